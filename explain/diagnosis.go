@@ -1,0 +1,26 @@
+package explain
+
+// Line is one BIG-IP /var/log/ltm message without its syslog prefix; the
+// bigiplog package adds timestamp, host, process and PID.
+type Line struct {
+	ID   string // e.g. "01260013"
+	Sev  int    // syslog severity digit (4 = warning)
+	Text string // message text exactly as BIG-IP writes it
+}
+
+// Evidence is one labelled fact shown to the operator ("first bytes", "sni" …).
+type Evidence struct {
+	Key   string
+	Value string
+}
+
+// Diagnosis is the explanation of one Outcome.
+type Diagnosis struct {
+	Code     string     // stable key, e.g. "plaintext_on_tls", "ok"
+	OK       bool       // the connection did what it should
+	Summary  string     // one line: what happened
+	Cause    string     // the likely cause, in plain words
+	Checks   []string   // what to check first, in order
+	BigIP    []Line     // the ltm group, reason first, summary last; empty when OK
+	Evidence []Evidence // first bytes (hex + ASCII), SNI, versions, ciphers …
+}

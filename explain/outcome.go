@@ -1,0 +1,103 @@
+// Package explain owns the meaning of a connection's end: it turns an Outcome
+// (facts gathered by the listener) into a Diagnosis (BIG-IP message group,
+// plain cause, first checks, evidence).
+package explain
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// Leg is what happened on one TLS leg (client↔tlsgate or tlsgate↔backend).
+type Leg struct {
+	Attempted   bool     // a TLS handshake was started on this leg
+	Done        bool     // the handshake completed
+	Version     uint16   // negotiated version (tls.VersionTLS12 …), 0 if none
+	CipherSuite uint16   // negotiated suite, 0 if none
+	ALPN        string   // negotiated protocol
+	ServerName  string   // SNI used on this leg
+	Err         string   // handshake error text as crypto/tls or the OS gave it
+	AlertSent   int      // alert tlsgate sent, -1 when none
+	AlertRecv   int      // alert received from the peer, -1 when none
+	PeerCert    []string // subject/issuer summary of the peer's chain, leaf first
+	Verify      string   // verification error on the peer's chain, "" if ok or not checked
+	Local       netip.AddrPort
+	Remote      netip.AddrPort
+	MinVersion  uint16   // our configured floor (0 = crypto/tls default)
+	MaxVersion  uint16   // our configured ceiling
+	OurCiphers  []uint16 // suites we were willing to use (nil = defaults)
+	Duration    time.Duration
+}
+
+// PeerEnd says how the client behaved while tlsgate waited for it to speak.
+type PeerEnd uint8
+
+// Ways the peek phase can end.
+const (
+	PeerSpoke   PeerEnd = iota // bytes arrived and were classified
+	PeerSilent                 // nothing arrived before the peek deadline
+	PeerClosed                 // FIN before (enough) bytes
+	PeerReset                  // RST before (enough) bytes
+	PeerPartial                // some bytes, then the deadline, before a decision
+)
+
+// Proxy holds facts about an inbound PROXY protocol header.
+type Proxy struct {
+	Policy  string         // "", "v1", "v2", "optional" as configured
+	Version int            // 0 when no header was present, else 1 or 2
+	Src     netip.AddrPort // source the header claimed
+	Dst     netip.AddrPort
+	Err     string // parse error or policy violation text
+}
+
+// Backend holds facts about the leg from tlsgate to the backend.
+type Backend struct {
+	Addr      string // configured address ("host:port")
+	Attempted bool
+	DialErr   string // refused, timeout, … as the OS reported it
+	Refused   bool
+	TimedOut  bool
+	TLS       Leg // server-ssl leg; Attempted=false when plaintext
+	Local     netip.AddrPort
+	Remote    netip.AddrPort
+}
+
+// Outcome is every fact about one connection, filled by the listener and
+// handed once to Diagnose. It holds no interpretation.
+type Outcome struct {
+	ID       uint64
+	Listener string
+	Mode     string // passthrough | terminate | plaintext | auto
+	NonSSL   string // non_ssl action configured: reset | http400 | redirect | allow
+	Route    string // what the listener did: passthrough, terminate, plain, non_ssl_reset, non_ssl_http400, non_ssl_redirect, non_ssl_allow, tls_on_plain_reset, refused, …
+
+	Client  netip.AddrPort // client address (after PROXY header, when trusted)
+	Virtual netip.AddrPort // address the client connected to (the "virtual server")
+	Peer    netip.AddrPort // TCP peer before any PROXY header
+
+	Start    time.Time
+	Duration time.Duration
+
+	PeekEnd     PeerEnd
+	PeekTimeout time.Duration
+	FirstBytes  []byte // up to 64 bytes as first seen
+	Kind        sniff.Kind
+	Hello       *sniff.ClientHello
+	SSLv2       *sniff.SSLv2ClientHello
+	HelloErr    string // ClientHello parse error, if the bytes looked like TLS but did not parse
+	HTTP        *sniff.HTTPRequest
+	JA3         string // JA3 hash (MD5 hex)
+	JA4         string
+
+	Proxy       Proxy
+	SNIRequired bool
+
+	ClientTLS Leg // client-ssl leg when tlsgate terminates
+	Backend   Backend
+
+	BytesUp   int64    // client → backend, bytes delivered
+	BytesDown int64    // backend → client, bytes delivered
+	Faults    []string // names of fault rules that fired (issue 4)
+}
