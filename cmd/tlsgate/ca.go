@@ -1,0 +1,60 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/tlsgate/tlsgate/pki"
+)
+
+func cmdCA(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "export" && args[0] != "init") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(stdout, "Usage: tlsgate ca export|init [-c config.toml]")
+			return errHelp
+		}
+		return usageError{"ca: want 'ca export' or 'ca init'"}
+	}
+	sub := args[0]
+	fs := newFlags("ca "+sub, "ca "+sub+" [-c config.toml] [--format pem|der]", stdout)
+	cfgPath := fs.String("c", "", "config file (default: the built-in config)")
+	format := fs.String("format", "pem", "export format: pem or der")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	ca, created, err := pki.LoadOrCreate(cfg.CA.Dir, time.Now, rand.Reader)
+	if err != nil {
+		return err
+	}
+	if sub == "init" {
+		if created {
+			fmt.Fprintf(stdout, "created lab CA in %s\n", cfg.CA.Dir)
+		} else {
+			fmt.Fprintf(stdout, "lab CA already exists in %s\n", cfg.CA.Dir)
+		}
+		return nil
+	}
+	switch *format {
+	case "pem":
+		_, err = stdout.Write(ca.CertPEM())
+	case "der":
+		blk, _ := pem.Decode(ca.CertPEM())
+		if blk == nil {
+			return fmt.Errorf("ca: the CA certificate in %s is not PEM", cfg.CA.Dir)
+		}
+		_, err = stdout.Write(blk.Bytes)
+	default:
+		return usageError{fmt.Sprintf("ca export: unknown --format %q (want pem or der)", *format)}
+	}
+	if created {
+		fmt.Fprintf(stderr, "tlsgate: created a new lab CA in %s\n", cfg.CA.Dir)
+	}
+	return err
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/tlsgate/tlsgate/bigiplog"
+	"github.com/tlsgate/tlsgate/config"
+)
+
+// newLogger builds the one logger the listeners share: the chosen format to
+// a file or stderr, plus optional RFC 3164 syslog forwarding.
+func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, func(), error) {
+	host := lc.Host
+	if host == "" {
+		host, _ = os.Hostname()
+	}
+	opts := bigiplog.Options{Format: lc.Format, Host: host, PID: os.Getpid(), TMMs: 2, Lang: lc.Lang}
+	enc, err := bigiplog.NewEncoder(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	level := zapcore.InfoLevel
+	if lc.Level == "warning" || lc.Level == "warn" {
+		level = zapcore.WarnLevel
+	}
+	var sink zapcore.WriteSyncer = zapcore.AddSync(stderr)
+	closer := func() {}
+	if lc.File != "" {
+		f, err := os.OpenFile(lc.File, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("log file: %w", err)
+		}
+		sink = zapcore.Lock(f)
+		closer = func() { _ = f.Close() }
+	} else {
+		sink = zapcore.Lock(zapcore.AddSync(stderr))
+	}
+	cores := []zapcore.Core{zapcore.NewCore(enc, sink, level)}
+	if lc.Syslog != "" {
+		u, err := url.Parse(lc.Syslog)
+		if err != nil || (u.Scheme != "udp" && u.Scheme != "tcp") || u.Host == "" {
+			closer()
+			return nil, nil, fmt.Errorf("log.syslog %q: want udp://host:port or tcp://host:port", lc.Syslog)
+		}
+		sc, err := bigiplog.NewSyslogCore(u.Scheme, u.Host, opts, level)
+		if err != nil {
+			closer()
+			return nil, nil, err
+		}
+		cores = append(cores, sc)
+	}
+	return zap.New(zapcore.NewTee(cores...)), closer, nil
+}

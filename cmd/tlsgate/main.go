@@ -1,0 +1,89 @@
+// Command tlsgate is a TLS-inspecting proxy and middlebox simulator for labs.
+// It peeks at every connection, routes it by what it really is, and explains
+// each mismatch as BIG-IP ltm lines and in plain words.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+// usageError marks bad command-line usage; it exits with status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// configError marks a config that failed to load or validate; exit status 2.
+type configError struct{ err error }
+
+func (e configError) Error() string { return e.err.Error() }
+func (e configError) Unwrap() error { return e.err }
+
+const topUsage = `tlsgate: a TLS-inspecting proxy that explains every handshake failure
+
+Usage:
+  tlsgate run [-c config.toml]     run the listeners (the built-in default config when -c is absent)
+  tlsgate ca export [-c config.toml] [--format pem]
+                                   print the lab CA certificate for clients to trust
+  tlsgate ca init [-c config.toml] create the lab CA if it does not exist
+  tlsgate config check [-c file]   validate a config file and exit
+  tlsgate config default           print the built-in default config
+  tlsgate version                  print the version
+
+Every subcommand accepts --help.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches a subcommand and maps errors to exit codes: 0 ok, 1 runtime
+// failure, 2 bad usage or bad config.
+func run(args []string, stdout, stderr io.Writer) int {
+	err := dispatch(args, stdout, stderr)
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, errHelp) {
+		return 0
+	}
+	fmt.Fprintln(stderr, "tlsgate:", err)
+	var ue usageError
+	var ce configError
+	if errors.As(err, &ue) || errors.As(err, &ce) {
+		return 2
+	}
+	return 1
+}
+
+// errHelp is returned after help was printed on request.
+var errHelp = errors.New("help requested")
+
+func dispatch(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, topUsage)
+		return usageError{"a subcommand is required"}
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, topUsage)
+		return errHelp
+	case "version", "--version":
+		fmt.Fprintln(stdout, "tlsgate", version)
+		return nil
+	case "run":
+		return cmdRun(args[1:], stdout, stderr)
+	case "ca":
+		return cmdCA(args[1:], stdout, stderr)
+	case "config":
+		return cmdConfig(args[1:], stdout, stderr)
+	default:
+		fmt.Fprint(stderr, topUsage)
+		return usageError{fmt.Sprintf("unknown subcommand %q", args[0])}
+	}
+}

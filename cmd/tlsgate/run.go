@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tlsgate/tlsgate/config"
+	"github.com/tlsgate/tlsgate/listener"
+	"github.com/tlsgate/tlsgate/pki"
+)
+
+func cmdRun(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", "run [-c config.toml]", stdout)
+	cfgPath := fs.String("c", "", "config file (default: the built-in config; see 'tlsgate config default')")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, cfg, stderr, nil)
+}
+
+// serve runs everything cfg describes until ctx ends, then shuts down
+// gracefully. ready, when set, receives the bound listener addresses
+// (tests use it to learn ports chosen by the kernel).
+func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func(map[string]net.Addr)) error {
+	logger, closeLog, err := newLogger(cfg.Log, stderr)
+	if err != nil {
+		return configError{err}
+	}
+	defer closeLog()
+	defer func() { _ = logger.Sync() }()
+
+	ca, created, err := pki.LoadOrCreate(cfg.CA.Dir, time.Now, rand.Reader)
+	if err != nil {
+		return err
+	}
+	caPath, _ := filepath.Abs(filepath.Join(cfg.CA.Dir, "ca.pem"))
+	if created {
+		logger.Info("created a new lab CA", zap.String("cert", caPath))
+	}
+	minter := pki.NewMinter(ca, time.Now, rand.Reader)
+
+	addrs := map[string]net.Addr{}
+	var demo *demoServer
+	if cfg.Demo.Listen != "" {
+		demo, err = startDemo(cfg.Demo.Listen)
+		if err != nil {
+			return err
+		}
+		defer demo.close()
+		addrs["demo"] = demo.addr()
+		logger.Info("demo backend listening", zap.String("listen", demo.addr().String()))
+	}
+
+	// Bind every listener before serving any, so one bad address stops
+	// the whole start-up instead of leaving a half-running gateway.
+	type bound struct {
+		srv *listener.Server
+		ln  net.Listener
+	}
+	var all []bound
+	closeAll := func() {
+		for _, b := range all {
+			_ = b.ln.Close()
+		}
+	}
+	for _, o := range cfg.Listeners {
+		srv, err := listener.New(o, listener.Deps{Logger: logger, Now: time.Now, Minter: minter})
+		if err != nil {
+			closeAll()
+			return configError{err}
+		}
+		ln, err := net.Listen("tcp", o.Listen)
+		if err != nil {
+			closeAll()
+			return fmt.Errorf("listener %s: %w", o.Name, err)
+		}
+		all = append(all, bound{srv, ln})
+		addrs[o.Name] = ln.Addr()
+	}
+	for _, b := range all {
+		o := b.srv.Options()
+		logger.Info("listening", zap.String("listener", o.Name), zap.String("listen", b.ln.Addr().String()),
+			zap.String("mode", string(o.Mode)), zap.String("backend", o.Backend), zap.String("try", tryHint(o, b.ln.Addr(), caPath)))
+	}
+	if ready != nil {
+		ready(addrs)
+	}
+
+	var wg sync.WaitGroup
+	errc := make(chan error, len(all))
+	for _, b := range all {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := b.srv.Serve(b.ln); err != nil {
+				errc <- err
+			}
+		}()
+	}
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	logger.Info("shutting down", zap.Duration("grace", cfg.Shutdown.Grace))
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.Shutdown.Grace)
+	defer cancel()
+	for _, b := range all {
+		if err := b.srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			runErr = errors.Join(runErr, err)
+		}
+	}
+	wg.Wait()
+	return runErr
+}
+
+// tryHint is the command a newcomer can paste to see the listener work.
+func tryHint(o listener.Options, a net.Addr, caPath string) string {
+	switch o.Mode {
+	case listener.Plaintext:
+		return fmt.Sprintf("curl http://%s/   (and see the diagnosis for: curl -k https://%s/)", a, a)
+	case listener.Auto:
+		return fmt.Sprintf("curl http://%s/ ; curl --cacert %s https://%s/", a, caPath, a)
+	default:
+		return fmt.Sprintf("curl --cacert %s https://%s/   (and see the diagnosis for: curl http://%s/)", caPath, a, a)
+	}
+}

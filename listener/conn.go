@@ -1,0 +1,160 @@
+package listener
+
+import (
+	"net"
+	"net/netip"
+	"strconv"
+	"time"
+
+	proxyproto "github.com/pires/go-proxyproto"
+
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// firstBytesKept bounds the evidence copied into the Outcome.
+const firstBytesKept = 64
+
+// handle runs one connection from accept to its single log line.
+func (s *Server) handle(c net.Conn) {
+	start := s.deps.Now()
+	o := &explain.Outcome{
+		ID:          s.nextID.Add(1),
+		Listener:    s.opts.Name,
+		Mode:        string(s.opts.Mode),
+		NonSSL:      string(s.opts.NonSSL),
+		Client:      addrPort(c.RemoteAddr()),
+		Virtual:     addrPort(c.LocalAddr()),
+		Peer:        addrPort(c.RemoteAddr()),
+		Start:       start,
+		PeekTimeout: s.opts.PeekTimeout,
+		ClientTLS:   explain.Leg{AlertSent: -1, AlertRecv: -1},
+		SNIRequired: s.opts.ClientSSL != nil && s.opts.ClientSSL.SNIRequire,
+	}
+	o.Proxy.Policy = s.opts.ProxyProtocol
+	o.Backend.TLS = explain.Leg{AlertSent: -1, AlertRecv: -1}
+	defer func() {
+		o.Duration = s.deps.Now().Sub(start)
+		d := explain.Diagnose(o)
+		s.log(o, &d)
+	}()
+
+	// Socket deadlines run on the real clock; the injected one only stamps
+	// the outcome.
+	realStart := time.Now()
+	deadline := realStart.Add(s.opts.PeekTimeout)
+	p := &peeked{}
+	classify(c, p, s.opts.PeekMax, deadline)
+	if !s.handleProxyIn(c, o, p, deadline) {
+		abort(c)
+		return
+	}
+	o.PeekEnd = p.end
+	o.Kind = p.kind
+	if p.kind.IsTLS() && p.kind == sniff.TLSHandshake {
+		hello, err := readHello(c, p, s.opts.PeekMax, deadline)
+		o.PeekEnd = p.end
+		if err != nil {
+			o.HelloErr = err.Error()
+		} else {
+			o.Hello = hello
+			_, o.JA3 = sniff.JA3(hello)
+			o.JA4 = sniff.JA4(hello)
+		}
+	} else if p.kind == sniff.SSLv2Hello {
+		if h, err := sniff.ParseSSLv2Hello(p.buf); err == nil {
+			o.SSLv2 = h
+		} else {
+			o.HelloErr = err.Error()
+		}
+	} else if p.kind == sniff.HTTP1 {
+		o.HTTP = readHTTP(c, p, s.opts.PeekMax, deadline)
+	}
+	o.FirstBytes = append([]byte(nil), p.buf[:min(len(p.buf), firstBytesKept)]...)
+	_ = c.SetReadDeadline(time.Time{})
+	s.route(c, o, p, realStart)
+}
+
+// handleProxyIn enforces the listener's PROXY protocol policy. It consumes a
+// valid header from p.buf and re-classifies what follows it. It returns false
+// when the connection must end (the outcome says why).
+func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadline time.Time) bool {
+	isHdr := p.kind == sniff.ProxyV1 || p.kind == sniff.ProxyV2
+	policy := proxyPolicy(s.opts.ProxyProtocol)
+	if !isHdr {
+		if policy == proxyproto.REQUIRE && p.end == explain.PeerSpoke {
+			o.Route = "proxy_missing"
+			o.Proxy.Err = "expected a PROXY " + s.opts.ProxyProtocol + " header, got " + p.kind.String()
+			o.FirstBytes = append([]byte(nil), p.buf[:min(len(p.buf), firstBytesKept)]...)
+			o.Kind, o.PeekEnd = p.kind, p.end
+			return false
+		}
+		return true
+	}
+	o.Kind = p.kind
+	if policy == proxyproto.REJECT {
+		o.Route = "proxy_unexpected"
+		o.Proxy.Err = "a PROXY header arrived on a listener with proxy_protocol unset"
+		o.FirstBytes = append([]byte(nil), p.buf[:min(len(p.buf), firstBytesKept)]...)
+		o.PeekEnd = p.end
+		return false
+	}
+	var n int
+	var herr error
+	p2 := &peeked{buf: p.buf, end: explain.PeerSpoke}
+	peekRead(c, p2, s.opts.PeekMax, deadline, func(b []byte) bool {
+		n, herr = proxyHeaderLen(p.kind, b)
+		return n > 0 || herr != nil
+	})
+	p.buf = p2.buf
+	fail := func(msg string) bool {
+		o.Route = "proxy_malformed"
+		o.Proxy.Err = msg
+		o.FirstBytes = append([]byte(nil), p.buf[:min(len(p.buf), firstBytesKept)]...)
+		o.PeekEnd = p2.end
+		return false
+	}
+	if herr != nil {
+		return fail(herr.Error())
+	}
+	if n == 0 {
+		return fail("PROXY header incomplete when the client stopped sending (" + strconv.Itoa(len(p.buf)) + " bytes)")
+	}
+	wantV := map[string]byte{"v1": 1, "v2": 2}[s.opts.ProxyProtocol]
+	h, err := parseProxy(p.buf[:n])
+	if err != nil {
+		return fail(err.Error())
+	}
+	if wantV != 0 && h.Version != wantV {
+		return fail("expected a PROXY " + s.opts.ProxyProtocol + " header, got version " + strconv.Itoa(int(h.Version)))
+	}
+	applyProxy(o, h)
+	// What follows the header is the real first flight: classify it afresh.
+	rest := append([]byte(nil), p.buf[n:]...)
+	*p = peeked{buf: rest}
+	classify(c, p, s.opts.PeekMax, deadline)
+	return true
+}
+
+// abort closes with RST (SO_LINGER 0), as BIG-IP does for refused flows.
+func abort(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = c.Close()
+}
+
+// addrPort converts a socket address for the Outcome; unknown types give the
+// zero value rather than an error, since they only feed the log.
+func addrPort(a net.Addr) netip.AddrPort {
+	switch v := a.(type) {
+	case *net.TCPAddr:
+		ap := v.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	case nil:
+		return netip.AddrPort{}
+	default:
+		ap, _ := netip.ParseAddrPort(a.String())
+		return ap
+	}
+}

@@ -1,0 +1,121 @@
+package listener
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// peeked is what the peek phase learned. buf holds every byte read so far;
+// all of it is replayed to whoever handles the connection next.
+type peeked struct {
+	buf  []byte
+	kind sniff.Kind
+	end  explain.PeerEnd
+}
+
+// peekRead reads into p.buf until decide says enough, the cap is hit, the
+// peer stops, or the deadline passes. decide returns true when done.
+func peekRead(c net.Conn, p *peeked, limit int, deadline time.Time, decide func([]byte) bool) {
+	if decide(p.buf) {
+		return
+	}
+	_ = c.SetReadDeadline(deadline)
+	chunk := make([]byte, 4096)
+	for len(p.buf) < limit {
+		n, err := c.Read(chunk[:min(len(chunk), limit-len(p.buf))])
+		p.buf = append(p.buf, chunk[:n]...)
+		if n > 0 && decide(p.buf) {
+			return
+		}
+		if err != nil {
+			p.end = classifyReadErr(err, len(p.buf))
+			return
+		}
+	}
+}
+
+// classifyReadErr turns the error that ended the peek into a PeerEnd.
+func classifyReadErr(err error, have int) explain.PeerEnd {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		if have == 0 {
+			return explain.PeerSilent
+		}
+		return explain.PeerPartial
+	case errors.Is(err, syscall.ECONNRESET):
+		return explain.PeerReset
+	case errors.Is(err, io.EOF):
+		return explain.PeerClosed
+	default:
+		return explain.PeerClosed
+	}
+}
+
+// classify peeks until sniff can name the protocol.
+func classify(c net.Conn, p *peeked, limit int, deadline time.Time) {
+	p.end = explain.PeerSpoke
+	peekRead(c, p, limit, deadline, func(b []byte) bool {
+		if len(b) == 0 {
+			return false
+		}
+		k, err := sniff.Classify(b)
+		if err != nil {
+			return false
+		}
+		p.kind = k
+		return true
+	})
+	if p.end != explain.PeerSpoke {
+		p.kind = sniff.Empty
+		if len(p.buf) > 0 {
+			// Bytes that never became decidable: name them as best we can.
+			p.kind = sniff.Unknown
+		}
+	}
+}
+
+// readHello keeps peeking until the whole ClientHello is present (it may span
+// several records and TCP segments) or the cap or deadline ends the wait.
+func readHello(c net.Conn, p *peeked, limit int, deadline time.Time) (*sniff.ClientHello, error) {
+	var hello *sniff.ClientHello
+	var perr error
+	peekRead(c, p, limit, deadline, func(b []byte) bool {
+		hello, perr = sniff.ParseClientHello(b)
+		return !errors.Is(perr, sniff.ErrNeedMore)
+	})
+	if perr != nil && errors.Is(perr, sniff.ErrNeedMore) && p.end == explain.PeerSpoke && len(p.buf) >= limit {
+		perr = errors.Join(perr, errors.New("listener: client hello larger than the peek cap"))
+	}
+	return hello, perr
+}
+
+// readHTTP peeks until the request line is complete, then briefly for the
+// headers (Host is needed for a redirect).
+func readHTTP(c net.Conn, p *peeked, limit int, deadline time.Time) *sniff.HTTPRequest {
+	var req *sniff.HTTPRequest
+	peekRead(c, p, limit, deadline, func(b []byte) bool {
+		r, err := sniff.ParseHTTPRequest(b)
+		if err != nil {
+			return !errors.Is(err, sniff.ErrNeedMore)
+		}
+		req = r
+		return r.Host != "" || headersDone(b)
+	})
+	return req
+}
+
+func headersDone(b []byte) bool {
+	for i := 0; i+3 < len(b); i++ {
+		if b[i] == '\r' && b[i+1] == '\n' && b[i+2] == '\r' && b[i+3] == '\n' {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,76 @@
+package listener
+
+import (
+	"errors"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// refusalLog aggregates connections refused by max_connections so that a
+// flood produces one line per second, not one per connection.
+type refusalLog struct {
+	mu      sync.Mutex
+	count   int64 // refused since the last line
+	total   int64
+	lastLog time.Time
+}
+
+// refuse closes a connection over the limit with a reset and counts it.
+func (s *Server) refuse(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = c.Close()
+	r := &s.refusals
+	now := s.deps.Now()
+	r.mu.Lock()
+	r.count++
+	r.total++
+	due := now.Sub(r.lastLog) >= time.Second
+	var n, total int64
+	if due {
+		n, total = r.count, r.total
+		r.count = 0
+		r.lastLog = now
+	}
+	r.mu.Unlock()
+	if due {
+		s.logRefusals(n, total)
+	}
+}
+
+// flush writes the refusals not yet reported (at shutdown).
+func (r *refusalLog) flush(s *Server) {
+	r.mu.Lock()
+	n, total := r.count, r.total
+	r.count = 0
+	r.mu.Unlock()
+	if n > 0 {
+		s.logRefusals(n, total)
+	}
+}
+
+func (s *Server) logRefusals(n, total int64) {
+	s.deps.Logger.Warn("max_connections reached: connections refused with a reset",
+		zap.String("listener", s.opts.Name),
+		zap.Int("max_connections", s.opts.MaxConnections),
+		zap.Int64("refused", n),
+		zap.Int64("refused_total", total),
+		zap.String("check", "raise max_connections or find the client opening so many connections"))
+}
+
+// Refused returns how many connections max_connections has turned away.
+func (s *Server) Refused() int64 {
+	s.refusals.mu.Lock()
+	defer s.refusals.mu.Unlock()
+	return s.refusals.total
+}
+
+func isTemporaryAccept(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.ENOBUFS)
+}

@@ -1,0 +1,131 @@
+package listener
+
+import (
+	"context"
+	"net"
+	"time"
+
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/sniff"
+	"github.com/tlsgate/tlsgate/upstream"
+)
+
+// route sends a classified connection where its kind belongs on this
+// listener, and records what it did in o.Route.
+func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time.Time) {
+	isTLS := p.kind.IsTLS()
+	silent := p.end == explain.PeerSilent
+	switch s.opts.Mode {
+	case Plaintext:
+		if isTLS {
+			o.Route = "tls_on_plain_reset"
+			abort(c)
+			return
+		}
+		if p.end == explain.PeerClosed || p.end == explain.PeerReset {
+			o.Route = "closed"
+			_ = c.Close()
+			return
+		}
+		// Silence is fine here: server-first protocols wait for the backend.
+		o.Route = "plain"
+		s.relay(c, o, p.buf, s.opts.Backend)
+	case Auto:
+		switch {
+		case isTLS && s.terminates():
+			o.Route = "terminate"
+			s.terminate(c, o, p, realStart)
+		case isTLS:
+			o.Route = "passthrough"
+			s.relay(c, o, p.buf, s.opts.Backend)
+		case silent || p.end == explain.PeerSpoke || p.end == explain.PeerPartial:
+			// Like sslh's on-timeout: a silent client may be waiting for a
+			// server banner, so it goes to the plaintext backend.
+			o.Route = "plain"
+			s.relay(c, o, p.buf, s.opts.PlainBackend)
+		default:
+			o.Route = "closed"
+			_ = c.Close()
+		}
+	default: // Passthrough, Terminate: TLS expected
+		switch {
+		case isTLS && p.kind == sniff.TLSHandshake && o.Hello != nil && s.terminates():
+			o.Route = "terminate"
+			s.terminate(c, o, p, realStart)
+		case isTLS && s.terminates():
+			// SSLv2 hellos, stray records or a hello we could not parse:
+			// let crypto/tls answer so the client sees a real TLS refusal.
+			o.Route = "terminate"
+			s.terminate(c, o, p, realStart)
+		case isTLS:
+			o.Route = "passthrough"
+			s.relay(c, o, p.buf, s.opts.Backend)
+		case p.end == explain.PeerSpoke || (p.end == explain.PeerPartial && len(p.buf) > 0):
+			s.nonSSL(c, o, p)
+		default:
+			// Silent, closed or reset before any decision.
+			o.Route = "closed"
+			abort(c)
+		}
+	}
+}
+
+// dialer builds the upstream dialer for one backend leg.
+func (s *Server) dialer() *upstream.Dialer {
+	return &upstream.Dialer{
+		Dial:             s.deps.Dial,
+		Timeout:          s.opts.DialTimeout,
+		ProxyHeader:      s.opts.BackendProxyProtocol,
+		HandshakeTimeout: s.opts.HandshakeTimeout,
+	}
+}
+
+// relay connects to addr and pumps bytes both ways, replaying first.
+func (s *Server) relay(c net.Conn, o *explain.Outcome, first []byte, addr string) {
+	bc, ok := s.dialBackend(c, o, addr, nil)
+	if !ok {
+		return
+	}
+	s.pump(c, bc, o, first)
+}
+
+// dialBackend dials addr (with server-ssl when d has TLS) and records the
+// backend facts. On failure it resets the client and returns false.
+func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *upstream.Dialer) (net.Conn, bool) {
+	if d == nil {
+		d = s.dialer()
+	}
+	o.Backend.Addr = addr
+	o.Backend.Attempted = true
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.DialTimeout+s.opts.HandshakeTimeout)
+	defer cancel()
+	bc, err := d.DialBackend(ctx, addr, clientAddr(o, c), virtualAddr(o, c))
+	if err != nil {
+		recordBackendErr(o, err)
+		abort(c)
+		return nil, false
+	}
+	o.Backend.Local = addrPort(bc.LocalAddr())
+	o.Backend.Remote = addrPort(bc.RemoteAddr())
+	return bc, true
+}
+
+// pump relays until both directions end and records the byte counts.
+func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte) {
+	res, _ := upstream.Pump(c, bc, first, s.opts.IdleTimeout)
+	o.BytesUp, o.BytesDown = res.Up, res.Down
+}
+
+func clientAddr(o *explain.Outcome, c net.Conn) net.Addr {
+	if o.Client.IsValid() {
+		return net.TCPAddrFromAddrPort(o.Client)
+	}
+	return c.RemoteAddr()
+}
+
+func virtualAddr(o *explain.Outcome, c net.Conn) net.Addr {
+	if o.Virtual.IsValid() {
+		return net.TCPAddrFromAddrPort(o.Virtual)
+	}
+	return c.LocalAddr()
+}

@@ -1,0 +1,221 @@
+// Package listener owns one tlsgate listener: the accept loop, PROXY-in, the
+// peek and classification, routing, TLS termination, and the single log call
+// per connection. It is the only package (besides cmd/tlsgate) with a logger.
+package listener
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tlsgate/tlsgate/bigiplog"
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/pki"
+)
+
+// Deps are what a listener needs from outside: injected so tests and labs can
+// replace the network, the clock and the CA.
+type Deps struct {
+	Logger *zap.Logger
+	Now    func() time.Time
+	// Dial reaches backends; nil means a plain net.Dialer.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Minter issues per-SNI leaves when client_ssl has no cert/key.
+	Minter *pki.Minter
+	// OnOutcome, when set, sees every finished connection after it is logged
+	// (admin event stream, tests). It must not block.
+	OnOutcome func(*explain.Outcome, *explain.Diagnosis)
+}
+
+// Server is one running listener.
+type Server struct {
+	opts      Options
+	deps      Deps
+	clientTLS *tls.Config // nil unless the listener terminates TLS
+
+	sem    chan struct{} // max_connections slots; nil = unlimited
+	nextID atomic.Uint64
+
+	mu       sync.Mutex
+	conns    map[net.Conn]struct{}
+	ln       net.Listener
+	closing  bool
+	wg       sync.WaitGroup
+	refusals refusalLog
+}
+
+// New validates opts against deps and prepares TLS material. It does not listen.
+func New(opts Options, deps Deps) (*Server, error) {
+	if deps.Logger == nil {
+		return nil, errors.New("listener: a logger is required")
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Dial == nil {
+		d := &net.Dialer{}
+		deps.Dial = d.DialContext
+	}
+	fillDefaults(&opts)
+	s := &Server{opts: opts, deps: deps, conns: make(map[net.Conn]struct{})}
+	if opts.MaxConnections > 0 {
+		s.sem = make(chan struct{}, opts.MaxConnections)
+	}
+	if s.terminates() {
+		cfg, err := clientTLSConfig(opts, deps.Minter)
+		if err != nil {
+			return nil, fmt.Errorf("listener %s: %w", opts.Name, err)
+		}
+		s.clientTLS = cfg
+	}
+	return s, nil
+}
+
+func fillDefaults(o *Options) {
+	if o.PeekTimeout <= 0 {
+		o.PeekTimeout = DefaultPeekTimeout
+	}
+	if o.PeekMax <= 0 {
+		o.PeekMax = DefaultPeekMax
+	}
+	if o.HandshakeTimeout <= 0 {
+		o.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if o.DialTimeout <= 0 {
+		o.DialTimeout = DefaultDialTimeout
+	}
+	if o.NonSSL == "" {
+		o.NonSSL = NonSSLReset
+	}
+}
+
+// terminates says whether TLS from clients is decrypted here: always in
+// terminate mode, and in auto mode when a client_ssl profile is attached
+// (without one, auto passes TLS through untouched, like sslh).
+func (s *Server) terminates() bool {
+	return s.opts.Mode == Terminate || (s.opts.Mode == Auto && s.opts.ClientSSL != nil)
+}
+
+// Options returns the listener's effective options (defaults filled in).
+func (s *Server) Options() Options { return s.opts }
+
+// Serve accepts connections on ln until it is closed or Shutdown is called.
+// It returns nil after Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return nil
+	}
+	s.ln = ln
+	s.mu.Unlock()
+	var backoff time.Duration
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closing := s.closing
+			s.mu.Unlock()
+			if closing || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || isTemporaryAccept(err) {
+				// EMFILE and friends: back off instead of spinning.
+				backoff = min(max(backoff*2, 5*time.Millisecond), time.Second)
+				time.Sleep(backoff)
+				continue
+			}
+			return fmt.Errorf("listener %s: accept on %s: %w", s.opts.Name, ln.Addr(), err)
+		}
+		backoff = 0
+		if s.sem != nil {
+			select {
+			case s.sem <- struct{}{}:
+			default:
+				s.refuse(c)
+				continue
+			}
+		}
+		if !s.track(c) {
+			s.release()
+			_ = c.Close()
+			return nil
+		}
+		go func() {
+			defer s.wg.Done()
+			defer s.release()
+			defer s.untrack(c)
+			s.handle(c)
+		}()
+	}
+}
+
+func (s *Server) release() {
+	if s.sem != nil {
+		<-s.sem
+	}
+}
+
+func (s *Server) track(c net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	return true
+}
+
+func (s *Server) untrack(c net.Conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
+// Shutdown stops accepting, lets live connections finish until ctx ends,
+// then closes whatever is left. It returns ctx.Err() when it had to force.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	if s.ln != nil {
+		_ = s.ln.Close()
+	}
+	s.mu.Unlock()
+	s.refusals.flush(s)
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	for c := range s.conns {
+		_ = c.Close()
+	}
+	s.mu.Unlock()
+	<-done
+	return ctx.Err()
+}
+
+// log writes the one event for a finished connection.
+func (s *Server) log(o *explain.Outcome, d *explain.Diagnosis) {
+	ev := bigiplog.Event{Outcome: o, Diagnosis: d}
+	if d.OK {
+		s.deps.Logger.Info(d.Summary, zap.Object("conn", ev))
+	} else {
+		s.deps.Logger.Warn(d.Summary, zap.Object("conn", ev))
+	}
+	if s.deps.OnOutcome != nil {
+		s.deps.OnOutcome(o, d)
+	}
+}

@@ -1,0 +1,227 @@
+package listener
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/pki"
+	"github.com/tlsgate/tlsgate/sniff"
+	"github.com/tlsgate/tlsgate/upstream"
+)
+
+// clientTLSConfig builds the client-ssl profile: versions, ciphers and either
+// a fixed certificate or leaves minted per SNI by the lab CA.
+func clientTLSConfig(o Options, minter *pki.Minter) (*tls.Config, error) {
+	cfg := &tls.Config{}
+	cs := o.ClientSSL
+	if cs == nil {
+		cs = &ClientSSL{}
+	}
+	cfg.MinVersion, cfg.MaxVersion = cs.MinVersion, cs.MaxVersion
+	if cfg.MinVersion == 0 {
+		cfg.MinVersion = tls.VersionTLS12
+	}
+	if len(cs.Ciphers) > 0 {
+		cfg.CipherSuites = cs.Ciphers
+	}
+	switch {
+	case cs.CertFile != "":
+		cert, err := tls.LoadX509KeyPair(cs.CertFile, cs.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("client_ssl cert %s / key %s: %w", cs.CertFile, cs.KeyFile, err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	case minter != nil:
+		host, _, _ := net.SplitHostPort(o.Listen)
+		cfg.GetCertificate = minter.GetCertificate(host)
+	default:
+		return nil, errors.New("client_ssl has no cert/key and no lab CA to mint from")
+	}
+	return cfg, nil
+}
+
+// recordingConn replays the peeked bytes, then reads from the socket while
+// keeping a bounded copy of what the client sent and what we wrote during
+// the handshake, so an alert can be named even when crypto/tls cannot (an
+// OpenSSL client sends its TLS 1.3 certificate alert unencrypted).
+type recordingConn struct {
+	net.Conn
+	replay    []byte
+	read      []byte // client bytes after the replayed hello
+	written   []byte
+	recording bool
+}
+
+const recordCap = 8 << 10
+
+func (r *recordingConn) Read(b []byte) (int, error) {
+	if len(r.replay) > 0 {
+		n := copy(b, r.replay)
+		r.replay = r.replay[n:]
+		return n, nil
+	}
+	n, err := r.Conn.Read(b)
+	if r.recording && len(r.read) < recordCap {
+		r.read = append(r.read, b[:min(n, recordCap-len(r.read))]...)
+	}
+	return n, err
+}
+
+func (r *recordingConn) Write(b []byte) (int, error) {
+	if r.recording && len(r.written) < recordCap {
+		r.written = append(r.written, b[:min(len(b), recordCap-len(r.written))]...)
+	}
+	return r.Conn.Write(b)
+}
+
+// terminate runs the client-side handshake, then relays the decrypted
+// stream to the backend (plain, or re-encrypted with server-ssl).
+func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, realStart time.Time) {
+	leg := &o.ClientTLS
+	leg.Attempted = true
+	leg.Local, leg.Remote = addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())
+	leg.MinVersion, leg.MaxVersion = s.clientTLS.MinVersion, s.clientTLS.MaxVersion
+	leg.OurCiphers = s.clientTLS.CipherSuites
+	if o.SNIRequired && o.Hello != nil && o.Hello.ServerName == "" {
+		// crypto/tls would answer internal_error; a client-ssl profile with
+		// sni-require sends the generic handshake_failure.
+		sendAlert(c, 40)
+		leg.AlertSent = 40
+		leg.Err = "client sent no SNI and the profile requires it"
+		o.Route = "sni_required_reject"
+		_ = c.Close()
+		return
+	}
+	rc := &recordingConn{Conn: c, replay: p.buf, recording: true}
+	tc := tls.Server(rc, s.clientTLS)
+	ctx, cancel := context.WithDeadline(context.Background(), realStart.Add(s.opts.HandshakeTimeout))
+	start := s.deps.Now()
+	err := tc.HandshakeContext(ctx)
+	cancel()
+	leg.Duration = s.deps.Now().Sub(start)
+	rc.recording = false
+	if err != nil {
+		recordHandshakeErr(leg, err, rc)
+		abort(c)
+		return
+	}
+	st := tc.ConnectionState()
+	leg.Done = true
+	leg.Version, leg.CipherSuite = st.Version, st.CipherSuite
+	leg.ALPN, leg.ServerName = st.NegotiatedProtocol, st.ServerName
+
+	d := s.dialer()
+	if ss := s.opts.ServerSSL; ss != nil {
+		bcfg, err := serverTLSConfig(ss, st.ServerName, s.opts.Backend)
+		if err != nil {
+			o.Backend.Addr = s.opts.Backend
+			o.Backend.Attempted = true
+			o.Backend.DialErr = err.Error()
+			_ = tc.Close()
+			return
+		}
+		d.TLS = bcfg
+		o.Backend.TLS.Attempted = true
+		o.Backend.TLS.ServerName = bcfg.ServerName
+	}
+	bc, ok := s.dialBackend(c, o, s.opts.Backend, d)
+	if !ok {
+		return
+	}
+	if btc, ok := bc.(*tls.Conn); ok {
+		bst := btc.ConnectionState()
+		b := &o.Backend.TLS
+		b.Done = true
+		b.Version, b.CipherSuite, b.ALPN = bst.Version, bst.CipherSuite, bst.NegotiatedProtocol
+		b.Local, b.Remote = addrPort(bc.LocalAddr()), addrPort(bc.RemoteAddr())
+		b.PeerCert = chainSummary(bst.PeerCertificates)
+	}
+	s.pump(tc, bc, o, nil)
+}
+
+// recordHandshakeErr fills the client leg from a failed handshake.
+func recordHandshakeErr(leg *explain.Leg, err error, rc *recordingConn) {
+	leg.Err = err.Error()
+	if a := explain.AlertFromError(leg.Err); a >= 0 && strings.Contains(leg.Err, "remote error") {
+		leg.AlertRecv = a
+	} else if _, desc, ok := sniff.ParseAlert(rc.read); ok {
+		leg.AlertRecv = int(desc)
+	}
+	if _, desc, ok := sniff.ParseAlert(rc.written); ok {
+		leg.AlertSent = int(desc)
+	}
+}
+
+// sendAlert writes one fatal alert record in the clear (valid before the
+// handshake completes) so the client reports a real TLS alert.
+func sendAlert(c net.Conn, desc byte) {
+	_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = c.Write([]byte{21, 3, 3, 0, 2, 2, desc})
+}
+
+// serverTLSConfig builds the server-ssl profile for one connection. The name
+// checked is server_name, else the client's SNI, else the backend host.
+func serverTLSConfig(ss *ServerSSL, sni, backend string) (*tls.Config, error) {
+	cfg := &tls.Config{ServerName: ss.ServerName, InsecureSkipVerify: !ss.Verify}
+	if cfg.ServerName == "" {
+		cfg.ServerName = sni
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName, _, _ = net.SplitHostPort(backend)
+	}
+	if ss.CAFile != "" {
+		pem, err := os.ReadFile(ss.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("listener: server_ssl ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("listener: server_ssl ca %s holds no PEM certificate", ss.CAFile)
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, nil
+}
+
+// chainSummary describes a peer chain for the log, leaf first.
+func chainSummary(chain []*x509.Certificate) []string {
+	out := make([]string, 0, len(chain))
+	for _, c := range chain {
+		out = append(out, fmt.Sprintf("subject=%q issuer=%q not_after=%s", c.Subject.String(), c.Issuer.String(), c.NotAfter.UTC().Format(time.RFC3339)))
+	}
+	return out
+}
+
+// recordBackendErr turns an upstream error into backend facts.
+func recordBackendErr(o *explain.Outcome, err error) {
+	var de *upstream.DialError
+	var te *upstream.TLSError
+	switch {
+	case errors.As(err, &te):
+		b := &o.Backend.TLS
+		b.Attempted = true
+		b.Err = te.Err.Error()
+		b.AlertRecv = te.Alert
+		b.Local, b.Remote = addrPort(te.Local), addrPort(te.Remote)
+		o.Backend.Local, o.Backend.Remote = b.Local, b.Remote
+		if te.Verify {
+			b.Verify = te.Err.Error()
+		}
+		if te.State != nil {
+			b.PeerCert = chainSummary(te.State.PeerCertificates)
+		}
+	case errors.As(err, &de):
+		o.Backend.DialErr = de.Err.Error()
+		o.Backend.Refused, o.Backend.TimedOut = de.Refused, de.TimedOut
+	default:
+		o.Backend.DialErr = err.Error()
+	}
+}

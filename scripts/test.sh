@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The project's one test command: installs what the tests need when it is
+# missing, then runs formatting, vet, staticcheck, the race-enabled test
+# suite and a short fuzz pass over every parser.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+for tool in curl openssl; do
+	command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+	echo "== installing ${need_apt[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq "${need_apt[@]}" ca-certificates >/dev/null
+fi
+
+STATICCHECK_VERSION=v0.8.2
+export PATH="$(go env GOPATH)/bin:$PATH"
+if ! command -v staticcheck >/dev/null 2>&1; then
+	echo "== installing staticcheck $STATICCHECK_VERSION"
+	go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" || echo "staticcheck did not install; skipping it"
+fi
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+if command -v staticcheck >/dev/null 2>&1; then
+	echo "== staticcheck"
+	staticcheck ./...
+fi
+
+echo "== go test -race"
+go test -race -count=1 -timeout 15m ./...
+
+FUZZTIME=${FUZZTIME:-10s}
+echo "== fuzz ($FUZZTIME per target)"
+for pkg in $(go list ./...); do
+	dir=$(go list -f '{{.Dir}}' "$pkg")
+	for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
+		echo "-- $pkg $target"
+		go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" "$pkg" >/tmp/fuzz.$$.log 2>&1 || { cat /tmp/fuzz.$$.log; exit 1; }
+		tail -1 /tmp/fuzz.$$.log
+	done
+done
+echo "all checks passed"
