@@ -1,0 +1,248 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// A listener that is valid on its own; cases append keys to it or add more listeners.
+const web = `[[listener]]
+name = "web"
+listen = "127.0.0.1:9443"
+backend = "127.0.0.1:9080"
+mode = "terminate"
+`
+
+// Each case is a config with one problem (two in one case). Each line that must be
+// blamed ends with the marker "#<-" (no marker: the problem belongs to the whole file);
+// there must be one error per marker, no more, and one of them must contain want,
+// which names the key.
+func TestBadConfigs(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"cert.pem", "key.pem", "ca.pem"} {
+		writeFile(t, filepath.Join(dir, f), "PEM")
+	}
+	tests := []struct {
+		name string
+		src  string
+		want string
+	}{
+		// Syntax.
+		{"syntax", "[log]\nformat = #<-\n" + web, "toml syntax:"},
+		{"duplicate key", web + "mode = \"auto\" #<-\n", "toml syntax:"},
+
+		// Unknown keys and tables, with hints.
+		{"unknown top key", "bogus = 1 #<-\n" + web, "unknown key bogus"},
+		{"unknown table", "[admin] #<-\nlisten = \"127.0.0.1:9000\"\n" + web, "unknown table admin"},
+		{"unknown log key", "[log]\nlevl = \"info\" #<-\n" + web, "unknown key log.levl (did you mean level?)"},
+		{"unknown listener key", web + "backned = \"x:1\" #<-\n", "unknown key listener.backned (did you mean backend?)"},
+		{"unknown client_ssl key", web + "[listener.client_ssl]\ncipher = [\"x\"] #<-\n",
+			"unknown key listener.client_ssl.cipher (did you mean ciphers?)"},
+		{"tmsh hyphen", web + "[listener.client_ssl]\nsni-require = true #<-\n",
+			"unknown key listener.client_ssl.sni-require (did you mean sni_require?)"},
+		{"capitalised key", web + "Idle_Timeout = \"1s\" #<-\n", "(did you mean idle_timeout?)"},
+		{"unknown key in second listener", web + strings.ReplaceAll(strings.ReplaceAll(web, "web", "api"), "94", "95") + "bogus = 1 #<-\n",
+			"unknown key listener.bogus"},
+		{"unknown server_ssl key", web + "[listener.server_ssl]\nverify_depth = 9 #<-\n", "unknown key listener.server_ssl.verify_depth"},
+		{"listener key at top level", "backend = \"127.0.0.1:1\" #<-\n" + web, "unknown key backend (it belongs in [[listener]])"},
+		{"client_ssl at top level", "[client_ssl] #<-\nsni_require = true\n" + web, "unknown table client_ssl (it belongs in [[listener]])"},
+		{"unknown key in inline listener",
+			`listener = [{name = "a", listen = "127.0.0.1:9443", backend = "127.0.0.1:9080", mode = "terminate", bogus = 1}] #<-` + "\n",
+			"unknown key listener.bogus"},
+		{"unknown key in inline table", web + "client_ssl = { sni_require = true,\n  cert_file = \"x\" } #<-\n",
+			"unknown key listener.client_ssl.cert_file (did you mean cert?)"},
+
+		// Shape of the listener list.
+		{"single bracket listener", "[listener] #<-\nname = \"web\"\n", "listener: must be an array of tables: write [[listener]]"},
+		{"listener is a string", "listener = \"web\" #<-\n", "listener: want [[listener]] tables, got string"},
+		{"no listener", "[log]\nformat = \"bigip\"\n", "no [[listener]] table"},
+
+		// Addresses.
+		{"listen without port", strings.Replace(web, `listen = "127.0.0.1:9443"`, `listen = "127.0.0.1" #<-`, 1),
+			`listener.listen: bad address: "127.0.0.1" is not host:port`},
+		{"named port", strings.Replace(web, `listen = "127.0.0.1:9443"`, `listen = "127.0.0.1:https" #<-`, 1),
+			`listener.listen: bad address: "127.0.0.1:https": port "https" must be a number`},
+		{"port out of range", strings.Replace(web, `backend = "127.0.0.1:9080"`, `backend = "127.0.0.1:70000" #<-`, 1),
+			"listener.backend: bad address: \"127.0.0.1:70000\": port 70000 is out of range"},
+		{"backend port 0", strings.Replace(web, `backend = "127.0.0.1:9080"`, `backend = "127.0.0.1:0" #<-`, 1),
+			"listener.backend: bad address: \"127.0.0.1:0\": port 0 is out of range (1 to 65535)"},
+		{"backend without host", strings.Replace(web, `backend = "127.0.0.1:9080"`, `backend = ":9080" #<-`, 1),
+			`listener.backend: bad address: ":9080": a backend needs a host`},
+		{"backend wrong type", strings.Replace(web, `backend = "127.0.0.1:9080"`, `backend = 9080 #<-`, 1),
+			"listener.backend: want a string, got integer 9080"},
+		{"missing backend", strings.Replace(strings.Replace(web, `backend = "127.0.0.1:9080"`+"\n", "", 1), "[[listener]]", "[[listener]] #<-", 1),
+			`listener.backend: missing in listener "web"`},
+		{"missing listen", strings.Replace(strings.Replace(web, `listen = "127.0.0.1:9443"`+"\n", "", 1), "[[listener]]", "[[listener]] #<-", 1),
+			`listener.listen: missing in listener "web"`},
+		{"backend is itself", strings.Replace(web, `backend = "127.0.0.1:9080"`, `backend = "127.0.0.1:9443" #<-`, 1),
+			"listener.backend: \"127.0.0.1:9443\" is this listener's own address"},
+		{"wildcard listener loops to loopback", strings.Replace(strings.Replace(web, `backend = "127.0.0.1:9080"`, `backend = "localhost:9443" #<-`, 1), `"127.0.0.1:9443"`, `":9443"`, 1),
+			"listener.backend: \"localhost:9443\" is this listener's own address"},
+		{"demo address", "[demo]\nlisten = \"localhost\" #<-\n" + web, `demo.listen: bad address: "localhost" is not host:port`},
+
+		// Mode and mode-dependent keys.
+		{"missing mode", strings.Replace(strings.Replace(web, `mode = "terminate"`+"\n", "", 1), "[[listener]]", "[[listener]] #<-", 1),
+			`listener.mode: missing in listener "web"`},
+		{"unknown mode", strings.Replace(web, `mode = "terminate"`, `mode = "passthru" #<-`, 1),
+			`listener.mode: "passthru" is not one of "passthrough", "terminate", "plaintext", "auto"`},
+		{"auto without plain_backend", strings.Replace(strings.Replace(web, `mode = "terminate"`, `mode = "auto"`, 1), "[[listener]]", "[[listener]] #<-", 1),
+			`listener.plain_backend: missing in listener "web": mode = "auto"`},
+		{"allow without plain_backend", strings.Replace(web, "[[listener]]", "[[listener]] #<-", 1) + "non_ssl = \"allow\"\n",
+			`listener.plain_backend: missing in listener "web": non_ssl = "allow"`},
+		{"plain_backend unused", web + "plain_backend = \"127.0.0.1:9081\" #<-\n",
+			`listener.plain_backend: is only used with mode = "auto" or non_ssl = "allow"`},
+		{"bad plain_backend", web + "non_ssl = \"allow\"\nplain_backend = \"nohost\" #<-\n", `listener.plain_backend: bad address: "nohost"`},
+		{"unknown non_ssl", web + "non_ssl = \"drop\" #<-\n", `listener.non_ssl: "drop" is not one of "reset", "http400", "redirect", "allow"`},
+		{"non_ssl on auto", strings.Replace(web, `mode = "terminate"`, `mode = "auto"`, 1) + "plain_backend = \"127.0.0.1:9081\"\nnon_ssl = \"http400\" #<-\n",
+			`listener.non_ssl: has no effect with mode = "auto"`},
+		{"non_ssl on plaintext", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) + "non_ssl = \"reset\" #<-\n",
+			`listener.non_ssl: has no effect with mode = "plaintext"`},
+		{"client_ssl on passthrough", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) + "[listener.client_ssl] #<-\nsni_require = true\n",
+			`listener.client_ssl: [listener.client_ssl] needs mode = "terminate" or "auto"`},
+		{"server_ssl on passthrough", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) + "[listener.server_ssl] #<-\nverify = true\n",
+			`listener.server_ssl: [listener.server_ssl] needs mode = "terminate" or "auto"`},
+		{"client_ssl on plaintext", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) + "client_ssl = {} #<-\n",
+			`listener.client_ssl: [listener.client_ssl] needs mode`},
+		{"handshake_timeout on passthrough", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) + "handshake_timeout = \"5s\" #<-\n",
+			`listener.handshake_timeout: only applies when tlsgate terminates TLS`},
+
+		// Durations and numbers.
+		{"duration without unit", web + "peek_timeout = \"5\" #<-\n", `listener.peek_timeout: bad duration "5"`},
+		{"duration as integer", web + "idle_timeout = 300 #<-\n", "listener.idle_timeout: want a duration string"},
+		{"zero duration", web + "dial_timeout = \"0s\" #<-\n", `listener.dial_timeout: duration "0s" must be greater than zero`},
+		{"negative duration", web + "handshake_timeout = \"-1s\" #<-\n", `listener.handshake_timeout: duration "-1s" must be greater than zero`},
+		{"bad grace", "[shutdown]\ngrace = \"soon\" #<-\n" + web, `shutdown.grace: bad duration "soon"`},
+		{"negative connections", web + "max_connections = -1 #<-\n", "listener.max_connections: -1 is out of range"},
+		{"connections as string", web + "max_connections = \"10\" #<-\n", "listener.max_connections: want an integer, got string \"10\""},
+		{"connections as float", web + "max_connections = 1.5 #<-\n", "listener.max_connections: want an integer, got float 1.5"},
+
+		// PROXY protocol.
+		{"unknown proxy_protocol", web + "proxy_protocol = \"v3\" #<-\n", `listener.proxy_protocol: "v3" is not one of`},
+		{"optional backend proxy", web + "backend_proxy_protocol = \"optional\" #<-\n", `listener.backend_proxy_protocol: "optional" is not one of "", "v1", "v2"`},
+		{"proxy_protocol as bool", web + "proxy_protocol = true #<-\n", "listener.proxy_protocol: want a string, got boolean true"},
+
+		// client_ssl.
+		{"unknown version", web + "[listener.client_ssl]\nmin_version = \"1.4\" #<-\n", `listener.client_ssl.min_version: "1.4" is not a TLS version`},
+		{"openssl version name", web + "[listener.client_ssl]\nmax_version = \"TLSv1.2\" #<-\n", `listener.client_ssl.max_version: "TLSv1.2" is not a TLS version`},
+		{"version as float", web + "[listener.client_ssl]\nmax_version = 1.2 #<-\n", "listener.client_ssl.max_version: want a string, got float 1.2"},
+		{"min above max", web + "[listener.client_ssl]\nmin_version = \"1.3\" #<-\nmax_version = \"1.2\"\n",
+			"listener.client_ssl.min_version: 1.3 is above max_version 1.2"},
+		{"dotted key version", web + "client_ssl.min_version = \"9\" #<-\n", `listener.client_ssl.min_version: "9" is not a TLS version`},
+		{"unknown cipher", web + "[listener.client_ssl]\nciphers = [\n  \"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\",\n  \"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA25\", #<-\n]\n",
+			`listener.client_ssl.ciphers[1]: unknown cipher "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA25": did you mean "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"?`},
+		{"openssl cipher name", web + "[listener.client_ssl]\nciphers = [\"ECDHE-RSA-AES256-GCM-SHA384\"] #<-\n",
+			`unknown cipher "ECDHE-RSA-AES256-GCM-SHA384": that is the OpenSSL name; write "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"`},
+		{"dhe cipher", web + "[listener.client_ssl]\nciphers = [\"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256\"] #<-\n",
+			"no finite-field DHE suites"},
+		{"cipher not a string", web + "[listener.client_ssl]\nciphers = [\n  5, #<-\n  \"TLS_AES_128_GCM_SHA256\",\n]\n",
+			"listener.client_ssl.ciphers[0]: want a string, got integer 5"},
+		{"bad cipher after a non-string", web + "[listener.client_ssl]\nciphers = [\n  5, #<-\n  \"NOPE\", #<-\n]\n", `ciphers[1]: unknown cipher "NOPE"`},
+		{"empty ciphers", web + "[listener.client_ssl]\nciphers = [] #<-\n", "listener.client_ssl.ciphers: empty list"},
+		{"ciphers as string", web + "[listener.client_ssl]\nciphers = \"DEFAULT\" #<-\n", `listener.client_ssl.ciphers: want an array of strings, got string "DEFAULT"`},
+		{"cert without key", web + "[listener.client_ssl]\ncert = \"$DIR/cert.pem\" #<-\n", "listener.client_ssl.cert: set without key"},
+		{"key without cert", web + "[listener.client_ssl]\nkey = \"$DIR/key.pem\" #<-\ncert = \"\"\n", "listener.client_ssl.key: set without cert"},
+		{"missing cert file", web + "[listener.client_ssl]\ncert = \"$DIR/nope.pem\" #<-\nkey = \"$DIR/key.pem\"\n",
+			`listener.client_ssl.cert: cannot use "$DIR/nope.pem": stat $DIR/nope.pem: no such file or directory`},
+		{"missing key file", web + "[listener.client_ssl]\ncert = \"$DIR/cert.pem\"\nkey = \"$DIR/nope.key\" #<-\n", "listener.client_ssl.key: cannot use"},
+		{"cert is a directory", web + "[listener.client_ssl]\ncert = \"$DIR\" #<-\nkey = \"$DIR/key.pem\"\n", "listener.client_ssl.cert: \"$DIR\" is a directory"},
+		{"sni_require as string", web + "[listener.client_ssl]\nsni_require = \"yes\" #<-\n", `listener.client_ssl.sni_require: want true or false, got string "yes"`},
+
+		// server_ssl.
+		{"missing ca file", web + "[listener.server_ssl]\nca = \"$DIR/nope-ca.pem\" #<-\n", "listener.server_ssl.ca: cannot use"},
+		{"verify as string", web + "[listener.server_ssl]\nca = \"$DIR/ca.pem\"\nverify = \"no\" #<-\n", `listener.server_ssl.verify: want true or false, got string "no"`},
+		{"server_name as number", web + "[listener.server_ssl]\nserver_name = 1 #<-\n", "listener.server_ssl.server_name: want a string"},
+		{"server_ssl as string", web + "server_ssl = \"on\" #<-\n", "listener.server_ssl: want a table ([listener.server_ssl]), got string"},
+
+		// Names and clashes between listeners.
+		{"name with space", strings.Replace(web, `name = "web"`, `name = "my web" #<-`, 1), `listener.name: "my web" contains spaces`},
+		{"empty name", strings.Replace(web, `name = "web"`, `name = "" #<-`, 1), `listener.name: empty; leave the key out to get "listener1"`},
+		{"duplicate name", web + strings.Replace(strings.Replace(web, "94", "95", 1), `name = "web"`, `name = "web" #<-`, 1),
+			`listener.name: duplicate listener name "web"; the first is at line 2`},
+		{"duplicate default name", strings.Replace(web, `name = "web"`, `name = "listener2"`, 1) +
+			"[[listener]] #<-\nlisten = \"127.0.0.1:9444\"\nbackend = \"127.0.0.1:9080\"\nmode = \"plaintext\"\n",
+			`duplicate listener name "listener2" (the default name of the listener at this position)`},
+		{"duplicate listen", web + strings.Replace(strings.Replace(web, "web", "api", 1), `listen = "127.0.0.1:9443"`, `listen = "127.0.0.1:9443" #<-`, 1),
+			`listener.listen: "127.0.0.1:9443" clashes with listener "web" listening on "127.0.0.1:9443" at line 3`},
+		{"wildcard clash", web + strings.Replace(strings.Replace(web, "web", "api", 1), `listen = "127.0.0.1:9443"`, `listen = ":9443" #<-`, 1),
+			`listener.listen: ":9443" clashes with listener "web"`},
+		{"ipv4 wildcard clash", web + strings.Replace(strings.Replace(web, "web", "api", 1), `listen = "127.0.0.1:9443"`, `listen = "0.0.0.0:9443" #<-`, 1),
+			`clashes with listener "web"`},
+		{"clash with demo", "[demo]\nlisten = \"127.0.0.1:9443\"\n" + strings.Replace(web, `listen = "127.0.0.1:9443"`, `listen = "127.0.0.1:9443" #<-`, 1),
+			`listener.listen: "127.0.0.1:9443" clashes with [demo] listening on "127.0.0.1:9443" at line 2`},
+
+		// [log], [ca].
+		{"log format", "[log]\nformat = \"xml\" #<-\n" + web, `log.format: "xml" is not one of "bigip", "json", "console"`},
+		{"log level", "[log]\nlevel = \"debug\" #<-\n" + web, `log.level: "debug" is not one of "info", "warning"`},
+		{"log lang", "[log]\nlang = \"fr\" #<-\n" + web, `log.lang: "fr" is not one of "en", "ja"`},
+		{"log host", "[log]\nhost = \"big ip\" #<-\n" + web, `log.host: "big ip" contains spaces`},
+		{"syslog scheme", "[log]\nsyslog = \"syslog://127.0.0.1:514\" #<-\n" + web, `log.syslog: bad syslog target "syslog://127.0.0.1:514"`},
+		{"syslog without port", "[log]\nsyslog = \"udp://127.0.0.1\" #<-\n" + web, `log.syslog: bad syslog target "udp://127.0.0.1"`},
+		{"syslog with path", "[log]\nsyslog = \"tcp://127.0.0.1:514/x\" #<-\n" + web, "only scheme, host and port"},
+		{"syslog bare address", "[log]\nsyslog = \"127.0.0.1:514\" #<-\n" + web, "log.syslog: bad syslog target"},
+		{"log as string", "log = \"stderr\" #<-\n" + web, "log: want a table ([log]), got string"},
+		{"empty ca dir", "[ca]\ndir = \"\" #<-\n" + web, `ca.dir: empty; leave the key out to use "./tlsgate-ca"`},
+		{"ca dir as integer", "[ca]\ndir = 1 #<-\n" + web, "ca.dir: want a string, got integer 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := strings.ReplaceAll(tt.src, "$DIR", dir)
+			want := strings.ReplaceAll(tt.want, "$DIR", dir)
+			var wantLines []int
+			for i, l := range strings.Split(src, "\n") {
+				if strings.HasSuffix(l, "#<-") {
+					wantLines = append(wantLines, i+1)
+				}
+			}
+			if len(wantLines) == 0 {
+				wantLines = []int{0}
+			}
+			cfg, err := Parse([]byte(src), "bad.toml")
+			if err == nil {
+				t.Fatalf("Parse accepted:\n%s\ngot %+v", src, cfg)
+			}
+			if cfg != nil {
+				t.Error("Parse returned a config along with errors")
+			}
+			errs := flatten(t, err)
+			if len(errs) != len(wantLines) {
+				t.Fatalf("want %d error(s), got %d:\n%v\nconfig:\n%s", len(wantLines), len(errs), err, src)
+			}
+			found := false
+			for i, e := range errs {
+				if e.Line != wantLines[i] {
+					t.Errorf("blamed line %d, want %d: %v\nconfig:\n%s", e.Line, wantLines[i], e, src)
+				}
+				prefix := "config: bad.toml: "
+				if e.Line > 0 {
+					prefix = "config: bad.toml:" + strconv.Itoa(e.Line) + ": "
+				}
+				msg := e.Error()
+				if !strings.HasPrefix(msg, prefix) {
+					t.Errorf("error %q lacks the prefix %q", msg, prefix)
+				}
+				found = found || strings.Contains(msg, want)
+			}
+			if !found {
+				t.Errorf("no error contains %q:\n%v", want, err)
+			}
+		})
+	}
+}
+
+// The example in the task statement: an unknown key is named with its line.
+func TestUnknownKeyExample(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.toml")
+	src := strings.Repeat("\n", 8) + web + "[listener.client_ssl]\n\ncipher = \"x\"\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	want := "config: " + path + ":16: unknown key listener.client_ssl.cipher (did you mean ciphers?)"
+	if err == nil || err.Error() != want {
+		t.Errorf("got  %v\nwant %s", err, want)
+	}
+}

@@ -1,0 +1,259 @@
+// Package config reads tlsgate's TOML file into the option types of the packages
+// that run it. Decoding is strict: an unknown key, a wrong type or a value that cannot
+// work is an error naming the key and its line, and all such errors are reported at
+// once. It is the only package that imports a TOML library.
+package config
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/tlsgate/tlsgate/listener"
+)
+
+// defaultTOML is the documented example config. A string, not []byte, so that the
+// embedded copy cannot be modified through a returned slice.
+//
+//go:embed default.toml
+var defaultTOML string
+
+// Default returns the built-in config, which runs as is on a fresh machine: a demo
+// HTTP backend and one listener per common situation, all on 127.0.0.1. The same text
+// is config.toml at the repository root.
+func Default() []byte { return []byte(defaultTOML) }
+
+// Default values for the settings outside [[listener]]; the listener defaults are the
+// listener.Default* constants.
+const (
+	DefaultLogFormat     = "bigip"
+	DefaultLogLevel      = "info"
+	DefaultLogLang       = "en"
+	DefaultCADir         = "./tlsgate-ca"
+	DefaultShutdownGrace = 10 * time.Second
+)
+
+// Config is a whole tlsgate config file, decoded, defaulted and validated.
+type Config struct {
+	Log       Log
+	CA        CA
+	Demo      Demo
+	Shutdown  Shutdown
+	Listeners []listener.Options // in file order; each has a unique Name and Listen
+}
+
+// Log is [log]: how each connection's one log event is written.
+type Log struct {
+	Format string // "bigip" (BIG-IP /var/log/ltm lines), "json" or "console"
+	File   string // path to append to; "" means stderr
+	Host   string // host name written in BIG-IP lines; "" means the caller uses os.Hostname()
+	Level  string // "info" logs every connection; "warning" only the ones that went wrong
+	Lang   string // language of the plain explanations: "en" or "ja"
+
+	// SyslogNetwork and SyslogAddr say where to forward lines as RFC 3164 syslog, as
+	// net.Dial takes them ("udp", "127.0.0.1:514"); both are "" when forwarding is off.
+	SyslogNetwork string
+	SyslogAddr    string
+}
+
+// CA is [ca]: where the lab certificate authority lives.
+type CA struct {
+	Dir string // created on first run if absent; relative to the config file's directory
+}
+
+// Demo is [demo]: the optional built-in plain-HTTP backend, so a newcomer has
+// something to proxy to before pointing tlsgate at a real server.
+type Demo struct {
+	Listen string // host:port; "" means no demo backend
+}
+
+// Shutdown is [shutdown]: how a stop signal is handled.
+type Shutdown struct {
+	Grace time.Duration // how long open connections may finish before they are closed; 0 closes at once
+}
+
+// Load reads and parses the config file at path. Relative paths inside the file are
+// resolved against the file's directory, so the config works from any working
+// directory (including systemd's /).
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: read %s: %w", path, err)
+	}
+	return Parse(data, path)
+}
+
+// Parse decodes config text. name labels error messages ("config: <name>:<line>: …")
+// and its directory is the base for relative paths in the file. Certificate, key and CA
+// files named in the file must exist. On error the *Config is nil and the error joins
+// one *Error per problem, sorted by line.
+func Parse(data []byte, name string) (*Config, error) {
+	var raw map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &Error{File: name, Line: pe.Position.Line, Err: syntaxError{pe}}
+		}
+		return nil, &Error{File: name, Err: fmt.Errorf("toml: %w", err)}
+	}
+	d := &decoder{
+		probs: problems{file: name},
+		at:    locate(data),
+		base:  filepath.Dir(name),
+		stat:  osStat,
+	}
+	root := &table{d: d, m: raw}
+	cfg := &Config{
+		Log:      decodeLog(root),
+		CA:       decodeCA(root),
+		Demo:     decodeDemo(root),
+		Shutdown: decodeShutdown(root),
+	}
+	tables := listenerTables(root)
+	for i, t := range tables {
+		cfg.Listeners = append(cfg.Listeners, decodeListener(t, i+1))
+	}
+	if len(tables) == 0 && !root.has("listener") {
+		d.probs.addf(0, "listener", "no [[listener]] table; tlsgate needs at least one address to listen on")
+	}
+	checkClashes(root, tables, cfg)
+	root.unknown()
+	if err := d.probs.err(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func decodeLog(root *table) Log {
+	t, _ := root.sub("log")
+	l := Log{
+		Format: t.oneOf("format", DefaultLogFormat, "bigip", "json", "console"),
+		File:   t.filePath("file"),
+		Level:  t.oneOf("level", DefaultLogLevel, "info", "warning"),
+		Lang:   t.oneOf("lang", DefaultLogLang, "en", "ja"),
+	}
+	if h, ok := t.str("host"); ok {
+		if strings.ContainsFunc(h, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			// BIG-IP lines are space-separated; the host is one field.
+			t.fail("host", "%q contains spaces or control characters", h)
+		} else {
+			l.Host = h
+		}
+	}
+	if s, ok := t.str("syslog"); ok && s != "" {
+		network, addr, err := parseSyslog(s)
+		if err != nil {
+			t.failWrap("syslog", err, "bad syslog target %q (want \"udp://host:port\" or \"tcp://host:port\")", s)
+		} else {
+			l.SyslogNetwork, l.SyslogAddr = network, addr
+		}
+	}
+	t.unknown()
+	return l
+}
+
+func parseSyslog(s string) (network, addr string, err error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", "", err
+	}
+	if u.Scheme != "udp" && u.Scheme != "tcp" {
+		return "", "", fmt.Errorf("scheme %q is not udp or tcp", u.Scheme)
+	}
+	if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return "", "", errors.New("only scheme, host and port are allowed")
+	}
+	if err := checkAddr(u.Host, false); err != nil {
+		return "", "", err
+	}
+	return u.Scheme, u.Host, nil
+}
+
+func decodeCA(root *table) CA {
+	t, _ := root.sub("ca")
+	c := CA{Dir: t.filePath("dir")}
+	if s, ok := t.m["dir"].(string); ok && s == "" {
+		t.fail("dir", "empty; leave the key out to use %q", DefaultCADir)
+	}
+	if c.Dir == "" {
+		c.Dir = DefaultCADir
+		if b := root.d.base; b != "" && b != "." {
+			c.Dir = filepath.Join(b, DefaultCADir)
+		}
+	}
+	t.unknown()
+	return c
+}
+
+func decodeDemo(root *table) Demo {
+	t, _ := root.sub("demo")
+	var d Demo
+	if s, ok := t.str("listen"); ok && s != "" {
+		if err := checkAddr(s, true); err != nil {
+			t.failWrap("listen", err, "bad address")
+		} else {
+			d.Listen = s
+		}
+	}
+	t.unknown()
+	return d
+}
+
+func decodeShutdown(root *table) Shutdown {
+	t, _ := root.sub("shutdown")
+	s := Shutdown{Grace: t.duration("grace", DefaultShutdownGrace, true)}
+	t.unknown()
+	return s
+}
+
+// checkClashes finds what no single listener can see: two listeners with one name,
+// and two sockets (listeners or the demo backend) on one address.
+func checkClashes(root *table, tables []*table, cfg *Config) {
+	type bound struct {
+		what, addr string
+		line       int
+	}
+	var seen []bound
+	if cfg.Demo.Listen != "" {
+		demo, _ := root.sub("demo")
+		seen = append(seen, bound{what: "[demo]", addr: cfg.Demo.Listen, line: demo.line("listen")})
+	}
+	names := map[string]int{}
+	for i, o := range cfg.Listeners {
+		t := tables[i]
+		if first, dup := names[o.Name]; dup {
+			how := ""
+			if !t.has("name") {
+				how = " (the default name of the listener at this position)"
+			}
+			t.fail("name", "duplicate listener name %q%s; the first is at line %d", o.Name, how, first)
+		} else {
+			names[o.Name] = t.line("name")
+		}
+		if o.Listen == "" {
+			continue
+		}
+		for _, b := range seen {
+			if bindConflict(b.addr, o.Listen) {
+				t.fail("listen", "%q clashes with %s listening on %q at line %d; two sockets cannot share one address", o.Listen, b.what, b.addr, b.line)
+				break
+			}
+		}
+		seen = append(seen, bound{what: fmt.Sprintf("listener %q", o.Name), addr: o.Listen, line: t.line("listen")})
+	}
+}
+
+// syntaxError words a TOML parse error without repeating the line, which Error
+// already prints, and keeps the toml.ParseError reachable for callers that want its
+// column or ErrorWithPosition rendering.
+type syntaxError struct{ pe toml.ParseError }
+
+func (e syntaxError) Error() string { return "toml syntax: " + e.pe.Message }
+func (e syntaxError) Unwrap() error { return e.pe }

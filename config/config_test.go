@@ -1,0 +1,329 @@
+package config
+
+import (
+	"bytes"
+	"crypto/tls"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlsgate/tlsgate/listener"
+)
+
+// flatten returns the *Error values inside what Parse returned.
+func flatten(t *testing.T, err error) []*Error {
+	t.Helper()
+	var out []*Error
+	var walk func(error)
+	walk = func(e error) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		var ce *Error
+		if !errors.As(e, &ce) {
+			t.Fatalf("error %q is not a *config.Error", e)
+		}
+		out = append(out, ce)
+	}
+	if err != nil {
+		walk(err)
+	}
+	return out
+}
+
+func TestDefaultParses(t *testing.T) {
+	cfg, err := Parse(Default(), "config.toml")
+	if err != nil {
+		t.Fatalf("default config does not parse:\n%v", err)
+	}
+	want := &Config{
+		Log:      Log{Format: "bigip", Level: "info", Lang: "en"},
+		CA:       CA{Dir: "./tlsgate-ca"},
+		Demo:     Demo{Listen: "127.0.0.1:8080"},
+		Shutdown: Shutdown{Grace: 10 * time.Second},
+		Listeners: []listener.Options{
+			defaults(listener.Options{Name: "terminate", Listen: "127.0.0.1:8443", Backend: "127.0.0.1:8080",
+				Mode: listener.Terminate, ClientSSL: &listener.ClientSSL{}}),
+			defaults(listener.Options{Name: "auto", Listen: "127.0.0.1:8444", Backend: "127.0.0.1:8080",
+				PlainBackend: "127.0.0.1:8080", Mode: listener.Auto, ClientSSL: &listener.ClientSSL{}}),
+			defaults(listener.Options{Name: "plaintext", Listen: "127.0.0.1:8081", Backend: "127.0.0.1:8080",
+				Mode: listener.Plaintext}),
+		},
+	}
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("default config decoded to\n%+v\nwant\n%+v", cfg, want)
+	}
+}
+
+// defaults fills the listener defaults into o, as config does for absent keys.
+func defaults(o listener.Options) listener.Options {
+	o.NonSSL = listener.NonSSLReset
+	o.PeekTimeout = listener.DefaultPeekTimeout
+	o.PeekMax = listener.DefaultPeekMax
+	o.HandshakeTimeout = listener.DefaultHandshakeTimeout
+	o.IdleTimeout = listener.DefaultIdleTimeout
+	o.DialTimeout = listener.DefaultDialTimeout
+	return o
+}
+
+func TestDefaultIsRepoConfig(t *testing.T) {
+	repo, err := os.ReadFile("../config.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(repo, Default()) {
+		t.Error("config.toml at the repository root differs from config/default.toml; copy one onto the other")
+	}
+}
+
+func TestDefaultReturnsCopy(t *testing.T) {
+	a := Default()
+	a[0] = 'X'
+	if b := Default(); b[0] == 'X' {
+		t.Error("Default returned the embedded bytes themselves; a caller changed them")
+	}
+}
+
+// Every key the schema accepts must be shown, set or commented out, in config.toml.
+func TestDefaultDocumentsEveryKey(t *testing.T) {
+	text := string(Default())
+	for table, keys := range schema() {
+		for _, k := range keys {
+			if table == "" || k == "client_ssl" || k == "server_ssl" {
+				continue // tables, checked through their headers below
+			}
+			re := regexp.MustCompile(`(?m)^#? ?` + regexp.QuoteMeta(k) + ` = `)
+			if !re.MatchString(text) {
+				t.Errorf("config.toml does not document %s.%s", table, k)
+			}
+		}
+	}
+	for _, h := range []string{"[log]", "[ca]", "[demo]", "[shutdown]", "[[listener]]", "[listener.client_ssl]", "# [listener.server_ssl]"} {
+		if !strings.Contains(text, "\n"+h+"\n") {
+			t.Errorf("config.toml lacks the table header %s", h)
+		}
+	}
+}
+
+func TestFullConfig(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"certs/web.pem", "certs/web.key", "ca/backend-ca.pem"} {
+		writeFile(t, filepath.Join(dir, f), "PEM")
+	}
+	src := `
+[log]
+format = "json"
+file = "logs/tlsgate.log"
+host = "bigip01"
+level = "warning"
+syslog = "tcp://127.0.0.1:1514"
+lang = "ja"
+[ca]
+dir = "/var/lib/tlsgate-ca"
+[demo]
+listen = ""
+[shutdown]
+grace = "0s"
+
+[[listener]]
+name = "vs_https"
+listen = ":9443"
+backend = "backend.lab:443"
+mode = "terminate"
+plain_backend = "127.0.0.1:9080"
+non_ssl = "allow"
+peek_timeout = "1500ms"
+handshake_timeout = "3s"
+idle_timeout = "1h"
+dial_timeout = "2s"
+proxy_protocol = "optional"
+backend_proxy_protocol = "v2"
+max_connections = 100
+[listener.client_ssl]
+min_version = "1.0"
+max_version = "1.2"
+ciphers = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "tls_rsa_with_rc4_128_sha", "TLS_AES_128_GCM_SHA256"]
+cert = "certs/web.pem"
+key = "certs/web.key"
+sni_require = true
+[listener.server_ssl]
+ca = "ca/backend-ca.pem"
+server_name = "backend.lab"
+verify = false
+
+[[listener]]
+listen = "127.0.0.1:9444"
+backend = "127.0.0.1:9443"
+mode = "passthrough"
+non_ssl = "http400"
+proxy_protocol = "v1"
+
+[[listener]]
+listen = "[::1]:9445"
+backend = "[::1]:9080"
+mode = "auto"
+plain_backend = "[::1]:9081"
+server_ssl = {}
+`
+	name := filepath.Join(dir, "config.toml")
+	cfg, err := Parse([]byte(src), name)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	want := &Config{
+		Log: Log{Format: "json", File: filepath.Join(dir, "logs/tlsgate.log"), Host: "bigip01", Level: "warning",
+			Lang: "ja", SyslogNetwork: "tcp", SyslogAddr: "127.0.0.1:1514"},
+		CA:       CA{Dir: "/var/lib/tlsgate-ca"},
+		Shutdown: Shutdown{Grace: 0},
+		Listeners: []listener.Options{
+			{
+				Name: "vs_https", Listen: ":9443", Backend: "backend.lab:443", PlainBackend: "127.0.0.1:9080",
+				Mode: listener.Terminate, NonSSL: listener.NonSSLAllow,
+				PeekTimeout: 1500 * time.Millisecond, PeekMax: listener.DefaultPeekMax,
+				HandshakeTimeout: 3 * time.Second, IdleTimeout: time.Hour, DialTimeout: 2 * time.Second,
+				ProxyProtocol: "optional", BackendProxyProtocol: "v2", MaxConnections: 100,
+				ClientSSL: &listener.ClientSSL{
+					MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12,
+					Ciphers:  []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_RC4_128_SHA, tls.TLS_AES_128_GCM_SHA256},
+					CertFile: filepath.Join(dir, "certs/web.pem"), KeyFile: filepath.Join(dir, "certs/web.key"),
+					SNIRequire: true,
+				},
+				ServerSSL: &listener.ServerSSL{CAFile: filepath.Join(dir, "ca/backend-ca.pem"), ServerName: "backend.lab", Verify: false},
+			},
+			func() listener.Options {
+				o := defaults(listener.Options{Name: "listener2", Listen: "127.0.0.1:9444", Backend: "127.0.0.1:9443",
+					Mode: listener.Passthrough, ProxyProtocol: "v1"})
+				o.NonSSL = listener.NonSSLHTTP400
+				return o
+			}(),
+			defaults(listener.Options{Name: "listener3", Listen: "[::1]:9445", Backend: "[::1]:9080",
+				PlainBackend: "[::1]:9081", Mode: listener.Auto,
+				ClientSSL: &listener.ClientSSL{}, ServerSSL: &listener.ServerSSL{Verify: true}}),
+		},
+	}
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("decoded\n%+v\nwant\n%+v", cfg, want)
+		for i := range min(len(cfg.Listeners), len(want.Listeners)) {
+			g, w := cfg.Listeners[i], want.Listeners[i]
+			t.Logf("listener %d:\n got %+v %+v %+v\nwant %+v %+v %+v", i, g, g.ClientSSL, g.ServerSSL, w, w.ClientSSL, w.ServerSSL)
+		}
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRelativePaths(t *testing.T) {
+	tests := []struct {
+		name   string // the name given to Parse
+		wantCA string
+	}{
+		{"config.toml", "./tlsgate-ca"},
+		{"", "./tlsgate-ca"},
+		{"/etc/tlsgate/config.toml", "/etc/tlsgate/tlsgate-ca"},
+		{"lab/config.toml", "lab/tlsgate-ca"},
+	}
+	for _, tt := range tests {
+		for _, src := range []string{"", "[ca]\ndir = \"./tlsgate-ca\"\n"} {
+			cfg, err := Parse([]byte(src+minimalListener), tt.name)
+			if err != nil {
+				t.Fatalf("%q: %v", tt.name, err)
+			}
+			if cfg.CA.Dir != tt.wantCA {
+				t.Errorf("Parse(name %q, ca %q): CA.Dir = %q, want %q", tt.name, src, cfg.CA.Dir, tt.wantCA)
+			}
+		}
+	}
+}
+
+const minimalListener = `
+[[listener]]
+listen = "127.0.0.1:9443"
+backend = "127.0.0.1:9080"
+mode = "terminate"
+`
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tlsgate.toml")
+	writeFile(t, path, string(Default()))
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got, want := cfg.CA.Dir, filepath.Join(dir, "tlsgate-ca"); got != want {
+		t.Errorf("CA.Dir = %q, want %q (relative to the file)", got, want)
+	}
+
+	_, err = Load(filepath.Join(dir, "missing.toml"))
+	if !errors.Is(err, fs.ErrNotExist) || !strings.HasPrefix(err.Error(), "config: read ") {
+		t.Errorf("Load(missing) = %v, want a config: read … not-exist error", err)
+	}
+
+	writeFile(t, path, "[log]\nformat = \"xml\"\n"+minimalListener)
+	_, err = Load(path)
+	if err == nil || !strings.HasPrefix(err.Error(), "config: "+path+":2: log.format:") {
+		t.Errorf("Load(bad) = %v, want the file's path and line 2", err)
+	}
+}
+
+// All problems are reported in one go, sorted by line, each with the cause kept.
+func TestAllErrorsSorted(t *testing.T) {
+	src := `
+[[listener]]
+listen = "127.0.0.1:9443"
+backend = "127.0.0.1:9080"
+mode = "terminate"
+[listener.client_ssl]
+cert = "/nonexistent/tlsgate/cert.pem"
+key = "/nonexistent/tlsgate/key.pem"
+min_version = "2.0"
+
+[log]
+format = "xml"
+`
+	err := func() error { _, err := Parse([]byte(src), "c.toml"); return err }()
+	errs := flatten(t, err)
+	wantLines := []int{7, 8, 9, 12}
+	if len(errs) != len(wantLines) {
+		t.Fatalf("got %d errors, want %d:\n%v", len(errs), len(wantLines), err)
+	}
+	for i, e := range errs {
+		if e.Line != wantLines[i] || e.File != "c.toml" {
+			t.Errorf("error %d at %s:%d, want c.toml:%d (%v)", i, e.File, e.Line, wantLines[i], e)
+		}
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Error("the missing certificate's fs.ErrNotExist is not reachable with errors.Is")
+	}
+	if errs[0].Key != "listener.client_ssl.cert" {
+		t.Errorf("first error's Key = %q, want listener.client_ssl.cert", errs[0].Key)
+	}
+}
+
+func TestSyntaxErrorKeepsParseError(t *testing.T) {
+	_, err := Parse([]byte("[log]\nformat = \"bigip\"\nlevel = \n"), "c.toml")
+	errs := flatten(t, err)
+	if len(errs) != 1 || errs[0].Line != 3 || !strings.Contains(err.Error(), "toml syntax:") {
+		t.Fatalf("got %v, want one syntax error on line 3", err)
+	}
+	if !strings.HasPrefix(err.Error(), "config: c.toml:3: ") {
+		t.Errorf("error %q lacks the config: file:line: prefix", err)
+	}
+}

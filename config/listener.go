@@ -1,0 +1,246 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tlsgate/tlsgate/listener"
+)
+
+// listenerTables returns the [[listener]] tables. A single [listener] table (one
+// bracket pair) is the classic slip, so it gets its own message.
+func listenerTables(root *table) []*table {
+	v, ok := root.m["listener"]
+	if !ok {
+		return nil
+	}
+	var elems []map[string]any
+	switch arr := v.(type) {
+	case []map[string]any:
+		elems = arr
+	case []any:
+		for i, e := range arr {
+			m, isMap := e.(map[string]any)
+			if !isMap {
+				root.d.probs.add(root.elemLine("listener", i), "listener",
+					fmt.Errorf("listener[%d]: want a table, got %s", i, describe(e)))
+				continue
+			}
+			elems = append(elems, m)
+		}
+	case map[string]any:
+		root.fail("listener", "must be an array of tables: write [[listener]] with double brackets")
+		return nil
+	default:
+		root.fail("listener", "want [[listener]] tables, got %s", describe(v))
+		return nil
+	}
+	tables := make([]*table, len(elems))
+	for i, m := range elems {
+		tables[i] = &table{d: root.d, path: pathIndex("listener", i), name: "listener", m: m}
+	}
+	return tables
+}
+
+// decodeListener converts one [[listener]] into listener.Options, applying defaults
+// and checking every rule that concerns this listener alone. n is its 1-based
+// position, which names it when the name key is absent.
+func decodeListener(t *table, n int) listener.Options {
+	o := listener.Options{
+		Name:             fmt.Sprintf("listener%d", n),
+		NonSSL:           listener.NonSSLReset,
+		PeekTimeout:      listener.DefaultPeekTimeout,
+		PeekMax:          listener.DefaultPeekMax,
+		HandshakeTimeout: listener.DefaultHandshakeTimeout,
+		IdleTimeout:      listener.DefaultIdleTimeout,
+		DialTimeout:      listener.DefaultDialTimeout,
+	}
+	if s, ok := t.str("name"); ok {
+		switch {
+		case s == "":
+			t.fail("name", "empty; leave the key out to get %q", o.Name)
+		case strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+			// The name is a field in BIG-IP-style log lines; a space would split it.
+			t.fail("name", "%q contains spaces or control characters", s)
+		default:
+			o.Name = s
+		}
+	}
+
+	modes := []string{string(listener.Passthrough), string(listener.Terminate), string(listener.Plaintext), string(listener.Auto)}
+	if !t.has("mode") {
+		t.fail("mode", "missing in listener %q; say what clients send: mode = %s", o.Name, strings.Join(quoted(modes), " | "))
+	}
+	o.Mode = listener.Mode(t.oneOf("mode", "", modes...))
+
+	o.Listen = addrKey(t, "listen", true, o.Name)
+	o.Backend = addrKey(t, "backend", false, o.Name)
+	if t.has("plain_backend") {
+		o.PlainBackend = addrKey(t, "plain_backend", false, o.Name)
+	}
+
+	nonSSLSet := t.has("non_ssl")
+	o.NonSSL = listener.NonSSL(t.oneOf("non_ssl", string(listener.NonSSLReset),
+		string(listener.NonSSLReset), string(listener.NonSSLHTTP400), string(listener.NonSSLRedirect), string(listener.NonSSLAllow)))
+
+	o.PeekTimeout = t.duration("peek_timeout", o.PeekTimeout, false)
+	o.HandshakeTimeout = t.duration("handshake_timeout", o.HandshakeTimeout, false)
+	o.IdleTimeout = t.duration("idle_timeout", o.IdleTimeout, false)
+	o.DialTimeout = t.duration("dial_timeout", o.DialTimeout, false)
+	o.ProxyProtocol = t.oneOf("proxy_protocol", "", "", "v1", "v2", "optional")
+	o.BackendProxyProtocol = t.oneOf("backend_proxy_protocol", "", "", "v1", "v2")
+	o.MaxConnections = t.count("max_connections")
+
+	cs, csSet := t.sub("client_ssl")
+	o.ClientSSL = decodeClientSSL(cs)
+	ss, ssSet := t.sub("server_ssl")
+	if ssSet {
+		o.ServerSSL = decodeServerSSL(ss)
+	}
+	t.unknown()
+
+	checkModeKeys(t, &o, nonSSLSet, csSet, ssSet)
+	if o.Mode != listener.Terminate && o.Mode != listener.Auto {
+		o.ClientSSL = nil // nothing terminates TLS here, so no profile applies
+	}
+	return o
+}
+
+// checkModeKeys enforces which keys make sense for which mode. A key that a mode
+// would silently ignore is an error: the user believes it does something.
+func checkModeKeys(t *table, o *listener.Options, nonSSLSet, csSet, ssSet bool) {
+	terminates := o.Mode == listener.Terminate || o.Mode == listener.Auto
+	if o.Mode == "" {
+		return // already reported; every rule below depends on the mode
+	}
+	if o.Mode == listener.Auto && o.PlainBackend == "" && !t.has("plain_backend") {
+		t.fail("plain_backend", "missing in listener %q: mode = \"auto\" sends plaintext clients to plain_backend", o.Name)
+	}
+	if nonSSLSet && (o.Mode == listener.Auto || o.Mode == listener.Plaintext) {
+		why := "plaintext already goes to plain_backend"
+		if o.Mode == listener.Plaintext {
+			why = "plaintext is what this listener expects"
+		}
+		t.fail("non_ssl", "has no effect with mode = %q (%s); it applies to passthrough and terminate listeners", o.Mode, why)
+	}
+	if o.NonSSL == listener.NonSSLAllow && o.PlainBackend == "" && !t.has("plain_backend") {
+		t.fail("plain_backend", "missing in listener %q: non_ssl = \"allow\" relays plaintext clients to plain_backend", o.Name)
+	}
+	if t.has("plain_backend") && o.Mode != listener.Auto && o.NonSSL != listener.NonSSLAllow {
+		t.fail("plain_backend", "is only used with mode = \"auto\" or non_ssl = \"allow\"; this listener has mode = %q, non_ssl = %q", o.Mode, o.NonSSL)
+	}
+	if !terminates {
+		if t.has("handshake_timeout") {
+			t.fail("handshake_timeout", "only applies when tlsgate terminates TLS (mode = \"terminate\" or \"auto\"), not mode = %q", o.Mode)
+		}
+		if csSet {
+			t.fail("client_ssl", "[listener.client_ssl] needs mode = \"terminate\" or \"auto\": with mode = %q tlsgate does not terminate TLS%s",
+				o.Mode, passthroughNote(o.Mode))
+		}
+		if ssSet {
+			t.fail("server_ssl", "[listener.server_ssl] needs mode = \"terminate\" or \"auto\": with mode = %q tlsgate opens no TLS to the backend%s",
+				o.Mode, passthroughNote(o.Mode))
+		}
+	}
+	for _, k := range []string{"backend", "plain_backend"} {
+		addr := o.Backend
+		if k == "plain_backend" {
+			addr = o.PlainBackend
+		}
+		if o.Listen != "" && addr != "" && selfLoop(o.Listen, addr) {
+			t.fail(k, "%q is this listener's own address %q; every connection would loop back into tlsgate", addr, o.Listen)
+		}
+	}
+}
+
+func passthroughNote(m listener.Mode) string {
+	if m == listener.Passthrough {
+		return " (passthrough relays the client's TLS untouched, like a BIG-IP virtual without SSL profiles)"
+	}
+	return ""
+}
+
+// addrKey reads a required host:port key.
+func addrKey(t *table, key string, listen bool, name string) string {
+	s, ok := t.str(key)
+	if !ok {
+		if !t.has(key) && key != "plain_backend" {
+			t.fail(key, "missing in listener %q; write %s = \"host:port\"", name, key)
+		}
+		return ""
+	}
+	if err := checkAddr(s, listen); err != nil {
+		t.failWrap(key, err, "bad address")
+		return ""
+	}
+	return s
+}
+
+// decodeClientSSL reads [listener.client_ssl]. An absent table yields the zero
+// profile: crypto/tls defaults and certificates minted per SNI from the lab CA.
+func decodeClientSSL(t *table) *listener.ClientSSL {
+	c := &listener.ClientSSL{}
+	c.MinVersion = version(t, "min_version")
+	c.MaxVersion = version(t, "max_version")
+	if c.MinVersion != 0 && c.MaxVersion != 0 && c.MinVersion > c.MaxVersion {
+		t.fail("min_version", "%s is above max_version %s; no version could be negotiated",
+			versionName(c.MinVersion), versionName(c.MaxVersion))
+	}
+	names, idx, present := t.strList("ciphers")
+	if arr, ok := t.m["ciphers"].([]any); present && ok && len(arr) == 0 {
+		t.fail("ciphers", "empty list would allow no suite at all; remove the key to use crypto/tls defaults")
+	}
+	for i, n := range names {
+		id, good := lookupCipher(n)
+		if !good {
+			t.d.probs.add(t.elemLine("ciphers", idx[i]), t.keyName("ciphers"),
+				fmt.Errorf("%s[%d]: unknown cipher %q: %s", t.keyName("ciphers"), idx[i], n, cipherHint(n)))
+			continue
+		}
+		c.Ciphers = append(c.Ciphers, id)
+	}
+	c.CertFile = t.file("cert")
+	c.KeyFile = t.file("key")
+	switch {
+	case c.CertFile != "" && c.KeyFile == "":
+		t.fail("cert", "set without key; a certificate needs its private key")
+	case c.CertFile == "" && c.KeyFile != "":
+		t.fail("key", "set without cert; a private key needs its certificate")
+	}
+	c.SNIRequire = t.boolean("sni_require", false)
+	t.unknown()
+	return c
+}
+
+func version(t *table, key string) uint16 {
+	s, ok := t.str(key)
+	if !ok || s == "" {
+		return 0 // crypto/tls default
+	}
+	v, good := parseVersion(s)
+	if !good {
+		t.fail(key, "%q is not a TLS version; use \"1.0\", \"1.1\", \"1.2\" or \"1.3\"", s)
+	}
+	return v
+}
+
+// decodeServerSSL reads [listener.server_ssl]; its presence alone turns on TLS to
+// the backend, verified by default as BIG-IP's server-ssl with a CA would be.
+func decodeServerSSL(t *table) *listener.ServerSSL {
+	s := &listener.ServerSSL{Verify: true}
+	s.CAFile = t.file("ca")
+	if name, ok := t.str("server_name"); ok {
+		s.ServerName = name
+	}
+	s.Verify = t.boolean("verify", true)
+	t.unknown()
+	return s
+}
+
+func quoted(items []string) []string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return q
+}
