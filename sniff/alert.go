@@ -1,0 +1,127 @@
+package sniff
+
+import "fmt"
+
+// ParseAlert looks through the records a client sent for an unencrypted
+// alert: a record of type alert (21) whose length is 2 and whose level is
+// warning (1) or fatal (2). An encrypted alert is longer (it carries a MAC or
+// AEAD tag, and TLS 1.3 hides it in type 23), so this finds only plaintext
+// ones, such as the alert OpenSSL sends in the clear when it rejects a TLS 1.3
+// server before its handshake keys are in use. It walks whole records from the
+// start of b and stops at the first incomplete record or at bytes that are not
+// a TLS record.
+func ParseAlert(b []byte) (level, desc uint8, ok bool) {
+	for len(b) >= 5 {
+		typ, major, n := b[0], b[1], int(b[3])<<8|int(b[4])
+		if typ < 20 || typ > 23 || major != 3 || len(b) < 5+n {
+			return 0, 0, false
+		}
+		if typ == 21 && n == 2 && (b[5] == 1 || b[5] == 2) {
+			return b[5], b[6], true
+		}
+		b = b[5+n:]
+	}
+	return 0, 0, false
+}
+
+// AlertName returns the RFC name of an AlertDescription (RFC 5246 §7.2,
+// RFC 8446 §6, RFC 7507, RFC 7301), spelled with underscores as OpenSSL,
+// ssldump and BIG-IP print it, e.g. 48 → "unknown_ca". Unassigned values
+// give "unknown_alert(N)".
+func AlertName(desc uint8) string {
+	switch desc {
+	case 0:
+		return "close_notify"
+	case 10:
+		return "unexpected_message"
+	case 20:
+		return "bad_record_mac"
+	case 21:
+		return "decryption_failed_RESERVED"
+	case 22:
+		return "record_overflow"
+	case 30:
+		return "decompression_failure_RESERVED"
+	case 40:
+		return "handshake_failure"
+	case 41:
+		return "no_certificate_RESERVED"
+	case 42:
+		return "bad_certificate"
+	case 43:
+		return "unsupported_certificate"
+	case 44:
+		return "certificate_revoked"
+	case 45:
+		return "certificate_expired"
+	case 46:
+		return "certificate_unknown"
+	case 47:
+		return "illegal_parameter"
+	case 48:
+		return "unknown_ca"
+	case 49:
+		return "access_denied"
+	case 50:
+		return "decode_error"
+	case 51:
+		return "decrypt_error"
+	case 60:
+		return "export_restriction_RESERVED"
+	case 70:
+		return "protocol_version"
+	case 71:
+		return "insufficient_security"
+	case 80:
+		return "internal_error"
+	case 86:
+		return "inappropriate_fallback"
+	case 90:
+		return "user_canceled"
+	case 100:
+		return "no_renegotiation"
+	case 109:
+		return "missing_extension"
+	case 110:
+		return "unsupported_extension"
+	case 111:
+		return "certificate_unobtainable_RESERVED"
+	case 112:
+		return "unrecognized_name"
+	case 113:
+		return "bad_certificate_status_response"
+	case 114:
+		return "bad_certificate_hash_value_RESERVED"
+	case 115:
+		return "unknown_psk_identity"
+	case 116:
+		return "certificate_required"
+	case 120:
+		return "no_application_protocol"
+	}
+	return fmt.Sprintf("unknown_alert(%d)", desc)
+}
+
+// VersionName names a protocol version the way OpenSSL and BIG-IP logs do:
+// "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"; 0x0002 is "SSLv2",
+// GREASE values read "GREASE(0x1a1a)", anything else "0x%04x".
+func VersionName(v uint16) string {
+	switch v {
+	case 0x0002:
+		return "SSLv2"
+	case 0x0300:
+		return "SSLv3"
+	case 0x0301:
+		return "TLSv1"
+	case 0x0302:
+		return "TLSv1.1"
+	case 0x0303:
+		return "TLSv1.2"
+	case 0x0304:
+		return "TLSv1.3"
+	}
+	if IsGREASE(v) {
+		return fmt.Sprintf("GREASE(0x%04x)", v)
+	}
+	return fmt.Sprintf("0x%04x", v)
+}

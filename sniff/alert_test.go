@@ -1,0 +1,81 @@
+package sniff
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestParseAlert(t *testing.T) {
+	capture := readHello(t, "alert-openssl-unknown-ca.bin")
+	tests := []struct {
+		name        string
+		in          []byte
+		level, desc uint8
+		ok          bool
+	}{
+		// Captured: OpenSSL 3.0 (-verify_return_error) refusing a
+		// self-signed TLS 1.3 server sends hello, then 15 03 03 00 02 02 30.
+		{"openssl unknown_ca after hello", capture, 2, 48, true},
+		{"bare alert", []byte{21, 3, 3, 0, 2, 2, 40}, 2, 40, true},
+		{"warning close_notify", []byte{21, 3, 1, 0, 2, 1, 0}, 1, 0, true},
+		{"after ccs", []byte{20, 3, 3, 0, 1, 1, 21, 3, 3, 0, 2, 2, 70}, 2, 70, true},
+		{"encrypted alert is longer", []byte{21, 3, 3, 0, 3, 2, 40, 0}, 0, 0, false},
+		{"tls1.3 encrypted record", []byte{23, 3, 3, 0, 2, 2, 40}, 0, 0, false},
+		{"bad level", []byte{21, 3, 3, 0, 2, 9, 40}, 0, 0, false},
+		{"truncated", []byte{21, 3, 3, 0, 2, 2}, 0, 0, false},
+		{"hello truncated before alert", capture[:100], 0, 0, false},
+		{"not tls", []byte("GET / HTTP/1.1\r\n"), 0, 0, false},
+		{"empty", nil, 0, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			level, desc, ok := ParseAlert(tt.in)
+			if level != tt.level || desc != tt.desc || ok != tt.ok {
+				t.Errorf("ParseAlert = %d, %d, %v; want %d, %d, %v", level, desc, ok, tt.level, tt.desc, tt.ok)
+			}
+		})
+	}
+}
+
+func TestAlertName(t *testing.T) {
+	// The full table of bigip-log.md §3.3.
+	want := map[uint8]string{
+		0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 21: "decryption_failed_RESERVED",
+		22: "record_overflow", 30: "decompression_failure_RESERVED", 40: "handshake_failure",
+		41: "no_certificate_RESERVED", 42: "bad_certificate", 43: "unsupported_certificate",
+		44: "certificate_revoked", 45: "certificate_expired", 46: "certificate_unknown",
+		47: "illegal_parameter", 48: "unknown_ca", 49: "access_denied", 50: "decode_error",
+		51: "decrypt_error", 60: "export_restriction_RESERVED", 70: "protocol_version",
+		71: "insufficient_security", 80: "internal_error", 86: "inappropriate_fallback",
+		90: "user_canceled", 100: "no_renegotiation", 109: "missing_extension",
+		110: "unsupported_extension", 111: "certificate_unobtainable_RESERVED", 112: "unrecognized_name",
+		113: "bad_certificate_status_response", 114: "bad_certificate_hash_value_RESERVED",
+		115: "unknown_psk_identity", 116: "certificate_required", 120: "no_application_protocol",
+	}
+	for d := range 256 {
+		got := AlertName(uint8(d))
+		if name, ok := want[uint8(d)]; ok {
+			if got != name {
+				t.Errorf("AlertName(%d) = %q, want %q", d, got, name)
+			}
+		} else if got != fmt.Sprintf("unknown_alert(%d)", d) {
+			t.Errorf("AlertName(%d) = %q for an unassigned value", d, got)
+		}
+	}
+}
+
+func TestVersionName(t *testing.T) {
+	tests := []struct {
+		v    uint16
+		want string
+	}{
+		{0x0002, "SSLv2"}, {0x0300, "SSLv3"}, {0x0301, "TLSv1"}, {0x0302, "TLSv1.1"},
+		{0x0303, "TLSv1.2"}, {0x0304, "TLSv1.3"}, {0x1a1a, "GREASE(0x1a1a)"},
+		{0x7f1c, "0x7f1c"}, {0xfefd, "0xfefd"}, {0, "0x0000"},
+	}
+	for _, tt := range tests {
+		if got := VersionName(tt.v); got != tt.want {
+			t.Errorf("VersionName(%#04x) = %q, want %q", tt.v, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,155 @@
+package sniff
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestClassify(t *testing.T) {
+	const more = Kind(255) // marker: want ErrNeedMore
+	tests := []struct {
+		name string
+		in   string
+		want Kind
+	}{
+		{"empty", "", more},
+
+		{"tls 1.0 record", "\x16\x03\x01", TLSHandshake},
+		{"tls ssl3 record", "\x16\x03\x00\x00\x05", TLSHandshake},
+		{"tls 1.3 record version", "\x16\x03\x04", TLSHandshake},
+		{"tls one byte", "\x16", more},
+		{"tls two bytes", "\x16\x03", more},
+		{"tls bad major", "\x16\x02\x01", Unknown},
+		{"tls bad minor", "\x16\x03\x05", Unknown},
+		{"change cipher spec", "\x14\x03\x03\x00\x01\x01", TLSOther},
+		{"alert", "\x15\x03\x03\x00\x02\x02\x28", TLSOther},
+		{"application data", "\x17\x03\x03", TLSOther},
+		{"heartbeat is not ours", "\x18\x03\x03", Unknown},
+		{"alert prefix", "\x15\x03", more},
+
+		{"sslv2 tls1.0", "\x80\x2e\x01\x03\x01", SSLv2Hello},
+		{"sslv2 decided at 4", "\x80\x2e\x01\x03", SSLv2Hello},
+		{"sslv2 pure", "\x80\x2e\x01\x00\x02", SSLv2Hello},
+		{"sslv2 pure prefix", "\x80\x2e\x01\x00", more},
+		{"sslv2 prefix", "\x80\x2e", more},
+		{"sslv2 one byte", "\x81", more},
+		{"sslv2 wrong type", "\x80\x2e\x02\x03\x01", Unknown},
+		{"sslv2 too short", "\x80\x05\x01\x03\x01", Unknown},
+		{"sslv2 bad version", "\x80\x2e\x01\x00\x03", Unknown},
+		{"sslv2 bad major", "\x80\x2e\x01\x02", Unknown},
+
+		{"GET origin", "GET /", HTTP1},
+		{"GET absolute", "GET http://lab.test/ HTTP/1.1\r\n", HTTP1},
+		{"HEAD", "HEAD / HTTP/1.0\r\n", HTTP1},
+		{"POST", "POST /form", HTTP1},
+		{"PUT", "PUT /x", HTTP1},
+		{"DELETE", "DELETE /x", HTTP1},
+		{"CONNECT authority", "CONNECT lab.test:443 HTTP/1.1\r\n", HTTP1},
+		{"CONNECT ipv6", "CONNECT [::1]:443 HTTP/1.1\r\n", HTTP1},
+		{"OPTIONS asterisk", "OPTIONS * HTTP/1.1\r\n", HTTP1},
+		{"TRACE", "TRACE / HTTP/1.1", HTTP1},
+		{"PATCH", "PATCH /x HTTP/1.1", HTTP1},
+		{"G", "G", more},
+		{"GET without space", "GET", more},
+		{"GET space", "GET ", more},
+		{"GET two spaces", "GET  /", Unknown},
+		{"GET newline", "GET \r\n", Unknown},
+		{"lower-case get", "get / HTTP/1.1", Unknown},
+		{"GETS", "GETS /", Unknown},
+		{"P prefix", "P", more},
+		{"PO prefix", "PO", more},
+		{"unknown method", "BREW /pot HTTP/1.1", Unknown},
+
+		{"h2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", HTTP2},
+		{"h2 preface and frame", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x12\x04", HTTP2},
+		{"h2 first line only", "PRI * HTTP/2.0\r\n", more},
+		{"h2 23 bytes", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r", more},
+		{"PRI", "PRI", more},
+		{"PRI as an HTTP/1 method", "PRI * HTTP/1.1\r\n", Unknown},
+		{"h2 wrong tail", "PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n", Unknown},
+
+		{"proxy v1", "PROXY TCP4 10.0.0.1 10.0.0.2 1 2\r\n", ProxyV1},
+		{"proxy v1 exact", "PROXY ", ProxyV1},
+		{"PROXY no space", "PROXY", more},
+		{"PR", "PR", more},
+		{"PROXYX", "PROXYX", Unknown},
+
+		{"proxy v2", "\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c", ProxyV2},
+		{"proxy v2 exact", "\r\n\r\n\x00\r\nQUIT\n", ProxyV2},
+		{"proxy v2 11 bytes", "\r\n\r\n\x00\r\nQUIT", more},
+		{"proxy v2 one byte", "\r", more},
+		{"proxy v2 mismatch at 5", "\r\n\r\n\x00X", Unknown},
+		{"proxy v2 mismatch at 2", "\r\nX", Unknown},
+
+		{"ssh", "SSH-2.0-OpenSSH_9.2\r\n", SSH},
+		{"ssh exact", "SSH-", SSH},
+		{"SS", "SS", more},
+		{"SSH without dash", "SSH2", Unknown},
+
+		{"zero byte", "\x00", Unknown},
+		{"smtp-ish", "EHLO x\r\n", Unknown},
+		{"json", "{\"a\":1}", Unknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Classify([]byte(tt.in))
+			if tt.want == more {
+				if !errors.Is(err, ErrNeedMore) || got != Unknown {
+					t.Fatalf("Classify(%q) = %v, %v; want Unknown, ErrNeedMore", tt.in, got, err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("Classify(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestClassifyDecisionIsStable feeds real and synthetic openings byte by byte:
+// once Classify decides, longer input must not change its mind, and it must
+// decide by MaxClassifyBytes.
+func TestClassifyDecisionIsStable(t *testing.T) {
+	inputs := map[string][]byte{
+		"go hello":    readHello(t, "hello-go-tls13.bin"),
+		"curl hello":  readHello(t, "hello-curl.bin"),
+		"h2":          []byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00"),
+		"proxy v2":    []byte("\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c\x7f\x00\x00\x01\x7f\x00\x00\x01\x00\x01\x00\x02"),
+		"http":        []byte("CONNECT lab.test:443 HTTP/1.1\r\nHost: lab.test:443\r\n\r\n"),
+		"alert":       []byte("\x15\x03\x03\x00\x02\x02\x30"),
+	}
+	for name, in := range inputs {
+		t.Run(name, func(t *testing.T) {
+			decided := -1
+			var kind Kind
+			for n := 0; n <= len(in); n++ {
+				k, err := Classify(in[:n])
+				switch {
+				case errors.Is(err, ErrNeedMore):
+					if decided >= 0 {
+						t.Fatalf("decided %v at %d bytes, then asked for more at %d", kind, decided, n)
+					}
+				case err != nil:
+					t.Fatalf("at %d bytes: %v", n, err)
+				case decided < 0:
+					decided, kind = n, k
+				case k != kind:
+					t.Fatalf("decided %v at %d bytes, then %v at %d", kind, decided, k, n)
+				}
+			}
+			if decided < 0 || decided > MaxClassifyBytes {
+				t.Fatalf("decided at %d bytes", decided)
+			}
+		})
+	}
+}
+
+func TestClassifyNeedMoreNamesCandidates(t *testing.T) {
+	_, err := Classify([]byte("P"))
+	for _, want := range []string{"1 bytes [50]", "http", "http2", "proxy_v1"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
