@@ -112,12 +112,12 @@ func TestClassify(t *testing.T) {
 // decide by MaxClassifyBytes.
 func TestClassifyDecisionIsStable(t *testing.T) {
 	inputs := map[string][]byte{
-		"go hello":    readHello(t, "hello-go-tls13.bin"),
-		"curl hello":  readHello(t, "hello-curl.bin"),
-		"h2":          []byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00"),
-		"proxy v2":    []byte("\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c\x7f\x00\x00\x01\x7f\x00\x00\x01\x00\x01\x00\x02"),
-		"http":        []byte("CONNECT lab.test:443 HTTP/1.1\r\nHost: lab.test:443\r\n\r\n"),
-		"alert":       []byte("\x15\x03\x03\x00\x02\x02\x30"),
+		"go hello":   readHello(t, "hello-go-tls13.bin"),
+		"curl hello": readHello(t, "hello-curl.bin"),
+		"h2":         []byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00"),
+		"proxy v2":   []byte("\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c\x7f\x00\x00\x01\x7f\x00\x00\x01\x00\x01\x00\x02"),
+		"http":       []byte("CONNECT lab.test:443 HTTP/1.1\r\nHost: lab.test:443\r\n\r\n"),
+		"alert":      []byte("\x15\x03\x03\x00\x02\x02\x30"),
 	}
 	for name, in := range inputs {
 		t.Run(name, func(t *testing.T) {
