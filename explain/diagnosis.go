@@ -23,4 +23,7 @@ type Diagnosis struct {
 	Checks   []string   // what to check first, in order
 	BigIP    []Line     // the ltm group, reason first, summary last; empty when OK
 	Evidence []Evidence // first bytes (hex + ASCII), SNI, versions, ciphers …
+	// ClientSaw is what the client most likely printed (curl, Go, browsers),
+	// so an operator can match a user's report to this connection.
+	ClientSaw string
 }

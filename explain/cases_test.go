@@ -1,0 +1,312 @@
+package explain
+
+import (
+	"crypto/tls"
+	"net/netip"
+	"time"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// Shared fixtures: the addresses of the verified S4 sample, so the expected
+// lines can be compared with bigip-log.md §1.3 by eye.
+var (
+	testClient  = netip.MustParseAddrPort("192.168.99.86:32962")
+	testVirtual = netip.MustParseAddrPort("192.168.20.230:443")
+)
+
+// base returns an Outcome as the listener fills it before anything went
+// wrong: alerts "none" (-1) on both legs.
+func base(mode string) *Outcome {
+	return &Outcome{
+		ID: 42, Listener: "web", Mode: mode, NonSSL: "reset", Route: mode,
+		Client: testClient, Virtual: testVirtual, Peer: testClient,
+		Start: time.Date(2026, 2, 1, 8, 12, 14, 0, time.UTC), Duration: 1500 * time.Microsecond,
+		PeekEnd: PeerSpoke, PeekTimeout: 5 * time.Second,
+		ClientTLS: Leg{AlertSent: -1, AlertRecv: -1},
+		Backend:   Backend{TLS: Leg{AlertSent: -1, AlertRecv: -1}},
+	}
+}
+
+// modernHello is what a default Go/curl client offers.
+func modernHello() *sniff.ClientHello {
+	return &sniff.ClientHello{
+		RecordVersion: 0x0301, LegacyVersion: 0x0303,
+		SupportedVersions: []uint16{0x0a0a, 0x0304, 0x0303},
+		CipherSuites: []uint16{0x0a0a, tls.TLS_AES_128_GCM_SHA256, tls.TLS_AES_256_GCM_SHA384,
+			tls.TLS_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, 0x00ff},
+		ServerName: "lab.test", ALPN: []string{"h2", "http/1.1"},
+	}
+}
+
+// legacyHello offers only legacy_version (no supported_versions extension).
+func legacyHello(v uint16, suites ...uint16) *sniff.ClientHello {
+	if suites == nil {
+		suites = []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_AES_128_CBC_SHA}
+	}
+	return &sniff.ClientHello{RecordVersion: 0x0301, LegacyVersion: v, CipherSuites: suites, ServerName: "old.lab.test"}
+}
+
+var tlsBytes = []byte{0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03}
+
+// withHello puts a ClientHello into o and marks the client leg as tried.
+func withHello(o *Outcome, h *sniff.ClientHello) *Outcome {
+	o.Kind, o.Hello, o.FirstBytes = sniff.TLSHandshake, h, tlsBytes
+	o.JA4 = "t13d0607h2_0f2cb44170f4_5c4c70b73fa0"
+	o.ClientTLS.Attempted = true
+	o.ClientTLS.Local, o.ClientTLS.Remote = testVirtual, testClient
+	return o
+}
+
+// failed marks the client leg as failed with err.
+func failed(o *Outcome, err string) *Outcome {
+	o.ClientTLS.Done = false
+	o.ClientTLS.Err = err
+	return o
+}
+
+func httpOn(mode, route string) *Outcome {
+	o := base(mode)
+	o.Route = route
+	o.Kind = sniff.HTTP1
+	o.FirstBytes = []byte("GET / HTTP/1.1\r\nHost: lab.test:443\r\nUser-Agent: curl/7.88.1\r\n\r\n")
+	o.HTTP = &sniff.HTTPRequest{Method: "GET", Target: "/", Proto: "HTTP/1.1", Host: "lab.test:443"}
+	return o
+}
+
+type diagCase struct {
+	name     string
+	o        *Outcome
+	code     string
+	ok       bool
+	lines    []string // "ID:sev: text"
+	contains []string // substrings expected in Cause+Checks+ClientSaw+Evidence
+}
+
+const (
+	lineNotSSL   = "01260009:4: Connection error: ssl_passthru:5234: not SSL (40)"
+	lineVersion  = "01260009:4: Connection error: ssl_hs_rxhello:10026: unsupported version (40)"
+	lineCiphers  = "01260009:4: Connection error: ssl_select_suite:8181: no shared ciphers (40)"
+	lineNoShared = "01260026:4: No shared ciphers between SSL peers 192.168.99.86.32962:192.168.20.230.443."
+	lineSummary  = "01260013:4: SSL Handshake failed for TCP 192.168.99.86:32962 -> 192.168.20.230:443"
+)
+
+// diagCases covers every code at least once.
+func diagCases() []diagCase {
+	okTerm := withHello(base("terminate"), modernHello())
+	okTerm.ClientTLS.Done, okTerm.ClientTLS.Version = true, tls.VersionTLS13
+	okTerm.ClientTLS.CipherSuite, okTerm.ClientTLS.ALPN = tls.TLS_AES_128_GCM_SHA256, "h2"
+	okTerm.BytesUp, okTerm.BytesDown, okTerm.Duration = 517, 4096, 12*time.Millisecond
+
+	okPass := withHello(base("passthrough"), modernHello())
+	okPass.ClientTLS = Leg{AlertSent: -1, AlertRecv: -1}
+
+	sshOnTLS := base("passthrough")
+	sshOnTLS.Kind, sshOnTLS.FirstBytes = sniff.SSH, []byte("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+
+	unknownOnTLS := base("terminate")
+	unknownOnTLS.Kind, unknownOnTLS.FirstBytes = sniff.Unknown, []byte{0x00, 0x01, 0x02, 0xff}
+
+	allowed := httpOn("terminate", "non_ssl_allow")
+	allowed.NonSSL = "allow"
+
+	tlsOnPlain := withHello(base("plaintext"), modernHello())
+	tlsOnPlain.ClientTLS.Attempted = false
+	tlsOnPlain.Route = "plain"
+	tlsOnPlainReset := withHello(base("plaintext"), modernHello())
+	tlsOnPlainReset.ClientTLS.Attempted = false
+	tlsOnPlainReset.Route = "tls_on_plain_reset"
+
+	tooOld := failed(withHello(base("terminate"), legacyHello(0x0301)), "tls: client offered only unsupported versions: [301 300]")
+	sslv3 := failed(withHello(base("terminate"), legacyHello(0x0300)), "tls: client offered only unsupported versions: [300]")
+	sslv2 := base("terminate")
+	sslv2.Kind, sslv2.FirstBytes = sniff.SSLv2Hello, []byte{0x80, 0x2e, 0x01, 0x00, 0x02}
+	sslv2.SSLv2 = &sniff.SSLv2ClientHello{Version: 0x0002, CipherSpecs: []uint32{0x010080}}
+
+	tooNewHello := modernHello()
+	tooNewHello.SupportedVersions = []uint16{0x0304}
+	tooNew := failed(withHello(base("terminate"), tooNewHello), "tls: client offered only unsupported versions: [304]")
+	tooNew.ClientTLS.MaxVersion = tls.VersionTLS12
+
+	noCipher := failed(withHello(base("terminate"), legacyHello(0x0303, 0x000a, 0x0005)), "tls: no cipher suite supported by both client and server; client offered: [a 5]")
+	noCipherOurs := failed(withHello(base("terminate"), legacyHello(0x0303)), "")
+	noCipherOurs.ClientTLS.OurCiphers = []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}
+	noCipherErrOnly := failed(base("terminate"), "tls: no cipher suite supported by both client and server; client offered: [c02b]")
+	noCipherErrOnly.ClientTLS.Attempted = true
+
+	noCipherV6 := failed(withHello(base("terminate"), legacyHello(0x0303, 0x000a)), "")
+	noCipherV6.Client = netip.MustParseAddrPort("[2001:db8::1]:51514")
+	noCipherV6.Virtual = netip.MustParseAddrPort("[2001:db8::10]:443")
+
+	mapped := httpOn("terminate", "non_ssl_reset")
+	mapped.Client = netip.MustParseAddrPort("[::ffff:10.1.10.50]:61863")
+	mapped.Virtual = netip.MustParseAddrPort("[::ffff:93.184.216.34]:443")
+
+	sniHello := modernHello()
+	sniHello.ServerName = ""
+	sniMissing := failed(withHello(base("terminate"), sniHello), "")
+	sniMissing.SNIRequired = true
+
+	silentTLS := base("terminate")
+	silentTLS.Kind, silentTLS.PeekEnd = sniff.Empty, PeerSilent
+	silentPlain := base("plaintext")
+	silentPlain.Kind, silentPlain.PeekEnd = sniff.Empty, PeerSilent
+
+	closedNothing := base("passthrough")
+	closedNothing.Kind, closedNothing.PeekEnd = sniff.Empty, PeerClosed
+	resetNothing := base("passthrough")
+	resetNothing.Kind, resetNothing.PeekEnd = sniff.Empty, PeerReset
+	closedEOF := failed(withHello(base("terminate"), modernHello()), "EOF")
+	resetHS := failed(withHello(base("terminate"), modernHello()), "read tcp 192.168.20.230:443->192.168.99.86:32962: read: connection reset by peer")
+	partialClosed := base("passthrough")
+	partialClosed.Kind, partialClosed.PeekEnd, partialClosed.FirstBytes = sniff.TLSHandshake, PeerClosed, tlsBytes[:5]
+
+	alert48 := failed(withHello(base("terminate"), modernHello()), "remote error: tls: unknown certificate authority")
+	alert48.ClientTLS.AlertRecv = 48
+	alert42FromErr := failed(withHello(base("terminate"), modernHello()), "remote error: tls: bad certificate")
+	alert99 := failed(withHello(base("terminate"), modernHello()), "remote error: tls: alert(99)")
+
+	generic := failed(withHello(base("terminate"), modernHello()), "tls: unexpected message")
+	generic.ClientTLS.AlertSent = 10
+	badMAC := failed(withHello(base("terminate"), modernHello()), "local error: tls: bad record MAC")
+	badMAC.ClientTLS.AlertSent = 20
+
+	timeout := failed(withHello(base("terminate"), modernHello()), "read tcp 192.168.20.230:443->192.168.99.86:32962: i/o timeout")
+	partialPeek := base("terminate")
+	partialPeek.Kind, partialPeek.PeekEnd, partialPeek.FirstBytes = sniff.TLSHandshake, PeerPartial, tlsBytes
+
+	malformed := base("terminate")
+	malformed.Kind, malformed.FirstBytes = sniff.TLSHandshake, []byte{0x16, 0x03, 0x01, 0x00, 0x04, 0x02, 0x00, 0x00, 0x00}
+	malformed.HelloErr = "sniff: handshake message type 2 is not a ClientHello"
+	tlsRecord := base("passthrough")
+	tlsRecord.Kind, tlsRecord.FirstBytes = sniff.TLSOther, []byte{0x17, 0x03, 0x03, 0x00, 0x20}
+
+	proxyMissing := withHello(base("terminate"), modernHello())
+	proxyMissing.Proxy.Policy = "v2"
+	proxyUnexpected := base("terminate")
+	proxyUnexpected.Kind, proxyUnexpected.FirstBytes = sniff.ProxyV1, []byte("PROXY TCP4 10.0.0.1 10.0.0.2 51514 443\r\n")
+	proxyBad := base("terminate")
+	proxyBad.Kind, proxyBad.FirstBytes = sniff.ProxyV2, []byte{0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21}
+	proxyBad.Proxy = Proxy{Policy: "v2", Err: "proxyproto: invalid address family 0x99"}
+
+	backendOK := func() *Outcome {
+		o := withHello(base("terminate"), modernHello())
+		o.ClientTLS.Done, o.ClientTLS.Version, o.ClientTLS.CipherSuite = true, tls.VersionTLS13, tls.TLS_AES_128_GCM_SHA256
+		o.Backend.Addr, o.Backend.Attempted = "10.0.0.7:8443", true
+		return o
+	}
+	refused := backendOK()
+	refused.Backend.DialErr, refused.Backend.Refused = "dial tcp 10.0.0.7:8443: connect: connection refused", true
+	bTimeout := backendOK()
+	bTimeout.Backend.DialErr, bTimeout.Backend.TimedOut = "dial tcp 10.0.0.7:8443: i/o timeout", true
+	bErr := backendOK()
+	bErr.Backend.DialErr = "dial tcp: lookup backend.invalid: no such host"
+	bTLS := backendOK()
+	bTLS.Backend.Local = netip.MustParseAddrPort("10.0.0.2:40112")
+	bTLS.Backend.Remote = netip.MustParseAddrPort("10.0.0.7:8443")
+	bTLS.Backend.TLS = Leg{Attempted: true, AlertSent: -1, AlertRecv: -1, Err: "tls: first record does not look like a TLS handshake"}
+	bVerify := backendOK()
+	bVerify.Backend.Local = netip.MustParseAddrPort("10.0.0.2:40113")
+	bVerify.Backend.Remote = netip.MustParseAddrPort("10.0.0.7:8443")
+	bVerify.Backend.TLS = Leg{Attempted: true, AlertSent: 42, AlertRecv: -1,
+		Err:    "tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2026-02-01T08:12:14Z is after 2025-01-01T00:00:00Z",
+		Verify: "x509: certificate has expired or is not yet valid: current time 2026-02-01T08:12:14Z is after 2025-01-01T00:00:00Z"}
+
+	maxConn := base("terminate")
+	maxConn.Route, maxConn.Kind = "refused_max_conn", sniff.Empty
+
+	serverSide := func(l, r string) string {
+		return "01260013:4: SSL Handshake failed for TCP " + l + " -> " + r
+	}
+
+	return []diagCase{
+		{name: "ok_terminate", o: okTerm, code: CodeOK, ok: true,
+			contains: []string{"terminate sni=lab.test TLS 1.3 TLS_AES_128_GCM_SHA256 alpn=h2", "up=517B down=4096B in 12ms"}},
+		{name: "ok_passthrough", o: okPass, code: CodeOK, ok: true, contains: []string{"not terminated"}},
+		{name: "plaintext_on_tls_reset", o: httpOn("terminate", "non_ssl_reset"), code: CodePlaintextOnTLS,
+			lines:    []string{lineNotSSL, "01260013:4: SSL Handshake failed for TCP 192.168.99.86:32962 -> 192.168.20.230:443"},
+			contains: []string{"left side", "ephemeral source port", "virtual server address", "http://", "health monitor", "port 80", "curl: (56) Recv failure: Connection reset by peer", "GET / HTTP/1.1", "lab.test:443", "47 45 54 20"}},
+		{name: "plaintext_on_tls_http400", o: httpOn("passthrough", "non_ssl_http400"), code: CodePlaintextOnTLS,
+			lines: []string{lineNotSSL, lineSummary}, contains: []string{"HTTP 400", "http400"}},
+		{name: "plaintext_on_tls_redirect", o: httpOn("terminate", "non_ssl_redirect"), code: CodePlaintextOnTLS,
+			lines: []string{lineNotSSL, lineSummary}, contains: []string{"301", "redirect"}},
+		{name: "plaintext_on_tls_ssh", o: sshOnTLS, code: CodePlaintextOnTLS,
+			lines: []string{lineNotSSL, lineSummary}, contains: []string{"SSH client banner", "|SSH-2.0-OpenSSH_9.2p1 Debian-2..|", "ssh -p"}},
+		{name: "plaintext_on_tls_unknown", o: unknownOnTLS, code: CodePlaintextOnTLS,
+			lines: []string{lineNotSSL, lineSummary}, contains: []string{"00 01 02 ff |....|"}},
+		{name: "plaintext_on_tls_ipv4_mapped", o: mapped, code: CodePlaintextOnTLS,
+			lines: []string{lineNotSSL, "01260013:4: SSL Handshake failed for TCP 10.1.10.50:61863 -> 93.184.216.34:443"}},
+		{name: "plaintext_allowed", o: allowed, code: CodePlaintextAllowed, ok: true, contains: []string{"non_ssl = \"allow\""}},
+		{name: "tls_on_plaintext", o: tlsOnPlain, code: CodeTLSOnPlaintext,
+			contains: []string{"SNI lab.test", "TLS 1.3, TLS 1.2", "https://", "server-ssl", "wrong version number"}},
+		{name: "tls_on_plaintext_reset", o: tlsOnPlainReset, code: CodeTLSOnPlaintext,
+			contains: []string{"curl: (35) Recv failure: Connection reset by peer"}},
+		{name: "version_too_old_tls10", o: tooOld, code: CodeVersionTooOld,
+			lines: []string{lineVersion, lineSummary}, contains: []string{"TLS 1.0", "TLS 1.2 to TLS 1.3", "protocol version"}},
+		{name: "version_too_old_sslv3", o: sslv3, code: CodeVersionTooOld,
+			lines: []string{lineVersion, lineSummary}, contains: []string{"SSLv3", "POODLE"}},
+		{name: "version_too_old_sslv2", o: sslv2, code: CodeVersionTooOld,
+			lines: []string{lineVersion, lineSummary}, contains: []string{"SSLv2-format", "80 2e 01 00 02"}},
+		{name: "version_too_new", o: tooNew, code: CodeVersionTooNew,
+			lines: []string{lineVersion, lineSummary}, contains: []string{"TLS 1.3", "no-tlsv1.3", "TLS 1.2 to TLS 1.2"}},
+		{name: "no_shared_cipher_default", o: noCipher, code: CodeNoSharedCipher,
+			lines:    []string{lineCiphers, lineNoShared, lineSummary},
+			contains: []string{"TLS_RSA_WITH_3DES_EDE_CBC_SHA, TLS_RSA_WITH_RC4_128_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "sslv3 alert handshake failure"}},
+		{name: "no_shared_cipher_configured", o: noCipherOurs, code: CodeNoSharedCipher,
+			lines: []string{lineCiphers, lineNoShared, lineSummary}, contains: []string{"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (at TLS 1.2)"}},
+		{name: "no_shared_cipher_error_only", o: noCipherErrOnly, code: CodeNoSharedCipher,
+			lines: []string{lineCiphers, lineNoShared, lineSummary}},
+		{name: "no_shared_cipher_ipv6", o: noCipherV6, code: CodeNoSharedCipher,
+			lines: []string{lineCiphers,
+				"01260026:4: No shared ciphers between SSL peers 2001:db8::1.51514:2001:db8::10.443.",
+				"01260013:4: SSL Handshake failed for TCP 2001:db8::1.51514 -> 2001:db8::10.443"}},
+		{name: "sni_missing", o: sniMissing, code: CodeSNIMissing, lines: []string{lineSummary},
+			contains: []string{"server_name", "--resolve", "unrecognized name"}},
+		{name: "client_silent_tls", o: silentTLS, code: CodeClientSilent, lines: []string{lineSummary},
+			contains: []string{"SSH", "MySQL", "tcp_half_open", "5s"}},
+		{name: "client_silent_plaintext", o: silentPlain, code: CodeClientSilent},
+		{name: "client_closed_nothing", o: closedNothing, code: CodeClientClosedEarly, lines: []string{lineSummary},
+			contains: []string{"tcp_half_open", "scanner"}},
+		{name: "client_reset_nothing", o: resetNothing, code: CodeClientResetEarly, lines: []string{lineSummary},
+			contains: []string{"tcp_half_open", "scanner"}},
+		{name: "client_closed_handshake_eof", o: closedEOF, code: CodeClientClosedEarly, lines: []string{lineSummary},
+			contains: []string{"gave up", "monitor"}},
+		{name: "client_reset_handshake", o: resetHS, code: CodeClientResetEarly, lines: []string{lineSummary}},
+		{name: "client_closed_partial", o: partialClosed, code: CodeClientClosedEarly, lines: []string{lineSummary},
+			contains: []string{"5 bytes"}},
+		{name: "client_alert_48", o: alert48, code: CodeClientAlert, lines: []string{lineSummary},
+			contains: []string{"48 unknown_ca", "tlsgate ca export", "--cacert", "does not trust"}},
+		{name: "client_alert_42_from_error", o: alert42FromErr, code: CodeClientAlert, lines: []string{lineSummary},
+			contains: []string{"42 bad_certificate", "Go clients send 42"}},
+		{name: "client_alert_unassigned", o: alert99, code: CodeClientAlert, lines: []string{lineSummary},
+			contains: []string{"99 alert(99)"}},
+		{name: "handshake_failed", o: generic, code: CodeHandshakeFailed, lines: []string{lineSummary},
+			contains: []string{"tls: unexpected message", "10 unexpected_message"}},
+		{name: "handshake_failed_bad_record_mac", o: badMAC, code: CodeHandshakeFailed, lines: []string{lineSummary},
+			contains: []string{"unencrypted", "--tls-max 1.2"}},
+		{name: "handshake_timeout", o: timeout, code: CodeHandshakeTimeout, lines: []string{lineSummary},
+			contains: []string{"MTU", "TLS handshake timeout"}},
+		{name: "handshake_timeout_partial_peek", o: partialPeek, code: CodeHandshakeTimeout, lines: []string{lineSummary},
+			contains: []string{"11 bytes", "second segment"}},
+		{name: "hello_malformed", o: malformed, code: CodeHelloMalformed, lines: []string{lineSummary},
+			contains: []string{"not a ClientHello", "16 03 01 00 04"}},
+		{name: "hello_malformed_tls_record", o: tlsRecord, code: CodeHelloMalformed, lines: []string{lineSummary},
+			contains: []string{"application data"}},
+		{name: "proxy_missing", o: proxyMissing, code: CodeProxyMissing,
+			contains: []string{"expects a PROXY protocol v2 header", "a TLS handshake record (16 03 01 02 00)", "NLB"}},
+		{name: "proxy_unexpected", o: proxyUnexpected, code: CodeProxyUnexpected,
+			contains: []string{"PROXY protocol v1 header", "proxy_protocol = \"v1\""}},
+		{name: "proxy_malformed", o: proxyBad, code: CodeProxyMalformed, contains: []string{"invalid address family"}},
+		{name: "backend_refused", o: refused, code: CodeBackendRefused, contains: []string{"connection refused", "10.0.0.7:8443"}},
+		{name: "backend_timeout", o: bTimeout, code: CodeBackendTimeout, contains: []string{"SYN"}},
+		{name: "backend_error", o: bErr, code: CodeBackendError, contains: []string{"no such host"}},
+		{name: "backend_tls_failed_plain", o: bTLS, code: CodeBackendTLSFailed,
+			lines:    []string{serverSide("10.0.0.2:40112", "10.0.0.7:8443")},
+			contains: []string{"plaintext", "self IP or SNAT", "pool member"}},
+		{name: "backend_tls_verify_expired", o: bVerify, code: CodeBackendTLSVerify,
+			lines:    []string{serverSide("10.0.0.2:40113", "10.0.0.7:8443")},
+			contains: []string{"expired", "self IP or SNAT", "pool member", "ca_file"}},
+		{name: "max_connections", o: maxConn, code: CodeMaxConnections, contains: []string{"max_connections"}},
+	}
+}

@@ -1,0 +1,362 @@
+package explain
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// Diagnosis codes. They are stable: logs, tests and the lab catalog key on them.
+const (
+	CodeOK                = "ok"
+	CodePlaintextOnTLS    = "plaintext_on_tls"
+	CodePlaintextAllowed  = "plaintext_allowed"
+	CodeTLSOnPlaintext    = "tls_on_plaintext"
+	CodeVersionTooOld     = "ssl_version_too_old"
+	CodeVersionTooNew     = "ssl_version_too_new"
+	CodeNoSharedCipher    = "no_shared_cipher"
+	CodeSNIMissing        = "sni_missing"
+	CodeClientSilent      = "client_silent"
+	CodeClientClosedEarly = "client_closed_early"
+	CodeClientResetEarly  = "client_reset_early"
+	CodeClientAlert       = "client_alert"
+	CodeHandshakeFailed   = "handshake_failed"
+	CodeHandshakeTimeout  = "handshake_timeout"
+	CodeHelloMalformed    = "hello_malformed"
+	CodeProxyMissing      = "proxy_missing"
+	CodeProxyUnexpected   = "proxy_unexpected"
+	CodeProxyMalformed    = "proxy_malformed"
+	CodeBackendRefused    = "backend_refused"
+	CodeBackendTimeout    = "backend_timeout"
+	CodeBackendError      = "backend_error"
+	CodeBackendTLSFailed  = "backend_tls_failed"
+	CodeBackendTLSVerify  = "backend_tls_verify"
+	CodeMaxConnections    = "max_connections"
+)
+
+// verdict is a rule's decision: a code plus an optional variant that selects
+// a more specific text for that code ("48" for client_alert, …).
+type verdict struct {
+	code    string
+	variant string
+}
+
+// rule inspects the facts and returns a verdict, or ok=false to pass.
+type rule struct {
+	name  string
+	match func(f *facts) (verdict, bool)
+}
+
+// rules is the fixed order of checks. Earlier rules explain the connection
+// at an earlier stage (admission, PROXY header, first bytes, ClientHello,
+// handshake, backend), so the first match is the root cause.
+func rules() []rule {
+	return []rule{
+		{"max_connections", ruleMaxConn},
+		{"proxy_malformed", ruleProxyMalformed},
+		{"nothing_sent", ruleNothingSent},
+		{"proxy_unexpected", ruleProxyUnexpected},
+		{"proxy_missing", ruleProxyMissing},
+		{"protocol_mismatch", ruleProtocolMismatch},
+		{"peek_ended", rulePeekEnded},
+		{"hello_shape", ruleHelloShape},
+		{"sni", ruleSNI},
+		{"version", ruleVersion},
+		{"cipher", ruleCipher},
+		{"client_alert", ruleClientAlert},
+		{"client_err", ruleClientErr},
+		{"backend_dial", ruleBackendDial},
+		{"backend_tls", ruleBackendTLS},
+	}
+}
+
+// detect runs the rules in order; a connection no rule objects to is ok.
+func detect(f *facts) verdict {
+	for _, r := range rules() {
+		if v, ok := r.match(f); ok {
+			return v
+		}
+	}
+	return verdict{code: CodeOK}
+}
+
+func ruleMaxConn(f *facts) (verdict, bool) {
+	return verdict{code: CodeMaxConnections}, f.o.Route == "refused_max_conn"
+}
+
+func ruleProxyMalformed(f *facts) (verdict, bool) {
+	p := f.o.Proxy
+	if p.Err != "" {
+		return verdict{code: CodeProxyMalformed}, true
+	}
+	// A header of the other version is a mismatch, not an absence.
+	if (p.Policy == "v1" && (p.Version == 2 || f.o.Kind == sniff.ProxyV2)) ||
+		(p.Policy == "v2" && (p.Version == 1 || f.o.Kind == sniff.ProxyV1)) {
+		return verdict{code: CodeProxyMalformed, variant: "version_mismatch"}, true
+	}
+	return verdict{}, false
+}
+
+// ruleNothingSent covers a client that never sent a byte: nothing else can
+// be said about it, not even whether a PROXY header was missing.
+func ruleNothingSent(f *facts) (verdict, bool) {
+	o := f.o
+	if len(o.FirstBytes) > 0 || (o.Kind != sniff.Empty && o.PeekEnd == PeerSpoke) {
+		return verdict{}, false
+	}
+	switch o.PeekEnd {
+	case PeerClosed:
+		return verdict{code: CodeClientClosedEarly, variant: "nothing"}, true
+	case PeerReset:
+		return verdict{code: CodeClientResetEarly, variant: "nothing"}, true
+	case PeerSilent, PeerPartial:
+		return verdict{code: CodeClientSilent}, true
+	}
+	return verdict{}, false
+}
+
+func ruleProxyUnexpected(f *facts) (verdict, bool) {
+	isProxy := f.o.Kind == sniff.ProxyV1 || f.o.Kind == sniff.ProxyV2
+	return verdict{code: CodeProxyUnexpected}, f.o.Proxy.Policy == "" && isProxy
+}
+
+func ruleProxyMissing(f *facts) (verdict, bool) {
+	p := f.o.Proxy
+	required := p.Policy == "v1" || p.Policy == "v2"
+	sawHeader := p.Version != 0 || f.o.Kind == sniff.ProxyV1 || f.o.Kind == sniff.ProxyV2
+	return verdict{code: CodeProxyMissing}, required && !sawHeader
+}
+
+// plaintextKind says the first bytes are a non-TLS protocol (or unknown
+// bytes, which BIG-IP also rejects as "not SSL").
+func plaintextKind(o *Outcome) bool {
+	switch o.Kind {
+	case sniff.HTTP1, sniff.HTTP2, sniff.SSH, sniff.ProxyV1, sniff.ProxyV2:
+		return true
+	case sniff.Unknown:
+		return len(o.FirstBytes) > 0
+	}
+	return false
+}
+
+// ruleProtocolMismatch compares what arrived with what the listener expects.
+func ruleProtocolMismatch(f *facts) (verdict, bool) {
+	o := f.o
+	switch o.Mode {
+	case "passthrough", "terminate":
+		if !plaintextKind(o) {
+			return verdict{}, false
+		}
+		action := nonSSLAction(o)
+		if action == "allow" {
+			return verdict{code: CodePlaintextAllowed}, true
+		}
+		return verdict{code: CodePlaintextOnTLS, variant: action}, true
+	case "plaintext":
+		if !o.Kind.IsTLS() {
+			return verdict{}, false
+		}
+		if strings.Contains(o.Route, "reset") {
+			return verdict{code: CodeTLSOnPlaintext, variant: "reset"}, true
+		}
+		return verdict{code: CodeTLSOnPlaintext}, true
+	}
+	return verdict{}, false
+}
+
+// nonSSLAction prefers what the listener did (Route) over what was
+// configured, since a fault may have overridden the configuration.
+func nonSSLAction(o *Outcome) string {
+	if a, ok := strings.CutPrefix(o.Route, "non_ssl_"); ok && a != "" {
+		return a
+	}
+	if o.NonSSL != "" {
+		return o.NonSSL
+	}
+	return "reset"
+}
+
+// rulePeekEnded covers a client that sent some bytes and then stopped,
+// closed or reset before tlsgate could decide.
+func rulePeekEnded(f *facts) (verdict, bool) {
+	switch f.o.PeekEnd {
+	case PeerClosed:
+		return verdict{code: CodeClientClosedEarly, variant: "partial"}, true
+	case PeerReset:
+		return verdict{code: CodeClientResetEarly, variant: "partial"}, true
+	case PeerSilent, PeerPartial:
+		return verdict{code: CodeHandshakeTimeout, variant: "partial"}, true
+	}
+	return verdict{}, false
+}
+
+// ruleHelloShape rejects TLS bytes that are not a usable ClientHello.
+func ruleHelloShape(f *facts) (verdict, bool) {
+	o := f.o
+	if !expectsTLS(o.Mode) && !o.ClientTLS.Attempted {
+		return verdict{}, false
+	}
+	switch {
+	case o.Kind == sniff.SSLv2Hello:
+		return verdict{code: CodeVersionTooOld, variant: "sslv2"}, true
+	case o.Kind == sniff.TLSOther:
+		return verdict{code: CodeHelloMalformed, variant: "tls_record"}, true
+	case o.HelloErr != "":
+		return verdict{code: CodeHelloMalformed}, true
+	case classifyErr(o.ClientTLS.Err) == errSSLv2:
+		return verdict{code: CodeVersionTooOld, variant: "sslv2"}, true
+	}
+	return verdict{}, false
+}
+
+func ruleSNI(f *facts) (verdict, bool) {
+	o := f.o
+	missing := o.SNIRequired && o.Hello != nil && o.Hello.ServerName == "" && !o.ClientTLS.Done
+	return verdict{code: CodeSNIMissing}, missing
+}
+
+// ruleVersion decides from the offered versions, or from Go's error when
+// the facts alone are not conclusive.
+func ruleVersion(f *facts) (verdict, bool) {
+	if !f.legFailed() || f.maxOffered == 0 {
+		return verdict{}, false
+	}
+	tooOld := verdict{code: CodeVersionTooOld}
+	if f.maxOffered == 0x0300 {
+		tooOld.variant = "sslv3"
+	}
+	switch {
+	case f.maxOffered < f.floor:
+		return tooOld, true
+	case f.explicitVersions && f.minOffered > f.ceiling:
+		return verdict{code: CodeVersionTooNew}, true
+	case f.negotiable == 0 || classifyErr(f.o.ClientTLS.Err) == errVersion:
+		if f.maxOffered > f.ceiling {
+			return verdict{code: CodeVersionTooNew}, true
+		}
+		return tooOld, true
+	}
+	return verdict{}, false
+}
+
+func ruleCipher(f *facts) (verdict, bool) {
+	if !f.legFailed() {
+		return verdict{}, false
+	}
+	if f.o.Hello != nil && f.negotiable != 0 && len(f.shared) == 0 {
+		return verdict{code: CodeNoSharedCipher}, true
+	}
+	if classifyErr(f.o.ClientTLS.Err) != errCipher {
+		return verdict{}, false
+	}
+	if f.o.Hello == nil {
+		return verdict{code: CodeNoSharedCipher, variant: "error_only"}, true
+	}
+	return verdict{code: CodeNoSharedCipher}, true
+}
+
+// ruleClientAlert: close_notify during a handshake is a polite close, not
+// a complaint, so it counts as closing early.
+func ruleClientAlert(f *facts) (verdict, bool) {
+	switch {
+	case f.alert == 0:
+		return verdict{code: CodeClientClosedEarly, variant: "handshake"}, true
+	case f.alert > 0:
+		return verdict{code: CodeClientAlert, variant: strconv.Itoa(f.alert)}, true
+	}
+	return verdict{}, false
+}
+
+// ruleClientErr classifies the remaining client-leg handshake errors.
+func ruleClientErr(f *facts) (verdict, bool) {
+	err := f.o.ClientTLS.Err
+	if !f.legFailed() && err == "" {
+		return verdict{}, false
+	}
+	switch classifyErr(err) {
+	case errNone:
+		return verdict{code: CodeHandshakeFailed}, true
+	case errTimeout:
+		return verdict{code: CodeHandshakeTimeout}, true
+	case errEOF:
+		return verdict{code: CodeClientClosedEarly, variant: "handshake"}, true
+	case errReset:
+		return verdict{code: CodeClientResetEarly, variant: "handshake"}, true
+	case errBadRecordMAC:
+		return verdict{code: CodeHandshakeFailed, variant: "bad_record_mac"}, true
+	}
+	return verdict{code: CodeHandshakeFailed, variant: handshakeVariant(err)}, true
+}
+
+// handshakeVariant picks a specific explanation for known Go server errors.
+func handshakeVariant(err string) string {
+	known := []struct{ sub, variant string }{
+		{"client didn't provide a certificate", "no_client_cert"},
+		{"no certificates configured", "no_certificate"},
+		{"no application protocol", "alpn"},
+	}
+	for _, k := range known {
+		if strings.Contains(err, k.sub) {
+			return k.variant
+		}
+	}
+	return ""
+}
+
+func ruleBackendDial(f *facts) (verdict, bool) {
+	b := f.o.Backend
+	if b.DialErr == "" && !b.Refused && !b.TimedOut {
+		return verdict{}, false
+	}
+	class := classifyErr(b.DialErr)
+	switch {
+	case b.Refused || class == errRefused:
+		return verdict{code: CodeBackendRefused}, true
+	case b.TimedOut || class == errTimeout:
+		return verdict{code: CodeBackendTimeout}, true
+	}
+	return verdict{code: CodeBackendError}, true
+}
+
+// ruleBackendTLS: a verification failure gets its own code because its fix
+// (trust, names, dates) differs from a negotiation failure's.
+func ruleBackendTLS(f *facts) (verdict, bool) {
+	t := f.o.Backend.TLS
+	if t.Verify != "" || classifyErr(t.Err) == errX509 {
+		return verdict{code: CodeBackendTLSVerify, variant: x509Variant(t.Verify + " " + t.Err)}, true
+	}
+	if t.Err == "" && (!t.Attempted || t.Done) {
+		return verdict{}, false
+	}
+	switch {
+	case classifyErr(t.Err) == errNotTLS:
+		return verdict{code: CodeBackendTLSFailed, variant: "plain_backend"}, true
+	case t.AlertRecv > 0 || AlertFromError(t.Err) > 0:
+		return verdict{code: CodeBackendTLSFailed, variant: "alert"}, true
+	case classifyErr(t.Err) == errTimeout:
+		return verdict{code: CodeBackendTLSFailed, variant: "timeout"}, true
+	}
+	return verdict{code: CodeBackendTLSFailed}, true
+}
+
+// x509Variant names the verification failure from Go's x509 error text.
+func x509Variant(s string) string {
+	known := []struct{ sub, variant string }{
+		{"is after", "expired"},
+		{"is before", "not_yet_valid"},
+		{"expired", "expired"},
+		{"unknown authority", "unknown_authority"},
+		{"is valid for", "hostname"},
+		{"doesn't contain any IP SANs", "hostname"},
+		{"not valid for any names", "hostname"},
+		{"legacy Common Name", "hostname"},
+		{"incompatible key usage", "key_usage"},
+	}
+	for _, k := range known {
+		if strings.Contains(s, k.sub) {
+			return k.variant
+		}
+	}
+	return ""
+}

@@ -1,0 +1,34 @@
+package explain
+
+// Diagnose explains one connection. It is pure: the same Outcome always
+// gives the same Diagnosis. The checks run in a fixed order (see rules) and
+// the first match names the root cause; its knowledge entry supplies the
+// words, and the BIG-IP group holds only verified message templates.
+func Diagnose(o *Outcome) Diagnosis {
+	if o == nil {
+		o = &Outcome{}
+	}
+	f := deriveFacts(o)
+	v := detect(f)
+	e := lookup(v)
+	r := f.vars()
+	d := Diagnosis{
+		Code:      v.code,
+		OK:        e.ok,
+		Summary:   r.Replace(e.summary),
+		Cause:     r.Replace(e.cause),
+		ClientSaw: r.Replace(e.clientSaw),
+	}
+	for _, c := range e.checks {
+		d.Checks = append(d.Checks, r.Replace(c))
+	}
+	if !e.ok {
+		d.BigIP = bigipLines(e.group, f)
+	}
+	for _, k := range append(e.evidence, "faults") {
+		if val := f.evidenceValue(k); val != "" {
+			d.Evidence = append(d.Evidence, Evidence{Key: k, Value: val})
+		}
+	}
+	return d
+}

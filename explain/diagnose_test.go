@@ -1,0 +1,191 @@
+package explain
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+func lineTexts(d Diagnosis) []string {
+	var out []string
+	for _, l := range d.BigIP {
+		out = append(out, fmt.Sprintf("%s:%d: %s", l.ID, l.Sev, l.Text))
+	}
+	return out
+}
+
+// allText is every human-facing word of a diagnosis, for substring checks.
+func allText(d Diagnosis) string {
+	parts := []string{d.Summary, d.Cause, d.ClientSaw}
+	parts = append(parts, d.Checks...)
+	for _, e := range d.Evidence {
+		parts = append(parts, e.Key+"="+e.Value)
+	}
+	return strings.Join(parts, "\n")
+}
+
+func TestDiagnose(t *testing.T) {
+	seen := map[string]bool{}
+	for _, tc := range diagCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Diagnose(tc.o)
+			seen[d.Code] = true
+			if d.Code != tc.code || d.OK != tc.ok {
+				t.Fatalf("code=%q ok=%v, want %q ok=%v\ncause: %s", d.Code, d.OK, tc.code, tc.ok, d.Cause)
+			}
+			if got := lineTexts(d); !slices.Equal(got, tc.lines) {
+				t.Errorf("BIG-IP lines:\n got %q\nwant %q", got, tc.lines)
+			}
+			if d.Summary == "" || d.Cause == "" {
+				t.Errorf("empty summary or cause: %+v", d)
+			}
+			if !d.OK && (len(d.Checks) == 0 || d.ClientSaw == "") {
+				t.Errorf("failure without checks or client hint: %+v", d)
+			}
+			text := allText(d)
+			if strings.Contains(text, "{") && strings.Contains(text, "}") {
+				for _, ph := range []string{"{listener}", "{client}", "{sni}", "{err}", "{alert}", "{verify}"} {
+					if strings.Contains(text, ph) {
+						t.Errorf("unexpanded placeholder %s in %q", ph, text)
+					}
+				}
+			}
+			for _, want := range tc.contains {
+				if !strings.Contains(text, want) {
+					t.Errorf("missing %q in:\n%s", want, text)
+				}
+			}
+			if again := Diagnose(tc.o); fmt.Sprint(again) != fmt.Sprint(d) {
+				t.Errorf("Diagnose is not deterministic")
+			}
+		})
+	}
+	for _, code := range []string{CodeOK, CodePlaintextOnTLS, CodePlaintextAllowed, CodeTLSOnPlaintext,
+		CodeVersionTooOld, CodeVersionTooNew, CodeNoSharedCipher, CodeSNIMissing, CodeClientSilent,
+		CodeClientClosedEarly, CodeClientResetEarly, CodeClientAlert, CodeHandshakeFailed,
+		CodeHandshakeTimeout, CodeHelloMalformed, CodeProxyMissing, CodeProxyUnexpected,
+		CodeProxyMalformed, CodeBackendRefused, CodeBackendTimeout, CodeBackendError,
+		CodeBackendTLSFailed, CodeBackendTLSVerify, CodeMaxConnections} {
+		if !seen[code] {
+			t.Errorf("no test case produced code %q", code)
+		}
+	}
+}
+
+// TestKnowledgeComplete checks every code has words and every variant
+// overrides a code that exists.
+func TestKnowledgeComplete(t *testing.T) {
+	table := knowledge()
+	for key, e := range table {
+		code, variant, _ := strings.Cut(key, "/")
+		base, ok := table[code]
+		if !ok {
+			t.Errorf("variant %q has no base code", key)
+			continue
+		}
+		if variant != "" {
+			continue
+		}
+		if e.summary == "" || e.cause == "" {
+			t.Errorf("%s: empty summary or cause", key)
+		}
+		if !base.ok && (len(e.checks) == 0 || e.clientSaw == "") {
+			t.Errorf("%s: failure code without checks or client hint", key)
+		}
+	}
+}
+
+// TestBigIPOnlyVerifiedIDs guards the "never invent an ID" rule.
+func TestBigIPOnlyVerifiedIDs(t *testing.T) {
+	verified := map[string]bool{IDConnectionError: true, IDNoSharedCiphers: true, IDHandshakeFailed: true}
+	for _, tc := range diagCases() {
+		d := Diagnose(tc.o)
+		for i, l := range d.BigIP {
+			if !verified[l.ID] || l.Sev != 4 {
+				t.Errorf("%s: unverified line %+v", tc.name, l)
+			}
+			// The summary always closes the group.
+			if l.ID == IDHandshakeFailed && i != len(d.BigIP)-1 {
+				t.Errorf("%s: 01260013 not last: %v", tc.name, lineTexts(d))
+			}
+		}
+	}
+}
+
+func TestDiagnoseNilAndZero(t *testing.T) {
+	for _, o := range []*Outcome{nil, {}} {
+		d := Diagnose(o)
+		if d.Code == "" || d.Summary == "" {
+			t.Errorf("Diagnose(%v) = %+v", o, d)
+		}
+	}
+}
+
+// render is the golden text form of a diagnosis.
+func render(d Diagnosis) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "code: %s\nok: %v\nsummary: %s\n", d.Code, d.OK, d.Summary)
+	for _, l := range lineTexts(d) {
+		fmt.Fprintf(&b, "bigip: %s\n", l)
+	}
+	fmt.Fprintf(&b, "cause: %s\n", d.Cause)
+	for i, c := range d.Checks {
+		fmt.Fprintf(&b, "check %d: %s\n", i+1, c)
+	}
+	fmt.Fprintf(&b, "client saw: %s\n", d.ClientSaw)
+	for _, e := range d.Evidence {
+		fmt.Fprintf(&b, "evidence %s: %s\n", e.Key, e.Value)
+	}
+	return b.String()
+}
+
+func TestGolden(t *testing.T) {
+	for _, tc := range diagCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			got := render(Diagnose(tc.o))
+			path := filepath.Join("testdata", tc.name+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("golden mismatch for %s:\n--- got\n%s\n--- want\n%s", path, got, want)
+			}
+		})
+	}
+}
+
+func TestRuleOrder(t *testing.T) {
+	// A client that reset before sending anything to a PROXY-v2 listener:
+	// nothing arrived, so "header missing" cannot be claimed.
+	o := base("terminate")
+	o.Proxy.Policy, o.Kind, o.PeekEnd = "v2", sniff.Empty, PeerReset
+	if d := Diagnose(o); d.Code != CodeClientResetEarly {
+		t.Errorf("got %s, want %s", d.Code, CodeClientResetEarly)
+	}
+	// A version problem outranks the alert the client may send afterwards.
+	o = failed(withHello(base("terminate"), legacyHello(0x0301)), "remote error: tls: protocol version not supported")
+	if d := Diagnose(o); d.Code != CodeVersionTooOld {
+		t.Errorf("got %s, want %s", d.Code, CodeVersionTooOld)
+	}
+	// A completed handshake is not a cipher failure even if our computed
+	// table disagrees (faults or future Go versions may widen the list).
+	o = withHello(base("terminate"), legacyHello(0x0303, 0x000a))
+	o.ClientTLS.Done = true
+	if d := Diagnose(o); d.Code != CodeOK {
+		t.Errorf("got %s, want ok", d.Code)
+	}
+}

@@ -1,0 +1,370 @@
+package explain
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// maxDumpBytes bounds the hex dump in evidence; 32 bytes show a record
+// header plus the start of an HTTP request line, which is what operators read.
+const maxDumpBytes = 32
+
+// HexASCII renders bytes as "47 45 54 20 |GET |": hex pairs, then the
+// printable ASCII with dots for the rest. At most max bytes are shown; a
+// suffix says how many more were seen.
+func HexASCII(b []byte, max int) string {
+	if len(b) == 0 {
+		return "(none)"
+	}
+	shown := b
+	if max > 0 && len(b) > max {
+		shown = b[:max]
+	}
+	var hex, ascii strings.Builder
+	for i, c := range shown {
+		if i > 0 {
+			hex.WriteByte(' ')
+		}
+		fmt.Fprintf(&hex, "%02x", c)
+		if c >= 0x20 && c < 0x7f {
+			ascii.WriteByte(c)
+		} else {
+			ascii.WriteByte('.')
+		}
+	}
+	out := hex.String() + " |" + ascii.String() + "|"
+	if len(shown) < len(b) {
+		out += fmt.Sprintf(" (+%d more bytes)", len(b)-len(shown))
+	}
+	return out
+}
+
+// hexPrefix is the short form used inside sentences: "16 03 01".
+func hexPrefix(b []byte, n int) string {
+	if len(b) < n {
+		n = len(b)
+	}
+	parts := make([]string, n)
+	for i := range n {
+		parts[i] = fmt.Sprintf("%02x", b[i])
+	}
+	return strings.Join(parts, " ")
+}
+
+// addrText is an address for prose, "(unknown)" when the listener had none.
+func addrText(ap netip.AddrPort) string {
+	if !ap.IsValid() {
+		return "(unknown)"
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).String()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// versionList names versions in wire order.
+func versionList(vs []uint16) string {
+	names := make([]string, len(vs))
+	for i, v := range vs {
+		names[i] = VersionName(v)
+	}
+	return strings.Join(names, ", ")
+}
+
+// cipherList names suites with their IANA names (hex for unknown ones).
+func cipherList(ids []uint16) string {
+	if len(ids) == 0 {
+		return "(none)"
+	}
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = tls.CipherSuiteName(id)
+	}
+	return strings.Join(names, ", ")
+}
+
+// offeredVersions says what the client offered and how it said so.
+func (f *facts) offeredVersions() string {
+	switch {
+	case f.o.SSLv2 != nil || f.o.Kind == sniff.SSLv2Hello:
+		return "SSLv2-format hello, up to " + VersionName(f.maxOffered)
+	case len(f.versions) == 0:
+		return "(unknown)"
+	case !f.explicitVersions:
+		return VersionName(f.maxOffered) + " and below (legacy_version; no supported_versions)"
+	}
+	return versionList(f.versions)
+}
+
+// kindDesc describes the first bytes in words for causes.
+func (f *facts) kindDesc() string {
+	o := f.o
+	switch o.Kind {
+	case sniff.HTTP1:
+		if o.HTTP != nil {
+			d := "a plaintext HTTP request (" + o.HTTP.Method + " " + o.HTTP.Target + " " + o.HTTP.Proto
+			if o.HTTP.Host != "" {
+				d += ", Host " + o.HTTP.Host
+			}
+			return d + ")"
+		}
+		return "a plaintext HTTP request"
+	case sniff.HTTP2:
+		return "a cleartext HTTP/2 preface (h2c prior knowledge)"
+	case sniff.SSH:
+		return "an SSH client banner"
+	case sniff.ProxyV1:
+		return "a PROXY protocol v1 header"
+	case sniff.ProxyV2:
+		return "a PROXY protocol v2 header"
+	case sniff.TLSHandshake:
+		return "a TLS handshake record"
+	case sniff.SSLv2Hello:
+		return "an SSLv2-format ClientHello"
+	case sniff.TLSOther:
+		return "a TLS record that is not a handshake"
+	case sniff.Empty:
+		return "no bytes"
+	}
+	return "bytes of no protocol tlsgate recognises"
+}
+
+// httpsURL is the URL the client should have used: its own Host header
+// when it sent one, else the virtual address.
+func httpsURL(o *Outcome) string {
+	if o.HTTP != nil && o.HTTP.Host != "" {
+		return "https://" + o.HTTP.Host + "/"
+	}
+	return "https://" + addrText(o.Virtual) + "/"
+}
+
+// kindHint adds a protocol-specific likely cause to plaintext_on_tls.
+func kindHint(k sniff.Kind) string {
+	switch k {
+	case sniff.SSH:
+		return " For SSH: the wrong port in `ssh -p` or in a port forward, pointed at this TLS service."
+	case sniff.HTTP2:
+		return " For cleartext HTTP/2: a client using prior knowledge (`curl --http2-prior-knowledge http://…`) or a gRPC client without TLS."
+	case sniff.ProxyV1, sniff.ProxyV2:
+		return " For a PROXY header: the load balancer adds PROXY protocol but the listener does not expect it."
+	}
+	return ""
+}
+
+// tlsPart is the version/cipher/ALPN part of an ok summary.
+func (f *facts) tlsPart() string {
+	o := f.o
+	switch {
+	case o.ClientTLS.Done:
+		return VersionName(o.ClientTLS.Version) + " " + tls.CipherSuiteName(o.ClientTLS.CipherSuite) + " alpn=" + orNone(o.ClientTLS.ALPN)
+	case o.Hello != nil:
+		return "offered " + f.offeredVersions() + " alpn=" + orNone(strings.Join(o.Hello.ALPN, ",")) + " (not terminated)"
+	}
+	return "plaintext " + o.Kind.String()
+}
+
+// vars are the placeholder values knowledge templates may use.
+func (f *facts) vars() *strings.Replacer {
+	o := f.o
+	sni, host, request := "", "", ""
+	if o.Hello != nil {
+		sni = o.Hello.ServerName
+	}
+	if o.HTTP != nil {
+		host = o.HTTP.Host
+		request = strings.TrimSpace(o.HTTP.Method + " " + o.HTTP.Target + " " + o.HTTP.Proto)
+	}
+	sniOrHost := sni
+	if sniOrHost == "" {
+		sniOrHost = "<name on the certificate>"
+	}
+	local, remote := backendEndpoints(o)
+	peek := "the peek timeout"
+	if o.PeekTimeout > 0 {
+		peek = o.PeekTimeout.String()
+	}
+	proxyGot := ""
+	switch {
+	case o.Kind == sniff.ProxyV1 || o.Proxy.Version == 1:
+		proxyGot = "1"
+	case o.Kind == sniff.ProxyV2 || o.Proxy.Version == 2:
+		proxyGot = "2"
+	}
+	backendAlert := o.Backend.TLS.AlertRecv
+	if backendAlert <= 0 {
+		backendAlert = AlertFromError(o.Backend.TLS.Err)
+	}
+	pairs := []string{
+		"{listener}", orNone(o.Listener),
+		"{mode}", orNone(o.Mode),
+		"{client}", addrText(o.Client),
+		"{client_ip}", o.Client.Addr().Unmap().String(),
+		"{virtual}", addrText(o.Virtual),
+		"{virtual_host}", o.Virtual.Addr().Unmap().String(),
+		"{vport}", strconv.Itoa(int(o.Virtual.Port())),
+		"{sni}", orNone(sni),
+		"{sni_or_host}", sniOrHost,
+		"{offered_versions}", f.offeredVersions(),
+		"{max_offered}", VersionName(f.maxOffered),
+		"{floor}", VersionName(f.floor),
+		"{ceiling}", VersionName(f.ceiling),
+		"{our_versions}", VersionName(f.floor) + " to " + VersionName(f.ceiling),
+		"{negotiable}", VersionName(f.negotiable),
+		"{offered_cipher_count}", strconv.Itoa(len(f.suites)),
+		"{alert}", alertLabel(f.alert),
+		"{err}", orNone(o.ClientTLS.Err),
+		"{hello_err}", orNone(o.HelloErr),
+		"{kind}", o.Kind.String(),
+		"{kind_desc}", f.kindDesc(),
+		"{kind_hint}", kindHint(o.Kind),
+		"{https_url}", httpsURL(o),
+		"{first_hex}", hexPrefix(o.FirstBytes, 5),
+		"{first_len}", strconv.Itoa(len(o.FirstBytes)),
+		"{request}", orNone(request),
+		"{host}", orNone(host),
+		"{non_ssl}", nonSSLAction(o),
+		"{backend}", orNone(o.Backend.Addr),
+		"{backend_local}", addrText(local),
+		"{backend_remote}", addrText(remote),
+		"{dial_err}", orNone(o.Backend.DialErr),
+		"{backend_tls_err}", orNone(o.Backend.TLS.Err),
+		"{verify}", orNone(firstNonEmpty(o.Backend.TLS.Verify, o.Backend.TLS.Err)),
+		"{backend_alert}", alertLabel(backendAlert),
+		"{proxy_policy}", orNone(o.Proxy.Policy),
+		"{proxy_got}", orNone(proxyGot),
+		"{proxy_err}", orNone(o.Proxy.Err),
+		"{peek_timeout}", peek,
+		"{tls}", f.tlsPart(),
+		"{ja4}", orNone(o.JA4),
+		"{up}", strconv.FormatInt(o.BytesUp, 10),
+		"{down}", strconv.FormatInt(o.BytesDown, 10),
+		"{duration}", o.Duration.Round(time.Millisecond).String(),
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// evidenceValue computes one evidence item; "" means "not applicable here".
+func (f *facts) evidenceValue(key string) string {
+	o := f.o
+	switch key {
+	case "first_bytes":
+		if len(o.FirstBytes) == 0 {
+			return ""
+		}
+		return HexASCII(o.FirstBytes, maxDumpBytes)
+	case "kind":
+		return o.Kind.String()
+	case "http_request":
+		if o.HTTP != nil {
+			return strings.TrimSpace(o.HTTP.Method + " " + o.HTTP.Target + " " + o.HTTP.Proto)
+		}
+	case "http_host":
+		if o.HTTP != nil {
+			return o.HTTP.Host
+		}
+	case "non_ssl_action":
+		return nonSSLAction(o)
+	case "route":
+		return o.Route
+	case "sni":
+		if o.Hello != nil {
+			return orNone(o.Hello.ServerName)
+		}
+	case "versions_offered":
+		if len(f.versions) > 0 {
+			return f.offeredVersions()
+		}
+	case "versions_ours":
+		return VersionName(f.floor) + " to " + VersionName(f.ceiling)
+	case "ciphers_offered":
+		if o.Hello != nil {
+			return cipherList(f.suites)
+		}
+	case "ciphers_ours":
+		if f.negotiable != 0 {
+			return cipherList(f.ours) + " (at " + VersionName(f.negotiable) + ")"
+		}
+	case "alpn_offered":
+		if o.Hello != nil {
+			return strings.Join(o.Hello.ALPN, ",")
+		}
+	case "ja3":
+		return o.JA3
+	case "ja4":
+		return o.JA4
+	case "alert_recv":
+		if f.alert >= 0 {
+			return alertLabel(f.alert)
+		}
+	case "alert_sent":
+		if o.ClientTLS.Attempted && o.ClientTLS.AlertSent >= 0 && !o.ClientTLS.Done {
+			return alertLabel(o.ClientTLS.AlertSent)
+		}
+	case "client_error":
+		return o.ClientTLS.Err
+	case "hello_error":
+		return o.HelloErr
+	case "peek":
+		return peekText(o)
+	case "proxy":
+		return proxyText(o)
+	case "backend":
+		return o.Backend.Addr
+	case "backend_error":
+		return o.Backend.DialErr
+	case "backend_tls_error":
+		return o.Backend.TLS.Err
+	case "backend_verify":
+		return o.Backend.TLS.Verify
+	case "backend_cert":
+		return strings.Join(o.Backend.TLS.PeerCert, " <- ")
+	case "backend_endpoints":
+		local, remote := backendEndpoints(o)
+		return addrText(local) + " -> " + addrText(remote)
+	case "faults":
+		return strings.Join(o.Faults, ",")
+	}
+	return ""
+}
+
+func peekText(o *Outcome) string {
+	ends := map[PeerEnd]string{PeerSpoke: "spoke", PeerSilent: "silent", PeerClosed: "closed (FIN)",
+		PeerReset: "reset (RST)", PeerPartial: "partial, then silent"}
+	s := ends[o.PeekEnd]
+	if s == "" {
+		s = "peek end " + strconv.Itoa(int(o.PeekEnd))
+	}
+	s += fmt.Sprintf(" after %d bytes", len(o.FirstBytes))
+	if o.PeekTimeout > 0 {
+		s += " (peek timeout " + o.PeekTimeout.String() + ")"
+	}
+	return s
+}
+
+func proxyText(o *Outcome) string {
+	p := o.Proxy
+	s := "policy=" + orNone(p.Policy) + " header=" + map[bool]string{true: "v" + strconv.Itoa(p.Version), false: "none"}[p.Version != 0]
+	if p.Err != "" {
+		s += " error=" + p.Err
+	}
+	return s
+}

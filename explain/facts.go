@@ -1,0 +1,219 @@
+package explain
+
+import (
+	"crypto/tls"
+	"slices"
+	"strings"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// Defaults of a Go 1.26 tls.Server when the listener leaves MinVersion or
+// MaxVersion at zero: servers refuse TLS 1.0/1.1 by default since Go 1.22.
+const (
+	goServerMinVersion = tls.VersionTLS12
+	goServerMaxVersion = tls.VersionTLS13
+)
+
+// Signalling suite values that are not real ciphers (RFC 5746, RFC 7507).
+const (
+	scsvRenegotiation = 0x00ff
+	scsvFallback      = 0x5600
+)
+
+// facts is what Diagnose derives once from an Outcome before any rule runs,
+// so that detection and rendering agree on the same numbers.
+type facts struct {
+	o           *Outcome
+	tlsListener bool // a client-ssl style listener: BIG-IP would log SSL errors here
+
+	versions         []uint16 // versions offered, GREASE removed, wire order
+	explicitVersions bool     // offered through supported_versions (else legacy_version only)
+	minOffered       uint16
+	maxOffered       uint16
+	floor, ceiling   uint16 // ours, defaults resolved
+	negotiable       uint16 // highest mutually acceptable version, 0 if none
+
+	suites []uint16 // offered cipher suites, GREASE and SCSVs removed
+	ours   []uint16 // our suites usable at negotiable
+	shared []uint16
+
+	alert int // alert received from the client during the handshake, -1 if none
+}
+
+// expectsTLS says whether a listener mode puts a client-ssl profile (or
+// passthrough SSL parsing) in front of the client. auto counts: it is a
+// client-ssl profile with allow-non-ssl, which still times out silent peers.
+func expectsTLS(mode string) bool {
+	return mode == "passthrough" || mode == "terminate" || mode == "auto"
+}
+
+// deriveFacts computes the version and cipher picture of an Outcome.
+func deriveFacts(o *Outcome) *facts {
+	f := &facts{o: o, tlsListener: expectsTLS(o.Mode), alert: -1}
+	f.floor, f.ceiling = o.ClientTLS.MinVersion, o.ClientTLS.MaxVersion
+	if f.floor == 0 {
+		f.floor = goServerMinVersion
+	}
+	if f.ceiling == 0 {
+		f.ceiling = goServerMaxVersion
+	}
+	switch {
+	case o.Hello != nil:
+		f.offerFromHello(o.Hello)
+	case o.SSLv2 != nil:
+		v := o.SSLv2.Version
+		f.versions, f.minOffered, f.maxOffered = []uint16{v}, 0x0002, v
+	}
+	f.pickVersion()
+	if o.Hello != nil && f.negotiable != 0 {
+		f.pickCiphers()
+	}
+	// An alert only explains a handshake that failed; a zero-value Leg has
+	// AlertRecv 0, which must not read as close_notify.
+	if f.legFailed() {
+		if o.ClientTLS.AlertRecv >= 0 {
+			f.alert = o.ClientTLS.AlertRecv
+		} else if n := AlertFromError(o.ClientTLS.Err); n >= 0 {
+			f.alert = n
+		}
+	}
+	return f
+}
+
+// offerFromHello reads the offered versions: supported_versions when
+// present, else legacy_version standing for itself and everything below.
+func (f *facts) offerFromHello(h *sniff.ClientHello) {
+	for _, v := range h.SupportedVersions {
+		if !isGREASE(v) {
+			f.versions = append(f.versions, v)
+		}
+	}
+	if len(f.versions) > 0 {
+		f.explicitVersions = true
+		f.minOffered, f.maxOffered = slices.Min(f.versions), slices.Max(f.versions)
+	} else {
+		f.versions = []uint16{h.LegacyVersion}
+		f.minOffered, f.maxOffered = 0x0300, h.LegacyVersion
+	}
+	for _, s := range h.CipherSuites {
+		if !isGREASE(s) && s != scsvRenegotiation && s != scsvFallback {
+			f.suites = append(f.suites, s)
+		}
+	}
+}
+
+// pickVersion finds the version a server with our range would choose.
+func (f *facts) pickVersion() {
+	if f.maxOffered == 0 {
+		return
+	}
+	if f.explicitVersions {
+		for _, v := range f.versions {
+			if v >= f.floor && v <= f.ceiling && v > f.negotiable && v <= 0x0304 {
+				f.negotiable = v
+			}
+		}
+		return
+	}
+	if f.maxOffered >= f.floor && f.maxOffered >= 0x0300 {
+		f.negotiable = min(f.maxOffered, f.ceiling, tls.VersionTLS12)
+		if f.negotiable < f.floor {
+			f.negotiable = 0
+		}
+	}
+}
+
+// pickCiphers intersects the offered suites with ours at the negotiable
+// version. Go ignores Config.CipherSuites for TLS 1.3, so at 1.3 our list
+// falls back to Go's fixed TLS 1.3 suites when the configured one has none.
+func (f *facts) pickCiphers() {
+	src := f.o.ClientTLS.OurCiphers
+	if src == nil {
+		for _, s := range tls.CipherSuites() {
+			src = append(src, s.ID)
+		}
+	}
+	for _, id := range src {
+		if suiteSupports(id, f.negotiable) {
+			f.ours = append(f.ours, id)
+		}
+	}
+	if len(f.ours) == 0 && f.negotiable == tls.VersionTLS13 {
+		f.ours = []uint16{tls.TLS_AES_128_GCM_SHA256, tls.TLS_AES_256_GCM_SHA384, tls.TLS_CHACHA20_POLY1305_SHA256}
+	}
+	for _, id := range f.ours {
+		if slices.Contains(f.suites, id) {
+			f.shared = append(f.shared, id)
+		}
+	}
+}
+
+// suiteSupports reports whether suite id can be used at version v. Suites
+// Go does not know are assumed to be pre-1.3 suites.
+func suiteSupports(id, v uint16) bool {
+	for _, list := range [][]*tls.CipherSuite{tls.CipherSuites(), tls.InsecureCipherSuites()} {
+		for _, s := range list {
+			if s.ID == id {
+				return slices.Contains(s.SupportedVersions, v)
+			}
+		}
+	}
+	return v < tls.VersionTLS13
+}
+
+// legFailed says the client-ssl leg was tried and did not complete.
+func (f *facts) legFailed() bool {
+	return f.o.ClientTLS.Attempted && !f.o.ClientTLS.Done
+}
+
+// Error classes recognised in handshake and dial error texts.
+const (
+	errNone         = ""
+	errTimeout      = "timeout"
+	errEOF          = "eof"
+	errReset        = "reset"
+	errVersion      = "version"
+	errCipher       = "cipher"
+	errSSLv2        = "sslv2"
+	errNotTLS       = "not_tls"
+	errBadRecordMAC = "bad_record_mac"
+	errRefused      = "refused"
+	errX509         = "x509"
+	errOther        = "other"
+)
+
+// classifyErr maps an error text from crypto/tls, net or the OS to a class.
+// Order matters: the specific TLS texts are checked before the transport ones
+// because Go wraps the latter around the former.
+func classifyErr(s string) string {
+	if s == "" {
+		return errNone
+	}
+	rules := []struct{ sub, class string }{
+		{"client offered only unsupported versions", errVersion},
+		{"unsupported versions", errVersion},
+		{"no cipher suite supported by both client and server", errCipher},
+		{"unsupported SSLv2 handshake", errSSLv2},
+		{"does not look like a TLS handshake", errNotTLS},
+		{"x509:", errX509},
+		{"failed to verify certificate", errX509},
+		{"bad record MAC", errBadRecordMAC},
+		{"i/o timeout", errTimeout},
+		{"deadline exceeded", errTimeout},
+		{"timed out", errTimeout},
+		{"connection refused", errRefused},
+		{"connection reset", errReset},
+		{"broken pipe", errReset},
+		{"unexpected EOF", errEOF},
+	}
+	for _, r := range rules {
+		if strings.Contains(s, r.sub) {
+			return r.class
+		}
+	}
+	if s == "EOF" || strings.HasSuffix(s, ": EOF") {
+		return errEOF
+	}
+	return errOther
+}

@@ -1,0 +1,71 @@
+package explain
+
+// entry is the knowledge for one diagnosis code, or for one variant of it
+// (then only its non-empty fields override the code's). Texts are templates
+// over the placeholders in facts.vars, so the table holds the words and the
+// code holds none.
+type entry struct {
+	ok        bool
+	group     group
+	summary   string
+	cause     string
+	checks    []string
+	clientSaw string
+	evidence  []string // evidence keys, in display order
+}
+
+// evHello is the evidence set for ClientHello-level failures.
+func evHello() []string {
+	return []string{"first_bytes", "sni", "versions_offered", "versions_ours", "ciphers_offered", "alpn_offered", "ja3", "ja4"}
+}
+
+// Client-symptom texts reused by several entries (client-symptoms.md §3, §5).
+const (
+	sawAlert70  = "tlsgate answers with alert 70 protocol_version: curl prints `curl: (35) … tlsv1 alert protocol version`, Go `remote error: tls: protocol version not supported`, Java `Received fatal alert: protocol_version`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
+	sawTimeout  = "curl prints `curl: (28) Connection timed out after … milliseconds` or `curl: (28) SSL connection timeout`; Go net/http `net/http: TLS handshake timeout`; openssl s_client prints CONNECTED(00000003) and hangs; Chrome ERR_TIMED_OUT."
+	sawBackend  = "The client's connection (and TLS handshake, when tlsgate terminates) succeeds, then closes without a response from the backend."
+	checkCA     = "Run `tlsgate ca export` and add the lab CA to the client's trust store, or pass it directly: `curl --cacert lab-ca.pem https://{sni_or_host}:{vport}/`."
+	checkCAJava = "For Java, import the lab CA into the truststore (`keytool -importcert -cacerts -file lab-ca.pem`); for Python set SSL_CERT_FILE or REQUESTS_CA_BUNDLE."
+)
+
+// knowledge returns the table of codes and variants. Keys are "code" or
+// "code/variant". It is rebuilt per call so that no package state exists.
+func knowledge() map[string]entry {
+	t := clientKnowledge()
+	for k, e := range upstreamKnowledge() {
+		t[k] = e
+	}
+	return t
+}
+
+// lookup merges a code's entry with its variant's overrides.
+func lookup(v verdict) entry {
+	table := knowledge()
+	e, ok := table[v.code]
+	if !ok {
+		e = table[CodeHandshakeFailed]
+	}
+	if v.variant == "" {
+		return e
+	}
+	over, ok := table[v.code+"/"+v.variant]
+	if !ok {
+		return e
+	}
+	if over.summary != "" {
+		e.summary = over.summary
+	}
+	if over.cause != "" {
+		e.cause = over.cause
+	}
+	if len(over.checks) > 0 {
+		e.checks = over.checks
+	}
+	if over.clientSaw != "" {
+		e.clientSaw = over.clientSaw
+	}
+	if len(over.evidence) > 0 {
+		e.evidence = over.evidence
+	}
+	return e
+}

@@ -1,0 +1,307 @@
+package explain
+
+// clientKnowledge covers what happens on the client side: the first bytes,
+// the ClientHello and the client-ssl handshake.
+func clientKnowledge() map[string]entry {
+	return map[string]entry{
+		CodeOK: {ok: true,
+			summary:  "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}",
+			cause:    "The connection completed normally.",
+			evidence: []string{"sni", "alpn_offered", "ja3", "ja4"},
+		},
+
+		CodePlaintextOnTLS: {group: groupNotSSL,
+			summary: "plaintext {kind} from {client} on TLS listener {listener} ({virtual}); non_ssl action: {non_ssl}",
+			cause: "The client sent {kind_desc} to a listener that expects TLS, so the first byte is not a TLS handshake record (0x16) and no ClientHello follows. " +
+				"In the BIG-IP lines, the left side of the arrow ({client}) is the client's address and its ephemeral source port; the right side ({virtual}) is the virtual server address and port it connected to. " +
+				"`x:80 -> y:443` does not mean port 80 was forwarded to 443: it is a client whose source port happened to be 80. " +
+				"Likely causes: an http:// URL pointed at an HTTPS port, a health monitor sending plain HTTP to the TLS port, or a client-ssl profile (a TLS listener) put on a plaintext port such as 80.{kind_hint}",
+			checks: []string{
+				"Check the URL the client uses: it must be {https_url}, not http://.",
+				"If the source is a load balancer health monitor, make it an HTTPS (or TCP) monitor for port {vport}.",
+				"If port {vport} is meant to be plaintext, set mode = \"plaintext\" on listener {listener} (BIG-IP: remove the client-ssl profile from the virtual).",
+				"To accept both on one port, set non_ssl = \"allow\" (BIG-IP: Non-SSL Connections enabled) or mode = \"auto\".",
+			},
+			clientSaw: "tlsgate reset the connection: curl prints `curl: (56) Recv failure: Connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+			evidence:  []string{"first_bytes", "kind", "http_request", "http_host", "non_ssl_action"},
+		},
+		CodePlaintextOnTLS + "/http400": {
+			clientSaw: "The client got a readable HTTP 400 saying plain HTTP was sent to a TLS port (curl exits 0, or `curl: (22) The requested URL returned error: 400` with -f).",
+		},
+		CodePlaintextOnTLS + "/redirect": {
+			clientSaw: "The client got a 301 redirect to https:// on the same host and port; curl follows it only with -L, browsers follow it.",
+		},
+		CodePlaintextAllowed: {ok: true,
+			summary:  "plaintext {kind} from {client} accepted on TLS listener {listener} (non_ssl = allow)",
+			cause:    "non_ssl = \"allow\" (BIG-IP: Non-SSL Connections enabled) passes plaintext to the plain backend; BIG-IP logs no SSL error for it.",
+			checks:   []string{"If every client should use TLS, set non_ssl = \"reset\" to find the ones that do not."},
+			evidence: []string{"first_bytes", "kind", "http_request", "http_host"},
+		},
+
+		CodeTLSOnPlaintext: {
+			summary: "TLS ClientHello (SNI {sni}, {offered_versions}) from {client} on plaintext listener {listener} ({virtual})",
+			cause: "The client started a TLS handshake (SNI {sni}, offering {offered_versions}) on a listener that expects plaintext. " +
+				"Either the client used https:// against a plain port, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
+				"BIG-IP has no verified SSL log line for this case, so none is shown.",
+			checks: []string{
+				"Use http:// for port {vport}, or point the client at the TLS port.",
+				"If a load balancer sends this, remove its server-ssl profile or point the pool member at the TLS port.",
+				"If port {vport} should speak TLS, set mode = \"terminate\" or \"passthrough\" on listener {listener}.",
+			},
+			clientSaw: "curl prints `curl: (35) … wrong version number` (the plaintext answer is not a TLS record); Go `tls: first record does not look like a TLS handshake`, or in net/http `http: server gave HTTP response to HTTPS client`; Firefox SSL_ERROR_RX_RECORD_TOO_LONG.",
+			evidence:  []string{"first_bytes", "sni", "versions_offered", "alpn_offered", "ja4"},
+		},
+		CodeTLSOnPlaintext + "/reset": {
+			clientSaw: "tlsgate reset the connection: curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET.",
+		},
+
+		CodeVersionTooOld: {group: groupVersion,
+			summary: "client {client} offered {offered_versions}; listener {listener} accepts {our_versions}",
+			cause:   "The client's highest protocol version ({max_offered}) is below this listener's floor ({floor}), so no version can be chosen and the handshake stops at the ClientHello; BIG-IP logs this as `unsupported version`.",
+			checks: []string{
+				"Upgrade or reconfigure the client to offer TLS 1.2 or later (curl --tlsv1.2; Java jdk.tls.client.protocols; s_client without -tls1/-tls1_1).",
+				"If this legacy client must be served, lower min_version on listener {listener} (BIG-IP: remove no-tlsv1/no-tlsv1.1 from the client-ssl options) and accept the risk.",
+			},
+			clientSaw: sawAlert70,
+			evidence:  evHello(),
+		},
+		CodeVersionTooOld + "/sslv2": {
+			cause: "The client sent an SSLv2-format ClientHello (first byte with the high bit set, then message type 1). It comes from very old stacks or tools forced into SSLv2 compatibility; modern servers, Go's included, reject it. BIG-IP logs this as `unsupported version`.",
+		},
+		CodeVersionTooOld + "/sslv3": {
+			cause: "The client offers nothing above SSLv3, which is broken (POODLE) and disabled everywhere; this listener's floor is {floor}. BIG-IP logs this as `unsupported version`.",
+		},
+		CodeVersionTooNew: {group: groupVersion,
+			summary: "client {client} offered only {offered_versions}; listener {listener} accepts {our_versions}",
+			cause:   "Every version the client offers ({offered_versions}) is above this listener's ceiling ({ceiling}). Typical: a TLS 1.3-only client (curl --tlsv1.3, a hardened Go or Java config) against a listener capped at TLS 1.2; BIG-IP client-ssl profiles keep TLS 1.3 off by default (option no-tlsv1.3).",
+			checks: []string{
+				"Raise max_version on listener {listener} to TLS 1.3 (BIG-IP: remove no-tlsv1.3 from the client-ssl options).",
+				"Or allow TLS 1.2 on the client.",
+			},
+			clientSaw: sawAlert70,
+			evidence:  evHello(),
+		},
+
+		CodeNoSharedCipher: {group: groupCiphers,
+			summary: "no shared cipher: client {client} offered {offered_cipher_count} suites at {negotiable}, none on listener {listener}'s list",
+			cause:   "None of the {offered_cipher_count} cipher suites the client offers is on this listener's list for {negotiable}. Typical: an old client offering only CBC, 3DES, RC4 or static-RSA suites against a hardened cipher list, or a listener restricted to suites the client never offers.",
+			checks: []string{
+				"Compare the offered and our suites below and enable one the client offers (listener {listener} ciphers; BIG-IP: the client-ssl `ciphers` string).",
+				"Or update the client so it offers ECDHE with AES-GCM or ChaCha20-Poly1305.",
+				"Test one suite at a time with `openssl s_client -connect {virtual} -cipher <name>`.",
+			},
+			clientSaw: "tlsgate answers with alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH.",
+			evidence:  []string{"ciphers_offered", "ciphers_ours", "versions_offered", "versions_ours", "sni", "client_error", "ja4"},
+		},
+
+		CodeNoSharedCipher + "/error_only": {
+			summary: "no shared cipher with client {client} on listener {listener}",
+			cause:   "The TLS stack found no cipher suite both sides support ({err}). The ClientHello was not captured, so the lists cannot be compared here. Typical: an old client offering only CBC, 3DES, RC4 or static-RSA suites against a hardened cipher list.",
+		},
+
+		CodeSNIMissing: {group: groupSummary,
+			summary: "client {client} sent no SNI; listener {listener} requires it",
+			cause:   "The listener requires SNI (BIG-IP sni-require) and the ClientHello has no server_name extension. Clients send no SNI when they connect to an IP literal (https://{virtual_host}/), and some old clients and scripts never send it.",
+			checks: []string{
+				"Connect by name instead of IP: `curl --resolve name:{vport}:{virtual_host} https://name:{vport}/`, or `openssl s_client -servername name`.",
+				"If clients without SNI must work, turn sni_require off and serve a default certificate.",
+			},
+			clientSaw: "Usually alert 112 unrecognized_name: curl `curl: (35) … tlsv1 unrecognized name`, Go `remote error: tls: unrecognized name`, Java `Received fatal alert: unrecognized_name`, Chrome ERR_SSL_UNRECOGNIZED_NAME_ALERT.",
+			evidence:  []string{"sni", "versions_offered", "ja4", "client_error"},
+		},
+
+		CodeClientSilent: {group: groupSummary,
+			summary: "client {client} connected to {listener} ({virtual}) and sent nothing within {peek_timeout}",
+			cause: "The client connected and then sent nothing for {peek_timeout}. TLS and HTTP clients speak first, so silence means a server-first protocol pointed at this port (SSH, SMTP, FTP, POP3, IMAP and MySQL clients wait for the server's banner), " +
+				"a TCP-only health monitor (BIG-IP tcp_half_open, a TCP connect check) that opens the connection and waits, or a client stalled behind a firewall. On a TLS listener BIG-IP ends this with a handshake timeout.",
+			checks: []string{
+				"Find out what {client_ip} is and which protocol it expects on port {vport}.",
+				"If it is a health monitor, make it a TLS or HTTPS monitor, or expect these entries.",
+				"If a banner-first protocol must pass, give it a plaintext listener or its own port.",
+			},
+			clientSaw: "A banner-first client waits for a greeting that never comes and times out; a TCP monitor just sees the connection accepted, then closed.",
+			evidence:  []string{"peek", "proxy"},
+		},
+
+		CodeClientClosedEarly: {group: groupSummary,
+			summary: "client {client} closed the connection (FIN) before the TLS handshake completed",
+			cause:   "The client closed the connection (FIN) during the handshake, after its ClientHello. Common sources: a TCP health monitor, a port scanner, or a client that gave up (its own timeout, or it rejected the certificate and closed without sending an alert).",
+			checks: []string{
+				"Find out what {client_ip} is: a monitor, a scanner, or a real client?",
+				"For a real client, read its own error output: it usually says why it gave up (often certificate trust; see `tlsgate ca export`).",
+				"If it is a TCP monitor, filter these entries; if it should test TLS, make it an HTTPS monitor.",
+			},
+			clientSaw: "Nothing from tlsgate: the client chose to close. A real client's own message says why.",
+			evidence:  []string{"peek", "first_bytes", "sni", "versions_offered", "ja4", "client_error"},
+		},
+		CodeClientClosedEarly + "/nothing": {
+			summary: "client {client} closed the connection (FIN) without sending anything",
+			cause:   "The client opened the connection and closed it (FIN) without sending a byte. This is what TCP health monitors (BIG-IP tcp_half_open, TCP connect checks) and port scanners do; a real client that gives up immediately looks the same.",
+		},
+		CodeClientClosedEarly + "/partial": {
+			summary: "client {client} closed the connection (FIN) after {first_len} bytes, before a decision",
+			cause:   "The client sent {first_len} bytes ({kind_desc}) and closed (FIN) before tlsgate had a complete first message. Scanners and probes do this; so does a client that gives up mid-send.",
+		},
+		CodeClientResetEarly: {group: groupSummary,
+			summary: "client {client} reset the connection (RST) before the TLS handshake completed",
+			cause:   "The client reset the connection (RST) during the handshake, after its ClientHello. Common sources: a TCP health monitor that resets instead of closing, a port scanner, a firewall or IPS between the client and tlsgate, or a client that gave up abruptly.",
+			checks: []string{
+				"Find out what {client_ip} is: a monitor, a scanner, or a real client?",
+				"Check for a firewall or IPS between the client and {virtual} that injects resets.",
+				"For a real client, read its own error output.",
+			},
+			clientSaw: "Nothing from tlsgate: the reset came from the client side (or a device in the path).",
+			evidence:  []string{"peek", "first_bytes", "sni", "versions_offered", "ja4", "client_error"},
+		},
+		CodeClientResetEarly + "/nothing": {
+			summary: "client {client} reset the connection (RST) without sending anything",
+			cause:   "The client opened the connection and reset it (RST) without sending a byte. TCP half-open health monitors (BIG-IP tcp_half_open) and port scanners (SYN, SYN-ACK, RST) do exactly this.",
+		},
+		CodeClientResetEarly + "/partial": {
+			summary: "client {client} reset the connection (RST) after {first_len} bytes, before a decision",
+			cause:   "The client sent {first_len} bytes ({kind_desc}) and reset the connection before tlsgate had a complete first message: a probe, a scanner, or a device in the path injecting resets.",
+		},
+
+		CodeClientAlert: {group: groupSummary,
+			summary: "client {client} aborted the handshake with alert {alert}",
+			cause:   "The client sent TLS alert {alert} during the handshake: it refused something tlsgate sent, usually the certificate or a negotiated parameter.",
+			checks: []string{
+				"Read the client's own error output: it names what it refused.",
+				"Compare the certificate tlsgate served (SNI {sni}) with what the client expects.",
+			},
+			clientSaw: "The client reports its own reason for sending alert {alert}; curl exits with 35 or 60.",
+			evidence:  []string{"alert_recv", "sni", "versions_offered", "client_error", "ja4"},
+		},
+		CodeClientAlert + "/48": {
+			cause:     "The client does not trust the certificate's issuer (alert 48 unknown_ca): tlsgate's certificates come from the lab CA, which is not in the client's trust store. OpenSSL-based clients (curl, Python, s_client) send 48 for self-signed, untrusted-root and incomplete-chain certificates.",
+			checks:    []string{checkCA, checkCAJava, "If the listener serves a fixed cert_file, check that its chain includes the intermediate."},
+			clientSaw: "curl prints `curl: (60) SSL certificate problem: unable to get local issuer certificate` (or `self-signed certificate`, `self-signed certificate in certificate chain`); s_client `verify error:num=20:unable to get local issuer certificate`.",
+		},
+		CodeClientAlert + "/42": {
+			cause: "The client rejected the certificate with alert 42 bad_certificate. Go clients send 42 for every certificate failure (unknown authority, expired, name mismatch), so the alert alone does not say which; OpenSSL sends 42 for not-yet-valid or weak-signature certificates.",
+			checks: []string{
+				"Read the client's error: Go prints `tls: failed to verify certificate: x509: …` with the exact reason.",
+				"If it says `signed by unknown authority`: " + checkCA,
+				"Check that the name the client dials is on the certificate (SNI {sni}) and that both clocks are right.",
+			},
+			clientSaw: "A Go client prints `tls: failed to verify certificate: x509: certificate signed by unknown authority` (or `… has expired or is not yet valid …`, `… is valid for X, not Y`).",
+		},
+		CodeClientAlert + "/45": {
+			cause: "The client says a certificate has expired (alert 45 certificate_expired): the leaf or a chain certificate is past notAfter by the client's clock.",
+			checks: []string{
+				"Check the client's clock, and tlsgate's.",
+				"Check the served dates: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`.",
+				"If a fault rule serves an expired chain on purpose, this is the expected result.",
+			},
+			clientSaw: "curl prints `curl: (60) SSL certificate problem: certificate has expired`; Go `x509: certificate has expired or is not yet valid: current time … is after …`.",
+		},
+		CodeClientAlert + "/46": {
+			cause:     "The client rejected the certificate with the generic alert 46 certificate_unknown. Java clients send 46 for most certificate failures (untrusted issuer, name mismatch), and always under TLS 1.3.",
+			checks:    []string{checkCAJava, "Check that the host name the client uses is on the certificate (SNI {sni})."},
+			clientSaw: "Java prints `PKIX path building failed: … unable to find valid certification path to requested target` or `No subject alternative DNS name matching … found.`",
+		},
+		CodeClientAlert + "/43": {
+			cause:     "The client says the certificate is not usable for this purpose (alert 43 unsupported_certificate): wrong extended key usage, or a reversed chain. OpenSSL sends 43 for these.",
+			checks:    []string{"Check the leaf has extendedKeyUsage serverAuth and the chain is served leaf first.", "If a fault rule serves a wrong-EKU or reversed chain on purpose, this is the expected result."},
+			clientSaw: "curl prints `curl: (60) SSL certificate problem: unsuitable certificate purpose`.",
+		},
+		CodeClientAlert + "/44": {
+			cause:  "The client says the certificate is revoked (alert 44 certificate_revoked), from a CRL or OCSP answer it holds.",
+			checks: []string{"Check the certificate's revocation status and reissue it.", "If a fault rule staples a revoked OCSP response on purpose, this is the expected result."},
+		},
+		CodeClientAlert + "/40": {
+			cause:  "The client sent handshake_failure (alert 40): it cannot accept what tlsgate negotiated, e.g. a cipher or group it did not want, or (TLS 1.2) it was asked for a client certificate it does not have.",
+			checks: []string{"Read the client's own error output.", "Compare the client's offered versions and suites (below) with the listener's settings and any fault rule that forces them."},
+		},
+		CodeClientAlert + "/70": {
+			cause:     "The client refused the protocol version tlsgate chose (alert 70 protocol_version), e.g. a version pinned by a fault rule below the client's minimum.",
+			checks:    []string{"Compare the client's minimum version with the listener's min_version/max_version and any version fault."},
+			clientSaw: "A Go client prints `tls: server selected unsupported protocol version …`.",
+		},
+		CodeClientAlert + "/80": {
+			cause:  "The client aborted with internal_error (alert 80). OpenSSL 3 clients at security level 2 send it when the server negotiates TLS 1.0/1.1 and they refuse the legacy signature.",
+			checks: []string{"Raise min_version to TLS 1.2 on listener {listener}, or lower the client's security level (`-cipher DEFAULT@SECLEVEL=0`) for a legacy test."},
+		},
+		CodeClientAlert + "/47": {
+			cause:  "The client says a handshake value is illegal (alert 47 illegal_parameter): OpenSSL and Java send it when the server picks a suite they did not offer or sends a malformed value.",
+			checks: []string{"Check any fault rule that forces a cipher or rewrites the ServerHello."},
+		},
+		CodeClientAlert + "/71": {
+			cause:  "The client wants stronger parameters than tlsgate offered (alert 71 insufficient_security), e.g. a larger DH group or a stronger suite.",
+			checks: []string{"Compare the listener's ciphers and versions with the client's minimum requirements."},
+		},
+		CodeClientAlert + "/112": {
+			cause:  "alert 112 unrecognized_name is normally sent by servers for an unknown SNI; coming from the client it usually means a device in the path rejected the name, or the client's SNI handling is confused.",
+			checks: []string{"Capture on both sides to see who really sent the alert.", "Check the SNI the client sends ({sni})."},
+		},
+		CodeClientAlert + "/120": {
+			cause:  "No common application protocol (alert 120 no_application_protocol): the ALPN lists do not intersect.",
+			checks: []string{"Compare the client's ALPN list with what the listener and backend support (h2, http/1.1)."},
+		},
+
+		CodeHandshakeFailed: {group: groupSummary,
+			summary: "TLS handshake with client {client} failed: {err}",
+			cause:   "The TLS handshake with the client failed: {err}.",
+			checks: []string{
+				"Read the error above and the client's own error output.",
+				"Capture the handshake (`openssl s_client -connect {virtual} -msg`, or tcpdump) to see which side stopped.",
+			},
+			clientSaw: "Depends on the alert tlsgate sent; curl usually exits with 35.",
+			evidence:  []string{"client_error", "alert_sent", "sni", "versions_offered", "ja4"},
+		},
+		CodeHandshakeFailed + "/bad_record_mac": {
+			cause: "Go reported `bad record MAC` and no alert from the client. The usual cause is an OpenSSL client (curl, s_client, Python) rejecting the certificate under TLS 1.3: it sends its alert (48 unknown_ca, 45 …) unencrypted, Go cannot read it, and the real reason is lost.",
+			checks: []string{
+				checkCA,
+				"Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make the real alert appear in tlsgate's log.",
+			},
+			clientSaw: "curl prints a certificate problem such as `curl: (60) SSL certificate problem: unable to get local issuer certificate`.",
+		},
+		CodeHandshakeFailed + "/no_client_cert": {
+			cause:     "The listener requires a client certificate (mTLS) and the client sent none. A Go client whose certificate is not from a CA the server advertises sends none at all.",
+			checks:    []string{"Give the client a certificate (curl --cert/--key) issued by a CA the listener trusts."},
+			clientSaw: "TLS 1.3: the handshake seems to succeed, then curl prints `curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required`; Go gets `remote error: tls: certificate required` on the first read. TLS 1.2: curl `curl: (35) … sslv3 alert handshake failure`.",
+		},
+		CodeHandshakeFailed + "/no_certificate": {
+			cause:     "tlsgate had no certificate for the requested name (SNI {sni}) and no default.",
+			checks:    []string{"Configure a certificate or the lab CA for listener {listener}, or connect with a name it serves."},
+			clientSaw: "Alert 112: curl `curl: (35) … tlsv1 unrecognized name`, Go `remote error: tls: unrecognized name`.",
+		},
+		CodeHandshakeFailed + "/alpn": {
+			cause:  "The ALPN lists of client and listener do not intersect.",
+			checks: []string{"Compare the client's ALPN list with what the listener supports (h2, http/1.1)."},
+		},
+
+		CodeHandshakeTimeout: {group: groupSummary,
+			summary: "TLS handshake with client {client} timed out",
+			cause:   "The client did not finish the TLS handshake within the handshake timeout. Causes: packet loss or an MTU black hole (the large certificate flight is dropped), a firewall that drops part of the exchange, or a client stalled on something else.",
+			checks: []string{
+				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass.",
+				"Check firewalls and IPS between the client and {virtual}.",
+				"Retry with a small ClientHello (`curl --curves X25519`) to see whether size matters.",
+			},
+			clientSaw: sawTimeout,
+			evidence:  []string{"peek", "first_bytes", "sni", "versions_offered", "client_error", "ja4"},
+		},
+		CodeHandshakeTimeout + "/partial": {
+			summary: "client {client} sent {first_len} bytes of a first message and then stalled",
+			cause:   "The client sent {first_len} bytes ({kind_desc}) and nothing more within {peek_timeout}. A post-quantum ClientHello (about 1.6 KB: Go 1.24 and later, Chrome 124 and later) spans two TCP segments; a middlebox that drops the second segment leaves exactly this.",
+		},
+
+		CodeHelloMalformed: {group: groupSummary,
+			summary: "malformed ClientHello from {client}: {hello_err}",
+			cause:   "The bytes start like a TLS handshake but the ClientHello does not parse: {hello_err}. Causes: another protocol whose first byte happens to be 0x16, a middlebox corrupting the stream, or a fuzzer or scanner.",
+			checks: []string{
+				"Look at the first bytes below.",
+				"Capture with tcpdump and open it in Wireshark to see the whole record.",
+				"Find out what {client_ip} is.",
+			},
+			clientSaw: "Whatever its stack reports for a closed connection.",
+			evidence:  []string{"first_bytes", "hello_error", "kind"},
+		},
+		CodeHelloMalformed + "/tls_record": {
+			summary: "TLS record that is not a handshake from {client} ({first_hex})",
+			cause:   "The first record is a TLS record of another type (change_cipher_spec, alert or application data) instead of a handshake: a client continuing a session on a new connection (e.g. moved by a load balancer), or a scanner.",
+		},
+	}
+}

@@ -1,0 +1,136 @@
+package explain
+
+// upstreamKnowledge covers the PROXY header in front, the backend behind,
+// and admission limits.
+func upstreamKnowledge() map[string]entry {
+	return map[string]entry{
+		CodeProxyMissing: {
+			summary: "listener {listener} expects a PROXY {proxy_policy} header from {client}, got {kind_desc} ({first_hex})",
+			cause: "Listener {listener} expects a PROXY protocol {proxy_policy} header before anything else, but the first bytes are {kind_desc} ({first_hex}). " +
+				"The load balancer in front (AWS NLB with proxy protocol v2 on the target group, HAProxy send-proxy, …) is not adding the header, or the client bypasses it and connects directly.",
+			checks: []string{
+				"Enable PROXY protocol {proxy_policy} on the load balancer's target group or backend pointing at {virtual}.",
+				"If clients connect directly, set proxy_protocol = \"\" (or \"optional\") on listener {listener}.",
+				"Health checks often connect directly too: they need the header as well, or an optional policy.",
+			},
+			clientSaw: "The connection closes before TLS starts; curl reports a reset or an unexpected EOF during the handshake.",
+			evidence:  []string{"first_bytes", "kind", "proxy"},
+		},
+		CodeProxyUnexpected: {
+			summary: "unexpected PROXY v{proxy_got} header from {client} on listener {listener}",
+			cause:   "The connection starts with a PROXY protocol v{proxy_got} header but listener {listener} expects none. The load balancer in front adds PROXY protocol (NLB target group attribute, HAProxy send-proxy/send-proxy-v2) while tlsgate is not configured for it, so the header would be read as the start of TLS or HTTP.",
+			checks: []string{
+				"If the header comes from a trusted load balancer, set proxy_protocol = \"v{proxy_got}\" on listener {listener}.",
+				"Or turn PROXY protocol off on the load balancer.",
+			},
+			clientSaw: "The client's handshake fails as if the server spoke garbage; a plain HTTP client may get a 400.",
+			evidence:  []string{"first_bytes", "proxy"},
+		},
+		CodeProxyMalformed: {
+			summary: "bad PROXY header from {client} on listener {listener}: {proxy_err}",
+			cause:   "A PROXY protocol header was expected ({proxy_policy}) but it is malformed: {proxy_err}.",
+			checks: []string{
+				"Check the load balancer sends the configured version: v1 is text `PROXY TCP4 … \\r\\n`, v2 starts with the 12-byte signature 0d 0a 0d 0a 00 0d 0a 51 55 49 54 0a.",
+				"Check that nothing in the path rewrites the first bytes.",
+			},
+			clientSaw: "The connection closes before TLS starts.",
+			evidence:  []string{"first_bytes", "kind", "proxy"},
+		},
+		CodeProxyMalformed + "/version_mismatch": {
+			summary: "PROXY v{proxy_got} header from {client}, listener {listener} expects {proxy_policy}",
+			cause:   "The load balancer sends PROXY protocol v{proxy_got} but listener {listener} is configured for {proxy_policy}.",
+			checks:  []string{"Set proxy_protocol = \"v{proxy_got}\" on listener {listener}, or change the load balancer to {proxy_policy}."},
+		},
+
+		CodeBackendRefused: {
+			summary: "backend {backend} refused the connection for {client}",
+			cause:   "tlsgate could not connect to the backend {backend}: connection refused. Nothing listens on that address and port (pool member down, service stopped, wrong port), or a host firewall rejects it.",
+			checks: []string{
+				"On the backend host, check the service runs and listens on that port (`ss -ltnp`).",
+				"Check the backend address of listener {listener}.",
+				"Check firewall rules between tlsgate and the backend.",
+			},
+			clientSaw: sawBackend,
+			evidence:  []string{"backend", "backend_error"},
+		},
+		CodeBackendTimeout: {
+			summary: "connecting to backend {backend} timed out for {client}",
+			cause:   "tlsgate got no answer from the backend {backend} within the dial timeout: the host is down, there is no route, or a firewall drops the SYNs silently.",
+			checks: []string{
+				"Check the backend host is up and reachable from tlsgate (`nc -vz` to the backend address).",
+				"Check routes and firewalls that drop rather than reject.",
+			},
+			clientSaw: sawBackend,
+			evidence:  []string{"backend", "backend_error"},
+		},
+		CodeBackendError: {
+			summary:   "connecting to backend {backend} failed for {client}: {dial_err}",
+			cause:     "tlsgate could not connect to the backend {backend}: {dial_err}. Typical: a name that does not resolve, no route to the host, or a local resource limit.",
+			checks:    []string{"Check the backend address of listener {listener} resolves and is reachable from tlsgate."},
+			clientSaw: sawBackend,
+			evidence:  []string{"backend", "backend_error"},
+		},
+		CodeBackendTLSFailed: {group: groupServerSide,
+			summary: "TLS handshake to backend {backend_remote} failed: {backend_tls_err}",
+			cause: "tlsgate's TLS handshake towards the backend failed: {backend_tls_err}. " +
+				"This is the server side: in the BIG-IP line the left side ({backend_local}) is tlsgate's own address (on BIG-IP the self IP or SNAT address) and the right side ({backend_remote}) is the pool member, not the client.",
+			checks: []string{
+				"Check the backend port speaks TLS: `openssl s_client -connect {backend}`.",
+				"Compare the versions and ciphers the backend accepts with listener {listener}'s server_ssl settings.",
+			},
+			clientSaw: sawBackend,
+			evidence:  []string{"backend_endpoints", "backend_tls_error", "backend_cert"},
+		},
+		CodeBackendTLSFailed + "/plain_backend": {
+			cause: "The backend answered tlsgate's ClientHello with non-TLS bytes: it speaks plaintext on that port, and a server-ssl profile towards a plain port gives exactly this. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{"Remove [listener.server_ssl] from listener {listener}, or point backend at the backend's TLS port."},
+		},
+		CodeBackendTLSFailed + "/alert": {
+			cause: "The backend rejected tlsgate's handshake with alert {backend_alert}: it does not accept what tlsgate offered (version, ciphers, SNI, or a client certificate it requires). " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+		},
+		CodeBackendTLSFailed + "/timeout": {
+			cause: "The backend did not complete the TLS handshake in time: it may speak plaintext and wait for a request, or the path drops the exchange. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+		},
+		CodeBackendTLSVerify: {group: groupServerSide,
+			summary: "backend {backend_remote} certificate rejected: {verify}",
+			cause: "tlsgate does not trust the backend's certificate: {verify}. " +
+				"This is the server side: in the BIG-IP line the left side ({backend_local}) is tlsgate's own address (on BIG-IP the self IP or SNAT address) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"Give server_ssl.ca_file the CA that issued the backend's certificate.",
+				"Set server_ssl.server_name to a name on the backend certificate.",
+				"Inspect it: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -issuer -dates`.",
+			},
+			clientSaw: sawBackend,
+			evidence:  []string{"backend_endpoints", "backend_verify", "backend_tls_error", "backend_cert"},
+		},
+		CodeBackendTLSVerify + "/expired": {
+			cause: "The backend's certificate has expired (or tlsgate's clock is wrong): {verify}. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+		},
+		CodeBackendTLSVerify + "/not_yet_valid": {
+			cause: "The backend's certificate is not valid yet (or a clock is wrong): {verify}. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+		},
+		CodeBackendTLSVerify + "/unknown_authority": {
+			cause: "The backend's certificate is signed by an unknown authority: its CA is not in server_ssl.ca_file (or the system pool), or the backend does not send its intermediate. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+		},
+		CodeBackendTLSVerify + "/hostname": {
+			cause: "The backend's certificate does not carry the name tlsgate verifies (hostname mismatch): {verify}. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+		},
+
+		CodeMaxConnections: {
+			summary: "listener {listener} at max_connections; refused {client}",
+			cause:   "Listener {listener} is at its max_connections limit, so the new connection was refused before anything was read.",
+			checks: []string{
+				"Raise max_connections on listener {listener}, or find who holds connections open (idle clients, a load test).",
+			},
+			clientSaw: "The connection is closed or reset right after it opens.",
+			evidence:  []string{"route"},
+		},
+	}
+}
