@@ -158,7 +158,7 @@ func VersionName(v uint16) string {
 		return "TLS 1.2"
 	case v == 0x0304:
 		return "TLS 1.3"
-	case isGREASE(v):
+	case IsGREASE(v):
 		return fmt.Sprintf("GREASE 0x%04x", v)
 	case v&0xff00 == 0x7f00:
 		return fmt.Sprintf("TLS 1.3 draft %d", v&0xff)
@@ -167,7 +167,8 @@ func VersionName(v uint16) string {
 	}
 }
 
-// isGREASE reports RFC 8701 reserved values (0x0a0a, 0x1a1a … 0xfafa).
-func isGREASE(v uint16) bool {
+// IsGREASE reports RFC 8701 reserved values (0x0a0a, 0x1a1a … 0xfafa),
+// which clients sprinkle into version, cipher and extension lists.
+func IsGREASE(v uint16) bool {
 	return v&0x0f0f == 0x0a0a && v>>8 == v&0xff
 }

@@ -135,7 +135,7 @@ func TestCipherIntersection(t *testing.T) {
 		t.Errorf("negotiable=%s shared=%s", VersionName(f.negotiable), cipherList(f.shared))
 	}
 	for _, s := range f.suites {
-		if isGREASE(s) || s == scsvRenegotiation {
+		if IsGREASE(s) || s == scsvRenegotiation {
 			t.Errorf("offered list kept GREASE/SCSV %#04x", s)
 		}
 	}

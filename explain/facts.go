@@ -81,11 +81,22 @@ func deriveFacts(o *Outcome) *facts {
 	return f
 }
 
+// OfferedVersions lists the protocol versions the client offered, GREASE
+// removed, in wire order: supported_versions when present, else the
+// ClientHello's legacy_version (or the SSLv2 hello's version). Nil when no
+// hello was seen.
+func OfferedVersions(o *Outcome) []uint16 {
+	if o == nil {
+		return nil
+	}
+	return deriveFacts(o).versions
+}
+
 // offerFromHello reads the offered versions: supported_versions when
 // present, else legacy_version standing for itself and everything below.
 func (f *facts) offerFromHello(h *sniff.ClientHello) {
 	for _, v := range h.SupportedVersions {
-		if !isGREASE(v) {
+		if !IsGREASE(v) {
 			f.versions = append(f.versions, v)
 		}
 	}
@@ -97,7 +108,7 @@ func (f *facts) offerFromHello(h *sniff.ClientHello) {
 		f.minOffered, f.maxOffered = 0x0300, h.LegacyVersion
 	}
 	for _, s := range h.CipherSuites {
-		if !isGREASE(s) && s != scsvRenegotiation && s != scsvFallback {
+		if !IsGREASE(s) && s != scsvRenegotiation && s != scsvFallback {
 			f.suites = append(f.suites, s)
 		}
 	}

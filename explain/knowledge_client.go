@@ -83,8 +83,8 @@ func clientKnowledge() map[string]entry {
 		},
 
 		CodeNoSharedCipher: {group: groupCiphers,
-			summary: "no shared cipher: client {client} offered {offered_cipher_count} suites at {negotiable}, none on listener {listener}'s list",
-			cause:   "None of the {offered_cipher_count} cipher suites the client offers is on this listener's list for {negotiable}. Typical: an old client offering only CBC, 3DES, RC4 or static-RSA suites against a hardened cipher list, or a listener restricted to suites the client never offers.",
+			summary: "no shared cipher at {negotiable}: none of the {offered_cipher_count} suite(s) client {client} offered is on listener {listener}'s list",
+			cause:   "None of the {offered_cipher_count} cipher suite(s) the client offers is on this listener's list for {negotiable}. Typical: an old client offering only CBC, 3DES, RC4 or static-RSA suites against a hardened cipher list, or a listener restricted to suites the client never offers.",
 			checks: []string{
 				"Compare the offered and our suites below and enable one the client offers (listener {listener} ciphers; BIG-IP: the client-ssl `ciphers` string).",
 				"Or update the client so it offers ECDHE with AES-GCM or ChaCha20-Poly1305.",
