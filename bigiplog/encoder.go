@@ -1,0 +1,210 @@
+package bigiplog
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap/buffer"
+	"go.uber.org/zap/zapcore"
+)
+
+// NewEncoder returns the zap encoder for o.Format:
+//   - "json": one JSON object per entry, keys ts (RFC 3339, ns), level, msg,
+//     and the Event under "conn".
+//   - "console": zap's console layout with the same keys.
+//   - "bigip" (or ""): BIG-IP ltm lines for each Event, then tlsgate's own
+//     explanation lines; entries without an Event become one of our lines.
+func NewEncoder(o Options) (zapcore.Encoder, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	switch o.Format {
+	case "json":
+		return zapcore.NewJSONEncoder(zapConfig()), nil
+	case "console":
+		return zapcore.NewConsoleEncoder(zapConfig()), nil
+	case "bigip":
+		return newLTMEncoder(o, false), nil
+	}
+	return nil, fmt.Errorf("bigiplog: unknown format %q (want bigip, json or console)", o.Format)
+}
+
+// withDefaults fills the zero values and rejects what cannot be rendered.
+func (o Options) withDefaults() (Options, error) {
+	if o.Format == "" {
+		o.Format = "bigip"
+	}
+	if o.TMMs <= 0 {
+		o.TMMs = 2
+	}
+	if o.PID <= 0 {
+		o.PID = os.Getpid()
+	}
+	if o.Host == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			return o, fmt.Errorf("bigiplog: no host given and hostname unknown: %w", err)
+		}
+		// tmm lines carry the short name (bigip-log.md §1.1).
+		o.Host, _, _ = strings.Cut(h, ".")
+	}
+	if o.Lang != "" && o.Lang != "en" {
+		return o, fmt.Errorf("bigiplog: language %q not available (only \"en\")", o.Lang)
+	}
+	return o, nil
+}
+
+func zapConfig() zapcore.EncoderConfig {
+	return zapcore.EncoderConfig{
+		TimeKey:        "ts",
+		LevelKey:       "level",
+		NameKey:        "logger",
+		MessageKey:     "msg",
+		StacktraceKey:  "stacktrace",
+		LineEnding:     zapcore.DefaultLineEnding,
+		EncodeLevel:    zapcore.LowercaseLevelEncoder,
+		EncodeTime:     zapcore.RFC3339NanoTimeEncoder,
+		EncodeDuration: zapcore.StringDurationEncoder,
+	}
+}
+
+// ltmEncoder writes /var/log/ltm style lines. Context fields added through
+// With live in the embedded map encoder; EncodeEntry never mutates the
+// encoder, so it is safe for concurrent use as zap requires.
+type ltmEncoder struct {
+	*zapcore.MapObjectEncoder
+	o      Options
+	syslog bool // prefix every line with <PRI> for remote syslog
+	pool   buffer.Pool
+}
+
+func newLTMEncoder(o Options, syslog bool) *ltmEncoder {
+	return &ltmEncoder{MapObjectEncoder: zapcore.NewMapObjectEncoder(), o: o, syslog: syslog, pool: buffer.NewPool()}
+}
+
+// Clone implements zapcore.Encoder.
+func (e *ltmEncoder) Clone() zapcore.Encoder {
+	c := newLTMEncoder(e.o, e.syslog)
+	c.pool = e.pool
+	for k, v := range e.Fields {
+		c.Fields[k] = v
+	}
+	return c
+}
+
+// EncodeEntry implements zapcore.Encoder.
+func (e *ltmEncoder) EncodeEntry(ent zapcore.Entry, fields []zapcore.Field) (*buffer.Buffer, error) {
+	buf := e.pool.Get()
+	if ev, ok := findEvent(fields); ok {
+		e.writeEvent(buf, ent.Time, ev)
+		return buf, nil
+	}
+	text := ent.Message
+	if kv := e.keyValues(fields); kv != "" {
+		text += " " + kv
+	}
+	e.writeOwn(buf, ent.Time, levelSeverity(ent.Level), text)
+	return buf, nil
+}
+
+// findEvent returns the first field carrying an Event.
+func findEvent(fields []zapcore.Field) (Event, bool) {
+	for _, f := range fields {
+		switch v := f.Interface.(type) {
+		case Event:
+			return v, true
+		case *Event:
+			if v != nil {
+				return *v, true
+			}
+		}
+	}
+	return Event{}, false
+}
+
+// writeEvent writes the BIG-IP group, then our explanation, all stamped
+// with the entry's second; the group uses one tmm instance and one PID.
+func (e *ltmEncoder) writeEvent(buf *buffer.Buffer, ts time.Time, ev Event) {
+	o, d := ev.parts()
+	proc := TMMName(o.ID, e.o.TMMs)
+	for _, l := range d.BigIP {
+		if e.syslog {
+			buf.AppendString(pri(l.Sev))
+		}
+		buf.AppendString(FormatLine(ts, e.o.Host, proc, e.o.PID, l))
+		buf.AppendByte('\n')
+	}
+	for _, text := range explanationLines(o.ID, d) {
+		e.writeOwn(buf, ts, sevInfo, text)
+	}
+}
+
+func (e *ltmEncoder) writeOwn(buf *buffer.Buffer, ts time.Time, sev int, text string) {
+	if e.syslog {
+		buf.AppendString(pri(sev))
+	}
+	buf.AppendString(FormatOwn(ts, e.o.Host, e.o.PID, sev, text))
+	buf.AppendByte('\n')
+}
+
+// keyValues renders context and entry fields as sorted key=value pairs.
+func (e *ltmEncoder) keyValues(fields []zapcore.Field) string {
+	m := zapcore.NewMapObjectEncoder()
+	for k, v := range e.Fields {
+		m.Fields[k] = v
+	}
+	for _, f := range fields {
+		f.AddTo(m)
+	}
+	keys := make([]string, 0, len(m.Fields))
+	for k := range m.Fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + valueText(m.Fields[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+// valueText quotes values with spaces so key=value pairs stay parseable.
+func valueText(v any) string {
+	var s string
+	switch t := v.(type) {
+	case string:
+		s = t
+	case time.Duration:
+		s = t.String()
+	case fmt.Stringer:
+		s = t.String()
+	default:
+		s = fmt.Sprint(t)
+	}
+	if s == "" || strings.ContainsAny(s, " \"=") {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// levelSeverity maps zap levels onto syslog severities.
+func levelSeverity(l zapcore.Level) int {
+	switch {
+	case l <= zapcore.DebugLevel:
+		return 7
+	case l == zapcore.InfoLevel:
+		return 6
+	case l == zapcore.WarnLevel:
+		return 4
+	case l == zapcore.ErrorLevel:
+		return 3
+	case l == zapcore.FatalLevel:
+		return 1
+	}
+	return 2 // DPanic, Panic
+}

@@ -1,0 +1,252 @@
+package bigiplog
+
+import (
+	"crypto/tls"
+	"encoding/json"
+	"flag"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zapcore"
+
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+var testOptions = Options{Host: "lab-bigip", PID: 9244, TMMs: 2}
+
+func plaintextOutcome() *explain.Outcome {
+	return &explain.Outcome{
+		ID: 43, Listener: "web", Mode: "terminate", NonSSL: "reset", Route: "non_ssl_reset",
+		Client:  netip.MustParseAddrPort("192.168.99.86:32963"),
+		Virtual: netip.MustParseAddrPort("192.168.20.230:443"),
+		Kind:    sniff.HTTP1, FirstBytes: []byte("GET / HTTP/1.1\r\nHost: lab.test\r\n\r\n"),
+		HTTP:      &sniff.HTTPRequest{Method: "GET", Target: "/", Proto: "HTTP/1.1", Host: "lab.test"},
+		ClientTLS: explain.Leg{AlertSent: -1, AlertRecv: -1},
+		Backend:   explain.Backend{TLS: explain.Leg{AlertSent: -1, AlertRecv: -1}},
+		Duration:  3 * time.Millisecond,
+	}
+}
+
+func okOutcome() *explain.Outcome {
+	return &explain.Outcome{
+		ID: 7, Listener: "web", Mode: "terminate", Route: "terminate",
+		Client:  netip.MustParseAddrPort("10.1.10.50:61863"),
+		Virtual: netip.MustParseAddrPort("10.1.10.100:443"),
+		Kind:    sniff.TLSHandshake, FirstBytes: []byte{0x16, 0x03, 0x01, 0x06, 0x80},
+		Hello: &sniff.ClientHello{RecordVersion: 0x0301, LegacyVersion: 0x0303,
+			SupportedVersions: []uint16{0x1a1a, 0x0304, 0x0303},
+			CipherSuites:      []uint16{0x1a1a, tls.TLS_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256},
+			ServerName:        "lab.test", ALPN: []string{"h2", "http/1.1"}},
+		JA3: "cd08e31494f9531f560d64c695473da9", JA4: "t13d1516h2_8daaf6152771_02713d6af862",
+		ClientTLS: explain.Leg{Attempted: true, Done: true, Version: tls.VersionTLS13,
+			CipherSuite: tls.TLS_AES_128_GCM_SHA256, ALPN: "h2", ServerName: "lab.test", AlertSent: -1, AlertRecv: -1},
+		Backend: explain.Backend{Addr: "10.1.20.5:8080", Attempted: true,
+			Local:  netip.MustParseAddrPort("10.1.20.1:40000"),
+			Remote: netip.MustParseAddrPort("10.1.20.5:8080"),
+			TLS:    explain.Leg{AlertSent: -1, AlertRecv: -1}},
+		BytesUp: 517, BytesDown: 8192, Duration: 42 * time.Millisecond,
+	}
+}
+
+func backendVerifyOutcome() *explain.Outcome {
+	o := okOutcome()
+	o.ID = 8
+	o.BytesUp, o.BytesDown = 0, 0
+	o.Backend.TLS = explain.Leg{Attempted: true, AlertSent: 42, AlertRecv: -1,
+		Local: netip.MustParseAddrPort("10.1.20.1:40001"), Remote: netip.MustParseAddrPort("10.1.20.5:8443"),
+		Err:    "tls: failed to verify certificate: x509: certificate signed by unknown authority",
+		Verify: "x509: certificate signed by unknown authority"}
+	o.Backend.Addr = "10.1.20.5:8443"
+	return o
+}
+
+type goldenEntry struct {
+	ent    zapcore.Entry
+	fields []zapcore.Field
+}
+
+// goldenEntries: three connections (a three-line group on tmm, a two-line
+// group on tmm1, a success), a server-side failure, a startup message, and
+// an Event passed by pointer with a precomputed diagnosis.
+func goldenEntries() []goldenEntry {
+	at := func(sec int) time.Time { return testTime.Add(time.Duration(sec) * time.Second) }
+	bv := backendVerifyOutcome()
+	bvd := explain.Diagnose(bv)
+	return []goldenEntry{
+		{zapcore.Entry{Level: zapcore.InfoLevel, Time: at(-1), Message: "listening"},
+			[]zapcore.Field{{Key: "listener", Type: zapcore.StringType, String: "web"},
+				{Key: "addr", Type: zapcore.StringType, String: "192.168.20.230:443"},
+				{Key: "mode", Type: zapcore.StringType, String: "terminate"}}},
+		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(0), Message: "conn"},
+			[]zapcore.Field{Field(Event{Outcome: noCipherOutcome("192.168.99.86:32962", "192.168.20.230:636")})}},
+		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(0), Message: "conn"},
+			[]zapcore.Field{Field(Event{Outcome: plaintextOutcome()})}},
+		{zapcore.Entry{Level: zapcore.InfoLevel, Time: at(1), Message: "conn"},
+			[]zapcore.Field{Field(Event{Outcome: okOutcome()})}},
+		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(2), Message: "conn"},
+			[]zapcore.Field{{Key: EventKey, Type: zapcore.ObjectMarshalerType, Interface: &Event{Outcome: bv, Diagnosis: &bvd}}}},
+		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(3), Message: "max connections reached; refusing"},
+			[]zapcore.Field{{Key: "refused", Type: zapcore.Int64Type, Integer: 17}}},
+	}
+}
+
+func encodeAll(t *testing.T, format string) string {
+	t.Helper()
+	o := testOptions
+	o.Format = format
+	enc, err := NewEncoder(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for _, ge := range goldenEntries() {
+		buf, err := enc.EncodeEntry(ge.ent, ge.fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Write(buf.Bytes())
+		buf.Free()
+	}
+	return out.String()
+}
+
+func TestEncoderGolden(t *testing.T) {
+	for _, format := range []string{"bigip", "json", "console"} {
+		t.Run(format, func(t *testing.T) {
+			got := encodeAll(t, format)
+			path := filepath.Join("testdata", format+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s mismatch:\n--- got\n%s\n--- want\n%s", path, got, want)
+			}
+		})
+	}
+}
+
+// TestBigIPEncoderGroup checks the rules of bigip-log.md §6 on the output:
+// one group per connection, same second, same tmm, one PID, reason first,
+// summary last, and our lines carrying no BIG-IP ID.
+func TestBigIPEncoderGroup(t *testing.T) {
+	lines := strings.Split(strings.TrimSuffix(encodeAll(t, "bigip"), "\n"), "\n")
+	var group, own []string
+	for _, l := range lines {
+		switch {
+		case strings.Contains(l, " tmm[") || strings.Contains(l, " tmm1["):
+			group = append(group, l)
+		case strings.Contains(l, " info tlsgate[9244]: ") || strings.Contains(l, " warning tlsgate[9244]: "):
+			own = append(own, l)
+		default:
+			t.Errorf("line from unknown process: %q", l)
+		}
+	}
+	wantGroup := []string{
+		"Feb  1 08:12:14 lab-bigip warning tmm[9244]: 01260009:4: Connection error: ssl_select_suite:8181: no shared ciphers (40)",
+		"Feb  1 08:12:14 lab-bigip warning tmm[9244]: 01260026:4: No shared ciphers between SSL peers 192.168.99.86.32962:192.168.20.230.636.",
+		"Feb  1 08:12:14 lab-bigip warning tmm[9244]: 01260013:4: SSL Handshake failed for TCP 192.168.99.86:32962 -> 192.168.20.230:636",
+		"Feb  1 08:12:14 lab-bigip warning tmm1[9244]: 01260009:4: Connection error: ssl_passthru:5234: not SSL (40)",
+		"Feb  1 08:12:14 lab-bigip warning tmm1[9244]: 01260013:4: SSL Handshake failed for TCP 192.168.99.86:32963 -> 192.168.20.230:443",
+		"Feb  1 08:12:16 lab-bigip warning tmm[9244]: 01260013:4: SSL Handshake failed for TCP 10.1.20.1:40001 -> 10.1.20.5:8443",
+	}
+	if strings.Join(group, "\n") != strings.Join(wantGroup, "\n") {
+		t.Errorf("tmm lines:\n%s\nwant\n%s", strings.Join(group, "\n"), strings.Join(wantGroup, "\n"))
+	}
+	for _, l := range own {
+		_, text, _ := strings.Cut(l, "]: ")
+		if len(text) > 9 && text[8] == ':' && strings.Trim(text[:8], "0123456789abcdef") == "" {
+			t.Errorf("our line looks like a BIG-IP ID: %q", l)
+		}
+	}
+	okLine := "Feb  1 08:12:15 lab-bigip info tlsgate[9244]: [conn 7 ok] terminate sni=lab.test TLS 1.3 TLS_AES_128_GCM_SHA256 alpn=h2 ja4=t13d1516h2_8daaf6152771_02713d6af862 up=517B down=8192B in 42ms"
+	if !strings.Contains(strings.Join(own, "\n"), okLine) {
+		t.Errorf("missing ok line %q", okLine)
+	}
+}
+
+// TestJSONKeys checks the stable key set of the conn object.
+func TestJSONKeys(t *testing.T) {
+	out := encodeAll(t, "json")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var rec struct {
+		TS    string         `json:"ts"`
+		Level string         `json:"level"`
+		Msg   string         `json:"msg"`
+		Conn  map[string]any `json:"conn"`
+	}
+	if err := json.Unmarshal([]byte(lines[2]), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec.TS != "2026-02-01T08:12:14Z" || rec.Level != "warn" || rec.Msg != "conn" {
+		t.Errorf("envelope: %+v", rec)
+	}
+	for _, k := range []string{"id", "listener", "mode", "route", "client", "virtual", "diagnosis", "kind",
+		"first_bytes", "sni", "versions_offered", "ciphers_offered", "alpn", "ja3", "ja4", "client_tls",
+		"backend", "bytes_up", "bytes_down", "duration_ms", "bigip", "cause", "checks", "evidence"} {
+		if _, ok := rec.Conn[k]; !ok {
+			t.Errorf("missing key %q", k)
+		}
+	}
+	if rec.Conn["diagnosis"] != "plaintext_on_tls" || rec.Conn["client"] != "192.168.99.86:32963" {
+		t.Errorf("conn: %v", rec.Conn)
+	}
+	bigip, _ := rec.Conn["bigip"].([]any)
+	if len(bigip) != 2 || bigip[0] != "01260009:4: Connection error: ssl_passthru:5234: not SSL (40)" {
+		t.Errorf("bigip = %v", bigip)
+	}
+	ctls, _ := rec.Conn["client_tls"].(map[string]any)
+	for _, k := range []string{"version", "cipher", "alpn", "err", "alert_recv"} {
+		if _, ok := ctls[k]; !ok {
+			t.Errorf("client_tls missing %q", k)
+		}
+	}
+}
+
+func TestNewEncoderErrors(t *testing.T) {
+	for _, o := range []Options{{Format: "xml", Host: "h", PID: 1}, {Format: "json", Host: "h", PID: 1, Lang: "fr"}} {
+		if _, err := NewEncoder(o); err == nil || !strings.HasPrefix(err.Error(), "bigiplog: ") {
+			t.Errorf("NewEncoder(%+v) err = %v", o, err)
+		}
+	}
+	enc, err := NewEncoder(Options{})
+	if err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	buf, err := enc.EncodeEntry(zapcore.Entry{Time: testTime, Message: "x"}, nil)
+	if err != nil || !strings.Contains(buf.String(), " info tlsgate[") {
+		t.Errorf("default bigip encoder wrote %q, %v", buf.String(), err)
+	}
+}
+
+// TestEncoderWith: context fields added through With appear on our lines
+// and do not leak into the parent encoder.
+func TestEncoderWith(t *testing.T) {
+	parent, err := NewEncoder(testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := parent.Clone()
+	child.AddString("listener", "web admin")
+	ent := zapcore.Entry{Level: zapcore.InfoLevel, Time: testTime, Message: "ready"}
+	c, _ := child.EncodeEntry(ent, nil)
+	p, _ := parent.EncodeEntry(ent, nil)
+	if got := c.String(); got != "Feb  1 08:12:14 lab-bigip info tlsgate[9244]: ready listener=\"web admin\"\n" {
+		t.Errorf("child: %q", got)
+	}
+	if got := p.String(); got != "Feb  1 08:12:14 lab-bigip info tlsgate[9244]: ready\n" {
+		t.Errorf("parent: %q", got)
+	}
+}

@@ -1,0 +1,194 @@
+package bigiplog
+
+import (
+	"crypto/tls"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"go.uber.org/zap/zapcore"
+
+	"github.com/tlsgate/tlsgate/explain"
+)
+
+// EventKey is the field key the listener logs an Event under.
+const EventKey = "conn"
+
+// Event is one finished connection: its facts and their explanation. It
+// marshals with stable keys, so JSON consumers can rely on every key being
+// present whatever happened to the connection.
+type Event struct {
+	Outcome   *explain.Outcome
+	Diagnosis *explain.Diagnosis // nil: computed from Outcome when rendered
+}
+
+// Field wraps ev as the zap field the encoders look for.
+func Field(ev Event) zapcore.Field {
+	return zapcore.Field{Key: EventKey, Type: zapcore.ObjectMarshalerType, Interface: ev}
+}
+
+// parts returns a non-nil Outcome and its Diagnosis.
+func (e Event) parts() (*explain.Outcome, explain.Diagnosis) {
+	o := e.Outcome
+	if o == nil {
+		o = &explain.Outcome{}
+	}
+	if e.Diagnosis != nil {
+		return o, *e.Diagnosis
+	}
+	return o, explain.Diagnose(o)
+}
+
+// LineText is a BIG-IP line without its syslog prefix: "01260013:4: SSL …".
+func LineText(l explain.Line) string {
+	return fmt.Sprintf("%s:%d: %s", l.ID, clampSev(l.Sev), l.Text)
+}
+
+// MarshalLogObject implements zapcore.ObjectMarshaler.
+func (e Event) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	o, d := e.parts()
+	enc.AddUint64("id", o.ID)
+	enc.AddString("listener", o.Listener)
+	enc.AddString("mode", o.Mode)
+	enc.AddString("route", o.Route)
+	enc.AddString("client", addrString(o.Client))
+	enc.AddString("virtual", addrString(o.Virtual))
+	enc.AddString("diagnosis", d.Code)
+	enc.AddBool("ok", d.OK)
+	enc.AddString("summary", d.Summary)
+	enc.AddString("kind", o.Kind.String())
+	enc.AddString("first_bytes", hex.EncodeToString(o.FirstBytes))
+	sni, alpn, suites := "", []string{}, []string{}
+	if o.Hello != nil {
+		sni, alpn = o.Hello.ServerName, append(alpn, o.Hello.ALPN...)
+		for _, s := range o.Hello.CipherSuites {
+			if !explain.IsGREASE(s) {
+				suites = append(suites, tls.CipherSuiteName(s))
+			}
+		}
+	}
+	enc.AddString("sni", sni)
+	versions := []string{}
+	for _, v := range explain.OfferedVersions(o) {
+		versions = append(versions, explain.VersionName(v))
+	}
+	var err error
+	err = firstErr(err, enc.AddArray("versions_offered", stringArray(versions)))
+	err = firstErr(err, enc.AddArray("ciphers_offered", stringArray(suites)))
+	err = firstErr(err, enc.AddArray("alpn", stringArray(alpn)))
+	enc.AddString("ja3", o.JA3)
+	enc.AddString("ja4", o.JA4)
+	err = firstErr(err, enc.AddObject("client_tls", legObject(o.ClientTLS)))
+	err = firstErr(err, enc.AddObject("backend", backendObject(o.Backend)))
+	enc.AddInt64("bytes_up", o.BytesUp)
+	enc.AddInt64("bytes_down", o.BytesDown)
+	enc.AddInt64("duration_ms", o.Duration.Milliseconds())
+	lines := make([]string, len(d.BigIP))
+	for i, l := range d.BigIP {
+		lines[i] = LineText(l)
+	}
+	err = firstErr(err, enc.AddArray("bigip", stringArray(lines)))
+	enc.AddString("cause", d.Cause)
+	err = firstErr(err, enc.AddArray("checks", stringArray(append([]string{}, d.Checks...))))
+	enc.AddString("client_saw", d.ClientSaw)
+	err = firstErr(err, enc.AddObject("evidence", evidenceObject(d.Evidence)))
+	err = firstErr(err, enc.AddArray("faults", stringArray(append([]string{}, o.Faults...))))
+	return err
+}
+
+func firstErr(prev, next error) error {
+	if prev != nil {
+		return prev
+	}
+	return next
+}
+
+func addrString(ap netip.AddrPort) string {
+	if !ap.IsValid() {
+		return ""
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).String()
+}
+
+// stringArray marshals as a JSON array of strings.
+type stringArray []string
+
+func (s stringArray) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	for _, v := range s {
+		enc.AppendString(v)
+	}
+	return nil
+}
+
+// evidenceObject keeps the Diagnosis order of evidence keys.
+type evidenceObject []explain.Evidence
+
+func (ev evidenceObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	for _, e := range ev {
+		enc.AddString(e.Key, e.Value)
+	}
+	return nil
+}
+
+// legObject is one TLS leg with names instead of numbers.
+type legObject explain.Leg
+
+func (l legObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	enc.AddBool("attempted", l.Attempted)
+	enc.AddBool("done", l.Done)
+	enc.AddString("version", versionOrEmpty(l.Version))
+	enc.AddString("cipher", cipherOrEmpty(l.CipherSuite))
+	enc.AddString("alpn", l.ALPN)
+	enc.AddString("err", l.Err)
+	enc.AddInt("alert_sent", l.AlertSent)
+	enc.AddInt("alert_recv", l.AlertRecv)
+	enc.AddString("verify", l.Verify)
+	return enc.AddArray("peer_cert", stringArray(append([]string{}, l.PeerCert...)))
+}
+
+// backendObject is the backend leg.
+type backendObject explain.Backend
+
+func (b backendObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	enc.AddString("addr", b.Addr)
+	enc.AddString("local", addrString(b.Local))
+	enc.AddString("remote", addrString(b.Remote))
+	enc.AddString("err", b.DialErr)
+	return enc.AddObject("tls", legObject(b.TLS))
+}
+
+func versionOrEmpty(v uint16) string {
+	if v == 0 {
+		return ""
+	}
+	return explain.VersionName(v)
+}
+
+func cipherOrEmpty(c uint16) string {
+	if c == 0 {
+		return ""
+	}
+	return tls.CipherSuiteName(c)
+}
+
+// explanationLines are our own lines for a diagnosis, without prefix. A
+// success is one line; a failure is its summary, cause, numbered checks,
+// the client hint and one line per evidence item.
+func explanationLines(id uint64, d explain.Diagnosis) []string {
+	tag := fmt.Sprintf("[conn %d %s] ", id, d.Code)
+	if d.OK {
+		return []string{tag + d.Summary}
+	}
+	out := []string{tag + "summary: " + d.Summary, tag + "cause: " + d.Cause}
+	for i, c := range d.Checks {
+		out = append(out, fmt.Sprintf("%scheck %d: %s", tag, i+1, c))
+	}
+	if d.ClientSaw != "" {
+		out = append(out, tag+"client saw: "+d.ClientSaw)
+	}
+	for _, e := range d.Evidence {
+		out = append(out, tag+"evidence "+e.Key+": "+strings.TrimSpace(e.Value))
+	}
+	return out
+}
