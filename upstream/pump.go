@@ -1,0 +1,311 @@
+package upstream
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+)
+
+// ErrIdle is wrapped by Pump's error when neither direction carried a byte
+// for a full idle period (BIG-IP's tcp profile idle-timeout).
+var ErrIdle = errors.New("upstream: idle timeout")
+
+// Result counts what Pump delivered and why each direction ended.
+type Result struct {
+	Up      int64 // bytes written to the backend, firstUp included
+	Down    int64 // bytes written to the client
+	UpErr   error // why client→backend stopped; nil on a clean EOF or when the other direction failed first
+	DownErr error // why backend→client stopped; same rules
+}
+
+// Names of the two directions, for errors and idle bookkeeping.
+const (
+	up   = 0
+	down = 1
+)
+
+func dirName(d int) string {
+	if d == up {
+		return "client→backend"
+	}
+	return "backend→client"
+}
+
+// idleChunk bounds one splice call when an idle timeout is armed, so a
+// busy direction reports progress at least this often; without a timeout a
+// single io.Copy runs to the end.
+const idleChunk = 1 << 20
+
+// Pump replays firstUp to the backend, then copies both ways until each
+// direction has ended, and closes both conns.
+//
+// A FIN on one side is passed on as a half-close (CloseWrite) while the
+// other direction keeps flowing. A reset or any other error on either side
+// resets both conns at once, so nothing hangs. With idle > 0 the pump ends
+// with ErrIdle once both directions have been idle for a full period.
+//
+// When client and backend are both *net.TCPConn the kernel splices the
+// bytes; callers must therefore pass the raw TCP conns (after replaying any
+// peeked bytes through firstUp), not wrappers that hide ReaderFrom.
+func Pump(client, backend net.Conn, firstUp []byte, idle time.Duration) (Result, error) {
+	p := &pump{conns: [2]net.Conn{client, backend}, idle: idle}
+	now := time.Now()
+	for i := range p.flows {
+		p.flows[i].windowStart = now
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		p.run(up, backend, client, firstUp)
+	}()
+	go func() {
+		defer wg.Done()
+		p.run(down, client, backend, nil)
+	}()
+	wg.Wait()
+	client.Close()
+	backend.Close()
+
+	res := Result{Up: p.flows[up].n, Down: p.flows[down].n, UpErr: p.flows[up].err, DownErr: p.flows[down].err}
+	return res, p.cause
+}
+
+// pump is the state one Pump call shares between its two goroutines.
+type pump struct {
+	conns [2]net.Conn // client, backend
+	idle  time.Duration
+
+	mu      sync.Mutex
+	flows   [2]flow
+	aborted bool
+	cause   error // first failure, returned by Pump
+}
+
+// flow is one direction's progress, read by the other direction to decide
+// whether the whole connection is idle.
+type flow struct {
+	n   int64
+	err error
+	// windowStart is when the current read window was armed.
+	windowStart time.Time
+	// idleSince starts the current run of windows that moved no byte; zero
+	// while the latest window carried data.
+	idleSince time.Time
+	// doneAt is when the direction ended with EOF; it stays idle forever.
+	doneAt time.Time
+}
+
+// run copies src to dst for direction d until EOF, error, idle expiry or
+// an abort by the other direction.
+func (p *pump) run(d int, dst, src net.Conn, first []byte) {
+	if len(first) > 0 {
+		n, err := dst.Write(first)
+		p.add(d, int64(n))
+		if err != nil {
+			p.fail(d, fmt.Errorf("upstream: %s: replay %d first bytes (%d written): %w", dirName(d), len(first), n, err))
+			return
+		}
+	}
+	var buf []byte
+	if !spliceable(dst, src) {
+		// Reused across windows; io.CopyBuffer still prefers
+		// ReaderFrom/WriterTo when either side offers them.
+		buf = make([]byte, 32<<10)
+	}
+	for {
+		n, err := p.window(dst, src, buf)
+		p.add(d, n)
+		switch {
+		case err == nil:
+			if p.idle == 0 {
+				// io.Copy without a limit only returns nil at EOF.
+				p.finish(d, dst)
+				return
+			}
+			p.progress(d, n)
+		case errors.Is(err, io.EOF):
+			p.finish(d, dst)
+			return
+		case p.idle > 0 && isTimeout(err) && !p.isAborted():
+			if n > 0 {
+				p.progress(d, n)
+				continue
+			}
+			if p.expired(d, time.Now()) {
+				p.fail(d, fmt.Errorf("%w: no byte in either direction for %s (up %d B, down %d B)", ErrIdle, p.idle, p.count(up), p.count(down)))
+				return
+			}
+		default:
+			p.fail(d, fmt.Errorf("upstream: %s: %w", dirName(d), err))
+			return
+		}
+	}
+}
+
+// window copies until EOF or, with an idle timeout, for one read window of
+// at most idleChunk bytes. An io.LimitedReader keeps the splice path: net's
+// TCPConn.ReadFrom unwraps it.
+func (p *pump) window(dst, src net.Conn, buf []byte) (int64, error) {
+	if p.idle == 0 {
+		return io.CopyBuffer(dst, src, buf)
+	}
+	if err := src.SetReadDeadline(time.Now().Add(p.idle)); err != nil {
+		return 0, err
+	}
+	lr := &io.LimitedReader{R: src, N: idleChunk}
+	n, err := io.CopyBuffer(dst, lr, buf)
+	if err == nil && lr.N > 0 {
+		err = io.EOF // the source ended before the chunk did
+	}
+	return n, err
+}
+
+// spliceable reports whether io.Copy between the two will use splice(2).
+func spliceable(dst, src net.Conn) bool {
+	_, a := dst.(*net.TCPConn)
+	_, b := src.(*net.TCPConn)
+	return a && b
+}
+
+func (p *pump) add(d int, n int64) {
+	p.mu.Lock()
+	p.flows[d].n += n
+	p.mu.Unlock()
+}
+
+func (p *pump) count(d int) int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.flows[d].n
+}
+
+func (p *pump) isAborted() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.aborted
+}
+
+// progress closes a window for direction d and arms the next one.
+func (p *pump) progress(d int, n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f := &p.flows[d]
+	if n > 0 {
+		f.idleSince = time.Time{}
+	}
+	f.windowStart = time.Now()
+}
+
+// expired closes an empty window for direction d and reports whether both
+// directions have now been idle together for a full period. The other
+// direction's idleness is known only up to the end of its last finished
+// window, unless it has ended, or it is stuck writing: its read deadline
+// lapses within one period, so a window open for two periods means the
+// peer stopped reading, which counts as idle from the lapse on.
+func (p *pump) expired(d int, now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	self, other := &p.flows[d], &p.flows[1-d]
+	if self.idleSince.IsZero() {
+		self.idleSince = self.windowStart
+	}
+	self.windowStart = now
+
+	var from, to time.Time
+	switch {
+	case !other.doneAt.IsZero():
+		from, to = other.doneAt, now
+		if !other.idleSince.IsZero() {
+			from = other.idleSince
+		}
+	case now.Sub(other.windowStart) > 2*p.idle:
+		from, to = other.windowStart.Add(p.idle), now
+		if !other.idleSince.IsZero() {
+			from = other.idleSince
+		}
+	case !other.idleSince.IsZero():
+		from, to = other.idleSince, other.windowStart
+	default:
+		return false
+	}
+	start := self.idleSince
+	if from.After(start) {
+		start = from
+	}
+	end := now
+	if to.Before(end) {
+		end = to
+	}
+	return end.Sub(start) >= p.idle
+}
+
+// finish handles a clean EOF on direction d: pass the FIN on and, if the
+// other direction is over too, stop.
+func (p *pump) finish(d int, dst net.Conn) {
+	p.mu.Lock()
+	if p.aborted {
+		p.mu.Unlock()
+		return
+	}
+	p.flows[d].doneAt = time.Now()
+	p.mu.Unlock()
+	if err := closeWrite(dst); err != nil && !errors.Is(err, net.ErrClosed) {
+		// The peer is gone (ENOTCONN, EPIPE): the other direction cannot
+		// deliver anything either.
+		p.fail(d, fmt.Errorf("upstream: %s: half-close: %w", dirName(d), err))
+	}
+}
+
+// fail records err for direction d and, if it is the first failure,
+// resets both conns so the other direction unblocks immediately.
+func (p *pump) fail(d int, err error) {
+	p.mu.Lock()
+	if p.aborted {
+		p.mu.Unlock()
+		return // a consequence of our own abort, not a cause
+	}
+	p.aborted = true
+	p.flows[d].err = err
+	p.cause = err
+	p.mu.Unlock()
+	for _, c := range p.conns {
+		reset(c)
+	}
+}
+
+// closeWrite sends FIN (and close_notify on TLS) while keeping the read
+// side open. A conn that cannot half-close is left open: closing it would
+// cut the direction still flowing.
+func closeWrite(c net.Conn) error {
+	if tc, ok := c.(*tls.Conn); ok {
+		err := tc.CloseWrite()
+		if cw, ok := tc.NetConn().(interface{ CloseWrite() error }); ok {
+			// crypto/tls sends only close_notify; peers that wait for
+			// the TCP FIN (or ignore close_notify) need the FIN too.
+			err = errors.Join(err, cw.CloseWrite())
+		}
+		return err
+	}
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// reset closes c with an RST where it can, like BIG-IP propagating a reset
+// to the other side: a FIN would look like a clean end of the stream.
+func reset(c net.Conn) {
+	raw := c
+	if tc, ok := c.(*tls.Conn); ok {
+		raw = tc.NetConn()
+	}
+	if tcp, ok := raw.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = raw.Close()
+}
