@@ -170,22 +170,29 @@ func writeReport(w io.Writer, rs []result) error {
 	return bw.Flush()
 }
 
-// reportNotes lists the TLS parameters each test used and any run that
+// reportNotes lists the TLS parameters each test used (per target when
+// they differ, as when servers prefer different suites) and any run that
 // its duration bound cut short.
 func reportNotes(groups [][]*series) []string {
 	var notes []string
 	for _, g := range groups {
-		var tlsSeen []string
+		var distinct, perTarget []string
 		for _, s := range g {
-			if s.tlsInfo != "" && !slices.Contains(tlsSeen, s.tlsInfo) {
-				tlsSeen = append(tlsSeen, s.tlsInfo)
+			if s.tlsInfo != "" {
+				perTarget = append(perTarget, s.name+": "+s.tlsInfo)
+				if !slices.Contains(distinct, s.tlsInfo) {
+					distinct = append(distinct, s.tlsInfo)
+				}
 			}
 			if s.cut > 0 {
 				notes = append(notes, fmt.Sprintf("%s / %s: %d run(s) ended by the duration bound before the count bound", s.group, s.name, s.cut))
 			}
 		}
-		if len(tlsSeen) > 0 {
-			notes = append(notes, fmt.Sprintf("%s: %s", g[0].group, strings.Join(tlsSeen, "; ")))
+		switch {
+		case len(distinct) == 1:
+			notes = append(notes, fmt.Sprintf("%s: %s", g[0].group, distinct[0]))
+		case len(distinct) > 1:
+			notes = append(notes, fmt.Sprintf("%s: %s", g[0].group, strings.Join(perTarget, "; ")))
 		}
 	}
 	return notes

@@ -22,6 +22,8 @@ func TestReport(t *testing.T) {
 	for _, v := range []float64{1000, 900, 1100} {
 		in.WriteString(line(t, result{Mode: "bulk", Group: "bulk TLS", Name: "direct", Value: v, Unit: "MB/s", TLSInfo: "TLS 1.3 TLS_AES_128_GCM_SHA256 X25519"}))
 		in.WriteString(line(t, result{Mode: "bulk", Group: "bulk TLS", Name: "tlsgate", Value: v / 2, Unit: "MB/s", Errors: 1}))
+		in.WriteString(line(t, result{Mode: "handshakes", Group: "handshakes", Name: "direct", Value: v, Unit: "hs/s", TLSInfo: "TLS 1.3 TLS_AES_128_GCM_SHA256 X25519"}))
+		in.WriteString(line(t, result{Mode: "handshakes", Group: "handshakes", Name: "haproxy", Value: v, Unit: "hs/s", TLSInfo: "TLS 1.3 TLS_AES_256_GCM_SHA384 X25519"}))
 	}
 	for _, p := range []float64{50, 60, 40} {
 		in.WriteString(line(t, result{Mode: "latency", Group: "latency plain", Name: "direct", Value: p, Unit: "µs p50", P50us: p, P99us: p * 2}))
@@ -44,7 +46,8 @@ func TestReport(t *testing.T) {
 		"| idle memory | tlsgate | 12.5 | 12.5 – 12.5 | KiB/conn | — | 1 | 0 |",
 		"| latency plain | direct | 50.0 | 40.0 – 60.0 | 100 | 80.0 – 120 | +0 | +0 | 1.00× | 3 | 0 |",
 		"| latency plain | haproxy | 80.0 | 70.0 – 90.0 | 200 | 180 – 220 | +30 | +100 | 1.60× | 3 | 0 |",
-		"bulk TLS: TLS 1.3 TLS_AES_128_GCM_SHA256 X25519",
+		"bulk TLS: TLS 1.3 TLS_AES_128_GCM_SHA256 X25519\n",
+		"handshakes: direct: TLS 1.3 TLS_AES_128_GCM_SHA256 X25519; haproxy: TLS 1.3 TLS_AES_256_GCM_SHA384 X25519",
 		"latency plain / haproxy: 3 run(s) ended by the duration bound",
 	} {
 		if !strings.Contains(got, want) {
