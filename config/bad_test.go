@@ -59,6 +59,7 @@ func TestBadConfigs(t *testing.T) {
 		{"single bracket listener", "[listener] #<-\nname = \"web\"\n", "listener: must be an array of tables: write [[listener]]"},
 		{"listener is a string", "listener = \"web\" #<-\n", "listener: want [[listener]] tables, got string"},
 		{"no listener", "[log]\nformat = \"bigip\"\n", "no [[listener]] table"},
+		{"empty listener list", "listener = [] #<-\n", "listener: empty list"},
 
 		// Addresses.
 		{"listen without port", strings.Replace(web, `listen = "127.0.0.1:9443"`, `listen = "127.0.0.1" #<-`, 1),
@@ -98,6 +99,8 @@ func TestBadConfigs(t *testing.T) {
 		{"unknown non_ssl", web + "non_ssl = \"drop\" #<-\n", `listener.non_ssl: "drop" is not one of "reset", "http400", "redirect", "allow"`},
 		{"non_ssl on auto", strings.Replace(web, `mode = "terminate"`, `mode = "auto"`, 1) + "plain_backend = \"127.0.0.1:9081\"\nnon_ssl = \"http400\" #<-\n",
 			`listener.non_ssl: has no effect with mode = "auto"`},
+		{"allow on plaintext needs no plain_backend", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) + "non_ssl = \"allow\" #<-\n",
+			`listener.non_ssl: has no effect with mode = "plaintext"`},
 		{"non_ssl on plaintext", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) + "non_ssl = \"reset\" #<-\n",
 			`listener.non_ssl: has no effect with mode = "plaintext"`},
 		{"client_ssl on passthrough", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) + "[listener.client_ssl] #<-\nsni_require = true\n",

@@ -120,8 +120,15 @@ func Parse(data []byte, name string) (*Config, error) {
 	for i, t := range tables {
 		cfg.Listeners = append(cfg.Listeners, decodeListener(t, i+1))
 	}
-	if len(tables) == 0 && !root.has("listener") {
-		d.probs.addf(0, "listener", "no [[listener]] table; tlsgate needs at least one address to listen on")
+	if len(tables) == 0 {
+		switch v := raw["listener"].(type) {
+		case nil:
+			d.probs.addf(0, "listener", "no [[listener]] table; tlsgate needs at least one address to listen on")
+		case []any:
+			if len(v) == 0 {
+				root.fail("listener", "empty list; tlsgate needs at least one address to listen on")
+			}
+		}
 	}
 	checkClashes(root, tables, cfg)
 	root.unknown()

@@ -327,3 +327,52 @@ func TestSyntaxErrorKeepsParseError(t *testing.T) {
 		t.Errorf("error %q lacks the config: file:line: prefix", err)
 	}
 }
+
+// Configs near the edges of the rules that must still be accepted.
+func TestGoodEdgeCases(t *testing.T) {
+	tests := []struct {
+		name, src string
+		check     func(*Config) bool
+	}{
+		{"port 0 twice", strings.ReplaceAll(minimalListener+minimalListener, "9443", "0"),
+			func(c *Config) bool { return c.Listeners[1].Name == "listener2" }},
+		{"same port on two loopback addresses", minimalListener + strings.Replace(minimalListener, "127.0.0.1:9443", "127.0.0.2:9443", 1),
+			func(c *Config) bool { return len(c.Listeners) == 2 }},
+		{"ipv4 wildcard and ipv6 loopback", strings.Replace(minimalListener, "127.0.0.1:9443", "0.0.0.0:9443", 1) +
+			strings.Replace(minimalListener, "127.0.0.1:9443", "[::1]:9443", 1),
+			func(c *Config) bool { return len(c.Listeners) == 2 }},
+		{"remote backend on the listen port", strings.Replace(strings.Replace(minimalListener, "127.0.0.1:9443", ":9443", 1), "127.0.0.1:9080", "10.0.0.5:9443", 1),
+			func(c *Config) bool { return c.Listeners[0].Backend == "10.0.0.5:9443" }},
+		{"empty strings mean defaults", minimalListener + "[listener.client_ssl]\nmin_version = \"\"\nmax_version = \"\"\ncert = \"\"\nkey = \"\"\n[demo]\nlisten = \"\"\n[log]\nsyslog = \"\"\n",
+			func(c *Config) bool {
+				return reflect.DeepEqual(c.Listeners[0].ClientSSL, &listener.ClientSSL{}) && c.Demo.Listen == ""
+			}},
+		{"tls 1.3 and lower-case cipher names", minimalListener + "[listener.client_ssl]\nciphers = [\"TLS_CHACHA20_POLY1305_SHA256\", \"tls_ecdhe_ecdsa_with_aes_256_gcm_sha384\"]\n",
+			func(c *Config) bool {
+				return reflect.DeepEqual(c.Listeners[0].ClientSSL.Ciphers,
+					[]uint16{tls.TLS_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384})
+			}},
+		{"passthrough relaying plaintext", strings.Replace(minimalListener, "terminate", "passthrough", 1) + "non_ssl = \"allow\"\nplain_backend = \"127.0.0.1:9081\"\n",
+			func(c *Config) bool {
+				return c.Listeners[0].ClientSSL == nil && c.Listeners[0].NonSSL == listener.NonSSLAllow
+			}},
+		{"plaintext listener has no client_ssl", strings.Replace(minimalListener, "terminate", "plaintext", 1),
+			func(c *Config) bool { return c.Listeners[0].ClientSSL == nil && c.Listeners[0].ServerSSL == nil }},
+		{"empty server_ssl turns on verified TLS", minimalListener + "[listener.server_ssl]\n",
+			func(c *Config) bool { return *c.Listeners[0].ServerSSL == listener.ServerSSL{Verify: true} }},
+		{"inline listener list", `listener = [{listen = "127.0.0.1:1", backend = "127.0.0.1:2", mode = "plaintext"}]`,
+			func(c *Config) bool { return c.Listeners[0].Listen == "127.0.0.1:1" }},
+		{"syslog over udp", minimalListener + "[log]\nsyslog = \"udp://[::1]:514\"\n",
+			func(c *Config) bool { return c.Log.SyslogNetwork == "udp" && c.Log.SyslogAddr == "[::1]:514" }},
+	}
+	for _, tt := range tests {
+		cfg, err := Parse([]byte(tt.src), "good.toml")
+		if err != nil {
+			t.Errorf("%s: rejected:\n%v", tt.name, err)
+			continue
+		}
+		if !tt.check(cfg) {
+			t.Errorf("%s: unexpected result %+v", tt.name, cfg)
+		}
+	}
+}

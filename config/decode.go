@@ -150,7 +150,7 @@ func (t *table) duration(key string, def time.Duration, zeroOK bool) time.Durati
 	}
 	s, isStr := v.(string)
 	if !isStr {
-		t.fail(key, "want a duration string such as %q, got %s", def.String(), describe(v))
+		t.fail(key, "want a duration string such as %q, got %s", durString(def), describe(v))
 		return def
 	}
 	d, err := time.ParseDuration(s)
@@ -323,12 +323,22 @@ func describe(v any) string {
 	return kind + " " + s
 }
 
-func quoteList(items []string) string {
+// durString spells a duration the way config.toml does ("300s", not "5m0s").
+func durString(d time.Duration) string {
+	if d > 0 && d%time.Second == 0 {
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+	return d.String()
+}
+
+func quoteList(items []string) string { return strings.Join(quoteAll(items), ", ") }
+
+func quoteAll(items []string) []string {
 	q := make([]string, len(items))
 	for i, s := range items {
 		q[i] = fmt.Sprintf("%q", s)
 	}
-	return strings.Join(q, ", ")
+	return q
 }
 
 // osStat is the file check used outside tests.

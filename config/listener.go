@@ -69,7 +69,7 @@ func decodeListener(t *table, n int) listener.Options {
 
 	modes := []string{string(listener.Passthrough), string(listener.Terminate), string(listener.Plaintext), string(listener.Auto)}
 	if !t.has("mode") {
-		t.fail("mode", "missing in listener %q; say what clients send: mode = %s", o.Name, strings.Join(quoted(modes), " | "))
+		t.fail("mode", "missing in listener %q; say what clients send: mode = %s", o.Name, strings.Join(quoteAll(modes), " | "))
 	}
 	o.Mode = listener.Mode(t.oneOf("mode", "", modes...))
 
@@ -116,14 +116,15 @@ func checkModeKeys(t *table, o *listener.Options, nonSSLSet, csSet, ssSet bool) 
 	if o.Mode == listener.Auto && o.PlainBackend == "" && !t.has("plain_backend") {
 		t.fail("plain_backend", "missing in listener %q: mode = \"auto\" sends plaintext clients to plain_backend", o.Name)
 	}
-	if nonSSLSet && (o.Mode == listener.Auto || o.Mode == listener.Plaintext) {
+	nonSSLIgnored := o.Mode == listener.Auto || o.Mode == listener.Plaintext
+	if nonSSLSet && nonSSLIgnored {
 		why := "plaintext already goes to plain_backend"
 		if o.Mode == listener.Plaintext {
 			why = "plaintext is what this listener expects"
 		}
 		t.fail("non_ssl", "has no effect with mode = %q (%s); it applies to passthrough and terminate listeners", o.Mode, why)
 	}
-	if o.NonSSL == listener.NonSSLAllow && o.PlainBackend == "" && !t.has("plain_backend") {
+	if o.NonSSL == listener.NonSSLAllow && !nonSSLIgnored && o.PlainBackend == "" && !t.has("plain_backend") {
 		t.fail("plain_backend", "missing in listener %q: non_ssl = \"allow\" relays plaintext clients to plain_backend", o.Name)
 	}
 	if t.has("plain_backend") && o.Mode != listener.Auto && o.NonSSL != listener.NonSSLAllow {
@@ -235,12 +236,4 @@ func decodeServerSSL(t *table) *listener.ServerSSL {
 	s.Verify = t.boolean("verify", true)
 	t.unknown()
 	return s
-}
-
-func quoted(items []string) []string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return q
 }

@@ -336,7 +336,8 @@ func (l *locator) literalString() string {
 	return string(l.src[s:])
 }
 
-// multiline skips a """ or ''' string. Up to two quotes may precede the closing three
+// multiline skips a multi-line string, opened and closed by three q characters. Up to
+// two more q may precede the closing three
 // (`""""` ends a string whose last character is a quote).
 func (l *locator) multiline(q byte) {
 	l.advance()
