@@ -143,6 +143,7 @@ func runShortConns(ctx context.Context, e *env, o rateOpts, op func(net.Conn) er
 					continue
 				}
 				samples[w] = append(samples[w], e.now().Sub(t0))
+				t.ops.Add(1)
 			}
 		}()
 	}

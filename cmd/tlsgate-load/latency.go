@@ -121,6 +121,7 @@ func runLatency(ctx context.Context, e *env, o latencyOpts) (result, error) {
 					return // the connection is in an unknown state
 				}
 				samples[i] = append(samples[i], e.now().Sub(t0))
+				t.ops.Add(1)
 			}
 		}()
 	}

@@ -217,6 +217,13 @@ func TestClientAgainstNothing(t *testing.T) {
 	if rs.Ops != 0 || rs.Errors != 20 || !strings.Contains(rs.FirstError, "refused") {
 		t.Errorf("connrate against nothing: %d ops, %d errors, first %q", rs.Ops, rs.Errors, rs.FirstError)
 	}
+	// With room for more, it gives up once errors pass 1000 and outnumber
+	// successes, instead of spinning until the duration ends.
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"connrate", "--target", addr, "--max", "100000", "--duration", "1m"}, osEnv(&out, &errOut))
+	if code != 1 || !strings.Contains(errOut.String(), "gave up after") {
+		t.Errorf("connrate against nothing, unbounded: exit %d, stderr %q; want 1 and gave up", code, errOut.String())
+	}
 }
 
 func runClientAllowFail(t *testing.T, args ...string) result {
