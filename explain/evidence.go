@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tlsgate/tlsgate/sniff"
 )
@@ -173,86 +172,6 @@ func (f *facts) tlsPart() string {
 	return "plaintext " + o.Kind.String()
 }
 
-// vars are the placeholder values knowledge templates may use.
-func (f *facts) vars() *strings.Replacer {
-	o := f.o
-	sni, host, request := "", "", ""
-	if o.Hello != nil {
-		sni = o.Hello.ServerName
-	}
-	if o.HTTP != nil {
-		host = o.HTTP.Host
-		request = strings.TrimSpace(o.HTTP.Method + " " + o.HTTP.Target + " " + o.HTTP.Proto)
-	}
-	sniOrHost := sni
-	if sniOrHost == "" {
-		sniOrHost = "<name on the certificate>"
-	}
-	local, remote := backendEndpoints(o)
-	peek := "the peek timeout"
-	if o.PeekTimeout > 0 {
-		peek = o.PeekTimeout.String()
-	}
-	proxyGot := ""
-	switch {
-	case o.Kind == sniff.ProxyV1 || o.Proxy.Version == 1:
-		proxyGot = "1"
-	case o.Kind == sniff.ProxyV2 || o.Proxy.Version == 2:
-		proxyGot = "2"
-	}
-	backendAlert := o.Backend.TLS.AlertRecv
-	if backendAlert <= 0 {
-		backendAlert = AlertFromError(o.Backend.TLS.Err)
-	}
-	pairs := []string{
-		"{listener}", orNone(o.Listener),
-		"{mode}", orNone(o.Mode),
-		"{client}", addrText(o.Client),
-		"{client_ip}", o.Client.Addr().Unmap().String(),
-		"{virtual}", addrText(o.Virtual),
-		"{virtual_host}", o.Virtual.Addr().Unmap().String(),
-		"{vport}", strconv.Itoa(int(o.Virtual.Port())),
-		"{sni}", orNone(sni),
-		"{sni_or_host}", sniOrHost,
-		"{offered_versions}", f.offeredVersions(),
-		"{max_offered}", VersionName(f.maxOffered),
-		"{floor}", VersionName(f.floor),
-		"{ceiling}", VersionName(f.ceiling),
-		"{our_versions}", VersionName(f.floor) + " to " + VersionName(f.ceiling),
-		"{negotiable}", VersionName(f.negotiable),
-		"{offered_cipher_count}", strconv.Itoa(len(f.suites)),
-		"{alert}", alertLabel(f.alert),
-		"{err}", orNone(o.ClientTLS.Err),
-		"{hello_err}", orNone(o.HelloErr),
-		"{kind}", o.Kind.String(),
-		"{kind_desc}", f.kindDesc(),
-		"{kind_hint}", kindHint(o.Kind),
-		"{https_url}", httpsURL(o),
-		"{first_hex}", hexPrefix(o.FirstBytes, 5),
-		"{first_len}", strconv.Itoa(len(o.FirstBytes)),
-		"{request}", orNone(request),
-		"{host}", orNone(host),
-		"{non_ssl}", nonSSLAction(o),
-		"{backend}", orNone(o.Backend.Addr),
-		"{backend_local}", addrText(local),
-		"{backend_remote}", addrText(remote),
-		"{dial_err}", orNone(o.Backend.DialErr),
-		"{backend_tls_err}", orNone(o.Backend.TLS.Err),
-		"{verify}", orNone(firstNonEmpty(o.Backend.TLS.Verify, o.Backend.TLS.Err)),
-		"{backend_alert}", alertLabel(backendAlert),
-		"{proxy_policy}", orNone(o.Proxy.Policy),
-		"{proxy_got}", orNone(proxyGot),
-		"{proxy_err}", orNone(o.Proxy.Err),
-		"{peek_timeout}", peek,
-		"{tls}", f.tlsPart(),
-		"{ja4}", orNone(o.JA4),
-		"{up}", strconv.FormatInt(o.BytesUp, 10),
-		"{down}", strconv.FormatInt(o.BytesDown, 10),
-		"{duration}", o.Duration.Round(time.Millisecond).String(),
-	}
-	return strings.NewReplacer(pairs...)
-}
-
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {
 		if s != "" {
@@ -274,9 +193,7 @@ func (f *facts) evidenceValue(key string) string {
 	case "kind":
 		return o.Kind.String()
 	case "http_request":
-		if o.HTTP != nil {
-			return strings.TrimSpace(o.HTTP.Method + " " + o.HTTP.Target + " " + o.HTTP.Proto)
-		}
+		return requestLine(o)
 	case "http_host":
 		if o.HTTP != nil {
 			return o.HTTP.Host

@@ -1,5 +1,7 @@
 package explain
 
+import "sync"
+
 // entry is the knowledge for one diagnosis code, or for one variant of it
 // (then only its non-empty fields override the code's). Texts are templates
 // over the placeholders in facts.vars, so the table holds the words and the
@@ -28,8 +30,12 @@ const (
 	checkCAJava = "For Java, import the lab CA into the truststore (`keytool -importcert -cacerts -file lab-ca.pem`); for Python set SSL_CERT_FILE or REQUESTS_CA_BUNDLE."
 )
 
-// knowledge returns the table of codes and variants. Keys are "code" or
-// "code/variant". It is rebuilt per call so that no package state exists.
+// knowledgeTable is built once and only read afterwards: it is a constant
+// in all but syntax, so it holds no mutable state.
+var knowledgeTable = sync.OnceValue(knowledge)
+
+// knowledge builds the table of codes and variants. Keys are "code" or
+// "code/variant".
 func knowledge() map[string]entry {
 	t := clientKnowledge()
 	for k, e := range upstreamKnowledge() {
@@ -40,7 +46,7 @@ func knowledge() map[string]entry {
 
 // lookup merges a code's entry with its variant's overrides.
 func lookup(v verdict) entry {
-	table := knowledge()
+	table := knowledgeTable()
 	e, ok := table[v.code]
 	if !ok {
 		e = table[CodeHandshakeFailed]

@@ -1,0 +1,176 @@
+package explain
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// expand fills the {name} placeholders of a knowledge template. Values are
+// computed only for the names a template uses; unknown names stay as they
+// are, so a typo shows up in the output (and in the tests) instead of
+// vanishing.
+func (f *facts) expand(tmpl string) string {
+	if !strings.Contains(tmpl, "{") {
+		return tmpl
+	}
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(tmpl, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(tmpl[open:], '}')
+		if end < 0 {
+			break
+		}
+		name := tmpl[open+1 : open+end]
+		b.WriteString(tmpl[:open])
+		if v, ok := f.placeholder(name); ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(tmpl[open : open+end+1])
+		}
+		tmpl = tmpl[open+end+1:]
+	}
+	b.WriteString(tmpl)
+	return b.String()
+}
+
+// placeholder is the value of one template name.
+func (f *facts) placeholder(name string) (string, bool) {
+	o := f.o
+	switch name {
+	case "listener":
+		return orNone(o.Listener), true
+	case "mode":
+		return orNone(o.Mode), true
+	case "client":
+		return addrText(o.Client), true
+	case "client_ip":
+		return o.Client.Addr().Unmap().String(), true
+	case "virtual":
+		return addrText(o.Virtual), true
+	case "virtual_host":
+		return o.Virtual.Addr().Unmap().String(), true
+	case "vport":
+		return strconv.Itoa(int(o.Virtual.Port())), true
+	case "sni":
+		return orNone(f.sni()), true
+	case "sni_or_host":
+		if s := f.sni(); s != "" {
+			return s, true
+		}
+		return "<name on the certificate>", true
+	case "offered_versions":
+		return f.offeredVersions(), true
+	case "max_offered":
+		return VersionName(f.maxOffered), true
+	case "floor":
+		return VersionName(f.floor), true
+	case "ceiling":
+		return VersionName(f.ceiling), true
+	case "our_versions":
+		return VersionName(f.floor) + " to " + VersionName(f.ceiling), true
+	case "negotiable":
+		return VersionName(f.negotiable), true
+	case "offered_cipher_count":
+		return strconv.Itoa(len(f.suites)), true
+	case "alert":
+		return alertLabel(f.alert), true
+	case "err":
+		return orNone(o.ClientTLS.Err), true
+	case "hello_err":
+		return orNone(o.HelloErr), true
+	case "kind":
+		return o.Kind.String(), true
+	case "kind_desc":
+		return f.kindDesc(), true
+	case "kind_hint":
+		return kindHint(o.Kind), true
+	case "https_url":
+		return httpsURL(o), true
+	case "first_hex":
+		return hexPrefix(o.FirstBytes, 5), true
+	case "first_len":
+		return strconv.Itoa(len(o.FirstBytes)), true
+	case "request":
+		return orNone(requestLine(o)), true
+	case "host":
+		if o.HTTP != nil {
+			return orNone(o.HTTP.Host), true
+		}
+		return "(none)", true
+	case "non_ssl":
+		return nonSSLAction(o), true
+	case "backend":
+		return orNone(o.Backend.Addr), true
+	case "backend_local":
+		local, _ := backendEndpoints(o)
+		return addrText(local), true
+	case "backend_remote":
+		_, remote := backendEndpoints(o)
+		return addrText(remote), true
+	case "dial_err":
+		return orNone(o.Backend.DialErr), true
+	case "backend_tls_err":
+		return orNone(o.Backend.TLS.Err), true
+	case "verify":
+		return orNone(firstNonEmpty(o.Backend.TLS.Verify, o.Backend.TLS.Err)), true
+	case "backend_alert":
+		n := o.Backend.TLS.AlertRecv
+		if n <= 0 {
+			n = AlertFromError(o.Backend.TLS.Err)
+		}
+		return alertLabel(n), true
+	case "proxy_policy":
+		return orNone(o.Proxy.Policy), true
+	case "proxy_got":
+		return orNone(proxyVersionSeen(o)), true
+	case "proxy_err":
+		return orNone(o.Proxy.Err), true
+	case "peek_timeout":
+		if o.PeekTimeout > 0 {
+			return o.PeekTimeout.String(), true
+		}
+		return "the peek timeout", true
+	case "tls":
+		return f.tlsPart(), true
+	case "ja4":
+		return orNone(o.JA4), true
+	case "up":
+		return strconv.FormatInt(o.BytesUp, 10), true
+	case "down":
+		return strconv.FormatInt(o.BytesDown, 10), true
+	case "duration":
+		return o.Duration.Round(time.Millisecond).String(), true
+	}
+	return "", false
+}
+
+func (f *facts) sni() string {
+	if f.o.Hello != nil {
+		return f.o.Hello.ServerName
+	}
+	return ""
+}
+
+func requestLine(o *Outcome) string {
+	if o.HTTP == nil {
+		return ""
+	}
+	return strings.TrimSpace(o.HTTP.Method + " " + o.HTTP.Target + " " + o.HTTP.Proto)
+}
+
+// proxyVersionSeen is the PROXY header version on the wire, "" if none.
+func proxyVersionSeen(o *Outcome) string {
+	switch {
+	case o.Kind == sniff.ProxyV1 || o.Proxy.Version == 1:
+		return "1"
+	case o.Kind == sniff.ProxyV2 || o.Proxy.Version == 2:
+		return "2"
+	}
+	return ""
+}
