@@ -199,11 +199,13 @@ func TestPumpHalfClose(t *testing.T) {
 }
 
 func TestPumpIdle(t *testing.T) {
-	const idle = 200 * time.Millisecond
 	tests := []struct {
 		name  string
 		tls   bool
 		setup func(t *testing.T, r *rig) // traffic before the silence
+		// idle is longer for cases with a setup, so a slow scheduler cannot
+		// expire the pump before the setup's traffic has passed.
+		idle time.Duration
 		// backendSawEOF: the backend already read the client's FIN, so a
 		// read cannot show the reset; a write must.
 		backendSawEOF bool
@@ -213,7 +215,7 @@ func TestPumpIdle(t *testing.T) {
 		{name: "after an exchange", setup: func(t *testing.T, r *rig) {
 			exchange(t, r.clientApp, r.backendApp, "ping")
 			exchange(t, r.backendApp, r.clientApp, "pong")
-		}},
+		}, idle: time.Second},
 		{name: "client half-closed, backend silent", setup: func(t *testing.T, r *rig) {
 			if err := r.clientApp.CloseWrite(); err != nil {
 				t.Fatal(err)
@@ -222,11 +224,15 @@ func TestPumpIdle(t *testing.T) {
 			if n, err := r.backendApp.Read(buf); n != 0 || err != io.EOF {
 				t.Fatalf("backend read after client FIN: %d, %v", n, err)
 			}
-		}, backendSawEOF: true},
+		}, backendSawEOF: true, idle: time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRig(t, tt.tls)
+			idle := tt.idle
+			if idle == 0 {
+				idle = 200 * time.Millisecond
+			}
 			done := r.start(nil, idle)
 			if tt.setup != nil {
 				tt.setup(t, r)
