@@ -19,7 +19,7 @@ const firstBytesKept = 64
 func (s *Server) handle(c net.Conn) {
 	start := s.deps.Now()
 	o := &explain.Outcome{
-		ID:          s.nextID.Add(1),
+		ID:          s.deps.NextID(),
 		Listener:    s.opts.Name,
 		Mode:        string(s.opts.Mode),
 		NonSSL:      string(s.opts.NonSSL),

@@ -29,6 +29,9 @@ type Deps struct {
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Minter issues per-SNI leaves when client_ssl has no cert/key.
 	Minter *pki.Minter
+	// NextID numbers connections; share one across listeners so IDs are
+	// unique in the log. nil gives this listener its own counter.
+	NextID func() uint64
 	// OnOutcome, when set, sees every finished connection after it is logged
 	// (admin event stream, tests). It must not block.
 	OnOutcome func(*explain.Outcome, *explain.Diagnosis)
@@ -40,8 +43,7 @@ type Server struct {
 	deps      Deps
 	clientTLS *tls.Config // nil unless the listener terminates TLS
 
-	sem    chan struct{} // max_connections slots; nil = unlimited
-	nextID atomic.Uint64
+	sem chan struct{} // max_connections slots; nil = unlimited
 
 	mu       sync.Mutex
 	conns    map[net.Conn]struct{}
@@ -58,6 +60,10 @@ func New(opts Options, deps Deps) (*Server, error) {
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
+	}
+	if deps.NextID == nil {
+		var n atomic.Uint64
+		deps.NextID = func() uint64 { return n.Add(1) }
 	}
 	if deps.Dial == nil {
 		d := &net.Dialer{}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 
 	"go.uber.org/zap"
@@ -42,13 +41,8 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, func(), error) {
 		sink = zapcore.Lock(zapcore.AddSync(stderr))
 	}
 	cores := []zapcore.Core{zapcore.NewCore(enc, sink, level)}
-	if lc.Syslog != "" {
-		u, err := url.Parse(lc.Syslog)
-		if err != nil || (u.Scheme != "udp" && u.Scheme != "tcp") || u.Host == "" {
-			closer()
-			return nil, nil, fmt.Errorf("log.syslog %q: want udp://host:port or tcp://host:port", lc.Syslog)
-		}
-		sc, err := bigiplog.NewSyslogCore(u.Scheme, u.Host, opts, level)
+	if lc.SyslogAddr != "" {
+		sc, err := bigiplog.NewSyslogCore(lc.SyslogNetwork, lc.SyslogAddr, opts, level)
 		if err != nil {
 			closer()
 			return nil, nil, err

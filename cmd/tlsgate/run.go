@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -81,8 +82,10 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			_ = b.ln.Close()
 		}
 	}
+	var ids atomic.Uint64
+	nextID := func() uint64 { return ids.Add(1) }
 	for _, o := range cfg.Listeners {
-		srv, err := listener.New(o, listener.Deps{Logger: logger, Now: time.Now, Minter: minter})
+		srv, err := listener.New(o, listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID})
 		if err != nil {
 			closeAll()
 			return configError{err}
