@@ -1,0 +1,323 @@
+package listener
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/pki"
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// result is one finished connection as the listener reported it.
+type result struct {
+	o *explain.Outcome
+	d *explain.Diagnosis
+}
+
+// harness runs one listener on a loopback port and collects its outcomes.
+type harness struct {
+	t    *testing.T
+	srv  *Server
+	addr string
+	out  chan result
+	logs *observer.ObservedLogs
+}
+
+func startListener(t *testing.T, opts Options, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *harness {
+	t.Helper()
+	ca, err := pki.New(time.Now, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, logs := observer.New(zap.InfoLevel)
+	h := &harness{t: t, out: make(chan result, 2048), logs: logs}
+	if opts.Name == "" {
+		opts.Name = "test"
+	}
+	srv, err := New(opts, Deps{
+		Logger: zap.New(core),
+		Dial:   dial,
+		Minter: pki.NewMinter(ca, time.Now, rand.Reader),
+		OnOutcome: func(o *explain.Outcome, d *explain.Diagnosis) {
+			h.out <- result{o, d}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.srv, h.addr = srv, ln.Addr().String()
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return h
+}
+
+// next waits for the next outcome; the bound only stops a broken test from
+// hanging the suite, it is not a performance assertion.
+func (h *harness) next() result {
+	h.t.Helper()
+	select {
+	case r := <-h.out:
+		return r
+	case <-time.After(30 * time.Second):
+		h.t.Fatal("no outcome reported")
+		return result{}
+	}
+}
+
+// echoBackend accepts connections and echoes them until the peer closes.
+func echoBackend(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_, _ = io.Copy(c, c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func TestBackendTimeoutIsDiagnosed(t *testing.T) {
+	// A dial that never completes stands in for a filtered backend; the
+	// listener's dial timeout must end it and name the cause.
+	blocked := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	h := startListener(t, Options{Mode: Plaintext, Backend: "192.0.2.1:80", DialTimeout: 100 * time.Millisecond}, blocked)
+	c, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _ = c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+	r := h.next()
+	if r.d.Code != explain.CodeBackendTimeout {
+		t.Fatalf("code = %s (%s), want backend_timeout; backend facts %+v", r.d.Code, r.d.Summary, r.o.Backend)
+	}
+	if !r.o.Backend.TimedOut || r.o.Backend.Addr != "192.0.2.1:80" {
+		t.Errorf("backend facts = %+v", r.o.Backend)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := c.Read(make([]byte, 1)); err == nil {
+		t.Errorf("client still open after a failed backend (read %d bytes)", n)
+	}
+}
+
+func TestPlaintextRelaysAndCounts(t *testing.T) {
+	h := startListener(t, Options{Mode: Plaintext, Backend: echoBackend(t)}, nil)
+	c, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := []byte("hello over a plain listener\n")
+	if _, err := c.Write(msg); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, len(msg))
+	if _, err := io.ReadFull(c, got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, msg) {
+		t.Fatalf("echo = %q", got)
+	}
+	_ = c.(*net.TCPConn).CloseWrite()
+	_, _ = io.Copy(io.Discard, c)
+	c.Close()
+	r := h.next()
+	if r.d.Code != explain.CodeOK || r.o.BytesUp != int64(len(msg)) || r.o.BytesDown != int64(len(msg)) {
+		t.Fatalf("code %s up %d down %d", r.d.Code, r.o.BytesUp, r.o.BytesDown)
+	}
+}
+
+func TestHandshakeTimeout(t *testing.T) {
+	// The client sends a complete ClientHello and then nothing more: the
+	// handshake deadline, not the peek deadline, must end it.
+	h := startListener(t, Options{Mode: Terminate, Backend: echoBackend(t), HandshakeTimeout: 300 * time.Millisecond, ClientSSL: &ClientSSL{}}, nil)
+	hello := captureHello(t)
+	c, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write(hello); err != nil {
+		t.Fatal(err)
+	}
+	r := h.next()
+	if r.d.Code != explain.CodeHandshakeTimeout {
+		t.Fatalf("code = %s (%s), client leg err %q", r.d.Code, r.d.Summary, r.o.ClientTLS.Err)
+	}
+	if r.o.Hello == nil || r.o.JA4 == "" {
+		t.Error("hello facts missing")
+	}
+}
+
+// captureHello records the first flight of a real Go TLS client.
+func captureHello(t *testing.T) []byte {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			return
+		}
+		tc := tls.Client(c, &tls.Config{ServerName: "lab.test", InsecureSkipVerify: true})
+		_ = tc.SetDeadline(time.Now().Add(5 * time.Second))
+		_ = tc.Handshake()
+		tc.Close()
+	}()
+	s, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_ = s.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	var buf bytes.Buffer
+	_, _ = io.Copy(&buf, s)
+	if buf.Len() < 100 {
+		t.Fatalf("captured only %d bytes", buf.Len())
+	}
+	return buf.Bytes()
+}
+
+func TestMaxConnectionsRefusesAndAggregatesLogs(t *testing.T) {
+	h := startListener(t, Options{Mode: Plaintext, Backend: echoBackend(t), MaxConnections: 1}, nil)
+	hold, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	// Prove the first connection owns the slot before flooding.
+	if _, err := hold.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(hold, make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	const extra = 40
+	for range extra {
+		c, err := net.Dial("tcp", h.addr)
+		if err != nil {
+			continue
+		}
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, rerr := c.Read(make([]byte, 1))
+		if rerr == nil {
+			t.Fatal("a connection over the limit was served")
+		}
+		c.Close()
+	}
+	if got := h.srv.Refused(); got != extra {
+		t.Fatalf("refused = %d, want %d", got, extra)
+	}
+	lines := h.logs.FilterMessageSnippet("max_connections").Len()
+	if lines < 1 || lines >= extra/2 {
+		t.Fatalf("%d max_connections log lines for %d refusals; want aggregation", lines, extra)
+	}
+}
+
+func TestShutdownForcesAfterGrace(t *testing.T) {
+	h := startListener(t, Options{Mode: Plaintext, Backend: echoBackend(t)}, nil)
+	c, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("ping")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(c, make([]byte, 4)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if err := h.srv.Shutdown(ctx); err == nil {
+		t.Fatal("Shutdown returned nil while a connection was still open past the grace")
+	}
+	r := h.next()
+	if r.d.Code != explain.CodeOK {
+		t.Errorf("forced-closed relay diagnosed %s", r.d.Code)
+	}
+}
+
+func TestConnectionIDsAreUniqueUnderConcurrency(t *testing.T) {
+	h := startListener(t, Options{Mode: Plaintext, Backend: echoBackend(t)}, nil)
+	const n = 50
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.Dial("tcp", h.addr)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_ = c.Close()
+		}()
+	}
+	wg.Wait()
+	seen := map[uint64]bool{}
+	for range n {
+		r := h.next()
+		if seen[r.o.ID] {
+			t.Fatalf("duplicate id %d", r.o.ID)
+		}
+		seen[r.o.ID] = true
+	}
+}
+
+func TestRedirectTarget(t *testing.T) {
+	cases := []struct {
+		target, host, want string
+	}{
+		{"/a?b=c", "lab.test:8443", "https://lab.test:8443/a?b=c"},
+		{"http://other.test/x", "", "https://other.test/x"},
+		{"http://other.test", "", "https://other.test/"},
+		{"*", "lab.test", "https://lab.test/"},
+	}
+	for _, c := range cases {
+		o := &explain.Outcome{}
+		o.HTTP = &sniff.HTTPRequest{Method: "GET", Target: c.target, Host: c.host}
+		if got := redirectTarget(o); got != c.want {
+			t.Errorf("redirectTarget(%q, %q) = %q, want %q", c.target, c.host, got, c.want)
+		}
+	}
+}
