@@ -152,6 +152,10 @@ func diagCases() []diagCase {
 	silentTLS.Kind, silentTLS.PeekEnd = sniff.Empty, PeerSilent
 	silentPlain := base("plaintext")
 	silentPlain.Kind, silentPlain.PeekEnd = sniff.Empty, PeerSilent
+	// A server-first client (SSH, SMTP) relayed to the backend is fine.
+	serverFirst := base("plaintext")
+	serverFirst.Kind, serverFirst.PeekEnd, serverFirst.Route = sniff.Empty, PeerSilent, "plain"
+	serverFirst.Backend.Attempted, serverFirst.Backend.Addr = true, "127.0.0.1:22"
 
 	closedNothing := base("passthrough")
 	closedNothing.Kind, closedNothing.PeekEnd = sniff.Empty, PeerClosed
@@ -266,6 +270,7 @@ func diagCases() []diagCase {
 		{name: "client_silent_tls", o: silentTLS, code: CodeClientSilent, lines: []string{lineSummary},
 			contains: []string{"SSH", "MySQL", "tcp_half_open", "5s"}},
 		{name: "client_silent_plaintext", o: silentPlain, code: CodeClientSilent},
+		{name: "server_first_relayed", o: serverFirst, code: CodeOK, ok: true},
 		{name: "client_closed_nothing", o: closedNothing, code: CodeClientClosedEarly, lines: []string{lineSummary},
 			contains: []string{"tcp_half_open", "scanner"}},
 		{name: "client_reset_nothing", o: resetNothing, code: CodeClientResetEarly, lines: []string{lineSummary},

@@ -98,10 +98,21 @@ func ruleProxyMalformed(f *facts) (verdict, bool) {
 	return verdict{}, false
 }
 
+// relayedAfterSilence says a plaintext (or auto) listener sent a quiet
+// client on to its backend anyway: server-first protocols (SSH, SMTP) wait
+// for the backend's banner, so silence there is not a failure.
+func relayedAfterSilence(o *Outcome) bool {
+	quiet := o.PeekEnd == PeerSilent || o.PeekEnd == PeerPartial
+	return quiet && o.Route == "plain" && o.Backend.Attempted
+}
+
 // ruleNothingSent covers a client that never sent a byte: nothing else can
 // be said about it, not even whether a PROXY header was missing.
 func ruleNothingSent(f *facts) (verdict, bool) {
 	o := f.o
+	if relayedAfterSilence(o) {
+		return verdict{}, false
+	}
 	if len(o.FirstBytes) > 0 || (o.Kind != sniff.Empty && o.PeekEnd == PeerSpoke) {
 		return verdict{}, false
 	}
@@ -180,6 +191,9 @@ func nonSSLAction(o *Outcome) string {
 // rulePeekEnded covers a client that sent some bytes and then stopped,
 // closed or reset before tlsgate could decide.
 func rulePeekEnded(f *facts) (verdict, bool) {
+	if relayedAfterSilence(f.o) {
+		return verdict{}, false
+	}
 	switch f.o.PeekEnd {
 	case PeerClosed:
 		return verdict{code: CodeClientClosedEarly, variant: "partial"}, true
