@@ -84,11 +84,15 @@ func ParseClientHello(b []byte) (*ClientHello, error) {
 		records++
 		body := b[pos+5 : min(pos+5+n, len(b))]
 		frags = append(frags, fragment{msgOff: len(msg), wireOff: pos + 5})
-		if records == 1 {
-			msg = body
-		} else {
-			// Cap the slice first so append copies instead of writing into b.
-			msg = append(msg[:len(msg):len(msg)], body...)
+		switch records {
+		case 1:
+			msg = body // no copy for the usual single-record hello
+		case 2:
+			// msg aliases b: copy it out before appending, never write into b.
+			msg = append(make([]byte, 0, len(msg)+n), msg...)
+			msg = append(msg, body...)
+		default:
+			msg = append(msg, body...)
 		}
 		if need < 0 && len(msg) >= 4 {
 			var err error

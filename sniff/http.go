@@ -50,23 +50,35 @@ func ParseHTTPRequest(b []byte) (*HTTPRequest, error) {
 	if p := req.Proto; len(p) != 8 || p[:5] != "HTTP/" || !isDigit(p[5]) || p[6] != '.' || !isDigit(p[7]) {
 		return nil, fmt.Errorf("sniff: http request: version %q at offset %d is not HTTP/d.d", excerpt(line[sp2+1:]), sp2+1)
 	}
-	req.Host = hostHeader(b[eol+1:])
+	host, err := hostHeader(b[eol+1:])
+	if err != nil {
+		return nil, err
+	}
+	req.Host = host
 	return req, nil
 }
 
 // hostHeader returns the first Host field among the complete header lines.
-func hostHeader(b []byte) string {
+// Control bytes in its value (a bare CR, say, which RFC 9112 §2.2 forbids)
+// make the request malformed rather than leak into logs.
+func hostHeader(b []byte) (string, error) {
 	for {
 		eol := bytes.IndexByte(b, '\n')
 		if eol < 0 {
-			return ""
+			return "", nil
 		}
 		line := bytes.TrimSuffix(b[:eol], []byte("\r"))
 		if len(line) == 0 {
-			return "" // end of the header section
+			return "", nil // end of the header section
 		}
 		if name, value, ok := bytes.Cut(line, []byte(":")); ok && bytes.EqualFold(name, []byte("Host")) {
-			return string(bytes.Trim(value, " \t"))
+			value = bytes.Trim(value, " \t")
+			for _, c := range value {
+				if c < ' ' || c == 0x7f {
+					return "", fmt.Errorf("sniff: http request: host header %q has control byte 0x%02x", excerpt(value), c)
+				}
+			}
+			return string(value), nil
 		}
 		b = b[eol+1:]
 	}

@@ -66,6 +66,7 @@ func TestParseHTTPRequestErrors(t *testing.T) {
 		{"leading space", " GET / HTTP/1.1\r\n", "not \"method target version\""},
 		{"double space", "GET  HTTP/1.1\r\n", "not \"method target version\""},
 		{"control in target", "GET /a\x01b HTTP/1.1\r\n", "target"},
+		{"bare CR in Host", "GET / HTTP/1.1\nHost:\r0\n", "host header"},
 		{"bad version", "GET / HTTP/1\r\n", "version"},
 		{"not HTTP", "GET / SIP/2.0\r\n", "version"},
 		{"line too long", "GET /" + strings.Repeat("a", MaxRequestLine) + " HTTP/1.1\r\n", "exceeds"},

@@ -1,0 +1,133 @@
+package sniff
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+// Seeds live in testdata/fuzz/FuzzX/; the checks below are properties every
+// input must keep, not just "does not panic".
+
+func FuzzClassify(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		k, err := Classify(b)
+		if errors.Is(err, ErrNeedMore) {
+			if k != Unknown || len(b) >= MaxClassifyBytes {
+				t.Fatalf("need more with kind %v after %d bytes", k, len(b))
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("unexpected error %v", err)
+		}
+		// A decision never changes when more bytes arrive.
+		for _, tail := range [][]byte{{0}, {0xff, 'G'}, []byte(" HTTP/1.1\r\n")} {
+			k2, err2 := Classify(append(b[:len(b):len(b)], tail...))
+			if k2 != k || err2 != nil {
+				t.Fatalf("decided %v, then %v, %v with %q appended", k, k2, err2, tail)
+			}
+		}
+	})
+}
+
+func FuzzParseClientHello(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, err := ParseClientHello(b)
+		if err != nil {
+			var he *HelloError
+			switch {
+			case errors.Is(err, ErrNeedMore):
+				if len(b) >= MaxHelloBytes {
+					t.Fatalf("need more after %d bytes", len(b))
+				}
+			case !errors.As(err, &he):
+				t.Fatalf("error %v is neither ErrNeedMore nor *HelloError", err)
+			case he.Offset < 0 || he.Offset > len(b):
+				t.Fatalf("offset %d outside %d bytes: %v", he.Offset, len(b), err)
+			}
+			return
+		}
+		if h.WireLen > len(b) || h.WireLen > MaxHelloBytes || h.Records < 1 || h.HandshakeLen+4+5*h.Records != h.WireLen {
+			t.Fatalf("inconsistent sizes: %+v for %d bytes", h, len(b))
+		}
+		// One byte less is a valid prefix: the parser must ask for more.
+		if _, err := ParseClientHello(b[:h.WireLen-1]); !errors.Is(err, ErrNeedMore) {
+			t.Fatalf("prefix of a good hello: %v", err)
+		}
+		ja4 := JA4(h)
+		if len(ja4) != 36 || ja4[0] != 't' {
+			t.Fatalf("JA4 %q", ja4)
+		}
+		if raw, hash := JA3(h); raw == "" || len(hash) != 32 {
+			t.Fatalf("JA3 %q %q", raw, hash)
+		}
+		_ = VersionName(h.MaxVersion())
+		_ = VersionName(h.MinVersion())
+	})
+}
+
+func FuzzParseSSLv2Hello(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, err := ParseSSLv2Hello(b)
+		if err != nil {
+			var he *HelloError
+			if !errors.Is(err, ErrNeedMore) && !errors.As(err, &he) {
+				t.Fatalf("error %v is neither ErrNeedMore nor *HelloError", err)
+			}
+			return
+		}
+		if h.WireLen > len(b) || len(h.CipherSpecs) == 0 {
+			t.Fatalf("inconsistent hello %+v for %d bytes", h, len(b))
+		}
+		if _, err := ParseSSLv2Hello(b[:h.WireLen-1]); !errors.Is(err, ErrNeedMore) {
+			t.Fatalf("prefix of a good hello: %v", err)
+		}
+		if k, err := Classify(b); k != SSLv2Hello || err != nil {
+			t.Fatalf("parsed as SSLv2 but classified %v, %v", k, err)
+		}
+	})
+}
+
+func FuzzParseHTTPRequest(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		req, err := ParseHTTPRequest(b)
+		if errors.Is(err, ErrNeedMore) {
+			if bytes.IndexByte(b, '\n') >= 0 || len(b) > MaxRequestLine {
+				t.Fatalf("need more although the line ended or the cap passed (%d bytes)", len(b))
+			}
+			return
+		}
+		if err != nil {
+			return
+		}
+		if req.Method == "" || len(req.Proto) != 8 || req.Target == "" {
+			t.Fatalf("incomplete request %+v", req)
+		}
+		for _, s := range []string{req.Method, req.Target, req.Proto, req.Host} {
+			if bytes.ContainsAny([]byte(s), "\r\n") {
+				t.Fatalf("line break inside a field: %+v", req)
+			}
+		}
+	})
+}
+
+func FuzzParseAlert(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		level, desc, ok := ParseAlert(b)
+		if !ok {
+			if level != 0 || desc != 0 {
+				t.Fatalf("not ok but level %d desc %d", level, desc)
+			}
+			return
+		}
+		if level != 1 && level != 2 {
+			t.Fatalf("level %d", level)
+		}
+		// Records are walked from the start, so more bytes change nothing.
+		if l2, d2, ok2 := ParseAlert(append(b[:len(b):len(b)], 21, 3, 3, 0, 2, 1, 0)); !ok2 || l2 != level || d2 != desc {
+			t.Fatalf("alert changed with bytes appended")
+		}
+		_ = AlertName(desc)
+	})
+}
