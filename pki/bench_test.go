@@ -33,3 +33,24 @@ func BenchmarkLeafWarm(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkBadChainCold measures a bad-chain cache miss per kind: key
+// generation and signing of the leaf. Shared issuers (intermediates, the
+// untrusted root) are built before the timer, as a running lab has them.
+func BenchmarkBadChainCold(b *testing.B) {
+	for _, kind := range []ChainKind{ChainExpired, ChainGoodIntermediate, ChainUntrustedRootWithRoot, ChainLong, ChainWeakRSA, ChainHuge} {
+		b.Run(string(kind), func(b *testing.B) {
+			m := NewMinter(newTestCA(b), fixedNow, rand.Reader)
+			if _, err := m.BadChain(kind, "warmup.lab.test", 0); err != nil {
+				b.Fatal(err)
+			}
+			i := 0
+			for b.Loop() {
+				if _, err := m.BadChain(kind, "h"+strconv.Itoa(i)+".lab.test", 0); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}

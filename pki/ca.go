@@ -1,6 +1,8 @@
 // Package pki owns tlsgate's lab certificate authority: it creates the CA once,
-// loads it on later runs, exports it for clients to trust, and mints short-lived
-// leaf certificates per server name for TLS termination.
+// loads it on later runs, exports it for clients to trust (PEM, DER, PKCS#12),
+// mints short-lived leaf certificates per server name for TLS termination, and
+// builds deliberately broken chains (expired, untrusted, incomplete …) for lab
+// faults.
 package pki
 
 import (
@@ -65,9 +67,11 @@ func New(now func() time.Time, random io.Reader) (*CA, error) {
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
-		// One level below the root leaves room for an intermediate, which the
-		// bad-chain scenarios (missing intermediate, wrong order) need.
-		MaxPathLen: 1,
+		// No path length limit: the long_chain fault needs a dozen valid
+		// intermediates under this root, and a limit on the root would turn
+		// it into a path-length error. (CAs made before carry pathlen 1;
+		// BadChain says so rather than serve the wrong symptom.)
+		MaxPathLen: -1,
 	}
 	der, err := x509.CreateCertificate(random, tmpl, tmpl, key.Public(), key)
 	if err != nil {

@@ -54,7 +54,7 @@ func TestLoadOrCreateFirstRunThenReload(t *testing.T) {
 		{"CN", c.Subject.CommonName == "tlsgate lab CA"},
 		{"O", len(c.Subject.Organization) == 1 && c.Subject.Organization[0] == "tlsgate lab CA"},
 		{"IsCA", c.IsCA && c.BasicConstraintsValid},
-		{"MaxPathLen 1", c.MaxPathLen == 1 && !c.MaxPathLenZero},
+		{"no path length limit", c.MaxPathLen == -1 && !c.MaxPathLenZero},
 		{"KeyUsage", c.KeyUsage == x509.KeyUsageCertSign|x509.KeyUsageCRLSign},
 		{"P-256", c.PublicKeyAlgorithm == x509.ECDSA && c.PublicKey.(*ecdsa.PublicKey).Curve == elliptic.P256()},
 		{"10 years", c.NotAfter.Equal(fixedNow().AddDate(10, 0, 0))},

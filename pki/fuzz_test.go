@@ -44,3 +44,27 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseChainKind checks the kind parser used by config and the admin
+// API: no panic, accepted input maps to a real kind that parses to itself,
+// and rejections carry the package prefix.
+func FuzzParseChainKind(f *testing.F) {
+	for _, s := range []string{"expired", "Not-Yet-Valid", " huge_cert ", "sha256", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k, err := ParseChainKind(s)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "pki: ") || k != "" {
+				t.Fatalf("ParseChainKind(%q) = %q, %v", s, k, err)
+			}
+			return
+		}
+		if !k.valid() {
+			t.Fatalf("ParseChainKind(%q) accepted unknown kind %q", s, k)
+		}
+		if again, err := ParseChainKind(string(k)); again != k || err != nil {
+			t.Fatalf("kind %q does not parse to itself: %q, %v", k, again, err)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package pki
 
 import (
 	"container/list"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/tls"
@@ -28,27 +29,42 @@ const (
 	// defaultCacheSize bounds memory when clients send many distinct SNIs
 	// (scanners, fuzzers); each entry is a couple of kilobytes.
 	defaultCacheSize = 10000
+	// defaultCacheBytes bounds it again by DER size, because a huge_cert
+	// chain is ~120 kB: 10,000 of them would be over a gigabyte.
+	defaultCacheBytes = 32 << 20
 )
 
-// Minter issues leaf certificates signed by a CA, one per server name,
-// cached and minted at most once at a time per name. It is safe for
-// concurrent use.
+// Minter issues leaf certificates signed by a CA, one per server name, and
+// deliberately broken chains for lab faults (BadChain). Both are cached and
+// minted at most once at a time per key. It is safe for concurrent use.
 type Minter struct {
 	ca     *CA
 	now    func() time.Time
 	random lockedReader
 
 	mu       sync.Mutex
-	max      int
+	max      int                      // entries
+	maxBytes int                      // DER bytes of all cached chains
+	bytes    int                      // DER bytes cached now
 	cache    map[string]*list.Element // value: *entry
 	order    *list.List               // oldest first
 	inflight map[string]*call
-	minted   int // leaves signed so far; lets tests prove the single flight
+	minted   int // certificates signed so far; lets tests prove the single flight
+
+	// issuerMu guards issuerSets, the intermediates and foreign roots the bad
+	// chains hang from; each set is built once, on first use.
+	issuerMu   sync.Mutex
+	issuerSets map[parentSet][]*issuer
 }
 
 type entry struct {
 	name string
 	cert *tls.Certificate
+	size int // DER bytes of the chain, counted against maxBytes
+	// renewAt is when the entry stops being served: a day before expiry
+	// for a leaf, an hour after minting for a deliberately bad chain (its
+	// validity window is relative to the moment it was minted).
+	renewAt time.Time
 }
 
 // call is one mint in progress; latecomers for the same name wait on done.
@@ -75,13 +91,15 @@ func (l lockedReader) Read(p []byte) (int, error) {
 // random feeds serial numbers and signatures.
 func NewMinter(ca *CA, now func() time.Time, random io.Reader) *Minter {
 	return &Minter{
-		ca:       ca,
-		now:      now,
-		random:   lockedReader{mu: new(sync.Mutex), r: random},
-		max:      defaultCacheSize,
-		cache:    make(map[string]*list.Element),
-		order:    list.New(),
-		inflight: make(map[string]*call),
+		ca:         ca,
+		now:        now,
+		random:     lockedReader{mu: new(sync.Mutex), r: random},
+		max:        defaultCacheSize,
+		maxBytes:   defaultCacheBytes,
+		cache:      make(map[string]*list.Element),
+		order:      list.New(),
+		inflight:   make(map[string]*call),
+		issuerSets: make(map[parentSet][]*issuer),
 	}
 }
 
@@ -92,10 +110,23 @@ func (m *Minter) Leaf(name string) (*tls.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
+	return m.cached(key, func() (*tls.Certificate, time.Time, error) {
+		cert, err := m.mint(key, ip)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		return cert, cert.Leaf.NotAfter.Add(-leafRenew), nil
+	})
+}
+
+// cached serves key from the cache until its renewAt, and otherwise runs
+// mint once however many callers ask at the same time. Failures are not
+// cached, so a transient error (entropy, say) is retried by the next call.
+func (m *Minter) cached(key string, mint func() (*tls.Certificate, time.Time, error)) (*tls.Certificate, error) {
 	m.mu.Lock()
 	if el, ok := m.cache[key]; ok {
 		e := el.Value.(*entry)
-		if m.now().Before(e.cert.Leaf.NotAfter.Add(-leafRenew)) {
+		if m.now().Before(e.renewAt) {
 			m.mu.Unlock()
 			return e.cert, nil
 		}
@@ -109,32 +140,43 @@ func (m *Minter) Leaf(name string) (*tls.Certificate, error) {
 	m.inflight[key] = c
 	m.mu.Unlock()
 
-	c.cert, c.err = m.mint(key, ip)
+	var renewAt time.Time
+	c.cert, renewAt, c.err = mint()
 
 	m.mu.Lock()
 	delete(m.inflight, key)
 	if c.err == nil {
 		m.minted++
-		m.store(key, c.cert)
+		m.store(key, c.cert, renewAt)
 	}
 	m.mu.Unlock()
 	close(c.done)
 	return c.cert, c.err
 }
 
-// store caches cert under key and evicts the oldest entries beyond the bound.
-// The caller holds m.mu.
-func (m *Minter) store(key string, cert *tls.Certificate) {
-	if el, ok := m.cache[key]; ok {
-		el.Value.(*entry).cert = cert
-		m.order.MoveToBack(el)
-		return
+// store caches cert under key and evicts the oldest entries beyond the
+// bounds (the newest entry always stays, however large). The caller holds
+// m.mu.
+func (m *Minter) store(key string, cert *tls.Certificate, renewAt time.Time) {
+	size := 0
+	for _, der := range cert.Certificate {
+		size += len(der)
 	}
-	m.cache[key] = m.order.PushBack(&entry{name: key, cert: cert})
-	for m.order.Len() > m.max {
+	if el, ok := m.cache[key]; ok {
+		e := el.Value.(*entry)
+		m.bytes += size - e.size
+		e.cert, e.renewAt, e.size = cert, renewAt, size
+		m.order.MoveToBack(el)
+	} else {
+		m.cache[key] = m.order.PushBack(&entry{name: key, cert: cert, renewAt: renewAt, size: size})
+		m.bytes += size
+	}
+	for m.order.Len() > 1 && (m.order.Len() > m.max || m.bytes > m.maxBytes) {
 		oldest := m.order.Front()
+		e := oldest.Value.(*entry)
 		m.order.Remove(oldest)
-		delete(m.cache, oldest.Value.(*entry).name)
+		delete(m.cache, e.name)
+		m.bytes -= e.size
 	}
 }
 
@@ -143,29 +185,52 @@ func (m *Minter) mint(name string, ip netip.Addr) (*tls.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pki: generate key for %q: %w", name, err)
 	}
-	serial, err := newSerial(m.random)
-	if err != nil {
-		return nil, err
-	}
 	t := m.now()
-	notAfter := t.Add(leafValidity)
+	tmpl := leafTemplate(name, ip, t.Add(-leafBackdate), m.clampToCA(t.Add(leafValidity)))
+	return m.issue(name, tmpl, m.root(), key, []*x509.Certificate{m.ca.cert})
+}
+
+// clampToCA keeps a leaf from outliving its issuer, which would fail
+// verification anyway.
+func (m *Minter) clampToCA(notAfter time.Time) time.Time {
 	if ca := m.ca.cert.NotAfter; notAfter.After(ca) {
-		notAfter = ca // a leaf outliving its issuer would fail verification anyway
+		return ca
 	}
+	return notAfter
+}
+
+// leafTemplate is the serving certificate every chain starts from: the
+// watermark, digital signature, serverAuth, and the name as its only SAN.
+// The serial is filled in by issue.
+func leafTemplate(name string, ip netip.Addr, notBefore, notAfter time.Time) *x509.Certificate {
 	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: commonName(name), Organization: []string{Watermark}},
-		NotBefore:    t.Add(-leafBackdate),
-		NotAfter:     notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		Subject:     pkix.Name{CommonName: commonName(name), Organization: []string{Watermark}},
+		NotBefore:   notBefore,
+		NotAfter:    notAfter,
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
 	if ip.IsValid() {
 		tmpl.IPAddresses = []net.IP{ip.AsSlice()}
 	} else {
 		tmpl.DNSNames = []string{name}
 	}
-	der, err := x509.CreateCertificate(m.random, tmpl, m.ca.cert, key.Public(), m.ca.key)
+	return tmpl
+}
+
+// issue signs tmpl for key under parent (nil: self-signed) and returns it
+// with rest appended, in the order a server sends them.
+func (m *Minter) issue(name string, tmpl *x509.Certificate, parent *issuer, key crypto.Signer, rest []*x509.Certificate) (*tls.Certificate, error) {
+	serial, err := newSerial(m.random)
+	if err != nil {
+		return nil, err
+	}
+	tmpl.SerialNumber = serial
+	parentCert, signer := tmpl, key
+	if parent != nil {
+		parentCert, signer = parent.cert, parent.key
+	}
+	der, err := x509.CreateCertificate(m.random, tmpl, parentCert, key.Public(), signer)
 	if err != nil {
 		return nil, fmt.Errorf("pki: sign leaf for %q: %w", name, err)
 	}
@@ -173,11 +238,11 @@ func (m *Minter) mint(name string, ip netip.Addr) (*tls.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pki: parse leaf for %q: %w", name, err)
 	}
-	return &tls.Certificate{
-		Certificate: [][]byte{der, m.ca.cert.Raw},
-		PrivateKey:  key,
-		Leaf:        leaf,
-	}, nil
+	chain := [][]byte{der}
+	for _, c := range rest {
+		chain = append(chain, c.Raw)
+	}
+	return &tls.Certificate{Certificate: chain, PrivateKey: key, Leaf: leaf}, nil
 }
 
 // commonName keeps the CN within the 64 characters X.520 allows; the SAN
