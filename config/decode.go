@@ -25,9 +25,11 @@ func schema() map[string][]string {
 		"listener": {"name", "listen", "backend", "mode", "plain_backend", "non_ssl",
 			"peek_timeout", "handshake_timeout", "idle_timeout", "dial_timeout",
 			"proxy_protocol", "backend_proxy_protocol", "max_connections",
+			"transparent", "bypass", "upstream_cert", "keylog",
 			"client_ssl", "server_ssl"},
-		"listener.client_ssl": {"min_version", "max_version", "ciphers", "cert", "key", "sni_require"},
-		"listener.server_ssl": {"ca", "server_name", "verify"},
+		"listener.client_ssl": {"min_version", "max_version", "ciphers", "cert", "key", "sni_require",
+			"client_cert", "client_ca"},
+		"listener.server_ssl": {"ca", "server_name", "verify", "cert", "key"},
 	}
 }
 

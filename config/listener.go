@@ -67,14 +67,23 @@ func decodeListener(t *table, n int) listener.Options {
 		}
 	}
 
-	modes := []string{string(listener.Passthrough), string(listener.Terminate), string(listener.Plaintext), string(listener.Auto)}
+	modes := []string{string(listener.Passthrough), string(listener.Terminate), string(listener.Plaintext), string(listener.Auto), string(listener.Inspect)}
 	if !t.has("mode") {
 		t.fail("mode", "missing in listener %q; say what clients send: mode = %s", o.Name, strings.Join(quoteAll(modes), " | "))
 	}
 	o.Mode = listener.Mode(t.oneOf("mode", "", modes...))
 
 	o.Listen = addrKey(t, "listen", true, o.Name)
-	o.Backend = addrKey(t, "backend", false, o.Name)
+	o.Transparent = t.oneOf("transparent", "", "", listener.TransparentRedirect, listener.TransparentTProxy)
+	switch {
+	case o.Transparent == "":
+		o.Backend = addrKey(t, "backend", false, o.Name)
+	case t.has("backend"):
+		t.fail("backend", "is ignored with transparent = %q: each connection goes to its original destination; remove the key", o.Transparent)
+	}
+	o.Bypass = bypassList(t)
+	o.MimicUpstream = t.boolean("upstream_cert", true) && o.Mode == listener.Inspect
+	o.KeyLog = t.filePath("keylog")
 	if t.has("plain_backend") {
 		o.PlainBackend = addrKey(t, "plain_backend", false, o.Name)
 	}
@@ -100,7 +109,14 @@ func decodeListener(t *table, n int) listener.Options {
 	t.unknown()
 
 	checkModeKeys(t, &o, nonSSLSet, csSet, ssSet)
-	if o.Mode != listener.Terminate && o.Mode != listener.Auto {
+	if o.Mode != listener.Inspect {
+		for _, k := range []string{"bypass", "upstream_cert"} {
+			if t.has(k) {
+				t.fail(k, "only applies to mode = \"inspect\", not mode = %q", o.Mode)
+			}
+		}
+	}
+	if o.Mode != listener.Terminate && o.Mode != listener.Auto && o.Mode != listener.Inspect {
 		o.ClientSSL = nil // nothing terminates TLS here, so no profile applies
 	}
 	return o
@@ -109,7 +125,7 @@ func decodeListener(t *table, n int) listener.Options {
 // checkModeKeys enforces which keys make sense for which mode. A key that a mode
 // would silently ignore is an error: the user believes it does something.
 func checkModeKeys(t *table, o *listener.Options, nonSSLSet, csSet, ssSet bool) {
-	terminates := o.Mode == listener.Terminate || o.Mode == listener.Auto
+	terminates := o.Mode == listener.Terminate || o.Mode == listener.Auto || o.Mode == listener.Inspect
 	if o.Mode == "" {
 		return // already reported; every rule below depends on the mode
 	}
@@ -132,7 +148,7 @@ func checkModeKeys(t *table, o *listener.Options, nonSSLSet, csSet, ssSet bool) 
 	}
 	if !terminates {
 		if t.has("handshake_timeout") {
-			t.fail("handshake_timeout", "only applies when tlsgate terminates TLS (mode = \"terminate\" or \"auto\"), not mode = %q", o.Mode)
+			t.fail("handshake_timeout", "only applies when tlsgate terminates TLS (mode = \"terminate\", \"auto\" or \"inspect\"), not mode = %q", o.Mode)
 		}
 		if csSet {
 			t.fail("client_ssl", "[listener.client_ssl] needs mode = \"terminate\" or \"auto\": with mode = %q tlsgate does not terminate TLS%s",
@@ -209,8 +225,32 @@ func decodeClientSSL(t *table) *listener.ClientSSL {
 		t.fail("key", "set without cert; a private key needs its certificate")
 	}
 	c.SNIRequire = t.boolean("sni_require", false)
+	c.ClientCert = t.oneOf("client_cert", "",
+		listener.ClientCertIgnore, listener.ClientCertRequest, listener.ClientCertRequire)
+	if c.ClientCert == listener.ClientCertIgnore {
+		c.ClientCert = "" // the zero value means ignore
+	}
+	c.ClientCA = t.file("client_ca")
+	if c.ClientCA != "" && c.ClientCert == "" {
+		t.fail("client_ca", "has no effect with client_cert = \"ignore\"; set client_cert = \"request\" or \"require\"")
+	}
 	t.unknown()
 	return c
+}
+
+// bypassList reads inspect-mode bypass entries: SNI globs, IPs or CIDRs.
+func bypassList(t *table) []string {
+	vals, idx, _ := t.strList("bypass")
+	var out []string
+	for i, v := range vals {
+		if err := checkBypass(v); err != nil {
+			t.d.probs.add(t.elemLine("bypass", idx[i]), t.keyName("bypass"),
+				fmt.Errorf("%s[%d]: %q: %w", t.keyName("bypass"), idx[i], v, err))
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 func version(t *table, key string) uint16 {
@@ -234,6 +274,11 @@ func decodeServerSSL(t *table) *listener.ServerSSL {
 		s.ServerName = name
 	}
 	s.Verify = t.boolean("verify", true)
+	s.Cert = t.file("cert")
+	s.Key = t.file("key")
+	if (s.Cert == "") != (s.Key == "") {
+		t.fail("cert", "cert and key go together: the client certificate presented to the backend needs its key")
+	}
 	t.unknown()
 	return s
 }

@@ -26,4 +26,8 @@ type Diagnosis struct {
 	// ClientSaw is what the client most likely printed (curl, Go, browsers),
 	// so an operator can match a user's report to this connection.
 	ClientSaw string
+	// Warnings flag a connection that worked but is weaker than it looks:
+	// interception with verification off, a version downgrade between the
+	// legs, a weaker cipher than the client could have had.
+	Warnings []string
 }

@@ -29,6 +29,15 @@ type Leg struct {
 	MaxVersion  uint16   // our configured ceiling
 	OurCiphers  []uint16 // suites we were willing to use (nil = defaults)
 	Duration    time.Duration
+	// Group is the key exchange group negotiated (e.g. "X25519MLKEM768").
+	Group string
+	// VerifySkipped: tlsgate did not verify the peer (server_ssl verify = false).
+	VerifySkipped bool
+	// ServerFlightSent: tlsgate had written its handshake flight (ServerHello,
+	// certificate) before the peer gave up, so the peer saw our certificate.
+	ServerFlightSent bool
+	// Mutual: a client certificate was presented and accepted on this leg.
+	Mutual bool
 }
 
 // PeerEnd says how the client behaved while tlsgate waited for it to speak.
@@ -64,6 +73,14 @@ type Backend struct {
 	Remote    netip.AddrPort
 }
 
+// HTTPExchange is one request and its response seen in a decrypted stream.
+type HTTPExchange struct {
+	Method, Target, Host, Proto string
+	Status                      int
+	ReqBytes, RespBytes         int64 // body bytes
+	Upgraded                    bool
+}
+
 // Outcome is every fact about one connection, filled by the listener and
 // handed once to Diagnose. It holds no interpretation.
 type Outcome struct {
@@ -96,6 +113,16 @@ type Outcome struct {
 
 	ClientTLS Leg // client-ssl leg when tlsgate terminates
 	Backend   Backend
+
+	// Transparent interception (inspect mode and transparent listeners).
+	Transparent string         // "", "redirect", "tproxy"
+	OrigDst     netip.AddrPort // the destination the client really dialled
+	OrigDstErr  string         // why the original destination is unknown
+	Bypass      string         // why the connection was spliced, not decrypted
+	Mimicked    bool           // the minted leaf copies the real server's names
+	FailStreak  int            // failures in a row for this SNI and JA4, this one included
+	HTTP1       []HTTPExchange // requests seen inside a decrypted HTTP/1.x stream
+	HTTPDropped int            // exchanges beyond the kept ones
 
 	BytesUp   int64    // client → backend, bytes delivered
 	BytesDown int64    // backend → client, bytes delivered

@@ -43,6 +43,10 @@ func (s *Server) handle(c net.Conn) {
 	// the outcome.
 	realStart := time.Now()
 	deadline := realStart.Add(s.opts.PeekTimeout)
+	if s.opts.Transparent != "" && !s.learnDestination(c, o) {
+		abort(c)
+		return
+	}
 	p := &peeked{}
 	classify(c, p, s.opts.PeekMax, deadline)
 	if !s.handleProxyIn(c, o, p, deadline) {
@@ -157,4 +161,35 @@ func addrPort(a net.Addr) netip.AddrPort {
 		ap, _ := netip.ParseAddrPort(a.String())
 		return ap
 	}
+}
+
+// learnDestination finds where a transparently intercepted client was
+// really going. It refuses the two classic set-up faults: no original
+// destination (the NAT happened on another box, or no rule redirected this
+// flow) and a destination that is tlsgate itself (a loop).
+func (s *Server) learnDestination(c net.Conn, o *explain.Outcome) bool {
+	o.Transparent = s.opts.Transparent
+	dst, err := s.deps.OriginalDst(c, s.opts.Transparent)
+	if err != nil {
+		o.Route = "no_original_dst"
+		o.OrigDstErr = err.Error()
+		return false
+	}
+	o.OrigDst = dst
+	if dst == o.Virtual && s.opts.Transparent == TransparentRedirect || s.isOwnListener(dst) {
+		o.Route = "transparent_loop"
+		return false
+	}
+	return true
+}
+
+// isOwnListener says dst is this listener's own address: a client that
+// dialled tlsgate directly, which a transparent listener would relay to
+// itself forever.
+func (s *Server) isOwnListener(dst netip.AddrPort) bool {
+	ap, err := netip.ParseAddrPort(s.opts.Listen)
+	if err != nil || ap.Port() != dst.Port() {
+		return false
+	}
+	return ap.Addr().IsUnspecified() || ap.Addr().Unmap() == dst.Addr().Unmap()
 }

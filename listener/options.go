@@ -11,6 +11,22 @@ const (
 	Terminate   Mode = "terminate"   // TLS expected, terminated (client-ssl), relayed plain or re-encrypted
 	Plaintext   Mode = "plaintext"   // plaintext expected; TLS is explained and reset
 	Auto        Mode = "auto"        // TLS to Backend, plaintext to PlainBackend
+	// Inspect decrypts both legs like an SSL-inspecting middlebox: a leaf
+	// minted for the client, verified TLS to the real server.
+	Inspect Mode = "inspect"
+)
+
+// Transparent interception modes: how the real destination is learned.
+const (
+	TransparentRedirect = "redirect" // iptables/nft REDIRECT or DNAT: SO_ORIGINAL_DST
+	TransparentTProxy   = "tproxy"   // TPROXY: the accepted socket's local address
+)
+
+// Client certificate modes on the client leg (BIG-IP peer-cert-mode).
+const (
+	ClientCertIgnore  = "ignore"
+	ClientCertRequest = "request"
+	ClientCertRequire = "require"
 )
 
 // NonSSL is what a TLS listener does with plaintext, like BIG-IP's allow-non-ssl.
@@ -49,8 +65,20 @@ type Options struct {
 	ProxyProtocol        string // "", "v1", "v2", "optional": header expected from the client side
 	BackendProxyProtocol string // "", "v1", "v2": header sent to the backend
 	MaxConnections       int    // 0 = unlimited
-	ClientSSL            *ClientSSL
-	ServerSSL            *ServerSSL
+	// Transparent is "", "redirect" or "tproxy": the backend becomes each
+	// connection's original destination.
+	Transparent string
+	// Bypass lists SNI globs ("*.bank.example") and CIDRs (client or
+	// destination) whose connections are spliced instead of decrypted in
+	// inspect mode.
+	Bypass []string
+	// MimicUpstream copies the real server's subject and SANs into the
+	// minted leaf in inspect mode (mitmproxy's upstream-cert behaviour).
+	MimicUpstream bool
+	// KeyLog is a file that receives NSS key log lines for both legs.
+	KeyLog    string
+	ClientSSL *ClientSSL
+	ServerSSL *ServerSSL
 }
 
 // ClientSSL mirrors a BIG-IP client-ssl profile.
@@ -61,6 +89,8 @@ type ClientSSL struct {
 	CertFile   string   // empty: mint per SNI from the lab CA
 	KeyFile    string
 	SNIRequire bool
+	ClientCert string // ignore (default) | request | require
+	ClientCA   string // PEM bundle that client certificates must chain to
 }
 
 // ServerSSL mirrors a BIG-IP server-ssl profile: TLS from tlsgate to the backend.
@@ -68,4 +98,6 @@ type ServerSSL struct {
 	CAFile     string // PEM bundle; empty = system pool
 	ServerName string // SNI and verification name; empty = the client's SNI, else backend host
 	Verify     bool
+	Cert       string // client certificate presented to the backend (mTLS)
+	Key        string
 }

@@ -29,7 +29,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time
 		}
 		// Silence is fine here: server-first protocols wait for the backend.
 		o.Route = "plain"
-		s.relay(c, o, p.buf, s.opts.Backend)
+		s.relay(c, o, p.buf, s.backendAddr(o))
 	case Auto:
 		switch {
 		case isTLS && s.terminates():
@@ -37,7 +37,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time
 			s.terminate(c, o, p, realStart)
 		case isTLS:
 			o.Route = "passthrough"
-			s.relay(c, o, p.buf, s.opts.Backend)
+			s.relay(c, o, p.buf, s.backendAddr(o))
 		case silent || p.end == explain.PeerSpoke || p.end == explain.PeerPartial:
 			// Like sslh's on-timeout: a silent client may be waiting for a
 			// server banner, so it goes to the plaintext backend.
@@ -46,6 +46,21 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time
 		default:
 			o.Route = "closed"
 			_ = c.Close()
+		}
+	case Inspect:
+		switch {
+		case p.kind == sniff.TLSHandshake && o.Hello != nil:
+			s.inspect(c, o, p, realStart)
+		case isTLS:
+			// SSLv2, stray records, unparsable hellos: crypto/tls answers
+			// them with a lab-CA leaf so the client sees a real refusal.
+			o.Route = "terminate"
+			s.terminate(c, o, p, realStart)
+		case p.end == explain.PeerSpoke || (p.end == explain.PeerPartial && len(p.buf) > 0):
+			s.nonSSL(c, o, p)
+		default:
+			o.Route = "closed"
+			abort(c)
 		}
 	default: // Passthrough, Terminate: TLS expected
 		switch {
@@ -59,7 +74,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time
 			s.terminate(c, o, p, realStart)
 		case isTLS:
 			o.Route = "passthrough"
-			s.relay(c, o, p.buf, s.opts.Backend)
+			s.relay(c, o, p.buf, s.backendAddr(o))
 		case p.end == explain.PeerSpoke || (p.end == explain.PeerPartial && len(p.buf) > 0):
 			s.nonSSL(c, o, p)
 		default:
@@ -68,6 +83,15 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time
 			abort(c)
 		}
 	}
+}
+
+// backendAddr is where TLS (or everything, outside auto mode) goes: the
+// original destination on a transparent listener, else the configured one.
+func (s *Server) backendAddr(o *explain.Outcome) string {
+	if o.OrigDst.IsValid() {
+		return o.OrigDst.String()
+	}
+	return s.opts.Backend
 }
 
 // dialer builds the upstream dialer for one backend leg.

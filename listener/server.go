@@ -8,7 +8,9 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +34,10 @@ type Deps struct {
 	// NextID numbers connections; share one across listeners so IDs are
 	// unique in the log. nil gives this listener its own counter.
 	NextID func() uint64
+	// OriginalDst learns where a transparently intercepted connection was
+	// going (SO_ORIGINAL_DST for "redirect", the local address for
+	// "tproxy"). Required when a listener sets transparent.
+	OriginalDst func(c net.Conn, mode string) (netip.AddrPort, error)
 	// OnOutcome, when set, sees every finished connection after it is logged
 	// (admin event stream, tests). It must not block.
 	OnOutcome func(*explain.Outcome, *explain.Diagnosis)
@@ -42,6 +48,10 @@ type Server struct {
 	opts      Options
 	deps      Deps
 	clientTLS *tls.Config // nil unless the listener terminates TLS
+	// upstreamTLSBase is the server-ssl profile, cloned per connection.
+	upstreamTLSBase *tls.Config
+	keylog          *lockedWriter // nil = no key log
+	streaks         streaks
 
 	sem chan struct{} // max_connections slots; nil = unlimited
 
@@ -74,12 +84,32 @@ func New(opts Options, deps Deps) (*Server, error) {
 	if opts.MaxConnections > 0 {
 		s.sem = make(chan struct{}, opts.MaxConnections)
 	}
-	if s.terminates() {
-		cfg, err := clientTLSConfig(opts, deps.Minter)
+	if opts.Transparent != "" && deps.OriginalDst == nil {
+		return nil, fmt.Errorf("listener %s: transparent = %q needs an original-destination lookup", opts.Name, opts.Transparent)
+	}
+	var keylog io.Writer
+	if opts.KeyLog != "" {
+		kl, err := openKeyLog(opts.KeyLog)
 		if err != nil {
 			return nil, fmt.Errorf("listener %s: %w", opts.Name, err)
 		}
+		s.keylog, keylog = kl, kl
+	}
+	if s.terminates() {
+		cfg, err := clientTLSConfig(opts, deps.Minter, keylog)
+		if err != nil {
+			s.closeKeyLog()
+			return nil, fmt.Errorf("listener %s: %w", opts.Name, err)
+		}
 		s.clientTLS = cfg
+	}
+	if opts.ServerSSL != nil || opts.Mode == Inspect {
+		cfg, err := upstreamBase(opts.ServerSSL, keylog)
+		if err != nil {
+			s.closeKeyLog()
+			return nil, fmt.Errorf("listener %s: %w", opts.Name, err)
+		}
+		s.upstreamTLSBase = cfg
 	}
 	return s, nil
 }
@@ -106,7 +136,13 @@ func fillDefaults(o *Options) {
 // terminate mode, and in auto mode when a client_ssl profile is attached
 // (without one, auto passes TLS through untouched, like sslh).
 func (s *Server) terminates() bool {
-	return s.opts.Mode == Terminate || (s.opts.Mode == Auto && s.opts.ClientSSL != nil)
+	return s.opts.Mode == Terminate || s.opts.Mode == Inspect || (s.opts.Mode == Auto && s.opts.ClientSSL != nil)
+}
+
+func (s *Server) closeKeyLog() {
+	if s.keylog != nil {
+		_ = s.keylog.Close()
+	}
 }
 
 // Options returns the listener's effective options (defaults filled in).
@@ -201,6 +237,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	go func() { s.wg.Wait(); close(done) }()
 	select {
 	case <-done:
+		s.closeKeyLog()
 		return nil
 	case <-ctx.Done():
 	}
@@ -210,6 +247,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	<-done
+	s.closeKeyLog()
 	return ctx.Err()
 }
 

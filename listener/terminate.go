@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -19,8 +20,8 @@ import (
 
 // clientTLSConfig builds the client-ssl profile: versions, ciphers and either
 // a fixed certificate or leaves minted per SNI by the lab CA.
-func clientTLSConfig(o Options, minter *pki.Minter) (*tls.Config, error) {
-	cfg := &tls.Config{}
+func clientTLSConfig(o Options, minter *pki.Minter, keylog io.Writer) (*tls.Config, error) {
+	cfg := &tls.Config{KeyLogWriter: keylog}
 	cs := o.ClientSSL
 	if cs == nil {
 		cs = &ClientSSL{}
@@ -31,6 +32,22 @@ func clientTLSConfig(o Options, minter *pki.Minter) (*tls.Config, error) {
 	}
 	if len(cs.Ciphers) > 0 {
 		cfg.CipherSuites = cs.Ciphers
+	}
+	switch cs.ClientCert {
+	case ClientCertRequest:
+		cfg.ClientAuth = tls.VerifyClientCertIfGiven
+	case ClientCertRequire:
+		cfg.ClientAuth = tls.RequireAndVerifyClientCert
+	}
+	if cs.ClientCA != "" {
+		pool, err := loadPool(cs.ClientCA)
+		if err != nil {
+			return nil, fmt.Errorf("client_ssl client_ca: %w", err)
+		}
+		cfg.ClientCAs = pool
+	} else if cfg.ClientAuth != tls.NoClientCert && minter != nil {
+		// Without a client_ca, client certificates must come from the lab CA.
+		cfg.ClientCAs = minter.CA().Pool()
 	}
 	switch {
 	case cs.CertFile != "":
@@ -114,42 +131,49 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, realStart 
 		return
 	}
 	st := tc.ConnectionState()
-	leg.Done = true
-	leg.Version, leg.CipherSuite = st.Version, st.CipherSuite
-	leg.ALPN, leg.ServerName = st.NegotiatedProtocol, st.ServerName
+	recordLeg(leg, st, true)
 
 	d := s.dialer()
-	if ss := s.opts.ServerSSL; ss != nil {
-		bcfg, err := serverTLSConfig(ss, st.ServerName, s.opts.Backend)
-		if err != nil {
-			o.Backend.Addr = s.opts.Backend
-			o.Backend.Attempted = true
-			o.Backend.DialErr = err.Error()
-			_ = tc.Close()
-			return
-		}
+	if s.opts.ServerSSL != nil {
+		bcfg := s.upstreamConfig(st.ServerName, s.backendAddr(o))
 		d.TLS = bcfg
 		o.Backend.TLS.Attempted = true
 		o.Backend.TLS.ServerName = bcfg.ServerName
 	}
-	bc, ok := s.dialBackend(c, o, s.opts.Backend, d)
+	bc, ok := s.dialBackend(c, o, s.backendAddr(o), d)
 	if !ok {
 		return
 	}
 	if btc, ok := bc.(*tls.Conn); ok {
 		bst := btc.ConnectionState()
 		b := &o.Backend.TLS
-		b.Done = true
-		b.Version, b.CipherSuite, b.ALPN = bst.Version, bst.CipherSuite, bst.NegotiatedProtocol
+		recordLeg(b, bst, false)
 		b.Local, b.Remote = addrPort(bc.LocalAddr()), addrPort(bc.RemoteAddr())
-		b.PeerCert = chainSummary(bst.PeerCertificates)
+		b.VerifySkipped = d.TLS.InsecureSkipVerify
 	}
 	s.pump(tc, bc, o, nil)
+}
+
+// recordLeg fills a leg from a completed handshake. On the client leg
+// tlsgate is the server, so a peer certificate there is a client
+// certificate: mutual authentication.
+func recordLeg(leg *explain.Leg, st tls.ConnectionState, clientLeg bool) {
+	leg.Done = true
+	leg.Version, leg.CipherSuite = st.Version, st.CipherSuite
+	leg.ALPN, leg.ServerName = st.NegotiatedProtocol, st.ServerName
+	if st.CurveID != 0 {
+		leg.Group = st.CurveID.String()
+	}
+	leg.PeerCert = chainSummary(st.PeerCertificates)
+	leg.Mutual = clientLeg && len(st.PeerCertificates) > 0
 }
 
 // recordHandshakeErr fills the client leg from a failed handshake.
 func recordHandshakeErr(leg *explain.Leg, err error, rc *recordingConn) {
 	leg.Err = err.Error()
+	// A TLS record of type handshake (22) from us means the client saw our
+	// ServerHello and certificate before it gave up.
+	leg.ServerFlightSent = len(rc.written) > 0 && rc.written[0] == 22
 	if a := explain.AlertFromError(leg.Err); a >= 0 && strings.Contains(leg.Err, "remote error") {
 		leg.AlertRecv = a
 	} else if _, desc, ok := sniff.ParseAlert(rc.read); ok {
@@ -167,28 +191,54 @@ func sendAlert(c net.Conn, desc byte) {
 	_, _ = c.Write([]byte{21, 3, 3, 0, 2, 2, desc})
 }
 
-// serverTLSConfig builds the server-ssl profile for one connection. The name
-// checked is server_name, else the client's SNI, else the backend host.
-func serverTLSConfig(ss *ServerSSL, sni, backend string) (*tls.Config, error) {
-	cfg := &tls.Config{ServerName: ss.ServerName, InsecureSkipVerify: !ss.Verify}
+// upstreamBase builds the server-ssl profile once per listener: trust
+// roots, the client certificate to present, verification, key log.
+func upstreamBase(ss *ServerSSL, keylog io.Writer) (*tls.Config, error) {
+	if ss == nil {
+		ss = &ServerSSL{Verify: true}
+	}
+	cfg := &tls.Config{ServerName: ss.ServerName, InsecureSkipVerify: !ss.Verify, KeyLogWriter: keylog}
+	if ss.CAFile != "" {
+		pool, err := loadPool(ss.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("server_ssl ca: %w", err)
+		}
+		cfg.RootCAs = pool
+	}
+	if ss.Cert != "" {
+		cert, err := tls.LoadX509KeyPair(ss.Cert, ss.Key)
+		if err != nil {
+			return nil, fmt.Errorf("server_ssl cert %s / key %s: %w", ss.Cert, ss.Key, err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return cfg, nil
+}
+
+// upstreamConfig is the per-connection copy of the server-ssl profile. The
+// name checked is server_name, else the client's SNI, else the backend host.
+func (s *Server) upstreamConfig(sni, backend string) *tls.Config {
+	cfg := s.upstreamTLSBase.Clone()
 	if cfg.ServerName == "" {
 		cfg.ServerName = sni
 	}
 	if cfg.ServerName == "" {
 		cfg.ServerName, _, _ = net.SplitHostPort(backend)
 	}
-	if ss.CAFile != "" {
-		pem, err := os.ReadFile(ss.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("listener: server_ssl ca: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("listener: server_ssl ca %s holds no PEM certificate", ss.CAFile)
-		}
-		cfg.RootCAs = pool
+	return cfg
+}
+
+// loadPool reads a PEM bundle of trusted certificates.
+func loadPool(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
 	}
-	return cfg, nil
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", file)
+	}
+	return pool, nil
 }
 
 // chainSummary describes a peer chain for the log, leaf first.

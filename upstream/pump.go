@@ -282,6 +282,7 @@ func (p *pump) fail(d int, err error) {
 // side open. A conn that cannot half-close is left open: closing it would
 // cut the direction still flowing.
 func closeWrite(c net.Conn) error {
+	c = unwrapObservers(c)
 	if tc, ok := c.(*tls.Conn); ok {
 		err := tc.CloseWrite()
 		if cw, ok := tc.NetConn().(interface{ CloseWrite() error }); ok {
@@ -300,7 +301,7 @@ func closeWrite(c net.Conn) error {
 // reset closes c with an RST where it can, like BIG-IP propagating a reset
 // to the other side: a FIN would look like a clean end of the stream.
 func reset(c net.Conn) {
-	raw := c
+	raw := unwrapObservers(c)
 	if tc, ok := c.(*tls.Conn); ok {
 		raw = tc.NetConn()
 	}
@@ -308,4 +309,17 @@ func reset(c net.Conn) {
 		_ = tcp.SetLinger(0)
 	}
 	_ = raw.Close()
+}
+
+// unwrapObservers peels wrappers that only watch bytes (they expose the conn
+// they wrap with Unwrap) so half-close and reset reach the real socket.
+// *tls.Conn is not peeled here: its own CloseWrite must run.
+func unwrapObservers(c net.Conn) net.Conn {
+	for {
+		u, ok := c.(interface{ Unwrap() net.Conn })
+		if !ok {
+			return c
+		}
+		c = u.Unwrap()
+	}
 }

@@ -33,6 +33,9 @@ Usage:
   tlsgate ca init [-c config.toml] create the lab CA if it does not exist
   tlsgate config check [-c file]   validate a config file and exit
   tlsgate config default           print the built-in default config
+  tlsgate doctor transparent [--mode redirect|tproxy] [--port N]
+                                   check the iptables rules, routes, sysctls and
+                                   capabilities a transparent listener needs
   tlsgate version                  print the version
 
 Every subcommand accepts --help.
@@ -82,6 +85,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return cmdCA(args[1:], stdout, stderr)
 	case "config":
 		return cmdConfig(args[1:], stdout, stderr)
+	case "doctor":
+		return cmdDoctor(args[1:], stdout, stderr)
 	default:
 		fmt.Fprint(stderr, topUsage)
 		return usageError{fmt.Sprintf("unknown subcommand %q", args[0])}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -20,7 +21,18 @@ import (
 	"github.com/tlsgate/tlsgate/config"
 	"github.com/tlsgate/tlsgate/listener"
 	"github.com/tlsgate/tlsgate/pki"
+	"github.com/tlsgate/tlsgate/transparent"
 )
+
+// portOf returns the port of a host:port string, 0 when it has none.
+func portOf(addr string) int {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(p)
+	return n
+}
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "run [-c config.toml]", stdout)
@@ -85,12 +97,14 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	var ids atomic.Uint64
 	nextID := func() uint64 { return ids.Add(1) }
 	for _, o := range cfg.Listeners {
-		srv, err := listener.New(o, listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID})
+		srv, err := listener.New(o, listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID,
+			OriginalDst: transparent.Lookup})
 		if err != nil {
 			closeAll()
 			return configError{err}
 		}
-		ln, err := net.Listen("tcp", o.Listen)
+		lc := transparent.ListenConfig(o.Transparent == listener.TransparentTProxy)
+		ln, err := lc.Listen(ctx, "tcp", o.Listen)
 		if err != nil {
 			closeAll()
 			return fmt.Errorf("listener %s: %w", o.Name, err)

@@ -1,0 +1,46 @@
+package listener
+
+import (
+	"net"
+
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/httpflow"
+)
+
+// maxExchanges bounds the HTTP requests kept per connection in the event.
+const maxExchanges = 32
+
+// observedConn feeds what is read from a decrypted leg to an HTTP tracker.
+type observedConn struct {
+	net.Conn
+	feed func([]byte)
+}
+
+func (o *observedConn) Read(b []byte) (int, error) {
+	n, err := o.Conn.Read(b)
+	if n > 0 {
+		o.feed(b[:n])
+	}
+	return n, err
+}
+
+// Unwrap lets upstream.Pump half-close and reset the real connection.
+func (o *observedConn) Unwrap() net.Conn { return o.Conn }
+
+// relayDecrypted pumps between two decrypted legs and, for HTTP/1.x,
+// records each exchange. h2 is framed binary, so only bytes are counted.
+func (s *Server) relayDecrypted(client, backend net.Conn, o *explain.Outcome) {
+	if o.ClientTLS.ALPN == "h2" {
+		s.pump(client, backend, o, nil)
+		return
+	}
+	t := httpflow.NewTracker(maxExchanges)
+	s.pump(&observedConn{Conn: client, feed: t.Client}, &observedConn{Conn: backend, feed: t.Server}, o, nil)
+	for _, e := range t.Exchanges() {
+		o.HTTP1 = append(o.HTTP1, explain.HTTPExchange{
+			Method: e.Method, Target: e.Target, Host: e.Host, Proto: e.Proto,
+			Status: e.Status, ReqBytes: e.ReqBodyBytes, RespBytes: e.RespBodyBytes, Upgraded: e.Upgraded,
+		})
+	}
+	o.HTTPDropped = t.Dropped()
+}

@@ -1,0 +1,155 @@
+package listener
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"net/netip"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/tlsgate/tlsgate/explain"
+)
+
+// inspect decrypts both legs: it first completes TLS to the real server
+// (so the leaf it mints can copy the server's names and ALPN), then
+// terminates the client with a lab-CA leaf, and relays between the two.
+func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, realStart time.Time) {
+	dest := s.backendAddr(o)
+	if reason := s.bypassReason(o); reason != "" {
+		o.Route, o.Bypass = "bypass", reason
+		s.relay(c, o, p.buf, dest)
+		return
+	}
+	o.Route = "inspect"
+	sni := o.Hello.ServerName
+	d := s.dialer()
+	ucfg := s.upstreamConfig(sni, dest)
+	// Offer the server what the client offered, so the server's choice
+	// can be handed back to the client unchanged.
+	ucfg.NextProtos = append([]string(nil), o.Hello.ALPN...)
+	d.TLS = ucfg
+	o.Backend.TLS.Attempted, o.Backend.TLS.ServerName = true, ucfg.ServerName
+	o.Backend.TLS.MinVersion, o.Backend.TLS.MaxVersion = ucfg.MinVersion, ucfg.MaxVersion
+	ustart := time.Now()
+	bc, ok := s.dialBackend(c, o, dest, d)
+	o.Backend.TLS.Duration = time.Since(ustart)
+	if !ok {
+		return
+	}
+	uc := bc.(*tls.Conn)
+	ust := uc.ConnectionState()
+	recordUpstreamLeg(o, uc, ust, ucfg.InsecureSkipVerify)
+
+	leaf, err := s.inspectLeaf(o, ust)
+	if err != nil {
+		o.ClientTLS.Attempted = true
+		o.ClientTLS.Err = err.Error()
+		_ = uc.Close()
+		abort(c)
+		return
+	}
+	cfg := s.clientTLS.Clone()
+	cfg.GetCertificate = nil
+	cfg.Certificates = []tls.Certificate{*leaf}
+	cfg.NextProtos = nil
+	if ust.NegotiatedProtocol != "" {
+		// Offer the client exactly what the server chose, so h2 stays h2
+		// end to end and the two legs cannot disagree.
+		cfg.NextProtos = []string{ust.NegotiatedProtocol}
+	}
+	tc, ok := s.clientHandshake(c, o, p, cfg, realStart)
+	if !ok {
+		_ = uc.Close()
+		return
+	}
+	s.relayDecrypted(tc, uc, o)
+}
+
+// recordUpstreamLeg fills the server leg facts after a good handshake.
+func recordUpstreamLeg(o *explain.Outcome, uc *tls.Conn, st tls.ConnectionState, insecure bool) {
+	b := &o.Backend.TLS
+	recordLeg(b, st, false)
+	b.Local, b.Remote = addrPort(uc.LocalAddr()), addrPort(uc.RemoteAddr())
+	b.VerifySkipped = insecure
+}
+
+// inspectLeaf mints the certificate shown to the client: a copy of the real
+// server's names when MimicUpstream is set, else the SNI or the IP.
+func (s *Server) inspectLeaf(o *explain.Outcome, st tls.ConnectionState) (*tls.Certificate, error) {
+	if s.deps.Minter == nil {
+		return nil, errors.New("listener: inspect mode needs the lab CA to mint leaves")
+	}
+	name := o.Hello.ServerName
+	if name == "" {
+		name = o.OrigDst.Addr().String()
+		if !o.OrigDst.IsValid() {
+			name = o.Virtual.Addr().String()
+		}
+	}
+	if s.opts.MimicUpstream && len(st.PeerCertificates) > 0 {
+		o.Mimicked = true
+		return s.deps.Minter.Mimic(name, st.PeerCertificates[0])
+	}
+	return s.deps.Minter.Leaf(name)
+}
+
+// clientHandshake runs the client-side handshake with cfg and records the
+// leg. On failure it resets the client and returns false.
+func (s *Server) clientHandshake(c net.Conn, o *explain.Outcome, p *peeked, cfg *tls.Config, realStart time.Time) (*tls.Conn, bool) {
+	leg := &o.ClientTLS
+	leg.Attempted = true
+	leg.Local, leg.Remote = addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())
+	leg.MinVersion, leg.MaxVersion = cfg.MinVersion, cfg.MaxVersion
+	leg.OurCiphers = cfg.CipherSuites
+	rc := &recordingConn{Conn: c, replay: p.buf, recording: true}
+	tc := tls.Server(rc, cfg)
+	ctx, cancel := context.WithDeadline(context.Background(), realStart.Add(s.opts.HandshakeTimeout))
+	start := time.Now()
+	err := tc.HandshakeContext(ctx)
+	cancel()
+	leg.Duration = time.Since(start)
+	rc.recording = false
+	if err != nil {
+		recordHandshakeErr(leg, err, rc)
+		o.FailStreak = s.streaks.fail(o)
+		abort(c)
+		return nil, false
+	}
+	s.streaks.ok(o)
+	recordLeg(leg, tc.ConnectionState(), true)
+	return tc, true
+}
+
+// bypassReason says why this connection must not be decrypted, or "".
+func (s *Server) bypassReason(o *explain.Outcome) string {
+	sni := ""
+	if o.Hello != nil {
+		sni = strings.ToLower(o.Hello.ServerName)
+	}
+	for _, b := range s.opts.Bypass {
+		if pfx, err := netip.ParsePrefix(b); err == nil {
+			switch {
+			case pfx.Contains(o.Client.Addr()):
+				return "client " + o.Client.Addr().String() + " is in bypass " + b
+			case o.OrigDst.IsValid() && pfx.Contains(o.OrigDst.Addr()):
+				return "destination " + o.OrigDst.Addr().String() + " is in bypass " + b
+			}
+			continue
+		}
+		if ip, err := netip.ParseAddr(b); err == nil {
+			if ip == o.Client.Addr() || (o.OrigDst.IsValid() && ip == o.OrigDst.Addr()) {
+				return "address " + b + " is in bypass"
+			}
+			continue
+		}
+		if sni != "" {
+			if ok, _ := path.Match(strings.ToLower(b), sni); ok {
+				return "SNI " + sni + " matches bypass " + b
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,31 @@
+package listener
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+)
+
+// lockedWriter serialises key log lines from many connections' handshakes.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.WriteCloser
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) Close() error { return l.w.Close() }
+
+// openKeyLog opens the NSS key log file (append, 0600: it holds secrets).
+func openKeyLog(path string) (*lockedWriter, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("keylog: %w", err)
+	}
+	return &lockedWriter{w: f}, nil
+}
