@@ -31,13 +31,22 @@ Usage: bench/run.sh [options]
   --concurrency N   workers for conn-rate and handshake runs (default 8)
   --bulk SIZE       bytes per bulk run, e.g. 256MiB (default 256MiB)
   --requests N      timed requests per latency run (default 5000)
-  --idle-conns N    idle connections added per step (default 1000)
+  --idle-conns N    idle connections added per step (default 500; see below)
   --quick           a smoke run: --reps 1 --duration 1s --bulk 32MiB --requests 500 --idle-conns 200
   --out FILE        markdown output (default bench/results-<date>.md)
   --keep            keep the work directory (logs, configs, raw results)
+  --wait-quiet SEC  first wait up to SEC seconds for the 1-minute load average
+                    to drop below 1 (other work on the machine skews every number)
   --without-tlsgate measure direct and HAProxy only (to check the bench itself)
+  --tlsgate PATH    use this tlsgate binary instead of building ./cmd/tlsgate
+                    (e.g. one built from a commit while the work tree is mid-edit)
   -h, --help        this text
-The default run takes about 6 minutes on 2 cores.
+The default run takes about 5 minutes on 2 cores.
+
+Idle memory keeps every step's connections open: REPS x idle-conns at the end.
+A relayed connection costs tlsgate 6 file descriptors (two sockets, and a
+splice pipe pair per direction) and HAProxy 2, so the run lowers idle-conns
+when the open-files limit (ulimit -Hn) would not hold them.
 EOF
 }
 
@@ -46,10 +55,12 @@ DURATION=5s
 CONCURRENCY=8
 BULK=256MiB
 REQUESTS=5000
-IDLE_CONNS=1000
+IDLE_CONNS=500
+WAIT_QUIET=0
 OUT=""
 KEEP=0
 WITH_TLSGATE=1
+TLSGATE_BIN=""
 ORIG_ARGS="$*"
 while [[ $# -gt 0 ]]; do
 	case "$1" in
@@ -62,12 +73,17 @@ while [[ $# -gt 0 ]]; do
 	--quick) REPS=1; DURATION=1s; BULK=32MiB; REQUESTS=500; IDLE_CONNS=200; shift ;;
 	--out) OUT="$2"; shift 2 ;;
 	--keep) KEEP=1; shift ;;
+	--wait-quiet) WAIT_QUIET="$2"; shift 2 ;;
 	--without-tlsgate) WITH_TLSGATE=0; shift ;;
+	--tlsgate) TLSGATE_BIN="$2"; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
 	esac
 done
-[[ "$REPS" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --reps must be a positive integer" >&2; exit 2; }
+for v in REPS IDLE_CONNS CONCURRENCY REQUESTS; do
+	[[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: ${v,,} must be a positive integer, got '${!v}'" >&2; exit 2; }
+done
+[[ "$WAIT_QUIET" =~ ^[0-9]+$ ]] || { echo "run.sh: --wait-quiet takes whole seconds" >&2; exit 2; }
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATE="$(date +%Y-%m-%d)"
@@ -102,6 +118,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
 
 # wait_port HOST:PORT: up to 10 s for something to accept there.
 wait_port() {
@@ -122,10 +140,20 @@ port_free() {
 }
 
 # --- build and prerequisites -------------------------------------------------
+# 6 fds per relayed connection in tlsgate (see --help), plus some slack.
+FD_LIMIT="$(ulimit -Hn)"
+if [[ "$FD_LIMIT" != unlimited ]] && (( REPS * IDLE_CONNS * 6 + 200 > FD_LIMIT )); then
+	IDLE_CONNS=$(( (FD_LIMIT - 200) / 6 / REPS ))
+	(( IDLE_CONNS >= 1 )) || IDLE_CONNS=1
+	log "open-files limit is $FD_LIMIT: idle memory uses $IDLE_CONNS connections per step"
+fi
 cd "$ROOT"
 log "building tlsgate and tlsgate-load into $BIN"
 mkdir -p "$BIN"
-if [[ $WITH_TLSGATE -eq 1 ]]; then
+if [[ -n "$TLSGATE_BIN" ]]; then
+	[[ -x "$TLSGATE_BIN" ]] || { echo "run.sh: --tlsgate $TLSGATE_BIN is not an executable" >&2; exit 2; }
+	cp "$TLSGATE_BIN" "$BIN/tlsgate"
+elif [[ $WITH_TLSGATE -eq 1 ]]; then
 	go build -o "$BIN/tlsgate" ./cmd/tlsgate
 fi
 go build -o "$BIN/tlsgate-load" ./cmd/tlsgate-load
@@ -140,10 +168,10 @@ if ! command -v haproxy >/dev/null 2>&1; then
 fi
 command -v openssl >/dev/null 2>&1 || { echo "run.sh: openssl is needed to make the bench certificate" >&2; exit 1; }
 
-ALL_PORTS=(127.0.0.1:19443 127.0.0.1:19080 127.0.0.1:19444
-	127.0.0.1:28443 127.0.0.1:28080 127.0.0.1:28444 127.0.0.1:28445)
+ALL_PORTS=(127.0.0.1:27101 127.0.0.1:27102 127.0.0.1:27103
+	127.0.0.1:27301 127.0.0.1:27302 127.0.0.1:27303 127.0.0.1:27304)
 if [[ $WITH_TLSGATE -eq 1 ]]; then
-	ALL_PORTS+=(127.0.0.1:18443 127.0.0.1:18080 127.0.0.1:18444 127.0.0.1:18445 127.0.0.1:18446)
+	ALL_PORTS+=(127.0.0.1:27201 127.0.0.1:27202 127.0.0.1:27203 127.0.0.1:27204 127.0.0.1:27205)
 fi
 for p in "${ALL_PORTS[@]}"; do
 	port_free "$p" || { echo "run.sh: $p is already in use; stop what holds it first" >&2; exit 1; }
@@ -169,9 +197,9 @@ start_backend() { # NAME ADDR ARGS...
 	PIDS+=($!)
 }
 log "starting backends"
-start_backend echo-tls 127.0.0.1:19443 --mode echo --tls --cert "$WORK/bench-cert.pem" --key "$WORK/bench-key.pem"
-start_backend http 127.0.0.1:19080 --mode http
-start_backend http-tls 127.0.0.1:19444 --mode http --tls --cert "$WORK/bench-cert.pem" --key "$WORK/bench-key.pem"
+start_backend echo-tls 127.0.0.1:27101 --mode echo --tls --cert "$WORK/bench-cert.pem" --key "$WORK/bench-key.pem"
+start_backend http 127.0.0.1:27102 --mode http
+start_backend http-tls 127.0.0.1:27103 --mode http --tls --cert "$WORK/bench-cert.pem" --key "$WORK/bench-key.pem"
 
 TLSGATE_PID=none
 if [[ $WITH_TLSGATE -eq 1 ]]; then
@@ -194,6 +222,13 @@ for p in "${ALL_PORTS[@]}"; do
 	wait_port "$p"
 done
 log "all servers up (tlsgate pid $TLSGATE_PID, haproxy pid $HAPROXY_PID)"
+if (( WAIT_QUIET > 0 )); then
+	log "waiting up to ${WAIT_QUIET}s for the load average to drop below 1"
+	for _ in $(seq "$WAIT_QUIET"); do
+		awk '{exit !($1 < 1.0)}' /proc/loadavg && break
+		sleep 1
+	done
+fi
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 if awk '{exit !($1 > 1.0)}' /proc/loadavg; then
 	log "warning: load average is $LOAD_BEFORE before the bench; other work on this machine will show in the numbers"
@@ -230,9 +265,9 @@ idle() { # NAME PORT PID
 	fi
 }
 if [[ $WITH_TLSGATE -eq 1 ]]; then
-	idle tlsgate 18080 "$TLSGATE_PID"
+	idle tlsgate 27202 "$TLSGATE_PID"
 fi
-idle haproxy 28080 "$HAPROXY_PID"
+idle haproxy 27302 "$HAPROXY_PID"
 
 TLS_BENCH=(--tls --ca "$WORK/bench-cert.pem" --sni bench.local)
 TLS_MINTED=(--tls --ca "$WORK/lab-ca.pem" --sni bench.local)
@@ -240,28 +275,28 @@ RATE=(--duration "$DURATION" --concurrency "$CONCURRENCY" --max 2000000)
 
 for rep in $(seq "$REPS"); do
 	log "repetition $rep of $REPS: bulk"
-	for t in direct:19443 tlsgate:18443 haproxy:28443; do
+	for t in direct:27101 tlsgate:27201 haproxy:27301; do
 		measure "bulk TLS $BULK, 1 conn" "${t%%:*}" bulk --target "127.0.0.1:${t##*:}" --bytes "$BULK" --conns 1 --duration 60s "${TLS_BENCH[@]}"
 	done
 	log "repetition $rep of $REPS: connection rate"
-	for t in direct:19080 tlsgate:18080 haproxy:28080; do
+	for t in direct:27102 tlsgate:27202 haproxy:27302; do
 		measure "new conns/s, plain HTTP" "${t%%:*}" connrate --target "127.0.0.1:${t##*:}" "${RATE[@]}"
 	done
-	for t in direct:19444 tlsgate:18444 haproxy:28444; do
+	for t in direct:27103 tlsgate:27203 haproxy:27303; do
 		measure "new conns/s, TLS (passthrough)" "${t%%:*}" connrate --target "127.0.0.1:${t##*:}" "${RATE[@]}" "${TLS_BENCH[@]}"
 	done
 	log "repetition $rep of $REPS: latency"
-	for t in direct:19080 tlsgate:18080 haproxy:28080; do
+	for t in direct:27102 tlsgate:27202 haproxy:27302; do
 		measure "latency, plain HTTP" "${t%%:*}" latency --target "127.0.0.1:${t##*:}" --requests "$REQUESTS" --concurrency 1 --duration 60s
 	done
-	for t in direct:19444 tlsgate:18444 haproxy:28444; do
+	for t in direct:27103 tlsgate:27203 haproxy:27303; do
 		measure "latency, TLS (passthrough)" "${t%%:*}" latency --target "127.0.0.1:${t##*:}" --requests "$REQUESTS" --concurrency 1 --duration 60s "${TLS_BENCH[@]}"
 	done
 	log "repetition $rep of $REPS: handshakes"
-	measure "TLS handshakes/s (terminate)" direct handshakes --target 127.0.0.1:19444 "${RATE[@]}" "${TLS_BENCH[@]}"
-	measure "TLS handshakes/s (terminate)" tlsgate handshakes --target 127.0.0.1:18445 "${RATE[@]}" "${TLS_BENCH[@]}"
-	measure "TLS handshakes/s (terminate)" "tlsgate, minted leaf" handshakes --target 127.0.0.1:18446 "${RATE[@]}" "${TLS_MINTED[@]}"
-	measure "TLS handshakes/s (terminate)" haproxy handshakes --target 127.0.0.1:28445 "${RATE[@]}" "${TLS_BENCH[@]}"
+	measure "TLS handshakes/s (terminate)" direct handshakes --target 127.0.0.1:27103 "${RATE[@]}" "${TLS_BENCH[@]}"
+	measure "TLS handshakes/s (terminate)" tlsgate handshakes --target 127.0.0.1:27204 "${RATE[@]}" "${TLS_BENCH[@]}"
+	measure "TLS handshakes/s (terminate)" "tlsgate, minted leaf" handshakes --target 127.0.0.1:27205 "${RATE[@]}" "${TLS_MINTED[@]}"
+	measure "TLS handshakes/s (terminate)" haproxy handshakes --target 127.0.0.1:27304 "${RATE[@]}" "${TLS_BENCH[@]}"
 done
 
 # --- report ------------------------------------------------------------------
@@ -271,13 +306,20 @@ if [[ -f "$WORK/idle.jsonl" ]]; then
 	cat "$WORK/idle.jsonl" >>"$RESULTS"
 fi
 TABLE="$("$LOAD" report --in "$RESULTS")"
+if [[ $WITH_TLSGATE -eq 0 ]]; then
+	TLSGATE_DESC="not measured"
+elif [[ -n "$TLSGATE_BIN" ]]; then
+	TLSGATE_DESC="$("$BIN/tlsgate" version | cut -d' ' -f2) (binary given with --tlsgate)"
+else
+	TLSGATE_DESC="$("$BIN/tlsgate" version | cut -d' ' -f2) (built from the work tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo ', with uncommitted changes'))"
+fi
 CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 {
 	echo "# tlsgate benchmark, $DATE"
 	echo
 	echo "Command: \`bench/run.sh${ORIG_ARGS:+ $ORIG_ARGS}\` (repetitions $REPS; rate runs $DURATION at concurrency $CONCURRENCY; bulk $BULK; latency $REQUESTS requests; idle $IDLE_CONNS conns per step)"
 	echo
-	echo "Machine: $(nproc) cores ($CPU), kernel $(uname -r); $(go version | cut -d' ' -f3); $(haproxy -v | head -1 | cut -d' ' -f1-3); tlsgate $("$BIN/tlsgate" version 2>/dev/null | cut -d' ' -f2 || echo "not built") at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)."
+	echo "Machine: $(nproc) cores ($CPU), kernel $(uname -r); $(go version | cut -d' ' -f3); $(haproxy -v | head -1 | cut -d' ' -f1-3); tlsgate $TLSGATE_DESC."
 	echo "Load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER."
 	echo "Load generator, proxy and backend share these cores. Medians of $REPS runs; \"vs direct\" divides by the direct median;"
 	echo "for memory, each run adds $IDLE_CONNS connections while keeping the earlier ones."
