@@ -1,0 +1,47 @@
+// Package faults decides which injected faults a connection gets and holds the
+// mechanisms that carry them out.
+//
+// A Rule is a selector (listener, SNI, client address, fingerprint, offered
+// versions, connection index, probability), a stage, a direction and an
+// action. An Engine holds the rules copy-on-write; Plan evaluates them once per
+// connection and returns an immutable Plan whose Firings name each rule that
+// fired, the random draw that let it fire, and the symptom the client should
+// show. Runtime changes affect only connections planned afterwards: a plan is
+// never rewired while its connection runs.
+//
+// The package returns facts and never logs: the listener logs each firing.
+//
+// # Stages and where the listener applies them
+//
+// The listener meets a connection at three points, and asks the plan at each:
+//
+//	accept          PlanAccept (no ClientHello yet): Stop(StageAccept), Wrappers(StageAccept)
+//	client_hello    Plan, after the peek: Stop(StageClientHello), TLSPolicy(),
+//	                Wrappers(StageClientHello, StageServerFlight) on the raw client conn;
+//	                a passthrough listener also installs request, response and idle here
+//	handshake_done  terminating listeners, after the handshake: Stop(StageHandshakeDone),
+//	                Wrappers(StageHandshakeDone, StageRequest, StageResponse, StageIdle)
+//	                on the *tls.Conn
+//
+// Stop returns the first rule that ends the normal path right there (reset,
+// close, blackhole in both directions, an alert or a hand-written answer to the
+// ClientHello); Apply carries it out. Everything else is a conn wrapper. A
+// wrapper for server_flight or response acts from the first byte the server
+// side writes after it is installed; one for request acts from the first byte
+// the client sends; so "reset at response" resets as the response starts.
+//
+// # Directions
+//
+// c2s is client to server, s2c server to client. Wrap is told which peer the
+// conn faces. For the client-facing conn (FacingClient), the usual case, Read
+// returns what the client sent (c2s) and Write sends toward the client (s2c).
+// For a backend-facing conn (FacingBackend) it is the other way round.
+//
+// # Randomness and time
+//
+// A rule's probability draw comes from its seed and the connection index
+// alone, so the same seed and the same traffic give the same firings. The
+// randomness inside a wrapper (jitter, slice sizes, support IDs) is seeded the
+// same way. Wrappers take their clock, sleeper and timers from WrapDeps, so
+// tests run without wall-clock waits.
+package faults

@@ -1,0 +1,223 @@
+package faults
+
+import (
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Engine holds the fault rules. Readers (Plan) load an immutable snapshot
+// through an atomic pointer and never lock; writers build a new snapshot
+// under a mutex held only while copying. A change therefore reaches only the
+// connections planned after it.
+type Engine struct {
+	now  func() time.Time
+	mu   sync.Mutex // serializes writers; Plan never takes it
+	snap atomic.Pointer[snapshot]
+}
+
+// snapshot is one immutable generation of the rule set.
+type snapshot struct {
+	rules []*ruleState
+}
+
+// ruleState is a validated, normalized rule with its compiled selectors.
+// Its counters live behind a pointer shared by every snapshot that keeps
+// the rule, so enabling or disabling a rule keeps its count.
+type ruleState struct {
+	rule    Rule
+	m       matcher
+	enabled bool
+	seed    uint64
+	prob    float64
+	start   time.Time // schedule window start (added + start_after)
+	end     time.Time // zero: no end
+	stats   *ruleStats
+}
+
+// ruleStats counts firings across connections.
+type ruleStats struct {
+	fires atomic.Int64
+	last  atomic.Int64 // unix nanoseconds of the last firing, 0 = never
+	added time.Time
+}
+
+// reserve takes one firing from the max_fires budget (0 = unlimited). It
+// never overshoots under concurrency: the count only moves by compare-and-swap.
+func (s *ruleStats) reserve(limit int64) bool {
+	for {
+		n := s.fires.Load()
+		if limit > 0 && n >= limit {
+			return false
+		}
+		if s.fires.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// RuleStatus is one rule as the admin API lists it.
+type RuleStatus struct {
+	Rule     Rule      `json:"rule"`               // normalized: defaults filled in
+	Enabled  bool      `json:"enabled"`            // current state
+	Fires    int64     `json:"fires"`              // firings since added or since ResetCounters
+	LastFire time.Time `json:"last_fire,omitzero"` // zero when it never fired
+	Added    time.Time `json:"added"`              // the schedule counts from here
+	Seed     uint64    `json:"effective_seed"`     // the seed draws use (derived from the name when seed is 0)
+}
+
+// NewEngine returns an engine without rules. now is the clock for schedules
+// and fire times; nil means time.Now.
+func NewEngine(now func() time.Time) *Engine {
+	if now == nil {
+		now = time.Now
+	}
+	e := &Engine{now: now}
+	e.snap.Store(&snapshot{})
+	return e
+}
+
+// Set replaces every rule at once (a config load). Nothing changes if any
+// rule is invalid or two share a name. Counters start at zero.
+func (e *Engine) Set(rules []Rule) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.now()
+	next := &snapshot{rules: make([]*ruleState, 0, len(rules))}
+	seen := make(map[string]bool, len(rules))
+	for _, r := range rules {
+		if err := r.Validate(); err != nil {
+			return err
+		}
+		if seen[r.Name] {
+			return &RuleError{Rule: r.Name, Field: "name", Msg: "duplicate rule name"}
+		}
+		seen[r.Name] = true
+		next.rules = append(next.rules, newRuleState(r, now))
+	}
+	e.snap.Store(next)
+	return nil
+}
+
+// Add appends one rule. A rule with the same name is an error.
+func (e *Engine) Add(r Rule) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := e.snap.Load()
+	if cur.find(r.Name) >= 0 {
+		return &RuleError{Rule: r.Name, Field: "name", Msg: "a rule with this name exists; remove it first"}
+	}
+	next := &snapshot{rules: append(slices.Clip(cur.rules), newRuleState(r, e.now()))}
+	e.snap.Store(next)
+	return nil
+}
+
+// Remove deletes the rule with that name.
+func (e *Engine) Remove(name string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := e.snap.Load()
+	i := cur.find(name)
+	if i < 0 {
+		return fmt.Errorf("faults: no rule named %q", name)
+	}
+	e.snap.Store(&snapshot{rules: slices.Delete(slices.Clone(cur.rules), i, i+1)})
+	return nil
+}
+
+// SetEnabled turns a rule on or off, keeping its counters and schedule.
+func (e *Engine) SetEnabled(name string, on bool) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := e.snap.Load()
+	i := cur.find(name)
+	if i < 0 {
+		return fmt.Errorf("faults: no rule named %q", name)
+	}
+	rs := *cur.rules[i]
+	rs.rule = rs.rule.clone()
+	rs.rule.Enabled = &on
+	rs.enabled = on
+	rules := slices.Clone(cur.rules)
+	rules[i] = &rs
+	e.snap.Store(&snapshot{rules: rules})
+	return nil
+}
+
+// List returns every rule with its counters, in evaluation order.
+func (e *Engine) List() []RuleStatus {
+	cur := e.snap.Load()
+	out := make([]RuleStatus, 0, len(cur.rules))
+	for _, rs := range cur.rules {
+		st := RuleStatus{Rule: rs.rule.clone(), Enabled: rs.enabled, Fires: rs.stats.fires.Load(),
+			Added: rs.stats.added, Seed: rs.seed}
+		if ns := rs.stats.last.Load(); ns != 0 {
+			st.LastFire = time.Unix(0, ns)
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// ResetCounters zeroes every rule's fire count and last fire time, which
+// also refills max_fires budgets.
+func (e *Engine) ResetCounters() {
+	for _, rs := range e.snap.Load().rules {
+		rs.stats.fires.Store(0)
+		rs.stats.last.Store(0)
+	}
+}
+
+func (s *snapshot) find(name string) int {
+	return slices.IndexFunc(s.rules, func(rs *ruleState) bool { return rs.rule.Name == name })
+}
+
+// newRuleState compiles a validated rule added at time added.
+func newRuleState(r Rule, added time.Time) *ruleState {
+	n := r.normalized()
+	rs := &ruleState{rule: n, m: compileMatcher(&n), enabled: n.IsEnabled(), seed: ruleSeed(&n),
+		prob: 1, stats: &ruleStats{added: added}}
+	if n.Probability != nil {
+		rs.prob = *n.Probability
+	}
+	rs.start = added.Add(n.StartAfter.D())
+	if n.Duration > 0 {
+		rs.end = rs.start.Add(n.Duration.D())
+	}
+	return rs
+}
+
+// ruleSeed is the rule's seed, or a stable hash of its name when the seed is
+// 0, so an unseeded rule is still reproducible (unlike Toxiproxy's, whose
+// seed does nothing).
+func ruleSeed(r *Rule) uint64 {
+	if r.Seed != 0 {
+		return uint64(r.Seed)
+	}
+	h := fnv.New64a()
+	h.Write([]byte(r.Name))
+	return h.Sum64()
+}
+
+// mix64 is the splitmix64 finalizer: a stable bijection that spreads every
+// input bit over the output.
+func mix64(z uint64) uint64 {
+	z += 0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// Draw is the random draw in [0,1) of a rule with this seed for the
+// connection with this index. It depends on nothing else, so a replay of the
+// same traffic gives the same firings. The function is part of that
+// contract: changing it changes which connections a seeded rule hits.
+func Draw(seed, index uint64) float64 {
+	return float64(mix64(mix64(seed)^index)>>11) / (1 << 53)
+}

@@ -1,0 +1,69 @@
+package faults
+
+import (
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// newFilter builds the filter for one rule on one direction of a conn.
+// rng is seeded from the rule's seed and the connection index.
+func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
+	switch r.Action {
+	case ActLatency:
+		return newLatency(next, k, r.Latency.D(), r.Jitter.D(), rng)
+	case ActBandwidth:
+		return &bandwidth{next: next, k: k, rate: r.Rate}
+	case ActSlicer:
+		return &slicer{next: next, k: k, avg: r.AverageSize, variation: r.SizeVariation, delay: r.Delay.D(), rng: rng}
+	case ActSlowClose:
+		return &slowClose{next: next, k: k, delay: r.Delay.D()}
+	case ActLimitData:
+		return &limitData{next: next, k: k, limit: r.Bytes}
+	case ActBlackhole:
+		return newBlackhole(k, r.Then, r.Delay.D())
+	case ActTimeout:
+		then := ThenHold
+		if r.Timeout > 0 {
+			then = ThenFIN
+		}
+		return newBlackhole(k, then, r.Timeout.D())
+	case ActMTU:
+		return newMTU(next, k, r.MTU, r.RecoverAfter.D())
+	case ActTruncate:
+		return &truncate{next: next, k: k, limit: r.Bytes, then: r.Then}
+	case ActFragment:
+		return &fragment{next: next, k: k, segment: r.AverageSize, record: r.RecordSize, delay: r.Delay.D()}
+	case ActFirstByteDelay:
+		return &firstByteDelay{next: next, k: k, delay: r.Delay.D()}
+	case ActIdleTimeout:
+		st := k.sharedState(r, func() any { return newIdleState(k) }).(*idleState)
+		return &idle{next: next, k: k, st: st, timeout: r.Timeout.D(), then: r.Then}
+	case ActRewrite:
+		return &rewrite{next: next, strip: r.HeadersStrip, add: r.HeadersAdd}
+	case ActReset, ActClose, ActAlert, ActPlaintextReply, ActBlockPage:
+		return &trigger{next: next, k: k, r: r, dir: dir, rng: rng}
+	}
+	return next
+}
+
+// swallow is a sink that drops everything: what a held direction becomes.
+type swallow struct{}
+
+func (swallow) Write(p []byte) (int, error) { return len(p), nil }
+func (swallow) End(bool) error              { return nil }
+
+// firstByteDelay sleeps once, before the first byte: a slow open.
+type firstByteDelay struct {
+	next  sink
+	k     *ctl
+	delay time.Duration
+	once  sync.Once
+}
+
+func (f *firstByteDelay) Write(p []byte) (int, error) {
+	f.once.Do(func() { f.k.deps.Sleep(f.delay) })
+	return f.next.Write(p)
+}
+
+func (f *firstByteDelay) End(fin bool) error { return f.next.End(fin) }

@@ -1,0 +1,63 @@
+package faults
+
+import (
+	"sync"
+	"time"
+)
+
+// idleState is shared by both directions of one idle_timeout rule: traffic
+// either way keeps the state alive, as it does in a NAT or firewall table.
+type idleState struct {
+	mu      sync.Mutex
+	last    time.Time
+	expired bool
+}
+
+func newIdleState(k *ctl) *idleState { return &idleState{last: k.deps.Now()} }
+
+// idle expires a connection that stayed quiet for timeout. Nothing happens
+// at the moment of expiry, as nothing happens in a state table: the next
+// packet either way finds the state gone and gets then: rst (the default,
+// "reset on next packet"), fin (closed), or hold (dropped for ever).
+type idle struct {
+	next    sink
+	k       *ctl
+	st      *idleState
+	timeout time.Duration
+	then    Then
+}
+
+func (f *idle) Write(p []byte) (int, error) {
+	now := f.k.deps.Now()
+	f.st.mu.Lock()
+	if !f.st.expired && now.Sub(f.st.last) >= f.timeout {
+		f.st.expired = true
+	}
+	expired := f.st.expired
+	if !expired {
+		f.st.last = now
+	}
+	f.st.mu.Unlock()
+	if !expired {
+		return f.next.Write(p)
+	}
+	switch f.then {
+	case ThenHold:
+		return len(p), nil
+	case ThenFIN:
+		f.k.closeAll()
+		return 0, ErrClosedByFault
+	}
+	_ = f.k.reset()
+	return 0, ErrReset
+}
+
+func (f *idle) End(fin bool) error {
+	f.st.mu.Lock()
+	expired := f.st.expired
+	f.st.mu.Unlock()
+	if expired {
+		return nil
+	}
+	return f.next.End(fin)
+}

@@ -1,0 +1,118 @@
+package faults
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// mtuHoldCap bounds what a stalled direction buffers while it waits to
+// recover; beyond it writers block, as they would on a full send buffer.
+const mtuHoldCap = 1 << 20
+
+// mtu emulates a PMTUD black hole at layer 4: a tunnel whose MTU is below
+// 1500 while the ICMP "fragmentation needed" messages are dropped. Each write
+// is one burst. A burst of at most mtu-40 bytes (one segment that fits)
+// passes; the first burst that would need a full-size segment stalls the
+// direction, and nothing more gets through, as TCP retransmits the same
+// oversized segment for ever. With recover_after, the held bytes flow again
+// after that long, in order, as Linux tcp_mtu_probing (or Windows black hole
+// detection) would recover the path.
+type mtu struct {
+	next    sink
+	k       *ctl
+	limit   int // mtu - 40: the largest payload that fits
+	recover time.Duration
+
+	mu        sync.Mutex
+	state     mtuState
+	held      [][]byte
+	heldBytes int
+	finHeld   bool          // a half-close waits behind the held bytes
+	gate      chan struct{} // closed on recovery: wakes writers over the cap
+}
+
+type mtuState uint8
+
+const (
+	mtuPassing mtuState = iota
+	mtuStalled
+	mtuRecovered
+)
+
+func newMTU(next sink, k *ctl, pathMTU int, recover time.Duration) *mtu {
+	return &mtu{next: next, k: k, limit: pathMTU - 40, recover: recover, gate: make(chan struct{})}
+}
+
+func (m *mtu) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	if m.state == mtuPassing && len(p) > m.limit {
+		m.state = mtuStalled
+		if m.recover > 0 {
+			m.k.after(m.recover, m.recoverNow)
+		}
+	}
+	switch m.state {
+	case mtuPassing, mtuRecovered:
+		m.mu.Unlock()
+		return m.next.Write(p)
+	}
+	if m.recover == 0 {
+		m.mu.Unlock()
+		return len(p), nil // never recovers: the bytes are as good as lost
+	}
+	for m.state == mtuStalled && m.heldBytes+len(p) > mtuHoldCap && m.heldBytes > 0 {
+		gate := m.gate
+		m.mu.Unlock()
+		select {
+		case <-gate:
+		case <-m.k.done:
+			return 0, m.k.deadErr()
+		}
+		m.mu.Lock()
+	}
+	if m.state == mtuRecovered {
+		m.mu.Unlock()
+		return m.next.Write(p)
+	}
+	m.held = append(m.held, slices.Clone(p))
+	m.heldBytes += len(p)
+	m.mu.Unlock()
+	return len(p), nil
+}
+
+// recoverNow delivers the held bytes and lets the direction flow. Writers
+// wait on the mutex meanwhile, so order is kept.
+func (m *mtu) recoverNow() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.state != mtuStalled {
+		return
+	}
+	for _, b := range m.held {
+		if _, err := m.next.Write(b); err != nil {
+			break
+		}
+	}
+	m.held, m.heldBytes = nil, 0
+	m.state = mtuRecovered
+	close(m.gate)
+	if m.finHeld {
+		_ = m.next.End(true)
+	}
+}
+
+// End while stalled: a FIN queues behind the stalled data (it arrives only
+// after recovery); closing the whole connection drops what is held.
+func (m *mtu) End(fin bool) error {
+	m.mu.Lock()
+	if m.state == mtuStalled {
+		if fin {
+			m.finHeld = true
+		}
+		m.mu.Unlock()
+		return nil
+	}
+	m.mu.Unlock()
+	return m.next.End(fin)
+}

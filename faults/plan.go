@@ -1,0 +1,189 @@
+package faults
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// ConnInfo is what the listener knows about a connection when it asks for a
+// plan. Index counting is the listener's job.
+type ConnInfo struct {
+	Listener      string
+	Client        netip.AddrPort
+	Index         uint64             // per-listener connection index, 1-based
+	Hello         *sniff.ClientHello // nil at accept, or when the client sent no ClientHello
+	JA3, JA4      string             // JA3 hash and JA4 string of Hello
+	HelloSegments int                // reads the ClientHello took to arrive
+}
+
+// Firing records one rule that fired for a connection, for the log line.
+type Firing struct {
+	Rule      string  `json:"rule"`
+	Action    string  `json:"action"`
+	Stage     string  `json:"stage"`
+	Direction string  `json:"direction"`
+	Draw      float64 `json:"draw"`    // the rule's random draw; it fired because draw < probability
+	Symptom   string  `json:"symptom"` // what the client should show (client-symptoms.md)
+}
+
+// Plan is the fixed set of faults for one connection. It never changes after
+// the engine returns it. A nil *Plan is a valid plan in which nothing fired,
+// and every method works on it.
+type Plan struct {
+	firings []Firing
+	rules   []*Rule // parallel to firings; immutable snapshots of the rules
+}
+
+// PlanAccept evaluates only the accept-stage rules. It runs before anything
+// is read, so ci.Hello is ignored.
+func (e *Engine) PlanAccept(ci ConnInfo) *Plan {
+	ci.Hello, ci.JA3, ci.JA4, ci.HelloSegments = nil, "", "", 0
+	return e.plan(&ci, true)
+}
+
+// Plan evaluates every enabled rule of a later stage once: selectors, then
+// the schedule, then the seeded probability draw, then the max_fires budget.
+func (e *Engine) Plan(ci ConnInfo) *Plan { return e.plan(&ci, false) }
+
+func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
+	s := e.snap.Load()
+	if len(s.rules) == 0 {
+		return nil
+	}
+	v := newConnView(ci)
+	var p *Plan
+	var now time.Time
+	for _, rs := range s.rules {
+		if !rs.enabled || (rs.rule.Stage == StageAccept) != accept || !rs.m.match(&v) {
+			continue
+		}
+		if now.IsZero() {
+			now = e.now()
+		}
+		if now.Before(rs.start) || !rs.end.IsZero() && !now.Before(rs.end) {
+			continue
+		}
+		draw := Draw(rs.seed, ci.Index)
+		if draw >= rs.prob || !rs.stats.reserve(rs.rule.MaxFires) {
+			continue
+		}
+		rs.stats.last.Store(now.UnixNano())
+		if p == nil {
+			p = &Plan{}
+		}
+		r := &rs.rule
+		p.rules = append(p.rules, r)
+		p.firings = append(p.firings, Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
+			Direction: string(r.Direction), Draw: draw, Symptom: Symptom(string(r.Action), string(r.Stage), r)})
+	}
+	return p
+}
+
+// Firings returns the rules that fired, in rule order.
+func (p *Plan) Firings() []Firing {
+	if p == nil {
+		return nil
+	}
+	return slices.Clone(p.firings)
+}
+
+// Names returns the names of the rules that fired, for Outcome.Faults.
+func (p *Plan) Names() []string {
+	if p == nil {
+		return nil
+	}
+	out := make([]string, len(p.firings))
+	for i, f := range p.firings {
+		out[i] = f.Rule
+	}
+	return out
+}
+
+// Empty reports whether nothing fired.
+func (p *Plan) Empty() bool { return p == nil || len(p.firings) == 0 }
+
+// Merge returns a plan with p's firings followed by q's: the accept plan and
+// the later one, as one list for the log.
+func (p *Plan) Merge(q *Plan) *Plan {
+	switch {
+	case q.Empty():
+		return p
+	case p.Empty():
+		return q
+	}
+	return &Plan{firings: slices.Concat(p.firings, q.firings), rules: slices.Concat(p.rules, q.rules)}
+}
+
+// AtStage returns every fired rule of that stage, in rule order.
+func (p *Plan) AtStage(st Stage) []*Rule {
+	if p == nil {
+		return nil
+	}
+	var out []*Rule
+	for _, r := range p.rules {
+		if r.Stage == st {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Stop returns the first fired rule that ends the connection's normal path
+// at st, for Apply to carry out, or nil. Only accept, client_hello and
+// handshake_done have stops; faults of other stages are wrappers.
+func (p *Plan) Stop(st Stage) *Rule {
+	if p == nil {
+		return nil
+	}
+	for _, r := range p.rules {
+		if r.Stage == st && r.isStop() {
+			return r
+		}
+	}
+	return nil
+}
+
+// Wrappers returns the fired rules of those stages that Wrap carries out, in
+// rule order: everything that is neither a stop nor a TLS policy.
+func (p *Plan) Wrappers(stages ...Stage) []*Rule {
+	if p == nil {
+		return nil
+	}
+	var out []*Rule
+	for _, r := range p.rules {
+		if slices.Contains(stages, r.Stage) && !r.isStop() && !r.isPolicy() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// isStopStage reports whether the listener meets the connection at st and
+// can act there directly.
+func isStopStage(st Stage) bool {
+	return st == StageAccept || st == StageClientHello || st == StageHandshakeDone
+}
+
+// isStop reports whether a normalized rule ends the normal path where the
+// listener meets it.
+func (r *Rule) isStop() bool {
+	if !isStopStage(r.Stage) {
+		return false
+	}
+	switch r.Action {
+	case ActReset, ActClose, ActAlert, ActPlaintextReply, ActSSL3ServerHello, ActUnofferedCipher,
+		ActLargeHello, ActSNIPolicy, ActALPNRefuse:
+		return true
+	case ActBlackhole:
+		return r.Direction == Both
+	}
+	return false
+}
+
+// isPolicy reports whether the rule changes how tlsgate terminates TLS.
+func (r *Rule) isPolicy() bool {
+	return r.Action == ActChain || r.Action == ActVersion || r.Action == ActCipher
+}

@@ -1,0 +1,140 @@
+package faults
+
+import (
+	"crypto/tls"
+	"slices"
+	"time"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// TLSPolicy is what the fired version, cipher and chain rules ask of a
+// terminating listener's handshake. The zero value changes nothing. Alerts,
+// SNI policy and ALPN refusal are stops (Plan.Stop), not policy: they answer
+// the ClientHello instead of shaping a handshake.
+type TLSPolicy struct {
+	MinVersion uint16        // 0: the listener's floor
+	MaxVersion uint16        // 0: the listener's ceiling
+	Ciphers    []uint16      // nil: the listener's suites; set means MaxVersion ≤ TLS 1.2
+	Chain      Chain         // "": the normal leaf; else pki builds this bad chain
+	Skew       time.Duration // shift of every validity window in the chain (clock skew)
+	Rules      []string      // the rules that shaped the policy
+}
+
+// TLSPolicy merges the fired client_hello policy rules. When two rules set
+// the same thing, the first in rule order wins.
+func (p *Plan) TLSPolicy() TLSPolicy {
+	var t TLSPolicy
+	if p == nil {
+		return t
+	}
+	for _, r := range p.rules {
+		if !r.isPolicy() || r.Stage != StageClientHello {
+			continue
+		}
+		used := false
+		switch r.Action {
+		case ActVersion, ActCipher:
+			if t.MinVersion == 0 && r.MinVersion != 0 {
+				t.MinVersion, used = uint16(r.MinVersion), true
+			}
+			if t.MaxVersion == 0 && r.MaxVersion != 0 {
+				t.MaxVersion, used = uint16(r.MaxVersion), true
+			}
+			if r.Action == ActCipher && t.Ciphers == nil {
+				for _, c := range r.Ciphers {
+					if id, _, ok := lookupSuite(c, true); ok {
+						t.Ciphers = append(t.Ciphers, id)
+					}
+				}
+				used = true
+			}
+		case ActChain:
+			if t.Chain == "" {
+				t.Chain, t.Skew, used = r.Chain, r.Skew.D(), true
+			}
+		}
+		if used {
+			t.Rules = append(t.Rules, r.Name)
+		}
+	}
+	// crypto/tls cannot restrict TLS 1.3 suites (failure-catalog §6.5), so a
+	// cipher restriction only bites with the ceiling at 1.2.
+	if t.Ciphers != nil && (t.MaxVersion == 0 || t.MaxVersion > tls.VersionTLS12) {
+		t.MaxVersion = tls.VersionTLS12
+	}
+	return t
+}
+
+// IsZero reports whether the policy changes nothing.
+func (t TLSPolicy) IsZero() bool {
+	return t.MinVersion == 0 && t.MaxVersion == 0 && t.Ciphers == nil && t.Chain == "" && t.Skew == 0
+}
+
+// Configure returns a copy of base with the policy's versions and suites.
+// The chain is the listener's to serve (through pki), since only it holds
+// the certificates.
+func (t TLSPolicy) Configure(base *tls.Config) *tls.Config {
+	c := base.Clone()
+	if c == nil {
+		c = &tls.Config{}
+	}
+	if t.MinVersion != 0 {
+		c.MinVersion = t.MinVersion
+	}
+	if t.MaxVersion != 0 {
+		c.MaxVersion = t.MaxVersion
+	}
+	if t.Ciphers != nil {
+		c.CipherSuites = slices.Clone(t.Ciphers)
+	}
+	if c.MinVersion != 0 && c.MaxVersion != 0 && c.MinVersion > c.MaxVersion {
+		c.MinVersion = c.MaxVersion
+	}
+	return c
+}
+
+// Refusal says whether a Go server with this policy would refuse the hello
+// and with which alert: 70 protocol_version when no offered version is in
+// range, 40 handshake_failure when no offered suite is allowed. A
+// passthrough listener, which has no tls.Server, uses it to answer with a
+// hand-written AlertRecord instead.
+func (t TLSPolicy) Refusal(h *sniff.ClientHello) (alert uint8, refused bool) {
+	if h == nil {
+		return 0, false
+	}
+	lo, hi := t.MinVersion, t.MaxVersion
+	if lo == 0 {
+		lo = tls.VersionTLS12 // Go 1.22+ server default floor
+	}
+	if hi == 0 {
+		hi = tls.VersionTLS13
+	}
+	best := uint16(0)
+	for _, v := range offeredVersions(h) {
+		if v >= lo && v <= hi && v > best {
+			best = v
+		}
+	}
+	if best == 0 {
+		return 70, true
+	}
+	if t.Ciphers != nil && best <= tls.VersionTLS12 &&
+		!slices.ContainsFunc(h.CipherSuites, func(c uint16) bool { return slices.Contains(t.Ciphers, c) }) {
+		return 40, true
+	}
+	return 0, false
+}
+
+// offeredVersions lists the versions a hello offers: supported_versions when
+// present, else every version from TLS 1.0 up to the legacy version.
+func offeredVersions(h *sniff.ClientHello) []uint16 {
+	if len(h.SupportedVersions) > 0 {
+		return slices.DeleteFunc(slices.Clone(h.SupportedVersions), sniff.IsGREASE)
+	}
+	var out []uint16
+	for v := uint16(tls.VersionTLS10); v <= h.LegacyVersion && v <= tls.VersionTLS12; v++ {
+		out = append(out, v)
+	}
+	return out
+}

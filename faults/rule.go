@@ -1,0 +1,330 @@
+package faults
+
+import "slices"
+
+// Rule is one fault: selectors (all optional, ANDed), a stage, a direction, an
+// action with its parameters, and a schedule. The same schema serves the
+// [[fault]] tables in config and the admin API, so the JSON and TOML names are
+// the user's words. Parameter names follow Toxiproxy's attributes where one fits.
+type Rule struct {
+	Name    string `json:"name" toml:"name"`
+	Enabled *bool  `json:"enabled,omitempty" toml:"enabled"` // nil means true
+
+	// Selectors. Empty or zero means "any".
+	Listener          string   `json:"listener,omitempty" toml:"listener"`                       // exact listener name
+	SNI               string   `json:"sni,omitempty" toml:"sni"`                                 // glob with *, case-insensitive; "<none>" = no SNI
+	Client            string   `json:"client,omitempty" toml:"client"`                           // CIDR or single IP
+	JA3               string   `json:"ja3,omitempty" toml:"ja3"`                                 // exact, or prefix when it ends in *
+	JA4               string   `json:"ja4,omitempty" toml:"ja4"`                                 // exact, or prefix when it ends in *
+	ALPN              string   `json:"alpn,omitempty" toml:"alpn"`                               // the offered ALPN list contains it
+	MaxOfferedVersion Version  `json:"max_offered_version,omitzero" toml:"max_offered_version"`  // client's highest offered version ≤ it
+	HelloMinSize      int      `json:"hello_min_size,omitempty" toml:"hello_min_size"`           // ClientHello wire size ≥ N bytes
+	HelloMultiSegment bool     `json:"hello_multi_segment,omitempty" toml:"hello_multi_segment"` // hello arrived in more than one read
+	ConnFirst         uint64   `json:"conn_first,omitempty" toml:"conn_first"`                   // connection index ≤ N
+	ConnEvery         uint64   `json:"conn_every,omitempty" toml:"conn_every"`                   // index divisible by N
+	ConnAfter         uint64   `json:"conn_after,omitempty" toml:"conn_after"`                   // index > N
+	Probability       *float64 `json:"probability,omitempty" toml:"probability"`                 // 0..1, nil means 1
+	Seed              int64    `json:"seed,omitempty" toml:"seed"`                               // 0: derived from the name
+
+	Stage     Stage     `json:"stage,omitempty" toml:"stage"`         // default depends on the action
+	Direction Direction `json:"direction,omitempty" toml:"direction"` // default depends on the action
+	Action    Action    `json:"action" toml:"action"`
+
+	// Parameters, each used by the actions named in its comment.
+	Latency       Duration `json:"latency,omitempty" toml:"latency"`               // latency
+	Jitter        Duration `json:"jitter,omitempty" toml:"jitter"`                 // latency: ± uniform
+	Delay         Duration `json:"delay,omitempty" toml:"delay"`                   // slicer, fragment, slow_close, first_byte_delay, blackhole (before then)
+	Timeout       Duration `json:"timeout,omitempty" toml:"timeout"`               // timeout (close after), idle_timeout (idle period)
+	Rate          int      `json:"rate,omitempty" toml:"rate"`                     // bandwidth, KB/s (1 KB = 1000 bytes, as Toxiproxy)
+	AverageSize   int      `json:"average_size,omitempty" toml:"average_size"`     // slicer, fragment (segment size)
+	SizeVariation int      `json:"size_variation,omitempty" toml:"size_variation"` // slicer
+	RecordSize    int      `json:"record_size,omitempty" toml:"record_size"`       // fragment: re-frame plaintext handshake records
+	Bytes         int64    `json:"bytes,omitempty" toml:"bytes"`                   // limit_data, truncate
+	MTU           int      `json:"mtu,omitempty" toml:"mtu"`                       // mtu, default 1400
+	RecoverAfter  Duration `json:"recover_after,omitempty" toml:"recover_after"`   // mtu: emulate MTU probing
+	Then          Then     `json:"then,omitempty" toml:"then"`                     // truncate, blackhole, alert, large_hello, idle_timeout
+	Alert         *Alert   `json:"alert,omitempty" toml:"alert"`                   // alert, sni_policy (number or name)
+	RecordVersion Version  `json:"record_version,omitzero" toml:"record_version"`  // alert: record-layer version, default 1.0
+	Chain         Chain    `json:"chain,omitempty" toml:"chain"`                   // chain
+	Skew          Duration `json:"skew,omitempty" toml:"skew"`                     // chain: validity shifted by this (± duration)
+	MinVersion    Version  `json:"min_version,omitzero" toml:"min_version"`        // version
+	MaxVersion    Version  `json:"max_version,omitzero" toml:"max_version"`        // version
+	Ciphers       []string `json:"ciphers,omitempty" toml:"ciphers"`               // cipher (IANA names), unoffered_cipher (names or 0xNNNN)
+	Status        int      `json:"status,omitempty" toml:"status"`                 // block_page, plaintext_reply
+	Template      string   `json:"template,omitempty" toml:"template"`             // block_page
+	HeadersStrip  []string `json:"headers_strip,omitempty" toml:"headers_strip"`   // rewrite: header names to remove
+	HeadersAdd    []string `json:"headers_add,omitempty" toml:"headers_add"`       // rewrite, block_page, plaintext_reply: "Name: value"
+
+	// Schedule, relative to when the rule was added to the engine.
+	StartAfter Duration `json:"start_after,omitempty" toml:"start_after"`
+	Duration   Duration `json:"duration,omitempty" toml:"duration"`   // 0: no end
+	MaxFires   int64    `json:"max_fires,omitempty" toml:"max_fires"` // 0: unlimited
+}
+
+// Stage is the point of a connection where a rule acts.
+type Stage string
+
+// The stages, in the order a connection meets them.
+const (
+	StageAccept        Stage = "accept"         // TCP accepted, nothing read yet
+	StageClientHello   Stage = "client_hello"   // the first bytes (ClientHello) have been peeked
+	StageServerFlight  Stage = "server_flight"  // the server's first bytes toward the client
+	StageHandshakeDone Stage = "handshake_done" // a terminated handshake completed
+	StageRequest       Stage = "request"        // the client's first application bytes
+	StageResponse      Stage = "response"       // the server's first application bytes
+	StageIdle          Stage = "idle"           // while the connection is quiet
+)
+
+// Stages lists every stage in connection order.
+func Stages() []Stage {
+	return []Stage{StageAccept, StageClientHello, StageServerFlight, StageHandshakeDone, StageRequest, StageResponse, StageIdle}
+}
+
+// Direction is which way the bytes a rule affects flow.
+type Direction string
+
+// The directions.
+const (
+	C2S  Direction = "c2s"  // client to server
+	S2C  Direction = "s2c"  // server to client
+	Both Direction = "both" // both ways
+)
+
+// has reports whether d covers the one-way direction one (C2S or S2C).
+func (d Direction) has(one Direction) bool { return d == Both || d == one }
+
+// Action is what a rule does when it fires.
+type Action string
+
+// The actions. The network ones match Toxiproxy's toxics.
+const (
+	ActReset           Action = "reset"             // RST (SO_LINGER 0)
+	ActClose           Action = "close"             // FIN; direction s2c is a half-close
+	ActBlackhole       Action = "blackhole"         // swallow silently; then optionally rst/fin after delay
+	ActLatency         Action = "latency"           // delay each chunk by latency ± jitter
+	ActBandwidth       Action = "bandwidth"         // throttle to rate KB/s
+	ActSlicer          Action = "slicer"            // split chunks into average_size ± size_variation, delay apart
+	ActSlowClose       Action = "slow_close"        // delay the close by delay
+	ActLimitData       Action = "limit_data"        // close the connection after bytes
+	ActTimeout         Action = "timeout"           // swallow; close after timeout (0: never)
+	ActMTU             Action = "mtu"               // PMTUD black hole: stall at the first full-size segment
+	ActTruncate        Action = "truncate"          // pass bytes, then hold, fin or rst
+	ActAlert           Action = "alert"             // a plaintext alert record answering the ClientHello
+	ActChain           Action = "chain"             // serve a deliberately bad certificate chain
+	ActVersion         Action = "version"           // version floor and ceiling
+	ActCipher          Action = "cipher"            // restrict cipher suites
+	ActBlockPage       Action = "block_page"        // WAF block page after termination
+	ActPlaintextReply  Action = "plaintext_reply"   // plain HTTP answer on a TLS port
+	ActFirstByteDelay  Action = "first_byte_delay"  // delay the first byte
+	ActIdleTimeout     Action = "idle_timeout"      // expire a quiet connection like a NAT or firewall
+	ActLargeHello      Action = "large_hello"       // intolerance of hellos spanning more than one segment
+	ActFragment        Action = "fragment"          // small segments and/or small TLS records
+	ActSNIPolicy       Action = "sni_policy"        // strict SNI: alert (default 112 unrecognized_name)
+	ActALPNRefuse      Action = "alpn_refuse"       // alert 120 no_application_protocol
+	ActSSL3ServerHello Action = "ssl3_server_hello" // hand-written ServerHello with version 0x0300
+	ActUnofferedCipher Action = "unoffered_cipher"  // hand-written ServerHello with a suite the client never offered
+	ActRewrite         Action = "rewrite"           // rewrite the response head (strip HSTS, add Via)
+)
+
+// Actions lists every action.
+func Actions() []Action {
+	return []Action{ActReset, ActClose, ActBlackhole, ActLatency, ActBandwidth, ActSlicer, ActSlowClose,
+		ActLimitData, ActTimeout, ActMTU, ActTruncate, ActAlert, ActChain, ActVersion, ActCipher,
+		ActBlockPage, ActPlaintextReply, ActFirstByteDelay, ActIdleTimeout, ActLargeHello, ActFragment,
+		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite}
+}
+
+// Then is what happens after a truncation, a blackhole's delay or an alert.
+type Then string
+
+// The follow-ups.
+const (
+	ThenHold Then = "hold" // stay silent; the client times out
+	ThenFIN  Then = "fin"  // close (FIN)
+	ThenRST  Then = "rst"  // reset (RST)
+)
+
+// Chain names a deliberately bad certificate chain, built by pki.
+type Chain string
+
+// The chains.
+const (
+	ChainExpired               Chain = "expired"
+	ChainNotYetValid           Chain = "not_yet_valid"
+	ChainWrongHost             Chain = "wrong_host"
+	ChainSelfSigned            Chain = "self_signed"
+	ChainUntrustedRoot         Chain = "untrusted_root"
+	ChainUntrustedRootWithRoot Chain = "untrusted_root_with_root"
+	ChainIncomplete            Chain = "incomplete_chain"
+	ChainReversed              Chain = "reversed_chain"
+	ChainSHA1                  Chain = "sha1"
+	ChainWeakRSA               Chain = "weak_rsa"
+	ChainWrongEKU              Chain = "wrong_eku"
+	ChainCAFalseIssuer         Chain = "ca_false_issuer"
+	ChainPathLen               Chain = "path_len"
+	ChainLong                  Chain = "long_chain"
+	ChainHugeCert              Chain = "huge_cert"
+)
+
+// Chains lists every chain name.
+func Chains() []Chain {
+	return []Chain{ChainExpired, ChainNotYetValid, ChainWrongHost, ChainSelfSigned, ChainUntrustedRoot,
+		ChainUntrustedRootWithRoot, ChainIncomplete, ChainReversed, ChainSHA1, ChainWeakRSA, ChainWrongEKU,
+		ChainCAFalseIssuer, ChainPathLen, ChainLong, ChainHugeCert}
+}
+
+// Block page templates.
+const (
+	TemplateGeneric    = "generic"
+	TemplateF5ASM      = "f5_asm"
+	TemplateAkamai     = "akamai"
+	TemplateAWSWAF     = "aws_waf"
+	TemplateCloudflare = "cloudflare"
+)
+
+// Templates lists the block page templates.
+func Templates() []string {
+	return []string{TemplateGeneric, TemplateF5ASM, TemplateAkamai, TemplateAWSWAF, TemplateCloudflare}
+}
+
+// SNINone is the sni selector value that matches a ClientHello without SNI.
+const SNINone = "<none>"
+
+// DefaultMTU is the mtu action's path MTU when the rule gives none.
+const DefaultMTU = 1400
+
+// IsEnabled reports whether the rule is on (Enabled nil means on).
+func (r *Rule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
+
+// NeedsTermination reports whether the action only works on a listener that
+// terminates TLS: it changes the handshake tlsgate serves or reads and writes
+// HTTP inside the tunnel. Config can reject such rules on passthrough listeners.
+func (r *Rule) NeedsTermination() bool {
+	switch r.Action {
+	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite:
+		return true
+	}
+	return false
+}
+
+// UsesHello reports whether any selector needs the parsed ClientHello.
+func (r *Rule) UsesHello() bool {
+	return r.SNI != "" || r.JA3 != "" || r.JA4 != "" || r.ALPN != "" || r.MaxOfferedVersion != 0 ||
+		r.HelloMinSize != 0 || r.HelloMultiSegment
+}
+
+// clone returns a deep copy, so an engine's rules never alias a caller's slices.
+func (r Rule) clone() Rule {
+	if r.Enabled != nil {
+		on := *r.Enabled
+		r.Enabled = &on
+	}
+	if r.Probability != nil {
+		p := *r.Probability
+		r.Probability = &p
+	}
+	if r.Alert != nil {
+		a := *r.Alert
+		r.Alert = &a
+	}
+	r.Ciphers = slices.Clone(r.Ciphers)
+	r.HeadersStrip = slices.Clone(r.HeadersStrip)
+	r.HeadersAdd = slices.Clone(r.HeadersAdd)
+	return r
+}
+
+// defaultStage is where an action acts when the rule names no stage.
+func defaultStage(a Action) Stage {
+	switch a {
+	case ActLatency, ActBandwidth, ActSlicer, ActSlowClose, ActLimitData, ActTimeout, ActFirstByteDelay:
+		return StageAccept
+	case ActMTU, ActTruncate, ActFragment:
+		return StageServerFlight
+	case ActBlockPage:
+		return StageRequest
+	case ActRewrite:
+		return StageResponse
+	case ActIdleTimeout:
+		return StageIdle
+	}
+	return StageClientHello
+}
+
+// defaultDirection is the direction of a directional action when the rule
+// names none: the whole connection for the ones that end it, s2c
+// (Toxiproxy's "downstream") for the byte-level ones, as a path fault
+// usually hits the server's bigger flight.
+func defaultDirection(a Action) Direction {
+	switch a {
+	case ActClose, ActBlackhole, ActTimeout:
+		return Both
+	}
+	return S2C
+}
+
+// normalized returns the rule with every default filled in, so the engine,
+// the plan and the wrappers read concrete values.
+func (r Rule) normalized() Rule {
+	r = r.clone()
+	if r.Enabled == nil {
+		on := true
+		r.Enabled = &on
+	}
+	if r.Stage == "" {
+		r.Stage = defaultStage(r.Action)
+	}
+	if r.Direction == "" && directional(r.Action) {
+		r.Direction = defaultDirection(r.Action)
+	}
+	if r.Action == ActMTU && r.MTU == 0 {
+		r.MTU = DefaultMTU
+	}
+	if r.Then == "" {
+		r.Then = defaultThen(r.Action)
+	}
+	switch r.Action {
+	case ActBlockPage:
+		if r.Status == 0 {
+			r.Status = 403
+		}
+		if r.Template == "" {
+			r.Template = TemplateGeneric
+		}
+	case ActPlaintextReply:
+		if r.Status == 0 {
+			r.Status = 403
+		}
+	}
+	return r
+}
+
+// alertCode is the alert a rule sends: its alert parameter, else 112
+// unrecognized_name for sni_policy and 120 no_application_protocol for
+// alpn_refuse (what a Go server sends for each, failure-catalog §8.1).
+func (r *Rule) alertCode() uint8 {
+	if r.Alert != nil {
+		if c, ok := r.Alert.Code(); ok {
+			return c
+		}
+	}
+	switch r.Action {
+	case ActSNIPolicy:
+		return 112
+	case ActALPNRefuse:
+		return 120
+	}
+	return 40
+}
+
+// defaultThen is the follow-up when the rule names none.
+func defaultThen(a Action) Then {
+	switch a {
+	case ActBlackhole, ActTruncate:
+		return ThenHold
+	case ActLargeHello, ActIdleTimeout:
+		return ThenRST
+	case ActAlert, ActSNIPolicy, ActALPNRefuse:
+		return ThenFIN
+	}
+	return ""
+}

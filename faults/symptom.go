@@ -1,0 +1,200 @@
+package faults
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Symptom classes, the first words of every symptom string, so tests and the
+// explain package can match on the class rather than on a client's wording.
+const (
+	ClassReset     = "connection reset"
+	ClassEOF       = "connection closed (EOF)"
+	ClassTimeout   = "timeout"
+	ClassWrongVer  = "wrong version number"
+	ClassAlert     = "tls alert"
+	ClassCert      = "certificate rejected"
+	ClassProtocol  = "handshake refused"
+	ClassTruncated = "truncated"
+	ClassHTTP      = "http status"
+	ClassSlow      = "slow, no error"
+	ClassNone      = "no error expected"
+)
+
+// symptomRow maps an action, at some stages and with some follow-up, to the
+// client symptom (client-symptoms.md §3 matrix rows and §5).
+type symptomRow struct {
+	action Action
+	stages []Stage // nil: any stage
+	then   Then    // "": any follow-up
+	text   string  // may hold one %s, filled by detail
+	detail func(*Rule) string
+}
+
+// handshakeStages are the stages before a terminated handshake completes.
+func handshakeStages() []Stage {
+	return []Stage{StageAccept, StageClientHello, StageServerFlight}
+}
+
+// Client strings, shared by several rows (client-symptoms.md §3).
+const (
+	resetHandshake = ClassReset + " during the handshake: curl (35) Recv failure: Connection reset by peer; " +
+		"openssl s_client write:errno=104; Go read: connection reset by peer; Chrome ERR_CONNECTION_RESET"
+	resetStream = ClassReset + " mid-stream: curl (56) Recv failure: Connection reset by peer; " +
+		"Go read: connection reset by peer; Chrome ERR_CONNECTION_RESET"
+	eofHandshake = ClassEOF + " during the handshake: curl (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL; " +
+		"openssl s_client unexpected eof while reading; Go EOF; Chrome ERR_CONNECTION_CLOSED"
+	eofFlight = ClassEOF + " inside the server flight: curl (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL; " +
+		"openssl s_client unexpected eof while reading; Go unexpected EOF; Chrome ERR_CONNECTION_CLOSED"
+	eofStream = ClassEOF + " mid-stream: curl (52) Empty reply from server or (56) unexpected eof while reading, " +
+		"by how much arrived; Go EOF or unexpected EOF; Chrome ERR_EMPTY_RESPONSE or ERR_CONNECTION_CLOSED"
+	timeoutHandshake = ClassTimeout + " in the handshake (silent drop): curl (28) Connection timed out; " +
+		"openssl s_client hangs after CONNECTED(00000003); Go net/http: TLS handshake timeout (crypto/tls: i/o timeout at the deadline); " +
+		"Chrome ERR_TIMED_OUT"
+	timeoutStream = ClassTimeout + " mid-stream (silent drop): curl (28) Operation timed out; " +
+		"Go i/o timeout at the client's deadline; Chrome ERR_TIMED_OUT"
+	truncatedBody = ClassTruncated + " body: curl (18) transfer closed with N bytes remaining to read; " +
+		"Go unexpected EOF; Chrome ERR_CONTENT_LENGTH_MISMATCH or ERR_INCOMPLETE_CHUNKED_ENCODING"
+	plaintextOn443 = ClassWrongVer + " (plain HTTP where a ServerHello belongs): curl (35) error:0A00010B:SSL routines::wrong version number; " +
+		"Go tls: first record does not look like a TLS handshake (net/http: server gave HTTP response to HTTPS client); " +
+		"Firefox SSL_ERROR_RX_RECORD_TOO_LONG; Chrome ERR_SSL_PROTOCOL_ERROR"
+)
+
+func symptomRows() []symptomRow {
+	return []symptomRow{
+		{action: ActReset, stages: handshakeStages(), text: resetHandshake},
+		{action: ActReset, text: resetStream},
+		{action: ActClose, stages: handshakeStages(), text: eofHandshake},
+		{action: ActClose, text: eofStream},
+		{action: ActBlackhole, stages: handshakeStages(), text: timeoutHandshake + "%s", detail: afterHold},
+		{action: ActBlackhole, text: timeoutStream + "%s", detail: afterHold},
+		{action: ActTimeout, stages: handshakeStages(), text: timeoutHandshake + "%s", detail: afterTimeout},
+		{action: ActTimeout, text: timeoutStream + "%s", detail: afterTimeout},
+		{action: ActMTU, text: ClassTimeout + " (PMTUD black hole): small packets pass, the first full-size burst stalls; " +
+			"curl (28) with curl -v stuck after Client hello (1); openssl s_client hangs; Go net/http: TLS handshake timeout; " +
+			"Chrome ERR_TIMED_OUT; small responses and short ECDSA chains still work%s", detail: mtuDetail},
+		{action: ActTruncate, then: ThenHold, text: ClassTimeout + " after a truncated flight: curl (28); openssl s_client hangs; " +
+			"Go i/o timeout / net/http: TLS handshake timeout; Chrome ERR_TIMED_OUT"},
+		{action: ActTruncate, then: ThenFIN, stages: handshakeStages(), text: eofFlight},
+		{action: ActTruncate, then: ThenFIN, text: truncatedBody},
+		{action: ActTruncate, then: ThenRST, stages: handshakeStages(), text: resetHandshake},
+		{action: ActTruncate, then: ThenRST, text: resetStream},
+		{action: ActLimitData, stages: handshakeStages(), text: eofFlight},
+		{action: ActLimitData, text: truncatedBody},
+		{action: ActLatency, text: ClassSlow + ": %s added per chunk; a client timeout shorter than that shows as a timeout " +
+			"(curl (28), Go i/o timeout)", detail: latencyDetail},
+		{action: ActBandwidth, text: ClassSlow + ": throughput capped at %s; large transfers may hit the client's timeout", detail: rateDetail},
+		{action: ActSlicer, text: ClassNone + ": data arrives in small pieces; only naive parsers and DPI break"},
+		{action: ActFragment, text: ClassNone + ": small segments or TLS records; compliant clients reassemble, naive DPI and parsers fail"},
+		{action: ActSlowClose, text: ClassSlow + ": the close arrives late; clients waiting for EOF hang until then"},
+		{action: ActFirstByteDelay, text: ClassSlow + ": the first byte arrives late (slow open); a short client timeout shows as a timeout"},
+		{action: ActIdleTimeout, then: ThenRST, text: ClassReset + " on the first packet after the idle period (NAT or firewall state expired): " +
+			"curl (56) Recv failure: Connection reset by peer; Go connection reset by peer, or EOF on a reused pooled connection"},
+		{action: ActIdleTimeout, then: ThenFIN, text: ClassEOF + " after the idle period: Go EOF on a reused pooled connection; curl (52) Empty reply from server"},
+		{action: ActIdleTimeout, then: ThenHold, text: timeoutStream + " (state expired, packets dropped)"},
+		{action: ActLargeHello, then: ThenRST, text: resetHandshake + "; only for clients whose ClientHello spans segments (post-quantum key shares: Go ≥1.24, Chrome ≥124)"},
+		{action: ActLargeHello, then: ThenFIN, text: eofHandshake + "; only for clients whose ClientHello spans segments"},
+		{action: ActLargeHello, then: ThenHold, text: timeoutHandshake + "; only for clients whose ClientHello spans segments"},
+		{action: ActPlaintextReply, text: plaintextOn443},
+		{action: ActBlockPage, text: ClassHTTP + " %s block page, not a TLS error: curl exits 0, or (22) The requested URL returned error: %[1]s with -f; " +
+			"Go resp.StatusCode == %[1]s with err == nil", detail: statusDetail},
+		{action: ActSSL3ServerHello, text: ClassProtocol + " (SSLv3 ServerHello): curl (35) error:0A000102:SSL routines::unsupported protocol; " +
+			"Go tls: server selected unsupported protocol version 300; Java The server selected protocol version SSL30 is not accepted by client preferences; " +
+			"Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
+		{action: ActUnofferedCipher, text: ClassProtocol + " (suite never offered): curl (35) error:0A0000F8:SSL routines::unknown cipher returned; " +
+			"Go tls: server chose an unconfigured cipher suite; Java Server selected improper ciphersuite; Chrome ERR_SSL_PROTOCOL_ERROR"},
+		{action: ActVersion, text: ClassAlert + " 70 protocol_version when the client's versions miss the range: curl (35) tlsv1 alert protocol version " +
+			"(a TLS 1.0-only server gives legacy sigalg disallowed or unsupported); Go remote error: tls: protocol version not supported; " +
+			"Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
+		{action: ActCipher, text: ClassAlert + " 40 handshake_failure when no offered suite is allowed: curl (35) sslv3 alert handshake failure; " +
+			"Go remote error: tls: handshake failure; Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
+		{action: ActRewrite, text: ClassNone + ": the response headers change (HSTS stripped, Via added); visible only in the headers"},
+	}
+}
+
+// Symptom returns the class of error the client should show when a rule
+// with this action fires at this stage, with what curl, openssl, Go and
+// Chrome print (client-symptoms.md). r supplies parameters such as the alert
+// code, the chain and the follow-up; it may be nil.
+func Symptom(action, stage string, r *Rule) string {
+	a, st := Action(action), Stage(stage)
+	var then Then
+	if r != nil {
+		then = r.Then
+	}
+	if then == "" {
+		then = defaultThen(a)
+	}
+	switch a {
+	case ActAlert, ActSNIPolicy, ActALPNRefuse:
+		return alertSymptom(a, r, then)
+	case ActChain:
+		if r == nil {
+			return ClassCert + ": per the chain (client-symptoms.md §4)"
+		}
+		return chainSymptom(r.Chain, r.Skew.D())
+	}
+	for _, row := range symptomRows() {
+		if row.action != a || row.then != "" && row.then != then || row.stages != nil && !slices.Contains(row.stages, st) {
+			continue
+		}
+		if row.detail == nil {
+			return row.text
+		}
+		return fmt.Sprintf(row.text, row.detail(r))
+	}
+	return ClassNone
+}
+
+func afterHold(r *Rule) string {
+	if r == nil || r.Then == ThenHold || r.Then == "" {
+		return ""
+	}
+	what := "connection reset (RST)"
+	if r.Then == ThenFIN {
+		what = "EOF (FIN)"
+	}
+	return fmt.Sprintf("; after %s: %s", r.Delay.D(), what)
+}
+
+func afterTimeout(r *Rule) string {
+	if r == nil || r.Timeout == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; after %s: EOF (FIN)", r.Timeout.D())
+}
+
+func mtuDetail(r *Rule) string {
+	if r == nil {
+		return ""
+	}
+	s := fmt.Sprintf(" (path MTU %d: bursts over %d bytes stall)", r.MTU, r.MTU-40)
+	if r.RecoverAfter > 0 {
+		s += fmt.Sprintf("; recovers after %s, as Linux MTU probing would", r.RecoverAfter.D())
+	}
+	return s
+}
+
+func latencyDetail(r *Rule) string {
+	if r == nil {
+		return "the configured latency"
+	}
+	if r.Jitter > 0 {
+		return fmt.Sprintf("%s ± %s", r.Latency.D(), r.Jitter.D())
+	}
+	return r.Latency.D().String()
+}
+
+func rateDetail(r *Rule) string {
+	if r == nil {
+		return "the configured rate"
+	}
+	return fmt.Sprintf("%d KB/s", r.Rate)
+}
+
+func statusDetail(r *Rule) string {
+	if r == nil || r.Status == 0 {
+		return "403"
+	}
+	return fmt.Sprint(r.Status)
+}

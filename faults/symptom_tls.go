@@ -1,0 +1,193 @@
+package faults
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// alertText is how clients word a received alert (client-symptoms.md §5
+// "received alert" table and §6). Empty fields mean no observation; the
+// generic wording is used then.
+type alertText struct {
+	openssl string // OpenSSL reason string, as curl and s_client print it
+	chrome  string
+}
+
+// alertTexts holds the alerts a lab sends most.
+func alertTexts() map[uint8]alertText {
+	return map[uint8]alertText{
+		40:  {"sslv3 alert handshake failure", "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
+		42:  {"sslv3 alert bad certificate", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
+		43:  {"sslv3 alert unsupported certificate", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
+		44:  {"sslv3 alert certificate revoked", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
+		45:  {"sslv3 alert certificate expired", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
+		46:  {"sslv3 alert certificate unknown", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
+		47:  {"sslv3 alert illegal parameter", "ERR_SSL_PROTOCOL_ERROR"},
+		48:  {"tlsv1 alert unknown ca", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
+		49:  {"tlsv1 alert access denied", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
+		70:  {"tlsv1 alert protocol version", "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
+		71:  {"tlsv1 alert insufficient security", "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
+		80:  {"tlsv1 alert internal error", "ERR_SSL_PROTOCOL_ERROR"},
+		112: {"tlsv1 unrecognized name", "ERR_SSL_UNRECOGNIZED_NAME_ALERT"},
+		116: {"tlsv13 alert certificate required", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
+		120: {"tlsv1 alert no application protocol", "ERR_SSL_PROTOCOL_ERROR"},
+	}
+}
+
+// GoAlertText is the text crypto/tls gives an alert (its alert.go), which a
+// Go client reports as "remote error: tls: <text>". Unlisted codes read
+// "alert(N)", as crypto/tls prints them.
+func GoAlertText(code uint8) string {
+	switch code {
+	case 0:
+		return "close notify"
+	case 10:
+		return "unexpected message"
+	case 20:
+		return "bad record MAC"
+	case 21:
+		return "decryption failed"
+	case 22:
+		return "record overflow"
+	case 30:
+		return "decompression failure"
+	case 40:
+		return "handshake failure"
+	case 42:
+		return "bad certificate"
+	case 43:
+		return "unsupported certificate"
+	case 44:
+		return "revoked certificate"
+	case 45:
+		return "expired certificate"
+	case 46:
+		return "unknown certificate"
+	case 47:
+		return "illegal parameter"
+	case 48:
+		return "unknown certificate authority"
+	case 49:
+		return "access denied"
+	case 50:
+		return "error decoding message"
+	case 51:
+		return "error decrypting message"
+	case 60:
+		return "export restriction"
+	case 70:
+		return "protocol version not supported"
+	case 71:
+		return "insufficient security level"
+	case 80:
+		return "internal error"
+	case 86:
+		return "inappropriate fallback"
+	case 90:
+		return "user canceled"
+	case 100:
+		return "no renegotiation"
+	case 109:
+		return "missing extension"
+	case 110:
+		return "unsupported extension"
+	case 111:
+		return "certificate unobtainable"
+	case 112:
+		return "unrecognized name"
+	case 113:
+		return "bad certificate status response"
+	case 114:
+		return "bad certificate hash value"
+	case 115:
+		return "unknown PSK identity"
+	case 116:
+		return "certificate required"
+	case 120:
+		return "no application protocol"
+	case 121:
+		return "encrypted client hello required"
+	}
+	return fmt.Sprintf("alert(%d)", code)
+}
+
+// alertSymptom describes an alert answering the ClientHello.
+func alertSymptom(a Action, r *Rule, then Then) string {
+	var rr Rule
+	if r != nil {
+		rr = *r
+	}
+	rr.Action = a
+	code := rr.alertCode()
+	name := sniff.AlertName(code)
+	t, known := alertTexts()[code]
+	curl := "curl (35) … alert " + name
+	chrome := "Chrome ERR_SSL_PROTOCOL_ERROR"
+	if known {
+		curl = "curl (35) … " + t.openssl
+		chrome = "Chrome " + t.chrome
+	}
+	goErr := "Go remote error: tls: " + GoAlertText(code)
+	switch code {
+	case 0:
+		goErr = "Go EOF (close_notify before the handshake)"
+	case 45:
+		curl = "curl (60) SSL certificate verification failed"
+	case 116:
+		curl = "curl (98) … " + t.openssl
+	}
+	s := fmt.Sprintf("%s %d %s: %s; %s; %s", ClassAlert, code, name, curl, goErr, chrome)
+	switch then {
+	case ThenRST:
+		s += "; then the connection is reset"
+	case ThenHold:
+		s += "; then the connection stays open and silent"
+	}
+	return s
+}
+
+// chainSymptom describes a bad chain (client-symptoms.md §3 rows 12–18, §4).
+func chainSymptom(c Chain, skew time.Duration) string {
+	var s string
+	switch c {
+	case ChainExpired:
+		s = "expired: curl (60) SSL certificate problem: certificate has expired; Go x509: certificate has expired or is not yet valid: current time … is after …; Chrome NET::ERR_CERT_DATE_INVALID"
+	case ChainNotYetValid:
+		s = "not yet valid: curl (60) SSL certificate problem: certificate is not yet valid; Go x509: certificate has expired or is not yet valid: current time … is before …; Chrome NET::ERR_CERT_DATE_INVALID"
+	case ChainWrongHost:
+		s = "wrong host: curl (60) SSL: no alternative certificate subject name matches target host name; Go x509: certificate is valid for …, not …; Chrome NET::ERR_CERT_COMMON_NAME_INVALID"
+	case ChainSelfSigned:
+		s = "self-signed: curl (60) SSL certificate problem: self-signed certificate; Go x509: certificate signed by unknown authority; Chrome NET::ERR_CERT_AUTHORITY_INVALID"
+	case ChainUntrustedRoot:
+		s = "untrusted root: curl (60) SSL certificate problem: unable to get local issuer certificate; Go x509: certificate signed by unknown authority; Chrome NET::ERR_CERT_AUTHORITY_INVALID"
+	case ChainUntrustedRootWithRoot:
+		s = "untrusted root in chain: curl (60) SSL certificate problem: self-signed certificate in certificate chain; Go x509: certificate signed by unknown authority; Chrome NET::ERR_CERT_AUTHORITY_INVALID"
+	case ChainIncomplete:
+		s = "incomplete chain: curl (60) SSL certificate problem: unable to get local issuer certificate; Go x509: certificate signed by unknown authority; browsers may succeed through AIA fetching or a cached intermediate"
+	case ChainReversed:
+		s = "reversed chain: curl (60) SSL certificate problem: unsuitable certificate purpose; Go x509: certificate is not valid for any names, but wanted to match …"
+	case ChainSHA1:
+		s = "SHA-1 signature: curl (60) SSL certificate problem: CA signature digest algorithm too weak; Go x509: … insecure algorithm SHA1-RSA; Chrome NET::ERR_CERT_WEAK_SIGNATURE_ALGORITHM"
+	case ChainWeakRSA:
+		s = "weak RSA key: curl (60) SSL certificate problem: EE certificate key too weak; Go accepts 1024-bit keys and rejects <1024 (crypto/rsa: N-bit keys are insecure); Chrome NET::ERR_CERT_WEAK_KEY"
+	case ChainWrongEKU:
+		s = "wrong EKU: curl (60) SSL certificate problem: unsuitable certificate purpose; Go x509: certificate specifies an incompatible key usage; Chrome ERR_SSL_KEY_USAGE_INCOMPATIBLE"
+	case ChainCAFalseIssuer:
+		s = "issuer not a CA: curl (60) SSL certificate problem: invalid CA certificate; Go x509: certificate signed by unknown authority (… parent certificate cannot sign this kind of certificate)"
+	case ChainPathLen:
+		s = "path length: curl (60) SSL certificate problem: path length constraint exceeded; Go x509: too many intermediates for path length constraint"
+	case ChainLong:
+		s = "long chain: OK for curl and Go (default depth); Java: The certificate chain length (11) exceeds the maximum allowed length (10)"
+	case ChainHugeCert:
+		s = "huge certificate: OK below the limits; above them curl (35) excessive message size, Go tls: handshake message of length … exceeds maximum of 262144 bytes, Java 32768-byte limit"
+	default:
+		s = "per the chain (client-symptoms.md §4)"
+	}
+	s = ClassCert + ", " + s
+	if skew != 0 {
+		s += fmt.Sprintf("; validity shifted by %s (clock skew): expect expired or not yet valid when the shift passes the window", skew)
+	}
+	return s
+}

@@ -1,0 +1,249 @@
+package faults
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+// RuleError says which field of which rule is wrong and why. The admin API
+// turns it into a 400 that names the field.
+type RuleError struct {
+	Rule  string // the rule's name as given
+	Field string // JSON/TOML name of the offending field
+	Msg   string
+}
+
+// Error formats as: faults: rule "x": field "stage": unknown stage "foo" (want …).
+func (e *RuleError) Error() string {
+	return fmt.Sprintf("faults: rule %q: field %q: %s", e.Rule, e.Field, e.Msg)
+}
+
+// Validate reports the first thing wrong with the rule, naming the field. It
+// rejects unknown names, out-of-range values, parameters the action does not
+// use, and combinations that could never work (hello selectors at accept, a
+// chain action without a chain, an alert after the handshake).
+func (r Rule) Validate() error {
+	fail := func(field, format string, args ...any) error {
+		return &RuleError{Rule: r.Name, Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	if err := r.validateName(fail); err != nil {
+		return err
+	}
+	if r.Action == "" {
+		return fail("action", "missing (want %s)", joinList(Actions()))
+	}
+	if !slices.Contains(Actions(), r.Action) {
+		return fail("action", "unknown action %q (want %s)", r.Action, joinList(Actions()))
+	}
+	if err := r.validateStage(fail); err != nil {
+		return err
+	}
+	if err := r.validateSelectors(fail); err != nil {
+		return err
+	}
+	if err := r.validateParams(fail); err != nil {
+		return err
+	}
+	return r.validateSchedule(fail)
+}
+
+type failFunc func(field, format string, args ...any) error
+
+func (r *Rule) validateName(fail failFunc) error {
+	if r.Name == "" {
+		return fail("name", "missing: every rule needs a name, used in logs and the admin API")
+	}
+	if len(r.Name) > 64 {
+		return fail("name", "%d characters, want at most 64", len(r.Name))
+	}
+	for _, c := range r.Name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return fail("name", "character %q not allowed (want letters, digits, '-', '_', '.')", c)
+		}
+	}
+	return nil
+}
+
+// allowedStages is where each action can act.
+func allowedStages(a Action) []Stage {
+	switch a {
+	case ActReset, ActClose, ActBlackhole, ActLatency, ActBandwidth, ActSlicer, ActSlowClose, ActLimitData,
+		ActTimeout, ActMTU, ActTruncate, ActFragment, ActFirstByteDelay:
+		return []Stage{StageAccept, StageClientHello, StageServerFlight, StageHandshakeDone, StageRequest, StageResponse}
+	case ActAlert:
+		return []Stage{StageClientHello, StageServerFlight}
+	case ActPlaintextReply:
+		return []Stage{StageAccept, StageClientHello, StageServerFlight}
+	case ActIdleTimeout:
+		return []Stage{StageIdle}
+	case ActBlockPage:
+		return []Stage{StageRequest}
+	case ActRewrite:
+		return []Stage{StageResponse}
+	}
+	return []Stage{StageClientHello}
+}
+
+// directional reports whether the action acts on one direction of bytes.
+// The others act on the whole connection or answer the client themselves.
+func directional(a Action) bool {
+	switch a {
+	case ActLatency, ActBandwidth, ActSlicer, ActLimitData, ActTimeout, ActMTU, ActTruncate, ActBlackhole,
+		ActFragment, ActFirstByteDelay, ActClose:
+		return true
+	}
+	return false
+}
+
+func (r *Rule) validateStage(fail failFunc) error {
+	if r.Stage != "" && !slices.Contains(Stages(), r.Stage) {
+		return fail("stage", "unknown stage %q (want %s)", r.Stage, joinList(Stages()))
+	}
+	st := r.Stage
+	if st == "" {
+		st = defaultStage(r.Action)
+	}
+	if ok := allowedStages(r.Action); !slices.Contains(ok, st) {
+		why := ""
+		switch {
+		case r.Action == ActAlert && (st == StageHandshakeDone || st == StageRequest || st == StageResponse):
+			why = "; after the handshake an alert must be encrypted, and crypto/tls cannot send an arbitrary one"
+		case st == StageAccept:
+			why = "; at accept no ClientHello has been read"
+		}
+		return fail("stage", "action %q cannot act at stage %q (want %s)%s", r.Action, st, joinList(ok), why)
+	}
+	if r.Direction == "" {
+		return nil
+	}
+	if !slices.Contains([]Direction{C2S, S2C, Both}, r.Direction) {
+		return fail("direction", "unknown direction %q (want c2s, s2c, both)", r.Direction)
+	}
+	if !directional(r.Action) {
+		return fail("direction", "action %q acts on the whole connection and has no direction; remove it", r.Action)
+	}
+	if r.Action == ActClose && r.Direction == C2S {
+		return fail("direction", "close c2s would only stop reading, which the client cannot see (want s2c for a half-close, or both)")
+	}
+	return nil
+}
+
+func (r *Rule) validateSelectors(fail failFunc) error {
+	if err := checkGlob(r.SNI); err != nil {
+		return fail("sni", "%v", err)
+	}
+	if r.Client != "" {
+		if _, err := parseClient(r.Client); err != nil {
+			return fail("client", "%q is neither a CIDR (10.0.0.0/8) nor an IP address", r.Client)
+		}
+	}
+	for _, s := range []struct{ field, v string }{{"ja3", r.JA3}, {"ja4", r.JA4}} {
+		if i := strings.IndexByte(s.v, '*'); i >= 0 && i != len(s.v)-1 {
+			return fail(s.field, "%q: '*' is allowed only at the end (prefix match)", s.v)
+		}
+		if s.v == "*" {
+			return fail(s.field, "a lone '*' matches every client; leave the selector out instead")
+		}
+	}
+	if r.MaxOfferedVersion != 0 && r.MaxOfferedVersion.String()[0] == '0' {
+		return fail("max_offered_version", "unknown version %s", r.MaxOfferedVersion)
+	}
+	if r.HelloMinSize < 0 {
+		return fail("hello_min_size", "%d is negative", r.HelloMinSize)
+	}
+	if r.ConnFirst != 0 && r.ConnAfter != 0 && r.ConnAfter >= r.ConnFirst {
+		return fail("conn_after", "%d with conn_first %d selects no connection", r.ConnAfter, r.ConnFirst)
+	}
+	if p := r.Probability; p != nil && (math.IsNaN(*p) || *p < 0 || *p > 1) {
+		return fail("probability", "%v is outside 0..1", *p)
+	}
+	st := r.Stage
+	if st == "" {
+		st = defaultStage(r.Action)
+	}
+	if st == StageAccept && r.UsesHello() {
+		return fail(r.helloSelector(), "stage accept runs before the ClientHello is read; hello selectors need stage client_hello or later")
+	}
+	return nil
+}
+
+// helloSelector names the first hello-based selector that is set.
+func (r *Rule) helloSelector() string {
+	switch {
+	case r.SNI != "":
+		return "sni"
+	case r.JA3 != "":
+		return "ja3"
+	case r.JA4 != "":
+		return "ja4"
+	case r.ALPN != "":
+		return "alpn"
+	case r.MaxOfferedVersion != 0:
+		return "max_offered_version"
+	case r.HelloMinSize != 0:
+		return "hello_min_size"
+	}
+	return "hello_multi_segment"
+}
+
+// checkGlob accepts a host glob: '*' wildcards, no spaces, or "<none>".
+func checkGlob(g string) error {
+	if g == "" || g == SNINone {
+		return nil
+	}
+	if strings.HasPrefix(g, "<") {
+		return fmt.Errorf("%q: the only special value is %q", g, SNINone)
+	}
+	if strings.ContainsAny(g, " \t\r\n/") {
+		return fmt.Errorf("%q: a host name glob has no spaces or slashes", g)
+	}
+	return nil
+}
+
+// parseClient reads a CIDR or a single address as a prefix. IPv4-mapped IPv6
+// forms are unmapped, as client addresses are compared unmapped.
+func parseClient(s string) (netip.Prefix, error) {
+	if !strings.Contains(s, "/") {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		a = a.Unmap().WithZone("")
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	if p.Addr().Is4In6() {
+		if p.Bits() < 96 {
+			return netip.Prefix{}, fmt.Errorf("faults: %q spans more than the IPv4-mapped range", s)
+		}
+		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+	}
+	return p.Masked(), nil
+}
+
+func (r *Rule) validateSchedule(fail failFunc) error {
+	switch {
+	case r.StartAfter < 0:
+		return fail("start_after", "%s is negative", r.StartAfter.D())
+	case r.Duration < 0:
+		return fail("duration", "%s is negative", r.Duration.D())
+	case r.MaxFires < 0:
+		return fail("max_fires", "%d is negative", r.MaxFires)
+	}
+	return nil
+}
+
+// joinList writes a "want" list: "a, b, c".
+func joinList[T ~string](xs []T) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = string(x)
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,293 @@
+package faults
+
+import (
+	"slices"
+	"strings"
+)
+
+// param is one action parameter: its field name and whether a rule sets it.
+type param struct {
+	name string
+	set  func(*Rule) bool
+}
+
+// paramList is every action parameter, in the order errors name them.
+func paramList() []param {
+	return []param{
+		{"latency", func(r *Rule) bool { return r.Latency != 0 }},
+		{"jitter", func(r *Rule) bool { return r.Jitter != 0 }},
+		{"delay", func(r *Rule) bool { return r.Delay != 0 }},
+		{"timeout", func(r *Rule) bool { return r.Timeout != 0 }},
+		{"rate", func(r *Rule) bool { return r.Rate != 0 }},
+		{"average_size", func(r *Rule) bool { return r.AverageSize != 0 }},
+		{"size_variation", func(r *Rule) bool { return r.SizeVariation != 0 }},
+		{"record_size", func(r *Rule) bool { return r.RecordSize != 0 }},
+		{"bytes", func(r *Rule) bool { return r.Bytes != 0 }},
+		{"mtu", func(r *Rule) bool { return r.MTU != 0 }},
+		{"recover_after", func(r *Rule) bool { return r.RecoverAfter != 0 }},
+		{"then", func(r *Rule) bool { return r.Then != "" }},
+		{"alert", func(r *Rule) bool { return r.Alert != nil }},
+		{"record_version", func(r *Rule) bool { return r.RecordVersion != 0 }},
+		{"chain", func(r *Rule) bool { return r.Chain != "" }},
+		{"skew", func(r *Rule) bool { return r.Skew != 0 }},
+		{"min_version", func(r *Rule) bool { return r.MinVersion != 0 }},
+		{"max_version", func(r *Rule) bool { return r.MaxVersion != 0 }},
+		{"ciphers", func(r *Rule) bool { return len(r.Ciphers) != 0 }},
+		{"status", func(r *Rule) bool { return r.Status != 0 }},
+		{"template", func(r *Rule) bool { return r.Template != "" }},
+		{"headers_strip", func(r *Rule) bool { return len(r.HeadersStrip) != 0 }},
+		{"headers_add", func(r *Rule) bool { return len(r.HeadersAdd) != 0 }},
+	}
+}
+
+// actionParams lists the parameters each action reads.
+func actionParams(a Action) []string {
+	switch a {
+	case ActBlackhole:
+		return []string{"delay", "then"}
+	case ActLatency:
+		return []string{"latency", "jitter"}
+	case ActBandwidth:
+		return []string{"rate"}
+	case ActSlicer:
+		return []string{"average_size", "size_variation", "delay"}
+	case ActSlowClose, ActFirstByteDelay:
+		return []string{"delay"}
+	case ActLimitData:
+		return []string{"bytes"}
+	case ActTimeout:
+		return []string{"timeout"}
+	case ActMTU:
+		return []string{"mtu", "recover_after"}
+	case ActTruncate:
+		return []string{"bytes", "then"}
+	case ActAlert, ActSNIPolicy:
+		return []string{"alert", "then", "record_version"}
+	case ActALPNRefuse:
+		return []string{"then", "record_version"}
+	case ActChain:
+		return []string{"chain", "skew"}
+	case ActVersion:
+		return []string{"min_version", "max_version"}
+	case ActCipher:
+		return []string{"ciphers", "min_version", "max_version"}
+	case ActBlockPage:
+		return []string{"status", "template", "headers_add"}
+	case ActPlaintextReply:
+		return []string{"status", "headers_add"}
+	case ActIdleTimeout:
+		return []string{"timeout", "then"}
+	case ActLargeHello:
+		return []string{"then"}
+	case ActFragment:
+		return []string{"average_size", "record_size", "delay"}
+	case ActUnofferedCipher:
+		return []string{"ciphers"}
+	case ActRewrite:
+		return []string{"headers_strip", "headers_add"}
+	}
+	return nil
+}
+
+func (r *Rule) validateParams(fail failFunc) error {
+	uses := actionParams(r.Action)
+	for _, p := range paramList() {
+		if p.set(r) && !slices.Contains(uses, p.name) {
+			want := "no parameters"
+			if len(uses) > 0 {
+				want = "only " + strings.Join(uses, ", ")
+			}
+			return fail(p.name, "not used by action %q (it takes %s)", r.Action, want)
+		}
+	}
+	for _, d := range []struct {
+		name string
+		v    Duration
+	}{{"latency", r.Latency}, {"jitter", r.Jitter}, {"delay", r.Delay}, {"timeout", r.Timeout}, {"recover_after", r.RecoverAfter}} {
+		if d.v < 0 {
+			return fail(d.name, "%s is negative", d.v.D())
+		}
+	}
+	if r.Then != "" && !slices.Contains([]Then{ThenHold, ThenFIN, ThenRST}, r.Then) {
+		return fail("then", "unknown follow-up %q (want hold, fin, rst)", r.Then)
+	}
+	if r.RecordVersion != 0 && r.RecordVersion.String()[0] == '0' {
+		return fail("record_version", "unknown version %s", r.RecordVersion)
+	}
+	return r.validateAction(fail)
+}
+
+// validateAction checks what each action needs from its parameters.
+func (r *Rule) validateAction(fail failFunc) error {
+	switch r.Action {
+	case ActLatency:
+		if r.Latency == 0 && r.Jitter == 0 {
+			return fail("latency", "missing: latency needs a delay such as \"100ms\"")
+		}
+	case ActBandwidth:
+		if r.Rate <= 0 {
+			return fail("rate", "want a positive rate in KB/s, got %d", r.Rate)
+		}
+	case ActSlicer:
+		if r.AverageSize <= 0 {
+			return fail("average_size", "want a positive size in bytes, got %d", r.AverageSize)
+		}
+		if r.SizeVariation < 0 || r.SizeVariation >= r.AverageSize {
+			return fail("size_variation", "%d must be at least 0 and below average_size %d", r.SizeVariation, r.AverageSize)
+		}
+	case ActSlowClose, ActFirstByteDelay:
+		if r.Delay <= 0 {
+			return fail("delay", "missing: %s needs a delay such as \"1s\"", r.Action)
+		}
+	case ActLimitData:
+		if r.Bytes <= 0 {
+			return fail("bytes", "want a positive byte count, got %d", r.Bytes)
+		}
+	case ActTruncate:
+		if r.Bytes < 0 {
+			return fail("bytes", "%d is negative", r.Bytes)
+		}
+	case ActMTU:
+		if r.MTU != 0 && (r.MTU < 68 || r.MTU > 65535) {
+			return fail("mtu", "%d is outside 68..65535", r.MTU)
+		}
+	case ActIdleTimeout:
+		if r.Timeout <= 0 {
+			return fail("timeout", "missing: idle_timeout needs the idle period, such as \"30s\"")
+		}
+	case ActFragment:
+		return r.validateFragment(fail)
+	case ActAlert, ActSNIPolicy:
+		return r.validateAlert(fail)
+	case ActChain:
+		if r.Chain == "" {
+			return fail("chain", "missing: the chain action needs one of %s", joinList(Chains()))
+		}
+		if !slices.Contains(Chains(), r.Chain) {
+			return fail("chain", "unknown chain %q (want %s)", r.Chain, joinList(Chains()))
+		}
+	case ActVersion, ActCipher:
+		return r.validatePolicy(fail)
+	case ActUnofferedCipher:
+		for _, c := range r.Ciphers {
+			if _, _, ok := lookupSuite(c, false); !ok {
+				return fail("ciphers", "unknown suite %q (want an IANA name or 0xNNNN)", c)
+			}
+		}
+	case ActBlockPage:
+		if !slices.Contains([]int{0, 403, 406, 429, 451, 503}, r.Status) {
+			return fail("status", "%d is not a block page status (want 403, 406, 429, 451, 503)", r.Status)
+		}
+		if r.Template != "" && !slices.Contains(Templates(), r.Template) {
+			return fail("template", "unknown template %q (want %s)", r.Template, strings.Join(Templates(), ", "))
+		}
+		return checkHeaderLines(fail, r.HeadersAdd)
+	case ActPlaintextReply:
+		if r.Status != 0 && (r.Status < 200 || r.Status > 599) {
+			return fail("status", "%d is outside 200..599", r.Status)
+		}
+		return checkHeaderLines(fail, r.HeadersAdd)
+	case ActRewrite:
+		if len(r.HeadersStrip) == 0 && len(r.HeadersAdd) == 0 {
+			return fail("headers_strip", "rewrite needs headers_strip or headers_add")
+		}
+		for _, h := range r.HeadersStrip {
+			if !validToken(h) {
+				return fail("headers_strip", "%q is not a header name", h)
+			}
+		}
+		return checkHeaderLines(fail, r.HeadersAdd)
+	}
+	return nil
+}
+
+func (r *Rule) validateFragment(fail failFunc) error {
+	if r.AverageSize < 0 {
+		return fail("average_size", "%d is negative", r.AverageSize)
+	}
+	if r.RecordSize < 0 || r.RecordSize > 16384 {
+		return fail("record_size", "%d is outside 1..16384", r.RecordSize)
+	}
+	if r.AverageSize == 0 && r.RecordSize == 0 {
+		return fail("average_size", "fragment needs average_size (segment bytes) or record_size (TLS record bytes)")
+	}
+	return nil
+}
+
+func (r *Rule) validateAlert(fail failFunc) error {
+	if r.Alert == nil {
+		if r.Action == ActAlert {
+			return fail("alert", "missing: give a number (40) or a name (handshake_failure)")
+		}
+		return nil
+	}
+	if _, ok := r.Alert.Code(); !ok {
+		return fail("alert", "%d is outside 0..255", int(*r.Alert))
+	}
+	return nil
+}
+
+// validatePolicy checks the version and cipher actions against what a Go
+// tls.Server can serve.
+func (r *Rule) validatePolicy(fail failFunc) error {
+	for _, v := range []struct {
+		name string
+		v    Version
+	}{{"min_version", r.MinVersion}, {"max_version", r.MaxVersion}} {
+		if v.v != 0 && (v.v < VersionTLS10 || v.v > VersionTLS13) {
+			return fail(v.name, "%s: crypto/tls serves TLS 1.0 to 1.3 only (for SSLv3 use action ssl3_server_hello)", v.v)
+		}
+	}
+	if r.MinVersion != 0 && r.MaxVersion != 0 && r.MinVersion > r.MaxVersion {
+		return fail("min_version", "%s is above max_version %s", r.MinVersion, r.MaxVersion)
+	}
+	if r.Action == ActVersion {
+		if r.MinVersion == 0 && r.MaxVersion == 0 {
+			return fail("max_version", "the version action needs min_version or max_version")
+		}
+		return nil
+	}
+	if len(r.Ciphers) == 0 {
+		return fail("ciphers", "missing: the cipher action needs IANA suite names")
+	}
+	for _, c := range r.Ciphers {
+		_, tls13, ok := lookupSuite(c, true)
+		if !ok {
+			return fail("ciphers", "%q is not a suite crypto/tls implements (IANA names, e.g. TLS_RSA_WITH_AES_128_CBC_SHA)", c)
+		}
+		if tls13 {
+			return fail("ciphers", "%q is a TLS 1.3 suite; crypto/tls cannot restrict those, so the cipher action caps the version at 1.2", c)
+		}
+	}
+	if r.MaxVersion == VersionTLS13 {
+		return fail("max_version", "1.3 with a cipher restriction: crypto/tls cannot restrict TLS 1.3 suites (want 1.2 or lower)")
+	}
+	return nil
+}
+
+// checkHeaderLines validates "Name: value" lines for headers_add.
+func checkHeaderLines(fail failFunc, lines []string) error {
+	for _, l := range lines {
+		name, value, ok := strings.Cut(l, ":")
+		if !ok || !validToken(strings.TrimSpace(name)) || strings.ContainsAny(value, "\r\n") {
+			return fail("headers_add", "%q: want \"Name: value\" on one line", l)
+		}
+	}
+	return nil
+}
+
+// validToken reports whether s is an HTTP token (RFC 9110 §5.6.2), the
+// grammar of a header name.
+func validToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return true
+}

@@ -1,0 +1,206 @@
+package faults
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestValidateAccepts(t *testing.T) {
+	tests := []Rule{
+		{Name: "waf-sni-block", SNI: "*.blocked.test", Action: ActReset},
+		{Name: "no-sni", SNI: SNINone, Action: ActSNIPolicy},
+		{Name: "alert-by-name", Action: ActAlert, Alert: ptr(Alert(48)), Then: ThenRST},
+		{Name: "lat", Action: ActLatency, Latency: Duration(100 * time.Millisecond), Jitter: Duration(10 * time.Millisecond), Direction: Both},
+		{Name: "bw", Action: ActBandwidth, Rate: 10, Client: "10.0.0.0/8"},
+		{Name: "slice", Action: ActSlicer, AverageSize: 10, SizeVariation: 5, Delay: Duration(time.Millisecond)},
+		{Name: "mtu", Action: ActMTU, RecoverAfter: Duration(5 * time.Second)},
+		{Name: "trunc", Action: ActTruncate, Bytes: 300, Then: ThenFIN, Stage: StageResponse},
+		{Name: "chain", Action: ActChain, Chain: ChainExpired, Skew: Duration(-24 * time.Hour)},
+		{Name: "ver", Action: ActVersion, MinVersion: VersionTLS13},
+		{Name: "ciph", Action: ActCipher, Ciphers: []string{"TLS_RSA_WITH_AES_128_CBC_SHA"}, MaxVersion: VersionTLS12},
+		{Name: "page", Action: ActBlockPage, Status: 451, Template: TemplateF5ASM, HeadersAdd: []string{"Retry-After: 5"}},
+		{Name: "portal", Action: ActPlaintextReply, Status: 511, Stage: StageAccept},
+		{Name: "idle", Action: ActIdleTimeout, Timeout: Duration(30 * time.Second), Then: ThenHold},
+		{Name: "pq", Action: ActLargeHello, HelloMinSize: 1400},
+		{Name: "frag", Action: ActFragment, RecordSize: 100, Direction: C2S},
+		{Name: "ja4", JA4: "t13d*", Action: ActBlackhole, Then: ThenRST, Delay: Duration(time.Second)},
+		{Name: "old", MaxOfferedVersion: VersionTLS11, Action: ActSSL3ServerHello},
+		{Name: "rc4md5", Action: ActUnofferedCipher, Ciphers: []string{"TLS_RSA_WITH_RC4_128_MD5", "0x0005"}},
+		{Name: "hsts", Action: ActRewrite, HeadersStrip: []string{"Strict-Transport-Security"}, HeadersAdd: []string{"Via: 1.1 bigip"}},
+		{Name: "every3", ConnEvery: 3, ConnAfter: 10, Probability: ptr(0.5), Seed: 42, Action: ActClose, Direction: S2C},
+		{Name: "sched", Action: ActReset, StartAfter: Duration(time.Minute), Duration: Duration(time.Minute), MaxFires: 3},
+		{Name: "h2", ALPN: "h2", Action: ActALPNRefuse},
+	}
+	for _, r := range tests {
+		if err := r.Validate(); err != nil {
+			t.Errorf("%s: %v", r.Name, err)
+		}
+		// What List returns (defaults filled in) must be valid input again,
+		// so the admin API can round-trip a rule.
+		if err := r.normalized().Validate(); err != nil {
+			t.Errorf("%s normalized: %v", r.Name, err)
+		}
+	}
+}
+
+func TestValidateRejects(t *testing.T) {
+	tests := []struct {
+		name  string
+		r     Rule
+		field string
+		want  string
+	}{
+		{"no name", Rule{Action: ActReset}, "name", "missing"},
+		{"bad name", Rule{Name: "a b", Action: ActReset}, "name", "not allowed"},
+		{"no action", Rule{Name: "x"}, "action", "missing"},
+		{"unknown action", Rule{Name: "x", Action: "explode"}, "action", `unknown action "explode"`},
+		{"unknown stage", Rule{Name: "x", Action: ActReset, Stage: "foo"}, "stage", `unknown stage "foo" (want accept, client_hello, server_flight`},
+		{"alert after handshake", Rule{Name: "x", Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageRequest}, "stage", "must be encrypted"},
+		{"hello selector at accept", Rule{Name: "x", Action: ActReset, Stage: StageAccept, SNI: "a.test"}, "sni", "before the ClientHello"},
+		{"ja4 at accept", Rule{Name: "x", Action: ActLatency, Latency: Duration(time.Second), JA4: "t13*"}, "ja4", "before the ClientHello"},
+		{"chain without chain", Rule{Name: "x", Action: ActChain}, "chain", "missing"},
+		{"unknown chain", Rule{Name: "x", Action: ActChain, Chain: "rotten"}, "chain", `unknown chain "rotten"`},
+		{"alert out of range", Rule{Name: "x", Action: ActAlert, Alert: ptr(Alert(300))}, "alert", "300 is outside 0..255"},
+		{"alert missing", Rule{Name: "x", Action: ActAlert}, "alert", "missing"},
+		{"param not used", Rule{Name: "x", Action: ActLatency, Latency: Duration(time.Second), Rate: 5}, "rate", `not used by action "latency"`},
+		{"bad direction", Rule{Name: "x", Action: ActLatency, Latency: Duration(time.Second), Direction: "up"}, "direction", "unknown direction"},
+		{"direction on reset", Rule{Name: "x", Action: ActReset, Direction: C2S}, "direction", "has no direction"},
+		{"close c2s", Rule{Name: "x", Action: ActClose, Direction: C2S}, "direction", "half-close"},
+		{"bad cidr", Rule{Name: "x", Action: ActReset, Client: "10.0.0.0/33"}, "client", "neither a CIDR"},
+		{"ja3 star inside", Rule{Name: "x", Action: ActReset, JA3: "ab*cd"}, "ja3", "only at the end"},
+		{"probability", Rule{Name: "x", Action: ActReset, Probability: ptr(1.5)}, "probability", "outside 0..1"},
+		{"conn after first", Rule{Name: "x", Action: ActReset, ConnFirst: 5, ConnAfter: 5}, "conn_after", "selects no connection"},
+		{"bandwidth rate", Rule{Name: "x", Action: ActBandwidth}, "rate", "positive"},
+		{"slicer variation", Rule{Name: "x", Action: ActSlicer, AverageSize: 5, SizeVariation: 5}, "size_variation", "below average_size"},
+		{"mtu range", Rule{Name: "x", Action: ActMTU, MTU: 40}, "mtu", "outside 68..65535"},
+		{"then", Rule{Name: "x", Action: ActTruncate, Then: "explode"}, "then", "unknown follow-up"},
+		{"version none", Rule{Name: "x", Action: ActVersion}, "max_version", "needs min_version or max_version"},
+		{"version ssl3", Rule{Name: "x", Action: ActVersion, MaxVersion: VersionSSL30}, "max_version", "ssl3_server_hello"},
+		{"min above max", Rule{Name: "x", Action: ActVersion, MinVersion: VersionTLS13, MaxVersion: VersionTLS12}, "min_version", "above max_version"},
+		{"tls13 suite", Rule{Name: "x", Action: ActCipher, Ciphers: []string{"TLS_AES_128_GCM_SHA256"}}, "ciphers", "TLS 1.3 suite"},
+		{"unknown suite", Rule{Name: "x", Action: ActCipher, Ciphers: []string{"AES128-SHA"}}, "ciphers", "not a suite"},
+		{"cipher with 1.3", Rule{Name: "x", Action: ActCipher, Ciphers: []string{"TLS_RSA_WITH_AES_128_CBC_SHA"}, MaxVersion: VersionTLS13}, "max_version", "cannot restrict"},
+		{"block status", Rule{Name: "x", Action: ActBlockPage, Status: 200}, "status", "not a block page status"},
+		{"block template", Rule{Name: "x", Action: ActBlockPage, Template: "imperva"}, "template", "unknown template"},
+		{"header line", Rule{Name: "x", Action: ActRewrite, HeadersAdd: []string{"no colon"}}, "headers_add", "Name: value"},
+		{"rewrite empty", Rule{Name: "x", Action: ActRewrite}, "headers_strip", "needs headers_strip or headers_add"},
+		{"idle stage", Rule{Name: "x", Action: ActIdleTimeout, Timeout: Duration(time.Second), Stage: StageRequest}, "stage", "cannot act"},
+		{"fragment empty", Rule{Name: "x", Action: ActFragment}, "average_size", "needs average_size"},
+		{"negative duration", Rule{Name: "x", Action: ActReset, StartAfter: Duration(-time.Second)}, "start_after", "negative"},
+		{"sni special", Rule{Name: "x", Action: ActReset, SNI: "<ip>"}, "sni", "only special value"},
+		{"unoffered unknown", Rule{Name: "x", Action: ActUnofferedCipher, Ciphers: []string{"RC4-MD5"}}, "ciphers", "unknown suite"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.r.Validate()
+			var re *RuleError
+			if !errors.As(err, &re) {
+				t.Fatalf("Validate() = %v, want a *RuleError", err)
+			}
+			if re.Field != tt.field {
+				t.Errorf("field = %q, want %q (%v)", re.Field, tt.field, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not contain %q", err, tt.want)
+			}
+			if !strings.HasPrefix(err.Error(), "faults: rule ") || !strings.Contains(err.Error(), `field "`+tt.field+`"`) {
+				t.Errorf("error %q lacks the rule/field prefix", err)
+			}
+		})
+	}
+}
+
+func TestRuleJSONParams(t *testing.T) {
+	tests := []struct {
+		in    string
+		check func(*Rule) bool
+	}{
+		{`{"name":"a","action":"alert","alert":48}`, func(r *Rule) bool { return *r.Alert == 48 }},
+		{`{"name":"a","action":"alert","alert":"unknown_ca"}`, func(r *Rule) bool { return *r.Alert == 48 }},
+		{`{"name":"a","action":"alert","alert":"UnrecognizedName"}`, func(r *Rule) bool { return *r.Alert == 112 }},
+		{`{"name":"a","action":"alert","alert":"70"}`, func(r *Rule) bool { return *r.Alert == 70 }},
+		{`{"name":"a","action":"latency","latency":"150ms"}`, func(r *Rule) bool { return r.Latency.D() == 150*time.Millisecond }},
+		{`{"name":"a","action":"latency","latency":250}`, func(r *Rule) bool { return r.Latency.D() == 250*time.Millisecond }},
+		{`{"name":"a","action":"version","max_version":"1.2"}`, func(r *Rule) bool { return r.MaxVersion == VersionTLS12 }},
+		{`{"name":"a","action":"version","min_version":1.3}`, func(r *Rule) bool { return r.MinVersion == VersionTLS13 }},
+		{`{"name":"a","action":"reset","max_offered_version":"ssl3"}`, func(r *Rule) bool { return r.MaxOfferedVersion == VersionSSL30 }},
+		{`{"name":"a","action":"reset","enabled":false}`, func(r *Rule) bool { return !r.IsEnabled() }},
+	}
+	for _, tt := range tests {
+		var r Rule
+		if err := json.Unmarshal([]byte(tt.in), &r); err != nil {
+			t.Errorf("%s: %v", tt.in, err)
+			continue
+		}
+		if !tt.check(&r) {
+			t.Errorf("%s: decoded %+v", tt.in, r)
+		}
+		if err := r.Validate(); err != nil {
+			t.Errorf("%s: Validate: %v", tt.in, err)
+		}
+	}
+	for _, bad := range []string{
+		`{"name":"a","action":"alert","alert":"no_such_alert"}`,
+		`{"name":"a","action":"latency","latency":"5 parsecs"}`,
+		`{"name":"a","action":"version","max_version":"1.4"}`,
+	} {
+		var r Rule
+		err := json.Unmarshal([]byte(bad), &r)
+		if err == nil || !strings.HasPrefix(err.Error(), "faults: ") {
+			t.Errorf("%s: err = %v, want a faults: error", bad, err)
+		}
+	}
+}
+
+// TestRuleJSONRoundTrip checks that a normalized rule encodes with the
+// documented names and decodes back to itself.
+func TestRuleJSONRoundTrip(t *testing.T) {
+	r := Rule{Name: "rt", Action: ActAlert, Alert: ptr(Alert(112)), SNI: "*.x.test", Probability: ptr(0.25), Seed: 9,
+		RecordVersion: VersionTLS12}.normalized()
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"alert":"unrecognized_name"`, `"stage":"client_hello"`, `"record_version":"1.2"`, `"sni":"*.x.test"`, `"then":"fin"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON %s lacks %s", b, want)
+		}
+	}
+	var back Rule
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if err := back.Validate(); err != nil {
+		t.Fatalf("round trip: %v", err)
+	}
+	if *back.Alert != 112 || back.Stage != StageClientHello || *back.Probability != 0.25 {
+		t.Errorf("round trip = %+v", back)
+	}
+}
+
+func TestDurationTOMLAndText(t *testing.T) {
+	var d Duration
+	if err := d.UnmarshalTOML("2s"); err != nil || d.D() != 2*time.Second {
+		t.Errorf("UnmarshalTOML(2s) = %v, %v", d, err)
+	}
+	if err := d.UnmarshalTOML(int64(40)); err != nil || d.D() != 40*time.Millisecond {
+		t.Errorf("UnmarshalTOML(40) = %v, %v", d, err)
+	}
+	if err := d.UnmarshalTOML(true); err == nil {
+		t.Error("UnmarshalTOML(true) accepted")
+	}
+	var v Version
+	if err := v.UnmarshalTOML(1.1); err != nil || v != VersionTLS11 {
+		t.Errorf("Version.UnmarshalTOML(1.1) = %v, %v", v, err)
+	}
+	var a Alert
+	if err := a.UnmarshalTOML(int64(112)); err != nil || a != 112 {
+		t.Errorf("Alert.UnmarshalTOML(112) = %v, %v", a, err)
+	}
+	if got := Alert(200).String(); got != "200" {
+		t.Errorf("Alert(200).String() = %q", got)
+	}
+}

@@ -1,0 +1,260 @@
+package faults
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Facing says which peer a wrapped conn talks to, and so which direction its
+// Reads and Writes carry.
+type Facing uint8
+
+// The two sides.
+const (
+	FacingClient  Facing = iota // Read = c2s (what the client sent), Write = s2c (toward the client)
+	FacingBackend               // Read = s2c (what the server sent), Write = c2s (toward the server)
+)
+
+// WrapDeps injects time and identity into the wrappers. Zero fields take the
+// real clock, time.Sleep and time.AfterFunc.
+type WrapDeps struct {
+	Now       func() time.Time
+	Sleep     func(time.Duration)
+	AfterFunc func(d time.Duration, f func()) (stop func() bool)
+	Index     uint64 // connection index: seeds each rule's randomness with the rule's seed
+}
+
+func (d WrapDeps) withDefaults() WrapDeps {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Sleep == nil {
+		d.Sleep = time.Sleep
+	}
+	if d.AfterFunc == nil {
+		d.AfterFunc = func(dur time.Duration, f func()) func() bool { return time.AfterFunc(dur, f).Stop }
+	}
+	return d
+}
+
+// ErrReset is what the local side of a wrapped conn reads or writes after a
+// fault reset the connection; it matches syscall.ECONNRESET with errors.Is.
+var ErrReset = fmt.Errorf("faults: injected reset: %w", syscall.ECONNRESET)
+
+// sink takes one direction's bytes, in order. Filters pass what they let
+// through to the next sink; the last one writes to the socket (outbound) or
+// hands bytes to Read (inbound).
+type sink interface {
+	Write(p []byte) (int, error)
+	// End says no more bytes come this way. fin: a half-close the peer
+	// should see; otherwise the whole connection is closing. Filters flush
+	// what they hold first.
+	End(fin bool) error
+}
+
+// Wrap returns c with the rules' byte-level faults applied, or c itself when
+// no rule needs a wrapper. Rules are applied in order, the first one seeing
+// the bytes first. Rules that are stops or TLS policy are skipped: Apply and
+// TLSPolicy carry those out.
+//
+// Reads of a wrapped conn with inbound faults come from a goroutine that
+// reads c; set read deadlines on the returned conn, not on c.
+func Wrap(c net.Conn, rules []*Rule, facing Facing, deps WrapDeps) net.Conn {
+	readDir, writeDir := C2S, S2C
+	if facing == FacingBackend {
+		readDir, writeDir = S2C, C2S
+	}
+	var ins, outs []*Rule
+	for _, r := range rules {
+		if r.isPolicy() || r.isStop() {
+			continue
+		}
+		d := filterDirection(r)
+		if d.has(readDir) {
+			ins = append(ins, r)
+		}
+		if d.has(writeDir) {
+			outs = append(outs, r)
+		}
+	}
+	if len(ins) == 0 && len(outs) == 0 {
+		return c
+	}
+	w := &conn{Conn: c, k: newCtl(c, deps.withDefaults())}
+	w.k.w = w
+	if len(outs) > 0 {
+		w.out = w.chain(outs, writeDir, outTail{w.k})
+	}
+	if len(ins) > 0 {
+		w.in = newInbound()
+		w.inHead = w.chain(ins, readDir, inTail{w.in})
+		go w.pump()
+	}
+	return w
+}
+
+// filterDirection is where a rule's filter sits. Directional actions say so
+// themselves; the others act where their stage's bytes flow.
+func filterDirection(r *Rule) Direction {
+	switch {
+	case directional(r.Action):
+		return r.Direction
+	case r.Action == ActIdleTimeout:
+		return Both
+	case r.Action == ActBlockPage || r.Stage == StageRequest:
+		return C2S
+	}
+	return S2C
+}
+
+// chain builds the filters for one direction, first rule outermost.
+func (w *conn) chain(rules []*Rule, dir Direction, tail sink) sink {
+	next := tail
+	for i := len(rules) - 1; i >= 0; i-- {
+		r := rules[i]
+		salt := uint64(1)
+		if dir == C2S {
+			salt = 2
+		}
+		rng := rand.New(rand.NewPCG(ruleSeed(r), w.k.deps.Index^salt<<62))
+		next = newFilter(r, dir, next, w.k, rng)
+	}
+	return next
+}
+
+// conn is a net.Conn with fault filters on one or both directions.
+type conn struct {
+	net.Conn
+	k         *ctl
+	out       sink     // outbound chain; nil writes go straight to Conn
+	in        *inbound // nil: reads come straight from Conn
+	inHead    sink     // inbound chain, fed by pump
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Write sends p through the outbound filters.
+func (w *conn) Write(p []byte) (int, error) {
+	if w.out == nil {
+		return w.Conn.Write(p)
+	}
+	if err := w.k.deadErr(); err != nil {
+		return 0, err
+	}
+	return w.out.Write(p)
+}
+
+// Read returns what the inbound filters let through.
+func (w *conn) Read(p []byte) (int, error) {
+	if w.in == nil {
+		return w.Conn.Read(p)
+	}
+	return w.in.read(p)
+}
+
+// CloseWrite half-closes: outbound filters flush, then FIN.
+func (w *conn) CloseWrite() error {
+	if w.out == nil {
+		return closeWrite(w.Conn)
+	}
+	return w.out.End(true)
+}
+
+// Close flushes the outbound filters (a latency queue still holds bytes the
+// caller already wrote), then closes the socket and stops every timer.
+func (w *conn) Close() error {
+	w.closeOnce.Do(func() {
+		if w.out != nil && w.k.deadErr() == nil {
+			_ = w.out.End(false)
+		}
+		w.closeErr = w.Conn.Close()
+		w.k.kill(net.ErrClosed)
+		if w.in != nil {
+			w.in.close()
+		}
+	})
+	return w.closeErr
+}
+
+// SetDeadline sets the write deadline on the socket and the read deadline
+// where reads come from.
+func (w *conn) SetDeadline(t time.Time) error {
+	if err := w.Conn.SetWriteDeadline(t); err != nil {
+		return err
+	}
+	return w.SetReadDeadline(t)
+}
+
+// SetReadDeadline applies to Read.
+func (w *conn) SetReadDeadline(t time.Time) error {
+	if w.in == nil {
+		return w.Conn.SetReadDeadline(t)
+	}
+	return w.in.pr.SetReadDeadline(t)
+}
+
+// NetConn returns the wrapped conn, as tls.Conn does.
+func (w *conn) NetConn() net.Conn { return w.Conn }
+
+// pump feeds the inbound chain from the socket until it ends.
+func (w *conn) pump() {
+	// A peek deadline set before wrapping must not cut the pump; Read has
+	// its own deadline on the pipe.
+	_ = w.Conn.SetReadDeadline(time.Time{})
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := w.Conn.Read(buf)
+		if n > 0 {
+			if _, werr := w.inHead.Write(buf[:n]); werr != nil {
+				w.in.fail(werr)
+				return
+			}
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				_ = w.inHead.End(true)
+				w.in.finish()
+				return
+			}
+			if dead := w.k.deadErr(); dead != nil {
+				err = dead
+			}
+			w.in.fail(err)
+			return
+		}
+	}
+}
+
+// closeWrite half-closes c when it can, else closes it.
+func closeWrite(c net.Conn) error {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return c.Close()
+}
+
+// Reset aborts c with a TCP RST: SO_LINGER 0, then close. It unwraps
+// tls.Conn and fault wrappers (anything with NetConn) down to the socket, so
+// a terminated connection is reset without a close_notify first. A conn
+// that is not TCP is just closed.
+func Reset(c net.Conn) error {
+	for {
+		switch x := c.(type) {
+		case *conn:
+			return x.k.reset()
+		case *net.TCPConn:
+			_ = x.SetLinger(0)
+			return x.Close()
+		case interface{ NetConn() net.Conn }:
+			c = x.NetConn()
+			continue
+		}
+		return c.Close()
+	}
+}

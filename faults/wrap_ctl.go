@@ -1,0 +1,184 @@
+package faults
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+)
+
+// ErrClosedByFault is what the local side reads or writes after a fault
+// closed the connection (limit_data, timeout, a follow-up fin).
+var ErrClosedByFault = fmt.Errorf("faults: connection closed by fault: %w", net.ErrClosed)
+
+// ctl is the connection-wide control the filters share: the socket, the
+// injected time, the timers to stop, and whether a fault already ended it.
+type ctl struct {
+	c    net.Conn
+	w    *conn
+	deps WrapDeps
+
+	mu     sync.Mutex
+	dead   error         // first reason the connection ended
+	done   chan struct{} // closed when dead is set: wakes anything holding
+	stops  []func() bool
+	shared map[*Rule]any // per-rule state shared by both directions' filters
+}
+
+func newCtl(c net.Conn, deps WrapDeps) *ctl {
+	return &ctl{c: c, deps: deps, done: make(chan struct{})}
+}
+
+// deadErr is nil while the connection lives, else why it ended.
+func (k *ctl) deadErr() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.dead
+}
+
+// kill marks the connection ended and stops every timer. The first reason
+// wins; it reports whether this call was first.
+func (k *ctl) kill(err error) bool {
+	k.mu.Lock()
+	if k.dead != nil {
+		k.mu.Unlock()
+		return false
+	}
+	k.dead = err
+	stops := k.stops
+	k.stops = nil
+	close(k.done)
+	k.mu.Unlock()
+	for _, stop := range stops {
+		stop()
+	}
+	return true
+}
+
+// after runs f after d on the injected timer, unless the connection ends first.
+func (k *ctl) after(d time.Duration, f func()) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.dead != nil {
+		return
+	}
+	k.stops = append(k.stops, k.deps.AfterFunc(d, f))
+}
+
+// reset aborts the connection with an RST and makes local reads and
+// writes fail with ErrReset.
+func (k *ctl) reset() error {
+	if !k.kill(ErrReset) {
+		return nil
+	}
+	err := Reset(k.c)
+	if k.w != nil && k.w.in != nil {
+		k.w.in.fail(ErrReset)
+	}
+	return err
+}
+
+// closeAll closes the connection (FIN to the peer) on a fault's behalf.
+func (k *ctl) closeAll() {
+	if !k.kill(ErrClosedByFault) {
+		return
+	}
+	_ = k.c.Close()
+	if k.w != nil && k.w.in != nil {
+		k.w.in.fail(ErrClosedByFault)
+	}
+}
+
+// sharedState returns the state a rule's filters share across directions,
+// creating it with mk on first use.
+func (k *ctl) sharedState(r *Rule, mk func() any) any {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.shared == nil {
+		k.shared = map[*Rule]any{}
+	}
+	s, ok := k.shared[r]
+	if !ok {
+		s = mk()
+		k.shared[r] = s
+	}
+	return s
+}
+
+// outTail writes what the outbound filters let through to the socket.
+type outTail struct{ k *ctl }
+
+func (t outTail) Write(p []byte) (int, error) {
+	if err := t.k.deadErr(); err != nil {
+		return 0, err
+	}
+	return t.k.c.Write(p)
+}
+
+func (t outTail) End(fin bool) error {
+	if fin {
+		return closeWrite(t.k.c)
+	}
+	return nil
+}
+
+// inbound hands what the inbound filters let through to Read. A synchronous
+// in-memory pipe keeps each delivered chunk separate (so slicing shows) and
+// gives Read its deadline.
+type inbound struct {
+	pr, pw net.Conn
+	mu     sync.Mutex
+	err    error // reported instead of EOF once the pipe drains
+}
+
+func newInbound() *inbound {
+	pr, pw := net.Pipe()
+	return &inbound{pr: pr, pw: pw}
+}
+
+func (in *inbound) read(p []byte) (int, error) {
+	n, err := in.pr.Read(p)
+	switch {
+	case err == nil:
+	case errors.Is(err, io.EOF):
+		in.mu.Lock()
+		if in.err != nil {
+			err = in.err
+		}
+		in.mu.Unlock()
+	case errors.Is(err, io.ErrClosedPipe):
+		err = net.ErrClosed
+	}
+	return n, err
+}
+
+// fail ends Read with err (after what is already delivered).
+func (in *inbound) fail(err error) {
+	in.mu.Lock()
+	if in.err == nil {
+		in.err = err
+	}
+	in.mu.Unlock()
+	_ = in.pw.Close()
+}
+
+// finish ends Read with io.EOF.
+func (in *inbound) finish() { _ = in.pw.Close() }
+
+// close is the local Close: both pipe ends go.
+func (in *inbound) close() {
+	_ = in.pr.Close()
+	_ = in.pw.Close()
+}
+
+// inTail delivers to Read.
+type inTail struct{ in *inbound }
+
+func (t inTail) Write(p []byte) (int, error) { return t.in.pw.Write(p) }
+
+func (t inTail) End(bool) error {
+	t.in.finish()
+	return nil
+}
