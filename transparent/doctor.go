@@ -142,11 +142,6 @@ func (d *doctor) loadRules() Check {
 	return c
 }
 
-// sysctl reads a /proc/sys value; missing reads as "" with the error.
-func (d *doctor) sysctl(path string) (string, error) {
-	return d.read(path)
-}
-
 // sysctlName turns /proc/sys/net/ipv4/ip_forward into net.ipv4.ip_forward.
 func sysctlName(path string) string {
 	return strings.ReplaceAll(strings.TrimPrefix(path, "/proc/sys/"), "/", ".")
@@ -161,13 +156,13 @@ func (d *doctor) forwarding(families []string, why string) []Check {
 		if fam == "ipv6" {
 			path, name = "/proc/sys/net/ipv6/conf/all/forwarding", "ipv6 forwarding"
 		}
-		v, err := d.sysctl(path)
+		v, err := d.read(path)
 		c := Check{Name: name, OK: v == "1"}
 		switch {
 		case err != nil:
 			c.Detail = fmt.Sprintf("cannot read %s: %v", path, err)
 		case c.OK:
-			c.Detail = fmt.Sprintf("%s = 1 (%s)", sysctlName(path), why)
+			c.Detail = fmt.Sprintf("%s = 1: this host routes its clients' other traffic", sysctlName(path))
 		default:
 			c.Detail = fmt.Sprintf("%s = %s: intercepted connections still arrive, but this host drops every other packet it should route for its clients (DNS, other ports); %s",
 				sysctlName(path), v, why)

@@ -184,7 +184,7 @@ func (d *doctor) routeLocalnet(matches []natMatch) Check {
 		return c
 	}
 	const all = "/proc/sys/net/ipv4/conf/all/route_localnet"
-	v, err := d.sysctl(all)
+	v, err := d.read(all)
 	if err == nil && v == "1" {
 		c.Detail = "net.ipv4.conf.all.route_localnet = 1, needed by " + strings.Join(loop, "; ")
 		return c
@@ -195,7 +195,7 @@ func (d *doctor) routeLocalnet(matches []natMatch) Check {
 		if iface == "all" || iface == "default" || iface == "lo" {
 			continue
 		}
-		if x, err := d.sysctl(p); err == nil && x == "1" {
+		if x, err := d.read(p); err == nil && x == "1" {
 			on = append(on, iface)
 		}
 	}

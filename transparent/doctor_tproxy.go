@@ -218,7 +218,7 @@ func firstLine(out, prefix string) string {
 func (d *doctor) rpFilter() Check {
 	c := Check{Name: "rp_filter", OK: true}
 	const allPath = "/proc/sys/net/ipv4/conf/all/rp_filter"
-	all, err := d.sysctl(allPath)
+	all, err := d.read(allPath)
 	if err != nil {
 		c.OK = false
 		c.Detail = fmt.Sprintf("cannot read %s: %v", allPath, err)
@@ -234,7 +234,7 @@ func (d *doctor) rpFilter() Check {
 		if iface == "all" || iface == "default" || all == "1" {
 			continue
 		}
-		if v, err := d.sysctl(p); err == nil && v == "1" && all != "2" {
+		if v, err := d.read(p); err == nil && v == "1" && all != "2" {
 			strict = append(strict, iface)
 		}
 	}

@@ -1,7 +1,6 @@
 package transparent
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -27,8 +26,9 @@ const helperBound = 30 * time.Second
 //	       accepted connection one line "<listen addr> <remote> OK <dst>"
 //	       or "<listen addr> <remote> ERR <noorig|other> <message>"; exit
 //	       when stdin closes.
-//	dial:  connect to TG_ADDR, wait for the server to close, print
-//	       "LOCAL <addr>".
+//	dial:  connect to each address of TG_ADDRS (";"-separated) in turn,
+//	       wait for the server to close, print "LOCAL <addr> <local>" or
+//	       "DIALERR <addr> <error>".
 func runHelper(mode string) int {
 	switch mode {
 	case "serve":
@@ -91,17 +91,21 @@ func helperServe() int {
 	}
 }
 
-// helperDial is the client side.
+// helperDial is the client side: it connects to each address in turn,
+// waiting for the server to record and close each connection before the
+// next, so the server's verdict lines come in the same order.
 func helperDial() int {
-	d := net.Dialer{Timeout: helperBound}
-	c, err := d.Dial("tcp", os.Getenv("TG_ADDR"))
-	if err != nil {
-		fmt.Printf("DIALERR %v\n", err)
-		return 1
+	d := net.Dialer{Timeout: helperBound / 3}
+	for _, addr := range strings.Split(os.Getenv("TG_ADDRS"), ";") {
+		c, err := d.Dial("tcp", addr)
+		if err != nil {
+			fmt.Printf("DIALERR %s %v\n", addr, err)
+			continue
+		}
+		c.SetDeadline(time.Now().Add(helperBound / 3))
+		io.Copy(io.Discard, c)
+		c.Close()
+		fmt.Printf("LOCAL %s %s\n", addr, c.LocalAddr())
 	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(helperBound))
-	io.Copy(io.Discard, bufio.NewReader(c))
-	fmt.Printf("LOCAL %s\n", c.LocalAddr())
 	return 0
 }

@@ -76,7 +76,15 @@ func newNetLab(t *testing.T, tag string) *netLab {
 	l := &netLab{client: "tgc" + id, gw: "tgg" + id}
 	vc, vg := "tg"+id+"c", "tg"+id+"g" // at most 15 bytes for a 7-digit PID
 	for _, ns := range []string{l.client, l.gw} {
-		run(t, "ip", "netns", "add", ns)
+		if out, err := tryRun("ip", "netns", "add", ns); err != nil {
+			// Root without CAP_SYS_ADMIN (an unprivileged container)
+			// cannot make namespaces.
+			msg := fmt.Sprintf("cannot create a network namespace: ip netns add %s: %v: %s", ns, err, out)
+			if inCI() {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
 		t.Cleanup(func() {
 			if out, err := tryRun("ip", "netns", "del", ns); err != nil {
 				t.Errorf("cleanup: ip netns del %s: %v\n%s", ns, err, out)
@@ -105,6 +113,12 @@ func (l *netLab) gwRun(name string, args ...string) (string, error) {
 	return tryRun("ip", append([]string{"netns", "exec", l.gw, name}, args...)...)
 }
 
+// helperEnviron is the environment for a re-executed helper. Under -race
+// the detector sleeps a second at exit by default; the helpers skip that.
+func helperEnviron() []string {
+	return append(os.Environ(), "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
+}
+
 // server is the helper listening in the gateway namespace.
 type server struct {
 	lines chan string
@@ -122,7 +136,7 @@ func startServerIn(t *testing.T, ns string, transparent bool, listen ...string) 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*helperBound)
 	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", ns, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"=serve", "TG_LISTEN="+strings.Join(listen, ";"))
+	cmd.Env = append(helperEnviron(), helperEnv+"=serve", "TG_LISTEN="+strings.Join(listen, ";"))
 	if transparent {
 		cmd.Env = append(cmd.Env, "TG_TRANSPARENT=1")
 	}
@@ -176,25 +190,38 @@ func (s *server) next(t *testing.T) string {
 	return ""
 }
 
-// dial connects from the client namespace and returns the server's
-// verdict line for that connection.
-func (l *netLab) dial(t *testing.T, s *server, addr string) string {
+// dialAll connects from the client namespace to each address and returns
+// the server's verdict line per address (or the dial error). One helper
+// process makes every connection: starting a race-instrumented test
+// binary is the slow part.
+func (l *netLab) dialAll(t *testing.T, s *server, addrs []string) map[string]string {
 	t.Helper()
-	return dialFrom(t, l.client, s, addr)
+	return dialAllFrom(t, l.client, s, addrs)
 }
 
-// dialFrom connects from namespace ns and returns the server's verdict.
-func dialFrom(t *testing.T, ns string, s *server, addr string) string {
+// dialAllFrom is dialAll from namespace ns.
+func dialAllFrom(t *testing.T, ns string, s *server, addrs []string) map[string]string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*helperBound)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", ns, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"=dial", "TG_ADDR="+addr)
-	out, err := cmd.CombinedOutput()
+	cmd.Env = append(helperEnviron(), helperEnv+"=dial", "TG_ADDRS="+strings.Join(addrs, ";"))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("dial %s from %s: %v\n%s", addr, ns, err, out)
+		t.Fatalf("dial helper in %s: %v\n%s", ns, err, out)
 	}
-	return s.next(t)
+	got := map[string]string{}
+	for line := range strings.Lines(string(out)) {
+		f := strings.SplitN(strings.TrimSpace(line), " ", 3)
+		switch {
+		case len(f) == 3 && f[0] == "LOCAL":
+			got[f[1]] = s.next(t)
+		case len(f) == 3 && f[0] == "DIALERR":
+			got[f[1]] = line
+		}
+	}
+	return got
 }
 
 // interceptRule installs an interception rule in the gateway namespace.
@@ -263,12 +290,19 @@ func TestOriginalDstNetns(t *testing.T) {
 		{"v4 straight to the AF_INET listener", gwIP4 + ":8444", false, ""},
 		{"v6 straight to the listener", "[" + gwIP6 + "]:8443", true, ""},
 	}
+	var addrs []string
+	for _, tc := range cases {
+		if !tc.v6 || v6 {
+			addrs = append(addrs, tc.addr)
+		}
+	}
+	verdicts := l.dialAll(t, s, addrs)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.v6 && !v6 {
 				t.Skip("IPv6 interception unavailable here")
 			}
-			v := parseVerdict(t, l.dial(t, s, tc.addr))
+			v := parseVerdict(t, verdicts[tc.addr])
 			t.Log(v.text)
 			switch {
 			case tc.want == "" && (v.ok || v.kind != "noorig"):
@@ -284,7 +318,7 @@ func TestOriginalDstNetns(t *testing.T) {
 	// namespace has loaded conntrack), not a no-rewrite entry.
 	t.Run("v4 loopback where nothing tracks connections", func(t *testing.T) {
 		cs := startServerIn(t, l.client, false, "tcp4 127.0.0.1:8445")
-		v := parseVerdict(t, dialFrom(t, l.client, cs, "127.0.0.1:8445"))
+		v := parseVerdict(t, dialAllFrom(t, l.client, cs, []string{"127.0.0.1:8445"})["127.0.0.1:8445"])
 		t.Log(v.text)
 		if v.ok || v.kind != "noorig" || !strings.Contains(v.text, "conntrack has no IPv4 entry") && !strings.Contains(v.text, "not loaded") {
 			t.Errorf("got %q, want ErrNoOriginalDst naming the missing conntrack entry", v.text)
@@ -339,12 +373,19 @@ func TestTProxyNetns(t *testing.T) {
 		{"v4 to another host, AF_INET socket", phantomIP4 + ":444", false},
 		{"v6 to another host", "[" + phantomIP6 + "]:443", true},
 	}
+	var addrs []string
+	for _, tc := range cases {
+		if !tc.v6 || v6 {
+			addrs = append(addrs, tc.addr)
+		}
+	}
+	verdicts := l.dialAll(t, s, addrs)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.v6 && !v6 {
 				t.Skip("IPv6 TPROXY unavailable here")
 			}
-			v := parseVerdict(t, l.dial(t, s, tc.addr))
+			v := parseVerdict(t, verdicts[tc.addr])
 			t.Log(v.text)
 			if !v.ok || v.dst != tc.addr {
 				t.Errorf("got %q, want local address (original destination) %s", v.text, tc.addr)
@@ -384,23 +425,4 @@ func (l *netLab) doctorEnv() DoctorEnv {
 			return strings.Fields(out), nil
 		},
 	}
-}
-
-// findCheck returns the named check, or a failed placeholder.
-func findCheck(checks []Check, name string) Check {
-	for _, c := range checks {
-		if c.Name == name {
-			return c
-		}
-	}
-	return Check{Name: name, Detail: "check missing from " + fmt.Sprint(checkNames(checks))}
-}
-
-// checkNames lists the checks' names, for messages.
-func checkNames(checks []Check) []string {
-	var out []string
-	for _, c := range checks {
-		out = append(out, c.Name)
-	}
-	return out
 }
