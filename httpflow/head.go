@@ -73,10 +73,11 @@ func headEnd(b []byte, from int) (end, resume int) {
 func ParseResponseHead(b []byte) (status int, reason string, headerLen int, err error) {
 	end, _ := headEnd(b, 0)
 	if end == 0 || end > MaxHeadBytes {
-		if bad := startPrefixError(b, false); bad != nil {
+		capped := b[:min(len(b), MaxHeadBytes)]
+		if bad := startPrefixError(capped, false); bad != nil {
 			return 0, "", 0, bad
 		}
-		if eol := bytes.IndexByte(b, '\n'); eol >= 0 {
+		if eol := bytes.IndexByte(capped, '\n'); eol >= 0 {
 			if _, err := parseStartLine(trimCR(b[:eol]), false); err != nil {
 				return 0, "", 0, err
 			}
@@ -97,8 +98,13 @@ func ParseResponseHead(b []byte) (status int, reason string, headerLen int, err 
 // has ended, so that a stream which is not HTTP at all (a TLS record, say)
 // is refused at once instead of after MaxHeadBytes. It looks only at bytes
 // whose verdict cannot change with more input, and its message depends only
-// on the stream, never on how the stream was chunked.
+// on the stream, never on how the stream was chunked. It stops at CR or LF
+// because the start line's full check, which sees the line without its
+// line end, must reach the same verdict.
 func startPrefixError(b []byte, isReq bool) error {
+	if i := bytes.IndexAny(b, "\r\n"); i >= 0 {
+		b = b[:i]
+	}
 	if isReq {
 		for i, c := range b {
 			if c == ' ' {

@@ -12,7 +12,6 @@
 package httpflow
 
 import (
-	"bytes"
 	"fmt"
 	"sync"
 )
@@ -35,7 +34,9 @@ type Exchange struct {
 	ReqBodyBytes, RespBodyBytes int64
 
 	// Upgraded marks a 101 Switching Protocols response or a 2xx answer to
-	// CONNECT: the bytes after it are another protocol, so tracking stops.
+	// CONNECT: the bytes after it (and after the rest of the request's
+	// body, which precedes the switch) are another protocol, so tracking
+	// stops without an error.
 	Upgraded bool
 }
 
@@ -62,6 +63,7 @@ const (
 	stLength
 	stUntilClose
 	stHold
+	stOpaque // after an upgrade: another protocol, ignored
 	stChunkSize
 	stChunkExt
 	stChunkData
@@ -97,7 +99,8 @@ type dir struct {
 	digits  int
 	lineLen int
 
-	hold []byte
+	hold      []byte
+	replaying bool // feeding hold, which the tracker owns
 }
 
 // Tracker follows the HTTP/1.1 exchanges of one connection. Client and
@@ -112,12 +115,13 @@ type dir struct {
 // its response tells whether they are still HTTP. Past that it stops with
 // an error.
 type Tracker struct {
-	mu      sync.Mutex
-	max     int
-	ex      []Exchange
-	dropped int
-	err     error
-	done    bool // upgraded or failed: bytes are no longer parsed
+	mu       sync.Mutex
+	max      int
+	ex       []Exchange
+	dropped  int
+	err      error
+	done     bool // failed: bytes are no longer parsed
+	upgraded bool // a 101 or a CONNECT 2xx has passed
 
 	cli, srv dir
 	queue    []uint8 // flags of requests without a final response, oldest first
@@ -134,14 +138,14 @@ func NewTracker(maxExchanges int) *Tracker {
 	return t
 }
 
-// Client feeds bytes sent from client to server.
+// Client feeds bytes sent from client to server. b is not retained.
 func (t *Tracker) Client(b []byte) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.feed(&t.cli, b)
 }
 
-// Server feeds bytes sent from server to client.
+// Server feeds bytes sent from server to client. b is not retained.
 func (t *Tracker) Server(b []byte) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -164,7 +168,7 @@ func (t *Tracker) Dropped() int {
 }
 
 // Err returns the first framing error. After it the tracker ignores all
-// bytes; an upgrade also stops tracking but is not an error.
+// bytes; an upgrade also ends tracking but is not an error.
 func (t *Tracker) Err() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -184,7 +188,13 @@ func (t *Tracker) feed(d *dir, b []byte) {
 				t.failHold(d)
 				break
 			}
-			d.hold = append(d.hold, b...)
+			if d.replaying && len(d.hold) == 0 {
+				// Re-holding the tail of our own buffer: keep it rather
+				// than copy, or each release would copy the whole rest.
+				d.hold = b
+			} else {
+				d.hold = append(d.hold, b...)
+			}
 			b = nil
 		case stStart:
 			if !d.client && len(t.queue) == 0 {
@@ -221,6 +231,8 @@ func (t *Tracker) feed(d *dir, b []byte) {
 			t.count(d, int64(len(b)))
 			d.off += int64(len(b))
 			b = nil
+		case stOpaque:
+			b = nil
 		default:
 			b = b[t.chunk(d, b):]
 		}
@@ -243,190 +255,9 @@ func (t *Tracker) release(d *dir) {
 		return
 	}
 	held := d.hold
-	d.hold, d.state = nil, stStart
+	d.hold, d.state, d.replaying = nil, stStart, true
 	t.feed(d, held)
-}
-
-// head accumulates a head and consumes it once complete. It returns how
-// many bytes of b it consumed.
-func (t *Tracker) head(d *dir, b []byte) int {
-	var raw []byte
-	var used int
-	if len(d.buf) == 0 {
-		// Fast path: a head that arrives whole is parsed in place.
-		end, resume := headEnd(b, 0)
-		if end == 0 || end > MaxHeadBytes {
-			if end > 0 || len(b) >= MaxHeadBytes {
-				t.failTooLarge(d)
-				return len(b)
-			}
-			if t.early(d, b) {
-				return len(b)
-			}
-			d.buf = append(d.buf, b...)
-			d.scan = resume
-			d.off += int64(len(b))
-			return len(b)
-		}
-		raw, used = b[:end], end
-	} else {
-		old := len(d.buf)
-		take := min(len(b), MaxHeadBytes-old)
-		d.buf = append(d.buf, b[:take]...)
-		end, resume := headEnd(d.buf, d.scan)
-		if end == 0 {
-			if len(d.buf) >= MaxHeadBytes {
-				t.failTooLarge(d)
-				return len(b)
-			}
-			if t.early(d, d.buf) {
-				return len(b)
-			}
-			d.scan = resume
-			d.off += int64(take)
-			return take
-		}
-		raw, used = d.buf[:end], end-old
-	}
-	d.off += int64(used)
-	d.scan, d.lineScan, d.lineOK = 0, 0, false
-	if d.client {
-		t.onRequest(d, raw)
-	} else {
-		t.onResponse(d, raw)
-	}
-	if cap(d.buf) > 8<<10 {
-		d.buf = nil // a rare huge head should not pin 64 KiB for the connection's life
-	} else {
-		d.buf = d.buf[:0]
-	}
-	return used
-}
-
-// early refuses a head whose start line is already wrong, so a stream that
-// is not HTTP stops the tracker at once instead of after MaxHeadBytes.
-// Every check here is one that the complete head would fail the same way,
-// which keeps errors independent of chunking.
-func (t *Tracker) early(d *dir, buf []byte) bool {
-	if d.lineOK {
-		return false
-	}
-	eol := bytes.IndexByte(buf[d.lineScan:], '\n')
-	if eol < 0 {
-		d.lineScan = len(buf)
-		if err := startPrefixError(buf[:min(len(buf), 32)], d.client); err != nil {
-			t.fail(d, d.headOff, err)
-			return true
-		}
-		return false
-	}
-	if _, err := parseStartLine(trimCR(buf[:d.lineScan+eol]), d.client); err != nil {
-		t.fail(d, d.headOff, err)
-		return true
-	}
-	d.lineOK = true
-	return false
-}
-
-func (t *Tracker) onRequest(d *dir, raw []byte) {
-	h, err := parseHead(raw, true)
-	if err != nil {
-		t.fail(d, d.headOff, err)
-		return
-	}
-	if h.te && (!h.chunked || h.chunkedEarly) {
-		// RFC 9112 §6.3 item 4: the length cannot be determined.
-		t.fail(d, d.headOff, fmt.Errorf("%w: request Transfer-Encoding does not end in a single chunked", ErrMalformed))
-		return
-	}
-	if len(t.queue) >= maxPending {
-		t.fail(d, d.headOff, fmt.Errorf("%w: more than %d requests waiting for a response", ErrMalformed, maxPending))
-		return
-	}
-	var fl uint8
-	switch string(h.method) {
-	case "HEAD":
-		fl |= flagHead
-	case "CONNECT":
-		fl |= flagConnect
-	}
-	if h.upgrade {
-		fl |= flagUpgrade
-	}
-	seq := t.reqs
-	t.reqs++
-	t.queue = append(t.queue, fl)
-	if seq < t.max {
-		t.ex = append(t.ex, Exchange{
-			Method:         intern(h.method),
-			Target:         string(h.target),
-			Host:           hostOf(h),
-			Proto:          intern(h.proto),
-			ReqHeaderBytes: len(raw),
-		})
-	} else {
-		t.dropped++
-	}
-	d.seq, d.flags = seq, fl
-	switch {
-	case h.te:
-		d.startChunked()
-	case h.contentLength > 0:
-		d.state, d.remain = stLength, h.contentLength
-	default:
-		// RFC 9112 §6.3 item 6: no length means no body in a request.
-		t.endMessage(d)
-	}
-	t.release(&t.srv)
-}
-
-func (t *Tracker) onResponse(d *dir, raw []byte) {
-	h, err := parseHead(raw, false)
-	if err != nil {
-		t.fail(d, d.headOff, err)
-		return
-	}
-	seq, fl := t.finals, t.queue[0]
-	var ex *Exchange
-	if seq < t.max {
-		ex = &t.ex[seq]
-		ex.RespHeaderBytes += len(raw)
-	}
-	if h.status < 200 && h.status != 101 {
-		// Interim response (100 Continue, 103 Early Hints): the final one
-		// for the same request follows.
-		d.state = stStart
-		return
-	}
-	t.queue = t.queue[1:]
-	t.finals++
-	if ex != nil {
-		ex.Status, ex.Reason = h.status, string(h.reason)
-	}
-	if h.status == 101 || (fl&flagConnect != 0 && h.status/100 == 2) {
-		if ex != nil {
-			ex.Upgraded = true
-		}
-		t.done = true
-		return
-	}
-	d.seq = seq
-	// RFC 9112 §6.3, in its order.
-	switch {
-	case fl&flagHead != 0 || h.status == 204 || h.status == 304:
-		t.endMessage(d)
-	case h.te && h.chunked && !h.chunkedEarly:
-		d.startChunked()
-	case h.te:
-		d.state = stUntilClose
-	case h.contentLength > 0:
-		d.state, d.remain = stLength, h.contentLength
-	case h.contentLength == 0:
-		t.endMessage(d)
-	default:
-		d.state = stUntilClose
-	}
-	t.release(&t.cli)
+	d.replaying = false
 }
 
 // endMessage moves a direction past a complete message. A client that asked
@@ -434,6 +265,10 @@ func (t *Tracker) onResponse(d *dir, raw []byte) {
 // the switch happened.
 func (t *Tracker) endMessage(d *dir) {
 	d.state = stStart
+	if d.client && t.upgraded {
+		d.state = stOpaque
+		return
+	}
 	if d.client && d.flags&(flagConnect|flagUpgrade) != 0 && t.finals <= d.seq {
 		d.state, d.await = stHold, d.seq
 	}
@@ -475,51 +310,6 @@ func (t *Tracker) failHold(d *dir) {
 			ErrMalformed, maxHold))
 		return
 	}
+	d.msg = t.finals + 1
 	t.fail(d, d.off, fmt.Errorf("%w: more than %d server bytes with no request waiting for a response", ErrMalformed, maxHold))
-}
-
-// hostOf returns the Host field, or the authority of a CONNECT or
-// absolute-form target when the field is missing (RFC 9112 §3.2).
-func hostOf(h head) string {
-	if len(h.host) > 0 {
-		return string(h.host)
-	}
-	if string(h.method) == "CONNECT" {
-		return string(h.target)
-	}
-	if i := bytes.Index(h.target, []byte("://")); i > 0 {
-		auth := h.target[i+3:]
-		if j := bytes.IndexAny(auth, "/?#"); j >= 0 {
-			auth = auth[:j]
-		}
-		return string(auth)
-	}
-	return ""
-}
-
-// intern returns common methods and versions without allocating.
-func intern(b []byte) string {
-	switch string(b) {
-	case "GET":
-		return "GET"
-	case "HEAD":
-		return "HEAD"
-	case "POST":
-		return "POST"
-	case "PUT":
-		return "PUT"
-	case "DELETE":
-		return "DELETE"
-	case "OPTIONS":
-		return "OPTIONS"
-	case "CONNECT":
-		return "CONNECT"
-	case "PATCH":
-		return "PATCH"
-	case "HTTP/1.1":
-		return "HTTP/1.1"
-	case "HTTP/1.0":
-		return "HTTP/1.0"
-	}
-	return string(b)
 }

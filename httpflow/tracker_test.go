@@ -46,6 +46,8 @@ func trackerCases() []trackerCase {
 	ws := "GET /ws HTTP/1.1\r\nHost: lab.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
 	switching := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
 	h2c := "GET /h2c HTTP/1.1\r\nHost: lab.test\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n"
+	h2cPost := "POST /h2c HTTP/1.1\r\nHost: lab.test\r\nUpgrade: h2c\r\nConnection: Upgrade\r\nContent-Length: 6\r\n\r\n"
+	h2cSwitch := "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
 	connect := "CONNECT lab.test:443 HTTP/1.1\r\n\r\n"
 	established := "HTTP/1.1 200 Connection established\r\n\r\n"
 	proxyAuth := "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 6\r\n\r\n"
@@ -62,8 +64,19 @@ func trackerCases() []trackerCase {
 	exA := ex("GET", "/a", "lab.test", "HTTP/1.1", getA, 0, 200, "OK", len(ok5), 5)
 	upgraded := func(e Exchange) Exchange { e.Upgraded = true; return e }
 
+	var many []Exchange
+	for range 60 {
+		many = append(many, ex("GET", "/a", "lab.test", "HTTP/1.1", getA, 0, 204, "No Content", len(noContent), 0))
+	}
+
 	return []trackerCase{
 		{name: "get", cli: getA, srv: ok5 + "hello", want: []Exchange{exA}},
+		{
+			// Fed server first, each request releases one response from
+			// the held bytes and the rest is held again.
+			name: "sixty pipelined requests", max: 100,
+			cli: strings.Repeat(getA, 60), srv: strings.Repeat(noContent, 60), want: many,
+		},
 		{
 			name: "pipelined with empty lines between",
 			cli:  getA + "\r\n" + getB + getA,
@@ -124,6 +137,13 @@ func trackerCases() []trackerCase {
 			name: "websocket upgrade stops tracking",
 			cli:  ws + "\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58", srv: switching + "\x81\x05Hello",
 			want: []Exchange{upgraded(ex("GET", "/ws", "lab.test", "HTTP/1.1", ws, 0, 101, "Switching Protocols", len(switching), 0))},
+		},
+		{
+			// The body precedes the switch, so it is counted whether the
+			// 101 is seen before or after it.
+			name: "upgrade request with a body",
+			cli:  h2cPost + "abcdef" + "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", srv: h2cSwitch + "\x00\x00\x06\x04\x00",
+			want: []Exchange{upgraded(ex("POST", "/h2c", "lab.test", "HTTP/1.1", h2cPost, 6, 101, "Switching Protocols", len(h2cSwitch), 0))},
 		},
 		{
 			name: "refused upgrade stays http",
@@ -201,6 +221,18 @@ func trackerCases() []trackerCase {
 			err: ErrMalformed, errHas: "byte 0x16 at offset 0 of the request method",
 		},
 		{
+			name: "long non-http stream", cli: tlsHello + strings.Repeat("\x00\r\n", 30000),
+			err: ErrMalformed, errHas: "byte 0x16 at offset 0 of the request method",
+		},
+		{
+			name: "request line longer than the head cap", cli: "GET /" + strings.Repeat("a", MaxHeadBytes) + " HTTP/9.9\r\n\r\n",
+			err: ErrHeadTooLarge,
+		},
+		{
+			name: "bad version within the cap, head beyond it", cli: "GET / HTTP/9.9\r\nX: " + strings.Repeat("a", MaxHeadBytes) + "\r\n\r\n",
+			err: ErrMalformed, errHas: "is not HTTP/1.x",
+		},
+		{
 			name: "http/2 preface", cli: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
 			err: ErrMalformed, errHas: "is not HTTP/1.x",
 		},
@@ -234,6 +266,11 @@ func trackerCases() []trackerCase {
 		{
 			name: "space before colon", cli: "GET / HTTP/1.1\r\nHost : lab.test\r\n\r\n",
 			err: ErrMalformed, errHas: "byte 0x20 at offset 4 of field name",
+		},
+		{
+			name: "101 to a request that offered no upgrade", cli: getA + getB, srv: switching + ok5,
+			want: []Exchange{ex("GET", "/a", "lab.test", "HTTP/1.1", getA, 0, 0, "", 0, 0), ex("GET", "/b?q=1", "lab.test", "HTTP/1.1", getB, 0, 0, "", 0, 0)},
+			err:  ErrMalformed, errHas: "101 Switching Protocols answers a request without Upgrade (server response 1, stream byte 0)",
 		},
 		{
 			name: "server talks with no request", srv: strings.Repeat("HTTP/1.1 408 Request Timeout\r\n\r\n", 3000),
