@@ -36,6 +36,12 @@ type harness struct {
 
 func startListener(t *testing.T, opts Options, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *harness {
 	t.Helper()
+	return startListenerDeps(t, opts, func(d *Deps) { d.Dial = dial })
+}
+
+// startListenerDeps is startListener with a hook to adjust the injected deps.
+func startListenerDeps(t *testing.T, opts Options, adjust func(*Deps)) *harness {
+	t.Helper()
 	ca, err := pki.New(time.Now, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -45,14 +51,15 @@ func startListener(t *testing.T, opts Options, dial func(ctx context.Context, ne
 	if opts.Name == "" {
 		opts.Name = "test"
 	}
-	srv, err := New(opts, Deps{
+	deps := Deps{
 		Logger: zap.New(core),
-		Dial:   dial,
 		Minter: pki.NewMinter(ca, time.Now, rand.Reader),
 		OnOutcome: func(o *explain.Outcome, d *explain.Diagnosis) {
 			h.out <- result{o, d}
 		},
-	})
+	}
+	adjust(&deps)
+	srv, err := New(opts, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
