@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/rand"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"time"
@@ -19,9 +18,10 @@ func cmdCA(args []string, stdout, stderr io.Writer) error {
 		return usageError{"ca: want 'ca export' or 'ca init'"}
 	}
 	sub := args[0]
-	fs := newFlags("ca "+sub, "ca "+sub+" [-c config.toml] [--format pem|der]", stdout)
+	fs := newFlags("ca "+sub, "ca "+sub+" [-c config.toml] [--format pem|der|p12] [--password P]", stdout)
 	cfgPath := fs.String("c", "", "config file (default: the built-in config)")
-	format := fs.String("format", "pem", "export format: pem or der")
+	format := fs.String("format", "pem", "export format: pem, der or p12 (PKCS#12 trust store, for Windows, macOS, Java, Firefox)")
+	password := fs.String("password", "tlsgate", "password of the p12 file (the file holds only the public CA certificate)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -45,13 +45,14 @@ func cmdCA(args []string, stdout, stderr io.Writer) error {
 	case "pem":
 		_, err = stdout.Write(ca.CertPEM())
 	case "der":
-		blk, _ := pem.Decode(ca.CertPEM())
-		if blk == nil {
-			return fmt.Errorf("ca: the CA certificate in %s is not PEM", cfg.CA.Dir)
+		_, err = stdout.Write(ca.CertDER())
+	case "p12":
+		var p12 []byte
+		if p12, err = ca.CertP12(*password); err == nil {
+			_, err = stdout.Write(p12)
 		}
-		_, err = stdout.Write(blk.Bytes)
 	default:
-		return usageError{fmt.Sprintf("ca export: unknown --format %q (want pem or der)", *format)}
+		return usageError{fmt.Sprintf("ca export: unknown --format %q (want pem, der or p12)", *format)}
 	}
 	if created {
 		fmt.Fprintf(stderr, "tlsgate: created a new lab CA in %s\n", cfg.CA.Dir)
