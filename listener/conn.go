@@ -34,6 +34,9 @@ func (s *Server) handle(c net.Conn) {
 	o.Proxy.Policy = s.opts.ProxyProtocol
 	o.Backend.TLS = explain.Leg{AlertSent: -1, AlertRecv: -1}
 	defer func() {
+		if o.Transparent != "" && o.Backend.Local.IsValid() {
+			s.ownDials.Delete(o.Backend.Local)
+		}
 		o.Duration = s.deps.Now().Sub(start)
 		d := explain.Diagnose(o)
 		s.log(o, &d)
@@ -176,7 +179,10 @@ func (s *Server) learnDestination(c net.Conn, o *explain.Outcome) bool {
 		return false
 	}
 	o.OrigDst = dst
-	if dst == o.Virtual && s.opts.Transparent == TransparentRedirect || s.isOwnListener(dst) {
+	_, ownDial := s.ownDials.Load(o.Peer)
+	if ownDial || dst == o.Virtual && s.opts.Transparent == TransparentRedirect || s.isOwnListener(dst) {
+		// ownDial: an interception rule caught tlsgate's own upstream
+		// connection (an OUTPUT-chain REDIRECT without an owner match).
 		o.Route = "transparent_loop"
 		return false
 	}

@@ -131,6 +131,12 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 	}
 	o.Backend.Local = addrPort(bc.LocalAddr())
 	o.Backend.Remote = addrPort(bc.RemoteAddr())
+	if s.opts.Transparent != "" {
+		// Remember our own upstream sockets so a rule that intercepts
+		// them again is recognised as a loop, not relayed forever.
+		// handle forgets it when the connection ends.
+		s.ownDials.Store(o.Backend.Local, struct{}{})
+	}
 	return bc, true
 }
 

@@ -52,6 +52,7 @@ type Server struct {
 	upstreamTLSBase *tls.Config
 	keylog          *lockedWriter // nil = no key log
 	streaks         streaks
+	ownDials        sync.Map // netip.AddrPort of our open upstream sockets (transparent only)
 
 	sem chan struct{} // max_connections slots; nil = unlimited
 
