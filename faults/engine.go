@@ -33,6 +33,7 @@ type ruleState struct {
 	enabled bool
 	seed    uint64
 	prob    float64
+	symptom string    // Symptom of the rule, computed once
 	start   time.Time // schedule window start (added + start_after)
 	end     time.Time // zero: no end
 	stats   *ruleStats
@@ -186,6 +187,7 @@ func newRuleState(r Rule, added time.Time) *ruleState {
 	if n.Probability != nil {
 		rs.prob = *n.Probability
 	}
+	rs.symptom = Symptom(string(n.Action), string(n.Stage), &n)
 	rs.start = added.Add(n.StartAfter.D())
 	if n.Duration > 0 {
 		rs.end = rs.start.Add(n.Duration.D())

@@ -52,6 +52,11 @@ func (f *fragment) Write(p []byte) (int, error) {
 			f.through = true
 			break
 		}
+		if n == 0 { // illegal, but not ours to drop
+			if err := f.emit(rec); err != nil {
+				return 0, err
+			}
+		}
 		for body := rec[5:]; len(body) > 0; {
 			m := min(len(body), f.record)
 			out := append([]byte{typ, rec[1], rec[2], byte(m >> 8), byte(m)}, body[:m]...)

@@ -72,12 +72,12 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 		}
 		rs.stats.last.Store(now.UnixNano())
 		if p == nil {
-			p = &Plan{}
+			p = &Plan{firings: make([]Firing, 0, 2), rules: make([]*Rule, 0, 2)}
 		}
 		r := &rs.rule
 		p.rules = append(p.rules, r)
 		p.firings = append(p.firings, Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
-			Direction: string(r.Direction), Draw: draw, Symptom: Symptom(string(r.Action), string(r.Stage), r)})
+			Direction: string(r.Direction), Draw: draw, Symptom: rs.symptom})
 	}
 	return p
 }
@@ -100,6 +100,14 @@ func (p *Plan) Names() []string {
 		out[i] = f.Rule
 	}
 	return out
+}
+
+// Len returns how many rules fired.
+func (p *Plan) Len() int {
+	if p == nil {
+		return 0
+	}
+	return len(p.firings)
 }
 
 // Empty reports whether nothing fired.

@@ -1,0 +1,111 @@
+package faults
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/netip"
+	"testing"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// FuzzRuleJSON: decoding, validating, compiling and planning any rule never
+// panics, and a rule that validates survives a JSON round trip.
+func FuzzRuleJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"name":"waf","sni":"*.blocked.test","action":"reset"}`,
+		`{"name":"a","action":"alert","alert":"unknown_ca","then":"rst","record_version":"1.2"}`,
+		`{"name":"lat","action":"latency","latency":"100ms","jitter":20,"direction":"both","probability":0.5,"seed":7}`,
+		`{"name":"m","action":"mtu","mtu":1280,"recover_after":"5s","client":"10.0.0.0/8","ja4":"t13d*"}`,
+		`{"name":"c","action":"chain","chain":"expired","skew":"-24h","conn_every":3,"max_fires":2}`,
+		`{"name":"p","action":"block_page","status":429,"template":"cloudflare","headers_add":["Retry-After: 9"]}`,
+		`{"name":"x","action":"alert","alert":1e300}`,
+		`{"name":"v","action":"version","min_version":1.3,"max_offered_version":"ssl3"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	hello := &sniff.ClientHello{ServerName: "a.blocked.test", ALPN: []string{"h2"}, LegacyVersion: 0x0303,
+		SupportedVersions: []uint16{0x0304}, CipherSuites: []uint16{0x1301}, WireLen: 1600}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var r Rule
+		if err := json.Unmarshal(data, &r); err != nil {
+			return
+		}
+		if err := r.Validate(); err != nil {
+			return
+		}
+		n := r.normalized()
+		if err := n.Validate(); err != nil {
+			t.Fatalf("normalized rule invalid: %v\n%s", err, data)
+		}
+		b, err := json.Marshal(n)
+		if err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+		var back Rule
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("round trip decode: %v\n%s", err, b)
+		}
+		if err := back.Validate(); err != nil {
+			t.Fatalf("round trip invalid: %v\n%s", err, b)
+		}
+		e := NewEngine(nil)
+		if err := e.Add(r); err != nil {
+			t.Fatalf("Add of a valid rule: %v", err)
+		}
+		ci := ConnInfo{Listener: r.Listener, Client: netip.MustParseAddrPort("10.1.2.3:4"), Index: 3, Hello: hello, HelloSegments: 2}
+		p := e.PlanAccept(ci).Merge(e.Plan(ci))
+		_ = p.TLSPolicy()
+		for _, st := range Stages() {
+			_ = p.Stop(st)
+			_ = p.Wrappers(st)
+		}
+	})
+}
+
+// FuzzRewriteHeaders: never panics, and whatever follows a complete head is
+// passed through byte for byte.
+func FuzzRewriteHeaders(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=1\r\n\r\nbody"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\n folded\r\n\r\n"))
+	f.Add([]byte("HTTP/"))
+	f.Add([]byte("\x16\x03\x01"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, complete := RewriteHeaders(data, []string{"Strict-Transport-Security"}, []string{"Via: 1.1 x"})
+		if !complete || !bytes.HasPrefix(data, []byte("HTTP/")) {
+			if !bytes.Equal(out, data) {
+				t.Fatalf("incomplete or non-HTTP input changed: %q -> %q", data, out)
+			}
+			return
+		}
+		end := bytes.Index(data, []byte("\r\n\r\n"))
+		if !bytes.HasSuffix(out, data[end+4:]) {
+			t.Fatalf("body changed: %q -> %q", data, out)
+		}
+	})
+}
+
+// FuzzFragment: the record re-framer never panics and only ever adds record
+// headers (5 bytes each).
+func FuzzFragment(f *testing.F) {
+	f.Add([]byte{22, 3, 1, 0, 6, 1, 0, 0, 2, 3, 3, 23, 3, 3, 0, 1, 9}, 2)
+	f.Add([]byte{22, 3, 3, 0, 0}, 1)
+	f.Add([]byte("GET / HTTP/1.1\r\n\r\n"), 3)
+	f.Fuzz(func(t *testing.T, data []byte, size int) {
+		if size < 1 || size > 16384 {
+			return
+		}
+		m := newMemConn()
+		fr := &fragment{next: outTail{newCtl(m, newFakeClock().deps())}, record: size}
+		for i := 0; i < len(data); i += 7 {
+			if _, err := fr.Write(data[i:min(i+7, len(data))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_ = fr.End(false)
+		extra := len(m.Bytes()) - len(data)
+		if extra < 0 || extra%5 != 0 {
+			t.Fatalf("output %d bytes for input %d", len(m.Bytes()), len(data))
+		}
+	})
+}

@@ -1,0 +1,69 @@
+package faults
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSymptom(t *testing.T) {
+	tests := []struct {
+		action, stage string
+		r             *Rule
+		want          []string
+	}{
+		{"reset", "client_hello", nil, []string{ClassReset, "curl (35) Recv failure: Connection reset by peer", "Go read: connection reset by peer", "ERR_CONNECTION_RESET"}},
+		{"reset", "response", nil, []string{ClassReset + " mid-stream", "curl (56)"}},
+		{"close", "client_hello", nil, []string{ClassEOF, "SSL_ERROR_SYSCALL", "Go EOF", "ERR_CONNECTION_CLOSED"}},
+		{"blackhole", "accept", nil, []string{ClassTimeout, "CONNECTED(00000003)", "TLS handshake timeout"}},
+		{"blackhole", "client_hello", &Rule{Then: ThenRST, Delay: Duration(5 * time.Second)}, []string{ClassTimeout, "after 5s: connection reset"}},
+		{"mtu", "server_flight", &Rule{MTU: 1400, RecoverAfter: Duration(10 * time.Second)}, []string{ClassTimeout, "PMTUD", "1360 bytes", "recovers after 10s"}},
+		{"truncate", "server_flight", &Rule{Then: ThenFIN}, []string{ClassEOF, "Go unexpected EOF"}},
+		{"truncate", "response", &Rule{Then: ThenFIN}, []string{ClassTruncated, "curl (18)"}},
+		{"truncate", "server_flight", &Rule{Then: ThenHold}, []string{ClassTimeout}},
+		{"truncate", "server_flight", &Rule{Then: ThenRST}, []string{ClassReset}},
+		{"plaintext_reply", "client_hello", nil, []string{ClassWrongVer, "wrong version number", "first record does not look like a TLS handshake"}},
+		{"block_page", "request", &Rule{Status: 451}, []string{ClassHTTP + " 451", "returned error: 451", "resp.StatusCode == 451"}},
+		{"alert", "client_hello", &Rule{Alert: ptr(Alert(112))}, []string{ClassAlert + " 112 unrecognized_name", "tlsv1 unrecognized name", "remote error: tls: unrecognized name", "ERR_SSL_UNRECOGNIZED_NAME_ALERT"}},
+		{"alert", "client_hello", &Rule{Alert: ptr(Alert(49)), Then: ThenRST}, []string{"access denied", "ERR_BAD_SSL_CLIENT_AUTH_CERT", "reset"}},
+		{"alert", "client_hello", &Rule{Alert: ptr(Alert(201))}, []string{ClassAlert + " 201", "alert(201)"}},
+		{"sni_policy", "client_hello", nil, []string{ClassAlert + " 112"}},
+		{"alpn_refuse", "client_hello", nil, []string{ClassAlert + " 120", "no application protocol"}},
+		{"chain", "client_hello", &Rule{Chain: ChainExpired}, []string{ClassCert, "certificate has expired", "NET::ERR_CERT_DATE_INVALID"}},
+		{"chain", "client_hello", &Rule{Chain: ChainIncomplete}, []string{"unable to get local issuer certificate", "AIA"}},
+		{"chain", "client_hello", &Rule{Chain: ChainWrongHost, Skew: Duration(-48 * time.Hour)}, []string{"no alternative certificate subject name", "clock skew"}},
+		{"ssl3_server_hello", "client_hello", nil, []string{ClassProtocol, "unsupported protocol version 300", "0A000102"}},
+		{"unoffered_cipher", "client_hello", nil, []string{ClassProtocol, "unconfigured cipher suite", "unknown cipher returned"}},
+		{"version", "client_hello", nil, []string{"protocol version not supported"}},
+		{"cipher", "client_hello", nil, []string{"handshake failure"}},
+		{"latency", "accept", &Rule{Latency: Duration(100 * time.Millisecond), Jitter: Duration(10 * time.Millisecond)}, []string{ClassSlow, "100ms ± 10ms"}},
+		{"bandwidth", "accept", &Rule{Rate: 50}, []string{ClassSlow, "50 KB/s"}},
+		{"idle_timeout", "idle", &Rule{Then: ThenRST}, []string{ClassReset, "idle"}},
+		{"large_hello", "client_hello", nil, []string{ClassReset, "post-quantum"}},
+		{"limit_data", "response", nil, []string{ClassTruncated}},
+		{"timeout", "accept", &Rule{Timeout: Duration(time.Second)}, []string{ClassTimeout, "after 1s: EOF"}},
+		{"rewrite", "response", nil, []string{ClassNone}},
+		{"slicer", "accept", nil, []string{ClassNone}},
+	}
+	for _, tt := range tests {
+		got := Symptom(tt.action, tt.stage, tt.r)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("Symptom(%s, %s) = %q\nlacks %q", tt.action, tt.stage, got, w)
+			}
+		}
+	}
+}
+
+// TestSymptomCoversEveryAction: no action at any stage it allows falls
+// through to the catch-all.
+func TestSymptomCoversEveryAction(t *testing.T) {
+	for _, a := range Actions() {
+		for _, st := range allowedStages(a) {
+			r := Rule{Name: "x", Action: a, Stage: st, Chain: ChainSelfSigned, Alert: ptr(Alert(40))}.normalized()
+			if s := Symptom(string(a), string(st), &r); s == "" || (s == ClassNone && !strings.Contains("slicer fragment rewrite", string(a))) {
+				t.Errorf("Symptom(%s, %s) = %q", a, st, s)
+			}
+		}
+	}
+}
