@@ -142,6 +142,9 @@ func (e *ltmEncoder) writeEvent(buf *buffer.Buffer, ts time.Time, ev Event) {
 	for _, text := range explanationLines(o.ID, d) {
 		e.writeOwn(buf, ts, sevInfo, text)
 	}
+	for _, text := range warningLines(o.ID, d) {
+		e.writeOwn(buf, ts, sevWarning, text)
+	}
 }
 
 func (e *ltmEncoder) writeOwn(buf *buffer.Buffer, ts time.Time, sev int, text string) {

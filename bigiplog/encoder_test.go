@@ -67,14 +67,48 @@ func backendVerifyOutcome() *explain.Outcome {
 	return o
 }
 
+// inspectOutcome is a transparently intercepted connection that worked
+// but is weaker than it looks: verification off and TLS 1.2 upstream.
+func inspectOutcome() *explain.Outcome {
+	o := okOutcome()
+	o.ID, o.Mode, o.Route, o.Listener = 9, "inspect", "inspect", "mitm"
+	o.Virtual = netip.MustParseAddrPort("10.1.10.1:8443")
+	o.Transparent, o.OrigDst, o.Mimicked = "redirect", netip.MustParseAddrPort("93.184.216.34:443"), true
+	o.ClientTLS.ALPN, o.ClientTLS.Group = "http/1.1", "X25519MLKEM768"
+	o.Backend = explain.Backend{Addr: "93.184.216.34:443", Attempted: true,
+		Local: netip.MustParseAddrPort("10.1.20.1:40002"), Remote: netip.MustParseAddrPort("93.184.216.34:443"),
+		TLS: explain.Leg{Attempted: true, Done: true, Version: tls.VersionTLS12, CipherSuite: tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+			ALPN: "http/1.1", ServerName: "lab.test", Group: "X25519", VerifySkipped: true, AlertSent: -1, AlertRecv: -1,
+			Local: netip.MustParseAddrPort("10.1.20.1:40002"), Remote: netip.MustParseAddrPort("93.184.216.34:443"),
+			PeerCert: []string{`subject="CN=lab.test" issuer="CN=Lab Issuing CA" not_after=2026-06-01T00:00:00Z`}}}
+	o.HTTP1 = []explain.HTTPExchange{
+		{Method: "GET", Target: "/", Host: "lab.test", Proto: "HTTP/1.1", Status: 200, RespBytes: 1234},
+		{Method: "POST", Target: "/login", Host: "lab.test", Proto: "HTTP/1.1", Status: 302, ReqBytes: 48},
+	}
+	o.HTTPDropped = 1
+	return o
+}
+
+// silentOutcome: a pinned app hung up on the lab certificate, the third
+// time in a row.
+func silentOutcome() *explain.Outcome {
+	o := inspectOutcome()
+	o.ID, o.Mimicked, o.HTTP1, o.HTTPDropped = 10, false, nil, 0
+	o.BytesUp, o.BytesDown = 0, 0
+	o.ClientTLS = explain.Leg{Attempted: true, Err: "EOF", ServerFlightSent: true, AlertSent: -1, AlertRecv: -1}
+	o.FailStreak = 3
+	return o
+}
+
 type goldenEntry struct {
 	ent    zapcore.Entry
 	fields []zapcore.Field
 }
 
 // goldenEntries: three connections (a three-line group on tmm, a two-line
-// group on tmm1, a success), a server-side failure, a startup message, and
-// an Event passed by pointer with a precomputed diagnosis.
+// group on tmm1, a success with its session line), a server-side failure
+// passed by pointer with a precomputed diagnosis, an inspected success with
+// warnings and HTTP, a silent rejection, and two plain messages.
 func goldenEntries() []goldenEntry {
 	at := func(sec int) time.Time { return testTime.Add(time.Duration(sec) * time.Second) }
 	bv := backendVerifyOutcome()
@@ -92,6 +126,10 @@ func goldenEntries() []goldenEntry {
 			[]zapcore.Field{Field(Event{Outcome: okOutcome()})}},
 		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(2), Message: "conn"},
 			[]zapcore.Field{{Key: EventKey, Type: zapcore.ObjectMarshalerType, Interface: &Event{Outcome: bv, Diagnosis: &bvd}}}},
+		{zapcore.Entry{Level: zapcore.InfoLevel, Time: at(2), Message: "conn"},
+			[]zapcore.Field{Field(Event{Outcome: inspectOutcome()})}},
+		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(2), Message: "conn"},
+			[]zapcore.Field{Field(Event{Outcome: silentOutcome()})}},
 		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(3), Message: "max connections reached; refusing"},
 			[]zapcore.Field{{Key: "refused", Type: zapcore.Int64Type, Integer: 17}}},
 	}
@@ -154,13 +192,21 @@ func TestBigIPEncoderGroup(t *testing.T) {
 			t.Errorf("line from unknown process: %q", l)
 		}
 	}
+	sid := func(id uint64, entity string) string { return sessionIDOf(t, id, entity) }
 	wantGroup := []string{
 		"Feb  1 08:12:14 lab-bigip warning tmm[9244]: 01260009:4: Connection error: ssl_select_suite:8181: no shared ciphers (40)",
 		"Feb  1 08:12:14 lab-bigip warning tmm[9244]: 01260026:4: No shared ciphers between SSL peers 192.168.99.86.32962:192.168.20.230.636.",
 		"Feb  1 08:12:14 lab-bigip warning tmm[9244]: 01260013:4: SSL Handshake failed for TCP 192.168.99.86:32962 -> 192.168.20.230:636",
 		"Feb  1 08:12:14 lab-bigip warning tmm1[9244]: 01260009:4: Connection error: ssl_passthru:5234: not SSL (40)",
 		"Feb  1 08:12:14 lab-bigip warning tmm1[9244]: 01260013:4: SSL Handshake failed for TCP 192.168.99.86:32963 -> 192.168.20.230:443",
+		"Feb  1 08:12:15 lab-bigip info tmm1[9244]: SSL Handshake details for TCP 10.1.10.50:61863 -> 10.1.10.100:443 entity: client SID: " + sid(7, "client") +
+			" version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false",
 		"Feb  1 08:12:16 lab-bigip warning tmm[9244]: 01260013:4: SSL Handshake failed for TCP 10.1.20.1:40001 -> 10.1.20.5:8443",
+		"Feb  1 08:12:16 lab-bigip info tmm1[9244]: SSL Handshake details for TCP 10.1.10.50:61863 -> 93.184.216.34:443 entity: client SID: " + sid(9, "client") +
+			" version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false",
+		"Feb  1 08:12:16 lab-bigip info tmm1[9244]: SSL Handshake details for TCP 10.1.20.1:40002 -> 93.184.216.34:443 entity: server SID: " + sid(9, "server") +
+			" version: TLSv1.2 cipher-suite: ECDHE-RSA-AES128-GCM-SHA256 key-exchange: X25519 mutual-authentication: false",
+		"Feb  1 08:12:16 lab-bigip warning tmm[9244]: 01260013:4: SSL Handshake failed for TCP 10.1.10.50:61863 -> 93.184.216.34:443",
 	}
 	if strings.Join(group, "\n") != strings.Join(wantGroup, "\n") {
 		t.Errorf("tmm lines:\n%s\nwant\n%s", strings.Join(group, "\n"), strings.Join(wantGroup, "\n"))
@@ -171,10 +217,43 @@ func TestBigIPEncoderGroup(t *testing.T) {
 			t.Errorf("our line looks like a BIG-IP ID: %q", l)
 		}
 	}
-	okLine := "Feb  1 08:12:15 lab-bigip info tlsgate[9244]: [conn 7 ok] terminate sni=lab.test TLS 1.3 TLS_AES_128_GCM_SHA256 alpn=h2 ja4=t13d1516h2_8daaf6152771_02713d6af862 up=517B down=8192B in 42ms"
-	if !strings.Contains(strings.Join(own, "\n"), okLine) {
-		t.Errorf("missing ok line %q", okLine)
+	for _, want := range []string{
+		"Feb  1 08:12:15 lab-bigip info tlsgate[9244]: [conn 7 ok] terminate sni=lab.test TLS 1.3 TLS_AES_128_GCM_SHA256 alpn=h2 ja4=t13d1516h2_8daaf6152771_02713d6af862 up=517B down=8192B in 42ms",
+		"Feb  1 08:12:16 lab-bigip info tlsgate[9244]: [conn 9 ok] inspect sni=lab.test client[TLS 1.3 TLS_AES_128_GCM_SHA256 http/1.1] server[TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 http/1.1 unverified] http=3 ja4=t13d1516h2_8daaf6152771_02713d6af862 up=517B down=8192B in 42ms",
+		"Feb  1 08:12:16 lab-bigip warning tlsgate[9244]: [conn 9 ok] warning: upstream verification is off: tlsgate would accept any server certificate, so the client's trust is not carried through",
+		"Feb  1 08:12:16 lab-bigip warning tlsgate[9244]: [conn 9 ok] warning: TLS 1.3 → 1.2 downgrade between the legs",
+		"[conn 10 client_rejected_silently] cause: ",
+		"3 failures in a row from this client type (JA4 t13d1516h2_8daaf6152771_02713d6af862) for this host (SNI lab.test).",
+	} {
+		if !strings.Contains(strings.Join(own, "\n"), want) {
+			t.Errorf("missing own line %q", want)
+		}
 	}
+	// Warnings follow their connection's one-liner, never a failure's lines.
+	for i, l := range own {
+		if strings.Contains(l, "] warning: ") && !strings.Contains(own[i-1], "[conn 9 ok]") {
+			t.Errorf("warning line out of place: %q after %q", l, own[i-1])
+		}
+	}
+}
+
+// sessionIDOf reads the SID explain wrote for a connection and leg, so the
+// expected lines need no copy of explain's hashing.
+func sessionIDOf(t *testing.T, id uint64, entity string) string {
+	t.Helper()
+	for _, o := range []*explain.Outcome{okOutcome(), inspectOutcome()} {
+		if o.ID != id {
+			continue
+		}
+		for _, l := range explain.Diagnose(o).BigIP {
+			if _, rest, ok := strings.Cut(l.Text, "entity: "+entity+" SID: "); ok {
+				sid, _, _ := strings.Cut(rest, " ")
+				return sid
+			}
+		}
+	}
+	t.Fatalf("no %s session line for conn %d", entity, id)
+	return ""
 }
 
 // TestJSONKeys checks the stable key set of the conn object.
@@ -248,5 +327,90 @@ func TestEncoderWith(t *testing.T) {
 	}
 	if got := p.String(); got != "Feb  1 08:12:14 lab-bigip info tlsgate[9244]: ready\n" {
 		t.Errorf("parent: %q", got)
+	}
+}
+
+// TestJSONInterception checks the keys of the inspect facts on the
+// inspected connection, and that they are present (empty) on others.
+func TestJSONInterception(t *testing.T) {
+	lines := strings.Split(strings.TrimSpace(encodeAll(t, "json")), "\n")
+	conn := func(i int) map[string]any {
+		var rec struct {
+			Conn map[string]any `json:"conn"`
+		}
+		if err := json.Unmarshal([]byte(lines[i]), &rec); err != nil {
+			t.Fatal(err)
+		}
+		return rec.Conn
+	}
+	c := conn(5)
+	if c["id"] != float64(9) {
+		t.Fatalf("line 5 is conn %v", c["id"])
+	}
+	want := map[string]any{"transparent": "redirect", "orig_dst": "93.184.216.34:443", "orig_dst_err": "", "bypass": "",
+		"mimicked": true, "fail_streak": float64(0), "http_dropped": float64(1)}
+	for k, v := range want {
+		if c[k] != v {
+			t.Errorf("%s = %#v, want %#v", k, c[k], v)
+		}
+	}
+	http, _ := c["http"].([]any)
+	if len(http) != 2 {
+		t.Fatalf("http = %v", c["http"])
+	}
+	first, _ := http[0].(map[string]any)
+	for k, v := range map[string]any{"method": "GET", "target": "/", "host": "lab.test", "status": float64(200),
+		"req_bytes": float64(0), "resp_bytes": float64(1234)} {
+		if first[k] != v {
+			t.Errorf("http[0].%s = %#v, want %#v", k, first[k], v)
+		}
+	}
+	warnings, _ := c["warnings"].([]any)
+	if len(warnings) != 2 {
+		t.Errorf("warnings = %v", c["warnings"])
+	}
+	bigip, _ := c["bigip"].([]any)
+	if len(bigip) != 2 || !strings.HasPrefix(bigip[0].(string), "SSL Handshake details for TCP 10.1.10.50:61863 -> 93.184.216.34:443 entity: client SID: ") {
+		t.Errorf("bigip = %v", bigip)
+	}
+	backend, _ := c["backend"].(map[string]any)
+	up, _ := backend["tls"].(map[string]any)
+	for k, v := range map[string]any{"group": "X25519", "verify_skipped": true, "mutual": false, "server_flight_sent": false} {
+		if up[k] != v {
+			t.Errorf("backend.tls.%s = %#v, want %#v", k, up[k], v)
+		}
+	}
+	if pc, _ := up["peer_cert"].([]any); len(pc) != 1 {
+		t.Errorf("peer_cert = %v", up["peer_cert"])
+	}
+
+	silent := conn(6)
+	ctls, _ := silent["client_tls"].(map[string]any)
+	if silent["diagnosis"] != "client_rejected_silently" || silent["fail_streak"] != float64(3) || ctls["server_flight_sent"] != true {
+		t.Errorf("silent: %v", silent)
+	}
+	// A connection with nothing to do with interception has every key too.
+	plain := conn(2)
+	for _, k := range []string{"transparent", "orig_dst", "orig_dst_err", "bypass", "mimicked", "fail_streak", "http", "http_dropped", "warnings"} {
+		if _, ok := plain[k]; !ok {
+			t.Errorf("plaintext conn lacks %q", k)
+		}
+	}
+	if h, _ := plain["http"].([]any); h == nil || len(h) != 0 {
+		t.Errorf("http should be an empty array, got %#v", plain["http"])
+	}
+}
+
+func TestLineTextWithoutID(t *testing.T) {
+	l := explain.Line{Sev: 6, Text: "SSL Handshake details for TCP 1.2.3.4:5 -> 6.7.8.9:443 entity: client SID: 0011223344556677 version: TLSv1.3"}
+	if got := LineText(l); got != l.Text {
+		t.Errorf("LineText = %q", got)
+	}
+	want := "Feb  1 08:12:14 lab-bigip info tmm1[9244]: " + l.Text
+	if got := FormatLine(testTime, "lab-bigip", "tmm1", 9244, l); got != want {
+		t.Errorf("\n got %q\nwant %q", got, want)
+	}
+	if got := FormatSyslog(testTime, "lab-bigip", "tmm1", 9244, l); got != "<134>"+want {
+		t.Errorf("syslog %q", got)
 	}
 }

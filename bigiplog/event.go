@@ -40,8 +40,13 @@ func (e Event) parts() (*explain.Outcome, explain.Diagnosis) {
 	return o, explain.Diagnose(o)
 }
 
-// LineText is a BIG-IP line without its syslog prefix: "01260013:4: SSL …".
+// LineText is a BIG-IP line without its syslog prefix: "01260013:4: SSL …",
+// or only the text for a line without a message ID ("SSL Handshake
+// details for TCP …"), so no ID is ever invented.
 func LineText(l explain.Line) string {
+	if l.ID == "" {
+		return l.Text
+	}
 	return fmt.Sprintf("%s:%d: %s", l.ID, clampSev(l.Sev), l.Text)
 }
 
@@ -94,7 +99,7 @@ func (e Event) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("client_saw", d.ClientSaw)
 	err = firstErr(err, enc.AddObject("evidence", evidenceObject(d.Evidence)))
 	err = firstErr(err, enc.AddArray("faults", stringArray(append([]string{}, o.Faults...))))
-	return err
+	return firstErr(err, addInterception(enc, o, d))
 }
 
 func firstErr(prev, next error) error {
@@ -144,6 +149,10 @@ func (l legObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddInt("alert_sent", l.AlertSent)
 	enc.AddInt("alert_recv", l.AlertRecv)
 	enc.AddString("verify", l.Verify)
+	enc.AddBool("verify_skipped", l.VerifySkipped)
+	enc.AddString("group", l.Group)
+	enc.AddBool("mutual", l.Mutual)
+	enc.AddBool("server_flight_sent", l.ServerFlightSent)
 	return enc.AddArray("peer_cert", stringArray(append([]string{}, l.PeerCert...)))
 }
 
@@ -174,9 +183,10 @@ func cipherOrEmpty(c uint16) string {
 
 // explanationLines are our own lines for a diagnosis, without prefix. A
 // success is one line; a failure is its summary, cause, numbered checks,
-// the client hint and one line per evidence item.
+// the client hint and one line per evidence item. Warnings are rendered
+// separately (warningLines) because they carry their own severity.
 func explanationLines(id uint64, d explain.Diagnosis) []string {
-	tag := fmt.Sprintf("[conn %d %s] ", id, d.Code)
+	tag := connTag(id, d)
 	if d.OK {
 		return []string{tag + d.Summary}
 	}
@@ -189,6 +199,21 @@ func explanationLines(id uint64, d explain.Diagnosis) []string {
 	}
 	for _, e := range d.Evidence {
 		out = append(out, tag+"evidence "+e.Key+": "+strings.TrimSpace(e.Value))
+	}
+	return out
+}
+
+// connTag starts each of our lines: "[conn 7 ok] ".
+func connTag(id uint64, d explain.Diagnosis) string {
+	return fmt.Sprintf("[conn %d %s] ", id, d.Code)
+}
+
+// warningLines are our lines for the warnings of a connection that worked
+// but is weaker than it looks: "[conn 7 ok] warning: …".
+func warningLines(id uint64, d explain.Diagnosis) []string {
+	out := make([]string, len(d.Warnings))
+	for i, w := range d.Warnings {
+		out[i] = connTag(id, d) + "warning: " + w
 	}
 	return out
 }

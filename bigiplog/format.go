@@ -27,6 +27,7 @@ const ownProcess = "tlsgate"
 
 // Syslog severities used by our lines and the facility all lines use.
 const (
+	sevWarning     = 4
 	sevInfo        = 6
 	facilityLocal0 = 16 // BIG-IP logs LTM messages to local0 (bigip-log.md §1.2)
 )
@@ -52,11 +53,14 @@ func Timestamp(ts time.Time) string { return ts.Format("Jan _2 15:04:05") }
 //	Feb  1 08:12:14 host warning tmm1[9244]: 01260013:4: SSL Handshake failed for TCP …
 //
 // The severity word is derived from the line's digit so the two can never
-// disagree.
+// disagree. A line without a message ID (the 17.1 session-log events,
+// like iRule output) has no "ID:sev:" part at all:
+//
+//	Feb  1 08:12:15 host info tmm1[9244]: SSL Handshake details for TCP …
 func FormatLine(ts time.Time, host, proc string, pid int, l explain.Line) string {
 	sev := clampSev(l.Sev)
 	return Timestamp(ts) + " " + oneLine(host) + " " + SeverityWord(sev) + " " + oneLine(proc) +
-		"[" + strconv.Itoa(pid) + "]: " + oneLine(l.ID) + ":" + strconv.Itoa(sev) + ": " + oneLine(l.Text)
+		"[" + strconv.Itoa(pid) + "]: " + oneLine(LineText(l))
 }
 
 // FormatSyslog is FormatLine with the RFC 3164 <PRI> prefix, facility

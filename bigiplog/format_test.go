@@ -140,5 +140,9 @@ func FuzzFormatLine(f *testing.F) {
 		if !strings.HasPrefix(line, "<"+strconv.Itoa(128+c)+">") || !strings.Contains(line, " "+w+" ") {
 			t.Fatalf("severity mismatch in %q", line)
 		}
+		// Without an ID the text follows the process directly: no "ID:sev:".
+		if id == "" && !strings.HasSuffix(line, "]: "+oneLine(text)) {
+			t.Fatalf("ID-less line %q does not end with its text", line)
+		}
 	})
 }

@@ -157,12 +157,15 @@ func FuzzAlertFromError(f *testing.F) {
 }
 
 // FuzzDiagnose feeds arbitrary first bytes and error texts through every
-// listener mode: Diagnose must never panic and always name a code.
+// listener mode: Diagnose must never panic and always name a code. The
+// high bits of end switch on the interception facts: server flight sent,
+// a transparent destination, a completed client leg (with an inspected
+// server leg in inspect mode).
 func FuzzDiagnose(f *testing.F) {
 	f.Add([]byte("GET / HTTP/1.1\r\n"), "", uint8(1), uint8(0), uint8(0))
 	f.Add([]byte{0x16, 0x03, 0x01}, "remote error: tls: bad certificate", uint8(2), uint8(1), uint8(0))
 	f.Add([]byte{}, "EOF", uint8(9), uint8(2), uint8(2))
-	modes := []string{"passthrough", "terminate", "plaintext", "auto", ""}
+	modes := []string{"passthrough", "terminate", "plaintext", "auto", "", "inspect"}
 	f.Fuzz(func(t *testing.T, first []byte, errText string, kind, mode, end uint8) {
 		o := base(modes[int(mode)%len(modes)])
 		o.FirstBytes, o.Kind, o.PeekEnd = first, sniff.Kind(kind%10), PeerEnd(end%5)
@@ -171,9 +174,31 @@ func FuzzDiagnose(f *testing.F) {
 		if o.Kind == sniff.TLSHandshake {
 			o.Hello = legacyHello(uint16(len(first))<<8 | uint16(kind))
 		}
+		flags := end / 5
+		o.ClientTLS.ServerFlightSent, o.FailStreak = flags&1 != 0, int(kind)
+		if flags&2 != 0 {
+			o.Transparent, o.OrigDst = "redirect", testOrigDst
+		}
+		if flags&4 != 0 && errText == "" {
+			o.ClientTLS.Attempted, o.ClientTLS.Done = true, true
+			o.ClientTLS.Version, o.ClientTLS.CipherSuite = uint16(0x0300+int(kind)%5), uint16(len(first))
+			if o.Mode == "inspect" {
+				o.Route = "inspect"
+				o.Backend.TLS = Leg{Attempted: true, Done: true, Version: uint16(0x0301 + int(mode)%4), CipherSuite: uint16(kind) << 8,
+					VerifySkipped: flags&8 != 0, Local: testUpLocal, Remote: testOrigDst, AlertSent: -1, AlertRecv: -1}
+			}
+		}
 		d := Diagnose(o)
 		if d.Code == "" || d.Summary == "" || d.Cause == "" {
 			t.Fatalf("incomplete diagnosis %+v", d)
+		}
+		for _, l := range d.BigIP {
+			if (l.ID == "") != d.OK {
+				t.Fatalf("line %+v on a diagnosis with ok=%v", l, d.OK)
+			}
+		}
+		if len(d.Warnings) > 0 && (!d.OK || o.Mode != "inspect") {
+			t.Fatalf("warnings %q on %s", d.Warnings, d.Code)
 		}
 	})
 }

@@ -94,7 +94,8 @@ func bigipLines(g group, f *facts) []Line {
 		return nil
 	}
 	var out []Line
-	clientKnown := o.Client.IsValid() && o.Virtual.IsValid()
+	vip := virtualEndpoint(o)
+	clientKnown := o.Client.IsValid() && vip.IsValid()
 	switch g {
 	case groupNotSSL:
 		out = append(out, connectionErrorLine(reasonNotSSL()))
@@ -103,7 +104,7 @@ func bigipLines(g group, f *facts) []Line {
 	case groupCiphers:
 		out = append(out, connectionErrorLine(reasonNoSharedCiphers()))
 		if clientKnown {
-			out = append(out, noSharedCiphersLine(o.Client, o.Virtual))
+			out = append(out, noSharedCiphersLine(o.Client, vip))
 		}
 	case groupServerSide:
 		local, remote := backendEndpoints(o)
@@ -113,7 +114,7 @@ func bigipLines(g group, f *facts) []Line {
 		return out
 	}
 	if clientKnown {
-		out = append(out, handshakeFailedLine(o.Client, o.Virtual))
+		out = append(out, handshakeFailedLine(o.Client, vip))
 	}
 	return out
 }

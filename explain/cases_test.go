@@ -81,7 +81,9 @@ type diagCase struct {
 	code     string
 	ok       bool
 	lines    []string // "ID:sev: text"
-	contains []string // substrings expected in Cause+Checks+ClientSaw+Evidence
+	contains []string // substrings expected in Cause+Checks+ClientSaw+Warnings+Evidence
+	absent   []string // substrings that must not appear there
+	warnings int      // number of warnings expected
 }
 
 const (
@@ -97,6 +99,7 @@ func diagCases() []diagCase {
 	okTerm := withHello(base("terminate"), modernHello())
 	okTerm.ClientTLS.Done, okTerm.ClientTLS.Version = true, tls.VersionTLS13
 	okTerm.ClientTLS.CipherSuite, okTerm.ClientTLS.ALPN = tls.TLS_AES_128_GCM_SHA256, "h2"
+	okTerm.ClientTLS.Group = "X25519MLKEM768"
 	okTerm.BytesUp, okTerm.BytesDown, okTerm.Duration = 517, 4096, 12*time.Millisecond
 
 	okPass := withHello(base("passthrough"), modernHello())
@@ -224,8 +227,10 @@ func diagCases() []diagCase {
 		return "01260013:4: SSL Handshake failed for TCP " + l + " -> " + r
 	}
 
-	return []diagCase{
+	return append([]diagCase{
 		{name: "ok_terminate", o: okTerm, code: CodeOK, ok: true,
+			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
+				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
 			contains: []string{"terminate sni=lab.test TLS 1.3 TLS_AES_128_GCM_SHA256 alpn=h2", "up=517B down=4096B in 12ms"}},
 		{name: "ok_passthrough", o: okPass, code: CodeOK, ok: true, contains: []string{"not terminated"}},
 		{name: "plaintext_on_tls_reset", o: httpOn("terminate", "non_ssl_reset"), code: CodePlaintextOnTLS,
@@ -313,5 +318,5 @@ func diagCases() []diagCase {
 			lines:    []string{serverSide("10.0.0.2:40113", "10.0.0.7:8443")},
 			contains: []string{"expired", "self IP or SNAT", "pool member", "ca_file"}},
 		{name: "max_connections", o: maxConn, code: CodeMaxConnections, contains: []string{"max_connections"}},
-	}
+	}, inspectCases()...)
 }

@@ -33,6 +33,13 @@ const (
 	CodeBackendTLSFailed  = "backend_tls_failed"
 	CodeBackendTLSVerify  = "backend_tls_verify"
 	CodeMaxConnections    = "max_connections"
+
+	// Transparent interception and inspect mode (issue 3).
+	CodeNoOriginalDst          = "no_original_dst"
+	CodeTransparentLoop        = "transparent_loop"
+	CodeClientRejectedSilently = "client_rejected_silently"
+	CodeClientCertMissing      = "client_cert_missing"
+	CodeClientCertRejected     = "client_cert_rejected"
 )
 
 // verdict is a rule's decision: a code plus an optional variant that selects
@@ -54,6 +61,8 @@ type rule struct {
 func rules() []rule {
 	return []rule{
 		{"max_connections", ruleMaxConn},
+		{"no_original_dst", ruleNoOrigDst},
+		{"transparent_loop", ruleTransparentLoop},
 		{"proxy_malformed", ruleProxyMalformed},
 		{"nothing_sent", ruleNothingSent},
 		{"proxy_unexpected", ruleProxyUnexpected},
@@ -64,21 +73,24 @@ func rules() []rule {
 		{"sni", ruleSNI},
 		{"version", ruleVersion},
 		{"cipher", ruleCipher},
+		{"client_cert", ruleClientCert},
 		{"client_alert", ruleClientAlert},
+		{"rejected_silently", ruleRejectedSilently},
 		{"client_err", ruleClientErr},
 		{"backend_dial", ruleBackendDial},
 		{"backend_tls", ruleBackendTLS},
 	}
 }
 
-// detect runs the rules in order; a connection no rule objects to is ok.
+// detect runs the rules in order; a connection no rule objects to is ok,
+// with a variant for the inspect-mode shapes of success.
 func detect(f *facts) verdict {
 	for _, r := range rules() {
 		if v, ok := r.match(f); ok {
 			return v
 		}
 	}
-	return verdict{code: CodeOK}
+	return verdict{code: CodeOK, variant: okVariant(f.o)}
 }
 
 func ruleMaxConn(f *facts) (verdict, bool) {
@@ -155,7 +167,7 @@ func plaintextKind(o *Outcome) bool {
 func ruleProtocolMismatch(f *facts) (verdict, bool) {
 	o := f.o
 	switch o.Mode {
-	case "passthrough", "terminate":
+	case "passthrough", "terminate", "inspect":
 		if !plaintextKind(o) {
 			return verdict{}, false
 		}
@@ -306,7 +318,6 @@ func ruleClientErr(f *facts) (verdict, bool) {
 // handshakeVariant picks a specific explanation for known Go server errors.
 func handshakeVariant(err string) string {
 	known := []struct{ sub, variant string }{
-		{"client didn't provide a certificate", "no_client_cert"},
 		{"no certificates configured", "no_certificate"},
 		{"no application protocol", "alpn"},
 	}
@@ -334,10 +345,12 @@ func ruleBackendDial(f *facts) (verdict, bool) {
 }
 
 // ruleBackendTLS: a verification failure gets its own code because its fix
-// (trust, names, dates) differs from a negotiation failure's.
+// (trust, names, dates) differs from a negotiation failure's. A completed
+// handshake cannot have failed verification (Go aborts it), so Verify text
+// on a done leg is a note such as "not checked", never a failure.
 func ruleBackendTLS(f *facts) (verdict, bool) {
 	t := f.o.Backend.TLS
-	if t.Verify != "" || classifyErr(t.Err) == errX509 {
+	if (t.Verify != "" && !t.Done) || classifyErr(t.Err) == errX509 {
 		return verdict{code: CodeBackendTLSVerify, variant: x509Variant(t.Verify + " " + t.Err)}, true
 	}
 	if t.Err == "" && (!t.Attempted || t.Done) {

@@ -5,7 +5,8 @@ import "slices"
 // Diagnose explains one connection. It is pure: the same Outcome always
 // gives the same Diagnosis. The checks run in a fixed order (see rules) and
 // the first match names the root cause; its knowledge entry supplies the
-// words, and the BIG-IP group holds only verified message templates.
+// words, and the BIG-IP group holds only verified message templates (on
+// success, the ID-less 17.1 session-log lines).
 func Diagnose(o *Outcome) Diagnosis {
 	if o == nil {
 		o = &Outcome{}
@@ -20,17 +21,45 @@ func Diagnose(o *Outcome) Diagnosis {
 		Cause:     f.expand(e.cause),
 		ClientSaw: f.expand(e.clientSaw),
 	}
+	if e.tail != "" {
+		d.Cause += f.expand(e.tail)
+	}
 	for _, c := range e.checks {
 		d.Checks = append(d.Checks, f.expand(c))
 	}
-	if !e.ok {
+	if e.ok {
+		d.BigIP = sessionLines(f)
+	} else {
 		d.BigIP = bigipLines(e.group, f)
 	}
-	// The table is shared and read-only: never append to its slices.
-	for _, k := range slices.Concat(e.evidence, []string{"faults"}) {
+	if v.code == CodeOK && v.variant == "inspect" {
+		d.Warnings = f.warnings()
+	}
+	// The table is shared and read-only: never append to its slices. The
+	// interception facts and faults follow every code's own evidence.
+	seen := map[string]bool{}
+	for _, k := range slices.Concat(e.evidence, []string{"transparent", "orig_dst", "faults"}) {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
 		if val := f.evidenceValue(k); val != "" {
 			d.Evidence = append(d.Evidence, Evidence{Key: k, Value: val})
 		}
 	}
 	return d
+}
+
+// warnings words the warnings an inspected connection earns.
+func (f *facts) warnings() []string {
+	keys := f.warningKeys()
+	if len(keys) == 0 {
+		return nil
+	}
+	texts := warningTexts()
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = f.expand(texts[k])
+	}
+	return out
 }

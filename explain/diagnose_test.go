@@ -18,10 +18,16 @@ var placeholderRE = regexp.MustCompile(`\{[a-z_0-9]+\}`)
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
+// lineTexts renders BIG-IP lines as "ID:sev: text"; ID-less session-log
+// lines as "(no ID):sev: text" so the goldens show the difference.
 func lineTexts(d Diagnosis) []string {
 	var out []string
 	for _, l := range d.BigIP {
-		out = append(out, fmt.Sprintf("%s:%d: %s", l.ID, l.Sev, l.Text))
+		id := l.ID
+		if id == "" {
+			id = "(no ID)"
+		}
+		out = append(out, fmt.Sprintf("%s:%d: %s", id, l.Sev, l.Text))
 	}
 	return out
 }
@@ -30,6 +36,7 @@ func lineTexts(d Diagnosis) []string {
 func allText(d Diagnosis) string {
 	parts := []string{d.Summary, d.Cause, d.ClientSaw}
 	parts = append(parts, d.Checks...)
+	parts = append(parts, d.Warnings...)
 	for _, e := range d.Evidence {
 		parts = append(parts, e.Key+"="+e.Value)
 	}
@@ -63,53 +70,91 @@ func TestDiagnose(t *testing.T) {
 					t.Errorf("missing %q in:\n%s", want, text)
 				}
 			}
+			for _, bad := range tc.absent {
+				if strings.Contains(text, bad) {
+					t.Errorf("unexpected %q in:\n%s", bad, text)
+				}
+			}
+			if len(d.Warnings) != tc.warnings {
+				t.Errorf("%d warnings, want %d: %q", len(d.Warnings), tc.warnings, d.Warnings)
+			}
+			if !d.OK && len(d.Warnings) > 0 {
+				t.Errorf("warnings on a failure: %q", d.Warnings)
+			}
 			if again := Diagnose(tc.o); fmt.Sprint(again) != fmt.Sprint(d) {
 				t.Errorf("Diagnose is not deterministic")
 			}
 		})
 	}
-	for _, code := range []string{CodeOK, CodePlaintextOnTLS, CodePlaintextAllowed, CodeTLSOnPlaintext,
-		CodeVersionTooOld, CodeVersionTooNew, CodeNoSharedCipher, CodeSNIMissing, CodeClientSilent,
-		CodeClientClosedEarly, CodeClientResetEarly, CodeClientAlert, CodeHandshakeFailed,
-		CodeHandshakeTimeout, CodeHelloMalformed, CodeProxyMissing, CodeProxyUnexpected,
-		CodeProxyMalformed, CodeBackendRefused, CodeBackendTimeout, CodeBackendError,
-		CodeBackendTLSFailed, CodeBackendTLSVerify, CodeMaxConnections} {
+	for _, code := range allCodes() {
 		if !seen[code] {
 			t.Errorf("no test case produced code %q", code)
 		}
 	}
 }
 
-// TestKnowledgeComplete checks every code has words and every variant
-// overrides a code that exists.
+// allCodes lists every diagnosis code constant.
+func allCodes() []string {
+	return []string{CodeOK, CodePlaintextOnTLS, CodePlaintextAllowed, CodeTLSOnPlaintext,
+		CodeVersionTooOld, CodeVersionTooNew, CodeNoSharedCipher, CodeSNIMissing, CodeClientSilent,
+		CodeClientClosedEarly, CodeClientResetEarly, CodeClientAlert, CodeHandshakeFailed,
+		CodeHandshakeTimeout, CodeHelloMalformed, CodeProxyMissing, CodeProxyUnexpected,
+		CodeProxyMalformed, CodeBackendRefused, CodeBackendTimeout, CodeBackendError,
+		CodeBackendTLSFailed, CodeBackendTLSVerify, CodeMaxConnections,
+		CodeNoOriginalDst, CodeTransparentLoop, CodeClientRejectedSilently,
+		CodeClientCertMissing, CodeClientCertRejected}
+}
+
+// TestKnowledgeComplete checks every code has an entry with a summary, a
+// cause, checks and a client hint (successes included: the operator
+// reading an ok line wants to know what the client saw too), and that
+// every variant overrides a code that exists.
 func TestKnowledgeComplete(t *testing.T) {
 	table := knowledge()
+	for _, code := range allCodes() {
+		if _, ok := table[code]; !ok {
+			t.Errorf("code %q has no knowledge entry", code)
+		}
+	}
 	for key, e := range table {
 		code, variant, _ := strings.Cut(key, "/")
-		base, ok := table[code]
-		if !ok {
+		if _, ok := table[code]; !ok {
 			t.Errorf("variant %q has no base code", key)
 			continue
 		}
 		if variant != "" {
-			continue
+			e = lookup(verdict{code: code, variant: variant})
 		}
-		if e.summary == "" || e.cause == "" {
-			t.Errorf("%s: empty summary or cause", key)
+		if e.summary == "" || e.cause == "" || len(e.checks) == 0 || e.clientSaw == "" {
+			t.Errorf("%s: empty summary, cause, checks or client hint", key)
 		}
-		if !base.ok && (len(e.checks) == 0 || e.clientSaw == "") {
-			t.Errorf("%s: failure code without checks or client hint", key)
+		for _, c := range e.checks {
+			if strings.TrimSpace(c) == "" {
+				t.Errorf("%s: blank check", key)
+			}
+		}
+	}
+	for key, text := range warningTexts() {
+		if strings.TrimSpace(text) == "" {
+			t.Errorf("warning %s has no words", key)
 		}
 	}
 }
 
-// TestBigIPOnlyVerifiedIDs guards the "never invent an ID" rule.
+// TestBigIPOnlyVerifiedIDs guards the "never invent an ID" rule: failures
+// carry verified IDs at warning; successes carry only the ID-less 17.1
+// "SSL Handshake details" session-log lines at info.
 func TestBigIPOnlyVerifiedIDs(t *testing.T) {
 	verified := map[string]bool{IDConnectionError: true, IDNoSharedCiphers: true, IDHandshakeFailed: true}
 	for _, tc := range diagCases() {
 		d := Diagnose(tc.o)
 		for i, l := range d.BigIP {
-			if !verified[l.ID] || l.Sev != 4 {
+			switch {
+			case l.ID == "":
+				if !d.OK || l.Sev != SevInfo || !strings.HasPrefix(l.Text, "SSL Handshake details for TCP ") {
+					t.Errorf("%s: ID-less line that is not a success's session line: %+v", tc.name, l)
+				}
+			case !verified[l.ID] || l.Sev != SevWarning || d.OK:
 				t.Errorf("%s: unverified line %+v", tc.name, l)
 			}
 			// The summary always closes the group.
@@ -141,6 +186,9 @@ func render(d Diagnosis) string {
 		fmt.Fprintf(&b, "check %d: %s\n", i+1, c)
 	}
 	fmt.Fprintf(&b, "client saw: %s\n", d.ClientSaw)
+	for _, w := range d.Warnings {
+		fmt.Fprintf(&b, "warning: %s\n", w)
+	}
 	for _, e := range d.Evidence {
 		fmt.Fprintf(&b, "evidence %s: %s\n", e.Key, e.Value)
 	}

@@ -3,7 +3,7 @@ package explain
 // Line is one BIG-IP /var/log/ltm message without its syslog prefix; the
 // bigiplog package adds timestamp, host, process and PID.
 type Line struct {
-	ID   string // e.g. "01260013"
+	ID   string // e.g. "01260013"; "" for events BIG-IP logs without one
 	Sev  int    // syslog severity digit (4 = warning)
 	Text string // message text exactly as BIG-IP writes it
 }
@@ -21,7 +21,7 @@ type Diagnosis struct {
 	Summary  string     // one line: what happened
 	Cause    string     // the likely cause, in plain words
 	Checks   []string   // what to check first, in order
-	BigIP    []Line     // the ltm group, reason first, summary last; empty when OK
+	BigIP    []Line     // the ltm group, reason first, summary last; on OK only ID-less session-log lines
 	Evidence []Evidence // first bytes (hex + ASCII), SNI, versions, ciphers …
 	// ClientSaw is what the client most likely printed (curl, Go, browsers),
 	// so an operator can match a user's report to this connection.

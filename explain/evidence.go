@@ -259,6 +259,8 @@ func (f *facts) evidenceValue(key string) string {
 		return addrText(local) + " -> " + addrText(remote)
 	case "faults":
 		return strings.Join(o.Faults, ",")
+	default:
+		return f.inspectEvidence(key)
 	}
 	return ""
 }

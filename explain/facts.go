@@ -44,8 +44,14 @@ type facts struct {
 // expectsTLS says whether a listener mode puts a client-ssl profile (or
 // passthrough SSL parsing) in front of the client. auto counts: it is a
 // client-ssl profile with allow-non-ssl, which still times out silent peers.
+// inspect terminates the client like terminate does (BIG-IP: an SSL
+// forward proxy, a client-ssl profile on a wildcard virtual).
 func expectsTLS(mode string) bool {
-	return mode == "passthrough" || mode == "terminate" || mode == "auto"
+	switch mode {
+	case "passthrough", "terminate", "auto", "inspect":
+		return true
+	}
+	return false
 }
 
 // deriveFacts computes the version and cipher picture of an Outcome.

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,8 +34,13 @@ func (r *recordingConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func selfSigned(t *testing.T) tls.Certificate {
+// selfSigned makes a lab.test certificate for the given uses (server
+// authentication when none are given).
+func selfSigned(t *testing.T, uses ...x509.ExtKeyUsage) tls.Certificate {
 	t.Helper()
+	if len(uses) == 0 {
+		uses = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +48,7 @@ func selfSigned(t *testing.T) tls.Certificate {
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "lab.test"}, DNSNames: []string{"lab.test"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: uses,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
@@ -112,8 +118,22 @@ func handshakeOutcome(t *testing.T, server, client *tls.Config) *Outcome {
 		o.ClientTLS.AlertRecv = AlertFromError(o.ClientTLS.Err)
 	} else {
 		o.ClientTLS.Version, o.ClientTLS.CipherSuite = r.st.Version, r.st.CipherSuite
+		if r.st.CurveID != 0 {
+			o.ClientTLS.Group = r.st.CurveID.String()
+		}
+		o.ClientTLS.Mutual = len(r.st.PeerCertificates) > 0
 	}
 	return o
+}
+
+// requireCert makes a server demand a client certificate from ca's pool.
+func requireCert(ca tls.Certificate) func(*tls.Config) {
+	return func(c *tls.Config) {
+		pool := x509.NewCertPool()
+		leaf, _ := x509.ParseCertificate(ca.Certificate[0])
+		pool.AddCert(leaf)
+		c.ClientAuth, c.ClientCAs = tls.RequireAndVerifyClientCert, pool
+	}
 }
 
 // TestRealHandshakes checks the rules against Go 1.26's real error texts
@@ -127,6 +147,8 @@ func TestRealHandshakes(t *testing.T) {
 		}
 		return c
 	}
+	other := selfSigned(t)
+	both := selfSigned(t, x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth)
 	trusting := func(mod func(*tls.Config)) *tls.Config {
 		pool := x509.NewCertPool()
 		leaf, _ := x509.ParseCertificate(cert.Certificate[0])
@@ -144,7 +166,7 @@ func TestRealHandshakes(t *testing.T) {
 		code   string
 		lines  int
 	}{
-		{"ok", srv(nil), trusting(nil), CodeOK, 0},
+		{"ok", srv(nil), trusting(nil), CodeOK, 1},
 		{"client max TLS 1.1", srv(nil), trusting(func(c *tls.Config) { c.MinVersion, c.MaxVersion = tls.VersionTLS10, tls.VersionTLS11 }),
 			CodeVersionTooOld, 2},
 		{"client TLS 1.3 only, server max 1.2", srv(func(c *tls.Config) { c.MaxVersion = tls.VersionTLS12 }),
@@ -157,6 +179,17 @@ func TestRealHandshakes(t *testing.T) {
 			c.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
 		}), CodeNoSharedCipher, 3},
 		{"client does not trust the certificate", srv(nil), &tls.Config{ServerName: "lab.test"}, CodeClientAlert, 1},
+		{"mTLS, no client certificate, TLS 1.3", srv(requireCert(cert)), trusting(nil), CodeClientCertMissing, 1},
+		{"mTLS, no client certificate, TLS 1.2", srv(func(c *tls.Config) { requireCert(cert)(c); c.MaxVersion = tls.VersionTLS12 }),
+			trusting(nil), CodeClientCertMissing, 1},
+		{"mTLS, client certificate from an unknown CA", srv(requireCert(cert)), trusting(func(c *tls.Config) {
+			// Go sends no certificate the server's CA list does not
+			// cover, so force one to reach the verification failure.
+			c.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &other, nil }
+		}), CodeClientCertRejected, 1},
+		{"mTLS, server-only certificate as client certificate", srv(requireCert(cert)),
+			trusting(func(c *tls.Config) { c.Certificates = []tls.Certificate{cert} }), CodeClientCertRejected, 1},
+		{"mTLS accepted", srv(requireCert(both)), trusting(func(c *tls.Config) { c.Certificates = []tls.Certificate{both} }), CodeOK, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -167,6 +200,12 @@ func TestRealHandshakes(t *testing.T) {
 			}
 			if tc.code == CodeClientAlert && d.Evidence[0].Value != "42 bad_certificate" {
 				t.Errorf("Go clients send 42 for every certificate failure; got %v", d.Evidence[0])
+			}
+			if tc.code == CodeOK && !strings.Contains(d.BigIP[0].Text, "key-exchange: X25519") {
+				t.Errorf("session line without the real group: %q", d.BigIP[0].Text)
+			}
+			if strings.HasPrefix(tc.name, "mTLS accepted") && !strings.HasSuffix(d.BigIP[0].Text, "mutual-authentication: true") {
+				t.Errorf("mutual authentication not shown: %q", d.BigIP[0].Text)
 			}
 		})
 	}

@@ -14,6 +14,9 @@ type entry struct {
 	checks    []string
 	clientSaw string
 	evidence  []string // evidence keys, in display order
+	// tail is appended to the cause after a variant replaced it, so a
+	// fact that matters for every variant (a failure streak) is said once.
+	tail string
 }
 
 // evHello is the evidence set for ClientHello-level failures.
@@ -25,7 +28,7 @@ func evHello() []string {
 const (
 	sawAlert70  = "tlsgate answers with alert 70 protocol_version: curl prints `curl: (35) … tlsv1 alert protocol version`, Go `remote error: tls: protocol version not supported`, Java `Received fatal alert: protocol_version`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
 	sawTimeout  = "curl prints `curl: (28) Connection timed out after … milliseconds` or `curl: (28) SSL connection timeout`; Go net/http `net/http: TLS handshake timeout`; openssl s_client prints CONNECTED(00000003) and hangs; Chrome ERR_TIMED_OUT."
-	sawBackend  = "The client's connection (and TLS handshake, when tlsgate terminates) succeeds, then closes without a response from the backend."
+	sawBackend  = "{backend_saw}"
 	checkCA     = "Run `tlsgate ca export` and add the lab CA to the client's trust store, or pass it directly: `curl --cacert lab-ca.pem https://{sni_or_host}:{vport}/`."
 	checkCAJava = "For Java, import the lab CA into the truststore (`keytool -importcert -cacerts -file lab-ca.pem`); for Python set SSL_CERT_FILE or REQUESTS_CA_BUNDLE."
 )
@@ -38,8 +41,10 @@ var knowledgeTable = sync.OnceValue(knowledge)
 // "code/variant".
 func knowledge() map[string]entry {
 	t := clientKnowledge()
-	for k, e := range upstreamKnowledge() {
-		t[k] = e
+	for _, more := range []map[string]entry{upstreamKnowledge(), inspectKnowledge()} {
+		for k, e := range more {
+			t[k] = e
+		}
 	}
 	return t
 }
@@ -72,6 +77,9 @@ func lookup(v verdict) entry {
 	}
 	if len(over.evidence) > 0 {
 		e.evidence = over.evidence
+	}
+	if over.tail != "" {
+		e.tail = over.tail
 	}
 	return e
 }

@@ -5,9 +5,11 @@ package explain
 func clientKnowledge() map[string]entry {
 	return map[string]entry{
 		CodeOK: {ok: true,
-			summary:  "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}",
-			cause:    "The connection completed normally.",
-			evidence: []string{"sni", "alpn_offered", "ja3", "ja4"},
+			summary:   "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}",
+			cause:     "The connection completed normally.",
+			checks:    []string{"Nothing to fix. When another client fails here, compare its connection with this one: listener, SNI, versions and JA4."},
+			clientSaw: "A normal connection: {up} bytes sent, {down} bytes received.",
+			evidence:  []string{"sni", "alpn_offered", "ja3", "ja4", "http_exchanges"},
 		},
 
 		CodePlaintextOnTLS: {group: groupNotSSL,
@@ -32,10 +34,11 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "The client got a 301 redirect to https:// on the same host and port; curl follows it only with -L, browsers follow it.",
 		},
 		CodePlaintextAllowed: {ok: true,
-			summary:  "plaintext {kind} from {client} accepted on TLS listener {listener} (non_ssl = allow)",
-			cause:    "non_ssl = \"allow\" (BIG-IP: Non-SSL Connections enabled) passes plaintext to the plain backend; BIG-IP logs no SSL error for it.",
-			checks:   []string{"If every client should use TLS, set non_ssl = \"reset\" to find the ones that do not."},
-			evidence: []string{"first_bytes", "kind", "http_request", "http_host"},
+			summary:   "plaintext {kind} from {client} accepted on TLS listener {listener} (non_ssl = allow)",
+			cause:     "non_ssl = \"allow\" (BIG-IP: Non-SSL Connections enabled) passes plaintext to the plain backend; BIG-IP logs no SSL error for it.",
+			checks:    []string{"If every client should use TLS, set non_ssl = \"reset\" to find the ones that do not."},
+			clientSaw: "A plaintext answer from the plain backend, as if no TLS listener were there.",
+			evidence:  []string{"first_bytes", "kind", "http_request", "http_host"},
 		},
 
 		CodeTLSOnPlaintext: {
@@ -165,6 +168,7 @@ func clientKnowledge() map[string]entry {
 		CodeClientAlert: {group: groupSummary,
 			summary: "client {client} aborted the handshake with alert {alert}",
 			cause:   "The client sent TLS alert {alert} during the handshake: it refused something tlsgate sent, usually the certificate or a negotiated parameter.",
+			tail:    "{streak}",
 			checks: []string{
 				"Read the client's own error output: it names what it refused.",
 				"Compare the certificate tlsgate served (SNI {sni}) with what the client expects.",
@@ -256,11 +260,6 @@ func clientKnowledge() map[string]entry {
 				"Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make the real alert appear in tlsgate's log.",
 			},
 			clientSaw: "curl prints a certificate problem such as `curl: (60) SSL certificate problem: unable to get local issuer certificate`.",
-		},
-		CodeHandshakeFailed + "/no_client_cert": {
-			cause:     "The listener requires a client certificate (mTLS) and the client sent none. A Go client whose certificate is not from a CA the server advertises sends none at all.",
-			checks:    []string{"Give the client a certificate (curl --cert/--key) issued by a CA the listener trusts."},
-			clientSaw: "TLS 1.3: the handshake seems to succeed, then curl prints `curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required`; Go gets `remote error: tls: certificate required` on the first read. TLS 1.2: curl `curl: (35) … sslv3 alert handshake failure`.",
 		},
 		CodeHandshakeFailed + "/no_certificate": {
 			cause:     "tlsgate had no certificate for the requested name (SNI {sni}) and no default.",

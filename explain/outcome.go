@@ -86,7 +86,7 @@ type HTTPExchange struct {
 type Outcome struct {
 	ID       uint64
 	Listener string
-	Mode     string // passthrough | terminate | plaintext | auto
+	Mode     string // passthrough | terminate | plaintext | auto | inspect
 	NonSSL   string // non_ssl action configured: reset | http400 | redirect | allow
 	Route    string // what the listener did: passthrough, terminate, plain, non_ssl_reset, non_ssl_http400, non_ssl_redirect, non_ssl_allow, tls_on_plain_reset, refused, …
 

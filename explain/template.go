@@ -51,12 +51,14 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return addrText(o.Client), true
 	case "client_ip":
 		return o.Client.Addr().Unmap().String(), true
+	// The virtual server is what the client dialled: on a transparent
+	// listener, the original destination rather than tlsgate's socket.
 	case "virtual":
-		return addrText(o.Virtual), true
+		return addrText(virtualEndpoint(o)), true
 	case "virtual_host":
-		return o.Virtual.Addr().Unmap().String(), true
+		return virtualEndpoint(o).Addr().Unmap().String(), true
 	case "vport":
-		return strconv.Itoa(int(o.Virtual.Port())), true
+		return strconv.Itoa(int(virtualEndpoint(o).Port())), true
 	case "sni":
 		return orNone(f.sni()), true
 	case "sni_or_host":
@@ -147,7 +149,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "duration":
 		return o.Duration.Round(time.Millisecond).String(), true
 	}
-	return "", false
+	return f.inspectPlaceholder(name)
 }
 
 func (f *facts) sni() string {

@@ -1,0 +1,111 @@
+package explain
+
+import (
+	"crypto/tls"
+	"strings"
+)
+
+// Rules for transparent interception and for the trust failures an
+// intercepting listener meets. They sit in the rule order of detect.go.
+
+// ruleNoOrigDst: a transparent listener refuses a flow it cannot place.
+func ruleNoOrigDst(f *facts) (verdict, bool) {
+	return verdict{code: CodeNoOriginalDst, variant: f.o.Transparent}, f.o.Route == "no_original_dst"
+}
+
+// ruleTransparentLoop: the original destination is tlsgate itself.
+func ruleTransparentLoop(f *facts) (verdict, bool) {
+	return verdict{code: CodeTransparentLoop}, f.o.Route == "transparent_loop"
+}
+
+// ruleClientCert reads Go's server-side client-certificate errors, whose
+// texts are conclusive (bigip-log.md §5, client-symptoms.md §7). It runs
+// before the alert rule: the client sent no alert, tlsgate did.
+func ruleClientCert(f *facts) (verdict, bool) {
+	if !f.legFailed() {
+		return verdict{}, false
+	}
+	err := f.o.ClientTLS.Err
+	switch {
+	case strings.Contains(err, "client didn't provide a certificate"):
+		return verdict{code: CodeClientCertMissing, variant: versionVariant(f.legVersion())}, true
+	case classifyErr(err) == errX509:
+		return verdict{code: CodeClientCertRejected, variant: x509Variant(err)}, true
+	}
+	return verdict{}, false
+}
+
+// ruleRejectedSilently: the client got tlsgate's certificate flight and
+// hung up without an alert. Clients that distrust a certificate usually
+// say so with an alert; closing without one is what apps with pinned
+// certificates, and some stacks with an untrusted CA, do.
+func ruleRejectedSilently(f *facts) (verdict, bool) {
+	l := f.o.ClientTLS
+	if !f.legFailed() || !l.ServerFlightSent || f.alert >= 0 {
+		return verdict{}, false
+	}
+	switch classifyErr(l.Err) {
+	case errEOF:
+		return verdict{code: CodeClientRejectedSilently}, true
+	case errReset:
+		return verdict{code: CodeClientRejectedSilently, variant: "reset"}, true
+	}
+	return verdict{}, false
+}
+
+// okVariant picks the success text: a spliced bypass, or an inspected
+// connection with both legs up.
+func okVariant(o *Outcome) string {
+	switch {
+	case o.Route == "bypass":
+		return "bypass"
+	case (o.Route == "inspect" || o.Mode == "inspect") && o.ClientTLS.Done && o.Backend.TLS.Done:
+		return "inspect"
+	}
+	return ""
+}
+
+// legVersion is the client leg's version: the negotiated one, or for a
+// failed leg the one a server with our range would have chosen.
+func (f *facts) legVersion() uint16 {
+	if v := f.o.ClientTLS.Version; v != 0 {
+		return v
+	}
+	return f.negotiable
+}
+
+// versionVariant names the variants whose client-visible symptoms differ
+// between TLS 1.3 (client auth after the client's Finished) and earlier.
+func versionVariant(v uint16) string {
+	switch {
+	case v == tls.VersionTLS13:
+		return "tls13"
+	case v != 0:
+		return "tls12"
+	}
+	return ""
+}
+
+// clientCertAlert is the alert a Go server sends for a client-certificate
+// failure (client-symptoms.md §8.1): 116 in TLS 1.3 and 40 before it for a
+// missing certificate; 48 unknown CA, 45 expired or not yet valid, 42 for
+// the rest. The alert seen on the wire wins when the listener read one.
+func (f *facts) clientCertAlert() int {
+	l := f.o.ClientTLS
+	if l.AlertSent >= 0 {
+		return l.AlertSent
+	}
+	if strings.Contains(l.Err, "client didn't provide a certificate") {
+		if f.legVersion() == tls.VersionTLS13 {
+			return 116
+		}
+		return 40
+	}
+	switch x509Variant(l.Err) {
+	case "unknown_authority":
+		return 48
+	case "expired", "not_yet_valid":
+		return 45
+	}
+	return 42
+}

@@ -1,0 +1,137 @@
+package explain
+
+// Client-symptom texts of the inspect-mode entries (client-symptoms.md §5, §6, §8.1).
+const (
+	sawResetEarly = "tlsgate reset the connection before any TLS: curl prints `curl: (35) Recv failure: Connection reset by peer` (`curl: (56) Recv failure: …` for http://), Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET."
+	sawCert116    = "Under TLS 1.3 the server checks the client certificate after the client's Finished, so the client sees a completed handshake and then alert 116 certificate_required on its first read: curl 7.88 prints `curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required, errno 0` (newer curl exits 98, CURLE_SSL_CLIENTCERT); Go's Handshake() returns nil and the first Read returns `remote error: tls: certificate required`; Java `Received fatal alert: certificate_required`; Chrome ERR_BAD_SSL_CLIENT_AUTH_CERT."
+	sawCert40     = "Under TLS 1.2 tlsgate answers with alert 40 handshake_failure inside the handshake: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`."
+	checkDoctor   = "Run `tlsgate doctor transparent --mode {transparent} --port {listen_port}`: it checks the rules, routes, sysctls and capabilities this mode needs and prints the command that fixes each."
+)
+
+// inspectKnowledge covers transparent interception, the inspect-mode
+// successes, and the trust failures an intercepting listener meets: a
+// client that hangs up on the lab certificate, and client certificates.
+func inspectKnowledge() map[string]entry {
+	return map[string]entry{
+		CodeOK + "/inspect": {
+			summary: "{mode} sni={sni} client[{client_brief}] server[{server_brief}]{http_brief} ja4={ja4} up={up}B down={down}B in {duration}",
+			cause: "tlsgate decrypted this connection: it {upstream_trust}, then terminated the client with a lab-CA leaf for {sni_or_host}{mimic_note}, and relayed between the two legs. " +
+				"The client accepted that leaf, so it trusts the lab CA.",
+			checks: []string{
+				"Read the warnings, if any: each names a way this interception is weaker than a direct connection.",
+				"To see what the client gets without tlsgate: `openssl s_client -connect {dest} -servername {sni_or_host}` from a host that is not intercepted.",
+			},
+			clientSaw: "A working connection to {sni_or_host} with a certificate issued by the lab CA (Organization \"tlsgate lab CA\", short validity), not by the real server's CA: `curl -v` names `tlsgate lab CA` as the issuer.",
+			evidence:  []string{"client_leg", "server_leg", "server_verify", "server_cert", "sni", "alpn_offered", "ja3", "ja4", "mimicked", "transparent", "orig_dst", "bypass", "http_exchanges"},
+		},
+		CodeOK + "/bypass": {
+			summary:   "{mode} sni={sni} bypassed (not decrypted): {bypass}; spliced to {dest} ja4={ja4} up={up}B down={down}B in {duration}",
+			cause:     "A bypass rule of listener {listener} matched ({bypass}), so tlsgate spliced the encrypted bytes to {dest} without decrypting them: the client negotiated TLS with the real server itself.",
+			checks:    []string{"To inspect this traffic, remove the matching entry from bypass on listener {listener}."},
+			clientSaw: "The real server's own certificate; nothing of tlsgate's.",
+			evidence:  []string{"bypass", "sni", "versions_offered", "alpn_offered", "ja3", "ja4", "transparent", "orig_dst", "backend"},
+		},
+
+		CodeNoOriginalDst: {
+			summary: "no original destination for {client} on transparent listener {listener} ({transparent}); connection refused",
+			cause: "Listener {listener} is transparent (transparent = \"{transparent}\"), so every connection must carry the address the client really dialled, and this one does not: {orig_dst_err}. " +
+				"The original destination is known only on the host that rewrote it: a DNAT done on another box (a router, a load balancer, a container host) changed the address before the packet arrived here, so conntrack on this host has nothing to report. " +
+				"The other causes: the client dialled tlsgate's port ({listen_addr}) directly, or no REDIRECT/TPROXY rule on this host matched the flow (wrong port, interface or chain), so it arrived untouched. tlsgate refuses rather than guess where to relay.",
+			checks: []string{
+				checkDoctor,
+				"List the NAT rules here: `iptables -t nat -S` (and `ip6tables -t nat -S` or `nft list ruleset`). A REDIRECT to port {listen_port} must match this traffic: in PREROUTING for other hosts' clients, in OUTPUT for local ones.",
+				"Check that conntrack saw the rewrite: `conntrack -L -p tcp --orig-src {client_ip}` shows the original destination with replies from port {listen_port}; no rewritten entry means no rule on this host touched the flow.",
+				"If a router or load balancer in front DNATs to this host, the original address is lost there: route the traffic through this host unchanged and REDIRECT here, or use a listener with a fixed backend and no transparent mode.",
+				"Clients must dial the real server, not {listen_addr}: the redirect brings them here.",
+			},
+			clientSaw: sawResetEarly,
+			evidence:  []string{"transparent", "orig_dst_err", "listen_addr"},
+		},
+		CodeNoOriginalDst + "/tproxy": {
+			cause: "Listener {listener} uses TPROXY (transparent = \"tproxy\"): the destination is the accepted socket's own local address, and it could not be read: {orig_dst_err}. " +
+				"TPROXY delivers a flow with its original destination only when a mangle PREROUTING TPROXY rule marks it and a policy route (`ip rule add fwmark … lookup …` with `ip route add local 0.0.0.0/0 dev lo table …`) hands it to the IP_TRANSPARENT listener; a DNAT done on another box loses the original destination before it gets here.",
+		},
+		CodeTransparentLoop: {
+			summary: "original destination {orig_dst} of {client} is tlsgate's own listener {listener}; refused to loop",
+			cause: "The original destination {orig_dst} is tlsgate itself (listener {listener} on {listen_addr}). Relaying there would make tlsgate connect to itself, be intercepted again and repeat until file descriptors run out, so it refused. " +
+				"Two set-ups cause it: an OUTPUT-chain REDIRECT with no owner exclusion, which also catches tlsgate's own connection to the real server and sends it back in; or a client aimed at the listener's port directly instead of at the real server.",
+			checks: []string{
+				"Exclude tlsgate's own traffic from the OUTPUT redirect: add `-m owner ! --uid-owner <tlsgate user>` to the REDIRECT rule, or insert `iptables -t nat -I OUTPUT -m owner --uid-owner <tlsgate user> -j RETURN` before it (nft: `meta skuid != <uid>`).",
+				"Do not aim clients at {listen_addr} (port {listen_port}): they dial the real server and the redirect brings them here.",
+				checkDoctor,
+			},
+			clientSaw: sawResetEarly,
+			evidence:  []string{"transparent", "orig_dst", "listen_addr"},
+		},
+
+		CodeClientRejectedSilently: {group: groupSummary,
+			summary: "client {client} saw tlsgate's certificate for {sni_or_host} and closed the connection (FIN) without an alert",
+			cause: "tlsgate had sent its handshake flight (ServerHello and its certificate for {sni_or_host}); the client then hung up without sending any TLS alert. " +
+				"A client that rejects a certificate usually says why with an alert (48 unknown_ca, 42 bad_certificate …). Hanging up silently is what certificate pinning does (mobile apps, updaters, some desktop apps accept only the real server's key, so trusting the lab CA does not help), and what some clients do when they do not trust the issuing CA.",
+			tail: "{streak}",
+			checks: []string{
+				checkCA,
+				"If the client still hangs up with the lab CA trusted, it pins the real server's certificate: add {sni_or_host} to bypass on listener {listener} so it is spliced, not decrypted.",
+				"Compare with curl from the same machine: `curl -v https://{sni_or_host}/` works once the lab CA is trusted; if curl works and the app does not, the app pins.",
+			},
+			clientSaw: "The app's own error, often only \"no connection\": a pinning failure (Chrome ERR_SSL_PINNED_KEY_NOT_IN_CERT_CHAIN, Firefox MOZILLA_PKIX_ERROR_KEY_PINNING_FAILURE, curl --pinnedpubkey `curl: (90) SSL: public key does not match pinned public key`) or an untrusted-issuer error.",
+			evidence:  []string{"sni", "client_error", "fail_streak", "versions_offered", "alpn_offered", "ja3", "ja4", "mimicked", "orig_dst"},
+		},
+		CodeClientRejectedSilently + "/reset": {
+			summary: "client {client} saw tlsgate's certificate for {sni_or_host} and reset the connection (RST) without an alert",
+		},
+
+		CodeClientCertMissing: {group: groupSummary,
+			summary: "client {client} sent no client certificate; listener {listener} requires one (tlsgate sent alert {cert_alert})",
+			cause: "Listener {listener} requires a client certificate (client_cert = \"require\"; BIG-IP peer-cert-mode require) and the client sent none, so tlsgate ended the handshake with alert {cert_alert}. " +
+				"Either the client was given no certificate (curl needs --cert and --key), or, for a Go client, its certificate is not issued by a CA the listener advertises, and Go then sends no certificate at all.",
+			checks: []string{
+				"Give the client a certificate and key issued by a CA in listener {listener}'s client_ca (the lab CA when client_ca is empty): `curl --cert client.pem --key client-key.pem https://{sni_or_host}:{vport}/`.",
+				"For a Go client, check that its certificate chains to a CA the listener advertises: Go sends none rather than one the server would refuse.",
+				"If client certificates should be optional, set client_cert = \"request\" on listener {listener}.",
+			},
+			clientSaw: sawCert116 + " " + sawCert40,
+			evidence:  []string{"client_error", "cert_alert", "leg_version", "sni", "versions_offered", "ja4"},
+		},
+		CodeClientCertMissing + "/tls13": {clientSaw: sawCert116},
+		CodeClientCertMissing + "/tls12": {clientSaw: sawCert40},
+
+		CodeClientCertRejected: {group: groupSummary,
+			summary: "client {client}'s certificate rejected by listener {listener} (tlsgate sent alert {cert_alert}): {err}",
+			cause:   "The client presented a certificate that tlsgate could not verify against listener {listener}'s client_ca (the lab CA when client_ca is empty): {err}. tlsgate ended the handshake with alert {cert_alert}.",
+			checks: []string{
+				"Inspect the client certificate: `openssl x509 -in client.pem -noout -subject -issuer -dates -ext extendedKeyUsage`.",
+				"Put the issuing CA into client_ca of listener {listener}, and have the client send its intermediate too.",
+				"Check the clocks on the client and on tlsgate.",
+			},
+			clientSaw: "{cert_alert_saw} Chrome shows ERR_BAD_SSL_CLIENT_AUTH_CERT.",
+			evidence:  []string{"client_error", "cert_alert", "leg_version", "sni", "ja4"},
+		},
+		CodeClientCertRejected + "/unknown_authority": {
+			cause: "The client's certificate is issued by a CA listener {listener} does not trust (not in client_ca, or the client did not send its intermediate): {err}. tlsgate ended the handshake with alert {cert_alert}.",
+		},
+		CodeClientCertRejected + "/expired": {
+			cause: "The client's certificate has expired, or a clock is wrong: {err}. tlsgate ended the handshake with alert {cert_alert}.",
+		},
+		CodeClientCertRejected + "/not_yet_valid": {
+			cause: "The client's certificate is not valid yet, or a clock is wrong: {err}. tlsgate ended the handshake with alert {cert_alert} (Go sends certificate_expired for both ends of the validity period).",
+		},
+		CodeClientCertRejected + "/key_usage": {
+			cause: "The client's certificate is not meant for client authentication: its extended key usage lacks clientAuth (a server certificate reused as a client certificate is the usual case): {err}. tlsgate ended the handshake with alert {cert_alert}.",
+		},
+	}
+}
+
+// warningTexts holds the words of each warning an inspected connection can
+// carry (issue 3: verification off, a version downgrade, a weaker cipher).
+func warningTexts() map[string]string {
+	return map[string]string{
+		warnVerifyOff: "upstream verification is off: tlsgate would accept any server certificate, so the client's trust is not carried through " +
+			"(listener {listener} has server_ssl verify = false; {dest} was not checked)",
+		warnDowngrade: "TLS {client_ver_short} → {server_ver_short} downgrade between the legs: the client has {client_version} with tlsgate, " +
+			"but tlsgate reached {dest} with {server_version}; the client believes it has {client_version} end to end",
+		warnOfferDowngrade: "TLS 1.3 → {server_ver_short} downgrade between the legs: the client offered TLS 1.3, but the server leg to {dest} negotiated {server_version} " +
+			"(check server_ssl max_version on listener {listener}; a server that speaks only {server_version} gives a direct client the same)",
+		warnWeakerCipher: "weaker cipher on the server leg: {server_cipher} ({server_cipher_class}) although the client offered {best_offered} ({best_offered_class})",
+	}
+}

@@ -1,0 +1,115 @@
+package explain
+
+import (
+	"crypto/tls"
+	"slices"
+	"strings"
+)
+
+// Cipher suite strength classes, weakest first, for comparing the two legs
+// of an intercepted connection.
+const (
+	rankUnknown   = -1 // not in crypto/tls's tables: not compared
+	rankLegacy    = 0  // 3DES or RC4, whatever the key exchange
+	rankStaticRSA = 1  // RSA key exchange: no forward secrecy
+	rankECDHECBC  = 2  // forward secret, CBC with HMAC
+	rankECDHEAEAD = 3  // forward secret, AES-GCM or ChaCha20-Poly1305
+	rankTLS13     = 4  // TLS 1.3 suites: AEAD only, always forward secret
+)
+
+// suiteRank classifies a suite from crypto/tls's own tables, so a suite Go
+// adds or drops changes the answer without a list to maintain here.
+func suiteRank(id uint16) int {
+	for _, list := range [][]*tls.CipherSuite{tls.CipherSuites(), tls.InsecureCipherSuites()} {
+		for _, s := range list {
+			if s.ID != id {
+				continue
+			}
+			n := s.Name
+			switch {
+			case slices.Equal(s.SupportedVersions, []uint16{tls.VersionTLS13}):
+				return rankTLS13
+			case strings.Contains(n, "_RC4_") || strings.Contains(n, "_3DES_"):
+				return rankLegacy
+			case strings.HasPrefix(n, "TLS_RSA_"):
+				return rankStaticRSA
+			case strings.Contains(n, "_GCM_") || strings.Contains(n, "_CHACHA20_POLY1305"):
+				return rankECDHEAEAD
+			}
+			return rankECDHECBC
+		}
+	}
+	return rankUnknown
+}
+
+// rankName words a class for warnings.
+func rankName(r int) string {
+	return [...]string{"3DES/RC4", "static RSA key exchange, no forward secrecy", "ECDHE with CBC",
+		"ECDHE with an AEAD cipher", "TLS 1.3 AEAD"}[r]
+}
+
+// Warning keys; their words live in warningTexts.
+const (
+	warnVerifyOff      = "verify_off"
+	warnDowngrade      = "downgrade"
+	warnOfferDowngrade = "offer_downgrade"
+	warnWeakerCipher   = "weaker_cipher"
+)
+
+// warningKeys decides which warnings an inspected connection earns, in a
+// fixed order: trust first, then version, then cipher.
+func (f *facts) warningKeys() []string {
+	o := f.o
+	var keys []string
+	if o.Backend.TLS.VerifySkipped {
+		keys = append(keys, warnVerifyOff)
+	}
+	cv, uv := o.ClientTLS.Version, o.Backend.TLS.Version
+	switch {
+	case cv > uv:
+		keys = append(keys, warnDowngrade)
+	case f.maxOffered >= tls.VersionTLS13 && f.explicitVersions && uv < tls.VersionTLS13:
+		keys = append(keys, warnOfferDowngrade)
+	}
+	if _, ok := f.strongerOffered(); ok {
+		keys = append(keys, warnWeakerCipher)
+	}
+	return keys
+}
+
+// strongerOffered returns the best suite the client offered that the
+// server leg could have used, when it outranks the suite the server leg
+// got. "Could have used" means at the server leg's version (a higher
+// version is the downgrade warning's business, not counted twice) and with
+// the server's key type (an RSA-only server cannot pick an ECDSA suite).
+func (f *facts) strongerOffered() (uint16, bool) {
+	b := f.o.Backend.TLS
+	got := suiteRank(b.CipherSuite)
+	if got == rankUnknown || b.Version == 0 {
+		return 0, false
+	}
+	auth := suiteAuth(b.CipherSuite)
+	best, bestRank := uint16(0), got
+	for _, s := range f.suites {
+		if a := suiteAuth(s); a != "" && auth != "" && a != auth {
+			continue
+		}
+		if r := suiteRank(s); r > bestRank && suiteSupports(s, b.Version) {
+			best, bestRank = s, r
+		}
+	}
+	return best, best != 0
+}
+
+// suiteAuth is the certificate key type a TLS 1.2-style suite needs: "ecdsa",
+// "rsa", or "" for TLS 1.3 suites, which work with any key.
+func suiteAuth(id uint16) string {
+	n := tls.CipherSuiteName(id)
+	switch {
+	case strings.Contains(n, "_ECDSA_"):
+		return "ecdsa"
+	case strings.HasPrefix(n, "TLS_RSA_") || strings.HasPrefix(n, "TLS_ECDHE_RSA_"):
+		return "rsa"
+	}
+	return ""
+}
