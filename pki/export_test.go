@@ -120,28 +120,3 @@ func TestCertP12OpenSSL(t *testing.T) {
 		t.Errorf("wrong password: err=%v, output %q; want a MAC verify failure", err, wrong)
 	}
 }
-
-func TestCertP12Keytool(t *testing.T) {
-	bin, err := exec.LookPath("keytool")
-	if err != nil {
-		t.Skip("keytool not installed; OpenSSL's view is checked by TestCertP12OpenSSL")
-	}
-	ca := newTestCA(t)
-	p12, err := ca.CertP12("changeit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "lab-ca.p12")
-	if err := os.WriteFile(file, p12, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.CommandContext(t.Context(), bin, "-list", "-keystore", file, "-storetype", "PKCS12", "-storepass", "changeit").CombinedOutput()
-	if err != nil {
-		t.Fatalf("keytool: %v\n%s", err, out)
-	}
-	for _, want := range []string{"1 entry", "trustedCertEntry", "tlsgate lab ca"} {
-		if !strings.Contains(strings.ToLower(string(out)), strings.ToLower(want)) {
-			t.Errorf("keytool output lacks %q:\n%s", want, out)
-		}
-	}
-}
