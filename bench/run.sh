@@ -243,8 +243,15 @@ measure() {
 	if [[ $WITH_TLSGATE -eq 0 && $name == tlsgate* ]]; then
 		return 0
 	fi
+	# The proxy's CPU time per unit of work moves far less than rates do
+	# when the machine is shared, so it is metered on every proxied run.
+	local cpu=()
+	case "$name" in
+	tlsgate*) cpu=(--cpu-pid "$TLSGATE_PID") ;;
+	haproxy*) cpu=(--cpu-pid "$HAPROXY_PID") ;;
+	esac
 	local line
-	if line=$("$LOAD" "$@" --json --group "$group" --name "$name" 2>"$WORK/last.err"); then
+	if line=$("$LOAD" "$@" "${cpu[@]}" --json --group "$group" --name "$name" 2>"$WORK/last.err"); then
 		printf '%s\n' "$line" >>"$RESULTS"
 	else
 		printf -- '- %s / %s: %s\n' "$group" "$name" "$(tr '\n' ' ' <"$WORK/last.err")" >>"$FAILURES"
@@ -322,7 +329,8 @@ CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 	echo "Machine: $(nproc) cores ($CPU), kernel $(uname -r); $(go version | cut -d' ' -f3); $(haproxy -v | head -1 | cut -d' ' -f1-3); tlsgate $TLSGATE_DESC."
 	echo "Load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER."
 	echo "Load generator, proxy and backend share these cores. Medians of $REPS runs; \"vs direct\" divides by the direct median;"
-	echo "for memory, each run adds $IDLE_CONNS connections while keeping the earlier ones."
+	echo "for memory, each run adds $IDLE_CONNS connections while keeping the earlier ones. The CPU table is the proxy process's"
+	echo "own CPU time (utime+stime) during each run, divided by the work done: it is steadier than the rates on a shared machine."
 	echo
 	echo "$TABLE"
 	if [[ -s "$FAILURES" ]]; then

@@ -49,8 +49,15 @@ func cmdConnRate(ctx context.Context, args []string, e *env) error {
 	if err := o.checkRate("connrate"); err != nil {
 		return err
 	}
+	m, err := startCPU(e.readFile, o.cpuPid)
+	if err != nil {
+		return err
+	}
 	r, err := runConnRate(ctx, e, o)
 	if err != nil {
+		return err
+	}
+	if err := m.stop(&r, o.cpuPid); err != nil {
 		return err
 	}
 	return r.print(e.stdout, o.json)
@@ -70,8 +77,15 @@ func cmdHandshakes(ctx context.Context, args []string, e *env) error {
 	if !o.tls {
 		return usageError{"handshakes: --tls is required (this mode counts TLS handshakes)"}
 	}
+	m, err := startCPU(e.readFile, o.cpuPid)
+	if err != nil {
+		return err
+	}
 	r, err := runHandshakes(ctx, e, o)
 	if err != nil {
+		return err
+	}
+	if err := m.stop(&r, o.cpuPid); err != nil {
 		return err
 	}
 	return r.print(e.stdout, o.json)

@@ -118,6 +118,7 @@ type clientOpts struct {
 	json     bool
 	group    string
 	name     string
+	cpuPid   int
 }
 
 // register adds the shared flags to fs.
@@ -132,6 +133,7 @@ func (c *clientOpts) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.json, "json", false, "print one JSON line per result instead of text")
 	fs.StringVar(&c.group, "group", "", "label: the test this result belongs to (for report)")
 	fs.StringVar(&c.name, "name", "", "label: what the target is, e.g. direct, tlsgate, haproxy (for report)")
+	fs.IntVar(&c.cpuPid, "cpu-pid", 0, "also report the CPU time this process (the proxy) used during the run")
 }
 
 // check validates the shared flags after parsing.
@@ -144,6 +146,9 @@ func (c *clientOpts) check(cmd string) error {
 	}
 	if c.curves != "x25519" && c.curves != "default" {
 		return usageError{fmt.Sprintf("%s: --curves %q: want x25519 or default", cmd, c.curves)}
+	}
+	if c.cpuPid < 0 {
+		return usageError{fmt.Sprintf("%s: --cpu-pid must not be negative", cmd)}
 	}
 	if c.timeout <= 0 {
 		return usageError{fmt.Sprintf("%s: --timeout must be positive", cmd)}

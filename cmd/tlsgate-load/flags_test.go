@@ -85,6 +85,7 @@ func TestUsageErrors(t *testing.T) {
 		{"backend tls without files", []string{"backend", "--tls"}, "--tls needs --cert and --key"},
 		{"backend both tls kinds", []string{"backend", "--tls", "--tls-self"}, "exclude each other"},
 		{"report without input", []string{"report"}, "--in is required"},
+		{"negative cpu pid", []string{"latency", "--target", "127.0.0.1:1", "--cpu-pid", "-3"}, "--cpu-pid must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

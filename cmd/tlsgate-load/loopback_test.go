@@ -89,9 +89,13 @@ func TestLoopback(t *testing.T) {
 				t.Errorf("bulk moved %d bytes (cut %v); want 1000001", r.Bytes, r.Cut)
 			}
 		}},
-		{"connrate plain", []string{"connrate", "--target", httpPlain, "--concurrency", "4", "--max", "40"}, false, func(t *testing.T, r result) {
+		{"connrate plain", []string{"connrate", "--target", httpPlain, "--concurrency", "4", "--max", "40", "--cpu-pid", strconv.Itoa(os.Getpid())}, false, func(t *testing.T, r result) {
 			if r.Ops != 40 || r.Unit != "conn/s" || r.P50us <= 0 {
 				t.Errorf("connrate did %d conns (%s, p50 %v); want 40", r.Ops, r.Unit, r.P50us)
+			}
+			// This process is the backend too; all we know is that it was metered.
+			if r.CPUPid != os.Getpid() || r.CPUms < 0 {
+				t.Errorf("cpu: pid %d, %v ms; want metering of pid %d", r.CPUPid, r.CPUms, os.Getpid())
 			}
 		}},
 		{"connrate tls", append([]string{"connrate", "--target", httpTLS, "--concurrency", "2", "--max", "10"}, tlsTo(httpCA)...), true, func(t *testing.T, r result) {

@@ -18,6 +18,7 @@ const baselineName = "direct"
 func cmdReport(args []string, e *env) error {
 	fs := newFlags("report", "--in results.jsonl", e.stdout)
 	in := fs.String("in", "", "file of --json result lines (from --json --group G --name N runs); - for stdin")
+	cpuBase := fs.String("cpu-baseline", "haproxy", "target that the CPU table compares the others to")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -38,7 +39,7 @@ func cmdReport(args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	return writeReport(e.stdout, rs)
+	return writeReport(e.stdout, rs, *cpuBase)
 }
 
 // parseResults reads one JSON result per line; blank lines and lines
@@ -71,6 +72,8 @@ func parseResults(data []byte) ([]result, error) {
 type series struct {
 	group, name, mode, unit string
 	vals, p50, p99          []float64
+	cpu                     []float64 // CPU per unit of work, for runs metered with --cpu-pid
+	cpuUnit                 string
 	errors                  int64
 	cut                     int
 	tlsInfo                 string
@@ -105,6 +108,10 @@ func groupSeries(rs []result) [][]*series {
 		s.vals = append(s.vals, r.Value)
 		s.p50 = append(s.p50, r.P50us)
 		s.p99 = append(s.p99, r.P99us)
+		if v, unit, ok := cpuPerWork(r); ok {
+			s.cpu = append(s.cpu, v)
+			s.cpuUnit = unit
+		}
 		s.errors += r.Errors
 		if r.Cut {
 			s.cut++
@@ -116,8 +123,9 @@ func groupSeries(rs []result) [][]*series {
 	return groups
 }
 
-// writeReport prints a throughput/rate/memory table and a latency table.
-func writeReport(w io.Writer, rs []result) error {
+// writeReport prints a throughput/rate/memory table, a latency table and,
+// for runs metered with --cpu-pid, a CPU table compared to cpuBase.
+func writeReport(w io.Writer, rs []result, cpuBase string) error {
 	groups := groupSeries(rs)
 	var rates, lats [][]*series
 	for _, g := range groups {
@@ -160,6 +168,7 @@ func writeReport(w io.Writer, rs []result) error {
 			}
 		}
 	}
+	writeCPUTable(bw, groups, cpuBase, len(rates)+len(lats) > 0)
 	notes := reportNotes(groups)
 	if len(notes) > 0 {
 		fmt.Fprintln(bw)
@@ -196,6 +205,34 @@ func reportNotes(groups [][]*series) []string {
 		}
 	}
 	return notes
+}
+
+// writeCPUTable prints the CPU each metered target used per unit of work.
+func writeCPUTable(w io.Writer, groups [][]*series, cpuBase string, gap bool) {
+	header := false
+	for _, g := range groups {
+		var base *series
+		if i := slices.IndexFunc(g, func(s *series) bool { return s.name == cpuBase && len(s.cpu) > 0 }); i >= 0 {
+			base = g[i]
+		}
+		for _, s := range g {
+			if len(s.cpu) == 0 {
+				continue
+			}
+			if !header {
+				if gap {
+					fmt.Fprintln(w)
+				}
+				fmt.Fprintf(w, "| test | target | CPU median | min – max | unit | vs %s | runs |\n", cpuBase)
+				fmt.Fprintln(w, "|---|---|---:|---:|---|---:|---:|")
+				header = true
+			}
+			m := median(s.cpu)
+			fmt.Fprintf(w, "| %s | %s | %s | %s – %s | %s | %s | %d |\n", s.group, s.name, num(m),
+				num(slices.Min(s.cpu)), num(slices.Max(s.cpu)), s.cpuUnit,
+				ratio(m, base, func(s *series) []float64 { return s.cpu }), len(s.cpu))
+		}
+	}
 }
 
 func baseline(g []*series) *series {

@@ -30,13 +30,17 @@ func TestReport(t *testing.T) {
 		in.WriteString(line(t, result{Mode: "latency", Group: "latency plain", Name: "haproxy", Value: p + 30, Unit: "µs p50", P50us: p + 30, P99us: p*2 + 100, Cut: true}))
 	}
 	in.WriteString(line(t, result{Mode: "idle", Group: "idle memory", Name: "tlsgate", Value: 12.5, Unit: "KiB/conn"}))
+	for _, c := range []float64{100, 120, 110} {
+		in.WriteString(line(t, result{Mode: "connrate", Group: "conns", Name: "tlsgate", Value: 1000, Unit: "conn/s", Ops: 1000, CPUms: 2 * c, CPUPid: 7}))
+		in.WriteString(line(t, result{Mode: "connrate", Group: "conns", Name: "haproxy", Value: 2000, Unit: "conn/s", Ops: 1000, CPUms: c, CPUPid: 8}))
+	}
 
 	rs, err := parseResults([]byte(in.String()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := writeReport(&out, rs); err != nil {
+	if err := writeReport(&out, rs, "haproxy"); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
@@ -49,6 +53,9 @@ func TestReport(t *testing.T) {
 		"bulk TLS: TLS 1.3 TLS_AES_128_GCM_SHA256 X25519\n",
 		"handshakes: direct: TLS 1.3 TLS_AES_128_GCM_SHA256 X25519; haproxy: TLS 1.3 TLS_AES_256_GCM_SHA384 X25519",
 		"latency plain / haproxy: 3 run(s) ended by the duration bound",
+		"| test | target | CPU median | min – max | unit | vs haproxy | runs |",
+		"| conns | tlsgate | 220 | 200 – 240 | CPU µs/conn | 2.00× | 3 |",
+		"| conns | haproxy | 110 | 100 – 120 | CPU µs/conn | 1.00× | 3 |",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q\n%s", want, got)
@@ -91,7 +98,7 @@ func FuzzParseResults(f *testing.F) {
 			return
 		}
 		var out bytes.Buffer
-		if err := writeReport(&out, rs); err != nil {
+		if err := writeReport(&out, rs, "haproxy"); err != nil {
 			t.Fatalf("writeReport: %v", err)
 		}
 	})

@@ -87,6 +87,8 @@ type result struct {
 	MaxUs        float64 `json:"max_us,omitempty"`
 	RSSBeforeKiB int64   `json:"rss_before_kib,omitempty"`
 	RSSAfterKiB  int64   `json:"rss_after_kib,omitempty"`
+	CPUPid       int     `json:"cpu_pid,omitempty"`
+	CPUms        float64 `json:"cpu_ms,omitempty"`
 	// Cut is true when the duration bound ended the run before its count
 	// bound: the number is still a rate, but over less work than asked.
 	Cut bool `json:"cut,omitempty"`
@@ -119,6 +121,9 @@ func (r *result) print(w io.Writer, asJSON bool) error {
 	}
 	if r.RSSAfterKiB > 0 {
 		fmt.Fprintf(w, "  VmRSS KiB: before %d  after %d\n", r.RSSBeforeKiB, r.RSSAfterKiB)
+	}
+	if v, unit, ok := cpuPerWork(*r); ok {
+		fmt.Fprintf(w, "  pid %d used %.0f ms CPU: %.1f %s\n", r.CPUPid, r.CPUms, v, unit)
 	}
 	if r.TLSInfo != "" {
 		fmt.Fprintf(w, "  tls: %s\n", r.TLSInfo)
