@@ -64,7 +64,10 @@ type sink interface {
 // TLSPolicy carry those out.
 //
 // Reads of a wrapped conn with inbound faults come from a goroutine that
-// reads c; set read deadlines on the returned conn, not on c.
+// reads c; set read deadlines on the returned conn, not on c. Like the
+// pumps that use it, a wrapped conn expects one reader and one writer at a
+// time. Close the returned conn (not c): Close flushes delayed bytes and
+// stops the wrappers' goroutines and timers.
 func Wrap(c net.Conn, rules []*Rule, facing Facing, deps WrapDeps) net.Conn {
 	readDir, writeDir := C2S, S2C
 	if facing == FacingBackend {
@@ -224,6 +227,10 @@ func (w *conn) pump() {
 			}
 			if dead := w.k.deadErr(); dead != nil {
 				err = dead
+			} else if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+				// The socket is gone (reset by the peer, or closed under
+				// us): stop the timers and queues of the other direction.
+				w.k.kill(err)
 			}
 			w.in.fail(err)
 			return
