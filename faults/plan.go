@@ -31,7 +31,8 @@ type Firing struct {
 
 // Plan is the fixed set of faults for one connection. It never changes after
 // the engine returns it. A nil *Plan is a valid plan in which nothing fired,
-// and every method works on it.
+// and every method works on it. The *Rule values its methods return are
+// shared with the engine and other plans: read them, never modify them.
 type Plan struct {
 	firings []Firing
 	rules   []*Rule // parallel to firings; immutable snapshots of the rules
