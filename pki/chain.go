@@ -196,7 +196,7 @@ func (m *Minter) mintChain(kind ChainKind, name string, ip netip.Addr, at time.T
 	tmpl := leafTemplate(name, ip, notBefore, notAfter)
 	tmpl.Subject.OrganizationalUnit = []string{faultOU(kind, skew)}
 
-	parent, rest := m.root(), []*x509.Certificate{m.ca.cert}
+	parent, rest := m.root(), []*x509.Certificate(nil)
 	var key crypto.Signer
 	var err error
 	if kind == ChainWeakRSA {

@@ -46,7 +46,7 @@ func (m *Minter) Mimic(name string, upstream *x509.Certificate) (*tls.Certificat
 		tmpl.Subject.OrganizationalUnit = []string{"tlsgate inspect: copy of " + commonName(upstream.Subject.String())}
 		tmpl.DNSNames = mergeNames(upstream.DNSNames, tmpl.DNSNames)
 		tmpl.IPAddresses = mergeIPs(upstream.IPAddresses, tmpl.IPAddresses)
-		cert, err := m.issue(norm, tmpl, m.root(), priv, []*x509.Certificate{m.ca.cert})
+		cert, err := m.issue(norm, tmpl, m.root(), priv, nil)
 		if err != nil {
 			return nil, time.Time{}, err
 		}

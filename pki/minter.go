@@ -187,7 +187,7 @@ func (m *Minter) mint(name string, ip netip.Addr) (*tls.Certificate, error) {
 	}
 	t := m.now()
 	tmpl := leafTemplate(name, ip, t.Add(-leafBackdate), m.clampToCA(t.Add(leafValidity)))
-	return m.issue(name, tmpl, m.root(), key, []*x509.Certificate{m.ca.cert})
+	return m.issue(name, tmpl, m.root(), key, nil)
 }
 
 // clampToCA keeps a leaf from outliving its issuer, which would fail
