@@ -1,0 +1,163 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// startCurl starts curl in the background; the returned func waits for it
+// and parses its result, on the test goroutine.
+func startCurl(t *testing.T, args ...string) func() curlResult {
+	t.Helper()
+	curl := needTool(t, "curl")
+	dir := t.TempDir()
+	bodyPath := filepath.Join(dir, "body")
+	cmd := exec.Command(curl, append([]string{"-sS", "--max-time", "20", "-o", bodyPath,
+		"-w", "%{local_port} %{http_code}"}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start curl: %v", err)
+	}
+	return func() curlResult {
+		t.Helper()
+		err := cmd.Wait()
+		r := curlResult{stderr: stderr.String()}
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			r.exit = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("curl: %v", err)
+		}
+		if _, err := fmt.Sscanf(stdout.String(), "%d %d", &r.localPort, &r.status); err != nil {
+			t.Errorf("curl -w output %q: %v", stdout.String(), err)
+		}
+		b, _ := os.ReadFile(bodyPath)
+		r.body = string(b)
+		return r
+	}
+}
+
+// waitFor polls cond until it holds or the bounded wait runs out.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(eventWait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Case 16: SIGTERM during a slow request stops new connections at once but
+// lets the request in flight finish within the grace period; exit 0.
+func TestGracefulShutdown(t *testing.T) {
+	t.Parallel()
+	arrived := make(chan struct{})
+	release := make(chan struct{})
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		// The response is held until the test has seen tlsgate begin its
+		// shutdown: a synchronised "slow backend", no sleep involved.
+		select {
+		case <-release:
+		case <-time.After(clientTimeout):
+		}
+		fmt.Fprintln(w, "slow done")
+	})
+	be := startHTTPBackend(t, "slow", nil, slow)
+	g := startGate(t, gateConfig{grace: "5s", listeners: []spec{
+		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)},
+	}})
+	addr := g.addr("term")
+
+	wait := startCurl(t, "--cacert", g.caPEM(), "https://"+addr+"/slow")
+	select {
+	case <-arrived:
+	case <-time.After(clientTimeout):
+		t.Fatal("the request never reached the backend")
+	}
+	g.signal(t, syscall.SIGTERM)
+	waitFor(t, "the shutdown log line", func() bool { return strings.Contains(g.testLog(t), "shutting down") })
+	waitFor(t, "the listener to close", func() bool {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return errors.Is(err, syscall.ECONNREFUSED)
+		}
+		c.Close()
+		return false
+	})
+	if g.exited() {
+		t.Fatal("tlsgate exited with a request still in flight")
+	}
+	close(release)
+
+	r := wait()
+	r.wantExit(t, 0)
+	if r.status != 200 || r.body != "slow done\n" {
+		t.Errorf("in-flight request: status %d body %q, want 200 slow done", r.status, r.body)
+	}
+	if code := g.wait(t); code != 0 {
+		t.Errorf("exit status %d after SIGTERM, want 0:\n%s", code, g.out.String())
+	}
+	wantCode(t, g.eventFrom(t, "term", loopback(r.localPort)), "ok")
+}
+
+// Case 17: a bad config exits 2 before listening, with a message naming the
+// file, the line and the key.
+func TestBadConfigExitsTwo(t *testing.T) {
+	t.Parallel()
+	port := freePort(t)
+	head := fmt.Sprintf("[log]\nformat = \"json\"\n\n[[listener]]\nname = \"x\"\nlisten = \"127.0.0.1:%d\"\nmode = \"plaintext\"\nbackend = \"127.0.0.1:9\"\n", port)
+	// head is 8 lines; the bad key is on line 9.
+	tests := []struct {
+		name string
+		line string
+		want []string
+	}{
+		{name: "unknown_key", line: "peek_timout = \"1s\"\n", want: []string{"bad.toml:9:", "peek_timout", "peek_timeout"}},
+		{name: "bad_duration", line: "peek_timeout = \"5 seconds\"\n", want: []string{"bad.toml:9:", "peek_timeout", "5 seconds"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "bad.toml")
+			if err := os.WriteFile(path, []byte(head+tc.line), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, tlsgateBin, "run", "-c", path)
+			cmd.Dir = dir
+			out, err := cmd.CombinedOutput()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+				t.Fatalf("exit %v, want status 2; output:\n%s", err, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(string(out), w) {
+					t.Errorf("output does not name %q:\n%s", w, out)
+				}
+			}
+			if strings.Contains(string(out), "listening") {
+				t.Errorf("tlsgate reported listening with a bad config:\n%s", out)
+			}
+			if c, err := net.Dial("tcp", loopback(port)); err == nil {
+				c.Close()
+				t.Errorf("something listens on %d after a failed start", port)
+			}
+		})
+	}
+}

@@ -1,0 +1,138 @@
+package e2e
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// rawRequest writes first on a fresh connection to addr, then reads until
+// the server ends the connection. It returns what came back, the client's
+// local address, and the error that ended the read (io.EOF for a FIN).
+func rawRequest(t *testing.T, addr, first string) (string, string, error) {
+	t.Helper()
+	c, local := dialTCP(t, addr)
+	defer c.Close()
+	_ = c.SetWriteDeadline(time.Now().Add(clientTimeout))
+	if _, err := io.WriteString(c, first); err != nil {
+		t.Fatalf("write to %s: %v", addr, err)
+	}
+	var got strings.Builder
+	_ = c.SetReadDeadline(time.Now().Add(clientTimeout))
+	_, err := io.Copy(&got, c)
+	if err == nil {
+		err = io.EOF
+	}
+	return got.String(), local, err
+}
+
+// Case 9: PROXY protocol in front of tlsgate (v1, v2, missing, unexpected,
+// malformed) and behind it (v2 to a backend that parses it).
+func TestProxyProtocol(t *testing.T) {
+	t.Parallel()
+	be := startHTTPBackend(t, "plain", nil, nil)
+	pbe := startProxyBackend(t, "proxied")
+	term := fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)
+	g := startGate(t, gateConfig{listeners: []spec{
+		{name: "v1", toml: term + "proxy_protocol = \"v1\"\n"},
+		{name: "v2", toml: term + "proxy_protocol = \"v2\"\n"},
+		{name: "none", toml: term},
+		{name: "v1-to-v2", toml: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\nproxy_protocol = \"v1\"\nbackend_proxy_protocol = \"v2\"\n", pbe.addr)},
+		{name: "to-v2", toml: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\nbackend_proxy_protocol = \"v2\"\n", pbe.addr)},
+	}})
+	spoofed := "1.2.3.4:1111"
+	header := func(name string) string {
+		return fmt.Sprintf("PROXY TCP4 1.2.3.4 127.0.0.1 1111 %d\r\n", g.port(name))
+	}
+
+	t.Run("v1_curl_haproxy_protocol", func(t *testing.T) {
+		r := runCurl(t, "--haproxy-protocol", "--cacert", g.caPEM(), "https://"+g.addr("v1")+"/pp")
+		r.wantExit(t, 0)
+		if !strings.HasPrefix(r.body, "backend=plain path=/pp") {
+			t.Errorf("body %q", r.body)
+		}
+		// curl's header carries its own address as the source.
+		e := g.eventFrom(t, "v1", r.client(t))
+		wantCode(t, e, "ok")
+		if e.Virtual != g.addr("v1") {
+			t.Errorf("virtual %q, want the header's destination %s", e.Virtual, g.addr("v1"))
+		}
+	})
+
+	t.Run("v1_spoofed_source_then_tls", func(t *testing.T) {
+		c, _ := dialTCP(t, g.addr("v1"))
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(clientTimeout))
+		if _, err := io.WriteString(c, header("v1")); err != nil {
+			t.Fatal(err)
+		}
+		tc := tls.Client(c, &tls.Config{ServerName: "127.0.0.1", RootCAs: poolFromFile(t, g.caPEM())})
+		if _, err := io.WriteString(tc, "GET /spoofed HTTP/1.0\r\nHost: lab\r\n\r\n"); err != nil {
+			t.Fatalf("TLS after PROXY header: %v", err)
+		}
+		resp, _ := io.ReadAll(tc)
+		if !strings.Contains(string(resp), "backend=plain path=/spoofed") {
+			t.Errorf("response %q", resp)
+		}
+		tc.Close()
+		e := g.eventFrom(t, "v1", spoofed)
+		wantCode(t, e, "ok")
+		wantSessionLines(t, e, "TLSv1.3")
+	})
+
+	t.Run("v2_plain_curl_missing", func(t *testing.T) {
+		r := runCurl(t, "--cacert", g.caPEM(), "https://"+g.addr("v2")+"/")
+		r.wantExit(t, 35)
+		e := g.eventFrom(t, "v2", r.client(t))
+		wantCode(t, e, "proxy_missing")
+		if e.Route != "proxy_missing" || e.Kind != "tls" {
+			t.Errorf("route %q kind %q, want proxy_missing tls", e.Route, e.Kind)
+		}
+	})
+
+	t.Run("unexpected_v1_header", func(t *testing.T) {
+		_, local, err := rawRequest(t, g.addr("none"), "PROXY TCP4 1.2.3.4 127.0.0.1 1111 2222\r\n")
+		closedByServer(t, err)
+		e := g.eventFrom(t, "none", local)
+		wantCode(t, e, "proxy_unexpected")
+		if e.Kind != "proxy_v1" {
+			t.Errorf("kind %q, want proxy_v1", e.Kind)
+		}
+	})
+
+	t.Run("malformed_v1_header", func(t *testing.T) {
+		_, local, err := rawRequest(t, g.addr("v1"), "PROXY GARBAGE\r\n")
+		closedByServer(t, err)
+		e := g.eventFrom(t, "v1", local)
+		wantCode(t, e, "proxy_malformed")
+		if !strings.Contains(e.Summary, "GARBAGE") {
+			t.Errorf("summary %q does not quote the bad header", e.Summary)
+		}
+	})
+
+	t.Run("v1_in_v2_out_backend_sees_client", func(t *testing.T) {
+		resp, _, _ := rawRequest(t, g.addr("v1-to-v2"), header("v1-to-v2")+"GET /chain HTTP/1.0\r\nHost: lab\r\n\r\n")
+		if !strings.Contains(resp, "backend=proxied path=/chain") || !strings.Contains(resp, "remote="+spoofed+"\n") {
+			t.Errorf("backend answer %q, want it to see remote=%s", resp, spoofed)
+		}
+		wantCode(t, g.eventFrom(t, "v1-to-v2", spoofed), "ok")
+	})
+
+	t.Run("v2_out_backend_sees_curl", func(t *testing.T) {
+		r := runCurl(t, "http://"+g.addr("to-v2")+"/direct")
+		r.wantExit(t, 0)
+		client := r.client(t)
+		if !strings.Contains(r.body, "remote="+client+"\n") {
+			t.Errorf("backend answer %q, want it to see curl at %s", r.body, client)
+		}
+		e := g.eventFrom(t, "to-v2", client)
+		wantCode(t, e, "ok")
+		if e.Backend.Local == client || !pbe.sawPeer(e.Backend.Local) {
+			t.Errorf("backend TCP peer %q: tlsgate should dial from its own address", e.Backend.Local)
+		}
+	})
+	g.stop(t)
+}

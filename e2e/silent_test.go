@@ -1,0 +1,142 @@
+package e2e
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+// closedByServer fails unless err ended a read because tlsgate closed the
+// connection (FIN or RST), not because our own deadline passed.
+func closedByServer(t *testing.T, err error) {
+	t.Helper()
+	var ne net.Error
+	if err == nil || (errors.As(err, &ne) && ne.Timeout()) {
+		t.Errorf("read ended with %v, want EOF or a reset from tlsgate", err)
+	}
+}
+
+// Case 7: a client that never speaks, and one that leaves at once.
+func TestSilentAndEarlyClose(t *testing.T) {
+	t.Parallel()
+	be := startHTTPBackend(t, "plain", nil, nil)
+	g := startGate(t, gateConfig{listeners: []spec{
+		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\npeek_timeout = \"300ms\"\n", be.addr)},
+	}})
+	addr := g.addr("term")
+
+	t.Run("silent", func(t *testing.T) {
+		c, local := dialTCP(t, addr)
+		defer c.Close()
+		closedByServer(t, readEnd(c))
+		e := g.eventFrom(t, "term", local)
+		wantCode(t, e, "client_silent")
+		wantLines(t, e, handshakeFailed(local, addr))
+		if !strings.Contains(e.Evidence["peek"], "300ms") || e.FirstBytes != "" {
+			t.Errorf("evidence peek %q first_bytes %q, want the 300ms timeout and no bytes", e.Evidence["peek"], e.FirstBytes)
+		}
+	})
+
+	t.Run("closed_at_once", func(t *testing.T) {
+		c, local := dialTCP(t, addr)
+		c.Close()
+		e := g.eventFrom(t, "term", local)
+		wantCode(t, e, "client_closed_early")
+		wantLines(t, e, handshakeFailed(local, addr))
+	})
+	g.stop(t)
+}
+
+// raiseNoFile makes sure this process (and the tlsgate it starts, which
+// inherits the limit) can hold n more descriptors.
+func raiseNoFile(t *testing.T, n uint64) {
+	t.Helper()
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if lim.Cur >= n {
+		return
+	}
+	if lim.Max < n {
+		t.Fatalf("RLIMIT_NOFILE hard limit %d is below the %d this test needs", lim.Max, n)
+	}
+	lim.Cur = n
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatalf("raise RLIMIT_NOFILE: %v", err)
+	}
+}
+
+// Case 14: a thousand silent connections at once are all closed by the
+// peek timeout while a real client is still served.
+func TestThousandSilentConnections(t *testing.T) {
+	t.Parallel()
+	const n = 1000
+	raiseNoFile(t, 4*n)
+	be := startHTTPBackend(t, "plain", nil, nil)
+	g := startGate(t, gateConfig{listeners: []spec{
+		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\npeek_timeout = \"1s\"\n", be.addr)},
+	}})
+	addr := g.addr("term")
+
+	conns := make([]net.Conn, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conns[i], errs[i] = net.Dial("tcp", addr)
+		}()
+	}
+	wg.Wait()
+	t.Cleanup(func() {
+		for _, c := range conns {
+			if c != nil {
+				c.Close()
+			}
+		}
+	})
+	for i, err := range errs {
+		// Under load a dial can complete in the kernel and be reset by the
+		// peek timeout before this process sees it: that conn was served.
+		if err != nil && !errors.Is(err, syscall.ECONNRESET) {
+			t.Fatalf("dial %d of %d: %v", i, n, err)
+		}
+	}
+
+	// A real client while the silent ones are still held open.
+	r := runCurl(t, "--cacert", g.caPEM(), "https://"+addr+"/busy")
+	r.wantExit(t, 0)
+	if !strings.HasPrefix(r.body, "backend=plain path=/busy") {
+		t.Errorf("curl body %q", r.body)
+	}
+	wantCode(t, g.eventFrom(t, "term", r.client(t)), "ok")
+
+	ends := make([]error, n)
+	for i, c := range conns {
+		if c == nil {
+			ends[i] = errs[i]
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ends[i] = readEnd(c)
+		}()
+	}
+	wg.Wait()
+	for i, err := range ends {
+		closedByServer(t, err)
+		if t.Failed() {
+			t.Fatalf("connection %d: stopping after the first failure", i)
+		}
+	}
+	g.countEvents(t, "term", "client_silent", n)
+	g.alive(t)
+	g.stop(t)
+}

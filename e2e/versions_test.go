@@ -1,0 +1,113 @@
+package e2e
+
+import (
+	"crypto/tls"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Cases 4, 5 and 6: ClientHellos the client-ssl profile must refuse, each
+// with the BIG-IP group that names the reason.
+func TestHandshakeRefusals(t *testing.T) {
+	t.Parallel()
+	be := startHTTPBackend(t, "plain", nil, nil)
+	term := fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)
+	g := startGate(t, gateConfig{listeners: []spec{
+		{name: "min13", toml: term + "[listener.client_ssl]\nmin_version = \"1.3\"\n"},
+		{name: "default", toml: term},
+		{name: "max12", toml: term + "[listener.client_ssl]\nmax_version = \"1.2\"\n"},
+		{name: "nocipher", toml: term + "[listener.client_ssl]\nmax_version = \"1.2\"\n" +
+			"ciphers = [\"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256\"]\n"},
+		{name: "sni", toml: term + "[listener.client_ssl]\nsni_require = true\n"},
+	}})
+
+	// alertProtocolVersion is how OpenSSL reports alert 70 (client-symptoms.md §5).
+	const alertProtocolVersion = "alert protocol version"
+
+	t.Run("too_old_openssl_tls12_vs_min13", func(t *testing.T) {
+		code, out := runOpenSSL(t, g.addr("min13"), "-tls1_2")
+		if code == 0 || !strings.Contains(out, alertProtocolVersion) {
+			t.Errorf("openssl exit %d, want failure with %q:\n%s", code, alertProtocolVersion, out)
+		}
+		e := g.onlyEvent(t, "min13")
+		wantCode(t, e, "ssl_version_too_old")
+		wantLines(t, e, lineUnsupportedVersion, handshakeFailed(e.Client, g.addr("min13")))
+		clientPort(t, e)
+		if e.ClientTLS.AlertSent != 70 || fmt.Sprint(e.VersionsOffered) != "[TLS 1.2]" {
+			t.Errorf("alert_sent %d versions %v, want 70 and [TLS 1.2]", e.ClientTLS.AlertSent, e.VersionsOffered)
+		}
+	})
+
+	t.Run("too_old_go_tls11_vs_default", func(t *testing.T) {
+		c, local, err := goTLS(t, g.addr("default"), &tls.Config{
+			ServerName: "127.0.0.1", MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11,
+			InsecureSkipVerify: true, // the refusal comes before any certificate
+		})
+		if c != nil {
+			c.Close()
+		}
+		if err == nil || !strings.Contains(err.Error(), "protocol version not supported") {
+			t.Errorf("Go handshake error %v, want alert 70 protocol version not supported", err)
+		}
+		e := g.eventFrom(t, "default", local)
+		wantCode(t, e, "ssl_version_too_old")
+		wantLines(t, e, lineUnsupportedVersion, handshakeFailed(local, g.addr("default")))
+	})
+
+	t.Run("too_new_openssl_tls13_vs_max12", func(t *testing.T) {
+		code, out := runOpenSSL(t, g.addr("max12"), "-tls1_3")
+		if code == 0 || !strings.Contains(out, alertProtocolVersion) {
+			t.Errorf("openssl exit %d, want failure with %q:\n%s", code, alertProtocolVersion, out)
+		}
+		e := g.onlyEvent(t, "max12")
+		wantCode(t, e, "ssl_version_too_new")
+		wantLines(t, e, lineUnsupportedVersion, handshakeFailed(e.Client, g.addr("max12")))
+		if fmt.Sprint(e.VersionsOffered) != "[TLS 1.3]" {
+			t.Errorf("versions offered %v, want [TLS 1.3]", e.VersionsOffered)
+		}
+	})
+
+	t.Run("no_shared_cipher_curl", func(t *testing.T) {
+		addr := g.addr("nocipher")
+		r := runCurl(t, "--cacert", g.caPEM(), "--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256", "https://"+addr+"/")
+		r.wantExit(t, 35)
+		if !strings.Contains(r.stderr, "alert handshake failure") {
+			t.Errorf("curl stderr %q, want alert handshake failure", r.stderr)
+		}
+		client := r.client(t)
+		e := g.eventFrom(t, "nocipher", client)
+		wantCode(t, e, "no_shared_cipher")
+		wantLines(t, e, lineNoSharedCiphers, noSharedPeers(client, addr), handshakeFailed(client, addr))
+		if got := e.Evidence["ciphers_offered"]; !strings.Contains(got, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256") {
+			t.Errorf("evidence ciphers_offered %q", got)
+		}
+		if got := e.Evidence["ciphers_ours"]; !strings.Contains(got, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256") {
+			t.Errorf("evidence ciphers_ours %q", got)
+		}
+	})
+
+	t.Run("sni_required_openssl_noservername", func(t *testing.T) {
+		code, out := runOpenSSL(t, g.addr("sni"), "-noservername")
+		if code == 0 || !strings.Contains(out, "alert handshake failure") {
+			t.Errorf("openssl exit %d, want failure with alert handshake failure:\n%s", code, out)
+		}
+		e := g.onlyEvent(t, "sni")
+		wantCode(t, e, "sni_missing")
+		wantLines(t, e, handshakeFailed(e.Client, g.addr("sni")))
+		if e.SNI != "" || e.ClientTLS.AlertSent != 40 {
+			t.Errorf("sni %q alert_sent %d, want none and 40", e.SNI, e.ClientTLS.AlertSent)
+		}
+	})
+
+	t.Run("sni_required_openssl_with_name", func(t *testing.T) {
+		code, out := runOpenSSL(t, g.addr("sni"), "-servername", "lab.test", "-CAfile", g.caPEM(), "-verify_return_error")
+		if code != 0 || !strings.Contains(out, "Verify return code: 0 (ok)") {
+			t.Errorf("openssl exit %d, want a verified handshake:\n%s", code, out)
+		}
+		e := g.waitEvent(t, "sni", "SNI lab.test", func(e *connEvent) bool { return e.SNI == "lab.test" })
+		wantCode(t, e, "ok")
+		wantSessionLines(t, e, "TLSv1.3")
+	})
+	g.stop(t)
+}
