@@ -99,7 +99,7 @@ func ruleMaxConn(f *facts) (verdict, bool) {
 
 func ruleProxyMalformed(f *facts) (verdict, bool) {
 	p := f.o.Proxy
-	if p.Err != "" {
+	if p.Err != "" && f.o.Route != "proxy_missing" && f.o.Route != "proxy_unexpected" { // the listener also explains those two in Err
 		return verdict{code: CodeProxyMalformed}, true
 	}
 	// A header of the other version is a mismatch, not an absence.
