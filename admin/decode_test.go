@@ -1,0 +1,84 @@
+package admin
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestDecodeRuleDuplicateKeyKeepsLast(t *testing.T) {
+	r, err := DecodeRule([]byte(`{"name":"a","action":"reset","action":"close"}`))
+	if err != nil || r.Action != "close" {
+		t.Fatalf("got %v %v, want action close", r.Action, err)
+	}
+}
+
+func TestDecodeRuleNullFields(t *testing.T) {
+	r, err := DecodeRule([]byte(`{"name":"a","action":"reset","probability":null,"alert":null,"latency":null}`))
+	if err != nil || r.Probability != nil || r.Alert != nil || r.Latency != 0 {
+		t.Fatalf("got %+v %v", r, err)
+	}
+}
+
+// checkDecodeError is what every decode failure must look like: a
+// FieldError naming a field, with an admin-prefixed message.
+func checkDecodeError(t *testing.T, in []byte, err error) {
+	t.Helper()
+	var fe *FieldError
+	// A member with an empty key is the one case where the field is "".
+	if !errors.As(err, &fe) || fe.Field == "" && !strings.Contains(err.Error(), `field "": unknown field`) {
+		t.Fatalf("input %q: error %v is not a FieldError with a field", in, err)
+	}
+	if msg := err.Error(); len(msg) < 7 || msg[:7] != "admin: " {
+		t.Fatalf("input %q: error %q lacks the admin: prefix", in, msg)
+	}
+}
+
+func FuzzDecodeRule(f *testing.F) {
+	for _, s := range []string{
+		`{"name":"a","action":"reset"}`,
+		`{"name":"a","action":"alert","alert":"unknown_ca","then":"rst"}`,
+		`{"name":"a","action":"latency","latency":250,"jitter":"10ms"}`,
+		`{"name":"a","action":"version","min_version":1.2}`,
+		`{"name":"a","x":1}`,
+		`[1]`, `{`, `{}`, `null`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		r, err := DecodeRule(in)
+		if err != nil {
+			checkDecodeError(t, in, err)
+			return
+		}
+		// What decoded must survive an encode and a second decode.
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatalf("input %q: re-encoding %+v: %v", in, r, err)
+		}
+		if _, err := DecodeRule(b); err != nil {
+			t.Fatalf("input %q: re-encoded %s does not decode: %v", in, b, err)
+		}
+		_ = r.Validate()
+	})
+}
+
+func FuzzDecodeRules(f *testing.F) {
+	for _, s := range []string{
+		`[{"name":"a","action":"reset"},{"name":"b","action":"close"}]`,
+		`[]`, `[{}]`, `[1,2]`, `{"name":"a"}`, `[`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		rules, err := DecodeRules(in)
+		if err != nil {
+			checkDecodeError(t, in, err)
+			return
+		}
+		if rules == nil {
+			t.Fatalf("input %q: nil rules without an error", in)
+		}
+	})
+}

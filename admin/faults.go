@@ -1,0 +1,147 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/tlsgate/tlsgate/faults"
+)
+
+// find returns the named rule's status.
+func (s *Server) find(name string) (faults.RuleStatus, bool) {
+	for _, st := range s.o.Engine.List() {
+		if st.Rule.Name == name {
+			return st, true
+		}
+	}
+	return faults.RuleStatus{}, false
+}
+
+func notFound(w http.ResponseWriter, name string) {
+	writeJSON(w, http.StatusNotFound, APIError{Error: fmt.Sprintf("admin: no rule named %q", name), Field: "name", Rule: name})
+}
+
+func (s *Server) listFaults(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.o.Engine.List())
+}
+
+func (s *Server) getFault(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	st, ok := s.find(name)
+	if !ok {
+		notFound(w, name)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+// addFault adds one rule: 201 with its status, 400 naming the bad field,
+// 409 when the name is taken.
+func (s *Server) addFault(w http.ResponseWriter, r *http.Request) {
+	b, err := readBody(w, r)
+	if err != nil {
+		writeErr(w, bodyStatus(err), err)
+		return
+	}
+	rule, err := DecodeRule(b)
+	if err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	// Validate first: then the only way Add can fail is a taken name,
+	// which is a conflict with the server's state rather than bad input.
+	if err := rule.Validate(); err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	if err := s.o.Engine.Add(rule); err != nil {
+		writeErr(w, http.StatusConflict, err)
+		return
+	}
+	s.metrics.forgetActions()
+	st, ok := s.find(rule.Name)
+	if !ok {
+		// Removed by another request between the two calls.
+		notFound(w, rule.Name)
+		return
+	}
+	w.Header().Set("Location", "/faults/"+url.PathEscape(rule.Name))
+	writeJSON(w, http.StatusCreated, st)
+}
+
+// replaceFaults swaps the whole rule set: all or nothing.
+func (s *Server) replaceFaults(w http.ResponseWriter, r *http.Request) {
+	b, err := readBody(w, r)
+	if err != nil {
+		writeErr(w, bodyStatus(err), err)
+		return
+	}
+	rules, err := DecodeRules(b)
+	if err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	seen := make(map[string]int, len(rules))
+	for i, rule := range rules {
+		if err := rule.Validate(); err != nil {
+			field, _ := ruleErrorField(err)
+			writeErr(w, http.StatusBadRequest, &FieldError{Field: field, Index: i, Rule: rule.Name, Err: err})
+			return
+		}
+		if j, dup := seen[rule.Name]; dup {
+			writeErr(w, http.StatusBadRequest, &FieldError{Field: "name", Index: i, Rule: rule.Name,
+				Err: fmt.Errorf("rule %q appears twice (also at index %d)", rule.Name, j)})
+			return
+		}
+		seen[rule.Name] = i
+	}
+	if err := s.o.Engine.Set(rules); err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	s.metrics.forgetActions()
+	writeJSON(w, http.StatusOK, s.o.Engine.List())
+}
+
+func (s *Server) removeFault(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	// Remove fails only when no rule has the name.
+	if err := s.o.Engine.Remove(name); err != nil {
+		notFound(w, name)
+		return
+	}
+	s.metrics.forgetActions()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) enableFault(on bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("name")
+		if err := s.o.Engine.SetEnabled(name, on); err != nil {
+			notFound(w, name)
+			return
+		}
+		st, ok := s.find(name)
+		if !ok {
+			notFound(w, name)
+			return
+		}
+		writeJSON(w, http.StatusOK, st)
+	}
+}
+
+func (s *Server) resetFaults(w http.ResponseWriter, _ *http.Request) {
+	s.o.Engine.ResetCounters()
+	writeJSON(w, http.StatusOK, s.o.Engine.List())
+}
+
+// bodyStatus is 413 for an oversized body and 400 for any other read failure.
+func bodyStatus(err error) int {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
+}

@@ -1,0 +1,223 @@
+package admin
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tlsgate/tlsgate/faults"
+)
+
+func TestFaultsLifecycle(t *testing.T) {
+	a := newAPI(t, Options{})
+	rule := `{"name":"waf-sni-block","action":"reset","stage":"client_hello","sni":"*.example.com","probability":0.5,"seed":7}`
+
+	r := a.do("POST", "/faults", rule)
+	if r.status != 201 || r.header.Get("Location") != "/faults/waf-sni-block" {
+		t.Fatalf("add: %d Location=%q %s", r.status, r.header.Get("Location"), r.body)
+	}
+	var st faults.RuleStatus
+	if err := json.Unmarshal([]byte(r.body), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Rule.SNI != "*.example.com" || !st.Enabled || st.Fires != 0 || st.Seed != 7 || *st.Rule.Probability != 0.5 {
+		t.Fatalf("added status = %+v", st)
+	}
+
+	r = a.do("POST", "/faults", rule)
+	if e := r.apiError(t); r.status != 409 || e.Field != "name" || e.Rule != "waf-sni-block" {
+		t.Fatalf("duplicate: %d %+v", r.status, e)
+	}
+
+	if r = a.do("POST", "/faults", `{"name":"slow","action":"latency","latency":"250ms"}`); r.status != 201 {
+		t.Fatalf("add second: %d %s", r.status, r.body)
+	}
+	if got := names(a.list()); !slices.Equal(got, []string{"waf-sni-block", "slow"}) {
+		t.Fatalf("list = %v", got)
+	}
+
+	r = a.do("GET", "/faults/slow", "")
+	if r.status != 200 || !strings.Contains(r.body, `"latency":"250ms"`) {
+		t.Fatalf("get: %d %s", r.status, r.body)
+	}
+
+	r = a.do("POST", "/faults/slow/disable", "")
+	if r.status != 200 || json.Unmarshal([]byte(r.body), &st) != nil || st.Enabled {
+		t.Fatalf("disable: %d %s", r.status, r.body)
+	}
+	if p := a.engine.Plan(faults.ConnInfo{Listener: "l", Index: 1}); slices.Contains(p.Names(), "slow") {
+		t.Fatal("a disabled rule still fired")
+	}
+	r = a.do("POST", "/faults/slow/enable", "")
+	if r.status != 200 || json.Unmarshal([]byte(r.body), &st) != nil || !st.Enabled {
+		t.Fatalf("enable: %d %s", r.status, r.body)
+	}
+
+	if r = a.do("DELETE", "/faults/slow", ""); r.status != 204 {
+		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	if got := names(a.list()); !slices.Equal(got, []string{"waf-sni-block"}) {
+		t.Fatalf("list after delete = %v", got)
+	}
+
+	for _, tt := range []struct{ method, path string }{
+		{"DELETE", "/faults/slow"},
+		{"GET", "/faults/slow"},
+		{"POST", "/faults/slow/enable"},
+		{"POST", "/faults/slow/disable"},
+	} {
+		r = a.do(tt.method, tt.path, "")
+		if e := r.apiError(t); r.status != 404 || e.Rule != "slow" || !strings.Contains(e.Error, `no rule named "slow"`) {
+			t.Errorf("%s %s on a removed rule: %d %+v", tt.method, tt.path, r.status, e)
+		}
+	}
+}
+
+func TestResetCounters(t *testing.T) {
+	a := newAPI(t, Options{})
+	if r := a.do("POST", "/faults", `{"name":"always","action":"reset","max_fires":2}`); r.status != 201 {
+		t.Fatalf("add: %d %s", r.status, r.body)
+	}
+	for i := uint64(1); i <= 3; i++ {
+		a.engine.Plan(faults.ConnInfo{Listener: "l", Index: i})
+	}
+	if st := a.list()[0]; st.Fires != 2 || st.LastFire.IsZero() {
+		t.Fatalf("before reset: fires=%d last=%v, want 2 and a time", st.Fires, st.LastFire)
+	}
+	r := a.do("POST", "/faults/reset", "")
+	var sts []faults.RuleStatus
+	if r.status != 200 || json.Unmarshal([]byte(r.body), &sts) != nil || len(sts) != 1 || sts[0].Fires != 0 || !sts[0].LastFire.IsZero() {
+		t.Fatalf("reset: %d %s", r.status, r.body)
+	}
+	// The max_fires budget is refilled too.
+	if p := a.engine.Plan(faults.ConnInfo{Listener: "l", Index: 4}); !slices.Contains(p.Names(), "always") {
+		t.Fatal("rule did not fire after its counters were reset")
+	}
+}
+
+func TestAddBadInput(t *testing.T) {
+	a := newAPI(t, Options{})
+	tests := []struct {
+		name, body string
+		status     int
+		field      string
+		msg        string // substring of the error
+	}{
+		{"empty body", "", 400, "body", "empty"},
+		{"syntax error", `{"name":"x",`, 400, "body", "invalid JSON"},
+		{"bad token", `{"name": x}`, 400, "body", "invalid JSON"},
+		{"array", `[{"name":"x"}]`, 400, "body", "want a JSON object, got an array"},
+		{"string", `"x"`, 400, "body", "want a JSON object, got a string"},
+		{"trailing", `{"name":"x","action":"reset"} {}`, 400, "body", "trailing data"},
+		{"unknown field", `{"name":"x","action":"reset","colour":"red"}`, 400, "colour", "unknown field"},
+		{"unknown field first", `{"bogus":1,"name":"x","action":"reset"}`, 400, "bogus", "unknown field"},
+		{"wrong type", `{"name":"x","action":"reset","probability":"half"}`, 400, "probability", "want a number"},
+		{"wrong type name", `{"name":5,"action":"reset"}`, 400, "name", "want a string"},
+		{"wrong type list", `{"name":"x","action":"cipher","ciphers":"TLS_AES_128_GCM_SHA256"}`, 400, "ciphers", "want an array"},
+		{"bad duration", `{"name":"x","action":"latency","latency":"soon"}`, 400, "latency", "soon"},
+		{"bad alert", `{"name":"x","action":"alert","alert":"no_such_alert"}`, 400, "alert", "no_such_alert"},
+		{"bad version", `{"name":"x","action":"version","min_version":"2.0"}`, 400, "min_version", "2.0"},
+		{"unknown stage", `{"name":"x","action":"reset","stage":"foo"}`, 400, "stage", `unknown stage "foo"`},
+		{"unknown action", `{"name":"x","action":"explode"}`, 400, "action", `unknown action "explode"`},
+		{"missing action", `{"name":"x"}`, 400, "action", "missing"},
+		{"missing name", `{"action":"reset"}`, 400, "name", "missing"},
+		{"bad name", `{"name":"a b","action":"reset"}`, 400, "name", "not allowed"},
+		{"probability out of range", `{"name":"x","action":"reset","probability":1.5}`, 400, "probability", ""},
+		{"huge body", `{"name":"` + strings.Repeat("a", maxBody) + `"}`, 413, "body", "larger than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := a.do("POST", "/faults", tt.body)
+			e := r.apiError(t)
+			if r.status != tt.status || e.Field != tt.field || !strings.Contains(e.Error, tt.msg) {
+				t.Fatalf("got %d %+v, want %d field %q error containing %q", r.status, e, tt.status, tt.field, tt.msg)
+			}
+			if r.header.Get("Content-Type") != "application/json" {
+				t.Fatalf("Content-Type %q", r.header.Get("Content-Type"))
+			}
+		})
+	}
+	if n := len(a.engine.List()); n != 0 {
+		t.Fatalf("%d rules added by bad requests", n)
+	}
+}
+
+func TestReplaceFaults(t *testing.T) {
+	a := newAPI(t, Options{})
+	if r := a.do("POST", "/faults", `{"name":"old","action":"reset"}`); r.status != 201 {
+		t.Fatal(r.body)
+	}
+	r := a.do("PUT", "/faults", `[{"name":"a","action":"reset"},{"name":"b","action":"latency","latency":100}]`)
+	if r.status != 200 {
+		t.Fatalf("put: %d %s", r.status, r.body)
+	}
+	if got := names(a.list()); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("after put: %v", got)
+	}
+
+	bad := []struct {
+		name, body string
+		field      string
+		index      int // -1: none
+	}{
+		{"not an array", `{"name":"a"}`, "body", -1},
+		{"syntax", `[{"name":"a"`, "body", -1},
+		{"second invalid", `[{"name":"a","action":"reset"},{"name":"c","action":"reset","stage":"foo"}]`, "stage", 1},
+		{"second unknown field", `[{"name":"a","action":"reset"},{"name":"c","action":"reset","zz":1}]`, "zz", 1},
+		{"duplicate", `[{"name":"a","action":"reset"},{"name":"a","action":"close"}]`, "name", 1},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			r := a.do("PUT", "/faults", tt.body)
+			e := r.apiError(t)
+			gotIndex := -1
+			if e.Index != nil {
+				gotIndex = *e.Index
+			}
+			if r.status != 400 || e.Field != tt.field || gotIndex != tt.index {
+				t.Fatalf("got %d %+v, want 400 field %q index %d", r.status, e, tt.field, tt.index)
+			}
+		})
+	}
+	if got := names(a.list()); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("failed puts changed the rules: %v", got)
+	}
+	if r := a.do("PUT", "/faults", `[]`); r.status != 200 || len(a.list()) != 0 {
+		t.Fatalf("put empty: %d %s", r.status, r.body)
+	}
+}
+
+// TestRuleJSONRoundTrip checks that what GET returns can be posted back: the
+// list is the format operators save and restore with PUT.
+func TestRuleJSONRoundTrip(t *testing.T) {
+	a := newAPI(t, Options{})
+	rules := []string{
+		`{"name":"a","action":"alert","alert":"unknown_ca","stage":"client_hello"}`,
+		`{"name":"b","action":"version","min_version":"1.2","max_version":1.3}`,
+		`{"name":"c","action":"mtu","mtu":1280,"recover_after":"2s","client":"127.0.0.0/8"}`,
+		`{"name":"d","action":"chain","chain":"expired","skew":"-24h","enabled":false}`,
+	}
+	for _, b := range rules {
+		if r := a.do("POST", "/faults", b); r.status != 201 {
+			t.Fatalf("add %s: %d %s", b, r.status, r.body)
+		}
+	}
+	var saved []json.RawMessage
+	for _, st := range a.list() {
+		b, err := json.Marshal(st.Rule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved = append(saved, b)
+	}
+	body, _ := json.Marshal(saved)
+	if r := a.do("PUT", "/faults", string(body)); r.status != 200 {
+		t.Fatalf("put back: %d %s", r.status, r.body)
+	}
+	got := a.list()
+	if len(got) != 4 || got[3].Enabled || got[0].Rule.Alert.String() != "unknown_ca" || got[1].Rule.MaxVersion != faults.VersionTLS13 {
+		t.Fatalf("round trip lost something: %s", fmt.Sprint(got))
+	}
+}

@@ -1,0 +1,185 @@
+package admin
+
+import (
+	"bytes"
+	"sync"
+	"sync/atomic"
+)
+
+// Hub sizes used when the caller gives none.
+const (
+	DefaultRecent = 200 // events kept for /events/recent and replays
+	DefaultBuffer = 256 // events queued per subscriber before it starts losing them
+)
+
+// Event is one published connection event: the encoded JSON line (without
+// its newline) and its sequence number, which starts at 1 and never repeats
+// for one Hub.
+type Event struct {
+	Seq  uint64
+	Line []byte
+}
+
+// Hub fans connection events out to /events subscribers. Publish never
+// blocks: each subscriber has a bounded queue, and a subscriber too slow to
+// keep up loses events (counted) instead of slowing the connections that
+// produce them.
+type Hub struct {
+	buffer int
+
+	mu     sync.Mutex
+	subs   map[*Subscription]struct{}
+	ring   []Event // the last len(ring) events; next is the oldest once full
+	next   int
+	seq    uint64
+	closed bool
+
+	dropped atomic.Uint64
+}
+
+// NewHub returns a hub that keeps the last recent events and queues up to
+// buffer events per subscriber. Values below 1 take the defaults.
+func NewHub(recent, buffer int) *Hub {
+	if recent < 1 {
+		recent = DefaultRecent
+	}
+	if buffer < 1 {
+		buffer = DefaultBuffer
+	}
+	return &Hub{buffer: buffer, subs: map[*Subscription]struct{}{}, ring: make([]Event, 0, recent)}
+}
+
+// Subscription is one reader of the hub. Read events from C; C is closed
+// when the subscription or the hub is closed.
+type Subscription struct {
+	C       <-chan Event
+	ch      chan Event
+	h       *Hub
+	dropped atomic.Uint64
+	once    sync.Once
+}
+
+// Dropped is how many events this subscriber lost because its queue was full.
+func (s *Subscription) Dropped() uint64 { return s.dropped.Load() }
+
+// Close unsubscribes. It is safe to call more than once and after Hub.Close.
+func (s *Subscription) Close() {
+	s.h.mu.Lock()
+	defer s.h.mu.Unlock()
+	s.closeLocked()
+}
+
+// closeLocked removes s and closes its channel; Publish sends only under
+// the same lock, so no send can race the close.
+func (s *Subscription) closeLocked() {
+	s.once.Do(func() {
+		delete(s.h.subs, s)
+		close(s.ch)
+	})
+}
+
+// Publish hands line, one encoded JSON event, to every subscriber and keeps
+// it for replays. The line is copied, so the caller may reuse its buffer.
+// A trailing newline is dropped: the stream adds its own framing.
+func (h *Hub) Publish(line []byte) {
+	ev := Event{Line: bytes.Clone(bytes.TrimRight(line, "\r\n"))}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	h.seq++
+	ev.Seq = h.seq
+	if len(h.ring) < cap(h.ring) {
+		h.ring = append(h.ring, ev)
+	} else {
+		h.ring[h.next] = ev
+		h.next = (h.next + 1) % len(h.ring)
+	}
+	for s := range h.subs {
+		select {
+		case s.ch <- ev:
+		default:
+			s.dropped.Add(1)
+			h.dropped.Add(1)
+		}
+	}
+}
+
+// Subscribe starts a subscription that sees every event published after it.
+func (h *Hub) Subscribe() *Subscription {
+	s, _ := h.subscribe(false, 0)
+	return s
+}
+
+// SubscribeReplay starts a subscription and also returns the kept events
+// with a sequence number above after (0: all kept), taken under the same lock
+// so that nothing is seen twice or missed between the replay and the stream.
+// A browser's Last-Event-ID resumes a stream this way.
+func (h *Hub) SubscribeReplay(after uint64) (*Subscription, []Event) {
+	return h.subscribe(true, after)
+}
+
+func (h *Hub) subscribe(replay bool, after uint64) (*Subscription, []Event) {
+	ch := make(chan Event, h.buffer)
+	s := &Subscription{C: ch, ch: ch, h: h}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var past []Event
+	if replay {
+		past = h.recentLocked(after)
+	}
+	if h.closed {
+		s.once.Do(func() { close(ch) })
+		return s, past
+	}
+	h.subs[s] = struct{}{}
+	return s, past
+}
+
+// Recent returns the kept events, oldest first.
+func (h *Hub) Recent() []Event {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.recentLocked(0)
+}
+
+func (h *Hub) recentLocked(after uint64) []Event {
+	out := make([]Event, 0, len(h.ring))
+	for i := range h.ring {
+		ev := h.ring[(h.next+i)%len(h.ring)]
+		if ev.Seq > after {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// Close ends every subscription and makes later Publish calls no-ops, so
+// streaming handlers return and an http.Server can shut down.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for s := range h.subs {
+		s.closeLocked()
+	}
+}
+
+// Dropped is how many events subscribers lost in total.
+func (h *Hub) Dropped() uint64 { return h.dropped.Load() }
+
+// HubStats is the hub's part of GET /stats.
+type HubStats struct {
+	Subscribers int    `json:"subscribers"`
+	Published   uint64 `json:"published"`
+	Dropped     uint64 `json:"dropped"`
+	Kept        int    `json:"kept"`
+}
+
+// Stats returns the hub's counters.
+func (h *Hub) Stats() HubStats {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return HubStats{Subscribers: len(h.subs), Published: h.seq, Dropped: h.dropped.Load(), Kept: len(h.ring)}
+}

@@ -1,0 +1,131 @@
+package admin
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+func seqs(evs []Event) []uint64 {
+	out := make([]uint64, 0, len(evs))
+	for _, ev := range evs {
+		out = append(out, ev.Seq)
+	}
+	return out
+}
+
+func TestHubRecentRing(t *testing.T) {
+	tests := []struct {
+		keep, publish int
+		want          []uint64
+	}{
+		{keep: 3, publish: 0, want: []uint64{}},
+		{keep: 3, publish: 2, want: []uint64{1, 2}},
+		{keep: 3, publish: 3, want: []uint64{1, 2, 3}},
+		{keep: 3, publish: 7, want: []uint64{5, 6, 7}},
+		{keep: 1, publish: 4, want: []uint64{4}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("keep%d_pub%d", tt.keep, tt.publish), func(t *testing.T) {
+			h := NewHub(tt.keep, 4)
+			for i := 1; i <= tt.publish; i++ {
+				h.Publish(fmt.Appendf(nil, `{"n":%d}`+"\n", i))
+			}
+			got := h.Recent()
+			if !slices.Equal(seqs(got), tt.want) {
+				t.Fatalf("recent seqs = %v, want %v", seqs(got), tt.want)
+			}
+			for _, ev := range got {
+				if want := fmt.Sprintf(`{"n":%d}`, ev.Seq); string(ev.Line) != want {
+					t.Fatalf("event %d line %q, want %q (newline trimmed)", ev.Seq, ev.Line, want)
+				}
+			}
+		})
+	}
+}
+
+func TestHubPublishCopiesLine(t *testing.T) {
+	h := NewHub(2, 2)
+	sub := h.Subscribe()
+	defer sub.Close()
+	buf := []byte(`{"a":1}`)
+	h.Publish(buf)
+	copy(buf, `{"b":2}`)
+	if ev := <-sub.C; string(ev.Line) != `{"a":1}` || string(h.Recent()[0].Line) != `{"a":1}` {
+		t.Fatalf("the hub kept the caller's buffer: %q", ev.Line)
+	}
+}
+
+// TestHubSlowSubscriber: a subscriber that never reads must not block
+// Publish; it loses events, and the loss is counted.
+func TestHubSlowSubscriber(t *testing.T) {
+	h := NewHub(DefaultRecent, 16)
+	slow := h.Subscribe()
+	defer slow.Close()
+	fast := h.Subscribe()
+	got := make(chan int)
+	go func() {
+		n := 0
+		for range fast.C {
+			n++
+		}
+		got <- n
+	}()
+	const total = 10000
+	for i := range total {
+		h.Publish(fmt.Appendf(nil, `{"i":%d}`, i))
+	}
+	if slow.Dropped() != total-16 || h.Dropped() < slow.Dropped() {
+		t.Fatalf("slow dropped %d (hub %d), want %d", slow.Dropped(), h.Dropped(), total-16)
+	}
+	if len(slow.C) != 16 {
+		t.Fatalf("slow queue holds %d, want its 16", len(slow.C))
+	}
+	fast.Close()
+	if n := <-got; uint64(n)+fast.Dropped() != total {
+		t.Fatalf("fast got %d + dropped %d, want %d in all", n, fast.Dropped(), total)
+	}
+	if st := h.Stats(); st.Published != total || st.Subscribers != 1 || st.Kept != DefaultRecent {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestHubReplayAndClose(t *testing.T) {
+	h := NewHub(5, 8)
+	for i := 1; i <= 7; i++ {
+		h.Publish(fmt.Appendf(nil, `{"i":%d}`, i))
+	}
+	tests := []struct {
+		after uint64
+		want  []uint64
+	}{
+		{0, []uint64{3, 4, 5, 6, 7}},
+		{5, []uint64{6, 7}},
+		{7, []uint64{}},
+		{100, []uint64{}},
+	}
+	for _, tt := range tests {
+		sub, past := h.SubscribeReplay(tt.after)
+		if !slices.Equal(seqs(past), tt.want) {
+			t.Errorf("replay after %d = %v, want %v", tt.after, seqs(past), tt.want)
+		}
+		sub.Close()
+		sub.Close() // twice is harmless
+	}
+	sub := h.Subscribe()
+	h.Publish([]byte(`{"i":8}`))
+	h.Close()
+	if ev, ok := <-sub.C; !ok || ev.Seq != 8 {
+		t.Fatalf("queued event lost at close: %v %v", ev, ok)
+	}
+	if _, ok := <-sub.C; ok {
+		t.Fatal("channel still open after Hub.Close")
+	}
+	sub.Close()
+	h.Publish([]byte(`{"i":9}`)) // a no-op, not a panic
+	late := h.Subscribe()
+	if _, ok := <-late.C; ok {
+		t.Fatal("subscription after Close is open")
+	}
+	late.Close()
+}

@@ -1,0 +1,187 @@
+package admin
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/faults"
+)
+
+// metrics owns a dedicated registry: nothing here touches the process-wide
+// default one, so two servers (tests, a lab next to a run) never collide.
+type metrics struct {
+	reg         *prometheus.Registry
+	connections *prometheus.CounterVec
+	outcomes    *prometheus.CounterVec
+	fired       *prometheus.CounterVec
+	bytes       *prometheus.CounterVec
+	handshake   *prometheus.HistogramVec
+
+	engine *faults.Engine
+	mu     sync.Mutex
+	action map[string]string // rule name → action, rebuilt on a miss
+}
+
+func newMetrics(engine *faults.Engine, listeners func() []ListenerStats, hub *Hub) (*metrics, error) {
+	m := &metrics{
+		reg:    prometheus.NewRegistry(),
+		engine: engine,
+		connections: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tlsgate_connections_total", Help: "Connections finished, by listener.",
+		}, []string{"listener"}),
+		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tlsgate_outcomes_total", Help: "Connections finished, by listener and diagnosis code (ok, plaintext_on_tls, …).",
+		}, []string{"listener", "diagnosis"}),
+		fired: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tlsgate_faults_fired_total", Help: "Fault rule firings, by rule and action.",
+		}, []string{"rule", "action"}),
+		bytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tlsgate_bytes_total", Help: "Bytes relayed, by listener and direction (c2s: client to server, s2c: server to client).",
+		}, []string{"listener", "direction"}),
+		handshake: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "tlsgate_handshake_seconds",
+			Help: "Completed TLS handshake durations, by listener and leg (client: client to tlsgate, server: tlsgate to backend).",
+			// 1 ms to about 16 s: loopback handshakes to ones that nearly hit
+			// the 10 s handshake timeout.
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 15),
+		}, []string{"listener", "leg"}),
+	}
+	cs := []prometheus.Collector{
+		m.connections, m.outcomes, m.fired, m.bytes, m.handshake,
+		newListenerCollector(listeners),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "tlsgate_events_dropped_total", Help: "Connection events lost by /events subscribers too slow to keep up.",
+		}, func() float64 { return float64(hub.Dropped()) }),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	}
+	for _, c := range cs {
+		if err := m.reg.Register(c); err != nil {
+			return nil, fmt.Errorf("admin: metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// Observe counts one finished connection: its listener, diagnosis, bytes,
+// completed handshakes, and the fault rules that fired on it (o.Faults).
+// The caller calls it once per connection; d may be nil.
+func (s *Server) Observe(o *explain.Outcome, d *explain.Diagnosis) {
+	if o == nil {
+		return
+	}
+	m := s.metrics
+	ln := label(o.Listener)
+	m.connections.WithLabelValues(ln).Inc()
+	code := "unknown"
+	if d != nil && d.Code != "" {
+		code = d.Code
+	}
+	m.outcomes.WithLabelValues(ln, label(code)).Inc()
+	if o.BytesUp > 0 {
+		m.bytes.WithLabelValues(ln, "c2s").Add(float64(o.BytesUp))
+	}
+	if o.BytesDown > 0 {
+		m.bytes.WithLabelValues(ln, "s2c").Add(float64(o.BytesDown))
+	}
+	// Only completed handshakes: a failed one's duration is mostly how long
+	// the client took to give up, which would drown the latency signal.
+	if o.ClientTLS.Done && o.ClientTLS.Duration > 0 {
+		m.handshake.WithLabelValues(ln, "client").Observe(o.ClientTLS.Duration.Seconds())
+	}
+	if o.Backend.TLS.Done && o.Backend.TLS.Duration > 0 {
+		m.handshake.WithLabelValues(ln, "server").Observe(o.Backend.TLS.Duration.Seconds())
+	}
+	for _, rule := range o.Faults {
+		m.fired.WithLabelValues(label(rule), label(m.actionOf(rule))).Inc()
+	}
+}
+
+// ObserveFiring counts one fault firing that no Outcome reports (Observe
+// already counts o.Faults; calling both for the same firing counts it twice).
+func (s *Server) ObserveFiring(rule, action string) {
+	if action == "" {
+		action = "unknown"
+	}
+	s.metrics.fired.WithLabelValues(label(rule), label(action)).Inc()
+}
+
+// actionOf returns the rule's action from a cache that is rebuilt from the
+// engine when a name is missing, so a busy listener does not copy the whole
+// rule list for every faulted connection. A rule already removed reads "unknown".
+func (m *metrics) actionOf(rule string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if a, ok := m.action[rule]; ok {
+		return a
+	}
+	m.action = make(map[string]string)
+	for _, st := range m.engine.List() {
+		m.action[st.Rule.Name] = string(st.Rule.Action)
+	}
+	if a, ok := m.action[rule]; ok {
+		return a
+	}
+	return "unknown"
+}
+
+// forgetActions drops the cache after the API changed the rules, since a
+// name can come back with another action.
+func (m *metrics) forgetActions() {
+	m.mu.Lock()
+	m.action = nil
+	m.mu.Unlock()
+}
+
+// label makes s safe as a label value: client_golang panics on invalid UTF-8.
+func label(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+
+// listenerCollector reads the injected listener stats on every scrape.
+type listenerCollector struct {
+	listeners       func() []ListenerStats
+	active, refused *prometheus.Desc
+}
+
+func newListenerCollector(listeners func() []ListenerStats) listenerCollector {
+	return listenerCollector{
+		listeners: listeners,
+		active:    prometheus.NewDesc("tlsgate_active_connections", "Connections open right now, by listener.", []string{"listener"}, nil),
+		refused:   prometheus.NewDesc("tlsgate_refused_total", "Connections refused by max_connections, by listener.", []string{"listener"}, nil),
+	}
+}
+
+func (c listenerCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.active
+	ch <- c.refused
+}
+
+func (c listenerCollector) Collect(ch chan<- prometheus.Metric) {
+	// Two entries with one name would make the whole scrape fail; add them up.
+	type sums struct{ active, refused int64 }
+	by := map[string]*sums{}
+	var order []string
+	for _, l := range c.listeners() {
+		n := label(l.Name)
+		if by[n] == nil {
+			by[n] = &sums{}
+			order = append(order, n)
+		}
+		by[n].active += l.Active
+		by[n].refused += l.Refused
+	}
+	for _, n := range order {
+		ch <- prometheus.MustNewConstMetric(c.active, prometheus.GaugeValue, float64(by[n].active), n)
+		ch <- prometheus.MustNewConstMetric(c.refused, prometheus.CounterValue, float64(by[n].refused), n)
+	}
+}

@@ -1,0 +1,153 @@
+package admin
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestNewNeedsEngine(t *testing.T) {
+	if _, err := New(Options{}); err == nil || !strings.HasPrefix(err.Error(), "admin: ") {
+		t.Fatalf("New without engine: err = %v, want an admin: error", err)
+	}
+}
+
+func TestHealthzAndVersion(t *testing.T) {
+	a := newAPI(t, Options{Version: "1.2.3-test"})
+	r := a.do("GET", "/healthz", "")
+	if r.status != 200 || r.body != "ok\n" {
+		t.Fatalf("healthz: %d %q", r.status, r.body)
+	}
+	r = a.do("GET", "/version", "")
+	var v struct {
+		Version string  `json:"version"`
+		Uptime  float64 `json:"uptime_seconds"`
+	}
+	if r.status != 200 || json.Unmarshal([]byte(r.body), &v) != nil {
+		t.Fatalf("version: %d %q", r.status, r.body)
+	}
+	if v.Version != "1.2.3-test" || v.Uptime != 0 {
+		t.Fatalf("version = %+v, want 1.2.3-test with zero uptime on a fixed clock", v)
+	}
+}
+
+func TestToken(t *testing.T) {
+	a := newAPI(t, Options{Token: "s3cret"})
+	tests := []struct {
+		name, path, auth string
+		want             int
+		challenge        string
+	}{
+		{"missing", "/faults", "", 401, `Bearer realm="tlsgate"`},
+		{"wrong", "/faults", "Bearer nope", 401, `Bearer realm="tlsgate", error="invalid_token"`},
+		{"basic scheme", "/faults", "Basic czNjcmV0", 401, `Bearer realm="tlsgate"`},
+		{"right", "/faults", "Bearer s3cret", 200, ""},
+		{"metrics guarded", "/metrics", "", 401, `Bearer realm="tlsgate"`},
+		{"events guarded", "/events/recent", "", 401, `Bearer realm="tlsgate"`},
+		{"healthz open", "/healthz", "", 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a.token = "" // set the header by hand
+			var r response
+			if tt.auth != "" {
+				r = a.do("GET", tt.path, "", "Authorization", tt.auth)
+			} else {
+				r = a.do("GET", tt.path, "")
+			}
+			if r.status != tt.want {
+				t.Fatalf("status %d, want %d (%s)", r.status, tt.want, r.body)
+			}
+			if got := r.header.Get("WWW-Authenticate"); got != tt.challenge {
+				t.Fatalf("WWW-Authenticate = %q, want %q", got, tt.challenge)
+			}
+			if tt.want == 401 && r.apiError(t).Error == "" {
+				t.Fatalf("401 without an error message: %q", r.body)
+			}
+		})
+	}
+}
+
+func TestCrossOriginRefused(t *testing.T) {
+	a := newAPI(t, Options{})
+	rule := `{"name":"r1","action":"reset"}`
+	r := a.do("POST", "/faults", rule, "Origin", "http://evil.example")
+	if r.status != 403 {
+		t.Fatalf("cross-origin POST: %d %s, want 403", r.status, r.body)
+	}
+	if len(a.engine.List()) != 0 {
+		t.Fatal("a refused cross-origin POST still added the rule")
+	}
+	host := strings.TrimPrefix(a.http.URL, "http://")
+	if r := a.do("POST", "/faults", rule, "Origin", "http://"+host); r.status != 201 {
+		t.Fatalf("same-origin POST: %d %s, want 201", r.status, r.body)
+	}
+	if r := a.do("GET", "/faults", "", "Origin", "http://evil.example"); r.status != 200 {
+		t.Fatalf("cross-origin GET: %d, want 200 (reads change nothing)", r.status)
+	}
+}
+
+func TestUnknownPathAndMethodAreJSON(t *testing.T) {
+	a := newAPI(t, Options{})
+	r := a.do("GET", "/nope", "")
+	if r.status != 404 || !strings.Contains(r.apiError(t).Error, "no endpoint GET /nope") {
+		t.Fatalf("unknown path: %d %q", r.status, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("unknown path Content-Type %q", ct)
+	}
+	r = a.do("PATCH", "/faults", `{}`)
+	if r.status != 405 || r.header.Get("Allow") == "" || !strings.Contains(r.apiError(t).Error, "PATCH not allowed") {
+		t.Fatalf("wrong method: %d Allow=%q %q", r.status, r.header.Get("Allow"), r.body)
+	}
+}
+
+func TestStats(t *testing.T) {
+	a := newAPI(t, Options{Listeners: func() []ListenerStats {
+		return []ListenerStats{{Name: "web", Active: 3, Refused: 7}}
+	}})
+	a.srv.Hub().Publish([]byte(`{"id":1}`))
+	if r := a.do("POST", "/faults", `{"name":"r1","action":"reset"}`); r.status != 201 {
+		t.Fatalf("add: %d %s", r.status, r.body)
+	}
+	r := a.do("GET", "/stats", "")
+	var st Stats
+	if r.status != 200 || json.Unmarshal([]byte(r.body), &st) != nil {
+		t.Fatalf("stats: %d %q", r.status, r.body)
+	}
+	if len(st.Listeners) != 1 || st.Listeners[0] != (ListenerStats{Name: "web", Active: 3, Refused: 7}) ||
+		st.Rules != 1 || st.Events.Published != 1 || st.Events.Kept != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+func TestCheckListen(t *testing.T) {
+	tests := []struct {
+		addr        string
+		allowRemote bool
+		token       string
+		wantErr     string // substring; "" = accepted
+	}{
+		{"127.0.0.1:8474", false, "", ""},
+		{"127.0.0.2:8474", false, "", ""},
+		{"[::1]:8474", false, "", ""},
+		{"localhost:8474", false, "", ""},
+		{"0.0.0.0:8474", false, "", "not loopback"},
+		{":8474", false, "", "not loopback"},
+		{"192.0.2.1:8474", false, "t", "not loopback"},
+		{"admin.example:8474", false, "t", "not loopback"},
+		{"0.0.0.0:8474", true, "", "no token"},
+		{"0.0.0.0:8474", true, "t", ""},
+		{"[::]:8474", true, "t", ""},
+		{"127.0.0.1", false, "", "missing port"},
+	}
+	for _, tt := range tests {
+		err := CheckListen(tt.addr, tt.allowRemote, tt.token)
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("CheckListen(%q, %v, %q) = %v, want ok", tt.addr, tt.allowRemote, tt.token, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.HasPrefix(err.Error(), "admin: ")):
+			t.Errorf("CheckListen(%q, %v, %q) = %v, want error containing %q", tt.addr, tt.allowRemote, tt.token, err, tt.wantErr)
+		}
+	}
+}
