@@ -25,6 +25,8 @@ var (
 	tsRe      = regexp.MustCompile(ltmPrefix[1:])
 	sidRe     = regexp.MustCompile(`SID: [0-9a-f]{16}`)
 	addrRe    = regexp.MustCompile(`127\.0\.0\.1([:.])([0-9]+)`)
+	pidRe     = regexp.MustCompile(`\[[0-9]+\]: `)
+	connIDRe  = regexp.MustCompile(`\[conn [0-9]+ `)
 )
 
 // TestBigIPFormat drives a few failures through a gateway logging in the
@@ -129,11 +131,11 @@ func mustPort(t *testing.T, hostport string) int {
 // instance, ports, connection ids, session ids) with stable tokens.
 func normalize(line, proc string, names map[int]string) string {
 	line = tsRe.ReplaceAllString(line, "TS lab-bigip ")
-	line = regexp.MustCompile(`\[[0-9]+\]: `).ReplaceAllString(line, "[PID]: ")
+	line = pidRe.ReplaceAllString(line, "[PID]: ")
 	if proc != "" {
 		line = strings.Replace(line, " "+proc+"[PID]", " tmmN[PID]", 1)
 	}
-	line = regexp.MustCompile(`\[conn [0-9]+ `).ReplaceAllString(line, "[conn N ")
+	line = connIDRe.ReplaceAllString(line, "[conn N ")
 	line = sidRe.ReplaceAllString(line, "SID: <sid>")
 	return addrRe.ReplaceAllStringFunc(line, func(s string) string {
 		m := addrRe.FindStringSubmatch(s)

@@ -37,35 +37,49 @@ type curlResult struct {
 // files, the local port and status on stdout.
 func runCurl(t *testing.T, args ...string) curlResult {
 	t.Helper()
+	return startCurl(t, args...)()
+}
+
+// startCurl starts curl in the background; the returned func waits for it
+// (bounded by clientTimeout) and parses its result on the test goroutine.
+func startCurl(t *testing.T, args ...string) func() curlResult {
+	t.Helper()
 	curl := needTool(t, "curl")
 	dir := t.TempDir()
 	bodyPath, hdrPath := filepath.Join(dir, "body"), filepath.Join(dir, "headers")
 	full := append([]string{"-sS", "--max-time", "20", "-o", bodyPath, "-D", hdrPath,
 		"-w", "%{local_port} %{http_code}"}, args...)
 	ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
-	defer cancel()
 	cmd := exec.CommandContext(ctx, curl, full...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := curlResult{stderr: stderr.String()}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		r.exit = ee.ExitCode()
-	default:
-		t.Fatalf("curl %v: %v", args, err)
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatalf("start curl: %v", err)
 	}
-	if f := strings.Fields(stdout.String()); len(f) == 2 {
-		r.localPort, _ = strconv.Atoi(f[0])
-		r.status, _ = strconv.Atoi(f[1])
+	return func() curlResult {
+		t.Helper()
+		defer cancel()
+		err := cmd.Wait()
+		r := curlResult{stderr: stderr.String()}
+		var ee *exec.ExitError
+		switch {
+		case err == nil:
+		case errors.As(err, &ee):
+			r.exit = ee.ExitCode()
+		default:
+			t.Fatalf("curl %v: %v", args, err)
+		}
+		if f := strings.Fields(stdout.String()); len(f) == 2 {
+			r.localPort, _ = strconv.Atoi(f[0])
+			r.status, _ = strconv.Atoi(f[1])
+		}
+		b, _ := os.ReadFile(bodyPath)
+		r.body = string(b)
+		h, _ := os.ReadFile(hdrPath)
+		r.headers = string(h)
+		return r
 	}
-	b, _ := os.ReadFile(bodyPath)
-	r.body = string(b)
-	h, _ := os.ReadFile(hdrPath)
-	r.headers = string(h)
-	return r
 }
 
 // client is curl's address as tlsgate logs it.

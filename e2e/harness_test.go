@@ -297,7 +297,20 @@ func (g *gate) alive(t *testing.T) {
 	if g.exited() {
 		t.Fatalf("tlsgate died (%v):\n%s", g.state, g.out.String())
 	}
-	if strings.Contains(g.out.String(), "panic") || strings.Contains(g.readLog(t), "goroutine ") {
-		t.Fatalf("tlsgate panicked:\n%s", g.out.String())
+	// A Go panic or fatal error goes to stderr, never to the log file.
+	if out := g.out.String(); strings.Contains(out, "panic:") || strings.Contains(out, "fatal error:") {
+		t.Fatalf("tlsgate panicked:\n%s", out)
+	}
+}
+
+// waitFor polls cond until it holds or the bounded wait runs out.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(eventWait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

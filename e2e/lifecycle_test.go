@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,51 +14,6 @@ import (
 	"testing"
 	"time"
 )
-
-// startCurl starts curl in the background; the returned func waits for it
-// and parses its result, on the test goroutine.
-func startCurl(t *testing.T, args ...string) func() curlResult {
-	t.Helper()
-	curl := needTool(t, "curl")
-	dir := t.TempDir()
-	bodyPath := filepath.Join(dir, "body")
-	cmd := exec.Command(curl, append([]string{"-sS", "--max-time", "20", "-o", bodyPath,
-		"-w", "%{local_port} %{http_code}"}, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start curl: %v", err)
-	}
-	return func() curlResult {
-		t.Helper()
-		err := cmd.Wait()
-		r := curlResult{stderr: stderr.String()}
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			r.exit = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("curl: %v", err)
-		}
-		if _, err := fmt.Sscanf(stdout.String(), "%d %d", &r.localPort, &r.status); err != nil {
-			t.Errorf("curl -w output %q: %v", stdout.String(), err)
-		}
-		b, _ := os.ReadFile(bodyPath)
-		r.body = string(b)
-		return r
-	}
-}
-
-// waitFor polls cond until it holds or the bounded wait runs out.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(eventWait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 // Case 16: SIGTERM during a slow request stops new connections at once but
 // lets the request in flight finish within the grace period; exit 0.
