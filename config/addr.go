@@ -128,3 +128,16 @@ func checkBypass(v string) error {
 	}
 	return nil
 }
+
+// isLoopbackListen says a listen address stays on this machine.
+func isLoopbackListen(s string) bool {
+	host, _, err := net.SplitHostPort(s)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}

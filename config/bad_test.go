@@ -36,7 +36,7 @@ func TestBadConfigs(t *testing.T) {
 
 		// Unknown keys and tables, with hints.
 		{"unknown top key", "bogus = 1 #<-\n" + web, "unknown key bogus"},
-		{"unknown table", "[admin] #<-\nlisten = \"127.0.0.1:9000\"\n" + web, "unknown table admin"},
+		{"unknown table", "[metrics] #<-\nlisten = \"127.0.0.1:9000\"\n" + web, "unknown table metrics"},
 		{"unknown log key", "[log]\nlevl = \"info\" #<-\n" + web, "unknown key log.levl (did you mean level?)"},
 		{"unknown listener key", web + "backned = \"x:1\" #<-\n", "unknown key listener.backned (did you mean backend?)"},
 		{"unknown client_ssl key", web + "[listener.client_ssl]\ncipher = [\"x\"] #<-\n",
@@ -103,6 +103,10 @@ func TestBadConfigs(t *testing.T) {
 			`listener.non_ssl: has no effect with mode = "plaintext"`},
 		{"non_ssl on plaintext", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) + "non_ssl = \"reset\" #<-\n",
 			`listener.non_ssl: has no effect with mode = "plaintext"`},
+		{"fault: unknown key", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nactoin = 1 #<-\n", `unknown field "actoin"`},
+		{"fault: bad stage", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nstage = \"later\" #<-\n", `field "stage": unknown stage "later"`},
+		{"fault: unknown listener", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nlistener = \"nope\" #<-\n", `names listener "nope", which is not defined`},
+		{"admin on a public address", "[admin]\nlisten = \"0.0.0.0:8474\" #<-\n" + web, `is not a loopback address`},
 		{"bypass on terminate", web + "bypass = [\"*.bank.test\"] #<-\n",
 			`listener.bypass: only applies to mode = "inspect"`},
 		{"bad bypass entry", strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1) + "bypass = [\"ok.test\",\n \"bad entry!\"] #<-\n",

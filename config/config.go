@@ -16,6 +16,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/tlsgate/tlsgate/faults"
 	"github.com/tlsgate/tlsgate/listener"
 )
 
@@ -46,7 +47,9 @@ type Config struct {
 	CA        CA
 	Demo      Demo
 	Shutdown  Shutdown
+	Admin     Admin
 	Listeners []listener.Options // in file order; each has a unique Name and Listen
+	Faults    []faults.Rule      // [[fault]] rules, validated, in file order
 }
 
 // Log is [log]: how each connection's one log event is written.
@@ -115,6 +118,8 @@ func Parse(data []byte, name string) (*Config, error) {
 		CA:       decodeCA(root),
 		Demo:     decodeDemo(root),
 		Shutdown: decodeShutdown(root),
+		Admin:    decodeAdmin(root),
+		Faults:   decodeFaults(root),
 	}
 	tables := listenerTables(root)
 	for i, t := range tables {
@@ -131,6 +136,7 @@ func Parse(data []byte, name string) (*Config, error) {
 		}
 	}
 	checkClashes(root, tables, cfg)
+	checkFaultListeners(root, cfg)
 	root.unknown()
 	if err := d.probs.err(); err != nil {
 		return nil, err

@@ -50,6 +50,7 @@ func TestDefaultParses(t *testing.T) {
 		CA:       CA{Dir: "./tlsgate-ca"},
 		Demo:     Demo{Listen: "127.0.0.1:8080"},
 		Shutdown: Shutdown{Grace: 10 * time.Second},
+		Admin:    Admin{Listen: DefaultAdminListen},
 		Listeners: []listener.Options{
 			defaults(listener.Options{Name: "terminate", Listen: "127.0.0.1:8443", Backend: "127.0.0.1:8080",
 				Mode: listener.Terminate, ClientSSL: &listener.ClientSSL{}}),
@@ -184,6 +185,7 @@ server_ssl = {}
 			Lang: "ja", SyslogNetwork: "tcp", SyslogAddr: "127.0.0.1:1514"},
 		CA:       CA{Dir: "/var/lib/tlsgate-ca"},
 		Shutdown: Shutdown{Grace: 0},
+		Admin:    Admin{Listen: DefaultAdminListen},
 		Listeners: []listener.Options{
 			{
 				Name: "vs_https", Listen: ":9443", Backend: "backend.lab:443", PlainBackend: "127.0.0.1:9080",

@@ -17,7 +17,8 @@ import (
 // config.toml documents every key in it.
 func schema() map[string][]string {
 	return map[string][]string{
-		"":         {"log", "ca", "demo", "shutdown", "listener"},
+		"":         {"log", "ca", "demo", "shutdown", "admin", "listener", "fault"},
+		"admin":    {"listen", "token", "allow_remote"},
 		"log":      {"format", "file", "host", "level", "syslog", "lang"},
 		"ca":       {"dir"},
 		"demo":     {"listen"},

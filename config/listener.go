@@ -7,10 +7,13 @@ import (
 	"github.com/tlsgate/tlsgate/listener"
 )
 
-// listenerTables returns the [[listener]] tables. A single [listener] table (one
-// bracket pair) is the classic slip, so it gets its own message.
-func listenerTables(root *table) []*table {
-	v, ok := root.m["listener"]
+// listenerTables returns the [[listener]] tables.
+func listenerTables(root *table) []*table { return arrayTables(root, "listener") }
+
+// arrayTables returns the [[key]] tables. A single [key] table (one bracket
+// pair) is the classic slip, so it gets its own message.
+func arrayTables(root *table, key string) []*table {
+	v, ok := root.m[key]
 	if !ok {
 		return nil
 	}
@@ -22,22 +25,22 @@ func listenerTables(root *table) []*table {
 		for i, e := range arr {
 			m, isMap := e.(map[string]any)
 			if !isMap {
-				root.d.probs.add(root.elemLine("listener", i), "listener",
-					fmt.Errorf("listener[%d]: want a table, got %s", i, describe(e)))
+				root.d.probs.add(root.elemLine(key, i), key,
+					fmt.Errorf("%s[%d]: want a table, got %s", key, i, describe(e)))
 				continue
 			}
 			elems = append(elems, m)
 		}
 	case map[string]any:
-		root.fail("listener", "must be an array of tables: write [[listener]] with double brackets")
+		root.fail(key, "must be an array of tables: write [[%s]] with double brackets", key)
 		return nil
 	default:
-		root.fail("listener", "want [[listener]] tables, got %s", describe(v))
+		root.fail(key, "want [[%s]] tables, got %s", key, describe(v))
 		return nil
 	}
 	tables := make([]*table, len(elems))
 	for i, m := range elems {
-		tables[i] = &table{d: root.d, path: pathIndex("listener", i), name: "listener", m: m}
+		tables[i] = &table{d: root.d, path: pathIndex(key, i), name: key, m: m}
 	}
 	return tables
 }

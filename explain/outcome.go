@@ -81,6 +81,15 @@ type HTTPExchange struct {
 	Upgraded                    bool
 }
 
+// FaultFiring is one injected fault that fired for a connection: which
+// rule, what it did and where, the seeded draw that let it fire, and the
+// symptom class the client should show.
+type FaultFiring struct {
+	Rule, Action, Stage, Direction string
+	Draw                           float64
+	Symptom                        string
+}
+
 // Outcome is every fact about one connection, filled by the listener and
 // handed once to Diagnose. It holds no interpretation.
 type Outcome struct {
@@ -124,7 +133,11 @@ type Outcome struct {
 	HTTP1       []HTTPExchange // requests seen inside a decrypted HTTP/1.x stream
 	HTTPDropped int            // exchanges beyond the kept ones
 
-	BytesUp   int64    // client → backend, bytes delivered
-	BytesDown int64    // backend → client, bytes delivered
-	Faults    []string // names of fault rules that fired (issue 4)
+	BytesUp      int64         // client → backend, bytes delivered
+	BytesDown    int64         // backend → client, bytes delivered
+	Faults       []string      // names of fault rules that fired
+	FaultFirings []FaultFiring // the same firings with their details
+	// FaultApplied names the stop a fault carried out when it ended the
+	// connection ("reset", "alert", …); "" when no fault ended it.
+	FaultApplied string
 }

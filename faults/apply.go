@@ -58,7 +58,7 @@ func Apply(c net.Conn, r *Rule, hello *sniff.ClientHello, deps WrapDeps) (Applie
 		}
 		return a, Reset(c)
 	case ActAlert, ActSNIPolicy, ActALPNRefuse:
-		code := r.alertCode()
+		code := r.AlertCode()
 		return answer(c, AlertRecord(AlertLevel(code), code, uint16(r.RecordVersion)), r.Then, deps)
 	case ActPlaintextReply:
 		reply, _ := RewriteHeaders(PlaintextReply(r.Status), nil, r.HeadersAdd)

@@ -45,7 +45,7 @@ func (t *trigger) Write(p []byte) (int, error) {
 		t.k.closeAll()
 		t.err = ErrClosedByFault
 	case ActAlert:
-		code := r.alertCode()
+		code := r.AlertCode()
 		if _, err := t.next.Write(AlertRecord(AlertLevel(code), code, uint16(r.RecordVersion))); err != nil {
 			t.err = err
 			return 0, err

@@ -298,10 +298,10 @@ func (r Rule) normalized() Rule {
 	return r
 }
 
-// alertCode is the alert a rule sends: its alert parameter, else 112
+// AlertCode is the alert a rule sends: its alert parameter, else 112
 // unrecognized_name for sni_policy and 120 no_application_protocol for
 // alpn_refuse (what a Go server sends for each, failure-catalog §8.1).
-func (r *Rule) alertCode() uint8 {
+func (r *Rule) AlertCode() uint8 {
 	if r.Alert != nil {
 		if c, ok := r.Alert.Code(); ok {
 			return c

@@ -120,7 +120,7 @@ func alertSymptom(a Action, r *Rule, then Then) string {
 		rr = *r
 	}
 	rr.Action = a
-	code := rr.alertCode()
+	code := rr.AlertCode()
 	name := sniff.AlertName(code)
 	t, known := alertTexts()[code]
 	curl := "curl (35) … alert " + name

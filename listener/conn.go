@@ -9,6 +9,7 @@ import (
 	proxyproto "github.com/pires/go-proxyproto"
 
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/faults"
 	"github.com/tlsgate/tlsgate/sniff"
 )
 
@@ -33,7 +34,9 @@ func (s *Server) handle(c net.Conn) {
 	}
 	o.Proxy.Policy = s.opts.ProxyProtocol
 	o.Backend.TLS = explain.Leg{AlertSent: -1, AlertRecv: -1}
+	var fx connFaults
 	defer func() {
+		recordFaults(o, &fx)
 		if o.Transparent != "" && o.Backend.Local.IsValid() {
 			s.ownDials.Delete(o.Backend.Local)
 		}
@@ -48,6 +51,10 @@ func (s *Server) handle(c net.Conn) {
 	deadline := realStart.Add(s.opts.PeekTimeout)
 	if s.opts.Transparent != "" && !s.learnDestination(c, o) {
 		abort(c)
+		return
+	}
+	c, ok := s.planAccept(c, o, &fx)
+	if !ok {
 		return
 	}
 	p := &peeked{}
@@ -79,7 +86,10 @@ func (s *Server) handle(c net.Conn) {
 	}
 	o.FirstBytes = append([]byte(nil), p.buf[:min(len(p.buf), firstBytesKept)]...)
 	_ = c.SetReadDeadline(time.Time{})
-	s.route(c, o, p, realStart)
+	if c, ok = s.planHello(c, o, p, &fx); !ok {
+		return
+	}
+	s.route(c, o, p, realStart, &fx)
 }
 
 // handleProxyIn enforces the listener's PROXY protocol policy. It consumes a
@@ -143,12 +153,10 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	return true
 }
 
-// abort closes with RST (SO_LINGER 0), as BIG-IP does for refused flows.
+// abort closes with RST (SO_LINGER 0), as BIG-IP does for refused flows,
+// through any fault wrapper or TLS layer in front of the socket.
 func abort(c net.Conn) {
-	if tc, ok := c.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0)
-	}
-	_ = c.Close()
+	_ = faults.Reset(c)
 }
 
 // addrPort converts a socket address for the Outcome; unknown types give the

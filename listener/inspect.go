@@ -16,7 +16,7 @@ import (
 // inspect decrypts both legs: it first completes TLS to the real server
 // (so the leaf it mints can copy the server's names and ALPN), then
 // terminates the client with a lab-CA leaf, and relays between the two.
-func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, realStart time.Time) {
+func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, realStart time.Time, fx *connFaults) {
 	dest := s.backendAddr(o)
 	if reason := s.bypassReason(o); reason != "" {
 		o.Route, o.Bypass = "bypass", reason
@@ -60,12 +60,18 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, realStart ti
 		// end to end and the two legs cannot disagree.
 		cfg.NextProtos = []string{ust.NegotiatedProtocol}
 	}
+	cfg = s.policyConfig(cfg, o, fx)
 	tc, ok := s.clientHandshake(c, o, p, cfg, realStart)
 	if !ok {
 		_ = uc.Close()
 		return
 	}
-	s.relayDecrypted(tc, uc, o)
+	client, ok := s.afterHandshake(tc, o, fx)
+	if !ok {
+		_ = uc.Close()
+		return
+	}
+	s.relayDecrypted(client, uc, o)
 }
 
 // recordUpstreamLeg fills the server leg facts after a good handshake.

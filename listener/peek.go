@@ -15,9 +15,10 @@ import (
 // peeked is what the peek phase learned. buf holds every byte read so far;
 // all of it is replayed to whoever handles the connection next.
 type peeked struct {
-	buf  []byte
-	kind sniff.Kind
-	end  explain.PeerEnd
+	buf   []byte
+	kind  sniff.Kind
+	end   explain.PeerEnd
+	reads int // reads that returned bytes: segments, roughly
 }
 
 // peekRead reads into p.buf until decide says enough, the cap is hit, the
@@ -31,6 +32,9 @@ func peekRead(c net.Conn, p *peeked, limit int, deadline time.Time, decide func(
 	for len(p.buf) < limit {
 		n, err := c.Read(chunk[:min(len(chunk), limit-len(p.buf))])
 		p.buf = append(p.buf, chunk[:n]...)
+		if n > 0 {
+			p.reads++
+		}
 		if n > 0 && decide(p.buf) {
 			return
 		}

@@ -12,7 +12,7 @@ import (
 
 // route sends a classified connection where its kind belongs on this
 // listener, and records what it did in o.Route.
-func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time.Time) {
+func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time.Time, fx *connFaults) {
 	isTLS := p.kind.IsTLS()
 	silent := p.end == explain.PeerSilent
 	switch s.opts.Mode {
@@ -34,7 +34,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time
 		switch {
 		case isTLS && s.terminates():
 			o.Route = "terminate"
-			s.terminate(c, o, p, realStart)
+			s.terminate(c, o, p, realStart, fx)
 		case isTLS:
 			o.Route = "passthrough"
 			s.relay(c, o, p.buf, s.backendAddr(o))
@@ -50,12 +50,12 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time
 	case Inspect:
 		switch {
 		case p.kind == sniff.TLSHandshake && o.Hello != nil:
-			s.inspect(c, o, p, realStart)
+			s.inspect(c, o, p, realStart, fx)
 		case isTLS:
 			// SSLv2, stray records, unparsable hellos: crypto/tls answers
 			// them with a lab-CA leaf so the client sees a real refusal.
 			o.Route = "terminate"
-			s.terminate(c, o, p, realStart)
+			s.terminate(c, o, p, realStart, fx)
 		case p.end == explain.PeerSpoke || (p.end == explain.PeerPartial && len(p.buf) > 0):
 			s.nonSSL(c, o, p)
 		default:
@@ -66,12 +66,12 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time
 		switch {
 		case isTLS && p.kind == sniff.TLSHandshake && o.Hello != nil && s.terminates():
 			o.Route = "terminate"
-			s.terminate(c, o, p, realStart)
+			s.terminate(c, o, p, realStart, fx)
 		case isTLS && s.terminates():
 			// SSLv2 hellos, stray records or a hello we could not parse:
 			// let crypto/tls answer so the client sees a real TLS refusal.
 			o.Route = "terminate"
-			s.terminate(c, o, p, realStart)
+			s.terminate(c, o, p, realStart, fx)
 		case isTLS:
 			o.Route = "passthrough"
 			s.relay(c, o, p.buf, s.backendAddr(o))

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tlsgate/tlsgate/bigiplog"
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/faults"
 	"github.com/tlsgate/tlsgate/pki"
 )
 
@@ -38,6 +39,8 @@ type Deps struct {
 	// going (SO_ORIGINAL_DST for "redirect", the local address for
 	// "tproxy"). Required when a listener sets transparent.
 	OriginalDst func(c net.Conn, mode string) (netip.AddrPort, error)
+	// Faults is the fault engine; nil means no fault injection at all.
+	Faults *faults.Engine
 	// OnOutcome, when set, sees every finished connection after it is logged
 	// (admin event stream, tests). It must not block.
 	OnOutcome func(*explain.Outcome, *explain.Diagnosis)
@@ -52,7 +55,8 @@ type Server struct {
 	upstreamTLSBase *tls.Config
 	keylog          *lockedWriter // nil = no key log
 	streaks         streaks
-	ownDials        sync.Map // netip.AddrPort of our open upstream sockets (transparent only)
+	connIndex       atomic.Uint64 // per-listener connection index for fault selectors
+	ownDials        sync.Map      // netip.AddrPort of our open upstream sockets (transparent only)
 
 	sem chan struct{} // max_connections slots; nil = unlimited
 

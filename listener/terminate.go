@@ -92,6 +92,9 @@ func (r *recordingConn) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// NetConn exposes the socket so a reset reaches it.
+func (r *recordingConn) NetConn() net.Conn { return r.Conn }
+
 func (r *recordingConn) Write(b []byte) (int, error) {
 	if r.recording && len(r.written) < recordCap {
 		r.written = append(r.written, b[:min(len(b), recordCap-len(r.written))]...)
@@ -101,7 +104,7 @@ func (r *recordingConn) Write(b []byte) (int, error) {
 
 // terminate runs the client-side handshake, then relays the decrypted
 // stream to the backend (plain, or re-encrypted with server-ssl).
-func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, realStart time.Time) {
+func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, realStart time.Time, fx *connFaults) {
 	leg := &o.ClientTLS
 	leg.Attempted = true
 	leg.Local, leg.Remote = addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())
@@ -117,8 +120,10 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, realStart 
 		_ = c.Close()
 		return
 	}
+	cfg := s.policyConfig(s.clientTLS, o, fx)
+	leg.MinVersion, leg.MaxVersion, leg.OurCiphers = cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites
 	rc := &recordingConn{Conn: c, replay: p.buf, recording: true}
-	tc := tls.Server(rc, s.clientTLS)
+	tc := tls.Server(rc, cfg)
 	ctx, cancel := context.WithDeadline(context.Background(), realStart.Add(s.opts.HandshakeTimeout))
 	start := s.deps.Now()
 	err := tc.HandshakeContext(ctx)
@@ -151,7 +156,12 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, realStart 
 		b.Local, b.Remote = addrPort(bc.LocalAddr()), addrPort(bc.RemoteAddr())
 		b.VerifySkipped = d.TLS.InsecureSkipVerify
 	}
-	s.pump(tc, bc, o, nil)
+	client, ok := s.afterHandshake(tc, o, fx)
+	if !ok {
+		_ = bc.Close()
+		return
+	}
+	s.relayDecrypted(client, bc, o)
 }
 
 // recordLeg fills a leg from a completed handshake. On the client leg

@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tlsgate/tlsgate/config"
+	"github.com/tlsgate/tlsgate/faults"
 	"github.com/tlsgate/tlsgate/listener"
 	"github.com/tlsgate/tlsgate/pki"
 	"github.com/tlsgate/tlsgate/transparent"
@@ -94,11 +95,15 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			_ = b.ln.Close()
 		}
 	}
+	engine := faults.NewEngine(time.Now)
+	if err := engine.Set(cfg.Faults); err != nil {
+		return configError{err}
+	}
 	var ids atomic.Uint64
 	nextID := func() uint64 { return ids.Add(1) }
 	for _, o := range cfg.Listeners {
 		srv, err := listener.New(o, listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID,
-			OriginalDst: transparent.Lookup})
+			OriginalDst: transparent.Lookup, Faults: engine})
 		if err != nil {
 			closeAll()
 			return configError{err}

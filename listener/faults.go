@@ -1,0 +1,171 @@
+package listener
+
+import (
+	"crypto/tls"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/faults"
+	"github.com/tlsgate/tlsgate/pki"
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// connFaults is one connection's fault plan. The plan is decided twice at
+// fixed points (at accept without the hello, after the peek with it) and
+// never changes after that, so runtime rule edits only reach new
+// connections.
+type connFaults struct {
+	engine *faults.Engine // nil: no fault engine at all (the cheap path)
+	plan   *faults.Plan
+	ci     faults.ConnInfo
+	deps   faults.WrapDeps
+}
+
+// planAccept evaluates accept-stage rules before anything is read. It
+// returns the (possibly wrapped) conn and false when a fault ended it.
+func (s *Server) planAccept(c net.Conn, o *explain.Outcome, fx *connFaults) (net.Conn, bool) {
+	fx.engine = s.deps.Faults
+	if fx.engine == nil {
+		return c, true
+	}
+	idx := s.connIndex.Add(1)
+	fx.ci = faults.ConnInfo{Listener: s.opts.Name, Client: o.Client, Index: idx}
+	fx.deps = faults.WrapDeps{Index: idx}
+	fx.plan = fx.engine.PlanAccept(fx.ci)
+	if fx.plan.Empty() {
+		return c, true
+	}
+	if ws := fx.plan.Wrappers(faults.StageAccept); len(ws) > 0 {
+		c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
+	}
+	if r := fx.plan.Stop(faults.StageAccept); r != nil {
+		s.applyStop(c, o, r, nil, fx)
+		return c, false
+	}
+	return c, true
+}
+
+// planHello evaluates the remaining rules once the ClientHello (or first
+// bytes) are known, installs their wrappers, and carries out a stop at
+// client_hello. It returns false when a fault ended the connection.
+func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFaults) (net.Conn, bool) {
+	if fx.engine == nil {
+		return c, true
+	}
+	fx.ci.Client = o.Client
+	fx.ci.Hello, fx.ci.JA3, fx.ci.JA4 = o.Hello, o.JA3, o.JA4
+	fx.ci.HelloSegments = p.reads
+	fx.plan = fx.plan.Merge(fx.engine.Plan(fx.ci))
+	if fx.plan.Empty() {
+		return c, true
+	}
+	stages := []faults.Stage{faults.StageClientHello, faults.StageServerFlight}
+	if !s.terminates() {
+		// Without termination the client-facing socket carries every
+		// later stage too.
+		stages = append(stages, faults.StageRequest, faults.StageResponse, faults.StageIdle)
+	}
+	if ws := fx.plan.Wrappers(stages...); len(ws) > 0 {
+		c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
+	}
+	if r := fx.plan.Stop(faults.StageClientHello); r != nil {
+		s.applyStop(c, o, r, o.Hello, fx)
+		return c, false
+	}
+	if pol := fx.plan.TLSPolicy(); !pol.IsZero() && !s.terminates() && o.Hello != nil {
+		// A passthrough listener has no tls.Server to enforce a policy
+		// with, so it answers as one would: a hand-written alert.
+		if alert, refused := pol.Refusal(o.Hello); refused {
+			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+			_, _ = c.Write(faults.AlertRecord(faults.AlertLevel(alert), alert, tls.VersionTLS12))
+			o.ClientTLS.AlertSent = int(alert)
+			o.FaultApplied, o.Route = "tls_policy", "fault_tls_policy"
+			_ = c.Close()
+			return c, false
+		}
+	}
+	return c, true
+}
+
+// afterHandshake installs the wrappers of the stages that follow a
+// completed client handshake and carries out a handshake_done stop.
+func (s *Server) afterHandshake(tc net.Conn, o *explain.Outcome, fx *connFaults) (net.Conn, bool) {
+	if fx.plan.Empty() {
+		return tc, true
+	}
+	if ws := fx.plan.Wrappers(faults.StageHandshakeDone, faults.StageRequest, faults.StageResponse, faults.StageIdle); len(ws) > 0 {
+		tc = faults.Wrap(tc, ws, faults.FacingClient, fx.deps)
+	}
+	if r := fx.plan.Stop(faults.StageHandshakeDone); r != nil {
+		s.applyStop(tc, o, r, o.Hello, fx)
+		return tc, false
+	}
+	return tc, true
+}
+
+// applyStop carries out a fault that ends the connection and records it.
+func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello *sniff.ClientHello, fx *connFaults) {
+	o.FaultApplied = string(r.Action)
+	o.Route = "fault_" + string(r.Action)
+	// A hold lasts until the client gives up; the idle timeout bounds it
+	// for clients that never do.
+	bound := s.opts.IdleTimeout
+	if bound <= 0 {
+		bound = DefaultIdleTimeout
+	}
+	_ = c.SetDeadline(time.Now().Add(bound))
+	applied, err := faults.Apply(c, r, hello, fx.deps)
+	if _, desc, ok := sniff.ParseAlert(applied.ClientReply); ok {
+		o.ClientTLS.AlertRecv = int(desc)
+	}
+	if r.Action == faults.ActAlert || r.Action == faults.ActSNIPolicy || r.Action == faults.ActALPNRefuse {
+		o.ClientTLS.AlertSent = int(r.AlertCode())
+	}
+	if err != nil && o.ClientTLS.Err == "" {
+		o.ClientTLS.Err = err.Error()
+	}
+	_ = c.Close()
+}
+
+// recordFaults copies the plan's firings into the outcome for the log.
+func recordFaults(o *explain.Outcome, fx *connFaults) {
+	if fx.plan.Empty() {
+		return
+	}
+	o.Faults = fx.plan.Names()
+	for _, f := range fx.plan.Firings() {
+		o.FaultFirings = append(o.FaultFirings, explain.FaultFiring{
+			Rule: f.Rule, Action: f.Action, Stage: f.Stage, Direction: f.Direction, Draw: f.Draw, Symptom: f.Symptom,
+		})
+	}
+}
+
+// policyConfig applies a plan's TLS policy (versions, suites, a bad chain)
+// to a terminating listener's profile for this one connection.
+func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaults) *tls.Config {
+	pol := fx.plan.TLSPolicy()
+	if pol.IsZero() {
+		return base
+	}
+	cfg := pol.Configure(base)
+	if (pol.Chain != "" || pol.Skew != 0) && s.deps.Minter != nil {
+		kind := pki.ChainKind(pol.Chain)
+		if kind == "" {
+			kind = pki.ChainGood
+		}
+		fallback := o.Virtual.Addr()
+		cfg.Certificates = nil
+		cfg.GetCertificate = func(hi *tls.ClientHelloInfo) (*tls.Certificate, error) {
+			name := hi.ServerName
+			if name == "" {
+				name = unmapped(fallback).String()
+			}
+			return s.deps.Minter.BadChain(kind, name, pol.Skew)
+		}
+	}
+	return cfg
+}
+
+func unmapped(a netip.Addr) netip.Addr { return a.Unmap() }
