@@ -1,0 +1,475 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tlsgate/tlsgate/admin"
+	"github.com/tlsgate/tlsgate/faults"
+)
+
+const faultUsage = `Usage: tlsgate fault COMMAND [--admin URL] [--token T] …
+
+Change fault rules at runtime through the admin API of a running tlsgate.
+
+Commands:
+  add (--json '{…}' | --file rule.json | -n NAME --action A [rule flags])
+                         add one rule; the rule flags are --stage, --direction,
+                         --listener, --sni, --client, --ja3, --ja4, --alpn,
+                         --probability, --seed, --disabled, and --param key=value
+                         (repeatable) for any other rule field: latency, alert,
+                         chain, mtu, then, status, max_fires … (lists: a,b,c)
+  ls [--json]            list the rules with their fire counts
+  rm NAME…               remove rules
+  enable NAME…, disable NAME…
+  reset                  zero every rule's fire counter (refills max_fires)
+
+Common flags:
+  --admin URL            admin API (default $TLSGATE_ADMIN or http://` + admin.DefaultListen + `)
+  --token T              bearer token (default $TLSGATE_ADMIN_TOKEN)
+
+Examples:
+  tlsgate fault add -n waf-sni-block --action reset --stage client_hello --sni '*.bank.example'
+  tlsgate fault add -n flaky --action latency --param latency=300ms --param jitter=100ms --probability 0.3 --seed 7
+  tlsgate fault add --json '{"name":"old-ca","action":"chain","chain":"expired"}'
+`
+
+// ruleFlag is an add flag that sets the rule field with the same JSON name.
+type ruleFlag struct{ name, help string }
+
+// ruleFlags are the add flags that set one rule field each.
+func ruleFlags() []ruleFlag {
+	return []ruleFlag{
+		{"action", "action: " + actionList()},
+		{"stage", "stage: accept, client_hello, server_flight, handshake_done, request, response, idle"},
+		{"direction", "direction: c2s, s2c or both"},
+		{"listener", "only connections to this listener"},
+		{"sni", "only this SNI glob ('*.example.com'; '<none>' = no SNI)"},
+		{"client", "only clients in this CIDR or IP"},
+		{"ja3", "only this JA3 hash (prefix when it ends in *)"},
+		{"ja4", "only this JA4 (prefix when it ends in *)"},
+		{"alpn", "only hellos offering this ALPN protocol"},
+		{"probability", "fire with this probability, 0..1"},
+		{"seed", "seed of the probability draw (0: derived from the name)"},
+	}
+}
+
+func actionList() string {
+	var names []string
+	for _, a := range faults.Actions() {
+		names = append(names, string(a))
+	}
+	return strings.Join(names, ", ")
+}
+
+// cmdFault runs `tlsgate fault …` against the admin API.
+func cmdFault(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, faultUsage)
+		return usageError{"fault: a command is required (add, ls, rm, enable, disable, reset)"}
+	}
+	sub, args := args[0], args[1:]
+	if sub == "-h" || sub == "--help" || sub == "help" {
+		fmt.Fprint(stdout, faultUsage)
+		return errHelp
+	}
+	fs := newFlags("fault "+sub, "fault "+sub+" [flags]", stdout)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "%s\nFlags of fault %s:\n", faultUsage, sub)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	c := &faultClient{sub: sub, http: &http.Client{Timeout: 30 * time.Second}}
+	fs.StringVar(&c.base, "admin", envOr("TLSGATE_ADMIN", "http://"+admin.DefaultListen), "admin API URL")
+	fs.StringVar(&c.token, "token", os.Getenv("TLSGATE_ADMIN_TOKEN"), "bearer token")
+	switch sub {
+	case "add":
+		return faultAdd(c, fs, args, stdout)
+	case "ls", "list":
+		asJSON := fs.Bool("json", false, "print the API's JSON")
+		if err := parseFaultFlags(fs, args, false); err != nil {
+			return err
+		}
+		return faultList(c, *asJSON, stdout)
+	case "rm", "enable", "disable":
+		if err := parseFaultFlags(fs, args, true); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			return usageError{fmt.Sprintf("fault %s: name at least one rule", sub)}
+		}
+		for _, name := range fs.Args() {
+			if err := faultOne(c, name, stdout); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "reset":
+		if err := parseFaultFlags(fs, args, false); err != nil {
+			return err
+		}
+		var sts []faults.RuleStatus
+		if err := c.call("POST", "/faults/reset", nil, &sts); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "reset the counters of %d rules\n", len(sts))
+		return nil
+	}
+	fmt.Fprint(stderr, faultUsage)
+	return usageError{fmt.Sprintf("fault: unknown command %q (want add, ls, rm, enable, disable or reset)", sub)}
+}
+
+// parseFaultFlags parses flags that may come before, between or after the
+// positional arguments (rule names), which the flag package alone does not allow.
+func parseFaultFlags(fs *flag.FlagSet, args []string, positional bool) error {
+	var names []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.Usage()
+				return errHelp
+			}
+			return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		if !positional {
+			return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), args[0])}
+		}
+		names, args = append(names, args[0]), args[1:]
+	}
+	// Parse once more with only the names left, so fs.Args() returns them.
+	_ = fs.Parse(append([]string{"--"}, names...))
+	return nil
+}
+
+func faultAdd(c *faultClient, fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	jsonBody := fs.String("json", "", "the rule as a JSON object")
+	file := fs.String("file", "", "read the rule from this JSON file")
+	var name string
+	fs.StringVar(&name, "n", "", "rule name")
+	fs.StringVar(&name, "name", "", "rule name")
+	flags := ruleFlags()
+	vals := map[string]*string{}
+	for _, f := range flags {
+		vals[f.name] = fs.String(f.name, "", f.help)
+	}
+	disabled := fs.Bool("disabled", false, "add the rule switched off")
+	var params paramList
+	fs.Var(&params, "param", "key=value for any other rule field (repeatable)")
+	if err := parseFaultFlags(fs, args, false); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	fromFlags := name != "" || *disabled || len(params) > 0 || slices.ContainsFunc(flags, func(f ruleFlag) bool { return set[f.name] })
+
+	var body []byte
+	switch {
+	case *jsonBody != "" && *file != "":
+		return usageError{"fault add: give --json or --file, not both"}
+	case (*jsonBody != "" || *file != "") && fromFlags:
+		return usageError{"fault add: give the rule as --json/--file or as flags, not both"}
+	case *jsonBody != "":
+		body = []byte(*jsonBody)
+	case *file != "":
+		b, err := os.ReadFile(*file)
+		if err != nil {
+			return fmt.Errorf("fault add: %w", err)
+		}
+		body = b
+	case name == "":
+		return usageError{"fault add: a rule needs a name (-n NAME), or give --json or --file"}
+	default:
+		rule := map[string]any{"name": name}
+		for _, f := range flags {
+			if set[f.name] {
+				rule[f.name] = fieldValue(f.name, *vals[f.name])
+			}
+		}
+		if *disabled {
+			rule["enabled"] = false
+		}
+		for _, p := range params {
+			rule[p.key] = fieldValue(p.key, p.value)
+		}
+		b, err := json.Marshal(rule)
+		if err != nil {
+			return usageError{fmt.Sprintf("fault add: %v", err)}
+		}
+		body = b
+	}
+	var st faults.RuleStatus
+	if err := c.call("POST", "/faults", body, &st); err != nil {
+		return err
+	}
+	state := "enabled"
+	if !st.Enabled {
+		state = "disabled"
+	}
+	fmt.Fprintf(stdout, "added rule %s: %s at %s (%s)\n", st.Rule.Name, st.Rule.Action, st.Rule.Stage, state)
+	return nil
+}
+
+// param is one --param key=value.
+type param struct{ key, value string }
+
+// paramList collects repeated --param flags.
+type paramList []param
+
+func (p *paramList) String() string { return "" }
+
+func (p *paramList) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || strings.TrimSpace(k) == "" {
+		return fmt.Errorf("want key=value, got %q", s)
+	}
+	*p = append(*p, param{strings.TrimSpace(k), v})
+	return nil
+}
+
+// fieldValue gives a flag's text the JSON type the rule field has, so
+// "--param mtu=1280" sends a number and "--param ciphers=a,b" a list. Text
+// that does not fit, and unknown fields, go as strings: the API then
+// answers with an error naming the field, the one place rules are checked.
+func fieldValue(field, text string) any {
+	t, ok := ruleFieldType(field)
+	if !ok {
+		return text
+	}
+	if t.Kind() == reflect.Pointer && !reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		return text // durations, alerts, versions: their decoders read strings
+	}
+	switch t.Kind() {
+	case reflect.Slice:
+		var out []string
+		for s := range strings.SplitSeq(text, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	case reflect.Bool:
+		if b, err := strconv.ParseBool(text); err == nil {
+			return b
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		// Only a JSON number literal: ParseFloat would also take "NaN" and "0x10".
+		var f float64
+		if json.Unmarshal([]byte(text), &f) == nil {
+			return json.Number(strings.TrimSpace(text))
+		}
+	}
+	return text
+}
+
+// ruleFieldType finds the faults.Rule field with this JSON name.
+func ruleFieldType(name string) (reflect.Type, bool) {
+	rt := reflect.TypeFor[faults.Rule]()
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag == name {
+			return f.Type, true
+		}
+	}
+	return nil, false
+}
+
+func faultOne(c *faultClient, name string, stdout io.Writer) error {
+	path := "/faults/" + url.PathEscape(name)
+	switch c.sub {
+	case "rm":
+		if err := c.call("DELETE", path, nil, nil); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "removed rule %s\n", name)
+	default:
+		if err := c.call("POST", path+"/"+c.sub, nil, nil); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%sd rule %s\n", c.sub, name)
+	}
+	return nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// faultClient calls the admin API for one command.
+type faultClient struct {
+	sub, base, token string
+	http             *http.Client
+}
+
+// call sends body (JSON, may be nil) and decodes a 2xx answer into out
+// (may be nil). An API error becomes an error naming the field; a 400 is
+// bad input, so it exits 2 like any usage error.
+func (c *faultClient) call(method, path string, body []byte, out any) error {
+	base := strings.TrimRight(c.base, "/")
+	if !strings.Contains(base, "://") {
+		base = "http://" + base
+	}
+	req, err := http.NewRequest(method, base+path, bytes.NewReader(body))
+	if err != nil {
+		return usageError{fmt.Sprintf("fault %s: --admin %q: %v", c.sub, c.base, err)}
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("fault %s: cannot reach the admin API at %s (is tlsgate running with [admin] enabled? --admin sets the URL): %w", c.sub, base, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return fmt.Errorf("fault %s: reading the answer from %s: %w", c.sub, base, err)
+	}
+	if resp.StatusCode/100 == 2 {
+		if out == nil || resp.StatusCode == http.StatusNoContent {
+			return nil
+		}
+		if err := json.Unmarshal(b, out); err != nil {
+			return fmt.Errorf("fault %s: the answer from %s is not what tlsgate sends: %w", c.sub, base, err)
+		}
+		return nil
+	}
+	return c.apiError(resp.StatusCode, b)
+}
+
+func (c *faultClient) apiError(status int, b []byte) error {
+	var e admin.APIError
+	if json.Unmarshal(b, &e) != nil || e.Error == "" {
+		e.Error = strings.TrimSpace(string(b))
+	}
+	msg := fmt.Sprintf("fault %s: %s (HTTP %d)", c.sub, e.Error, status)
+	if e.Field != "" && !strings.Contains(e.Error, strconv.Quote(e.Field)) {
+		msg = fmt.Sprintf("fault %s: field %q: %s (HTTP %d)", c.sub, e.Field, e.Error, status)
+	}
+	switch status {
+	case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+		return usageError{msg}
+	case http.StatusUnauthorized:
+		return errors.New(msg + "; pass --token or set TLSGATE_ADMIN_TOKEN")
+	}
+	return errors.New(msg)
+}
+
+// faultList prints the rules as a table, or the API's JSON with --json.
+func faultList(c *faultClient, asJSON bool, stdout io.Writer) error {
+	var raw json.RawMessage
+	if err := c.call("GET", "/faults", nil, &raw); err != nil {
+		return err
+	}
+	var sts []faults.RuleStatus
+	if err := json.Unmarshal(raw, &sts); err != nil {
+		return fmt.Errorf("fault ls: the answer is not a rule list: %w", err)
+	}
+	if asJSON {
+		var buf bytes.Buffer
+		_ = json.Indent(&buf, raw, "", "  ")
+		buf.WriteByte('\n')
+		_, err := stdout.Write(buf.Bytes())
+		return err
+	}
+	if len(sts) == 0 {
+		fmt.Fprintln(stdout, "no fault rules")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tENABLED\tSTAGE\tACTION\tDIRECTION\tSELECTORS\tPARAMS\tFIRES\tLAST FIRE")
+	for _, st := range sts {
+		sel, params := describeRule(st.Rule)
+		last := "-"
+		if !st.LastFire.IsZero() {
+			last = st.LastFire.Local().Format(time.DateTime)
+		}
+		dir := string(st.Rule.Direction)
+		if dir == "" {
+			dir = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", st.Rule.Name, yesNo(st.Enabled), st.Rule.Stage,
+			st.Rule.Action, dir, sel, params, st.Fires, last)
+	}
+	return tw.Flush()
+}
+
+// selectorKeys are the rule fields that choose connections; every other
+// field beyond name, enabled, stage, direction and action is a parameter.
+func selectorKeys() []string {
+	return []string{"listener", "sni", "client", "ja3", "ja4", "alpn", "max_offered_version",
+		"hello_min_size", "hello_multi_segment", "conn_first", "conn_every", "conn_after", "probability", "seed"}
+}
+
+// describeRule renders a rule's selectors and parameters as key=value
+// lists, read from its JSON so that new fields show up without a change here.
+func describeRule(r faults.Rule) (selectors, params string) {
+	b, _ := json.Marshal(r)
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(b, &m)
+	var sel, par []string
+	selKeys := selectorKeys()
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		switch k {
+		case "name", "enabled", "stage", "direction", "action":
+			continue
+		}
+		v := string(m[k])
+		if s, err := strconv.Unquote(v); err == nil {
+			v = s
+		}
+		kv := k + "=" + v
+		if slices.Contains(selKeys, k) {
+			sel = append(sel, kv)
+		} else {
+			par = append(par, kv)
+		}
+	}
+	orDash := func(s []string) string {
+		if len(s) == 0 {
+			return "-"
+		}
+		return strings.Join(s, " ")
+	}
+	return orDash(sel), orDash(par)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

@@ -1,0 +1,338 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlsgate/tlsgate/admin"
+	"github.com/tlsgate/tlsgate/faults"
+)
+
+// faultEnv is an admin server on loopback and a way to run the CLI against it.
+type faultEnv struct {
+	t      *testing.T
+	engine *faults.Engine
+	url    string
+}
+
+func newFaultEnv(t *testing.T, token string) *faultEnv {
+	t.Helper()
+	t.Setenv("TLSGATE_ADMIN", "")
+	t.Setenv("TLSGATE_ADMIN_TOKEN", "")
+	e := faults.NewEngine(func() time.Time { return time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC) })
+	s, err := admin.New(admin.Options{Engine: e, Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(hs.Close)
+	return &faultEnv{t: t, engine: e, url: hs.URL}
+}
+
+// exitCode maps an error as main's run does: 0 ok or help, 2 usage, 1 else.
+func exitCode(err error) int {
+	var ue usageError
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case errors.As(err, &ue):
+		return 2
+	}
+	return 1
+}
+
+// run runs `tlsgate fault args… --admin URL` and returns the exit code,
+// stdout and the message run would print on stderr.
+func (f *faultEnv) run(args ...string) (int, string, string) {
+	f.t.Helper()
+	var out, errOut bytes.Buffer
+	err := cmdFault(append(args, "--admin", f.url), &out, &errOut)
+	if err != nil {
+		fmt.Fprintln(&errOut, "tlsgate:", err)
+	}
+	return exitCode(err), out.String(), errOut.String()
+}
+
+func (f *faultEnv) rule(name string) (faults.RuleStatus, bool) {
+	for _, st := range f.engine.List() {
+		if st.Rule.Name == name {
+			return st, true
+		}
+	}
+	return faults.RuleStatus{}, false
+}
+
+func TestFaultCLIAdd(t *testing.T) {
+	f := newFaultEnv(t, "")
+	file := filepath.Join(t.TempDir(), "rule.json")
+	if err := os.WriteFile(file, []byte(`{"name":"from-file","action":"chain","chain":"expired"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		out     string // substring of stdout
+		errText string // substring of stderr
+		rule    string // the rule check inspects
+		check   func(t *testing.T, r faults.Rule)
+	}{
+		{name: "flags", args: []string{"add", "-n", "waf", "--action", "reset", "--stage", "client_hello", "--sni", "*.bank.example", "--probability", "0.5", "--seed", "7"},
+			out: "added rule waf: reset at client_hello (enabled)",
+			check: func(t *testing.T, r faults.Rule) {
+				if r.SNI != "*.bank.example" || *r.Probability != 0.5 || r.Seed != 7 {
+					t.Fatalf("rule %+v", r)
+				}
+			}},
+		{name: "params typed", args: []string{"add", "--name", "pmtu", "--action", "mtu", "--param", "mtu=1280", "--param", "recover_after=2s", "--listener", "web", "--disabled"},
+			out: "added rule pmtu: mtu at server_flight (disabled)",
+			check: func(t *testing.T, r faults.Rule) {
+				if r.MTU != 1280 || r.RecoverAfter.D() != 2*time.Second || r.Listener != "web" || r.IsEnabled() {
+					t.Fatalf("rule %+v", r)
+				}
+			}},
+		{name: "param list and alert name", args: []string{"add", "-n", "alert40", "--action", "alert", "--param", "alert=handshake_failure", "--param", "then=rst"},
+			out: "added rule alert40",
+			check: func(t *testing.T, r faults.Rule) {
+				if r.Alert == nil || r.Alert.String() != "handshake_failure" || r.Then != faults.ThenRST {
+					t.Fatalf("rule %+v", r)
+				}
+			}},
+		{name: "json", args: []string{"add", "--json", `{"name":"from-json","action":"latency","latency":"300ms","jitter":"50ms"}`},
+			out: "added rule from-json: latency at accept", rule: "from-json",
+			check: func(t *testing.T, r faults.Rule) {
+				if r.Latency.D() != 300*time.Millisecond || r.Jitter.D() != 50*time.Millisecond {
+					t.Fatalf("rule %+v", r)
+				}
+			}},
+		{name: "file", args: []string{"add", "--file", file}, out: "added rule from-file: chain", rule: "from-file",
+			check: func(t *testing.T, r faults.Rule) {
+				if r.Chain != faults.ChainExpired {
+					t.Fatalf("rule %+v", r)
+				}
+			}},
+
+		{name: "bad stage names field", args: []string{"add", "-n", "x", "--action", "reset", "--stage", "foo"}, code: 2, errText: `field "stage": unknown stage "foo"`},
+		{name: "unknown param names field", args: []string{"add", "-n", "x", "--action", "reset", "--param", "colour=red"}, code: 2, errText: `field "colour": unknown field`},
+		{name: "mistyped param names field", args: []string{"add", "-n", "x", "--action", "mtu", "--param", "mtu=big"}, code: 2, errText: `field "mtu"`},
+		{name: "bad probability names field", args: []string{"add", "-n", "x", "--action", "reset", "--probability", "lots"}, code: 2, errText: `field "probability"`},
+		{name: "bad json", args: []string{"add", "--json", `{"name":`}, code: 2, errText: "invalid JSON"},
+		{name: "duplicate", args: []string{"add", "-n", "waf", "--action", "close"}, code: 1, errText: "HTTP 409"},
+		{name: "no name", args: []string{"add", "--action", "reset"}, code: 2, errText: "needs a name"},
+		{name: "json and flags", args: []string{"add", "--json", `{}`, "--action", "reset"}, code: 2, errText: "not both"},
+		{name: "json and file", args: []string{"add", "--json", `{}`, "--file", file}, code: 2, errText: "not both"},
+		{name: "param without =", args: []string{"add", "-n", "x", "--action", "reset", "--param", "mtu"}, code: 2, errText: "want key=value"},
+		{name: "missing file", args: []string{"add", "--file", filepath.Join(t.TempDir(), "nope.json")}, code: 1, errText: "no such file"},
+		{name: "stray argument", args: []string{"add", "-n", "x", "--action", "reset", "extra"}, code: 2, errText: `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errText := f.run(tt.args...)
+			if code != tt.code || !strings.Contains(out, tt.out) || !strings.Contains(errText, tt.errText) {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want exit %d, stdout ~%q, stderr ~%q", code, out, errText, tt.code, tt.out, tt.errText)
+			}
+			if tt.check != nil {
+				name := tt.rule
+				if name == "" {
+					name = tt.args[2]
+				}
+				st, ok := f.rule(name)
+				if !ok {
+					t.Fatalf("rule %q not in the engine", name)
+				}
+				tt.check(t, st.Rule)
+			}
+		})
+	}
+	if got := len(f.engine.List()); got != 5 {
+		t.Fatalf("%d rules in the engine, want the 5 good ones", got)
+	}
+}
+
+func TestFaultCLIListAndManage(t *testing.T) {
+	f := newFaultEnv(t, "")
+	if code, out, _ := f.run("ls"); code != 0 || out != "no fault rules\n" {
+		t.Fatalf("ls empty: %d %q", code, out)
+	}
+	for _, args := range [][]string{
+		{"add", "-n", "waf", "--action", "reset", "--sni", "*.x", "--probability", "0.5"},
+		{"add", "-n", "slow", "--action", "latency", "--param", "latency=250ms"},
+	} {
+		if code, _, errText := f.run(args...); code != 0 {
+			t.Fatalf("%v: %s", args, errText)
+		}
+	}
+	f.engine.Plan(faults.ConnInfo{Listener: "l", Index: 1}) // no hello: the sni rule does not fire
+	f.engine.PlanAccept(faults.ConnInfo{Listener: "l", Index: 1})
+
+	code, out, _ := f.run("ls")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 3 {
+		t.Fatalf("ls: %d %q", code, out)
+	}
+	for _, w := range []string{"NAME", "ENABLED", "STAGE", "ACTION", "SELECTORS", "FIRES"} {
+		if !strings.Contains(lines[0], w) {
+			t.Errorf("header %q lacks %s", lines[0], w)
+		}
+	}
+	wantRows := [][]string{
+		{"waf", "yes", "client_hello", "reset", "probability=0.5 sni=*.x", "0", "-"},
+		{"slow", "yes", "accept", "latency", "s2c", "latency=250ms", "1"},
+	}
+	for i, w := range wantRows {
+		for _, cell := range w {
+			if !strings.Contains(lines[i+1], cell) {
+				t.Errorf("row %q lacks %q", lines[i+1], cell)
+			}
+		}
+	}
+
+	code, out, _ = f.run("ls", "--json")
+	var sts []faults.RuleStatus
+	if code != 0 || json.Unmarshal([]byte(out), &sts) != nil || len(sts) != 2 || sts[1].Fires != 1 {
+		t.Fatalf("ls --json: %d %q", code, out)
+	}
+
+	steps := []struct {
+		args    []string
+		code    int
+		out     string
+		errText string
+		enabled []bool // waf, slow after the step; nil = not checked
+	}{
+		{args: []string{"disable", "waf", "slow"}, out: "disabled rule slow", enabled: []bool{false, false}},
+		{args: []string{"enable", "slow"}, out: "enabled rule slow", enabled: []bool{false, true}},
+		{args: []string{"enable", "nope"}, code: 1, errText: `no rule named "nope" (HTTP 404)`},
+		{args: []string{"enable"}, code: 2, errText: "name at least one rule"},
+		{args: []string{"reset"}, out: "reset the counters of 2 rules"},
+		{args: []string{"rm", "waf"}, out: "removed rule waf"},
+		{args: []string{"rm", "waf"}, code: 1, errText: `no rule named "waf"`},
+		{args: []string{"reset", "extra"}, code: 2, errText: "unexpected argument"},
+	}
+	for _, s := range steps {
+		code, out, errText := f.run(s.args...)
+		if code != s.code || !strings.Contains(out, s.out) || !strings.Contains(errText, s.errText) {
+			t.Fatalf("%v: exit %d, stdout %q, stderr %q; want %d, ~%q, ~%q", s.args, code, out, errText, s.code, s.out, s.errText)
+		}
+		if s.enabled != nil {
+			for i, name := range []string{"waf", "slow"} {
+				if st, _ := f.rule(name); st.Enabled != s.enabled[i] {
+					t.Fatalf("%v: %s enabled = %v", s.args, name, st.Enabled)
+				}
+			}
+		}
+	}
+	if st, _ := f.rule("slow"); st.Fires != 0 {
+		t.Fatalf("fires after reset = %d", st.Fires)
+	}
+	if _, ok := f.rule("waf"); ok {
+		t.Fatal("waf still there after rm")
+	}
+}
+
+func TestFaultCLIFlagsAfterNames(t *testing.T) {
+	f := newFaultEnv(t, "tok")
+	f.engine.Add(faults.Rule{Name: "a", Action: faults.ActReset})
+	var out, errOut bytes.Buffer
+	err := cmdFault([]string{"disable", "a", "--admin", f.url, "--token", "tok"}, &out, &errOut)
+	if err != nil || out.String() != "disabled rule a\n" {
+		t.Fatalf("flags after the name: %v %q", err, out.String())
+	}
+}
+
+func TestFaultCLIToken(t *testing.T) {
+	f := newFaultEnv(t, "s3cret")
+	code, _, errText := f.run("ls")
+	if code != 1 || !strings.Contains(errText, "HTTP 401") || !strings.Contains(errText, "--token") {
+		t.Fatalf("no token: %d %q", code, errText)
+	}
+	if code, _, errText := f.run("ls", "--token", "wrong"); code != 1 || !strings.Contains(errText, "wrong bearer token") {
+		t.Fatalf("wrong token: %d %q", code, errText)
+	}
+	if code, out, errText := f.run("ls", "--token", "s3cret"); code != 0 || out != "no fault rules\n" {
+		t.Fatalf("right token: %d %q %q", code, out, errText)
+	}
+	t.Setenv("TLSGATE_ADMIN_TOKEN", "s3cret")
+	if code, _, errText := f.run("add", "-n", "a", "--action", "reset"); code != 0 {
+		t.Fatalf("token from the environment: %d %q", code, errText)
+	}
+}
+
+func TestFaultCLIUnreachable(t *testing.T) {
+	// A port that was just free: nothing listens there.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	var out, errOut bytes.Buffer
+	err = cmdFault([]string{"ls", "--admin", addr}, &out, &errOut)
+	if exitCode(err) != 1 || !strings.Contains(err.Error(), "cannot reach the admin API at http://"+addr) {
+		t.Fatalf("unreachable: %v", err)
+	}
+}
+
+func TestFaultCLIUsage(t *testing.T) {
+	tests := []struct {
+		args    []string
+		code    int
+		stdout  string
+		stderr  string
+		errText string
+	}{
+		{args: nil, code: 2, stderr: "Usage: tlsgate fault", errText: "a command is required"},
+		{args: []string{"--help"}, code: 0, stdout: "Usage: tlsgate fault"},
+		{args: []string{"add", "--help"}, code: 0, stdout: "Flags of fault add"},
+		{args: []string{"explode"}, code: 2, stderr: "Usage: tlsgate fault", errText: `unknown command "explode"`},
+		{args: []string{"ls", "--bogus"}, code: 2, errText: "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		var out, errOut bytes.Buffer
+		err := cmdFault(tt.args, &out, &errOut)
+		if exitCode(err) != tt.code || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errOut.String(), tt.stderr) ||
+			(tt.errText != "" && (err == nil || !strings.Contains(err.Error(), tt.errText))) {
+			t.Errorf("%v: exit %d err %v stdout %q stderr %q", tt.args, exitCode(err), err, out.String(), errOut.String())
+		}
+	}
+}
+
+func TestFieldValueTypes(t *testing.T) {
+	tests := []struct {
+		field, text string
+		want        any
+	}{
+		{"mtu", "1280", json.Number("1280")},
+		{"mtu", "big", "big"},
+		{"mtu", "NaN", "NaN"},
+		{"probability", "0.25", json.Number("0.25")},
+		{"seed", "-3", json.Number("-3")},
+		{"hello_multi_segment", "true", true},
+		{"enabled", "false", false},
+		{"latency", "250", "250"},
+		{"alert", "48", "48"},
+		{"min_version", "1.2", "1.2"},
+		{"ciphers", "A, B,,C", []string{"A", "B", "C"}},
+		{"chain", "expired", "expired"},
+		{"no_such_field", "1", "1"},
+	}
+	for _, tt := range tests {
+		got := fieldValue(tt.field, tt.text)
+		if fmt.Sprintf("%T %v", got, got) != fmt.Sprintf("%T %v", tt.want, tt.want) {
+			t.Errorf("fieldValue(%q, %q) = %T %v, want %T %v", tt.field, tt.text, got, got, tt.want, tt.want)
+		}
+	}
+	if !slices.Equal(fieldValue("ciphers", "").([]string), nil) {
+		t.Error("empty list not empty")
+	}
+}
