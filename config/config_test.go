@@ -185,7 +185,7 @@ server_ssl = {}
 			Lang: "ja", SyslogNetwork: "tcp", SyslogAddr: "127.0.0.1:1514"},
 		CA:       CA{Dir: "/var/lib/tlsgate-ca"},
 		Shutdown: Shutdown{Grace: 0},
-		Admin:    Admin{Listen: DefaultAdminListen},
+		Admin:    Admin{}, // no [admin] table: the API is off
 		Listeners: []listener.Options{
 			{
 				Name: "vs_https", Listen: ":9443", Backend: "backend.lab:443", PlainBackend: "127.0.0.1:9080",

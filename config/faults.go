@@ -76,12 +76,15 @@ type Admin struct {
 // DefaultAdminListen is Toxiproxy's port, so its habits carry over.
 const DefaultAdminListen = "127.0.0.1:8474"
 
+// decodeAdmin reads [admin]. Without the table the API is off, so two
+// tlsgates (or a test suite) never fight over its port; with the table and
+// no listen key it takes DefaultAdminListen.
 func decodeAdmin(root *table) Admin {
-	a := Admin{Listen: DefaultAdminListen}
 	t, ok := root.sub("admin")
 	if !ok {
-		return a
+		return Admin{}
 	}
+	a := Admin{Listen: DefaultAdminListen}
 	if s, ok := t.str("listen"); ok {
 		a.Listen = s
 		if s != "" {

@@ -5,15 +5,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# tool -> Debian package that provides it. The end-to-end tests drive real
+# clients (curl, openssl), build network namespaces (ip, iptables) and read
+# captures (tshark).
+declare -A pkg_of=(
+	[curl]=curl [openssl]=openssl [ip]=iproute2 [iptables]=iptables
+	[update-ca-certificates]=ca-certificates
+)
 need_apt=()
-for tool in curl openssl; do
-	command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool")
+for tool in "${!pkg_of[@]}"; do
+	command -v "$tool" >/dev/null 2>&1 || need_apt+=("${pkg_of[$tool]}")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
 	echo "== installing ${need_apt[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
-	apt-get install -y -qq "${need_apt[@]}" ca-certificates >/dev/null
+	apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
 STATICCHECK_VERSION=v0.8.2

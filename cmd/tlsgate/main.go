@@ -36,6 +36,8 @@ Usage:
   tlsgate doctor transparent [--mode redirect|tproxy] [--port N]
                                    check the iptables rules, routes, sysctls and
                                    capabilities a transparent listener needs
+  tlsgate fault add|ls|rm|enable|disable|reset [--admin URL]
+                                   change fault rules at runtime through the admin API
   tlsgate version                  print the version
 
 Every subcommand accepts --help.
@@ -87,6 +89,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return cmdConfig(args[1:], stdout, stderr)
 	case "doctor":
 		return cmdDoctor(args[1:], stdout, stderr)
+	case "fault":
+		return cmdFault(args[1:], stdout, stderr)
 	default:
 		fmt.Fprint(stderr, topUsage)
 		return usageError{fmt.Sprintf("unknown subcommand %q", args[0])}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/tlsgate/tlsgate/admin"
 	"github.com/tlsgate/tlsgate/config"
 	"github.com/tlsgate/tlsgate/faults"
 	"github.com/tlsgate/tlsgate/listener"
@@ -99,11 +101,55 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	if err := engine.Set(cfg.Faults); err != nil {
 		return configError{err}
 	}
+	var servers []*listener.Server
+	var sink *eventSink
+	var adminSrv *http.Server
+	if cfg.Admin.Listen != "" {
+		if err := admin.CheckListen(cfg.Admin.Listen, cfg.Admin.AllowRemote, cfg.Admin.Token); err != nil {
+			return configError{err}
+		}
+		a, err := admin.New(admin.Options{Engine: engine, Token: cfg.Admin.Token, Now: time.Now, Version: version,
+			Listeners: func() []admin.ListenerStats {
+				out := make([]admin.ListenerStats, 0, len(servers))
+				for _, s := range servers {
+					out = append(out, admin.ListenerStats{Name: s.Options().Name, Active: s.Active(), Refused: s.Refused()})
+				}
+				return out
+			}})
+		if err != nil {
+			return err
+		}
+		host, _ := os.Hostname()
+		if sink, err = newEventSink(a, host, os.Getpid()); err != nil {
+			return err
+		}
+		aln, err := net.Listen("tcp", cfg.Admin.Listen)
+		if err != nil {
+			return fmt.Errorf("admin: %w", err)
+		}
+		// No WriteTimeout: /events streams stay open for as long as the
+		// viewer watches.
+		adminSrv = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		adminSrv.RegisterOnShutdown(a.Close)
+		addrs["admin"] = aln.Addr()
+		go func() { _ = adminSrv.Serve(aln) }()
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_ = adminSrv.Shutdown(ctx)
+		}()
+		logger.Info("admin API listening", zap.String("listen", aln.Addr().String()),
+			zap.String("try", "tlsgate fault ls ; curl http://"+aln.Addr().String()+"/events"))
+	}
 	var ids atomic.Uint64
 	nextID := func() uint64 { return ids.Add(1) }
 	for _, o := range cfg.Listeners {
-		srv, err := listener.New(o, listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID,
-			OriginalDst: transparent.Lookup, Faults: engine})
+		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID,
+			OriginalDst: transparent.Lookup, Faults: engine}
+		if sink != nil {
+			deps.OnOutcome = sink.observe
+		}
+		srv, err := listener.New(o, deps)
 		if err != nil {
 			closeAll()
 			return configError{err}
@@ -115,6 +161,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			return fmt.Errorf("listener %s: %w", o.Name, err)
 		}
 		all = append(all, bound{srv, ln})
+		servers = append(servers, srv)
 		addrs[o.Name] = ln.Addr()
 	}
 	for _, b := range all {
