@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # captures (tshark).
 declare -A pkg_of=(
 	[curl]=curl [openssl]=openssl [ip]=iproute2 [iptables]=iptables
-	[update-ca-certificates]=ca-certificates
+	[update-ca-certificates]=ca-certificates [docker-compose]=docker-compose
 )
 need_apt=()
 for tool in "${!pkg_of[@]}"; do
@@ -29,6 +29,9 @@ if ! command -v staticcheck >/dev/null 2>&1; then
 	echo "== installing staticcheck $STATICCHECK_VERSION"
 	go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" || echo "staticcheck did not install; skipping it"
 fi
+
+echo "== build (the same step the Dockerfile runs)"
+./scripts/build.sh "$(mktemp -d)"
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))

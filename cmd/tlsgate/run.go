@@ -40,12 +40,16 @@ func portOf(addr string) int {
 func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "run [-c config.toml]", stdout)
 	cfgPath := fs.String("c", "", "config file (default: the built-in config; see 'tlsgate config default')")
+	noDemo := fs.Bool("no-demo", false, "do not start the built-in demo backend (another process serves its address)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
+	}
+	if *noDemo {
+		cfg.Demo.Listen = ""
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
