@@ -84,6 +84,7 @@ type diagCase struct {
 	contains []string // substrings expected in Cause+Checks+ClientSaw+Warnings+Evidence
 	absent   []string // substrings that must not appear there
 	warnings int      // number of warnings expected
+	saw      string   // substring expected in ClientSaw itself
 }
 
 const (
@@ -318,5 +319,5 @@ func diagCases() []diagCase {
 			lines:    []string{serverSide("10.0.0.2:40113", "10.0.0.7:8443")},
 			contains: []string{"expired", "self IP or SNAT", "pool member", "ca_file"}},
 		{name: "max_connections", o: maxConn, code: CodeMaxConnections, contains: []string{"max_connections"}},
-	}, inspectCases()...)
+	}, append(inspectCases(), faultCases()...)...)
 }

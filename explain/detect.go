@@ -40,6 +40,9 @@ const (
 	CodeClientRejectedSilently = "client_rejected_silently"
 	CodeClientCertMissing      = "client_cert_missing"
 	CodeClientCertRejected     = "client_cert_rejected"
+
+	// Fault injection (issue 4): a fault rule ended the connection.
+	CodeFaultInjected = "fault_injected"
 )
 
 // verdict is a rule's decision: a code plus an optional variant that selects
@@ -61,6 +64,7 @@ type rule struct {
 func rules() []rule {
 	return []rule{
 		{"max_connections", ruleMaxConn},
+		{"fault_stop", ruleFaultStop},
 		{"no_original_dst", ruleNoOrigDst},
 		{"transparent_loop", ruleTransparentLoop},
 		{"proxy_malformed", ruleProxyMalformed},

@@ -38,10 +38,11 @@ func ruleClientCert(f *facts) (verdict, bool) {
 // ruleRejectedSilently: the client got tlsgate's certificate flight and
 // hung up without an alert. Clients that distrust a certificate usually
 // say so with an alert; closing without one is what apps with pinned
-// certificates, and some stacks with an untrusted CA, do.
+// certificates, and some stacks with an untrusted CA, do. Not when a fault
+// cut or stalled the flight: the client never saw the whole certificate.
 func ruleRejectedSilently(f *facts) (verdict, bool) {
 	l := f.o.ClientTLS
-	if !f.legFailed() || !l.ServerFlightSent || f.alert >= 0 {
+	if !f.legFailed() || !l.ServerFlightSent || f.alert >= 0 || f.flightDamaged() {
 		return verdict{}, false
 	}
 	switch classifyErr(l.Err) {

@@ -27,6 +27,15 @@ func Diagnose(o *Outcome) Diagnosis {
 	for _, c := range e.checks {
 		d.Checks = append(d.Checks, f.expand(c))
 	}
+	// A stop's firing knows what the client was meant to see; a fault that
+	// did not end the connection is attached to the normal diagnosis.
+	if v.code == CodeFaultInjected {
+		if f.stop >= 0 && o.FaultFirings[f.stop].Symptom != "" {
+			d.ClientSaw = o.FaultFirings[f.stop].Symptom
+		}
+	} else {
+		f.annotateFaults(&d, v)
+	}
 	if e.ok {
 		d.BigIP = sessionLines(f)
 	} else {
@@ -36,7 +45,8 @@ func Diagnose(o *Outcome) Diagnosis {
 		d.Warnings = f.warnings()
 	}
 	// The table is shared and read-only: never append to its slices. The
-	// interception facts and faults follow every code's own evidence.
+	// interception facts and faults follow every code's own evidence, and
+	// every fault firing closes the list with its own line.
 	seen := map[string]bool{}
 	for _, k := range slices.Concat(e.evidence, []string{"transparent", "orig_dst", "faults"}) {
 		if seen[k] {
@@ -47,6 +57,7 @@ func Diagnose(o *Outcome) Diagnosis {
 			d.Evidence = append(d.Evidence, Evidence{Key: k, Value: val})
 		}
 	}
+	d.Evidence = append(d.Evidence, faultEvidence(o)...)
 	return d
 }
 

@@ -75,6 +75,9 @@ func TestDiagnose(t *testing.T) {
 					t.Errorf("unexpected %q in:\n%s", bad, text)
 				}
 			}
+			if !strings.Contains(d.ClientSaw, tc.saw) {
+				t.Errorf("client saw %q, want it to contain %q", d.ClientSaw, tc.saw)
+			}
 			if len(d.Warnings) != tc.warnings {
 				t.Errorf("%d warnings, want %d: %q", len(d.Warnings), tc.warnings, d.Warnings)
 			}
@@ -102,7 +105,7 @@ func allCodes() []string {
 		CodeProxyMalformed, CodeBackendRefused, CodeBackendTimeout, CodeBackendError,
 		CodeBackendTLSFailed, CodeBackendTLSVerify, CodeMaxConnections,
 		CodeNoOriginalDst, CodeTransparentLoop, CodeClientRejectedSilently,
-		CodeClientCertMissing, CodeClientCertRejected}
+		CodeClientCertMissing, CodeClientCertRejected, CodeFaultInjected}
 }
 
 // TestKnowledgeComplete checks every code has an entry with a summary, a

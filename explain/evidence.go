@@ -258,7 +258,23 @@ func (f *facts) evidenceValue(key string) string {
 		local, remote := backendEndpoints(o)
 		return addrText(local) + " -> " + addrText(remote)
 	case "faults":
+		// With firings recorded, each gets its own "fault" line instead.
+		if len(o.FaultFirings) > 0 {
+			return ""
+		}
 		return strings.Join(o.Faults, ",")
+	case "fault_alert_sent":
+		if o.FaultApplied != "" && o.ClientTLS.AlertSent >= 0 {
+			return alertLabel(o.ClientTLS.AlertSent)
+		}
+	case "client_reply":
+		if o.FaultApplied != "" && o.ClientTLS.AlertRecv >= 0 {
+			return alertLabel(o.ClientTLS.AlertRecv)
+		}
+	case "hello_size":
+		if o.Hello != nil && o.Hello.WireLen > 0 {
+			return helloSize(o)
+		}
 	default:
 		return f.inspectEvidence(key)
 	}

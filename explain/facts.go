@@ -39,6 +39,8 @@ type facts struct {
 	shared []uint16
 
 	alert int // alert received from the client during the handshake, -1 if none
+
+	stop int // index in o.FaultFirings of the stop that ended the connection, -1 if none
 }
 
 // expectsTLS says whether a listener mode puts a client-ssl profile (or
@@ -56,7 +58,7 @@ func expectsTLS(mode string) bool {
 
 // deriveFacts computes the version and cipher picture of an Outcome.
 func deriveFacts(o *Outcome) *facts {
-	f := &facts{o: o, tlsListener: expectsTLS(o.Mode), alert: -1}
+	f := &facts{o: o, tlsListener: expectsTLS(o.Mode), alert: -1, stop: stopFiring(o)}
 	f.floor, f.ceiling = o.ClientTLS.MinVersion, o.ClientTLS.MaxVersion
 	if f.floor == 0 {
 		f.floor = goServerMinVersion

@@ -3,7 +3,8 @@ package explain
 import "sync"
 
 // entry is the knowledge for one diagnosis code, or for one variant of it
-// (then only its non-empty fields override the code's). Texts are templates
+// (then only its non-empty fields override the code's; a variant's group
+// other than groupNone replaces the code's). Texts are templates
 // over the placeholders in facts.vars, so the table holds the words and the
 // code holds none.
 type entry struct {
@@ -41,7 +42,7 @@ var knowledgeTable = sync.OnceValue(knowledge)
 // "code/variant".
 func knowledge() map[string]entry {
 	t := clientKnowledge()
-	for _, more := range []map[string]entry{upstreamKnowledge(), inspectKnowledge()} {
+	for _, more := range []map[string]entry{upstreamKnowledge(), inspectKnowledge(), faultKnowledge()} {
 		for k, e := range more {
 			t[k] = e
 		}
@@ -62,6 +63,9 @@ func lookup(v verdict) entry {
 	over, ok := table[v.code+"/"+v.variant]
 	if !ok {
 		return e
+	}
+	if over.group != groupNone {
+		e.group = over.group
 	}
 	if over.summary != "" {
 		e.summary = over.summary

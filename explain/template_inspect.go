@@ -78,7 +78,7 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 		}
 		return "The client's connection (and TLS handshake, when tlsgate terminates) succeeds, then closes without a response from the backend.", true
 	}
-	return "", false
+	return f.faultPlaceholder(name)
 }
 
 // destText is where tlsgate relayed (or would have): the server leg's

@@ -1,0 +1,136 @@
+package explain
+
+import (
+	"crypto/tls"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// faultWrapperCases: faults that did not end the connection themselves.
+// Each keeps the code the client's behaviour earns, and names the rule.
+func faultWrapperCases() []diagCase {
+	latAccept := firing("slow-accept", "latency", "accept", "c2s", 0.1, symLatency)
+	timeoutErr := "read tcp 192.168.20.230:443->192.168.99.86:32962: i/o timeout"
+
+	// A PMTUD black hole stalls tlsgate's certificate flight; the client
+	// never answers. The MTU symptom beats the quiet latency one.
+	mtu := failed(withHello(base("terminate"), modernHello()), timeoutErr)
+	mtu.ClientTLS.ServerFlightSent = true
+	fired(mtu, latAccept, firing("pmtu", "mtu", "server_flight", "s2c", 0.33, symMTU))
+	bhDown := failed(withHello(base("terminate"), modernHello()), timeoutErr)
+	fired(bhDown, firing("drop-down", "blackhole", "server_flight", "s2c", 0.34, symTimeoutHS))
+	tmo := failed(withHello(base("terminate"), modernHello()), timeoutErr)
+	fired(tmo, firing("swallow", "timeout", "server_flight", "s2c", 0.35, symTimeoutHS))
+
+	// A cut flight: the client hangs up without an alert, which without
+	// the fault would read as a silent rejection of the certificate.
+	truncFIN := failed(withHello(base("terminate"), modernHello()), "EOF")
+	truncFIN.ClientTLS.ServerFlightSent = true
+	fired(truncFIN, firing("cut-flight", "truncate", "server_flight", "s2c", 0.36, symEOFFlight))
+	truncRST := failed(withHello(base("terminate"), modernHello()), "write tcp 192.168.20.230:443->192.168.99.86:32962: faults: injected reset: connection reset by peer")
+	truncRST.ClientTLS.ServerFlightSent = true
+	fired(truncRST, firing("cut-flight-rst", "truncate", "server_flight", "s2c", 0.37, symResetHS))
+	limit := failed(intercepted(modernHello()), "EOF")
+	limit.ClientTLS.ServerFlightSent, limit.FailStreak = true, 2
+	fired(limit, firing("budget", "limit_data", "server_flight", "s2c", 0.38, symEOFFlight))
+	// Fragmenting does not damage the flight: a silent rejection stays one.
+	fragSilent := failed(intercepted(modernHello()), "EOF")
+	fragSilent.ClientTLS.ServerFlightSent = true
+	fired(fragSilent, firing("tiny-records", "fragment", "server_flight", "s2c", 0.39, symFragment))
+
+	okLatency := fired(handshaken(), firing("slow-resp", "latency", "response", "s2c", 0.4, symLatency))
+	okLatency.BytesUp, okLatency.BytesDown = 517, 4096
+	okBlock := fired(handshaken(), firing("waf-403", "block_page", "request", "s2c", 0.41, symBlock))
+	okBlock.HTTP1 = []HTTPExchange{{Method: "GET", Target: "/login", Host: "lab.test", Proto: "HTTP/1.1", Status: 403, RespBytes: 312}}
+	okReset := fired(handshaken(), firing("rst-resp", "reset", "response", "s2c", 0.43, symResetStream))
+	okIdle := fired(handshaken(), firing("nat-expiry", "idle_timeout", "idle", "both", 0.44, symIdleRST))
+	okSlicer := fired(handshaken(), firing("dpi-test", "slicer", "server_flight", "s2c", 0.45, symSlicer))
+
+	silent := base("terminate")
+	silent.Kind, silent.PeekEnd = sniff.Empty, PeerSilent
+	fired(silent, latAccept)
+
+	// Chains served by a fault: the client's alert is the normal diagnosis,
+	// and its own client hint is already specific.
+	chainExp := failed(withHello(base("terminate"), modernHello()), "remote error: tls: expired certificate")
+	chainExp.ClientTLS.AlertRecv, chainExp.ClientTLS.MaxVersion, chainExp.ClientTLS.ServerFlightSent = 45, tls.VersionTLS12, true
+	fired(chainExp, firing("old-cert", "chain", "client_hello", "s2c", 0.46, symChainExp))
+	chainSelf := failed(withHello(base("terminate"), modernHello()), "remote error: tls: bad certificate")
+	chainSelf.ClientTLS.AlertRecv, chainSelf.ClientTLS.ServerFlightSent = 42, true
+	fired(chainSelf, firing("self", "chain", "client_hello", "s2c", 0.47, symChainSelf))
+	chainMAC := failed(withHello(base("terminate"), modernHello()), "local error: tls: bad record MAC")
+	chainMAC.ClientTLS.AlertSent, chainMAC.ClientTLS.ServerFlightSent = 20, true
+	fired(chainMAC, firing("self13", "chain", "client_hello", "s2c", 0.48, symChainSelf))
+
+	// Version and cipher policies go through crypto/tls with the listener's
+	// profile narrowed, which the listener records on the leg.
+	verOld := failed(withHello(base("terminate"), legacyHello(0x0303)), "tls: client offered only unsupported versions: [303 302 301]")
+	verOld.ClientTLS.MinVersion = tls.VersionTLS13
+	fired(verOld, firing("tls13-only", "version", "client_hello", "both", 0.49, symVersion))
+	verNew := failed(withHello(base("terminate"), modernHello()), "tls: client offered only unsupported versions: [304 303]")
+	verNew.ClientTLS.MinVersion, verNew.ClientTLS.MaxVersion = tls.VersionTLS10, tls.VersionTLS10
+	fired(verNew, firing("tls10-box", "version", "client_hello", "both", 0.5, symVersion))
+	cipher := failed(withHello(base("terminate"), legacyHello(0x0303, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)),
+		"tls: no cipher suite supported by both client and server; client offered: [c02f]")
+	cipher.ClientTLS.OurCiphers, cipher.ClientTLS.MaxVersion = []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA}, tls.VersionTLS12
+	fired(cipher, firing("cbc-only", "cipher", "client_hello", "both", 0.51, symCipher))
+
+	return []diagCase{
+		{name: "fault_wrap_mtu_timeout", o: mtu, code: CodeHandshakeTimeout, lines: []string{lineSummary}, saw: symMTU,
+			contains: []string{"TLS handshake with client 192.168.99.86:32962 timed out; injected by rule slow-accept (latency at accept, draw 0.10); injected by rule pmtu (mtu at server_flight, draw 0.33)",
+				"Injected by rule pmtu (mtu at server_flight, draw 0.33): on a real network this is a PMTUD black hole",
+				"fault=pmtu mtu at server_flight draw=0.33 expect=timeout (PMTUD black hole)"}},
+		{name: "fault_wrap_blackhole_timeout", o: bhDown, code: CodeHandshakeTimeout, lines: []string{lineSummary}, saw: symTimeoutHS,
+			contains: []string{"injected by rule drop-down (blackhole at server_flight, draw 0.34)", "one-way silent drop"}},
+		{name: "fault_wrap_timeout_action", o: tmo, code: CodeHandshakeTimeout, lines: []string{lineSummary}, saw: symTimeoutHS,
+			contains: []string{"injected by rule swallow (timeout at server_flight, draw 0.35)"}},
+		{name: "fault_wrap_truncate_fin", o: truncFIN, code: CodeClientClosedEarly, lines: []string{lineSummary}, saw: symEOFFlight,
+			contains: []string{"injected by rule cut-flight (truncate at server_flight, draw 0.36)", "cuts a flight short"}},
+		{name: "fault_wrap_truncate_rst", o: truncRST, code: CodeClientResetEarly, lines: []string{lineSummary}, saw: symResetHS,
+			contains: []string{"injected by rule cut-flight-rst (truncate at server_flight, draw 0.37)"}},
+		{name: "fault_wrap_limit_data_inspect", o: limit, code: CodeClientClosedEarly,
+			lines: []string{"01260013:4: SSL Handshake failed for TCP 192.168.99.86:32962 -> 93.184.216.34:443"}, saw: symEOFFlight,
+			contains: []string{"injected by rule budget (limit_data at server_flight, draw 0.38)", "byte budget"}},
+		{name: "fault_wrap_fragment_rejected_silently", o: fragSilent, code: CodeClientRejectedSilently,
+			lines:    []string{"01260013:4: SSL Handshake failed for TCP 192.168.99.86:32962 -> 93.184.216.34:443"},
+			contains: []string{"injected by rule tiny-records (fragment at server_flight, draw 0.39)", "curl: (90)"}},
+		{name: "fault_wrap_ok_latency", o: okLatency, code: CodeOK, ok: true, saw: symLatency,
+			lines:    []string{okDetailsLine()},
+			contains: []string{"up=517B down=4096B in 2ms; injected by rule slow-resp (latency at response, draw 0.40)", "congested uplink"}},
+		{name: "fault_wrap_ok_block_page", o: okBlock, code: CodeOK, ok: true, saw: symBlock,
+			lines:    []string{okDetailsLine()},
+			contains: []string{"injected by rule waf-403 (block_page at request, draw 0.41)", "F5 ASM", "GET lab.test/login → 403"}},
+		{name: "fault_wrap_ok_reset_response", o: okReset, code: CodeOK, ok: true, saw: symResetStream,
+			lines:    []string{okDetailsLine()},
+			contains: []string{"injected by rule rst-resp (reset at response, draw 0.43)"}},
+		{name: "fault_wrap_ok_idle_timeout", o: okIdle, code: CodeOK, ok: true, saw: symIdleRST,
+			lines:    []string{okDetailsLine()},
+			contains: []string{"injected by rule nat-expiry (idle_timeout at idle, draw 0.44)", "idle timer"}},
+		{name: "fault_wrap_ok_slicer", o: okSlicer, code: CodeOK, ok: true, saw: symSlicer,
+			lines:    []string{okDetailsLine()},
+			contains: []string{"injected by rule dpi-test (slicer at server_flight, draw 0.45)"}},
+		{name: "fault_wrap_client_silent", o: silent, code: CodeClientSilent, lines: []string{lineSummary}, saw: symLatency,
+			contains: []string{"sent nothing within 5s; injected by rule slow-accept (latency at accept, draw 0.10)"}},
+		{name: "fault_wrap_chain_expired_alert45", o: chainExp, code: CodeClientAlert, lines: []string{lineSummary},
+			saw: "curl prints `curl: (60) SSL certificate problem: certificate has expired`",
+			contains: []string{"45 certificate_expired", "injected by rule old-cert (chain at client_hello, draw 0.46)", "bad certificate chain",
+				"fault=old-cert chain at client_hello draw=0.46 expect=certificate rejected, expired"}},
+		{name: "fault_wrap_chain_self_signed_alert42", o: chainSelf, code: CodeClientAlert, lines: []string{lineSummary},
+			saw: "A Go client prints", contains: []string{"injected by rule self (chain at client_hello, draw 0.47)"}},
+		{name: "fault_wrap_chain_bad_record_mac", o: chainMAC, code: CodeHandshakeFailed, lines: []string{lineSummary},
+			saw: "curl prints a certificate problem", contains: []string{"unencrypted", "injected by rule self13 (chain at client_hello, draw 0.48)"}},
+		{name: "fault_wrap_version_too_old", o: verOld, code: CodeVersionTooOld, lines: []string{lineVersion, lineSummary}, saw: sawAlert70,
+			contains: []string{"TLS 1.3 to TLS 1.3", "injected by rule tls13-only (version at client_hello, draw 0.49)", "accepts only some protocol versions"}},
+		{name: "fault_wrap_version_too_new", o: verNew, code: CodeVersionTooNew, lines: []string{lineVersion, lineSummary}, saw: sawAlert70,
+			contains: []string{"TLS 1.0 to TLS 1.0", "injected by rule tls10-box (version at client_hello, draw 0.50)"}},
+		{name: "fault_wrap_no_shared_cipher", o: cipher, code: CodeNoSharedCipher, lines: []string{lineCiphers, lineNoShared, lineSummary},
+			saw:      "sslv3 alert handshake failure",
+			contains: []string{"injected by rule cbc-only (cipher at client_hello, draw 0.51)", "restricted cipher list", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA (at TLS 1.2)"}},
+	}
+}
+
+// okDetailsLine is the session line of handshaken's client leg.
+func okDetailsLine() string {
+	return "(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
+		sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false"
+}

@@ -1,0 +1,128 @@
+package explain
+
+import "slices"
+
+// The fault actions with a stage-specific explanation: what a reset, a
+// close or a silent hold means depends on where it happened.
+func stagedStops() []string { return []string{"reset", "close", "blackhole"} }
+
+// stopStages are the stages at which the listener ends a connection itself
+// (faults.Plan.Stop), in the order it meets them.
+func stopStages() []string { return []string{"accept", "client_hello", "handshake_done"} }
+
+// ruleFaultStop: a fault rule ended the connection on purpose. It runs
+// before every other rule because nothing after the stop is the client's
+// or the backend's doing.
+func ruleFaultStop(f *facts) (verdict, bool) {
+	if f.o.FaultApplied == "" {
+		return verdict{}, false
+	}
+	return verdict{code: CodeFaultInjected, variant: f.faultVariant()}, true
+}
+
+// faultVariant picks the explanation of a stop: reset, close and blackhole
+// per stage; a TLS policy refusal by the alert it sent (70 is a version
+// refusal, 40 a cipher refusal, as a Go server words them); every other
+// action by its name. An action with no entry falls back to the code.
+func (f *facts) faultVariant() string {
+	o := f.o
+	a := o.FaultApplied
+	switch {
+	case slices.Contains(stagedStops(), a):
+		return a + "_" + f.stopStage()
+	case a == "tls_policy" && o.ClientTLS.AlertSent == 70:
+		return "tls_policy_version"
+	case a == "tls_policy" && o.ClientTLS.AlertSent == 40:
+		return "tls_policy_cipher"
+	}
+	return a
+}
+
+// stopMatches reports whether a firing can be the stop that ended the
+// connection: its action is the applied one (a TLS policy refusal comes
+// from a version or cipher rule), and a blackhole only stops when it holds
+// both directions.
+func stopMatches(applied string, fr FaultFiring) bool {
+	if fr.Action == "blackhole" && fr.Direction != "both" && fr.Direction != "" {
+		return false
+	}
+	if applied == "tls_policy" {
+		return fr.Action == "version" || fr.Action == "cipher"
+	}
+	return fr.Action == applied
+}
+
+// stopFiring finds the firing that ended the connection, -1 when the
+// listener recorded none. The listener checks for a stop at accept, then
+// after the ClientHello, then after the handshake, and takes the first
+// rule in rule order, so the earliest matching stage wins.
+func stopFiring(o *Outcome) int {
+	if o.FaultApplied == "" {
+		return -1
+	}
+	for _, st := range stopStages() {
+		for i, fr := range o.FaultFirings {
+			if fr.Stage == st && stopMatches(o.FaultApplied, fr) {
+				return i
+			}
+		}
+	}
+	for i, fr := range o.FaultFirings {
+		if stopMatches(o.FaultApplied, fr) {
+			return i
+		}
+	}
+	return -1
+}
+
+// stopStage is the stage at which the stop acted, one of stopStages: the
+// firing's own when recorded, else read from how far the connection got.
+func (f *facts) stopStage() string {
+	st := ""
+	if f.stop >= 0 {
+		st = f.o.FaultFirings[f.stop].Stage
+	}
+	switch st {
+	case "accept", "client_hello", "handshake_done":
+		return st
+	case "server_flight":
+		return "client_hello"
+	case "request", "response", "idle":
+		return "handshake_done"
+	}
+	switch {
+	case f.o.ClientTLS.Done:
+		return "handshake_done"
+	case len(f.o.FirstBytes) > 0 || f.o.Hello != nil:
+		return "client_hello"
+	}
+	return "accept"
+}
+
+// stopRule names the rule of the stop: the firing's, else the only rule
+// that fired.
+func (f *facts) stopRule() string {
+	switch {
+	case f.stop >= 0:
+		return f.o.FaultFirings[f.stop].Rule
+	case len(f.o.Faults) == 1:
+		return f.o.Faults[0]
+	}
+	return "(not recorded)"
+}
+
+// flightDamaged reports whether a fault cut, dropped or stalled what
+// tlsgate sent toward the client during the handshake. Then a client that
+// hung up never saw the whole certificate flight, so its silence is no
+// verdict on the certificate.
+func (f *facts) flightDamaged() bool {
+	damaging := []string{"truncate", "limit_data", "mtu", "blackhole", "timeout"}
+	early := []string{"accept", "client_hello", "server_flight"}
+	for _, fr := range f.o.FaultFirings {
+		toClient := fr.Direction == "" || fr.Direction == "s2c" || fr.Direction == "both"
+		if toClient && slices.Contains(damaging, fr.Action) && slices.Contains(early, fr.Stage) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,243 @@
+package explain
+
+import (
+	"crypto/tls"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// faultPlaceholder fills the template names of injected faults; ok=false
+// leaves a name unknown.
+func (f *facts) faultPlaceholder(name string) (string, bool) {
+	o := f.o
+	switch name {
+	case "fault_rule":
+		return f.stopRule(), true
+	// The rule's own action: a TLS policy stop names version or cipher.
+	case "fault_action":
+		if f.stop >= 0 && o.FaultFirings[f.stop].Action != "" {
+			return o.FaultFirings[f.stop].Action, true
+		}
+		return orNone(o.FaultApplied), true
+	case "fault_stage_name":
+		return f.stopStage(), true
+	case "fault_stage":
+		return faultStagePhrase()[f.stopStage()], true
+	case "fault_draw":
+		if f.stop < 0 {
+			return "not recorded", true
+		}
+		return DrawText(o.FaultFirings[f.stop].Draw), true
+	case "fault_what":
+		return f.expand(f.stopWhat()), true
+	case "fault_alert_sent":
+		if o.ClientTLS.AlertSent < 0 {
+			return "an alert (not recorded)", true
+		}
+		return "alert " + alertLabel(o.ClientTLS.AlertSent), true
+	case "fault_alert_saw":
+		return alertSaw(o.ClientTLS.AlertSent), true
+	case "fault_bigip":
+		if lookup(verdict{code: CodeFaultInjected, variant: f.faultVariant()}).group != groupNone {
+			return "", true
+		}
+		return faultSentences()[sentNoBigIP], true
+	case "fault_reply":
+		if o.ClientTLS.AlertRecv < 0 {
+			return "", true
+		}
+		return f.expand(faultSentences()[sentReply]), true
+	case "client_reply":
+		return alertLabel(o.ClientTLS.AlertRecv), true
+	case "fault_others":
+		var others []string
+		for i, fr := range o.FaultFirings {
+			if i != f.stop {
+				others = append(others, firingText(sentFiring, fr, ""))
+			}
+		}
+		if len(others) == 0 {
+			return "", true
+		}
+		return strings.ReplaceAll(faultSentences()[sentOthers], "{fr_list}", strings.Join(others, ", ")), true
+	case "alpn_list":
+		if o.Hello != nil && len(o.Hello.ALPN) > 0 {
+			return strings.Join(o.Hello.ALPN, ", "), true
+		}
+		return "none", true
+	case "hello_size":
+		return helloSize(o), true
+	}
+	return "", false
+}
+
+// stopWhat is the template saying what the stop did.
+func (f *facts) stopWhat() string {
+	words := faultWhat()
+	a := f.o.FaultApplied
+	if f.stop >= 0 {
+		if w, ok := words[a+"/"+f.o.FaultFirings[f.stop].Direction]; ok {
+			return w
+		}
+	}
+	if w, ok := words[a]; ok {
+		return w
+	}
+	return orNone(a)
+}
+
+// faultEvidence is one evidence line per firing, in firing order.
+func faultEvidence(o *Outcome) []Evidence {
+	out := make([]Evidence, 0, len(o.FaultFirings))
+	for _, fr := range o.FaultFirings {
+		out = append(out, Evidence{Key: "fault", Value: firingText(sentEvidence, fr, "")})
+	}
+	return out
+}
+
+// annotateFaults attaches the firings of a connection that no fault ended
+// to its normal diagnosis: the summary and cause say which rules fired and
+// what they imitate, and a generic client hint gives way to the symptom
+// the fault predicts.
+func (f *facts) annotateFaults(d *Diagnosis, v verdict) {
+	firings := f.o.FaultFirings
+	if len(firings) == 0 {
+		return
+	}
+	words := faultReal()
+	parts := make([]string, len(firings))
+	for i, fr := range firings {
+		parts[i] = firingText(sentSummary, fr, "")
+		r, ok := words[fr.Action]
+		if !ok {
+			r = firingText(sentRealOther, fr, "")
+		}
+		d.Cause += firingText(sentCause, fr, r)
+	}
+	d.Summary += "; " + strings.Join(parts, "; ")
+	if sawIsGeneric(v) {
+		if s := telling(firings); s != "" {
+			d.ClientSaw = s
+		}
+	}
+}
+
+// sawIsGeneric reports whether the client hint a verdict gets says nothing
+// specific about what the client printed.
+func sawIsGeneric(v verdict) bool {
+	generic := genericSaw()
+	if v.variant != "" {
+		key := v.code + "/" + v.variant
+		if over, ok := knowledgeTable()[key]; ok && over.clientSaw != "" {
+			return generic[key]
+		}
+	}
+	return generic[v.code]
+}
+
+// telling picks the symptom that best says what the client saw: the first
+// firing whose client shows an error, else the first symptom at all.
+func telling(firings []FaultFiring) string {
+	quiet := func(s string) bool {
+		return slices.ContainsFunc(quietSymptoms(), func(p string) bool { return strings.HasPrefix(s, p) })
+	}
+	first := ""
+	for _, fr := range firings {
+		switch {
+		case fr.Symptom == "":
+		case !quiet(fr.Symptom):
+			return fr.Symptom
+		case first == "":
+			first = fr.Symptom
+		}
+	}
+	return first
+}
+
+// firingText fills a sentence template with one firing's fields. The
+// values go in last, so text from the listener (a symptom) is never read
+// as a template.
+func firingText(key string, fr FaultFiring, realWorld string) string {
+	s := faultSentences()
+	tmpl := strings.ReplaceAll(s[key], "{fr_firing}", s[sentFiring])
+	return strings.NewReplacer(
+		"{fr_rule}", orNone(fr.Rule),
+		"{fr_action}", orNone(fr.Action),
+		"{fr_stage}", orNone(fr.Stage),
+		"{fr_draw}", DrawText(fr.Draw),
+		"{fr_symptom}", orNone(fr.Symptom),
+		"{fr_real}", realWorld,
+	).Replace(tmpl)
+}
+
+// DrawText shows a fault rule's random draw the way diagnoses and log
+// lines do: two decimals, truncated rather than rounded, because a rule
+// fires when draw < probability and rounding up could show a draw equal to
+// the probability.
+func DrawText(d float64) string {
+	if math.IsNaN(d) || math.IsInf(d, 0) {
+		return strconv.FormatFloat(d, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(math.Floor(d*100)/100, 'f', 2, 64)
+}
+
+// helloSize is the ClientHello's size on the wire and its key shares,
+// which decide whether it spans more than one TCP segment.
+func helloSize(o *Outcome) string {
+	h := o.Hello
+	if h == nil || h.WireLen == 0 {
+		return "of unknown size"
+	}
+	s := strconv.Itoa(h.WireLen) + " bytes in " + strconv.Itoa(max(h.Records, 1)) + " record(s)"
+	if len(h.KeyShareGroups) > 0 {
+		names := make([]string, 0, len(h.KeyShareGroups))
+		for _, g := range h.KeyShareGroups {
+			if !IsGREASE(g) {
+				names = append(names, tls.CurveID(g).String())
+			}
+		}
+		s += ", key shares " + strings.Join(names, ", ")
+	}
+	return s
+}
+
+// alertSaw says how clients word alert n when it answers their ClientHello
+// (client-symptoms.md §3 rows 5–9, §5, §6).
+func alertSaw(n int) string {
+	if n < 0 {
+		return "A TLS alert: curl exits 35 naming it, Go prints `remote error: tls: …`."
+	}
+	openssl := map[int]string{
+		40: "sslv3 alert handshake failure", 42: "sslv3 alert bad certificate", 48: "tlsv1 alert unknown ca",
+		49: "tlsv1 alert access denied", 70: "tlsv1 alert protocol version", 71: "tlsv1 alert insufficient security",
+		80: "tlsv1 alert internal error", 112: "tlsv1 unrecognized name", 120: "tlsv1 alert no application protocol",
+	}
+	curl := "`curl: (35) … alert " + AlertName(n) + "`"
+	if t, ok := openssl[n]; ok {
+		curl = "`curl: (35) … " + t + "`"
+	}
+	switch n {
+	case 45:
+		curl = "`curl: (60) SSL certificate verification failed`"
+	case 116:
+		curl = "`curl: (98) … tlsv13 alert certificate required`"
+	}
+	goText := "remote error: tls: " + AlertName(n)
+	for _, a := range alertTable() {
+		if a.num == n && a.goText != "" {
+			goText = "remote error: tls: " + a.goText
+		}
+	}
+	chrome := "ERR_SSL_PROTOCOL_ERROR"
+	switch {
+	case n == 40 || n == 70 || n == 71:
+		chrome = "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"
+	case n == 112:
+		chrome = "ERR_SSL_UNRECOGNIZED_NAME_ALERT"
+	case n >= 42 && n <= 49 && n != 47 || n == 116:
+		chrome = "ERR_BAD_SSL_CLIENT_AUTH_CERT (it blames the client certificate)"
+	}
+	return "tls alert " + alertLabel(n) + ": curl prints " + curl + ", Go `" + goText + "`, Chrome " + chrome + "."
+}

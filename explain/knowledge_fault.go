@@ -1,0 +1,194 @@
+package explain
+
+// Checks shared by the fault_injected variants: how an operator would track
+// the real device down, and how to switch the injected one off.
+const (
+	checkFaultOff = "This one was broken on purpose: `tlsgate fault ls` shows rule {fault_rule} and its fire count; `tlsgate fault disable {fault_rule}` (or `tlsgate fault rm {fault_rule}`) stops it for new connections."
+	checkCapture  = "Capture on both sides of the suspected device at the same time (`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}`, once next to the client and once next to the server): a packet the server never sent, or a ClientHello the server never received, was made or eaten by the device in between."
+	checkRSTTTL   = "In the client-side capture, compare the RST's IP TTL (and IP ID) with the server's own packets: an injected RST usually arrives with a different TTL because it comes from fewer hops away."
+	checkSNI      = "Compare with and without SNI: `openssl s_client -connect {virtual} -servername {sni_or_host}` against `openssl s_client -connect {virtual} -noservername`, and another name with `curl -v --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`; only the named one failing means a device filters on SNI."
+	checkSteps    = "Probe step by step, cheapest first: TCP only (`nc -vz {virtual_host} {vport}`), then a ClientHello without SNI, then with SNI {sni_or_host}, then a small hello (`curl --curves X25519`); the first step that fails names the layer that blocks."
+	checkStacks   = "Try other TLS stacks against the same name (curl, a Go client, Python): a failure for only some stacks points at a JA3/JA4 fingerprint block."
+	checkCurlV    = "Run `curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`: the last line before the error shows how far the handshake got."
+	checkMsg      = "Watch the handshake record by record: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` prints each message and alert with its direction."
+)
+
+// Client-symptom texts of the fault_injected variants (client-symptoms.md
+// §2, §3 rows 1–4, §5, §6), used when the listener recorded no firing
+// symptom.
+const (
+	sawFaultResetHS   = "connection reset during the handshake: curl `curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, Python `ConnectionResetError: [Errno 104] Connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	sawFaultResetData = "connection reset after the handshake: curl `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	sawFaultEOFHS     = "connection closed (EOF) during the handshake: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `unexpected eof while reading`, Go `EOF`, Python `SSLEOFError: … EOF occurred in violation of protocol`, Chrome ERR_CONNECTION_CLOSED."
+	sawFaultEOFData   = "connection closed before any response: curl `curl: (52) Empty reply from server`, Go `EOF` (net/http retries an idempotent request once, then reports it), Chrome ERR_EMPTY_RESPONSE."
+	sawFaultPlain     = "wrong version number: curl `curl: (35) … error:0A00010B:SSL routines::wrong version number`, Go `tls: first record does not look like a TLS handshake` (net/http `http: server gave HTTP response to HTTPS client`), Python `[SSL: WRONG_VERSION_NUMBER] wrong version number`, Firefox SSL_ERROR_RX_RECORD_TOO_LONG, Chrome ERR_SSL_PROTOCOL_ERROR."
+	sawFaultSSL3      = "curl `curl: (35) … error:0A000102:SSL routines::unsupported protocol`, Go `tls: server selected unsupported protocol version 300`, Java `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
+	sawFaultUnoffered = "curl `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`, Go `tls: server chose an unconfigured cipher suite`, Java `Server selected improper ciphersuite …`, Chrome ERR_SSL_PROTOCOL_ERROR."
+	sawFaultLarge     = "Only clients whose ClientHello spans more than one segment fail (post-quantum key shares: Go 1.24 and later, Chrome 124 and later): a reset (`curl: (35) Recv failure: Connection reset by peer`, Chrome ERR_CONNECTION_RESET) or a timeout, while clients with a small hello connect."
+	sawAlert40        = "tlsgate answers with alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
+)
+
+// faultKnowledge covers connections a fault rule ended on purpose. Each
+// variant says first what a real network would have shown and which real
+// device does this, then (in the code's tail) that this time it was
+// injected. The checks are how an operator would find the real device.
+// BIG-IP lines: none, because BIG-IP did not fail, a device in the path
+// did; only a version or cipher policy refusal imitates a BIG-IP refusal
+// and carries its verified group.
+func faultKnowledge() map[string]entry {
+	return map[string]entry{
+		CodeFaultInjected: {
+			summary:   "injected by rule {fault_rule}: {fault_what} {fault_stage}",
+			cause:     "On a real network this looks like a device in the path (a firewall, an IPS, a WAF or a load balancer) ending the connection {fault_stage}.",
+			tail:      " Here it was injected by rule {fault_rule} ({fault_action} at {fault_stage_name}, draw {fault_draw}): nothing in the path failed, tlsgate did this on purpose.{fault_bigip}{fault_reply}{fault_others}",
+			checks:    []string{checkCapture, checkSteps, checkCurlV, checkFaultOff},
+			clientSaw: "Whatever a client prints when a device in the path ends the connection {fault_stage}: a reset, an EOF, a timeout or an alert.",
+			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4", "fault_alert_sent", "client_reply", "client_error"},
+		},
+
+		CodeFaultInjected + "/reset_accept": {
+			cause: "On a real network a reset right after the TCP handshake, before the client sent a byte, comes from a firewall that rejects with a TCP RST after the connection was accepted (iptables `REJECT --reject-with tcp-reset` behind a proxy), a load balancer or proxy over its connection or rate limit, or an L4 proxy whose backend is down. The TCP handshake worked, so the client sees a reset, not `connection refused`.",
+			checks: []string{checkCapture, checkRSTTTL,
+				"Check connection limits, rate limits and per-client policies on the firewalls and load balancers in front of {virtual} for {client_ip}.",
+				checkFaultOff},
+			clientSaw: sawFaultResetHS,
+		},
+		CodeFaultInjected + "/reset_client_hello": {
+			cause:     "On a real network a RST right after the ClientHello is the signature of an SNI or fingerprint block: a WAF, an IPS, a next-generation firewall or an ISP filter reads the server_name (SNI {sni}) or the JA3/JA4 in the first packet and tears the connection down with a RST, often towards both ends. The server never sees the hello.",
+			checks:    []string{checkCapture, checkRSTTTL, checkSNI, checkStacks, checkFaultOff},
+			clientSaw: sawFaultResetHS,
+			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja3", "ja4", "hello_size", "client_error"},
+		},
+		CodeFaultInjected + "/reset_handshake_done": {
+			cause: "On a real network a reset right after a completed handshake comes from a device that decided after seeing more: a TLS-inspecting firewall or IPS that checked the certificate or the first request, a load balancer whose pool has no member left, or a server process that aborted the connection.",
+			checks: []string{checkCapture, checkRSTTTL,
+				"Send a request and watch where it stops: `curl -v` prints the handshake, then `Recv failure: Connection reset by peer` once the reset arrives.",
+				"Check the inspection and pool status of the devices in front of {virtual}.",
+				checkFaultOff},
+			clientSaw: sawFaultResetData,
+		},
+
+		CodeFaultInjected + "/close_accept": {
+			cause: "On a real network an accept-then-close before any byte comes from an L4 proxy or load balancer that accepted the connection but could not reach its backend (the `Empty reply from server` of Toxiproxy issue 265), a server at its connection limit, or a policy that closes instead of resetting.",
+			checks: []string{checkCapture,
+				"Check the backend health and connection limits of the proxy or load balancer in front of {virtual}.",
+				checkCurlV, checkFaultOff},
+			clientSaw: sawFaultEOFHS,
+		},
+		CodeFaultInjected + "/close_client_hello": {
+			cause:     "On a real network a FIN right after the ClientHello comes from a server or load balancer that closes on a name it does not serve (SNI {sni}), a middlebox intolerant of something in the hello (TLS 1.3, an unknown extension, its size), or a TLS proxy whose upstream connect failed.",
+			checks:    []string{checkCapture, checkSNI, checkSteps, checkFaultOff},
+			clientSaw: sawFaultEOFHS,
+		},
+		CodeFaultInjected + "/close_handshake_done": {
+			cause: "On a real network a close right after a completed handshake comes from a TLS-terminating proxy or load balancer that then cannot reach its pool, an authorization check after the handshake, or a server that closes idle connections at once.",
+			checks: []string{checkCapture,
+				"Check the pool members and the logs of the proxy or load balancer terminating TLS for {sni_or_host}.",
+				checkCurlV, checkFaultOff},
+			clientSaw: sawFaultEOFData,
+		},
+
+		CodeFaultInjected + "/blackhole_accept": {
+			cause: "On a real network packets that vanish after a completed TCP handshake come from a stateful firewall that passed the SYN but drops the data (asymmetric routing, state lost after a failover), an IPS in drop mode, or a route that loses the larger packets.",
+			checks: []string{checkCapture,
+				"Check the routing both ways between {client_ip} and {virtual_host}: replies that take another path than requests break stateful firewalls.",
+				"Test the path MTU: `ping -M do -s 1472 {virtual_host}` should pass.",
+				checkFaultOff},
+			clientSaw: sawTimeout,
+		},
+		CodeFaultInjected + "/blackhole_client_hello": {
+			cause:     "On a real network a ClientHello that is never answered comes from an IPS or DPI device that drops it silently (the Great Firewall drops and then blocks the 3-tuple for minutes), a firewall policy that matches the SNI ({sni}) with a drop action instead of a reset, or a large-ClientHello or MTU problem on the way to the server.",
+			checks:    []string{checkCapture, checkSNI, checkSteps, checkStacks, checkFaultOff},
+			clientSaw: sawTimeout,
+			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja3", "ja4", "hello_size", "client_error"},
+		},
+		CodeFaultInjected + "/blackhole_handshake_done": {
+			cause: "On a real network data that stops flowing right after a completed handshake comes from a DLP or IPS device inspecting the decrypted stream that drops it, a PMTUD black hole that eats the first full-size packets, or NAT state lost in between.",
+			checks: []string{checkCapture,
+				"Test the path MTU: `ping -M do -s 1472 {virtual_host}`; if it fails and smaller sizes pass, clamp the MSS or fix the tunnel MTU.",
+				checkCurlV, checkFaultOff},
+			clientSaw: sawTimeout,
+		},
+
+		CodeFaultInjected + "/alert": {
+			cause:     "On a real network a fatal alert {fault_stage} comes from a load balancer, WAF or policy engine that refuses with TLS instead of a reset: policy engines send 40 handshake_failure or 49 access_denied, strict-SNI servers 112 unrecognized_name. The alert was {fault_alert_sent}. Chrome shows alerts 42–49 and 116 from a server as ERR_BAD_SSL_CLIENT_AUTH_CERT, which blames the client certificate even when a WAF sent them.",
+			checks:    []string{checkMsg, checkCapture, checkSNI, checkStacks, checkFaultOff},
+			clientSaw: "{fault_alert_saw}",
+		},
+		CodeFaultInjected + "/sni_policy": {
+			cause: "On a real network this is a strict SNI policy: a server or load balancer (BIG-IP with sni-require, nginx with ssl_reject_handshake, a CDN edge) that does not serve the name in the ClientHello (SNI {sni}), or got none, answers with {fault_alert_sent} instead of a default certificate. Clients send no SNI when they connect to an IP literal (https://{virtual_host}/).",
+			checks: []string{checkSNI,
+				"Connect by the name the server expects, not by IP: `curl --resolve name:{vport}:{virtual_host} https://name:{vport}/`.",
+				checkMsg, checkFaultOff},
+			clientSaw: "{fault_alert_saw}",
+		},
+		CodeFaultInjected + "/alpn_refuse": {
+			cause: "On a real network this is an ALPN refusal: a server or proxy that supports none of the protocols the client offered ({alpn_list}) answers with {fault_alert_sent}, e.g. an h2-only gRPC endpoint reached by an HTTP/1.1-only client, or a proxy that refuses h2.",
+			checks: []string{
+				"Try each protocol alone: `curl -v --http1.1 …` and `curl -v --http2 …`, or `openssl s_client -connect {virtual} -alpn h2` and `-alpn http/1.1`.",
+				checkMsg, checkFaultOff},
+			clientSaw: "{fault_alert_saw}",
+		},
+		CodeFaultInjected + "/plaintext_reply": {
+			cause: "On a real network a plain HTTP answer where a ServerHello belongs comes from a captive portal (hotel or airport Wi-Fi answering every port-443 connection with its login page), an explicit proxy's error page, or a listener routed to a plaintext port. The client reads `HTTP/1.1 …` as a TLS record header and reports a wrong version number.",
+			checks: []string{
+				"Read the page itself: `curl -v http://{virtual_host}:{vport}/` shows the portal or error page in clear text.",
+				"Check for a captive portal or a proxy on the client's network (a browser shows the login page; `curl -v http://neverssl.com/` is redirected).",
+				checkCapture, checkFaultOff},
+			clientSaw: sawFaultPlain,
+		},
+		CodeFaultInjected + "/ssl3_server_hello": {
+			cause: "On a real network an SSLv3 ServerHello comes from a legacy server or appliance that speaks nothing newer (old embedded devices, printers, management controllers, ancient load balancers). Every modern client refuses SSLv3 (POODLE) and answers with alert 70 protocol_version.",
+			checks: []string{checkMsg,
+				"List what the server speaks: `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}`.",
+				"Upgrade the device's firmware, or put a TLS terminator in front of it.",
+				checkFaultOff},
+			clientSaw: sawFaultSSL3,
+		},
+		CodeFaultInjected + "/unoffered_cipher": {
+			cause: "On a real network a ServerHello with a cipher suite the client never offered comes from a buggy or misconfigured TLS stack forcing one suite regardless of the hello (RC4-MD5, an export suite), or a middlebox rewriting the ServerHello. The client aborts: OpenSSL and Java with alert 47 illegal_parameter, Go with 40 handshake_failure.",
+			checks: []string{checkMsg,
+				"Compare the suite in the ServerHello with the client's offer (ciphers offered, below).",
+				"Check for a device that rewrites the handshake: capture on both sides and compare the ServerHello bytes.",
+				checkFaultOff},
+			clientSaw: sawFaultUnoffered,
+			evidence:  []string{"sni", "ciphers_offered", "versions_offered", "ja4", "client_reply", "client_error"},
+		},
+		CodeFaultInjected + "/large_hello": {
+			cause: "On a real network this is large-ClientHello intolerance: a firewall or IPS that parses only the first segment of the hello. A post-quantum ClientHello (an X25519MLKEM768 key share makes it about 1.6 KB) spans two TCP segments, so the device loses the SNI and resets or drops the connection; only new clients (Go 1.24 and later, Chrome 124 and later) fail, older ones work. This hello was {hello_size}.",
+			checks: []string{
+				"Retry with a small hello: `curl --curves X25519 …`, or a Go client with CurvePreferences = X25519; if that works, the size of the hello is the trigger.",
+				"In a capture, the ClientHello spans two segments and the reset or silence follows the first one.",
+				"Upgrade the middlebox, or turn off its TLS inspection for this traffic.",
+				checkFaultOff},
+			clientSaw: sawFaultLarge,
+			evidence:  []string{"sni", "hello_size", "versions_offered", "ja4", "client_error"},
+		},
+
+		CodeFaultInjected + "/tls_policy": {
+			cause: "On a real network a server or load balancer profile that refuses the client's offer answers with {fault_alert_sent} right after the ClientHello.",
+			checks: []string{checkMsg,
+				"Compare the client's offered versions and suites (below) with what the server accepts: `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}`.",
+				checkFaultOff},
+			clientSaw: "{fault_alert_saw}",
+			evidence:  evHello(),
+		},
+		CodeFaultInjected + "/tls_policy_version": {group: groupVersion,
+			cause: "On a real network this is a server or load balancer whose profile accepts none of the versions the client offers ({offered_versions}), e.g. a hardened profile without TLS 1.2 or a legacy one without TLS 1.3; it answers with alert 70 protocol_version, and a BIG-IP logs it as `unsupported version` (the lines above).",
+			checks: []string{
+				"Check what the server accepts: `openssl s_client -connect {virtual} -tls1_2` and `-tls1_3`, or `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}`.",
+				"Align the client's versions with the server's profile (BIG-IP: the no-tlsv1… options of the client-ssl profile).",
+				checkFaultOff},
+			clientSaw: sawAlert70,
+		},
+		CodeFaultInjected + "/tls_policy_cipher": {group: groupCiphers,
+			cause: "On a real network this is a server or load balancer with a restricted cipher list (FIPS-only, hardened, or legacy) that shares no suite with the client's {offered_cipher_count} offered suite(s); it answers with alert 40 handshake_failure, and a BIG-IP logs it as `no shared ciphers` (the lines above).",
+			checks: []string{
+				"Test one suite at a time: `openssl s_client -connect {virtual} -cipher <name>`, or list them with `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}`.",
+				"Enable a suite the client offers on the server (BIG-IP: the client-ssl `ciphers` string), or update the client.",
+				checkFaultOff},
+			clientSaw: sawAlert40,
+			evidence:  []string{"ciphers_offered", "versions_offered", "sni", "ja4", "fault_alert_sent", "client_reply"},
+		},
+	}
+}

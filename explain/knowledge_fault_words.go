@@ -1,0 +1,120 @@
+package explain
+
+// Words of the fault explanations that are not a whole knowledge entry:
+// what a stop did, where, what a real network would have shown for a
+// wrapper fault, and the sentences that attach an injected fault to any
+// diagnosis. Templates, like the entries.
+
+// Keys of faultSentences.
+const (
+	sentSummary   = "summary"    // appended to a summary, one per firing
+	sentCause     = "cause"      // appended to a cause, one per firing
+	sentReply     = "reply"      // the client answered a stop with an alert
+	sentOthers    = "others"     // other firings next to a stop
+	sentNoBigIP   = "no_bigip"   // a stop BIG-IP would not log
+	sentEvidence  = "evidence"   // one evidence line per firing
+	sentFiring    = "firing"     // one firing, inside sentSummary and sentOthers
+	sentRealOther = "real_other" // an action with no entry in faultReal
+)
+
+// faultSentences holds the sentences that mention injected faults. The
+// {fr_*} names are one firing's fields (see firingVars).
+func faultSentences() map[string]string {
+	return map[string]string{
+		sentFiring:    "rule {fr_rule} ({fr_action} at {fr_stage}, draw {fr_draw})",
+		sentSummary:   "injected by {fr_firing}",
+		sentCause:     " Injected by {fr_firing}: on a real network this is {fr_real}.",
+		sentReply:     " The client answered with alert {client_reply}: its TLS stack refused what it got.",
+		sentOthers:    " Also fired on this connection: {fr_list}.",
+		sentNoBigIP:   " BIG-IP logs nothing for it: BIG-IP did not fail, a device in the path did.",
+		sentEvidence:  "{fr_rule} {fr_action} at {fr_stage} draw={fr_draw} expect={fr_symptom}",
+		sentRealOther: "what a device in the path doing {fr_action} would cause",
+	}
+}
+
+// faultWhat says what a stop did, for "injected by rule X: <what> <stage>".
+// A key "action/direction" is more specific than "action".
+func faultWhat() map[string]string {
+	return map[string]string{
+		"reset":             "reset",
+		"close":             "close (FIN)",
+		"close/s2c":         "half-close (FIN toward the client)",
+		"blackhole":         "blackhole (silent hold)",
+		"alert":             "{fault_alert_sent}",
+		"sni_policy":        "strict SNI policy, {fault_alert_sent}",
+		"alpn_refuse":       "ALPN refusal, {fault_alert_sent}",
+		"plaintext_reply":   "plaintext HTTP reply",
+		"ssl3_server_hello": "SSLv3 ServerHello",
+		"unoffered_cipher":  "ServerHello with a cipher suite the client never offered",
+		"large_hello":       "large-ClientHello intolerance",
+		"tls_policy":        "TLS policy refusal, {fault_alert_sent}",
+	}
+}
+
+// faultStagePhrase words a stage for prose: "reset after ClientHello".
+func faultStagePhrase() map[string]string {
+	return map[string]string{
+		"accept":         "at accept, before the client sent anything",
+		"client_hello":   "after ClientHello",
+		"server_flight":  "in the server's handshake flight",
+		"handshake_done": "after the TLS handshake",
+		"request":        "at the request",
+		"response":       "at the response",
+		"idle":           "while the connection was idle",
+	}
+}
+
+// faultReal says which real-world device or path problem each action
+// imitates (failure-catalog.md §2), for faults that did not end the
+// connection themselves.
+func faultReal() map[string]string {
+	return map[string]string{
+		"reset":             "a firewall, IPS or load balancer injecting a TCP reset",
+		"close":             "a server or proxy closing the connection (FIN)",
+		"blackhole":         "a one-way silent drop: asymmetric routing, or a stateful firewall that lost the connection's state",
+		"latency":           "a slow path: a congested uplink, a long-haul or satellite link, a VPN hairpin, or a slow inspection device",
+		"bandwidth":         "a throttled or saturated link, or a traffic shaper",
+		"slicer":            "a path that delivers data in small pieces (a low MSS or a re-segmenting middlebox)",
+		"fragment":          "TCP segments or TLS records split small, which compliant clients reassemble and naive DPI and parsers do not",
+		"slow_close":        "a server or proxy that delays its FIN (a lingering close)",
+		"limit_data":        "a proxy or middlebox that cuts the connection after a byte budget",
+		"timeout":           "a device that swallows the traffic and closes later (a proxy timeout)",
+		"mtu":               "a PMTUD black hole: a tunnel (VPN, GRE, IPsec, PPPoE) with an MTU below 1500 and ICMP fragmentation-needed filtered, so full-size segments vanish while small ones pass",
+		"truncate":          "a middlebox that cuts a flight short (the certificate flight or a response body)",
+		"first_byte_delay":  "a slow connection setup (a distant or overloaded server)",
+		"idle_timeout":      "a NAT or firewall whose idle timer expired the connection's state",
+		"block_page":        "a WAF that terminates TLS and answers with an HTTP block page (F5 ASM `The requested URL was rejected`, AWS WAF 403, Cloudflare 403 or 429): not a TLS error",
+		"rewrite":           "a proxy rewriting the response head (HSTS stripped, Via added)",
+		"chain":             "a server serving a bad certificate chain (expired, wrong host, self-signed, missing intermediate …), or a TLS-inspecting proxy re-signing with a CA the client does not trust",
+		"version":           "a server or load balancer profile that accepts only some protocol versions",
+		"cipher":            "a server or load balancer profile with a restricted cipher list (FIPS-only or hardened)",
+		"alert":             "a load balancer, WAF or policy engine refusing with a TLS alert",
+		"sni_policy":        "a strict-SNI server or load balancer refusing an unknown or missing name",
+		"alpn_refuse":       "a server refusing every offered ALPN protocol",
+		"plaintext_reply":   "a captive portal or proxy error page answering in plain HTTP",
+		"large_hello":       "a middlebox that parses only the first segment of a large (post-quantum) ClientHello",
+		"ssl3_server_hello": "a legacy SSLv3-only server",
+		"unoffered_cipher":  "a server choosing a cipher suite the client never offered",
+	}
+}
+
+// genericSaw lists the entries whose client hint does not say what the
+// client printed. A fault that fired knows better, so its symptom replaces
+// them. A variant with a hint of its own is judged by its own key.
+func genericSaw() map[string]bool {
+	return map[string]bool{
+		CodeOK:                true,
+		CodeClientSilent:      true,
+		CodeClientClosedEarly: true,
+		CodeClientResetEarly:  true,
+		CodeClientAlert:       true,
+		CodeHandshakeFailed:   true,
+		CodeHandshakeTimeout:  true,
+		CodeHelloMalformed:    true,
+	}
+}
+
+// quietSymptoms are the symptom classes that announce no client error
+// (faults' ClassSlow and ClassNone start the symptom text): such a firing
+// explains less than one whose client shows an error.
+func quietSymptoms() []string { return []string{"slow, no error", "no error expected"} }
