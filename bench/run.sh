@@ -15,7 +15,8 @@
 #                               cert; and minted leaf) | haproxy terminate
 #   memory per idle connection  tlsgate | haproxy (VmRSS growth)
 # and prints a markdown table (median, min – max, ratio to direct) on
-# stdout, also written to bench/results-<date>.md. Progress goes to stderr.
+# stdout, also written to bench/results-<date>.md (raw JSON lines beside it
+# in results-<date>.jsonl). Progress goes to stderr.
 #
 # The load generator, the proxy and the backend share this machine's
 # cores, so every number includes that contention, the same way for each
@@ -339,5 +340,8 @@ CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 		cat "$FAILURES"
 	fi
 } >"$OUT"
+# The raw results too, one JSON line per run, for anyone who wants other
+# statistics than the table's: tlsgate-load report --in FILE reprints it.
+cp "$RESULTS" "${OUT%.md}.jsonl"
 cat "$OUT"
-log "written to $OUT"
+log "written to $OUT and ${OUT%.md}.jsonl"
