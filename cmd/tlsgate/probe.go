@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/tlsgate/tlsgate/probe"
+)
+
+const probeUsage = "probe HOST:PORT [--sni NAME] [--cacert FILE] [--timeout 3s] [--steps 1,3,4] [--json]"
+
+// cmdProbe walks the client-side checklist against HOST:PORT and prints a
+// verdict per step. It exits 0 when nothing failed (warnings included), 1
+// when a step failed, 2 on bad usage.
+func cmdProbe(args []string, stdout, _ io.Writer) error {
+	fs := newFlags("probe", probeUsage, stdout)
+	sni := fs.String("sni", "", "name to send as SNI and to verify (default: the host, unless it is an IP)")
+	cacert := fs.String("cacert", "", "PEM file of CA certificates to verify the chain against (default: the system roots)")
+	timeout := fs.Duration("timeout", 3*time.Second, "time allowed for each connection attempt")
+	steps := fs.String("steps", "", "steps to run, e.g. 1,3,4 or 1-3,7 (default: all 9)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	target, err := probeArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if _, _, err := probe.SplitTarget(target); err != nil {
+		return usageError{err.Error()}
+	}
+	if *timeout <= 0 {
+		return usageError{fmt.Sprintf("probe: --timeout must be positive, got %s", *timeout)}
+	}
+	o := probe.Options{SNI: *sni, Timeout: *timeout}
+	if *steps != "" {
+		if o.Steps, err = probe.ParseSteps(*steps); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	if *cacert != "" {
+		if o.Roots, err = loadCACerts(*cacert); err != nil {
+			return usageError{err.Error()}
+		}
+		o.RootsLabel = *cacert
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep := probe.Run(ctx, target, o)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(rep)
+	} else {
+		err = rep.WriteText(stdout)
+	}
+	if err != nil {
+		return fmt.Errorf("probe: writing the report: %w", err)
+	}
+	if rep.Failed() {
+		return fmt.Errorf("probe: %s: %s (step %d)", target, rep.Final.Summary, rep.Final.Step)
+	}
+	return nil
+}
+
+// probeArgs parses flags given before or after the target and returns the
+// target, so both "probe host:443 --json" and "probe --json host:443" work.
+func probeArgs(fs *flag.FlagSet, args []string) (string, error) {
+	parse := func(a []string) ([]string, error) {
+		if err := fs.Parse(a); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.Usage()
+				return nil, errHelp
+			}
+			return nil, usageError{fmt.Sprintf("probe: %v", err)}
+		}
+		return fs.Args(), nil
+	}
+	rest, err := parse(args)
+	if err != nil {
+		return "", err
+	}
+	if len(rest) == 0 {
+		return "", usageError{"probe: HOST:PORT is required (usage: tlsgate " + probeUsage + ")"}
+	}
+	target := rest[0]
+	if rest, err = parse(rest[1:]); err != nil {
+		return "", err
+	}
+	if len(rest) > 0 {
+		return "", usageError{fmt.Sprintf("probe: unexpected argument %q", rest[0])}
+	}
+	return target, nil
+}
+
+// loadCACerts reads a PEM bundle into a pool.
+func loadCACerts(path string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("probe: --cacert: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("probe: --cacert %s: no PEM certificate in %d bytes", path, len(b))
+	}
+	return pool, nil
+}

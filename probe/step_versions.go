@@ -1,0 +1,231 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tlsgate/tlsgate/explain"
+)
+
+// probedVersions are the versions step 4 tries, oldest first.
+func probedVersions() []uint16 {
+	return []uint16{0x0300, tls.VersionTLS10, tls.VersionTLS11, tls.VersionTLS12, tls.VersionTLS13}
+}
+
+// stepVersions is step 4: which protocol versions the server accepts, each
+// offered alone.
+func (p *prober) stepVersions(ctx context.Context) Step {
+	var s Step
+	var ok, refused []string
+	accepted := map[uint16]bool{}
+	for _, v := range probedVersions() {
+		label := explain.VersionName(v)
+		var at Attempt
+		if v == 0x0300 {
+			at = p.trySSLv3(ctx)
+		} else {
+			cfg := p.baseConfig()
+			cfg.MinVersion, cfg.MaxVersion = v, v
+			at = p.toAttempt(label, p.handshake(ctx, cfg))
+		}
+		s.Attempts = append(s.Attempts, at)
+		if at.OK {
+			accepted[v] = true
+			ok = append(ok, label)
+		} else {
+			refused = append(refused, fmt.Sprintf("%s (%s)", label, at.Detail))
+		}
+	}
+	p.tls12 = -1
+	if accepted[tls.VersionTLS12] {
+		p.tls12 = 1
+	}
+	if len(ok) > 0 {
+		s.Evidence = append(s.Evidence, "accepted: "+strings.Join(ok, ", "))
+	}
+	if len(refused) > 0 {
+		s.Evidence = append(s.Evidence, "refused: "+strings.Join(refused, "; "))
+	}
+	modern := accepted[tls.VersionTLS12] || accepted[tls.VersionTLS13]
+	var legacy []string
+	for _, v := range probedVersions()[:3] {
+		if accepted[v] {
+			legacy = append(legacy, explain.VersionName(v))
+		}
+	}
+	switch {
+	case len(ok) == 0:
+		s.Verdict, s.Code = Fail, "no_version"
+		s.Finding = "no version from SSLv3 to TLS 1.3 completes a handshake"
+		s.Cause = "the server refuses every version, or fails every handshake for another reason (see each attempt)"
+		s.Check = "the refusal of each version below; step 3's answer"
+	case !modern:
+		s.Verdict, s.Code = Fail, "legacy_only"
+		s.Finding = "the server accepts only " + strings.Join(legacy, ", ") + ": current clients refuse these versions"
+		s.Cause = "an old server or a legacy protocol profile: OpenSSL 3 at security level 2, Go (since 1.22), Java 17 and browsers refuse TLS 1.1 and older (curl says 'legacy sigalg disallowed or unsupported' or 'tlsv1 alert protocol version')"
+		s.Check = "enable TLS 1.2 (and 1.3) on the server or its load-balancer profile"
+	case len(legacy) > 0:
+		s.Verdict, s.Code = Warn, "legacy_enabled"
+		s.Finding = "the server still accepts " + strings.Join(legacy, ", ") + " besides " + strings.Join(modernOf(ok), " and ")
+		s.Cause = "legacy versions left enabled: deprecated by RFC 8996 (TLS 1.0/1.1) and RFC 7568 (SSLv3)"
+		s.Check = "raise the server's minimum version to TLS 1.2"
+	case !accepted[tls.VersionTLS13]:
+		s.Verdict, s.Code = Warn, "no_tls13"
+		s.Finding = "the server accepts TLS 1.2 only; TLS 1.3 is refused (" + p.refusalOf(s.Attempts, "TLS 1.3") + ")"
+		s.Cause = "TLS 1.3 is disabled or unsupported on the server: clients that require TLS 1.3 fail, everything else gets TLS 1.2"
+		s.Check = "enable TLS 1.3 on the server or its profile if clients need it"
+	default:
+		s.Verdict, s.Code = Pass, "modern"
+		s.Finding = "accepts " + strings.Join(ok, " and ") + "; refuses SSLv3, TLS 1.0 and TLS 1.1"
+	}
+	return s
+}
+
+// modernOf keeps TLS 1.2 and 1.3 from a list of accepted version labels.
+func modernOf(labels []string) []string {
+	var out []string
+	for _, l := range labels {
+		if l == explain.VersionName(tls.VersionTLS12) || l == explain.VersionName(tls.VersionTLS13) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// refusalOf returns the detail of the attempt labelled label.
+func (p *prober) refusalOf(atts []Attempt, label string) string {
+	for _, a := range atts {
+		if a.Label == label {
+			return a.Detail
+		}
+	}
+	return "not tried"
+}
+
+// trySSLv3 sends a hand-built SSLv3 hello and accepts only a ServerHello
+// that picks 0x0300.
+func (p *prober) trySSLv3(ctx context.Context) Attempt {
+	at := Attempt{Label: explain.VersionName(0x0300), Result: resError}
+	start := p.o.Now()
+	defer func() { at.ElapsedMS = ms(p.o.Now().Sub(start)) }()
+	hello, err := sslv3Hello(p.o.Rand)
+	if err != nil {
+		at.Detail = err.Error()
+		return at
+	}
+	at.HelloLen = len(hello)
+	conn, err := p.dial(ctx)
+	if err != nil {
+		at.Result, at.Detail = resDial, err.Error()
+		return at
+	}
+	defer conn.Close()
+	_ = conn.SetWriteDeadline(time.Now().Add(p.o.Timeout))
+	if _, err := conn.Write(hello); err != nil {
+		at.Result, at.Detail = resReset, err.Error()
+		return at
+	}
+	rr := p.readReply(ctx, conn, time.Now().Add(p.o.Timeout))
+	if len(rr.b) == 0 {
+		at.Result = rr.result
+		at.Detail = map[string]string{resReset: "connection reset by peer", resClosed: "closed by the server (EOF)",
+			resTimeout: "no answer within " + fmtDur(p.o.Timeout)}[rr.result]
+		if at.Detail == "" {
+			at.Detail = rr.errText()
+		}
+		return at
+	}
+	switch rr.r.kind {
+	case replyServerHello:
+		if rr.r.version == 0x0300 {
+			at.OK, at.Result = true, resOK
+			at.Detail = "SSLv3 ServerHello, " + tls.CipherSuiteName(rr.r.cipher)
+			return at
+		}
+		at.Result, at.Detail = resError, "answered with a "+explain.VersionName(rr.r.version)+" ServerHello, not SSLv3"
+	case replyAlert:
+		at.Result, at.Detail = resAlert, fmt.Sprintf("alert %d %s", rr.r.alert, explain.AlertName(rr.r.alert))
+	default:
+		at.Result, at.Detail = resNotTLS, describeReply(rr.r)
+	}
+	return at
+}
+
+// family is one kind of TLS 1.2 cipher suite, tried alone in step 5.
+type family struct {
+	name   string
+	suites []uint16
+	aead   bool // ECDHE with AES-GCM or ChaCha20-Poly1305: what modern clients want
+	cbc    bool // ECDHE with AES-CBC
+	rsaKex bool // static RSA key exchange: no forward secrecy
+	tdes   bool // 3DES: Sweet32, off in every current client
+}
+
+// families lists the cipher families step 5 tries.
+func families() []family {
+	return []family{
+		{name: "ECDHE-ECDSA AES-GCM", aead: true, suites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}},
+		{name: "ECDHE-RSA AES-GCM", aead: true, suites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384}},
+		{name: "ECDHE-ECDSA CHACHA20", aead: true, suites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}},
+		{name: "ECDHE-RSA CHACHA20", aead: true, suites: []uint16{tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256}},
+		{name: "ECDHE-ECDSA AES-CBC", cbc: true, suites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256}},
+		{name: "ECDHE-RSA AES-CBC", cbc: true, suites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256}},
+		{name: "RSA (static key exchange)", rsaKex: true, suites: []uint16{tls.TLS_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_256_GCM_SHA384, tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_AES_256_CBC_SHA, tls.TLS_RSA_WITH_AES_128_CBC_SHA256}},
+		{name: "3DES", tdes: true, suites: []uint16{tls.TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA}},
+	}
+}
+
+// stepCiphers is step 5: which TLS 1.2 cipher families the server accepts.
+func (p *prober) stepCiphers(ctx context.Context) Step {
+	var s Step
+	var aead, cbc, rsaKex, tdes bool
+	var ok []string
+	for _, f := range families() {
+		cfg := p.baseConfig()
+		cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites = tls.VersionTLS12, tls.VersionTLS12, f.suites
+		at := p.toAttempt(f.name, p.handshake(ctx, cfg))
+		s.Attempts = append(s.Attempts, at)
+		if !at.OK {
+			continue
+		}
+		ok = append(ok, f.name)
+		aead, cbc, rsaKex, tdes = aead || f.aead, cbc || f.cbc, rsaKex || f.rsaKex, tdes || f.tdes
+	}
+	if len(ok) > 0 {
+		s.Evidence = append(s.Evidence, "accepted: "+strings.Join(ok, ", "))
+	}
+	switch {
+	case len(ok) == 0:
+		s.Verdict, s.Code = Fail, "no_shared_cipher"
+		s.Finding = "no TLS 1.2 cipher family is accepted"
+		s.Cause = "the server's cipher list shares nothing with current clients (curl says 'sslv3 alert handshake failure', Go 'remote error: tls: handshake failure'), or its key type matches none of the families"
+		s.Check = "the server's cipher list and certificate key type"
+	case !aead && !cbc:
+		s.Verdict, s.Code = Fail, "legacy_ciphers_only"
+		s.Finding = "only legacy families are accepted: " + strings.Join(ok, ", ")
+		s.Cause = "static RSA key exchange and 3DES are off by default in Go (since 1.22), and 3DES is gone from OpenSSL 3 and browsers: most clients find no shared cipher"
+		s.Check = "enable ECDHE with AES-GCM or ChaCha20 on the server"
+	case tdes:
+		s.Verdict, s.Code = Warn, "3des_enabled"
+		s.Finding = "3DES is still accepted (with " + strings.Join(ok, ", ") + ")"
+		s.Cause = "a legacy cipher left enabled (Sweet32, CVE-2016-2183)"
+		s.Check = "remove 3DES from the server's cipher list"
+	case rsaKex:
+		s.Verdict, s.Code = Warn, "static_rsa_enabled"
+		s.Finding = "static RSA key exchange is accepted (no forward secrecy)"
+		s.Cause = "a legacy cipher family left enabled; Go clients stopped offering it in 1.22"
+		s.Check = "remove TLS_RSA_* suites from the server's cipher list"
+	case !aead:
+		s.Verdict, s.Code = Warn, "cbc_only"
+		s.Finding = "only AES-CBC suites are accepted under TLS 1.2"
+		s.Cause = "an old cipher list without AES-GCM or ChaCha20"
+		s.Check = "add ECDHE AES-GCM suites to the server's cipher list"
+	default:
+		s.Verdict, s.Code = Pass, "modern"
+		s.Finding = "accepts " + strings.Join(ok, ", ")
+	}
+	return s
+}
