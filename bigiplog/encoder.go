@@ -127,10 +127,14 @@ func findEvent(fields []zapcore.Field) (Event, bool) {
 	return Event{}, false
 }
 
-// writeEvent writes the BIG-IP group, then our explanation, all stamped
-// with the entry's second; the group uses one tmm instance and one PID.
+// writeEvent writes the fault rules that fired, the BIG-IP group, then our
+// explanation, all stamped with the entry's second; the group uses one tmm
+// instance and one PID and stays contiguous.
 func (e *ltmEncoder) writeEvent(buf *buffer.Buffer, ts time.Time, ev Event) {
 	o, d := ev.parts()
+	for _, text := range faultLines(o) {
+		e.writeOwn(buf, ts, sevWarning, text)
+	}
 	proc := TMMName(o.ID, e.o.TMMs)
 	for _, l := range d.BigIP {
 		if e.syslog {

@@ -108,7 +108,8 @@ type goldenEntry struct {
 // goldenEntries: three connections (a three-line group on tmm, a two-line
 // group on tmm1, a success with its session line), a server-side failure
 // passed by pointer with a precomputed diagnosis, an inspected success with
-// warnings and HTTP, a silent rejection, and two plain messages.
+// warnings and HTTP, a silent rejection, a connection a fault rule reset,
+// one a fault stalled into a timeout, and two plain messages.
 func goldenEntries() []goldenEntry {
 	at := func(sec int) time.Time { return testTime.Add(time.Duration(sec) * time.Second) }
 	bv := backendVerifyOutcome()
@@ -130,6 +131,10 @@ func goldenEntries() []goldenEntry {
 			[]zapcore.Field{Field(Event{Outcome: inspectOutcome()})}},
 		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(2), Message: "conn"},
 			[]zapcore.Field{Field(Event{Outcome: silentOutcome()})}},
+		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(2), Message: "conn"},
+			[]zapcore.Field{Field(Event{Outcome: faultStopOutcome()})}},
+		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(2), Message: "conn"},
+			[]zapcore.Field{Field(Event{Outcome: faultWrapOutcome()})}},
 		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(3), Message: "max connections reached; refusing"},
 			[]zapcore.Field{{Key: "refused", Type: zapcore.Int64Type, Integer: 17}}},
 	}
@@ -207,6 +212,8 @@ func TestBigIPEncoderGroup(t *testing.T) {
 		"Feb  1 08:12:16 lab-bigip info tmm1[9244]: SSL Handshake details for TCP 10.1.20.1:40002 -> 93.184.216.34:443 entity: server SID: " + sid(9, "server") +
 			" version: TLSv1.2 cipher-suite: ECDHE-RSA-AES128-GCM-SHA256 key-exchange: X25519 mutual-authentication: false",
 		"Feb  1 08:12:16 lab-bigip warning tmm[9244]: 01260013:4: SSL Handshake failed for TCP 10.1.10.50:61863 -> 93.184.216.34:443",
+		// conn 11, reset by a fault rule, has none; conn 12 timed out.
+		"Feb  1 08:12:16 lab-bigip warning tmm[9244]: 01260013:4: SSL Handshake failed for TCP 10.1.10.50:61863 -> 10.1.10.100:443",
 	}
 	if strings.Join(group, "\n") != strings.Join(wantGroup, "\n") {
 		t.Errorf("tmm lines:\n%s\nwant\n%s", strings.Join(group, "\n"), strings.Join(wantGroup, "\n"))

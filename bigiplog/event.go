@@ -98,7 +98,7 @@ func (e Event) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	err = firstErr(err, enc.AddArray("checks", stringArray(append([]string{}, d.Checks...))))
 	enc.AddString("client_saw", d.ClientSaw)
 	err = firstErr(err, enc.AddObject("evidence", evidenceObject(d.Evidence)))
-	err = firstErr(err, enc.AddArray("faults", stringArray(append([]string{}, o.Faults...))))
+	err = firstErr(err, addFaults(enc, o))
 	return firstErr(err, addInterception(enc, o, d))
 }
 

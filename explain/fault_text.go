@@ -117,10 +117,15 @@ func (f *facts) annotateFaults(d *Diagnosis, v verdict) {
 		d.Cause += firingText(sentCause, fr, r)
 	}
 	d.Summary += "; " + strings.Join(parts, "; ")
-	if sawIsGeneric(v) {
-		if s := telling(firings); s != "" {
-			d.ClientSaw = s
-		}
+	i := telling(firings)
+	switch {
+	case i < 0 || !sawIsGeneric(v):
+	case d.OK:
+		// The connection worked, so the fault may not have bitten (a
+		// flight that fit the MTU): say what it does where it does.
+		d.ClientSaw += firingText(sentMaySee, firings[i], "")
+	default:
+		d.ClientSaw = firings[i].Symptom
 	}
 }
 
@@ -137,20 +142,21 @@ func sawIsGeneric(v verdict) bool {
 	return generic[v.code]
 }
 
-// telling picks the symptom that best says what the client saw: the first
-// firing whose client shows an error, else the first symptom at all.
-func telling(firings []FaultFiring) string {
+// telling picks the firing whose symptom best says what the client saw:
+// the first whose client shows an error, else the first with a symptom at
+// all; -1 when none has one.
+func telling(firings []FaultFiring) int {
 	quiet := func(s string) bool {
 		return slices.ContainsFunc(quietSymptoms(), func(p string) bool { return strings.HasPrefix(s, p) })
 	}
-	first := ""
-	for _, fr := range firings {
+	first := -1
+	for i, fr := range firings {
 		switch {
 		case fr.Symptom == "":
 		case !quiet(fr.Symptom):
-			return fr.Symptom
-		case first == "":
-			first = fr.Symptom
+			return i
+		case first < 0:
+			first = i
 		}
 	}
 	return first

@@ -15,6 +15,7 @@ const (
 	sentEvidence  = "evidence"   // one evidence line per firing
 	sentFiring    = "firing"     // one firing, inside sentSummary and sentOthers
 	sentRealOther = "real_other" // an action with no entry in faultReal
+	sentMaySee    = "may_see"    // a fault's symptom next to a success
 )
 
 // faultSentences holds the sentences that mention injected faults. The
@@ -29,6 +30,7 @@ func faultSentences() map[string]string {
 		sentNoBigIP:   " BIG-IP logs nothing for it: BIG-IP did not fail, a device in the path did.",
 		sentEvidence:  "{fr_rule} {fr_action} at {fr_stage} draw={fr_draw} expect={fr_symptom}",
 		sentRealOther: "what a device in the path doing {fr_action} would cause",
+		sentMaySee:    " Rule {fr_rule} fired ({fr_action} at {fr_stage}); where it takes effect, the client shows: {fr_symptom}",
 	}
 }
 

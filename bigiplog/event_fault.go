@@ -1,0 +1,74 @@
+package bigiplog
+
+import (
+	"fmt"
+	"slices"
+
+	"go.uber.org/zap/zapcore"
+
+	"github.com/tlsgate/tlsgate/explain"
+)
+
+// addFaults adds the fault rules that fired, one object each, and the stop
+// that ended the connection. Both keys are written for every connection.
+func addFaults(enc zapcore.ObjectEncoder, o *explain.Outcome) error {
+	enc.AddString("fault_applied", o.FaultApplied)
+	return enc.AddArray("faults", faultArray(firings(o)))
+}
+
+// firings are the connection's firings; a rule named in Faults without
+// details (an older listener) still appears, with its name alone.
+func firings(o *explain.Outcome) []explain.FaultFiring {
+	out := slices.Clone(o.FaultFirings)
+	for _, name := range o.Faults {
+		if !slices.ContainsFunc(out, func(f explain.FaultFiring) bool { return f.Rule == name }) {
+			out = append(out, explain.FaultFiring{Rule: name})
+		}
+	}
+	return out
+}
+
+// faultArray marshals firings as JSON objects.
+type faultArray []explain.FaultFiring
+
+func (fa faultArray) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	var err error
+	for _, f := range fa {
+		err = firstErr(err, enc.AppendObject(faultObject(f)))
+	}
+	return err
+}
+
+// faultObject is one firing; draw is the raw seeded value, for replaying.
+type faultObject explain.FaultFiring
+
+func (f faultObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	enc.AddString("rule", f.Rule)
+	enc.AddString("action", f.Action)
+	enc.AddString("stage", f.Stage)
+	enc.AddString("direction", f.Direction)
+	enc.AddFloat64("draw", f.Draw)
+	enc.AddString("symptom", f.Symptom)
+	return nil
+}
+
+// faultLines are our lines for the rules that fired, one per firing,
+// written before the connection's diagnosis at warning severity: a fault
+// is the cause of whatever follows.
+//
+//	[conn 7 fault] rule waf-sni-block fired: reset at client_hello (draw 0.81); the client should see: connection reset …
+func faultLines(o *explain.Outcome) []string {
+	fs := firings(o)
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		line := fmt.Sprintf("[conn %d fault] rule %s fired", o.ID, f.Rule)
+		if f.Action != "" {
+			line += fmt.Sprintf(": %s at %s (draw %s)", f.Action, f.Stage, explain.DrawText(f.Draw))
+		}
+		if f.Symptom != "" {
+			line += "; the client should see: " + f.Symptom
+		}
+		out = append(out, line)
+	}
+	return out
+}
