@@ -28,10 +28,17 @@ func peekRead(c net.Conn, p *peeked, limit int, deadline time.Time, decide func(
 		return
 	}
 	_ = c.SetReadDeadline(deadline)
-	chunk := make([]byte, 4096)
 	for len(p.buf) < limit {
-		n, err := c.Read(chunk[:min(len(chunk), limit-len(p.buf))])
-		p.buf = append(p.buf, chunk[:n]...)
+		// Read straight into the buffer's spare room: most first flights
+		// fit one read, so this is usually the only allocation.
+		if cap(p.buf)-len(p.buf) < 512 {
+			grown := make([]byte, len(p.buf), min(max(2*cap(p.buf), 2048), limit))
+			copy(grown, p.buf)
+			p.buf = grown
+		}
+		room := p.buf[len(p.buf):min(cap(p.buf), limit)]
+		n, err := c.Read(room)
+		p.buf = p.buf[:len(p.buf)+n]
 		if n > 0 {
 			p.reads++
 		}

@@ -93,7 +93,7 @@ func (d *Dialer) DialBackend(ctx context.Context, addr string, client, virtual n
 	}
 	dial := d.Dial
 	if dial == nil {
-		dial = new(net.Dialer).DialContext
+		dial = (&net.Dialer{KeepAlive: -1}).DialContext // idle timeouts end dead flows
 	}
 	conn, err := dial(dctx, "tcp", addr)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -41,6 +42,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "run [-c config.toml]", stdout)
 	cfgPath := fs.String("c", "", "config file (default: the built-in config; see 'tlsgate config default')")
 	noDemo := fs.Bool("no-demo", false, "do not start the built-in demo backend (another process serves its address)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file until shutdown (for BENCHMARKS.md work)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -50,6 +52,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	if *noDemo {
 		cfg.Demo.Listen = ""
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -159,6 +172,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			return configError{err}
 		}
 		lc := transparent.ListenConfig(o.Transparent == listener.TransparentTProxy)
+		lc.KeepAlive = -1 // idle_timeout ends dead clients; probes cost syscalls per accept
 		ln, err := lc.Listen(ctx, "tcp", o.Listen)
 		if err != nil {
 			closeAll()
