@@ -17,6 +17,7 @@
 //	GET    /metrics              Prometheus text format
 //	GET    /healthz              "ok" (no token needed)
 //	GET    /version
+//	GET    /                     the live view, a web page (files under /ui/; no token needed for them)
 //
 // Bad input gets a 400 whose body names the field:
 // {"error":"…","field":"stage"}. The server holds no logger: the caller
@@ -53,7 +54,8 @@ type Options struct {
 	// Engine holds the fault rules the API manipulates. Required.
 	Engine *faults.Engine
 	// Token, when set, must come as "Authorization: Bearer <token>" on every
-	// request except /healthz.
+	// request except /healthz and the live view's static files. A GET may
+	// carry it as ?token= instead: a browser's EventSource cannot set headers.
 	Token string
 	// Now is the clock for /version's uptime; nil means time.Now.
 	Now func() time.Time
@@ -124,6 +126,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /version", s.version)
+	s.routeUI(mux)
 	return mux
 }
 
@@ -131,7 +134,7 @@ func (s *Server) routes() *http.ServeMux {
 // the routes, with JSON bodies for unknown paths and wrong methods.
 func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/healthz" && !s.authorized(w, r) {
+		if r.URL.Path != "/healthz" && !isUIPath(r) && !s.authorized(w, r) {
 			return
 		}
 		if !sameOrigin(r) {
@@ -163,6 +166,11 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if q := r.URL.Query().Get("token"); !ok && q != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		// Reads only: a token in a URL can end up in a history or a log,
+		// and that must not be enough to change the fault rules.
+		got, ok = q, true
+	}
 	if ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(s.o.Token)) == 1 {
 		return true
 	}

@@ -1,0 +1,638 @@
+// tlsgate live view: connection events from GET /events (server-sent
+// events), fault switches from GET /faults. Plain script, no build step, no
+// third-party code. Event data comes from the network (SNI, Host headers,
+// first bytes), so it only ever reaches the page as text nodes, never as HTML.
+"use strict";
+
+(function () {
+  const MAX_ROWS = 500; // older rows are dropped so a long class does not slow the page
+
+  // TLS alert descriptions (RFC 8446 section 6, RFC 5246 section 7.2).
+  const ALERTS = {
+    0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 21: "decryption_failed",
+    22: "record_overflow", 30: "decompression_failure", 40: "handshake_failure", 41: "no_certificate",
+    42: "bad_certificate", 43: "unsupported_certificate", 44: "certificate_revoked",
+    45: "certificate_expired", 46: "certificate_unknown", 47: "illegal_parameter", 48: "unknown_ca",
+    49: "access_denied", 50: "decode_error", 51: "decrypt_error", 60: "export_restriction",
+    70: "protocol_version", 71: "insufficient_security", 80: "internal_error",
+    86: "inappropriate_fallback", 90: "user_canceled", 100: "no_renegotiation",
+    109: "missing_extension", 110: "unsupported_extension", 111: "certificate_unobtainable",
+    112: "unrecognized_name", 113: "bad_certificate_status_response",
+    114: "bad_certificate_hash_value", 115: "unknown_psk_identity", 116: "certificate_required",
+    120: "no_application_protocol", 121: "ech_required",
+  };
+
+  const CLASS_LABEL = { ok: "✓ OK", warn: "! WARN", fail: "✕ FAIL", fault: "⚡ FAULT" };
+
+  // ---- pure helpers (also checked by the browser test through window.tlsgateView) ----
+
+  // firings normalises the event's "faults": one object per rule that fired
+  // ({rule, action, stage, direction, draw, symptom}); older events list
+  // only the rule names.
+  function firings(c) {
+    return (c.faults || []).map((f) => (typeof f === "string" ? { rule: f } : f || {})).filter((f) => f.rule);
+  }
+
+  function firingText(f) {
+    if (!f.action) return "";
+    let s = f.action + (f.stage ? " at " + f.stage : "") + (f.direction ? " (" + f.direction + ")" : "");
+    if (typeof f.draw === "number") s += " · draw " + f.draw.toFixed(2);
+    return s;
+  }
+
+  function alertName(n) {
+    return n + " " + (ALERTS[n] || "unassigned");
+  }
+
+  // classify picks the row colour. A fired fault wins: the class should see
+  // at a glance that the failure was staged, whatever the diagnosis says.
+  function classify(c) {
+    if (firings(c).length) return "fault";
+    if (!c.ok) return "fail";
+    if (c.warnings && c.warnings.length) return "warn";
+    return "ok";
+  }
+
+  function hexBytes(hex) {
+    const out = [];
+    if (typeof hex !== "string") return out;
+    for (let i = 0; i + 1 < hex.length; i += 2) {
+      const b = parseInt(hex.substr(i, 2), 16);
+      if (Number.isNaN(b)) break;
+      out.push(b);
+    }
+    return out;
+  }
+
+  // hexdump renders bytes as offset, 16 hex pairs and their ASCII, the way
+  // xxd and Wireshark show them.
+  function hexdump(hex) {
+    const bytes = hexBytes(hex);
+    const lines = [];
+    for (let off = 0; off < bytes.length; off += 16) {
+      const row = bytes.slice(off, off + 16);
+      let h = "";
+      let a = "";
+      for (let i = 0; i < 16; i++) {
+        if (i === 8) h += " ";
+        if (i < row.length) {
+          h += row[i].toString(16).padStart(2, "0") + " ";
+          a += row[i] >= 0x20 && row[i] < 0x7f ? String.fromCharCode(row[i]) : ".";
+        } else {
+          h += "   ";
+        }
+      }
+      lines.push(off.toString(16).padStart(4, "0") + "  " + h + " |" + a + "|");
+    }
+    return lines.join("\n");
+  }
+
+  // firstLine is the printable start of the first bytes, for plaintext
+  // protocols (an HTTP request line, an SSH banner).
+  function firstLine(hex) {
+    let s = "";
+    for (const b of hexBytes(hex)) {
+      if (b === 0x0d || b === 0x0a) break;
+      s += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".";
+    }
+    return s;
+  }
+
+  function joinList(xs) {
+    return xs && xs.length ? xs.join(", ") : "";
+  }
+
+  function legSummary(l) {
+    return [l.version, l.cipher, l.group, l.alpn && "ALPN " + l.alpn].filter(Boolean).join(" · ");
+  }
+
+  // timeline turns one event into the messages seen in each direction. It
+  // shows only what the event records: the protocol fixes the order of the
+  // handshake messages, but no times are logged, so none are shown.
+  // lane: "ct" client<->tlsgate, "tb" tlsgate<->backend, "t" a note at tlsgate.
+  // dir: "right" (towards the backend side), "left", "both" or "none".
+  function timeline(c) {
+    const steps = [];
+    const add = (lane, dir, label, detail, cls) => steps.push({ lane, dir, label, detail: detail || "", cls: cls || "" });
+    const fired = firings(c);
+    const firedNames = fired.map((f) => f.rule).join(", ");
+    const route = c.route || "";
+    const cl = c.client_tls || {};
+    const be = c.backend || {};
+    const bt = be.tls || {};
+
+    add("ct", "right", "TCP connect", [c.client, c.virtual].filter(Boolean).join(" → "));
+
+    const hello = c.ja4 || c.sni || (c.versions_offered && c.versions_offered.length);
+    switch (c.kind) {
+      case "tls":
+        if (hello) {
+          add("ct", "right", "ClientHello", [
+            "SNI " + (c.sni || "(none)"),
+            c.versions_offered && c.versions_offered.length ? "offers " + c.versions_offered.join(", ") : "",
+            c.alpn && c.alpn.length ? "ALPN " + c.alpn.join(", ") : "",
+          ].filter(Boolean).join(" · "));
+        } else {
+          add("ct", "right", "TLS handshake record", "the ClientHello could not be read in full");
+        }
+        break;
+      case "sslv2":
+        add("ct", "right", "SSLv2-format ClientHello", "an old client's hello");
+        break;
+      case "tls_record":
+        add("ct", "right", "TLS record that is not a handshake", "first bytes " + (c.first_bytes || "").slice(0, 10));
+        break;
+      case "http":
+        add("ct", "right", "Plaintext HTTP", firstLine(c.first_bytes), "fail-msg");
+        break;
+      case "http2":
+        add("ct", "right", "Cleartext HTTP/2 preface", firstLine(c.first_bytes));
+        break;
+      case "proxy_v1":
+      case "proxy_v2":
+        add("ct", "right", "PROXY protocol header", c.kind === "proxy_v1" ? firstLine(c.first_bytes) : "binary v2 header");
+        break;
+      case "ssh":
+        add("ct", "right", "SSH banner", firstLine(c.first_bytes));
+        break;
+      case "empty":
+        add("ct", "none", "Client sent nothing", "no bytes before it closed or the wait ran out");
+        break;
+      default:
+        if (c.first_bytes) add("ct", "right", "Unrecognised bytes", c.first_bytes.slice(0, 16) + "…");
+    }
+
+    if (route.startsWith("fault_") && fired.length) {
+      add("t", "none", "Fault fired: " + firedNames, fired.map(firingText).filter(Boolean).join("; ") || "action " + route.slice(6), "fault-note");
+    }
+
+    if (cl.attempted && (cl.done || cl.server_flight_sent)) {
+      add("ct", "left", "ServerHello, certificate", "tlsgate's handshake flight");
+    }
+    if (cl.alert_sent >= 0) add("ct", "left", "Alert " + alertName(cl.alert_sent), "sent by tlsgate", "fail-msg");
+    if (cl.alert_recv >= 0) add("ct", "right", "Alert " + alertName(cl.alert_recv), "sent by the client", "fail-msg");
+    if (cl.done) {
+      add("ct", "both", "Handshake done", legSummary(cl), "ok-msg");
+    } else if (cl.err) {
+      add("t", "none", "Client handshake failed", cl.err, "fail-note");
+    }
+    if (route === "passthrough") add("t", "none", "Passthrough", "TLS relayed to the backend without decryption");
+
+    if (route.endsWith("_reset") || route === "fault_reset") {
+      add("ct", "left", "TCP reset (RST)", "tlsgate closed the connection", "fail-msg");
+    } else if (route === "fault_close") {
+      add("ct", "left", "TCP close (FIN)", "tlsgate closed the connection", "fail-msg");
+    } else if (route === "non_ssl_http400") {
+      add("ct", "left", "HTTP 400 answer", "plaintext refused on a TLS port", "fail-msg");
+    } else if (route === "non_ssl_redirect") {
+      add("ct", "left", "HTTP redirect to https://", "plaintext redirected");
+    }
+
+    if (be.addr && (be.remote || be.err)) {
+      add("tb", "right", "TCP connect", be.remote || be.addr);
+      if (be.err) add("t", "none", "Backend connect failed", be.err, "fail-note");
+    }
+    if (bt.attempted) {
+      add("tb", "right", "ClientHello", "server-ssl leg");
+      if (bt.done || bt.server_flight_sent) add("tb", "left", "ServerHello, certificate", "the backend's flight");
+      if (bt.alert_sent >= 0) add("tb", "right", "Alert " + alertName(bt.alert_sent), "sent by tlsgate", "fail-msg");
+      if (bt.alert_recv >= 0) add("tb", "left", "Alert " + alertName(bt.alert_recv), "sent by the backend", "fail-msg");
+      if (bt.done) add("tb", "both", "Handshake done", legSummary(bt), "ok-msg");
+      else if (bt.err) add("t", "none", "Backend handshake failed", bt.err, "fail-note");
+    }
+
+    for (const x of c.http || []) {
+      const req = [x.method, x.target].filter(Boolean).join(" ");
+      add("ct", "right", req || "HTTP request", [x.host && "Host " + x.host, x.proto].filter(Boolean).join(" · "));
+      if (be.remote) add("tb", "right", req || "HTTP request", "relayed");
+      if (x.status) {
+        if (be.remote) add("tb", "left", String(x.status), x.resp_bytes + " B body");
+        add("ct", "left", String(x.status), x.resp_bytes + " B body" + (x.upgraded ? " · upgraded" : ""),
+          x.status >= 400 ? "fail-msg" : "");
+      } else {
+        add("t", "none", "No response seen", "", "fail-note");
+      }
+    }
+
+    if (!route.startsWith("fault_") && fired.length) {
+      add("t", "none", "Fault fired: " + firedNames, fired.map(firingText).filter(Boolean).join("; ") || "during the connection", "fault-note");
+    }
+    add("t", "none", "Closed", [
+      c.duration_ms != null ? c.duration_ms + " ms" : "",
+      "↑ " + (c.bytes_up || 0) + " B from client",
+      "↓ " + (c.bytes_down || 0) + " B to client",
+    ].filter(Boolean).join(" · "));
+    return steps;
+  }
+
+  // ---- DOM helpers ----
+
+  function el(tag, attrs, ...kids) {
+    const n = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "class") n.className = v;
+      else if (k === "text") n.textContent = v;
+      else if (k.startsWith("on")) n.addEventListener(k.slice(2), v);
+      else n.setAttribute(k, v === true ? "" : v);
+    }
+    for (const kid of kids.flat()) {
+      if (kid === null || kid === undefined || kid === false) continue;
+      n.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+    }
+    return n;
+  }
+
+  function dl(pairs) {
+    const d = el("dl", { class: "facts" });
+    for (const [k, v] of pairs) {
+      if (v === "" || v === undefined || v === null || (Array.isArray(v) && !v.length)) continue;
+      d.append(el("dt", { text: k }), el("dd", {}, v instanceof Node ? v : String(v)));
+    }
+    return d;
+  }
+
+  function card(title, cls, ...body) {
+    return el("section", { class: "card " + (cls || "") }, el("h3", { text: title }), ...body);
+  }
+
+  function clock(ts) {
+    const d = new Date(ts);
+    if (Number.isNaN(d.getTime())) return "";
+    return d.toLocaleTimeString([], { hour12: false });
+  }
+
+  // ---- the page ----
+
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    token: "",
+    rows: new Map(), // conn key -> {li, c, cls}
+    seen: new Set(), // SSE ids already shown
+    paused: false,
+    queue: [],
+    counts: { ok: 0, warn: 0, fail: 0, fault: 0 },
+    faults: new Map(), // rule name -> RuleStatus
+    faultsTimer: 0,
+  };
+
+  // readToken takes ?token= from the page's address, keeps it for this tab
+  // and removes it from the address bar: a projector shows the address bar.
+  function readToken() {
+    const params = new URLSearchParams(location.search);
+    let tok = params.get("token") || "";
+    try {
+      if (tok) {
+        sessionStorage.setItem("tlsgate-token", tok);
+        params.delete("token");
+        const q = params.toString();
+        history.replaceState(null, "", location.pathname + (q ? "?" + q : "") + location.hash);
+      } else {
+        tok = sessionStorage.getItem("tlsgate-token") || "";
+      }
+    } catch (e) {
+      // Storage can be disabled; the token from the address still works for this load.
+    }
+    return tok;
+  }
+
+  function api(path, opts) {
+    const o = Object.assign({ headers: {} }, opts || {});
+    if (state.token) o.headers.Authorization = "Bearer " + state.token;
+    return fetch(path, o).then(async (r) => {
+      const text = await r.text();
+      let body = null;
+      try { body = text ? JSON.parse(text) : null; } catch (e) { body = text; }
+      if (!r.ok) {
+        const msg = body && body.error ? body.error : r.status + " " + r.statusText;
+        const err = new Error(msg);
+        err.status = r.status;
+        throw err;
+      }
+      return body;
+    });
+  }
+
+  function banner(msg, kind) {
+    const b = $("banner");
+    if (!msg) { b.hidden = true; b.textContent = ""; return; }
+    b.hidden = false;
+    b.dataset.kind = kind || "error";
+    b.textContent = msg;
+  }
+
+  function setStreamState(s, text) {
+    const n = $("stream-state");
+    n.dataset.state = s;
+    n.textContent = text;
+  }
+
+  function renderCounts() {
+    const k = state.counts;
+    const total = k.ok + k.warn + k.fail + k.fault;
+    const parts = [total + " connection" + (total === 1 ? "" : "s")];
+    if (k.ok) parts.push(k.ok + " ok");
+    if (k.warn) parts.push(k.warn + " with warnings");
+    if (k.fail) parts.push(k.fail + " failed");
+    if (k.fault) parts.push(k.fault + " faulted");
+    $("counts").textContent = parts.join(" · ");
+    $("empty").hidden = total > 0;
+  }
+
+  function rowHead(c, cls, ts) {
+    return el("button", { type: "button", class: "conn-head", "aria-expanded": "false" },
+      el("span", { class: "badge", text: CLASS_LABEL[cls] }),
+      el("span", { class: "cid", text: "#" + c.id }),
+      el("span", { class: "time", text: clock(ts) }),
+      el("span", { class: "diag", text: c.diagnosis || "?" }),
+      el("span", { class: "where" },
+        el("span", { class: "listener", text: c.listener }),
+        el("span", { class: "addr", text: (c.client || "?") + " → " + (c.virtual || "?") })),
+      el("span", { class: "summary", text: c.summary || "" }));
+  }
+
+  // renderTimeline draws a sequence diagram: three lifelines (client,
+  // tlsgate, backend) and one row per step, messages as arrows between them.
+  function renderTimeline(c) {
+    const grid = el("div", { class: "timeline", role: "list" },
+      el("div", { class: "lane-head", text: "Client" }), el("div"),
+      el("div", { class: "lane-head gate", text: "tlsgate" }), el("div"),
+      el("div", { class: "lane-head", text: "Backend" }));
+    for (const s of timeline(c)) {
+      const msg = el("div", { class: "msg dir-" + s.dir + " " + s.cls, role: "listitem" },
+        el("span", { class: "label", text: s.label }),
+        s.dir === "none" ? null : el("span", { class: "line", "aria-hidden": "true" }),
+        s.detail ? el("span", { class: "detail", text: s.detail }) : null);
+      const life = (extra) => el("div", { class: "life " + (extra || "") });
+      if (s.lane === "t") {
+        msg.classList.add("note");
+        grid.append(life(), msg, life());
+      } else if (s.lane === "ct") {
+        grid.append(life(), msg, life("gate"), el("div", { class: "gap" }), life());
+      } else {
+        grid.append(life(), el("div", { class: "gap" }), life("gate"), msg, life());
+      }
+    }
+    return card("Timeline", "wide timeline-card", grid,
+      el("p", { class: "note", text: "Built from what tlsgate logged for this connection, in protocol order; times are not recorded." }));
+  }
+
+  function renderHello(c) {
+    const helloSeen = c.kind === "tls" || c.kind === "sslv2";
+    if (!helloSeen) return card("ClientHello", "", el("p", { class: "muted", text: "No ClientHello: the client sent " + (c.kind || "nothing") + "." }));
+    const ciphers = c.ciphers_offered || [];
+    return card("ClientHello", "", dl([
+      ["SNI", c.sni || "(none)"],
+      ["versions", joinList(c.versions_offered)],
+      ["ALPN", joinList(c.alpn)],
+      ["ciphers", ciphers.length ? el("details", { class: "ciphers" },
+        el("summary", { text: ciphers.length + " offered: " + ciphers.slice(0, 3).join(", ") + (ciphers.length > 3 ? ", …" : "") }),
+        el("ul", {}, ciphers.map((s) => el("li", { text: s })))) : ""],
+      ["JA3", c.ja3],
+      ["JA4", c.ja4],
+    ]), el("p", { class: "note", text: "Key-exchange groups: the event records the negotiated group (see the legs), not the offered list." }));
+  }
+
+  function legFacts(l) {
+    if (!l || !l.attempted) return null;
+    return [
+      ["handshake", l.done ? "done" : "not completed"],
+      ["version", l.version],
+      ["cipher", l.cipher],
+      ["group", l.group],
+      ["ALPN", l.alpn],
+      ["alert sent", l.alert_sent >= 0 ? alertName(l.alert_sent) : ""],
+      ["alert received", l.alert_recv >= 0 ? alertName(l.alert_recv) : ""],
+      ["error", l.err],
+      ["verify", l.verify || (l.verify_skipped ? "skipped (verify = false)" : "")],
+      ["mutual TLS", l.mutual ? "client certificate accepted" : ""],
+      ["peer chain", (l.peer_cert || []).length ? el("ol", { class: "chain" }, l.peer_cert.map((x) => el("li", { text: x }))) : ""],
+    ];
+  }
+
+  function renderLegs(c) {
+    const cl = legFacts(c.client_tls);
+    const be = c.backend || {};
+    const bt = legFacts(be.tls);
+    return [
+      card("Client leg (client-ssl)", "", cl ? dl(cl) : el("p", { class: "muted", text: "No TLS handshake with tlsgate on this connection." })),
+      card("Backend leg (server-ssl)", "", be.addr || be.err ? dl([
+        ["backend", be.addr],
+        ["connected", be.local && be.remote ? be.local + " → " + be.remote : ""],
+        ["dial error", be.err],
+        ["TLS", bt ? "" : "plain TCP (no server-ssl)"],
+      ]) : el("p", { class: "muted", text: "No backend connection was made." }), bt ? dl(bt) : null),
+    ];
+  }
+
+  function renderExplanation(c) {
+    const ev = c.evidence || {};
+    return card("What happened", "wide explain " + (c.ok ? "" : "bad"),
+      el("p", { class: "summary-line", text: c.summary }),
+      c.cause ? el("p", { class: "cause" }, el("b", { text: "Cause: " }), c.cause) : null,
+      (c.checks || []).length ? el("div", {}, el("b", { text: "Check first:" }), el("ol", { class: "checks" }, c.checks.map((x) => el("li", { text: x })))) : null,
+      c.client_saw ? el("p", { class: "client-saw" }, el("b", { text: "The client saw: " }), c.client_saw) : null,
+      (c.warnings || []).length ? el("div", { class: "warnings" }, el("b", { text: "Warnings:" }), el("ul", {}, c.warnings.map((x) => el("li", { text: x })))) : null,
+      Object.keys(ev).length ? el("details", { class: "evidence" }, el("summary", { text: "Evidence (" + Object.keys(ev).length + ")" }),
+        dl(Object.entries(ev))) : null);
+  }
+
+  function renderBody(c, raw) {
+    const body = el("div", { class: "conn-body" });
+    body.append(renderTimeline(c));
+    const fired = firings(c);
+    if (fired.length) {
+      body.append(card("Faults fired", "wide fault-card", el("ul", { class: "firings" }, fired.map((f) => {
+        const st = state.faults.get(f.rule);
+        // Older events carry only the name: the rule as configured now fills in.
+        const how = firingText(f) || (st ? st.rule.action + (st.rule.stage ? " at " + st.rule.stage : "") + " (rule as configured now)" : "");
+        return el("li", {}, el("b", { text: f.rule }), how ? " — " + how : "",
+          f.symptom ? el("div", { class: "symptom", text: "the client should see: " + f.symptom }) : null);
+      }))));
+    }
+    body.append(card("BIG-IP /var/log/ltm", "wide bigip-card",
+      (c.bigip || []).length ? el("pre", { class: "bigip" }, c.bigip.join("\n"))
+        : el("p", { class: "muted", text: "BIG-IP logs nothing for this connection." })));
+    body.append(renderExplanation(c));
+    const fb = hexBytes(c.first_bytes);
+    body.append(card("First bytes", "hex-card", fb.length
+      ? el("pre", { class: "hexdump" }, hexdump(c.first_bytes))
+      : el("p", { class: "muted", text: "No bytes arrived." }),
+    fb.length ? el("p", { class: "note", text: "The first " + fb.length + " bytes as tlsgate peeked them (kind: " + c.kind + ")." }) : null));
+    body.append(renderHello(c));
+    body.append(...renderLegs(c));
+    if ((c.http || []).length) {
+      body.append(card("HTTP requests", "", el("ul", { class: "http" }, c.http.map((x) =>
+        el("li", { text: `${x.method} ${x.target} (Host ${x.host || "-"}) ${x.proto} → ${x.status || "no response"}` })))));
+    }
+    body.append(el("details", { class: "raw wide" }, el("summary", { text: "Raw event (JSON)" }),
+      el("pre", {}, JSON.stringify(raw, null, 2))));
+    return body;
+  }
+
+  function toggleRow(row) {
+    const head = row.li.querySelector(".conn-head");
+    const open = head.getAttribute("aria-expanded") !== "true";
+    head.setAttribute("aria-expanded", String(open));
+    row.li.classList.toggle("open", open);
+    if (open && !row.body) {
+      row.body = renderBody(row.c, row.raw);
+      row.li.append(row.body);
+    }
+    if (row.body) row.body.hidden = !open;
+  }
+
+  function addEvent(raw, seq) {
+    if (seq && state.seen.has(seq)) return;
+    if (seq) state.seen.add(seq);
+    const c = raw && typeof raw === "object" ? (raw.conn || raw) : null;
+    if (!c || c.id === undefined) return;
+    const cls = classify(c);
+    const key = seq || "c" + c.id + "-" + (raw.ts || "");
+    const li = el("li", {
+      class: "conn cls-" + cls, "data-id": c.id, "data-diagnosis": c.diagnosis, "data-class": cls,
+      "data-client": c.client, "data-listener": c.listener,
+    });
+    const row = { li, c, raw, cls, body: null };
+    li.append(rowHead(c, cls, raw.ts));
+    li.querySelector(".conn-head").addEventListener("click", () => toggleRow(row));
+    const list = $("conn-list");
+    list.prepend(li);
+    state.rows.set(key, row);
+    state.counts[cls]++;
+    while (list.children.length > MAX_ROWS) {
+      const last = list.lastElementChild;
+      for (const [k, r] of state.rows) if (r.li === last) { state.rows.delete(k); state.counts[r.cls]--; }
+      last.remove();
+    }
+    renderCounts();
+    if (cls === "fault") refreshFaultsSoon();
+  }
+
+  function onEvent(data, seq) {
+    let raw;
+    try { raw = JSON.parse(data); } catch (e) { return; }
+    if (state.paused) {
+      state.queue.push([raw, seq]);
+      $("pause").textContent = "Resume (" + state.queue.length + " new)";
+      return;
+    }
+    addEvent(raw, seq);
+  }
+
+  function connectStream() {
+    let url = "/events?sse=1&recent=1";
+    if (state.token) url += "&token=" + encodeURIComponent(state.token);
+    const es = new EventSource(url);
+    es.onopen = () => { setStreamState("live", "● live"); banner(""); };
+    es.onmessage = (m) => onEvent(m.data, m.lastEventId);
+    es.addEventListener("dropped", (m) => {
+      let n = "";
+      try { n = JSON.parse(m.data).dropped; } catch (e) { /* keep the generic text */ }
+      banner("This view fell behind and missed " + n + " events. /events/recent has the last ones.", "warn");
+    });
+    es.onerror = () => {
+      if (es.readyState === EventSource.CLOSED) {
+        setStreamState("down", "✕ stream closed");
+        // EventSource hides the status; ask the API why (most often the token).
+        api("/events/recent").then(() => setTimeout(connectStream, 2000)).catch((err) => {
+          banner(err.status === 401
+            ? "The admin API needs its token: open this page as /?token=YOUR_TOKEN ([admin] token in the config)."
+            : "The event stream failed: " + err.message);
+          if (err.status !== 401) setTimeout(connectStream, 5000);
+        });
+      } else {
+        setStreamState("reconnecting", "… reconnecting");
+      }
+    };
+  }
+
+  // ---- fault switches ----
+
+  function describeRule(r) {
+    const sel = [];
+    for (const k of ["listener", "sni", "client", "ja3", "ja4", "alpn", "max_offered_version", "hello_min_size",
+      "conn_first", "conn_every", "conn_after", "probability"]) {
+      if (r[k] !== undefined && r[k] !== "" && r[k] !== 0) sel.push(k + "=" + r[k]);
+    }
+    return sel.length ? sel.join(" · ") : "every connection";
+  }
+
+  function renderFaults() {
+    const ul = $("fault-list");
+    ul.replaceChildren();
+    $("no-faults").hidden = state.faults.size > 0;
+    for (const st of state.faults.values()) {
+      const r = st.rule;
+      const input = el("input", { type: "checkbox", role: "switch", "aria-label": "enable fault " + r.name });
+      input.checked = st.enabled;
+      input.addEventListener("change", () => setFault(r.name, input.checked, input));
+      const last = st.last_fire ? " · last " + clock(st.last_fire) : "";
+      ul.append(el("li", { class: "fault" + (st.enabled ? " on" : " off"), "data-name": r.name, "data-enabled": String(st.enabled) },
+        el("label", { class: "switch" }, input, el("span", { class: "slider", "aria-hidden": "true" })),
+        el("div", { class: "fault-info" },
+          el("div", { class: "fault-name", text: r.name }),
+          el("div", { class: "fault-action", text: r.action + (r.stage ? " at " + r.stage : "") + (r.direction ? " (" + r.direction + ")" : "") }),
+          el("div", { class: "fault-sel", text: describeRule(r) }),
+          el("div", { class: "fault-fires", text: "fired " + st.fires + "×" + last }))));
+    }
+  }
+
+  function loadFaults() {
+    return api("/faults").then((list) => {
+      state.faults = new Map((list || []).map((st) => [st.rule.name, st]));
+      renderFaults();
+    }).catch((err) => {
+      if (err.status === 401) banner("The admin API needs its token: open this page as /?token=YOUR_TOKEN ([admin] token in the config).");
+      else banner("Could not read the fault rules: " + err.message);
+    });
+  }
+
+  function refreshFaultsSoon() {
+    if (state.faultsTimer) return;
+    state.faultsTimer = setTimeout(() => { state.faultsTimer = 0; loadFaults(); }, 500);
+  }
+
+  function setFault(name, on, input) {
+    input.disabled = true;
+    api("/faults/" + encodeURIComponent(name) + (on ? "/enable" : "/disable"), { method: "POST" })
+      .then((st) => { state.faults.set(name, st); renderFaults(); })
+      .catch((err) => { input.checked = !on; input.disabled = false; banner("Could not switch " + name + ": " + err.message); });
+  }
+
+  // ---- controls ----
+
+  function wireControls() {
+    $("pause").addEventListener("click", () => {
+      state.paused = !state.paused;
+      $("pause").setAttribute("aria-pressed", String(state.paused));
+      if (!state.paused) {
+        const q = state.queue;
+        state.queue = [];
+        for (const [raw, seq] of q) addEvent(raw, seq);
+        $("pause").textContent = "Pause";
+      } else {
+        $("pause").textContent = "Resume";
+      }
+    });
+    $("clear").addEventListener("click", () => {
+      $("conn-list").replaceChildren();
+      state.rows.clear();
+      state.counts = { ok: 0, warn: 0, fail: 0, fault: 0 };
+      renderCounts();
+    });
+    $("problems-only").addEventListener("change", (e) => {
+      $("conn-list").classList.toggle("problems-only", e.target.checked);
+    });
+  }
+
+  window.tlsgateView = { classify, hexdump, timeline, alertName, firings };
+
+  document.addEventListener("DOMContentLoaded", () => {
+    state.token = readToken();
+    wireControls();
+    renderCounts();
+    loadFaults();
+    connectStream();
+  });
+})();
