@@ -19,6 +19,7 @@ func TestValidateAccepts(t *testing.T) {
 		{Name: "mtu", Action: ActMTU, RecoverAfter: Duration(5 * time.Second)},
 		{Name: "trunc", Action: ActTruncate, Bytes: 300, Then: ThenFIN, Stage: StageResponse},
 		{Name: "chain", Action: ActChain, Chain: ChainExpired, Skew: Duration(-24 * time.Hour)},
+		{Name: "skew-only", Action: ActChain, Skew: Duration(-720 * time.Hour)},
 		{Name: "ver", Action: ActVersion, MinVersion: VersionTLS13},
 		{Name: "ciph", Action: ActCipher, Ciphers: []string{"TLS_RSA_WITH_AES_128_CBC_SHA"}, MaxVersion: VersionTLS12},
 		{Name: "page", Action: ActBlockPage, Status: 451, Template: TemplateF5ASM, HeadersAdd: []string{"Retry-After: 5"}},
