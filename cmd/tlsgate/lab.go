@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tlsgate/tlsgate/config"
+	"github.com/tlsgate/tlsgate/lab"
+	"github.com/tlsgate/tlsgate/pki"
+)
+
+const labUsage = `lab [--list | --markdown] [--only NAME[,NAME]] [--base-port 9400] [--lang en|ja]
+       tlsgate lab client [--cacert FILE] [--classic] https://HOST:PORT/
+
+Starts the scenario catalog on 127.0.0.1, one port per scenario (base port +
+its place in the catalog), prints what to try on each, and logs every
+connection's diagnosis until Ctrl-C. 'tlsgate lab client' is a Go TLS client
+that sends Go's default (post-quantum, large) ClientHello, or a small one
+with --classic.`
+
+func cmdLab(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "client" {
+		return cmdLabClient(args[1:], stdout)
+	}
+	fs := newFlags("lab", labUsage, stdout)
+	list := fs.Bool("list", false, "print the catalog (name, family, what it reproduces) and exit")
+	markdown := fs.Bool("markdown", false, "print the catalog as Markdown (docs/scenarios.md) and exit")
+	only := fs.String("only", "", "run only these scenarios (comma-separated names)")
+	base := fs.Int("base-port", lab.DefaultBasePort, "port of the first scenario; the demo backend and lab origin use base+98 and base+99")
+	lang := fs.String("lang", "en", "language of the catalog texts and explanations: en or ja")
+	logFormat := fs.String("log-format", "bigip", "connection log format: bigip, json or console")
+	logFile := fs.String("log-file", "", "append connection events to this file instead of standard error")
+	caDir := fs.String("ca-dir", config.DefaultCADir, "lab CA directory (created if absent); clients trust its ca.pem")
+	adminAddr := fs.String("admin", "", "also serve the admin API (faults, events, metrics) on this loopback address")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *lang != "en" && *lang != "ja" {
+		return usageError{fmt.Sprintf("lab: --lang %q: want en or ja", *lang)}
+	}
+	catalog := lab.Catalog()
+	switch {
+	case *list:
+		return printCatalog(stdout, catalog, *lang)
+	case *markdown:
+		_, err := io.WriteString(stdout, lab.Markdown(catalog, *lang))
+		return err
+	}
+	placed, err := lab.Place(catalog, splitNames(*only), *base)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	dir, err := filepath.Abs(*caDir)
+	if err != nil {
+		return fmt.Errorf("lab: ca dir: %w", err)
+	}
+	// The CA must exist before the config is parsed: the inspect scenarios
+	// verify the lab origin against its certificate file.
+	if _, _, err := pki.LoadOrCreate(dir, time.Now, rand.Reader); err != nil {
+		return err
+	}
+	opts := lab.Options{BasePort: *base, CADir: dir, LogFormat: *logFormat, LogFile: *logFile, Lang: *lang, Admin: *adminAddr}
+	cfg, err := lab.Config(placed, opts)
+	if err != nil {
+		return configError{err}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, cfg, stderr, func(map[string]net.Addr) {
+		printTable(stdout, placed, opts)
+	})
+}
+
+// splitNames reads --only's comma-separated list.
+func splitNames(s string) []string {
+	var out []string
+	for _, n := range strings.Split(s, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// printCatalog is --list: one scenario per line, grouped by family.
+func printCatalog(w io.Writer, catalog []lab.Scenario, lang string) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCENARIO\tFAMILY\tREPRODUCES")
+	for _, s := range catalog {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Family, s.Title.In(lang))
+	}
+	return tw.Flush()
+}
+
+// printTable is the classroom view: where each scenario listens and the
+// command to try on it, printed once everything is bound.
+func printTable(w io.Writer, placed []lab.Placed, o lab.Options) {
+	vars := lab.Vars{Origin: lab.OriginPort(o.BasePort), CA: o.CAFile()}
+	fmt.Fprintf(w, "tlsgate lab: %d scenarios on %s; demo backend :%d", len(placed), lab.Host, lab.DemoPort(o.BasePort))
+	if lab.NeedsOrigin(placed) {
+		fmt.Fprintf(w, ", lab origin (the real server) :%d", lab.OriginPort(o.BasePort))
+	}
+	fmt.Fprintf(w, "\nlab CA: %s\n\n", o.CAFile())
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCENARIO\tFAMILY\tPORT\tTRY")
+	for _, p := range placed {
+		vars.Port = p.Port
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", p.Name, p.Family, p.Port, lab.Expand(p.Try, vars))
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w, "\nEach connection's diagnosis is logged as it ends. `tlsgate lab --list` explains the scenarios; Ctrl-C stops.")
+}
+
+// parseLabFlags is parseFlags for subcommands that take positional
+// arguments.
+func parseLabFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			return errHelp
+		}
+		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+	}
+	return nil
+}
+
+// cmdLabClient is `tlsgate lab client`: one HTTPS GET with Go's own TLS
+// stack. Go 1.24+ offers a post-quantum key share by default, so its
+// ClientHello spans more than one TCP segment; curl and openssl on the lab
+// machines send small ones. Some middlebox failures show only with the
+// large hello, and this is the client that sends it.
+func cmdLabClient(args []string, stdout io.Writer) error {
+	fs := newFlags("lab client", "lab client [--cacert FILE] [--classic] [--max-time 10s] https://HOST:PORT/", stdout)
+	caFile := fs.String("cacert", "", "PEM file of CAs to trust (default: the system pool)")
+	classic := fs.Bool("classic", false, "offer X25519 only, no post-quantum key share: a small ClientHello like curl's")
+	maxTime := fs.Duration("max-time", 10*time.Second, "give up after this long")
+	if err := parseLabFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"lab client: want one https:// URL"}
+	}
+	u, err := url.Parse(fs.Arg(0))
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return usageError{fmt.Sprintf("lab client: %q: want an https://host:port/ URL", fs.Arg(0))}
+	}
+	cfg := &tls.Config{ServerName: u.Hostname(), NextProtos: []string{"http/1.1"}}
+	if *caFile != "" {
+		pem, err := os.ReadFile(*caFile)
+		if err != nil {
+			return fmt.Errorf("lab client: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("lab client: %s holds no PEM certificate", *caFile)
+		}
+		cfg.RootCAs = pool
+	}
+	if *classic {
+		cfg.CurvePreferences = []tls.CurveID{tls.X25519}
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "443")
+	}
+	deadline := time.Now().Add(*maxTime)
+	raw, err := (&net.Dialer{Deadline: deadline}).Dial("tcp", host)
+	if err != nil {
+		return fmt.Errorf("lab client: %w", err)
+	}
+	defer raw.Close()
+	_ = raw.SetDeadline(deadline)
+	conn := tls.Client(raw, cfg)
+	if err := conn.Handshake(); err != nil {
+		return fmt.Errorf("lab client: handshake with %s: %w", host, err)
+	}
+	st := conn.ConnectionState()
+	fmt.Fprintf(stdout, "* TLS handshake done: %s, %s, key exchange %s\n",
+		tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite), st.CurveID)
+	path := u.RequestURI()
+	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tlsgate-lab-client\r\nConnection: close\r\n\r\n", path, u.Host); err != nil {
+		return fmt.Errorf("lab client: send request: %w", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return fmt.Errorf("lab client: read response: %w", err)
+	}
+	defer resp.Body.Close()
+	fmt.Fprintf(stdout, "%s %s\n", resp.Proto, resp.Status)
+	if _, err := io.Copy(stdout, io.LimitReader(resp.Body, 64<<10)); err != nil {
+		return fmt.Errorf("lab client: read body: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+package labe2e
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tlsgate/tlsgate/lab"
+)
+
+// ltmWithID picks the BIG-IP lines that carry a message ID; the ID-less
+// session-log lines tlsgate adds for good handshakes are not part of a
+// scenario's failure group.
+var ltmWithID = regexp.MustCompile(`^[0-9a-f]{8}:[0-7]: `)
+
+// clientTool is the external program a command starts with.
+func clientTool(cmd string) string {
+	f := strings.Fields(cmd)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+// TestScenarios runs every catalog scenario alone and checks the whole
+// story: the client's symptom (and curl's exit status), tlsgate's
+// diagnosis code, the fault rules that fired, the BIG-IP lines, and that
+// the Compare command works on the same port.
+func TestScenarios(t *testing.T) {
+	blocks := newPortBlocks()
+	for i, s := range lab.Catalog() {
+		t.Run(s.Name, func(t *testing.T) {
+			t.Parallel()
+			for _, cmd := range []string{s.Try, s.Compare} {
+				if tool := clientTool(cmd); tool != "" && tool != "tlsgate" {
+					needTool(t, tool)
+				}
+			}
+			p := startLab(t, blocks, "--only", s.Name)
+			vars := lab.Vars{Port: p.base + i, Origin: lab.OriginPort(p.base), CA: p.caFile}
+			if !strings.Contains(p.stdout.String(), lab.Expand(s.Try, vars)) {
+				t.Errorf("the table does not show the command to try:\n%s", p.stdout.String())
+			}
+
+			try := lab.Expand(s.Try, vars)
+			out, code := runShell(t, try)
+			if want, ok := s.ExpectExit(); ok && code != want {
+				t.Errorf("%s\nexit status %d, want %d:\n%s", try, code, want, out)
+			}
+			if !s.MatchClient(out) {
+				t.Errorf("%s\nclient output does not show %q:\n%s", try, s.ExpectClient, out)
+			}
+
+			e := p.waitEvent(t, s.Name, 1)
+			if e.Conn.Diagnosis != s.ExpectCode {
+				t.Errorf("diagnosis %q, want %q (%s)", e.Conn.Diagnosis, s.ExpectCode, e.Conn.Summary)
+			}
+			fired := e.faultNames()
+			for _, name := range s.FaultNames() {
+				if !slices.Contains(fired, name) {
+					t.Errorf("fault %q did not fire (fired: %q)", name, fired)
+				}
+			}
+			// The catalog's lines are what the virtual server logs. In the
+			// inspect scenarios tlsgate is the middlebox in front of it,
+			// so its lines describe the interceptor, not the server.
+			if s.Listener.Mode != "inspect" {
+				var lines []string
+				for _, l := range e.Conn.BigIP {
+					if ltmWithID.MatchString(l) {
+						lines = append(lines, l)
+					}
+				}
+				if want := s.BigIPLines(e.Conn.Client, e.Conn.Virtual); !slices.Equal(lines, want) {
+					t.Errorf("BIG-IP lines:\n got %q\nwant %q", lines, want)
+				}
+			}
+
+			if s.Compare != "" {
+				cmp := lab.Expand(s.Compare, vars)
+				out, code := runShell(t, cmp)
+				if code != 0 || !strings.Contains(out, s.CompareExpect) {
+					t.Errorf("%s\nexit status %d, want 0 with %q:\n%s", cmp, code, s.CompareExpect, out)
+				}
+			}
+			p.stop(t)
+		})
+	}
+}
+
+// TestLabAll starts the whole catalog at once, as a class would, and checks
+// the table lists every scenario on its port with its command.
+func TestLabAll(t *testing.T) {
+	needTool(t, "curl")
+	p := startLab(t, newPortBlocks())
+	table := p.stdout.String()
+	for i, s := range lab.Catalog() {
+		vars := lab.Vars{Port: p.base + i, Origin: lab.OriginPort(p.base), CA: p.caFile}
+		row := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(s.Name) + `\s+` + string(s.Family) + `\s+` +
+			regexp.QuoteMeta(strconv.Itoa(p.base+i)) + `\s+` + regexp.QuoteMeta(lab.Expand(s.Try, vars)) + `$`)
+		if !row.MatchString(table) {
+			t.Errorf("no table row for %s on port %d:\n%s", s.Name, p.base+i, table)
+		}
+	}
+	// One healthy request through the demo backend proves the shared
+	// helpers run beside every scenario.
+	s, err := lab.Find(lab.Catalog(), "sni-required")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmp := lab.Expand(s.Compare, lab.Vars{Port: p.base + index(t, s.Name), CA: p.caFile})
+	if out, code := runShell(t, cmp); code != 0 || !strings.Contains(out, s.CompareExpect) {
+		t.Errorf("%s: exit %d:\n%s", cmp, code, out)
+	}
+	p.stop(t)
+}
+
+// TestLabCLI covers the subcommand's other modes through the binary.
+func TestLabCLI(t *testing.T) {
+	md, err := os.ReadFile(filepath.Join("..", "..", "docs", "scenarios.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     string
+		wantCode int
+		want     []string
+	}{
+		{"list", "--list", 0, []string{"SCENARIO", "clock-ahead", "client", "rewriting-proxy", "network"}},
+		{"list ja", "--list --lang ja", 0, []string{"クライアントの時計が進んでいる"}},
+		{"markdown is the committed page", "--markdown", 0, []string{string(md)}},
+		{"unknown scenario", "--only nope", 2, []string{`no scenario "nope"`, "clock-ahead"}},
+		{"bad language", "--lang fr", 2, []string{"want en or ja"}},
+		{"client without URL", "client", 2, []string{"want one https:// URL"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, code := runShell(t, "tlsgate lab "+tt.args)
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d:\n%s", code, tt.wantCode, out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+func index(t *testing.T, name string) int {
+	t.Helper()
+	for i, s := range lab.Catalog() {
+		if s.Name == name {
+			return i
+		}
+	}
+	t.Fatalf("no scenario %q", name)
+	return -1
+}

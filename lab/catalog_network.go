@@ -1,0 +1,210 @@
+package lab
+
+import "github.com/tlsgate/tlsgate/faults"
+
+// networkScenarios are failures caused by something between client and
+// server: a firewall, WAF, proxy or the path itself, or traffic sent to a
+// port that speaks another protocol.
+func networkScenarios() []Scenario {
+	return []Scenario{
+		{
+			Name:   "waf-sni-reset",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "Firewall resets the connection after the ClientHello (SNI filtering)",
+				JA: "ファイアウォールが ClientHello の直後に RST で切断する（SNI フィルタリング）",
+			},
+			Reproduces: Text{
+				EN: "A firewall, IPS or web filter reads the SNI in the ClientHello and answers blocked names with a TCP RST (URL category blocking, a policy by host name). Other names through the same port work.",
+				JA: "ファイアウォール・IPS・Webフィルタが ClientHello 内の SNI を読み、ブロック対象の名前には TCP RST を返すケース（URLカテゴリによるブロック、ホスト名単位のポリシー）。同じポートでも他の名前なら通る。",
+			},
+			Listener: Listener{Mode: "terminate"},
+			Faults: []faults.Rule{{Name: "sni-filter-reset", SNI: "*.blocked.test",
+				Stage: faults.StageClientHello, Action: faults.ActReset}},
+			Try:           "curl --cacert {ca} --resolve www.blocked.test:{port}:127.0.0.1 https://www.blocked.test:{port}/",
+			Compare:       curlTrusted,
+			CompareExpect: "hello from the tlsgate demo backend",
+			ExpectClient:  "curl: (35) Recv failure: Connection reset by peer",
+			ExpectCode:    "fault_injected",
+			Fix: Text{
+				EN: "Find who sent the RST: capture on both sides of each middlebox. A RST the client receives but the server never sent came from in between. Then read that device's logs and its policy for the name. The virtual server's log is clean because the ClientHello never reached it.",
+				JA: "RST の送信元を特定する。各中継装置の前後でパケットキャプチャを取り、クライアントは受け取ったがサーバは送っていない RST なら途中の装置が送っている。その装置のログと、該当ホスト名に対するポリシーを確認する。ClientHello が届いていないので仮想サーバのログには何も出ない。",
+			},
+		},
+		{
+			Name:   "silent-drop",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "Silent drop: the ClientHello is never answered",
+				JA: "サイレントドロップ：ClientHello に応答が返らない",
+			},
+			Reproduces: Text{
+				EN: "A firewall or DPI device lets the TCP handshake through but silently drops the ClientHello (a DROP rule in a TLS policy, a stateful device seeing only one direction of asymmetric routing). Nothing comes back; the client waits for its timeout.",
+				JA: "TCP のハンドシェイクは通すが ClientHello を黙って破棄するファイアウォールや DPI 装置（TLS ポリシーの DROP ルール、非対称ルーティングで片方向しか見えていないステートフル装置）。何も返ってこないため、クライアントはタイムアウトまで待たされる。",
+			},
+			Listener: Listener{Mode: "terminate"},
+			Faults: []faults.Rule{{Name: "drop-client-hello", Stage: faults.StageClientHello,
+				Action: faults.ActBlackhole, Then: faults.ThenHold}},
+			Try:          "curl --max-time 3 --cacert {ca} https://localhost:{port}/",
+			ExpectClient: "curl: (28) … timed out after",
+			ExpectCode:   "fault_injected",
+			Fix: Text{
+				EN: "Capture on the client and on the server at the same time: the ClientHello leaves the client and never arrives. Check ACLs, TLS/DPI policies and routing symmetry on every device in between.",
+				JA: "クライアントとサーバで同時にキャプチャを取ると、ClientHello はクライアントから出ているのにサーバに届いていないことがわかる。途中の各装置の ACL、TLS/DPI ポリシー、経路の対称性を確認する。",
+			},
+		},
+		{
+			Name:   "pmtud-blackhole",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "PMTUD black hole: the server's certificate flight never arrives",
+				JA: "PMTUD ブラックホール：サーバの証明書を含む応答が届かない",
+			},
+			Reproduces: Text{
+				EN: "A tunnel (IPsec VPN, GRE, PPPoE) with an MTU below 1500 while ICMP 'fragmentation needed' is filtered. The small ClientHello passes; the server's full-size segments carrying the certificate are dropped and retransmitted in vain. Small requests work, TLS hangs. The lab's ECDSA certificates are small, so the lab models a path MTU of 576 to make the flight exceed it; real RSA chains of 3-5 kB exceed 1400.",
+				JA: "MTU が 1500 未満のトンネル（IPsec VPN、GRE、PPPoE）で、ICMP の「fragmentation needed」がフィルタされているケース。小さな ClientHello は通るが、証明書を運ぶサーバからのフルサイズのセグメントが破棄され、再送も届かない。小さな通信は成功し、TLS だけが固まる。ラボの証明書は小さい ECDSA なので、パスMTUを576として応答がそれを超えるようにしている。実環境の 3〜5kB の RSA チェーンは 1400 でも超える。",
+			},
+			Listener:     Listener{Mode: "terminate"},
+			Faults:       []faults.Rule{{Name: "tunnel-mtu-576", Action: faults.ActMTU, MTU: 576}},
+			Try:          "curl --max-time 3 --cacert {ca} https://localhost:{port}/",
+			ExpectClient: "curl: (28) … timed out after",
+			ExpectCode:   "client_closed_early",
+			BigIP:        []string{ltmHandshakeFailed},
+			Fix: Text{
+				EN: "Measure the path MTU (`ping -M do -s 1472 host`, lowering the size until it passes), then clamp the TCP MSS on the tunnel device or in the BIG-IP tcp profile, or let ICMP type 3 code 4 through.",
+				JA: "パスMTUを測る（`ping -M do -s 1472 ホスト` でサイズを下げながら通る値を探す）。そのうえでトンネル装置や BIG-IP の tcp プロファイルで TCP MSS をクランプするか、ICMP タイプ3 コード4 を通す。",
+			},
+		},
+		{
+			Name:   "large-client-hello",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "Large ClientHello intolerance: post-quantum clients are reset",
+				JA: "大きな ClientHello を扱えない中継装置：耐量子暗号対応クライアントだけ切断される",
+			},
+			Reproduces: Text{
+				EN: "A middlebox that parses only the first TCP segment of a ClientHello. Post-quantum key shares (X25519MLKEM768, sent by default by Chrome 124+ and Go 1.24+) push the ClientHello past 1.2 kB into two segments; the middlebox loses the SNI and resets. Clients with small hellos (this curl) still work. `tlsgate lab client` is a Go client with Go's default, post-quantum ClientHello; with --classic it sends a small one and gets through.",
+				JA: "ClientHello の最初の TCP セグメントしか解析しない中継装置。耐量子暗号の鍵共有（X25519MLKEM768、Chrome 124 以降や Go 1.24 以降が既定で送る）で ClientHello が 1.2kB を超えて2セグメントに分かれ、装置が SNI を読めずに RST を返す。ClientHello が小さいクライアント（このcurl）は成功する。`tlsgate lab client` は Go 既定の耐量子 ClientHello を送る Go クライアントで、--classic を付けると小さな ClientHello になり通過する。",
+			},
+			Listener:      Listener{Mode: "terminate"},
+			Faults:        []faults.Rule{{Name: "first-segment-only", Action: faults.ActLargeHello, HelloMinSize: 1200}},
+			Try:           "tlsgate lab client --cacert {ca} https://localhost:{port}/",
+			Compare:       curlTrusted,
+			CompareExpect: "hello from the tlsgate demo backend",
+			ExpectClient:  "… connection reset by peer",
+			ExpectCode:    "fault_injected",
+			Fix: Text{
+				EN: "Upgrade or reconfigure the middlebox so it reassembles ClientHellos across segments. Until then a client can turn the hybrid key share off (Chrome's PostQuantumKeyAgreementEnabled policy, GODEBUG=tlsmlkem=0 for Go); that is a workaround, not a fix.",
+				JA: "中継装置を更新・設定変更し、複数セグメントにまたがる ClientHello を再構成できるようにする。それまではクライアント側でハイブリッド鍵共有を無効にできる（Chrome は PostQuantumKeyAgreementEnabled ポリシー、Go は GODEBUG=tlsmlkem=0）が、あくまで回避策で対策ではない。",
+			},
+		},
+		{
+			Name:   "http-to-tls-port",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "Plain HTTP sent to the TLS port",
+				JA: "TLS のポートに平文の HTTP を送っている",
+			},
+			Reproduces: Text{
+				EN: "Plain HTTP reaches a port that expects TLS: a URL written http://host:443, an HTTP health monitor on a client-ssl virtual server, a proxy or load balancer forwarding without re-encrypting.",
+				JA: "TLS を待っているポートに平文の HTTP が届くケース。http://host:443 と書かれた URL、client-ssl の仮想サーバに設定した HTTP ヘルスモニタ、再暗号化せずに転送するプロキシやロードバランサ等。",
+			},
+			Listener:     Listener{Mode: "terminate"},
+			Try:          "curl http://localhost:{port}/",
+			ExpectClient: "curl: (56) Recv failure: Connection reset by peer",
+			ExpectCode:   "plaintext_on_tls",
+			BigIP:        []string{ltmNotSSL, ltmHandshakeFailed},
+			Fix: Text{
+				EN: "Use https:// for that port, or serve plain HTTP on its own port with a redirect to HTTPS. On a BIG-IP, enable 'Non-SSL Connections' on the client-ssl profile only as a deliberate choice.",
+				JA: "そのポートには https:// を使う。平文の HTTP は別ポートで受けて HTTPS にリダイレクトする。BIG-IP の client-ssl プロファイルの「Non-SSL Connections」を有効にするのは、意図して平文を受ける場合だけにする。",
+			},
+		},
+		{
+			Name:   "tls-to-plain-port",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "TLS sent to a plain HTTP port",
+				JA: "平文 HTTP のポートに TLS を送っている",
+			},
+			Reproduces: Text{
+				EN: "A TLS ClientHello reaches a port that speaks plain HTTP: https:// on port 80 or 8080, a virtual server without a client-ssl profile, a backend port that lost its TLS configuration.",
+				JA: "平文 HTTP のポートに TLS の ClientHello が届くケース。80 番や 8080 番への https://、client-ssl プロファイルのない仮想サーバ、TLS 設定が外れたバックエンドのポート等。",
+			},
+			Listener:     Listener{Mode: "plaintext"},
+			Try:          curlTrusted,
+			ExpectClient: "curl: (35) … Connection reset by peer",
+			ExpectCode:   "tls_on_plaintext",
+			Fix: Text{
+				EN: "Point the client at the TLS port, or add a client-ssl profile to the virtual server that is meant to speak TLS. There is no SSL line in the BIG-IP log because the virtual server has no SSL profile to fail.",
+				JA: "クライアントの接続先を TLS のポートに直すか、TLS で受けるべき仮想サーバに client-ssl プロファイルを追加する。仮想サーバに SSL プロファイルがないため、BIG-IP のログには SSL の行が出ない。",
+			},
+		},
+		{
+			Name:   "plaintext-reply",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "A proxy answers in plain HTTP where the ServerHello belongs",
+				JA: "ServerHello の代わりにプロキシが平文の HTTP で応答する",
+			},
+			Reproduces: Text{
+				EN: "A transparent proxy, captive portal or misrouted load balancer answers the ClientHello with a plain HTTP error page (403 here). The client expected a ServerHello and reads 'HTTP/1.1' as a broken TLS record.",
+				JA: "透過プロキシ、キャプティブポータル、誤った宛先に転送するロードバランサが、ClientHello に平文の HTTP エラーページ（ここでは 403）を返すケース。クライアントは ServerHello を期待しているので、「HTTP/1.1」を壊れた TLS レコードとして読んでしまう。",
+			},
+			Listener:     Listener{Mode: "terminate"},
+			Faults:       []faults.Rule{{Name: "proxy-error-page", Action: faults.ActPlaintextReply}},
+			Try:          curlTrusted,
+			ExpectClient: "curl: (35) … wrong version number",
+			ExpectCode:   "fault_injected",
+			Fix: Text{
+				EN: "See who answered: `openssl s_client` prints the 'wrong version number' error, and `curl -v http://host:443/` or `nc host 443` shows the page in clear text. Log in to the portal, or fix the proxy rule that intercepts the port.",
+				JA: "誰が応答したかを確認する。`openssl s_client` では「wrong version number」になり、`curl -v http://host:443/` や `nc host 443` なら平文のページが読める。キャプティブポータルにログインする、またはそのポートを横取りしているプロキシのルールを直す。",
+			},
+		},
+		{
+			Name:   "waf-block-page",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "WAF block page after a successful handshake",
+				JA: "ハンドシェイク成功後に WAF のブロックページが返る",
+			},
+			Reproduces: Text{
+				EN: "A WAF (an F5 ASM / Advanced WAF policy here) blocks the request after TLS has completed and returns its block page with a support ID. Not a TLS problem: the handshake works and curl exits 0 (22 with -f).",
+				JA: "TLS が確立した後に WAF（ここでは F5 ASM / Advanced WAF のポリシー）がリクエストをブロックし、サポートID付きのブロックページを返すケース。TLS の問題ではない。ハンドシェイクは成功し、curl の終了コードは 0（-f を付ければ 22）。",
+			},
+			Listener: Listener{Mode: "terminate"},
+			Faults: []faults.Rule{{Name: "asm-block", Action: faults.ActBlockPage, Status: 403,
+				Template: faults.TemplateF5ASM}},
+			Try:          "curl -sS --cacert {ca} https://localhost:{port}/",
+			ExpectClient: "The requested URL was rejected. Please consult with your administrator.",
+			ExpectCode:   "ok",
+			Fix: Text{
+				EN: "Look the support ID up in the WAF's request log to see which violation fired, then fix the request or tune the policy. TLS settings are irrelevant; the ltm log has no SSL line for it.",
+				JA: "サポートIDを WAF のリクエストログで検索し、どの違反で止められたかを確認したうえで、リクエストを直すかポリシーを調整する。TLS の設定は関係なく、ltm ログにも SSL の行は出ない。",
+			},
+		},
+		{
+			Name:   "rewriting-proxy",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "An inspecting proxy re-signs the site and rewrites its headers",
+				JA: "復号プロキシがサイトを再署名し、ヘッダを書き換えている",
+			},
+			Reproduces: Text{
+				EN: "A TLS-inspecting proxy the client trusts (its CA is installed) that also rewrites responses: it strips Strict-Transport-Security and adds Via. Everything 'works', but the server's security headers never reach the client and the certificate it sees is issued by the proxy's CA. The lab origin on port {origin} is the real server; compare the two.",
+				JA: "クライアントが信頼している（CAが導入済みの）TLS 復号プロキシが、応答も書き換えるケース。Strict-Transport-Security を削除し Via を追加する。一見すべて正常に動くが、サーバが付けたセキュリティヘッダはクライアントに届かず、クライアントが見る証明書の発行者はプロキシのCAになっている。ポート {origin} の lab origin が本来のサーバなので、両者を比べてみる。",
+			},
+			Listener: Listener{Mode: "inspect", Backend: BackendOrigin, VerifyOrigin: true},
+			Faults: []faults.Rule{{Name: "strip-hsts-add-via", Action: faults.ActRewrite,
+				HeadersStrip: []string{"Strict-Transport-Security"}, HeadersAdd: []string{"Via: 1.1 corp-proxy"}}},
+			Try:           "curl -sS -i --http1.1 --cacert {ca} https://localhost:{port}/",
+			Compare:       "curl -sS -i --http1.1 --cacert {ca} https://localhost:{origin}/",
+			CompareExpect: "Strict-Transport-Security: max-age=31536000",
+			ExpectClient:  "HTTP/1.1 200 … Via: 1.1 corp-proxy",
+			ExpectCode:    "ok",
+			Fix: Text{
+				EN: "Compare headers and issuer with and without the proxy (`curl -sv`). Exempt the site from inspection or fix the proxy's header policy; HSTS has to come from the origin unchanged.",
+				JA: "プロキシ経由と直接接続でヘッダと証明書の発行者を比較する（`curl -sv`）。そのサイトを復号対象から外すか、プロキシのヘッダ処理ポリシーを直す。HSTS はオリジンから改変されずに届く必要がある。",
+			},
+		},
+	}
+}

@@ -1,0 +1,181 @@
+package lab
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/faults"
+)
+
+// knownCodes are explain's diagnosis codes; a scenario expecting anything
+// else has a typo no end-to-end run would forgive.
+func knownCodes() []string {
+	return []string{
+		explain.CodeOK, explain.CodePlaintextOnTLS, explain.CodePlaintextAllowed, explain.CodeTLSOnPlaintext,
+		explain.CodeVersionTooOld, explain.CodeVersionTooNew, explain.CodeNoSharedCipher, explain.CodeSNIMissing,
+		explain.CodeClientSilent, explain.CodeClientClosedEarly, explain.CodeClientResetEarly, explain.CodeClientAlert,
+		explain.CodeHandshakeFailed, explain.CodeHandshakeTimeout, explain.CodeHelloMalformed,
+		explain.CodeBackendRefused, explain.CodeBackendTimeout, explain.CodeBackendError,
+		explain.CodeBackendTLSFailed, explain.CodeBackendTLSVerify, explain.CodeClientRejectedSilently,
+		explain.CodeClientCertMissing, explain.CodeClientCertRejected, explain.CodeFaultInjected,
+	}
+}
+
+// verifiedIDs are the BIG-IP message IDs whose SSL templates bigip-log.md
+// marks verified; the catalog never invents one.
+func verifiedIDs() []string { return []string{"01260013", "01260009", "01260026"} }
+
+var ltmID = regexp.MustCompile(`^([0-9a-f]{8}):[0-7]: `)
+
+func TestCatalogEntries(t *testing.T) {
+	catalog := Catalog()
+	if len(catalog) > MaxScenarios {
+		t.Fatalf("%d scenarios, max %d", len(catalog), MaxScenarios)
+	}
+	seen := map[string]bool{OriginName: true}
+	faultNames := map[string]string{originHSTS: OriginName}
+	for _, s := range catalog {
+		t.Run(s.Name, func(t *testing.T) {
+			if !regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`).MatchString(s.Name) {
+				t.Errorf("name %q: want lower-case words joined by hyphens (it is a listener name and a CLI argument)", s.Name)
+			}
+			if seen[s.Name] {
+				t.Errorf("duplicate name %q", s.Name)
+			}
+			seen[s.Name] = true
+			if !slices.Contains(Families(), s.Family) {
+				t.Errorf("family %q", s.Family)
+			}
+			if s.Try == "" || s.ExpectClient == "" {
+				t.Errorf("Try %q and ExpectClient %q are both required", s.Try, s.ExpectClient)
+			}
+			if !slices.Contains(knownCodes(), s.ExpectCode) {
+				t.Errorf("ExpectCode %q is not an explain diagnosis code", s.ExpectCode)
+			}
+			if (s.Compare == "") != (s.CompareExpect == "") {
+				t.Errorf("Compare %q and CompareExpect %q go together", s.Compare, s.CompareExpect)
+			}
+			for _, cmd := range []string{s.Try, s.Compare} {
+				if left := Expand(cmd, Vars{Port: 1, Origin: 2, CA: "ca.pem"}); strings.ContainsAny(left, "{}") {
+					t.Errorf("command %q keeps a placeholder after expansion: %q", cmd, left)
+				}
+			}
+			if !slices.Contains([]string{"passthrough", "terminate", "plaintext", "auto", "inspect"}, s.Listener.Mode) {
+				t.Errorf("listener mode %q", s.Listener.Mode)
+			}
+			if s.Listener.Backend != "" && s.Listener.Backend != BackendDemo && s.Listener.Backend != BackendOrigin {
+				t.Errorf("backend %q", s.Listener.Backend)
+			}
+			for _, r := range s.Faults {
+				if prev, dup := faultNames[r.Name]; dup {
+					t.Errorf("fault name %q also used by %s; the lab runs every rule in one engine", r.Name, prev)
+				}
+				faultNames[r.Name] = s.Name
+				if r.Listener != "" {
+					t.Errorf("fault %q names listener %q; the lab scopes rules itself", r.Name, r.Listener)
+				}
+				if err := r.Validate(); err != nil {
+					t.Errorf("fault %q: %v", r.Name, err)
+				}
+			}
+			for _, l := range s.BigIP {
+				m := ltmID.FindStringSubmatch(l)
+				if m == nil || !slices.Contains(verifiedIDs(), m[1]) {
+					t.Errorf("BIG-IP line %q: want one of the verified message IDs %v", l, verifiedIDs())
+				}
+			}
+			if n := len(s.BigIP); n > 0 && !strings.HasPrefix(s.BigIP[n-1], "01260013:") {
+				t.Errorf("BIG-IP group %q: the 01260013 summary comes last", s.BigIP)
+			}
+		})
+	}
+}
+
+// TestCatalogBothLanguages: every text a trainee reads exists in English
+// and in Japanese, and the Japanese one is Japanese.
+func TestCatalogBothLanguages(t *testing.T) {
+	for _, s := range Catalog() {
+		for _, f := range []struct {
+			field string
+			text  Text
+		}{{"Title", s.Title}, {"Reproduces", s.Reproduces}, {"Fix", s.Fix}} {
+			if strings.TrimSpace(f.text.EN) == "" {
+				t.Errorf("%s: %s has no English text", s.Name, f.field)
+			}
+			if !hasJapanese(f.text.JA) {
+				t.Errorf("%s: %s has no Japanese text (got %q)", s.Name, f.field, f.text.JA)
+			}
+			if f.text.In("ja") != f.text.JA || f.text.In("en") != f.text.EN || f.text.In("") != f.text.EN {
+				t.Errorf("%s: %s: In picks the wrong language", s.Name, f.field)
+			}
+		}
+	}
+}
+
+func hasJapanese(s string) bool {
+	for _, r := range s {
+		if unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestCatalogCoversIssue maps each failure issue 5 asks the catalog for to
+// the scenario that reproduces it, with the cause it must name.
+func TestCatalogCoversIssue(t *testing.T) {
+	tests := []struct {
+		need     string
+		scenario string
+		family   Family
+		action   string // a fault action, or "" when the listener alone does it
+		code     string
+	}{
+		{"client clock ahead", "clock-ahead", FamilyClient, "chain", explain.CodeClientAlert},
+		{"client clock behind", "clock-behind", FamilyClient, "chain", explain.CodeClientAlert},
+		{"old client, TLS 1.0 only", "old-client-tls10", FamilyClient, "", explain.CodeVersionTooOld},
+		{"interception by security software", "security-software-interception", FamilyClient, "", explain.CodeClientAlert},
+		{"server too old", "server-tls10-only", FamilyServer, "version", explain.CodeClientAlert},
+		{"server too new", "server-tls13-only", FamilyServer, "version", explain.CodeVersionTooOld},
+		{"no shared cipher", "no-shared-cipher", FamilyServer, "", explain.CodeNoSharedCipher},
+		{"expired", "expired", FamilyServer, "chain", explain.CodeClientAlert},
+		{"not yet valid", "not-yet-valid", FamilyServer, "chain", explain.CodeClientAlert},
+		{"wrong host", "wrong-host", FamilyServer, "chain", explain.CodeOK},
+		{"self-signed", "self-signed", FamilyServer, "chain", explain.CodeClientAlert},
+		{"untrusted root", "untrusted-root", FamilyServer, "chain", explain.CodeClientAlert},
+		{"incomplete chain", "incomplete-chain", FamilyServer, "chain", explain.CodeClientAlert},
+		{"SNI required", "sni-required", FamilyServer, "", explain.CodeSNIMissing},
+		{"wrong default certificate without SNI", "default-cert-no-sni", FamilyServer, "chain", explain.CodeOK},
+		{"mTLS required", "mtls-required", FamilyServer, "", explain.CodeClientCertMissing},
+		{"SSLv3 hello", "sslv3-server", FamilyServer, "ssl3_server_hello", explain.CodeFaultInjected},
+		{"WAF reset after ClientHello", "waf-sni-reset", FamilyNetwork, "reset", explain.CodeFaultInjected},
+		{"silent drop", "silent-drop", FamilyNetwork, "blackhole", explain.CodeFaultInjected},
+		{"block page", "waf-block-page", FamilyNetwork, "block_page", explain.CodeOK},
+		{"PMTUD black hole", "pmtud-blackhole", FamilyNetwork, "mtu", explain.CodeClientClosedEarly},
+		{"large ClientHello intolerance", "large-client-hello", FamilyNetwork, "large_hello", explain.CodeFaultInjected},
+		{"plaintext HTTP on the TLS port", "http-to-tls-port", FamilyNetwork, "", explain.CodePlaintextOnTLS},
+		{"TLS on the plaintext port", "tls-to-plain-port", FamilyNetwork, "", explain.CodeTLSOnPlaintext},
+		{"a proxy that rewrites and re-signs", "rewriting-proxy", FamilyNetwork, "rewrite", explain.CodeOK},
+	}
+	catalog := Catalog()
+	for _, tt := range tests {
+		s, err := Find(catalog, tt.scenario)
+		if err != nil {
+			t.Errorf("%s: %v", tt.need, err)
+			continue
+		}
+		if s.Family != tt.family || s.ExpectCode != tt.code {
+			t.Errorf("%s: %s is family %q code %q, want %q %q", tt.need, s.Name, s.Family, s.ExpectCode, tt.family, tt.code)
+		}
+		if tt.action != "" && !slices.ContainsFunc(s.Faults, func(r faults.Rule) bool { return string(r.Action) == tt.action }) {
+			t.Errorf("%s: %s has no %s fault", tt.need, s.Name, tt.action)
+		}
+	}
+	if s, _ := Find(catalog, "security-software-interception"); s.Listener.Mode != "inspect" {
+		t.Errorf("interception must re-sign with an inspect listener, got mode %q", s.Listener.Mode)
+	}
+}
