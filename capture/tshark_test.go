@@ -120,8 +120,19 @@ func serveOne(raw net.Conn, cert tls.Certificate, version uint16) error {
 	if req.RequestURI != requestURI {
 		return fmt.Errorf("server: request for %q", req.RequestURI)
 	}
-	_, err = io.WriteString(tc, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
-	return err
+	if _, err := io.WriteString(tc, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	// close_notify, then wait for the client's: closing with the client's
+	// alert still unread, or before it arrives, ends in an RST that a relay
+	// would (rightly) record, and this test wants a clean exchange.
+	if err := tc.CloseWrite(); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	if rest, err := io.ReadAll(tc); err != nil || len(rest) > 0 {
+		return fmt.Errorf("server: after the response: %q, %w", rest, err)
+	}
+	return nil
 }
 
 // pump copies one direction and passes the FIN on, as a passthrough proxy.
@@ -238,6 +249,10 @@ func exchange(t *testing.T, version uint16, proxy bool) (pcapPath, keyLog string
 	body, err := io.ReadAll(resp.Body)
 	if err != nil || string(body) != "ok" {
 		t.Fatalf("response body %q, %v", body, err)
+	}
+	// Read to the server's close_notify before closing (see serveOne).
+	if rest, err := io.ReadAll(client); err != nil || len(rest) > 0 {
+		t.Fatalf("after the response: %q, %v", rest, err)
 	}
 	client.Close()
 	wg.Wait()
