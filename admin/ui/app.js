@@ -107,122 +107,132 @@
   }
 
   // timeline turns one event into the messages seen in each direction. It
-  // shows only what the event records: the protocol fixes the order of the
-  // handshake messages, but no times are logged, so none are shown.
+  // shows only what the event records: the protocol and the listener's mode
+  // fix the order of the steps, but no times are logged, so none are shown.
   // lane: "ct" client<->tlsgate, "tb" tlsgate<->backend, "t" a note at tlsgate.
   // dir: "right" (towards the backend side), "left", "both" or "none".
   function timeline(c) {
-    const steps = [];
-    const add = (lane, dir, label, detail, cls) => steps.push({ lane, dir, label, detail: detail || "", cls: cls || "" });
     const fired = firings(c);
-    const firedNames = fired.map((f) => f.rule).join(", ");
+    const firedNote = fired.map(firingText).filter(Boolean).join("; ");
     const route = c.route || "";
-    const cl = c.client_tls || {};
-    const be = c.backend || {};
-    const bt = be.tls || {};
-
-    add("ct", "right", "TCP connect", [c.client, c.virtual].filter(Boolean).join(" → "));
-
-    const hello = c.ja4 || c.sni || (c.versions_offered && c.versions_offered.length);
-    switch (c.kind) {
-      case "tls":
-        if (hello) {
-          add("ct", "right", "ClientHello", [
-            "SNI " + (c.sni || "(none)"),
-            c.versions_offered && c.versions_offered.length ? "offers " + c.versions_offered.join(", ") : "",
-            c.alpn && c.alpn.length ? "ALPN " + c.alpn.join(", ") : "",
-          ].filter(Boolean).join(" · "));
-        } else {
-          add("ct", "right", "TLS handshake record", "the ClientHello could not be read in full");
-        }
-        break;
-      case "sslv2":
-        add("ct", "right", "SSLv2-format ClientHello", "an old client's hello");
-        break;
-      case "tls_record":
-        add("ct", "right", "TLS record that is not a handshake", "first bytes " + (c.first_bytes || "").slice(0, 10));
-        break;
-      case "http":
-        add("ct", "right", "Plaintext HTTP", firstLine(c.first_bytes), "fail-msg");
-        break;
-      case "http2":
-        add("ct", "right", "Cleartext HTTP/2 preface", firstLine(c.first_bytes));
-        break;
-      case "proxy_v1":
-      case "proxy_v2":
-        add("ct", "right", "PROXY protocol header", c.kind === "proxy_v1" ? firstLine(c.first_bytes) : "binary v2 header");
-        break;
-      case "ssh":
-        add("ct", "right", "SSH banner", firstLine(c.first_bytes));
-        break;
-      case "empty":
-        add("ct", "none", "Client sent nothing", "no bytes before it closed or the wait ran out");
-        break;
-      default:
-        if (c.first_bytes) add("ct", "right", "Unrecognised bytes", c.first_bytes.slice(0, 16) + "…");
-    }
-
+    const step = (lane, dir, label, detail, cls) => ({ lane, dir, label, detail: detail || "", cls: cls || "" });
+    const steps = [step("ct", "right", "TCP connect", [c.client, c.virtual].filter(Boolean).join(" → "))];
+    steps.push(...firstMessage(c));
     if (route.startsWith("fault_") && fired.length) {
-      add("t", "none", "Fault fired: " + firedNames, fired.map(firingText).filter(Boolean).join("; ") || "action " + route.slice(6), "fault-note");
+      steps.push(step("t", "none", "Fault fired: " + fired.map((f) => f.rule).join(", "), firedNote || "action " + route.slice(6), "fault-note"));
     }
-
-    if (cl.attempted && (cl.done || cl.server_flight_sent)) {
-      add("ct", "left", "ServerHello, certificate", "tlsgate's handshake flight");
-    }
-    if (cl.alert_sent >= 0) add("ct", "left", "Alert " + alertName(cl.alert_sent), "sent by tlsgate", "fail-msg");
-    if (cl.alert_recv >= 0) add("ct", "right", "Alert " + alertName(cl.alert_recv), "sent by the client", "fail-msg");
-    if (cl.done) {
-      add("ct", "both", "Handshake done", legSummary(cl), "ok-msg");
-    } else if (cl.err) {
-      add("t", "none", "Client handshake failed", cl.err, "fail-note");
-    }
-    if (route === "passthrough") add("t", "none", "Passthrough", "TLS relayed to the backend without decryption");
-
-    if (route.endsWith("_reset") || route === "fault_reset") {
-      add("ct", "left", "TCP reset (RST)", "tlsgate closed the connection", "fail-msg");
-    } else if (route === "fault_close") {
-      add("ct", "left", "TCP close (FIN)", "tlsgate closed the connection", "fail-msg");
-    } else if (route === "non_ssl_http400") {
-      add("ct", "left", "HTTP 400 answer", "plaintext refused on a TLS port", "fail-msg");
-    } else if (route === "non_ssl_redirect") {
-      add("ct", "left", "HTTP redirect to https://", "plaintext redirected");
-    }
-
-    if (be.addr && (be.remote || be.err)) {
-      add("tb", "right", "TCP connect", be.remote || be.addr);
-      if (be.err) add("t", "none", "Backend connect failed", be.err, "fail-note");
-    }
-    if (bt.attempted) {
-      add("tb", "right", "ClientHello", "server-ssl leg");
-      if (bt.done || bt.server_flight_sent) add("tb", "left", "ServerHello, certificate", "the backend's flight");
-      if (bt.alert_sent >= 0) add("tb", "right", "Alert " + alertName(bt.alert_sent), "sent by tlsgate", "fail-msg");
-      if (bt.alert_recv >= 0) add("tb", "left", "Alert " + alertName(bt.alert_recv), "sent by the backend", "fail-msg");
-      if (bt.done) add("tb", "both", "Handshake done", legSummary(bt), "ok-msg");
-      else if (bt.err) add("t", "none", "Backend handshake failed", bt.err, "fail-note");
-    }
+    const client = clientLeg(c, step);
+    const backend = backendLeg(c, step);
+    // An inspecting listener reaches the real server before it answers the
+    // client (it copies the server's names into its own certificate); every
+    // other mode finishes with the client first, then dials the backend.
+    if (c.mode === "inspect") steps.push(...backend, ...client);
+    else steps.push(...client, ...backend);
 
     for (const x of c.http || []) {
-      const req = [x.method, x.target].filter(Boolean).join(" ");
-      add("ct", "right", req || "HTTP request", [x.host && "Host " + x.host, x.proto].filter(Boolean).join(" · "));
-      if (be.remote) add("tb", "right", req || "HTTP request", "relayed");
+      const req = [x.method, x.target].filter(Boolean).join(" ") || "HTTP request";
+      steps.push(step("ct", "right", req, [x.host && "Host " + x.host, x.proto].filter(Boolean).join(" · ")));
+      if (c.backend && c.backend.remote) steps.push(step("tb", "right", req, "relayed"));
       if (x.status) {
-        if (be.remote) add("tb", "left", String(x.status), x.resp_bytes + " B body");
-        add("ct", "left", String(x.status), x.resp_bytes + " B body" + (x.upgraded ? " · upgraded" : ""),
-          x.status >= 400 ? "fail-msg" : "");
+        if (c.backend && c.backend.remote) steps.push(step("tb", "left", String(x.status), x.resp_bytes + " B body"));
+        steps.push(step("ct", "left", String(x.status), x.resp_bytes + " B body" + (x.upgraded ? " · upgraded" : ""),
+          x.status >= 400 ? "fail-msg" : ""));
       } else {
-        add("t", "none", "No response seen", "", "fail-note");
+        steps.push(step("t", "none", "No response seen", "", "fail-note"));
       }
     }
-
     if (!route.startsWith("fault_") && fired.length) {
-      add("t", "none", "Fault fired: " + firedNames, fired.map(firingText).filter(Boolean).join("; ") || "during the connection", "fault-note");
+      steps.push(step("t", "none", "Fault fired: " + fired.map((f) => f.rule).join(", "), firedNote || "during the connection", "fault-note"));
     }
-    add("t", "none", "Closed", [
+    steps.push(step("t", "none", "Closed", [
       c.duration_ms != null ? c.duration_ms + " ms" : "",
       "↑ " + (c.bytes_up || 0) + " B from client",
       "↓ " + (c.bytes_down || 0) + " B to client",
-    ].filter(Boolean).join(" · "));
+    ].filter(Boolean).join(" · ")));
     return steps;
+  }
+
+  // firstMessage is what the client sent first, as the peek classified it.
+  function firstMessage(c) {
+    const m = (label, detail, cls) => ({ lane: "ct", dir: "right", label, detail: detail || "", cls: cls || "" });
+    switch (c.kind) {
+      case "tls":
+        if (c.ja4 || c.sni || (c.versions_offered && c.versions_offered.length)) {
+          return [m("ClientHello", [
+            "SNI " + (c.sni || "(none)"),
+            c.versions_offered && c.versions_offered.length ? "offers " + c.versions_offered.join(", ") : "",
+            c.alpn && c.alpn.length ? "ALPN " + c.alpn.join(", ") : "",
+          ].filter(Boolean).join(" · "))];
+        }
+        return [m("TLS handshake record", "the ClientHello could not be read in full")];
+      case "sslv2":
+        return [m("SSLv2-format ClientHello", "an old client's hello")];
+      case "tls_record":
+        return [m("TLS record that is not a handshake", "first bytes " + (c.first_bytes || "").slice(0, 10))];
+      case "http":
+        return [m("Plaintext HTTP", firstLine(c.first_bytes), "fail-msg")];
+      case "http2":
+        return [m("Cleartext HTTP/2 preface", firstLine(c.first_bytes))];
+      case "proxy_v1":
+        return [m("PROXY protocol header", firstLine(c.first_bytes))];
+      case "proxy_v2":
+        return [m("PROXY protocol header", "binary v2 header")];
+      case "ssh":
+        return [m("SSH banner", firstLine(c.first_bytes))];
+      case "empty":
+        return [{ lane: "ct", dir: "none", label: "Client sent nothing", detail: "no bytes before it closed or the wait ran out", cls: "" }];
+      default:
+        return c.first_bytes ? [m("Unrecognised bytes", c.first_bytes.slice(0, 16) + "…")] : [];
+    }
+  }
+
+  // clientLeg is tlsgate's answer to the client: its handshake flight,
+  // alerts either way, the handshake's end, or how tlsgate closed.
+  function clientLeg(c, step) {
+    const out = [];
+    const cl = c.client_tls || {};
+    const route = c.route || "";
+    if (cl.attempted && (cl.done || cl.server_flight_sent)) {
+      out.push(step("ct", "left", "ServerHello, certificate", "tlsgate's handshake flight"));
+    }
+    if (cl.alert_sent >= 0) out.push(step("ct", "left", "Alert " + alertName(cl.alert_sent), "sent by tlsgate", "fail-msg"));
+    if (cl.alert_recv >= 0) out.push(step("ct", "right", "Alert " + alertName(cl.alert_recv), "sent by the client", "fail-msg"));
+    if (cl.done) out.push(step("ct", "both", "Handshake done", legSummary(cl), "ok-msg"));
+    else if (cl.err) out.push(step("t", "none", "Client handshake failed", cl.err, "fail-note"));
+    if (route === "passthrough") out.push(step("t", "none", "Passthrough", "TLS relayed to the backend without decryption"));
+    if (route.endsWith("_reset")) {
+      out.push(step("ct", "left", "TCP reset (RST)", "tlsgate closed the connection", "fail-msg"));
+    } else if (route === "fault_close") {
+      out.push(step("ct", "left", "TCP close (FIN)", "tlsgate closed the connection", "fail-msg"));
+    } else if (route === "non_ssl_http400") {
+      out.push(step("ct", "left", "HTTP 400 answer", "plaintext refused on a TLS port", "fail-msg"));
+    } else if (route === "non_ssl_redirect") {
+      out.push(step("ct", "left", "HTTP redirect to https://", "plaintext redirected"));
+    }
+    return out;
+  }
+
+  // backendLeg is tlsgate's connection to the backend and its server-ssl handshake.
+  function backendLeg(c, step) {
+    const out = [];
+    const be = c.backend || {};
+    const bt = be.tls || {};
+    if (be.addr && (be.remote || be.err)) {
+      out.push(step("tb", "right", "TCP connect", be.remote || be.addr));
+      if (be.err) out.push(step("t", "none", "Backend connect failed", be.err, "fail-note"));
+    }
+    if (bt.attempted) {
+      out.push(step("tb", "right", "ClientHello", "server-ssl leg"));
+      // Here tlsgate is the client: a chain it read or checked proves the flight arrived.
+      if (bt.done || (bt.peer_cert && bt.peer_cert.length) || bt.verify) {
+        out.push(step("tb", "left", "ServerHello, certificate", "the backend's flight"));
+      }
+      if (bt.alert_sent >= 0) out.push(step("tb", "right", "Alert " + alertName(bt.alert_sent), "sent by tlsgate", "fail-msg"));
+      if (bt.alert_recv >= 0) out.push(step("tb", "left", "Alert " + alertName(bt.alert_recv), "sent by the backend", "fail-msg"));
+      if (bt.done) out.push(step("tb", "both", "Handshake done", legSummary(bt), "ok-msg"));
+      else if (bt.err) out.push(step("t", "none", "Backend handshake failed", bt.err, "fail-note"));
+    }
+    return out;
   }
 
   // ---- DOM helpers ----
@@ -241,6 +251,18 @@
       n.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
     }
     return n;
+  }
+
+  // breakable lets a long protocol name (TLS_ECDHE_RSA_WITH_…) wrap after
+  // its underscores instead of in the middle of a word.
+  function breakable(text) {
+    const parts = String(text).split("_");
+    const out = [];
+    parts.forEach((p, i) => {
+      out.push(document.createTextNode(p + (i < parts.length - 1 ? "_" : "")));
+      if (i < parts.length - 1) out.push(document.createElement("wbr"));
+    });
+    return el("span", {}, out);
   }
 
   function dl(pairs) {
@@ -274,6 +296,7 @@
     counts: { ok: 0, warn: 0, fail: 0, fault: 0 },
     faults: new Map(), // rule name -> RuleStatus
     faultsTimer: 0,
+    toggling: 0, // switches waiting for the API: a refresh now would flip them back
   };
 
   // readToken takes ?token= from the page's address, keeps it for this tab
@@ -386,10 +409,10 @@
       ["versions", joinList(c.versions_offered)],
       ["ALPN", joinList(c.alpn)],
       ["ciphers", ciphers.length ? el("details", { class: "ciphers" },
-        el("summary", { text: ciphers.length + " offered: " + ciphers.slice(0, 3).join(", ") + (ciphers.length > 3 ? ", …" : "") }),
-        el("ul", {}, ciphers.map((s) => el("li", { text: s })))) : ""],
+        el("summary", {}, ciphers.length + " offered, first ", breakable(ciphers[0])),
+        el("ol", {}, ciphers.map((s) => el("li", {}, breakable(s))))) : ""],
       ["JA3", c.ja3],
-      ["JA4", c.ja4],
+      ["JA4", c.ja4 ? breakable(c.ja4) : ""],
     ]), el("p", { class: "note", text: "Key-exchange groups: the event records the negotiated group (see the legs), not the offered list." }));
   }
 
@@ -483,12 +506,14 @@
   }
 
   function addEvent(raw, seq) {
-    if (seq && state.seen.has(seq)) return;
-    if (seq) state.seen.add(seq);
     const c = raw && typeof raw === "object" ? (raw.conn || raw) : null;
     if (!c || c.id === undefined) return;
+    // The stream's ids restart with tlsgate, so the timestamp is part of
+    // the key: a resumed stream may repeat an event, a restarted one may not.
+    const key = (seq || "") + "|" + c.id + "|" + (raw.ts || "");
+    if (state.seen.has(key)) return;
+    state.seen.add(key);
     const cls = classify(c);
-    const key = seq || "c" + c.id + "-" + (raw.ts || "");
     const li = el("li", {
       class: "conn cls-" + cls, "data-id": c.id, "data-diagnosis": c.diagnosis, "data-class": cls,
       "data-client": c.client, "data-listener": c.listener,
@@ -502,7 +527,7 @@
     state.counts[cls]++;
     while (list.children.length > MAX_ROWS) {
       const last = list.lastElementChild;
-      for (const [k, r] of state.rows) if (r.li === last) { state.rows.delete(k); state.counts[r.cls]--; }
+      for (const [k, r] of state.rows) if (r.li === last) { state.rows.delete(k); state.counts[r.cls]--; state.seen.delete(k); }
       last.remove();
     }
     renderCounts();
@@ -579,7 +604,9 @@
   }
 
   function loadFaults() {
+    if (state.toggling) return Promise.resolve();
     return api("/faults").then((list) => {
+      if (state.toggling) return;
       state.faults = new Map((list || []).map((st) => [st.rule.name, st]));
       renderFaults();
     }).catch((err) => {
@@ -595,9 +622,15 @@
 
   function setFault(name, on, input) {
     input.disabled = true;
+    state.toggling++;
     api("/faults/" + encodeURIComponent(name) + (on ? "/enable" : "/disable"), { method: "POST" })
-      .then((st) => { state.faults.set(name, st); renderFaults(); })
-      .catch((err) => { input.checked = !on; input.disabled = false; banner("Could not switch " + name + ": " + err.message); });
+      .then((st) => { state.toggling--; state.faults.set(name, st); renderFaults(); })
+      .catch((err) => {
+        state.toggling--;
+        input.checked = !on;
+        input.disabled = false;
+        banner("Could not switch " + name + ": " + err.message);
+      });
   }
 
   // ---- controls ----
@@ -618,6 +651,7 @@
     $("clear").addEventListener("click", () => {
       $("conn-list").replaceChildren();
       state.rows.clear();
+      state.seen.clear(); // a resumed stream replays only newer events
       state.counts = { ok: 0, warn: 0, fail: 0, fault: 0 };
       renderCounts();
     });
@@ -633,6 +667,8 @@
     wireControls();
     renderCounts();
     loadFaults();
+    // Rules added with `tlsgate fault add` during the class show up too.
+    setInterval(() => { if (!document.hidden) loadFaults(); }, 5000);
     connectStream();
   });
 })();

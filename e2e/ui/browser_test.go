@@ -83,6 +83,19 @@ func startBrowser(t *testing.T, exe string) *browser {
 	return b
 }
 
+// otherTab runs steps in a new tab of the same browser, one whose console
+// the test does not watch, and closes it.
+func (b *browser) otherTab(t *testing.T, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	tab, closeTab := chromedp.NewContext(b.ctx)
+	defer closeTab()
+	ctx, cancel := context.WithTimeout(tab, waitLimit)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("ui: %s: %v", what, err)
+	}
+}
+
 // do runs steps, failing the test with what is known about the page.
 func (b *browser) do(t *testing.T, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()

@@ -27,6 +27,12 @@ func TestLiveView(t *testing.T) {
 	g := startGate(t, strings.TrimPrefix(backend.URL, "http://"))
 	b := startBrowser(t, exe)
 
+	// Without the token the page still loads, and says how to add it.
+	b.otherTab(t, "open the page without the token",
+		chromedp.Navigate("http://"+g.admin+"/"),
+		chromedp.Poll[chromedp.Void](`(document.getElementById("banner").textContent || "").includes("/?token=")`,
+			chromedp.WithPollingTimeout(waitLimit)))
+
 	// The token travels in the page's address: EventSource cannot send headers.
 	b.do(t, "load the page", chromedp.Navigate("http://"+g.admin+"/?token="+adminToken))
 	b.do(t, "wait for the stream and the fault switch",
@@ -133,6 +139,27 @@ func TestLiveView(t *testing.T) {
 		}
 	}
 
+	// 6. The trainer's controls: show only the problems, then freeze the list.
+	goodRow := `li.conn[data-client="` + local + `"]`
+	b.do(t, "show problems only",
+		chromedp.Click(chromedp.CSS("#problems-only")),
+		chromedp.WaitNotVisible(chromedp.CSS(goodRow)),
+		chromedp.WaitVisible(chromedp.CSS(row)))
+	b.do(t, "show every connection again",
+		chromedp.Click(chromedp.CSS("#problems-only")),
+		chromedp.WaitVisible(chromedp.CSS(goodRow)))
+	b.do(t, "pause", chromedp.Click(chromedp.CSS("#pause")))
+	paused, err := g.tlsGet(t, "paused.test")
+	if err != nil {
+		t.Fatalf("connection while paused: %v", err)
+	}
+	b.do(t, "see the event held back",
+		chromedp.Poll[chromedp.Void](`document.getElementById("pause").textContent === "Resume (1 new)"`, chromedp.WithPollingTimeout(waitLimit)))
+	if shown := eval[bool](t, b, `document.querySelector('li.conn[data-client="`+paused+`"]') !== null`); shown {
+		t.Errorf("a paused list showed the new connection %s", paused)
+	}
+	b.do(t, "resume", chromedp.Click(chromedp.CSS("#pause")), chromedp.WaitVisible(chromedp.CSS(`li.conn[data-client="`+paused+`"][data-class="ok"]`)))
+
 	b.screenshot(t, "live-view.png")
 	if p := b.problems(); len(p) > 0 {
 		t.Errorf("the page logged errors:\n%s", strings.Join(p, "\n"))
@@ -194,6 +221,13 @@ func checkHelpers(t *testing.T, b *browser) {
 			client_tls: {attempted: true, done: false, alert_sent: 70, alert_recv: -1, server_flight_sent: false, err: "protocol version"},
 			backend: {tls: {}}, http: []}).map(s => s.label).join(" | ")`,
 			"TCP connect | ClientHello | Alert 70 protocol_version | Client handshake failed | Closed"},
+		// An inspecting listener verifies the real server before it answers the client.
+		{"inspect order", `tlsgateView.timeline({kind: "tls", ja4: "t13", mode: "inspect", route: "inspect",
+			client_tls: {attempted: true, done: true, alert_sent: -1, alert_recv: -1},
+			backend: {addr: "real.test:443", remote: "192.0.2.1:443", tls: {attempted: true, done: true, alert_sent: -1, alert_recv: -1}},
+			http: []}).map(s => s.lane + ":" + s.label).join(" | ")`,
+			"ct:TCP connect | ct:ClientHello | tb:TCP connect | tb:ClientHello | tb:ServerHello, certificate | tb:Handshake done | " +
+				"ct:ServerHello, certificate | ct:Handshake done | t:Closed"},
 		{"silent client", `tlsgateView.timeline({kind: "empty", route: "closed", client_tls: {alert_sent: -1, alert_recv: -1},
 			backend: {tls: {}}}).map(s => s.label).join(" | ")`, "TCP connect | Client sent nothing | Closed"},
 	}
