@@ -170,7 +170,8 @@
       case "tls_record":
         return [m("TLS record that is not a handshake", "first bytes " + (c.first_bytes || "").slice(0, 10))];
       case "http":
-        return [m("Plaintext HTTP", firstLine(c.first_bytes), "fail-msg")];
+        // Red only when it was the mistake: mode "auto" and non_ssl = "allow" relay it.
+        return [m("Plaintext HTTP", firstLine(c.first_bytes), c.ok ? "" : "fail-msg")];
       case "http2":
         return [m("Cleartext HTTP/2 preface", firstLine(c.first_bytes))];
       case "proxy_v1":

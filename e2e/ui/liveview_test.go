@@ -9,9 +9,14 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
+
+// pollEvery is how often a page condition is re-checked: a timer, not
+// animation frames, which a browser may hold back for a tab in the background.
+const pollEvery = 50 * time.Millisecond
 
 // TestLiveView loads the admin server's page in headless Chromium and
 // follows one lesson: a failing connection appears with its diagnosis, its
@@ -31,7 +36,7 @@ func TestLiveView(t *testing.T) {
 	b.otherTab(t, "open the page without the token",
 		chromedp.Navigate("http://"+g.admin+"/"),
 		chromedp.Poll[chromedp.Void](`(document.getElementById("banner").textContent || "").includes("/?token=")`,
-			chromedp.WithPollingTimeout(waitLimit)))
+			chromedp.WithPollingInterval(pollEvery), chromedp.WithPollingTimeout(waitLimit)))
 
 	// The token travels in the page's address: EventSource cannot send headers.
 	b.do(t, "load the page", chromedp.Navigate("http://"+g.admin+"/?token="+adminToken))
@@ -93,7 +98,7 @@ func TestLiveView(t *testing.T) {
 	b.do(t, "see the faulted connection",
 		chromedp.WaitVisible(chromedp.CSS(`li.conn[data-client="`+local+`"][data-class="fault"]`)),
 		chromedp.Poll[chromedp.Void](`document.querySelector('.fault[data-name="`+faultName+`"] .fault-fires')?.textContent.startsWith("fired 1×")`,
-			chromedp.WithPollingTimeout(waitLimit)))
+			chromedp.WithPollingInterval(pollEvery), chromedp.WithPollingTimeout(waitLimit)))
 	if st := g.fault(t, faultName); st.Fires != 1 {
 		t.Fatalf("%s fired %d times, want 1", faultName, st.Fires)
 	}
@@ -154,7 +159,7 @@ func TestLiveView(t *testing.T) {
 		t.Fatalf("connection while paused: %v", err)
 	}
 	b.do(t, "see the event held back",
-		chromedp.Poll[chromedp.Void](`document.getElementById("pause").textContent === "Resume (1 new)"`, chromedp.WithPollingTimeout(waitLimit)))
+		chromedp.Poll[chromedp.Void](`document.getElementById("pause").textContent === "Resume (1 new)"`, chromedp.WithPollingInterval(pollEvery), chromedp.WithPollingTimeout(waitLimit)))
 	if shown := eval[bool](t, b, `document.querySelector('li.conn[data-client="`+paused+`"]') !== null`); shown {
 		t.Errorf("a paused list showed the new connection %s", paused)
 	}
