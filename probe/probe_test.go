@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -126,10 +127,14 @@ func TestRun(t *testing.T) {
 			final: want{Warn, "sni_required", ""},
 		},
 		{
-			name:    "SNI-strict server, probed by IP without a name",
-			serve:   func(t *testing.T) string { return tlsServer(t, sniStrict(pki)) },
-			sni:     "-",
-			steps:   map[int]want{3: {Fail, "sni_required", "alert 112 unrecognized_name: it needs SNI and got none"}, 6: {Fail, "sni_required", ""}},
+			name:  "SNI-strict server, probed by IP without a name",
+			serve: func(t *testing.T) string { return tlsServer(t, sniStrict(pki)) },
+			sni:   "-",
+			steps: map[int]want{
+				3: {Fail, "sni_required", "alert 112 unrecognized_name: it needs SNI and got none"},
+				4: {Info, "inconclusive", "TLS 1.2: alert 112 unrecognized_name"},
+				6: {Fail, "sni_required", ""},
+			},
 			final:   want{Fail, "sni_required", ""},
 			skipped: nil,
 		},
@@ -196,6 +201,59 @@ func TestRun(t *testing.T) {
 			final: want{Fail, "wrong_eku", ""},
 		},
 		{
+			name:  "SMTP greeting",
+			serve: func(t *testing.T) string { return startServer(t, smtpGreeting) },
+			steps: map[int]want{
+				2: {Fail, "smtp_or_ftp", `220 greeting "220 mail.lab.test ESMTP Postfix"`},
+				3: {Fail, "starttls_protocol", ""},
+			},
+			skipped: []int{4, 9},
+			final:   want{Fail, "smtp_or_ftp", ""},
+		},
+		{
+			name:  "SSLv3 server (hand-written ServerHello)",
+			serve: func(t *testing.T) string { return startServer(t, sslv3Server) },
+			steps: map[int]want{
+				3: {Fail, "sslv3", "SSLv3 ServerHello"},
+				4: {Fail, "legacy_only", "only SSLv3"},
+				6: {Fail, "no_variant", ""},
+				7: {Info, "no_certificate", ""},
+			},
+			skipped: []int{5},
+			final:   want{Fail, "sslv3", ""},
+		},
+		{
+			name: "static RSA and 3DES only",
+			serve: func(t *testing.T) string {
+				leaf := pki.leafFor(t, certSpec{rsaBits: 2048})
+				return tlsServer(t, &tls.Config{Certificates: []tls.Certificate{chainOf(leaf, pki.inter)}, MaxVersion: tls.VersionTLS12,
+					CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA}})
+			},
+			steps: map[int]want{
+				3: {Pass, "tls", "TLS_RSA_WITH_AES_128_CBC_SHA"},
+				4: {Warn, "no_tls13", ""},
+				5: {Fail, "legacy_ciphers_only", "RSA (static key exchange), 3DES"},
+				7: {Pass, "verified", ""},
+			},
+			final: want{Fail, "legacy_ciphers_only", ""},
+		},
+		{
+			name: "different default certificate without SNI",
+			serve: func(t *testing.T) string {
+				def := pki.leafFor(t, certSpec{cn: "default.test", dns: []string{"default.test"}})
+				good := pki.good()
+				return tlsServer(t, &tls.Config{Certificates: []tls.Certificate{chainOf(def, pki.inter)},
+					GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+						if h.ServerName == "lab.test" {
+							return &good, nil
+						}
+						return nil, nil
+					}})
+			},
+			steps: map[int]want{6: {Warn, "default_cert_differs", "CN=default.test"}, 7: {Pass, "verified", ""}},
+			final: want{Warn, "default_cert_differs", ""},
+		},
+		{
 			name:  "large-ClientHello intolerance",
 			serve: func(t *testing.T) string { return startServer(t, largeHelloIntolerant(goodCfg(), 1400)) },
 			steps: map[int]want{
@@ -219,6 +277,17 @@ func TestRun(t *testing.T) {
 			},
 			skipped: []int{4, 5, 6, 7, 8},
 			final:   want{Fail, "pmtu_blackhole", "check the tunnel MTU / MSS clamping"},
+		},
+		{
+			name:    "server flight stalls inside the ServerHello",
+			serve:   func(t *testing.T) string { return startServer(t, stallingServer(goodCfg(), 60)) },
+			timeout: 500 * time.Millisecond,
+			steps: map[int]want{
+				3: {Fail, "pmtu_blackhole", "the answer stalls inside its first record (60 bytes, then nothing)"},
+				9: {Fail, "pmtu_blackhole", "before the ServerHello was complete"},
+			},
+			skipped: []int{4, 5, 6, 7, 8},
+			final:   want{Fail, "pmtu_blackhole", "PMTUD black hole"},
 		},
 	}
 	for _, tc := range cases {
@@ -366,4 +435,30 @@ func TestRunOnlyDialsTarget(t *testing.T) {
 	if rep.Final.Verdict != Pass {
 		t.Errorf("final = %+v; want pass", rep.Final)
 	}
+}
+
+// smtpGreeting speaks first, as an SMTP server does, and rejects garbage.
+func smtpGreeting(c net.Conn, _ <-chan struct{}) {
+	if _, err := io.WriteString(c, "220 mail.lab.test ESMTP Postfix\r\n"); err != nil {
+		return
+	}
+	buf := make([]byte, 4096)
+	if _, err := c.Read(buf); err != nil {
+		return
+	}
+	_, _ = io.WriteString(c, "500 5.5.2 Error: bad syntax\r\n")
+}
+
+// sslv3Server answers any hello with an SSLv3 ServerHello, the hand-written
+// record a server that only speaks SSLv3 would send.
+func sslv3Server(c net.Conn, _ <-chan struct{}) {
+	if _, _, err := readRecord(c); err != nil {
+		return
+	}
+	rec := serverHello(0x0300, 0x002f, 0, "")
+	rec[1], rec[2] = 3, 0
+	if _, err := c.Write(rec); err != nil {
+		return
+	}
+	_, _ = io.Copy(io.Discard, c)
 }

@@ -22,6 +22,7 @@ const (
 	replyPOP3        = "pop3"         // "+OK"
 	replyText        = "text"         // some other line of text
 	replyBinary      = "binary"       // bytes that fit nothing
+	replyStalled     = "tls_stalled"  // a TLS record that started and stopped
 )
 
 // errNeedMore says the reply is a valid prefix that needs more bytes.
@@ -126,7 +127,7 @@ func parseTLSReply(b []byte, atEOF bool) (reply, error) {
 	// the flight into one record: a whole ServerHello settles the reply even
 	// when the rest of its record is still on the way (or never comes).
 	if typ == 22 && len(b) >= 9 && b[5] == 2 {
-		if msgLen := int(b[6])<<16 | int(b[7])<<8 | int(b[8]); msgLen <= n && len(b) >= 9+msgLen {
+		if msgLen := int(b[6])<<16 | int(b[7])<<8 | int(b[8]); 4+msgLen <= n && len(b) >= 9+msgLen {
 			return parseServerHello(b[5 : 9+msgLen])
 		}
 	}

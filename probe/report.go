@@ -36,10 +36,10 @@ type Step struct {
 // Attempt is one connection a step made: one version, one cipher family,
 // one SNI variant, one ClientHello size.
 type Attempt struct {
-	Label     string  `json:"label"`             // "TLS 1.2", "ECDHE-RSA AES-GCM", "no SNI" …
-	OK        bool    `json:"ok"`                // the handshake (or the raw exchange) succeeded
-	Result    string  `json:"result"`            // "ok", "alert", "reset", "closed", "timeout", "not_tls", "error", "dial"
-	Detail    string  `json:"detail"`            // negotiated parameters, or the error with evidence
+	Label     string  `json:"label"`  // "TLS 1.2", "ECDHE-RSA AES-GCM", "no SNI" …
+	OK        bool    `json:"ok"`     // the handshake (or the raw exchange) succeeded
+	Result    string  `json:"result"` // "ok", "alert", "reset", "closed", "timeout", "not_tls", "error", "dial"
+	Detail    string  `json:"detail"` // negotiated parameters, or the error with evidence
 	HelloLen  int     `json:"hello_bytes,omitempty"`
 	ElapsedMS float64 `json:"elapsed_ms"`
 }
@@ -89,7 +89,9 @@ func (r Report) Step(n int) (Step, bool) {
 // failure explains the others comes first (no TCP explains everything; a
 // non-TLS answer explains every failed handshake; a stalled flight explains
 // every timeout that follows).
-func causeOrder() []int { return []int{StepConnect, StepBanner, StepHello, StepFlight, StepLargeHello, StepChain, StepSNI, StepVersions, StepCiphers} }
+func causeOrder() []int {
+	return []int{StepConnect, StepBanner, StepHello, StepFlight, StepLargeHello, StepChain, StepSNI, StepVersions, StepCiphers}
+}
 
 // finalVerdict picks the failure (or else the warning) that most likely
 // explains what a client sees.

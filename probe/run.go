@@ -127,7 +127,8 @@ func (p *prober) skipReason(ctx context.Context, n int) string {
 }
 
 // isTLSReply reports whether step 3's reply was TLS of some kind (a hello,
-// a retry or an alert), after which handshake steps still tell something.
+// a retry, an alert, a record that stalled), after which handshake steps
+// still tell something.
 func isTLSReply(kind string) bool {
-	return kind == replyServerHello || kind == replyHRR || kind == replyAlert
+	return kind == replyServerHello || kind == replyHRR || kind == replyAlert || kind == replyStalled
 }

@@ -76,6 +76,17 @@ func (p *prober) stepHello(ctx context.Context) Step {
 		s.Cause = "a protocol that upgrades with STARTTLS, on a port the client treats as implicit TLS"
 		s.Check = "use STARTTLS (openssl s_client -starttls …) or the protocol's implicit-TLS port"
 	case replyTLSOther:
+		if w := walkRecords(rr.b); rr.result == resTimeout && w.partial && w.complete == 0 && w.partialType == 22 {
+			// The first handshake record started and stopped: the flight
+			// stalls before even the ServerHello is whole.
+			p.helloRep = replyStalled
+			s.Code = codeFlightStall
+			s.Finding = fmt.Sprintf("looks like a PMTUD black hole: the answer stalls inside its first record (%s bytes, then nothing); check the tunnel MTU / MSS clamping", fmtInt(len(rr.b)))
+			s.Evidence = append(s.Evidence, flightShape(w))
+			s.Cause = "the server's first flight leaves in full-size packets that are lost on the way back while small ones pass: a tunnel or VPN with a lower MTU, and the ICMP 'fragmentation needed' messages filtered"
+			s.Check = "the tunnel MTU and MSS clamping: ping -M do -s 1472 toward the server fails while smaller sizes pass"
+			break
+		}
 		s.Code = "tls_unexpected"
 		s.Finding = "a TLS record that is not a ServerHello: " + rr.r.detail
 		s.Cause = "a broken or non-conforming TLS server, or a middlebox that rewrites the handshake"
@@ -106,8 +117,8 @@ func (p *prober) helloSilence(rr rawReply, helloLen int, ev []string) Step {
 	case resTimeout:
 		s.Code = "no_answer"
 		s.Finding = fmt.Sprintf("no answer to the ClientHello within %s (a silent drop)", fmtDur(p.o.Timeout))
-		s.Cause = fmt.Sprintf("a middlebox drops the ClientHello (DPI, an SNI filter, a black hole) or the service accepted TCP but hangs; the hello was %s bytes, small enough to rule out an MTU problem on the way out", fmtInt(helloLen))
-		s.Check = "packet captures on both sides: does the ClientHello reach the server?"
+		s.Cause = fmt.Sprintf("a middlebox drops the ClientHello (DPI, an SNI filter, a black hole), the service accepted TCP but hangs, or a PMTUD black hole on the way back: the server's first flight leaves in full-size packets that never arrive (the %s-byte hello itself fits in one packet)", fmtInt(helloLen))
+		s.Check = "packet captures on both sides: does the ClientHello reach the server, and does its answer leave? If the server answers, check the tunnel MTU / MSS clamping"
 	default:
 		s.Code = "read_error"
 		s.Finding = "reading the answer to the ClientHello failed"

@@ -70,8 +70,12 @@ func (p *prober) stepFlight(ctx context.Context) Step {
 	at := p.toAttempt("flight", a)
 	s := Step{Attempts: []Attempt{at}}
 	if t.inTotal > 0 {
-		s.Evidence = append(s.Evidence, fmt.Sprintf("first byte after %s, last byte after %s: %s bytes in %d reads",
-			fmtDur(t.firstByte), fmtDur(t.lastByte), fmtInt(t.inTotal), t.reads))
+		reads := fmt.Sprintf("%d reads", t.reads)
+		if t.reads == 1 {
+			reads = "1 read"
+		}
+		s.Evidence = append(s.Evidence, fmt.Sprintf("first byte after %s, last byte after %s: %s bytes in %s",
+			fmtDur(t.firstByte), fmtDur(t.lastByte), fmtInt(t.inTotal), reads))
 	}
 	w := walkRecords(t.in)
 	switch {

@@ -56,7 +56,11 @@ func (p *prober) stepVersions(ctx context.Context) Step {
 			legacy = append(legacy, explain.VersionName(v))
 		}
 	}
+	other := otherAlerts(s.Attempts)
 	switch {
+	case len(ok) == 0 && other != "":
+		s.Verdict, s.Code = Info, "inconclusive"
+		s.Finding = "no handshake completes for a reason other than the version (" + other + "), so versions cannot be judged"
 	case len(ok) == 0:
 		s.Verdict, s.Code = Fail, "no_version"
 		s.Finding = "no version from SSLv3 to TLS 1.3 completes a handshake"
@@ -82,6 +86,19 @@ func (p *prober) stepVersions(ctx context.Context) Step {
 		s.Finding = "accepts " + strings.Join(ok, " and ") + "; refuses SSLv3, TLS 1.0 and TLS 1.1"
 	}
 	return s
+}
+
+// otherAlerts lists the attempts refused with an alert that is not about
+// the version (112 for a missing name, 80 for a server fault): the server
+// got past version negotiation, so the refusal says nothing about versions.
+func otherAlerts(atts []Attempt) string {
+	var out []string
+	for _, a := range atts {
+		if a.Result == resAlert && !strings.HasPrefix(a.Detail, "alert 70 ") && a.Label != explain.VersionName(0x0300) {
+			out = append(out, a.Label+": "+a.Detail)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // modernOf keeps TLS 1.2 and 1.3 from a list of accepted version labels.

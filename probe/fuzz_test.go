@@ -1,0 +1,101 @@
+package probe
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Seeds live in testdata/fuzz/FuzzX/; each target checks properties every
+// input must keep, not only that nothing panics.
+
+func FuzzParseReply(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte, atEOF bool) {
+		r, err := parseReply(b, atEOF)
+		if len(b) == 0 {
+			if err == nil {
+				t.Fatalf("judged an empty reply: %+v", r)
+			}
+			return
+		}
+		if atEOF && err != nil {
+			t.Fatalf("at EOF a non-empty reply must be judged, got %v", err)
+		}
+		if err != nil {
+			if !errors.Is(err, errNeedMore) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			if len(b) > maxReplyRecord+5 {
+				t.Fatalf("still needs more after %d bytes", len(b))
+			}
+			return
+		}
+		if r.kind == "" || r.alert < -1 || r.alert > 255 || (r.kind == replyAlert) != (r.alert >= 0) {
+			t.Fatalf("inconsistent reply %+v", r)
+		}
+		if r.kind == replyTLSOther && r.detail == "" {
+			t.Fatalf("tls_other without detail: %+v", r)
+		}
+		// A decision made before EOF holds at EOF and when more bytes come.
+		if !atEOF {
+			for _, tail := range [][]byte{nil, {'\n'}, {22, 3, 3, 0, 0}, []byte("HTTP/1.1 200 OK\r\n")} {
+				r2, err2 := parseReply(append(b[:len(b):len(b)], tail...), tail == nil)
+				if err2 != nil || r2.kind != r.kind || r2.version != r.version || r2.alert != r.alert {
+					t.Fatalf("decided %+v, then %+v, %v with %q appended", r, r2, err2, tail)
+				}
+			}
+		}
+	})
+}
+
+func FuzzWalkRecords(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		w := walkRecords(b)
+		switch {
+		case w.garbage >= len(b) || w.garbage < -1:
+			t.Fatalf("garbage offset %d in %d bytes", w.garbage, len(b))
+		case w.partial && w.garbage >= 0:
+			t.Fatalf("both cut and garbage: %+v", w)
+		case w.partial && w.declared >= 0 && w.got >= w.declared:
+			t.Fatalf("a cut record that arrived whole: %+v", w)
+		case w.partial && w.partialIndex != w.complete+1:
+			t.Fatalf("cut record numbered %d after %d whole ones", w.partialIndex, w.complete)
+		case w.serverHello && w.complete == 0:
+			t.Fatalf("a ServerHello without a whole record: %+v", w)
+		case w.complete*5 > len(b):
+			t.Fatalf("%d whole records in %d bytes", w.complete, len(b))
+		}
+		// Walking a prefix never finds more whole records.
+		if len(b) > 0 {
+			if p := walkRecords(b[:len(b)-1]); p.complete > w.complete {
+				t.Fatalf("prefix has %d whole records, the whole stream %d", p.complete, w.complete)
+			}
+		}
+	})
+}
+
+func FuzzParseSteps(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		steps, err := ParseSteps(s)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "probe: ") {
+				t.Fatalf("error without the package prefix: %v", err)
+			}
+			return
+		}
+		if len(steps) == 0 || !slices.IsSorted(steps) || len(slices.Compact(slices.Clone(steps))) != len(steps) {
+			t.Fatalf("%q gave %v", s, steps)
+		}
+		for _, n := range steps {
+			if n < 1 || n > len(AllSteps()) {
+				t.Fatalf("%q gave step %d", s, n)
+			}
+		}
+		again, err := ParseSteps(strings.Trim(strings.ReplaceAll(fmt.Sprint(steps), " ", ","), "[]"))
+		if err != nil || !slices.Equal(again, steps) {
+			t.Fatalf("%v does not round-trip: %v, %v", steps, again, err)
+		}
+	})
+}
