@@ -87,6 +87,7 @@ func decodeListener(t *table, n int) listener.Options {
 	o.Bypass = bypassList(t)
 	o.MimicUpstream = t.boolean("upstream_cert", true) && o.Mode == listener.Inspect
 	o.KeyLog = t.filePath("keylog")
+	o.Capture = t.filePath("capture")
 	if t.has("plain_backend") {
 		o.PlainBackend = addrKey(t, "plain_backend", false, o.Name)
 	}

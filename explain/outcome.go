@@ -132,6 +132,8 @@ type Outcome struct {
 	FailStreak  int            // failures in a row for this SNI and JA4, this one included
 	HTTP1       []HTTPExchange // requests seen inside a decrypted HTTP/1.x stream
 	HTTPDropped int            // exchanges beyond the kept ones
+	Capture     string         // pcap file of this connection, when capturing
+	CaptureErr  string         // why the capture could not be written
 
 	BytesUp      int64         // client → backend, bytes delivered
 	BytesDown    int64         // backend → client, bytes delivered

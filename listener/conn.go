@@ -34,9 +34,10 @@ func (s *Server) handle(c net.Conn) {
 	}
 	o.Proxy.Policy = s.opts.ProxyProtocol
 	o.Backend.TLS = explain.Leg{AlertSent: -1, AlertRecv: -1}
-	var fx connFaults
+	cc := &connCtx{}
 	defer func() {
-		recordFaults(o, &fx)
+		recordFaults(o, &cc.fx)
+		cc.closeCapture()
 		if o.Transparent != "" && o.Backend.Local.IsValid() {
 			s.ownDials.Delete(o.Backend.Local)
 		}
@@ -47,13 +48,14 @@ func (s *Server) handle(c net.Conn) {
 
 	// Socket deadlines run on the real clock; the injected one only stamps
 	// the outcome.
-	realStart := time.Now()
-	deadline := realStart.Add(s.opts.PeekTimeout)
+	cc.start = time.Now()
+	deadline := cc.start.Add(s.opts.PeekTimeout)
+	c = s.startCapture(c, o, cc)
 	if s.opts.Transparent != "" && !s.learnDestination(c, o) {
 		abort(c)
 		return
 	}
-	c, ok := s.planAccept(c, o, &fx)
+	c, ok := s.planAccept(c, o, &cc.fx)
 	if !ok {
 		return
 	}
@@ -86,10 +88,10 @@ func (s *Server) handle(c net.Conn) {
 	}
 	o.FirstBytes = append([]byte(nil), p.buf[:min(len(p.buf), firstBytesKept)]...)
 	_ = c.SetReadDeadline(time.Time{})
-	if c, ok = s.planHello(c, o, p, &fx); !ok {
+	if c, ok = s.planHello(c, o, p, &cc.fx); !ok {
 		return
 	}
-	s.route(c, o, p, realStart, &fx)
+	s.route(c, o, p, cc)
 }
 
 // handleProxyIn enforces the listener's PROXY protocol policy. It consumes a

@@ -16,16 +16,16 @@ import (
 // inspect decrypts both legs: it first completes TLS to the real server
 // (so the leaf it mints can copy the server's names and ALPN), then
 // terminates the client with a lab-CA leaf, and relays between the two.
-func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, realStart time.Time, fx *connFaults) {
+func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 	dest := s.backendAddr(o)
 	if reason := s.bypassReason(o); reason != "" {
 		o.Route, o.Bypass = "bypass", reason
-		s.relay(c, o, p.buf, dest)
+		s.relay(c, o, p.buf, dest, cc)
 		return
 	}
 	o.Route = "inspect"
 	sni := o.Hello.ServerName
-	d := s.dialer()
+	d := s.dialer(cc)
 	ucfg := s.upstreamConfig(sni, dest)
 	// Offer the server what the client offered, so the server's choice
 	// can be handed back to the client unchanged.
@@ -60,13 +60,13 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, realStart ti
 		// end to end and the two legs cannot disagree.
 		cfg.NextProtos = []string{ust.NegotiatedProtocol}
 	}
-	cfg = s.policyConfig(cfg, o, fx)
-	tc, ok := s.clientHandshake(c, o, p, cfg, realStart)
+	cfg = s.policyConfig(cfg, o, &cc.fx)
+	tc, ok := s.clientHandshake(c, o, p, cfg, cc.start)
 	if !ok {
 		_ = uc.Close()
 		return
 	}
-	client, ok := s.afterHandshake(tc, o, fx)
+	client, ok := s.afterHandshake(tc, o, &cc.fx)
 	if !ok {
 		_ = uc.Close()
 		return
@@ -121,7 +121,7 @@ func (s *Server) clientHandshake(c net.Conn, o *explain.Outcome, p *peeked, cfg 
 	if err != nil {
 		recordHandshakeErr(leg, err, rc)
 		o.FailStreak = s.streaks.fail(o)
-		abort(c)
+		closeAfterHandshakeError(c, leg)
 		return nil, false
 	}
 	s.streaks.ok(o)

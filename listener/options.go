@@ -76,7 +76,10 @@ type Options struct {
 	// minted leaf in inspect mode (mitmproxy's upstream-cert behaviour).
 	MimicUpstream bool
 	// KeyLog is a file that receives NSS key log lines for both legs.
-	KeyLog    string
+	KeyLog string
+	// Capture is a directory that receives one pcap file per connection,
+	// both legs, for Wireshark (with KeyLog, it decrypts).
+	Capture   string
 	ClientSSL *ClientSSL
 	ServerSSL *ServerSSL
 }

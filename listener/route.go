@@ -3,7 +3,6 @@ package listener
 import (
 	"context"
 	"net"
-	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
 	"github.com/tlsgate/tlsgate/sniff"
@@ -12,7 +11,7 @@ import (
 
 // route sends a classified connection where its kind belongs on this
 // listener, and records what it did in o.Route.
-func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time.Time, fx *connFaults) {
+func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 	isTLS := p.kind.IsTLS()
 	silent := p.end == explain.PeerSilent
 	switch s.opts.Mode {
@@ -29,20 +28,20 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time
 		}
 		// Silence is fine here: server-first protocols wait for the backend.
 		o.Route = "plain"
-		s.relay(c, o, p.buf, s.backendAddr(o))
+		s.relay(c, o, p.buf, s.backendAddr(o), cc)
 	case Auto:
 		switch {
 		case isTLS && s.terminates():
 			o.Route = "terminate"
-			s.terminate(c, o, p, realStart, fx)
+			s.terminate(c, o, p, cc)
 		case isTLS:
 			o.Route = "passthrough"
-			s.relay(c, o, p.buf, s.backendAddr(o))
+			s.relay(c, o, p.buf, s.backendAddr(o), cc)
 		case silent || p.end == explain.PeerSpoke || p.end == explain.PeerPartial:
 			// Like sslh's on-timeout: a silent client may be waiting for a
 			// server banner, so it goes to the plaintext backend.
 			o.Route = "plain"
-			s.relay(c, o, p.buf, s.opts.PlainBackend)
+			s.relay(c, o, p.buf, s.opts.PlainBackend, cc)
 		default:
 			o.Route = "closed"
 			_ = c.Close()
@@ -50,14 +49,14 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time
 	case Inspect:
 		switch {
 		case p.kind == sniff.TLSHandshake && o.Hello != nil:
-			s.inspect(c, o, p, realStart, fx)
+			s.inspect(c, o, p, cc)
 		case isTLS:
 			// SSLv2, stray records, unparsable hellos: crypto/tls answers
 			// them with a lab-CA leaf so the client sees a real refusal.
 			o.Route = "terminate"
-			s.terminate(c, o, p, realStart, fx)
+			s.terminate(c, o, p, cc)
 		case p.end == explain.PeerSpoke || (p.end == explain.PeerPartial && len(p.buf) > 0):
-			s.nonSSL(c, o, p)
+			s.nonSSL(c, o, p, cc)
 		default:
 			o.Route = "closed"
 			abort(c)
@@ -66,17 +65,17 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, realStart time
 		switch {
 		case isTLS && p.kind == sniff.TLSHandshake && o.Hello != nil && s.terminates():
 			o.Route = "terminate"
-			s.terminate(c, o, p, realStart, fx)
+			s.terminate(c, o, p, cc)
 		case isTLS && s.terminates():
 			// SSLv2 hellos, stray records or a hello we could not parse:
 			// let crypto/tls answer so the client sees a real TLS refusal.
 			o.Route = "terminate"
-			s.terminate(c, o, p, realStart, fx)
+			s.terminate(c, o, p, cc)
 		case isTLS:
 			o.Route = "passthrough"
-			s.relay(c, o, p.buf, s.backendAddr(o))
+			s.relay(c, o, p.buf, s.backendAddr(o), cc)
 		case p.end == explain.PeerSpoke || (p.end == explain.PeerPartial && len(p.buf) > 0):
-			s.nonSSL(c, o, p)
+			s.nonSSL(c, o, p, cc)
 		default:
 			// Silent, closed or reset before any decision.
 			o.Route = "closed"
@@ -95,9 +94,9 @@ func (s *Server) backendAddr(o *explain.Outcome) string {
 }
 
 // dialer builds the upstream dialer for one backend leg.
-func (s *Server) dialer() *upstream.Dialer {
+func (s *Server) dialer(cc *connCtx) *upstream.Dialer {
 	return &upstream.Dialer{
-		Dial:             s.deps.Dial,
+		Dial:             cc.captureDial(s.deps.Dial),
 		Timeout:          s.opts.DialTimeout,
 		ProxyHeader:      s.opts.BackendProxyProtocol,
 		HandshakeTimeout: s.opts.HandshakeTimeout,
@@ -105,8 +104,8 @@ func (s *Server) dialer() *upstream.Dialer {
 }
 
 // relay connects to addr and pumps bytes both ways, replaying first.
-func (s *Server) relay(c net.Conn, o *explain.Outcome, first []byte, addr string) {
-	bc, ok := s.dialBackend(c, o, addr, nil)
+func (s *Server) relay(c net.Conn, o *explain.Outcome, first []byte, addr string, cc *connCtx) {
+	bc, ok := s.dialBackend(c, o, addr, s.dialer(cc))
 	if !ok {
 		return
 	}
@@ -116,9 +115,6 @@ func (s *Server) relay(c net.Conn, o *explain.Outcome, first []byte, addr string
 // dialBackend dials addr (with server-ssl when d has TLS) and records the
 // backend facts. On failure it resets the client and returns false.
 func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *upstream.Dialer) (net.Conn, bool) {
-	if d == nil {
-		d = s.dialer()
-	}
 	o.Backend.Addr = addr
 	o.Backend.Attempted = true
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.DialTimeout+s.opts.HandshakeTimeout)

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -94,6 +95,11 @@ func New(opts Options, deps Deps) (*Server, error) {
 	}
 	if opts.Transparent != "" && deps.OriginalDst == nil {
 		return nil, fmt.Errorf("listener %s: transparent = %q needs an original-destination lookup", opts.Name, opts.Transparent)
+	}
+	if opts.Capture != "" {
+		if err := os.MkdirAll(opts.Capture, 0o750); err != nil {
+			return nil, fmt.Errorf("listener %s: capture directory: %w", opts.Name, err)
+		}
 	}
 	var keylog io.Writer
 	if opts.KeyLog != "" {

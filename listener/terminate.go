@@ -104,7 +104,7 @@ func (r *recordingConn) Write(b []byte) (int, error) {
 
 // terminate runs the client-side handshake, then relays the decrypted
 // stream to the backend (plain, or re-encrypted with server-ssl).
-func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, realStart time.Time, fx *connFaults) {
+func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 	leg := &o.ClientTLS
 	leg.Attempted = true
 	leg.Local, leg.Remote = addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())
@@ -120,11 +120,11 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, realStart 
 		_ = c.Close()
 		return
 	}
-	cfg := s.policyConfig(s.clientTLS, o, fx)
+	cfg := s.policyConfig(s.clientTLS, o, &cc.fx)
 	leg.MinVersion, leg.MaxVersion, leg.OurCiphers = cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites
 	rc := &recordingConn{Conn: c, replay: p.buf, recording: true}
 	tc := tls.Server(rc, cfg)
-	ctx, cancel := context.WithDeadline(context.Background(), realStart.Add(s.opts.HandshakeTimeout))
+	ctx, cancel := context.WithDeadline(context.Background(), cc.start.Add(s.opts.HandshakeTimeout))
 	start := s.deps.Now()
 	err := tc.HandshakeContext(ctx)
 	cancel()
@@ -132,13 +132,13 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, realStart 
 	rc.recording = false
 	if err != nil {
 		recordHandshakeErr(leg, err, rc)
-		abort(c)
+		closeAfterHandshakeError(c, leg)
 		return
 	}
 	st := tc.ConnectionState()
 	recordLeg(leg, st, true)
 
-	d := s.dialer()
+	d := s.dialer(cc)
 	if s.opts.ServerSSL != nil {
 		bcfg := s.upstreamConfig(st.ServerName, s.backendAddr(o))
 		d.TLS = bcfg
@@ -156,7 +156,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, realStart 
 		b.Local, b.Remote = addrPort(bc.LocalAddr()), addrPort(bc.RemoteAddr())
 		b.VerifySkipped = d.TLS.InsecureSkipVerify
 	}
-	client, ok := s.afterHandshake(tc, o, fx)
+	client, ok := s.afterHandshake(tc, o, &cc.fx)
 	if !ok {
 		_ = bc.Close()
 		return
@@ -192,6 +192,26 @@ func recordHandshakeErr(leg *explain.Leg, err error, rc *recordingConn) {
 	if _, desc, ok := sniff.ParseAlert(rc.written); ok {
 		leg.AlertSent = int(desc)
 	}
+}
+
+// closeAfterHandshakeError ends a failed handshake the way real TLS servers
+// do: when crypto/tls has written an alert, close with a FIN and let the
+// client read the alert (a reset could destroy it in the client's receive
+// buffer, turning "alert certificate required" into "connection reset").
+// A handshake that died on a reset or timeout is reset in turn.
+func closeAfterHandshakeError(c net.Conn, leg *explain.Leg) {
+	// Under TLS 1.3 the alert after our flight is encrypted, so it cannot
+	// be seen in the bytes; having written the flight is the sign.
+	if leg.AlertSent < 0 && !leg.ServerFlightSent {
+		abort(c)
+		return
+	}
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		_ = cw.CloseWrite()
+		_ = c.SetReadDeadline(time.Now().Add(time.Second))
+		_, _ = io.Copy(io.Discard, io.LimitReader(c, 64<<10))
+	}
+	_ = c.Close()
 }
 
 // sendAlert writes one fatal alert record in the clear (valid before the

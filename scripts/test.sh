@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 declare -A pkg_of=(
 	[curl]=curl [openssl]=openssl [ip]=iproute2 [iptables]=iptables
 	[update-ca-certificates]=ca-certificates [docker-compose]=docker-compose
+	[tshark]=tshark [chromium]=chromium [python3]=python3
 )
 need_apt=()
 for tool in "${!pkg_of[@]}"; do

@@ -302,8 +302,14 @@ func closeWrite(c net.Conn) error {
 // to the other side: a FIN would look like a clean end of the stream.
 func reset(c net.Conn) {
 	raw := unwrapObservers(c)
-	if tc, ok := c.(*tls.Conn); ok {
+	if tc, ok := raw.(*tls.Conn); ok {
 		raw = tc.NetConn()
+	}
+	// A recording wrapper (a pcap capture) resets the socket itself so the
+	// RST is both sent and recorded.
+	if r, ok := raw.(interface{ Reset() error }); ok {
+		_ = r.Reset()
+		return
 	}
 	if tcp, ok := raw.(*net.TCPConn); ok {
 		_ = tcp.SetLinger(0)

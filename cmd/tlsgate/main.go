@@ -38,6 +38,8 @@ Usage:
                                    capabilities a transparent listener needs
   tlsgate fault add|ls|rm|enable|disable|reset [--admin URL]
                                    change fault rules at runtime through the admin API
+  tlsgate lab [--list|--markdown|--only NAME] [--lang ja]
+                                   run the training catalog of real failures, one port each
   tlsgate version                  print the version
 
 Every subcommand accepts --help.
@@ -91,6 +93,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return cmdDoctor(args[1:], stdout, stderr)
 	case "fault":
 		return cmdFault(args[1:], stdout, stderr)
+	case "lab":
+		return cmdLab(args[1:], stdout, stderr)
 	default:
 		fmt.Fprint(stderr, topUsage)
 		return usageError{fmt.Sprintf("unknown subcommand %q", args[0])}

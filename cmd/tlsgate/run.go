@@ -118,7 +118,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	if err := engine.Set(cfg.Faults); err != nil {
 		return configError{err}
 	}
-	var servers []*listener.Server
+	// The admin API starts before the listeners exist; it sees them once
+	// they are all built (an atomic swap, since it is already serving).
+	var serversBuilt atomic.Pointer[[]*listener.Server]
 	var sink *eventSink
 	var adminSrv *http.Server
 	if cfg.Admin.Listen != "" {
@@ -127,6 +129,10 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		}
 		a, err := admin.New(admin.Options{Engine: engine, Token: cfg.Admin.Token, Now: time.Now, Version: version,
 			Listeners: func() []admin.ListenerStats {
+				var servers []*listener.Server
+				if p := serversBuilt.Load(); p != nil {
+					servers = *p
+				}
 				out := make([]admin.ListenerStats, 0, len(servers))
 				for _, s := range servers {
 					out = append(out, admin.ListenerStats{Name: s.Options().Name, Active: s.Active(), Refused: s.Refused()})
@@ -179,9 +185,13 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			return fmt.Errorf("listener %s: %w", o.Name, err)
 		}
 		all = append(all, bound{srv, ln})
-		servers = append(servers, srv)
 		addrs[o.Name] = ln.Addr()
 	}
+	built := make([]*listener.Server, 0, len(all))
+	for _, b := range all {
+		built = append(built, b.srv)
+	}
+	serversBuilt.Store(&built)
 	for _, b := range all {
 		o := b.srv.Options()
 		logger.Info("listening", zap.String("listener", o.Name), zap.String("listen", b.ln.Addr().String()),
