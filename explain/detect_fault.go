@@ -108,7 +108,7 @@ func (f *facts) stopRule() string {
 	case len(f.o.Faults) == 1:
 		return f.o.Faults[0]
 	}
-	return "(not recorded)"
+	return f.say("not_recorded_par")
 }
 
 // flightDamaged reports whether a fault cut, dropped or stalled what

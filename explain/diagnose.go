@@ -2,18 +2,25 @@ package explain
 
 import "slices"
 
-// Diagnose explains one connection. It is pure: the same Outcome always
-// gives the same Diagnosis. The checks run in a fixed order (see rules) and
-// the first match names the root cause; its knowledge entry supplies the
-// words, and the BIG-IP group holds only verified message templates (on
-// success, the ID-less 17.1 session-log lines).
-func Diagnose(o *Outcome) Diagnosis {
+// Diagnose explains one connection in English. It is pure: the same
+// Outcome always gives the same Diagnosis. The checks run in a fixed order
+// (see rules) and the first match names the root cause; its knowledge
+// entry supplies the words, and the BIG-IP group holds only verified
+// message templates (on success, the ID-less 17.1 session-log lines).
+func Diagnose(o *Outcome) Diagnosis { return DiagnoseLang(o, LangEN) }
+
+// DiagnoseLang is Diagnose with the words in lang (LangEN or LangJA; any
+// other value is English). Only the prose changes: the code, the BIG-IP
+// lines, the evidence keys and the technical values are the same in every
+// language.
+func DiagnoseLang(o *Outcome, lang string) Diagnosis {
 	if o == nil {
 		o = &Outcome{}
 	}
 	f := deriveFacts(o)
+	f.lang = normLang(lang)
 	v := detect(f)
-	e := lookup(v)
+	e := lookupLang(v, f.lang)
 	d := Diagnosis{
 		Code:      v.code,
 		OK:        e.ok,
@@ -57,7 +64,7 @@ func Diagnose(o *Outcome) Diagnosis {
 			d.Evidence = append(d.Evidence, Evidence{Key: k, Value: val})
 		}
 	}
-	d.Evidence = append(d.Evidence, faultEvidence(o)...)
+	d.Evidence = append(d.Evidence, f.faultEvidence()...)
 	return d
 }
 
@@ -68,6 +75,9 @@ func (f *facts) warnings() []string {
 		return nil
 	}
 	texts := warningTexts()
+	if f.lang == LangJA {
+		texts = warningTextsJA()
+	}
 	out := make([]string, len(keys))
 	for i, k := range keys {
 		out[i] = f.expand(texts[k])

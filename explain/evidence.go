@@ -81,9 +81,9 @@ func versionList(vs []uint16) string {
 }
 
 // cipherList names suites with their IANA names (hex for unknown ones).
-func cipherList(ids []uint16) string {
+func (f *facts) cipherList(ids []uint16) string {
 	if len(ids) == 0 {
-		return "(none)"
+		return f.say("none")
 	}
 	names := make([]string, len(ids))
 	for i, id := range ids {
@@ -96,11 +96,11 @@ func cipherList(ids []uint16) string {
 func (f *facts) offeredVersions() string {
 	switch {
 	case f.o.SSLv2 != nil || f.o.Kind == sniff.SSLv2Hello:
-		return "SSLv2-format hello, up to " + VersionName(f.maxOffered)
+		return f.say("offered_sslv2", "{max}", VersionName(f.maxOffered))
 	case len(f.versions) == 0:
-		return "(unknown)"
+		return f.say("unknown")
 	case !f.explicitVersions:
-		return VersionName(f.maxOffered) + " and below (legacy_version; no supported_versions)"
+		return f.say("offered_legacy", "{max}", VersionName(f.maxOffered))
 	}
 	return versionList(f.versions)
 }
@@ -111,31 +111,31 @@ func (f *facts) kindDesc() string {
 	switch o.Kind {
 	case sniff.HTTP1:
 		if o.HTTP != nil {
-			d := "a plaintext HTTP request (" + o.HTTP.Method + " " + o.HTTP.Target + " " + o.HTTP.Proto
+			host := ""
 			if o.HTTP.Host != "" {
-				d += ", Host " + o.HTTP.Host
+				host = f.say("kind_http_host", "{host}", o.HTTP.Host)
 			}
-			return d + ")"
+			return f.say("kind_http", "{request}", o.HTTP.Method+" "+o.HTTP.Target+" "+o.HTTP.Proto, "{host}", host)
 		}
-		return "a plaintext HTTP request"
+		return f.say("kind_http_bare")
 	case sniff.HTTP2:
-		return "a cleartext HTTP/2 preface (h2c prior knowledge)"
+		return f.say("kind_h2")
 	case sniff.SSH:
-		return "an SSH client banner"
+		return f.say("kind_ssh")
 	case sniff.ProxyV1:
-		return "a PROXY protocol v1 header"
+		return f.say("kind_proxy1")
 	case sniff.ProxyV2:
-		return "a PROXY protocol v2 header"
+		return f.say("kind_proxy2")
 	case sniff.TLSHandshake:
-		return "a TLS handshake record"
+		return f.say("kind_tls")
 	case sniff.SSLv2Hello:
-		return "an SSLv2-format ClientHello"
+		return f.say("kind_sslv2")
 	case sniff.TLSOther:
-		return "a TLS record that is not a handshake"
+		return f.say("kind_tls_other")
 	case sniff.Empty:
-		return "no bytes"
+		return f.say("kind_empty")
 	}
-	return "bytes of no protocol tlsgate recognises"
+	return f.say("kind_unknown")
 }
 
 // httpsURL is the URL the client should have used: its own Host header
@@ -148,14 +148,14 @@ func httpsURL(o *Outcome) string {
 }
 
 // kindHint adds a protocol-specific likely cause to plaintext_on_tls.
-func kindHint(k sniff.Kind) string {
+func (f *facts) kindHint(k sniff.Kind) string {
 	switch k {
 	case sniff.SSH:
-		return " For SSH: the wrong port in `ssh -p` or in a port forward, pointed at this TLS service."
+		return f.say("hint_ssh")
 	case sniff.HTTP2:
-		return " For cleartext HTTP/2: a client using prior knowledge (`curl --http2-prior-knowledge http://…`) or a gRPC client without TLS."
+		return f.say("hint_h2")
 	case sniff.ProxyV1, sniff.ProxyV2:
-		return " For a PROXY header: the load balancer adds PROXY protocol but the listener does not expect it."
+		return f.say("hint_proxy")
 	}
 	return ""
 }
@@ -165,11 +165,11 @@ func (f *facts) tlsPart() string {
 	o := f.o
 	switch {
 	case o.ClientTLS.Done:
-		return VersionName(o.ClientTLS.Version) + " " + tls.CipherSuiteName(o.ClientTLS.CipherSuite) + " alpn=" + orNone(o.ClientTLS.ALPN)
+		return VersionName(o.ClientTLS.Version) + " " + tls.CipherSuiteName(o.ClientTLS.CipherSuite) + " alpn=" + f.orNone(o.ClientTLS.ALPN)
 	case o.Hello != nil:
-		return "offered " + f.offeredVersions() + " alpn=" + orNone(strings.Join(o.Hello.ALPN, ",")) + " (not terminated)"
+		return f.say("tls_offered", "{versions}", f.offeredVersions(), "{alpn}", f.orNone(strings.Join(o.Hello.ALPN, ",")))
 	}
-	return "plaintext " + o.Kind.String()
+	return f.say("tls_plain", "{kind}", o.Kind.String())
 }
 
 func firstNonEmpty(ss ...string) string {
@@ -204,21 +204,21 @@ func (f *facts) evidenceValue(key string) string {
 		return o.Route
 	case "sni":
 		if o.Hello != nil {
-			return orNone(o.Hello.ServerName)
+			return f.orNone(o.Hello.ServerName)
 		}
 	case "versions_offered":
 		if len(f.versions) > 0 {
 			return f.offeredVersions()
 		}
 	case "versions_ours":
-		return VersionName(f.floor) + " to " + VersionName(f.ceiling)
+		return f.say("version_range", "{from}", VersionName(f.floor), "{to}", VersionName(f.ceiling))
 	case "ciphers_offered":
 		if o.Hello != nil {
-			return cipherList(f.suites)
+			return f.cipherList(f.suites)
 		}
 	case "ciphers_ours":
 		if f.negotiable != 0 {
-			return cipherList(f.ours) + " (at " + VersionName(f.negotiable) + ")"
+			return f.cipherList(f.ours) + f.say("at_version", "{version}", VersionName(f.negotiable))
 		}
 	case "alpn_offered":
 		if o.Hello != nil {
@@ -241,9 +241,9 @@ func (f *facts) evidenceValue(key string) string {
 	case "hello_error":
 		return o.HelloErr
 	case "peek":
-		return peekText(o)
+		return f.peekText()
 	case "proxy":
-		return proxyText(o)
+		return f.proxyText()
 	case "backend":
 		return o.Backend.Addr
 	case "backend_error":
@@ -256,7 +256,7 @@ func (f *facts) evidenceValue(key string) string {
 		return strings.Join(o.Backend.TLS.PeerCert, " <- ")
 	case "backend_endpoints":
 		local, remote := backendEndpoints(o)
-		return addrText(local) + " -> " + addrText(remote)
+		return f.addr(local) + " -> " + f.addr(remote)
 	case "faults":
 		// With firings recorded, each gets its own "fault" line instead.
 		if len(o.FaultFirings) > 0 {
@@ -273,7 +273,7 @@ func (f *facts) evidenceValue(key string) string {
 		}
 	case "hello_size":
 		if o.Hello != nil && o.Hello.WireLen > 0 {
-			return helloSize(o)
+			return f.helloSize()
 		}
 	default:
 		return f.inspectEvidence(key)
@@ -281,23 +281,24 @@ func (f *facts) evidenceValue(key string) string {
 	return ""
 }
 
-func peekText(o *Outcome) string {
-	ends := map[PeerEnd]string{PeerSpoke: "spoke", PeerSilent: "silent", PeerClosed: "closed (FIN)",
-		PeerReset: "reset (RST)", PeerPartial: "partial, then silent"}
-	s := ends[o.PeekEnd]
-	if s == "" {
-		s = "peek end " + strconv.Itoa(int(o.PeekEnd))
+func (f *facts) peekText() string {
+	o := f.o
+	ends := map[PeerEnd]string{PeerSpoke: "peek_spoke", PeerSilent: "peek_silent", PeerClosed: "peek_closed",
+		PeerReset: "peek_reset", PeerPartial: "peek_partial"}
+	s := f.say("peek_other", "{n}", strconv.Itoa(int(o.PeekEnd)))
+	if k, ok := ends[o.PeekEnd]; ok {
+		s = f.say(k)
 	}
-	s += fmt.Sprintf(" after %d bytes", len(o.FirstBytes))
+	s += f.say("peek_after", "{n}", strconv.Itoa(len(o.FirstBytes)))
 	if o.PeekTimeout > 0 {
-		s += " (peek timeout " + o.PeekTimeout.String() + ")"
+		s += f.say("peek_timeout_n", "{timeout}", o.PeekTimeout.String())
 	}
 	return s
 }
 
-func proxyText(o *Outcome) string {
-	p := o.Proxy
-	s := "policy=" + orNone(p.Policy) + " header=" + map[bool]string{true: "v" + strconv.Itoa(p.Version), false: "none"}[p.Version != 0]
+func (f *facts) proxyText() string {
+	p := f.o.Proxy
+	s := "policy=" + f.orNone(p.Policy) + " header=" + map[bool]string{true: "v" + strconv.Itoa(p.Version), false: "none"}[p.Version != 0]
 	if p.Err != "" {
 		s += " error=" + p.Err
 	}

@@ -19,10 +19,10 @@ func (f *facts) inspectEvidence(key string) string {
 	case "server_leg":
 		if b.Done {
 			local, remote := backendEndpoints(o)
-			return legText(b) + " (" + addrText(local) + " -> " + addrText(remote) + ")"
+			return legText(b) + " (" + f.addr(local) + " -> " + f.addr(remote) + ")"
 		}
 	case "server_verify":
-		return verifyText(b)
+		return f.verifyText(b)
 	case "server_cert":
 		return strings.Join(b.PeerCert, " <- ")
 	case "mimicked":
@@ -30,29 +30,29 @@ func (f *facts) inspectEvidence(key string) string {
 			return ""
 		}
 		if o.Mimicked {
-			return "yes: the leaf copies the real server's subject and SANs"
+			return f.say("mimicked_yes")
 		}
-		return "no: the leaf names only the SNI (or the destination IP)"
+		return f.say("mimicked_no")
 	case "transparent":
 		return o.Transparent
 	case "orig_dst":
 		if o.OrigDst.IsValid() {
-			return addrText(o.OrigDst)
+			return f.addr(o.OrigDst)
 		}
 	case "orig_dst_err":
 		return o.OrigDstErr
 	case "listen_addr":
-		return addrText(o.Virtual)
+		return f.addr(o.Virtual)
 	case "bypass":
 		return o.Bypass
 	case "http_exchanges":
-		return exchangesText(o)
+		return f.exchangesText()
 	case "fail_streak":
 		switch {
 		case o.FailStreak == 1:
-			return "first failure for SNI " + orNone(f.sni()) + " and JA4 " + orNone(o.JA4)
+			return f.say("streak_first", "{sni}", f.orNone(f.sni()), "{ja4}", f.orNone(o.JA4))
 		case o.FailStreak > 1:
-			return strconv.Itoa(o.FailStreak) + " in a row for SNI " + orNone(f.sni()) + " and JA4 " + orNone(o.JA4)
+			return f.say("streak_n", "{n}", strconv.Itoa(o.FailStreak), "{sni}", f.orNone(f.sni()), "{ja4}", f.orNone(o.JA4))
 		}
 	case "cert_alert":
 		return alertLabel(f.clientCertAlert())
@@ -78,24 +78,25 @@ func legText(l Leg) string {
 }
 
 // verifyText is the server leg's verification result in words.
-func verifyText(b Leg) string {
+func (f *facts) verifyText(b Leg) string {
 	switch {
 	case !b.Attempted:
 		return ""
 	case b.VerifySkipped:
-		return "skipped (server_ssl verify = false): any certificate would have been accepted"
+		return f.say("verify_skipped")
 	case b.Done:
 		if b.ServerName != "" {
-			return "verified for " + b.ServerName
+			return f.say("verified_for", "{name}", b.ServerName)
 		}
-		return "verified"
+		return f.say("verified")
 	}
 	return firstNonEmpty(b.Verify, b.Err)
 }
 
 // exchangesText lists the decrypted HTTP/1 exchanges as
 // "GET lab.test/path → 200 (req 0 B, resp 1234 B)".
-func exchangesText(o *Outcome) string {
+func (f *facts) exchangesText() string {
+	o := f.o
 	if len(o.HTTP1) == 0 {
 		return ""
 	}
@@ -104,7 +105,7 @@ func exchangesText(o *Outcome) string {
 		parts = append(parts, ExchangeText(x))
 	}
 	if o.HTTPDropped > 0 {
-		parts = append(parts, "(+"+strconv.Itoa(o.HTTPDropped)+" more not kept)")
+		parts = append(parts, f.say("more_not_kept", "{n}", strconv.Itoa(o.HTTPDropped)))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -41,6 +41,8 @@ type facts struct {
 	alert int // alert received from the client during the handshake, -1 if none
 
 	stop int // index in o.FaultFirings of the stop that ended the connection, -1 if none
+
+	lang string // language of the words the templates are filled with
 }
 
 // expectsTLS says whether a listener mode puts a client-ssl profile (or

@@ -206,7 +206,7 @@ func TestAlertSaw(t *testing.T) {
 		{-1, []string{"curl exits 35"}},
 	}
 	for _, tc := range tests {
-		got := alertSaw(tc.n)
+		got := (&facts{}).alertSaw(tc.n)
 		for _, w := range tc.want {
 			if !strings.Contains(got, w) {
 				t.Errorf("alertSaw(%d) = %q, missing %q", tc.n, got, w)

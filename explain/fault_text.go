@@ -20,62 +20,92 @@ func (f *facts) faultPlaceholder(name string) (string, bool) {
 		if f.stop >= 0 && o.FaultFirings[f.stop].Action != "" {
 			return o.FaultFirings[f.stop].Action, true
 		}
-		return orNone(o.FaultApplied), true
+		return f.orNone(o.FaultApplied), true
 	case "fault_stage_name":
 		return f.stopStage(), true
 	case "fault_stage":
-		return faultStagePhrase()[f.stopStage()], true
+		return f.stageWords()[f.stopStage()], true
 	case "fault_draw":
 		if f.stop < 0 {
-			return "not recorded", true
+			return f.say("not_recorded"), true
 		}
 		return DrawText(o.FaultFirings[f.stop].Draw), true
 	case "fault_what":
 		return f.expand(f.stopWhat()), true
 	case "fault_alert_sent":
 		if o.ClientTLS.AlertSent < 0 {
-			return "an alert (not recorded)", true
+			return f.say("alert_unrecorded"), true
 		}
-		return "alert " + alertLabel(o.ClientTLS.AlertSent), true
+		return f.say("alert_n", "{alert}", alertLabel(o.ClientTLS.AlertSent)), true
 	case "fault_alert_saw":
-		return alertSaw(o.ClientTLS.AlertSent), true
+		return f.alertSaw(o.ClientTLS.AlertSent), true
 	case "fault_bigip":
 		if lookup(verdict{code: CodeFaultInjected, variant: f.faultVariant()}).group != groupNone {
 			return "", true
 		}
-		return faultSentences()[sentNoBigIP], true
+		return f.sentences()[sentNoBigIP], true
 	case "fault_reply":
 		if o.ClientTLS.AlertRecv < 0 {
 			return "", true
 		}
-		return f.expand(faultSentences()[sentReply]), true
+		return f.expand(f.sentences()[sentReply]), true
 	case "client_reply":
 		return alertLabel(o.ClientTLS.AlertRecv), true
 	case "fault_others":
 		var others []string
 		for i, fr := range o.FaultFirings {
 			if i != f.stop {
-				others = append(others, firingText(sentFiring, fr, ""))
+				others = append(others, f.firingText(sentFiring, fr, ""))
 			}
 		}
 		if len(others) == 0 {
 			return "", true
 		}
-		return strings.ReplaceAll(faultSentences()[sentOthers], "{fr_list}", strings.Join(others, ", ")), true
+		return strings.ReplaceAll(f.sentences()[sentOthers], "{fr_list}", strings.Join(others, ", ")), true
 	case "alpn_list":
 		if o.Hello != nil && len(o.Hello.ALPN) > 0 {
 			return strings.Join(o.Hello.ALPN, ", "), true
 		}
-		return "none", true
+		return f.say("none_bare"), true
 	case "hello_size":
-		return helloSize(o), true
+		return f.helloSize(), true
 	}
 	return "", false
 }
 
+// sentences, whatWords, stageWords and realWords pick the fault words in
+// the facts' language.
+func (f *facts) sentences() map[string]string {
+	if f.lang == LangJA {
+		return faultSentencesJA()
+	}
+	return faultSentences()
+}
+
+func (f *facts) whatWords() map[string]string {
+	if f.lang == LangJA {
+		return faultWhatJA()
+	}
+	return faultWhat()
+}
+
+func (f *facts) stageWords() map[string]string {
+	if f.lang == LangJA {
+		return faultStagePhraseJA()
+	}
+	return faultStagePhrase()
+}
+
+func (f *facts) realWords() map[string]string {
+	if f.lang == LangJA {
+		return faultRealJA()
+	}
+	return faultReal()
+}
+
 // stopWhat is the template saying what the stop did.
 func (f *facts) stopWhat() string {
-	words := faultWhat()
+	words := f.whatWords()
 	a := f.o.FaultApplied
 	if f.stop >= 0 {
 		if w, ok := words[a+"/"+f.o.FaultFirings[f.stop].Direction]; ok {
@@ -85,14 +115,14 @@ func (f *facts) stopWhat() string {
 	if w, ok := words[a]; ok {
 		return w
 	}
-	return orNone(a)
+	return f.orNone(a)
 }
 
 // faultEvidence is one evidence line per firing, in firing order.
-func faultEvidence(o *Outcome) []Evidence {
-	out := make([]Evidence, 0, len(o.FaultFirings))
-	for _, fr := range o.FaultFirings {
-		out = append(out, Evidence{Key: "fault", Value: firingText(sentEvidence, fr, "")})
+func (f *facts) faultEvidence() []Evidence {
+	out := make([]Evidence, 0, len(f.o.FaultFirings))
+	for _, fr := range f.o.FaultFirings {
+		out = append(out, Evidence{Key: "fault", Value: f.firingText(sentEvidence, fr, "")})
 	}
 	return out
 }
@@ -106,24 +136,25 @@ func (f *facts) annotateFaults(d *Diagnosis, v verdict) {
 	if len(firings) == 0 {
 		return
 	}
-	words := faultReal()
+	words := f.realWords()
 	parts := make([]string, len(firings))
 	for i, fr := range firings {
-		parts[i] = firingText(sentSummary, fr, "")
+		parts[i] = f.firingText(sentSummary, fr, "")
 		r, ok := words[fr.Action]
 		if !ok {
-			r = firingText(sentRealOther, fr, "")
+			r = f.firingText(sentRealOther, fr, "")
 		}
-		d.Cause += firingText(sentCause, fr, r)
+		d.Cause += f.firingText(sentCause, fr, r)
 	}
-	d.Summary += "; " + strings.Join(parts, "; ")
+	sep := f.say("list_sep")
+	d.Summary += sep + strings.Join(parts, sep)
 	i := telling(firings)
 	switch {
 	case i < 0 || !sawIsGeneric(v):
 	case d.OK:
 		// The connection worked, so the fault may not have bitten (a
 		// flight that fit the MTU): say what it does where it does.
-		d.ClientSaw += firingText(sentMaySee, firings[i], "")
+		d.ClientSaw += f.firingText(sentMaySee, firings[i], "")
 	default:
 		d.ClientSaw = firings[i].Symptom
 	}
@@ -165,15 +196,15 @@ func telling(firings []FaultFiring) int {
 // firingText fills a sentence template with one firing's fields. The
 // values go in last, so text from the listener (a symptom) is never read
 // as a template.
-func firingText(key string, fr FaultFiring, realWorld string) string {
-	s := faultSentences()
+func (f *facts) firingText(key string, fr FaultFiring, realWorld string) string {
+	s := f.sentences()
 	tmpl := strings.ReplaceAll(s[key], "{fr_firing}", s[sentFiring])
 	return strings.NewReplacer(
-		"{fr_rule}", orNone(fr.Rule),
-		"{fr_action}", orNone(fr.Action),
-		"{fr_stage}", orNone(fr.Stage),
+		"{fr_rule}", f.orNone(fr.Rule),
+		"{fr_action}", f.orNone(fr.Action),
+		"{fr_stage}", f.orNone(fr.Stage),
 		"{fr_draw}", DrawText(fr.Draw),
-		"{fr_symptom}", orNone(fr.Symptom),
+		"{fr_symptom}", f.orNone(fr.Symptom),
 		"{fr_real}", realWorld,
 	).Replace(tmpl)
 }
@@ -191,12 +222,12 @@ func DrawText(d float64) string {
 
 // helloSize is the ClientHello's size on the wire and its key shares,
 // which decide whether it spans more than one TCP segment.
-func helloSize(o *Outcome) string {
-	h := o.Hello
+func (f *facts) helloSize() string {
+	h := f.o.Hello
 	if h == nil || h.WireLen == 0 {
-		return "of unknown size"
+		return f.say("size_unknown")
 	}
-	s := strconv.Itoa(h.WireLen) + " bytes in " + strconv.Itoa(max(h.Records, 1)) + " record(s)"
+	s := f.say("size", "{n}", strconv.Itoa(h.WireLen), "{records}", strconv.Itoa(max(h.Records, 1)))
 	if len(h.KeyShareGroups) > 0 {
 		names := make([]string, 0, len(h.KeyShareGroups))
 		for _, g := range h.KeyShareGroups {
@@ -204,16 +235,16 @@ func helloSize(o *Outcome) string {
 				names = append(names, tls.CurveID(g).String())
 			}
 		}
-		s += ", key shares " + strings.Join(names, ", ")
+		s += f.say("size_shares", "{groups}", strings.Join(names, ", "))
 	}
 	return s
 }
 
 // alertSaw says how clients word alert n when it answers their ClientHello
 // (client-symptoms.md §3 rows 5–9, §5, §6).
-func alertSaw(n int) string {
+func (f *facts) alertSaw(n int) string {
 	if n < 0 {
-		return "A TLS alert: curl exits 35 naming it, Go prints `remote error: tls: …`."
+		return f.say("saw_alert_none")
 	}
 	openssl := map[int]string{
 		40: "sslv3 alert handshake failure", 42: "sslv3 alert bad certificate", 48: "tlsv1 alert unknown ca",
@@ -243,7 +274,7 @@ func alertSaw(n int) string {
 	case n == 112:
 		chrome = "ERR_SSL_UNRECOGNIZED_NAME_ALERT"
 	case n >= 42 && n <= 49 && n != 47 || n == 116:
-		chrome = "ERR_BAD_SSL_CLIENT_AUTH_CERT (it blames the client certificate)"
+		chrome = "ERR_BAD_SSL_CLIENT_AUTH_CERT" + f.say("chrome_blames")
 	}
-	return "tls alert " + alertLabel(n) + ": curl prints " + curl + ", Go `" + goText + "`, Chrome " + chrome + "."
+	return f.say("saw_alert", "{alert}", alertLabel(n), "{curl}", curl, "{go}", goText, "{chrome}", chrome)
 }

@@ -38,6 +38,10 @@ const (
 // in all but syntax, so it holds no mutable state.
 var knowledgeTable = sync.OnceValue(knowledge)
 
+// knowledgeTableJA holds the Japanese words of the same keys; only its text
+// fields (summary, cause, checks, clientSaw, tail) are read.
+var knowledgeTableJA = sync.OnceValue(knowledgeJA)
+
 // knowledge builds the table of codes and variants. Keys are "code" or
 // "code/variant".
 func knowledge() map[string]entry {
@@ -50,9 +54,35 @@ func knowledge() map[string]entry {
 	return t
 }
 
-// lookup merges a code's entry with its variant's overrides.
-func lookup(v verdict) entry {
-	table := knowledgeTable()
+// knowledgeJA builds the Japanese table, keyed like knowledge.
+func knowledgeJA() map[string]entry {
+	t := clientKnowledgeJA()
+	for _, more := range []map[string]entry{upstreamKnowledgeJA(), inspectKnowledgeJA(), faultKnowledgeJA()} {
+		for k, e := range more {
+			t[k] = e
+		}
+	}
+	return t
+}
+
+// lookup merges a code's entry with its variant's overrides, in English.
+func lookup(v verdict) entry { return merge(knowledgeTable(), v) }
+
+// lookupLang is lookup with the words of lang: the facts of the entry (ok,
+// group, evidence keys) stay the English table's, so no language can
+// change what a diagnosis shows, only how it is said.
+func lookupLang(v verdict, lang string) entry {
+	e := lookup(v)
+	if lang != LangJA {
+		return e
+	}
+	ja := merge(knowledgeTableJA(), v)
+	e.summary, e.cause, e.checks, e.clientSaw, e.tail = ja.summary, ja.cause, ja.checks, ja.clientSaw, ja.tail
+	return e
+}
+
+// merge merges a code's entry with its variant's overrides in table.
+func merge(table map[string]entry, v verdict) entry {
 	e, ok := table[v.code]
 	if !ok {
 		e = table[CodeHandshakeFailed]

@@ -44,28 +44,28 @@ func (f *facts) placeholder(name string) (string, bool) {
 	o := f.o
 	switch name {
 	case "listener":
-		return orNone(o.Listener), true
+		return f.orNone(o.Listener), true
 	case "mode":
-		return orNone(o.Mode), true
+		return f.orNone(o.Mode), true
 	case "client":
-		return addrText(o.Client), true
+		return f.addr(o.Client), true
 	case "client_ip":
 		return o.Client.Addr().Unmap().String(), true
 	// The virtual server is what the client dialled: on a transparent
 	// listener, the original destination rather than tlsgate's socket.
 	case "virtual":
-		return addrText(virtualEndpoint(o)), true
+		return f.addr(virtualEndpoint(o)), true
 	case "virtual_host":
 		return virtualEndpoint(o).Addr().Unmap().String(), true
 	case "vport":
 		return strconv.Itoa(int(virtualEndpoint(o).Port())), true
 	case "sni":
-		return orNone(f.sni()), true
+		return f.orNone(f.sni()), true
 	case "sni_or_host":
 		if s := f.sni(); s != "" {
 			return s, true
 		}
-		return "<name on the certificate>", true
+		return f.say("name_on_cert"), true
 	case "offered_versions":
 		return f.offeredVersions(), true
 	case "max_offered":
@@ -75,7 +75,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "ceiling":
 		return VersionName(f.ceiling), true
 	case "our_versions":
-		return VersionName(f.floor) + " to " + VersionName(f.ceiling), true
+		return f.say("version_range", "{from}", VersionName(f.floor), "{to}", VersionName(f.ceiling)), true
 	case "negotiable":
 		return VersionName(f.negotiable), true
 	case "offered_cipher_count":
@@ -83,15 +83,15 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "alert":
 		return alertLabel(f.alert), true
 	case "err":
-		return orNone(o.ClientTLS.Err), true
+		return f.orNone(o.ClientTLS.Err), true
 	case "hello_err":
-		return orNone(o.HelloErr), true
+		return f.orNone(o.HelloErr), true
 	case "kind":
 		return o.Kind.String(), true
 	case "kind_desc":
 		return f.kindDesc(), true
 	case "kind_hint":
-		return kindHint(o.Kind), true
+		return f.kindHint(o.Kind), true
 	case "https_url":
 		return httpsURL(o), true
 	case "first_hex":
@@ -99,28 +99,28 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "first_len":
 		return strconv.Itoa(len(o.FirstBytes)), true
 	case "request":
-		return orNone(requestLine(o)), true
+		return f.orNone(requestLine(o)), true
 	case "host":
 		if o.HTTP != nil {
-			return orNone(o.HTTP.Host), true
+			return f.orNone(o.HTTP.Host), true
 		}
-		return "(none)", true
+		return f.say("none"), true
 	case "non_ssl":
 		return nonSSLAction(o), true
 	case "backend":
-		return orNone(o.Backend.Addr), true
+		return f.orNone(o.Backend.Addr), true
 	case "backend_local":
 		local, _ := backendEndpoints(o)
-		return addrText(local), true
+		return f.addr(local), true
 	case "backend_remote":
 		_, remote := backendEndpoints(o)
-		return addrText(remote), true
+		return f.addr(remote), true
 	case "dial_err":
-		return orNone(o.Backend.DialErr), true
+		return f.orNone(o.Backend.DialErr), true
 	case "backend_tls_err":
-		return orNone(o.Backend.TLS.Err), true
+		return f.orNone(o.Backend.TLS.Err), true
 	case "verify":
-		return orNone(firstNonEmpty(o.Backend.TLS.Verify, o.Backend.TLS.Err)), true
+		return f.orNone(firstNonEmpty(o.Backend.TLS.Verify, o.Backend.TLS.Err)), true
 	case "backend_alert":
 		n := o.Backend.TLS.AlertRecv
 		if n <= 0 {
@@ -128,20 +128,20 @@ func (f *facts) placeholder(name string) (string, bool) {
 		}
 		return alertLabel(n), true
 	case "proxy_policy":
-		return orNone(o.Proxy.Policy), true
+		return f.orNone(o.Proxy.Policy), true
 	case "proxy_got":
-		return orNone(proxyVersionSeen(o)), true
+		return f.orNone(proxyVersionSeen(o)), true
 	case "proxy_err":
-		return orNone(o.Proxy.Err), true
+		return f.orNone(o.Proxy.Err), true
 	case "peek_timeout":
 		if o.PeekTimeout > 0 {
 			return o.PeekTimeout.String(), true
 		}
-		return "the peek timeout", true
+		return f.say("peek_timeout"), true
 	case "tls":
 		return f.tlsPart(), true
 	case "ja4":
-		return orNone(o.JA4), true
+		return f.orNone(o.JA4), true
 	case "up":
 		return strconv.FormatInt(o.BytesUp, 10), true
 	case "down":

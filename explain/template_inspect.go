@@ -13,32 +13,32 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 	c, b := o.ClientTLS, o.Backend.TLS
 	switch name {
 	case "transparent":
-		return orNone(o.Transparent), true
+		return f.orNone(o.Transparent), true
 	case "listen_addr":
-		return addrText(o.Virtual), true
+		return f.addr(o.Virtual), true
 	case "listen_port":
 		return strconv.Itoa(int(o.Virtual.Port())), true
 	case "orig_dst":
-		return addrText(o.OrigDst), true
+		return f.addr(o.OrigDst), true
 	case "orig_dst_err":
-		return orNone(o.OrigDstErr), true
+		return f.orNone(o.OrigDstErr), true
 	case "bypass":
-		return orNone(o.Bypass), true
+		return f.orNone(o.Bypass), true
 	case "dest":
-		return destText(o), true
+		return f.destText(), true
 	case "streak":
 		return f.streakSentence(), true
 	case "cert_alert":
 		return alertLabel(f.clientCertAlert()), true
 	case "cert_alert_saw":
-		return certAlertSaw(f.clientCertAlert(), f.legVersion()), true
+		return f.certAlertSaw(f.clientCertAlert(), f.legVersion()), true
 	case "client_brief":
 		return briefLeg(c), true
 	case "server_brief":
 		if b.VerifySkipped {
-			return briefLeg(b) + " unverified", true
+			return briefLeg(b) + f.say("brief_unverified"), true
 		}
-		return briefLeg(b) + " verified", true
+		return briefLeg(b) + f.say("brief_verified"), true
 	case "http_brief":
 		if n := len(o.HTTP1) + o.HTTPDropped; n > 0 {
 			return " http=" + strconv.Itoa(n), true
@@ -46,12 +46,12 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 		return "", true
 	case "upstream_trust":
 		if b.VerifySkipped {
-			return "reached the real server " + destText(o) + " without verifying its certificate (server_ssl verify = false)", true
+			return f.say("upstream_unverified", "{dest}", f.destText()), true
 		}
-		return "verified the real server " + destText(o) + "'s certificate for " + orNone(b.ServerName), true
+		return f.say("upstream_verified", "{dest}", f.destText(), "{name}", f.orNone(b.ServerName)), true
 	case "mimic_note":
 		if o.Mimicked {
-			return " that copies the real server's subject and SANs", true
+			return f.say("mimic_note"), true
 		}
 		return "", true
 	case "client_version":
@@ -65,32 +65,33 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 	case "server_cipher":
 		return tls.CipherSuiteName(b.CipherSuite), true
 	case "server_cipher_class":
-		return rankText(suiteRank(b.CipherSuite)), true
+		return f.rankText(suiteRank(b.CipherSuite)), true
 	case "best_offered", "best_offered_class":
 		best, _ := f.strongerOffered()
 		if name == "best_offered" {
 			return tls.CipherSuiteName(best), true
 		}
-		return rankText(suiteRank(best)), true
+		return f.rankText(suiteRank(best)), true
 	case "backend_saw":
 		if o.Mode == "inspect" && o.Route != "bypass" {
-			return "In inspect mode tlsgate sets up the server leg before it answers the client, so the client's handshake never gets a reply: tlsgate resets the connection after the ClientHello; curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.", true
+			return f.say("backend_saw_inspect"), true
 		}
-		return "The client's connection (and TLS handshake, when tlsgate terminates) succeeds, then closes without a response from the backend.", true
+		return f.say("backend_saw"), true
 	}
 	return f.faultPlaceholder(name)
 }
 
 // destText is where tlsgate relayed (or would have): the server leg's
 // peer, else the original destination, else the configured backend.
-func destText(o *Outcome) string {
+func (f *facts) destText() string {
+	o := f.o
 	if _, remote := backendEndpoints(o); remote.IsValid() {
 		return addrText(remote)
 	}
 	if o.OrigDst.IsValid() {
 		return addrText(o.OrigDst)
 	}
-	return orNone(o.Backend.Addr)
+	return f.orNone(o.Backend.Addr)
 }
 
 // streakSentence is said only from the second failure on: one failure is
@@ -100,8 +101,7 @@ func (f *facts) streakSentence() string {
 	if o.FailStreak < 2 {
 		return ""
 	}
-	return " " + strconv.Itoa(o.FailStreak) + " failures in a row from this client type (JA4 " + orNone(o.JA4) +
-		") for this host (SNI " + orNone(f.sni()) + ")."
+	return f.say("streak_sentence", "{n}", strconv.Itoa(o.FailStreak), "{ja4}", f.orNone(o.JA4), "{sni}", f.orNone(f.sni()))
 }
 
 // briefLeg is a leg in the one-liner: version, OpenSSL cipher name, ALPN.
@@ -118,17 +118,17 @@ func shortVersion(v uint16) string {
 	return strings.TrimPrefix(VersionName(v), "TLS ")
 }
 
-func rankText(r int) string {
+func (f *facts) rankText(r int) string {
 	if r < 0 {
-		return "unknown strength"
+		return f.say("rank_unknown")
 	}
-	return rankName(r)
+	return f.say("rank_" + strconv.Itoa(r))
 }
 
 // certAlertSaw says how a client words the alert tlsgate sent for its
 // certificate (client-symptoms.md §5). Under TLS 1.3 it arrives after the
 // client's handshake completed, on its first read.
-func certAlertSaw(alert int, v uint16) string {
+func (f *facts) certAlertSaw(alert int, v uint16) string {
 	curlText := map[int][2]string{
 		48:  {"curl: (35) … tlsv1 alert unknown ca", "curl: (56) OpenSSL SSL_read: … tlsv1 alert unknown ca"},
 		45:  {"curl: (60) SSL certificate verification failed", "curl: (56) OpenSSL SSL_read: … sslv3 alert certificate expired"},
@@ -146,8 +146,8 @@ func certAlertSaw(alert int, v uint16) string {
 	if !ok {
 		texts = [2]string{"curl: (35) … alert " + AlertName(alert), "curl: (56) OpenSSL SSL_read: … alert " + AlertName(alert)}
 	}
-	tls12 := "Under TLS 1.2 the handshake fails: curl prints `" + texts[0] + "`, Go `" + goText + "`."
-	tls13 := "Under TLS 1.3 the client sees a completed handshake and the alert on its first read: curl prints `" + texts[1] + "`, and Go's first Read returns `" + goText + "`."
+	tls12 := f.say("cert_saw_tls12", "{curl}", texts[0], "{go}", goText)
+	tls13 := f.say("cert_saw_tls13", "{curl}", texts[1], "{go}", goText)
 	switch versionVariant(v) {
 	case "tls13":
 		return tls13

@@ -42,12 +42,6 @@ func suiteRank(id uint16) int {
 	return rankUnknown
 }
 
-// rankName words a class for warnings.
-func rankName(r int) string {
-	return [...]string{"3DES/RC4", "static RSA key exchange, no forward secrecy", "ECDHE with CBC",
-		"ECDHE with an AEAD cipher", "TLS 1.3 AEAD"}[r]
-}
-
 // Warning keys; their words live in warningTexts.
 const (
 	warnVerifyOff      = "verify_off"

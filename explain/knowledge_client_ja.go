@@ -1,0 +1,300 @@
+package explain
+
+// Japanese client-symptom texts and checks shared by several entries; they
+// mirror sawAlert70, sawTimeout, sawBackend, checkCA and checkCAJava.
+const (
+	sawAlert70JA  = "tlsgate はアラート 70 protocol_version を返す。curl は `curl: (35) … tlsv1 alert protocol version`、Go は `remote error: tls: protocol version not supported`、Java は `Received fatal alert: protocol_version`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
+	sawTimeoutJA  = "curl は `curl: (28) Connection timed out after … milliseconds` か `curl: (28) SSL connection timeout`、Go の net/http は `net/http: TLS handshake timeout` を表示し、openssl s_client は CONNECTED(00000003) と出したまま止まる。Chrome は ERR_TIMED_OUT。"
+	sawBackendJA  = "{backend_saw}"
+	checkCAJA     = "`tlsgate ca export` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert lab-ca.pem https://{sni_or_host}:{vport}/`。"
+	checkCAJavaJA = "Java ならラボ CA をトラストストアにインポートする（`keytool -importcert -cacerts -file lab-ca.pem`）。Python なら SSL_CERT_FILE か REQUESTS_CA_BUNDLE を設定する。"
+)
+
+// clientKnowledgeJA is clientKnowledge in Japanese.
+func clientKnowledgeJA() map[string]entry {
+	return map[string]entry{
+		CodeOK: {
+			summary:   "{mode} sni={sni} {tls} ja4={ja4} 上り={up}B 下り={down}B 所要 {duration}",
+			cause:     "接続は正常に完了した。",
+			checks:    []string{"対処は不要。別のクライアントがここで失敗する場合は、この接続と比べる（リスナー、SNI、バージョン、JA4）。"},
+			clientSaw: "通常の接続: {up} バイト送信、{down} バイト受信。",
+		},
+
+		CodePlaintextOnTLS: {
+			summary: "TLS リスナー {listener}（{virtual}）に {client} から平文の {kind}、non_ssl の動作: {non_ssl}",
+			cause: "TLS を待っているリスナーに、クライアントが{kind_desc}を送ってきた。先頭バイトが TLS のハンドシェイクレコード（0x16）ではないので、ClientHello は来ない。" +
+				"BIG-IP のログでは、矢印の左側（{client}）がクライアントのアドレスとエフェメラルな送信元ポート、右側（{virtual}）が接続先の仮想サーバのアドレスとポートである。" +
+				"`x:80 -> y:443` は 80 番ポートが 443 番に転送されたという意味ではなく、たまたま送信元ポートが 80 だったクライアントというだけのこと。" +
+				"よくある原因は、HTTPS のポートに向けた http:// の URL、TLS のポートに平文 HTTP を送るヘルスモニター、80 番のような平文のポートに client-ssl プロファイル（TLS リスナー）を付けてしまった設定。{kind_hint}",
+			checks: []string{
+				"クライアントが使っている URL を確認する。http:// ではなく {https_url} でなければならない。",
+				"送信元がロードバランサのヘルスモニターなら、ポート {vport} 向けの HTTPS（または TCP）モニターに変える。",
+				"ポート {vport} を平文で使うつもりなら、リスナー {listener} に mode = \"plaintext\" を設定する（BIG-IP では仮想サーバから client-ssl プロファイルを外す）。",
+				"1 つのポートで両方を受けたいなら、non_ssl = \"allow\"（BIG-IP では Non-SSL Connections を有効化）か mode = \"auto\" にする。",
+			},
+			clientSaw: "tlsgate が接続をリセットした。curl は `curl: (56) Recv failure: Connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
+		},
+		CodePlaintextOnTLS + "/http400": {
+			clientSaw: "クライアントには、TLS のポートに平文 HTTP を送ったことを示す読める形の HTTP 400 が返った（curl は終了コード 0、-f 付きなら `curl: (22) The requested URL returned error: 400`）。",
+		},
+		CodePlaintextOnTLS + "/redirect": {
+			clientSaw: "クライアントには同じホスト・ポートの https:// への 301 リダイレクトが返った。curl は -L を付けたときだけ追従し、ブラウザは自動で追従する。",
+		},
+		CodePlaintextAllowed: {
+			summary:   "TLS リスナー {listener} が {client} からの平文 {kind} を受け入れた（non_ssl = allow）",
+			cause:     "non_ssl = \"allow\"（BIG-IP では Non-SSL Connections 有効）なので、平文はそのまま平文のバックエンドに渡される。BIG-IP はこの場合 SSL のエラーを記録しない。",
+			checks:    []string{"すべてのクライアントに TLS を使わせたいなら、non_ssl = \"reset\" にして TLS を使っていないクライアントを洗い出す。"},
+			clientSaw: "TLS リスナーがないかのように、平文のバックエンドから平文の応答が返る。",
+		},
+
+		CodeTLSOnPlaintext: {
+			summary: "平文リスナー {listener}（{virtual}）に {client} から TLS の ClientHello（SNI {sni}、{offered_versions}）",
+			cause: "平文を待っているリスナーに対して、クライアントが TLS ハンドシェイクを始めた（SNI {sni}、提示バージョン {offered_versions}）。" +
+				"クライアントが平文のポートに https:// で接続したか、server-ssl プロファイルを持つプロキシやロードバランサが平文 HTTP のポートに向けて暗号化している。" +
+				"このケースに対応する確認済みの BIG-IP の SSL ログ行はないので、ここには出さない。",
+			checks: []string{
+				"ポート {vport} には http:// を使うか、クライアントの接続先を TLS のポートに変える。",
+				"ロードバランサが送っているなら、server-ssl プロファイルを外すか、プールメンバーの宛先を TLS のポートにする。",
+				"ポート {vport} で TLS を話すべきなら、リスナー {listener} に mode = \"terminate\" か \"passthrough\" を設定する。",
+			},
+			clientSaw: "curl は `curl: (35) … wrong version number`（平文の応答を TLS レコードとして読んだ結果）、Go は `tls: first record does not look like a TLS handshake`（net/http なら `http: server gave HTTP response to HTTPS client`）、Firefox は SSL_ERROR_RX_RECORD_TOO_LONG を表示する。",
+		},
+		CodeTLSOnPlaintext + "/reset": {
+			clientSaw: "tlsgate が接続をリセットした。curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET を表示する。",
+		},
+
+		CodeVersionTooOld: {
+			summary: "クライアント {client} の提示は {offered_versions}、リスナー {listener} が受け付けるのは {our_versions}",
+			cause:   "クライアントが提示した最も新しいプロトコルバージョン（{max_offered}）が、このリスナーの下限（{floor}）より古いため、選べるバージョンがなく、ハンドシェイクは ClientHello の段階で止まる。BIG-IP はこれを `unsupported version` として記録する。",
+			checks: []string{
+				"クライアントを更新するか設定を変えて、TLS 1.2 以上を提示させる（curl は --tlsv1.2、Java は jdk.tls.client.protocols、s_client は -tls1/-tls1_1 を外す）。",
+				"このレガシーなクライアントをどうしても受け入れる必要があるなら、リスクを承知のうえでリスナー {listener} の min_version を下げる（BIG-IP では client-ssl プロファイルの options から no-tlsv1/no-tlsv1.1 を外す）。",
+			},
+			clientSaw: sawAlert70JA,
+		},
+		CodeVersionTooOld + "/sslv2": {
+			cause: "クライアントが SSLv2 形式の ClientHello（先頭バイトの最上位ビットが立ち、続くメッセージタイプが 1）を送ってきた。非常に古い TLS スタックか、SSLv2 互換モードを強制したツールが送るもので、Go を含む今のサーバはこれを拒否する。BIG-IP はこれを `unsupported version` として記録する。",
+		},
+		CodeVersionTooOld + "/sslv3": {
+			cause: "クライアントは SSLv3 までしか提示していない。SSLv3 は POODLE で破られており、どこでも無効化されている。このリスナーの下限は {floor}。BIG-IP はこれを `unsupported version` として記録する。",
+		},
+		CodeVersionTooNew: {
+			summary: "クライアント {client} の提示は {offered_versions} のみ、リスナー {listener} が受け付けるのは {our_versions}",
+			cause:   "クライアントが提示したバージョン（{offered_versions}）がすべて、このリスナーの上限（{ceiling}）より新しい。典型例は、TLS 1.2 までに制限したリスナーに TLS 1.3 しか話さないクライアント（curl --tlsv1.3、ハードニングした Go や Java の設定）が来るケース。BIG-IP の client-ssl プロファイルは、既定では TLS 1.3 が無効（no-tlsv1.3 オプション）になっている。",
+			checks: []string{
+				"リスナー {listener} の max_version を TLS 1.3 に上げる（BIG-IP では client-ssl プロファイルの options から no-tlsv1.3 を外す）。",
+				"またはクライアント側で TLS 1.2 を許可する。",
+			},
+			clientSaw: sawAlert70JA,
+		},
+
+		CodeNoSharedCipher: {
+			summary: "{negotiable} で共通の暗号スイートなし: クライアント {client} が提示した {offered_cipher_count} 個のスイートが、どれもリスナー {listener} のリストにない",
+			cause:   "クライアントが提示した {offered_cipher_count} 個の暗号スイートが、{negotiable} でのこのリスナーのリストに 1 つも入っていない。典型例は、CBC、3DES、RC4、静的 RSA のスイートしか提示しない古いクライアントがハードニングした暗号スイートのリストに当たるケースや、クライアントが決して提示しないスイートだけにリスナーを絞っているケース。",
+			checks: []string{
+				"下の「提示された暗号スイート」と「こちらの暗号スイート」を見比べ、クライアントが提示しているものを 1 つ有効にする（リスナー {listener} の ciphers。BIG-IP では client-ssl プロファイルの `ciphers` 文字列）。",
+				"またはクライアントを更新し、ECDHE と AES-GCM か ChaCha20-Poly1305 の組み合わせを提示させる。",
+				"`openssl s_client -connect {virtual} -cipher <name>` でスイートを 1 つずつ試す。",
+			},
+			clientSaw: "tlsgate はアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。",
+		},
+
+		CodeNoSharedCipher + "/error_only": {
+			summary: "リスナー {listener} でクライアント {client} と共通の暗号スイートなし",
+			cause:   "TLS スタックが、双方が対応する暗号スイートを見つけられなかった（{err}）。ClientHello は取得できていないので、ここではリストを比較できない。典型例は、CBC、3DES、RC4、静的 RSA のスイートしか提示しない古いクライアントが、ハードニングした暗号スイートのリストに当たるケース。",
+		},
+
+		CodeSNIMissing: {
+			summary: "クライアント {client} が SNI を送っていない（リスナー {listener} は SNI 必須）",
+			cause:   "リスナーは SNI を必須にしている（BIG-IP の sni-require）が、ClientHello に server_name 拡張がない。IP アドレスを直接指定して接続すると（https://{virtual_host}/）クライアントは SNI を送らず、古いクライアントやスクリプトの中には SNI をまったく送らないものもある。",
+			checks: []string{
+				"IP ではなくホスト名で接続する: `curl --resolve name:{vport}:{virtual_host} https://name:{vport}/`、または `openssl s_client -servername name`。",
+				"SNI なしのクライアントも通す必要があるなら、sni_require を外してデフォルトの証明書を返すようにする。",
+			},
+			clientSaw: "たいていはアラート 112 unrecognized_name。curl は `curl: (35) … tlsv1 unrecognized name`、Go は `remote error: tls: unrecognized name`、Java は `Received fatal alert: unrecognized_name`、Chrome は ERR_SSL_UNRECOGNIZED_NAME_ALERT を表示する。",
+		},
+
+		CodeClientSilent: {
+			summary: "クライアント {client} が {listener}（{virtual}）に接続したが、{peek_timeout} 以内に何も送ってこない",
+			cause: "クライアントは接続した後、{peek_timeout} の間何も送ってこなかった。TLS や HTTP ではクライアントが先に話すので、無言ということは、サーバが先に話すプロトコル（SSH、SMTP、FTP、POP3、IMAP、MySQL のクライアントはサーバのバナーを待つ）がこのポートに向いているか、" +
+				"接続を開いて待つだけの TCP ヘルスモニター（BIG-IP の tcp_half_open や TCP 接続チェック）か、ファイアウォールの向こうで止まっているクライアントである。TLS の仮想サーバなら、BIG-IP はこれをハンドシェイクタイムアウトで終わらせる。",
+			checks: []string{
+				"{client_ip} が何者で、ポート {vport} でどのプロトコルを期待しているのかを調べる。",
+				"ヘルスモニターなら TLS か HTTPS のモニターに変えるか、このログが出るものとして扱う。",
+				"バナーを先に出すプロトコルを通す必要があるなら、平文のリスナーか専用のポートを用意する。",
+			},
+			clientSaw: "バナーを待つクライアントは来ない挨拶を待ち続けてタイムアウトする。TCP モニターからは、接続が受け付けられてから閉じられたようにしか見えない。",
+		},
+
+		CodeClientClosedEarly: {
+			summary: "クライアント {client} が TLS ハンドシェイク完了前に接続を閉じた（FIN）",
+			cause:   "クライアントは ClientHello を送った後、ハンドシェイクの途中で接続を閉じた（FIN）。よくあるのは TCP ヘルスモニター、ポートスキャナー、または途中であきらめたクライアント（自分のタイムアウト、あるいは証明書を拒否してアラートを送らずに閉じた）。",
+			checks: []string{
+				"{client_ip} が何者か（モニターか、スキャナーか、実際のクライアントか）を調べる。",
+				"実際のクライアントなら、クライアント自身のエラー出力を読む。あきらめた理由はたいていそこに出ている（多いのは証明書の信頼の問題。`tlsgate ca export` を参照）。",
+				"TCP モニターならこのログは除外してよい。TLS まで確認させたいなら HTTPS モニターに変える。",
+			},
+			clientSaw: "tlsgate からは何も返していない。閉じたのはクライアント自身で、理由は実際のクライアントのメッセージに出る。",
+		},
+		CodeClientClosedEarly + "/nothing": {
+			summary: "クライアント {client} が何も送らずに接続を閉じた（FIN）",
+			cause:   "クライアントは接続を開き、1 バイトも送らずに閉じた（FIN）。TCP ヘルスモニター（BIG-IP の tcp_half_open や TCP 接続チェック）やポートスキャナーの典型的な動きで、すぐにあきらめた実際のクライアントも同じに見える。",
+		},
+		CodeClientClosedEarly + "/partial": {
+			summary: "クライアント {client} が {first_len} バイト送った後、判定前に接続を閉じた（FIN）",
+			cause:   "クライアントは {first_len} バイト（{kind_desc}）を送り、tlsgate が最初のメッセージを受け取り終える前に閉じた（FIN）。スキャナーやプローブの動きで、送信の途中であきらめたクライアントも同じになる。",
+		},
+		CodeClientResetEarly: {
+			summary: "クライアント {client} が TLS ハンドシェイク完了前に接続をリセットした（RST）",
+			cause:   "クライアントは ClientHello の後、ハンドシェイクの途中で接続をリセットした（RST）。よくあるのは、閉じる代わりにリセットする TCP ヘルスモニター、ポートスキャナー、クライアントと tlsgate の間のファイアウォールや IPS、または突然あきらめたクライアント。",
+			checks: []string{
+				"{client_ip} が何者か（モニターか、スキャナーか、実際のクライアントか）を調べる。",
+				"クライアントと {virtual} の間に、リセットを注入するファイアウォールや IPS がないか確認する。",
+				"実際のクライアントなら、クライアント自身のエラー出力を読む。",
+			},
+			clientSaw: "tlsgate からは何も返していない。リセットはクライアント側（または経路上の装置）から来ている。",
+		},
+		CodeClientResetEarly + "/nothing": {
+			summary: "クライアント {client} が何も送らずに接続をリセットした（RST）",
+			cause:   "クライアントは接続を開き、1 バイトも送らずにリセットした（RST）。TCP ハーフオープンのヘルスモニター（BIG-IP の tcp_half_open）やポートスキャナー（SYN、SYN-ACK、RST）がまさにこの動きをする。",
+		},
+		CodeClientResetEarly + "/partial": {
+			summary: "クライアント {client} が {first_len} バイト送った後、判定前に接続をリセットした（RST）",
+			cause:   "クライアントは {first_len} バイト（{kind_desc}）を送り、tlsgate が最初のメッセージを受け取り終える前に接続をリセットした。プローブやスキャナー、またはリセットを注入する経路上の装置が考えられる。",
+		},
+
+		CodeClientAlert: {
+			summary: "クライアント {client} がアラート {alert} でハンドシェイクを中断した",
+			cause:   "クライアントがハンドシェイク中に TLS アラート {alert} を送ってきた。tlsgate が送ったもの（たいていは証明書か、ネゴシエートしたパラメータ）を拒否している。",
+			tail:    "{streak}",
+			checks: []string{
+				"クライアント自身のエラー出力を読む。何を拒否したのかがそこに出ている。",
+				"tlsgate が返した証明書（SNI {sni}）と、クライアントが期待しているものを比べる。",
+			},
+			clientSaw: "クライアントはアラート {alert} を送った理由を自分で表示する。curl の終了コードは 35 か 60。",
+		},
+		CodeClientAlert + "/48": {
+			cause:     "クライアントが証明書の発行者を信頼していない（アラート 48 unknown_ca）。tlsgate の証明書はラボ CA が発行したもので、そのラボ CA がクライアントのトラストストアに入っていない。OpenSSL ベースのクライアント（curl、Python、s_client）は、自己署名の証明書、信頼されていないルートCA、中間証明書が欠けた証明書チェーンのいずれでも 48 を送る。",
+			checks:    []string{checkCAJA, checkCAJavaJA, "リスナーが固定の cert_file を返しているなら、その証明書チェーンに中間証明書が含まれているか確認する。"},
+			clientSaw: "curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate`（または `self-signed certificate`、`self-signed certificate in certificate chain`）、s_client は `verify error:num=20:unable to get local issuer certificate` を表示する。",
+		},
+		CodeClientAlert + "/42": {
+			cause: "クライアントがアラート 42 bad_certificate で証明書を拒否した。Go のクライアントは証明書の問題なら何でも（未知の発行者、有効期限切れ、名前の不一致）42 を送るので、アラートだけではどれなのか分からない。OpenSSL は、有効期間がまだ始まっていない証明書や弱い署名の証明書に 42 を送る。",
+			checks: []string{
+				"クライアントのエラーを読む。Go は `tls: failed to verify certificate: x509: …` の形で正確な理由を出す。",
+				"`signed by unknown authority` と出ているなら: " + checkCAJA,
+				"クライアントが接続に使う名前が証明書に載っているか（SNI {sni}）と、双方の時計が正しいかを確認する。",
+			},
+			clientSaw: "Go のクライアントは `tls: failed to verify certificate: x509: certificate signed by unknown authority`（または `… has expired or is not yet valid …`、`… is valid for X, not Y`）を表示する。",
+		},
+		CodeClientAlert + "/45": {
+			cause: "クライアントは証明書が有効期限切れだと言っている（アラート 45 certificate_expired）。クライアントの時計で見て、リーフ証明書かチェーン内の証明書が notAfter を過ぎている。",
+			checks: []string{
+				"クライアントの時計と tlsgate の時計を確認する。",
+				"返している証明書の日付を確認する: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`。",
+				"フォールトルールで意図的に有効期限切れの証明書チェーンを返しているなら、これは想定どおりの結果。",
+			},
+			clientSaw: "curl は `curl: (60) SSL certificate problem: certificate has expired`、Go は `x509: certificate has expired or is not yet valid: current time … is after …` を表示する。",
+		},
+		CodeClientAlert + "/46": {
+			cause:     "クライアントが汎用のアラート 46 certificate_unknown で証明書を拒否した。Java のクライアントは証明書の問題の大半（信頼されていない発行者、名前の不一致）で 46 を送り、TLS 1.3 では常に 46 になる。",
+			checks:    []string{checkCAJavaJA, "クライアントが使うホスト名が証明書に載っているか確認する（SNI {sni}）。"},
+			clientSaw: "Java は `PKIX path building failed: … unable to find valid certification path to requested target` または `No subject alternative DNS name matching … found.` を表示する。",
+		},
+		CodeClientAlert + "/43": {
+			cause:     "クライアントは、この証明書はこの用途に使えないと言っている（アラート 43 unsupported_certificate）。拡張キー使用法（EKU）の誤りか、順序が逆の証明書チェーン。OpenSSL はこれらに 43 を送る。",
+			checks:    []string{"リーフ証明書の extendedKeyUsage に serverAuth があり、チェーンがリーフから順に返されているか確認する。", "フォールトルールで意図的に EKU の誤った証明書や逆順のチェーンを返しているなら、これは想定どおりの結果。"},
+			clientSaw: "curl は `curl: (60) SSL certificate problem: unsuitable certificate purpose` を表示する。",
+		},
+		CodeClientAlert + "/44": {
+			cause:  "クライアントは、手元の CRL か OCSP の応答にもとづいて、証明書が失効していると言っている（アラート 44 certificate_revoked）。",
+			checks: []string{"証明書の失効状態を確認し、再発行する。", "フォールトルールで意図的に失効を示す OCSP 応答をステープルしているなら、これは想定どおりの結果。"},
+		},
+		CodeClientAlert + "/40": {
+			cause:  "クライアントが handshake_failure（アラート 40）を送ってきた。tlsgate がネゴシエートした内容（望まない暗号スイートやグループなど）を受け入れられないか、TLS 1.2 で持っていないクライアント証明書を要求された。",
+			checks: []string{"クライアント自身のエラー出力を読む。", "クライアントが提示したバージョンとスイート（下記）を、リスナーの設定や、それらを強制するフォールトルールと比べる。"},
+		},
+		CodeClientAlert + "/70": {
+			cause:     "クライアントが tlsgate の選んだプロトコルバージョンを拒否した（アラート 70 protocol_version）。たとえばフォールトルールで固定したバージョンが、クライアントの下限より古い場合。",
+			checks:    []string{"クライアントの最低バージョンを、リスナーの min_version/max_version やバージョン系のフォールトと比べる。"},
+			clientSaw: "Go のクライアントは `tls: server selected unsupported protocol version …` を表示する。",
+		},
+		CodeClientAlert + "/80": {
+			cause:  "クライアントが internal_error（アラート 80）で中断した。セキュリティレベル 2 の OpenSSL 3 のクライアントは、サーバが TLS 1.0/1.1 をネゴシエートしてきて古い署名を拒否するときにこれを送る。",
+			checks: []string{"リスナー {listener} の min_version を TLS 1.2 に上げる。レガシーの検証でどうしても必要なら、クライアントのセキュリティレベルを下げる（`-cipher DEFAULT@SECLEVEL=0`）。"},
+		},
+		CodeClientAlert + "/47": {
+			cause:  "クライアントは、ハンドシェイクの値が不正だと言っている（アラート 47 illegal_parameter）。OpenSSL と Java は、提示していないスイートをサーバが選んだときや、不正な形式の値が送られてきたときにこれを送る。",
+			checks: []string{"暗号スイートを強制したり ServerHello を書き換えたりするフォールトルールがないか確認する。"},
+		},
+		CodeClientAlert + "/71": {
+			cause:  "クライアントは tlsgate が出したものより強いパラメータを求めている（アラート 71 insufficient_security）。たとえばより大きな DH グループや、より強いスイート。",
+			checks: []string{"リスナーの暗号スイートとバージョンを、クライアントの最低要件と比べる。"},
+		},
+		CodeClientAlert + "/112": {
+			cause:  "アラート 112 unrecognized_name は、本来サーバが未知の SNI に対して送るもの。クライアントから来た場合は、たいてい経路上の装置がその名前を拒否したか、クライアントの SNI の扱いがおかしい。",
+			checks: []string{"両側でパケットキャプチャを取り、誰が本当にアラートを送ったのかを確かめる。", "クライアントが送っている SNI（{sni}）を確認する。"},
+		},
+		CodeClientAlert + "/120": {
+			cause:  "共通のアプリケーションプロトコルがない（アラート 120 no_application_protocol）。ALPN のリストに重なりがない。",
+			checks: []string{"クライアントの ALPN リストを、リスナーとバックエンドが対応しているもの（h2、http/1.1）と比べる。"},
+		},
+
+		CodeHandshakeFailed: {
+			summary: "クライアント {client} との TLS ハンドシェイクに失敗: {err}",
+			cause:   "クライアントとの TLS ハンドシェイクに失敗した: {err}。",
+			checks: []string{
+				"上のエラーと、クライアント自身のエラー出力を読む。",
+				"ハンドシェイクを記録して（`openssl s_client -connect {virtual} -msg` や tcpdump）、どちらの側で止まったのかを見る。",
+			},
+			clientSaw: "tlsgate が送ったアラートによる。curl はたいてい終了コード 35 で終わる。",
+		},
+		CodeHandshakeFailed + "/bad_record_mac": {
+			cause: "Go は `bad record MAC` を報告し、クライアントからのアラートは記録されていない。よくある原因は、OpenSSL ベースのクライアント（curl、s_client、Python）が TLS 1.3 で証明書を拒否したケース。クライアントはアラート（48 unknown_ca、45 など）を暗号化せずに送り、Go はそれを読めないので、本当の理由が失われる。",
+			checks: []string{
+				checkCAJA,
+				"クライアントを TLS 1.2 までに制限すると（`curl --tls-max 1.2`）、本当のアラートが tlsgate のログに出る。",
+			},
+			clientSaw: "curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate` のような証明書の問題を表示する。",
+		},
+		CodeHandshakeFailed + "/no_certificate": {
+			cause:     "tlsgate には、要求された名前（SNI {sni}）の証明書もデフォルトの証明書もなかった。",
+			checks:    []string{"リスナー {listener} に証明書かラボ CA を設定するか、リスナーが扱う名前で接続する。"},
+			clientSaw: "アラート 112。curl は `curl: (35) … tlsv1 unrecognized name`、Go は `remote error: tls: unrecognized name` を表示する。",
+		},
+		CodeHandshakeFailed + "/alpn": {
+			cause:  "クライアントとリスナーの ALPN リストに重なりがない。",
+			checks: []string{"クライアントの ALPN リストを、リスナーが対応しているもの（h2、http/1.1）と比べる。"},
+		},
+
+		CodeHandshakeTimeout: {
+			summary: "クライアント {client} との TLS ハンドシェイクがタイムアウト",
+			cause:   "クライアントがハンドシェイクのタイムアウト時間内に TLS ハンドシェイクを終えなかった。原因は、パケットロスや MTU ブラックホール（大きな証明書フライトが落ちる）、やり取りの一部を捨てるファイアウォール、または別の理由で止まっているクライアント。",
+			checks: []string{
+				"クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。",
+				"クライアントと {virtual} の間のファイアウォールや IPS を確認する。",
+				"小さい ClientHello（`curl --curves X25519`）で再試行し、サイズが関係しているかを見る。",
+			},
+			clientSaw: sawTimeoutJA,
+		},
+		CodeHandshakeTimeout + "/partial": {
+			summary: "クライアント {client} が最初のメッセージを {first_len} バイト送ったところで止まった",
+			cause:   "クライアントは {first_len} バイト（{kind_desc}）を送った後、{peek_timeout} の間それ以上何も送ってこなかった。ポスト量子の ClientHello（約 1.6 KB。Go 1.24 以降、Chrome 124 以降）は TCP セグメント 2 つにまたがるので、2 つ目のセグメントを捨てる中継装置があるとちょうどこうなる。",
+		},
+
+		CodeHelloMalformed: {
+			summary: "{client} からの ClientHello が不正: {hello_err}",
+			cause:   "先頭は TLS のハンドシェイクのように見えるが、ClientHello として解析できない: {hello_err}。原因は、先頭バイトがたまたま 0x16 になる別のプロトコル、ストリームを壊す中継装置、ファジングツールやスキャナー。",
+			checks: []string{
+				"下の先頭バイトを見る。",
+				"tcpdump でキャプチャして Wireshark で開き、レコード全体を見る。",
+				"{client_ip} が何者かを調べる。",
+			},
+			clientSaw: "接続を閉じられたときにクライアントの TLS スタックが出すエラー。",
+		},
+		CodeHelloMalformed + "/tls_record": {
+			summary: "{client} からハンドシェイク以外の TLS レコード（{first_hex}）",
+			cause:   "最初のレコードがハンドシェイクではなく、別の種類の TLS レコード（change_cipher_spec、alert、application data）になっている。新しい接続で前のセッションを続けようとしたクライアント（ロードバランサに振り替えられた場合など）か、スキャナー。",
+		},
+	}
+}

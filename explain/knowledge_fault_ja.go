@@ -1,0 +1,181 @@
+package explain
+
+// Japanese checks shared by the fault_injected variants; they mirror
+// checkFaultOff, checkCapture, checkRSTTTL, checkSNI, checkSteps,
+// checkStacks, checkCurlV and checkMsg.
+const (
+	checkFaultOffJA = "これは意図的に壊したもの。`tlsgate fault ls` でルール {fault_rule} と発動回数が見える。`tlsgate fault disable {fault_rule}`（または `tlsgate fault rm {fault_rule}`）で、以降の新しい接続には効かなくなる。"
+	checkCaptureJA  = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていない ClientHello があれば、間の装置が作ったか飲み込んだもの。"
+	checkRSTTTLJA   = "クライアント側のキャプチャで、RST の IP TTL（と IP ID）をサーバ自身のパケットと比べる。注入された RST はより少ないホップ数の場所から来るので、たいてい TTL が違う。"
+	checkSNIJA      = "SNI あり・なしで比べる: `openssl s_client -connect {virtual} -servername {sni_or_host}` と `openssl s_client -connect {virtual} -noservername`、さらに別の名前で `curl -v --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`。その名前のときだけ失敗するなら、SNI でフィルタしている装置がある。"
+	checkStepsJA    = "クライアント側から段階を追って確かめる: `tlsgate probe {virtual} --sni {sni_or_host}` は TCP 接続、ClientHello への応答、バージョン、暗号スイート、SNI、証明書チェーン、大きな ClientHello、止まるフライトを順に試し、最初に失敗した段階を示す。手でやるなら `nc -vz {virtual_host} {vport}` の後、SNI なし、SNI あり、小さい ClientHello（`curl --curves X25519`）の順に試す。"
+	checkStacksJA   = "同じ名前に別の TLS スタック（curl、Go のクライアント、Python）で接続してみる。一部のスタックだけが失敗するなら、JA3/JA4 のフィンガープリントでブロックされている。"
+	checkCurlVJA    = "`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/` を実行する。エラー直前の行で、ハンドシェイクがどこまで進んだかが分かる。"
+	checkMsgJA      = "ハンドシェイクをレコード単位で見る: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` は、メッセージとアラートを方向付きで 1 つずつ表示する。"
+)
+
+// Japanese client-symptom texts of the fault_injected variants; they
+// mirror the sawFault* constants and sawAlert40.
+const (
+	sawFaultResetHSJA   = "ハンドシェイク中に接続がリセットされる。curl は `curl: (35) Recv failure: Connection reset by peer`、openssl s_client は `write:errno=104`、Go は `read: connection reset by peer`、Python は `ConnectionResetError: [Errno 104] Connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
+	sawFaultResetDataJA = "ハンドシェイクの後で接続がリセットされる。curl は `curl: (56) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
+	sawFaultEOFHSJA     = "ハンドシェイク中に接続が閉じられる（EOF）。curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、openssl s_client は `unexpected eof while reading`、Go は `EOF`、Python は `SSLEOFError: … EOF occurred in violation of protocol`、Chrome は ERR_CONNECTION_CLOSED。"
+	sawFaultEOFDataJA   = "応答が返る前に接続が閉じられる。curl は `curl: (52) Empty reply from server`、Go は `EOF`（net/http は冪等なリクエストを 1 回だけ再送してから報告する）、Chrome は ERR_EMPTY_RESPONSE。"
+	sawFaultPlainJA     = "wrong version number になる。curl は `curl: (35) … error:0A00010B:SSL routines::wrong version number`、Go は `tls: first record does not look like a TLS handshake`（net/http なら `http: server gave HTTP response to HTTPS client`）、Python は `[SSL: WRONG_VERSION_NUMBER] wrong version number`、Firefox は SSL_ERROR_RX_RECORD_TOO_LONG、Chrome は ERR_SSL_PROTOCOL_ERROR。"
+	sawFaultSSL3JA      = "curl は `curl: (35) … error:0A000102:SSL routines::unsupported protocol`、Go は `tls: server selected unsupported protocol version 300`、Java は `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH。"
+	sawFaultUnofferedJA = "curl は `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`、Go は `tls: server chose an unconfigured cipher suite`、Java は `Server selected improper ciphersuite …`、Chrome は ERR_SSL_PROTOCOL_ERROR。"
+	sawFaultLargeJA     = "ClientHello が複数のセグメントにまたがるクライアント（ポスト量子の key share を送る Go 1.24 以降、Chrome 124 以降）だけが失敗する。リセット（`curl: (35) Recv failure: Connection reset by peer`、Chrome は ERR_CONNECTION_RESET）かタイムアウトになり、ClientHello が小さいクライアントは接続できる。"
+	sawAlert40JA        = "tlsgate はアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
+)
+
+// faultKnowledgeJA is faultKnowledge in Japanese.
+func faultKnowledgeJA() map[string]entry {
+	return map[string]entry{
+		CodeFaultInjected: {
+			summary:   "ルール {fault_rule} による注入: {fault_stage}に{fault_what}",
+			cause:     "実際のネットワークなら、経路上の装置（ファイアウォール、IPS、WAF、ロードバランサ）が{fault_stage}に接続を切ったように見える。",
+			tail:      "今回はルール {fault_rule}（{fault_stage_name} で {fault_action}、draw {fault_draw}）による注入で、経路上では何も壊れていない。tlsgate が意図的にやったもの。{fault_bigip}{fault_reply}{fault_others}",
+			checks:    []string{checkCaptureJA, checkStepsJA, checkCurlVJA, checkFaultOffJA},
+			clientSaw: "経路上の装置が{fault_stage}に接続を切ったときにクライアントが出すもの（リセット、EOF、タイムアウト、アラートのいずれか）。",
+		},
+
+		CodeFaultInjected + "/reset_accept": {
+			cause: "実際のネットワークで、TCP ハンドシェイク直後、クライアントが 1 バイトも送る前にリセットされるのは、接続を受け付けた後に TCP RST で拒否するファイアウォール（プロキシの背後の iptables `REJECT --reject-with tcp-reset`）、接続数やレートの上限を超えたロードバランサやプロキシ、バックエンドがダウンしている L4 プロキシのいずれか。TCP ハンドシェイクは成功しているので、クライアントには `connection refused` ではなくリセットに見える。",
+			checks: []string{checkCaptureJA, checkRSTTTLJA,
+				"{virtual} の前段にあるファイアウォールやロードバランサで、{client_ip} に対する接続数の上限、レート制限、クライアントごとのポリシーを確認する。",
+				checkFaultOffJA},
+			clientSaw: sawFaultResetHSJA,
+		},
+		CodeFaultInjected + "/reset_client_hello": {
+			cause:     "実際のネットワークで、ClientHello の直後に RST が来るのは、SNI やフィンガープリントによるブロックの典型的な形。WAF、IPS、次世代ファイアウォール、ISP のフィルタが最初のパケットの server_name（SNI {sni}）や JA3/JA4 を読み、RST で接続を落とす（両端に送ることも多い）。サーバには ClientHello が届いていない。",
+			checks:    []string{checkCaptureJA, checkRSTTTLJA, checkSNIJA, checkStacksJA, checkFaultOffJA},
+			clientSaw: sawFaultResetHSJA,
+		},
+		CodeFaultInjected + "/reset_handshake_done": {
+			cause: "実際のネットワークで、ハンドシェイク完了直後にリセットされるのは、さらに中身を見てから判断した装置によるもの。証明書や最初のリクエストを確認した TLS 検査型のファイアウォールや IPS、プールに生きているメンバーが残っていないロードバランサ、接続を中断したサーバのプロセスなど。",
+			checks: []string{checkCaptureJA, checkRSTTTLJA,
+				"リクエストを送ってどこで止まるかを見る。`curl -v` はハンドシェイクを表示し、リセットが届いた時点で `Recv failure: Connection reset by peer` を出す。",
+				"{virtual} の前段にある装置の検査設定とプールの状態を確認する。",
+				checkFaultOffJA},
+			clientSaw: sawFaultResetDataJA,
+		},
+
+		CodeFaultInjected + "/close_accept": {
+			cause: "実際のネットワークで、1 バイトも来ないうちに受け付けて閉じるのは、接続は受け付けたがバックエンドに届かなかった L4 プロキシやロードバランサ（Toxiproxy の issue 265 の `Empty reply from server`）、接続数の上限に達したサーバ、リセットではなく閉じるポリシーのいずれか。",
+			checks: []string{checkCaptureJA,
+				"{virtual} の前段のプロキシやロードバランサについて、バックエンドのヘルス状態と接続数の上限を確認する。",
+				checkCurlVJA, checkFaultOffJA},
+			clientSaw: sawFaultEOFHSJA,
+		},
+		CodeFaultInjected + "/close_client_hello": {
+			cause:     "実際のネットワークで、ClientHello の直後に FIN が来るのは、扱っていない名前（SNI {sni}）だと閉じるサーバやロードバランサ、ClientHello の中身（TLS 1.3、未知の拡張、サイズ）を受け付けない中継装置、上流への接続に失敗した TLS プロキシのいずれか。",
+			checks:    []string{checkCaptureJA, checkSNIJA, checkStepsJA, checkFaultOffJA},
+			clientSaw: sawFaultEOFHSJA,
+		},
+		CodeFaultInjected + "/close_handshake_done": {
+			cause: "実際のネットワークで、ハンドシェイク完了直後に閉じられるのは、TLS を終端した後でプールに届かないプロキシやロードバランサ、ハンドシェイク後の認可チェック、アイドルの接続をすぐに閉じるサーバのいずれか。",
+			checks: []string{checkCaptureJA,
+				"{sni_or_host} の TLS を終端しているプロキシやロードバランサのプールメンバーとログを確認する。",
+				checkCurlVJA, checkFaultOffJA},
+			clientSaw: sawFaultEOFDataJA,
+		},
+
+		CodeFaultInjected + "/blackhole_accept": {
+			cause: "実際のネットワークで、TCP ハンドシェイク完了後にパケットが消えるのは、SYN は通したがデータを捨てるステートフルファイアウォール（非対称ルーティング、フェイルオーバー後の状態消失）、破棄モードの IPS、大きなパケットを失う経路のいずれか。",
+			checks: []string{checkCaptureJA,
+				"{client_ip} と {virtual_host} の間のルーティングを往復とも確認する。要求と違う経路を通る応答は、ステートフルファイアウォールを通らない。",
+				"経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。",
+				checkFaultOffJA},
+			clientSaw: sawTimeoutJA,
+		},
+		CodeFaultInjected + "/blackhole_client_hello": {
+			cause:     "実際のネットワークで、ClientHello にまったく応答がないのは、それを黙って捨てる IPS や DPI 装置（Great Firewall は捨てたうえで、その 3 タプルを数分間ブロックする）、SNI（{sni}）に一致するとリセットではなく破棄するファイアウォールのポリシー、サーバまでの経路での大きな ClientHello や MTU の問題のいずれか。",
+			checks:    []string{checkCaptureJA, checkSNIJA, checkStepsJA, checkStacksJA, checkFaultOffJA},
+			clientSaw: sawTimeoutJA,
+		},
+		CodeFaultInjected + "/blackhole_handshake_done": {
+			cause: "実際のネットワークで、ハンドシェイク完了直後にデータが流れなくなるのは、復号したストリームを検査して捨てる DLP や IPS の装置、最初のフルサイズのパケットを飲み込む PMTUD ブラックホール、途中での NAT の状態消失のいずれか。",
+			checks: []string{checkCaptureJA,
+				"経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}`。これが失敗して小さいサイズなら通る場合は、MSS をクランプするかトンネルの MTU を直す。",
+				checkCurlVJA, checkFaultOffJA},
+			clientSaw: sawTimeoutJA,
+		},
+
+		CodeFaultInjected + "/alert": {
+			cause:     "実際のネットワークで、{fault_stage}に致命的なアラートが来るのは、リセットではなく TLS で拒否するロードバランサ、WAF、ポリシーエンジンによるもの。ポリシーエンジンは 40 handshake_failure か 49 access_denied を、SNI に厳格なサーバは 112 unrecognized_name を送る。今回送られたのは{fault_alert_sent}。Chrome はサーバからのアラート 42〜49 と 116 を ERR_BAD_SSL_CLIENT_AUTH_CERT と表示するので、WAF が送った場合でもクライアント証明書のせいに見える。",
+			checks:    []string{checkMsgJA, checkCaptureJA, checkSNIJA, checkStacksJA, checkFaultOffJA},
+			clientSaw: "{fault_alert_saw}",
+		},
+		CodeFaultInjected + "/sni_policy": {
+			cause: "実際のネットワークなら、SNI に厳格なポリシーにあたる。ClientHello の名前（SNI {sni}）を扱っていない、あるいは名前が来なかったサーバやロードバランサ（sni-require を設定した BIG-IP、ssl_reject_handshake の nginx、CDN のエッジ）が、デフォルトの証明書を返す代わりに{fault_alert_sent}で応答する。IP アドレスを直接指定して接続すると（https://{virtual_host}/）クライアントは SNI を送らない。",
+			checks: []string{checkSNIJA,
+				"IP ではなく、サーバが期待する名前で接続する: `curl --resolve name:{vport}:{virtual_host} https://name:{vport}/`。",
+				checkMsgJA, checkFaultOffJA},
+			clientSaw: "{fault_alert_saw}",
+		},
+		CodeFaultInjected + "/alpn_refuse": {
+			cause: "実際のネットワークなら、ALPN の拒否にあたる。クライアントが提示したプロトコル（{alpn_list}）をどれも扱えないサーバやプロキシが{fault_alert_sent}で応答する。たとえば HTTP/1.1 しか話さないクライアントが h2 専用の gRPC エンドポイントに来た場合や、h2 を拒否するプロキシ。",
+			checks: []string{
+				"プロトコルを 1 つずつ試す: `curl -v --http1.1 …` と `curl -v --http2 …`、または `openssl s_client -connect {virtual} -alpn h2` と `-alpn http/1.1`。",
+				checkMsgJA, checkFaultOffJA},
+			clientSaw: "{fault_alert_saw}",
+		},
+		CodeFaultInjected + "/plaintext_reply": {
+			cause: "実際のネットワークで、ServerHello が来るべきところに平文の HTTP 応答が来るのは、キャプティブポータル（ホテルや空港の Wi-Fi は 443 番への接続すべてにログインページを返す）、明示プロキシのエラーページ、平文のポートに振り向けられたリスナーのいずれか。クライアントは `HTTP/1.1 …` を TLS のレコードヘッダとして読み、wrong version number を報告する。",
+			checks: []string{
+				"ページそのものを読む: `curl -v http://{virtual_host}:{vport}/` でポータルやエラーページが平文で見える。",
+				"クライアントのネットワークにキャプティブポータルやプロキシがないか確認する（ブラウザにログインページが出る、`curl -v http://neverssl.com/` がリダイレクトされる）。",
+				checkCaptureJA, checkFaultOffJA},
+			clientSaw: sawFaultPlainJA,
+		},
+		CodeFaultInjected + "/ssl3_server_hello": {
+			cause: "実際のネットワークで SSLv3 の ServerHello が返ってくるのは、それより新しいものを話さないレガシーなサーバやアプライアンス（古い組み込み機器、プリンタ、管理コントローラ、年代物のロードバランサ）。今のクライアントはすべて SSLv3 を拒否し（POODLE）、アラート 70 protocol_version で応答する。",
+			checks: []string{checkMsgJA,
+				"サーバが話せるものを一覧する: `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}`。",
+				"機器のファームウェアを更新するか、前段に TLS を終端する装置を置く。",
+				checkFaultOffJA},
+			clientSaw: sawFaultSSL3JA,
+		},
+		CodeFaultInjected + "/unoffered_cipher": {
+			cause: "実際のネットワークで、クライアントが提示していない暗号スイートの ServerHello が来るのは、ClientHello に関係なく 1 つのスイート（RC4-MD5、輸出グレードのスイート）を強制する、バグや設定ミスのある TLS スタックか、ServerHello を書き換える中継装置。クライアントは中断し、OpenSSL と Java はアラート 47 illegal_parameter、Go は 40 handshake_failure を送る。",
+			checks: []string{checkMsgJA,
+				"ServerHello のスイートを、クライアントの提示（下の「提示された暗号スイート」）と比べる。",
+				"ハンドシェイクを書き換える装置がないか確認する。両側でキャプチャして ServerHello のバイト列を比べる。",
+				checkFaultOffJA},
+			clientSaw: sawFaultUnofferedJA,
+		},
+		CodeFaultInjected + "/large_hello": {
+			cause: "実際のネットワークなら、大きな ClientHello を扱えない中継装置にあたる。ClientHello の最初のセグメントしか解析しないファイアウォールや IPS で、ポスト量子の ClientHello（X25519MLKEM768 の key share で約 1.6 KB になる）は TCP セグメント 2 つにまたがるので、装置は SNI を見失って接続をリセットするか捨てる。失敗するのは新しいクライアント（Go 1.24 以降、Chrome 124 以降）だけで、古いクライアントは通る。今回の ClientHello は {hello_size}。",
+			checks: []string{
+				"小さい ClientHello で再試行する: `curl --curves X25519 …`、または CurvePreferences = X25519 にした Go のクライアント。これで通るなら、ClientHello のサイズが引き金。",
+				"キャプチャでは、ClientHello が 2 つのセグメントにまたがり、1 つ目の直後にリセットか無応答が続く。",
+				"中継装置を更新するか、この通信について TLS 検査を無効にする。",
+				checkFaultOffJA},
+			clientSaw: sawFaultLargeJA,
+		},
+
+		CodeFaultInjected + "/tls_policy": {
+			cause: "実際のネットワークなら、クライアントの提示を拒否するサーバやロードバランサのプロファイルが、ClientHello の直後に{fault_alert_sent}で応答する。",
+			checks: []string{checkMsgJA,
+				"クライアントが提示したバージョンとスイート（下記）を、サーバが受け付けるものと比べる: `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}`。",
+				checkFaultOffJA},
+			clientSaw: "{fault_alert_saw}",
+		},
+		CodeFaultInjected + "/tls_policy_version": {
+			cause: "実際のネットワークなら、クライアントが提示したバージョン（{offered_versions}）をどれも受け付けないプロファイルを持つサーバやロードバランサにあたる。TLS 1.2 を外したハードニング済みのプロファイルや、TLS 1.3 のないレガシーなプロファイルなど。アラート 70 protocol_version で応答し、BIG-IP なら `unsupported version` として記録する（上の行）。",
+			checks: []string{
+				"サーバが受け付けるものを確認する: `openssl s_client -connect {virtual} -tls1_2` と `-tls1_3`、または `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}`。",
+				"クライアントのバージョンをサーバのプロファイルに合わせる（BIG-IP では client-ssl プロファイルの no-tlsv1… オプション）。",
+				checkFaultOffJA},
+			clientSaw: sawAlert70JA,
+		},
+		CodeFaultInjected + "/tls_policy_cipher": {
+			cause: "実際のネットワークなら、暗号スイートのリストを絞った（FIPS のみ、ハードニング済み、あるいはレガシーな）サーバやロードバランサで、クライアントが提示した {offered_cipher_count} 個のスイートと共通のものがないケースにあたる。アラート 40 handshake_failure で応答し、BIG-IP なら `no shared ciphers` として記録する（上の行）。",
+			checks: []string{
+				"スイートを 1 つずつ試す: `openssl s_client -connect {virtual} -cipher <name>`、または `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}` で一覧する。",
+				"クライアントが提示しているスイートをサーバ側で有効にする（BIG-IP では client-ssl プロファイルの `ciphers` 文字列）か、クライアントを更新する。",
+				checkFaultOffJA},
+			clientSaw: sawAlert40JA,
+		},
+	}
+}

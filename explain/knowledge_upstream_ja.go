@@ -1,0 +1,125 @@
+package explain
+
+// Sides of the server-side BIG-IP line, said once for the backend entries.
+const sidesServerJA = "BIG-IP のログでは、左側（{backend_local}）が tlsgate 自身のアドレス（BIG-IP ならセルフ IP か SNAT アドレス）、右側（{backend_remote}）がプールメンバーである。"
+
+// upstreamKnowledgeJA is upstreamKnowledge in Japanese.
+func upstreamKnowledgeJA() map[string]entry {
+	return map[string]entry{
+		CodeProxyMissing: {
+			summary: "リスナー {listener} は {client} からの PROXY {proxy_policy} ヘッダを待っているが、届いたのは{kind_desc}（{first_hex}）",
+			cause: "リスナー {listener} は、何よりも先に PROXY プロトコル {proxy_policy} のヘッダが来ることを想定しているが、先頭バイトは{kind_desc}（{first_hex}）だった。" +
+				"前段のロードバランサ（ターゲットグループで proxy protocol v2 を有効にした AWS NLB、HAProxy の send-proxy など）がヘッダを付けていないか、クライアントがロードバランサを経由せずに直接つないでいる。",
+			checks: []string{
+				"{virtual} に向いているロードバランサのターゲットグループやバックエンド設定で、PROXY プロトコル {proxy_policy} を有効にする。",
+				"クライアントが直接つなぐ構成なら、リスナー {listener} の proxy_protocol を \"\"（または \"optional\"）にする。",
+				"ヘルスチェックも直接つなぐことが多い。ヘルスチェックにもヘッダを付けるか、optional のポリシーにする。",
+			},
+			clientSaw: "TLS が始まる前に接続が閉じられる。curl はハンドシェイク中のリセットか予期しない EOF を報告する。",
+		},
+		CodeProxyUnexpected: {
+			summary: "リスナー {listener} に {client} から想定外の PROXY v{proxy_got} ヘッダ",
+			cause:   "接続が PROXY プロトコル v{proxy_got} のヘッダで始まっているが、リスナー {listener} はヘッダを想定していない。前段のロードバランサが PROXY プロトコルを付けている（NLB のターゲットグループ属性、HAProxy の send-proxy/send-proxy-v2）のに tlsgate 側が設定されていないので、ヘッダが TLS や HTTP の先頭として読まれてしまう。",
+			checks: []string{
+				"信頼できるロードバランサが付けているヘッダなら、リスナー {listener} に proxy_protocol = \"v{proxy_got}\" を設定する。",
+				"またはロードバランサ側で PROXY プロトコルを無効にする。",
+			},
+			clientSaw: "サーバがでたらめを返したかのように、クライアントのハンドシェイクが失敗する。平文 HTTP のクライアントなら 400 が返ることもある。",
+		},
+		CodeProxyMalformed: {
+			summary: "リスナー {listener} で {client} からの PROXY ヘッダが不正: {proxy_err}",
+			cause:   "PROXY プロトコルのヘッダ（{proxy_policy}）を待っていたが、形式が正しくない: {proxy_err}。",
+			checks: []string{
+				"ロードバランサが設定どおりのバージョンを送っているか確認する。v1 はテキストの `PROXY TCP4 … \\r\\n`、v2 は 12 バイトのシグネチャ 0d 0a 0d 0a 00 0d 0a 51 55 49 54 0a で始まる。",
+				"経路上で先頭バイトを書き換えるものがないか確認する。",
+			},
+			clientSaw: "TLS が始まる前に接続が閉じられる。",
+		},
+		CodeProxyMalformed + "/version_mismatch": {
+			summary: "{client} から PROXY v{proxy_got} ヘッダ、リスナー {listener} の想定は {proxy_policy}",
+			cause:   "ロードバランサは PROXY プロトコル v{proxy_got} を送っているが、リスナー {listener} は {proxy_policy} の設定になっている。",
+			checks:  []string{"リスナー {listener} に proxy_protocol = \"v{proxy_got}\" を設定するか、ロードバランサ側を {proxy_policy} に合わせる。"},
+		},
+
+		CodeBackendRefused: {
+			summary: "{client} の接続でバックエンド {backend} に接続拒否された",
+			cause:   "tlsgate はバックエンド {backend} に接続できなかった（connection refused）。そのアドレスとポートで何も待ち受けていない（プールメンバーのダウン、サービス停止、ポートの間違い）か、ホストのファイアウォールが拒否している。",
+			checks: []string{
+				"バックエンドのホストでサービスが動いていて、そのポートで待ち受けているか確認する（`ss -ltnp`）。",
+				"リスナー {listener} の backend のアドレスを確認する。",
+				"tlsgate とバックエンドの間のファイアウォールのルールを確認する。",
+			},
+			clientSaw: sawBackendJA,
+		},
+		CodeBackendTimeout: {
+			summary: "{client} の接続でバックエンド {backend} への接続がタイムアウト",
+			cause:   "tlsgate は接続のタイムアウト時間内にバックエンド {backend} から応答を得られなかった。ホストが落ちている、経路がない、またはファイアウォールが SYN を黙って捨てている。",
+			checks: []string{
+				"バックエンドのホストが動いていて、tlsgate から到達できるか確認する（バックエンドのアドレスに `nc -vz`）。",
+				"拒否ではなく破棄するルーティングやファイアウォールがないか確認する。",
+			},
+			clientSaw: sawBackendJA,
+		},
+		CodeBackendError: {
+			summary:   "{client} の接続でバックエンド {backend} への接続に失敗: {dial_err}",
+			cause:     "tlsgate はバックエンド {backend} に接続できなかった: {dial_err}。典型例は、名前が解決できない、ホストへの経路がない、ローカルのリソース上限。",
+			checks:    []string{"リスナー {listener} の backend のアドレスが名前解決でき、tlsgate から到達できるか確認する。"},
+			clientSaw: sawBackendJA,
+		},
+		CodeBackendTLSFailed: {
+			summary: "バックエンド {backend_remote} との TLS ハンドシェイクに失敗: {backend_tls_err}",
+			cause: "tlsgate からバックエンドへの TLS ハンドシェイクに失敗した: {backend_tls_err}。" +
+				"これはサーバ側の失敗である。" + sidesServerJA + "右側はクライアントではない。",
+			checks: []string{
+				"バックエンドのポートが TLS を話すか確認する: `openssl s_client -connect {backend}`。",
+				"バックエンドが受け付けるバージョンと暗号スイートを、リスナー {listener} の server_ssl の設定と比べる。",
+			},
+			clientSaw: sawBackendJA,
+		},
+		CodeBackendTLSFailed + "/plain_backend": {
+			cause: "バックエンドが tlsgate の ClientHello に TLS ではないバイト列で応答した。そのポートは平文で話しており、平文のポートに server-ssl プロファイルを向けるとちょうどこうなる。" +
+				sidesServerJA,
+			checks: []string{"リスナー {listener} から [listener.server_ssl] を外すか、backend をバックエンドの TLS のポートに向ける。"},
+		},
+		CodeBackendTLSFailed + "/alert": {
+			cause: "バックエンドがアラート {backend_alert} で tlsgate のハンドシェイクを拒否した。tlsgate が提示したもの（バージョン、暗号スイート、SNI、あるいは要求されたクライアント証明書）を受け付けていない。" +
+				sidesServerJA,
+		},
+		CodeBackendTLSFailed + "/timeout": {
+			cause: "バックエンドが時間内に TLS ハンドシェイクを終えなかった。平文で話していてリクエストを待っているか、経路がやり取りを捨てている。" +
+				sidesServerJA,
+		},
+		CodeBackendTLSVerify: {
+			summary: "バックエンド {backend_remote} の証明書を拒否: {verify}",
+			cause: "tlsgate はバックエンドの証明書を信頼していない: {verify}。" +
+				"これはサーバ側の失敗である。" + sidesServerJA,
+			checks: []string{
+				"バックエンドの証明書を発行した CA を server_ssl.ca_file に入れる。",
+				"server_ssl.server_name を、バックエンドの証明書に載っている名前にする。",
+				"証明書を確認する: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -issuer -dates`。",
+			},
+			clientSaw: sawBackendJA,
+		},
+		CodeBackendTLSVerify + "/expired": {
+			cause: "バックエンドの証明書が有効期限切れ（または tlsgate の時計がずれている）: {verify}。" + sidesServerJA,
+		},
+		CodeBackendTLSVerify + "/not_yet_valid": {
+			cause: "バックエンドの証明書の有効期間がまだ始まっていない（またはどこかの時計がずれている）: {verify}。" + sidesServerJA,
+		},
+		CodeBackendTLSVerify + "/unknown_authority": {
+			cause: "バックエンドの証明書の発行者が不明: その CA が server_ssl.ca_file（またはシステムのトラストストア）にないか、バックエンドが中間証明書を送っていない。" + sidesServerJA,
+		},
+		CodeBackendTLSVerify + "/hostname": {
+			cause: "バックエンドの証明書に、tlsgate が検証する名前が載っていない（ホスト名の不一致）: {verify}。" + sidesServerJA,
+		},
+
+		CodeMaxConnections: {
+			summary: "リスナー {listener} が max_connections に達したため {client} を拒否",
+			cause:   "リスナー {listener} が max_connections の上限に達していたので、新しい接続は何も読まずに拒否された。",
+			checks: []string{
+				"リスナー {listener} の max_connections を上げるか、接続を開いたままにしている相手（アイドルのクライアント、負荷試験）を探す。",
+			},
+			clientSaw: "接続が開いた直後に閉じられるかリセットされる。",
+		},
+	}
+}

@@ -1,0 +1,151 @@
+package explain
+
+import (
+	"net/netip"
+	"strings"
+	"sync"
+)
+
+// Languages the explanations are written in. English is the default and
+// the language of Diagnose; Japanese is written for Japanese network
+// engineers, with command lines, code names, alert names and BIG-IP lines
+// left as they are.
+const (
+	LangEN = "en"
+	LangJA = "ja"
+)
+
+// Langs lists the languages DiagnoseLang and ExplainLine speak.
+func Langs() []string { return []string{LangEN, LangJA} }
+
+// ValidLang reports whether lang is one of Langs ("" counts as English).
+func ValidLang(lang string) bool { return lang == "" || lang == LangEN || lang == LangJA }
+
+// normLang maps "" and unknown languages onto English.
+func normLang(lang string) string {
+	if lang == LangJA {
+		return LangJA
+	}
+	return LangEN
+}
+
+// phraseTables holds the small words that go inside the knowledge
+// templates (placeholder values and evidence values that are prose), per
+// language. Built once and only read.
+var phraseTables = sync.OnceValue(func() map[string]map[string]string {
+	return map[string]map[string]string{LangEN: phrasesEN(), LangJA: phrasesJA()}
+})
+
+// say returns the phrase key in the facts' language, with the {name}
+// value pairs filled in one pass (values are never read as templates).
+func (f *facts) say(key string, pairs ...string) string {
+	tables := phraseTables()
+	s, ok := tables[normLang(f.lang)][key]
+	if !ok {
+		s = tables[LangEN][key]
+	}
+	if len(pairs) == 0 {
+		return s
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// orNone is orNone in the facts' language.
+func (f *facts) orNone(s string) string {
+	if s == "" {
+		return f.say("none")
+	}
+	return s
+}
+
+// addr is addrText in the facts' language.
+func (f *facts) addr(ap netip.AddrPort) string {
+	if !ap.IsValid() {
+		return f.say("unknown")
+	}
+	return addrText(ap)
+}
+
+// phrasesEN are the English small words. Their wording is the one the
+// golden files hold.
+func phrasesEN() map[string]string {
+	return map[string]string{
+		"list_sep":         "; ",
+		"none":             "(none)",
+		"none_bare":        "none",
+		"unknown":          "(unknown)",
+		"name_on_cert":     "<name on the certificate>",
+		"peek_timeout":     "the peek timeout",
+		"not_recorded":     "not recorded",
+		"not_recorded_par": "(not recorded)",
+		"version_range":    "{from} to {to}",
+		"offered_sslv2":    "SSLv2-format hello, up to {max}",
+		"offered_legacy":   "{max} and below (legacy_version; no supported_versions)",
+
+		"kind_http":      "a plaintext HTTP request ({request}{host})",
+		"kind_http_host": ", Host {host}",
+		"kind_http_bare": "a plaintext HTTP request",
+		"kind_h2":        "a cleartext HTTP/2 preface (h2c prior knowledge)",
+		"kind_ssh":       "an SSH client banner",
+		"kind_proxy1":    "a PROXY protocol v1 header",
+		"kind_proxy2":    "a PROXY protocol v2 header",
+		"kind_tls":       "a TLS handshake record",
+		"kind_sslv2":     "an SSLv2-format ClientHello",
+		"kind_tls_other": "a TLS record that is not a handshake",
+		"kind_empty":     "no bytes",
+		"kind_unknown":   "bytes of no protocol tlsgate recognises",
+		"hint_ssh":       " For SSH: the wrong port in `ssh -p` or in a port forward, pointed at this TLS service.",
+		"hint_h2":        " For cleartext HTTP/2: a client using prior knowledge (`curl --http2-prior-knowledge http://…`) or a gRPC client without TLS.",
+		"hint_proxy":     " For a PROXY header: the load balancer adds PROXY protocol but the listener does not expect it.",
+
+		"tls_offered": "offered {versions} alpn={alpn} (not terminated)",
+		"tls_plain":   "plaintext {kind}",
+
+		"at_version":     " (at {version})",
+		"peek_spoke":     "spoke",
+		"peek_silent":    "silent",
+		"peek_closed":    "closed (FIN)",
+		"peek_reset":     "reset (RST)",
+		"peek_partial":   "partial, then silent",
+		"peek_other":     "peek end {n}",
+		"peek_after":     " after {n} bytes",
+		"peek_timeout_n": " (peek timeout {timeout})",
+
+		"verify_skipped":   "skipped (server_ssl verify = false): any certificate would have been accepted",
+		"verified_for":     "verified for {name}",
+		"verified":         "verified",
+		"brief_verified":   " verified",
+		"brief_unverified": " unverified",
+		"mimicked_yes":     "yes: the leaf copies the real server's subject and SANs",
+		"mimicked_no":      "no: the leaf names only the SNI (or the destination IP)",
+		"streak_first":     "first failure for SNI {sni} and JA4 {ja4}",
+		"streak_n":         "{n} in a row for SNI {sni} and JA4 {ja4}",
+		"streak_sentence":  " {n} failures in a row from this client type (JA4 {ja4}) for this host (SNI {sni}).",
+		"more_not_kept":    "(+{n} more not kept)",
+
+		"upstream_unverified": "reached the real server {dest} without verifying its certificate (server_ssl verify = false)",
+		"upstream_verified":   "verified the real server {dest}'s certificate for {name}",
+		"mimic_note":          " that copies the real server's subject and SANs",
+		"backend_saw_inspect": "In inspect mode tlsgate sets up the server leg before it answers the client, so the client's handshake never gets a reply: tlsgate resets the connection after the ClientHello; curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"backend_saw":         "The client's connection (and TLS handshake, when tlsgate terminates) succeeds, then closes without a response from the backend.",
+
+		"rank_unknown": "unknown strength",
+		"rank_0":       "3DES/RC4",
+		"rank_1":       "static RSA key exchange, no forward secrecy",
+		"rank_2":       "ECDHE with CBC",
+		"rank_3":       "ECDHE with an AEAD cipher",
+		"rank_4":       "TLS 1.3 AEAD",
+
+		"alert_unrecorded": "an alert (not recorded)",
+		"alert_n":          "alert {alert}",
+		"saw_alert_none":   "A TLS alert: curl exits 35 naming it, Go prints `remote error: tls: …`.",
+		"saw_alert":        "tls alert {alert}: curl prints {curl}, Go `{go}`, Chrome {chrome}.",
+		"chrome_blames":    " (it blames the client certificate)",
+		"cert_saw_tls12":   "Under TLS 1.2 the handshake fails: curl prints `{curl}`, Go `{go}`.",
+		"cert_saw_tls13":   "Under TLS 1.3 the client sees a completed handshake and the alert on its first read: curl prints `{curl}`, and Go's first Read returns `{go}`.",
+
+		"size_unknown": "of unknown size",
+		"size":         "{n} bytes in {records} record(s)",
+		"size_shares":  ", key shares {groups}",
+	}
+}

@@ -1,0 +1,218 @@
+package explain
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// hasJapanese reports whether s holds kana, kanji or Japanese punctuation
+// (、〜「」 and the like, U+3000–U+303F).
+func hasJapanese(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool {
+		return unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han) || (r >= 0x3000 && r <= 0x303f)
+	}) >= 0
+}
+
+// placeholders lists the {name} placeholders of s, sorted and unique.
+func placeholders(s string) []string {
+	out := placeholderRE.FindAllString(s, -1)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// onlyPlaceholders reports whether s holds nothing but placeholders, so it
+// has no words to translate.
+func onlyPlaceholders(s string) bool {
+	return strings.TrimSpace(placeholderRE.ReplaceAllString(s, "")) == ""
+}
+
+// checkPair checks one English text against its Japanese one: both present
+// or both absent, the same placeholders, and Japanese words in the
+// Japanese text unless it is a technical token kept as is.
+func checkPair(t *testing.T, where, en, ja string, tokenOK bool) {
+	t.Helper()
+	switch {
+	case (en == "") != (ja == ""):
+		t.Errorf("%s: en %q, ja %q: one is missing", where, en, ja)
+		return
+	case en == "":
+		return
+	}
+	if p, q := placeholders(en), placeholders(ja); !slices.Equal(p, q) {
+		t.Errorf("%s: placeholders differ: en %v, ja %v", where, p, q)
+	}
+	if !hasJapanese(ja) && !onlyPlaceholders(ja) && !tokenOK {
+		t.Errorf("%s: no Japanese in %q", where, ja)
+	}
+}
+
+// TestKnowledgeJapanese: every code and variant entry has its Japanese
+// words, field by field, with the same placeholders, and nothing more.
+func TestKnowledgeJapanese(t *testing.T) {
+	en, ja := knowledge(), knowledgeJA()
+	for key, e := range en {
+		j, ok := ja[key]
+		if !ok {
+			t.Errorf("%s: no Japanese entry", key)
+			continue
+		}
+		checkPair(t, key+" summary", e.summary, j.summary, false)
+		checkPair(t, key+" cause", e.cause, j.cause, false)
+		checkPair(t, key+" client saw", e.clientSaw, j.clientSaw, false)
+		checkPair(t, key+" tail", e.tail, j.tail, false)
+		if len(e.checks) != len(j.checks) {
+			t.Errorf("%s: %d English checks, %d Japanese", key, len(e.checks), len(j.checks))
+			continue
+		}
+		for i := range e.checks {
+			checkPair(t, key+" check", e.checks[i], j.checks[i], false)
+		}
+		if j.group != groupNone || j.ok || len(j.evidence) > 0 {
+			t.Errorf("%s: the Japanese entry sets facts (group, ok, evidence); only words belong there", key)
+		}
+	}
+	for key := range ja {
+		if _, ok := en[key]; !ok {
+			t.Errorf("%s: Japanese entry without an English one", key)
+		}
+	}
+}
+
+// TestWordsJapanese covers the small words: phrases, warnings, fault
+// sentences and evidence labels.
+func TestWordsJapanese(t *testing.T) {
+	tokens := map[string]bool{"rank_0": true, "rank_2": true, "SNI": true, "JA3": true, "JA4": true}
+	tables := []struct {
+		name   string
+		en, ja map[string]string
+	}{
+		{"phrase", phrasesEN(), phrasesJA()},
+		{"warning", warningTexts(), warningTextsJA()},
+		{"fault sentence", faultSentences(), faultSentencesJA()},
+		{"fault what", faultWhat(), faultWhatJA()},
+		{"fault stage", faultStagePhrase(), faultStagePhraseJA()},
+		{"fault real", faultReal(), faultRealJA()},
+	}
+	for _, tb := range tables {
+		for k, en := range tb.en {
+			ja, ok := tb.ja[k]
+			if !ok {
+				t.Errorf("%s %s: no Japanese", tb.name, k)
+				continue
+			}
+			checkPair(t, tb.name+" "+k, en, ja, tokens[k])
+		}
+		for k := range tb.ja {
+			if _, ok := tb.en[k]; !ok {
+				t.Errorf("%s %s: Japanese without English", tb.name, k)
+			}
+		}
+	}
+	labels := evidenceLabels()
+	for k, l := range labels {
+		checkPair(t, "evidence label "+k, l[0], l[1], tokens[l[1]])
+	}
+	used := []string{"transparent", "orig_dst", "faults", "fault"}
+	for _, e := range knowledge() {
+		used = append(used, e.evidence...)
+	}
+	for _, k := range used {
+		if _, ok := labels[k]; !ok {
+			t.Errorf("evidence key %s has no label", k)
+		}
+	}
+}
+
+// TestDiagnoseLang: the Japanese diagnosis of every case keeps the facts
+// (code, BIG-IP lines, evidence keys) and says everything in Japanese,
+// with every placeholder filled.
+func TestDiagnoseLang(t *testing.T) {
+	for _, tc := range diagCases() {
+		en, ja := Diagnose(tc.o), DiagnoseLang(tc.o, LangJA)
+		if ja.Code != en.Code || ja.OK != en.OK {
+			t.Errorf("%s: ja %s/%v, en %s/%v", tc.name, ja.Code, ja.OK, en.Code, en.OK)
+		}
+		if !slices.Equal(lineTexts(ja), lineTexts(en)) {
+			t.Errorf("%s: BIG-IP lines differ by language:\n%v\n%v", tc.name, lineTexts(ja), lineTexts(en))
+		}
+		if len(ja.Evidence) != len(en.Evidence) || len(ja.Checks) != len(en.Checks) || len(ja.Warnings) != len(en.Warnings) {
+			t.Errorf("%s: evidence, checks or warnings differ in number", tc.name)
+		}
+		for i := range min(len(ja.Evidence), len(en.Evidence)) {
+			if ja.Evidence[i].Key != en.Evidence[i].Key {
+				t.Errorf("%s: evidence %d is %s in ja, %s in en", tc.name, i, ja.Evidence[i].Key, en.Evidence[i].Key)
+			}
+		}
+		texts := append([]string{ja.Summary, ja.Cause, ja.ClientSaw}, ja.Checks...)
+		texts = append(texts, ja.Warnings...)
+		for _, s := range texts {
+			if m := placeholderRE.FindString(s); m != "" {
+				t.Errorf("%s: unfilled %s in %q", tc.name, m, s)
+			}
+		}
+		for _, s := range append([]string{ja.Cause}, ja.Checks...) {
+			if !hasJapanese(s) {
+				t.Errorf("%s: no Japanese in %q", tc.name, s)
+			}
+		}
+		if d := DiagnoseLang(tc.o, "fr"); render(d) != render(en) {
+			t.Errorf("%s: an unknown language is not English", tc.name)
+		}
+	}
+}
+
+// TestGoldenJA keeps a few Japanese diagnoses under review, one per family.
+func TestGoldenJA(t *testing.T) {
+	want := []string{"plaintext_on_tls_reset", "version_too_old_tls10", "no_shared_cipher_default",
+		"client_alert_48", "backend_tls_verify_expired", "ok_inspect_weakened", "fault_reset_client_hello"}
+	cases := map[string]*Outcome{}
+	for _, tc := range diagCases() {
+		cases[tc.name] = tc.o
+	}
+	for _, name := range want {
+		t.Run(name, func(t *testing.T) {
+			o, ok := cases[name]
+			if !ok {
+				t.Fatalf("no case %s", name)
+			}
+			got := render(DiagnoseLang(o, LangJA))
+			path := filepath.Join("testdata", "ja", name+".golden")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if got != string(b) {
+				t.Errorf("golden mismatch for %s:\n--- got\n%s\n--- want\n%s", path, got, b)
+			}
+		})
+	}
+}
+
+func TestEvidenceLabel(t *testing.T) {
+	tests := []struct{ key, lang, want string }{
+		{"first_bytes", LangEN, "first bytes"},
+		{"first_bytes", LangJA, "先頭バイト"},
+		{"first_bytes", "", "first bytes"},
+		{"no_such_key", LangJA, "no_such_key"},
+	}
+	for _, tc := range tests {
+		if got := EvidenceLabel(tc.key, tc.lang); got != tc.want {
+			t.Errorf("EvidenceLabel(%q, %q) = %q, want %q", tc.key, tc.lang, got, tc.want)
+		}
+	}
+	if !ValidLang("ja") || !ValidLang("") || ValidLang("fr") {
+		t.Error("ValidLang")
+	}
+}

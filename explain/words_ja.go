@@ -1,0 +1,183 @@
+package explain
+
+// The Japanese small words: placeholder values, evidence values that are
+// prose, warnings and the fault sentences. Written the way a Japanese
+// network engineer writes a runbook (plain style, katakana terms such as
+// ハンドシェイク and 仮想サーバ), with command lines, code names, alert
+// names and BIG-IP lines left as they are. Keys and placeholders match the
+// English tables; a test holds them together.
+
+// phrasesJA mirrors phrasesEN.
+func phrasesJA() map[string]string {
+	return map[string]string{
+		"list_sep":         "、",
+		"none":             "（なし）",
+		"none_bare":        "なし",
+		"unknown":          "（不明）",
+		"name_on_cert":     "<証明書に載っているホスト名>",
+		"peek_timeout":     "先頭バイト待ちのタイムアウト時間",
+		"not_recorded":     "記録なし",
+		"not_recorded_par": "（記録なし）",
+		"version_range":    "{from}〜{to}",
+		"offered_sslv2":    "SSLv2 形式の ClientHello（最大 {max}）",
+		"offered_legacy":   "{max} 以下（legacy_version のみで supported_versions 拡張なし）",
+
+		"kind_http":      "平文の HTTP リクエスト（{request}{host}）",
+		"kind_http_host": "、Host {host}",
+		"kind_http_bare": "平文の HTTP リクエスト",
+		"kind_h2":        "平文 HTTP/2 のコネクションプリフェイス（h2c の prior knowledge）",
+		"kind_ssh":       "SSH クライアントのバナー",
+		"kind_proxy1":    "PROXY プロトコル v1 ヘッダ",
+		"kind_proxy2":    "PROXY プロトコル v2 ヘッダ",
+		"kind_tls":       "TLS のハンドシェイクレコード",
+		"kind_sslv2":     "SSLv2 形式の ClientHello",
+		"kind_tls_other": "ハンドシェイク以外の TLS レコード",
+		"kind_empty":     "0 バイト（何も届いていない）",
+		"kind_unknown":   "tlsgate が判別できないプロトコルのバイト列",
+		"hint_ssh":       "SSH の場合は、`ssh -p` やポートフォワードで指定したポート番号を間違えて、この TLS サービスに向けている。",
+		"hint_h2":        "平文 HTTP/2 の場合は、prior knowledge で接続するクライアント（`curl --http2-prior-knowledge http://…`）か、TLS なしの gRPC クライアント。",
+		"hint_proxy":     "PROXY ヘッダの場合は、ロードバランサが PROXY プロトコルを付けているのに、リスナー側がそれを想定していない。",
+
+		"tls_offered": "{versions} を提示 alpn={alpn}（終端せず）",
+		"tls_plain":   "平文 {kind}",
+
+		"at_version":     "（{version} の場合）",
+		"peek_spoke":     "送信あり",
+		"peek_silent":    "無言",
+		"peek_closed":    "切断（FIN）",
+		"peek_reset":     "リセット（RST）",
+		"peek_partial":   "途中まで送信した後に無言",
+		"peek_other":     "ピーク終了 {n}",
+		"peek_after":     "、受信 {n} バイト",
+		"peek_timeout_n": "（先頭バイト待ちのタイムアウト {timeout}）",
+
+		"verify_skipped":   "省略（server_ssl verify = false）: どんな証明書でも受け入れる状態だった",
+		"verified_for":     "{name} として検証済み",
+		"verified":         "検証済み",
+		"brief_verified":   " 検証済み",
+		"brief_unverified": " 未検証",
+		"mimicked_yes":     "あり: リーフ証明書に本物のサーバの subject と SAN をコピーしている",
+		"mimicked_no":      "なし: リーフ証明書には SNI（なければ宛先 IP）だけを載せている",
+		"streak_first":     "SNI {sni}・JA4 {ja4} で初回の失敗",
+		"streak_n":         "SNI {sni}・JA4 {ja4} で {n} 回連続",
+		"streak_sentence":  "同じ種類のクライアント（JA4 {ja4}）からこのホスト（SNI {sni}）への失敗が {n} 回続いている。",
+		"more_not_kept":    "（ほか {n} 件は保持していない）",
+
+		"upstream_unverified": "本物のサーバ {dest} には証明書を検証せずに接続し（server_ssl verify = false）",
+		"upstream_verified":   "本物のサーバ {dest} の証明書を {name} として検証し",
+		"mimic_note":          "（本物のサーバの subject と SAN をコピーしたもの）",
+		"backend_saw_inspect": "inspect モードの tlsgate はクライアントに応答する前にサーバ側レッグを確立するので、クライアントのハンドシェイクには何も返らない。tlsgate は ClientHello の後で接続をリセットし、curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
+		"backend_saw":         "クライアントから見ると接続（tlsgate が終端する場合は TLS ハンドシェイクも）は成功するが、バックエンドからの応答がないまま切断される。",
+
+		"rank_unknown": "強度不明",
+		"rank_0":       "3DES/RC4",
+		"rank_1":       "静的 RSA 鍵交換（前方秘匿性なし）",
+		"rank_2":       "ECDHE + CBC",
+		"rank_3":       "ECDHE + AEAD 暗号",
+		"rank_4":       "TLS 1.3 の AEAD",
+
+		"alert_unrecorded": "アラート（記録なし）",
+		"alert_n":          "アラート {alert}",
+		"saw_alert_none":   "TLS アラート: curl はアラート名を出して終了コード 35 で終わり、Go は `remote error: tls: …` を表示する。",
+		"saw_alert":        "TLS アラート {alert}: curl は {curl}、Go は `{go}`、Chrome は {chrome} を表示する。",
+		"chrome_blames":    "（クライアント証明書の問題のように見える表示）",
+		"cert_saw_tls12":   "TLS 1.2 ではハンドシェイク自体が失敗する。curl は `{curl}`、Go は `{go}` を表示する。",
+		"cert_saw_tls13":   "TLS 1.3 ではクライアント側ではハンドシェイクが完了したように見え、最初の読み込みでアラートを受け取る。curl は `{curl}` を表示し、Go は最初の Read が `{go}` を返す。",
+
+		"size_unknown": "サイズ不明",
+		"size":         "{records} レコードで {n} バイト",
+		"size_shares":  "、key share は {groups}",
+	}
+}
+
+// warningTextsJA mirrors warningTexts.
+func warningTextsJA() map[string]string {
+	return map[string]string{
+		warnVerifyOff: "サーバ側の証明書検証が無効: tlsgate はどんなサーバ証明書でも受け入れるので、クライアントの信頼判断が本物のサーバまで引き継がれていない" +
+			"（リスナー {listener} は server_ssl verify = false、{dest} の証明書は未検証）",
+		warnDowngrade: "レッグ間で TLS {client_ver_short} → {server_ver_short} にダウングレード: クライアントと tlsgate の間は {client_version} だが、" +
+			"tlsgate から {dest} へは {server_version} で接続している。クライアントはエンドツーエンドで {client_version} だと思い込んでいる",
+		warnOfferDowngrade: "レッグ間で TLS 1.3 → {server_ver_short} にダウングレード: クライアントは TLS 1.3 を提示したが、{dest} へのサーバ側レッグは {server_version} になった" +
+			"（リスナー {listener} の server_ssl max_version を確認する。サーバが {server_version} しか話さないなら、直接つないだクライアントでも同じ結果になる）",
+		warnWeakerCipher: "サーバ側レッグの暗号スイートが弱い: クライアントは {best_offered}（{best_offered_class}）を提示していたのに、{server_cipher}（{server_cipher_class}）が使われている",
+	}
+}
+
+// faultSentencesJA mirrors faultSentences.
+func faultSentencesJA() map[string]string {
+	return map[string]string{
+		sentFiring:    "ルール {fr_rule}（{fr_stage} で {fr_action}、draw {fr_draw}）",
+		sentSummary:   "{fr_firing} による注入",
+		sentCause:     "{fr_firing} による注入: 実際のネットワークなら{fr_real}に相当する。",
+		sentReply:     "クライアントはアラート {client_reply} を返した。受け取った内容をクライアントの TLS スタックが拒否している。",
+		sentOthers:    "この接続では他にも{fr_list}が発動した。",
+		sentNoBigIP:   "BIG-IP 自身は失敗しておらず、経路上の装置が切った形なので、BIG-IP のログには何も出ない。",
+		sentEvidence:  "{fr_rule} {fr_action}（{fr_stage}） draw={fr_draw} 想定症状={fr_symptom}",
+		sentRealOther: "経路上の装置が {fr_action} を行った場合",
+		sentMaySee:    "ルール {fr_rule} が発動した（{fr_stage} で {fr_action}）。効いた場合のクライアント側の症状: {fr_symptom}",
+	}
+}
+
+// faultWhatJA mirrors faultWhat.
+func faultWhatJA() map[string]string {
+	return map[string]string{
+		"reset":             "リセット（RST）",
+		"close":             "切断（FIN）",
+		"close/s2c":         "ハーフクローズ（クライアント方向へ FIN）",
+		"blackhole":         "ブラックホール（無応答のまま保持）",
+		"alert":             "{fault_alert_sent}",
+		"sni_policy":        "厳格な SNI ポリシーによる拒否、{fault_alert_sent}",
+		"alpn_refuse":       "ALPN の拒否、{fault_alert_sent}",
+		"plaintext_reply":   "平文 HTTP での応答",
+		"ssl3_server_hello": "SSLv3 の ServerHello",
+		"unoffered_cipher":  "クライアントが提示していない暗号スイートを選んだ ServerHello",
+		"large_hello":       "大きな ClientHello を通さない中継装置",
+		"tls_policy":        "TLS ポリシーによる拒否、{fault_alert_sent}",
+	}
+}
+
+// faultStagePhraseJA mirrors faultStagePhrase; each phrase reads before
+// the particle に.
+func faultStagePhraseJA() map[string]string {
+	return map[string]string{
+		"accept":         "接続受付の直後（クライアントが何も送る前）",
+		"client_hello":   "ClientHello の直後",
+		"server_flight":  "サーバのハンドシェイクフライトの途中",
+		"handshake_done": "TLS ハンドシェイク完了後",
+		"request":        "リクエストの時点",
+		"response":       "レスポンスの時点",
+		"idle":           "アイドル中",
+	}
+}
+
+// faultRealJA mirrors faultReal; each phrase reads before に相当する.
+func faultRealJA() map[string]string {
+	return map[string]string{
+		"reset":             "TCP リセットを注入するファイアウォール、IPS、ロードバランサ",
+		"close":             "接続を閉じる（FIN）サーバやプロキシ",
+		"blackhole":         "片方向だけ黙って捨てる経路（非対称ルーティングや、接続状態を失ったステートフルファイアウォール）",
+		"latency":           "遅い経路（輻輳した回線、長距離や衛星の回線、VPN の折り返し、処理の遅い検査装置）",
+		"bandwidth":         "帯域制限された回線や飽和した回線、トラフィックシェーパー",
+		"slicer":            "データを細切れに届ける経路（小さい MSS や、再セグメント化する中継装置）",
+		"fragment":          "TCP セグメントや TLS レコードを細かく分割する経路（準拠したクライアントは再構成できるが、素朴な DPI やパーサは扱えない）",
+		"slow_close":        "FIN を遅らせるサーバやプロキシ（lingering close）",
+		"limit_data":        "一定のバイト数で接続を切るプロキシや中継装置",
+		"timeout":           "トラフィックを飲み込んで後から閉じる装置（プロキシのタイムアウト）",
+		"mtu":               "PMTUD ブラックホール（MTU が 1500 未満のトンネル（VPN、GRE、IPsec、PPPoE）で ICMP fragmentation-needed がフィルタされ、フルサイズのセグメントだけが消えて小さいものは通る）",
+		"truncate":          "フライトを途中で切る中継装置（証明書のフライトやレスポンスボディ）",
+		"first_byte_delay":  "接続確立の遅さ（遠いサーバや過負荷のサーバ）",
+		"idle_timeout":      "アイドルタイマーで接続状態を消した NAT やファイアウォール",
+		"block_page":        "TLS を終端して HTTP のブロックページを返す WAF（F5 ASM の `The requested URL was rejected`、AWS WAF の 403、Cloudflare の 403 や 429。TLS のエラーではない）",
+		"rewrite":           "レスポンスヘッダを書き換えるプロキシ（HSTS の削除、Via の追加）",
+		"chain":             "不正な証明書チェーンを返すサーバ（有効期限切れ、ホスト名の不一致、自己署名、中間証明書の欠落など）、またはクライアントが信頼しない CA で再署名する TLS 検査プロキシ",
+		"version":           "一部のプロトコルバージョンしか受け付けないサーバやロードバランサのプロファイル",
+		"cipher":            "暗号スイートを絞ったサーバやロードバランサのプロファイル（FIPS のみ、ハードニング済みなど）",
+		"alert":             "TLS アラートで拒否するロードバランサ、WAF、ポリシーエンジン",
+		"sni_policy":        "未知の名前や SNI なしを拒否する、SNI に厳格なサーバやロードバランサ",
+		"alpn_refuse":       "提示された ALPN プロトコルをすべて拒否するサーバ",
+		"plaintext_reply":   "平文 HTTP で応答するキャプティブポータルやプロキシのエラーページ",
+		"large_hello":       "大きな（ポスト量子）ClientHello の最初のセグメントしか解析しない中継装置",
+		"ssl3_server_hello": "SSLv3 しか話さないレガシーなサーバ",
+		"unoffered_cipher":  "クライアントが提示していない暗号スイートを選ぶサーバ",
+	}
+}
