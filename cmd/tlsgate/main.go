@@ -40,6 +40,8 @@ Usage:
                                    change fault rules at runtime through the admin API
   tlsgate lab [--list|--markdown|--only NAME] [--lang ja]
                                    run the training catalog of real failures, one port each
+  tlsgate probe HOST:PORT [--sni NAME] [--cacert FILE] [--timeout 3s] [--steps 1,3,4] [--json]
+                                   walk the operator's checklist against a TLS server
   tlsgate version                  print the version
 
 Every subcommand accepts --help.
@@ -95,6 +97,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return cmdFault(args[1:], stdout, stderr)
 	case "lab":
 		return cmdLab(args[1:], stdout, stderr)
+	case "probe":
+		return cmdProbe(args[1:], stdout, stderr)
 	default:
 		fmt.Fprint(stderr, topUsage)
 		return usageError{fmt.Sprintf("unknown subcommand %q", args[0])}
