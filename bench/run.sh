@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # bench/run.sh: what does tlsgate cost, next to talking to the backend
-# directly and next to HAProxy doing the same job?
+# directly and next to the proxies people use for the same jobs?
 #
-# One run builds tlsgate and tlsgate-load, starts three tlsgate-load
-# backends, tlsgate (bench/tlsgate-bench.toml) and HAProxy
-# (bench/haproxy-bench.cfg), all on 127.0.0.1, then measures, each
-# repeated --reps times with the targets taken in turn inside every
-# repetition (so drift of the machine hits all of them alike):
+# One run builds tlsgate and tlsgate-load, starts tlsgate-load backends,
+# tlsgate (bench/tlsgate-bench.toml), HAProxy (bench/haproxy-bench.cfg),
+# nginx (bench/nginx-bench.conf) and mitmproxy, all on 127.0.0.1, and
+# measures three sections, each repeated --reps times with the targets
+# taken in turn inside every repetition (so drift of the machine hits all
+# of them alike):
+#
+# Core gateway (issue 2)
 #   bulk TLS throughput         direct | tlsgate passthrough | haproxy sniff
 #   new connections/s, plain    direct | tlsgate plaintext   | haproxy plain
 #   new connections/s, TLS      direct | tlsgate passthrough | haproxy sniff
@@ -14,49 +17,73 @@
 #   TLS handshakes/s            direct TLS backend | tlsgate terminate (same
 #                               cert; and minted leaf) | haproxy terminate
 #   memory per idle connection  tlsgate | haproxy (VmRSS growth)
-# and prints a markdown table (median, min – max, ratio to direct) on
-# stdout, also written to bench/results-<date>.md (raw JSON lines beside it
-# in results-<date>.jsonl). Progress goes to stderr.
+# Inspect mode (issue 3), each against direct TLS to the backend
+#   new TLS connections/s       tlsgate inspect | haproxy, nginx re-encrypting |
+#   (handshake + one request)   mitmproxy reverse; with a warm leaf cache (one
+#                               SNI) and a cold one (a new SNI per connection)
+#   bulk TLS throughput         the same targets
+#   go test -bench 'MintCold|LeafWarm' ./pki
+# Fault engine (issue 4), against the same passthrough listener with no rules
+#   new TLS connections/s and the time of one connection, with 0, 10 and 1000
+#   rules that select nothing (swapped through the admin API, PUT /faults)
+#   go test -bench BenchmarkPlan ./faults
+# Go benchmarks: the other per-operation costs (sniff, upstream, httpflow,
+#   explain), go test -bench
 #
-# The load generator, the proxy and the backend share this machine's
+# It prints a markdown report (one heading per section; median, min – max,
+# ratio to direct or to no rules, targets, the exact commands) on stdout,
+# also written to bench/results-<date>.md (raw JSON lines beside it in
+# results-<date>.jsonl). Progress goes to stderr.
+#
+# The load generator, the proxies and the backends share this machine's
 # cores, so every number includes that contention, the same way for each
 # target. Nothing leaves loopback; every client is bounded by count and
 # time; every process started here is stopped on exit.
 set -euo pipefail
 
 usage() {
-	cat <<'EOF'
+	cat <<'EOF_USAGE'
 Usage: bench/run.sh [options]
+  --only LIST       run only these sections, comma-separated: core, inspect,
+                    faults, go (default: all four)
   --reps N          repetitions of every measurement (default 5)
-  --duration D      length of each conn-rate and handshake run, e.g. 5s (default 5s)
+  --duration D      length of each conn-rate and handshake run, e.g. 4s (default 4s)
   --concurrency N   workers for conn-rate and handshake runs (default 8)
   --bulk SIZE       bytes per bulk run, e.g. 256MiB (default 256MiB)
   --requests N      timed requests per latency run (default 5000)
   --idle-conns N    idle connections added per step (default 500; see below)
-  --quick           a smoke run: --reps 1 --duration 1s --bulk 32MiB --requests 500 --idle-conns 200
+  --go-count N      -count of the go test -bench runs (default 5)
+  --quick           a smoke run: --reps 1 --duration 1s --bulk 32MiB --requests 500
+                    --idle-conns 200 --go-count 1, and go benchmarks of 20 iterations
   --out FILE        markdown output (default bench/results-<date>.md)
   --keep            keep the work directory (logs, configs, raw results)
   --wait-quiet SEC  first wait up to SEC seconds for the 1-minute load average
                     to drop below 1 (other work on the machine skews every number)
-  --without-tlsgate measure direct and HAProxy only (to check the bench itself)
+  --without-tlsgate measure direct and the other proxies only (to check the bench
+                    itself; skips the fault section)
   --tlsgate PATH    use this tlsgate binary instead of building ./cmd/tlsgate
                     (e.g. one built from a commit while the work tree is mid-edit)
   -h, --help        this text
-The default run takes about 5 minutes on 2 cores.
+The default run takes about 11 minutes on 2 cores; --quick about a minute.
+HAProxy, nginx (with libnginx-mod-stream) and mitmproxy are installed with
+apt-get when missing.
 
 Idle memory keeps every step's connections open: REPS x idle-conns at the end.
 A relayed connection costs tlsgate 6 file descriptors (two sockets, and a
 splice pipe pair per direction) and HAProxy 2, so the run lowers idle-conns
 when the open-files limit (ulimit -Hn) would not hold them.
-EOF
+EOF_USAGE
 }
 
 REPS=5
-DURATION=5s
+DURATION=4s
 CONCURRENCY=8
 BULK=256MiB
 REQUESTS=5000
 IDLE_CONNS=500
+GO_COUNT=5
+QUICK=0
+ONLY="core,inspect,faults,go"
 WAIT_QUIET=0
 OUT=""
 KEEP=0
@@ -65,13 +92,15 @@ TLSGATE_BIN=""
 ORIG_ARGS="$*"
 while [[ $# -gt 0 ]]; do
 	case "$1" in
+	--only) ONLY="$2"; shift 2 ;;
 	--reps) REPS="$2"; shift 2 ;;
 	--duration) DURATION="$2"; shift 2 ;;
 	--concurrency) CONCURRENCY="$2"; shift 2 ;;
 	--bulk) BULK="$2"; shift 2 ;;
 	--requests) REQUESTS="$2"; shift 2 ;;
 	--idle-conns) IDLE_CONNS="$2"; shift 2 ;;
-	--quick) REPS=1; DURATION=1s; BULK=32MiB; REQUESTS=500; IDLE_CONNS=200; shift ;;
+	--go-count) GO_COUNT="$2"; shift 2 ;;
+	--quick) QUICK=1; REPS=1; DURATION=1s; BULK=32MiB; REQUESTS=500; IDLE_CONNS=200; GO_COUNT=1; shift ;;
 	--out) OUT="$2"; shift 2 ;;
 	--keep) KEEP=1; shift ;;
 	--wait-quiet) WAIT_QUIET="$2"; shift 2 ;;
@@ -81,20 +110,58 @@ while [[ $# -gt 0 ]]; do
 	*) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
 	esac
 done
-for v in REPS IDLE_CONNS CONCURRENCY REQUESTS; do
+for v in REPS IDLE_CONNS CONCURRENCY REQUESTS GO_COUNT; do
 	[[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: ${v,,} must be a positive integer, got '${!v}'" >&2; exit 2; }
 done
 [[ "$WAIT_QUIET" =~ ^[0-9]+$ ]] || { echo "run.sh: --wait-quiet takes whole seconds" >&2; exit 2; }
+declare -A WANT=()
+IFS=, read -r -a _only <<<"$ONLY"
+for s in "${_only[@]}"; do
+	case "$s" in
+	core | inspect | faults | go) WANT[$s]=1 ;;
+	*) echo "run.sh: --only: unknown section '$s' (want core, inspect, faults or go)" >&2; exit 2 ;;
+	esac
+done
+want() { [[ -n "${WANT[$1]:-}" ]]; }
+if want faults && [[ $WITH_TLSGATE -eq 0 ]]; then
+	echo "run.sh: the fault section measures tlsgate itself; it is skipped with --without-tlsgate" >&2
+	unset 'WANT[faults]'
+fi
+(( ${#WANT[@]} > 0 )) || { echo "run.sh: no section left to run" >&2; exit 2; }
+NEED_TLSGATE=0
+if [[ $WITH_TLSGATE -eq 1 ]] && { want core || want inspect || want faults; }; then
+	NEED_TLSGATE=1
+fi
+NEED_HAPROXY=0
+if want core || want inspect; then
+	NEED_HAPROXY=1
+fi
+
+# Go benchmark lengths: long enough for steady numbers, short enough for
+# the whole run to stay near its budget.
+if [[ $QUICK -eq 1 ]]; then
+	GO_TIME_MINT=20x GO_TIME_PLAN=20x GO_TIME_OTHER=20x
+else
+	GO_TIME_MINT=0.5s GO_TIME_PLAN=0.3s GO_TIME_OTHER=0.2s
+fi
+
+# Section headings: the report groups results under them.
+S_CORE="Core gateway (issue 2)"
+S_INSPECT="Inspect mode (issue 3)"
+S_FAULTS="Fault engine (issue 4)"
+S_GO="Go benchmarks (per-operation costs)"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATE="$(date +%Y-%m-%d)"
 OUT="${OUT:-$ROOT/bench/results-$DATE.md}"
+case "$OUT" in /*) ;; *) OUT="$PWD/$OUT" ;; esac
 WORK="$(mktemp -d /tmp/tlsgate-bench.XXXXXX)"
 BIN="$WORK/bin"
 RESULTS="$WORK/results.jsonl"
 FAILURES="$WORK/failures.txt"
 : >"$RESULTS"
 : >"$FAILURES"
+START_SECONDS=$SECONDS
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -122,16 +189,16 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 trap 'exit 141' PIPE
 
-# wait_port HOST:PORT: up to 10 s for something to accept there.
+# wait_port HOST:PORT: up to 20 s for something to accept there.
 wait_port() {
 	local host=${1%:*} port=${1##*:}
-	for _ in $(seq 100); do
+	for _ in $(seq 200); do
 		if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
 			return 0
 		fi
 		sleep 0.1
 	done
-	echo "run.sh: nothing is listening on $1 after 10s" >&2
+	echo "run.sh: nothing is listening on $1 after 20s" >&2
 	return 1
 }
 
@@ -140,10 +207,24 @@ port_free() {
 	! (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null
 }
 
+# need COMMAND PACKAGE...: install the Debian packages when COMMAND is missing.
+need() {
+	local cmd=$1
+	shift
+	command -v "$cmd" >/dev/null 2>&1 && return 0
+	log "installing $*"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >>"$WORK/apt.log" 2>&1 || {
+		apt-get update >>"$WORK/apt.log" 2>&1
+		DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >>"$WORK/apt.log" 2>&1
+	} || { echo "run.sh: could not install $* (see $WORK/apt.log)" >&2; exit 1; }
+}
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
 # --- build and prerequisites -------------------------------------------------
 # 6 fds per relayed connection in tlsgate (see --help), plus some slack.
 FD_LIMIT="$(ulimit -Hn)"
-if [[ "$FD_LIMIT" != unlimited ]] && (( REPS * IDLE_CONNS * 6 + 200 > FD_LIMIT )); then
+if want core && [[ "$FD_LIMIT" != unlimited ]] && (( REPS * IDLE_CONNS * 6 + 200 > FD_LIMIT )); then
 	IDLE_CONNS=$(( (FD_LIMIT - 200) / 6 / REPS ))
 	(( IDLE_CONNS >= 1 )) || IDLE_CONNS=1
 	log "open-files limit is $FD_LIMIT: idle memory uses $IDLE_CONNS connections per step"
@@ -151,42 +232,69 @@ fi
 cd "$ROOT"
 log "building tlsgate and tlsgate-load into $BIN"
 mkdir -p "$BIN"
-if [[ -n "$TLSGATE_BIN" ]]; then
-	[[ -x "$TLSGATE_BIN" ]] || { echo "run.sh: --tlsgate $TLSGATE_BIN is not an executable" >&2; exit 2; }
-	cp "$TLSGATE_BIN" "$BIN/tlsgate"
-elif [[ $WITH_TLSGATE -eq 1 ]]; then
-	go build -o "$BIN/tlsgate" ./cmd/tlsgate
+if [[ $NEED_TLSGATE -eq 1 || ( $WITH_TLSGATE -eq 1 && -n "$TLSGATE_BIN" ) ]]; then
+	if [[ -n "$TLSGATE_BIN" ]]; then
+		[[ -x "$TLSGATE_BIN" ]] || { echo "run.sh: --tlsgate $TLSGATE_BIN is not an executable" >&2; exit 2; }
+		cp "$TLSGATE_BIN" "$BIN/tlsgate"
+	else
+		go build -o "$BIN/tlsgate" ./cmd/tlsgate
+	fi
 fi
 go build -o "$BIN/tlsgate-load" ./cmd/tlsgate-load
 LOAD="$BIN/tlsgate-load"
 
-if ! command -v haproxy >/dev/null 2>&1; then
-	log "installing haproxy"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy >"$WORK/apt.log" 2>&1 || {
-		apt-get update >>"$WORK/apt.log" 2>&1
-		DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy >>"$WORK/apt.log" 2>&1
-	}
+if [[ $NEED_HAPROXY -eq 1 ]]; then
+	need haproxy haproxy
+fi
+if want inspect; then
+	need nginx nginx libnginx-mod-stream
+	[[ -f /usr/lib/nginx/modules/ngx_stream_module.so ]] || need /usr/lib/nginx/modules/ngx_stream_module.so libnginx-mod-stream
+	need mitmdump mitmproxy
+fi
+if want faults; then
+	need curl curl
 fi
 command -v openssl >/dev/null 2>&1 || { echo "run.sh: openssl is needed to make the bench certificate" >&2; exit 1; }
 
-ALL_PORTS=(127.0.0.1:27101 127.0.0.1:27102 127.0.0.1:27103
-	127.0.0.1:27301 127.0.0.1:27302 127.0.0.1:27303 127.0.0.1:27304)
-if [[ $WITH_TLSGATE -eq 1 ]]; then
-	ALL_PORTS+=(127.0.0.1:27201 127.0.0.1:27202 127.0.0.1:27203 127.0.0.1:27204 127.0.0.1:27205)
+PORTS=()
+if want core || want inspect; then
+	PORTS+=(127.0.0.1:27101)
 fi
-for p in "${ALL_PORTS[@]}"; do
+if want core; then
+	PORTS+=(127.0.0.1:27102 127.0.0.1:27301 127.0.0.1:27302 127.0.0.1:27303 127.0.0.1:27304)
+fi
+if want core || want faults; then
+	PORTS+=(127.0.0.1:27103)
+fi
+if want inspect; then
+	PORTS+=(127.0.0.1:27110 127.0.0.1:27111 127.0.0.1:27112 127.0.0.1:27113 127.0.0.1:27114
+		127.0.0.1:27311 127.0.0.1:27312 127.0.0.1:27511 127.0.0.1:27512 127.0.0.1:27611 127.0.0.1:27612)
+fi
+if [[ $NEED_TLSGATE -eq 1 ]]; then
+	# tlsgate binds every listener of its config, whatever the sections.
+	PORTS+=(127.0.0.1:27201 127.0.0.1:27202 127.0.0.1:27203 127.0.0.1:27204 127.0.0.1:27205
+		127.0.0.1:27211 127.0.0.1:27212 127.0.0.1:27400)
+fi
+if [[ $NEED_HAPROXY -eq 1 ]] && ! want core; then
+	PORTS+=(127.0.0.1:27301 127.0.0.1:27302 127.0.0.1:27303 127.0.0.1:27304)
+fi
+if [[ $NEED_HAPROXY -eq 1 ]] && ! want inspect; then
+	PORTS+=(127.0.0.1:27311 127.0.0.1:27312)
+fi
+for p in "${PORTS[@]}"; do
 	port_free "$p" || { echo "run.sh: $p is already in use; stop what holds it first" >&2; exit 1; }
 done
 
 # One ECDSA P-256 certificate for every TLS server in the run, so the
 # handshake costs the same on every row. It is self-signed and trusted
-# directly by the clients (--ca).
+# directly by the clients (--ca) and by the re-encrypting proxies. It
+# covers *.bench.local, so a client can send a new name per connection.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-	-subj /CN=bench.local -addext "subjectAltName=DNS:bench.local,IP:127.0.0.1" \
+	-subj /CN=bench.local -addext "subjectAltName=DNS:bench.local,DNS:*.bench.local,IP:127.0.0.1" \
 	-keyout "$WORK/bench-key.pem" -out "$WORK/bench-cert.pem" 2>"$WORK/openssl.log"
 cat "$WORK/bench-cert.pem" "$WORK/bench-key.pem" >"$WORK/bench.pem"
-cp bench/tlsgate-bench.toml bench/haproxy-bench.cfg "$WORK/"
-if [[ $WITH_TLSGATE -eq 1 ]]; then
+cp bench/tlsgate-bench.toml bench/haproxy-bench.cfg bench/nginx-bench.conf "$WORK/"
+if [[ $NEED_TLSGATE -eq 1 ]]; then
 	"$BIN/tlsgate" ca export -c "$WORK/tlsgate-bench.toml" >"$WORK/lab-ca.pem" 2>"$WORK/ca.log"
 fi
 
@@ -194,35 +302,87 @@ fi
 start_backend() { # NAME ADDR ARGS...
 	local name=$1 addr=$2
 	shift 2
-	"$LOAD" backend --listen "$addr" --lifetime 30m "$@" >"$WORK/backend-$name.out" 2>&1 &
+	"$LOAD" backend --listen "$addr" --lifetime 30m "$@" >"$WORK/backend-$name.out" 2>"$WORK/backend-$name.err" &
 	PIDS+=($!)
+	BACKEND_PID[$name]=$!
 }
+declare -A BACKEND_PID=()
+TLS_FILES=(--tls --cert "$WORK/bench-cert.pem" --key "$WORK/bench-key.pem")
 log "starting backends"
-start_backend echo-tls 127.0.0.1:27101 --mode echo --tls --cert "$WORK/bench-cert.pem" --key "$WORK/bench-key.pem"
-start_backend http 127.0.0.1:27102 --mode http
-start_backend http-tls 127.0.0.1:27103 --mode http --tls --cert "$WORK/bench-cert.pem" --key "$WORK/bench-key.pem"
+if want core || want inspect; then
+	start_backend echo-tls 127.0.0.1:27101 --mode echo "${TLS_FILES[@]}"
+fi
+if want core; then
+	start_backend http 127.0.0.1:27102 --mode http
+fi
+if want core || want faults; then
+	start_backend http-tls 127.0.0.1:27103 --mode http "${TLS_FILES[@]}"
+fi
+# One backend per inspect-mode row: its tally at the end says whether
+# that proxy resumed TLS sessions to it.
+INSPECT_ROWS=(direct:27110 tlsgate:27111 haproxy:27112 nginx:27113 mitmproxy:27114)
+if want inspect; then
+	for r in "${INSPECT_ROWS[@]}"; do
+		start_backend "inspect-${r%%:*}" "127.0.0.1:${r##*:}" --mode http "${TLS_FILES[@]}"
+	done
+fi
 
 TLSGATE_PID=none
-if [[ $WITH_TLSGATE -eq 1 ]]; then
+if [[ $NEED_TLSGATE -eq 1 ]]; then
 	log "starting tlsgate"
-	"$BIN/tlsgate" run -c "$WORK/tlsgate-bench.toml" >"$WORK/tlsgate.stdout" 2>"$WORK/tlsgate.stderr" &
+	(cd "$WORK" && exec "$BIN/tlsgate" run -c tlsgate-bench.toml >"$WORK/tlsgate.stdout" 2>"$WORK/tlsgate.stderr") &
 	TLSGATE_PID=$!
 	PIDS+=("$TLSGATE_PID")
 fi
 
-log "starting haproxy"
-(cd "$WORK" && haproxy -c -f haproxy-bench.cfg) >"$WORK/haproxy-check.log" 2>&1 || {
-	cat "$WORK/haproxy-check.log" >&2
-	exit 1
-}
-(cd "$WORK" && exec haproxy -db -f haproxy-bench.cfg >"$WORK/haproxy.log" 2>&1) &
-HAPROXY_PID=$!
-PIDS+=("$HAPROXY_PID")
+HAPROXY_PID=none
+if [[ $NEED_HAPROXY -eq 1 ]]; then
+	log "starting haproxy"
+	(cd "$WORK" && haproxy -c -f haproxy-bench.cfg) >"$WORK/haproxy-check.log" 2>&1 || {
+		cat "$WORK/haproxy-check.log" >&2
+		exit 1
+	}
+	(cd "$WORK" && exec haproxy -db -f haproxy-bench.cfg >"$WORK/haproxy.log" 2>&1) &
+	HAPROXY_PID=$!
+	PIDS+=("$HAPROXY_PID")
+fi
 
-for p in "${ALL_PORTS[@]}"; do
+NGINX_PIDS=none MITM_PID=none MITM_BULK_PID=none
+if want inspect; then
+	log "starting nginx"
+	nginx -t -p "$WORK/" -c nginx-bench.conf >"$WORK/nginx-check.log" 2>&1 || {
+		cat "$WORK/nginx-check.log" >&2
+		exit 1
+	}
+	nginx -p "$WORK/" -c nginx-bench.conf >"$WORK/nginx.stdout" 2>&1 &
+	NGINX_PID=$!
+	PIDS+=("$NGINX_PID")
+	# mitmproxy in reverse mode, one process per upstream (its reverse
+	# target is fixed per process). tcp_hosts makes it relay the decrypted
+	# bytes as TCP, as the other proxies here do, instead of parsing HTTP.
+	# The first process makes the CA in confdir; the second must find it.
+	start_mitm() { # NAME PORT UPSTREAM
+		mitmdump --mode "reverse:https://$3" --listen-host 127.0.0.1 --listen-port "$2" \
+			--set confdir="$WORK/mitm" --set ssl_verify_upstream_trusted_ca="$WORK/bench-cert.pem" \
+			--set tcp_hosts='.*' -q >"$WORK/mitmproxy-$1.log" 2>&1 &
+		PIDS+=($!)
+	}
+	log "starting mitmproxy"
+	start_mitm conns 27611 127.0.0.1:27114
+	MITM_PID=$!
+	wait_port 127.0.0.1:27611
+	start_mitm bulk 27612 127.0.0.1:27101
+	MITM_BULK_PID=$!
+fi
+
+for p in "${PORTS[@]}"; do
 	wait_port "$p"
 done
-log "all servers up (tlsgate pid $TLSGATE_PID, haproxy pid $HAPROXY_PID)"
+if want inspect; then
+	# nginx's CPU is its master's and its workers'.
+	NGINX_PIDS="$NGINX_PID$(pgrep -P "$NGINX_PID" | sed 's/^/,/' | tr -d '\n')"
+fi
+log "all servers up (tlsgate $TLSGATE_PID, haproxy $HAPROXY_PID, nginx $NGINX_PIDS, mitmproxy $MITM_PID $MITM_BULK_PID)"
 if (( WAIT_QUIET > 0 )); then
 	log "waiting up to ${WAIT_QUIET}s for the load average to drop below 1"
 	for _ in $(seq "$WAIT_QUIET"); do
@@ -230,113 +390,319 @@ if (( WAIT_QUIET > 0 )); then
 		sleep 1
 	done
 fi
-LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+LOAD_BEFORE="$(loadavg)"
 if awk '{exit !($1 > 1.0)}' /proc/loadavg; then
 	log "warning: load average is $LOAD_BEFORE before the bench; other work on this machine will show in the numbers"
 fi
 
-# --- measure -----------------------------------------------------------------
-# measure GROUP NAME SUBCOMMAND ARGS...: one run, its JSON line appended to
-# the results; a failed run is noted and the bench goes on.
+# --- measuring helpers -------------------------------------------------------
+SECTION=""
+# measure GROUP NAME PIDS SUBCOMMAND ARGS...: one run, its JSON line
+# appended to the results under the current section. PIDS are the
+# proxy's processes whose CPU time is metered (comma-separated), or -.
+# The client runs in the work directory, so the command the report shows
+# names files as they lie there. A failed run is noted and the bench goes on.
 measure() {
-	local group=$1 name=$2
-	shift 2
+	local group=$1 name=$2 pids=$3
+	shift 3
 	if [[ $WITH_TLSGATE -eq 0 && $name == tlsgate* ]]; then
 		return 0
 	fi
 	# The proxy's CPU time per unit of work moves far less than rates do
 	# when the machine is shared, so it is metered on every proxied run.
 	local cpu=()
-	case "$name" in
-	tlsgate*) cpu=(--cpu-pid "$TLSGATE_PID") ;;
-	haproxy*) cpu=(--cpu-pid "$HAPROXY_PID") ;;
-	esac
+	if [[ $pids != - ]]; then
+		cpu=(--cpu-pid "$pids")
+	fi
 	local line
-	if line=$("$LOAD" "$@" "${cpu[@]}" --json --group "$group" --name "$name" 2>"$WORK/last.err"); then
+	if line=$(cd "$WORK" && "$LOAD" "$@" "${cpu[@]}" --json --section "$SECTION" --group "$group" --name "$name" 2>"$WORK/last.err"); then
 		printf '%s\n' "$line" >>"$RESULTS"
 	else
-		printf -- '- %s / %s: %s\n' "$group" "$name" "$(tr '\n' ' ' <"$WORK/last.err")" >>"$FAILURES"
+		printf -- '- %s / %s / %s: %s\n' "$SECTION" "$group" "$name" "$(tr '\n' ' ' <"$WORK/last.err")" >>"$FAILURES"
 		log "FAILED $group / $name: $(head -c 300 "$WORK/last.err")"
 	fi
 }
 
-# Idle memory first, while the proxies are fresh: pools and heap that the
-# load runs below grow would otherwise absorb the new connections and hide
-# their cost. One client per proxy adds IDLE_CONNS relayed connections REPS
-# times, keeping the earlier ones open, and prints one result per step.
-idle() { # NAME PORT PID
-	log "idle memory: $1 ($IDLE_CONNS conns x $REPS steps)"
-	if ! "$LOAD" idle --target "127.0.0.1:$2" --pid "$3" --conns "$IDLE_CONNS" --steps "$REPS" \
-		--json --group "memory per idle conn (plain HTTP, relayed)" --name "$1" >>"$WORK/idle.jsonl" 2>"$WORK/last.err"; then
-		printf -- '- idle / %s: %s\n' "$1" "$(tr '\n' ' ' <"$WORK/last.err")" >>"$FAILURES"
-		log "FAILED idle $1: $(head -c 300 "$WORK/last.err")"
-	fi
-}
-if [[ $WITH_TLSGATE -eq 1 ]]; then
-	idle tlsgate 27202 "$TLSGATE_PID"
-fi
-idle haproxy 27302 "$HAPROXY_PID"
+# note TEXT: a line under the current section of the report.
+note() { "$LOAD" note --section "$SECTION" --text "$1" >>"$RESULTS"; }
 
-TLS_BENCH=(--tls --ca "$WORK/bench-cert.pem" --sni bench.local)
-TLS_MINTED=(--tls --ca "$WORK/lab-ca.pem" --sni bench.local)
+# gobench GROUP PACKAGE PATTERN BENCHTIME: go test -bench into the results,
+# under the current section.
+gobench() {
+	local group=$1 pkg=$2 pattern=$3 benchtime=$4
+	local out
+	out="$WORK/gobench-$(tr -c 'a-zA-Z0-9' _ <<<"$pkg-$pattern").txt"
+	local cmd="go test -run '^\$' -bench '$pattern' -benchtime $benchtime -count $GO_COUNT $pkg"
+	log "go benchmarks: $cmd"
+	if (cd "$ROOT" && go test -run '^$' -bench "$pattern" -benchtime "$benchtime" -count "$GO_COUNT" "$pkg") >"$out" 2>&1 &&
+		"$LOAD" gobench --in "$out" --section "$SECTION" ${group:+--group "$group"} --command "$cmd" >>"$RESULTS" 2>"$WORK/last.err"; then
+		return 0
+	fi
+	printf -- '- %s / %s: %s\n' "$SECTION" "$cmd" "$(tail -n 5 "$out" "$WORK/last.err" | tr '\n' ' ')" >>"$FAILURES"
+	log "FAILED $cmd"
+}
+
+section_start() {
+	SECTION=$1
+	log "== $SECTION (load average $(loadavg))"
+	SECTION_LOAD="$(loadavg)"
+}
+section_end() {
+	note "Load average (1, 5, 15 min) at the start of this section: $SECTION_LOAD; at its end: $(loadavg)."
+}
+
 RATE=(--duration "$DURATION" --concurrency "$CONCURRENCY" --max 2000000)
 
-for rep in $(seq "$REPS"); do
-	log "repetition $rep of $REPS: bulk"
-	for t in direct:27101 tlsgate:27201 haproxy:27301; do
-		measure "bulk TLS $BULK, 1 conn" "${t%%:*}" bulk --target "127.0.0.1:${t##*:}" --bytes "$BULK" --conns 1 --duration 60s "${TLS_BENCH[@]}"
+# --- core gateway ------------------------------------------------------------
+core() {
+	section_start "$S_CORE"
+	# Idle memory first, while the proxies are fresh: pools and heap that the
+	# load runs below grow would otherwise absorb the new connections and hide
+	# their cost. One client per proxy adds IDLE_CONNS relayed connections REPS
+	# times, keeping the earlier ones open, and prints one result per step.
+	idle() { # NAME PORT PID
+		[[ $WITH_TLSGATE -eq 0 && $1 == tlsgate* ]] && return 0
+		log "idle memory: $1 ($IDLE_CONNS conns x $REPS steps)"
+		if ! (cd "$WORK" && "$LOAD" idle --target "127.0.0.1:$2" --pid "$3" --conns "$IDLE_CONNS" --steps "$REPS" \
+			--json --section "$SECTION" --group "memory per idle conn (plain HTTP, relayed)" --name "$1") >>"$WORK/idle.jsonl" 2>"$WORK/last.err"; then
+			printf -- '- idle / %s: %s\n' "$1" "$(tr '\n' ' ' <"$WORK/last.err")" >>"$FAILURES"
+			log "FAILED idle $1: $(head -c 300 "$WORK/last.err")"
+		fi
+	}
+	idle tlsgate 27202 "$TLSGATE_PID"
+	idle haproxy 27302 "$HAPROXY_PID"
+
+	local tls_bench=(--tls --ca bench-cert.pem --sni bench.local)
+	local tls_minted=(--tls --ca lab-ca.pem --sni bench.local)
+	local pid_of=([0]=- [1]="$TLSGATE_PID" [2]="$HAPROXY_PID")
+	for rep in $(seq "$REPS"); do
+		log "core, repetition $rep of $REPS: bulk"
+		local i=0
+		for t in direct:27101 tlsgate:27201 haproxy:27301; do
+			measure "bulk TLS $BULK, 1 conn" "${t%%:*}" "${pid_of[i++]}" bulk --target "127.0.0.1:${t##*:}" --bytes "$BULK" --conns 1 --duration 60s "${tls_bench[@]}"
+		done
+		log "core, repetition $rep of $REPS: connection rate"
+		i=0
+		for t in direct:27102 tlsgate:27202 haproxy:27302; do
+			measure "new conns/s, plain HTTP" "${t%%:*}" "${pid_of[i++]}" connrate --target "127.0.0.1:${t##*:}" "${RATE[@]}"
+		done
+		i=0
+		for t in direct:27103 tlsgate:27203 haproxy:27303; do
+			measure "new conns/s, TLS (passthrough)" "${t%%:*}" "${pid_of[i++]}" connrate --target "127.0.0.1:${t##*:}" "${RATE[@]}" "${tls_bench[@]}"
+		done
+		log "core, repetition $rep of $REPS: latency"
+		i=0
+		for t in direct:27102 tlsgate:27202 haproxy:27302; do
+			measure "latency, plain HTTP" "${t%%:*}" "${pid_of[i++]}" latency --target "127.0.0.1:${t##*:}" --requests "$REQUESTS" --concurrency 1 --duration 60s
+		done
+		i=0
+		for t in direct:27103 tlsgate:27203 haproxy:27303; do
+			measure "latency, TLS (passthrough)" "${t%%:*}" "${pid_of[i++]}" latency --target "127.0.0.1:${t##*:}" --requests "$REQUESTS" --concurrency 1 --duration 60s "${tls_bench[@]}"
+		done
+		log "core, repetition $rep of $REPS: handshakes"
+		measure "TLS handshakes/s (terminate)" direct - handshakes --target 127.0.0.1:27103 "${RATE[@]}" "${tls_bench[@]}"
+		measure "TLS handshakes/s (terminate)" tlsgate "$TLSGATE_PID" handshakes --target 127.0.0.1:27204 "${RATE[@]}" "${tls_bench[@]}"
+		measure "TLS handshakes/s (terminate)" "tlsgate, minted leaf" "$TLSGATE_PID" handshakes --target 127.0.0.1:27205 "${RATE[@]}" "${tls_minted[@]}"
+		measure "TLS handshakes/s (terminate)" haproxy "$HAPROXY_PID" handshakes --target 127.0.0.1:27304 "${RATE[@]}" "${tls_bench[@]}"
 	done
-	log "repetition $rep of $REPS: connection rate"
-	for t in direct:27102 tlsgate:27202 haproxy:27302; do
-		measure "new conns/s, plain HTTP" "${t%%:*}" connrate --target "127.0.0.1:${t##*:}" "${RATE[@]}"
+	# Memory rows go last in the section, though they were measured first.
+	if [[ -f "$WORK/idle.jsonl" ]]; then
+		cat "$WORK/idle.jsonl" >>"$RESULTS"
+	fi
+	note "For memory, each run adds $IDLE_CONNS connections while keeping the earlier ones."
+	section_end
+}
+
+# --- inspect mode ------------------------------------------------------------
+inspect() {
+	section_start "$S_INSPECT"
+	# name:port:CA-the-client-trusts:pids, for the connection tests (one
+	# backend per row) and for bulk (all to the TLS echo backend).
+	local conns=("direct:27110:bench-cert.pem:-"
+		"tlsgate inspect:27211:lab-ca.pem:$TLSGATE_PID"
+		"haproxy re-encrypt:27311:bench-cert.pem:$HAPROXY_PID"
+		"nginx re-encrypt:27511:bench-cert.pem:$NGINX_PIDS"
+		"mitmproxy reverse:27611:mitm/mitmproxy-ca-cert.pem:$MITM_PID")
+	local bulk=("direct:27101:bench-cert.pem:-"
+		"tlsgate inspect:27212:lab-ca.pem:$TLSGATE_PID"
+		"haproxy re-encrypt:27312:bench-cert.pem:$HAPROXY_PID"
+		"nginx re-encrypt:27512:bench-cert.pem:$NGINX_PIDS"
+		"mitmproxy reverse:27612:mitm/mitmproxy-ca-cert.pem:$MITM_BULK_PID")
+	local warm="TLS conns/s, warm leaf cache (one SNI; handshake + 1 request)"
+	local cold="TLS conns/s, cold leaf cache (new SNI per conn; handshake + 1 request)"
+	local bulkg="bulk TLS $BULK through the interceptor, 1 conn"
+	# A first, unrecorded round: Python's lazy imports, the first mint of
+	# the warm name, and nginx's first upstream session happen here.
+	log "inspect: warm-up"
+	for t in "${conns[@]}"; do
+		IFS=: read -r name port ca _ <<<"$t"
+		[[ $WITH_TLSGATE -eq 0 && $name == tlsgate* ]] && continue
+		(cd "$WORK" && "$LOAD" connrate --target "127.0.0.1:$port" --tls --ca "$ca" --sni bench.local --max 50 --duration 10s --concurrency 2) >/dev/null 2>>"$WORK/warmup.err" ||
+			log "warm-up of $name failed: $(tail -n 1 "$WORK/warmup.err")"
 	done
-	for t in direct:27103 tlsgate:27203 haproxy:27303; do
-		measure "new conns/s, TLS (passthrough)" "${t%%:*}" connrate --target "127.0.0.1:${t##*:}" "${RATE[@]}" "${TLS_BENCH[@]}"
+	for rep in $(seq "$REPS"); do
+		log "inspect, repetition $rep of $REPS: warm cache"
+		for t in "${conns[@]}"; do
+			IFS=: read -r name port ca pids <<<"$t"
+			measure "$warm" "$name" "$pids" connrate --target "127.0.0.1:$port" "${RATE[@]}" --tls --ca "$ca" --sni bench.local
+		done
+		log "inspect, repetition $rep of $REPS: cold cache"
+		for t in "${conns[@]}"; do
+			IFS=: read -r name port ca pids <<<"$t"
+			# Names unique across repetitions, so no run finds an earlier one's leaves.
+			measure "$cold" "$name" "$pids" connrate --target "127.0.0.1:$port" "${RATE[@]}" --tls --ca "$ca" --sni-each "r$rep-n{n}.bench.local"
+		done
+		log "inspect, repetition $rep of $REPS: bulk"
+		for t in "${bulk[@]}"; do
+			IFS=: read -r name port ca pids <<<"$t"
+			measure "$bulkg" "$name" "$pids" bulk --target "127.0.0.1:$port" --bytes "$BULK" --conns 1 --duration 60s --tls --ca "$ca" --sni bench.local
+		done
 	done
-	log "repetition $rep of $REPS: latency"
-	for t in direct:27102 tlsgate:27202 haproxy:27302; do
-		measure "latency, plain HTTP" "${t%%:*}" latency --target "127.0.0.1:${t##*:}" --requests "$REQUESTS" --concurrency 1 --duration 60s
+	gobench "" ./pki 'MintCold|LeafWarm' "$GO_TIME_MINT"
+
+	local issue="issue 3; nginx ≈0.31×, HAProxy ≈0.28×, mitmproxy ≈0.09× there"
+	for g in "$warm" "$cold"; do
+		"$LOAD" target --section "$SECTION" --group "$g" --name "tlsgate inspect" --min-ratio 0.35 \
+			--text "inspect ≥ 0.35× direct TLS ($issue)" >>"$RESULTS"
 	done
-	for t in direct:27103 tlsgate:27203 haproxy:27303; do
-		measure "latency, TLS (passthrough)" "${t%%:*}" latency --target "127.0.0.1:${t##*:}" --requests "$REQUESTS" --concurrency 1 --duration 60s "${TLS_BENCH[@]}"
+	"$LOAD" target --section "$SECTION" --group pki --name MintCold --max-value 2000000 \
+		--text "a cold mint under 2 ms (issue 3)" >>"$RESULTS"
+
+	note "Each connection: TCP connect, a full TLS 1.3 handshake (no resumption on the client), one small HTTP request and its response, close. The request makes every proxy finish its server leg too: a proxy that dials the server only after the client's handshake would otherwise be timed without it. The client verifies every handshake: against bench-cert.pem (the backend's own certificate) for direct, HAProxy and nginx, the lab CA (lab-ca.pem) for tlsgate, mitmproxy's CA for mitmproxy. Every proxy verifies the backend against bench-cert.pem for the client's SNI."
+	note "Warm: every connection sends SNI bench.local, so tlsgate and mitmproxy serve a cached leaf. Cold: every connection sends a new name r<rep>-n<i>.bench.local, so they mint one per connection (HAProxy and nginx serve one static certificate either way)."
+	# The backends' tallies: did the proxy resume its TLS sessions to them?
+	for r in "${INSPECT_ROWS[@]}"; do
+		local b="inspect-${r%%:*}" pid
+		pid=${BACKEND_PID[$b]}
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		local tally
+		tally="$(grep -m1 'TLS handshakes' "$WORK/backend-$b.err" 2>/dev/null || echo 'no tally')"
+		note "Backend of the ${r%%:*} row of the connection tests, whole section including warm-up: ${tally#backend }."
 	done
-	log "repetition $rep of $REPS: handshakes"
-	measure "TLS handshakes/s (terminate)" direct handshakes --target 127.0.0.1:27103 "${RATE[@]}" "${TLS_BENCH[@]}"
-	measure "TLS handshakes/s (terminate)" tlsgate handshakes --target 127.0.0.1:27204 "${RATE[@]}" "${TLS_BENCH[@]}"
-	measure "TLS handshakes/s (terminate)" "tlsgate, minted leaf" handshakes --target 127.0.0.1:27205 "${RATE[@]}" "${TLS_MINTED[@]}"
-	measure "TLS handshakes/s (terminate)" haproxy handshakes --target 127.0.0.1:27304 "${RATE[@]}" "${TLS_BENCH[@]}"
-done
+	section_end
+}
+
+# --- fault engine ------------------------------------------------------------
+# rules_json N: N rules that select nothing the load sends, so no fault
+# fires but every rule is evaluated for every connection: SNI globs
+# (nomatch-<i>.test), client CIDRs from TEST-NET-2 and -3, some both, some
+# at the accept stage (planned before the hello is read).
+rules_json() {
+	local n=$1 i sep=""
+	printf '['
+	for ((i = 0; i < n; i++)); do
+		local action=reset
+		((i % 2)) && action=close
+		case $((i % 4)) in
+		0) printf '%s{"name":"cidr-%d","client":"198.51.100.%d/32","stage":"accept","action":"%s"}' "$sep" "$i" $((i % 250 + 1)) "$action" ;;
+		1) printf '%s{"name":"both-%d","sni":"nomatch-%d.test","client":"203.0.113.0/24","action":"%s"}' "$sep" "$i" "$i" "$action" ;;
+		*) printf '%s{"name":"sni-%d","sni":"nomatch-%d.test","action":"%s"}' "$sep" "$i" "$i" "$action" ;;
+		esac
+		sep=","
+	done
+	printf ']\n'
+}
+
+ADMIN=http://127.0.0.1:27400
+put_rules() { # N: swap the rule set, check that N rules are in place
+	local got
+	curl -sf -X PUT -H 'Content-Type: application/json' --data-binary "@$WORK/rules-$1.json" "$ADMIN/faults" >"$WORK/put.out" ||
+		{ echo "run.sh: PUT /faults with $1 rules failed: $(head -c 300 "$WORK/put.out")" >&2; return 1; }
+	got=$(curl -sf "$ADMIN/faults" | { grep -o '"effective_seed"' || true; } | wc -l)
+	[[ $got -eq $1 ]] || { echo "run.sh: tlsgate holds $got rules after PUT of $1" >&2; return 1; }
+}
+fires() { curl -sf "$ADMIN/faults" | { grep -o '"fires":[0-9]*' || true; } | awk -F: '{s += $2} END {print s + 0}'; }
+
+faults() {
+	section_start "$S_FAULTS"
+	local n
+	for n in 0 10 1000; do
+		rules_json "$n" >"$WORK/rules-$n.json"
+	done
+	local tls_bench=(--tls --ca bench-cert.pem --sni bench.local)
+	local rate_g="new TLS conns/s through passthrough, by rule count"
+	local one_g="time of one new TLS conn (one at a time) through passthrough, by rule count"
+	local base=(--baseline "0 rules")
+	local fired=0 order
+	for rep in $(seq "$REPS"); do
+		log "faults, repetition $rep of $REPS"
+		measure "$rate_g" direct - connrate --target 127.0.0.1:27103 "${RATE[@]}" "${tls_bench[@]}" "${base[@]}"
+		measure "$one_g" direct - connrate --target 127.0.0.1:27103 --duration "$DURATION" --concurrency 1 --max 1500 --headline p50 "${tls_bench[@]}" "${base[@]}"
+		# Alternate the order, so drift during a repetition does not always
+		# favour the same rule count.
+		order=(0 10 1000)
+		((rep % 2)) || order=(1000 10 0)
+		for n in "${order[@]}"; do
+			put_rules "$n"
+			measure "$rate_g" "$n rules" "$TLSGATE_PID" connrate --target 127.0.0.1:27203 "${RATE[@]}" "${tls_bench[@]}" "${base[@]}"
+			measure "$one_g" "$n rules" "$TLSGATE_PID" connrate --target 127.0.0.1:27203 --duration "$DURATION" --concurrency 1 --max 1500 --headline p50 "${tls_bench[@]}" "${base[@]}"
+			fired=$((fired + $(fires)))
+		done
+	done
+	put_rules 0
+	gobench "" ./faults 'BenchmarkPlan' "$GO_TIME_PLAN"
+
+	note "The same tlsgate and the same passthrough listener (https-passthrough, 127.0.0.1:27203) for every rule count; the rule set is swapped through the admin API (PUT /faults, 127.0.0.1:27400) just before each row is measured. Rules: a quarter select a client /32 from 198.51.100.0/24 at the accept stage, a quarter an SNI nomatch-<i>.test and the client 203.0.113.0/24, the rest an SNI nomatch-<i>.test; actions reset and close. None selects the load (SNI bench.local from 127.0.0.1), so every rule is evaluated and none fires: the sum of fire counters after the rows was $fired. The rule files are rules-10.json and rules-1000.json as rules_json in bench/run.sh writes them."
+	note "\"time of one new TLS conn\" runs one connection at a time (connect, TLS handshake with the backend through the listener, one request, close): its p50 and p99 are what the rules add to each connection without queueing; the conns/s rows run $CONCURRENCY at a time. \"direct\" is the backend without tlsgate, for scale."
+	section_end
+}
+
+# --- Go benchmarks -----------------------------------------------------------
+gobenches() {
+	section_start "$S_GO"
+	gobench "" ./sniff . "$GO_TIME_OTHER"
+	gobench "" ./upstream . "$GO_TIME_OTHER"
+	gobench "" ./httpflow . "$GO_TIME_OTHER"
+	gobench "" ./explain . "$GO_TIME_OTHER"
+	note "Single-goroutine costs on this machine (the -2 of GOMAXPROCS dropped from the names); the pki and faults benchmarks are in their sections above."
+	section_end
+}
+
+if want core; then core; fi
+if want inspect; then inspect; fi
+if want faults; then faults; fi
+if want go; then gobenches; fi
 
 # --- report ------------------------------------------------------------------
-LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
-# Memory rows go last in the table, though they were measured first.
-if [[ -f "$WORK/idle.jsonl" ]]; then
-	cat "$WORK/idle.jsonl" >>"$RESULTS"
-fi
+LOAD_AFTER="$(loadavg)"
 TABLE="$("$LOAD" report --in "$RESULTS")"
 if [[ $WITH_TLSGATE -eq 0 ]]; then
 	TLSGATE_DESC="not measured"
+elif [[ $NEED_TLSGATE -eq 0 ]]; then
+	TLSGATE_DESC="not run (Go benchmarks only) at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 elif [[ -n "$TLSGATE_BIN" ]]; then
 	TLSGATE_DESC="$("$BIN/tlsgate" version | cut -d' ' -f2) (binary given with --tlsgate)"
 else
 	TLSGATE_DESC="$("$BIN/tlsgate" version | cut -d' ' -f2) (built from the work tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo ', with uncommitted changes'))"
 fi
 CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+VERSIONS="$(go version | cut -d' ' -f3)"
+if [[ $NEED_HAPROXY -eq 1 ]]; then
+	VERSIONS+="; $(haproxy -v | head -1 | cut -d' ' -f1-3)"
+fi
+if want inspect; then
+	VERSIONS+="; $(nginx -v 2>&1 | sed 's/^nginx version: //'); mitmproxy $(mitmdump --version 2>/dev/null | sed -n 's/^Mitmproxy: //p'); $(openssl version | cut -d' ' -f1-2)"
+fi
 {
 	echo "# tlsgate benchmark, $DATE"
 	echo
-	echo "Command: \`bench/run.sh${ORIG_ARGS:+ $ORIG_ARGS}\` (repetitions $REPS; rate runs $DURATION at concurrency $CONCURRENCY; bulk $BULK; latency $REQUESTS requests; idle $IDLE_CONNS conns per step)"
+	echo "Command: \`bench/run.sh${ORIG_ARGS:+ $ORIG_ARGS}\` (sections ${ONLY}; repetitions $REPS; rate runs $DURATION at concurrency $CONCURRENCY; bulk $BULK; latency $REQUESTS requests; idle $IDLE_CONNS conns per step; go test -count $GO_COUNT), $(( (SECONDS - START_SECONDS) / 60 )) min $(( (SECONDS - START_SECONDS) % 60 )) s."
 	echo
-	echo "Machine: $(nproc) cores ($CPU), kernel $(uname -r); $(go version | cut -d' ' -f3); $(haproxy -v | head -1 | cut -d' ' -f1-3); tlsgate $TLSGATE_DESC."
-	echo "Load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER."
-	echo "Load generator, proxy and backend share these cores. Medians of $REPS runs; \"vs direct\" divides by the direct median;"
-	echo "for memory, each run adds $IDLE_CONNS connections while keeping the earlier ones. The CPU table is the proxy process's"
-	echo "own CPU time (utime+stime) during each run, divided by the work done: it is steadier than the rates on a shared machine."
+	echo "Machine: $(nproc) cores ($CPU), kernel $(uname -r); $VERSIONS; tlsgate $TLSGATE_DESC."
+	echo "Load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER. The machine is shared: a load average above 1"
+	echo "before a section means other work was competing with the bench, and every rate in it is lower than on a quiet machine."
+	echo
+	echo "Load generator, proxies and backends share these cores. Medians of $REPS runs; \"vs direct\" divides by the direct"
+	echo "median (\"vs 0 rules\" by the no-rules median); \"added\" latencies subtract it. The CPU tables are the proxy"
+	echo "processes' own CPU time (utime+stime; nginx's master and workers) during each run, divided by the work done:"
+	echo "steadier than the rates on a shared machine. Commands run in the work directory, where the certificates lie."
 	echo
 	echo "$TABLE"
 	if [[ -s "$FAILURES" ]]; then
 		echo
-		echo "Failed runs:"
+		echo "## Failed runs"
+		echo
 		cat "$FAILURES"
 	fi
 } >"$OUT"

@@ -17,6 +17,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -79,7 +80,14 @@ func cmdBackend(ctx context.Context, args []string, e *env) error {
 	fmt.Fprintln(e.stdout, ln.Addr().String())
 	ctx, cancel := context.WithTimeout(ctx, o.lifetime)
 	defer cancel()
-	return newBackend(o.mode, cfg).serve(ctx, ln)
+	b := newBackend(o.mode, cfg)
+	err = b.serve(ctx, ln)
+	// The tally tells whether a proxy in front resumed its TLS sessions
+	// to us (HAProxy and nginx do by default), which changes what each of
+	// its connections costs.
+	fmt.Fprintf(e.stderr, "backend %s: %d connections, %d TLS handshakes, %d of them resumed\n",
+		ln.Addr(), b.conns.Load(), b.handshakes.Load(), b.resumed.Load())
+	return err
 }
 
 // backendTLS loads or makes the server certificate; nil means plain TCP.
@@ -146,13 +154,15 @@ type backend struct {
 	mode string
 	tls  *tls.Config
 
-	mu    sync.Mutex
-	conns map[net.Conn]struct{}
-	wg    sync.WaitGroup
+	mu   sync.Mutex
+	open map[net.Conn]struct{}
+	wg   sync.WaitGroup
+
+	conns, handshakes, resumed atomic.Int64
 }
 
 func newBackend(mode string, cfg *tls.Config) *backend {
-	return &backend{mode: mode, tls: cfg, conns: map[net.Conn]struct{}{}}
+	return &backend{mode: mode, tls: cfg, open: map[net.Conn]struct{}{}}
 }
 
 // serve accepts until ctx ends, then closes the listener and every
@@ -161,7 +171,7 @@ func (b *backend) serve(ctx context.Context, ln net.Listener) error {
 	stop := context.AfterFunc(ctx, func() {
 		_ = ln.Close()
 		b.mu.Lock()
-		for c := range b.conns {
+		for c := range b.open {
 			_ = c.Close()
 		}
 		b.mu.Unlock()
@@ -184,10 +194,10 @@ func (b *backend) serve(ctx context.Context, ln net.Listener) error {
 	_ = ln.Close()
 	stop()
 	b.mu.Lock()
-	for c := range b.conns {
+	for c := range b.open {
 		_ = c.Close()
 	}
-	b.conns = nil
+	b.open = nil
 	b.mu.Unlock()
 	b.wg.Wait()
 	if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
@@ -200,10 +210,11 @@ func (b *backend) serve(ctx context.Context, ln net.Listener) error {
 func (b *backend) track(c net.Conn) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.conns == nil {
+	if b.open == nil {
 		return false
 	}
-	b.conns[c] = struct{}{}
+	b.open[c] = struct{}{}
+	b.conns.Add(1)
 	return true
 }
 
@@ -212,7 +223,7 @@ func (b *backend) handle(raw net.Conn) {
 	defer func() {
 		_ = raw.Close()
 		b.mu.Lock()
-		delete(b.conns, raw)
+		delete(b.open, raw)
 		b.mu.Unlock()
 	}()
 	var c net.Conn = raw
@@ -233,6 +244,12 @@ func (b *backend) handle(raw net.Conn) {
 		serveHTTP(c)
 	}
 	if tc, ok := c.(*tls.Conn); ok {
+		if st := tc.ConnectionState(); st.HandshakeComplete {
+			b.handshakes.Add(1)
+			if st.DidResume {
+				b.resumed.Add(1)
+			}
+		}
 		_ = tc.Close()
 	}
 }

@@ -32,18 +32,7 @@ func cmdBulk(ctx context.Context, args []string, e *env) error {
 	if err := o.checkBulk(); err != nil {
 		return err
 	}
-	m, err := startCPU(e.readFile, o.cpuPid)
-	if err != nil {
-		return err
-	}
-	r, err := runBulk(ctx, e, o)
-	if err != nil {
-		return err
-	}
-	if err := m.stop(&r, o.cpuPid); err != nil {
-		return err
-	}
-	return r.print(e.stdout, o.json)
+	return measured(e, &o.clientOpts, append([]string{"bulk"}, args...), func() (result, error) { return runBulk(ctx, e, o) })
 }
 
 func (o *bulkOpts) checkBulk() error {

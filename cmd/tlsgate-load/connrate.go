@@ -17,12 +17,14 @@ type rateOpts struct {
 	duration    time.Duration
 	concurrency int
 	max         int64
+	headline    string
 }
 
 func (o *rateOpts) registerRate(fs *flag.FlagSet) {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long to run")
 	fs.IntVar(&o.concurrency, "concurrency", 8, "parallel workers, each one connection at a time")
 	fs.Int64Var(&o.max, "max", 1_000_000, "stop after this many connections even if time is left")
+	fs.StringVar(&o.headline, "headline", "rate", "the result's headline: rate (per second), or p50 (a connection's median time, for --concurrency 1 runs that measure what one connection costs)")
 }
 
 func (o *rateOpts) checkRate(cmd string) error {
@@ -34,6 +36,9 @@ func (o *rateOpts) checkRate(cmd string) error {
 	}
 	if err := positive(cmd, "concurrency", int64(o.concurrency)); err != nil {
 		return err
+	}
+	if o.headline != "rate" && o.headline != "p50" {
+		return usageError{fmt.Sprintf("%s: --headline %q: want rate or p50", cmd, o.headline)}
 	}
 	return positive(cmd, "max", o.max)
 }
@@ -49,18 +54,7 @@ func cmdConnRate(ctx context.Context, args []string, e *env) error {
 	if err := o.checkRate("connrate"); err != nil {
 		return err
 	}
-	m, err := startCPU(e.readFile, o.cpuPid)
-	if err != nil {
-		return err
-	}
-	r, err := runConnRate(ctx, e, o)
-	if err != nil {
-		return err
-	}
-	if err := m.stop(&r, o.cpuPid); err != nil {
-		return err
-	}
-	return r.print(e.stdout, o.json)
+	return measured(e, &o.clientOpts, append([]string{"connrate"}, args...), func() (result, error) { return runConnRate(ctx, e, o) })
 }
 
 func cmdHandshakes(ctx context.Context, args []string, e *env) error {
@@ -77,18 +71,7 @@ func cmdHandshakes(ctx context.Context, args []string, e *env) error {
 	if !o.tls {
 		return usageError{"handshakes: --tls is required (this mode counts TLS handshakes)"}
 	}
-	m, err := startCPU(e.readFile, o.cpuPid)
-	if err != nil {
-		return err
-	}
-	r, err := runHandshakes(ctx, e, o)
-	if err != nil {
-		return err
-	}
-	if err := m.stop(&r, o.cpuPid); err != nil {
-		return err
-	}
-	return r.print(e.stdout, o.json)
+	return measured(e, &o.clientOpts, append([]string{"handshakes"}, args...), func() (result, error) { return runHandshakes(ctx, e, o) })
 }
 
 // runConnRate makes one connection per request: connect, handshake when
@@ -108,6 +91,7 @@ func runConnRate(ctx context.Context, e *env, o rateOpts) (result, error) {
 		return nil
 	})
 	r.Mode, r.Unit = "connrate", "conn/s"
+	useHeadline(&r, o.headline)
 	return r, err
 }
 
@@ -115,7 +99,18 @@ func runConnRate(ctx context.Context, e *env, o rateOpts) (result, error) {
 func runHandshakes(ctx context.Context, e *env, o rateOpts) (result, error) {
 	r, err := runShortConns(ctx, e, o, func(net.Conn) error { return nil })
 	r.Mode, r.Unit = "handshakes", "hs/s"
+	useHeadline(&r, o.headline)
 	return r, err
+}
+
+// useHeadline makes a run's median connection time its headline, so the
+// report puts it with the latencies: one connection at a time, that time
+// is what the path adds to each new connection, free of queueing.
+func useHeadline(r *result, headline string) {
+	if headline != "p50" {
+		return
+	}
+	r.Value, r.Unit, r.HigherBetter = r.P50us, "µs p50", false
 }
 
 // runShortConns runs o.concurrency workers that each open a connection,

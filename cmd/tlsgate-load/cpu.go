@@ -41,38 +41,46 @@ func parseProcStat(stat []byte) (int64, error) {
 	return total, nil
 }
 
-// cpuMeter reads one process's CPU time before and after a run.
+// cpuMeter reads the CPU time of some processes (a proxy, or a proxy's
+// master and workers) before and after a run.
 type cpuMeter struct {
 	readFile func(string) ([]byte, error)
-	path     string
+	pids     []int
 	start    int64
 }
 
-// startCPU begins metering pid, or returns nil for pid 0 (no metering).
-func startCPU(readFile func(string) ([]byte, error), pid int) (*cpuMeter, error) {
-	if pid == 0 {
-		return nil, nil
+// startCPU begins metering the comma-separated pids, or returns nil when
+// there are none (no metering).
+func startCPU(readFile func(string) ([]byte, error), pidList string) (*cpuMeter, error) {
+	pids, err := parsePids(pidList)
+	if err != nil || len(pids) == 0 {
+		return nil, err
 	}
-	m := &cpuMeter{readFile: readFile, path: fmt.Sprintf("/proc/%d/stat", pid)}
-	var err error
+	m := &cpuMeter{readFile: readFile, pids: pids}
 	m.start, err = m.read()
 	return m, err
 }
 
+// read sums utime+stime over the metered processes.
 func (m *cpuMeter) read() (int64, error) {
-	b, err := m.readFile(m.path)
-	if err != nil {
-		return 0, fmt.Errorf("cpu: %w", err)
+	var total int64
+	for _, pid := range m.pids {
+		path := fmt.Sprintf("/proc/%d/stat", pid)
+		b, err := m.readFile(path)
+		if err != nil {
+			return 0, fmt.Errorf("cpu: %w", err)
+		}
+		ticks, err := parseProcStat(b)
+		if err != nil {
+			return 0, fmt.Errorf("cpu: %s: %w", path, err)
+		}
+		total += ticks
 	}
-	ticks, err := parseProcStat(b)
-	if err != nil {
-		return 0, fmt.Errorf("cpu: %s: %w", m.path, err)
-	}
-	return ticks, nil
+	return total, nil
 }
 
 // stop records the CPU milliseconds used since start into r.
-func (m *cpuMeter) stop(r *result, pid int) error {
+func (m *cpuMeter) stop(r *result) error {
 	if m == nil {
 		return nil
 	}
@@ -80,7 +88,10 @@ func (m *cpuMeter) stop(r *result, pid int) error {
 	if err != nil {
 		return err
 	}
-	r.CPUPid = pid
+	r.CPUPid = m.pids[0]
+	if len(m.pids) > 1 {
+		r.CPUPids = m.pids
+	}
 	r.CPUms = float64(end-m.start) * 1000 / userHZ
 	return nil
 }

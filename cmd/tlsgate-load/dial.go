@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,6 +18,11 @@ type dialer struct {
 	target  string
 	tls     *tls.Config
 	timeout time.Duration
+	// sniEach, when set, gives every connection its own server name: the
+	// template with {n} replaced by the next value of seq. A proxy that
+	// mints a certificate per name then misses its cache every time.
+	sniEach string
+	seq     atomic.Int64
 }
 
 func newDialer(e *env, c *clientOpts) (*dialer, error) {
@@ -23,7 +30,22 @@ func newDialer(e *env, c *clientOpts) (*dialer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &dialer{e: e, target: c.target, tls: cfg, timeout: c.timeout}, nil
+	return &dialer{e: e, target: c.target, tls: cfg, timeout: c.timeout, sniEach: c.sniEach}, nil
+}
+
+// config is the TLS config for the next connection.
+func (d *dialer) config() *tls.Config {
+	if d.sniEach == "" {
+		return d.tls
+	}
+	cfg := d.tls.Clone()
+	cfg.ServerName = eachName(d.sniEach, d.seq.Add(1))
+	return cfg
+}
+
+// eachName fills the {n} of an --sni-each template.
+func eachName(template string, n int64) string {
+	return strings.Replace(template, "{n}", strconv.FormatInt(n, 10), 1)
 }
 
 // dial connects and, with TLS, completes the handshake, each step under
@@ -38,7 +60,7 @@ func (d *dialer) dial(ctx context.Context) (net.Conn, error) {
 	if d.tls == nil {
 		return raw, nil
 	}
-	tc := tls.Client(raw, d.tls)
+	tc := tls.Client(raw, d.config())
 	if err := tc.HandshakeContext(octx); err != nil {
 		_ = raw.Close()
 		return nil, fmt.Errorf("tls handshake with %s: %w", d.target, err)
@@ -112,7 +134,15 @@ func (t *tally) tooManyErrors() bool {
 
 // newResult starts a result from the shared flags.
 func newResult(mode string, c *clientOpts, concurrency int) result {
-	return result{Mode: mode, Group: c.group, Name: c.name, Target: c.target, TLS: c.tls, Concurrency: concurrency}
+	r := result{Mode: mode, Group: c.group, Name: c.name, Section: c.section, Baseline: c.baseline,
+		Command: c.command, Target: c.target, TLS: c.tls, Concurrency: concurrency}
+	switch {
+	case c.sniEach != "":
+		r.SNI = c.sniEach + " (a new name per connection)"
+	case c.tls && c.sni != "":
+		r.SNI = c.sni
+	}
+	return r
 }
 
 // seconds is d in float seconds, never zero, so rates stay finite.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -115,10 +116,16 @@ type clientOpts struct {
 	insecure bool
 	curves   string
 	timeout  time.Duration
+	sniEach  string
 	json     bool
 	group    string
 	name     string
-	cpuPid   int
+	section  string
+	baseline string
+	cpuPids  string
+	// command is the command line the result came from, recorded so a
+	// report can say exactly how each row was measured.
+	command string
 }
 
 // register adds the shared flags to fs.
@@ -127,13 +134,16 @@ func (c *clientOpts) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.tls, "tls", false, "speak TLS to the target")
 	fs.StringVar(&c.caFile, "ca", "", "PEM file of certificates to trust (default: the system pool)")
 	fs.StringVar(&c.sni, "sni", "", "server name to send and verify (default: the target's host)")
+	fs.StringVar(&c.sniEach, "sni-each", "", "a new server name for every connection: this template with {n} replaced by a counter, e.g. n{n}.bench.local (a cold certificate cache in a minting proxy)")
 	fs.BoolVar(&c.insecure, "insecure", false, "skip certificate verification")
 	fs.StringVar(&c.curves, "curves", "x25519", "key exchange groups to offer: x25519 (what every peer here speaks) or default (Go's, with hybrid post-quantum)")
 	fs.DurationVar(&c.timeout, "timeout", 5*time.Second, "timeout for each dial, handshake and read")
 	fs.BoolVar(&c.json, "json", false, "print one JSON line per result instead of text")
 	fs.StringVar(&c.group, "group", "", "label: the test this result belongs to (for report)")
 	fs.StringVar(&c.name, "name", "", "label: what the target is, e.g. direct, tlsgate, haproxy (for report)")
-	fs.IntVar(&c.cpuPid, "cpu-pid", 0, "also report the CPU time this process (the proxy) used during the run")
+	fs.StringVar(&c.section, "section", "", "label: the report section (a heading) this result belongs to")
+	fs.StringVar(&c.baseline, "baseline", "", "label: the --name that report compares this test's rows to (default direct)")
+	fs.StringVar(&c.cpuPids, "cpu-pid", "", "also report the CPU time these processes (the proxy; comma-separated pids for one with workers) used during the run")
 }
 
 // check validates the shared flags after parsing.
@@ -147,8 +157,19 @@ func (c *clientOpts) check(cmd string) error {
 	if c.curves != "x25519" && c.curves != "default" {
 		return usageError{fmt.Sprintf("%s: --curves %q: want x25519 or default", cmd, c.curves)}
 	}
-	if c.cpuPid < 0 {
-		return usageError{fmt.Sprintf("%s: --cpu-pid must not be negative", cmd)}
+	if _, err := parsePids(c.cpuPids); err != nil {
+		return usageError{fmt.Sprintf("%s: --cpu-pid: %v", cmd, err)}
+	}
+	if c.sniEach != "" {
+		if c.sni != "" {
+			return usageError{cmd + ": --sni and --sni-each exclude each other"}
+		}
+		if strings.Count(c.sniEach, "{n}") != 1 {
+			return usageError{fmt.Sprintf("%s: --sni-each %q: want exactly one {n} where the counter goes", cmd, c.sniEach)}
+		}
+		if !c.tls {
+			return usageError{cmd + ": --sni-each needs --tls"}
+		}
 	}
 	if c.timeout <= 0 {
 		return usageError{fmt.Sprintf("%s: --timeout must be positive", cmd)}
@@ -183,6 +204,99 @@ func (c *clientOpts) tlsConfig(readFile func(string) ([]byte, error)) (*tls.Conf
 		cfg.RootCAs = pool
 	}
 	return cfg, nil
+}
+
+// measured runs one client measurement with the proxy's CPU metered
+// around it, labels the result with its command line and prints it.
+// cmdArgs are the subcommand's name and arguments. run must read c
+// (newResult does), so it sees the command set here.
+func measured(e *env, c *clientOpts, cmdArgs []string, run func() (result, error)) error {
+	c.command = commandLine(withoutLabels(cmdArgs))
+	m, err := startCPU(e.readFile, c.cpuPids)
+	if err != nil {
+		return err
+	}
+	r, err := run()
+	if err != nil {
+		return err
+	}
+	if err := m.stop(&r); err != nil {
+		return err
+	}
+	return r.print(e.stdout, c.json)
+}
+
+// parsePids reads a comma-separated list of process ids; "" is none.
+func parsePids(s string) ([]int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var pids []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a process id", f)
+		}
+		pids = append(pids, n)
+	}
+	return pids, nil
+}
+
+// labelFlags only name a result for the report; they change nothing
+// about the measurement, so the recorded command leaves them out.
+var labelFlags = []string{"section", "group", "name", "baseline"}
+
+// withoutLabels drops --json and the label flags (with their values) from
+// a subcommand's arguments.
+func withoutLabels(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "-") {
+			out = append(out, a)
+			continue
+		}
+		name, _, inline := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		switch {
+		case name == "json":
+			continue
+		case slices.Contains(labelFlags, name):
+			if !inline {
+				i++ // the value is the next argument
+			}
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// commandLine quotes args as a POSIX shell would need them, behind the
+// program's name, so a report can show a command that can be pasted.
+func commandLine(args []string) string {
+	var b strings.Builder
+	b.WriteString("tlsgate-load")
+	for _, a := range args {
+		b.WriteByte(' ')
+		b.WriteString(shellQuote(a))
+	}
+	return b.String()
+}
+
+// shellQuote leaves words made of safe characters alone and wraps
+// anything else in single quotes.
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=,@%+", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // positive rejects zero and negative counts with a usage error.

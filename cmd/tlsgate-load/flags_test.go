@@ -85,7 +85,18 @@ func TestUsageErrors(t *testing.T) {
 		{"backend tls without files", []string{"backend", "--tls"}, "--tls needs --cert and --key"},
 		{"backend both tls kinds", []string{"backend", "--tls", "--tls-self"}, "exclude each other"},
 		{"report without input", []string{"report"}, "--in is required"},
-		{"negative cpu pid", []string{"latency", "--target", "127.0.0.1:1", "--cpu-pid", "-3"}, "--cpu-pid must not be negative"},
+		{"negative cpu pid", []string{"latency", "--target", "127.0.0.1:1", "--cpu-pid", "-3"}, `--cpu-pid: "-3" is not a process id`},
+		{"cpu pid list with junk", []string{"connrate", "--target", "127.0.0.1:1", "--cpu-pid", "12,x"}, `--cpu-pid: "x" is not a process id`},
+		{"sni and sni-each", []string{"connrate", "--target", "127.0.0.1:1", "--tls", "--sni", "a", "--sni-each", "n{n}.a"}, "exclude each other"},
+		{"sni-each without counter", []string{"connrate", "--target", "127.0.0.1:1", "--tls", "--sni-each", "n.a"}, "want exactly one {n}"},
+		{"sni-each twice the counter", []string{"connrate", "--target", "127.0.0.1:1", "--tls", "--sni-each", "{n}.{n}.a"}, "want exactly one {n}"},
+		{"sni-each without tls", []string{"handshakes", "--target", "127.0.0.1:1", "--sni-each", "n{n}.a"}, "--sni-each needs --tls"},
+		{"bad headline", []string{"connrate", "--target", "127.0.0.1:1", "--headline", "p90"}, `--headline "p90"`},
+		{"gobench without input", []string{"gobench"}, "--in is required"},
+		{"note without text", []string{"note", "--section", "x"}, "--text is required"},
+		{"target without row", []string{"target", "--min-ratio", "0.3"}, "--group and --name are required"},
+		{"target without bound", []string{"target", "--group", "g", "--name", "n"}, "needs a bound"},
+		{"target with negative bound", []string{"target", "--group", "g", "--name", "n", "--max-value", "-1"}, "positive finite"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

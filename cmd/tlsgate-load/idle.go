@@ -35,6 +35,7 @@ func cmdIdle(ctx context.Context, args []string, e *env) error {
 	if err := o.checkIdle(); err != nil {
 		return err
 	}
+	o.command = commandLine(append([]string{"idle"}, args...))
 	return runIdle(ctx, e, o, func(r result) error { return r.print(e.stdout, o.json) })
 }
 

@@ -32,18 +32,7 @@ func cmdLatency(ctx context.Context, args []string, e *env) error {
 	if err := o.checkLatency(); err != nil {
 		return err
 	}
-	m, err := startCPU(e.readFile, o.cpuPid)
-	if err != nil {
-		return err
-	}
-	r, err := runLatency(ctx, e, o)
-	if err != nil {
-		return err
-	}
-	if err := m.stop(&r, o.cpuPid); err != nil {
-		return err
-	}
-	return r.print(e.stdout, o.json)
+	return measured(e, &o.clientOpts, append([]string{"latency"}, args...), func() (result, error) { return runLatency(ctx, e, o) })
 }
 
 func (o *latencyOpts) checkLatency() error {

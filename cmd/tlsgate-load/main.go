@@ -37,10 +37,14 @@ Usage:
   tlsgate-load latency    --target host:port --requests 5000 --concurrency 1 [TLS flags]
   tlsgate-load handshakes --target host:port --duration 10s --concurrency 8 --tls [TLS flags]
   tlsgate-load idle       --target host:port --conns 1000 --pid PID [--steps 5] [TLS flags]
-  tlsgate-load report     --in results.jsonl    (markdown tables from --json lines)
+  tlsgate-load report     --in results.jsonl    (markdown sections and tables from --json lines)
+  tlsgate-load gobench    --in bench.txt        (go test -bench output as --json lines)
+  tlsgate-load note       --section S --text T  (a note line for report)
+  tlsgate-load target     --section S --group G --name N --min-ratio R | --max-value V  (a target line)
 
-TLS flags: --tls --ca file --sni name --insecure --curves x25519|default
-Every client accepts --json (one line per result), --group and --name (labels for report).
+TLS flags: --tls --ca file --sni name | --sni-each 'n{n}.bench.local' --insecure --curves x25519|default
+Every client accepts --json (one line per result), --section, --group, --name and
+--baseline (labels for report) and --cpu-pid PID[,PID…] (meter the proxy's CPU).
 Every subcommand accepts --help.
 `
 
@@ -116,6 +120,12 @@ func dispatch(ctx context.Context, args []string, e *env) error {
 		return cmdIdle(ctx, rest, e)
 	case "report":
 		return cmdReport(rest, e)
+	case "gobench":
+		return cmdGoBench(rest, e)
+	case "note":
+		return cmdNote(rest, e)
+	case "target":
+		return cmdTarget(rest, e)
 	default:
 		fmt.Fprint(e.stderr, topUsage)
 		return usageError{fmt.Sprintf("unknown subcommand %q", args[0])}

@@ -6,19 +6,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"slices"
-	"strings"
 )
 
-// baselineName is the target every other row of a test is compared to.
+// baselineName is the target a test's rows are compared to when its
+// results name no other.
 const baselineName = "direct"
 
 func cmdReport(args []string, e *env) error {
 	fs := newFlags("report", "--in results.jsonl", e.stdout)
 	in := fs.String("in", "", "file of --json result lines (from --json --group G --name N runs); - for stdin")
-	cpuBase := fs.String("cpu-baseline", "haproxy", "target that the CPU table compares the others to")
+	cpuBase := fs.String("cpu-baseline", "haproxy", "target that the CPU table compares the others to, in sections whose baseline was not metered")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -57,8 +56,8 @@ func parseResults(data []byte) ([]result, error) {
 		if err := json.Unmarshal(line, &r); err != nil {
 			return nil, fmt.Errorf("report: line %d %q: %w", n, clip(line), err)
 		}
-		if r.Mode == "" || r.Unit == "" {
-			return nil, fmt.Errorf("report: line %d %q: not a tlsgate-load result (no mode or unit)", n, clip(line))
+		if err := r.valid(); err != nil {
+			return nil, fmt.Errorf("report: line %d %q: %w", n, clip(line), err)
 		}
 		rs = append(rs, r)
 	}
@@ -68,215 +67,174 @@ func parseResults(data []byte) ([]result, error) {
 	return rs, nil
 }
 
+// valid says whether r is something report can place: a measurement, a
+// note or a target.
+func (r *result) valid() error {
+	switch r.Mode {
+	case "":
+		return fmt.Errorf("not a tlsgate-load result (no mode or unit)")
+	case modeNote:
+		if r.Text == "" {
+			return fmt.Errorf("a note without text")
+		}
+	case modeTarget:
+		if r.Expect == nil || r.Group == "" || r.Name == "" {
+			return fmt.Errorf("a target without group, name and expect")
+		}
+		return r.Expect.valid()
+	default:
+		if r.Unit == "" {
+			return fmt.Errorf("not a tlsgate-load result (no mode or unit)")
+		}
+	}
+	return nil
+}
+
 // series is every repetition of one target within one test.
 type series struct {
 	group, name, mode, unit string
+	baseline                string
 	vals, p50, p99          []float64
 	cpu                     []float64 // CPU per unit of work, for runs metered with --cpu-pid
 	cpuUnit                 string
+	extra                   map[string][]float64 // Go benchmarks' other metrics
+	extraUnits              []string             // in first-seen order
 	errors                  int64
 	cut                     int
-	tlsInfo                 string
+	tlsInfo, sni, command   string
 }
 
-// groupSeries gathers results by test and target, keeping first-seen
-// order so the tables read in the order the bench ran.
-func groupSeries(rs []result) [][]*series {
-	var groups [][]*series
-	index := map[string]int{}
+// isLatency is true for series whose headline is a time, which go in the
+// latency table.
+func (s *series) isLatency() bool { return s.mode == "latency" || s.unit == "µs p50" }
+
+// section is one heading of the report: its tests in the order they ran,
+// and its notes and targets.
+type section struct {
+	title   string
+	groups  [][]*series
+	notes   []string
+	targets []result
+}
+
+// gather sorts results into sections, tests and targets, keeping
+// first-seen order so the report reads in the order the bench ran.
+func gather(rs []result) []*section {
+	var secs []*section
+	bySec := map[string]*section{}
 	for _, r := range rs {
-		g := r.Group
-		if g == "" {
-			g = r.Mode
-		}
-		name := r.Name
-		if name == "" {
-			name = r.Target
-		}
-		gi, ok := index[g]
+		sec, ok := bySec[r.Section]
 		if !ok {
-			gi = len(groups)
-			index[g] = gi
-			groups = append(groups, nil)
+			sec = &section{title: r.Section}
+			bySec[r.Section] = sec
+			secs = append(secs, sec)
 		}
-		si := slices.IndexFunc(groups[gi], func(s *series) bool { return s.name == name })
-		if si < 0 {
-			si = len(groups[gi])
-			groups[gi] = append(groups[gi], &series{group: g, name: name, mode: r.Mode, unit: r.Unit})
-		}
-		s := groups[gi][si]
-		s.vals = append(s.vals, r.Value)
-		s.p50 = append(s.p50, r.P50us)
-		s.p99 = append(s.p99, r.P99us)
-		if v, unit, ok := cpuPerWork(r); ok {
-			s.cpu = append(s.cpu, v)
-			s.cpuUnit = unit
-		}
-		s.errors += r.Errors
-		if r.Cut {
-			s.cut++
-		}
-		if s.tlsInfo == "" {
-			s.tlsInfo = r.TLSInfo
+		switch r.Mode {
+		case modeNote:
+			sec.notes = append(sec.notes, r.Text)
+		case modeTarget:
+			sec.targets = append(sec.targets, r)
+		default:
+			sec.add(r)
 		}
 	}
-	return groups
+	return secs
 }
 
-// writeReport prints a throughput/rate/memory table, a latency table and,
-// for runs metered with --cpu-pid, a CPU table compared to cpuBase.
-func writeReport(w io.Writer, rs []result, cpuBase string) error {
-	groups := groupSeries(rs)
-	var rates, lats [][]*series
-	for _, g := range groups {
-		if g[0].mode == "latency" {
-			lats = append(lats, g)
-		} else {
-			rates = append(rates, g)
-		}
+// add files one measurement under its test and target.
+func (sec *section) add(r result) {
+	g := r.Group
+	if g == "" {
+		g = r.Mode
 	}
-	bw := bufio.NewWriter(w)
-	if len(rates) > 0 {
-		fmt.Fprintln(bw, "| test | target | median | min – max | unit | vs direct | runs | errors |")
-		fmt.Fprintln(bw, "|---|---|---:|---:|---|---:|---:|---:|")
-		for _, g := range rates {
-			base := baseline(g)
-			for _, s := range g {
-				m := median(s.vals)
-				fmt.Fprintf(bw, "| %s | %s | %s | %s – %s | %s | %s | %d | %d |\n",
-					s.group, s.name, num(m), num(slices.Min(s.vals)), num(slices.Max(s.vals)),
-					s.unit, ratio(m, base, func(s *series) []float64 { return s.vals }), len(s.vals), s.errors)
-			}
-		}
+	name := r.Name
+	if name == "" {
+		name = r.Target
 	}
-	if len(lats) > 0 {
-		if len(rates) > 0 {
-			fmt.Fprintln(bw)
-		}
-		fmt.Fprintln(bw, "| test | target | p50 µs | p50 min – max | p99 µs | p99 min – max | added p50 µs | added p99 µs | p50 vs direct | runs | errors |")
-		fmt.Fprintln(bw, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-		for _, g := range lats {
-			base := baseline(g)
-			for _, s := range g {
-				p50, p99 := median(s.p50), median(s.p99)
-				fmt.Fprintf(bw, "| %s | %s | %s | %s – %s | %s | %s – %s | %s | %s | %s | %d | %d |\n",
-					s.group, s.name, num(p50), num(slices.Min(s.p50)), num(slices.Max(s.p50)),
-					num(p99), num(slices.Min(s.p99)), num(slices.Max(s.p99)),
-					added(p50, base, func(s *series) []float64 { return s.p50 }),
-					added(p99, base, func(s *series) []float64 { return s.p99 }),
-					ratio(p50, base, func(s *series) []float64 { return s.p50 }), len(s.p50), s.errors)
-			}
-		}
+	gi := slices.IndexFunc(sec.groups, func(ss []*series) bool { return ss[0].group == g })
+	if gi < 0 {
+		gi = len(sec.groups)
+		sec.groups = append(sec.groups, nil)
 	}
-	writeCPUTable(bw, groups, cpuBase, len(rates)+len(lats) > 0)
-	notes := reportNotes(groups)
-	if len(notes) > 0 {
-		fmt.Fprintln(bw)
-		for _, n := range notes {
-			fmt.Fprintln(bw, "- "+n)
-		}
+	si := slices.IndexFunc(sec.groups[gi], func(s *series) bool { return s.name == name })
+	if si < 0 {
+		si = len(sec.groups[gi])
+		sec.groups[gi] = append(sec.groups[gi], &series{group: g, name: name, mode: r.Mode, unit: r.Unit,
+			extra: map[string][]float64{}})
 	}
-	return bw.Flush()
-}
-
-// reportNotes lists the TLS parameters each test used (per target when
-// they differ, as when servers prefer different suites) and any run that
-// its duration bound cut short.
-func reportNotes(groups [][]*series) []string {
-	var notes []string
-	for _, g := range groups {
-		var distinct, perTarget []string
-		for _, s := range g {
-			if s.tlsInfo != "" {
-				perTarget = append(perTarget, s.name+": "+s.tlsInfo)
-				if !slices.Contains(distinct, s.tlsInfo) {
-					distinct = append(distinct, s.tlsInfo)
-				}
-			}
-			if s.cut > 0 {
-				notes = append(notes, fmt.Sprintf("%s / %s: %d run(s) ended by the duration bound before the count bound", s.group, s.name, s.cut))
-			}
-		}
-		switch {
-		case len(distinct) == 1:
-			notes = append(notes, fmt.Sprintf("%s: %s", g[0].group, distinct[0]))
-		case len(distinct) > 1:
-			notes = append(notes, fmt.Sprintf("%s: %s", g[0].group, strings.Join(perTarget, "; ")))
-		}
+	s := sec.groups[gi][si]
+	s.vals = append(s.vals, r.Value)
+	s.p50 = append(s.p50, r.P50us)
+	s.p99 = append(s.p99, r.P99us)
+	if v, unit, ok := cpuPerWork(r); ok {
+		s.cpu = append(s.cpu, v)
+		s.cpuUnit = unit
 	}
-	return notes
-}
-
-// writeCPUTable prints the CPU each metered target used per unit of work.
-func writeCPUTable(w io.Writer, groups [][]*series, cpuBase string, gap bool) {
-	header := false
-	for _, g := range groups {
-		var base *series
-		if i := slices.IndexFunc(g, func(s *series) bool { return s.name == cpuBase && len(s.cpu) > 0 }); i >= 0 {
-			base = g[i]
+	for _, u := range sortedKeys(r.Extra) {
+		if _, seen := s.extra[u]; !seen {
+			s.extraUnits = append(s.extraUnits, u)
 		}
-		for _, s := range g {
-			if len(s.cpu) == 0 {
-				continue
-			}
-			if !header {
-				if gap {
-					fmt.Fprintln(w)
-				}
-				fmt.Fprintf(w, "| test | target | CPU median | min – max | unit | vs %s | runs |\n", cpuBase)
-				fmt.Fprintln(w, "|---|---|---:|---:|---|---:|---:|")
-				header = true
-			}
-			m := median(s.cpu)
-			fmt.Fprintf(w, "| %s | %s | %s | %s – %s | %s | %s | %d |\n", s.group, s.name, num(m),
-				num(slices.Min(s.cpu)), num(slices.Max(s.cpu)), s.cpuUnit,
-				ratio(m, base, func(s *series) []float64 { return s.cpu }), len(s.cpu))
-		}
+		s.extra[u] = append(s.extra[u], r.Extra[u])
+	}
+	s.errors += r.Errors
+	if r.Cut {
+		s.cut++
+	}
+	if s.baseline == "" {
+		s.baseline = r.Baseline
+	}
+	if s.tlsInfo == "" {
+		s.tlsInfo = r.TLSInfo
+	}
+	if s.sni == "" {
+		s.sni = r.SNI
+	}
+	if s.command == "" {
+		s.command = r.Command
 	}
 }
 
+// sortedKeys returns m's keys in order, so output does not depend on map
+// iteration.
+func sortedKeys(m map[string]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// baseName is the name g's rows are compared to.
+func baseName(g []*series) string {
+	for _, s := range g {
+		if s.baseline != "" {
+			return s.baseline
+		}
+	}
+	return baselineName
+}
+
+// baseline is g's comparison series, or nil when it was not measured.
 func baseline(g []*series) *series {
-	i := slices.IndexFunc(g, func(s *series) bool { return s.name == baselineName })
+	name := baseName(g)
+	i := slices.IndexFunc(g, func(s *series) bool { return s.name == name })
 	if i < 0 {
 		return nil
 	}
 	return g[i]
 }
 
-// ratio formats v over the baseline's median, or "—" without a baseline.
-func ratio(v float64, base *series, pick func(*series) []float64) string {
-	if base == nil {
-		return "—"
+// writeReport prints each section under its heading: a throughput, rate
+// and memory table, a latency table, a CPU table for runs metered with
+// --cpu-pid, a Go benchmark table, the targets, notes and the commands.
+func writeReport(w io.Writer, rs []result, cpuBase string) error {
+	bw := bufio.NewWriter(w)
+	for i, sec := range gather(rs) {
+		if i > 0 {
+			fmt.Fprintln(bw)
+		}
+		sec.write(bw, cpuBase)
 	}
-	b := median(pick(base))
-	if b == 0 || math.IsNaN(b) || math.IsNaN(v) {
-		return "—"
-	}
-	return fmt.Sprintf("%.2f×", v/b)
-}
-
-// added formats v minus the baseline's median: the latency a proxy adds.
-func added(v float64, base *series, pick func(*series) []float64) string {
-	if base == nil {
-		return "—"
-	}
-	d := v - median(pick(base))
-	if math.IsNaN(d) {
-		return "—"
-	}
-	return fmt.Sprintf("%+.0f", d)
-}
-
-// num prints a number with precision that suits its size.
-func num(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "—"
-	case math.Abs(v) >= 100:
-		return fmt.Sprintf("%.0f", v)
-	case math.Abs(v) >= 10:
-		return fmt.Sprintf("%.1f", v)
-	default:
-		return fmt.Sprintf("%.2f", v)
-	}
+	return bw.Flush()
 }

@@ -103,3 +103,96 @@ func FuzzParseResults(f *testing.F) {
 		}
 	})
 }
+
+// TestReportSections checks what the sectioned bench report relies on:
+// headings in first-seen order, a baseline other than direct, CPU
+// compared with the metered baseline or a qualified cpu-baseline name,
+// connection-time headlines in the latency table, targets, notes, and one
+// command per row (one per package for Go benchmarks).
+func TestReportSections(t *testing.T) {
+	var in strings.Builder
+	add := func(r result) { in.WriteString(line(t, r)) }
+	const core, ins, flt = "Core gateway (issue 2)", "Inspect mode (issue 3)", "Fault engine (issue 4)"
+	for _, v := range []float64{1000, 800, 1200} {
+		add(result{Section: ins, Mode: "connrate", Group: "warm", Name: "direct", Value: v, Unit: "conn/s", Command: "tlsgate-load connrate --target 127.0.0.1:1"})
+		add(result{Section: ins, Mode: "connrate", Group: "warm", Name: "tlsgate inspect", Value: v * 0.4, Unit: "conn/s", Ops: 100, CPUPid: 5, CPUms: 100, Command: "tlsgate-load connrate --target 127.0.0.1:2"})
+		add(result{Section: ins, Mode: "connrate", Group: "warm", Name: "haproxy re-encrypt", Value: v * 0.3, Unit: "conn/s", Ops: 100, CPUPid: 6, CPUms: 50, Command: "tlsgate-load connrate --target 127.0.0.1:3"})
+	}
+	add(result{Section: core, Mode: "bulk", Group: "bulk", Name: "direct", Value: 10, Unit: "MB/s"})
+	add(result{Section: ins, Mode: modeGoBench, Group: "pki", Name: "MintCold", Value: 150000, Unit: "ns/op", Extra: map[string]float64{"B/op": 4000}, Command: "go test -bench MintCold ./pki"})
+	add(result{Section: ins, Mode: modeGoBench, Group: "pki", Name: "LeafWarm", Value: 100, Unit: "ns/op", Command: "go test -bench MintCold ./pki"})
+	add(result{Section: ins, Mode: modeTarget, Group: "warm", Name: "tlsgate inspect", Text: "inspect ≥ 0.35× direct", Expect: &expect{MinRatio: 0.35}})
+	add(result{Section: ins, Mode: modeTarget, Group: "warm", Name: "haproxy re-encrypt", Expect: &expect{MinRatio: 0.35}})
+	add(result{Section: ins, Mode: modeTarget, Group: "pki", Name: "MintCold", Text: "cold mint under 2 ms", Expect: &expect{MaxValue: 2e6}})
+	add(result{Section: ins, Mode: modeTarget, Group: "cold", Name: "tlsgate inspect", Text: "never ran", Expect: &expect{MinRatio: 0.35}})
+	add(result{Section: ins, Mode: modeNote, Text: "backend tally: 0 resumed"})
+	for _, n := range []struct {
+		name string
+		p50  float64
+		cpu  float64
+	}{{"0 rules", 1000, 400}, {"10 rules", 1010, 404}, {"1000 rules", 1100, 480}} {
+		add(result{Section: flt, Mode: "connrate", Group: "one at a time", Name: n.name, Baseline: "0 rules", Value: n.p50, Unit: "µs p50",
+			P50us: n.p50, P99us: 2 * n.p50, Ops: 1000, CPUPid: 5, CPUms: n.cpu})
+	}
+
+	rs, err := parseResults([]byte(in.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := writeReport(&out, rs, "haproxy"); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{
+		"## Inspect mode (issue 3)\n",
+		"| warm | tlsgate inspect | 400 | 320 – 480 | conn/s | 0.40× | 3 | 0 |",
+		"| test | target | CPU median | min – max | unit | vs haproxy re-encrypt | runs |",
+		"| warm | tlsgate inspect | 1000 | 1000 – 1000 | CPU µs/conn | 2.00× | 3 |",
+		"| pki | MintCold | 150000 | 150000 – 150000 | ns/op | 4000 B/op | 1 |",
+		"| inspect ≥ 0.35× direct | warm / tlsgate inspect | 0.40× direct (400 conn/s) | met |",
+		"| ≥ 0.35× baseline | warm / haproxy re-encrypt | 0.30× direct (300 conn/s) | **not met** |",
+		"| cold mint under 2 ms | pki / MintCold | 150000 ns/op | met |",
+		"| never ran | cold / tlsgate inspect | — | not measured |",
+		"- backend tally: 0 resumed\n",
+		"- warm / tlsgate inspect: `tlsgate-load connrate --target 127.0.0.1:2`\n",
+		"- pki: `go test -bench MintCold ./pki`\n",
+		"## Fault engine (issue 4)\n",
+		"| one at a time | 1000 rules | 1100 | 1100 – 1100 | 2200 | 2200 – 2200 | +100 | +200 | 1.10× | 1 | 0 |",
+		"| test | target | CPU median | min – max | unit | vs 0 rules | runs |",
+		"| one at a time | 1000 rules | 480 | 480 – 480 | CPU µs/conn | 1.20× | 1 |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "go test -bench MintCold ./pki") != 1 {
+		t.Errorf("the Go benchmark command should be listed once for its package:\n%s", got)
+	}
+	if i, j, k := strings.Index(got, "## Inspect"), strings.Index(got, "## Core"), strings.Index(got, "## Fault"); !(i < j && j < k) {
+		t.Errorf("sections are not in first-seen order (inspect %d, core %d, faults %d)", i, j, k)
+	}
+	// A section's own rows only: the core bulk row is not in the inspect tables.
+	inspect := got[strings.Index(got, "## Inspect"):strings.Index(got, "## Core")]
+	if strings.Contains(inspect, "| bulk |") {
+		t.Errorf("the inspect section holds the core section's row:\n%s", inspect)
+	}
+}
+
+func TestParseResultsAnnotations(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"note without text", `{"mode":"note"}`, "a note without text"},
+		{"target without row", `{"mode":"target","expect":{"min_ratio":1}}`, "without group, name and expect"},
+		{"target without bound", `{"mode":"target","group":"g","name":"n","expect":{}}`, "needs a bound"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseResults([]byte(tt.in + "\n"))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v; want %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -66,11 +66,17 @@ func median(vs []float64) float64 {
 // and Unit carry the headline number so report can treat modes alike;
 // the other fields are the evidence behind it.
 type result struct {
-	Mode         string  `json:"mode"`
-	Group        string  `json:"group,omitempty"`
-	Name         string  `json:"name,omitempty"`
-	Target       string  `json:"target"`
-	TLS          bool    `json:"tls"`
+	Mode    string `json:"mode"`
+	Section string `json:"section,omitempty"`
+	Group   string `json:"group,omitempty"`
+	Name    string `json:"name,omitempty"`
+	// Baseline is the Name this result's group is compared to; empty
+	// means "direct".
+	Baseline     string  `json:"baseline,omitempty"`
+	Command      string  `json:"command,omitempty"`
+	Target       string  `json:"target,omitempty"`
+	TLS          bool    `json:"tls,omitempty"`
+	SNI          string  `json:"sni,omitempty"`
 	TLSInfo      string  `json:"tls_info,omitempty"`
 	Concurrency  int     `json:"concurrency"`
 	Ops          int64   `json:"ops"`
@@ -87,8 +93,16 @@ type result struct {
 	MaxUs        float64 `json:"max_us,omitempty"`
 	RSSBeforeKiB int64   `json:"rss_before_kib,omitempty"`
 	RSSAfterKiB  int64   `json:"rss_after_kib,omitempty"`
-	CPUPid       int     `json:"cpu_pid,omitempty"`
+	CPUPid       int     `json:"cpu_pid,omitempty"`  // the first metered process
+	CPUPids      []int   `json:"cpu_pids,omitempty"` // all of them, when more than one
 	CPUms        float64 `json:"cpu_ms,omitempty"`
+	// Extra holds a Go benchmark's other metrics (B/op, allocs/op,
+	// MB/s, custom ones) by unit.
+	Extra map[string]float64 `json:"extra,omitempty"`
+	// Text is a note's words; Expect is a target's condition (mode
+	// "note" and "target" only).
+	Text   string  `json:"text,omitempty"`
+	Expect *expect `json:"expect,omitempty"`
 	// Cut is true when the duration bound ended the run before its count
 	// bound: the number is still a rate, but over less work than asked.
 	Cut bool `json:"cut,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -117,8 +118,9 @@ func TestMedian(t *testing.T) {
 }
 
 func TestResultPrint(t *testing.T) {
-	r := result{Mode: "latency", Group: "latency plain", Name: "direct", Target: "127.0.0.1:1",
-		Concurrency: 1, Ops: 10, Value: 75, Unit: "µs p50", P50us: 75, P90us: 80, P99us: 99, MaxUs: 120}
+	r := result{Mode: "latency", Section: "Core", Group: "latency plain", Name: "direct", Baseline: "direct",
+		Command: "tlsgate-load latency --target 127.0.0.1:1", Target: "127.0.0.1:1", CPUPid: 3, CPUPids: []int{3, 4},
+		CPUms: 20, Extra: map[string]float64{"B/op": 1}, Concurrency: 1, Ops: 10, Value: 75, Unit: "µs p50", P50us: 75, P90us: 80, P99us: 99, MaxUs: 120}
 	var js bytes.Buffer
 	if err := r.print(&js, true); err != nil {
 		t.Fatal(err)
@@ -130,7 +132,7 @@ func TestResultPrint(t *testing.T) {
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
-	if back != r {
+	if !reflect.DeepEqual(back, r) {
 		t.Errorf("JSON round trip: got %+v; want %+v", back, r)
 	}
 	var txt bytes.Buffer
