@@ -62,5 +62,15 @@ func evidenceLabels() map[string][2]string {
 		"fail_streak":       {"failure streak", "連続失敗"},
 		"cert_alert":        {"alert for the client certificate", "クライアント証明書へのアラート"},
 		"leg_version":       {"version on this leg", "このレッグのバージョン"},
+
+		// What ExplainLine could read from a pasted line.
+		"time":       {"time", "時刻"},
+		"host":       {"host", "ホスト"},
+		"slot":       {"chassis slot", "シャーシのスロット"},
+		"process":    {"process", "プロセス"},
+		"severity":   {"severity", "重大度"},
+		"pri":        {"syslog priority", "syslog の PRI"},
+		"message_id": {"message ID", "メッセージ ID"},
+		"addresses":  {"addresses", "アドレス"},
 	}
 }

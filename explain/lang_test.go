@@ -10,10 +10,10 @@ import (
 )
 
 // hasJapanese reports whether s holds kana, kanji or Japanese punctuation
-// (、〜「」 and the like, U+3000–U+303F).
+// (、〜「」 and the like, U+3000–U+303F, and full-width forms such as （）).
 func hasJapanese(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool {
-		return unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han) || (r >= 0x3000 && r <= 0x303f)
+		return unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han) || (r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef)
 	}) >= 0
 }
 
