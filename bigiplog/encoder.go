@@ -10,6 +10,8 @@ import (
 
 	"go.uber.org/zap/buffer"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/tlsgate/tlsgate/explain"
 )
 
 // NewEncoder returns the zap encoder for o.Format:
@@ -25,9 +27,9 @@ func NewEncoder(o Options) (zapcore.Encoder, error) {
 	}
 	switch o.Format {
 	case "json":
-		return zapcore.NewJSONEncoder(zapConfig()), nil
+		return withLang(zapcore.NewJSONEncoder(zapConfig()), o.Lang), nil
 	case "console":
-		return zapcore.NewConsoleEncoder(zapConfig()), nil
+		return withLang(zapcore.NewConsoleEncoder(zapConfig()), o.Lang), nil
 	case "bigip":
 		return newLTMEncoder(o, false), nil
 	}
@@ -53,10 +55,21 @@ func (o Options) withDefaults() (Options, error) {
 		// tmm lines carry the short name (bigip-log.md §1.1).
 		o.Host, _, _ = strings.Cut(h, ".")
 	}
-	if o.Lang != "" && o.Lang != "en" {
-		return o, fmt.Errorf("bigiplog: language %q not available (only \"en\")", o.Lang)
+	if !explain.ValidLang(o.Lang) {
+		return o, fmt.Errorf("bigiplog: language %q not available (want %q)", o.Lang, explain.Langs())
+	}
+	if o.Lang == "" {
+		o.Lang = explain.LangEN
 	}
 	return o, nil
+}
+
+// withLang wraps a zap encoder so Events are worded in lang.
+func withLang(enc zapcore.Encoder, lang string) zapcore.Encoder {
+	if lang == explain.LangEN {
+		return enc
+	}
+	return langEncoder{Encoder: enc, lang: lang}
 }
 
 func zapConfig() zapcore.EncoderConfig {
@@ -115,13 +128,8 @@ func (e *ltmEncoder) EncodeEntry(ent zapcore.Entry, fields []zapcore.Field) (*bu
 // findEvent returns the first field carrying an Event.
 func findEvent(fields []zapcore.Field) (Event, bool) {
 	for _, f := range fields {
-		switch v := f.Interface.(type) {
-		case Event:
-			return v, true
-		case *Event:
-			if v != nil {
-				return *v, true
-			}
+		if ev, ok := eventOf(f); ok {
+			return ev, true
 		}
 	}
 	return Event{}, false
@@ -131,8 +139,8 @@ func findEvent(fields []zapcore.Field) (Event, bool) {
 // explanation, all stamped with the entry's second; the group uses one tmm
 // instance and one PID and stays contiguous.
 func (e *ltmEncoder) writeEvent(buf *buffer.Buffer, ts time.Time, ev Event) {
-	o, d := ev.parts()
-	for _, text := range faultLines(o) {
+	o, d := ev.diagnosisIn(e.o.Lang)
+	for _, text := range faultLines(o, e.o.Lang) {
 		e.writeOwn(buf, ts, sevWarning, text)
 	}
 	proc := TMMName(o.ID, e.o.TMMs)
@@ -143,10 +151,10 @@ func (e *ltmEncoder) writeEvent(buf *buffer.Buffer, ts time.Time, ev Event) {
 		buf.AppendString(FormatLine(ts, e.o.Host, proc, e.o.PID, l))
 		buf.AppendByte('\n')
 	}
-	for _, text := range explanationLines(o.ID, d) {
+	for _, text := range explanationLines(o.ID, d, e.o.Lang) {
 		e.writeOwn(buf, ts, sevInfo, text)
 	}
-	for _, text := range warningLines(o.ID, d) {
+	for _, text := range warningLines(o.ID, d, e.o.Lang) {
 		e.writeOwn(buf, ts, sevWarning, text)
 	}
 }

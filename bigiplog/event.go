@@ -185,20 +185,21 @@ func cipherOrEmpty(c uint16) string {
 // success is one line; a failure is its summary, cause, numbered checks,
 // the client hint and one line per evidence item. Warnings are rendered
 // separately (warningLines) because they carry their own severity.
-func explanationLines(id uint64, d explain.Diagnosis) []string {
+func explanationLines(id uint64, d explain.Diagnosis, lang string) []string {
 	tag := connTag(id, d)
 	if d.OK {
 		return []string{tag + d.Summary}
 	}
-	out := []string{tag + "summary: " + d.Summary, tag + "cause: " + d.Cause}
+	l := labelsFor(lang)
+	out := []string{tag + l.summary + d.Summary, tag + l.cause + d.Cause}
 	for i, c := range d.Checks {
-		out = append(out, fmt.Sprintf("%scheck %d: %s", tag, i+1, c))
+		out = append(out, tag+fmt.Sprintf(l.check, i+1)+c)
 	}
 	if d.ClientSaw != "" {
-		out = append(out, tag+"client saw: "+d.ClientSaw)
+		out = append(out, tag+l.clientSaw+d.ClientSaw)
 	}
 	for _, e := range d.Evidence {
-		out = append(out, tag+"evidence "+e.Key+": "+strings.TrimSpace(e.Value))
+		out = append(out, tag+fmt.Sprintf(l.evidence, evidenceName(e.Key, lang))+strings.TrimSpace(e.Value))
 	}
 	return out
 }
@@ -210,10 +211,10 @@ func connTag(id uint64, d explain.Diagnosis) string {
 
 // warningLines are our lines for the warnings of a connection that worked
 // but is weaker than it looks: "[conn 7 ok] warning: …".
-func warningLines(id uint64, d explain.Diagnosis) []string {
+func warningLines(id uint64, d explain.Diagnosis, lang string) []string {
 	out := make([]string, len(d.Warnings))
 	for i, w := range d.Warnings {
-		out[i] = connTag(id, d) + "warning: " + w
+		out[i] = connTag(id, d) + labelsFor(lang).warning + w
 	}
 	return out
 }

@@ -57,16 +57,17 @@ func (f faultObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 // is the cause of whatever follows.
 //
 //	[conn 7 fault] rule waf-sni-block fired: reset at client_hello (draw 0.81); the client should see: connection reset …
-func faultLines(o *explain.Outcome) []string {
+func faultLines(o *explain.Outcome, lang string) []string {
 	fs := firings(o)
+	l := labelsFor(lang)
 	out := make([]string, 0, len(fs))
 	for _, f := range fs {
-		line := fmt.Sprintf("[conn %d fault] rule %s fired", o.ID, f.Rule)
+		line := fmt.Sprintf("[conn %d fault] "+l.ruleFired, o.ID, f.Rule)
 		if f.Action != "" {
-			line += fmt.Sprintf(": %s at %s (draw %s)", f.Action, f.Stage, explain.DrawText(f.Draw))
+			line += fmt.Sprintf(l.firingAt, f.Action, f.Stage, explain.DrawText(f.Draw))
 		}
 		if f.Symptom != "" {
-			line += "; the client should see: " + f.Symptom
+			line += l.shouldSee + f.Symptom
 		}
 		out = append(out, line)
 	}

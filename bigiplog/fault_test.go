@@ -147,12 +147,12 @@ func TestJSONFaults(t *testing.T) {
 func TestFiringsFromNames(t *testing.T) {
 	o := &explain.Outcome{ID: 3, Faults: []string{"a", "b"},
 		FaultFirings: []explain.FaultFiring{{Rule: "a", Action: "reset", Stage: "accept", Draw: 0.5}}}
-	got := faultLines(o)
+	got := faultLines(o, explain.LangEN)
 	want := []string{"[conn 3 fault] rule a fired: reset at accept (draw 0.50)", "[conn 3 fault] rule b fired"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("faultLines = %q, want %q", got, want)
 	}
-	if n := len(faultLines(&explain.Outcome{})); n != 0 {
+	if n := len(faultLines(&explain.Outcome{}, explain.LangEN)); n != 0 {
 		t.Errorf("%d fault lines for a connection without faults", n)
 	}
 }

@@ -19,7 +19,7 @@ type Options struct {
 	Host   string // hostname written in each line; "" = the short OS hostname
 	PID    int    // PID written for tmm and tlsgate lines; 0 = this process
 	TMMs   int    // tmm instances connections are spread over; 0 = 2
-	Lang   string // language of our explanation lines; only "" or "en"
+	Lang   string // language of our explanation lines: "" or "en" (English), "ja" (Japanese)
 }
 
 // Our own lines carry this process name and never a BIG-IP message ID.
