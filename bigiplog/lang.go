@@ -11,7 +11,7 @@ import (
 // one language. The BIG-IP lines and the "[conn N code]" tag never change.
 type labels struct {
 	summary, cause, check, clientSaw, evidence, warning string
-	ruleFired, firingAt, shouldSee                       string
+	ruleFired, firingAt, shouldSee                      string
 }
 
 // labelsFor returns the labels of lang ("ja", else English).
