@@ -1,0 +1,191 @@
+package faultse2e
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// logLine is one JSON log entry; conn is set for connection events.
+type logLine struct {
+	Msg  string     `json:"msg"`
+	Conn *connEvent `json:"conn"`
+}
+
+// connEvent holds the keys of bigiplog.Event this suite reads.
+type connEvent struct {
+	ID        uint64   `json:"id"`
+	Listener  string   `json:"listener"`
+	Route     string   `json:"route"`
+	Client    string   `json:"client"`
+	Diagnosis string   `json:"diagnosis"`
+	OK        bool     `json:"ok"`
+	SNI       string   `json:"sni"`
+	ClientTLS legEvent `json:"client_tls"`
+	BytesDown int64    `json:"bytes_down"`
+	ClientSaw string   `json:"client_saw"`
+	Cause     string   `json:"cause"`
+	Summary   string   `json:"summary"`
+
+	// Faults is "faults" in either form: the names of the rules that fired
+	// (a list of strings), or the firings with their details (objects with
+	// rule, action, stage, draw, symptom). FaultFirings is filled from the
+	// objects, or from a separate "fault_firings" key.
+	Faults       faultList `json:"faults"`
+	FaultFirings []firing  `json:"fault_firings"`
+	FaultApplied string    `json:"fault_applied"`
+
+	raw string // the whole line, for failure messages
+}
+
+type legEvent struct {
+	Attempted bool   `json:"attempted"`
+	Done      bool   `json:"done"`
+	Version   string `json:"version"`
+	Cipher    string `json:"cipher"`
+	ALPN      string `json:"alpn"`
+	Err       string `json:"err"`
+	AlertSent int    `json:"alert_sent"`
+	AlertRecv int    `json:"alert_recv"`
+}
+
+// firing is one fired rule as the event details it.
+type firing struct {
+	Rule    string  `json:"rule"`
+	Action  string  `json:"action"`
+	Stage   string  `json:"stage"`
+	Draw    float64 `json:"draw"`
+	Symptom string  `json:"symptom"`
+}
+
+// faultList reads "faults" as names or as firing objects.
+type faultList struct {
+	names   []string
+	firings []firing
+}
+
+func (f *faultList) UnmarshalJSON(b []byte) error {
+	var names []string
+	if err := json.Unmarshal(b, &names); err == nil {
+		f.names = names
+		return nil
+	}
+	if err := json.Unmarshal(b, &f.firings); err != nil {
+		return err
+	}
+	for _, x := range f.firings {
+		f.names = append(f.names, x.Rule)
+	}
+	return nil
+}
+
+// fired returns the names of the rules that fired.
+func (e *connEvent) fired() []string { return e.Faults.names }
+
+// firings returns the detailed firings when the event carries them.
+func (e *connEvent) firings() []firing {
+	if len(e.Faults.firings) > 0 {
+		return e.Faults.firings
+	}
+	return e.FaultFirings
+}
+
+func (e *connEvent) String() string { return e.raw }
+
+// lines parses the complete JSON lines logged since the gateway was ready.
+func (g *gate) lines(t *testing.T) []logLine {
+	t.Helper()
+	text := g.testLog(t)
+	i := strings.LastIndexByte(text, '\n')
+	if i < 0 {
+		return nil
+	}
+	var out []logLine
+	for _, l := range strings.Split(text[:i], "\n") {
+		var ll logLine
+		if err := json.Unmarshal([]byte(l), &ll); err != nil {
+			t.Fatalf("log line is not JSON (%v): %q", err, l)
+		}
+		if ll.Conn != nil {
+			ll.Conn.raw = l
+		}
+		out = append(out, ll)
+	}
+	return out
+}
+
+// events returns the connection events of listener name, in log order.
+func (g *gate) events(t *testing.T, name string) []*connEvent {
+	t.Helper()
+	var out []*connEvent
+	for _, l := range g.lines(t) {
+		if l.Conn != nil && l.Conn.Listener == name {
+			out = append(out, l.Conn)
+		}
+	}
+	return out
+}
+
+// waitEvents waits until listener name has at least n events and returns
+// them all.
+func (g *gate) waitEvents(t *testing.T, name string, n int) []*connEvent {
+	t.Helper()
+	deadline := time.Now().Add(eventWait)
+	for {
+		evs := g.events(t, name)
+		if len(evs) >= n {
+			return evs
+		}
+		if time.Now().After(deadline) || g.exited() {
+			var seen []string
+			for _, e := range evs {
+				seen = append(seen, e.String())
+			}
+			t.Fatalf("listener %s: %d events, want %d:\n%s\nprocess output:\n%s",
+				name, len(evs), n, strings.Join(seen, "\n"), g.out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// nth waits for the n-th (1-based) event of listener name. Clients of one
+// listener run one after another, each waiting for its event, so the n-th
+// event is the n-th client's even when the client cannot know its port.
+func (g *gate) nth(t *testing.T, name string, n int) *connEvent {
+	t.Helper()
+	return g.waitEvents(t, name, n)[n-1]
+}
+
+// wantFired checks that rule fired for the connection and, for a stop
+// (action non-empty), that the route names it. When the event carries the
+// detailed firings, the rule's entry must name the action too.
+func wantFired(t *testing.T, e *connEvent, rule, stopAction string) {
+	t.Helper()
+	if !slices.Contains(e.fired(), rule) {
+		t.Errorf("event does not list rule %q in faults %v: %s", rule, e.fired(), e)
+	}
+	if stopAction != "" && e.Route != "fault_"+stopAction {
+		t.Errorf("route %q, want %q: %s", e.Route, "fault_"+stopAction, e)
+	}
+	if fs := e.firings(); len(fs) > 0 {
+		i := slices.IndexFunc(fs, func(f firing) bool { return f.Rule == rule })
+		if i < 0 {
+			t.Errorf("firings %+v do not name rule %q", fs, rule)
+		} else if f := fs[i]; f.Symptom == "" || f.Action == "" || f.Stage == "" {
+			t.Errorf("firing %+v lacks action, stage or symptom", f)
+		}
+	}
+	if stopAction != "" && e.FaultApplied != "" && e.FaultApplied != stopAction {
+		t.Errorf("fault_applied %q, want %q", e.FaultApplied, stopAction)
+	}
+}
+
+// wantNotFired checks that no rule fired for the connection.
+func wantNotFired(t *testing.T, e *connEvent) {
+	t.Helper()
+	if len(e.fired()) != 0 || strings.HasPrefix(e.Route, "fault_") {
+		t.Errorf("faults %v fired (route %q), want none: %s", e.fired(), e.Route, e)
+	}
+}

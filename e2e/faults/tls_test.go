@@ -1,0 +1,154 @@
+package faultse2e
+
+import (
+	"crypto/tls"
+	"testing"
+)
+
+// TestTLSPolicy covers the actions that answer or shape the handshake:
+// alert (several codes, by number and by name), version, cipher,
+// sni_policy and alpn_refuse, on terminating listeners and, for the
+// version floor, on a passthrough listener that must answer by hand.
+func TestTLSPolicy(t *testing.T) {
+	t.Parallel()
+	maxTLS12 := func(c *tls.Config) { c.MaxVersion = tls.VersionTLS12 }
+	runCases(t, []faultCase{
+		{name: "alert_40", rule: "action = \"alert\"\nalert = 40\n", stop: "alert", event: alertSent(40), checks: []check{
+			curlFails(35, "sslv3 alert handshake failure"), sslFails("alert number 40"),
+			goFails("remote error: tls: handshake failure", nil), pyFails("SSLV3_ALERT_HANDSHAKE_FAILURE"),
+		}},
+		{name: "alert_48", rule: "action = \"alert\"\nalert = 48\n", stop: "alert", event: alertSent(48), checks: []check{
+			curlFails(35, "tlsv1 alert unknown ca"), sslFails("alert number 48"),
+			goFails("remote error: tls: unknown certificate authority", nil), pyFails("TLSV1_ALERT_UNKNOWN_CA"),
+		}},
+		{name: "alert_70", rule: "action = \"alert\"\nalert = 70\n", stop: "alert", event: alertSent(70), checks: []check{
+			curlFails(35, "tlsv1 alert protocol version"), sslFails("alert number 70"),
+			goFails("remote error: tls: protocol version not supported", nil), pyFails("TLSV1_ALERT_PROTOCOL_VERSION"),
+		}},
+		{name: "alert_112", rule: "action = \"alert\"\nalert = 112\n", stop: "alert", event: alertSent(112), checks: []check{
+			curlFails(35, "tlsv1 unrecognized name"), sslFails("alert number 112"),
+			goFails("remote error: tls: unrecognized name", nil), pyFails("TLSV1_UNRECOGNIZED_NAME"),
+		}},
+		{name: "alert_by_name", rule: "action = \"alert\"\nalert = \"access_denied\"\n", stop: "alert", event: alertSent(49), checks: []check{
+			curlFails(35, "tlsv1 alert access denied"), goFails("remote error: tls: access denied", nil),
+		}},
+		{name: "alert_80_hold", rule: "action = \"alert\"\nalert = 80\nthen = \"hold\"\n", stop: "alert", event: alertSent(80), checks: []check{
+			curlFails(35, "tlsv1 alert internal error"), goFails("remote error: tls: internal error", nil),
+		}},
+		// A TLS 1.3 floor: clients capped at 1.2 get alert 70; a 1.3
+		// client connects (the rule fires for it too, harmlessly).
+		{name: "version_floor", rule: "action = \"version\"\nmin_version = \"1.3\"\n", checks: []check{
+			curlFailsArgs([]string{"--tls-max", "1.2"}, 35, "tlsv1 alert protocol version"),
+			goFails("remote error: tls: protocol version not supported", maxTLS12),
+			pyMaxTLS12Fails("TLSV1_ALERT_PROTOCOL_VERSION"),
+			curlGets("/hello"),
+		}},
+		{name: "version_ceiling", rule: "action = \"version\"\nmax_version = \"1.2\"\n", event: negotiated("TLS 1.2", ""), checks: []check{
+			curlFailsArgs([]string{"--tlsv1.3"}, 35, "tlsv1 alert protocol version"),
+			goFails("remote error: tls: protocol version not supported", func(c *tls.Config) { c.MinVersion = tls.VersionTLS13 }),
+			curlGets("/hello"),
+		}},
+		// A passthrough listener has no tls.Server; it refuses the hello
+		// with a hand-written alert 70, as a Go server would.
+		{name: "version_pass", pass: true, rule: "action = \"version\"\nmin_version = \"1.3\"\n", stop: "tls_policy", checks: []check{
+			curlFailsArgs([]string{"--tls-max", "1.2"}, 35, "tlsv1 alert protocol version"),
+			goFails("remote error: tls: protocol version not supported", maxTLS12),
+		}},
+		// Only one CBC suite: a client offering only GCM gets alert 40;
+		// curl's default list holds the CBC suite and connects with it.
+		{name: "cipher", rule: "action = \"cipher\"\nciphers = [\"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA\"]\n", checks: []check{
+			curlFailsArgs([]string{"--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256"}, 35, "sslv3 alert handshake failure"),
+			goFails("remote error: tls: handshake failure", func(c *tls.Config) {
+				c.MaxVersion = tls.VersionTLS12
+				c.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
+			}),
+			withEvent(curlGets("/hello"), negotiated("TLS 1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA")),
+		}},
+		// Strict SNI: a hello without SNI (curl to an IP literal sends
+		// none) gets alert 112; a named host passes.
+		{name: "sni_policy", rule: "action = \"sni_policy\"\nsni = \"<none>\"\n", stop: "sni_policy", event: alertSent(112), checks: []check{
+			curlIPFails(35, "tlsv1 unrecognized name"),
+			goFails("remote error: tls: unrecognized name", func(c *tls.Config) { c.ServerName, c.InsecureSkipVerify = "", true }),
+			quiet(curlGets("/hello")),
+		}},
+		{name: "sni_policy_alert40", rule: "action = \"sni_policy\"\nsni = \"*.unknown.test\"\nalert = 40\n", stop: "sni_policy", checks: []check{
+			curlHostFails("www.unknown.test", 35, "sslv3 alert handshake failure"),
+			quiet(curlGets("/hello")),
+		}},
+		// ALPN refusal: h2 offered, alert 120; HTTP/1.1 only passes.
+		{name: "alpn_refuse", rule: "action = \"alpn_refuse\"\nalpn = \"h2\"\n", stop: "alpn_refuse", event: alertSent(120), checks: []check{
+			curlFailsArgs([]string{"--http2"}, 35, "tlsv1 alert no application protocol"),
+			goFails("remote error: tls: no application protocol", func(c *tls.Config) { c.NextProtos = []string{"h2", "http/1.1"} }),
+			pyALPNFails("h2", "tlsv1 alert no application protocol"),
+			quiet(curlGets("/hello", "--http1.1")),
+		}},
+	})
+}
+
+// alertSent checks the event names the alert tlsgate sent.
+func alertSent(code int) func(*testing.T, *connEvent) {
+	return func(t *testing.T, e *connEvent) {
+		t.Helper()
+		if e.ClientTLS.AlertSent != code {
+			t.Errorf("client_tls.alert_sent %d, want %d: %s", e.ClientTLS.AlertSent, code, e)
+		}
+	}
+}
+
+// negotiated checks a completed handshake's version (and suite, when set)
+// where the event shows one; a refused handshake has neither.
+func negotiated(version, cipher string) func(*testing.T, *connEvent) {
+	return func(t *testing.T, e *connEvent) {
+		t.Helper()
+		if !e.ClientTLS.Done {
+			return
+		}
+		if e.ClientTLS.Version != version || cipher != "" && e.ClientTLS.Cipher != cipher {
+			t.Errorf("negotiated %s %s, want %s %s: %s", e.ClientTLS.Version, e.ClientTLS.Cipher, version, cipher, e)
+		}
+	}
+}
+
+// withEvent adds an event check that only this client's connection must
+// pass.
+func withEvent(c check, f func(*testing.T, *connEvent)) check {
+	c.event = f
+	return c
+}
+
+// curlIPFails runs curl against the listener's IP literal, so the hello
+// carries no SNI.
+func curlIPFails(exit int, texts ...string) check {
+	return check{run: func(t *testing.T, x *env) string {
+		r := runCurl(t, clientTimeout, "--cacert", x.caFile, "https://"+x.addr()+"/hello")
+		r.want(t, exit, texts...)
+		return r.client()
+	}}
+}
+
+// curlHostFails runs curl with SNI host.
+func curlHostFails(host string, exit int, texts ...string) check {
+	return check{run: func(t *testing.T, x *env) string {
+		r := x.curl(t, clientTimeout, host, "/hello")
+		r.want(t, exit, texts...)
+		return r.client()
+	}}
+}
+
+// pyMaxTLS12Fails runs the Python client capped at TLS 1.2.
+func pyMaxTLS12Fails(texts ...string) check {
+	return check{run: func(t *testing.T, x *env) string {
+		r := runPython(t, x.addr(), labHost, x.caFile, "/hello", clientTimeout, "", "1.2")
+		r.wantErr(t, texts...)
+		return pyClient(r)
+	}}
+}
+
+// pyALPNFails runs the Python client offering ALPN proto.
+func pyALPNFails(proto string, texts ...string) check {
+	return check{run: func(t *testing.T, x *env) string {
+		r := runPython(t, x.addr(), labHost, x.caFile, "/hello", clientTimeout, proto)
+		r.wantErr(t, texts...)
+		return pyClient(r)
+	}}
+}
