@@ -11,7 +11,9 @@ import (
 // engineers, with command lines, code names, alert names and BIG-IP lines
 // left as they are.
 const (
+	// LangEN is English, the default.
 	LangEN = "en"
+	// LangJA is Japanese.
 	LangJA = "ja"
 )
 

@@ -11,12 +11,19 @@ import (
 // (bigip-log.md §2). 01230140 and 01260006 are [P]/[R]: their wording is
 // unconfirmed, so their explanations say so.
 const (
-	IDTPSLimit       = "01260008"
+	// IDTPSLimit is "SSL transaction (TPS) rate limit reached".
+	IDTPSLimit = "01260008"
+	// IDCertWillExpire is tmsh's "Certificate '…' in file … will expire on …".
 	IDCertWillExpire = "01420008"
-	IDCertExpired    = "01420007"
-	IDRSTLimit       = "011e0001"
+	// IDCertExpired is tmsh's "Certificate '…' in file … expired on …".
+	IDCertExpired = "01420007"
+	// IDRSTLimit is "Limiting open port RST response from n to m packets/sec …".
+	IDRSTLimit = "011e0001"
+	// IDPoolMemberDown is mcpd's "Pool … member … monitor status down. […]".
 	IDPoolMemberDown = "01070638"
-	IDRSTSent        = "01230140"
+	// IDRSTSent is "RST sent from a to b, [code] reason" ([P]).
+	IDRSTSent = "01230140"
+	// IDPeerCertVerify is "Peer cert verify error: …" ([R]).
 	IDPeerCertVerify = "01260006"
 )
 

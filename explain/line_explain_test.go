@@ -1,0 +1,281 @@
+package explain
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestMisreading: `x:80 -> y:443` is a client whose source port is 80
+// connecting to a virtual server on 443, not a port forward.
+func TestMisreading(t *testing.T) {
+	p, err := ParseLine("Feb  1 08:12:14 bigip warning tmm1[9244]: 01260013:4: SSL Handshake failed for TCP 198.51.100.7:80 -> 203.0.113.10:443")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Langs() {
+		x := ExplainLine(p, lang)
+		if len(x.Sides) != 2 || x.Sides[0].Endpoint != "198.51.100.7:80" || x.Sides[1].Endpoint != "203.0.113.10:443" {
+			t.Fatalf("%s: sides %+v", lang, x.Sides)
+		}
+		notes := strings.Join(x.Notes, "\n")
+		want := map[string][]string{
+			LangEN: {"`x:80 -> y:443`", "nothing was forwarded from port 80 to port 443", "The left port here is 80", "client's source port"},
+			LangJA: {"`x:80 -> y:443`", "80 番から 443 番へ何かが転送されたわけではない", "左側のポートは 80", "送信元ポート"},
+		}[lang]
+		for _, w := range want {
+			if !strings.Contains(notes, w) {
+				t.Errorf("%s: notes lack %q:\n%s", lang, w, notes)
+			}
+		}
+		if !strings.HasPrefix(x.Sides[0].Role, map[string]string{LangEN: "client", LangJA: "クライアント"}[lang]) ||
+			!strings.HasPrefix(x.Sides[1].Role, map[string]string{LangEN: "virtual server", LangJA: "仮想サーバ"}[lang]) {
+			t.Errorf("%s: roles %+v", lang, x.Sides)
+		}
+		// The server-side reading is given too: the line alone cannot tell.
+		if !strings.Contains(x.Meaning, map[string]string{LangEN: "pool member", LangJA: "プールメンバー"}[lang]) ||
+			!strings.Contains(x.Meaning, "203.0.113.10") {
+			t.Errorf("%s: meaning does not say how to tell the sides apart: %s", lang, x.Meaning)
+		}
+	}
+	// A virtual server on port 80 with a failed handshake is the usual
+	// misconfiguration: a client-ssl profile on a plaintext port.
+	p, _ = ParseLine("01260013:4: SSL Handshake failed for TCP 198.51.100.7:51000 -> 203.0.113.10:80")
+	if notes := strings.Join(ExplainLine(p, LangEN).Notes, " "); !strings.Contains(notes, "port-80 virtual server") {
+		t.Errorf("no port-80 note: %s", notes)
+	}
+}
+
+// TestGroup: the S4 failure (rows 5–7) is one connection and is
+// explained as one event: the reason says what, the summary says who.
+func TestGroup(t *testing.T) {
+	var ps []Parsed
+	for _, l := range sampleLines(t) {
+		p, _ := ParseLine(l)
+		ps = append(ps, p)
+	}
+	events := ExplainLines(ps, LangEN)
+	sizes := make([]int, len(events))
+	for i, e := range events {
+		sizes[i] = len(e.Lines)
+	}
+	if fmt.Sprint(sizes) != "[1 1 1 1 3 1 1 1 1 1 1 1]" {
+		t.Fatalf("group sizes %v", sizes)
+	}
+	x := events[4].Explanation
+	if x.Key != "01260009/no shared ciphers" || x.Lines != 3 || len(x.Sides) != 2 || x.Sides[0].Endpoint != "192.168.99.86:32962" {
+		t.Errorf("group explanation %+v", x)
+	}
+	if !strings.Contains(x.Notes[0], "These 3 lines are one failed connection") || !strings.Contains(x.Notes[0], "tmm[9244]") {
+		t.Errorf("group note %q", x.Notes[0])
+	}
+	if len(x.Scenarios) != 1 || x.Scenarios[0] != "no-shared-cipher" {
+		t.Errorf("scenarios %v", x.Scenarios)
+	}
+	// Two connections in the same second on one tmm stay two groups: the
+	// summary closes a group.
+	twice := append(append([]Parsed{}, ps[4:7]...), ps[4:7]...)
+	if g := GroupLines(twice); len(g) != 2 || len(g[0]) != 3 || len(g[1]) != 3 {
+		t.Errorf("two connections grouped as %d groups", len(g))
+	}
+	// Different tmm instances are different connections.
+	other := ps[6]
+	other.Process = "tmm1"
+	if g := GroupLines([]Parsed{ps[4], other}); len(g) != 2 {
+		t.Errorf("lines of two tmms grouped together")
+	}
+}
+
+// TestUnknownID: an ID tlsgate does not know is said so, with what could
+// still be read from the line.
+func TestUnknownID(t *testing.T) {
+	p, err := ParseLine("<134>Jan 17 04:42:37 slot2/bigip01 info tmm1[23068]: 0126abcd:6: Some future message about 10.0.0.1:443 and 10.0.0.2.5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := ExplainLine(p, LangEN)
+	if x.Known || x.Key != lineUnknown || x.Title != "unknown message ID 0126abcd: not one tlsgate knows" {
+		t.Errorf("title %q known=%v", x.Title, x.Known)
+	}
+	if !strings.Contains(x.Meaning, "Subset 26 is TMM's SSL code") {
+		t.Errorf("meaning %q", x.Meaning)
+	}
+	got := map[string]string{}
+	for _, e := range x.Read {
+		got[e.Key] = e.Value
+	}
+	want := map[string]string{"time": "Jan 17 04:42:37", "host": "bigip01", "slot": "slot2", "process": "tmm1[23068]",
+		"severity": "6 info", "pri": "134 (local0.info)", "message_id": "0126abcd:6", "addresses": "10.0.0.1:443, 10.0.0.2.5000"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("read %s = %q, want %q", k, got[k], v)
+		}
+	}
+	ja := ExplainLine(p, LangJA)
+	if ja.Title != "未知のメッセージ ID 0126abcd: tlsgate が知らないメッセージ" {
+		t.Errorf("ja title %q", ja.Title)
+	}
+	// A line with no ID and no known text is not guessed at either.
+	p, err = ParseLine("Jan 17 04:42:37 bigip01 info tmm1[23068]: something else entirely")
+	if err != nil || ExplainLine(p, LangEN).Key != lineNoID {
+		t.Errorf("no-ID line: %v %s", err, ExplainLine(p, LangEN).Key)
+	}
+}
+
+// TestLineKnowledgeJapanese: every line-explanation entry and note has
+// English and Japanese words with the same placeholders; scenarios live in
+// the English table only.
+func TestLineKnowledgeJapanese(t *testing.T) {
+	en, ja := lineKnowledgeEN(), lineKnowledgeJA()
+	for key, e := range en {
+		j, ok := ja[key]
+		if !ok {
+			t.Errorf("%s: no Japanese entry", key)
+			continue
+		}
+		checkPair(t, key+" title", e.title, j.title, false)
+		checkPair(t, key+" meaning", e.meaning, j.meaning, false)
+		checkPair(t, key+" left", e.left, j.left, false)
+		checkPair(t, key+" right", e.right, j.right, false)
+		if len(e.causes) != len(j.causes) || len(e.checks) != len(j.checks) {
+			t.Errorf("%s: causes %d/%d, checks %d/%d", key, len(e.causes), len(j.causes), len(e.checks), len(j.checks))
+			continue
+		}
+		for i := range e.causes {
+			checkPair(t, key+" cause", e.causes[i], j.causes[i], false)
+		}
+		for i := range e.checks {
+			checkPair(t, key+" check", e.checks[i], j.checks[i], false)
+		}
+		if len(j.scenarios) > 0 {
+			t.Errorf("%s: scenarios belong in the English table only", key)
+		}
+		if e.title == "" || e.meaning == "" {
+			t.Errorf("%s: no title or meaning", key)
+		}
+	}
+	for key := range ja {
+		if _, ok := en[key]; !ok {
+			t.Errorf("%s: Japanese entry without an English one", key)
+		}
+	}
+	ne, nj := lineNotesEN(), lineNotesJA()
+	for k, v := range ne {
+		checkPair(t, "note "+k, v, nj[k], false)
+	}
+	for k := range nj {
+		if _, ok := ne[k]; !ok {
+			t.Errorf("note %s: Japanese without English", k)
+		}
+	}
+}
+
+// TestExplainFilled: every sample's explanation, in both languages, has
+// every placeholder filled and says something in each part.
+func TestExplainFilled(t *testing.T) {
+	lines := append(sampleLines(t),
+		"01260009:4: Connection error: ssl_hs_vfy_vfyresult:12345: some new reason (48)",
+		"01260008:3: SSL transaction (TPS) rate limit reached",
+		"01230140:3: RST sent from 10.0.0.2:443 to 10.0.0.1:5000, [0x2512c60:2345] SSL handshake timeout exceeded",
+		"01260006:4: Peer cert verify error: unable to get local issuer certificate (depth 0; cert CN=pool.lab.test)",
+		"Jan 17 04:42:37 bigip info tmm1[9244]: SSL Handshake details for TCP 10.0.0.1:5000 -> 10.0.0.2:443 entity: client SID: 00 version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519 mutual-authentication: false",
+		"Jan 17 04:42:37 bigip info tmm1[9244]: SSL Handshake details for TCP 10.0.0.9:40000 -> 10.0.1.5:8443 entity: server SID: 01 version: TLSv1.2 cipher-suite: ECDHE-RSA-AES128-GCM-SHA256 key-exchange: secp256r1 mutual-authentication: false",
+		"debug tmm1[13663]: Rule /Common/x <HTTP_REQUEST>: hello",
+		"Feb  1 08:12:14 bigip warning tmm[9244]: 01260013:4: Per-invocation log rate exceeded; throttling.",
+	)
+	for _, l := range lines {
+		p, _ := ParseLine(l)
+		for _, lang := range Langs() {
+			x := ExplainLine(p, lang)
+			texts := append([]string{x.Title, x.Meaning}, x.Causes...)
+			texts = append(texts, x.Checks...)
+			texts = append(texts, x.Notes...)
+			for _, s := range x.Sides {
+				texts = append(texts, s.Role)
+			}
+			for _, s := range texts {
+				if m := placeholderRE.FindString(s); m != "" {
+					t.Errorf("%s %s: unfilled %s in %q", lang, x.Key, m, s)
+				}
+			}
+			if x.Title == "" || x.Meaning == "" || len(x.Checks) == 0 {
+				t.Errorf("%s %s: empty title, meaning or checks", lang, x.Key)
+			}
+			if lang == LangJA && !hasJapanese(x.Meaning) {
+				t.Errorf("%s: Japanese meaning without Japanese", x.Key)
+			}
+		}
+	}
+}
+
+// renderEvents is the golden text form of explained lines.
+func renderEvents(events []LineEvent) string {
+	var b strings.Builder
+	for _, ev := range events {
+		for _, p := range ev.Lines {
+			fmt.Fprintf(&b, "line: %s\n", p.Raw)
+		}
+		x := ev.Explanation
+		fmt.Fprintf(&b, "key: %s known=%v lines=%d\ntitle: %s\nmeaning: %s\n", x.Key, x.Known, x.Lines, x.Title, x.Meaning)
+		for _, s := range x.Sides {
+			fmt.Fprintf(&b, "side %s: %s\n", s.Endpoint, s.Role)
+		}
+		for i, c := range x.Causes {
+			fmt.Fprintf(&b, "cause %d: %s\n", i+1, c)
+		}
+		for i, c := range x.Checks {
+			fmt.Fprintf(&b, "check %d: %s\n", i+1, c)
+		}
+		for _, n := range x.Notes {
+			fmt.Fprintf(&b, "note: %s\n", n)
+		}
+		fmt.Fprintf(&b, "scenarios: %s\n", strings.Join(x.Scenarios, ", "))
+		for _, e := range x.Read {
+			fmt.Fprintf(&b, "read %s: %s\n", e.Key, e.Value)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// TestLineGolden keeps the explanations of the verbatim samples, in both
+// languages, under review.
+func TestLineGolden(t *testing.T) {
+	var ps []Parsed
+	for _, l := range sampleLines(t) {
+		p, _ := ParseLine(l)
+		ps = append(ps, p)
+	}
+	for _, lang := range Langs() {
+		t.Run(lang, func(t *testing.T) {
+			got := renderEvents(ExplainLines(ps, lang))
+			path := filepath.Join("testdata", "lines", "samples_"+lang+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("golden mismatch for %s:\n--- got\n%s\n--- want\n%s", path, got, want)
+			}
+		})
+	}
+}
+
+func TestLineScenarios(t *testing.T) {
+	s := LineScenarios()
+	if len(s) == 0 || s[0] == "" {
+		t.Fatalf("LineScenarios() = %v", s)
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i-1] >= s[i] {
+			t.Errorf("not sorted and unique: %v", s)
+		}
+	}
+}
