@@ -100,17 +100,6 @@ func sniBody(host string) []byte {
 	return b.BytesOrPanic()
 }
 
-// alpnBody encodes an ALPN extension.
-func alpnBody(protos ...string) []byte {
-	var b cryptobyte.Builder
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
-		for _, p := range protos {
-			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(p)) })
-		}
-	})
-	return b.BytesOrPanic()
-}
-
 // minimalHello is a small valid TLS 1.3 hello used as a base for mutations.
 func minimalHello() testHello {
 	return testHello{

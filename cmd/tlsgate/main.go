@@ -42,6 +42,8 @@ Usage:
                                    run the training catalog of real failures, one port each
   tlsgate probe HOST:PORT [--sni NAME] [--cacert FILE] [--timeout 3s] [--steps 1,3,4] [--json]
                                    walk the operator's checklist against a TLS server
+  tlsgate explain [--lang en|ja] [--json] [LINE…]
+                                   explain pasted /var/log/ltm lines (or stdin)
   tlsgate version                  print the version
 
 Every subcommand accepts --help.
@@ -99,6 +101,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return cmdLab(args[1:], stdout, stderr)
 	case "probe":
 		return cmdProbe(args[1:], stdout, stderr)
+	case "explain":
+		return cmdExplain(args[1:], stdout, stderr)
 	default:
 		fmt.Fprint(stderr, topUsage)
 		return usageError{fmt.Sprintf("unknown subcommand %q", args[0])}
