@@ -123,6 +123,13 @@ func inspectCases() []diagCase {
 		TLS: Leg{Attempted: true, Done: true, Version: tls.VersionTLS12, CipherSuite: tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
 			Group: "X25519", AlertSent: -1, AlertRecv: -1,
 			Local: netip.MustParseAddrPort("10.0.0.2:40200"), Remote: netip.MustParseAddrPort("10.0.0.7:8443")}}
+	termMTLS.BytesUp, termMTLS.BytesDown = 78, 240
+
+	// A client that completes the handshake and leaves without a byte: what
+	// curl does on a name mismatch, and what handshake-only monitors do.
+	quiet := withHello(base("terminate"), modernHello())
+	quiet.Route = "terminate"
+	quiet.ClientTLS.Done, quiet.ClientTLS.Version, quiet.ClientTLS.CipherSuite = true, tls.VersionTLS13, tls.TLS_AES_128_GCM_SHA256
 
 	summaryOrig := "01260013:4: SSL Handshake failed for TCP 192.168.99.86:32962 -> 93.184.216.34:443"
 	details := func(left, right, entity, rest string) string {
@@ -195,6 +202,9 @@ func inspectCases() []diagCase {
 			contains: []string{"inspect sni=lab.test bypassed (not decrypted): SNI lab.test matches bypass *.test; spliced to 93.184.216.34:443",
 				"bypass=SNI lab.test matches bypass *.test", "transparent=tproxy", "real server's own certificate"},
 			absent: []string{"mimicked"}},
+		{name: "ok_quiet_after_handshake", o: quiet, code: CodeOK, ok: true,
+			lines:    []string{details("192.168.99.86:32962", "192.168.20.230:443", "client", "version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false")},
+			contains: []string{"no alternative certificate subject name matches", "send string"}},
 		{name: "ok_terminate_mtls_server_ssl", o: termMTLS, code: CodeOK, ok: true,
 			lines: []string{
 				details("192.168.99.86:32962", "192.168.20.230:443", "client", "version: TLSv1.2 cipher-suite: ECDHE-ECDSA-CHACHA20-POLY1305 key-exchange: secp256r1 mutual-authentication: true"),

@@ -83,6 +83,7 @@ func rules() []rule {
 		{"client_err", ruleClientErr},
 		{"backend_dial", ruleBackendDial},
 		{"backend_tls", ruleBackendTLS},
+		{"quiet_after_handshake", ruleQuietAfterHandshake},
 	}
 }
 
@@ -390,4 +391,19 @@ func x509Variant(s string) string {
 		}
 	}
 	return ""
+}
+
+// ruleQuietAfterHandshake catches a client that completed the handshake and
+// left without sending a byte. curl does this when the certificate's name
+// does not match (it checks the name after the handshake, and sends no
+// alert), and so do TLS health monitors that only test the handshake.
+func ruleQuietAfterHandshake(f *facts) (verdict, bool) {
+	o := f.o
+	if o.Route != "terminate" && o.Route != "inspect" {
+		return verdict{}, false
+	}
+	quiet := o.ClientTLS.Done && o.BytesUp == 0 && len(o.HTTP1) == 0 && o.FaultApplied == "" && len(o.FaultFirings) == 0
+	// Still ok: monitors do this legitimately. The variant only adds the
+	// explanation an operator needs when a user reports a name error.
+	return verdict{code: CodeOK, variant: "quiet"}, quiet
 }

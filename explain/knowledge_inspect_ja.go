@@ -59,6 +59,17 @@ func inspectKnowledgeJA() map[string]entry {
 			clientSaw: sawResetEarlyJA,
 		},
 
+		CodeOK + "/quiet": {
+			cause: "tlsgate とのハンドシェイクは成功したが、クライアントはリクエストを送らずに接続を閉じた。" +
+				"curl は証明書が指定した名前と一致しないとき、まさにこう動く。ホスト名の確認をハンドシェイクの後に行い、アラートも送らない。" +
+				"ハンドシェイクしか確認しない TLS ヘルスモニター（send string なしの HTTPS モニターや TCP+TLS チェック）も同じに見える。ハンドシェイク自体は成功しているので、BIG-IP は SSL エラーを記録しない。",
+			checks: []string{
+				"クライアントが使った名前（{sni_or_host}）と証明書の SAN を比べる: `openssl s_client -connect <vs>:{vport} -servername {sni_or_host} | openssl x509 -noout -ext subjectAltName`。",
+				"ヘルスモニターなら send string（例: `GET / HTTP/1.1`）を設定し、TLS だけでなくサービスまで確認させる。",
+				"クライアントを詳細表示で動かし（`curl -v`）、クライアント自身が示す理由を見る。",
+			},
+			clientSaw: "curl では `curl: (60) SSL: no alternative certificate subject name matches target host name '{sni_or_host}'`、Go では `x509: certificate is valid for …, not {sni_or_host}`、ブラウザでは NET::ERR_CERT_COMMON_NAME_INVALID。ヘルスモニターの場合は何も表示されない。",
+		},
 		CodeClientRejectedSilently: {
 			summary: "クライアント {client} が tlsgate の {sni_or_host} の証明書を受け取った後、アラートなしで接続を閉じた（FIN）",
 			cause: "tlsgate はハンドシェイクフライト（ServerHello と {sni_or_host} の証明書）を送り終えていたが、クライアントは TLS アラートを 1 つも送らずに切断した。" +
