@@ -22,7 +22,12 @@ func clientScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (60) SSL certificate problem: certificate has expired",
 			ExpectCode:   "client_alert",
-			BigIP:        []string{ltmHandshakeFailed},
+			ExpectProbe:  "expired",
+			ProbeNote: Text{
+				EN: "The probe cannot know the client's clock: it judges the certificate by the clock of the host it runs on, so it names what the skewed client sees, an expired certificate. Run it on the failing client and compare `date -u` there with a good host; a certificate that verifies elsewhere points at the clock.",
+				JA: "probe はクライアントの時計を知ることができず、自分が動いているホストの時計で証明書を判定する。そのため、時計のずれたクライアントが見るのと同じ「期限切れ」を報告する。失敗しているクライアント上で実行し、そこでの `date -u` を正常なホストと比べる。他のホストでは同じ証明書を検証できるなら、原因は時計。",
+			},
+			BigIP: []string{ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Fix the client's clock (NTP), not the certificate. Compare `date` on the client with the certificate's notBefore/notAfter. When a few clients report 'expired' while everyone else connects, suspect their clocks first.",
 				JA: "直すのは証明書ではなくクライアントの時計（NTP同期）。クライアントの `date` と証明書の notBefore / notAfter を比較する。一部のクライアントだけが「期限切れ」で失敗し、他は問題なく接続できているなら、まずそのクライアントの時計を疑う。",
@@ -44,7 +49,12 @@ func clientScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (60) SSL certificate problem: certificate is not yet valid",
 			ExpectCode:   "client_alert",
-			BigIP:        []string{ltmHandshakeFailed},
+			ExpectProbe:  "not_yet_valid",
+			ProbeNote: Text{
+				EN: "The probe cannot know the client's clock: it judges the certificate by the clock of the host it runs on, so it names what the slow client sees, a certificate not yet valid. Run it on the failing client and compare `date -u` there with a good host.",
+				JA: "probe はクライアントの時計を知ることができず、自分が動いているホストの時計で証明書を判定する。そのため、時計の遅れたクライアントが見るのと同じ「有効期間前」を報告する。失敗しているクライアント上で実行し、そこでの `date -u` を正常なホストと比べる。",
+			},
+			BigIP: []string{ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Synchronise the client's clock. 'Not yet valid' from a few clients right after a certificate renewal means their clocks are behind; the certificate is correct.",
 				JA: "クライアントの時計を同期させる。証明書更新の直後に一部のクライアントだけが「not yet valid」になるなら、原因はそのクライアントの時計の遅れで、証明書は正しい。",
@@ -65,7 +75,12 @@ func clientScenarios() []Scenario {
 			Try:          "openssl s_client -connect 127.0.0.1:{port} -servername localhost -tls1 -cipher DEFAULT@SECLEVEL=0 </dev/null",
 			ExpectClient: "tlsv1 alert protocol version",
 			ExpectCode:   "ssl_version_too_old",
-			BigIP:        []string{ltmUnsupportedVer, ltmHandshakeFailed},
+			ExpectProbe:  "modern_versions",
+			ProbeNote: Text{
+				EN: "The probe is a modern client, so the server passes: step 4 shows TLS 1.0 and 1.1 refused with protocol_version, which is exactly what the old client meets. The cause is the client's stack, which probing the server cannot show.",
+				JA: "probe 自体は最新のクライアントなので、サーバは合格と判定される。ステップ 4 で TLS 1.0 / 1.1 が protocol_version で拒否されることが示され、これが古いクライアントの受ける拒否そのもの。原因はクライアント側の TLS スタックで、サーバ側を調べても見えない。",
+			},
+			BigIP: []string{ltmUnsupportedVer, ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Upgrade the client or turn TLS 1.2 on in it (.NET: SchUseStrongCrypto; Java 7: -Djdk.tls.client.protocols=TLSv1.2). Re-enabling TLS 1.0 is a last resort, and then on a separate virtual server for that client only.",
 				JA: "クライアントを更新するか TLS 1.2 を有効にする（.NET は SchUseStrongCrypto、Java 7 は -Djdk.tls.client.protocols=TLSv1.2）。TLS 1.0 を再度有効にするのは最後の手段で、その場合もそのクライアント専用の別の仮想サーバに限定する。",
@@ -88,6 +103,12 @@ func clientScenarios() []Scenario {
 			CompareExpect: "hello from the tlsgate demo backend",
 			ExpectClient:  "curl: (60) SSL certificate problem: unable to get local issuer certificate",
 			ExpectCode:    "client_alert",
+			Probe:         "tlsgate probe 127.0.0.1:{port} --sni localhost",
+			ExpectProbe:   "interception",
+			ProbeNote: Text{
+				EN: "Run without --cacert, as the failing client trusts nothing extra: the probe sees a leaf re-signed by a CA outside its trust store and marked as a copy by an inspecting product. Given the interceptor's CA (--cacert), the chain verifies and the same finding becomes a warning.",
+				JA: "失敗しているクライアントと同じく、--cacert を付けずに実行する。probe は、トラストストアにない CA で再署名され、復号製品によるコピーである印の付いた証明書を見る。割り込み側の CA を --cacert で与えるとチェーンは検証でき、同じ指摘が警告に変わる。",
+			},
 			Fix: Text{
 				EN: "Look at the issuer the client really receives (`openssl s_client -showcerts`). If it is the security product's CA, add that CA to the tool's own bundle (curl --cacert, REQUESTS_CA_BUNDLE, the Java cacerts keystore, git http.sslCAInfo) or exclude the host from inspection. Nothing on the server needs to change, and its logs are clean.",
 				JA: "クライアントが実際に受け取っている証明書の発行者を `openssl s_client -showcerts` で確認する。セキュリティ製品のCAであれば、そのCAを各ツールのCAバンドル（curl の --cacert、REQUESTS_CA_BUNDLE、Java の cacerts、git の http.sslCAInfo）に追加するか、そのホストを復号対象から除外する。サーバ側の変更は不要で、サーバのログにも何も出ない。",

@@ -26,6 +26,12 @@ func networkScenarios() []Scenario {
 			CompareExpect: "hello from the tlsgate demo backend",
 			ExpectClient:  "curl: (35) Recv failure: Connection reset by peer",
 			ExpectCode:    "fault_injected",
+			Probe:         "tlsgate probe 127.0.0.1:{port} --sni www.blocked.test --cacert {ca}",
+			ExpectProbe:   "reset_after_hello",
+			ProbeNote: Text{
+				EN: "Probe with the blocked name: that hello is reset, and the same hello with another name gets a TLS answer, so the probe reports that the reset follows the name. Without --sni the port looks healthy.",
+				JA: "ブロック対象の名前を --sni に指定して実行する。その ClientHello は RST で切断され、名前だけを変えた ClientHello には TLS で応答があるため、probe は RST が名前次第であると報告する。--sni なしではポートは正常に見える。",
+			},
 			Fix: Text{
 				EN: "Find who sent the RST: capture on both sides of each middlebox. A RST the client receives but the server never sent came from in between. Then read that device's logs and its policy for the name. The virtual server's log is clean because the ClientHello never reached it.",
 				JA: "RST の送信元を特定する。各中継装置の前後でパケットキャプチャを取り、クライアントは受け取ったがサーバは送っていない RST なら途中の装置が送っている。その装置のログと、該当ホスト名に対するポリシーを確認する。ClientHello が届いていないので仮想サーバのログには何も出ない。",
@@ -48,6 +54,8 @@ func networkScenarios() []Scenario {
 			Try:          "curl --max-time 3 --cacert {ca} https://localhost:{port}/",
 			ExpectClient: "curl: (28) … timed out after",
 			ExpectCode:   "fault_injected",
+			Probe:        "tlsgate probe 127.0.0.1:{port} --sni localhost --cacert {ca} --timeout 1s",
+			ExpectProbe:  "no_answer",
 			Fix: Text{
 				EN: "Capture on the client and on the server at the same time: the ClientHello leaves the client and never arrives. Check ACLs, TLS/DPI policies and routing symmetry on every device in between.",
 				JA: "クライアントとサーバで同時にキャプチャを取ると、ClientHello はクライアントから出ているのにサーバに届いていないことがわかる。途中の各装置の ACL、TLS/DPI ポリシー、経路の対称性を確認する。",
@@ -69,7 +77,13 @@ func networkScenarios() []Scenario {
 			Try:          "curl --max-time 3 --cacert {ca} https://localhost:{port}/",
 			ExpectClient: "curl: (28) … timed out after",
 			ExpectCode:   "client_closed_early",
-			BigIP:        []string{ltmHandshakeFailed},
+			Probe:        "tlsgate probe 127.0.0.1:{port} --sni localhost --cacert {ca} --timeout 1s",
+			ExpectProbe:  "pmtu_blackhole",
+			ProbeNote: Text{
+				EN: "The full hello gets no answer at all, as in a silent drop; a second hello, which a server answers with a HelloRetryRequest of about 100 bytes, gets its answer, and so the probe tells a lost answer from a lost hello.",
+				JA: "通常の ClientHello にはサイレントドロップと同じく何も返らないが、約 100 バイトの HelloRetryRequest で応答されるはずの2つ目の ClientHello には応答が届く。これで probe は、失われているのが ClientHello ではなく応答の方だと判別する。",
+			},
+			BigIP: []string{ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Measure the path MTU (`ping -M do -s 1472 host`, lowering the size until it passes), then clamp the TCP MSS on the tunnel device or in the BIG-IP tcp profile, or let ICMP type 3 code 4 through.",
 				JA: "パスMTUを測る（`ping -M do -s 1472 ホスト` でサイズを下げながら通る値を探す）。そのうえでトンネル装置や BIG-IP の tcp プロファイルで TCP MSS をクランプするか、ICMP タイプ3 コード4 を通す。",
@@ -93,6 +107,7 @@ func networkScenarios() []Scenario {
 			CompareExpect: "hello from the tlsgate demo backend",
 			ExpectClient:  "… connection reset by peer",
 			ExpectCode:    "fault_injected",
+			ExpectProbe:   "large_hello_intolerance",
 			Fix: Text{
 				EN: "Upgrade or reconfigure the middlebox so it reassembles ClientHellos across segments. Until then a client can turn the hybrid key share off (Chrome's PostQuantumKeyAgreementEnabled policy, GODEBUG=tlsmlkem=0 for Go); that is a workaround, not a fix.",
 				JA: "中継装置を更新・設定変更し、複数セグメントにまたがる ClientHello を再構成できるようにする。それまではクライアント側でハイブリッド鍵共有を無効にできる（Chrome は PostQuantumKeyAgreementEnabled ポリシー、Go は GODEBUG=tlsmlkem=0）が、あくまで回避策で対策ではない。",
@@ -113,7 +128,12 @@ func networkScenarios() []Scenario {
 			Try:          "curl http://localhost:{port}/",
 			ExpectClient: "curl: (56) Recv failure: Connection reset by peer",
 			ExpectCode:   "plaintext_on_tls",
-			BigIP:        []string{ltmNotSSL, ltmHandshakeFailed},
+			ExpectProbe:  "tls",
+			ProbeNote: Text{
+				EN: "The mistake is the client's (http:// to a TLS port), not the server's: the probe speaks TLS and finds a working TLS server, which is the answer: the port is fine, the URL is wrong.",
+				JA: "誤りはサーバではなくクライアント側（TLS のポートへの http://）。probe は TLS で接続するので正常な TLS サーバが見つかり、それ自体が答えになる。ポートは正常で、URL が間違っている。",
+			},
+			BigIP: []string{ltmNotSSL, ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Use https:// for that port, or serve plain HTTP on its own port with a redirect to HTTPS. On a BIG-IP, enable 'Non-SSL Connections' on the client-ssl profile only as a deliberate choice.",
 				JA: "そのポートには https:// を使う。平文の HTTP は別ポートで受けて HTTPS にリダイレクトする。BIG-IP の client-ssl プロファイルの「Non-SSL Connections」を有効にするのは、意図して平文を受ける場合だけにする。",
@@ -134,6 +154,11 @@ func networkScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (35) … Connection reset by peer",
 			ExpectCode:   "tls_on_plaintext",
+			ExpectProbe:  "plaintext_port",
+			ProbeNote: Text{
+				EN: "The mistake is the client's (https:// to a plain port); the probe shows the port's side of it: a ClientHello is reset while a plain-text GET / gets an HTTP answer.",
+				JA: "誤りはクライアント側（平文のポートへの https://）。probe はそのポート側の様子を示す。ClientHello は RST で切断され、平文の GET / には HTTP の応答が返る。",
+			},
 			Fix: Text{
 				EN: "Point the client at the TLS port, or add a client-ssl profile to the virtual server that is meant to speak TLS. There is no SSL line in the BIG-IP log because the virtual server has no SSL profile to fail.",
 				JA: "クライアントの接続先を TLS のポートに直すか、TLS で受けるべき仮想サーバに client-ssl プロファイルを追加する。仮想サーバに SSL プロファイルがないため、BIG-IP のログには SSL の行が出ない。",
@@ -155,6 +180,7 @@ func networkScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (35) … wrong version number",
 			ExpectCode:   "fault_injected",
+			ExpectProbe:  "plain_http",
 			Fix: Text{
 				EN: "See who answered: `openssl s_client` prints the 'wrong version number' error, and `curl -v http://host:443/` or `nc host 443` shows the page in clear text. Log in to the portal, or fix the proxy rule that intercepts the port.",
 				JA: "誰が応答したかを確認する。`openssl s_client` では「wrong version number」になり、`curl -v http://host:443/` や `nc host 443` なら平文のページが読める。キャプティブポータルにログインする、またはそのポートを横取りしているプロキシのルールを直す。",
@@ -177,6 +203,7 @@ func networkScenarios() []Scenario {
 			Try:          "curl -sS --cacert {ca} https://localhost:{port}/",
 			ExpectClient: "The requested URL was rejected. Please consult with your administrator.",
 			ExpectCode:   "ok",
+			ExpectProbe:  "block_page",
 			Fix: Text{
 				EN: "Look the support ID up in the WAF's request log to see which violation fired, then fix the request or tune the policy. TLS settings are irrelevant; the ltm log has no SSL line for it.",
 				JA: "サポートIDを WAF のリクエストログで検索し、どの違反で止められたかを確認したうえで、リクエストを直すかポリシーを調整する。TLS の設定は関係なく、ltm ログにも SSL の行は出ない。",
@@ -201,6 +228,11 @@ func networkScenarios() []Scenario {
 			CompareExpect: "Strict-Transport-Security: max-age=31536000",
 			ExpectClient:  "HTTP/1.1 200 … Via: 1.1 corp-proxy",
 			ExpectCode:    "ok",
+			ExpectProbe:   "interception",
+			ProbeNote: Text{
+				EN: "The probe sees a certificate re-signed by an inspecting product that the host trusts (step 7) and, in step 10, a Via header and no HSTS (rewriting_proxy). That HSTS was stripped, rather than never sent, shows only against the real server: compare with the lab origin.",
+				JA: "probe はステップ 7 で、ホストが信頼する復号製品が再署名した証明書を検出し、ステップ 10 で Via ヘッダと HSTS の欠如（rewriting_proxy）を検出する。HSTS が最初から送られていないのではなく削除されたことは、本来のサーバと比べないとわからないので、lab origin と比較する。",
+			},
 			Fix: Text{
 				EN: "Compare headers and issuer with and without the proxy (`curl -sv`). Exempt the site from inspection or fix the proxy's header policy; HSTS has to come from the origin unchanged.",
 				JA: "プロキシ経由と直接接続でヘッダと証明書の発行者を比較する（`curl -sv`）。そのサイトを復号対象から外すか、プロキシのヘッダ処理ポリシーを直す。HSTS はオリジンから改変されずに届く必要がある。",

@@ -23,6 +23,7 @@ func serverScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (35) … legacy sigalg disallowed or unsupported",
 			ExpectCode:   "client_alert",
+			ExpectProbe:  "legacy_only",
 			BigIP:        []string{ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Enable TLS 1.2 on the server. If it cannot be upgraded, terminate TLS on the BIG-IP with a modern client-ssl profile and speak the old protocol only on the server-ssl side. A single client can connect meanwhile with curl --tlsv1.0 --ciphers DEFAULT@SECLEVEL=0, which is a diagnosis, not a fix.",
@@ -47,6 +48,7 @@ func serverScenarios() []Scenario {
 			CompareExpect: "hello from the tlsgate demo backend",
 			ExpectClient:  "curl: (35) … tlsv1 alert protocol version",
 			ExpectCode:    "ssl_version_too_old",
+			ExpectProbe:   "tls13_only",
 			BigIP:         []string{ltmUnsupportedVer, ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Allow TLS 1.2 on the profile with a strong cipher list (ECDHE with AES-GCM), or move the client to a stack with TLS 1.3. Check what the client offers in tlsgate's log (versions_offered) before changing the server.",
@@ -69,6 +71,7 @@ func serverScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (35) … sslv3 alert handshake failure",
 			ExpectCode:   "no_shared_cipher",
+			ExpectProbe:  "no_shared_cipher",
 			BigIP:        []string{ltmNoSharedCiphers, ltmNoSharedPeers, ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Compare the suites the client offers (tlsgate logs them as ciphers_offered) with the profile's cipher string (on a BIG-IP, `tmm --clientciphers '<string>'` lists what it allows), and add a modern ECDHE-GCM suite both sides support.",
@@ -91,6 +94,7 @@ func serverScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (60) SSL certificate problem: certificate has expired",
 			ExpectCode:   "client_alert",
+			ExpectProbe:  "expired",
 			BigIP:        []string{ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Renew the certificate and attach it to every profile that used the old one. `openssl s_client -connect host:443 -servername name </dev/null | openssl x509 -noout -dates` shows what is really served. Monitor expiry: a BIG-IP warns ahead of time with 01420008 'will expire' lines.",
@@ -113,6 +117,7 @@ func serverScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (60) SSL certificate problem: certificate is not yet valid",
 			ExpectCode:   "client_alert",
+			ExpectProbe:  "not_yet_valid",
 			BigIP:        []string{ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Check notBefore against real time; wait, or reissue with a correct start date. If only some clients fail, check their clocks instead (scenario clock-behind).",
@@ -135,6 +140,7 @@ func serverScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (60) SSL: no alternative certificate subject name matches target host name 'localhost'",
 			ExpectCode:   "ok",
+			ExpectProbe:  "hostname_mismatch",
 			Fix: Text{
 				EN: "Reissue the certificate with every name clients use in subjectAltName (clients ignore the CN), or select the right certificate by SNI on the virtual server. curl checks the name after the handshake and just closes, so the server logs no handshake failure.",
 				JA: "クライアントが使うすべての名前を subjectAltName に入れて再発行する（CN は参照されない）か、仮想サーバ側で SNI によって正しい証明書を選ばせる。curl はハンドシェイク完了後に名前を検証して切断するだけなので、サーバ側にはハンドシェイク失敗のログが残らない。",
@@ -156,6 +162,7 @@ func serverScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (60) SSL certificate problem: self-signed certificate",
 			ExpectCode:   "client_alert",
+			ExpectProbe:  "self_signed",
 			BigIP:        []string{ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Replace it with a certificate from a CA the clients trust. Trusting a self-signed certificate on each client only scales to a lab.",
@@ -178,7 +185,12 @@ func serverScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (60) SSL certificate problem: unable to get local issuer certificate",
 			ExpectCode:   "client_alert",
-			BigIP:        []string{ltmHandshakeFailed},
+			ExpectProbe:  "untrusted_root",
+			ProbeNote: Text{
+				EN: "The server sends the leaf alone, which by itself looks like a missing intermediate; the probe names an untrusted root because the issuer calls itself a root, and public CAs never sign leaves with one.",
+				JA: "サーバはサーバ証明書だけを送るので、それだけでは中間証明書の欠落と区別がつかない。発行者が名前でルートと名乗っていて、公的 CA はルートで直接サーバ証明書に署名しないことから、probe は信頼されていないルートと判定する。",
+			},
+			BigIP: []string{ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Distribute the issuing root to the clients' trust stores: the OS store and every tool's own bundle (Java cacerts, Python certifi, curl's CA file). Public clients need a publicly trusted certificate.",
 				JA: "発行元のルートCAをクライアントの証明書ストアに配布する。OSのストアだけでなく、各ツール独自のバンドル（Java の cacerts、Python の certifi、curl のCAファイル）にも入れる。不特定のクライアント向けには公的に信頼された証明書を使う。",
@@ -200,6 +212,7 @@ func serverScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (60) SSL certificate problem: self-signed certificate in certificate chain",
 			ExpectCode:   "client_alert",
+			ExpectProbe:  "untrusted_root",
 			BigIP:        []string{ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Install the private root in the clients' trust stores (as for untrusted-root) and stop sending the root: a server's chain should end at the last intermediate.",
@@ -222,6 +235,7 @@ func serverScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (60) SSL certificate problem: unable to get local issuer certificate",
 			ExpectCode:   "client_alert",
+			ExpectProbe:  "incomplete_chain",
 			BigIP:        []string{ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Configure the chain on the profile (BIG-IP client-ssl 'Chain' = the intermediate bundle) so the server sends leaf plus intermediates. `openssl s_client -showcerts` showing only depth 0 means the chain is missing.",
@@ -245,7 +259,13 @@ func serverScenarios() []Scenario {
 			CompareExpect: "hello from the tlsgate demo backend",
 			ExpectClient:  "curl: (35) … sslv3 alert handshake failure",
 			ExpectCode:    "sni_missing",
-			BigIP:         []string{ltmHandshakeFailed},
+			Probe:         "tlsgate probe 127.0.0.1:{port} --cacert {ca}",
+			ExpectProbe:   "sni_required",
+			ProbeNote: Text{
+				EN: "Probe by IP without --sni, as the failing client connects: step 6 shows every hello without SNI refused and any name accepted. Step 3 alone sees only the generic handshake_failure alert.",
+				JA: "失敗しているクライアントと同じく、--sni を付けずに IP アドレスで実行する。ステップ 6 で、SNI なしの ClientHello はすべて拒否され、名前があれば受け付けられることがわかる。ステップ 3 だけでは汎用的な handshake_failure アラートしか見えない。",
+			},
+			BigIP: []string{ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Make the client send SNI (connect by host name, set the server name in its TLS library), or give the virtual server a default profile (sni-default) for clients without SNI.",
 				JA: "クライアントに SNI を送らせる（ホスト名で接続する、TLS ライブラリでサーバ名を設定する）か、SNI なしのクライアント向けに仮想サーバへデフォルトプロファイル（sni-default）を用意する。",
@@ -270,6 +290,11 @@ func serverScenarios() []Scenario {
 			CompareExpect: "hello from the tlsgate demo backend",
 			ExpectClient:  "curl: (60) SSL: no alternative certificate subject name matches target host name '127.0.0.1'",
 			ExpectCode:    "ok",
+			ExpectProbe:   "default_cert_differs",
+			ProbeNote: Text{
+				EN: "With --sni the probe compares the certificate for the name with the one sent without SNI, and names the wrong default. Without --sni it would see only what the failing client sees: a certificate that does not match 127.0.0.1 (hostname_mismatch).",
+				JA: "--sni を付けると、probe は名前に対する証明書と SNI なしで返る証明書を比べ、デフォルト証明書の誤りを指摘する。--sni なしで実行すると、失敗しているクライアントと同じく 127.0.0.1 と一致しない証明書（hostname_mismatch）しか見えない。",
+			},
 			Fix: Text{
 				EN: "Make the default (sni-default) profile's certificate cover the names and addresses clients use without SNI, and make clients send SNI. `openssl s_client -connect ip:443 -noservername` shows what a client without SNI receives.",
 				JA: "デフォルト（sni-default）プロファイルの証明書に、SNI なしのクライアントが使う名前・アドレスを含める。あわせてクライアントに SNI を送らせる。SNI なしで何が返るかは `openssl s_client -connect IP:443 -noservername` で確認できる。",
@@ -290,6 +315,7 @@ func serverScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (35) … sslv3 alert handshake failure",
 			ExpectCode:   "client_cert_missing",
+			ExpectProbe:  "client_cert_required",
 			BigIP:        []string{ltmHandshakeFailed},
 			Fix: Text{
 				EN: "Give the client a certificate and key (curl --cert/--key) issued by a CA in the profile's trusted list, or use peer-cert-mode request if certificates are optional. The generic 'handshake failure' says nothing about certificates; tlsgate's log and a capture (a CertificateRequest answered by an empty Certificate) do. Under TLS 1.3 the same failure shows after the handshake, on the first read: curl (56) … tlsv13 alert certificate required.",
@@ -312,6 +338,7 @@ func serverScenarios() []Scenario {
 			Try:          curlTrusted,
 			ExpectClient: "curl: (35) … unsupported protocol",
 			ExpectCode:   "fault_injected",
+			ExpectProbe:  "sslv3",
 			Fix: Text{
 				EN: "Upgrade or replace the device's TLS stack. If that is impossible, put it behind a proxy (a BIG-IP virtual server with a modern client-ssl profile) and reach it only from a management network.",
 				JA: "機器の TLS スタックを更新するか機器を更改する。不可能なら、最新の client-ssl プロファイルを持つ BIG-IP の仮想サーバ等のプロキシの裏に置き、管理用ネットワークからのみアクセスさせる。",

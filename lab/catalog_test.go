@@ -9,6 +9,7 @@ import (
 
 	"github.com/tlsgate/tlsgate/explain"
 	"github.com/tlsgate/tlsgate/faults"
+	"github.com/tlsgate/tlsgate/probe"
 )
 
 // knownCodes are explain's diagnosis codes; a scenario expecting anything
@@ -56,10 +57,19 @@ func TestCatalogEntries(t *testing.T) {
 			if !slices.Contains(knownCodes(), s.ExpectCode) {
 				t.Errorf("ExpectCode %q is not an explain diagnosis code", s.ExpectCode)
 			}
+			if !probe.KnownCode(s.ExpectProbe) || s.ExpectProbe == "skipped" || s.ExpectProbe == "ok" {
+				t.Errorf("ExpectProbe %q is not a step code of tlsgate probe", s.ExpectProbe)
+			}
+			if cmd := s.ProbeCommand(); !strings.HasPrefix(cmd, "tlsgate probe 127.0.0.1:{port}") || strings.Contains(cmd, "--json") {
+				t.Errorf("probe command %q: want tlsgate probe 127.0.0.1:{port} … without --json (the test adds it)", cmd)
+			}
+			if (s.ProbeNote.EN == "") != (s.ProbeNote.JA == "") {
+				t.Errorf("ProbeNote has one language only: %+v", s.ProbeNote)
+			}
 			if (s.Compare == "") != (s.CompareExpect == "") {
 				t.Errorf("Compare %q and CompareExpect %q go together", s.Compare, s.CompareExpect)
 			}
-			for _, cmd := range []string{s.Try, s.Compare} {
+			for _, cmd := range []string{s.Try, s.Compare, s.ProbeCommand()} {
 				if left := Expand(cmd, Vars{Port: 1, Origin: 2, CA: "ca.pem"}); strings.ContainsAny(left, "{}") {
 					t.Errorf("command %q keeps a placeholder after expansion: %q", cmd, left)
 				}
@@ -102,7 +112,10 @@ func TestCatalogBothLanguages(t *testing.T) {
 		for _, f := range []struct {
 			field string
 			text  Text
-		}{{"Title", s.Title}, {"Reproduces", s.Reproduces}, {"Fix", s.Fix}} {
+		}{{"Title", s.Title}, {"Reproduces", s.Reproduces}, {"Fix", s.Fix}, {"ProbeNote", s.ProbeNote}} {
+			if f.field == "ProbeNote" && f.text == (Text{}) {
+				continue // optional: only where the probe cannot see the cause itself
+			}
 			if strings.TrimSpace(f.text.EN) == "" {
 				t.Errorf("%s: %s has no English text", s.Name, f.field)
 			}

@@ -20,6 +20,7 @@ const (
 type labels struct {
 	title, intro, run, index, family, port, scenario, what                   string
 	reproduces, try, compare, client, bigip, noBigIP, code, fix, configLabel string
+	probe, probeCode, noteSep                                                string
 	families                                                                 map[Family]string
 }
 
@@ -35,8 +36,10 @@ func labelsFor(lang string) labels {
 			reproduces: "再現する状況", try: "試すコマンド", compare: "比較用（成功する）コマンド",
 			client: "クライアントに出る症状", bigip: "BIG-IP の /var/log/ltm",
 			noBigIP: "なし。この障害では仮想サーバに SSL 関連のログは出ない。",
-			code:    "tlsgate の診断コード", fix: "対処", configLabel: "設定（自分の設定ファイルに貼る場合、:9498 はラボのデモバックエンド、:9499 はラボの origin）",
-			families: map[Family]string{FamilyClient: "クライアント側の原因", FamilyServer: "サーバ側の原因", FamilyNetwork: "ネットワーク・中継装置の原因"},
+			code:    "tlsgate の診断コード", fix: "対処",
+			probe: "クライアント側からの診断（tlsgate probe）", probeCode: "probe の診断コード", noteSep: "。",
+			configLabel: "設定（自分の設定ファイルに貼る場合、:9498 はラボのデモバックエンド、:9499 はラボの origin）",
+			families:    map[Family]string{FamilyClient: "クライアント側の原因", FamilyServer: "サーバ側の原因", FamilyNetwork: "ネットワーク・中継装置の原因"},
 		}
 	}
 	return labels{
@@ -49,8 +52,10 @@ func labelsFor(lang string) labels {
 		reproduces: "Reproduces", try: "Try", compare: "Compare (works)",
 		client: "Client shows", bigip: "BIG-IP /var/log/ltm",
 		noBigIP: "None: the virtual server logs no SSL line for this failure.",
-		code:    "tlsgate diagnosis", fix: "Fix", configLabel: "Config (for your own file: :9498 is the lab's demo backend, :9499 the lab origin)",
-		families: map[Family]string{FamilyClient: "Client-side causes", FamilyServer: "Server-side causes", FamilyNetwork: "Network and middlebox causes"},
+		code:    "tlsgate diagnosis", fix: "Fix",
+		probe: "Diagnose from the client side (tlsgate probe)", probeCode: "The probe reports", noteSep: ". ",
+		configLabel: "Config (for your own file: :9498 is the lab's demo backend, :9499 the lab origin)",
+		families:    map[Family]string{FamilyClient: "Client-side causes", FamilyServer: "Server-side causes", FamilyNetwork: "Network and middlebox causes"},
 	}
 }
 
@@ -103,6 +108,11 @@ func writeScenario(b *strings.Builder, p Placed, vars Vars, o Options, l labels,
 		b.WriteString("```\n\n")
 	}
 	fmt.Fprintf(b, "%s: `%s`\n\n", l.code, p.ExpectCode)
+	fmt.Fprintf(b, "%s:\n\n```sh\n%s\n```\n\n%s: `%s`", l.probe, Expand(p.ProbeCommand(), vars), l.probeCode, p.ExpectProbe)
+	if note := p.ProbeNote.In(lang); note != "" {
+		b.WriteString(l.noteSep + note)
+	}
+	b.WriteString("\n\n")
 	fmt.Fprintf(b, "%s: %s\n\n", l.fix, p.Fix.In(lang))
 	fmt.Fprintf(b, "<details><summary>%s</summary>\n\n```toml\n%s```\n\n</details>\n", l.configLabel, p.Snippet(o))
 }

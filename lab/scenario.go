@@ -100,12 +100,36 @@ type Scenario struct {
 	ExpectClient string
 	// ExpectCode is the diagnosis code tlsgate logs for the Try connection.
 	ExpectCode string
+	// Probe is the `tlsgate probe` command that diagnoses the scenario from
+	// the client side, with the same placeholders as Try; "" is
+	// ProbeDefault. The lab's end-to-end test runs it with --json.
+	Probe string
+	// ExpectProbe is the step code the probe reports for the scenario's
+	// cause ("expired", "pmtu_blackhole" …). When that step fails or
+	// warns, it is also the probe's final verdict.
+	ExpectProbe string
+	// ProbeNote says why the probe reports ExpectProbe when it cannot see
+	// the cause itself (the client's clock, the client's own mistake) or
+	// sees it only indirectly; empty when the code names the cause.
+	ProbeNote Text
 	// BigIP are the /var/log/ltm lines a real BIG-IP virtual server would
 	// write, with {client} and {vs} for the two endpoints; empty when a
 	// BIG-IP logs nothing, which is itself the clue.
 	BigIP []string
 	// Fix is what resolves it in the field.
 	Fix Text
+}
+
+// ProbeDefault is the probe command of a scenario that sets none: by IP
+// with the name the lab's certificates are minted for, against the lab CA.
+const ProbeDefault = "tlsgate probe 127.0.0.1:{port} --sni localhost --cacert {ca}"
+
+// ProbeCommand is the scenario's probe command template.
+func (s Scenario) ProbeCommand() string {
+	if s.Probe == "" {
+		return ProbeDefault
+	}
+	return s.Probe
 }
 
 // Vars are the values a command template names: {port} (the scenario's

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +37,13 @@ type attempt struct {
 	alert   int // received alert, -1 when none
 	tap     tapStats
 	elapsed time.Duration
+	// certReq is the server's CertificateRequest, nil when it sent none.
+	// The probe has no client certificate and answers with an empty one.
+	certReq *tls.CertificateRequestInfo
+	// peer is the chain the server sent, kept even when the handshake
+	// fails afterwards (a client certificate the server requires), so the
+	// chain can still be judged.
+	peer []*x509.Certificate
 }
 
 // smallCurves keeps the ClientHello small: one X25519 key share. Every
@@ -75,6 +83,14 @@ func (p *prober) baseConfig() *tls.Config {
 // handshake dials the target and runs one crypto/tls handshake. The dial and
 // the handshake each get the per-attempt timeout.
 func (p *prober) handshake(ctx context.Context, cfg *tls.Config) attempt {
+	return p.session(ctx, cfg, nil)
+}
+
+// session is handshake, and then, when the handshake succeeds, runs then on
+// the open connection (with a fresh timeout) before closing it: the steps
+// that ask what comes after the handshake (an alert for a missing client
+// certificate, an HTTP answer) use it.
+func (p *prober) session(ctx context.Context, cfg *tls.Config, then func(*tls.Conn, *attempt)) attempt {
 	start := p.o.Now()
 	conn, err := p.dial(ctx)
 	if err != nil {
@@ -83,15 +99,35 @@ func (p *prober) handshake(ctx context.Context, cfg *tls.Config) attempt {
 	defer conn.Close()
 	t := newTap(conn, p.o.Now)
 	_ = conn.SetDeadline(time.Now().Add(p.o.Timeout))
+	a := attempt{alert: -1}
+	cfg = cfg.Clone()
+	cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		a.certReq = cri
+		return &tls.Certificate{}, nil
+	}
+	cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
+		for _, der := range raw {
+			if c, err := x509.ParseCertificate(der); err == nil {
+				a.peer = append(a.peer, c)
+			}
+		}
+		return nil
+	}
 	c := tls.Client(t, cfg)
 	err = c.HandshakeContext(ctx)
-	a := attempt{err: err, alert: -1, tap: t.stats(), elapsed: p.o.Now().Sub(start)}
-	if err == nil {
-		cs := c.ConnectionState()
-		a.result, a.cs = resOK, &cs
+	a.err, a.tap, a.elapsed = err, t.stats(), p.o.Now().Sub(start)
+	if err != nil {
+		a.result, a.alert = classifyErr(err)
 		return a
 	}
-	a.result, a.alert = classifyErr(err)
+	cs := c.ConnectionState()
+	a.result, a.cs = resOK, &cs
+	if then != nil {
+		_ = conn.SetDeadline(time.Now().Add(p.o.Timeout))
+		stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+		then(c, &a)
+		stop()
+	}
 	return a
 }
 

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -96,6 +97,34 @@ func FuzzParseSteps(f *testing.F) {
 		again, err := ParseSteps(strings.Trim(strings.ReplaceAll(fmt.Sprint(steps), " ", ","), "[]"))
 		if err != nil || !slices.Equal(again, steps) {
 			t.Fatalf("%v does not round-trip: %v, %v", steps, again, err)
+		}
+	})
+}
+
+func FuzzWithoutKeyShares(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out, err := withoutKeyShares(b)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "probe: ") || out != nil {
+				t.Fatalf("error %v with output %d bytes", err, len(out))
+			}
+			return
+		}
+		if len(out) < 9 || out[0] != 22 || out[5] != 1 {
+			t.Fatalf("not a ClientHello record: % x", out[:min(len(out), 9)])
+		}
+		if n := int(out[3])<<8 | int(out[4]); n != len(out)-5 {
+			t.Fatalf("record length %d, body %d", n, len(out)-5)
+		}
+		if n := int(out[6])<<16 | int(out[7])<<8 | int(out[8]); n != len(out)-9 {
+			t.Fatalf("handshake length %d, body %d", n, len(out)-9)
+		}
+		if !bytes.Contains(out, []byte{0, 51, 0, 2, 0, 0}) {
+			t.Fatalf("no empty key_share in % x", out)
+		}
+		again, err := withoutKeyShares(out)
+		if err != nil || !bytes.Equal(again, out) {
+			t.Fatalf("not idempotent: %v", err)
 		}
 	})
 }

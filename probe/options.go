@@ -15,43 +15,47 @@ import (
 
 // The checklist, in the order an operator walks it.
 const (
-	StepConnect    = 1 // TCP connect
-	StepBanner     = 2 // does the server speak first?
-	StepHello      = 3 // what answers a ClientHello?
-	StepVersions   = 4 // which protocol versions, each alone
-	StepCiphers    = 5 // which TLS 1.2 cipher families, each alone
-	StepSNI        = 6 // certificate with, without and with a bogus SNI
-	StepChain      = 7 // chain verification
-	StepLargeHello = 8 // large post-quantum ClientHello vs a small one
-	StepFlight     = 9 // does the server's flight stall (MTU hint)?
+	StepConnect    = 1  // TCP connect
+	StepBanner     = 2  // does the server speak first?
+	StepHello      = 3  // what answers a ClientHello?
+	StepVersions   = 4  // which protocol versions, each alone
+	StepCiphers    = 5  // which TLS 1.2 cipher families, each alone
+	StepSNI        = 6  // certificate with, without and with a bogus SNI
+	StepChain      = 7  // chain verification
+	StepLargeHello = 8  // large post-quantum ClientHello vs a small one
+	StepFlight     = 9  // does the server's flight stall (MTU hint)?
+	StepHTTP       = 10 // what does the HTTP layer answer after the handshake?
 )
 
 // AllSteps lists every step number.
-func AllSteps() []int { return []int{1, 2, 3, 4, 5, 6, 7, 8, 9} }
+func AllSteps() []int { return []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10} }
 
-// stepMeta names a step for JSON (stable key) and for people (title).
-func stepMeta(n int) (name, title string) {
+// stepName is a step's stable JSON key; its title for people is the text
+// "title."+stepName.
+func stepName(n int) string {
 	switch n {
 	case StepConnect:
-		return "tcp_connect", "TCP connect"
+		return "tcp_connect"
 	case StepBanner:
-		return "server_speaks_first", "Banner (does the server speak first?)"
+		return "server_speaks_first"
 	case StepHello:
-		return "client_hello_answer", "Answer to a ClientHello"
+		return "client_hello_answer"
 	case StepVersions:
-		return "versions", "Protocol versions, each alone"
+		return "versions"
 	case StepCiphers:
-		return "cipher_families", "TLS 1.2 cipher families, each alone"
+		return "cipher_families"
 	case StepSNI:
-		return "sni", "SNI and the certificate returned"
+		return "sni"
 	case StepChain:
-		return "chain", "Certificate chain verification"
+		return "chain"
 	case StepLargeHello:
-		return "large_client_hello", "Large post-quantum ClientHello vs a small one"
+		return "large_client_hello"
 	case StepFlight:
-		return "server_flight", "Server flight (MTU hint)"
+		return "server_flight"
+	case StepHTTP:
+		return "http_answer"
 	}
-	return "unknown", "unknown step"
+	return "unknown"
 }
 
 // Dialer opens a connection the way net.Dialer.DialContext does.
@@ -85,6 +89,10 @@ type Options struct {
 	// Rand feeds the randoms of hand-built and crypto/tls ClientHellos;
 	// nil → crypto/rand.
 	Rand io.Reader
+	// Lang is the language of titles, findings, causes, checks and the
+	// verdict: LangEN (the default) or LangJA. Codes, evidence, attempt
+	// details, alert names and commands stay as they are in every language.
+	Lang string
 }
 
 // withDefaults fills the zero fields.
@@ -107,6 +115,9 @@ func (o Options) withDefaults() Options {
 	}
 	if len(o.Steps) == 0 {
 		o.Steps = AllSteps()
+	}
+	if o.Lang != LangJA {
+		o.Lang = LangEN
 	}
 	return o
 }
@@ -142,7 +153,7 @@ func ParseSteps(s string) ([]int, error) {
 	return slices.Compact(out), nil
 }
 
-// stepNumber parses one step number, 1 to 9.
+// stepNumber parses one step number, 1 to 10.
 func stepNumber(s string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n < 1 || n > len(AllSteps()) {

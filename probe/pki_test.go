@@ -35,6 +35,9 @@ type certSpec struct {
 	eku       []x509.ExtKeyUsage
 	rsaBits   int // 0 → ECDSA P-256
 	serial    int64
+	ips       []net.IP
+	ou        string   // subject organizational unit, "" for none
+	aia       []string // issuing-certificate URLs (AIA caIssuers)
 }
 
 // mint creates a certificate signed by parent (self-signed when parent is nil).
@@ -65,6 +68,8 @@ func mint(t *testing.T, s certSpec, parent *issued) issued {
 		NotBefore:             s.notBefore,
 		NotAfter:              s.notAfter,
 		DNSNames:              s.dns,
+		IPAddresses:           s.ips,
+		IssuingCertificateURL: s.aia,
 		BasicConstraintsValid: true,
 		IsCA:                  s.ca,
 	}
@@ -76,6 +81,9 @@ func mint(t *testing.T, s certSpec, parent *issued) issued {
 		if tmpl.ExtKeyUsage == nil {
 			tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 		}
+	}
+	if s.ou != "" {
+		tmpl.Subject.OrganizationalUnit = []string{s.ou}
 	}
 	signer, parentCert := key, tmpl
 	if parent != nil {

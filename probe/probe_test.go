@@ -45,15 +45,16 @@ func TestRun(t *testing.T) {
 			name:  "good TLS 1.3 server",
 			serve: func(t *testing.T) string { return tlsServer(t, goodCfg()) },
 			steps: map[int]want{
-				1: {Pass, "connected", "connected to 127.0.0.1:"},
-				2: {Pass, "silent", "no banner"},
-				3: {Pass, "tls", "TLS 1.3"},
-				4: {Pass, "modern", "TLS 1.2 and TLS 1.3"},
-				5: {Pass, "modern", "ECDHE-ECDSA AES-GCM"},
-				6: {Pass, "same_cert", "CN=lab.test"},
-				7: {Pass, "verified", "matches lab.test"},
-				8: {Pass, "large_hello_ok", "X25519MLKEM768"},
-				9: {Pass, "flight_ok", "arrived whole"},
+				1:  {Pass, "connected", "connected to 127.0.0.1:"},
+				2:  {Pass, "silent", "no banner"},
+				3:  {Pass, "tls", "TLS 1.3"},
+				4:  {Pass, "modern_versions", "TLS 1.2 and TLS 1.3"},
+				5:  {Pass, "modern_ciphers", "ECDHE-ECDSA AES-GCM"},
+				6:  {Pass, "same_cert", "CN=lab.test"},
+				7:  {Pass, "verified", "matches lab.test"},
+				8:  {Pass, "large_hello_ok", "X25519MLKEM768"},
+				9:  {Pass, "flight_ok", "arrived whole"},
+				10: {Pass, "http_ok", "HTTP/1.1 200 OK"},
 			},
 			final: want{Pass, "ok", "no problem found"},
 		},
@@ -67,7 +68,7 @@ func TestRun(t *testing.T) {
 			steps: map[int]want{
 				3: {Pass, "tls", "TLS 1.2"},
 				4: {Warn, "no_tls13", "alert 70 protocol_version"},
-				5: {Pass, "modern", ""},
+				5: {Pass, "modern_ciphers", ""},
 				7: {Pass, "verified", ""},
 			},
 			final: want{Warn, "no_tls13", "TLS 1.2 only"},
@@ -204,6 +205,9 @@ func runCases(t *testing.T, pki testPKI, cases []probeCase) {
 			if tc.sni == "-" {
 				o.SNI = ""
 			}
+			if tc.roots != nil {
+				o.Roots = tc.roots()
+			}
 			if tc.timeout > 0 {
 				o.Timeout = tc.timeout
 			}
@@ -322,8 +326,10 @@ func TestRunOnlyDialsTarget(t *testing.T) {
 	if len(rep.Steps) != 3 {
 		t.Fatalf("ran %d steps; want 3", len(rep.Steps))
 	}
-	if len(dialed) != 3 {
-		t.Errorf("dialed %d times; want one connection per step: %v", len(dialed), dialed)
+	// Step 3 makes two connections: the raw hello, and a full handshake
+	// to see whether the server asks for a client certificate.
+	if len(dialed) != 4 {
+		t.Errorf("dialed %d times; want 1 + 2 + 1: %v", len(dialed), dialed)
 	}
 	for _, d := range dialed {
 		if d != "tcp "+addr {

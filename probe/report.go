@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"strings"
 	"time"
 )
 
@@ -58,6 +59,7 @@ type Final struct {
 // Report is everything one probe run found.
 type Report struct {
 	Target  string    `json:"target"`
+	Lang    string    `json:"lang"`              // the language of the texts: "en" or "ja"
 	Address string    `json:"address,omitempty"` // the address TCP connected to
 	SNI     string    `json:"sni,omitempty"`     // the name sent as SNI and verified, "" when none
 	Started time.Time `json:"started"`
@@ -88,31 +90,42 @@ func (r Report) Step(n int) (Step, bool) {
 // causeOrder ranks the steps when picking the most likely cause: a step whose
 // failure explains the others comes first (no TCP explains everything; a
 // non-TLS answer explains every failed handshake; a stalled flight explains
-// every timeout that follows).
+// every timeout that follows). The HTTP layer comes last: it matters only
+// once TLS works.
 func causeOrder() []int {
-	return []int{StepConnect, StepBanner, StepHello, StepFlight, StepLargeHello, StepChain, StepSNI, StepVersions, StepCiphers}
+	return []int{StepConnect, StepBanner, StepHello, StepFlight, StepLargeHello, StepChain, StepSNI, StepVersions, StepCiphers, StepHTTP}
+}
+
+// generic reports a code that names a symptom, not a cause: a bare alert to
+// the first hello, or "nothing works". Another failing step usually says
+// why (no shared cipher, SNI required), so the final verdict takes that one
+// and falls back to the symptom only when nothing better was found.
+func generic(code string) bool {
+	return strings.HasPrefix(code, "alert_") || code == "no_variant" || code == "no_version"
 }
 
 // finalVerdict picks the failure (or else the warning) that most likely
 // explains what a client sees.
-func finalVerdict(steps []Step) Final {
+func finalVerdict(steps []Step, t tr) Final {
 	for _, want := range []Verdict{Fail, Warn} {
-		for _, n := range causeOrder() {
-			for _, s := range steps {
-				if s.Number != n || s.Verdict != want {
-					continue
+		for _, allowGeneric := range []bool{false, true} {
+			for _, n := range causeOrder() {
+				for _, s := range steps {
+					if s.Number != n || s.Verdict != want || generic(s.Code) != allowGeneric {
+						continue
+					}
+					f := Final{Verdict: want, Step: n, Code: s.Code, Summary: s.Finding, Cause: s.Cause, Check: s.Check}
+					if want == Warn {
+						f.Summary = t.f("final.warn", "finding", s.Finding)
+					}
+					return f
 				}
-				f := Final{Verdict: want, Step: n, Code: s.Code, Summary: s.Finding, Cause: s.Cause, Check: s.Check}
-				if want == Warn {
-					f.Summary = "works, with a warning: " + s.Finding
-				}
-				return f
 			}
 		}
 	}
-	f := Final{Verdict: Pass, Code: "ok", Summary: "no problem found"}
+	f := Final{Verdict: Pass, Code: "ok", Summary: t.f("final.ok")}
 	if len(steps) == 0 {
-		f.Verdict, f.Code, f.Summary = Info, "nothing_run", "no step was run"
+		f.Verdict, f.Code, f.Summary = Info, "nothing_run", t.f("final.nothing_run")
 		return f
 	}
 	var passed int
@@ -122,7 +135,7 @@ func finalVerdict(steps []Step) Final {
 		}
 	}
 	if passed == 0 {
-		f.Verdict, f.Code, f.Summary = Info, "nothing_judged", "no step reached a verdict"
+		f.Verdict, f.Code, f.Summary = Info, "nothing_judged", t.f("final.nothing_judged")
 	}
 	return f
 }

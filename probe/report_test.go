@@ -20,8 +20,9 @@ func TestParseSteps(t *testing.T) {
 		{"4,1,3,1", []int{1, 3, 4}, ""},
 		{"1-3,7", []int{1, 2, 3, 7}, ""},
 		{" 9 , 2 ", []int{2, 9}, ""},
-		{"0", nil, "from 1 to 9"},
-		{"10", nil, "from 1 to 9"},
+		{"8-10", []int{8, 9, 10}, ""},
+		{"0", nil, "from 1 to 10"},
+		{"11", nil, "from 1 to 10"},
 		{"5-2", nil, "runs backwards"},
 		{"1,,2", nil, "empty item"},
 		{"", nil, "empty item"},
@@ -86,12 +87,17 @@ func TestFinalVerdict(t *testing.T) {
 		{"a non-TLS answer explains the rest", []Step{st(3, Fail, "plain_http"), st(8, Fail, "neither"), st(7, Fail, "chain_invalid")}, Fail, "plain_http", 3},
 		{"the banner comes before the hello", []Step{st(3, Fail, "ssh"), st(2, Fail, "ssh")}, Fail, "ssh", 2},
 		{"large hello before the chain", []Step{st(7, Fail, "incomplete_chain"), st(8, Fail, "large_hello_intolerance")}, Fail, "large_hello_intolerance", 8},
+		{"a cause beats a bare alert", []Step{st(3, Fail, "alert_handshake_failure"), st(5, Fail, "no_shared_cipher"), st(6, Fail, "no_variant")}, Fail, "no_shared_cipher", 5},
+		{"SNI explains the alert", []Step{st(3, Fail, "alert_handshake_failure"), st(6, Fail, "sni_required")}, Fail, "sni_required", 6},
+		{"a bare alert when nothing says more", []Step{st(3, Fail, "alert_handshake_failure"), st(6, Fail, "no_variant")}, Fail, "alert_handshake_failure", 3},
+		{"a warning never beats a failure", []Step{st(3, Fail, "alert_handshake_failure"), st(4, Warn, "tls13_only")}, Fail, "alert_handshake_failure", 3},
+		{"the HTTP layer comes last", []Step{st(10, Fail, "block_page"), st(7, Warn, "interception")}, Fail, "block_page", 10},
 		{"only skips", []Step{st(4, Info, "skipped")}, Info, "nothing_judged", 0},
 		{"nothing", nil, Info, "nothing_run", 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := finalVerdict(tc.steps)
+			f := finalVerdict(tc.steps, newTr(LangEN))
 			if f.Verdict != tc.verdict || f.Code != tc.code || f.Step != tc.step {
 				t.Fatalf("got %+v; want %s %s from step %d", f, tc.verdict, tc.code, tc.step)
 			}
@@ -111,7 +117,7 @@ func TestWriteText(t *testing.T) {
 			Attempts: []Attempt{{Label: "TLS 1.2", OK: true, Detail: "ok"}, {Label: "TLS 1.0", Detail: "alert 70"}}},
 		{Number: 6, Title: "SNI", Verdict: Warn, Finding: "a missing SNI is refused"},
 	}}
-	rep.Final = finalVerdict(rep.Steps)
+	rep.Final = finalVerdict(rep.Steps, newTr(LangEN))
 	var sb strings.Builder
 	if err := rep.WriteText(&sb); err != nil {
 		t.Fatal(err)
@@ -147,8 +153,8 @@ func TestRunCancelled(t *testing.T) {
 	dialed := 0
 	dial := func(context.Context, string, string) (net.Conn, error) { dialed++; return nil, context.Canceled }
 	rep := Run(ctx, "127.0.0.1:9", Options{Dial: dial, Timeout: time.Second})
-	if dialed != 0 || len(rep.Steps) != 9 {
-		t.Fatalf("dialed %d times, %d steps; want no dial and 9 skipped steps", dialed, len(rep.Steps))
+	if dialed != 0 || len(rep.Steps) != len(AllSteps()) {
+		t.Fatalf("dialed %d times, %d steps; want no dial and %d skipped steps", dialed, len(rep.Steps), len(AllSteps()))
 	}
 	for _, s := range rep.Steps {
 		if s.Code != "skipped" || !strings.Contains(s.Finding, "cancelled") {
@@ -172,8 +178,22 @@ func TestFormatting(t *testing.T) {
 		}
 	}
 	for in, want := range map[time.Duration]string{-10*24*time.Hour - time.Hour: "10 days", 24 * time.Hour: "1 day", 5 * time.Hour: "5 hours", time.Hour: "1 hour"} {
-		if got := days(in); got != want {
+		if got := newTr(LangEN).days(in); got != want {
 			t.Errorf("days(%v) = %q; want %q", in, got, want)
+		}
+	}
+	for in, want := range map[time.Duration]string{-10*24*time.Hour - time.Hour: "10日", 24 * time.Hour: "1日", 5 * time.Hour: "5時間"} {
+		if got := newTr(LangJA).days(in); got != want {
+			t.Errorf("ja days(%v) = %q; want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string][2]string{"a": {"a", "a"}, "a,b": {"a and b", "a、b"}, "a,b,c": {"a, b and c", "a、b、c"}} {
+		items := strings.Split(in, ",")
+		if got := newTr(LangEN).list(items); got != want[0] {
+			t.Errorf("list(%q) = %q; want %q", in, got, want[0])
+		}
+		if got := newTr(LangJA).list(items); got != want[1] {
+			t.Errorf("ja list(%q) = %q; want %q", in, got, want[1])
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 // steps can skip work an earlier failure already explains.
 type prober struct {
 	o        Options
+	t        tr
 	addr     string // host:port to dial
 	host     string
 	sni      string // sent as server_name; "" for none
@@ -18,14 +19,24 @@ type prober struct {
 	address  string // where TCP connected, for the report
 	done     map[int]Step
 	helloRep string // step 3's reply kind
-	tls12    int    // step 4's view of TLS 1.2: 0 unknown, 1 accepted, -1 refused
+	// helloSkip is step 3's reason to skip the later steps, already in the
+	// report's language: the answer was not TLS, or the full flight never
+	// arrives. "" lets them run.
+	helloSkip string
+	// needCert is set by step 3 when the server requires a client
+	// certificate: every later handshake fails the same way, except that
+	// step 7 can still verify the chain the server sent before asking.
+	needCert bool
+	tls12    int // step 4's view of TLS 1.2: 0 unknown, 1 accepted, -1 refused
 }
 
 // execOrder is the order steps run in. Step 9 runs right after step 3: if
 // the server's flight stalls, every later handshake would stall the same
-// way, one timeout each, so they are skipped.
+// way, one timeout each, so they are skipped. Step 6 runs before 4 and 5:
+// when the server refuses every hello without SNI and the probe has no name
+// to send, versions and ciphers cannot be judged.
 func execOrder() []int {
-	return []int{StepConnect, StepBanner, StepHello, StepFlight, StepVersions, StepCiphers, StepSNI, StepChain, StepLargeHello}
+	return []int{StepConnect, StepBanner, StepHello, StepFlight, StepSNI, StepVersions, StepCiphers, StepChain, StepLargeHello, StepHTTP}
 }
 
 // Run walks the checklist against target (HOST:PORT) and returns the report.
@@ -33,16 +44,17 @@ func execOrder() []int {
 // run; the steps not yet run are reported as skipped.
 func Run(ctx context.Context, target string, o Options) Report {
 	o = o.withDefaults()
-	rep := Report{Target: target, Started: o.Now()}
+	t := newTr(o.Lang)
+	rep := Report{Target: target, Lang: o.Lang, Started: o.Now()}
 	host, port, err := SplitTarget(target)
 	if err != nil {
-		name, title := stepMeta(StepConnect)
-		rep.Steps = []Step{{Number: StepConnect, Name: name, Title: title, Verdict: Fail, Code: "bad_target",
-			Finding: err.Error(), Check: "give the target as HOST:PORT, e.g. lab.test:443 or [::1]:8443"}}
-		rep.Final = finalVerdict(rep.Steps)
+		name := stepName(StepConnect)
+		rep.Steps = []Step{{Number: StepConnect, Name: name, Title: t.f("title." + name), Verdict: Fail, Code: "bad_target",
+			Finding: t.f("connect.bad_target", "err", err.Error()), Check: t.f("connect.bad_target.check")}}
+		rep.Final = finalVerdict(rep.Steps, t)
 		return rep
 	}
-	p := &prober{o: o, addr: net.JoinHostPort(host, port), host: host, sni: o.SNI, done: map[int]Step{}}
+	p := &prober{o: o, t: t, addr: net.JoinHostPort(host, port), host: host, sni: o.SNI, done: map[int]Step{}}
 	if p.sni == "" && net.ParseIP(host) == nil {
 		p.sni = host
 	}
@@ -58,12 +70,13 @@ func Run(ctx context.Context, target string, o Options) Report {
 		start := o.Now()
 		var s Step
 		if why := p.skipReason(ctx, n); why != "" {
-			s = Step{Verdict: Info, Code: "skipped", Finding: "skipped: " + why}
+			s = Step{Verdict: Info, Code: "skipped", Finding: t.f("skip", "why", why)}
 		} else {
 			s = p.runStep(ctx, n)
 		}
 		s.Number = n
-		s.Name, s.Title = stepMeta(n)
+		s.Name = stepName(n)
+		s.Title = t.f("title." + s.Name)
 		s.ElapsedMS = ms(o.Now().Sub(start))
 		p.done[n] = s
 	}
@@ -73,7 +86,7 @@ func Run(ctx context.Context, target string, o Options) Report {
 		}
 	}
 	rep.Address = p.address
-	rep.Final = finalVerdict(rep.Steps)
+	rep.Final = finalVerdict(rep.Steps, t)
 	return rep
 }
 
@@ -98,6 +111,8 @@ func (p *prober) runStep(ctx context.Context, n int) Step {
 		return p.stepLargeHello(ctx)
 	case StepFlight:
 		return p.stepFlight(ctx)
+	case StepHTTP:
+		return p.stepHTTP(ctx)
 	}
 	return Step{Verdict: Info, Code: "unknown_step", Finding: fmt.Sprintf("no step %d", n)}
 }
@@ -105,23 +120,30 @@ func (p *prober) runStep(ctx context.Context, n int) Step {
 // skipReason says why step n need not run, given the steps already done,
 // or "" when it should run.
 func (p *prober) skipReason(ctx context.Context, n int) string {
+	t := p.t
 	if ctx.Err() != nil {
-		return "the probe was cancelled"
+		return t.f("skip.cancelled")
 	}
 	if s, ok := p.done[StepConnect]; ok && s.Verdict == Fail && n != StepConnect {
-		return "TCP connect failed (step 1)"
+		return t.f("skip.connect")
 	}
 	if n < StepVersions {
 		return ""
 	}
-	if s, ok := p.done[StepHello]; ok && s.Verdict == Fail && !isTLSReply(p.helloRep) {
-		return "the server did not answer the ClientHello with TLS (step 3)"
+	if p.helloSkip != "" {
+		return p.helloSkip
+	}
+	if p.needCert && n != StepChain {
+		return t.f("skip.client_cert")
 	}
 	if s, ok := p.done[StepFlight]; ok && s.Code == codeFlightStall && n != StepFlight {
-		return "the server's handshake flight stalls (step 9); every handshake would stall the same way"
+		return t.f("skip.flight")
+	}
+	if s, ok := p.done[StepSNI]; ok && s.Code == "sni_required" && s.Verdict == Fail && (n == StepVersions || n == StepCiphers) {
+		return t.f("skip.sni")
 	}
 	if n == StepCiphers && p.tls12 < 0 {
-		return "the server refuses TLS 1.2 (step 4); cipher families are a TLS 1.2 question, and every TLS 1.3 suite is AEAD"
+		return t.f("skip.no_tls12")
 	}
 	return ""
 }

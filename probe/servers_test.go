@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/tls"
 	"io"
@@ -61,15 +62,34 @@ func startServer(t *testing.T, handle func(c net.Conn, done <-chan struct{})) st
 	return ln.Addr().String()
 }
 
-// tlsHandler completes a handshake with cfg, then drains the client until it
-// hangs up, the way a server waits for a request.
+// tlsHandler completes a handshake with cfg, then answers one HTTP
+// request with a small page, as a web server behind TLS does.
 func tlsHandler(cfg *tls.Config) func(net.Conn, <-chan struct{}) {
+	return httpsHandler(cfg, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n")
+}
+
+// httpsHandler completes a handshake with cfg, reads a request head and
+// writes answer.
+func httpsHandler(cfg *tls.Config, answer string) func(net.Conn, <-chan struct{}) {
 	return func(c net.Conn, _ <-chan struct{}) {
 		tc := tls.Server(c, cfg)
 		if err := tc.Handshake(); err != nil {
 			return
 		}
-		_, _ = io.Copy(io.Discard, tc)
+		br := bufio.NewReader(tc)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if line == "\r\n" {
+				break
+			}
+		}
+		if _, err := io.WriteString(tc, answer); err != nil {
+			return
+		}
+		_ = tc.Close()
 	}
 }
 

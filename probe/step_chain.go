@@ -14,7 +14,7 @@ import (
 // expiresSoon is how close to notAfter a certificate earns a warning.
 const expiresSoon = 14 * 24 * time.Hour
 
-// problem is one thing wrong with a chain.
+// problem is one thing wrong with a chain, its texts already rendered.
 type problem struct {
 	verdict Verdict
 	code    string
@@ -23,21 +23,34 @@ type problem struct {
 	check   string
 }
 
+// prob renders a problem whose texts share the key prefix key: key,
+// key+".cause" and key+".check", all filled from the same kv pairs.
+func (p *prober) prob(v Verdict, code, key string, kv ...string) problem {
+	return problem{v, code, p.t.f(key, kv...), p.t.f(key+".cause", kv...), p.t.f(key+".check", kv...)}
+}
+
 // stepChain is step 7: does the chain the server sends verify, and if not,
 // why, in the words an operator fixes it with.
 func (p *prober) stepChain(ctx context.Context) Step {
+	t := p.t
 	a := p.handshake(ctx, p.baseConfig())
-	if a.result != resOK || len(a.cs.PeerCertificates) == 0 {
-		return Step{Verdict: Info, Code: "no_certificate", Finding: "no certificate to verify: the handshake failed (" + p.describe(a) + ")"}
+	certs := a.peer
+	if a.result == resOK {
+		certs = a.cs.PeerCertificates
 	}
-	certs := a.cs.PeerCertificates
+	if len(certs) == 0 {
+		return Step{Verdict: Info, Code: "no_certificate", Finding: t.f("chain.no_certificate", "detail", p.describe(a))}
+	}
 	roots, label, err := p.roots()
 	if err != nil {
-		return Step{Verdict: Info, Code: "no_roots", Finding: "cannot load the trust store to verify against", Evidence: []string{err.Error()},
-			Check: "give the CA with --cacert FILE"}
+		return Step{Verdict: Info, Code: "no_roots", Finding: t.f("chain.no_roots"), Evidence: []string{err.Error()},
+			Check: t.f("chain.no_roots.check")}
 	}
 	now := p.o.Now()
 	s := Step{Evidence: chainEvidence(certs, label, now)}
+	if a.result != resOK {
+		s.Evidence = append(s.Evidence, "the handshake then failed ("+p.describe(a)+"); the chain is judged as sent")
+	}
 	probs := p.chainProblems(certs, roots, now)
 	var first *problem
 	for _, want := range []Verdict{Fail, Warn} {
@@ -58,7 +71,7 @@ func (p *prober) stepChain(ctx context.Context) Step {
 	}
 	leaf := certs[0]
 	s.Verdict, s.Code = Pass, "verified"
-	s.Finding = fmt.Sprintf("the chain verifies against %s and matches %s; valid for another %s", label, p.name, days(leaf.NotAfter.Sub(now)))
+	s.Finding = t.f("chain.verified", "roots", label, "name", p.name, "left", t.days(leaf.NotAfter.Sub(now)))
 	return s
 }
 
@@ -89,63 +102,99 @@ func chainEvidence(certs []*x509.Certificate, label string, now time.Time) []str
 
 // chainProblems runs every check and returns what failed, most telling first.
 func (p *prober) chainProblems(certs []*x509.Certificate, roots *x509.CertPool, now time.Time) []problem {
+	t := p.t
 	var out []problem
 	leaf := certs[0]
+	utc := func(tm time.Time) string { return tm.UTC().Format(time.RFC3339) }
 	switch {
 	case now.After(leaf.NotAfter):
-		out = append(out, problem{Fail, "expired",
-			fmt.Sprintf("the certificate expired %s ago (notAfter %s)", days(now.Sub(leaf.NotAfter)), leaf.NotAfter.UTC().Format(time.RFC3339)),
-			"the certificate was not renewed, or the renewed one is not installed or the server was not reloaded; or this host's clock is ahead",
-			"the certificate the server actually serves (openssl s_client -connect … | openssl x509 -noout -dates), and date -u here"})
+		out = append(out, p.prob(Fail, "expired", "chain.expired", "ago", t.days(now.Sub(leaf.NotAfter)), "date", utc(leaf.NotAfter)))
 	case now.Before(leaf.NotBefore):
-		out = append(out, problem{Fail, "not_yet_valid",
-			fmt.Sprintf("the certificate is not valid for another %s (notBefore %s)", days(leaf.NotBefore.Sub(now)), leaf.NotBefore.UTC().Format(time.RFC3339)),
-			"the certificate was issued with a future start, or this host's clock is behind",
-			"date -u on this host and its NTP status"})
-	case leaf.NotAfter.Sub(now) < expiresSoon:
-		out = append(out, problem{Warn, "expires_soon",
-			fmt.Sprintf("the certificate expires in %s (notAfter %s)", days(leaf.NotAfter.Sub(now)), leaf.NotAfter.UTC().Format(time.RFC3339)),
-			"renewal is due", "the renewal job for this certificate"})
+		out = append(out, p.prob(Fail, "not_yet_valid", "chain.not_yet_valid", "in", t.days(leaf.NotBefore.Sub(now)), "date", utc(leaf.NotBefore)))
+	case expiringSoon(leaf, now):
+		out = append(out, p.prob(Warn, "expires_soon", "chain.expires_soon", "in", t.days(leaf.NotAfter.Sub(now)), "date", utc(leaf.NotAfter)))
 	}
 	for _, c := range certs[1:] {
 		if now.After(c.NotAfter) {
-			out = append(out, problem{Fail, "intermediate_expired",
-				fmt.Sprintf("the chain certificate %s expired %s ago", nameOr(c.Subject.String()), days(now.Sub(c.NotAfter))),
-				"the server sends an old intermediate", "replace the intermediate in the server's chain file with the CA's current one"})
+			out = append(out, p.prob(Fail, "intermediate_expired", "chain.intermediate_expired", "subject", nameOr(c.Subject.String()), "ago", t.days(now.Sub(c.NotAfter))))
 		}
 	}
-	if pr, ok := trustProblem(certs, roots, now); ok {
+	pr, untrusted := p.trustProblem(certs, roots, now)
+	if marker := inspectionMarker(leaf); marker != "" {
+		// A re-signed copy explains an unknown authority better than a
+		// missing intermediate or an untrusted root does.
+		issuer := nameOr(leaf.Issuer.String())
+		switch {
+		case untrusted && pr.code != "untrusted_root" && pr.code != "incomplete_chain" && pr.code != "self_signed":
+			out = append(out, pr)
+		case untrusted:
+			out = append(out, p.prob(Fail, "interception", "chain.interception", "issuer", issuer, "marker", marker))
+		default:
+			out = append(out, p.prob(Warn, "interception", "chain.interception_trusted", "issuer", issuer, "marker", marker))
+		}
+	} else if untrusted {
 		out = append(out, pr)
 	}
 	if err := leaf.VerifyHostname(p.name); err != nil {
-		code, cause := "hostname_mismatch", "the server sends the certificate of another name (a default or shared certificate, a wrong SNI mapping) or the certificate lacks this SAN"
+		key := "chain.hostname_mismatch"
+		code := "hostname_mismatch"
 		if leaf.Subject.CommonName != "" && len(leaf.DNSNames) == 0 && len(leaf.IPAddresses) == 0 {
-			code, cause = "cn_only", "the certificate names the host only in its Common Name: Go, Chrome (58+) and Firefox (48+) ignore the CN; curl/OpenSSL and Java still accept it"
+			key, code = "chain.cn_only", "cn_only"
 		}
-		out = append(out, problem{Fail, code, fmt.Sprintf("the certificate does not match %s: it is for %s", p.name, names(leaf)),
-			cause, "the certificate's SANs (openssl x509 -noout -ext subjectAltName) and which certificate the server maps to " + p.name})
+		out = append(out, p.prob(Fail, code, key, "name", p.name, "names", names(leaf)))
 	}
 	for _, c := range certs {
 		if isSelfSigned(c) {
 			continue // a root's own signature is not checked by anyone
 		}
 		if weakSig(c.SignatureAlgorithm) {
-			out = append(out, problem{Fail, "weak_signature",
-				fmt.Sprintf("%s is signed with %s", nameOr(c.Subject.String()), c.SignatureAlgorithm),
-				"a SHA-1 or MD5 signature: Go, OpenSSL at level 2 and browsers reject it", "reissue the certificate with SHA-256"})
+			out = append(out, p.prob(Fail, "weak_signature", "chain.weak_signature", "subject", nameOr(c.Subject.String()), "alg", c.SignatureAlgorithm.String()))
 			break
 		}
 	}
-	if pr, ok := keyProblem(leaf); ok {
+	if pr, ok := p.keyProblem(leaf); ok {
 		out = append(out, pr)
 	}
 	return out
 }
 
+// expiringSoon reports a leaf close to its end: under expiresSoon left and
+// under a third of its lifetime, so a short-lived certificate that an
+// automated renewal replaces every few days does not warn all its life.
+func expiringSoon(leaf *x509.Certificate, now time.Time) bool {
+	left := leaf.NotAfter.Sub(now)
+	return left < expiresSoon && left < leaf.NotAfter.Sub(leaf.NotBefore)/3
+}
+
+// inspectionMarkers are words that TLS-inspecting products (endpoint
+// security, secure web gateways, debugging proxies) put in the names of
+// the certificates they mint, lower-case. tlsgate's own inspect mode marks
+// its copies "tlsgate inspect".
+func inspectionMarkers() []string {
+	return []string{
+		"tlsgate inspect", "zscaler", "netskope", "fortigate", "fortinet", "palo alto networks", "blue coat", "bluecoat",
+		"sophos", "kaspersky", "avast", "avg web", "eset ssl filter", "bitdefender", "cisco umbrella", "forcepoint",
+		"websense", "mcafee web gateway", "check point", "checkpoint", "barracuda", "watchguard", "iboss", "lightspeed",
+		"securly", "untangle", "smoothwall", "menlo security", "mitmproxy", "charles proxy", "fiddler", "portswigger",
+	}
+}
+
+// inspectionMarker returns the marker found in the leaf's subject or issuer,
+// or "" when none.
+func inspectionMarker(leaf *x509.Certificate) string {
+	dn := strings.ToLower(leaf.Subject.String() + " " + leaf.Issuer.String())
+	for _, m := range inspectionMarkers() {
+		if strings.Contains(dn, m) {
+			return m
+		}
+	}
+	return ""
+}
+
 // trustProblem verifies the chain against roots and explains a failure. An
 // expired or not-yet-valid leaf is reported on its own, so trust is judged
 // at the middle of the leaf's validity, where only the chain can fail.
-func trustProblem(certs []*x509.Certificate, roots *x509.CertPool, now time.Time) (problem, bool) {
+func (p *prober) trustProblem(certs []*x509.Certificate, roots *x509.CertPool, now time.Time) (problem, bool) {
 	leaf := certs[0]
 	at := now
 	if now.After(leaf.NotAfter) || now.Before(leaf.NotBefore) {
@@ -165,66 +214,74 @@ func trustProblem(certs []*x509.Certificate, roots *x509.CertPool, now time.Time
 	case errors.As(err, &cie) && cie.Reason == x509.Expired:
 		return problem{}, false // a chain certificate's expiry is reported on its own
 	case errors.As(err, &cie) && cie.Reason == x509.IncompatibleUsage:
-		return problem{Fail, "wrong_eku", "the certificate is not valid for TLS server authentication (extended key usage " + ekuNames(leaf) + ")",
-			"a client-auth or code-signing certificate installed as a server certificate", "reissue with extendedKeyUsage serverAuth"}, true
+		return p.prob(Fail, "wrong_eku", "chain.wrong_eku", "eku", ekuNames(leaf)), true
 	case errors.As(err, &cie) && cie.Reason == x509.NotAuthorizedToSign:
-		return problem{Fail, "issuer_not_ca", "a certificate in the chain is signed by a certificate that is not a CA",
-			"the chain was built from a leaf, not from the CA's intermediate", "the chain file: each certificate must be signed by the next, a CA"}, true
+		return p.prob(Fail, "issuer_not_ca", "chain.issuer_not_ca"), true
 	case errors.As(err, &cie) && cie.Reason == x509.TooManyIntermediates:
-		return problem{Fail, "path_length", "the chain breaks a CA's path length constraint",
-			"an intermediate issued below a CA that may not have sub-CAs", "the CA hierarchy; reissue from the right CA"}, true
+		return p.prob(Fail, "path_length", "chain.path_length"), true
 	case errors.As(err, &uae) && strings.Contains(err.Error(), "insecure algorithm"):
-		return problem{Fail, "weak_signature", "the chain uses an insecure signature algorithm: " + err.Error(),
-			"a SHA-1 or MD5 signature somewhere in the chain", "reissue with SHA-256"}, true
+		return p.prob(Fail, "weak_signature", "chain.weak_signature_chain", "err", err.Error()), true
 	case errors.As(err, &uae):
-		return unknownAuthority(certs), true
+		return p.unknownAuthority(certs), true
 	}
-	return problem{Fail, "chain_invalid", "the chain does not verify: " + err.Error(), "see the error", "the chain file the server sends"}, true
+	return p.prob(Fail, "chain_invalid", "chain.invalid", "err", err.Error()), true
 }
 
-// unknownAuthority tells apart the three ways a chain fails to reach a
-// trusted root: a self-signed leaf, a root the client does not trust (sent
-// along), and an intermediate the server did not send. Curl prints the last
-// two as 'self-signed certificate in certificate chain' and 'unable to get
-// local issuer certificate'.
-func unknownAuthority(certs []*x509.Certificate) problem {
+// unknownAuthority tells apart the ways a chain fails to reach a trusted
+// root: a self-signed leaf, a root the client does not trust (sent along,
+// or named as the leaf's issuer), and an intermediate the server did not
+// send. Curl prints them as 'self-signed certificate', 'self-signed
+// certificate in certificate chain' and 'unable to get local issuer
+// certificate'. A leaf sent alone whose issuer is unknown is the one case
+// the chain cannot settle: the issuer's name does (public CAs never sign
+// leaves with a root, and call their issuing CAs something else), and a
+// leaf that points at its issuer's certificate (AIA) was meant to be
+// completed by the client.
+func (p *prober) unknownAuthority(certs []*x509.Certificate) problem {
 	leaf, top := certs[0], certs[len(certs)-1]
+	issuer := nameOr(leaf.Issuer.String())
 	switch {
 	case len(certs) == 1 && isSelfSigned(leaf):
-		return problem{Fail, "self_signed", "the certificate is self-signed (" + nameOr(leaf.Subject.String()) + ") and not trusted here",
-			"an appliance's default or a hand-made certificate; clients trust it only if told to",
-			"install a CA-issued certificate, or give clients this certificate as a trust anchor (--cacert to confirm)"}
+		return p.prob(Fail, "self_signed", "chain.self_signed", "subject", nameOr(leaf.Subject.String()))
 	case isSelfSigned(top):
-		return problem{Fail, "untrusted_root", "untrusted root: the chain ends at " + nameOr(top.Subject.String()) + ", which is not in the trust store",
-			"a private CA or a TLS-inspecting proxy's CA that this client does not trust (curl: 'self-signed certificate in certificate chain')",
-			"whether this root is expected (corporate inspection, lab CA); if so add it to the client's trust store (--cacert to confirm)"}
+		return p.prob(Fail, "untrusted_root", "chain.untrusted_root_sent", "root", nameOr(top.Subject.String()))
+	case len(certs) == 1 && len(leaf.IssuingCertificateURL) == 0 && namesRoot(leaf.Issuer.CommonName):
+		return p.prob(Fail, "untrusted_root", "chain.untrusted_root_issuer", "issuer", issuer)
 	case len(certs) == 1:
-		return problem{Fail, "incomplete_chain", "incomplete chain: the server sent only the leaf, and its issuer " + nameOr(leaf.Issuer.String()) + " is not a trusted root",
-			"the server does not send the intermediate certificate (browsers may still work through AIA fetching or a cache; curl, Go and Python fail with 'unable to get local issuer certificate'); or the issuer is itself a root this client does not trust",
-			"the server's chain file: append the intermediate for " + nameOr(leaf.Issuer.String()) + " after the leaf"}
+		pr := p.prob(Fail, "incomplete_chain", "chain.incomplete_leaf", "issuer", issuer)
+		if len(leaf.IssuingCertificateURL) > 0 {
+			pr.finding += p.t.f("chain.aia", "url", leaf.IssuingCertificateURL[0])
+		}
+		return pr
 	}
-	return problem{Fail, "incomplete_chain", "incomplete chain: it stops at " + nameOr(top.Subject.String()) + ", whose issuer " + nameOr(top.Issuer.String()) + " was not sent and is not a trusted root",
-		"an intermediate is missing from the server's chain, or the chain leads to a root this client does not trust",
-		"the server's chain file: add the certificate of " + nameOr(top.Issuer.String())}
+	return p.prob(Fail, "incomplete_chain", "chain.incomplete", "top", nameOr(top.Subject.String()), "issuer", nameOr(top.Issuer.String()))
+}
+
+// namesRoot reports a CA name that says it is a root ("Contoso Root CA",
+// "tlsgate untrusted root").
+func namesRoot(cn string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(cn), func(r rune) bool { return r == ' ' || r == '-' || r == '_' }) {
+		if w == "root" {
+			return true
+		}
+	}
+	return false
 }
 
 // keyProblem judges the leaf's key size.
-func keyProblem(leaf *x509.Certificate) (problem, bool) {
+func (p *prober) keyProblem(leaf *x509.Certificate) (problem, bool) {
 	switch k := leaf.PublicKey.(type) {
 	case *rsa.PublicKey:
-		bits := k.N.BitLen()
-		if bits < 1024 {
-			return problem{Fail, "weak_key", fmt.Sprintf("the certificate has a %d-bit RSA key", bits),
-				"keys under 1024 bits are refused by Go, OpenSSL and browsers", "reissue with a 2048-bit RSA or a P-256 key"}, true
+		bits := fmt.Sprint(k.N.BitLen())
+		if k.N.BitLen() < 1024 {
+			return p.prob(Fail, "weak_key", "chain.rsa_tiny", "bits", bits), true
 		}
-		if bits < 2048 {
-			return problem{Warn, "weak_key", fmt.Sprintf("the certificate has a %d-bit RSA key", bits),
-				"OpenSSL at security level 2 (Debian 12) refuses it ('EE certificate key too weak'); Go still accepts it", "reissue with a 2048-bit RSA or a P-256 key"}, true
+		if k.N.BitLen() < 2048 {
+			return p.prob(Warn, "weak_key", "chain.rsa_weak", "bits", bits), true
 		}
 	case *ecdsa.PublicKey:
-		if k.Curve.Params().BitSize < 256 {
-			return problem{Warn, "weak_key", fmt.Sprintf("the certificate has a %d-bit ECDSA key", k.Curve.Params().BitSize),
-				"a curve below P-256", "reissue with a P-256 key"}, true
+		if n := k.Curve.Params().BitSize; n < 256 {
+			return p.prob(Warn, "weak_key", "chain.ec_weak", "bits", fmt.Sprint(n)), true
 		}
 	}
 	return problem{}, false
@@ -266,23 +323,4 @@ func ekuNames(c *x509.Certificate) string {
 		return "none"
 	}
 	return strings.Join(out, ", ")
-}
-
-// days phrases a span as "N days", or in hours under a day.
-func days(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	if d < 24*time.Hour {
-		h := int(d.Hours())
-		if h == 1 {
-			return "1 hour"
-		}
-		return fmt.Sprintf("%d hours", h)
-	}
-	n := int(d.Hours() / 24)
-	if n == 1 {
-		return "1 day"
-	}
-	return fmt.Sprintf("%d days", n)
 }

@@ -14,6 +14,7 @@ import (
 
 // stepConnect is step 1: does TCP connect, and how fast?
 func (p *prober) stepConnect(ctx context.Context) Step {
+	t := p.t
 	start := p.o.Now()
 	conn, err := p.dial(ctx)
 	took := p.o.Now().Sub(start)
@@ -21,7 +22,7 @@ func (p *prober) stepConnect(ctx context.Context) Step {
 		p.address = conn.RemoteAddr().String()
 		conn.Close()
 		return Step{Verdict: Pass, Code: "connected",
-			Finding:  fmt.Sprintf("connected to %s in %s", p.address, fmtDur(took)),
+			Finding:  t.f("connect.ok", "addr", p.address, "took", fmtDur(took)),
 			Evidence: []string{"local " + conn.LocalAddr().String() + " → remote " + p.address}}
 	}
 	s := Step{Verdict: Fail, Evidence: []string{err.Error()}}
@@ -30,28 +31,28 @@ func (p *prober) stepConnect(ctx context.Context) Step {
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		s.Code = "refused"
-		s.Finding = fmt.Sprintf("connection refused by %s after %s (the SYN was answered with a reset)", p.addr, fmtDur(took))
-		s.Cause = "nothing listens on port " + port + " at that address, or a firewall rejects the SYN"
-		s.Check = fmt.Sprintf("is the service running and bound to this address (ss -ltnp | grep :%s)? is there a REJECT rule on the way?", port)
+		s.Finding = t.f("connect.refused", "addr", p.addr, "took", fmtDur(took))
+		s.Cause = t.f("connect.refused.cause", "port", port)
+		s.Check = t.f("connect.refused.check", "port", port)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded), isTimeout(err):
 		s.Code = "connect_timeout"
-		s.Finding = fmt.Sprintf("no answer to the SYN within %s", fmtDur(p.o.Timeout))
-		s.Cause = "a firewall or security group drops the SYN, the host is down, or the route to it is broken"
-		s.Check = "the firewall rules and security groups between this host and " + p.addr + "; does the host answer anything at all?"
+		s.Finding = t.f("connect.timeout", "timeout", fmtDur(p.o.Timeout))
+		s.Cause = t.f("connect.timeout.cause")
+		s.Check = t.f("connect.timeout.check", "addr", p.addr)
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		s.Code = "unreachable"
-		s.Finding = "no route to " + p.addr
-		s.Cause = "the network or host is unreachable from here (routing, or an ICMP unreachable from a firewall)"
-		s.Check = "ip route get " + p.host + "; the gateway and any firewall on the path"
+		s.Finding = t.f("connect.unreachable", "addr", p.addr)
+		s.Cause = t.f("connect.unreachable.cause")
+		s.Check = t.f("connect.unreachable.check", "host", p.host)
 	case errors.As(err, &dnsErr):
 		s.Code = "dns"
-		s.Finding = "cannot resolve " + p.host
-		s.Cause = "the name does not exist in DNS, or the resolver is unreachable"
-		s.Check = "getent hosts " + p.host + "; /etc/resolv.conf"
+		s.Finding = t.f("connect.dns", "host", p.host)
+		s.Cause = t.f("connect.dns.cause")
+		s.Check = t.f("connect.dns.check", "host", p.host)
 	default:
 		s.Code = "connect_error"
-		s.Finding = "TCP connect failed: " + err.Error()
-		s.Check = "the address and port"
+		s.Finding = t.f("connect.error", "err", err.Error())
+		s.Check = t.f("connect.error.check")
 	}
 	return s
 }
@@ -59,51 +60,50 @@ func (p *prober) stepConnect(ctx context.Context) Step {
 // stepBanner is step 2: does the server speak before the client does? A
 // TLS server never does; SSH, SMTP, FTP, IMAP and POP3 servers always do.
 func (p *prober) stepBanner(ctx context.Context) Step {
+	t := p.t
 	conn, err := p.dial(ctx)
 	if err != nil {
-		return Step{Verdict: Info, Code: "no_connection", Finding: "could not connect to listen for a banner", Evidence: []string{err.Error()}}
+		return Step{Verdict: Info, Code: "no_connection", Finding: t.f("banner.no_connection"), Evidence: []string{err.Error()}}
 	}
 	defer conn.Close()
 	rr := p.readReply(ctx, conn, time.Now().Add(p.o.BannerWait))
 	wait := fmtDur(p.o.BannerWait)
 	if len(rr.b) == 0 {
-		switch {
-		case rr.result == resTimeout:
-			return Step{Verdict: Pass, Code: "silent",
-				Finding: fmt.Sprintf("no banner within %s: the server waits for the client, as a TLS server does", wait)}
-		case rr.result == resReset || rr.result == resClosed:
-			how := map[string]string{resReset: "reset", resClosed: "closed (FIN)"}[rr.result]
+		switch rr.result {
+		case resTimeout:
+			return Step{Verdict: Pass, Code: "silent", Finding: t.f("banner.silent", "wait", wait)}
+		case resReset, resClosed:
 			return Step{Verdict: Fail, Code: rr.result + "_on_connect",
-				Finding:  fmt.Sprintf("the server %s the connection after %s, before the client sent anything", how, fmtDur(rr.took)),
+				Finding:  t.f("banner."+rr.result+"_on_connect", "took", fmtDur(rr.took)),
 				Evidence: []string{rr.errText()},
-				Cause:    "the service accepts TCP and then drops it: a load balancer with no healthy pool member, an ACL or TCP wrapper, or a proxy whose backend is down",
-				Check:    "the server's or load balancer's logs for this client address, and the health of the backend pool"}
+				Cause:    t.f("banner.dropped.cause"),
+				Check:    t.f("banner.dropped.check")}
 		}
-		return Step{Verdict: Info, Code: "read_error", Finding: "reading for a banner failed", Evidence: []string{rr.errText()}}
+		return Step{Verdict: Info, Code: "read_error", Finding: t.f("banner.read_error"), Evidence: []string{rr.errText()}}
 	}
 	s := Step{Verdict: Fail, Evidence: []string{fmt.Sprintf("after %s: %s", fmtDur(rr.took), sniff.HexDump(rr.b, 48))}}
 	quoted := fmt.Sprintf("%q", rr.r.line)
 	switch rr.r.kind {
 	case replySSH:
 		s.Code = "ssh"
-		s.Finding = "the server speaks first with an SSH banner " + quoted
-		s.Cause = "this port runs SSH, not TLS"
-		s.Check = "the port number, and any port forward, NAT or load-balancer rule that sends this port to the SSH daemon"
+		s.Finding = t.f("banner.ssh", "line", quoted)
+		s.Cause = t.f("ssh.cause")
+		s.Check = t.f("banner.ssh.check")
 	case replyGreeting:
 		s.Code = "smtp_or_ftp"
-		s.Finding = "the server speaks first with a 220 greeting " + quoted + " (SMTP or FTP)"
-		s.Cause = "a plaintext protocol that upgrades with STARTTLS / AUTH TLS; a TLS client expects implicit TLS"
-		s.Check = "use STARTTLS (openssl s_client -starttls smtp|ftp, curl smtp://) or the implicit-TLS port (465 for SMTP, 990 for FTP)"
+		s.Finding = t.f("banner.greeting", "line", quoted)
+		s.Cause = t.f("banner.greeting.cause")
+		s.Check = t.f("banner.greeting.check")
 	case replyIMAP, replyPOP3:
 		s.Code = rr.r.kind
-		s.Finding = "the server speaks first with a greeting " + quoted
-		s.Cause = "a plaintext mail protocol that upgrades with STARTTLS; a TLS client expects implicit TLS"
-		s.Check = "use STARTTLS (openssl s_client -starttls imap|pop3) or the implicit-TLS port (993 for IMAP, 995 for POP3)"
+		s.Finding = t.f("banner.mail", "line", quoted)
+		s.Cause = t.f("banner.mail.cause")
+		s.Check = t.f("banner.mail.check")
 	default:
 		s.Code = "server_speaks_first"
-		s.Finding = "the server speaks first: " + describeReply(rr.r)
-		s.Cause = "not a TLS server: a TLS server waits for the ClientHello"
-		s.Check = "which service listens on this port"
+		s.Finding = t.f("banner.other", "reply", describeReply(rr.r, t))
+		s.Cause = t.f("banner.other.cause")
+		s.Check = t.f("which_service.check")
 	}
 	return s
 }
@@ -160,12 +160,12 @@ func (p *prober) readReply(ctx context.Context, conn net.Conn, deadline time.Tim
 }
 
 // describeReply names a reply for a finding.
-func describeReply(r reply) string {
+func describeReply(r reply, t tr) string {
 	switch r.kind {
 	case replyBinary:
-		return "bytes that are neither TLS nor text: " + r.line
+		return t.f("reply.binary", "bytes", r.line)
 	case replyTLSOther:
-		return "a TLS record that is not a ServerHello: " + r.detail
+		return t.f("reply.tls_other", "detail", r.detail)
 	}
 	return fmt.Sprintf("%q", r.line)
 }

@@ -30,32 +30,32 @@ func (p *prober) stepLargeHello(ctx context.Context) Step {
 		fmt.Sprintf("large: %s-byte ClientHello → %s", fmtInt(ab.tap.helloLen), bigAt.Detail),
 		fmt.Sprintf("small: %s-byte ClientHello → %s", fmtInt(as.tap.helloLen), smallAt.Detail),
 	}}
+	t := p.t
 	switch {
 	case bigAt.OK && smallAt.OK:
 		s.Verdict, s.Code = Pass, "large_hello_ok"
-		s.Finding = fmt.Sprintf("a %s-byte post-quantum ClientHello gets through", fmtInt(ab.tap.helloLen))
+		s.Finding = t.f("size.ok", "bytes", fmtInt(ab.tap.helloLen))
 		if ab.cs.CurveID == tls.X25519MLKEM768 {
-			s.Finding += " (the server chose X25519MLKEM768)"
+			s.Finding += t.f("size.ok.pq")
 		} else if ab.cs.CurveID != 0 {
-			s.Finding += " (the server chose " + ab.cs.CurveID.String() + ", not the post-quantum group)"
+			s.Finding += t.f("size.ok.other", "group", ab.cs.CurveID.String())
 		}
 	case smallAt.OK && (ab.result == resReset || ab.result == resTimeout || ab.result == resClosed):
 		s.Verdict, s.Code = Fail, "large_hello_intolerance"
-		s.Finding = fmt.Sprintf("large-ClientHello intolerance (a middlebox parsing only the first segment): the %s-byte hello is %s, the %s-byte one works",
-			fmtInt(ab.tap.helloLen), map[string]string{resReset: "reset", resTimeout: "dropped", resClosed: "closed"}[ab.result], fmtInt(as.tap.helloLen))
-		s.Cause = "a firewall, IPS, SNI filter or load balancer reads only the first TCP segment of the ClientHello; the X25519MLKEM768 key share (1,216 bytes) that Go ≥1.24 and Chrome ≥124 send by default pushes the hello past one segment"
-		s.Check = "update or reconfigure the middlebox's TLS/SNI inspection; as a stopgap clients can drop the hybrid share (Go: GODEBUG=tlsmlkem=0)"
+		s.Finding = t.f("size.intolerance", "big", fmtInt(ab.tap.helloLen), "how", t.f("word.hello_"+ab.result), "small", fmtInt(as.tap.helloLen))
+		s.Cause = t.f("size.intolerance.cause")
+		s.Check = t.f("size.intolerance.check")
 	case smallAt.OK:
 		s.Verdict, s.Code = Fail, "large_hello_refused"
-		s.Finding = "the large post-quantum hello is refused (" + bigAt.Detail + ") while the small one works"
-		s.Cause = "the server or a middlebox mishandles the hybrid key share instead of ignoring it"
-		s.Check = "the server's TLS library version and its key-exchange group settings"
+		s.Finding = t.f("size.refused", "detail", bigAt.Detail)
+		s.Cause = t.f("size.refused.cause")
+		s.Check = t.f("size.refused.check")
 	case bigAt.OK:
 		s.Verdict, s.Code = Info, "small_hello_refused"
-		s.Finding = "only the large hello works; the X25519-only hello gets " + smallAt.Detail
+		s.Finding = t.f("size.small_refused", "detail", smallAt.Detail)
 	default:
 		s.Verdict, s.Code = Info, "neither"
-		s.Finding = "neither hello completes a handshake, so size is not the difference (see step 3)"
+		s.Finding = t.f("size.neither")
 	}
 	return s
 }
@@ -78,34 +78,35 @@ func (p *prober) stepFlight(ctx context.Context) Step {
 			fmtDur(t.firstByte), fmtDur(t.lastByte), fmtInt(t.inTotal), reads))
 	}
 	w := walkRecords(t.in)
+	tx := p.t
 	switch {
 	case a.result == resOK:
 		s.Verdict, s.Code = Pass, "flight_ok"
-		s.Finding = fmt.Sprintf("the server's flight arrived whole: %s bytes, handshake done after %s", fmtInt(t.inTotal), fmtDur(a.elapsed))
+		s.Finding = tx.f("flight.ok", "bytes", fmtInt(t.inTotal), "took", fmtDur(a.elapsed))
 		if t.inTotal > segmentHint {
-			s.Finding += " (more than one full-size segment, so large packets pass)"
+			s.Finding += tx.f("flight.ok.large")
 		}
 	case a.result == resTimeout && t.inTotal > 0:
 		s.Verdict, s.Code = Fail, codeFlightStall
-		where := "after the ServerHello arrived"
+		where := tx.f("flight.after_sh")
 		if !w.serverHello {
-			where = "before the ServerHello was complete"
+			where = tx.f("flight.before_sh")
 		}
-		s.Finding = fmt.Sprintf("looks like a PMTUD black hole: the handshake stalls %s, mid-flight (%s bytes, then nothing); check the tunnel MTU / MSS clamping", where, fmtInt(t.inTotal))
+		s.Finding = tx.f("flight.stall", "where", where, "bytes", fmtInt(t.inTotal))
 		s.Evidence = append(s.Evidence, fmt.Sprintf("time to first byte %s; the stream stopped at %s and nothing came for the next %s (timeout %s)",
 			fmtDur(t.firstByte), fmtDur(t.lastByte), fmtDur(a.elapsed-t.lastByte), fmtDur(p.o.Timeout)))
 		s.Evidence = append(s.Evidence, flightShape(w))
-		s.Cause = "full-size packets of the server's certificate flight are lost on the way back while small ones pass: a tunnel or VPN with a lower MTU, and the ICMP 'fragmentation needed' messages filtered"
-		s.Check = "the tunnel MTU and MSS clamping: ping -M do -s 1472 toward the server fails while smaller sizes pass; clamp the MSS on the tunnel or let ICMP type 3 code 4 through"
+		s.Cause = tx.f("pmtu.cause")
+		s.Check = tx.f("flight.stall.check")
 	case (a.result == resClosed || a.result == resReset) && t.inTotal > 0:
 		s.Verdict, s.Code = Fail, "flight_cut"
-		s.Finding = fmt.Sprintf("the server's flight is cut: %s bytes, then the connection was %s", fmtInt(t.inTotal), map[string]string{resClosed: "closed", resReset: "reset"}[a.result])
+		s.Finding = tx.f("flight.cut", "bytes", fmtInt(t.inTotal), "how", tx.f("word.cut_"+a.result))
 		s.Evidence = append(s.Evidence, flightShape(w))
-		s.Cause = "a middlebox or the server ends the connection in the middle of the certificate flight (Go reports 'unexpected EOF', curl 'SSL_ERROR_SYSCALL')"
-		s.Check = "a packet capture on the server side: does the server send the whole flight?"
+		s.Cause = tx.f("flight.cut.cause")
+		s.Check = tx.f("flight.cut.check")
 	default:
 		s.Verdict, s.Code = Info, "not_measured"
-		s.Finding = "the flight could not be measured: " + at.Detail
+		s.Finding = tx.f("flight.not_measured", "detail", at.Detail)
 	}
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"strings"
 )
 
@@ -45,43 +46,71 @@ func (p *prober) stepSNI(ctx context.Context) Step {
 		s.Evidence = append(s.Evidence, v.label+": "+r.at.Detail)
 	}
 	with, none, bogus := res[p.sni], res[""], res[bogusSNI]
+	t := p.t
 	switch {
 	case p.sni == "" && none.ok:
 		s.Verdict, s.Code = Pass, "no_sni_served"
-		s.Finding = "without SNI the server sends " + certSummary(none.leaf) + " (no name to compare: the target is an IP literal; use --sni NAME)"
+		s.Finding = t.f("sni.no_sni_served", "cert", certSummary(none.leaf))
 	case p.sni == "":
 		s.Verdict, s.Code = Fail, "sni_required"
-		s.Finding = "without SNI the server refuses the handshake (" + none.at.Detail + ")"
-		s.Cause = "the server needs SNI to pick a certificate and has no default; clients that connect by IP send none"
-		s.Check = "probe again with --sni NAME; give the server a default certificate if clients connect by IP"
+		s.Finding = t.f("sni.required_none", "detail", none.at.Detail)
+		s.Cause = t.f("sni.required_none.cause")
+		s.Check = t.f("sni_required.check")
+		if bogus.ok {
+			s.Evidence = append(s.Evidence, "any name will do: the server answers a hello for "+bogusSNI)
+		}
 	case !with.ok && !none.ok && !bogus.ok:
 		s.Verdict, s.Code = Fail, "no_variant"
-		s.Finding = "no SNI variant completes a handshake"
-		s.Cause = "the handshake fails whatever the name (see step 3 and the attempts below)"
-		s.Check = "step 3's answer"
+		s.Finding = t.f("sni.no_variant")
+		s.Cause = t.f("sni.no_variant.cause")
+		s.Check = t.f("sni.no_variant.check")
 	case !with.ok:
 		s.Verdict, s.Code = Fail, "name_rejected"
-		s.Finding = fmt.Sprintf("the server refuses the name %s (%s) but answers other hellos", p.sni, with.at.Detail)
-		s.Cause = "no virtual host or certificate is configured for " + p.sni + ", or a policy denies that name"
-		s.Check = "the server's SNI configuration for " + p.sni + " and any SNI deny list on the path"
+		s.Finding = t.f("sni.name_rejected", "sni", p.sni, "detail", with.at.Detail)
+		s.Cause = t.f("sni.name_rejected.cause", "sni", p.sni)
+		s.Check = t.f("sni.name_rejected.check", "sni", p.sni)
 	case !none.ok:
 		s.Verdict, s.Code = Warn, "sni_required"
-		s.Finding = "a missing SNI is refused (" + none.at.Detail + "); with SNI " + p.sni + " the server sends " + certSummary(with.leaf)
-		s.Cause = "the server picks its certificate by SNI and has no default: clients that send no SNI (connecting by IP, old clients, some health monitors) fail"
-		s.Check = "give the server a default certificate if such clients must connect"
-	case !bytes.Equal(with.leaf.Raw, none.leaf.Raw):
-		s.Verdict, s.Code = Warn, "default_cert_differs"
-		s.Finding = "without SNI the server sends a different, default certificate: " + certSummary(none.leaf)
-		s.Cause = "name-based virtual hosting with a default certificate for " + names(none.leaf) + ": clients that send no SNI get a certificate for the wrong name"
-		s.Check = "whether clients of " + p.sni + " send SNI; make the default certificate cover " + p.sni + " if some do not"
-	default:
+		s.Finding = t.f("sni.required", "detail", none.at.Detail, "sni", p.sni, "cert", certSummary(with.leaf))
+		s.Cause = t.f("sni.required.cause")
+		s.Check = t.f("sni.required.check")
+	case bytes.Equal(with.leaf.Raw, none.leaf.Raw):
 		s.Verdict, s.Code = Pass, "same_cert"
-		s.Finding = "the same certificate with and without SNI: " + certSummary(with.leaf)
+		s.Finding = t.f("sni.same_cert", "cert", certSummary(with.leaf))
+	case p.coversTarget(none.leaf):
+		s.Verdict, s.Code = Pass, "per_name_certs"
+		s.Finding = t.f("sni.per_name_certs", "cert", certSummary(none.leaf))
+	default:
+		s.Verdict, s.Code = Warn, "default_cert_differs"
+		s.Finding = t.f("sni.default_differs", "cert", certSummary(none.leaf), "name", p.targetNames())
+		s.Cause = t.f("sni.default_differs.cause", "names", names(none.leaf))
+		s.Check = t.f("sni.default_differs.check", "sni", p.sni)
 	}
 	if p.sni != "" && with.ok && bogus.ok && !bytes.Equal(with.leaf.Raw, bogus.leaf.Raw) {
 		s.Evidence = append(s.Evidence, "an unknown name gets a different certificate than "+p.sni)
 	}
 	return s
+}
+
+// coversTarget reports whether a certificate served without SNI still
+// fits what a client without SNI connects to: the name it checks, or the
+// IP address when the target is one.
+func (p *prober) coversTarget(c *x509.Certificate) bool {
+	if c == nil {
+		return false
+	}
+	if c.VerifyHostname(p.name) == nil {
+		return true
+	}
+	return net.ParseIP(p.host) != nil && c.VerifyHostname(p.host) == nil
+}
+
+// targetNames names what coversTarget compared with.
+func (p *prober) targetNames() string {
+	if net.ParseIP(p.host) != nil && p.host != p.name {
+		return p.name + " / " + p.host
+	}
+	return p.name
 }
 
 // certSummary names a certificate by subject, SANs and issuer.

@@ -18,6 +18,7 @@ func probedVersions() []uint16 {
 // stepVersions is step 4: which protocol versions the server accepts, each
 // offered alone.
 func (p *prober) stepVersions(ctx context.Context) Step {
+	t := p.t
 	var s Step
 	var ok, refused []string
 	accepted := map[uint16]bool{}
@@ -30,6 +31,9 @@ func (p *prober) stepVersions(ctx context.Context) Step {
 			cfg := p.baseConfig()
 			cfg.MinVersion, cfg.MaxVersion = v, v
 			at = p.toAttempt(label, p.handshake(ctx, cfg))
+			if v == tls.VersionTLS12 && !at.OK && refusesVersion(at) {
+				p.tls12 = -1
+			}
 		}
 		s.Attempts = append(s.Attempts, at)
 		if at.OK {
@@ -39,7 +43,6 @@ func (p *prober) stepVersions(ctx context.Context) Step {
 			refused = append(refused, fmt.Sprintf("%s (%s)", label, at.Detail))
 		}
 	}
-	p.tls12 = -1
 	if accepted[tls.VersionTLS12] {
 		p.tls12 = 1
 	}
@@ -60,32 +63,48 @@ func (p *prober) stepVersions(ctx context.Context) Step {
 	switch {
 	case len(ok) == 0 && other != "":
 		s.Verdict, s.Code = Info, "inconclusive"
-		s.Finding = "no handshake completes for a reason other than the version (" + other + "), so versions cannot be judged"
+		s.Finding = t.f("versions.inconclusive", "other", other)
 	case len(ok) == 0:
 		s.Verdict, s.Code = Fail, "no_version"
-		s.Finding = "no version from SSLv3 to TLS 1.3 completes a handshake"
-		s.Cause = "the server refuses every version, or fails every handshake for another reason (see each attempt)"
-		s.Check = "the refusal of each version below; step 3's answer"
+		s.Finding = t.f("versions.none")
+		s.Cause = t.f("versions.none.cause")
+		s.Check = t.f("versions.none.check")
 	case !modern:
 		s.Verdict, s.Code = Fail, "legacy_only"
-		s.Finding = "the server accepts only " + strings.Join(legacy, ", ") + ": current clients refuse these versions"
-		s.Cause = "an old server or a legacy protocol profile: OpenSSL 3 at security level 2, Go (since 1.22), Java 17 and browsers refuse TLS 1.1 and older (curl says 'legacy sigalg disallowed or unsupported' or 'tlsv1 alert protocol version')"
-		s.Check = "enable TLS 1.2 (and 1.3) on the server or its load-balancer profile"
+		s.Finding = t.f("versions.legacy_only", "versions", t.list(legacy))
+		s.Cause = t.f("versions.legacy_only.cause")
+		s.Check = t.f("versions.legacy_only.check")
 	case len(legacy) > 0:
 		s.Verdict, s.Code = Warn, "legacy_enabled"
-		s.Finding = "the server still accepts " + strings.Join(legacy, ", ") + " besides " + strings.Join(modernOf(ok), " and ")
-		s.Cause = "legacy versions left enabled: deprecated by RFC 8996 (TLS 1.0/1.1) and RFC 7568 (SSLv3)"
-		s.Check = "raise the server's minimum version to TLS 1.2"
+		s.Finding = t.f("versions.legacy_enabled", "legacy", t.list(legacy), "modern", t.list(modernOf(ok)))
+		s.Cause = t.f("versions.legacy_enabled.cause")
+		s.Check = t.f("versions.legacy_enabled.check")
+	case !accepted[tls.VersionTLS12]:
+		s.Verdict, s.Code = Warn, "tls13_only"
+		s.Finding = t.f("versions.tls13_only", "refusal", p.refusalOf(s.Attempts, "TLS 1.2"))
+		s.Cause = t.f("versions.tls13_only.cause")
+		s.Check = t.f("versions.tls13_only.check")
 	case !accepted[tls.VersionTLS13]:
 		s.Verdict, s.Code = Warn, "no_tls13"
-		s.Finding = "the server accepts TLS 1.2 only; TLS 1.3 is refused (" + p.refusalOf(s.Attempts, "TLS 1.3") + ")"
-		s.Cause = "TLS 1.3 is disabled or unsupported on the server: clients that require TLS 1.3 fail, everything else gets TLS 1.2"
-		s.Check = "enable TLS 1.3 on the server or its profile if clients need it"
+		s.Finding = t.f("versions.no_tls13", "refusal", p.refusalOf(s.Attempts, "TLS 1.3"))
+		s.Cause = t.f("versions.no_tls13.cause")
+		s.Check = t.f("versions.no_tls13.check")
 	default:
-		s.Verdict, s.Code = Pass, "modern"
-		s.Finding = "accepts " + strings.Join(ok, " and ") + "; refuses SSLv3, TLS 1.0 and TLS 1.1"
+		s.Verdict, s.Code = Pass, "modern_versions"
+		s.Finding = t.f("versions.modern", "versions", t.list(ok))
 	}
 	return s
+}
+
+// refusesVersion reports an attempt refused for its version: a
+// protocol_version alert, or a close or reset with no alert, the way old
+// stacks refuse what they do not speak. Another alert means the version
+// got through and something else failed.
+func refusesVersion(a Attempt) bool {
+	if a.Result == resAlert {
+		return strings.HasPrefix(a.Detail, "alert 70 ")
+	}
+	return a.Result != resOK
 }
 
 // otherAlerts lists the attempts refused with an alert that is not about
@@ -166,7 +185,7 @@ func (p *prober) trySSLv3(ctx context.Context) Attempt {
 	case replyAlert:
 		at.Result, at.Detail = resAlert, fmt.Sprintf("alert %d %s", rr.r.alert, explain.AlertName(rr.r.alert))
 	default:
-		at.Result, at.Detail = resNotTLS, describeReply(rr.r)
+		at.Result, at.Detail = resNotTLS, describeReply(rr.r, p.t.en())
 	}
 	return at
 }
@@ -197,6 +216,7 @@ func families() []family {
 
 // stepCiphers is step 5: which TLS 1.2 cipher families the server accepts.
 func (p *prober) stepCiphers(ctx context.Context) Step {
+	t := p.t
 	var s Step
 	var aead, cbc, rsaKex, tdes bool
 	var ok []string
@@ -217,32 +237,32 @@ func (p *prober) stepCiphers(ctx context.Context) Step {
 	switch {
 	case len(ok) == 0:
 		s.Verdict, s.Code = Fail, "no_shared_cipher"
-		s.Finding = "no TLS 1.2 cipher family is accepted"
-		s.Cause = "the server's cipher list shares nothing with current clients (curl says 'sslv3 alert handshake failure', Go 'remote error: tls: handshake failure'), or its key type matches none of the families"
-		s.Check = "the server's cipher list and certificate key type"
+		s.Finding = t.f("ciphers.none")
+		s.Cause = t.f("ciphers.none.cause")
+		s.Check = t.f("ciphers.none.check")
 	case !aead && !cbc:
 		s.Verdict, s.Code = Fail, "legacy_ciphers_only"
-		s.Finding = "only legacy families are accepted: " + strings.Join(ok, ", ")
-		s.Cause = "static RSA key exchange and 3DES are off by default in Go (since 1.22), and 3DES is gone from OpenSSL 3 and browsers: most clients find no shared cipher"
-		s.Check = "enable ECDHE with AES-GCM or ChaCha20 on the server"
+		s.Finding = t.f("ciphers.legacy_only", "families", t.join(ok))
+		s.Cause = t.f("ciphers.legacy_only.cause")
+		s.Check = t.f("ciphers.legacy_only.check")
 	case tdes:
 		s.Verdict, s.Code = Warn, "3des_enabled"
-		s.Finding = "3DES is still accepted (with " + strings.Join(ok, ", ") + ")"
-		s.Cause = "a legacy cipher left enabled (Sweet32, CVE-2016-2183)"
-		s.Check = "remove 3DES from the server's cipher list"
+		s.Finding = t.f("ciphers.3des", "families", t.join(ok))
+		s.Cause = t.f("ciphers.3des.cause")
+		s.Check = t.f("ciphers.3des.check")
 	case rsaKex:
 		s.Verdict, s.Code = Warn, "static_rsa_enabled"
-		s.Finding = "static RSA key exchange is accepted (no forward secrecy)"
-		s.Cause = "a legacy cipher family left enabled; Go clients stopped offering it in 1.22"
-		s.Check = "remove TLS_RSA_* suites from the server's cipher list"
+		s.Finding = t.f("ciphers.static_rsa")
+		s.Cause = t.f("ciphers.static_rsa.cause")
+		s.Check = t.f("ciphers.static_rsa.check")
 	case !aead:
 		s.Verdict, s.Code = Warn, "cbc_only"
-		s.Finding = "only AES-CBC suites are accepted under TLS 1.2"
-		s.Cause = "an old cipher list without AES-GCM or ChaCha20"
-		s.Check = "add ECDHE AES-GCM suites to the server's cipher list"
+		s.Finding = t.f("ciphers.cbc_only")
+		s.Cause = t.f("ciphers.cbc_only.cause")
+		s.Check = t.f("ciphers.cbc_only.check")
 	default:
-		s.Verdict, s.Code = Pass, "modern"
-		s.Finding = "accepts " + strings.Join(ok, ", ")
+		s.Verdict, s.Code = Pass, "modern_ciphers"
+		s.Finding = t.f("ciphers.modern", "families", t.join(ok))
 	}
 	return s
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // mark is the checklist symbol for a verdict.
@@ -24,44 +23,49 @@ func mark(v Verdict) string {
 // bottom: one line per step, its evidence and attempts indented under it,
 // and the verdict last.
 func (r Report) WriteText(w io.Writer) error {
+	t := newTr(r.Lang)
 	bw := bufio.NewWriter(w)
-	head := "tlsgate probe " + r.Target
 	if r.SNI != "" {
-		head += " (SNI " + r.SNI + ")"
+		fmt.Fprintln(bw, t.f("text.head_sni", "target", r.Target, "sni", r.SNI))
 	} else {
-		head += " (no SNI)"
+		fmt.Fprintln(bw, t.f("text.head_no_sni", "target", r.Target))
 	}
-	fmt.Fprintln(bw, head)
 	for _, s := range r.Steps {
 		fmt.Fprintf(bw, "%s %d. %s: %s\n", mark(s.Verdict), s.Number, s.Title, s.Finding)
 		for _, e := range s.Evidence {
 			fmt.Fprintf(bw, "      %s\n", e)
 		}
-		if len(s.Attempts) > 0 && s.Number != StepSNI && s.Number != StepLargeHello {
+		if len(s.Attempts) > 0 && s.Number != StepSNI && s.Number != StepLargeHello && s.Number != StepHTTP {
 			for _, a := range s.Attempts {
 				fmt.Fprintf(bw, "      %s %-28s %s\n", attemptMark(a), a.Label, a.Detail)
 			}
 		}
 		if s.Cause != "" {
-			fmt.Fprintf(bw, "      likely cause: %s\n", s.Cause)
+			fmt.Fprintf(bw, "      %s %s\n", t.f("text.cause"), s.Cause)
 		}
 		if s.Check != "" {
-			fmt.Fprintf(bw, "      check first: %s\n", s.Check)
+			fmt.Fprintf(bw, "      %s %s\n", t.f("text.check"), s.Check)
 		}
 	}
 	f := r.Final
-	fmt.Fprintf(bw, "\nVerdict: %s %s", strings.ToUpper(string(f.Verdict)), f.Summary)
+	fmt.Fprintf(bw, "\n%s %s %s", t.f("text.verdict"), verdictWord(f.Verdict, t), f.Summary)
 	if f.Step > 0 {
-		fmt.Fprintf(bw, " (step %d)", f.Step)
+		fmt.Fprint(bw, t.f("text.from_step", "n", fmt.Sprint(f.Step)))
 	}
 	fmt.Fprintln(bw)
 	if f.Cause != "" {
-		fmt.Fprintf(bw, "  most likely cause: %s\n", f.Cause)
+		fmt.Fprintf(bw, "  %s %s\n", t.f("text.final_cause"), f.Cause)
 	}
 	if f.Check != "" {
-		fmt.Fprintf(bw, "  check first: %s\n", f.Check)
+		fmt.Fprintf(bw, "  %s %s\n", t.f("text.check"), f.Check)
 	}
 	return bw.Flush()
+}
+
+// verdictWord is the verdict as the last line shows it: PASS, FAIL … in
+// English, OK, NG … as Japanese engineers write it.
+func verdictWord(v Verdict, t tr) string {
+	return t.f("verdict." + string(v))
 }
 
 // attemptMark marks an attempt accepted (+) or refused (-).

@@ -16,7 +16,7 @@ import (
 	"github.com/tlsgate/tlsgate/probe"
 )
 
-const probeUsage = "probe HOST:PORT [--sni NAME] [--cacert FILE] [--timeout 3s] [--steps 1,3,4] [--json]"
+const probeUsage = "probe HOST:PORT [--sni NAME] [--cacert FILE] [--timeout 3s] [--steps 1,3,4] [--json] [--lang en|ja]"
 
 // cmdProbe walks the client-side checklist against HOST:PORT and prints a
 // verdict per step. It exits 0 when nothing failed (warnings included), 1
@@ -26,8 +26,9 @@ func cmdProbe(args []string, stdout, _ io.Writer) error {
 	sni := fs.String("sni", "", "name to send as SNI and to verify (default: the host, unless it is an IP)")
 	cacert := fs.String("cacert", "", "PEM file of CA certificates to verify the chain against (default: the system roots)")
 	timeout := fs.Duration("timeout", 3*time.Second, "time allowed for each connection attempt")
-	steps := fs.String("steps", "", "steps to run, e.g. 1,3,4 or 1-3,7 (default: all 9)")
+	steps := fs.String("steps", "", "steps to run, e.g. 1,3,4 or 1-3,7 (default: all 10)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	lang := fs.String("lang", probe.LangEN, "language of titles, findings, causes, checks and the verdict: en or ja (codes and evidence stay as they are)")
 	target, err := probeArgs(fs, args)
 	if err != nil {
 		return err
@@ -38,7 +39,10 @@ func cmdProbe(args []string, stdout, _ io.Writer) error {
 	if *timeout <= 0 {
 		return usageError{fmt.Sprintf("probe: --timeout must be positive, got %s", *timeout)}
 	}
-	o := probe.Options{SNI: *sni, Timeout: *timeout}
+	if *lang != probe.LangEN && *lang != probe.LangJA {
+		return usageError{fmt.Sprintf("probe: --lang %q: want en or ja", *lang)}
+	}
+	o := probe.Options{SNI: *sni, Timeout: *timeout, Lang: *lang}
 	if *steps != "" {
 		if o.Steps, err = probe.ParseSteps(*steps); err != nil {
 			return usageError{err.Error()}

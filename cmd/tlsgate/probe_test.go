@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -71,9 +72,14 @@ func probeServers(t *testing.T) (tlsAddr, httpAddr, caFile string) {
 				defer c.Close()
 				tc := tls.Server(c, cfg)
 				_ = tc.SetDeadline(time.Now().Add(10 * time.Second))
-				if tc.Handshake() == nil {
-					_, _ = io.Copy(io.Discard, tc)
+				if tc.Handshake() != nil {
+					return
 				}
+				// Answer one HTTP request, as the web server behind TLS does.
+				if _, err := http.ReadRequest(bufio.NewReader(tc)); err != nil {
+					return
+				}
+				_, _ = io.WriteString(tc, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n")
 			}()
 		}
 	}()
@@ -102,7 +108,8 @@ func TestCmdProbe(t *testing.T) {
 			args: []string{tlsAddr, "--sni", "lab.test", "--cacert", caFile, "--timeout", "3s"},
 			code: 0,
 			contains: []string{"tlsgate probe " + tlsAddr + " (SNI lab.test)", "✓ 1. TCP connect", "✓ 3. Answer to a ClientHello: a TLS ServerHello: TLS 1.3",
-				"✓ 7. Certificate chain verification: the chain verifies against " + caFile, "✓ 9.", "Verdict: PASS no problem found"},
+				"✓ 7. Certificate chain verification: the chain verifies against " + caFile, "✓ 9.",
+				"✓ 10. HTTP answer after the handshake: the server answers GET / with HTTP/1.1 200 OK", "Verdict: PASS no problem found"},
 		},
 		{
 			name:     "flags after and before the target, selected steps",
@@ -126,7 +133,22 @@ func TestCmdProbe(t *testing.T) {
 		},
 		{name: "no target", args: []string{"--json"}, code: 2, errHas: "HOST:PORT is required"},
 		{name: "no port", args: []string{"127.0.0.1"}, code: 2, errHas: "not HOST:PORT"},
-		{name: "bad steps", args: []string{tlsAddr, "--steps", "0,3"}, code: 2, errHas: "from 1 to 9"},
+		{name: "bad steps", args: []string{tlsAddr, "--steps", "0,3"}, code: 2, errHas: "from 1 to 10"},
+		{name: "bad language", args: []string{tlsAddr, "--lang", "fr"}, code: 2, errHas: `--lang "fr": want en or ja`},
+		{
+			name: "Japanese",
+			args: []string{tlsAddr, "--sni", "lab.test", "--cacert", caFile, "--lang", "ja", "--steps", "1,3,7,10"},
+			code: 0,
+			contains: []string{"tlsgate probe " + tlsAddr + "（SNI lab.test を送信）", "✓ 1. TCP 接続: ", "✓ 3. ClientHello への応答: TLS の ServerHello が返った: TLS 1.3",
+				"✓ 7. 証明書チェーンの検証: 証明書チェーンは " + caFile + " で検証でき", "✓ 10. ハンドシェイク後の HTTP 応答: GET / に対してサーバは HTTP/1.1 200 OK を返す",
+				"判定: OK（合格） 問題は見つからなかった"},
+		},
+		{
+			name:     "Japanese failure",
+			args:     []string{httpAddr, "--steps", "1-3", "--lang=ja"},
+			code:     1,
+			contains: []string{"✗ 3. ClientHello への応答: このポートは平文の HTTP", "考えられる原因:", "まず確認:", "判定: NG（失敗）"},
+		},
 		{name: "bad timeout", args: []string{tlsAddr, "--timeout", "-1s"}, code: 2, errHas: "--timeout must be positive"},
 		{name: "unknown flag", args: []string{tlsAddr, "--bogus"}, code: 2, errHas: "flag provided but not defined"},
 		{name: "two targets", args: []string{tlsAddr, httpAddr}, code: 2, errHas: "unexpected argument"},
@@ -185,7 +207,7 @@ func TestCmdProbeJSON(t *testing.T) {
 		final     string
 		finalCode string
 	}{
-		{"good server", []string{"--json", tlsAddr, "--sni", "lab.test", "--cacert", caFile}, 0, 9, "pass", "ok"},
+		{"good server", []string{"--json", tlsAddr, "--sni", "lab.test", "--cacert", caFile}, 0, 10, "pass", "ok"},
 		{"plain HTTP", []string{httpAddr, "--json", "--steps", "1,2,3,4"}, 1, 4, "fail", "plain_http"},
 	}
 	for _, tc := range cases {

@@ -1,0 +1,66 @@
+package probe
+
+// reportTexts are the step titles, the skip reasons, the final verdict,
+// the labels of the text report and the words other sentences share.
+func reportTexts() map[string]msg {
+	return map[string]msg{
+		"title.tcp_connect":         {"TCP connect", "TCP 接続"},
+		"title.server_speaks_first": {"Banner (does the server speak first?)", "バナー（サーバが先に送信してくるか）"},
+		"title.client_hello_answer": {"Answer to a ClientHello", "ClientHello への応答"},
+		"title.versions":            {"Protocol versions, each alone", "プロトコルバージョン（1つずつ提示）"},
+		"title.cipher_families":     {"TLS 1.2 cipher families, each alone", "TLS 1.2 の暗号スイート（系統ごとに提示）"},
+		"title.sni":                 {"SNI and the certificate returned", "SNI と返ってくる証明書"},
+		"title.chain":               {"Certificate chain verification", "証明書チェーンの検証"},
+		"title.large_client_hello":  {"Large post-quantum ClientHello vs a small one", "耐量子暗号の大きな ClientHello と小さな ClientHello の比較"},
+		"title.server_flight":       {"Server flight (MTU hint)", "サーバからの応答フライト（MTU の切り分け）"},
+		"title.http_answer":         {"HTTP answer after the handshake", "ハンドシェイク後の HTTP 応答"},
+		"title.unknown":             {"unknown step", "不明なステップ"},
+
+		"skip":             {"skipped: {why}", "スキップ: {why}"},
+		"skip.cancelled":   {"the probe was cancelled", "probe が中断された"},
+		"skip.connect":     {"TCP connect failed (step 1)", "TCP 接続に失敗している（ステップ 1）"},
+		"skip.not_tls":     {"the server did not answer the ClientHello with TLS (step 3)", "サーバが ClientHello に TLS で応答していない（ステップ 3）"},
+		"skip.flight3":     {"the server's full handshake flight never arrives (step 3); every handshake would stall the same way", "サーバのハンドシェイク応答が最後まで届かない（ステップ 3）。どのハンドシェイクも同じところで止まる"},
+		"skip.flight":      {"the server's handshake flight stalls (step 9); every handshake would stall the same way", "サーバのハンドシェイク応答が途中で止まる（ステップ 9）。どのハンドシェイクも同じところで止まる"},
+		"skip.client_cert": {"the server requires a client certificate (step 3); every handshake without one fails the same way", "サーバがクライアント証明書を必須にしている（ステップ 3）。証明書なしのハンドシェイクはすべて同じ理由で失敗する"},
+		"skip.sni":         {"the server refuses every hello without SNI (step 6); probe again with --sni NAME to judge this", "サーバは SNI なしの ClientHello をすべて拒否する（ステップ 6）。判定するには --sni 名前 を付けて再実行する"},
+		"skip.no_tls12":    {"the server refuses TLS 1.2 (step 4); cipher families are a TLS 1.2 question, and every TLS 1.3 suite is AEAD", "サーバが TLS 1.2 を受け付けない（ステップ 4）。暗号スイートの系統は TLS 1.2 の話で、TLS 1.3 のスイートはすべて AEAD"},
+
+		"final.warn":           {"works, with a warning: {finding}", "接続はできるが注意点がある: {finding}"},
+		"final.ok":             {"no problem found", "問題は見つからなかった"},
+		"final.nothing_run":    {"no step was run", "実行したステップがない"},
+		"final.nothing_judged": {"no step reached a verdict", "判定できたステップがない"},
+
+		"text.head_sni":    {"tlsgate probe {target} (SNI {sni})", "tlsgate probe {target}（SNI {sni} を送信）"},
+		"text.head_no_sni": {"tlsgate probe {target} (no SNI)", "tlsgate probe {target}（SNI なし）"},
+		"text.cause":       {"likely cause:", "考えられる原因:"},
+		"text.check":       {"check first:", "まず確認:"},
+		"text.final_cause": {"most likely cause:", "最も可能性の高い原因:"},
+		"text.verdict":     {"Verdict:", "判定:"},
+		"text.from_step":   {" (step {n})", "（ステップ {n}）"},
+		"verdict.pass":     {"PASS", "OK（合格）"},
+		"verdict.fail":     {"FAIL", "NG（失敗）"},
+		"verdict.warn":     {"WARN", "WARN（注意）"},
+		"verdict.info":     {"INFO", "INFO（情報）"},
+
+		"word.reset":         {"reset", "RST で切断"},
+		"word.closed":        {"closed", "FIN で切断"},
+		"word.no_sni":        {"no SNI", "SNI なし"},
+		"word.hello_reset":   {"reset", "RST で切断され"},
+		"word.hello_timeout": {"dropped", "破棄され"},
+		"word.hello_closed":  {"closed", "FIN で切断され"},
+		"word.cut_reset":     {"reset", "RST で切断された"},
+		"word.cut_closed":    {"closed", "FIN で切断された"},
+
+		"reply.binary":        {"bytes that are neither TLS nor text: {bytes}", "TLS でもテキストでもないバイト列: {bytes}"},
+		"reply.tls_other":     {"a TLS record that is not a ServerHello: {detail}", "ServerHello ではない TLS レコード: {detail}"},
+		"which_service.check": {"which service listens on this port", "このポートで何のサービスが待ち受けているか"},
+		"ssh.cause":           {"this port runs SSH, not TLS", "このポートで動いているのは TLS ではなく SSH"},
+		"sni_required.check": {"probe again with --sni NAME; give the server a default certificate if clients connect by IP",
+			"--sni 名前 を付けて再度 probe する。IP アドレスで接続するクライアントがいるなら、サーバにデフォルト証明書を設定する"},
+		"pmtu.cause": {"the server's handshake flight leaves in full-size packets that are lost on the way back while small ones pass: a tunnel or VPN with a lower MTU, and the ICMP 'fragmentation needed' messages filtered",
+			"サーバのハンドシェイク応答はフルサイズのパケットで送られ、戻りの経路で失われている（小さいパケットは通る）。MTU の小さいトンネルや VPN があり、ICMP の「fragmentation needed」がフィルタされている"},
+		"pmtu.check": {"the tunnel MTU and MSS clamping: ping -M do -s 1472 toward the server fails while smaller sizes pass",
+			"トンネルの MTU と MSS クランプ。サーバに向けた ping -M do -s 1472 が失敗し、サイズを下げると通るかを確認する"},
+	}
+}
