@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,14 @@ type faultCase struct {
 	// event, when set, checks more of the event of every check the rule
 	// fired for (an alert code, a negotiated version).
 	event func(t *testing.T, e *connEvent)
+	// symptom, when set, is the class the firing's logged symptom must
+	// start with: what tlsgate tells the operator the client should see,
+	// checked against what the clients of the case did see.
+	symptom string
 }
+
+// actionRe finds a rule's action in its TOML.
+var actionRe = regexp.MustCompile(`(?m)^action = "(\w+)"$`)
 
 // check is one client run. run returns the client's address when it knows
 // it ("" otherwise); the harness then checks the connection's event: the
@@ -250,6 +258,22 @@ func expectedBody(path string) []byte {
 	return []byte("backend path=" + path + "\n")
 }
 
+// wantFiring checks the firing's action against the rule and its symptom
+// against the case's class.
+func wantFiring(t *testing.T, e *connEvent, c faultCase) {
+	t.Helper()
+	f, ok := e.firing(c.name)
+	if !ok {
+		return // wantFired said so
+	}
+	if m := actionRe.FindStringSubmatch(c.rule); m != nil && f.Action != m[1] {
+		t.Errorf("firing action %q, want %q", f.Action, m[1])
+	}
+	if c.symptom != "" && !strings.HasPrefix(f.Symptom, c.symptom) {
+		t.Errorf("logged symptom %q, want the class %q", f.Symptom, c.symptom)
+	}
+}
+
 // runCases starts one gateway with a listener and a rule per case and runs
 // the cases in parallel, each client of a case after the previous one.
 func runCases(t *testing.T, cases []faultCase) {
@@ -291,6 +315,7 @@ func runCases(t *testing.T, cases []faultCase) {
 						wantNotFired(t, e)
 					} else {
 						wantFired(t, e, c.name, c.stop)
+						wantFiring(t, e, c)
 						if c.event != nil {
 							c.event(t, e)
 						}

@@ -28,76 +28,76 @@ func TestChains(t *testing.T) {
 	t.Parallel()
 	unknownCA := goFails("x509: certificate signed by unknown authority", nil)
 	runCases(t, []faultCase{
-		{name: "expired", rule: chainRule("expired", ""), checks: []check{
+		{name: "expired", symptom: "certificate rejected", rule: chainRule("expired", ""), checks: []check{
 			certProblem("certificate has expired"), goFails("x509: certificate has expired or is not yet valid", nil),
 			sslFails("certificate has expired"), pyFails("certificate has expired"),
 		}},
-		{name: "not_yet_valid", rule: chainRule("not_yet_valid", ""), checks: []check{
+		{name: "not_yet_valid", symptom: "certificate rejected", rule: chainRule("not_yet_valid", ""), checks: []check{
 			certProblem("certificate is not yet valid"), goFails("x509: certificate has expired or is not yet valid", nil),
 			sslFails("certificate is not yet valid"),
 		}},
-		{name: "wrong_host", rule: chainRule("wrong_host", ""), checks: []check{
+		{name: "wrong_host", symptom: "certificate rejected", rule: chainRule("wrong_host", ""), checks: []check{
 			curlFails(60, "no alternative certificate subject name matches target host name"),
 			goFails("x509: certificate is valid for wrong.host.invalid, not lab.test", nil),
 			pyFails("Hostname mismatch"),
 		}},
-		{name: "self_signed", rule: chainRule("self_signed", ""), checks: []check{
+		{name: "self_signed", symptom: "certificate rejected", rule: chainRule("self_signed", ""), checks: []check{
 			certProblem("self-signed certificate"), unknownCA, sslFails("self-signed certificate"), pyFails("self-signed certificate"),
 		}},
-		{name: "untrusted_root", rule: chainRule("untrusted_root", ""), checks: []check{
+		{name: "untrusted_root", symptom: "certificate rejected", rule: chainRule("untrusted_root", ""), checks: []check{
 			certProblem("unable to get local issuer certificate"), unknownCA,
 		}},
-		{name: "untrusted_root_with_root", rule: chainRule("untrusted_root_with_root", ""), checks: []check{
+		{name: "untrusted_root_with_root", symptom: "certificate rejected", rule: chainRule("untrusted_root_with_root", ""), checks: []check{
 			certProblem("self-signed certificate in certificate chain"), unknownCA,
 		}},
-		{name: "incomplete_chain", rule: chainRule("incomplete_chain", ""), checks: []check{
+		{name: "incomplete_chain", symptom: "certificate rejected", rule: chainRule("incomplete_chain", ""), checks: []check{
 			certProblem("unable to get local issuer certificate"), unknownCA, sslFails("unable to get local issuer certificate"),
 		}},
-		{name: "reversed_chain", rule: chainRule("reversed_chain", ""), checks: []check{
+		{name: "reversed_chain", symptom: "certificate rejected", rule: chainRule("reversed_chain", ""), checks: []check{
 			certProblem("unsuitable certificate purpose"), goFails("x509: certificate is not valid for any names", nil),
 		}},
-		{name: "sha1", rule: chainRule("sha1", ""), checks: []check{
+		{name: "sha1", symptom: "certificate rejected", rule: chainRule("sha1", ""), checks: []check{
 			certProblem("CA signature digest algorithm too weak"), goFails("insecure algorithm", nil),
 		}},
 		// OpenSSL at security level 2 rejects the RSA-1024 leaf; Go
 		// accepts 1024 bits.
-		{name: "weak_rsa", rule: chainRule("weak_rsa", ""), checks: []check{
+		{name: "weak_rsa", symptom: "certificate rejected", rule: chainRule("weak_rsa", ""), checks: []check{
 			certProblem("EE certificate key too weak"), goGets("/hello"),
 		}},
-		{name: "wrong_eku", rule: chainRule("wrong_eku", ""), checks: []check{
+		{name: "wrong_eku", symptom: "certificate rejected", rule: chainRule("wrong_eku", ""), checks: []check{
 			certProblem("unsuitable certificate purpose"), goFails("x509: certificate specifies an incompatible key usage", nil),
 		}},
-		{name: "ca_false_issuer", rule: chainRule("ca_false_issuer", ""), checks: []check{
+		{name: "ca_false_issuer", symptom: "certificate rejected", rule: chainRule("ca_false_issuer", ""), checks: []check{
 			certProblem("invalid CA certificate"), unknownCA,
 		}},
-		{name: "path_len", rule: chainRule("path_len", ""), checks: []check{
+		{name: "path_len", symptom: "certificate rejected", rule: chainRule("path_len", ""), checks: []check{
 			certProblem("path length constraint exceeded"), goFails("x509: too many intermediates for path length constraint", nil),
 		}},
 		// Thirteen certificates: fine for curl and Go at their default
 		// depth; s_client with a depth limit of 5 refuses.
-		{name: "long_chain", rule: chainRule("long_chain", ""), checks: []check{
+		{name: "long_chain", symptom: "certificate rejected", rule: chainRule("long_chain", ""), checks: []check{
 			curlGets("/hello"), goGets("/hello"), sslFailsArgs([]string{"-verify_depth", "5"}, "certificate chain too long"),
 		}},
 		// About 120 kB of certificate: over OpenSSL's 100 kB list limit,
 		// under Go's 256 KiB message limit.
-		{name: "huge_cert", rule: chainRule("huge_cert", ""), checks: []check{
+		{name: "huge_cert", symptom: "certificate rejected", rule: chainRule("huge_cert", ""), checks: []check{
 			curlFails(35, "excessive message size"), sslFails("excessive message size"), goGets("/hello"),
 		}},
 		// Clock skew: an expired leaf minted two days ahead is valid now;
 		// a good long chain minted ten days back has expired.
-		{name: "skew_rescues_expired", rule: chainRule("expired", "48h"), checks: []check{
+		{name: "skew_rescues_expired", symptom: "certificate rejected", rule: chainRule("expired", "48h"), checks: []check{
 			curlGets("/hello"), goGets("/hello"),
 		}},
 		// A skew alone: the normal leaf, seen through a client clock 30
 		// days ahead (expired) or two days behind (not yet valid).
-		{name: "skew_alone_past", rule: chainRule("", "-720h"), checks: []check{
+		{name: "skew_alone_past", symptom: "certificate rejected", rule: chainRule("", "-720h"), checks: []check{
 			certProblem("certificate has expired"), goFails("x509: certificate has expired or is not yet valid", nil),
 			pyFails("certificate has expired"),
 		}},
-		{name: "skew_alone_future", rule: chainRule("", "48h"), checks: []check{
+		{name: "skew_alone_future", symptom: "certificate rejected", rule: chainRule("", "48h"), checks: []check{
 			certProblem("certificate is not yet valid"), goFails("x509: certificate has expired or is not yet valid", nil),
 		}},
-		{name: "skew_expires_long_chain", rule: chainRule("long_chain", "-240h"), checks: []check{
+		{name: "skew_expires_long_chain", symptom: "certificate rejected", rule: chainRule("long_chain", "-240h"), checks: []check{
 			certProblem("certificate has expired"), goFails("x509: certificate has expired or is not yet valid", nil),
 		}},
 	})

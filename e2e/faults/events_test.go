@@ -158,28 +158,38 @@ func (g *gate) nth(t *testing.T, name string, n int) *connEvent {
 	return g.waitEvents(t, name, n)[n-1]
 }
 
-// wantFired checks that rule fired for the connection and, for a stop
-// (action non-empty), that the route names it. When the event carries the
-// detailed firings, the rule's entry must name the action too.
+// wantFired checks that rule fired for the connection: its name in
+// faults, with the firing's action, stage and symptom. For a stop (action
+// non-empty) the route is fault_<action>, fault_applied names it, and the
+// diagnosis says a fault was injected by that rule.
 func wantFired(t *testing.T, e *connEvent, rule, stopAction string) {
 	t.Helper()
 	if !slices.Contains(e.fired(), rule) {
 		t.Errorf("event does not list rule %q in faults %v: %s", rule, e.fired(), e)
+		return
 	}
-	if stopAction != "" && e.Route != "fault_"+stopAction {
-		t.Errorf("route %q, want %q: %s", e.Route, "fault_"+stopAction, e)
+	if f, ok := e.firing(rule); !ok || f.Action == "" || f.Stage == "" || f.Symptom == "" {
+		t.Errorf("firing of %q lacks action, stage or symptom: %+v", rule, f)
 	}
-	if fs := e.firings(); len(fs) > 0 {
-		i := slices.IndexFunc(fs, func(f firing) bool { return f.Rule == rule })
-		if i < 0 {
-			t.Errorf("firings %+v do not name rule %q", fs, rule)
-		} else if f := fs[i]; f.Symptom == "" || f.Action == "" || f.Stage == "" {
-			t.Errorf("firing %+v lacks action, stage or symptom", f)
-		}
+	if stopAction == "" {
+		return
 	}
-	if stopAction != "" && e.FaultApplied != "" && e.FaultApplied != stopAction {
-		t.Errorf("fault_applied %q, want %q", e.FaultApplied, stopAction)
+	if e.Route != "fault_"+stopAction || e.FaultApplied != stopAction {
+		t.Errorf("route %q fault_applied %q, want %q and %q: %s", e.Route, e.FaultApplied, "fault_"+stopAction, stopAction, e)
 	}
+	if e.Diagnosis != "fault_injected" || !strings.Contains(e.Summary, "injected by rule "+rule) {
+		t.Errorf("diagnosis %q summary %q, want fault_injected naming rule %s", e.Diagnosis, e.Summary, rule)
+	}
+}
+
+// firing returns the detailed firing of rule.
+func (e *connEvent) firing(rule string) (firing, bool) {
+	fs := e.firings()
+	i := slices.IndexFunc(fs, func(f firing) bool { return f.Rule == rule })
+	if i < 0 {
+		return firing{}, false
+	}
+	return fs[i], true
 }
 
 // wantNotFired checks that no rule fired for the connection.

@@ -31,17 +31,17 @@ func TestHTTPRewrites(t *testing.T) {
 		return []check{blockedCurl(status, texts, headers), blockedCurlFail(status), blockedGo(status, texts)}
 	}
 	runCases(t, []faultCase{
-		{name: "block_403", rule: blockPageRule(0, ""),
+		{name: "block_403", symptom: "http status 403", rule: blockPageRule(0, ""),
 			checks: page(403, []string{"403 Forbidden", "The request was blocked by a security policy"}, nil)},
-		{name: "block_429_cloudflare", rule: blockPageRule(429, "cloudflare"),
+		{name: "block_429_cloudflare", symptom: "http status 429", rule: blockPageRule(429, "cloudflare"),
 			checks: page(429, []string{"Sorry, you have been blocked", "Cloudflare Ray ID"}, []string{"Server: cloudflare", "Retry-After: 60", "CF-RAY: "})},
-		{name: "block_451_f5_asm", rule: blockPageRule(451, "f5_asm"),
+		{name: "block_451_f5_asm", symptom: "http status 451", rule: blockPageRule(451, "f5_asm"),
 			checks: page(451, []string{"The requested URL was rejected. Please consult with your administrator.", "Your support ID is: "}, []string{"Pragma: no-cache"})},
-		{name: "block_403_akamai", rule: blockPageRule(403, "akamai"),
+		{name: "block_403_akamai", symptom: "http status 403", rule: blockPageRule(403, "akamai"),
 			checks: page(403, []string{"Access Denied", "You don't have permission to access this resource"}, []string{"Server: AkamaiGHost"})},
-		{name: "block_503_aws_waf", rule: blockPageRule(503, "aws_waf"),
+		{name: "block_503_aws_waf", symptom: "http status 503", rule: blockPageRule(503, "aws_waf"),
 			checks: page(503, []string{"<h1>503 Service Unavailable</h1>"}, []string{"Server: awselb/2.0", "Retry-After: 60"})},
-		{name: "rewrite", rule: "action = \"rewrite\"\nheaders_strip = [\"Strict-Transport-Security\"]\nheaders_add = [\"Via: 1.1 tlsgate-lab\"]\n",
+		{name: "rewrite", symptom: "no error expected", rule: "action = \"rewrite\"\nheaders_strip = [\"Strict-Transport-Security\"]\nheaders_add = [\"Via: 1.1 tlsgate-lab\"]\n",
 			checks: []check{rewrittenCurl(), rewrittenGo(), curlGets("/size/300000")}},
 	})
 }

@@ -22,12 +22,12 @@ import (
 func TestLargeHelloSegments(t *testing.T) {
 	t.Parallel()
 	runCases(t, []faultCase{
-		{name: "large_hello_split", rule: "action = \"large_hello\"\n", stop: "large_hello", checks: []check{
+		{name: "large_hello_split", symptom: "connection reset", rule: "action = \"large_hello\"\n", stop: "large_hello", checks: []check{
 			goSplitHello(200, "reset"),
 			quiet(goHandshakes(nil)),
 			quiet(curlGets("/hello")),
 		}},
-		{name: "large_hello_split_fin", rule: "action = \"large_hello\"\nthen = \"fin\"\n", stop: "large_hello", checks: []check{
+		{name: "large_hello_split_fin", symptom: "connection closed (EOF)", rule: "action = \"large_hello\"\nthen = \"fin\"\n", stop: "large_hello", checks: []check{
 			goSplitHello(200, "eof"),
 		}},
 	})

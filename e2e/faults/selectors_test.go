@@ -12,22 +12,22 @@ import (
 func TestSelectors(t *testing.T) {
 	t.Parallel()
 	runCases(t, []faultCase{
-		{name: "sni_glob", rule: "sni = \"*.blocked.test\"\naction = \"reset\"\n", stop: "reset", checks: []check{
+		{name: "sni_glob", symptom: "connection reset", rule: "sni = \"*.blocked.test\"\naction = \"reset\"\n", stop: "reset", checks: []check{
 			curlHost("www.blocked.test", 35, curlReset...),
 			quiet(curlHost(labHost, 0)),
 			curlHost("deep.sub.BLOCKED.test", 35, curlReset...),
 			quiet(curlHost("blocked.test", 0)), // the glob needs a label before .blocked.test
 			quiet(curlHost("www.blocked.test.example", 0)),
 		}},
-		{name: "sni_none", rule: "sni = \"<none>\"\naction = \"close\"\n", stop: "close", checks: []check{
+		{name: "sni_none", symptom: "connection closed (EOF)", rule: "sni = \"<none>\"\naction = \"close\"\n", stop: "close", checks: []check{
 			curlIPFails(35, curlEOF...),
 			quiet(curlHost(labHost, 0)),
 		}},
-		{name: "conn_first", rule: "conn_first = 2\naction = \"reset\"\n", stop: "reset", checks: []check{
+		{name: "conn_first", symptom: "connection reset", rule: "conn_first = 2\naction = \"reset\"\n", stop: "reset", checks: []check{
 			goFails("reset", nil), goFails("reset", nil),
 			quiet(goHandshakes(nil)), quiet(goHandshakes(nil)), quiet(curlGets("/hello")),
 		}},
-		{name: "conn_every", rule: "conn_every = 3\naction = \"reset\"\n", stop: "reset", checks: []check{
+		{name: "conn_every", symptom: "connection reset", rule: "conn_every = 3\naction = \"reset\"\n", stop: "reset", checks: []check{
 			quiet(goHandshakes(nil)), quiet(goHandshakes(nil)), goFails("reset", nil),
 			quiet(goHandshakes(nil)), quiet(goHandshakes(nil)), goFails("reset", nil),
 		}},

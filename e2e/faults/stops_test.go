@@ -27,70 +27,70 @@ var (
 func TestStops(t *testing.T) {
 	t.Parallel()
 	runCases(t, []faultCase{
-		{name: "reset", rule: "action = \"reset\"\n", stop: "reset", checks: []check{
+		{name: "reset", symptom: "connection reset", rule: "action = \"reset\"\n", stop: "reset", checks: []check{
 			curlFails(35, curlReset...), sslFails(sslReset...), goFails("reset", nil), pyFails(pyReset...),
 		}},
-		{name: "reset_accept", rule: "action = \"reset\"\nstage = \"accept\"\n", stop: "reset", checks: []check{
+		{name: "reset_accept", symptom: "connection reset", rule: "action = \"reset\"\nstage = \"accept\"\n", stop: "reset", checks: []check{
 			// The RST can reach the client before its connect() returns
 			// (curl (7) Couldn't connect, Go dial: connection reset), or
 			// answer its ClientHello (curl (35) Send/Recv failure).
 			curlResetAtAccept(), goFails("reset", nil),
 		}},
-		{name: "reset_pass", pass: true, rule: "action = \"reset\"\n", stop: "reset", checks: []check{
+		{name: "reset_pass", symptom: "connection reset", pass: true, rule: "action = \"reset\"\n", stop: "reset", checks: []check{
 			curlFails(35, curlReset...), goFails("reset", nil),
 		}},
-		{name: "close", rule: "action = \"close\"\n", stop: "close", checks: []check{
+		{name: "close", symptom: "connection closed (EOF)", rule: "action = \"close\"\n", stop: "close", checks: []check{
 			curlFails(35, curlEOF...), sslFails(sslEOF...), goFails("eof", nil), pyFails(pyEOF...),
 		}},
-		{name: "close_half", rule: "action = \"close\"\ndirection = \"s2c\"\n", stop: "close", checks: []check{
+		{name: "close_half", symptom: "connection closed (EOF)", rule: "action = \"close\"\ndirection = \"s2c\"\n", stop: "close", checks: []check{
 			curlFails(35, curlEOF...), goFails("eof", nil),
 		}},
-		{name: "blackhole", rule: "action = \"blackhole\"\n", stop: "blackhole", checks: []check{
+		{name: "blackhole", symptom: "timeout", rule: "action = \"blackhole\"\n", stop: "blackhole", checks: []check{
 			curlFails(28, curlHold...), sslHangs(), goFails("timeout", nil), pyFails(pyHold...),
 		}},
 		{name: "blackhole_rst", rule: "action = \"blackhole\"\ndelay = \"200ms\"\nthen = \"rst\"\n", stop: "blackhole", checks: []check{
 			curlFails(35, curlReset...), goFails("reset", nil),
 		}},
-		{name: "timeout", rule: "action = \"timeout\"\n", checks: []check{
+		{name: "timeout", symptom: "timeout", rule: "action = \"timeout\"\n", checks: []check{
 			curlFails(28, curlHold...), goFails("timeout", nil),
 		}},
 		{name: "timeout_fin", rule: "action = \"timeout\"\ntimeout = \"300ms\"\n", checks: []check{
 			curlFails(35, curlEOF...), goFails("eof", nil),
 		}},
-		{name: "truncate_fin", rule: "action = \"truncate\"\nbytes = 100\nthen = \"fin\"\n", checks: []check{
+		{name: "truncate_fin", symptom: "connection closed (EOF)", rule: "action = \"truncate\"\nbytes = 100\nthen = \"fin\"\n", checks: []check{
 			curlFails(35, curlEOF...), sslFails(sslEOF...), goFails("eof", nil), pyFails(pyEOF...),
 		}},
-		{name: "truncate_rst", rule: "action = \"truncate\"\nbytes = 100\nthen = \"rst\"\n", checks: []check{
+		{name: "truncate_rst", symptom: "connection reset", rule: "action = \"truncate\"\nbytes = 100\nthen = \"rst\"\n", checks: []check{
 			curlFails(35, curlReset...), goFails("reset", nil),
 		}},
-		{name: "truncate_hold", rule: "action = \"truncate\"\nbytes = 100\n", checks: []check{
+		{name: "truncate_hold", symptom: "timeout", rule: "action = \"truncate\"\nbytes = 100\n", checks: []check{
 			curlFails(28, curlHold...), sslHangs(), goFails("timeout", nil),
 		}},
-		{name: "truncate_pass", pass: true, rule: "action = \"truncate\"\nbytes = 60\nthen = \"fin\"\n", checks: []check{
+		{name: "truncate_pass", symptom: "connection closed (EOF)", pass: true, rule: "action = \"truncate\"\nbytes = 60\nthen = \"fin\"\n", checks: []check{
 			curlFails(35, curlEOF...), goFails("eof", nil),
 		}},
-		{name: "limit_data", rule: "action = \"limit_data\"\nbytes = 100\n", checks: []check{
+		{name: "limit_data", symptom: "connection closed (EOF)", rule: "action = \"limit_data\"\nbytes = 100\n", checks: []check{
 			curlFails(35, curlEOF...), goFails("eof", nil), pyFails(pyEOF...),
 		}},
 		// A 576-byte path MTU: the ServerHello flight needs a full-size
 		// segment, so the handshake stalls like a silent drop.
-		{name: "mtu_handshake", rule: "action = \"mtu\"\nmtu = 576\n", checks: []check{
+		{name: "mtu_handshake", symptom: "timeout", rule: "action = \"mtu\"\nmtu = 576\n", checks: []check{
 			curlFails(28, curlHold...), sslHangs(), goFails("timeout", nil), pyFails(pyHold...),
 		}},
-		{name: "mtu_pass", pass: true, rule: "action = \"mtu\"\nmtu = 576\n", checks: []check{
+		{name: "mtu_pass", symptom: "timeout", pass: true, rule: "action = \"mtu\"\nmtu = 576\n", checks: []check{
 			curlFails(28, curlHold...), goFails("timeout", nil),
 		}},
-		{name: "plaintext_reply", rule: "action = \"plaintext_reply\"\n", stop: "plaintext_reply", checks: []check{
+		{name: "plaintext_reply", symptom: "wrong version number", rule: "action = \"plaintext_reply\"\n", stop: "plaintext_reply", checks: []check{
 			curlFails(35, "wrong version number"), sslFails("wrong version number"),
 			goFails("first record does not look like a TLS handshake", nil),
 			goGetFails("/hello", "server gave HTTP response to HTTPS client"),
 			pyFails("WRONG_VERSION_NUMBER"),
 		}},
-		{name: "ssl3_server_hello", rule: "action = \"ssl3_server_hello\"\n", stop: "ssl3_server_hello", checks: []check{
+		{name: "ssl3_server_hello", symptom: "handshake refused", rule: "action = \"ssl3_server_hello\"\n", stop: "ssl3_server_hello", checks: []check{
 			curlFails(35, "unsupported protocol"), sslFails("unsupported protocol"),
 			goFails("server selected unsupported protocol version 300", nil), pyFails("UNSUPPORTED_PROTOCOL"),
 		}},
-		{name: "unoffered_cipher", rule: "action = \"unoffered_cipher\"\n", stop: "unoffered_cipher", checks: []check{
+		{name: "unoffered_cipher", symptom: "handshake refused", rule: "action = \"unoffered_cipher\"\n", stop: "unoffered_cipher", checks: []check{
 			curlFails(35, "unknown cipher returned"), sslFails("unknown cipher returned"),
 			goFails("server chose an unconfigured cipher suite", nil), pyFails("UNKNOWN_CIPHER_RETURNED"),
 		}},
@@ -98,7 +98,7 @@ func TestStops(t *testing.T) {
 		// X25519MLKEM768 key share (about 1.5 kB) and is reset; curl's
 		// OpenSSL 3.0 hello, Python's, and Go's without the post-quantum
 		// group are small and pass.
-		{name: "large_hello", rule: "action = \"large_hello\"\nhello_min_size = 1000\n", stop: "large_hello", checks: []check{
+		{name: "large_hello", symptom: "connection reset", rule: "action = \"large_hello\"\nhello_min_size = 1000\n", stop: "large_hello", checks: []check{
 			goFails("reset", nil),
 			quiet(curlGets("/hello")),
 			quiet(pyGets("/hello")),

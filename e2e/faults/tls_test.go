@@ -13,50 +13,50 @@ func TestTLSPolicy(t *testing.T) {
 	t.Parallel()
 	maxTLS12 := func(c *tls.Config) { c.MaxVersion = tls.VersionTLS12 }
 	runCases(t, []faultCase{
-		{name: "alert_40", rule: "action = \"alert\"\nalert = 40\n", stop: "alert", event: alertSent(40), checks: []check{
+		{name: "alert_40", symptom: "tls alert 40 handshake_failure", rule: "action = \"alert\"\nalert = 40\n", stop: "alert", event: alertSent(40), checks: []check{
 			curlFails(35, "sslv3 alert handshake failure"), sslFails("alert number 40"),
 			goFails("remote error: tls: handshake failure", nil), pyFails("SSLV3_ALERT_HANDSHAKE_FAILURE"),
 		}},
-		{name: "alert_48", rule: "action = \"alert\"\nalert = 48\n", stop: "alert", event: alertSent(48), checks: []check{
+		{name: "alert_48", symptom: "tls alert 48 unknown_ca", rule: "action = \"alert\"\nalert = 48\n", stop: "alert", event: alertSent(48), checks: []check{
 			curlFails(35, "tlsv1 alert unknown ca"), sslFails("alert number 48"),
 			goFails("remote error: tls: unknown certificate authority", nil), pyFails("TLSV1_ALERT_UNKNOWN_CA"),
 		}},
-		{name: "alert_70", rule: "action = \"alert\"\nalert = 70\n", stop: "alert", event: alertSent(70), checks: []check{
+		{name: "alert_70", symptom: "tls alert 70 protocol_version", rule: "action = \"alert\"\nalert = 70\n", stop: "alert", event: alertSent(70), checks: []check{
 			curlFails(35, "tlsv1 alert protocol version"), sslFails("alert number 70"),
 			goFails("remote error: tls: protocol version not supported", nil), pyFails("TLSV1_ALERT_PROTOCOL_VERSION"),
 		}},
-		{name: "alert_112", rule: "action = \"alert\"\nalert = 112\n", stop: "alert", event: alertSent(112), checks: []check{
+		{name: "alert_112", symptom: "tls alert 112 unrecognized_name", rule: "action = \"alert\"\nalert = 112\n", stop: "alert", event: alertSent(112), checks: []check{
 			curlFails(35, "tlsv1 unrecognized name"), sslFails("alert number 112"),
 			goFails("remote error: tls: unrecognized name", nil), pyFails("TLSV1_UNRECOGNIZED_NAME"),
 		}},
-		{name: "alert_by_name", rule: "action = \"alert\"\nalert = \"access_denied\"\n", stop: "alert", event: alertSent(49), checks: []check{
+		{name: "alert_by_name", symptom: "tls alert 49 access_denied", rule: "action = \"alert\"\nalert = \"access_denied\"\n", stop: "alert", event: alertSent(49), checks: []check{
 			curlFails(35, "tlsv1 alert access denied"), goFails("remote error: tls: access denied", nil),
 		}},
-		{name: "alert_80_hold", rule: "action = \"alert\"\nalert = 80\nthen = \"hold\"\n", stop: "alert", event: alertSent(80), checks: []check{
+		{name: "alert_80_hold", symptom: "tls alert 80 internal_error", rule: "action = \"alert\"\nalert = 80\nthen = \"hold\"\n", stop: "alert", event: alertSent(80), checks: []check{
 			curlFails(35, "tlsv1 alert internal error"), goFails("remote error: tls: internal error", nil),
 		}},
 		// A TLS 1.3 floor: clients capped at 1.2 get alert 70; a 1.3
 		// client connects (the rule fires for it too, harmlessly).
-		{name: "version_floor", rule: "action = \"version\"\nmin_version = \"1.3\"\n", checks: []check{
+		{name: "version_floor", symptom: "tls alert 70 protocol_version", rule: "action = \"version\"\nmin_version = \"1.3\"\n", checks: []check{
 			curlFailsArgs([]string{"--tls-max", "1.2"}, 35, "tlsv1 alert protocol version"),
 			goFails("remote error: tls: protocol version not supported", maxTLS12),
 			pyMaxTLS12Fails("TLSV1_ALERT_PROTOCOL_VERSION"),
 			curlGets("/hello"),
 		}},
-		{name: "version_ceiling", rule: "action = \"version\"\nmax_version = \"1.2\"\n", event: negotiated("TLS 1.2", ""), checks: []check{
+		{name: "version_ceiling", symptom: "tls alert 70 protocol_version", rule: "action = \"version\"\nmax_version = \"1.2\"\n", event: negotiated("TLS 1.2", ""), checks: []check{
 			curlFailsArgs([]string{"--tlsv1.3"}, 35, "tlsv1 alert protocol version"),
 			goFails("remote error: tls: protocol version not supported", func(c *tls.Config) { c.MinVersion = tls.VersionTLS13 }),
 			curlGets("/hello"),
 		}},
 		// A passthrough listener has no tls.Server; it refuses the hello
 		// with a hand-written alert 70, as a Go server would.
-		{name: "version_pass", pass: true, rule: "action = \"version\"\nmin_version = \"1.3\"\n", stop: "tls_policy", checks: []check{
+		{name: "version_pass", symptom: "tls alert 70 protocol_version", pass: true, rule: "action = \"version\"\nmin_version = \"1.3\"\n", stop: "tls_policy", checks: []check{
 			curlFailsArgs([]string{"--tls-max", "1.2"}, 35, "tlsv1 alert protocol version"),
 			goFails("remote error: tls: protocol version not supported", maxTLS12),
 		}},
 		// Only one CBC suite: a client offering only GCM gets alert 40;
 		// curl's default list holds the CBC suite and connects with it.
-		{name: "cipher", rule: "action = \"cipher\"\nciphers = [\"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA\"]\n", checks: []check{
+		{name: "cipher", symptom: "tls alert 40 handshake_failure", rule: "action = \"cipher\"\nciphers = [\"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA\"]\n", checks: []check{
 			curlFailsArgs([]string{"--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256"}, 35, "sslv3 alert handshake failure"),
 			goFails("remote error: tls: handshake failure", func(c *tls.Config) {
 				c.MaxVersion = tls.VersionTLS12
@@ -66,17 +66,17 @@ func TestTLSPolicy(t *testing.T) {
 		}},
 		// Strict SNI: a hello without SNI (curl to an IP literal sends
 		// none) gets alert 112; a named host passes.
-		{name: "sni_policy", rule: "action = \"sni_policy\"\nsni = \"<none>\"\n", stop: "sni_policy", event: alertSent(112), checks: []check{
+		{name: "sni_policy", symptom: "tls alert 112 unrecognized_name", rule: "action = \"sni_policy\"\nsni = \"<none>\"\n", stop: "sni_policy", event: alertSent(112), checks: []check{
 			curlIPFails(35, "tlsv1 unrecognized name"),
 			goFails("remote error: tls: unrecognized name", func(c *tls.Config) { c.ServerName, c.InsecureSkipVerify = "", true }),
 			quiet(curlGets("/hello")),
 		}},
-		{name: "sni_policy_alert40", rule: "action = \"sni_policy\"\nsni = \"*.unknown.test\"\nalert = 40\n", stop: "sni_policy", checks: []check{
+		{name: "sni_policy_alert40", symptom: "tls alert 40 handshake_failure", rule: "action = \"sni_policy\"\nsni = \"*.unknown.test\"\nalert = 40\n", stop: "sni_policy", checks: []check{
 			curlHostFails("www.unknown.test", 35, "sslv3 alert handshake failure"),
 			quiet(curlGets("/hello")),
 		}},
 		// ALPN refusal: h2 offered, alert 120; HTTP/1.1 only passes.
-		{name: "alpn_refuse", rule: "action = \"alpn_refuse\"\nalpn = \"h2\"\n", stop: "alpn_refuse", event: alertSent(120), checks: []check{
+		{name: "alpn_refuse", symptom: "tls alert 120 no_application_protocol", rule: "action = \"alpn_refuse\"\nalpn = \"h2\"\n", stop: "alpn_refuse", event: alertSent(120), checks: []check{
 			curlFailsArgs([]string{"--http2"}, 35, "tlsv1 alert no application protocol"),
 			goFails("remote error: tls: no application protocol", func(c *tls.Config) { c.NextProtos = []string{"h2", "http/1.1"} }),
 			pyALPNFails("h2", "tlsv1 alert no application protocol"),

@@ -27,41 +27,41 @@ func TestWrappers(t *testing.T) {
 	runCases(t, []faultCase{
 		// Clients that keep the connection open until the body is in. (With
 		// Connection: close the body is lost: see TestKnownBugs.)
-		{name: "latency", rule: "action = \"latency\"\nlatency = \"20ms\"\njitter = \"10ms\"\n", checks: []check{
+		{name: "latency", symptom: "slow, no error", rule: "action = \"latency\"\nlatency = \"20ms\"\njitter = \"10ms\"\n", checks: []check{
 			curlGets(bigPath), goKeepAliveGets(bigPath), curlGets("/hello", "--http1.1"),
 		}},
 		// A second of latency: a 200 ms handshake deadline cannot be met.
-		{name: "latency_slow", rule: "action = \"latency\"\nlatency = \"1s\"\n", checks: []check{
+		{name: "latency_slow", symptom: "slow, no error", rule: "action = \"latency\"\nlatency = \"1s\"\n", checks: []check{
 			goMissesDeadline(200 * time.Millisecond), curlGets("/hello"),
 		}},
-		{name: "bandwidth", rule: "action = \"bandwidth\"\nrate = 400\n", checks: []check{
+		{name: "bandwidth", symptom: "slow, no error", rule: "action = \"bandwidth\"\nrate = 400\n", checks: []check{
 			curlGets(bigPath), goGets("/size/100000"),
 		}},
 		// 1 KB/s: the server flight alone takes most of a second.
-		{name: "bandwidth_slow", rule: "action = \"bandwidth\"\nrate = 1\n", checks: []check{
+		{name: "bandwidth_slow", symptom: "slow, no error", rule: "action = \"bandwidth\"\nrate = 1\n", checks: []check{
 			goMissesDeadline(200 * time.Millisecond),
 		}},
-		{name: "slicer", rule: "action = \"slicer\"\naverage_size = 500\nsize_variation = 250\ndelay = \"1ms\"\n", checks: []check{
+		{name: "slicer", symptom: "no error expected", rule: "action = \"slicer\"\naverage_size = 500\nsize_variation = 250\ndelay = \"1ms\"\n", checks: []check{
 			curlGets("/size/100000"), goGets("/size/100000"), pyGets("/size/30000"),
 		}},
-		{name: "slicer_c2s", rule: "action = \"slicer\"\ndirection = \"c2s\"\naverage_size = 3\nsize_variation = 2\n", checks: []check{
+		{name: "slicer_c2s", symptom: "no error expected", rule: "action = \"slicer\"\ndirection = \"c2s\"\naverage_size = 3\nsize_variation = 2\n", checks: []check{
 			curlGets(bigPath), goGets(bigPath),
 		}},
 		// TLS-record fragmentation of the plaintext handshake (the
 		// ServerHello in 16-byte records) and 7-byte segments.
-		{name: "fragment", rule: "action = \"fragment\"\nrecord_size = 16\naverage_size = 7\n", checks: []check{
+		{name: "fragment", symptom: "no error expected", rule: "action = \"fragment\"\nrecord_size = 16\naverage_size = 7\n", checks: []check{
 			goFragmented(16, "/size/20000"), curlGets("/size/20000"), pyGets("/size/20000"),
 		}},
-		{name: "fragment_pass", pass: true, rule: "action = \"fragment\"\nrecord_size = 32\n", checks: []check{
+		{name: "fragment_pass", symptom: "no error expected", pass: true, rule: "action = \"fragment\"\nrecord_size = 32\n", checks: []check{
 			goFragmented(32, bigPath), curlGets(bigPath),
 		}},
-		{name: "first_byte_delay", rule: "action = \"first_byte_delay\"\ndelay = \"3s\"\n", checks: []check{
+		{name: "first_byte_delay", symptom: "slow, no error", rule: "action = \"first_byte_delay\"\ndelay = \"3s\"\n", checks: []check{
 			goMissesDeadline(300 * time.Millisecond),
 			curlFailsArgs([]string{"--max-time", "1"}, 28, curlHold...),
 			pyFails(pyHold...),
 			goGets("/hello"), curlGets("/hello"),
 		}},
-		{name: "slow_close", rule: "action = \"slow_close\"\ndelay = \"5s\"\n", checks: []check{
+		{name: "slow_close", symptom: "slow, no error", rule: "action = \"slow_close\"\ndelay = \"5s\"\n", checks: []check{
 			goSlowClose(), curlGets("/hello"),
 		}},
 		// A path MTU of 1400: curl's handshake and a small response fit,
@@ -70,30 +70,30 @@ func TestWrappers(t *testing.T) {
 		// X25519MLKEM768 share carries a 1,088-byte ciphertext, so the
 		// server flight needs a full-size segment; without the
 		// post-quantum group it fits.
-		{name: "mtu", rule: "action = \"mtu\"\n", checks: []check{
+		{name: "mtu", symptom: "timeout", rule: "action = \"mtu\"\n", checks: []check{
 			curlGets("/size/100"), curlFailsPath(bigPath, nil, 28, curlHold...),
 			goFails("timeout", nil),
 			goGetsWith("/size/100", classicCurves), goGetFailsWith(bigPath, "timeout", classicCurves),
 		}},
-		{name: "mtu_recover", rule: "action = \"mtu\"\nrecover_after = \"300ms\"\n", checks: []check{
+		{name: "mtu_recover", symptom: "timeout", rule: "action = \"mtu\"\nrecover_after = \"300ms\"\n", checks: []check{
 			curlGets(bigPath), goGets(bigPath),
 		}},
-		{name: "reset_response", rule: "action = \"reset\"\nstage = \"response\"\n", checks: []check{
+		{name: "reset_response", symptom: "connection reset", rule: "action = \"reset\"\nstage = \"response\"\n", checks: []check{
 			curlFails(56, curlReset...), goGetFails("/hello", "reset"),
 		}},
-		{name: "close_response", rule: "action = \"close\"\nstage = \"response\"\n", checks: []check{
+		{name: "close_response", symptom: "connection closed (EOF)", rule: "action = \"close\"\nstage = \"response\"\n", checks: []check{
 			curlFails(52, "Empty reply from server"), goGetFails("/hello", "EOF"),
 		}},
-		{name: "truncate_response", rule: "action = \"truncate\"\nstage = \"response\"\nbytes = 1000\nthen = \"fin\"\n", checks: []check{
+		{name: "truncate_response", symptom: "truncated", rule: "action = \"truncate\"\nstage = \"response\"\nbytes = 1000\nthen = \"fin\"\n", checks: []check{
 			curlFailsPath(bigPath, nil, 18, "transfer closed with"), goGetFails(bigPath, "eof"),
 		}},
-		{name: "limit_data_response", rule: "action = \"limit_data\"\nstage = \"response\"\nbytes = 1000\n", checks: []check{
+		{name: "limit_data_response", symptom: "truncated", rule: "action = \"limit_data\"\nstage = \"response\"\nbytes = 1000\n", checks: []check{
 			curlFailsPath(bigPath, nil, 18, "transfer closed with"), goGetFails(bigPath, "eof"),
 		}},
-		{name: "idle_timeout", rule: "action = \"idle_timeout\"\ntimeout = \"300ms\"\n", checks: []check{
+		{name: "idle_timeout", symptom: "connection reset", rule: "action = \"idle_timeout\"\ntimeout = \"300ms\"\n", checks: []check{
 			goIdle("reset"),
 		}},
-		{name: "idle_timeout_fin", rule: "action = \"idle_timeout\"\ntimeout = \"300ms\"\nthen = \"fin\"\n", checks: []check{
+		{name: "idle_timeout_fin", symptom: "connection closed (EOF)", rule: "action = \"idle_timeout\"\ntimeout = \"300ms\"\nthen = \"fin\"\n", checks: []check{
 			goIdle("eof"),
 		}},
 	})
