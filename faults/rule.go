@@ -164,13 +164,14 @@ const (
 	ChainPathLen               Chain = "path_len"
 	ChainLong                  Chain = "long_chain"
 	ChainHugeCert              Chain = "huge_cert"
+	ChainCNOnly                Chain = "cn_only"
 )
 
 // Chains lists every chain name.
 func Chains() []Chain {
 	return []Chain{ChainExpired, ChainNotYetValid, ChainWrongHost, ChainSelfSigned, ChainUntrustedRoot,
 		ChainUntrustedRootWithRoot, ChainIncomplete, ChainReversed, ChainSHA1, ChainWeakRSA, ChainWrongEKU,
-		ChainCAFalseIssuer, ChainPathLen, ChainLong, ChainHugeCert}
+		ChainCAFalseIssuer, ChainPathLen, ChainLong, ChainHugeCert, ChainCNOnly}
 }
 
 // Block page templates.

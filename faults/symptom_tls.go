@@ -182,6 +182,8 @@ func chainSymptom(c Chain, skew time.Duration) string {
 		s = "long chain: OK for curl and Go (default depth); Java: The certificate chain length (11) exceeds the maximum allowed length (10)"
 	case ChainHugeCert:
 		s = "huge certificate: OK below the limits; above them curl (35) excessive message size, Go tls: handshake message of length … exceeds maximum of 262144 bytes, Java 32768-byte limit"
+	case ChainCNOnly:
+		s = "CN-only certificate (no SANs): Go x509: certificate relies on legacy Common Name field, use SANs instead; Chrome NET::ERR_CERT_COMMON_NAME_INVALID; curl and Java accept it"
 	default:
 		s = "per the chain (client-symptoms.md §4)"
 	}

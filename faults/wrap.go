@@ -185,13 +185,26 @@ func (w *conn) Close() error {
 	return w.closeErr
 }
 
-// SetDeadline sets the write deadline on the socket and the read deadline
-// where reads come from.
+// SetDeadline sets the write deadline (see SetWriteDeadline) and the read
+// deadline where reads come from.
 func (w *conn) SetDeadline(t time.Time) error {
-	if err := w.Conn.SetWriteDeadline(t); err != nil {
+	if err := w.SetWriteDeadline(t); err != nil {
 		return err
 	}
 	return w.SetReadDeadline(t)
+}
+
+// SetWriteDeadline reaches the socket only when writes go straight to it.
+// With outbound filters, bytes the caller already wrote may still sit in a
+// filter (a latency queue) and reach the socket later from the filter's
+// goroutine: a deadline meant for the caller's write (crypto/tls sets one
+// to "now" after close_notify) must not make those later writes fail and
+// drop the response. Close still ends a stuck delivery.
+func (w *conn) SetWriteDeadline(t time.Time) error {
+	if w.out == nil {
+		return w.Conn.SetWriteDeadline(t)
+	}
+	return nil
 }
 
 // SetReadDeadline applies to Read.

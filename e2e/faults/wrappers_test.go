@@ -25,10 +25,14 @@ const bigPath = "/size/200000"
 func TestWrappers(t *testing.T) {
 	t.Parallel()
 	runCases(t, []faultCase{
-		// Clients that keep the connection open until the body is in. (With
-		// Connection: close the body is lost: see TestKnownBugs.)
+		// Keep-alive clients, and clients whose backend closes right after
+		// the response (Connection: close): the queued response must still
+		// arrive after crypto/tls's close_notify sets its write deadline.
 		{name: "latency", symptom: "slow, no error", rule: "action = \"latency\"\nlatency = \"20ms\"\njitter = \"10ms\"\n", checks: []check{
 			curlGets(bigPath), goKeepAliveGets(bigPath), curlGets("/hello", "--http1.1"),
+		}},
+		{name: "latency_connection_close", rule: "action = \"latency\"\nlatency = \"20ms\"\n", checks: []check{
+			goGets("/hello"), pyGets("/hello"),
 		}},
 		// A second of latency: a 200 ms handshake deadline cannot be met.
 		{name: "latency_slow", symptom: "slow, no error", rule: "action = \"latency\"\nlatency = \"1s\"\n", checks: []check{
