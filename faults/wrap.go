@@ -153,6 +153,16 @@ func (w *conn) Write(p []byte) (int, error) {
 	return w.out.Write(p)
 }
 
+// Delivered reports how many bytes written to this conn actually reached
+// the socket, and false when writes are not filtered (every byte written
+// was delivered).
+func (w *conn) Delivered() (int64, bool) {
+	if w.out == nil {
+		return 0, false
+	}
+	return w.k.sent.Load(), true
+}
+
 // Read returns what the inbound filters let through.
 func (w *conn) Read(p []byte) (int, error) {
 	if w.in == nil {

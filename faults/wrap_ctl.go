@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,6 +26,9 @@ type ctl struct {
 	done   chan struct{} // closed when dead is set: wakes anything holding
 	stops  []func() bool
 	shared map[*Rule]any // per-rule state shared by both directions' filters
+	// sent counts the bytes that actually reached the socket, so the log
+	// does not claim bytes a truncate or MTU fault swallowed.
+	sent atomic.Int64
 }
 
 func newCtl(c net.Conn, deps WrapDeps) *ctl {
@@ -114,7 +118,9 @@ func (t outTail) Write(p []byte) (int, error) {
 	if err := t.k.deadErr(); err != nil {
 		return 0, err
 	}
-	return t.k.c.Write(p)
+	n, err := t.k.c.Write(p)
+	t.k.sent.Add(int64(n))
+	return n, err
 }
 
 func (t outTail) End(fin bool) error {

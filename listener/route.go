@@ -140,6 +140,13 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte) {
 	res, _ := upstream.Pump(c, bc, first, s.opts.IdleTimeout)
 	o.BytesUp, o.BytesDown = res.Up, res.Down
+	// A fault that swallows bytes toward the client (truncate, mtu) must
+	// not be logged as having delivered them.
+	if d, ok := c.(interface{ Delivered() (int64, bool) }); ok {
+		if n, filtered := d.Delivered(); filtered && n < o.BytesDown {
+			o.BytesDown = n
+		}
+	}
 }
 
 func clientAddr(o *explain.Outcome, c net.Conn) net.Addr {
