@@ -40,7 +40,7 @@ Usage:
                                    change fault rules at runtime through the admin API
   tlsgate lab [--list|--markdown|--only NAME] [--lang ja]
                                    run the training catalog of real failures, one port each
-  tlsgate probe HOST:PORT [--sni NAME] [--cacert FILE] [--timeout 3s] [--steps 1,3,4] [--json]
+  tlsgate probe HOST:PORT [--sni NAME] [--cacert FILE] [--timeout 3s] [--steps 1,3,4] [--json] [--lang ja]
                                    walk the operator's checklist against a TLS server
   tlsgate explain [--lang en|ja] [--json] [LINE…]
                                    explain pasted /var/log/ltm lines (or stdin)
