@@ -33,7 +33,7 @@ func TestBackendLeg(t *testing.T) {
 		{name: "auto", toml: fmt.Sprintf("mode = \"auto\"\nbackend = %q\nplain_backend = %q\n", tlsBE.addr, plainBE.addr) + serverSSL("")},
 	}})
 	https := func(name, path string) curlResult {
-		return runCurl(t, "--cacert", g.caPEM(), "https://"+g.addr(name)+path)
+		return runCurl(t, "--cacert", g.CAPEM(), "https://"+g.Addr(name)+path)
 	}
 
 	t.Run("refused", func(t *testing.T) {
@@ -93,7 +93,7 @@ func TestBackendLeg(t *testing.T) {
 	})
 
 	t.Run("auto_plain_and_tls_on_one_port", func(t *testing.T) {
-		plain := runCurl(t, "http://"+g.addr("auto")+"/p")
+		plain := runCurl(t, "http://"+g.Addr("auto")+"/p")
 		plain.wantExit(t, 0)
 		if !strings.HasPrefix(plain.body, "backend=plain path=/p") {
 			t.Errorf("http:// body %q, want the plain backend", plain.body)

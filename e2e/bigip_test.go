@@ -46,7 +46,7 @@ func TestBigIPFormat(t *testing.T) {
 		{name: "reencrypt", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n[listener.server_ssl]\nverify = true\n", rogueBE.addr)},
 	}})
 	names := map[int]string{}
-	for n, p := range g.ports {
+	for n, p := range g.Ports() {
 		names[p] = "vip-" + n
 	}
 	names[mustPort(t, be.addr)] = "backend-plain"
@@ -54,31 +54,31 @@ func TestBigIPFormat(t *testing.T) {
 
 	waitLog := func(what, sub string) {
 		t.Helper()
-		waitFor(t, what, func() bool { return strings.Contains(g.testLog(t), sub) })
+		waitFor(t, what, func() bool { return strings.Contains(g.TestLog(t), sub) })
 	}
-	r := runCurl(t, "http://"+g.addr("web")+"/")
+	r := runCurl(t, "http://"+g.Addr("web")+"/")
 	r.wantExit(t, 56, 52)
-	waitLog("plaintext_on_tls", "-> "+g.addr("web"))
-	if code, _ := runOpenSSL(t, g.addr("legacy"), "-tls1_2"); code == 0 {
+	waitLog("plaintext_on_tls", "-> "+g.Addr("web"))
+	if code, _ := runOpenSSL(t, g.Addr("legacy"), "-tls1_2"); code == 0 {
 		t.Error("openssl -tls1_2 succeeded against min_version 1.3")
 	}
-	waitLog("ssl_version_too_old", "-> "+g.addr("legacy"))
-	r = runCurl(t, "--cacert", g.caPEM(), "--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256", "https://"+g.addr("ldaps")+"/")
+	waitLog("ssl_version_too_old", "-> "+g.Addr("legacy"))
+	r = runCurl(t, "--cacert", g.CAPEM(), "--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256", "https://"+g.Addr("ldaps")+"/")
 	r.wantExit(t, 35)
-	waitLog("no_shared_cipher", "-> "+g.addr("ldaps"))
-	r = runCurl(t, "--cacert", g.caPEM(), "https://"+g.addr("reencrypt")+"/")
+	waitLog("no_shared_cipher", "-> "+g.Addr("ldaps"))
+	r = runCurl(t, "--cacert", g.CAPEM(), "https://"+g.Addr("reencrypt")+"/")
 	r.wantExit(t, resetAfterHandshake...)
 	waitLog("backend_tls_verify", "-> "+rogueBE.addr)
-	r = runCurl(t, "--cacert", g.caPEM(), "https://"+g.addr("web")+"/ok")
+	r = runCurl(t, "--cacert", g.CAPEM(), "https://"+g.Addr("web")+"/ok")
 	r.wantExit(t, 0)
 	waitLog("ok", " ok] terminate sni=")
 	g.stop(t)
 
-	pid := strconv.Itoa(g.cmd.Process.Pid)
+	pid := strconv.Itoa(g.Proc().Pid())
 	idRe := regexp.MustCompile(`^[0-9a-f]{8}:[0-7]: `)
 	var golden []string
 	groupProc := "" // one connection's BIG-IP lines come from one tmm instance
-	for _, line := range strings.Split(strings.TrimSuffix(g.testLog(t), "\n"), "\n") {
+	for _, line := range strings.Split(strings.TrimSuffix(g.TestLog(t), "\n"), "\n") {
 		if m := tmmLineRe.FindStringSubmatch(line); m != nil {
 			sev, proc, gotPID, id, digit := m[1], m[2], m[3], m[4], m[5]
 			if gotPID != pid {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // logLine is one JSON log entry; conn is set for connection events.
@@ -52,26 +54,11 @@ type connEvent struct {
 	Evidence        map[string]string `json:"evidence"`
 }
 
-type legEvent struct {
-	Attempted bool     `json:"attempted"`
-	Done      bool     `json:"done"`
-	Version   string   `json:"version"`
-	Cipher    string   `json:"cipher"`
-	ALPN      string   `json:"alpn"`
-	Err       string   `json:"err"`
-	AlertSent int      `json:"alert_sent"`
-	AlertRecv int      `json:"alert_recv"`
-	Verify    string   `json:"verify"`
-	PeerCert  []string `json:"peer_cert"`
-}
-
-type backendEvent struct {
-	Addr   string   `json:"addr"`
-	Local  string   `json:"local"`
-	Remote string   `json:"remote"`
-	Err    string   `json:"err"`
-	TLS    legEvent `json:"tls"`
-}
+// legEvent and backendEvent are the shared event shapes of the harness.
+type (
+	legEvent     = tg.Leg
+	backendEvent = tg.Backend
+)
 
 func (e *connEvent) String() string {
 	b, _ := json.MarshalIndent(e, "", "  ")
@@ -82,20 +69,7 @@ func (e *connEvent) String() string {
 // complete lines are parsed: the writer may be mid-line.
 func (g *gate) lines(t *testing.T) []logLine {
 	t.Helper()
-	text := g.testLog(t)
-	if i := strings.LastIndexByte(text, '\n'); i >= 0 {
-		text = text[:i+1]
-	} else {
-		return nil
-	}
-	var out []logLine
-	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
-		var ll logLine
-		if err := json.Unmarshal([]byte(l), &ll); err != nil {
-			t.Fatalf("log line is not JSON (%v): %q", err, l)
-		}
-		out = append(out, ll)
-	}
+	out, _ := tg.JSONLines[logLine](t, g.TestLog(t))
 	return out
 }
 
@@ -121,13 +95,13 @@ func (g *gate) waitEvent(t *testing.T, name, what string, match func(*connEvent)
 				return e
 			}
 		}
-		if time.Now().After(deadline) || g.exited() {
+		if time.Now().After(deadline) || g.Exited() {
 			var seen []string
 			for _, e := range g.events(t, name) {
 				seen = append(seen, e.String())
 			}
 			t.Fatalf("no event on listener %s for %s; events seen:\n%s\nprocess output:\n%s",
-				name, what, strings.Join(seen, "\n"), g.out.String())
+				name, what, strings.Join(seen, "\n"), g.Output())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -161,7 +135,7 @@ func (g *gate) countEvents(t *testing.T, name, code string, n int) []*connEvent 
 		if len(got) >= n {
 			return got
 		}
-		if time.Now().After(deadline) || g.exited() {
+		if time.Now().After(deadline) || g.Exited() {
 			t.Fatalf("listener %s: %d %s events, want %d", name, len(got), code, n)
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -71,7 +71,7 @@ func TestHostileInput(t *testing.T) {
 	g := startGate(t, gateConfig{listeners: []spec{
 		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\npeek_timeout = \"2s\"\n", be.addr)},
 	}})
-	addr := g.addr("term")
+	addr := g.Addr("term")
 	hello := captureHello(t)
 	garbage := make([]byte, 200)
 	if _, err := io.ReadFull(payload(13), garbage); err != nil {
@@ -112,15 +112,15 @@ func TestHostileInput(t *testing.T) {
 			if !strings.HasSuffix(strings.Join(e.BigIP, "\n"), handshakeFailed(local, addr)) {
 				t.Errorf("bigip lines %q do not end with the 01260013 summary for %s", e.BigIP, local)
 			}
-			g.alive(t)
+			g.Alive(t)
 		})
 	}
 
-	r := runCurl(t, "--cacert", g.caPEM(), "https://"+addr+"/after")
+	r := runCurl(t, "--cacert", g.CAPEM(), "https://"+addr+"/after")
 	r.wantExit(t, 0)
 	if !strings.HasPrefix(r.body, "backend=plain path=/after") {
 		t.Errorf("after hostile input, body %q", r.body)
 	}
-	g.alive(t)
+	g.Alive(t)
 	g.stop(t)
 }

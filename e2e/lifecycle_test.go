@@ -35,16 +35,16 @@ func TestGracefulShutdown(t *testing.T) {
 	g := startGate(t, gateConfig{grace: "5s", listeners: []spec{
 		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)},
 	}})
-	addr := g.addr("term")
+	addr := g.Addr("term")
 
-	wait := startCurl(t, "--cacert", g.caPEM(), "https://"+addr+"/slow")
+	wait := startCurl(t, "--cacert", g.CAPEM(), "https://"+addr+"/slow")
 	select {
 	case <-arrived:
 	case <-time.After(clientTimeout):
 		t.Fatal("the request never reached the backend")
 	}
-	g.signal(t, syscall.SIGTERM)
-	waitFor(t, "the shutdown log line", func() bool { return strings.Contains(g.testLog(t), "shutting down") })
+	g.Signal(t, syscall.SIGTERM)
+	waitFor(t, "the shutdown log line", func() bool { return strings.Contains(g.TestLog(t), "shutting down") })
 	waitFor(t, "the listener to close", func() bool {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err != nil {
@@ -53,7 +53,7 @@ func TestGracefulShutdown(t *testing.T) {
 		c.Close()
 		return false
 	})
-	if g.exited() {
+	if g.Exited() {
 		t.Fatal("tlsgate exited with a request still in flight")
 	}
 	close(release)
@@ -63,8 +63,8 @@ func TestGracefulShutdown(t *testing.T) {
 	if r.status != 200 || r.body != "slow done\n" {
 		t.Errorf("in-flight request: status %d body %q, want 200 slow done", r.status, r.body)
 	}
-	if code := g.wait(t); code != 0 {
-		t.Errorf("exit status %d after SIGTERM, want 0:\n%s", code, g.out.String())
+	if code := g.Wait(t, stopWait); code != 0 {
+		t.Errorf("exit status %d after SIGTERM, want 0:\n%s", code, g.Output())
 	}
 	wantCode(t, g.eventFrom(t, "term", loopback(r.localPort)), "ok")
 }

@@ -22,7 +22,7 @@ func TestMaxConnections(t *testing.T) {
 	g := startGate(t, gateConfig{listeners: []spec{
 		{name: "limited", toml: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\nmax_connections = 2\n", echoBE.addr)},
 	}})
-	addr := g.addr("limited")
+	addr := g.Addr("limited")
 
 	// Two connections that provably hold their slots: each got its echo
 	// back, so tlsgate accepted it and is relaying it.

@@ -31,7 +31,7 @@ func TestPlaintextOnTLSListener(t *testing.T) {
 		for _, a := range actions {
 			name := m + "-" + a
 			t.Run(name, func(t *testing.T) {
-				addr := g.addr(name)
+				addr := g.Addr(name)
 				path := "/from-http/" + name + "?q=1"
 				r := runCurl(t, "http://"+addr+path)
 				client := r.client(t)
@@ -92,7 +92,7 @@ func TestTLSOnPlaintextListener(t *testing.T) {
 	g := startGate(t, gateConfig{listeners: []spec{
 		{name: "plain", toml: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\n", be.addr)},
 	}})
-	addr, port := g.addr("plain"), strconv.Itoa(g.port("plain"))
+	addr, port := g.Addr("plain"), strconv.Itoa(g.Port("plain"))
 	tests := []struct {
 		name string
 		args []string

@@ -30,7 +30,7 @@ func TestPassthroughFullDuplex(t *testing.T) {
 	g := startGate(t, gateConfig{listeners: []spec{
 		{name: "pass", toml: fmt.Sprintf("mode = \"passthrough\"\nbackend = %q\nidle_timeout = \"60s\"\n", echoBE.addr)},
 	}})
-	addr := g.addr("pass")
+	addr := g.Addr("pass")
 
 	sizes := []int64{1, 1 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20}
 	for i, size := range sizes {

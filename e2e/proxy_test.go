@@ -45,11 +45,11 @@ func TestProxyProtocol(t *testing.T) {
 	}})
 	spoofed := "1.2.3.4:1111"
 	header := func(name string) string {
-		return fmt.Sprintf("PROXY TCP4 1.2.3.4 127.0.0.1 1111 %d\r\n", g.port(name))
+		return fmt.Sprintf("PROXY TCP4 1.2.3.4 127.0.0.1 1111 %d\r\n", g.Port(name))
 	}
 
 	t.Run("v1_curl_haproxy_protocol", func(t *testing.T) {
-		r := runCurl(t, "--haproxy-protocol", "--cacert", g.caPEM(), "https://"+g.addr("v1")+"/pp")
+		r := runCurl(t, "--haproxy-protocol", "--cacert", g.CAPEM(), "https://"+g.Addr("v1")+"/pp")
 		r.wantExit(t, 0)
 		if !strings.HasPrefix(r.body, "backend=plain path=/pp") {
 			t.Errorf("body %q", r.body)
@@ -57,19 +57,19 @@ func TestProxyProtocol(t *testing.T) {
 		// curl's header carries its own address as the source.
 		e := g.eventFrom(t, "v1", r.client(t))
 		wantCode(t, e, "ok")
-		if e.Virtual != g.addr("v1") {
-			t.Errorf("virtual %q, want the header's destination %s", e.Virtual, g.addr("v1"))
+		if e.Virtual != g.Addr("v1") {
+			t.Errorf("virtual %q, want the header's destination %s", e.Virtual, g.Addr("v1"))
 		}
 	})
 
 	t.Run("v1_spoofed_source_then_tls", func(t *testing.T) {
-		c, _ := dialTCP(t, g.addr("v1"))
+		c, _ := dialTCP(t, g.Addr("v1"))
 		defer c.Close()
 		_ = c.SetDeadline(time.Now().Add(clientTimeout))
 		if _, err := io.WriteString(c, header("v1")); err != nil {
 			t.Fatal(err)
 		}
-		tc := tls.Client(c, &tls.Config{ServerName: "127.0.0.1", RootCAs: poolFromFile(t, g.caPEM())})
+		tc := tls.Client(c, &tls.Config{ServerName: "127.0.0.1", RootCAs: poolFromFile(t, g.CAPEM())})
 		if _, err := io.WriteString(tc, "GET /spoofed HTTP/1.0\r\nHost: lab\r\n\r\n"); err != nil {
 			t.Fatalf("TLS after PROXY header: %v", err)
 		}
@@ -84,7 +84,7 @@ func TestProxyProtocol(t *testing.T) {
 	})
 
 	t.Run("v2_plain_curl_missing", func(t *testing.T) {
-		r := runCurl(t, "--cacert", g.caPEM(), "https://"+g.addr("v2")+"/")
+		r := runCurl(t, "--cacert", g.CAPEM(), "https://"+g.Addr("v2")+"/")
 		r.wantExit(t, 35)
 		e := g.eventFrom(t, "v2", r.client(t))
 		wantCode(t, e, "proxy_missing")
@@ -94,7 +94,7 @@ func TestProxyProtocol(t *testing.T) {
 	})
 
 	t.Run("unexpected_v1_header", func(t *testing.T) {
-		_, local, err := rawRequest(t, g.addr("none"), "PROXY TCP4 1.2.3.4 127.0.0.1 1111 2222\r\n")
+		_, local, err := rawRequest(t, g.Addr("none"), "PROXY TCP4 1.2.3.4 127.0.0.1 1111 2222\r\n")
 		closedByServer(t, err)
 		e := g.eventFrom(t, "none", local)
 		wantCode(t, e, "proxy_unexpected")
@@ -104,7 +104,7 @@ func TestProxyProtocol(t *testing.T) {
 	})
 
 	t.Run("malformed_v1_header", func(t *testing.T) {
-		_, local, err := rawRequest(t, g.addr("v1"), "PROXY GARBAGE\r\n")
+		_, local, err := rawRequest(t, g.Addr("v1"), "PROXY GARBAGE\r\n")
 		closedByServer(t, err)
 		e := g.eventFrom(t, "v1", local)
 		wantCode(t, e, "proxy_malformed")
@@ -114,7 +114,7 @@ func TestProxyProtocol(t *testing.T) {
 	})
 
 	t.Run("v1_in_v2_out_backend_sees_client", func(t *testing.T) {
-		resp, _, _ := rawRequest(t, g.addr("v1-to-v2"), header("v1-to-v2")+"GET /chain HTTP/1.0\r\nHost: lab\r\n\r\n")
+		resp, _, _ := rawRequest(t, g.Addr("v1-to-v2"), header("v1-to-v2")+"GET /chain HTTP/1.0\r\nHost: lab\r\n\r\n")
 		if !strings.Contains(resp, "backend=proxied path=/chain") || !strings.Contains(resp, "remote="+spoofed+"\n") {
 			t.Errorf("backend answer %q, want it to see remote=%s", resp, spoofed)
 		}
@@ -122,7 +122,7 @@ func TestProxyProtocol(t *testing.T) {
 	})
 
 	t.Run("v2_out_backend_sees_curl", func(t *testing.T) {
-		r := runCurl(t, "http://"+g.addr("to-v2")+"/direct")
+		r := runCurl(t, "http://"+g.Addr("to-v2")+"/direct")
 		r.wantExit(t, 0)
 		client := r.client(t)
 		if !strings.Contains(r.body, "remote="+client+"\n") {

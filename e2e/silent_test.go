@@ -27,7 +27,7 @@ func TestSilentAndEarlyClose(t *testing.T) {
 	g := startGate(t, gateConfig{listeners: []spec{
 		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\npeek_timeout = \"300ms\"\n", be.addr)},
 	}})
-	addr := g.addr("term")
+	addr := g.Addr("term")
 
 	t.Run("silent", func(t *testing.T) {
 		c, local := dialTCP(t, addr)
@@ -81,7 +81,7 @@ func TestThousandSilentConnections(t *testing.T) {
 	g := startGate(t, gateConfig{listeners: []spec{
 		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\npeek_timeout = \"1s\"\n", be.addr)},
 	}})
-	addr := g.addr("term")
+	addr := g.Addr("term")
 
 	conns := make([]net.Conn, n)
 	errs := make([]error, n)
@@ -110,7 +110,7 @@ func TestThousandSilentConnections(t *testing.T) {
 	}
 
 	// A real client while the silent ones are still held open.
-	r := runCurl(t, "--cacert", g.caPEM(), "https://"+addr+"/busy")
+	r := runCurl(t, "--cacert", g.CAPEM(), "https://"+addr+"/busy")
 	r.wantExit(t, 0)
 	if !strings.HasPrefix(r.body, "backend=plain path=/busy") {
 		t.Errorf("curl body %q", r.body)
@@ -137,6 +137,6 @@ func TestThousandSilentConnections(t *testing.T) {
 		}
 	}
 	g.countEvents(t, "term", "client_silent", n)
-	g.alive(t)
+	g.Alive(t)
 	g.stop(t)
 }

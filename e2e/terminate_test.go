@@ -19,7 +19,7 @@ func TestTerminateServesHTTPS(t *testing.T) {
 	g := startGate(t, gateConfig{listeners: []spec{
 		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)},
 	}})
-	addr, port := g.addr("term"), strconv.Itoa(g.port("term"))
+	addr, port := g.Addr("term"), strconv.Itoa(g.Port("term"))
 
 	tests := []struct {
 		name string
@@ -28,17 +28,17 @@ func TestTerminateServesHTTPS(t *testing.T) {
 		run  func(t *testing.T, path string) (body, client string)
 	}{
 		{name: "curl_ip", path: "/curl-ip", run: func(t *testing.T, path string) (string, string) {
-			r := runCurl(t, "--cacert", g.caPEM(), "https://"+addr+path)
+			r := runCurl(t, "--cacert", g.CAPEM(), "https://"+addr+path)
 			r.wantExit(t, 0)
 			return r.body, r.client(t)
 		}},
 		{name: "curl_sni", path: "/curl-sni", sni: "lab.test", run: func(t *testing.T, path string) (string, string) {
-			r := runCurl(t, "--cacert", g.caPEM(), "--resolve", "lab.test:"+port+":127.0.0.1", "https://lab.test:"+port+path)
+			r := runCurl(t, "--cacert", g.CAPEM(), "--resolve", "lab.test:"+port+":127.0.0.1", "https://lab.test:"+port+path)
 			r.wantExit(t, 0)
 			return r.body, r.client(t)
 		}},
 		{name: "go_net_http", path: "/go", run: func(t *testing.T, path string) (string, string) {
-			body, local, err := goGet(t, "https://"+addr+path, poolFromFile(t, g.caPEM()))
+			body, local, err := goGet(t, "https://"+addr+path, poolFromFile(t, g.CAPEM()))
 			if err != nil {
 				t.Fatalf("GET: %v", err)
 			}
@@ -91,7 +91,7 @@ func TestClientAlert(t *testing.T) {
 	g := startGate(t, gateConfig{listeners: []spec{
 		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)},
 	}})
-	addr := g.addr("term")
+	addr := g.Addr("term")
 
 	tests := []struct {
 		name    string

@@ -26,13 +26,13 @@ func TestHandshakeRefusals(t *testing.T) {
 	const alertProtocolVersion = "alert protocol version"
 
 	t.Run("too_old_openssl_tls12_vs_min13", func(t *testing.T) {
-		code, out := runOpenSSL(t, g.addr("min13"), "-tls1_2")
+		code, out := runOpenSSL(t, g.Addr("min13"), "-tls1_2")
 		if code == 0 || !strings.Contains(out, alertProtocolVersion) {
 			t.Errorf("openssl exit %d, want failure with %q:\n%s", code, alertProtocolVersion, out)
 		}
 		e := g.onlyEvent(t, "min13")
 		wantCode(t, e, "ssl_version_too_old")
-		wantLines(t, e, lineUnsupportedVersion, handshakeFailed(e.Client, g.addr("min13")))
+		wantLines(t, e, lineUnsupportedVersion, handshakeFailed(e.Client, g.Addr("min13")))
 		clientPort(t, e)
 		if e.ClientTLS.AlertSent != 70 || fmt.Sprint(e.VersionsOffered) != "[TLS 1.2]" {
 			t.Errorf("alert_sent %d versions %v, want 70 and [TLS 1.2]", e.ClientTLS.AlertSent, e.VersionsOffered)
@@ -40,7 +40,7 @@ func TestHandshakeRefusals(t *testing.T) {
 	})
 
 	t.Run("too_old_go_tls11_vs_default", func(t *testing.T) {
-		c, local, err := goTLS(t, g.addr("default"), &tls.Config{
+		c, local, err := goTLS(t, g.Addr("default"), &tls.Config{
 			ServerName: "127.0.0.1", MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11,
 			InsecureSkipVerify: true, // the refusal comes before any certificate
 		})
@@ -52,25 +52,25 @@ func TestHandshakeRefusals(t *testing.T) {
 		}
 		e := g.eventFrom(t, "default", local)
 		wantCode(t, e, "ssl_version_too_old")
-		wantLines(t, e, lineUnsupportedVersion, handshakeFailed(local, g.addr("default")))
+		wantLines(t, e, lineUnsupportedVersion, handshakeFailed(local, g.Addr("default")))
 	})
 
 	t.Run("too_new_openssl_tls13_vs_max12", func(t *testing.T) {
-		code, out := runOpenSSL(t, g.addr("max12"), "-tls1_3")
+		code, out := runOpenSSL(t, g.Addr("max12"), "-tls1_3")
 		if code == 0 || !strings.Contains(out, alertProtocolVersion) {
 			t.Errorf("openssl exit %d, want failure with %q:\n%s", code, alertProtocolVersion, out)
 		}
 		e := g.onlyEvent(t, "max12")
 		wantCode(t, e, "ssl_version_too_new")
-		wantLines(t, e, lineUnsupportedVersion, handshakeFailed(e.Client, g.addr("max12")))
+		wantLines(t, e, lineUnsupportedVersion, handshakeFailed(e.Client, g.Addr("max12")))
 		if fmt.Sprint(e.VersionsOffered) != "[TLS 1.3]" {
 			t.Errorf("versions offered %v, want [TLS 1.3]", e.VersionsOffered)
 		}
 	})
 
 	t.Run("no_shared_cipher_curl", func(t *testing.T) {
-		addr := g.addr("nocipher")
-		r := runCurl(t, "--cacert", g.caPEM(), "--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256", "https://"+addr+"/")
+		addr := g.Addr("nocipher")
+		r := runCurl(t, "--cacert", g.CAPEM(), "--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256", "https://"+addr+"/")
 		r.wantExit(t, 35)
 		if !strings.Contains(r.stderr, "alert handshake failure") {
 			t.Errorf("curl stderr %q, want alert handshake failure", r.stderr)
@@ -88,20 +88,20 @@ func TestHandshakeRefusals(t *testing.T) {
 	})
 
 	t.Run("sni_required_openssl_noservername", func(t *testing.T) {
-		code, out := runOpenSSL(t, g.addr("sni"), "-noservername")
+		code, out := runOpenSSL(t, g.Addr("sni"), "-noservername")
 		if code == 0 || !strings.Contains(out, "alert handshake failure") {
 			t.Errorf("openssl exit %d, want failure with alert handshake failure:\n%s", code, out)
 		}
 		e := g.onlyEvent(t, "sni")
 		wantCode(t, e, "sni_missing")
-		wantLines(t, e, handshakeFailed(e.Client, g.addr("sni")))
+		wantLines(t, e, handshakeFailed(e.Client, g.Addr("sni")))
 		if e.SNI != "" || e.ClientTLS.AlertSent != 40 {
 			t.Errorf("sni %q alert_sent %d, want none and 40", e.SNI, e.ClientTLS.AlertSent)
 		}
 	})
 
 	t.Run("sni_required_openssl_with_name", func(t *testing.T) {
-		code, out := runOpenSSL(t, g.addr("sni"), "-servername", "lab.test", "-CAfile", g.caPEM(), "-verify_return_error")
+		code, out := runOpenSSL(t, g.Addr("sni"), "-servername", "lab.test", "-CAfile", g.CAPEM(), "-verify_return_error")
 		if code != 0 || !strings.Contains(out, "Verify return code: 0 (ok)") {
 			t.Errorf("openssl exit %d, want a verified handshake:\n%s", code, out)
 		}
