@@ -63,6 +63,9 @@ Usage: bench/run.sh [options]
                     itself; skips the fault section)
   --tlsgate PATH    use this tlsgate binary instead of building ./cmd/tlsgate
                     (e.g. one built from a commit while the work tree is mid-edit)
+  --cpuprofile FILE write tlsgate's CPU profile of the whole run to FILE (tlsgate
+                    run --cpuprofile; read it with go tool pprof BINARY FILE, the
+                    binary is kept beside it as FILE.bin); best with --only
   -h, --help        this text
 The default run takes about 11 minutes on 2 cores; --quick about a minute.
 HAProxy, nginx (with libnginx-mod-stream) and mitmproxy are installed with
@@ -89,6 +92,7 @@ OUT=""
 KEEP=0
 WITH_TLSGATE=1
 TLSGATE_BIN=""
+CPUPROFILE=""
 ORIG_ARGS="$*"
 while [[ $# -gt 0 ]]; do
 	case "$1" in
@@ -106,6 +110,7 @@ while [[ $# -gt 0 ]]; do
 	--wait-quiet) WAIT_QUIET="$2"; shift 2 ;;
 	--without-tlsgate) WITH_TLSGATE=0; shift ;;
 	--tlsgate) TLSGATE_BIN="$2"; shift 2 ;;
+	--cpuprofile) CPUPROFILE="$2"; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
 	esac
@@ -155,6 +160,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATE="$(date +%Y-%m-%d)"
 OUT="${OUT:-$ROOT/bench/results-$DATE.md}"
 case "$OUT" in /*) ;; *) OUT="$PWD/$OUT" ;; esac
+if [[ -n "$CPUPROFILE" ]]; then
+	case "$CPUPROFILE" in /*) ;; *) CPUPROFILE="$PWD/$CPUPROFILE" ;; esac
+fi
 WORK="$(mktemp -d /tmp/tlsgate-bench.XXXXXX)"
 BIN="$WORK/bin"
 RESULTS="$WORK/results.jsonl"
@@ -330,7 +338,12 @@ fi
 TLSGATE_PID=none
 if [[ $NEED_TLSGATE -eq 1 ]]; then
 	log "starting tlsgate"
-	(cd "$WORK" && exec "$BIN/tlsgate" run -c tlsgate-bench.toml >"$WORK/tlsgate.stdout" 2>"$WORK/tlsgate.stderr") &
+	PROFILE=()
+	if [[ -n "$CPUPROFILE" ]]; then
+		PROFILE=(--cpuprofile "$CPUPROFILE")
+		cp "$BIN/tlsgate" "$CPUPROFILE.bin"
+	fi
+	(cd "$WORK" && exec "$BIN/tlsgate" run -c tlsgate-bench.toml "${PROFILE[@]}" >"$WORK/tlsgate.stdout" 2>"$WORK/tlsgate.stderr") &
 	TLSGATE_PID=$!
 	PIDS+=("$TLSGATE_PID")
 fi
@@ -426,15 +439,15 @@ measure() {
 # note TEXT: a line under the current section of the report.
 note() { "$LOAD" note --section "$SECTION" --text "$1" >>"$RESULTS"; }
 
-# gobench GROUP PACKAGE PATTERN BENCHTIME: go test -bench into the results,
-# under the current section.
+# gobench GROUP PACKAGE PATTERN BENCHTIME [COUNT]: go test -bench into the
+# results, under the current section.
 gobench() {
-	local group=$1 pkg=$2 pattern=$3 benchtime=$4
+	local group=$1 pkg=$2 pattern=$3 benchtime=$4 count=${5:-$GO_COUNT}
 	local out
 	out="$WORK/gobench-$(tr -c 'a-zA-Z0-9' _ <<<"$pkg-$pattern").txt"
-	local cmd="go test -run '^\$' -bench '$pattern' -benchtime $benchtime -count $GO_COUNT $pkg"
+	local cmd="go test -run '^\$' -bench '$pattern' -benchtime $benchtime -count $count $pkg"
 	log "go benchmarks: $cmd"
-	if (cd "$ROOT" && go test -run '^$' -bench "$pattern" -benchtime "$benchtime" -count "$GO_COUNT" "$pkg") >"$out" 2>&1 &&
+	if (cd "$ROOT" && go test -run '^$' -bench "$pattern" -benchtime "$benchtime" -count "$count" "$pkg") >"$out" 2>&1 &&
 		"$LOAD" gobench --in "$out" --section "$SECTION" ${group:+--group "$group"} --command "$cmd" >>"$RESULTS" 2>"$WORK/last.err"; then
 		return 0
 	fi
@@ -442,13 +455,47 @@ gobench() {
 	log "FAILED $cmd"
 }
 
+# The bench makes its own load (8 client workers, a proxy, a backend), so
+# the load average during a section says little about other work. What
+# does: the machine's busy CPU time (/proc/stat user, nice, system and
+# steal; interrupts left out, as the bench's loopback traffic makes most of
+# them) minus the CPU time of everything this script started, the live
+# servers' from /proc/PID/stat and the finished children's from this
+# shell's cutime and cstime (which collect every waited-for descendant), in
+# USER_HZ ticks. Kernel threads working for the bench's own traffic land
+# in the remainder too, a few percent.
+machine_busy() { awk '/^cpu /{print $2 + $3 + $4 + $9; exit}' /proc/stat; }
+our_ticks() {
+	local t pid
+	t=$(awk '{sub(/^.*\) /, ""); print $14 + $15}' "/proc/$$/stat")
+	local all=("${PIDS[@]}") workers
+	if [[ $NGINX_PIDS != none ]]; then
+		# The master is in PIDS already; its workers are not.
+		IFS=, read -r -a workers <<<"$NGINX_PIDS"
+		all+=("${workers[@]:1}")
+	fi
+	for pid in "${all[@]}"; do
+		if [[ -r /proc/$pid/stat ]]; then
+			t=$((t + $(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+		fi
+	done
+	echo "$t"
+}
 section_start() {
 	SECTION=$1
 	log "== $SECTION (load average $(loadavg))"
 	SECTION_LOAD="$(loadavg)"
+	SECTION_T0=$SECONDS
+	SECTION_BUSY0=$(machine_busy)
+	SECTION_OURS0=$(our_ticks)
 }
 section_end() {
-	note "Load average (1, 5, 15 min) at the start of this section: $SECTION_LOAD; at its end: $(loadavg)."
+	local secs=$((SECONDS - SECTION_T0)) busy ours other
+	busy=$(($(machine_busy) - SECTION_BUSY0))
+	ours=$(($(our_ticks) - SECTION_OURS0))
+	other=$((busy - ours))
+	((other > 0)) || other=0
+	note "Noise: during this section ($secs s) processes this bench did not start used $(awk -v o="$other" -v n="$(nproc)" -v s="$((secs > 0 ? secs : 1))" 'BEGIN {printf("%.1f CPU-seconds, %.0f%% of the machine", o / 100, o / (n * s))}') (busy CPU time from /proc/stat, hypervisor steal included, minus this bench's own; a few percent are the kernel working for the bench's traffic). Load average (1, 5, 15 min) at the start: $SECTION_LOAD; at the end: $(loadavg); the bench's own workers count in it."
 }
 
 RATE=(--duration "$DURATION" --concurrency "$CONCURRENCY" --max 2000000)
@@ -570,6 +617,7 @@ inspect() {
 
 	note "Each connection: TCP connect, a full TLS 1.3 handshake (no resumption on the client), one small HTTP request and its response, close. The request makes every proxy finish its server leg too: a proxy that dials the server only after the client's handshake would otherwise be timed without it. The client verifies every handshake: against bench-cert.pem (the backend's own certificate) for direct, HAProxy and nginx, the lab CA (lab-ca.pem) for tlsgate, mitmproxy's CA for mitmproxy. Every proxy verifies the backend against bench-cert.pem for the client's SNI."
 	note "Warm: every connection sends SNI bench.local, so tlsgate and mitmproxy serve a cached leaf. Cold: every connection sends a new name r<rep>-n<i>.bench.local, so they mint one per connection (HAProxy and nginx serve one static certificate either way)."
+	section_end
 	# The backends' tallies: did the proxy resume its TLS sessions to them?
 	for r in "${INSPECT_ROWS[@]}"; do
 		local b="inspect-${r%%:*}" pid
@@ -580,7 +628,6 @@ inspect() {
 		tally="$(grep -m1 'TLS handshakes' "$WORK/backend-$b.err" 2>/dev/null || echo 'no tally')"
 		note "Backend of the ${r%%:*} row of the connection tests, whole section including warm-up: ${tally#backend }."
 	done
-	section_end
 }
 
 # --- fault engine ------------------------------------------------------------
@@ -628,7 +675,7 @@ faults() {
 	for rep in $(seq "$REPS"); do
 		log "faults, repetition $rep of $REPS"
 		measure "$rate_g" direct - connrate --target 127.0.0.1:27103 "${RATE[@]}" "${tls_bench[@]}" "${base[@]}"
-		measure "$one_g" direct - connrate --target 127.0.0.1:27103 --duration "$DURATION" --concurrency 1 --max 1500 --headline p50 "${tls_bench[@]}" "${base[@]}"
+		measure "$one_g" direct - connrate --target 127.0.0.1:27103 --duration "$DURATION" --concurrency 1 --max 1000 --headline p50 "${tls_bench[@]}" "${base[@]}"
 		# Alternate the order, so drift during a repetition does not always
 		# favour the same rule count.
 		order=(0 10 1000)
@@ -636,7 +683,7 @@ faults() {
 		for n in "${order[@]}"; do
 			put_rules "$n"
 			measure "$rate_g" "$n rules" "$TLSGATE_PID" connrate --target 127.0.0.1:27203 "${RATE[@]}" "${tls_bench[@]}" "${base[@]}"
-			measure "$one_g" "$n rules" "$TLSGATE_PID" connrate --target 127.0.0.1:27203 --duration "$DURATION" --concurrency 1 --max 1500 --headline p50 "${tls_bench[@]}" "${base[@]}"
+			measure "$one_g" "$n rules" "$TLSGATE_PID" connrate --target 127.0.0.1:27203 --duration "$DURATION" --concurrency 1 --max 1000 --headline p50 "${tls_bench[@]}" "${base[@]}"
 			fired=$((fired + $(fires)))
 		done
 	done
@@ -651,10 +698,12 @@ faults() {
 # --- Go benchmarks -----------------------------------------------------------
 gobenches() {
 	section_start "$S_GO"
-	gobench "" ./sniff . "$GO_TIME_OTHER"
-	gobench "" ./upstream . "$GO_TIME_OTHER"
-	gobench "" ./httpflow . "$GO_TIME_OTHER"
-	gobench "" ./explain . "$GO_TIME_OTHER"
+	# Three runs each: these are context, not targets.
+	local n=$((GO_COUNT < 3 ? GO_COUNT : 3))
+	gobench "" ./sniff . "$GO_TIME_OTHER" "$n"
+	gobench "" ./upstream . "$GO_TIME_OTHER" "$n"
+	gobench "" ./httpflow . "$GO_TIME_OTHER" "$n"
+	gobench "" ./explain . "$GO_TIME_OTHER" "$n"
 	note "Single-goroutine costs on this machine (the -2 of GOMAXPROCS dropped from the names); the pki and faults benchmarks are in their sections above."
 	section_end
 }
@@ -679,7 +728,8 @@ fi
 CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 VERSIONS="$(go version | cut -d' ' -f3)"
 if [[ $NEED_HAPROXY -eq 1 ]]; then
-	VERSIONS+="; $(haproxy -v | head -1 | cut -d' ' -f1-3)"
+	# sed, not head: head would leave haproxy a closed pipe, and pipefail would end the script.
+	VERSIONS+="; $(haproxy -v | sed -n '1s/^\(\S* \S* \S*\).*/\1/p')"
 fi
 if want inspect; then
 	VERSIONS+="; $(nginx -v 2>&1 | sed 's/^nginx version: //'); mitmproxy $(mitmdump --version 2>/dev/null | sed -n 's/^Mitmproxy: //p'); $(openssl version | cut -d' ' -f1-2)"
@@ -690,8 +740,8 @@ fi
 	echo "Command: \`bench/run.sh${ORIG_ARGS:+ $ORIG_ARGS}\` (sections ${ONLY}; repetitions $REPS; rate runs $DURATION at concurrency $CONCURRENCY; bulk $BULK; latency $REQUESTS requests; idle $IDLE_CONNS conns per step; go test -count $GO_COUNT), $(( (SECONDS - START_SECONDS) / 60 )) min $(( (SECONDS - START_SECONDS) % 60 )) s."
 	echo
 	echo "Machine: $(nproc) cores ($CPU), kernel $(uname -r); $VERSIONS; tlsgate $TLSGATE_DESC."
-	echo "Load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER. The machine is shared: a load average above 1"
-	echo "before a section means other work was competing with the bench, and every rate in it is lower than on a quiet machine."
+	echo "Load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER. The machine is shared: each section ends with a"
+	echo "noise note, the CPU time that processes outside the bench used meanwhile; the more, the lower every rate in that section."
 	echo
 	echo "Load generator, proxies and backends share these cores. Medians of $REPS runs; \"vs direct\" divides by the direct"
 	echo "median (\"vs 0 rules\" by the no-rules median); \"added\" latencies subtract it. The CPU tables are the proxy"
