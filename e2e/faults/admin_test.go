@@ -119,7 +119,7 @@ func TestAdminUnderLoad(t *testing.T) {
 		{name: "load", toml: terminate(be)},
 		{name: "other", toml: terminate(be)},
 	}})
-	x := &env{g: g, lis: "load", be: be, caFile: g.caPEM(), pool: poolFromFile(t, g.caPEM())}
+	x := &env{g: g, lis: "load", be: be, caFile: g.CAPEM(), pool: poolFromFile(t, g.CAPEM())}
 
 	// Wave w opens when release[w] closes; shaken[w] counts its finished
 	// handshakes, so the churn's next step waits for the plans to be fixed.
@@ -246,7 +246,7 @@ func TestAdminUnderLoad(t *testing.T) {
 	if st, b := adminCall(t, g, "POST", "/faults", map[string]any{"name": "late-reset", "sni": "*.other.test", "action": "reset"}); st != http.StatusCreated {
 		t.Fatalf("add late-reset: %d %s", st, b)
 	}
-	y := &env{g: g, lis: "other", be: be, caFile: g.caPEM(), pool: x.pool}
+	y := &env{g: g, lis: "other", be: be, caFile: g.CAPEM(), pool: x.pool}
 	r := y.curl(t, clientTimeout, "www.other.test", "/hello")
 	r.want(t, 35, curlReset...)
 	wantFired(t, g.nth(t, "other", 1), "late-reset", "reset")
@@ -298,7 +298,7 @@ func TestFaultCLI(t *testing.T) {
 	t.Parallel()
 	be := startBackend(t, nil)
 	g := startGate(t, gateConfig{admin: true, listeners: []spec{{name: "cli", toml: terminate(be)}}})
-	x := &env{g: g, lis: "cli", be: be, caFile: g.caPEM(), pool: poolFromFile(t, g.caPEM())}
+	x := &env{g: g, lis: "cli", be: be, caFile: g.CAPEM(), pool: poolFromFile(t, g.CAPEM())}
 	n := 0
 	// expect runs curl with SNI host: exit 0 and no rule, or exit and rule.
 	expect := func(host string, exit int, rule, stop string, texts ...string) {

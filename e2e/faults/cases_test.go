@@ -50,7 +50,7 @@ type env struct {
 }
 
 // addr is the listener's address.
-func (x *env) addr() string { return x.g.addr(x.lis) }
+func (x *env) addr() string { return x.g.Addr(x.lis) }
 
 // url is https://host:port/path for the listener.
 func (x *env) url(host, path string) string {
@@ -295,12 +295,12 @@ func runCases(t *testing.T, cases []faultCase) {
 		gc.faults = append(gc.faults, rule{name: c.name, toml: onListener(c.name, c.rule)})
 	}
 	g := startGate(t, gc)
-	labPool := poolFromFile(t, g.caPEM())
+	labPool := poolFromFile(t, g.CAPEM())
 	t.Run("cases", func(t *testing.T) {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				t.Parallel()
-				x := &env{g: g, lis: c.name, be: be, caFile: g.caPEM(), pool: labPool}
+				x := &env{g: g, lis: c.name, be: be, caFile: g.CAPEM(), pool: labPool}
 				if c.pass {
 					x.be, x.caFile, x.pool = tlsBE, beCert.caFile, beCert.pool
 				}

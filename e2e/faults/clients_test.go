@@ -48,7 +48,7 @@ type curlResult struct {
 // with the lab CA trusted.
 func (g *gate) curlTarget(lis, host, path string) []string {
 	port := g.port(lis)
-	return []string{"--cacert", g.caPEM(), "--resolve", host + ":" + port + ":127.0.0.1",
+	return []string{"--cacert", g.CAPEM(), "--resolve", host + ":" + port + ":127.0.0.1",
 		"https://" + host + ":" + port + path}
 }
 
@@ -148,7 +148,7 @@ func runOpenSSL(t *testing.T, limit time.Duration, addr string, args ...string) 
 // sClient is the usual s_client argument list: SNI, the lab CA, and
 // verification errors ending the handshake.
 func (g *gate) sClient(host string) []string {
-	return []string{"-servername", host, "-CAfile", g.caPEM(), "-verify_return_error"}
+	return []string{"-servername", host, "-CAfile", g.CAPEM(), "-verify_return_error"}
 }
 
 // wantFail checks that s_client failed and printed one of the texts.

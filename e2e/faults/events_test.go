@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // logLine is one JSON log entry; conn is set for connection events.
@@ -40,16 +42,8 @@ type connEvent struct {
 	raw string // the whole line, for failure messages
 }
 
-type legEvent struct {
-	Attempted bool   `json:"attempted"`
-	Done      bool   `json:"done"`
-	Version   string `json:"version"`
-	Cipher    string `json:"cipher"`
-	ALPN      string `json:"alpn"`
-	Err       string `json:"err"`
-	AlertSent int    `json:"alert_sent"`
-	AlertRecv int    `json:"alert_recv"`
-}
+// legEvent is the shared shape of a TLS leg.
+type legEvent = tg.Leg
 
 // firing is one fired rule as the event details it.
 type firing struct {
@@ -97,21 +91,11 @@ func (e *connEvent) String() string { return e.raw }
 // lines parses the complete JSON lines logged since the gateway was ready.
 func (g *gate) lines(t *testing.T) []logLine {
 	t.Helper()
-	text := g.testLog(t)
-	i := strings.LastIndexByte(text, '\n')
-	if i < 0 {
-		return nil
-	}
-	var out []logLine
-	for _, l := range strings.Split(text[:i], "\n") {
-		var ll logLine
-		if err := json.Unmarshal([]byte(l), &ll); err != nil {
-			t.Fatalf("log line is not JSON (%v): %q", err, l)
+	out, raw := tg.JSONLines[logLine](t, g.TestLog(t))
+	for i := range out {
+		if out[i].Conn != nil {
+			out[i].Conn.raw = raw[i]
 		}
-		if ll.Conn != nil {
-			ll.Conn.raw = l
-		}
-		out = append(out, ll)
 	}
 	return out
 }
@@ -138,13 +122,13 @@ func (g *gate) waitEvents(t *testing.T, name string, n int) []*connEvent {
 		if len(evs) >= n {
 			return evs
 		}
-		if time.Now().After(deadline) || g.exited() {
+		if time.Now().After(deadline) || g.Exited() {
 			var seen []string
 			for _, e := range evs {
 				seen = append(seen, e.String())
 			}
 			t.Fatalf("listener %s: %d events, want %d:\n%s\nprocess output:\n%s",
-				name, len(evs), n, strings.Join(seen, "\n"), g.out.String())
+				name, len(evs), n, strings.Join(seen, "\n"), g.Output())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -8,11 +8,10 @@ package faultse2e
 
 import (
 	"flag"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // tlsgateBin is the binary TestMain builds once per run. It is written
@@ -28,35 +27,13 @@ func TestMain(m *testing.M) {
 		tlsgateBin = bin
 		os.Exit(m.Run())
 	}
-	dir, err := os.MkdirTemp("", "tlsgate-faults-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "faults e2e: temp dir:", err)
-		os.Exit(1)
-	}
-	tlsgateBin = filepath.Join(dir, "tlsgate")
-	args := []string{"build", "-o", tlsgateBin}
-	if os.Getenv("E2E_RACE_BINARY") != "" {
-		args = append(args, "-race")
-	}
-	build := exec.Command("go", append(args, "./cmd/tlsgate")...)
-	build.Dir = filepath.Join("..", "..") // the module root
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "faults e2e: go build ./cmd/tlsgate: %v\n%s", err, out)
-		_ = os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(tg.RunMain(m, "faults e2e", "../..", "tlsgate-faults-e2e-", os.Getenv("E2E_RACE_BINARY") != "",
+		func(bin string) { tlsgateBin = bin }))
 }
 
-// needTool returns the path of an external client. A missing tool fails the
-// test: these are the clients the symptoms are documented for.
+// needTool returns the path of an external client; a missing one fails the
+// test (see tg.NeedTool).
 func needTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("faults e2e: %s is required for this test and was not found in PATH: %v", name, err)
-	}
-	return p
+	return tg.NeedTool(t, name)
 }

@@ -62,7 +62,7 @@ func TestProbabilitySeed(t *testing.T) {
 			listeners: []spec{{name: "prob", toml: terminate(be)}},
 			faults:    []rule{{name: "coin", toml: ruleTOML}},
 		})
-		x := &env{g: g, lis: "prob", be: be, caFile: g.caPEM(), pool: poolFromFile(t, g.caPEM())}
+		x := &env{g: g, lis: "prob", be: be, caFile: g.CAPEM(), pool: poolFromFile(t, g.CAPEM())}
 		for i := range conns {
 			c, local, err := goDial(t, x.addr(), x.config(labHost), clientTimeout)
 			if c != nil {
