@@ -59,7 +59,7 @@ func (p *prober) helloAnswer(ctx context.Context) Step {
 			s.Code = "tls_hello_retry"
 			s.Finding = t.f("hello.hrr", "cipher", tls.CipherSuiteName(rr.r.cipher))
 		}
-		if rr.r.version == tls.VersionSSL30 { //nolint:staticcheck // naming what the server chose, not offering it
+		if rr.r.version == 0x0300 { // SSL 3.0: crypto/tls deprecates the constant; we only name what the server chose
 			s.Verdict, s.Code = Fail, "sslv3"
 			s.Finding = t.f("hello.sslv3")
 			s.Cause = t.f("hello.sslv3.cause")
