@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // browserBudget bounds the whole browser session: start, every wait and
@@ -22,7 +24,7 @@ const viewW, viewH = 1600, 1000
 // browser is one headless Chromium tab and what its page printed.
 type browser struct {
 	ctx  context.Context
-	out  *syncBuffer // the browser process's stdout and stderr
+	out  *tg.Buffer // the browser process's stdout and stderr
 	mu   sync.Mutex
 	logs []chromedp.ConsoleMessage
 }
@@ -32,7 +34,7 @@ type browser struct {
 // is torn down at cleanup.
 func startBrowser(t *testing.T, exe string) *browser {
 	t.Helper()
-	b := &browser{out: &syncBuffer{}}
+	b := &browser{out: &tg.Buffer{}}
 	profile, err := os.MkdirTemp("", "tlsgate-ui-chromium-")
 	if err != nil {
 		t.Fatal(err)

@@ -12,11 +12,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // waitLimit caps every eventual condition; no assertion depends on speed.
@@ -37,45 +39,8 @@ type gate struct {
 	web   string // the terminating listener's address
 	caPEM string
 
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan struct{}
-	code int
-}
-
-// syncBuffer is a bytes.Buffer safe for the exec copier and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// freePorts picks n distinct loopback ports, holding all of them open until
-// every one is chosen. A port is free only until someone else binds it, so
-// startGate retries on a bind race.
-func freePorts(t *testing.T, n int) []string {
-	t.Helper()
-	out := make([]string, n)
-	for i := range out {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("free port: %v", err)
-		}
-		defer ln.Close()
-		out[i] = ln.Addr().String()
-	}
-	return out
+	proc *tg.Proc
+	out  *tg.Buffer
 }
 
 // startGate runs tlsgate with an admin API (with a token), one terminating
@@ -86,8 +51,8 @@ func startGate(t *testing.T, backend string) *gate {
 	dir := t.TempDir()
 	var last string
 	for attempt := range 5 {
-		addrs := freePorts(t, 2)
-		g := &gate{dir: dir, admin: addrs[0], web: addrs[1], caPEM: filepath.Join(dir, "ca", "ca.pem")}
+		ports := tg.FreePorts(t, 2)
+		g := &gate{dir: dir, admin: loopback(ports[0]), web: loopback(ports[1]), caPEM: filepath.Join(dir, "ca", "ca.pem")}
 		cfg := fmt.Sprintf(`[log]
 format = "json"
 file = %q
@@ -133,30 +98,22 @@ action = "reset"
 	return nil
 }
 
+// loopback is the listen address of a loopback port.
+func loopback(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
+
 // launch starts the process and waits until the admin API lists the
 // listener, which is bound by then. It reports false when the process exited.
 func (g *gate) launch(t *testing.T, cfgPath string) bool {
 	t.Helper()
-	g.out = &syncBuffer{}
-	g.cmd = exec.Command(tlsgateBin, "run", "-c", cfgPath)
-	g.cmd.Dir = g.dir
-	g.cmd.Stdout, g.cmd.Stderr = g.out, g.out
-	if err := g.cmd.Start(); err != nil {
-		t.Fatalf("start tlsgate: %v", err)
-	}
-	g.done = make(chan struct{})
-	go func() {
-		_ = g.cmd.Wait()
-		g.code = g.cmd.ProcessState.ExitCode()
-		close(g.done)
-	}()
-	t.Cleanup(g.kill)
+	g.out = &tg.Buffer{}
+	cmd := exec.Command(tlsgateBin, "run", "-c", cfgPath)
+	cmd.Dir = g.dir
+	cmd.Stdout, cmd.Stderr = g.out, g.out
+	g.proc = tg.StartProc(t, cmd)
 	deadline := time.Now().Add(waitLimit)
 	for {
-		select {
-		case <-g.done:
+		if g.proc.Exited() {
 			return false
-		default:
 		}
 		if status, body := g.tryAPI("GET", "/stats"); status == http.StatusOK && strings.Contains(string(body), `"name":"`+webListener+`"`) {
 			return true
@@ -168,29 +125,18 @@ func (g *gate) launch(t *testing.T, cfgPath string) bool {
 	}
 }
 
-// kill ends the process if the test did not stop it.
-func (g *gate) kill() {
-	select {
-	case <-g.done:
-	default:
-		_ = g.cmd.Process.Kill()
-		<-g.done
-	}
-}
-
 // stop sends SIGTERM and checks for a clean exit without a panic.
 func (g *gate) stop(t *testing.T) {
 	t.Helper()
-	if err := g.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := g.proc.Signal(syscall.SIGTERM); err != nil {
 		t.Fatalf("SIGTERM: %v", err)
 	}
-	select {
-	case <-g.done:
-	case <-time.After(waitLimit):
+	code, ok := g.proc.WaitExit(waitLimit)
+	if !ok {
 		t.Fatalf("tlsgate did not exit after SIGTERM:\n%s", g.out.String())
 	}
-	if out := g.out.String(); g.code != 0 || strings.Contains(out, "panic:") {
-		t.Fatalf("tlsgate exit status %d:\n%s", g.code, out)
+	if out := g.out.String(); code != 0 || strings.Contains(out, "panic:") {
+		t.Fatalf("tlsgate exit status %d:\n%s", code, out)
 	}
 }
 

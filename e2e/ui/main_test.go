@@ -1,11 +1,11 @@
 package ui
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // tlsgateBin is the binary TestMain builds once per run. It is written
@@ -18,22 +18,7 @@ const chromiumPath = "/usr/bin/chromium"
 // TestMain builds ./cmd/tlsgate from the module root, so the test drives the
 // same binary, with the same embedded page, that a trainer runs.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "tlsgate-ui-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "ui: temp dir:", err)
-		os.Exit(1)
-	}
-	tlsgateBin = filepath.Join(dir, "tlsgate")
-	build := exec.Command("go", "build", "-o", tlsgateBin, "./cmd/tlsgate")
-	build.Dir = filepath.Join("..", "..") // the module root
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "ui: go build ./cmd/tlsgate: %v\n%s", err, out)
-		_ = os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(tg.RunMain(m, "ui", "../..", "tlsgate-ui-bin-", false, func(bin string) { tlsgateBin = bin }))
 }
 
 // needChromium fails the test when the browser is missing: skipping would
