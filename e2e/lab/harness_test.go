@@ -1,7 +1,6 @@
 package labe2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // Bounded waits: they cap how long an eventual condition may take before a
@@ -62,34 +63,14 @@ func (p *portBlocks) take() int {
 	return base
 }
 
-// syncBuffer is a bytes.Buffer safe for the exec copier and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // labProc is one running `tlsgate lab`.
 type labProc struct {
 	base    int
 	caFile  string
 	logPath string
-	cmd     *exec.Cmd
-	stdout  *syncBuffer
-	stderr  *syncBuffer
-	done    chan struct{}
-	state   *os.ProcessState
+	proc    *tg.Proc
+	stdout  *tg.Buffer
+	stderr  *tg.Buffer
 }
 
 // startLab runs `tlsgate lab` with JSON events in a temp dir and waits for
@@ -103,24 +84,15 @@ func startLab(t *testing.T, blocks *portBlocks, args ...string) *labProc {
 			base:    blocks.take(),
 			caFile:  filepath.Join(dir, "ca", "ca.pem"),
 			logPath: filepath.Join(dir, fmt.Sprintf("events-%d.log", attempt)),
-			stdout:  &syncBuffer{},
-			stderr:  &syncBuffer{},
-			done:    make(chan struct{}),
+			stdout:  &tg.Buffer{},
+			stderr:  &tg.Buffer{},
 		}
 		full := append([]string{"lab", "--base-port", strconv.Itoa(p.base), "--log-format", "json",
 			"--log-file", p.logPath, "--ca-dir", filepath.Join(dir, "ca")}, args...)
-		p.cmd = exec.Command(tlsgateBin, full...)
-		p.cmd.Dir = dir
-		p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
-		if err := p.cmd.Start(); err != nil {
-			t.Fatalf("start tlsgate lab: %v", err)
-		}
-		go func() {
-			_ = p.cmd.Wait()
-			p.state = p.cmd.ProcessState
-			close(p.done)
-		}()
-		t.Cleanup(p.kill)
+		cmd := exec.Command(tlsgateBin, full...)
+		cmd.Dir = dir
+		cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
+		p.proc = tg.StartProc(t, cmd)
 		if p.waitReady(t) {
 			return p
 		}
@@ -150,37 +122,22 @@ func (p *labProc) waitReady(t *testing.T) bool {
 	return true
 }
 
-func (p *labProc) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
-func (p *labProc) kill() {
-	if !p.exited() {
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
-}
+func (p *labProc) exited() bool { return p.proc.Exited() }
 
 // stop sends SIGTERM and checks a clean exit with no panic.
 func (p *labProc) stop(t *testing.T) {
 	t.Helper()
 	if p.exited() {
-		t.Fatalf("tlsgate lab exited early (%v):\n%s", p.state, p.stderr.String())
+		t.Fatalf("tlsgate lab exited early (%v):\n%s", p.proc.State(), p.stderr.String())
 	}
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.proc.Signal(syscall.SIGTERM); err != nil {
 		t.Fatalf("SIGTERM: %v", err)
 	}
-	select {
-	case <-p.done:
-	case <-time.After(stopWait):
+	code, ok := p.proc.WaitExit(stopWait)
+	if !ok {
 		t.Fatalf("tlsgate lab still running %v after SIGTERM", stopWait)
 	}
-	if code := p.state.ExitCode(); code != 0 {
+	if code != 0 {
 		t.Errorf("exit status %d after SIGTERM, want 0:\n%s", code, p.stderr.String())
 	}
 	if s := p.stderr.String(); strings.Contains(s, "panic:") || strings.Contains(s, "fatal error:") {

@@ -6,11 +6,11 @@
 package labe2e
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // binDir holds the tlsgate binary TestMain builds; it goes first on the
@@ -22,30 +22,15 @@ var binDir string
 var tlsgateBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "tlsgate-lab-e2e-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e/lab: temp dir:", err)
-		os.Exit(1)
-	}
-	binDir = dir
-	tlsgateBin = filepath.Join(dir, "tlsgate")
-	build := exec.Command("go", "build", "-o", tlsgateBin, "./cmd/tlsgate")
-	build.Dir = filepath.Join("..", "..") // the module root
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/lab: go build ./cmd/tlsgate: %v\n%s", err, out)
-		_ = os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(tg.RunMain(m, "e2e/lab", "../..", "tlsgate-lab-e2e-bin-", false, func(bin string) {
+		tlsgateBin = bin
+		binDir = filepath.Dir(bin)
+	}))
 }
 
 // needTool fails the test when a client the scenarios are written for is
 // missing: skipping would hide that the scenario never ran.
 func needTool(t *testing.T, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Fatalf("e2e/lab: %s is required and was not found in PATH: %v", name, err)
-	}
+	tg.NeedTool(t, name)
 }
