@@ -1,7 +1,6 @@
 package netns
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,10 +9,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // Bounds on waiting for tlsgate; none is an assertion on speed.
@@ -24,31 +24,12 @@ const (
 	gateBound = 5 * time.Minute  // the whole life of the process
 )
 
-// syncBuffer is a bytes.Buffer shared by an exec copier and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // gate is tlsgate running inside the gateway namespace.
 type gate struct {
 	dir, cfgPath, logPath, caDir string
 	labCA                        string // the lab CA as `tlsgate ca export` printed it
-	cmd                          *exec.Cmd
-	out                          *syncBuffer
-	done                         chan struct{}
+	proc                         *tg.Proc
+	out                          *tg.Buffer
 }
 
 // gateConfig renders the one-listener config: inspect mode, transparent,
@@ -92,8 +73,7 @@ func startGate(t *testing.T, l *lab, transparentMode, publicCA string) *gate {
 		logPath: filepath.Join(dir, "tlsgate.log"),
 		caDir:   filepath.Join(dir, "ca"),
 		labCA:   filepath.Join(dir, "lab-ca.pem"),
-		out:     &syncBuffer{},
-		done:    make(chan struct{}),
+		out:     &tg.Buffer{},
 	}
 	if err := os.WriteFile(g.cfgPath, []byte(gateConfig(g, transparentMode, publicCA)), 0o644); err != nil {
 		t.Fatal(err)
@@ -107,26 +87,17 @@ func startGate(t *testing.T, l *lab, transparentMode, publicCA string) *gate {
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), gateBound)
-	g.cmd = exec.CommandContext(ctx, "ip", "netns", "exec", l.gw, tlsgateBin, "run", "-c", g.cfgPath)
-	g.cmd.Dir = dir
-	g.cmd.Stdout, g.cmd.Stderr = g.out, g.out
-	if err := g.cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("start tlsgate: %v", err)
-	}
-	go func() {
-		_ = g.cmd.Wait()
-		close(g.done)
-	}()
-	t.Cleanup(func() {
-		g.stop(t)
-		cancel()
-	})
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", l.gw, tlsgateBin, "run", "-c", g.cfgPath)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = g.out, g.out
+	g.proc = tg.StartProc(t, cmd)
+	t.Cleanup(func() { g.stop(t) })
 
 	deadline := time.Now().Add(startWait)
 	for !g.listening(t) {
 		if g.exited() {
-			t.Fatalf("tlsgate exited before listening (%v):\n%s\n%s", g.cmd.ProcessState, g.out.String(), g.readLog(t))
+			t.Fatalf("tlsgate exited before listening (%v):\n%s\n%s", g.proc.State(), g.out.String(), g.readLog(t))
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("tlsgate did not log \"listening\" within %v:\n%s\n%s", startWait, g.out.String(), g.readLog(t))
@@ -147,14 +118,7 @@ func (g *gate) listening(t *testing.T) bool {
 	return false
 }
 
-func (g *gate) exited() bool {
-	select {
-	case <-g.done:
-		return true
-	default:
-		return false
-	}
-}
+func (g *gate) exited() bool { return g.proc.Exited() }
 
 // stop ends tlsgate with SIGTERM (`ip netns exec` execs it, so the PID is
 // tlsgate's) and kills it if it does not exit within stopWait.
@@ -162,13 +126,10 @@ func (g *gate) stop(t *testing.T) {
 	if g.exited() {
 		return
 	}
-	_ = g.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-g.done:
-	case <-time.After(stopWait):
+	_ = g.proc.Signal(syscall.SIGTERM)
+	if _, ok := g.proc.WaitExit(stopWait); !ok {
 		t.Errorf("tlsgate did not exit within %v of SIGTERM; killing it", stopWait)
-		_ = g.cmd.Process.Kill()
-		<-g.done
+		g.proc.Kill()
 	}
 	if strings.Contains(g.out.String(), "panic") {
 		t.Errorf("tlsgate panicked:\n%s", g.out.String())
@@ -231,26 +192,11 @@ type httpEvent struct {
 	RespBytes int64  `json:"resp_bytes"`
 }
 
-type legEvent struct {
-	Attempted bool     `json:"attempted"`
-	Done      bool     `json:"done"`
-	Version   string   `json:"version"`
-	Cipher    string   `json:"cipher"`
-	ALPN      string   `json:"alpn"`
-	Err       string   `json:"err"`
-	AlertSent int      `json:"alert_sent"`
-	AlertRecv int      `json:"alert_recv"`
-	Verify    string   `json:"verify"`
-	PeerCert  []string `json:"peer_cert"`
-}
-
-type backendEvent struct {
-	Addr   string   `json:"addr"`
-	Local  string   `json:"local"`
-	Remote string   `json:"remote"`
-	Err    string   `json:"err"`
-	TLS    legEvent `json:"tls"`
-}
+// legEvent and backendEvent are the shared event shapes of the harness.
+type (
+	legEvent     = tg.Leg
+	backendEvent = tg.Backend
+)
 
 func (e *connEvent) String() string {
 	b, _ := json.MarshalIndent(e, "", "  ")
@@ -261,19 +207,7 @@ func (e *connEvent) String() string {
 // mid-line, so a trailing fragment is left for the next read.
 func (g *gate) lines(t *testing.T) []logLine {
 	t.Helper()
-	text := g.readLog(t)
-	i := strings.LastIndexByte(text, '\n')
-	if i < 0 {
-		return nil
-	}
-	var out []logLine
-	for _, l := range strings.Split(text[:i], "\n") {
-		var ll logLine
-		if err := json.Unmarshal([]byte(l), &ll); err != nil {
-			t.Fatalf("tlsgate log line is not JSON (%v): %q", err, l)
-		}
-		out = append(out, ll)
-	}
+	out, _ := tg.JSONLines[logLine](t, g.readLog(t))
 	return out
 }
 

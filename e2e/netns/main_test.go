@@ -8,11 +8,10 @@
 package netns
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // tlsgateBin is the binary TestMain builds once per run; written before any
@@ -30,20 +29,5 @@ func TestMain(m *testing.M) {
 		// Every test skips without root; building would only cost time.
 		os.Exit(m.Run())
 	}
-	dir, err := os.MkdirTemp("", "tlsgate-netns-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "netns: temp dir:", err)
-		os.Exit(1)
-	}
-	tlsgateBin = filepath.Join(dir, "tlsgate")
-	build := exec.Command("go", "build", "-o", tlsgateBin, "./cmd/tlsgate")
-	build.Dir = "../.." // the module root, two levels above this package
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "netns: go build ./cmd/tlsgate: %v\n%s", err, out)
-		_ = os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(tg.RunMain(m, "netns", "../..", "tlsgate-netns-bin-", false, func(bin string) { tlsgateBin = bin }))
 }

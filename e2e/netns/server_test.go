@@ -21,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // helperEnv selects a helper mode of the re-executed test binary.
@@ -117,7 +119,7 @@ func startRealServer(t *testing.T, l *lab, p testPKI) *realServer {
 		"GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"),
 		"TG_NETNS_LISTEN="+net.JoinHostPort(srvIP, "443"),
 		"TG_NETNS_CERT="+p.certFile, "TG_NETNS_KEY="+p.keyFile)
-	var stderr syncBuffer
+	var stderr tg.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
