@@ -5,20 +5,22 @@ import (
 	"net"
 	"strings"
 	"testing"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // Cases 10 and 11: the backend leg (refused, server-ssl verification) and
 // the auto listener that splits TLS and plaintext clients on one port.
 func TestBackendLeg(t *testing.T) {
 	t.Parallel()
-	backendCA := newTestCA(t, "e2e backend CA")
-	rogueCA := newTestCA(t, "e2e untrusted CA")
-	good := backendCA.leaf(t, []string{"backend.test"}, net.IPv4(127, 0, 0, 1))
-	rogue := rogueCA.leaf(t, []string{"backend.test"}, net.IPv4(127, 0, 0, 1))
+	backendCA := tg.NewCA(t, "e2e backend CA")
+	rogueCA := tg.NewCA(t, "e2e untrusted CA")
+	good := backendCA.Leaf(t, []string{"backend.test"}, net.IPv4(127, 0, 0, 1))
+	rogue := rogueCA.Leaf(t, []string{"backend.test"}, net.IPv4(127, 0, 0, 1))
 	tlsBE := startHTTPBackend(t, "tls", &good, nil)
 	rogueBE := startHTTPBackend(t, "rogue", &rogue, nil)
 	plainBE := startHTTPBackend(t, "plain", nil, nil)
-	caFile := backendCA.write(t, t.TempDir(), "backend-ca.pem")
+	caFile := backendCA.Write(t, t.TempDir(), "backend-ca.pem")
 	closed := loopback(freePort(t)) // nothing listens here
 
 	serverSSL := func(extra string) string {

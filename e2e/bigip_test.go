@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // ltmPrefix is the syslog part of every /var/log/ltm line (bigip-log.md
@@ -35,8 +37,8 @@ var (
 func TestBigIPFormat(t *testing.T) {
 	t.Parallel()
 	be := startHTTPBackend(t, "plain", nil, nil)
-	rogueCA := newTestCA(t, "e2e untrusted CA")
-	rogue := rogueCA.leaf(t, []string{"backend.test"}, net.IPv4(127, 0, 0, 1))
+	rogueCA := tg.NewCA(t, "e2e untrusted CA")
+	rogue := rogueCA.Leaf(t, []string{"backend.test"}, net.IPv4(127, 0, 0, 1))
 	rogueBE := startHTTPBackend(t, "rogue", &rogue, nil)
 	term := fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)
 	g := startGate(t, gateConfig{format: "bigip", listeners: []spec{

@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // payload is a deterministic pseudo-random stream: the same seed gives the
@@ -24,8 +26,8 @@ func payload(seed uint64) io.Reader {
 // byte to 64 MiB; the SHA-256 of what came back must equal what was sent.
 func TestPassthroughFullDuplex(t *testing.T) {
 	t.Parallel()
-	ca := newTestCA(t, "e2e echo CA")
-	cert := ca.leaf(t, []string{"echo.test"})
+	ca := tg.NewCA(t, "e2e echo CA")
+	cert := ca.Leaf(t, []string{"echo.test"})
 	echoBE := startEchoBackend(t, &cert)
 	g := startGate(t, gateConfig{listeners: []spec{
 		{name: "pass", toml: fmt.Sprintf("mode = \"passthrough\"\nbackend = %q\nidle_timeout = \"60s\"\n", echoBE.addr)},
@@ -35,7 +37,7 @@ func TestPassthroughFullDuplex(t *testing.T) {
 	sizes := []int64{1, 1 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20}
 	for i, size := range sizes {
 		t.Run(fmt.Sprintf("%dB", size), func(t *testing.T) {
-			tc, local, err := goTLS(t, addr, &tls.Config{ServerName: "echo.test", RootCAs: ca.pool()})
+			tc, local, err := goTLS(t, addr, &tls.Config{ServerName: "echo.test", RootCAs: ca.Pool()})
 			if err != nil {
 				t.Fatalf("handshake through passthrough: %v", err)
 			}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // rawRequest writes first on a fresh connection to addr, then reads until
@@ -69,7 +71,7 @@ func TestProxyProtocol(t *testing.T) {
 		if _, err := io.WriteString(c, header("v1")); err != nil {
 			t.Fatal(err)
 		}
-		tc := tls.Client(c, &tls.Config{ServerName: "127.0.0.1", RootCAs: poolFromFile(t, g.CAPEM())})
+		tc := tls.Client(c, &tls.Config{ServerName: "127.0.0.1", RootCAs: tg.PoolFromFile(t, g.CAPEM())})
 		if _, err := io.WriteString(tc, "GET /spoofed HTTP/1.0\r\nHost: lab\r\n\r\n"); err != nil {
 			t.Fatalf("TLS after PROXY header: %v", err)
 		}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // Case 1: a terminating listener serves HTTPS with a certificate minted by
@@ -38,7 +40,7 @@ func TestTerminateServesHTTPS(t *testing.T) {
 			return r.body, r.client(t)
 		}},
 		{name: "go_net_http", path: "/go", run: func(t *testing.T, path string) (string, string) {
-			body, local, err := goGet(t, "https://"+addr+path, poolFromFile(t, g.CAPEM()))
+			body, local, err := goGet(t, "https://"+addr+path, tg.PoolFromFile(t, g.CAPEM()))
 			if err != nil {
 				t.Fatalf("GET: %v", err)
 			}

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // Load shape: bounded in connections, requests and time.
@@ -119,7 +121,7 @@ func TestAdminUnderLoad(t *testing.T) {
 		{name: "load", toml: terminate(be)},
 		{name: "other", toml: terminate(be)},
 	}})
-	x := &env{g: g, lis: "load", be: be, caFile: g.CAPEM(), pool: poolFromFile(t, g.CAPEM())}
+	x := &env{g: g, lis: "load", be: be, caFile: g.CAPEM(), pool: tg.PoolFromFile(t, g.CAPEM())}
 
 	// Wave w opens when release[w] closes; shaken[w] counts its finished
 	// handshakes, so the churn's next step waits for the plans to be fixed.
@@ -298,7 +300,7 @@ func TestFaultCLI(t *testing.T) {
 	t.Parallel()
 	be := startBackend(t, nil)
 	g := startGate(t, gateConfig{admin: true, listeners: []spec{{name: "cli", toml: terminate(be)}}})
-	x := &env{g: g, lis: "cli", be: be, caFile: g.CAPEM(), pool: poolFromFile(t, g.CAPEM())}
+	x := &env{g: g, lis: "cli", be: be, caFile: g.CAPEM(), pool: tg.PoolFromFile(t, g.CAPEM())}
 	n := 0
 	// expect runs curl with SNI host: exit 0 and no rule, or exit and rule.
 	expect := func(host string, exit int, rule, stop string, texts ...string) {

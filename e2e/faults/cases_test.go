@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // faultCase is one rule on its own listener, driven by a list of clients
@@ -295,7 +297,7 @@ func runCases(t *testing.T, cases []faultCase) {
 		gc.faults = append(gc.faults, rule{name: c.name, toml: onListener(c.name, c.rule)})
 	}
 	g := startGate(t, gc)
-	labPool := poolFromFile(t, g.CAPEM())
+	labPool := tg.PoolFromFile(t, g.CAPEM())
 	t.Run("cases", func(t *testing.T) {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

@@ -289,20 +289,6 @@ func goGet(t *testing.T, addr, url string, cfg *tls.Config, timeout time.Duratio
 	return resp, b, local, err
 }
 
-// poolFromFile reads a PEM CA file into a pool.
-func poolFromFile(t *testing.T, path string) *x509.CertPool {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := x509.NewCertPool()
-	if !p.AppendCertsFromPEM(b) {
-		t.Fatalf("%s holds no PEM certificate", path)
-	}
-	return p
-}
-
 // Go error classes (client-symptoms.md §3): the error value, not its text,
 // where Go exposes one.
 

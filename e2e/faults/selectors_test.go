@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // TestSelectors checks selectors end to end: an SNI glob hits its hosts
@@ -62,7 +64,7 @@ func TestProbabilitySeed(t *testing.T) {
 			listeners: []spec{{name: "prob", toml: terminate(be)}},
 			faults:    []rule{{name: "coin", toml: ruleTOML}},
 		})
-		x := &env{g: g, lis: "prob", be: be, caFile: g.CAPEM(), pool: poolFromFile(t, g.CAPEM())}
+		x := &env{g: g, lis: "prob", be: be, caFile: g.CAPEM(), pool: tg.PoolFromFile(t, g.CAPEM())}
 		for i := range conns {
 			c, local, err := goDial(t, x.addr(), x.config(labHost), clientTimeout)
 			if c != nil {

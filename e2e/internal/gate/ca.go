@@ -1,4 +1,4 @@
-package e2e
+package gate
 
 import (
 	"crypto/ecdsa"
@@ -16,15 +16,17 @@ import (
 	"time"
 )
 
-// testCA is a throwaway CA for backend certificates, independent of the lab
-// CA tlsgate creates: the tests need one tlsgate does not trust by default.
-type testCA struct {
+// CA is a throwaway ECDSA P-256 test CA, independent of the lab CA tlsgate
+// creates: the suites need one that tlsgate (and curl) do not trust by
+// default, standing for a backend's or a public CA.
+type CA struct {
 	cert *x509.Certificate
 	key  *ecdsa.PrivateKey
 	pem  []byte
 }
 
-func newSerial(t *testing.T) *big.Int {
+// serial is a random 120-bit serial, so no two test certificates collide.
+func serial(t testing.TB) *big.Int {
 	t.Helper()
 	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
 	if err != nil {
@@ -33,8 +35,8 @@ func newSerial(t *testing.T) *big.Int {
 	return n
 }
 
-// newTestCA creates a self-signed ECDSA P-256 CA named cn.
-func newTestCA(t *testing.T, cn string) *testCA {
+// NewCA creates a self-signed CA named cn, valid from an hour ago for a day.
+func NewCA(t testing.TB, cn string) *CA {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -42,7 +44,7 @@ func newTestCA(t *testing.T, cn string) *testCA {
 	}
 	now := time.Now()
 	tmpl := &x509.Certificate{
-		SerialNumber:          newSerial(t),
+		SerialNumber:          serial(t),
 		Subject:               pkix.Name{CommonName: cn, Organization: []string{"tlsgate e2e"}},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(24 * time.Hour),
@@ -58,11 +60,12 @@ func newTestCA(t *testing.T, cn string) *testCA {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testCA{cert: cert, key: key, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
+	return &CA{cert: cert, key: key, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
 }
 
-// leaf issues a server certificate for names and IPs.
-func (ca *testCA) leaf(t *testing.T, names []string, ips ...net.IP) tls.Certificate {
+// Leaf issues a server certificate for names and ips; its common name is
+// the first name ("backend" without one).
+func (ca *CA) Leaf(t testing.TB, names []string, ips ...net.IP) tls.Certificate {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -74,7 +77,7 @@ func (ca *testCA) leaf(t *testing.T, names []string, ips ...net.IP) tls.Certific
 		cn = names[0]
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber: newSerial(t),
+		SerialNumber: serial(t),
 		Subject:      pkix.Name{CommonName: cn},
 		NotBefore:    now.Add(-time.Hour),
 		NotAfter:     now.Add(24 * time.Hour),
@@ -90,15 +93,18 @@ func (ca *testCA) leaf(t *testing.T, names []string, ips ...net.IP) tls.Certific
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
-// pool returns a cert pool holding only this CA.
-func (ca *testCA) pool() *x509.CertPool {
+// Pool returns a cert pool holding only this CA.
+func (ca *CA) Pool() *x509.CertPool {
 	p := x509.NewCertPool()
 	p.AddCert(ca.cert)
 	return p
 }
 
-// write stores the CA certificate as PEM in dir and returns its path.
-func (ca *testCA) write(t *testing.T, dir, name string) string {
+// PEM is the CA certificate in PEM form.
+func (ca *CA) PEM() []byte { return ca.pem }
+
+// Write stores the CA certificate as PEM in dir/name and returns its path.
+func (ca *CA) Write(t testing.TB, dir, name string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, ca.pem, 0o644); err != nil {
@@ -107,8 +113,26 @@ func (ca *testCA) write(t *testing.T, dir, name string) string {
 	return p
 }
 
-// poolFromFile loads a PEM bundle (tlsgate's lab CA) into a pool.
-func poolFromFile(t *testing.T, path string) *x509.CertPool {
+// WriteKeyPair stores a leaf issued by Leaf as a PEM certificate file and
+// a PKCS#8 PEM key file (mode 0600), for servers that load files.
+func WriteKeyPair(t testing.TB, leaf tls.Certificate, certFile, keyFile string) {
+	t.Helper()
+	keyDER, err := x509.MarshalPKCS8PrivateKey(leaf.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		path, typ string
+		der       []byte
+	}{{certFile, "CERTIFICATE", leaf.Certificate[0]}, {keyFile, "PRIVATE KEY", keyDER}} {
+		if err := os.WriteFile(f.path, pem.EncodeToMemory(&pem.Block{Type: f.typ, Bytes: f.der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// PoolFromFile loads a PEM bundle (tlsgate's lab CA) into a pool.
+func PoolFromFile(t testing.TB, path string) *x509.CertPool {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
