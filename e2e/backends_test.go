@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"slices"
@@ -15,6 +13,8 @@ import (
 	"time"
 
 	proxyproto "github.com/pires/go-proxyproto"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // backend is a real server in the test process that tlsgate relays to.
@@ -77,18 +77,9 @@ func startHTTPBackend(t *testing.T, name string, cert *tls.Certificate, h http.H
 	b := &backend{}
 	var ln net.Listener = recordingListener{Listener: listenLoopback(t), b: b}
 	b.addr = ln.Addr().String()
-	if cert != nil {
-		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{*cert}})
-	}
 	// Handshake errors are expected (clients that reject the certificate);
-	// keep them out of the test output.
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	})
+	// ServeHTTP keeps them out of the test output.
+	tg.ServeHTTP(t, ln, cert, h)
 	return b
 }
 
@@ -107,13 +98,7 @@ func startProxyBackend(t *testing.T, name string) *backend {
 			return proxyproto.REQUIRE, nil
 		},
 	}
-	srv := &http.Server{Handler: helloHandler(name), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	})
+	tg.ServeHTTP(t, ln, nil, helloHandler(name))
 	return b
 }
 

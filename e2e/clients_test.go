@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // clientTimeout bounds every external client run so a hang fails the test
@@ -169,28 +170,8 @@ func goTLS(t *testing.T, addr string, cfg *tls.Config) (*tls.Conn, string, error
 // and the client's local address.
 func goGet(t *testing.T, url string, roots *x509.CertPool) (string, string, error) {
 	t.Helper()
-	var local string
-	d := &net.Dialer{Timeout: 5 * time.Second}
-	tr := &http.Transport{
-		DisableKeepAlives: true,
-		TLSClientConfig:   &tls.Config{RootCAs: roots},
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			c, err := d.DialContext(ctx, network, addr)
-			if err == nil {
-				local = c.LocalAddr().String()
-			}
-			return c, err
-		},
-	}
-	defer tr.CloseIdleConnections()
-	cl := &http.Client{Transport: tr, Timeout: clientTimeout}
-	resp, err := cl.Get(url)
-	if err != nil {
-		return "", local, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
+	resp, b, local, err := tg.Get("", url, &tls.Config{RootCAs: roots}, clientTimeout)
+	if resp != nil && resp.StatusCode != http.StatusOK {
 		t.Errorf("GET %s: status %s", url, resp.Status)
 	}
 	return string(b), local, err

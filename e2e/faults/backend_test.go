@@ -1,18 +1,17 @@
 package faultse2e
 
 import (
-	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // hstsValue is the Strict-Transport-Security header /hsts sends, which the
@@ -82,18 +81,9 @@ func startBackend(t *testing.T, cert *tls.Certificate) *backend {
 		t.Fatal(err)
 	}
 	b.addr = ln.Addr().String()
-	if cert != nil {
-		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{*cert}})
-	}
-	// Faults make clients and tlsgate break connections on purpose; the
-	// server's complaints about that are noise here.
-	srv := &http.Server{Handler: b, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	})
+	// Faults make clients and tlsgate break connections on purpose;
+	// ServeHTTP keeps the server's complaints about that out.
+	tg.ServeHTTP(t, ln, cert, b)
 	return b
 }
 

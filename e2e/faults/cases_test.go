@@ -164,7 +164,7 @@ func goGetsWith(path string, mod func(*tls.Config)) check {
 		if mod != nil {
 			mod(cfg)
 		}
-		resp, body, local, err := goGet(t, x.addr(), x.url(labHost, path), cfg, clientTimeout)
+		resp, body, local, err := tg.Get(x.addr(), x.url(labHost, path), cfg, clientTimeout)
 		if err != nil {
 			t.Errorf("Go GET %s: %v", path, err)
 			return local
@@ -191,7 +191,7 @@ func goGetFailsWith(path, class string, mod func(*tls.Config)) check {
 		if mod != nil {
 			mod(cfg)
 		}
-		_, _, local, err := goGet(t, x.addr(), x.url(labHost, path), cfg, limit)
+		_, _, local, err := tg.Get(x.addr(), x.url(labHost, path), cfg, limit)
 		wantGo(t, err, class)
 		return local
 	}}

@@ -260,35 +260,6 @@ func goConfig(pool *x509.CertPool, host string) *tls.Config {
 	return &tls.Config{RootCAs: pool, ServerName: host}
 }
 
-// goGet runs one GET with net/http over a fresh transport without
-// keep-alive, dialing addr whatever the URL's host. It returns the
-// response (body read), the client's local address and the error.
-func goGet(t *testing.T, addr, url string, cfg *tls.Config, timeout time.Duration) (*http.Response, []byte, string, error) {
-	t.Helper()
-	var local string
-	d := &net.Dialer{Timeout: 5 * time.Second}
-	tr := &http.Transport{
-		DisableKeepAlives: true,
-		TLSClientConfig:   cfg,
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			c, err := d.DialContext(ctx, network, addr)
-			if err == nil {
-				local = c.LocalAddr().String()
-			}
-			return c, err
-		},
-	}
-	defer tr.CloseIdleConnections()
-	cl := &http.Client{Transport: tr, Timeout: timeout}
-	resp, err := cl.Get(url)
-	if err != nil {
-		return nil, nil, local, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp, b, local, err
-}
-
 // Go error classes (client-symptoms.md §3): the error value, not its text,
 // where Go exposes one.
 

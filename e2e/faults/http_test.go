@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // blockPageRule is a block_page rule's TOML; zero status and empty
@@ -88,7 +90,7 @@ func blockedCurlFail(status int) check {
 // blockedGo expects Go's net/http to get the status with no error.
 func blockedGo(status int, texts []string) check {
 	return check{run: func(t *testing.T, x *env) string {
-		resp, body, local, err := goGet(t, x.addr(), x.url(labHost, blockedPath(x)), x.config(labHost), clientTimeout)
+		resp, body, local, err := tg.Get(x.addr(), x.url(labHost, blockedPath(x)), x.config(labHost), clientTimeout)
 		if err != nil {
 			t.Errorf("Go GET: %v, want the block page with no error", err)
 			return local
@@ -124,7 +126,7 @@ func rewrittenCurl() check {
 // rewrittenGo is rewrittenCurl for Go's net/http.
 func rewrittenGo() check {
 	return check{run: func(t *testing.T, x *env) string {
-		resp, body, local, err := goGet(t, x.addr(), x.url(labHost, "/hsts"), x.config(labHost), clientTimeout)
+		resp, body, local, err := tg.Get(x.addr(), x.url(labHost, "/hsts"), x.config(labHost), clientTimeout)
 		if err != nil {
 			t.Errorf("Go GET /hsts: %v", err)
 			return local
