@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
 	"regexp"
@@ -24,46 +23,10 @@ type logLine struct {
 	RefusedTotal int64  `json:"refused_total"`
 }
 
-// connEvent mirrors the keys bigiplog.Event writes under "conn".
-type connEvent struct {
-	ID              uint64            `json:"id"`
-	Listener        string            `json:"listener"`
-	Mode            string            `json:"mode"`
-	Route           string            `json:"route"`
-	Client          string            `json:"client"`
-	Virtual         string            `json:"virtual"`
-	Diagnosis       string            `json:"diagnosis"`
-	OK              bool              `json:"ok"`
-	Summary         string            `json:"summary"`
-	Kind            string            `json:"kind"`
-	FirstBytes      string            `json:"first_bytes"`
-	SNI             string            `json:"sni"`
-	VersionsOffered []string          `json:"versions_offered"`
-	CiphersOffered  []string          `json:"ciphers_offered"`
-	ALPN            []string          `json:"alpn"`
-	JA3             string            `json:"ja3"`
-	JA4             string            `json:"ja4"`
-	ClientTLS       legEvent          `json:"client_tls"`
-	Backend         backendEvent      `json:"backend"`
-	BytesUp         int64             `json:"bytes_up"`
-	BytesDown       int64             `json:"bytes_down"`
-	BigIP           []string          `json:"bigip"`
-	Cause           string            `json:"cause"`
-	Checks          []string          `json:"checks"`
-	ClientSaw       string            `json:"client_saw"`
-	Evidence        map[string]string `json:"evidence"`
-}
-
-// legEvent and backendEvent are the shared event shapes of the harness.
+// connEvent is the harness's event shape (the keys the suites read).
 type (
-	legEvent     = tg.Leg
-	backendEvent = tg.Backend
+	connEvent = tg.Event
 )
-
-func (e *connEvent) String() string {
-	b, _ := json.MarshalIndent(e, "", "  ")
-	return string(b)
-}
 
 // lines parses the JSON log written since the gateway became ready. Only
 // complete lines are parsed: the writer may be mid-line.

@@ -2,7 +2,6 @@ package netns
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -154,54 +153,11 @@ type logLine struct {
 	Conn     *connEvent `json:"conn"`
 }
 
-// connEvent holds the keys of bigiplog.Event this test reads.
-type connEvent struct {
-	ID        uint64            `json:"id"`
-	Listener  string            `json:"listener"`
-	Mode      string            `json:"mode"`
-	Route     string            `json:"route"`
-	Client    string            `json:"client"`
-	Virtual   string            `json:"virtual"`
-	Diagnosis string            `json:"diagnosis"`
-	OK        bool              `json:"ok"`
-	Summary   string            `json:"summary"`
-	SNI       string            `json:"sni"`
-	ClientTLS legEvent          `json:"client_tls"`
-	Backend   backendEvent      `json:"backend"`
-	BytesUp   int64             `json:"bytes_up"`
-	BytesDown int64             `json:"bytes_down"`
-	BigIP     []string          `json:"bigip"`
-	Cause     string            `json:"cause"`
-	ClientSaw string            `json:"client_saw"`
-	Evidence  map[string]string `json:"evidence"`
-	// Interception keys; pointers tell a missing key (a tlsgate whose
-	// event predates them) from an empty value.
-	Transparent *string     `json:"transparent"`
-	OrigDst     *string     `json:"orig_dst"`
-	HTTP        []httpEvent `json:"http"`
-}
-
-// httpEvent is one decrypted HTTP/1 exchange of an event.
-type httpEvent struct {
-	Method    string `json:"method"`
-	Target    string `json:"target"`
-	Host      string `json:"host"`
-	Proto     string `json:"proto"`
-	Status    int    `json:"status"`
-	ReqBytes  int64  `json:"req_bytes"`
-	RespBytes int64  `json:"resp_bytes"`
-}
-
-// legEvent and backendEvent are the shared event shapes of the harness.
+// connEvent and httpEvent are the harness's event shapes.
 type (
-	legEvent     = tg.Leg
-	backendEvent = tg.Backend
+	connEvent = tg.Event
+	httpEvent = tg.HTTPExchange
 )
-
-func (e *connEvent) String() string {
-	b, _ := json.MarshalIndent(e, "", "  ")
-	return string(b)
-}
 
 // lines parses the complete lines of the JSON log; the writer may be
 // mid-line, so a trailing fragment is left for the next read.
