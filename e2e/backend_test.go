@@ -27,12 +27,12 @@ func TestBackendLeg(t *testing.T) {
 		return fmt.Sprintf("[listener.server_ssl]\nca = %q\nverify = true\n%s", caFile, extra)
 	}
 	g := startGate(t, gateConfig{listeners: []spec{
-		{name: "refused", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", closed)},
+		{Name: "refused", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", closed)},
 		// No ca: the system pool, which does not hold the rogue CA.
-		{name: "untrusted", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n[listener.server_ssl]\nverify = true\n", rogueBE.addr)},
-		{name: "trusted", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", tlsBE.addr) + serverSSL("")},
-		{name: "wrongname", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", tlsBE.addr) + serverSSL("server_name = \"wrong.test\"\n")},
-		{name: "auto", toml: fmt.Sprintf("mode = \"auto\"\nbackend = %q\nplain_backend = %q\n", tlsBE.addr, plainBE.addr) + serverSSL("")},
+		{Name: "untrusted", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n[listener.server_ssl]\nverify = true\n", rogueBE.addr)},
+		{Name: "trusted", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", tlsBE.addr) + serverSSL("")},
+		{Name: "wrongname", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", tlsBE.addr) + serverSSL("server_name = \"wrong.test\"\n")},
+		{Name: "auto", TOML: fmt.Sprintf("mode = \"auto\"\nbackend = %q\nplain_backend = %q\n", tlsBE.addr, plainBE.addr) + serverSSL("")},
 	}})
 	https := func(name, path string) curlResult {
 		return runCurl(t, "--cacert", g.CAPEM(), "https://"+g.Addr(name)+path)

@@ -42,10 +42,10 @@ func TestBigIPFormat(t *testing.T) {
 	rogueBE := startHTTPBackend(t, "rogue", &rogue, nil)
 	term := fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)
 	g := startGate(t, gateConfig{format: "bigip", listeners: []spec{
-		{name: "web", toml: term},
-		{name: "legacy", toml: term + "[listener.client_ssl]\nmin_version = \"1.3\"\n"},
-		{name: "ldaps", toml: term + "[listener.client_ssl]\nmax_version = \"1.2\"\nciphers = [\"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256\"]\n"},
-		{name: "reencrypt", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n[listener.server_ssl]\nverify = true\n", rogueBE.addr)},
+		{Name: "web", TOML: term},
+		{Name: "legacy", TOML: term + "[listener.client_ssl]\nmin_version = \"1.3\"\n"},
+		{Name: "ldaps", TOML: term + "[listener.client_ssl]\nmax_version = \"1.2\"\nciphers = [\"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256\"]\n"},
+		{Name: "reencrypt", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n[listener.server_ssl]\nverify = true\n", rogueBE.addr)},
 	}})
 	names := map[int]string{}
 	for n, p := range g.Ports() {

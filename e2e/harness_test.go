@@ -16,13 +16,8 @@ const (
 	stopWait  = 20 * time.Second
 )
 
-// spec is one [[listener]]: its name and the TOML lines after name and
-// listen (keys first, then any [listener.client_ssl] / [listener.server_ssl]
-// sub-tables).
-type spec struct {
-	name string
-	toml string
-}
+// spec is one [[listener]] (see tg.Listener).
+type spec = tg.Listener
 
 // gateConfig is what a test chooses; everything else (log file, CA dir,
 // ports) the harness fills in.
@@ -40,10 +35,7 @@ type gate struct{ *tg.Gate }
 // The process is killed at cleanup if the test did not stop it.
 func startGate(t *testing.T, gc gateConfig) *gate {
 	t.Helper()
-	c := tg.Config{Bin: tlsgateBin, Format: gc.format, Grace: gc.grace}
-	for _, l := range gc.listeners {
-		c.Listeners = append(c.Listeners, tg.Listener{Name: l.name, TOML: l.toml})
-	}
+	c := tg.Config{Bin: tlsgateBin, Format: gc.format, Grace: gc.grace, Listeners: gc.listeners}
 	return &gate{tg.Start(t, c)}
 }
 

@@ -69,7 +69,7 @@ func TestHostileInput(t *testing.T) {
 	t.Parallel()
 	be := startHTTPBackend(t, "plain", nil, nil)
 	g := startGate(t, gateConfig{listeners: []spec{
-		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\npeek_timeout = \"2s\"\n", be.addr)},
+		{Name: "term", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\npeek_timeout = \"2s\"\n", be.addr)},
 	}})
 	addr := g.Addr("term")
 	hello := captureHello(t)

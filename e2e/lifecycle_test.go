@@ -33,7 +33,7 @@ func TestGracefulShutdown(t *testing.T) {
 	})
 	be := startHTTPBackend(t, "slow", nil, slow)
 	g := startGate(t, gateConfig{grace: "5s", listeners: []spec{
-		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)},
+		{Name: "term", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)},
 	}})
 	addr := g.Addr("term")
 

@@ -20,7 +20,7 @@ func TestMaxConnections(t *testing.T) {
 	t.Parallel()
 	echoBE := startEchoBackend(t, nil)
 	g := startGate(t, gateConfig{listeners: []spec{
-		{name: "limited", toml: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\nmax_connections = 2\n", echoBE.addr)},
+		{Name: "limited", TOML: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\nmax_connections = 2\n", echoBE.addr)},
 	}})
 	addr := g.Addr("limited")
 

@@ -22,7 +22,7 @@ func TestPlaintextOnTLSListener(t *testing.T) {
 			if a == "allow" {
 				toml += fmt.Sprintf("plain_backend = %q\n", plainBE.addr)
 			}
-			specs = append(specs, spec{name: m + "-" + a, toml: toml})
+			specs = append(specs, spec{Name: m + "-" + a, TOML: toml})
 		}
 	}
 	g := startGate(t, gateConfig{listeners: specs})
@@ -90,7 +90,7 @@ func TestTLSOnPlaintextListener(t *testing.T) {
 	t.Parallel()
 	be := startHTTPBackend(t, "plain", nil, nil)
 	g := startGate(t, gateConfig{listeners: []spec{
-		{name: "plain", toml: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\n", be.addr)},
+		{Name: "plain", TOML: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\n", be.addr)},
 	}})
 	addr, port := g.Addr("plain"), strconv.Itoa(g.Port("plain"))
 	tests := []struct {

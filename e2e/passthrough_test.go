@@ -30,7 +30,7 @@ func TestPassthroughFullDuplex(t *testing.T) {
 	cert := ca.Leaf(t, []string{"echo.test"})
 	echoBE := startEchoBackend(t, &cert)
 	g := startGate(t, gateConfig{listeners: []spec{
-		{name: "pass", toml: fmt.Sprintf("mode = \"passthrough\"\nbackend = %q\nidle_timeout = \"60s\"\n", echoBE.addr)},
+		{Name: "pass", TOML: fmt.Sprintf("mode = \"passthrough\"\nbackend = %q\nidle_timeout = \"60s\"\n", echoBE.addr)},
 	}})
 	addr := g.Addr("pass")
 

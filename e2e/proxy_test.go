@@ -39,11 +39,11 @@ func TestProxyProtocol(t *testing.T) {
 	pbe := startProxyBackend(t, "proxied")
 	term := fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)
 	g := startGate(t, gateConfig{listeners: []spec{
-		{name: "v1", toml: term + "proxy_protocol = \"v1\"\n"},
-		{name: "v2", toml: term + "proxy_protocol = \"v2\"\n"},
-		{name: "none", toml: term},
-		{name: "v1-to-v2", toml: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\nproxy_protocol = \"v1\"\nbackend_proxy_protocol = \"v2\"\n", pbe.addr)},
-		{name: "to-v2", toml: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\nbackend_proxy_protocol = \"v2\"\n", pbe.addr)},
+		{Name: "v1", TOML: term + "proxy_protocol = \"v1\"\n"},
+		{Name: "v2", TOML: term + "proxy_protocol = \"v2\"\n"},
+		{Name: "none", TOML: term},
+		{Name: "v1-to-v2", TOML: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\nproxy_protocol = \"v1\"\nbackend_proxy_protocol = \"v2\"\n", pbe.addr)},
+		{Name: "to-v2", TOML: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\nbackend_proxy_protocol = \"v2\"\n", pbe.addr)},
 	}})
 	spoofed := "1.2.3.4:1111"
 	header := func(name string) string {

@@ -25,7 +25,7 @@ func TestSilentAndEarlyClose(t *testing.T) {
 	t.Parallel()
 	be := startHTTPBackend(t, "plain", nil, nil)
 	g := startGate(t, gateConfig{listeners: []spec{
-		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\npeek_timeout = \"300ms\"\n", be.addr)},
+		{Name: "term", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\npeek_timeout = \"300ms\"\n", be.addr)},
 	}})
 	addr := g.Addr("term")
 
@@ -79,7 +79,7 @@ func TestThousandSilentConnections(t *testing.T) {
 	raiseNoFile(t, 4*n)
 	be := startHTTPBackend(t, "plain", nil, nil)
 	g := startGate(t, gateConfig{listeners: []spec{
-		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\npeek_timeout = \"1s\"\n", be.addr)},
+		{Name: "term", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\npeek_timeout = \"1s\"\n", be.addr)},
 	}})
 	addr := g.Addr("term")
 

@@ -19,7 +19,7 @@ func TestTerminateServesHTTPS(t *testing.T) {
 	t.Parallel()
 	be := startHTTPBackend(t, "plain", nil, nil)
 	g := startGate(t, gateConfig{listeners: []spec{
-		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)},
+		{Name: "term", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)},
 	}})
 	addr, port := g.Addr("term"), strconv.Itoa(g.Port("term"))
 
@@ -91,7 +91,7 @@ func TestClientAlert(t *testing.T) {
 	t.Parallel()
 	be := startHTTPBackend(t, "plain", nil, nil)
 	g := startGate(t, gateConfig{listeners: []spec{
-		{name: "term", toml: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)},
+		{Name: "term", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)},
 	}})
 	addr := g.Addr("term")
 

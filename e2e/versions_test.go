@@ -14,12 +14,12 @@ func TestHandshakeRefusals(t *testing.T) {
 	be := startHTTPBackend(t, "plain", nil, nil)
 	term := fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)
 	g := startGate(t, gateConfig{listeners: []spec{
-		{name: "min13", toml: term + "[listener.client_ssl]\nmin_version = \"1.3\"\n"},
-		{name: "default", toml: term},
-		{name: "max12", toml: term + "[listener.client_ssl]\nmax_version = \"1.2\"\n"},
-		{name: "nocipher", toml: term + "[listener.client_ssl]\nmax_version = \"1.2\"\n" +
+		{Name: "min13", TOML: term + "[listener.client_ssl]\nmin_version = \"1.3\"\n"},
+		{Name: "default", TOML: term},
+		{Name: "max12", TOML: term + "[listener.client_ssl]\nmax_version = \"1.2\"\n"},
+		{Name: "nocipher", TOML: term + "[listener.client_ssl]\nmax_version = \"1.2\"\n" +
 			"ciphers = [\"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256\"]\n"},
-		{name: "sni", toml: term + "[listener.client_ssl]\nsni_require = true\n"},
+		{Name: "sni", TOML: term + "[listener.client_ssl]\nsni_require = true\n"},
 	}})
 
 	// alertProtocolVersion is how OpenSSL reports alert 70 (client-symptoms.md §5).

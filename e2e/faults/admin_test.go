@@ -118,8 +118,8 @@ func TestAdminUnderLoad(t *testing.T) {
 	const waves = 10
 	be := startBackend(t, nil)
 	g := startGate(t, gateConfig{admin: true, listeners: []spec{
-		{name: "load", toml: terminate(be)},
-		{name: "other", toml: terminate(be)},
+		{Name: "load", TOML: terminate(be)},
+		{Name: "other", TOML: terminate(be)},
 	}})
 	x := &env{g: g, lis: "load", be: be, caFile: g.CAPEM(), pool: tg.PoolFromFile(t, g.CAPEM())}
 
@@ -299,7 +299,7 @@ func runCLI(t *testing.T, g *gate, args ...string) (int, string) {
 func TestFaultCLI(t *testing.T) {
 	t.Parallel()
 	be := startBackend(t, nil)
-	g := startGate(t, gateConfig{admin: true, listeners: []spec{{name: "cli", toml: terminate(be)}}})
+	g := startGate(t, gateConfig{admin: true, listeners: []spec{{Name: "cli", TOML: terminate(be)}}})
 	x := &env{g: g, lis: "cli", be: be, caFile: g.CAPEM(), pool: tg.PoolFromFile(t, g.CAPEM())}
 	n := 0
 	// expect runs curl with SNI host: exit 0 and no rule, or exit and rule.

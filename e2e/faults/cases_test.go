@@ -293,7 +293,7 @@ func runCases(t *testing.T, cases []faultCase) {
 			}
 			mode = passthrough(tlsBE)
 		}
-		gc.listeners = append(gc.listeners, spec{name: c.name, toml: mode})
+		gc.listeners = append(gc.listeners, spec{Name: c.name, TOML: mode})
 		gc.faults = append(gc.faults, rule{name: c.name, toml: onListener(c.name, c.rule)})
 	}
 	g := startGate(t, gc)

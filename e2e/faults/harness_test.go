@@ -18,12 +18,8 @@ const (
 	stopWait  = 20 * time.Second
 )
 
-// spec is one [[listener]]: its name and the TOML lines after name and
-// listen.
-type spec struct {
-	name string
-	toml string
-}
+// spec is one [[listener]] (see tg.Listener).
+type spec = tg.Listener
 
 // rule is one [[fault]] table: the name and the TOML lines after it. The
 // harness adds no selector; a case that wants its rule on one listener says
@@ -52,10 +48,7 @@ type gate struct {
 // The process is killed at cleanup if the test did not stop it.
 func startGate(t *testing.T, gc gateConfig) *gate {
 	t.Helper()
-	c := tg.Config{Bin: tlsgateBin, Admin: gc.admin}
-	for _, l := range gc.listeners {
-		c.Listeners = append(c.Listeners, tg.Listener{Name: l.name, TOML: l.toml})
-	}
+	c := tg.Config{Bin: tlsgateBin, Admin: gc.admin, Listeners: gc.listeners}
 	var extra strings.Builder
 	for _, f := range gc.faults {
 		fmt.Fprintf(&extra, "\n[[fault]]\nname = %q\n%s", f.name, f.toml)

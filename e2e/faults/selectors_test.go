@@ -61,7 +61,7 @@ func TestProbabilitySeed(t *testing.T) {
 	run := func(t *testing.T) (clientSaw, logged []bool, draws []float64) {
 		be := startBackend(t, nil)
 		g := startGate(t, gateConfig{
-			listeners: []spec{{name: "prob", toml: terminate(be)}},
+			listeners: []spec{{Name: "prob", TOML: terminate(be)}},
 			faults:    []rule{{name: "coin", toml: ruleTOML}},
 		})
 		x := &env{g: g, lis: "prob", be: be, caFile: g.CAPEM(), pool: tg.PoolFromFile(t, g.CAPEM())}
