@@ -16,6 +16,8 @@ type TLSPolicy struct {
 	MinVersion uint16        // 0: the listener's floor
 	MaxVersion uint16        // 0: the listener's ceiling
 	Ciphers    []uint16      // nil: the listener's suites; set means MaxVersion ≤ TLS 1.2
+	Groups     []tls.CurveID // nil: any group; else only these (CurvePreferences)
+	SigAlgs    []uint16      // nil: any; else a hello offering none of these is refused
 	Chain      Chain         // "": the normal leaf; else pki builds this bad chain
 	Skew       time.Duration // shift of every validity window in the chain (clock skew)
 	Rules      []string      // the rules that shaped the policy
@@ -41,10 +43,26 @@ func (p *Plan) TLSPolicy() TLSPolicy {
 			if t.MaxVersion == 0 && r.MaxVersion != 0 {
 				t.MaxVersion, used = uint16(r.MaxVersion), true
 			}
-			if r.Action == ActCipher && t.Ciphers == nil {
+			if r.Action == ActCipher && t.Ciphers == nil && len(r.Ciphers) > 0 {
 				for _, c := range r.Ciphers {
 					if id, _, ok := lookupSuite(c, true); ok {
 						t.Ciphers = append(t.Ciphers, id)
+					}
+				}
+				used = true
+			}
+			if r.Action == ActCipher && t.Groups == nil && len(r.Groups) > 0 {
+				for _, g := range r.Groups {
+					if id, ok := lookupGroup(g); ok {
+						t.Groups = append(t.Groups, id)
+					}
+				}
+				used = true
+			}
+			if r.Action == ActCipher && t.SigAlgs == nil && len(r.SignatureAlgorithms) > 0 {
+				for _, n := range r.SignatureAlgorithms {
+					if id, ok := lookupSigAlg(n); ok {
+						t.SigAlgs = append(t.SigAlgs, id)
 					}
 				}
 				used = true
@@ -68,7 +86,7 @@ func (p *Plan) TLSPolicy() TLSPolicy {
 
 // IsZero reports whether the policy changes nothing.
 func (t TLSPolicy) IsZero() bool {
-	return t.MinVersion == 0 && t.MaxVersion == 0 && t.Ciphers == nil && t.Chain == "" && t.Skew == 0
+	return t.MinVersion == 0 && t.MaxVersion == 0 && t.Ciphers == nil && t.Groups == nil && t.SigAlgs == nil && t.Chain == "" && t.Skew == 0
 }
 
 // Configure returns a copy of base with the policy's versions and suites.
@@ -87,6 +105,9 @@ func (t TLSPolicy) Configure(base *tls.Config) *tls.Config {
 	}
 	if t.Ciphers != nil {
 		c.CipherSuites = slices.Clone(t.Ciphers)
+	}
+	if t.Groups != nil {
+		c.CurvePreferences = slices.Clone(t.Groups)
 	}
 	if c.MinVersion != 0 && c.MaxVersion != 0 && c.MinVersion > c.MaxVersion {
 		c.MinVersion = c.MaxVersion
@@ -118,6 +139,12 @@ func (t TLSPolicy) Refusal(h *sniff.ClientHello) (alert uint8, refused bool) {
 	}
 	if best == 0 {
 		return 70, true
+	}
+	if t.groupRefusal(h) {
+		return 40, true
+	}
+	if alert, refused := t.SigAlgRefusal(h); refused {
+		return alert, true
 	}
 	if t.Ciphers != nil && best <= tls.VersionTLS12 &&
 		!slices.ContainsFunc(h.CipherSuites, func(c uint16) bool { return slices.Contains(t.Ciphers, c) }) {

@@ -31,29 +31,31 @@ type Rule struct {
 	Action    Action    `json:"action" toml:"action"`
 
 	// Parameters, each used by the actions named in its comment.
-	Latency       Duration `json:"latency,omitempty" toml:"latency"`               // latency
-	Jitter        Duration `json:"jitter,omitempty" toml:"jitter"`                 // latency: ± uniform
-	Delay         Duration `json:"delay,omitempty" toml:"delay"`                   // slicer, fragment, slow_close, first_byte_delay, blackhole (before then)
-	Timeout       Duration `json:"timeout,omitempty" toml:"timeout"`               // timeout (close after), idle_timeout (idle period)
-	Rate          int      `json:"rate,omitempty" toml:"rate"`                     // bandwidth, KB/s (1 KB = 1000 bytes, as Toxiproxy)
-	AverageSize   int      `json:"average_size,omitempty" toml:"average_size"`     // slicer, fragment (segment size)
-	SizeVariation int      `json:"size_variation,omitempty" toml:"size_variation"` // slicer
-	RecordSize    int      `json:"record_size,omitempty" toml:"record_size"`       // fragment: re-frame plaintext handshake records
-	Bytes         int64    `json:"bytes,omitempty" toml:"bytes"`                   // limit_data, truncate
-	MTU           int      `json:"mtu,omitempty" toml:"mtu"`                       // mtu, default 1400
-	RecoverAfter  Duration `json:"recover_after,omitempty" toml:"recover_after"`   // mtu: emulate MTU probing
-	Then          Then     `json:"then,omitempty" toml:"then"`                     // truncate, blackhole, alert, large_hello, idle_timeout
-	Alert         *Alert   `json:"alert,omitempty" toml:"alert"`                   // alert, sni_policy (number or name)
-	RecordVersion Version  `json:"record_version,omitzero" toml:"record_version"`  // alert: record-layer version, default 1.0
-	Chain         Chain    `json:"chain,omitempty" toml:"chain"`                   // chain
-	Skew          Duration `json:"skew,omitempty" toml:"skew"`                     // chain: validity shifted by this (± duration)
-	MinVersion    Version  `json:"min_version,omitzero" toml:"min_version"`        // version
-	MaxVersion    Version  `json:"max_version,omitzero" toml:"max_version"`        // version
-	Ciphers       []string `json:"ciphers,omitempty" toml:"ciphers"`               // cipher (IANA names), unoffered_cipher (names or 0xNNNN)
-	Status        int      `json:"status,omitempty" toml:"status"`                 // block_page, plaintext_reply
-	Template      string   `json:"template,omitempty" toml:"template"`             // block_page
-	HeadersStrip  []string `json:"headers_strip,omitempty" toml:"headers_strip"`   // rewrite: header names to remove
-	HeadersAdd    []string `json:"headers_add,omitempty" toml:"headers_add"`       // rewrite, block_page, plaintext_reply: "Name: value"
+	Latency             Duration `json:"latency,omitempty" toml:"latency"`                           // latency
+	Jitter              Duration `json:"jitter,omitempty" toml:"jitter"`                             // latency: ± uniform
+	Delay               Duration `json:"delay,omitempty" toml:"delay"`                               // slicer, fragment, slow_close, first_byte_delay, blackhole (before then)
+	Timeout             Duration `json:"timeout,omitempty" toml:"timeout"`                           // timeout (close after), idle_timeout (idle period)
+	Rate                int      `json:"rate,omitempty" toml:"rate"`                                 // bandwidth, KB/s (1 KB = 1000 bytes, as Toxiproxy)
+	AverageSize         int      `json:"average_size,omitempty" toml:"average_size"`                 // slicer, fragment (segment size)
+	SizeVariation       int      `json:"size_variation,omitempty" toml:"size_variation"`             // slicer
+	RecordSize          int      `json:"record_size,omitempty" toml:"record_size"`                   // fragment: re-frame plaintext handshake records
+	Bytes               int64    `json:"bytes,omitempty" toml:"bytes"`                               // limit_data, truncate
+	MTU                 int      `json:"mtu,omitempty" toml:"mtu"`                                   // mtu, default 1400
+	RecoverAfter        Duration `json:"recover_after,omitempty" toml:"recover_after"`               // mtu: emulate MTU probing
+	Then                Then     `json:"then,omitempty" toml:"then"`                                 // truncate, blackhole, alert, large_hello, idle_timeout
+	Alert               *Alert   `json:"alert,omitempty" toml:"alert"`                               // alert, sni_policy (number or name)
+	RecordVersion       Version  `json:"record_version,omitzero" toml:"record_version"`              // alert: record-layer version, default 1.0
+	Chain               Chain    `json:"chain,omitempty" toml:"chain"`                               // chain
+	Skew                Duration `json:"skew,omitempty" toml:"skew"`                                 // chain: validity shifted by this (± duration)
+	MinVersion          Version  `json:"min_version,omitzero" toml:"min_version"`                    // version
+	MaxVersion          Version  `json:"max_version,omitzero" toml:"max_version"`                    // version
+	Ciphers             []string `json:"ciphers,omitempty" toml:"ciphers"`                           // cipher (IANA names), unoffered_cipher (names or 0xNNNN)
+	Groups              []string `json:"groups,omitempty" toml:"groups"`                             // cipher: allowed key-exchange groups (X25519, P-256 …)
+	SignatureAlgorithms []string `json:"signature_algorithms,omitempty" toml:"signature_algorithms"` // cipher: allowed signature schemes
+	Status              int      `json:"status,omitempty" toml:"status"`                             // block_page, plaintext_reply
+	Template            string   `json:"template,omitempty" toml:"template"`                         // block_page
+	HeadersStrip        []string `json:"headers_strip,omitempty" toml:"headers_strip"`               // rewrite: header names to remove
+	HeadersAdd          []string `json:"headers_add,omitempty" toml:"headers_add"`                   // rewrite, block_page, plaintext_reply: "Name: value"
 
 	// Schedule, relative to when the rule was added to the engine.
 	StartAfter Duration `json:"start_after,omitempty" toml:"start_after"`
@@ -229,6 +231,8 @@ func (r Rule) clone() Rule {
 		r.Alert = &a
 	}
 	r.Ciphers = slices.Clone(r.Ciphers)
+	r.Groups = slices.Clone(r.Groups)
+	r.SignatureAlgorithms = slices.Clone(r.SignatureAlgorithms)
 	r.HeadersStrip = slices.Clone(r.HeadersStrip)
 	r.HeadersAdd = slices.Clone(r.HeadersAdd)
 	return r

@@ -33,6 +33,8 @@ func paramList() []param {
 		{"min_version", func(r *Rule) bool { return r.MinVersion != 0 }},
 		{"max_version", func(r *Rule) bool { return r.MaxVersion != 0 }},
 		{"ciphers", func(r *Rule) bool { return len(r.Ciphers) != 0 }},
+		{"groups", func(r *Rule) bool { return len(r.Groups) != 0 }},
+		{"signature_algorithms", func(r *Rule) bool { return len(r.SignatureAlgorithms) != 0 }},
 		{"status", func(r *Rule) bool { return r.Status != 0 }},
 		{"template", func(r *Rule) bool { return r.Template != "" }},
 		{"headers_strip", func(r *Rule) bool { return len(r.HeadersStrip) != 0 }},
@@ -70,7 +72,7 @@ func actionParams(a Action) []string {
 	case ActVersion:
 		return []string{"min_version", "max_version"}
 	case ActCipher:
-		return []string{"ciphers", "min_version", "max_version"}
+		return []string{"ciphers", "groups", "signature_algorithms", "min_version", "max_version"}
 	case ActBlockPage:
 		return []string{"status", "template", "headers_add"}
 	case ActPlaintextReply:
@@ -249,8 +251,14 @@ func (r *Rule) validatePolicy(fail failFunc) error {
 		}
 		return nil
 	}
+	if err := r.validateGroupsSigAlgs(fail); err != nil {
+		return err
+	}
 	if len(r.Ciphers) == 0 {
-		return fail("ciphers", "missing: the cipher action needs IANA suite names")
+		if len(r.Groups) != 0 || len(r.SignatureAlgorithms) != 0 {
+			return nil // a group or signature restriction alone
+		}
+		return fail("ciphers", "missing: the cipher action needs IANA suite names, groups or signature_algorithms")
 	}
 	for _, c := range r.Ciphers {
 		_, tls13, ok := lookupSuite(c, true)

@@ -74,10 +74,16 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 		s.applyStop(c, o, r, o.Hello, fx)
 		return c, false
 	}
-	if pol := fx.plan.TLSPolicy(); !pol.IsZero() && !s.terminates() && o.Hello != nil {
+	if pol := fx.plan.TLSPolicy(); !pol.IsZero() && o.Hello != nil {
 		// A passthrough listener has no tls.Server to enforce a policy
-		// with, so it answers as one would: a hand-written alert.
-		if alert, refused := pol.Refusal(o.Hello); refused {
+		// with, so it answers as one would: a hand-written alert. A
+		// terminating one lets crypto/tls enforce versions, suites and
+		// groups, but crypto/tls has no knob for signature algorithms.
+		refusal := pol.Refusal
+		if s.terminates() {
+			refusal = pol.SigAlgRefusal
+		}
+		if alert, refused := refusal(o.Hello); refused {
 			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
 			_, _ = c.Write(faults.AlertRecord(faults.AlertLevel(alert), alert, tls.VersionTLS12))
 			o.ClientTLS.AlertSent = int(alert)
