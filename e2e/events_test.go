@@ -51,7 +51,7 @@ func (g *gate) events(t *testing.T, name string) []*connEvent {
 // waitEvent waits for an event of listener name that match accepts.
 func (g *gate) waitEvent(t *testing.T, name, what string, match func(*connEvent) bool) *connEvent {
 	t.Helper()
-	deadline := time.Now().Add(eventWait)
+	deadline := time.Now().Add(tg.EventWait)
 	for {
 		for _, e := range g.events(t, name) {
 			if match(e) {
@@ -87,7 +87,7 @@ func (g *gate) onlyEvent(t *testing.T, name string) *connEvent {
 // them.
 func (g *gate) countEvents(t *testing.T, name, code string, n int) []*connEvent {
 	t.Helper()
-	deadline := time.Now().Add(eventWait)
+	deadline := time.Now().Add(tg.EventWait)
 	for {
 		var got []*connEvent
 		for _, e := range g.events(t, name) {

@@ -4,16 +4,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
-)
-
-// Bounded waits. They only cap how long an eventual condition may take
-// before the test gives up; no assertion depends on how fast anything is.
-const (
-	eventWait = 20 * time.Second
-	stopWait  = 20 * time.Second
 )
 
 // spec is one [[listener]] (see tg.Listener).
@@ -53,7 +45,7 @@ func (g *gate) stop(t *testing.T) {
 		t.Fatalf("tlsgate exited before stop (%v):\n%s\n%s", g.Proc().State(), g.Output(), g.ReadLog(t))
 	}
 	g.Signal(t, syscall.SIGTERM)
-	if code := g.Wait(t, stopWait); code != 0 {
+	if code := g.Wait(t, tg.StopWait); code != 0 {
 		t.Fatalf("tlsgate exit status %d after SIGTERM, want 0:\n%s", code, g.Output())
 	}
 	if !strings.Contains(g.ReadLog(t), "shutting down") {
@@ -64,5 +56,5 @@ func (g *gate) stop(t *testing.T) {
 // waitFor polls cond until it holds or the bounded wait runs out.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	tg.WaitFor(t, eventWait, what, cond)
+	tg.WaitFor(t, tg.EventWait, what, cond)
 }

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // Case 16: SIGTERM during a slow request stops new connections at once but
@@ -63,7 +65,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if r.status != 200 || r.body != "slow done\n" {
 		t.Errorf("in-flight request: status %d body %q, want 200 slow done", r.status, r.body)
 	}
-	if code := g.Wait(t, stopWait); code != 0 {
+	if code := g.Wait(t, tg.StopWait); code != 0 {
 		t.Errorf("exit status %d after SIGTERM, want 0:\n%s", code, g.Output())
 	}
 	wantCode(t, g.eventFrom(t, "term", loopback(r.localPort)), "ok")

@@ -116,7 +116,7 @@ func (g *gate) events(t *testing.T, name string) []*connEvent {
 // them all.
 func (g *gate) waitEvents(t *testing.T, name string, n int) []*connEvent {
 	t.Helper()
-	deadline := time.Now().Add(eventWait)
+	deadline := time.Now().Add(tg.EventWait)
 	for {
 		evs := g.events(t, name)
 		if len(evs) >= n {

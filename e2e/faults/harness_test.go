@@ -6,16 +6,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
-)
-
-// Bounded waits. They cap how long an eventual condition may take before
-// the test gives up; no assertion depends on how fast anything is.
-const (
-	eventWait = 20 * time.Second
-	stopWait  = 20 * time.Second
 )
 
 // spec is one [[listener]] (see tg.Listener).
@@ -68,7 +60,7 @@ func (g *gate) stop(t *testing.T) {
 	if err := g.Proc().Signal(syscall.SIGTERM); err != nil {
 		t.Fatalf("SIGTERM: %v", err)
 	}
-	if code := g.Wait(t, stopWait); code != 0 {
+	if code := g.Wait(t, tg.StopWait); code != 0 {
 		t.Fatalf("tlsgate exit status %d after SIGTERM, want 0:\n%s", code, g.Output())
 	}
 }

@@ -30,8 +30,16 @@ type Config struct {
 	Admin     bool   // [admin] on a kernel-chosen loopback port
 	Listeners []Listener
 	Extra     string        // TOML appended after the listeners ([[fault]] tables)
-	StartWait time.Duration // bound on startup; default 20s
+	StartWait time.Duration // bound on startup; default StartWait
 }
+
+// Bounded waits. They only cap how long an eventual condition may take
+// before a test gives up; no assertion depends on how fast anything is.
+const (
+	StartWait = 20 * time.Second // until a started tlsgate serves
+	EventWait = 20 * time.Second // until a connection's event is logged
+	StopWait  = 20 * time.Second // until tlsgate exits after SIGTERM
+)
 
 // ProbeName is a listener the harness adds last to every config. Bind
 // order is file order and serving starts only once every listener is
@@ -65,7 +73,7 @@ func Start(t testing.TB, c Config) *Gate {
 		c.Grace = "5s"
 	}
 	if c.StartWait == 0 {
-		c.StartWait = 20 * time.Second
+		c.StartWait = StartWait
 	}
 	dir := t.TempDir()
 	var lastOut string
