@@ -44,14 +44,6 @@ type curlResult struct {
 	localPort int
 }
 
-// curlTarget returns the args that reach listener lis as https://host/path
-// with the lab CA trusted.
-func (g *gate) curlTarget(lis, host, path string) []string {
-	port := g.port(lis)
-	return []string{"--cacert", g.CAPEM(), "--resolve", host + ":" + port + ":127.0.0.1",
-		"https://" + host + ":" + port + path}
-}
-
 // runCurl runs curl with a --max-time of maxTime and args, writing body and
 // headers to files and the local port and status to stdout.
 func runCurl(t *testing.T, maxTime time.Duration, args ...string) curlResult {
@@ -143,12 +135,6 @@ func runOpenSSL(t *testing.T, limit time.Duration, addr string, args ...string) 
 		t.Fatalf("openssl %v: %v", args, err)
 	}
 	return r
-}
-
-// sClient is the usual s_client argument list: SNI, the lab CA, and
-// verification errors ending the handshake.
-func (g *gate) sClient(host string) []string {
-	return []string{"-servername", host, "-CAfile", g.CAPEM(), "-verify_return_error"}
 }
 
 // wantFail checks that s_client failed and printed one of the texts.
