@@ -244,8 +244,10 @@ func (w *conn) pump() {
 		}
 		if err != nil {
 			if errors.Is(err, io.EOF) {
+				// The FIN goes through the filters like the bytes did: the
+				// tail ends Read's stream only if no filter swallowed it
+				// (a blackhole does), possibly later (latency).
 				_ = w.inHead.End(true)
-				w.in.finish()
 				return
 			}
 			if dead := w.k.deadErr(); dead != nil {
