@@ -165,17 +165,13 @@ func newBackend(mode string, cfg *tls.Config) *backend {
 	return &backend{mode: mode, tls: cfg, open: map[net.Conn]struct{}{}}
 }
 
-// serve accepts until ctx ends, then closes the listener and every
-// connection and waits for their handlers.
+// serve accepts until ctx ends, then closes the listener, gives open
+// connections a second to finish, closes the rest and waits for their
+// handlers.
 func (b *backend) serve(ctx context.Context, ln net.Listener) error {
-	stop := context.AfterFunc(ctx, func() {
-		_ = ln.Close()
-		b.mu.Lock()
-		for c := range b.open {
-			_ = c.Close()
-		}
-		b.mu.Unlock()
-	})
+	// At the end only the listener closes here; open connections get a
+	// moment to finish below.
+	stop := context.AfterFunc(ctx, func() { _ = ln.Close() })
 	defer stop()
 	var err error
 	for {
@@ -193,6 +189,15 @@ func (b *backend) serve(ctx context.Context, ln net.Listener) error {
 	}
 	_ = ln.Close()
 	stop()
+	// Let connections already accepted finish (a client's last handshake
+	// may still be in flight), briefly, then close whatever is left, so
+	// the tally counts every handshake the clients completed.
+	finished := make(chan struct{})
+	go func() { b.wg.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(time.Second):
+	}
 	b.mu.Lock()
 	for c := range b.open {
 		_ = c.Close()
