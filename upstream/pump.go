@@ -40,6 +40,24 @@ func dirName(d int) string {
 // single io.Copy runs to the end.
 const idleChunk = 1 << 20
 
+// spliceAfter is how many bytes a direction copies through a small user
+// buffer before it switches to splice(2). Handshakes, requests and replies
+// of short flows are a few KiB: for them a read/write pair is cheaper than
+// splice's pipe (two more fds per direction, and its drain calls), while a
+// bulk transfer still spends almost all its bytes on the splice path.
+const spliceAfter = 64 << 10
+
+// warmBuf is the small buffer of the read/write phase.
+const warmBuf = 4 << 10
+
+// errMore says a window ended at its byte limit, not at EOF: keep copying.
+var errMore = errors.New("upstream: window full")
+
+// readerOnly and writerOnly hide ReaderFrom/WriterTo so io.CopyBuffer
+// really uses the buffer instead of splicing.
+type readerOnly struct{ io.Reader }
+type writerOnly struct{ io.Writer }
+
 // Pump replays firstUp to the backend, then copies both ways until each
 // direction has ended, and closes both conns.
 //
@@ -112,15 +130,25 @@ func (p *pump) run(d int, dst, src net.Conn, first []byte) {
 		}
 	}
 	var buf []byte
-	if !spliceable(dst, src) {
+	splice := spliceable(dst, src)
+	if !splice {
 		// Reused across windows; io.CopyBuffer still prefers
 		// ReaderFrom/WriterTo when either side offers them.
 		buf = make([]byte, 32<<10)
 	}
+	var warm []byte // read/write buffer of a spliceable direction's first bytes
+	if splice {
+		warm = make([]byte, warmBuf)
+	}
 	for {
-		n, err := p.window(dst, src, buf)
+		if warm != nil && p.count(d) >= spliceAfter {
+			warm = nil // bulk from here on: splice
+		}
+		n, err := p.window(d, dst, src, buf, warm)
 		p.add(d, n)
 		switch {
+		case errors.Is(err, errMore):
+			p.progress(d, n)
 		case err == nil:
 			if p.idle == 0 {
 				// io.Copy without a limit only returns nil at EOF.
@@ -147,20 +175,43 @@ func (p *pump) run(d int, dst, src net.Conn, first []byte) {
 	}
 }
 
-// window copies until EOF or, with an idle timeout, for one read window of
-// at most idleChunk bytes. An io.LimitedReader keeps the splice path: net's
-// TCPConn.ReadFrom unwraps it.
-func (p *pump) window(dst, src net.Conn, buf []byte) (int64, error) {
-	if p.idle == 0 {
-		return io.CopyBuffer(dst, src, buf)
+// window copies until EOF or a byte limit: with an idle timeout one read
+// window of at most idleChunk bytes, and while warm is set (a spliceable
+// direction's first spliceAfter bytes) through warm instead of splice. It
+// returns errMore when it stopped at the limit. An io.LimitedReader keeps
+// the splice path: net's TCPConn.ReadFrom unwraps it.
+func (p *pump) window(d int, dst, src net.Conn, buf, warm []byte) (int64, error) {
+	limit := int64(-1)
+	if p.idle > 0 {
+		if err := src.SetReadDeadline(time.Now().Add(p.idle)); err != nil {
+			return 0, err
+		}
+		limit = idleChunk
 	}
-	if err := src.SetReadDeadline(time.Now().Add(p.idle)); err != nil {
-		return 0, err
+	if warm != nil {
+		if rest := spliceAfter - p.count(d); limit < 0 || rest < limit {
+			limit = max(rest, 1)
+		}
 	}
-	lr := &io.LimitedReader{R: src, N: idleChunk}
-	n, err := io.CopyBuffer(dst, lr, buf)
-	if err == nil && lr.N > 0 {
-		err = io.EOF // the source ended before the chunk did
+	var r io.Reader = src
+	var lr *io.LimitedReader
+	if limit >= 0 {
+		lr = &io.LimitedReader{R: src, N: limit}
+		r = lr
+	}
+	var n int64
+	var err error
+	if warm != nil {
+		n, err = io.CopyBuffer(writerOnly{dst}, readerOnly{r}, warm)
+	} else {
+		n, err = io.CopyBuffer(dst, r, buf)
+	}
+	if err == nil && lr != nil {
+		if lr.N > 0 {
+			err = io.EOF // the source ended before the limit did
+		} else {
+			err = errMore
+		}
 	}
 	return n, err
 }
