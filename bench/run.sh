@@ -5,9 +5,9 @@
 # One run builds tlsgate and tlsgate-load, starts tlsgate-load backends,
 # tlsgate (bench/tlsgate-bench.toml), HAProxy (bench/haproxy-bench.cfg),
 # nginx (bench/nginx-bench.conf) and mitmproxy, all on 127.0.0.1, and
-# measures three sections, each repeated --reps times with the targets
-# taken in turn inside every repetition (so drift of the machine hits all
-# of them alike):
+# measures three sections (and the Go benchmarks), each repeated --reps
+# times with the targets taken in turn inside every repetition (so drift
+# of the machine hits all of them alike):
 #
 # Core gateway (issue 2)
 #   bulk TLS throughput         direct | tlsgate passthrough | haproxy sniff
