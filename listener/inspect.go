@@ -30,6 +30,10 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 	// Offer the server what the client offered, so the server's choice
 	// can be handed back to the client unchanged.
 	ucfg.NextProtos = append([]string(nil), o.Hello.ALPN...)
+	// Offer the server the key-exchange groups the client offered (those Go
+	// knows), so the server leg is not costlier than the client asked for:
+	// a classic client does not pay for a post-quantum share upstream.
+	ucfg.CurvePreferences = clientGroups(o.Hello.SupportedGroups)
 	d.TLS = ucfg
 	o.Backend.TLS.Attempted, o.Backend.TLS.ServerName = true, ucfg.ServerName
 	o.Backend.TLS.MinVersion, o.Backend.TLS.MaxVersion = ucfg.MinVersion, ucfg.MaxVersion
@@ -158,4 +162,17 @@ func (s *Server) bypassReason(o *explain.Outcome) string {
 		}
 	}
 	return ""
+}
+
+// clientGroups keeps the groups crypto/tls implements, in the client's
+// order; nil (Go's defaults) when none is left.
+func clientGroups(offered []uint16) []tls.CurveID {
+	var out []tls.CurveID
+	for _, g := range offered {
+		switch id := tls.CurveID(g); id {
+		case tls.X25519MLKEM768, tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521:
+			out = append(out, id)
+		}
+	}
+	return out
 }

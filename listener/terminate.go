@@ -227,7 +227,10 @@ func upstreamBase(ss *ServerSSL, keylog io.Writer) (*tls.Config, error) {
 	if ss == nil {
 		ss = &ServerSSL{Verify: true}
 	}
-	cfg := &tls.Config{ServerName: ss.ServerName, InsecureSkipVerify: !ss.Verify, KeyLogWriter: keylog}
+	// A session cache per listener lets repeat connections to the same
+	// server resume, as BIG-IP's server-ssl (and HAProxy, nginx) do.
+	cfg := &tls.Config{ServerName: ss.ServerName, InsecureSkipVerify: !ss.Verify, KeyLogWriter: keylog,
+		ClientSessionCache: tls.NewLRUClientSessionCache(1024)}
 	if ss.CAFile != "" {
 		pool, err := loadPool(ss.CAFile)
 		if err != nil {
