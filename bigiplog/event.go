@@ -1,7 +1,6 @@
 package bigiplog
 
 import (
-	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"net/netip"
@@ -69,7 +68,7 @@ func (e Event) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 		sni, alpn = o.Hello.ServerName, append(alpn, o.Hello.ALPN...)
 		for _, s := range o.Hello.CipherSuites {
 			if !explain.IsGREASE(s) {
-				suites = append(suites, tls.CipherSuiteName(s))
+				suites = append(suites, explain.CipherName(s))
 			}
 		}
 	}
@@ -178,7 +177,7 @@ func cipherOrEmpty(c uint16) string {
 	if c == 0 {
 		return ""
 	}
-	return tls.CipherSuiteName(c)
+	return explain.CipherName(c)
 }
 
 // explanationLines are our own lines for a diagnosis, without prefix. A

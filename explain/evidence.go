@@ -1,7 +1,6 @@
 package explain
 
 import (
-	"crypto/tls"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -87,7 +86,7 @@ func (f *facts) cipherList(ids []uint16) string {
 	}
 	names := make([]string, len(ids))
 	for i, id := range ids {
-		names[i] = tls.CipherSuiteName(id)
+		names[i] = CipherName(id)
 	}
 	return strings.Join(names, ", ")
 }
@@ -165,7 +164,7 @@ func (f *facts) tlsPart() string {
 	o := f.o
 	switch {
 	case o.ClientTLS.Done:
-		return VersionName(o.ClientTLS.Version) + " " + tls.CipherSuiteName(o.ClientTLS.CipherSuite) + " alpn=" + f.orNone(o.ClientTLS.ALPN)
+		return VersionName(o.ClientTLS.Version) + " " + CipherName(o.ClientTLS.CipherSuite) + " alpn=" + f.orNone(o.ClientTLS.ALPN)
 	case o.Hello != nil:
 		return f.say("tls_offered", "{versions}", f.offeredVersions(), "{alpn}", f.orNone(strings.Join(o.Hello.ALPN, ",")))
 	}

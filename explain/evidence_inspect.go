@@ -1,7 +1,6 @@
 package explain
 
 import (
-	"crypto/tls"
 	"strconv"
 	"strings"
 )
@@ -67,7 +66,7 @@ func (f *facts) inspectEvidence(key string) string {
 // legText is one TLS leg for evidence, with IANA suite names like the rest
 // of the evidence.
 func legText(l Leg) string {
-	s := VersionName(l.Version) + " " + tls.CipherSuiteName(l.CipherSuite) + " alpn=" + orNone(l.ALPN)
+	s := VersionName(l.Version) + " " + CipherName(l.CipherSuite) + " alpn=" + orNone(l.ALPN)
 	if l.Group != "" {
 		s += " group=" + l.Group
 	}

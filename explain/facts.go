@@ -151,9 +151,7 @@ func (f *facts) pickVersion() {
 func (f *facts) pickCiphers() {
 	src := f.o.ClientTLS.OurCiphers
 	if src == nil {
-		for _, s := range tls.CipherSuites() {
-			src = append(src, s.ID)
-		}
+		src = defaultSuiteIDs()
 	}
 	for _, id := range src {
 		if suiteSupports(id, f.negotiable) {
@@ -173,12 +171,8 @@ func (f *facts) pickCiphers() {
 // suiteSupports reports whether suite id can be used at version v. Suites
 // Go does not know are assumed to be pre-1.3 suites.
 func suiteSupports(id, v uint16) bool {
-	for _, list := range [][]*tls.CipherSuite{tls.CipherSuites(), tls.InsecureCipherSuites()} {
-		for _, s := range list {
-			if s.ID == id {
-				return slices.Contains(s.SupportedVersions, v)
-			}
-		}
+	if s, ok := suites()[id]; ok {
+		return slices.Contains(s.SupportedVersions, v)
 	}
 	return v < tls.VersionTLS13
 }

@@ -139,7 +139,7 @@ func OpenSSLCipherName(id uint16) string {
 	if id == 0 {
 		return "none"
 	}
-	return tls.CipherSuiteName(id)
+	return CipherName(id)
 }
 
 // virtualEndpoint is the right side of client-side BIG-IP lines. On a

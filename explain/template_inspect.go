@@ -1,7 +1,6 @@
 package explain
 
 import (
-	"crypto/tls"
 	"strconv"
 	"strings"
 )
@@ -63,13 +62,13 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 	case "server_ver_short":
 		return shortVersion(b.Version), true
 	case "server_cipher":
-		return tls.CipherSuiteName(b.CipherSuite), true
+		return CipherName(b.CipherSuite), true
 	case "server_cipher_class":
 		return f.rankText(suiteRank(b.CipherSuite)), true
 	case "best_offered", "best_offered_class":
 		best, _ := f.strongerOffered()
 		if name == "best_offered" {
-			return tls.CipherSuiteName(best), true
+			return CipherName(best), true
 		}
 		return f.rankText(suiteRank(best)), true
 	case "backend_saw":

@@ -20,26 +20,22 @@ const (
 // suiteRank classifies a suite from crypto/tls's own tables, so a suite Go
 // adds or drops changes the answer without a list to maintain here.
 func suiteRank(id uint16) int {
-	for _, list := range [][]*tls.CipherSuite{tls.CipherSuites(), tls.InsecureCipherSuites()} {
-		for _, s := range list {
-			if s.ID != id {
-				continue
-			}
-			n := s.Name
-			switch {
-			case slices.Equal(s.SupportedVersions, []uint16{tls.VersionTLS13}):
-				return rankTLS13
-			case strings.Contains(n, "_RC4_") || strings.Contains(n, "_3DES_"):
-				return rankLegacy
-			case strings.HasPrefix(n, "TLS_RSA_"):
-				return rankStaticRSA
-			case strings.Contains(n, "_GCM_") || strings.Contains(n, "_CHACHA20_POLY1305"):
-				return rankECDHEAEAD
-			}
-			return rankECDHECBC
-		}
+	s, ok := suites()[id]
+	if !ok {
+		return rankUnknown
 	}
-	return rankUnknown
+	n := s.Name
+	switch {
+	case slices.Equal(s.SupportedVersions, []uint16{tls.VersionTLS13}):
+		return rankTLS13
+	case strings.Contains(n, "_RC4_") || strings.Contains(n, "_3DES_"):
+		return rankLegacy
+	case strings.HasPrefix(n, "TLS_RSA_"):
+		return rankStaticRSA
+	case strings.Contains(n, "_GCM_") || strings.Contains(n, "_CHACHA20_POLY1305"):
+		return rankECDHEAEAD
+	}
+	return rankECDHECBC
 }
 
 // Warning keys; their words live in warningTexts.
@@ -98,7 +94,7 @@ func (f *facts) strongerOffered() (uint16, bool) {
 // suiteAuth is the certificate key type a TLS 1.2-style suite needs: "ecdsa",
 // "rsa", or "" for TLS 1.3 suites, which work with any key.
 func suiteAuth(id uint16) string {
-	n := tls.CipherSuiteName(id)
+	n := CipherName(id)
 	switch {
 	case strings.Contains(n, "_ECDSA_"):
 		return "ecdsa"
