@@ -127,6 +127,10 @@ func Symptom(action, stage string, r *Rule) string {
 	}
 	switch a {
 	case ActAlert, ActSNIPolicy, ActALPNRefuse:
+		if st == StageHandshakeDone {
+			return ClassAlert + " injected in the clear after the handshake, so the client reports a record-layer error, not the alert: " +
+				"Go `local error: tls: bad record MAC`; OpenSSL/curl a record-layer error on read (curl (56))"
+		}
 		return alertSymptom(a, r, then)
 	case ActChain:
 		if r == nil {

@@ -74,7 +74,9 @@ func allowedStages(a Action) []Stage {
 		ActTimeout, ActMTU, ActTruncate, ActFragment, ActFirstByteDelay:
 		return []Stage{StageAccept, StageClientHello, StageServerFlight, StageHandshakeDone, StageRequest, StageResponse}
 	case ActAlert:
-		return []Stage{StageClientHello, StageServerFlight}
+		// At handshake_done the alert is injected in the clear beneath the
+		// TLS session, as a middlebox would: it cannot forge an encrypted one.
+		return []Stage{StageClientHello, StageServerFlight, StageHandshakeDone}
 	case ActPlaintextReply:
 		return []Stage{StageAccept, StageClientHello, StageServerFlight}
 	case ActIdleTimeout:
@@ -109,8 +111,8 @@ func (r *Rule) validateStage(fail failFunc) error {
 	if ok := allowedStages(r.Action); !slices.Contains(ok, st) {
 		why := ""
 		switch {
-		case r.Action == ActAlert && (st == StageHandshakeDone || st == StageRequest || st == StageResponse):
-			why = "; after the handshake an alert must be encrypted, and crypto/tls cannot send an arbitrary one"
+		case r.Action == ActAlert && (st == StageRequest || st == StageResponse):
+			why = "; mid-stream, use stage handshake_done: the alert is injected in the clear right after the handshake, as a middlebox would"
 		case st == StageAccept:
 			why = "; at accept no ClientHello has been read"
 		}

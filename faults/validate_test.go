@@ -59,7 +59,7 @@ func TestValidateRejects(t *testing.T) {
 		{"no action", Rule{Name: "x"}, "action", "missing"},
 		{"unknown action", Rule{Name: "x", Action: "explode"}, "action", `unknown action "explode"`},
 		{"unknown stage", Rule{Name: "x", Action: ActReset, Stage: "foo"}, "stage", `unknown stage "foo" (want accept, client_hello, server_flight`},
-		{"alert after handshake", Rule{Name: "x", Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageRequest}, "stage", "must be encrypted"},
+		{"alert after handshake", Rule{Name: "x", Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageRequest}, "stage", "use stage handshake_done"},
 		{"hello selector at accept", Rule{Name: "x", Action: ActReset, Stage: StageAccept, SNI: "a.test"}, "sni", "before the ClientHello"},
 		{"ja4 at accept", Rule{Name: "x", Action: ActLatency, Latency: Duration(time.Second), JA4: "t13*"}, "ja4", "before the ClientHello"},
 		{"chain without chain", Rule{Name: "x", Action: ActChain}, "chain", "missing"},

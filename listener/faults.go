@@ -105,7 +105,24 @@ func (s *Server) afterHandshake(tc net.Conn, o *explain.Outcome, fx *connFaults)
 		tc = faults.Wrap(tc, ws, faults.FacingClient, fx.deps)
 	}
 	if r := fx.plan.Stop(faults.StageHandshakeDone); r != nil {
-		s.applyStop(tc, o, r, o.Hello, fx)
+		target := tc
+		if r.Action == faults.ActAlert {
+			// An injected alert goes beneath the TLS session, in the clear,
+			// as a middlebox sends it: it cannot encrypt one.
+			if nc, ok := tc.(interface{ NetConn() net.Conn }); ok {
+				target = nc.NetConn()
+			}
+			if r.RecordVersion == 0 {
+				// After the handshake every record says 0x0303; the 1.0
+				// record version of a first-flight alert would be
+				// rejected before the alert is even read.
+				late := *r
+				late.RecordVersion = faults.Version(tls.VersionTLS12)
+				r = &late
+			}
+		}
+		s.applyStop(target, o, r, o.Hello, fx)
+		_ = tc.Close()
 		return tc, false
 	}
 	return tc, true

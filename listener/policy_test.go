@@ -57,3 +57,33 @@ func TestGroupAndSignaturePolicy(t *testing.T) {
 		})
 	}
 }
+
+// An alert injected after the handshake goes in the clear beneath the TLS
+// session, so the client reports a record-layer error, not the alert.
+func TestAlertAfterHandshake(t *testing.T) {
+	for _, v := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
+		t.Run(tls.VersionName(v), func(t *testing.T) {
+			e := faults.NewEngine(nil)
+			a := faults.Alert(40)
+			if err := e.Add(faults.Rule{Name: "late-alert", Stage: faults.StageHandshakeDone, Action: faults.ActAlert, Alert: &a}); err != nil {
+				t.Fatal(err)
+			}
+			h := startListenerDeps(t, Options{Mode: Terminate, Backend: echoBackend(t), ClientSSL: &ClientSSL{}}, func(d *Deps) { d.Faults = e })
+			c, err := tls.Dial("tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: h.srv.deps.Minter.CA().Pool(), MaxVersion: v})
+			if err != nil {
+				t.Fatalf("handshake: %v", err)
+			}
+			defer c.Close()
+			_, _ = c.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
+			_, rerr := c.Read(make([]byte, 64))
+			if rerr == nil || !(strings.Contains(rerr.Error(), "bad record MAC")) {
+				t.Errorf("client read error %v, want a record-layer error", rerr)
+			}
+			r := h.next()
+			if r.o.FaultApplied != "alert" || r.d.Code != explain.CodeFaultInjected {
+				t.Errorf("fault_applied %q code %s", r.o.FaultApplied, r.d.Code)
+			}
+			t.Logf("client saw: %v", rerr)
+		})
+	}
+}
