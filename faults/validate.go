@@ -76,7 +76,7 @@ func allowedStages(a Action) []Stage {
 	case ActAlert:
 		// At handshake_done the alert is injected in the clear beneath the
 		// TLS session, as a middlebox would: it cannot forge an encrypted one.
-		return []Stage{StageClientHello, StageServerFlight, StageHandshakeDone}
+		return []Stage{StageAccept, StageClientHello, StageServerFlight, StageHandshakeDone}
 	case ActPlaintextReply:
 		return []Stage{StageAccept, StageClientHello, StageServerFlight}
 	case ActIdleTimeout:
