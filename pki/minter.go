@@ -265,6 +265,12 @@ func normalize(name string) (key string, ip netip.Addr, err error) {
 		return a.String(), a, nil
 	}
 	s = strings.ToLower(strings.TrimSuffix(name, "."))
+	if a, perr := netip.ParseAddr(s); perr == nil {
+		// "0.0.0.0." is an IP literal with a root dot, not a DNS name: the
+		// key must normalise to itself.
+		a = a.WithZone("").Unmap()
+		return a.String(), a, nil
+	}
 	if s == "" {
 		return "", netip.Addr{}, fmt.Errorf("pki: empty server name %q", name)
 	}
