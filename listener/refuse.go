@@ -21,10 +21,14 @@ type refusalLog struct {
 
 // refuse closes a connection over the limit with a reset and counts it.
 func (s *Server) refuse(c net.Conn) {
-	if tc, ok := c.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0)
-	}
-	_ = c.Close()
+	// Count before the reset goes out, so anyone who saw the reset also
+	// sees it counted.
+	defer func() {
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0)
+		}
+		_ = c.Close()
+	}()
 	r := &s.refusals
 	now := s.deps.Now()
 	r.mu.Lock()
