@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -25,18 +23,9 @@ func cmdGoBench(args []string, e *env) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *in == "" {
-		return usageError{"gobench: --in is required"}
-	}
-	var data []byte
-	var err error
-	if *in == "-" {
-		data, err = io.ReadAll(os.Stdin)
-	} else {
-		data, err = e.readFile(*in)
-	}
+	data, err := readInput(e, "gobench", *in)
 	if err != nil {
-		return fmt.Errorf("gobench: %w", err)
+		return err
 	}
 	rs, err := parseGoBench(data)
 	if err != nil {

@@ -21,18 +21,9 @@ func cmdReport(args []string, e *env) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *in == "" {
-		return usageError{"report: --in is required"}
-	}
-	var data []byte
-	var err error
-	if *in == "-" {
-		data, err = io.ReadAll(os.Stdin)
-	} else {
-		data, err = e.readFile(*in)
-	}
+	data, err := readInput(e, "report", *in)
 	if err != nil {
-		return fmt.Errorf("report: %w", err)
+		return err
 	}
 	rs, err := parseResults(data)
 	if err != nil {
@@ -237,4 +228,23 @@ func writeReport(w io.Writer, rs []result, cpuBase string) error {
 		sec.write(bw, cpuBase)
 	}
 	return bw.Flush()
+}
+
+// readInput reads the --in file of a subcommand (- for stdin); a missing
+// --in is a usage error naming the subcommand.
+func readInput(e *env, cmd, in string) ([]byte, error) {
+	if in == "" {
+		return nil, usageError{cmd + ": --in is required"}
+	}
+	var data []byte
+	var err error
+	if in == "-" {
+		data, err = io.ReadAll(os.Stdin)
+	} else {
+		data, err = e.readFile(in)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cmd, err)
+	}
+	return data, nil
 }
