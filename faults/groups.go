@@ -9,30 +9,35 @@ import (
 )
 
 // groupNames maps the spellings operators use (IANA, OpenSSL, Go) to the
-// key-exchange groups crypto/tls can negotiate.
-var groupNames = map[string]tls.CurveID{
-	"x25519": tls.X25519, "x25519mlkem768": tls.X25519MLKEM768,
-	"p-256": tls.CurveP256, "secp256r1": tls.CurveP256, "curvep256": tls.CurveP256, "prime256v1": tls.CurveP256,
-	"p-384": tls.CurveP384, "secp384r1": tls.CurveP384, "curvep384": tls.CurveP384,
-	"p-521": tls.CurveP521, "secp521r1": tls.CurveP521, "curvep521": tls.CurveP521,
+// key-exchange groups crypto/tls can negotiate. A function, not a package
+// variable: only rule validation and planning of cipher rules read it.
+func groupNames() map[string]tls.CurveID {
+	return map[string]tls.CurveID{
+		"x25519": tls.X25519, "x25519mlkem768": tls.X25519MLKEM768,
+		"p-256": tls.CurveP256, "secp256r1": tls.CurveP256, "curvep256": tls.CurveP256, "prime256v1": tls.CurveP256,
+		"p-384": tls.CurveP384, "secp384r1": tls.CurveP384, "curvep384": tls.CurveP384,
+		"p-521": tls.CurveP521, "secp521r1": tls.CurveP521, "curvep521": tls.CurveP521,
+	}
 }
 
 // sigAlgNames maps TLS SignatureScheme names (RFC 8446 §4.2.3) to codes.
-var sigAlgNames = map[string]uint16{
-	"ecdsa_secp256r1_sha256": 0x0403, "ecdsa_secp384r1_sha384": 0x0503, "ecdsa_secp521r1_sha512": 0x0603,
-	"rsa_pss_rsae_sha256": 0x0804, "rsa_pss_rsae_sha384": 0x0805, "rsa_pss_rsae_sha512": 0x0806,
-	"rsa_pss_pss_sha256": 0x0809, "rsa_pss_pss_sha384": 0x080a, "rsa_pss_pss_sha512": 0x080b,
-	"rsa_pkcs1_sha256": 0x0401, "rsa_pkcs1_sha384": 0x0501, "rsa_pkcs1_sha512": 0x0601,
-	"ed25519": 0x0807, "ecdsa_sha1": 0x0203, "rsa_pkcs1_sha1": 0x0201,
+func sigAlgNames() map[string]uint16 {
+	return map[string]uint16{
+		"ecdsa_secp256r1_sha256": 0x0403, "ecdsa_secp384r1_sha384": 0x0503, "ecdsa_secp521r1_sha512": 0x0603,
+		"rsa_pss_rsae_sha256": 0x0804, "rsa_pss_rsae_sha384": 0x0805, "rsa_pss_rsae_sha512": 0x0806,
+		"rsa_pss_pss_sha256": 0x0809, "rsa_pss_pss_sha384": 0x080a, "rsa_pss_pss_sha512": 0x080b,
+		"rsa_pkcs1_sha256": 0x0401, "rsa_pkcs1_sha384": 0x0501, "rsa_pkcs1_sha512": 0x0601,
+		"ed25519": 0x0807, "ecdsa_sha1": 0x0203, "rsa_pkcs1_sha1": 0x0201,
+	}
 }
 
 func lookupGroup(name string) (tls.CurveID, bool) {
-	id, ok := groupNames[strings.ToLower(name)]
+	id, ok := groupNames()[strings.ToLower(name)]
 	return id, ok
 }
 
 func lookupSigAlg(name string) (uint16, bool) {
-	id, ok := sigAlgNames[strings.ToLower(name)]
+	id, ok := sigAlgNames()[strings.ToLower(name)]
 	return id, ok
 }
 
@@ -41,8 +46,8 @@ func knownGroupNames() string {
 }
 
 func knownSigAlgNames() string {
-	names := make([]string, 0, len(sigAlgNames))
-	for n := range sigAlgNames {
+	names := make([]string, 0, 16)
+	for n := range sigAlgNames() {
 		names = append(names, n)
 	}
 	slices.Sort(names)
