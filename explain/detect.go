@@ -3,6 +3,7 @@ package explain
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tlsgate/tlsgate/sniff"
 )
@@ -87,10 +88,14 @@ func rules() []rule {
 	}
 }
 
+// ruleTable is rules built once: detect runs for every logged connection.
+// Read only.
+var ruleTable = sync.OnceValue(rules)
+
 // detect runs the rules in order; a connection no rule objects to is ok,
 // with a variant for the inspect-mode shapes of success.
 func detect(f *facts) verdict {
-	for _, r := range rules() {
+	for _, r := range ruleTable() {
 		if v, ok := r.match(f); ok {
 			return v
 		}

@@ -49,7 +49,42 @@ func (f *facts) say(key string, pairs ...string) string {
 	if len(pairs) == 0 {
 		return s
 	}
-	return strings.NewReplacer(pairs...).Replace(s)
+	return fillPairs(s, pairs)
+}
+
+// fillPairs replaces each {name} in s whose "{name}", value pair is in
+// pairs, in one scan. It runs for every logged connection, where building a
+// strings.Replacer per call cost more than the whole substitution.
+func fillPairs(s string, pairs []string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	for {
+		open := strings.IndexByte(s, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(s[open:], '}')
+		if end < 0 {
+			break
+		}
+		b.WriteString(s[:open])
+		key, val := s[open:open+end+1], ""
+		found := false
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if pairs[i] == key {
+				val, found = pairs[i+1], true
+				break
+			}
+		}
+		if found {
+			b.WriteString(val)
+		} else {
+			b.WriteString(key)
+		}
+		s = s[open+end+1:]
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // orNone is orNone in the facts' language.

@@ -216,3 +216,25 @@ func TestEvidenceLabel(t *testing.T) {
 		t.Error("ValidLang")
 	}
 }
+
+func TestFillPairs(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		pairs    []string
+		want     string
+	}{
+		{"one", "saw {n} bytes", []string{"{n}", "5"}, "saw 5 bytes"},
+		{"two and repeat", "{a}-{b}-{a}", []string{"{a}", "x", "{b}", "y"}, "x-y-x"},
+		{"unknown kept", "{a} {zz}", []string{"{a}", "x"}, "x {zz}"},
+		{"value not a template", "{a}", []string{"{a}", "{b}", "{b}", "no"}, "{b}"},
+		{"unclosed", "x {a", []string{"{a}", "y"}, "x {a"},
+		{"brace in text", "} {a} {", []string{"{a}", "y"}, "} y {"},
+		{"no placeholder", "plain", []string{"{a}", "y"}, "plain"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := fillPairs(tc.in, tc.pairs); got != tc.want {
+				t.Errorf("fillPairs(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

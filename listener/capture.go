@@ -7,6 +7,7 @@ import (
 
 	"github.com/tlsgate/tlsgate/capture"
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/upstream"
 )
 
 // connCtx is what one connection carries through the listener besides its
@@ -16,6 +17,8 @@ type connCtx struct {
 	start time.Time
 	fx    connFaults
 	cap   *capture.Writer // nil unless the listener captures
+	// bufs are the relay buffers of the worker running this connection.
+	bufs *upstream.Buffers
 }
 
 // startCapture opens the connection's pcap file and wraps the raw socket,

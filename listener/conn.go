@@ -16,8 +16,9 @@ import (
 // firstBytesKept bounds the evidence copied into the Outcome.
 const firstBytesKept = 64
 
-// handle runs one connection from accept to its single log line.
-func (s *Server) handle(c net.Conn) {
+// handle runs one connection from accept to its single log line, on the
+// worker w.
+func (s *Server) handle(c net.Conn, w *worker) {
 	start := s.deps.Now()
 	o := &explain.Outcome{
 		ID:          s.deps.NextID(),
@@ -34,7 +35,7 @@ func (s *Server) handle(c net.Conn) {
 	}
 	o.Proxy.Policy = s.opts.ProxyProtocol
 	o.Backend.TLS = explain.Leg{AlertSent: -1, AlertRecv: -1}
-	cc := &connCtx{}
+	cc := &connCtx{bufs: &w.bufs}
 	defer func() {
 		recordFaults(o, &cc.fx)
 		cc.closeCapture()

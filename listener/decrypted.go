@@ -29,13 +29,13 @@ func (o *observedConn) Unwrap() net.Conn { return o.Conn }
 
 // relayDecrypted pumps between two decrypted legs and, for HTTP/1.x,
 // records each exchange. h2 is framed binary, so only bytes are counted.
-func (s *Server) relayDecrypted(client, backend net.Conn, o *explain.Outcome) {
+func (s *Server) relayDecrypted(client, backend net.Conn, o *explain.Outcome, cc *connCtx) {
 	if o.ClientTLS.ALPN == "h2" {
-		s.pump(client, backend, o, nil)
+		s.pump(client, backend, o, nil, cc)
 		return
 	}
 	t := httpflow.NewTracker(maxExchanges)
-	s.pump(&observedConn{Conn: client, feed: t.Client}, &observedConn{Conn: backend, feed: t.Server}, o, nil)
+	s.pump(&observedConn{Conn: client, feed: t.Client}, &observedConn{Conn: backend, feed: t.Server}, o, nil, cc)
 	for _, e := range t.Exchanges() {
 		o.HTTP1 = append(o.HTTP1, explain.HTTPExchange{
 			Method: e.Method, Target: e.Target, Host: e.Host, Proto: e.Proto,

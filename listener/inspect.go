@@ -75,7 +75,7 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 		_ = uc.Close()
 		return
 	}
-	s.relayDecrypted(client, uc, o)
+	s.relayDecrypted(client, uc, o, cc)
 }
 
 // recordUpstreamLeg fills the server leg facts after a good handshake.

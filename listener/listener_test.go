@@ -328,3 +328,43 @@ func TestRedirectTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkersServeInTurnAndExit relays connections one after another (so
+// idle workers are handed new ones) and checks that Shutdown sends every
+// worker home.
+func TestWorkersServeInTurnAndExit(t *testing.T) {
+	backend := benchBackend(t)
+	h := startListener(t, Options{Mode: Plaintext, Backend: backend}, nil)
+	for i := range 30 {
+		c, err := net.Dial("tcp", h.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: w\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(c)
+		_ = c.Close()
+		if err != nil || string(got) != benchResponse {
+			t.Fatalf("connection %d: %q, %v", i, got, err)
+		}
+		if r := h.next(); r.d.Code != explain.CodeOK || r.o.BytesDown != int64(len(benchResponse)) {
+			t.Fatalf("connection %d: code %s, %d bytes down", i, r.d.Code, r.o.BytesDown)
+		}
+	}
+	if n := h.srv.workers.Load(); n < 1 {
+		t.Fatalf("%d live workers after the connections, want at least 1 waiting", n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for h.srv.workers.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%d workers still running after Shutdown", h.srv.workers.Load())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}

@@ -109,7 +109,7 @@ func (s *Server) relay(c net.Conn, o *explain.Outcome, first []byte, addr string
 	if !ok {
 		return
 	}
-	s.pump(c, bc, o, first)
+	s.pump(c, bc, o, first, cc)
 }
 
 // dialBackend dials addr (with server-ssl when d has TLS) and records the
@@ -137,8 +137,8 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 }
 
 // pump relays until both directions end and records the byte counts.
-func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte) {
-	res, _ := upstream.Pump(c, bc, first, s.opts.IdleTimeout)
+func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *connCtx) {
+	res, _ := upstream.PumpWith(c, bc, first, s.opts.IdleTimeout, cc.bufs)
 	o.BytesUp, o.BytesDown = res.Up, res.Down
 	// A fault that swallows bytes toward the client (truncate, mtu) must
 	// not be logged as having delivered them.

@@ -61,11 +61,16 @@ type Server struct {
 
 	sem chan struct{} // max_connections slots; nil = unlimited
 
-	mu       sync.Mutex
-	conns    map[net.Conn]struct{}
-	ln       net.Listener
-	closing  bool
-	wg       sync.WaitGroup
+	mu      sync.Mutex
+	conns   map[net.Conn]struct{}
+	ln      net.Listener
+	closing bool
+	wg      sync.WaitGroup // one per live connection
+	// handoff passes an accepted connection to an idle worker; quit, closed
+	// by Shutdown, sends idle workers home.
+	handoff  chan net.Conn
+	quit     chan struct{}
+	workers  atomic.Int32 // live worker goroutines, for tests
 	refusals refusalLog
 }
 
@@ -89,7 +94,8 @@ func New(opts Options, deps Deps) (*Server, error) {
 		deps.Dial = d.DialContext
 	}
 	fillDefaults(&opts)
-	s := &Server{opts: opts, deps: deps, conns: make(map[net.Conn]struct{})}
+	s := &Server{opts: opts, deps: deps, conns: make(map[net.Conn]struct{}),
+		handoff: make(chan net.Conn), quit: make(chan struct{})}
 	if opts.MaxConnections > 0 {
 		s.sem = make(chan struct{}, opts.MaxConnections)
 	}
@@ -205,12 +211,11 @@ func (s *Server) Serve(ln net.Listener) error {
 			_ = c.Close()
 			return nil
 		}
-		go func() {
-			defer s.wg.Done()
-			defer s.release()
-			defer s.untrack(c)
-			s.handle(c)
-		}()
+		select {
+		case s.handoff <- c: // an idle worker takes it
+		default:
+			go s.runWorker(c)
+		}
 	}
 }
 
@@ -241,6 +246,9 @@ func (s *Server) untrack(c net.Conn) {
 // then closes whatever is left. It returns ctx.Err() when it had to force.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
+	if !s.closing {
+		close(s.quit)
+	}
 	s.closing = true
 	if s.ln != nil {
 		_ = s.ln.Close()

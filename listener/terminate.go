@@ -161,7 +161,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 		_ = bc.Close()
 		return
 	}
-	s.relayDecrypted(client, bc, o)
+	s.relayDecrypted(client, bc, o, cc)
 }
 
 // recordLeg fills a leg from a completed handshake. On the client leg

@@ -70,22 +70,47 @@ type writerOnly struct{ io.Writer }
 // bytes; callers must therefore pass the raw TCP conns (after replaying any
 // peeked bytes through firstUp), not wrappers that hide ReaderFrom.
 func Pump(client, backend net.Conn, firstUp []byte, idle time.Duration) (Result, error) {
+	return PumpWith(client, backend, firstUp, idle, nil)
+}
+
+// Buffers are the copy buffers of one Pump at a time. A caller that relays
+// connections one after another (a listener's worker) keeps one and passes
+// it to every PumpWith, so a short flow allocates no buffer at all. The
+// zero value is ready; a nil *Buffers makes PumpWith allocate.
+type Buffers struct {
+	dir [2][]byte
+}
+
+// get returns direction d's buffer of at least size bytes.
+func (b *Buffers) get(d, size int) []byte {
+	if b == nil {
+		return make([]byte, size)
+	}
+	if cap(b.dir[d]) < size {
+		b.dir[d] = make([]byte, size)
+	}
+	return b.dir[d][:size]
+}
+
+// PumpWith is Pump with the copy buffers supplied by the caller. bufs must
+// not be shared by two PumpWith calls running at the same time.
+//
+// The backend→client direction runs on the calling goroutine and only the
+// other one on a new goroutine: a short connection costs one goroutine
+// start and one wake-up fewer, which shows in the new-connection rate.
+func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs *Buffers) (Result, error) {
 	p := &pump{conns: [2]net.Conn{client, backend}, idle: idle}
 	now := time.Now()
 	for i := range p.flows {
 		p.flows[i].windowStart = now
 	}
-	var wg sync.WaitGroup
-	wg.Add(2)
+	done := make(chan struct{})
 	go func() {
-		defer wg.Done()
-		p.run(up, backend, client, firstUp)
+		defer close(done)
+		p.run(up, backend, client, firstUp, bufs)
 	}()
-	go func() {
-		defer wg.Done()
-		p.run(down, client, backend, nil)
-	}()
-	wg.Wait()
+	p.run(down, client, backend, nil, bufs)
+	<-done
 	client.Close()
 	backend.Close()
 
@@ -120,7 +145,7 @@ type flow struct {
 
 // run copies src to dst for direction d until EOF, error, idle expiry or
 // an abort by the other direction.
-func (p *pump) run(d int, dst, src net.Conn, first []byte) {
+func (p *pump) run(d int, dst, src net.Conn, first []byte, bufs *Buffers) {
 	if len(first) > 0 {
 		n, err := dst.Write(first)
 		p.add(d, int64(n))
@@ -130,15 +155,13 @@ func (p *pump) run(d int, dst, src net.Conn, first []byte) {
 		}
 	}
 	var buf []byte
-	splice := spliceable(dst, src)
-	if !splice {
+	var warm []byte // read/write buffer of a spliceable direction's first bytes
+	if spliceable(dst, src) {
+		warm = bufs.get(d, warmBuf)
+	} else {
 		// Reused across windows; io.CopyBuffer still prefers
 		// ReaderFrom/WriterTo when either side offers them.
-		buf = make([]byte, 32<<10)
-	}
-	var warm []byte // read/write buffer of a spliceable direction's first bytes
-	if splice {
-		warm = make([]byte, warmBuf)
+		buf = bufs.get(d, 32<<10)
 	}
 	for {
 		if warm != nil && p.count(d) >= spliceAfter {
@@ -304,7 +327,15 @@ func (p *pump) finish(d int, dst net.Conn) {
 		return
 	}
 	p.flows[d].doneAt = time.Now()
+	otherDone := !p.flows[1-d].doneAt.IsZero()
 	p.mu.Unlock()
+	if otherDone {
+		// Both peers have sent their FIN and Pump closes both conns next:
+		// that close sends this FIN (nothing is left unread, so it is a
+		// FIN, not an RST), and a shutdown first would only add a syscall
+		// to every short connection.
+		return
+	}
 	if err := closeWrite(dst); err != nil && !errors.Is(err, net.ErrClosed) {
 		// The peer is gone (ENOTCONN, EPIPE): the other direction cannot
 		// deliver anything either.

@@ -356,3 +356,40 @@ func TestSpliceable(t *testing.T) {
 		}
 	}
 }
+
+// TestPumpWithReusedBuffers relays connections one after another through
+// one Buffers, as a listener worker does, alternating splice and TLS legs
+// and sizes so a buffer last used for one kind of flow serves the next.
+func TestPumpWithReusedBuffers(t *testing.T) {
+	var bufs Buffers
+	for i, tt := range []struct {
+		size int
+		tls  bool
+	}{{70 << 10, false}, {3000, true}, {1, false}, {100 << 10, true}, {0, false}, {5000, false}} {
+		t.Run(fmt.Sprintf("%d/size=%d/tls=%t", i, tt.size, tt.tls), func(t *testing.T) {
+			r := newRig(t, tt.tls)
+			upSeed, downSeed := uint64(i)*7+1, uint64(i)*7+2
+			first := prefix(upSeed, min(tt.size, 300))
+			done := make(chan pumpResult, 1)
+			go func() {
+				res, err := PumpWith(r.clientSide, r.backendSide, first, 0, &bufs)
+				done <- pumpResult{res, err}
+			}()
+			var wg sync.WaitGroup
+			client := runEndpoint(r.clientApp, upSeed, tt.size, len(first), &wg)
+			backend := runEndpoint(r.backendApp, downSeed, tt.size, 0, &wg)
+			wg.Wait()
+			pr := <-done
+			if pr.err != nil || client.sendE != nil || client.readE != nil || backend.sendE != nil || backend.readE != nil {
+				t.Fatalf("errors: pump %v, client %v/%v, backend %v/%v", pr.err, client.sendE, client.readE, backend.sendE, backend.readE)
+			}
+			if backend.gotN != int64(tt.size) || backend.got != client.sent || client.gotN != int64(tt.size) || client.got != backend.sent {
+				t.Errorf("up %d B (digest ok %t), down %d B (digest ok %t), want %d each",
+					backend.gotN, backend.got == client.sent, client.gotN, client.got == backend.sent, tt.size)
+			}
+		})
+	}
+	if cap(bufs.dir[up]) == 0 || cap(bufs.dir[down]) == 0 {
+		t.Errorf("buffers not kept for reuse: up %d, down %d bytes", cap(bufs.dir[up]), cap(bufs.dir[down]))
+	}
+}
