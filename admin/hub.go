@@ -29,7 +29,7 @@ type Hub struct {
 
 	mu     sync.Mutex
 	subs   map[*Subscription]struct{}
-	ring   []Event // the last len(ring) events; next is the oldest once full
+	ring   []kept // the last len(ring) events; next is the oldest once full
 	next   int
 	seq    uint64
 	closed bool
@@ -46,7 +46,32 @@ func NewHub(recent, buffer int) *Hub {
 	if buffer < 1 {
 		buffer = DefaultBuffer
 	}
-	return &Hub{buffer: buffer, subs: map[*Subscription]struct{}{}, ring: make([]Event, 0, recent)}
+	return &Hub{buffer: buffer, subs: map[*Subscription]struct{}{}, ring: make([]kept, 0, recent)}
+}
+
+// kept is one event in the ring. An event published while nobody listens is
+// kept unrendered: most connections are never looked at, and encoding every
+// one of them cost a busy listener a measurable share of its connection
+// rate. It is rendered once, when a replay or Recent first needs it.
+type kept struct {
+	seq    uint64
+	line   []byte
+	render func() []byte // non-nil until rendered
+}
+
+// rendered returns k's line, rendering it first if needed. Callers hold h.mu.
+func (k *kept) rendered() []byte {
+	if k.render != nil {
+		k.line = trimLine(k.render())
+		k.render = nil
+	}
+	return k.line
+}
+
+// trimLine copies line without its trailing newline: the stream adds its
+// own framing, and the caller may reuse its buffer.
+func trimLine(line []byte) []byte {
+	return bytes.Clone(bytes.TrimRight(line, "\r\n"))
 }
 
 // Subscription is one reader of the hub. Read events from C; C is closed
@@ -82,20 +107,40 @@ func (s *Subscription) closeLocked() {
 // it for replays. The line is copied, so the caller may reuse its buffer.
 // A trailing newline is dropped: the stream adds its own framing.
 func (h *Hub) Publish(line []byte) {
-	ev := Event{Line: bytes.Clone(bytes.TrimRight(line, "\r\n"))}
+	line = trimLine(line)
+	h.publish(kept{line: line})
+}
+
+// PublishFunc is Publish for an event whose line render produces on demand:
+// right away when someone is subscribed, otherwise only if a replay or
+// Recent asks for it. render is called at most once, under the hub's lock,
+// so it must not call back into the hub; what it reads must not change
+// after PublishFunc.
+func (h *Hub) PublishFunc(render func() []byte) {
+	h.publish(kept{render: render})
+}
+
+func (h *Hub) publish(k kept) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		return
 	}
 	h.seq++
-	ev.Seq = h.seq
+	k.seq = h.seq
+	if len(h.subs) > 0 {
+		k.rendered()
+	}
 	if len(h.ring) < cap(h.ring) {
-		h.ring = append(h.ring, ev)
+		h.ring = append(h.ring, k)
 	} else {
-		h.ring[h.next] = ev
+		h.ring[h.next] = k
 		h.next = (h.next + 1) % len(h.ring)
 	}
+	if len(h.subs) == 0 {
+		return
+	}
+	ev := Event{Seq: k.seq, Line: k.line}
 	for s := range h.subs {
 		select {
 		case s.ch <- ev:
@@ -147,9 +192,9 @@ func (h *Hub) Recent() []Event {
 func (h *Hub) recentLocked(after uint64) []Event {
 	out := make([]Event, 0, len(h.ring))
 	for i := range h.ring {
-		ev := h.ring[(h.next+i)%len(h.ring)]
-		if ev.Seq > after {
-			out = append(out, ev)
+		k := &h.ring[(h.next+i)%len(h.ring)]
+		if k.seq > after {
+			out = append(out, Event{Seq: k.seq, Line: k.rendered()})
 		}
 	}
 	return out

@@ -129,3 +129,42 @@ func TestHubReplayAndClose(t *testing.T) {
 	}
 	late.Close()
 }
+
+// TestHubPublishFuncRendersOnDemand: with nobody subscribed an event is not
+// rendered until Recent asks for it (then once, however often it is read);
+// with a subscriber it is rendered at once. Events pushed out of the ring
+// unread are never rendered.
+func TestHubPublishFuncRendersOnDemand(t *testing.T) {
+	h := NewHub(2, 4)
+	calls := map[int]int{}
+	publish := func(n int) {
+		h.PublishFunc(func() []byte {
+			calls[n]++
+			return fmt.Appendf(nil, `{"n":%d}`+"\n", n)
+		})
+	}
+	publish(1)
+	publish(2)
+	publish(3) // pushes 1 out of the ring
+	if len(calls) != 0 {
+		t.Fatalf("rendered with nobody listening: %v", calls)
+	}
+	for range 2 {
+		got := h.Recent()
+		if !slices.Equal(seqs(got), []uint64{2, 3}) || string(got[0].Line) != `{"n":2}` || string(got[1].Line) != `{"n":3}` {
+			t.Fatalf("recent = %v %q", seqs(got), got)
+		}
+	}
+	if calls[1] != 0 || calls[2] != 1 || calls[3] != 1 {
+		t.Fatalf("render calls %v, want none for 1 and one each for 2 and 3", calls)
+	}
+	sub := h.Subscribe()
+	defer sub.Close()
+	publish(4)
+	if calls[4] != 1 {
+		t.Fatalf("event 4 rendered %d times with a subscriber, want 1", calls[4])
+	}
+	if ev := <-sub.C; ev.Seq != 4 || string(ev.Line) != `{"n":4}` {
+		t.Fatalf("subscriber got %d %q", ev.Seq, ev.Line)
+	}
+}

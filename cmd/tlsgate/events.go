@@ -27,7 +27,9 @@ func newEventSink(a *admin.Server, host string, pid int) (*eventSink, error) {
 }
 
 // observe is the listeners' OnOutcome hook. It must not block: Publish
-// drops for slow subscribers instead of waiting.
+// drops for slow subscribers instead of waiting. The JSON line is encoded
+// only when someone reads it (a subscriber now, or a replay later); the
+// listener is done with o and d once it calls this.
 func (e *eventSink) observe(o *explain.Outcome, d *explain.Diagnosis) {
 	e.admin.Observe(o, d)
 	level := zapcore.InfoLevel
@@ -35,11 +37,15 @@ func (e *eventSink) observe(o *explain.Outcome, d *explain.Diagnosis) {
 		level = zapcore.WarnLevel
 	}
 	entry := zapcore.Entry{Level: level, Time: time.Now(), Message: d.Summary}
-	buf, err := e.enc.Clone().EncodeEntry(entry, []zapcore.Field{bigiplog.Field(bigiplog.Event{Outcome: o, Diagnosis: d})})
-	if err != nil {
-		return
-	}
-	line := append([]byte(nil), buf.Bytes()...)
-	buf.Free()
-	e.admin.Hub().Publish(line)
+	e.admin.Hub().PublishFunc(func() []byte {
+		buf, err := e.enc.Clone().EncodeEntry(entry, []zapcore.Field{bigiplog.Field(bigiplog.Event{Outcome: o, Diagnosis: d})})
+		if err != nil {
+			// Still an event, and still JSON: the stream must not skip a
+			// sequence number.
+			return []byte(`{"error":"event not encodable"}`)
+		}
+		line := append([]byte(nil), buf.Bytes()...)
+		buf.Free()
+		return line
+	})
 }
