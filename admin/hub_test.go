@@ -152,7 +152,7 @@ func TestHubPublishFuncRendersOnDemand(t *testing.T) {
 	for range 2 {
 		got := h.Recent()
 		if !slices.Equal(seqs(got), []uint64{2, 3}) || string(got[0].Line) != `{"n":2}` || string(got[1].Line) != `{"n":3}` {
-			t.Fatalf("recent = %v %q", seqs(got), got)
+			t.Fatalf("recent = %v %+v", seqs(got), got)
 		}
 	}
 	if calls[1] != 0 || calls[2] != 1 || calls[3] != 1 {
