@@ -244,8 +244,24 @@ func TestRuleOrder(t *testing.T) {
 // BenchmarkDiagnose: Diagnose runs once per connection and rebuilds its
 // tables each call; this keeps an eye on that cost.
 func BenchmarkDiagnose(b *testing.B) {
-	o := httpOn("terminate", "non_ssl_reset")
-	for b.Loop() {
-		_ = Diagnose(o)
+	ok := httpOn("plaintext", "plain")
+	ok.Backend.Attempted, ok.Backend.Addr = true, "127.0.0.1:8080"
+	ok.BytesUp, ok.BytesDown = 78, 120
+	if d := Diagnose(ok); d.Code != CodeOK {
+		b.Fatalf("relayed plain HTTP diagnosed %s, want ok", d.Code)
+	}
+	for _, bc := range []struct {
+		name string
+		o    *Outcome
+	}{
+		{"non_ssl_reset", httpOn("terminate", "non_ssl_reset")},
+		{"ok_plain", ok},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = Diagnose(bc.o)
+			}
+		})
 	}
 }
