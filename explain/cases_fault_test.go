@@ -33,6 +33,10 @@ const (
 	symSNI112      = "tls alert 112 unrecognized_name: curl (35) … tlsv1 unrecognized name; Go remote error: tls: unrecognized name; Chrome ERR_SSL_UNRECOGNIZED_NAME_ALERT"
 	symALPN120     = "tls alert 120 no_application_protocol: curl (35) … tlsv1 alert no application protocol; Go remote error: tls: no application protocol; Chrome ERR_SSL_PROTOCOL_ERROR"
 	symChainExp    = "certificate rejected, expired: curl (60) SSL certificate problem: certificate has expired; Go x509: certificate has expired or is not yet valid: current time … is after …; Chrome NET::ERR_CERT_DATE_INVALID"
+	symClearReq    = "tls alert injected in the clear as the client's request starts (the request never reaches the server), so the client reports a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl (56) OpenSSL SSL_read: … bad record type (TLS 1.3) or … invalid aad (TLS 1.2 AES-GCM), openssl s_client the same on read"
+	symClearResp   = "tls alert injected in the clear in place of the server's response, so the client reports a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl (56) OpenSSL SSL_read: … bad record type (TLS 1.3) or … invalid aad (TLS 1.2 AES-GCM), openssl s_client the same on read"
+	symClearDone   = "tls alert injected in the clear right after the handshake, so the client reports a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl (56) OpenSSL SSL_read: … bad record type (TLS 1.3) or … invalid aad (TLS 1.2 AES-GCM), openssl s_client the same on read"
+	symClearIdle   = "tls alert injected in the clear after 5m0s with no traffic either way (a load balancer or firewall dropping an idle keep-alive connection), so the client reports a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl (56) OpenSSL SSL_read: … bad record type (TLS 1.3) or … invalid aad (TLS 1.2 AES-GCM), openssl s_client the same on read"
 	symChainSelf   = "certificate rejected, self-signed: curl (60) SSL certificate problem: self-signed certificate; Go x509: certificate signed by unknown authority; Chrome NET::ERR_CERT_AUTHORITY_INVALID"
 )
 
@@ -119,6 +123,18 @@ func faultStopCases() []diagCase {
 	alert40 := stopped(helloAt("terminate", modernHello()), "alert", firing("policy-40", "alert", "client_hello", "both", 0.42, ""))
 	alert40.ClientTLS.AlertSent = 40
 
+	// Alerts beneath the session: a stop at handshake_done, and wrappers
+	// at request, response and idle that the listener records as a stop
+	// once they fired.
+	clearDone := stopped(handshaken(), "alert", firing("late-40", "alert", "handshake_done", "", 0.21, symClearDone))
+	clearDone.ClientTLS.AlertSent = 40
+	clearReq := stopped(handshaken(), "alert", firing("ips-verdict", "alert", "request", "", 0.22, symClearReq))
+	clearReq.ClientTLS.AlertSent, clearReq.BytesUp = 49, 78
+	clearResp := stopped(handshaken(), "alert", firing("dlp-resp", "alert", "response", "", 0.23, symClearResp))
+	clearResp.ClientTLS.AlertSent, clearResp.BytesUp = 80, 78
+	clearIdle := stopped(handshaken(), "alert", firing("lb-idle", "alert", "idle", "", 0.24, symClearIdle))
+	clearIdle.ClientTLS.AlertSent, clearIdle.BytesUp, clearIdle.BytesDown = 40, 78, 312
+
 	noSNI := modernHello()
 	noSNI.ServerName = ""
 	sniPolicy := stopped(helloAt("terminate", noSNI), "sni_policy", firing("strict-sni", "sni_policy", "client_hello", "both", 0.11, symSNI112))
@@ -182,6 +198,18 @@ func faultStopCases() []diagCase {
 			contains: []string{"injected by rule deny: alert 49 access_denied after ClientHello", "ERR_BAD_SSL_CLIENT_AUTH_CERT", "-msg", "fault_alert_sent=49 access_denied"}},
 		{name: "fault_alert_40_no_symptom", o: alert40, code: CodeFaultInjected,
 			saw: "tls alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."},
+		{name: "fault_alert_in_clear_handshake_done", o: clearDone, code: CodeFaultInjected, saw: symClearDone,
+			contains: []string{"injected by rule late-40: alert 40 handshake_failure after the TLS handshake", "(alert at handshake_done, draw 0.21)",
+				"not the TLS endpoint", "tls.record.length == 2", "fault_alert_sent=40 handshake_failure"},
+			absent: []string{"ERR_BAD_SSL_CLIENT_AUTH_CERT"}},
+		{name: "fault_alert_in_clear_request", o: clearReq, code: CodeFaultInjected, saw: symClearReq,
+			contains: []string{"injected by rule ips-verdict: alert 49 access_denied at the request", "(alert at request, draw 0.22)",
+				"arrives in the clear at the request", "tlsgate fault disable ips-verdict"}},
+		{name: "fault_alert_in_clear_response", o: clearResp, code: CodeFaultInjected, saw: symClearResp,
+			contains: []string{"injected by rule dlp-resp: alert 80 internal_error at the response", "(alert at response, draw 0.23)"}},
+		{name: "fault_alert_idle", o: clearIdle, code: CodeFaultInjected, saw: symClearIdle,
+			contains: []string{"injected by rule lb-idle: alert 40 handshake_failure while the connection was idle", "(alert at idle, draw 0.24)",
+				"idle timer closed a keep-alive connection", "IdleConnTimeout", "fault=lb-idle alert at idle draw=0.24 expect=tls alert injected in the clear after 5m0s"}},
 		{name: "fault_sni_policy", o: sniPolicy, code: CodeFaultInjected, saw: symSNI112,
 			contains: []string{"injected by rule strict-sni: strict SNI policy, alert 112 unrecognized_name after ClientHello", "sni-require", "IP literal", "sni=(none)"}},
 		{name: "fault_alpn_refuse", o: alpn, code: CodeFaultInjected, saw: symALPN120,

@@ -45,6 +45,10 @@ func faultWrapperCases() []diagCase {
 	okReset := fired(handshaken(), firing("rst-resp", "reset", "response", "s2c", 0.43, symResetStream))
 	okIdle := fired(handshaken(), firing("nat-expiry", "idle_timeout", "idle", "both", 0.44, symIdleRST))
 	okSlicer := fired(handshaken(), firing("dpi-test", "slicer", "server_flight", "s2c", 0.45, symSlicer))
+	// An idle alert whose period never passed: the client left first, so
+	// nothing was injected and the connection stays a normal one.
+	okIdleAlert := fired(handshaken(), firing("lb-idle", "alert", "idle", "", 0.52, symClearIdle))
+	okIdleAlert.BytesUp, okIdleAlert.BytesDown = 78, 312
 
 	silent := base("terminate")
 	silent.Kind, silent.PeekEnd = sniff.Empty, PeerSilent
@@ -109,6 +113,9 @@ func faultWrapperCases() []diagCase {
 		{name: "fault_wrap_ok_slicer", o: okSlicer, code: CodeOK, ok: true, saw: symSlicer,
 			lines:    []string{okDetailsLine()},
 			contains: []string{"injected by rule dpi-test (slicer at server_flight, draw 0.45)"}},
+		{name: "fault_wrap_ok_alert_idle_not_sent", o: okIdleAlert, code: CodeOK, ok: true, saw: symClearIdle,
+			lines:    []string{okDetailsLine()},
+			contains: []string{"injected by rule lb-idle (alert at idle, draw 0.52)", "Rule lb-idle fired (alert at idle); where it takes effect"}},
 		{name: "fault_wrap_client_silent", o: silent, code: CodeClientSilent, lines: []string{lineSummary}, saw: symLatency,
 			contains: []string{"sent nothing within 5s; injected by rule slow-accept (latency at accept, draw 0.10)"}},
 		{name: "fault_wrap_chain_expired_alert45", o: chainExp, code: CodeClientAlert, lines: []string{lineSummary},

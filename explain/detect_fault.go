@@ -21,7 +21,9 @@ func ruleFaultStop(f *facts) (verdict, bool) {
 }
 
 // faultVariant picks the explanation of a stop: reset, close and blackhole
-// per stage; a TLS policy refusal by the alert it sent (70 is a version
+// per stage; an alert after the handshake, which went in the clear beneath
+// the session, apart from one answering the ClientHello, and one at idle
+// apart again; a TLS policy refusal by the alert it sent (70 is a version
 // refusal, 40 a cipher refusal, as a Go server words them); every other
 // action by its name. An action with no entry falls back to the code.
 func (f *facts) faultVariant() string {
@@ -29,7 +31,11 @@ func (f *facts) faultVariant() string {
 	a := o.FaultApplied
 	switch {
 	case slices.Contains(stagedStops(), a):
-		return a + "_" + f.stopStage()
+		return a + "_" + stopStageOf(f.stopStage())
+	case a == "alert" && f.stopStage() == "idle":
+		return "alert_idle"
+	case a == "alert" && stopStageOf(f.stopStage()) == "handshake_done":
+		return "alert_in_clear"
 	case a == "tls_policy" && o.ClientTLS.AlertSent == 70:
 		return "tls_policy_version"
 	case a == "tls_policy" && o.ClientTLS.AlertSent == 40:
@@ -75,20 +81,21 @@ func stopFiring(o *Outcome) int {
 	return -1
 }
 
-// stopStage is the stage at which the stop acted, one of stopStages: the
-// firing's own when recorded, else read from how far the connection got.
+// stopStage is the stage at which the stop acted: the firing's own when
+// recorded, else read from how far the connection got. A server_flight
+// stop counts as client_hello, where its answer goes; request, response
+// and idle stay themselves, as a wrapper alert there is recorded as a stop
+// (stopStageOf maps them for the per-stage variants).
 func (f *facts) stopStage() string {
 	st := ""
 	if f.stop >= 0 {
 		st = f.o.FaultFirings[f.stop].Stage
 	}
 	switch st {
-	case "accept", "client_hello", "handshake_done":
+	case "accept", "client_hello", "handshake_done", "request", "response", "idle":
 		return st
 	case "server_flight":
 		return "client_hello"
-	case "request", "response", "idle":
-		return "handshake_done"
 	}
 	switch {
 	case f.o.ClientTLS.Done:
@@ -97,6 +104,16 @@ func (f *facts) stopStage() string {
 		return "client_hello"
 	}
 	return "accept"
+}
+
+// stopStageOf is the stop stage whose variant explains a stop at st: the
+// stages after the handshake share handshake_done's.
+func stopStageOf(st string) string {
+	switch st {
+	case "request", "response", "idle":
+		return "handshake_done"
+	}
+	return st
 }
 
 // stopRule names the rule of the stop: the firing's, else the only rule

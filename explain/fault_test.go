@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tlsgate/tlsgate/faults"
 )
@@ -36,7 +37,7 @@ func TestFaultVariantsComplete(t *testing.T) {
 			t.Errorf("faultWhat has no words for %q", a)
 		}
 	}
-	keys = append(keys, "tls_policy_version", "tls_policy_cipher")
+	keys = append(keys, "tls_policy_version", "tls_policy_cipher", "alert_in_clear", "alert_idle")
 	for _, k := range keys {
 		e, ok := table[CodeFaultInjected+"/"+k]
 		switch {
@@ -107,6 +108,10 @@ func TestSymptomFixtures(t *testing.T) {
 		{"alert", "client_hello", &faults.Rule{Alert: alert(49)}, symAlert49},
 		{"sni_policy", "client_hello", nil, symSNI112},
 		{"alpn_refuse", "client_hello", nil, symALPN120},
+		{"alert", "handshake_done", &faults.Rule{Alert: alert(40)}, symClearDone},
+		{"alert", "request", &faults.Rule{Alert: alert(49)}, symClearReq},
+		{"alert", "response", &faults.Rule{Alert: alert(80)}, symClearResp},
+		{"alert", "idle", &faults.Rule{Alert: alert(40), Timeout: faults.Duration(5 * time.Minute)}, symClearIdle},
 		{"chain", "client_hello", &faults.Rule{Chain: faults.ChainExpired}, symChainExp},
 		{"chain", "client_hello", &faults.Rule{Chain: faults.ChainSelfSigned}, symChainSelf},
 	}

@@ -17,15 +17,16 @@ const (
 // §2, §3 rows 1–4, §5, §6), used when the listener recorded no firing
 // symptom.
 const (
-	sawFaultResetHS   = "connection reset during the handshake: curl `curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, Python `ConnectionResetError: [Errno 104] Connection reset by peer`, Chrome ERR_CONNECTION_RESET."
-	sawFaultResetData = "connection reset after the handshake: curl `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."
-	sawFaultEOFHS     = "connection closed (EOF) during the handshake: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `unexpected eof while reading`, Go `EOF`, Python `SSLEOFError: … EOF occurred in violation of protocol`, Chrome ERR_CONNECTION_CLOSED."
-	sawFaultEOFData   = "connection closed before any response: curl `curl: (52) Empty reply from server`, Go `EOF` (net/http retries an idempotent request once, then reports it), Chrome ERR_EMPTY_RESPONSE."
-	sawFaultPlain     = "wrong version number: curl `curl: (35) … error:0A00010B:SSL routines::wrong version number`, Go `tls: first record does not look like a TLS handshake` (net/http `http: server gave HTTP response to HTTPS client`), Python `[SSL: WRONG_VERSION_NUMBER] wrong version number`, Firefox SSL_ERROR_RX_RECORD_TOO_LONG, Chrome ERR_SSL_PROTOCOL_ERROR."
-	sawFaultSSL3      = "curl `curl: (35) … error:0A000102:SSL routines::unsupported protocol`, Go `tls: server selected unsupported protocol version 300`, Java `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
-	sawFaultUnoffered = "curl `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`, Go `tls: server chose an unconfigured cipher suite`, Java `Server selected improper ciphersuite …`, Chrome ERR_SSL_PROTOCOL_ERROR."
-	sawFaultLarge     = "Only clients whose ClientHello spans more than one segment fail (post-quantum key shares: Go 1.24 and later, Chrome 124 and later): a reset (`curl: (35) Recv failure: Connection reset by peer`, Chrome ERR_CONNECTION_RESET) or a timeout, while clients with a small hello connect."
-	sawAlert40        = "tlsgate answers with alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
+	sawFaultResetHS    = "connection reset during the handshake: curl `curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, Python `ConnectionResetError: [Errno 104] Connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	sawFaultResetData  = "connection reset after the handshake: curl `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	sawFaultEOFHS      = "connection closed (EOF) during the handshake: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `unexpected eof while reading`, Go `EOF`, Python `SSLEOFError: … EOF occurred in violation of protocol`, Chrome ERR_CONNECTION_CLOSED."
+	sawFaultEOFData    = "connection closed before any response: curl `curl: (52) Empty reply from server`, Go `EOF` (net/http retries an idempotent request once, then reports it), Chrome ERR_EMPTY_RESPONSE."
+	sawFaultPlain      = "wrong version number: curl `curl: (35) … error:0A00010B:SSL routines::wrong version number`, Go `tls: first record does not look like a TLS handshake` (net/http `http: server gave HTTP response to HTTPS client`), Python `[SSL: WRONG_VERSION_NUMBER] wrong version number`, Firefox SSL_ERROR_RX_RECORD_TOO_LONG, Chrome ERR_SSL_PROTOCOL_ERROR."
+	sawFaultSSL3       = "curl `curl: (35) … error:0A000102:SSL routines::unsupported protocol`, Go `tls: server selected unsupported protocol version 300`, Java `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
+	sawFaultUnoffered  = "curl `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`, Go `tls: server chose an unconfigured cipher suite`, Java `Server selected improper ciphersuite …`, Chrome ERR_SSL_PROTOCOL_ERROR."
+	sawFaultLarge      = "Only clients whose ClientHello spans more than one segment fail (post-quantum key shares: Go 1.24 and later, Chrome 124 and later): a reset (`curl: (35) Recv failure: Connection reset by peer`, Chrome ERR_CONNECTION_RESET) or a timeout, while clients with a small hello connect."
+	sawFaultClearAlert = "a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl `curl: (56) OpenSSL SSL_read: … bad record type` under TLS 1.3 (`… invalid aad` under TLS 1.2 with AES-GCM); openssl s_client the same error on read. The handshake itself succeeded."
+	sawAlert40         = "tlsgate answers with alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
 )
 
 // faultKnowledge covers connections a fault rule ended on purpose. Each
@@ -114,6 +115,23 @@ func faultKnowledge() map[string]entry {
 			cause:     "On a real network a fatal alert {fault_stage} comes from a load balancer, WAF or policy engine that refuses with TLS instead of a reset: policy engines send 40 handshake_failure or 49 access_denied, strict-SNI servers 112 unrecognized_name. The alert was {fault_alert_sent}. Chrome shows alerts 42–49 and 116 from a server as ERR_BAD_SSL_CLIENT_AUTH_CERT, which blames the client certificate even when a WAF sent them.",
 			checks:    []string{checkMsg, checkCapture, checkSNI, checkStacks, checkFaultOff},
 			clientSaw: "{fault_alert_saw}",
+		},
+		CodeFaultInjected + "/alert_in_clear": {
+			cause: "On a real network an alert that arrives in the clear {fault_stage}, inside a session that is already encrypted, was written by a device in the path that is not the TLS endpoint: a firewall, IPS or inspection device tearing the session down on a verdict (on the first request, the response, or policy), or a load balancer that lost the connection. It holds no session keys, so it cannot encrypt the alert; the client takes the clear record for a forged one and reports a record-layer error instead of the alert. This time it sent {fault_alert_sent}.",
+			checks: []string{checkCapture,
+				"In the client-side capture, look for a TLS alert record with a 2-byte body after the handshake: `tshark -r side.pcap -Y 'tls.record.content_type == 21 && tls.record.length == 2'`. A real endpoint's alerts after the handshake are encrypted and longer; a clear one was written by a device in between, and its IP TTL usually differs from the server's packets.",
+				checkCurlV, checkFaultOff},
+			clientSaw: sawFaultClearAlert,
+			evidence:  []string{"sni", "versions_offered", "alpn_offered", "fault_alert_sent", "client_error"},
+		},
+		CodeFaultInjected + "/alert_idle": {
+			cause: "On a real network an alert in the clear after a quiet spell comes from a load balancer, proxy or firewall in the path whose idle timer closed a keep-alive connection (BIG-IP's TCP profile defaults to 300 s, cloud load balancers often to 60 s) and that tears it down with an alert of its own, outside the session: it holds no keys for it, so the client cannot read the alert and reports a record-layer error on its next read, typically when it reuses a pooled connection. This time it sent {fault_alert_sent}.",
+			checks: []string{
+				"Compare how long the failing connection sat idle with the idle timeouts of every device in the path; keep the client's own idle limit below the shortest one (Go `http.Transport.IdleConnTimeout`, a connection pool's max idle time), or send keep-alives more often.",
+				"In the client-side capture, the alert is a clear TLS record with a 2-byte body after a gap with no packets either way: `tshark -r side.pcap -Y 'tls.record.content_type == 21 && tls.record.length == 2'`.",
+				checkCapture, checkFaultOff},
+			clientSaw: sawFaultClearAlert,
+			evidence:  []string{"sni", "versions_offered", "alpn_offered", "fault_alert_sent", "client_error"},
 		},
 		CodeFaultInjected + "/sni_policy": {
 			cause: "On a real network this is a strict SNI policy: a server or load balancer (BIG-IP with sni-require, nginx with ssl_reject_handshake, a CDN edge) that does not serve the name in the ClientHello (SNI {sni}), or got none, answers with {fault_alert_sent} instead of a default certificate. Clients send no SNI when they connect to an IP literal (https://{virtual_host}/).",

@@ -17,15 +17,16 @@ const (
 // Japanese client-symptom texts of the fault_injected variants; they
 // mirror the sawFault* constants and sawAlert40.
 const (
-	sawFaultResetHSJA   = "ハンドシェイク中に接続がリセットされる。curl は `curl: (35) Recv failure: Connection reset by peer`、openssl s_client は `write:errno=104`、Go は `read: connection reset by peer`、Python は `ConnectionResetError: [Errno 104] Connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
-	sawFaultResetDataJA = "ハンドシェイクの後で接続がリセットされる。curl は `curl: (56) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
-	sawFaultEOFHSJA     = "ハンドシェイク中に接続が閉じられる（EOF）。curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、openssl s_client は `unexpected eof while reading`、Go は `EOF`、Python は `SSLEOFError: … EOF occurred in violation of protocol`、Chrome は ERR_CONNECTION_CLOSED。"
-	sawFaultEOFDataJA   = "応答が返る前に接続が閉じられる。curl は `curl: (52) Empty reply from server`、Go は `EOF`（net/http は冪等なリクエストを 1 回だけ再送してから報告する）、Chrome は ERR_EMPTY_RESPONSE。"
-	sawFaultPlainJA     = "wrong version number になる。curl は `curl: (35) … error:0A00010B:SSL routines::wrong version number`、Go は `tls: first record does not look like a TLS handshake`（net/http なら `http: server gave HTTP response to HTTPS client`）、Python は `[SSL: WRONG_VERSION_NUMBER] wrong version number`、Firefox は SSL_ERROR_RX_RECORD_TOO_LONG、Chrome は ERR_SSL_PROTOCOL_ERROR。"
-	sawFaultSSL3JA      = "curl は `curl: (35) … error:0A000102:SSL routines::unsupported protocol`、Go は `tls: server selected unsupported protocol version 300`、Java は `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH。"
-	sawFaultUnofferedJA = "curl は `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`、Go は `tls: server chose an unconfigured cipher suite`、Java は `Server selected improper ciphersuite …`、Chrome は ERR_SSL_PROTOCOL_ERROR。"
-	sawFaultLargeJA     = "ClientHello が複数のセグメントにまたがるクライアント（ポスト量子の key share を送る Go 1.24 以降、Chrome 124 以降）だけが失敗する。リセット（`curl: (35) Recv failure: Connection reset by peer`、Chrome は ERR_CONNECTION_RESET）かタイムアウトになり、ClientHello が小さいクライアントは接続できる。"
-	sawAlert40JA        = "tlsgate はアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
+	sawFaultResetHSJA    = "ハンドシェイク中に接続がリセットされる。curl は `curl: (35) Recv failure: Connection reset by peer`、openssl s_client は `write:errno=104`、Go は `read: connection reset by peer`、Python は `ConnectionResetError: [Errno 104] Connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
+	sawFaultResetDataJA  = "ハンドシェイクの後で接続がリセットされる。curl は `curl: (56) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
+	sawFaultEOFHSJA      = "ハンドシェイク中に接続が閉じられる（EOF）。curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、openssl s_client は `unexpected eof while reading`、Go は `EOF`、Python は `SSLEOFError: … EOF occurred in violation of protocol`、Chrome は ERR_CONNECTION_CLOSED。"
+	sawFaultEOFDataJA    = "応答が返る前に接続が閉じられる。curl は `curl: (52) Empty reply from server`、Go は `EOF`（net/http は冪等なリクエストを 1 回だけ再送してから報告する）、Chrome は ERR_EMPTY_RESPONSE。"
+	sawFaultPlainJA      = "wrong version number になる。curl は `curl: (35) … error:0A00010B:SSL routines::wrong version number`、Go は `tls: first record does not look like a TLS handshake`（net/http なら `http: server gave HTTP response to HTTPS client`）、Python は `[SSL: WRONG_VERSION_NUMBER] wrong version number`、Firefox は SSL_ERROR_RX_RECORD_TOO_LONG、Chrome は ERR_SSL_PROTOCOL_ERROR。"
+	sawFaultSSL3JA       = "curl は `curl: (35) … error:0A000102:SSL routines::unsupported protocol`、Go は `tls: server selected unsupported protocol version 300`、Java は `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH。"
+	sawFaultUnofferedJA  = "curl は `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`、Go は `tls: server chose an unconfigured cipher suite`、Java は `Server selected improper ciphersuite …`、Chrome は ERR_SSL_PROTOCOL_ERROR。"
+	sawFaultLargeJA      = "ClientHello が複数のセグメントにまたがるクライアント（ポスト量子の key share を送る Go 1.24 以降、Chrome 124 以降）だけが失敗する。リセット（`curl: (35) Recv failure: Connection reset by peer`、Chrome は ERR_CONNECTION_RESET）かタイムアウトになり、ClientHello が小さいクライアントは接続できる。"
+	sawFaultClearAlertJA = "アラートではなく、レコード層のエラーになる。Go は `local error: tls: bad record MAC`、curl は TLS 1.3 なら `curl: (56) OpenSSL SSL_read: … bad record type`（TLS 1.2 の AES-GCM なら `… invalid aad`）、openssl s_client も読み込み時に同じエラーを出す。ハンドシェイク自体は成功している。"
+	sawAlert40JA         = "tlsgate はアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
 )
 
 // faultKnowledgeJA is faultKnowledge in Japanese.
@@ -105,6 +106,21 @@ func faultKnowledgeJA() map[string]entry {
 			cause:     "実際のネットワークで、{fault_stage}に致命的なアラートが来るのは、リセットではなく TLS で拒否するロードバランサ、WAF、ポリシーエンジンによるもの。ポリシーエンジンは 40 handshake_failure か 49 access_denied を、SNI に厳格なサーバは 112 unrecognized_name を送る。今回送られたのは{fault_alert_sent}。Chrome はサーバからのアラート 42〜49 と 116 を ERR_BAD_SSL_CLIENT_AUTH_CERT と表示するので、WAF が送った場合でもクライアント証明書のせいに見える。",
 			checks:    []string{checkMsgJA, checkCaptureJA, checkSNIJA, checkStacksJA, checkFaultOffJA},
 			clientSaw: "{fault_alert_saw}",
+		},
+		CodeFaultInjected + "/alert_in_clear": {
+			cause: "実際のネットワークで、{fault_stage}に、すでに暗号化されたセッションの中へ平文のアラートが届くのは、TLS の終端ではない経路上の装置が書いたもの。判定（最初のリクエスト、レスポンス、ポリシー）に基づいてセッションを切るファイアウォール、IPS、検査装置か、接続を見失ったロードバランサである。セッション鍵を持たないのでアラートを暗号化できず、クライアントは平文のレコードを偽造とみなして、アラートではなくレコード層のエラーを報告する。今回送ったのは{fault_alert_sent}。",
+			checks: []string{checkCaptureJA,
+				"クライアント側のキャプチャで、ハンドシェイク後の本体 2 バイトの TLS アラートレコードを探す: `tshark -r side.pcap -Y 'tls.record.content_type == 21 && tls.record.length == 2'`。本物の終端がハンドシェイク後に送るアラートは暗号化されていてもっと長い。平文のものは間の装置が書いたもので、その IP TTL はたいていサーバのパケットと違う。",
+				checkCurlVJA, checkFaultOffJA},
+			clientSaw: sawFaultClearAlertJA,
+		},
+		CodeFaultInjected + "/alert_idle": {
+			cause: "実際のネットワークで、しばらく無通信だった後に平文のアラートが届くのは、経路上のロードバランサ、プロキシ、ファイアウォールのアイドルタイマーがキープアライブ接続を閉じ（BIG-IP の TCP プロファイルの既定は 300 秒、クラウドのロードバランサは 60 秒が多い）、セッションの外から自前のアラートで切ったもの。その装置はセッション鍵を持たないので、クライアントはアラートを読めず、次の読み込み（たいていはプールした接続の再利用時）でレコード層のエラーを報告する。今回送ったのは{fault_alert_sent}。",
+			checks: []string{
+				"失敗した接続がどれだけアイドルだったかを、経路上のすべての装置のアイドルタイムアウトと比べる。クライアント側のアイドル上限を最も短いものより短くする（Go の `http.Transport.IdleConnTimeout`、コネクションプールの最大アイドル時間）か、キープアライブをもっと頻繁に送る。",
+				"クライアント側のキャプチャでは、アラートはどちら向きにもパケットのない間隔の後に来る、本体 2 バイトの平文 TLS レコードになる: `tshark -r side.pcap -Y 'tls.record.content_type == 21 && tls.record.length == 2'`。",
+				checkCaptureJA, checkFaultOffJA},
+			clientSaw: sawFaultClearAlertJA,
 		},
 		CodeFaultInjected + "/sni_policy": {
 			cause: "実際のネットワークなら、SNI に厳格なポリシーにあたる。ClientHello の名前（SNI {sni}）を扱っていない、あるいは名前が来なかったサーバやロードバランサ（sni-require を設定した BIG-IP、ssl_reject_handshake の nginx、CDN のエッジ）が、デフォルトの証明書を返す代わりに{fault_alert_sent}で応答する。IP アドレスを直接指定して接続すると（https://{virtual_host}/）クライアントは SNI を送らない。",

@@ -30,6 +30,12 @@
 // side writes after it is installed; one for request acts from the first byte
 // the client sends; so "reset at response" resets as the response starts.
 //
+// An alert at request, response or idle is such a wrapper too. It goes
+// toward the client in the clear, beneath the TLS session (a middlebox has
+// no keys), with record version 0x0303 unless the rule says otherwise; at
+// idle it goes once the conn has been quiet both ways for the rule's
+// timeout. InjectedAlert tells the listener afterwards whether it went.
+//
 // # Directions
 //
 // c2s is client to server, s2c server to client. Wrap is told which peer the

@@ -41,7 +41,14 @@ func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
 		return &idle{next: next, k: k, st: st, timeout: r.Timeout.D(), then: r.Then}
 	case ActRewrite:
 		return &rewrite{next: next, strip: r.HeadersStrip, add: r.HeadersAdd}
-	case ActReset, ActClose, ActAlert, ActPlaintextReply, ActBlockPage:
+	case ActAlert:
+		if r.Stage == StageIdle {
+			st := k.sharedState(r, func() any { return &idleAlert{k: k, r: r, timeout: r.Timeout.D()} }).(*idleAlert)
+			st.start()
+			return &idleAlertFilter{next: next, st: st}
+		}
+		return &trigger{next: next, k: k, r: r, dir: dir, rng: rng}
+	case ActReset, ActClose, ActPlaintextReply, ActBlockPage:
 		return &trigger{next: next, k: k, r: r, dir: dir, rng: rng}
 	}
 	return next

@@ -8,8 +8,9 @@ import (
 // trigger carries out a connection-ending action at the first byte of its
 // stage: the server's first bytes (server_flight, response) or the client's
 // first application bytes (request). Those bytes never pass; instead the
-// connection is reset or closed, or the client gets an alert, a plain HTTP
-// reply or a block page.
+// connection is reset or closed, or the client gets an alert (in the clear
+// beneath the TLS session at request and response), a plain HTTP reply or
+// a block page.
 type trigger struct {
 	next sink
 	k    *ctl
@@ -45,6 +46,15 @@ func (t *trigger) Write(p []byte) (int, error) {
 		t.k.closeAll()
 		t.err = ErrClosedByFault
 	case ActAlert:
+		if r.Stage == StageRequest || r.Stage == StageResponse {
+			// Mid-stream the alert goes toward the client whichever way
+			// the triggering bytes flowed, beneath any TLS session.
+			t.err = t.k.injectAlert(r)
+			if t.err != nil {
+				return 0, t.err
+			}
+			return len(p), nil
+		}
 		code := r.AlertCode()
 		if _, err := t.next.Write(AlertRecord(AlertLevel(code), code, uint16(r.RecordVersion))); err != nil {
 			t.err = err

@@ -34,7 +34,7 @@ type Rule struct {
 	Latency             Duration `json:"latency,omitempty" toml:"latency"`                           // latency
 	Jitter              Duration `json:"jitter,omitempty" toml:"jitter"`                             // latency: ± uniform
 	Delay               Duration `json:"delay,omitempty" toml:"delay"`                               // slicer, fragment, slow_close, first_byte_delay, blackhole (before then)
-	Timeout             Duration `json:"timeout,omitempty" toml:"timeout"`                           // timeout (close after), idle_timeout (idle period)
+	Timeout             Duration `json:"timeout,omitempty" toml:"timeout"`                           // timeout (close after), idle_timeout and alert at idle (idle period)
 	Rate                int      `json:"rate,omitempty" toml:"rate"`                                 // bandwidth, KB/s (1 KB = 1000 bytes, as Toxiproxy)
 	AverageSize         int      `json:"average_size,omitempty" toml:"average_size"`                 // slicer, fragment (segment size)
 	SizeVariation       int      `json:"size_variation,omitempty" toml:"size_variation"`             // slicer
@@ -44,7 +44,7 @@ type Rule struct {
 	RecoverAfter        Duration `json:"recover_after,omitempty" toml:"recover_after"`               // mtu: emulate MTU probing
 	Then                Then     `json:"then,omitempty" toml:"then"`                                 // truncate, blackhole, alert, large_hello, idle_timeout
 	Alert               *Alert   `json:"alert,omitempty" toml:"alert"`                               // alert, sni_policy (number or name)
-	RecordVersion       Version  `json:"record_version,omitzero" toml:"record_version"`              // alert: record-layer version, default 1.0
+	RecordVersion       Version  `json:"record_version,omitzero" toml:"record_version"`              // alert: record-layer version, default 1.0 (1.2 after the handshake)
 	Chain               Chain    `json:"chain,omitempty" toml:"chain"`                               // chain
 	Skew                Duration `json:"skew,omitempty" toml:"skew"`                                 // chain: validity shifted by this (± duration)
 	MinVersion          Version  `json:"min_version,omitzero" toml:"min_version"`                    // version
@@ -111,7 +111,7 @@ const (
 	ActTimeout         Action = "timeout"           // swallow; close after timeout (0: never)
 	ActMTU             Action = "mtu"               // PMTUD black hole: stall at the first full-size segment
 	ActTruncate        Action = "truncate"          // pass bytes, then hold, fin or rst
-	ActAlert           Action = "alert"             // a plaintext alert record answering the ClientHello
+	ActAlert           Action = "alert"             // a plaintext alert record: answering the ClientHello, or beneath the session later
 	ActChain           Action = "chain"             // serve a deliberately bad certificate chain
 	ActVersion         Action = "version"           // version floor and ceiling
 	ActCipher          Action = "cipher"            // restrict cipher suites

@@ -127,9 +127,10 @@ func Symptom(action, stage string, r *Rule) string {
 	}
 	switch a {
 	case ActAlert, ActSNIPolicy, ActALPNRefuse:
-		if st == StageHandshakeDone {
-			return ClassAlert + " injected in the clear after the handshake, so the client reports a record-layer error, not the alert: " +
-				"Go `local error: tls: bad record MAC`; OpenSSL/curl a record-layer error on read (curl (56))"
+		if when, ok := clearAlertWhen(st, r); ok {
+			return ClassAlert + " injected in the clear " + when + ", so the client reports a record-layer error, not the alert: " +
+				"Go `local error: tls: bad record MAC`; curl (56) OpenSSL SSL_read: … bad record type (TLS 1.3) or … invalid aad (TLS 1.2 AES-GCM), " +
+				"openssl s_client the same on read"
 		}
 		return alertSymptom(a, r, then)
 	case ActChain:
@@ -148,6 +149,27 @@ func Symptom(action, stage string, r *Rule) string {
 		return fmt.Sprintf(row.text, row.detail(r))
 	}
 	return ClassNone
+}
+
+// clearAlertWhen words when an alert injected beneath the TLS session
+// arrives, and false at the stages where the alert answers the ClientHello
+// and the client reads it as one.
+func clearAlertWhen(st Stage, r *Rule) (string, bool) {
+	switch st {
+	case StageHandshakeDone:
+		return "right after the handshake", true
+	case StageRequest:
+		return "as the client's request starts (the request never reaches the server)", true
+	case StageResponse:
+		return "in place of the server's response", true
+	case StageIdle:
+		quiet := "the idle period"
+		if r != nil && r.Timeout > 0 {
+			quiet = r.Timeout.D().String()
+		}
+		return "after " + quiet + " with no traffic either way (a load balancer or firewall dropping an idle keep-alive connection)", true
+	}
+	return "", false
 }
 
 func afterHold(r *Rule) string {

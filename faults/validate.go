@@ -24,7 +24,7 @@ func (e *RuleError) Error() string {
 // Validate reports the first thing wrong with the rule, naming the field. It
 // rejects unknown names, out-of-range values, parameters the action does not
 // use, and combinations that could never work (hello selectors at accept, a
-// chain action without a chain, an alert after the handshake).
+// chain action without a chain, an idle alert without its idle period).
 func (r Rule) Validate() error {
 	fail := func(field, format string, args ...any) error {
 		return &RuleError{Rule: r.Name, Field: field, Msg: fmt.Sprintf(format, args...)}
@@ -74,9 +74,10 @@ func allowedStages(a Action) []Stage {
 		ActTimeout, ActMTU, ActTruncate, ActFragment, ActFirstByteDelay:
 		return []Stage{StageAccept, StageClientHello, StageServerFlight, StageHandshakeDone, StageRequest, StageResponse}
 	case ActAlert:
-		// At handshake_done the alert is injected in the clear beneath the
-		// TLS session, as a middlebox would: it cannot forge an encrypted one.
-		return []Stage{StageAccept, StageClientHello, StageServerFlight, StageHandshakeDone}
+		// From handshake_done on the alert is injected in the clear beneath
+		// the TLS session, as a middlebox would: it cannot forge an
+		// encrypted one. At idle it comes after the rule's timeout of quiet.
+		return []Stage{StageAccept, StageClientHello, StageServerFlight, StageHandshakeDone, StageRequest, StageResponse, StageIdle}
 	case ActPlaintextReply:
 		return []Stage{StageAccept, StageClientHello, StageServerFlight}
 	case ActIdleTimeout:
@@ -104,16 +105,10 @@ func (r *Rule) validateStage(fail failFunc) error {
 	if r.Stage != "" && !slices.Contains(Stages(), r.Stage) {
 		return fail("stage", "unknown stage %q (want %s)", r.Stage, joinList(Stages()))
 	}
-	st := r.Stage
-	if st == "" {
-		st = defaultStage(r.Action)
-	}
+	st := r.stageOrDefault()
 	if ok := allowedStages(r.Action); !slices.Contains(ok, st) {
 		why := ""
-		switch {
-		case r.Action == ActAlert && (st == StageRequest || st == StageResponse):
-			why = "; mid-stream, use stage handshake_done: the alert is injected in the clear right after the handshake, as a middlebox would"
-		case st == StageAccept:
+		if st == StageAccept {
 			why = "; at accept no ClientHello has been read"
 		}
 		return fail("stage", "action %q cannot act at stage %q (want %s)%s", r.Action, st, joinList(ok), why)
@@ -162,14 +157,18 @@ func (r *Rule) validateSelectors(fail failFunc) error {
 	if p := r.Probability; p != nil && (math.IsNaN(*p) || *p < 0 || *p > 1) {
 		return fail("probability", "%v is outside 0..1", *p)
 	}
-	st := r.Stage
-	if st == "" {
-		st = defaultStage(r.Action)
-	}
-	if st == StageAccept && r.UsesHello() {
+	if r.stageOrDefault() == StageAccept && r.UsesHello() {
 		return fail(r.helloSelector(), "stage accept runs before the ClientHello is read; hello selectors need stage client_hello or later")
 	}
 	return nil
+}
+
+// stageOrDefault is the rule's stage, or its action's default when it names none.
+func (r *Rule) stageOrDefault() Stage {
+	if r.Stage == "" {
+		return defaultStage(r.Action)
+	}
+	return r.Stage
 }
 
 // helloSelector names the first hello-based selector that is set.

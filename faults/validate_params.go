@@ -63,7 +63,9 @@ func actionParams(a Action) []string {
 		return []string{"mtu", "recover_after"}
 	case ActTruncate:
 		return []string{"bytes", "then"}
-	case ActAlert, ActSNIPolicy:
+	case ActAlert:
+		return []string{"alert", "then", "record_version", "timeout"}
+	case ActSNIPolicy:
 		return []string{"alert", "then", "record_version"}
 	case ActALPNRefuse:
 		return []string{"then", "record_version"}
@@ -219,6 +221,15 @@ func (r *Rule) validateFragment(fail failFunc) error {
 }
 
 func (r *Rule) validateAlert(fail failFunc) error {
+	if r.Action == ActAlert {
+		idle := r.Stage == StageIdle
+		switch {
+		case idle && r.Timeout <= 0:
+			return fail("timeout", "missing: an alert at stage idle needs the idle period after which it is sent, such as \"30s\"")
+		case !idle && r.Timeout != 0:
+			return fail("timeout", "only an alert at stage idle uses it (the idle period); at stage %q the alert goes at once", r.stageOrDefault())
+		}
+	}
 	if r.Alert == nil {
 		if r.Action == ActAlert {
 			return fail("alert", "missing: give a number (40) or a name (handshake_failure)")

@@ -108,7 +108,8 @@ func filterDirection(r *Rule) Direction {
 	switch {
 	case directional(r.Action):
 		return r.Direction
-	case r.Action == ActIdleTimeout:
+	case r.Action == ActIdleTimeout || r.Stage == StageIdle:
+		// Quiet means no bytes either way, so both directions are watched.
 		return Both
 	case r.Action == ActBlockPage || r.Stage == StageRequest:
 		return C2S

@@ -29,6 +29,9 @@ type ctl struct {
 	// sent counts the bytes that actually reached the socket, so the log
 	// does not claim bytes a truncate or MTU fault swallowed.
 	sent atomic.Int64
+	// alerted is the alert a mid-stream or idle alert rule injected, for
+	// the listener's log (InjectedAlert); nil until one did.
+	alerted atomic.Pointer[Injection]
 }
 
 func newCtl(c net.Conn, deps WrapDeps) *ctl {
@@ -69,6 +72,19 @@ func (k *ctl) after(d time.Duration, f func()) {
 		return
 	}
 	k.stops = append(k.stops, k.deps.AfterFunc(d, f))
+}
+
+// onEnd registers stop to run when the connection ends, for a timer a
+// filter re-arms itself. It reports false, registering nothing, when the
+// connection already ended.
+func (k *ctl) onEnd(stop func() bool) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.dead != nil {
+		return false
+	}
+	k.stops = append(k.stops, stop)
+	return true
 }
 
 // reset aborts the connection with an RST and makes local reads and

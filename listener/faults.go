@@ -21,6 +21,10 @@ type connFaults struct {
 	plan   *faults.Plan
 	ci     faults.ConnInfo
 	deps   faults.WrapDeps
+	// late is the client conn carrying request, response and idle
+	// wrappers, nil without any. An alert rule there fires mid-stream, so
+	// recordFaults asks it afterwards whether it did.
+	late net.Conn
 }
 
 // planAccept evaluates accept-stage rules before anything is read. It
@@ -69,6 +73,9 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 	}
 	if ws := fx.plan.Wrappers(stages...); len(ws) > 0 {
 		c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
+		if !s.terminates() {
+			fx.late = c
+		}
 	}
 	if r := fx.plan.Stop(faults.StageClientHello); r != nil {
 		s.applyStop(c, o, r, o.Hello, fx)
@@ -103,6 +110,7 @@ func (s *Server) afterHandshake(tc net.Conn, o *explain.Outcome, fx *connFaults)
 	}
 	if ws := fx.plan.Wrappers(faults.StageHandshakeDone, faults.StageRequest, faults.StageResponse, faults.StageIdle); len(ws) > 0 {
 		tc = faults.Wrap(tc, ws, faults.FacingClient, fx.deps)
+		fx.late = tc
 	}
 	if r := fx.plan.Stop(faults.StageHandshakeDone); r != nil {
 		target := tc
@@ -152,10 +160,21 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 	_ = c.Close()
 }
 
-// recordFaults copies the plan's firings into the outcome for the log.
+// recordFaults copies the plan's firings into the outcome for the log. An
+// alert a request, response or idle rule injected ended the connection
+// like a stop, so it is recorded as one: the diagnosis then names the rule
+// and the alert instead of calling the connection normal.
 func recordFaults(o *explain.Outcome, fx *connFaults) {
 	if fx.plan.Empty() {
 		return
+	}
+	if in, ok := faults.InjectedAlert(fx.late); ok && o.FaultApplied == "" {
+		switch in.Rule.Stage {
+		case faults.StageRequest, faults.StageResponse, faults.StageIdle:
+			o.FaultApplied = string(faults.ActAlert)
+			o.Route = "fault_" + string(faults.ActAlert)
+			o.ClientTLS.AlertSent = int(in.Alert)
+		}
 	}
 	o.Faults = fx.plan.Names()
 	for _, f := range fx.plan.Firings() {

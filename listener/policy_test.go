@@ -1,9 +1,13 @@
 package listener
 
 import (
+	"bytes"
 	"crypto/tls"
+	"io"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
 	"github.com/tlsgate/tlsgate/faults"
@@ -59,31 +63,113 @@ func TestGroupAndSignaturePolicy(t *testing.T) {
 }
 
 // An alert injected after the handshake goes in the clear beneath the TLS
-// session, so the client reports a record-layer error, not the alert.
+// session, so the client reports a record-layer error, not the alert. At
+// handshake_done it is a stop; at request, response and idle a wrapper
+// whose firing the listener records like one.
 func TestAlertAfterHandshake(t *testing.T) {
-	for _, v := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
-		t.Run(tls.VersionName(v), func(t *testing.T) {
+	stages := []struct {
+		stage   faults.Stage
+		timeout time.Duration
+		send    bool // the client sends a request before it reads
+	}{
+		{faults.StageHandshakeDone, 0, true},
+		{faults.StageRequest, 0, true},
+		{faults.StageResponse, 0, true},
+		// Idle: the client only waits; the alert comes after 300ms of
+		// quiet. Its read deadline only bounds a broken run.
+		{faults.StageIdle, 300 * time.Millisecond, false},
+	}
+	for _, st := range stages {
+		for _, v := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
+			t.Run(string(st.stage)+"/"+tls.VersionName(v), func(t *testing.T) {
+				e := faults.NewEngine(nil)
+				a := faults.Alert(40)
+				r := faults.Rule{Name: "late-alert", Stage: st.stage, Action: faults.ActAlert, Alert: &a, Timeout: faults.Duration(st.timeout)}
+				if err := e.Add(r); err != nil {
+					t.Fatal(err)
+				}
+				h := startListenerDeps(t, Options{Mode: Terminate, Backend: echoBackend(t), ClientSSL: &ClientSSL{}}, func(d *Deps) { d.Faults = e })
+				c, err := tls.Dial("tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: h.srv.deps.Minter.CA().Pool(), MaxVersion: v})
+				if err != nil {
+					t.Fatalf("handshake: %v", err)
+				}
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+				if st.send {
+					_, _ = c.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
+				}
+				n, rerr := c.Read(make([]byte, 64))
+				if n != 0 || rerr == nil || !strings.Contains(rerr.Error(), "bad record MAC") {
+					t.Errorf("client read %d bytes, error %v; want no echo and a record-layer error", n, rerr)
+				}
+				res := h.next()
+				if res.o.FaultApplied != "alert" || res.o.Route != "fault_alert" || res.d.Code != explain.CodeFaultInjected {
+					t.Errorf("fault_applied %q route %q code %s", res.o.FaultApplied, res.o.Route, res.d.Code)
+				}
+				if res.o.ClientTLS.AlertSent != 40 {
+					t.Errorf("alert sent %d, want 40", res.o.ClientTLS.AlertSent)
+				}
+				if len(res.o.FaultFirings) != 1 || res.o.FaultFirings[0].Stage != string(st.stage) ||
+					!strings.Contains(res.o.FaultFirings[0].Symptom, "bad record MAC") {
+					t.Errorf("firings %+v", res.o.FaultFirings)
+				}
+				if !strings.Contains(res.d.Summary, "injected by rule late-alert") {
+					t.Errorf("summary %q does not name the rule", res.d.Summary)
+				}
+				t.Logf("client saw: %v; summary: %s", rerr, res.d.Summary)
+			})
+		}
+	}
+}
+
+// Without TLS termination there is no session to hide beneath: the record
+// goes raw, in the clear, exactly as the rule says, at request, response
+// and idle alike.
+func TestAlertWithoutTermination(t *testing.T) {
+	stages := []struct {
+		stage   faults.Stage
+		timeout time.Duration
+		send    bool // a request after the peeked line
+	}{
+		{faults.StageRequest, 0, true},
+		{faults.StageResponse, 0, false},
+		{faults.StageIdle, 300 * time.Millisecond, false},
+	}
+	for _, st := range stages {
+		t.Run(string(st.stage), func(t *testing.T) {
 			e := faults.NewEngine(nil)
-			a := faults.Alert(40)
-			if err := e.Add(faults.Rule{Name: "late-alert", Stage: faults.StageHandshakeDone, Action: faults.ActAlert, Alert: &a}); err != nil {
+			a := faults.Alert(49)
+			if err := e.Add(faults.Rule{Name: "raw-alert", Stage: st.stage, Action: faults.ActAlert, Alert: &a, Timeout: faults.Duration(st.timeout)}); err != nil {
 				t.Fatal(err)
 			}
-			h := startListenerDeps(t, Options{Mode: Terminate, Backend: echoBackend(t), ClientSSL: &ClientSSL{}}, func(d *Deps) { d.Faults = e })
-			c, err := tls.Dial("tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: h.srv.deps.Minter.CA().Pool(), MaxVersion: v})
+			h := startListenerDeps(t, Options{Mode: Plaintext, Backend: echoBackend(t)}, func(d *Deps) { d.Faults = e })
+			c, err := net.Dial("tcp", h.addr)
 			if err != nil {
-				t.Fatalf("handshake: %v", err)
+				t.Fatal(err)
 			}
 			defer c.Close()
-			_, _ = c.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
-			_, rerr := c.Read(make([]byte, 64))
-			if rerr == nil || !(strings.Contains(rerr.Error(), "bad record MAC")) {
-				t.Errorf("client read error %v, want a record-layer error", rerr)
+			_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+			// The listener peeks at the first bytes to classify them
+			// before the wrappers go on, so a line of its own opens the
+			// stream; the wrappers see what follows.
+			_, _ = c.Write([]byte("PING\r\n"))
+			if st.stage != faults.StageResponse {
+				if _, err := io.ReadFull(c, make([]byte, 6)); err != nil {
+					t.Fatalf("echo of the peeked line: %v", err)
+				}
 			}
-			r := h.next()
-			if r.o.FaultApplied != "alert" || r.d.Code != explain.CodeFaultInjected {
-				t.Errorf("fault_applied %q code %s", r.o.FaultApplied, r.d.Code)
+			if st.send {
+				_, _ = c.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
 			}
-			t.Logf("client saw: %v", rerr)
+			got, err := io.ReadAll(c)
+			want := faults.AlertRecord(faults.AlertFatal, 49, tls.VersionTLS12)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("client read % x, %v; want exactly % x then EOF", got, err, want)
+			}
+			res := h.next()
+			if res.o.FaultApplied != "alert" || res.o.ClientTLS.AlertSent != 49 {
+				t.Errorf("fault_applied %q alert sent %d", res.o.FaultApplied, res.o.ClientTLS.AlertSent)
+			}
 		})
 	}
 }

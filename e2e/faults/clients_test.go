@@ -117,11 +117,18 @@ type opensslResult struct {
 // it handshakes and closes, and kills it after limit.
 func runOpenSSL(t *testing.T, limit time.Duration, addr string, args ...string) opensslResult {
 	t.Helper()
+	return runOpenSSLInput(t, limit, addr, "", args...)
+}
+
+// runOpenSSLInput is runOpenSSL with input on s_client's stdin, sent once
+// the handshake is done.
+func runOpenSSLInput(t *testing.T, limit time.Duration, addr, input string, args ...string) opensslResult {
+	t.Helper()
 	bin := needTool(t, "openssl")
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"s_client", "-connect", addr}, args...)...)
-	cmd.Stdin = strings.NewReader("")
+	cmd.Stdin = strings.NewReader(input)
 	out, err := cmd.CombinedOutput()
 	r := opensslResult{out: string(out)}
 	var ee *exec.ExitError
