@@ -117,8 +117,14 @@ func (s *Server) relay(c net.Conn, o *explain.Outcome, first []byte, addr string
 func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *upstream.Dialer) (net.Conn, bool) {
 	o.Backend.Addr = addr
 	o.Backend.Attempted = true
-	ctx, cancel := context.WithTimeout(context.Background(), s.opts.DialTimeout+s.opts.HandshakeTimeout)
-	defer cancel()
+	ctx := context.Background()
+	if d.Timeout <= 0 || d.TLS != nil && d.HandshakeTimeout <= 0 {
+		// The dialer's own timeouts bound each step when both are set; an
+		// outer deadline would only add a timer to every connection.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.opts.DialTimeout+s.opts.HandshakeTimeout)
+		defer cancel()
+	}
 	bc, err := d.DialBackend(ctx, addr, clientAddr(o, c), virtualAddr(o, c))
 	if err != nil {
 		recordBackendErr(o, err)

@@ -104,12 +104,16 @@ func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs
 	for i := range p.flows {
 		p.flows[i].windowStart = now
 	}
+	// The replay happens here, before the other goroutine starts, so the
+	// backend has the request one scheduling hop sooner. A failed replay
+	// has reset both conns; the two directions then end at once.
+	p.replay(up, backend, firstUp)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		p.run(up, backend, client, firstUp, bufs)
+		p.run(up, backend, client, bufs)
 	}()
-	p.run(down, client, backend, nil, bufs)
+	p.run(down, client, backend, bufs)
 	<-done
 	client.Close()
 	backend.Close()
@@ -143,16 +147,23 @@ type flow struct {
 	doneAt time.Time
 }
 
+// replay writes the bytes already read from the source (the peek) to dst.
+func (p *pump) replay(d int, dst net.Conn, first []byte) {
+	if len(first) == 0 {
+		return
+	}
+	n, err := dst.Write(first)
+	p.add(d, int64(n))
+	if err != nil {
+		p.fail(d, fmt.Errorf("upstream: %s: replay %d first bytes (%d written): %w", dirName(d), len(first), n, err))
+	}
+}
+
 // run copies src to dst for direction d until EOF, error, idle expiry or
 // an abort by the other direction.
-func (p *pump) run(d int, dst, src net.Conn, first []byte, bufs *Buffers) {
-	if len(first) > 0 {
-		n, err := dst.Write(first)
-		p.add(d, int64(n))
-		if err != nil {
-			p.fail(d, fmt.Errorf("upstream: %s: replay %d first bytes (%d written): %w", dirName(d), len(first), n, err))
-			return
-		}
+func (p *pump) run(d int, dst, src net.Conn, bufs *Buffers) {
+	if p.isAborted() {
+		return
 	}
 	var buf []byte
 	var warm []byte // read/write buffer of a spliceable direction's first bytes
