@@ -11,8 +11,8 @@
 #
 # Core gateway (issue 2)
 #   bulk TLS throughput         direct | tlsgate passthrough | haproxy sniff
-#   new connections/s, plain    direct | tlsgate plaintext   | haproxy plain
-#   new connections/s, TLS      direct | tlsgate passthrough | haproxy sniff
+#   new connections/s, plain    direct | tlsgate plaintext   | haproxy plain | bare Go relay
+#   new connections/s, TLS      direct | tlsgate passthrough | haproxy sniff | bare Go relay
 #   request latency, plain/TLS  direct | tlsgate             | haproxy
 #   TLS handshakes/s            direct TLS backend | tlsgate terminate (same
 #                               cert; and minted leaf) | haproxy terminate
@@ -269,7 +269,7 @@ if want core || want inspect; then
 	PORTS+=(127.0.0.1:27101)
 fi
 if want core; then
-	PORTS+=(127.0.0.1:27102 127.0.0.1:27301 127.0.0.1:27302 127.0.0.1:27303 127.0.0.1:27304)
+	PORTS+=(127.0.0.1:27102 127.0.0.1:27301 127.0.0.1:27302 127.0.0.1:27303 127.0.0.1:27304 127.0.0.1:27108 127.0.0.1:27109)
 fi
 if want core || want faults; then
 	PORTS+=(127.0.0.1:27103)
@@ -325,6 +325,19 @@ if want core; then
 fi
 if want core || want faults; then
 	start_backend http-tls 127.0.0.1:27103 --mode http "${TLS_FILES[@]}"
+fi
+# The bare Go relay (tlsgate-load relay): accept, read, dial, io.Copy both
+# ways, nothing else. Its rows show what Go's runtime alone costs per
+# connection, next to tlsgate (which adds sniffing, routing, a diagnosis
+# and a log line) and HAProxy (C, one event loop per thread).
+RELAY_PLAIN_PID=none RELAY_TLS_PID=none
+if want core; then
+	"$LOAD" relay --listen 127.0.0.1:27109 --target 127.0.0.1:27102 >"$WORK/relay-plain.out" 2>"$WORK/relay-plain.err" &
+	RELAY_PLAIN_PID=$!
+	PIDS+=("$RELAY_PLAIN_PID")
+	"$LOAD" relay --listen 127.0.0.1:27108 --target 127.0.0.1:27103 >"$WORK/relay-tls.out" 2>"$WORK/relay-tls.err" &
+	RELAY_TLS_PID=$!
+	PIDS+=("$RELAY_TLS_PID")
 fi
 # One backend per inspect-mode row: its tally at the end says whether
 # that proxy resumed TLS sessions to it.
@@ -530,11 +543,13 @@ core() {
 		done
 		log "core, repetition $rep of $REPS: connection rate"
 		i=0
-		for t in direct:27102 tlsgate:27202 haproxy:27302; do
+		pid_of[3]=$RELAY_PLAIN_PID
+		for t in direct:27102 tlsgate:27202 haproxy:27302 go-relay:27109; do
 			measure "new conns/s, plain HTTP" "${t%%:*}" "${pid_of[i++]}" connrate --target "127.0.0.1:${t##*:}" "${RATE[@]}"
 		done
 		i=0
-		for t in direct:27103 tlsgate:27203 haproxy:27303; do
+		pid_of[3]=$RELAY_TLS_PID
+		for t in direct:27103 tlsgate:27203 haproxy:27303 go-relay:27108; do
 			measure "new conns/s, TLS (passthrough)" "${t%%:*}" "${pid_of[i++]}" connrate --target "127.0.0.1:${t##*:}" "${RATE[@]}" "${tls_bench[@]}"
 		done
 		log "core, repetition $rep of $REPS: latency"

@@ -32,6 +32,7 @@ const topUsage = `tlsgate-load: load generator and test backend for tlsgate benc
 
 Usage:
   tlsgate-load backend    --listen 127.0.0.1:0 --mode echo|sink|http [--tls --cert f --key f | --tls-self]
+  tlsgate-load relay      --listen 127.0.0.1:0 --target host:port  (a bare Go relay: the runtime's floor)
   tlsgate-load bulk       --target host:port --bytes 256MiB --conns 1 [TLS flags]
   tlsgate-load connrate   --target host:port --duration 10s --concurrency 8 --max N [TLS flags]
   tlsgate-load latency    --target host:port --requests 5000 --concurrency 1 [TLS flags]
@@ -108,6 +109,8 @@ func dispatch(ctx context.Context, args []string, e *env) error {
 		return errHelp
 	case "backend":
 		return cmdBackend(ctx, rest, e)
+	case "relay":
+		return cmdRelay(ctx, rest, e)
 	case "bulk":
 		return cmdBulk(ctx, rest, e)
 	case "connrate":
