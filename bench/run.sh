@@ -721,6 +721,9 @@ gobenches() {
 	gobench "" ./upstream . "$GO_TIME_OTHER" "$n"
 	gobench "" ./httpflow . "$GO_TIME_OTHER" "$n"
 	gobench "" ./explain . "$GO_TIME_OTHER" "$n"
+	# One whole relayed plain connection, client and backend in-process:
+	# its allocations per connection are the figure to watch.
+	gobench "" ./listener PlainConn "$GO_TIME_OTHER" "$n"
 	note "Single-goroutine costs on this machine (the -2 of GOMAXPROCS dropped from the names); the pki and faults benchmarks are in their sections above."
 	section_end
 }
