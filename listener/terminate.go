@@ -191,7 +191,38 @@ func recordHandshakeErr(leg *explain.Leg, err error, rc *recordingConn) {
 	}
 	if _, desc, ok := sniff.ParseAlert(rc.written); ok {
 		leg.AlertSent = int(desc)
+	} else if leg.ServerFlightSent {
+		// Under TLS 1.3 an alert after our flight is encrypted; what
+		// crypto/tls sent follows from the error it returned.
+		leg.AlertSent = clientCertAlert(err)
 	}
+}
+
+// clientCertAlert is the alert crypto/tls's server sends when it rejects a
+// client certificate with err (handshake_server.go, processCertsFromClient),
+// or -1 when err is not such a rejection. TLS 1.2 sends the same alerts in
+// the clear, where they are read from the bytes instead, except that a
+// missing certificate is handshake_failure there, not certificate_required.
+func clientCertAlert(err error) int {
+	if ve, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
+		if _, ok := errors.AsType[x509.UnknownAuthorityError](ve.Err); ok {
+			return 48 // unknown_ca
+		}
+		if ie, ok := errors.AsType[x509.CertificateInvalidError](ve.Err); ok && ie.Reason == x509.Expired {
+			return 45 // certificate_expired
+		}
+		return 42 // bad_certificate
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "tls: client didn't provide a certificate"):
+		return 116 // certificate_required
+	case strings.Contains(msg, "tls: failed to parse client certificate"):
+		return 50 // decode_error
+	case strings.Contains(msg, "tls: client certificate contains an unsupported public key"):
+		return 43 // unsupported_certificate
+	}
+	return -1
 }
 
 // closeAfterHandshakeError ends a failed handshake the way real TLS servers

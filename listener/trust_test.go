@@ -487,15 +487,15 @@ func TestTrustClientCertificate(t *testing.T) {
 				t.Errorf("client leg err %q, want it to contain %q", leg.Err, tc.legErrHas)
 			}
 			// The client printed this alert, so tlsgate sent it. The
-			// listener records what the raw bytes show (a TLS 1.2 alert is
-			// in the clear, a TLS 1.3 one encrypted); the diagnosis must name
-			// it either way.
+			// listener reads a TLS 1.2 alert from the bytes and infers an
+			// encrypted TLS 1.3 one from crypto/tls's error; the leg and
+			// the diagnosis must name it either way.
 			if got := evidence(r.d, "cert_alert"); got != tc.alert {
 				t.Errorf("diagnosis cert_alert %q, want %q", got, tc.alert)
 			}
 			wire, _, _ := strings.Cut(tc.alert, " ")
-			if sent := strconv.Itoa(leg.AlertSent); sent != wire && (!tc.tls13 || leg.AlertSent != -1) {
-				t.Errorf("client leg alert sent %d, want %s", leg.AlertSent, wire)
+			if sent := strconv.Itoa(leg.AlertSent); sent != wire {
+				t.Errorf("client leg alert sent %d, want %s (tls 1.3: %t)", leg.AlertSent, wire, tc.tls13)
 			}
 			if leg.AlertRecv != -1 {
 				t.Errorf("client leg alert received %d: the client sent none", leg.AlertRecv)
@@ -504,6 +504,32 @@ func TestTrustClientCertificate(t *testing.T) {
 				t.Errorf("backend dialled although the client certificate was refused: %+v", r.o.Backend)
 			}
 			checkClientLeg(t, h, r, s)
+		})
+	}
+}
+
+func TestClientCertAlert(t *testing.T) {
+	verify := func(err error) error {
+		return &tls.CertificateVerificationError{Err: err}
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"unknown ca", verify(x509.UnknownAuthorityError{}), 48},
+		{"expired", verify(x509.CertificateInvalidError{Reason: x509.Expired}), 45},
+		{"wrong usage", verify(x509.CertificateInvalidError{Reason: x509.IncompatibleUsage}), 42},
+		{"wrapped", fmt.Errorf("listener: handshake: %w", verify(x509.UnknownAuthorityError{})), 48},
+		{"missing", errors.New("tls: client didn't provide a certificate"), 116},
+		{"unparsable", errors.New("tls: failed to parse client certificate: x509: malformed certificate"), 50},
+		{"key type", errors.New("tls: client certificate contains an unsupported public key of type *dsa.PublicKey"), 43},
+		{"client went away", io.ErrUnexpectedEOF, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := clientCertAlert(tc.err); got != tc.want {
+				t.Errorf("clientCertAlert(%v) = %d, want %d", tc.err, got, tc.want)
+			}
 		})
 	}
 }
