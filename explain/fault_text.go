@@ -140,7 +140,12 @@ func (f *facts) annotateFaults(d *Diagnosis, v verdict) {
 	parts := make([]string, len(firings))
 	for i, fr := range firings {
 		parts[i] = f.firingText(sentSummary, fr, "")
-		r, ok := words[fr.Action]
+		// A stage-specific wording first: an alert at idle imitates
+		// another device than an alert answering the ClientHello.
+		r, ok := words[fr.Action+"/"+fr.Stage]
+		if !ok {
+			r, ok = words[fr.Action]
+		}
 		if !ok {
 			r = f.firingText(sentRealOther, fr, "")
 		}
