@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 	"github.com/tlsgate/tlsgate/lab"
 )
 
@@ -31,7 +32,7 @@ func clientTool(cmd string) string {
 // diagnosis code, the fault rules that fired, the BIG-IP lines, and that
 // the Compare command works on the same port.
 func TestScenarios(t *testing.T) {
-	blocks := newPortBlocks()
+	blocks := tg.NewPortBlocks()
 	for i, s := range lab.Catalog() {
 		t.Run(s.Name, func(t *testing.T) {
 			t.Parallel()
@@ -40,10 +41,10 @@ func TestScenarios(t *testing.T) {
 					needTool(t, tool)
 				}
 			}
-			p := startLab(t, blocks, "--only", s.Name)
-			vars := lab.Vars{Port: p.base + i, Origin: lab.OriginPort(p.base), CA: p.caFile}
-			if !strings.Contains(p.stdout.String(), lab.Expand(s.Try, vars)) {
-				t.Errorf("the table does not show the command to try:\n%s", p.stdout.String())
+			p := tg.StartLab(t, blocks, tlsgateBin, "--only", s.Name)
+			vars := lab.Vars{Port: p.Base + i, Origin: lab.OriginPort(p.Base), CA: p.CAFile}
+			if !strings.Contains(p.Stdout.String(), lab.Expand(s.Try, vars)) {
+				t.Errorf("the table does not show the command to try:\n%s", p.Stdout.String())
 			}
 
 			try := lab.Expand(s.Try, vars)
@@ -55,7 +56,7 @@ func TestScenarios(t *testing.T) {
 				t.Errorf("%s\nclient output does not show %q:\n%s", try, s.ExpectClient, out)
 			}
 
-			e := p.waitEvent(t, s.Name, 1)
+			e := waitEvent(t, p, s.Name, 1)
 			if e.Conn.Diagnosis != s.ExpectCode {
 				t.Errorf("diagnosis %q, want %q (%s)", e.Conn.Diagnosis, s.ExpectCode, e.Conn.Summary)
 			}
@@ -87,7 +88,7 @@ func TestScenarios(t *testing.T) {
 					t.Errorf("%s\nexit status %d, want 0 with %q:\n%s", cmp, code, s.CompareExpect, out)
 				}
 			}
-			p.stop(t)
+			p.Stop(t)
 		})
 	}
 }
@@ -96,14 +97,14 @@ func TestScenarios(t *testing.T) {
 // the table lists every scenario on its port with its command.
 func TestLabAll(t *testing.T) {
 	needTool(t, "curl")
-	p := startLab(t, newPortBlocks())
-	table := p.stdout.String()
+	p := tg.StartLab(t, tg.NewPortBlocks(), tlsgateBin)
+	table := p.Stdout.String()
 	for i, s := range lab.Catalog() {
-		vars := lab.Vars{Port: p.base + i, Origin: lab.OriginPort(p.base), CA: p.caFile}
+		vars := lab.Vars{Port: p.Base + i, Origin: lab.OriginPort(p.Base), CA: p.CAFile}
 		row := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(s.Name) + `\s+` + string(s.Family) + `\s+` +
-			regexp.QuoteMeta(strconv.Itoa(p.base+i)) + `\s+` + regexp.QuoteMeta(lab.Expand(s.Try, vars)) + `$`)
+			regexp.QuoteMeta(strconv.Itoa(p.Base+i)) + `\s+` + regexp.QuoteMeta(lab.Expand(s.Try, vars)) + `$`)
 		if !row.MatchString(table) {
-			t.Errorf("no table row for %s on port %d:\n%s", s.Name, p.base+i, table)
+			t.Errorf("no table row for %s on port %d:\n%s", s.Name, p.Base+i, table)
 		}
 	}
 	// One healthy request through the demo backend proves the shared
@@ -112,11 +113,11 @@ func TestLabAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmp := lab.Expand(s.Compare, lab.Vars{Port: p.base + index(t, s.Name), CA: p.caFile})
+	cmp := lab.Expand(s.Compare, lab.Vars{Port: p.Base + index(t, s.Name), CA: p.CAFile})
 	if out, code := runShell(t, cmp); code != 0 || !strings.Contains(out, s.CompareExpect) {
 		t.Errorf("%s: exit %d:\n%s", cmp, code, out)
 	}
-	p.stop(t)
+	p.Stop(t)
 }
 
 // TestLabCLI covers the subcommand's other modes through the binary.

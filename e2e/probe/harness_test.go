@@ -6,145 +6,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 	"github.com/tlsgate/tlsgate/lab"
 )
 
-// Bounded waits: how long a lab may take to bind, and a probe to finish,
-// before the test gives up. No assertion depends on how fast anything is.
-const (
-	startWait = 30 * time.Second
-	probeWait = 90 * time.Second
-)
-
-// readyLine is the last line `tlsgate lab` prints once every listener is
-// bound.
-const readyLine = "Ctrl-C stops."
-
-// portBlocks hands out disjoint blocks of 100 loopback ports, one per lab
-// process (base+index for the scenario, base+98 and base+99 for the
-// helpers), below Linux's ephemeral range.
-type portBlocks struct {
-	mu   sync.Mutex
-	next int
-}
-
-const (
-	blocksFrom = 20000
-	blocksTo   = 32700
-)
-
-func newPortBlocks() *portBlocks {
-	// A random start keeps apart two test binaries that run at once.
-	return &portBlocks{next: blocksFrom + 100*rand.IntN((blocksTo-blocksFrom)/100)}
-}
-
-func (p *portBlocks) take() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.next+100 > blocksTo {
-		p.next = blocksFrom
-	}
-	base := p.next
-	p.next += 100
-	return base
-}
-
-// syncBuffer is a bytes.Buffer shared by the exec copier and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// labProc is one running `tlsgate lab --only NAME`.
-type labProc struct {
-	base   int
-	caFile string
-	cmd    *exec.Cmd
-	out    *syncBuffer
-	done   chan struct{}
-}
-
-// startLab runs one scenario and waits for its table; a port block that
-// another process holds makes it retry on the next block.
-func startLab(t *testing.T, blocks *portBlocks, name string) *labProc {
-	t.Helper()
-	dir := t.TempDir()
-	var last string
-	for attempt := 0; attempt < 5; attempt++ {
-		p := &labProc{base: blocks.take(), caFile: filepath.Join(dir, "ca", "ca.pem"), out: &syncBuffer{}, done: make(chan struct{})}
-		p.cmd = exec.Command(tlsgateBin, "lab", "--only", name, "--base-port", strconv.Itoa(p.base),
-			"--ca-dir", filepath.Join(dir, "ca"), "--log-file", filepath.Join(dir, fmt.Sprintf("events-%d.log", attempt)))
-		p.cmd.Dir = dir
-		p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-		if err := p.cmd.Start(); err != nil {
-			t.Fatalf("start tlsgate lab: %v", err)
-		}
-		go func() {
-			_ = p.cmd.Wait()
-			close(p.done)
-		}()
-		t.Cleanup(p.kill)
-		if p.waitReady(t) {
-			return p
-		}
-		last = p.out.String()
-		if !strings.Contains(last, "address already in use") {
-			break
-		}
-		t.Logf("port block %d busy, retrying", p.base)
-	}
-	t.Fatalf("tlsgate lab --only %s did not start:\n%s", name, last)
-	return nil
-}
-
-// waitReady reports whether the table appeared before the process exited.
-func (p *labProc) waitReady(t *testing.T) bool {
-	t.Helper()
-	deadline := time.Now().Add(startWait)
-	for !strings.Contains(p.out.String(), readyLine) {
-		select {
-		case <-p.done:
-			return false
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("tlsgate lab printed no table within %v:\n%s", startWait, p.out.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return true
-}
-
-func (p *labProc) kill() {
-	select {
-	case <-p.done:
-	default:
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
-}
+// Bounded wait: how long a probe may take to finish before the test gives
+// up. No assertion depends on how fast anything is.
+const probeWait = 90 * time.Second
 
 // report is the part of `tlsgate probe --json` the tests read.
 type report struct {
@@ -217,6 +91,6 @@ func runProbe(t *testing.T, cmdline string, extra ...string) (report, string, in
 }
 
 // vars fills a placed scenario's command templates.
-func vars(p *labProc, index int) lab.Vars {
-	return lab.Vars{Port: p.base + index, Origin: lab.OriginPort(p.base), CA: p.caFile}
+func vars(p *tg.Lab, index int) lab.Vars {
+	return lab.Vars{Port: p.Base + index, Origin: lab.OriginPort(p.Base), CA: p.CAFile}
 }

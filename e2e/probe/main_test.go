@@ -5,11 +5,10 @@
 package probee2e
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
+
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
 
 // tlsgateBin is the binary TestMain builds; it is written before any test
@@ -17,20 +16,5 @@ import (
 var tlsgateBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "tlsgate-probe-e2e-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e/probe: temp dir:", err)
-		os.Exit(1)
-	}
-	tlsgateBin = filepath.Join(dir, "tlsgate")
-	build := exec.Command("go", "build", "-o", tlsgateBin, "./cmd/tlsgate")
-	build.Dir = filepath.Join("..", "..") // the module root
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/probe: go build ./cmd/tlsgate: %v\n%s", err, out)
-		_ = os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(tg.RunMain(m, "e2e/probe", "../..", "tlsgate-probe-e2e-bin-", false, func(bin string) { tlsgateBin = bin }))
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"unicode"
 
+	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 	"github.com/tlsgate/tlsgate/lab"
 )
 
@@ -15,11 +16,11 @@ import (
 // client side (the client's own mistake) must say why in ProbeNote, and
 // the probe must then find nothing wrong with the server.
 func TestProbeNamesEveryCause(t *testing.T) {
-	blocks := newPortBlocks()
+	blocks := tg.NewPortBlocks()
 	for i, s := range lab.Catalog() {
 		t.Run(s.Name, func(t *testing.T) {
 			t.Parallel()
-			p := startLab(t, blocks, s.Name)
+			p := tg.StartLab(t, blocks, tlsgateBin, "--only", s.Name)
 			cmd := lab.Expand(s.ProbeCommand(), vars(p, i))
 			rep, out, code := runProbe(t, cmd, "--json")
 			if len(rep.Steps) != 10 {
@@ -61,7 +62,7 @@ func TestProbeNamesEveryCause(t *testing.T) {
 // TestProbeJapanese probes a few scenarios in Japanese: the codes are the
 // English run's, and the sentences for people are Japanese.
 func TestProbeJapanese(t *testing.T) {
-	blocks := newPortBlocks()
+	blocks := tg.NewPortBlocks()
 	catalog := lab.Catalog()
 	for _, name := range []string{"incomplete-chain", "pmtud-blackhole", "waf-block-page"} {
 		t.Run(name, func(t *testing.T) {
@@ -71,7 +72,7 @@ func TestProbeJapanese(t *testing.T) {
 				t.Fatal(err)
 			}
 			i := slices.IndexFunc(catalog, func(c lab.Scenario) bool { return c.Name == name })
-			p := startLab(t, blocks, name)
+			p := tg.StartLab(t, blocks, tlsgateBin, "--only", name)
 			cmd := lab.Expand(s.ProbeCommand(), vars(p, i))
 			rep, out, _ := runProbe(t, cmd, "--json", "--lang", "ja")
 			if rep.Lang != "ja" || rep.Final.Code != s.ExpectProbe {
