@@ -32,18 +32,29 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// UnmarshalJSON accepts a duration string or a number of milliseconds.
-func (d *Duration) UnmarshalJSON(b []byte) error {
+// jsonText handles what every parameter's UnmarshalJSON accepts besides
+// its own number form: null (no change) and a JSON string (given to text).
+// done is false when b is a bare token, returned trimmed for the caller.
+func jsonText(b []byte, what string, text func([]byte) error) (bare []byte, done bool, err error) {
 	b = bytes.TrimSpace(b)
 	if string(b) == "null" {
-		return nil
+		return nil, true, nil
 	}
 	if len(b) > 0 && b[0] == '"' {
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
-			return fmt.Errorf("faults: duration %s: %w", b, err)
+			return nil, true, fmt.Errorf("faults: %s %s: %w", what, b, err)
 		}
-		return d.UnmarshalText([]byte(s))
+		return nil, true, text([]byte(s))
+	}
+	return b, false, nil
+}
+
+// UnmarshalJSON accepts a duration string or a number of milliseconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	b, done, err := jsonText(b, "duration", d.UnmarshalText)
+	if done {
+		return err
 	}
 	ms, err := strconv.ParseFloat(string(b), 64)
 	if err != nil || ms > float64(1<<53) || ms < -float64(1<<53) {
@@ -115,16 +126,9 @@ func (a *Alert) UnmarshalText(b []byte) error {
 
 // UnmarshalJSON accepts a JSON number or string.
 func (a *Alert) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return fmt.Errorf("faults: alert %s: %w", b, err)
-		}
-		return a.UnmarshalText([]byte(s))
+	b, done, err := jsonText(b, "alert", a.UnmarshalText)
+	if done {
+		return err
 	}
 	n, err := strconv.ParseInt(string(b), 10, 32)
 	if err != nil {
@@ -205,16 +209,9 @@ func (v *Version) UnmarshalText(b []byte) error {
 
 // UnmarshalJSON accepts a string, or a number such as 1.2.
 func (v *Version) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return fmt.Errorf("faults: version %s: %w", b, err)
-		}
-		return v.UnmarshalText([]byte(s))
+	b, done, err := jsonText(b, "version", v.UnmarshalText)
+	if done {
+		return err
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil {
