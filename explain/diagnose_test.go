@@ -201,21 +201,29 @@ func render(d Diagnosis) string {
 func TestGolden(t *testing.T) {
 	for _, tc := range diagCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			got := render(Diagnose(tc.o))
-			path := filepath.Join("testdata", tc.name+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("golden mismatch for %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-			}
+			checkGolden(t, filepath.Join("testdata", tc.name+".golden"), render(Diagnose(tc.o)))
 		})
+	}
+}
+
+// checkGolden compares got with the golden file at path, writing it first
+// under -update.
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("golden mismatch for %s:\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 

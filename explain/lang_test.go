@@ -1,7 +1,6 @@
 package explain
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -179,23 +178,7 @@ func TestGoldenJA(t *testing.T) {
 			if !ok {
 				t.Fatalf("no case %s", name)
 			}
-			got := render(DiagnoseLang(o, LangJA))
-			path := filepath.Join("testdata", "ja", name+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if got != string(b) {
-				t.Errorf("golden mismatch for %s:\n--- got\n%s\n--- want\n%s", path, got, b)
-			}
+			checkGolden(t, filepath.Join("testdata", "ja", name+".golden"), render(DiagnoseLang(o, LangJA)))
 		})
 	}
 }

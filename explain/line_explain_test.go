@@ -2,7 +2,6 @@ package explain
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -250,20 +249,7 @@ func TestLineGolden(t *testing.T) {
 	}
 	for _, lang := range Langs() {
 		t.Run(lang, func(t *testing.T) {
-			got := renderEvents(ExplainLines(ps, lang))
-			path := filepath.Join("testdata", "lines", "samples_"+lang+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("golden mismatch for %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-			}
+			checkGolden(t, filepath.Join("testdata", "lines", "samples_"+lang+".golden"), renderEvents(ExplainLines(ps, lang)))
 		})
 	}
 }
