@@ -31,15 +31,13 @@ func (s *Server) runWorker(c net.Conn) {
 	s.workers.Add(1)
 	defer s.workers.Add(-1)
 	w := &worker{}
-	var idle *time.Timer
+	// Since Go 1.23 Reset discards a tick that fired while a connection
+	// ran, so one timer serves every wait.
+	idle := time.NewTimer(workerIdle)
+	defer idle.Stop()
 	for {
 		s.serveConn(c, w)
-		if idle == nil {
-			idle = time.NewTimer(workerIdle)
-			defer idle.Stop()
-		} else {
-			idle.Reset(workerIdle)
-		}
+		idle.Reset(workerIdle)
 		select {
 		case c = <-s.handoff:
 		case <-idle.C:
