@@ -1,0 +1,174 @@
+//go:build linux
+
+package fastpath
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// epollExclusive wakes one loop, not all, per new connection (Linux 4.5+).
+const epollExclusive = 1 << 28
+
+// Engine serves one listening socket with Config.Loops event loops.
+type Engine struct {
+	cfg     Config
+	h       Handler
+	loops   []*loop
+	local   netip.AddrPort // the listener's address, when it names one IP
+	stop    atomic.Bool    // stop accepting; loops end when their conns do
+	abort   atomic.Bool    // close every connection now
+	live    atomic.Int64
+	started atomic.Bool
+	wg      sync.WaitGroup
+}
+
+// New prepares loops for ln. The engine accepts on its own duplicates of
+// ln's socket, so closing ln (as a listener's Shutdown does) and Stop are
+// independent; nothing is accepted until Serve.
+func New(ln *net.TCPListener, h Handler, cfg Config) (*Engine, error) {
+	if h == nil {
+		return nil, fmt.Errorf("fastpath: a handler is required")
+	}
+	fill(&cfg)
+	e := &Engine{cfg: cfg, h: h}
+	if ap := ln.Addr().(*net.TCPAddr).AddrPort(); !ap.Addr().IsUnspecified() {
+		e.local = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	}
+	rc, err := ln.SyscallConn()
+	if err != nil {
+		return nil, fmt.Errorf("fastpath: listener %s: %w", ln.Addr(), err)
+	}
+	var lfds []int
+	var dupErr error
+	if err := rc.Control(func(fd uintptr) {
+		for range cfg.Loops {
+			nfd, err := dupCloexec(int(fd))
+			if err != nil {
+				dupErr = err
+				return
+			}
+			lfds = append(lfds, nfd)
+		}
+	}); err != nil {
+		dupErr = err
+	}
+	if dupErr != nil {
+		closeAll(lfds)
+		return nil, fmt.Errorf("fastpath: duplicating listener %s: %w", ln.Addr(), dupErr)
+	}
+	for i, lfd := range lfds {
+		l, err := newLoop(e, lfd)
+		if err != nil {
+			for _, l := range e.loops {
+				l.close()
+			}
+			closeAll(lfds[i:])
+			return nil, fmt.Errorf("fastpath: listener %s: %w", ln.Addr(), err)
+		}
+		e.loops = append(e.loops, l)
+	}
+	return e, nil
+}
+
+func fill(c *Config) {
+	if c.Loops <= 0 {
+		c.Loops = runtime.GOMAXPROCS(0)
+	}
+	if c.PeekMax <= 0 {
+		c.PeekMax = 16 << 10
+	}
+	if c.PeekTimeout <= 0 {
+		c.PeekTimeout = 5 * time.Second
+	}
+	if c.DialTimeout <= 0 {
+		c.DialTimeout = 5 * time.Second
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = 300 * time.Second
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Serve runs the loops until Stop (or Abort) and the end of every
+// connection they own. It may be called once.
+func (e *Engine) Serve() error {
+	if e.started.Swap(true) {
+		return fmt.Errorf("fastpath: Serve called twice")
+	}
+	for _, l := range e.loops {
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			l.run()
+		}()
+	}
+	e.wg.Wait()
+	return nil
+}
+
+// Stop makes the loops close their listening sockets (within one tick,
+// 100 ms at most) and return once their connections have ended.
+func (e *Engine) Stop() {
+	e.stop.Store(true)
+	if !e.started.Load() {
+		for _, l := range e.loops {
+			l.close()
+		}
+	}
+}
+
+// Abort closes every connection with a reset, reporting ErrAborted, and
+// stops the engine.
+func (e *Engine) Abort() {
+	e.abort.Store(true)
+	e.Stop()
+}
+
+// Live is how many connections the loops own right now.
+func (e *Engine) Live() int64 { return e.live.Load() }
+
+func dupCloexec(fd int) (int, error) {
+	r, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_DUPFD_CLOEXEC, 0)
+	if errno != 0 {
+		return -1, errno
+	}
+	return int(r), nil
+}
+
+func closeAll(fds []int) {
+	for _, fd := range fds {
+		_ = syscall.Close(fd)
+	}
+}
+
+// rstClose closes fd with a reset (SO_LINGER 0), as a refusing proxy does.
+func rstClose(fd int) {
+	_ = syscall.SetsockoptLinger(fd, syscall.SOL_SOCKET, syscall.SO_LINGER, &syscall.Linger{Onoff: 1, Linger: 0})
+	_ = syscall.Close(fd)
+}
+
+func sockaddrAddrPort(sa syscall.Sockaddr) netip.AddrPort {
+	switch a := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
+	case *syscall.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr).Unmap(), uint16(a.Port))
+	}
+	return netip.AddrPort{}
+}
+
+func addrPortSockaddr(ap netip.AddrPort) (syscall.Sockaddr, int) {
+	if ap.Addr().Is4() {
+		return &syscall.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().As4()}, syscall.AF_INET
+	}
+	return &syscall.SockaddrInet6{Port: int(ap.Port()), Addr: ap.Addr().As16()}, syscall.AF_INET6
+}

@@ -1,0 +1,239 @@
+//go:build linux
+
+package fastpath
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// testHandler relays to backend unless the first byte is 'H' (hand off)
+// or the bytes so far are shorter than waitFor (wait).
+type testHandler struct {
+	backend netip.AddrPort
+	waitFor int
+	opened  chan *Conn
+	closed  chan Result
+	handed  chan net.Conn
+	handErr chan error
+}
+
+func newTestHandler(backend netip.AddrPort) *testHandler {
+	return &testHandler{backend: backend, opened: make(chan *Conn, 16), closed: make(chan Result, 16),
+		handed: make(chan net.Conn, 16), handErr: make(chan error, 16)}
+}
+
+func (h *testHandler) Open(c *Conn) bool { h.opened <- c; return true }
+func (h *testHandler) Decide(_ *Conn, b []byte) (Verdict, netip.AddrPort) {
+	switch {
+	case b[0] == 'H':
+		return Handoff, netip.AddrPort{}
+	case len(b) < h.waitFor:
+		return Wait, netip.AddrPort{}
+	}
+	return Relay, h.backend
+}
+func (h *testHandler) Handoff(_ *Conn, nc net.Conn, err error) {
+	if err != nil {
+		h.handErr <- err
+		return
+	}
+	h.handed <- nc
+}
+func (h *testHandler) Closed(_ *Conn, r Result) { h.closed <- r }
+
+// echoBackend echoes every connection until EOF, then closes.
+func echoBackend(t *testing.T) netip.AddrPort {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_, _ = io.Copy(c, c)
+			}()
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).AddrPort()
+}
+
+func startEngine(t *testing.T, h Handler, cfg Config) (*Engine, string) {
+	t.Helper()
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(ln, h, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- e.Serve() }()
+	t.Cleanup(func() {
+		e.Abort()
+		ln.Close()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return e, ln.Addr().String()
+}
+
+func TestRelayExactBytesBothWays(t *testing.T) {
+	h := newTestHandler(echoBackend(t))
+	_, addr := startEngine(t, h, Config{})
+	for _, size := range []int{1, 1500, 300 << 10, 8 << 20} {
+		payload := make([]byte, size)
+		_, _ = rand.Read(payload)
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			_, _ = c.Write(payload)
+			_ = c.(*net.TCPConn).CloseWrite()
+		}()
+		got, err := io.ReadAll(c)
+		c.Close()
+		if err != nil {
+			t.Fatalf("%d bytes: read: %v", size, err)
+		}
+		if sha256.Sum256(got) != sha256.Sum256(payload) {
+			t.Fatalf("%d bytes: echo differs (got %d bytes)", size, len(got))
+		}
+		r := <-h.closed
+		if r.Up != int64(size) || r.Down != int64(size) || r.Err != nil || r.DialErr != nil {
+			t.Fatalf("%d bytes: result %+v", size, r)
+		}
+		if !r.BackendLocal.IsValid() || r.BackendRemote != h.backend {
+			t.Fatalf("%d bytes: backend addresses %v -> %v", size, r.BackendLocal, r.BackendRemote)
+		}
+	}
+}
+
+func TestWaitThenRelayAcrossSegments(t *testing.T) {
+	h := newTestHandler(echoBackend(t))
+	h.waitFor = 10
+	_, addr := startEngine(t, h, Config{})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Two writes: the first is too short to decide on.
+	_, _ = c.Write([]byte("abc"))
+	<-h.opened
+	_, _ = c.Write([]byte("defghijkl"))
+	got := make([]byte, 12)
+	if _, err := io.ReadFull(c, got); err != nil || string(got) != "abcdefghijkl" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+}
+
+func TestHandoffKeepsEveryByteUnread(t *testing.T) {
+	h := newTestHandler(echoBackend(t))
+	_, addr := startEngine(t, h, Config{})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	msg := []byte("HELLO over plain TCP")
+	_, _ = c.Write(msg)
+	nc := <-h.handed
+	defer nc.Close()
+	got := make([]byte, len(msg))
+	if _, err := io.ReadFull(nc, got); err != nil || !bytes.Equal(got, msg) {
+		t.Fatalf("handed-off conn read %q, %v", got, err)
+	}
+	// The engine no longer owns it: writes go straight to the client.
+	_, _ = nc.Write([]byte("ok"))
+	reply := make([]byte, 2)
+	if _, err := io.ReadFull(c, reply); err != nil || string(reply) != "ok" {
+		t.Fatalf("client read %q, %v", reply, err)
+	}
+}
+
+func TestSilentClientHandedOffAtPeekDeadline(t *testing.T) {
+	h := newTestHandler(echoBackend(t))
+	_, addr := startEngine(t, h, Config{PeekTimeout: 100 * time.Millisecond})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	nc := <-h.handed
+	defer nc.Close()
+	_ = nc.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+	if _, err := nc.Read(make([]byte, 1)); !errors.Is(err, syscall.EAGAIN) && !isTimeout(err) {
+		t.Fatalf("a silent client's handed-off conn read: %v, want a timeout", err)
+	}
+}
+
+func TestDialRefusedResetsClient(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := ln.Addr().(*net.TCPAddr).AddrPort()
+	ln.Close()
+	h := newTestHandler(dead)
+	_, addr := startEngine(t, h, Config{})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _ = c.Write([]byte("GET / HTTP/1.1\r\n\r\n"))
+	r := <-h.closed
+	if !errors.Is(r.DialErr, syscall.ECONNREFUSED) {
+		t.Fatalf("DialErr = %v, want connection refused", r.DialErr)
+	}
+	var oe *net.OpError
+	if !errors.As(r.DialErr, &oe) || oe.Op != "dial" || oe.Addr.String() != dead.String() {
+		t.Fatalf("DialErr %#v is not a dial OpError naming %s", r.DialErr, dead)
+	}
+	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("client read after refused dial: %v, want a reset", err)
+	}
+}
+
+func TestAbortEndsLiveRelays(t *testing.T) {
+	h := newTestHandler(echoBackend(t))
+	e, addr := startEngine(t, h, Config{})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _ = c.Write([]byte("ping"))
+	if _, err := io.ReadFull(c, make([]byte, 4)); err != nil {
+		t.Fatal(err)
+	}
+	if e.Live() != 1 {
+		t.Fatalf("Live = %d, want 1", e.Live())
+	}
+	e.Abort()
+	r := <-h.closed
+	if !errors.Is(r.Err, ErrAborted) || r.Up != 4 || r.Down != 4 {
+		t.Fatalf("result %+v, want ErrAborted after 4 bytes each way", r)
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

@@ -1,0 +1,123 @@
+// Package fastpath serves a listening TCP socket from epoll event loops
+// instead of Go's netpoller and a goroutine per connection.
+//
+// Why it exists: on a small machine the cost of a short relayed connection
+// is dominated by the runtime around the syscalls (goroutine parks and
+// wakes, scheduler hand-offs, sysmon), not by the proxy's own work. An
+// event loop per CPU that owns its sockets does the same syscalls with
+// none of that (BENCHMARKS.md, "fast path"). It is a narrow tool: it
+// accepts, peeks at the first bytes without consuming them, asks its
+// Handler what to do, and either relays bytes to one TCP backend or hands
+// the untouched socket back to Go as a net.Conn. Everything that needs more
+// than a byte relay (diagnoses, TLS, faults, PROXY headers) happens on the
+// goroutine path after a hand-off, with every client byte still unread.
+//
+// It has no knowledge of tlsgate's outcomes or logs: the Handler, run on
+// the loop's own thread, decides and records. Handlers must not block.
+package fastpath
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"time"
+)
+
+// ErrUnsupported is returned by New where the engine cannot run (not Linux).
+var ErrUnsupported = errors.New("fastpath: epoll engine is only available on Linux")
+
+// Verdict is a Handler's answer to the bytes peeked so far.
+type Verdict uint8
+
+const (
+	// Wait asks for more bytes (until the peek deadline or cap).
+	Wait Verdict = iota
+	// Relay dials the returned backend and relays both ways.
+	Relay
+	// Handoff gives the socket to Handler.Handoff, bytes unread.
+	Handoff
+)
+
+// Conn is one accepted connection as the Handler sees it.
+type Conn struct {
+	Remote   netip.AddrPort // the client
+	Local    netip.AddrPort // the address it connected to
+	Accepted time.Time      // from Config.Now, when accept returned
+	// State is the Handler's own per-connection data.
+	State any
+
+	cfd, bfd int
+	phase    phase
+	target   netip.AddrPort
+	deadline time.Time // peek or dial deadline, by phase
+	last     time.Time // last byte either way, for the idle timeout
+	cl, be   side
+	res      Result
+	slot     int // index in the loop's connection table
+}
+
+// Result is how a relayed connection ended.
+type Result struct {
+	BackendLocal  netip.AddrPort // tlsgate's end of the backend connection
+	BackendRemote netip.AddrPort
+	Up, Down      int64 // bytes written to the backend and to the client
+	// DialErr is set when the backend could not be reached; the client
+	// was then reset. It is a *net.OpError like net.Dial's, so callers
+	// classify it the same way (refused, timeout).
+	DialErr error
+	// Err is why the relay ended abnormally: a reset from either side, the
+	// idle timeout (wrapping ErrIdle), or Abort. Nil for clean closes.
+	Err error
+}
+
+// ErrIdle wraps Result.Err when neither side sent a byte for IdleTimeout.
+var ErrIdle = errors.New("fastpath: idle timeout")
+
+// ErrAborted wraps Result.Err for connections closed by Abort.
+var ErrAborted = errors.New("fastpath: aborted at shutdown")
+
+// Handler decides what each connection is and records how it ended. Its
+// methods run on an event loop's thread: they must be quick and must not
+// block.
+type Handler interface {
+	// Open sees a connection just accepted. False closes it with a reset
+	// at once (the Handler has counted or logged the refusal).
+	Open(c *Conn) bool
+	// Decide sees every byte the client has sent so far (nothing is
+	// consumed) and returns a verdict; with Relay, the backend address.
+	Decide(c *Conn, peeked []byte) (Verdict, netip.AddrPort)
+	// Handoff receives a connection the engine no longer owns, as a
+	// net.Conn with every client byte still unread, or the error that
+	// made that impossible (the socket is then closed). Start a goroutine
+	// here; do not serve it on the loop.
+	Handoff(c *Conn, nc net.Conn, err error)
+	// Closed reports the end of a relayed connection (or of a failed dial).
+	Closed(c *Conn, r Result)
+}
+
+// Config tunes an Engine. Zero durations and sizes mean the defaults.
+type Config struct {
+	Loops       int           // event loops (threads); default GOMAXPROCS
+	PeekMax     int           // bytes peeked before handing off; default 16 KiB
+	PeekTimeout time.Duration // a client silent this long is handed off; default 5s
+	DialTimeout time.Duration // default 5s
+	IdleTimeout time.Duration // default 300s; negative disables
+	Now         func() time.Time
+}
+
+type phase uint8
+
+const (
+	peeking phase = iota
+	dialing
+	relaying
+	done
+)
+
+// side is one socket's relay state.
+type side struct {
+	pending []byte // bytes read from the other side, not yet written here
+	rdEOF   bool   // this socket's peer sent FIN
+	wrShut  bool   // we sent FIN on this socket
+	stalled bool   // reading from this socket paused while the other's pending drains
+}

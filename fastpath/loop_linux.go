@@ -1,0 +1,232 @@
+//go:build linux
+
+package fastpath
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"syscall"
+	"time"
+)
+
+// Ticks: deadlines are checked this often, so a peek or dial deadline
+// fires up to one tick late; idle timeouts (minutes) once a second.
+const (
+	tick      = 50 * time.Millisecond
+	idleTick  = time.Second
+	acceptMax = 64 // accepts per wake, so one busy listener cannot starve relays
+	relayBuf  = 64 << 10
+)
+
+// sockEvents: edge-triggered, so a byte that arrives while we wait for the
+// backend wakes nobody, and a peek (which leaves bytes queued) does not
+// wake us again until more arrive.
+const sockEvents uint32 = syscall.EPOLLIN | syscall.EPOLLOUT | syscall.EPOLLRDHUP | (syscall.EPOLLET & 0xffffffff)
+
+// loop is one event loop: its own epoll instance, its own duplicate of the
+// listening socket, and the connections it accepted. Only its goroutine
+// touches its fields.
+type loop struct {
+	e       *Engine
+	ep      int
+	lfd     int // -1 once closed
+	conns   map[int]*Conn
+	waiting map[*Conn]struct{} // peeking or dialing: deadlines to check
+	buf     []byte
+	evs     []syscall.EpollEvent
+	swept   time.Time
+	idled   time.Time
+	paused  time.Time // accept paused until then (out of file descriptors)
+}
+
+func newLoop(e *Engine, lfd int) (*loop, error) {
+	ep, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("epoll_create1: %w", err)
+	}
+	l := &loop{e: e, ep: ep, lfd: lfd, conns: make(map[int]*Conn), waiting: make(map[*Conn]struct{}),
+		buf: make([]byte, max(relayBuf, e.cfg.PeekMax)), evs: make([]syscall.EpollEvent, 128)}
+	if err := l.watchListener(); err != nil {
+		_ = syscall.Close(ep)
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *loop) watchListener() error {
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | epollExclusive, Fd: int32(l.lfd)}
+	if err := syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_ADD, l.lfd, &ev); err != nil {
+		return fmt.Errorf("epoll_ctl add listener: %w", err)
+	}
+	return nil
+}
+
+// close releases a loop that never ran.
+func (l *loop) close() {
+	if l.lfd >= 0 {
+		_ = syscall.Close(l.lfd)
+		l.lfd = -1
+	}
+	_ = syscall.Close(l.ep)
+}
+
+func (l *loop) run() {
+	defer func() { _ = syscall.Close(l.ep) }()
+	for {
+		wait := 2 * tick
+		if len(l.waiting) > 0 {
+			wait = tick
+		}
+		n, err := syscall.EpollWait(l.ep, l.evs, int(wait/time.Millisecond))
+		if err != nil && err != syscall.EINTR {
+			// Only a broken epoll fd gets here; end every connection
+			// cleanly rather than spin.
+			l.e.abort.Store(true)
+		}
+		now := l.e.cfg.Now()
+		for i := range max(n, 0) {
+			ev := l.evs[i]
+			fd := int(ev.Fd)
+			if fd == l.lfd {
+				l.accept(now)
+				continue
+			}
+			if c := l.conns[fd]; c != nil {
+				l.event(c, fd, ev.Events, now)
+			}
+		}
+		if now.Sub(l.swept) >= tick {
+			l.sweep(now)
+		}
+		if l.e.stop.Load() && l.lfd >= 0 {
+			_ = syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_DEL, l.lfd, nil)
+			_ = syscall.Close(l.lfd)
+			l.lfd = -1
+		}
+		if l.e.abort.Load() {
+			l.abortAll()
+		}
+		if l.lfd < 0 && len(l.conns) == 0 {
+			return
+		}
+	}
+}
+
+func (l *loop) accept(now time.Time) {
+	if now.Before(l.paused) {
+		return
+	}
+	for range acceptMax {
+		nfd, sa, err := syscall.Accept4(l.lfd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
+		if err != nil {
+			if err == syscall.EMFILE || err == syscall.ENFILE || err == syscall.ENOBUFS || err == syscall.ENOMEM {
+				// Level-triggered: leaving the socket watched would spin.
+				// Unwatch it for a tick; sweep watches it again.
+				l.paused = now.Add(tick)
+				_ = syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_DEL, l.lfd, nil)
+			}
+			return // EAGAIN: another loop took it, or the queue is empty
+		}
+		c := &Conn{cfd: nfd, bfd: -1, Remote: sockaddrAddrPort(sa), Local: l.e.local, Accepted: now}
+		if !c.Local.IsValid() {
+			if la, err := syscall.Getsockname(nfd); err == nil {
+				c.Local = sockaddrAddrPort(la)
+			}
+		}
+		_ = syscall.SetsockoptInt(nfd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+		if !l.e.h.Open(c) {
+			rstClose(nfd)
+			continue
+		}
+		l.e.live.Add(1)
+		ev := syscall.EpollEvent{Events: sockEvents, Fd: int32(nfd)}
+		if err := syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_ADD, nfd, &ev); err != nil {
+			l.handoff(c, fmt.Errorf("fastpath: epoll_ctl add client socket: %w", err))
+			continue
+		}
+		c.deadline = now.Add(l.e.cfg.PeekTimeout)
+		l.conns[nfd] = c
+		l.waiting[c] = struct{}{}
+	}
+}
+
+func (l *loop) event(c *Conn, fd int, ev uint32, now time.Time) {
+	switch c.phase {
+	case peeking:
+		if fd == c.cfd {
+			l.peek(c, ev, now)
+		}
+	case dialing:
+		if fd == c.bfd {
+			l.connected(c, ev, now)
+		}
+	case relaying:
+		from := 0
+		if fd == c.bfd {
+			from = 1
+		}
+		if ev&syscall.EPOLLOUT != 0 && len(c.side(from).pending) > 0 {
+			if !l.flush(c, from, now) {
+				return
+			}
+		}
+		if ev&(syscall.EPOLLIN|syscall.EPOLLRDHUP|syscall.EPOLLHUP|syscall.EPOLLERR) != 0 {
+			l.pump(c, from, now, ev&(syscall.EPOLLRDHUP|syscall.EPOLLHUP|syscall.EPOLLERR) != 0)
+		}
+	}
+}
+
+// peek looks at the client's bytes without consuming them and asks the
+// handler. Errors and hang-ups go to the goroutine path, which reads the
+// socket afresh and diagnoses what it finds.
+func (l *loop) peek(c *Conn, ev uint32, now time.Time) {
+	if ev&(syscall.EPOLLERR|syscall.EPOLLHUP) != 0 {
+		l.handoff(c, nil)
+		return
+	}
+	if ev&(syscall.EPOLLIN|syscall.EPOLLRDHUP) == 0 {
+		return
+	}
+	n, _, err := syscall.Recvfrom(c.cfd, l.buf[:l.e.cfg.PeekMax], syscall.MSG_PEEK)
+	if err == syscall.EAGAIN {
+		return
+	}
+	if err != nil || n <= 0 {
+		l.handoff(c, nil)
+		return
+	}
+	v, target := l.e.h.Decide(c, l.buf[:n])
+	switch {
+	case v == Relay && target.IsValid():
+		l.dial(c, target, now)
+	case v == Wait && n < l.e.cfg.PeekMax && ev&syscall.EPOLLRDHUP == 0:
+		// More bytes will come with a new edge; the deadline bounds it.
+	default:
+		l.handoff(c, nil)
+	}
+}
+
+// handoff gives the client socket to the handler as a net.Conn. The
+// duplicate that net.FileConn makes keeps the socket open after ours
+// closes, so it must leave our epoll set explicitly.
+func (l *loop) handoff(c *Conn, why error) {
+	delete(l.conns, c.cfd)
+	delete(l.waiting, c)
+	l.e.live.Add(-1)
+	_ = syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_DEL, c.cfd, nil)
+	c.phase = done
+	if why != nil {
+		rstClose(c.cfd)
+		l.e.h.Handoff(c, nil, why)
+		return
+	}
+	f := os.NewFile(uintptr(c.cfd), "fastpath-client")
+	nc, err := net.FileConn(f)
+	_ = f.Close()
+	if err != nil {
+		err = fmt.Errorf("fastpath: handing off %s: %w", c.Remote, err)
+	}
+	l.e.h.Handoff(c, nc, err)
+}
+

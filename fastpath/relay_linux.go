@@ -1,0 +1,271 @@
+//go:build linux
+
+package fastpath
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"syscall"
+	"time"
+)
+
+// side returns the relay state of socket i: 0 the client, 1 the backend.
+func (c *Conn) side(i int) *side {
+	if i == 0 {
+		return &c.cl
+	}
+	return &c.be
+}
+
+func (c *Conn) fd(i int) int {
+	if i == 0 {
+		return c.cfd
+	}
+	return c.bfd
+}
+
+// dial starts a non-blocking connect; connected finishes it.
+func (l *loop) dial(c *Conn, target netip.AddrPort, now time.Time) {
+	target = netip.AddrPortFrom(target.Addr().Unmap(), target.Port())
+	c.target = target
+	sa, family := addrPortSockaddr(target)
+	bfd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		l.dialFailed(c, os.NewSyscallError("socket", err))
+		return
+	}
+	_ = syscall.SetsockoptInt(bfd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+	if err := syscall.Connect(bfd, sa); err != nil && err != syscall.EINPROGRESS {
+		_ = syscall.Close(bfd)
+		l.dialFailed(c, os.NewSyscallError("connect", err))
+		return
+	}
+	ev := syscall.EpollEvent{Events: sockEvents, Fd: int32(bfd)}
+	if err := syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_ADD, bfd, &ev); err != nil {
+		_ = syscall.Close(bfd)
+		l.dialFailed(c, os.NewSyscallError("epoll_ctl", err))
+		return
+	}
+	c.bfd = bfd
+	l.conns[bfd] = c
+	c.phase = dialing
+	c.deadline = now.Add(l.e.cfg.DialTimeout)
+}
+
+// dialFailed resets the client, as BIG-IP does when no pool member
+// answers, and reports an error shaped like net.Dial's.
+func (l *loop) dialFailed(c *Conn, err error) {
+	c.res.DialErr = &net.OpError{Op: "dial", Net: "tcp", Addr: net.TCPAddrFromAddrPort(c.target), Err: err}
+	l.finish(c, nil, true)
+}
+
+// connected runs on the backend socket's first event after connect.
+func (l *loop) connected(c *Conn, ev uint32, now time.Time) {
+	if ev&(syscall.EPOLLERR|syscall.EPOLLHUP) != 0 {
+		errno, err := syscall.GetsockoptInt(c.bfd, syscall.SOL_SOCKET, syscall.SO_ERROR)
+		if err == nil && errno != 0 {
+			err = syscall.Errno(errno)
+		} else if err == nil {
+			err = syscall.ECONNREFUSED
+		}
+		l.dialFailed(c, os.NewSyscallError("connect", err))
+		return
+	}
+	if ev&syscall.EPOLLOUT == 0 {
+		return
+	}
+	delete(l.waiting, c)
+	c.phase = relaying
+	c.last = now
+	c.res.BackendRemote = c.target
+	if la, err := syscall.Getsockname(c.bfd); err == nil {
+		c.res.BackendLocal = sockaddrAddrPort(la)
+	}
+	// The peeked bytes are still queued on the client socket, and no new
+	// edge will announce them: read them now.
+	l.pump(c, 0, now, true)
+}
+
+// pump copies from socket `from` to the other until the source is drained,
+// ends, or the destination is full (the rest waits in pending for its
+// EPOLLOUT). Without drain a short read counts as drained: with
+// edge-triggered events, bytes that arrive later bring a new edge. With
+// drain it reads on to EAGAIN, for when edges were passed over (while
+// dialing, while stalled) or a hang-up came in the same event as data.
+func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
+	to := 1 - from
+	src, dst := c.side(from), c.side(to)
+	if src.rdEOF || c.phase != relaying {
+		return
+	}
+	if len(dst.pending) > 0 {
+		src.stalled = true
+		return
+	}
+	for {
+		n, err := syscall.Read(c.fd(from), l.buf)
+		if err == syscall.EAGAIN {
+			return
+		}
+		if err != nil {
+			l.finish(c, fmt.Errorf("fastpath: read from %s: %w", sideName(from), err), true)
+			return
+		}
+		if n == 0 {
+			src.rdEOF = true
+			l.eof(c, from)
+			return
+		}
+		c.last = now
+		w, err := syscall.Write(c.fd(to), l.buf[:n])
+		if err != nil && err != syscall.EAGAIN {
+			l.finish(c, fmt.Errorf("fastpath: write to %s: %w", sideName(to), err), true)
+			return
+		}
+		w = max(w, 0)
+		l.count(c, to, w)
+		if w < n {
+			dst.pending = append(dst.pending[:0], l.buf[w:n]...)
+			src.stalled = true
+			return
+		}
+		if n < len(l.buf) && !drain {
+			return
+		}
+	}
+}
+
+// flush writes what waits for socket to; false when the connection ended.
+func (l *loop) flush(c *Conn, to int, now time.Time) bool {
+	dst := c.side(to)
+	for len(dst.pending) > 0 {
+		w, err := syscall.Write(c.fd(to), dst.pending)
+		if err == syscall.EAGAIN {
+			return true
+		}
+		if err != nil {
+			l.finish(c, fmt.Errorf("fastpath: write to %s: %w", sideName(to), err), true)
+			return false
+		}
+		l.count(c, to, w)
+		dst.pending = dst.pending[w:]
+	}
+	dst.pending = nil
+	c.last = now
+	src := c.side(1 - to)
+	if src.rdEOF {
+		l.eof(c, 1-to)
+		return c.phase == relaying
+	}
+	if src.stalled {
+		src.stalled = false
+		l.pump(c, 1-to, now, true)
+	}
+	return c.phase == relaying
+}
+
+func (l *loop) count(c *Conn, to, n int) {
+	if to == 1 {
+		c.res.Up += int64(n)
+	} else {
+		c.res.Down += int64(n)
+	}
+}
+
+// eof passes a FIN from socket from to the other side once everything
+// before it was written; when both sides have sent FIN the connection is
+// done (close sends our last FIN, so no second shutdown call).
+func (l *loop) eof(c *Conn, from int) {
+	to := 1 - from
+	if len(c.side(to).pending) > 0 {
+		return // flush calls back here when it drains
+	}
+	if c.side(to).rdEOF {
+		if len(c.side(from).pending) == 0 {
+			l.finish(c, nil, false)
+		}
+		return
+	}
+	if !c.side(to).wrShut {
+		c.side(to).wrShut = true
+		_ = syscall.Shutdown(c.fd(to), syscall.SHUT_WR)
+	}
+}
+
+// finish closes both sockets (with a reset when reset is set) and reports.
+func (l *loop) finish(c *Conn, err error, reset bool) {
+	if c.phase == done {
+		return
+	}
+	for _, fd := range []int{c.cfd, c.bfd} {
+		if fd < 0 {
+			continue
+		}
+		delete(l.conns, fd)
+		if reset {
+			rstClose(fd)
+		} else {
+			_ = syscall.Close(fd)
+		}
+	}
+	delete(l.waiting, c)
+	c.phase = done
+	c.res.Err = err
+	l.e.live.Add(-1)
+	l.e.h.Closed(c, c.res)
+}
+
+// sweep enforces the peek and dial deadlines and, once a second, the idle
+// timeout, and re-arms a paused accept.
+func (l *loop) sweep(now time.Time) {
+	l.swept = now
+	if l.lfd >= 0 && !l.paused.IsZero() && !now.Before(l.paused) {
+		l.paused = time.Time{}
+		_ = l.watchListener()
+	}
+	for c := range l.waiting {
+		if now.Before(c.deadline) {
+			continue
+		}
+		if c.phase == peeking {
+			// The goroutine path reads with the same deadline, already
+			// past, and diagnoses the silence.
+			l.handoff(c, nil)
+		} else {
+			l.dialFailed(c, os.ErrDeadlineExceeded)
+		}
+	}
+	idle := l.e.cfg.IdleTimeout
+	if idle < 0 || now.Sub(l.idled) < idleTick {
+		return
+	}
+	l.idled = now
+	for fd, c := range l.conns {
+		if fd == c.cfd && c.phase == relaying && now.Sub(c.last) >= idle {
+			l.finish(c, fmt.Errorf("%w: no bytes either way for %s", ErrIdle, idle), true)
+		}
+	}
+}
+
+// abortAll resets everything this loop owns.
+func (l *loop) abortAll() {
+	for fd, c := range l.conns {
+		if fd != c.cfd {
+			continue
+		}
+		if c.phase == peeking {
+			l.handoff(c, ErrAborted)
+			continue
+		}
+		l.finish(c, ErrAborted, true)
+	}
+}
+
+func sideName(i int) string {
+	if i == 0 {
+		return "client"
+	}
+	return "backend"
+}
