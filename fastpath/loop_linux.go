@@ -229,4 +229,3 @@ func (l *loop) handoff(c *Conn, why error) {
 	}
 	l.e.h.Handoff(c, nc, err)
 }
-
