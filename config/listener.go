@@ -103,6 +103,8 @@ func decodeListener(t *table, n int) listener.Options {
 	o.ProxyProtocol = t.oneOf("proxy_protocol", "", "", "v1", "v2", "optional")
 	o.BackendProxyProtocol = t.oneOf("backend_proxy_protocol", "", "", "v1", "v2")
 	o.MaxConnections = t.count("max_connections")
+	o.Engine = listener.Engine(t.oneOf("engine", "",
+		string(listener.EngineAuto), string(listener.EngineEpoll), string(listener.EngineGoroutines)))
 
 	cs, csSet := t.sub("client_ssl")
 	o.ClientSSL = decodeClientSSL(cs)

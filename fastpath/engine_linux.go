@@ -153,7 +153,7 @@ func closeAll(fds []int) {
 // rstClose closes fd with a reset (SO_LINGER 0), as a refusing proxy does.
 func rstClose(fd int) {
 	_ = syscall.SetsockoptLinger(fd, syscall.SOL_SOCKET, syscall.SO_LINGER, &syscall.Linger{Onoff: 1, Linger: 0})
-	_ = syscall.Close(fd)
+	rawClose(fd)
 }
 
 func sockaddrAddrPort(sa syscall.Sockaddr) netip.AddrPort {

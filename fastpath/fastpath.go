@@ -47,13 +47,17 @@ type Conn struct {
 	State any
 
 	cfd, bfd int
-	phase    phase
-	target   netip.AddrPort
-	deadline time.Time // peek or dial deadline, by phase
-	last     time.Time // last byte either way, for the idle timeout
-	cl, be   side
-	res      Result
-	slot     int // index in the loop's connection table
+	// cseq and bseq tag each socket's epoll registration: an event still
+	// queued for a socket closed earlier in the same batch can name a new
+	// socket that reused its number, and must be ignored.
+	cseq, bseq int32
+	phase      phase
+	target     netip.AddrPort
+	deadline   time.Time // peek or dial deadline, by phase
+	last       time.Time // last byte either way, for the idle timeout
+	cl, be     side
+	res        Result
+	slot       int // index in the loop's connection table
 }
 
 // Result is how a relayed connection ended.

@@ -3,6 +3,7 @@
 package fastpath
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -30,7 +31,9 @@ const sockEvents uint32 = syscall.EPOLLIN | syscall.EPOLLOUT | syscall.EPOLLRDHU
 type loop struct {
 	e       *Engine
 	ep      int
-	lfd     int // -1 once closed
+	epf     *os.File        // ep, registered with Go's netpoller
+	eprc    syscall.RawConn // waits on ep through the netpoller
+	lfd     int             // -1 once closed
 	conns   map[int]*Conn
 	waiting map[*Conn]struct{} // peeking or dialing: deadlines to check
 	buf     []byte
@@ -38,6 +41,14 @@ type loop struct {
 	swept   time.Time
 	idled   time.Time
 	paused  time.Time // accept paused until then (out of file descriptors)
+	seq     int32     // last registration tag handed out
+}
+
+// watch adds fd to the loop's epoll set with a fresh tag.
+func (l *loop) watch(fd int) (int32, error) {
+	l.seq++
+	ev := syscall.EpollEvent{Events: sockEvents, Fd: int32(fd), Pad: l.seq}
+	return l.seq, syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_ADD, fd, &ev)
 }
 
 func newLoop(e *Engine, lfd int) (*loop, error) {
@@ -45,10 +56,25 @@ func newLoop(e *Engine, lfd int) (*loop, error) {
 	if err != nil {
 		return nil, fmt.Errorf("epoll_create1: %w", err)
 	}
-	l := &loop{e: e, ep: ep, lfd: lfd, conns: make(map[int]*Conn), waiting: make(map[*Conn]struct{}),
+	// A loop with nothing to do parks in Go's netpoller, waiting for its
+	// epoll fd to turn readable, instead of sleeping in epoll_wait: a
+	// thread blocked in a syscall makes sysmon hand its P to another
+	// thread, and at high connection rates those hand-offs cost more than
+	// the relaying (BENCHMARKS.md, "fast path").
+	if err := syscall.SetNonblock(ep, true); err != nil {
+		_ = syscall.Close(ep)
+		return nil, fmt.Errorf("epoll fd non-blocking: %w", err)
+	}
+	epf := os.NewFile(uintptr(ep), "fastpath-epoll")
+	rc, err := epf.SyscallConn()
+	if err != nil {
+		_ = epf.Close()
+		return nil, fmt.Errorf("epoll fd: %w", err)
+	}
+	l := &loop{e: e, ep: ep, epf: epf, eprc: rc, lfd: lfd, conns: make(map[int]*Conn), waiting: make(map[*Conn]struct{}),
 		buf: make([]byte, max(relayBuf, e.cfg.PeekMax)), evs: make([]syscall.EpollEvent, 128)}
 	if err := l.watchListener(); err != nil {
-		_ = syscall.Close(ep)
+		_ = epf.Close()
 		return nil, err
 	}
 	return l, nil
@@ -68,21 +94,28 @@ func (l *loop) close() {
 		_ = syscall.Close(l.lfd)
 		l.lfd = -1
 	}
-	_ = syscall.Close(l.ep)
+	_ = l.epf.Close()
 }
 
 func (l *loop) run() {
-	defer func() { _ = syscall.Close(l.ep) }()
+	defer func() { _ = l.epf.Close() }()
 	for {
 		wait := 2 * tick
 		if len(l.waiting) > 0 {
 			wait = tick
 		}
-		n, err := syscall.EpollWait(l.ep, l.evs, int(wait/time.Millisecond))
-		if err != nil && err != syscall.EINTR {
-			// Only a broken epoll fd gets here; end every connection
-			// cleanly rather than spin.
-			l.e.abort.Store(true)
+		n := rawEpollPoll(l.ep, l.evs)
+		if n == 0 {
+			_ = l.epf.SetReadDeadline(time.Now().Add(wait))
+			err := l.eprc.Read(func(uintptr) bool {
+				n = rawEpollPoll(l.ep, l.evs)
+				return n > 0
+			})
+			if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+				// Only a broken epoll fd gets here; end every connection
+				// rather than spin.
+				l.e.abort.Store(true)
+			}
 		}
 		now := l.e.cfg.Now()
 		for i := range max(n, 0) {
@@ -92,9 +125,11 @@ func (l *loop) run() {
 				l.accept(now)
 				continue
 			}
-			if c := l.conns[fd]; c != nil {
-				l.event(c, fd, ev.Events, now)
+			c := l.conns[fd]
+			if c == nil || fd == c.cfd && ev.Pad != c.cseq || fd == c.bfd && ev.Pad != c.bseq {
+				continue // a socket closed earlier in this batch
 			}
+			l.event(c, fd, ev.Events, now)
 		}
 		if now.Sub(l.swept) >= tick {
 			l.sweep(now)
@@ -118,7 +153,7 @@ func (l *loop) accept(now time.Time) {
 		return
 	}
 	for range acceptMax {
-		nfd, sa, err := syscall.Accept4(l.lfd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
+		nfd, sa, err := rawAccept(l.lfd)
 		if err != nil {
 			if err == syscall.EMFILE || err == syscall.ENFILE || err == syscall.ENOBUFS || err == syscall.ENOMEM {
 				// Level-triggered: leaving the socket watched would spin.
@@ -134,14 +169,15 @@ func (l *loop) accept(now time.Time) {
 				c.Local = sockaddrAddrPort(la)
 			}
 		}
-		_ = syscall.SetsockoptInt(nfd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+		rawNoDelay(nfd)
 		if !l.e.h.Open(c) {
 			rstClose(nfd)
 			continue
 		}
 		l.e.live.Add(1)
-		ev := syscall.EpollEvent{Events: sockEvents, Fd: int32(nfd)}
-		if err := syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_ADD, nfd, &ev); err != nil {
+		seq, err := l.watch(nfd)
+		c.cseq = seq
+		if err != nil {
 			l.handoff(c, fmt.Errorf("fastpath: epoll_ctl add client socket: %w", err))
 			continue
 		}
@@ -188,7 +224,7 @@ func (l *loop) peek(c *Conn, ev uint32, now time.Time) {
 	if ev&(syscall.EPOLLIN|syscall.EPOLLRDHUP) == 0 {
 		return
 	}
-	n, _, err := syscall.Recvfrom(c.cfd, l.buf[:l.e.cfg.PeekMax], syscall.MSG_PEEK)
+	n, err := rawPeek(c.cfd, l.buf[:l.e.cfg.PeekMax])
 	if err == syscall.EAGAIN {
 		return
 	}

@@ -36,19 +36,19 @@ func (l *loop) dial(c *Conn, target netip.AddrPort, now time.Time) {
 		l.dialFailed(c, os.NewSyscallError("socket", err))
 		return
 	}
-	_ = syscall.SetsockoptInt(bfd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
-	if err := syscall.Connect(bfd, sa); err != nil && err != syscall.EINPROGRESS {
+	rawNoDelay(bfd)
+	if err := rawConnect(bfd, sa); err != nil && err != syscall.EINPROGRESS {
 		_ = syscall.Close(bfd)
 		l.dialFailed(c, os.NewSyscallError("connect", err))
 		return
 	}
-	ev := syscall.EpollEvent{Events: sockEvents, Fd: int32(bfd)}
-	if err := syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_ADD, bfd, &ev); err != nil {
+	seq, err := l.watch(bfd)
+	if err != nil {
 		_ = syscall.Close(bfd)
 		l.dialFailed(c, os.NewSyscallError("epoll_ctl", err))
 		return
 	}
-	c.bfd = bfd
+	c.bfd, c.bseq = bfd, seq
 	l.conns[bfd] = c
 	c.phase = dialing
 	c.deadline = now.Add(l.e.cfg.DialTimeout)
@@ -105,7 +105,7 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 		return
 	}
 	for {
-		n, err := syscall.Read(c.fd(from), l.buf)
+		n, err := rawRead(c.fd(from), l.buf)
 		if err == syscall.EAGAIN {
 			return
 		}
@@ -119,7 +119,7 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 			return
 		}
 		c.last = now
-		w, err := syscall.Write(c.fd(to), l.buf[:n])
+		w, err := rawWrite(c.fd(to), l.buf[:n])
 		if err != nil && err != syscall.EAGAIN {
 			l.finish(c, fmt.Errorf("fastpath: write to %s: %w", sideName(to), err), true)
 			return
@@ -141,7 +141,7 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 func (l *loop) flush(c *Conn, to int, now time.Time) bool {
 	dst := c.side(to)
 	for len(dst.pending) > 0 {
-		w, err := syscall.Write(c.fd(to), dst.pending)
+		w, err := rawWrite(c.fd(to), dst.pending)
 		if err == syscall.EAGAIN {
 			return true
 		}
@@ -190,7 +190,7 @@ func (l *loop) eof(c *Conn, from int) {
 	}
 	if !c.side(to).wrShut {
 		c.side(to).wrShut = true
-		_ = syscall.Shutdown(c.fd(to), syscall.SHUT_WR)
+		rawShutdownWrite(c.fd(to))
 	}
 }
 
@@ -207,7 +207,7 @@ func (l *loop) finish(c *Conn, err error, reset bool) {
 		if reset {
 			rstClose(fd)
 		} else {
-			_ = syscall.Close(fd)
+			rawClose(fd)
 		}
 	}
 	delete(l.waiting, c)

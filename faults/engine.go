@@ -223,3 +223,7 @@ func mix64(z uint64) uint64 {
 func Draw(seed, index uint64) float64 {
 	return float64(mix64(mix64(seed)^index)>>11) / (1 << 53)
 }
+
+// Empty says no rule is loaded, enabled or not: a caller may then skip
+// planning altogether (the listener's event-loop fast path does).
+func (e *Engine) Empty() bool { return len(e.snap.Load().rules) == 0 }

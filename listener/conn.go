@@ -18,16 +18,18 @@ const firstBytesKept = 64
 
 // handle runs one connection from accept to its single log line, on the
 // worker w.
-func (s *Server) handle(c net.Conn, w *worker) {
-	start := s.deps.Now()
+func (s *Server) handle(c net.Conn, w *worker) { s.handleFrom(c, w, nil) }
+
+// newOutcome starts a connection's Outcome with what is known at accept.
+func (s *Server) newOutcome(remote, local netip.AddrPort, id uint64, start time.Time) *explain.Outcome {
 	o := &explain.Outcome{
-		ID:          s.deps.NextID(),
+		ID:          id,
 		Listener:    s.opts.Name,
 		Mode:        string(s.opts.Mode),
 		NonSSL:      string(s.opts.NonSSL),
-		Client:      addrPort(c.RemoteAddr()),
-		Virtual:     addrPort(c.LocalAddr()),
-		Peer:        addrPort(c.RemoteAddr()),
+		Client:      remote,
+		Virtual:     local,
+		Peer:        remote,
 		Start:       start,
 		PeekTimeout: s.opts.PeekTimeout,
 		ClientTLS:   explain.Leg{AlertSent: -1, AlertRecv: -1},
@@ -35,6 +37,22 @@ func (s *Server) handle(c net.Conn, w *worker) {
 	}
 	o.Proxy.Policy = s.opts.ProxyProtocol
 	o.Backend.TLS = explain.Leg{AlertSent: -1, AlertRecv: -1}
+	return o
+}
+
+// handleFrom is handle for a connection that pre, when not nil, says the
+// event-loop engine accepted and peeked at before handing it over.
+func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted) {
+	// Socket deadlines run on the real clock; the injected one only stamps
+	// the outcome.
+	var id uint64
+	var start, at time.Time
+	if pre != nil {
+		id, start, at = pre.id, pre.start, pre.at
+	} else {
+		id, start, at = s.deps.NextID(), s.deps.Now(), time.Now()
+	}
+	o := s.newOutcome(addrPort(c.RemoteAddr()), addrPort(c.LocalAddr()), id, start)
 	cc := &connCtx{bufs: &w.bufs}
 	defer func() {
 		recordFaults(o, &cc.fx)
@@ -47,9 +65,7 @@ func (s *Server) handle(c net.Conn, w *worker) {
 		s.log(o, &d)
 	}()
 
-	// Socket deadlines run on the real clock; the injected one only stamps
-	// the outcome.
-	cc.start = time.Now()
+	cc.start = at
 	deadline := cc.start.Add(s.opts.PeekTimeout)
 	c = s.startCapture(c, o, cc)
 	if s.opts.Transparent != "" && !s.learnDestination(c, o) {

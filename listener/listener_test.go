@@ -334,7 +334,7 @@ func TestRedirectTarget(t *testing.T) {
 // worker home.
 func TestWorkersServeInTurnAndExit(t *testing.T) {
 	backend := benchBackend(t)
-	h := startListener(t, Options{Mode: Plaintext, Backend: backend}, nil)
+	h := startListener(t, Options{Mode: Plaintext, Backend: backend, Engine: EngineGoroutines}, nil)
 	for i := range 30 {
 		c, err := net.Dial("tcp", h.addr)
 		if err != nil {

@@ -49,6 +49,16 @@ const (
 	DefaultDialTimeout      = 5 * time.Second
 )
 
+// Engine names a connection-serving engine (see Options.Engine).
+type Engine string
+
+// The engines.
+const (
+	EngineAuto       Engine = "auto"
+	EngineEpoll      Engine = "epoll"
+	EngineGoroutines Engine = "goroutines"
+)
+
 // Options configure one listener. config builds them; tests build them directly.
 type Options struct {
 	Name                 string
@@ -79,7 +89,12 @@ type Options struct {
 	KeyLog string
 	// Capture is a directory that receives one pcap file per connection,
 	// both legs, for Wireshark (with KeyLog, it decrypts).
-	Capture   string
+	Capture string
+	// Engine picks how relayed connections are served: "auto" (the
+	// default; epoll event loops when the listener only ever relays to IP
+	// backends, goroutines otherwise), "epoll" (required: Serve fails where
+	// it cannot run) or "goroutines".
+	Engine    Engine
 	ClientSSL *ClientSSL
 	ServerSSL *ServerSSL
 }

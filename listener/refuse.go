@@ -29,6 +29,12 @@ func (s *Server) refuse(c net.Conn) {
 		}
 		_ = c.Close()
 	}()
+	s.countRefusal()
+}
+
+// countRefusal counts one refused connection and logs at most once a
+// second; the caller resets the connection afterwards.
+func (s *Server) countRefusal() {
 	r := &s.refusals
 	now := s.deps.Now()
 	r.mu.Lock()
@@ -83,5 +89,9 @@ func isTemporaryAccept(err error) bool {
 func (s *Server) Active() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return int64(len(s.conns))
+	n := int64(len(s.conns))
+	if s.eng != nil {
+		n += s.eng.Live()
+	}
+	return n
 }

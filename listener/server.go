@@ -20,6 +20,7 @@ import (
 
 	"github.com/tlsgate/tlsgate/bigiplog"
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/fastpath"
 	"github.com/tlsgate/tlsgate/faults"
 	"github.com/tlsgate/tlsgate/pki"
 )
@@ -72,6 +73,10 @@ type Server struct {
 	quit     chan struct{}
 	workers  atomic.Int32 // live worker goroutines, for tests
 	refusals refusalLog
+	// defaultDial: Deps.Dial was nil, so the event-loop engine's own
+	// non-blocking connect is the same dialer.
+	defaultDial bool
+	eng         *fastpath.Engine // nil unless Serve runs the event-loop engine
 }
 
 // New validates opts against deps and prepares TLS material. It does not listen.
@@ -86,6 +91,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 		var n atomic.Uint64
 		deps.NextID = func() uint64 { return n.Add(1) }
 	}
+	defaultDial := deps.Dial == nil
 	if deps.Dial == nil {
 		// No TCP keepalive probes: idle_timeout already ends dead flows,
 		// and the three setsockopt calls per dial are measurable at high
@@ -95,7 +101,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 	}
 	fillDefaults(&opts)
 	s := &Server{opts: opts, deps: deps, conns: make(map[net.Conn]struct{}),
-		handoff: make(chan net.Conn), quit: make(chan struct{})}
+		handoff: make(chan net.Conn), quit: make(chan struct{}), defaultDial: defaultDial}
 	if opts.MaxConnections > 0 {
 		s.sem = make(chan struct{}, opts.MaxConnections)
 	}
@@ -178,6 +184,11 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.ln = ln
 	s.mu.Unlock()
+	if eng, err := s.fastEngine(ln); eng != nil {
+		return s.serveFast(eng)
+	} else if err != nil {
+		return err
+	}
 	var backoff time.Duration
 	for {
 		c, err := ln.Accept()
@@ -253,7 +264,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.ln != nil {
 		_ = s.ln.Close()
 	}
+	eng := s.eng
 	s.mu.Unlock()
+	if eng != nil {
+		eng.Stop()
+	}
 	s.refusals.flush(s)
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
@@ -268,6 +283,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		_ = c.Close()
 	}
 	s.mu.Unlock()
+	if eng != nil {
+		eng.Abort()
+	}
 	<-done
 	s.closeKeyLog()
 	return ctx.Err()

@@ -1,0 +1,247 @@
+package listener
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/fastpath"
+	"github.com/tlsgate/tlsgate/sniff"
+	"github.com/tlsgate/tlsgate/upstream"
+)
+
+// FastPathBlocker says why a listener with these options cannot be served
+// by the epoll engine, or "" when it can (on Linux, with the default
+// dialer). Every listener feature not listed here is compatible because
+// the engine hands such connections to the goroutine path untouched.
+func FastPathBlocker(o Options) string {
+	switch {
+	case o.Mode != Plaintext && o.Mode != Passthrough && o.Mode != Auto:
+		return fmt.Sprintf("mode = %q decrypts every connection", o.Mode)
+	case o.ProxyProtocol != "":
+		return "proxy_protocol needs the PROXY header parsed on the goroutine path"
+	case o.BackendProxyProtocol != "":
+		return "backend_proxy_protocol writes a header on the goroutine path"
+	case o.Transparent != "":
+		return "transparent needs each connection's original destination"
+	case o.Capture != "":
+		return "capture records packets on the goroutine path"
+	case o.ServerSSL != nil:
+		return "server_ssl re-encrypts to the backend"
+	}
+	for _, b := range []struct{ key, addr string }{{"backend", o.Backend}, {"plain_backend", o.PlainBackend}} {
+		if b.addr == "" {
+			continue
+		}
+		if _, err := netip.ParseAddrPort(b.addr); err != nil {
+			return fmt.Sprintf("%s %q is not an IP:port (names are resolved on the goroutine path)", b.key, b.addr)
+		}
+	}
+	return ""
+}
+
+// fastEngine returns the event-loop engine for ln when the listener's
+// engine option and its features allow it; nil and no error means serve
+// with goroutines. With engine = "epoll" anything in the way is an error.
+func (s *Server) fastEngine(ln net.Listener) (*fastpath.Engine, error) {
+	if s.opts.Engine == EngineGoroutines {
+		return nil, nil
+	}
+	why := FastPathBlocker(s.opts)
+	tl, ok := ln.(*net.TCPListener)
+	switch {
+	case why != "":
+	case !ok:
+		why = fmt.Sprintf("the listener is a %T, not a TCP socket", ln)
+	case !s.defaultDial:
+		why = "backends are dialled through an injected dialer"
+	}
+	if why != "" {
+		if s.opts.Engine == EngineEpoll {
+			return nil, fmt.Errorf("listener %s: engine = \"epoll\" cannot serve it: %s", s.opts.Name, why)
+		}
+		return nil, nil
+	}
+	idle := s.opts.IdleTimeout
+	if idle <= 0 {
+		idle = -1 // as upstream.Pump: no idle timeout
+	}
+	eng, err := fastpath.New(tl, fastHandler{s}, fastpath.Config{PeekMax: s.opts.PeekMax,
+		PeekTimeout: s.opts.PeekTimeout, DialTimeout: s.opts.DialTimeout, IdleTimeout: idle})
+	if err != nil && s.opts.Engine == EngineEpoll {
+		return nil, fmt.Errorf("listener %s: engine = \"epoll\": %w", s.opts.Name, err)
+	}
+	if err != nil {
+		return nil, nil // not Linux: goroutines serve everything
+	}
+	return eng, nil
+}
+
+// serveFast runs the engine until Shutdown stops it.
+func (s *Server) serveFast(eng *fastpath.Engine) error {
+	s.mu.Lock()
+	closing := s.closing
+	s.eng = eng
+	s.mu.Unlock()
+	if closing {
+		eng.Stop()
+	}
+	return eng.Serve()
+}
+
+// fastState is one connection's data while the engine owns it.
+type fastState struct {
+	o   *explain.Outcome
+	pre accepted
+}
+
+// fastHandler adapts a Server to fastpath.Handler. Its methods run on the
+// engine's loops, so they only compute and log.
+type fastHandler struct{ s *Server }
+
+// Open takes a max_connections slot and starts the Outcome, as Serve and
+// handle do on the goroutine path.
+func (h fastHandler) Open(c *fastpath.Conn) bool {
+	s := h.s
+	if s.sem != nil {
+		select {
+		case s.sem <- struct{}{}:
+		default:
+			s.countRefusal()
+			return false
+		}
+	}
+	s.mu.Lock()
+	if s.closing {
+		// Shutdown has begun (its Wait must not race this Add).
+		s.mu.Unlock()
+		s.release()
+		return false
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	o := s.newOutcome(c.Remote, c.Local, s.deps.NextID(), s.deps.Now())
+	c.State = &fastState{o: o, pre: accepted{id: o.ID, start: o.Start, at: c.Accepted}}
+	return true
+}
+
+// Decide is handle's peek and route, for the cases that end in a relay.
+// Anything else (a mismatch to diagnose, a hello to terminate, fault rules
+// to plan) goes to the goroutine path, which reads the same bytes again.
+func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip.AddrPort) {
+	s := h.s
+	if s.deps.Faults != nil && !s.deps.Faults.Empty() {
+		return fastpath.Handoff, netip.AddrPort{}
+	}
+	k, err := sniff.Classify(b)
+	if err != nil {
+		return fastpath.Wait, netip.AddrPort{}
+	}
+	o := c.State.(*fastState).o
+	var addr string
+	switch {
+	case k == sniff.TLSHandshake:
+		if s.opts.Mode == Plaintext || s.terminates() {
+			return fastpath.Handoff, netip.AddrPort{}
+		}
+		hello, err := sniff.ParseClientHello(b)
+		if errors.Is(err, sniff.ErrNeedMore) {
+			return fastpath.Wait, netip.AddrPort{}
+		}
+		if err != nil {
+			return fastpath.Handoff, netip.AddrPort{}
+		}
+		o.Hello = hello
+		_, o.JA3 = sniff.JA3(hello)
+		o.JA4 = sniff.JA4(hello)
+		o.Route, addr = "passthrough", s.opts.Backend
+	case k.IsTLS(), k == sniff.ProxyV1, k == sniff.ProxyV2, s.opts.Mode == Passthrough:
+		return fastpath.Handoff, netip.AddrPort{}
+	default:
+		if k == sniff.HTTP1 {
+			r, err := sniff.ParseHTTPRequest(b)
+			switch {
+			case errors.Is(err, sniff.ErrNeedMore):
+				return fastpath.Wait, netip.AddrPort{}
+			case err == nil && r.Host == "" && !headersDone(b):
+				return fastpath.Wait, netip.AddrPort{}
+			}
+			o.HTTP = r
+		}
+		o.Route, addr = "plain", s.opts.Backend
+		if s.opts.Mode == Auto {
+			addr = s.opts.PlainBackend
+		}
+	}
+	target, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return fastpath.Handoff, netip.AddrPort{}
+	}
+	o.Kind, o.PeekEnd = k, explain.PeerSpoke
+	o.FirstBytes = append([]byte(nil), b[:min(len(b), firstBytesKept)]...)
+	o.Backend.Addr, o.Backend.Attempted = addr, true
+	return fastpath.Relay, target
+}
+
+// Handoff runs the goroutine path on a connection the engine gave back,
+// keeping the ID, start time and peek deadline it began with.
+func (h fastHandler) Handoff(c *fastpath.Conn, nc net.Conn, err error) {
+	s := h.s
+	st := c.State.(*fastState)
+	o := st.o
+	if err != nil {
+		// The socket is gone (shutdown abort, or out of descriptors): log
+		// what is known so the connection still has its one line.
+		o.Route = "closed"
+		o.PeekEnd = explain.PeerClosed
+		s.finishFast(o)
+		return
+	}
+	s.mu.Lock()
+	s.conns[nc] = struct{}{}
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		defer s.release()
+		defer s.untrack(nc)
+		s.handleFrom(nc, &worker{}, &st.pre)
+	}()
+}
+
+// Closed records a relay's end like pump and dialBackend do.
+func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
+	s := h.s
+	o := c.State.(*fastState).o
+	if r.DialErr != nil {
+		recordBackendErr(o, &upstream.DialError{Addr: o.Backend.Addr, Err: r.DialErr,
+			Refused: errors.Is(r.DialErr, syscall.ECONNREFUSED), TimedOut: errors.Is(r.DialErr, os.ErrDeadlineExceeded)})
+	} else if !o.Backend.Attempted {
+		o.Route, o.PeekEnd = "closed", explain.PeerClosed // aborted before a decision
+	}
+	o.Backend.Local, o.Backend.Remote = r.BackendLocal, r.BackendRemote
+	o.BytesUp, o.BytesDown = r.Up, r.Down
+	s.finishFast(o)
+}
+
+// finishFast logs a connection the engine ended and frees its slot.
+func (s *Server) finishFast(o *explain.Outcome) {
+	o.Duration = s.deps.Now().Sub(o.Start)
+	d := explain.Diagnose(o)
+	s.log(o, &d)
+	s.release()
+	s.wg.Done()
+}
+
+// accepted carries what the engine already knew about a connection into
+// the goroutine path: its ID and start (injected clock, for the Outcome),
+// and when it was accepted on the real clock (the peek deadline counts
+// from then).
+type accepted struct {
+	id        uint64
+	start, at time.Time
+}
