@@ -52,6 +52,7 @@ type Conn struct {
 	// socket that reused its number, and must be ignored.
 	cseq, bseq int32
 	phase      phase
+	connecting bool // connect sent, not yet known to have succeeded
 	target     netip.AddrPort
 	deadline   time.Time // peek or dial deadline, by phase
 	last       time.Time // last byte either way, for the idle timeout
@@ -113,7 +114,6 @@ type phase uint8
 
 const (
 	peeking phase = iota
-	dialing
 	relaying
 	done
 )

@@ -193,14 +193,13 @@ func (l *loop) event(c *Conn, fd int, ev uint32, now time.Time) {
 		if fd == c.cfd {
 			l.peek(c, ev, now)
 		}
-	case dialing:
-		if fd == c.bfd {
-			l.connected(c, ev, now)
-		}
 	case relaying:
 		from := 0
 		if fd == c.bfd {
 			from = 1
+			if c.connecting && !l.connectEvent(c, ev, now) {
+				return
+			}
 		}
 		if ev&syscall.EPOLLOUT != 0 && len(c.side(from).pending) > 0 {
 			if !l.flush(c, from, now) {
@@ -235,7 +234,7 @@ func (l *loop) peek(c *Conn, ev uint32, now time.Time) {
 	v, target := l.e.h.Decide(c, l.buf[:n])
 	switch {
 	case v == Relay && target.IsValid():
-		l.dial(c, target, now)
+		l.dial(c, target, now, ev&syscall.EPOLLRDHUP != 0)
 	case v == Wait && n < l.e.cfg.PeekMax && ev&syscall.EPOLLRDHUP == 0:
 		// More bytes will come with a new edge; the deadline bounds it.
 	default:

@@ -26,8 +26,13 @@ func (c *Conn) fd(i int) int {
 	return c.bfd
 }
 
-// dial starts a non-blocking connect; connected finishes it.
-func (l *loop) dial(c *Conn, target netip.AddrPort, now time.Time) {
+// dial starts a non-blocking connect and, without waiting for it, reads
+// the client's bytes and writes them to the backend: on loopback and
+// near backends the connection is usually up by then, which saves a round
+// of the event loop per connection (HAProxy does the same). A write that
+// finds it still connecting returns EAGAIN and waits in pending for
+// EPOLLOUT. hup says the peek already saw the client's FIN.
+func (l *loop) dial(c *Conn, target netip.AddrPort, now time.Time, hup bool) {
 	target = netip.AddrPortFrom(target.Addr().Unmap(), target.Port())
 	c.target = target
 	sa, family := addrPortSockaddr(target)
@@ -38,20 +43,28 @@ func (l *loop) dial(c *Conn, target netip.AddrPort, now time.Time) {
 	}
 	rawNoDelay(bfd)
 	if err := rawConnect(bfd, sa); err != nil && err != syscall.EINPROGRESS {
-		_ = syscall.Close(bfd)
+		rawClose(bfd)
 		l.dialFailed(c, os.NewSyscallError("connect", err))
 		return
 	}
 	seq, err := l.watch(bfd)
 	if err != nil {
-		_ = syscall.Close(bfd)
+		rawClose(bfd)
 		l.dialFailed(c, os.NewSyscallError("epoll_ctl", err))
 		return
 	}
 	c.bfd, c.bseq = bfd, seq
 	l.conns[bfd] = c
-	c.phase = dialing
+	c.phase, c.connecting = relaying, true
 	c.deadline = now.Add(l.e.cfg.DialTimeout)
+	c.last = now
+	c.res.BackendRemote = c.target
+	if la, err := syscall.Getsockname(bfd); err == nil {
+		c.res.BackendLocal = sockaddrAddrPort(la)
+	}
+	// The peeked bytes are still queued on the client socket, and the
+	// edge that announced them is spent: read them now.
+	l.pump(c, 0, now, hup)
 }
 
 // dialFailed resets the client, as BIG-IP does when no pool member
@@ -61,31 +74,40 @@ func (l *loop) dialFailed(c *Conn, err error) {
 	l.finish(c, nil, true)
 }
 
-// connected runs on the backend socket's first event after connect.
-func (l *loop) connected(c *Conn, ev uint32, now time.Time) {
+// connecting handles the backend socket's events until the connect is
+// known to have succeeded; false when the connection ended.
+func (l *loop) connectEvent(c *Conn, ev uint32, now time.Time) bool {
 	if ev&(syscall.EPOLLERR|syscall.EPOLLHUP) != 0 {
 		errno, err := syscall.GetsockoptInt(c.bfd, syscall.SOL_SOCKET, syscall.SO_ERROR)
 		if err == nil && errno != 0 {
 			err = syscall.Errno(errno)
 		} else if err == nil {
-			err = syscall.ECONNREFUSED
+			err = syscall.ECONNREFUSED // a failed write already took the error
 		}
+		l.dialFailed(c, os.NewSyscallError("connect", err))
+		return false
+	}
+	if ev&syscall.EPOLLOUT == 0 {
+		return true
+	}
+	l.up(c)
+	return l.flush(c, 1, now)
+}
+
+// up records that the backend connection is established.
+func (l *loop) up(c *Conn) {
+	c.connecting = false
+	delete(l.waiting, c)
+}
+
+// writeFailed ends the connection after a write error: a dial failure
+// while the connect was still pending, a reset otherwise.
+func (l *loop) writeFailed(c *Conn, to int, err error) {
+	if to == 1 && c.connecting {
 		l.dialFailed(c, os.NewSyscallError("connect", err))
 		return
 	}
-	if ev&syscall.EPOLLOUT == 0 {
-		return
-	}
-	delete(l.waiting, c)
-	c.phase = relaying
-	c.last = now
-	c.res.BackendRemote = c.target
-	if la, err := syscall.Getsockname(c.bfd); err == nil {
-		c.res.BackendLocal = sockaddrAddrPort(la)
-	}
-	// The peeked bytes are still queued on the client socket, and no new
-	// edge will announce them: read them now.
-	l.pump(c, 0, now, true)
+	l.finish(c, fmt.Errorf("fastpath: write to %s: %w", sideName(to), err), true)
 }
 
 // pump copies from socket `from` to the other until the source is drained,
@@ -121,10 +143,12 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 		c.last = now
 		w, err := rawWrite(c.fd(to), l.buf[:n])
 		if err != nil && err != syscall.EAGAIN {
-			l.finish(c, fmt.Errorf("fastpath: write to %s: %w", sideName(to), err), true)
+			l.writeFailed(c, to, err)
 			return
 		}
-		w = max(w, 0)
+		if w > 0 && to == 1 && c.connecting {
+			l.up(c)
+		}
 		l.count(c, to, w)
 		if w < n {
 			dst.pending = append(dst.pending[:0], l.buf[w:n]...)
@@ -146,8 +170,11 @@ func (l *loop) flush(c *Conn, to int, now time.Time) bool {
 			return true
 		}
 		if err != nil {
-			l.finish(c, fmt.Errorf("fastpath: write to %s: %w", sideName(to), err), true)
+			l.writeFailed(c, to, err)
 			return false
+		}
+		if to == 1 && c.connecting {
+			l.up(c)
 		}
 		l.count(c, to, w)
 		dst.pending = dst.pending[w:]
@@ -179,8 +206,10 @@ func (l *loop) count(c *Conn, to, n int) {
 // done (close sends our last FIN, so no second shutdown call).
 func (l *loop) eof(c *Conn, from int) {
 	to := 1 - from
-	if len(c.side(to).pending) > 0 {
-		return // flush calls back here when it drains
+	if len(c.side(to).pending) > 0 || c.connecting {
+		// flush calls back here when it drains; connectEvent flushes.
+		// (shutdown on a socket still connecting would abort it.)
+		return
 	}
 	if c.side(to).rdEOF {
 		if len(c.side(from).pending) == 0 {
@@ -233,7 +262,7 @@ func (l *loop) sweep(now time.Time) {
 			// The goroutine path reads with the same deadline, already
 			// past, and diagnoses the silence.
 			l.handoff(c, nil)
-		} else {
+		} else if c.connecting {
 			l.dialFailed(c, os.ErrDeadlineExceeded)
 		}
 	}

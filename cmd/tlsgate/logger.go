@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -11,6 +12,9 @@ import (
 	"github.com/tlsgate/tlsgate/bigiplog"
 	"github.com/tlsgate/tlsgate/config"
 )
+
+// logFlush bounds how late a line reaches a log file.
+const logFlush = 100 * time.Millisecond
 
 // newLogger builds the one logger the listeners share: the chosen format to
 // a file or stderr, plus optional RFC 3164 syslog forwarding.
@@ -35,8 +39,12 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, func(), error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("log file: %w", err)
 		}
-		sink = zapcore.Lock(f)
-		closer = func() { _ = f.Close() }
+		// Buffered: one write per batch of lines instead of a syscall per
+		// connection, at the cost of lines reaching the file up to
+		// logFlush late. Sync (at exit) and Stop flush what is held.
+		bw := &zapcore.BufferedWriteSyncer{WS: f, Size: 64 << 10, FlushInterval: logFlush}
+		sink = bw
+		closer = func() { _ = bw.Stop(); _ = f.Close() }
 	} else {
 		sink = zapcore.Lock(zapcore.AddSync(stderr))
 	}
