@@ -42,6 +42,7 @@ type loop struct {
 	idled   time.Time
 	paused  time.Time // accept paused until then (out of file descriptors)
 	seq     int32     // last registration tag handed out
+	wakeBy  time.Time // read deadline on epf: the longest a park lasts
 }
 
 // watch adds fd to the loop's epoll set with a fresh tag.
@@ -106,8 +107,18 @@ func (l *loop) run() {
 		}
 		n := rawEpollPoll(l.ep, l.evs)
 		if n == 0 {
-			_ = l.epf.SetReadDeadline(time.Now().Add(wait))
+			// One deadline serves many parks: re-arming a timer on
+			// every park costs more than an early wake-up now and then.
+			if t := time.Now(); l.wakeBy.Before(t) || l.wakeBy.After(t.Add(wait)) {
+				l.wakeBy = t.Add(wait)
+				_ = l.epf.SetReadDeadline(l.wakeBy)
+			}
+			polled := true // just now, and it was empty
 			err := l.eprc.Read(func(uintptr) bool {
+				if polled {
+					polled = false
+					return false
+				}
 				n = rawEpollPoll(l.ep, l.evs)
 				return n > 0
 			})

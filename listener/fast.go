@@ -202,6 +202,13 @@ func (h fastHandler) Handoff(c *fastpath.Conn, nc net.Conn, err error) {
 		s.finishFast(o)
 		return
 	}
+	if late := time.Now().Add(deadlineGrace); st.pre.at.Add(s.opts.PeekTimeout).Before(late) {
+		// Handed off at the peek deadline. A read under a deadline that
+		// has passed fails before it looks at the socket, so the bytes a
+		// client sent before going quiet would be lost to the Outcome:
+		// give the goroutine path a moment to read what is queued.
+		st.pre.at = late.Add(-s.opts.PeekTimeout)
+	}
 	s.mu.Lock()
 	s.conns[nc] = struct{}{}
 	s.mu.Unlock()
@@ -236,6 +243,10 @@ func (s *Server) finishFast(o *explain.Outcome) {
 	s.release()
 	s.wg.Done()
 }
+
+// deadlineGrace is how long the goroutine path may still read after a
+// hand-off at the peek deadline: enough to drain what is already queued.
+const deadlineGrace = 10 * time.Millisecond
 
 // accepted carries what the engine already knew about a connection into
 // the goroutine path: its ID and start (injected clock, for the Outcome),
