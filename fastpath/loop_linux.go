@@ -43,6 +43,19 @@ type loop struct {
 	paused  time.Time // accept paused until then (out of file descriptors)
 	seq     int32     // last registration tag handed out
 	wakeBy  time.Time // read deadline on epf: the longest a park lasts
+	// ended holds connections closed in this round. Their reports (the
+	// handler diagnoses and logs) wait until every event of the round
+	// was handled, so other connections' bytes are not held up by them.
+	ended []*Conn
+}
+
+// report hands the round's ended connections to the handler.
+func (l *loop) report() {
+	for i, c := range l.ended {
+		l.e.h.Closed(c, c.res)
+		l.ended[i] = nil
+	}
+	l.ended = l.ended[:0]
 }
 
 // watch adds fd to the loop's epoll set with a fresh tag.
@@ -145,6 +158,7 @@ func (l *loop) run() {
 		if now.Sub(l.swept) >= tick {
 			l.sweep(now)
 		}
+		l.report()
 		if l.e.stop.Load() && l.lfd >= 0 {
 			_ = syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_DEL, l.lfd, nil)
 			_ = syscall.Close(l.lfd)
@@ -152,6 +166,7 @@ func (l *loop) run() {
 		}
 		if l.e.abort.Load() {
 			l.abortAll()
+			l.report()
 		}
 		if l.lfd < 0 && len(l.conns) == 0 {
 			return

@@ -243,7 +243,7 @@ func (l *loop) finish(c *Conn, err error, reset bool) {
 	c.phase = done
 	c.res.Err = err
 	l.e.live.Add(-1)
-	l.e.h.Closed(c, c.res)
+	l.ended = append(l.ended, c)
 }
 
 // sweep enforces the peek and dial deadlines and, once a second, the idle
