@@ -31,7 +31,7 @@ func newTestHandler(backend netip.AddrPort) *testHandler {
 		handed: make(chan net.Conn, 16), handErr: make(chan error, 16)}
 }
 
-func (h *testHandler) Open(c *Conn) bool { h.opened <- c; return true }
+func (h *testHandler) Open(c *Conn) Verdict { h.opened <- c; return Wait }
 func (h *testHandler) Decide(_ *Conn, b []byte) (Verdict, netip.AddrPort) {
 	switch {
 	case b[0] == 'H':

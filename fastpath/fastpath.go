@@ -36,6 +36,8 @@ const (
 	Relay
 	// Handoff gives the socket to Handler.Handoff, bytes unread.
 	Handoff
+	// Refuse closes the connection with a reset (from Open only).
+	Refuse
 )
 
 // Conn is one accepted connection as the Handler sees it.
@@ -85,9 +87,10 @@ var ErrAborted = errors.New("fastpath: aborted at shutdown")
 // methods run on an event loop's thread: they must be quick and must not
 // block.
 type Handler interface {
-	// Open sees a connection just accepted. False closes it with a reset
-	// at once (the Handler has counted or logged the refusal).
-	Open(c *Conn) bool
+	// Open sees a connection just accepted, before anything is read. Wait
+	// goes on to peek; Handoff hands it off at once; Refuse closes it with
+	// a reset (the Handler has counted or logged the refusal).
+	Open(c *Conn) Verdict
 	// Decide sees every byte the client has sent so far (nothing is
 	// consumed) and returns a verdict; with Relay, the backend address.
 	Decide(c *Conn, peeked []byte) (Verdict, netip.AddrPort)

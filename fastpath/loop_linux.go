@@ -196,11 +196,16 @@ func (l *loop) accept(now time.Time) {
 			}
 		}
 		rawNoDelay(nfd)
-		if !l.e.h.Open(c) {
+		v := l.e.h.Open(c)
+		if v == Refuse {
 			rstClose(nfd)
 			continue
 		}
 		l.e.live.Add(1)
+		if v == Handoff {
+			l.handoff(c, nil)
+			continue
+		}
 		seq, err := l.watch(nfd)
 		c.cseq = seq
 		if err != nil {

@@ -54,6 +54,9 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted) {
 	}
 	o := s.newOutcome(addrPort(c.RemoteAddr()), addrPort(c.LocalAddr()), id, start)
 	cc := &connCtx{bufs: &w.bufs}
+	if pre != nil && pre.fx != nil {
+		cc.fx = *pre.fx
+	}
 	defer func() {
 		recordFaults(o, &cc.fx)
 		cc.closeCapture()

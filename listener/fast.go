@@ -96,24 +96,27 @@ func (s *Server) serveFast(eng *fastpath.Engine) error {
 
 // fastState is one connection's data while the engine owns it.
 type fastState struct {
-	o   *explain.Outcome
-	pre accepted
+	o     *explain.Outcome
+	pre   accepted
+	reads int // Decide calls: the segments the first flight came in, roughly
 }
 
 // fastHandler adapts a Server to fastpath.Handler. Its methods run on the
 // engine's loops, so they only compute and log.
 type fastHandler struct{ s *Server }
 
-// Open takes a max_connections slot and starts the Outcome, as Serve and
-// handle do on the goroutine path.
-func (h fastHandler) Open(c *fastpath.Conn) bool {
+// Open takes a max_connections slot, starts the Outcome and plans the
+// accept-stage faults, as Serve and handle do on the goroutine path. A
+// connection an accept rule selects goes to the goroutine path at once,
+// before anything is read, with its plan.
+func (h fastHandler) Open(c *fastpath.Conn) fastpath.Verdict {
 	s := h.s
 	if s.sem != nil {
 		select {
 		case s.sem <- struct{}{}:
 		default:
 			s.countRefusal()
-			return false
+			return fastpath.Refuse
 		}
 	}
 	s.mu.Lock()
@@ -121,13 +124,23 @@ func (h fastHandler) Open(c *fastpath.Conn) bool {
 		// Shutdown has begun (its Wait must not race this Add).
 		s.mu.Unlock()
 		s.release()
-		return false
+		return fastpath.Refuse
 	}
 	s.wg.Add(1)
 	s.mu.Unlock()
 	o := s.newOutcome(c.Remote, c.Local, s.deps.NextID(), s.deps.Now())
-	c.State = &fastState{o: o, pre: accepted{id: o.ID, start: o.Start, at: c.Accepted}}
-	return true
+	st := &fastState{o: o, pre: accepted{id: o.ID, start: o.Start, at: c.Accepted}}
+	c.State = st
+	if s.deps.Faults != nil {
+		// Even without rules: planning numbers the connection, as the
+		// goroutine path does, for index selectors and seeded draws.
+		st.pre.fx = &connFaults{}
+		s.computeAccept(o.Client, st.pre.fx)
+		if !st.pre.fx.plan.Empty() {
+			return fastpath.Handoff
+		}
+	}
+	return fastpath.Wait
 }
 
 // Decide is handle's peek and route, for the cases that end in a relay.
@@ -135,14 +148,13 @@ func (h fastHandler) Open(c *fastpath.Conn) bool {
 // to plan) goes to the goroutine path, which reads the same bytes again.
 func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip.AddrPort) {
 	s := h.s
-	if s.deps.Faults != nil && !s.deps.Faults.Empty() {
-		return fastpath.Handoff, netip.AddrPort{}
-	}
+	st := c.State.(*fastState)
+	st.reads++
 	k, err := sniff.Classify(b)
 	if err != nil {
 		return fastpath.Wait, netip.AddrPort{}
 	}
-	o := c.State.(*fastState).o
+	o := st.o
 	var addr string
 	switch {
 	case k == sniff.TLSHandshake:
@@ -183,6 +195,14 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 		return fastpath.Handoff, netip.AddrPort{}
 	}
 	o.Kind, o.PeekEnd = k, explain.PeerSpoke
+	if fx := st.pre.fx; fx != nil {
+		// Rules are loaded: plan the later stages here, once. A rule that
+		// selects this connection needs the goroutine path's wrappers.
+		s.computeHello(o, st.reads, fx)
+		if !fx.plan.Empty() {
+			return fastpath.Handoff, netip.AddrPort{}
+		}
+	}
 	o.FirstBytes = append([]byte(nil), b[:min(len(b), firstBytesKept)]...)
 	o.Backend.Addr, o.Backend.Attempted = addr, true
 	return fastpath.Relay, target
@@ -255,4 +275,5 @@ const deadlineGrace = 10 * time.Millisecond
 type accepted struct {
 	id        uint64
 	start, at time.Time
+	fx        *connFaults // fault plans already evaluated; nil when none were
 }

@@ -25,20 +25,45 @@ type connFaults struct {
 	// wrappers, nil without any. An alert rule there fires mid-stream, so
 	// recordFaults asks it afterwards whether it did.
 	late net.Conn
+	// acceptPlanned and helloPlanned: the event-loop engine already
+	// evaluated that stage's rules (each evaluation counts toward
+	// max_fires and draws, so it must happen once).
+	acceptPlanned, helloPlanned bool
+}
+
+// computeAccept evaluates the accept-stage rules into fx.
+func (s *Server) computeAccept(client netip.AddrPort, fx *connFaults) {
+	fx.engine = s.deps.Faults
+	fx.acceptPlanned = true
+	if fx.engine == nil {
+		return
+	}
+	idx := s.connIndex.Add(1)
+	fx.ci = faults.ConnInfo{Listener: s.opts.Name, Client: client, Index: idx}
+	fx.deps = faults.WrapDeps{Index: idx}
+	fx.plan = fx.engine.PlanAccept(fx.ci)
+}
+
+// computeHello evaluates the later stages' rules once the first bytes are
+// known, merging them into fx.plan.
+func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) {
+	fx.helloPlanned = true
+	if fx.engine == nil {
+		return
+	}
+	fx.ci.Client = o.Client
+	fx.ci.Hello, fx.ci.JA3, fx.ci.JA4 = o.Hello, o.JA3, o.JA4
+	fx.ci.HelloSegments = segments
+	fx.plan = fx.plan.Merge(fx.engine.Plan(fx.ci))
 }
 
 // planAccept evaluates accept-stage rules before anything is read. It
 // returns the (possibly wrapped) conn and false when a fault ended it.
 func (s *Server) planAccept(c net.Conn, o *explain.Outcome, fx *connFaults) (net.Conn, bool) {
-	fx.engine = s.deps.Faults
-	if fx.engine == nil {
-		return c, true
+	if !fx.acceptPlanned {
+		s.computeAccept(o.Client, fx)
 	}
-	idx := s.connIndex.Add(1)
-	fx.ci = faults.ConnInfo{Listener: s.opts.Name, Client: o.Client, Index: idx}
-	fx.deps = faults.WrapDeps{Index: idx}
-	fx.plan = fx.engine.PlanAccept(fx.ci)
-	if fx.plan.Empty() {
+	if fx.engine == nil || fx.plan.Empty() {
 		return c, true
 	}
 	if ws := fx.plan.Wrappers(faults.StageAccept); len(ws) > 0 {
@@ -58,10 +83,9 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 	if fx.engine == nil {
 		return c, true
 	}
-	fx.ci.Client = o.Client
-	fx.ci.Hello, fx.ci.JA3, fx.ci.JA4 = o.Hello, o.JA3, o.JA4
-	fx.ci.HelloSegments = p.reads
-	fx.plan = fx.plan.Merge(fx.engine.Plan(fx.ci))
+	if !fx.helloPlanned {
+		s.computeHello(o, p.reads, fx)
+	}
 	if fx.plan.Empty() {
 		return c, true
 	}
