@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -52,15 +53,8 @@ func (s *Server) fastEngine(ln net.Listener) (*fastpath.Engine, error) {
 	if s.opts.Engine == EngineGoroutines {
 		return nil, nil
 	}
-	why := FastPathBlocker(s.opts)
-	tl, ok := ln.(*net.TCPListener)
-	switch {
-	case why != "":
-	case !ok:
-		why = fmt.Sprintf("the listener is a %T, not a TCP socket", ln)
-	case !s.defaultDial:
-		why = "backends are dialled through an injected dialer"
-	}
+	why := s.epollBlocker(ln)
+	tl, _ := ln.(*net.TCPListener)
 	if why != "" {
 		if s.opts.Engine == EngineEpoll {
 			return nil, fmt.Errorf("listener %s: engine = \"epoll\" cannot serve it: %s", s.opts.Name, why)
@@ -80,6 +74,36 @@ func (s *Server) fastEngine(ln net.Listener) (*fastpath.Engine, error) {
 		return nil, nil // not Linux: goroutines serve everything
 	}
 	return eng, nil
+}
+
+// epollBlocker is FastPathBlocker plus what only Serve knows: the
+// listener's type and the dialer.
+func (s *Server) epollBlocker(ln net.Listener) string {
+	if why := FastPathBlocker(s.opts); why != "" {
+		return why
+	}
+	if _, ok := ln.(*net.TCPListener); !ok {
+		return fmt.Sprintf("the listener is a %T, not a TCP socket", ln)
+	}
+	if !s.defaultDial {
+		return "backends are dialled through an injected dialer"
+	}
+	if runtime.GOOS != "linux" {
+		return "the epoll engine runs on Linux only"
+	}
+	return ""
+}
+
+// EngineFor says which engine Serve(ln) will run, and why not epoll when
+// it will not, for the "listening" log line.
+func (s *Server) EngineFor(ln net.Listener) (Engine, string) {
+	if s.opts.Engine == EngineGoroutines {
+		return EngineGoroutines, "engine = \"goroutines\""
+	}
+	if why := s.epollBlocker(ln); why != "" {
+		return EngineGoroutines, why
+	}
+	return EngineEpoll, ""
 }
 
 // serveFast runs the engine until Shutdown stops it.

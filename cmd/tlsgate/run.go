@@ -194,8 +194,13 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	serversBuilt.Store(&built)
 	for _, b := range all {
 		o := b.srv.Options()
-		logger.Info("listening", zap.String("listener", o.Name), zap.String("listen", b.ln.Addr().String()),
-			zap.String("mode", string(o.Mode)), zap.String("backend", o.Backend), zap.String("try", tryHint(o, b.ln.Addr(), caPath)))
+		eng, why := b.srv.EngineFor(b.ln)
+		fields := []zap.Field{zap.String("listener", o.Name), zap.String("listen", b.ln.Addr().String()),
+			zap.String("mode", string(o.Mode)), zap.String("backend", o.Backend), zap.String("engine", string(eng))}
+		if why != "" {
+			fields = append(fields, zap.String("engine_why", why))
+		}
+		logger.Info("listening", append(fields, zap.String("try", tryHint(o, b.ln.Addr(), caPath)))...)
 	}
 	if ready != nil {
 		ready(addrs)
