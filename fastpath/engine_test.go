@@ -22,13 +22,13 @@ type testHandler struct {
 	waitFor int
 	opened  chan *Conn
 	closed  chan Result
-	handed  chan net.Conn
+	handed  chan handed
 	handErr chan error
 }
 
 func newTestHandler(backend netip.AddrPort) *testHandler {
 	return &testHandler{backend: backend, opened: make(chan *Conn, 16), closed: make(chan Result, 16),
-		handed: make(chan net.Conn, 16), handErr: make(chan error, 16)}
+		handed: make(chan handed, 16), handErr: make(chan error, 16)}
 }
 
 func (h *testHandler) Open(c *Conn) Verdict { h.opened <- c; return Wait }
@@ -41,12 +41,18 @@ func (h *testHandler) Decide(_ *Conn, b []byte) (Verdict, netip.AddrPort) {
 	}
 	return Relay, h.backend
 }
-func (h *testHandler) Handoff(_ *Conn, nc net.Conn, err error) {
+// handed is a hand-off: the conn and the bytes the engine read first.
+type handed struct {
+	net.Conn
+	consumed []byte
+}
+
+func (h *testHandler) Handoff(c *Conn, nc net.Conn, err error) {
 	if err != nil {
 		h.handErr <- err
 		return
 	}
-	h.handed <- nc
+	h.handed <- handed{nc, c.Consumed}
 }
 func (h *testHandler) Closed(_ *Conn, r Result) { h.closed <- r }
 
@@ -146,7 +152,7 @@ func TestWaitThenRelayAcrossSegments(t *testing.T) {
 	}
 }
 
-func TestHandoffKeepsEveryByteUnread(t *testing.T) {
+func TestHandoffPassesConsumedBytesOn(t *testing.T) {
 	h := newTestHandler(echoBackend(t))
 	_, addr := startEngine(t, h, Config{})
 	c, err := net.Dial("tcp", addr)
@@ -158,9 +164,15 @@ func TestHandoffKeepsEveryByteUnread(t *testing.T) {
 	_, _ = c.Write(msg)
 	nc := <-h.handed
 	defer nc.Close()
-	got := make([]byte, len(msg))
-	if _, err := io.ReadFull(nc, got); err != nil || !bytes.Equal(got, msg) {
-		t.Fatalf("handed-off conn read %q, %v", got, err)
+	// Together, what the engine read and what is left on the socket are
+	// the client's bytes, in order.
+	got := append([]byte(nil), nc.consumed...)
+	rest := make([]byte, len(msg)-len(got))
+	if _, err := io.ReadFull(nc, rest); err != nil {
+		t.Fatalf("handed-off conn read: %v", err)
+	}
+	if got = append(got, rest...); !bytes.Equal(got, msg) {
+		t.Fatalf("consumed %q + read %q, want %q", nc.consumed, rest, msg)
 	}
 	// The engine no longer owns it: writes go straight to the client.
 	_, _ = nc.Write([]byte("ok"))

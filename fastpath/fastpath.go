@@ -6,11 +6,11 @@
 // wakes, scheduler hand-offs, sysmon), not by the proxy's own work. An
 // event loop per CPU that owns its sockets does the same syscalls with
 // none of that (BENCHMARKS.md, "fast path"). It is a narrow tool: it
-// accepts, peeks at the first bytes without consuming them, asks its
-// Handler what to do, and either relays bytes to one TCP backend or hands
-// the untouched socket back to Go as a net.Conn. Everything that needs more
+// accepts, reads the first bytes, asks its Handler what to do, and either
+// relays bytes to one TCP backend or hands the socket back to Go as a
+// net.Conn together with the bytes it read. Everything that needs more
 // than a byte relay (diagnoses, TLS, faults, PROXY headers) happens on the
-// goroutine path after a hand-off, with every client byte still unread.
+// goroutine path after a hand-off.
 //
 // It has no knowledge of tlsgate's outcomes or logs: the Handler, run on
 // the loop's own thread, decides and records. Handlers must not block.
@@ -47,6 +47,10 @@ type Conn struct {
 	Accepted time.Time      // from Config.Now, when accept returned
 	// State is the Handler's own per-connection data.
 	State any
+	// Consumed holds the bytes the engine read from the client before a
+	// hand-off (nil when none): the goroutine path must treat them as
+	// already read, ahead of anything it reads itself.
+	Consumed []byte
 
 	cfd, bfd int
 	// cseq and bseq tag each socket's epoll registration: an event still
@@ -91,13 +95,14 @@ type Handler interface {
 	// goes on to peek; Handoff hands it off at once; Refuse closes it with
 	// a reset (the Handler has counted or logged the refusal).
 	Open(c *Conn) Verdict
-	// Decide sees every byte the client has sent so far (nothing is
-	// consumed) and returns a verdict; with Relay, the backend address.
+	// Decide sees every byte the client has sent so far and returns a
+	// verdict; with Relay, the backend address. The bytes are only valid
+	// during the call.
 	Decide(c *Conn, peeked []byte) (Verdict, netip.AddrPort)
 	// Handoff receives a connection the engine no longer owns, as a
-	// net.Conn with every client byte still unread, or the error that
-	// made that impossible (the socket is then closed). Start a goroutine
-	// here; do not serve it on the loop.
+	// net.Conn whose first bytes (c.Consumed) were already read, or the
+	// error that made that impossible (the socket is then closed). Start
+	// a goroutine here; do not serve it on the loop.
 	Handoff(c *Conn, nc net.Conn, err error)
 	// Closed reports the end of a relayed connection (or of a failed dial).
 	Closed(c *Conn, r Result)

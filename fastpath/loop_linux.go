@@ -243,9 +243,10 @@ func (l *loop) event(c *Conn, fd int, ev uint32, now time.Time) {
 	}
 }
 
-// peek looks at the client's bytes without consuming them and asks the
-// handler. Errors and hang-ups go to the goroutine path, which reads the
-// socket afresh and diagnoses what it finds.
+// peek reads the client's first bytes and asks the handler. What it reads
+// stays in c.Consumed until a decision: a relay writes it to the backend,
+// a hand-off passes it on. Errors and hang-ups seen before any read go to
+// the goroutine path untouched, so it reads and diagnoses them itself.
 func (l *loop) peek(c *Conn, ev uint32, now time.Time) {
 	if ev&(syscall.EPOLLERR|syscall.EPOLLHUP) != 0 {
 		l.handoff(c, nil)
@@ -254,23 +255,39 @@ func (l *loop) peek(c *Conn, ev uint32, now time.Time) {
 	if ev&(syscall.EPOLLIN|syscall.EPOLLRDHUP) == 0 {
 		return
 	}
-	n, err := rawPeek(c.cfd, l.buf[:l.e.cfg.PeekMax])
+	have := len(c.Consumed)
+	n, err := rawRead(c.cfd, l.buf[:l.e.cfg.PeekMax-have])
 	if err == syscall.EAGAIN {
 		return
 	}
 	if err != nil || n <= 0 {
+		// EOF stays readable for the goroutine path; a reset read here
+		// will look like EOF there (rare: a reset usually arrives as
+		// EPOLLERR, handled above).
 		l.handoff(c, nil)
 		return
 	}
-	v, target := l.e.h.Decide(c, l.buf[:n])
-	switch {
-	case v == Relay && target.IsValid():
-		l.dial(c, target, now, ev&syscall.EPOLLRDHUP != 0)
-	case v == Wait && n < l.e.cfg.PeekMax && ev&syscall.EPOLLRDHUP == 0:
-		// More bytes will come with a new edge; the deadline bounds it.
-	default:
-		l.handoff(c, nil)
+	b := l.buf[:n]
+	if have > 0 {
+		c.Consumed = append(c.Consumed, b...)
+		b = c.Consumed
 	}
+	v, target := l.e.h.Decide(c, b)
+	if v == Relay && target.IsValid() {
+		// A read that filled the buffer may have left bytes queued, and
+		// a FIN may have come with the data: either way no new edge will
+		// tell, so the relay reads on to EAGAIN first.
+		more := ev&syscall.EPOLLRDHUP != 0 || n == l.e.cfg.PeekMax-have
+		l.dial(c, target, now, more, b)
+		return
+	}
+	if have == 0 {
+		c.Consumed = append([]byte(nil), b...)
+	}
+	if v == Wait && len(b) < l.e.cfg.PeekMax && ev&syscall.EPOLLRDHUP == 0 {
+		return // more bytes come with a new edge; the deadline bounds the wait
+	}
+	l.handoff(c, nil)
 }
 
 // handoff gives the client socket to the handler as a net.Conn. The

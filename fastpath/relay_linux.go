@@ -26,13 +26,14 @@ func (c *Conn) fd(i int) int {
 	return c.bfd
 }
 
-// dial starts a non-blocking connect and, without waiting for it, reads
-// the client's bytes and writes them to the backend: on loopback and
-// near backends the connection is usually up by then, which saves a round
-// of the event loop per connection (HAProxy does the same). A write that
-// finds it still connecting returns EAGAIN and waits in pending for
-// EPOLLOUT. hup says the peek already saw the client's FIN.
-func (l *loop) dial(c *Conn, target netip.AddrPort, now time.Time, hup bool) {
+// dial starts a non-blocking connect and, without waiting for it, writes
+// the client's first bytes to the backend: on loopback and near backends
+// the connection is usually up by then, which saves a round of the event
+// loop per connection (HAProxy does the same). A write that finds it still
+// connecting returns EAGAIN and the bytes wait in pending for EPOLLOUT.
+// more says the client socket may hold more (bytes or a FIN) with no
+// edge to announce it.
+func (l *loop) dial(c *Conn, target netip.AddrPort, now time.Time, more bool, first []byte) {
 	target = netip.AddrPortFrom(target.Addr().Unmap(), target.Port())
 	c.target = target
 	sa, family := addrPortSockaddr(target)
@@ -62,9 +63,24 @@ func (l *loop) dial(c *Conn, target netip.AddrPort, now time.Time, hup bool) {
 	if la, err := syscall.Getsockname(bfd); err == nil {
 		c.res.BackendLocal = sockaddrAddrPort(la)
 	}
-	// The peeked bytes are still queued on the client socket, and the
-	// edge that announced them is spent: read them now.
-	l.pump(c, 0, now, hup)
+	w, err := rawWrite(bfd, first)
+	if err != nil && err != syscall.EAGAIN {
+		l.writeFailed(c, 1, err)
+		return
+	}
+	if w > 0 {
+		l.up(c)
+		l.count(c, 1, w)
+	}
+	c.Consumed = nil
+	if w < len(first) {
+		c.be.pending = append([]byte(nil), first[w:]...)
+		c.cl.stalled = true // flush reads on (to EOF) once these are out
+		return
+	}
+	if more {
+		l.pump(c, 0, now, true)
+	}
 }
 
 // dialFailed resets the client, as BIG-IP does when no pool member

@@ -44,16 +44,6 @@ func rawWrite(fd int, p []byte) (int, error) {
 	return int(n), nil
 }
 
-// rawPeek reads without consuming (MSG_PEEK).
-func rawPeek(fd int, p []byte) (int, error) {
-	n, _, e := syscall.RawSyscall6(syscall.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)),
-		syscall.MSG_PEEK, 0, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
-
 func rawAccept(lfd int) (int, syscall.Sockaddr, error) {
 	var rsa syscall.RawSockaddrAny
 	l := uint32(unsafe.Sizeof(rsa))

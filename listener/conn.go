@@ -80,6 +80,9 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted) {
 		return
 	}
 	p := &peeked{}
+	if pre != nil && len(pre.buf) > 0 {
+		p.buf, p.reads = pre.buf, 1
+	}
 	classify(c, p, s.opts.PeekMax, deadline)
 	if !s.handleProxyIn(c, o, p, deadline) {
 		abort(c)

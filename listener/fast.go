@@ -168,8 +168,9 @@ func (h fastHandler) Open(c *fastpath.Conn) fastpath.Verdict {
 }
 
 // Decide is handle's peek and route, for the cases that end in a relay.
-// Anything else (a mismatch to diagnose, a hello to terminate, fault rules
-// to plan) goes to the goroutine path, which reads the same bytes again.
+// Anything else (a mismatch to diagnose, a hello to terminate, a fault
+// rule that selects it) goes to the goroutine path, which starts its peek
+// from the bytes the engine read.
 func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip.AddrPort) {
 	s := h.s
 	st := c.State.(*fastState)
@@ -260,6 +261,7 @@ func (h fastHandler) Handoff(c *fastpath.Conn, nc net.Conn, err error) {
 		defer s.wg.Done()
 		defer s.release()
 		defer s.untrack(nc)
+		st.pre.buf = c.Consumed
 		s.handleFrom(nc, &worker{}, &st.pre)
 	}()
 }
@@ -300,4 +302,5 @@ type accepted struct {
 	id        uint64
 	start, at time.Time
 	fx        *connFaults // fault plans already evaluated; nil when none were
+	buf       []byte      // bytes already read from the client, to peek on from
 }
