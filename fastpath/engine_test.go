@@ -41,6 +41,7 @@ func (h *testHandler) Decide(_ *Conn, b []byte) (Verdict, netip.AddrPort) {
 	}
 	return Relay, h.backend
 }
+
 // handed is a hand-off: the conn and the bytes the engine read first.
 type handed struct {
 	net.Conn
