@@ -1,0 +1,276 @@
+package listener
+
+import (
+	"bufio"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// engineRequest is the plain HTTP request every scenario's client sends.
+const engineRequest = "GET /engines HTTP/1.1\r\nHost: lab.test\r\n\r\n"
+
+// engineBanner is what the server-first backend says before the client does.
+const engineBanner = "220 lab.test ESMTP tlsgate-test\r\n"
+
+// engineBackends are the servers behind the scenarios, shared by both
+// engines' runs so that backend addresses in the outcomes compare equal.
+type engineBackends struct {
+	http, tls, banner, closed string
+	roots                     *x509.CertPool // trusts the TLS backend
+}
+
+func (b *engineBackends) addr(name string) string {
+	return map[string]string{"http": b.http, "tls": b.tls, "banner": b.banner, "closed": b.closed}[name]
+}
+
+// tlsBackendBody is what the TLS backend answers, naming what it negotiated
+// so the client proves the bytes crossed tlsgate untouched.
+func tlsBackendBody(sni, alpn string) string {
+	return "tls backend saw sni=" + sni + " alpn=" + alpn + " GET /engines"
+}
+
+// tlsHTTPBackend serves one HTTP exchange per TLS connection and closes.
+// Its key is Ed25519: the signature has a fixed length, so every handshake
+// (and so every byte count) is the same size.
+func tlsHTTPBackend(t *testing.T) (string, *x509.CertPool) {
+	t.Helper()
+	pub, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "lab.test"},
+		DNSNames: []string{"lab.test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, _ := x509.ParseCertificate(der)
+	roots := x509.NewCertPool()
+	roots.AddCert(leaf)
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
+		Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}},
+		NextProtos:   []string{"h2", "http/1.1"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				tc := c.(*tls.Conn)
+				_ = tc.SetDeadline(time.Now().Add(30 * time.Second)) // hang guard only
+				br := bufio.NewReader(tc)
+				for {
+					line, err := br.ReadString('\n')
+					if err != nil {
+						return
+					}
+					if line == "\r\n" {
+						break
+					}
+				}
+				st := tc.ConnectionState()
+				body := tlsBackendBody(st.ServerName, st.NegotiatedProtocol)
+				fmt.Fprintf(tc, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+			}()
+		}
+	}()
+	return ln.Addr().String(), roots
+}
+
+// bannerBackend speaks first, like SMTP or SSH, then drains the client.
+func bannerBackend(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_, _ = io.WriteString(c, engineBanner)
+				_, _ = io.Copy(io.Discard, c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// closedAddr is a loopback port nothing listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return addr
+}
+
+// clientSaw is what a scenario's client observed.
+type clientSaw struct {
+	body string // every byte read (decrypted for TLS clients)
+	alpn string // negotiated with the TLS backend
+	err  error
+}
+
+// engineClient drives one connection to addr. hold runs once the client
+// has everything it expects and before it closes, so the runner can see
+// who owns the connection while it is still open.
+type engineClient func(t *testing.T, addr string, b *engineBackends, hold func()) clientSaw
+
+func dialGuarded(t *testing.T, addr string) *net.TCPConn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second)) // hang guard, not an assertion
+	return c.(*net.TCPConn)
+}
+
+// plainHTTPClient sends engineRequest and reads until the relay ends.
+func plainHTTPClient(t *testing.T, addr string, _ *engineBackends, hold func()) clientSaw {
+	c := dialGuarded(t, addr)
+	if _, err := io.WriteString(c, engineRequest); err != nil {
+		return clientSaw{err: err}
+	}
+	got, err := io.ReadAll(c)
+	if err == nil {
+		hold()
+	}
+	_ = c.Close() // the relay, and so its outcome, ends with the client
+	return clientSaw{body: string(got), err: err}
+}
+
+// splitWrite sends the first write in two TCP segments with a pause
+// between, so the ClientHello arrives in two pieces.
+type splitWrite struct {
+	*net.TCPConn
+	at   int
+	done bool
+}
+
+func (s *splitWrite) Write(b []byte) (int, error) {
+	if s.done || len(b) <= s.at {
+		return s.TCPConn.Write(b)
+	}
+	s.done = true
+	n, err := s.TCPConn.Write(b[:s.at])
+	if err != nil {
+		return n, err
+	}
+	time.Sleep(50 * time.Millisecond) // let the first half be peeked alone
+	m, err := s.TCPConn.Write(b[s.at:])
+	return n + m, err
+}
+
+// tlsClient handshakes with SNI lab.test and ALPN http/1.1, verifying the
+// TLS backend, then makes one request. split > 0 splits the ClientHello
+// after that many bytes. It closes the TCP socket without close_notify so
+// the bytes each way are the same on every run.
+func tlsClient(split int) engineClient {
+	return func(t *testing.T, addr string, b *engineBackends, hold func()) clientSaw {
+		raw := dialGuarded(t, addr)
+		var conn net.Conn = raw
+		if split > 0 {
+			conn = &splitWrite{TCPConn: raw, at: split}
+		}
+		tc := tls.Client(conn, &tls.Config{ServerName: "lab.test", NextProtos: []string{"http/1.1"}, RootCAs: b.roots})
+		if err := tc.Handshake(); err != nil {
+			return clientSaw{err: err}
+		}
+		if _, err := io.WriteString(tc, engineRequest); err != nil {
+			return clientSaw{err: err}
+		}
+		got, err := io.ReadAll(tc)
+		if err == nil {
+			hold()
+		}
+		_ = raw.Close()
+		return clientSaw{body: string(got), alpn: tc.ConnectionState().NegotiatedProtocol, err: err}
+	}
+}
+
+// silentClient says nothing until the backend's banner arrives, then quits.
+func silentClient(t *testing.T, addr string, _ *engineBackends, hold func()) clientSaw {
+	c := dialGuarded(t, addr)
+	banner := make([]byte, len(engineBanner))
+	if _, err := io.ReadFull(c, banner); err != nil {
+		return clientSaw{body: string(banner), err: err}
+	}
+	hold()
+	if _, err := io.WriteString(c, "QUIT\r\n"); err != nil {
+		return clientSaw{err: err}
+	}
+	_ = c.CloseWrite()
+	rest, err := io.ReadAll(c)
+	_ = c.Close()
+	return clientSaw{body: string(banner) + string(rest), err: err}
+}
+
+// engineWant is what a scenario must log and what its client must see,
+// whichever engine serves it.
+func earlyClient(first string, closeWrite bool) engineClient {
+	return func(t *testing.T, addr string, _ *engineBackends, _ func()) clientSaw {
+		c := dialGuarded(t, addr)
+		if _, err := io.WriteString(c, first); err != nil {
+			return clientSaw{err: err}
+		}
+		if closeWrite {
+			_ = c.CloseWrite()
+		}
+		got, err := io.ReadAll(c)
+		_ = c.Close()
+		return clientSaw{body: string(got), err: err}
+	}
+}
+
+// partialClient sends first, an undecided beginning, then waits: for a
+// banner from a server-first backend (the relay started after the peek
+// deadline) and finishes the request, or for the reset of a TLS listener.
+func partialClient(first string) engineClient {
+	return func(t *testing.T, addr string, _ *engineBackends, hold func()) clientSaw {
+		c := dialGuarded(t, addr)
+		if _, err := io.WriteString(c, first); err != nil {
+			return clientSaw{err: err}
+		}
+		banner := make([]byte, len(engineBanner))
+		if n, err := io.ReadFull(c, banner); err != nil {
+			return clientSaw{body: string(banner[:n]), err: err}
+		}
+		hold()
+		if _, err := io.WriteString(c, strings.TrimPrefix(engineRequest, first)); err != nil {
+			return clientSaw{err: err}
+		}
+		_ = c.CloseWrite()
+		rest, err := io.ReadAll(c)
+		_ = c.Close()
+		return clientSaw{body: string(banner) + string(rest), err: err}
+	}
+}
