@@ -64,7 +64,6 @@ type Conn struct {
 	last       time.Time // last byte either way, for the idle timeout
 	cl, be     side
 	res        Result
-	slot       int // index in the loop's connection table
 }
 
 // Result is how a relayed connection ended.
