@@ -21,7 +21,7 @@ func TestBackendLeg(t *testing.T) {
 	rogueBE := startHTTPBackend(t, "rogue", &rogue, nil)
 	plainBE := startHTTPBackend(t, "plain", nil, nil)
 	caFile := backendCA.Write(t, t.TempDir(), "backend-ca.pem")
-	closed := loopback(freePort(t)) // nothing listens here
+	closed := loopback(closedPort(t)) // nothing listens here
 
 	serverSSL := func(extra string) string {
 		return fmt.Sprintf("[listener.server_ssl]\nca = %q\nverify = true\n%s", caFile, extra)

@@ -37,6 +37,27 @@ func freePort(t *testing.T) int {
 	return tg.FreePorts(t, 1)[0]
 }
 
+// closedPort returns a loopback port where nothing listens and nothing
+// will: a socket is bound there, without listen, until the test ends, so
+// connecting gets a reset (connection refused). A port that was merely
+// free can be taken by another parallel test's server meanwhile.
+func closedPort(t *testing.T) int {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatalf("closedPort: socket: %v", err)
+	}
+	t.Cleanup(func() { _ = syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatalf("closedPort: bind: %v", err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatalf("closedPort: getsockname: %v", err)
+	}
+	return sa.(*syscall.SockaddrInet4).Port
+}
+
 // stop sends SIGTERM and checks the graceful exit: status 0 and the
 // shutdown logged.
 func (g *gate) stop(t *testing.T) {

@@ -200,9 +200,17 @@ func TestSilentClientHandedOffAtPeekDeadline(t *testing.T) {
 }
 
 func TestDialRefusedResetsClient(t *testing.T) {
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	dead := ln.Addr().(*net.TCPAddr).AddrPort()
-	ln.Close()
+	// Bound without listen: refused, and no other test can take the port.
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, _ := syscall.Getsockname(fd)
+	dead := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(sa.(*syscall.SockaddrInet4).Port))
 	h := newTestHandler(dead)
 	_, addr := startEngine(t, h, Config{})
 	c, err := net.Dial("tcp", addr)
