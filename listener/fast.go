@@ -65,7 +65,11 @@ func (s *Server) fastEngine(ln net.Listener) (*fastpath.Engine, error) {
 	if idle <= 0 {
 		idle = -1 // as upstream.Pump: no idle timeout
 	}
-	eng, err := fastpath.New(tl, fastHandler{s}, fastpath.Config{PeekMax: s.opts.PeekMax,
+	// FastPathBlocker has checked that both parse.
+	h := fastHandler{s: s}
+	h.backend, _ = netip.ParseAddrPort(s.opts.Backend)
+	h.plain, _ = netip.ParseAddrPort(s.opts.PlainBackend)
+	eng, err := fastpath.New(tl, h, fastpath.Config{PeekMax: s.opts.PeekMax,
 		PeekTimeout: s.opts.PeekTimeout, DialTimeout: s.opts.DialTimeout, IdleTimeout: idle})
 	if err != nil && s.opts.Engine == EngineEpoll {
 		return nil, fmt.Errorf("listener %s: engine = \"epoll\": %w", s.opts.Name, err)
@@ -127,7 +131,10 @@ type fastState struct {
 
 // fastHandler adapts a Server to fastpath.Handler. Its methods run on the
 // engine's loops, so they only compute and log.
-type fastHandler struct{ s *Server }
+type fastHandler struct {
+	s              *Server
+	backend, plain netip.AddrPort // Options.Backend and PlainBackend, parsed once
+}
 
 // Open takes a max_connections slot, starts the Outcome and plans the
 // accept-stage faults, as Serve and handle do on the goroutine path. A
@@ -180,7 +187,8 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 		return fastpath.Wait, netip.AddrPort{}
 	}
 	o := st.o
-	var addr string
+	var target netip.AddrPort
+	addr := s.opts.Backend // as configured, for the Outcome
 	switch {
 	case k == sniff.TLSHandshake:
 		if s.opts.Mode == Plaintext || s.terminates() {
@@ -196,7 +204,7 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 		o.Hello = hello
 		_, o.JA3 = sniff.JA3(hello)
 		o.JA4 = sniff.JA4(hello)
-		o.Route, addr = "passthrough", s.opts.Backend
+		o.Route, target = "passthrough", h.backend
 	case k.IsTLS(), k == sniff.ProxyV1, k == sniff.ProxyV2, s.opts.Mode == Passthrough:
 		return fastpath.Handoff, netip.AddrPort{}
 	default:
@@ -210,19 +218,19 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 			}
 			o.HTTP = r
 		}
-		o.Route, addr = "plain", s.opts.Backend
+		o.Route, target = "plain", h.backend
 		if s.opts.Mode == Auto {
-			addr = s.opts.PlainBackend
+			target, addr = h.plain, s.opts.PlainBackend
 		}
 	}
-	target, err := netip.ParseAddrPort(addr)
-	if err != nil {
-		return fastpath.Handoff, netip.AddrPort{}
+	if !target.IsValid() {
+		return fastpath.Handoff, netip.AddrPort{} // no plain_backend: the goroutine path explains
 	}
 	o.Kind, o.PeekEnd = k, explain.PeerSpoke
 	if fx := st.pre.fx; fx != nil {
-		// Rules are loaded: plan the later stages here, once. A rule that
-		// selects this connection needs the goroutine path's wrappers.
+		// Plan the later stages here, once (an engine without rules
+		// answers at once). A rule that selects this connection needs
+		// the goroutine path's wrappers.
 		s.computeHello(o, st.reads, fx)
 		if !fx.plan.Empty() {
 			return fastpath.Handoff, netip.AddrPort{}
