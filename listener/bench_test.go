@@ -22,34 +22,11 @@ const benchResponse = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close
 // like tlsgate-load's http backend.
 func benchBackend(tb testing.TB) string {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if line == "\r\n" {
-						break
-					}
-				}
-				_, _ = io.WriteString(c, benchResponse)
-			}()
+	return serveEach(tb, nil, func(c net.Conn) {
+		if skipHeaders(bufio.NewReader(c)) {
+			_, _ = io.WriteString(c, benchResponse)
 		}
-	}()
-	return ln.Addr().String()
+	})
 }
 
 // BenchmarkPlainConn is one new plain-HTTP connection through a plaintext

@@ -66,58 +66,26 @@ func tlsHTTPBackend(t *testing.T) (string, *x509.CertPool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				tc := c.(*tls.Conn)
-				_ = tc.SetDeadline(time.Now().Add(30 * time.Second)) // hang guard only
-				br := bufio.NewReader(tc)
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if line == "\r\n" {
-						break
-					}
-				}
-				st := tc.ConnectionState()
-				body := tlsBackendBody(st.ServerName, st.NegotiatedProtocol)
-				fmt.Fprintf(tc, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
-			}()
+	addr := serveEach(t, ln, func(c net.Conn) {
+		tc := c.(*tls.Conn)
+		_ = tc.SetDeadline(time.Now().Add(30 * time.Second)) // hang guard only
+		if !skipHeaders(bufio.NewReader(tc)) {
+			return
 		}
-	}()
-	return ln.Addr().String(), roots
+		st := tc.ConnectionState()
+		body := tlsBackendBody(st.ServerName, st.NegotiatedProtocol)
+		fmt.Fprintf(tc, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+	})
+	return addr, roots
 }
 
 // bannerBackend speaks first, like SMTP or SSH, then drains the client.
 func bannerBackend(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_, _ = io.WriteString(c, engineBanner)
-				_, _ = io.Copy(io.Discard, c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return serveEach(t, nil, func(c net.Conn) {
+		_, _ = io.WriteString(c, engineBanner)
+		_, _ = io.Copy(io.Discard, c)
+	})
 }
 
 // closedAddr is a loopback port nothing listens on.

@@ -1,6 +1,7 @@
 package listener
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -94,14 +95,18 @@ func (h *harness) next() result {
 	}
 }
 
-// echoBackend accepts connections and echoes them until the peer closes.
-func echoBackend(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// serveEach runs handle on every connection ln accepts, each on its own
+// goroutine and closed afterwards, until the test ends; it returns ln's
+// address. ln nil means a new plain listener on 127.0.0.1.
+func serveEach(tb testing.TB, ln net.Listener, handle func(net.Conn)) string {
+	tb.Helper()
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			tb.Fatal(err)
+		}
 	}
-	t.Cleanup(func() { _ = ln.Close() })
+	tb.Cleanup(func() { _ = ln.Close() })
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -110,11 +115,31 @@ func echoBackend(t *testing.T) string {
 			}
 			go func() {
 				defer c.Close()
-				_, _ = io.Copy(c, c)
+				handle(c)
 			}()
 		}
 	}()
 	return ln.Addr().String()
+}
+
+// skipHeaders reads an HTTP request up to its blank line; false when the
+// client stopped first.
+func skipHeaders(br *bufio.Reader) bool {
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return false
+		}
+		if line == "\r\n" {
+			return true
+		}
+	}
+}
+
+// echoBackend accepts connections and echoes them until the peer closes.
+func echoBackend(t *testing.T) string {
+	t.Helper()
+	return serveEach(t, nil, func(c net.Conn) { _, _ = io.Copy(c, c) })
 }
 
 func TestBackendTimeoutIsDiagnosed(t *testing.T) {
