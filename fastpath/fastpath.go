@@ -26,7 +26,7 @@ import (
 // ErrUnsupported is returned by New where the engine cannot run (not Linux).
 var ErrUnsupported = errors.New("fastpath: epoll engine is only available on Linux")
 
-// Verdict is a Handler's answer to the bytes peeked so far.
+// Verdict is a Handler's answer to the bytes read so far.
 type Verdict uint8
 
 const (
@@ -34,7 +34,7 @@ const (
 	Wait Verdict = iota
 	// Relay dials the returned backend and relays both ways.
 	Relay
-	// Handoff gives the socket to Handler.Handoff, bytes unread.
+	// Handoff gives the socket to Handler.Handoff with the bytes read.
 	Handoff
 	// Refuse closes the connection with a reset (from Open only).
 	Refuse
@@ -97,7 +97,7 @@ type Handler interface {
 	// Decide sees every byte the client has sent so far and returns a
 	// verdict; with Relay, the backend address. The bytes are only valid
 	// during the call.
-	Decide(c *Conn, peeked []byte) (Verdict, netip.AddrPort)
+	Decide(c *Conn, first []byte) (Verdict, netip.AddrPort)
 	// Handoff receives a connection the engine no longer owns, as a
 	// net.Conn whose first bytes (c.Consumed) were already read, or the
 	// error that made that impossible (the socket is then closed). Start
@@ -110,7 +110,7 @@ type Handler interface {
 // Config tunes an Engine. Zero durations and sizes mean the defaults.
 type Config struct {
 	Loops       int           // event loops (threads); default GOMAXPROCS
-	PeekMax     int           // bytes peeked before handing off; default 16 KiB
+	PeekMax     int           // first bytes read before handing off; default 16 KiB
 	PeekTimeout time.Duration // a client silent this long is handed off; default 5s
 	DialTimeout time.Duration // default 5s
 	IdleTimeout time.Duration // default 300s; negative disables

@@ -35,7 +35,7 @@ type loop struct {
 	eprc    syscall.RawConn // waits on ep through the netpoller
 	lfd     int             // -1 once closed
 	conns   map[int]*Conn
-	waiting map[*Conn]struct{} // peeking or dialing: deadlines to check
+	waiting map[*Conn]struct{} // peeking or connecting: deadlines to check
 	buf     []byte
 	evs     []syscall.EpollEvent
 	swept   time.Time

@@ -90,7 +90,7 @@ func (l *loop) dialFailed(c *Conn, err error) {
 	l.finish(c, nil, true)
 }
 
-// connecting handles the backend socket's events until the connect is
+// connectEvent handles the backend socket's events until the connect is
 // known to have succeeded; false when the connection ended.
 func (l *loop) connectEvent(c *Conn, ev uint32, now time.Time) bool {
 	if ev&(syscall.EPOLLERR|syscall.EPOLLHUP) != 0 {
@@ -130,8 +130,8 @@ func (l *loop) writeFailed(c *Conn, to int, err error) {
 // ends, or the destination is full (the rest waits in pending for its
 // EPOLLOUT). Without drain a short read counts as drained: with
 // edge-triggered events, bytes that arrive later bring a new edge. With
-// drain it reads on to EAGAIN, for when edges were passed over (while
-// dialing, while stalled) or a hang-up came in the same event as data.
+// drain it reads on to EAGAIN, for when an edge was spent elsewhere (by
+// the first read, or while stalled) or a hang-up came with the data.
 func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 	to := 1 - from
 	src, dst := c.side(from), c.side(to)

@@ -117,7 +117,8 @@ func (s *Server) serveFast(eng *fastpath.Engine) error {
 	s.eng = eng
 	s.mu.Unlock()
 	if closing {
-		eng.Stop()
+		eng.Stop() // never served: Stop releases its loops and sockets
+		return nil
 	}
 	return eng.Serve()
 }
