@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -12,9 +11,6 @@ import (
 	"github.com/tlsgate/tlsgate/bigiplog"
 	"github.com/tlsgate/tlsgate/config"
 )
-
-// logFlush bounds how late a line reaches a log file.
-const logFlush = 100 * time.Millisecond
 
 // newLogger builds the one logger the listeners share: the chosen format to
 // a file or stderr, plus optional RFC 3164 syslog forwarding.
@@ -39,12 +35,11 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, func(), error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("log file: %w", err)
 		}
-		// Buffered: one write per batch of lines instead of a syscall per
-		// connection, at the cost of lines reaching the file up to
-		// logFlush late. Sync (at exit) and Stop flush what is held.
-		bw := &zapcore.BufferedWriteSyncer{WS: f, Size: 64 << 10, FlushInterval: logFlush}
-		sink = bw
-		closer = func() { _ = bw.Stop(); _ = f.Close() }
+		// One write per line, unbuffered: a reader tailing the file (an
+		// operator, or the e2e tests) never sees half a line, which a
+		// buffered flush of many lines in one write allowed.
+		sink = zapcore.Lock(f)
+		closer = func() { _ = f.Close() }
 	} else {
 		sink = zapcore.Lock(zapcore.AddSync(stderr))
 	}
