@@ -39,6 +39,9 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, func(), error) {
 		// operator, or the e2e tests) never sees half a line, which a
 		// buffered flush of many lines in one write allowed.
 		sink = zapcore.Lock(f)
+		if fs, ok := newFileSink(f); ok {
+			sink = fs // one append per line: no lock needed
+		}
 		closer = func() { _ = f.Close() }
 	} else {
 		sink = zapcore.Lock(zapcore.AddSync(stderr))

@@ -43,6 +43,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	cfgPath := fs.String("c", "", "config file (default: the built-in config; see 'tlsgate config default')")
 	noDemo := fs.Bool("no-demo", false, "do not start the built-in demo backend (another process serves its address)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file until shutdown (for BENCHMARKS.md work)")
+	memProfile := fs.String("memprofile", "", "write an allocation profile to this file at shutdown (for BENCHMARKS.md work)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -64,9 +65,29 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if *memProfile != "" {
+		defer func() {
+			if err := writeAllocProfile(*memProfile); err != nil {
+				fmt.Fprintf(stderr, "tlsgate: memprofile: %v\n", err)
+			}
+		}()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serve(ctx, cfg, stderr, nil)
+}
+
+// writeAllocProfile writes the allocations since start (pprof "allocs").
+func writeAllocProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // serve runs everything cfg describes until ctx ends, then shuts down
