@@ -79,7 +79,7 @@ func New(ln *net.TCPListener, h Handler, cfg Config) (*Engine, error) {
 
 func fill(c *Config) {
 	if c.Loops <= 0 {
-		c.Loops = runtime.NumCPU()
+		c.Loops = runtime.GOMAXPROCS(0)
 	}
 	if c.PeekMax <= 0 {
 		c.PeekMax = 16 << 10
@@ -103,10 +103,6 @@ func fill(c *Config) {
 func (e *Engine) Serve() error {
 	if e.started.Swap(true) {
 		return fmt.Errorf("fastpath: Serve called twice")
-	}
-	if e.cfg.Procs != nil {
-		e.cfg.Procs(len(e.loops))
-		defer e.cfg.Procs(-len(e.loops))
 	}
 	for _, l := range e.loops {
 		e.wg.Add(1)

@@ -10,8 +10,6 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"runtime"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -82,38 +80,8 @@ func echoBackend(t *testing.T) netip.AddrPort {
 	return ln.Addr().(*net.TCPAddr).AddrPort()
 }
 
-// waitMode is how idle loops wait: parked in Go's netpoller (no Procs),
-// or in epoll_wait holding a P (Procs set, as tlsgate run does).
-type waitMode struct {
-	name string
-	held bool
-}
-
-// forEachWaitMode runs a test under both ways of waiting.
-func forEachWaitMode(t *testing.T, test func(*testing.T, waitMode)) {
-	for _, m := range []waitMode{{"netpoll", false}, {"epoll_wait", true}} {
-		t.Run(m.name, func(t *testing.T) { test(t, m) })
-	}
-}
-
-// procs raises GOMAXPROCS as cmd/tlsgate does, and records the calls.
-type procs struct {
-	mu    sync.Mutex
-	calls []int
-}
-
-func (p *procs) add(d int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.calls = append(p.calls, d)
-	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + d)
-}
-
-func startEngine(t *testing.T, h Handler, mode waitMode, cfg Config) (*Engine, string) {
+func startEngine(t *testing.T, h Handler, cfg Config) (*Engine, string) {
 	t.Helper()
-	if mode.held {
-		cfg.Procs = (&procs{}).add
-	}
 	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
@@ -134,11 +102,9 @@ func startEngine(t *testing.T, h Handler, mode waitMode, cfg Config) (*Engine, s
 	return e, ln.Addr().String()
 }
 
-func TestRelayExactBytesBothWays(t *testing.T) { forEachWaitMode(t, testRelayExactBytesBothWays) }
-
-func testRelayExactBytesBothWays(t *testing.T, mode waitMode) {
+func TestRelayExactBytesBothWays(t *testing.T) {
 	h := newTestHandler(echoBackend(t))
-	_, addr := startEngine(t, h, mode, Config{})
+	_, addr := startEngine(t, h, Config{})
 	for _, size := range []int{1, 1500, 300 << 10, 8 << 20} {
 		payload := make([]byte, size)
 		_, _ = rand.Read(payload)
@@ -169,13 +135,9 @@ func testRelayExactBytesBothWays(t *testing.T, mode waitMode) {
 }
 
 func TestWaitThenRelayAcrossSegments(t *testing.T) {
-	forEachWaitMode(t, testWaitThenRelayAcrossSegments)
-}
-
-func testWaitThenRelayAcrossSegments(t *testing.T, mode waitMode) {
 	h := newTestHandler(echoBackend(t))
 	h.waitFor = 10
-	_, addr := startEngine(t, h, mode, Config{})
+	_, addr := startEngine(t, h, Config{})
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -192,12 +154,8 @@ func testWaitThenRelayAcrossSegments(t *testing.T, mode waitMode) {
 }
 
 func TestHandoffPassesConsumedBytesOn(t *testing.T) {
-	forEachWaitMode(t, testHandoffPassesConsumedBytesOn)
-}
-
-func testHandoffPassesConsumedBytesOn(t *testing.T, mode waitMode) {
 	h := newTestHandler(echoBackend(t))
-	_, addr := startEngine(t, h, mode, Config{})
+	_, addr := startEngine(t, h, Config{})
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -226,12 +184,8 @@ func testHandoffPassesConsumedBytesOn(t *testing.T, mode waitMode) {
 }
 
 func TestSilentClientHandedOffAtPeekDeadline(t *testing.T) {
-	forEachWaitMode(t, testSilentClientHandedOffAtPeekDeadline)
-}
-
-func testSilentClientHandedOffAtPeekDeadline(t *testing.T, mode waitMode) {
 	h := newTestHandler(echoBackend(t))
-	_, addr := startEngine(t, h, mode, Config{PeekTimeout: 100 * time.Millisecond})
+	_, addr := startEngine(t, h, Config{PeekTimeout: 100 * time.Millisecond})
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -245,9 +199,7 @@ func testSilentClientHandedOffAtPeekDeadline(t *testing.T, mode waitMode) {
 	}
 }
 
-func TestDialRefusedResetsClient(t *testing.T) { forEachWaitMode(t, testDialRefusedResetsClient) }
-
-func testDialRefusedResetsClient(t *testing.T, mode waitMode) {
+func TestDialRefusedResetsClient(t *testing.T) {
 	// Bound without listen: refused, and no other test can take the port.
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -260,7 +212,7 @@ func testDialRefusedResetsClient(t *testing.T, mode waitMode) {
 	sa, _ := syscall.Getsockname(fd)
 	dead := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(sa.(*syscall.SockaddrInet4).Port))
 	h := newTestHandler(dead)
-	_, addr := startEngine(t, h, mode, Config{})
+	_, addr := startEngine(t, h, Config{})
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -280,11 +232,9 @@ func testDialRefusedResetsClient(t *testing.T, mode waitMode) {
 	}
 }
 
-func TestAbortEndsLiveRelays(t *testing.T) { forEachWaitMode(t, testAbortEndsLiveRelays) }
-
-func testAbortEndsLiveRelays(t *testing.T, mode waitMode) {
+func TestAbortEndsLiveRelays(t *testing.T) {
 	h := newTestHandler(echoBackend(t))
-	e, addr := startEngine(t, h, mode, Config{})
+	e, addr := startEngine(t, h, Config{})
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -307,48 +257,4 @@ func testAbortEndsLiveRelays(t *testing.T, mode waitMode) {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-// Loops that hold a P borrow one each for as long as they run, and give
-// them back; meanwhile the rest of the process keeps its own.
-func TestHeldLoopsBorrowProcs(t *testing.T) {
-	before := runtime.GOMAXPROCS(0)
-	p := &procs{}
-	h := newTestHandler(echoBackend(t))
-	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	e, err := New(ln, h, Config{Loops: 3, Procs: p.add})
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- e.Serve() }()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = c.Write([]byte("ping"))
-	if _, err := io.ReadFull(c, make([]byte, 4)); err != nil {
-		t.Fatal(err)
-	}
-	if got := runtime.GOMAXPROCS(0); got != before+3 {
-		t.Errorf("GOMAXPROCS while serving = %d, want %d", got, before+3)
-	}
-	c.Close()
-	<-h.closed
-	e.Stop()
-	if err := <-served; err != nil {
-		t.Fatal(err)
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.calls) != 2 || p.calls[0] != 3 || p.calls[1] != -3 {
-		t.Fatalf("Procs calls %v, want [3 -3]", p.calls)
-	}
-	if got := runtime.GOMAXPROCS(0); got != before {
-		t.Fatalf("GOMAXPROCS after Serve = %d, want %d", got, before)
-	}
 }

@@ -109,19 +109,12 @@ type Handler interface {
 
 // Config tunes an Engine. Zero durations and sizes mean the defaults.
 type Config struct {
-	Loops       int           // event loops (threads); default the number of CPUs
+	Loops       int           // event loops (threads); default GOMAXPROCS
 	PeekMax     int           // first bytes read before handing off; default 16 KiB
 	PeekTimeout time.Duration // a client silent this long is handed off; default 5s
 	DialTimeout time.Duration // default 5s
 	IdleTimeout time.Duration // default 300s; negative disables
 	Now         func() time.Time
-	// Procs, when set, lets busy loops wait in epoll_wait while keeping
-	// their P (see BENCHMARKS.md, "Waiting in epoll_wait"). Serve calls
-	// Procs(+Loops) before the loops start and Procs(-Loops) after they
-	// end; the caller raises GOMAXPROCS by as much, so the rest of the
-	// process keeps its share of the CPUs. Nil: loops never hold a P
-	// while they wait, which is slower but changes nothing outside.
-	Procs func(delta int)
 }
 
 type phase uint8

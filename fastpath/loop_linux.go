@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"runtime"
 	"syscall"
 	"time"
 )
@@ -32,7 +31,9 @@ const sockEvents uint32 = syscall.EPOLLIN | syscall.EPOLLOUT | syscall.EPOLLRDHU
 type loop struct {
 	e       *Engine
 	ep      int
-	lfd     int // -1 once closed
+	epf     *os.File        // ep, registered with Go's netpoller
+	eprc    syscall.RawConn // waits on ep through the netpoller
+	lfd     int             // -1 once closed
 	conns   map[int]*Conn
 	waiting map[*Conn]struct{} // peeking or connecting: deadlines to check
 	buf     []byte
@@ -41,8 +42,7 @@ type loop struct {
 	idled   time.Time
 	paused  time.Time // accept paused until then (out of file descriptors)
 	seq     int32     // last registration tag handed out
-	idle    bool      // a whole wait passed without events: park next time
-	busy    time.Time // the last wait that returned events
+	wakeBy  time.Time // read deadline on epf: the longest a park lasts
 	// ended holds connections closed in this round. Their reports (the
 	// handler diagnoses and logs) wait until every event of the round
 	// was handled, so other connections' bytes are not held up by them.
@@ -70,16 +70,25 @@ func newLoop(e *Engine, lfd int) (*loop, error) {
 	if err != nil {
 		return nil, fmt.Errorf("epoll_create1: %w", err)
 	}
-	// Non-blocking, so that a duplicate of it can park in Go's netpoller
-	// (park); epoll_wait itself ignores the flag.
+	// A loop with nothing to do parks in Go's netpoller, waiting for its
+	// epoll fd to turn readable, instead of sleeping in epoll_wait: a
+	// thread blocked in a syscall makes sysmon hand its P to another
+	// thread, and at high connection rates those hand-offs cost more than
+	// the relaying (BENCHMARKS.md, "fast path").
 	if err := syscall.SetNonblock(ep, true); err != nil {
 		_ = syscall.Close(ep)
 		return nil, fmt.Errorf("epoll fd non-blocking: %w", err)
 	}
-	l := &loop{e: e, ep: ep, lfd: lfd, conns: make(map[int]*Conn), waiting: make(map[*Conn]struct{}),
+	epf := os.NewFile(uintptr(ep), "fastpath-epoll")
+	rc, err := epf.SyscallConn()
+	if err != nil {
+		_ = epf.Close()
+		return nil, fmt.Errorf("epoll fd: %w", err)
+	}
+	l := &loop{e: e, ep: ep, epf: epf, eprc: rc, lfd: lfd, conns: make(map[int]*Conn), waiting: make(map[*Conn]struct{}),
 		buf: make([]byte, max(relayBuf, e.cfg.PeekMax)), evs: make([]syscall.EpollEvent, 128)}
 	if err := l.watchListener(); err != nil {
-		_ = syscall.Close(ep)
+		_ = epf.Close()
 		return nil, err
 	}
 	return l, nil
@@ -99,17 +108,39 @@ func (l *loop) close() {
 		_ = syscall.Close(l.lfd)
 		l.lfd = -1
 	}
-	_ = syscall.Close(l.ep)
+	_ = l.epf.Close()
 }
 
 func (l *loop) run() {
-	defer func() { _ = syscall.Close(l.ep) }()
+	defer func() { _ = l.epf.Close() }()
 	for {
 		wait := 2 * tick
 		if len(l.waiting) > 0 {
 			wait = tick
 		}
-		n := l.poll(wait)
+		n := rawEpollPoll(l.ep, l.evs)
+		if n == 0 {
+			// One deadline serves many parks: re-arming a timer on
+			// every park costs more than an early wake-up now and then.
+			if t := time.Now(); l.wakeBy.Before(t) || l.wakeBy.After(t.Add(wait)) {
+				l.wakeBy = t.Add(wait)
+				_ = l.epf.SetReadDeadline(l.wakeBy)
+			}
+			polled := true // just now, and it was empty
+			err := l.eprc.Read(func(uintptr) bool {
+				if polled {
+					polled = false
+					return false
+				}
+				n = rawEpollPoll(l.ep, l.evs)
+				return n > 0
+			})
+			if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+				// Only a broken epoll fd gets here; end every connection
+				// rather than spin.
+				l.e.abort.Store(true)
+			}
+		}
 		now := l.e.cfg.Now()
 		for i := range max(n, 0) {
 			ev := l.evs[i]
@@ -141,71 +172,6 @@ func (l *loop) run() {
 			return
 		}
 	}
-}
-
-// poll returns the next events, waiting up to wait for them.
-//
-// With Config.Procs set, a busy loop waits in epoll_wait itself and keeps
-// its P, as an event loop in C would: the kernel wakes this thread
-// directly. Parking in Go's netpoller instead costs an extra thread
-// wake-up and two more epoll calls per wait, and left the CPUs idle 5%
-// more of the time at high connection rates (BENCHMARKS.md, "Waiting in
-// epoll_wait"). A loop that saw nothing for a whole wait parks in the
-// netpoller, so an idle tlsgate holds no P and wakes nobody.
-//
-// A signal interrupts the wait at once; it is most often the runtime
-// asking this goroutine to stop for a garbage collection, so yield.
-func (l *loop) poll(wait time.Duration) int {
-	if l.e.cfg.Procs != nil && !l.idle {
-		n := rawEpollWait(l.ep, l.evs, max(int(wait/time.Millisecond), 1))
-		if n > 0 {
-			l.busy = time.Now()
-			return n
-		}
-		if n < 0 {
-			runtime.Gosched()
-		}
-		// sysmon's preemption signal ends a wait every 10 ms, so count
-		// the quiet time rather than timeouts.
-		l.idle = time.Since(l.busy) >= wait
-		return 0
-	}
-	n := l.park(wait)
-	if n > 0 {
-		l.idle, l.busy = false, time.Now()
-	}
-	return n
-}
-
-// park waits for events in Go's netpoller, through a duplicate of the
-// epoll fd registered for this wait only: a registration that outlived
-// it would wake a netpoller thread for every event the loop then handles
-// in epoll_wait.
-func (l *loop) park(wait time.Duration) int {
-	fd, err := dupCloexec(l.ep)
-	if err != nil {
-		time.Sleep(time.Millisecond) // out of descriptors: poll slowly
-		return max(rawEpollWait(l.ep, l.evs, 0), 0)
-	}
-	f := os.NewFile(uintptr(fd), "fastpath-epoll")
-	defer f.Close()
-	rc, err := f.SyscallConn()
-	if err != nil {
-		time.Sleep(time.Millisecond)
-		return max(rawEpollWait(l.ep, l.evs, 0), 0)
-	}
-	_ = f.SetReadDeadline(time.Now().Add(wait))
-	n := 0
-	err = rc.Read(func(uintptr) bool {
-		n = max(rawEpollWait(l.ep, l.evs, 0), 0)
-		return n > 0
-	})
-	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
-		// Only a broken epoll fd gets here; end every connection
-		// rather than spin.
-		l.e.abort.Store(true)
-	}
-	return n
 }
 
 func (l *loop) accept(now time.Time) {

@@ -12,7 +12,8 @@ import (
 // and friends would tell the scheduler the thread may block
 // (entersyscall/exitsyscall); under load that made sysmon take the loop's
 // P away and wake other threads to run it, and those context switches
-// cost more than the syscalls (BENCHMARKS.md, "fast path").
+// cost more than the syscalls (BENCHMARKS.md, "fast path"). Only the
+// epoll_wait that really sleeps goes through syscall.EpollWait.
 
 func errnoErr(e syscall.Errno) error {
 	if e == 0 {
@@ -102,15 +103,9 @@ func rawNoDelay(fd int) {
 		uintptr(unsafe.Pointer(&one)), 4, 0)
 }
 
-// rawEpollWait waits in epoll_wait for up to ms milliseconds without
-// telling the scheduler, so the loop keeps its P (see loop.poll); -1
-// means a signal interrupted it. Any other error reads as no events: the
-// caller polls again.
-func rawEpollWait(ep int, evs []syscall.EpollEvent, ms int) int {
-	n, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, uintptr(ep), uintptr(unsafe.Pointer(&evs[0])), uintptr(len(evs)), uintptr(ms), 0, 0)
-	if e == syscall.EINTR {
-		return -1
-	}
+// rawEpollPoll is epoll_wait with a zero timeout: it never sleeps.
+func rawEpollPoll(ep int, evs []syscall.EpollEvent) int {
+	n, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, uintptr(ep), uintptr(unsafe.Pointer(&evs[0])), uintptr(len(evs)), 0, 0, 0)
 	if e != 0 {
 		return 0
 	}

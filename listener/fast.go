@@ -70,7 +70,7 @@ func (s *Server) fastEngine(ln net.Listener) (*fastpath.Engine, error) {
 	h.backend, _ = netip.ParseAddrPort(s.opts.Backend)
 	h.plain, _ = netip.ParseAddrPort(s.opts.PlainBackend)
 	eng, err := fastpath.New(tl, h, fastpath.Config{PeekMax: s.opts.PeekMax,
-		PeekTimeout: s.opts.PeekTimeout, DialTimeout: s.opts.DialTimeout, IdleTimeout: idle, Procs: s.deps.Procs})
+		PeekTimeout: s.opts.PeekTimeout, DialTimeout: s.opts.DialTimeout, IdleTimeout: idle})
 	if err != nil && s.opts.Engine == EngineEpoll {
 		return nil, fmt.Errorf("listener %s: engine = \"epoll\": %w", s.opts.Name, err)
 	}

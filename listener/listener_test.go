@@ -8,7 +8,6 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -41,15 +40,6 @@ func startListener(t *testing.T, opts Options, dial func(ctx context.Context, ne
 	return startListenerDeps(t, opts, func(d *Deps) { d.Dial = dial })
 }
 
-// procsMu serializes GOMAXPROCS changes by listeners of parallel tests.
-var procsMu sync.Mutex
-
-func addProcs(delta int) {
-	procsMu.Lock()
-	defer procsMu.Unlock()
-	runtime.GOMAXPROCS(max(runtime.GOMAXPROCS(0)+delta, 1))
-}
-
 // startListenerDeps is startListener with a hook to adjust the injected deps.
 func startListenerDeps(t *testing.T, opts Options, adjust func(*Deps)) *harness {
 	t.Helper()
@@ -68,7 +58,6 @@ func startListenerDeps(t *testing.T, opts Options, adjust func(*Deps)) *harness 
 		OnOutcome: func(o *explain.Outcome, d *explain.Diagnosis) {
 			h.out <- result{o, d}
 		},
-		Procs: addProcs, // as tlsgate run does: epoll loops wait holding a P
 	}
 	adjust(&deps)
 	srv, err := New(opts, deps)

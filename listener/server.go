@@ -46,9 +46,6 @@ type Deps struct {
 	// OnOutcome, when set, sees every finished connection after it is logged
 	// (admin event stream, tests). It must not block.
 	OnOutcome func(*explain.Outcome, *explain.Diagnosis)
-	// Procs adjusts GOMAXPROCS by delta for the epoll engine's loops
-	// (fastpath.Config.Procs); nil keeps the loops from holding a P.
-	Procs func(delta int)
 }
 
 // Server is one running listener.

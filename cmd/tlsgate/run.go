@@ -187,10 +187,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	}
 	var ids atomic.Uint64
 	nextID := func() uint64 { return ids.Add(1) }
-	procs := &procBudget{}
 	for _, o := range cfg.Listeners {
 		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID,
-			OriginalDst: transparent.Lookup, Faults: engine, Procs: procs.add}
+			OriginalDst: transparent.Lookup, Faults: engine}
 		if sink != nil {
 			deps.OnOutcome = sink.observe
 		}
