@@ -5,10 +5,10 @@
 // is dominated by the runtime around the syscalls (goroutine parks and
 // wakes, scheduler hand-offs, sysmon), not by the proxy's own work. An
 // event loop per CPU that owns its sockets does the same syscalls with
-// none of that (BENCHMARKS.md, "fast path"). It is a narrow tool: it
-// accepts, reads the first bytes, asks its Handler what to do, and either
-// relays bytes to one TCP backend or hands the socket back to Go as a
-// net.Conn together with the bytes it read. Everything that needs more
+// none of that (BENCHMARKS.md, "What the epoll engine changed"). It is a
+// narrow tool: it accepts, reads the first bytes, asks its Handler what
+// to do, and either relays bytes to one TCP backend or hands the socket
+// back to Go as a net.Conn together with the bytes it read. Everything that needs more
 // than a byte relay (diagnoses, TLS, faults, PROXY headers) happens on the
 // goroutine path after a hand-off.
 //

@@ -12,8 +12,8 @@ import (
 // and friends would tell the scheduler the thread may block
 // (entersyscall/exitsyscall); under load that made sysmon take the loop's
 // P away and wake other threads to run it, and those context switches
-// cost more than the syscalls (BENCHMARKS.md, "fast path"). Only the
-// epoll_wait that really sleeps goes through syscall.EpollWait.
+// cost more than the syscalls (BENCHMARKS.md, "What the epoll engine
+// changed"). An idle loop sleeps in Go's netpoller, not here.
 
 func errnoErr(e syscall.Errno) error {
 	if e == 0 {

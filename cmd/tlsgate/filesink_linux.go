@@ -14,8 +14,9 @@ import (
 // runtime's sysmon thread whenever the process was idle a moment before;
 // at one log line per connection that kept sysmon polling every 20 µs and
 // cost the event loops a context switch per connection (BENCHMARKS.md,
-// "sysmon"). A write to a regular file returns in microseconds, so the
-// raw call holds the P no longer than the socket calls of the loops do.
+// "The log write and sysmon"). A write to a regular file returns in
+// microseconds, so the raw call holds the P no longer than the socket
+// calls of the loops do.
 //
 // Lines from concurrent loops need no lock: the file is opened O_APPEND
 // and zap writes each entry with one call, and the kernel serializes
