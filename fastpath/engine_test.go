@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -257,4 +258,62 @@ func TestAbortEndsLiveRelays(t *testing.T) {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// blackholeBackend is a loopback port whose SYNs go unanswered: a
+// listener with a backlog of 0, filled by connections never accepted,
+// drops new SYNs, so a connect hangs as to a filtered port.
+func blackholeBackend(t *testing.T) netip.AddrPort {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, _ := syscall.Getsockname(fd)
+	ap := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(sa.(*syscall.SockaddrInet4).Port))
+	for range 16 {
+		c, err := net.DialTimeout("tcp", ap.String(), 200*time.Millisecond)
+		if err != nil {
+			if isTimeout(err) {
+				return ap // the queue is full: SYNs are dropped now
+			}
+			t.Fatalf("filling the backlog of %s: %v", ap, err)
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+	t.Fatalf("%s still accepted connections after 16: no unanswered port to test with", ap)
+	return ap
+}
+
+func TestDialTimeoutResetsClient(t *testing.T) {
+	dead := blackholeBackend(t)
+	h := newTestHandler(dead)
+	_, addr := startEngine(t, h, Config{DialTimeout: 300 * time.Millisecond})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _ = c.Write([]byte("GET / HTTP/1.1\r\n\r\n"))
+	r := <-h.closed
+	if !errors.Is(r.DialErr, os.ErrDeadlineExceeded) {
+		t.Fatalf("DialErr = %v, want a dial timeout", r.DialErr)
+	}
+	var oe *net.OpError
+	if !errors.As(r.DialErr, &oe) || oe.Op != "dial" || oe.Addr.String() != dead.String() {
+		t.Fatalf("DialErr %#v is not a dial OpError naming %s", r.DialErr, dead)
+	}
+	if r.Up != 0 || r.Down != 0 {
+		t.Fatalf("bytes counted on a dial that never connected: %+v", r)
+	}
+	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("client read after a dial timeout: %v, want a reset", err)
+	}
 }
