@@ -23,7 +23,7 @@ import (
 // appends to a regular file, so lines never interleave. A mutex here made
 // the loops queue behind each other's writes and park.
 type fileSink struct {
-	f  *os.File
+	f  *os.File // kept so its finalizer cannot close fd under us
 	fd uintptr
 }
 

@@ -38,9 +38,10 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, func(), error) {
 		// One write per line, unbuffered: a reader tailing the file (an
 		// operator, or the e2e tests) never sees half a line, which a
 		// buffered flush of many lines in one write allowed.
-		sink = zapcore.Lock(f)
 		if fs, ok := newFileSink(f); ok {
 			sink = fs // one append per line: no lock needed
+		} else {
+			sink = zapcore.Lock(f)
 		}
 		closer = func() { _ = f.Close() }
 	} else {
