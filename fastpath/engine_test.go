@@ -200,36 +200,59 @@ func TestSilentClientHandedOffAtPeekDeadline(t *testing.T) {
 	}
 }
 
-func TestDialRefusedResetsClient(t *testing.T) {
-	// Bound without listen: refused, and no other test can take the port.
+// refusedBackend is a loopback port bound without listen for the test's
+// life: connecting is refused, and no other test can take the port.
+func refusedBackend(t *testing.T) netip.AddrPort {
+	t.Helper()
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer syscall.Close(fd)
+	t.Cleanup(func() { syscall.Close(fd) })
 	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
 		t.Fatal(err)
 	}
 	sa, _ := syscall.Getsockname(fd)
-	dead := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(sa.(*syscall.SockaddrInet4).Port))
-	h := newTestHandler(dead)
-	_, addr := startEngine(t, h, Config{})
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_, _ = c.Write([]byte("GET / HTTP/1.1\r\n\r\n"))
-	r := <-h.closed
-	if !errors.Is(r.DialErr, syscall.ECONNREFUSED) {
-		t.Fatalf("DialErr = %v, want connection refused", r.DialErr)
-	}
-	var oe *net.OpError
-	if !errors.As(r.DialErr, &oe) || oe.Op != "dial" || oe.Addr.String() != dead.String() {
-		t.Fatalf("DialErr %#v is not a dial OpError naming %s", r.DialErr, dead)
-	}
-	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, syscall.ECONNRESET) {
-		t.Fatalf("client read after refused dial: %v, want a reset", err)
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(sa.(*syscall.SockaddrInet4).Port))
+}
+
+// A dial that fails resets the client, as BIG-IP does when no pool member
+// answers, and reports an error that names the backend.
+func TestDialFailureResetsClient(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		backend func(*testing.T) netip.AddrPort
+		cfg     Config
+		want    error
+	}{
+		{"refused", refusedBackend, Config{}, syscall.ECONNREFUSED},
+		{"timeout", blackholeBackend, Config{DialTimeout: 300 * time.Millisecond}, os.ErrDeadlineExceeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dead := tc.backend(t)
+			h := newTestHandler(dead)
+			_, addr := startEngine(t, h, tc.cfg)
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_, _ = c.Write([]byte("GET / HTTP/1.1\r\n\r\n"))
+			r := <-h.closed
+			if !errors.Is(r.DialErr, tc.want) {
+				t.Fatalf("DialErr = %v, want %v", r.DialErr, tc.want)
+			}
+			var oe *net.OpError
+			if !errors.As(r.DialErr, &oe) || oe.Op != "dial" || oe.Addr.String() != dead.String() {
+				t.Fatalf("DialErr %#v is not a dial OpError naming %s", r.DialErr, dead)
+			}
+			if r.Up != 0 || r.Down != 0 {
+				t.Fatalf("bytes counted on a dial that never connected: %+v", r)
+			}
+			if _, err := c.Read(make([]byte, 1)); !errors.Is(err, syscall.ECONNRESET) {
+				t.Fatalf("client read after the failed dial: %v, want a reset", err)
+			}
+		})
 	}
 }
 
@@ -290,30 +313,4 @@ func blackholeBackend(t *testing.T) netip.AddrPort {
 	}
 	t.Fatalf("%s still accepted connections after 16: no unanswered port to test with", ap)
 	return ap
-}
-
-func TestDialTimeoutResetsClient(t *testing.T) {
-	dead := blackholeBackend(t)
-	h := newTestHandler(dead)
-	_, addr := startEngine(t, h, Config{DialTimeout: 300 * time.Millisecond})
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_, _ = c.Write([]byte("GET / HTTP/1.1\r\n\r\n"))
-	r := <-h.closed
-	if !errors.Is(r.DialErr, os.ErrDeadlineExceeded) {
-		t.Fatalf("DialErr = %v, want a dial timeout", r.DialErr)
-	}
-	var oe *net.OpError
-	if !errors.As(r.DialErr, &oe) || oe.Op != "dial" || oe.Addr.String() != dead.String() {
-		t.Fatalf("DialErr %#v is not a dial OpError naming %s", r.DialErr, dead)
-	}
-	if r.Up != 0 || r.Down != 0 {
-		t.Fatalf("bytes counted on a dial that never connected: %+v", r)
-	}
-	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, syscall.ECONNRESET) {
-		t.Fatalf("client read after a dial timeout: %v, want a reset", err)
-	}
 }
