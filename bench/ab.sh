@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Interleaved A/B rounds of the plain (or TLS) connection-rate test against
+# servers that are already running, for changes smaller than the spread
+# between two bench/run.sh runs on a shared machine.
+#
+# Each round measures every target once, in the order given, and the
+# report is the median over rounds of each target's rate divided by the
+# LAST target's rate in the same round: a slow stretch of the machine
+# then moves both sides of a ratio instead of one. Put the reference
+# (HAProxy, or the old build) last.
+#
+#   bench/ab.sh [--reps N] [--duration D] [--tls CAFILE SNI] ADDR=NAME ...
+#
+# Example, after bench/run.sh --keep left its servers' configs behind, or
+# with two tlsgate builds on different ports and HAProxy:
+#   bench/ab.sh --reps 12 127.0.0.1:28202=new 127.0.0.1:27202=old 127.0.0.1:27302=haproxy
+#
+# Every run is bounded: N rounds x targets x D seconds, at most 200000
+# connections each, all to the addresses given (use loopback).
+set -euo pipefail
+
+reps=10
+duration=3s
+tls=()
+targets=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--reps) reps="$2"; shift 2 ;;
+	--duration) duration="$2"; shift 2 ;;
+	--tls) tls=(--tls --ca "$2" --sni "$3"); shift 3 ;;
+	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "ab.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+	*=*) targets+=("$1"); shift ;;
+	*) echo "ab.sh: target $1 is not ADDR=NAME" >&2; exit 2 ;;
+	esac
+done
+if [ ${#targets[@]} -lt 2 ]; then
+	echo "ab.sh: give at least two targets, ADDR=NAME, the reference last" >&2
+	exit 2
+fi
+case "$reps" in
+''|*[!0-9]*) echo "ab.sh: --reps $reps is not a count" >&2; exit 2 ;;
+esac
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$top" && go build -o "$work/tlsgate-load" ./cmd/tlsgate-load)
+
+for r in $(seq "$reps"); do
+	line=""
+	for t in "${targets[@]}"; do
+		addr=${t%%=*}
+		out=$("$work/tlsgate-load" connrate --target "$addr" --duration "$duration" --concurrency 8 \
+			--max 200000 "${tls[@]}" --json 2>"$work/err") || {
+			echo "ab.sh: $addr: $(tail -1 "$work/err")" >&2
+			exit 1
+		}
+		v=$(printf '%s\n' "$out" | tail -1 | sed -n 's/.*"value":\([0-9.]*\).*/\1/p')
+		line="$line $v"
+	done
+	echo "round $r:$line" >&2
+	echo "$line"
+done | awk -v names="$(printf '%s\n' "${targets[@]}" | sed 's/.*=//' | paste -sd' ')" '
+	function median(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+		return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+	}
+	{ rows++; for (i = 1; i <= NF; i++) { rate[i, rows] = $i; ratio[i, rows] = $i / $NF } ; k = NF }
+	END {
+		split(names, nm, " ")
+		for (i = 1; i <= k; i++) {
+			for (r = 1; r <= rows; r++) { a[r] = rate[i, r]; b[r] = ratio[i, r] }
+			printf "%-12s median %8.0f conn/s   ratio to %s, median of rounds: %.3f\n", nm[i], median(a, rows), nm[k], median(b, rows)
+		}
+	}'
