@@ -200,9 +200,9 @@ func TestSilentClientHandedOffAtPeekDeadline(t *testing.T) {
 	}
 }
 
-// refusedBackend is a loopback port bound without listen for the test's
-// life: connecting is refused, and no other test can take the port.
-func refusedBackend(t *testing.T) netip.AddrPort {
+// boundLoopback is a TCP socket bound to a free 127.0.0.1 port, closed
+// when the test ends.
+func boundLoopback(t *testing.T) (int, netip.AddrPort) {
 	t.Helper()
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -212,8 +212,19 @@ func refusedBackend(t *testing.T) netip.AddrPort {
 	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
 		t.Fatal(err)
 	}
-	sa, _ := syscall.Getsockname(fd)
-	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(sa.(*syscall.SockaddrInet4).Port))
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fd, netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(sa.(*syscall.SockaddrInet4).Port))
+}
+
+// refusedBackend is a loopback port bound without listen for the test's
+// life: connecting is refused, and no other test can take the port.
+func refusedBackend(t *testing.T) netip.AddrPort {
+	t.Helper()
+	_, ap := boundLoopback(t)
+	return ap
 }
 
 // A dial that fails resets the client, as BIG-IP does when no pool member
@@ -288,19 +299,10 @@ func isTimeout(err error) bool {
 // drops new SYNs, so a connect hangs as to a filtered port.
 func blackholeBackend(t *testing.T) netip.AddrPort {
 	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
+	fd, ap := boundLoopback(t)
 	if err := syscall.Listen(fd, 0); err != nil {
 		t.Fatal(err)
 	}
-	sa, _ := syscall.Getsockname(fd)
-	ap := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(sa.(*syscall.SockaddrInet4).Port))
 	for range 16 {
 		c, err := net.DialTimeout("tcp", ap.String(), 200*time.Millisecond)
 		if err != nil {

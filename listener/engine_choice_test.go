@@ -146,21 +146,18 @@ func engineDeps(t *testing.T, dial func(ctx context.Context, network, addr strin
 }
 
 // rawHTTPClient sends engineRequest in the clear and returns the response.
-func rawHTTPClient(t *testing.T, addr string) string {
-	c := dialGuarded(t, addr)
-	_, _ = io.WriteString(c, engineRequest)
-	got, err := io.ReadAll(c)
-	if err != nil {
-		t.Errorf("client: %v", err)
-	}
-	_ = c.Close()
-	return string(got)
-}
+func rawHTTPClient(t *testing.T, addr string) string { return sendHTTP(t, addr, "") }
 
 // proxiedHTTPClient is rawHTTPClient behind a PROXY v1 header.
 func proxiedHTTPClient(t *testing.T, addr string) string {
+	return sendHTTP(t, addr, "PROXY TCP4 192.0.2.10 192.0.2.20 40000 80\r\n")
+}
+
+// sendHTTP writes prefix and engineRequest in the clear and reads the
+// response until the server closes.
+func sendHTTP(t *testing.T, addr, prefix string) string {
 	c := dialGuarded(t, addr)
-	_, _ = io.WriteString(c, "PROXY TCP4 192.0.2.10 192.0.2.20 40000 80\r\n"+engineRequest)
+	_, _ = io.WriteString(c, prefix+engineRequest)
 	got, err := io.ReadAll(c)
 	if err != nil {
 		t.Errorf("client: %v", err)

@@ -28,7 +28,7 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, func(), error) {
 	if lc.Level == "warning" || lc.Level == "warn" {
 		level = zapcore.WarnLevel
 	}
-	var sink zapcore.WriteSyncer = zapcore.AddSync(stderr)
+	var sink zapcore.WriteSyncer
 	closer := func() {}
 	if lc.File != "" {
 		f, err := os.OpenFile(lc.File, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
