@@ -177,6 +177,23 @@ func TestDiagnoseNilAndZero(t *testing.T) {
 	}
 }
 
+// TestDiagnoseUnknownEndpoints: a connection whose endpoints were lost
+// (a socket reset before anyone asked for its peer) is still explained in
+// words, never with Go's "invalid IP" or "invalid AddrPort".
+func TestDiagnoseUnknownEndpoints(t *testing.T) {
+	for _, o := range []*Outcome{
+		{Mode: "plaintext", Route: "closed", PeekEnd: PeerReset},
+		{Mode: "passthrough", Route: "closed", PeekEnd: PeerSilent},
+		{Mode: "plaintext", Route: "closed", PeekEnd: PeerClosed, FirstBytes: []byte("GE")},
+	} {
+		for _, lang := range []string{LangEN, LangJA} {
+			if text := render(DiagnoseLang(o, lang)); strings.Contains(text, "invalid") {
+				t.Errorf("%s, peek end %d: diagnosis names an invalid address:\n%s", lang, o.PeekEnd, text)
+			}
+		}
+	}
+}
+
 // render is the golden text form of a diagnosis.
 func render(d Diagnosis) string {
 	var b strings.Builder

@@ -103,6 +103,14 @@ func (f *facts) addr(ap netip.AddrPort) string {
 	return addrText(ap)
 }
 
+// host is ap's IP for prose, in the same words as addr when it is unknown.
+func (f *facts) host(ap netip.AddrPort) string {
+	if !ap.IsValid() {
+		return f.say("unknown")
+	}
+	return ap.Addr().Unmap().String()
+}
+
 // phrasesEN are the English small words. Their wording is the one the
 // golden files hold.
 func phrasesEN() map[string]string {

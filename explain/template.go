@@ -50,13 +50,13 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "client":
 		return f.addr(o.Client), true
 	case "client_ip":
-		return o.Client.Addr().Unmap().String(), true
+		return f.host(o.Client), true
 	// The virtual server is what the client dialled: on a transparent
 	// listener, the original destination rather than tlsgate's socket.
 	case "virtual":
 		return f.addr(virtualEndpoint(o)), true
 	case "virtual_host":
-		return virtualEndpoint(o).Addr().Unmap().String(), true
+		return f.host(virtualEndpoint(o)), true
 	case "vport":
 		return strconv.Itoa(int(virtualEndpoint(o).Port())), true
 	case "sni":

@@ -47,6 +47,7 @@ func (h *testHandler) Decide(_ *Conn, b []byte) (Verdict, netip.AddrPort) {
 type handed struct {
 	net.Conn
 	consumed []byte
+	readErr  error
 }
 
 func (h *testHandler) Handoff(c *Conn, nc net.Conn, err error) {
@@ -54,7 +55,7 @@ func (h *testHandler) Handoff(c *Conn, nc net.Conn, err error) {
 		h.handErr <- err
 		return
 	}
-	h.handed <- handed{nc, c.Consumed}
+	h.handed <- handed{Conn: nc, consumed: c.Consumed, readErr: c.ReadErr}
 }
 func (h *testHandler) Closed(_ *Conn, r Result) { h.closed <- r }
 
@@ -182,6 +183,78 @@ func TestHandoffPassesConsumedBytesOn(t *testing.T) {
 	if _, err := io.ReadFull(c, reply); err != nil || string(reply) != "ok" {
 		t.Fatalf("client read %q, %v", reply, err)
 	}
+}
+
+// TestResetReadByLoopTravelsWithHandoff: a reset that lands between the
+// readiness event and the loop's read is reported by that read only; the
+// socket then shows a plain end of stream. The loop must pass the error on
+// (Conn.ReadErr) or the goroutine path would log a close, not a reset.
+func TestResetReadByLoopTravelsWithHandoff(t *testing.T) {
+	h := newTestHandler(echoBackend(t))
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	e, err := New(ln, h, Config{Loops: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Stop() // never served: Stop releases the loop
+	client, err := net.DialTCP("tcp", nil, ln.Addr().(*net.TCPAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := ln.AcceptTCP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := server.File() // a descriptor of our own for the loop to read
+	server.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = client.SetLinger(0)
+	client.Close() // RST
+	waitForError(t, int(f.Fd()))
+	fd, err := dupCloexec(int(f.Fd()))
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Conn{cfd: fd, bfd: -1}
+	// The event as the loop saw it a moment before the reset arrived.
+	e.loops[0].peek(c, syscall.EPOLLIN, time.Now())
+	got := <-h.handed
+	defer got.Close()
+	if !errors.Is(got.readErr, syscall.ECONNRESET) {
+		t.Fatalf("hand-off ReadErr = %v, want the connection reset the loop read", got.readErr)
+	}
+	if n, err := got.Read(make([]byte, 8)); n != 0 || err != io.EOF {
+		t.Fatalf("after the reset the socket itself reads %d, %v; the test expects a plain EOF", n, err)
+	}
+}
+
+// waitForError waits until fd reports an error or hang-up, without
+// reading it (which would consume it).
+func waitForError(t *testing.T, fd int) {
+	t.Helper()
+	ep, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(ep)
+	ev := syscall.EpollEvent{Events: syscall.EPOLLERR | syscall.EPOLLHUP, Fd: int32(fd)}
+	if err := syscall.EpollCtl(ep, syscall.EPOLL_CTL_ADD, fd, &ev); err != nil {
+		t.Fatal(err)
+	}
+	evs := make([]syscall.EpollEvent, 1)
+	for range 100 { // a hang guard, not a timing assertion
+		if n, _ := syscall.EpollWait(ep, evs, 100); n == 1 {
+			return
+		}
+	}
+	t.Fatal("the reset never reached the accepted socket")
 }
 
 func TestSilentClientHandedOffAtPeekDeadline(t *testing.T) {

@@ -51,6 +51,12 @@ type Conn struct {
 	// hand-off (nil when none): the goroutine path must treat them as
 	// already read, ahead of anything it reads itself.
 	Consumed []byte
+	// ReadErr is the error of the engine's own read of the first bytes
+	// when that read failed (a reset that arrived after the readiness
+	// event). The socket reports such an error once: later reads see a
+	// plain end of stream, so the goroutine path must take ReadErr as the
+	// result of its next read.
+	ReadErr error
 
 	cfd, bfd int
 	// cseq and bseq tag each socket's epoll registration: an event still

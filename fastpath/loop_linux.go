@@ -261,9 +261,12 @@ func (l *loop) peek(c *Conn, ev uint32, now time.Time) {
 		return
 	}
 	if err != nil || n <= 0 {
-		// EOF stays readable for the goroutine path; a reset read here
-		// will look like EOF there (rare: a reset usually arrives as
-		// EPOLLERR, handled above).
+		// EOF stays readable for the goroutine path. A reset does not (it
+		// usually arrives as EPOLLERR, handled above, but can land between
+		// the event and this read), so it travels with the connection.
+		if err != nil {
+			c.ReadErr = os.NewSyscallError("read", err)
+		}
 		l.handoff(c, nil)
 		return
 	}

@@ -47,12 +47,22 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted) {
 	// the outcome.
 	var id uint64
 	var start, at time.Time
+	remote, local := addrPort(c.RemoteAddr()), addrPort(c.LocalAddr())
 	if pre != nil {
 		id, start, at = pre.id, pre.start, pre.at
+		if pre.remote.IsValid() {
+			remote = pre.remote
+		}
+		if pre.local.IsValid() {
+			local = pre.local
+		}
+		if pre.readErr != nil {
+			c = &readFailed{Conn: c, err: pre.readErr}
+		}
 	} else {
 		id, start, at = s.deps.NextID(), s.deps.Now(), time.Now()
 	}
-	o := s.newOutcome(addrPort(c.RemoteAddr()), addrPort(c.LocalAddr()), id, start)
+	o := s.newOutcome(remote, local, id, start)
 	cc := &connCtx{bufs: &w.bufs}
 	if pre != nil && pre.fx != nil {
 		cc.fx = *pre.fx

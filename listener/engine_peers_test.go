@@ -228,6 +228,19 @@ func earlyClient(first string, closeWrite bool) engineClient {
 	}
 }
 
+// resetClient sends first (possibly nothing) and resets the connection,
+// as a TCP half-open health monitor or a port scanner does.
+func resetClient(first string) engineClient {
+	return func(t *testing.T, addr string, _ *engineBackends, _ func()) clientSaw {
+		c := dialGuarded(t, addr)
+		if _, err := io.WriteString(c, first); err != nil {
+			return clientSaw{err: err}
+		}
+		_ = c.SetLinger(0)
+		return clientSaw{err: c.Close()}
+	}
+}
+
 // partialClient sends first, an undecided beginning, then waits: for a
 // banner from a server-first backend (the relay started after the peek
 // deadline) and finishes the request, or for the reset of a TLS listener.

@@ -99,6 +99,13 @@ func engineScenarios() []engineScenario {
 			// Undecided bytes count as "not SSL" even when the client left.
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodePlaintextOnTLS,
 				firstBytes: "GET", bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
+		// Resets: a socket reset before the hand-off no longer knows its
+		// peer, so the epoll engine must log the address accept saw.
+		{name: "plaintext/reset-at-once", client: resetClient(""), opts: plain(func(b *engineBackends) string { return b.http }),
+			want: engineWant{route: "closed", kind: sniff.Empty, peekEnd: explain.PeerReset, code: explain.CodeClientResetEarly}},
+		{name: "plaintext/reset-after-bytes", client: resetClient("GE"), opts: plain(func(b *engineBackends) string { return b.http }),
+			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerReset, code: explain.CodeClientResetEarly,
+				firstBytes: "GE"}},
 		// A client that sends an undecided beginning and then waits: the
 		// epoll engine hands it off only at the peek deadline, and the
 		// goroutine path must still read the queued bytes into the
@@ -214,6 +221,9 @@ func checkClient(t *testing.T, eng Engine, w engineWant, saw clientSaw) {
 func checkWant(t *testing.T, eng Engine, w engineWant, b *engineBackends, r result) {
 	t.Helper()
 	o, d := r.o, r.d
+	if !o.Client.IsValid() || !o.Client.Addr().IsLoopback() || !o.Virtual.IsValid() {
+		t.Errorf("%s: client %v -> virtual %v, want both loopback endpoints", eng, o.Client, o.Virtual)
+	}
 	if o.Route != w.route || o.Kind != w.kind || o.PeekEnd != w.peekEnd || d.Code != w.code {
 		t.Errorf("%s: route %q kind %s peek end %d code %s (%s); want %q %s %d %s",
 			eng, o.Route, o.Kind, o.PeekEnd, d.Code, d.Summary, w.route, w.kind, w.peekEnd, w.code)

@@ -161,7 +161,7 @@ func (h fastHandler) Open(c *fastpath.Conn) fastpath.Verdict {
 	s.wg.Add(1)
 	s.mu.Unlock()
 	o := s.newOutcome(c.Remote, c.Local, s.deps.NextID(), s.deps.Now())
-	st := &fastState{o: o, pre: accepted{id: o.ID, start: o.Start, at: c.Accepted}}
+	st := &fastState{o: o, pre: accepted{id: o.ID, start: o.Start, at: c.Accepted, remote: c.Remote, local: c.Local}}
 	c.State = st
 	if s.deps.Faults != nil {
 		// Even without rules: planning numbers the connection, as the
@@ -270,7 +270,7 @@ func (h fastHandler) Handoff(c *fastpath.Conn, nc net.Conn, err error) {
 		defer s.wg.Done()
 		defer s.release()
 		defer s.untrack(nc)
-		st.pre.buf = c.Consumed
+		st.pre.buf, st.pre.readErr = c.Consumed, c.ReadErr
 		s.handleFrom(nc, &worker{}, &st.pre)
 	}()
 }
@@ -312,4 +312,21 @@ type accepted struct {
 	start, at time.Time
 	fx        *connFaults // fault plans already evaluated; nil when none were
 	buf       []byte      // bytes already read from the client, to peek on from
+	// remote and local are the endpoints accept reported. A socket the
+	// client reset before the hand-off no longer knows its peer
+	// (getpeername fails), so its net.Conn has no RemoteAddr.
+	remote, local netip.AddrPort
+	readErr       error // the engine's read failed with this: the next read must too
+}
+
+// readFailed is a hand-off whose first read already failed on the loop
+// (fastpath.Conn.ReadErr): every read reports that error, as the socket
+// itself would have, instead of the end of stream it shows afterwards.
+type readFailed struct {
+	net.Conn
+	err error
+}
+
+func (r *readFailed) Read([]byte) (int, error) {
+	return 0, &net.OpError{Op: "read", Net: "tcp", Source: r.LocalAddr(), Addr: r.RemoteAddr(), Err: r.err}
 }
