@@ -2,6 +2,7 @@ package explain
 
 import (
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -101,6 +102,14 @@ func (f *facts) addr(ap netip.AddrPort) string {
 		return f.say("unknown")
 	}
 	return addrText(ap)
+}
+
+// port is ap's port for prose, in the same words as addr when it is unknown.
+func (f *facts) port(ap netip.AddrPort) string {
+	if !ap.IsValid() {
+		return f.say("unknown")
+	}
+	return strconv.Itoa(int(ap.Port()))
 }
 
 // host is ap's IP for prose, in the same words as addr when it is unknown.

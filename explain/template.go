@@ -58,7 +58,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "virtual_host":
 		return f.host(virtualEndpoint(o)), true
 	case "vport":
-		return strconv.Itoa(int(virtualEndpoint(o).Port())), true
+		return f.port(virtualEndpoint(o)), true
 	case "sni":
 		return f.orNone(f.sni()), true
 	case "sni_or_host":

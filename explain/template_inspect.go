@@ -16,7 +16,7 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 	case "listen_addr":
 		return f.addr(o.Virtual), true
 	case "listen_port":
-		return strconv.Itoa(int(o.Virtual.Port())), true
+		return f.port(o.Virtual), true
 	case "orig_dst":
 		return f.addr(o.OrigDst), true
 	case "orig_dst_err":

@@ -224,8 +224,17 @@ func TestResetReadByLoopTravelsWithHandoff(t *testing.T) {
 	}
 	c := &Conn{cfd: fd, bfd: -1}
 	// The event as the loop saw it a moment before the reset arrived.
+	// (The loop never accepted c, so its live count goes to -1: harmless
+	// here, as the engine never serves.) peek hands off synchronously.
 	e.loops[0].peek(c, syscall.EPOLLIN, time.Now())
-	got := <-h.handed
+	var got handed
+	select {
+	case got = <-h.handed:
+	case err := <-h.handErr:
+		t.Fatalf("hand-off failed: %v", err)
+	default:
+		t.Fatal("peek did not hand the reset connection off")
+	}
 	defer got.Close()
 	if !errors.Is(got.readErr, syscall.ECONNRESET) {
 		t.Fatalf("hand-off ReadErr = %v, want the connection reset the loop read", got.readErr)
