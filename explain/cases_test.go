@@ -208,6 +208,8 @@ func diagCases() []diagCase {
 	refused.Backend.DialErr, refused.Backend.Refused = "dial tcp 10.0.0.7:8443: connect: connection refused", true
 	bTimeout := backendOK()
 	bTimeout.Backend.DialErr, bTimeout.Backend.TimedOut = "dial tcp 10.0.0.7:8443: i/o timeout", true
+	idled := backendOK()
+	idled.Route, idled.IdleCut, idled.BytesUp, idled.BytesDown, idled.Duration = "terminate", 300*time.Second, 517, 2048, 312*time.Second
 	bErr := backendOK()
 	bErr.Backend.DialErr = "dial tcp: lookup backend.invalid: no such host"
 	bTLS := backendOK()
@@ -319,5 +321,7 @@ func diagCases() []diagCase {
 			lines:    []string{serverSide("10.0.0.2:40113", "10.0.0.7:8443")},
 			contains: []string{"expired", "self IP or SNAT", "pool member", "ca_file"}},
 		{name: "max_connections", o: maxConn, code: CodeMaxConnections, contains: []string{"max_connections"}},
+		{name: "idle_timeout", o: idled, code: CodeIdleTimeout,
+			contains: []string{"after 5m0s without a byte", "idle_timeout of listener", "up 517 B, down 2048 B in 5m12s", "(56) Recv failure"}},
 	}, append(inspectCases(), faultCases()...)...)
 }

@@ -34,6 +34,7 @@ const (
 	CodeBackendTLSFailed  = "backend_tls_failed"
 	CodeBackendTLSVerify  = "backend_tls_verify"
 	CodeMaxConnections    = "max_connections"
+	CodeIdleTimeout       = "idle_timeout"
 
 	// Transparent interception and inspect mode (issue 3).
 	CodeNoOriginalDst          = "no_original_dst"
@@ -84,6 +85,7 @@ func rules() []rule {
 		{"client_err", ruleClientErr},
 		{"backend_dial", ruleBackendDial},
 		{"backend_tls", ruleBackendTLS},
+		{"idle_timeout", ruleIdleTimeout},
 		{"quiet_after_handshake", ruleQuietAfterHandshake},
 	}
 }
@@ -402,6 +404,12 @@ func x509Variant(s string) string {
 // left without sending a byte. curl does this when the certificate's name
 // does not match (it checks the name after the handshake, and sends no
 // alert), and so do TLS health monitors that only test the handshake.
+// ruleIdleTimeout: the relay worked until tlsgate's idle timer reset it.
+// The client sees a reset, so it is not ok, however normal the timer is.
+func ruleIdleTimeout(f *facts) (verdict, bool) {
+	return verdict{code: CodeIdleTimeout}, f.o.IdleCut > 0
+}
+
 func ruleQuietAfterHandshake(f *facts) (verdict, bool) {
 	o := f.o
 	if o.Route != "terminate" && o.Route != "inspect" {

@@ -103,7 +103,7 @@ func allCodes() []string {
 		CodeClientClosedEarly, CodeClientResetEarly, CodeClientAlert, CodeHandshakeFailed,
 		CodeHandshakeTimeout, CodeHelloMalformed, CodeProxyMissing, CodeProxyUnexpected,
 		CodeProxyMalformed, CodeBackendRefused, CodeBackendTimeout, CodeBackendError,
-		CodeBackendTLSFailed, CodeBackendTLSVerify, CodeMaxConnections,
+		CodeBackendTLSFailed, CodeBackendTLSVerify, CodeMaxConnections, CodeIdleTimeout,
 		CodeNoOriginalDst, CodeTransparentLoop, CodeClientRejectedSilently,
 		CodeClientCertMissing, CodeClientCertRejected, CodeFaultInjected}
 }

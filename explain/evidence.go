@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tlsgate/tlsgate/sniff"
 )
@@ -247,6 +248,12 @@ func (f *facts) evidenceValue(key string) string {
 		return o.Backend.Addr
 	case "backend_error":
 		return o.Backend.DialErr
+	case "idle":
+		if o.IdleCut <= 0 {
+			return ""
+		}
+		return f.say("idle_cut", "{idle}", o.IdleCut.String(), "{up}", strconv.FormatInt(o.BytesUp, 10),
+			"{down}", strconv.FormatInt(o.BytesDown, 10), "{took}", o.Duration.Round(time.Millisecond).String())
 	case "backend_tls_error":
 		return o.Backend.TLS.Err
 	case "backend_verify":

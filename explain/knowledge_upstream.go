@@ -42,6 +42,19 @@ func upstreamKnowledge() map[string]entry {
 			checks:  []string{"Set proxy_protocol = \"v{proxy_got}\" on listener {listener}, or change the load balancer to {proxy_policy}."},
 		},
 
+		CodeIdleTimeout: {
+			summary: "tlsgate reset the connection of {client} after {idle_timeout} without a byte either way (idle_timeout of listener {listener})",
+			cause: "The relay between {client} and backend {backend} worked, then carried no byte in either direction for {idle_timeout}, the idle_timeout of listener {listener}, so tlsgate reset both sides. " +
+				"A BIG-IP does the same when its TCP profile's idle timeout (300 s by default) expires, and so do firewalls and NAT devices with their own timers. " +
+				"The application keeps a connection open and quiet for longer than the path allows: connection pools, long polls, WebSockets, database sessions.",
+			checks: []string{
+				"If the application idles on purpose, raise idle_timeout on listener {listener} above its longest quiet period, and the idle timers of every firewall and load balancer in the path with it.",
+				"Or have the application speak sooner: TCP keep-alives or application pings more often than every {idle_timeout} (a pool's keep-alive or validation interval).",
+				"Match the client's error time: a reset on the first use of a connection after a quiet period is this timer.",
+			},
+			clientSaw: "Nothing while it stays quiet; the next use of the connection fails with a reset: curl `(56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer` or `write: broken pipe`, database drivers 'connection reset' or 'server closed the connection unexpectedly' on the next query.",
+			evidence:  []string{"idle", "backend"},
+		},
 		CodeBackendRefused: {
 			summary: "backend {backend} refused the connection for {client}",
 			cause:   "tlsgate could not connect to the backend {backend}: connection refused. Nothing listens on that address and port (pool member down, service stopped, wrong port), or a host firewall rejects it.",

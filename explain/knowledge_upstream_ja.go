@@ -51,6 +51,18 @@ func upstreamKnowledgeJA() map[string]entry {
 			},
 			clientSaw: sawBackendJA,
 		},
+		CodeIdleTimeout: {
+			summary: "{client} の接続は {idle_timeout} のあいだどちら向きにも 1 バイトも流れず、tlsgate がリセットした（リスナー {listener} の idle_timeout）",
+			cause: "{client} とバックエンド {backend} の中継は動いていたが、その後どちら向きにも {idle_timeout}（リスナー {listener} の idle_timeout）のあいだ 1 バイトも流れなかったため、tlsgate が両側をリセットした。" +
+				"BIG-IP も TCP プロファイルのアイドルタイムアウト（既定 300 秒）が切れると同じことをし、ファイアウォールや NAT 装置も独自のタイマーで同じことをする。" +
+				"アプリケーションが経路の許す時間より長く接続を開いたまま黙っている: コネクションプール、ロングポーリング、WebSocket、データベースのセッションなど。",
+			checks: []string{
+				"アプリケーションが意図して黙っているなら、リスナー {listener} の idle_timeout を最も長い無通信時間より大きくし、経路上のファイアウォールやロードバランサのアイドルタイマーも合わせて伸ばす。",
+				"またはアプリケーション側で {idle_timeout} より短い間隔で通信させる: TCP キープアライブやアプリケーションの ping（プールのキープアライブや接続検証の間隔）。",
+				"クライアントのエラー時刻と照合する: 無通信のあとの最初の利用でリセットされたなら、このタイマーが原因。",
+			},
+			clientSaw: "黙っているあいだは何も起きず、次にその接続を使ったときにリセットで失敗する: curl `(56) Recv failure: Connection reset by peer`、Go `read: connection reset by peer` または `write: broken pipe`、データベースドライバは次のクエリで 'connection reset' や 'server closed the connection unexpectedly'。",
+		},
 		CodeBackendTimeout: {
 			summary: "{client} の接続でバックエンド {backend} への接続がタイムアウト",
 			cause:   "tlsgate は接続のタイムアウト時間内にバックエンド {backend} から応答を得られなかった。ホストが落ちている、経路がない、またはファイアウォールが SYN を黙って捨てている。",

@@ -164,6 +164,7 @@ func phrasesEN() map[string]string {
 		"peek_other":     "peek end {n}",
 		"peek_after":     " after {n} bytes",
 		"peek_timeout_n": " (peek timeout {timeout})",
+		"idle_cut":       "no byte either way for {idle}, then both sides reset; up {up} B, down {down} B in {took}",
 
 		"verify_skipped":   "skipped (server_ssl verify = false): any certificate would have been accepted",
 		"verified_for":     "verified for {name}",

@@ -135,6 +135,11 @@ type Outcome struct {
 	Capture     string         // pcap file of this connection, when capturing
 	CaptureErr  string         // why the capture could not be written
 
+	// IdleCut is the listener's idle timeout when it ended the relay: no
+	// byte moved either way for that long, so tlsgate reset both sides.
+	// Zero when the relay ended any other way.
+	IdleCut time.Duration
+
 	BytesUp      int64         // client → backend, bytes delivered
 	BytesDown    int64         // backend → client, bytes delivered
 	Faults       []string      // names of fault rules that fired

@@ -57,6 +57,8 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return f.addr(virtualEndpoint(o)), true
 	case "virtual_host":
 		return f.host(virtualEndpoint(o)), true
+	case "idle_timeout":
+		return f.o.IdleCut.String(), true
 	case "vport":
 		return f.port(virtualEndpoint(o)), true
 	case "sni":

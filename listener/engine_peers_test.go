@@ -228,6 +228,23 @@ func earlyClient(first string, closeWrite bool) engineClient {
 	}
 }
 
+// idleClient sends engineRequest to a backend that answers with its
+// banner and then waits, reads the banner, and stays quiet until the
+// listener's idle timeout resets the connection.
+func idleClient(t *testing.T, addr string, _ *engineBackends, hold func()) clientSaw {
+	c := dialGuarded(t, addr)
+	if _, err := io.WriteString(c, engineRequest); err != nil {
+		return clientSaw{err: err}
+	}
+	banner := make([]byte, len(engineBanner))
+	if n, err := io.ReadFull(c, banner); err != nil {
+		return clientSaw{body: string(banner[:n]), err: err}
+	}
+	hold()
+	_, err := c.Read(make([]byte, 1))
+	return clientSaw{body: string(banner), err: err}
+}
+
 // resetClient sends first (possibly nothing) and resets the connection,
 // as a TCP half-open health monitor or a port scanner does.
 func resetClient(first string) engineClient {

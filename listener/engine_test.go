@@ -99,6 +99,14 @@ func engineScenarios() []engineScenario {
 			// Undecided bytes count as "not SSL" even when the client left.
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodePlaintextOnTLS,
 				firstBytes: "GET", bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
+		// Both engines reset a relay idle for idle_timeout and say so.
+		{name: "plaintext/idle-timeout", client: idleClient,
+			opts: func(b *engineBackends) Options {
+				return Options{Mode: Plaintext, Backend: b.banner, IdleTimeout: 300 * time.Millisecond}
+			},
+			want: engineWant{route: "plain", kind: sniff.HTTP1, code: explain.CodeIdleTimeout, httpHost: "lab.test",
+				backend: "banner", firstBytes: httpFirst, up: int64(len(engineRequest)), down: int64(len(engineBanner)),
+				reset: true, epollServes: "loop"}},
 		// Resets: a socket reset before the hand-off no longer knows its
 		// peer, so the epoll engine must log the address accept saw.
 		{name: "plaintext/reset-at-once", client: resetClient(""), opts: plain(func(b *engineBackends) string { return b.http }),

@@ -287,6 +287,9 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 	}
 	o.Backend.Local, o.Backend.Remote = r.BackendLocal, r.BackendRemote
 	o.BytesUp, o.BytesDown = r.Up, r.Down
+	if errors.Is(r.Err, fastpath.ErrIdle) {
+		o.IdleCut = s.opts.IdleTimeout
+	}
 	s.finishFast(o)
 }
 

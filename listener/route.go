@@ -2,6 +2,7 @@ package listener
 
 import (
 	"context"
+	"errors"
 	"net"
 
 	"github.com/tlsgate/tlsgate/explain"
@@ -144,8 +145,11 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 
 // pump relays until both directions end and records the byte counts.
 func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *connCtx) {
-	res, _ := upstream.PumpWith(c, bc, first, s.opts.IdleTimeout, cc.bufs)
+	res, err := upstream.PumpWith(c, bc, first, s.opts.IdleTimeout, cc.bufs)
 	o.BytesUp, o.BytesDown = res.Up, res.Down
+	if errors.Is(err, upstream.ErrIdle) {
+		o.IdleCut = s.opts.IdleTimeout
+	}
 	// A fault that swallows bytes toward the client (truncate, mtu) must
 	// not be logged as having delivered them.
 	if d, ok := c.(interface{ Delivered() (int64, bool) }); ok {
