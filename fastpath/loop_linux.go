@@ -12,7 +12,8 @@ import (
 )
 
 // Ticks: deadlines are checked this often, so a peek or dial deadline
-// fires up to one tick late; idle timeouts (minutes) once a second.
+// fires up to one tick late; idle timeouts every eighth of the timeout,
+// at most once a second.
 const (
 	tick      = 50 * time.Millisecond
 	idleTick  = time.Second

@@ -283,7 +283,9 @@ func (l *loop) sweep(now time.Time) {
 		}
 	}
 	idle := l.e.cfg.IdleTimeout
-	if idle < 0 || now.Sub(l.idled) < idleTick {
+	// Checked every eighth of the timeout (within [tick, idleTick]), so
+	// a short timeout is not overshot by most of a second.
+	if idle < 0 || now.Sub(l.idled) < min(idleTick, max(tick, idle/8)) {
 		return
 	}
 	l.idled = now

@@ -19,6 +19,7 @@ func TestExpiredDecision(t *testing.T) {
 		self, other flow // state before the empty window of self closes at now
 		now         time.Time
 		want        bool
+		window      time.Duration // read window; 0 means a whole period
 	}{
 		{
 			name: "other direction carried data in its last window",
@@ -65,10 +66,24 @@ func TestExpiredDecision(t *testing.T) {
 			self: flow{windowStart: at(9), idleSince: at(4)}, other: flow{windowStart: at(8.5)},
 			now: at(10), want: false,
 		},
+		{
+			name: "the same write with quarter-period windows: lapsed at 8.75, a period ago",
+			self: flow{windowStart: at(9.75), idleSince: at(4)}, other: flow{windowStart: at(8.5)},
+			now: at(10), want: true, window: P / 4,
+		},
+		{
+			name: "quarter-period windows: idle together for most of a period only",
+			self: flow{windowStart: at(9.75), idleSince: at(9.25)}, other: flow{windowStart: at(10), idleSince: at(9)},
+			now: at(10), want: false, window: P / 4,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &pump{idle: P, flows: [2]flow{tt.self, tt.other}}
+			window := tt.window
+			if window == 0 {
+				window = P
+			}
+			p := &pump{idle: P, span: window, flows: [2]flow{tt.self, tt.other}}
 			if got := p.expired(up, tt.now); got != tt.want {
 				t.Errorf("expired = %t, want %t", got, tt.want)
 			}

@@ -99,7 +99,7 @@ func (b *Buffers) get(d, size int) []byte {
 // other one on a new goroutine: a short connection costs one goroutine
 // start and one wake-up fewer, which shows in the new-connection rate.
 func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs *Buffers) (Result, error) {
-	p := &pump{conns: [2]net.Conn{client, backend}, idle: idle}
+	p := &pump{conns: [2]net.Conn{client, backend}, idle: idle, span: idle / windowsPerIdle}
 	now := time.Now()
 	for i := range p.flows {
 		p.flows[i].windowStart = now
@@ -122,10 +122,19 @@ func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs
 	return res, p.cause
 }
 
+// windowsPerIdle: each direction reads in windows of idle/windowsPerIdle.
+// Expiry is noticed only at a window's end, and the last byte's time only
+// to within a window, so a connection is reset between 1 and 1+2/8 idle
+// periods after its last byte (with windows of a whole period, up to two
+// periods). Shorter windows cost a wake-up per direction per window on
+// quiet connections.
+const windowsPerIdle = 8
+
 // pump is the state one Pump call shares between its two goroutines.
 type pump struct {
 	conns [2]net.Conn // client, backend
 	idle  time.Duration
+	span  time.Duration // one read window (see windowsPerIdle)
 
 	mu      sync.Mutex
 	flows   [2]flow
@@ -217,7 +226,7 @@ func (p *pump) run(d int, dst, src net.Conn, bufs *Buffers) {
 func (p *pump) window(d int, dst, src net.Conn, buf, warm []byte) (int64, error) {
 	limit := int64(-1)
 	if p.idle > 0 {
-		if err := src.SetReadDeadline(time.Now().Add(p.idle)); err != nil {
+		if err := src.SetReadDeadline(time.Now().Add(p.span)); err != nil {
 			return 0, err
 		}
 		limit = idleChunk
@@ -290,8 +299,9 @@ func (p *pump) progress(d int, n int64) {
 // directions have now been idle together for a full period. The other
 // direction's idleness is known only up to the end of its last finished
 // window, unless it has ended, or it is stuck writing: its read deadline
-// lapses within one period, so a window open for two periods means the
-// peer stopped reading, which counts as idle from the lapse on.
+// lapses one window after the window opened, so a window still open a
+// full period after that means the peer stopped reading, which counts as
+// idle from the lapse on.
 func (p *pump) expired(d int, now time.Time) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -308,8 +318,8 @@ func (p *pump) expired(d int, now time.Time) bool {
 		if !other.idleSince.IsZero() {
 			from = other.idleSince
 		}
-	case now.Sub(other.windowStart) > 2*p.idle:
-		from, to = other.windowStart.Add(p.idle), now
+	case now.Sub(other.windowStart) > p.span+p.idle:
+		from, to = other.windowStart.Add(p.span), now
 		if !other.idleSince.IsZero() {
 			from = other.idleSince
 		}
