@@ -318,6 +318,7 @@ func engineFacts(r result) []engineFact {
 		{"Backend.Addr", o.Backend.Addr}, {"Backend.Attempted", fmt.Sprint(o.Backend.Attempted)},
 		{"Backend.Refused", fmt.Sprint(o.Backend.Refused)}, {"Backend.TimedOut", fmt.Sprint(o.Backend.TimedOut)},
 		{"Backend.DialErr", o.Backend.DialErr},
+		{"Backend endpoints known", fmt.Sprint(o.Backend.Local.IsValid(), o.Backend.Remote.IsValid())},
 		{"Diagnosis.Code", d.Code}, {"Diagnosis.OK", fmt.Sprint(d.OK)},
 		{"Diagnosis.Summary", tookRE.ReplaceAllString(roleAddrs(o, d.Summary), "")}, {"Diagnosis.BigIP", fmt.Sprintf("%q", lines)},
 	}

@@ -285,7 +285,11 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 	} else if !o.Backend.Attempted {
 		o.Route, o.PeekEnd = "closed", explain.PeerClosed // aborted before a decision
 	}
-	o.Backend.Local, o.Backend.Remote = r.BackendLocal, r.BackendRemote
+	if r.DialErr == nil {
+		// As on the goroutine path, a dial that failed made no flow to
+		// name: its socket's ephemeral port means nothing to an operator.
+		o.Backend.Local, o.Backend.Remote = r.BackendLocal, r.BackendRemote
+	}
 	o.BytesUp, o.BytesDown = r.Up, r.Down
 	if errors.Is(r.Err, fastpath.ErrIdle) {
 		o.IdleCut = s.opts.IdleTimeout
