@@ -210,6 +210,13 @@ func diagCases() []diagCase {
 	bTimeout.Backend.DialErr, bTimeout.Backend.TimedOut = "dial tcp 10.0.0.7:8443: i/o timeout", true
 	idled := backendOK()
 	idled.Route, idled.IdleCut, idled.BytesUp, idled.BytesDown, idled.Duration = "terminate", 300*time.Second, 517, 2048, 312*time.Second
+	bReset := backendOK()
+	bReset.Route, bReset.RelayReset, bReset.BytesUp, bReset.BytesDown, bReset.Duration = "terminate", "backend", 517, 1200, 80*time.Millisecond
+	bReset.Backend.Local = netip.MustParseAddrPort("10.0.0.2:40120")
+	bReset.Backend.Remote = netip.MustParseAddrPort("10.0.0.7:8443")
+	cReset := httpOn("plaintext", "plain")
+	cReset.Backend.Addr, cReset.Backend.Attempted = "10.0.0.7:8080", true
+	cReset.RelayReset, cReset.BytesUp, cReset.BytesDown, cReset.Duration = "client", 78, 0, 30*time.Second
 	bErr := backendOK()
 	bErr.Backend.DialErr = "dial tcp: lookup backend.invalid: no such host"
 	bTLS := backendOK()
@@ -321,6 +328,10 @@ func diagCases() []diagCase {
 			lines:    []string{serverSide("10.0.0.2:40113", "10.0.0.7:8443")},
 			contains: []string{"expired", "self IP or SNAT", "pool member", "ca_file"}},
 		{name: "max_connections", o: maxConn, code: CodeMaxConnections, contains: []string{"max_connections"}},
+		{name: "backend_reset", o: bReset, code: CodeBackendReset,
+			contains: []string{"mid-stream (up 517 B, down 1200 B)", "host 10.0.0.7 and", "reset by the backend after up 517 B, down 1200 B in 80ms"}},
+		{name: "ok_client_reset", o: cReset, code: CodeOK, ok: true,
+			contains: []string{"up=78B down=0B in 30s, ended by the client's reset", "(30s)", "reset by the client after up 78 B"}},
 		{name: "idle_timeout", o: idled, code: CodeIdleTimeout,
 			contains: []string{"after 5m0s without a byte", "idle_timeout of listener", "up 517 B, down 2048 B in 5m12s", "(56) Recv failure"}},
 	}, append(inspectCases(), faultCases()...)...)

@@ -35,6 +35,7 @@ const (
 	CodeBackendTLSVerify  = "backend_tls_verify"
 	CodeMaxConnections    = "max_connections"
 	CodeIdleTimeout       = "idle_timeout"
+	CodeBackendReset      = "backend_reset"
 
 	// Transparent interception and inspect mode (issue 3).
 	CodeNoOriginalDst          = "no_original_dst"
@@ -86,6 +87,7 @@ func rules() []rule {
 		{"backend_dial", ruleBackendDial},
 		{"backend_tls", ruleBackendTLS},
 		{"idle_timeout", ruleIdleTimeout},
+		{"relay_reset", ruleRelayReset},
 		{"quiet_after_handshake", ruleQuietAfterHandshake},
 	}
 }
@@ -408,6 +410,22 @@ func x509Variant(s string) string {
 // The client sees a reset, so it is not ok, however normal the timer is.
 func ruleIdleTimeout(f *facts) (verdict, bool) {
 	return verdict{code: CodeIdleTimeout}, f.o.IdleCut > 0
+}
+
+// ruleRelayReset: a relay that worked until one side reset it. A backend's
+// reset reached the client as one, so it is not ok. A client's is still
+// ok: clients reset when they close with unread data or give up, and
+// whatever they saw was their own doing; the variant says how it ended.
+func ruleRelayReset(f *facts) (verdict, bool) {
+	switch f.o.RelayReset {
+	case "client":
+		if okVariant(f.o) == "" {
+			return verdict{code: CodeOK, variant: "client_reset"}, true
+		}
+	case "backend":
+		return verdict{code: CodeBackendReset}, true
+	}
+	return verdict{}, false
 }
 
 func ruleQuietAfterHandshake(f *facts) (verdict, bool) {

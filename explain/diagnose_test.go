@@ -104,6 +104,7 @@ func allCodes() []string {
 		CodeHandshakeTimeout, CodeHelloMalformed, CodeProxyMissing, CodeProxyUnexpected,
 		CodeProxyMalformed, CodeBackendRefused, CodeBackendTimeout, CodeBackendError,
 		CodeBackendTLSFailed, CodeBackendTLSVerify, CodeMaxConnections, CodeIdleTimeout,
+		CodeBackendReset,
 		CodeNoOriginalDst, CodeTransparentLoop, CodeClientRejectedSilently,
 		CodeClientCertMissing, CodeClientCertRejected, CodeFaultInjected}
 }

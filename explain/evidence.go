@@ -248,6 +248,12 @@ func (f *facts) evidenceValue(key string) string {
 		return o.Backend.Addr
 	case "backend_error":
 		return o.Backend.DialErr
+	case "relay_end":
+		if o.RelayReset == "" {
+			return ""
+		}
+		return f.say("relay_reset_by", "{side}", f.say("side_"+o.RelayReset), "{up}", strconv.FormatInt(o.BytesUp, 10),
+			"{down}", strconv.FormatInt(o.BytesDown, 10), "{took}", o.Duration.Round(time.Millisecond).String())
 	case "idle":
 		if o.IdleCut <= 0 {
 			return ""

@@ -40,6 +40,7 @@ func evidenceLabels() map[string][2]string {
 		"backend":           {"backend", "バックエンド"},
 		"backend_error":     {"backend connect error", "バックエンド接続エラー"},
 		"idle":              {"idle timeout", "アイドルタイムアウト"},
+		"relay_end":         {"relay end", "中継の終わり"},
 		"backend_tls_error": {"backend TLS error", "バックエンドの TLS エラー"},
 		"backend_verify":    {"backend certificate check", "バックエンド証明書の検証"},
 		"backend_cert":      {"backend certificate chain", "バックエンドの証明書チェーン"},

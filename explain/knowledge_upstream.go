@@ -55,6 +55,29 @@ func upstreamKnowledge() map[string]entry {
 			clientSaw: "Nothing while it stays quiet; the next use of the connection fails with a reset: curl `(56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer` or `write: broken pipe`, database drivers 'connection reset' or 'server closed the connection unexpectedly' on the next query.",
 			evidence:  []string{"idle", "backend"},
 		},
+		CodeBackendReset: {
+			summary: "backend {backend} reset the connection of {client} mid-stream (up {up} B, down {down} B)",
+			cause: "The relay between {client} and backend {backend} was working when a TCP reset came from the backend's side: from the backend itself, or from a device between tlsgate and it. " +
+				"tlsgate passed it on by resetting the client's side. Typical causes: the backend application crashed or restarted, it closed a socket with unread data (which sends RST), or a firewall or NAT device on the server side dropped the flow after its own idle timer.",
+			checks: []string{
+				"Read the backend's own log at this moment: a crash, a restart, or an error that closed the connection.",
+				"Look for firewalls or NAT devices between tlsgate and {backend} with idle timers shorter than the connection's quiet periods.",
+				"Capture on the backend side (`tcpdump -ni any host {backend_host} and 'tcp[tcpflags] & tcp-rst != 0'`) to see which address sent the RST.",
+			},
+			clientSaw: "A reset in the middle of the exchange: curl `(56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET, often with part of the response already received.",
+			evidence:  []string{"relay_end", "backend", "backend_endpoints"},
+		},
+		CodeOK + "/client_reset": {
+			summary: "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}, ended by the client's reset",
+			cause: "The relay between {client} and backend {backend} worked; the client ended it with a TCP reset instead of a FIN, and tlsgate reset the backend's side in turn. " +
+				"Clients do this when they close a socket with unread data, or give up on a request (a timeout, a cancel); an IPS or firewall in front can do it for them.",
+			checks: []string{
+				"Nothing to fix unless the client reports an error. If it does, read that error, and compare how long the exchange ran ({duration}) with the client's timeouts.",
+				"Look for devices in front of tlsgate (IPS, firewall, another load balancer) that inject resets.",
+			},
+			clientSaw: "What made it reset (its own close, timeout or cancel): {up} bytes sent, {down} bytes received. Nothing came from tlsgate.",
+			evidence:  []string{"relay_end", "sni", "alpn_offered", "ja4"},
+		},
 		CodeBackendRefused: {
 			summary: "backend {backend} refused the connection for {client}",
 			cause:   "tlsgate could not connect to the backend {backend}: connection refused. Nothing listens on that address and port (pool member down, service stopped, wrong port), or a host firewall rejects it.",

@@ -63,6 +63,27 @@ func upstreamKnowledgeJA() map[string]entry {
 			},
 			clientSaw: "黙っているあいだは何も起きず、次にその接続を使ったときにリセットで失敗する: curl `(56) Recv failure: Connection reset by peer`、Go `read: connection reset by peer` または `write: broken pipe`、データベースドライバは次のクエリで 'connection reset' や 'server closed the connection unexpectedly'。",
 		},
+		CodeBackendReset: {
+			summary: "バックエンド {backend} が {client} の接続を中継の途中でリセット（上り {up} B、下り {down} B）",
+			cause: "{client} とバックエンド {backend} の中継が動いているときに、バックエンド側から TCP リセットが来た: バックエンド自身か、tlsgate とのあいだの装置から。" +
+				"tlsgate はクライアント側をリセットしてそれを伝えた。典型的な原因: バックエンドのアプリケーションが落ちたか再起動した、未読のデータを残してソケットを閉じた（RST が出る）、サーバ側のファイアウォールや NAT 装置が自分のアイドルタイマーでフローを捨てた。",
+			checks: []string{
+				"この時刻のバックエンド自身のログを読む: クラッシュ、再起動、接続を閉じたエラー。",
+				"tlsgate と {backend} のあいだに、接続の無通信時間より短いアイドルタイマーを持つファイアウォールや NAT 装置がないか確認する。",
+				"バックエンド側でキャプチャする（`tcpdump -ni any host {backend_host} and 'tcp[tcpflags] & tcp-rst != 0'`）と、どのアドレスが RST を送ったかわかる。",
+			},
+			clientSaw: "やり取りの途中でリセット: curl `(56) Recv failure: Connection reset by peer`、Go `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET。応答の一部は受信済みのことが多い。",
+		},
+		CodeOK + "/client_reset": {
+			summary: "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}、クライアントのリセットで終了",
+			cause: "{client} とバックエンド {backend} の中継は動いていた。クライアントが FIN ではなく TCP リセットで終え、tlsgate はバックエンド側もリセットした。" +
+				"クライアントは、未読のデータを残してソケットを閉じたときや、要求をあきらめたとき（タイムアウト、中止）にこうする。手前の IPS やファイアウォールが代わりにすることもある。",
+			checks: []string{
+				"クライアントがエラーを報告していなければ直すものはない。報告しているならそのエラーを読み、やり取りの長さ（{duration}）とクライアントのタイムアウトを比べる。",
+				"tlsgate の手前にリセットを注入する装置（IPS、ファイアウォール、別のロードバランサ）がないか確認する。",
+			},
+			clientSaw: "リセットした原因そのもの（自分のクローズ、タイムアウト、中止）: 送信 {up} バイト、受信 {down} バイト。tlsgate からは何も来ていない。",
+		},
 		CodeBackendTimeout: {
 			summary: "{client} の接続でバックエンド {backend} への接続がタイムアウト",
 			cause:   "tlsgate は接続のタイムアウト時間内にバックエンド {backend} から応答を得られなかった。ホストが落ちている、経路がない、またはファイアウォールが SYN を黙って捨てている。",

@@ -165,6 +165,9 @@ func phrasesEN() map[string]string {
 		"peek_after":     " after {n} bytes",
 		"peek_timeout_n": " (peek timeout {timeout})",
 		"idle_cut":       "no byte either way for {idle}, then both sides reset; up {up} B, down {down} B in {took}",
+		"relay_reset_by": "reset by the {side} after up {up} B, down {down} B in {took}; tlsgate reset the other side",
+		"side_client":    "client",
+		"side_backend":   "backend",
 
 		"verify_skipped":   "skipped (server_ssl verify = false): any certificate would have been accepted",
 		"verified_for":     "verified for {name}",

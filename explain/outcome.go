@@ -139,6 +139,10 @@ type Outcome struct {
 	// byte moved either way for that long, so tlsgate reset both sides.
 	// Zero when the relay ended any other way.
 	IdleCut time.Duration
+	// RelayReset is "client" or "backend" when that side reset the relay
+	// after it was established (tlsgate then reset the other side); ""
+	// when the relay ended any other way.
+	RelayReset string
 
 	BytesUp      int64         // client → backend, bytes delivered
 	BytesDown    int64         // backend → client, bytes delivered

@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -144,6 +145,15 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return f.tlsPart(), true
 	case "ja4":
 		return f.orNone(o.JA4), true
+	case "backend_host":
+		// For a capture filter: the address without the port.
+		if o.Backend.Remote.IsValid() {
+			return o.Backend.Remote.Addr().Unmap().String(), true
+		}
+		if h, _, err := net.SplitHostPort(o.Backend.Addr); err == nil {
+			return h, true
+		}
+		return f.orNone(o.Backend.Addr), true
 	case "up":
 		return strconv.FormatInt(o.BytesUp, 10), true
 	case "down":

@@ -51,6 +51,9 @@ func phrasesJA() map[string]string {
 		"peek_after":     "、受信 {n} バイト",
 		"peek_timeout_n": "（先頭バイト待ちのタイムアウト {timeout}）",
 		"idle_cut":       "{idle} のあいだどちら向きにも無通信のため両側をリセット。{took} で上り {up} B、下り {down} B",
+		"relay_reset_by": "{took} で上り {up} B、下り {down} B の後に{side}がリセット。tlsgate はもう一方をリセットした",
+		"side_client":    "クライアント",
+		"side_backend":   "バックエンド",
 
 		"verify_skipped":   "省略（server_ssl verify = false）: どんな証明書でも受け入れる状態だった",
 		"verified_for":     "{name} として検証済み",

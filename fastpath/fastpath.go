@@ -84,6 +84,9 @@ type Result struct {
 	// Err is why the relay ended abnormally: a reset from either side, the
 	// idle timeout (wrapping ErrIdle), or Abort. Nil for clean closes.
 	Err error
+	// ResetBy is "client" or "backend" when Err is that side's reset (a
+	// read that got one, or a write its peer refused); "" otherwise.
+	ResetBy string
 }
 
 // ErrIdle wraps Result.Err when neither side sent a byte for IdleTimeout.

@@ -123,6 +123,11 @@ func (l *loop) writeFailed(c *Conn, to int, err error) {
 		l.dialFailed(c, os.NewSyscallError("connect", err))
 		return
 	}
+	if (err == syscall.ECONNRESET || err == syscall.EPIPE) && !c.side(to).rdEOF {
+		// A peer that sent its FIN and closed outright resets what still
+		// comes: the normal end of many connections, not its failure.
+		c.res.ResetBy = sideName(to)
+	}
 	l.finish(c, fmt.Errorf("fastpath: write to %s: %w", sideName(to), err), true)
 }
 
@@ -148,6 +153,9 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 			return
 		}
 		if err != nil {
+			if err == syscall.ECONNRESET {
+				c.res.ResetBy = sideName(from)
+			}
 			l.finish(c, fmt.Errorf("fastpath: read from %s: %w", sideName(from), err), true)
 			return
 		}

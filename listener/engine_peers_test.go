@@ -26,12 +26,12 @@ const engineBanner = "220 lab.test ESMTP tlsgate-test\r\n"
 // engineBackends are the servers behind the scenarios, shared by both
 // engines' runs so that backend addresses in the outcomes compare equal.
 type engineBackends struct {
-	http, tls, banner, closed string
-	roots                     *x509.CertPool // trusts the TLS backend
+	http, tls, banner, closed, reset string
+	roots                            *x509.CertPool // trusts the TLS backend
 }
 
 func (b *engineBackends) addr(name string) string {
-	return map[string]string{"http": b.http, "tls": b.tls, "banner": b.banner, "closed": b.closed}[name]
+	return map[string]string{"http": b.http, "tls": b.tls, "banner": b.banner, "closed": b.closed, "reset": b.reset}[name]
 }
 
 // tlsBackendBody is what the TLS backend answers, naming what it negotiated
@@ -243,6 +243,32 @@ func idleClient(t *testing.T, addr string, _ *engineBackends, hold func()) clien
 	hold()
 	_, err := c.Read(make([]byte, 1))
 	return clientSaw{body: string(banner), err: err}
+}
+
+// resetBackend answers a request with part of a response, then resets.
+func resetBackend(t *testing.T) string {
+	t.Helper()
+	return serveEach(t, nil, func(c net.Conn) {
+		skipHeaders(bufio.NewReader(c))
+		_, _ = io.WriteString(c, engineBanner)
+		_ = c.(*net.TCPConn).SetLinger(0)
+	})
+}
+
+// midResetClient sends engineRequest to a backend that answers with its
+// banner and then waits, reads the banner, and resets the connection.
+func midResetClient(t *testing.T, addr string, _ *engineBackends, hold func()) clientSaw {
+	c := dialGuarded(t, addr)
+	if _, err := io.WriteString(c, engineRequest); err != nil {
+		return clientSaw{err: err}
+	}
+	banner := make([]byte, len(engineBanner))
+	if n, err := io.ReadFull(c, banner); err != nil {
+		return clientSaw{body: string(banner[:n]), err: err}
+	}
+	hold()
+	_ = c.SetLinger(0)
+	return clientSaw{body: string(banner), err: c.Close()}
 }
 
 // resetClient sends first (possibly nothing) and resets the connection,

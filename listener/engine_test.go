@@ -107,6 +107,16 @@ func engineScenarios() []engineScenario {
 			want: engineWant{route: "plain", kind: sniff.HTTP1, code: explain.CodeIdleTimeout, httpHost: "lab.test",
 				backend: "banner", firstBytes: httpFirst, up: int64(len(engineRequest)), down: int64(len(engineBanner)),
 				reset: true, epollServes: "loop"}},
+		// A reset in mid-relay is the other side's to explain: tlsgate
+		// passes it on and says who sent it.
+		{name: "plaintext/backend-reset", client: plainHTTPClient, opts: plain(func(b *engineBackends) string { return b.reset }),
+			want: engineWant{route: "plain", kind: sniff.HTTP1, code: explain.CodeBackendReset, httpHost: "lab.test",
+				backend: "reset", firstBytes: httpFirst, up: int64(len(engineRequest)), down: int64(len(engineBanner)),
+				reset: true}},
+		{name: "plaintext/client-reset", client: midResetClient, opts: plain(func(b *engineBackends) string { return b.banner }),
+			want: engineWant{route: "plain", kind: sniff.HTTP1, code: explain.CodeOK, httpHost: "lab.test",
+				backend: "banner", firstBytes: httpFirst, up: int64(len(engineRequest)), down: int64(len(engineBanner)),
+				body: engineBanner, epollServes: "loop"}},
 		// Resets: a socket reset before the hand-off no longer knows its
 		// peer, so the epoll engine must log the address accept saw.
 		{name: "plaintext/reset-at-once", client: resetClient(""), opts: plain(func(b *engineBackends) string { return b.http }),
@@ -137,7 +147,7 @@ func engineScenarios() []engineScenario {
 // checks both against the scenario's expectations and against each other.
 func TestEnginesAgree(t *testing.T) {
 	needEpoll(t)
-	b := &engineBackends{http: benchBackend(t), banner: bannerBackend(t), closed: closedAddr(t)}
+	b := &engineBackends{http: benchBackend(t), banner: bannerBackend(t), closed: closedAddr(t), reset: resetBackend(t)}
 	b.tls, b.roots = tlsHTTPBackend(t)
 	for _, sc := range engineScenarios() {
 		t.Run(sc.name, func(t *testing.T) {

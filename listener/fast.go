@@ -294,6 +294,7 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 	if errors.Is(r.Err, fastpath.ErrIdle) {
 		o.IdleCut = s.opts.IdleTimeout
 	}
+	o.RelayReset = r.ResetBy
 	s.finishFast(o)
 }
 

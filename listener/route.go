@@ -150,6 +150,7 @@ func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *conn
 	if errors.Is(err, upstream.ErrIdle) {
 		o.IdleCut = s.opts.IdleTimeout
 	}
+	o.RelayReset = res.ResetBy
 	// A fault that swallows bytes toward the client (truncate, mtu) must
 	// not be logged as having delivered them.
 	if d, ok := c.(interface{ Delivered() (int64, bool) }); ok {

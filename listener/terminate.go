@@ -79,6 +79,11 @@ type recordingConn struct {
 
 const recordCap = 8 << 10
 
+// Unwrap lets the relay reach the socket beneath (to reset it with an
+// RST when the backend resets, as a client-ssl profile does); the replay
+// is long consumed by then.
+func (r *recordingConn) Unwrap() net.Conn { return r.Conn }
+
 func (r *recordingConn) Read(b []byte) (int, error) {
 	if len(r.replay) > 0 {
 		n := copy(b, r.replay)

@@ -20,6 +20,10 @@ type Result struct {
 	Down    int64 // bytes written to the client
 	UpErr   error // why client→backend stopped; nil on a clean EOF or when the other direction failed first
 	DownErr error // why backend→client stopped; same rules
+	// ResetBy is SideClient or SideBackend when the relay ended because
+	// that side's socket was reset (a read that got a reset, or a write
+	// the peer refused); "" when it ended any other way or it is unknown.
+	ResetBy string
 }
 
 // Names of the two directions, for errors and idle bookkeeping.
@@ -118,7 +122,7 @@ func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs
 	client.Close()
 	backend.Close()
 
-	res := Result{Up: p.flows[up].n, Down: p.flows[down].n, UpErr: p.flows[up].err, DownErr: p.flows[down].err}
+	res := Result{Up: p.flows[up].n, Down: p.flows[down].n, UpErr: p.flows[up].err, DownErr: p.flows[down].err, ResetBy: p.resetBy}
 	return res, p.cause
 }
 
@@ -139,7 +143,8 @@ type pump struct {
 	mu      sync.Mutex
 	flows   [2]flow
 	aborted bool
-	cause   error // first failure, returned by Pump
+	cause   error  // first failure, returned by Pump
+	resetBy string // Result.ResetBy
 }
 
 // flow is one direction's progress, read by the other direction to decide
@@ -212,7 +217,8 @@ func (p *pump) run(d int, dst, src net.Conn, bufs *Buffers) {
 				return
 			}
 		default:
-			p.fail(d, fmt.Errorf("upstream: %s: %w", dirName(d), err))
+			// Attributed before failBy resets both sockets.
+			p.failBy(d, fmt.Errorf("upstream: %s: %w", dirName(d), err), p.resetSide(d, err))
 			return
 		}
 	}
@@ -366,7 +372,10 @@ func (p *pump) finish(d int, dst net.Conn) {
 
 // fail records err for direction d and, if it is the first failure,
 // resets both conns so the other direction unblocks immediately.
-func (p *pump) fail(d int, err error) {
+func (p *pump) fail(d int, err error) { p.failBy(d, err, "") }
+
+// failBy is fail for a reset of side by (Result.ResetBy).
+func (p *pump) failBy(d int, err error, by string) {
 	p.mu.Lock()
 	if p.aborted {
 		p.mu.Unlock()
@@ -375,6 +384,7 @@ func (p *pump) fail(d int, err error) {
 	p.aborted = true
 	p.flows[d].err = err
 	p.cause = err
+	p.resetBy = by
 	p.mu.Unlock()
 	for _, c := range p.conns {
 		reset(c)
@@ -406,7 +416,7 @@ func closeWrite(c net.Conn) error {
 func reset(c net.Conn) {
 	raw := unwrapObservers(c)
 	if tc, ok := raw.(*tls.Conn); ok {
-		raw = tc.NetConn()
+		raw = unwrapObservers(tc.NetConn())
 	}
 	// A recording wrapper (a pcap capture) resets the socket itself so the
 	// RST is both sent and recorded.
