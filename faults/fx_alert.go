@@ -69,11 +69,18 @@ func (k *ctl) injectAlert(r *Rule) error {
 	if ver == 0 {
 		ver = uint16(VersionTLS12)
 	}
+	// Recorded before the write: the client may react to the alert (and
+	// the relay end, and the listener log the connection) before Write
+	// returns here, and the log must still say the alert went out.
+	inj := &Injection{Rule: r, Alert: code}
+	mine := k.alerted.CompareAndSwap(nil, inj)
 	if _, err := raw.Write(AlertRecord(AlertLevel(code), code, ver)); err != nil {
+		if mine {
+			k.alerted.CompareAndSwap(inj, nil)
+		}
 		k.closeAll()
 		return fmt.Errorf("faults: rule %q: alert %d to %s: %w", r.Name, code, remote(raw), err)
 	}
-	k.alerted.CompareAndSwap(nil, &Injection{Rule: r, Alert: code})
 	switch r.Then {
 	case ThenHold:
 		return nil

@@ -306,7 +306,8 @@ type engineFact struct{ name, value string }
 // are replaced by their role in the texts that embed them.
 func engineFacts(r result) []engineFact {
 	o, d := r.o, r.d
-	tookRE := regexp.MustCompile(` in [0-9.]+(ns|µs|ms|s)$`) // the duration ends the summary
+	// The duration ends the summary, or its part before a note.
+	tookRE := regexp.MustCompile(` in [0-9.]+(ns|µs|ms|s)(,|$)`)
 	var sni, versions, alpn, method, target, proto, host string
 	if o.Hello != nil {
 		sni, versions, alpn = o.Hello.ServerName, fmt.Sprintf("%x", o.Hello.SupportedVersions), fmt.Sprintf("%q", o.Hello.ALPN)
@@ -330,7 +331,7 @@ func engineFacts(r result) []engineFact {
 		{"Backend.DialErr", o.Backend.DialErr},
 		{"Backend endpoints known", fmt.Sprint(o.Backend.Local.IsValid(), o.Backend.Remote.IsValid())},
 		{"Diagnosis.Code", d.Code}, {"Diagnosis.OK", fmt.Sprint(d.OK)},
-		{"Diagnosis.Summary", tookRE.ReplaceAllString(roleAddrs(o, d.Summary), "")}, {"Diagnosis.BigIP", fmt.Sprintf("%q", lines)},
+		{"Diagnosis.Summary", tookRE.ReplaceAllString(roleAddrs(o, d.Summary), "$2")}, {"Diagnosis.BigIP", fmt.Sprintf("%q", lines)},
 	}
 	return f
 }

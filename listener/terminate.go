@@ -79,10 +79,16 @@ type recordingConn struct {
 
 const recordCap = 8 << 10
 
-// Unwrap lets the relay reach the socket beneath (to reset it with an
-// RST when the backend resets, as a client-ssl profile does); the replay
-// is long consumed by then.
-func (r *recordingConn) Unwrap() net.Conn { return r.Conn }
+// SetLinger reaches the TCP socket beneath, so the relay can reset the
+// client with an RST when the backend resets, as a client-ssl profile
+// does. It is not an Unwrap: closing still goes through every wrapper
+// (fault wrappers record their firings on the way).
+func (r *recordingConn) SetLinger(sec int) error {
+	if l, ok := r.Conn.(interface{ SetLinger(int) error }); ok {
+		return l.SetLinger(sec)
+	}
+	return errors.ErrUnsupported
+}
 
 func (r *recordingConn) Read(b []byte) (int, error) {
 	if len(r.replay) > 0 {

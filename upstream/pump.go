@@ -416,7 +416,7 @@ func closeWrite(c net.Conn) error {
 func reset(c net.Conn) {
 	raw := unwrapObservers(c)
 	if tc, ok := raw.(*tls.Conn); ok {
-		raw = unwrapObservers(tc.NetConn())
+		raw = tc.NetConn()
 	}
 	// A recording wrapper (a pcap capture) resets the socket itself so the
 	// RST is both sent and recorded.
@@ -424,8 +424,9 @@ func reset(c net.Conn) {
 		_ = r.Reset()
 		return
 	}
-	if tcp, ok := raw.(*net.TCPConn); ok {
-		_ = tcp.SetLinger(0)
+	// A *net.TCPConn, or a wrapper that passes SetLinger down to one.
+	if l, ok := raw.(interface{ SetLinger(int) error }); ok {
+		_ = l.SetLinger(0)
 	}
 	_ = raw.Close()
 }

@@ -67,7 +67,7 @@ func (p *pump) resetIndex(d int, err error) int {
 func rawTCP(c net.Conn) *net.TCPConn {
 	raw := unwrapObservers(c)
 	if tc, ok := raw.(*tls.Conn); ok {
-		raw = unwrapObservers(tc.NetConn())
+		raw = tc.NetConn()
 	}
 	tcp, _ := raw.(*net.TCPConn)
 	return tcp
