@@ -219,10 +219,13 @@ func warningLines(id uint64, d explain.Diagnosis, lang string) []string {
 	return out
 }
 
-// relayEnd names how a relay ended when it was not by FINs both ways:
-// "idle_timeout", "client_reset" or "backend_reset"; "" otherwise.
+// relayEnd names how a connection ended when it was not by FINs both
+// ways: "shutdown", "idle_timeout", "client_reset" or "backend_reset";
+// "" otherwise.
 func relayEnd(o *explain.Outcome) string {
 	switch {
+	case o.ShutdownCut:
+		return "shutdown"
 	case o.IdleCut > 0:
 		return "idle_timeout"
 	case o.RelayReset != "":

@@ -217,6 +217,9 @@ func diagCases() []diagCase {
 	cReset := httpOn("plaintext", "plain")
 	cReset.Backend.Addr, cReset.Backend.Attempted = "10.0.0.7:8080", true
 	cReset.RelayReset, cReset.BytesUp, cReset.BytesDown, cReset.Duration = "client", 78, 0, 30*time.Second
+	cut := httpOn("plaintext", "plain")
+	cut.Backend.Addr, cut.Backend.Attempted = "10.0.0.7:8080", true
+	cut.ShutdownCut, cut.BytesUp, cut.BytesDown, cut.Duration = true, 78, 4096, 12*time.Second
 	bErr := backendOK()
 	bErr.Backend.DialErr = "dial tcp: lookup backend.invalid: no such host"
 	bTLS := backendOK()
@@ -332,6 +335,8 @@ func diagCases() []diagCase {
 			contains: []string{"mid-stream (up 517 B, down 1200 B)", "host 10.0.0.7 and", "reset by the backend after up 517 B, down 1200 B in 80ms"}},
 		{name: "ok_client_reset", o: cReset, code: CodeOK, ok: true,
 			contains: []string{"up=78B down=0B in 30s, ended by the client's reset", "(30s)", "reset by the client after up 78 B"}},
+		{name: "shutdown_cut", o: cut, code: CodeShutdownCut,
+			contains: []string{"shutdown grace ran out (up 78 B, down 4096 B in 12s)", "[shutdown] grace", "Neither the client nor the backend"}},
 		{name: "idle_timeout", o: idled, code: CodeIdleTimeout,
 			contains: []string{"after 5m0s without a byte", "idle_timeout of listener", "up 517 B, down 2048 B in 5m12s", "(56) Recv failure"}},
 	}, append(inspectCases(), faultCases()...)...)

@@ -36,6 +36,7 @@ const (
 	CodeMaxConnections    = "max_connections"
 	CodeIdleTimeout       = "idle_timeout"
 	CodeBackendReset      = "backend_reset"
+	CodeShutdownCut       = "shutdown_cut"
 
 	// Transparent interception and inspect mode (issue 3).
 	CodeNoOriginalDst          = "no_original_dst"
@@ -67,6 +68,7 @@ type rule struct {
 func rules() []rule {
 	return []rule{
 		{"max_connections", ruleMaxConn},
+		{"shutdown_cut", ruleShutdownCut},
 		{"fault_stop", ruleFaultStop},
 		{"no_original_dst", ruleNoOrigDst},
 		{"transparent_loop", ruleTransparentLoop},
@@ -105,6 +107,12 @@ func detect(f *facts) verdict {
 		}
 	}
 	return verdict{code: CodeOK, variant: okVariant(f.o)}
+}
+
+// ruleShutdownCut comes before the rules that read how the peers behaved:
+// whatever the sockets showed afterwards, tlsgate closed them.
+func ruleShutdownCut(f *facts) (verdict, bool) {
+	return verdict{code: CodeShutdownCut}, f.o.ShutdownCut
 }
 
 func ruleMaxConn(f *facts) (verdict, bool) {

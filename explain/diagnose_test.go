@@ -104,7 +104,7 @@ func allCodes() []string {
 		CodeHandshakeTimeout, CodeHelloMalformed, CodeProxyMissing, CodeProxyUnexpected,
 		CodeProxyMalformed, CodeBackendRefused, CodeBackendTimeout, CodeBackendError,
 		CodeBackendTLSFailed, CodeBackendTLSVerify, CodeMaxConnections, CodeIdleTimeout,
-		CodeBackendReset,
+		CodeBackendReset, CodeShutdownCut,
 		CodeNoOriginalDst, CodeTransparentLoop, CodeClientRejectedSilently,
 		CodeClientCertMissing, CodeClientCertRejected, CodeFaultInjected}
 }

@@ -78,6 +78,17 @@ func upstreamKnowledge() map[string]entry {
 			clientSaw: "What made it reset (its own close, timeout or cancel): {up} bytes sent, {down} bytes received. Nothing came from tlsgate.",
 			evidence:  []string{"relay_end", "sni", "alpn_offered", "ja4"},
 		},
+		CodeShutdownCut: {
+			summary: "tlsgate closed the connection of {client} on listener {listener}: its shutdown grace ran out (up {up} B, down {down} B in {duration})",
+			cause: "tlsgate was stopping (SIGINT or SIGTERM) and waited for live connections up to [shutdown] grace; this one was still open when the grace ran out, so tlsgate closed it. " +
+				"Neither the client nor the backend did anything wrong. A BIG-IP failover or a pool member taken down without draining cuts connections the same way.",
+			checks: []string{
+				"If long connections must survive a restart, raise [shutdown] grace, or drain first: take tlsgate out of rotation (load balancer, DNS) and stop it once its connections have ended.",
+				"Clients that reconnect by themselves (HTTP clients, database pools) recover; look for errors only in those that do not.",
+			},
+			clientSaw: "The connection ends in the middle: curl `(56) Recv failure: Connection reset by peer` or `(52) Empty reply from server`; a client still in its handshake sees the handshake fail.",
+			evidence:  []string{"peek", "backend"},
+		},
 		CodeBackendRefused: {
 			summary: "backend {backend} refused the connection for {client}",
 			cause:   "tlsgate could not connect to the backend {backend}: connection refused. Nothing listens on that address and port (pool member down, service stopped, wrong port), or a host firewall rejects it.",

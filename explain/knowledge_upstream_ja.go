@@ -84,6 +84,16 @@ func upstreamKnowledgeJA() map[string]entry {
 			},
 			clientSaw: "リセットした原因そのもの（自分のクローズ、タイムアウト、中止）: 送信 {up} バイト、受信 {down} バイト。tlsgate からは何も来ていない。",
 		},
+		CodeShutdownCut: {
+			summary: "tlsgate がリスナー {listener} の {client} の接続を閉じた: 停止時の猶予が尽きた（{duration} で上り {up} B、下り {down} B）",
+			cause: "tlsgate は停止中（SIGINT または SIGTERM）で、生きている接続を [shutdown] grace まで待った。この接続は猶予が尽きた時点でまだ開いていたので、tlsgate が閉じた。" +
+				"クライアントもバックエンドも悪くない。BIG-IP のフェイルオーバーや、ドレインせずに外したプールメンバーも同じように接続を切る。",
+			checks: []string{
+				"長い接続を再起動で切りたくないなら [shutdown] grace を伸ばすか、先にドレインする: tlsgate を振り分け先（ロードバランサ、DNS）から外し、接続が終わってから停止する。",
+				"自分で再接続するクライアント（HTTP クライアント、データベースのプール）は回復する。エラーを探すのはそうでないものだけでよい。",
+			},
+			clientSaw: "接続が途中で終わる: curl `(56) Recv failure: Connection reset by peer` または `(52) Empty reply from server`。ハンドシェイク中のクライアントはハンドシェイクの失敗として見る。",
+		},
 		CodeBackendTimeout: {
 			summary: "{client} の接続でバックエンド {backend} への接続がタイムアウト",
 			cause:   "tlsgate は接続のタイムアウト時間内にバックエンド {backend} から応答を得られなかった。ホストが落ちている、経路がない、またはファイアウォールが SYN を黙って捨てている。",

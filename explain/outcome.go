@@ -143,6 +143,9 @@ type Outcome struct {
 	// after it was established (tlsgate then reset the other side); ""
 	// when the relay ended any other way.
 	RelayReset string
+	// ShutdownCut is set when tlsgate itself ended the connection because
+	// its shutdown grace ran out first.
+	ShutdownCut bool
 
 	BytesUp      int64         // client → backend, bytes delivered
 	BytesDown    int64         // backend → client, bytes delivered

@@ -74,6 +74,7 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted) {
 			s.ownDials.Delete(o.Backend.Local)
 		}
 		o.Duration = s.deps.Now().Sub(start)
+		o.ShutdownCut = s.cut.Load()
 		d := explain.Diagnose(o)
 		s.log(o, &d)
 	}()

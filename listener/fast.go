@@ -301,6 +301,7 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 // finishFast logs a connection the engine ended and frees its slot.
 func (s *Server) finishFast(o *explain.Outcome) {
 	o.Duration = s.deps.Now().Sub(o.Start)
+	o.ShutdownCut = s.cut.Load()
 	d := explain.Diagnose(o)
 	s.log(o, &d)
 	s.release()

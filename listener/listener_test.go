@@ -303,9 +303,11 @@ func TestShutdownForcesAfterGrace(t *testing.T) {
 	if err := h.srv.Shutdown(ctx); err == nil {
 		t.Fatal("Shutdown returned nil while a connection was still open past the grace")
 	}
+	// It worked until tlsgate cut it: neither ok (the client saw it end
+	// mid-stream) nor the client's doing.
 	r := h.next()
-	if r.d.Code != explain.CodeOK {
-		t.Errorf("forced-closed relay diagnosed %s", r.d.Code)
+	if r.d.Code != explain.CodeShutdownCut {
+		t.Errorf("forced-closed relay diagnosed %s, want %s", r.d.Code, explain.CodeShutdownCut)
 	}
 }
 

@@ -61,6 +61,9 @@ type Server struct {
 	ownDials        sync.Map      // netip.AddrPort of our open upstream sockets (transparent only)
 
 	sem chan struct{} // max_connections slots; nil = unlimited
+	// cut is set when Shutdown's grace ran out and it closed the live
+	// connections: every connection logged after that was ended by us.
+	cut atomic.Bool
 
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{}
@@ -278,6 +281,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 	}
+	s.cut.Store(true)
 	s.mu.Lock()
 	for c := range s.conns {
 		_ = c.Close()

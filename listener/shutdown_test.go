@@ -1,0 +1,65 @@
+package listener
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/tlsgate/tlsgate/explain"
+)
+
+// TestShutdownCutIsOurs: connections still open when Shutdown's grace runs
+// out (a relay, and a client still being peeked at) are logged as closed
+// by tlsgate, not as the client's doing, on both engines.
+func TestShutdownCutIsOurs(t *testing.T) {
+	banner := bannerBackend(t)
+	for _, eng := range []Engine{EngineGoroutines, EngineEpoll} {
+		t.Run(string(eng), func(t *testing.T) {
+			if eng == EngineEpoll {
+				needEpoll(t)
+			}
+			h := startListener(t, Options{Name: "cut", Mode: Plaintext, Backend: banner, Engine: eng}, nil)
+			relayed := dialGuarded(t, h.addr)
+			if _, err := io.WriteString(relayed, engineRequest); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.ReadFull(relayed, make([]byte, len(engineBanner))); err != nil {
+				t.Fatalf("relay: %v", err)
+			}
+			_ = dialGuarded(t, h.addr) // silent: still being peeked at
+			waitLive(t, h.srv, 2)
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			if err := h.srv.Shutdown(ctx); err == nil {
+				t.Fatal("Shutdown returned nil with two connections still open past the grace")
+			}
+			for range 2 {
+				r := h.next()
+				if r.d.Code != explain.CodeShutdownCut || !r.o.ShutdownCut {
+					t.Errorf("route %q: code %s (%s), want %s", r.o.Route, r.d.Code, r.d.Summary, explain.CodeShutdownCut)
+				}
+			}
+		})
+	}
+}
+
+// waitLive waits until the server holds n connections (on its loops or
+// goroutines). A hang guard bounds it; it asserts no timing.
+func waitLive(t *testing.T, s *Server, n int64) {
+	t.Helper()
+	for range 2000 {
+		s.mu.Lock()
+		live := int64(len(s.conns))
+		eng := s.eng
+		s.mu.Unlock()
+		if eng != nil {
+			live += eng.Live()
+		}
+		if live >= n {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("the server never held %d connections", n)
+}
