@@ -107,6 +107,13 @@ func startProxyBackend(t *testing.T, name string) *backend {
 // echo followed by EOF.
 func startEchoBackend(t *testing.T, cert *tls.Certificate) *backend {
 	t.Helper()
+	return startConnBackend(t, func(c net.Conn) { echo(c, cert) })
+}
+
+// startConnBackend runs handle on each accepted connection, in its own
+// goroutine, until the test ends and every handler has returned.
+func startConnBackend(t *testing.T, handle func(net.Conn)) *backend {
+	t.Helper()
 	b := &backend{}
 	ln := recordingListener{Listener: listenLoopback(t), b: b}
 	b.addr = ln.Addr().String()
@@ -120,7 +127,7 @@ func startEchoBackend(t *testing.T, cert *tls.Certificate) *backend {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				echo(c, cert)
+				handle(c)
 			}()
 		}
 	}()

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -14,38 +13,19 @@ import (
 // response and then resets the connection, as a crashing backend does.
 func startResettingBackend(t *testing.T) *backend {
 	t.Helper()
-	b := &backend{}
-	ln := recordingListener{Listener: listenLoopback(t), b: b}
-	b.addr = ln.Addr().String()
-	var wg sync.WaitGroup
-	go func() {
+	return startConnBackend(t, func(c net.Conn) {
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(time.Minute))
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
+			line, err := br.ReadString('\n')
+			if err != nil || line == "\r\n" {
+				break
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(time.Minute))
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil || line == "\r\n" {
-						break
-					}
-				}
-				_, _ = fmt.Fprint(c, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\npartial")
-				_ = c.(*net.TCPConn).SetLinger(0)
-			}()
 		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		wg.Wait()
+		_, _ = fmt.Fprint(c, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\npartial")
+		_ = c.(*net.TCPConn).SetLinger(0)
 	})
-	return b
 }
 
 // TestBackendResetMidStream: a backend that resets in the middle of its

@@ -228,22 +228,37 @@ func earlyClient(first string, closeWrite bool) engineClient {
 	}
 }
 
-// idleClient sends engineRequest to a backend that answers with its
-// banner and then waits, reads the banner, and stays quiet until the
-// listener's idle timeout resets the connection.
-func idleClient(t *testing.T, addr string, _ *engineBackends, hold func()) clientSaw {
-	c := dialGuarded(t, addr)
-	if _, err := io.WriteString(c, engineRequest); err != nil {
-		return clientSaw{err: err}
+// afterBanner sends first to a backend that answers with its banner and
+// then waits, reads the banner, and then does last with the still open
+// connection; what last reads follows the banner in the client's body.
+func afterBanner(first string, last func(c *net.TCPConn) (string, error)) engineClient {
+	return func(t *testing.T, addr string, _ *engineBackends, hold func()) clientSaw {
+		c := dialGuarded(t, addr)
+		if _, err := io.WriteString(c, first); err != nil {
+			return clientSaw{err: err}
+		}
+		banner := make([]byte, len(engineBanner))
+		if n, err := io.ReadFull(c, banner); err != nil {
+			return clientSaw{body: string(banner[:n]), err: err}
+		}
+		hold()
+		rest, err := last(c)
+		return clientSaw{body: string(banner) + rest, err: err}
 	}
-	banner := make([]byte, len(engineBanner))
-	if n, err := io.ReadFull(c, banner); err != nil {
-		return clientSaw{body: string(banner[:n]), err: err}
-	}
-	hold()
-	_, err := c.Read(make([]byte, 1))
-	return clientSaw{body: string(banner), err: err}
 }
+
+// idleClient stays quiet after the banner until the listener's idle
+// timeout resets the connection.
+var idleClient = afterBanner(engineRequest, func(c *net.TCPConn) (string, error) {
+	_, err := c.Read(make([]byte, 1))
+	return "", err
+})
+
+// midResetClient resets the connection after the banner.
+var midResetClient = afterBanner(engineRequest, func(c *net.TCPConn) (string, error) {
+	_ = c.SetLinger(0)
+	return "", c.Close()
+})
 
 // resetBackend answers a request with part of a response, then resets.
 func resetBackend(t *testing.T) string {
@@ -253,22 +268,6 @@ func resetBackend(t *testing.T) string {
 		_, _ = io.WriteString(c, engineBanner)
 		_ = c.(*net.TCPConn).SetLinger(0)
 	})
-}
-
-// midResetClient sends engineRequest to a backend that answers with its
-// banner and then waits, reads the banner, and resets the connection.
-func midResetClient(t *testing.T, addr string, _ *engineBackends, hold func()) clientSaw {
-	c := dialGuarded(t, addr)
-	if _, err := io.WriteString(c, engineRequest); err != nil {
-		return clientSaw{err: err}
-	}
-	banner := make([]byte, len(engineBanner))
-	if n, err := io.ReadFull(c, banner); err != nil {
-		return clientSaw{body: string(banner[:n]), err: err}
-	}
-	hold()
-	_ = c.SetLinger(0)
-	return clientSaw{body: string(banner), err: c.Close()}
 }
 
 // resetClient sends first (possibly nothing) and resets the connection,
@@ -288,22 +287,13 @@ func resetClient(first string) engineClient {
 // banner from a server-first backend (the relay started after the peek
 // deadline) and finishes the request, or for the reset of a TLS listener.
 func partialClient(first string) engineClient {
-	return func(t *testing.T, addr string, _ *engineBackends, hold func()) clientSaw {
-		c := dialGuarded(t, addr)
-		if _, err := io.WriteString(c, first); err != nil {
-			return clientSaw{err: err}
-		}
-		banner := make([]byte, len(engineBanner))
-		if n, err := io.ReadFull(c, banner); err != nil {
-			return clientSaw{body: string(banner[:n]), err: err}
-		}
-		hold()
+	return afterBanner(first, func(c *net.TCPConn) (string, error) {
 		if _, err := io.WriteString(c, strings.TrimPrefix(engineRequest, first)); err != nil {
-			return clientSaw{err: err}
+			return "", err
 		}
 		_ = c.CloseWrite()
 		rest, err := io.ReadAll(c)
 		_ = c.Close()
-		return clientSaw{body: string(banner) + string(rest), err: err}
-	}
+		return string(rest), err
+	})
 }
