@@ -185,7 +185,7 @@ func phrasesEN() map[string]string {
 		"upstream_verified":   "verified the real server {dest}'s certificate for {name}",
 		"mimic_note":          " that copies the real server's subject and SANs",
 		"backend_saw_inspect": "In inspect mode tlsgate sets up the server leg before it answers the client, so the client's handshake never gets a reply: tlsgate resets the connection after the ClientHello; curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
-		"backend_saw":         "The client's connection (and TLS handshake, when tlsgate terminates) succeeds, then closes without a response from the backend.",
+		"backend_saw":         "The client's connection (and TLS handshake, when tlsgate terminates) succeeds, then tlsgate resets it with no response from the backend: curl prints `curl: (56) Recv failure: Connection reset by peer` (or `(52) Empty reply from server`), Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
 
 		"rank_unknown": "unknown strength",
 		"rank_0":       "3DES/RC4",

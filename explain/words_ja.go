@@ -71,7 +71,7 @@ func phrasesJA() map[string]string {
 		"upstream_verified":   "本物のサーバ {dest} の証明書を {name} として検証し",
 		"mimic_note":          "（本物のサーバの subject と SAN をコピーしたもの）",
 		"backend_saw_inspect": "inspect モードの tlsgate はクライアントに応答する前にサーバ側レッグを確立するので、クライアントのハンドシェイクには何も返らない。tlsgate は ClientHello の後で接続をリセットし、curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
-		"backend_saw":         "クライアントから見ると接続（tlsgate が終端する場合は TLS ハンドシェイクも）は成功するが、バックエンドからの応答がないまま切断される。",
+		"backend_saw":         "クライアントから見ると接続（tlsgate が終端する場合は TLS ハンドシェイクも）は成功するが、バックエンドからの応答がないまま tlsgate がリセットする: curl は `curl: (56) Recv failure: Connection reset by peer`（または `(52) Empty reply from server`）、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
 
 		"rank_unknown": "強度不明",
 		"rank_0":       "3DES/RC4",
