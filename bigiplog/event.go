@@ -88,7 +88,7 @@ func (e Event) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddInt64("bytes_up", o.BytesUp)
 	enc.AddInt64("bytes_down", o.BytesDown)
 	enc.AddInt64("duration_ms", o.Duration.Milliseconds())
-	enc.AddString("relay_end", relayEnd(o))
+	enc.AddString("relay_end", string(o.End))
 	lines := make([]string, len(d.BigIP))
 	for i, l := range d.BigIP {
 		lines[i] = LineText(l)
@@ -217,19 +217,4 @@ func warningLines(id uint64, d explain.Diagnosis, lang string) []string {
 		out[i] = connTag(id, d) + labelsFor(lang).warning + w
 	}
 	return out
-}
-
-// relayEnd names how a connection ended when it was not by FINs both
-// ways: "shutdown", "idle_timeout", "client_reset" or "backend_reset";
-// "" otherwise.
-func relayEnd(o *explain.Outcome) string {
-	switch {
-	case o.ShutdownCut:
-		return "shutdown"
-	case o.IdleCut > 0:
-		return "idle_timeout"
-	case o.RelayReset != "":
-		return o.RelayReset + "_reset"
-	}
-	return ""
 }

@@ -112,7 +112,7 @@ func detect(f *facts) verdict {
 // ruleShutdownCut comes before the rules that read how the peers behaved:
 // whatever the sockets showed afterwards, tlsgate closed them.
 func ruleShutdownCut(f *facts) (verdict, bool) {
-	return verdict{code: CodeShutdownCut}, f.o.ShutdownCut
+	return verdict{code: CodeShutdownCut}, f.o.End == EndShutdown
 }
 
 func ruleMaxConn(f *facts) (verdict, bool) {
@@ -410,14 +410,10 @@ func x509Variant(s string) string {
 	return ""
 }
 
-// ruleQuietAfterHandshake catches a client that completed the handshake and
-// left without sending a byte. curl does this when the certificate's name
-// does not match (it checks the name after the handshake, and sends no
-// alert), and so do TLS health monitors that only test the handshake.
 // ruleIdleTimeout: the relay worked until tlsgate's idle timer reset it.
 // The client sees a reset, so it is not ok, however normal the timer is.
 func ruleIdleTimeout(f *facts) (verdict, bool) {
-	return verdict{code: CodeIdleTimeout}, f.o.IdleCut > 0
+	return verdict{code: CodeIdleTimeout}, f.o.End == EndIdleTimeout
 }
 
 // ruleRelayReset: a relay that worked until one side reset it. A backend's
@@ -425,17 +421,21 @@ func ruleIdleTimeout(f *facts) (verdict, bool) {
 // ok: clients reset when they close with unread data or give up, and
 // whatever they saw was their own doing; the variant says how it ended.
 func ruleRelayReset(f *facts) (verdict, bool) {
-	switch f.o.RelayReset {
-	case "client":
+	switch f.o.End {
+	case EndClientReset:
 		if okVariant(f.o) == "" {
 			return verdict{code: CodeOK, variant: "client_reset"}, true
 		}
-	case "backend":
+	case EndBackendReset:
 		return verdict{code: CodeBackendReset}, true
 	}
 	return verdict{}, false
 }
 
+// ruleQuietAfterHandshake catches a client that completed the handshake and
+// left without sending a byte. curl does this when the certificate's name
+// does not match (it checks the name after the handshake, and sends no
+// alert), and so do TLS health monitors that only test the handshake.
 func ruleQuietAfterHandshake(f *facts) (verdict, bool) {
 	o := f.o
 	if o.Route != "terminate" && o.Route != "inspect" {

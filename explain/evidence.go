@@ -249,17 +249,16 @@ func (f *facts) evidenceValue(key string) string {
 	case "backend_error":
 		return o.Backend.DialErr
 	case "relay_end":
-		if o.RelayReset == "" {
-			return ""
+		switch o.End {
+		case EndClientReset:
+			return f.sayFlow("relay_reset_by", "{side}", f.say("side_client"))
+		case EndBackendReset:
+			return f.sayFlow("relay_reset_by", "{side}", f.say("side_backend"))
 		}
-		return f.say("relay_reset_by", "{side}", f.say("side_"+o.RelayReset), "{up}", strconv.FormatInt(o.BytesUp, 10),
-			"{down}", strconv.FormatInt(o.BytesDown, 10), "{took}", o.Duration.Round(time.Millisecond).String())
 	case "idle":
-		if o.IdleCut <= 0 {
-			return ""
+		if o.End == EndIdleTimeout {
+			return f.sayFlow("idle_cut", "{idle}", o.IdleTimeout.String())
 		}
-		return f.say("idle_cut", "{idle}", o.IdleCut.String(), "{up}", strconv.FormatInt(o.BytesUp, 10),
-			"{down}", strconv.FormatInt(o.BytesDown, 10), "{took}", o.Duration.Round(time.Millisecond).String())
 	case "backend_tls_error":
 		return o.Backend.TLS.Err
 	case "backend_verify":
@@ -315,4 +314,12 @@ func (f *facts) proxyText() string {
 		s += " error=" + p.Err
 	}
 	return s
+}
+
+// sayFlow is say with the relay's byte counts and duration ({up}, {down},
+// {took}) added to pairs.
+func (f *facts) sayFlow(key string, pairs ...string) string {
+	o := f.o
+	return f.say(key, append(pairs, "{up}", strconv.FormatInt(o.BytesUp, 10), "{down}", strconv.FormatInt(o.BytesDown, 10),
+		"{took}", o.Duration.Round(time.Millisecond).String())...)
 }

@@ -135,17 +135,8 @@ type Outcome struct {
 	Capture     string         // pcap file of this connection, when capturing
 	CaptureErr  string         // why the capture could not be written
 
-	// IdleCut is the listener's idle timeout when it ended the relay: no
-	// byte moved either way for that long, so tlsgate reset both sides.
-	// Zero when the relay ended any other way.
-	IdleCut time.Duration
-	// RelayReset is "client" or "backend" when that side reset the relay
-	// after it was established (tlsgate then reset the other side); ""
-	// when the relay ended any other way.
-	RelayReset string
-	// ShutdownCut is set when tlsgate itself ended the connection because
-	// its shutdown grace ran out first.
-	ShutdownCut bool
+	IdleTimeout time.Duration // the listener's idle_timeout
+	End         End           // how the connection ended, when not by FINs both ways
 
 	BytesUp      int64         // client → backend, bytes delivered
 	BytesDown    int64         // backend → client, bytes delivered
@@ -155,3 +146,15 @@ type Outcome struct {
 	// connection ("reset", "alert", …); "" when no fault ended it.
 	FaultApplied string
 }
+
+// End is how a connection ended when neither a clean close both ways nor
+// an earlier failure says it all. Its values are the logs' relay_end.
+type End string
+
+// Ends of a connection, beyond the ordinary.
+const (
+	EndShutdown     End = "shutdown"      // tlsgate closed it: its shutdown grace ran out first
+	EndIdleTimeout  End = "idle_timeout"  // tlsgate reset both sides after IdleTimeout without a byte
+	EndClientReset  End = "client_reset"  // the client reset the established relay
+	EndBackendReset End = "backend_reset" // the backend reset the established relay
+)

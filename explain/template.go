@@ -59,7 +59,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "virtual_host":
 		return f.host(virtualEndpoint(o)), true
 	case "idle_timeout":
-		return f.o.IdleCut.String(), true
+		return o.IdleTimeout.String(), true
 	case "vport":
 		return f.port(virtualEndpoint(o)), true
 	case "sni":
@@ -148,7 +148,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "backend_host":
 		// For a capture filter: the address without the port.
 		if o.Backend.Remote.IsValid() {
-			return o.Backend.Remote.Addr().Unmap().String(), true
+			return f.host(o.Backend.Remote), true
 		}
 		if h, _, err := net.SplitHostPort(o.Backend.Addr); err == nil {
 			return h, true

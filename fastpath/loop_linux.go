@@ -75,7 +75,8 @@ func newLoop(e *Engine, lfd int) (*loop, error) {
 	// epoll fd to turn readable, instead of sleeping in epoll_wait: a
 	// thread blocked in a syscall makes sysmon hand its P to another
 	// thread, and at high connection rates those hand-offs cost more than
-	// the relaying (BENCHMARKS.md, "fast path").
+	// the relaying (BENCHMARKS.md, "What the epoll engine changed"; waiting
+	// in epoll_wait itself was tried twice and lost, "Session 5").
 	if err := syscall.SetNonblock(ep, true); err != nil {
 		_ = syscall.Close(ep)
 		return nil, fmt.Errorf("epoll fd non-blocking: %w", err)
@@ -143,7 +144,7 @@ func (l *loop) run() {
 			}
 		}
 		now := l.e.cfg.Now()
-		for i := range max(n, 0) {
+		for i := range n {
 			ev := l.evs[i]
 			fd := int(ev.Fd)
 			if fd == l.lfd {

@@ -32,6 +32,7 @@ func (s *Server) newOutcome(remote, local netip.AddrPort, id uint64, start time.
 		Peer:        remote,
 		Start:       start,
 		PeekTimeout: s.opts.PeekTimeout,
+		IdleTimeout: s.opts.IdleTimeout,
 		ClientTLS:   explain.Leg{AlertSent: -1, AlertRecv: -1},
 		SNIRequired: s.opts.ClientSSL != nil && s.opts.ClientSSL.SNIRequire,
 	}
@@ -74,7 +75,7 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted) {
 			s.ownDials.Delete(o.Backend.Local)
 		}
 		o.Duration = s.deps.Now().Sub(start)
-		o.ShutdownCut = s.cut.Load()
+		s.markCut(o)
 		d := explain.Diagnose(o)
 		s.log(o, &d)
 	}()

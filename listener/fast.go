@@ -291,17 +291,14 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 		o.Backend.Local, o.Backend.Remote = r.BackendLocal, r.BackendRemote
 	}
 	o.BytesUp, o.BytesDown = r.Up, r.Down
-	if errors.Is(r.Err, fastpath.ErrIdle) {
-		o.IdleCut = s.opts.IdleTimeout
-	}
-	o.RelayReset = r.ResetBy
+	o.End = relayEnd(errors.Is(r.Err, fastpath.ErrIdle), r.ResetBy)
 	s.finishFast(o)
 }
 
 // finishFast logs a connection the engine ended and frees its slot.
 func (s *Server) finishFast(o *explain.Outcome) {
 	o.Duration = s.deps.Now().Sub(o.Start)
-	o.ShutdownCut = s.cut.Load()
+	s.markCut(o)
 	d := explain.Diagnose(o)
 	s.log(o, &d)
 	s.release()

@@ -147,16 +147,36 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *connCtx) {
 	res, err := upstream.PumpWith(c, bc, first, s.opts.IdleTimeout, cc.bufs)
 	o.BytesUp, o.BytesDown = res.Up, res.Down
-	if errors.Is(err, upstream.ErrIdle) {
-		o.IdleCut = s.opts.IdleTimeout
-	}
-	o.RelayReset = res.ResetBy
+	o.End = relayEnd(errors.Is(err, upstream.ErrIdle), res.ResetBy)
 	// A fault that swallows bytes toward the client (truncate, mtu) must
 	// not be logged as having delivered them.
 	if d, ok := c.(interface{ Delivered() (int64, bool) }); ok {
 		if n, filtered := d.Delivered(); filtered && n < o.BytesDown {
 			o.BytesDown = n
 		}
+	}
+}
+
+// relayEnd names how a relay ended from what either engine reports: its
+// idle timer fired, or a side (upstream.SideClient or SideBackend; the
+// epoll engine uses the same words) reset it.
+func relayEnd(idle bool, resetBy string) explain.End {
+	switch {
+	case idle:
+		return explain.EndIdleTimeout
+	case resetBy == upstream.SideClient:
+		return explain.EndClientReset
+	case resetBy == upstream.SideBackend:
+		return explain.EndBackendReset
+	}
+	return ""
+}
+
+// markCut records that tlsgate ended o itself if Shutdown's grace ran out
+// before o was logged, whatever the sockets showed afterwards.
+func (s *Server) markCut(o *explain.Outcome) {
+	if s.cut.Load() {
+		o.End = explain.EndShutdown
 	}
 }
 

@@ -36,7 +36,7 @@ func TestShutdownCutIsOurs(t *testing.T) {
 			}
 			for range 2 {
 				r := h.next()
-				if r.d.Code != explain.CodeShutdownCut || !r.o.ShutdownCut {
+				if r.d.Code != explain.CodeShutdownCut || r.o.End != explain.EndShutdown {
 					t.Errorf("route %q: code %s (%s), want %s", r.o.Route, r.d.Code, r.d.Summary, explain.CodeShutdownCut)
 				}
 			}

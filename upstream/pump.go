@@ -414,10 +414,7 @@ func closeWrite(c net.Conn) error {
 // reset closes c with an RST where it can, like BIG-IP propagating a reset
 // to the other side: a FIN would look like a clean end of the stream.
 func reset(c net.Conn) {
-	raw := unwrapObservers(c)
-	if tc, ok := raw.(*tls.Conn); ok {
-		raw = tc.NetConn()
-	}
+	raw := beneath(c)
 	// A recording wrapper (a pcap capture) resets the socket itself so the
 	// RST is both sent and recorded.
 	if r, ok := raw.(interface{ Reset() error }); ok {

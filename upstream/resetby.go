@@ -63,12 +63,12 @@ func (p *pump) resetIndex(d int, err error) int {
 	return -1
 }
 
-// rawTCP is the TCP socket beneath c's observers and TLS, or nil.
-func rawTCP(c net.Conn) *net.TCPConn {
+// beneath is the conn under c's observers and TLS: the transport that
+// resets and TCP states act on.
+func beneath(c net.Conn) net.Conn {
 	raw := unwrapObservers(c)
 	if tc, ok := raw.(*tls.Conn); ok {
 		raw = tc.NetConn()
 	}
-	tcp, _ := raw.(*net.TCPConn)
-	return tcp
+	return raw
 }

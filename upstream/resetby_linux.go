@@ -13,8 +13,8 @@ const tcpClose = 7
 // peerReset reports whether c's socket is closed at the TCP level while we
 // still hold it open, which after a failed splice means its peer reset it.
 func peerReset(c net.Conn) bool {
-	tcp := rawTCP(c)
-	if tcp == nil {
+	tcp, ok := beneath(c).(*net.TCPConn)
+	if !ok {
 		return false
 	}
 	rc, err := tcp.SyscallConn()

@@ -47,7 +47,7 @@ func TestPumpResetBy(t *testing.T) {
 // rawApp is the TCP socket under a rig's client application end.
 func rawApp(t *testing.T, c net.Conn) *net.TCPConn {
 	t.Helper()
-	if tcp := rawTCP(c); tcp != nil {
+	if tcp, ok := beneath(c).(*net.TCPConn); ok {
 		return tcp
 	}
 	t.Fatalf("%T has no TCP socket beneath", c)
