@@ -122,26 +122,7 @@ func (l *loop) run() {
 		}
 		n := rawEpollPoll(l.ep, l.evs)
 		if n == 0 {
-			// One deadline serves many parks: re-arming a timer on
-			// every park costs more than an early wake-up now and then.
-			if t := time.Now(); l.wakeBy.Before(t) || l.wakeBy.After(t.Add(wait)) {
-				l.wakeBy = t.Add(wait)
-				_ = l.epf.SetReadDeadline(l.wakeBy)
-			}
-			polled := true // just now, and it was empty
-			err := l.eprc.Read(func(uintptr) bool {
-				if polled {
-					polled = false
-					return false
-				}
-				n = rawEpollPoll(l.ep, l.evs)
-				return n > 0
-			})
-			if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
-				// Only a broken epoll fd gets here; end every connection
-				// rather than spin.
-				l.e.abort.Store(true)
-			}
+			n = l.park(wait)
 		}
 		now := l.e.cfg.Now()
 		for i := range n {
@@ -174,6 +155,32 @@ func (l *loop) run() {
 			return
 		}
 	}
+}
+
+// park waits in Go's netpoller for ep's next events, at most about wait
+// from now, and returns how many it read into l.evs (0 at the deadline).
+func (l *loop) park(wait time.Duration) int {
+	// One deadline serves many parks: re-arming a timer on every park
+	// costs more than an early wake-up now and then.
+	if t := time.Now(); l.wakeBy.Before(t) || l.wakeBy.After(t.Add(wait)) {
+		l.wakeBy = t.Add(wait)
+		_ = l.epf.SetReadDeadline(l.wakeBy)
+	}
+	n := 0
+	// Poll on every call, the first included: Read begins by clearing
+	// the readiness the netpoller recorded for ep, so an event that came
+	// after the caller's last poll would be forgotten, and the loop would
+	// sleep to its deadline (up to 100 ms) with a connection waiting on it.
+	err := l.eprc.Read(func(uintptr) bool {
+		n = rawEpollPoll(l.ep, l.evs)
+		return n > 0
+	})
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		// Only a broken epoll fd gets here; end every connection rather
+		// than spin.
+		l.e.abort.Store(true)
+	}
+	return n
 }
 
 func (l *loop) accept(now time.Time) {
