@@ -191,7 +191,7 @@ func TestBadConfigs(t *testing.T) {
 
 		// [log], [ca].
 		{"log format", "[log]\nformat = \"xml\" #<-\n" + web, `log.format: "xml" is not one of "bigip", "json", "console"`},
-		{"log level", "[log]\nlevel = \"debug\" #<-\n" + web, `log.level: "debug" is not one of "info", "warning"`},
+		{"log level", "[log]\nlevel = \"debug\" #<-\n" + web, `log.level: "debug" is not one of "info", "warning", "warn"`},
 		{"log lang", "[log]\nlang = \"fr\" #<-\n" + web, `log.lang: "fr" is not one of "en", "ja"`},
 		{"log host", "[log]\nhost = \"big ip\" #<-\n" + web, `log.host: "big ip" contains spaces`},
 		{"syslog scheme", "[log]\nsyslog = \"syslog://127.0.0.1:514\" #<-\n" + web, `log.syslog: bad syslog target "syslog://127.0.0.1:514"`},

@@ -149,8 +149,11 @@ func decodeLog(root *table) Log {
 	l := Log{
 		Format: t.oneOf("format", DefaultLogFormat, "bigip", "json", "console"),
 		File:   t.filePath("file"),
-		Level:  t.oneOf("level", DefaultLogLevel, "info", "warning"),
+		Level:  t.oneOf("level", DefaultLogLevel, "info", "warning", "warn"),
 		Lang:   t.oneOf("lang", DefaultLogLang, "en", "ja"),
+	}
+	if l.Level == "warn" {
+		l.Level = "warning" // zap's and most loggers' spelling of the same level
 	}
 	if h, ok := t.str("host"); ok {
 		if strings.ContainsFunc(h, func(r rune) bool { return r <= ' ' || r == 0x7f }) {

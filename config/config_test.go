@@ -364,6 +364,8 @@ func TestGoodEdgeCases(t *testing.T) {
 			func(c *Config) bool { return *c.Listeners[0].ServerSSL == listener.ServerSSL{Verify: true} }},
 		{"inline listener list", `listener = [{listen = "127.0.0.1:1", backend = "127.0.0.1:2", mode = "plaintext"}]`,
 			func(c *Config) bool { return c.Listeners[0].Listen == "127.0.0.1:1" }},
+		{"warn is warning", minimalListener + "[log]\nlevel = \"warn\"\n",
+			func(c *Config) bool { return c.Log.Level == "warning" }},
 		{"syslog over udp", minimalListener + "[log]\nsyslog = \"udp://[::1]:514\"\n",
 			func(c *Config) bool { return c.Log.SyslogNetwork == "udp" && c.Log.SyslogAddr == "[::1]:514" }},
 	}
