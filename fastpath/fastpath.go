@@ -109,8 +109,9 @@ type Handler interface {
 	Decide(c *Conn, first []byte) (Verdict, netip.AddrPort)
 	// Handoff receives a connection the engine no longer owns, as a
 	// net.Conn whose first bytes (c.Consumed) were already read, or the
-	// error that made that impossible (the socket is then closed). Start
-	// a goroutine here; do not serve it on the loop.
+	// error that made that impossible (the socket is then closed, and
+	// c.Consumed holds everything the client had sent). Start a goroutine
+	// here; do not serve it on the loop.
 	Handoff(c *Conn, nc net.Conn, err error)
 	// Closed reports the end of a relayed connection (or of a failed dial).
 	Closed(c *Conn, r Result)

@@ -312,6 +312,13 @@ func (l *loop) handoff(c *Conn, why error) {
 	_ = syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_DEL, c.cfd, nil)
 	c.phase = done
 	if why != nil {
+		// Keep what the client sent and the loop had not read yet: the
+		// handler logs it as the evidence of what this connection was.
+		if have := len(c.Consumed); have < l.e.cfg.PeekMax {
+			if n, err := rawRead(c.cfd, l.buf[:l.e.cfg.PeekMax-have]); err == nil && n > 0 {
+				c.Consumed = append(c.Consumed, l.buf[:n]...)
+			}
+		}
 		rstClose(c.cfd)
 		l.e.h.Handoff(c, nil, why)
 		return

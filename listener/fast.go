@@ -253,6 +253,13 @@ func (h fastHandler) Handoff(c *fastpath.Conn, nc net.Conn, err error) {
 		// what is known so the connection still has its one line.
 		o.Route = "closed"
 		o.PeekEnd = explain.PeerClosed
+		if len(c.Consumed) > 0 {
+			// What the client had sent is the evidence of what it was.
+			o.FirstBytes = append([]byte(nil), c.Consumed[:min(len(c.Consumed), firstBytesKept)]...)
+			if k, err := sniff.Classify(c.Consumed); err == nil {
+				o.Kind = k
+			}
+		}
 		s.finishFast(o)
 		return
 	}

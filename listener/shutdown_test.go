@@ -28,21 +28,34 @@ func TestShutdownCutIsOurs(t *testing.T) {
 				t.Fatalf("relay: %v", err)
 			}
 			_ = dialGuarded(t, h.addr) // silent: still being peeked at
-			waitLive(t, h.srv, 2)
+			partial := dialGuarded(t, h.addr)
+			if _, err := io.WriteString(partial, partialRequest); err != nil {
+				t.Fatal(err)
+			}
+			waitLive(t, h.srv, 3)
 			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 			defer cancel()
 			if err := h.srv.Shutdown(ctx); err == nil {
 				t.Fatal("Shutdown returned nil with two connections still open past the grace")
 			}
-			for range 2 {
+			sawPartial := false
+			for range 3 {
 				r := h.next()
 				if r.d.Code != explain.CodeShutdownCut || r.o.End != explain.EndShutdown {
 					t.Errorf("route %q: code %s (%s), want %s", r.o.Route, r.d.Code, r.d.Summary, explain.CodeShutdownCut)
 				}
+				sawPartial = sawPartial || string(r.o.FirstBytes) == partialRequest
+			}
+			if !sawPartial {
+				// What the client had sent is the evidence of what it was.
+				t.Errorf("no outcome kept the %q a client sent before the cut", partialRequest)
 			}
 		})
 	}
 }
+
+// partialRequest is a request line cut short: the peek waits for the rest.
+const partialRequest = "GET /slow HT"
 
 // waitLive waits until the server holds n connections (on its loops or
 // goroutines). A hang guard bounds it; it asserts no timing.
