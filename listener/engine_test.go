@@ -124,6 +124,14 @@ func engineScenarios() []engineScenario {
 		{name: "plaintext/reset-after-bytes", client: resetClient("GE"), opts: plain(func(b *engineBackends) string { return b.http }),
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerReset, code: explain.CodeClientResetEarly,
 				firstBytes: "GE"}},
+		// Half a ClientHello, then a reset: the client is gone, so the
+		// backend must not be dialled to receive half a hello.
+		{name: "passthrough/half-hello-reset", client: resetClient(halfHello), opts: passthrough,
+			want: engineWant{route: "closed", kind: sniff.TLSHandshake, peekEnd: explain.PeerReset,
+				code: explain.CodeClientResetEarly, firstBytes: tlsFirst, bigip: []string{explain.IDHandshakeFailed}}},
+		{name: "auto/half-hello-reset", client: resetClient(halfHello), opts: auto,
+			want: engineWant{route: "closed", kind: sniff.TLSHandshake, peekEnd: explain.PeerReset,
+				code: explain.CodeClientResetEarly, firstBytes: tlsFirst, bigip: []string{explain.IDHandshakeFailed}}},
 		// A client that sends an undecided beginning and then waits: the
 		// epoll engine hands it off only at the peek deadline, and the
 		// goroutine path must still read the queued bytes into the
@@ -142,6 +150,10 @@ func engineScenarios() []engineScenario {
 				bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
 	}
 }
+
+// halfHello is the start of a ClientHello whose record announces 512
+// bytes: enough to classify, never enough to parse.
+const halfHello = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + "0123456789abcdef0123456789abcdef"
 
 // TestEnginesAgree runs each scenario once per engine on real sockets and
 // checks both against the scenario's expectations and against each other.

@@ -13,6 +13,14 @@ import (
 // route sends a classified connection where its kind belongs on this
 // listener, and records what it did in o.Route.
 func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
+	if p.end == explain.PeerReset {
+		// The client is gone before a decision: there is no one to relay
+		// for, and a backend sent its first bytes (half a ClientHello)
+		// would log a failure of its own.
+		o.Route = "closed"
+		_ = c.Close()
+		return
+	}
 	isTLS := p.kind.IsTLS()
 	silent := p.end == explain.PeerSilent
 	switch s.opts.Mode {
