@@ -120,6 +120,7 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted) {
 		}
 	} else if p.kind == sniff.HTTP1 {
 		o.HTTP = readHTTP(c, p, s.opts.PeekMax, deadline)
+		o.PeekEnd = p.end // a client that left mid-request is not "ok"
 	}
 	o.FirstBytes = append([]byte(nil), p.buf[:min(len(p.buf), firstBytesKept)]...)
 	_ = c.SetReadDeadline(time.Time{})

@@ -99,6 +99,12 @@ func engineScenarios() []engineScenario {
 			// Undecided bytes count as "not SSL" even when the client left.
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodePlaintextOnTLS,
 				firstBytes: "GET", bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
+		// A request line, then FIN before the headers end: closed before a
+		// decision, which must not be logged as a normal connection.
+		{name: "plaintext/partial-http-fin", client: earlyClient("GET /engines HTTP/1.1\r\n", true),
+			opts: plain(func(b *engineBackends) string { return b.http }),
+			want: engineWant{route: "closed", kind: sniff.HTTP1, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
+				firstBytes: "GET /engines HTTP/1.1\r\n"}},
 		// Both engines reset a relay idle for idle_timeout and say so.
 		{name: "plaintext/idle-timeout", client: idleClient,
 			opts: func(b *engineBackends) Options {
@@ -140,7 +146,7 @@ func engineScenarios() []engineScenario {
 			opts: func(b *engineBackends) Options {
 				return Options{Mode: Plaintext, Backend: b.banner, PeekTimeout: 300 * time.Millisecond}
 			},
-			want: engineWant{route: "plain", kind: sniff.HTTP1, code: explain.CodeOK, backend: "banner",
+			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerPartial, code: explain.CodeOK, backend: "banner",
 				firstBytes: "GET /engines HTTP/1.1\r\n", up: int64(len(engineRequest)), down: int64(len(engineBanner)),
 				body: engineBanner, epollServes: "goroutine"}},
 		// The same on a TLS listener decides the diagnosis and the route.
