@@ -211,8 +211,8 @@ func silentClient(t *testing.T, addr string, _ *engineBackends, hold func()) cli
 	return clientSaw{body: string(banner) + string(rest), err: err}
 }
 
-// engineWant is what a scenario must log and what its client must see,
-// whichever engine serves it.
+// earlyClient sends first (possibly nothing), half-closes when asked,
+// and reads whatever comes back until the end.
 func earlyClient(first string, closeWrite bool) engineClient {
 	return func(t *testing.T, addr string, _ *engineBackends, _ func()) clientSaw {
 		c := dialGuarded(t, addr)

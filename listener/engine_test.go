@@ -15,6 +15,8 @@ import (
 	"github.com/tlsgate/tlsgate/sniff"
 )
 
+// engineWant is what a scenario must log and what its client must see,
+// whichever engine serves it.
 type engineWant struct {
 	route      string
 	kind       sniff.Kind
