@@ -16,6 +16,12 @@ import (
 // firstBytesKept bounds the evidence copied into the Outcome.
 const firstBytesKept = 64
 
+// firstBytes copies the start of what a client sent, as an Outcome keeps
+// it: b is usually a read buffer that will be reused.
+func firstBytes(b []byte) []byte {
+	return append([]byte(nil), b[:min(len(b), firstBytesKept)]...)
+}
+
 // handle runs one connection from accept to its single log line, on the
 // worker w.
 func (s *Server) handle(c net.Conn, w *worker) { s.handleFrom(c, w, nil) }
@@ -122,7 +128,7 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted) {
 		o.HTTP = readHTTP(c, p, s.opts.PeekMax, deadline)
 		o.PeekEnd = p.end // a client that left mid-request is not "ok"
 	}
-	o.FirstBytes = append([]byte(nil), p.buf[:min(len(p.buf), firstBytesKept)]...)
+	o.FirstBytes = firstBytes(p.buf)
 	_ = c.SetReadDeadline(time.Time{})
 	if c, ok = s.planHello(c, o, p, &cc.fx); !ok {
 		return
@@ -140,7 +146,7 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 		if policy == proxyproto.REQUIRE && p.end == explain.PeerSpoke {
 			o.Route = "proxy_missing"
 			o.Proxy.Err = "expected a PROXY " + s.opts.ProxyProtocol + " header, got " + p.kind.String()
-			o.FirstBytes = append([]byte(nil), p.buf[:min(len(p.buf), firstBytesKept)]...)
+			o.FirstBytes = firstBytes(p.buf)
 			o.Kind, o.PeekEnd = p.kind, p.end
 			return false
 		}
@@ -150,7 +156,7 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	if policy == proxyproto.REJECT {
 		o.Route = "proxy_unexpected"
 		o.Proxy.Err = "a PROXY header arrived on a listener with proxy_protocol unset"
-		o.FirstBytes = append([]byte(nil), p.buf[:min(len(p.buf), firstBytesKept)]...)
+		o.FirstBytes = firstBytes(p.buf)
 		o.PeekEnd = p.end
 		return false
 	}
@@ -165,7 +171,7 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	fail := func(msg string) bool {
 		o.Route = "proxy_malformed"
 		o.Proxy.Err = msg
-		o.FirstBytes = append([]byte(nil), p.buf[:min(len(p.buf), firstBytesKept)]...)
+		o.FirstBytes = firstBytes(p.buf)
 		o.PeekEnd = p2.end
 		return false
 	}

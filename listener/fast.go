@@ -237,7 +237,7 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 			return fastpath.Handoff, netip.AddrPort{}
 		}
 	}
-	o.FirstBytes = append([]byte(nil), b[:min(len(b), firstBytesKept)]...)
+	o.FirstBytes = firstBytes(b)
 	o.Backend.Addr, o.Backend.Attempted = addr, true
 	return fastpath.Relay, target
 }
@@ -255,7 +255,7 @@ func (h fastHandler) Handoff(c *fastpath.Conn, nc net.Conn, err error) {
 		o.PeekEnd = explain.PeerClosed
 		if len(c.Consumed) > 0 {
 			// What the client had sent is the evidence of what it was.
-			o.FirstBytes = append([]byte(nil), c.Consumed[:min(len(c.Consumed), firstBytesKept)]...)
+			o.FirstBytes = firstBytes(c.Consumed)
 			if k, err := sniff.Classify(c.Consumed); err == nil {
 				o.Kind = k
 			}

@@ -30,7 +30,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 			abort(c)
 			return
 		}
-		if p.end == explain.PeerClosed || p.end == explain.PeerReset {
+		if p.end == explain.PeerClosed {
 			o.Route = "closed"
 			_ = c.Close()
 			return
