@@ -2,7 +2,9 @@ package listener
 
 import (
 	"context"
+	"errors"
 	"io"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,6 +39,9 @@ func TestShutdownCutIsOurs(t *testing.T) {
 			defer cancel()
 			if err := h.srv.Shutdown(ctx); err == nil {
 				t.Fatal("Shutdown returned nil with two connections still open past the grace")
+			}
+			if _, err := relayed.Read(make([]byte, 1)); !errors.Is(err, syscall.ECONNRESET) {
+				t.Errorf("the relayed client read %v after the cut, want a reset", err)
 			}
 			sawPartial := false
 			for range 3 {
