@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -161,14 +162,51 @@ func sockaddrAddrPort(sa syscall.Sockaddr) netip.AddrPort {
 	case *syscall.SockaddrInet4:
 		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
 	case *syscall.SockaddrInet6:
-		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr).Unmap(), uint16(a.Port))
+		ip := netip.AddrFrom16(a.Addr).Unmap()
+		if a.ZoneId != 0 && ip.Is6() {
+			// Link-local peers: the zone says which link, as it does in
+			// the goroutine path's net.TCPAddr.
+			ip = ip.WithZone(zoneName(int(a.ZoneId)))
+		}
+		return netip.AddrPortFrom(ip, uint16(a.Port))
 	}
 	return netip.AddrPort{}
 }
 
-func addrPortSockaddr(ap netip.AddrPort) (syscall.Sockaddr, int) {
+// addrPortSockaddr is the sockaddr for connecting to ap. A zone that names
+// no interface is an error here rather than a connect without a scope,
+// which the kernel would refuse with a less telling EINVAL.
+func addrPortSockaddr(ap netip.AddrPort) (syscall.Sockaddr, int, error) {
 	if ap.Addr().Is4() {
-		return &syscall.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().As4()}, syscall.AF_INET
+		return &syscall.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().As4()}, syscall.AF_INET, nil
 	}
-	return &syscall.SockaddrInet6{Port: int(ap.Port()), Addr: ap.Addr().As16()}, syscall.AF_INET6
+	sa := &syscall.SockaddrInet6{Port: int(ap.Port()), Addr: ap.Addr().As16()}
+	if z := ap.Addr().Zone(); z != "" {
+		id, err := zoneIndex(z)
+		if err != nil {
+			return nil, 0, err
+		}
+		sa.ZoneId = uint32(id)
+	}
+	return sa, syscall.AF_INET6, nil
+}
+
+// zoneName names interface index i as net.TCPAddr does: the interface's
+// name, or the number when it has none (it went away).
+func zoneName(i int) string {
+	if ifi, err := net.InterfaceByIndex(i); err == nil {
+		return ifi.Name
+	}
+	return strconv.Itoa(i)
+}
+
+// zoneIndex is the inverse of zoneName: a name or a number.
+func zoneIndex(z string) (int, error) {
+	if ifi, err := net.InterfaceByName(z); err == nil {
+		return ifi.Index, nil
+	}
+	if i, err := strconv.Atoi(z); err == nil && i > 0 {
+		return i, nil
+	}
+	return 0, fmt.Errorf("fastpath: IPv6 zone %q names no interface", z)
 }

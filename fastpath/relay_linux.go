@@ -36,7 +36,11 @@ func (c *Conn) fd(i int) int {
 func (l *loop) dial(c *Conn, target netip.AddrPort, now time.Time, more bool, first []byte) {
 	target = netip.AddrPortFrom(target.Addr().Unmap(), target.Port())
 	c.target = target
-	sa, family := addrPortSockaddr(target)
+	sa, family, err := addrPortSockaddr(target)
+	if err != nil {
+		l.dialFailed(c, err)
+		return
+	}
 	bfd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		l.dialFailed(c, os.NewSyscallError("socket", err))
