@@ -97,7 +97,9 @@ var ErrAborted = errors.New("fastpath: aborted at shutdown")
 
 // Handler decides what each connection is and records how it ended. Its
 // methods run on an event loop's thread: they must be quick and must not
-// block.
+// block. Loops run in parallel, and Open runs on the loop that accepted,
+// which may then pass the connection to a sibling owning fewer: the other
+// methods for it run there.
 type Handler interface {
 	// Open sees a connection just accepted, before anything is read. Wait
 	// goes on to peek; Handoff hands it off at once; Refuse closes it with

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -41,8 +42,10 @@ type loop struct {
 	evs     []syscall.EpollEvent
 	swept   time.Time
 	idled   time.Time
-	paused  time.Time // accept paused until then (out of file descriptors)
-	seq     int32     // last registration tag handed out
+	paused  time.Time    // accept paused until then (out of file descriptors)
+	seq     int32        // last registration tag handed out
+	load    atomic.Int32 // client connections owned, inbox included
+	in      inbox
 	wakeBy  time.Time // read deadline on epf: the longest a park lasts
 	// ended holds connections closed in this round. Their reports (the
 	// handler diagnoses and logs) wait until every event of the round
@@ -87,10 +90,21 @@ func newLoop(e *Engine, lfd int) (*loop, error) {
 		_ = epf.Close()
 		return nil, fmt.Errorf("epoll fd: %w", err)
 	}
+	efd, err := newEventfd()
+	if err != nil {
+		_ = epf.Close()
+		return nil, err
+	}
 	l := &loop{e: e, ep: ep, epf: epf, eprc: rc, lfd: lfd, conns: make(map[int]*Conn), waiting: make(map[*Conn]struct{}),
 		buf: make([]byte, max(relayBuf, e.cfg.PeekMax)), evs: make([]syscall.EpollEvent, 128)}
+	l.in.efd = efd
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(efd)}
+	if err := syscall.EpollCtl(ep, syscall.EPOLL_CTL_ADD, efd, &ev); err != nil {
+		l.closeFiles()
+		return nil, fmt.Errorf("epoll_ctl add eventfd: %w", err)
+	}
 	if err := l.watchListener(); err != nil {
-		_ = epf.Close()
+		l.closeFiles()
 		return nil, err
 	}
 	return l, nil
@@ -110,11 +124,20 @@ func (l *loop) close() {
 		_ = syscall.Close(l.lfd)
 		l.lfd = -1
 	}
+	l.closeFiles()
+}
+
+// closeFiles closes the epoll fd and the inbox's eventfd.
+func (l *loop) closeFiles() {
 	_ = l.epf.Close()
+	if l.in.efd >= 0 {
+		_ = syscall.Close(l.in.efd)
+		l.in.efd = -1
+	}
 }
 
 func (l *loop) run() {
-	defer func() { _ = l.epf.Close() }()
+	defer l.closeFiles()
 	for {
 		wait := 2 * tick
 		if len(l.waiting) > 0 {
@@ -130,6 +153,10 @@ func (l *loop) run() {
 			fd := int(ev.Fd)
 			if fd == l.lfd {
 				l.accept(now)
+				continue
+			}
+			if fd == l.in.efd {
+				l.takeInbox(now)
 				continue
 			}
 			c := l.conns[fd]
@@ -152,7 +179,10 @@ func (l *loop) run() {
 			l.report()
 		}
 		if l.lfd < 0 && len(l.conns) == 0 {
-			return
+			if l.closeInbox() {
+				return
+			}
+			l.takeInbox(now)
 		}
 	}
 }
@@ -212,19 +242,30 @@ func (l *loop) accept(now time.Time) {
 		}
 		l.e.live.Add(1)
 		if v == Handoff {
+			l.load.Add(1)
 			l.handoff(c, nil)
 			continue
 		}
-		seq, err := l.watch(nfd)
-		c.cseq = seq
-		if err != nil {
-			l.handoff(c, fmt.Errorf("fastpath: epoll_ctl add client socket: %w", err))
+		if s := l.lighter(); s != nil && s.give(c) {
 			continue
 		}
-		c.deadline = now.Add(l.e.cfg.PeekTimeout)
-		l.conns[nfd] = c
-		l.waiting[c] = struct{}{}
+		l.load.Add(1)
+		l.adopt(c, now)
 	}
+}
+
+// adopt watches a new client socket, accepted here or given by a sibling,
+// until its first bytes come or its peek deadline passes.
+func (l *loop) adopt(c *Conn, now time.Time) {
+	seq, err := l.watch(c.cfd)
+	c.cseq = seq
+	if err != nil {
+		l.handoff(c, fmt.Errorf("fastpath: epoll_ctl add client socket: %w", err))
+		return
+	}
+	c.deadline = c.Accepted.Add(l.e.cfg.PeekTimeout)
+	l.conns[c.cfd] = c
+	l.waiting[c] = struct{}{}
 }
 
 func (l *loop) event(c *Conn, fd int, ev uint32, now time.Time) {
@@ -309,6 +350,7 @@ func (l *loop) handoff(c *Conn, why error) {
 	delete(l.conns, c.cfd)
 	delete(l.waiting, c)
 	l.e.live.Add(-1)
+	l.load.Add(-1)
 	_ = syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_DEL, c.cfd, nil)
 	c.phase = done
 	if why != nil {

@@ -271,6 +271,7 @@ func (l *loop) finish(c *Conn, err error, reset bool) {
 	c.phase = done
 	c.res.Err = err
 	l.e.live.Add(-1)
+	l.load.Add(-1)
 	l.ended = append(l.ended, c)
 }
 

@@ -1,0 +1,99 @@
+//go:build linux
+
+package fastpath
+
+import (
+	"fmt"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// Balancing. A connection belongs to the loop that accepted it, and the
+// kernel's exclusive wake-up picks that loop without regard to how many
+// connections it already has. Between two loops that can leave one with
+// most of the connections in flight: its CPU then takes turns with the
+// backend and the client it wakes, while the other loop's CPU sits idle
+// (BENCHMARKS.md, "Session 7"). So a loop that accepts a connection while
+// a sibling owns fewer passes it on, as HAProxy's listeners do, through
+// the sibling's inbox and an eventfd that wakes it.
+
+// inbox holds connections other loops accepted for this one.
+type inbox struct {
+	mu     sync.Mutex
+	conns  []*Conn
+	closed bool // the loop has ended: give nothing more
+	efd    int  // eventfd in the loop's epoll set; -1 once closed
+}
+
+// newEventfd makes the eventfd that wakes a loop for its inbox.
+func newEventfd() (int, error) {
+	r, _, errno := syscall.RawSyscall(syscall.SYS_EVENTFD2, 0, syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if errno != 0 {
+		return -1, fmt.Errorf("eventfd2: %w", errno)
+	}
+	return int(r), nil
+}
+
+// lighter returns the sibling that owns the fewest connections, when it
+// owns fewer than l; nil keeps the connection here.
+func (l *loop) lighter() *loop {
+	var best *loop
+	least := l.load.Load()
+	for _, s := range l.e.loops {
+		if s == l {
+			continue
+		}
+		if n := s.load.Load(); n < least {
+			best, least = s, n
+		}
+	}
+	return best
+}
+
+// give queues c for l; false when l has ended and c stays with the giver.
+// Only the first connection of a batch writes to the eventfd: the loop
+// takes the whole inbox per wake.
+func (l *loop) give(c *Conn) bool {
+	l.in.mu.Lock()
+	if l.in.closed {
+		l.in.mu.Unlock()
+		return false
+	}
+	l.in.conns = append(l.in.conns, c)
+	l.load.Add(1)
+	if len(l.in.conns) == 1 {
+		// Under the lock: once l ends it closes the eventfd, and a write
+		// after that could land on whatever reused the number.
+		one := uint64(1)
+		_, _, _ = syscall.RawSyscall(syscall.SYS_WRITE, uintptr(l.in.efd), uintptr(unsafe.Pointer(&one)), 8)
+	}
+	l.in.mu.Unlock()
+	return true
+}
+
+// takeInbox adopts what other loops gave l.
+func (l *loop) takeInbox(now time.Time) {
+	var v uint64
+	_, _, _ = syscall.RawSyscall(syscall.SYS_READ, uintptr(l.in.efd), uintptr(unsafe.Pointer(&v)), 8)
+	l.in.mu.Lock()
+	cs := l.in.conns
+	l.in.conns = nil
+	l.in.mu.Unlock()
+	for _, c := range cs {
+		l.adopt(c, now)
+	}
+}
+
+// closeInbox ends l's inbox if it is empty; false when connections came
+// in since the caller looked, which l must adopt before it ends.
+func (l *loop) closeInbox() bool {
+	l.in.mu.Lock()
+	defer l.in.mu.Unlock()
+	if len(l.in.conns) > 0 {
+		return false
+	}
+	l.in.closed = true
+	return true
+}
