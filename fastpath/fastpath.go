@@ -121,7 +121,7 @@ type Handler interface {
 
 // Config tunes an Engine. Zero durations and sizes mean the defaults.
 type Config struct {
-	Loops       int           // event loops (threads); default GOMAXPROCS
+	Loops       int           // event loops; default GOMAXPROCS+1
 	PeekMax     int           // first bytes read before handing off; default 16 KiB
 	PeekTimeout time.Duration // a client silent this long is handed off; default 5s
 	DialTimeout time.Duration // default 5s
