@@ -5,6 +5,7 @@ package fastpath
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -25,6 +26,10 @@ type inbox struct {
 	conns  []*Conn
 	closed bool // the loop has ended: give nothing more
 	efd    int  // eventfd in the loop's epoll set; -1 once closed
+	rung   bool // efd was written since the loop last took the inbox
+	// has says conns is not empty, read without the lock: a running loop
+	// looks at it every round, so only a parked one needs the eventfd.
+	has atomic.Bool
 }
 
 // newEventfd makes the eventfd that wakes a loop for its inbox.
@@ -53,8 +58,10 @@ func (l *loop) lighter() *loop {
 }
 
 // give queues c for l; false when l has ended and c stays with the giver.
-// Only the first connection of a batch writes to the eventfd: the loop
-// takes the whole inbox per wake.
+// The eventfd is written only when l is parked, and once per batch: a
+// running loop sees has at the end of its round. give stores has before
+// it loads parked, and park stores parked before it loads has, so one of
+// the two always sees the other (sync/atomic is sequentially consistent).
 func (l *loop) give(c *Conn) bool {
 	l.in.mu.Lock()
 	if l.in.closed {
@@ -63,9 +70,11 @@ func (l *loop) give(c *Conn) bool {
 	}
 	l.in.conns = append(l.in.conns, c)
 	l.load.Add(1)
-	if len(l.in.conns) == 1 {
+	l.in.has.Store(true)
+	if !l.in.rung && l.parked.Load() {
 		// Under the lock: once l ends it closes the eventfd, and a write
 		// after that could land on whatever reused the number.
+		l.in.rung = true
 		one := uint64(1)
 		_, _, _ = syscall.RawSyscall(syscall.SYS_WRITE, uintptr(l.in.efd), uintptr(unsafe.Pointer(&one)), 8)
 	}
@@ -75,11 +84,16 @@ func (l *loop) give(c *Conn) bool {
 
 // takeInbox adopts what other loops gave l.
 func (l *loop) takeInbox(now time.Time) {
-	var v uint64
-	_, _, _ = syscall.RawSyscall(syscall.SYS_READ, uintptr(l.in.efd), uintptr(unsafe.Pointer(&v)), 8)
 	l.in.mu.Lock()
 	cs := l.in.conns
 	l.in.conns = nil
+	l.in.has.Store(false)
+	if l.in.rung {
+		// Level-triggered: drain the count, or every poll reports it.
+		var v uint64
+		_, _, _ = syscall.RawSyscall(syscall.SYS_READ, uintptr(l.in.efd), uintptr(unsafe.Pointer(&v)), 8)
+		l.in.rung = false
+	}
 	l.in.mu.Unlock()
 	for _, c := range cs {
 		l.adopt(c, now)

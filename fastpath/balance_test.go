@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -93,4 +94,62 @@ func TestInboxOfEndedLoop(t *testing.T) {
 	if n := l.load.Load(); n != 0 {
 		t.Fatalf("refused connection counted: load %d", n)
 	}
+}
+
+// TestGiveRingsOnlyAParkedLoop: a running loop finds what it was given at
+// the end of its round, so only a parked one costs an eventfd write (and
+// a wake-up); either way taking the inbox adopts the connection and
+// leaves the eventfd quiet.
+func TestGiveRingsOnlyAParkedLoop(t *testing.T) {
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	e, err := New(ln, newTestHandler(echoBackend(t)), Config{Loops: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Stop() // never served: Stop releases the loop
+	l := e.loops[0]
+	for _, parked := range []bool{false, true} {
+		fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer syscall.Close(fds[0])
+		defer syscall.Close(fds[1])
+		l.parked.Store(parked)
+		c := &Conn{cfd: fds[0], bfd: -1, Accepted: time.Now()}
+		if !l.give(c) {
+			t.Fatal("a live loop refused a connection")
+		}
+		if !l.in.has.Load() || l.in.rung != parked || readable(t, l.in.efd) != parked {
+			t.Fatalf("parked %v: has %v, eventfd written %v, readable %v", parked, l.in.has.Load(), l.in.rung, readable(t, l.in.efd))
+		}
+		l.parked.Store(false)
+		l.takeInbox(time.Now())
+		if l.conns[fds[0]] != c || l.in.has.Load() || readable(t, l.in.efd) {
+			t.Fatalf("parked %v: after taking the inbox: adopted %v, has %v, eventfd readable %v",
+				parked, l.conns[fds[0]] == c, l.in.has.Load(), readable(t, l.in.efd))
+		}
+	}
+}
+
+// readable polls fd once, without reading it.
+func readable(t *testing.T, fd int) bool {
+	t.Helper()
+	ep, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(ep)
+	if err := syscall.EpollCtl(ep, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(fd)}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := syscall.EpollWait(ep, make([]syscall.EpollEvent, 1), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
 }

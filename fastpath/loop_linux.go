@@ -45,6 +45,7 @@ type loop struct {
 	paused  time.Time    // accept paused until then (out of file descriptors)
 	seq     int32        // last registration tag handed out
 	load    atomic.Int32 // client connections owned, inbox included
+	parked  atomic.Bool  // in park: a sibling that gives must ring the eventfd
 	in      inbox
 	wakeBy  time.Time // read deadline on epf: the longest a park lasts
 	// ended holds connections closed in this round. Their reports (the
@@ -165,6 +166,9 @@ func (l *loop) run() {
 			}
 			l.event(c, fd, ev.Events, now)
 		}
+		if l.in.has.Load() {
+			l.takeInbox(now)
+		}
 		if now.Sub(l.swept) >= tick {
 			l.sweep(now)
 		}
@@ -197,14 +201,19 @@ func (l *loop) park(wait time.Duration) int {
 		_ = l.epf.SetReadDeadline(l.wakeBy)
 	}
 	n := 0
+	l.parked.Store(true)
 	// Poll on every call, the first included: Read begins by clearing
 	// the readiness the netpoller recorded for ep, so an event that came
 	// after the caller's last poll would be forgotten, and the loop would
 	// sleep to its deadline (up to 100 ms) with a connection waiting on it.
 	err := l.eprc.Read(func(uintptr) bool {
+		if l.in.has.Load() {
+			return true // given while we were running: run() takes it
+		}
 		n = rawEpollPoll(l.ep, l.evs)
 		return n > 0
 	})
+	l.parked.Store(false)
 	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 		// Only a broken epoll fd gets here; end every connection rather
 		// than spin.
