@@ -181,6 +181,13 @@ func diagCases() []diagCase {
 	badMAC.ClientTLS.AlertSent = 20
 
 	timeout := failed(withHello(base("terminate"), modernHello()), "read tcp 192.168.20.230:443->192.168.99.86:32962: i/o timeout")
+	// Two bytes that could still begin a TLS record, then FIN: the
+	// listener closed without a decision, so no non_ssl action ran.
+	undecidedClosed := base("passthrough")
+	undecidedClosed.Kind, undecidedClosed.PeekEnd, undecidedClosed.FirstBytes = sniff.Unknown, PeerClosed, tlsBytes[:2]
+	undecidedClosed.Route = "closed"
+	undecidedReset := *undecidedClosed
+	undecidedReset.PeekEnd = PeerReset
 	partialPeek := base("terminate")
 	partialPeek.Kind, partialPeek.PeekEnd, partialPeek.FirstBytes = sniff.TLSHandshake, PeerPartial, tlsBytes
 
@@ -298,6 +305,10 @@ func diagCases() []diagCase {
 		{name: "client_reset_handshake", o: resetHS, code: CodeClientResetEarly, lines: []string{lineSummary}},
 		{name: "client_closed_partial", o: partialClosed, code: CodeClientClosedEarly, lines: []string{lineSummary},
 			contains: []string{"5 bytes"}},
+		{name: "client_closed_undecided", o: undecidedClosed, code: CodeClientClosedEarly, lines: []string{lineSummary},
+			contains: []string{"after 2 bytes, before a decision"}},
+		{name: "client_reset_undecided", o: &undecidedReset, code: CodeClientResetEarly, lines: []string{lineSummary},
+			contains: []string{"after 2 bytes, before a decision"}},
 		{name: "client_alert_48", o: alert48, code: CodeClientAlert, lines: []string{lineSummary},
 			contains: []string{"48 unknown_ca", "tlsgate ca export", "--cacert", "does not trust"}},
 		{name: "client_alert_42_from_error", o: alert42FromErr, code: CodeClientAlert, lines: []string{lineSummary},

@@ -190,7 +190,7 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 	o := f.o
 	switch o.Mode {
 	case "passthrough", "terminate", "inspect":
-		if !plaintextKind(o) {
+		if !plaintextKind(o) || endedUndecided(o) {
 			return verdict{}, false
 		}
 		action := nonSSLAction(o)
@@ -208,6 +208,14 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 		return verdict{code: CodeTLSOnPlaintext}, true
 	}
 	return verdict{}, false
+}
+
+// endedUndecided says the client closed or reset while its bytes could
+// still have begun TLS: they are not "not SSL" (as "GET" is), and the
+// listener closed without a non_ssl action, so peek_ended says what
+// happened ("2 bytes, then FIN").
+func endedUndecided(o *Outcome) bool {
+	return o.Kind == sniff.Unknown && (o.PeekEnd == PeerClosed || o.PeekEnd == PeerReset) && sniff.CouldBeTLS(o.FirstBytes)
 }
 
 // nonSSLAction prefers what the listener did (Route) over what was

@@ -108,6 +108,9 @@ func (f *facts) offeredVersions() string {
 // kindDesc describes the first bytes in words for causes.
 func (f *facts) kindDesc() string {
 	o := f.o
+	if endedUndecided(o) {
+		return f.say("kind_undecided")
+	}
 	switch o.Kind {
 	case sniff.HTTP1:
 		if o.HTTP != nil {

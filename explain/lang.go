@@ -148,6 +148,7 @@ func phrasesEN() map[string]string {
 		"kind_tls_other": "a TLS record that is not a handshake",
 		"kind_empty":     "no bytes",
 		"kind_unknown":   "bytes of no protocol tlsgate recognises",
+		"kind_undecided": "too few to tell which protocol they begin",
 		"hint_ssh":       " For SSH: the wrong port in `ssh -p` or in a port forward, pointed at this TLS service.",
 		"hint_h2":        " For cleartext HTTP/2: a client using prior knowledge (`curl --http2-prior-knowledge http://…`) or a gRPC client without TLS.",
 		"hint_proxy":     " For a PROXY header: the load balancer adds PROXY protocol but the listener does not expect it.",

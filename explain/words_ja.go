@@ -34,6 +34,7 @@ func phrasesJA() map[string]string {
 		"kind_tls_other": "ハンドシェイク以外の TLS レコード",
 		"kind_empty":     "0 バイト（何も届いていない）",
 		"kind_unknown":   "tlsgate が判別できないプロトコルのバイト列",
+		"kind_undecided": "どのプロトコルの先頭か判別できないほど短いバイト列",
 		"hint_ssh":       "SSH の場合は、`ssh -p` やポートフォワードで指定したポート番号を間違えて、この TLS サービスに向けている。",
 		"hint_h2":        "平文 HTTP/2 の場合は、prior knowledge で接続するクライアント（`curl --http2-prior-knowledge http://…`）か、TLS なしの gRPC クライアント。",
 		"hint_proxy":     "PROXY ヘッダの場合は、ロードバランサが PROXY プロトコルを付けているのに、リスナー側がそれを想定していない。",

@@ -98,9 +98,15 @@ func engineScenarios() []engineScenario {
 			want: engineWant{route: "closed", kind: sniff.Empty, peekEnd: explain.PeerSilent, code: explain.CodeClientSilent,
 				bigip: []string{explain.IDHandshakeFailed}, reset: true}},
 		{name: "passthrough/closed-early", client: earlyClient("GET", true), opts: quickPassthrough,
-			// Undecided bytes count as "not SSL" even when the client left.
+			// Bytes that already exclude TLS count as "not SSL" even
+			// when the client left before they named a protocol.
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodePlaintextOnTLS,
 				firstBytes: "GET", bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
+		// Bytes that could still begin TLS are not "not SSL": the client
+		// closed before a decision, and no non_ssl action ran.
+		{name: "passthrough/tls-prefix-closed", client: earlyClient("\x16\x03", true), opts: quickPassthrough,
+			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
+				firstBytes: "\x16\x03", bigip: []string{explain.IDHandshakeFailed}, reset: true}},
 		// A request line, then FIN before the headers end: closed before a
 		// decision, which must not be logged as a normal connection.
 		{name: "plaintext/partial-http-fin", client: earlyClient("GET /engines HTTP/1.1\r\n", true),

@@ -85,6 +85,13 @@ func Classify(b []byte) (Kind, error) {
 	return Unknown, nil
 }
 
+// CouldBeTLS says b is, or may still grow into, a TLS record or an
+// SSLv2-format ClientHello. Bytes a client sent before it left undecided
+// are "not SSL" only when this is false: "GET" is, "16 03" is not yet.
+func CouldBeTLS(b []byte) bool {
+	return len(b) > 0 && (tlsRecordVerdict(b, true) != no || tlsRecordVerdict(b, false) != no || sslv2Verdict(b) != no)
+}
+
 // kindList names the kinds whose bits are set, for the need-more evidence.
 func kindList(set uint16) string {
 	var names []string

@@ -153,3 +153,25 @@ func TestClassifyNeedMoreNamesCandidates(t *testing.T) {
 		}
 	}
 }
+
+func TestCouldBeTLS(t *testing.T) {
+	for _, tc := range []struct {
+		b    string
+		want bool
+	}{
+		{"", false},
+		{"\x16", true},
+		{"\x16\x03", true},
+		{"\x16\x03\x01\x02\x00", true}, // a whole handshake record header
+		{"\x15\x03\x03", true},         // an alert record's start
+		{"\x80\x2e\x01", true},         // an SSLv2-format ClientHello's start
+		{"\x16\x09", false},            // no TLS version begins 0x09
+		{"GET", false},                 // "not SSL" already
+		{"SSH-2.0", false},
+		{"\x00\x01", false},
+	} {
+		if got := CouldBeTLS([]byte(tc.b)); got != tc.want {
+			t.Errorf("CouldBeTLS(% x) = %v, want %v", tc.b, got, tc.want)
+		}
+	}
+}

@@ -12,6 +12,11 @@ import (
 func FuzzClassify(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		k, err := Classify(b)
+		// CouldBeTLS agrees with Classify: bytes proven TLS could be TLS,
+		// and bytes proven something else (or nothing) could not.
+		if err == nil && (k == TLSHandshake || k == TLSOther || k == SSLv2Hello) != CouldBeTLS(b) {
+			t.Fatalf("Classify says %v, CouldBeTLS says %v, for % x", k, CouldBeTLS(b), b)
+		}
 		if errors.Is(err, ErrNeedMore) {
 			if k != Unknown || len(b) >= MaxClassifyBytes {
 				t.Fatalf("need more with kind %v after %d bytes", k, len(b))
