@@ -101,24 +101,9 @@ func TestInboxOfEndedLoop(t *testing.T) {
 // a wake-up); either way taking the inbox adopts the connection and
 // leaves the eventfd quiet.
 func TestGiveRingsOnlyAParkedLoop(t *testing.T) {
-	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	e, err := New(ln, newTestHandler(echoBackend(t)), Config{Loops: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Stop() // never served: Stop releases the loop
-	l := e.loops[0]
+	l := unservedLoop(t)
 	for _, parked := range []bool{false, true} {
-		fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer syscall.Close(fds[0])
-		defer syscall.Close(fds[1])
+		fds := socketPair(t)
 		l.parked.Store(parked)
 		c := &Conn{cfd: fds[0], bfd: -1, Accepted: time.Now()}
 		if !l.give(c) {

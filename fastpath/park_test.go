@@ -18,23 +18,8 @@ import (
 // client that sent one request and waited for the answer stalled for
 // that long, about one connection in a few thousand.
 func TestParkSeesEventsFromBeforeIt(t *testing.T) {
-	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	e, err := New(ln, newTestHandler(echoBackend(t)), Config{Loops: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Stop() // never served: Stop releases the loop
-	l := e.loops[0]
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Close(fds[0])
-	defer syscall.Close(fds[1])
+	l := unservedLoop(t)
+	fds := socketPair(t)
 	if _, err := l.watch(fds[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -66,4 +51,35 @@ func TestParkSeesEventsFromBeforeIt(t *testing.T) {
 		// one that lost it sleeps for the whole minute.
 		t.Fatal("park slept with an event queued on the loop's epoll set")
 	}
+}
+
+// unservedLoop is the one loop of an engine that is never served, for
+// driving its methods directly; Stop releases it when the test ends.
+func unservedLoop(t *testing.T) *loop {
+	t.Helper()
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	e, err := New(ln, newTestHandler(echoBackend(t)), Config{Loops: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Stop)
+	return e.loops[0]
+}
+
+// socketPair is a connected, non-blocking pair closed when the test ends.
+func socketPair(t *testing.T) [2]int {
+	t.Helper()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Close(fds[0])
+		syscall.Close(fds[1])
+	})
+	return [2]int(fds)
 }
