@@ -3,9 +3,10 @@
 //
 // Why it exists: on a small machine the cost of a short relayed connection
 // is dominated by the runtime around the syscalls (goroutine parks and
-// wakes, scheduler hand-offs, sysmon), not by the proxy's own work. An
-// event loop per CPU that owns its sockets does the same syscalls with
-// none of that (BENCHMARKS.md, "What the epoll engine changed"). It is a
+// wakes, scheduler hand-offs, sysmon), not by the proxy's own work. A
+// few event loops (one more than GOMAXPROCS) that own their sockets do
+// the same syscalls with none of that (BENCHMARKS.md, "What the epoll
+// engine changed"). It is a
 // narrow tool: it accepts, reads the first bytes, asks its Handler what
 // to do, and either relays bytes to one TCP backend or hands the socket
 // back to Go as a net.Conn together with the bytes it read. Everything that needs more
