@@ -25,7 +25,6 @@ type Engine struct {
 	local   netip.AddrPort // the listener's address, when it names one IP
 	stop    atomic.Bool    // stop accepting; loops end when their conns do
 	abort   atomic.Bool    // close every connection now
-	live    atomic.Int64
 	started atomic.Bool
 	wg      sync.WaitGroup
 }
@@ -142,7 +141,13 @@ func (e *Engine) Abort() {
 }
 
 // Live is how many connections the loops own right now.
-func (e *Engine) Live() int64 { return e.live.Load() }
+func (e *Engine) Live() int64 {
+	var n int64
+	for _, l := range e.loops {
+		n += int64(l.load.Load())
+	}
+	return n
+}
 
 func dupCloexec(fd int) (int, error) {
 	r, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_DUPFD_CLOEXEC, 0)

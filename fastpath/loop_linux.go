@@ -44,7 +44,7 @@ type loop struct {
 	idled   time.Time
 	paused  time.Time    // accept paused until then (out of file descriptors)
 	seq     int32        // last registration tag handed out
-	load    atomic.Int32 // client connections owned, inbox included
+	load    atomic.Int32 // client connections owned, inbox included (Engine.Live sums them)
 	parked  atomic.Bool  // in park: a sibling that gives must ring the eventfd
 	in      inbox
 	wakeBy  time.Time // read deadline on epf: the longest a park lasts
@@ -249,7 +249,6 @@ func (l *loop) accept(now time.Time) {
 			rstClose(nfd)
 			continue
 		}
-		l.e.live.Add(1)
 		if v == Handoff {
 			l.load.Add(1)
 			l.handoff(c, nil)
@@ -358,7 +357,6 @@ func (l *loop) peek(c *Conn, ev uint32, now time.Time) {
 func (l *loop) handoff(c *Conn, why error) {
 	delete(l.conns, c.cfd)
 	delete(l.waiting, c)
-	l.e.live.Add(-1)
 	l.load.Add(-1)
 	_ = syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_DEL, c.cfd, nil)
 	c.phase = done

@@ -270,7 +270,6 @@ func (l *loop) finish(c *Conn, err error, reset bool) {
 	delete(l.waiting, c)
 	c.phase = done
 	c.res.Err = err
-	l.e.live.Add(-1)
 	l.load.Add(-1)
 	l.ended = append(l.ended, c)
 }
