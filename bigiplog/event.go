@@ -27,14 +27,14 @@ func Field(ev Event) zapcore.Field {
 	return zapcore.Field{Key: EventKey, Type: zapcore.ObjectMarshalerType, Interface: ev}
 }
 
-// parts returns a non-nil Outcome and its Diagnosis.
+// parts returns a non-nil Outcome and its whole Diagnosis.
 func (e Event) parts() (*explain.Outcome, explain.Diagnosis) {
 	o := e.Outcome
 	if o == nil {
 		o = &explain.Outcome{}
 	}
 	if e.Diagnosis != nil {
-		return o, *e.Diagnosis
+		return o, explain.Complete(o, *e.Diagnosis)
 	}
 	return o, explain.Diagnose(o)
 }

@@ -50,6 +50,16 @@ func (e Event) diagnosisIn(lang string) (*explain.Outcome, explain.Diagnosis) {
 	return e.parts()
 }
 
+// linesIn is diagnosisIn for the ltm lines, which for a connection that
+// worked need only what a brief Diagnosis holds (explain.DiagnoseBrief):
+// an English one is used as it is, not completed.
+func (e Event) linesIn(lang string) (*explain.Outcome, explain.Diagnosis) {
+	if lang != explain.LangJA && e.Outcome != nil && e.Diagnosis != nil && e.Diagnosis.Brief {
+		return e.Outcome, *e.Diagnosis
+	}
+	return e.diagnosisIn(lang)
+}
+
 // langEncoder wraps zap's JSON and console encoders for a language other
 // than English: each Event is worded in that language before it is
 // marshalled, and the entry's message (the listener logs the summary)

@@ -13,7 +13,27 @@ func Diagnose(o *Outcome) Diagnosis { return DiagnoseLang(o, LangEN) }
 // other value is English). Only the prose changes: the code, the BIG-IP
 // lines, the evidence keys and the technical values are the same in every
 // language.
-func DiagnoseLang(o *Outcome, lang string) Diagnosis {
+func DiagnoseLang(o *Outcome, lang string) Diagnosis { return diagnose(o, lang, false) }
+
+// DiagnoseBrief is Diagnose for the end of every connection, where the log
+// line of one that worked needs only its summary. For such a connection
+// (no fault fired) it fills Code, OK, Summary, BigIP and Warnings and sets
+// Brief; Complete words the rest later, for whoever shows it. Any other
+// connection gets its whole Diagnosis at once. A success wording its
+// cause, checks and evidence that nobody reads cost half of Diagnose's
+// time and most of its allocations (BENCHMARKS.md, "Session 8").
+func DiagnoseBrief(o *Outcome) Diagnosis { return diagnose(o, LangEN, true) }
+
+// Complete returns d in full: d itself unless it is Brief, else o's
+// Diagnosis in English (Diagnose is pure, so it agrees with d).
+func Complete(o *Outcome, d Diagnosis) Diagnosis {
+	if !d.Brief {
+		return d
+	}
+	return Diagnose(o)
+}
+
+func diagnose(o *Outcome, lang string, brief bool) Diagnosis {
 	if o == nil {
 		o = &Outcome{}
 	}
@@ -22,12 +42,20 @@ func DiagnoseLang(o *Outcome, lang string) Diagnosis {
 	v := detect(f)
 	e := lookupLang(v, f.lang)
 	d := Diagnosis{
-		Code:      v.code,
-		OK:        e.ok,
-		Summary:   f.expand(e.summary),
-		Cause:     f.expand(e.cause),
-		ClientSaw: f.expand(e.clientSaw),
+		Code:    v.code,
+		OK:      e.ok,
+		Summary: f.expand(e.summary),
 	}
+	if brief && e.ok && len(o.FaultFirings) == 0 {
+		d.Brief = true
+		d.BigIP = sessionLines(f)
+		if v.code == CodeOK && v.variant == "inspect" {
+			d.Warnings = f.warnings()
+		}
+		return d
+	}
+	d.Cause = f.expand(e.cause)
+	d.ClientSaw = f.expand(e.clientSaw)
 	if e.tail != "" {
 		d.Cause += f.expand(e.tail)
 	}

@@ -290,4 +290,13 @@ func BenchmarkDiagnose(b *testing.B) {
 			}
 		})
 	}
+	// What every connection's end costs: a success is diagnosed briefly.
+	b.Run("ok_plain_brief", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if d := DiagnoseBrief(ok); !d.Brief {
+				b.Fatal("a relayed plain connection was not diagnosed briefly")
+			}
+		}
+	})
 }

@@ -30,4 +30,7 @@ type Diagnosis struct {
 	// interception with verification off, a version downgrade between the
 	// legs, a weaker cipher than the client could have had.
 	Warnings []string
+	// Brief marks a Diagnosis from DiagnoseBrief that holds only Code,
+	// OK, Summary, BigIP and Warnings; Complete fills in the rest.
+	Brief bool
 }

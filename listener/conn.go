@@ -82,7 +82,7 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted) {
 		}
 		o.Duration = s.deps.Now().Sub(start)
 		s.markCut(o)
-		d := explain.Diagnose(o)
+		d := explain.DiagnoseBrief(o)
 		s.log(o, &d)
 	}()
 

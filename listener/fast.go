@@ -306,7 +306,7 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 func (s *Server) finishFast(o *explain.Outcome) {
 	o.Duration = s.deps.Now().Sub(o.Start)
 	s.markCut(o)
-	d := explain.Diagnose(o)
+	d := explain.DiagnoseBrief(o)
 	s.log(o, &d)
 	s.release()
 	s.wg.Done()

@@ -44,7 +44,9 @@ type Deps struct {
 	// Faults is the fault engine; nil means no fault injection at all.
 	Faults *faults.Engine
 	// OnOutcome, when set, sees every finished connection after it is logged
-	// (admin event stream, tests). It must not block.
+	// (admin event stream, tests). It must not block. The Diagnosis is the
+	// one the log line was made from: for a connection that worked it is
+	// Brief, and explain.Complete words the rest when it is shown.
 	OnOutcome func(*explain.Outcome, *explain.Diagnosis)
 }
 
