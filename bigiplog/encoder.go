@@ -94,10 +94,18 @@ type ltmEncoder struct {
 	o      Options
 	syslog bool // prefix every line with <PRI> for remote syslog
 	pool   buffer.Pool
+	// own holds, per severity, what our lines carry between the
+	// timestamp and the text (" host info tlsgate[PID]: "): one line is
+	// written for every connection, so it is built once, not per line.
+	own [8]string
 }
 
 func newLTMEncoder(o Options, syslog bool) *ltmEncoder {
-	return &ltmEncoder{MapObjectEncoder: zapcore.NewMapObjectEncoder(), o: o, syslog: syslog, pool: buffer.NewPool()}
+	e := &ltmEncoder{MapObjectEncoder: zapcore.NewMapObjectEncoder(), o: o, syslog: syslog, pool: buffer.NewPool()}
+	for sev := range e.own {
+		e.own[sev] = " " + oneLine(o.Host) + " " + SeverityWord(sev) + " " + ownProcess + "[" + strconv.Itoa(o.PID) + "]: "
+	}
+	return e
 }
 
 // Clone implements zapcore.Encoder.
@@ -139,7 +147,7 @@ func findEvent(fields []zapcore.Field) (Event, bool) {
 // explanation, all stamped with the entry's second; the group uses one tmm
 // instance and one PID and stays contiguous.
 func (e *ltmEncoder) writeEvent(buf *buffer.Buffer, ts time.Time, ev Event) {
-	o, d := ev.diagnosisIn(e.o.Lang)
+	o, d := ev.linesIn(e.o.Lang)
 	for _, text := range faultLines(o, e.o.Lang) {
 		e.writeOwn(buf, ts, sevWarning, text)
 	}
@@ -151,20 +159,46 @@ func (e *ltmEncoder) writeEvent(buf *buffer.Buffer, ts time.Time, ev Event) {
 		buf.AppendString(FormatLine(ts, e.o.Host, proc, e.o.PID, l))
 		buf.AppendByte('\n')
 	}
-	for _, text := range explanationLines(o.ID, d, e.o.Lang) {
-		e.writeOwn(buf, ts, sevInfo, text)
+	if d.OK {
+		// The line every connection that worked gets, written in place.
+		e.writeConnLine(buf, ts, o.ID, d.Code, d.Summary)
+	} else {
+		for _, text := range explanationLines(o.ID, d, e.o.Lang) {
+			e.writeOwn(buf, ts, sevInfo, text)
+		}
 	}
 	for _, text := range warningLines(o.ID, d, e.o.Lang) {
 		e.writeOwn(buf, ts, sevWarning, text)
 	}
 }
 
+// writeOwn appends one of our lines, as FormatOwn renders it.
 func (e *ltmEncoder) writeOwn(buf *buffer.Buffer, ts time.Time, sev int, text string) {
+	e.ownPrefix(buf, ts, sev)
+	buf.AppendString(oneLine(text))
+	buf.AppendByte('\n')
+}
+
+// writeConnLine is writeOwn for the info line "[conn ID code] summary",
+// the same bytes as explanationLines gives a connection that worked.
+func (e *ltmEncoder) writeConnLine(buf *buffer.Buffer, ts time.Time, id uint64, code, summary string) {
+	e.ownPrefix(buf, ts, sevInfo)
+	buf.AppendString("[conn ")
+	buf.AppendUint(id)
+	buf.AppendByte(' ')
+	buf.AppendString(oneLine(code))
+	buf.AppendString("] ")
+	buf.AppendString(oneLine(summary))
+	buf.AppendByte('\n')
+}
+
+func (e *ltmEncoder) ownPrefix(buf *buffer.Buffer, ts time.Time, sev int) {
+	sev = clampSev(sev)
 	if e.syslog {
 		buf.AppendString(pri(sev))
 	}
-	buf.AppendString(FormatOwn(ts, e.o.Host, e.o.PID, sev, text))
-	buf.AppendByte('\n')
+	buf.AppendTime(ts, timestampLayout)
+	buf.AppendString(e.own[sev])
 }
 
 // keyValues renders context and entry fields as sorted key=value pairs.

@@ -46,7 +46,9 @@ func clampSev(sev int) int {
 
 // Timestamp formats ts as BSD syslog does: no year, single-digit days
 // space-padded ("Feb  1 08:12:14").
-func Timestamp(ts time.Time) string { return ts.Format("Jan _2 15:04:05") }
+func Timestamp(ts time.Time) string { return ts.Format(timestampLayout) }
+
+const timestampLayout = "Jan _2 15:04:05"
 
 // FormatLine renders one BIG-IP line exactly as /var/log/ltm shows it:
 //
