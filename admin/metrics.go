@@ -27,6 +27,42 @@ type metrics struct {
 	engine *faults.Engine
 	mu     sync.Mutex
 	action map[string]string // rule name → action, rebuilt on a miss
+
+	// perListener caches each listener's counters (listener name →
+	// *listenerCounters): Observe runs once per connection, and looking
+	// the series up by label values (a hash and a lock per series) cost
+	// more than counting.
+	perListener sync.Map
+}
+
+// listenerCounters are one listener's series of the per-connection counters.
+type listenerCounters struct {
+	connections prometheus.Counter
+	up, down    prometheus.Counter
+	outcomes    sync.Map // diagnosis code → prometheus.Counter
+}
+
+// counters returns the cached series of listener ln (already a label).
+func (m *metrics) counters(ln string) *listenerCounters {
+	if c, ok := m.perListener.Load(ln); ok {
+		return c.(*listenerCounters)
+	}
+	c := &listenerCounters{
+		connections: m.connections.WithLabelValues(ln),
+		up:          m.bytes.WithLabelValues(ln, "c2s"),
+		down:        m.bytes.WithLabelValues(ln, "s2c"),
+	}
+	got, _ := m.perListener.LoadOrStore(ln, c)
+	return got.(*listenerCounters)
+}
+
+// outcome returns the series of diagnosis code (already a label) on lc's listener.
+func (m *metrics) outcome(lc *listenerCounters, ln, code string) prometheus.Counter {
+	if c, ok := lc.outcomes.Load(code); ok {
+		return c.(prometheus.Counter)
+	}
+	got, _ := lc.outcomes.LoadOrStore(code, m.outcomes.WithLabelValues(ln, code))
+	return got.(prometheus.Counter)
 }
 
 func newMetrics(engine *faults.Engine, listeners func() []ListenerStats, hub *Hub) (*metrics, error) {
@@ -83,17 +119,18 @@ func (s *Server) Observe(o *explain.Outcome, d *explain.Diagnosis) {
 	}
 	m := s.metrics
 	ln := label(o.Listener)
-	m.connections.WithLabelValues(ln).Inc()
+	lc := m.counters(ln)
+	lc.connections.Inc()
 	code := "unknown"
 	if d != nil && d.Code != "" {
 		code = d.Code
 	}
-	m.outcomes.WithLabelValues(ln, label(code)).Inc()
+	m.outcome(lc, ln, label(code)).Inc()
 	if o.BytesUp > 0 {
-		m.bytes.WithLabelValues(ln, "c2s").Add(float64(o.BytesUp))
+		lc.up.Add(float64(o.BytesUp))
 	}
 	if o.BytesDown > 0 {
-		m.bytes.WithLabelValues(ln, "s2c").Add(float64(o.BytesDown))
+		lc.down.Add(float64(o.BytesDown))
 	}
 	// Only completed handshakes: a failed one's duration is mostly how long
 	// the client took to give up, which would drown the latency signal.
