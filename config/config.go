@@ -37,6 +37,8 @@ const (
 	DefaultLogFormat     = "bigip"
 	DefaultLogLevel      = "info"
 	DefaultLogLang       = "en"
+	DefaultLogFlush      = 20 * time.Millisecond
+	MaxLogFlush          = 10 * time.Second
 	DefaultCADir         = "./tlsgate-ca"
 	DefaultShutdownGrace = 10 * time.Second
 )
@@ -59,6 +61,9 @@ type Log struct {
 	Host   string // host name written in BIG-IP lines; "" means the caller uses os.Hostname()
 	Level  string // "info" logs every connection; "warning" only the ones that went wrong
 	Lang   string // language of the plain explanations: "en" or "ja"
+	// FlushInterval is how long lines may wait to be appended to File
+	// together; 0 writes each line at once. Standard error is never held.
+	FlushInterval time.Duration
 
 	// SyslogNetwork and SyslogAddr say where to forward lines as RFC 3164 syslog, as
 	// net.Dial takes them ("udp", "127.0.0.1:514"); both are "" when forwarding is off.
@@ -151,6 +156,12 @@ func decodeLog(root *table) Log {
 		File:   t.filePath("file"),
 		Level:  t.oneOf("level", DefaultLogLevel, "info", "warning", "warn"),
 		Lang:   t.oneOf("lang", DefaultLogLang, "en", "ja"),
+
+		FlushInterval: t.duration("flush_interval", DefaultLogFlush, true),
+	}
+	if l.FlushInterval > MaxLogFlush {
+		t.fail("flush_interval", "%s is over the %s limit: every line could reach the file that much later", l.FlushInterval, MaxLogFlush)
+		l.FlushInterval = DefaultLogFlush
 	}
 	if l.Level == "warn" {
 		l.Level = "warning" // zap's and most loggers' spelling of the same level

@@ -46,7 +46,7 @@ func TestDefaultParses(t *testing.T) {
 		t.Fatalf("default config does not parse:\n%v", err)
 	}
 	want := &Config{
-		Log:      Log{Format: "bigip", Level: "info", Lang: "en"},
+		Log:      Log{Format: "bigip", Level: "info", Lang: "en", FlushInterval: 20 * time.Millisecond},
 		CA:       CA{Dir: "./tlsgate-ca"},
 		Demo:     Demo{Listen: "127.0.0.1:8080"},
 		Shutdown: Shutdown{Grace: 10 * time.Second},
@@ -128,6 +128,7 @@ host = "bigip01"
 level = "warning"
 syslog = "tcp://127.0.0.1:1514"
 lang = "ja"
+flush_interval = "0s"
 [ca]
 dir = "/var/lib/tlsgate-ca"
 [demo]

@@ -19,7 +19,7 @@ func schema() map[string][]string {
 	return map[string][]string{
 		"":         {"log", "ca", "demo", "shutdown", "admin", "listener", "fault"},
 		"admin":    {"listen", "token", "allow_remote"},
-		"log":      {"format", "file", "host", "level", "syslog", "lang"},
+		"log":      {"format", "file", "host", "level", "syslog", "lang", "flush_interval"},
 		"ca":       {"dir"},
 		"demo":     {"listen"},
 		"shutdown": {"grace"},

@@ -35,15 +35,23 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, func(), error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("log file: %w", err)
 		}
-		// One write per line, unbuffered: a reader tailing the file (an
-		// operator, or the e2e tests) never sees half a line, which a
-		// buffered flush of many lines in one write allowed.
+		// Whole lines only, so a reader tailing the file (an operator, or
+		// the e2e tests) never sees half a line: a line-by-line append, or
+		// batches of whole lines (batchSink).
 		if fs, ok := newFileSink(f); ok {
 			sink = fs // one append per line: no lock needed
 		} else {
 			sink = zapcore.Lock(f)
 		}
 		closer = func() { _ = f.Close() }
+		if lc.FlushInterval > 0 {
+			b := newBatchSink(sink, lc.FlushInterval)
+			sink = b
+			closer = func() {
+				_ = b.Stop()
+				_ = f.Close()
+			}
+		}
 	} else {
 		sink = zapcore.Lock(zapcore.AddSync(stderr))
 	}
