@@ -19,12 +19,15 @@ const epollExclusive = 1 << 28
 
 // Engine serves one listening socket with Config.Loops event loops.
 type Engine struct {
-	cfg     Config
-	h       Handler
-	loops   []*loop
-	local   netip.AddrPort // the listener's address, when it names one IP
-	stop    atomic.Bool    // stop accepting; loops end when their conns do
-	abort   atomic.Bool    // close every connection now
+	cfg   Config
+	h     Handler
+	loops []*loop
+	local netip.AddrPort // the listener's address, when it names one IP
+	// noDelay: TCP_NODELAY is set on the listening socket, so accepted
+	// sockets inherit it and need no setsockopt of their own.
+	noDelay bool
+	stop    atomic.Bool // stop accepting; loops end when their conns do
+	abort   atomic.Bool // close every connection now
 	started atomic.Bool
 	wg      sync.WaitGroup
 }
@@ -48,6 +51,9 @@ func New(ln *net.TCPListener, h Handler, cfg Config) (*Engine, error) {
 	var lfds []int
 	var dupErr error
 	if err := rc.Control(func(fd uintptr) {
+		// Linux copies TCP_NODELAY from a listening socket to the sockets
+		// it accepts: one call here instead of one per connection.
+		e.noDelay = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1) == nil
 		for range cfg.Loops {
 			nfd, err := dupCloexec(int(fd))
 			if err != nil {

@@ -398,3 +398,27 @@ func blackholeBackend(t *testing.T) netip.AddrPort {
 	t.Fatalf("%s still accepted connections after 16: no unanswered port to test with", ap)
 	return ap
 }
+
+// TestAcceptedSocketsHaveNoDelay: the engine sets TCP_NODELAY once, on the
+// listening socket, and every accepted socket must have it, or small
+// replies would wait for Nagle's algorithm.
+func TestAcceptedSocketsHaveNoDelay(t *testing.T) {
+	h := newTestHandler(echoBackend(t))
+	e, addr := startEngine(t, h, Config{})
+	if !e.noDelay {
+		t.Fatal("TCP_NODELAY could not be set on the listening socket")
+	}
+	for range 3 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Silent, so the engine holds the socket while we look at it.
+		accepted := <-h.opened
+		v, err := syscall.GetsockoptInt(accepted.cfd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY)
+		c.Close()
+		if err != nil || v == 0 {
+			t.Fatalf("accepted socket TCP_NODELAY = %d, %v; want it set", v, err)
+		}
+	}
+}

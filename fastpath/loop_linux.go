@@ -243,7 +243,9 @@ func (l *loop) accept(now time.Time) {
 				c.Local = sockaddrAddrPort(la)
 			}
 		}
-		rawNoDelay(nfd)
+		if !l.e.noDelay {
+			rawNoDelay(nfd)
+		}
 		v := l.e.h.Open(c)
 		if v == Refuse {
 			rstClose(nfd)
