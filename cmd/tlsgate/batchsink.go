@@ -14,12 +14,13 @@ const batchMax = 64 << 10
 // batchSink gathers whole log lines and appends them to the file with one
 // write at most every interval, instead of one write per line. tlsgate logs
 // every connection, and at thousands of connections a second that write
-// was a system call per connection on the event loops, about 3% of the
+// was a system call per connection on the event loops, 2-3% of the
 // CPU tlsgate spends per plain connection (BENCHMARKS.md, "Session 8").
 //
-// Only whole lines are written (each Write is one zap entry), so a reader
-// tailing the file still never sees half a line; lines reach it at most
-// one interval late. Sync and Stop write what waits, so a stop signal
+// Only whole lines are written (each Write is one zap entry), so no line
+// is split between two writes, as a bufio.Writer would split one (the
+// reason an earlier buffered sink was removed, BENCHMARKS.md); lines
+// reach a reader at most one interval late. Sync and Stop write what waits, so a stop signal
 // loses nothing; a crash loses at most the last interval's lines.
 type batchSink struct {
 	out   zapcore.WriteSyncer

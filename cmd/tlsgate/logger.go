@@ -36,8 +36,8 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, func(), error) {
 			return nil, nil, fmt.Errorf("log file: %w", err)
 		}
 		// Whole lines only, so a reader tailing the file (an operator, or
-		// the e2e tests) never sees half a line: a line-by-line append, or
-		// batches of whole lines (batchSink).
+		// the e2e tests) never waits on half a line: a line-by-line
+		// append, or batches of whole lines (batchSink).
 		if fs, ok := newFileSink(f); ok {
 			sink = fs // one append per line: no lock needed
 		} else {
