@@ -15,6 +15,12 @@
 # with two tlsgate builds on different ports and HAProxy:
 #   bench/ab.sh --reps 12 127.0.0.1:28202=new 127.0.0.1:27202=old 127.0.0.1:27302=haproxy
 #
+# Start the servers and this script from one session (one shell, or one
+# setsid): with the kernel's autogroup scheduling on, a load client in a
+# session of its own gets a share of the CPUs apart from the servers', which
+# measured tlsgate about 6% lower against HAProxy (BENCHMARKS.md, "Session
+# 8"). bench/run.sh starts everything from one session.
+#
 # Every run is bounded: N rounds x targets x D seconds, at most 200000
 # connections each, all to the addresses given (use loopback).
 set -euo pipefail
@@ -28,7 +34,7 @@ while [ $# -gt 0 ]; do
 	--reps) reps="$2"; shift 2 ;;
 	--duration) duration="$2"; shift 2 ;;
 	--tls) tls=(--tls --ca "$2" --sni "$3"); shift 3 ;;
-	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "ab.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*=*) targets+=("$1"); shift ;;
 	*) echo "ab.sh: target $1 is not ADDR=NAME" >&2; exit 2 ;;
