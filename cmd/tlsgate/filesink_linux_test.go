@@ -3,12 +3,9 @@
 package main
 
 import (
-	"bufio"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -24,41 +21,8 @@ func TestFileSinkLinesStayWhole(t *testing.T) {
 	if !ok {
 		t.Fatal("a regular file was not given the raw sink")
 	}
-	const writers, lines = 4, 500
-	pad := strings.Repeat("x", 300)
-	var wg sync.WaitGroup
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range lines {
-				line := fmt.Sprintf("w%d line %d %s\n", w, i, pad)
-				if n, err := fs.Write([]byte(line)); err != nil || n != len(line) {
-					t.Errorf("write: n=%d err=%v", n, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	r, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	seen := map[string]bool{}
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		var w, i int
-		var rest string
-		if _, err := fmt.Sscanf(sc.Text(), "w%d line %d %s", &w, &i, &rest); err != nil || rest != pad {
-			t.Fatalf("torn line %q", sc.Text())
-		}
-		seen[fmt.Sprint(w, i)] = true
-	}
-	if len(seen) != writers*lines {
-		t.Fatalf("got %d distinct lines, want %d", len(seen), writers*lines)
-	}
+	writeLines(t, fs, 4, 500)
+	checkLines(t, path, 4, 500)
 }
 
 // A pipe can block for as long as its reader stalls, so it keeps Go's
