@@ -94,16 +94,15 @@ type ltmEncoder struct {
 	o      Options
 	syslog bool // prefix every line with <PRI> for remote syslog
 	pool   buffer.Pool
-	// own holds, per severity, what our lines carry between the
-	// timestamp and the text (" host info tlsgate[PID]: "): one line is
-	// written for every connection, so it is built once, not per line.
+	// own holds ownMiddle per severity: one line is written for every
+	// connection, so it is built once, not per line.
 	own [8]string
 }
 
 func newLTMEncoder(o Options, syslog bool) *ltmEncoder {
 	e := &ltmEncoder{MapObjectEncoder: zapcore.NewMapObjectEncoder(), o: o, syslog: syslog, pool: buffer.NewPool()}
 	for sev := range e.own {
-		e.own[sev] = " " + oneLine(o.Host) + " " + SeverityWord(sev) + " " + ownProcess + "[" + strconv.Itoa(o.PID) + "]: "
+		e.own[sev] = ownMiddle(o.Host, o.PID, sev)
 	}
 	return e
 }

@@ -75,8 +75,13 @@ func FormatSyslog(ts time.Time, host, proc string, pid int, l explain.Line) stri
 // shape as BIG-IP lines but the process "tlsgate" and no message ID, so
 // nobody mistakes them for BIG-IP output.
 func FormatOwn(ts time.Time, host string, pid, sev int, text string) string {
-	return Timestamp(ts) + " " + oneLine(host) + " " + SeverityWord(sev) + " " + ownProcess +
-		"[" + strconv.Itoa(pid) + "]: " + oneLine(text)
+	return Timestamp(ts) + ownMiddle(host, pid, sev) + oneLine(text)
+}
+
+// ownMiddle is what our lines carry between the timestamp and the text:
+// " host info tlsgate[PID]: ".
+func ownMiddle(host string, pid, sev int) string {
+	return " " + oneLine(host) + " " + SeverityWord(sev) + " " + ownProcess + "[" + strconv.Itoa(pid) + "]: "
 }
 
 // pri is the RFC 3164 priority prefix for facility local0.
