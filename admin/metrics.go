@@ -39,7 +39,8 @@ type metrics struct {
 type listenerCounters struct {
 	connections prometheus.Counter
 	up, down    prometheus.Counter
-	outcomes    sync.Map // diagnosis code → prometheus.Counter
+	byCode      *prometheus.CounterVec // outcomes, curried with the listener
+	outcomes    sync.Map               // diagnosis code → its series of byCode
 }
 
 // counters returns the cached series of listener ln (already a label).
@@ -51,17 +52,18 @@ func (m *metrics) counters(ln string) *listenerCounters {
 		connections: m.connections.WithLabelValues(ln),
 		up:          m.bytes.WithLabelValues(ln, "c2s"),
 		down:        m.bytes.WithLabelValues(ln, "s2c"),
+		byCode:      m.outcomes.MustCurryWith(prometheus.Labels{"listener": ln}),
 	}
 	got, _ := m.perListener.LoadOrStore(ln, c)
 	return got.(*listenerCounters)
 }
 
-// outcome returns the series of diagnosis code (already a label) on lc's listener.
-func (m *metrics) outcome(lc *listenerCounters, ln, code string) prometheus.Counter {
+// outcome returns the series of diagnosis code (already a label).
+func (lc *listenerCounters) outcome(code string) prometheus.Counter {
 	if c, ok := lc.outcomes.Load(code); ok {
 		return c.(prometheus.Counter)
 	}
-	got, _ := lc.outcomes.LoadOrStore(code, m.outcomes.WithLabelValues(ln, code))
+	got, _ := lc.outcomes.LoadOrStore(code, lc.byCode.WithLabelValues(code))
 	return got.(prometheus.Counter)
 }
 
@@ -125,7 +127,7 @@ func (s *Server) Observe(o *explain.Outcome, d *explain.Diagnosis) {
 	if d != nil && d.Code != "" {
 		code = d.Code
 	}
-	m.outcome(lc, ln, label(code)).Inc()
+	lc.outcome(label(code)).Inc()
 	if o.BytesUp > 0 {
 		lc.up.Add(float64(o.BytesUp))
 	}
