@@ -62,7 +62,9 @@ func events(t *testing.T, p *tg.Lab, listener string) []event {
 		t.Fatalf("read events: %v", err)
 	}
 	var out []event
-	for _, line := range strings.Split(string(b), "\n") {
+	// The writer may be mid-line (a batch of lines is one write, and a
+	// reader can see part of it): a trailing fragment waits for a later read.
+	for _, line := range tg.CompleteLines(string(b)) {
 		if !strings.Contains(line, `"conn"`) {
 			continue
 		}
