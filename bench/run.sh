@@ -534,32 +534,43 @@ core() {
 
 	local tls_bench=(--tls --ca bench-cert.pem --sni bench.local)
 	local tls_minted=(--tls --ca lab-ca.pem --sni bench.local)
-	local pid_of=([0]=- [1]="$TLSGATE_PID" [2]="$HAPROXY_PID")
+	# Each target is NAME:PORT:PID. Direct goes first (it is every ratio's
+	# denominator); tlsgate and HAProxy swap places every other repetition,
+	# so neither always runs right after the same neighbour (the TIME_WAIT
+	# sockets and the warm caches it leaves behind).
+	order() { # REP DIRECT TLSGATE HAPROXY [MORE...]
+		local rep=$1 d=$2 t=$3 h=$4
+		shift 4
+		if ((rep % 2)); then
+			echo "$d" "$t" "$h" "$@"
+		else
+			echo "$d" "$h" "$t" "$@"
+		fi
+	}
+	local t name port pid
 	for rep in $(seq "$REPS"); do
 		log "core, repetition $rep of $REPS: bulk"
-		local i=0
-		for t in direct:27101 tlsgate:27201 haproxy:27301; do
-			measure "bulk TLS $BULK, 1 conn" "${t%%:*}" "${pid_of[i++]}" bulk --target "127.0.0.1:${t##*:}" --bytes "$BULK" --conns 1 --duration 60s "${tls_bench[@]}"
+		for t in $(order "$rep" direct:27101:- "tlsgate:27201:$TLSGATE_PID" "haproxy:27301:$HAPROXY_PID"); do
+			IFS=: read -r name port pid <<<"$t"
+			measure "bulk TLS $BULK, 1 conn" "$name" "$pid" bulk --target "127.0.0.1:$port" --bytes "$BULK" --conns 1 --duration 60s "${tls_bench[@]}"
 		done
 		log "core, repetition $rep of $REPS: connection rate"
-		i=0
-		pid_of[3]=$RELAY_PLAIN_PID
-		for t in direct:27102 tlsgate:27202 haproxy:27302 go-relay:27109; do
-			measure "new conns/s, plain HTTP" "${t%%:*}" "${pid_of[i++]}" connrate --target "127.0.0.1:${t##*:}" "${RATE[@]}"
+		for t in $(order "$rep" direct:27102:- "tlsgate:27202:$TLSGATE_PID" "haproxy:27302:$HAPROXY_PID" "go-relay:27109:$RELAY_PLAIN_PID"); do
+			IFS=: read -r name port pid <<<"$t"
+			measure "new conns/s, plain HTTP" "$name" "$pid" connrate --target "127.0.0.1:$port" "${RATE[@]}"
 		done
-		i=0
-		pid_of[3]=$RELAY_TLS_PID
-		for t in direct:27103 tlsgate:27203 haproxy:27303 go-relay:27108; do
-			measure "new conns/s, TLS (passthrough)" "${t%%:*}" "${pid_of[i++]}" connrate --target "127.0.0.1:${t##*:}" "${RATE[@]}" "${tls_bench[@]}"
+		for t in $(order "$rep" direct:27103:- "tlsgate:27203:$TLSGATE_PID" "haproxy:27303:$HAPROXY_PID" "go-relay:27108:$RELAY_TLS_PID"); do
+			IFS=: read -r name port pid <<<"$t"
+			measure "new conns/s, TLS (passthrough)" "$name" "$pid" connrate --target "127.0.0.1:$port" "${RATE[@]}" "${tls_bench[@]}"
 		done
 		log "core, repetition $rep of $REPS: latency"
-		i=0
-		for t in direct:27102 tlsgate:27202 haproxy:27302; do
-			measure "latency, plain HTTP" "${t%%:*}" "${pid_of[i++]}" latency --target "127.0.0.1:${t##*:}" --requests "$REQUESTS" --concurrency 1 --duration 60s
+		for t in $(order "$rep" direct:27102:- "tlsgate:27202:$TLSGATE_PID" "haproxy:27302:$HAPROXY_PID"); do
+			IFS=: read -r name port pid <<<"$t"
+			measure "latency, plain HTTP" "$name" "$pid" latency --target "127.0.0.1:$port" --requests "$REQUESTS" --concurrency 1 --duration 60s
 		done
-		i=0
-		for t in direct:27103 tlsgate:27203 haproxy:27303; do
-			measure "latency, TLS (passthrough)" "${t%%:*}" "${pid_of[i++]}" latency --target "127.0.0.1:${t##*:}" --requests "$REQUESTS" --concurrency 1 --duration 60s "${tls_bench[@]}"
+		for t in $(order "$rep" direct:27103:- "tlsgate:27203:$TLSGATE_PID" "haproxy:27303:$HAPROXY_PID"); do
+			IFS=: read -r name port pid <<<"$t"
+			measure "latency, TLS (passthrough)" "$name" "$pid" latency --target "127.0.0.1:$port" --requests "$REQUESTS" --concurrency 1 --duration 60s "${tls_bench[@]}"
 		done
 		log "core, repetition $rep of $REPS: handshakes"
 		measure "TLS handshakes/s (terminate)" direct - handshakes --target 127.0.0.1:27103 "${RATE[@]}" "${tls_bench[@]}"
