@@ -3,6 +3,7 @@ package faults
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // param is one action parameter: its field name and whether a rule sets it.
@@ -111,6 +112,11 @@ func (r *Rule) validateParams(fail failFunc) error {
 		if d.v < 0 {
 			return fail(d.name, "%s is negative", d.v.D())
 		}
+		// The effects do arithmetic on these (jitter is drawn from twice
+		// its span), so a value near the int64 limit would overflow there.
+		if d.v.D() > maxFaultWait {
+			return fail(d.name, "%s is above the limit of %s", d.v.D(), maxFaultWait)
+		}
 	}
 	if r.Then != "" && !slices.Contains([]Then{ThenHold, ThenFIN, ThenRST}, r.Then) {
 		return fail("then", "unknown follow-up %q (want hold, fin, rst)", r.Then)
@@ -121,6 +127,15 @@ func (r *Rule) validateParams(fail failFunc) error {
 	return r.validateAction(fail)
 }
 
+// Upper bounds on parameters that the effects compute with. They are far
+// above anything a lab needs (a day's wait, 10 GB/s, 16 MiB pieces) and far
+// below where that arithmetic would overflow and panic mid-connection.
+const (
+	maxFaultWait = 24 * time.Hour
+	maxRateKBps  = 10_000_000
+	maxPieceSize = 16 << 20
+)
+
 // validateAction checks what each action needs from its parameters.
 func (r *Rule) validateAction(fail failFunc) error {
 	switch r.Action {
@@ -129,12 +144,12 @@ func (r *Rule) validateAction(fail failFunc) error {
 			return fail("latency", "missing: latency needs a delay such as \"100ms\"")
 		}
 	case ActBandwidth:
-		if r.Rate <= 0 {
-			return fail("rate", "want a positive rate in KB/s, got %d", r.Rate)
+		if r.Rate <= 0 || r.Rate > maxRateKBps {
+			return fail("rate", "want a rate in KB/s from 1 to %d, got %d", maxRateKBps, r.Rate)
 		}
 	case ActSlicer:
-		if r.AverageSize <= 0 {
-			return fail("average_size", "want a positive size in bytes, got %d", r.AverageSize)
+		if r.AverageSize <= 0 || r.AverageSize > maxPieceSize {
+			return fail("average_size", "want a size in bytes from 1 to %d, got %d", maxPieceSize, r.AverageSize)
 		}
 		if r.SizeVariation < 0 || r.SizeVariation >= r.AverageSize {
 			return fail("size_variation", "%d must be at least 0 and below average_size %d", r.SizeVariation, r.AverageSize)
@@ -208,8 +223,8 @@ func (r *Rule) validateAction(fail failFunc) error {
 }
 
 func (r *Rule) validateFragment(fail failFunc) error {
-	if r.AverageSize < 0 {
-		return fail("average_size", "%d is negative", r.AverageSize)
+	if r.AverageSize < 0 || r.AverageSize > maxPieceSize {
+		return fail("average_size", "%d is outside 0..%d", r.AverageSize, maxPieceSize)
 	}
 	if r.RecordSize < 0 || r.RecordSize > 16384 {
 		return fail("record_size", "%d is outside 1..16384", r.RecordSize)

@@ -3,6 +3,7 @@ package faults
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -82,7 +83,14 @@ func TestValidateRejects(t *testing.T) {
 		{"ja3 star inside", Rule{Name: "x", Action: ActReset, JA3: "ab*cd"}, "ja3", "only at the end"},
 		{"probability", Rule{Name: "x", Action: ActReset, Probability: ptr(1.5)}, "probability", "outside 0..1"},
 		{"conn after first", Rule{Name: "x", Action: ActReset, ConnFirst: 5, ConnAfter: 5}, "conn_after", "selects no connection"},
-		{"bandwidth rate", Rule{Name: "x", Action: ActBandwidth}, "rate", "positive"},
+		{"bandwidth rate", Rule{Name: "x", Action: ActBandwidth}, "rate", "from 1 to"},
+		// The three below used to pass and then panic on the first
+		// connection: the effects' arithmetic overflowed.
+		{"bandwidth rate huge", Rule{Name: "x", Action: ActBandwidth, Rate: math.MaxInt64}, "rate", "from 1 to 10000000"},
+		{"jitter huge", Rule{Name: "x", Action: ActLatency, Latency: Duration(time.Millisecond), Jitter: Duration(2000000 * time.Hour)}, "jitter", "above the limit of 24h0m0s"},
+		{"slicer size huge", Rule{Name: "x", Action: ActSlicer, AverageSize: 1<<62 + 1, SizeVariation: 1 << 62}, "average_size", "from 1 to 16777216"},
+		{"fragment size huge", Rule{Name: "x", Action: ActFragment, AverageSize: 1 << 40}, "average_size", "outside 0..16777216"},
+		{"delay huge", Rule{Name: "x", Action: ActSlowClose, Delay: Duration(25 * time.Hour)}, "delay", "above the limit"},
 		{"slicer variation", Rule{Name: "x", Action: ActSlicer, AverageSize: 5, SizeVariation: 5}, "size_variation", "below average_size"},
 		{"mtu range", Rule{Name: "x", Action: ActMTU, MTU: 40}, "mtu", "outside 68..65535"},
 		{"then", Rule{Name: "x", Action: ActTruncate, Then: "explode"}, "then", "unknown follow-up"},
