@@ -113,6 +113,17 @@ func engineScenarios() []engineScenario {
 			opts: plain(func(b *engineBackends) string { return b.http }),
 			want: engineWant{route: "closed", kind: sniff.HTTP1, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
 				firstBytes: "GET /engines HTTP/1.1\r\n"}},
+		// Bare LF line endings (RFC 9112 §2.2) and no Host: the empty line
+		// ends the headers, so the request goes on at once, and is not
+		// dropped when the client half-closes right after it.
+		{name: "plaintext/bare-lf", client: earlyClient(bareLFRequest, false),
+			opts: plain(func(b *engineBackends) string { return b.http }),
+			want: engineWant{route: "plain", kind: sniff.HTTP1, code: explain.CodeOK, backend: "http",
+				firstBytes: bareLFRequest, up: int64(len(bareLFRequest)), down: int64(len(benchResponse)), body: benchResponse}},
+		{name: "plaintext/bare-lf-fin", client: earlyClient(bareLFRequest, true),
+			opts: plain(func(b *engineBackends) string { return b.http }),
+			want: engineWant{route: "plain", kind: sniff.HTTP1, code: explain.CodeOK, backend: "http",
+				firstBytes: bareLFRequest, up: int64(len(bareLFRequest)), down: int64(len(benchResponse)), body: benchResponse}},
 		// Both engines reset a relay idle for idle_timeout and say so.
 		{name: "plaintext/idle-timeout", client: idleClient,
 			opts: func(b *engineBackends) Options {
@@ -164,6 +175,9 @@ func engineScenarios() []engineScenario {
 				bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
 	}
 }
+
+// bareLFRequest is a whole request with LF-only line endings and no Host.
+const bareLFRequest = "GET /engines HTTP/1.1\nUser-Agent: lf\n\n"
 
 // halfHello is the start of a ClientHello whose record announces 512
 // bytes: enough to classify, never enough to parse.

@@ -133,7 +133,7 @@ func skipHeaders(br *bufio.Reader) bool {
 		if err != nil {
 			return false
 		}
-		if line == "\r\n" {
+		if line == "\r\n" || line == "\n" {
 			return true
 		}
 	}

@@ -1,6 +1,7 @@
 package listener
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -122,11 +123,11 @@ func readHTTP(c net.Conn, p *peeked, limit int, deadline time.Time) *sniff.HTTPR
 	return req
 }
 
+// headersDone says the header section has ended: an empty line, with CRLF
+// or a bare LF as its terminator (RFC 9112 §2.2 lets a recipient accept
+// LF alone, and sniff's Host parser does). Without the LF forms, a
+// request from a tool that writes bare LFs would wait out the peek
+// deadline, or be dropped if the client half-closed after it.
 func headersDone(b []byte) bool {
-	for i := 0; i+3 < len(b); i++ {
-		if b[i] == '\r' && b[i+1] == '\n' && b[i+2] == '\r' && b[i+3] == '\n' {
-			return true
-		}
-	}
-	return false
+	return bytes.Contains(b, []byte("\n\r\n")) || bytes.Contains(b, []byte("\n\n"))
 }
