@@ -115,6 +115,35 @@ func TestProxyProtocol(t *testing.T) {
 		}
 	})
 
+	t.Run("unexpected_header_from_curl", func(t *testing.T) {
+		// A real client configured for a PROXY hop that is not there: the
+		// listener resets, which curl reports as a failed TLS connect.
+		r := runCurl(t, "--haproxy-protocol", "--cacert", g.CAPEM(), "https://"+g.Addr("none")+"/")
+		if r.exit != 35 && r.exit != 56 {
+			t.Errorf("curl exit %d, want 35 or 56 (reset); stderr %q", r.exit, r.stderr)
+		}
+		e := g.eventFrom(t, "none", r.client(t))
+		wantCode(t, e, "proxy_unexpected")
+		if e.Kind != "proxy_v1" {
+			t.Errorf("kind %q, want proxy_v1", e.Kind)
+		}
+	})
+
+	t.Run("v2_header_over_peek_cap", func(t *testing.T) {
+		// A v2 header may announce up to 64 KiB of TLVs; tlsgate peeks 16
+		// KiB, and must say that is why, not that the client stopped.
+		const tlvs = 20000
+		hdr := "\r\n\r\n\x00\r\nQUIT\n" + "\x21\x11" + string([]byte{byte((12 + tlvs) >> 8), byte((12 + tlvs) & 0xff)}) +
+			"\x01\x02\x03\x04" + "\x7f\x00\x00\x01" + "\x04\x57" + "\x01\xbb" + strings.Repeat("\x00", tlvs)
+		_, local, err := rawRequest(t, g.Addr("v2"), hdr)
+		closedByServer(t, err)
+		e := g.eventFrom(t, "v2", local)
+		wantCode(t, e, "proxy_malformed")
+		if !strings.Contains(e.Summary, "peek cap") {
+			t.Errorf("summary %q does not name the peek cap", e.Summary)
+		}
+	})
+
 	t.Run("v1_in_v2_out_backend_sees_client", func(t *testing.T) {
 		resp, _, _ := rawRequest(t, g.Addr("v1-to-v2"), header("v1-to-v2")+"GET /chain HTTP/1.0\r\nHost: lab\r\n\r\n")
 		if !strings.Contains(resp, "backend=proxied path=/chain") || !strings.Contains(resp, "remote="+spoofed+"\n") {

@@ -179,7 +179,7 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 		return fail(herr.Error())
 	}
 	if n == 0 {
-		return fail("PROXY header incomplete when the client stopped sending (" + strconv.Itoa(len(p.buf)) + " bytes)")
+		return fail(proxyIncomplete(p2.end, len(p.buf), s.opts.PeekMax))
 	}
 	wantV := map[string]byte{"v1": 1, "v2": 2}[s.opts.ProxyProtocol]
 	h, err := parseProxy(p.buf[:n])
@@ -195,6 +195,24 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	*p = peeked{buf: rest}
 	classify(c, p, s.opts.PeekMax, deadline)
 	return true
+}
+
+// proxyIncomplete says why a PROXY header never ended: the peek cap (a v2
+// header may carry up to 64 KiB of TLVs, more than tlsgate peeks), the
+// deadline, or the client leaving.
+func proxyIncomplete(end explain.PeerEnd, have, limit int) string {
+	why := "when the client stopped sending"
+	switch {
+	case have >= limit:
+		why = "within the peek cap of " + strconv.Itoa(limit) + " bytes (a larger v2 header is not accepted)"
+	case end == explain.PeerSilent || end == explain.PeerPartial:
+		why = "when the peek deadline passed"
+	case end == explain.PeerClosed:
+		why = "when the client closed the connection"
+	case end == explain.PeerReset:
+		why = "when the client reset the connection"
+	}
+	return "PROXY header incomplete " + why + " (" + strconv.Itoa(have) + " bytes)"
 }
 
 // abort closes with RST (SO_LINGER 0), as BIG-IP does for refused flows,
