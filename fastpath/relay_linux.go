@@ -111,6 +111,7 @@ func (l *loop) connectEvent(c *Conn, ev uint32, now time.Time) bool {
 		return true
 	}
 	l.up(c)
+	c.last = now // the idle clock starts with the relay, not the dial
 	return l.flush(c, 1, now)
 }
 
@@ -302,7 +303,9 @@ func (l *loop) sweep(now time.Time) {
 	}
 	l.idled = now
 	for fd, c := range l.conns {
-		if fd == c.cfd && c.phase == relaying && now.Sub(c.last) >= idle {
+		// A backend still connecting is the dial timeout's (above), as on
+		// the goroutine path: idle time starts once there is a relay.
+		if fd == c.cfd && c.phase == relaying && !c.connecting && now.Sub(c.last) >= idle {
 			l.finish(c, fmt.Errorf("%w: no bytes either way for %s", ErrIdle, idle), true)
 		}
 	}

@@ -1,0 +1,70 @@
+package listener
+
+import (
+	"io"
+	"net"
+	"net/netip"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tlsgate/tlsgate/explain"
+)
+
+// blackholeBackend returns a loopback address whose accept queue is full,
+// so a connect to it gets no answer (its SYN is dropped) until the
+// dialler gives up: a filtered backend, without leaving loopback.
+func blackholeBackend(t *testing.T) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(sa.(*syscall.SockaddrInet4).Port)).String()
+	for range 16 {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err != nil {
+			return addr // the queue is full: this connect went unanswered
+		}
+		t.Cleanup(func() { _ = c.Close() })
+	}
+	t.Fatal("the accept queue never filled")
+	return ""
+}
+
+// TestDialTimeoutIsNotIdle: a backend that never answers the connect is a
+// dial timeout on both engines, even when the idle timeout is shorter.
+// The epoll engine used to count the dial as idle time and report
+// idle_timeout, naming a backend flow that never existed.
+func TestDialTimeoutIsNotIdle(t *testing.T) {
+	needEpoll(t)
+	bh := blackholeBackend(t)
+	for _, eng := range []Engine{EngineGoroutines, EngineEpoll} {
+		t.Run(string(eng), func(t *testing.T) {
+			h := startListener(t, Options{Mode: Plaintext, Backend: bh, Engine: eng,
+				IdleTimeout: 100 * time.Millisecond, DialTimeout: 600 * time.Millisecond}, nil)
+			c := dialGuarded(t, h.addr)
+			if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			r := h.next()
+			if r.d.Code != explain.CodeBackendTimeout || !r.o.Backend.TimedOut {
+				t.Errorf("code %s (%s), backend %+v; want backend_timeout", r.d.Code, r.d.Summary, r.o.Backend)
+			}
+			if r.o.Backend.Local.IsValid() {
+				t.Errorf("backend flow %s logged for a dial that never completed", r.o.Backend.Local)
+			}
+		})
+	}
+}
