@@ -272,7 +272,16 @@ func (h fastHandler) Handoff(c *fastpath.Conn, nc net.Conn, err error) {
 	}
 	s.mu.Lock()
 	s.conns[nc] = struct{}{}
+	// A loop sees Abort only at the end of its round, so a hand-off can
+	// come after Shutdown cut the live connections: cut it too, or it
+	// would be served past the grace and Shutdown would wait for it.
+	// Shutdown sets cut before it takes mu to cut, so one of the two
+	// always finds the other.
+	cut := s.cut.Load()
 	s.mu.Unlock()
+	if cut {
+		abort(nc)
+	}
 	go func() {
 		defer s.wg.Done()
 		defer s.release()
