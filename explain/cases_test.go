@@ -291,7 +291,7 @@ func diagCases() []diagCase {
 				"01260026:4: No shared ciphers between SSL peers 2001:db8::1.51514:2001:db8::10.443.",
 				"01260013:4: SSL Handshake failed for TCP 2001:db8::1.51514 -> 2001:db8::10.443"}},
 		{name: "sni_missing", o: sniMissing, code: CodeSNIMissing, lines: []string{lineSummary},
-			contains: []string{"server_name", "--resolve", "unrecognized name"}},
+			contains: []string{"server_name", "--resolve", "sslv3 alert handshake failure", "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"}},
 		{name: "client_silent_tls", o: silentTLS, code: CodeClientSilent, lines: []string{lineSummary},
 			contains: []string{"SSH", "MySQL", "tcp_half_open", "5s"}},
 		{name: "client_silent_plaintext", o: silentPlain, code: CodeClientSilent},

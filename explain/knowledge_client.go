@@ -109,7 +109,7 @@ func clientKnowledge() map[string]entry {
 				"Connect by name instead of IP: `curl --resolve name:{vport}:{virtual_host} https://name:{vport}/`, or `openssl s_client -servername name`.",
 				"If clients without SNI must work, turn sni_require off and serve a default certificate.",
 			},
-			clientSaw: "Usually alert 112 unrecognized_name: curl `curl: (35) … tlsv1 unrecognized name`, Go `remote error: tls: unrecognized name`, Java `Received fatal alert: unrecognized_name`, Chrome ERR_SSL_UNRECOGNIZED_NAME_ALERT.",
+			clientSaw: "tlsgate answers the ClientHello with alert 40 handshake_failure, as a client-ssl profile with sni-require does: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH.",
 			evidence:  []string{"sni", "versions_offered", "ja4", "client_error"},
 		},
 
@@ -177,9 +177,9 @@ func clientKnowledge() map[string]entry {
 			evidence:  []string{"alert_recv", "sni", "versions_offered", "client_error", "ja4"},
 		},
 		CodeClientAlert + "/48": {
-			cause:     "The client does not trust the certificate's issuer (alert 48 unknown_ca): tlsgate's certificates come from the lab CA, which is not in the client's trust store. OpenSSL-based clients (curl, Python, s_client) send 48 for self-signed, untrusted-root and incomplete-chain certificates.",
+			cause:     "The client does not trust the certificate's issuer (alert 48 unknown_ca): tlsgate's certificates come from the lab CA, which is not in the client's trust store. OpenSSL-based clients (curl, Python) send 48 for self-signed, untrusted-root and incomplete-chain certificates; openssl s_client sends it only with -verify_return_error (without it, it prints the verify error and carries on).",
 			checks:    []string{checkCA, checkCAJava, "If the listener serves a fixed cert_file, check that its chain includes the intermediate."},
-			clientSaw: "curl prints `curl: (60) SSL certificate problem: unable to get local issuer certificate` (or `self-signed certificate`, `self-signed certificate in certificate chain`); s_client `verify error:num=20:unable to get local issuer certificate`.",
+			clientSaw: "curl prints `curl: (60) SSL certificate problem: unable to get local issuer certificate` (or `self-signed certificate`, `self-signed certificate in certificate chain`); s_client -verify_return_error `verify error:num=20:unable to get local issuer certificate`.",
 		},
 		CodeClientAlert + "/42": {
 			cause: "The client rejected the certificate with alert 42 bad_certificate. Go clients send 42 for every certificate failure (unknown authority, expired, name mismatch), so the alert alone does not say which; OpenSSL sends 42 for not-yet-valid or weak-signature certificates.",
@@ -197,7 +197,7 @@ func clientKnowledge() map[string]entry {
 				"Check the served dates: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`.",
 				"If a fault rule serves an expired chain on purpose, this is the expected result.",
 			},
-			clientSaw: "curl prints `curl: (60) SSL certificate problem: certificate has expired`; Go `x509: certificate has expired or is not yet valid: current time … is after …`.",
+			clientSaw: "curl prints `curl: (60) SSL certificate problem: certificate has expired`; Java 17 (TLS 1.2; under TLS 1.3 it sends 46) `PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed`. A Go client never sends 45: it reports an expired certificate with 42.",
 		},
 		CodeClientAlert + "/46": {
 			cause:     "The client rejected the certificate with the generic alert 46 certificate_unknown. Java clients send 46 for most certificate failures (untrusted issuer, name mismatch), and always under TLS 1.3.",
@@ -214,7 +214,7 @@ func clientKnowledge() map[string]entry {
 			checks: []string{"Check the certificate's revocation status and reissue it.", "If a fault rule staples a revoked OCSP response on purpose, this is the expected result."},
 		},
 		CodeClientAlert + "/40": {
-			cause:  "The client sent handshake_failure (alert 40): it cannot accept what tlsgate negotiated, e.g. a cipher or group it did not want, or (TLS 1.2) it was asked for a client certificate it does not have.",
+			cause:  "The client sent handshake_failure (alert 40): it cannot accept what tlsgate negotiated. A Go client sends 40 when the server picks a cipher suite it did not offer; an OpenSSL client when the DHE group is too small (512 or 1024 bits). A missing client certificate is not this: a client asked for one it does not have answers with no certificate, and it is the server that then sends 40 (TLS 1.2) or 116 (TLS 1.3).",
 			checks: []string{"Read the client's own error output.", "Compare the client's offered versions and suites (below) with the listener's settings and any fault rule that forces them."},
 		},
 		CodeClientAlert + "/70": {

@@ -111,7 +111,7 @@ func clientKnowledgeJA() map[string]entry {
 				"IP ではなくホスト名で接続する: `curl --resolve name:{vport}:{virtual_host} https://name:{vport}/`、または `openssl s_client -servername name`。",
 				"SNI なしのクライアントも通す必要があるなら、sni_require を外してデフォルトの証明書を返すようにする。",
 			},
-			clientSaw: "たいていはアラート 112 unrecognized_name。curl は `curl: (35) … tlsv1 unrecognized name`、Go は `remote error: tls: unrecognized name`、Java は `Received fatal alert: unrecognized_name`、Chrome は ERR_SSL_UNRECOGNIZED_NAME_ALERT を表示する。",
+			clientSaw: "tlsgate は、sni-require を設定した client-ssl プロファイルと同じく、ClientHello にアラート 40 handshake_failure で答える。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。",
 		},
 
 		CodeClientSilent: {
@@ -174,9 +174,9 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: "クライアントはアラート {alert} を送った理由を自分で表示する。curl の終了コードは 35 か 60。",
 		},
 		CodeClientAlert + "/48": {
-			cause:     "クライアントが証明書の発行者を信頼していない（アラート 48 unknown_ca）。tlsgate の証明書はラボ CA が発行したもので、そのラボ CA がクライアントのトラストストアに入っていない。OpenSSL ベースのクライアント（curl、Python、s_client）は、自己署名の証明書、信頼されていないルートCA、中間証明書が欠けた証明書チェーンのいずれでも 48 を送る。",
+			cause:     "クライアントが証明書の発行者を信頼していない（アラート 48 unknown_ca）。tlsgate の証明書はラボ CA が発行したもので、そのラボ CA がクライアントのトラストストアに入っていない。OpenSSL ベースのクライアント（curl、Python）は、自己署名の証明書、信頼されていないルートCA、中間証明書が欠けた証明書チェーンのいずれでも 48 を送る。openssl s_client が 48 を送るのは -verify_return_error を付けたときだけで、付けなければ検証エラーを表示してそのまま続ける。",
 			checks:    []string{checkCAJA, checkCAJavaJA, "リスナーが固定の cert_file を返しているなら、その証明書チェーンに中間証明書が含まれているか確認する。"},
-			clientSaw: "curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate`（または `self-signed certificate`、`self-signed certificate in certificate chain`）、s_client は `verify error:num=20:unable to get local issuer certificate` を表示する。",
+			clientSaw: "curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate`（または `self-signed certificate`、`self-signed certificate in certificate chain`）、s_client -verify_return_error は `verify error:num=20:unable to get local issuer certificate` を表示する。",
 		},
 		CodeClientAlert + "/42": {
 			cause: "クライアントがアラート 42 bad_certificate で証明書を拒否した。Go のクライアントは証明書の問題なら何でも（未知の発行者、有効期限切れ、名前の不一致）42 を送るので、アラートだけではどれなのか分からない。OpenSSL は、有効期間がまだ始まっていない証明書や弱い署名の証明書に 42 を送る。",
@@ -194,7 +194,7 @@ func clientKnowledgeJA() map[string]entry {
 				"返している証明書の日付を確認する: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`。",
 				"フォールトルールで意図的に有効期限切れの証明書チェーンを返しているなら、これは想定どおりの結果。",
 			},
-			clientSaw: "curl は `curl: (60) SSL certificate problem: certificate has expired`、Go は `x509: certificate has expired or is not yet valid: current time … is after …` を表示する。",
+			clientSaw: "curl は `curl: (60) SSL certificate problem: certificate has expired`、Java 17（TLS 1.2 の場合。TLS 1.3 では 46 を送る）は `PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed` を表示する。Go のクライアントは 45 を送らず、有効期限切れも 42 で知らせる。",
 		},
 		CodeClientAlert + "/46": {
 			cause:     "クライアントが汎用のアラート 46 certificate_unknown で証明書を拒否した。Java のクライアントは証明書の問題の大半（信頼されていない発行者、名前の不一致）で 46 を送り、TLS 1.3 では常に 46 になる。",
@@ -211,7 +211,7 @@ func clientKnowledgeJA() map[string]entry {
 			checks: []string{"証明書の失効状態を確認し、再発行する。", "フォールトルールで意図的に失効を示す OCSP 応答をステープルしているなら、これは想定どおりの結果。"},
 		},
 		CodeClientAlert + "/40": {
-			cause:  "クライアントが handshake_failure（アラート 40）を送ってきた。tlsgate がネゴシエートした内容（望まない暗号スイートやグループなど）を受け入れられないか、TLS 1.2 で持っていないクライアント証明書を要求された。",
+			cause:  "クライアントが handshake_failure（アラート 40）を送ってきた。tlsgate がネゴシエートした内容を受け入れられない。Go のクライアントは、提示していない暗号スイートをサーバが選んだときに 40 を送り、OpenSSL のクライアントは DHE グループが小さすぎるとき（512 ビットや 1024 ビット）に送る。クライアント証明書がない場合はこれに当たらない。持っていない証明書を要求されたクライアントは証明書なしで応答し、40（TLS 1.2）や 116（TLS 1.3）を送るのはサーバの側である。",
 			checks: []string{"クライアント自身のエラー出力を読む。", "クライアントが提示したバージョンとスイート（下記）を、リスナーの設定や、それらを強制するフォールトルールと比べる。"},
 		},
 		CodeClientAlert + "/70": {
