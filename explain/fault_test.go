@@ -208,6 +208,8 @@ func TestAlertSaw(t *testing.T) {
 		{45, []string{"curl: (60) SSL certificate verification failed", "expired certificate"}},
 		{112, []string{"tlsv1 unrecognized name", "ERR_SSL_UNRECOGNIZED_NAME_ALERT"}},
 		{116, []string{"curl: (98)", "certificate required"}},
+		{20, []string{"bad record MAC", "ERR_SSL_BAD_RECORD_MAC_ALERT"}},
+		{51, []string{"error decrypting message", "ERR_SSL_DECRYPT_ERROR_ALERT"}},
 		{-1, []string{"curl exits 35"}},
 	}
 	for _, tc := range tests {

@@ -278,6 +278,10 @@ func (f *facts) alertSaw(n int) string {
 		chrome = "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"
 	case n == 112:
 		chrome = "ERR_SSL_UNRECOGNIZED_NAME_ALERT"
+	case n == 20:
+		chrome = "ERR_SSL_BAD_RECORD_MAC_ALERT"
+	case n == 51:
+		chrome = "ERR_SSL_DECRYPT_ERROR_ALERT"
 	case n >= 42 && n <= 49 && n != 47 || n == 116:
 		chrome = "ERR_BAD_SSL_CLIENT_AUTH_CERT" + f.say("chrome_blames")
 	}
