@@ -15,7 +15,7 @@ func upstreamKnowledgeJA() map[string]entry {
 				"クライアントが直接つなぐ構成なら、リスナー {listener} の proxy_protocol を \"\"（または \"optional\"）にする。",
 				"ヘルスチェックも直接つなぐことが多い。ヘルスチェックにもヘッダを付けるか、optional のポリシーにする。",
 			},
-			clientSaw: "TLS が始まる前に接続が閉じられる。curl はハンドシェイク中のリセットか予期しない EOF を報告する。",
+			clientSaw: "先頭バイトにヘッダがないと分かった時点で、tlsgate は TLS が始まる前に接続をリセット（RST）する。curl は `curl: (35) Recv failure: Connection reset by peer`（平文 HTTP のクライアントなら `curl: (56) Recv failure: Connection reset by peer`）、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET を表示する。",
 		},
 		CodeProxyUnexpected: {
 			summary: "リスナー {listener} に {client} から想定外の PROXY v{proxy_got} ヘッダ",
@@ -24,7 +24,7 @@ func upstreamKnowledgeJA() map[string]entry {
 				"信頼できるロードバランサが付けているヘッダなら、リスナー {listener} に proxy_protocol = \"v{proxy_got}\" を設定する。",
 				"またはロードバランサ側で PROXY プロトコルを無効にする。",
 			},
-			clientSaw: "サーバがでたらめを返したかのように、クライアントのハンドシェイクが失敗する。平文 HTTP のクライアントなら 400 が返ることもある。",
+			clientSaw: "ヘッダを読んだ時点で、tlsgate は TLS が始まる前に接続をリセット（RST）する。接続を持っている側（ロードバランサ、またはその向こうのクライアント）にはリセットとして見える。curl は `curl: (35) Recv failure: Connection reset by peer`（平文 HTTP のクライアントなら `curl: (56) Recv failure: Connection reset by peer`）、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET を表示する。",
 		},
 		CodeProxyMalformed: {
 			summary: "リスナー {listener} で {client} からの PROXY ヘッダが不正: {proxy_err}",
@@ -33,7 +33,7 @@ func upstreamKnowledgeJA() map[string]entry {
 				"ロードバランサが設定どおりのバージョンを送っているか確認する。v1 はテキストの `PROXY TCP4 … \\r\\n`、v2 は 12 バイトのシグネチャ 0d 0a 0d 0a 00 0d 0a 51 55 49 54 0a で始まる。",
 				"経路上で先頭バイトを書き換えるものがないか確認する。",
 			},
-			clientSaw: "TLS が始まる前に接続が閉じられる。",
+			clientSaw: "TLS が始まる前に tlsgate が接続をリセット（RST）する。",
 		},
 		CodeProxyMalformed + "/version_mismatch": {
 			summary: "{client} から PROXY v{proxy_got} ヘッダ、リスナー {listener} の想定は {proxy_policy}",
