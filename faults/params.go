@@ -87,7 +87,7 @@ func (a Alert) Code() (uint8, bool) { return uint8(a), a >= 0 && a <= 255 }
 
 // String is the RFC name, or the number when the code has none.
 func (a Alert) String() string {
-	if c, ok := a.Code(); ok && !strings.HasPrefix(sniff.AlertName(c), "unknown_alert") {
+	if c, ok := a.Code(); ok && !strings.HasPrefix(sniff.AlertName(c), "alert(") {
 		return sniff.AlertName(c)
 	}
 	return strconv.Itoa(int(a))
@@ -116,7 +116,7 @@ func (a *Alert) UnmarshalText(b []byte) error {
 	want := squash(s)
 	for c := 0; c <= 255; c++ {
 		name := sniff.AlertName(uint8(c))
-		if !strings.HasPrefix(name, "unknown_alert") && squash(strings.TrimSuffix(name, "_RESERVED")) == want {
+		if !strings.HasPrefix(name, "alert(") && squash(strings.TrimSuffix(name, "_RESERVED")) == want {
 			*a = Alert(c)
 			return nil
 		}

@@ -25,9 +25,9 @@ func ParseAlert(b []byte) (level, desc uint8, ok bool) {
 }
 
 // AlertName returns the RFC name of an AlertDescription (RFC 5246 §7.2,
-// RFC 8446 §6, RFC 7507, RFC 7301), spelled with underscores as OpenSSL,
-// ssldump and BIG-IP print it, e.g. 48 → "unknown_ca". Unassigned values
-// give "unknown_alert(N)".
+// RFC 8446 §6, RFC 7507, RFC 7301, RFC 9849), spelled with underscores as
+// OpenSSL, ssldump and BIG-IP print it, e.g. 48 → "unknown_ca". Unassigned
+// values give "alert(N)", as crypto/tls and explain.AlertName spell them.
 func AlertName(desc uint8) string {
 	switch desc {
 	case 0:
@@ -98,8 +98,10 @@ func AlertName(desc uint8) string {
 		return "certificate_required"
 	case 120:
 		return "no_application_protocol"
+	case 121:
+		return "ech_required"
 	}
-	return fmt.Sprintf("unknown_alert(%d)", desc)
+	return fmt.Sprintf("alert(%d)", desc)
 }
 
 // VersionName names a protocol version the way OpenSSL and BIG-IP logs do:

@@ -38,7 +38,7 @@ func TestParseAlert(t *testing.T) {
 }
 
 func TestAlertName(t *testing.T) {
-	// The full table of bigip-log.md §3.3.
+	// The full table of bigip-log.md §3.3, plus 121 ech_required (RFC 9849).
 	want := map[uint8]string{
 		0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 21: "decryption_failed_RESERVED",
 		22: "record_overflow", 30: "decompression_failure_RESERVED", 40: "handshake_failure",
@@ -51,6 +51,7 @@ func TestAlertName(t *testing.T) {
 		110: "unsupported_extension", 111: "certificate_unobtainable_RESERVED", 112: "unrecognized_name",
 		113: "bad_certificate_status_response", 114: "bad_certificate_hash_value_RESERVED",
 		115: "unknown_psk_identity", 116: "certificate_required", 120: "no_application_protocol",
+		121: "ech_required",
 	}
 	for d := range 256 {
 		got := AlertName(uint8(d))
@@ -58,7 +59,7 @@ func TestAlertName(t *testing.T) {
 			if got != name {
 				t.Errorf("AlertName(%d) = %q, want %q", d, got, name)
 			}
-		} else if got != fmt.Sprintf("unknown_alert(%d)", d) {
+		} else if got != fmt.Sprintf("alert(%d)", d) {
 			t.Errorf("AlertName(%d) = %q for an unassigned value", d, got)
 		}
 	}
