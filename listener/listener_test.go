@@ -286,6 +286,19 @@ func TestMaxConnectionsRefusesAndAggregatesLogs(t *testing.T) {
 	if lines < 1 || lines >= extra/2 {
 		t.Fatalf("%d max_connections log lines for %d refusals; want aggregation", lines, extra)
 	}
+	// The tail of the burst is reported a second after the last line,
+	// with no further refusal and no shutdown to flush it.
+	logged := func() (n int64) {
+		for _, e := range h.logs.FilterMessageSnippet("max_connections").All() {
+			n += e.ContextMap()["refused"].(int64)
+		}
+		return n
+	}
+	for end := time.Now().Add(10 * time.Second); logged() != extra; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(end) { // a hang guard: the line is due after 1s
+			t.Fatalf("the log reports %d refusals of %d, 10s after the burst", logged(), extra)
+		}
+	}
 }
 
 func TestShutdownForcesAfterGrace(t *testing.T) {

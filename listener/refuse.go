@@ -17,6 +17,10 @@ type refusalLog struct {
 	count   int64 // refused since the last line
 	total   int64
 	lastLog time.Time
+	// pending is armed while refusals wait for the next line: the rest of
+	// a burst shorter than a second would otherwise be reported only with
+	// the next refusal, maybe hours later, or at shutdown.
+	pending *time.Timer
 }
 
 // refuse closes a connection over the limit with a reset and counts it.
@@ -40,15 +44,35 @@ func (s *Server) countRefusal() {
 	r.mu.Lock()
 	r.count++
 	r.total++
-	due := now.Sub(r.lastLog) >= time.Second
+	wait := time.Second - now.Sub(r.lastLog)
+	due := wait <= 0
 	var n, total int64
 	if due {
 		n, total = r.count, r.total
 		r.count = 0
 		r.lastLog = now
+	} else if r.pending == nil {
+		r.pending = time.AfterFunc(wait, func() { s.logPendingRefusals() })
 	}
 	r.mu.Unlock()
 	if due {
+		s.logRefusals(n, total)
+	}
+}
+
+// logPendingRefusals writes the refusals counted since the last line, a
+// second after it.
+func (s *Server) logPendingRefusals() {
+	r := &s.refusals
+	r.mu.Lock()
+	r.pending = nil
+	n, total := r.count, r.total
+	if n > 0 {
+		r.count = 0
+		r.lastLog = s.deps.Now()
+	}
+	r.mu.Unlock()
+	if n > 0 {
 		s.logRefusals(n, total)
 	}
 }
@@ -58,6 +82,10 @@ func (r *refusalLog) flush(s *Server) {
 	r.mu.Lock()
 	n, total := r.count, r.total
 	r.count = 0
+	if r.pending != nil {
+		r.pending.Stop()
+		r.pending = nil
+	}
 	r.mu.Unlock()
 	if n > 0 {
 		s.logRefusals(n, total)
