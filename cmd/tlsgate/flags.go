@@ -30,10 +30,10 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 			fs.Usage()
 			return errHelp
 		}
-		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+		return usageError{fmt.Sprintf("%s: %v (see \"tlsgate %s --help\")", fs.Name(), err, fs.Name())}
 	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+		return usageError{fmt.Sprintf("%s: unexpected argument %q (see \"tlsgate %s --help\")", fs.Name(), fs.Arg(0), fs.Name())}
 	}
 	return nil
 }

@@ -85,6 +85,9 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, topUsage)
 		return errHelp
 	case "version", "--version":
+		if len(args) > 1 {
+			return usageError{fmt.Sprintf("version: unexpected argument %q (it takes none)", args[1])}
+		}
 		fmt.Fprintln(stdout, "tlsgate", version)
 		return nil
 	case "run":
