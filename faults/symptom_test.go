@@ -26,6 +26,8 @@ func TestSymptom(t *testing.T) {
 		{"block_page", "request", &Rule{Status: 451}, []string{ClassHTTP + " 451", "returned error: 451", "resp.StatusCode == 451"}},
 		{"alert", "client_hello", &Rule{Alert: ptr(Alert(112))}, []string{ClassAlert + " 112 unrecognized_name", "tlsv1 unrecognized name", "remote error: tls: unrecognized name", "ERR_SSL_UNRECOGNIZED_NAME_ALERT"}},
 		{"alert", "client_hello", &Rule{Alert: ptr(Alert(49)), Then: ThenRST}, []string{"access denied", "ERR_BAD_SSL_CLIENT_AUTH_CERT", "reset"}},
+		{"alert", "client_hello", &Rule{Alert: ptr(Alert(20))}, []string{"sslv3 alert bad record mac", "ERR_SSL_BAD_RECORD_MAC_ALERT"}},
+		{"alert", "client_hello", &Rule{Alert: ptr(Alert(51))}, []string{"tlsv1 alert decrypt error", "ERR_SSL_DECRYPT_ERROR_ALERT"}},
 		{"alert", "client_hello", &Rule{Alert: ptr(Alert(201))}, []string{ClassAlert + " 201", "alert(201)"}},
 		{"sni_policy", "client_hello", nil, []string{ClassAlert + " 112"}},
 		{"alert", "handshake_done", &Rule{Alert: ptr(Alert(40))}, []string{ClassAlert + " injected in the clear right after the handshake", "bad record MAC", "curl (56)"}},

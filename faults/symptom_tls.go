@@ -18,6 +18,7 @@ type alertText struct {
 // alertTexts holds the alerts a lab sends most.
 func alertTexts() map[uint8]alertText {
 	return map[uint8]alertText{
+		20:  {"sslv3 alert bad record mac", "ERR_SSL_BAD_RECORD_MAC_ALERT"},
 		40:  {"sslv3 alert handshake failure", "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
 		42:  {"sslv3 alert bad certificate", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
 		43:  {"sslv3 alert unsupported certificate", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
@@ -27,6 +28,7 @@ func alertTexts() map[uint8]alertText {
 		47:  {"sslv3 alert illegal parameter", "ERR_SSL_PROTOCOL_ERROR"},
 		48:  {"tlsv1 alert unknown ca", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
 		49:  {"tlsv1 alert access denied", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
+		51:  {"tlsv1 alert decrypt error", "ERR_SSL_DECRYPT_ERROR_ALERT"},
 		70:  {"tlsv1 alert protocol version", "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
 		71:  {"tlsv1 alert insufficient security", "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
 		80:  {"tlsv1 alert internal error", "ERR_SSL_PROTOCOL_ERROR"},
