@@ -22,9 +22,7 @@ mode = "terminate"
 // which names the key.
 func TestBadConfigs(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{"cert.pem", "key.pem", "ca.pem"} {
-		writeFile(t, filepath.Join(dir, f), "PEM")
-	}
+	writePEMs(t, dir)
 	tests := []struct {
 		name string
 		src  string
@@ -103,7 +101,7 @@ func TestBadConfigs(t *testing.T) {
 			`listener.non_ssl: has no effect with mode = "plaintext"`},
 		{"non_ssl on plaintext", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) + "non_ssl = \"reset\" #<-\n",
 			`listener.non_ssl: has no effect with mode = "plaintext"`},
-		{"fault: unknown key", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nactoin = 1 #<-\n", `unknown field "actoin"`},
+		{"fault: unknown key", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nactoin = 1 #<-\n", `unknown key fault.actoin (did you mean action?)`},
 		{"fault: bad stage", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nstage = \"later\" #<-\n", `field "stage": unknown stage "later"`},
 		{"fault: unknown listener", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nlistener = \"nope\" #<-\n", `names listener "nope", which is not defined`},
 		{"admin on a public address", "[admin]\nlisten = \"0.0.0.0:8474\" #<-\n" + web, `is not a loopback address`},
@@ -204,6 +202,85 @@ func TestBadConfigs(t *testing.T) {
 		{"log as string", "log = \"stderr\" #<-\n" + web, "log: want a table ([log]), got string"},
 		{"empty ca dir", "[ca]\ndir = \"\" #<-\n" + web, `ca.dir: empty; leave the key out to use "./tlsgate-ca"`},
 		{"ca dir as integer", "[ca]\ndir = 1 #<-\n" + web, "ca.dir: want a string, got integer 1"},
+
+		// File contents, loaded as the listener will (review defect 1).
+		{"cert and key do not match", web + "[listener.client_ssl]\ncert = \"$DIR/cert.pem\"\nkey = \"$DIR/other.key\" #<-\n",
+			`listener.client_ssl.key: "$DIR/other.key" does not belong to the certificate in cert = "$DIR/cert.pem": tls: private key does not match public key`},
+		{"cert not PEM", web + "[listener.client_ssl]\ncert = \"$DIR/notpem.pem\" #<-\nkey = \"$DIR/key.pem\"\n",
+			`listener.client_ssl.cert: "$DIR/notpem.pem" is not a usable certificate file: no PEM data`},
+		{"key not PEM", web + "[listener.client_ssl]\ncert = \"$DIR/cert.pem\"\nkey = \"$DIR/notpem.pem\" #<-\n",
+			`listener.client_ssl.key: "$DIR/notpem.pem" is not a usable private key file`},
+		{"cert and key both not PEM", web + "[listener.client_ssl]\ncert = \"$DIR/notpem.pem\" #<-\nkey = \"$DIR/notpem.pem\"\n",
+			`listener.client_ssl.cert: "$DIR/notpem.pem" is not a usable certificate file`},
+		{"cert file holds a key", web + "[listener.client_ssl]\ncert = \"$DIR/key.pem\" #<-\nkey = \"$DIR/key.pem\"\n",
+			`listener.client_ssl.cert: "$DIR/key.pem" is not a usable certificate file: no CERTIFICATE PEM block, only PRIVATE KEY`},
+		{"cert is a device", web + "[listener.client_ssl]\ncert = \"/dev/null\" #<-\nkey = \"$DIR/key.pem\"\n",
+			`listener.client_ssl.cert: "/dev/null" is not a regular file`},
+		{"client_ca not PEM", web + "[listener.client_ssl]\nclient_cert = \"require\"\nclient_ca = \"$DIR/notpem.pem\" #<-\n",
+			`listener.client_ssl.client_ca: "$DIR/notpem.pem" holds no usable PEM certificate`},
+		{"server_ssl cert and key do not match", web + "[listener.server_ssl]\ncert = \"$DIR/other.pem\"\nkey = \"$DIR/key.pem\" #<-\n",
+			`listener.server_ssl.key: "$DIR/key.pem" does not belong to the certificate in cert = "$DIR/other.pem"`},
+		{"server_ssl cert not PEM", web + "[listener.server_ssl]\ncert = \"$DIR/notpem.pem\" #<-\nkey = \"$DIR/key.pem\"\n",
+			`listener.server_ssl.cert: "$DIR/notpem.pem" is not a usable certificate file`},
+		{"server_ssl ca not PEM", web + "[listener.server_ssl]\nca = \"$DIR/notpem.pem\" #<-\n",
+			`listener.server_ssl.ca: "$DIR/notpem.pem" holds no usable PEM certificate`},
+		{"keylog in a missing directory", web + "keylog = \"$DIR/nope/k.log\" #<-\n",
+			`listener.keylog: directory "$DIR/nope" of "$DIR/nope/k.log" is not usable`},
+		{"keylog under a file", web + "keylog = \"$DIR/cert.pem/k.log\" #<-\n",
+			`listener.keylog: "$DIR/cert.pem" is not a directory, so "$DIR/cert.pem/k.log" cannot be created in it`},
+		{"keylog is a directory", web + "keylog = \"$DIR\" #<-\n", `listener.keylog: "$DIR" is a directory, want a file to append to`},
+		{"capture is a file", web + "capture = \"$DIR/cert.pem\" #<-\n", `listener.capture: "$DIR/cert.pem" is not a directory`},
+		{"capture under a file", web + "capture = \"$DIR/cert.pem/a/b\" #<-\n",
+			`listener.capture: "$DIR/cert.pem/a/b" cannot be created: "$DIR/cert.pem" is not a directory`},
+
+		// The admin API's socket (review defect 2).
+		{"admin clashes with a listener", "[admin]\nlisten = \"127.0.0.1:9443\"\n" + strings.Replace(web, `listen = "127.0.0.1:9443"`, `listen = "127.0.0.1:9443" #<-`, 1),
+			`listener.listen: "127.0.0.1:9443" clashes with [admin] listening on "127.0.0.1:9443" at line 2`},
+		{"admin clashes with demo", "[demo]\nlisten = \"127.0.0.1:9474\"\n[admin]\nlisten = \"127.0.0.1:9474\" #<-\n" + web,
+			`admin.listen: "127.0.0.1:9474" clashes with [demo] listening on "127.0.0.1:9474" at line 2`},
+		{"default admin address clashes with demo", "[demo]\nlisten = \"127.0.0.1:8474\"\n[admin] #<-\n" + web,
+			`admin.listen: "127.0.0.1:8474" clashes with [demo]`},
+		{"remote admin clashes with a wildcard listener", "[admin]\nlisten = \"0.0.0.0:9443\"\nallow_remote = true\ntoken = \"t\"\n" +
+			strings.Replace(web, `listen = "127.0.0.1:9443"`, `listen = ":9443" #<-`, 1),
+			`listener.listen: ":9443" clashes with [admin]`},
+
+		// Places tlsgate writes to (review defect 3).
+		{"ca dir is a file", "[ca]\ndir = \"$DIR/cert.pem\" #<-\n" + web, `ca.dir: "$DIR/cert.pem" is not a directory`},
+		{"ca dir under a file", "[ca]\ndir = \"$DIR/cert.pem/ca\" #<-\n" + web,
+			`ca.dir: "$DIR/cert.pem/ca" cannot be created: "$DIR/cert.pem" is not a directory`},
+		{"log file in a missing directory", "[log]\nfile = \"$DIR/nope/x.log\" #<-\n" + web,
+			`log.file: directory "$DIR/nope" of "$DIR/nope/x.log" is not usable`},
+		{"log file is a directory", "[log]\nfile = \"$DIR\" #<-\n" + web, `log.file: "$DIR" is a directory`},
+
+		// [[fault]] values, each at its own key and line (review defect 4).
+		{"fault: bad latency", web + "[[fault]]\nname = \"x\"\naction = \"latency\"\nlatency = \"abc\" #<-\n",
+			`fault.latency: fault[0]: faults: duration "abc"`},
+		{"fault: latency as a date", web + "[[fault]]\nname = \"x\"\naction = \"latency\"\nlatency = 1979-05-27 #<-\n",
+			`fault.latency: fault[0]: got datetime 1979-05-27; no fault key takes a date or time`},
+		{"fault: bad version", web + "[[fault]]\nname = \"x\"\naction = \"version\"\nmin_version = \"1.4\" #<-\n",
+			`fault.min_version: fault[0]: faults: version "1.4"`},
+		{"fault: bad alert", web + "[[fault]]\nname = \"x\"\naction = \"alert\"\nalert = \"bogus_alert\" #<-\n",
+			`fault.alert: fault[0]: faults: unknown alert "bogus_alert"`},
+		{"fault: nan probability", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nprobability = nan #<-\n",
+			`fault.probability: fault[0]: NaN is not a finite number`},
+		{"fault: infinite probability", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nprobability = -inf #<-\n",
+			`fault.probability: fault[0]: -Inf is not a finite number`},
+		{"fault: wrong type", web + "[[fault]]\nname = \"x\"\naction = \"bandwidth\"\nrate = \"10\" #<-\n",
+			`fault.rate: fault[0]: want an integer, got string "10"`},
+		{"fault: capitalised key", web + "[[fault]]\nname = \"x\"\nAction = \"reset\" #<-\n",
+			`unknown key fault.Action (did you mean action?)`},
+		{"fault: two bad keys", web + "[[fault]]\nname = \"x\"\naction = \"latency\"\nlatency = \"abc\" #<-\njitter = \"def\" #<-\n",
+			`fault.jitter: fault[0]: faults: duration "def"`},
+		{"fault: bad key in the second table", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\n[[fault]]\nname = \"y\"\naction = \"latency\"\nlatency = \"1x\" #<-\n",
+			`fault.latency: fault[1]: faults: duration "1x"`},
+
+		// Ciphers that no allowed version can use (review defect 5).
+		{"only TLS 1.3 suites below TLS 1.3", web + "[listener.client_ssl]\nmax_version = \"1.2\"\nciphers = [\"TLS_AES_128_GCM_SHA256\"] #<-\n",
+			`listener.client_ssl.ciphers: would allow no suite at all with TLS 1.2 (TLS_AES_128_GCM_SHA256 is TLS 1.3 only; crypto/tls picks TLS 1.3 suites itself`},
+		{"only TLS 1.2 suites below TLS 1.2", web + "[listener.client_ssl]\nmin_version = \"1.0\"\nmax_version = \"1.1\"\nciphers = [ #<-\n  \"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\",\n  \"TLS_AES_256_GCM_SHA384\",\n]\n",
+			`would allow no suite at all with TLS 1.0 to 1.1 (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 is TLS 1.2 only, TLS_AES_256_GCM_SHA384 is TLS 1.3 only`},
+		{"max_version below the default min_version", web + "[listener.client_ssl]\nmax_version = \"1.1\" #<-\n",
+			`listener.client_ssl.max_version: 1.1 is below the default min_version 1.2; no version could be negotiated: set min_version = "1.1" too`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

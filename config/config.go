@@ -52,6 +52,53 @@ type Config struct {
 	Admin     Admin
 	Listeners []listener.Options // in file order; each has a unique Name and Listen
 	Faults    []faults.Rule      // [[fault]] rules, validated, in file order
+
+	// Where the keys were, for KeyError.
+	file string
+	at   map[string]pos
+}
+
+// KeyError locates err, a problem only found when tlsgate runs (a syslog host
+// that does not resolve, a corrupt lab CA), at key in the file the Config was
+// parsed from, so the message names the key and its line as Parse's would. key is
+// the dotted path with array indices, as in the file's structure: "log.syslog",
+// "listener[1].keylog", or "listener[1]" for a listener as a whole. The *Error's
+// Key drops the indices. A key that is not in the file (a default) gets the line
+// of its table, or none.
+func (c *Config) KeyError(key string, err error) *Error {
+	name := dropIndices(key)
+	line := 0
+	for k := key; k != "" && line == 0; k = parentPath(k) {
+		line = c.at[k].Line
+	}
+	return &Error{File: c.file, Line: line, Key: name, Err: fmt.Errorf("%s: %w", name, err)}
+}
+
+// dropIndices turns "listener[1].client_ssl" into "listener.client_ssl".
+func dropIndices(path string) string {
+	var b strings.Builder
+	skip := false
+	for _, r := range path {
+		switch {
+		case r == '[':
+			skip = true
+		case r == ']':
+			skip = false
+		case !skip:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// parentPath strips the last key or index: "listener[1].keylog" → "listener[1]" →
+// "listener" → "".
+func parentPath(path string) string {
+	i := strings.LastIndexAny(path, ".[")
+	if i < 0 {
+		return ""
+	}
+	return path[:i]
 }
 
 // Log is [log]: how each connection's one log event is written.
@@ -100,8 +147,10 @@ func Load(path string) (*Config, error) {
 
 // Parse decodes config text. name labels error messages ("config: <name>:<line>: …")
 // and its directory is the base for relative paths in the file. Certificate, key and CA
-// files named in the file must exist. On error the *Config is nil and the error joins
-// one *Error per problem, sorted by line.
+// files named in the file are loaded as the listeners will load them, and the places
+// tlsgate writes to (log file, key logs, capture and CA directories) must be
+// creatable, so that what Parse accepts can start. On error the *Config is nil and
+// the error joins one *Error per problem, sorted by line.
 func Parse(data []byte, name string) (*Config, error) {
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
@@ -146,6 +195,7 @@ func Parse(data []byte, name string) (*Config, error) {
 	if err := d.probs.err(); err != nil {
 		return nil, err
 	}
+	cfg.file, cfg.at = name, d.at
 	return cfg, nil
 }
 
@@ -159,6 +209,7 @@ func decodeLog(root *table) Log {
 
 		FlushInterval: t.duration("flush_interval", DefaultLogFlush, true),
 	}
+	t.checkNewFile("file", l.File)
 	if l.FlushInterval > MaxLogFlush {
 		t.fail("flush_interval", "%s is over the %s limit: every line could reach the file that much later", l.FlushInterval, MaxLogFlush)
 		l.FlushInterval = DefaultLogFlush
@@ -215,6 +266,7 @@ func decodeCA(root *table) CA {
 			c.Dir = filepath.Join(b, DefaultCADir)
 		}
 	}
+	t.checkDir("dir", c.Dir) // created with its parents on first run
 	t.unknown()
 	return c
 }
@@ -241,7 +293,7 @@ func decodeShutdown(root *table) Shutdown {
 }
 
 // checkClashes finds what no single listener can see: two listeners with one name,
-// and two sockets (listeners or the demo backend) on one address.
+// and two sockets (listeners, the demo backend or the admin API) on one address.
 func checkClashes(root *table, tables []*table, cfg *Config) {
 	type bound struct {
 		what, addr string
@@ -251,6 +303,17 @@ func checkClashes(root *table, tables []*table, cfg *Config) {
 	if cfg.Demo.Listen != "" {
 		demo, _ := root.sub("demo")
 		seen = append(seen, bound{what: "[demo]", addr: cfg.Demo.Listen, line: demo.line("listen")})
+	}
+	if cfg.Admin.Listen != "" && checkAddr(cfg.Admin.Listen, true) == nil {
+		admin, _ := root.sub("admin")
+		b := bound{what: "[admin]", addr: cfg.Admin.Listen, line: admin.line("listen")}
+		for _, s := range seen {
+			if bindConflict(s.addr, b.addr) {
+				admin.fail("listen", "%q clashes with %s listening on %q at line %d; two sockets cannot share one address", b.addr, s.what, s.addr, s.line)
+				break
+			}
+		}
+		seen = append(seen, b)
 	}
 	names := map[string]int{}
 	for i, o := range cfg.Listeners {

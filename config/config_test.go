@@ -60,6 +60,7 @@ func TestDefaultParses(t *testing.T) {
 				Mode: listener.Plaintext}),
 		},
 	}
+	cfg.file, cfg.at = "", nil // positions, for KeyError; tested there
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("default config decoded to\n%+v\nwant\n%+v", cfg, want)
 	}
@@ -117,9 +118,12 @@ func TestDefaultDocumentsEveryKey(t *testing.T) {
 
 func TestFullConfig(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{"certs/web.pem", "certs/web.key", "ca/backend-ca.pem"} {
-		writeFile(t, filepath.Join(dir, f), "PEM")
-	}
+	certPEM, keyPEM := selfSigned(t, "web")
+	caPEM, _ := selfSigned(t, "backend-ca")
+	writeFile(t, filepath.Join(dir, "certs/web.pem"), certPEM)
+	writeFile(t, filepath.Join(dir, "certs/web.key"), keyPEM)
+	writeFile(t, filepath.Join(dir, "ca/backend-ca.pem"), caPEM)
+	writeFile(t, filepath.Join(dir, "logs/.keep"), "")
 	src := `
 [log]
 format = "json"
@@ -213,6 +217,7 @@ server_ssl = {}
 				ClientSSL: &listener.ClientSSL{}, ServerSSL: &listener.ServerSSL{Verify: true}}),
 		},
 	}
+	cfg.file, cfg.at = "", nil
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("decoded\n%+v\nwant\n%+v", cfg, want)
 		for i := range min(len(cfg.Listeners), len(want.Listeners)) {
@@ -378,6 +383,64 @@ func TestGoodEdgeCases(t *testing.T) {
 		}
 		if !tt.check(cfg) {
 			t.Errorf("%s: unexpected result %+v", tt.name, cfg)
+		}
+	}
+}
+
+// Files and places that the file checks must accept.
+func TestGoodFiles(t *testing.T) {
+	dir := t.TempDir()
+	writePEMs(t, dir)
+	tests := []struct{ name, src string }{
+		{"matching pair", "[listener.client_ssl]\ncert = \"$DIR/cert.pem\"\nkey = \"$DIR/key.pem\"\n"},
+		{"cert and key in one file", "[listener.client_ssl]\ncert = \"$DIR/both.pem\"\nkey = \"$DIR/both.pem\"\n"},
+		{"client ca", "[listener.client_ssl]\nclient_cert = \"request\"\nclient_ca = \"$DIR/ca.pem\"\n"},
+		{"server_ssl pair and ca", "[listener.server_ssl]\nca = \"$DIR/ca.pem\"\ncert = \"$DIR/other.pem\"\nkey = \"$DIR/other.key\"\n"},
+		{"keylog to create", "keylog = \"$DIR/k.log\"\n"},
+		{"keylog that exists", "keylog = \"$DIR/cert.pem\"\n"},
+		{"keylog to a device", "keylog = \"/dev/null\"\n"},
+		{"capture to create with parents", "capture = \"$DIR/cap/a/b\"\n"},
+		{"capture that exists", "capture = \"$DIR\"\n"},
+		{"ca dir to create with parents", "[ca]\ndir = \"$DIR/x/y/ca\"\n"},
+		{"log file to create", "[log]\nfile = \"$DIR/tlsgate.log\"\n"},
+		{"tls 1.3 only with tls 1.2 suites", "[listener.client_ssl]\nmin_version = \"1.3\"\nciphers = [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"]\n"},
+		{"tls 1.3 suites with tls 1.3 allowed", "[listener.client_ssl]\nciphers = [\"TLS_AES_128_GCM_SHA256\"]\n"},
+		{"tls 1.0 suite below tls 1.2", "[listener.client_ssl]\nmin_version = \"1.0\"\nmax_version = \"1.1\"\nciphers = [\"TLS_AES_128_GCM_SHA256\", \"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA\"]\n"},
+		{"max_version at the default min", "[listener.client_ssl]\nmax_version = \"1.2\"\n"},
+		{"admin beside the listeners", "[admin]\nlisten = \"127.0.0.1:9474\"\n[demo]\nlisten = \"127.0.0.1:9080\"\n"},
+	}
+	for _, tt := range tests {
+		src := web + strings.ReplaceAll(tt.src, "$DIR", dir)
+		if _, err := Parse([]byte(src), filepath.Join(dir, "good.toml")); err != nil {
+			t.Errorf("%s: rejected:\n%v\nconfig:\n%s", tt.name, err, src)
+		}
+	}
+}
+
+// KeyError puts a problem found at run time at its key's line, as Parse would.
+func TestKeyError(t *testing.T) {
+	src := "[log]\nsyslog = \"udp://nonexistent.invalid:514\"\n" + web + strings.ReplaceAll(strings.ReplaceAll(web, "web", "api"), "94", "95") + "keylog = \"k.log\"\n"
+	cfg, err := Parse([]byte(src), "run.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cause := errors.New("lookup nonexistent.invalid: no such host")
+	tests := []struct {
+		key      string
+		line     int
+		name     string
+		rendered string
+	}{
+		{"log.syslog", 2, "log.syslog", "config: run.toml:2: log.syslog: lookup nonexistent.invalid: no such host"},
+		{"listener[1].keylog", 13, "listener.keylog", "config: run.toml:13: listener.keylog: lookup"},
+		{"listener[1].capture", 8, "listener.capture", "config: run.toml:8: listener.capture: "},
+		{"listener[0]", 3, "listener", "config: run.toml:3: listener: "},
+		{"ca.dir", 0, "ca.dir", "config: run.toml: ca.dir: "},
+	}
+	for _, tt := range tests {
+		e := cfg.KeyError(tt.key, cause)
+		if e.Line != tt.line || e.Key != tt.name || e.File != "run.toml" || !strings.HasPrefix(e.Error(), tt.rendered) || !errors.Is(e, cause) {
+			t.Errorf("KeyError(%q) = line %d key %q: %v; want line %d key %q, %q…", tt.key, e.Line, e.Key, e, tt.line, tt.name, tt.rendered)
 		}
 	}
 }

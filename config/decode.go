@@ -231,11 +231,12 @@ func (t *table) filePath(key string) string {
 	return filepath.Join(t.d.base, s)
 }
 
-// file reads a path that must name an existing regular file.
-func (t *table) file(key string) string {
+// file reads a path that must name an existing regular file. ok says the path is
+// set and the file is there to be read; a problem has been reported otherwise.
+func (t *table) file(key string) (path string, ok bool) {
 	p := t.filePath(key)
 	if p == "" {
-		return ""
+		return "", false
 	}
 	fi, err := t.d.stat(p)
 	switch {
@@ -243,8 +244,13 @@ func (t *table) file(key string) string {
 		t.failWrap(key, err, "cannot use %q", p)
 	case fi.IsDir():
 		t.fail(key, "%q is a directory, want a PEM file", p)
+	case !fi.Mode().IsRegular():
+		// A pipe or device could block or never end, and could be read only once.
+		t.fail(key, "%q is not a regular file (%s), want a PEM file", p, fi.Mode().Type())
+	default:
+		return p, true
 	}
-	return p
+	return p, false
 }
 
 // unknown reports keys this table does not accept. A key that belongs to another
@@ -313,8 +319,11 @@ func describe(v any) string {
 		kind = "datetime"
 	}
 	s := fmt.Sprintf("%v", v)
-	if kind == "string" {
-		s = fmt.Sprintf("%q", v)
+	switch x := v.(type) {
+	case string:
+		s = fmt.Sprintf("%q", x)
+	case time.Time:
+		s = tomlTime(x)
 	}
 	if len(s) > 60 {
 		cut := 57
@@ -324,6 +333,20 @@ func describe(v any) string {
 		s = s[:cut] + "..."
 	}
 	return kind + " " + s
+}
+
+// tomlTime spells a decoded TOML date or time as it was written. BurntSushi/toml
+// marks the local forms with these zone names.
+func tomlTime(t time.Time) string {
+	switch t.Location().String() {
+	case "date-local":
+		return t.Format(time.DateOnly)
+	case "time-local":
+		return t.Format("15:04:05.999999999")
+	case "datetime-local":
+		return t.Format("2006-01-02T15:04:05.999999999")
+	}
+	return t.Format(time.RFC3339Nano)
 }
 
 // durString spells a duration the way config.toml does ("300s", not "5m0s").

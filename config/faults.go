@@ -5,30 +5,48 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"reflect"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/tlsgate/tlsgate/faults"
 )
 
 // decodeFaults reads the [[fault]] tables into rules. The rule schema is the
-// faults package's own (the admin API takes the same JSON), so each table is
-// re-encoded as JSON and decoded strictly there; errors still name the key
-// and its line here.
+// faults package's own (the admin API takes the same JSON), so each key is
+// re-encoded as JSON and decoded strictly there, one key at a time: whatever
+// the faults package says about a value is reported at that key's line.
 func decodeFaults(root *table) []faults.Rule {
 	var rules []faults.Rule
 	seen := map[string]int{}
+	known := faultKeys()
 	for i, t := range arrayTables(root, "fault") {
-		raw, err := json.Marshal(t.m)
-		if err != nil {
-			root.d.probs.add(t.headerLine(), "fault", fmt.Errorf("fault[%d]: %w", i, err))
-			continue
-		}
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
 		var r faults.Rule
-		if err := dec.Decode(&r); err != nil {
-			key := jsonErrKey(err)
-			t.failWrap(key, err, "fault[%d]", i)
+		ok := true
+		keys := make([]string, 0, len(t.m))
+		for k := range t.m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if !slices.Contains(known, k) {
+				// encoding/json would match "Action" to action; TOML keys are
+				// case-sensitive, and config is strict.
+				msg := fmt.Sprintf("unknown key %s", t.keyName(k))
+				if s := suggest(k, known); s != "" {
+					msg += fmt.Sprintf(" (did you mean %s?)", s)
+				}
+				t.d.probs.add(t.line(k), t.keyName(k), errors.New(msg))
+				ok = false
+				continue
+			}
+			if !decodeFaultKey(t, i, k, &r) {
+				ok = false
+			}
+		}
+		if !ok {
 			continue
 		}
 		if err := r.Validate(); err != nil {
@@ -50,19 +68,92 @@ func decodeFaults(root *table) []faults.Rule {
 	return rules
 }
 
-// jsonErrKey names the key a JSON decoding error is about.
-func jsonErrKey(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
-		return te.Field
+// decodeFaultKey decodes key of fault table i into r, reporting a problem at the
+// key's line.
+func decodeFaultKey(t *table, i int, key string, r *faults.Rule) bool {
+	v := t.m[key]
+	if why := notJSON(v); why != "" {
+		t.fail(key, "fault[%d]: %s", i, why)
+		return false
 	}
-	msg := err.Error()
-	if _, after, ok := strings.Cut(msg, "unknown field \""); ok {
-		if k, _, ok := strings.Cut(after, "\""); ok {
-			return k
+	raw, err := json.Marshal(map[string]any{key: v})
+	if err != nil {
+		t.failWrap(key, err, "fault[%d]", i)
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(r); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			t.failWrap(key, err, "fault[%d]: want %s, got %s", i, jsonKind(te.Type), describe(v))
+		} else {
+			t.failWrap(key, err, "fault[%d]", i)
+		}
+		return false
+	}
+	return true
+}
+
+// notJSON says why a decoded TOML value has no JSON form the faults package
+// could read: a float that is not a number (nan, inf), or a date or time, which no
+// rule key takes. "" means it has one.
+func notJSON(v any) string {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Sprintf("%v is not a finite number", x)
+		}
+	case time.Time:
+		return fmt.Sprintf("got %s; no fault key takes a date or time (quote a duration: \"250ms\")", describe(v))
+	case []any:
+		for _, e := range x {
+			if why := notJSON(e); why != "" {
+				return why
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if why := notJSON(e); why != "" {
+				return why
+			}
 		}
 	}
-	return "fault"
+	return ""
+}
+
+// jsonKind words a Go type the way describe words TOML values.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return t.String()
+}
+
+// faultKeys lists the keys a [[fault]] table accepts: the JSON names of
+// faults.Rule's fields.
+func faultKeys() []string {
+	rt := reflect.TypeFor[faults.Rule]()
+	keys := make([]string, 0, rt.NumField())
+	for f := range rt.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name != "" && name != "-" && f.IsExported() {
+			keys = append(keys, name)
+		}
+	}
+	return keys
 }
 
 // Admin is [admin]: the loopback control API (faults at runtime, events,

@@ -87,7 +87,9 @@ func decodeListener(t *table, n int) listener.Options {
 	o.Bypass = bypassList(t)
 	o.MimicUpstream = t.boolean("upstream_cert", true) && o.Mode == listener.Inspect
 	o.KeyLog = t.filePath("keylog")
+	t.checkNewFile("keylog", o.KeyLog)
 	o.Capture = t.filePath("capture")
+	t.checkDir("capture", o.Capture)
 	if t.has("plain_backend") {
 		o.PlainBackend = addrKey(t, "plain_backend", false, o.Name)
 	}
@@ -205,30 +207,42 @@ func decodeClientSSL(t *table) *listener.ClientSSL {
 	c := &listener.ClientSSL{}
 	c.MinVersion = version(t, "min_version")
 	c.MaxVersion = version(t, "max_version")
-	if c.MinVersion != 0 && c.MaxVersion != 0 && c.MinVersion > c.MaxVersion {
+	switch {
+	case c.MinVersion != 0 && c.MaxVersion != 0 && c.MinVersion > c.MaxVersion:
 		t.fail("min_version", "%s is above max_version %s; no version could be negotiated",
 			versionName(c.MinVersion), versionName(c.MaxVersion))
+	case (!t.has("min_version") || t.m["min_version"] == "") && c.MaxVersion != 0 && c.MaxVersion < defaultMinVersion:
+		t.fail("max_version", "%s is below the default min_version %s; no version could be negotiated: set min_version = %q too",
+			versionName(c.MaxVersion), versionName(defaultMinVersion), versionName(c.MaxVersion))
 	}
 	names, idx, present := t.strList("ciphers")
 	if arr, ok := t.m["ciphers"].([]any); present && ok && len(arr) == 0 {
 		t.fail("ciphers", "empty list would allow no suite at all; remove the key to use crypto/tls defaults")
 	}
+	allKnown := true
 	for i, n := range names {
 		id, good := lookupCipher(n)
 		if !good {
 			t.d.probs.add(t.elemLine("ciphers", idx[i]), t.keyName("ciphers"),
 				fmt.Errorf("%s[%d]: unknown cipher %q: %s", t.keyName("ciphers"), idx[i], n, cipherHint(n)))
+			allKnown = false
 			continue
 		}
 		c.Ciphers = append(c.Ciphers, id)
 	}
-	c.CertFile = t.file("cert")
-	c.KeyFile = t.file("key")
+	if allKnown && len(c.Ciphers) > 0 {
+		checkCipherVersions(t, c)
+	}
+	var certOK, keyOK bool
+	c.CertFile, certOK = t.file("cert")
+	c.KeyFile, keyOK = t.file("key")
 	switch {
 	case c.CertFile != "" && c.KeyFile == "":
 		t.fail("cert", "set without key; a certificate needs its private key")
 	case c.CertFile == "" && c.KeyFile != "":
 		t.fail("key", "set without cert; a private key needs its certificate")
+	case certOK && keyOK:
+		t.checkKeyPair("cert", c.CertFile, "key", c.KeyFile)
 	}
 	c.SNIRequire = t.boolean("sni_require", false)
 	c.ClientCert = t.oneOf("client_cert", "",
@@ -236,9 +250,13 @@ func decodeClientSSL(t *table) *listener.ClientSSL {
 	if c.ClientCert == listener.ClientCertIgnore {
 		c.ClientCert = "" // the zero value means ignore
 	}
-	c.ClientCA = t.file("client_ca")
-	if c.ClientCA != "" && c.ClientCert == "" {
+	var caOK bool
+	c.ClientCA, caOK = t.file("client_ca")
+	switch {
+	case c.ClientCA != "" && c.ClientCert == "":
 		t.fail("client_ca", "has no effect with client_cert = \"ignore\"; set client_cert = \"request\" or \"require\"")
+	case caOK:
+		t.checkCAFile("client_ca", c.ClientCA)
 	}
 	t.unknown()
 	return c
@@ -275,15 +293,22 @@ func version(t *table, key string) uint16 {
 // the backend, verified by default as BIG-IP's server-ssl with a CA would be.
 func decodeServerSSL(t *table) *listener.ServerSSL {
 	s := &listener.ServerSSL{Verify: true}
-	s.CAFile = t.file("ca")
+	var caOK, certOK, keyOK bool
+	s.CAFile, caOK = t.file("ca")
+	if caOK {
+		t.checkCAFile("ca", s.CAFile)
+	}
 	if name, ok := t.str("server_name"); ok {
 		s.ServerName = name
 	}
 	s.Verify = t.boolean("verify", true)
-	s.Cert = t.file("cert")
-	s.Key = t.file("key")
-	if (s.Cert == "") != (s.Key == "") {
+	s.Cert, certOK = t.file("cert")
+	s.Key, keyOK = t.file("key")
+	switch {
+	case (s.Cert == "") != (s.Key == ""):
 		t.fail("cert", "cert and key go together: the client certificate presented to the backend needs its key")
+	case certOK && keyOK:
+		t.checkKeyPair("cert", s.Cert, "key", s.Key)
 	}
 	t.unknown()
 	return s

@@ -3,7 +3,10 @@ package config
 import (
 	"crypto/tls"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/tlsgate/tlsgate/listener"
 )
 
 // parseVersion maps the config's "1.0".."1.3" to crypto/tls constants. Only the
@@ -124,4 +127,73 @@ func versionName(v uint16) string {
 		return "1.3"
 	}
 	return fmt.Sprintf("0x%04x", v)
+}
+
+// defaultMinVersion is the lowest version a client_ssl profile without min_version
+// accepts: crypto/tls's server default, which the listener keeps.
+const defaultMinVersion = tls.VersionTLS12
+
+// checkCipherVersions rejects a cipher list of which no suite can be negotiated
+// within the profile's versions. crypto/tls applies the list to TLS 1.2 and below
+// only (it picks TLS 1.3 suites itself), so max_version = "1.2" with only TLS 1.3
+// suites would fail every handshake. The reverse, TLS 1.3 only with TLS 1.2 suites
+// listed, is left alone: the list is then unused, not harmful.
+func checkCipherVersions(t *table, c *listener.ClientSSL) {
+	lo, hi := c.MinVersion, c.MaxVersion
+	if lo == 0 {
+		lo = defaultMinVersion
+	}
+	if hi == 0 {
+		hi = tls.VersionTLS13
+	}
+	if hi >= tls.VersionTLS13 || lo > hi {
+		return // TLS 1.3 needs no listed suite; min above max is reported already
+	}
+	var why []string
+	tls13 := false
+	for _, id := range c.Ciphers {
+		vs := suiteVersions(id)
+		if slices.ContainsFunc(vs, func(v uint16) bool { return v >= lo && v <= hi }) {
+			return
+		}
+		tls13 = tls13 || slices.Contains(vs, tls.VersionTLS13)
+		why = append(why, fmt.Sprintf("%s is %s", tls.CipherSuiteName(id), versionRange(vs)))
+	}
+	note := ""
+	if tls13 {
+		note = "; crypto/tls picks TLS 1.3 suites itself and applies this list below TLS 1.3"
+	}
+	t.fail("ciphers", "would allow no suite at all with TLS %s (%s%s); list a suite for those versions, or raise max_version",
+		versionSpan(lo, hi), strings.Join(why, ", "), note)
+}
+
+// suiteVersions lists the versions crypto/tls negotiates suite id at.
+func suiteVersions(id uint16) []uint16 {
+	for _, list := range [][]*tls.CipherSuite{tls.CipherSuites(), tls.InsecureCipherSuites()} {
+		for _, cs := range list {
+			if cs.ID == id {
+				return cs.SupportedVersions
+			}
+		}
+	}
+	return nil
+}
+
+// versionRange words a suite's versions: "TLS 1.3 only", "TLS 1.0 to 1.2".
+func versionRange(vs []uint16) string {
+	if len(vs) == 0 {
+		return "not negotiable"
+	}
+	lo, hi := slices.Min(vs), slices.Max(vs)
+	if lo == hi {
+		return "TLS " + versionName(lo) + " only"
+	}
+	return "TLS " + versionSpan(lo, hi)
+}
+
+func versionSpan(lo, hi uint16) string {
+	if lo == hi {
+		return versionName(lo)
+	}
+	return versionName(lo) + " to " + versionName(hi)
 }

@@ -1,21 +1,22 @@
 package lab
 
 import (
+	"crypto/rand"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tlsgate/tlsgate/faults"
+	"github.com/tlsgate/tlsgate/pki"
 )
 
-// labOptions points the lab at a temp CA dir holding a placeholder ca.pem:
-// config only checks that the file exists; serving it is tlsgate run's job.
+// labOptions points the lab at a lab CA in a temp dir: config loads its ca.pem
+// (the inspect scenarios' server_ssl ca) as tlsgate lab creates it before parsing.
 func labOptions(t *testing.T) Options {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "ca.pem"), []byte("placeholder\n"), 0o644); err != nil {
+	if _, _, err := pki.LoadOrCreate(dir, time.Now, rand.Reader); err != nil {
 		t.Fatal(err)
 	}
 	return Options{BasePort: 19400, CADir: dir, LogFormat: "json", Lang: "ja"}
