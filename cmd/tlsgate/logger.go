@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
 
@@ -33,7 +32,7 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, func(), error) {
 	if lc.File != "" {
 		f, err := os.OpenFile(lc.File, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
-			return nil, nil, fmt.Errorf("log file: %w", err)
+			return nil, nil, keyedError{"log.file", err}
 		}
 		// Whole lines only, so a reader tailing the file (an operator, or
 		// the e2e tests) never waits on half a line: a line-by-line
@@ -60,7 +59,7 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, func(), error) {
 		sc, err := bigiplog.NewSyslogCore(lc.SyslogNetwork, lc.SyslogAddr, opts, level)
 		if err != nil {
 			closer()
-			return nil, nil, err
+			return nil, nil, keyedError{"log.syslog", err}
 		}
 		cores = append(cores, sc)
 	}

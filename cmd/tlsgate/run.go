@@ -93,9 +93,18 @@ func writeAllocProfile(path string) error {
 // serve runs everything cfg describes until ctx ends, then shuts down
 // gracefully. ready, when set, receives the bound listener addresses
 // (tests use it to learn ports chosen by the kernel).
+//
+// Start-up goes from what can fail for config reasons (the log, the CA,
+// the fault rules, each listener's TLS files) to binding sockets, and only
+// then to serving: a bad file stops tlsgate before anything listens, and a
+// port that is taken stops it before anything answers.
 func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func(map[string]net.Addr)) error {
 	logger, closeLog, err := newLogger(cfg.Log, stderr)
 	if err != nil {
+		var ke keyedError
+		if errors.As(err, &ke) {
+			err = cfg.KeyError(ke.key, ke.err)
+		}
 		return configError{err}
 	}
 	defer closeLog()
@@ -103,7 +112,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 
 	ca, created, err := pki.LoadOrCreate(cfg.CA.Dir, time.Now, rand.Reader)
 	if err != nil {
-		return err
+		return configError{cfg.KeyError("ca.dir", err)}
 	}
 	caPath, _ := filepath.Abs(filepath.Join(cfg.CA.Dir, "ca.pem"))
 	if created {
@@ -111,44 +120,21 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	}
 	minter := pki.NewMinter(ca, time.Now, rand.Reader)
 
-	addrs := map[string]net.Addr{}
-	var demo *demoServer
-	if cfg.Demo.Listen != "" {
-		demo, err = startDemo(cfg.Demo.Listen)
-		if err != nil {
-			return err
-		}
-		defer demo.close()
-		addrs["demo"] = demo.addr()
-		logger.Info("demo backend listening", zap.String("listen", demo.addr().String()))
-	}
-
-	// Bind every listener before serving any, so one bad address stops
-	// the whole start-up instead of leaving a half-running gateway.
-	type bound struct {
-		srv *listener.Server
-		ln  net.Listener
-	}
-	var all []bound
-	closeAll := func() {
-		for _, b := range all {
-			_ = b.ln.Close()
-		}
-	}
 	engine := faults.NewEngine(time.Now)
 	if err := engine.Set(cfg.Faults); err != nil {
 		return configError{err}
 	}
-	// The admin API starts before the listeners exist; it sees them once
-	// they are all built (an atomic swap, since it is already serving).
+
+	// The admin API is built now and serves once everything is bound; it
+	// sees the listeners through an atomic swap once they are all built.
 	var serversBuilt atomic.Pointer[[]*listener.Server]
 	var sink *eventSink
-	var adminSrv *http.Server
+	var adminAPI *admin.Server
 	if cfg.Admin.Listen != "" {
 		if err := admin.CheckListen(cfg.Admin.Listen, cfg.Admin.AllowRemote, cfg.Admin.Token); err != nil {
-			return configError{err}
+			return configError{cfg.KeyError("admin.listen", err)}
 		}
-		a, err := admin.New(admin.Options{Engine: engine, Token: cfg.Admin.Token, Now: time.Now, Version: version,
+		adminAPI, err = admin.New(admin.Options{Engine: engine, Token: cfg.Admin.Token, Now: time.Now, Version: version,
 			Listeners: func() []admin.ListenerStats {
 				var servers []*listener.Server
 				if p := serversBuilt.Load(); p != nil {
@@ -164,18 +150,92 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			return err
 		}
 		host, _ := os.Hostname()
-		if sink, err = newEventSink(a, host, os.Getpid()); err != nil {
+		if sink, err = newEventSink(adminAPI, host, os.Getpid()); err != nil {
 			return err
 		}
-		aln, err := net.Listen("tcp", cfg.Admin.Listen)
-		if err != nil {
-			return fmt.Errorf("admin: %w", err)
+	}
+
+	// Build every listener before binding anything: listener.New loads the
+	// certificates, keys and CA files and opens the key log, and config has
+	// checked them, but a file can change in between.
+	var ids atomic.Uint64
+	nextID := func() uint64 { return ids.Add(1) }
+	type bound struct {
+		srv *listener.Server
+		ln  net.Listener
+	}
+	all := make([]bound, 0, len(cfg.Listeners))
+	// release undoes the start-up so far: it closes the sockets bound and
+	// the key logs opened, none of them served yet.
+	release := func() {
+		for _, b := range all {
+			if b.ln != nil {
+				_ = b.ln.Close()
+			}
+			_ = b.srv.Shutdown(context.Background())
 		}
+	}
+	for i, o := range cfg.Listeners {
+		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID,
+			OriginalDst: transparent.Lookup, Faults: engine}
+		if sink != nil {
+			deps.OnOutcome = sink.observe
+		}
+		srv, err := listener.New(o, deps)
+		if err != nil {
+			release()
+			return configError{cfg.KeyError(fmt.Sprintf("listener[%d]", i), err)}
+		}
+		all = append(all, bound{srv: srv})
+	}
+
+	// Bind every socket before serving any, so one taken address stops the
+	// whole start-up instead of leaving a half-running gateway. A bind error
+	// is the machine's state, not the file's: exit 1, naming the key.
+	addrs := map[string]net.Addr{}
+	for i := range all {
+		o := all[i].srv.Options()
+		lc := transparent.ListenConfig(o.Transparent == listener.TransparentTProxy)
+		lc.KeepAlive = -1 // idle_timeout ends dead clients; probes cost syscalls per accept
+		ln, err := lc.Listen(ctx, "tcp", o.Listen)
+		if err != nil {
+			release()
+			return cfg.KeyError(fmt.Sprintf("listener[%d].listen", i), fmt.Errorf("listener %s: %w", o.Name, err))
+		}
+		all[i].ln = ln
+		addrs[o.Name] = ln.Addr()
+	}
+	var aln net.Listener
+	if adminAPI != nil {
+		if aln, err = net.Listen("tcp", cfg.Admin.Listen); err != nil {
+			release()
+			return cfg.KeyError("admin.listen", fmt.Errorf("admin: %w", err))
+		}
+		addrs["admin"] = aln.Addr()
+	}
+	// The demo backend binds last, since startDemo also starts serving it.
+	if cfg.Demo.Listen != "" {
+		demo, err := startDemo(cfg.Demo.Listen)
+		if err != nil {
+			if aln != nil {
+				_ = aln.Close()
+			}
+			release()
+			return cfg.KeyError("demo.listen", err)
+		}
+		defer demo.close()
+		addrs["demo"] = demo.addr()
+	}
+
+	// Everything is bound: from here on nothing fails for config reasons.
+	if a, ok := addrs["demo"]; ok {
+		logger.Info("demo backend listening", zap.String("listen", a.String()))
+	}
+	if aln != nil {
 		// No WriteTimeout: /events streams stay open for as long as the
 		// viewer watches.
-		adminSrv = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
-		adminSrv.RegisterOnShutdown(a.Close)
-		addrs["admin"] = aln.Addr()
+		adminSrv := &http.Server{Handler: adminAPI.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		adminSrv.RegisterOnShutdown(adminAPI.Close)
 		go func() { _ = adminSrv.Serve(aln) }()
 		defer func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -184,29 +244,6 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		}()
 		logger.Info("admin API listening", zap.String("listen", aln.Addr().String()),
 			zap.String("try", "tlsgate fault ls ; curl http://"+aln.Addr().String()+"/events"))
-	}
-	var ids atomic.Uint64
-	nextID := func() uint64 { return ids.Add(1) }
-	for _, o := range cfg.Listeners {
-		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID,
-			OriginalDst: transparent.Lookup, Faults: engine}
-		if sink != nil {
-			deps.OnOutcome = sink.observe
-		}
-		srv, err := listener.New(o, deps)
-		if err != nil {
-			closeAll()
-			return configError{err}
-		}
-		lc := transparent.ListenConfig(o.Transparent == listener.TransparentTProxy)
-		lc.KeepAlive = -1 // idle_timeout ends dead clients; probes cost syscalls per accept
-		ln, err := lc.Listen(ctx, "tcp", o.Listen)
-		if err != nil {
-			closeAll()
-			return fmt.Errorf("listener %s: %w", o.Name, err)
-		}
-		all = append(all, bound{srv, ln})
-		addrs[o.Name] = ln.Addr()
 	}
 	built := make([]*listener.Server, 0, len(all))
 	for _, b := range all {
@@ -254,6 +291,16 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	wg.Wait()
 	return runErr
 }
+
+// keyedError is a start-up failure that comes from one config key (the log
+// file, the syslog target), so serve can point at the key's line.
+type keyedError struct {
+	key string // as config.KeyError takes it
+	err error
+}
+
+func (e keyedError) Error() string { return e.key + ": " + e.err.Error() }
+func (e keyedError) Unwrap() error { return e.err }
 
 // tryHint is the command a newcomer can paste to see the listener work.
 func tryHint(o listener.Options, a net.Addr, caPath string) string {

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlsgate/tlsgate/config"
+	"github.com/tlsgate/tlsgate/pki"
+)
+
+// pemPair writes a certificate and its key (a lab CA's, which is all a key
+// pair check needs) into dir and returns their paths.
+func pemPair(t *testing.T, dir string) (cert, key string) {
+	t.Helper()
+	if _, _, err := pki.LoadOrCreate(dir, time.Now, rand.Reader); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, pki.CertFile), filepath.Join(dir, pki.KeyFile)
+}
+
+// takenAddr holds a loopback port for the test, so whatever binds it fails.
+func takenAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	return ln.Addr().String()
+}
+
+// A file that passed config but is unusable when tlsgate starts (changed in
+// between) stops serve before anything binds: the error is the listener's,
+// a config error naming its line, not the bind error of the demo backend or
+// the admin API, which used to start first and were left listening.
+func TestServeChecksListenersBeforeBinding(t *testing.T) {
+	dir := t.TempDir()
+	cert, key := pemPair(t, filepath.Join(dir, "a"))
+	_, otherKey := pemPair(t, filepath.Join(dir, "b"))
+	demo, adminAddr := takenAddr(t), takenAddr(t)
+	src := "[ca]\ndir = \"ca\"\n[demo]\nlisten = \"" + demo + "\"\n[admin]\nlisten = \"" + adminAddr + "\"\n" +
+		"[[listener]]\nname = \"a\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:1\"\nmode = \"terminate\"\n" +
+		"[listener.client_ssl]\ncert = \"" + cert + "\"\nkey = \"" + key + "\"\n"
+	cfg, err := config.Parse([]byte(src), filepath.Join(dir, "run.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := os.ReadFile(otherKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(key, other, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	err = serve(context.Background(), cfg, &stderr, func(map[string]net.Addr) { t.Error("serve got ready") })
+	var ce configError
+	if !errors.As(err, &ce) {
+		t.Fatalf("serve = %v, want a config error", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "run.toml:7: listener: listener a: client_ssl cert") || strings.Contains(msg, "address already in use") {
+		t.Errorf("serve = %q, want the listener's key pair error at its line, before any bind", msg)
+	}
+}
+
+// Start-up failures that only show when tlsgate runs still name their key
+// and line; the file's are config errors (exit 2), a taken port is not (1).
+// Each config passes Parse; change then makes the machine differ from it,
+// as it can between 'config check' and 'run'.
+func TestServeStartupErrorsNameTheKey(t *testing.T) {
+	dir := t.TempDir()
+	taken := takenAddr(t)
+	listener := "[[listener]]\nname = \"a\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:1\"\nmode = \"terminate\"\n"
+	tests := []struct {
+		name   string
+		src    string
+		change func(t *testing.T)
+		cfgErr bool
+		want   string
+	}{
+		{"log dir removed", "[log]\nfile = \"logs/x.log\"\n[ca]\ndir = \"ca\"\n" + listener,
+			func(t *testing.T) { removeAll(t, filepath.Join(dir, "logs")) }, true, "run.toml:2: log.file: open "},
+		{"ca dir replaced by a file", "[ca]\ndir = \"ca2\"\n" + listener,
+			func(t *testing.T) {
+				if err := os.WriteFile(filepath.Join(dir, "ca2"), []byte("x"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}, true, "run.toml:2: ca.dir: pki: "},
+		{"keylog dir removed", "[ca]\ndir = \"ca\"\n" + listener + "keylog = \"logs/k.log\"\n",
+			func(t *testing.T) { removeAll(t, filepath.Join(dir, "logs")) }, true, "run.toml:3: listener: listener a: keylog: open "},
+		{"listen address taken", "[ca]\ndir = \"ca\"\n" + strings.Replace(listener, "127.0.0.1:0", taken, 1),
+			nil, false, "run.toml:5: listener.listen: listener a: listen tcp " + taken},
+		{"admin address taken", "[ca]\ndir = \"ca\"\n[admin]\nlisten = \"" + taken + "\"\n" + listener,
+			nil, false, "run.toml:4: admin.listen: admin: listen tcp " + taken},
+		{"demo address taken", "[ca]\ndir = \"ca\"\n[demo]\nlisten = \"" + taken + "\"\n" + listener,
+			nil, false, "run.toml:4: demo.listen: demo backend: listen tcp " + taken},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := config.Parse([]byte(tt.src), filepath.Join(dir, "run.toml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.change != nil {
+				tt.change(t)
+			}
+			var stderr bytes.Buffer
+			err = serve(context.Background(), cfg, &stderr, func(map[string]net.Addr) { t.Error("serve got ready") })
+			var ce configError
+			if err == nil || errors.As(err, &ce) != tt.cfgErr {
+				t.Fatalf("serve = %v; want an error, a config error (exit 2): %v", err, tt.cfgErr)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("serve = %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func removeAll(t *testing.T, path string) {
+	t.Helper()
+	if err := os.RemoveAll(path); err != nil {
+		t.Fatal(err)
+	}
+}
