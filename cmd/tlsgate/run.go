@@ -283,11 +283,23 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	logger.Info("shutting down", zap.Duration("grace", cfg.Shutdown.Grace))
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.Shutdown.Grace)
 	defer cancel()
+	// Every listener stops accepting at once and drains within the same
+	// grace: one after another, a later listener would accept new
+	// connections while an earlier one drained, then get no grace at all.
+	var smu sync.Mutex
+	var swg sync.WaitGroup
 	for _, b := range all {
-		if err := b.srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-			runErr = errors.Join(runErr, err)
-		}
+		swg.Add(1)
+		go func() {
+			defer swg.Done()
+			if err := b.srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+				smu.Lock()
+				runErr = errors.Join(runErr, err)
+				smu.Unlock()
+			}
+		}()
 	}
+	swg.Wait()
 	wg.Wait()
 	return runErr
 }
