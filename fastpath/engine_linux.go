@@ -28,8 +28,12 @@ type Engine struct {
 	noDelay bool
 	stop    atomic.Bool // stop accepting; loops end when their conns do
 	abort   atomic.Bool // close every connection now
-	started atomic.Bool
-	wg      sync.WaitGroup
+	// life orders Serve and Stop: a Stop that comes first releases the
+	// loops' sockets itself, and Serve must then not start them.
+	life   sync.Mutex
+	served bool // Serve was called (under life)
+	freed  bool // Stop released the loops before Serve (under life)
+	wg     sync.WaitGroup
 }
 
 // New prepares loops for ln. The engine accepts on its own duplicates of
@@ -114,8 +118,15 @@ func fill(c *Config) {
 // Serve runs the loops until Stop (or Abort) and the end of every
 // connection they own. It may be called once.
 func (e *Engine) Serve() error {
-	if e.started.Swap(true) {
+	e.life.Lock()
+	if e.served {
+		e.life.Unlock()
 		return fmt.Errorf("fastpath: Serve called twice")
+	}
+	e.served = true
+	if e.freed {
+		e.life.Unlock()
+		return nil // stopped before it was served
 	}
 	for _, l := range e.loops {
 		e.wg.Add(1)
@@ -124,6 +135,7 @@ func (e *Engine) Serve() error {
 			l.run()
 		}()
 	}
+	e.life.Unlock()
 	e.wg.Wait()
 	return nil
 }
@@ -132,7 +144,12 @@ func (e *Engine) Serve() error {
 // 100 ms at most) and return once their connections have ended.
 func (e *Engine) Stop() {
 	e.stop.Store(true)
-	if !e.started.Load() {
+	e.life.Lock()
+	defer e.life.Unlock()
+	if !e.served && !e.freed {
+		// Never served: nothing else will close the loops' sockets. Under
+		// life, so a Serve racing this one cannot start loops on them.
+		e.freed = true
 		for _, l := range e.loops {
 			l.close()
 		}

@@ -422,3 +422,35 @@ func TestAcceptedSocketsHaveNoDelay(t *testing.T) {
 		}
 	}
 }
+
+// TestStopRacingServe: a Stop that lands while Serve is starting (a
+// listener shut down as it starts) must either stop the running loops or
+// release loops that never ran, never both: the loser of the race must not
+// run loops on sockets the winner closed.
+func TestStopRacingServe(t *testing.T) {
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	for range 50 {
+		e, err := New(ln, newTestHandler(netip.MustParseAddrPort("127.0.0.1:1")), Config{Loops: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		served := make(chan error, 1)
+		go func() { served <- e.Serve() }()
+		e.Stop()
+		select {
+		case err := <-served:
+			if err != nil {
+				t.Fatalf("Serve: %v", err)
+			}
+		case <-time.After(10 * time.Second): // a hang guard
+			t.Fatal("Serve did not return after Stop")
+		}
+		if err := e.Serve(); err == nil {
+			t.Fatal("a second Serve returned nil, want an error")
+		}
+	}
+}
