@@ -21,13 +21,15 @@ func TestBackendLeg(t *testing.T) {
 	rogueBE := startHTTPBackend(t, "rogue", &rogue, nil)
 	plainBE := startHTTPBackend(t, "plain", nil, nil)
 	caFile := backendCA.Write(t, t.TempDir(), "backend-ca.pem")
-	closed := loopback(closedPort(t)) // nothing listens here
+	closed := loopback(closedPort(t))    // nothing listens here
+	silent := loopback(blackholePort(t)) // connects go unanswered
 
 	serverSSL := func(extra string) string {
 		return fmt.Sprintf("[listener.server_ssl]\nca = %q\nverify = true\n%s", caFile, extra)
 	}
 	g := startGate(t, gateConfig{listeners: []spec{
 		{Name: "refused", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", closed)},
+		{Name: "timeout", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\ndial_timeout = \"500ms\"\n", silent)},
 		// No ca: the system pool, which does not hold the rogue CA.
 		{Name: "untrusted", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n[listener.server_ssl]\nverify = true\n", rogueBE.addr)},
 		{Name: "trusted", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", tlsBE.addr) + serverSSL("")},
@@ -46,6 +48,17 @@ func TestBackendLeg(t *testing.T) {
 		wantCode(t, e, "backend_refused")
 		wantLines(t, e)
 		if !e.ClientTLS.Done || e.Backend.Addr != closed || !strings.Contains(e.Backend.Err, "refused") {
+			t.Errorf("client_tls.done %v backend %q err %q", e.ClientTLS.Done, e.Backend.Addr, e.Backend.Err)
+		}
+	})
+
+	t.Run("timeout", func(t *testing.T) {
+		r := https("timeout", "/")
+		r.wantExit(t, resetAfterHandshake...)
+		e := g.curlEvent(t, "timeout", r)
+		wantCode(t, e, "backend_timeout")
+		wantLines(t, e)
+		if !e.ClientTLS.Done || e.Backend.Addr != silent {
 			t.Errorf("client_tls.done %v backend %q err %q", e.ClientTLS.Done, e.Backend.Addr, e.Backend.Err)
 		}
 	})

@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"net"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
@@ -56,6 +58,38 @@ func closedPort(t *testing.T) int {
 		t.Fatalf("closedPort: getsockname: %v", err)
 	}
 	return sa.(*syscall.SockaddrInet4).Port
+}
+
+// blackholePort returns a loopback port whose accept queue is full, so a
+// connect to it is never answered (the kernel drops its SYN): a backend
+// behind a filtering firewall, without leaving loopback.
+func blackholePort(t *testing.T) int {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatalf("blackholePort: socket: %v", err)
+	}
+	t.Cleanup(func() { _ = syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatalf("blackholePort: bind: %v", err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatalf("blackholePort: listen: %v", err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatalf("blackholePort: getsockname: %v", err)
+	}
+	port := sa.(*syscall.SockaddrInet4).Port
+	for range 16 {
+		c, err := net.DialTimeout("tcp", loopback(port), 200*time.Millisecond)
+		if err != nil {
+			return port // this connect went unanswered: the queue is full
+		}
+		t.Cleanup(func() { _ = c.Close() })
+	}
+	t.Fatal("blackholePort: the accept queue never filled")
+	return 0
 }
 
 // stop sends SIGTERM and checks the graceful exit: status 0 and the
