@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -38,6 +39,26 @@ func TestSilentAndEarlyClose(t *testing.T) {
 		wantLines(t, e, handshakeFailed(local, addr))
 		if !strings.Contains(e.Evidence["peek"], "300ms") || e.FirstBytes != "" {
 			t.Errorf("evidence peek %q first_bytes %q, want the 300ms timeout and no bytes", e.Evidence["peek"], e.FirstBytes)
+		}
+	})
+
+	t.Run("go_client_resets_mid_handshake", func(t *testing.T) {
+		// A real Go TLS client whose host resets the connection once its
+		// ClientHello is out (a client killed, a middlebox's RST).
+		c, local := dialTCP(t, addr)
+		defer c.Close()
+		tc := tls.Client(resetOnRead{c.(*net.TCPConn)}, &tls.Config{ServerName: "lab.test", InsecureSkipVerify: true})
+		if err := tc.Handshake(); err == nil {
+			t.Fatal("handshake succeeded over a reset connection")
+		}
+		// tlsgate's flight (certificate included) went out before the
+		// RST came back: from the listener's side that is a client that
+		// refused the certificate without saying why.
+		e := g.eventFrom(t, "term", local)
+		wantCode(t, e, "client_rejected_silently")
+		wantLines(t, e, handshakeFailed(local, addr))
+		if !strings.Contains(e.Summary, "reset the connection (RST)") {
+			t.Errorf("summary %q does not say the client reset", e.Summary)
 		}
 	})
 
@@ -139,4 +160,14 @@ func TestThousandSilentConnections(t *testing.T) {
 	g.countEvents(t, "term", "client_silent", n)
 	g.Alive(t)
 	g.stop(t)
+}
+
+// resetOnRead resets its TCP connection (SO_LINGER 0, then close) the first
+// time the TLS client reads, which is right after its ClientHello went out.
+type resetOnRead struct{ *net.TCPConn }
+
+func (r resetOnRead) Read([]byte) (int, error) {
+	_ = r.SetLinger(0)
+	_ = r.Close()
+	return 0, syscall.ECONNRESET
 }
