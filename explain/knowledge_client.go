@@ -254,7 +254,7 @@ func clientKnowledge() map[string]entry {
 			evidence:  []string{"client_error", "alert_sent", "sni", "versions_offered", "ja4"},
 		},
 		CodeHandshakeFailed + "/bad_record_mac": {
-			cause: "Go reported `bad record MAC` and no alert from the client. The usual cause is an OpenSSL client (curl, s_client, Python) rejecting the certificate under TLS 1.3: it sends its alert (48 unknown_ca, 45 …) unencrypted, Go cannot read it, and the real reason is lost.",
+			cause: "Go reported `bad record MAC` and no alert from the client. The usual cause is an OpenSSL client (curl, Python; s_client only with `-verify_return_error`) rejecting the certificate under TLS 1.3: it sends its alert (48 unknown_ca, 45 …) unencrypted, Go cannot read it, and the real reason is lost.",
 			checks: []string{
 				checkCA,
 				"Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make the real alert appear in tlsgate's log.",

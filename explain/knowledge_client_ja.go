@@ -250,7 +250,7 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: "tlsgate が送ったアラートによる。curl はたいてい終了コード 35 で終わる。",
 		},
 		CodeHandshakeFailed + "/bad_record_mac": {
-			cause: "Go は `bad record MAC` を報告し、クライアントからのアラートは記録されていない。よくある原因は、OpenSSL ベースのクライアント（curl、s_client、Python）が TLS 1.3 で証明書を拒否したケース。クライアントはアラート（48 unknown_ca、45 など）を暗号化せずに送り、Go はそれを読めないので、本当の理由が失われる。",
+			cause: "Go は `bad record MAC` を報告し、クライアントからのアラートは記録されていない。よくある原因は、OpenSSL ベースのクライアント（curl、Python。s_client は `-verify_return_error` 指定時のみ）が TLS 1.3 で証明書を拒否したケース。クライアントはアラート（48 unknown_ca、45 など）を暗号化せずに送り、Go はそれを読めないので、本当の理由が失われる。",
 			checks: []string{
 				checkCAJA,
 				"クライアントを TLS 1.2 までに制限すると（`curl --tls-max 1.2`）、本当のアラートが tlsgate のログに出る。",
