@@ -199,6 +199,11 @@ func diagCases() []diagCase {
 
 	proxyMissing := withHello(base("terminate"), modernHello())
 	proxyMissing.Proxy.Policy = "v2"
+	// Two bytes that could still begin TLS, then FIN, on a listener that
+	// requires a header: the client left before anything was refused.
+	proxyLeft := base("terminate")
+	proxyLeft.Proxy.Policy = "v1"
+	proxyLeft.Kind, proxyLeft.FirstBytes, proxyLeft.PeekEnd = sniff.Unknown, []byte{0x16, 0x03}, PeerClosed
 	proxyUnexpected := base("terminate")
 	proxyUnexpected.Kind, proxyUnexpected.FirstBytes = sniff.ProxyV1, []byte("PROXY TCP4 10.0.0.1 10.0.0.2 51514 443\r\n")
 	proxyBad := base("terminate")
@@ -329,6 +334,8 @@ func diagCases() []diagCase {
 			contains: []string{"application data"}},
 		{name: "proxy_missing", o: proxyMissing, code: CodeProxyMissing,
 			contains: []string{"expects a PROXY protocol v2 header", "a TLS handshake record (16 03 01 02 00)", "NLB"}},
+		{name: "proxy_required_client_left", o: proxyLeft, code: CodeClientClosedEarly, lines: []string{lineSummary},
+			contains: []string{"2 bytes"}},
 		{name: "proxy_unexpected", o: proxyUnexpected, code: CodeProxyUnexpected,
 			contains: []string{"PROXY protocol v1 header", "proxy_protocol = \"v1\""}},
 		{name: "proxy_malformed", o: proxyBad, code: CodeProxyMalformed, contains: []string{"invalid address family"}},

@@ -166,11 +166,15 @@ func ruleProxyUnexpected(f *facts) (verdict, bool) {
 	return verdict{code: CodeProxyUnexpected}, f.o.Proxy.Policy == "" && isProxy
 }
 
+// ruleProxyMissing needs first bytes that were decided and were not a
+// header: a client that left (or went quiet) before its bytes named a
+// protocol was never refused for lacking one, and peek_ended says so.
 func ruleProxyMissing(f *facts) (verdict, bool) {
 	p := f.o.Proxy
 	required := p.Policy == "v1" || p.Policy == "v2"
 	sawHeader := p.Version != 0 || f.o.Kind == sniff.ProxyV1 || f.o.Kind == sniff.ProxyV2
-	return verdict{code: CodeProxyMissing}, required && !sawHeader
+	decided := f.o.PeekEnd == PeerSpoke || f.o.Route == "proxy_missing"
+	return verdict{code: CodeProxyMissing}, required && !sawHeader && decided
 }
 
 // plaintextKind says the first bytes are a non-TLS protocol (or unknown
