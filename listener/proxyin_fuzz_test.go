@@ -1,0 +1,51 @@
+package listener
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// FuzzProxyHeader runs the PROXY header path of a listener over arbitrary
+// first bytes: classify, measure the header, parse it with go-proxyproto
+// and apply it to an Outcome. No input may panic, and a measured header
+// must lie within the bytes and end where its version says.
+func FuzzProxyHeader(f *testing.F) {
+	v2 := []byte("\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c\x01\x02\x03\x04\x7f\x00\x00\x01\x04\x57\x01\xbb")
+	for _, seed := range [][]byte{
+		[]byte("PROXY TCP4 1.2.3.4 127.0.0.1 1111 443\r\nGET / HTTP/1.1\r\n\r\n"),
+		[]byte("PROXY TCP6 ::1 ::1 1111 443\r\n\x16\x03\x01"),
+		[]byte("PROXY UNKNOWN\r\n"),
+		[]byte("PROXY GARBAGE\r\n"),
+		[]byte("PROXY TCP4 1.2.3.4 127.0.0.1 1111"),
+		v2,
+		append(append([]byte{}, v2...), "\x16\x03\x01\x00\x05hello"...),
+		v2[:15],
+		[]byte("\r\n\r\n\x00\r\nQUIT\n\x21\x99\xff\xff"),
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		k, err := sniff.Classify(b)
+		if err != nil || (k != sniff.ProxyV1 && k != sniff.ProxyV2) {
+			return
+		}
+		n, err := proxyHeaderLen(k, b)
+		if err != nil || n == 0 {
+			return
+		}
+		if n > len(b) {
+			t.Fatalf("header length %d beyond the %d bytes given", n, len(b))
+		}
+		if k == sniff.ProxyV1 && !bytes.HasSuffix(b[:n], []byte("\r\n")) {
+			t.Fatalf("v1 header %q does not end with CRLF", b[:n])
+		}
+		h, err := parseProxy(b[:n])
+		if err != nil {
+			return
+		}
+		applyProxy(&explain.Outcome{}, h)
+	})
+}
