@@ -67,8 +67,10 @@ func replyAndClose(c net.Conn, status, location, body string) {
 	fmt.Fprintf(&b, "Content-Length: %d\r\n\r\n%s", len(body), body)
 	_ = c.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	_, _ = io.WriteString(c, b.String())
-	if tc, ok := c.(*net.TCPConn); ok {
-		_ = tc.CloseWrite()
+	// Any half-closer: the fault and capture wrappers pass CloseWrite on,
+	// and without the FIN the client would wait for the drain below.
+	if hc, ok := c.(interface{ CloseWrite() error }); ok {
+		_ = hc.CloseWrite()
 	}
 	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	_, _ = io.CopyN(io.Discard, c, 1<<20)
