@@ -39,6 +39,31 @@ func TestHandshakeRefusals(t *testing.T) {
 		}
 	})
 
+	// No client on this machine can still speak SSL: OpenSSL 3 and Go have
+	// dropped it. These hellos are built the way SSLv3-only and SSLv2
+	// clients built theirs (see sslv3Hello and sslv2Hello).
+	t.Run("sslv3_hello", func(t *testing.T) {
+		_, local, err := rawRequest(t, g.Addr("default"), sslv3Hello())
+		closedByServer(t, err)
+		e := g.eventFrom(t, "default", local)
+		wantCode(t, e, "ssl_version_too_old")
+		wantLines(t, e, lineUnsupportedVersion, handshakeFailed(local, g.Addr("default")))
+		if fmt.Sprint(e.VersionsOffered) != "[SSLv3]" {
+			t.Errorf("versions offered %v, want [SSLv3]", e.VersionsOffered)
+		}
+	})
+
+	t.Run("sslv2_hello", func(t *testing.T) {
+		_, local, err := rawRequest(t, g.Addr("default"), sslv2Hello())
+		closedByServer(t, err)
+		e := g.eventFrom(t, "default", local)
+		wantCode(t, e, "ssl_version_too_old")
+		wantLines(t, e, lineUnsupportedVersion, handshakeFailed(local, g.Addr("default")))
+		if e.Kind != "sslv2" {
+			t.Errorf("kind %q, want sslv2", e.Kind)
+		}
+	})
+
 	t.Run("too_old_go_tls11_vs_default", func(t *testing.T) {
 		c, local, err := goTLS(t, g.Addr("default"), &tls.Config{
 			ServerName: "127.0.0.1", MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11,
@@ -110,4 +135,25 @@ func TestHandshakeRefusals(t *testing.T) {
 		wantSessionLines(t, e, "TLSv1.3")
 	})
 	g.stop(t)
+}
+
+// sslv3Hello is an SSLv3 ClientHello as SSLv3-only clients sent it: record
+// and client version 3.0, RSA suites, no extensions.
+func sslv3Hello() string {
+	body := []byte{0x03, 0x00}                                          // client_version SSL 3.0
+	body = append(body, []byte(strings.Repeat("r", 32))...)             // random
+	body = append(body, 0x00)                                           // no session ID
+	body = append(body, 0x00, 0x06, 0x00, 0x0a, 0x00, 0x05, 0x00, 0x04) // 3DES-SHA, RC4-SHA, RC4-MD5
+	body = append(body, 0x01, 0x00)                                     // compression: null
+	hs := append([]byte{0x01, 0x00, byte(len(body) >> 8), byte(len(body))}, body...)
+	return string(append([]byte{0x16, 0x03, 0x00, byte(len(hs) >> 8), byte(len(hs))}, hs...))
+}
+
+// sslv2Hello is an SSLv2-format ClientHello offering SSL 2.0 only.
+func sslv2Hello() string {
+	specs := []byte{0x01, 0x00, 0x80, 0x07, 0x00, 0xc0, 0x03, 0x00, 0x80, 0x06, 0x00, 0x40, 0x02, 0x00, 0x80, 0x04, 0x00, 0x80, 0x00, 0x00, 0x0a}
+	msg := []byte{0x01, 0x00, 0x02, 0x00, byte(len(specs)), 0x00, 0x00, 0x00, 0x10}
+	msg = append(msg, specs...)
+	msg = append(msg, []byte(strings.Repeat("c", 16))...) // challenge
+	return string(append([]byte{0x80 | byte(len(msg)>>8), byte(len(msg))}, msg...))
 }
