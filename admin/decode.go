@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tlsgate/tlsgate/faults"
 )
@@ -121,9 +123,15 @@ func splitObject(b []byte) (map[string]json.RawMessage, []string, error) {
 		if err := dec.Decode(&raw); err != nil {
 			return nil, nil, bodyError(err)
 		}
-		if _, seen := fields[k]; !seen {
-			order = append(order, k)
+		if !ruleFields()[k] {
+			return nil, nil, unknownField(k)
 		}
+		if _, seen := fields[k]; seen {
+			// The config file (TOML) refuses a key given twice; so does
+			// the API, rather than keep one value silently.
+			return nil, nil, &FieldError{Field: k, Index: -1, Err: errors.New("given twice")}
+		}
+		order = append(order, k)
 		fields[k] = raw
 	}
 	if _, err := dec.Token(); err != nil {
@@ -135,8 +143,30 @@ func splitObject(b []byte) (map[string]json.RawMessage, []string, error) {
 	return fields, order, nil
 }
 
+// ruleFields is the exact JSON name of every rule field. encoding/json
+// matches names without regard to case, so "Action" would pass for
+// "action" where the config file refuses it; checking this set first
+// keeps the API and the file strict in the same way.
+var ruleFields = sync.OnceValue(func() map[string]bool {
+	names := map[string]bool{}
+	t := reflect.TypeFor[faults.Rule]()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			names[name] = true
+		}
+	}
+	return names
+})
+
+func unknownField(k string) *FieldError {
+	return &FieldError{Field: k, Index: -1, Err: errors.New("unknown field (names are lower case, as in the config file)")}
+}
+
 // decodeField decodes {"k": raw} into r with unknown fields disallowed.
 func decodeField(r *faults.Rule, k string, raw json.RawMessage) *FieldError {
+	if !ruleFields()[k] {
+		return unknownField(k)
+	}
 	key, _ := json.Marshal(k)
 	one := make([]byte, 0, len(key)+len(raw)+3)
 	one = append(append(append(append(append(one, '{'), key...), ':'), raw...), '}')
@@ -170,6 +200,11 @@ func DecodeRules(b []byte) ([]faults.Rule, error) {
 			return nil, &FieldError{Field: "body", Index: -1, Err: fmt.Errorf("want a JSON array of rules, got JSON %s", te.Value)}
 		}
 		return nil, bodyError(err)
+	}
+	if raws == nil {
+		// JSON null decodes to no slice at all; taking it as "no rules"
+		// would wipe every rule on a client's mistake. [] clears them.
+		return nil, &FieldError{Field: "body", Index: -1, Err: errors.New("want a JSON array of rules, got null (send [] to remove every rule)")}
 	}
 	rules := make([]faults.Rule, 0, len(raws))
 	for i, raw := range raws {

@@ -7,10 +7,31 @@ import (
 	"testing"
 )
 
-func TestDecodeRuleDuplicateKeyKeepsLast(t *testing.T) {
-	r, err := DecodeRule([]byte(`{"name":"a","action":"reset","action":"close"}`))
-	if err != nil || r.Action != "close" {
-		t.Fatalf("got %v %v, want action close", r.Action, err)
+// TestDecodeRuleIsStrictAboutNames: a key given twice, or in another case
+// than the config file's, is refused rather than resolved silently
+// (encoding/json keeps the last value and ignores case).
+func TestDecodeRuleIsStrictAboutNames(t *testing.T) {
+	for _, tc := range []struct{ in, field, want string }{
+		{`{"name":"a","action":"reset","action":"close"}`, "action", "given twice"},
+		{`{"name":"x","ACTION":"reset","Stage":"accept"}`, "ACTION", "unknown field"},
+		{`{"name":"x","action":"reset","Action":"close"}`, "Action", "unknown field"},
+	} {
+		_, err := DecodeRule([]byte(tc.in))
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != tc.field || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want field %q: %s", tc.in, err, tc.field, tc.want)
+		}
+	}
+}
+
+// TestDecodeRulesRefusesNull: PUT /faults with null used to decode as no
+// rules and wipe them all; only [] does that.
+func TestDecodeRulesRefusesNull(t *testing.T) {
+	if _, err := DecodeRules([]byte(" null ")); err == nil || !strings.Contains(err.Error(), "got null") {
+		t.Errorf("null: error %v, want a refusal", err)
+	}
+	if rules, err := DecodeRules([]byte("[]")); err != nil || rules == nil || len(rules) != 0 {
+		t.Errorf("[]: %v %v, want an empty rule set", rules, err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,10 @@ func jsonText(b []byte, what string, text func([]byte) error) (bare []byte, done
 	return b, false, nil
 }
 
+// maxDurationMS is the largest number of milliseconds a time.Duration can
+// hold; a larger number would wrap around (and read as negative).
+const maxDurationMS = math.MaxInt64 / int64(time.Millisecond)
+
 // UnmarshalJSON accepts a duration string or a number of milliseconds.
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	b, done, err := jsonText(b, "duration", d.UnmarshalText)
@@ -57,8 +62,11 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	ms, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || ms > float64(1<<53) || ms < -float64(1<<53) {
+	if err != nil || ms != ms {
 		return fmt.Errorf("faults: duration %s: want a string like \"250ms\" or a number of milliseconds", b)
+	}
+	if ms > float64(maxDurationMS) || ms < -float64(maxDurationMS) {
+		return fmt.Errorf("faults: duration %s ms is beyond what a duration holds (about 292 years)", b)
 	}
 	*d = Duration(ms * float64(time.Millisecond))
 	return nil
@@ -71,6 +79,9 @@ func (d *Duration) UnmarshalTOML(v any) error {
 	case string:
 		return d.UnmarshalText([]byte(x))
 	case int64:
+		if x > maxDurationMS || x < -maxDurationMS {
+			return fmt.Errorf("faults: duration %d ms is beyond what a duration holds (about 292 years)", x)
+		}
 		*d = Duration(time.Duration(x) * time.Millisecond)
 		return nil
 	}

@@ -64,6 +64,11 @@ func (r *Rule) validateName(fail failFunc) error {
 			return fail("name", "character %q not allowed (want letters, digits, '-', '_', '.')", c)
 		}
 	}
+	if strings.Trim(r.Name, ".") == "" {
+		// "." and ".." are path steps: /faults/.. would name the API's
+		// root, so such a rule could not be removed or toggled.
+		return fail("name", "%q is only dots: it needs a letter, a digit, '-' or '_'", r.Name)
+	}
 	return nil
 }
 

@@ -61,6 +61,8 @@ func TestValidateRejects(t *testing.T) {
 	}{
 		{"no name", Rule{Action: ActReset}, "name", "missing"},
 		{"bad name", Rule{Name: "a b", Action: ActReset}, "name", "not allowed"},
+		{"dot name", Rule{Name: ".", Action: ActReset}, "name", "only dots"},
+		{"dot-dot name", Rule{Name: "..", Action: ActReset}, "name", "only dots"},
 		{"no action", Rule{Name: "x"}, "action", "missing"},
 		{"unknown action", Rule{Name: "x", Action: "explode"}, "action", `unknown action "explode"`},
 		{"unknown stage", Rule{Name: "x", Action: ActReset, Stage: "foo"}, "stage", `unknown stage "foo" (want accept, client_hello, server_flight`},
@@ -163,6 +165,9 @@ func TestRuleJSONParams(t *testing.T) {
 		`{"name":"a","action":"alert","alert":"no_such_alert"}`,
 		`{"name":"a","action":"latency","latency":"5 parsecs"}`,
 		`{"name":"a","action":"version","max_version":"1.4"}`,
+		// Beyond a time.Duration: this used to wrap and read as negative.
+		`{"name":"a","action":"reset","duration":1e13}`,
+		`{"name":"a","action":"reset","start_after":-1e13}`,
 	} {
 		var r Rule
 		err := json.Unmarshal([]byte(bad), &r)
