@@ -11,7 +11,9 @@ import (
 )
 
 // fakeClock is an injected clock whose Sleep records the duration and moves
-// time forward, so delays are asserted exactly and never waited for.
+// time forward, so delays are asserted exactly and never waited for. A
+// Sleep whose done channel is already closed is cut short, as the real one
+// is: it records nothing and reports false.
 type fakeClock struct {
 	mu     sync.Mutex
 	now    time.Time
@@ -41,11 +43,17 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func (c *fakeClock) Sleep(d time.Duration) {
+func (c *fakeClock) Sleep(d time.Duration, done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return false
+	default:
+	}
 	c.mu.Lock()
 	c.sleeps = append(c.sleeps, d)
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
+	return true
 }
 
 func (c *fakeClock) Sleeps() []time.Duration {

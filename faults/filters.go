@@ -69,7 +69,11 @@ type firstByteDelay struct {
 }
 
 func (f *firstByteDelay) Write(p []byte) (int, error) {
-	f.once.Do(func() { f.k.deps.Sleep(f.delay) })
+	var err error
+	f.once.Do(func() { err = f.k.wait(f.delay) })
+	if err != nil {
+		return 0, err
+	}
 	return f.next.Write(p)
 }
 

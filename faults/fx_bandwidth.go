@@ -17,7 +17,9 @@ func (b *bandwidth) Write(p []byte) (int, error) {
 	sent := 0
 	for len(p) > 0 {
 		n := min(len(p), step)
-		b.k.deps.Sleep(time.Duration(n) * time.Millisecond / time.Duration(b.rate))
+		if err := b.k.wait(time.Duration(n) * time.Millisecond / time.Duration(b.rate)); err != nil {
+			return sent, err
+		}
 		m, err := b.next.Write(p[:n])
 		sent += m
 		if err != nil {

@@ -85,7 +85,9 @@ func (f *fragment) emit(b []byte) error {
 	}
 	for len(b) > 0 {
 		if f.wrote && f.delay > 0 {
-			f.k.deps.Sleep(f.delay)
+			if err := f.k.wait(f.delay); err != nil {
+				return err
+			}
 		}
 		n := min(len(b), size)
 		if _, err := f.next.Write(b[:n]); err != nil {

@@ -79,11 +79,23 @@ func (l *latency) Write(p []byte) (int, error) {
 	}
 }
 
-// End waits until every queued chunk is delivered, then passes End on.
+// End waits until every queued chunk is delivered, then passes End on. On
+// Close (fin false) the waits are already cut short: the queue goes out
+// now, each chunk without the rest of its delay.
 func (l *latency) End(fin bool) error {
 	l.mu.Lock()
 	if l.ended {
+		started := l.started
 		l.mu.Unlock()
+		if !fin && started {
+			// Close during a CloseWrite that is still draining the
+			// queue: let the (now undelayed) drain finish before the
+			// socket goes.
+			select {
+			case <-l.done:
+			case <-l.k.done:
+			}
+		}
 		return nil
 	}
 	l.ended = true
@@ -135,7 +147,9 @@ func (l *latency) run() {
 			continue // a failed write: drop the rest, as the socket is gone
 		}
 		if d := c.due.Sub(l.k.deps.Now()); d > 0 {
-			l.k.deps.Sleep(d)
+			if l.k.wait(d) != nil {
+				return // the connection ended: the socket is gone
+			}
 		}
 		if _, err := l.next.Write(c.b); err != nil {
 			l.mu.Lock()

@@ -37,7 +37,9 @@ func (s *slicer) Write(p []byte) (int, error) {
 		}
 		p = p[n:]
 		if len(p) > 0 && s.delay > 0 {
-			s.k.deps.Sleep(s.delay)
+			if err := s.k.wait(s.delay); err != nil {
+				return sent, err
+			}
 		}
 	}
 	return sent, nil

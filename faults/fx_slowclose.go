@@ -3,7 +3,8 @@ package faults
 import "time"
 
 // slowClose delays the close (or half-close) by delay, like Toxiproxy's
-// slow_close: the peer sees its FIN that much later.
+// slow_close: the peer sees its FIN that much later. Close does not wait:
+// only a half-close (CloseWrite) gets the delay in full.
 type slowClose struct {
 	next  sink
 	k     *ctl
@@ -13,6 +14,8 @@ type slowClose struct {
 func (s *slowClose) Write(p []byte) (int, error) { return s.next.Write(p) }
 
 func (s *slowClose) End(fin bool) error {
-	s.k.deps.Sleep(s.delay)
+	if err := s.k.wait(s.delay); err != nil {
+		return err
+	}
 	return s.next.End(fin)
 }

@@ -22,10 +22,13 @@ const (
 )
 
 // WrapDeps injects time and identity into the wrappers. Zero fields take the
-// real clock, time.Sleep and time.AfterFunc.
+// real clock, a timer and time.AfterFunc.
 type WrapDeps struct {
-	Now       func() time.Time
-	Sleep     func(time.Duration)
+	Now func() time.Time
+	// Sleep waits d unless done closes first, and reports whether the whole
+	// d passed. Every delay an effect adds goes through it, so closing the
+	// conn (or its failing) cuts the wait short.
+	Sleep     func(d time.Duration, done <-chan struct{}) bool
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 	Index     uint64 // connection index: seeds each rule's randomness with the rule's seed
 }
@@ -35,12 +38,32 @@ func (d WrapDeps) withDefaults() WrapDeps {
 		d.Now = time.Now
 	}
 	if d.Sleep == nil {
-		d.Sleep = time.Sleep
+		d.Sleep = sleep
 	}
 	if d.AfterFunc == nil {
 		d.AfterFunc = func(dur time.Duration, f func()) func() bool { return time.AfterFunc(dur, f).Stop }
 	}
 	return d
+}
+
+// sleep is the real Sleep: a timer that done stops.
+func sleep(d time.Duration, done <-chan struct{}) bool {
+	if d <= 0 {
+		select {
+		case <-done:
+			return false
+		default:
+			return true
+		}
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-done:
+		return false
+	}
 }
 
 // ErrReset is what the local side of a wrapped conn reads or writes after a
@@ -66,8 +89,14 @@ type sink interface {
 // Reads of a wrapped conn with inbound faults come from a goroutine that
 // reads c; set read deadlines on the returned conn, not on c. Like the
 // pumps that use it, a wrapped conn expects one reader and one writer at a
-// time. Close the returned conn (not c): Close flushes delayed bytes and
-// stops the wrappers' goroutines and timers.
+// time. Close the returned conn (not c): Close cuts every delay short (a
+// Write or CloseWrite waiting in one carries on at once, and fails with
+// net.ErrClosed if the socket is gone by then), passes on the bytes a
+// latency queue still holds without the rest of their latency, and stops
+// the wrappers' goroutines and timers. To have queued bytes delivered after
+// their full latency, CloseWrite first. A failed socket (a Read of it, or
+// the inbound pump, saw it reset) ends the waits the same way, with the
+// error.
 func Wrap(c net.Conn, rules []*Rule, facing Facing, deps WrapDeps) net.Conn {
 	readDir, writeDir := C2S, S2C
 	if facing == FacingBackend {
@@ -167,7 +196,13 @@ func (w *conn) Delivered() (int64, bool) {
 // Read returns what the inbound filters let through.
 func (w *conn) Read(p []byte) (int, error) {
 	if w.in == nil {
-		return w.Conn.Read(p)
+		n, err := w.Conn.Read(p)
+		if err != nil && !errors.Is(err, io.EOF) && !isTimeout(err) {
+			// The socket failed (reset by the peer): as the pump does,
+			// stop the waits and queues of the write side.
+			w.k.kill(err)
+		}
+		return n, err
 	}
 	return w.in.read(p)
 }
@@ -180,10 +215,13 @@ func (w *conn) CloseWrite() error {
 	return w.out.End(true)
 }
 
-// Close flushes the outbound filters (a latency queue still holds bytes the
-// caller already wrote), then closes the socket and stops every timer.
+// Close cuts every wait short first, so it never waits out a delay; then
+// it flushes the outbound filters (a latency queue still holds bytes the
+// caller already wrote; they go out now) unless the connection already
+// failed, closes the socket and stops every timer.
 func (w *conn) Close() error {
 	w.closeOnce.Do(func() {
+		w.k.closing()
 		if w.out != nil && w.k.deadErr() == nil {
 			_ = w.out.End(false)
 		}
@@ -253,7 +291,7 @@ func (w *conn) pump() {
 			}
 			if dead := w.k.deadErr(); dead != nil {
 				err = dead
-			} else if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+			} else if !isTimeout(err) {
 				// The socket is gone (reset by the peer, or closed under
 				// us): stop the timers and queues of the other direction.
 				w.k.kill(err)
@@ -262,6 +300,11 @@ func (w *conn) pump() {
 			return
 		}
 	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // closeWrite half-closes c when it can, else closes it.

@@ -26,6 +26,12 @@ type ctl struct {
 	done   chan struct{} // closed when dead is set: wakes anything holding
 	stops  []func() bool
 	shared map[*Rule]any // per-rule state shared by both directions' filters
+
+	// halt is closed when Close begins or the connection ends, whichever
+	// comes first: it cuts every effect's wait short (see wait).
+	halt   chan struct{}
+	halted bool
+
 	// sent counts the bytes that actually reached the socket, so the log
 	// does not claim bytes a truncate or MTU fault swallowed.
 	sent atomic.Int64
@@ -35,7 +41,33 @@ type ctl struct {
 }
 
 func newCtl(c net.Conn, deps WrapDeps) *ctl {
-	return &ctl{c: c, deps: deps, done: make(chan struct{})}
+	return &ctl{c: c, deps: deps, done: make(chan struct{}), halt: make(chan struct{})}
+}
+
+// closing is called when Close begins: every wait returns now.
+func (k *ctl) closing() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.haltLocked()
+}
+
+func (k *ctl) haltLocked() {
+	if !k.halted {
+		k.halted = true
+		close(k.halt)
+	}
+}
+
+// wait is every delay an effect adds. It returns nil once d passed, and
+// at once when Close begins on a live connection: Close never waits out a
+// delay, and what was already written goes out without it. Once the
+// connection ended (Close is done, a fault ended it, or the socket failed)
+// it returns why, so the effect stops.
+func (k *ctl) wait(d time.Duration) error {
+	if k.deps.Sleep(d, k.halt) {
+		return nil
+	}
+	return k.deadErr()
 }
 
 // deadErr is nil while the connection lives, else why it ended.
@@ -57,6 +89,7 @@ func (k *ctl) kill(err error) bool {
 	stops := k.stops
 	k.stops = nil
 	close(k.done)
+	k.haltLocked()
 	k.mu.Unlock()
 	for _, stop := range stops {
 		stop()

@@ -36,7 +36,7 @@ func TestLatency(t *testing.T) {
 	// test does not depend on when the delivery goroutine runs.
 	gate := make(chan struct{})
 	deps := clk.deps()
-	deps.Sleep = func(d time.Duration) { <-gate; clk.Sleep(d) }
+	deps.Sleep = func(d time.Duration, done <-chan struct{}) bool { <-gate; return clk.Sleep(d, done) }
 	w := Wrap(m, []*Rule{rule(t, Rule{Action: ActLatency, Latency: Duration(100 * time.Millisecond)})}, FacingClient, deps)
 	for _, s := range []string{"one", "two", "three"} {
 		if _, err := w.Write([]byte(s)); err != nil {
@@ -186,12 +186,24 @@ func TestSlowClose(t *testing.T) {
 	if len(clk.Sleeps()) != 0 {
 		t.Fatal("slow_close delayed a write")
 	}
-	_ = w.Close()
-	if got := clk.Sleeps(); !slices.Equal(got, []time.Duration{3 * time.Second}) {
-		t.Errorf("sleeps = %v, want [3s] before the close", got)
+	if err := w.(interface{ CloseWrite() error }).CloseWrite(); err != nil {
+		t.Fatal(err)
 	}
+	if got := clk.Sleeps(); !slices.Equal(got, []time.Duration{3 * time.Second}) {
+		t.Errorf("sleeps = %v, want [3s] before the FIN", got)
+	}
+	if fin, _ := m.State(); !fin {
+		t.Error("no FIN after the delay")
+	}
+	_ = w.Close()
 	if _, closed := m.State(); !closed {
 		t.Error("not closed")
+	}
+	// Close itself never waits out the delay (see TestWaitsEndOnClose).
+	w2 := Wrap(newMemConn(), []*Rule{rule(t, Rule{Action: ActSlowClose, Delay: Duration(3 * time.Second)})}, FacingClient, clk.deps())
+	_ = w2.Close()
+	if got := clk.Sleeps(); len(got) != 1 {
+		t.Errorf("sleeps = %v: Close waited", got)
 	}
 }
 

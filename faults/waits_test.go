@@ -1,0 +1,188 @@
+package faults
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// hangGuard bounds every wait in these tests. The delays configured are an
+// hour, so returning at all is the assertion; the guard only turns a hang
+// into a failure.
+const hangGuard = 10 * time.Second
+
+// loopbackPair returns both ends of a real loopback TCP connection.
+func loopbackPair(t *testing.T) (srv, cli *net.TCPConn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ch := make(chan net.Conn, 1)
+	go func() { c, _ := ln.Accept(); ch <- c }()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := <-ch
+	if s == nil {
+		t.Fatal("accept failed")
+	}
+	t.Cleanup(func() { c.Close(); s.Close() })
+	return s.(*net.TCPConn), c.(*net.TCPConn)
+}
+
+// waitCase is an effect with an hour-long wait and the operation that
+// ends up blocked in it.
+type waitCase struct {
+	name string
+	rule Rule
+	op   func(w net.Conn) error
+	// flushed: what the peer must still receive when the connection is
+	// closed (not reset) during the wait; nil when that is racy by design
+	// (a Write in progress may lose its tail to the socket's close).
+	flushed []byte
+}
+
+func waitCases() []waitCase {
+	hour := Duration(time.Hour)
+	closeWrite := func(w net.Conn) error { return w.(interface{ CloseWrite() error }).CloseWrite() }
+	write := func(b []byte) func(net.Conn) error {
+		return func(w net.Conn) error { _, err := w.Write(b); return err }
+	}
+	return []waitCase{
+		{name: "slicer", rule: Rule{Action: ActSlicer, AverageSize: 1, Delay: hour}, op: write([]byte("hello"))},
+		{name: "first_byte_delay", rule: Rule{Action: ActFirstByteDelay, Delay: hour}, op: write([]byte("x"))},
+		{name: "fragment", rule: Rule{Action: ActFragment, AverageSize: 1, Delay: hour}, op: write([]byte("hello"))},
+		// 4 MB at 1 KB/s is over an hour of throttling.
+		{name: "bandwidth", rule: Rule{Action: ActBandwidth, Rate: 1}, op: write(make([]byte, 4<<20))},
+		{name: "slow_close", rule: Rule{Action: ActSlowClose, Delay: hour}, op: closeWrite},
+		{name: "latency", rule: Rule{Action: ActLatency, Latency: hour},
+			op: func(w net.Conn) error {
+				if _, err := w.Write([]byte("queued")); err != nil {
+					return err
+				}
+				return closeWrite(w) // waits for the queue to drain
+			},
+			flushed: []byte("queued"),
+		},
+	}
+}
+
+// wrapWatched wraps srv with r on the real clock, and reports on entered
+// each time an effect starts a wait, so the test closes the conn while
+// something is really waiting.
+func wrapWatched(t *testing.T, r Rule, srv net.Conn) (net.Conn, <-chan struct{}) {
+	t.Helper()
+	entered := make(chan struct{}, 1)
+	deps := WrapDeps{Index: 1, Sleep: func(d time.Duration, done <-chan struct{}) bool {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		return sleep(d, done)
+	}}
+	return Wrap(srv, []*Rule{rule(t, r)}, FacingClient, deps), entered
+}
+
+func within(t *testing.T, what string, ch <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-ch:
+		return err
+	case <-time.After(hangGuard):
+		t.Fatalf("%s did not return after the connection ended (the effect waits out its delay)", what)
+		return nil
+	}
+}
+
+// TestWaitsEndOnClose: whatever is blocked in an effect's delay returns
+// once the conn is closed, and Close itself does not wait the delay out.
+// What a latency queue held still reaches the peer, just without its delay.
+func TestWaitsEndOnClose(t *testing.T) {
+	for _, tc := range waitCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, cli := loopbackPair(t)
+			w, entered := wrapWatched(t, tc.rule, srv)
+			got := make(chan []byte, 1)
+			go func() { b, _ := io.ReadAll(cli); got <- b }()
+
+			opDone := make(chan error, 1)
+			go func() { opDone <- tc.op(w) }()
+			select {
+			case <-entered:
+			case <-time.After(hangGuard):
+				t.Fatal("the effect never started its wait")
+			}
+			closed := make(chan error, 1)
+			go func() { closed <- w.Close() }()
+			within(t, "Close", closed)
+			within(t, "the blocked operation", opDone)
+
+			select {
+			case b := <-got:
+				if tc.flushed != nil && !bytes.Equal(b, tc.flushed) {
+					t.Errorf("peer received %q, want %q: Close dropped what was queued", b, tc.flushed)
+				}
+			case <-time.After(hangGuard):
+				t.Fatal("the peer never saw the connection end")
+			}
+		})
+	}
+}
+
+// TestWaitsEndOnPeerReset: when the socket fails (the peer resets, seen
+// by a Read of the wrapped conn) whatever waits in an effect stops with an
+// error, without anyone calling Close; Close afterwards is prompt too.
+func TestWaitsEndOnPeerReset(t *testing.T) {
+	for _, tc := range waitCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, cli := loopbackPair(t)
+			w, entered := wrapWatched(t, tc.rule, srv)
+			readDone := make(chan error, 1)
+			go func() { _, err := io.Copy(io.Discard, w); readDone <- err }()
+
+			opDone := make(chan error, 1)
+			go func() { opDone <- tc.op(w) }()
+			select {
+			case <-entered:
+			case <-time.After(hangGuard):
+				t.Fatal("the effect never started its wait")
+			}
+			_ = cli.SetLinger(0)
+			_ = cli.Close() // RST
+			if err := within(t, "the Read", readDone); err == nil {
+				t.Fatal("Read saw no error after the peer reset")
+			}
+			if err := within(t, "the blocked operation", opDone); err == nil {
+				t.Error("the blocked operation reported success after the peer reset")
+			}
+			closed := make(chan error, 1)
+			go func() { closed <- w.Close() }()
+			within(t, "Close", closed)
+		})
+	}
+}
+
+// TestLatencyCloseAfterPeerReset: Close does not wait out the queued
+// chunks' latency when the peer already reset and nothing read the conn
+// to notice.
+func TestLatencyCloseAfterPeerReset(t *testing.T) {
+	srv, cli := loopbackPair(t)
+	w, entered := wrapWatched(t, Rule{Action: ActLatency, Latency: Duration(time.Hour)}, srv)
+	if _, err := w.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	<-entered
+	_ = cli.SetLinger(0)
+	_ = cli.Close()
+	closed := make(chan error, 1)
+	go func() { closed <- w.Close() }()
+	within(t, "Close", closed)
+	if _, err := w.Write([]byte("y")); err == nil {
+		t.Error("Write after Close succeeded")
+	}
+}
