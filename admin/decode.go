@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tlsgate/tlsgate/faults"
 )
@@ -53,13 +55,28 @@ func (e *FieldError) Error() string {
 
 func (e *FieldError) Unwrap() error { return e.Err }
 
-// readBody reads a bounded request body.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+// readBody reads a bounded request body, within Options.BodyWait.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	bodyWait := s.o.BodyWait
+	if bodyWait <= 0 {
+		bodyWait = 30 * time.Second
+	}
+	rc := http.NewResponseController(w)
+	armed := rc.SetReadDeadline(time.Now().Add(bodyWait)) == nil
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if armed && !errors.Is(err, os.ErrDeadlineExceeded) {
+		_ = rc.SetReadDeadline(time.Time{})
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return nil, &FieldError{Field: "body", Index: -1, Err: fmt.Errorf("larger than %d bytes: %w", mbe.Limit, err)}
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The rest of the body may never come: close after the
+			// answer, or the server would wait for it before sending.
+			w.Header().Set("Connection", "close")
+			return nil, &FieldError{Field: "body", Index: -1, Err: fmt.Errorf("not all of it arrived within %s: %w", bodyWait, err)}
 		}
 		return nil, &FieldError{Field: "body", Index: -1, Err: fmt.Errorf("read: %w", err)}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 
 	"github.com/tlsgate/tlsgate/faults"
 )
@@ -40,7 +41,7 @@ func (s *Server) getFault(w http.ResponseWriter, r *http.Request) {
 // addFault adds one rule: 201 with its status, 400 naming the bad field,
 // 409 when the name is taken.
 func (s *Server) addFault(w http.ResponseWriter, r *http.Request) {
-	b, err := readBody(w, r)
+	b, err := s.readBody(w, r)
 	if err != nil {
 		writeErr(w, bodyStatus(err), err)
 		return
@@ -73,7 +74,7 @@ func (s *Server) addFault(w http.ResponseWriter, r *http.Request) {
 
 // replaceFaults swaps the whole rule set: all or nothing.
 func (s *Server) replaceFaults(w http.ResponseWriter, r *http.Request) {
-	b, err := readBody(w, r)
+	b, err := s.readBody(w, r)
 	if err != nil {
 		writeErr(w, bodyStatus(err), err)
 		return
@@ -142,6 +143,9 @@ func bodyStatus(err error) int {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return http.StatusRequestEntityTooLarge
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return http.StatusRequestTimeout
 	}
 	return http.StatusBadRequest
 }

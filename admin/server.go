@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -66,6 +67,10 @@ type Options struct {
 	Hub *Hub
 	// Version is reported by /version.
 	Version string
+	// BodyWait bounds how long a request body may take to arrive, so a
+	// client that announces one and never sends it cannot hold a handler
+	// forever; 0 means 30 s.
+	BodyWait time.Duration
 }
 
 // Server is the admin API. Its handler is safe for concurrent use.
@@ -137,6 +142,13 @@ func (s *Server) Handler() http.Handler {
 		if r.URL.Path != "/healthz" && !isUIPath(r) && !s.authorized(w, r) {
 			return
 		}
+		if s.o.Token == "" && !loopbackHost(r.Host) {
+			// Without a token the API trusts loopback alone, and a page
+			// could reach it under a name of its own that resolves to
+			// 127.0.0.1 (DNS rebinding), passing the same-origin check.
+			writeError(w, http.StatusMisdirectedRequest, "", fmt.Sprintf("admin: Host %q is not a loopback name; without a token the API answers only to localhost or a loopback address", r.Host))
+			return
+		}
 		if !sameOrigin(r) {
 			writeError(w, http.StatusForbidden, "", fmt.Sprintf("admin: cross-origin %s from %q refused", r.Method, r.Header.Get("Origin")))
 			return
@@ -198,6 +210,20 @@ func sameOrigin(r *http.Request) bool {
 	}
 	u, err := url.Parse(origin)
 	return err == nil && strings.EqualFold(u.Host, r.Host)
+}
+
+// loopbackHost says the request's Host names this machine's loopback:
+// localhost, or a loopback address, with or without a port.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // statusOnly records the status a fallback handler chose and discards its body.

@@ -1,9 +1,14 @@
 package admin
 
 import (
+	"bufio"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestNewNeedsEngine(t *testing.T) {
@@ -87,6 +92,38 @@ func TestCrossOriginRefused(t *testing.T) {
 	}
 }
 
+// TestTokenlessAnswersLoopbackNamesOnly: without a token, a request whose
+// Host is not a loopback name is refused, reads included. A page could
+// otherwise reach the API through DNS rebinding: its own name, resolving
+// to 127.0.0.1, with an Origin that matches its Host.
+func TestTokenlessAnswersLoopbackNamesOnly(t *testing.T) {
+	a := newAPI(t, Options{})
+	port := a.http.URL[strings.LastIndex(a.http.URL, ":")+1:]
+	rule := `{"name":"evil","action":"reset","stage":"accept"}`
+	for _, host := range []string{"rebind.test:" + port, "10.0.0.1:" + port, "rebind.test"} {
+		r := a.do("POST", "/faults", rule, "Host", host, "Origin", "http://"+host)
+		if r.status != 421 || !strings.Contains(r.apiError(t).Error, "not a loopback name") {
+			t.Errorf("POST with Host %q: %d %s, want 421", host, r.status, r.body)
+		}
+		if r := a.do("GET", "/events/recent", "", "Host", host); r.status != 421 {
+			t.Errorf("GET with Host %q: %d, want 421", host, r.status)
+		}
+	}
+	if len(a.engine.List()) != 0 {
+		t.Fatal("a refused request still added the rule")
+	}
+	for _, host := range []string{"localhost:" + port, "127.0.0.1:" + port, "127.0.0.2:" + port, "[::1]:" + port, "LOCALHOST"} {
+		if r := a.do("GET", "/faults", "", "Host", host); r.status != 200 {
+			t.Errorf("GET with Host %q: %d %s, want 200", host, r.status, r.body)
+		}
+	}
+	// With a token, the token is the guard: any Host may reach the API.
+	b := newAPI(t, Options{Token: "s3cret"})
+	if r := b.do("GET", "/faults", "", "Host", "tlsgate.lab.example:8474"); r.status != 200 {
+		t.Errorf("GET with a token and a remote Host: %d %s, want 200", r.status, r.body)
+	}
+}
+
 func TestUnknownPathAndMethodAreJSON(t *testing.T) {
 	a := newAPI(t, Options{})
 	r := a.do("GET", "/nope", "")
@@ -149,5 +186,29 @@ func TestCheckListen(t *testing.T) {
 		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.HasPrefix(err.Error(), "admin: ")):
 			t.Errorf("CheckListen(%q, %v, %q) = %v, want error containing %q", tt.addr, tt.allowRemote, tt.token, err, tt.wantErr)
 		}
+	}
+}
+
+// TestStalledBodyTimesOut: a POST that announces a body and never sends it
+// gets 408 once BodyWait passes, instead of holding its handler forever.
+func TestStalledBodyTimesOut(t *testing.T) {
+	a := newAPI(t, Options{BodyWait: 200 * time.Millisecond})
+	c, err := net.Dial("tcp", strings.TrimPrefix(a.http.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second)) // a hang guard
+	if _, err := io.WriteString(c, "POST /faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("no answer to a stalled body: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(body), "within 200ms") {
+		t.Errorf("stalled body: %d %s, want 408 naming the wait", resp.StatusCode, body)
 	}
 }
