@@ -117,3 +117,42 @@ func TestBadConfigExitsTwo(t *testing.T) {
 		})
 	}
 }
+
+// SIGHUP reopens the log file, as logrotate's "create" mode needs: after
+// the file is renamed away, new lines go to a new file of the same name,
+// and tlsgate keeps running. SIGHUP used to end it, losing batched lines.
+func TestLogReopenOnSIGHUP(t *testing.T) {
+	t.Parallel()
+	be := startHTTPBackend(t, "plain", nil, nil)
+	g := startGate(t, gateConfig{listeners: []spec{
+		{Name: "plain", TOML: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\n", be.addr)},
+	}})
+	url := "http://" + g.Addr("plain") + "/"
+	before := runCurl(t, url+"before")
+	before.wantExit(t, 0)
+	first := before.client(t)
+	waitFor(t, "the first connection's line", func() bool { return strings.Contains(g.ReadLog(t), first) })
+
+	rotated := g.LogPath() + ".1"
+	if err := os.Rename(g.LogPath(), rotated); err != nil {
+		t.Fatal(err)
+	}
+	g.Signal(t, syscall.SIGHUP)
+	waitFor(t, "the reopen line in a new file", func() bool { return strings.Contains(g.ReadLog(t), "log file reopened") })
+
+	after := runCurl(t, url+"after")
+	after.wantExit(t, 0)
+	second := after.client(t)
+	waitFor(t, "the second connection's line in the new file", func() bool { return strings.Contains(g.ReadLog(t), second) })
+	old, err := os.ReadFile(rotated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(old), first) || strings.Contains(string(old), second) {
+		t.Errorf("the rotated file should hold the first connection (%s) and not the second (%s):\n%s", first, second, old)
+	}
+	if strings.Contains(g.ReadLog(t), first) {
+		t.Errorf("the new file holds the first connection %s, written before the rotation", first)
+	}
+	g.stop(t)
+}

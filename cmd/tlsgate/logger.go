@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 
@@ -11,9 +12,38 @@ import (
 	"github.com/tlsgate/tlsgate/config"
 )
 
+// logOutput is what newLogger opened: closed at exit, and reopened on
+// SIGHUP when it is a file.
+type logOutput struct {
+	file   *logFile   // nil when logging to stderr
+	batch  *batchSink // nil unless lines are batched
+	stderr io.Writer
+}
+
+// flush writes lines a batch holds.
+func (o *logOutput) flush() error {
+	if o.batch == nil {
+		return nil
+	}
+	return o.batch.flush()
+}
+
+// Close writes what waits and closes the file. A batch that cannot be
+// written (a full disk) is said on stderr: the log cannot say it.
+func (o *logOutput) Close() {
+	if o.batch != nil {
+		if err := o.batch.Stop(); err != nil {
+			fmt.Fprintln(o.stderr, "tlsgate: log lines lost at exit:", err)
+		}
+	}
+	if o.file != nil {
+		_ = o.file.Close()
+	}
+}
+
 // newLogger builds the one logger the listeners share: the chosen format to
 // a file or stderr, plus optional RFC 3164 syslog forwarding.
-func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, func(), error) {
+func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, *logOutput, error) {
 	host := lc.Host
 	if host == "" {
 		host, _ = os.Hostname()
@@ -27,29 +57,20 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, func(), error) {
 	if lc.Level == "warning" || lc.Level == "warn" {
 		level = zapcore.WarnLevel
 	}
+	out := &logOutput{stderr: stderr}
 	var sink zapcore.WriteSyncer
-	closer := func() {}
 	if lc.File != "" {
-		f, err := os.OpenFile(lc.File, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			return nil, nil, keyedError{"log.file", err}
-		}
 		// Whole lines only, so a reader tailing the file (an operator, or
 		// the e2e tests) never waits on half a line: a line-by-line
 		// append, or batches of whole lines (batchSink).
-		if fs, ok := newFileSink(f); ok {
-			sink = fs // one append per line: no lock needed
-		} else {
-			sink = zapcore.Lock(f)
+		lf, err := openLogFile(lc.File)
+		if err != nil {
+			return nil, nil, keyedError{"log.file", err}
 		}
-		closer = func() { _ = f.Close() }
+		out.file, sink = lf, lf
 		if lc.FlushInterval > 0 {
-			b := newBatchSink(sink, lc.FlushInterval)
-			sink = b
-			closer = func() {
-				_ = b.Stop()
-				_ = f.Close()
-			}
+			out.batch = newBatchSink(sink, lc.FlushInterval)
+			sink = out.batch
 		}
 	} else {
 		sink = zapcore.Lock(zapcore.AddSync(stderr))
@@ -58,10 +79,10 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, func(), error) {
 	if lc.SyslogAddr != "" {
 		sc, err := bigiplog.NewSyslogCore(lc.SyslogNetwork, lc.SyslogAddr, opts, level)
 		if err != nil {
-			closer()
+			out.Close()
 			return nil, nil, keyedError{"log.syslog", err}
 		}
 		cores = append(cores, sc)
 	}
-	return zap.New(zapcore.NewTee(cores...)), closer, nil
+	return zap.New(zapcore.NewTee(cores...)), out, nil
 }

@@ -99,7 +99,7 @@ func writeAllocProfile(path string) error {
 // then to serving: a bad file stops tlsgate before anything listens, and a
 // port that is taken stops it before anything answers.
 func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func(map[string]net.Addr)) error {
-	logger, closeLog, err := newLogger(cfg.Log, stderr)
+	logger, logOut, err := newLogger(cfg.Log, stderr)
 	if err != nil {
 		var ke keyedError
 		if errors.As(err, &ke) {
@@ -107,8 +107,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		}
 		return configError{err}
 	}
-	defer closeLog()
+	defer logOut.Close()
 	defer func() { _ = logger.Sync() }()
+	defer reopenOnHUP(logOut, logger)()
 
 	ca, created, err := pki.LoadOrCreate(cfg.CA.Dir, time.Now, rand.Reader)
 	if err != nil {

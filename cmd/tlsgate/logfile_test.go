@@ -1,0 +1,93 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"go.uber.org/zap/zapcore"
+)
+
+// shortWriter writes the first limit bytes it is given, then fails as a
+// full disk does: part of a line, and ENOSPC.
+type shortWriter struct {
+	zapcore.WriteSyncer
+	limit int
+}
+
+func (s *shortWriter) Write(p []byte) (int, error) {
+	if s.limit >= len(p) {
+		s.limit -= len(p)
+		return s.WriteSyncer.Write(p)
+	}
+	n, _ := s.WriteSyncer.Write(p[:s.limit])
+	s.limit = 0
+	return n, &os.PathError{Op: "write", Path: "log", Err: syscall.ENOSPC}
+}
+
+// TestLogFileEndsATornLine: a write that stops part way (a full disk)
+// leaves half a line; the next line must start on a line of its own, not
+// be glued to that fragment.
+func TestLogFileEndsATornLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tlsgate.log")
+	lf, err := openLogFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lf.Close()
+	real := lf.w
+	lf.w = &shortWriter{WriteSyncer: real, limit: len("first line\nsec")}
+	for _, l := range []string{"first line\n", "second line\n"} {
+		_, _ = lf.Write([]byte(l))
+	}
+	lf.w = real // space freed
+	if _, err := lf.Write([]byte("third line\n")); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), "first line\nsec\nthird line\n"; got != want {
+		t.Errorf("file holds %q, want %q", got, want)
+	}
+}
+
+// TestLogFileReopen: after the file is renamed away (logrotate), Reopen
+// writes to a new file of the same name and leaves the old one alone.
+func TestLogFileReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tlsgate.log")
+	lf, err := openLogFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lf.Close()
+	_, _ = lf.Write([]byte("before\n"))
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := lf.Reopen(); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = lf.Write([]byte("after\n"))
+	for file, want := range map[string]string{path + ".1": "before\n", path: "after\n"} {
+		if b, err := os.ReadFile(file); err != nil || string(b) != want {
+			t.Errorf("%s holds %q (%v), want %q", filepath.Base(file), b, err, want)
+		}
+	}
+	// A reopen that cannot open the path keeps writing where it was.
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := lf.Reopen(); err == nil || !strings.Contains(err.Error(), "log.file: reopen") {
+		t.Errorf("reopen onto a directory: %v, want a log.file error", err)
+	}
+	if _, err := lf.Write([]byte("still\n")); err != nil {
+		t.Errorf("write after a failed reopen: %v", err)
+	}
+}
