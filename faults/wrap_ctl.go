@@ -70,6 +70,15 @@ func (k *ctl) wait(d time.Duration) error {
 	return k.deadErr()
 }
 
+// waitUnlessDead is wait for the one delay a Close must still take
+// (slow_close's): only the connection's end cuts it short.
+func (k *ctl) waitUnlessDead(d time.Duration) error {
+	if k.deps.Sleep(d, k.done) {
+		return nil
+	}
+	return k.deadErr()
+}
+
 // deadErr is nil while the connection lives, else why it ended.
 func (k *ctl) deadErr() error {
 	k.mu.Lock()

@@ -199,11 +199,19 @@ func TestSlowClose(t *testing.T) {
 	if _, closed := m.State(); !closed {
 		t.Error("not closed")
 	}
-	// Close itself never waits out the delay (see TestWaitsEndOnClose).
-	w2 := Wrap(newMemConn(), []*Rule{rule(t, Rule{Action: ActSlowClose, Delay: Duration(3 * time.Second)})}, FacingClient, clk.deps())
-	_ = w2.Close()
 	if got := clk.Sleeps(); len(got) != 1 {
-		t.Errorf("sleeps = %v: Close waited", got)
+		t.Errorf("sleeps = %v: the delay was taken twice", got)
+	}
+	// A Close alone takes the delay too: delaying the close is the
+	// effect (Toxiproxy's slow_close), unlike every other wait.
+	m2 := newMemConn()
+	w2 := Wrap(m2, []*Rule{rule(t, Rule{Action: ActSlowClose, Delay: Duration(3 * time.Second)})}, FacingClient, clk.deps())
+	_ = w2.Close()
+	if got := clk.Sleeps(); !slices.Equal(got, []time.Duration{3 * time.Second, 3 * time.Second}) {
+		t.Errorf("sleeps = %v, want the 3s delay before the close too", got)
+	}
+	if _, closed := m2.State(); !closed {
+		t.Error("not closed")
 	}
 }
 
