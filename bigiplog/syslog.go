@@ -2,25 +2,75 @@ package bigiplog
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/zap/zapcore"
 )
 
-// syslogDialTimeout bounds the initial connect (and a TCP reconnect) so a
-// dead collector cannot stall startup or a log call for long.
-const syslogDialTimeout = 5 * time.Second
+const (
+	// syslogDialTimeout bounds the initial connect and each reconnect.
+	syslogDialTimeout = 5 * time.Second
+	// syslogWriteTimeout bounds one write of at most syslogWriteChunk on a
+	// TCP stream, so a collector that accepts and stops reading costs a
+	// reconnect, not a stuck sender.
+	syslogWriteTimeout = 5 * time.Second
+	// syslogWriteChunk is the most written under one deadline.
+	syslogWriteChunk = 64 << 10
+	// syslogBackoffMin and syslogBackoffMax bound the wait between
+	// reconnects after a failure; it doubles per failure and resets once a
+	// batch has gone out whole.
+	syslogBackoffMin = 100 * time.Millisecond
+	syslogBackoffMax = 30 * time.Second
+	// syslogQueueLines and syslogQueueBytes bound the lines waiting for
+	// the sender; an entry that does not fit is dropped and counted.
+	syslogQueueLines = 4096
+	syslogQueueBytes = 4 << 20
+	// syslogFlushTimeout bounds how long Close waits for queued lines.
+	syslogFlushTimeout = 2 * time.Second
+	// syslogDatagramMax is the longest datagram sent over UDP (RFC 3164
+	// §4.1); longer lines are cut and end in syslogEllipsis.
+	syslogDatagramMax = 1024
+)
+
+const syslogEllipsis = "…"
 
 // NewSyslogCore forwards every entry to an RFC 3164 collector, in the form a
 // BIG-IP forwards /var/log/ltm: each rendered line carries <PRI> with
 // facility local0 (<132> warning, <134> info). network is "udp", "udp4",
-// "udp6" (one datagram per line) or "tcp", "tcp4", "tcp6" (newline
-// framing). The rendering is always the bigip form; o.Format is ignored.
-// The returned core also implements io.Closer to release the connection.
+// "udp6" (one datagram per line, each cut to 1024 bytes) or "tcp", "tcp4",
+// "tcp6" (newline framing). The rendering is always the bigip form;
+// o.Format is ignored.
+//
+// The collector is dialled once here, so a refused or unresolvable target
+// is an error at start-up. After that, logging never waits on the network:
+// Write hands the lines to a bounded queue (4096 lines or 4 MiB) that one
+// goroutine sends. When the queue is full the entry is dropped whole and
+// its lines counted; the count goes to the collector as one warning line
+// ("N log lines dropped: ...") ahead of the next lines that get through.
+//
+// The sender leaves a TCP collector that takes no bytes for 5 s. On any
+// error it closes the connection and reconnects, at once the first time,
+// then after a wait doubling from 100 ms to 30 s until a batch goes out.
+// Delivery is at least once for the line a failed write interrupted: it is
+// sent again on the next connection (the collector may also have the first
+// copy, cut short). Lines the kernel had already accepted on a connection
+// that then fails, up to its send buffer, are lost uncounted: TCP does not
+// say whether the collector read them. A collector that closes the
+// connection (a restart) is noticed before the next write, so only a line
+// written while its FIN is still on the way is lost.
+//
+// The returned core also implements io.Closer (send what is queued, for at
+// most 2 s, then drop the rest and release the connection) and
+// Dropped() uint64 (lines dropped so far).
 func NewSyslogCore(network, addr string, o Options, level zapcore.LevelEnabler) (zapcore.Core, error) {
 	var stream bool
 	switch network {
@@ -35,93 +85,367 @@ func NewSyslogCore(network, addr string, o Options, level zapcore.LevelEnabler) 
 	if err != nil {
 		return nil, err
 	}
-	dial := func() (net.Conn, error) {
-		c, err := net.DialTimeout(network, addr, syslogDialTimeout)
+	dial := func(ctx context.Context) (net.Conn, error) {
+		d := net.Dialer{Timeout: syslogDialTimeout}
+		c, err := d.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, fmt.Errorf("bigiplog: dial syslog %s %s: %w", network, addr, err)
 		}
 		return c, nil
 	}
-	conn, err := dial()
+	conn, err := dial(context.Background())
 	if err != nil {
 		return nil, err
 	}
-	w := &syslogWriter{conn: conn, stream: stream, dial: dial}
+	w := newSyslogWriter(conn, stream, dial, newLTMEncoder(o, true))
 	return &syslogCore{Core: zapcore.NewCore(newLTMEncoder(o, true), w, level), w: w}, nil
 }
 
-// syslogCore is a zap core bound to one collector connection.
+// syslogCore is a zap core bound to one collector.
 type syslogCore struct {
 	zapcore.Core
 	w *syslogWriter
 }
 
-// Close closes the collector connection; later writes fail.
+// Close sends what is queued, for at most 2 s, then closes the connection;
+// later writes fail. It reports the lines it had to drop.
 func (c *syslogCore) Close() error { return c.w.Close() }
 
-// syslogWriter sends rendered lines. The mutex keeps one entry's group
-// together on a TCP stream and serialises datagrams.
+// Dropped returns how many lines were not sent: dropped because the queue
+// was full, or still queued when Close gave up.
+func (c *syslogCore) Dropped() uint64 { return c.w.Dropped() }
+
+// syslogWriter queues rendered lines for its sender goroutine. mu guards
+// only the queue; no network I/O happens under it.
 type syslogWriter struct {
-	mu     sync.Mutex
-	conn   net.Conn
 	stream bool
-	closed bool
-	dial   func() (net.Conn, error)
+	dial   func(context.Context) (net.Conn, error)
+
+	mu         sync.Mutex
+	queue      []byte // whole lines, each ending in '\n'
+	queueLines int
+	unreported uint64 // dropped since the last notice was queued for sending
+	closed     bool
+
+	dropped atomic.Uint64
+	wake    chan struct{} // one pending signal: the queue changed or Close
+	ctx     context.Context
+	cancel  context.CancelFunc // aborts the sender: Close gave up waiting
+	done    chan struct{}      // closed when the sender has exited
+	lost    uint64             // lines the sender abandoned; read after done
 }
 
 var errSyslogClosed = errors.New("bigiplog: syslog writer closed")
 
+func newSyslogWriter(conn net.Conn, stream bool, dial func(context.Context) (net.Conn, error), enc *ltmEncoder) *syslogWriter {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &syslogWriter{
+		stream: stream,
+		dial:   dial,
+		wake:   make(chan struct{}, 1),
+		ctx:    ctx,
+		cancel: cancel,
+		done:   make(chan struct{}),
+	}
+	s := &syslogSender{w: w, enc: enc}
+	s.use(conn)
+	go s.run()
+	return w
+}
+
 // Write implements zapcore.WriteSyncer. p holds one or more lines, each
-// ending in '\n'.
+// ending in '\n'. It never blocks on the network: the entry is queued
+// whole, or dropped whole (and counted) when the queue is full.
 func (w *syslogWriter) Write(p []byte) (int, error) {
+	lines := bytes.Count(p, []byte{'\n'})
+	if len(p) > 0 && p[len(p)-1] != '\n' {
+		lines++
+	}
+	if lines == 0 {
+		return len(p), nil
+	}
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.closed {
+		w.mu.Unlock()
 		return 0, errSyslogClosed
 	}
-	if w.stream {
-		return len(p), w.writeStream(p)
+	if w.queueLines+lines > syslogQueueLines || len(w.queue)+len(p)+1 > syslogQueueBytes {
+		w.unreported += uint64(lines)
+		w.mu.Unlock()
+		w.dropped.Add(uint64(lines))
+		return len(p), nil
 	}
-	for line := range bytes.SplitSeq(p, []byte{'\n'}) {
-		if len(line) == 0 {
-			continue
-		}
-		if _, err := w.conn.Write(line); err != nil {
-			return 0, fmt.Errorf("bigiplog: syslog datagram to %s: %w", w.conn.RemoteAddr(), err)
-		}
+	w.queue = append(w.queue, p...)
+	if p[len(p)-1] != '\n' {
+		w.queue = append(w.queue, '\n')
 	}
+	w.queueLines += lines
+	w.mu.Unlock()
+	w.signal()
 	return len(p), nil
 }
 
-// writeStream writes to TCP and, when the collector dropped the connection,
-// reconnects once and retries, so a collector restart loses at most the
-// entry in flight.
-func (w *syslogWriter) writeStream(p []byte) error {
-	if _, err := w.conn.Write(p); err == nil {
+func (w *syslogWriter) signal() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Sync implements zapcore.WriteSyncer. It does not wait for the sender:
+// a log call must not block on the collector.
+func (w *syslogWriter) Sync() error { return nil }
+
+// Dropped returns how many lines were not sent.
+func (w *syslogWriter) Dropped() uint64 { return w.dropped.Load() }
+
+// Close lets the sender send what is queued, for at most
+// syslogFlushTimeout, then stops it and closes the connection. Lines it
+// could not send are counted as dropped and reported in the error.
+func (w *syslogWriter) Close() error {
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		<-w.done
 		return nil
 	}
-	_ = w.conn.Close()
-	c, err := w.dial()
-	if err != nil {
-		return err
+	w.closed = true
+	w.mu.Unlock()
+	w.signal()
+	t := time.NewTimer(syslogFlushTimeout)
+	defer t.Stop()
+	select {
+	case <-w.done:
+	case <-t.C:
+		w.cancel() // closes the connection, ends a dial or a backoff wait
+		<-w.done
 	}
-	w.conn = c
-	if _, err := c.Write(p); err != nil {
-		return fmt.Errorf("bigiplog: syslog stream to %s: %w", c.RemoteAddr(), err)
+	w.cancel()
+	if w.lost > 0 {
+		return fmt.Errorf("bigiplog: syslog close: %d queued lines not sent", w.lost)
 	}
 	return nil
 }
 
-// Sync implements zapcore.WriteSyncer; lines are written unbuffered.
-func (w *syslogWriter) Sync() error { return nil }
-
-// Close closes the connection.
-func (w *syslogWriter) Close() error {
+// take returns the queued lines, swapping in spare as the new queue, and
+// the count of lines dropped since the last call. closed says Close was
+// called.
+func (w *syslogWriter) take(spare []byte) (lines []byte, n int, dropped uint64, closed bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.closed {
-		return nil
+	lines, n, dropped = w.queue, w.queueLines, w.unreported
+	w.queue, w.queueLines, w.unreported = spare[:0], 0, 0
+	return lines, n, dropped, w.closed
+}
+
+// syslogSender is the state of the sender goroutine; only it touches it.
+type syslogSender struct {
+	w       *syslogWriter
+	enc     *ltmEncoder
+	conn    net.Conn
+	gone    func() bool   // reports that the collector ended the TCP stream
+	stop    func() bool   // unregisters the close-on-abort hook
+	backoff time.Duration // next wait before a reconnect; 0: none yet
+
+	buf    []byte // the batch being sent: whole lines
+	off    int    // the bytes of buf before off are sent
+	notice int    // length of the drop notice at the head of buf, if any
+}
+
+// use makes c the current connection.
+func (s *syslogSender) use(c net.Conn) {
+	s.conn = c
+	s.stop = context.AfterFunc(s.w.ctx, func() { _ = c.Close() })
+	s.gone = nil
+	if s.w.stream {
+		s.gone = watchPeer(c)
 	}
-	w.closed = true
-	return w.conn.Close()
+}
+
+// watchPeerReading returns a check that c's peer has closed the stream,
+// from a goroutine reading c: a syslog collector never sends, so the read
+// returns only when the collector closes (or resets) the stream. The
+// goroutine ends when c is closed.
+func watchPeerReading(c net.Conn) func() bool {
+	dead := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, c)
+		close(dead)
+	}()
+	return func() bool {
+		select {
+		case <-dead:
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (s *syslogSender) drop() {
+	if s.conn == nil {
+		return
+	}
+	s.stop()
+	_ = s.conn.Close()
+	s.conn = nil
+}
+
+func (s *syslogSender) run() {
+	defer close(s.w.done)
+	defer s.drop()
+	for {
+		if s.off == len(s.buf) {
+			if !s.next() {
+				return
+			}
+			continue
+		}
+		if s.w.ctx.Err() != nil {
+			s.abandon()
+			return
+		}
+		if s.conn == nil && !s.reconnect() {
+			continue // the context ended: abandon on the next round
+		}
+		if err := s.send(); err != nil {
+			s.drop()
+			continue
+		}
+		s.backoff = 0
+	}
+}
+
+// next loads the next batch, waiting for lines. It returns false when the
+// writer is closed and nothing is left.
+func (s *syslogSender) next() bool {
+	for {
+		// The sent batch's memory becomes the queue's.
+		lines, _, dropped, closed := s.w.take(s.buf)
+		s.buf, s.off, s.notice = lines, 0, 0
+		if dropped > 0 {
+			s.prependNotice(dropped)
+		}
+		if len(s.buf) > 0 {
+			return true
+		}
+		if closed {
+			return false
+		}
+		select {
+		case <-s.w.wake:
+		case <-s.w.ctx.Done():
+			return false
+		}
+	}
+}
+
+// prependNotice puts the warning that n lines were dropped ahead of the
+// batch: the collector sees it where the gap is.
+func (s *syslogSender) prependNotice(n uint64) {
+	b := s.enc.pool.Get()
+	defer b.Free()
+	s.enc.writeOwn(b, time.Now(), sevWarning, strconv.FormatUint(n, 10)+" log lines dropped: syslog collector too slow or unreachable")
+	s.notice = b.Len()
+	out := make([]byte, 0, b.Len()+len(s.buf))
+	out = append(out, b.Bytes()...)
+	s.buf = append(out, s.buf...)
+}
+
+// abandon counts what is left of the batch as dropped; Close gave up.
+func (s *syslogSender) abandon() {
+	rest := s.buf[s.off:]
+	n := uint64(bytes.Count(rest, []byte{'\n'}))
+	if s.off < s.notice {
+		n-- // the notice itself is not a log line
+	}
+	_, queued, _, _ := s.w.take(nil)
+	n += uint64(queued)
+	s.w.lost = n
+	s.w.dropped.Add(n)
+	s.buf, s.off = nil, 0
+}
+
+// reconnect waits out the backoff and dials. It returns false if the
+// dial failed or the context ended.
+func (s *syslogSender) reconnect() bool {
+	if s.backoff > 0 {
+		t := time.NewTimer(s.backoff)
+		select {
+		case <-t.C:
+		case <-s.w.ctx.Done():
+			t.Stop()
+			return false
+		}
+	}
+	switch {
+	case s.backoff == 0:
+		s.backoff = syslogBackoffMin
+	case s.backoff < syslogBackoffMax:
+		s.backoff = min(2*s.backoff, syslogBackoffMax)
+	}
+	c, err := s.w.dial(s.w.ctx)
+	if err != nil {
+		return false
+	}
+	s.use(c)
+	return true
+}
+
+// send writes the rest of the batch. On an error, s.off stays at the start
+// of the line that failed, so it goes again on the next connection.
+func (s *syslogSender) send() error {
+	if s.w.stream {
+		return s.sendStream()
+	}
+	for s.off < len(s.buf) {
+		end := s.off + bytes.IndexByte(s.buf[s.off:], '\n')
+		line := truncateDatagram(s.buf[s.off:end])
+		if len(line) > 0 {
+			if _, err := s.conn.Write(line); err != nil {
+				return err
+			}
+		}
+		s.off = end + 1
+	}
+	return nil
+}
+
+// sendStream writes the rest of the batch in chunks, each with its own
+// deadline: a collector that reads slowly is kept, one that stops reading
+// for syslogWriteTimeout is left.
+func (s *syslogSender) sendStream() error {
+	for s.off < len(s.buf) {
+		if s.gone() {
+			// The collector closed the stream: a write would "succeed"
+			// into the dead connection and the lines would be lost.
+			return net.ErrClosed
+		}
+		if err := s.conn.SetWriteDeadline(time.Now().Add(syslogWriteTimeout)); err != nil {
+			return err
+		}
+		end := min(s.off+syslogWriteChunk, len(s.buf))
+		n, err := s.conn.Write(s.buf[s.off:end])
+		if err != nil {
+			s.off = bytes.LastIndexByte(s.buf[:s.off+n], '\n') + 1
+			return err
+		}
+		s.off = end
+	}
+	return nil
+}
+
+// truncateDatagram cuts line to syslogDatagramMax bytes (RFC 3164 §4.1),
+// at a UTF-8 character boundary, ending it in "…" to show the cut.
+func truncateDatagram(line []byte) []byte {
+	if len(line) <= syslogDatagramMax {
+		return line
+	}
+	cut := syslogDatagramMax - len(syslogEllipsis)
+	for cut > 0 && !utf8.RuneStart(line[cut]) {
+		cut--
+	}
+	out := make([]byte, 0, cut+len(syslogEllipsis))
+	out = append(out, line[:cut]...)
+	return append(out, syslogEllipsis...)
 }
