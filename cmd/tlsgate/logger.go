@@ -18,6 +18,10 @@ type logOutput struct {
 	file   *logFile   // nil when logging to stderr
 	batch  *batchSink // nil unless lines are batched
 	stderr io.Writer
+	// syslog is the forwarding core, nil without [log] syslog; local is
+	// the file or stderr core, where its losses are told at exit.
+	syslog zapcore.Core
+	local  zapcore.Core
 }
 
 // flush writes lines a batch holds.
@@ -31,6 +35,21 @@ func (o *logOutput) flush() error {
 // Close writes what waits and closes the file. A batch that cannot be
 // written (a full disk) is said on stderr: the log cannot say it.
 func (o *logOutput) Close() {
+	if o.syslog != nil {
+		// Sends what is queued for at most 2 s, then gives up; how many
+		// lines the collector never got goes to the local log.
+		var err error
+		if c, ok := o.syslog.(io.Closer); ok {
+			err = c.Close()
+		}
+		var n uint64
+		if d, ok := o.syslog.(interface{ Dropped() uint64 }); ok {
+			n = d.Dropped()
+		}
+		if n > 0 || err != nil {
+			zap.New(o.local).Warn("syslog forwarding dropped log lines", zap.Uint64("dropped", n), zap.Error(err))
+		}
+	}
 	if o.batch != nil {
 		if err := o.batch.Stop(); err != nil {
 			fmt.Fprintln(o.stderr, "tlsgate: log lines lost at exit:", err)
@@ -83,6 +102,7 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, *logOutput, error)
 			return nil, nil, keyedError{"log.syslog", err}
 		}
 		cores = append(cores, sc)
+		out.syslog, out.local = sc, cores[0]
 	}
 	return zap.New(zapcore.NewTee(cores...)), out, nil
 }
