@@ -1,13 +1,18 @@
 package main
 
 import (
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
+	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/tlsgate/tlsgate/config"
 )
 
 // shortWriter writes the first limit bytes it is given, then fails as a
@@ -89,5 +94,47 @@ func TestLogFileReopen(t *testing.T) {
 	}
 	if _, err := lf.Write([]byte("still\n")); err != nil {
 		t.Errorf("write after a failed reopen: %v", err)
+	}
+}
+
+// TestSyslogDropsToldAtExit: with a TCP collector that never reads, the
+// forwarding queue fills and drops; at exit the count goes to the local
+// log file, the one place an operator will still see it.
+func TestSyslogDropsToldAtExit(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never read
+		}
+	}()
+	path := filepath.Join(t.TempDir(), "tlsgate.log")
+	logger, out, err := newLogger(config.Log{Format: "bigip", File: path, Level: "info", Lang: "en",
+		SyslogNetwork: "tcp", SyslogAddr: ln.Addr().String()}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", 4096)
+	d, _ := out.syslog.(interface{ Dropped() uint64 })
+	for i := 0; i < 20000 && d.Dropped() == 0; i++ { // bounded: 80 MB at most
+		logger.Info("filler", zap.String("pad", big))
+	}
+	if d.Dropped() == 0 {
+		t.Fatal("80 MB to a collector that never reads dropped nothing")
+	}
+	out.Close() // gives the queue at most 2 s
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "syslog forwarding dropped log lines") {
+		t.Errorf("the local log does not tell the syslog drops:\n%.300s", b[max(0, len(b)-300):])
 	}
 }
