@@ -127,7 +127,9 @@ func (a *Alert) UnmarshalText(b []byte) error {
 	want := squash(s)
 	for c := 0; c <= 255; c++ {
 		name := sniff.AlertName(uint8(c))
-		if !strings.HasPrefix(name, "alert(") && squash(strings.TrimSuffix(name, "_RESERVED")) == want {
+		// A reserved code is found by its name with or without the
+		// _RESERVED suffix, which String writes.
+		if !strings.HasPrefix(name, "alert(") && (squash(name) == want || squash(strings.TrimSuffix(name, "_RESERVED")) == want) {
 			*a = Alert(c)
 			return nil
 		}

@@ -140,6 +140,9 @@ func TestRuleJSONParams(t *testing.T) {
 		{`{"name":"a","action":"alert","alert":48}`, func(r *Rule) bool { return *r.Alert == 48 }},
 		{`{"name":"a","action":"alert","alert":"unknown_ca"}`, func(r *Rule) bool { return *r.Alert == 48 }},
 		{`{"name":"a","action":"alert","alert":"UnrecognizedName"}`, func(r *Rule) bool { return *r.Alert == 112 }},
+		// String writes a reserved code's name with _RESERVED; it must read back.
+		{`{"name":"a","action":"alert","alert":"no_certificate_RESERVED"}`, func(r *Rule) bool { return *r.Alert == 41 }},
+		{`{"name":"a","action":"alert","alert":"no_certificate"}`, func(r *Rule) bool { return *r.Alert == 41 }},
 		{`{"name":"a","action":"alert","alert":"70"}`, func(r *Rule) bool { return *r.Alert == 70 }},
 		{`{"name":"a","action":"latency","latency":"150ms"}`, func(r *Rule) bool { return r.Latency.D() == 150*time.Millisecond }},
 		{`{"name":"a","action":"latency","latency":250}`, func(r *Rule) bool { return r.Latency.D() == 250*time.Millisecond }},
