@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 
 	"github.com/tlsgate/tlsgate/faults"
 )
@@ -57,6 +58,10 @@ func (s *Server) addFault(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusBadRequest, err)
 		return
 	}
+	if err := s.checkListener(rule, -1); err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
 	if err := s.o.Engine.Add(rule); err != nil {
 		writeErr(w, http.StatusConflict, err)
 		return
@@ -91,6 +96,10 @@ func (s *Server) replaceFaults(w http.ResponseWriter, r *http.Request) {
 			writeErr(w, http.StatusBadRequest, &FieldError{Field: field, Index: i, Rule: rule.Name, Err: err})
 			return
 		}
+		if err := s.checkListener(rule, i); err != nil {
+			writeErr(w, http.StatusBadRequest, err)
+			return
+		}
 		if j, dup := seen[rule.Name]; dup {
 			writeErr(w, http.StatusBadRequest, &FieldError{Field: "name", Index: i, Rule: rule.Name,
 				Err: fmt.Errorf("rule %q appears twice (also at index %d)", rule.Name, j)})
@@ -104,6 +113,26 @@ func (s *Server) replaceFaults(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.forgetActions()
 	writeJSON(w, http.StatusOK, s.o.Engine.List())
+}
+
+// checkListener refuses a rule for a listener that does not exist, as the
+// config file does: it would never fire, and nothing would say why.
+func (s *Server) checkListener(rule faults.Rule, index int) error {
+	if rule.Listener == "" || s.o.Listeners == nil {
+		return nil
+	}
+	var names []string
+	for _, l := range s.o.Listeners() {
+		if l.Name == rule.Listener {
+			return nil
+		}
+		names = append(names, l.Name)
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return &FieldError{Field: "listener", Index: index, Rule: rule.Name,
+		Err: fmt.Errorf("no listener named %q (listeners: %s); this rule would never fire", rule.Listener, strings.Join(names, ", "))}
 }
 
 func (s *Server) removeFault(w http.ResponseWriter, r *http.Request) {

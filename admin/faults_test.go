@@ -221,3 +221,23 @@ func TestRuleJSONRoundTrip(t *testing.T) {
 		t.Fatalf("round trip lost something: %s", fmt.Sprint(got))
 	}
 }
+
+// TestRuleForMissingListenerRefused: a rule naming a listener that does not
+// exist is refused, as the config file refuses it, on POST and on PUT.
+func TestRuleForMissingListenerRefused(t *testing.T) {
+	a := newAPI(t, Options{Listeners: func() []ListenerStats { return []ListenerStats{{Name: "web"}, {Name: "api"}} }})
+	r := a.do("POST", "/faults", `{"name":"x","listener":"wbe","action":"reset"}`)
+	if e := r.apiError(t); r.status != 400 || e.Field != "listener" || !strings.Contains(e.Error, `no listener named "wbe" (listeners: web, api)`) {
+		t.Errorf("POST: %d %s, want 400 on field listener", r.status, r.body)
+	}
+	r = a.do("PUT", "/faults", `[{"name":"ok","listener":"web","action":"reset"},{"name":"x","listener":"wbe","action":"reset"}]`)
+	if e := r.apiError(t); r.status != 400 || e.Field != "listener" || e.Index == nil || *e.Index != 1 {
+		t.Errorf("PUT: %d %s, want 400 on rule [1]'s listener", r.status, r.body)
+	}
+	if len(a.engine.List()) != 0 {
+		t.Error("a refused request changed the rules")
+	}
+	if r := a.do("POST", "/faults", `{"name":"y","listener":"web","action":"reset"}`); r.status != 201 {
+		t.Errorf("POST for an existing listener: %d %s, want 201", r.status, r.body)
+	}
+}
