@@ -39,25 +39,32 @@ func freePort(t *testing.T) int {
 	return tg.FreePorts(t, 1)[0]
 }
 
-// closedPort returns a loopback port where nothing listens and nothing
-// will: a socket is bound there, without listen, until the test ends, so
-// connecting gets a reset (connection refused). A port that was merely
-// free can be taken by another parallel test's server meanwhile.
-func closedPort(t *testing.T) int {
+// boundPort binds a socket to a free loopback port and keeps it until the
+// test ends, so no parallel test's server can take the port meanwhile.
+func boundPort(t *testing.T) (fd, port int) {
 	t.Helper()
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
-		t.Fatalf("closedPort: socket: %v", err)
+		t.Fatalf("boundPort: socket: %v", err)
 	}
 	t.Cleanup(func() { _ = syscall.Close(fd) })
 	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatalf("closedPort: bind: %v", err)
+		t.Fatalf("boundPort: bind: %v", err)
 	}
 	sa, err := syscall.Getsockname(fd)
 	if err != nil {
-		t.Fatalf("closedPort: getsockname: %v", err)
+		t.Fatalf("boundPort: getsockname: %v", err)
 	}
-	return sa.(*syscall.SockaddrInet4).Port
+	return fd, sa.(*syscall.SockaddrInet4).Port
+}
+
+// closedPort returns a loopback port where nothing listens and nothing
+// will: its socket stays bound, without listen, so connecting gets a reset
+// (connection refused).
+func closedPort(t *testing.T) int {
+	t.Helper()
+	_, port := boundPort(t)
+	return port
 }
 
 // blackholePort returns a loopback port whose accept queue is full, so a
@@ -65,22 +72,10 @@ func closedPort(t *testing.T) int {
 // behind a filtering firewall, without leaving loopback.
 func blackholePort(t *testing.T) int {
 	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatalf("blackholePort: socket: %v", err)
-	}
-	t.Cleanup(func() { _ = syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatalf("blackholePort: bind: %v", err)
-	}
+	fd, port := boundPort(t)
 	if err := syscall.Listen(fd, 0); err != nil {
 		t.Fatalf("blackholePort: listen: %v", err)
 	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatalf("blackholePort: getsockname: %v", err)
-	}
-	port := sa.(*syscall.SockaddrInet4).Port
 	for range 16 {
 		c, err := net.DialTimeout("tcp", loopback(port), 200*time.Millisecond)
 		if err != nil {

@@ -88,11 +88,10 @@ func bannerBackend(t *testing.T) string {
 	})
 }
 
-// closedAddr is a loopback port nothing listens on.
-func closedAddr(t *testing.T) string {
+// boundLoopback binds a socket to a free loopback port and keeps it until
+// the test ends, so no parallel test's server can take the port meanwhile.
+func boundLoopback(t *testing.T) (fd int, addr string) {
 	t.Helper()
-	// Bound without listen until the test ends: connecting is refused,
-	// and no parallel test's server can take the port meanwhile.
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +104,15 @@ func closedAddr(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+	return fd, fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+}
+
+// closedAddr is a loopback port nothing listens on: bound without listen,
+// so connecting is refused.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	_, addr := boundLoopback(t)
+	return addr
 }
 
 // clientSaw is what a scenario's client observed.
