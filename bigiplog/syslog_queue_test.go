@@ -309,16 +309,7 @@ func TestSyslogCollectorRestart(t *testing.T) {
 // UDP: a line longer than RFC 3164 allows is cut to 1024 bytes, at a
 // character boundary, marked with "…"; the entry's other lines still go.
 func TestSyslogUDPTruncates(t *testing.T) {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	core, err := NewSyslogCore("udp", pc.LocalAddr().String(), testOptions, zapcore.InfoLevel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer core.(io.Closer).Close()
+	pc, core := udpCollector(t)
 	long := "<134>" + strings.Repeat("é", 8000) // 16 KB, two bytes a character
 	exact := "<134>" + strings.Repeat("x", 1019)
 	entry := long + "\n<134>second line\n" + exact + "\n"

@@ -61,16 +61,7 @@ func checkReceived(t *testing.T, got []string) {
 }
 
 func TestSyslogUDP(t *testing.T) {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	core, err := NewSyslogCore("udp", pc.LocalAddr().String(), testOptions, zapcore.InfoLevel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer core.(io.Closer).Close()
+	pc, core := udpCollector(t)
 	writeEvents(t, core)
 
 	want := len(wantSyslog(t))
@@ -147,4 +138,21 @@ func TestSyslogErrors(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "bigiplog: dial syslog tcp "+addr) {
 		t.Errorf("dial to closed port: %v", err)
 	}
+}
+
+// udpCollector is a UDP syslog collector on loopback and a core sending to
+// it, both closed when the test ends.
+func udpCollector(t *testing.T) (net.PacketConn, zapcore.Core) {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pc.Close() })
+	core, err := NewSyslogCore("udp", pc.LocalAddr().String(), testOptions, zapcore.InfoLevel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = core.(io.Closer).Close() })
+	return pc, core
 }
