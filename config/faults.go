@@ -8,7 +8,6 @@ import (
 	"math"
 	"reflect"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/tlsgate/tlsgate/faults"
@@ -21,7 +20,7 @@ import (
 func decodeFaults(root *table) []faults.Rule {
 	var rules []faults.Rule
 	seen := map[string]int{}
-	known := faultKeys()
+	known := faults.FieldNames()
 	for i, t := range arrayTables(root, "fault") {
 		var r faults.Rule
 		ok := true
@@ -140,20 +139,6 @@ func jsonKind(t reflect.Type) string {
 		return jsonKind(t.Elem())
 	}
 	return t.String()
-}
-
-// faultKeys lists the keys a [[fault]] table accepts: the JSON names of
-// faults.Rule's fields.
-func faultKeys() []string {
-	rt := reflect.TypeFor[faults.Rule]()
-	keys := make([]string, 0, rt.NumField())
-	for f := range rt.Fields() {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name != "" && name != "-" && f.IsExported() {
-			keys = append(keys, name)
-		}
-	}
-	return keys
 }
 
 // Admin is [admin]: the loopback control API (faults at runtime, events,

@@ -1,6 +1,10 @@
 package faults
 
-import "slices"
+import (
+	"reflect"
+	"slices"
+	"strings"
+)
 
 // Rule is one fault: selectors (all optional, ANDed), a stage, a direction, an
 // action with its parameters, and a schedule. The same schema serves the
@@ -188,6 +192,21 @@ const (
 // Templates lists the block page templates.
 func Templates() []string {
 	return []string{TemplateGeneric, TemplateF5ASM, TemplateAkamai, TemplateAWSWAF, TemplateCloudflare}
+}
+
+// FieldNames lists the name of every Rule field, as JSON and the config
+// file spell them, in declaration order. The admin API and config check
+// keys against it, so both are strict in the same way.
+func FieldNames() []string {
+	rt := reflect.TypeFor[Rule]()
+	names := make([]string, 0, rt.NumField())
+	for f := range rt.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name != "" && name != "-" && f.IsExported() {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // SNINone is the sni selector value that matches a ClientHello without SNI.
