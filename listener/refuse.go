@@ -44,55 +44,44 @@ func (s *Server) countRefusal() {
 	r.mu.Lock()
 	r.count++
 	r.total++
-	wait := time.Second - now.Sub(r.lastLog)
-	due := wait <= 0
 	var n, total int64
-	if due {
-		n, total = r.count, r.total
-		r.count = 0
-		r.lastLog = now
+	if wait := time.Second - now.Sub(r.lastLog); wait <= 0 {
+		n, total = r.takeLocked(now)
 	} else if r.pending == nil {
-		r.pending = time.AfterFunc(wait, func() { s.logPendingRefusals() })
+		r.pending = time.AfterFunc(wait, s.reportRefusals)
 	}
 	r.mu.Unlock()
-	if due {
-		s.logRefusals(n, total)
-	}
+	s.logRefusals(n, total)
 }
 
-// logPendingRefusals writes the refusals counted since the last line, a
-// second after it.
-func (s *Server) logPendingRefusals() {
+// reportRefusals writes the refusals not yet reported: a second after the
+// last line (the rest of a burst), and at shutdown.
+func (s *Server) reportRefusals() {
 	r := &s.refusals
 	r.mu.Lock()
-	r.pending = nil
-	n, total := r.count, r.total
-	if n > 0 {
-		r.count = 0
-		r.lastLog = s.deps.Now()
-	}
+	n, total := r.takeLocked(s.deps.Now())
 	r.mu.Unlock()
-	if n > 0 {
-		s.logRefusals(n, total)
-	}
+	s.logRefusals(n, total)
 }
 
-// flush writes the refusals not yet reported (at shutdown).
-func (r *refusalLog) flush(s *Server) {
-	r.mu.Lock()
-	n, total := r.count, r.total
+// takeLocked hands over the count since the last line and starts the next
+// second; r.mu is held.
+func (r *refusalLog) takeLocked(now time.Time) (n, total int64) {
+	n, total = r.count, r.total
 	r.count = 0
+	r.lastLog = now
 	if r.pending != nil {
 		r.pending.Stop()
 		r.pending = nil
 	}
-	r.mu.Unlock()
-	if n > 0 {
-		s.logRefusals(n, total)
-	}
+	return n, total
 }
 
+// logRefusals writes one line for n refusals; none for n = 0.
 func (s *Server) logRefusals(n, total int64) {
+	if n == 0 {
+		return
+	}
 	s.deps.Logger.Warn("max_connections reached: connections refused with a reset",
 		zap.String("listener", s.opts.Name),
 		zap.Int("max_connections", s.opts.MaxConnections),

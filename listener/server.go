@@ -274,7 +274,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if eng != nil {
 		eng.Stop()
 	}
-	s.refusals.flush(s)
+	s.reportRefusals()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	select {
