@@ -88,6 +88,20 @@ func wrapWatched(t *testing.T, r Rule, srv net.Conn) (net.Conn, <-chan struct{})
 	return Wrap(srv, []*Rule{rule(t, r)}, FacingClient, deps), entered
 }
 
+// startWaiting runs op on w and returns once an effect is waiting in it;
+// op's result comes on the channel.
+func startWaiting(t *testing.T, op func(net.Conn) error, w net.Conn, entered <-chan struct{}) <-chan error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- op(w) }()
+	select {
+	case <-entered:
+	case <-time.After(hangGuard):
+		t.Fatal("the effect never started its wait")
+	}
+	return done
+}
+
 func within(t *testing.T, what string, ch <-chan error) error {
 	t.Helper()
 	select {
@@ -110,13 +124,7 @@ func TestWaitsEndOnClose(t *testing.T) {
 			got := make(chan []byte, 1)
 			go func() { b, _ := io.ReadAll(cli); got <- b }()
 
-			opDone := make(chan error, 1)
-			go func() { opDone <- tc.op(w) }()
-			select {
-			case <-entered:
-			case <-time.After(hangGuard):
-				t.Fatal("the effect never started its wait")
-			}
+			opDone := startWaiting(t, tc.op, w, entered)
 			closed := make(chan error, 1)
 			go func() { closed <- w.Close() }()
 			within(t, "Close", closed)
@@ -145,13 +153,7 @@ func TestWaitsEndOnPeerReset(t *testing.T) {
 			readDone := make(chan error, 1)
 			go func() { _, err := io.Copy(io.Discard, w); readDone <- err }()
 
-			opDone := make(chan error, 1)
-			go func() { opDone <- tc.op(w) }()
-			select {
-			case <-entered:
-			case <-time.After(hangGuard):
-				t.Fatal("the effect never started its wait")
-			}
+			opDone := startWaiting(t, tc.op, w, entered)
 			_ = cli.SetLinger(0)
 			_ = cli.Close() // RST
 			if err := within(t, "the Read", readDone); err == nil {
