@@ -1,30 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tlsgate/tlsgate/config"
 )
-
-// lockedBuffer is a bytes.Buffer that serve's logger may write from many
-// goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
 
 // echoServer accepts connections on loopback and echoes them.
 func echoServer(t *testing.T) string {
@@ -85,8 +70,7 @@ func TestStopSignalStopsEveryListener(t *testing.T) {
 			defer cancel()
 			addrs := make(chan map[string]net.Addr, 1)
 			done := make(chan error, 1)
-			var logs lockedBuffer
-			go func() { done <- serve(ctx, cfg, &logs, func(m map[string]net.Addr) { addrs <- m }) }()
+			go func() { done <- serve(ctx, cfg, io.Discard, func(m map[string]net.Addr) { addrs <- m }) }()
 			m := <-addrs
 			held, err := net.Dial("tcp", m["a"].String())
 			if err != nil {
