@@ -160,6 +160,12 @@ func diagCases() []diagCase {
 	serverFirst := base("plaintext")
 	serverFirst.Kind, serverFirst.PeekEnd, serverFirst.Route = sniff.Empty, PeerSilent, "plain"
 	serverFirst.Backend.Attempted, serverFirst.Backend.Addr = true, "127.0.0.1:22"
+	// A client that half-closed after plaintext bytes, relayed: its FIN
+	// came before a decision, but nothing failed.
+	finRelayed := base("plaintext")
+	finRelayed.Kind, finRelayed.PeekEnd, finRelayed.Route = sniff.Unknown, PeerClosed, "plain"
+	finRelayed.FirstBytes = []byte("GE")
+	finRelayed.Backend.Attempted, finRelayed.Backend.Addr = true, "127.0.0.1:8080"
 
 	closedNothing := base("passthrough")
 	closedNothing.Kind, closedNothing.PeekEnd = sniff.Empty, PeerClosed
@@ -301,6 +307,7 @@ func diagCases() []diagCase {
 			contains: []string{"SSH", "MySQL", "tcp_half_open", "5s"}},
 		{name: "client_silent_plaintext", o: silentPlain, code: CodeClientSilent},
 		{name: "server_first_relayed", o: serverFirst, code: CodeOK, ok: true},
+		{name: "fin_before_decision_relayed", o: finRelayed, code: CodeOK, ok: true},
 		{name: "client_closed_nothing", o: closedNothing, code: CodeClientClosedEarly, lines: []string{lineSummary},
 			contains: []string{"tcp_half_open", "scanner"}},
 		{name: "client_reset_nothing", o: resetNothing, code: CodeClientResetEarly, lines: []string{lineSummary},

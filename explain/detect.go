@@ -132,19 +132,21 @@ func ruleProxyMalformed(f *facts) (verdict, bool) {
 	return verdict{}, false
 }
 
-// relayedAfterSilence says a plaintext (or auto) listener sent a quiet
-// client on to its backend anyway: server-first protocols (SSH, SMTP) wait
-// for the backend's banner, so silence there is not a failure.
-func relayedAfterSilence(o *Outcome) bool {
-	quiet := o.PeekEnd == PeerSilent || o.PeekEnd == PeerPartial
-	return quiet && o.Route == "plain" && o.Backend.Attempted
+// relayedUndecided says a plaintext (or auto) listener sent a client on to
+// its backend before its bytes named a protocol: server-first protocols
+// (SSH, SMTP) wait for the backend's banner, and a client that half-closed
+// after plaintext ("GE", a request line without its blank line) has said
+// all it will. Neither is a failure; the relay's own end tells the rest.
+func relayedUndecided(o *Outcome) bool {
+	undecided := o.PeekEnd == PeerSilent || o.PeekEnd == PeerPartial || o.PeekEnd == PeerClosed
+	return undecided && o.Route == "plain" && o.Backend.Attempted
 }
 
 // ruleNothingSent covers a client that never sent a byte: nothing else can
 // be said about it, not even whether a PROXY header was missing.
 func ruleNothingSent(f *facts) (verdict, bool) {
 	o := f.o
-	if relayedAfterSilence(o) {
+	if relayedUndecided(o) {
 		return verdict{}, false
 	}
 	if len(o.FirstBytes) > 0 || (o.Kind != sniff.Empty && o.PeekEnd == PeerSpoke) {
@@ -237,7 +239,7 @@ func nonSSLAction(o *Outcome) string {
 // rulePeekEnded covers a client that sent some bytes and then stopped,
 // closed or reset before tlsgate could decide.
 func rulePeekEnded(f *facts) (verdict, bool) {
-	if relayedAfterSilence(f.o) {
+	if relayedUndecided(f.o) {
 		return verdict{}, false
 	}
 	switch f.o.PeekEnd {

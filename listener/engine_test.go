@@ -107,12 +107,23 @@ func engineScenarios() []engineScenario {
 		{name: "passthrough/tls-prefix-closed", client: earlyClient("\x16\x03", true), opts: quickPassthrough,
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
 				firstBytes: "\x16\x03", bigip: []string{explain.IDHandshakeFailed}, reset: true}},
-		// A request line, then FIN before the headers end: closed before a
-		// decision, which must not be logged as a normal connection.
+		// A request line, then FIN before the headers end: the client has
+		// said all it will, so its bytes go to the backend (which here
+		// closes without an answer) instead of being dropped.
 		{name: "plaintext/partial-http-fin", client: earlyClient("GET /engines HTTP/1.1\r\n", true),
 			opts: plain(func(b *engineBackends) string { return b.http }),
-			want: engineWant{route: "closed", kind: sniff.HTTP1, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
-				firstBytes: "GET /engines HTTP/1.1\r\n"}},
+			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerClosed, code: explain.CodeOK,
+				backend: "http", firstBytes: "GET /engines HTTP/1.1\r\n", up: int64(len("GET /engines HTTP/1.1\r\n"))}},
+		// Two bytes that could begin "GET " or anything else, then FIN: not
+		// TLS, so a plaintext listener relays them.
+		{name: "plaintext/method-prefix-fin", client: earlyClient("GE", true),
+			opts: plain(func(b *engineBackends) string { return b.banner }),
+			want: engineWant{route: "plain", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeOK,
+				backend: "banner", firstBytes: "GE", up: 2, down: int64(len(engineBanner)), body: engineBanner}},
+		// The same on an auto listener: plaintext goes to plain_backend.
+		{name: "auto/partial-http-fin", client: earlyClient("GET /engines HTTP/1.1\r\n", true), opts: auto,
+			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerClosed, code: explain.CodeOK,
+				backend: "http", firstBytes: "GET /engines HTTP/1.1\r\n", up: int64(len("GET /engines HTTP/1.1\r\n"))}},
 		// Bare LF line endings (RFC 9112 §2.2) and no Host: the empty line
 		// ends the headers, so the request goes on at once, and is not
 		// dropped when the client half-closes right after it.

@@ -30,12 +30,15 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 			abort(c)
 			return
 		}
-		if p.end == explain.PeerClosed {
+		if p.end == explain.PeerClosed && !finishedPlain(p) {
 			o.Route = "closed"
 			_ = c.Close()
 			return
 		}
-		// Silence is fine here: server-first protocols wait for the backend.
+		// Silence is fine here: server-first protocols wait for the
+		// backend. So is a half-close before the bytes named a protocol
+		// ("GE", or a request line whose headers never end): the client
+		// has said all it will, and the backend is the one to answer it.
 		o.Route = "plain"
 		s.relay(c, o, p.buf, s.backendAddr(o), cc)
 	case Auto:
@@ -46,7 +49,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 		case isTLS:
 			o.Route = "passthrough"
 			s.relay(c, o, p.buf, s.backendAddr(o), cc)
-		case silent || p.end == explain.PeerSpoke || p.end == explain.PeerPartial:
+		case silent || p.end == explain.PeerSpoke || p.end == explain.PeerPartial || finishedPlain(p):
 			// Like sslh's on-timeout: a silent client may be waiting for a
 			// server banner, so it goes to the plaintext backend.
 			o.Route = "plain"
@@ -91,6 +94,15 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 			abort(c)
 		}
 	}
+}
+
+// finishedPlain says the client half-closed after bytes that cannot begin
+// TLS: nothing more will come to decide by, and what came is plaintext, so
+// a listener that relays plaintext passes it on rather than dropping it.
+// Bytes that could still begin TLS ("\x16\x03") name no backend, and an
+// empty stream has nothing to relay.
+func finishedPlain(p *peeked) bool {
+	return p.end == explain.PeerClosed && len(p.buf) > 0 && !sniff.CouldBeTLS(p.buf)
 }
 
 // backendAddr is where TLS (or everything, outside auto mode) goes: the
