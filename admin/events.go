@@ -26,10 +26,16 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	var sub *Subscription
 	var past []Event
+	var err error
 	if replay {
-		sub, past = s.o.Hub.SubscribeReplay(after)
+		sub, past, err = s.o.Hub.SubscribeReplay(after)
 	} else {
-		sub = s.o.Hub.Subscribe()
+		sub, err = s.o.Hub.Subscribe()
+	}
+	if err != nil {
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, "", err.Error())
+		return
 	}
 	defer sub.Close()
 

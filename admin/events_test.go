@@ -108,6 +108,23 @@ func TestEventsBadLastEventID(t *testing.T) {
 	}
 }
 
+// TestEventsTooManyStreams: a stream past the cap gets 503 with a reason
+// and Retry-After, not a stream.
+func TestEventsTooManyStreams(t *testing.T) {
+	a := newAPI(t, Options{})
+	for range MaxSubscribers {
+		sub := mustSubscribe(t, a.srv.Hub())
+		t.Cleanup(sub.Close)
+	}
+	r := a.do("GET", "/events", "")
+	if e := r.apiError(t); r.status != 503 || !strings.Contains(e.Error, "event streams are open already") {
+		t.Fatalf("got %d %+v", r.status, e)
+	}
+	if ra := r.header.Get("Retry-After"); ra == "" {
+		t.Fatalf("no Retry-After on the 503")
+	}
+}
+
 func TestEventsEndOnClose(t *testing.T) {
 	a := newAPI(t, Options{})
 	_, br := openStream(t, a, "/events")

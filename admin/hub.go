@@ -2,6 +2,7 @@ package admin
 
 import (
 	"bytes"
+	"fmt"
 	"sync"
 	"sync/atomic"
 )
@@ -10,7 +11,16 @@ import (
 const (
 	DefaultRecent = 200 // events kept for /events/recent and replays
 	DefaultBuffer = 256 // events queued per subscriber before it starts losing them
+	// MaxSubscribers bounds the open /events streams. Every connection's
+	// event is queued to each of them under one lock, so without a bound a
+	// local script that opens streams in a loop would slow every relay.
+	// Dashboards and tails need a handful.
+	MaxSubscribers = 64
 )
+
+// ErrTooManySubscribers is returned by Subscribe when MaxSubscribers
+// streams are open already.
+var ErrTooManySubscribers = fmt.Errorf("admin: %d event streams are open already, the most allowed; close one first", MaxSubscribers)
 
 // Event is one published connection event: the encoded JSON line (without
 // its newline) and its sequence number, which starts at 1 and never repeats
@@ -151,35 +161,39 @@ func (h *Hub) publish(k kept) {
 	}
 }
 
-// Subscribe starts a subscription that sees every event published after it.
-func (h *Hub) Subscribe() *Subscription {
-	s, _ := h.subscribe(false, 0)
-	return s
+// Subscribe starts a subscription that sees every event published after
+// it, or fails with ErrTooManySubscribers.
+func (h *Hub) Subscribe() (*Subscription, error) {
+	s, _, err := h.subscribe(false, 0)
+	return s, err
 }
 
 // SubscribeReplay starts a subscription and also returns the kept events
 // with a sequence number above after (0: all kept), taken under the same lock
 // so that nothing is seen twice or missed between the replay and the stream.
 // A browser's Last-Event-ID resumes a stream this way.
-func (h *Hub) SubscribeReplay(after uint64) (*Subscription, []Event) {
+func (h *Hub) SubscribeReplay(after uint64) (*Subscription, []Event, error) {
 	return h.subscribe(true, after)
 }
 
-func (h *Hub) subscribe(replay bool, after uint64) (*Subscription, []Event) {
-	ch := make(chan Event, h.buffer)
-	s := &Subscription{C: ch, ch: ch, h: h}
+func (h *Hub) subscribe(replay bool, after uint64) (*Subscription, []Event, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if len(h.subs) >= MaxSubscribers {
+		return nil, nil, ErrTooManySubscribers
+	}
+	ch := make(chan Event, h.buffer)
+	s := &Subscription{C: ch, ch: ch, h: h}
 	var past []Event
 	if replay {
 		past = h.recentLocked(after)
 	}
 	if h.closed {
 		s.once.Do(func() { close(ch) })
-		return s, past
+		return s, past, nil
 	}
 	h.subs[s] = struct{}{}
-	return s, past
+	return s, past, nil
 }
 
 // Recent returns the kept events, oldest first.

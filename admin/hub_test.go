@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -46,7 +47,7 @@ func TestHubRecentRing(t *testing.T) {
 
 func TestHubPublishCopiesLine(t *testing.T) {
 	h := NewHub(2, 2)
-	sub := h.Subscribe()
+	sub := mustSubscribe(t, h)
 	defer sub.Close()
 	buf := []byte(`{"a":1}`)
 	h.Publish(buf)
@@ -60,9 +61,9 @@ func TestHubPublishCopiesLine(t *testing.T) {
 // Publish; it loses events, and the loss is counted.
 func TestHubSlowSubscriber(t *testing.T) {
 	h := NewHub(DefaultRecent, 16)
-	slow := h.Subscribe()
+	slow := mustSubscribe(t, h)
 	defer slow.Close()
-	fast := h.Subscribe()
+	fast := mustSubscribe(t, h)
 	got := make(chan int)
 	go func() {
 		n := 0
@@ -105,14 +106,17 @@ func TestHubReplayAndClose(t *testing.T) {
 		{100, []uint64{}},
 	}
 	for _, tt := range tests {
-		sub, past := h.SubscribeReplay(tt.after)
+		sub, past, err := h.SubscribeReplay(tt.after)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !slices.Equal(seqs(past), tt.want) {
 			t.Errorf("replay after %d = %v, want %v", tt.after, seqs(past), tt.want)
 		}
 		sub.Close()
 		sub.Close() // twice is harmless
 	}
-	sub := h.Subscribe()
+	sub := mustSubscribe(t, h)
 	h.Publish([]byte(`{"i":8}`))
 	h.Close()
 	if ev, ok := <-sub.C; !ok || ev.Seq != 8 {
@@ -123,7 +127,7 @@ func TestHubReplayAndClose(t *testing.T) {
 	}
 	sub.Close()
 	h.Publish([]byte(`{"i":9}`)) // a no-op, not a panic
-	late := h.Subscribe()
+	late := mustSubscribe(t, h)
 	if _, ok := <-late.C; ok {
 		t.Fatal("subscription after Close is open")
 	}
@@ -158,7 +162,7 @@ func TestHubPublishFuncRendersOnDemand(t *testing.T) {
 	if calls[1] != 0 || calls[2] != 1 || calls[3] != 1 {
 		t.Fatalf("render calls %v, want none for 1 and one each for 2 and 3", calls)
 	}
-	sub := h.Subscribe()
+	sub := mustSubscribe(t, h)
 	defer sub.Close()
 	publish(4)
 	if calls[4] != 1 {
@@ -167,4 +171,31 @@ func TestHubPublishFuncRendersOnDemand(t *testing.T) {
 	if ev := <-sub.C; ev.Seq != 4 || string(ev.Line) != `{"n":4}` {
 		t.Fatalf("subscriber got %d %q", ev.Seq, ev.Line)
 	}
+}
+
+func mustSubscribe(t *testing.T, h *Hub) *Subscription {
+	t.Helper()
+	s, err := h.Subscribe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestHubSubscriberCap: streams past MaxSubscribers are refused, and a
+// closed one frees its place.
+func TestHubSubscriberCap(t *testing.T) {
+	h := NewHub(2, 2)
+	subs := make([]*Subscription, 0, MaxSubscribers)
+	for range MaxSubscribers {
+		subs = append(subs, mustSubscribe(t, h))
+	}
+	if _, err := h.Subscribe(); !errors.Is(err, ErrTooManySubscribers) {
+		t.Fatalf("subscriber %d: err %v, want ErrTooManySubscribers", MaxSubscribers+1, err)
+	}
+	if _, _, err := h.SubscribeReplay(0); !errors.Is(err, ErrTooManySubscribers) {
+		t.Fatalf("replay past the cap: err %v, want ErrTooManySubscribers", err)
+	}
+	subs[0].Close()
+	mustSubscribe(t, h).Close()
 }

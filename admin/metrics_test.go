@@ -31,7 +31,7 @@ func TestMetricsAfterObserve(t *testing.T) {
 	a.srv.Observe(nil, nil) // ignored
 	a.srv.ObserveFiring("slow", "latency")
 	a.srv.Hub().Publish([]byte(`{}`))
-	slow := a.srv.Hub().Subscribe()
+	slow := mustSubscribe(t, a.srv.Hub())
 	defer slow.Close()
 	for range DefaultBuffer + 3 {
 		a.srv.Hub().Publish([]byte(`{}`))
