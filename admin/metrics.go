@@ -27,6 +27,10 @@ type metrics struct {
 	engine *faults.Engine
 	mu     sync.Mutex
 	action map[string]string // rule name → action, rebuilt on a miss
+	// firedRules are the rule labels that have a fired series, so that a
+	// removed rule's series can be deleted: rule names come from API
+	// callers, and series kept for every name ever used would only grow.
+	firedRules map[string]struct{}
 
 	// perListener caches each listener's counters (listener name →
 	// *listenerCounters): Observe runs once per connection, and looking
@@ -143,8 +147,20 @@ func (s *Server) Observe(o *explain.Outcome, d *explain.Diagnosis) {
 		m.handshake.WithLabelValues(ln, "server").Observe(o.Backend.TLS.Duration.Seconds())
 	}
 	for _, rule := range o.Faults {
-		m.fired.WithLabelValues(label(rule), label(m.actionOf(rule))).Inc()
+		m.fire(rule, m.actionOf(rule))
 	}
+}
+
+// fire counts one firing of rule and remembers that its series exists.
+func (m *metrics) fire(rule, action string) {
+	r := label(rule)
+	m.mu.Lock()
+	if m.firedRules == nil {
+		m.firedRules = make(map[string]struct{})
+	}
+	m.firedRules[r] = struct{}{}
+	m.mu.Unlock()
+	m.fired.WithLabelValues(r, label(action)).Inc()
 }
 
 // ObserveFiring counts one fault firing that no Outcome reports (Observe
@@ -153,7 +169,7 @@ func (s *Server) ObserveFiring(rule, action string) {
 	if action == "" {
 		action = "unknown"
 	}
-	s.metrics.fired.WithLabelValues(label(rule), label(action)).Inc()
+	s.metrics.fire(rule, action)
 }
 
 // actionOf returns the rule's action from a cache that is rebuilt from the
@@ -176,10 +192,22 @@ func (m *metrics) actionOf(rule string) string {
 }
 
 // forgetActions drops the cache after the API changed the rules, since a
-// name can come back with another action.
+// name can come back with another action, and deletes the fired series of
+// rules that no longer exist. A connection still open when its rule went
+// can count it once more; the series then comes back with that count.
 func (m *metrics) forgetActions() {
+	live := make(map[string]bool)
+	for _, st := range m.engine.List() {
+		live[label(st.Rule.Name)] = true
+	}
 	m.mu.Lock()
 	m.action = nil
+	for r := range m.firedRules {
+		if !live[r] {
+			m.fired.DeletePartialMatch(prometheus.Labels{"rule": r})
+			delete(m.firedRules, r)
+		}
+	}
 	m.mu.Unlock()
 }
 

@@ -94,6 +94,44 @@ func TestMetricsActionAfterReplace(t *testing.T) {
 	}
 }
 
+// TestMetricsRemovedRuleSeries: a rule's fired series goes with the rule,
+// whether it is deleted or replaced away, so rule names do not pile up.
+func TestMetricsRemovedRuleSeries(t *testing.T) {
+	a := newAPI(t, Options{})
+	if r := a.do("PUT", "/faults", `[{"name":"a","action":"reset"},{"name":"b","action":"close"}]`); r.status != 200 {
+		t.Fatal(r.body)
+	}
+	a.srv.Observe(&explain.Outcome{Listener: "l", Faults: []string{"a", "b"}}, nil)
+	seriesA, seriesB := `tlsgate_faults_fired_total{action="reset",rule="a"} 1`, `tlsgate_faults_fired_total{action="close",rule="b"} 1`
+	steps := []struct {
+		method, path, body string
+		status             int
+		has, lacks         []string
+	}{
+		{"GET", "/metrics", "", 200, []string{seriesA, seriesB}, nil},
+		{"DELETE", "/faults/a", "", 204, nil, nil},
+		{"GET", "/metrics", "", 200, []string{seriesB}, []string{`rule="a"`}},
+		{"PUT", "/faults", "[]", 200, nil, nil},
+		{"GET", "/metrics", "", 200, nil, []string{`rule="a"`, `rule="b"`}},
+	}
+	for _, st := range steps {
+		r := a.do(st.method, st.path, st.body)
+		if r.status != st.status {
+			t.Fatalf("%s %s: %d %s", st.method, st.path, r.status, r.body)
+		}
+		for _, w := range st.has {
+			if !strings.Contains(r.body, w) {
+				t.Errorf("%s %s: metrics lack %q", st.method, st.path, w)
+			}
+		}
+		for _, w := range st.lacks {
+			if strings.Contains(r.body, w) {
+				t.Errorf("%s %s: metrics still have %q", st.method, st.path, w)
+			}
+		}
+	}
+}
+
 func TestMetricsInvalidUTF8Label(t *testing.T) {
 	a := newAPI(t, Options{})
 	a.srv.Observe(&explain.Outcome{Listener: "bad\xffname"}, &explain.Diagnosis{Code: "ok"})
