@@ -26,8 +26,12 @@ type Engine struct {
 	// noDelay: TCP_NODELAY is set on the listening socket, so accepted
 	// sockets inherit it and need no setsockopt of their own.
 	noDelay bool
-	stop    atomic.Bool // stop accepting; loops end when their conns do
-	abort   atomic.Bool // close every connection now
+	// busyAt is when a loop last saw more than one live connection
+	// (UnixNano from Config.Now): loops poll before parking only once it
+	// is quietFor in the past.
+	busyAt atomic.Int64
+	stop   atomic.Bool // stop accepting; loops end when their conns do
+	abort  atomic.Bool // close every connection now
 	// life orders Serve and Stop: a Stop that comes first releases the
 	// loops' sockets itself, and Serve must then not start them.
 	life   sync.Mutex
@@ -112,6 +116,9 @@ func fill(c *Config) {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.BusyPoll == 0 {
+		c.BusyPoll = 100 * time.Microsecond
 	}
 }
 

@@ -127,7 +127,12 @@ type Config struct {
 	PeekTimeout time.Duration // a client silent this long is handed off; default 5s
 	DialTimeout time.Duration // default 5s
 	IdleTimeout time.Duration // default 300s; negative disables
-	Now         func() time.Time
+	// BusyPoll is how long a loop polls for its next events before it
+	// parks, while the engine serves at most one connection; default
+	// 100µs, negative disables. It trades a little CPU for latency when
+	// the machine has CPU to spare (see spin_linux.go).
+	BusyPoll time.Duration
+	Now      func() time.Time
 }
 
 type phase uint8

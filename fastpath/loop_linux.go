@@ -146,7 +146,7 @@ func (l *loop) run() {
 		}
 		n := rawEpollPoll(l.ep, l.evs)
 		if n == 0 {
-			n = l.park(wait)
+			n = l.wait(wait)
 		}
 		now := l.e.cfg.Now()
 		for i := range n {

@@ -57,12 +57,18 @@ func TestParkSeesEventsFromBeforeIt(t *testing.T) {
 // driving its methods directly; Stop releases it when the test ends.
 func unservedLoop(t *testing.T) *loop {
 	t.Helper()
+	return unservedLoopWith(t, Config{Loops: 1})
+}
+
+// unservedLoopWith is unservedLoop with cfg (whose Loops must be 1).
+func unservedLoopWith(t *testing.T, cfg Config) *loop {
+	t.Helper()
 	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	e, err := New(ln, newTestHandler(echoBackend(t)), Config{Loops: 1})
+	e, err := New(ln, newTestHandler(echoBackend(t)), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
