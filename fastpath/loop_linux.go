@@ -139,6 +139,7 @@ func (l *loop) closeFiles() {
 
 func (l *loop) run() {
 	defer l.closeFiles()
+	active := false // the last round had events
 	for {
 		wait := 2 * tick
 		if len(l.waiting) > 0 {
@@ -146,8 +147,9 @@ func (l *loop) run() {
 		}
 		n := rawEpollPoll(l.ep, l.evs)
 		if n == 0 {
-			n = l.wait(wait)
+			n = l.wait(wait, active)
 		}
+		active = n > 0
 		now := l.e.cfg.Now()
 		for i := range n {
 			ev := l.evs[i]

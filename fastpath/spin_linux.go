@@ -66,9 +66,11 @@ func (l *loop) poll() int {
 }
 
 // wait returns the loop's next events: by polling when the engine is quiet
-// (see mayPoll), then by parking in the netpoller for up to d.
-func (l *loop) wait(d time.Duration) int {
-	if l.e.cfg.BusyPoll > 0 {
+// (see mayPoll) and the last round had events, then by parking in the
+// netpoller for up to d. A round woken only by park's deadline does not
+// poll: an idle kept-alive connection then costs nothing between ticks.
+func (l *loop) wait(d time.Duration, active bool) int {
+	if active && l.e.cfg.BusyPoll > 0 {
 		now := l.e.cfg.Now().UnixNano()
 		live := l.e.Live()
 		if live > 1 {

@@ -80,7 +80,7 @@ func TestWaitMarksEngineBusy(t *testing.T) {
 	l := unservedLoopWith(t, Config{Loops: 1, Now: func() time.Time { return now }})
 	l.load.Store(2)
 	defer l.load.Store(0)
-	if n := l.wait(time.Millisecond); n != 0 {
+	if n := l.wait(time.Millisecond, true); n != 0 {
 		t.Fatalf("wait returned %d events with none queued", n)
 	}
 	if got := l.e.busyAt.Load(); got != now.UnixNano() {
