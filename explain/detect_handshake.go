@@ -1,0 +1,221 @@
+package explain
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// The rules that read the handshakes and the relay: the client's TLS, the
+// backend's dial and TLS, and how a relay that worked came to an end. The
+// rules about the first bytes and how the peers behaved before a decision
+// are in detect.go, with the order all of them run in.
+
+// ruleHelloShape rejects TLS bytes that are not a usable ClientHello.
+func ruleHelloShape(f *facts) (verdict, bool) {
+	o := f.o
+	if !expectsTLS(o.Mode) && !o.ClientTLS.Attempted {
+		return verdict{}, false
+	}
+	switch {
+	case o.Kind == sniff.SSLv2Hello:
+		return verdict{code: CodeVersionTooOld, variant: "sslv2"}, true
+	case o.Kind == sniff.TLSOther:
+		return verdict{code: CodeHelloMalformed, variant: "tls_record"}, true
+	case o.HelloErr != "":
+		return verdict{code: CodeHelloMalformed}, true
+	case classifyErr(o.ClientTLS.Err) == errSSLv2:
+		return verdict{code: CodeVersionTooOld, variant: "sslv2"}, true
+	}
+	return verdict{}, false
+}
+
+func ruleSNI(f *facts) (verdict, bool) {
+	o := f.o
+	missing := o.SNIRequired && o.Hello != nil && o.Hello.ServerName == "" && !o.ClientTLS.Done
+	return verdict{code: CodeSNIMissing}, missing
+}
+
+// ruleVersion decides from the offered versions, or from Go's error when
+// the facts alone are not conclusive.
+func ruleVersion(f *facts) (verdict, bool) {
+	if !f.legFailed() || f.maxOffered == 0 {
+		return verdict{}, false
+	}
+	tooOld := verdict{code: CodeVersionTooOld}
+	if f.maxOffered == 0x0300 {
+		tooOld.variant = "sslv3"
+	}
+	switch {
+	case f.maxOffered < f.floor:
+		return tooOld, true
+	case f.explicitVersions && f.minOffered > f.ceiling:
+		return verdict{code: CodeVersionTooNew}, true
+	case f.negotiable == 0 || classifyErr(f.o.ClientTLS.Err) == errVersion:
+		if f.maxOffered > f.ceiling {
+			return verdict{code: CodeVersionTooNew}, true
+		}
+		return tooOld, true
+	}
+	return verdict{}, false
+}
+
+func ruleCipher(f *facts) (verdict, bool) {
+	if !f.legFailed() {
+		return verdict{}, false
+	}
+	if f.o.Hello != nil && f.negotiable != 0 && len(f.shared) == 0 {
+		return verdict{code: CodeNoSharedCipher}, true
+	}
+	if classifyErr(f.o.ClientTLS.Err) != errCipher {
+		return verdict{}, false
+	}
+	if f.o.Hello == nil {
+		return verdict{code: CodeNoSharedCipher, variant: "error_only"}, true
+	}
+	return verdict{code: CodeNoSharedCipher}, true
+}
+
+// ruleClientAlert: close_notify during a handshake is a polite close, not
+// a complaint, so it counts as closing early.
+func ruleClientAlert(f *facts) (verdict, bool) {
+	switch {
+	case f.alert == 0:
+		return verdict{code: CodeClientClosedEarly, variant: "handshake"}, true
+	case f.alert > 0:
+		return verdict{code: CodeClientAlert, variant: strconv.Itoa(f.alert)}, true
+	}
+	return verdict{}, false
+}
+
+// ruleClientErr classifies the remaining client-leg handshake errors.
+func ruleClientErr(f *facts) (verdict, bool) {
+	err := f.o.ClientTLS.Err
+	if !f.legFailed() && err == "" {
+		return verdict{}, false
+	}
+	switch classifyErr(err) {
+	case errNone:
+		return verdict{code: CodeHandshakeFailed}, true
+	case errTimeout:
+		return verdict{code: CodeHandshakeTimeout}, true
+	case errEOF:
+		return verdict{code: CodeClientClosedEarly, variant: "handshake"}, true
+	case errReset:
+		return verdict{code: CodeClientResetEarly, variant: "handshake"}, true
+	case errBadRecordMAC:
+		return verdict{code: CodeHandshakeFailed, variant: "bad_record_mac"}, true
+	}
+	return verdict{code: CodeHandshakeFailed, variant: handshakeVariant(err)}, true
+}
+
+// handshakeVariant picks a specific explanation for known Go server errors.
+func handshakeVariant(err string) string {
+	known := []struct{ sub, variant string }{
+		{"no certificates configured", "no_certificate"},
+		{"no application protocol", "alpn"},
+	}
+	for _, k := range known {
+		if strings.Contains(err, k.sub) {
+			return k.variant
+		}
+	}
+	return ""
+}
+
+func ruleBackendDial(f *facts) (verdict, bool) {
+	b := f.o.Backend
+	if b.DialErr == "" && !b.Refused && !b.TimedOut {
+		return verdict{}, false
+	}
+	class := classifyErr(b.DialErr)
+	switch {
+	case b.Refused || class == errRefused:
+		return verdict{code: CodeBackendRefused}, true
+	case b.TimedOut || class == errTimeout:
+		return verdict{code: CodeBackendTimeout}, true
+	}
+	return verdict{code: CodeBackendError}, true
+}
+
+// ruleBackendTLS: a verification failure gets its own code because its fix
+// (trust, names, dates) differs from a negotiation failure's. A completed
+// handshake cannot have failed verification (Go aborts it), so Verify text
+// on a done leg is a note such as "not checked", never a failure.
+func ruleBackendTLS(f *facts) (verdict, bool) {
+	t := f.o.Backend.TLS
+	if (t.Verify != "" && !t.Done) || classifyErr(t.Err) == errX509 {
+		return verdict{code: CodeBackendTLSVerify, variant: x509Variant(t.Verify + " " + t.Err)}, true
+	}
+	if t.Err == "" && (!t.Attempted || t.Done) {
+		return verdict{}, false
+	}
+	switch {
+	case classifyErr(t.Err) == errNotTLS:
+		return verdict{code: CodeBackendTLSFailed, variant: "plain_backend"}, true
+	case t.AlertRecv > 0 || AlertFromError(t.Err) > 0:
+		return verdict{code: CodeBackendTLSFailed, variant: "alert"}, true
+	case classifyErr(t.Err) == errTimeout:
+		return verdict{code: CodeBackendTLSFailed, variant: "timeout"}, true
+	}
+	return verdict{code: CodeBackendTLSFailed}, true
+}
+
+// x509Variant names the verification failure from Go's x509 error text.
+func x509Variant(s string) string {
+	known := []struct{ sub, variant string }{
+		{"is after", "expired"},
+		{"is before", "not_yet_valid"},
+		{"expired", "expired"},
+		{"unknown authority", "unknown_authority"},
+		{"is valid for", "hostname"},
+		{"doesn't contain any IP SANs", "hostname"},
+		{"not valid for any names", "hostname"},
+		{"legacy Common Name", "hostname"},
+		{"incompatible key usage", "key_usage"},
+	}
+	for _, k := range known {
+		if strings.Contains(s, k.sub) {
+			return k.variant
+		}
+	}
+	return ""
+}
+
+// ruleIdleTimeout: the relay worked until tlsgate's idle timer reset it.
+// The client sees a reset, so it is not ok, however normal the timer is.
+func ruleIdleTimeout(f *facts) (verdict, bool) {
+	return verdict{code: CodeIdleTimeout}, f.o.End == EndIdleTimeout
+}
+
+// ruleRelayReset: a relay that worked until one side reset it. A backend's
+// reset reached the client as one, so it is not ok. A client's is still
+// ok: clients reset when they close with unread data or give up, and
+// whatever they saw was their own doing; the variant says how it ended.
+func ruleRelayReset(f *facts) (verdict, bool) {
+	switch f.o.End {
+	case EndClientReset:
+		if okVariant(f.o) == "" {
+			return verdict{code: CodeOK, variant: "client_reset"}, true
+		}
+	case EndBackendReset:
+		return verdict{code: CodeBackendReset}, true
+	}
+	return verdict{}, false
+}
+
+// ruleQuietAfterHandshake catches a client that completed the handshake and
+// left without sending a byte. curl does this when the certificate's name
+// does not match (it checks the name after the handshake, and sends no
+// alert), and so do TLS health monitors that only test the handshake.
+func ruleQuietAfterHandshake(f *facts) (verdict, bool) {
+	o := f.o
+	if o.Route != "terminate" && o.Route != "inspect" {
+		return verdict{}, false
+	}
+	quiet := o.ClientTLS.Done && o.BytesUp == 0 && len(o.HTTP1) == 0 && o.FaultApplied == "" && len(o.FaultFirings) == 0
+	// Still ok: monitors do this legitimately. The variant only adds the
+	// explanation an operator needs when a user reports a name error.
+	return verdict{code: CodeOK, variant: "quiet"}, quiet
+}
