@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tlsgate/tlsgate/admin"
+	"github.com/tlsgate/tlsgate/faults"
+)
+
+// The admin API client behind `tlsgate fault`, and how it prints rules.
+
+// faultClient calls the admin API for one command.
+type faultClient struct {
+	sub, base, token string
+	http             *http.Client
+}
+
+// call sends body (JSON, may be nil) and decodes a 2xx answer into out
+// (may be nil). An API error becomes an error naming the field; a 400 is
+// bad input, so it exits 2 like any usage error.
+func (c *faultClient) call(method, path string, body []byte, out any) error {
+	base := strings.TrimRight(c.base, "/")
+	if !strings.Contains(base, "://") {
+		base = "http://" + base
+	}
+	req, err := http.NewRequest(method, base+path, bytes.NewReader(body))
+	if err != nil {
+		return usageError{fmt.Sprintf("fault %s: --admin %q: %v", c.sub, c.base, err)}
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("fault %s: cannot reach the admin API at %s (is tlsgate running with [admin] enabled? --admin sets the URL): %w", c.sub, base, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return fmt.Errorf("fault %s: reading the answer from %s: %w", c.sub, base, err)
+	}
+	if resp.StatusCode/100 == 2 {
+		if out == nil || resp.StatusCode == http.StatusNoContent {
+			return nil
+		}
+		if err := json.Unmarshal(b, out); err != nil {
+			return fmt.Errorf("fault %s: the answer from %s is not what tlsgate sends: %w", c.sub, base, err)
+		}
+		return nil
+	}
+	return c.apiError(resp.StatusCode, b)
+}
+
+func (c *faultClient) apiError(status int, b []byte) error {
+	var e admin.APIError
+	if json.Unmarshal(b, &e) != nil || e.Error == "" {
+		e.Error = strings.TrimSpace(string(b))
+	}
+	msg := fmt.Sprintf("fault %s: %s (HTTP %d)", c.sub, e.Error, status)
+	if e.Field != "" && !strings.Contains(e.Error, strconv.Quote(e.Field)) {
+		msg = fmt.Sprintf("fault %s: field %q: %s (HTTP %d)", c.sub, e.Field, e.Error, status)
+	}
+	switch status {
+	case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+		return usageError{msg}
+	case http.StatusUnauthorized:
+		return errors.New(msg + "; pass --token or set TLSGATE_ADMIN_TOKEN")
+	}
+	return errors.New(msg)
+}
+
+// faultList prints the rules as a table, or the API's JSON with --json.
+func faultList(c *faultClient, asJSON bool, stdout io.Writer) error {
+	var raw json.RawMessage
+	if err := c.call("GET", "/faults", nil, &raw); err != nil {
+		return err
+	}
+	var sts []faults.RuleStatus
+	if err := json.Unmarshal(raw, &sts); err != nil {
+		return fmt.Errorf("fault ls: the answer is not a rule list: %w", err)
+	}
+	if asJSON {
+		var buf bytes.Buffer
+		_ = json.Indent(&buf, raw, "", "  ")
+		buf.WriteByte('\n')
+		_, err := stdout.Write(buf.Bytes())
+		return err
+	}
+	if len(sts) == 0 {
+		fmt.Fprintln(stdout, "no fault rules")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tENABLED\tSTAGE\tACTION\tDIRECTION\tSELECTORS\tPARAMS\tFIRES\tLAST FIRE")
+	for _, st := range sts {
+		sel, params := describeRule(st.Rule)
+		last := "-"
+		if !st.LastFire.IsZero() {
+			last = st.LastFire.Local().Format(time.DateTime)
+		}
+		dir := string(st.Rule.Direction)
+		if dir == "" {
+			dir = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", st.Rule.Name, yesNo(st.Enabled), st.Rule.Stage,
+			st.Rule.Action, dir, sel, params, st.Fires, last)
+	}
+	return tw.Flush()
+}
+
+// selectorKeys are the rule fields that choose connections; every other
+// field beyond name, enabled, stage, direction and action is a parameter.
+func selectorKeys() []string {
+	return []string{"listener", "sni", "client", "ja3", "ja4", "alpn", "max_offered_version",
+		"hello_min_size", "hello_multi_segment", "conn_first", "conn_every", "conn_after", "probability", "seed"}
+}
+
+// describeRule renders a rule's selectors and parameters as key=value
+// lists, read from its JSON so that new fields show up without a change here.
+func describeRule(r faults.Rule) (selectors, params string) {
+	b, _ := json.Marshal(r)
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(b, &m)
+	var sel, par []string
+	selKeys := selectorKeys()
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		switch k {
+		case "name", "enabled", "stage", "direction", "action":
+			continue
+		}
+		v := string(m[k])
+		if s, err := strconv.Unquote(v); err == nil {
+			v = s
+		}
+		kv := k + "=" + v
+		if slices.Contains(selKeys, k) {
+			sel = append(sel, kv)
+		} else {
+			par = append(par, kv)
+		}
+	}
+	orDash := func(s []string) string {
+		if len(s) == 0 {
+			return "-"
+		}
+		return strings.Join(s, " ")
+	}
+	return orDash(sel), orDash(par)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
