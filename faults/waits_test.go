@@ -188,3 +188,24 @@ func TestLatencyCloseAfterPeerReset(t *testing.T) {
 		t.Error("Write after Close succeeded")
 	}
 }
+
+// TestCloseFlushBoundedByStalledPeer: bytes still queued when Close comes
+// go out at once, but a peer that has stopped reading cannot take them;
+// Close gives up after CloseFlush instead of waiting for it for ever.
+func TestCloseFlushBoundedByStalledPeer(t *testing.T) {
+	srv, cli := loopbackPair(t)
+	_ = cli.SetReadBuffer(4 << 10)
+	_ = srv.SetWriteBuffer(4 << 10)
+	deps := WrapDeps{Index: 1, CloseFlush: 50 * time.Millisecond}
+	w := Wrap(srv, []*Rule{rule(t, Rule{Action: ActLatency, Latency: Duration(time.Hour)})}, FacingClient, deps)
+	// Far more than the two socket buffers hold; the queue takes it all.
+	chunk := bytes.Repeat([]byte("x"), 64<<10)
+	for range 256 {
+		if _, err := w.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- w.Close() }()
+	within(t, "Close with a peer that does not read", closed)
+}

@@ -31,6 +31,11 @@ type WrapDeps struct {
 	Sleep     func(d time.Duration, done <-chan struct{}) bool
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 	Index     uint64 // connection index: seeds each rule's randomness with the rule's seed
+	// CloseFlush bounds how long Close lets bytes still queued in a
+	// filter wait for a peer that does not read (default 10s), as a
+	// socket's linger time would: past it they are dropped and the socket
+	// closes, so a stalled peer cannot hold Close for ever.
+	CloseFlush time.Duration
 }
 
 func (d WrapDeps) withDefaults() WrapDeps {
@@ -42,6 +47,9 @@ func (d WrapDeps) withDefaults() WrapDeps {
 	}
 	if d.AfterFunc == nil {
 		d.AfterFunc = func(dur time.Duration, f func()) func() bool { return time.AfterFunc(dur, f).Stop }
+	}
+	if d.CloseFlush <= 0 {
+		d.CloseFlush = 10 * time.Second
 	}
 	return d
 }
@@ -218,11 +226,15 @@ func (w *conn) CloseWrite() error {
 // Close cuts every wait short first, so it never waits out a delay; then
 // it flushes the outbound filters (a latency queue still holds bytes the
 // caller already wrote; they go out now) unless the connection already
-// failed, closes the socket and stops every timer.
+// failed, closes the socket and stops every timer. The flush gets
+// CloseFlush to reach a peer that has stopped reading; the deadline also
+// ends a CloseWrite still draining into such a peer.
 func (w *conn) Close() error {
 	w.closeOnce.Do(func() {
 		w.k.closing()
 		if w.out != nil && w.k.deadErr() == nil {
+			// The kernel's clock, not deps.Now: the deadline is the socket's.
+			_ = w.Conn.SetWriteDeadline(time.Now().Add(w.k.deps.CloseFlush))
 			_ = w.out.End(false)
 		}
 		w.closeErr = w.Conn.Close()
