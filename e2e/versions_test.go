@@ -20,6 +20,10 @@ func TestHandshakeRefusals(t *testing.T) {
 		{Name: "nocipher", TOML: term + "[listener.client_ssl]\nmax_version = \"1.2\"\n" +
 			"ciphers = [\"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256\"]\n"},
 		{Name: "sni", TOML: term + "[listener.client_ssl]\nsni_require = true\n"},
+		// RSA suites only, but the minted leaves are ECDSA: a suite both
+		// sides list, which the certificate cannot serve.
+		{Name: "rsacipher", TOML: term + "[listener.client_ssl]\nmax_version = \"1.2\"\n" +
+			"ciphers = [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"]\n"},
 	}})
 
 	// alertProtocolVersion is how OpenSSL reports alert 70 (client-symptoms.md §5).
@@ -109,6 +113,20 @@ func TestHandshakeRefusals(t *testing.T) {
 		}
 		if got := e.Evidence["ciphers_ours"]; !strings.Contains(got, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256") {
 			t.Errorf("evidence ciphers_ours %q", got)
+		}
+	})
+
+	t.Run("no_shared_cipher_key_type_curl", func(t *testing.T) {
+		addr := g.Addr("rsacipher")
+		r := runCurl(t, "--cacert", g.CAPEM(), "--tls-max", "1.2", "--ciphers", "ECDHE-RSA-AES128-GCM-SHA256", "https://"+addr+"/")
+		r.wantExit(t, 35)
+		client := r.client(t)
+		e := g.eventFrom(t, "rsacipher", client)
+		wantCode(t, e, "no_shared_cipher")
+		wantLines(t, e, lineNoSharedCiphers, noSharedPeers(client, addr), handshakeFailed(client, addr))
+		want := "offered suites on listener rsacipher's list (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), but they need an RSA certificate and the listener serves an ECDSA one"
+		if !strings.Contains(e.Summary, want) {
+			t.Errorf("summary %q, want it to say %q", e.Summary, want)
 		}
 	})
 

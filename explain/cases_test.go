@@ -136,6 +136,18 @@ func diagCases() []diagCase {
 	noCipher := failed(withHello(base("terminate"), legacyHello(0x0303, 0x000a, 0x0005)), "tls: no cipher suite supported by both client and server; client offered: [a 5]")
 	noCipherOurs := failed(withHello(base("terminate"), legacyHello(0x0303)), "")
 	noCipherOurs.ClientTLS.OurCiphers = []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}
+	// The client offers an RSA suite the listener lists, but the listener
+	// serves an ECDSA leaf: Go refuses with its no-cipher error all the same.
+	noCipherKey := failed(withHello(base("terminate"), legacyHello(0x0303, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)),
+		"tls: no cipher suite supported by both client and server; client offered: [c02f]")
+	noCipherKey.ClientTLS.OurCiphers = []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}
+	noCipherKey.ClientTLS.MaxVersion, noCipherKey.ClientTLS.OurKey = tls.VersionTLS12, "ecdsa"
+	// The same with an RSA certificate is not a key mismatch: this old
+	// hello names no curve, so ECDHE is what fails.
+	noCipherRSA := failed(withHello(base("terminate"), legacyHello(0x0303, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)),
+		"tls: no cipher suite supported by both client and server; client offered: [c02f]")
+	noCipherRSA.ClientTLS.OurCiphers = []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}
+	noCipherRSA.ClientTLS.MaxVersion, noCipherRSA.ClientTLS.OurKey = tls.VersionTLS12, "rsa"
 	noCipherErrOnly := failed(base("terminate"), "tls: no cipher suite supported by both client and server; client offered: [c02b]")
 	noCipherErrOnly.ClientTLS.Attempted = true
 
@@ -295,6 +307,11 @@ func diagCases() []diagCase {
 			contains: []string{"TLS_RSA_WITH_3DES_EDE_CBC_SHA, TLS_RSA_WITH_RC4_128_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "sslv3 alert handshake failure"}},
 		{name: "no_shared_cipher_configured", o: noCipherOurs, code: CodeNoSharedCipher,
 			lines: []string{lineCiphers, lineNoShared, lineSummary}, contains: []string{"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (at TLS 1.2)"}},
+		{name: "no_shared_cipher_key_type", o: noCipherKey, code: CodeNoSharedCipher,
+			lines:    []string{lineCiphers, lineNoShared, lineSummary},
+			contains: []string{"need an RSA certificate and the listener serves an ECDSA one", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 for ECDSA"}},
+		{name: "no_shared_cipher_no_curve", o: noCipherRSA, code: CodeNoSharedCipher,
+			lines: []string{lineCiphers, lineNoShared, lineSummary}, contains: []string{"named no elliptic curve tlsgate supports"}},
 		{name: "no_shared_cipher_error_only", o: noCipherErrOnly, code: CodeNoSharedCipher,
 			lines: []string{lineCiphers, lineNoShared, lineSummary}},
 		{name: "no_shared_cipher_ipv6", o: noCipherV6, code: CodeNoSharedCipher,

@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"crypto/tls"
 	"strconv"
 	"strings"
 
@@ -74,7 +75,62 @@ func ruleCipher(f *facts) (verdict, bool) {
 	if f.o.Hello == nil {
 		return verdict{code: CodeNoSharedCipher, variant: "error_only"}, true
 	}
+	switch {
+	case len(f.shared) == 0:
+	case f.keyMismatch():
+		// Suites on both lists, refused anyway: each names a key type the
+		// certificate does not have.
+		return verdict{code: CodeNoSharedCipher, variant: "key_type"}, true
+	case f.noCurve():
+		return verdict{code: CodeNoSharedCipher, variant: "no_curve"}, true
+	}
 	return verdict{code: CodeNoSharedCipher}, true
+}
+
+// noCurve says every suite both sides list is an ECDHE one below TLS 1.3,
+// and the client names no elliptic curve crypto/tls has: Go then cannot do
+// ECDHE with it. A hello without the supported_groups extension (old
+// clients) names none.
+func (f *facts) noCurve() bool {
+	if f.negotiable >= tls.VersionTLS13 {
+		return false
+	}
+	for _, id := range f.shared {
+		if !strings.HasPrefix(CipherName(id), "TLS_ECDHE_") {
+			return false
+		}
+	}
+	for _, g := range f.o.Hello.SupportedGroups {
+		switch tls.CurveID(g) {
+		case tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521:
+			return false
+		}
+	}
+	return true
+}
+
+// keyMismatch says no suite both sides list can be used with the key of
+// the certificate tlsgate served. TLS 1.3 suites fit any key.
+func (f *facts) keyMismatch() bool {
+	ours := f.o.ClientTLS.OurKey
+	if ours == "" || f.negotiable >= tls.VersionTLS13 {
+		return false
+	}
+	for _, id := range f.shared {
+		if suiteKey(id) == ours || suiteKey(id) == "ecdsa" && ours == "ed25519" {
+			return false
+		}
+	}
+	return true
+}
+
+// suiteKey is the key type a TLS 1.0-1.2 suite's certificate must have:
+// ECDHE_ECDSA suites sign with ECDSA (or Ed25519), the rest use RSA.
+func suiteKey(id uint16) string {
+	if strings.Contains(CipherName(id), "_ECDSA_") {
+		return "ecdsa"
+	}
+	return "rsa"
 }
 
 // ruleClientAlert: close_notify during a handshake is a polite close, not

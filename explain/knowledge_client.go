@@ -97,6 +97,25 @@ func clientKnowledge() map[string]entry {
 			evidence:  []string{"ciphers_offered", "ciphers_ours", "versions_offered", "versions_ours", "sni", "client_error", "ja4"},
 		},
 
+		CodeNoSharedCipher + "/key_type": {
+			summary: "no usable cipher at {negotiable}: client {client} offered suites on listener {listener}'s list ({shared_ciphers}), but they need an {shared_key} certificate and the listener serves an {our_key} one",
+			cause:   "Below TLS 1.3 each cipher suite names the key its certificate must have: ECDHE_ECDSA suites need an ECDSA (or Ed25519) key, ECDHE_RSA and plain RSA suites an RSA key. The client offers suites that are on this listener's list, but only ones for an {shared_key} key, and the certificate tlsgate presents has an {our_key} key (certificates minted from the lab CA are ECDSA P-256), so no suite can be used. Typical: a cipher string copied from a profile whose certificate was RSA.",
+			checks: []string{
+				"Add suites for an {our_key} key to listener {listener}'s ciphers (e.g. TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 for ECDSA), or serve an {shared_key} certificate (client_ssl cert and key).",
+				"Or allow TLS 1.3 (max_version = \"1.3\"), where the suites do not depend on the key.",
+				"BIG-IP: check that the client-ssl profile's certificate key type matches its cipher string (`tmm --clientciphers '<string>'` lists the suites, ECDHE-RSA or ECDHE-ECDSA).",
+			},
+		},
+
+		CodeNoSharedCipher + "/no_curve": {
+			summary: "no usable cipher at {negotiable}: client {client} offered ECDHE suites on listener {listener}'s list ({shared_ciphers}), but named no elliptic curve tlsgate supports",
+			cause:   "The suites both sides list are ECDHE suites, and ECDHE needs a curve both sides support. The client's supported_groups extension names none of X25519, P-256, P-384 or P-521, or the client sent no such extension at all, as some old clients and embedded stacks do, so no suite can be used.",
+			checks: []string{
+				"Look at groups in the ClientHello (the JA3 string's fourth field): update the client, or make it offer X25519 or P-256.",
+				"Or list a non-ECDHE suite the client offers (TLS_RSA_WITH_AES_128_GCM_SHA256, with an RSA certificate) on listener {listener}, if such an old client must work.",
+			},
+		},
+
 		CodeNoSharedCipher + "/error_only": {
 			summary: "no shared cipher with client {client} on listener {listener}",
 			cause:   "The TLS stack found no cipher suite both sides support ({err}). The ClientHello was not captured, so the lists cannot be compared here. Typical: an old client offering only CBC, 3DES, RC4 or static-RSA suites against a hardened cipher list.",

@@ -99,6 +99,25 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: "tlsgate はアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。",
 		},
 
+		CodeNoSharedCipher + "/key_type": {
+			summary: "{negotiable} で使える暗号スイートなし: クライアント {client} はリスナー {listener} のリストにあるスイート（{shared_ciphers}）を提示したが、それらは {shared_key} 証明書用で、リスナーが出す証明書は {our_key}",
+			cause:   "TLS 1.3 より前では、暗号スイートごとに証明書の鍵の種類が決まっている。ECDHE_ECDSA のスイートには ECDSA（または Ed25519）の鍵、ECDHE_RSA と静的 RSA のスイートには RSA の鍵が必要。クライアントはこのリスナーのリストにあるスイートを提示しているが、どれも {shared_key} 鍵用で、tlsgate が提示する証明書の鍵は {our_key}（ラボ CA から発行する証明書は ECDSA P-256）なので、使えるスイートがない。典型例は、RSA 証明書のプロファイルから暗号スイートの文字列をそのまま写したケース。",
+			checks: []string{
+				"リスナー {listener} の ciphers に {our_key} 鍵用のスイートを加える（ECDSA なら TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 など）か、{shared_key} の証明書を使う（client_ssl の cert と key）。",
+				"または TLS 1.3 を許可する（max_version = \"1.3\"）。TLS 1.3 のスイートは鍵の種類に依存しない。",
+				"BIG-IP では、client-ssl プロファイルの証明書の鍵の種類が暗号スイートの文字列と合っているか確認する（`tmm --clientciphers '<string>'` でスイートが ECDHE-RSA か ECDHE-ECDSA かがわかる）。",
+			},
+		},
+
+		CodeNoSharedCipher + "/no_curve": {
+			summary: "{negotiable} で使える暗号スイートなし: クライアント {client} はリスナー {listener} のリストにある ECDHE スイート（{shared_ciphers}）を提示したが、tlsgate が対応する楕円曲線を 1 つも挙げていない",
+			cause:   "双方のリストにあるのは ECDHE のスイートで、ECDHE には双方が対応する曲線が必要。クライアントの supported_groups 拡張には X25519、P-256、P-384、P-521 のどれもないか、古いクライアントや組み込みのスタックにあるように拡張そのものを送っていないので、使えるスイートがない。",
+			checks: []string{
+				"ClientHello の groups（JA3 文字列の 4 番目のフィールド）を確認し、クライアントを更新するか、X25519 か P-256 を提示させる。",
+				"そうした古いクライアントを通す必要があるなら、クライアントが提示する ECDHE 以外のスイート（TLS_RSA_WITH_AES_128_GCM_SHA256 と RSA 証明書）をリスナー {listener} に加える。",
+			},
+		},
+
 		CodeNoSharedCipher + "/error_only": {
 			summary: "リスナー {listener} でクライアント {client} と共通の暗号スイートなし",
 			cause:   "TLS スタックが、双方が対応する暗号スイートを見つけられなかった（{err}）。ClientHello は取得できていないので、ここではリストを比較できない。典型例は、CBC、3DES、RC4、静的 RSA のスイートしか提示しない古いクライアントが、ハードニングした暗号スイートのリストに当たるケース。",

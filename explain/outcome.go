@@ -28,7 +28,11 @@ type Leg struct {
 	MinVersion  uint16   // our configured floor (0 = crypto/tls default)
 	MaxVersion  uint16   // our configured ceiling
 	OurCiphers  []uint16 // suites we were willing to use (nil = defaults)
-	Duration    time.Duration
+	// OurKey is the key type of the certificate tlsgate serves on a
+	// terminating leg ("rsa", "ecdsa", "ed25519"), "" when unknown: below
+	// TLS 1.3 a suite only works with the key type it names.
+	OurKey   string
+	Duration time.Duration
 	// Group is the key exchange group negotiated (e.g. "X25519MLKEM768").
 	Group string
 	// VerifySkipped: tlsgate did not verify the peer (server_ssl verify = false).

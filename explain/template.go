@@ -83,6 +83,19 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return VersionName(f.negotiable), true
 	case "offered_cipher_count":
 		return strconv.Itoa(len(f.suites)), true
+	case "shared_ciphers":
+		names := make([]string, 0, len(f.shared))
+		for _, id := range f.shared {
+			names = append(names, CipherName(id))
+		}
+		return f.orNone(strings.Join(names, ", ")), true
+	case "shared_key":
+		if len(f.shared) > 0 {
+			return keyLabel(suiteKey(f.shared[0])), true
+		}
+		return f.say("none"), true
+	case "our_key":
+		return f.orNone(keyLabel(o.ClientTLS.OurKey)), true
 	case "alert":
 		return alertLabel(f.alert), true
 	case "err":
@@ -187,4 +200,17 @@ func proxyVersionSeen(o *Outcome) string {
 		return "2"
 	}
 	return ""
+}
+
+// keyLabel spells a key type as certificates and cipher names do.
+func keyLabel(k string) string {
+	switch k {
+	case "rsa":
+		return "RSA"
+	case "ecdsa":
+		return "ECDSA"
+	case "ed25519":
+		return "Ed25519"
+	}
+	return k
 }

@@ -222,6 +222,7 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 			kind = pki.ChainGood
 		}
 		fallback := o.Virtual.Addr()
+		o.ClientTLS.OurKey = "" // the chain's kind decides the leaf's key
 		cfg.Certificates = nil
 		cfg.GetCertificate = func(hi *tls.ClientHelloInfo) (*tls.Certificate, error) {
 			name := hi.ServerName

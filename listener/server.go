@@ -55,6 +55,7 @@ type Server struct {
 	opts      Options
 	deps      Deps
 	clientTLS *tls.Config // nil unless the listener terminates TLS
+	clientKey string      // key type of clientTLS's certificate, for the diagnosis
 	// upstreamTLSBase is the server-ssl profile, cloned per connection.
 	upstreamTLSBase *tls.Config
 	keylog          *lockedWriter // nil = no key log
@@ -132,7 +133,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 			s.closeKeyLog()
 			return nil, fmt.Errorf("listener %s: %w", opts.Name, err)
 		}
-		s.clientTLS = cfg
+		s.clientTLS, s.clientKey = cfg, servedKeyType(cfg)
 	}
 	if opts.ServerSSL != nil || opts.Mode == Inspect {
 		cfg, err := upstreamBase(opts.ServerSSL, keylog)

@@ -2,6 +2,9 @@ package listener
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -65,6 +68,24 @@ func clientTLSConfig(o Options, minter *pki.Minter, keylog io.Writer) (*tls.Conf
 	return cfg, nil
 }
 
+// servedKeyType is the key type of the certificate a client-ssl profile
+// serves: its fixed certificate's, or ECDSA for leaves minted from the lab
+// CA (always P-256).
+func servedKeyType(cfg *tls.Config) string {
+	if len(cfg.Certificates) == 0 {
+		return "ecdsa"
+	}
+	switch cfg.Certificates[0].PrivateKey.(type) {
+	case *rsa.PrivateKey:
+		return "rsa"
+	case *ecdsa.PrivateKey:
+		return "ecdsa"
+	case ed25519.PrivateKey:
+		return "ed25519"
+	}
+	return ""
+}
+
 // recordingConn replays the peeked bytes, then reads from the socket while
 // keeping a bounded copy of what the client sent and what we wrote during
 // the handshake, so an alert can be named even when crypto/tls cannot (an
@@ -121,6 +142,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	leg.Local, leg.Remote = addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())
 	leg.MinVersion, leg.MaxVersion = s.clientTLS.MinVersion, s.clientTLS.MaxVersion
 	leg.OurCiphers = s.clientTLS.CipherSuites
+	leg.OurKey = s.clientKey
 	if o.SNIRequired && o.Hello != nil && o.Hello.ServerName == "" {
 		// crypto/tls would answer internal_error; a client-ssl profile with
 		// sni-require sends the generic handshake_failure.
