@@ -143,7 +143,18 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	isHdr := p.kind == sniff.ProxyV1 || p.kind == sniff.ProxyV2
 	policy := proxyPolicy(s.opts.ProxyProtocol)
 	if !isHdr {
-		if policy == proxyproto.REQUIRE && p.end == explain.PeerSpoke {
+		if policy != proxyproto.REJECT && p.end != explain.PeerSpoke && sniff.CouldBeProxy(p.buf) {
+			// "PRO", then FIN or the deadline: a header begun and never
+			// finished, which must not be relayed as the client's data.
+			o.Route = "proxy_malformed"
+			o.Proxy.Err = proxyIncomplete(p.end, len(p.buf), s.opts.PeekMax)
+			o.FirstBytes = firstBytes(p.buf)
+			o.Kind, o.PeekEnd = p.kind, p.end
+			return false
+		}
+		// Bytes that cannot begin a header are decided even when the
+		// client stopped after them: without one they are not relayed.
+		if policy == proxyproto.REQUIRE && (p.end == explain.PeerSpoke || len(p.buf) > 0) {
 			o.Route = "proxy_missing"
 			o.Proxy.Err = "expected a PROXY " + s.opts.ProxyProtocol + " header, got " + p.kind.String()
 			o.FirstBytes = firstBytes(p.buf)

@@ -92,6 +92,13 @@ func CouldBeTLS(b []byte) bool {
 	return len(b) > 0 && (tlsRecordVerdict(b, true) != no || tlsRecordVerdict(b, false) != no || sslv2Verdict(b) != no)
 }
 
+// CouldBeProxy says b is a prefix of a PROXY protocol header (v1 or v2)
+// too short to tell: a client that stops there has begun a header it never
+// finished, not sent data.
+func CouldBeProxy(b []byte) bool {
+	return len(b) > 0 && (prefixVerdict(b, "PROXY ") == maybe || prefixVerdict(b, proxyV2Sig) == maybe)
+}
+
 // kindList names the kinds whose bits are set, for the need-more evidence.
 func kindList(set uint16) string {
 	var names []string

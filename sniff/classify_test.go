@@ -175,3 +175,24 @@ func TestCouldBeTLS(t *testing.T) {
 		}
 	}
 }
+
+func TestCouldBeProxy(t *testing.T) {
+	for _, tc := range []struct {
+		b    string
+		want bool
+	}{
+		{"", false},
+		{"P", true},
+		{"PROXY", true},
+		{"PROXY ", false}, // a whole v1 signature: Classify names it ProxyV1
+		{"\r\n\r\n\x00", true},
+		{"\r\n\r\n\x00\r\nQUIT\n", false}, // a whole v2 signature
+		{"PUT", false},
+		{"GE", false},
+		{"\r\n\r\n\x01", false},
+	} {
+		if got := CouldBeProxy([]byte(tc.b)); got != tc.want {
+			t.Errorf("CouldBeProxy(%q) = %v, want %v", tc.b, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package listener
+
+import (
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlsgate/tlsgate/explain"
+)
+
+// TestProxyPolicyUndecidedBytes: a client that sends a few bytes and then
+// stops (FIN or silence) before they name a protocol. On a listener that
+// takes PROXY headers those bytes are either a header never finished or
+// data sent without the required header; neither reaches the backend.
+// Without a required header, data that cannot begin one is relayed.
+func TestProxyPolicyUndecidedBytes(t *testing.T) {
+	backend := serveEach(t, nil, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	tests := []struct {
+		policy, first string
+		fin           bool
+		route, code   string
+		errHas        string
+		relayed       bool
+	}{
+		{policy: "v1", first: "GE", fin: true, route: "proxy_missing", code: explain.CodeProxyMissing},
+		{policy: "v1", first: "GE", fin: false, route: "proxy_missing", code: explain.CodeProxyMissing},
+		{policy: "v1", first: "PRO", fin: true, route: "proxy_malformed", code: explain.CodeProxyMalformed,
+			errHas: "PROXY header incomplete when the client closed the connection (3 bytes)"},
+		{policy: "v2", first: "\r\n\r\n", fin: false, route: "proxy_malformed", code: explain.CodeProxyMalformed,
+			errHas: "PROXY header incomplete when the peek deadline passed (4 bytes)"},
+		{policy: "optional", first: "PRO", fin: true, route: "proxy_malformed", code: explain.CodeProxyMalformed,
+			errHas: "incomplete"},
+		{policy: "optional", first: "GE", fin: true, route: "plain", code: explain.CodeOK, relayed: true},
+	}
+	for _, tt := range tests {
+		name := tt.policy + "/" + strings.ReplaceAll(tt.first, "\r\n", "CRLF")
+		if tt.fin {
+			name += "+fin"
+		}
+		t.Run(name, func(t *testing.T) {
+			h := startListener(t, Options{Mode: Plaintext, Backend: backend, ProxyProtocol: tt.policy,
+				PeekTimeout: 200 * time.Millisecond}, nil)
+			c, err := net.Dial("tcp", h.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := io.WriteString(c, tt.first); err != nil {
+				t.Fatal(err)
+			}
+			if tt.fin {
+				_ = c.(*net.TCPConn).CloseWrite()
+			}
+			_ = c.SetReadDeadline(time.Now().Add(30 * time.Second)) // hang guard only
+			_, _ = io.ReadAll(c)
+			r := h.next()
+			if r.o.Route != tt.route || r.d.Code != tt.code || r.o.Backend.Attempted != tt.relayed {
+				t.Errorf("route %q code %q relayed %v, want %q %q %v", r.o.Route, r.d.Code, r.o.Backend.Attempted,
+					tt.route, tt.code, tt.relayed)
+			}
+			if !strings.Contains(r.o.Proxy.Err, tt.errHas) {
+				t.Errorf("proxy error %q, want it to contain %q", r.o.Proxy.Err, tt.errHas)
+			}
+		})
+	}
+}
