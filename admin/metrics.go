@@ -155,11 +155,13 @@ func (s *Server) Observe(o *explain.Outcome, d *explain.Diagnosis) {
 func (m *metrics) fire(rule, action string) {
 	r := label(rule)
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.firedRules == nil {
 		m.firedRules = make(map[string]struct{})
 	}
 	m.firedRules[r] = struct{}{}
-	m.mu.Unlock()
+	// Under mu: a forgetActions between recording the rule and counting
+	// would delete the series and then see it come back untracked.
 	m.fired.WithLabelValues(r, label(action)).Inc()
 }
 
@@ -196,11 +198,13 @@ func (m *metrics) actionOf(rule string) string {
 // rules that no longer exist. A connection still open when its rule went
 // can count it once more; the series then comes back with that count.
 func (m *metrics) forgetActions() {
+	m.mu.Lock()
+	// The rule list is read under mu too, so that of two overlapping API
+	// changes the later one's list is what decides.
 	live := make(map[string]bool)
 	for _, st := range m.engine.List() {
 		live[label(st.Rule.Name)] = true
 	}
-	m.mu.Lock()
 	m.action = nil
 	for r := range m.firedRules {
 		if !live[r] {

@@ -2,9 +2,11 @@ package admin
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/tlsgate/tlsgate/explain"
 )
 
@@ -132,6 +134,26 @@ func TestMetricsRemovedRuleSeries(t *testing.T) {
 	}
 }
 
+// TestMetricsFiringRacingRemoval: a firing that overlaps the removal of its
+// rule must leave either no series or a tracked one, which the next
+// removal deletes; never an untracked series that stays for good. The race
+// is not forced, so each round only gives it a chance.
+func TestMetricsFiringRacingRemoval(t *testing.T) {
+	a := newAPI(t, Options{})
+	m := a.srv.metrics
+	for i := range 3000 {
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); m.fire("gone", "reset") }()
+		go func() { defer wg.Done(); m.forgetActions() }()
+		wg.Wait()
+		m.forgetActions() // "gone" is no rule: this must delete whatever fire left
+		if n := seriesCount(m.fired); n != 0 {
+			t.Fatalf("round %d: %d fired series left for a rule that does not exist", i, n)
+		}
+	}
+}
+
 func TestMetricsInvalidUTF8Label(t *testing.T) {
 	a := newAPI(t, Options{})
 	a.srv.Observe(&explain.Outcome{Listener: "bad\xffname"}, &explain.Diagnosis{Code: "ok"})
@@ -148,4 +170,15 @@ func TestMetricsRegistryPerServer(t *testing.T) {
 	if strings.Contains(b.do("GET", "/metrics", "").body, "only-a") {
 		t.Fatal("server b reports server a's connection")
 	}
+}
+
+// seriesCount is how many series c collects.
+func seriesCount(c prometheus.Collector) int {
+	ch := make(chan prometheus.Metric)
+	go func() { c.Collect(ch); close(ch) }()
+	n := 0
+	for range ch {
+		n++
+	}
+	return n
 }
