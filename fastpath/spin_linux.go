@@ -3,6 +3,7 @@
 package fastpath
 
 import (
+	"runtime"
 	"syscall"
 	"time"
 )
@@ -35,7 +36,7 @@ func mayPoll(owned int32, live int64, now, busyAt int64) bool {
 }
 
 // poll waits for the loop's next events by polling its epoll set for up to
-// Config.BusyPoll, yielding the CPU between polls, and returns how many it
+// Config.BusyPoll, yielding between polls, and returns how many it
 // read into l.evs (0 when the time ran out or something else needs the
 // loop: an inbox hand-off, a stop).
 //
@@ -60,6 +61,10 @@ func (l *loop) poll() int {
 			return 0
 		}
 		last = now
+		// Both yields: Gosched lets goroutines queued on this loop's P
+		// run (a polling loop holds its P), sched_yield lets other
+		// threads have the CPU. Either one running shows up in gaveWay.
+		runtime.Gosched()
 		_, _, _ = syscall.RawSyscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
 	}
 	return 0

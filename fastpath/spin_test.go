@@ -3,6 +3,7 @@
 package fastpath
 
 import (
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -32,18 +33,30 @@ func TestMayPoll(t *testing.T) {
 	}
 }
 
+// watchQuiet watches fd and takes the edge that watching a writable socket
+// reports at once, so that only what the test does next is an event.
+func watchQuiet(t *testing.T, l *loop, fd int) {
+	t.Helper()
+	if _, err := l.watch(fd); err != nil {
+		t.Fatal(err)
+	}
+	for rawEpollPoll(l.ep, l.evs) > 0 {
+	}
+}
+
 // TestPollReturnsQueuedEvent: an event already queued is returned by the
 // first poll, as park would return it.
 func TestPollReturnsQueuedEvent(t *testing.T) {
 	l := unservedLoop(t)
 	fds := socketPair(t)
-	if _, err := l.watch(fds[0]); err != nil {
-		t.Fatal(err)
+	watchQuiet(t, l, fds[0])
+	if n := l.poll(); n != 0 {
+		t.Fatalf("poll returned %d events before any was queued", n)
 	}
 	if _, err := syscall.Write(fds[1], []byte("x")); err != nil {
 		t.Fatal(err)
 	}
-	if n := l.poll(); n != 1 || int(l.evs[0].Fd) != fds[0] {
+	if n := l.poll(); n != 1 || int(l.evs[0].Fd) != fds[0] || l.evs[0].Events&syscall.EPOLLIN == 0 {
 		t.Fatalf("poll returned %d events (first fd %d), want the socket pair's (fd %d)", n, l.evs[0].Fd, fds[0])
 	}
 }
@@ -103,5 +116,35 @@ func TestPollStopsWhenCPUWanted(t *testing.T) {
 	}
 	if readings != 2 {
 		t.Fatalf("the clock was read %d times, want 2 (the start, then one round)", readings)
+	}
+}
+
+// TestPollLetsGoroutinesRun: a polling loop holds its P, so goroutines
+// queued on it must get their turn between polls. With one P, a goroutine
+// that the poll itself wakes (through its clock) writes the event that ends
+// the poll; if it could not run, the poll would run out of time and find
+// nothing.
+func TestPollLetsGoroutinesRun(t *testing.T) {
+	// A clock that moves a microsecond a reading: about a hundred rounds,
+	// far less real time than the runtime takes to preempt the poller.
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	started := make(chan struct{})
+	step := func() time.Time {
+		if now.Equal(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)) {
+			close(started) // the poll's first reading
+		}
+		now = now.Add(time.Microsecond)
+		return now
+	}
+	l := unservedLoopWith(t, Config{Loops: 1, BusyPoll: 200 * time.Microsecond, Now: step})
+	fds := socketPair(t)
+	watchQuiet(t, l, fds[0])
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	go func() {
+		<-started
+		_, _ = syscall.Write(fds[1], []byte("x"))
+	}()
+	if n := l.poll(); n != 1 || l.evs[0].Events&syscall.EPOLLIN == 0 {
+		t.Fatalf("poll returned %d events: the goroutine queued behind it never ran", n)
 	}
 }
