@@ -74,6 +74,7 @@ func defaults(o listener.Options) listener.Options {
 	o.HandshakeTimeout = listener.DefaultHandshakeTimeout
 	o.IdleTimeout = listener.DefaultIdleTimeout
 	o.DialTimeout = listener.DefaultDialTimeout
+	o.BusyPoll = listener.DefaultBusyPoll
 	return o
 }
 
@@ -151,6 +152,7 @@ peek_timeout = "1500ms"
 handshake_timeout = "3s"
 idle_timeout = "1h"
 dial_timeout = "2s"
+busy_poll = "0s"
 proxy_protocol = "optional"
 backend_proxy_protocol = "v2"
 max_connections = 100
@@ -196,7 +198,7 @@ server_ssl = {}
 				Name: "vs_https", Listen: ":9443", Backend: "backend.lab:443", PlainBackend: "127.0.0.1:9080",
 				Mode: listener.Terminate, NonSSL: listener.NonSSLAllow,
 				PeekTimeout: 1500 * time.Millisecond, PeekMax: listener.DefaultPeekMax,
-				HandshakeTimeout: 3 * time.Second, IdleTimeout: time.Hour, DialTimeout: 2 * time.Second,
+				HandshakeTimeout: 3 * time.Second, IdleTimeout: time.Hour, DialTimeout: 2 * time.Second, BusyPoll: 0,
 				ProxyProtocol: "optional", BackendProxyProtocol: "v2", MaxConnections: 100,
 				ClientSSL: &listener.ClientSSL{
 					MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12,

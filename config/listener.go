@@ -57,6 +57,7 @@ func decodeListener(t *table, n int) listener.Options {
 		HandshakeTimeout: listener.DefaultHandshakeTimeout,
 		IdleTimeout:      listener.DefaultIdleTimeout,
 		DialTimeout:      listener.DefaultDialTimeout,
+		BusyPoll:         listener.DefaultBusyPoll,
 	}
 	if s, ok := t.str("name"); ok {
 		switch {
@@ -102,6 +103,10 @@ func decodeListener(t *table, n int) listener.Options {
 	o.HandshakeTimeout = t.duration("handshake_timeout", o.HandshakeTimeout, false)
 	o.IdleTimeout = t.duration("idle_timeout", o.IdleTimeout, false)
 	o.DialTimeout = t.duration("dial_timeout", o.DialTimeout, false)
+	if o.BusyPoll = t.duration("busy_poll", o.BusyPoll, true); o.BusyPoll > listener.MaxBusyPoll {
+		t.fail("busy_poll", "%s is more than %s; a loop polling that long between events spends a CPU on waiting",
+			o.BusyPoll, listener.MaxBusyPoll)
+	}
 	o.ProxyProtocol = t.oneOf("proxy_protocol", "", "", "v1", "v2", "optional")
 	o.BackendProxyProtocol = t.oneOf("backend_proxy_protocol", "", "", "v1", "v2")
 	o.MaxConnections = t.count("max_connections")

@@ -148,3 +148,19 @@ func TestPollLetsGoroutinesRun(t *testing.T) {
 		t.Fatalf("poll returned %d events: the goroutine queued behind it never ran", n)
 	}
 }
+
+// TestBusyPollOff: a negative BusyPoll (busy_poll = "0s") never polls: wait
+// goes straight to park without even reading the clock.
+func TestBusyPollOff(t *testing.T) {
+	readings := 0
+	clock := func() time.Time { readings++; return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) }
+	l := unservedLoopWith(t, Config{Loops: 1, BusyPoll: -1, Now: clock})
+	l.load.Store(1)
+	defer l.load.Store(0)
+	if n := l.wait(time.Millisecond, true); n != 0 {
+		t.Fatalf("wait returned %d events with none queued", n)
+	}
+	if readings != 0 {
+		t.Fatalf("the clock was read %d times: the loop considered polling", readings)
+	}
+}

@@ -65,12 +65,16 @@ func (s *Server) fastEngine(ln net.Listener) (*fastpath.Engine, error) {
 	if idle <= 0 {
 		idle = -1 // as upstream.Pump: no idle timeout
 	}
+	poll := s.opts.BusyPoll
+	if poll <= 0 {
+		poll = -1 // fastpath's zero is its default
+	}
 	// FastPathBlocker has checked that both parse.
 	h := fastHandler{s: s}
 	h.backend, _ = netip.ParseAddrPort(s.opts.Backend)
 	h.plain, _ = netip.ParseAddrPort(s.opts.PlainBackend)
 	eng, err := fastpath.New(tl, h, fastpath.Config{PeekMax: s.opts.PeekMax,
-		PeekTimeout: s.opts.PeekTimeout, DialTimeout: s.opts.DialTimeout, IdleTimeout: idle})
+		PeekTimeout: s.opts.PeekTimeout, DialTimeout: s.opts.DialTimeout, IdleTimeout: idle, BusyPoll: poll})
 	if err != nil && s.opts.Engine == EngineEpoll {
 		return nil, fmt.Errorf("listener %s: engine = \"epoll\": %w", s.opts.Name, err)
 	}
