@@ -344,5 +344,28 @@ func serverScenarios() []Scenario {
 				JA: "機器の TLS スタックを更新するか機器を更改する。不可能なら、最新の client-ssl プロファイルを持つ BIG-IP の仮想サーバ等のプロキシの裏に置き、管理用ネットワークからのみアクセスさせる。",
 			},
 		},
+		{
+			Name:   "cipher-key-mismatch",
+			Family: FamilyServer,
+			Title: Text{
+				EN: "Cipher string for the wrong key type: ECDHE-RSA suites on an ECDSA certificate",
+				JA: "鍵の種類に合わない暗号スイート：ECDSA 証明書に ECDHE-RSA のスイート",
+			},
+			Reproduces: Text{
+				EN: "A cipher string copied from a profile whose certificate was RSA (ECDHE-RSA suites only, TLS 1.2 at most) on a profile that now serves an ECDSA certificate. The client offers those very suites, and still no suite can be used: below TLS 1.3 each suite names the key type its certificate must have.",
+				JA: "RSA 証明書のプロファイルから写した暗号スイートの文字列（ECDHE-RSA のスイートだけ、TLS 1.2 まで）を、今は ECDSA 証明書を出すプロファイルに設定したケース。クライアントはまさにそのスイートを提示しているのに、使えるスイートがない。TLS 1.3 より前では、スイートごとに証明書の鍵の種類が決まっているため。",
+			},
+			Listener: Listener{Mode: "terminate", ClientSSL: &ClientSSL{MaxVersion: "1.2",
+				Ciphers: []string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"}}},
+			Try:          curlTrusted,
+			ExpectClient: "curl: (35) … sslv3 alert handshake failure",
+			ExpectCode:   "no_shared_cipher",
+			ExpectProbe:  "no_shared_cipher",
+			BigIP:        []string{ltmNoSharedCiphers, ltmNoSharedPeers, ltmHandshakeFailed},
+			Fix: Text{
+				EN: "Match the cipher string to the certificate: add ECDHE-ECDSA suites for an ECDSA certificate (or serve an RSA one), or allow TLS 1.3, whose suites do not depend on the key. The lists alone look fine here, since the client offers suites the profile allows; tlsgate's diagnosis names the key type.",
+				JA: "暗号スイートの文字列を証明書に合わせる。ECDSA 証明書なら ECDHE-ECDSA のスイートを加える（または RSA 証明書を使う）か、鍵の種類に依存しない TLS 1.3 を許可する。クライアントはプロファイルが許可するスイートを提示しているので、リストを見比べるだけでは問題が見えない。tlsgate の診断が鍵の種類を指摘する。",
+			},
+		},
 	}
 }
