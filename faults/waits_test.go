@@ -209,3 +209,37 @@ func TestCloseFlushBoundedByStalledPeer(t *testing.T) {
 	go func() { closed <- w.Close() }()
 	within(t, "Close with a peer that does not read", closed)
 }
+
+// TestCloseFlushAfterSlowClose: slow_close's delay inside Close does not
+// use up the flush's time. What a later filter still holds (a latency
+// queue, a record fragment cut short) reaches a reading peer even when the
+// delay is longer than CloseFlush.
+func TestCloseFlushAfterSlowClose(t *testing.T) {
+	tests := []struct {
+		name  string
+		after Rule
+		write []byte
+	}{
+		{"latency", Rule{Name: "lat", Action: ActLatency, Latency: Duration(time.Hour)}, []byte("queued")},
+		{"fragment", Rule{Name: "fr", Action: ActFragment, RecordSize: 100, Direction: S2C},
+			[]byte{0x16, 3, 1, 0, 50, 'a', 'b', 'c'}}, // a handshake record cut short
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, cli := loopbackPair(t)
+			sc := rule(t, Rule{Name: "sc", Action: ActSlowClose, Delay: Duration(200 * time.Millisecond)})
+			w := Wrap(srv, []*Rule{sc, rule(t, tt.after)}, FacingClient, WrapDeps{Index: 1, CloseFlush: 20 * time.Millisecond})
+			if _, err := w.Write(tt.write); err != nil {
+				t.Fatal(err)
+			}
+			closed := make(chan error, 1)
+			go func() { closed <- w.Close() }()
+			_ = cli.SetReadDeadline(time.Now().Add(hangGuard))
+			got, err := io.ReadAll(cli)
+			if !bytes.Equal(got, tt.write) {
+				t.Errorf("peer got %q (%v), want %q", got, err, tt.write)
+			}
+			within(t, "Close", closed)
+		})
+	}
+}

@@ -31,10 +31,11 @@ type WrapDeps struct {
 	Sleep     func(d time.Duration, done <-chan struct{}) bool
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 	Index     uint64 // connection index: seeds each rule's randomness with the rule's seed
-	// CloseFlush bounds how long Close lets bytes still queued in a
-	// filter wait for a peer that does not read (default 10s), as a
-	// socket's linger time would: past it they are dropped and the socket
-	// closes, so a stalled peer cannot hold Close for ever.
+	// CloseFlush bounds how long, once Close began, one write of bytes
+	// still held by a filter may wait for a peer that does not read
+	// (default 10s), as a socket's linger time would: past it they are
+	// dropped and the socket closes, so a stalled peer cannot hold Close
+	// for ever. A peer that keeps reading is not cut off.
 	CloseFlush time.Duration
 }
 
@@ -226,14 +227,16 @@ func (w *conn) CloseWrite() error {
 // Close cuts every wait short first, so it never waits out a delay; then
 // it flushes the outbound filters (a latency queue still holds bytes the
 // caller already wrote; they go out now) unless the connection already
-// failed, closes the socket and stops every timer. The flush gets
-// CloseFlush to reach a peer that has stopped reading; the deadline also
-// ends a CloseWrite still draining into such a peer.
+// failed, closes the socket and stops every timer. Each write of the flush
+// gets CloseFlush to reach a peer that has stopped reading (see outTail);
+// that also ends a CloseWrite still draining into such a peer.
 func (w *conn) Close() error {
 	w.closeOnce.Do(func() {
 		w.k.closing()
 		if w.out != nil && w.k.deadErr() == nil {
-			// The kernel's clock, not deps.Now: the deadline is the socket's.
+			// A write already blocked on a peer that stopped reading (a
+			// CloseWrite's drain) gets CloseFlush from now; the flush's
+			// own writes each get theirs (outTail).
 			_ = w.Conn.SetWriteDeadline(time.Now().Add(w.k.deps.CloseFlush))
 			_ = w.out.End(false)
 		}

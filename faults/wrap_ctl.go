@@ -176,6 +176,15 @@ func (t outTail) Write(p []byte) (int, error) {
 	if err := t.k.deadErr(); err != nil {
 		return 0, err
 	}
+	select {
+	case <-t.k.halt:
+		// Close began: this is its flush (or a drain it cut short). Each
+		// write gets CloseFlush from now, on the kernel's clock since the
+		// deadline is the socket's; delays before it (slow_close) do not
+		// count against it.
+		_ = t.k.c.SetWriteDeadline(time.Now().Add(t.k.deps.CloseFlush))
+	default:
+	}
 	n, err := t.k.c.Write(p)
 	t.k.sent.Add(int64(n))
 	return n, err
