@@ -148,6 +148,13 @@ func diagCases() []diagCase {
 		"tls: no cipher suite supported by both client and server; client offered: [c02f]")
 	noCipherRSA.ClientTLS.OurCiphers = []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}
 	noCipherRSA.ClientTLS.MaxVersion, noCipherRSA.ClientTLS.OurKey = tls.VersionTLS12, "rsa"
+	// An ECDSA leaf, a static-RSA suite (wrong key) and an ECDSA one (no
+	// curve from this old client) on both lists: two reasons, so neither
+	// variant, but still no claim that nothing was listed.
+	noCipherMixed := failed(withHello(base("terminate"), legacyHello(0x0303, tls.TLS_RSA_WITH_AES_128_GCM_SHA256,
+		tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)), "tls: no cipher suite supported by both client and server; client offered: [9c c02b]")
+	noCipherMixed.ClientTLS.OurCiphers = []uint16{tls.TLS_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
+	noCipherMixed.ClientTLS.MaxVersion, noCipherMixed.ClientTLS.OurKey = tls.VersionTLS12, "ecdsa"
 	noCipherErrOnly := failed(base("terminate"), "tls: no cipher suite supported by both client and server; client offered: [c02b]")
 	noCipherErrOnly.ClientTLS.Attempted = true
 
@@ -312,6 +319,8 @@ func diagCases() []diagCase {
 			contains: []string{"need an RSA certificate and the listener serves an ECDSA one", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 for ECDSA"}},
 		{name: "no_shared_cipher_no_curve", o: noCipherRSA, code: CodeNoSharedCipher,
 			lines: []string{lineCiphers, lineNoShared, lineSummary}, contains: []string{"named no elliptic curve tlsgate supports"}},
+		{name: "no_shared_cipher_unusable", o: noCipherMixed, code: CodeNoSharedCipher,
+			lines: []string{lineCiphers, lineNoShared, lineSummary}, contains: []string{"but none could be used", "this listener's is ECDSA"}},
 		{name: "no_shared_cipher_error_only", o: noCipherErrOnly, code: CodeNoSharedCipher,
 			lines: []string{lineCiphers, lineNoShared, lineSummary}},
 		{name: "no_shared_cipher_ipv6", o: noCipherV6, code: CodeNoSharedCipher,

@@ -75,53 +75,60 @@ func ruleCipher(f *facts) (verdict, bool) {
 	if f.o.Hello == nil {
 		return verdict{code: CodeNoSharedCipher, variant: "error_only"}, true
 	}
-	switch {
-	case len(f.shared) == 0:
-	case f.keyMismatch():
-		// Suites on both lists, refused anyway: each names a key type the
-		// certificate does not have.
-		return verdict{code: CodeNoSharedCipher, variant: "key_type"}, true
-	case f.noCurve():
-		return verdict{code: CodeNoSharedCipher, variant: "no_curve"}, true
+	if len(f.shared) == 0 {
+		return verdict{code: CodeNoSharedCipher}, true
 	}
-	return verdict{code: CodeNoSharedCipher}, true
+	// Suites on both lists, refused anyway: say why when every one of
+	// them fails for the same reason, and never that none was listed.
+	return verdict{code: CodeNoSharedCipher, variant: f.sharedFailure()}, true
 }
 
-// noCurve says every suite both sides list is an ECDHE one below TLS 1.3,
-// and the client names no elliptic curve crypto/tls has: Go then cannot do
-// ECDHE with it. A hello without the supported_groups extension (old
-// clients) names none.
-func (f *facts) noCurve() bool {
+// sharedFailure names why the suites both sides list could not be used
+// below TLS 1.3: "key_type" when each needs another key type than the
+// certificate's, "no_curve" when each is ECDHE and the client names no
+// curve crypto/tls has, "unusable" otherwise (mixed reasons, a certificate
+// of unknown type, or curves a fault rule narrowed).
+func (f *facts) sharedFailure() string {
 	if f.negotiable >= tls.VersionTLS13 {
-		return false
+		return "unusable"
 	}
+	ours := f.o.ClientTLS.OurKey
+	byKey, byCurve := 0, 0
 	for _, id := range f.shared {
-		if !strings.HasPrefix(CipherName(id), "TLS_ECDHE_") {
-			return false
+		switch {
+		case ours != "" && !keyFits(id, ours):
+			byKey++
+		case ours != "" && strings.HasPrefix(CipherName(id), "TLS_ECDHE_") && !f.sharedCurve():
+			byCurve++
 		}
 	}
+	switch len(f.shared) {
+	case byKey:
+		return "key_type"
+	case byCurve:
+		return "no_curve"
+	}
+	return "unusable"
+}
+
+// sharedCurve says the client names an elliptic curve crypto/tls offers
+// for ECDHE below TLS 1.3. A hello without the supported_groups extension
+// (old clients) names none.
+func (f *facts) sharedCurve() bool {
 	for _, g := range f.o.Hello.SupportedGroups {
 		switch tls.CurveID(g) {
 		case tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521:
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
 
-// keyMismatch says no suite both sides list can be used with the key of
-// the certificate tlsgate served. TLS 1.3 suites fit any key.
-func (f *facts) keyMismatch() bool {
-	ours := f.o.ClientTLS.OurKey
-	if ours == "" || f.negotiable >= tls.VersionTLS13 {
-		return false
-	}
-	for _, id := range f.shared {
-		if suiteKey(id) == ours || suiteKey(id) == "ecdsa" && ours == "ed25519" {
-			return false
-		}
-	}
-	return true
+// keyFits says suite id can be used with a certificate whose key is of
+// type key: ECDSA suites sign with ECDSA or Ed25519, the rest with RSA.
+func keyFits(id uint16, key string) bool {
+	need := suiteKey(id)
+	return need == key || need == "ecdsa" && key == "ed25519"
 }
 
 // suiteKey is the key type a TLS 1.0-1.2 suite's certificate must have:

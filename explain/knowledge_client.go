@@ -116,6 +116,15 @@ func clientKnowledge() map[string]entry {
 			},
 		},
 
+		CodeNoSharedCipher + "/unusable": {
+			summary: "no usable cipher at {negotiable}: client {client} offered suites on listener {listener}'s list ({shared_ciphers}), but none could be used",
+			cause:   "The client offers suites that are on this listener's list, yet the TLS stack could use none of them. Below TLS 1.3 a suite also needs a certificate of the key type it names (ECDHE_ECDSA: ECDSA or Ed25519; ECDHE_RSA and plain RSA: RSA; this listener's is {our_key}), and an ECDHE suite needs an elliptic curve both sides support (a fault rule may have narrowed tlsgate's). Here the reasons differ from suite to suite, or one of them is not known.",
+			checks: []string{
+				"Compare the suites below with the certificate's key type ({our_key}) and the client's curves (the JA3 string's fourth field).",
+				"Or allow TLS 1.3 (max_version = \"1.3\"), where neither applies.",
+			},
+		},
+
 		CodeNoSharedCipher + "/error_only": {
 			summary: "no shared cipher with client {client} on listener {listener}",
 			cause:   "The TLS stack found no cipher suite both sides support ({err}). The ClientHello was not captured, so the lists cannot be compared here. Typical: an old client offering only CBC, 3DES, RC4 or static-RSA suites against a hardened cipher list.",

@@ -118,6 +118,15 @@ func clientKnowledgeJA() map[string]entry {
 			},
 		},
 
+		CodeNoSharedCipher + "/unusable": {
+			summary: "{negotiable} で使える暗号スイートなし: クライアント {client} はリスナー {listener} のリストにあるスイート（{shared_ciphers}）を提示したが、どれも使えなかった",
+			cause:   "クライアントはこのリスナーのリストにあるスイートを提示しているが、TLS スタックはどれも使えなかった。TLS 1.3 より前では、スイートは名前にある鍵の種類の証明書も必要とし（ECDHE_ECDSA は ECDSA か Ed25519、ECDHE_RSA と静的 RSA は RSA。このリスナーの証明書は {our_key}）、ECDHE のスイートには双方が対応する楕円曲線も要る（障害ルールが tlsgate 側を絞っている場合もある）。ここではスイートごとに理由が違うか、理由の一つがわからない。",
+			checks: []string{
+				"下のスイートを、証明書の鍵の種類（{our_key}）とクライアントの曲線（JA3 文字列の 4 番目のフィールド）と見比べる。",
+				"または TLS 1.3 を許可する（max_version = \"1.3\"）。TLS 1.3 ではどちらも関係しない。",
+			},
+		},
+
 		CodeNoSharedCipher + "/error_only": {
 			summary: "リスナー {listener} でクライアント {client} と共通の暗号スイートなし",
 			cause:   "TLS スタックが、双方が対応する暗号スイートを見つけられなかった（{err}）。ClientHello は取得できていないので、ここではリストを比較できない。典型例は、CBC、3DES、RC4、静的 RSA のスイートしか提示しない古いクライアントが、ハードニングした暗号スイートのリストに当たるケース。",

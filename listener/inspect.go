@@ -64,6 +64,7 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 		// end to end and the two legs cannot disagree.
 		cfg.NextProtos = []string{ust.NegotiatedProtocol}
 	}
+	o.ClientTLS.OurKey = servedKeyType(cfg)
 	cfg = s.policyConfig(cfg, o, &cc.fx)
 	tc, ok := s.clientHandshake(c, o, p, cfg, cc.start)
 	if !ok {

@@ -173,6 +173,29 @@ func TestInspectUpstreamVerifyFailure(t *testing.T) {
 	}
 }
 
+// TestInspectCipherKeyMismatch: inspect mode's client leg serves an ECDSA
+// leaf too, so RSA-only suites fail there on the key type, and the
+// diagnosis says so rather than that no offered suite was listed.
+func TestInspectCipherKeyMismatch(t *testing.T) {
+	sca := newTestServerCA(t)
+	backend := realHTTPS(t, sca.leaf(t, "lab.test"))
+	rsaOnly := []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}
+	h := startListener(t, Options{Mode: Inspect, Backend: backend,
+		ClientSSL: &ClientSSL{MaxVersion: tls.VersionTLS12, Ciphers: rsaOnly},
+		ServerSSL: &ServerSSL{CAFile: sca.file, Verify: true}}, nil)
+	c, err := tls.Dial("tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: h.srv.deps.Minter.CA().Pool(),
+		MaxVersion: tls.VersionTLS12, CipherSuites: rsaOnly})
+	if err == nil {
+		c.Close()
+		t.Fatal("handshake succeeded with only RSA suites against an ECDSA leaf")
+	}
+	r := h.next()
+	if want := "need an RSA certificate and the listener serves an ECDSA one"; r.d.Code != explain.CodeNoSharedCipher ||
+		!strings.Contains(r.d.Summary, want) {
+		t.Fatalf("code %s summary %q, want no_shared_cipher saying %q", r.d.Code, r.d.Summary, want)
+	}
+}
+
 func TestInspectBypassSplices(t *testing.T) {
 	sca := newTestServerCA(t)
 	backend := realHTTPS(t, sca.leaf(t, "bank.lab.test"))
