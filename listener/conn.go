@@ -143,7 +143,7 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	isHdr := p.kind == sniff.ProxyV1 || p.kind == sniff.ProxyV2
 	policy := proxyPolicy(s.opts.ProxyProtocol)
 	if !isHdr {
-		if policy != proxyproto.REJECT && p.end != explain.PeerSpoke && sniff.CouldBeProxy(p.buf) {
+		if p.end != explain.PeerSpoke && s.unfinishedHeader(p.buf) {
 			// "PRO", then FIN or the deadline: a header begun and never
 			// finished, which must not be relayed as the client's data.
 			o.Route = "proxy_malformed"
@@ -206,6 +206,24 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	*p = peeked{buf: rest}
 	classify(c, p, s.opts.PeekMax, deadline)
 	return true
+}
+
+// unfinishedHeader says b, after which the client stopped, may begin a
+// header the listener's policy accepts. With "optional" the bytes may as
+// well be plaintext: "P" to "PRO" begin POST, PROPFIND and the HTTP/2
+// preface too, and "\r\n\r\n" blank lines, so only "PROX" and the first
+// five bytes of the v2 signature count there.
+func (s *Server) unfinishedHeader(b []byte) bool {
+	v1, v2 := sniff.ProxyPrefix(b)
+	switch s.opts.ProxyProtocol {
+	case "v1":
+		return v1
+	case "v2":
+		return v2
+	case "optional":
+		return v1 && len(b) >= len("PROX") || v2 && len(b) >= len("\r\n\r\n\x00")
+	}
+	return false
 }
 
 // proxyIncomplete says why a PROXY header never ended: the peek cap (a v2

@@ -30,12 +30,18 @@ func TestProxyPolicyUndecidedBytes(t *testing.T) {
 			errHas: "PROXY header incomplete when the client closed the connection (3 bytes)"},
 		{policy: "v2", first: "\r\n\r\n", fin: false, route: "proxy_malformed", code: explain.CodeProxyMalformed,
 			errHas: "PROXY header incomplete when the peek deadline passed (4 bytes)"},
-		{policy: "optional", first: "PRO", fin: true, route: "proxy_malformed", code: explain.CodeProxyMalformed,
+		// Only the versions the policy takes count as a header begun.
+		{policy: "v1", first: "\r\n", fin: true, route: "proxy_missing", code: explain.CodeProxyMissing},
+		{policy: "v2", first: "PROXY", fin: true, route: "proxy_missing", code: explain.CodeProxyMissing},
+		// Optional: "PRO" may as well begin PROPFIND, so it is data;
+		// "PROX" is a header begun.
+		{policy: "optional", first: "PROX", fin: true, route: "proxy_malformed", code: explain.CodeProxyMalformed,
 			errHas: "incomplete"},
+		{policy: "optional", first: "PRO", fin: true, route: "plain", code: explain.CodeOK, relayed: true},
 		{policy: "optional", first: "GE", fin: true, route: "plain", code: explain.CodeOK, relayed: true},
 	}
 	for _, tt := range tests {
-		name := tt.policy + "/" + strings.ReplaceAll(tt.first, "\r\n", "CRLF")
+		name := tt.policy + "/" + strings.ReplaceAll(strings.ReplaceAll(tt.first, "\r\n", "CRLF"), "\x00", "NUL")
 		if tt.fin {
 			name += "+fin"
 		}

@@ -92,11 +92,14 @@ func CouldBeTLS(b []byte) bool {
 	return len(b) > 0 && (tlsRecordVerdict(b, true) != no || tlsRecordVerdict(b, false) != no || sslv2Verdict(b) != no)
 }
 
-// CouldBeProxy says b is a prefix of a PROXY protocol header (v1 or v2)
-// too short to tell: a client that stops there has begun a header it never
-// finished, not sent data.
-func CouldBeProxy(b []byte) bool {
-	return len(b) > 0 && (prefixVerdict(b, "PROXY ") == maybe || prefixVerdict(b, proxyV2Sig) == maybe)
+// ProxyPrefix says whether b is a non-empty prefix, too short to decide,
+// of the PROXY v1 signature ("PROXY ") and of the v2 one: a client that
+// stops there may have begun a header it never finished.
+func ProxyPrefix(b []byte) (v1, v2 bool) {
+	if len(b) == 0 {
+		return false, false
+	}
+	return prefixVerdict(b, "PROXY ") == maybe, prefixVerdict(b, proxyV2Sig) == maybe
 }
 
 // kindList names the kinds whose bits are set, for the need-more evidence.

@@ -176,23 +176,24 @@ func TestCouldBeTLS(t *testing.T) {
 	}
 }
 
-func TestCouldBeProxy(t *testing.T) {
+func TestProxyPrefix(t *testing.T) {
 	for _, tc := range []struct {
-		b    string
-		want bool
+		b      string
+		v1, v2 bool
 	}{
-		{"", false},
-		{"P", true},
-		{"PROXY", true},
-		{"PROXY ", false}, // a whole v1 signature: Classify names it ProxyV1
-		{"\r\n\r\n\x00", true},
-		{"\r\n\r\n\x00\r\nQUIT\n", false}, // a whole v2 signature
-		{"PUT", false},
-		{"GE", false},
-		{"\r\n\r\n\x01", false},
+		{"", false, false},
+		{"P", true, false},
+		{"PROXY", true, false},
+		{"PROXY ", false, false}, // a whole v1 signature: Classify names it ProxyV1
+		{"\r\n", false, true},
+		{"\r\n\r\n\x00", false, true},
+		{"\r\n\r\n\x00\r\nQUIT\n", false, false}, // a whole v2 signature
+		{"PUT", false, false},
+		{"GE", false, false},
+		{"\r\n\r\n\x01", false, false},
 	} {
-		if got := CouldBeProxy([]byte(tc.b)); got != tc.want {
-			t.Errorf("CouldBeProxy(%q) = %v, want %v", tc.b, got, tc.want)
+		if v1, v2 := ProxyPrefix([]byte(tc.b)); v1 != tc.v1 || v2 != tc.v2 {
+			t.Errorf("ProxyPrefix(%q) = %v, %v; want %v, %v", tc.b, v1, v2, tc.v1, tc.v2)
 		}
 	}
 }
