@@ -280,7 +280,7 @@ func TestBadConfigs(t *testing.T) {
 		{"only TLS 1.2 suites below TLS 1.2", web + "[listener.client_ssl]\nmin_version = \"1.0\"\nmax_version = \"1.1\"\nciphers = [ #<-\n  \"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\",\n  \"TLS_AES_256_GCM_SHA384\",\n]\n",
 			`would allow no suite at all with TLS 1.0 to 1.1 (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 is TLS 1.2 only, TLS_AES_256_GCM_SHA384 is TLS 1.3 only`},
 		{"busy_poll too long", web + "busy_poll = \"1s\" #<-\n",
-			`listener.busy_poll: 1s is more than 10ms; a loop polling that long between events spends a CPU on waiting`},
+			`listener.busy_poll: 1s is more than 1ms; a loop polling that long between events spends a CPU on waiting`},
 		{"busy_poll negative", web + "busy_poll = \"-1us\" #<-\n", `listener.busy_poll: duration "-1us" must be greater than zero`},
 		{"max_version below the default min_version", web + "[listener.client_ssl]\nmax_version = \"1.1\" #<-\n",
 			`listener.client_ssl.max_version: 1.1 is below the default min_version 1.2; no version could be negotiated: set min_version = "1.1" too`},

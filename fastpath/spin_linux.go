@@ -24,7 +24,7 @@ const gaveWay = 20 * time.Microsecond
 
 // maxPolls caps one poll's rounds whatever Config.Now says, so a clock that
 // does not move (a test's) cannot keep a loop polling for ever. At about a
-// microsecond a round it is well past BusyPoll's default.
+// microsecond a round it is past the longest busy_poll config allows (1ms).
 const maxPolls = 4096
 
 // mayPoll says whether a loop about to wait should poll first: it owns a

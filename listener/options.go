@@ -50,8 +50,9 @@ const (
 	// DefaultBusyPoll: see Options.BusyPoll.
 	DefaultBusyPoll = 100 * time.Microsecond
 	// MaxBusyPoll bounds busy_poll: a loop that polls longer than this
-	// between events spends a CPU on waiting.
-	MaxBusyPoll = 10 * time.Millisecond
+	// between events spends a CPU on waiting (and fastpath caps one poll's
+	// rounds at a few milliseconds anyway).
+	MaxBusyPoll = time.Millisecond
 )
 
 // Engine names a connection-serving engine (see Options.Engine).
