@@ -11,11 +11,11 @@ import (
 // quietFor is how long an engine must have had at most one connection
 // before its loop polls instead of parking at once. Under load the CPUs
 // are better spent on the peers that produce the next events: polling
-// there cost 8-13% of the connection rate at 8 in flight (BENCHMARKS.md,
+// there cost 7-12% of the connection rate at 8 in flight (BENCHMARKS.md,
 // "Session 10").
 const quietFor = 50 * time.Millisecond
 
-// gaveWay: a round of polling (one epoll_wait and one sched_yield) that
+// gaveWay: a round of polling (one epoll_wait and the two yields) that
 // took this long means another thread got the CPU in between, so the CPU
 // is wanted and the loop parks instead of polling on. A bulk relay's peers
 // are busy encrypting: in one A/B set, polling on regardless beside them
@@ -44,10 +44,10 @@ func mayPoll(owned int32, live int64, now, busyAt int64) bool {
 // the client's next request) usually comes within tens of microseconds.
 // A loop that parks in Go's netpoller is woken through the netpoller's
 // thread and the scheduler, and on a virtual machine the idle vCPU it
-// sleeps on must be woken too; that added 30-50 µs to every round trip
-// through tlsgate (BENCHMARKS.md, "Session 10"). sched_yield between polls
-// hands the CPU to any thread waiting for it, so the polling takes only
-// time nobody else wanted.
+// sleeps on must be woken too; polling took 30-80 µs off the p50 of a
+// round trip through tlsgate (BENCHMARKS.md, "Session 10"). The yields
+// between polls hand the CPU to anyone waiting for it, so the polling takes
+// only time nobody else wanted.
 func (l *loop) poll() int {
 	cfg := &l.e.cfg
 	last := cfg.Now()
