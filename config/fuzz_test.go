@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/BurntSushi/toml"
@@ -68,8 +69,26 @@ func FuzzLocate(f *testing.F) {
 		if _, err := toml.Decode(string(data), &m); err != nil {
 			return
 		}
+		if emptyKeyPart(at) {
+			// BurntSushi/toml v1.6.0 decodes a.'' = [0, {b = 0}] as
+			// [{b = 0}], dropping the 0 (seed 4029675702335cbf): under an
+			// empty key part its element indices are not the source's, so
+			// they cannot be compared with the scanner's.
+			return
+		}
 		if missing := unlocated(m, at); len(missing) > 0 {
 			t.Fatalf("decoded keys with no position: %q", missing)
 		}
 	})
+}
+
+// emptyKeyPart says some located key has an empty part below the top
+// level ("a.''").
+func emptyKeyPart(at map[string]pos) bool {
+	for path := range at {
+		if strings.Contains(path, `.""`) {
+			return true
+		}
+	}
+	return false
 }
