@@ -83,7 +83,7 @@ func FuzzLocate(f *testing.F) {
 }
 
 // emptyKeyPart says some located key has an empty part below the top
-// level ("a.''").
+// level, as the dotted key a."" has.
 func emptyKeyPart(at map[string]pos) bool {
 	for path := range at {
 		if strings.Contains(path, `.""`) {
