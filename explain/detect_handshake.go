@@ -93,12 +93,16 @@ func (f *facts) sharedFailure() string {
 		return "unusable"
 	}
 	ours := f.o.ClientTLS.OurKey
+	if ours == "" {
+		return "unusable"
+	}
+	curve := f.sharedCurve()
 	byKey, byCurve := 0, 0
 	for _, id := range f.shared {
 		switch {
-		case ours != "" && !keyFits(id, ours):
+		case !keyFits(id, ours):
 			byKey++
-		case ours != "" && strings.HasPrefix(CipherName(id), "TLS_ECDHE_") && !f.sharedCurve():
+		case !curve && strings.HasPrefix(CipherName(id), "TLS_ECDHE_"):
 			byCurve++
 		}
 	}
@@ -175,12 +179,19 @@ func ruleClientErr(f *facts) (verdict, bool) {
 
 // handshakeVariant picks a specific explanation for known Go server errors.
 func handshakeVariant(err string) string {
-	known := []struct{ sub, variant string }{
+	return firstMatch(err, []textVariant{
 		{"no certificates configured", "no_certificate"},
 		{"no application protocol", "alpn"},
-	}
+	})
+}
+
+// textVariant maps a substring of an error text to a knowledge variant.
+type textVariant struct{ sub, variant string }
+
+// firstMatch is the variant of the first entry whose text s contains, or "".
+func firstMatch(s string, known []textVariant) string {
 	for _, k := range known {
-		if strings.Contains(err, k.sub) {
+		if strings.Contains(s, k.sub) {
 			return k.variant
 		}
 	}
@@ -227,7 +238,7 @@ func ruleBackendTLS(f *facts) (verdict, bool) {
 
 // x509Variant names the verification failure from Go's x509 error text.
 func x509Variant(s string) string {
-	known := []struct{ sub, variant string }{
+	return firstMatch(s, []textVariant{
 		{"is after", "expired"},
 		{"is before", "not_yet_valid"},
 		{"expired", "expired"},
@@ -237,13 +248,7 @@ func x509Variant(s string) string {
 		{"not valid for any names", "hostname"},
 		{"legacy Common Name", "hostname"},
 		{"incompatible key usage", "key_usage"},
-	}
-	for _, k := range known {
-		if strings.Contains(s, k.sub) {
-			return k.variant
-		}
-	}
-	return ""
+	})
 }
 
 // ruleIdleTimeout: the relay worked until tlsgate's idle timer reset it.
