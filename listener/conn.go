@@ -143,23 +143,21 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	isHdr := p.kind == sniff.ProxyV1 || p.kind == sniff.ProxyV2
 	policy := proxyPolicy(s.opts.ProxyProtocol)
 	if !isHdr {
-		if p.end != explain.PeerSpoke && s.unfinishedHeader(p.buf) {
-			// "PRO", then FIN or the deadline: a header begun and never
-			// finished, which must not be relayed as the client's data.
-			o.Route = "proxy_malformed"
-			o.Proxy.Err = proxyIncomplete(p.end, len(p.buf), s.opts.PeekMax)
+		refuse := func(route, why string) bool {
+			o.Route, o.Proxy.Err = route, why
 			o.FirstBytes = firstBytes(p.buf)
 			o.Kind, o.PeekEnd = p.kind, p.end
 			return false
 		}
+		if p.end != explain.PeerSpoke && s.unfinishedHeader(p.buf) {
+			// "PRO", then FIN or the deadline: a header begun and never
+			// finished, which must not be relayed as the client's data.
+			return refuse("proxy_malformed", proxyIncomplete(p.end, len(p.buf), s.opts.PeekMax))
+		}
 		// Bytes that cannot begin a header are decided even when the
 		// client stopped after them: without one they are not relayed.
 		if policy == proxyproto.REQUIRE && (p.end == explain.PeerSpoke || len(p.buf) > 0) {
-			o.Route = "proxy_missing"
-			o.Proxy.Err = "expected a PROXY " + s.opts.ProxyProtocol + " header, got " + p.kind.String()
-			o.FirstBytes = firstBytes(p.buf)
-			o.Kind, o.PeekEnd = p.kind, p.end
-			return false
+			return refuse("proxy_missing", "expected a PROXY "+s.opts.ProxyProtocol+" header, got "+p.kind.String())
 		}
 		return true
 	}
