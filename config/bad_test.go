@@ -115,9 +115,15 @@ func TestBadConfigs(t *testing.T) {
 		{"bad client_cert", web + "[listener.client_ssl]\nclient_cert = \"always\" #<-\n", `listener.client_ssl.client_cert`},
 		{"client_ca without client_cert", web + "[listener.client_ssl]\nclient_ca = \"/etc/hostname\" #<-\n", `has no effect with client_cert = "ignore"`},
 		{"client_ssl on passthrough", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) + "[listener.client_ssl] #<-\nsni_require = true\n",
-			`listener.client_ssl: [listener.client_ssl] needs mode = "terminate" or "auto"`},
+			`listener.client_ssl: [listener.client_ssl] needs mode = "terminate", "inspect" or "auto"`},
 		{"server_ssl on passthrough", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) + "[listener.server_ssl] #<-\nverify = true\n",
-			`listener.server_ssl: [listener.server_ssl] needs mode = "terminate" or "auto"`},
+			`listener.server_ssl: [listener.server_ssl] needs mode = "terminate", "inspect" or "auto"`},
+		// An auto listener without client_ssl passes TLS through: nothing to
+		// re-encrypt and no handshake of tlsgate's own to time.
+		{"server_ssl on passthrough auto", strings.Replace(web, `mode = "terminate"`, "mode = \"auto\"\nplain_backend = \"127.0.0.1:9081\"", 1) + "[listener.server_ssl] #<-\nverify = true\n",
+			`listener.server_ssl: needs [listener.client_ssl] on this auto listener`},
+		{"handshake_timeout on passthrough auto", strings.Replace(web, `mode = "terminate"`, "mode = \"auto\"\nplain_backend = \"127.0.0.1:9081\"", 1) + "handshake_timeout = \"5s\" #<-\n",
+			`listener.handshake_timeout: needs [listener.client_ssl] on this auto listener`},
 		{"client_ssl on plaintext", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) + "client_ssl = {} #<-\n",
 			`listener.client_ssl: [listener.client_ssl] needs mode`},
 		{"handshake_timeout on passthrough", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) + "handshake_timeout = \"5s\" #<-\n",

@@ -180,7 +180,14 @@ listen = "[::1]:9445"
 backend = "[::1]:9080"
 mode = "auto"
 plain_backend = "[::1]:9081"
+client_ssl = {}
 server_ssl = {}
+
+[[listener]]
+listen = "127.0.0.1:9446"
+backend = "127.0.0.1:9443"
+mode = "auto"
+plain_backend = "127.0.0.1:9081"
 `
 	name := filepath.Join(dir, "config.toml")
 	cfg, err := Parse([]byte(src), name)
@@ -217,6 +224,9 @@ server_ssl = {}
 			defaults(listener.Options{Name: "listener3", Listen: "[::1]:9445", Backend: "[::1]:9080",
 				PlainBackend: "[::1]:9081", Mode: listener.Auto,
 				ClientSSL: &listener.ClientSSL{}, ServerSSL: &listener.ServerSSL{Verify: true}}),
+			// No client_ssl table: an auto listener that passes TLS through.
+			defaults(listener.Options{Name: "listener4", Listen: "127.0.0.1:9446", Backend: "127.0.0.1:9443",
+				PlainBackend: "127.0.0.1:9081", Mode: listener.Auto}),
 		},
 	}
 	cfg.file, cfg.at = "", nil

@@ -129,7 +129,7 @@ func decodeListener(t *table, n int) listener.Options {
 			}
 		}
 	}
-	if o.Mode != listener.Terminate && o.Mode != listener.Auto && o.Mode != listener.Inspect {
+	if o.Mode != listener.Terminate && o.Mode != listener.Inspect && (o.Mode != listener.Auto || !csSet) {
 		o.ClientSSL = nil // nothing terminates TLS here, so no profile applies
 	}
 	return o
@@ -138,7 +138,9 @@ func decodeListener(t *table, n int) listener.Options {
 // checkModeKeys enforces which keys make sense for which mode. A key that a mode
 // would silently ignore is an error: the user believes it does something.
 func checkModeKeys(t *table, o *listener.Options, nonSSLSet, csSet, ssSet bool) {
-	terminates := o.Mode == listener.Terminate || o.Mode == listener.Auto || o.Mode == listener.Inspect
+	// An auto listener terminates only with a client_ssl table; without one
+	// it passes TLS through, as sslh does, and has no TLS of its own to time.
+	terminates := o.Mode == listener.Terminate || (o.Mode == listener.Auto && csSet) || o.Mode == listener.Inspect
 	if o.Mode == "" {
 		return // already reported; every rule below depends on the mode
 	}
@@ -160,15 +162,23 @@ func checkModeKeys(t *table, o *listener.Options, nonSSLSet, csSet, ssSet bool) 
 		t.fail("plain_backend", "is only used with mode = \"auto\" or non_ssl = \"allow\"; this listener has mode = %q, non_ssl = %q", o.Mode, o.NonSSL)
 	}
 	if !terminates {
-		if t.has("handshake_timeout") {
-			t.fail("handshake_timeout", "only applies when tlsgate terminates TLS (mode = \"terminate\", \"auto\" or \"inspect\"), not mode = %q", o.Mode)
+		if o.Mode == listener.Auto {
+			// Only client_ssl makes an auto listener terminate.
+			for _, k := range []string{"handshake_timeout", "server_ssl"} {
+				if t.has(k) {
+					t.fail(k, "needs [listener.client_ssl] on this auto listener: without that table it passes TLS through "+
+						"to backend undecrypted (add an empty [listener.client_ssl] to terminate with minted certificates)")
+				}
+			}
+		} else if t.has("handshake_timeout") {
+			t.fail("handshake_timeout", "only applies when tlsgate terminates TLS (mode = \"terminate\", \"inspect\", or \"auto\" with [listener.client_ssl]), not mode = %q", o.Mode)
 		}
 		if csSet {
-			t.fail("client_ssl", "[listener.client_ssl] needs mode = \"terminate\" or \"auto\": with mode = %q tlsgate does not terminate TLS%s",
+			t.fail("client_ssl", "[listener.client_ssl] needs mode = \"terminate\", \"inspect\" or \"auto\": with mode = %q tlsgate does not terminate TLS%s",
 				o.Mode, passthroughNote(o.Mode))
 		}
-		if ssSet {
-			t.fail("server_ssl", "[listener.server_ssl] needs mode = \"terminate\" or \"auto\": with mode = %q tlsgate opens no TLS to the backend%s",
+		if ssSet && o.Mode != listener.Auto {
+			t.fail("server_ssl", "[listener.server_ssl] needs mode = \"terminate\", \"inspect\" or \"auto\": with mode = %q tlsgate opens no TLS to the backend%s",
 				o.Mode, passthroughNote(o.Mode))
 		}
 	}

@@ -34,7 +34,9 @@ func TestBackendLeg(t *testing.T) {
 		{Name: "untrusted", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n[listener.server_ssl]\nverify = true\n", rogueBE.addr)},
 		{Name: "trusted", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", tlsBE.addr) + serverSSL("")},
 		{Name: "wrongname", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", tlsBE.addr) + serverSSL("server_name = \"wrong.test\"\n")},
-		{Name: "auto", TOML: fmt.Sprintf("mode = \"auto\"\nbackend = %q\nplain_backend = %q\n", tlsBE.addr, plainBE.addr) + serverSSL("")},
+		{Name: "auto", TOML: fmt.Sprintf("mode = \"auto\"\nbackend = %q\nplain_backend = %q\nclient_ssl = {}\n", tlsBE.addr, plainBE.addr) + serverSSL("")},
+		// No client_ssl: the auto listener passes TLS through, as sslh does.
+		{Name: "autopass", TOML: fmt.Sprintf("mode = \"auto\"\nbackend = %q\nplain_backend = %q\n", tlsBE.addr, plainBE.addr)},
 	}})
 	https := func(name, path string) curlResult {
 		return runCurl(t, "--cacert", g.CAPEM(), "https://"+g.Addr(name)+path)
@@ -128,6 +130,30 @@ func TestBackendLeg(t *testing.T) {
 		wantCode(t, e, "ok")
 		if e.Route != "terminate" || e.Backend.Remote != tlsBE.addr || !e.ClientTLS.Done {
 			t.Errorf("route %q backend %q client_tls %+v", e.Route, e.Backend.Remote, e.ClientTLS)
+		}
+	})
+
+	t.Run("auto_without_client_ssl_passes_tls_through", func(t *testing.T) {
+		// The backend's own certificate reaches curl: trusting the backend
+		// CA (not the lab CA) is what makes the handshake succeed.
+		_, port, err := net.SplitHostPort(g.Addr("autopass"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sec := runCurl(t, "--cacert", caFile, "--resolve", "backend.test:"+port+":127.0.0.1", "https://backend.test:"+port+"/s")
+		sec.wantExit(t, 0)
+		if !strings.HasPrefix(sec.body, "backend=tls path=/s") {
+			t.Errorf("https:// body %q, want the TLS backend", sec.body)
+		}
+		e := g.eventFrom(t, "autopass", sec.client(t))
+		wantCode(t, e, "ok")
+		if e.Route != "passthrough" || e.Backend.Remote != tlsBE.addr {
+			t.Errorf("route %q backend %q, want passthrough to %s", e.Route, e.Backend.Remote, tlsBE.addr)
+		}
+		plain := runCurl(t, "http://"+g.Addr("autopass")+"/p")
+		plain.wantExit(t, 0)
+		if !strings.HasPrefix(plain.body, "backend=plain path=/p") {
+			t.Errorf("http:// body %q, want the plain backend", plain.body)
 		}
 	})
 	g.stop(t)
