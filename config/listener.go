@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/tlsgate/tlsgate/listener"
@@ -131,6 +132,17 @@ func decodeListener(t *table, n int) listener.Options {
 	}
 	if o.Mode != listener.Terminate && o.Mode != listener.Inspect && (o.Mode != listener.Auto || !csSet) {
 		o.ClientSSL = nil // nothing terminates TLS here, so no profile applies
+	}
+	if o.Engine == listener.EngineEpoll && o.Mode != "" {
+		// run would refuse to start this listener: say so here, where
+		// `config check` and the key's line number can.
+		why := listener.FastPathBlocker(o)
+		if why == "" && runtime.GOOS != "linux" {
+			why = "the epoll engine runs on Linux only"
+		}
+		if why != "" {
+			t.fail("engine", "= \"epoll\" cannot serve this listener: %s; use \"auto\" (epoll where it can, goroutines elsewhere) or \"goroutines\"", why)
+		}
 	}
 	return o
 }
