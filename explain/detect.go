@@ -215,12 +215,13 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 	return verdict{}, false
 }
 
-// endedUndecided says the client closed or reset while its bytes could
-// still have begun TLS: they are not "not SSL" (as "GET" is), and the
-// listener closed without a non_ssl action, so peek_ended says what
-// happened ("2 bytes, then FIN").
+// endedUndecided says the client closed, reset or went quiet while its
+// bytes could still have begun TLS: they are not "not SSL" (as "GET" is),
+// and the listener closed without a non_ssl action, so peek_ended says what
+// happened ("2 bytes, then FIN"; a stalled hello is a handshake timeout).
 func endedUndecided(o *Outcome) bool {
-	return o.Kind == sniff.Unknown && (o.PeekEnd == PeerClosed || o.PeekEnd == PeerReset) && sniff.CouldBeTLS(o.FirstBytes)
+	return o.Kind == sniff.Unknown && (o.PeekEnd == PeerClosed || o.PeekEnd == PeerReset || o.PeekEnd == PeerPartial) &&
+		sniff.CouldBeTLS(o.FirstBytes)
 }
 
 // nonSSLAction prefers what the listener did (Route) over what was

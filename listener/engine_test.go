@@ -184,6 +184,17 @@ func engineScenarios() []engineScenario {
 			want: engineWant{route: "non_ssl_reset", kind: sniff.Unknown, peekEnd: explain.PeerPartial,
 				code: explain.CodePlaintextOnTLS, firstBytes: "GET",
 				bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
+		// A ClientHello that stalls after its first byte is not plaintext:
+		// no 400 page for it, and the diagnosis is a handshake timeout.
+		{name: "passthrough/tls-byte-then-quiet", client: partialClient("\x16"),
+			opts: func(b *engineBackends) Options {
+				o := quickPassthrough(b)
+				o.NonSSL = NonSSLHTTP400
+				return o
+			},
+			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerPartial,
+				code: explain.CodeHandshakeTimeout, firstBytes: "\x16",
+				bigip: []string{explain.IDHandshakeFailed}, reset: true}},
 	}
 }
 

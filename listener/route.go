@@ -67,7 +67,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 			// them with a lab-CA leaf so the client sees a real refusal.
 			o.Route = "terminate"
 			s.terminate(c, o, p, cc)
-		case p.end == explain.PeerSpoke || (p.end == explain.PeerPartial && len(p.buf) > 0):
+		case p.end == explain.PeerSpoke || stalledPlain(p):
 			s.nonSSL(c, o, p, cc)
 		default:
 			o.Route = "closed"
@@ -86,7 +86,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 		case isTLS:
 			o.Route = "passthrough"
 			s.relay(c, o, p.buf, s.backendAddr(o), cc)
-		case p.end == explain.PeerSpoke || (p.end == explain.PeerPartial && len(p.buf) > 0):
+		case p.end == explain.PeerSpoke || stalledPlain(p):
 			s.nonSSL(c, o, p, cc)
 		default:
 			// Silent, closed or reset before any decision.
@@ -103,6 +103,14 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 // empty stream has nothing to relay.
 func finishedPlain(p *peeked) bool {
 	return p.end == explain.PeerClosed && len(p.buf) > 0 && !sniff.CouldBeTLS(p.buf)
+}
+
+// stalledPlain says the client went quiet until the peek deadline after
+// bytes that cannot begin TLS, so a TLS listener's non_ssl action answers
+// them. Bytes that could ("\x16", "\x16\x03") are a ClientHello that
+// stalled: an HTTP 400 or a redirect would be the wrong answer to it.
+func stalledPlain(p *peeked) bool {
+	return p.end == explain.PeerPartial && len(p.buf) > 0 && !sniff.CouldBeTLS(p.buf)
 }
 
 // backendAddr is where TLS (or everything, outside auto mode) goes: the
