@@ -24,7 +24,9 @@ func ruleHelloShape(f *facts) (verdict, bool) {
 		return verdict{code: CodeVersionTooOld, variant: "sslv2"}, true
 	case o.Kind == sniff.TLSOther:
 		return verdict{code: CodeHelloMalformed, variant: "tls_record"}, true
-	case o.HelloErr != "":
+	case o.HelloErr != "" && !o.HelloTooLarge:
+		// A hello beyond the parse cap may be perfectly valid (a long
+		// ALPN or PSK list): the handshake's own outcome decides.
 		return verdict{code: CodeHelloMalformed}, true
 	case classifyErr(o.ClientTLS.Err) == errSSLv2:
 		return verdict{code: CodeVersionTooOld, variant: "sslv2"}, true

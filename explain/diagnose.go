@@ -49,9 +49,7 @@ func diagnose(o *Outcome, lang string, brief bool) Diagnosis {
 	if brief && e.ok && len(o.FaultFirings) == 0 {
 		d.Brief = true
 		d.BigIP = sessionLines(f)
-		if v.code == CodeOK && v.variant == "inspect" {
-			d.Warnings = f.warnings()
-		}
+		d.Warnings = f.warnings(v)
 		return d
 	}
 	d.Cause = f.expand(e.cause)
@@ -76,8 +74,8 @@ func diagnose(o *Outcome, lang string, brief bool) Diagnosis {
 	} else {
 		d.BigIP = bigipLines(e.group, f)
 	}
-	if v.code == CodeOK && v.variant == "inspect" {
-		d.Warnings = f.warnings()
+	if e.ok {
+		d.Warnings = f.warnings(v)
 	}
 	// The table is shared and read-only: never append to its slices. The
 	// interception facts and faults follow every code's own evidence, and
@@ -96,9 +94,9 @@ func diagnose(o *Outcome, lang string, brief bool) Diagnosis {
 	return d
 }
 
-// warnings words the warnings an inspected connection earns.
-func (f *facts) warnings() []string {
-	keys := f.warningKeys()
+// warnings words the warnings a connection that worked earns.
+func (f *facts) warnings(v verdict) []string {
+	keys := f.warningKeys(v.code == CodeOK && v.variant == "inspect")
 	if len(keys) == 0 {
 		return nil
 	}

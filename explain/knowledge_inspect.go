@@ -145,5 +145,7 @@ func warningTexts() map[string]string {
 		warnOfferDowngrade: "TLS 1.3 → {server_ver_short} downgrade between the legs: the client offered TLS 1.3, but the server leg to {dest} negotiated {server_version} " +
 			"(check server_ssl max_version on listener {listener}; a server that speaks only {server_version} gives a direct client the same)",
 		warnWeakerCipher: "weaker cipher on the server leg: {server_cipher} ({server_cipher_class}) although the client offered {best_offered} ({best_offered_class})",
+		warnHelloTooLarge: "the ClientHello is larger than tlsgate parses ({hello_err}), so its SNI, ALPN, JA3 and JA4 were not read: " +
+			"routing by name and fault rules keyed on them did not see this connection",
 	}
 }

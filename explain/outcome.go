@@ -117,9 +117,12 @@ type Outcome struct {
 	Hello       *sniff.ClientHello
 	SSLv2       *sniff.SSLv2ClientHello
 	HelloErr    string // ClientHello parse error, if the bytes looked like TLS but did not parse
-	HTTP        *sniff.HTTPRequest
-	JA3         string // JA3 hash (MD5 hex)
-	JA4         string
+	// HelloTooLarge: HelloErr is sniff.ErrTooLarge, a hello beyond the
+	// parse cap. It is relayed unread, not refused, so it is no failure.
+	HelloTooLarge bool
+	HTTP          *sniff.HTTPRequest
+	JA3           string // JA3 hash (MD5 hex)
+	JA4           string
 
 	Proxy       Proxy
 	SNIRequired bool

@@ -44,11 +44,26 @@ const (
 	warnDowngrade      = "downgrade"
 	warnOfferDowngrade = "offer_downgrade"
 	warnWeakerCipher   = "weaker_cipher"
+	warnHelloTooLarge  = "hello_too_large"
 )
 
-// warningKeys decides which warnings an inspected connection earns, in a
-// fixed order: trust first, then version, then cipher.
-func (f *facts) warningKeys() []string {
+// warningKeys decides which warnings a connection that worked earns, in a
+// fixed order: trust first, then version, then cipher, then what tlsgate
+// could not read.
+func (f *facts) warningKeys(inspected bool) []string {
+	o := f.o
+	var keys []string
+	if inspected {
+		keys = f.legWarnings()
+	}
+	if o.HelloTooLarge {
+		keys = append(keys, warnHelloTooLarge)
+	}
+	return keys
+}
+
+// legWarnings compares an inspected connection's two legs.
+func (f *facts) legWarnings() []string {
 	o := f.o
 	var keys []string
 	if o.Backend.TLS.VerifySkipped {

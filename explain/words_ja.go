@@ -105,6 +105,8 @@ func warningTextsJA() map[string]string {
 		warnOfferDowngrade: "レッグ間で TLS 1.3 → {server_ver_short} にダウングレード: クライアントは TLS 1.3 を提示したが、{dest} へのサーバ側レッグは {server_version} になった" +
 			"（リスナー {listener} の server_ssl max_version を確認する。サーバが {server_version} しか話さないなら、直接つないだクライアントでも同じ結果になる）",
 		warnWeakerCipher: "サーバ側レッグの暗号スイートが弱い: クライアントは {best_offered}（{best_offered_class}）を提示していたのに、{server_cipher}（{server_cipher_class}）が使われている",
+		warnHelloTooLarge: "ClientHello が tlsgate の解析上限を超えている（{hello_err}）ため、SNI・ALPN・JA3・JA4 を読めていない: " +
+			"名前による振り分けや、それらをキーにした障害ルールはこの接続に効いていない",
 	}
 }
 

@@ -1,6 +1,7 @@
 package listener
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"strconv"
@@ -113,6 +114,7 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted) {
 		o.PeekEnd = p.end
 		if err != nil {
 			o.HelloErr = err.Error()
+			o.HelloTooLarge = errors.Is(err, sniff.ErrTooLarge)
 		} else {
 			o.Hello = hello
 			_, o.JA3 = sniff.JA3(hello)
@@ -123,6 +125,7 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted) {
 			o.SSLv2 = h
 		} else {
 			o.HelloErr = err.Error()
+			o.HelloTooLarge = errors.Is(err, sniff.ErrTooLarge)
 		}
 	} else if p.kind == sniff.HTTP1 {
 		o.HTTP = readHTTP(c, p, s.opts.PeekMax, deadline)

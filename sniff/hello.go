@@ -150,7 +150,7 @@ func checkHandshakeHeader(msg []byte, frags []fragment) (int, error) {
 	need := 4 + (int(msg[1])<<16 | int(msg[2])<<8 | int(msg[3]))
 	// At least one record header precedes the message.
 	if 5+need > MaxHelloBytes {
-		return 0, tooLarge(streamOffset(frags, 1), fmt.Sprintf("length %d exceeds the %d-byte cap", need-4, MaxHelloBytes))
+		return 0, tooLarge(streamOffset(frags, 1), fmt.Sprintf("%d exceeds the %d-byte cap", need-4, MaxHelloBytes))
 	}
 	return need, nil
 }
