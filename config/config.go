@@ -52,6 +52,10 @@ type Config struct {
 	Admin     Admin
 	Listeners []listener.Options // in file order; each has a unique Name and Listen
 	Faults    []faults.Rule      // [[fault]] rules, validated, in file order
+	// Notes are settings that are valid but will probably not do what
+	// their author meant (an RSA-only cipher list with minted ECDSA
+	// leaves). `config check` prints them and run logs them as warnings.
+	Notes []string
 
 	// Where the keys were, for KeyError.
 	file string
@@ -195,7 +199,7 @@ func Parse(data []byte, name string) (*Config, error) {
 	if err := d.probs.err(); err != nil {
 		return nil, err
 	}
-	cfg.file, cfg.at = name, d.at
+	cfg.file, cfg.at, cfg.Notes = name, d.at, d.notes
 	return cfg, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -37,6 +38,7 @@ func schema() map[string][]string {
 // decoder holds what every table of one file shares.
 type decoder struct {
 	probs problems
+	notes []string       // see Config.Notes
 	at    map[string]pos // from locate
 	base  string         // directory that relative file paths are resolved against
 	stat  func(string) (fs.FileInfo, error)
@@ -74,6 +76,16 @@ func (t *table) headerLine() int {
 func (t *table) fail(key, format string, args ...any) {
 	name := t.keyName(key)
 	t.d.probs.add(t.line(key), name, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+}
+
+// note records a setting that is valid but will probably surprise: it is
+// not refused, since reproducing a failure on purpose is a lab's job.
+func (t *table) note(key, format string, args ...any) {
+	where := t.d.probs.file
+	if line := t.line(key); line > 0 {
+		where += ":" + strconv.Itoa(line)
+	}
+	t.d.notes = append(t.d.notes, fmt.Sprintf("%s: %s: %s", where, t.keyName(key), fmt.Sprintf(format, args...)))
 }
 
 // failWrap is fail with a cause kept for errors.Is/As.

@@ -271,6 +271,9 @@ func decodeClientSSL(t *table) *listener.ClientSSL {
 	case certOK && keyOK:
 		t.checkKeyPair("cert", c.CertFile, "key", c.KeyFile)
 	}
+	if allKnown && c.CertFile == "" && t.has("ciphers") {
+		noteRSAOnly(t, c.Ciphers)
+	}
 	c.SNIRequire = t.boolean("sni_require", false)
 	c.ClientCert = t.oneOf("client_cert", "",
 		listener.ClientCertIgnore, listener.ClientCertRequest, listener.ClientCertRequire)

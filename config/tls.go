@@ -167,6 +167,32 @@ func checkCipherVersions(t *table, c *listener.ClientSSL) {
 		versionSpan(lo, hi), strings.Join(why, ", "), note)
 }
 
+// noteRSAOnly notes a cipher list whose TLS 1.0-1.2 suites all need an RSA
+// certificate on a listener that serves minted leaves, which are ECDSA:
+// below TLS 1.3 no handshake can succeed. It is a note, not an error,
+// because that is how a lab reproduces "no shared cipher" on purpose.
+func noteRSAOnly(t *table, ids []uint16) {
+	var rsa []string
+	for _, id := range ids {
+		name := tls.CipherSuiteName(id)
+		switch {
+		case slices.Equal(suiteVersions(id), []uint16{tls.VersionTLS13}):
+			continue // TLS 1.3 suites do not name a key type
+		case strings.HasPrefix(name, "TLS_ECDHE_RSA_") || strings.HasPrefix(name, "TLS_RSA_"):
+			rsa = append(rsa, name)
+		default:
+			return // an ECDSA suite works with the minted leaves
+		}
+	}
+	if len(rsa) == 0 {
+		return
+	}
+	t.note("ciphers", "every TLS 1.0-1.2 suite listed (%s) needs an RSA certificate, and without cert and key this listener "+
+		"serves minted ECDSA P-256 leaves: clients that do not use TLS 1.3 will fail with no shared cipher (BIG-IP 01260026). "+
+		"That reproduces the failure on purpose; otherwise add an ECDHE_ECDSA suite, or give an RSA cert and key",
+		strings.Join(rsa, ", "))
+}
+
 // suiteVersions lists the versions crypto/tls negotiates suite id at.
 func suiteVersions(id uint16) []uint16 {
 	for _, list := range [][]*tls.CipherSuite{tls.CipherSuites(), tls.InsecureCipherSuites()} {

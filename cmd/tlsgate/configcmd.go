@@ -32,6 +32,9 @@ func cmdConfig(args []string, stdout, _ io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s: ok, %d listener(s)\n", *path, len(cfg.Listeners))
+		for _, n := range cfg.Notes {
+			fmt.Fprintf(stdout, "note: %s\n", n)
+		}
 		return nil
 	}
 	return usageError{fmt.Sprintf("config: unknown subcommand %q", args[0])}

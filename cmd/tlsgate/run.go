@@ -110,6 +110,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	defer logOut.Close()
 	defer func() { _ = logger.Sync() }()
 	defer reopenOnHUP(logOut, logger)()
+	for _, n := range cfg.Notes {
+		logger.Warn("config note", zap.String("note", n))
+	}
 
 	ca, created, err := pki.LoadOrCreate(cfg.CA.Dir, time.Now, rand.Reader)
 	if err != nil {
