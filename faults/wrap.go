@@ -184,7 +184,11 @@ type conn struct {
 // Write sends p through the outbound filters.
 func (w *conn) Write(p []byte) (int, error) {
 	if w.out == nil {
-		return w.Conn.Write(p)
+		// Counted too: a fault on the inbound side (block_page) writes
+		// its page through here, and only this count knows about it.
+		n, err := w.Conn.Write(p)
+		w.k.sent.Add(int64(n))
+		return n, err
 	}
 	if err := w.k.deadErr(); err != nil {
 		return 0, err
@@ -192,13 +196,13 @@ func (w *conn) Write(p []byte) (int, error) {
 	return w.out.Write(p)
 }
 
-// Delivered reports how many bytes written to this conn actually reached
-// the socket, and false when writes are not filtered (every byte written
-// was delivered).
-func (w *conn) Delivered() (int64, bool) {
-	if w.out == nil {
-		return 0, false
-	}
+// Delivered reports how many bytes actually reached the socket through
+// this conn: what the caller wrote and the outbound filters let through (a
+// truncate or MTU fault swallows some), plus what a fault wrote itself (a
+// block page, a plaintext reply), which no relay's count includes. ok is
+// true: the count is the client's side of the story whatever the filters,
+// so a log should take it as is, above or below the relay's count.
+func (w *conn) Delivered() (n int64, ok bool) {
 	return w.k.sent.Load(), true
 }
 
