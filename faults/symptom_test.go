@@ -74,3 +74,33 @@ func TestSymptomCoversEveryAction(t *testing.T) {
 		}
 	}
 }
+
+// TestRewriteSymptomFollowsRule: the symptom names the rule's own headers.
+// It once said "HSTS stripped, Via added" for a rule that only adds HSTS.
+func TestRewriteSymptomFollowsRule(t *testing.T) {
+	tests := []struct {
+		name      string
+		r         *Rule
+		want, not []string
+	}{
+		{"adds HSTS only", &Rule{HeadersAdd: []string{"Strict-Transport-Security: max-age=31536000"}},
+			[]string{ClassNone, "(Strict-Transport-Security added)"}, []string{"stripped", "Via"}},
+		{"strips HSTS, adds Via", &Rule{HeadersStrip: []string{"Strict-Transport-Security"}, HeadersAdd: []string{"Via: 1.1 proxy", "X-Lab: 1"}},
+			[]string{"(Strict-Transport-Security stripped; Via, X-Lab added)"}, nil},
+		{"strips only", &Rule{HeadersStrip: []string{"Server"}}, []string{"(Server stripped)"}, []string{"added"}},
+		{"no rule", nil, []string{ClassNone, "headers_strip and headers_add"}, []string{"HSTS"}},
+	}
+	for _, tt := range tests {
+		got := Symptom("rewrite", "response", tt.r)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", tt.name, got, w)
+			}
+		}
+		for _, n := range tt.not {
+			if strings.Contains(got, n) {
+				t.Errorf("%s: %q says %q", tt.name, got, n)
+			}
+		}
+	}
+}
