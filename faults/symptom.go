@@ -247,3 +247,17 @@ func rewriteDetail(r *Rule) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// symptomWithoutHello is what the client shows when the rule fires on a
+// connection whose first bytes were not a ClientHello, and "" when that
+// changes nothing. A plain HTTP reply is "wrong version number" only to a
+// TLS client; a client that sent plain HTTP (`curl http://host:443/`)
+// simply reads an HTTP response.
+func symptomWithoutHello(r *Rule) string {
+	if r.Action != ActPlaintextReply || r.Stage != StageClientHello {
+		return ""
+	}
+	return fmt.Sprintf(ClassHTTP+" %s in plain HTTP: the client sent plain HTTP, not a ClientHello, so it reads the reply "+
+		"as an ordinary HTTP response, not a TLS error: curl -v http:// prints HTTP/1.1 %[1]s and exits 0 (22 with -f); "+
+		"a TLS client gets wrong version number instead", statusDetail(r))
+}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlsgate/tlsgate/sniff"
 )
 
 func TestSymptom(t *testing.T) {
@@ -101,6 +103,45 @@ func TestRewriteSymptomFollowsRule(t *testing.T) {
 			if strings.Contains(got, n) {
 				t.Errorf("%s: %q says %q", tt.name, got, n)
 			}
+		}
+	}
+}
+
+// TestPlaintextReplySymptomFollowsClient: the fire line says what the
+// client saw. A plain HTTP client (no ClientHello) reads the reply as an
+// HTTP response; it once was told "wrong version number" while curl
+// printed HTTP/1.1 403. Other rules keep one symptom either way.
+func TestPlaintextReplySymptomFollowsClient(t *testing.T) {
+	e := NewEngine(nil)
+	if err := e.Set([]Rule{
+		{Name: "page", Action: ActPlaintextReply},
+		{Name: "portal", Action: ActPlaintextReply, Status: 511},
+		{Name: "rst", Action: ActReset},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	hello := &sniff.ClientHello{ServerName: "a.test", LegacyVersion: 0x0303}
+	tests := []struct {
+		name      string
+		hello     *sniff.ClientHello
+		rule      string
+		want, not string
+	}{
+		{"TLS client", hello, "page", ClassWrongVer, ClassHTTP},
+		{"plain HTTP client", nil, "page", ClassHTTP + " 403 in plain HTTP", "wrong version number (plain"},
+		{"plain HTTP client, 511", nil, "portal", "HTTP/1.1 511", ClassWrongVer + " ("},
+		{"reset ignores it", nil, "rst", ClassReset, ClassHTTP},
+	}
+	for _, tt := range tests {
+		p := e.Plan(ConnInfo{Listener: "l", Index: 1, Hello: tt.hello})
+		var got string
+		for _, f := range p.Firings() {
+			if f.Rule == tt.rule {
+				got = f.Symptom
+			}
+		}
+		if !strings.Contains(got, tt.want) || strings.Contains(got, tt.not) {
+			t.Errorf("%s: symptom %q; want %q and not %q", tt.name, got, tt.want, tt.not)
 		}
 	}
 }
