@@ -33,10 +33,13 @@ type ruleState struct {
 	enabled bool
 	seed    uint64
 	prob    float64
-	symptom string    // Symptom of the rule, computed once
-	start   time.Time // schedule window start (added + start_after)
-	end     time.Time // zero: no end
-	stats   *ruleStats
+	symptom string // Symptom of the rule, computed once
+	// plainSymptom replaces symptom on a connection whose client sent no
+	// ClientHello; "" when the symptom does not depend on it.
+	plainSymptom string
+	start        time.Time // schedule window start (added + start_after)
+	end          time.Time // zero: no end
+	stats        *ruleStats
 }
 
 // ruleStats counts firings across connections.
@@ -188,6 +191,7 @@ func newRuleState(r Rule, added time.Time) *ruleState {
 		rs.prob = *n.Probability
 	}
 	rs.symptom = Symptom(string(n.Action), string(n.Stage), &n)
+	rs.plainSymptom = symptomWithoutHello(&n)
 	rs.start = added.Add(n.StartAfter.D())
 	if n.Duration > 0 {
 		rs.end = rs.start.Add(n.Duration.D())

@@ -76,9 +76,15 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 			p = &Plan{firings: make([]Firing, 0, 2), rules: make([]*Rule, 0, 2)}
 		}
 		r := &rs.rule
+		symptom := rs.symptom
+		if !accept && ci.Hello == nil && rs.plainSymptom != "" {
+			// The first bytes are in and they are no ClientHello (plain
+			// HTTP on a TLS port): the client reads the answer as that.
+			symptom = rs.plainSymptom
+		}
 		p.rules = append(p.rules, r)
 		p.firings = append(p.firings, Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
-			Direction: string(r.Direction), Draw: draw, Symptom: rs.symptom})
+			Direction: string(r.Direction), Draw: draw, Symptom: symptom})
 	}
 	return p
 }

@@ -129,7 +129,7 @@ const (
 	ActALPNRefuse      Action = "alpn_refuse"       // alert 120 no_application_protocol
 	ActSSL3ServerHello Action = "ssl3_server_hello" // hand-written ServerHello with version 0x0300
 	ActUnofferedCipher Action = "unoffered_cipher"  // hand-written ServerHello with a suite the client never offered
-	ActRewrite         Action = "rewrite"           // rewrite the response head (strip HSTS, add Via)
+	ActRewrite         Action = "rewrite"           // rewrite the response head: headers_strip, headers_add (say strip HSTS, add Via)
 )
 
 // Actions lists every action.

@@ -3,6 +3,7 @@ package faults
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Symptom classes, the first words of every symptom string, so tests and the
@@ -108,7 +109,7 @@ func symptomRows() []symptomRow {
 			"Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
 		{action: ActCipher, text: ClassAlert + " 40 handshake_failure when no offered suite is allowed: curl (35) sslv3 alert handshake failure; " +
 			"Go remote error: tls: handshake failure; Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
-		{action: ActRewrite, text: ClassNone + ": the response headers change (HSTS stripped, Via added); visible only in the headers"},
+		{action: ActRewrite, text: ClassNone + ": the response headers change (%s); visible only in the headers", detail: rewriteDetail},
 	}
 }
 
@@ -223,4 +224,40 @@ func statusDetail(r *Rule) string {
 		return "403"
 	}
 	return fmt.Sprint(r.Status)
+}
+
+// rewriteDetail names the headers this rule strips and adds, so the log
+// promises what the rule does: the lab origin's rule only adds HSTS and
+// must not claim to strip it.
+func rewriteDetail(r *Rule) string {
+	if r == nil || len(r.HeadersStrip) == 0 && len(r.HeadersAdd) == 0 {
+		return "as the rule's headers_strip and headers_add say"
+	}
+	var parts []string
+	if len(r.HeadersStrip) > 0 {
+		parts = append(parts, strings.Join(r.HeadersStrip, ", ")+" stripped")
+	}
+	if len(r.HeadersAdd) > 0 {
+		names := make([]string, len(r.HeadersAdd))
+		for i, h := range r.HeadersAdd {
+			name, _, _ := strings.Cut(h, ":")
+			names[i] = strings.TrimSpace(name)
+		}
+		parts = append(parts, strings.Join(names, ", ")+" added")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// symptomWithoutHello is what the client shows when the rule fires on a
+// connection whose first bytes were not a ClientHello, and "" when that
+// changes nothing. A plain HTTP reply is "wrong version number" only to a
+// TLS client; a client that sent plain HTTP (`curl http://host:443/`)
+// simply reads an HTTP response.
+func symptomWithoutHello(r *Rule) string {
+	if r.Action != ActPlaintextReply || r.Stage != StageClientHello {
+		return ""
+	}
+	return fmt.Sprintf(ClassHTTP+" %s in plain HTTP: the client sent plain HTTP, not a ClientHello, so it reads the reply "+
+		"as an ordinary HTTP response, not a TLS error: curl -v http:// prints HTTP/1.1 %[1]s and exits 0 (22 with -f); "+
+		"a TLS client gets wrong version number instead", statusDetail(r))
 }

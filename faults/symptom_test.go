@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlsgate/tlsgate/sniff"
 )
 
 func TestSymptom(t *testing.T) {
@@ -71,6 +73,75 @@ func TestSymptomCoversEveryAction(t *testing.T) {
 			if s := Symptom(string(a), string(st), &r); s == "" || (s == ClassNone && !strings.Contains("slicer fragment rewrite", string(a))) {
 				t.Errorf("Symptom(%s, %s) = %q", a, st, s)
 			}
+		}
+	}
+}
+
+// TestRewriteSymptomFollowsRule: the symptom names the rule's own headers.
+// It once said "HSTS stripped, Via added" for a rule that only adds HSTS.
+func TestRewriteSymptomFollowsRule(t *testing.T) {
+	tests := []struct {
+		name      string
+		r         *Rule
+		want, not []string
+	}{
+		{"adds HSTS only", &Rule{HeadersAdd: []string{"Strict-Transport-Security: max-age=31536000"}},
+			[]string{ClassNone, "(Strict-Transport-Security added)"}, []string{"stripped", "Via"}},
+		{"strips HSTS, adds Via", &Rule{HeadersStrip: []string{"Strict-Transport-Security"}, HeadersAdd: []string{"Via: 1.1 proxy", "X-Lab: 1"}},
+			[]string{"(Strict-Transport-Security stripped; Via, X-Lab added)"}, nil},
+		{"strips only", &Rule{HeadersStrip: []string{"Server"}}, []string{"(Server stripped)"}, []string{"added"}},
+		{"no rule", nil, []string{ClassNone, "headers_strip and headers_add"}, []string{"HSTS"}},
+	}
+	for _, tt := range tests {
+		got := Symptom("rewrite", "response", tt.r)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", tt.name, got, w)
+			}
+		}
+		for _, n := range tt.not {
+			if strings.Contains(got, n) {
+				t.Errorf("%s: %q says %q", tt.name, got, n)
+			}
+		}
+	}
+}
+
+// TestPlaintextReplySymptomFollowsClient: the fire line says what the
+// client saw. A plain HTTP client (no ClientHello) reads the reply as an
+// HTTP response; it once was told "wrong version number" while curl
+// printed HTTP/1.1 403. Other rules keep one symptom either way.
+func TestPlaintextReplySymptomFollowsClient(t *testing.T) {
+	e := NewEngine(nil)
+	if err := e.Set([]Rule{
+		{Name: "page", Action: ActPlaintextReply},
+		{Name: "portal", Action: ActPlaintextReply, Status: 511},
+		{Name: "rst", Action: ActReset},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	hello := &sniff.ClientHello{ServerName: "a.test", LegacyVersion: 0x0303}
+	tests := []struct {
+		name      string
+		hello     *sniff.ClientHello
+		rule      string
+		want, not string
+	}{
+		{"TLS client", hello, "page", ClassWrongVer, ClassHTTP},
+		{"plain HTTP client", nil, "page", ClassHTTP + " 403 in plain HTTP", "wrong version number (plain"},
+		{"plain HTTP client, 511", nil, "portal", "HTTP/1.1 511", ClassWrongVer + " ("},
+		{"reset ignores it", nil, "rst", ClassReset, ClassHTTP},
+	}
+	for _, tt := range tests {
+		p := e.Plan(ConnInfo{Listener: "l", Index: 1, Hello: tt.hello})
+		var got string
+		for _, f := range p.Firings() {
+			if f.Rule == tt.rule {
+				got = f.Symptom
+			}
+		}
+		if !strings.Contains(got, tt.want) || strings.Contains(got, tt.not) {
+			t.Errorf("%s: symptom %q; want %q and not %q", tt.name, got, tt.want, tt.not)
 		}
 	}
 }

@@ -141,6 +141,11 @@ func TestTriggers(t *testing.T) {
 		if fin, _ := m.State(); !fin {
 			t.Error("no FIN after the block page")
 		}
+		// The page never passed through a relay, so only Delivered can
+		// tell the log that the client got it (it once said down=0B).
+		if n, ok := w.(interface{ Delivered() (int64, bool) }).Delivered(); !ok || n != int64(len(m.Bytes())) {
+			t.Errorf("Delivered = %d, %v; want %d, true (the page)", n, ok, len(m.Bytes()))
+		}
 	})
 }
 

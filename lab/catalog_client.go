@@ -105,6 +105,14 @@ func clientScenarios() []Scenario {
 			ExpectCode:    "client_alert",
 			Probe:         "tlsgate probe 127.0.0.1:{port} --sni localhost",
 			ExpectProbe:   "interception",
+			BigIPNote: Text{
+				EN: "The real server's virtual server (the lab origin, port {origin}) logs no failure: its handshake is with the interceptor, and that one succeeds. " +
+					"The `01260013:4: SSL Handshake failed` line tlsgate logs for this port is the interceptor's own view of its client leg, where curl refused the re-signed certificate: " +
+					"what the security product (or a BIG-IP doing SSL forward proxy) would log, never the server.",
+				JA: "本来のサーバの仮想サーバ（lab origin、ポート {origin}）には失敗のログは出ない。そのハンドシェイクの相手は割り込み側で、こちらは成功しているため。" +
+					"このポートについて tlsgate が出す `01260013:4: SSL Handshake failed` の行は、割り込み側から見たクライアント側の接続（curl が再署名された証明書を拒否した）のログで、" +
+					"セキュリティ製品（または SSL フォワードプロキシとして動く BIG-IP）が出すものにあたる。サーバのログではない。",
+			},
 			ProbeNote: Text{
 				EN: "Run without --cacert, as the failing client trusts nothing extra: the probe sees a leaf re-signed by a CA outside its trust store and marked as a copy by an inspecting product. Given the interceptor's CA (--cacert), the chain verifies and the same finding becomes a warning.",
 				JA: "失敗しているクライアントと同じく、--cacert を付けずに実行する。probe は、トラストストアにない CA で再署名され、復号製品によるコピーである印の付いた証明書を見る。割り込み側の CA を --cacert で与えるとチェーンは検証でき、同じ指摘が警告に変わる。",

@@ -107,6 +107,9 @@ func writeScenario(b *strings.Builder, p Placed, vars Vars, o Options, l labels,
 		}
 		b.WriteString("```\n\n")
 	}
+	if note := p.BigIPNote.In(lang); note != "" {
+		fmt.Fprintf(b, "%s\n\n", Expand(note, vars))
+	}
 	fmt.Fprintf(b, "%s: `%s`\n\n", l.code, p.ExpectCode)
 	fmt.Fprintf(b, "%s:\n\n```sh\n%s\n```\n\n%s: `%s`", l.probe, Expand(p.ProbeCommand(), vars), l.probeCode, p.ExpectProbe)
 	if note := p.ProbeNote.In(lang); note != "" {

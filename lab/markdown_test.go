@@ -70,6 +70,7 @@ func TestMarkdownContents(t *testing.T) {
 				"`" + s.ExpectCode + "`",
 				"`" + s.ExpectProbe + "`",
 				s.ProbeNote.In(lang),
+				Expand(s.BigIPNote.In(lang), Vars{Origin: OriginPort(DefaultBasePort)}),
 				Expand(s.ProbeCommand(), Vars{Port: DefaultBasePort + i, Origin: OriginPort(DefaultBasePort), CA: "tlsgate-ca/ca.pem"}),
 				s.Title.In(lang),
 				s.Fix.In(lang),

@@ -116,6 +116,10 @@ type Scenario struct {
 	// write, with {client} and {vs} for the two endpoints; empty when a
 	// BIG-IP logs nothing, which is itself the clue.
 	BigIP []string
+	// BigIPNote says why tlsgate's own log for the scenario's port differs
+	// from BigIP, where it does: in the inspect scenarios tlsgate plays the
+	// interceptor, not the server, and logs the interceptor's client leg.
+	BigIPNote Text
 	// Fix is what resolves it in the field.
 	Fix Text
 }

@@ -95,36 +95,50 @@ func newCA(cert *x509.Certificate, key crypto.Signer) *CA {
 	}
 }
 
-// LoadOrCreate loads the CA kept in dir, or creates dir (0700), a new CA,
-// ca.pem (0644) and ca-key.pem (0600) when neither file exists yet. created
-// reports which happened. A half-present pair, a key readable by others, a
-// corrupt file, a key that does not match the certificate, or an expired CA
-// is an error naming the file; nothing is overwritten.
-func LoadOrCreate(dir string, now func() time.Time, random io.Reader) (*CA, bool, error) {
+// ErrNoCA is returned by Load when the directory holds neither CA file. It
+// wraps fs.ErrNotExist. Commands that only read the CA (ca export) stop on
+// it instead of minting a CA that no running proxy uses.
+var ErrNoCA = fmt.Errorf("pki: no lab CA (neither %s nor %s): %w", CertFile, KeyFile, fs.ErrNotExist)
+
+// Load loads the CA kept in dir and never creates one: ErrNoCA when neither
+// file exists. A half-present pair, a key readable by others, a corrupt
+// file, a key that does not match the certificate, or an expired CA is an
+// error naming the file.
+func Load(dir string, now func() time.Time) (*CA, error) {
 	certPath := filepath.Join(dir, CertFile)
 	keyPath := filepath.Join(dir, KeyFile)
 	certOK, err := exists(certPath)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	keyOK, err := exists(keyPath)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	switch {
 	case certOK && keyOK:
-		ca, err := load(certPath, keyPath, now)
-		return ca, false, err
+		return load(certPath, keyPath, now)
 	case certOK:
-		return nil, false, fmt.Errorf("pki: %s exists but %s is missing; restore the key or remove %s to create a new CA", certPath, keyPath, certPath)
+		return nil, fmt.Errorf("pki: %s exists but %s is missing; restore the key or remove %s to create a new CA", certPath, keyPath, certPath)
 	case keyOK:
-		return nil, false, fmt.Errorf("pki: %s exists but %s is missing; restore the certificate or remove %s to create a new CA", keyPath, certPath, keyPath)
+		return nil, fmt.Errorf("pki: %s exists but %s is missing; restore the certificate or remove %s to create a new CA", keyPath, certPath, keyPath)
 	}
-	ca, err := New(now, random)
-	if err != nil {
+	return nil, ErrNoCA
+}
+
+// LoadOrCreate loads the CA kept in dir, or creates dir (0700), a new CA,
+// ca.pem (0644) and ca-key.pem (0600) when neither file exists yet. created
+// reports which happened. Every other failure is Load's; nothing is
+// overwritten.
+func LoadOrCreate(dir string, now func() time.Time, random io.Reader) (*CA, bool, error) {
+	ca, err := Load(dir, now)
+	if !errors.Is(err, ErrNoCA) {
+		return ca, false, err
+	}
+	if ca, err = New(now, random); err != nil {
 		return nil, false, err
 	}
-	if err := ca.save(dir, certPath, keyPath); err != nil {
+	if err := ca.save(dir, filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile)); err != nil {
 		return nil, false, err
 	}
 	return ca, true, nil

@@ -8,7 +8,9 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -332,4 +334,28 @@ func newTestCA(t testing.TB) *CA {
 		t.Fatal(err)
 	}
 	return ca
+}
+
+// TestLoadNeverCreates: Load is what read-only commands use, so an empty
+// directory must stay empty and report ErrNoCA, and a CA made by
+// LoadOrCreate must load back unchanged.
+func TestLoadNeverCreates(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	if _, err := Load(dir, fixedNow); !errors.Is(err, ErrNoCA) || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Load(empty) = %v, want ErrNoCA wrapping fs.ErrNotExist", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Load created %s: %v", dir, err)
+	}
+	made, _, err := LoadOrCreate(dir, fixedNow, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(dir, fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.CertPEM(), made.CertPEM()) {
+		t.Error("Load returned a different CA from the one LoadOrCreate saved")
+	}
 }

@@ -32,8 +32,7 @@ func newFlags(name, usage string, stdout io.Writer) *flag.FlagSet {
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return errHelp
+			return errHelp // fs.Parse has printed the usage
 		}
 		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
 	}

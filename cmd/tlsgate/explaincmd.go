@@ -83,8 +83,7 @@ func explainArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
-				return nil, errHelp
+				return nil, errHelp // fs.Parse has printed the usage
 			}
 			return nil, usageError{fmt.Sprintf("explain: %v", err)}
 		}

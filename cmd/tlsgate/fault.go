@@ -138,8 +138,7 @@ func parseFaultFlags(fs *flag.FlagSet, args []string, positional bool) error {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
-				return errHelp
+				return errHelp // fs.Parse has printed the usage
 			}
 			return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
 		}

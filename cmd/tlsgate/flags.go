@@ -27,7 +27,8 @@ func newFlags(name, usage string, stdout io.Writer) *flag.FlagSet {
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
+			// The flag package has already called fs.Usage; calling it
+			// again printed the help twice.
 			return errHelp
 		}
 		return usageError{fmt.Sprintf("%s: %v (see \"tlsgate %s --help\")", fs.Name(), err, fs.Name())}

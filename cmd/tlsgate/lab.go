@@ -133,8 +133,7 @@ func printTable(w io.Writer, placed []lab.Placed, o lab.Options) {
 func parseLabFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return errHelp
+			return errHelp // fs.Parse has printed the usage
 		}
 		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
 	}

@@ -28,9 +28,11 @@ const topUsage = `tlsgate: a TLS-inspecting proxy that explains every handshake 
 
 Usage:
   tlsgate run [-c config.toml]     run the listeners (the built-in default config when -c is absent)
-  tlsgate ca export [-c config.toml] [--format pem]
-                                   print the lab CA certificate for clients to trust
-  tlsgate ca init [-c config.toml] create the lab CA if it does not exist
+  tlsgate ca export [-c config.toml | --ca-dir DIR] [--format pem|der|p12]
+                                   print the existing lab CA certificate for clients
+                                   to trust (it never creates one)
+  tlsgate ca init [-c config.toml | --ca-dir DIR]
+                                   create the lab CA if it does not exist
   tlsgate config check [-c file]   validate a config file and exit
   tlsgate config default           print the built-in default config
   tlsgate doctor transparent [--mode redirect|tproxy] [--port N]
@@ -85,11 +87,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, topUsage)
 		return errHelp
 	case "version", "--version":
-		if len(args) > 1 {
-			return usageError{fmt.Sprintf("version: unexpected argument %q (it takes none)", args[1])}
-		}
-		fmt.Fprintln(stdout, "tlsgate", version)
-		return nil
+		return cmdVersion(args[1:], stdout)
 	case "run":
 		return cmdRun(args[1:], stdout, stderr)
 	case "ca":
@@ -110,4 +108,16 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, topUsage)
 		return usageError{fmt.Sprintf("unknown subcommand %q", args[0])}
 	}
+}
+
+// cmdVersion prints the version. It goes through the flag package like every
+// other subcommand, so `version --help` prints its usage as the top-level
+// help promises, and anything else after it is still a usage error.
+func cmdVersion(args []string, stdout io.Writer) error {
+	fs := newFlags("version", "version\n\nPrints the version of this build.", stdout)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "tlsgate", version)
+	return nil
 }

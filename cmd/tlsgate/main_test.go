@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,6 +35,10 @@ func TestCLIExitCodes(t *testing.T) {
 		{"missing config", []string{"run", "-c", filepath.Join(dir, "none.toml")}, 2, "", "none.toml"},
 		{"doctor bad mode", []string{"doctor", "transparent", "--mode", "nat", "--port", "1"}, 2, "", "--mode must be redirect or tproxy"},
 		{"ca export bad format", []string{"ca", "export", "--format", "jks", "-c", writeCfg(t, dir)}, 2, "", "unknown --format"},
+		{"version help", []string{"version", "--help"}, 0, "Usage: tlsgate version", ""},
+		{"ca init export flag", []string{"ca", "init", "--format", "der", "-c", writeCfg(t, dir)}, 2, "", "flag provided but not defined: -format"},
+		{"ca export no CA", []string{"ca", "export", "--ca-dir", filepath.Join(dir, "nowhere")}, 1, "",
+			"no lab CA in " + filepath.Join(dir, "nowhere")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -66,6 +71,9 @@ func writeCfg(t *testing.T, dir string) string {
 func TestCAExportFormats(t *testing.T) {
 	dir := t.TempDir()
 	cfg := writeCfg(t, dir)
+	if code := run([]string{"ca", "init", "-c", cfg}, io.Discard, io.Discard); code != 0 {
+		t.Fatalf("ca init: exit %d", code)
+	}
 	for _, f := range []struct {
 		format string
 		check  func([]byte) bool
@@ -82,7 +90,93 @@ func TestCAExportFormats(t *testing.T) {
 			t.Errorf("%s export does not look right: % x", f.format, out.Bytes()[:min(16, out.Len())])
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "ca", "ca-key.pem")); err != nil {
-		t.Errorf("ca export did not create the CA: %v", err)
+}
+
+// TestHelpPrintedOnce: the flag package prints the usage itself on -h, so
+// a second print in our parse helpers showed every help text twice.
+func TestHelpPrintedOnce(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "--help"}, {"version", "--help"}, {"lab", "--help"}, {"lab", "client", "--help"},
+		{"ca", "init", "--help"}, {"ca", "export", "--help"}, {"config", "check", "--help"},
+		{"doctor", "transparent", "--help"}, {"probe", "--help"}, {"explain", "--help"}, {"fault", "add", "--help"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var out bytes.Buffer
+			if code := run(args, &out, io.Discard); code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			// Every usage text starts with this; lab's mentions it twice on
+			// purpose (lab and lab client), so count the first line only.
+			first, _, _ := strings.Cut(out.String(), "\n")
+			if n := strings.Count(out.String(), first+"\n"); first == "" || n != 1 {
+				t.Errorf("usage line %q printed %d times:\n%s", first, n, out.String())
+			}
+		})
+	}
+}
+
+// TestCAFlagsPerSubcommand: init must not offer export's flags.
+func TestCAFlagsPerSubcommand(t *testing.T) {
+	for _, c := range []struct {
+		sub       string
+		want, not []string
+	}{
+		{"init", []string{"-c", "-ca-dir"}, []string{"-format", "-password"}},
+		{"export", []string{"-c", "-ca-dir", "-format", "-password"}, nil},
+	} {
+		var out bytes.Buffer
+		if code := run([]string{"ca", c.sub, "--help"}, &out, io.Discard); code != 0 {
+			t.Fatalf("ca %s --help: exit %d", c.sub, code)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out.String(), "  "+w+" ") {
+				t.Errorf("ca %s --help lacks %s:\n%s", c.sub, w, out.String())
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(out.String(), "  "+n+" ") {
+				t.Errorf("ca %s --help offers %s:\n%s", c.sub, n, out.String())
+			}
+		}
+	}
+}
+
+// TestCAExportNeverCreates: export from a place with no CA must fail, name
+// the directory, say how to point at the right one, and leave no new CA
+// behind; after ca init, the same export prints that CA.
+func TestCAExportNeverCreates(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeCfg(t, dir)
+	caDir := filepath.Join(dir, "ca")
+	var out, errb bytes.Buffer
+	if code := run([]string{"ca", "export", "-c", cfg}, &out, &errb); code != 1 {
+		t.Fatalf("export without a CA: exit %d, want 1; stderr %s", code, errb.String())
+	}
+	for _, w := range []string{caDir, "-c CONFIG", "--ca-dir", "tlsgate ca init"} {
+		if !strings.Contains(errb.String(), w) {
+			t.Errorf("stderr %q lacks %q", errb.String(), w)
+		}
+	}
+	if out.Len() != 0 {
+		t.Errorf("export without a CA printed %d bytes", out.Len())
+	}
+	if _, err := os.Stat(caDir); !os.IsNotExist(err) {
+		t.Fatalf("export created %s (stat: %v)", caDir, err)
+	}
+	if code := run([]string{"ca", "init", "-c", cfg}, io.Discard, io.Discard); code != 0 {
+		t.Fatalf("ca init: exit %d", code)
+	}
+	pem, err := os.ReadFile(filepath.Join(caDir, "ca.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-c", cfg}, {"--ca-dir", caDir}} {
+		out.Reset()
+		if code := run(append([]string{"ca", "export"}, args...), &out, io.Discard); code != 0 {
+			t.Fatalf("export %v: exit %d", args, code)
+		}
+		if !bytes.Equal(out.Bytes(), pem) {
+			t.Errorf("export %v printed a different CA from %s", args, caDir)
+		}
 	}
 }

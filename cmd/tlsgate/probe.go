@@ -79,8 +79,7 @@ func probeArgs(fs *flag.FlagSet, args []string) (string, error) {
 	parse := func(a []string) ([]string, error) {
 		if err := fs.Parse(a); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
-				return nil, errHelp
+				return nil, errHelp // fs.Parse has printed the usage
 			}
 			return nil, usageError{fmt.Sprintf("probe: %v", err)}
 		}
