@@ -380,7 +380,7 @@ func diagCases() []diagCase {
 			contains: []string{"plaintext", "self IP or SNAT", "pool member"}},
 		{name: "backend_tls_verify_expired", o: bVerify, code: CodeBackendTLSVerify,
 			lines:    []string{serverSide("10.0.0.2:40113", "10.0.0.7:8443")},
-			contains: []string{"expired", "self IP or SNAT", "pool member", "ca_file"}},
+			contains: []string{"expired", "self IP or SNAT", "pool member", "-dates", "date -u"}, absent: []string{"ca_file"}},
 		{name: "max_connections", o: maxConn, code: CodeMaxConnections, contains: []string{"max_connections"}},
 		{name: "backend_reset", o: bReset, code: CodeBackendReset,
 			contains: []string{"mid-stream (up 517 B, down 1200 B)", "host 10.0.0.7 and", "reset by the backend after up 517 B, down 1200 B in 80ms"}},

@@ -101,7 +101,7 @@ func clientKnowledge() map[string]entry {
 			summary: "no usable cipher at {negotiable}: client {client} offered suites on listener {listener}'s list ({shared_ciphers}), but they need an {shared_key} certificate and the listener serves an {our_key} one",
 			cause:   "Below TLS 1.3 each cipher suite names the key its certificate must have: ECDHE_ECDSA suites need an ECDSA (or Ed25519) key, ECDHE_RSA and plain RSA suites an RSA key. The client offers suites that are on this listener's list, but only ones for an {shared_key} key, and the certificate tlsgate presents has an {our_key} key (certificates minted from the lab CA are ECDSA P-256), so no suite can be used. Typical: a cipher string copied from a profile whose certificate was RSA.",
 			checks: []string{
-				"Add suites for an {our_key} key to listener {listener}'s ciphers (e.g. TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 for ECDSA), or serve an {shared_key} certificate (client_ssl cert and key).",
+				"Add suites for an {our_key} key to listener {listener}'s ciphers (e.g. TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 for ECDSA), or serve an {shared_key} certificate (client_ssl.cert and client_ssl.key).",
 				"Or allow TLS 1.3 (max_version = \"1.3\"), where the suites do not depend on the key.",
 				"BIG-IP: check that the client-ssl profile's certificate key type matches its cipher string (`tmm --clientciphers '<string>'` lists the suites, ECDHE-RSA or ECDHE-ECDSA).",
 			},
@@ -206,7 +206,7 @@ func clientKnowledge() map[string]entry {
 		},
 		CodeClientAlert + "/48": {
 			cause:     "The client does not trust the certificate's issuer (alert 48 unknown_ca): tlsgate's certificates come from the lab CA, which is not in the client's trust store. OpenSSL-based clients (curl, Python) send 48 for self-signed, untrusted-root and incomplete-chain certificates; openssl s_client sends it only with -verify_return_error (without it, it prints the verify error and carries on).",
-			checks:    []string{checkCA, checkCAJava, "If the listener serves a fixed cert_file, check that its chain includes the intermediate."},
+			checks:    []string{checkCA, checkCAJava, "If the listener serves a fixed certificate (client_ssl.cert and client_ssl.key), check that the client_ssl.cert file holds the intermediate after the leaf."},
 			clientSaw: "curl prints `curl: (60) SSL certificate problem: unable to get local issuer certificate` (or `self-signed certificate`, `self-signed certificate in certificate chain`); s_client -verify_return_error `verify error:num=20:unable to get local issuer certificate`.",
 		},
 		CodeClientAlert + "/42": {

@@ -103,7 +103,7 @@ func clientKnowledgeJA() map[string]entry {
 			summary: "{negotiable} で使える暗号スイートなし: クライアント {client} はリスナー {listener} のリストにあるスイート（{shared_ciphers}）を提示したが、それらは {shared_key} 証明書用で、リスナーが出す証明書は {our_key}",
 			cause:   "TLS 1.3 より前では、暗号スイートごとに証明書の鍵の種類が決まっている。ECDHE_ECDSA のスイートには ECDSA（または Ed25519）の鍵、ECDHE_RSA と静的 RSA のスイートには RSA の鍵が必要。クライアントはこのリスナーのリストにあるスイートを提示しているが、どれも {shared_key} 鍵用で、tlsgate が提示する証明書の鍵は {our_key}（ラボ CA から発行する証明書は ECDSA P-256）なので、使えるスイートがない。典型例は、RSA 証明書のプロファイルから暗号スイートの文字列をそのまま写したケース。",
 			checks: []string{
-				"リスナー {listener} の ciphers に {our_key} 鍵用のスイートを加える（ECDSA なら TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 など）か、{shared_key} の証明書を使う（client_ssl の cert と key）。",
+				"リスナー {listener} の ciphers に {our_key} 鍵用のスイートを加える（ECDSA なら TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 など）か、{shared_key} の証明書を使う（client_ssl.cert と client_ssl.key）。",
 				"または TLS 1.3 を許可する（max_version = \"1.3\"）。TLS 1.3 のスイートは鍵の種類に依存しない。",
 				"BIG-IP では、client-ssl プロファイルの証明書の鍵の種類が暗号スイートの文字列と合っているか確認する（`tmm --clientciphers '<string>'` でスイートが ECDHE-RSA か ECDHE-ECDSA かがわかる）。",
 			},
@@ -203,7 +203,7 @@ func clientKnowledgeJA() map[string]entry {
 		},
 		CodeClientAlert + "/48": {
 			cause:     "クライアントが証明書の発行者を信頼していない（アラート 48 unknown_ca）。tlsgate の証明書はラボ CA が発行したもので、そのラボ CA がクライアントのトラストストアに入っていない。OpenSSL ベースのクライアント（curl、Python）は、自己署名の証明書、信頼されていないルートCA、中間証明書が欠けた証明書チェーンのいずれでも 48 を送る。openssl s_client が 48 を送るのは -verify_return_error を付けたときだけで、付けなければ検証エラーを表示してそのまま続ける。",
-			checks:    []string{checkCAJA, checkCAJavaJA, "リスナーが固定の cert_file を返しているなら、その証明書チェーンに中間証明書が含まれているか確認する。"},
+			checks:    []string{checkCAJA, checkCAJavaJA, "リスナーが固定の証明書（client_ssl.cert と client_ssl.key）を返しているなら、client_ssl.cert のファイルにリーフの後ろに中間証明書が含まれているか確認する。"},
 			clientSaw: "curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate`（または `self-signed certificate`、`self-signed certificate in certificate chain`）、s_client -verify_return_error は `verify error:num=20:unable to get local issuer certificate` を表示する。",
 		},
 		CodeClientAlert + "/42": {

@@ -170,7 +170,7 @@ func phrasesEN() map[string]string {
 		"side_client":    "client",
 		"side_backend":   "backend",
 
-		"verify_skipped":   "skipped (server_ssl verify = false): any certificate would have been accepted",
+		"verify_skipped":   "skipped (server_ssl.verify = false): any certificate would have been accepted",
 		"verified_for":     "verified for {name}",
 		"verified":         "verified",
 		"brief_verified":   " verified",
@@ -182,7 +182,7 @@ func phrasesEN() map[string]string {
 		"streak_sentence":  " {n} failures in a row from this client type (JA4 {ja4}) for this host (SNI {sni}).",
 		"more_not_kept":    "(+{n} more not kept)",
 
-		"upstream_unverified": "reached the real server {dest} without verifying its certificate (server_ssl verify = false)",
+		"upstream_unverified": "reached the real server {dest} without verifying its certificate (server_ssl.verify = false)",
 		"upstream_verified":   "verified the real server {dest}'s certificate for {name}",
 		"mimic_note":          " that copies the real server's subject and SANs",
 		"backend_saw_inspect": "In inspect mode tlsgate sets up the server leg before it answers the client, so the client's handshake never gets a reply: tlsgate resets the connection after the ClientHello; curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",

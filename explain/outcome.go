@@ -35,7 +35,7 @@ type Leg struct {
 	Duration time.Duration
 	// Group is the key exchange group negotiated (e.g. "X25519MLKEM768").
 	Group string
-	// VerifySkipped: tlsgate did not verify the peer (server_ssl verify = false).
+	// VerifySkipped: tlsgate did not verify the peer (server_ssl.verify = false).
 	VerifySkipped bool
 	// ServerFlightSent: tlsgate had written its handshake flight (ServerHello,
 	// certificate) before the peer gave up, so the peer saw our certificate.

@@ -56,7 +56,7 @@ func phrasesJA() map[string]string {
 		"side_client":    "クライアント",
 		"side_backend":   "バックエンド",
 
-		"verify_skipped":   "省略（server_ssl verify = false）: どんな証明書でも受け入れる状態だった",
+		"verify_skipped":   "省略（server_ssl.verify = false）: どんな証明書でも受け入れる状態だった",
 		"verified_for":     "{name} として検証済み",
 		"verified":         "検証済み",
 		"brief_verified":   " 検証済み",
@@ -68,7 +68,7 @@ func phrasesJA() map[string]string {
 		"streak_sentence":  "同じ種類のクライアント（JA4 {ja4}）からこのホスト（SNI {sni}）への失敗が {n} 回続いている。",
 		"more_not_kept":    "（ほか {n} 件は保持していない）",
 
-		"upstream_unverified": "本物のサーバ {dest} には証明書を検証せずに接続し（server_ssl verify = false）",
+		"upstream_unverified": "本物のサーバ {dest} には証明書を検証せずに接続し（server_ssl.verify = false）",
 		"upstream_verified":   "本物のサーバ {dest} の証明書を {name} として検証し",
 		"mimic_note":          "（本物のサーバの subject と SAN をコピーしたもの）",
 		"backend_saw_inspect": "inspect モードの tlsgate はクライアントに応答する前にサーバ側レッグを確立するので、クライアントのハンドシェイクには何も返らない。tlsgate は ClientHello の後で接続をリセットし、curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
@@ -99,11 +99,11 @@ func phrasesJA() map[string]string {
 func warningTextsJA() map[string]string {
 	return map[string]string{
 		warnVerifyOff: "サーバ側の証明書検証が無効: tlsgate はどんなサーバ証明書でも受け入れるので、クライアントの信頼判断が本物のサーバまで引き継がれていない" +
-			"（リスナー {listener} は server_ssl verify = false、{dest} の証明書は未検証）",
+			"（リスナー {listener} は server_ssl.verify = false、{dest} の証明書は未検証）",
 		warnDowngrade: "レッグ間で TLS {client_ver_short} → {server_ver_short} にダウングレード: クライアントと tlsgate の間は {client_version} だが、" +
 			"tlsgate から {dest} へは {server_version} で接続している。クライアントはエンドツーエンドで {client_version} だと思い込んでいる",
 		warnOfferDowngrade: "レッグ間で TLS 1.3 → {server_ver_short} にダウングレード: クライアントは TLS 1.3 を提示したが、{dest} へのサーバ側レッグは {server_version} になった" +
-			"（リスナー {listener} の server_ssl max_version を確認する。サーバが {server_version} しか話さないなら、直接つないだクライアントでも同じ結果になる）",
+			"（[listener.server_ssl] にはバージョンの設定がなく、tlsgate はサーバに TLS 1.2 と 1.3 を提示するので、{dest} 自体が {server_version} までしか話さない。直接つないだクライアントでも同じ結果になる）",
 		warnWeakerCipher: "サーバ側レッグの暗号スイートが弱い: クライアントは {best_offered}（{best_offered_class}）を提示していたのに、{server_cipher}（{server_cipher_class}）が使われている",
 	}
 }
