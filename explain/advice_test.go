@@ -89,3 +89,44 @@ func TestBackendVerifyAdvice(t *testing.T) {
 	}
 	checkAdvice(t, cases)
 }
+
+// TestVersionAdvice: the advice follows the listener's real floor and
+// ceiling and what the client offered, not a fixed TLS 1.2 story.
+func TestVersionAdvice(t *testing.T) {
+	// A TLS 1.2-only client (s_client -tls1_2) against a TLS 1.3-only listener.
+	h12 := modernHello()
+	h12.SupportedVersions = []uint16{0x0303}
+	floor13 := failed(withHello(base("terminate"), h12), "tls: client offered only unsupported versions: [303]")
+	floor13.ClientTLS.MinVersion = 0x0304
+	// A default client against a listener capped at TLS 1.0.
+	cap10 := failed(withHello(base("terminate"), modernHello()), "tls: client offered only unsupported versions: [304 303]")
+	cap10.ClientTLS.MinVersion, cap10.ClientTLS.MaxVersion = 0x0301, 0x0301
+	// TLS 1.0 against the default floor: both old versions are to enable.
+	tls10 := failed(withHello(base("terminate"), legacyHello(0x0301)), "tls: client offered only unsupported versions: [301 300]")
+	var cases []adviceCase
+	for _, lang := range []string{LangEN, LangJA} {
+		cases = append(cases,
+			adviceCase{name: "floor13_" + lang, o: floor13, lang: lang, code: CodeVersionTooOld,
+				firstCheck: []string{"TLS 1.3", "curl --tlsv1.3", "openssl s_client -tls1_3", "TLSv1.3`"},
+				absent:     []string{"--tlsv1.2", "no-tlsv1/", "TLS 1.0 and 1.1", "TLS 1.0 と 1.1"}},
+			adviceCase{name: "cap10_" + lang, o: cap10, lang: lang, code: CodeVersionTooNew,
+				firstCheck: []string{`"1.2"`, "no-tlsv1.1/no-tlsv1.2"},
+				cause:      []string{"TLS 1.0"},
+				absent:     []string{"capped at TLS 1.2", "TLS 1.2 までに制限", "no-tlsv1.3"}},
+			adviceCase{name: "tls10_" + lang, o: tls10, lang: lang, code: CodeVersionTooOld,
+				firstCheck: []string{"curl --tlsv1.2", "TLSv1.2,TLSv1.3"},
+				absent:     []string{"no-tlsv1.2", "--tlsv1.3"}},
+		)
+	}
+	checkAdvice(t, cases)
+	d := Diagnose(cap10)
+	if !strings.Contains(d.Checks[1], "curl --tlsv1.0 --tls-max 1.0 --ciphers DEFAULT@SECLEVEL=0") || !strings.Contains(d.Checks[1], "TLSv1`") {
+		t.Errorf("cap10 client flags: %q", d.Checks[1])
+	}
+	if d := Diagnose(floor13); !strings.Contains(d.Checks[1], `min_version = "1.2"`) || !strings.Contains(d.Checks[1], "no-tlsv1.2 ") {
+		t.Errorf("floor13 min_version advice: %q", d.Checks[1])
+	}
+	if d := Diagnose(tls10); !strings.Contains(d.Checks[1], `min_version = "1.0"`) || !strings.Contains(d.Checks[1], "no-tlsv1/no-tlsv1.1") {
+		t.Errorf("tls10 min_version advice: %q", d.Checks[1])
+	}
+}

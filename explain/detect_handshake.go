@@ -48,14 +48,20 @@ func ruleVersion(f *facts) (verdict, bool) {
 	if f.maxOffered == 0x0300 {
 		tooOld.variant = "sslv3"
 	}
+	// A ceiling below TLS 1.2 is a legacy server's: "a TLS 1.3-only
+	// client against TLS 1.2" is not the typical case there.
+	tooNew := verdict{code: CodeVersionTooNew}
+	if f.ceiling < tls.VersionTLS12 {
+		tooNew.variant = "legacy_cap"
+	}
 	switch {
 	case f.maxOffered < f.floor:
 		return tooOld, true
 	case f.explicitVersions && f.minOffered > f.ceiling:
-		return verdict{code: CodeVersionTooNew}, true
+		return tooNew, true
 	case f.negotiable == 0 || classifyErr(f.o.ClientTLS.Err) == errVersion:
 		if f.maxOffered > f.ceiling {
-			return verdict{code: CodeVersionTooNew}, true
+			return tooNew, true
 		}
 		return tooOld, true
 	}

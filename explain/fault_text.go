@@ -70,7 +70,7 @@ func (f *facts) faultPlaceholder(name string) (string, bool) {
 	case "hello_size":
 		return f.helloSize(), true
 	}
-	return "", false
+	return f.versionPlaceholder(name)
 }
 
 // sentences, whatWords, stageWords and realWords pick the fault words in

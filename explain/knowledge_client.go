@@ -62,27 +62,35 @@ func clientKnowledge() map[string]entry {
 			summary: "client {client} offered {offered_versions}; listener {listener} accepts {our_versions}",
 			cause:   "The client's highest protocol version ({max_offered}) is below this listener's floor ({floor}), so no version can be chosen and the handshake stops at the ClientHello; BIG-IP logs this as `unsupported version`.",
 			checks: []string{
-				"Upgrade or reconfigure the client to offer TLS 1.2 or later (curl --tlsv1.2; Java jdk.tls.client.protocols; s_client without -tls1/-tls1_1).",
-				"If this legacy client must be served, lower min_version on listener {listener} (BIG-IP: remove no-tlsv1/no-tlsv1.1 from the client-ssl options) and accept the risk.",
+				"Upgrade or reconfigure the client to offer {floor} or later: {client_floor_flags}.",
+				"If this client must be served as it is, set min_version = \"{max_offered_cfg}\" on listener {listener} (BIG-IP: remove {bigip_enable_old} from the client-ssl options).{legacy_risk}",
 			},
 			clientSaw: sawAlert70,
 			evidence:  evHello(),
 		},
+		// tlsgate cannot serve SSLv2 or SSLv3 at any min_version: the
+		// client is the only thing to change.
 		CodeVersionTooOld + "/sslv2": {
-			cause: "The client sent an SSLv2-format ClientHello (first byte with the high bit set, then message type 1). It comes from very old stacks or tools forced into SSLv2 compatibility; modern servers, Go's included, reject it. BIG-IP logs this as `unsupported version`.",
+			cause:  "The client sent an SSLv2-format ClientHello (first byte with the high bit set, then message type 1). It comes from very old stacks or tools forced into SSLv2 compatibility; modern servers, Go's included, reject it. BIG-IP logs this as `unsupported version`.",
+			checks: []string{checkUpgradeSSL, "Upgrade or reconfigure the client to offer {floor} or later: {client_floor_flags}."},
 		},
 		CodeVersionTooOld + "/sslv3": {
-			cause: "The client offers nothing above SSLv3, which is broken (POODLE) and disabled everywhere; this listener's floor is {floor}. BIG-IP logs this as `unsupported version`.",
+			cause:  "The client offers nothing above SSLv3, which is broken (POODLE) and disabled everywhere; this listener's floor is {floor}. BIG-IP logs this as `unsupported version`.",
+			checks: []string{checkUpgradeSSL, "Upgrade or reconfigure the client to offer {floor} or later: {client_floor_flags}."},
 		},
 		CodeVersionTooNew: {group: groupVersion,
 			summary: "client {client} offered only {offered_versions}; listener {listener} accepts {our_versions}",
 			cause:   "Every version the client offers ({offered_versions}) is above this listener's ceiling ({ceiling}). Typical: a TLS 1.3-only client (curl --tlsv1.3, a hardened Go or Java config) against a listener capped at TLS 1.2; BIG-IP client-ssl profiles keep TLS 1.3 off by default (option no-tlsv1.3).",
 			checks: []string{
-				"Raise max_version on listener {listener} to TLS 1.3 (BIG-IP: remove no-tlsv1.3 from the client-ssl options).",
-				"Or allow TLS 1.2 on the client.",
+				"Raise max_version on listener {listener} to \"{min_offered_cfg}\" or later (BIG-IP: remove {bigip_enable_new} from the client-ssl options).",
+				"Or let the client offer {ceiling}: {client_ceiling_flags}.",
 			},
 			clientSaw: sawAlert70,
 			evidence:  evHello(),
+		},
+
+		CodeVersionTooNew + "/legacy_cap": {
+			cause: "Every version the client offers ({offered_versions}) is above this listener's ceiling ({ceiling}). A listener capped below TLS 1.2 reproduces a legacy server: current clients (curl and Python on OpenSSL 3, Go, Java, browsers) offer nothing below TLS 1.2 by default, so all of them fail here.",
 		},
 
 		CodeNoSharedCipher: {group: groupCiphers,

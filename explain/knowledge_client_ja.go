@@ -3,11 +3,12 @@ package explain
 // Japanese client-symptom texts and checks shared by several entries; they
 // mirror sawAlert70, sawTimeout, sawBackend, checkCA and checkCAJava.
 const (
-	sawAlert70JA  = "tlsgate はアラート 70 protocol_version を返す。curl は `curl: (35) … tlsv1 alert protocol version`、Go は `remote error: tls: protocol version not supported`、Java は `Received fatal alert: protocol_version`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
-	sawTimeoutJA  = "curl は `curl: (28) Connection timed out after … milliseconds` か `curl: (28) SSL connection timeout`、Go の net/http は `net/http: TLS handshake timeout` を表示し、openssl s_client は CONNECTED(00000003) と出したまま止まる。Chrome は ERR_TIMED_OUT。"
-	sawBackendJA  = "{backend_saw}"
-	checkCAJA     = "`tlsgate ca export` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert lab-ca.pem https://{sni_or_host}:{vport}/`。"
-	checkCAJavaJA = "Java ならラボ CA をトラストストアにインポートする（`keytool -importcert -cacerts -file lab-ca.pem`）。Python なら SSL_CERT_FILE か REQUESTS_CA_BUNDLE を設定する。"
+	sawAlert70JA      = "tlsgate はアラート 70 protocol_version を返す。curl は `curl: (35) … tlsv1 alert protocol version`、Go は `remote error: tls: protocol version not supported`、Java は `Received fatal alert: protocol_version`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
+	sawTimeoutJA      = "curl は `curl: (28) Connection timed out after … milliseconds` か `curl: (28) SSL connection timeout`、Go の net/http は `net/http: TLS handshake timeout` を表示し、openssl s_client は CONNECTED(00000003) と出したまま止まる。Chrome は ERR_TIMED_OUT。"
+	sawBackendJA      = "{backend_saw}"
+	checkCAJA         = "`tlsgate ca export` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert lab-ca.pem https://{sni_or_host}:{vport}/`。"
+	checkUpgradeSSLJA = "クライアントを更新する。tlsgate（Go の crypto/tls）は min_version をどう設定しても SSLv2 や SSLv3 を受け付けられないし、どのサーバも受け付けるべきではない。"
+	checkCAJavaJA     = "Java ならラボ CA をトラストストアにインポートする（`keytool -importcert -cacerts -file lab-ca.pem`）。Python なら SSL_CERT_FILE か REQUESTS_CA_BUNDLE を設定する。"
 )
 
 // clientKnowledgeJA is clientKnowledge in Japanese.
@@ -67,25 +68,30 @@ func clientKnowledgeJA() map[string]entry {
 			summary: "クライアント {client} の提示は {offered_versions}、リスナー {listener} が受け付けるのは {our_versions}",
 			cause:   "クライアントが提示した最も新しいプロトコルバージョン（{max_offered}）が、このリスナーの下限（{floor}）より古いため、選べるバージョンがなく、ハンドシェイクは ClientHello の段階で止まる。BIG-IP はこれを `unsupported version` として記録する。",
 			checks: []string{
-				"クライアントを更新するか設定を変えて、TLS 1.2 以上を提示させる（curl は --tlsv1.2、Java は jdk.tls.client.protocols、s_client は -tls1/-tls1_1 を外す）。",
-				"このレガシーなクライアントをどうしても受け入れる必要があるなら、リスクを承知のうえでリスナー {listener} の min_version を下げる（BIG-IP では client-ssl プロファイルの options から no-tlsv1/no-tlsv1.1 を外す）。",
+				"クライアントを更新するか設定を変えて、{floor} 以上を提示させる: {client_floor_flags}。",
+				"このクライアントをそのまま受け入れる必要があるなら、リスナー {listener} を min_version = \"{max_offered_cfg}\" にする（BIG-IP では client-ssl プロファイルの options から {bigip_enable_old} を外す）。{legacy_risk}",
 			},
 			clientSaw: sawAlert70JA,
 		},
 		CodeVersionTooOld + "/sslv2": {
-			cause: "クライアントが SSLv2 形式の ClientHello（先頭バイトの最上位ビットが立ち、続くメッセージタイプが 1）を送ってきた。非常に古い TLS スタックか、SSLv2 互換モードを強制したツールが送るもので、Go を含む今のサーバはこれを拒否する。BIG-IP はこれを `unsupported version` として記録する。",
+			cause:  "クライアントが SSLv2 形式の ClientHello（先頭バイトの最上位ビットが立ち、続くメッセージタイプが 1）を送ってきた。非常に古い TLS スタックか、SSLv2 互換モードを強制したツールが送るもので、Go を含む今のサーバはこれを拒否する。BIG-IP はこれを `unsupported version` として記録する。",
+			checks: []string{checkUpgradeSSLJA, "クライアントを更新するか設定を変えて、{floor} 以上を提示させる: {client_floor_flags}。"},
 		},
 		CodeVersionTooOld + "/sslv3": {
-			cause: "クライアントは SSLv3 までしか提示していない。SSLv3 は POODLE で破られており、どこでも無効化されている。このリスナーの下限は {floor}。BIG-IP はこれを `unsupported version` として記録する。",
+			cause:  "クライアントは SSLv3 までしか提示していない。SSLv3 は POODLE で破られており、どこでも無効化されている。このリスナーの下限は {floor}。BIG-IP はこれを `unsupported version` として記録する。",
+			checks: []string{checkUpgradeSSLJA, "クライアントを更新するか設定を変えて、{floor} 以上を提示させる: {client_floor_flags}。"},
 		},
 		CodeVersionTooNew: {
 			summary: "クライアント {client} の提示は {offered_versions} のみ、リスナー {listener} が受け付けるのは {our_versions}",
 			cause:   "クライアントが提示したバージョン（{offered_versions}）がすべて、このリスナーの上限（{ceiling}）より新しい。典型例は、TLS 1.2 までに制限したリスナーに TLS 1.3 しか話さないクライアント（curl --tlsv1.3、ハードニングした Go や Java の設定）が来るケース。BIG-IP の client-ssl プロファイルは、既定では TLS 1.3 が無効（no-tlsv1.3 オプション）になっている。",
 			checks: []string{
-				"リスナー {listener} の max_version を TLS 1.3 に上げる（BIG-IP では client-ssl プロファイルの options から no-tlsv1.3 を外す）。",
-				"またはクライアント側で TLS 1.2 を許可する。",
+				"リスナー {listener} の max_version を \"{min_offered_cfg}\" 以上に上げる（BIG-IP では client-ssl プロファイルの options から {bigip_enable_new} を外す）。",
+				"またはクライアントに {ceiling} を提示させる: {client_ceiling_flags}。",
 			},
 			clientSaw: sawAlert70JA,
+		},
+		CodeVersionTooNew + "/legacy_cap": {
+			cause: "クライアントが提示したバージョン（{offered_versions}）がすべて、このリスナーの上限（{ceiling}）より新しい。TLS 1.2 未満に制限したリスナーはレガシーなサーバの再現であり、今のクライアント（OpenSSL 3 の curl や Python、Go、Java、ブラウザ）は既定では TLS 1.2 未満を提示しないので、どれもここで失敗する。",
 		},
 
 		CodeNoSharedCipher: {

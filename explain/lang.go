@@ -203,6 +203,9 @@ func phrasesEN() map[string]string {
 		"cert_saw_tls12":   "Under TLS 1.2 the handshake fails: curl prints `{curl}`, Go `{go}`.",
 		"cert_saw_tls13":   "Under TLS 1.3 the client sees a completed handshake and the alert on its first read: curl prints `{curl}`, and Go's first Read returns `{go}`.",
 
+		"legacy_risk": " TLS 1.0 and 1.1 are deprecated (RFC 8996): serve them only to a client that cannot be upgraded.",
+		"java_legacy": " (Java also lists TLSv1 and TLSv1.1 in jdk.tls.disabledAlgorithms of java.security: remove them there)",
+
 		"size_unknown": "of unknown size",
 		"size":         "{n} bytes in {records} record(s)",
 		"size_shares":  ", key shares {groups}",
