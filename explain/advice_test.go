@@ -130,3 +130,42 @@ func TestVersionAdvice(t *testing.T) {
 		t.Errorf("tls10 min_version advice: %q", d.Checks[1])
 	}
 }
+
+// TestBackendSawByRoute: what the client sees of a refused backend
+// depends on whether tlsgate terminated its TLS before dialling.
+func TestBackendSawByRoute(t *testing.T) {
+	refused := func(mode, route string, done bool) *Outcome {
+		o := withHello(base(mode), modernHello())
+		o.Route, o.ClientTLS.Attempted, o.ClientTLS.Done = route, done, done
+		o.Backend.Addr, o.Backend.Attempted = "10.0.0.7:8443", true
+		o.Backend.DialErr, o.Backend.Refused = "dial tcp 10.0.0.7:8443: connect: connection refused", true
+		return o
+	}
+	plain := httpOn("plaintext", "plain")
+	plain.Backend.Addr, plain.Backend.Attempted = "10.0.0.7:8080", true
+	plain.Backend.DialErr, plain.Backend.Refused = "dial tcp 10.0.0.7:8080: connect: connection refused", true
+	tests := []struct {
+		name, lang string
+		o          *Outcome
+		want, not  string
+	}{
+		{"passthrough", LangEN, refused("passthrough", "passthrough", false), "curl: (35) Recv failure: Connection reset by peer", "curl: (56)"},
+		{"auto_passthrough", LangEN, refused("auto", "passthrough", false), "curl: (35) Recv failure: Connection reset by peer", "curl: (56)"},
+		{"inspect_bypass", LangEN, refused("inspect", "bypass", false), "curl: (35) Recv failure", "curl: (56)"},
+		{"passthrough_ja", LangJA, refused("passthrough", "passthrough", false), "curl: (35) Recv failure: Connection reset by peer", "curl: (56)"},
+		{"terminate", LangEN, refused("terminate", "terminate", true), "curl: (56) Recv failure", "curl: (35)"},
+		{"auto_terminate_ja", LangJA, refused("auto", "terminate", true), "curl: (56) Recv failure", "curl: (35)"},
+		{"plaintext", LangEN, plain, "curl: (56) Recv failure", "TLS handshake"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := DiagnoseLang(tc.o, tc.lang)
+			if d.Code != CodeBackendRefused {
+				t.Fatalf("code %s", d.Code)
+			}
+			if !strings.Contains(d.ClientSaw, tc.want) || strings.Contains(d.ClientSaw, tc.not) {
+				t.Errorf("client saw %q: want %q, not %q", d.ClientSaw, tc.want, tc.not)
+			}
+		})
+	}
+}

@@ -243,6 +243,12 @@ func diagCases() []diagCase {
 	}
 	refused := backendOK()
 	refused.Backend.DialErr, refused.Backend.Refused = "dial tcp 10.0.0.7:8443: connect: connection refused", true
+	// Passthrough dials once the ClientHello is in: the refusal reaches
+	// the client as a reset in the middle of its handshake.
+	refusedPass := withHello(base("passthrough"), modernHello())
+	refusedPass.ClientTLS = Leg{AlertSent: -1, AlertRecv: -1}
+	refusedPass.Backend.Addr, refusedPass.Backend.Attempted = "10.0.0.7:8443", true
+	refusedPass.Backend.DialErr, refusedPass.Backend.Refused = "dial tcp 10.0.0.7:8443: connect: connection refused", true
 	bTimeout := backendOK()
 	bTimeout.Backend.DialErr, bTimeout.Backend.TimedOut = "dial tcp 10.0.0.7:8443: i/o timeout", true
 	idled := backendOK()
@@ -372,7 +378,10 @@ func diagCases() []diagCase {
 		{name: "proxy_unexpected", o: proxyUnexpected, code: CodeProxyUnexpected,
 			contains: []string{"PROXY protocol v1 header", "proxy_protocol = \"v1\""}},
 		{name: "proxy_malformed", o: proxyBad, code: CodeProxyMalformed, contains: []string{"invalid address family"}},
-		{name: "backend_refused", o: refused, code: CodeBackendRefused, contains: []string{"connection refused", "10.0.0.7:8443"}},
+		{name: "backend_refused", o: refused, code: CodeBackendRefused, contains: []string{"connection refused", "10.0.0.7:8443"},
+			saw: "TLS handshake with tlsgate succeeds"},
+		{name: "backend_refused_passthrough", o: refusedPass, code: CodeBackendRefused,
+			saw: "curl: (35) Recv failure: Connection reset by peer", absent: []string{"curl: (56)", "handshake succeeds"}},
 		{name: "backend_timeout", o: bTimeout, code: CodeBackendTimeout, contains: []string{"SYN"}},
 		{name: "backend_error", o: bErr, code: CodeBackendError, contains: []string{"no such host"}},
 		{name: "backend_tls_failed_plain", o: bTLS, code: CodeBackendTLSFailed,

@@ -182,11 +182,13 @@ func phrasesEN() map[string]string {
 		"streak_sentence":  " {n} failures in a row from this client type (JA4 {ja4}) for this host (SNI {sni}).",
 		"more_not_kept":    "(+{n} more not kept)",
 
-		"upstream_unverified": "reached the real server {dest} without verifying its certificate (server_ssl.verify = false)",
-		"upstream_verified":   "verified the real server {dest}'s certificate for {name}",
-		"mimic_note":          " that copies the real server's subject and SANs",
-		"backend_saw_inspect": "In inspect mode tlsgate sets up the server leg before it answers the client, so the client's handshake never gets a reply: tlsgate resets the connection after the ClientHello; curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
-		"backend_saw":         "The client's connection (and TLS handshake, when tlsgate terminates) succeeds, then tlsgate resets it with no response from the backend: curl prints `curl: (56) Recv failure: Connection reset by peer` (or `(52) Empty reply from server`), Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"upstream_unverified":     "reached the real server {dest} without verifying its certificate (server_ssl.verify = false)",
+		"upstream_verified":       "verified the real server {dest}'s certificate for {name}",
+		"mimic_note":              " that copies the real server's subject and SANs",
+		"backend_saw_inspect":     "In inspect mode tlsgate sets up the server leg before it answers the client, so the client's handshake never gets a reply: tlsgate resets the connection after the ClientHello; curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"backend_saw":             "The client's TLS handshake with tlsgate succeeds, then tlsgate resets the connection with no response from the backend: curl prints `curl: (56) Recv failure: Connection reset by peer` (or `(52) Empty reply from server`), Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"backend_saw_passthrough": "tlsgate does not terminate TLS here: it dials the backend as soon as the ClientHello is in and resets the client when that fails, so the client's handshake gets a RST instead of a ServerHello: curl prints `curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"backend_saw_plain":       "The client's connection succeeds and its first bytes go out, then tlsgate resets it with no response from the backend: curl prints `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
 
 		"rank_unknown": "unknown strength",
 		"rank_0":       "3DES/RC4",
