@@ -205,6 +205,11 @@ func diagCases() []diagCase {
 	badMAC := failed(withHello(base("terminate"), modernHello()), "local error: tls: bad record MAC")
 	badMAC.ClientTLS.AlertSent = 20
 
+	// openssl s_client -tls1_2 -fallback_scsv against a TLS 1.3 listener:
+	// Go refuses the SCSV below its highest version with alert 86.
+	fallback := failed(withHello(base("terminate"), legacyHello(0x0303, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, scsvFallback)),
+		"tls: client using inappropriate protocol fallback")
+	fallback.ClientTLS.AlertSent = 86
 	timeout := failed(withHello(base("terminate"), modernHello()), "read tcp 192.168.20.230:443->192.168.99.86:32962: i/o timeout")
 	// Two bytes that could still begin a TLS record, then FIN: the
 	// listener closed without a decision, so no non_ssl action ran.
@@ -363,6 +368,10 @@ func diagCases() []diagCase {
 			contains: []string{"tls: unexpected message", "10 unexpected_message"}},
 		{name: "handshake_failed_bad_record_mac", o: badMAC, code: CodeHandshakeFailed, lines: []string{lineSummary},
 			contains: []string{"unencrypted", "--tls-max 1.2"}},
+		{name: "handshake_failed_inappropriate_fallback", o: fallback, code: CodeHandshakeFailed,
+			lines:    []string{"01260009:4: Connection error: ssl_select_suite:9301: TLS_FALLBACK_SCSV with a lower protocol (86)", lineSummary},
+			contains: []string{"RFC 7507", "TLS 1.2", "TLS 1.3", "-fallback_scsv", "downgrade"},
+			saw:      "tlsv1 alert inappropriate fallback"},
 		{name: "handshake_timeout", o: timeout, code: CodeHandshakeTimeout, lines: []string{lineSummary},
 			contains: []string{"MTU", "TLS handshake timeout"}},
 		{name: "handshake_timeout_partial_peek", o: partialPeek, code: CodeHandshakeTimeout, lines: []string{lineSummary},

@@ -186,6 +186,7 @@ func ruleClientErr(f *facts) (verdict, bool) {
 // handshakeVariant picks a specific explanation for known Go server errors.
 func handshakeVariant(err string) string {
 	return firstMatch(err, []textVariant{
+		{"inappropriate protocol fallback", "inappropriate_fallback"},
 		{"no certificates configured", "no_certificate"},
 		{"no application protocol", "alpn"},
 	})

@@ -297,6 +297,18 @@ func clientKnowledge() map[string]entry {
 			},
 			clientSaw: "curl prints a certificate problem such as `curl: (60) SSL certificate problem: unable to get local issuer certificate`.",
 		},
+		CodeHandshakeFailed + "/inappropriate_fallback": {group: groupFallback,
+			summary: "client {client} retried at {max_offered} with TLS_FALLBACK_SCSV; listener {listener} supports up to {ceiling}, so it refused a possible downgrade",
+			cause: "The client's ClientHello carries TLS_FALLBACK_SCSV (RFC 7507), the signal for \"this is a retry at a lower version after a failed attempt\", while offering {max_offered}, below this listener's highest version ({ceiling}). " +
+				"That is what a downgrade attack looks like, so tlsgate refused with alert 86 inappropriate_fallback, as BIG-IP does (`TLS_FALLBACK_SCSV with a lower protocol`). " +
+				"Typical: the client's first attempt at its highest version failed (a middlebox dropped a TLS 1.3 or large ClientHello, a reset, a timeout) and its retry is refused by design; or a test that forces it (`openssl s_client -tls1_2 -fallback_scsv`).",
+			checks: []string{
+				"Look for a failed connection from {client_ip} just before this one: that is the attempt that really failed; fix that and the client needs no fallback.",
+				"If this is a test, leave out -fallback_scsv (then the ClientHello reaches the version check), or let the client offer {ceiling}: `openssl s_client -connect {virtual} -servername {sni_or_host}`.",
+				"Do not lower max_version on listener {listener} to let the retry through: the refusal is the downgrade protection working.",
+			},
+			clientSaw: "tlsgate answers with alert 86 inappropriate_fallback: openssl s_client prints `…:tlsv1 alert inappropriate fallback:…:SSL alert number 86`, curl `curl: (35) … tlsv1 alert inappropriate fallback`, Go `remote error: tls: inappropriate fallback`.",
+		},
 		CodeHandshakeFailed + "/no_certificate": {
 			cause:     "tlsgate had no certificate for the requested name (SNI {sni}) and no default.",
 			checks:    []string{"Configure a certificate or the lab CA for listener {listener}, or connect with a name it serves."},

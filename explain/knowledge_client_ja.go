@@ -291,6 +291,18 @@ func clientKnowledgeJA() map[string]entry {
 			},
 			clientSaw: "curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate` のような証明書の問題を表示する。",
 		},
+		CodeHandshakeFailed + "/inappropriate_fallback": {
+			summary: "クライアント {client} が TLS_FALLBACK_SCSV を付けて {max_offered} で再試行した。リスナー {listener} は {ceiling} まで対応しているので、ダウングレードの可能性ありとして拒否した",
+			cause: "クライアントの ClientHello に TLS_FALLBACK_SCSV（RFC 7507、「一度失敗したので低いバージョンで再試行している」という合図）が付いており、しかも提示したバージョン {max_offered} はこのリスナーの最高バージョン（{ceiling}）より低い。" +
+				"これはダウングレード攻撃と同じ形なので、tlsgate は BIG-IP と同じように（`TLS_FALLBACK_SCSV with a lower protocol`）アラート 86 inappropriate_fallback で拒否した。" +
+				"典型例は、クライアントの最高バージョンでの最初の試行が失敗し（TLS 1.3 や大きな ClientHello を経路上の機器が捨てた、リセットされた、タイムアウトした）、その再試行が設計どおり拒否されたケース。あるいはそれを強制したテスト（`openssl s_client -tls1_2 -fallback_scsv`）。",
+			checks: []string{
+				"この接続の直前に {client_ip} からの失敗した接続がないか探す。それが本当に失敗した試行であり、そちらを直せばクライアントはフォールバックしなくて済む。",
+				"テストなら -fallback_scsv を外す（そうすれば ClientHello はバージョンのチェックまで進む）か、クライアントに {ceiling} を提示させる: `openssl s_client -connect {virtual} -servername {sni_or_host}`。",
+				"再試行を通すためにリスナー {listener} の max_version を下げてはいけない。この拒否はダウングレード防止が正しく働いた結果である。",
+			},
+			clientSaw: "tlsgate はアラート 86 inappropriate_fallback を返す。openssl s_client は `…:tlsv1 alert inappropriate fallback:…:SSL alert number 86`、curl は `curl: (35) … tlsv1 alert inappropriate fallback`、Go は `remote error: tls: inappropriate fallback` を表示する。",
+		},
 		CodeHandshakeFailed + "/no_certificate": {
 			cause:     "tlsgate には、要求された名前（SNI {sni}）の証明書もデフォルトの証明書もなかった。",
 			checks:    []string{"リスナー {listener} に証明書かラボ CA を設定するか、リスナーが扱う名前で接続する。"},
