@@ -156,6 +156,10 @@ func ruleClientAlert(f *facts) (verdict, bool) {
 	switch {
 	case f.alert == 0:
 		return verdict{code: CodeClientClosedEarly, variant: "handshake"}, true
+	case f.alert > 0 && certAlert(f.alert) && f.chainEffect() != "":
+		// A chain rule served what the client refused: its trust store
+		// is not the question the alert number alone would raise.
+		return verdict{code: CodeClientAlert, variant: f.chainEffect()}, true
 	case f.alert > 0:
 		return verdict{code: CodeClientAlert, variant: strconv.Itoa(f.alert)}, true
 	}
@@ -174,10 +178,19 @@ func ruleClientErr(f *facts) (verdict, bool) {
 	case errTimeout:
 		return verdict{code: CodeHandshakeTimeout}, true
 	case errEOF:
+		if v := f.flightEffect(); v != "" {
+			return verdict{code: CodeClientClosedEarly, variant: v}, true
+		}
 		return verdict{code: CodeClientClosedEarly, variant: "handshake"}, true
 	case errReset:
+		if f.flightEffect() == "flight_cut" {
+			return verdict{code: CodeClientResetEarly, variant: "flight_cut"}, true
+		}
 		return verdict{code: CodeClientResetEarly, variant: "handshake"}, true
 	case errBadRecordMAC:
+		if v := f.chainEffect(); v != "" {
+			return verdict{code: CodeHandshakeFailed, variant: v}, true
+		}
 		return verdict{code: CodeHandshakeFailed, variant: "bad_record_mac"}, true
 	}
 	return verdict{code: CodeHandshakeFailed, variant: handshakeVariant(err)}, true

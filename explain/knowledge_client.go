@@ -224,7 +224,7 @@ func clientKnowledge() map[string]entry {
 				"If it says `signed by unknown authority`: " + checkCA,
 				"Check that the name the client dials is on the certificate (SNI {sni}) and that both clocks are right.",
 			},
-			clientSaw: "A Go client prints `tls: failed to verify certificate: x509: certificate signed by unknown authority` (or `… has expired or is not yet valid …`, `… is valid for X, not Y`).",
+			clientSaw: "A Go client prints `tls: failed to verify certificate: x509: certificate signed by unknown authority` (or `… has expired or is not yet valid …`, `… is valid for X, not Y`). An OpenSSL client (curl, Python) sends 42 only for a not-yet-valid or weak certificate: curl prints `curl: (60) SSL certificate problem: certificate is not yet valid` (or `… CA signature digest algorithm too weak`).",
 		},
 		CodeClientAlert + "/45": {
 			cause: "The client says a certificate has expired (alert 45 certificate_expired): the leaf or a chain certificate is past notAfter by the client's clock.",

@@ -219,7 +219,7 @@ func clientKnowledgeJA() map[string]entry {
 				"`signed by unknown authority` と出ているなら: " + checkCAJA,
 				"クライアントが接続に使う名前が証明書に載っているか（SNI {sni}）と、双方の時計が正しいかを確認する。",
 			},
-			clientSaw: "Go のクライアントは `tls: failed to verify certificate: x509: certificate signed by unknown authority`（または `… has expired or is not yet valid …`、`… is valid for X, not Y`）を表示する。",
+			clientSaw: "Go のクライアントは `tls: failed to verify certificate: x509: certificate signed by unknown authority`（または `… has expired or is not yet valid …`、`… is valid for X, not Y`）を表示する。OpenSSL のクライアント（curl、Python）が 42 を送るのは、有効期間前の証明書か弱い証明書のときだけで、curl は `curl: (60) SSL certificate problem: certificate is not yet valid`（または `… CA signature digest algorithm too weak`）を表示する。",
 		},
 		CodeClientAlert + "/45": {
 			cause: "クライアントは証明書が有効期限切れだと言っている（アラート 45 certificate_expired）。クライアントの時計で見て、リーフ証明書かチェーン内の証明書が notAfter を過ぎている。",

@@ -208,6 +208,14 @@ func phrasesEN() map[string]string {
 		"legacy_risk": " TLS 1.0 and 1.1 are deprecated (RFC 8996): serve them only to a client that cannot be upgraded.",
 		"java_legacy": " (Java also lists TLSv1 and TLSv1.1 in jdk.tls.disabledAlgorithms of java.security: remove them there)",
 
+		"chain_verify_other": "the error its kind causes",
+		"clock_expired":      "expired",
+		"clock_not_yet":      "not yet valid",
+		"clock_ahead":        "ahead",
+		"clock_behind":       "behind",
+		"clock_saw_expired":  "curl prints `curl: (60) SSL certificate problem: certificate has expired`, openssl s_client `verify error:num=10:certificate has expired`, Go `x509: certificate has expired or is not yet valid: current time … is after …`, Chrome NET::ERR_CERT_DATE_INVALID (or its \"Your clock is ahead\" page).",
+		"clock_saw_not_yet":  "curl prints `curl: (60) SSL certificate problem: certificate is not yet valid`, openssl s_client `verify error:num=9:certificate is not yet valid`, Go `x509: certificate has expired or is not yet valid: current time … is before …`, Chrome NET::ERR_CERT_DATE_INVALID (or its \"Your clock is behind\" page).",
+
 		"size_unknown": "of unknown size",
 		"size":         "{n} bytes in {records} record(s)",
 		"size_shares":  ", key shares {groups}",

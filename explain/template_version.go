@@ -35,7 +35,7 @@ func (f *facts) versionPlaceholder(name string) (string, bool) {
 		}
 		return "", true
 	}
-	return "", false
+	return f.effectPlaceholder(name)
 }
 
 // versionConfig spells v as min_version and max_version take it.
