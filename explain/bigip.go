@@ -37,6 +37,12 @@ func reasonNoSharedCiphers() sslReason {
 	return sslReason{"ssl_select_suite", 8181, "no shared ciphers", 40}
 }
 
+// reasonFallback is BIG-IP refusing a ClientHello that carries
+// TLS_FALLBACK_SCSV below its highest version (RFC 7507), with alert 86.
+func reasonFallback() sslReason {
+	return sslReason{"ssl_select_suite", 9301, "TLS_FALLBACK_SCSV with a lower protocol", 86}
+}
+
 // connectionErrorLine renders a 01260009 reason line.
 func connectionErrorLine(r sslReason) Line {
 	return Line{ID: IDConnectionError, Sev: SevWarning,
@@ -83,6 +89,7 @@ const (
 	groupVersion                 // 01260009 unsupported version + 01260013
 	groupCiphers                 // 01260009 no shared ciphers + 01260026 + 01260013
 	groupServerSide              // 01260013 tlsgate local → backend
+	groupFallback                // 01260009 TLS_FALLBACK_SCSV with a lower protocol + 01260013
 )
 
 // bigipLines builds a code's group, reason first and summary last. Lines
@@ -101,6 +108,8 @@ func bigipLines(g group, f *facts) []Line {
 		out = append(out, connectionErrorLine(reasonNotSSL()))
 	case groupVersion:
 		out = append(out, connectionErrorLine(reasonUnsupportedVersion()))
+	case groupFallback:
+		out = append(out, connectionErrorLine(reasonFallback()))
 	case groupCiphers:
 		out = append(out, connectionErrorLine(reasonNoSharedCiphers()))
 		if clientKnown {

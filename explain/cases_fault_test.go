@@ -2,6 +2,7 @@ package explain
 
 import (
 	"crypto/tls"
+	"time"
 
 	"github.com/tlsgate/tlsgate/sniff"
 )
@@ -37,12 +38,26 @@ const (
 	symClearResp   = "tls alert injected in the clear in place of the server's response, so the client reports a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl (56) OpenSSL SSL_read: … bad record type (TLS 1.3) or … invalid aad (TLS 1.2 AES-GCM), openssl s_client the same on read"
 	symClearDone   = "tls alert injected in the clear right after the handshake, so the client reports a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl (56) OpenSSL SSL_read: … bad record type (TLS 1.3) or … invalid aad (TLS 1.2 AES-GCM), openssl s_client the same on read"
 	symClearIdle   = "tls alert injected in the clear after 5m0s with no traffic either way (a load balancer or firewall dropping an idle keep-alive connection), so the client reports a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl (56) OpenSSL SSL_read: … bad record type (TLS 1.3) or … invalid aad (TLS 1.2 AES-GCM), openssl s_client the same on read"
+	symChainRoot   = "certificate rejected, untrusted root in chain: curl (60) SSL certificate problem: self-signed certificate in certificate chain; Go x509: certificate signed by unknown authority; Chrome NET::ERR_CERT_AUTHORITY_INVALID"
+	symChainSkew   = "certificate rejected, per the chain (client-symptoms.md §4); validity shifted by -720h0m0s (clock skew): expect expired or not yet valid when the shift passes the window"
 	symChainSelf   = "certificate rejected, self-signed: curl (60) SSL certificate problem: self-signed certificate; Go x509: certificate signed by unknown authority; Chrome NET::ERR_CERT_AUTHORITY_INVALID"
 )
 
 // firing is one recorded fault firing.
 func firing(rule, action, stage, dir string, draw float64, symptom string) FaultFiring {
 	return FaultFiring{Rule: rule, Action: action, Stage: stage, Direction: dir, Draw: draw, Symptom: symptom}
+}
+
+// then sets what followed a truncation or a hold, as the rule says.
+func then(fr FaultFiring, t string) FaultFiring {
+	fr.Then = t
+	return fr
+}
+
+// chain sets the chain a chain rule served and its validity shift.
+func chain(fr FaultFiring, kind string, skew time.Duration) FaultFiring {
+	fr.Chain, fr.Skew = kind, skew
+	return fr
 }
 
 // fired records firings on o as the listener does: names and details.

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"crypto/tls"
+	"time"
 
 	"github.com/tlsgate/tlsgate/sniff"
 )
@@ -26,10 +27,10 @@ func faultWrapperCases() []diagCase {
 	// the fault would read as a silent rejection of the certificate.
 	truncFIN := failed(withHello(base("terminate"), modernHello()), "EOF")
 	truncFIN.ClientTLS.ServerFlightSent = true
-	fired(truncFIN, firing("cut-flight", "truncate", "server_flight", "s2c", 0.36, symEOFFlight))
+	fired(truncFIN, then(firing("cut-flight", "truncate", "server_flight", "s2c", 0.36, symEOFFlight), "fin"))
 	truncRST := failed(withHello(base("terminate"), modernHello()), "write tcp 192.168.20.230:443->192.168.99.86:32962: faults: injected reset: connection reset by peer")
 	truncRST.ClientTLS.ServerFlightSent = true
-	fired(truncRST, firing("cut-flight-rst", "truncate", "server_flight", "s2c", 0.37, symResetHS))
+	fired(truncRST, then(firing("cut-flight-rst", "truncate", "server_flight", "s2c", 0.37, symResetHS), "rst"))
 	limit := failed(intercepted(modernHello()), "EOF")
 	limit.ClientTLS.ServerFlightSent, limit.FailStreak = true, 2
 	fired(limit, firing("budget", "limit_data", "server_flight", "s2c", 0.38, symEOFFlight))
@@ -58,13 +59,31 @@ func faultWrapperCases() []diagCase {
 	// and its own client hint is already specific.
 	chainExp := failed(withHello(base("terminate"), modernHello()), "remote error: tls: expired certificate")
 	chainExp.ClientTLS.AlertRecv, chainExp.ClientTLS.MaxVersion, chainExp.ClientTLS.ServerFlightSent = 45, tls.VersionTLS12, true
-	fired(chainExp, firing("old-cert", "chain", "client_hello", "s2c", 0.46, symChainExp))
+	fired(chainExp, chain(firing("old-cert", "chain", "client_hello", "s2c", 0.46, symChainExp), "expired", 0))
 	chainSelf := failed(withHello(base("terminate"), modernHello()), "remote error: tls: bad certificate")
 	chainSelf.ClientTLS.AlertRecv, chainSelf.ClientTLS.ServerFlightSent = 42, true
-	fired(chainSelf, firing("self", "chain", "client_hello", "s2c", 0.47, symChainSelf))
+	fired(chainSelf, chain(firing("self", "chain", "client_hello", "s2c", 0.47, symChainSelf), "self_signed", 0))
 	chainMAC := failed(withHello(base("terminate"), modernHello()), "local error: tls: bad record MAC")
 	chainMAC.ClientTLS.AlertSent, chainMAC.ClientTLS.ServerFlightSent = 20, true
-	fired(chainMAC, firing("self13", "chain", "client_hello", "s2c", 0.48, symChainSelf))
+	fired(chainMAC, chain(firing("self13", "chain", "client_hello", "s2c", 0.48, symChainSelf), "self_signed", 0))
+
+	// An untrusted root served by a rule: OpenSSL's alert 48 is the
+	// rule's doing, not a lab CA missing from the client.
+	chain48 := failed(withHello(base("terminate"), modernHello()), "remote error: tls: unknown certificate authority")
+	chain48.ClientTLS.AlertRecv, chain48.ClientTLS.MaxVersion, chain48.ClientTLS.ServerFlightSent = 48, tls.VersionTLS12, true
+	fired(chain48, chain(firing("foreign-root", "chain", "client_hello", "s2c", 0.53, symChainRoot), "untrusted_root_with_root", 0))
+	// A good chain 30 days in the past: a client whose clock is ahead.
+	clockAhead := failed(withHello(base("terminate"), modernHello()), "remote error: tls: bad certificate")
+	clockAhead.ClientTLS.AlertRecv, clockAhead.ClientTLS.ServerFlightSent = 42, true
+	fired(clockAhead, chain(firing("clock-ahead-30d", "chain", "client_hello", "s2c", 0.54, symChainSkew), "", -30*24*time.Hour))
+	// 30 days in the future, to curl under TLS 1.3: bad record MAC.
+	clockBehind := failed(withHello(base("terminate"), modernHello()), "local error: tls: bad record MAC")
+	clockBehind.ClientTLS.AlertSent, clockBehind.ClientTLS.ServerFlightSent = 20, true
+	fired(clockBehind, chain(firing("clock-behind-30d", "chain", "client_hello", "s2c", 0.55, symChainSkew), "", 30*24*time.Hour))
+	// A PMTUD black hole the client gave up on: its FIN ends the handshake.
+	mtuFIN := failed(withHello(base("terminate"), modernHello()), "EOF")
+	mtuFIN.ClientTLS.ServerFlightSent = true
+	fired(mtuFIN, firing("pmtu", "mtu", "server_flight", "s2c", 0.56, symMTU))
 
 	// Version and cipher policies go through crypto/tls with the listener's
 	// profile narrowed, which the listener records on the leg.
@@ -89,6 +108,7 @@ func faultWrapperCases() []diagCase {
 		{name: "fault_wrap_timeout_action", o: tmo, code: CodeHandshakeTimeout, lines: []string{lineSummary}, saw: symTimeoutHS,
 			contains: []string{"injected by rule swallow (timeout at server_flight, draw 0.35)"}},
 		{name: "fault_wrap_truncate_fin", o: truncFIN, code: CodeClientClosedEarly, lines: []string{lineSummary}, saw: symEOFFlight,
+			absent:   []string{"port scanner", "Find out what 192.168.99.86 is"},
 			contains: []string{"injected by rule cut-flight (truncate at server_flight, draw 0.36)", "cuts a flight short"}},
 		{name: "fault_wrap_truncate_rst", o: truncRST, code: CodeClientResetEarly, lines: []string{lineSummary}, saw: symResetHS,
 			contains: []string{"injected by rule cut-flight-rst (truncate at server_flight, draw 0.37)"}},
@@ -119,13 +139,29 @@ func faultWrapperCases() []diagCase {
 		{name: "fault_wrap_client_silent", o: silent, code: CodeClientSilent, lines: []string{lineSummary}, saw: symLatency,
 			contains: []string{"sent nothing within 5s; injected by rule slow-accept (latency at accept, draw 0.10)"}},
 		{name: "fault_wrap_chain_expired_alert45", o: chainExp, code: CodeClientAlert, lines: []string{lineSummary},
-			saw: "curl prints `curl: (60) SSL certificate problem: certificate has expired`",
+			saw: "curl (60) SSL certificate problem: certificate has expired",
 			contains: []string{"45 certificate_expired", "injected by rule old-cert (chain at client_hello, draw 0.46)", "bad certificate chain",
 				"fault=old-cert chain at client_hello draw=0.46 expect=certificate rejected, expired"}},
 		{name: "fault_wrap_chain_self_signed_alert42", o: chainSelf, code: CodeClientAlert, lines: []string{lineSummary},
-			saw: "A Go client prints", contains: []string{"injected by rule self (chain at client_hello, draw 0.47)"}},
+			saw: "curl (60) SSL certificate problem: self-signed certificate", contains: []string{"injected by rule self (chain at client_hello, draw 0.47)",
+				"chain = \"self_signed\"", "18 (self-signed certificate)", "whether or not the client trusts the lab CA"}, absent: []string{"--cacert"}},
 		{name: "fault_wrap_chain_bad_record_mac", o: chainMAC, code: CodeHandshakeFailed, lines: []string{lineSummary},
-			saw: "curl prints a certificate problem", contains: []string{"unencrypted", "injected by rule self13 (chain at client_hello, draw 0.48)"}},
+			saw: "curl (60) SSL certificate problem: self-signed certificate", contains: []string{"unencrypted", "injected by rule self13 (chain at client_hello, draw 0.48)", "--tls-max 1.2"}},
+		{name: "fault_wrap_chain_untrusted_root_alert48", o: chain48, code: CodeClientAlert, lines: []string{lineSummary},
+			saw:      "self-signed certificate in certificate chain",
+			contains: []string{"19 (self-signed certificate in certificate chain)", "untrusted_root_with_root", "tlsgate fault disable foreign-root"},
+			absent:   []string{"--cacert", "not in the client's trust store"}},
+		{name: "fault_wrap_clock_ahead_alert42", o: clockAhead, code: CodeClientAlert, lines: []string{lineSummary},
+			saw:      "certificate has expired",
+			contains: []string{"as expired", "shifted by 720h0m0s", "clock is ahead", "date -u", "NTP"},
+			absent:   []string{"bad certificate chain", "--cacert"}},
+		{name: "fault_wrap_clock_behind_bad_record_mac", o: clockBehind, code: CodeHandshakeFailed, lines: []string{lineSummary},
+			saw:      "curl: (60) SSL certificate problem: certificate is not yet valid",
+			contains: []string{"not yet valid", "clock is behind", "unencrypted", "date -u"},
+			absent:   []string{"bad certificate chain", "--cacert"}},
+		{name: "fault_wrap_mtu_closed", o: mtuFIN, code: CodeClientClosedEarly, lines: []string{lineSummary}, saw: symMTU,
+			contains: []string{"ping -M do -s 1472 192.168.20.230", "PMTUD black hole", "rule pmtu"},
+			absent:   []string{"port scanner", "Find out what 192.168.99.86 is"}},
 		{name: "fault_wrap_version_too_old", o: verOld, code: CodeVersionTooOld, lines: []string{lineVersion, lineSummary}, saw: sawAlert70,
 			contains: []string{"TLS 1.3 to TLS 1.3", "injected by rule tls13-only (version at client_hello, draw 0.49)", "accepts only some protocol versions"}},
 		{name: "fault_wrap_version_too_new", o: verNew, code: CodeVersionTooNew, lines: []string{lineVersion, lineSummary}, saw: sawAlert70,

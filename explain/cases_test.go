@@ -205,6 +205,11 @@ func diagCases() []diagCase {
 	badMAC := failed(withHello(base("terminate"), modernHello()), "local error: tls: bad record MAC")
 	badMAC.ClientTLS.AlertSent = 20
 
+	// openssl s_client -tls1_2 -fallback_scsv against a TLS 1.3 listener:
+	// Go refuses the SCSV below its highest version with alert 86.
+	fallback := failed(withHello(base("terminate"), legacyHello(0x0303, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, scsvFallback)),
+		"tls: client using inappropriate protocol fallback")
+	fallback.ClientTLS.AlertSent = 86
 	timeout := failed(withHello(base("terminate"), modernHello()), "read tcp 192.168.20.230:443->192.168.99.86:32962: i/o timeout")
 	// Two bytes that could still begin a TLS record, then FIN: the
 	// listener closed without a decision, so no non_ssl action ran.
@@ -243,6 +248,12 @@ func diagCases() []diagCase {
 	}
 	refused := backendOK()
 	refused.Backend.DialErr, refused.Backend.Refused = "dial tcp 10.0.0.7:8443: connect: connection refused", true
+	// Passthrough dials once the ClientHello is in: the refusal reaches
+	// the client as a reset in the middle of its handshake.
+	refusedPass := withHello(base("passthrough"), modernHello())
+	refusedPass.ClientTLS = Leg{AlertSent: -1, AlertRecv: -1}
+	refusedPass.Backend.Addr, refusedPass.Backend.Attempted = "10.0.0.7:8443", true
+	refusedPass.Backend.DialErr, refusedPass.Backend.Refused = "dial tcp 10.0.0.7:8443: connect: connection refused", true
 	bTimeout := backendOK()
 	bTimeout.Backend.DialErr, bTimeout.Backend.TimedOut = "dial tcp 10.0.0.7:8443: i/o timeout", true
 	idled := backendOK()
@@ -357,6 +368,10 @@ func diagCases() []diagCase {
 			contains: []string{"tls: unexpected message", "10 unexpected_message"}},
 		{name: "handshake_failed_bad_record_mac", o: badMAC, code: CodeHandshakeFailed, lines: []string{lineSummary},
 			contains: []string{"unencrypted", "--tls-max 1.2"}},
+		{name: "handshake_failed_inappropriate_fallback", o: fallback, code: CodeHandshakeFailed,
+			lines:    []string{"01260009:4: Connection error: ssl_select_suite:9301: TLS_FALLBACK_SCSV with a lower protocol (86)", lineSummary},
+			contains: []string{"RFC 7507", "TLS 1.2", "TLS 1.3", "-fallback_scsv", "downgrade"},
+			saw:      "tlsv1 alert inappropriate fallback"},
 		{name: "handshake_timeout", o: timeout, code: CodeHandshakeTimeout, lines: []string{lineSummary},
 			contains: []string{"MTU", "TLS handshake timeout"}},
 		{name: "handshake_timeout_partial_peek", o: partialPeek, code: CodeHandshakeTimeout, lines: []string{lineSummary},
@@ -372,7 +387,10 @@ func diagCases() []diagCase {
 		{name: "proxy_unexpected", o: proxyUnexpected, code: CodeProxyUnexpected,
 			contains: []string{"PROXY protocol v1 header", "proxy_protocol = \"v1\""}},
 		{name: "proxy_malformed", o: proxyBad, code: CodeProxyMalformed, contains: []string{"invalid address family"}},
-		{name: "backend_refused", o: refused, code: CodeBackendRefused, contains: []string{"connection refused", "10.0.0.7:8443"}},
+		{name: "backend_refused", o: refused, code: CodeBackendRefused, contains: []string{"connection refused", "10.0.0.7:8443"},
+			saw: "TLS handshake with tlsgate succeeds"},
+		{name: "backend_refused_passthrough", o: refusedPass, code: CodeBackendRefused,
+			saw: "curl: (35) Recv failure: Connection reset by peer", absent: []string{"curl: (56)", "handshake succeeds"}},
 		{name: "backend_timeout", o: bTimeout, code: CodeBackendTimeout, contains: []string{"SYN"}},
 		{name: "backend_error", o: bErr, code: CodeBackendError, contains: []string{"no such host"}},
 		{name: "backend_tls_failed_plain", o: bTLS, code: CodeBackendTLSFailed,
@@ -380,7 +398,7 @@ func diagCases() []diagCase {
 			contains: []string{"plaintext", "self IP or SNAT", "pool member"}},
 		{name: "backend_tls_verify_expired", o: bVerify, code: CodeBackendTLSVerify,
 			lines:    []string{serverSide("10.0.0.2:40113", "10.0.0.7:8443")},
-			contains: []string{"expired", "self IP or SNAT", "pool member", "ca_file"}},
+			contains: []string{"expired", "self IP or SNAT", "pool member", "-dates", "date -u"}, absent: []string{"ca_file"}},
 		{name: "max_connections", o: maxConn, code: CodeMaxConnections, contains: []string{"max_connections"}},
 		{name: "backend_reset", o: bReset, code: CodeBackendReset,
 			contains: []string{"mid-stream (up 517 B, down 1200 B)", "host 10.0.0.7 and", "reset by the backend after up 517 B, down 1200 B in 80ms"}},

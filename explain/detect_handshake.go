@@ -50,14 +50,20 @@ func ruleVersion(f *facts) (verdict, bool) {
 	if f.maxOffered == 0x0300 {
 		tooOld.variant = "sslv3"
 	}
+	// A ceiling below TLS 1.2 is a legacy server's: "a TLS 1.3-only
+	// client against TLS 1.2" is not the typical case there.
+	tooNew := verdict{code: CodeVersionTooNew}
+	if f.ceiling < tls.VersionTLS12 {
+		tooNew.variant = "legacy_cap"
+	}
 	switch {
 	case f.maxOffered < f.floor:
 		return tooOld, true
 	case f.explicitVersions && f.minOffered > f.ceiling:
-		return verdict{code: CodeVersionTooNew}, true
+		return tooNew, true
 	case f.negotiable == 0 || classifyErr(f.o.ClientTLS.Err) == errVersion:
 		if f.maxOffered > f.ceiling {
-			return verdict{code: CodeVersionTooNew}, true
+			return tooNew, true
 		}
 		return tooOld, true
 	}
@@ -152,6 +158,10 @@ func ruleClientAlert(f *facts) (verdict, bool) {
 	switch {
 	case f.alert == 0:
 		return verdict{code: CodeClientClosedEarly, variant: "handshake"}, true
+	case f.alert > 0 && certAlert(f.alert) && f.chainEffect() != "":
+		// A chain rule served what the client refused: its trust store
+		// is not the question the alert number alone would raise.
+		return verdict{code: CodeClientAlert, variant: f.chainEffect()}, true
 	case f.alert > 0:
 		return verdict{code: CodeClientAlert, variant: strconv.Itoa(f.alert)}, true
 	}
@@ -170,10 +180,19 @@ func ruleClientErr(f *facts) (verdict, bool) {
 	case errTimeout:
 		return verdict{code: CodeHandshakeTimeout}, true
 	case errEOF:
+		if v := f.flightEffect(); v != "" {
+			return verdict{code: CodeClientClosedEarly, variant: v}, true
+		}
 		return verdict{code: CodeClientClosedEarly, variant: "handshake"}, true
 	case errReset:
+		if f.flightEffect() == "flight_cut" {
+			return verdict{code: CodeClientResetEarly, variant: "flight_cut"}, true
+		}
 		return verdict{code: CodeClientResetEarly, variant: "handshake"}, true
 	case errBadRecordMAC:
+		if v := f.chainEffect(); v != "" {
+			return verdict{code: CodeHandshakeFailed, variant: v}, true
+		}
 		return verdict{code: CodeHandshakeFailed, variant: "bad_record_mac"}, true
 	}
 	return verdict{code: CodeHandshakeFailed, variant: handshakeVariant(err)}, true
@@ -182,6 +201,7 @@ func ruleClientErr(f *facts) (verdict, bool) {
 // handshakeVariant picks a specific explanation for known Go server errors.
 func handshakeVariant(err string) string {
 	return firstMatch(err, []textVariant{
+		{"inappropriate protocol fallback", "inappropriate_fallback"},
 		{"no certificates configured", "no_certificate"},
 		{"no application protocol", "alpn"},
 	})

@@ -70,7 +70,7 @@ func (f *facts) faultPlaceholder(name string) (string, bool) {
 	case "hello_size":
 		return f.helloSize(), true
 	}
-	return "", false
+	return f.versionPlaceholder(name)
 }
 
 // sentences, whatWords, stageWords and realWords pick the fault words in
@@ -142,7 +142,10 @@ func (f *facts) annotateFaults(d *Diagnosis, v verdict) {
 		parts[i] = f.firingText(sentSummary, fr, "")
 		// A stage-specific wording first: an alert at idle imitates
 		// another device than an alert answering the ClientHello.
-		r, ok := words[fr.Action+"/"+fr.Stage]
+		r, ok := words[realKey(fr)]
+		if !ok {
+			r, ok = words[fr.Action+"/"+fr.Stage]
+		}
 		if !ok {
 			r, ok = words[fr.Action]
 		}
@@ -163,6 +166,21 @@ func (f *facts) annotateFaults(d *Diagnosis, v verdict) {
 	default:
 		d.ClientSaw = firings[i].Symptom
 	}
+}
+
+// realKey is the most specific faultReal key of a firing: a chain rule's
+// shifted clock or chain kind, which imitate different devices (a
+// client's clock is not a server's certificate).
+func realKey(fr FaultFiring) string {
+	switch {
+	case fr.Action != "chain":
+		return ""
+	case fr.Chain == "" && fr.Skew < 0:
+		return "chain/clock_ahead"
+	case fr.Chain == "" && fr.Skew > 0:
+		return "chain/clock_behind"
+	}
+	return "chain/" + fr.Chain
 }
 
 // sawIsGeneric reports whether the client hint a verdict gets says nothing

@@ -27,11 +27,12 @@ func evHello() []string {
 
 // Client-symptom texts reused by several entries (client-symptoms.md §3, §5).
 const (
-	sawAlert70  = "tlsgate answers with alert 70 protocol_version: curl prints `curl: (35) … tlsv1 alert protocol version`, Go `remote error: tls: protocol version not supported`, Java `Received fatal alert: protocol_version`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
-	sawTimeout  = "curl prints `curl: (28) Connection timed out after … milliseconds` or `curl: (28) SSL connection timeout`; Go net/http `net/http: TLS handshake timeout`; openssl s_client prints CONNECTED(00000003) and hangs; Chrome ERR_TIMED_OUT."
-	sawBackend  = "{backend_saw}"
-	checkCA     = "Run `tlsgate ca export` and add the lab CA to the client's trust store, or pass it directly: `curl --cacert lab-ca.pem https://{sni_or_host}:{vport}/`."
-	checkCAJava = "For Java, import the lab CA into the truststore (`keytool -importcert -cacerts -file lab-ca.pem`); for Python set SSL_CERT_FILE or REQUESTS_CA_BUNDLE."
+	sawAlert70      = "tlsgate answers with alert 70 protocol_version: curl prints `curl: (35) … tlsv1 alert protocol version`, Go `remote error: tls: protocol version not supported`, Java `Received fatal alert: protocol_version`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
+	sawTimeout      = "curl prints `curl: (28) Connection timed out after … milliseconds` or `curl: (28) SSL connection timeout`; Go net/http `net/http: TLS handshake timeout`; openssl s_client prints CONNECTED(00000003) and hangs; Chrome ERR_TIMED_OUT."
+	sawBackend      = "{backend_saw}"
+	checkCA         = "Run `tlsgate ca export` and add the lab CA to the client's trust store, or pass it directly: `curl --cacert lab-ca.pem https://{sni_or_host}:{vport}/`."
+	checkUpgradeSSL = "Upgrade the client: tlsgate (Go's crypto/tls) cannot serve SSLv2 or SSLv3 at any min_version, and no server should."
+	checkCAJava     = "For Java, import the lab CA into the truststore (`keytool -importcert -cacerts -file lab-ca.pem`); for Python set SSL_CERT_FILE or REQUESTS_CA_BUNDLE."
 )
 
 // knowledgeTable is built once and only read afterwards: it is a constant
@@ -46,7 +47,7 @@ var knowledgeTableJA = sync.OnceValue(knowledgeJA)
 // "code/variant".
 func knowledge() map[string]entry {
 	t := clientKnowledge()
-	for _, more := range []map[string]entry{upstreamKnowledge(), inspectKnowledge(), faultKnowledge()} {
+	for _, more := range []map[string]entry{upstreamKnowledge(), inspectKnowledge(), faultKnowledge(), effectKnowledge()} {
 		for k, e := range more {
 			t[k] = e
 		}
@@ -57,7 +58,7 @@ func knowledge() map[string]entry {
 // knowledgeJA builds the Japanese table, keyed like knowledge.
 func knowledgeJA() map[string]entry {
 	t := clientKnowledgeJA()
-	for _, more := range []map[string]entry{upstreamKnowledgeJA(), inspectKnowledgeJA(), faultKnowledgeJA()} {
+	for _, more := range []map[string]entry{upstreamKnowledgeJA(), inspectKnowledgeJA(), faultKnowledgeJA(), effectKnowledgeJA()} {
 		for k, e := range more {
 			t[k] = e
 		}

@@ -62,27 +62,35 @@ func clientKnowledge() map[string]entry {
 			summary: "client {client} offered {offered_versions}; listener {listener} accepts {our_versions}",
 			cause:   "The client's highest protocol version ({max_offered}) is below this listener's floor ({floor}), so no version can be chosen and the handshake stops at the ClientHello; BIG-IP logs this as `unsupported version`.",
 			checks: []string{
-				"Upgrade or reconfigure the client to offer TLS 1.2 or later (curl --tlsv1.2; Java jdk.tls.client.protocols; s_client without -tls1/-tls1_1).",
-				"If this legacy client must be served, lower min_version on listener {listener} (BIG-IP: remove no-tlsv1/no-tlsv1.1 from the client-ssl options) and accept the risk.",
+				"Upgrade or reconfigure the client to offer {floor} or later: {client_floor_flags}.",
+				"If this client must be served as it is, set min_version = \"{max_offered_cfg}\" on listener {listener} (BIG-IP: remove {bigip_enable_old} from the client-ssl options).{legacy_risk}",
 			},
 			clientSaw: sawAlert70,
 			evidence:  evHello(),
 		},
+		// tlsgate cannot serve SSLv2 or SSLv3 at any min_version: the
+		// client is the only thing to change.
 		CodeVersionTooOld + "/sslv2": {
-			cause: "The client sent an SSLv2-format ClientHello (first byte with the high bit set, then message type 1). It comes from very old stacks or tools forced into SSLv2 compatibility; modern servers, Go's included, reject it. BIG-IP logs this as `unsupported version`.",
+			cause:  "The client sent an SSLv2-format ClientHello (first byte with the high bit set, then message type 1). It comes from very old stacks or tools forced into SSLv2 compatibility; modern servers, Go's included, reject it. BIG-IP logs this as `unsupported version`.",
+			checks: []string{checkUpgradeSSL, "Upgrade or reconfigure the client to offer {floor} or later: {client_floor_flags}."},
 		},
 		CodeVersionTooOld + "/sslv3": {
-			cause: "The client offers nothing above SSLv3, which is broken (POODLE) and disabled everywhere; this listener's floor is {floor}. BIG-IP logs this as `unsupported version`.",
+			cause:  "The client offers nothing above SSLv3, which is broken (POODLE) and disabled everywhere; this listener's floor is {floor}. BIG-IP logs this as `unsupported version`.",
+			checks: []string{checkUpgradeSSL, "Upgrade or reconfigure the client to offer {floor} or later: {client_floor_flags}."},
 		},
 		CodeVersionTooNew: {group: groupVersion,
 			summary: "client {client} offered only {offered_versions}; listener {listener} accepts {our_versions}",
 			cause:   "Every version the client offers ({offered_versions}) is above this listener's ceiling ({ceiling}). Typical: a TLS 1.3-only client (curl --tlsv1.3, a hardened Go or Java config) against a listener capped at TLS 1.2; BIG-IP client-ssl profiles keep TLS 1.3 off by default (option no-tlsv1.3).",
 			checks: []string{
-				"Raise max_version on listener {listener} to TLS 1.3 (BIG-IP: remove no-tlsv1.3 from the client-ssl options).",
-				"Or allow TLS 1.2 on the client.",
+				"Raise max_version on listener {listener} to \"{min_offered_cfg}\" or later (BIG-IP: remove {bigip_enable_new} from the client-ssl options).",
+				"Or let the client offer {ceiling}: {client_ceiling_flags}.",
 			},
 			clientSaw: sawAlert70,
 			evidence:  evHello(),
+		},
+
+		CodeVersionTooNew + "/legacy_cap": {
+			cause: "Every version the client offers ({offered_versions}) is above this listener's ceiling ({ceiling}). A listener capped below TLS 1.2 reproduces a legacy server: current clients (curl and Python on OpenSSL 3, Go, Java, browsers) offer nothing below TLS 1.2 by default, so all of them fail here.",
 		},
 
 		CodeNoSharedCipher: {group: groupCiphers,
@@ -101,7 +109,7 @@ func clientKnowledge() map[string]entry {
 			summary: "no usable cipher at {negotiable}: client {client} offered suites on listener {listener}'s list ({shared_ciphers}), but they need an {shared_key} certificate and the listener serves an {our_key} one",
 			cause:   "Below TLS 1.3 each cipher suite names the key its certificate must have: ECDHE_ECDSA suites need an ECDSA (or Ed25519) key, ECDHE_RSA and plain RSA suites an RSA key. The client offers suites that are on this listener's list, but only ones for an {shared_key} key, and the certificate tlsgate presents has an {our_key} key (certificates minted from the lab CA are ECDSA P-256), so no suite can be used. Typical: a cipher string copied from a profile whose certificate was RSA.",
 			checks: []string{
-				"Add suites for an {our_key} key to listener {listener}'s ciphers (e.g. TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 for ECDSA), or serve an {shared_key} certificate (client_ssl cert and key).",
+				"Add suites for an {our_key} key to listener {listener}'s ciphers (e.g. TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 for ECDSA), or serve an {shared_key} certificate (client_ssl.cert and client_ssl.key).",
 				"Or allow TLS 1.3 (max_version = \"1.3\"), where the suites do not depend on the key.",
 				"BIG-IP: check that the client-ssl profile's certificate key type matches its cipher string (`tmm --clientciphers '<string>'` lists the suites, ECDHE-RSA or ECDHE-ECDSA).",
 			},
@@ -206,7 +214,7 @@ func clientKnowledge() map[string]entry {
 		},
 		CodeClientAlert + "/48": {
 			cause:     "The client does not trust the certificate's issuer (alert 48 unknown_ca): tlsgate's certificates come from the lab CA, which is not in the client's trust store. OpenSSL-based clients (curl, Python) send 48 for self-signed, untrusted-root and incomplete-chain certificates; openssl s_client sends it only with -verify_return_error (without it, it prints the verify error and carries on).",
-			checks:    []string{checkCA, checkCAJava, "If the listener serves a fixed cert_file, check that its chain includes the intermediate."},
+			checks:    []string{checkCA, checkCAJava, "If the listener serves a fixed certificate (client_ssl.cert and client_ssl.key), check that the client_ssl.cert file holds the intermediate after the leaf."},
 			clientSaw: "curl prints `curl: (60) SSL certificate problem: unable to get local issuer certificate` (or `self-signed certificate`, `self-signed certificate in certificate chain`); s_client -verify_return_error `verify error:num=20:unable to get local issuer certificate`.",
 		},
 		CodeClientAlert + "/42": {
@@ -216,7 +224,7 @@ func clientKnowledge() map[string]entry {
 				"If it says `signed by unknown authority`: " + checkCA,
 				"Check that the name the client dials is on the certificate (SNI {sni}) and that both clocks are right.",
 			},
-			clientSaw: "A Go client prints `tls: failed to verify certificate: x509: certificate signed by unknown authority` (or `… has expired or is not yet valid …`, `… is valid for X, not Y`).",
+			clientSaw: "A Go client prints `tls: failed to verify certificate: x509: certificate signed by unknown authority` (or `… has expired or is not yet valid …`, `… is valid for X, not Y`). An OpenSSL client (curl, Python) sends 42 only for a not-yet-valid or weak certificate: curl prints `curl: (60) SSL certificate problem: certificate is not yet valid` (or `… CA signature digest algorithm too weak`).",
 		},
 		CodeClientAlert + "/45": {
 			cause: "The client says a certificate has expired (alert 45 certificate_expired): the leaf or a chain certificate is past notAfter by the client's clock.",
@@ -288,6 +296,18 @@ func clientKnowledge() map[string]entry {
 				"Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make the real alert appear in tlsgate's log.",
 			},
 			clientSaw: "curl prints a certificate problem such as `curl: (60) SSL certificate problem: unable to get local issuer certificate`.",
+		},
+		CodeHandshakeFailed + "/inappropriate_fallback": {group: groupFallback,
+			summary: "client {client} retried at {max_offered} with TLS_FALLBACK_SCSV; listener {listener} supports up to {ceiling}, so it refused a possible downgrade",
+			cause: "The client's ClientHello carries TLS_FALLBACK_SCSV (RFC 7507), the signal for \"this is a retry at a lower version after a failed attempt\", while offering {max_offered}, below this listener's highest version ({ceiling}). " +
+				"That is what a downgrade attack looks like, so tlsgate refused with alert 86 inappropriate_fallback, as BIG-IP does (`TLS_FALLBACK_SCSV with a lower protocol`). " +
+				"Typical: the client's first attempt at its highest version failed (a middlebox dropped a TLS 1.3 or large ClientHello, a reset, a timeout) and its retry is refused by design; or a test that forces it (`openssl s_client -tls1_2 -fallback_scsv`).",
+			checks: []string{
+				"Look for a failed connection from {client_ip} just before this one: that is the attempt that really failed; fix that and the client needs no fallback.",
+				"If this is a test, leave out -fallback_scsv (then the ClientHello reaches the version check), or let the client offer {ceiling}: `openssl s_client -connect {virtual} -servername {sni_or_host}`.",
+				"Do not lower max_version on listener {listener} to let the retry through: the refusal is the downgrade protection working.",
+			},
+			clientSaw: "tlsgate answers with alert 86 inappropriate_fallback: openssl s_client prints `…:tlsv1 alert inappropriate fallback:…:SSL alert number 86`, curl `curl: (35) … tlsv1 alert inappropriate fallback`, Go `remote error: tls: inappropriate fallback`.",
 		},
 		CodeHandshakeFailed + "/no_certificate": {
 			cause:     "tlsgate had no certificate for the requested name (SNI {sni}) and no default.",

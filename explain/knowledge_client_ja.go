@@ -3,11 +3,12 @@ package explain
 // Japanese client-symptom texts and checks shared by several entries; they
 // mirror sawAlert70, sawTimeout, sawBackend, checkCA and checkCAJava.
 const (
-	sawAlert70JA  = "tlsgate はアラート 70 protocol_version を返す。curl は `curl: (35) … tlsv1 alert protocol version`、Go は `remote error: tls: protocol version not supported`、Java は `Received fatal alert: protocol_version`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
-	sawTimeoutJA  = "curl は `curl: (28) Connection timed out after … milliseconds` か `curl: (28) SSL connection timeout`、Go の net/http は `net/http: TLS handshake timeout` を表示し、openssl s_client は CONNECTED(00000003) と出したまま止まる。Chrome は ERR_TIMED_OUT。"
-	sawBackendJA  = "{backend_saw}"
-	checkCAJA     = "`tlsgate ca export` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert lab-ca.pem https://{sni_or_host}:{vport}/`。"
-	checkCAJavaJA = "Java ならラボ CA をトラストストアにインポートする（`keytool -importcert -cacerts -file lab-ca.pem`）。Python なら SSL_CERT_FILE か REQUESTS_CA_BUNDLE を設定する。"
+	sawAlert70JA      = "tlsgate はアラート 70 protocol_version を返す。curl は `curl: (35) … tlsv1 alert protocol version`、Go は `remote error: tls: protocol version not supported`、Java は `Received fatal alert: protocol_version`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
+	sawTimeoutJA      = "curl は `curl: (28) Connection timed out after … milliseconds` か `curl: (28) SSL connection timeout`、Go の net/http は `net/http: TLS handshake timeout` を表示し、openssl s_client は CONNECTED(00000003) と出したまま止まる。Chrome は ERR_TIMED_OUT。"
+	sawBackendJA      = "{backend_saw}"
+	checkCAJA         = "`tlsgate ca export` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert lab-ca.pem https://{sni_or_host}:{vport}/`。"
+	checkUpgradeSSLJA = "クライアントを更新する。tlsgate（Go の crypto/tls）は min_version をどう設定しても SSLv2 や SSLv3 を受け付けられないし、どのサーバも受け付けるべきではない。"
+	checkCAJavaJA     = "Java ならラボ CA をトラストストアにインポートする（`keytool -importcert -cacerts -file lab-ca.pem`）。Python なら SSL_CERT_FILE か REQUESTS_CA_BUNDLE を設定する。"
 )
 
 // clientKnowledgeJA is clientKnowledge in Japanese.
@@ -67,25 +68,30 @@ func clientKnowledgeJA() map[string]entry {
 			summary: "クライアント {client} の提示は {offered_versions}、リスナー {listener} が受け付けるのは {our_versions}",
 			cause:   "クライアントが提示した最も新しいプロトコルバージョン（{max_offered}）が、このリスナーの下限（{floor}）より古いため、選べるバージョンがなく、ハンドシェイクは ClientHello の段階で止まる。BIG-IP はこれを `unsupported version` として記録する。",
 			checks: []string{
-				"クライアントを更新するか設定を変えて、TLS 1.2 以上を提示させる（curl は --tlsv1.2、Java は jdk.tls.client.protocols、s_client は -tls1/-tls1_1 を外す）。",
-				"このレガシーなクライアントをどうしても受け入れる必要があるなら、リスクを承知のうえでリスナー {listener} の min_version を下げる（BIG-IP では client-ssl プロファイルの options から no-tlsv1/no-tlsv1.1 を外す）。",
+				"クライアントを更新するか設定を変えて、{floor} 以上を提示させる: {client_floor_flags}。",
+				"このクライアントをそのまま受け入れる必要があるなら、リスナー {listener} を min_version = \"{max_offered_cfg}\" にする（BIG-IP では client-ssl プロファイルの options から {bigip_enable_old} を外す）。{legacy_risk}",
 			},
 			clientSaw: sawAlert70JA,
 		},
 		CodeVersionTooOld + "/sslv2": {
-			cause: "クライアントが SSLv2 形式の ClientHello（先頭バイトの最上位ビットが立ち、続くメッセージタイプが 1）を送ってきた。非常に古い TLS スタックか、SSLv2 互換モードを強制したツールが送るもので、Go を含む今のサーバはこれを拒否する。BIG-IP はこれを `unsupported version` として記録する。",
+			cause:  "クライアントが SSLv2 形式の ClientHello（先頭バイトの最上位ビットが立ち、続くメッセージタイプが 1）を送ってきた。非常に古い TLS スタックか、SSLv2 互換モードを強制したツールが送るもので、Go を含む今のサーバはこれを拒否する。BIG-IP はこれを `unsupported version` として記録する。",
+			checks: []string{checkUpgradeSSLJA, "クライアントを更新するか設定を変えて、{floor} 以上を提示させる: {client_floor_flags}。"},
 		},
 		CodeVersionTooOld + "/sslv3": {
-			cause: "クライアントは SSLv3 までしか提示していない。SSLv3 は POODLE で破られており、どこでも無効化されている。このリスナーの下限は {floor}。BIG-IP はこれを `unsupported version` として記録する。",
+			cause:  "クライアントは SSLv3 までしか提示していない。SSLv3 は POODLE で破られており、どこでも無効化されている。このリスナーの下限は {floor}。BIG-IP はこれを `unsupported version` として記録する。",
+			checks: []string{checkUpgradeSSLJA, "クライアントを更新するか設定を変えて、{floor} 以上を提示させる: {client_floor_flags}。"},
 		},
 		CodeVersionTooNew: {
 			summary: "クライアント {client} の提示は {offered_versions} のみ、リスナー {listener} が受け付けるのは {our_versions}",
 			cause:   "クライアントが提示したバージョン（{offered_versions}）がすべて、このリスナーの上限（{ceiling}）より新しい。典型例は、TLS 1.2 までに制限したリスナーに TLS 1.3 しか話さないクライアント（curl --tlsv1.3、ハードニングした Go や Java の設定）が来るケース。BIG-IP の client-ssl プロファイルは、既定では TLS 1.3 が無効（no-tlsv1.3 オプション）になっている。",
 			checks: []string{
-				"リスナー {listener} の max_version を TLS 1.3 に上げる（BIG-IP では client-ssl プロファイルの options から no-tlsv1.3 を外す）。",
-				"またはクライアント側で TLS 1.2 を許可する。",
+				"リスナー {listener} の max_version を \"{min_offered_cfg}\" 以上に上げる（BIG-IP では client-ssl プロファイルの options から {bigip_enable_new} を外す）。",
+				"またはクライアントに {ceiling} を提示させる: {client_ceiling_flags}。",
 			},
 			clientSaw: sawAlert70JA,
+		},
+		CodeVersionTooNew + "/legacy_cap": {
+			cause: "クライアントが提示したバージョン（{offered_versions}）がすべて、このリスナーの上限（{ceiling}）より新しい。TLS 1.2 未満に制限したリスナーはレガシーなサーバの再現であり、今のクライアント（OpenSSL 3 の curl や Python、Go、Java、ブラウザ）は既定では TLS 1.2 未満を提示しないので、どれもここで失敗する。",
 		},
 
 		CodeNoSharedCipher: {
@@ -103,7 +109,7 @@ func clientKnowledgeJA() map[string]entry {
 			summary: "{negotiable} で使える暗号スイートなし: クライアント {client} はリスナー {listener} のリストにあるスイート（{shared_ciphers}）を提示したが、それらは {shared_key} 証明書用で、リスナーが出す証明書は {our_key}",
 			cause:   "TLS 1.3 より前では、暗号スイートごとに証明書の鍵の種類が決まっている。ECDHE_ECDSA のスイートには ECDSA（または Ed25519）の鍵、ECDHE_RSA と静的 RSA のスイートには RSA の鍵が必要。クライアントはこのリスナーのリストにあるスイートを提示しているが、どれも {shared_key} 鍵用で、tlsgate が提示する証明書の鍵は {our_key}（ラボ CA から発行する証明書は ECDSA P-256）なので、使えるスイートがない。典型例は、RSA 証明書のプロファイルから暗号スイートの文字列をそのまま写したケース。",
 			checks: []string{
-				"リスナー {listener} の ciphers に {our_key} 鍵用のスイートを加える（ECDSA なら TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 など）か、{shared_key} の証明書を使う（client_ssl の cert と key）。",
+				"リスナー {listener} の ciphers に {our_key} 鍵用のスイートを加える（ECDSA なら TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 など）か、{shared_key} の証明書を使う（client_ssl.cert と client_ssl.key）。",
 				"または TLS 1.3 を許可する（max_version = \"1.3\"）。TLS 1.3 のスイートは鍵の種類に依存しない。",
 				"BIG-IP では、client-ssl プロファイルの証明書の鍵の種類が暗号スイートの文字列と合っているか確認する（`tmm --clientciphers '<string>'` でスイートが ECDHE-RSA か ECDHE-ECDSA かがわかる）。",
 			},
@@ -203,7 +209,7 @@ func clientKnowledgeJA() map[string]entry {
 		},
 		CodeClientAlert + "/48": {
 			cause:     "クライアントが証明書の発行者を信頼していない（アラート 48 unknown_ca）。tlsgate の証明書はラボ CA が発行したもので、そのラボ CA がクライアントのトラストストアに入っていない。OpenSSL ベースのクライアント（curl、Python）は、自己署名の証明書、信頼されていないルートCA、中間証明書が欠けた証明書チェーンのいずれでも 48 を送る。openssl s_client が 48 を送るのは -verify_return_error を付けたときだけで、付けなければ検証エラーを表示してそのまま続ける。",
-			checks:    []string{checkCAJA, checkCAJavaJA, "リスナーが固定の cert_file を返しているなら、その証明書チェーンに中間証明書が含まれているか確認する。"},
+			checks:    []string{checkCAJA, checkCAJavaJA, "リスナーが固定の証明書（client_ssl.cert と client_ssl.key）を返しているなら、client_ssl.cert のファイルにリーフの後ろに中間証明書が含まれているか確認する。"},
 			clientSaw: "curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate`（または `self-signed certificate`、`self-signed certificate in certificate chain`）、s_client -verify_return_error は `verify error:num=20:unable to get local issuer certificate` を表示する。",
 		},
 		CodeClientAlert + "/42": {
@@ -213,7 +219,7 @@ func clientKnowledgeJA() map[string]entry {
 				"`signed by unknown authority` と出ているなら: " + checkCAJA,
 				"クライアントが接続に使う名前が証明書に載っているか（SNI {sni}）と、双方の時計が正しいかを確認する。",
 			},
-			clientSaw: "Go のクライアントは `tls: failed to verify certificate: x509: certificate signed by unknown authority`（または `… has expired or is not yet valid …`、`… is valid for X, not Y`）を表示する。",
+			clientSaw: "Go のクライアントは `tls: failed to verify certificate: x509: certificate signed by unknown authority`（または `… has expired or is not yet valid …`、`… is valid for X, not Y`）を表示する。OpenSSL のクライアント（curl、Python）が 42 を送るのは、有効期間前の証明書か弱い証明書のときだけで、curl は `curl: (60) SSL certificate problem: certificate is not yet valid`（または `… CA signature digest algorithm too weak`）を表示する。",
 		},
 		CodeClientAlert + "/45": {
 			cause: "クライアントは証明書が有効期限切れだと言っている（アラート 45 certificate_expired）。クライアントの時計で見て、リーフ証明書かチェーン内の証明書が notAfter を過ぎている。",
@@ -284,6 +290,18 @@ func clientKnowledgeJA() map[string]entry {
 				"クライアントを TLS 1.2 までに制限すると（`curl --tls-max 1.2`）、本当のアラートが tlsgate のログに出る。",
 			},
 			clientSaw: "curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate` のような証明書の問題を表示する。",
+		},
+		CodeHandshakeFailed + "/inappropriate_fallback": {
+			summary: "クライアント {client} が TLS_FALLBACK_SCSV を付けて {max_offered} で再試行した。リスナー {listener} は {ceiling} まで対応しているので、ダウングレードの可能性ありとして拒否した",
+			cause: "クライアントの ClientHello に TLS_FALLBACK_SCSV（RFC 7507、「一度失敗したので低いバージョンで再試行している」という合図）が付いており、しかも提示したバージョン {max_offered} はこのリスナーの最高バージョン（{ceiling}）より低い。" +
+				"これはダウングレード攻撃と同じ形なので、tlsgate は BIG-IP と同じように（`TLS_FALLBACK_SCSV with a lower protocol`）アラート 86 inappropriate_fallback で拒否した。" +
+				"典型例は、クライアントの最高バージョンでの最初の試行が失敗し（TLS 1.3 や大きな ClientHello を経路上の機器が捨てた、リセットされた、タイムアウトした）、その再試行が設計どおり拒否されたケース。あるいはそれを強制したテスト（`openssl s_client -tls1_2 -fallback_scsv`）。",
+			checks: []string{
+				"この接続の直前に {client_ip} からの失敗した接続がないか探す。それが本当に失敗した試行であり、そちらを直せばクライアントはフォールバックしなくて済む。",
+				"テストなら -fallback_scsv を外す（そうすれば ClientHello はバージョンのチェックまで進む）か、クライアントに {ceiling} を提示させる: `openssl s_client -connect {virtual} -servername {sni_or_host}`。",
+				"再試行を通すためにリスナー {listener} の max_version を下げてはいけない。この拒否はダウングレード防止が正しく働いた結果である。",
+			},
+			clientSaw: "tlsgate はアラート 86 inappropriate_fallback を返す。openssl s_client は `…:tlsv1 alert inappropriate fallback:…:SSL alert number 86`、curl は `curl: (35) … tlsv1 alert inappropriate fallback`、Go は `remote error: tls: inappropriate fallback` を表示する。",
 		},
 		CodeHandshakeFailed + "/no_certificate": {
 			cause:     "tlsgate には、要求された名前（SNI {sni}）の証明書もデフォルトの証明書もなかった。",

@@ -139,11 +139,11 @@ func inspectKnowledge() map[string]entry {
 func warningTexts() map[string]string {
 	return map[string]string{
 		warnVerifyOff: "upstream verification is off: tlsgate would accept any server certificate, so the client's trust is not carried through " +
-			"(listener {listener} has server_ssl verify = false; {dest} was not checked)",
+			"(listener {listener} has server_ssl.verify = false; {dest} was not checked)",
 		warnDowngrade: "TLS {client_ver_short} → {server_ver_short} downgrade between the legs: the client has {client_version} with tlsgate, " +
 			"but tlsgate reached {dest} with {server_version}; the client believes it has {client_version} end to end",
 		warnOfferDowngrade: "TLS 1.3 → {server_ver_short} downgrade between the legs: the client offered TLS 1.3, but the server leg to {dest} negotiated {server_version} " +
-			"(check server_ssl max_version on listener {listener}; a server that speaks only {server_version} gives a direct client the same)",
+			"(tlsgate offers the server TLS 1.2 and 1.3, as [listener.server_ssl] has no version setting, so {dest} itself stops at {server_version}; a direct client gets the same)",
 		warnWeakerCipher: "weaker cipher on the server leg: {server_cipher} ({server_cipher_class}) although the client offered {best_offered} ({best_offered_class})",
 		warnHelloTooLarge: "the ClientHello is larger than tlsgate parses ({hello_err}), so its SNI, ALPN, JA3 and JA4 were not read: " +
 			"routing by name and fault rules keyed on them did not see this connection",

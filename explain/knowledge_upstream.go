@@ -123,7 +123,7 @@ func upstreamKnowledge() map[string]entry {
 				"This is the server side: in the BIG-IP line the left side ({backend_local}) is tlsgate's own address (on BIG-IP the self IP or SNAT address) and the right side ({backend_remote}) is the pool member, not the client.",
 			checks: []string{
 				"Check the backend port speaks TLS: `openssl s_client -connect {backend}`.",
-				"Compare the versions and ciphers the backend accepts with listener {listener}'s server_ssl settings.",
+				"Compare the versions and ciphers the backend accepts with what tlsgate offers it: crypto/tls client defaults (TLS 1.2 and 1.3, Go's default suites), since [listener.server_ssl] sets only ca, server_name, verify, cert and key.",
 			},
 			clientSaw: sawBackend,
 			evidence:  []string{"backend_endpoints", "backend_tls_error", "backend_cert"},
@@ -146,28 +146,44 @@ func upstreamKnowledge() map[string]entry {
 			cause: "tlsgate does not trust the backend's certificate: {verify}. " +
 				"This is the server side: in the BIG-IP line the left side ({backend_local}) is tlsgate's own address (on BIG-IP the self IP or SNAT address) and the right side ({backend_remote}) is the pool member.",
 			checks: []string{
-				"Give server_ssl.ca_file the CA that issued the backend's certificate.",
+				"Put the CA that issued the backend's certificate into server_ssl.ca of listener {listener} (a PEM bundle; empty means the system pool).",
 				"Set server_ssl.server_name to a name on the backend certificate.",
 				"Inspect it: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -issuer -dates`.",
 			},
 			clientSaw: sawBackend,
 			evidence:  []string{"backend_endpoints", "backend_verify", "backend_tls_error", "backend_cert"},
 		},
+		// A date or name failure is not fixed by trusting another CA, so
+		// these variants lead with the dates or the name.
 		CodeBackendTLSVerify + "/expired": {
 			cause: "The backend's certificate has expired (or tlsgate's clock is wrong): {verify}. " +
 				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"Read the backend certificate's dates: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -dates`; if notAfter has passed, renew the certificate on the backend.",
+				"If the dates are right, check tlsgate's clock (`date -u`, NTP): verification uses tlsgate's time.",
+				"Only for a lab backend: server_ssl.verify = false on listener {listener} accepts it anyway.",
+			},
 		},
 		CodeBackendTLSVerify + "/not_yet_valid": {
 			cause: "The backend's certificate is not valid yet (or a clock is wrong): {verify}. " +
 				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"Check tlsgate's clock (`date -u`, NTP): a clock behind the certificate's notBefore gives exactly this.",
+				"Read the backend certificate's dates: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -dates`; a certificate issued by a host whose clock runs ahead starts in the future.",
+			},
 		},
 		CodeBackendTLSVerify + "/unknown_authority": {
-			cause: "The backend's certificate is signed by an unknown authority: its CA is not in server_ssl.ca_file (or the system pool), or the backend does not send its intermediate. " +
+			cause: "The backend's certificate is signed by an unknown authority: its CA is not in server_ssl.ca (or the system pool, when server_ssl.ca is empty), or the backend does not send its intermediate. " +
 				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
 		},
 		CodeBackendTLSVerify + "/hostname": {
 			cause: "The backend's certificate does not carry the name tlsgate verifies (hostname mismatch): {verify}. " +
 				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"Set server_ssl.server_name on listener {listener} to a name the backend certificate carries (empty: the client's SNI, else the backend's host).",
+				"List the names it carries: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -ext subjectAltName`.",
+				"Or reissue the backend certificate with the name tlsgate uses.",
+			},
 		},
 
 		CodeMaxConnections: {

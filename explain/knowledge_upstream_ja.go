@@ -115,7 +115,7 @@ func upstreamKnowledgeJA() map[string]entry {
 				"これはサーバ側の失敗である。" + sidesServerJA + "右側はクライアントではない。",
 			checks: []string{
 				"バックエンドのポートが TLS を話すか確認する: `openssl s_client -connect {backend}`。",
-				"バックエンドが受け付けるバージョンと暗号スイートを、リスナー {listener} の server_ssl の設定と比べる。",
+				"バックエンドが受け付けるバージョンと暗号スイートを、tlsgate が提示するもの（crypto/tls のクライアント既定値: TLS 1.2 と 1.3、Go の既定のスイート）と比べる。[listener.server_ssl] で設定できるのは ca、server_name、verify、cert、key だけ。",
 			},
 			clientSaw: sawBackendJA,
 		},
@@ -137,7 +137,7 @@ func upstreamKnowledgeJA() map[string]entry {
 			cause: "tlsgate はバックエンドの証明書を信頼していない: {verify}。" +
 				"これはサーバ側の失敗である。" + sidesServerJA,
 			checks: []string{
-				"バックエンドの証明書を発行した CA を server_ssl.ca_file に入れる。",
+				"バックエンドの証明書を発行した CA を、リスナー {listener} の server_ssl.ca（PEM バンドル。空ならシステムのトラストストア）に入れる。",
 				"server_ssl.server_name を、バックエンドの証明書に載っている名前にする。",
 				"証明書を確認する: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -issuer -dates`。",
 			},
@@ -145,15 +145,29 @@ func upstreamKnowledgeJA() map[string]entry {
 		},
 		CodeBackendTLSVerify + "/expired": {
 			cause: "バックエンドの証明書が有効期限切れ（または tlsgate の時計がずれている）: {verify}。" + sidesServerJA,
+			checks: []string{
+				"バックエンドの証明書の日付を確認する: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -dates`。notAfter を過ぎていれば、バックエンドの証明書を更新する。",
+				"日付が正しければ tlsgate の時計を確認する（`date -u`、NTP）。検証には tlsgate の時刻が使われる。",
+				"ラボのバックエンドに限り: リスナー {listener} の server_ssl.verify = false にすれば、それでも受け入れる。",
+			},
 		},
 		CodeBackendTLSVerify + "/not_yet_valid": {
 			cause: "バックエンドの証明書の有効期間がまだ始まっていない（またはどこかの時計がずれている）: {verify}。" + sidesServerJA,
+			checks: []string{
+				"tlsgate の時計を確認する（`date -u`、NTP）。時計が証明書の notBefore より遅れていると、ちょうどこうなる。",
+				"バックエンドの証明書の日付を確認する: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -dates`。時計が進んでいるホストで発行した証明書は、開始日時が未来になる。",
+			},
 		},
 		CodeBackendTLSVerify + "/unknown_authority": {
-			cause: "バックエンドの証明書の発行者が不明: その CA が server_ssl.ca_file（またはシステムのトラストストア）にないか、バックエンドが中間証明書を送っていない。" + sidesServerJA,
+			cause: "バックエンドの証明書の発行者が不明: その CA が server_ssl.ca（空ならシステムのトラストストア）にないか、バックエンドが中間証明書を送っていない。" + sidesServerJA,
 		},
 		CodeBackendTLSVerify + "/hostname": {
 			cause: "バックエンドの証明書に、tlsgate が検証する名前が載っていない（ホスト名の不一致）: {verify}。" + sidesServerJA,
+			checks: []string{
+				"リスナー {listener} の server_ssl.server_name を、バックエンドの証明書に載っている名前にする（空ならクライアントの SNI、なければバックエンドのホスト名が使われる）。",
+				"証明書に載っている名前を一覧する: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -ext subjectAltName`。",
+				"またはバックエンドの証明書を、tlsgate が使う名前で発行し直す。",
+			},
 		},
 
 		CodeMaxConnections: {

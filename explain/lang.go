@@ -170,7 +170,7 @@ func phrasesEN() map[string]string {
 		"side_client":    "client",
 		"side_backend":   "backend",
 
-		"verify_skipped":   "skipped (server_ssl verify = false): any certificate would have been accepted",
+		"verify_skipped":   "skipped (server_ssl.verify = false): any certificate would have been accepted",
 		"verified_for":     "verified for {name}",
 		"verified":         "verified",
 		"brief_verified":   " verified",
@@ -182,11 +182,13 @@ func phrasesEN() map[string]string {
 		"streak_sentence":  " {n} failures in a row from this client type (JA4 {ja4}) for this host (SNI {sni}).",
 		"more_not_kept":    "(+{n} more not kept)",
 
-		"upstream_unverified": "reached the real server {dest} without verifying its certificate (server_ssl verify = false)",
-		"upstream_verified":   "verified the real server {dest}'s certificate for {name}",
-		"mimic_note":          " that copies the real server's subject and SANs",
-		"backend_saw_inspect": "In inspect mode tlsgate sets up the server leg before it answers the client, so the client's handshake never gets a reply: tlsgate resets the connection after the ClientHello; curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
-		"backend_saw":         "The client's connection (and TLS handshake, when tlsgate terminates) succeeds, then tlsgate resets it with no response from the backend: curl prints `curl: (56) Recv failure: Connection reset by peer` (or `(52) Empty reply from server`), Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"upstream_unverified":     "reached the real server {dest} without verifying its certificate (server_ssl.verify = false)",
+		"upstream_verified":       "verified the real server {dest}'s certificate for {name}",
+		"mimic_note":              " that copies the real server's subject and SANs",
+		"backend_saw_inspect":     "In inspect mode tlsgate sets up the server leg before it answers the client, so the client's handshake never gets a reply: tlsgate resets the connection after the ClientHello; curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"backend_saw":             "The client's TLS handshake with tlsgate succeeds, then tlsgate resets the connection with no response from the backend: curl prints `curl: (56) Recv failure: Connection reset by peer` (or `(52) Empty reply from server`), Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"backend_saw_passthrough": "tlsgate does not terminate TLS here: it dials the backend as soon as the ClientHello is in and resets the client when that fails, so the client's handshake gets a RST instead of a ServerHello: curl prints `curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"backend_saw_plain":       "The client's connection succeeds and its first bytes go out, then tlsgate resets it with no response from the backend: curl prints `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
 
 		"rank_unknown": "unknown strength",
 		"rank_0":       "3DES/RC4",
@@ -202,6 +204,17 @@ func phrasesEN() map[string]string {
 		"chrome_blames":    " (it blames the client certificate)",
 		"cert_saw_tls12":   "Under TLS 1.2 the handshake fails: curl prints `{curl}`, Go `{go}`.",
 		"cert_saw_tls13":   "Under TLS 1.3 the client sees a completed handshake and the alert on its first read: curl prints `{curl}`, and Go's first Read returns `{go}`.",
+
+		"legacy_risk": " TLS 1.0 and 1.1 are deprecated (RFC 8996): serve them only to a client that cannot be upgraded.",
+		"java_legacy": " (Java also lists TLSv1 and TLSv1.1 in jdk.tls.disabledAlgorithms of java.security: remove them there)",
+
+		"chain_verify_other": "the error its kind causes",
+		"clock_expired":      "expired",
+		"clock_not_yet":      "not yet valid",
+		"clock_ahead":        "ahead",
+		"clock_behind":       "behind",
+		"clock_saw_expired":  "curl prints `curl: (60) SSL certificate problem: certificate has expired`, openssl s_client `verify error:num=10:certificate has expired`, Go `x509: certificate has expired or is not yet valid: current time … is after …`, Chrome NET::ERR_CERT_DATE_INVALID (or its \"Your clock is ahead\" page).",
+		"clock_saw_not_yet":  "curl prints `curl: (60) SSL certificate problem: certificate is not yet valid`, openssl s_client `verify error:num=9:certificate is not yet valid`, Go `x509: certificate has expired or is not yet valid: current time … is before …`, Chrome NET::ERR_CERT_DATE_INVALID (or its \"Your clock is behind\" page).",
 
 		"size_unknown": "of unknown size",
 		"size":         "{n} bytes in {records} record(s)",

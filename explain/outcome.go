@@ -35,7 +35,7 @@ type Leg struct {
 	Duration time.Duration
 	// Group is the key exchange group negotiated (e.g. "X25519MLKEM768").
 	Group string
-	// VerifySkipped: tlsgate did not verify the peer (server_ssl verify = false).
+	// VerifySkipped: tlsgate did not verify the peer (server_ssl.verify = false).
 	VerifySkipped bool
 	// ServerFlightSent: tlsgate had written its handshake flight (ServerHello,
 	// certificate) before the peer gave up, so the peer saw our certificate.
@@ -92,6 +92,14 @@ type FaultFiring struct {
 	Rule, Action, Stage, Direction string
 	Draw                           float64
 	Symptom                        string
+	// Chain is the bad chain a chain rule served ("self_signed" …, "" for
+	// a good one) and Skew its validity shift: a skew imitates the
+	// client's clock, not the server's certificate.
+	Chain string
+	Skew  time.Duration
+	// Then is what followed a truncation, a hold or an alert: "fin" and
+	// "rst" are tlsgate's own close, "hold" leaves the client waiting.
+	Then string
 }
 
 // Outcome is every fact about one connection, filled by the listener and

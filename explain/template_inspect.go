@@ -72,10 +72,17 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 		}
 		return f.rankText(suiteRank(best)), true
 	case "backend_saw":
-		if o.Mode == "inspect" && o.Route != "bypass" {
+		// When tlsgate does not terminate, it dials as soon as the
+		// ClientHello is in, so the client's handshake gets the reset.
+		switch {
+		case o.Mode == "inspect" && o.Route != "bypass":
 			return f.say("backend_saw_inspect"), true
+		case o.Route == "passthrough" || o.Route == "bypass" || (o.Route == "" && o.Mode == "passthrough"):
+			return f.say("backend_saw_passthrough"), true
+		case o.ClientTLS.Done || o.Route == "terminate":
+			return f.say("backend_saw"), true
 		}
-		return f.say("backend_saw"), true
+		return f.say("backend_saw_plain"), true
 	}
 	return f.faultPlaceholder(name)
 }

@@ -56,7 +56,7 @@ func phrasesJA() map[string]string {
 		"side_client":    "クライアント",
 		"side_backend":   "バックエンド",
 
-		"verify_skipped":   "省略（server_ssl verify = false）: どんな証明書でも受け入れる状態だった",
+		"verify_skipped":   "省略（server_ssl.verify = false）: どんな証明書でも受け入れる状態だった",
 		"verified_for":     "{name} として検証済み",
 		"verified":         "検証済み",
 		"brief_verified":   " 検証済み",
@@ -68,11 +68,13 @@ func phrasesJA() map[string]string {
 		"streak_sentence":  "同じ種類のクライアント（JA4 {ja4}）からこのホスト（SNI {sni}）への失敗が {n} 回続いている。",
 		"more_not_kept":    "（ほか {n} 件は保持していない）",
 
-		"upstream_unverified": "本物のサーバ {dest} には証明書を検証せずに接続し（server_ssl verify = false）",
-		"upstream_verified":   "本物のサーバ {dest} の証明書を {name} として検証し",
-		"mimic_note":          "（本物のサーバの subject と SAN をコピーしたもの）",
-		"backend_saw_inspect": "inspect モードの tlsgate はクライアントに応答する前にサーバ側レッグを確立するので、クライアントのハンドシェイクには何も返らない。tlsgate は ClientHello の後で接続をリセットし、curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
-		"backend_saw":         "クライアントから見ると接続（tlsgate が終端する場合は TLS ハンドシェイクも）は成功するが、バックエンドからの応答がないまま tlsgate がリセットする: curl は `curl: (56) Recv failure: Connection reset by peer`（または `(52) Empty reply from server`）、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
+		"upstream_unverified":     "本物のサーバ {dest} には証明書を検証せずに接続し（server_ssl.verify = false）",
+		"upstream_verified":       "本物のサーバ {dest} の証明書を {name} として検証し",
+		"mimic_note":              "（本物のサーバの subject と SAN をコピーしたもの）",
+		"backend_saw_inspect":     "inspect モードの tlsgate はクライアントに応答する前にサーバ側レッグを確立するので、クライアントのハンドシェイクには何も返らない。tlsgate は ClientHello の後で接続をリセットし、curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
+		"backend_saw":             "クライアントから見ると tlsgate との TLS ハンドシェイクは成功するが、バックエンドからの応答がないまま tlsgate が接続をリセットする: curl は `curl: (56) Recv failure: Connection reset by peer`（または `(52) Empty reply from server`）、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
+		"backend_saw_passthrough": "ここでは tlsgate は TLS を終端しない。ClientHello が届いた時点でバックエンドに接続し、それに失敗するとクライアントをリセットするので、クライアントのハンドシェイクには ServerHello の代わりに RST が返る: curl は `curl: (35) Recv failure: Connection reset by peer`、openssl s_client は `write:errno=104`、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
+		"backend_saw_plain":       "クライアントから見ると接続は成功して最初のバイト列も送れるが、バックエンドからの応答がないまま tlsgate がリセットする: curl は `curl: (56) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
 
 		"rank_unknown": "強度不明",
 		"rank_0":       "3DES/RC4",
@@ -89,6 +91,17 @@ func phrasesJA() map[string]string {
 		"cert_saw_tls12":   "TLS 1.2 ではハンドシェイク自体が失敗する。curl は `{curl}`、Go は `{go}` を表示する。",
 		"cert_saw_tls13":   "TLS 1.3 ではクライアント側ではハンドシェイクが完了したように見え、最初の読み込みでアラートを受け取る。curl は `{curl}` を表示し、Go は最初の Read が `{go}` を返す。",
 
+		"legacy_risk": "TLS 1.0 と 1.1 は廃止されている（RFC 8996）。更新できないクライアントにだけ許可する。",
+		"java_legacy": "（Java は java.security の jdk.tls.disabledAlgorithms にも TLSv1 と TLSv1.1 を載せているので、そこからも外す）",
+
+		"chain_verify_other": "その種類のチェーンが起こすエラー",
+		"clock_expired":      "有効期限切れ",
+		"clock_not_yet":      "まだ有効期間前",
+		"clock_ahead":        "進んでいる",
+		"clock_behind":       "遅れている",
+		"clock_saw_expired":  "curl は `curl: (60) SSL certificate problem: certificate has expired`、openssl s_client は `verify error:num=10:certificate has expired`、Go は `x509: certificate has expired or is not yet valid: current time … is after …`、Chrome は NET::ERR_CERT_DATE_INVALID（または「時計が進んでいます」のページ）を表示する。",
+		"clock_saw_not_yet":  "curl は `curl: (60) SSL certificate problem: certificate is not yet valid`、openssl s_client は `verify error:num=9:certificate is not yet valid`、Go は `x509: certificate has expired or is not yet valid: current time … is before …`、Chrome は NET::ERR_CERT_DATE_INVALID（または「時計が遅れています」のページ）を表示する。",
+
 		"size_unknown": "サイズ不明",
 		"size":         "{records} レコードで {n} バイト",
 		"size_shares":  "、key share は {groups}",
@@ -99,11 +112,11 @@ func phrasesJA() map[string]string {
 func warningTextsJA() map[string]string {
 	return map[string]string{
 		warnVerifyOff: "サーバ側の証明書検証が無効: tlsgate はどんなサーバ証明書でも受け入れるので、クライアントの信頼判断が本物のサーバまで引き継がれていない" +
-			"（リスナー {listener} は server_ssl verify = false、{dest} の証明書は未検証）",
+			"（リスナー {listener} は server_ssl.verify = false、{dest} の証明書は未検証）",
 		warnDowngrade: "レッグ間で TLS {client_ver_short} → {server_ver_short} にダウングレード: クライアントと tlsgate の間は {client_version} だが、" +
 			"tlsgate から {dest} へは {server_version} で接続している。クライアントはエンドツーエンドで {client_version} だと思い込んでいる",
 		warnOfferDowngrade: "レッグ間で TLS 1.3 → {server_ver_short} にダウングレード: クライアントは TLS 1.3 を提示したが、{dest} へのサーバ側レッグは {server_version} になった" +
-			"（リスナー {listener} の server_ssl max_version を確認する。サーバが {server_version} しか話さないなら、直接つないだクライアントでも同じ結果になる）",
+			"（[listener.server_ssl] にはバージョンの設定がなく、tlsgate はサーバに TLS 1.2 と 1.3 を提示するので、{dest} 自体が {server_version} までしか話さない。直接つないだクライアントでも同じ結果になる）",
 		warnWeakerCipher: "サーバ側レッグの暗号スイートが弱い: クライアントは {best_offered}（{best_offered_class}）を提示していたのに、{server_cipher}（{server_cipher_class}）が使われている",
 		warnHelloTooLarge: "ClientHello が tlsgate の解析上限を超えている（{hello_err}）ため、SNI・ALPN・JA3・JA4 を読めていない: " +
 			"名前による振り分けや、それらをキーにした障害ルールはこの接続に効いていない",
@@ -177,6 +190,9 @@ func faultRealJA() map[string]string {
 		"block_page":           "TLS を終端して HTTP のブロックページを返す WAF（F5 ASM の `The requested URL was rejected`、AWS WAF の 403、Cloudflare の 403 や 429。TLS のエラーではない）",
 		"rewrite":              "レスポンスヘッダを書き換えるプロキシ（HSTS の削除、Via の追加）",
 		"chain":                "不正な証明書チェーンを返すサーバ（有効期限切れ、ホスト名の不一致、自己署名、中間証明書の欠落など）、またはクライアントが信頼しない CA で再署名する TLS 検査プロキシ",
+		"chain/clock_ahead":    "時計が進んでいるクライアント（サーバの証明書に問題はないが期限切れに見える。直すべきは証明書ではなくクライアントの時計（NTP））",
+		"chain/clock_behind":   "時計が遅れているクライアント（発行したばかりの証明書がまだ有効期間前に見える。直すべきは証明書ではなくクライアントの時計（NTP））",
+		"chain/not_yet_valid":  "notBefore より前に使われた証明書（時計が進んだホストで発行されたか、時計が遅れたクライアントが検証している）",
 		"version":              "一部のプロトコルバージョンしか受け付けないサーバやロードバランサのプロファイル",
 		"cipher":               "暗号スイートを絞ったサーバやロードバランサのプロファイル（FIPS のみ、ハードニング済みなど）",
 		"alert":                "TLS アラートで拒否するロードバランサ、WAF、ポリシーエンジン",

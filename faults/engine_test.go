@@ -372,3 +372,34 @@ func TestTLSPolicyRefusal(t *testing.T) {
 		}
 	}
 }
+
+// TestFiringCarriesRuleParameters: a diagnosis needs the chain, the skew
+// and the follow-up a rule ran with, not only its action (a clock skew is
+// the client's problem, a bad chain the server's; tlsgate's own FIN after
+// a truncation is not the client's close).
+func TestFiringCarriesRuleParameters(t *testing.T) {
+	e := NewEngine(nil)
+	rules := []Rule{
+		{Name: "skew", Action: ActChain, Skew: Duration(-720 * time.Hour)},
+		{Name: "root", Action: ActChain, Chain: ChainUntrustedRoot},
+		{Name: "cut", Action: ActTruncate, Bytes: 300, Then: ThenFIN, Stage: StageServerFlight},
+	}
+	if err := e.Set(rules); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Firing{
+		"skew": {Skew: Duration(-720 * time.Hour)},
+		"root": {Chain: string(ChainUntrustedRoot)},
+		"cut":  {Then: string(ThenFIN)},
+	}
+	got := e.Plan(ConnInfo{Listener: "l", Index: 1}).Firings()
+	if len(got) != len(rules) {
+		t.Fatalf("%d firings, want %d: %+v", len(got), len(rules), got)
+	}
+	for _, f := range got {
+		w := want[f.Rule]
+		if f.Chain != w.Chain || f.Skew != w.Skew || f.Then != w.Then {
+			t.Errorf("%s: chain %q skew %v then %q, want %q %v %q", f.Rule, f.Chain, f.Skew, f.Then, w.Chain, w.Skew, w.Then)
+		}
+	}
+}

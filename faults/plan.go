@@ -27,6 +27,13 @@ type Firing struct {
 	Direction string  `json:"direction"`
 	Draw      float64 `json:"draw"`    // the rule's random draw; it fired because draw < probability
 	Symptom   string  `json:"symptom"` // what the client should show (client-symptoms.md)
+	// The rule's parameters a diagnosis words differently: which chain a
+	// chain rule served and its validity shift (a clock skew is the
+	// client's problem, a bad chain the server's), and what followed a
+	// truncation or a hold (tlsgate's own FIN is not the client's).
+	Chain string   `json:"chain,omitempty"`
+	Skew  Duration `json:"skew,omitempty"`
+	Then  string   `json:"then,omitempty"`
 }
 
 // Plan is the fixed set of faults for one connection. It never changes after
@@ -84,7 +91,8 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 		}
 		p.rules = append(p.rules, r)
 		p.firings = append(p.firings, Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
-			Direction: string(r.Direction), Draw: draw, Symptom: symptom})
+			Direction: string(r.Direction), Draw: draw, Symptom: symptom,
+			Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then)})
 	}
 	return p
 }

@@ -204,6 +204,7 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 	for _, f := range fx.plan.Firings() {
 		o.FaultFirings = append(o.FaultFirings, explain.FaultFiring{
 			Rule: f.Rule, Action: f.Action, Stage: f.Stage, Direction: f.Direction, Draw: f.Draw, Symptom: f.Symptom,
+			Chain: f.Chain, Skew: f.Skew.D(), Then: f.Then,
 		})
 	}
 }

@@ -1,0 +1,136 @@
+package explain
+
+import (
+	"slices"
+	"time"
+)
+
+// Faults that did not end the connection but decided how it failed: a
+// bad chain or a shifted clock behind a certificate alert, a cut or held
+// handshake flight behind a client that hung up. Without them the client's
+// behaviour reads as its own fault (an untrusted lab CA, a monitor that
+// closed); with them the explanation names the rule and what it imitates.
+
+// chainEffect is the variant of a certificate rejection a chain rule
+// explains: "clock_fault" for a good chain with a shifted validity (the
+// client's clock, in the real case), "chain_fault" for a bad chain, ""
+// when no chain rule fired.
+func (f *facts) chainEffect() string {
+	i := f.effectFiring()
+	if i < 0 || f.o.FaultFirings[i].Action != "chain" {
+		return ""
+	}
+	if fr := f.o.FaultFirings[i]; fr.Chain == "" && fr.Skew != 0 {
+		return "clock_fault"
+	}
+	return "chain_fault"
+}
+
+// flightEffect is the variant of a client that hung up during the
+// handshake because a rule damaged tlsgate's flight: "flight_mtu",
+// "flight_stalled" (held back, the client gave up) or "flight_cut"
+// (tlsgate's own FIN or RST after part of it); "" when none did.
+func (f *facts) flightEffect() string {
+	i := f.effectFiring()
+	if i < 0 {
+		return ""
+	}
+	fr := f.o.FaultFirings[i]
+	switch {
+	case fr.Action == "mtu":
+		return "flight_mtu"
+	case fr.Action == "blackhole" || fr.Action == "timeout" || fr.Then == "hold":
+		return "flight_stalled"
+	case fr.Action == "truncate" || fr.Action == "limit_data":
+		return "flight_cut"
+	}
+	return ""
+}
+
+// effectFiring is the firing that shaped the handshake's failure: the
+// first chain rule, else the first rule that damaged tlsgate's flight
+// toward the client; -1 when none did.
+func (f *facts) effectFiring() int {
+	firings := f.o.FaultFirings
+	if i := slices.IndexFunc(firings, func(fr FaultFiring) bool { return fr.Action == "chain" }); i >= 0 {
+		return i
+	}
+	damaging := []string{"truncate", "limit_data", "mtu", "blackhole", "timeout"}
+	early := []string{"accept", "client_hello", "server_flight"}
+	return slices.IndexFunc(firings, func(fr FaultFiring) bool {
+		toClient := fr.Direction == "" || fr.Direction == "s2c" || fr.Direction == "both"
+		return toClient && slices.Contains(damaging, fr.Action) && slices.Contains(early, fr.Stage)
+	})
+}
+
+// certAlert says alert n is a client's verdict on the certificate.
+func certAlert(n int) bool { return n >= 42 && n <= 49 && n != 47 }
+
+// openSSLVerify is the X509_V_ERR number and OpenSSL 3 text a client
+// reports for each bad chain (bigip-log.md §3.2, client-symptoms.md §4).
+func openSSLVerify() map[string]string {
+	return map[string]string{
+		"expired":                  "10 (certificate has expired)",
+		"not_yet_valid":            "9 (certificate is not yet valid)",
+		"wrong_host":               "62 (hostname mismatch)",
+		"self_signed":              "18 (self-signed certificate)",
+		"untrusted_root":           "20 (unable to get local issuer certificate)",
+		"untrusted_root_with_root": "19 (self-signed certificate in certificate chain)",
+		"incomplete_chain":         "20 (unable to get local issuer certificate)",
+		"reversed_chain":           "26 (unsuitable certificate purpose)",
+		"wrong_eku":                "26 (unsuitable certificate purpose)",
+		"sha1":                     "68 (CA signature digest algorithm too weak)",
+		"weak_rsa":                 "66 (EE certificate key too weak)",
+		"ca_false_issuer":          "79 (invalid CA certificate)",
+		"path_len":                 "25 (path length constraint exceeded)",
+		"long_chain":               "22 (certificate chain too long, only past the client's depth limit)",
+	}
+}
+
+// effectPlaceholder fills the template names of the effect variants;
+// ok=false leaves a name unknown.
+func (f *facts) effectPlaceholder(name string) (string, bool) {
+	i := f.effectFiring()
+	var fr FaultFiring
+	if i >= 0 {
+		fr = f.o.FaultFirings[i]
+	}
+	switch name {
+	case "effect_rule":
+		return f.orNone(fr.Rule), true
+	case "effect_action":
+		return f.orNone(fr.Action), true
+	case "effect_stage":
+		return f.orNone(f.stageWords()[fr.Stage]), true
+	case "chain_name":
+		return f.orNone(fr.Chain), true
+	case "chain_verify":
+		if v, ok := openSSLVerify()[fr.Chain]; ok {
+			return v, true
+		}
+		return f.say("chain_verify_other"), true
+	case "skew":
+		return absDuration(fr.Skew).String(), true
+	case "clock_state", "clock_dir", "clock_saw":
+		// A negative shift moves the window into the past: the
+		// certificate looks expired, as to a client whose clock is ahead.
+		ahead := fr.Skew < 0
+		key := map[string][2]string{
+			"clock_state": {"clock_not_yet", "clock_expired"},
+			"clock_dir":   {"clock_behind", "clock_ahead"},
+			"clock_saw":   {"clock_saw_not_yet", "clock_saw_expired"},
+		}[name]
+		if ahead {
+			return f.say(key[1]), true
+		}
+		return f.say(key[0]), true
+	}
+	return "", false
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}

@@ -1,0 +1,64 @@
+package explain
+
+// effectKnowledge covers failures a fault rule shaped without ending the
+// connection itself (detect_fault_effect.go): the client's behaviour keeps
+// its code, and the variant says it answered the fault.
+func effectKnowledge() map[string]entry {
+	const fixRule = "To get a clean handshake again: `tlsgate fault disable {effect_rule}`."
+	chainCheck := "See what was served: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null` reports verify error {chain_verify} for this chain: the expected result of rule {effect_rule}, whether or not the client trusts the lab CA."
+	clockCheck := "Compare the client's clock with the certificate's dates: `date -u` on the client, and `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`; in the real case fix the client's clock (NTP), not the certificate."
+	clockOthers := "When a few clients report '{clock_state}' while everyone else connects, suspect their clocks first."
+	return map[string]entry{
+		CodeClientAlert + "/chain_fault": {
+			cause:  "The client refused the certificate with alert {alert}, which is what fault rule {effect_rule} set out to cause: instead of tlsgate's lab-CA chain it served a deliberately bad one (chain = \"{chain_name}\"), which OpenSSL clients report as verify error {chain_verify}. The client's trust store is not the question: trusting the lab CA does not make this chain valid, and adding anything to the client would hide the fault being practised.",
+			checks: []string{chainCheck, fixRule},
+		},
+		CodeClientAlert + "/clock_fault": {
+			cause:     "The client rejected the certificate as {clock_state} (alert {alert}), and fault rule {effect_rule} made it so: it minted a good lab-CA certificate with its validity window shifted by {skew}, which is byte for byte what a client whose clock is {clock_dir} by {skew} sees. In the real case the certificate is fine and the fix is the client's clock.",
+			checks:    []string{clockCheck, clockOthers, fixRule},
+			clientSaw: "{clock_saw}",
+		},
+		CodeHandshakeFailed + "/chain_fault": {
+			cause:  "Go reported `bad record MAC`: an OpenSSL client (curl, Python) rejected the certificate under TLS 1.3 and sent its alert unencrypted, which Go cannot read (client-symptoms.md §8.4). The certificate was bad on purpose: fault rule {effect_rule} served chain = \"{chain_name}\", which OpenSSL reports as verify error {chain_verify}; trusting the lab CA does not change that.",
+			checks: []string{chainCheck, "Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make its real alert appear in tlsgate's log.", fixRule},
+		},
+		CodeHandshakeFailed + "/clock_fault": {
+			cause:     "Go reported `bad record MAC`: an OpenSSL client (curl, Python) rejected the certificate under TLS 1.3 and sent its alert unencrypted (client-symptoms.md §8.4). Fault rule {effect_rule} shifted the certificate's validity by {skew}, so to the client it is {clock_state}: what a client whose clock is {clock_dir} by {skew} sees. In the real case the fix is the client's clock.",
+			checks:    []string{clockCheck, clockOthers, fixRule},
+			clientSaw: "{clock_saw}",
+		},
+		CodeClientClosedEarly + "/flight_cut": {
+			summary: "fault rule {effect_rule} cut tlsgate's handshake flight to {client} short, and the connection closed before the handshake completed",
+			cause:   "Not the client's doing: fault rule {effect_rule} ({effect_action} {effect_stage}) let only part of tlsgate's handshake flight (ServerHello, certificate) reach the client and then ended the connection toward it, so the client read a truncated flight and the end of the stream. The close tlsgate saw answered its own.",
+			checks: []string{
+				"Nothing to look for at {client_ip}: this is the expected result of rule {effect_rule}. " + fixRule,
+				"On a real network a flight cut short points at a middlebox between server and client: capture on both sides of it and compare the bytes of the certificate flight.",
+			},
+		},
+		CodeClientResetEarly + "/flight_cut": {
+			summary: "fault rule {effect_rule} cut tlsgate's handshake flight to {client} short and reset the connection",
+			cause:   "Not the client's doing: fault rule {effect_rule} ({effect_action} {effect_stage}) let only part of tlsgate's handshake flight (ServerHello, certificate) reach the client and then reset the connection (RST) itself.",
+			checks: []string{
+				"Nothing to look for at {client_ip}: this is the expected result of rule {effect_rule}. " + fixRule,
+				"On a real network a flight cut short by a reset points at a firewall or IPS between server and client: capture on both sides to see which address sent the RST.",
+			},
+		},
+		CodeClientClosedEarly + "/flight_stalled": {
+			summary: "client {client} gave up waiting for tlsgate's handshake flight, which fault rule {effect_rule} held back",
+			cause:   "Fault rule {effect_rule} ({effect_action} {effect_stage}) kept tlsgate's handshake flight (ServerHello, certificate) from reaching the client, so the client waited, hit its own timeout and closed. It is no monitor or scanner: it never got an answer to its ClientHello.",
+			checks: []string{
+				"On a real network: check firewalls and stateful devices between the client and {virtual} that drop traffic in one direction (asymmetric routing, lost state).",
+				fixRule,
+			},
+		},
+		CodeClientClosedEarly + "/flight_mtu": {
+			summary: "client {client} gave up waiting for tlsgate's certificate flight, lost in a PMTUD black hole (fault rule {effect_rule})",
+			cause:   "Fault rule {effect_rule} imitated a PMTUD black hole: the full-size segments of tlsgate's handshake flight (the certificate) vanished while small packets passed, so the client waited for the certificate, hit its own timeout and closed.",
+			checks: []string{
+				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass; if only smaller sizes do, clamp the TCP MSS on the tunnel or let ICMP type 3 code 4 through.",
+				"Other signs: small responses work, and long RSA chains fail where short ECDSA chains pass; `curl -v` stops after `Client hello (1)`.",
+				fixRule,
+			},
+		},
+	}
+}

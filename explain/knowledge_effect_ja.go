@@ -1,0 +1,62 @@
+package explain
+
+// effectKnowledgeJA is effectKnowledge in Japanese.
+func effectKnowledgeJA() map[string]entry {
+	const fixRule = "ハンドシェイクを元に戻すには: `tlsgate fault disable {effect_rule}`。"
+	chainCheck := "返したものを確認する: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null` はこのチェーンに verify error {chain_verify} を出す。クライアントがラボ CA を信頼していてもいなくても、ルール {effect_rule} の想定どおりの結果である。"
+	clockCheck := "クライアントの時計と証明書の日付を比べる: クライアントで `date -u`、そして `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`。実際のケースでは、直すのは証明書ではなくクライアントの時計（NTP）。"
+	clockOthers := "ほかのクライアントはつながるのに一部だけが「{clock_state}」と言うなら、まずそのクライアントの時計を疑う。"
+	return map[string]entry{
+		CodeClientAlert + "/chain_fault": {
+			cause:  "クライアントはアラート {alert} で証明書を拒否した。これはフォールトルール {effect_rule} が狙ったとおりの結果で、tlsgate のラボ CA のチェーンの代わりに、わざと不正なチェーン（chain = \"{chain_name}\"）を返した。OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならず、クライアントに何かを足せば練習中のフォールトが見えなくなる。",
+			checks: []string{chainCheck, fixRule},
+		},
+		CodeClientAlert + "/clock_fault": {
+			cause:     "クライアントは証明書を{clock_state}として拒否した（アラート {alert}）。そうさせたのはフォールトルール {effect_rule} で、ラボ CA の正しい証明書を、有効期間を {skew} ずらして発行した。これは時計が {skew} {clock_dir}クライアントが見るものとバイト単位で同じである。実際のケースでは証明書に問題はなく、直すべきはクライアントの時計。",
+			checks:    []string{clockCheck, clockOthers, fixRule},
+			clientSaw: "{clock_saw}",
+		},
+		CodeHandshakeFailed + "/chain_fault": {
+			cause:  "Go は `bad record MAC` を報告した。OpenSSL のクライアント（curl、Python）が TLS 1.3 で証明書を拒否し、そのアラートを暗号化せずに送ったため、Go はそれを読めなかった（client-symptoms.md §8.4）。証明書はわざと不正にしてあった: フォールトルール {effect_rule} が chain = \"{chain_name}\" を返し、OpenSSL はこれを verify error {chain_verify} と報告する。ラボ CA を信頼させても結果は変わらない。",
+			checks: []string{chainCheck, "クライアントを TLS 1.2 までに制限する（`curl --tls-max 1.2`）と、本当のアラートが tlsgate のログに出る。", fixRule},
+		},
+		CodeHandshakeFailed + "/clock_fault": {
+			cause:     "Go は `bad record MAC` を報告した。OpenSSL のクライアント（curl、Python）が TLS 1.3 で証明書を拒否し、そのアラートを暗号化せずに送った（client-symptoms.md §8.4）。フォールトルール {effect_rule} が証明書の有効期間を {skew} ずらしたので、クライアントには{clock_state}に見える。時計が {skew} {clock_dir}クライアントが見るものと同じで、実際のケースで直すべきはクライアントの時計。",
+			checks:    []string{clockCheck, clockOthers, fixRule},
+			clientSaw: "{clock_saw}",
+		},
+		CodeClientClosedEarly + "/flight_cut": {
+			summary: "フォールトルール {effect_rule} が {client} への tlsgate のハンドシェイクフライトを途中で切り、ハンドシェイクが終わる前に接続が閉じた",
+			cause:   "クライアントのせいではない: フォールトルール {effect_rule}（{effect_action}、{effect_stage}）が tlsgate のハンドシェイクフライト（ServerHello、証明書）の一部だけをクライアントに届け、その後クライアント向きの接続を終わらせた。クライアントは途中で切れたフライトとストリームの終わりを読んだ。tlsgate が見た切断は、tlsgate 自身の切断への応答である。",
+			checks: []string{
+				"{client_ip} を調べる必要はない。ルール {effect_rule} の想定どおりの結果である。" + fixRule,
+				"実際のネットワークでフライトが途中で切れるなら、サーバとクライアントの間の中継機器を疑う。その両側でキャプチャして、証明書フライトのバイト列を比べる。",
+			},
+		},
+		CodeClientResetEarly + "/flight_cut": {
+			summary: "フォールトルール {effect_rule} が {client} への tlsgate のハンドシェイクフライトを途中で切り、接続をリセットした",
+			cause:   "クライアントのせいではない: フォールトルール {effect_rule}（{effect_action}、{effect_stage}）が tlsgate のハンドシェイクフライト（ServerHello、証明書）の一部だけをクライアントに届け、その後自分で接続をリセット（RST）した。",
+			checks: []string{
+				"{client_ip} を調べる必要はない。ルール {effect_rule} の想定どおりの結果である。" + fixRule,
+				"実際のネットワークでフライトがリセットで切れるなら、サーバとクライアントの間のファイアウォールや IPS を疑う。両側でキャプチャして、RST を送ったアドレスを確かめる。",
+			},
+		},
+		CodeClientClosedEarly + "/flight_stalled": {
+			summary: "クライアント {client} は tlsgate のハンドシェイクフライトを待ちきれずに閉じた。フライトはフォールトルール {effect_rule} が止めていた",
+			cause:   "フォールトルール {effect_rule}（{effect_action}、{effect_stage}）が tlsgate のハンドシェイクフライト（ServerHello、証明書）をクライアントに届かないようにしたので、クライアントは待ち続け、自分のタイムアウトで接続を閉じた。監視やスキャナではなく、ClientHello への応答を一度も受け取れなかったクライアントである。",
+			checks: []string{
+				"実際のネットワークなら: クライアントと {virtual} の間で、片方向だけを捨てるファイアウォールやステートフルな機器（非対称ルーティング、状態の喪失）を確認する。",
+				fixRule,
+			},
+		},
+		CodeClientClosedEarly + "/flight_mtu": {
+			summary: "クライアント {client} は tlsgate の証明書フライトを待ちきれずに閉じた。フライトは PMTUD ブラックホールで失われた（フォールトルール {effect_rule}）",
+			cause:   "フォールトルール {effect_rule} は PMTUD ブラックホールを再現した: tlsgate のハンドシェイクフライト（証明書）のうちフルサイズのセグメントだけが消え、小さなパケットは通ったので、クライアントは証明書を待ち続け、自分のタイムアウトで閉じた。",
+			checks: []string{
+				"クライアントからパス MTU を確かめる: `ping -M do -s 1472 {virtual_host}` が通るはず。小さいサイズしか通らないなら、トンネルで TCP MSS をクランプするか、ICMP タイプ 3 コード 4 を通す。",
+				"ほかの兆候: 小さな応答は届く。長い RSA のチェーンは失敗し、短い ECDSA のチェーンは通る。`curl -v` が `Client hello (1)` の後で止まる。",
+				fixRule,
+			},
+		},
+	}
+}
