@@ -173,3 +173,31 @@ func TestAlertWithoutTermination(t *testing.T) {
 		})
 	}
 }
+
+// A block page is written by the fault, not relayed: the log must still
+// count the bytes the client received, or "down=0B" contradicts the 403
+// the client saw.
+func TestBlockPageBytesCounted(t *testing.T) {
+	e := faults.NewEngine(nil)
+	if err := e.Add(faults.Rule{Name: "waf-page", Stage: faults.StageRequest, Action: faults.ActBlockPage}); err != nil {
+		t.Fatal(err)
+	}
+	h := startListenerDeps(t, Options{Mode: Terminate, Backend: echoBackend(t), ClientSSL: &ClientSSL{}}, func(d *Deps) { d.Faults = e })
+	c, err := tls.Dial("tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: h.srv.deps.Minter.CA().Pool()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: lab.test\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second)) // hang guard only
+	page, _ := io.ReadAll(c)
+	c.Close()
+	if !bytes.Contains(page, []byte(" 403 ")) {
+		t.Fatalf("client read %q, want a 403 block page", page)
+	}
+	r := h.next()
+	if r.o.BytesDown < int64(len(page)) {
+		t.Errorf("logged down %d B, but the client read %d B of block page", r.o.BytesDown, len(page))
+	}
+}

@@ -105,6 +105,23 @@ func finishedPlain(p *peeked) bool {
 	return p.end == explain.PeerClosed && len(p.buf) > 0 && !sniff.CouldBeTLS(p.buf)
 }
 
+// delivered finds the fault wrapper's count of bytes that reached the
+// client, looking through the listener's own wrappers (a decrypted relay
+// observes the stream above it) but not through TLS.
+func delivered(c net.Conn) (int64, bool) {
+	for c != nil {
+		if d, ok := c.(interface{ Delivered() (int64, bool) }); ok {
+			return d.Delivered()
+		}
+		u, ok := c.(interface{ Unwrap() net.Conn })
+		if !ok {
+			break
+		}
+		c = u.Unwrap()
+	}
+	return 0, false
+}
+
 // stalledPlain says the client went quiet until the peek deadline after
 // bytes that cannot begin TLS, so a TLS listener's non_ssl action answers
 // them. Bytes that could ("\x16", "\x16\x03") are a ClientHello that
@@ -176,12 +193,11 @@ func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *conn
 	res, err := upstream.PumpWith(c, bc, first, s.opts.IdleTimeout, cc.bufs)
 	o.BytesUp, o.BytesDown = res.Up, res.Down
 	o.End = relayEnd(errors.Is(err, upstream.ErrIdle), res.ResetBy)
-	// A fault that swallows bytes toward the client (truncate, mtu) must
-	// not be logged as having delivered them.
-	if d, ok := c.(interface{ Delivered() (int64, bool) }); ok {
-		if n, filtered := d.Delivered(); filtered && n < o.BytesDown {
-			o.BytesDown = n
-		}
+	// On a faulted connection the client's side of the story is what the
+	// wrapper let through: less than the relay wrote when a truncate or
+	// mtu fault swallowed some, more when a fault wrote a block page.
+	if n, ok := delivered(c); ok {
+		o.BytesDown = n
 	}
 }
 
