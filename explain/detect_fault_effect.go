@@ -101,7 +101,7 @@ func (f *facts) effectPlaceholder(name string) (string, bool) {
 	case "effect_action":
 		return f.orNone(fr.Action), true
 	case "effect_stage":
-		return f.orNone(f.stageWords()[fr.Stage]), true
+		return f.orNone(f.stagePhrase(fr.Stage)), true
 	case "chain_name":
 		return f.orNone(fr.Chain), true
 	case "chain_verify":

@@ -24,7 +24,7 @@ func (f *facts) faultPlaceholder(name string) (string, bool) {
 	case "fault_stage_name":
 		return f.stopStage(), true
 	case "fault_stage":
-		return f.stageWords()[f.stopStage()], true
+		return f.stagePhrase(f.stopStage()), true
 	case "fault_draw":
 		if f.stop < 0 {
 			return f.say("not_recorded"), true
@@ -94,6 +94,19 @@ func (f *facts) stageWords() map[string]string {
 		return faultStagePhraseJA()
 	}
 	return faultStagePhrase()
+}
+
+// stagePhrase words a stage; the client_hello stage fires on the client's
+// first bytes, which on a TLS port may be plaintext, and then "after
+// ClientHello" would send the reader looking for a hello that never came.
+func (f *facts) stagePhrase(stage string) string {
+	words := f.stageWords()
+	if stage == "client_hello" && f.o.Hello == nil && !f.o.Kind.IsTLS() {
+		if w, ok := words[stage+"/plain"]; ok {
+			return w
+		}
+	}
+	return words[stage]
 }
 
 func (f *facts) realWords() map[string]string {

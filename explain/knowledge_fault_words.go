@@ -56,13 +56,15 @@ func faultWhat() map[string]string {
 // faultStagePhrase words a stage for prose: "reset after ClientHello".
 func faultStagePhrase() map[string]string {
 	return map[string]string{
-		"accept":         "at accept, before the client sent anything",
-		"client_hello":   "after ClientHello",
-		"server_flight":  "in the server's handshake flight",
-		"handshake_done": "after the TLS handshake",
-		"request":        "at the request",
-		"response":       "at the response",
-		"idle":           "while the connection was idle",
+		"accept":       "at accept, before the client sent anything",
+		"client_hello": "after ClientHello",
+		// The client_hello stage fires on the first bytes, TLS or not.
+		"client_hello/plain": "after the client's first bytes (plaintext, not a ClientHello)",
+		"server_flight":      "in the server's handshake flight",
+		"handshake_done":     "after the TLS handshake",
+		"request":            "at the request",
+		"response":           "at the response",
+		"idle":               "while the connection was idle",
 	}
 }
 

@@ -160,13 +160,14 @@ func faultWhatJA() map[string]string {
 // the particle に.
 func faultStagePhraseJA() map[string]string {
 	return map[string]string{
-		"accept":         "接続受付の直後（クライアントが何も送る前）",
-		"client_hello":   "ClientHello の直後",
-		"server_flight":  "サーバのハンドシェイクフライトの途中",
-		"handshake_done": "TLS ハンドシェイク完了後",
-		"request":        "リクエストの時点",
-		"response":       "レスポンスの時点",
-		"idle":           "アイドル中",
+		"accept":             "接続受付の直後（クライアントが何も送る前）",
+		"client_hello":       "ClientHello の直後",
+		"client_hello/plain": "クライアントの最初のバイト（ClientHello ではない平文）の直後",
+		"server_flight":      "サーバのハンドシェイクフライトの途中",
+		"handshake_done":     "TLS ハンドシェイク完了後",
+		"request":            "リクエストの時点",
+		"response":           "レスポンスの時点",
+		"idle":               "アイドル中",
 	}
 }
 
