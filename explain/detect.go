@@ -157,9 +157,18 @@ func ruleNothingSent(f *facts) (verdict, bool) {
 	case PeerReset:
 		return verdict{code: CodeClientResetEarly, variant: "nothing"}, true
 	case PeerSilent, PeerPartial:
-		return verdict{code: CodeClientSilent}, true
+		return verdict{code: CodeClientSilent, variant: silentVariant(o)}, true
 	}
 	return verdict{}, false
+}
+
+// silentVariant picks the words for a silent client: on a listener that
+// requires a PROXY header, silence means nothing in front added one.
+func silentVariant(o *Outcome) string {
+	if (o.Proxy.Policy == "v1" || o.Proxy.Policy == "v2") && o.Proxy.Version == 0 {
+		return "proxy_required"
+	}
+	return ""
 }
 
 func ruleProxyUnexpected(f *facts) (verdict, bool) {

@@ -46,7 +46,7 @@ var knowledgeTableJA = sync.OnceValue(knowledgeJA)
 // "code/variant".
 func knowledge() map[string]entry {
 	t := clientKnowledge()
-	for _, more := range []map[string]entry{upstreamKnowledge(), inspectKnowledge(), faultKnowledge()} {
+	for _, more := range []map[string]entry{upstreamKnowledge(), proxyKnowledge(), inspectKnowledge(), faultKnowledge()} {
 		for k, e := range more {
 			t[k] = e
 		}
@@ -57,7 +57,7 @@ func knowledge() map[string]entry {
 // knowledgeJA builds the Japanese table, keyed like knowledge.
 func knowledgeJA() map[string]entry {
 	t := clientKnowledgeJA()
-	for _, more := range []map[string]entry{upstreamKnowledgeJA(), inspectKnowledgeJA(), faultKnowledgeJA()} {
+	for _, more := range []map[string]entry{upstreamKnowledgeJA(), proxyKnowledgeJA(), inspectKnowledgeJA(), faultKnowledgeJA()} {
 		for k, e := range more {
 			t[k] = e
 		}

@@ -154,10 +154,14 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 			// finished, which must not be relayed as the client's data.
 			return refuse("proxy_malformed", proxyIncomplete(p.end, len(p.buf), s.opts.PeekMax))
 		}
-		// Bytes that cannot begin a header are decided even when the
-		// client stopped after them: without one they are not relayed.
-		if policy == proxyproto.REQUIRE && (p.end == explain.PeerSpoke || len(p.buf) > 0) {
-			return refuse("proxy_missing", "expected a PROXY "+s.opts.ProxyProtocol+" header, got "+p.kind.String())
+		// A required header that did not come is refused whatever came
+		// instead: bytes that cannot begin one, even when the client
+		// stopped after them, and silence too. A relayed silent client
+		// would reach the backend without the client address the header
+		// carries, and with backend_proxy_protocol set, under a header
+		// made up from the socket's peer: the load balancer's address.
+		if policy == proxyproto.REQUIRE {
+			return refuse("proxy_missing", s.missingHeader(p))
 		}
 		return true
 	}
@@ -204,6 +208,23 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	*p = peeked{buf: rest}
 	classify(c, p, s.opts.PeekMax, deadline)
 	return true
+}
+
+// missingHeader says what came instead of a required PROXY header: the
+// kind of the first bytes, or how the client stopped without sending any.
+func (s *Server) missingHeader(p *peeked) string {
+	got := p.kind.String()
+	if len(p.buf) == 0 {
+		switch p.end {
+		case explain.PeerSilent:
+			got = "nothing within the peek timeout of " + s.opts.PeekTimeout.String()
+		case explain.PeerClosed:
+			got = "nothing before the client closed the connection"
+		case explain.PeerReset:
+			got = "nothing before the client reset the connection"
+		}
+	}
+	return "expected a PROXY " + s.opts.ProxyProtocol + " header, got " + got
 }
 
 // unfinishedHeader says b, after which the client stopped, may begin a

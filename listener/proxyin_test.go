@@ -72,3 +72,64 @@ func TestProxyPolicyUndecidedBytes(t *testing.T) {
 		})
 	}
 }
+
+// TestProxyRequiredSilence: a client that sends nothing to a listener that
+// requires a PROXY header is refused after peek_timeout, in every mode,
+// and never relayed: the backend would get no client address, or with
+// backend_proxy_protocol a header made up from the socket's peer (the echo
+// backend would return it). With an optional header silence is relayed.
+func TestProxyRequiredSilence(t *testing.T) {
+	backend := echoBackend(t)
+	tests := []struct {
+		mode    Mode
+		policy  string
+		relayed bool
+	}{
+		{mode: Plaintext, policy: "v1"},
+		{mode: Plaintext, policy: "v2"},
+		{mode: Auto, policy: "v1"},
+		{mode: Auto, policy: "v2"},
+		{mode: Terminate, policy: "v2"},
+		{mode: Plaintext, policy: "optional", relayed: true},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.mode)+"/"+tt.policy, func(t *testing.T) {
+			opts := Options{Mode: tt.mode, Backend: backend, PlainBackend: backend, ProxyProtocol: tt.policy,
+				BackendProxyProtocol: "v1", PeekTimeout: 200 * time.Millisecond}
+			if tt.mode == Terminate {
+				opts.ClientSSL = &ClientSSL{}
+			}
+			h := startListener(t, opts, nil)
+			c, err := net.Dial("tcp", h.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			// A refusal comes at the peek deadline; a relay waits for the
+			// client, so its read ends at this deadline and the close.
+			_ = c.SetReadDeadline(time.Now().Add(time.Second))
+			got, _ := io.ReadAll(c)
+			_ = c.Close()
+			r := h.next()
+			if r.o.Backend.Attempted != tt.relayed {
+				t.Fatalf("relayed %v, want %v (route %q code %q, client read %q)", r.o.Backend.Attempted, tt.relayed,
+					r.o.Route, r.d.Code, got)
+			}
+			if tt.relayed {
+				return
+			}
+			if len(got) > 0 {
+				t.Errorf("client read %q from a refused connection", got)
+			}
+			if r.o.Route != "proxy_missing" || r.d.Code != explain.CodeClientSilent || r.d.OK {
+				t.Errorf("route %q code %q ok %v, want proxy_missing client_silent", r.o.Route, r.d.Code, r.d.OK)
+			}
+			if want := "not even the PROXY " + tt.policy + " header"; !strings.Contains(r.d.Summary, want) {
+				t.Errorf("summary %q, want it to contain %q", r.d.Summary, want)
+			}
+			if want := "got nothing within the peek timeout of 200ms"; !strings.Contains(r.o.Proxy.Err, want) {
+				t.Errorf("proxy error %q, want it to contain %q", r.o.Proxy.Err, want)
+			}
+		})
+	}
+}
