@@ -173,32 +173,18 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 		o.PeekEnd = p.end
 		return false
 	}
-	var n int
-	var herr error
-	p2 := &peeked{buf: p.buf, end: explain.PeerSpoke}
-	peekRead(c, p2, s.opts.PeekMax, deadline, func(b []byte) bool {
-		n, herr = proxyHeaderLen(p.kind, b)
-		return n > 0 || herr != nil
-	})
-	p.buf = p2.buf
+	h, n, err := s.readProxyHeader(c, p, p.kind, deadline)
 	fail := func(msg string) bool {
 		o.Route = "proxy_malformed"
 		o.Proxy.Err = msg
 		o.FirstBytes = firstBytes(p.buf)
-		o.PeekEnd = p2.end
+		o.PeekEnd = p.end
 		return false
 	}
-	if herr != nil {
-		return fail(herr.Error())
-	}
-	if n == 0 {
-		return fail(proxyIncomplete(p2.end, len(p.buf), s.opts.PeekMax))
-	}
-	wantV := map[string]byte{"v1": 1, "v2": 2}[s.opts.ProxyProtocol]
-	h, err := parseProxy(p.buf[:n])
 	if err != nil {
 		return fail(err.Error())
 	}
+	wantV := map[string]byte{"v1": 1, "v2": 2}[s.opts.ProxyProtocol]
 	if wantV != 0 && h.Version != wantV {
 		return fail("expected a PROXY " + s.opts.ProxyProtocol + " header, got version " + strconv.Itoa(int(h.Version)))
 	}
@@ -207,6 +193,10 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	rest := append([]byte(nil), p.buf[n:]...)
 	*p = peeked{buf: rest}
 	classify(c, p, s.opts.PeekMax, deadline)
+	if v := secondHeader(p); v != 0 {
+		s.refuseSecond(c, o, p, h, v, deadline)
+		return false
+	}
 	return true
 }
 

@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"net"
 	"net/netip"
+	"time"
 
 	proxyproto "github.com/pires/go-proxyproto"
 
@@ -54,6 +57,101 @@ func proxyHeaderLen(k sniff.Kind, b []byte) (int, error) {
 	return 0, fmt.Errorf("listener: not a PROXY header (%s)", k)
 }
 
+// readProxyHeader peeks until the PROXY header of kind k at the start of
+// p.buf is whole and parses it, returning it and its length in bytes. The
+// error says what is wrong with the header or why it never ended; p.end
+// says how the peek ended.
+func (s *Server) readProxyHeader(c net.Conn, p *peeked, k sniff.Kind, deadline time.Time) (*proxyproto.Header, int, error) {
+	var n int
+	var herr error
+	p.end = explain.PeerSpoke
+	peekRead(c, p, s.opts.PeekMax, deadline, func(b []byte) bool {
+		n, herr = proxyHeaderLen(k, b)
+		return n > 0 || herr != nil
+	})
+	if herr != nil {
+		return nil, 0, herr
+	}
+	if n == 0 {
+		return nil, 0, errors.New(proxyIncomplete(p.end, len(p.buf), s.opts.PeekMax))
+	}
+	h, err := parseProxy(p.buf[:n])
+	return h, n, err
+}
+
+// secondHeader says the bytes after a PROXY header, classified in p, begin
+// another one, and of which version; 0 when they do not. A header begun
+// and never finished counts from "PROX" or five bytes of the v2 signature,
+// as on an optional listener: shorter starts may be the client's data.
+func secondHeader(p *peeked) int {
+	switch p.kind {
+	case sniff.ProxyV1:
+		return 1
+	case sniff.ProxyV2:
+		return 2
+	}
+	if p.end == explain.PeerSpoke {
+		return 0
+	}
+	switch v1, v2 := sniff.ProxyPrefix(p.buf); {
+	case v1 && len(p.buf) >= len("PROX"):
+		return 1
+	case v2 && len(p.buf) >= len("\r\n\r\n\x00"):
+		return 2
+	}
+	return 0
+}
+
+// refuseSecond records a second PROXY header, of version v, that came
+// right after first (already applied to o): two proxies in a chain that
+// both add one, or a client that sends its own through a load balancer.
+// It reads the second header to name its addresses, and the connection is
+// not relayed: the second header would reach the backend as data.
+func (s *Server) refuseSecond(c net.Conn, o *explain.Outcome, p *peeked, first *proxyproto.Header, v int, deadline time.Time) {
+	o.Route = "proxy_malformed"
+	o.Kind = p.kind
+	o.Proxy.Second = v
+	second := proxyIncomplete(p.end, len(p.buf), s.opts.PeekMax)
+	if p.kind == sniff.ProxyV1 || p.kind == sniff.ProxyV2 {
+		h, _, err := s.readProxyHeader(c, p, p.kind, deadline)
+		if err != nil {
+			second = err.Error()
+		} else {
+			o.Proxy.SecondSrc, o.Proxy.SecondDst = headerAddrs(h)
+			second = headerText(h)
+		}
+	}
+	o.FirstBytes = firstBytes(p.buf)
+	o.PeekEnd = p.end
+	o.Proxy.Err = fmt.Sprintf("listener: a second PROXY v%d header follows the first (%s): %s", v, headerText(first), second)
+}
+
+// headerAddrs is the client and virtual address a header claims, zero
+// for a LOCAL or non-TCP header.
+func headerAddrs(h *proxyproto.Header) (src, dst netip.AddrPort) {
+	s, d, ok := h.TCPAddrs()
+	if !ok {
+		return src, dst
+	}
+	if ap, ok := netip.AddrFromSlice(s.IP); ok {
+		src = netip.AddrPortFrom(ap.Unmap(), uint16(s.Port))
+	}
+	if ap, ok := netip.AddrFromSlice(d.IP); ok {
+		dst = netip.AddrPortFrom(ap.Unmap(), uint16(d.Port))
+	}
+	return src, dst
+}
+
+// headerText names a parsed header for an error: "v1 10.0.0.1:40004 ->
+// 10.0.0.2:443", or its version alone when it carries no TCP addresses.
+func headerText(h *proxyproto.Header) string {
+	src, dst := headerAddrs(h)
+	if !src.IsValid() {
+		return fmt.Sprintf("v%d without TCP addresses", h.Version)
+	}
+	return fmt.Sprintf("v%d %s -> %s", h.Version, src, dst)
+}
+
 // parseProxy parses exactly one complete header with go-proxyproto.
 func parseProxy(hdr []byte) (*proxyproto.Header, error) {
 	h, err := proxyproto.Read(bufio.NewReader(bytes.NewReader(hdr)))
@@ -67,16 +165,12 @@ func parseProxy(hdr []byte) (*proxyproto.Header, error) {
 // and virtual addresses to the ones the header carries.
 func applyProxy(o *explain.Outcome, h *proxyproto.Header) {
 	o.Proxy.Version = int(h.Version)
-	src, dst, ok := h.TCPAddrs()
-	if !ok {
-		return // LOCAL command or non-TCP: keep the socket addresses
-	}
-	if ap, ok := netip.AddrFromSlice(src.IP); ok {
-		o.Proxy.Src = netip.AddrPortFrom(ap.Unmap(), uint16(src.Port))
+	// A LOCAL command or non-TCP header keeps the socket addresses.
+	o.Proxy.Src, o.Proxy.Dst = headerAddrs(h)
+	if o.Proxy.Src.IsValid() {
 		o.Client = o.Proxy.Src
 	}
-	if ap, ok := netip.AddrFromSlice(dst.IP); ok {
-		o.Proxy.Dst = netip.AddrPortFrom(ap.Unmap(), uint16(dst.Port))
+	if o.Proxy.Dst.IsValid() {
 		o.Virtual = o.Proxy.Dst
 	}
 }

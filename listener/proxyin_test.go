@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	proxyproto "github.com/pires/go-proxyproto"
+
 	"github.com/tlsgate/tlsgate/explain"
 )
 
@@ -129,6 +131,97 @@ func TestProxyRequiredSilence(t *testing.T) {
 			}
 			if want := "got nothing within the peek timeout of 200ms"; !strings.Contains(r.o.Proxy.Err, want) {
 				t.Errorf("proxy error %q, want it to contain %q", r.o.Proxy.Err, want)
+			}
+		})
+	}
+}
+
+// proxyHeader formats a PROXY header of version v with go-proxyproto, from
+// src to dst ("host:port").
+func proxyHeader(t *testing.T, v byte, src, dst string) string {
+	t.Helper()
+	s, err := net.ResolveTCPAddr("tcp", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := net.ResolveTCPAddr("tcp", dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := proxyproto.HeaderProxyFromAddrs(v, s, d).Format()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestProxySecondHeader: a second PROXY header right after a valid one is
+// refused, whatever the versions and on an optional listener too, and
+// nothing reaches the backend: two proxies in a chain that both add one,
+// or a client spoofing one through a load balancer. The diagnosis names
+// both headers' addresses. Data after one header is relayed as before.
+func TestProxySecondHeader(t *testing.T) {
+	backend := echoBackend(t)
+	const lb, real, vip = "10.0.0.1:40004", "203.0.113.7:5555", "10.0.0.2:443"
+	v1 := func(src string) string { return proxyHeader(t, 1, src, vip) }
+	v2 := func(src string) string { return proxyHeader(t, 2, src, vip) }
+	tests := []struct {
+		name, policy, send string
+		second             int    // 0: relayed
+		errHas             string // in Proxy.Err, after the first header's addresses
+	}{
+		{name: "v1+v1", policy: "v1", send: v1(lb) + v1(real) + "hello", second: 1, errHas: "v1 203.0.113.7:5555 -> 10.0.0.2:443"},
+		{name: "v1+v2", policy: "v1", send: v1(lb) + v2(real) + "hello", second: 2, errHas: "v2 203.0.113.7:5555 -> 10.0.0.2:443"},
+		{name: "v2+v2", policy: "v2", send: v2(lb) + v2(real) + "hello", second: 2, errHas: "v2 203.0.113.7:5555 -> 10.0.0.2:443"},
+		{name: "v2+v1", policy: "v2", send: v2(lb) + v1(real), second: 1, errHas: "v1 203.0.113.7:5555 -> 10.0.0.2:443"},
+		{name: "optional v1+v1", policy: "optional", send: v1(lb) + v1(real) + "hello", second: 1, errHas: "v1 203.0.113.7:5555"},
+		{name: "second cut short", policy: "v1", send: v1(lb) + "PROXY TCP4 203.0", second: 1,
+			errHas: "PROXY header incomplete when the client closed the connection (16 bytes)"},
+		{name: "second begun", policy: "v1", send: v1(lb) + "PROX", second: 1, errHas: "(4 bytes)"},
+		{name: "second malformed", policy: "v1", send: v1(lb) + "PROXY TCP4 nonsense\r\n", second: 1, errHas: "PROXY TCP4 nonsense"},
+		{name: "data after one", policy: "v1", send: v1(lb) + "GET / HTTP/1.0\r\n\r\n"},
+		{name: "PRO after one", policy: "v1", send: v1(lb) + "PRO"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := startListener(t, Options{Mode: Plaintext, Backend: backend, ProxyProtocol: tt.policy,
+				PeekTimeout: 500 * time.Millisecond}, nil)
+			c, err := net.Dial("tcp", h.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := io.WriteString(c, tt.send); err != nil {
+				t.Fatal(err)
+			}
+			// The client ends what it sends: a cut-short second header
+			// is then decided at once, and a relay ends when the echo does.
+			_ = c.(*net.TCPConn).CloseWrite()
+			_ = c.SetReadDeadline(time.Now().Add(30 * time.Second)) // hang guard only
+			got, _ := io.ReadAll(c)
+			r := h.next()
+			if tt.second == 0 {
+				data := tt.send[len(v1(lb)):]
+				if string(got) != data || r.o.Proxy.Second != 0 || r.o.Proxy.Err != "" {
+					t.Errorf("client read back %q, want %q (second %d, error %q)", got, data, r.o.Proxy.Second, r.o.Proxy.Err)
+				}
+				return
+			}
+			if len(got) > 0 || r.o.Backend.Attempted {
+				t.Errorf("relayed (attempted %v), client read back %q", r.o.Backend.Attempted, got)
+			}
+			if r.o.Route != "proxy_malformed" || r.d.Code != explain.CodeProxyMalformed || r.o.Proxy.Second != tt.second {
+				t.Errorf("route %q code %q second v%d, want proxy_malformed v%d", r.o.Route, r.d.Code, r.o.Proxy.Second, tt.second)
+			}
+			if want := "follows the first (v"; !strings.Contains(r.o.Proxy.Err, want) ||
+				!strings.Contains(r.o.Proxy.Err, " 10.0.0.1:40004 -> 10.0.0.2:443): ") || !strings.Contains(r.o.Proxy.Err, tt.errHas) {
+				t.Errorf("proxy error %q, want the first header's addresses and %q", r.o.Proxy.Err, tt.errHas)
+			}
+			if !strings.HasPrefix(r.d.Summary, "two PROXY headers from ") || strings.Contains(r.d.Summary, "expects") {
+				t.Errorf("summary %q", r.d.Summary)
+			}
+			if r.o.Client.String() != lb {
+				t.Errorf("client %s, want the first header's source %s", r.o.Client, lb)
 			}
 		})
 	}
