@@ -235,9 +235,10 @@ func (s *Server) unfinishedHeader(b []byte) bool {
 	return false
 }
 
-// proxyIncomplete says why a PROXY header never ended: the peek cap (a v2
-// header may carry up to 64 KiB of TLVs, more than tlsgate peeks), the
-// deadline, or the client leaving.
+// proxyIncomplete says why a PROXY header never ended: the peek cap (only
+// when it is set below the 16+MaxV2HeaderSize bytes of the largest v2
+// header go-proxyproto takes; proxyHeaderLen refuses longer ones from
+// their length field), the deadline, or the client leaving.
 func proxyIncomplete(end explain.PeerEnd, have, limit int) string {
 	why := "when the client stopped sending"
 	switch {

@@ -32,7 +32,10 @@ func proxyPolicy(setting string) proxyproto.Policy {
 
 // proxyHeaderLen reports how many bytes the PROXY header at the start of b
 // occupies, 0 while more bytes are needed, or an error for a header that can
-// never complete (v1 is at most 107 bytes; v2 at most 16+65535).
+// never complete or never be accepted (v1 is at most 107 bytes; v2 declares
+// up to 65535 bytes after its 16-byte prefix, and go-proxyproto accepts
+// MaxV2HeaderSize of them, so a longer one is refused from its length
+// field rather than read whole for the library's vague "invalid length").
 func proxyHeaderLen(k sniff.Kind, b []byte) (int, error) {
 	switch k {
 	case sniff.ProxyV1:
@@ -48,7 +51,12 @@ func proxyHeaderLen(k sniff.Kind, b []byte) (int, error) {
 		if len(b) < 16 {
 			return 0, nil
 		}
-		n := 16 + int(binary.BigEndian.Uint16(b[14:16]))
+		declared := binary.BigEndian.Uint16(b[14:16])
+		if declared > proxyproto.MaxV2HeaderSize {
+			return 0, fmt.Errorf("listener: PROXY v2 header %q declares %d bytes after its 16-byte prefix, over go-proxyproto's limit of %d (MaxV2HeaderSize): %w",
+				b[:16], declared, proxyproto.MaxV2HeaderSize, proxyproto.ErrInvalidLength)
+		}
+		n := 16 + int(declared)
 		if len(b) < n {
 			return 0, nil
 		}

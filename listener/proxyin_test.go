@@ -1,6 +1,7 @@
 package listener
 
 import (
+	"encoding/binary"
 	"io"
 	"net"
 	"strings"
@@ -222,6 +223,69 @@ func TestProxySecondHeader(t *testing.T) {
 			}
 			if r.o.Client.String() != lb {
 				t.Errorf("client %s, want the first header's source %s", r.o.Client, lb)
+			}
+		})
+	}
+}
+
+// proxyV2 builds a v2 PROXY header for TCP over IPv4 with the TLV bytes
+// tlvs after its address block, and a length field that counts them.
+func proxyV2(tlvs []byte) []byte {
+	b := []byte("\r\n\r\n\x00\r\nQUIT\n\x21\x11")
+	body := append([]byte{10, 0, 0, 1, 10, 0, 0, 2, 0x9c, 0x44, 0x01, 0xbb}, tlvs...)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(body)))
+	return append(b, body...)
+}
+
+// tlv is one TLV's bytes: type, 16-bit length, value.
+func tlv(typ byte, value []byte) []byte {
+	return append(binary.BigEndian.AppendUint16([]byte{typ}, uint16(len(value))), value...)
+}
+
+// TestProxyV2Refusals: a v2 header that go-proxyproto would refuse or
+// wrongly accept is refused as proxy_malformed with an error that says
+// why, in numbers; valid TLVs, up to the library's limit, pass.
+func TestProxyV2Refusals(t *testing.T) {
+	backend := echoBackend(t)
+	tests := []struct {
+		name   string
+		hdr    []byte
+		errHas []string // nil: accepted and relayed
+	}{
+		{name: "over the library's limit", hdr: proxyV2(tlv(0xE0, make([]byte, 5000))),
+			errHas: []string{"declares 5015 bytes after its 16-byte prefix", "limit of 4096 (MaxV2HeaderSize)", "proxyproto: invalid length"}},
+		{name: "at the library's limit", hdr: proxyV2(tlv(0xE0, make([]byte, 4096-12-3)))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := startListener(t, Options{Mode: Plaintext, Backend: backend, ProxyProtocol: "v2",
+				PeekTimeout: 500 * time.Millisecond}, nil)
+			c, err := net.Dial("tcp", h.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := c.Write(append(tt.hdr, "hello"...)); err != nil {
+				t.Fatal(err)
+			}
+			_ = c.(*net.TCPConn).CloseWrite()
+			_ = c.SetReadDeadline(time.Now().Add(30 * time.Second)) // hang guard only
+			got, _ := io.ReadAll(c)
+			r := h.next()
+			if tt.errHas == nil {
+				if string(got) != "hello" || r.o.Proxy.Err != "" || r.o.Proxy.Version != 2 {
+					t.Errorf("client read back %q (error %q, version %d), want hello relayed", got, r.o.Proxy.Err, r.o.Proxy.Version)
+				}
+				return
+			}
+			if len(got) > 0 || r.o.Backend.Attempted || r.o.Route != "proxy_malformed" || r.d.Code != explain.CodeProxyMalformed {
+				t.Errorf("route %q code %q relayed %v, client read back %q; want proxy_malformed, nothing relayed",
+					r.o.Route, r.d.Code, r.o.Backend.Attempted, got)
+			}
+			for _, want := range tt.errHas {
+				if !strings.Contains(r.o.Proxy.Err, want) {
+					t.Errorf("proxy error %q, want it to contain %q", r.o.Proxy.Err, want)
+				}
 			}
 		})
 	}
