@@ -160,11 +160,15 @@ func headerText(h *proxyproto.Header) string {
 	return fmt.Sprintf("v%d %s -> %s", h.Version, src, dst)
 }
 
-// parseProxy parses exactly one complete header with go-proxyproto.
+// parseProxy parses exactly one complete header with go-proxyproto, and
+// refuses a v2 header whose TLVs do not hold together (checkTLVs).
 func parseProxy(hdr []byte) (*proxyproto.Header, error) {
 	h, err := proxyproto.Read(bufio.NewReader(bytes.NewReader(hdr)))
 	if err != nil {
 		return nil, fmt.Errorf("listener: PROXY header %q: %w", hdr[:min(len(hdr), 48)], err)
+	}
+	if err := checkTLVs(h, hdr); err != nil {
+		return nil, err
 	}
 	return h, nil
 }

@@ -2,6 +2,7 @@ package listener
 
 import (
 	"encoding/binary"
+	"hash/crc32"
 	"io"
 	"net"
 	"strings"
@@ -242,6 +243,25 @@ func tlv(typ byte, value []byte) []byte {
 	return append(binary.BigEndian.AppendUint16([]byte{typ}, uint16(len(value))), value...)
 }
 
+// withCRC32C fills the value of the last TLV of hdr, a CRC32C TLV with a
+// zero value, with the checksum of the whole header, as a sender does.
+func withCRC32C(hdr []byte) []byte {
+	binary.BigEndian.PutUint32(hdr[len(hdr)-4:], crc32.Checksum(hdr, crc32.MakeTable(crc32.Castagnoli)))
+	return hdr
+}
+
+// awsNLBHeader is a v2 header as an AWS Network Load Balancer sends it
+// through a VPC endpoint: 172.31.7.113:51442 to 172.31.10.31:80, a CRC32C
+// (e8d6892d), the endpoint id and 36 bytes of NOOP padding.
+func awsNLBHeader() []byte {
+	b := []byte("\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x54" +
+		"\xac\x1f\x07\x71\xac\x1f\x0a\x1f\xc8\xf2\x00\x50" +
+		"\x03\x00\x04\xe8\xd6\x89\x2d" +
+		"\xea\x00\x17\x01vpce-08d2bf15fac5001c9" +
+		"\x04\x00\x24")
+	return append(b, make([]byte, 36)...)
+}
+
 // TestProxyV2Refusals: a v2 header that go-proxyproto would refuse or
 // wrongly accept is refused as proxy_malformed with an error that says
 // why, in numbers; valid TLVs, up to the library's limit, pass.
@@ -255,6 +275,21 @@ func TestProxyV2Refusals(t *testing.T) {
 		{name: "over the library's limit", hdr: proxyV2(tlv(0xE0, make([]byte, 5000))),
 			errHas: []string{"declares 5015 bytes after its 16-byte prefix", "limit of 4096 (MaxV2HeaderSize)", "proxyproto: invalid length"}},
 		{name: "at the library's limit", hdr: proxyV2(tlv(0xE0, make([]byte, 4096-12-3)))},
+		{name: "TLV past the header", hdr: proxyV2([]byte{0x01, 0x00, 0x09, 'h'}),
+			errHas: []string{"TLV type 0x01 at offset 28 declares 9 bytes of value, 1 left in the header", "proxyproto: truncated TLV"}},
+		{name: "TLV cut short", hdr: proxyV2(append(tlv(0x02, []byte("lab.test")), 0x01, 0x00)),
+			errHas: []string{"TLV at offset 39 is cut short: 2 byte(s) left, its type and length need 3 (01 00)", "proxyproto: truncated TLV"}},
+		{name: "CRC32C wrong", hdr: proxyV2(tlv(0x03, []byte{1, 2, 3, 4})),
+			errHas: []string{"CRC32C TLV at offset 28 says 01020304, the 35-byte header sums to ", "proxyproto: malformed TLV"}},
+		{name: "CRC32C of 3 bytes", hdr: proxyV2(tlv(0x03, []byte{1, 2, 3})),
+			errHas: []string{"CRC32C TLV has 3 bytes of value, want 4", "proxyproto: malformed TLV"}},
+		{name: "CRC32C right", hdr: withCRC32C(proxyV2(append(tlv(0x02, []byte("lab.test")), tlv(0x03, make([]byte, 4))...)))},
+		// The AWS NLB sample header of go-proxyproto's own tests: a real
+		// CRC32C, a VPC endpoint TLV and NOOP padding.
+		{name: "AWS NLB CRC32C", hdr: awsNLBHeader()},
+		{name: "AWS NLB CRC32C, address changed", hdr: func() []byte { b := awsNLBHeader(); b[19]++; return b }(),
+			errHas: []string{"CRC32C TLV at offset 28 says e8d6892d, the 100-byte header sums to "}},
+		{name: "valid TLVs", hdr: proxyV2(append(append(tlv(0x01, []byte("h2")), tlv(0x04, make([]byte, 3))...), tlv(0x02, []byte("lab.test"))...))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
