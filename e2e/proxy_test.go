@@ -129,9 +129,11 @@ func TestProxyProtocol(t *testing.T) {
 		}
 	})
 
-	t.Run("v2_header_over_peek_cap", func(t *testing.T) {
-		// A v2 header may announce up to 64 KiB of TLVs; tlsgate peeks 16
-		// KiB, and must say that is why, not that the client stopped.
+	t.Run("v2_header_over_library_limit", func(t *testing.T) {
+		// A v2 header may announce up to 64 KiB of TLVs; go-proxyproto
+		// takes 4 KiB (MaxV2HeaderSize), and tlsgate must say that is why,
+		// with the length the header declared, not that the client
+		// stopped or a bare "invalid length".
 		const tlvs = 20000
 		hdr := "\r\n\r\n\x00\r\nQUIT\n" + "\x21\x11" + string([]byte{byte((12 + tlvs) >> 8), byte((12 + tlvs) & 0xff)}) +
 			"\x01\x02\x03\x04" + "\x7f\x00\x00\x01" + "\x04\x57" + "\x01\xbb" + strings.Repeat("\x00", tlvs)
@@ -139,8 +141,8 @@ func TestProxyProtocol(t *testing.T) {
 		closedByServer(t, err)
 		e := g.eventFrom(t, "v2", local)
 		wantCode(t, e, "proxy_malformed")
-		if !strings.Contains(e.Summary, "peek cap") {
-			t.Errorf("summary %q does not name the peek cap", e.Summary)
+		if !strings.Contains(e.Summary, "declares 20012 bytes") || !strings.Contains(e.Summary, "limit of 4096") {
+			t.Errorf("summary %q does not name the declared length and the library's limit", e.Summary)
 		}
 	})
 

@@ -120,12 +120,19 @@ func ruleMaxConn(f *facts) (verdict, bool) {
 
 func ruleProxyMalformed(f *facts) (verdict, bool) {
 	p := f.o.Proxy
+	if p.Second != 0 {
+		return verdict{code: CodeProxyMalformed, variant: "two_headers"}, true
+	}
 	if p.Err != "" && f.o.Route != "proxy_missing" && f.o.Route != "proxy_unexpected" { // the listener also explains those two in Err
 		return verdict{code: CodeProxyMalformed}, true
 	}
-	// A header of the other version is a mismatch, not an absence.
-	if (p.Policy == "v1" && (p.Version == 2 || f.o.Kind == sniff.ProxyV2)) ||
-		(p.Policy == "v2" && (p.Version == 1 || f.o.Kind == sniff.ProxyV1)) {
+	// A header of the other version is a mismatch, not an absence. Once a
+	// header parsed, Kind names the bytes after it, not the header.
+	got := p.Version
+	if got == 0 {
+		got = map[sniff.Kind]int{sniff.ProxyV1: 1, sniff.ProxyV2: 2}[f.o.Kind]
+	}
+	if p.Policy == "v1" && got == 2 || p.Policy == "v2" && got == 1 {
 		return verdict{code: CodeProxyMalformed, variant: "version_mismatch"}, true
 	}
 	return verdict{}, false
@@ -157,9 +164,18 @@ func ruleNothingSent(f *facts) (verdict, bool) {
 	case PeerReset:
 		return verdict{code: CodeClientResetEarly, variant: "nothing"}, true
 	case PeerSilent, PeerPartial:
-		return verdict{code: CodeClientSilent}, true
+		return verdict{code: CodeClientSilent, variant: silentVariant(o)}, true
 	}
 	return verdict{}, false
+}
+
+// silentVariant picks the words for a silent client: on a listener that
+// requires a PROXY header, silence means nothing in front added one.
+func silentVariant(o *Outcome) string {
+	if (o.Proxy.Policy == "v1" || o.Proxy.Policy == "v2") && o.Proxy.Version == 0 {
+		return "proxy_required"
+	}
+	return ""
 }
 
 func ruleProxyUnexpected(f *facts) (verdict, bool) {

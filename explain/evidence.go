@@ -313,8 +313,31 @@ func (f *facts) peekText() string {
 func (f *facts) proxyText() string {
 	p := f.o.Proxy
 	s := "policy=" + f.orNone(p.Policy) + " header=" + map[bool]string{true: "v" + strconv.Itoa(p.Version), false: "none"}[p.Version != 0]
+	s += f.proxyAddrs(p.Src, p.Dst)
+	if p.Second != 0 {
+		s += " second=v" + strconv.Itoa(p.Second) + f.proxyAddrs(p.SecondSrc, p.SecondDst)
+	}
 	if p.Err != "" {
 		s += " error=" + p.Err
+	}
+	return s
+}
+
+// proxyAddrs is the addresses a PROXY header claimed, " src=… dst=…", or
+// "" when it carried none (LOCAL, UNKNOWN, or no header).
+func (f *facts) proxyAddrs(src, dst netip.AddrPort) string {
+	if !src.IsValid() && !dst.IsValid() {
+		return ""
+	}
+	return " src=" + f.addr(src) + " dst=" + f.addr(dst)
+}
+
+// proxyHeaderText is one PROXY header in prose: its version and the
+// addresses it claimed, "v1 203.0.113.7:40004 -> 10.0.0.2:443".
+func (f *facts) proxyHeaderText(v int, src, dst netip.AddrPort) string {
+	s := "v" + strconv.Itoa(v)
+	if src.IsValid() || dst.IsValid() {
+		s += " " + f.addr(src) + " -> " + f.addr(dst)
 	}
 	return s
 }

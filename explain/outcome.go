@@ -63,6 +63,12 @@ type Proxy struct {
 	Src     netip.AddrPort // source the header claimed
 	Dst     netip.AddrPort
 	Err     string // parse error or policy violation text
+	// Second is the version of a second header right after the first (a
+	// refusal), 0 when none came; SecondSrc and SecondDst are the
+	// addresses it claimed, when it parsed.
+	Second    int
+	SecondSrc netip.AddrPort
+	SecondDst netip.AddrPort
 }
 
 // Backend holds facts about the leg from tlsgate to the backend.

@@ -149,6 +149,12 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return f.orNone(proxyVersionSeen(o)), true
 	case "proxy_err":
 		return f.orNone(o.Proxy.Err), true
+	case "proxy_first":
+		return f.proxyHeaderText(o.Proxy.Version, o.Proxy.Src, o.Proxy.Dst), true
+	case "proxy_second":
+		return f.proxyHeaderText(o.Proxy.Second, o.Proxy.SecondSrc, o.Proxy.SecondDst), true
+	case "peer":
+		return f.addr(o.Peer), true
 	case "peek_timeout":
 		if o.PeekTimeout > 0 {
 			return o.PeekTimeout.String(), true

@@ -157,10 +157,14 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 			// finished, which must not be relayed as the client's data.
 			return refuse("proxy_malformed", proxyIncomplete(p.end, len(p.buf), s.opts.PeekMax))
 		}
-		// Bytes that cannot begin a header are decided even when the
-		// client stopped after them: without one they are not relayed.
-		if policy == proxyproto.REQUIRE && (p.end == explain.PeerSpoke || len(p.buf) > 0) {
-			return refuse("proxy_missing", "expected a PROXY "+s.opts.ProxyProtocol+" header, got "+p.kind.String())
+		// A required header that did not come is refused whatever came
+		// instead: bytes that cannot begin one, even when the client
+		// stopped after them, and silence too. A relayed silent client
+		// would reach the backend without the client address the header
+		// carries, and with backend_proxy_protocol set, under a header
+		// made up from the socket's peer: the load balancer's address.
+		if policy == proxyproto.REQUIRE {
+			return refuse("proxy_missing", s.missingHeader(p))
 		}
 		return true
 	}
@@ -172,32 +176,18 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 		o.PeekEnd = p.end
 		return false
 	}
-	var n int
-	var herr error
-	p2 := &peeked{buf: p.buf, end: explain.PeerSpoke}
-	peekRead(c, p2, s.opts.PeekMax, deadline, func(b []byte) bool {
-		n, herr = proxyHeaderLen(p.kind, b)
-		return n > 0 || herr != nil
-	})
-	p.buf = p2.buf
+	h, n, err := s.readProxyHeader(c, p, p.kind, deadline)
 	fail := func(msg string) bool {
 		o.Route = "proxy_malformed"
 		o.Proxy.Err = msg
 		o.FirstBytes = firstBytes(p.buf)
-		o.PeekEnd = p2.end
+		o.PeekEnd = p.end
 		return false
 	}
-	if herr != nil {
-		return fail(herr.Error())
-	}
-	if n == 0 {
-		return fail(proxyIncomplete(p2.end, len(p.buf), s.opts.PeekMax))
-	}
-	wantV := map[string]byte{"v1": 1, "v2": 2}[s.opts.ProxyProtocol]
-	h, err := parseProxy(p.buf[:n])
 	if err != nil {
 		return fail(err.Error())
 	}
+	wantV := map[string]byte{"v1": 1, "v2": 2}[s.opts.ProxyProtocol]
 	if wantV != 0 && h.Version != wantV {
 		return fail("expected a PROXY " + s.opts.ProxyProtocol + " header, got version " + strconv.Itoa(int(h.Version)))
 	}
@@ -206,7 +196,28 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	rest := append([]byte(nil), p.buf[n:]...)
 	*p = peeked{buf: rest}
 	classify(c, p, s.opts.PeekMax, deadline)
+	if v := secondHeader(p); v != 0 {
+		s.refuseSecond(c, o, p, h, v, deadline)
+		return false
+	}
 	return true
+}
+
+// missingHeader says what came instead of a required PROXY header: the
+// kind of the first bytes, or how the client stopped without sending any.
+func (s *Server) missingHeader(p *peeked) string {
+	got := p.kind.String()
+	if len(p.buf) == 0 {
+		switch p.end {
+		case explain.PeerSilent:
+			got = "nothing within the peek timeout of " + s.opts.PeekTimeout.String()
+		case explain.PeerClosed:
+			got = "nothing before the client closed the connection"
+		case explain.PeerReset:
+			got = "nothing before the client reset the connection"
+		}
+	}
+	return "expected a PROXY " + s.opts.ProxyProtocol + " header, got " + got
 }
 
 // unfinishedHeader says b, after which the client stopped, may begin a
@@ -227,9 +238,10 @@ func (s *Server) unfinishedHeader(b []byte) bool {
 	return false
 }
 
-// proxyIncomplete says why a PROXY header never ended: the peek cap (a v2
-// header may carry up to 64 KiB of TLVs, more than tlsgate peeks), the
-// deadline, or the client leaving.
+// proxyIncomplete says why a PROXY header never ended: the peek cap (only
+// when it is set below the 16+MaxV2HeaderSize bytes of the largest v2
+// header go-proxyproto takes; proxyHeaderLen refuses longer ones from
+// their length field), the deadline, or the client leaving.
 func proxyIncomplete(end explain.PeerEnd, have, limit int) string {
 	why := "when the client stopped sending"
 	switch {

@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"net"
 	"net/netip"
+	"time"
 
 	proxyproto "github.com/pires/go-proxyproto"
 
@@ -29,7 +32,10 @@ func proxyPolicy(setting string) proxyproto.Policy {
 
 // proxyHeaderLen reports how many bytes the PROXY header at the start of b
 // occupies, 0 while more bytes are needed, or an error for a header that can
-// never complete (v1 is at most 107 bytes; v2 at most 16+65535).
+// never complete or never be accepted (v1 is at most 107 bytes; v2 declares
+// up to 65535 bytes after its 16-byte prefix, and go-proxyproto accepts
+// MaxV2HeaderSize of them, so a longer one is refused from its length
+// field rather than read whole for the library's vague "invalid length").
 func proxyHeaderLen(k sniff.Kind, b []byte) (int, error) {
 	switch k {
 	case sniff.ProxyV1:
@@ -45,7 +51,12 @@ func proxyHeaderLen(k sniff.Kind, b []byte) (int, error) {
 		if len(b) < 16 {
 			return 0, nil
 		}
-		n := 16 + int(binary.BigEndian.Uint16(b[14:16]))
+		declared := binary.BigEndian.Uint16(b[14:16])
+		if declared > proxyproto.MaxV2HeaderSize {
+			return 0, fmt.Errorf("listener: PROXY v2 header %q declares %d bytes after its 16-byte prefix, over go-proxyproto's limit of %d (MaxV2HeaderSize): %w",
+				b[:16], declared, proxyproto.MaxV2HeaderSize, proxyproto.ErrInvalidLength)
+		}
+		n := 16 + int(declared)
 		if len(b) < n {
 			return 0, nil
 		}
@@ -54,11 +65,110 @@ func proxyHeaderLen(k sniff.Kind, b []byte) (int, error) {
 	return 0, fmt.Errorf("listener: not a PROXY header (%s)", k)
 }
 
-// parseProxy parses exactly one complete header with go-proxyproto.
+// readProxyHeader peeks until the PROXY header of kind k at the start of
+// p.buf is whole and parses it, returning it and its length in bytes. The
+// error says what is wrong with the header or why it never ended; p.end
+// says how the peek ended.
+func (s *Server) readProxyHeader(c net.Conn, p *peeked, k sniff.Kind, deadline time.Time) (*proxyproto.Header, int, error) {
+	var n int
+	var herr error
+	p.end = explain.PeerSpoke
+	peekRead(c, p, s.opts.PeekMax, deadline, func(b []byte) bool {
+		n, herr = proxyHeaderLen(k, b)
+		return n > 0 || herr != nil
+	})
+	if herr != nil {
+		return nil, 0, herr
+	}
+	if n == 0 {
+		return nil, 0, errors.New(proxyIncomplete(p.end, len(p.buf), s.opts.PeekMax))
+	}
+	h, err := parseProxy(p.buf[:n])
+	return h, n, err
+}
+
+// secondHeader says the bytes after a PROXY header, classified in p, begin
+// another one, and of which version; 0 when they do not. A header begun
+// and never finished counts from "PROX" or five bytes of the v2 signature,
+// as on an optional listener: shorter starts may be the client's data.
+func secondHeader(p *peeked) int {
+	switch p.kind {
+	case sniff.ProxyV1:
+		return 1
+	case sniff.ProxyV2:
+		return 2
+	}
+	if p.end == explain.PeerSpoke {
+		return 0
+	}
+	switch v1, v2 := sniff.ProxyPrefix(p.buf); {
+	case v1 && len(p.buf) >= len("PROX"):
+		return 1
+	case v2 && len(p.buf) >= len("\r\n\r\n\x00"):
+		return 2
+	}
+	return 0
+}
+
+// refuseSecond records a second PROXY header, of version v, that came
+// right after first (already applied to o): two proxies in a chain that
+// both add one, or a client that sends its own through a load balancer.
+// It reads the second header to name its addresses, and the connection is
+// not relayed: the second header would reach the backend as data.
+func (s *Server) refuseSecond(c net.Conn, o *explain.Outcome, p *peeked, first *proxyproto.Header, v int, deadline time.Time) {
+	o.Route = "proxy_malformed"
+	o.Kind = p.kind
+	o.Proxy.Second = v
+	second := proxyIncomplete(p.end, len(p.buf), s.opts.PeekMax)
+	if p.kind == sniff.ProxyV1 || p.kind == sniff.ProxyV2 {
+		h, _, err := s.readProxyHeader(c, p, p.kind, deadline)
+		if err != nil {
+			second = err.Error()
+		} else {
+			o.Proxy.SecondSrc, o.Proxy.SecondDst = headerAddrs(h)
+			second = headerText(h)
+		}
+	}
+	o.FirstBytes = firstBytes(p.buf)
+	o.PeekEnd = p.end
+	o.Proxy.Err = fmt.Sprintf("listener: a second PROXY v%d header follows the first (%s): %s", v, headerText(first), second)
+}
+
+// headerAddrs is the client and virtual address a header claims, zero
+// for a LOCAL or non-TCP header.
+func headerAddrs(h *proxyproto.Header) (src, dst netip.AddrPort) {
+	s, d, ok := h.TCPAddrs()
+	if !ok {
+		return src, dst
+	}
+	if ap, ok := netip.AddrFromSlice(s.IP); ok {
+		src = netip.AddrPortFrom(ap.Unmap(), uint16(s.Port))
+	}
+	if ap, ok := netip.AddrFromSlice(d.IP); ok {
+		dst = netip.AddrPortFrom(ap.Unmap(), uint16(d.Port))
+	}
+	return src, dst
+}
+
+// headerText names a parsed header for an error: "v1 10.0.0.1:40004 ->
+// 10.0.0.2:443", or its version alone when it carries no TCP addresses.
+func headerText(h *proxyproto.Header) string {
+	src, dst := headerAddrs(h)
+	if !src.IsValid() {
+		return fmt.Sprintf("v%d without TCP addresses", h.Version)
+	}
+	return fmt.Sprintf("v%d %s -> %s", h.Version, src, dst)
+}
+
+// parseProxy parses exactly one complete header with go-proxyproto, and
+// refuses a v2 header whose TLVs do not hold together (checkTLVs).
 func parseProxy(hdr []byte) (*proxyproto.Header, error) {
 	h, err := proxyproto.Read(bufio.NewReader(bytes.NewReader(hdr)))
 	if err != nil {
 		return nil, fmt.Errorf("listener: PROXY header %q: %w", hdr[:min(len(hdr), 48)], err)
+	}
+	if err := checkTLVs(h, hdr); err != nil {
+		return nil, err
 	}
 	return h, nil
 }
@@ -67,16 +177,12 @@ func parseProxy(hdr []byte) (*proxyproto.Header, error) {
 // and virtual addresses to the ones the header carries.
 func applyProxy(o *explain.Outcome, h *proxyproto.Header) {
 	o.Proxy.Version = int(h.Version)
-	src, dst, ok := h.TCPAddrs()
-	if !ok {
-		return // LOCAL command or non-TCP: keep the socket addresses
-	}
-	if ap, ok := netip.AddrFromSlice(src.IP); ok {
-		o.Proxy.Src = netip.AddrPortFrom(ap.Unmap(), uint16(src.Port))
+	// A LOCAL command or non-TCP header keeps the socket addresses.
+	o.Proxy.Src, o.Proxy.Dst = headerAddrs(h)
+	if o.Proxy.Src.IsValid() {
 		o.Client = o.Proxy.Src
 	}
-	if ap, ok := netip.AddrFromSlice(dst.IP); ok {
-		o.Proxy.Dst = netip.AddrPortFrom(ap.Unmap(), uint16(dst.Port))
+	if o.Proxy.Dst.IsValid() {
 		o.Virtual = o.Proxy.Dst
 	}
 }

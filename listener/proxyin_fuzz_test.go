@@ -23,6 +23,8 @@ func FuzzProxyHeader(f *testing.F) {
 		v2,
 		append(append([]byte{}, v2...), "\x16\x03\x01\x00\x05hello"...),
 		v2[:15],
+		awsNLBHeader(),
+		proxyV2([]byte{0x03, 0x00, 0x04, 1, 2, 3, 4, 0x01, 0x00}),
 		[]byte("\r\n\r\n\x00\r\nQUIT\n\x21\x99\xff\xff"),
 	} {
 		f.Add(seed)

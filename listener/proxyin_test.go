@@ -1,11 +1,15 @@
 package listener
 
 import (
+	"encoding/binary"
+	"hash/crc32"
 	"io"
 	"net"
 	"strings"
 	"testing"
 	"time"
+
+	proxyproto "github.com/pires/go-proxyproto"
 
 	"github.com/tlsgate/tlsgate/explain"
 )
@@ -68,6 +72,255 @@ func TestProxyPolicyUndecidedBytes(t *testing.T) {
 			}
 			if !strings.Contains(r.o.Proxy.Err, tt.errHas) {
 				t.Errorf("proxy error %q, want it to contain %q", r.o.Proxy.Err, tt.errHas)
+			}
+		})
+	}
+}
+
+// TestProxyRequiredSilence: a client that sends nothing to a listener that
+// requires a PROXY header is refused after peek_timeout, in every mode,
+// and never relayed: the backend would get no client address, or with
+// backend_proxy_protocol a header made up from the socket's peer (the echo
+// backend would return it). With an optional header silence is relayed.
+func TestProxyRequiredSilence(t *testing.T) {
+	backend := echoBackend(t)
+	tests := []struct {
+		mode    Mode
+		policy  string
+		relayed bool
+	}{
+		{mode: Plaintext, policy: "v1"},
+		{mode: Plaintext, policy: "v2"},
+		{mode: Auto, policy: "v1"},
+		{mode: Auto, policy: "v2"},
+		{mode: Terminate, policy: "v2"},
+		{mode: Plaintext, policy: "optional", relayed: true},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.mode)+"/"+tt.policy, func(t *testing.T) {
+			opts := Options{Mode: tt.mode, Backend: backend, PlainBackend: backend, ProxyProtocol: tt.policy,
+				BackendProxyProtocol: "v1", PeekTimeout: 200 * time.Millisecond}
+			if tt.mode == Terminate {
+				opts.ClientSSL = &ClientSSL{}
+			}
+			h := startListener(t, opts, nil)
+			c, err := net.Dial("tcp", h.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			// A refusal comes at the peek deadline; a relay waits for the
+			// client, so its read ends at this deadline and the close.
+			_ = c.SetReadDeadline(time.Now().Add(time.Second))
+			got, _ := io.ReadAll(c)
+			_ = c.Close()
+			r := h.next()
+			if r.o.Backend.Attempted != tt.relayed {
+				t.Fatalf("relayed %v, want %v (route %q code %q, client read %q)", r.o.Backend.Attempted, tt.relayed,
+					r.o.Route, r.d.Code, got)
+			}
+			if tt.relayed {
+				return
+			}
+			if len(got) > 0 {
+				t.Errorf("client read %q from a refused connection", got)
+			}
+			if r.o.Route != "proxy_missing" || r.d.Code != explain.CodeClientSilent || r.d.OK {
+				t.Errorf("route %q code %q ok %v, want proxy_missing client_silent", r.o.Route, r.d.Code, r.d.OK)
+			}
+			if want := "not even the PROXY " + tt.policy + " header"; !strings.Contains(r.d.Summary, want) {
+				t.Errorf("summary %q, want it to contain %q", r.d.Summary, want)
+			}
+			if want := "got nothing within the peek timeout of 200ms"; !strings.Contains(r.o.Proxy.Err, want) {
+				t.Errorf("proxy error %q, want it to contain %q", r.o.Proxy.Err, want)
+			}
+		})
+	}
+}
+
+// proxyHeader formats a PROXY header of version v with go-proxyproto, from
+// src to dst ("host:port").
+func proxyHeader(t *testing.T, v byte, src, dst string) string {
+	t.Helper()
+	s, err := net.ResolveTCPAddr("tcp", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := net.ResolveTCPAddr("tcp", dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := proxyproto.HeaderProxyFromAddrs(v, s, d).Format()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestProxySecondHeader: a second PROXY header right after a valid one is
+// refused, whatever the versions and on an optional listener too, and
+// nothing reaches the backend: two proxies in a chain that both add one,
+// or a client spoofing one through a load balancer. The diagnosis names
+// both headers' addresses. Data after one header is relayed as before.
+func TestProxySecondHeader(t *testing.T) {
+	backend := echoBackend(t)
+	const lb, real, vip = "10.0.0.1:40004", "203.0.113.7:5555", "10.0.0.2:443"
+	v1 := func(src string) string { return proxyHeader(t, 1, src, vip) }
+	v2 := func(src string) string { return proxyHeader(t, 2, src, vip) }
+	tests := []struct {
+		name, policy, send string
+		second             int    // 0: relayed
+		errHas             string // in Proxy.Err, after the first header's addresses
+	}{
+		{name: "v1+v1", policy: "v1", send: v1(lb) + v1(real) + "hello", second: 1, errHas: "v1 203.0.113.7:5555 -> 10.0.0.2:443"},
+		{name: "v1+v2", policy: "v1", send: v1(lb) + v2(real) + "hello", second: 2, errHas: "v2 203.0.113.7:5555 -> 10.0.0.2:443"},
+		{name: "v2+v2", policy: "v2", send: v2(lb) + v2(real) + "hello", second: 2, errHas: "v2 203.0.113.7:5555 -> 10.0.0.2:443"},
+		{name: "v2+v1", policy: "v2", send: v2(lb) + v1(real), second: 1, errHas: "v1 203.0.113.7:5555 -> 10.0.0.2:443"},
+		{name: "optional v1+v1", policy: "optional", send: v1(lb) + v1(real) + "hello", second: 1, errHas: "v1 203.0.113.7:5555"},
+		{name: "second cut short", policy: "v1", send: v1(lb) + "PROXY TCP4 203.0", second: 1,
+			errHas: "PROXY header incomplete when the client closed the connection (16 bytes)"},
+		{name: "second begun", policy: "v1", send: v1(lb) + "PROX", second: 1, errHas: "(4 bytes)"},
+		{name: "second malformed", policy: "v1", send: v1(lb) + "PROXY TCP4 nonsense\r\n", second: 1, errHas: "PROXY TCP4 nonsense"},
+		{name: "data after one", policy: "v1", send: v1(lb) + "GET / HTTP/1.0\r\n\r\n"},
+		{name: "PRO after one", policy: "v1", send: v1(lb) + "PRO"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := startListener(t, Options{Mode: Plaintext, Backend: backend, ProxyProtocol: tt.policy,
+				PeekTimeout: 500 * time.Millisecond}, nil)
+			c, err := net.Dial("tcp", h.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := io.WriteString(c, tt.send); err != nil {
+				t.Fatal(err)
+			}
+			// The client ends what it sends: a cut-short second header
+			// is then decided at once, and a relay ends when the echo does.
+			_ = c.(*net.TCPConn).CloseWrite()
+			_ = c.SetReadDeadline(time.Now().Add(30 * time.Second)) // hang guard only
+			got, _ := io.ReadAll(c)
+			r := h.next()
+			if tt.second == 0 {
+				data := tt.send[len(v1(lb)):]
+				if string(got) != data || r.o.Proxy.Second != 0 || r.o.Proxy.Err != "" {
+					t.Errorf("client read back %q, want %q (second %d, error %q)", got, data, r.o.Proxy.Second, r.o.Proxy.Err)
+				}
+				return
+			}
+			if len(got) > 0 || r.o.Backend.Attempted {
+				t.Errorf("relayed (attempted %v), client read back %q", r.o.Backend.Attempted, got)
+			}
+			if r.o.Route != "proxy_malformed" || r.d.Code != explain.CodeProxyMalformed || r.o.Proxy.Second != tt.second {
+				t.Errorf("route %q code %q second v%d, want proxy_malformed v%d", r.o.Route, r.d.Code, r.o.Proxy.Second, tt.second)
+			}
+			if want := "follows the first (v"; !strings.Contains(r.o.Proxy.Err, want) ||
+				!strings.Contains(r.o.Proxy.Err, " 10.0.0.1:40004 -> 10.0.0.2:443): ") || !strings.Contains(r.o.Proxy.Err, tt.errHas) {
+				t.Errorf("proxy error %q, want the first header's addresses and %q", r.o.Proxy.Err, tt.errHas)
+			}
+			if !strings.HasPrefix(r.d.Summary, "two PROXY headers from ") || strings.Contains(r.d.Summary, "expects") {
+				t.Errorf("summary %q", r.d.Summary)
+			}
+			if r.o.Client.String() != lb {
+				t.Errorf("client %s, want the first header's source %s", r.o.Client, lb)
+			}
+		})
+	}
+}
+
+// proxyV2 builds a v2 PROXY header for TCP over IPv4 with the TLV bytes
+// tlvs after its address block, and a length field that counts them.
+func proxyV2(tlvs []byte) []byte {
+	b := []byte("\r\n\r\n\x00\r\nQUIT\n\x21\x11")
+	body := append([]byte{10, 0, 0, 1, 10, 0, 0, 2, 0x9c, 0x44, 0x01, 0xbb}, tlvs...)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(body)))
+	return append(b, body...)
+}
+
+// tlv is one TLV's bytes: type, 16-bit length, value.
+func tlv(typ byte, value []byte) []byte {
+	return append(binary.BigEndian.AppendUint16([]byte{typ}, uint16(len(value))), value...)
+}
+
+// withCRC32C fills the value of the last TLV of hdr, a CRC32C TLV with a
+// zero value, with the checksum of the whole header, as a sender does.
+func withCRC32C(hdr []byte) []byte {
+	binary.BigEndian.PutUint32(hdr[len(hdr)-4:], crc32.Checksum(hdr, crc32.MakeTable(crc32.Castagnoli)))
+	return hdr
+}
+
+// awsNLBHeader is a v2 header as an AWS Network Load Balancer sends it
+// through a VPC endpoint: 172.31.7.113:51442 to 172.31.10.31:80, a CRC32C
+// (e8d6892d), the endpoint id and 36 bytes of NOOP padding.
+func awsNLBHeader() []byte {
+	b := []byte("\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x54" +
+		"\xac\x1f\x07\x71\xac\x1f\x0a\x1f\xc8\xf2\x00\x50" +
+		"\x03\x00\x04\xe8\xd6\x89\x2d" +
+		"\xea\x00\x17\x01vpce-08d2bf15fac5001c9" +
+		"\x04\x00\x24")
+	return append(b, make([]byte, 36)...)
+}
+
+// TestProxyV2Refusals: a v2 header that go-proxyproto would refuse or
+// wrongly accept is refused as proxy_malformed with an error that says
+// why, in numbers; valid TLVs, up to the library's limit, pass.
+func TestProxyV2Refusals(t *testing.T) {
+	backend := echoBackend(t)
+	tests := []struct {
+		name   string
+		hdr    []byte
+		errHas []string // nil: accepted and relayed
+	}{
+		{name: "over the library's limit", hdr: proxyV2(tlv(0xE0, make([]byte, 5000))),
+			errHas: []string{"declares 5015 bytes after its 16-byte prefix", "limit of 4096 (MaxV2HeaderSize)", "proxyproto: invalid length"}},
+		{name: "at the library's limit", hdr: proxyV2(tlv(0xE0, make([]byte, 4096-12-3)))},
+		{name: "TLV past the header", hdr: proxyV2([]byte{0x01, 0x00, 0x09, 'h'}),
+			errHas: []string{"TLV type 0x01 at offset 28 declares 9 bytes of value, 1 left in the header", "proxyproto: truncated TLV"}},
+		{name: "TLV cut short", hdr: proxyV2(append(tlv(0x02, []byte("lab.test")), 0x01, 0x00)),
+			errHas: []string{"TLV at offset 39 is cut short: 2 byte(s) left, its type and length need 3 (01 00)", "proxyproto: truncated TLV"}},
+		{name: "CRC32C wrong", hdr: proxyV2(tlv(0x03, []byte{1, 2, 3, 4})),
+			errHas: []string{"CRC32C TLV at offset 28 says 01020304, the 35-byte header sums to ", "proxyproto: malformed TLV"}},
+		{name: "CRC32C of 3 bytes", hdr: proxyV2(tlv(0x03, []byte{1, 2, 3})),
+			errHas: []string{"CRC32C TLV has 3 bytes of value, want 4", "proxyproto: malformed TLV"}},
+		{name: "CRC32C right", hdr: withCRC32C(proxyV2(append(tlv(0x02, []byte("lab.test")), tlv(0x03, make([]byte, 4))...)))},
+		// The AWS NLB sample header of go-proxyproto's own tests: a real
+		// CRC32C, a VPC endpoint TLV and NOOP padding.
+		{name: "AWS NLB CRC32C", hdr: awsNLBHeader()},
+		{name: "AWS NLB CRC32C, address changed", hdr: func() []byte { b := awsNLBHeader(); b[19]++; return b }(),
+			errHas: []string{"CRC32C TLV at offset 28 says e8d6892d, the 100-byte header sums to "}},
+		{name: "valid TLVs", hdr: proxyV2(append(append(tlv(0x01, []byte("h2")), tlv(0x04, make([]byte, 3))...), tlv(0x02, []byte("lab.test"))...))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := startListener(t, Options{Mode: Plaintext, Backend: backend, ProxyProtocol: "v2",
+				PeekTimeout: 500 * time.Millisecond}, nil)
+			c, err := net.Dial("tcp", h.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := c.Write(append(tt.hdr, "hello"...)); err != nil {
+				t.Fatal(err)
+			}
+			_ = c.(*net.TCPConn).CloseWrite()
+			_ = c.SetReadDeadline(time.Now().Add(30 * time.Second)) // hang guard only
+			got, _ := io.ReadAll(c)
+			r := h.next()
+			if tt.errHas == nil {
+				if string(got) != "hello" || r.o.Proxy.Err != "" || r.o.Proxy.Version != 2 {
+					t.Errorf("client read back %q (error %q, version %d), want hello relayed", got, r.o.Proxy.Err, r.o.Proxy.Version)
+				}
+				return
+			}
+			if len(got) > 0 || r.o.Backend.Attempted || r.o.Route != "proxy_malformed" || r.d.Code != explain.CodeProxyMalformed {
+				t.Errorf("route %q code %q relayed %v, client read back %q; want proxy_malformed, nothing relayed",
+					r.o.Route, r.d.Code, r.o.Backend.Attempted, got)
+			}
+			for _, want := range tt.errHas {
+				if !strings.Contains(r.o.Proxy.Err, want) {
+					t.Errorf("proxy error %q, want it to contain %q", r.o.Proxy.Err, want)
+				}
 			}
 		})
 	}

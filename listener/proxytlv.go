@@ -1,0 +1,106 @@
+package listener
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+
+	proxyproto "github.com/pires/go-proxyproto"
+)
+
+// castagnoli is the CRC32c table the PROXY v2 checksum TLV uses.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// checkTLVs refuses a v2 header whose TLVs go-proxyproto parsed without
+// looking at them: it keeps the bytes after the address block as they came,
+// so a TLV whose length runs past the header, one cut short, or a CRC32c
+// that does not match would pass. hdr is the whole header h was parsed
+// from. The split is go-proxyproto's (Header.TLVs); the error names the
+// TLV at fault, its offset in the header and the lengths involved.
+func checkTLVs(h *proxyproto.Header, hdr []byte) error {
+	if h.Version != 2 {
+		return nil
+	}
+	tlvs, err := h.TLVs()
+	base := 16 + addrBlockLen(h.TransportProtocol)
+	if base > len(hdr) {
+		base = len(hdr)
+	}
+	if err != nil {
+		return fmt.Errorf("listener: PROXY v2 header of %d bytes: %s: %w", len(hdr), tlvFault(hdr, base), err)
+	}
+	for _, t := range tlvs {
+		if t.Type == proxyproto.PP2_TYPE_CRC32C {
+			if err := checkCRC32C(hdr, base, t.Value); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// addrBlockLen is the size of the address block a v2 header of family and
+// transport p carries before its TLVs (PROXY protocol spec, section 2.2).
+func addrBlockLen(p proxyproto.AddressFamilyAndProtocol) int {
+	switch {
+	case p.IsIPv4():
+		return 12
+	case p.IsIPv6():
+		return 36
+	case p.IsUnix():
+		return 216
+	}
+	return 0
+}
+
+// tlvFault walks the TLVs of hdr from offset base and says where the first
+// one stops fitting: a type and length that need 3 bytes, or a value longer
+// than what is left of the header.
+func tlvFault(hdr []byte, base int) string {
+	for i := base; i < len(hdr); {
+		if len(hdr)-i < 3 {
+			return fmt.Sprintf("TLV at offset %d is cut short: %d byte(s) left, its type and length need 3 (% x)", i, len(hdr)-i, hdr[i:])
+		}
+		n := int(binary.BigEndian.Uint16(hdr[i+1 : i+3]))
+		if i+3+n > len(hdr) {
+			return fmt.Sprintf("TLV type 0x%02x at offset %d declares %d bytes of value, %d left in the header", hdr[i], i, n, len(hdr)-i-3)
+		}
+		i += 3 + n
+	}
+	return fmt.Sprintf("TLVs from offset %d", base)
+}
+
+// checkCRC32C checks the checksum TLV whose value is sum: the CRC32c of
+// the whole header with the checksum's own four bytes zeroed, big-endian,
+// as the spec (section 2.2.5) has the sender compute it and the receiver
+// drop the connection when it does not match.
+func checkCRC32C(hdr []byte, base int, sum []byte) error {
+	if len(sum) != 4 {
+		return fmt.Errorf("listener: PROXY v2 CRC32C TLV has %d bytes of value, want 4: %w", len(sum), proxyproto.ErrMalformedTLV)
+	}
+	at := crcOffset(hdr, base)
+	if at < 0 {
+		return fmt.Errorf("listener: PROXY v2 CRC32C TLV not found in the header bytes: %w", proxyproto.ErrMalformedTLV)
+	}
+	zeroed := append([]byte(nil), hdr...)
+	clear(zeroed[at : at+4])
+	got, want := binary.BigEndian.Uint32(sum), crc32.Checksum(zeroed, castagnoli)
+	if got != want {
+		return fmt.Errorf("listener: PROXY v2 CRC32C TLV at offset %d says %08x, the %d-byte header sums to %08x: %w",
+			at-3, got, len(hdr), want, proxyproto.ErrMalformedTLV)
+	}
+	return nil
+}
+
+// crcOffset is where the value of the first CRC32C TLV of hdr begins, or
+// -1; the TLVs from base are known to fit.
+func crcOffset(hdr []byte, base int) int {
+	for i := base; i+3 <= len(hdr); {
+		n := int(binary.BigEndian.Uint16(hdr[i+1 : i+3]))
+		if proxyproto.PP2Type(hdr[i]) == proxyproto.PP2_TYPE_CRC32C && n == 4 && i+7 <= len(hdr) {
+			return i + 3
+		}
+		i += 3 + n
+	}
+	return -1
+}
