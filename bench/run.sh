@@ -303,7 +303,9 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 cat "$WORK/bench-cert.pem" "$WORK/bench-key.pem" >"$WORK/bench.pem"
 cp bench/tlsgate-bench.toml bench/haproxy-bench.cfg bench/nginx-bench.conf "$WORK/"
 if [[ $NEED_TLSGATE -eq 1 ]]; then
-	"$BIN/tlsgate" ca export -c "$WORK/tlsgate-bench.toml" >"$WORK/lab-ca.pem" 2>"$WORK/ca.log"
+	# ca export never creates a CA: init makes the one tlsgate will sign with.
+	"$BIN/tlsgate" ca init -c "$WORK/tlsgate-bench.toml" >"$WORK/ca.log" 2>&1
+	"$BIN/tlsgate" ca export -c "$WORK/tlsgate-bench.toml" >"$WORK/lab-ca.pem" 2>>"$WORK/ca.log"
 fi
 
 # --- start the servers -------------------------------------------------------

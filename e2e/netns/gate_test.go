@@ -60,8 +60,8 @@ ca = %q
 `, g.logPath, g.caDir, listenPort, transparentMode, publicCA)
 }
 
-// startGate writes the config, exports the lab CA with `tlsgate ca export`
-// (which also creates it), starts `tlsgate run` in l.gw and waits until it
+// startGate writes the config, creates the lab CA with `tlsgate ca init`
+// and exports it with `tlsgate ca export` (which never creates one), starts `tlsgate run` in l.gw and waits until it
 // logs that its listener is up. It is stopped at cleanup.
 func startGate(t *testing.T, l *lab, transparentMode, publicCA string) *gate {
 	t.Helper()
@@ -77,6 +77,7 @@ func startGate(t *testing.T, l *lab, transparentMode, publicCA string) *gate {
 	if err := os.WriteFile(g.cfgPath, []byte(gateConfig(g, transparentMode, publicCA)), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	mustRun(t, tlsgateBin, "ca", "init", "-c", g.cfgPath)
 	pemText := mustRun(t, tlsgateBin, "ca", "export", "-c", g.cfgPath)
 	if !strings.HasPrefix(pemText, "-----BEGIN CERTIFICATE-----") {
 		t.Fatalf("tlsgate ca export printed no PEM certificate:\n%s", pemText)
