@@ -1,0 +1,34 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestNotes: settings that are valid but will surprise are noted with their
+// line, not refused, and only where they apply.
+func TestNotes(t *testing.T) {
+	base := "[[listener]]\nlisten = \"127.0.0.1:9443\"\nbackend = \"127.0.0.1:9080\"\nmode = \"terminate\"\n[listener.client_ssl]\n"
+	tests := []struct {
+		name, extra, want string
+	}{
+		{"rsa suites with minted leaves", "ciphers = [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\", \"TLS_AES_128_GCM_SHA256\"]\n",
+			"cfg.toml:6: listener.client_ssl.ciphers: every TLS 1.0-1.2 suite listed (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) needs an RSA certificate"},
+		{"an ecdsa suite too", "ciphers = [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\", \"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\"]\n", ""},
+		{"no cipher list", "min_version = \"1.2\"\n", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Parse([]byte(base+tc.extra), "cfg.toml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tc.want == "" && len(cfg.Notes) > 0:
+				t.Errorf("notes %q, want none", cfg.Notes)
+			case tc.want != "" && (len(cfg.Notes) != 1 || !strings.HasPrefix(cfg.Notes[0], tc.want)):
+				t.Errorf("notes %q, want one starting %q", cfg.Notes, tc.want)
+			}
+		})
+	}
+}
