@@ -21,15 +21,15 @@ func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
 	case ActLimitData:
 		return &limitData{next: next, k: k, limit: r.Bytes}
 	case ActBlackhole:
-		return newBlackhole(k, r.Then, r.Delay.D(), dir == k.outDir)
+		return newBlackhole(k, r.Then, r.Delay.D())
 	case ActTimeout:
 		then := ThenHold
 		if r.Timeout > 0 {
 			then = ThenFIN
 		}
-		return newBlackhole(k, then, r.Timeout.D(), dir == k.outDir)
+		return newBlackhole(k, then, r.Timeout.D())
 	case ActMTU:
-		return newMTU(next, k, r.MTU, r.RecoverAfter.D(), dir == k.outDir)
+		return newMTU(next, k, r.MTU, r.RecoverAfter.D())
 	case ActTruncate:
 		return &truncate{next: next, k: k, limit: r.Bytes, then: r.Then}
 	case ActFragment:

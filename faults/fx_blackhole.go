@@ -3,22 +3,16 @@ package faults
 import "time"
 
 // newBlackhole drops every byte of its direction from the moment it is
-// installed; the FIN is dropped too, since nothing gets through: with then
-// hold on the way to the peer, closing the conn sends none either (see
-// holdSilently). With then rst or fin, the connection is reset or closed
-// after the delay, like a DPI box that holds a flow and then kills it.
-// Toxiproxy's timeout toxic is the same with then fin after its timeout
-// (0: hold for ever).
-func newBlackhole(k *ctl, then Then, after time.Duration, outbound bool) sink {
+// installed; the FIN is dropped too, since nothing gets through. With then
+// rst or fin, the connection is reset or closed after the delay, like a
+// DPI box that holds a flow and then kills it. Toxiproxy's timeout toxic
+// is the same with then fin after its timeout (0: hold for ever).
+func newBlackhole(k *ctl, then Then, after time.Duration) sink {
 	switch then {
 	case ThenRST:
 		k.after(after, func() { _ = k.reset() })
 	case ThenFIN:
 		k.after(after, k.closeAll)
-	default:
-		if outbound {
-			k.stalled.Add(1)
-		}
 	}
 	return swallow{}
 }

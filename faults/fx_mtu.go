@@ -19,11 +19,10 @@ const mtuHoldCap = 1 << 20
 // after that long, in order, as Linux tcp_mtu_probing (or Windows black hole
 // detection) would recover the path.
 type mtu struct {
-	next     sink
-	k        *ctl
-	limit    int // mtu - 40: the largest payload that fits
-	recover  time.Duration
-	outbound bool // on the way to the peer: a stall there also holds Close's FIN
+	next    sink
+	k       *ctl
+	limit   int // mtu - 40: the largest payload that fits
+	recover time.Duration
 
 	mu        sync.Mutex
 	state     mtuState
@@ -41,17 +40,14 @@ const (
 	mtuRecovered
 )
 
-func newMTU(next sink, k *ctl, pathMTU int, recover time.Duration, outbound bool) *mtu {
-	return &mtu{next: next, k: k, limit: pathMTU - 40, recover: recover, outbound: outbound, gate: make(chan struct{})}
+func newMTU(next sink, k *ctl, pathMTU int, recover time.Duration) *mtu {
+	return &mtu{next: next, k: k, limit: pathMTU - 40, recover: recover, gate: make(chan struct{})}
 }
 
 func (m *mtu) Write(p []byte) (int, error) {
 	m.mu.Lock()
 	if m.state == mtuPassing && len(p) > m.limit {
 		m.state = mtuStalled
-		if m.outbound {
-			m.k.stalled.Add(1)
-		}
 		if m.recover > 0 {
 			m.k.after(m.recover, m.recoverNow)
 		}
@@ -100,9 +96,6 @@ func (m *mtu) recoverNow() {
 	}
 	m.held, m.heldBytes = nil, 0
 	m.state = mtuRecovered
-	if m.outbound {
-		m.k.stalled.Add(-1)
-	}
 	close(m.gate)
 	if m.finHeld {
 		_ = m.next.End(true)

@@ -37,11 +37,6 @@ type WrapDeps struct {
 	// dropped and the socket closes, so a stalled peer cannot hold Close
 	// for ever. A peer that keeps reading is not cut off.
 	CloseFlush time.Duration
-	// StallHold bounds how long a closed conn whose outbound bytes are
-	// stalled for good (mtu, blackhole with then hold) keeps its socket
-	// open, silent, waiting for the peer to give up; then it resets
-	// (default 5 minutes, beyond curl's 300 s connect timeout).
-	StallHold time.Duration
 }
 
 func (d WrapDeps) withDefaults() WrapDeps {
@@ -56,9 +51,6 @@ func (d WrapDeps) withDefaults() WrapDeps {
 	}
 	if d.CloseFlush <= 0 {
 		d.CloseFlush = 10 * time.Second
-	}
-	if d.StallHold <= 0 {
-		d.StallHold = 5 * time.Minute
 	}
 	return d
 }
@@ -136,7 +128,7 @@ func Wrap(c net.Conn, rules []*Rule, facing Facing, deps WrapDeps) net.Conn {
 		return c
 	}
 	w := &conn{Conn: c, k: newCtl(c, deps.withDefaults())}
-	w.k.w, w.k.outDir = w, writeDir
+	w.k.w = w
 	if len(outs) > 0 {
 		w.out = w.chain(outs, writeDir, outTail{w.k})
 	}
@@ -252,13 +244,6 @@ func (w *conn) Close() error {
 			_ = w.Conn.SetWriteDeadline(time.Now().Add(w.k.deps.CloseFlush))
 			_ = w.out.End(false)
 		}
-		if w.k.stalled.Load() > 0 && w.k.kill(net.ErrClosed) {
-			if w.in != nil {
-				w.in.close()
-			}
-			go holdSilently(w.Conn, w.k.deps)
-			return
-		}
 		w.closeErr = w.Conn.Close()
 		w.k.kill(net.ErrClosed)
 		if w.in != nil {
@@ -266,22 +251,6 @@ func (w *conn) Close() error {
 		}
 	})
 	return w.closeErr
-}
-
-// holdSilently is the close of a conn whose bytes toward the peer are
-// stalled for good. Through a real black hole our FIN would queue behind
-// the lost segments and never be delivered, so the peer sees a timeout
-// (curl (28), openssl s_client hanging; client-symptoms.md row 10), not
-// the EOF a FIN here gave it when tlsgate's handshake timeout closed the
-// conn. The socket stays open and unanswered in the background until the
-// peer closes or resets it, or StallHold passes, when it is reset as a
-// sender's TCP gives up retransmitting.
-func holdSilently(c net.Conn, deps WrapDeps) {
-	stop := deps.AfterFunc(deps.StallHold, func() { _ = Reset(c) })
-	defer stop()
-	_ = c.SetReadDeadline(time.Time{})
-	_, _ = io.Copy(io.Discard, c)
-	_ = c.Close()
 }
 
 // SetDeadline sets the write deadline (see SetWriteDeadline) and the read

@@ -35,14 +35,6 @@ type ctl struct {
 	// sent counts the bytes that actually reached the socket, so the log
 	// does not claim bytes a truncate or MTU fault swallowed.
 	sent atomic.Int64
-	// outDir is the direction the conn's writes carry, so a filter knows
-	// whether it sits on the way to the peer.
-	outDir Direction
-	// stalled counts outbound filters holding bytes that will never reach
-	// the peer (a PMTUD black hole, a blackhole that holds): while it is
-	// above zero, Close keeps the socket open instead of sending a FIN the
-	// peer could never have received behind those bytes (see holdSilently).
-	stalled atomic.Int32
 	// alerted is the alert a mid-stream or idle alert rule injected, for
 	// the listener's log (InjectedAlert); nil until one did.
 	alerted atomic.Pointer[Injection]
