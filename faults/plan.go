@@ -17,6 +17,10 @@ type ConnInfo struct {
 	Hello         *sniff.ClientHello // nil at accept, or when the client sent no ClientHello
 	JA3, JA4      string             // JA3 hash and JA4 string of Hello
 	HelloSegments int                // reads the ClientHello took to arrive
+	// Plain says the first bytes were not TLS (plain HTTP on a TLS port).
+	// Hello alone cannot tell: it is also nil for a TLS hello too large,
+	// too old (SSLv2) or too broken to parse.
+	Plain bool
 }
 
 // Firing records one rule that fired for a connection, for the log line.
@@ -84,7 +88,7 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 		}
 		r := &rs.rule
 		symptom := rs.symptom
-		if !accept && ci.Hello == nil && rs.plainSymptom != "" {
+		if !accept && ci.Plain && rs.plainSymptom != "" {
 			// The first bytes are in and they are no ClientHello (plain
 			// HTTP on a TLS port): the client reads the answer as that.
 			symptom = rs.plainSymptom

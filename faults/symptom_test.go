@@ -124,16 +124,20 @@ func TestPlaintextReplySymptomFollowsClient(t *testing.T) {
 	tests := []struct {
 		name      string
 		hello     *sniff.ClientHello
+		plain     bool
 		rule      string
 		want, not string
 	}{
-		{"TLS client", hello, "page", ClassWrongVer, ClassHTTP},
-		{"plain HTTP client", nil, "page", ClassHTTP + " 403 in plain HTTP", "wrong version number (plain"},
-		{"plain HTTP client, 511", nil, "portal", "HTTP/1.1 511", ClassWrongVer + " ("},
-		{"reset ignores it", nil, "rst", ClassReset, ClassHTTP},
+		{"TLS client", hello, false, "page", ClassWrongVer, ClassHTTP},
+		// A TLS hello tlsgate could not parse (beyond the cap, SSLv2) has
+		// no Hello either; the client still speaks TLS.
+		{"TLS client, hello unparsed", nil, false, "page", ClassWrongVer, ClassHTTP},
+		{"plain HTTP client", nil, true, "page", ClassHTTP + " 403 in plain HTTP", "wrong version number (plain"},
+		{"plain HTTP client, 511", nil, true, "portal", "HTTP/1.1 511", ClassWrongVer + " ("},
+		{"reset ignores it", nil, true, "rst", ClassReset, ClassHTTP},
 	}
 	for _, tt := range tests {
-		p := e.Plan(ConnInfo{Listener: "l", Index: 1, Hello: tt.hello})
+		p := e.Plan(ConnInfo{Listener: "l", Index: 1, Hello: tt.hello, Plain: tt.plain})
 		var got string
 		for _, f := range p.Firings() {
 			if f.Rule == tt.rule {

@@ -54,6 +54,7 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 	fx.ci.Client = o.Client
 	fx.ci.Hello, fx.ci.JA3, fx.ci.JA4 = o.Hello, o.JA3, o.JA4
 	fx.ci.HelloSegments = segments
+	fx.ci.Plain = !o.Kind.IsTLS()
 	fx.plan = fx.plan.Merge(fx.engine.Plan(fx.ci))
 }
 
