@@ -105,7 +105,7 @@ func cmdCAExport(args []string, stdout io.Writer) error {
 	ca, err := pki.Load(dir, time.Now)
 	if errors.Is(err, pki.ErrNoCA) {
 		return fmt.Errorf("ca export: no lab CA in %s (no %s there). Run this where 'tlsgate run' or 'tlsgate lab' created it, "+
-			"point at it with -c CONFIG (its [ca] dir) or --ca-dir DIR, or create one with 'tlsgate ca init'", dir, pki.CertFile)
+			"point at it with -c CONFIG (its [ca] dir) or --ca-dir DIR, or create one with 'tlsgate ca init': %w", dir, pki.CertFile, err)
 	}
 	if err != nil {
 		return err

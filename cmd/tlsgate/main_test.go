@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tlsgate/tlsgate/pki"
 )
 
 func TestCLIExitCodes(t *testing.T) {
@@ -159,6 +162,10 @@ func TestCAExportNeverCreates(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Errorf("export without a CA printed %d bytes", out.Len())
+	}
+	// The cause stays inspectable for callers, wrapped with %w.
+	if err := cmdCA([]string{"export", "-c", cfg}, io.Discard, io.Discard); !errors.Is(err, pki.ErrNoCA) {
+		t.Errorf("cmdCA error %v does not wrap pki.ErrNoCA", err)
 	}
 	if _, err := os.Stat(caDir); !os.IsNotExist(err) {
 		t.Fatalf("export created %s (stat: %v)", caDir, err)
