@@ -304,7 +304,10 @@ func (f *facts) peekText() string {
 		s = f.say(k)
 	}
 	s += f.say("peek_after", "{n}", strconv.Itoa(len(o.FirstBytes)))
-	if o.PeekTimeout > 0 {
+	switch {
+	case o.HelloTimeout > 0:
+		s += f.say("handshake_timeout_n", "{timeout}", o.HelloTimeout.String())
+	case o.PeekTimeout > 0:
 		s += f.say("peek_timeout_n", "{timeout}", o.PeekTimeout.String())
 	}
 	return s

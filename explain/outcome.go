@@ -134,9 +134,12 @@ type Outcome struct {
 	// HelloTooLarge: HelloErr is sniff.ErrTooLarge, a hello beyond the
 	// parse cap. It is relayed unread, not refused, so it is no failure.
 	HelloTooLarge bool
-	HTTP          *sniff.HTTPRequest
-	JA3           string // JA3 hash (MD5 hex)
-	JA4           string
+	// HelloTimeout is the listener's handshake timeout when it, shorter
+	// than the peek timeout, bounded the wait for the rest of a ClientHello.
+	HelloTimeout time.Duration
+	HTTP         *sniff.HTTPRequest
+	JA3          string // JA3 hash (MD5 hex)
+	JA4          string
 
 	Proxy       Proxy
 	SNIRequired bool

@@ -156,6 +156,9 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "peer":
 		return f.addr(o.Peer), true
 	case "peek_timeout":
+		if o.HelloTimeout > 0 {
+			return f.say("handshake_timeout_of", "{timeout}", o.HelloTimeout.String()), true
+		}
 		if o.PeekTimeout > 0 {
 			return o.PeekTimeout.String(), true
 		}

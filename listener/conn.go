@@ -110,6 +110,11 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted) {
 	o.PeekEnd = p.end
 	o.Kind = p.kind
 	if p.kind.IsTLS() && p.kind == sniff.TLSHandshake {
+		if hd := cc.start.Add(s.opts.HandshakeTimeout); s.terminates() && s.opts.HandshakeTimeout > 0 && hd.Before(deadline) {
+			// Once the bytes are a handshake, BIG-IP's client-ssl
+			// handshake timeout bounds the rest of the hello too.
+			deadline, o.HelloTimeout = hd, s.opts.HandshakeTimeout
+		}
 		hello, err := readHello(c, p, s.opts.PeekMax, deadline)
 		o.PeekEnd = p.end
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -409,5 +410,34 @@ func TestWorkersServeInTurnAndExit(t *testing.T) {
 			t.Fatalf("%d workers still running after Shutdown", h.srv.workers.Load())
 		case <-time.After(5 * time.Millisecond):
 		}
+	}
+}
+
+// TestHandshakeTimeoutBoundsStalledHello: on a terminating listener the
+// handshake timeout, when shorter than the peek timeout, also bounds the
+// wait for the rest of a ClientHello that stalls part-way (BIG-IP's
+// client-ssl handshake timeout covers the hello). The evidence names it.
+func TestHandshakeTimeoutBoundsStalledHello(t *testing.T) {
+	h := startListener(t, Options{Mode: Terminate, Backend: echoBackend(t), PeekTimeout: time.Minute,
+		HandshakeTimeout: 300 * time.Millisecond, ClientSSL: &ClientSSL{}}, nil)
+	c, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write(captureHello(t)[:40]); err != nil {
+		t.Fatal(err)
+	}
+	r := h.next()
+	if r.d.Code != explain.CodeHandshakeTimeout || r.o.HelloTimeout != 300*time.Millisecond {
+		t.Fatalf("code %s (%s), hello timeout %s", r.d.Code, r.d.Summary, r.o.HelloTimeout)
+	}
+	d := explain.Diagnose(r.o)
+	all := d.Cause
+	for _, e := range d.Evidence {
+		all += "\n" + e.Value
+	}
+	if !strings.Contains(all, "handshake timeout 300ms") || strings.Contains(all, "1m0s") {
+		t.Errorf("cause and evidence %q: want the handshake timeout named, not the peek timeout", all)
 	}
 }
