@@ -26,7 +26,7 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 	o.Route = "inspect"
 	sni := o.Hello.ServerName
 	d := s.dialer(cc)
-	ucfg := s.upstreamConfig(sni, dest)
+	ucfg := s.upstreamConfig(sni, dest, &o.Backend.TLS)
 	// Offer the server what the client offered, so the server's choice
 	// can be handed back to the client unchanged.
 	ucfg.NextProtos = append([]string(nil), o.Hello.ALPN...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 
 	"github.com/tlsgate/tlsgate/explain"
 	"github.com/tlsgate/tlsgate/sniff"
@@ -198,6 +199,28 @@ func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *conn
 	// mtu fault swallowed some, more when a fault wrote a block page.
 	if n, ok := delivered(c); ok {
 		o.BytesDown = n
+	}
+	recordLateAlert(&o.Backend.TLS, res.DownErr, res.UpErr)
+}
+
+// recordLateAlert keeps an alert the backend sent after tlsgate's side of
+// the handshake was done. Under TLS 1.3 a server checks the client's
+// certificate only after the client's Finished, so a backend that wants
+// one (alert 116 certificate_required) or rejects it refuses on the first
+// read of the relay; without this the connection was logged as working.
+func recordLateAlert(leg *explain.Leg, errs ...error) {
+	if !leg.Done || leg.Err != "" {
+		return
+	}
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		msg := err.Error()
+		if a := explain.AlertFromError(msg); a > 0 && strings.Contains(msg, "remote error") {
+			leg.Err, leg.AlertRecv = msg, a
+			return
+		}
 	}
 }
 

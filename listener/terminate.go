@@ -173,7 +173,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 
 	d := s.dialer(cc)
 	if s.opts.ServerSSL != nil {
-		bcfg := s.upstreamConfig(st.ServerName, s.backendAddr(o))
+		bcfg := s.upstreamConfig(st.ServerName, s.backendAddr(o), &o.Backend.TLS)
 		d.TLS = bcfg
 		o.Backend.TLS.Attempted = true
 		o.Backend.TLS.ServerName = bcfg.ServerName
@@ -208,7 +208,9 @@ func recordLeg(leg *explain.Leg, st tls.ConnectionState, clientLeg bool) {
 		leg.Group = st.CurveID.String()
 	}
 	leg.PeerCert = chainSummary(st.PeerCertificates)
-	leg.Mutual = clientLeg && len(st.PeerCertificates) > 0
+	if clientLeg {
+		leg.Mutual = len(st.PeerCertificates) > 0
+	} // the server leg's is set by upstreamConfig's certificate callback
 }
 
 // recordHandshakeErr fills the client leg from a failed handshake.
@@ -314,8 +316,23 @@ func upstreamBase(ss *ServerSSL, keylog io.Writer) (*tls.Config, error) {
 
 // upstreamConfig is the per-connection copy of the server-ssl profile. The
 // name checked is server_name, else the client's SNI, else the backend host.
-func (s *Server) upstreamConfig(sni, backend string) *tls.Config {
+// It notes on leg whether the backend asked for a client certificate and got
+// one: tls.ConnectionState does not say, and BIG-IP's session line reports it
+// (mutual-authentication) for each leg.
+func (s *Server) upstreamConfig(sni, backend string, leg *explain.Leg) *tls.Config {
 	cfg := s.upstreamTLSBase.Clone()
+	certs := cfg.Certificates
+	cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		// crypto/tls's own choice when Certificates is set: the first
+		// chain the server's request supports, else none.
+		for i := range certs {
+			if cri.SupportsCertificate(&certs[i]) == nil {
+				leg.Mutual = true
+				return &certs[i], nil
+			}
+		}
+		return new(tls.Certificate), nil
+	}
 	if cfg.ServerName == "" {
 		cfg.ServerName = sni
 	}
