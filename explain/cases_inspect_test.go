@@ -131,6 +131,38 @@ func inspectCases() []diagCase {
 	quiet.Route = "terminate"
 	quiet.ClientTLS.Done, quiet.ClientTLS.Version, quiet.ClientTLS.CipherSuite = true, tls.VersionTLS13, tls.TLS_AES_128_GCM_SHA256
 
+	// `curl --cacert tgca/ca.pem https://127.0.0.1:34201/` through a
+	// non-transparent inspect listener with backend 127.0.0.1:34101 and
+	// no server_ssl.server_name: no SNI on either leg (TLS sends none for
+	// an IP), the backend's certificate checked for its host, and the
+	// leaf minted for the address the client dialled.
+	noSNIHello := modernHello()
+	noSNIHello.ServerName = ""
+	noSNI := inspectedOK(noSNIHello, tls.VersionTLS13, tls.TLS_AES_128_GCM_SHA256)
+	noSNI.Transparent, noSNI.OrigDst = "", netip.AddrPort{}
+	noSNI.Virtual = netip.MustParseAddrPort("127.0.0.1:34201")
+	noSNI.ClientTLS.Local = noSNI.Virtual
+	upNoSNI := netip.MustParseAddrPort("127.0.0.1:34101")
+	noSNI.Backend.Addr, noSNI.Backend.Remote, noSNI.Backend.TLS.Remote = upNoSNI.String(), upNoSNI, upNoSNI
+	upLocalNoSNI := netip.MustParseAddrPort("127.0.0.1:41022")
+	noSNI.Backend.Local, noSNI.Backend.TLS.Local = upLocalNoSNI, upLocalNoSNI
+	noSNI.Backend.TLS.VerifyName, noSNI.LeafName = "127.0.0.1", "127.0.0.1"
+
+	// The client offers only h2 and the real server speaks only
+	// http/1.1: it refuses tlsgate's forwarded list with alert 120.
+	h2Only := modernHello()
+	h2Only.ALPN = []string{"h2"}
+	alpn := intercepted(h2Only)
+	alpn.ClientTLS = Leg{AlertSent: -1, AlertRecv: -1}
+	alpn.Backend.TLS = Leg{Attempted: true, AlertSent: -1, AlertRecv: 120, Local: testUpLocal, Remote: testOrigDst,
+		Err: "remote error: tls: no application protocol", ServerName: "lab.test", VerifyName: "lab.test", ALPNOffered: []string{"h2"}}
+	// The same alert to a server leg that offered no ALPN at all.
+	alpnNone := withHello(base("terminate"), modernHello())
+	alpnNone.ClientTLS.Done, alpnNone.ClientTLS.Version = true, tls.VersionTLS13
+	alpnNone.Backend = Backend{Addr: "10.0.0.7:8443", Attempted: true,
+		TLS: Leg{Attempted: true, AlertSent: -1, AlertRecv: 120, Err: "remote error: tls: no application protocol",
+			Local: netip.MustParseAddrPort("10.0.0.2:40200"), Remote: netip.MustParseAddrPort("10.0.0.7:8443")}}
+
 	summaryOrig := "01260013:4: SSL Handshake failed for TCP 192.168.99.86:32962 -> 93.184.216.34:443"
 	details := func(left, right, entity, rest string) string {
 		return "(no ID):6: SSL Handshake details for TCP " + left + " -> " + right + " entity: " + entity + " SID: " + sessionID(42, entity) + " " + rest
@@ -174,6 +206,14 @@ func inspectCases() []diagCase {
 				"GET lab.test/ → 200 (req 0 B, resp 1234 B); POST lab.test/api/login → 302 (req 48 B, resp 0 B); GET lab.test/ws → 101 (req 0 B, resp 0 B) upgraded; (+2 more not kept)",
 				`server_cert=subject="CN=lab.test" issuer="CN=Lab Issuing CA"`, "server_verify=verified for lab.test",
 				"transparent=redirect", "orig_dst=93.184.216.34:443", "ja3=cd08e31494f9531f560d64c695473da9"}},
+		{name: "ok_inspect_no_sni", o: noSNI, code: CodeOK, ok: true,
+			lines: []string{
+				details("192.168.99.86:32962", "127.0.0.1:34201", "client", "version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"),
+				details("127.0.0.1:41022", "127.0.0.1:34101", "server", "version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"),
+			},
+			contains: []string{"verified the real server 127.0.0.1:34101's certificate for 127.0.0.1, then terminated the client with a lab-CA leaf for 127.0.0.1",
+				"`openssl s_client -connect 127.0.0.1:34101` from a host", "A working connection to 127.0.0.1 with", "server_verify=verified for 127.0.0.1"},
+			absent: []string{"for (none)", "<name on the certificate>", "-servername"}},
 		{name: "ok_inspect_weakened", o: weak, code: CodeOK, ok: true, warnings: 3,
 			lines: []string{
 				details("192.168.99.86:32962", "93.184.216.34:443", "client", "version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"),
@@ -211,6 +251,16 @@ func inspectCases() []diagCase {
 				details("10.0.0.2:40200", "10.0.0.7:8443", "server", "version: TLSv1.2 cipher-suite: ECDHE-RSA-AES256-GCM-SHA384 key-exchange: X25519 mutual-authentication: false"),
 			}},
 		{name: "plaintext_on_inspect", o: plainOnInspect, code: CodePlaintextOnTLS, lines: []string{lineNotSSL, lineSummary}},
+		{name: "backend_tls_failed_alpn", o: alpn, code: CodeBackendTLSFailed,
+			lines: []string{"01260013:4: SSL Handshake failed for TCP 10.0.0.2:40112 -> 93.184.216.34:443"},
+			contains: []string{"alert 120 no_application_protocol", "ALPN", "the client offered h2, and the backend accepts none of it",
+				"`openssl s_client -connect 93.184.216.34:443 -alpn h2 </dev/null`", "curl --http1.1", "backend_alpn=h2", "alpn_offered=h2"},
+			absent: []string{"version, ciphers, SNI", "Compare the versions and ciphers"},
+			saw:    "In inspect mode tlsgate sets up the server leg before it answers the client"},
+		{name: "backend_tls_failed_alpn_unoffered", o: alpnNone, code: CodeBackendTLSFailed,
+			lines:    []string{"01260013:4: SSL Handshake failed for TCP 10.0.0.2:40200 -> 10.0.0.7:8443"},
+			contains: []string{"alert 120 no_application_protocol", "offered it no application protocol", "-alpn h2"},
+			absent:   []string{"version, ciphers, SNI", "client offered"}},
 		{name: "backend_tls_verify_inspect", o: upVerify, code: CodeBackendTLSVerify,
 			lines:    []string{"01260013:4: SSL Handshake failed for TCP 10.0.0.2:40112 -> 93.184.216.34:443"},
 			contains: []string{"In inspect mode", "hostname mismatch", "orig_dst=93.184.216.34:443"}},

@@ -250,7 +250,14 @@ func ruleBackendTLS(f *facts) (verdict, bool) {
 	switch {
 	case classifyErr(t.Err) == errNotTLS:
 		return verdict{code: CodeBackendTLSFailed, variant: "plain_backend"}, true
-	case t.AlertRecv > 0 || AlertFromError(t.Err) > 0:
+	case backendAlert(t) == 120:
+		// no_application_protocol (RFC 7301 §3.2): the backend speaks none
+		// of the protocols offered to it; versions and ciphers were fine.
+		if len(t.ALPNOffered) == 0 {
+			return verdict{code: CodeBackendTLSFailed, variant: "alpn_unoffered"}, true
+		}
+		return verdict{code: CodeBackendTLSFailed, variant: "alpn"}, true
+	case backendAlert(t) > 0:
 		return verdict{code: CodeBackendTLSFailed, variant: "alert"}, true
 	case classifyErr(t.Err) == errTimeout:
 		return verdict{code: CodeBackendTLSFailed, variant: "timeout"}, true

@@ -271,6 +271,8 @@ func (f *facts) evidenceValue(key string) string {
 	case "backend_endpoints":
 		local, remote := backendEndpoints(o)
 		return f.addr(local) + " -> " + f.addr(remote)
+	case "backend_alpn":
+		return strings.Join(o.Backend.TLS.ALPNOffered, ",")
 	case "faults":
 		// With firings recorded, each gets its own "fault" line instead.
 		if len(o.FaultFirings) > 0 {

@@ -84,8 +84,8 @@ func (f *facts) verifyText(b Leg) string {
 	case b.VerifySkipped:
 		return f.say("verify_skipped")
 	case b.Done:
-		if b.ServerName != "" {
-			return f.say("verified_for", "{name}", b.ServerName)
+		if n := verifyName(b); n != "" {
+			return f.say("verified_for", "{name}", n)
 		}
 		return f.say("verified")
 	}

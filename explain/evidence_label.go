@@ -45,6 +45,7 @@ func evidenceLabels() map[string][2]string {
 		"backend_verify":    {"backend certificate check", "バックエンド証明書の検証"},
 		"backend_cert":      {"backend certificate chain", "バックエンドの証明書チェーン"},
 		"backend_endpoints": {"server-side endpoints", "サーバ側の接続元と接続先"},
+		"backend_alpn":      {"ALPN offered to the backend", "バックエンドに提示した ALPN"},
 		"faults":            {"fault rules fired", "発動したフォールトルール"},
 		"fault":             {"fault fired", "発動したフォールト"},
 		"fault_alert_sent":  {"alert sent by the fault", "フォールトが送ったアラート"},

@@ -19,7 +19,7 @@ func inspectKnowledge() map[string]entry {
 				"The client accepted that leaf, so it trusts the lab CA.",
 			checks: []string{
 				"Read the warnings, if any: each names a way this interception is weaker than a direct connection.",
-				"To see what the client gets without tlsgate: `openssl s_client -connect {dest} -servername {sni_or_host}` from a host that is not intercepted.",
+				"To see what the client gets without tlsgate: `openssl s_client -connect {dest}{servername_opt}` from a host that is not intercepted.",
 			},
 			clientSaw: "A working connection to {sni_or_host} with a certificate issued by the lab CA (Organization \"tlsgate lab CA\", short validity), not by the real server's CA: `curl -v` names `tlsgate lab CA` as the issuer.",
 			evidence:  []string{"client_leg", "server_leg", "server_verify", "server_cert", "sni", "alpn_offered", "ja3", "ja4", "mimicked", "transparent", "orig_dst", "bypass", "http_exchanges"},

@@ -18,7 +18,7 @@ func inspectKnowledgeJA() map[string]entry {
 				"クライアントはそのリーフ証明書を受け入れたので、ラボ CA を信頼している。",
 			checks: []string{
 				"警告があれば読む。それぞれが、この傍受が直接の接続より弱くなっている点を示している。",
-				"tlsgate を通さない場合にクライアントが受け取るものを見るには、傍受されていないホストから `openssl s_client -connect {dest} -servername {sni_or_host}` を実行する。",
+				"tlsgate を通さない場合にクライアントが受け取るものを見るには、傍受されていないホストから `openssl s_client -connect {dest}{servername_opt}` を実行する。",
 			},
 			clientSaw: "{sni_or_host} への接続は正常に動くが、証明書は本物のサーバの CA ではなくラボ CA（Organization \"tlsgate lab CA\"、有効期間が短い）が発行したもの。`curl -v` の発行者欄に `tlsgate lab CA` と出る。",
 		},

@@ -137,6 +137,30 @@ func upstreamKnowledge() map[string]entry {
 			cause: "The backend rejected tlsgate's handshake with alert {backend_alert}: it does not accept what tlsgate offered (version, ciphers, SNI, or a client certificate it requires). " +
 				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
 		},
+		// Alert 120 is ALPN's own (RFC 7301 §3.2, bigip-log.md §3.3):
+		// versions and ciphers were fine, the protocol lists were not.
+		CodeBackendTLSFailed + "/alpn": {
+			cause: "The backend answered tlsgate's ClientHello with alert {backend_alert}: it speaks none of the application protocols (ALPN, RFC 7301) offered to it. " +
+				"An inspecting listener forwards the client's own ALPN list to the server leg unchanged, so that the backend's choice can be handed back to the client: the client offered {alpn_list}, and the backend accepts none of it. " +
+				"The usual pair: a client that offers only h2 (gRPC clients do) and a backend that speaks only http/1.1, or the reverse. Versions, ciphers and certificates were not the problem. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"Ask the backend what it speaks: `openssl s_client -connect {backend} -alpn {backend_alpn} </dev/null` ends in `tlsv1 alert no application protocol` like tlsgate's attempt; then offer one protocol at a time (`-alpn http/1.1`, `-alpn h2`): one it speaks prints `ALPN protocol: …`.",
+				"If the backend speaks only HTTP/1.1, have the client offer it: `curl --http1.1 https://{sni_or_host}:{vport}/` goes through tlsgate; a gRPC client needs a backend that speaks h2.",
+				"Or enable the protocol the client needs on the backend (HTTP/2 in its TLS settings), so the lists overlap.",
+			},
+			clientSaw: "{backend_saw} The client never sees the alert: it reaches only the server leg. Straight to the backend the same client would get alert 120 itself: curl `curl: (35) … tlsv1 alert no application protocol`, Go `remote error: tls: no application protocol`.",
+			evidence:  []string{"backend_endpoints", "backend_tls_error", "alpn_offered", "backend_alpn", "sni", "ja4"},
+		},
+		CodeBackendTLSFailed + "/alpn_unoffered": {
+			cause: "The backend answered tlsgate's ClientHello with alert {backend_alert}, the ALPN alert (RFC 7301), although tlsgate offered it no application protocol on the server leg: the backend insists on ALPN (an h2-only or gRPC server that refuses a client without it). " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"Ask the backend what it speaks: `openssl s_client -connect {backend} -alpn h2 </dev/null` and `-alpn http/1.1` print `ALPN protocol: …` for one it accepts.",
+				"Point listener {listener} at a backend port that accepts TLS without ALPN, or use inspect mode, which forwards the client's ALPN list.",
+			},
+			evidence: []string{"backend_endpoints", "backend_tls_error", "alpn_offered", "backend_alpn"},
+		},
 		CodeBackendTLSFailed + "/timeout": {
 			cause: "The backend did not complete the TLS handshake in time: it may speak plaintext and wait for a request, or the path drops the exchange. " +
 				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",

@@ -128,6 +128,26 @@ func upstreamKnowledgeJA() map[string]entry {
 			cause: "バックエンドがアラート {backend_alert} で tlsgate のハンドシェイクを拒否した。tlsgate が提示したもの（バージョン、暗号スイート、SNI、あるいは要求されたクライアント証明書）を受け付けていない。" +
 				sidesServerJA,
 		},
+		CodeBackendTLSFailed + "/alpn": {
+			cause: "バックエンドが tlsgate の ClientHello にアラート {backend_alert} で応答した。提示されたアプリケーションプロトコル（ALPN、RFC 7301）をどれも話さない。" +
+				"inspect モードのリスナーは、バックエンドの選択をそのままクライアントに返せるよう、クライアント自身の ALPN リストを変えずにサーバ側レッグへ転送する。クライアントが提示したのは {alpn_list} で、バックエンドはそのどれも受け付けない。" +
+				"よくある組み合わせは、h2 しか提示しないクライアント（gRPC クライアントなど）と http/1.1 しか話さないバックエンド、またはその逆。バージョン、暗号スイート、証明書が原因ではない。" +
+				sidesServerJA,
+			checks: []string{
+				"バックエンドが何を話すか確認する: `openssl s_client -connect {backend} -alpn {backend_alpn} </dev/null` は tlsgate の試行と同じく `tlsv1 alert no application protocol` で終わる。次にプロトコルを 1 つずつ提示する（`-alpn http/1.1`、`-alpn h2`）と、話せるものでは `ALPN protocol: …` が表示される。",
+				"バックエンドが HTTP/1.1 しか話さないなら、クライアントにそれを提示させる: `curl --http1.1 https://{sni_or_host}:{vport}/` なら tlsgate を通る。gRPC クライアントには h2 を話すバックエンドが必要。",
+				"あるいはバックエンドの TLS 設定で、クライアントが必要とするプロトコル（HTTP/2）を有効にして、リストが重なるようにする。",
+			},
+			clientSaw: "{backend_saw}アラートはサーバ側レッグにしか届かないので、クライアントには見えない。同じクライアントがバックエンドに直接つなげば、アラート 120 を自分で受け取る: curl は `curl: (35) … tlsv1 alert no application protocol`、Go は `remote error: tls: no application protocol`。",
+		},
+		CodeBackendTLSFailed + "/alpn_unoffered": {
+			cause: "バックエンドが tlsgate の ClientHello に ALPN のアラート {backend_alert}（RFC 7301）で応答した。tlsgate はサーバ側レッグでアプリケーションプロトコルを何も提示していないので、バックエンドが ALPN を必須にしている（ALPN のないクライアントを拒否する h2 専用や gRPC のサーバ）。" +
+				sidesServerJA,
+			checks: []string{
+				"バックエンドが何を話すか確認する: `openssl s_client -connect {backend} -alpn h2 </dev/null` と `-alpn http/1.1` は、受け付けるものについて `ALPN protocol: …` を表示する。",
+				"リスナー {listener} の backend を ALPN なしの TLS を受け付けるポートに向けるか、クライアントの ALPN リストを転送する inspect モードを使う。",
+			},
+		},
 		CodeBackendTLSFailed + "/timeout": {
 			cause: "バックエンドが時間内に TLS ハンドシェイクを終えなかった。平文で話していてリクエストを待っているか、経路がやり取りを捨てている。" +
 				sidesServerJA,

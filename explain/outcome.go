@@ -42,6 +42,14 @@ type Leg struct {
 	ServerFlightSent bool
 	// Mutual: a client certificate was presented and accepted on this leg.
 	Mutual bool
+	// VerifyName is the name the peer's certificate was checked against
+	// on a server leg: server_name, else the client's SNI, else the
+	// backend's host. It differs from ServerName when it is an IP
+	// address, which TLS never sends as SNI. "" when not recorded.
+	VerifyName string
+	// ALPNOffered is the protocol list tlsgate offered on a server leg
+	// (inspect mode forwards the client's); nil when it offered none.
+	ALPNOffered []string
 }
 
 // PeerEnd says how the client behaved while tlsgate waited for it to speak.
@@ -153,6 +161,7 @@ type Outcome struct {
 	OrigDstErr  string         // why the original destination is unknown
 	Bypass      string         // why the connection was spliced, not decrypted
 	Mimicked    bool           // the minted leaf copies the real server's names
+	LeafName    string         // name the leaf minted for the client was issued for (inspect mode)
 	FailStreak  int            // failures in a row for this SNI and JA4, this one included
 	HTTP1       []HTTPExchange // requests seen inside a decrypted HTTP/1.x stream
 	HTTPDropped int            // exchanges beyond the kept ones

@@ -68,7 +68,19 @@ func (f *facts) placeholder(name string) (string, bool) {
 		if s := f.sni(); s != "" {
 			return s, true
 		}
+		// Without SNI, an inspecting listener minted its leaf for the
+		// address the client dialled: that is the name, not a stand-in.
+		if o.LeafName != "" {
+			return o.LeafName, true
+		}
 		return f.say("name_on_cert"), true
+	case "servername_opt":
+		// openssl s_client's -servername for what the client sent: none
+		// without SNI, as s_client sends none for an IP in -connect.
+		if s := f.sni(); s != "" {
+			return " -servername " + s, true
+		}
+		return "", true
 	case "offered_versions":
 		return f.offeredVersions(), true
 	case "max_offered":
@@ -138,11 +150,13 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "verify":
 		return f.orNone(firstNonEmpty(o.Backend.TLS.Verify, o.Backend.TLS.Err)), true
 	case "backend_alert":
-		n := o.Backend.TLS.AlertRecv
-		if n <= 0 {
-			n = AlertFromError(o.Backend.TLS.Err)
+		return alertLabel(backendAlert(o.Backend.TLS)), true
+	case "backend_alpn":
+		// As openssl s_client's -alpn takes it: comma-separated.
+		if p := o.Backend.TLS.ALPNOffered; len(p) > 0 {
+			return strings.Join(p, ","), true
 		}
-		return alertLabel(n), true
+		return f.say("none_bare"), true
 	case "proxy_policy":
 		return f.orNone(o.Proxy.Policy), true
 	case "proxy_got":
@@ -184,6 +198,15 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return o.Duration.Round(time.Millisecond).String(), true
 	}
 	return f.inspectPlaceholder(name)
+}
+
+// backendAlert is the alert the backend sent on the server leg: the one
+// read on the wire, else the one its error names; -1 when none.
+func backendAlert(b Leg) int {
+	if b.AlertRecv > 0 {
+		return b.AlertRecv
+	}
+	return AlertFromError(b.Err)
 }
 
 func (f *facts) sni() string {

@@ -47,7 +47,7 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 		if b.VerifySkipped {
 			return f.say("upstream_unverified", "{dest}", f.destText()), true
 		}
-		return f.say("upstream_verified", "{dest}", f.destText(), "{name}", f.orNone(b.ServerName)), true
+		return f.say("upstream_verified", "{dest}", f.destText(), "{name}", f.orNone(verifyName(b))), true
 	case "mimic_note":
 		if o.Mimicked {
 			return f.say("mimic_note"), true
@@ -85,6 +85,12 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 		return f.say("backend_saw_plain"), true
 	}
 	return f.faultPlaceholder(name)
+}
+
+// verifyName is the name a server leg's certificate was checked against:
+// the recorded one, else the SNI sent (the same unless it was an IP).
+func verifyName(b Leg) string {
+	return firstNonEmpty(b.VerifyName, b.ServerName)
 }
 
 // destText is where tlsgate relayed (or would have): the server leg's

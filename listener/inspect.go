@@ -36,6 +36,10 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 	ucfg.CurvePreferences = clientGroups(o.Hello.SupportedGroups)
 	d.TLS = ucfg
 	o.Backend.TLS.Attempted, o.Backend.TLS.ServerName = true, ucfg.ServerName
+	// The leg's ServerName is replaced by the SNI actually sent once the
+	// handshake is done ("" for an IP); the name verified stays this one.
+	o.Backend.TLS.VerifyName = ucfg.ServerName
+	o.Backend.TLS.ALPNOffered = ucfg.NextProtos
 	o.Backend.TLS.MinVersion, o.Backend.TLS.MaxVersion = ucfg.MinVersion, ucfg.MaxVersion
 	ustart := time.Now()
 	bc, ok := s.dialBackend(c, o, dest, d)
@@ -100,6 +104,7 @@ func (s *Server) inspectLeaf(o *explain.Outcome, st tls.ConnectionState) (*tls.C
 			name = o.Virtual.Addr().String()
 		}
 	}
+	o.LeafName = name
 	if s.opts.MimicUpstream && len(st.PeerCertificates) > 0 {
 		o.Mimicked = true
 		return s.deps.Minter.Mimic(name, st.PeerCertificates[0])

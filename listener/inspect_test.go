@@ -57,7 +57,14 @@ func (ca *testServerCA) leaf(t *testing.T, names ...string) tls.Certificate {
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: names[0], Organization: []string{"Real Org"}},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		DNSNames: names, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	for _, n := range names {
+		if ip := net.ParseIP(n); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, n)
+		}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, key.Public(), ca.key)
 	if err != nil {
@@ -193,6 +200,86 @@ func TestInspectCipherKeyMismatch(t *testing.T) {
 	if want := "need an RSA certificate and the listener serves an ECDSA one"; r.d.Code != explain.CodeNoSharedCipher ||
 		!strings.Contains(r.d.Summary, want) {
 		t.Fatalf("code %s summary %q, want no_shared_cipher saying %q", r.d.Code, r.d.Summary, want)
+	}
+}
+
+// TestInspectNoSNINames: a client that dials the listener's IP sends no
+// SNI. The server leg is then verified for the backend's host, and the
+// leaf is minted for the address the client dialled; the diagnosis names
+// both instead of "(none)" and "<name on the certificate>", and its
+// openssl command sends no SNI either.
+func TestInspectNoSNINames(t *testing.T) {
+	sca := newTestServerCA(t)
+	backend := realHTTPS(t, sca.leaf(t, "127.0.0.1"))
+	h := startListener(t, Options{Mode: Inspect, Backend: backend, ClientSSL: &ClientSSL{},
+		ServerSSL: &ServerSSL{CAFile: sca.file, Verify: true}}, nil)
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: h.srv.deps.Minter.CA().Pool()}}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Get("https://" + h.addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	tr.CloseIdleConnections()
+	r := h.next()
+	if r.d.Code != explain.CodeOK || r.o.Route != "inspect" || r.o.Hello.ServerName != "" {
+		t.Fatalf("code %s route %s sni %q: %s", r.d.Code, r.o.Route, r.o.Hello.ServerName, r.d.Summary)
+	}
+	if r.o.Backend.TLS.VerifyName != "127.0.0.1" || r.o.LeafName != "127.0.0.1" {
+		t.Errorf("verify name %q, leaf name %q, want 127.0.0.1 for both", r.o.Backend.TLS.VerifyName, r.o.LeafName)
+	}
+	want := "verified the real server " + backend + "'s certificate for 127.0.0.1, then terminated the client with a lab-CA leaf for 127.0.0.1"
+	if !strings.Contains(r.d.Cause, want) {
+		t.Errorf("cause %q, want it to say %q", r.d.Cause, want)
+	}
+	if cmd := "`openssl s_client -connect " + backend + "`"; !strings.Contains(strings.Join(r.d.Checks, "\n"), cmd) {
+		t.Errorf("checks %q, want %s", r.d.Checks, cmd)
+	}
+	if !strings.HasPrefix(r.d.ClientSaw, "A working connection to 127.0.0.1 ") {
+		t.Errorf("client saw %q", r.d.ClientSaw)
+	}
+}
+
+// TestInspectBackendALPNRefused: the client offers only h2, tlsgate
+// forwards that list, and a real server that speaks only http/1.1
+// answers with alert 120. The diagnosis names ALPN, not versions.
+func TestInspectBackendALPNRefused(t *testing.T) {
+	sca := newTestServerCA(t)
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{sca.leaf(t, "lab.test")},
+		NextProtos: []string{"http/1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.(*tls.Conn).Handshake()
+			_ = c.Close()
+		}
+	}()
+	h := startListener(t, Options{Mode: Inspect, Backend: ln.Addr().String(), ClientSSL: &ClientSSL{},
+		ServerSSL: &ServerSSL{CAFile: sca.file, Verify: true}}, nil)
+	c, err := tls.Dial("tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: h.srv.deps.Minter.CA().Pool(),
+		NextProtos: []string{"h2"}})
+	if err == nil {
+		c.Close()
+		t.Fatal("client handshake succeeded although the real server refused its ALPN list")
+	}
+	r := h.next()
+	if r.d.Code != explain.CodeBackendTLSFailed || r.o.Backend.TLS.AlertRecv != 120 {
+		t.Fatalf("code %s alert %d: %s", r.d.Code, r.o.Backend.TLS.AlertRecv, r.d.Summary)
+	}
+	if got := r.o.Backend.TLS.ALPNOffered; len(got) != 1 || got[0] != "h2" {
+		t.Errorf("ALPN offered upstream %q, want [h2]", got)
+	}
+	if !strings.Contains(r.d.Cause, "ALPN") || !strings.Contains(r.d.Cause, "the client offered h2") ||
+		strings.Contains(r.d.Cause, "version, ciphers") {
+		t.Errorf("cause %q, want the ALPN explanation", r.d.Cause)
 	}
 }
 
