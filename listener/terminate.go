@@ -175,6 +175,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	if s.opts.ServerSSL != nil {
 		bcfg := s.upstreamConfig(st.ServerName, s.backendAddr(o), &o.Backend.TLS)
 		d.TLS = bcfg
+		o.Backend.TLS.VerifyName = bcfg.ServerName
 		o.Backend.TLS.Attempted = true
 		o.Backend.TLS.ServerName = bcfg.ServerName
 	}
