@@ -20,7 +20,7 @@ func sizeTexts() map[string]msg {
 		"size.small_refused": {"only the large hello works; the X25519-only hello gets {detail}", "大きな ClientHello だけが成功し、X25519 のみの ClientHello は {detail}"},
 		"size.neither":       {"neither hello completes a handshake, so size is not the difference (see step 3)", "どちらの ClientHello でもハンドシェイクが完了しないので、サイズの問題ではない（ステップ 3 を参照）"},
 		"flight.ok":          {"the server's flight arrived whole: {bytes} bytes, handshake done after {took}", "サーバの応答フライトは欠けずに届いた: {bytes} バイト、{took} でハンドシェイク完了"},
-		"flight.ok.large":    {" (more than one full-size segment, so large packets pass)", "（フルサイズのセグメント1つより大きいので、大きなパケットも通っている）"},
+		"flight.ok.large":    {" (more than one full-size segment of {segment} bytes, so large packets pass)", "（{segment} バイトのフルサイズのセグメント1つより大きいので、大きなパケットも通っている）"},
 		"flight.after_sh":    {"after the ServerHello arrived", "ServerHello を受け取った後"},
 		"flight.before_sh":   {"before the ServerHello was complete", "ServerHello を受け取り終える前"},
 		"flight.stall": {"looks like a PMTUD black hole: the handshake stalls {where}, mid-flight ({bytes} bytes, then nothing); check the tunnel MTU / MSS clamping",
