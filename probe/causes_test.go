@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -138,6 +139,55 @@ func TestRunCauses(t *testing.T) {
 			final: want{Warn, "http_server_error", ""},
 		},
 		{
+			name: "the answer is reset mid-body",
+			serve: func(t *testing.T) string {
+				return startServer(t, httpsThen(goodCfg(), cutAnswer("Content-Length: 1000\r\n", 300), endReset))
+			},
+			steps: map[int]want{3: {Pass, "tls", ""}, 10: {Fail, "http_cut", "HTTP/1.1 200 OK, then 300 of the 1,000 body bytes its Content-Length announces, then the connection was reset"}},
+			final: want{Fail, "http_cut", "the answer to GET / is cut"},
+		},
+		{
+			name: "the answer is closed mid-body",
+			serve: func(t *testing.T) string {
+				return startServer(t, httpsThen(goodCfg(), cutAnswer("Content-Length: 1000\r\n", 300), endClose))
+			},
+			steps: map[int]want{10: {Fail, "http_cut", "300 of the 1,000 body bytes its Content-Length announces, then the connection was closed"}},
+			final: want{Fail, "http_cut", ""},
+		},
+		{
+			name: "a chunked answer is reset before its last chunk",
+			serve: func(t *testing.T) string {
+				return startServer(t, httpsThen(goodCfg(), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n400\r\n"+strings.Repeat("x", 100), endReset))
+			},
+			steps: map[int]want{10: {Fail, "http_cut", "105 body bytes with no end of the body yet, then the connection was reset"}},
+			final: want{Fail, "http_cut", ""},
+		},
+		{
+			name: "the answer stalls mid-body",
+			serve: func(t *testing.T) string {
+				return startServer(t, httpsThen(goodCfg(), cutAnswer("Content-Length: 1000\r\n", 300), endStall))
+			},
+			timeout: 500 * time.Millisecond,
+			steps:   map[int]want{10: {Fail, "http_cut", "300 of the 1,000 body bytes its Content-Length announces, then the connection was idle until the 500 ms timeout"}},
+			final:   want{Fail, "http_cut", ""},
+		},
+		{
+			name: "an answer longer than the probe reads is not cut",
+			serve: func(t *testing.T) string {
+				return startServer(t, httpsHandler(goodCfg(), cutAnswer("Content-Length: 100000\r\n", 100000)))
+			},
+			steps: map[int]want{10: {Pass, "http_ok", "HTTP/1.1 200 OK"}},
+			final: want{Pass, "ok", ""},
+		},
+		{
+			name: "an answer that ends at the close, read whole",
+			serve: func(t *testing.T) string {
+				return startServer(t, httpsHandler(goodCfg(), cutAnswer("Connection: close\r\n", 300)))
+			},
+			steps: map[int]want{10: {Pass, "http_ok", "HTTP/1.1 200 OK"}},
+			final: want{Pass, "ok", ""},
+		},
+		{
 			name: "a TLS service that does not speak HTTP",
 			serve: func(t *testing.T) string {
 				return startServer(t, func(c net.Conn, done <-chan struct{}) {
@@ -153,6 +203,12 @@ func TestRunCauses(t *testing.T) {
 		},
 	}
 	runCases(t, pki, cases)
+}
+
+// cutAnswer is a 200 OK with the framing header lines given and n bytes of
+// body, which may be fewer than the framing announces.
+func cutAnswer(framing string, n int) string {
+	return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + framing + "\r\n" + strings.Repeat("x", n)
 }
 
 // httpAnswer is a complete HTTP/1.1 response with extra header lines.

@@ -34,7 +34,7 @@ func Codes() []string {
 		// step 9
 		"flight_ok", "flight_cut", "not_measured",
 		// step 10
-		"no_handshake", "http_no_answer", "not_http", "block_page", "rewriting_proxy", "http_server_error", "via_proxy", "http_status", "http_ok",
+		"no_handshake", "http_no_answer", "not_http", "block_page", "rewriting_proxy", "http_server_error", "via_proxy", "http_status", "http_ok", "http_cut",
 		// any step, and the final verdict
 		"skipped", "unknown_step", "ok", "nothing_run", "nothing_judged",
 	}

@@ -131,6 +131,9 @@ func TestRunJapanese(t *testing.T) {
 			return tlsServer(t, &tls.Config{Certificates: []tls.Certificate{pki.good()}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS10})
 		},
 		"SNI strict": func(t *testing.T) string { return tlsServer(t, sniStrict(pki)) },
+		"answer reset mid-body": func(t *testing.T) string {
+			return startServer(t, httpsThen(&tls.Config{Certificates: []tls.Certificate{pki.good()}}, cutAnswer("Content-Length: 1000\r\n", 300), endReset))
+		},
 		"block page": func(t *testing.T) string {
 			return startServer(t, httpsHandler(&tls.Config{Certificates: []tls.Certificate{pki.good()}},
 				httpAnswer("403 Forbidden", "", "The requested URL was rejected. Please consult with your administrator. Your support ID is: 42")))

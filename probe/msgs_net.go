@@ -20,7 +20,7 @@ func sizeTexts() map[string]msg {
 		"size.small_refused": {"only the large hello works; the X25519-only hello gets {detail}", "大きな ClientHello だけが成功し、X25519 のみの ClientHello は {detail}"},
 		"size.neither":       {"neither hello completes a handshake, so size is not the difference (see step 3)", "どちらの ClientHello でもハンドシェイクが完了しないので、サイズの問題ではない（ステップ 3 を参照）"},
 		"flight.ok":          {"the server's flight arrived whole: {bytes} bytes, handshake done after {took}", "サーバの応答フライトは欠けずに届いた: {bytes} バイト、{took} でハンドシェイク完了"},
-		"flight.ok.large":    {" (more than one full-size segment, so large packets pass)", "（フルサイズのセグメント1つより大きいので、大きなパケットも通っている）"},
+		"flight.ok.large":    {" (more than one full-size segment of {segment} bytes, so large packets pass)", "（{segment} バイトのフルサイズのセグメント1つより大きいので、大きなパケットも通っている）"},
 		"flight.after_sh":    {"after the ServerHello arrived", "ServerHello を受け取った後"},
 		"flight.before_sh":   {"before the ServerHello was complete", "ServerHello を受け取り終える前"},
 		"flight.stall": {"looks like a PMTUD black hole: the handshake stalls {where}, mid-flight ({bytes} bytes, then nothing); check the tunnel MTU / MSS clamping",
@@ -63,5 +63,13 @@ func httpTexts() map[string]msg {
 		"http.via":    {"{status} through a proxy (Via: {via})", "{status}（プロキシ経由、Via: {via}）"},
 		"http.status": {"the server answers GET / with {status}", "GET / に対してサーバは {status} を返す"},
 		"http.ok":     {"the server answers GET / with {status}", "GET / に対してサーバは {status} を返す"},
+		"http.cut.length": {"the answer to GET / is cut: {status}, then {got} of the {want} body bytes its Content-Length announces, then the connection was {how}",
+			"GET / への応答が途中で切れている: {status} の後、Content-Length が示す本文 {want} バイトのうち {got} バイトで接続が {how}"},
+		"http.cut": {"the answer to GET / is cut: {status}, then {got} body bytes with no end of the body yet, then the connection was {how}",
+			"GET / への応答が途中で切れている: {status} の後、本文の終わりが来ないまま {got} バイトで接続が {how}"},
+		"http.cut.cause": {"TLS and the response headers are fine, but the server or a device in front of it (load balancer, proxy, WAF, IPS) ends the connection in the middle of the body: clients get a truncated page or a transfer error (curl: 'transfer closed with N bytes remaining to read' or 'Recv failure: Connection reset by peer')",
+			"TLS と応答ヘッダは正常だが、サーバかその手前の装置（ロードバランサ、プロキシ、WAF、IPS）が本文の途中で接続を切っている。クライアントには途中までのページか転送エラーが返る（curl では「transfer closed with N bytes remaining to read」や「Recv failure: Connection reset by peer」）"},
+		"http.cut.check": {"who ends it: a packet capture on each side of the device in front (which address sends the RST or FIN), the server's error log for a crashed worker, and response-size, idle-timeout and content-inspection limits on the devices in between",
+			"誰が切っているか: 手前の装置の両側でパケットキャプチャを取り（どのアドレスが RST か FIN を送るか）、サーバのエラーログでワーカの異常終了を確認し、途中の装置の応答サイズ・アイドルタイムアウト・コンテンツ検査の制限を確認する"},
 	}
 }

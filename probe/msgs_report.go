@@ -51,6 +51,8 @@ func reportTexts() map[string]msg {
 		"word.hello_closed":  {"closed", "FIN で切断され"},
 		"word.cut_reset":     {"reset", "RST で切断された"},
 		"word.cut_closed":    {"closed", "FIN で切断された"},
+		"word.cut_timeout":   {"idle until the {timeout} timeout", "{timeout} のタイムアウトまで止まったままだった"},
+		"word.cut_error":     {"broken off by an error", "エラーで中断された"},
 
 		"reply.binary":        {"bytes that are neither TLS nor text: {bytes}", "TLS でもテキストでもないバイト列: {bytes}"},
 		"reply.tls_other":     {"a TLS record that is not a ServerHello: {detail}", "ServerHello ではない TLS レコード: {detail}"},

@@ -71,7 +71,14 @@ func tlsHandler(cfg *tls.Config) func(net.Conn, <-chan struct{}) {
 // httpsHandler completes a handshake with cfg, reads a request head and
 // writes answer.
 func httpsHandler(cfg *tls.Config, answer string) func(net.Conn, <-chan struct{}) {
-	return func(c net.Conn, _ <-chan struct{}) {
+	return httpsThen(cfg, answer, func(_ net.Conn, tc *tls.Conn, _ <-chan struct{}) { _ = tc.Close() })
+}
+
+// httpsThen is httpsHandler with the ending left to end, which gets the
+// TCP conn and the TLS conn over it: a server that stops mid-answer writes
+// only part of it and then resets, closes or stalls.
+func httpsThen(cfg *tls.Config, answer string, end func(c net.Conn, tc *tls.Conn, done <-chan struct{})) func(net.Conn, <-chan struct{}) {
+	return func(c net.Conn, done <-chan struct{}) {
 		tc := tls.Server(c, cfg)
 		if err := tc.Handshake(); err != nil {
 			return
@@ -89,9 +96,21 @@ func httpsHandler(cfg *tls.Config, answer string) func(net.Conn, <-chan struct{}
 		if _, err := io.WriteString(tc, answer); err != nil {
 			return
 		}
-		_ = tc.Close()
+		end(c, tc, done)
 	}
 }
+
+// endReset ends an answer cut part-way with an RST, as a device that kills
+// the connection does.
+func endReset(c net.Conn, _ *tls.Conn, _ <-chan struct{}) { resetConn(c) }
+
+// endClose ends an answer cut part-way with close_notify and a FIN, as a
+// server whose worker gives up does.
+func endClose(_ net.Conn, tc *tls.Conn, _ <-chan struct{}) { _ = tc.Close() }
+
+// endStall leaves an answer cut part-way open with nothing more coming
+// until the test ends.
+func endStall(_ net.Conn, _ *tls.Conn, done <-chan struct{}) { <-done }
 
 // tlsServer serves cfg on loopback.
 func tlsServer(t *testing.T, cfg *tls.Config) string {

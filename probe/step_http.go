@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,29 @@ import (
 // maxHTTPAnswer caps what step 10 reads: a status line, headers and enough
 // of a block page to recognise it.
 const maxHTTPAnswer = 64 << 10
+
+// errAnswerCap is what step 10's reader returns at maxHTTPAnswer. It is not
+// io.EOF: the probe stopped reading, the server did not stop sending, and an
+// EOF there would read as the server cutting a Content-Length body short.
+var errAnswerCap = errors.New("stopped reading at the probe's 64 KiB cap; the rest was not read")
+
+// capReader reads at most n bytes of r, then fails with errAnswerCap.
+type capReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *capReader) Read(b []byte) (int, error) {
+	if c.n <= 0 {
+		return 0, errAnswerCap
+	}
+	if int64(len(b)) > c.n {
+		b = b[:c.n]
+	}
+	n, err := c.r.Read(b)
+	c.n -= int64(n)
+	return n, err
+}
 
 // wafPage is how one WAF's block page shows itself: phrases of its body
 // (lower-case, any of them), or a Server header with a status, and where
@@ -86,7 +110,7 @@ func (p *prober) stepHTTP(ctx context.Context) Step {
 			rerr = err
 			return
 		}
-		br := bufio.NewReader(io.TeeReader(io.LimitReader(c, maxHTTPAnswer), &seen))
+		br := bufio.NewReader(io.TeeReader(&capReader{r: c, n: maxHTTPAnswer}, &seen))
 		r, err := http.ReadResponse(br, nil)
 		if err != nil {
 			rerr = err
@@ -95,7 +119,8 @@ func (p *prober) stepHTTP(ctx context.Context) Step {
 		resp = r
 		// The body ends at its length or its last chunk, so the probe does
 		// not wait for a server that keeps the connection open; a body cut
-		// at the cap is still worth reading.
+		// at the cap is still worth reading. Any other error means the body
+		// did not end where its framing says: the answer was cut.
 		body, rerr = io.ReadAll(resp.Body)
 		resp.Body.Close()
 	})
@@ -147,6 +172,18 @@ func (p *prober) stepHTTP(ctx context.Context) Step {
 		s.Check = t.f("http.block_page.check", "id", id)
 		return s
 	}
+	if rerr != nil {
+		s.Evidence = append(s.Evidence, "reading the body: "+rerr.Error())
+	}
+	// A cut answer fails whatever its status says: the client gets a
+	// truncated page or a transfer error, so "200 OK" is not a pass.
+	if rerr != nil && !errors.Is(rerr, errAnswerCap) {
+		s.Verdict, s.Code = Fail, "http_cut"
+		s.Finding = p.cutFinding(resp, status, len(body), rerr)
+		s.Cause = t.f("http.cut.cause")
+		s.Check = t.f("http.cut.check")
+		return s
+	}
 	switch {
 	case len(via) > 0 && hsts == "":
 		s.Verdict, s.Code = Warn, "rewriting_proxy"
@@ -168,10 +205,26 @@ func (p *prober) stepHTTP(ctx context.Context) Step {
 		s.Verdict, s.Code = Pass, "http_ok"
 		s.Finding = t.f("http.ok", "status", status)
 	}
-	if rerr != nil {
-		s.Evidence = append(s.Evidence, "reading the body: "+rerr.Error())
-	}
 	return s
+}
+
+// cutFinding says how much of the body came before err ended it, against
+// what the Content-Length promised when there is one.
+func (p *prober) cutFinding(resp *http.Response, status string, got int, err error) string {
+	t := p.t
+	var how string
+	switch res, _ := classifyErr(err); res {
+	case resReset, resClosed:
+		how = t.f("word.cut_" + res)
+	case resTimeout:
+		how = t.f("word.cut_timeout", "timeout", fmtDur(p.o.Timeout))
+	default:
+		how = t.f("word.cut_error")
+	}
+	if resp.ContentLength >= 0 {
+		return t.f("http.cut.length", "status", status, "got", fmtInt(got), "want", fmtInt(int(resp.ContentLength)), "how", how)
+	}
+	return t.f("http.cut", "status", status, "got", fmtInt(got), "how", how)
 }
 
 // quoteStart quotes the first bytes of b for evidence.

@@ -4,16 +4,19 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"time"
 )
 
 // codeFlightStall is step 9's code for a flight that stops mid-way; later
 // steps are skipped on it.
 const codeFlightStall = "pmtu_blackhole"
 
-// segmentHint is a little under the payload of one full-size TCP segment on
-// a 1,500-byte Ethernet path (1,500 − 20 IP − 20 TCP − 12 bytes of timestamp
-// option = 1,448): a hello or flight above it needs more than one segment.
-const segmentHint = 1400
+// segmentHint is the payload of one full-size TCP segment on a 1,500-byte
+// Ethernet path (1,500 − 20 IP − 20 TCP − 12 bytes of timestamp option =
+// 1,448). It is the exact figure, not a round one under it: step 9 claims a
+// flight needed more than one full-size segment only above it, and a
+// 1,401- to 1,448-byte flight fits in one.
+const segmentHint = 1448
 
 // stepLargeHello is step 8: does a ~1.7 KB post-quantum ClientHello get
 // through where a small one does?
@@ -82,10 +85,7 @@ func (p *prober) stepFlight(ctx context.Context) Step {
 	switch {
 	case a.result == resOK:
 		s.Verdict, s.Code = Pass, "flight_ok"
-		s.Finding = tx.f("flight.ok", "bytes", fmtInt(t.inTotal), "took", fmtDur(a.elapsed))
-		if t.inTotal > segmentHint {
-			s.Finding += tx.f("flight.ok.large")
-		}
+		s.Finding = flightOK(tx, t.inTotal, a.elapsed)
 	case a.result == resTimeout && t.inTotal > 0:
 		s.Verdict, s.Code = Fail, codeFlightStall
 		where := tx.f("flight.after_sh")
@@ -107,6 +107,17 @@ func (p *prober) stepFlight(ctx context.Context) Step {
 	default:
 		s.Verdict, s.Code = Info, "not_measured"
 		s.Finding = tx.f("flight.not_measured", "detail", at.Detail)
+	}
+	return s
+}
+
+// flightOK is step 9's finding for a flight of n bytes that arrived whole.
+// It says large packets pass only when the flight could not fit in one
+// full-size segment; a smaller flight proves nothing about them.
+func flightOK(tx tr, n int, took time.Duration) string {
+	s := tx.f("flight.ok", "bytes", fmtInt(n), "took", fmtDur(took))
+	if n > segmentHint {
+		s += tx.f("flight.ok.large", "segment", fmtInt(segmentHint))
 	}
 	return s
 }
