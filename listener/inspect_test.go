@@ -251,18 +251,8 @@ func TestInspectBackendALPNRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.(*tls.Conn).Handshake()
-			_ = c.Close()
-		}
-	}()
-	h := startListener(t, Options{Mode: Inspect, Backend: ln.Addr().String(), ClientSSL: &ClientSSL{},
+	backend := serveEach(t, ln, func(c net.Conn) { _ = c.(*tls.Conn).Handshake() })
+	h := startListener(t, Options{Mode: Inspect, Backend: backend, ClientSSL: &ClientSSL{},
 		ServerSSL: &ServerSSL{CAFile: sca.file, Verify: true}}, nil)
 	c, err := tls.Dial("tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: h.srv.deps.Minter.CA().Pool(),
 		NextProtos: []string{"h2"}})
