@@ -31,7 +31,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 			abort(c)
 			return
 		}
-		if p.end == explain.PeerClosed && !finishedPlain(p) {
+		if p.end == explain.PeerClosed && !plainUntil(p, explain.PeerClosed) {
 			o.Route = "closed"
 			_ = c.Close()
 			return
@@ -50,7 +50,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 		case isTLS:
 			o.Route = "passthrough"
 			s.relay(c, o, p.buf, s.backendAddr(o), cc)
-		case silent || p.end == explain.PeerSpoke || p.end == explain.PeerPartial || finishedPlain(p):
+		case silent || p.end == explain.PeerSpoke || p.end == explain.PeerPartial || plainUntil(p, explain.PeerClosed):
 			// Like sslh's on-timeout: a silent client may be waiting for a
 			// server banner, so it goes to the plaintext backend.
 			o.Route = "plain"
@@ -68,7 +68,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 			// them with a lab-CA leaf so the client sees a real refusal.
 			o.Route = "terminate"
 			s.terminate(c, o, p, cc)
-		case p.end == explain.PeerSpoke || stalledPlain(p):
+		case p.end == explain.PeerSpoke || plainUntil(p, explain.PeerPartial):
 			s.nonSSL(c, o, p, cc)
 		default:
 			o.Route = "closed"
@@ -87,7 +87,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 		case isTLS:
 			o.Route = "passthrough"
 			s.relay(c, o, p.buf, s.backendAddr(o), cc)
-		case p.end == explain.PeerSpoke || stalledPlain(p):
+		case p.end == explain.PeerSpoke || plainUntil(p, explain.PeerPartial):
 			s.nonSSL(c, o, p, cc)
 		default:
 			// Silent, closed or reset before any decision.
@@ -97,13 +97,16 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 	}
 }
 
-// finishedPlain says the client half-closed after bytes that cannot begin
-// TLS: nothing more will come to decide by, and what came is plaintext, so
-// a listener that relays plaintext passes it on rather than dropping it.
-// Bytes that could still begin TLS ("\x16\x03") name no backend, and an
-// empty stream has nothing to relay.
-func finishedPlain(p *peeked) bool {
-	return p.end == explain.PeerClosed && len(p.buf) > 0 && !sniff.CouldBeTLS(p.buf)
+// plainUntil says the peek ended with end (the client's half-close, or
+// quiet until the peek deadline) after bytes that cannot begin TLS: nothing
+// more will come to decide by, and what came is plaintext. Half-closed, a
+// listener that relays plaintext passes it on rather than dropping it;
+// stalled, a TLS listener's non_ssl action answers it. Bytes that could
+// still begin TLS ("\x16", "\x16\x03") are a ClientHello cut short, which
+// names no backend and must not get an HTTP 400 or a redirect; an empty
+// stream has nothing to relay.
+func plainUntil(p *peeked, end explain.PeerEnd) bool {
+	return p.end == end && len(p.buf) > 0 && !sniff.CouldBeTLS(p.buf)
 }
 
 // delivered finds the fault wrapper's count of bytes that reached the
@@ -121,14 +124,6 @@ func delivered(c net.Conn) (int64, bool) {
 		c = u.Unwrap()
 	}
 	return 0, false
-}
-
-// stalledPlain says the client went quiet until the peek deadline after
-// bytes that cannot begin TLS, so a TLS listener's non_ssl action answers
-// them. Bytes that could ("\x16", "\x16\x03") are a ClientHello that
-// stalled: an HTTP 400 or a redirect would be the wrong answer to it.
-func stalledPlain(p *peeked) bool {
-	return p.end == explain.PeerPartial && len(p.buf) > 0 && !sniff.CouldBeTLS(p.buf)
 }
 
 // backendAddr is where TLS (or everything, outside auto mode) goes: the
