@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
 
 	"github.com/tlsgate/tlsgate/listener"
@@ -136,11 +135,7 @@ func decodeListener(t *table, n int) listener.Options {
 	if o.Engine == listener.EngineEpoll && o.Mode != "" {
 		// run would refuse to start this listener: say so here, where
 		// `config check` and the key's line number can.
-		why := listener.FastPathBlocker(o)
-		if why == "" && runtime.GOOS != "linux" {
-			why = "the epoll engine runs on Linux only"
-		}
-		if why != "" {
+		if why := listener.FastPathBlocker(o); why != "" {
 			t.fail("engine", "= \"epoll\" cannot serve this listener: %s; use \"auto\" (epoll where it can, goroutines elsewhere) or \"goroutines\"", why)
 		}
 	}

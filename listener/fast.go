@@ -17,11 +17,13 @@ import (
 )
 
 // FastPathBlocker says why a listener with these options cannot be served
-// by the epoll engine, or "" when it can (on Linux, with the default
-// dialer). Every listener feature not listed here is compatible because
+// by the epoll engine, or "" when it can (with the default dialer). The
+// config check asks it too, so `config check` refuses what run would. Every listener feature not listed here is compatible because
 // the engine hands such connections to the goroutine path untouched.
 func FastPathBlocker(o Options) string {
 	switch {
+	case runtime.GOOS != "linux":
+		return "the epoll engine runs on Linux only"
 	case o.Mode != Plaintext && o.Mode != Passthrough && o.Mode != Auto:
 		return fmt.Sprintf("mode = %q decrypts every connection", o.Mode)
 	case o.ProxyProtocol != "":
@@ -95,9 +97,6 @@ func (s *Server) epollBlocker(ln net.Listener) string {
 	}
 	if !s.defaultDial {
 		return "backends are dialled through an injected dialer"
-	}
-	if runtime.GOOS != "linux" {
-		return "the epoll engine runs on Linux only"
 	}
 	return ""
 }
