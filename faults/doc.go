@@ -36,6 +36,13 @@
 // idle it goes once the conn has been quiet both ways for the rule's
 // timeout. InjectedAlert tells the listener afterwards whether it went.
 //
+// A rewrite is planned like any wrapper but fires only when it changes a
+// response head: a connection that carried no response, or none with the
+// headers the rule strips, was never rewritten. Plan.Settle, once the
+// connection ended, drops such a firing and gives back its count and
+// max_fires budget, so the log, the diagnosis and the metrics name only
+// the rewrites that happened.
+//
 // # Directions
 //
 // c2s is client to server, s2c server to client. Wrap is told which peer the

@@ -63,6 +63,18 @@ func (s *ruleStats) reserve(limit int64) bool {
 	}
 }
 
+// release gives back a firing that reserve took, for a rule that in the
+// end did not act. It never goes below zero: ResetCounters may have run
+// since the reservation.
+func (s *ruleStats) release() {
+	for {
+		n := s.fires.Load()
+		if n <= 0 || s.fires.CompareAndSwap(n, n-1) {
+			return
+		}
+	}
+}
+
 // RuleStatus is one rule as the admin API lists it.
 type RuleStatus struct {
 	Rule     Rule      `json:"rule"`               // normalized: defaults filled in

@@ -40,7 +40,7 @@ func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
 		st := k.sharedState(r, func() any { return newIdleState(k) }).(*idleState)
 		return &idle{next: next, k: k, st: st, timeout: r.Timeout.D(), then: r.Then}
 	case ActRewrite:
-		return &rewrite{next: next, strip: r.HeadersStrip, add: r.HeadersAdd}
+		return &rewrite{next: next, k: k, r: r, strip: r.HeadersStrip, add: r.HeadersAdd}
 	case ActAlert:
 		if r.Stage == StageIdle {
 			st := k.sharedState(r, func() any { return &idleAlert{k: k, r: r, timeout: r.Timeout.D()} }).(*idleAlert)

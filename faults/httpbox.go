@@ -102,15 +102,22 @@ func response(status int, ctype string, headers []string, body string) []byte {
 // when resp does not yet hold the whole head; the caller reads more. Bytes
 // that are not an HTTP response come back unchanged.
 func RewriteHeaders(resp []byte, strip, add []string) (out []byte, complete bool) {
+	out, complete, _ = rewriteHead(resp, strip, add)
+	return out, complete
+}
+
+// rewriteHead is RewriteHeaders that also reports whether the head changed:
+// a field was stripped or a line added. A rewrite rule fires only then.
+func rewriteHead(resp []byte, strip, add []string) (out []byte, complete, changed bool) {
 	if !bytes.HasPrefix(resp, []byte("HTTP/")) {
 		if len(resp) < 5 && bytes.HasPrefix([]byte("HTTP/"), resp) {
-			return resp, false
+			return resp, false, false
 		}
-		return resp, true
+		return resp, true, false
 	}
 	end := bytes.Index(resp, []byte("\r\n\r\n"))
 	if end < 0 {
-		return resp, false
+		return resp, false, false
 	}
 	lines := strings.Split(string(resp[:end]), "\r\n")
 	var b bytes.Buffer
@@ -132,7 +139,9 @@ func RewriteHeaders(resp []byte, strip, add []string) (out []byte, complete bool
 				dropping = true
 			}
 		}
-		if !dropping {
+		if dropping {
+			changed = true
+		} else {
 			b.WriteString(l)
 			b.WriteString("\r\n")
 		}
@@ -143,7 +152,7 @@ func RewriteHeaders(resp []byte, strip, add []string) (out []byte, complete bool
 	}
 	b.WriteString("\r\n")
 	b.Write(resp[end+4:])
-	return b.Bytes(), true
+	return b.Bytes(), true, changed || len(add) > 0
 }
 
 // digits returns n decimal digits drawn from random (zeros if it runs dry).

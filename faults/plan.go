@@ -1,8 +1,10 @@
 package faults
 
 import (
+	"net"
 	"net/netip"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/tlsgate/tlsgate/sniff"
@@ -46,7 +48,10 @@ type Firing struct {
 // shared with the engine and other plans: read them, never modify them.
 type Plan struct {
 	firings []Firing
-	rules   []*Rule // parallel to firings; immutable snapshots of the rules
+	rules   []*Rule      // parallel to firings; immutable snapshots of the rules
+	stats   []*ruleStats // parallel to firings: the counters each firing took from
+	now     func() time.Time
+	settled atomic.Bool // Settle ran: a rule that did not act gave back its firing
 }
 
 // PlanAccept evaluates only the accept-stage rules. It runs before anything
@@ -82,11 +87,14 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 		if draw >= rs.prob || !rs.stats.reserve(rs.rule.MaxFires) {
 			continue
 		}
-		rs.stats.last.Store(now.UnixNano())
-		if p == nil {
-			p = &Plan{firings: make([]Firing, 0, 2), rules: make([]*Rule, 0, 2)}
-		}
 		r := &rs.rule
+		if !r.firesOnAct() {
+			// A rule that fires only when it acts is stamped by Settle.
+			rs.stats.last.Store(now.UnixNano())
+		}
+		if p == nil {
+			p = &Plan{firings: make([]Firing, 0, 2), rules: make([]*Rule, 0, 2), stats: make([]*ruleStats, 0, 2), now: e.now}
+		}
 		symptom := rs.symptom
 		if !accept && ci.Plain && rs.plainSymptom != "" {
 			// The first bytes are in and they are no ClientHello (plain
@@ -94,6 +102,7 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 			symptom = rs.plainSymptom
 		}
 		p.rules = append(p.rules, r)
+		p.stats = append(p.stats, rs.stats)
 		p.firings = append(p.firings, Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
 			Direction: string(r.Direction), Draw: draw, Symptom: symptom,
 			Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then)})
@@ -101,7 +110,8 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 	return p
 }
 
-// Firings returns the rules that fired, in rule order.
+// Firings returns the rules that fired, in rule order. Until Settle, a
+// rewrite's firing is only planned.
 func (p *Plan) Firings() []Firing {
 	if p == nil {
 		return nil
@@ -141,7 +151,61 @@ func (p *Plan) Merge(q *Plan) *Plan {
 	case p.Empty():
 		return q
 	}
-	return &Plan{firings: slices.Concat(p.firings, q.firings), rules: slices.Concat(p.rules, q.rules)}
+	return &Plan{firings: slices.Concat(p.firings, q.firings), rules: slices.Concat(p.rules, q.rules),
+		stats: slices.Concat(p.stats, q.stats), now: p.now}
+}
+
+// Settle returns the plan as it turned out once its connection ended, for
+// the log: a rule that fires only when it acts (a rewrite fires when it
+// changes a response head) keeps its firing only if it acted on c, the
+// conn Wrap returned for the request, response and idle stages (or one
+// wrapping it); c nil means nothing acted. Deciding that at plan time
+// would log a rewrite on a connection that never carried a response.
+//
+// The first Settle of a plan also settles the engine's counters: a rule
+// that did not act gives back the firing it took from its count and its
+// max_fires budget, and one that did records its last fire time. Call it
+// once per connection, on the final (merged) plan. p itself is unchanged.
+func (p *Plan) Settle(c net.Conn) *Plan {
+	if p.Empty() || !slices.ContainsFunc(p.rules, (*Rule).firesOnAct) {
+		return p
+	}
+	first := p.settled.CompareAndSwap(false, true)
+	out := &Plan{now: p.now}
+	out.settled.Store(true)
+	for i, r := range p.rules {
+		acted := !r.firesOnAct() || actedOn(c, r)
+		if first && r.firesOnAct() {
+			if acted {
+				p.stats[i].last.Store(p.now().UnixNano())
+			} else {
+				p.stats[i].release()
+			}
+		}
+		if acted {
+			out.firings = append(out.firings, p.firings[i])
+			out.rules = append(out.rules, r)
+			out.stats = append(out.stats, p.stats[i])
+		}
+	}
+	return out
+}
+
+// actedOn reports whether r acted on c or on a fault wrapper beneath it
+// (a terminating listener wraps the raw client conn and the tls.Conn over
+// it separately).
+func actedOn(c net.Conn, r *Rule) bool {
+	for c != nil {
+		if w, ok := c.(*conn); ok && w.k.hasActed(r) {
+			return true
+		}
+		nc, ok := c.(interface{ NetConn() net.Conn })
+		if !ok {
+			return false
+		}
+		c = nc.NetConn()
+	}
+	return false
 }
 
 // AtStage returns every fired rule of that stage, in rule order.
@@ -209,6 +273,11 @@ func (r *Rule) isStop() bool {
 	}
 	return false
 }
+
+// firesOnAct reports whether the rule fires only when it acts on the
+// connection's bytes rather than when it is planned: a rewrite changes
+// nothing on a connection without a response head to change.
+func (r *Rule) firesOnAct() bool { return r.Action == ActRewrite }
 
 // isPolicy reports whether the rule changes how tlsgate terminates TLS.
 func (r *Rule) isPolicy() bool {

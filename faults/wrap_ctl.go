@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,11 @@ type ctl struct {
 	// alerted is the alert a mid-stream or idle alert rule injected, for
 	// the listener's log (InjectedAlert); nil until one did.
 	alerted atomic.Pointer[Injection]
+
+	// acted holds the rules that fire only when they act (see
+	// Rule.firesOnAct) and did on this conn, for Plan.Settle.
+	actedMu sync.Mutex
+	acted   []*Rule
 }
 
 func newCtl(c net.Conn, deps WrapDeps) *ctl {
@@ -127,6 +133,22 @@ func (k *ctl) onEnd(stop func() bool) bool {
 	}
 	k.stops = append(k.stops, stop)
 	return true
+}
+
+// markActed records that r acted on this conn.
+func (k *ctl) markActed(r *Rule) {
+	k.actedMu.Lock()
+	defer k.actedMu.Unlock()
+	if !slices.Contains(k.acted, r) {
+		k.acted = append(k.acted, r)
+	}
+}
+
+// hasActed reports whether r acted on this conn.
+func (k *ctl) hasActed(r *Rule) bool {
+	k.actedMu.Lock()
+	defer k.actedMu.Unlock()
+	return slices.Contains(k.acted, r)
 }
 
 // reset aborts the connection with an RST and makes local reads and

@@ -22,8 +22,9 @@ type connFaults struct {
 	ci     faults.ConnInfo
 	deps   faults.WrapDeps
 	// late is the client conn carrying request, response and idle
-	// wrappers, nil without any. An alert rule there fires mid-stream, so
-	// recordFaults asks it afterwards whether it did.
+	// wrappers, nil without any. An alert or rewrite rule there fires
+	// mid-stream, if at all, so recordFaults asks it afterwards whether
+	// it did.
 	late net.Conn
 	// acceptPlanned and helloPlanned: the event-loop engine already
 	// evaluated that stage's rules (each evaluation counts toward
@@ -185,12 +186,15 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 	_ = c.Close()
 }
 
-// recordFaults copies the plan's firings into the outcome for the log. An
-// alert a request, response or idle rule injected ended the connection
-// like a stop, so it is recorded as one: the diagnosis then names the rule
-// and the alert instead of calling the connection normal.
+// recordFaults copies the plan's firings into the outcome for the log,
+// once the connection ended. A rule that fires only when it acts (a
+// rewrite) is listed only if it did, which the plan settles against the
+// late conn. An alert a request, response or idle rule injected ended the
+// connection like a stop, so it is recorded as one: the diagnosis then
+// names the rule and the alert instead of calling the connection normal.
 func recordFaults(o *explain.Outcome, fx *connFaults) {
-	if fx.plan.Empty() {
+	plan := fx.plan.Settle(fx.late)
+	if plan.Empty() {
 		return
 	}
 	if in, ok := faults.InjectedAlert(fx.late); ok && o.FaultApplied == "" {
@@ -201,8 +205,8 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 			o.ClientTLS.AlertSent = int(in.Alert)
 		}
 	}
-	o.Faults = fx.plan.Names()
-	for _, f := range fx.plan.Firings() {
+	o.Faults = plan.Names()
+	for _, f := range plan.Firings() {
 		o.FaultFirings = append(o.FaultFirings, explain.FaultFiring{
 			Rule: f.Rule, Action: f.Action, Stage: f.Stage, Direction: f.Direction, Draw: f.Draw, Symptom: f.Symptom,
 			Chain: f.Chain, Skew: f.Skew.D(), Then: f.Then,

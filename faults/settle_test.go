@@ -1,0 +1,117 @@
+package faults
+
+import (
+	"bytes"
+	"crypto/tls"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// A rewrite rule fires when it changes a response head, not when the plan
+// is made: a connection that carried no response, or none with a header
+// to strip, must not list it in its log or count it against max_fires.
+func TestRewriteFiresWhenItActs(t *testing.T) {
+	const hsts = "HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=1\r\nContent-Length: 2\r\n\r\nok"
+	const plain = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+	strip := Rule{Name: "strip", Action: ActRewrite, HeadersStrip: []string{"Strict-Transport-Security"}}
+	add := Rule{Name: "add", Action: ActRewrite, HeadersAdd: []string{"Via: 1.1 lab"}}
+	tests := []struct {
+		name   string
+		rule   Rule
+		writes []string
+		fired  bool
+	}{
+		{"no response", add, nil, false},
+		{"strip, header present", strip, []string{hsts}, true},
+		{"strip, header absent", strip, []string{plain}, false},
+		{"add to any response", add, []string{plain}, true},
+		{"add, head split across writes", add, []string{plain[:7], plain[7:]}, true},
+		{"not HTTP (TLS records)", add, []string{"\x17\x03\x03\x00\x02ok"}, false},
+		{"head cut short by the close", add, []string{"HTTP/1.1 200 OK\r\nContent-"}, false},
+		{"head beyond the buffer cap", add, []string{"HTTP/1.1 200 OK\r\nX: ", strings.Repeat("a", rewriteCap), "\r\n\r\n"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newFakeClock()
+			e := NewEngine(clk.Now)
+			if err := e.Add(tt.rule); err != nil {
+				t.Fatal(err)
+			}
+			p := e.Plan(ConnInfo{Listener: "l", Index: 1})
+			m := newMemConn()
+			w := Wrap(m, p.Wrappers(StageResponse), FacingClient, clk.deps())
+			for _, s := range tt.writes {
+				if _, err := w.Write([]byte(s)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_ = w.Close()
+			want := []string(nil)
+			if tt.fired {
+				want = []string{tt.rule.Name}
+			}
+			if got := p.Settle(w).Names(); !slices.Equal(got, want) {
+				t.Errorf("fired %v, want %v; sent %.80q", got, want, m.Bytes())
+			}
+			st := e.List()[0]
+			if wantN := int64(len(want)); st.Fires != wantN || st.LastFire.IsZero() == tt.fired {
+				t.Errorf("engine counts %d fires, last %v; want %d", st.Fires, st.LastFire, wantN)
+			}
+			if !tt.fired && !bytes.Equal(m.Bytes(), []byte(strings.Join(tt.writes, ""))) {
+				t.Errorf("a rewrite that did not fire changed the bytes: %.80q", m.Bytes())
+			}
+		})
+	}
+}
+
+// A planned rewrite that did not act gives its max_fires budget back, so
+// the next connection with a response gets rewritten; other actions keep
+// firing at plan time, and settling twice gives back nothing more.
+func TestSettleReturnsUnusedBudget(t *testing.T) {
+	e := NewEngine(newFakeClock().Now)
+	for _, r := range []Rule{
+		{Name: "rw", Action: ActRewrite, HeadersAdd: []string{"Via: 1.1 lab"}, MaxFires: 1},
+		{Name: "mtu", Action: ActMTU, MaxFires: 1},
+	} {
+		if err := e.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := e.Plan(ConnInfo{Listener: "l", Index: 1})
+	if got := first.Names(); !slices.Equal(got, []string{"rw", "mtu"}) {
+		t.Fatalf("planned %v", got)
+	}
+	for range 2 {
+		if got := first.Settle(nil).Names(); !slices.Equal(got, []string{"mtu"}) {
+			t.Fatalf("settled without traffic: %v, want [mtu]", got)
+		}
+	}
+	if st := e.List(); st[0].Fires != 0 || st[1].Fires != 1 {
+		t.Fatalf("fires after settling: rw %d mtu %d, want 0 and 1", st[0].Fires, st[1].Fires)
+	}
+	second := e.Plan(ConnInfo{Listener: "l", Index: 2})
+	if got := second.Names(); !slices.Equal(got, []string{"rw"}) {
+		t.Fatalf("second plan %v, want the rewrite's budget back and mtu's spent", got)
+	}
+}
+
+// The listener settles the plan on the conn over its tls.Conn, while the
+// rewrite may sit on a wrapper beneath it: Settle looks down the chain.
+func TestSettleLooksBeneathTLS(t *testing.T) {
+	e := NewEngine(newFakeClock().Now)
+	if err := e.Add(Rule{Name: "rw", Action: ActRewrite, HeadersAdd: []string{"Via: 1.1 lab"}}); err != nil {
+		t.Fatal(err)
+	}
+	p := e.Plan(ConnInfo{Listener: "l", Index: 1})
+	m := newMemConn()
+	w := Wrap(m, p.Wrappers(StageResponse), FacingClient, newFakeClock().deps())
+	if _, err := w.Write([]byte("HTTP/1.1 204 No Content\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	var over net.Conn = tls.Server(w, &tls.Config{})
+	if got := p.Settle(over).Names(); !slices.Equal(got, []string{"rw"}) {
+		t.Errorf("settled through tls.Conn: %v, want [rw]", got)
+	}
+}
