@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 
+	proxyproto "github.com/pires/go-proxyproto"
+
 	"github.com/tlsgate/tlsgate/explain"
 	"github.com/tlsgate/tlsgate/sniff"
 )
@@ -11,7 +13,8 @@ import (
 // FuzzProxyHeader runs the PROXY header path of a listener over arbitrary
 // first bytes: classify, measure the header, parse it with go-proxyproto
 // and apply it to an Outcome. No input may panic, and a measured header
-// must lie within the bytes and end where its version says.
+// must lie within the bytes and end where its version says. A header it
+// accepts has well-formed TLVs, sub-TLVs of PP2_TYPE_SSL included.
 func FuzzProxyHeader(f *testing.F) {
 	v2 := []byte("\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c\x01\x02\x03\x04\x7f\x00\x00\x01\x04\x57\x01\xbb")
 	for _, seed := range [][]byte{
@@ -26,6 +29,10 @@ func FuzzProxyHeader(f *testing.F) {
 		awsNLBHeader(),
 		proxyV2([]byte{0x03, 0x00, 0x04, 1, 2, 3, 4, 0x01, 0x00}),
 		[]byte("\r\n\r\n\x00\r\nQUIT\n\x21\x99\xff\xff"),
+		proxyV2(tlv(0x20, sslValue(0x07, 0, tlv(0x21, []byte("TLSv1.3")), tlv(0x22, []byte("client.lab.test"))))),
+		proxyV2(tlv(0x20, []byte{1, 0, 0})),
+		proxyV2(tlv(0x20, append(sslValue(1, 0), 0x22, 0x00, 0x09, 'l', 'a', 'b'))),
+		proxyV2(tlv(0x20, append(sslValue(1, 0, tlv(0x21, []byte("TLSv1.3"))), 0x22, 0x00))),
 	} {
 		f.Add(seed)
 	}
@@ -47,6 +54,15 @@ func FuzzProxyHeader(f *testing.F) {
 		h, err := parseProxy(b[:n])
 		if err != nil {
 			return
+		}
+		// An accepted header's SSL TLVs hold together: checkTLVs ran.
+		tlvs, _ := h.TLVs()
+		for _, tv := range tlvs {
+			if tv.Type == proxyproto.PP2_TYPE_SSL {
+				if _, err := parseSSLTLV(tv.Value, 0); err != nil {
+					t.Fatalf("accepted a header whose SSL TLV is malformed: %v", err)
+				}
+			}
 		}
 		applyProxy(&explain.Outcome{}, h)
 	})

@@ -243,6 +243,16 @@ func tlv(typ byte, value []byte) []byte {
 	return append(binary.BigEndian.AppendUint16([]byte{typ}, uint16(len(value))), value...)
 }
 
+// sslValue is a PP2_TYPE_SSL value: the client bit field, verify, and the
+// sub-TLVs' bytes.
+func sslValue(client byte, verify uint32, subs ...[]byte) []byte {
+	v := binary.BigEndian.AppendUint32([]byte{client}, verify)
+	for _, s := range subs {
+		v = append(v, s...)
+	}
+	return v
+}
+
 // withCRC32C fills the value of the last TLV of hdr, a CRC32C TLV with a
 // zero value, with the checksum of the whole header, as a sender does.
 func withCRC32C(hdr []byte) []byte {
@@ -290,6 +300,16 @@ func TestProxyV2Refusals(t *testing.T) {
 		{name: "AWS NLB CRC32C, address changed", hdr: func() []byte { b := awsNLBHeader(); b[19]++; return b }(),
 			errHas: []string{"CRC32C TLV at offset 28 says e8d6892d, the 100-byte header sums to "}},
 		{name: "valid TLVs", hdr: proxyV2(append(append(tlv(0x01, []byte("h2")), tlv(0x04, make([]byte, 3))...), tlv(0x02, []byte("lab.test"))...))},
+		{name: "SSL TLV too short", hdr: proxyV2(tlv(0x20, []byte{1, 0, 0})),
+			errHas: []string{"PROXY v2 header of 34 bytes: SSL TLV (type 0x20) at offset 28 has 3 byte(s) of value, its client and verify fields need 5 (01 00 00)", "proxyproto: malformed TLV"}},
+		{name: "SSL sub-TLV past the SSL TLV", hdr: proxyV2(tlv(0x20, []byte{1, 0, 0, 0, 0, 0x22, 0x00, 0x09, 'l', 'a', 'b'})),
+			errHas: []string{"SSL TLV (type 0x20) at offset 28 of 11 byte(s): sub-TLV type 0x22 at offset 36 declares 9 byte(s) of value, 3 left in the SSL TLV (01 00 00 00 00 22 00 09 6c 61 62)", "proxyproto: truncated TLV"}},
+		{name: "SSL sub-TLV cut short", hdr: proxyV2(tlv(0x20, []byte{1, 0, 0, 0, 0, 0x21, 0x00, 0x03, '1', '.', '3', 0x22, 0x00})),
+			errHas: []string{"sub-TLV at offset 42 is cut short: 2 byte(s) left, its type and length need 3 (01 00 00 00 00 21 00 03 31 2e 33 22 00)", "proxyproto: truncated TLV"}},
+		{name: "SSL TLV with sub-TLVs", hdr: withCRC32C(proxyV2(append(tlv(0x20, sslValue(0x07, 0,
+			tlv(0x21, []byte("TLSv1.3")), tlv(0x22, []byte("client.lab.test")), tlv(0x23, []byte("TLS_AES_128_GCM_SHA256")),
+			tlv(0x24, []byte("ECDSA-SHA256")), tlv(0x25, []byte("EC256")), tlv(0x2f, nil))), tlv(0x03, make([]byte, 4))...)))},
+		{name: "SSL TLV without sub-TLVs", hdr: proxyV2(tlv(0x20, sslValue(0x01, 0)))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,12 +29,21 @@ func checkTLVs(h *proxyproto.Header, hdr []byte) error {
 	if err != nil {
 		return fmt.Errorf("listener: PROXY v2 header of %d bytes: %s: %w", len(hdr), tlvFault(hdr, base), err)
 	}
+	// The split is contiguous from base, so each TLV's offset in the
+	// header is the sum of the ones before it.
+	at := base
 	for _, t := range tlvs {
-		if t.Type == proxyproto.PP2_TYPE_CRC32C {
+		switch t.Type {
+		case proxyproto.PP2_TYPE_CRC32C:
 			if err := checkCRC32C(hdr, base, t.Value); err != nil {
 				return err
 			}
+		case proxyproto.PP2_TYPE_SSL:
+			if _, err := parseSSLTLV(t.Value, at); err != nil {
+				return fmt.Errorf("listener: PROXY v2 header of %d bytes: %w", len(hdr), err)
+			}
 		}
+		at += 3 + len(t.Value)
 	}
 	return nil
 }
