@@ -213,3 +213,24 @@ func waitInFile(t *testing.T, path, sub string, poke func()) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestLogHost: with no [log] host, BIG-IP lines carry the machine's short
+// name, as tmm lines do; the FQDN used to go through whole.
+func TestLogHost(t *testing.T) {
+	tests := []struct {
+		configured, machine string
+		err                 error
+		want                string
+	}{
+		{"", "bigip01.example.com", nil, "bigip01"},
+		{"", "lab", nil, "lab"},
+		{"edge.example.com", "bigip01.example.com", nil, "edge.example.com"}, // said outright: kept
+		{"", "", os.ErrNotExist, ""},
+	}
+	for _, tt := range tests {
+		got := logHost(tt.configured, func() (string, error) { return tt.machine, tt.err })
+		if got != tt.want {
+			t.Errorf("logHost(%q) on %q = %q, want %q", tt.configured, tt.machine, got, tt.want)
+		}
+	}
+}

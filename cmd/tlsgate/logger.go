@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -64,11 +65,7 @@ func (o *logOutput) Close() {
 // newLogger builds the one logger the listeners share: the chosen format to
 // a file or stderr, plus optional RFC 3164 syslog forwarding.
 func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, *logOutput, error) {
-	host := lc.Host
-	if host == "" {
-		host, _ = os.Hostname()
-	}
-	opts := bigiplog.Options{Format: lc.Format, Host: host, PID: os.Getpid(), TMMs: 2, Lang: lc.Lang}
+	opts := bigiplog.Options{Format: lc.Format, Host: logHost(lc.Host, os.Hostname), PID: os.Getpid(), TMMs: 2, Lang: lc.Lang}
 	enc, err := bigiplog.NewEncoder(opts)
 	if err != nil {
 		return nil, nil, err
@@ -123,4 +120,20 @@ func syslogStatusLogger(local *zap.Logger, target string) func(bigiplog.SyslogSt
 		local.Warn("syslog forwarding interrupted: lines wait in a queue (4096 lines, 4 MiB) and drop when it is full; retrying with backoff up to 30s",
 			zap.String("syslog", target), zap.Error(st.Err))
 	}
+}
+
+// logHost is the host name BIG-IP lines carry: [log] host, else the
+// machine's short name, as tmm lines carry it (bigip-log.md §1.1:
+// `pua-bigip`, not `pua-bigip.example.com`). "" leaves it to bigiplog,
+// which says why it has none.
+func logHost(configured string, hostname func() (string, error)) string {
+	if configured != "" {
+		return configured
+	}
+	h, err := hostname()
+	if err != nil {
+		return ""
+	}
+	short, _, _ := strings.Cut(h, ".")
+	return short
 }
