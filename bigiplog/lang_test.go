@@ -161,7 +161,7 @@ func TestSyslogJapanese(t *testing.T) {
 	defer pc.Close()
 	o := testOptions
 	o.Lang = explain.LangJA
-	core, err := NewSyslogCore("udp", pc.LocalAddr().String(), o, zapcore.InfoLevel)
+	core, err := NewSyslogCore("udp", pc.LocalAddr().String(), o, zapcore.InfoLevel, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

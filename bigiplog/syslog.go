@@ -65,10 +65,17 @@ const syslogEllipsis = "…"
 // connection (a restart) is noticed before the next write, so only a line
 // written while its FIN is still on the way is lost.
 //
+// status, when not nil, is told each change in forwarding from the sender
+// goroutine: once when the collector stops taking lines (a refused dial,
+// a failed write, a collector that closed the stream), and once when a
+// batch goes out again, with how long it was down and how many lines were
+// dropped meanwhile. Without it an outage is invisible where the operator
+// looks first, the local log, until exit. It must not block.
+//
 // The returned core also implements io.Closer (send what is queued, for at
 // most 2 s, then drop the rest and release the connection) and
 // Dropped() uint64 (lines dropped so far).
-func NewSyslogCore(network, addr string, o Options, level zapcore.LevelEnabler) (zapcore.Core, error) {
+func NewSyslogCore(network, addr string, o Options, level zapcore.LevelEnabler, status func(SyslogStatus)) (zapcore.Core, error) {
 	var stream bool
 	switch network {
 	case "udp", "udp4", "udp6":
@@ -94,8 +101,18 @@ func NewSyslogCore(network, addr string, o Options, level zapcore.LevelEnabler) 
 	if err != nil {
 		return nil, err
 	}
-	w := newSyslogWriter(conn, stream, dial, newLTMEncoder(o, true))
+	w := newSyslogWriter(conn, stream, dial, newLTMEncoder(o, true), status)
 	return &syslogCore{Core: zapcore.NewCore(newLTMEncoder(o, true), w, level), w: w}, nil
+}
+
+// SyslogStatus is a change in forwarding: the collector stopped taking
+// lines (Up false, Err says why), or took them again (Up true, after Down,
+// with Dropped lines lost in between).
+type SyslogStatus struct {
+	Up      bool
+	Err     error
+	Down    time.Duration
+	Dropped uint64
 }
 
 // syslogCore is a zap core bound to one collector.
@@ -117,6 +134,7 @@ func (c *syslogCore) Dropped() uint64 { return c.w.Dropped() }
 type syslogWriter struct {
 	stream bool
 	dial   func(context.Context) (net.Conn, error)
+	status func(SyslogStatus) // nil: nobody listens
 
 	mu         sync.Mutex
 	queue      []byte // whole lines, each ending in '\n'
@@ -134,11 +152,12 @@ type syslogWriter struct {
 
 var errSyslogClosed = errors.New("bigiplog: syslog writer closed")
 
-func newSyslogWriter(conn net.Conn, stream bool, dial func(context.Context) (net.Conn, error), enc *ltmEncoder) *syslogWriter {
+func newSyslogWriter(conn net.Conn, stream bool, dial func(context.Context) (net.Conn, error), enc *ltmEncoder, status func(SyslogStatus)) *syslogWriter {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &syslogWriter{
 		stream: stream,
 		dial:   dial,
+		status: status,
 		wake:   make(chan struct{}, 1),
 		ctx:    ctx,
 		cancel: cancel,

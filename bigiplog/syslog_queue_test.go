@@ -139,7 +139,7 @@ func fillUntilDrop(t *testing.T, core zapcore.Core) uint64 {
 // reads again it is told how many.
 func TestSyslogStalledCollectorDoesNotBlock(t *testing.T) {
 	g := newGatedCollector(t)
-	core, err := NewSyslogCore("tcp", g.ln.Addr().String(), testOptions, zapcore.InfoLevel)
+	core, err := NewSyslogCore("tcp", g.ln.Addr().String(), testOptions, zapcore.InfoLevel, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestSyslogStalledCollectorDoesNotBlock(t *testing.T) {
 // bound, counts what it could not send, and later writes fail.
 func TestSyslogCloseStalledCollector(t *testing.T) {
 	g := newGatedCollector(t)
-	core, err := NewSyslogCore("tcp", g.ln.Addr().String(), testOptions, zapcore.InfoLevel)
+	core, err := NewSyslogCore("tcp", g.ln.Addr().String(), testOptions, zapcore.InfoLevel, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestSyslogCloseCollectorGone(t *testing.T) {
 			accepted <- c
 		}
 	}()
-	core, err := NewSyslogCore("tcp", ln.Addr().String(), testOptions, zapcore.InfoLevel)
+	core, err := NewSyslogCore("tcp", ln.Addr().String(), testOptions, zapcore.InfoLevel, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func TestSyslogCollectorRestart(t *testing.T) {
 		return conns
 	}
 	conns := serve(ln)
-	core, err := NewSyslogCore("tcp", addr, testOptions, zapcore.InfoLevel)
+	core, err := NewSyslogCore("tcp", addr, testOptions, zapcore.InfoLevel, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,5 +360,90 @@ func TestTruncateDatagram(t *testing.T) {
 	}
 	if s := "short"; string(truncateDatagram([]byte(s))) != s {
 		t.Error("short line changed")
+	}
+}
+
+// The status hook hears of an outage once, however many sends and dials
+// fail in it, and once of the recovery; Close is no outage.
+func TestSyslogStatusReportsOutage(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	serve := func(ln net.Listener) <-chan net.Conn {
+		conns := make(chan net.Conn, 16)
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				conns <- c
+				go func() { _, _ = io.Copy(io.Discard, c) }()
+			}
+		}()
+		return conns
+	}
+	conns := serve(ln)
+	status := make(chan SyslogStatus, 16)
+	core, err := NewSyslogCore("tcp", addr, testOptions, zapcore.InfoLevel, func(s SyslogStatus) { status <- s })
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := <-conns
+	ln.Close()
+	first.Close()
+
+	var down SyslogStatus
+	timeout := time.After(hangGuard)
+	for got := false; !got; {
+		logMsg(t, core, "collector down")
+		select {
+		case down = <-status:
+			got = true
+		case <-time.After(50 * time.Millisecond):
+		case <-timeout:
+			t.Fatal("no status while the collector is down")
+		}
+	}
+	if down.Up || down.Err == nil {
+		t.Fatalf("first status %+v, want down with its cause", down)
+	}
+	for range 20 {
+		logMsg(t, core, "still down") // more failed sends and dials: no more statuses
+	}
+
+	var ln2 net.Listener
+	deadline := time.Now().Add(hangGuard)
+	for ln2, err = net.Listen("tcp", addr); err != nil; ln2, err = net.Listen("tcp", addr) {
+		if time.Now().After(deadline) {
+			t.Fatalf("listen again on %s: %v", addr, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	defer ln2.Close()
+	serve(ln2)
+	var up SyslogStatus
+	for got := false; !got; {
+		logMsg(t, core, "collector back")
+		select {
+		case up = <-status:
+			got = true
+		case <-time.After(50 * time.Millisecond):
+		case <-timeout:
+			t.Fatal("no status after the collector came back")
+		}
+	}
+	if !up.Up || up.Dropped != 0 || up.Down <= 0 {
+		t.Errorf("second status %+v, want up after some time down, nothing dropped", up)
+	}
+	if err := core.(io.Closer).Close(); err != nil {
+		t.Logf("Close: %v", err)
+	}
+	select {
+	case s := <-status:
+		t.Errorf("extra status %+v", s)
+	default:
 	}
 }

@@ -3,6 +3,7 @@ package bigiplog
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"strconv"
@@ -18,6 +19,9 @@ type syslogSender struct {
 	gone    func() bool   // reports that the collector ended the TCP stream
 	stop    func() bool   // unregisters the close-on-abort hook
 	backoff time.Duration // next wait before a reconnect; 0: none yet
+
+	downSince   time.Time // when the collector stopped taking lines; zero: up
+	droppedThen uint64    // w.dropped at downSince
 
 	buf    []byte // the batch being sent: whole lines
 	off    int    // the bytes of buf before off are sent
@@ -82,9 +86,39 @@ func (s *syslogSender) run() {
 		}
 		if err := s.send(); err != nil {
 			s.drop()
+			s.failed(err)
 			continue
 		}
 		s.backoff = 0
+		s.resumed()
+	}
+}
+
+// errCollectorClosed is why a stream ended that the collector closed.
+var errCollectorClosed = errors.New("bigiplog: syslog collector closed the connection")
+
+// failed tells the status hook, once per outage, that the collector stopped
+// taking lines. Close's abort is no outage.
+func (s *syslogSender) failed(err error) {
+	if s.w.ctx.Err() != nil || !s.downSince.IsZero() {
+		return
+	}
+	s.downSince = time.Now()
+	s.droppedThen = s.w.dropped.Load()
+	if s.w.status != nil {
+		s.w.status(SyslogStatus{Err: err})
+	}
+}
+
+// resumed tells the status hook that a batch went out after an outage.
+func (s *syslogSender) resumed() {
+	if s.downSince.IsZero() {
+		return
+	}
+	st := SyslogStatus{Up: true, Down: time.Since(s.downSince), Dropped: s.w.dropped.Load() - s.droppedThen}
+	s.downSince = time.Time{}
+	if s.w.status != nil {
+		s.w.status(st)
 	}
 }
 
@@ -158,6 +192,7 @@ func (s *syslogSender) reconnect() bool {
 	}
 	c, err := s.w.dial(s.w.ctx)
 	if err != nil {
+		s.failed(err)
 		return false
 	}
 	s.use(c)
@@ -191,7 +226,7 @@ func (s *syslogSender) sendStream() error {
 		if s.gone() {
 			// The collector closed the stream: a write would "succeed"
 			// into the dead connection and the lines would be lost.
-			return net.ErrClosed
+			return errCollectorClosed
 		}
 		if err := s.conn.SetWriteDeadline(time.Now().Add(syslogWriteTimeout)); err != nil {
 			return err

@@ -106,7 +106,7 @@ func TestSyslogTCP(t *testing.T) {
 		}
 		received <- lines
 	}()
-	core, err := NewSyslogCore("tcp", ln.Addr().String(), testOptions, zapcore.InfoLevel)
+	core, err := NewSyslogCore("tcp", ln.Addr().String(), testOptions, zapcore.InfoLevel, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestSyslogTCP(t *testing.T) {
 }
 
 func TestSyslogErrors(t *testing.T) {
-	if _, err := NewSyslogCore("unix", "/tmp/x", testOptions, zapcore.InfoLevel); err == nil {
+	if _, err := NewSyslogCore("unix", "/tmp/x", testOptions, zapcore.InfoLevel, nil); err == nil {
 		t.Error("unix network accepted")
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -134,7 +134,7 @@ func TestSyslogErrors(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	_, err = NewSyslogCore("tcp", addr, testOptions, zapcore.InfoLevel)
+	_, err = NewSyslogCore("tcp", addr, testOptions, zapcore.InfoLevel, nil)
 	if err == nil || !strings.HasPrefix(err.Error(), "bigiplog: dial syslog tcp "+addr) {
 		t.Errorf("dial to closed port: %v", err)
 	}
@@ -149,7 +149,7 @@ func udpCollector(t *testing.T) (net.PacketConn, zapcore.Core) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = pc.Close() })
-	core, err := NewSyslogCore("udp", pc.LocalAddr().String(), testOptions, zapcore.InfoLevel)
+	core, err := NewSyslogCore("udp", pc.LocalAddr().String(), testOptions, zapcore.InfoLevel, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -169,6 +169,8 @@ func Parse(data []byte, name string) (*Config, error) {
 		at:    locate(data),
 		base:  filepath.Dir(name),
 		stat:  osStat,
+
+		writable: osWritable,
 	}
 	root := &table{d: d, m: raw}
 	cfg := &Config{

@@ -42,6 +42,9 @@ type decoder struct {
 	at    map[string]pos // from locate
 	base  string         // directory that relative file paths are resolved against
 	stat  func(string) (fs.FileInfo, error)
+	// writable says whether this process may write a file (or create one
+	// in a directory): osWritable outside tests.
+	writable func(string) error
 }
 
 // table is one decoded TOML table plus where it sits in the file.

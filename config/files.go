@@ -119,15 +119,21 @@ func (t *table) checkCAFile(key, path string) {
 }
 
 // checkNewFile checks a path tlsgate opens for appending, creating it if needed
-// (the log file, the key log): its directory must exist, and the path must not be
-// a directory. Whether the process may write there is only known when it tries.
+// (the log file, the key log): its directory must exist, the path must not be
+// a directory, and this process must be allowed to write the file, or to create
+// it in the directory. A file `config check` passes then opens when run does.
 func (t *table) checkNewFile(key, path string) {
 	if path == "" {
 		return
 	}
 	if fi, err := t.d.stat(path); err == nil {
-		if fi.IsDir() {
+		switch {
+		case fi.IsDir():
 			t.fail(key, "%q is a directory, want a file to append to", path)
+		case fi.Mode().IsRegular():
+			if err := t.d.writable(path); err != nil {
+				t.failWrap(key, err, "%q is not writable by this process", path)
+			}
 		}
 		return
 	}
@@ -138,6 +144,10 @@ func (t *table) checkNewFile(key, path string) {
 		t.failWrap(key, err, "directory %q of %q is not usable (tlsgate creates the file, not its directory)", dir, path)
 	case !fi.IsDir():
 		t.fail(key, "%q is not a directory, so %q cannot be created in it", dir, path)
+	default:
+		if err := t.d.writable(dir); err != nil {
+			t.failWrap(key, err, "%q cannot be created: directory %q is not writable by this process", path, dir)
+		}
 	}
 }
 

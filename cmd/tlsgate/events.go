@@ -18,8 +18,10 @@ type eventSink struct {
 	admin *admin.Server
 }
 
-func newEventSink(a *admin.Server, host string, pid int) (*eventSink, error) {
-	enc, err := bigiplog.NewEncoder(bigiplog.Options{Format: "json", Host: host, PID: pid, TMMs: 2})
+// newEventSink words the events in lang, the [log] lang, so the live view
+// explains in the language the log does.
+func newEventSink(a *admin.Server, host string, pid int, lang string) (*eventSink, error) {
+	enc, err := bigiplog.NewEncoder(bigiplog.Options{Format: "json", Host: host, PID: pid, TMMs: 2, Lang: lang})
 	if err != nil {
 		return nil, err
 	}

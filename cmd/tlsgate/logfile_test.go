@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -136,5 +137,100 @@ func TestSyslogDropsToldAtExit(t *testing.T) {
 	}
 	if !strings.Contains(string(b), "syslog forwarding dropped log lines") {
 		t.Errorf("the local log does not tell the syslog drops:\n%.300s", b[max(0, len(b)-300):])
+	}
+}
+
+// TestSyslogOutageToldLocally: when the TCP collector goes away, the local
+// log says so while tlsgate runs (not only at exit), and says again when
+// forwarding resumes.
+func TestSyslogOutageToldLocally(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	accepted := make(chan net.Conn, 16)
+	serve := func(ln net.Listener) {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+			go func() { _, _ = io.Copy(io.Discard, c) }()
+		}
+	}
+	go serve(ln)
+	path := filepath.Join(t.TempDir(), "tlsgate.log")
+	logger, out, err := newLogger(config.Log{Format: "bigip", File: path, Level: "warning", Lang: "en",
+		SyslogNetwork: "tcp", SyslogAddr: addr}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	first := <-accepted
+	_ = ln.Close()
+	_ = first.Close()
+
+	// Each line's file write happens before its syslog send; keep logging
+	// until the outage shows in the file.
+	waitInFile(t, path, "syslog forwarding interrupted", func() { logger.Warn("while the collector is down") })
+
+	var ln2 net.Listener
+	deadline := time.Now().Add(20 * time.Second)
+	for ln2, err = net.Listen("tcp", addr); err != nil; ln2, err = net.Listen("tcp", addr) {
+		if time.Now().After(deadline) {
+			t.Fatalf("listen again on %s: %v", addr, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	defer ln2.Close()
+	go serve(ln2)
+	waitInFile(t, path, "syslog forwarding resumed", func() { logger.Warn("collector back") })
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), "syslog=tcp://"+addr) {
+		t.Errorf("the warnings do not name the collector %s:\n%s", addr, b)
+	}
+}
+
+// waitInFile calls poke until path holds sub, for at most 40 s (a hang
+// guard; the reconnect backoff may wait a few seconds).
+func waitInFile(t *testing.T, path, sub string, poke func()) {
+	t.Helper()
+	deadline := time.Now().Add(40 * time.Second)
+	for {
+		poke()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), sub) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%q never appeared in the local log:\n%s", sub, b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestLogHost: with no [log] host, BIG-IP lines carry the machine's short
+// name, as tmm lines do; the FQDN used to go through whole.
+func TestLogHost(t *testing.T) {
+	tests := []struct {
+		configured, machine string
+		err                 error
+		want                string
+	}{
+		{"", "bigip01.example.com", nil, "bigip01"},
+		{"", "lab", nil, "lab"},
+		{"edge.example.com", "bigip01.example.com", nil, "edge.example.com"}, // said outright: kept
+		{"", "", os.ErrNotExist, ""},
+	}
+	for _, tt := range tests {
+		got := logHost(tt.configured, func() (string, error) { return tt.machine, tt.err })
+		if got != tt.want {
+			t.Errorf("logHost(%q) on %q = %q, want %q", tt.configured, tt.machine, got, tt.want)
+		}
 	}
 }

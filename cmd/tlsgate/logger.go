@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -63,11 +65,7 @@ func (o *logOutput) Close() {
 // newLogger builds the one logger the listeners share: the chosen format to
 // a file or stderr, plus optional RFC 3164 syslog forwarding.
 func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, *logOutput, error) {
-	host := lc.Host
-	if host == "" {
-		host, _ = os.Hostname()
-	}
-	opts := bigiplog.Options{Format: lc.Format, Host: host, PID: os.Getpid(), TMMs: 2, Lang: lc.Lang}
+	opts := bigiplog.Options{Format: lc.Format, Host: logHost(lc.Host, os.Hostname), PID: os.Getpid(), TMMs: 2, Lang: lc.Lang}
 	enc, err := bigiplog.NewEncoder(opts)
 	if err != nil {
 		return nil, nil, err
@@ -96,7 +94,8 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, *logOutput, error)
 	}
 	cores := []zapcore.Core{zapcore.NewCore(enc, sink, level)}
 	if lc.SyslogAddr != "" {
-		sc, err := bigiplog.NewSyslogCore(lc.SyslogNetwork, lc.SyslogAddr, opts, level)
+		sc, err := bigiplog.NewSyslogCore(lc.SyslogNetwork, lc.SyslogAddr, opts, level,
+			syslogStatusLogger(zap.New(cores[0]), lc.SyslogNetwork+"://"+lc.SyslogAddr))
 		if err != nil {
 			out.Close()
 			return nil, nil, keyedError{"log.syslog", err}
@@ -105,4 +104,36 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, *logOutput, error)
 		out.syslog, out.local = sc, cores[0]
 	}
 	return zap.New(zapcore.NewTee(cores...)), out, nil
+}
+
+// syslogStatusLogger writes each change in syslog forwarding to the local
+// log only: while the collector is down the lines it misses wait in the
+// queue and then drop, and the local log is where an operator looks to
+// learn that. Both are warnings, so level = "warning" keeps them.
+func syslogStatusLogger(local *zap.Logger, target string) func(bigiplog.SyslogStatus) {
+	return func(st bigiplog.SyslogStatus) {
+		if st.Up {
+			local.Warn("syslog forwarding resumed", zap.String("syslog", target),
+				zap.Duration("down", st.Down.Round(time.Millisecond)), zap.Uint64("dropped", st.Dropped))
+			return
+		}
+		local.Warn("syslog forwarding interrupted: lines wait in a queue (4096 lines, 4 MiB) and drop when it is full; retrying with backoff up to 30s",
+			zap.String("syslog", target), zap.Error(st.Err))
+	}
+}
+
+// logHost is the host name BIG-IP lines carry: [log] host, else the
+// machine's short name, as tmm lines carry it (bigip-log.md §1.1:
+// `pua-bigip`, not `pua-bigip.example.com`). "" leaves it to bigiplog,
+// which says why it has none.
+func logHost(configured string, hostname func() (string, error)) string {
+	if configured != "" {
+		return configured
+	}
+	h, err := hostname()
+	if err != nil {
+		return ""
+	}
+	short, _, _ := strings.Cut(h, ".")
+	return short
 }

@@ -154,7 +154,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			return err
 		}
 		host, _ := os.Hostname()
-		if sink, err = newEventSink(adminAPI, host, os.Getpid()); err != nil {
+		if sink, err = newEventSink(adminAPI, host, os.Getpid(), cfg.Log.Lang); err != nil {
 			return err
 		}
 	}
