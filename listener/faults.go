@@ -22,9 +22,11 @@ type connFaults struct {
 	ci     faults.ConnInfo
 	deps   faults.WrapDeps
 	// late is the client conn carrying request, response and idle
-	// wrappers, nil without any. An alert rule there fires mid-stream, so
-	// recordFaults asks it afterwards whether it did.
-	late net.Conn
+	// wrappers, nil without any; early the one carrying client_hello and
+	// server_flight wrappers. A trigger there (a reset, close, alert or
+	// plaintext reply) fires mid-stream, so recordFaults asks them
+	// afterwards whether one ended the connection.
+	late, early net.Conn
 	// acceptPlanned and helloPlanned: the event-loop engine already
 	// evaluated that stage's rules (each evaluation counts toward
 	// max_fires and draws, so it must happen once).
@@ -98,6 +100,7 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 	}
 	if ws := fx.plan.Wrappers(stages...); len(ws) > 0 {
 		c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
+		fx.early = c
 		if !s.terminates() {
 			fx.late = c
 		}
@@ -185,20 +188,27 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 	_ = c.Close()
 }
 
-// recordFaults copies the plan's firings into the outcome for the log. An
-// alert a request, response or idle rule injected ended the connection
-// like a stop, so it is recorded as one: the diagnosis then names the rule
-// and the alert instead of calling the connection normal.
+// recordFaults copies the plan's firings into the outcome for the log. A
+// wrapper rule that ended the connection mid-stream (a reset, a close, an
+// alert or a plaintext reply at server_flight, request or response, an
+// alert at idle) did what a stop does, so it is recorded as one: the
+// diagnosis then names the rule instead of calling the connection normal,
+// or blaming the client or the handshake for the cut.
 func recordFaults(o *explain.Outcome, fx *connFaults) {
 	if fx.plan.Empty() {
 		return
 	}
-	if in, ok := faults.InjectedAlert(fx.late); ok && o.FaultApplied == "" {
-		switch in.Rule.Stage {
-		case faults.StageRequest, faults.StageResponse, faults.StageIdle:
-			o.FaultApplied = string(faults.ActAlert)
-			o.Route = "fault_" + string(faults.ActAlert)
-			o.ClientTLS.AlertSent = int(in.Alert)
+	if o.FaultApplied == "" {
+		in, ok := faults.Ended(fx.late)
+		if !ok {
+			in, ok = faults.Ended(fx.early)
+		}
+		if ok {
+			o.FaultApplied = string(in.Rule.Action)
+			o.Route = "fault_" + string(in.Rule.Action)
+			if in.Rule.Action == faults.ActAlert {
+				o.ClientTLS.AlertSent = int(in.Alert)
+			}
 		}
 	}
 	o.Faults = fx.plan.Names()
