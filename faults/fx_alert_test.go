@@ -33,7 +33,7 @@ func TestAlertStagesArePlannedAsWrappers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := e.Plan(ConnInfo{Listener: "l", Index: 1})
+	p := e.Plan(ConnInfo{Listener: "l", Index: 1, Decrypted: true})
 	if r := p.Stop(StageHandshakeDone); r == nil || r.Name != "hs" {
 		t.Errorf("Stop(handshake_done) = %v, want the handshake_done alert", r)
 	}

@@ -57,7 +57,15 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 	fx.ci.Hello, fx.ci.JA3, fx.ci.JA4 = o.Hello, o.JA3, o.JA4
 	fx.ci.HelloSegments = segments
 	fx.ci.Plain = !o.Kind.IsTLS()
+	fx.ci.Decrypted = s.decrypts(o)
 	fx.plan = fx.plan.Merge(fx.engine.Plan(fx.ci))
+}
+
+// decrypts says whether this listener will terminate the connection's
+// TLS, as route decides once the first bytes are known: TLS on a
+// terminating listener, unless inspect mode's bypass splices it.
+func (s *Server) decrypts(o *explain.Outcome) bool {
+	return o.Kind.IsTLS() && s.terminates() && (s.opts.Mode != Inspect || s.bypassReason(o) == "")
 }
 
 // planAccept evaluates accept-stage rules before anything is read. It
@@ -93,15 +101,16 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 		return c, true
 	}
 	stages := []faults.Stage{faults.StageClientHello, faults.StageServerFlight}
-	if !s.terminates() {
-		// Without termination the client-facing socket carries every
-		// later stage too.
+	if !fx.ci.Decrypted {
+		// Without termination (TLS passed through, plaintext on any
+		// listener) the client-facing socket carries every later stage
+		// too.
 		stages = append(stages, faults.StageRequest, faults.StageResponse, faults.StageIdle)
 	}
 	if ws := fx.plan.Wrappers(stages...); len(ws) > 0 {
 		c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
 		fx.early = c
-		if !s.terminates() {
+		if !fx.ci.Decrypted {
 			fx.late = c
 		}
 	}
@@ -115,7 +124,7 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 		// terminating one lets crypto/tls enforce versions, suites and
 		// groups, but crypto/tls has no knob for signature algorithms.
 		refusal := pol.Refusal
-		if s.terminates() {
+		if fx.ci.Decrypted {
 			refusal = pol.SigAlgRefusal
 		}
 		if alert, refused := refusal(o.Hello); refused {
