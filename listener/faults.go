@@ -101,17 +101,34 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 		return c, true
 	}
 	stages := []faults.Stage{faults.StageClientHello, faults.StageServerFlight}
-	if !fx.ci.Decrypted {
-		// Without termination (TLS passed through, plaintext on any
-		// listener) the client-facing socket carries every later stage
-		// too.
-		stages = append(stages, faults.StageRequest, faults.StageResponse, faults.StageIdle)
-	}
-	if ws := fx.plan.Wrappers(stages...); len(ws) > 0 {
-		c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
-		fx.early = c
-		if !fx.ci.Decrypted {
-			fx.late = c
+	later := []faults.Stage{faults.StageRequest, faults.StageResponse, faults.StageIdle}
+	switch {
+	case fx.ci.Plain && !fx.ci.Decrypted:
+		// Plain HTTP: the peeked bytes are the request itself, so the
+		// request stage's wrappers must see them, not only what follows
+		// (a block page would let the request through, a reset at
+		// request wait for a second one). The client_hello stage's act
+		// after them, as on TLS.
+		if ws := fx.plan.Wrappers(stages...); len(ws) > 0 {
+			c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
+			fx.early = c
+		}
+		if ws := fx.plan.Wrappers(later...); len(ws) > 0 {
+			c = faults.Wrap(&replayConn{Conn: c, first: p.buf}, ws, faults.FacingClient, fx.deps)
+			fx.late, p.replayed = c, true
+		}
+	case !fx.ci.Decrypted:
+		// TLS passed through: the client-facing socket carries every
+		// later stage too, after the hello.
+		stages = append(stages, later...)
+		fallthrough
+	default:
+		if ws := fx.plan.Wrappers(stages...); len(ws) > 0 {
+			c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
+			fx.early = c
+			if !fx.ci.Decrypted {
+				fx.late = c
+			}
 		}
 	}
 	if r := fx.plan.Stop(faults.StageClientHello); r != nil {
@@ -257,3 +274,32 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 }
 
 func unmapped(a netip.Addr) netip.Addr { return a.Unmap() }
+
+// replayConn hands the peeked first bytes to Read before the socket's, so
+// the fault wrapper above it sees them like any other; the relay then
+// replays nothing itself (peeked.replayed).
+type replayConn struct {
+	net.Conn
+	first []byte
+}
+
+func (r *replayConn) Read(b []byte) (int, error) {
+	if len(r.first) > 0 {
+		n := copy(b, r.first)
+		r.first = r.first[n:]
+		return n, nil
+	}
+	return r.Conn.Read(b)
+}
+
+// CloseWrite passes a half-close down (embedding net.Conn hides it).
+func (r *replayConn) CloseWrite() error {
+	if cw, ok := r.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return r.Conn.Close()
+}
+
+// NetConn exposes the conn beneath, so a reset reaches the socket and the
+// listener finds the wrappers below.
+func (r *replayConn) NetConn() net.Conn { return r.Conn }
