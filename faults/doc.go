@@ -34,7 +34,9 @@
 // toward the client in the clear, beneath the TLS session (a middlebox has
 // no keys), with record version 0x0303 unless the rule says otherwise; at
 // idle it goes once the conn has been quiet both ways for the rule's
-// timeout. InjectedAlert tells the listener afterwards whether it went.
+// timeout. Ended tells the listener afterwards whether it went, and whether
+// a reset, close or plaintext reply at server_flight, request or response
+// ended the connection.
 //
 // A rewrite is planned like any wrapper but fires only when it changes a
 // response head: a connection that carried no response, or none with the

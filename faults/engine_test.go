@@ -277,7 +277,7 @@ func TestPlanStagesAndAccessors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ci := ConnInfo{Listener: "l", Client: netip.MustParseAddrPort("10.0.0.1:1"), Index: 1,
+	ci := ConnInfo{Listener: "l", Client: netip.MustParseAddrPort("10.0.0.1:1"), Index: 1, Decrypted: true,
 		Hello: &sniff.ClientHello{ServerName: "a.x.test", CipherSuites: []uint16{0x002f}, LegacyVersion: 0x0303}}
 	acc := e.PlanAccept(ci)
 	if !slices.Equal(acc.Names(), []string{"acc-lat", "acc-rst"}) {
@@ -392,7 +392,7 @@ func TestFiringCarriesRuleParameters(t *testing.T) {
 		"root": {Chain: string(ChainUntrustedRoot)},
 		"cut":  {Then: string(ThenFIN)},
 	}
-	got := e.Plan(ConnInfo{Listener: "l", Index: 1}).Firings()
+	got := e.Plan(ConnInfo{Listener: "l", Index: 1, Decrypted: true}).Firings()
 	if len(got) != len(rules) {
 		t.Fatalf("%d firings, want %d: %+v", len(got), len(rules), got)
 	}

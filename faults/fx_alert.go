@@ -8,22 +8,22 @@ import (
 	"time"
 )
 
-// Injection is an alert that a request, response or idle alert rule wrote
-// to the client in the clear, beneath the TLS session.
+// Injection is a wrapper rule that ended the connection on purpose once
+// bytes began to flow: a trigger at server_flight, request or response
+// (reset, close, alert, plaintext reply) or an alert at idle.
 type Injection struct {
 	Rule  *Rule // the rule that fired; shared, read only
-	Alert uint8 // the alert description sent
+	Alert uint8 // the alert description sent, for an alert rule
 }
 
-// InjectedAlert reports the alert a request, response or idle alert rule
-// injected on c, a conn Wrap returned (or one wrapping it, such as a
-// tls.Conn over it), and false when none did. Such a rule is a wrapper that
-// fires mid-stream, so only the conn knows whether it fired; the listener
-// asks after the connection ends, to log it like a stop.
-func InjectedAlert(c net.Conn) (Injection, bool) {
+// Ended reports the wrapper rule that ended c, a conn Wrap returned (or one
+// wrapping it, such as a tls.Conn over it), and false when none did. Such a
+// rule fires mid-stream, so only the conn knows whether it fired; the
+// listener asks after the connection ends, to log it like a stop.
+func Ended(c net.Conn) (Injection, bool) {
 	for c != nil {
 		if w, ok := c.(*conn); ok {
-			if in := w.k.alerted.Load(); in != nil {
+			if in := w.k.ended.Load(); in != nil {
 				return *in, true
 			}
 		}
@@ -73,10 +73,10 @@ func (k *ctl) injectAlert(r *Rule) error {
 	// the relay end, and the listener log the connection) before Write
 	// returns here, and the log must still say the alert went out.
 	inj := &Injection{Rule: r, Alert: code}
-	mine := k.alerted.CompareAndSwap(nil, inj)
+	mine := k.ended.CompareAndSwap(nil, inj)
 	if _, err := raw.Write(AlertRecord(AlertLevel(code), code, ver)); err != nil {
 		if mine {
-			k.alerted.CompareAndSwap(inj, nil)
+			k.ended.CompareAndSwap(inj, nil)
 		}
 		k.closeAll()
 		return fmt.Errorf("faults: rule %q: alert %d to %s: %w", r.Name, code, remote(raw), err)

@@ -33,7 +33,7 @@ func TestAlertStagesArePlannedAsWrappers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := e.Plan(ConnInfo{Listener: "l", Index: 1})
+	p := e.Plan(ConnInfo{Listener: "l", Index: 1, Decrypted: true})
 	if r := p.Stop(StageHandshakeDone); r == nil || r.Name != "hs" {
 		t.Errorf("Stop(handshake_done) = %v, want the handshake_done alert", r)
 	}
@@ -103,8 +103,8 @@ func TestAlertAtRequest(t *testing.T) {
 			r := rule(t, tt.r)
 			w := Wrap(m, []*Rule{r}, FacingClient, newFakeClock().deps())
 			defer w.Close()
-			if _, ok := InjectedAlert(w); ok {
-				t.Error("InjectedAlert before any byte")
+			if _, ok := Ended(w); ok {
+				t.Error("Ended before any byte")
 			}
 			m.Push(req)
 			n, err := w.Read(make([]byte, 64))
@@ -117,9 +117,9 @@ func TestAlertAtRequest(t *testing.T) {
 			if _, closed := m.State(); !closed {
 				t.Error("socket not closed after the alert")
 			}
-			in, ok := InjectedAlert(w)
+			in, ok := Ended(w)
 			if !ok || in.Rule != r || in.Alert != tt.record[6] {
-				t.Errorf("InjectedAlert = %+v, %v", in, ok)
+				t.Errorf("Ended = %+v, %v", in, ok)
 			}
 		})
 	}
@@ -174,8 +174,8 @@ func TestAlertAtResponseBeneathTLS(t *testing.T) {
 			if _, err := w.Write([]byte("more")); !errors.Is(err, want) {
 				t.Errorf("later Write = %v, want %v", err, want)
 			}
-			if in, ok := InjectedAlert(w); !ok || in.Alert != 40 {
-				t.Errorf("InjectedAlert = %+v, %v", in, ok)
+			if in, ok := Ended(w); !ok || in.Alert != 40 {
+				t.Errorf("Ended = %+v, %v", in, ok)
 			}
 		})
 	}
@@ -237,8 +237,8 @@ func TestAlertAtIdle(t *testing.T) {
 	if got := clk.Timers(); len(got) != 0 {
 		t.Errorf("timers still armed: %v", got)
 	}
-	if in, ok := InjectedAlert(w); !ok || in.Rule != r {
-		t.Errorf("InjectedAlert = %+v, %v", in, ok)
+	if in, ok := Ended(w); !ok || in.Rule != r {
+		t.Errorf("Ended = %+v, %v", in, ok)
 	}
 }
 

@@ -36,6 +36,7 @@ func (t *trigger) Write(p []byte) (int, error) {
 	r := t.r
 	switch r.Action {
 	case ActReset:
+		t.k.endedBy(r, 0)
 		_ = t.k.reset()
 		t.err = ErrReset
 	case ActClose:
@@ -43,6 +44,7 @@ func (t *trigger) Write(p []byte) (int, error) {
 			_ = t.next.End(true) // half-close: FIN toward the client, keep reading
 			return len(p), nil
 		}
+		t.k.endedBy(r, 0)
 		t.k.closeAll()
 		t.err = ErrClosedByFault
 	case ActAlert:
@@ -56,12 +58,14 @@ func (t *trigger) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 		code := r.AlertCode()
+		t.k.endedBy(r, code)
 		if _, err := t.next.Write(AlertRecord(AlertLevel(code), code, uint16(r.RecordVersion))); err != nil {
 			t.err = err
 			return 0, err
 		}
 		return t.follow(len(p))
 	case ActPlaintextReply:
+		t.k.endedBy(r, 0)
 		reply, _ := RewriteHeaders(PlaintextReply(r.Status), nil, r.HeadersAdd)
 		_, _ = t.next.Write(reply)
 		t.k.closeAll()

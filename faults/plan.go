@@ -23,6 +23,11 @@ type ConnInfo struct {
 	// Hello alone cannot tell: it is also nil for a TLS hello too large,
 	// too old (SSLv2) or too broken to parse.
 	Plain bool
+	// Decrypted says the listener terminates this connection's TLS: it
+	// runs the handshake (so it can serve a bad chain and reach
+	// handshake_done) and sees the HTTP inside. False for TLS it passes
+	// through and for plaintext.
+	Decrypted bool
 }
 
 // Firing records one rule that fired for a connection, for the log line.
@@ -74,7 +79,7 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 	var p *Plan
 	var now time.Time
 	for _, rs := range s.rules {
-		if !rs.enabled || (rs.rule.Stage == StageAccept) != accept || !rs.m.match(&v) {
+		if !rs.enabled || (rs.rule.Stage == StageAccept) != accept || !rs.m.match(&v) || !accept && !rs.rule.actsOn(ci) {
 			continue
 		}
 		if now.IsZero() {
@@ -108,6 +113,25 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 			Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then)})
 	}
 	return p
+}
+
+// actsOn reports whether r can act on the connection ci describes. A rule
+// that cannot (a bad chain where tlsgate runs no handshake, a block page
+// inside TLS it passes through, a version floor for plain HTTP) must not
+// fire: its firing would be counted and logged with a symptom the client
+// never shows.
+func (r *Rule) actsOn(ci *ConnInfo) bool {
+	switch {
+	case r.Action == ActChain || r.Stage == StageHandshakeDone:
+		return ci.Decrypted
+	case r.Action == ActBlockPage || r.Action == ActRewrite:
+		// HTTP is readable where tlsgate decrypts it or where it was
+		// never encrypted.
+		return ci.Decrypted || ci.Plain
+	case r.Action == ActVersion || r.Action == ActCipher:
+		return !ci.Plain
+	}
+	return true
 }
 
 // Firings returns the rules that fired, in rule order. Until Settle, a

@@ -74,8 +74,12 @@ func symptomRows() []symptomRow {
 		{action: ActMTU, text: ClassTimeout + " (PMTUD black hole): small packets pass, the first full-size burst stalls; " +
 			"curl (28) with curl -v stuck after Client hello (1); openssl s_client hangs; Go net/http: TLS handshake timeout; " +
 			"Chrome ERR_TIMED_OUT; small responses and short ECDSA chains still work%s", detail: mtuDetail},
-		{action: ActTruncate, then: ThenHold, text: ClassTimeout + " after a truncated flight: curl (28); openssl s_client hangs; " +
+		{action: ActTruncate, then: ThenHold, stages: handshakeStages(), text: ClassTimeout + " after a truncated flight: curl (28); openssl s_client hangs; " +
 			"Go i/o timeout / net/http: TLS handshake timeout; Chrome ERR_TIMED_OUT"},
+		// After the handshake the cut leaves a body (or a request) half
+		// sent: the client times out waiting for the rest of it.
+		{action: ActTruncate, then: ThenHold, text: ClassTimeout + " after a truncated body: curl (28) Operation timed out … with N out of M bytes received; " +
+			"Go i/o timeout (context deadline exceeded … while reading body); Chrome ERR_TIMED_OUT"},
 		{action: ActTruncate, then: ThenFIN, stages: handshakeStages(), text: eofFlight},
 		{action: ActTruncate, then: ThenFIN, text: truncatedBody},
 		{action: ActTruncate, then: ThenRST, stages: handshakeStages(), text: resetHandshake},

@@ -64,6 +64,22 @@ func TestSymptom(t *testing.T) {
 	}
 }
 
+// TestTruncateHoldAfterHandshake: a truncation that holds after the
+// handshake stalls a body, not the handshake, so the symptom must not send
+// the reader looking for a TLS handshake timeout (it once did at every
+// stage).
+func TestTruncateHoldAfterHandshake(t *testing.T) {
+	for _, st := range []Stage{StageHandshakeDone, StageRequest, StageResponse} {
+		got := Symptom(string(ActTruncate), string(st), &Rule{Then: ThenHold})
+		if !strings.HasPrefix(got, ClassTimeout) || strings.Contains(got, "handshake") || !strings.Contains(got, "bytes received") {
+			t.Errorf("Symptom(truncate hold, %s) = %q", st, got)
+		}
+	}
+	if got := Symptom(string(ActTruncate), string(StageServerFlight), &Rule{Then: ThenHold}); !strings.Contains(got, "TLS handshake timeout") {
+		t.Errorf("Symptom(truncate hold, server_flight) = %q", got)
+	}
+}
+
 // TestSymptomCoversEveryAction: no action at any stage it allows falls
 // through to the catch-all.
 func TestSymptomCoversEveryAction(t *testing.T) {

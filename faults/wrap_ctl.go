@@ -36,9 +36,10 @@ type ctl struct {
 	// sent counts the bytes that actually reached the socket, so the log
 	// does not claim bytes a truncate or MTU fault swallowed.
 	sent atomic.Int64
-	// alerted is the alert a mid-stream or idle alert rule injected, for
-	// the listener's log (InjectedAlert); nil until one did.
-	alerted atomic.Pointer[Injection]
+	// ended is the wrapper rule that ended the connection on purpose (a
+	// trigger, an idle alert), for the listener's log (Ended); nil until
+	// one did.
+	ended atomic.Pointer[Injection]
 
 	// acted holds the rules that fire only when they act (see
 	// Rule.firesOnAct) and did on this conn, for Plan.Settle.
@@ -173,6 +174,14 @@ func (k *ctl) closeAll() {
 	if k.w != nil && k.w.in != nil {
 		k.w.in.fail(ErrClosedByFault)
 	}
+}
+
+// endedBy records that rule r ends the connection, before it does: the
+// client may react (and the listener log the connection) before the
+// trigger's write returns, and the log must still name the rule. The
+// first rule wins.
+func (k *ctl) endedBy(r *Rule, alert uint8) {
+	k.ended.CompareAndSwap(nil, &Injection{Rule: r, Alert: alert})
 }
 
 // sharedState returns the state a rule's filters share across directions,

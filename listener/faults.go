@@ -22,10 +22,11 @@ type connFaults struct {
 	ci     faults.ConnInfo
 	deps   faults.WrapDeps
 	// late is the client conn carrying request, response and idle
-	// wrappers, nil without any. An alert or rewrite rule there fires
-	// mid-stream, if at all, so recordFaults asks it afterwards whether
-	// it did.
-	late net.Conn
+	// wrappers, nil without any; early the one carrying client_hello and
+	// server_flight wrappers. A trigger there (a reset, close, alert or
+	// plaintext reply) fires mid-stream, and a rewrite rule fires only when
+	// it acts, so recordFaults asks them afterwards what happened.
+	late, early net.Conn
 	// acceptPlanned and helloPlanned: the event-loop engine already
 	// evaluated that stage's rules (each evaluation counts toward
 	// max_fires and draws, so it must happen once).
@@ -56,7 +57,15 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 	fx.ci.Hello, fx.ci.JA3, fx.ci.JA4 = o.Hello, o.JA3, o.JA4
 	fx.ci.HelloSegments = segments
 	fx.ci.Plain = !o.Kind.IsTLS()
+	fx.ci.Decrypted = s.decrypts(o)
 	fx.plan = fx.plan.Merge(fx.engine.Plan(fx.ci))
+}
+
+// decrypts says whether this listener will terminate the connection's
+// TLS, as route decides once the first bytes are known: TLS on a
+// terminating listener, unless inspect mode's bypass splices it.
+func (s *Server) decrypts(o *explain.Outcome) bool {
+	return o.Kind.IsTLS() && s.terminates() && (s.opts.Mode != Inspect || s.bypassReason(o) == "")
 }
 
 // planAccept evaluates accept-stage rules before anything is read. It
@@ -92,15 +101,34 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 		return c, true
 	}
 	stages := []faults.Stage{faults.StageClientHello, faults.StageServerFlight}
-	if !s.terminates() {
-		// Without termination the client-facing socket carries every
-		// later stage too.
-		stages = append(stages, faults.StageRequest, faults.StageResponse, faults.StageIdle)
-	}
-	if ws := fx.plan.Wrappers(stages...); len(ws) > 0 {
-		c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
-		if !s.terminates() {
-			fx.late = c
+	later := []faults.Stage{faults.StageRequest, faults.StageResponse, faults.StageIdle}
+	switch {
+	case fx.ci.Plain && !fx.ci.Decrypted:
+		// Plain HTTP: the peeked bytes are the request itself, so the
+		// request stage's wrappers must see them, not only what follows
+		// (a block page would let the request through, a reset at
+		// request wait for a second one). The client_hello stage's act
+		// after them, as on TLS.
+		if ws := fx.plan.Wrappers(stages...); len(ws) > 0 {
+			c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
+			fx.early = c
+		}
+		if ws := fx.plan.Wrappers(later...); len(ws) > 0 {
+			c = faults.Wrap(&replayConn{Conn: c, first: p.buf}, ws, faults.FacingClient, fx.deps)
+			fx.late, p.replayed = c, true
+		}
+	case !fx.ci.Decrypted:
+		// TLS passed through: the client-facing socket carries every
+		// later stage too, after the hello.
+		stages = append(stages, later...)
+		fallthrough
+	default:
+		if ws := fx.plan.Wrappers(stages...); len(ws) > 0 {
+			c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
+			fx.early = c
+			if !fx.ci.Decrypted {
+				fx.late = c
+			}
 		}
 	}
 	if r := fx.plan.Stop(faults.StageClientHello); r != nil {
@@ -113,7 +141,7 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 		// terminating one lets crypto/tls enforce versions, suites and
 		// groups, but crypto/tls has no knob for signature algorithms.
 		refusal := pol.Refusal
-		if s.terminates() {
+		if fx.ci.Decrypted {
 			refusal = pol.SigAlgRefusal
 		}
 		if alert, refused := refusal(o.Hello); refused {
@@ -189,20 +217,27 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 // recordFaults copies the plan's firings into the outcome for the log,
 // once the connection ended. A rule that fires only when it acts (a
 // rewrite) is listed only if it did, which the plan settles against the
-// late conn. An alert a request, response or idle rule injected ended the
-// connection like a stop, so it is recorded as one: the diagnosis then
-// names the rule and the alert instead of calling the connection normal.
+// late conn. A wrapper rule that ended the connection mid-stream (a reset,
+// a close, an alert or a plaintext reply at server_flight, request or
+// response, an alert at idle) did what a stop does, so it is recorded as
+// one: the diagnosis then names the rule instead of calling the connection
+// normal, or blaming the client or the handshake for the cut.
 func recordFaults(o *explain.Outcome, fx *connFaults) {
 	plan := fx.plan.Settle(fx.late)
 	if plan.Empty() {
 		return
 	}
-	if in, ok := faults.InjectedAlert(fx.late); ok && o.FaultApplied == "" {
-		switch in.Rule.Stage {
-		case faults.StageRequest, faults.StageResponse, faults.StageIdle:
-			o.FaultApplied = string(faults.ActAlert)
-			o.Route = "fault_" + string(faults.ActAlert)
-			o.ClientTLS.AlertSent = int(in.Alert)
+	if o.FaultApplied == "" {
+		in, ok := faults.Ended(fx.late)
+		if !ok {
+			in, ok = faults.Ended(fx.early)
+		}
+		if ok {
+			o.FaultApplied = string(in.Rule.Action)
+			o.Route = "fault_" + string(in.Rule.Action)
+			if in.Rule.Action == faults.ActAlert {
+				o.ClientTLS.AlertSent = int(in.Alert)
+			}
 		}
 	}
 	o.Faults = plan.Names()
@@ -242,3 +277,32 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 }
 
 func unmapped(a netip.Addr) netip.Addr { return a.Unmap() }
+
+// replayConn hands the peeked first bytes to Read before the socket's, so
+// the fault wrapper above it sees them like any other; the relay then
+// replays nothing itself (peeked.replayed).
+type replayConn struct {
+	net.Conn
+	first []byte
+}
+
+func (r *replayConn) Read(b []byte) (int, error) {
+	if len(r.first) > 0 {
+		n := copy(b, r.first)
+		r.first = r.first[n:]
+		return n, nil
+	}
+	return r.Conn.Read(b)
+}
+
+// CloseWrite passes a half-close down (embedding net.Conn hides it).
+func (r *replayConn) CloseWrite() error {
+	if cw, ok := r.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return r.Conn.Close()
+}
+
+// NetConn exposes the conn beneath, so a reset reaches the socket and the
+// listener finds the wrappers below.
+func (r *replayConn) NetConn() net.Conn { return r.Conn }

@@ -15,7 +15,7 @@ func (s *Server) nonSSL(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) 
 	switch s.opts.NonSSL {
 	case NonSSLAllow:
 		o.Route = "non_ssl_allow"
-		s.relay(c, o, p.buf, s.opts.PlainBackend, cc)
+		s.relay(c, o, p.first(), s.opts.PlainBackend, cc)
 	case NonSSLHTTP400:
 		o.Route = "non_ssl_http400"
 		body := fmt.Sprintf("400 Bad Request: a plain HTTP request was sent to a TLS port (%s).\n"+

@@ -20,6 +20,17 @@ type peeked struct {
 	kind  sniff.Kind
 	end   explain.PeerEnd
 	reads int // reads that returned bytes: segments, roughly
+	// replayed: a fault wrapper's conn hands buf to Read again (see
+	// replayConn), so the relay must not send it itself.
+	replayed bool
+}
+
+// first is what the relay replays to the backend before pumping.
+func (p *peeked) first() []byte {
+	if p.replayed {
+		return nil
+	}
+	return p.buf
 }
 
 // peekRead reads into p.buf until decide says enough, the cap is hit, the

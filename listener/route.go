@@ -41,7 +41,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 		// ("GE", or a request line whose headers never end): the client
 		// has said all it will, and the backend is the one to answer it.
 		o.Route = "plain"
-		s.relay(c, o, p.buf, s.backendAddr(o), cc)
+		s.relay(c, o, p.first(), s.backendAddr(o), cc)
 	case Auto:
 		switch {
 		case isTLS && s.terminates():
@@ -49,12 +49,12 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 			s.terminate(c, o, p, cc)
 		case isTLS:
 			o.Route = "passthrough"
-			s.relay(c, o, p.buf, s.backendAddr(o), cc)
+			s.relay(c, o, p.first(), s.backendAddr(o), cc)
 		case silent || p.end == explain.PeerSpoke || p.end == explain.PeerPartial || plainUntil(p, explain.PeerClosed):
 			// Like sslh's on-timeout: a silent client may be waiting for a
 			// server banner, so it goes to the plaintext backend.
 			o.Route = "plain"
-			s.relay(c, o, p.buf, s.opts.PlainBackend, cc)
+			s.relay(c, o, p.first(), s.opts.PlainBackend, cc)
 		default:
 			o.Route = "closed"
 			_ = c.Close()
@@ -86,7 +86,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 			s.terminate(c, o, p, cc)
 		case isTLS:
 			o.Route = "passthrough"
-			s.relay(c, o, p.buf, s.backendAddr(o), cc)
+			s.relay(c, o, p.first(), s.backendAddr(o), cc)
 		case p.end == explain.PeerSpoke || plainUntil(p, explain.PeerPartial):
 			s.nonSSL(c, o, p, cc)
 		default:

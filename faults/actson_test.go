@@ -1,0 +1,52 @@
+package faults
+
+import (
+	"testing"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// A rule fires only on a connection it can act on, so its fire count and
+// the log's "the client should see" never describe something that did not
+// happen.
+func TestPlanSkipsRulesThatCannotAct(t *testing.T) {
+	hello := &sniff.ClientHello{ServerName: "a.test", LegacyVersion: 0x0303}
+	terminated := ConnInfo{Listener: "l", Index: 1, Hello: hello, Decrypted: true}
+	passed := ConnInfo{Listener: "l", Index: 1, Hello: hello}
+	plain := ConnInfo{Listener: "l", Index: 1, Plain: true}
+	tests := []struct {
+		rule                      Rule
+		terminated, passed, plain bool
+	}{
+		{Rule{Action: ActChain, Chain: ChainExpired}, true, false, false},
+		{Rule{Action: ActChain, Skew: Duration(-3600e9)}, true, false, false},
+		{Rule{Action: ActReset, Stage: StageHandshakeDone}, true, false, false},
+		{Rule{Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageHandshakeDone}, true, false, false},
+		{Rule{Action: ActBlockPage}, true, false, true},
+		{Rule{Action: ActRewrite, HeadersAdd: []string{"Via: x"}}, true, false, true},
+		{Rule{Action: ActVersion, MinVersion: VersionTLS13}, true, true, false},
+		{Rule{Action: ActCipher, Groups: []string{"P-384"}}, true, true, false},
+		{Rule{Action: ActReset}, true, true, true},
+		{Rule{Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageRequest}, true, true, true},
+		{Rule{Action: ActLatency, Latency: Duration(1e6), Stage: StageResponse}, true, true, true},
+	}
+	for _, tt := range tests {
+		tt.rule.Name = "r"
+		for _, c := range []struct {
+			name string
+			ci   ConnInfo
+			want bool
+		}{{"terminated", terminated, tt.terminated}, {"passed through", passed, tt.passed}, {"plain", plain, tt.plain}} {
+			e := NewEngine(nil)
+			if err := e.Add(tt.rule); err != nil {
+				t.Fatal(err)
+			}
+			if got := !e.Plan(c.ci).Empty(); got != c.want {
+				t.Errorf("%s at %s on a %s connection: fired %v, want %v", tt.rule.Action, tt.rule.Stage, c.name, got, c.want)
+			}
+			if st := e.List(); !c.want && st[0].Fires != 0 {
+				t.Errorf("%s on a %s connection: %d fires counted", tt.rule.Action, c.name, st[0].Fires)
+			}
+		}
+	}
+}
