@@ -39,7 +39,7 @@ func TestRewriteFiresWhenItActs(t *testing.T) {
 			if err := e.Add(tt.rule); err != nil {
 				t.Fatal(err)
 			}
-			p := e.Plan(ConnInfo{Listener: "l", Index: 1})
+			p := e.Plan(ConnInfo{Listener: "l", Index: 1, Decrypted: true})
 			m := newMemConn()
 			w := Wrap(m, p.Wrappers(StageResponse), FacingClient, clk.deps())
 			for _, s := range tt.writes {
@@ -79,7 +79,7 @@ func TestSettleReturnsUnusedBudget(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	first := e.Plan(ConnInfo{Listener: "l", Index: 1})
+	first := e.Plan(ConnInfo{Listener: "l", Index: 1, Decrypted: true})
 	if got := first.Names(); !slices.Equal(got, []string{"rw", "mtu"}) {
 		t.Fatalf("planned %v", got)
 	}
@@ -91,7 +91,7 @@ func TestSettleReturnsUnusedBudget(t *testing.T) {
 	if st := e.List(); st[0].Fires != 0 || st[1].Fires != 1 {
 		t.Fatalf("fires after settling: rw %d mtu %d, want 0 and 1", st[0].Fires, st[1].Fires)
 	}
-	second := e.Plan(ConnInfo{Listener: "l", Index: 2})
+	second := e.Plan(ConnInfo{Listener: "l", Index: 2, Decrypted: true})
 	if got := second.Names(); !slices.Equal(got, []string{"rw"}) {
 		t.Fatalf("second plan %v, want the rewrite's budget back and mtu's spent", got)
 	}
@@ -104,7 +104,7 @@ func TestSettleLooksBeneathTLS(t *testing.T) {
 	if err := e.Add(Rule{Name: "rw", Action: ActRewrite, HeadersAdd: []string{"Via: 1.1 lab"}}); err != nil {
 		t.Fatal(err)
 	}
-	p := e.Plan(ConnInfo{Listener: "l", Index: 1})
+	p := e.Plan(ConnInfo{Listener: "l", Index: 1, Decrypted: true})
 	m := newMemConn()
 	w := Wrap(m, p.Wrappers(StageResponse), FacingClient, newFakeClock().deps())
 	if _, err := w.Write([]byte("HTTP/1.1 204 No Content\r\n\r\n")); err != nil {
