@@ -60,11 +60,14 @@ func (c *conn) Read(b []byte) (int, error) {
 }
 
 // Write records what the socket accepted: a short write sent only n bytes.
+// The bytes are announced to the Writer before the socket sees them, so
+// that the peer's answer, read by another goroutine before this one runs
+// again, is recorded after them; if anything is recorded on the leg while
+// the write runs, the whole write is recorded first (see Writer.writing).
 func (c *conn) Write(b []byte) (int, error) {
+	c.w.writing(c.leg, !c.peerIsClient, b)
 	n, err := c.Conn.Write(b)
-	if n > 0 {
-		c.w.Data(c.leg, !c.peerIsClient, b[:n])
-	}
+	c.w.wrote(c.leg, !c.peerIsClient, b, n)
 	if err != nil && errors.Is(err, syscall.ECONNRESET) {
 		c.w.Reset(c.leg, c.peerIsClient)
 	}

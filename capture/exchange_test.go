@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -94,12 +95,57 @@ func pump(dst, src net.Conn) error {
 	return err
 }
 
+// noLeg names no leg: nothing is slowed down.
+const noLeg Leg = -1
+
+// answeredFirst is a relay socket whose first Write returns only once the
+// relay has read the peer's answer to it and begun to read again, so the
+// answer is already recorded: the order a loaded machine produces when the
+// writing pump waits for a CPU while the other pump runs.
+type answeredFirst struct {
+	net.Conn
+	started  atomic.Bool // the first write began
+	answered atomic.Bool // a read returned bytes after that
+	once     sync.Once
+	reading  chan struct{} // closed when a read begins after the answer
+}
+
+func newAnsweredFirst(c net.Conn) *answeredFirst {
+	return &answeredFirst{Conn: c, reading: make(chan struct{})}
+}
+
+func (c *answeredFirst) Write(b []byte) (int, error) {
+	if c.started.Swap(true) {
+		return c.Conn.Write(b)
+	}
+	n, err := c.Conn.Write(b)
+	select {
+	case <-c.reading:
+	case <-time.After(time.Minute): // a safety net against a hung test
+	}
+	return n, err
+}
+
+func (c *answeredFirst) Read(b []byte) (int, error) {
+	if c.answered.Load() {
+		c.once.Do(func() { close(c.reading) })
+	}
+	n, err := c.Conn.Read(b)
+	if n > 0 && c.started.Load() {
+		c.answered.Store(true)
+	}
+	return n, err
+}
+
+func (c *answeredFirst) CloseWrite() error { return c.Conn.(*net.TCPConn).CloseWrite() }
+
 // exchange runs one HTTPS request over loopback and records it. With proxy,
 // a passthrough relay sits in the middle and both of its legs are recorded
-// (the same TLS session twice); else the server's socket is recorded.
+// (the same TLS session twice); else the server's socket is recorded. The
+// relay's socket on leg late, unless noLeg, is an answeredFirst.
 // It returns the capture, the key log, and the TCP ports Wireshark must
 // decode as TLS.
-func exchange(t *testing.T, version uint16, proxy bool) (pcapPath, keyLog string, ports []uint16) {
+func exchange(t *testing.T, version uint16, proxy bool, late Leg) (pcapPath, keyLog string, ports []uint16) {
 	t.Helper()
 	dir := t.TempDir()
 	cert, pool := selfSigned(t)
@@ -160,6 +206,12 @@ func exchange(t *testing.T, version uint16, proxy bool) (pcapPath, keyLog string
 			}
 			_ = out.SetDeadline(deadline)
 			w.Open(ServerLeg, addrPort(out.LocalAddr()), addrPort(out.RemoteAddr()))
+			switch late {
+			case ClientLeg:
+				in = newAnsweredFirst(in)
+			case ServerLeg:
+				out = newAnsweredFirst(out)
+			}
 			cin, cout := Conn(in, w, ClientLeg, true), Conn(out, w, ServerLeg, false)
 			var p sync.WaitGroup
 			p.Go(func() { _ = pump(cout, cin) })

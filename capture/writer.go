@@ -83,7 +83,9 @@ func WithMSS(n int) Option {
 // Writer is one pcap file for one proxied connection, both legs. It is safe
 // for concurrent use: the two pump goroutines of each leg record their
 // directions at the same time, and a single lock keeps every packet's
-// numbers consistent with the packets written before it.
+// numbers consistent with the packets written before it. A Conn's write
+// still on its way to the socket is recorded before anything else on its
+// leg, since that may be the answer to it.
 type Writer struct {
 	now   func() time.Time
 	path  string
@@ -194,6 +196,13 @@ func (w *Writer) Data(leg Leg, fromClient bool, b []byte) {
 		return
 	}
 	ts := w.now()
+	w.settle(ts, ls)
+	w.send(ts, ls, d, b)
+}
+
+// send emits b from direction d of ls in segments of at most the MSS,
+// each followed by the receiver's ACK.
+func (w *Writer) send(ts time.Time, ls *legState, d int, b []byte) {
 	for len(b) > 0 {
 		n := min(len(b), w.mss)
 		flags := uint8(flagACK)
@@ -217,6 +226,7 @@ func (w *Writer) Fin(leg Leg, fromClient bool) {
 		return
 	}
 	ts := w.now()
+	w.settle(ts, ls)
 	w.emit(ts, ls, d, flagFIN|flagACK, nil)
 	ls.dir[d].seq++
 	ls.dir[d].fin = true
@@ -232,7 +242,9 @@ func (w *Writer) Reset(leg Leg, fromClient bool) {
 	if ls == nil {
 		return
 	}
-	w.emit(w.now(), ls, d, flagRST|flagACK, nil)
+	ts := w.now()
+	w.settle(ts, ls)
+	w.emit(ts, ls, d, flagRST|flagACK, nil)
 	ls.reset = true
 }
 
@@ -258,6 +270,13 @@ func (w *Writer) Close() error {
 	defer w.mu.Unlock()
 	if w.closed {
 		return w.err
+	}
+	// A write still in flight was sent as far as anyone can tell.
+	for i := range w.legs {
+		ls := &w.legs[i]
+		if ls.established && !ls.reset && (ls.dir[0].inflight != nil || ls.dir[1].inflight != nil) {
+			w.settle(w.now(), ls)
+		}
 	}
 	w.closed = true
 	if err := w.bw.Flush(); err != nil && w.err == nil {
@@ -371,6 +390,9 @@ type dirState struct {
 	seq  uint32 // next sequence number this side sends
 	ipID uint16 // IPv4 identification, per sender as stacks do it
 	fin  bool
+	// inflight is a write on its way to the socket and not yet recorded
+	// (see writing), or nil.
+	inflight []byte
 }
 
 // normalise makes both addresses the same IP family, since one packet
