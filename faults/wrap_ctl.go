@@ -35,6 +35,15 @@ type ctl struct {
 	// sent counts the bytes that actually reached the socket, so the log
 	// does not claim bytes a truncate or MTU fault swallowed.
 	sent atomic.Int64
+	// outDir is the direction the conn's writes carry, so a filter knows
+	// whether it sits on the way to the peer.
+	outDir Direction
+	// stalled counts the filters that hold the way to the peer for good:
+	// a blackhole or timeout that holds, an mtu stall, a truncate or
+	// idle_timeout past its point with then hold. While one does, nothing
+	// more reaches the peer, not even a FIN or an RST, so the conn's
+	// Close and Reset hold its socket open instead (see Held).
+	stalled atomic.Int32
 	// alerted is the alert a mid-stream or idle alert rule injected, for
 	// the listener's log (InjectedAlert); nil until one did.
 	alerted atomic.Pointer[Injection]
@@ -151,6 +160,17 @@ func (k *ctl) closeAll() {
 	if k.w != nil && k.w.in != nil {
 		k.w.in.fail(ErrClosedByFault)
 	}
+}
+
+// stall marks the way to the peer held for good when dir is it; see
+// stalled. It returns the undo, for a stall that may recover (mtu).
+func (k *ctl) stall(dir Direction) (undo func()) {
+	if dir != k.outDir {
+		return func() {}
+	}
+	k.stalled.Add(1)
+	var once sync.Once
+	return func() { once.Do(func() { k.stalled.Add(-1) }) }
 }
 
 // sharedState returns the state a rule's filters share across directions,
