@@ -19,7 +19,7 @@ import (
 // which Wireshark decrypts with the key log.
 //
 // What the wrapper records beyond the bytes:
-//   - Close and CloseWrite: tlsgate's FIN.
+//   - Close and CloseWrite: tlsgate's FIN (a Close that fails: nothing).
 //   - a Read ending in io.EOF: the peer's FIN.
 //   - ECONNRESET from Read or Write: the peer's RST.
 //   - Reset (a method of the returned conn): tlsgate's RST, sent for real
@@ -74,11 +74,16 @@ func (c *conn) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// Close records tlsgate's FIN (nothing if it already sent one or the leg
-// was reset) and closes the conn.
+// Close closes the conn and records tlsgate's FIN (nothing if it already
+// sent one or the leg was reset). A close that fails sent nothing: the
+// socket was closed beneath the recorder already (a fault holding it open
+// and silent, a shutdown's reset), so nothing is recorded.
 func (c *conn) Close() error {
-	c.w.Fin(c.leg, !c.peerIsClient)
-	return c.Conn.Close()
+	err := c.Conn.Close()
+	if err == nil {
+		c.w.Fin(c.leg, !c.peerIsClient)
+	}
+	return err
 }
 
 // CloseWrite half-closes the wrapped conn and records the FIN. A conn that

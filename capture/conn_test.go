@@ -110,6 +110,20 @@ func TestConnRecordsBothDirections(t *testing.T) {
 			want: []string{"c SYN", "s SYN,ACK", "c ACK", "c PSH,ACK 1", "s ACK", "s RST,ACK"},
 		},
 		{
+			// A fault holding the socket open closes tlsgate's descriptor
+			// beneath the recorder; the Close that follows sent nothing.
+			name: "socket closed beneath the recorder", leg: ClientLeg, facingClient: true,
+			script: func(t *testing.T, wrapped net.Conn, peer *net.TCPConn) {
+				mustWrite(t, peer, "x")
+				mustRead(t, wrapped, "x")
+				_ = wrapped.(interface{ NetConn() net.Conn }).NetConn().Close()
+				if err := wrapped.Close(); err == nil {
+					t.Error("closing a closed socket reported no error")
+				}
+			},
+			want: []string{"c SYN", "s SYN,ACK", "c ACK", "c PSH,ACK 1", "s ACK"},
+		},
+		{
 			name: "peer resets", leg: ServerLeg, facingClient: false,
 			script: func(t *testing.T, wrapped net.Conn, peer *net.TCPConn) {
 				mustWrite(t, peer, "bye")

@@ -32,7 +32,9 @@ type Applied struct {
 // it again (harmless) and logs. hello is the parsed ClientHello, nil at
 // accept. A hold (blackhole, then hold) lasts until the client gives up,
 // the delay's follow-up fires, or c's read deadline passes: set one to
-// bound it.
+// bound it. At that deadline Apply returns but the socket stays held, open
+// and silent, until the client gives up or deps.HoldMax passes (see
+// Held): a FIN or RST would not have come through a black hole either.
 func Apply(c net.Conn, r *Rule, hello *sniff.ClientHello, deps WrapDeps) (Applied, error) {
 	deps = deps.withDefaults()
 	var a Applied
@@ -115,7 +117,7 @@ func readReply(c net.Conn, deps WrapDeps) []byte {
 
 // hold swallows what the client sends and answers nothing, until the client
 // closes, c's read deadline passes, or after delay the follow-up (rst, fin)
-// ends it.
+// ends it. A hold that the deadline ends keeps the socket held (see Held).
 func hold(c net.Conn, then Then, delay time.Duration, deps WrapDeps) error {
 	switch then {
 	case ThenRST:
@@ -126,6 +128,11 @@ func hold(c net.Conn, then Then, delay time.Duration, deps WrapDeps) error {
 		defer stop()
 	}
 	_, err := io.Copy(io.Discard, c)
+	if then == ThenHold && errors.Is(err, os.ErrDeadlineExceeded) && holdSocket(c, deps) {
+		// The deadline is the caller's bound on its side of the hold,
+		// not the client giving up.
+		return nil
+	}
 	_ = c.Close()
 	if err == nil || errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, syscall.ECONNRESET) {
 		return nil

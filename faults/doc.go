@@ -52,6 +52,19 @@
 // returns what the client sent (c2s) and Write sends toward the client (s2c).
 // For a backend-facing conn (FacingBackend) it is the other way round.
 //
+// # Holds
+//
+// A fault that holds the way to the peer for good (an mtu stall, a
+// blackhole, truncate or idle_timeout whose then is hold, a timeout without
+// one, a stop that holds) sends it nothing more: through a real black hole
+// the FIN or RST of a close would be lost too, and the client shows its own
+// timeout. So when the listener's own timeout, or a relay's end, closes or
+// resets such a conn, the socket is held instead (Held): everything blocked
+// on the conn wakes as from a close, and the socket stays open, silent,
+// until the client gives up or WrapDeps.HoldMax passes (then an RST).
+// WrapDeps.Hold lets the listener count the held socket and reset it at
+// shutdown.
+//
 // # Randomness and time
 //
 // A rule's probability draw comes from its seed and the connection index

@@ -21,17 +21,17 @@ func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
 	case ActLimitData:
 		return &limitData{next: next, k: k, limit: r.Bytes}
 	case ActBlackhole:
-		return newBlackhole(k, r.Then, r.Delay.D())
+		return newBlackhole(k, r.Then, r.Delay.D(), dir)
 	case ActTimeout:
 		then := ThenHold
 		if r.Timeout > 0 {
 			then = ThenFIN
 		}
-		return newBlackhole(k, then, r.Timeout.D())
+		return newBlackhole(k, then, r.Timeout.D(), dir)
 	case ActMTU:
-		return newMTU(next, k, r.MTU, r.RecoverAfter.D())
+		return newMTU(next, k, r.MTU, r.RecoverAfter.D(), dir)
 	case ActTruncate:
-		return &truncate{next: next, k: k, limit: r.Bytes, then: r.Then}
+		return &truncate{next: next, k: k, limit: r.Bytes, then: r.Then, dir: dir}
 	case ActFragment:
 		return &fragment{next: next, k: k, segment: r.AverageSize, record: r.RecordSize, delay: r.Delay.D()}
 	case ActFirstByteDelay:

@@ -13,6 +13,16 @@ type idleState struct {
 	expired bool
 }
 
+// expire marks the state gone; with then hold the way to the peer is held
+// for good too, whichever direction found it gone: the state was the
+// whole connection's.
+func (st *idleState) expire(k *ctl, then Then) {
+	st.expired = true
+	if then == ThenHold {
+		k.stall(k.outDir)
+	}
+}
+
 func newIdleState(k *ctl) *idleState { return &idleState{last: k.deps.Now()} }
 
 // idle expires a connection that stayed quiet for timeout. Nothing happens
@@ -31,7 +41,7 @@ func (f *idle) Write(p []byte) (int, error) {
 	now := f.k.deps.Now()
 	f.st.mu.Lock()
 	if !f.st.expired && now.Sub(f.st.last) >= f.timeout {
-		f.st.expired = true
+		f.st.expire(f.k, f.then)
 	}
 	expired := f.st.expired
 	if !expired {

@@ -23,6 +23,8 @@ type mtu struct {
 	k       *ctl
 	limit   int // mtu - 40: the largest payload that fits
 	recover time.Duration
+	dir     Direction
+	unstall func() // undoes the stall mark on the conn (ctl.stall)
 
 	mu        sync.Mutex
 	state     mtuState
@@ -40,14 +42,17 @@ const (
 	mtuRecovered
 )
 
-func newMTU(next sink, k *ctl, pathMTU int, recover time.Duration) *mtu {
-	return &mtu{next: next, k: k, limit: pathMTU - 40, recover: recover, gate: make(chan struct{})}
+func newMTU(next sink, k *ctl, pathMTU int, recover time.Duration, dir Direction) *mtu {
+	return &mtu{next: next, k: k, limit: pathMTU - 40, recover: recover, dir: dir, gate: make(chan struct{})}
 }
 
 func (m *mtu) Write(p []byte) (int, error) {
 	m.mu.Lock()
 	if m.state == mtuPassing && len(p) > m.limit {
 		m.state = mtuStalled
+		// Our FIN would queue behind the stalled bytes: until the path
+		// recovers, closing the conn must not let one out (see Held).
+		m.unstall = m.k.stall(m.dir)
 		if m.recover > 0 {
 			m.k.after(m.recover, m.recoverNow)
 		}
@@ -96,6 +101,7 @@ func (m *mtu) recoverNow() {
 	}
 	m.held, m.heldBytes = nil, 0
 	m.state = mtuRecovered
+	m.unstall()
 	close(m.gate)
 	if m.finHeld {
 		_ = m.next.End(true)

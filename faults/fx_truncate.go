@@ -10,6 +10,7 @@ type truncate struct {
 	k     *ctl
 	limit int64
 	then  Then
+	dir   Direction
 
 	mu   sync.Mutex
 	sent int64
@@ -42,6 +43,8 @@ func (t *truncate) Write(p []byte) (int, error) {
 	case ThenRST:
 		_ = t.k.reset()
 		return int(room), ErrReset
+	default:
+		t.k.stall(t.dir)
 	}
 	return len(p), nil
 }

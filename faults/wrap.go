@@ -37,6 +37,16 @@ type WrapDeps struct {
 	// dropped and the socket closes, so a stalled peer cannot hold Close
 	// for ever. A peer that keeps reading is not cut off.
 	CloseFlush time.Duration
+	// HoldMax bounds how long the socket of a conn closed while a fault
+	// held the way to the peer stays open and silent for the peer to give
+	// up (see Held); then it is reset. Default DefaultHoldMax.
+	HoldMax time.Duration
+	// Hold, when set, is told that such a socket is being held, and
+	// returns what to call once it is really closed: a listener keeps the
+	// connection counted (max_connections) and within its shutdown's reach
+	// until then, and may Reset it. Nil: the hold runs on its own, bounded
+	// by HoldMax all the same.
+	Hold func(*Held) (closed func())
 }
 
 func (d WrapDeps) withDefaults() WrapDeps {
@@ -51,6 +61,9 @@ func (d WrapDeps) withDefaults() WrapDeps {
 	}
 	if d.CloseFlush <= 0 {
 		d.CloseFlush = 10 * time.Second
+	}
+	if d.HoldMax <= 0 {
+		d.HoldMax = DefaultHoldMax
 	}
 	return d
 }
@@ -128,7 +141,7 @@ func Wrap(c net.Conn, rules []*Rule, facing Facing, deps WrapDeps) net.Conn {
 		return c
 	}
 	w := &conn{Conn: c, k: newCtl(c, deps.withDefaults())}
-	w.k.w = w
+	w.k.w, w.k.outDir = w, writeDir
 	if len(outs) > 0 {
 		w.out = w.chain(outs, writeDir, outTail{w.k})
 	}
@@ -234,23 +247,51 @@ func (w *conn) CloseWrite() error {
 // failed, closes the socket and stops every timer. Each write of the flush
 // gets CloseFlush to reach a peer that has stopped reading (see outTail);
 // that also ends a CloseWrite still draining into such a peer.
+//
+// While a filter holds the way to the peer for good (see ctl.stalled) the
+// socket is held instead of closed (see Held): the peer sees no FIN, as
+// behind a real black hole, while everything blocked on the conn wakes
+// as from a close.
 func (w *conn) Close() error {
-	w.closeOnce.Do(func() {
-		w.k.closing()
-		if w.out != nil && w.k.deadErr() == nil {
-			// A write already blocked on a peer that stopped reading (a
-			// CloseWrite's drain) gets CloseFlush from now; the flush's
-			// own writes each get theirs (outTail).
-			_ = w.Conn.SetWriteDeadline(time.Now().Add(w.k.deps.CloseFlush))
-			_ = w.out.End(false)
-		}
-		w.closeErr = w.Conn.Close()
-		w.k.kill(net.ErrClosed)
-		if w.in != nil {
-			w.in.close()
-		}
-	})
+	w.closeOnce.Do(func() { w.closeErr = w.end(false) })
 	return w.closeErr
+}
+
+// end is Close, or with reset Reset's way: what filters still hold is
+// dropped, as a reset discards a socket's send queue, and a socket that
+// cannot be held is reset.
+func (w *conn) end(reset bool) error {
+	w.k.closing()
+	if !reset && w.out != nil && w.k.deadErr() == nil {
+		// A write already blocked on a peer that stopped reading (a
+		// CloseWrite's drain) gets CloseFlush from now; the flush's own
+		// writes each get theirs (outTail).
+		_ = w.Conn.SetWriteDeadline(time.Now().Add(w.k.deps.CloseFlush))
+		_ = w.out.End(false)
+	}
+	var err error
+	switch {
+	case w.holds() && holdSocket(w.Conn, w.k.deps):
+		// The socket beneath is closed: the layers between (TLS, another
+		// fault conn, a capture) send nothing now, and stop what they run.
+		_ = w.Conn.Close()
+	case reset:
+		err = w.k.reset()
+	default:
+		err = w.Conn.Close()
+	}
+	w.k.kill(net.ErrClosed)
+	if w.in != nil {
+		w.in.close()
+	}
+	return err
+}
+
+// holds says the conn's end must not reach the peer: a filter holds its
+// way for good, and the connection has not ended otherwise (the peer
+// reset it, a fault closed it).
+func (w *conn) holds() bool {
+	return w.k.stalled.Load() > 0 && w.k.deadErr() == nil
 }
 
 // SetDeadline sets the write deadline (see SetWriteDeadline) and the read
@@ -337,11 +378,19 @@ func closeWrite(c net.Conn) error {
 // Reset aborts c with a TCP RST: SO_LINGER 0, then close. It unwraps
 // tls.Conn and fault wrappers (anything with NetConn) down to the socket, so
 // a terminated connection is reset without a close_notify first. A conn
-// that is not TCP is just closed.
+// that is not TCP is just closed. A fault wrapper whose way to the peer a
+// filter holds for good holds its socket instead (see Held): that RST would
+// be lost in the hole too.
 func Reset(c net.Conn) error {
 	for {
 		switch x := c.(type) {
 		case *conn:
+			if x.holds() {
+				// An RST would be lost in the hole like a FIN: hold.
+				var err error
+				x.closeOnce.Do(func() { err = x.end(true) })
+				return err
+			}
 			return x.k.reset()
 		case *net.TCPConn:
 			_ = x.SetLinger(0)

@@ -45,6 +45,15 @@ type ctl struct {
 	// Rule.firesOnAct) and did on this conn, for Plan.Settle.
 	actedMu sync.Mutex
 	acted   []*Rule
+	// outDir is the direction the conn's writes carry, so a filter knows
+	// whether it sits on the way to the peer.
+	outDir Direction
+	// stalled counts the filters that hold the way to the peer for good:
+	// a blackhole or timeout that holds, an mtu stall, a truncate or
+	// idle_timeout past its point with then hold. While one does, nothing
+	// more reaches the peer, not even a FIN or an RST, so the conn's
+	// Close and Reset hold its socket open instead (see Held).
+	stalled atomic.Int32
 }
 
 func newCtl(c net.Conn, deps WrapDeps) *ctl {
@@ -182,6 +191,17 @@ func (k *ctl) closeAll() {
 // first rule wins.
 func (k *ctl) endedBy(r *Rule, alert uint8) {
 	k.ended.CompareAndSwap(nil, &Injection{Rule: r, Alert: alert})
+}
+
+// stall marks the way to the peer held for good when dir is it; see
+// stalled. It returns the undo, for a stall that may recover (mtu).
+func (k *ctl) stall(dir Direction) (undo func()) {
+	if dir != k.outDir {
+		return func() {}
+	}
+	k.stalled.Add(1)
+	var once sync.Once
+	return func() { once.Do(func() { k.stalled.Add(-1) }) }
 }
 
 // sharedState returns the state a rule's filters share across directions,

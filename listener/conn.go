@@ -24,8 +24,8 @@ func firstBytes(b []byte) []byte {
 }
 
 // handle runs one connection from accept to its single log line, on the
-// worker w.
-func (s *Server) handle(c net.Conn, w *worker) { s.handleFrom(c, w, nil) }
+// worker w, under the lease l.
+func (s *Server) handle(c net.Conn, w *worker, l *lease) { s.handleFrom(c, w, nil, l) }
 
 // newOutcome starts a connection's Outcome with what is known at accept.
 func (s *Server) newOutcome(remote, local netip.AddrPort, id uint64, start time.Time) *explain.Outcome {
@@ -49,8 +49,10 @@ func (s *Server) newOutcome(remote, local netip.AddrPort, id uint64, start time.
 }
 
 // handleFrom is handle for a connection that pre, when not nil, says the
-// event-loop engine accepted and peeked at before handing it over.
-func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted) {
+// event-loop engine accepted and peeked at before handing it over. A held
+// socket (faults.Held) keeps l after the handler ends; l nil: it is not
+// counted.
+func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 	// Socket deadlines run on the real clock; the injected one only stamps
 	// the outcome.
 	var id uint64
@@ -74,6 +76,9 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted) {
 	cc := &connCtx{bufs: &w.bufs}
 	if pre != nil && pre.fx != nil {
 		cc.fx = *pre.fx
+	}
+	if l != nil {
+		cc.fx.deps.Hold = l.hold
 	}
 	defer func() {
 		recordFaults(o, &cc.fx)

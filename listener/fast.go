@@ -286,11 +286,11 @@ func (h fastHandler) Handoff(c *fastpath.Conn, nc net.Conn, err error) {
 		abort(nc)
 	}
 	go func() {
-		defer s.wg.Done()
-		defer s.release()
+		l := s.newLease(nc)
+		defer l.end()
 		defer s.untrack(nc)
 		st.pre.buf, st.pre.readErr = c.Consumed, c.ReadErr
-		s.handleFrom(nc, &worker{}, &st.pre)
+		s.handleFrom(nc, &worker{}, &st.pre, l)
 	}()
 }
 

@@ -42,7 +42,7 @@ func (s *Server) computeAccept(client netip.AddrPort, fx *connFaults) {
 	}
 	idx := s.connIndex.Add(1)
 	fx.ci = faults.ConnInfo{Listener: s.opts.Name, Client: client, Index: idx}
-	fx.deps = faults.WrapDeps{Index: idx}
+	fx.deps.Index = idx // Hold, set by the handler, stays
 	fx.plan = fx.engine.PlanAccept(fx.ci)
 }
 

@@ -41,7 +41,7 @@ func TestHandoffKeepsWhatTheLoopSaw(t *testing.T) {
 	now := time.Now()
 	srv.handleFrom(server, &worker{}, &accepted{id: 7, start: now, at: now, buf: []byte("GE"),
 		remote: seen, local: netip.MustParseAddrPort("127.0.0.1:8080"),
-		readErr: os.NewSyscallError("read", syscall.ECONNRESET)})
+		readErr: os.NewSyscallError("read", syscall.ECONNRESET)}, nil)
 	o := <-got
 	if o.Client != seen || o.Virtual.Port() != 8080 {
 		t.Errorf("client %v -> %v, want the endpoints the engine accepted", o.Client, o.Virtual)

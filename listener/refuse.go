@@ -102,11 +102,12 @@ func isTemporaryAccept(err error) bool {
 		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.ENOBUFS)
 }
 
-// Active returns how many connections are open right now.
+// Active returns how many connections are open right now, client sockets
+// a fault holds open after their connection was logged included.
 func (s *Server) Active() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := int64(len(s.conns))
+	n := int64(len(s.conns) + len(s.holds))
 	if s.eng != nil {
 		n += s.eng.Live()
 	}

@@ -68,8 +68,11 @@ type Server struct {
 	// connections: every connection logged after that was ended by us.
 	cut atomic.Bool
 
-	mu      sync.Mutex
-	conns   map[net.Conn]struct{}
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+	// holds are client sockets a fault keeps open after their connection
+	// was logged (see lease); each keeps its lease until it closes.
+	holds   map[*faults.Held]struct{}
 	ln      net.Listener
 	closing bool
 	wg      sync.WaitGroup // one per live connection
@@ -106,7 +109,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 		deps.Dial = d.DialContext
 	}
 	fillDefaults(&opts)
-	s := &Server{opts: opts, deps: deps, conns: make(map[net.Conn]struct{}),
+	s := &Server{opts: opts, deps: deps, conns: make(map[net.Conn]struct{}), holds: make(map[*faults.Held]struct{}),
 		handoff: make(chan net.Conn), quit: make(chan struct{}), defaultDial: defaultDial}
 	if opts.MaxConnections > 0 {
 		s.sem = make(chan struct{}, opts.MaxConnections)
@@ -261,6 +264,12 @@ func (s *Server) untrack(c net.Conn) {
 
 // Shutdown stops accepting, lets live connections finish until ctx ends,
 // then closes whatever is left. It returns ctx.Err() when it had to force.
+//
+// A client socket a fault still holds open (faults.Held, after its
+// connection was logged) counts as live: its client has not given up and
+// is still waiting, so it too may end by itself within the grace, and is
+// reset with the rest when the grace runs out. Ending holds at once would
+// show every held client a reset the moment shutdown begins.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	if !s.closing {
@@ -290,6 +299,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		// A reset, as the epoll engine sends: a FIN in the middle of a
 		// response can pass for its end with a client that reads to EOF.
 		abort(c)
+	}
+	for h := range s.holds {
+		_ = h.Reset() // its hold ends, and deletes it, on its own goroutine
 	}
 	s.mu.Unlock()
 	if eng != nil {

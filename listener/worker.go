@@ -48,10 +48,11 @@ func (s *Server) runWorker(c net.Conn) {
 	}
 }
 
-// serveConn runs one tracked connection and releases its slot.
+// serveConn runs one tracked connection and releases its slot, once any
+// hold of its socket ended too (see lease).
 func (s *Server) serveConn(c net.Conn, w *worker) {
-	defer s.wg.Done()
-	defer s.release()
+	l := s.newLease(c)
+	defer l.end()
 	defer s.untrack(c)
-	s.handle(c, w)
+	s.handle(c, w, l)
 }
