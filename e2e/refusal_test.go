@@ -64,8 +64,8 @@ func wantRefusal(t *testing.T, e *connEvent, want refusal) {
 	if e.Route != "passthrough" || e.BytesDown != 7 {
 		t.Errorf("route %q bytes_down %d, want passthrough and the 7-byte alert record", e.Route, e.BytesDown)
 	}
-	if got := e.Evidence["backend_first_record"]; !strings.Contains(got, "alert fatal "+want.alert) {
-		t.Errorf("evidence backend_first_record %q, want fatal %s", got, want.alert)
+	if got := e.Evidence["hello_alert"]; !strings.Contains(got, "alert fatal "+want.alert) {
+		t.Errorf("evidence hello_alert %q, want fatal %s", got, want.alert)
 	}
 	if !strings.Contains(e.Summary, "with alert "+want.alert+": "+want.summary) {
 		t.Errorf("summary %q, want alert %s and %q", e.Summary, want.alert, want.summary)

@@ -273,7 +273,7 @@ func (f *facts) evidenceValue(key string) string {
 		return f.addr(local) + " -> " + f.addr(remote)
 	case "backend_alpn":
 		return strings.Join(o.Backend.TLS.ALPNOffered, ",")
-	case "backend_first_record":
+	case "hello_alert":
 		if o.Backend.HelloAlert.Level != 0 {
 			return firstRecordText(o.Backend.HelloAlert)
 		}

@@ -26,7 +26,7 @@ func passthroughKnowledge() map[string]entry {
 				"Compare the client's offer below (versions, cipher suites, SNI, ALPN) with the backend's TLS settings.",
 			},
 			clientSaw: passthroughSaw,
-			evidence:  []string{"backend_first_record", "backend", "backend_endpoints", "sni", "versions_offered", "ciphers_offered", "alpn_offered", "ja4"},
+			evidence:  []string{"hello_alert", "backend", "backend_endpoints", "sni", "versions_offered", "ciphers_offered", "alpn_offered", "ja4"},
 		},
 		CodeBackendRejectedHello + "/version_floor": {
 			summary: "backend {backend} refused the ClientHello of {client} with alert {hello_alert}: the client offers at most {max_offered}, below the backend's minimum version",
