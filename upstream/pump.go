@@ -163,9 +163,9 @@ type pump struct {
 }
 
 // headReader passes reads through unchanged and copies the first HeadSize
-// bytes they return. It sits in front of the backend only until it has
-// them, so a relay's splice path, which begins after spliceAfter bytes,
-// never sees it.
+// bytes they return. A window is put through it only while it lacks them,
+// so a relay's splice path, which begins after spliceAfter bytes, never
+// sees it.
 type headReader struct {
 	r io.Reader
 	b [HeadSize]byte
@@ -278,8 +278,12 @@ func (p *pump) window(d int, dst, src net.Conn, buf, warm []byte) (int64, error)
 	}
 	var r io.Reader = src
 	if d == down && !p.head.full() {
-		// A field of p: no allocation, and only the first window or two
-		// of a relay pass through it.
+		// A field of p: no allocation. Only the first window passes
+		// through it: the warm phase (splice starts after it) or one
+		// idle window. Without either, the window is the whole stream,
+		// copied through buf with the same reads and writes that src's
+		// own WriteTo would make; bounding it at the head instead would
+		// cost a write (and a TLS record) more.
 		p.head.r = src
 		r = &p.head
 	}
