@@ -18,6 +18,7 @@ type spec = tg.Listener
 type gateConfig struct {
 	format    string // "json" (default) or "bigip"
 	grace     string // [shutdown] grace; default "5s"
+	admin     bool   // serve the admin API (metrics) on a loopback port
 	listeners []spec
 }
 
@@ -29,7 +30,7 @@ type gate struct{ *tg.Gate }
 // The process is killed at cleanup if the test did not stop it.
 func startGate(t *testing.T, gc gateConfig) *gate {
 	t.Helper()
-	c := tg.Config{Bin: tlsgateBin, Format: gc.format, Grace: gc.grace, Listeners: gc.listeners}
+	c := tg.Config{Bin: tlsgateBin, Format: gc.format, Grace: gc.grace, Admin: gc.admin, Listeners: gc.listeners}
 	return &gate{tg.Start(t, c)}
 }
 

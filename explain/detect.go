@@ -44,6 +44,10 @@ const (
 	CodeClientCertMissing      = "client_cert_missing"
 	CodeClientCertRejected     = "client_cert_rejected"
 
+	// Passthrough: the backend answered the client's ClientHello with an
+	// alert, which tlsgate relayed untouched.
+	CodeBackendRejectedHello = "backend_rejected_hello"
+
 	// Fault injection (issue 4): a fault rule ended the connection.
 	CodeFaultInjected = "fault_injected"
 )
@@ -87,6 +91,7 @@ func rules() []rule {
 		{"client_err", ruleClientErr},
 		{"backend_dial", ruleBackendDial},
 		{"backend_tls", ruleBackendTLS},
+		{"backend_hello", ruleBackendHello},
 		{"idle_timeout", ruleIdleTimeout},
 		{"relay_reset", ruleRelayReset},
 		{"quiet_after_handshake", ruleQuietAfterHandshake},

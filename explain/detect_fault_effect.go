@@ -125,7 +125,7 @@ func (f *facts) effectPlaceholder(name string) (string, bool) {
 		}
 		return f.say(key[0]), true
 	}
-	return "", false
+	return f.helloAlertPlaceholder(name)
 }
 
 func absDuration(d time.Duration) time.Duration {

@@ -273,6 +273,10 @@ func (f *facts) evidenceValue(key string) string {
 		return f.addr(local) + " -> " + f.addr(remote)
 	case "backend_alpn":
 		return strings.Join(o.Backend.TLS.ALPNOffered, ",")
+	case "hello_alert":
+		if o.Backend.HelloAlert.Level != 0 {
+			return firstRecordText(o.Backend.HelloAlert)
+		}
 	case "faults":
 		// With firings recorded, each gets its own "fault" line instead.
 		if len(o.FaultFirings) > 0 {

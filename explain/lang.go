@@ -207,8 +207,9 @@ func phrasesEN() map[string]string {
 		"cert_saw_tls12":   "Under TLS 1.2 the handshake fails: curl prints `{curl}`, Go `{go}`.",
 		"cert_saw_tls13":   "Under TLS 1.3 the client sees a completed handshake and the alert on its first read: curl prints `{curl}`, and Go's first Read returns `{go}`.",
 
-		"legacy_risk": " TLS 1.0 and 1.1 are deprecated (RFC 8996): serve them only to a client that cannot be upgraded.",
-		"java_legacy": " (Java also lists TLSv1 and TLSv1.1 in jdk.tls.disabledAlgorithms of java.security: remove them there)",
+		"seclevel_note": " An OpenSSL 3 backend also needs `@SECLEVEL=0` in its cipher string to accept TLS 1.0 or 1.1.",
+		"legacy_risk":   " TLS 1.0 and 1.1 are deprecated (RFC 8996): serve them only to a client that cannot be upgraded.",
+		"java_legacy":   " (Java also lists TLSv1 and TLSv1.1 in jdk.tls.disabledAlgorithms of java.security: remove them there)",
 
 		"chain_verify_other": "the error its kind causes",
 		"clock_expired":      "expired",

@@ -169,7 +169,8 @@ func TestGoldenJA(t *testing.T) {
 	want := []string{"plaintext_on_tls_reset", "version_too_old_tls10", "no_shared_cipher_default",
 		"client_alert_48", "backend_tls_verify_expired", "ok_inspect_weakened", "fault_reset_client_hello",
 		"handshake_failed_inappropriate_fallback", "fault_wrap_chain_untrusted_root_alert48", "fault_wrap_clock_ahead_alert42",
-		"fault_wrap_mtu_closed", "fault_wrap_truncate_fin", "ok_inspect_no_sni", "backend_tls_failed_alpn"}
+		"fault_wrap_mtu_closed", "fault_wrap_truncate_fin", "ok_inspect_no_sni", "backend_tls_failed_alpn",
+		"backend_rejected_hello_version_floor"}
 	cases := map[string]*Outcome{}
 	for _, tc := range diagCases() {
 		cases[tc.name] = tc.o

@@ -89,6 +89,19 @@ type Backend struct {
 	TLS       Leg // server-ssl leg; Attempted=false when plaintext
 	Local     netip.AddrPort
 	Remote    netip.AddrPort
+	// HelloAlert is the alert record a backend behind a passthrough
+	// relay sent as the very first bytes of its answer, in the clear,
+	// where a ServerHello belongs: it refused the client's ClientHello,
+	// and tlsgate relayed the refusal untouched. Zero when its answer
+	// began any other way.
+	HelloAlert RecordAlert
+}
+
+// RecordAlert is an alert record as it crossed the wire unencrypted.
+type RecordAlert struct {
+	Version uint16 // the record's legacy version (0x0301 …; BIG-IP writes 0x0000)
+	Level   uint8  // 1 warning, 2 fatal; 0 when there was no alert
+	Desc    uint8  // AlertDescription, 70 protocol_version …
 }
 
 // HTTPExchange is one request and its response seen in a decrypted stream.

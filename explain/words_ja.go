@@ -93,8 +93,9 @@ func phrasesJA() map[string]string {
 		"cert_saw_tls12":   "TLS 1.2 ではハンドシェイク自体が失敗する。curl は `{curl}`、Go は `{go}` を表示する。",
 		"cert_saw_tls13":   "TLS 1.3 ではクライアント側ではハンドシェイクが完了したように見え、最初の読み込みでアラートを受け取る。curl は `{curl}` を表示し、Go は最初の Read が `{go}` を返す。",
 
-		"legacy_risk": "TLS 1.0 と 1.1 は廃止されている（RFC 8996）。更新できないクライアントにだけ許可する。",
-		"java_legacy": "（Java は java.security の jdk.tls.disabledAlgorithms にも TLSv1 と TLSv1.1 を載せているので、そこからも外す）",
+		"seclevel_note": "OpenSSL 3 のバックエンドが TLS 1.0 や 1.1 を受け付けるには、暗号スイート文字列に `@SECLEVEL=0` も必要。",
+		"legacy_risk":   "TLS 1.0 と 1.1 は廃止されている（RFC 8996）。更新できないクライアントにだけ許可する。",
+		"java_legacy":   "（Java は java.security の jdk.tls.disabledAlgorithms にも TLSv1 と TLSv1.1 を載せているので、そこからも外す）",
 
 		"chain_verify_other": "その種類のチェーンが起こすエラー",
 		"clock_expired":      "有効期限切れ",

@@ -133,6 +133,64 @@ func TestRelayExactBytesBothWays(t *testing.T) {
 		if !r.BackendLocal.IsValid() || r.BackendRemote != h.backend {
 			t.Fatalf("%d bytes: backend addresses %v -> %v", size, r.BackendLocal, r.BackendRemote)
 		}
+		if head := r.DownHead[:r.DownHeadLen]; string(head) != string(payload[:min(size, HeadSize)]) {
+			t.Fatalf("%d bytes: down head % x, want the echo's first bytes % x", size, head, payload[:min(size, HeadSize)])
+		}
+	}
+}
+
+// TestDownHeadAcrossReads: the backend's first bytes are kept when they
+// come a few per read, and a backend that says only a 7-byte alert record
+// and closes (a refused TLS hello) is kept whole.
+func TestDownHeadAcrossReads(t *testing.T) {
+	alert := []byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28}
+	for _, tt := range []struct {
+		name   string
+		writes [][]byte
+		want   string
+	}{
+		{"alert", [][]byte{alert}, string(alert)},
+		{"pieces", [][]byte{[]byte("\x16\x03"), []byte("\x03\x00"), []byte("\x7a\x02\x00\x00\x76 more")}, "\x16\x03\x03\x00\x7a\x02\x00\x00"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { ln.Close() })
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				defer c.Close()
+				_, _ = c.Read(make([]byte, 64)) // the client's first bytes
+				for _, w := range tt.writes {
+					_, _ = c.Write(w)
+					time.Sleep(5 * time.Millisecond) // separate reads, usually
+				}
+			}()
+			h := newTestHandler(ln.Addr().(*net.TCPAddr).AddrPort())
+			_, addr := startEngine(t, h, Config{})
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_, _ = c.Write([]byte("hello"))
+			got, err := io.ReadAll(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Close() // the relay ends with the client's FIN
+			r := <-h.closed
+			if want := string(bytes.Join(tt.writes, nil)); string(got) != want || r.Down != int64(len(want)) {
+				t.Fatalf("client read %q (%d counted), backend sent %q", got, r.Down, want)
+			}
+			if head := string(r.DownHead[:r.DownHeadLen]); head != tt.want {
+				t.Errorf("down head %q, want %q", head, tt.want)
+			}
+		})
 	}
 }
 

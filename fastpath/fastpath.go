@@ -88,7 +88,16 @@ type Result struct {
 	// ResetBy is "client" or "backend" when Err is that side's reset (a
 	// read that got one, or a write its peer refused); "" otherwise.
 	ResetBy string
+	// DownHead holds the first DownHeadLen bytes the backend sent, copied
+	// from the relay's own reads (no read is made for them): enough for
+	// the Handler to tell a TLS alert record from a ServerHello.
+	DownHead    [HeadSize]byte
+	DownHeadLen uint8
 }
+
+// HeadSize is how many of the backend's first bytes Result keeps: a TLS
+// record header and the two bytes of an alert, with one to spare.
+const HeadSize = 8
 
 // ErrIdle wraps Result.Err when neither side sent a byte for IdleTimeout.
 var ErrIdle = errors.New("fastpath: idle timeout")

@@ -170,6 +170,11 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 			return
 		}
 		c.last = now
+		if from == 1 && c.res.DownHeadLen < HeadSize {
+			// At most 8 bytes, once per connection: one compare per read
+			// is all the rest of a relay pays.
+			c.res.DownHeadLen += uint8(copy(c.res.DownHead[c.res.DownHeadLen:], l.buf[:n]))
+		}
 		w, err := rawWrite(c.fd(to), l.buf[:n])
 		if err != nil && err != syscall.EAGAIN {
 			l.writeFailed(c, to, err)

@@ -22,7 +22,7 @@ func knownCodes() []string {
 		explain.CodeHandshakeFailed, explain.CodeHandshakeTimeout, explain.CodeHelloMalformed,
 		explain.CodeBackendRefused, explain.CodeBackendTimeout, explain.CodeBackendError,
 		explain.CodeBackendTLSFailed, explain.CodeBackendTLSVerify, explain.CodeClientRejectedSilently,
-		explain.CodeClientCertMissing, explain.CodeClientCertRejected, explain.CodeFaultInjected,
+		explain.CodeClientCertMissing, explain.CodeClientCertRejected, explain.CodeBackendRejectedHello, explain.CodeFaultInjected,
 	}
 }
 

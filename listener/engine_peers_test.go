@@ -28,10 +28,13 @@ const engineBanner = "220 lab.test ESMTP tlsgate-test\r\n"
 type engineBackends struct {
 	http, tls, banner, closed, reset string
 	roots                            *x509.CertPool // trusts the TLS backend
+	// tls13 accepts only TLS 1.3 and h2: it refuses other hellos.
+	tls13 string
 }
 
 func (b *engineBackends) addr(name string) string {
-	return map[string]string{"http": b.http, "tls": b.tls, "banner": b.banner, "closed": b.closed, "reset": b.reset}[name]
+	return map[string]string{"http": b.http, "tls": b.tls, "banner": b.banner, "closed": b.closed, "reset": b.reset,
+		"tls13": b.tls13}[name]
 }
 
 // tlsBackendBody is what the TLS backend answers, naming what it negotiated
@@ -44,6 +47,25 @@ func tlsBackendBody(sni, alpn string) string {
 // Its key is Ed25519: the signature has a fixed length, so every handshake
 // (and so every byte count) is the same size.
 func tlsHTTPBackend(t *testing.T) (string, *x509.CertPool) {
+	t.Helper()
+	return tlsBackendWith(t, nil)
+}
+
+// tls13Backend is tlsHTTPBackend refusing what a strict server refuses:
+// anything below TLS 1.3 (alert 70) and clients whose ALPN list lacks
+// http/1.1 (alert 120; crypto/tls lets a client that offers http/1.1
+// through without ALPN). It answers both in the clear, before its
+// ServerHello.
+func tls13Backend(t *testing.T) string {
+	t.Helper()
+	addr, _ := tlsBackendWith(t, func(c *tls.Config) {
+		c.MinVersion, c.NextProtos = tls.VersionTLS13, []string{"http/1.1"}
+	})
+	return addr
+}
+
+// tlsBackendWith is tlsHTTPBackend with its config adjusted by adjust.
+func tlsBackendWith(t *testing.T, adjust func(*tls.Config)) (string, *x509.CertPool) {
 	t.Helper()
 	pub, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -59,10 +81,14 @@ func tlsHTTPBackend(t *testing.T) (string, *x509.CertPool) {
 	leaf, _ := x509.ParseCertificate(der)
 	roots := x509.NewCertPool()
 	roots.AddCert(leaf)
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
+	cfg := &tls.Config{
 		Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}},
 		NextProtos:   []string{"h2", "http/1.1"},
-	})
+	}
+	if adjust != nil {
+		adjust(cfg)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +224,23 @@ func tlsClient(split int) engineClient {
 		}
 		_ = raw.Close()
 		return clientSaw{body: string(got), alpn: tc.ConnectionState().NegotiatedProtocol, err: err}
+	}
+}
+
+// refusedTLSClient offers at most max and ALPN alpn to a backend that
+// refuses it: the handshake must fail with the backend's alert, which
+// tlsgate relays untouched.
+func refusedTLSClient(max uint16, alpn string) engineClient {
+	return func(t *testing.T, addr string, b *engineBackends, _ func()) clientSaw {
+		raw := dialGuarded(t, addr)
+		tc := tls.Client(raw, &tls.Config{ServerName: "lab.test", NextProtos: []string{alpn}, RootCAs: b.roots,
+			MaxVersion: max})
+		err := tc.Handshake()
+		_ = raw.Close()
+		if err == nil {
+			return clientSaw{alpn: tc.ConnectionState().NegotiatedProtocol}
+		}
+		return clientSaw{err: err}
 	}
 }
 

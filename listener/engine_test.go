@@ -1,6 +1,7 @@
 package listener
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -29,6 +30,10 @@ type engineWant struct {
 	refused    bool
 	firstBytes string // FirstBytes must start with this; "" = empty
 	up, down   int64  // exact byte counts; -1 = TLS-sized, checked loosely
+	helloUp    bool   // the hello alone went up, down bytes came down
+	tls12      bool   // the hello offers at most TLS 1.2 (JA4 t12…)
+	clientErr  string // the client's error must contain this
+	helloAlert string // Backend.HelloAlert as fmt prints it, "{769 2 70}"; "" = none
 	bigip      []string
 	body       string // client must read exactly this ("" with reset)
 	reset      bool   // client must see a TCP reset
@@ -184,6 +189,24 @@ func engineScenarios() []engineScenario {
 			want: engineWant{route: "non_ssl_reset", kind: sniff.Unknown, peekEnd: explain.PeerPartial,
 				code: explain.CodePlaintextOnTLS, firstBytes: "GET",
 				bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
+		// A backend that refuses the hello answers with an alert record in
+		// the clear, which tlsgate relays untouched: before, both engines
+		// logged this as ok. Go writes it as TLS 1.0 before a version is
+		// chosen (15 03 01 00 02 02 46), and as TLS 1.2 once one is.
+		{name: "passthrough/backend-refuses-version", client: refusedTLSClient(tls.VersionTLS12, "http/1.1"),
+			opts: func(b *engineBackends) Options { return Options{Mode: Passthrough, Backend: b.tls13} },
+			want: engineWant{route: "passthrough", kind: sniff.TLSHandshake, code: explain.CodeBackendRejectedHello,
+				sni: "lab.test", alpn: []string{"http/1.1"}, tls12: true, backend: "tls13", firstBytes: tlsFirst,
+				helloUp: true, down: 7, clientErr: "remote error: tls: protocol version not supported",
+				helloAlert: "{769 2 70}"}},
+		{name: "auto/backend-refuses-alpn", client: refusedTLSClient(tls.VersionTLS13, "h2"),
+			opts: func(b *engineBackends) Options {
+				return Options{Mode: Auto, Backend: b.tls13, PlainBackend: b.http}
+			},
+			want: engineWant{route: "passthrough", kind: sniff.TLSHandshake, code: explain.CodeBackendRejectedHello,
+				sni: "lab.test", alpn: []string{"h2"}, backend: "tls13", firstBytes: tlsFirst,
+				helloUp: true, down: 7, clientErr: "remote error: tls: no application protocol",
+				helloAlert: "{771 2 120}"}},
 		// A ClientHello that stalls after its first byte is not plaintext:
 		// no 400 page for it, and the diagnosis is a handshake timeout.
 		{name: "passthrough/tls-byte-then-quiet", client: partialClient("\x16"),
@@ -209,7 +232,8 @@ const halfHello = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + "0123456789ab
 // checks both against the scenario's expectations and against each other.
 func TestEnginesAgree(t *testing.T) {
 	needEpoll(t)
-	b := &engineBackends{http: benchBackend(t), banner: bannerBackend(t), closed: closedAddr(t), reset: resetBackend(t)}
+	b := &engineBackends{http: benchBackend(t), banner: bannerBackend(t), closed: closedAddr(t), reset: resetBackend(t),
+		tls13: tls13Backend(t)}
 	b.tls, b.roots = tlsHTTPBackend(t)
 	for _, sc := range engineScenarios() {
 		t.Run(sc.name, func(t *testing.T) {
@@ -287,6 +311,12 @@ func checkClient(t *testing.T, eng Engine, w engineWant, saw clientSaw) {
 		}
 		return
 	}
+	if w.clientErr != "" {
+		if saw.err == nil || !strings.Contains(saw.err.Error(), w.clientErr) {
+			t.Errorf("%s: client error %v, want %q", eng, saw.err, w.clientErr)
+		}
+		return
+	}
 	if saw.err != nil {
 		t.Errorf("%s: client: %v", eng, saw.err)
 	}
@@ -314,8 +344,12 @@ func checkWant(t *testing.T, eng Engine, w engineWant, b *engineBackends, r resu
 	case w.sni != "" && o.Hello == nil:
 		t.Errorf("%s: no ClientHello logged (err %q)", eng, o.HelloErr)
 	case w.sni != "":
+		ja4 := "t13d"
+		if w.tls12 {
+			ja4 = "t12d"
+		}
 		if o.Hello.ServerName != w.sni || fmt.Sprint(o.Hello.ALPN) != fmt.Sprint(w.alpn) ||
-			len(o.Hello.SupportedVersions) == 0 || o.JA3 == "" || !strings.HasPrefix(o.JA4, "t13d") {
+			len(o.Hello.SupportedVersions) == 0 || o.JA3 == "" || !strings.HasPrefix(o.JA4, ja4) {
 			t.Errorf("%s: hello sni %q alpn %q versions %x ja3 %q ja4 %q", eng, o.Hello.ServerName, o.Hello.ALPN,
 				o.Hello.SupportedVersions, o.JA3, o.JA4)
 		}
@@ -341,7 +375,18 @@ func checkWant(t *testing.T, eng Engine, w engineWant, b *engineBackends, r resu
 	} else if !w.refused && o.Backend.DialErr != "" {
 		t.Errorf("%s: dial error %q", eng, o.Backend.DialErr)
 	}
+	wantAlert := w.helloAlert
+	if wantAlert == "" {
+		wantAlert = fmt.Sprint(explain.RecordAlert{})
+	}
+	if got := fmt.Sprint(o.Backend.HelloAlert); got != wantAlert {
+		t.Errorf("%s: backend hello alert %s, want %s", eng, got, wantAlert)
+	}
 	switch {
+	case w.helloUp:
+		if o.Hello == nil || o.BytesUp != int64(o.Hello.WireLen) || o.BytesDown != w.down {
+			t.Errorf("%s: bytes up %d down %d, want the hello alone up and %d down", eng, o.BytesUp, o.BytesDown, w.down)
+		}
 	case w.up >= 0:
 		if o.BytesUp != w.up || o.BytesDown != w.down {
 			t.Errorf("%s: bytes up %d down %d, want %d %d", eng, o.BytesUp, o.BytesDown, w.up, w.down)
@@ -392,6 +437,7 @@ func engineFacts(r result) []engineFact {
 		{"Backend.Refused", fmt.Sprint(o.Backend.Refused)}, {"Backend.TimedOut", fmt.Sprint(o.Backend.TimedOut)},
 		{"Backend.DialErr", o.Backend.DialErr},
 		{"Backend endpoints known", fmt.Sprint(o.Backend.Local.IsValid(), o.Backend.Remote.IsValid())},
+		{"Backend.HelloAlert", fmt.Sprint(o.Backend.HelloAlert)},
 		{"Diagnosis.Code", d.Code}, {"Diagnosis.OK", fmt.Sprint(d.OK)},
 		{"Diagnosis.Summary", tookRE.ReplaceAllString(roleAddrs(o, d.Summary), "$2")}, {"Diagnosis.BigIP", fmt.Sprintf("%q", lines)},
 	}

@@ -311,6 +311,7 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 	}
 	o.BytesUp, o.BytesDown = r.Up, r.Down
 	o.End = relayEnd(errors.Is(r.Err, fastpath.ErrIdle), r.ResetBy)
+	recordHelloAlert(o, r.DownHead[:r.DownHeadLen])
 	s.finishFast(o)
 }
 

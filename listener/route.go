@@ -196,6 +196,22 @@ func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *conn
 		o.BytesDown = n
 	}
 	recordLateAlert(&o.Backend.TLS, res.DownErr, res.UpErr)
+	recordHelloAlert(o, res.DownHead[:res.DownHeadLen])
+}
+
+// recordHelloAlert keeps the alert a backend answered a passed-through
+// ClientHello with, from head, the first bytes it sent. tlsgate takes no
+// part in that handshake, so those bytes are the only sign of the refusal;
+// without this the connection was logged as working. Decrypted relays
+// (terminate, inspect) carry application data here, and plaintext ones
+// no TLS at all, so only the passthrough routes are read.
+func recordHelloAlert(o *explain.Outcome, head []byte) {
+	if o.Route != "passthrough" && o.Route != "bypass" {
+		return
+	}
+	if v, level, desc, ok := sniff.FirstRecordAlert(head); ok {
+		o.Backend.HelloAlert = explain.RecordAlert{Version: v, Level: level, Desc: desc}
+	}
 }
 
 // recordLateAlert keeps an alert the backend sent after tlsgate's side of

@@ -24,6 +24,30 @@ func ParseAlert(b []byte) (level, desc uint8, ok bool) {
 	return 0, 0, false
 }
 
+// AlertRecordLen is the size of an unencrypted alert record: a 5-byte
+// record header and the two bytes of level and description.
+const AlertRecordLen = 7
+
+// FirstRecordAlert reports whether b, the first bytes a server sent on a
+// connection, begin with an alert record in the clear: content type 21,
+// a record version from SSL 3.0 to TLS 1.3 (0x0300-0x0304) or 0x0000,
+// length 2, level warning (1) or fatal (2). A server that refuses a
+// ClientHello sends exactly this instead of its ServerHello (RFC 8446
+// §6, RFC 5246 §7.2). BIG-IP writes its version refusals with record
+// version 0x0000 (ssldump shows `V0.0 Alert`, bigip-log.md §4.2), which
+// Go clients accept, so it counts too. Only the first AlertRecordLen
+// bytes are read; more change nothing, fewer give ok=false.
+func FirstRecordAlert(b []byte) (version uint16, level, desc uint8, ok bool) {
+	if len(b) < AlertRecordLen || b[0] != 21 || b[3] != 0 || b[4] != 2 || (b[5] != 1 && b[5] != 2) {
+		return 0, 0, 0, false
+	}
+	v := uint16(b[1])<<8 | uint16(b[2])
+	if v != 0 && (v < 0x0300 || v > 0x0304) {
+		return 0, 0, 0, false
+	}
+	return v, b[5], b[6], true
+}
+
 // AlertName returns the RFC name of an AlertDescription (RFC 5246 §7.2,
 // RFC 8446 §6, RFC 7507, RFC 7301, RFC 9849), spelled with underscores as
 // OpenSSL, ssldump and BIG-IP print it, e.g. 48 → "unknown_ca". Unassigned

@@ -136,3 +136,32 @@ func FuzzParseAlert(f *testing.F) {
 		_ = AlertName(desc)
 	})
 }
+
+func FuzzFirstRecordAlert(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, level, desc, ok := FirstRecordAlert(b)
+		if !ok {
+			if v != 0 || level != 0 || desc != 0 {
+				t.Fatalf("not ok but version %#04x level %d desc %d", v, level, desc)
+			}
+			return
+		}
+		if len(b) < AlertRecordLen || (level != 1 && level != 2) || (v != 0 && (v < 0x0300 || v > 0x0304)) {
+			t.Fatalf("ok for % x: version %#04x level %d", b, v, level)
+		}
+		// Only the first record counts: bytes after it change nothing.
+		if v2, l2, d2, ok2 := FirstRecordAlert(append(b[:len(b):len(b)], 0x16, 0x03, 0x03)); !ok2 || v2 != v || l2 != level || d2 != desc {
+			t.Fatalf("alert changed with bytes appended")
+		}
+		if _, _, _, ok := FirstRecordAlert(b[:AlertRecordLen-1]); ok {
+			t.Fatalf("ok with %d bytes", AlertRecordLen-1)
+		}
+		// ParseAlert walks records from the same start, so it finds the
+		// same alert in every SSL 3/TLS record version.
+		if v != 0 {
+			if l2, d2, ok2 := ParseAlert(b); !ok2 || l2 != level || d2 != desc {
+				t.Fatalf("ParseAlert = %d, %d, %v; FirstRecordAlert = %d, %d", l2, d2, ok2, level, desc)
+			}
+		}
+	})
+}

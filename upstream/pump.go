@@ -24,7 +24,16 @@ type Result struct {
 	// that side's socket was reset (a read that got a reset, or a write
 	// the peer refused); "" when it ended any other way or it is unknown.
 	ResetBy string
+	// DownHead holds the first DownHeadLen bytes the backend sent, as the
+	// relay's own reads returned them: enough for a caller to tell a TLS
+	// alert record from a ServerHello. No read is made for it.
+	DownHead    [HeadSize]byte
+	DownHeadLen int
 }
+
+// HeadSize is how many of the backend's first bytes Result keeps: a TLS
+// record header and the two bytes of an alert, with one to spare.
+const HeadSize = 8
 
 // Names of the two directions, for errors and idle bookkeeping.
 const (
@@ -122,7 +131,8 @@ func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs
 	client.Close()
 	backend.Close()
 
-	res := Result{Up: p.flows[up].n, Down: p.flows[down].n, UpErr: p.flows[up].err, DownErr: p.flows[down].err, ResetBy: p.resetBy}
+	res := Result{Up: p.flows[up].n, Down: p.flows[down].n, UpErr: p.flows[up].err, DownErr: p.flows[down].err, ResetBy: p.resetBy,
+		DownHead: p.head.b, DownHeadLen: p.head.n}
 	return res, p.cause
 }
 
@@ -145,7 +155,31 @@ type pump struct {
 	aborted bool
 	cause   error  // first failure, returned by Pump
 	resetBy string // Result.ResetBy
+
+	// head keeps the backend's first bytes. Only the backend→client
+	// direction touches it, on Pump's own goroutine, which also builds
+	// the Result: it needs no lock.
+	head headReader
 }
+
+// headReader passes reads through unchanged and copies the first HeadSize
+// bytes they return. A window is put through it only while it lacks them,
+// so a relay's splice path, which begins after spliceAfter bytes, never
+// sees it.
+type headReader struct {
+	r io.Reader
+	b [HeadSize]byte
+	n int
+}
+
+func (h *headReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.n += copy(h.b[h.n:], p[:n])
+	return n, err
+}
+
+// full says the head has all the bytes it keeps.
+func (h *headReader) full() bool { return h.n == len(h.b) }
 
 // flow is one direction's progress, read by the other direction to decide
 // whether the whole connection is idle.
@@ -243,9 +277,19 @@ func (p *pump) window(d int, dst, src net.Conn, buf, warm []byte) (int64, error)
 		}
 	}
 	var r io.Reader = src
+	if d == down && !p.head.full() {
+		// A field of p: no allocation. Only the first window passes
+		// through it: the warm phase (splice starts after it) or one
+		// idle window. Without either, the window is the whole stream,
+		// copied through buf with the same reads and writes that src's
+		// own WriteTo would make; bounding it at the head instead would
+		// cost a write (and a TLS record) more.
+		p.head.r = src
+		r = &p.head
+	}
 	var lr *io.LimitedReader
 	if limit >= 0 {
-		lr = &io.LimitedReader{R: src, N: limit}
+		lr = &io.LimitedReader{R: r, N: limit}
 		r = lr
 	}
 	var n int64

@@ -149,8 +149,74 @@ func TestPumpPayloads(t *testing.T) {
 			if client.gotN != int64(tt.size) || client.got != backend.sent {
 				t.Errorf("backend→client: %d bytes, digest match %t", client.gotN, client.got == backend.sent)
 			}
+			if want := prefix(downSeed, min(tt.size, HeadSize)); string(pr.res.DownHead[:pr.res.DownHeadLen]) != string(want) {
+				t.Errorf("down head % x, want the backend's first bytes % x", pr.res.DownHead[:pr.res.DownHeadLen], want)
+			}
 		})
 	}
+}
+
+// TestPumpDownHead: the backend's first bytes are kept however they
+// arrive, a whole alert record in one read or a byte per read, and
+// keeping them changes nothing in what is relayed.
+func TestPumpDownHead(t *testing.T) {
+	alert := []byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28}
+	stream := []byte("\x16\x03\x03\x00\x7a\x02\x00\x00\x76 and the rest of a server flight")
+	tests := []struct {
+		name   string
+		tls    bool
+		idle   time.Duration
+		writes [][]byte
+		want   []byte
+	}{
+		{"alert then close", false, 0, [][]byte{alert}, alert},
+		{"alert then close, tls client leg", true, 0, [][]byte{alert}, alert},
+		{"alert then close, idle armed", false, 30 * time.Second, [][]byte{alert}, alert},
+		{"a byte per read", false, 0, bytesOf(stream[:10]), stream[:HeadSize]},
+		{"a byte per read, idle armed", false, 30 * time.Second, bytesOf(stream[:10]), stream[:HeadSize]},
+		{"one read", false, 0, [][]byte{stream}, stream[:HeadSize]},
+		{"nothing", false, 0, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, tt.tls)
+			done := r.start([]byte("hello"), tt.idle)
+			var sent []byte
+			for _, w := range tt.writes {
+				sent = append(sent, w...)
+			}
+			go func() {
+				buf := make([]byte, 5)
+				_, _ = io.ReadFull(r.backendApp, buf)
+				for _, w := range tt.writes {
+					_, _ = r.backendApp.Write(w)
+					time.Sleep(time.Millisecond) // separate reads, usually
+				}
+				_ = r.backendApp.CloseWrite()
+			}()
+			got, err := io.ReadAll(r.clientApp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = r.clientApp.CloseWrite()
+			pr := <-done
+			if pr.err != nil || string(got) != string(sent) || pr.res.Down != int64(len(sent)) {
+				t.Fatalf("client got %q (%d B counted), backend sent %q; pump %v", got, pr.res.Down, sent, pr.err)
+			}
+			if head := pr.res.DownHead[:pr.res.DownHeadLen]; string(head) != string(tt.want) {
+				t.Errorf("down head % x, want % x", head, tt.want)
+			}
+		})
+	}
+}
+
+// bytesOf splits b into one-byte writes.
+func bytesOf(b []byte) [][]byte {
+	out := make([][]byte, len(b))
+	for i := range b {
+		out[i] = b[i : i+1]
+	}
+	return out
 }
 
 // TestPumpHalfClose is the request/response pattern that breaks proxies

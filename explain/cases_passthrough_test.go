@@ -1,0 +1,149 @@
+package explain
+
+import (
+	"crypto/tls"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// refusedHello is a passthrough connection whose backend answered the
+// client's hello h with alert desc in a record of the given version, as
+// the listener records it: 7 bytes down, nothing after.
+func refusedHello(h *sniff.ClientHello, version uint16, desc uint8) *Outcome {
+	o := base("passthrough")
+	o.Route = "passthrough"
+	o.Kind, o.Hello, o.FirstBytes = sniff.TLSHandshake, h, tlsBytes
+	o.JA4 = "t12d1209h1_d34a8e72043a_b39be8c56a14"
+	o.Backend.Addr, o.Backend.Attempted = "10.0.0.7:8443", true
+	o.Backend.Local = netip.MustParseAddrPort("10.0.0.2:40112")
+	o.Backend.Remote = netip.MustParseAddrPort("10.0.0.7:8443")
+	o.Backend.HelloAlert = RecordAlert{Version: version, Level: 2, Desc: desc}
+	o.BytesUp, o.BytesDown = 517, int64(sniff.AlertRecordLen)
+	return o
+}
+
+// tls12Hello is what `curl --tls-max 1.2 --ciphers X` and OpenSSL clients
+// capped at TLS 1.2 send: legacy_version only, no supported_versions.
+func tls12Hello(suites ...uint16) *sniff.ClientHello {
+	h := legacyHello(tls.VersionTLS12, suites...)
+	h.ServerName = "lab.test"
+	return h
+}
+
+// passthroughCases are backends that refused a relayed hello.
+func passthroughCases() []diagCase {
+	// openssl s_client -tls1_1 against s_server -min_protocol TLSv1.2.
+	floor := refusedHello(legacyHello(tls.VersionTLS11), tls.VersionTLS11, 70)
+	// The same client against OpenSSL 3's default security level.
+	floor80 := refusedHello(legacyHello(tls.VersionTLS11), tls.VersionTLS11, 80)
+	// A TLS 1.2 client against a TLS 1.3-only backend (Go writes its
+	// records as TLS 1.0 before a version is chosen).
+	floor13 := refusedHello(tls12Hello(tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256), tls.VersionTLS10, 70)
+	// A TLS 1.3-only client against a backend capped at TLS 1.2.
+	only13 := modernHello()
+	only13.SupportedVersions = []uint16{0x0304}
+	ceiling := refusedHello(only13, tls.VersionTLS12, 70)
+	// curl --tls-max 1.2 --ciphers ECDHE-ECDSA-AES256-GCM-SHA384 against
+	// a backend that takes only ECDHE-ECDSA-AES128-SHA.
+	cipher := refusedHello(tls12Hello(tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, 0x00ff), tls.VersionTLS12, 40)
+	// BIG-IP answers with 40 in a record of version 0.0.
+	bigip := refusedHello(legacyHello(tls.VersionTLS10), 0, 40)
+	sni := refusedHello(modernHello(), tls.VersionTLS12, 112)
+	noSNI := modernHello()
+	noSNI.ServerName = ""
+	sniNone := refusedHello(noSNI, tls.VersionTLS12, 112)
+	alpn := refusedHello(modernHello(), tls.VersionTLS12, 120)
+	// An alert no hello explains.
+	other := refusedHello(modernHello(), tls.VersionTLS12, 80)
+	// auto mode's TLS route is a passthrough too.
+	auto := refusedHello(legacyHello(tls.VersionTLS11), tls.VersionTLS11, 70)
+	auto.Mode = "auto"
+	// A warning alert followed by the ServerHello is no refusal.
+	warned := refusedHello(modernHello(), tls.VersionTLS12, 112)
+	warned.Backend.HelloAlert.Level = 1
+	warned.BytesDown = 4096
+
+	return []diagCase{
+		{name: "backend_rejected_hello_version_floor", o: floor, code: CodeBackendRejectedHello,
+			contains: []string{"alert 70 protocol_version", "at most TLS 1.1", "passes TLS through", "tlsgate decrypts nothing",
+				"`openssl s_client -connect 10.0.0.7:8443 -servername old.lab.test -tls1_1 -cipher DEFAULT@SECLEVEL=0 </dev/null`",
+				"offer TLS 1.2 or later", "curl --tlsv1.2", "no BIG-IP line is shown", "RFC 8996",
+				"15 03 02 00 02 02 46 = alert fatal 70 protocol_version, record version TLS 1.1"},
+			saw: "`curl: (35) … tlsv1 alert protocol version`"},
+		{name: "backend_rejected_hello_version_floor_80", o: floor80, code: CodeBackendRejectedHello,
+			contains: []string{"alert 80 internal_error", "at most TLS 1.1", "internal_error (80)", "@SECLEVEL=0"},
+			saw:      "tlsv1 alert internal error"},
+		{name: "backend_rejected_hello_version_floor_tls12", o: floor13, code: CodeBackendRejectedHello,
+			contains: []string{"at most TLS 1.2", "offer TLS 1.3 or later", "curl --tlsv1.3", " -tls1_2 </dev/null"},
+			absent:   []string{"RFC 8996", "also needs `@SECLEVEL=0`"}},
+		{name: "backend_rejected_hello_version_ceiling", o: ceiling, code: CodeBackendRejectedHello,
+			contains: []string{"below TLS 1.3, the lowest the client offers", "-tls1_3 </dev/null", "MaxProtocol"}},
+		{name: "backend_rejected_hello_cipher", o: cipher, code: CodeBackendRejectedHello,
+			contains: []string{"alert 40 handshake_failure", "none of the 1 cipher suite(s) the client offers is on the backend's list",
+				"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ssl_ciphers"},
+			saw: "sslv3 alert handshake failure"},
+		{name: "backend_rejected_hello_bigip_v00", o: bigip, code: CodeBackendRejectedHello,
+			contains: []string{"at most TLS 1.0", "handshake_failure (40)", "record version 0x0000"}},
+		{name: "backend_rejected_hello_sni", o: sni, code: CodeBackendRejectedHello,
+			contains: []string{"does not serve the name lab.test", "-servername lab.test </dev/null"},
+			saw:      "tlsv1 unrecognized name"},
+		{name: "backend_rejected_hello_sni_none", o: sniNone, code: CodeBackendRejectedHello,
+			contains: []string{"sent no SNI", "-noservername", "--resolve <name>:443:192.168.20.230"}},
+		{name: "backend_rejected_hello_alpn", o: alpn, code: CodeBackendRejectedHello,
+			contains: []string{"(h2, http/1.1)", "-alpn h2"}},
+		{name: "backend_rejected_hello_other", o: other, code: CodeBackendRejectedHello,
+			contains: []string{"alert 80 internal_error", "does not say why", "from tlsgate's address 10.0.0.2:40112"},
+			absent:   []string{"-tls1_", "at most"}},
+		{name: "backend_rejected_hello_auto", o: auto, code: CodeBackendRejectedHello,
+			contains: []string{"at most TLS 1.1"}},
+		{name: "ok_backend_warning_alert", o: warned, code: CodeOK, ok: true},
+	}
+}
+
+// TestBackendHelloNoHello: a refusal of a hello tlsgate could not read
+// (beyond its parse cap) is still the backend's, in words that claim
+// nothing about versions nobody saw.
+func TestBackendHelloNoHello(t *testing.T) {
+	o := refusedHello(nil, tls.VersionTLS12, 70)
+	o.HelloErr, o.HelloTooLarge = sniff.ErrTooLarge.Error(), true
+	for _, lang := range []string{LangEN, LangJA} {
+		d := DiagnoseLang(o, lang)
+		text := render(d)
+		if d.Code != CodeBackendRejectedHello || len(d.BigIP) != 0 {
+			t.Errorf("%s: code %s, BIG-IP %v; want %s and no line", lang, d.Code, d.BigIP, CodeBackendRejectedHello)
+		}
+		for _, bad := range []string{"none", "-tls1_3", "{"} {
+			if strings.Contains(d.Cause+strings.Join(d.Checks, " "), bad) {
+				t.Errorf("%s: %q in a diagnosis without a hello:\n%s", lang, bad, text)
+			}
+		}
+	}
+}
+
+// TestHelloAlertVariant pins which alert and offer get which words.
+func TestHelloAlertVariant(t *testing.T) {
+	modern, tls13 := modernHello(), modernHello()
+	tls13.SupportedVersions = []uint16{0x0304}
+	old := legacyHello(tls.VersionTLS11)
+	tests := []struct {
+		h    *sniff.ClientHello
+		desc uint8
+		want string
+	}{
+		{old, 70, "version_floor"}, {old, 40, "version_floor"}, {old, 80, "version_floor"},
+		{tls12Hello(), 70, "version_floor"}, {tls12Hello(), 40, "cipher"}, {tls12Hello(), 80, ""},
+		{modern, 70, "version_ceiling"}, {tls13, 70, "version_ceiling"},
+		{modern, 40, "cipher"}, {modern, 71, "cipher"}, {old, 71, "cipher"},
+		{modern, 112, "sni"}, {modern, 120, "alpn"}, {modern, 80, ""}, {modern, 86, ""}, {modern, 47, ""},
+		{nil, 70, ""},
+	}
+	for _, tt := range tests {
+		o := refusedHello(tt.h, tls.VersionTLS12, tt.desc)
+		if got := deriveFacts(o).helloAlertVariant(); got != tt.want {
+			t.Errorf("alert %d, hello %v: variant %q, want %q", tt.desc, tt.h != nil, got, tt.want)
+		}
+	}
+}

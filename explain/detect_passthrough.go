@@ -1,0 +1,173 @@
+package explain
+
+import (
+	"crypto/tls"
+	"strconv"
+	"strings"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// A passthrough relay takes no part in the handshake: the client's hello
+// goes to the backend and the backend's answer comes back untouched. The
+// listener notes when that answer began with an alert record instead of a
+// ServerHello (Backend.HelloAlert). The rule and words here explain the
+// refusal from the one side tlsgate read, the client's hello.
+
+// ruleBackendHello: the backend refused the client's hello. A fatal alert
+// ends the connection (RFC 8446 §6.2, RFC 5246 §7.2); a warning one is a
+// refusal only when nothing followed it, since some servers send a
+// warning unrecognized_name and then their ServerHello.
+func ruleBackendHello(f *facts) (verdict, bool) {
+	a := f.o.Backend.HelloAlert
+	if a.Level == 0 || a.Level == 1 && f.o.BytesDown > sniff.AlertRecordLen {
+		return verdict{}, false
+	}
+	return verdict{code: CodeBackendRejectedHello, variant: f.helloAlertVariant()}, true
+}
+
+// helloAlertVariant reads the likely cause from the alert and the hello.
+// 70 is the version alert, a floor when the client offers less than TLS
+// 1.3 and a ceiling when it offers 1.3. From a client that offers nothing
+// above TLS 1.1, 40 (BIG-IP's generic alert, and others') and 80 (OpenSSL
+// 3 at its default security level) are version refusals too; from a
+// current client, 40 and 71 most often mean no cipher suite in common.
+// Without a parsed hello there is nothing to read a cause from.
+func (f *facts) helloAlertVariant() string {
+	if f.o.Hello == nil || f.maxOffered == 0 {
+		return ""
+	}
+	desc := f.o.Backend.HelloAlert.Desc
+	old := f.maxOffered < tls.VersionTLS12
+	switch {
+	case desc == 70 && f.maxOffered >= tls.VersionTLS13:
+		return "version_ceiling"
+	case desc == 70, old && (desc == 40 || desc == 80):
+		return "version_floor"
+	case desc == 40 || desc == 71:
+		return "cipher"
+	case desc == 112 && f.sni() == "":
+		return "sni_none"
+	case desc == 112:
+		return "sni"
+	case desc == 120:
+		return "alpn"
+	}
+	return ""
+}
+
+// helloAlertPlaceholder fills the template names of a refused hello;
+// ok=false leaves a name unknown.
+func (f *facts) helloAlertPlaceholder(name string) (string, bool) {
+	a := f.o.Backend.HelloAlert
+	switch name {
+	case "hello_alert":
+		return alertLabel(int(a.Desc)), true
+	case "hello_alert_saw":
+		return helloAlertSaw(int(a.Desc)), true
+	case "seclevel_note":
+		if f.maxOffered < tls.VersionTLS12 {
+			return f.say("seclevel_note"), true
+		}
+		return "", true
+	case "next_version":
+		return VersionName(f.nextVersion()), true
+	case "next_version_flags":
+		return f.clientFlags(f.nextVersion(), tls.VersionTLS13), true
+	case "sclient_offer":
+		return f.sclientOffer(), true
+	case "sclient_min_offered":
+		return " " + sclientVersion(f.minOffered), true
+	case "backend_port":
+		if _, remote := backendEndpoints(f.o); remote.IsValid() {
+			return strconv.Itoa(int(remote.Port())), true
+		}
+		return f.say("unknown"), true
+	}
+	return "", false
+}
+
+// nextVersion is the lowest version above what the client offers that a
+// backend today accepts: TLS 1.2 for an older client, else TLS 1.3.
+func (f *facts) nextVersion() uint16 {
+	if f.maxOffered < tls.VersionTLS12 {
+		return tls.VersionTLS12
+	}
+	return tls.VersionTLS13
+}
+
+// sclientOffer is the openssl s_client option (with a leading space) that
+// offers what the client offered: its highest version, or nothing when
+// OpenSSL's own default (TLS 1.2 and 1.3) covers the offer or no hello was
+// read.
+func (f *facts) sclientOffer() string {
+	switch {
+	case f.maxOffered == 0, f.maxOffered >= tls.VersionTLS13 && f.minOffered <= tls.VersionTLS12:
+		return ""
+	case f.maxOffered >= tls.VersionTLS13:
+		return " " + sclientVersion(tls.VersionTLS13)
+	}
+	return " " + sclientVersion(f.maxOffered)
+}
+
+// sclientVersion is the openssl s_client option that offers only v, with
+// the security level OpenSSL 3 needs to offer TLS 1.0 or 1.1 at all.
+func sclientVersion(v uint16) string {
+	switch v {
+	case 0x0300:
+		return "-ssl3"
+	case tls.VersionTLS10:
+		return "-tls1 -cipher DEFAULT@SECLEVEL=0"
+	case tls.VersionTLS11:
+		return "-tls1_1 -cipher DEFAULT@SECLEVEL=0"
+	case tls.VersionTLS12:
+		return "-tls1_2"
+	}
+	return "-tls1_3"
+}
+
+// helloAlertSaw is how clients word alert desc received in answer to
+// their ClientHello (client-symptoms.md §3 rows 5-9, §5, §6): curl exits
+// 35, s_client names the alert number, Go prints its alert text.
+func helloAlertSaw(desc int) string {
+	openssl := map[int]string{
+		40: "sslv3 alert handshake failure", 49: "tlsv1 alert access denied", 70: "tlsv1 alert protocol version",
+		71: "tlsv1 alert insufficient security", 80: "tlsv1 alert internal error", 112: "tlsv1 unrecognized name",
+		120: "tlsv1 alert no application protocol",
+	}
+	chrome := map[int]string{
+		40: "ERR_SSL_VERSION_OR_CIPHER_MISMATCH", 70: "ERR_SSL_VERSION_OR_CIPHER_MISMATCH",
+		71: "ERR_SSL_VERSION_OR_CIPHER_MISMATCH", 80: "ERR_SSL_PROTOCOL_ERROR", 112: "ERR_SSL_UNRECOGNIZED_NAME_ALERT",
+		49: "ERR_BAD_SSL_CLIENT_AUTH_CERT",
+	}
+	goText := AlertName(desc)
+	for _, a := range alertTable() {
+		if a.num == desc && a.goText != "" {
+			goText = a.goText
+		}
+	}
+	n := strconv.Itoa(desc)
+	var parts []string
+	if text, ok := openssl[desc]; ok {
+		parts = append(parts, "curl `curl: (35) … "+text+"`", "openssl s_client `…:"+text+":…:SSL alert number "+n+"`")
+	} else {
+		parts = append(parts, "curl `curl: (35) …` (exit 35)", "openssl s_client `…:SSL alert number "+n+"`")
+	}
+	parts = append(parts, "Go `remote error: tls: "+goText+"`", "Java `Received fatal alert: "+AlertName(desc)+"`")
+	if c, ok := chrome[desc]; ok {
+		parts = append(parts, "Chrome "+c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// firstRecordText is the backend's first record for evidence: its bytes,
+// then what they say.
+func firstRecordText(a RecordAlert) string {
+	level := map[uint8]string{1: "warning", 2: "fatal"}[a.Level]
+	rec := []byte{21, byte(a.Version >> 8), byte(a.Version), 0, 2, a.Level, a.Desc}
+	version := VersionName(a.Version)
+	if a.Version == 0 {
+		version = "0x0000" // BIG-IP's, where VersionName would say "none"
+	}
+	return hexPrefix(rec, len(rec)) + " = alert " + level + " " + alertLabel(int(a.Desc)) + ", record version " + version
+}

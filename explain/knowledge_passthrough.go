@@ -1,0 +1,96 @@
+package explain
+
+// Texts shared by the entries of a backend that refused the hello.
+const (
+	// passthroughRefused says whose refusal it is: in passthrough the
+	// client's handshake is with the backend, not with tlsgate.
+	passthroughRefused = "Listener {listener} passes TLS through: tlsgate decrypts nothing, and the client's handshake is with the backend itself. " +
+		"The backend {backend} answered the client's ClientHello with alert {hello_alert} instead of a ServerHello: it refused the hello, and tlsgate relayed the refusal to the client unchanged. "
+	// passthroughNoBigIP is honest about the missing BIG-IP group.
+	passthroughNoBigIP = " A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) takes no part in the handshake either and logs no SSL error for it, so no BIG-IP line is shown; " +
+		"ssldump shows the refusal as an `S>C Alert` (its level and value) where the ServerHello belongs."
+	passthroughSaw = "The backend's alert reached the client as it was sent: {hello_alert_saw}."
+)
+
+// passthroughKnowledge covers a passthrough backend that refused the
+// client's ClientHello. BIG-IP has no line for it (groupNone): the
+// virtual server only forwards the bytes.
+func passthroughKnowledge() map[string]entry {
+	return map[string]entry{
+		CodeBackendRejectedHello: {
+			summary: "backend {backend} refused the ClientHello of {client} with alert {hello_alert}; passthrough relayed the refusal",
+			cause:   passthroughRefused + "The alert alone does not say why; the client's offer below and the backend's own log do." + passthroughNoBigIP,
+			checks: []string{
+				"Ask the backend directly, without tlsgate, with the client's versions: `openssl s_client -connect {backend}{servername_opt}{sclient_offer} </dev/null`. The same alert means the backend's TLS settings refuse this hello; tlsgate only relayed it.",
+				"Read the backend's own log for the connection from tlsgate's address {backend_local}: servers log why they refused a handshake.",
+				"Compare the client's offer below (versions, cipher suites, SNI, ALPN) with the backend's TLS settings.",
+			},
+			clientSaw: passthroughSaw,
+			evidence:  []string{"hello_alert", "backend", "backend_endpoints", "sni", "versions_offered", "ciphers_offered", "alpn_offered", "ja4"},
+		},
+		CodeBackendRejectedHello + "/version_floor": {
+			summary: "backend {backend} refused the ClientHello of {client} with alert {hello_alert}: the client offers at most {max_offered}, below the backend's minimum version",
+			cause: passthroughRefused + "The client offers {offered_versions}, and the backend's minimum version is higher: it accepts nothing the client offers. " +
+				"Current servers refuse TLS 1.0 and 1.1 by default (OpenSSL 3 at its default security level, Go's crypto/tls since Go 1.22), and some accept only TLS 1.3. " +
+				"Servers word this refusal differently: protocol_version (70) is the standard alert; OpenSSL 3 at its default security level answers a TLS 1.0 or 1.1 hello with internal_error (80), as it allows those versions only at `@SECLEVEL=0`; BIG-IP and others answer handshake_failure (40)." +
+				passthroughNoBigIP,
+			checks: []string{
+				"Confirm without tlsgate: `openssl s_client -connect {backend}{servername_opt}{sclient_offer} </dev/null` gets the same alert from the backend, while `openssl s_client -connect {backend}{servername_opt} </dev/null` (TLS 1.2 and 1.3) gets a ServerHello: the version is the difference.",
+				"Preferably, upgrade or reconfigure the client to offer {next_version} or later: {next_version_flags}.",
+				"Only if this client must be served as it is: lower the backend's minimum version to {max_offered} (nginx `ssl_protocols`, Apache `SSLProtocol`, OpenSSL `MinProtocol`, Go `tls.Config.MinVersion`).{seclevel_note}{legacy_risk}",
+			},
+		},
+		CodeBackendRejectedHello + "/version_ceiling": {
+			summary: "backend {backend} refused the ClientHello of {client} with alert {hello_alert}: its highest version is below {min_offered}, the lowest the client offers",
+			cause: passthroughRefused + "The client offers {offered_versions}, and the backend accepts nothing that high: its highest version is below {min_offered}. " +
+				"Typical: a TLS 1.3-only client (curl --tlsv1.3, a hardened Go or Java configuration) against a backend capped at TLS 1.2, or a legacy backend that speaks only TLS 1.0 or 1.1, which current clients no longer offer." +
+				passthroughNoBigIP,
+			checks: []string{
+				"Confirm without tlsgate: `openssl s_client -connect {backend}{servername_opt}{sclient_min_offered} </dev/null` gets the same alert; `-tls1_2`, then `-tls1_1 -cipher DEFAULT@SECLEVEL=0`, finds the highest version the backend speaks.",
+				"Enable {min_offered} on the backend (nginx `ssl_protocols`, Apache `SSLProtocol`, OpenSSL `MaxProtocol`, Go `tls.Config.MaxVersion`), or upgrade a legacy backend.",
+				"Or let the client offer the backend's version as well (curl `--tls-max`, openssl s_client `-tls1_2`, Java `-Djdk.tls.client.protocols`).",
+			},
+		},
+		CodeBackendRejectedHello + "/cipher": {
+			summary: "backend {backend} refused the ClientHello of {client} with alert {hello_alert}: most likely none of the {offered_cipher_count} cipher suite(s) the client offers is on the backend's list",
+			cause: passthroughRefused + "The client offers {offered_versions}, versions current backends accept, so the usual reason for this alert before the ServerHello is the cipher suites: " +
+				"none of the {offered_cipher_count} suite(s) the client offers (listed below) is on the backend's list, or, with insufficient_security (71), all of them are too weak for its policy. " +
+				"Less often: no key-exchange group in common (the client's supported_groups), no signature algorithm that fits the backend's certificate, a server that answers every refusal with handshake_failure (BIG-IP's generic alert, a version it does not speak included), or a policy that refuses this SNI or client fingerprint." +
+				passthroughNoBigIP,
+			checks: []string{
+				"Find what the backend accepts, without tlsgate: `openssl s_client -connect {backend}{servername_opt} -tls1_2 </dev/null` prints the suite it picks from OpenSSL's default list (`Cipher is …`), and `-cipher <name>` (`-ciphersuites` for TLS 1.3) tests one of the client's suites at a time.",
+				"Add a suite the client offers to the backend's list (nginx `ssl_ciphers`, Apache `SSLCipherSuite`, OpenSSL `CipherString`), or update the client so it offers ECDHE with AES-GCM or ChaCha20-Poly1305.",
+				"Below TLS 1.3 a suite also needs the backend's key type: ECDHE_ECDSA suites an ECDSA certificate, ECDHE_RSA and RSA suites an RSA one.",
+			},
+		},
+		CodeBackendRejectedHello + "/sni": {
+			summary: "backend {backend} refused the ClientHello of {client} with alert {hello_alert}: it does not serve the name {sni}",
+			cause: passthroughRefused + "unrecognized_name (RFC 6066 §3) answers the server name: the client asked for {sni}, and the backend has no certificate or virtual host for that name and refuses rather than serve a default one. " +
+				"Typical: a name missing from the backend's server blocks (nginx `server_name`, Apache `ServerName`/`ServerAlias`), a client using an alias or an old name, or a strict-SNI setting that refuses unknown names." +
+				passthroughNoBigIP,
+			checks: []string{
+				"Ask the backend for that name without tlsgate: `openssl s_client -connect {backend} -servername {sni} </dev/null` gets the same alert; a name the backend serves gets a ServerHello.",
+				"Add {sni} to the backend's names (a server block and a certificate for it), or have the client use a name the backend serves.",
+			},
+		},
+		CodeBackendRejectedHello + "/sni_none": {
+			summary: "backend {backend} refused the ClientHello of {client} with alert {hello_alert}: the client sent no SNI",
+			cause: passthroughRefused + "unrecognized_name (RFC 6066 §3) answers the server name, and the client sent none: clients send no SNI when the URL holds an IP address, and this backend refuses a hello without one instead of serving a default certificate." +
+				passthroughNoBigIP,
+			checks: []string{
+				"Confirm without tlsgate: `openssl s_client -connect {backend} -noservername </dev/null` gets the same alert, and `-servername <name>` with a name the backend serves gets a ServerHello.",
+				"Have the client use the host name, not the IP address (curl `--resolve <name>:{vport}:{virtual_host} https://<name>:{vport}/` keeps the address and sends the name), or give the backend a default certificate for clients without SNI.",
+			},
+		},
+		CodeBackendRejectedHello + "/alpn": {
+			summary: "backend {backend} refused the ClientHello of {client} with alert {hello_alert}: it speaks none of the protocols the client offered ({alpn_list})",
+			cause: passthroughRefused + "no_application_protocol (RFC 7301 §3.2) answers ALPN: the client offered {alpn_list}, and the backend speaks none of them. " +
+				"Typical: an h2-only client (gRPC) against an HTTP/1.1-only backend, or the reverse." +
+				passthroughNoBigIP,
+			checks: []string{
+				"Ask the backend what it speaks: `openssl s_client -connect {backend}{servername_opt} -alpn h2 </dev/null` and `-alpn http/1.1` print `ALPN protocol: …` for one it accepts.",
+				"Have the client offer a protocol the backend speaks (`curl --http1.1`), or enable the client's protocol on the backend.",
+			},
+		},
+	}
+}

@@ -1,0 +1,90 @@
+package explain
+
+// The Japanese twins of knowledge_passthrough.go's shared texts.
+const (
+	passthroughRefusedJA = "リスナー {listener} は TLS をパススルーする。tlsgate は何も復号せず、クライアントのハンドシェイクの相手はバックエンド自身である。" +
+		"バックエンド {backend} はクライアントの ClientHello に ServerHello ではなくアラート {hello_alert} で応答した。つまり ClientHello を拒否し、tlsgate はその拒否をそのままクライアントへ中継した。"
+	passthroughNoBigIPJA = "BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）もハンドシェイクに関わらず、これについて SSL エラーを記録しないので、BIG-IP の行は表示しない。" +
+		"ssldump では、ServerHello が来るはずの位置に `S>C Alert`（レベルと値）として拒否が見える。"
+	passthroughSawJA = "バックエンドのアラートは送られたままクライアントに届いた: {hello_alert_saw}。"
+)
+
+// passthroughKnowledgeJA is passthroughKnowledge in Japanese.
+func passthroughKnowledgeJA() map[string]entry {
+	return map[string]entry{
+		CodeBackendRejectedHello: {
+			summary: "バックエンド {backend} が {client} の ClientHello をアラート {hello_alert} で拒否した。パススルーはその拒否を中継した",
+			cause:   passthroughRefusedJA + "アラートだけでは理由はわからない。下のクライアントの提示内容とバックエンド自身のログが理由を示す。" + passthroughNoBigIPJA,
+			checks: []string{
+				"tlsgate を通さずに、クライアントと同じバージョンでバックエンドに直接聞く: `openssl s_client -connect {backend}{servername_opt}{sclient_offer} </dev/null`。同じアラートが返るなら、この ClientHello を拒否しているのはバックエンドの TLS 設定で、tlsgate は中継しただけである。",
+				"tlsgate のアドレス {backend_local} からの接続について、バックエンド自身のログを読む。サーバはハンドシェイクを拒否した理由をログに書く。",
+				"下のクライアントの提示内容（バージョン、暗号スイート、SNI、ALPN）をバックエンドの TLS 設定と比べる。",
+			},
+			clientSaw: passthroughSawJA,
+		},
+		CodeBackendRejectedHello + "/version_floor": {
+			summary: "バックエンド {backend} が {client} の ClientHello をアラート {hello_alert} で拒否した。クライアントの提示は最高でも {max_offered} で、バックエンドの最低バージョンに届かない",
+			cause: passthroughRefusedJA + "クライアントの提示は {offered_versions} で、バックエンドの最低バージョンのほうが高いため、クライアントが提示したどれも受け付けない。" +
+				"今のサーバは既定で TLS 1.0 と 1.1 を拒否し（既定のセキュリティレベルの OpenSSL 3、Go 1.22 以降の crypto/tls）、TLS 1.3 しか受け付けないものもある。" +
+				"この拒否の伝え方はサーバによって違う。標準のアラートは protocol_version（70）だが、既定のセキュリティレベルの OpenSSL 3 は TLS 1.0 や 1.1 の ClientHello に internal_error（80）を返し（これらのバージョンは `@SECLEVEL=0` でしか許可しない）、BIG-IP などは handshake_failure（40）を返す。" +
+				passthroughNoBigIPJA,
+			checks: []string{
+				"tlsgate を通さずに確かめる: `openssl s_client -connect {backend}{servername_opt}{sclient_offer} </dev/null` はバックエンドから同じアラートを受け取り、`openssl s_client -connect {backend}{servername_opt} </dev/null`（TLS 1.2 と 1.3）は ServerHello を受け取る。違いはバージョンである。",
+				"できればクライアントを更新するか設定を変えて、{next_version} 以上を提示させる: {next_version_flags}。",
+				"このクライアントをそのまま通す必要がある場合に限り、バックエンドの最低バージョンを {max_offered} に下げる（nginx の `ssl_protocols`、Apache の `SSLProtocol`、OpenSSL の `MinProtocol`、Go の `tls.Config.MinVersion`）。{seclevel_note}{legacy_risk}",
+			},
+		},
+		CodeBackendRejectedHello + "/version_ceiling": {
+			summary: "バックエンド {backend} が {client} の ClientHello をアラート {hello_alert} で拒否した。バックエンドの最高バージョンが、クライアントが提示する最低の {min_offered} に届かない",
+			cause: passthroughRefusedJA + "クライアントの提示は {offered_versions} で、バックエンドはそれほど新しいバージョンを受け付けない。バックエンドの最高バージョンは {min_offered} より低い。" +
+				"よくあるのは、TLS 1.3 しか提示しないクライアント（curl --tlsv1.3、強化した Go や Java の設定）と TLS 1.2 までのバックエンド、または TLS 1.0 か 1.1 しか話さないレガシーなバックエンド（今のクライアントはこれらをもう提示しない）。" +
+				passthroughNoBigIPJA,
+			checks: []string{
+				"tlsgate を通さずに確かめる: `openssl s_client -connect {backend}{servername_opt}{sclient_min_offered} </dev/null` は同じアラートを受け取る。`-tls1_2`、次に `-tls1_1 -cipher DEFAULT@SECLEVEL=0` を試すと、バックエンドが話す最高バージョンがわかる。",
+				"バックエンドで {min_offered} を有効にする（nginx の `ssl_protocols`、Apache の `SSLProtocol`、OpenSSL の `MaxProtocol`、Go の `tls.Config.MaxVersion`）か、レガシーなバックエンドを更新する。",
+				"あるいはクライアントにバックエンドのバージョンも提示させる（curl の `--tls-max`、openssl s_client の `-tls1_2`、Java の `-Djdk.tls.client.protocols`）。",
+			},
+		},
+		CodeBackendRejectedHello + "/cipher": {
+			summary: "バックエンド {backend} が {client} の ClientHello をアラート {hello_alert} で拒否した。クライアントが提示した {offered_cipher_count} 個の暗号スイートがどれもバックエンドのリストにない可能性が高い",
+			cause: passthroughRefusedJA + "クライアントの提示は {offered_versions} で、今のバックエンドが受け付けるバージョンである。ServerHello の前にこのアラートが来る理由として多いのは暗号スイートである。" +
+				"クライアントが提示した {offered_cipher_count} 個のスイート（下に一覧）のどれもバックエンドのリストにないか、insufficient_security（71）なら、どれもバックエンドのポリシーには弱すぎる。" +
+				"それより少ないのは、共通の鍵交換グループがない（クライアントの supported_groups）、バックエンドの証明書に合う署名アルゴリズムがない、あらゆる拒否に handshake_failure を返すサーバ（BIG-IP の汎用アラート。話さないバージョンの場合も含む）、この SNI やクライアントの指紋を拒否するポリシー。" +
+				passthroughNoBigIPJA,
+			checks: []string{
+				"tlsgate を通さずに、バックエンドが何を受け付けるか調べる: `openssl s_client -connect {backend}{servername_opt} -tls1_2 </dev/null` は OpenSSL の既定リストから選ばれたスイートを表示し（`Cipher is …`）、`-cipher <名前>`（TLS 1.3 では `-ciphersuites`）でクライアントのスイートを 1 つずつ試せる。",
+				"クライアントが提示するスイートをバックエンドのリストに加える（nginx の `ssl_ciphers`、Apache の `SSLCipherSuite`、OpenSSL の `CipherString`）か、ECDHE と AES-GCM または ChaCha20-Poly1305 を提示するようにクライアントを更新する。",
+				"TLS 1.3 未満では、スイートはバックエンドの鍵の種類にも合う必要がある。ECDHE_ECDSA のスイートには ECDSA の証明書、ECDHE_RSA と RSA のスイートには RSA の証明書が要る。",
+			},
+		},
+		CodeBackendRejectedHello + "/sni": {
+			summary: "バックエンド {backend} が {client} の ClientHello をアラート {hello_alert} で拒否した。バックエンドは名前 {sni} を扱っていない",
+			cause: passthroughRefusedJA + "unrecognized_name（RFC 6066 §3）はサーバ名への応答である。クライアントは SNI で {sni} を求めたが、バックエンドにはその名前の証明書も仮想ホストもなく、既定の証明書を出す代わりに拒否した。" +
+				"よくあるのは、バックエンドの設定にその名前がない（nginx の `server_name`、Apache の `ServerName`/`ServerAlias`）、クライアントが別名や古い名前を使っている、未知の名前を拒否する厳格な SNI 設定。" +
+				passthroughNoBigIPJA,
+			checks: []string{
+				"tlsgate を通さずにその名前でバックエンドに聞く: `openssl s_client -connect {backend} -servername {sni} </dev/null` は同じアラートを受け取り、バックエンドが扱う名前なら ServerHello が返る。",
+				"バックエンドに {sni} を加える（その名前の server ブロックと証明書）か、バックエンドが扱う名前をクライアントに使わせる。",
+			},
+		},
+		CodeBackendRejectedHello + "/sni_none": {
+			summary: "バックエンド {backend} が {client} の ClientHello をアラート {hello_alert} で拒否した。クライアントは SNI を送っていない",
+			cause: passthroughRefusedJA + "unrecognized_name（RFC 6066 §3）はサーバ名への応答だが、クライアントはサーバ名を送っていない。URL に IP アドレスを書くとクライアントは SNI を送らず、このバックエンドは既定の証明書を出す代わりに SNI のない ClientHello を拒否する。" +
+				passthroughNoBigIPJA,
+			checks: []string{
+				"tlsgate を通さずに確かめる: `openssl s_client -connect {backend} -noservername </dev/null` は同じアラートを受け取り、バックエンドが扱う名前で `-servername <名前>` を付けると ServerHello が返る。",
+				"クライアントには IP アドレスではなくホスト名を使わせる（curl の `--resolve <名前>:{vport}:{virtual_host} https://<名前>:{vport}/` ならアドレスはそのままで名前を送る）か、SNI のないクライアント向けの既定の証明書をバックエンドに用意する。",
+			},
+		},
+		CodeBackendRejectedHello + "/alpn": {
+			summary: "バックエンド {backend} が {client} の ClientHello をアラート {hello_alert} で拒否した。クライアントが提示したプロトコル（{alpn_list}）をどれも話さない",
+			cause: passthroughRefusedJA + "no_application_protocol（RFC 7301 §3.2）は ALPN への応答である。クライアントは {alpn_list} を提示したが、バックエンドはそのどれも話さない。" +
+				"よくあるのは、h2 しか提示しないクライアント（gRPC）と HTTP/1.1 しか話さないバックエンド、またはその逆。" +
+				passthroughNoBigIPJA,
+			checks: []string{
+				"バックエンドが何を話すか確認する: `openssl s_client -connect {backend}{servername_opt} -alpn h2 </dev/null` と `-alpn http/1.1` は、受け付けるものについて `ALPN protocol: …` を表示する。",
+				"バックエンドが話すプロトコルをクライアントに提示させる（`curl --http1.1`）か、クライアントのプロトコルをバックエンドで有効にする。",
+			},
+		},
+	}
+}
