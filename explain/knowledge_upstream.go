@@ -38,8 +38,12 @@ func upstreamKnowledge() map[string]entry {
 		},
 		CodeProxyMalformed + "/version_mismatch": {
 			summary: "PROXY v{proxy_got} header from {client}, listener {listener} expects {proxy_policy}",
-			cause:   "The load balancer sends PROXY protocol v{proxy_got} but listener {listener} is configured for {proxy_policy}.",
-			checks:  []string{"Set proxy_protocol = \"v{proxy_got}\" on listener {listener}, or change the load balancer to {proxy_policy}."},
+			cause: "The load balancer sends PROXY protocol v{proxy_got} but listener {listener} is configured for {proxy_policy}. " +
+				"The header itself is well formed: only the version differs, so tlsgate refuses it rather than guess (the spec forbids accepting a version not configured).",
+			checks: []string{
+				"Set proxy_protocol = \"v{proxy_got}\" on listener {listener} (or \"optional\", which takes both versions), or change the load balancer to {proxy_policy}.",
+				"On the sender: HAProxy `send-proxy` writes v1, `send-proxy-v2` (and `send-proxy-v2-ssl`, `send-proxy-v2-ssl-cn`) v2; nginx `proxy_protocol on` writes v1 only; an AWS NLB writes v2 only.",
+			},
 		},
 
 		CodeIdleTimeout: {

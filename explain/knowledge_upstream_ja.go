@@ -37,8 +37,12 @@ func upstreamKnowledgeJA() map[string]entry {
 		},
 		CodeProxyMalformed + "/version_mismatch": {
 			summary: "{client} から PROXY v{proxy_got} ヘッダ、リスナー {listener} の想定は {proxy_policy}",
-			cause:   "ロードバランサは PROXY プロトコル v{proxy_got} を送っているが、リスナー {listener} は {proxy_policy} の設定になっている。",
-			checks:  []string{"リスナー {listener} に proxy_protocol = \"v{proxy_got}\" を設定するか、ロードバランサ側を {proxy_policy} に合わせる。"},
+			cause: "ロードバランサは PROXY プロトコル v{proxy_got} を送っているが、リスナー {listener} は {proxy_policy} の設定になっている。" +
+				"ヘッダ自体は正しい形式で、違うのはバージョンだけだが、設定していないバージョンを推測で受け入れることはしない（仕様で禁じられている）ので tlsgate は拒否する。",
+			checks: []string{
+				"リスナー {listener} に proxy_protocol = \"v{proxy_got}\"（両方のバージョンを受け入れるなら \"optional\"）を設定するか、ロードバランサ側を {proxy_policy} に合わせる。",
+				"送信側: HAProxy の `send-proxy` は v1、`send-proxy-v2`（`send-proxy-v2-ssl`、`send-proxy-v2-ssl-cn` も）は v2 を書く。nginx の `proxy_protocol on` は v1 のみ、AWS NLB は v2 のみ。",
+			},
 		},
 
 		CodeBackendRefused: {

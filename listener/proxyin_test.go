@@ -345,3 +345,46 @@ func TestProxyV2Refusals(t *testing.T) {
 		})
 	}
 }
+
+// TestProxyVersionMismatchIsNamed: a well-formed header of the other
+// version (HAProxy send-proxy-v2 towards proxy_protocol = "v1", and the
+// reverse) is refused as a version mismatch whose fix names the setting
+// on each side, not as a malformed header.
+func TestProxyVersionMismatchIsNamed(t *testing.T) {
+	v2 := &proxyproto.Header{Version: 2, Command: proxyproto.PROXY, TransportProtocol: proxyproto.TCPv4,
+		SourceAddr:      &net.TCPAddr{IP: net.IPv4(203, 0, 113, 7), Port: 40000},
+		DestinationAddr: &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 443}}
+	v2bytes, err := v2.Format()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		policy, header, got string
+	}{
+		{"v1", string(v2bytes), "2"},
+		{"v2", "PROXY TCP4 203.0.113.7 192.0.2.1 40000 443\r\n", "1"},
+	}
+	backend := serveEach(t, nil, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	for _, tt := range tests {
+		t.Run(tt.policy, func(t *testing.T) {
+			h := startListener(t, Options{Mode: Plaintext, Backend: backend, ProxyProtocol: tt.policy}, nil)
+			c, err := net.Dial("tcp", h.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := io.WriteString(c, tt.header+"GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			r := h.next()
+			want := "PROXY v" + tt.got + " header from " + c.LocalAddr().String() + ", listener test expects " + tt.policy
+			if r.d.Code != explain.CodeProxyMalformed || r.d.Summary != want {
+				t.Fatalf("code %q summary %q, want proxy_malformed %q", r.d.Code, r.d.Summary, want)
+			}
+			checks := strings.Join(r.d.Checks, "\n")
+			if !strings.Contains(checks, `proxy_protocol = "v`+tt.got+`"`) || !strings.Contains(checks, "send-proxy-v2") {
+				t.Errorf("checks %q do not name the setting on both sides", checks)
+			}
+		})
+	}
+}
