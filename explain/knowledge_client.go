@@ -5,7 +5,7 @@ package explain
 func clientKnowledge() map[string]entry {
 	return map[string]entry{
 		CodeOK: {ok: true,
-			summary:   "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}",
+			summary:   "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}{proxied}",
 			cause:     "The connection completed normally.",
 			checks:    []string{"Nothing to fix. When another client fails here, compare its connection with this one: listener, SNI, versions and JA4."},
 			clientSaw: "A normal connection: {up} bytes sent, {down} bytes received.",

@@ -15,7 +15,7 @@ const (
 func clientKnowledgeJA() map[string]entry {
 	return map[string]entry{
 		CodeOK: {
-			summary:   "{mode} sni={sni} {tls} ja4={ja4} 上り={up}B 下り={down}B 所要 {duration}",
+			summary:   "{mode} sni={sni} {tls} ja4={ja4} 上り={up}B 下り={down}B 所要 {duration}{proxied}",
 			cause:     "接続は正常に完了した。",
 			checks:    []string{"対処は不要。別のクライアントがここで失敗する場合は、この接続と比べる（リスナー、SNI、バージョン、JA4）。"},
 			clientSaw: "通常の接続: {up} バイト送信、{down} バイト受信。",

@@ -41,6 +41,7 @@ func phrasesJA() map[string]string {
 
 		"tls_offered": "{versions} を提示 alpn={alpn}（終端せず）",
 		"tls_plain":   "平文 {kind}",
+		"proxied":     " クライアント {client}、経由 {peer}（PROXY v{v}）",
 
 		"at_version":           "（{version} の場合）",
 		"peek_spoke":           "送信あり",

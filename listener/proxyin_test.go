@@ -388,3 +388,57 @@ func TestProxyVersionMismatchIsNamed(t *testing.T) {
 		})
 	}
 }
+
+// TestProxiedConnectionNamesPeerAndClient: behind a load balancer that sends
+// PROXY headers, the log names both the client the header carried and the
+// socket's peer (the load balancer), on a relay that worked and on one that
+// failed after the header: an operator must be able to tell which balancer
+// a client came through.
+func TestProxiedConnectionNamesPeerAndClient(t *testing.T) {
+	backend := serveEach(t, nil, func(c net.Conn) { _, _ = io.Copy(c, c) })
+	refused, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := refused.Addr().String()
+	_ = refused.Close()
+	const header = "PROXY TCP4 203.0.113.7 192.0.2.1 40000 443\r\n"
+	tests := []struct {
+		name, backend, code string
+	}{
+		{"relayed", backend, explain.CodeOK},
+		{"backend_refused", gone, explain.CodeBackendRefused},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := startListener(t, Options{Mode: Plaintext, Backend: tt.backend, ProxyProtocol: "v1"}, nil)
+			c, err := net.Dial("tcp", h.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := io.WriteString(c, header+"ping\n"); err != nil {
+				t.Fatal(err)
+			}
+			_ = c.(*net.TCPConn).CloseWrite()
+			_, _ = io.Copy(io.Discard, c)
+			r := h.next()
+			peer := c.LocalAddr().String()
+			if r.d.Code != tt.code || r.o.Client.String() != "203.0.113.7:40000" || r.o.Peer.String() != peer {
+				t.Fatalf("code %q client %v peer %v, want %s from 203.0.113.7:40000 via %s", r.d.Code, r.o.Client, r.o.Peer, tt.code, peer)
+			}
+			var proxy string
+			for _, e := range r.d.Evidence {
+				if e.Key == "proxy" {
+					proxy = e.Value
+				}
+			}
+			if !strings.HasPrefix(proxy, "peer="+peer+" policy=v1 header=v1 src=203.0.113.7:40000") {
+				t.Errorf("evidence proxy %q, want the peer %s and the header's source", proxy, peer)
+			}
+			if tt.code == explain.CodeOK && !strings.HasSuffix(r.d.Summary, "client 203.0.113.7:40000 via "+peer+" (PROXY v1)") {
+				t.Errorf("summary %q does not name the client and the peer", r.d.Summary)
+			}
+		})
+	}
+}
