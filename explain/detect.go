@@ -220,6 +220,11 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 		if action == "allow" {
 			return verdict{code: CodePlaintextAllowed}, true
 		}
+		if (action == "http400" || action == "redirect") && (o.Kind == sniff.HTTP2 || o.Kind == sniff.SSH) {
+			// The answer is HTTP/1.1, which an HTTP/2 prior-knowledge or
+			// an SSH client cannot read: it sees the connection close.
+			return verdict{code: CodePlaintextOnTLS, variant: "unread"}, true
+		}
 		return verdict{code: CodePlaintextOnTLS, variant: action}, true
 	case "plaintext":
 		if !o.Kind.IsTLS() {
