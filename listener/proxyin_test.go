@@ -442,3 +442,42 @@ func TestProxiedConnectionNamesPeerAndClient(t *testing.T) {
 		})
 	}
 }
+
+// TestProxyRefusalSaysWhatTheBalancerShows: PROXY headers come from load
+// balancers, so a refused one (missing, unexpected, of the other version)
+// is seen first by the balancer, not by a client reading a reset. HAProxy
+// in front answers its client with an empty reply (TCP mode, `SD`) or a
+// 502 (HTTP mode, `SH--`); the explanation must say so.
+func TestProxyRefusalSaysWhatTheBalancerShows(t *testing.T) {
+	backend := serveEach(t, nil, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	tests := []struct {
+		name, policy, first, code string
+	}{
+		{"missing", "v1", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", explain.CodeProxyMissing},
+		{"unexpected", "", "PROXY TCP4 203.0.113.7 192.0.2.1 40000 443\r\nGET / HTTP/1.1\r\n\r\n", explain.CodeProxyUnexpected},
+		{"other_version", "v2", "PROXY TCP4 203.0.113.7 192.0.2.1 40000 443\r\nGET / HTTP/1.1\r\n\r\n", explain.CodeProxyMalformed},
+		{"malformed", "v1", "PROXY GARBAGE\r\n", explain.CodeProxyMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := startListener(t, Options{Mode: Plaintext, Backend: backend, ProxyProtocol: tt.policy}, nil)
+			c, err := net.Dial("tcp", h.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := io.WriteString(c, tt.first); err != nil {
+				t.Fatal(err)
+			}
+			r := h.next()
+			if r.d.Code != tt.code {
+				t.Fatalf("code %q (%s), want %s", r.d.Code, r.d.Summary, tt.code)
+			}
+			for _, want := range []string{"`SD`", "curl: (52) Empty reply from server", "`SH--`", "502 Bad Gateway"} {
+				if !strings.Contains(r.d.ClientSaw, want) {
+					t.Errorf("client saw %q lacks %q", r.d.ClientSaw, want)
+				}
+			}
+		})
+	}
+}
