@@ -421,3 +421,40 @@ func TestLineTextWithoutID(t *testing.T) {
 		t.Errorf("syslog %q", got)
 	}
 }
+
+// TestJSONProxiedPeer: a connection that came through a PROXY header logs
+// both addresses, the client the header named and the load balancer that
+// sent it (the socket's peer), as HAProxy's %ci and %[fc_src] would.
+func TestJSONProxiedPeer(t *testing.T) {
+	o := plaintextOutcome()
+	o.Client = netip.MustParseAddrPort("203.0.113.7:40000")
+	o.Peer = netip.MustParseAddrPort("10.0.0.5:51000")
+	o.Proxy = explain.Proxy{Policy: "v2", Version: 2, Src: o.Client, Dst: o.Virtual}
+	opts := testOptions
+	opts.Format = "json"
+	enc, err := NewEncoder(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf, err := enc.EncodeEntry(zapcore.Entry{Level: zapcore.WarnLevel, Time: testTime, Message: "conn"},
+		[]zapcore.Field{Field(Event{Outcome: o})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer buf.Free()
+	var rec struct {
+		Conn struct {
+			Client, Peer string
+			Evidence     map[string]string
+		} `json:"conn"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+		t.Fatalf("%v: %s", err, buf.Bytes())
+	}
+	if rec.Conn.Client != "203.0.113.7:40000" || rec.Conn.Peer != "10.0.0.5:51000" {
+		t.Errorf("client %q peer %q, want the header's client and the socket's peer", rec.Conn.Client, rec.Conn.Peer)
+	}
+	if p := rec.Conn.Evidence["proxy"]; !strings.HasPrefix(p, "peer=10.0.0.5:51000 policy=v2 header=v2 src=203.0.113.7:40000") {
+		t.Errorf("evidence proxy %q, want the peer and the header's addresses", p)
+	}
+}

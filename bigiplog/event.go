@@ -57,6 +57,9 @@ func (e Event) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("mode", o.Mode)
 	enc.AddString("route", o.Route)
 	enc.AddString("client", addrString(o.Client))
+	// The socket's peer: the client itself, or the load balancer that
+	// sent a PROXY header naming the client above.
+	enc.AddString("peer", addrString(o.Peer))
 	enc.AddString("virtual", addrString(o.Virtual))
 	enc.AddString("diagnosis", d.Code)
 	enc.AddBool("ok", d.OK)

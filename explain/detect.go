@@ -128,17 +128,19 @@ func ruleProxyMalformed(f *facts) (verdict, bool) {
 	if p.Second != 0 {
 		return verdict{code: CodeProxyMalformed, variant: "two_headers"}, true
 	}
-	if p.Err != "" && f.o.Route != "proxy_missing" && f.o.Route != "proxy_unexpected" { // the listener also explains those two in Err
-		return verdict{code: CodeProxyMalformed}, true
-	}
-	// A header of the other version is a mismatch, not an absence. Once a
-	// header parsed, Kind names the bytes after it, not the header.
+	// A header of the other version is a mismatch, not an absence, and
+	// not a malformed header either: the listener refuses it with an error
+	// too, but the fix is the version on one side, so this comes first.
+	// Once a header parsed, Kind names the bytes after it, not the header.
 	got := p.Version
 	if got == 0 {
 		got = map[sniff.Kind]int{sniff.ProxyV1: 1, sniff.ProxyV2: 2}[f.o.Kind]
 	}
 	if p.Policy == "v1" && got == 2 || p.Policy == "v2" && got == 1 {
 		return verdict{code: CodeProxyMalformed, variant: "version_mismatch"}, true
+	}
+	if p.Err != "" && f.o.Route != "proxy_missing" && f.o.Route != "proxy_unexpected" { // the listener also explains those two in Err
+		return verdict{code: CodeProxyMalformed}, true
 	}
 	return verdict{}, false
 }
@@ -222,6 +224,11 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 		action := nonSSLAction(o)
 		if action == "allow" {
 			return verdict{code: CodePlaintextAllowed}, true
+		}
+		if (action == "http400" || action == "redirect") && (o.Kind == sniff.HTTP2 || o.Kind == sniff.SSH) {
+			// The answer is HTTP/1.1, which an HTTP/2 prior-knowledge or
+			// an SSH client cannot read: it sees the connection close.
+			return verdict{code: CodePlaintextOnTLS, variant: "unread"}, true
 		}
 		return verdict{code: CodePlaintextOnTLS, variant: action}, true
 	case "plaintext":

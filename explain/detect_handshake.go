@@ -19,6 +19,11 @@ func ruleHelloShape(f *facts) (verdict, bool) {
 	if !expectsTLS(o.Mode) && !o.ClientTLS.Attempted {
 		return verdict{}, false
 	}
+	if relayedUnread(o) {
+		// Passed through untouched: the backend answered these bytes, not
+		// tlsgate, so they are no refusal of ours (the ok line warns).
+		return verdict{}, false
+	}
 	switch {
 	case o.Kind == sniff.SSLv2Hello:
 		return verdict{code: CodeVersionTooOld, variant: "sslv2"}, true
@@ -315,4 +320,17 @@ func ruleQuietAfterHandshake(f *facts) (verdict, bool) {
 	// Still ok: monitors do this legitimately. The variant only adds the
 	// explanation an operator needs when a user reports a name error.
 	return verdict{code: CodeOK, variant: "quiet"}, quiet
+}
+
+// relayedUnread says the connection's first bytes began TLS but were no
+// ClientHello tlsgate could read (an SSLv2-format hello, a record that is
+// not a handshake, a hello that did not parse), and a passthrough relayed
+// them to the backend as they came: tlsgate sent no alert and refused
+// nothing, so whatever the client saw came from the backend (or from the
+// dial that failed, which the backend rules explain).
+func relayedUnread(o *Outcome) bool {
+	if o.Route != "passthrough" || o.ClientTLS.Attempted || !o.Backend.Attempted {
+		return false
+	}
+	return o.Kind == sniff.SSLv2Hello || o.Kind == sniff.TLSOther || o.HelloErr != "" && !o.HelloTooLarge
 }

@@ -5,7 +5,7 @@ package explain
 func clientKnowledge() map[string]entry {
 	return map[string]entry{
 		CodeOK: {ok: true,
-			summary:   "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}",
+			summary:   "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}{proxied}",
 			cause:     "The connection completed normally.",
 			checks:    []string{"Nothing to fix. When another client fails here, compare its connection with this one: listener, SNI, versions and JA4."},
 			clientSaw: "A normal connection: {up} bytes sent, {down} bytes received.",
@@ -29,6 +29,10 @@ func clientKnowledge() map[string]entry {
 		},
 		CodePlaintextOnTLS + "/http400": {
 			clientSaw: "The client got a readable HTTP 400 saying plain HTTP was sent to a TLS port (curl exits 0, or `curl: (22) The requested URL returned error: 400` with -f).",
+		},
+		CodePlaintextOnTLS + "/unread": {
+			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which this client does not speak, and closed: an HTTP/2 prior-knowledge client prints `curl: (52) Empty reply from server` (curl --http2-prior-knowledge), " +
+				"an SSH client skips the lines before a banner and prints `kex_exchange_identification: Connection closed by remote host`.",
 		},
 		CodePlaintextOnTLS + "/redirect": {
 			clientSaw: "The client got a 301 redirect to https:// on the same host and port; curl follows it only with -L, browsers follow it.",

@@ -15,7 +15,7 @@ const (
 func clientKnowledgeJA() map[string]entry {
 	return map[string]entry{
 		CodeOK: {
-			summary:   "{mode} sni={sni} {tls} ja4={ja4} 上り={up}B 下り={down}B 所要 {duration}",
+			summary:   "{mode} sni={sni} {tls} ja4={ja4} 上り={up}B 下り={down}B 所要 {duration}{proxied}",
 			cause:     "接続は正常に完了した。",
 			checks:    []string{"対処は不要。別のクライアントがここで失敗する場合は、この接続と比べる（リスナー、SNI、バージョン、JA4）。"},
 			clientSaw: "通常の接続: {up} バイト送信、{down} バイト受信。",
@@ -37,6 +37,10 @@ func clientKnowledgeJA() map[string]entry {
 		},
 		CodePlaintextOnTLS + "/http400": {
 			clientSaw: "クライアントには、TLS のポートに平文 HTTP を送ったことを示す読める形の HTTP 400 が返った（curl は終了コード 0、-f 付きなら `curl: (22) The requested URL returned error: 400`）。",
+		},
+		CodePlaintextOnTLS + "/unread": {
+			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、このクライアントは HTTP/1.1 を話さない。HTTP/2 の prior knowledge のクライアントは `curl: (52) Empty reply from server`（curl --http2-prior-knowledge）、" +
+				"SSH クライアントはバナー前の行を読み飛ばして `kex_exchange_identification: Connection closed by remote host` を表示する。",
 		},
 		CodePlaintextOnTLS + "/redirect": {
 			clientSaw: "クライアントには同じホスト・ポートの https:// への 301 リダイレクトが返った。curl は -L を付けたときだけ追従し、ブラウザは自動で追従する。",

@@ -13,7 +13,7 @@ func upstreamKnowledge() map[string]entry {
 				"If clients connect directly, set proxy_protocol = \"\" (or \"optional\") on listener {listener}.",
 				"Health checks often connect directly too: they need the header as well, or an optional policy.",
 			},
-			clientSaw: "tlsgate resets the connection (RST) as soon as the first bytes show no header, before TLS starts: curl prints `curl: (35) Recv failure: Connection reset by peer` (a plain HTTP client `curl: (56) Recv failure: Connection reset by peer`), Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET.",
+			clientSaw: "tlsgate resets the connection (RST) as soon as the first bytes show no header, before TLS starts: curl prints `curl: (35) Recv failure: Connection reset by peer` (a plain HTTP client `curl: (56) Recv failure: Connection reset by peer`), Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET. A load balancer in front sees its server close the connection before any answer: HAProxy in TCP mode logs termination state `SD` and closes its own client, whose curl prints `curl: (52) Empty reply from server` (`curl: (35) … SSL_ERROR_SYSCALL` over https); in HTTP mode it logs `SH--` and answers 502 Bad Gateway.",
 			evidence:  []string{"first_bytes", "kind", "proxy"},
 		},
 		CodeProxyUnexpected: {
@@ -23,7 +23,7 @@ func upstreamKnowledge() map[string]entry {
 				"If the header comes from a trusted load balancer, set proxy_protocol = \"v{proxy_got}\" on listener {listener}.",
 				"Or turn PROXY protocol off on the load balancer.",
 			},
-			clientSaw: "tlsgate resets the connection (RST) as soon as it reads the header, before TLS starts. Whoever holds the connection, the load balancer or the client behind it, sees a reset: curl `curl: (35) Recv failure: Connection reset by peer` (a plain HTTP client `curl: (56) Recv failure: Connection reset by peer`), Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET.",
+			clientSaw: "tlsgate resets the connection (RST) as soon as it reads the header, before TLS starts. Whoever holds the connection, the load balancer or the client behind it, sees a reset: curl `curl: (35) Recv failure: Connection reset by peer` (a plain HTTP client `curl: (56) Recv failure: Connection reset by peer`), Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET. A load balancer in front sees its server close the connection before any answer: HAProxy in TCP mode logs termination state `SD` and closes its own client, whose curl prints `curl: (52) Empty reply from server` (`curl: (35) … SSL_ERROR_SYSCALL` over https); in HTTP mode it logs `SH--` and answers 502 Bad Gateway.",
 			evidence:  []string{"first_bytes", "proxy"},
 		},
 		CodeProxyMalformed: {
@@ -33,13 +33,17 @@ func upstreamKnowledge() map[string]entry {
 				"Check the load balancer sends the configured version: v1 is text `PROXY TCP4 … \\r\\n`, v2 starts with the 12-byte signature 0d 0a 0d 0a 00 0d 0a 51 55 49 54 0a.",
 				"Check that nothing in the path rewrites the first bytes.",
 			},
-			clientSaw: "tlsgate resets the connection (RST) before TLS starts.",
+			clientSaw: "tlsgate resets the connection (RST) before TLS starts. A load balancer in front sees its server close the connection before any answer: HAProxy in TCP mode logs termination state `SD` and closes its own client, whose curl prints `curl: (52) Empty reply from server` (`curl: (35) … SSL_ERROR_SYSCALL` over https); in HTTP mode it logs `SH--` and answers 502 Bad Gateway.",
 			evidence:  []string{"first_bytes", "kind", "proxy"},
 		},
 		CodeProxyMalformed + "/version_mismatch": {
 			summary: "PROXY v{proxy_got} header from {client}, listener {listener} expects {proxy_policy}",
-			cause:   "The load balancer sends PROXY protocol v{proxy_got} but listener {listener} is configured for {proxy_policy}.",
-			checks:  []string{"Set proxy_protocol = \"v{proxy_got}\" on listener {listener}, or change the load balancer to {proxy_policy}."},
+			cause: "The load balancer sends PROXY protocol v{proxy_got} but listener {listener} is configured for {proxy_policy}. " +
+				"The header itself is well formed: only the version differs, so tlsgate refuses it rather than guess (the spec forbids accepting a version not configured).",
+			checks: []string{
+				"Set proxy_protocol = \"v{proxy_got}\" on listener {listener} (or \"optional\", which takes both versions), or change the load balancer to {proxy_policy}.",
+				"On the sender: HAProxy `send-proxy` writes v1, `send-proxy-v2` (and `send-proxy-v2-ssl`, `send-proxy-v2-ssl-cn`) v2; nginx `proxy_protocol on` writes v1 only; an AWS NLB writes v2 only.",
+			},
 		},
 
 		CodeIdleTimeout: {

@@ -15,7 +15,7 @@ func upstreamKnowledgeJA() map[string]entry {
 				"クライアントが直接つなぐ構成なら、リスナー {listener} の proxy_protocol を \"\"（または \"optional\"）にする。",
 				"ヘルスチェックも直接つなぐことが多い。ヘルスチェックにもヘッダを付けるか、optional のポリシーにする。",
 			},
-			clientSaw: "先頭バイトにヘッダがないと分かった時点で、tlsgate は TLS が始まる前に接続をリセット（RST）する。curl は `curl: (35) Recv failure: Connection reset by peer`（平文 HTTP のクライアントなら `curl: (56) Recv failure: Connection reset by peer`）、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET を表示する。",
+			clientSaw: "先頭バイトにヘッダがないと分かった時点で、tlsgate は TLS が始まる前に接続をリセット（RST）する。curl は `curl: (35) Recv failure: Connection reset by peer`（平文 HTTP のクライアントなら `curl: (56) Recv failure: Connection reset by peer`）、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET を表示する。手前のロードバランサからは、応答の前にサーバが接続を閉じたように見える。HAProxy は TCP モードなら終了状態 `SD` を記録して自分のクライアントとの接続を閉じ、その curl は `curl: (52) Empty reply from server`（https なら `curl: (35) … SSL_ERROR_SYSCALL`）を表示する。HTTP モードなら `SH--` を記録して 502 Bad Gateway を返す。",
 		},
 		CodeProxyUnexpected: {
 			summary: "リスナー {listener} に {client} から想定外の PROXY v{proxy_got} ヘッダ",
@@ -24,7 +24,7 @@ func upstreamKnowledgeJA() map[string]entry {
 				"信頼できるロードバランサが付けているヘッダなら、リスナー {listener} に proxy_protocol = \"v{proxy_got}\" を設定する。",
 				"またはロードバランサ側で PROXY プロトコルを無効にする。",
 			},
-			clientSaw: "ヘッダを読んだ時点で、tlsgate は TLS が始まる前に接続をリセット（RST）する。接続を持っている側（ロードバランサ、またはその向こうのクライアント）にはリセットとして見える。curl は `curl: (35) Recv failure: Connection reset by peer`（平文 HTTP のクライアントなら `curl: (56) Recv failure: Connection reset by peer`）、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET を表示する。",
+			clientSaw: "ヘッダを読んだ時点で、tlsgate は TLS が始まる前に接続をリセット（RST）する。接続を持っている側（ロードバランサ、またはその向こうのクライアント）にはリセットとして見える。curl は `curl: (35) Recv failure: Connection reset by peer`（平文 HTTP のクライアントなら `curl: (56) Recv failure: Connection reset by peer`）、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET を表示する。手前のロードバランサからは、応答の前にサーバが接続を閉じたように見える。HAProxy は TCP モードなら終了状態 `SD` を記録して自分のクライアントとの接続を閉じ、その curl は `curl: (52) Empty reply from server`（https なら `curl: (35) … SSL_ERROR_SYSCALL`）を表示する。HTTP モードなら `SH--` を記録して 502 Bad Gateway を返す。",
 		},
 		CodeProxyMalformed: {
 			summary: "リスナー {listener} で {client} からの PROXY ヘッダが不正: {proxy_err}",
@@ -33,12 +33,16 @@ func upstreamKnowledgeJA() map[string]entry {
 				"ロードバランサが設定どおりのバージョンを送っているか確認する。v1 はテキストの `PROXY TCP4 … \\r\\n`、v2 は 12 バイトのシグネチャ 0d 0a 0d 0a 00 0d 0a 51 55 49 54 0a で始まる。",
 				"経路上で先頭バイトを書き換えるものがないか確認する。",
 			},
-			clientSaw: "TLS が始まる前に tlsgate が接続をリセット（RST）する。",
+			clientSaw: "TLS が始まる前に tlsgate が接続をリセット（RST）する。手前のロードバランサからは、応答の前にサーバが接続を閉じたように見える。HAProxy は TCP モードなら終了状態 `SD` を記録して自分のクライアントとの接続を閉じ、その curl は `curl: (52) Empty reply from server`（https なら `curl: (35) … SSL_ERROR_SYSCALL`）を表示する。HTTP モードなら `SH--` を記録して 502 Bad Gateway を返す。",
 		},
 		CodeProxyMalformed + "/version_mismatch": {
 			summary: "{client} から PROXY v{proxy_got} ヘッダ、リスナー {listener} の想定は {proxy_policy}",
-			cause:   "ロードバランサは PROXY プロトコル v{proxy_got} を送っているが、リスナー {listener} は {proxy_policy} の設定になっている。",
-			checks:  []string{"リスナー {listener} に proxy_protocol = \"v{proxy_got}\" を設定するか、ロードバランサ側を {proxy_policy} に合わせる。"},
+			cause: "ロードバランサは PROXY プロトコル v{proxy_got} を送っているが、リスナー {listener} は {proxy_policy} の設定になっている。" +
+				"ヘッダ自体は正しい形式で、違うのはバージョンだけだが、設定していないバージョンを推測で受け入れることはしない（仕様で禁じられている）ので tlsgate は拒否する。",
+			checks: []string{
+				"リスナー {listener} に proxy_protocol = \"v{proxy_got}\"（両方のバージョンを受け入れるなら \"optional\"）を設定するか、ロードバランサ側を {proxy_policy} に合わせる。",
+				"送信側: HAProxy の `send-proxy` は v1、`send-proxy-v2`（`send-proxy-v2-ssl`、`send-proxy-v2-ssl-cn` も）は v2 を書く。nginx の `proxy_protocol on` は v1 のみ、AWS NLB は v2 のみ。",
+			},
 		},
 
 		CodeBackendRefused: {

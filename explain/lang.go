@@ -155,6 +155,7 @@ func phrasesEN() map[string]string {
 
 		"tls_offered": "offered {versions} alpn={alpn} (not terminated)",
 		"tls_plain":   "plaintext {kind}",
+		"proxied":     " client {client} via {peer} (PROXY v{v})",
 
 		"at_version":           " (at {version})",
 		"peek_spoke":           "spoke",

@@ -169,6 +169,15 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return f.proxyHeaderText(o.Proxy.Second, o.Proxy.SecondSrc, o.Proxy.SecondDst), true
 	case "peer":
 		return f.addr(o.Peer), true
+	case "proxied":
+		// A connection that came through a PROXY header names two
+		// addresses: the client the header claimed and the socket's peer,
+		// the load balancer that sent it. Without a header the client is
+		// the peer, and the summary says nothing more.
+		if o.Proxy.Version == 0 {
+			return "", true
+		}
+		return f.say("proxied", "{client}", f.addr(o.Client), "{peer}", f.addr(o.Peer), "{v}", strconv.Itoa(o.Proxy.Version)), true
 	case "peek_timeout":
 		if o.HelloTimeout > 0 {
 			return f.say("handshake_timeout_of", "{timeout}", o.HelloTimeout.String()), true

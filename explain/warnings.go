@@ -45,6 +45,7 @@ const (
 	warnOfferDowngrade = "offer_downgrade"
 	warnWeakerCipher   = "weaker_cipher"
 	warnHelloTooLarge  = "hello_too_large"
+	warnRelayedUnread  = "relayed_unread"
 )
 
 // warningKeys decides which warnings a connection that worked earns, in a
@@ -58,6 +59,9 @@ func (f *facts) warningKeys(inspected bool) []string {
 	}
 	if o.HelloTooLarge {
 		keys = append(keys, warnHelloTooLarge)
+	}
+	if relayedUnread(o) {
+		keys = append(keys, warnRelayedUnread)
 	}
 	return keys
 }

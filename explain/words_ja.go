@@ -41,6 +41,7 @@ func phrasesJA() map[string]string {
 
 		"tls_offered": "{versions} を提示 alpn={alpn}（終端せず）",
 		"tls_plain":   "平文 {kind}",
+		"proxied":     " クライアント {client}、経由 {peer}（PROXY v{v}）",
 
 		"at_version":           "（{version} の場合）",
 		"peek_spoke":           "送信あり",
@@ -123,6 +124,8 @@ func warningTextsJA() map[string]string {
 		warnWeakerCipher: "サーバ側レッグの暗号スイートが弱い: クライアントは {best_offered}（{best_offered_class}）を提示していたのに、{server_cipher}（{server_cipher_class}）が使われている",
 		warnHelloTooLarge: "ClientHello が tlsgate の解析上限を超えている（{hello_err}）ため、SNI・ALPN・JA3・JA4 を読めていない: " +
 			"名前による振り分けや、それらをキーにした障害ルールはこの接続に効いていない",
+		warnRelayedUnread: "クライアントが送ったのは {kind_desc}（{first_hex}）で、tlsgate が読める ClientHello ではない。リスナー {listener} はそれをそのまま {backend} へ中継した: " +
+			"応答したのはバックエンドで tlsgate ではないため、SNI・ALPN・JA3・JA4 は読めておらず、拒否があったとすればバックエンドによるもの",
 	}
 }
 

@@ -345,3 +345,139 @@ func TestProxyV2Refusals(t *testing.T) {
 		})
 	}
 }
+
+// TestProxyVersionMismatchIsNamed: a well-formed header of the other
+// version (HAProxy send-proxy-v2 towards proxy_protocol = "v1", and the
+// reverse) is refused as a version mismatch whose fix names the setting
+// on each side, not as a malformed header.
+func TestProxyVersionMismatchIsNamed(t *testing.T) {
+	v2 := &proxyproto.Header{Version: 2, Command: proxyproto.PROXY, TransportProtocol: proxyproto.TCPv4,
+		SourceAddr:      &net.TCPAddr{IP: net.IPv4(203, 0, 113, 7), Port: 40000},
+		DestinationAddr: &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 443}}
+	v2bytes, err := v2.Format()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		policy, header, got string
+	}{
+		{"v1", string(v2bytes), "2"},
+		{"v2", "PROXY TCP4 203.0.113.7 192.0.2.1 40000 443\r\n", "1"},
+	}
+	backend := serveEach(t, nil, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	for _, tt := range tests {
+		t.Run(tt.policy, func(t *testing.T) {
+			h := startListener(t, Options{Mode: Plaintext, Backend: backend, ProxyProtocol: tt.policy}, nil)
+			c, err := net.Dial("tcp", h.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := io.WriteString(c, tt.header+"GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			r := h.next()
+			want := "PROXY v" + tt.got + " header from " + c.LocalAddr().String() + ", listener test expects " + tt.policy
+			if r.d.Code != explain.CodeProxyMalformed || r.d.Summary != want {
+				t.Fatalf("code %q summary %q, want proxy_malformed %q", r.d.Code, r.d.Summary, want)
+			}
+			checks := strings.Join(r.d.Checks, "\n")
+			if !strings.Contains(checks, `proxy_protocol = "v`+tt.got+`"`) || !strings.Contains(checks, "send-proxy-v2") {
+				t.Errorf("checks %q do not name the setting on both sides", checks)
+			}
+		})
+	}
+}
+
+// TestProxiedConnectionNamesPeerAndClient: behind a load balancer that sends
+// PROXY headers, the log names both the client the header carried and the
+// socket's peer (the load balancer), on a relay that worked and on one that
+// failed after the header: an operator must be able to tell which balancer
+// a client came through.
+func TestProxiedConnectionNamesPeerAndClient(t *testing.T) {
+	backend := serveEach(t, nil, func(c net.Conn) { _, _ = io.Copy(c, c) })
+	refused, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := refused.Addr().String()
+	_ = refused.Close()
+	const header = "PROXY TCP4 203.0.113.7 192.0.2.1 40000 443\r\n"
+	tests := []struct {
+		name, backend, code string
+	}{
+		{"relayed", backend, explain.CodeOK},
+		{"backend_refused", gone, explain.CodeBackendRefused},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := startListener(t, Options{Mode: Plaintext, Backend: tt.backend, ProxyProtocol: "v1"}, nil)
+			c, err := net.Dial("tcp", h.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := io.WriteString(c, header+"ping\n"); err != nil {
+				t.Fatal(err)
+			}
+			_ = c.(*net.TCPConn).CloseWrite()
+			_, _ = io.Copy(io.Discard, c)
+			r := h.next()
+			peer := c.LocalAddr().String()
+			if r.d.Code != tt.code || r.o.Client.String() != "203.0.113.7:40000" || r.o.Peer.String() != peer {
+				t.Fatalf("code %q client %v peer %v, want %s from 203.0.113.7:40000 via %s", r.d.Code, r.o.Client, r.o.Peer, tt.code, peer)
+			}
+			var proxy string
+			for _, e := range r.d.Evidence {
+				if e.Key == "proxy" {
+					proxy = e.Value
+				}
+			}
+			if !strings.HasPrefix(proxy, "peer="+peer+" policy=v1 header=v1 src=203.0.113.7:40000") {
+				t.Errorf("evidence proxy %q, want the peer %s and the header's source", proxy, peer)
+			}
+			if tt.code == explain.CodeOK && !strings.HasSuffix(r.d.Summary, "client 203.0.113.7:40000 via "+peer+" (PROXY v1)") {
+				t.Errorf("summary %q does not name the client and the peer", r.d.Summary)
+			}
+		})
+	}
+}
+
+// TestProxyRefusalSaysWhatTheBalancerShows: PROXY headers come from load
+// balancers, so a refused one (missing, unexpected, of the other version)
+// is seen first by the balancer, not by a client reading a reset. HAProxy
+// in front answers its client with an empty reply (TCP mode, `SD`) or a
+// 502 (HTTP mode, `SH--`); the explanation must say so.
+func TestProxyRefusalSaysWhatTheBalancerShows(t *testing.T) {
+	backend := serveEach(t, nil, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	tests := []struct {
+		name, policy, first, code string
+	}{
+		{"missing", "v1", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", explain.CodeProxyMissing},
+		{"unexpected", "", "PROXY TCP4 203.0.113.7 192.0.2.1 40000 443\r\nGET / HTTP/1.1\r\n\r\n", explain.CodeProxyUnexpected},
+		{"other_version", "v2", "PROXY TCP4 203.0.113.7 192.0.2.1 40000 443\r\nGET / HTTP/1.1\r\n\r\n", explain.CodeProxyMalformed},
+		{"malformed", "v1", "PROXY GARBAGE\r\n", explain.CodeProxyMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := startListener(t, Options{Mode: Plaintext, Backend: backend, ProxyProtocol: tt.policy}, nil)
+			c, err := net.Dial("tcp", h.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := io.WriteString(c, tt.first); err != nil {
+				t.Fatal(err)
+			}
+			r := h.next()
+			if r.d.Code != tt.code {
+				t.Fatalf("code %q (%s), want %s", r.d.Code, r.d.Summary, tt.code)
+			}
+			for _, want := range []string{"`SD`", "curl: (52) Empty reply from server", "`SH--`", "502 Bad Gateway"} {
+				if !strings.Contains(r.d.ClientSaw, want) {
+					t.Errorf("client saw %q lacks %q", r.d.ClientSaw, want)
+				}
+			}
+		})
+	}
+}
