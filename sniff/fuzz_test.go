@@ -165,3 +165,44 @@ func FuzzFirstRecordAlert(f *testing.F) {
 		}
 	})
 }
+
+// FuzzClientAfterHello: whatever the bytes, a verdict needs the hello's
+// end to be known and keeps its promises: an alert is read from a
+// two-byte alert record, an encrypted alert is the last thing sent, and
+// more kept bytes never change a verdict on a complete record.
+func FuzzClientAfterHello(f *testing.F) {
+	f.Fuzz(func(t *testing.T, helloLen int, head []byte, extra int64) {
+		if extra < 0 || extra > 1<<40 {
+			extra = 0
+		}
+		up := int64(helloLen) + int64(len(head)) + extra
+		e := ClientAfterHello(helloLen, head, up)
+		if e.Kind != ClientEndUnknown && helloLen <= 0 {
+			t.Fatalf("verdict %+v without a hello", e)
+		}
+		rec := head
+		if e.CCS {
+			rec = head[len(ccsRecord):]
+		}
+		switch e.Kind {
+		case ClientEndAlert:
+			if rec[0] != 21 || rec[4] != 2 || rec[5] != e.Level || rec[6] != e.Desc {
+				t.Fatalf("alert %+v from % x", e, head)
+			}
+		case ClientEndEncryptedAlert:
+			if rec[0] != 23 || up-int64(helloLen) != int64(len(head)-len(rec))+5+EncryptedAlertLen {
+				t.Fatalf("encrypted alert %+v from % x with %d more", e, head, extra)
+			}
+		case ClientEndSilent:
+			if len(head) != 0 || extra != 0 {
+				t.Fatalf("silent with % x and %d more", head, extra)
+			}
+		}
+		if e.Kind == ClientEndAlert && extra > 0 {
+			// The alert record was whole in head: more kept bytes agree.
+			if e2 := ClientAfterHello(helloLen, append(head[:len(head):len(head)], 0), up); e2 != e {
+				t.Fatalf("%+v, then %+v with one more byte", e, e2)
+			}
+		}
+	})
+}
