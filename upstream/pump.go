@@ -29,7 +29,18 @@ type Result struct {
 	// alert record from a ServerHello. No read is made for it.
 	DownHead    [HeadSize]byte
 	DownHeadLen int
+	// UpHead holds the first UpHeadLen bytes the client sent after
+	// firstUp, from the relay's own reads like DownHead: in a passed
+	// through handshake, the record that follows the ClientHello (the
+	// client's Finished, or the alert it ended the handshake with).
+	UpHead    [UpHeadSize]byte
+	UpHeadLen int
 }
+
+// UpHeadSize is how many of the client's bytes after firstUp Result keeps:
+// a ChangeCipherSpec record and the next record's header and two bytes,
+// with room to spare.
+const UpHeadSize = 16
 
 // HeadSize is how many of the backend's first bytes Result keeps: a TLS
 // record header and the two bytes of an alert, with one to spare.
@@ -113,6 +124,7 @@ func (b *Buffers) get(d, size int) []byte {
 // start and one wake-up fewer, which shows in the new-connection rate.
 func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs *Buffers) (Result, error) {
 	p := &pump{conns: [2]net.Conn{client, backend}, idle: idle, span: idle / windowsPerIdle}
+	p.head.b, p.upHead.b = p.downHead[:], p.upHeadBuf[:]
 	now := time.Now()
 	for i := range p.flows {
 		p.flows[i].windowStart = now
@@ -132,7 +144,7 @@ func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs
 	backend.Close()
 
 	res := Result{Up: p.flows[up].n, Down: p.flows[down].n, UpErr: p.flows[up].err, DownErr: p.flows[down].err, ResetBy: p.resetBy,
-		DownHead: p.head.b, DownHeadLen: p.head.n}
+		DownHead: p.downHead, DownHeadLen: p.head.n, UpHead: p.upHeadBuf, UpHeadLen: p.upHead.n}
 	return res, p.cause
 }
 
@@ -159,16 +171,21 @@ type pump struct {
 	// head keeps the backend's first bytes. Only the backend→client
 	// direction touches it, on Pump's own goroutine, which also builds
 	// the Result: it needs no lock.
-	head headReader
+	head     headReader
+	downHead [HeadSize]byte
+	// upHead is head for the client→backend direction, touched only by
+	// its goroutine, which ends before Pump builds the Result.
+	upHead    headReader
+	upHeadBuf [UpHeadSize]byte
 }
 
-// headReader passes reads through unchanged and copies the first HeadSize
+// headReader passes reads through unchanged and copies the first len(b)
 // bytes they return. A window is put through it only while it lacks them,
 // so a relay's splice path, which begins after spliceAfter bytes, never
 // sees it.
 type headReader struct {
 	r io.Reader
-	b [HeadSize]byte
+	b []byte // an array of the pump's, so a head costs no allocation
 	n int
 }
 
@@ -286,6 +303,9 @@ func (p *pump) window(d int, dst, src net.Conn, buf, warm []byte) (int64, error)
 		// cost a write (and a TLS record) more.
 		p.head.r = src
 		r = &p.head
+	} else if d == up && !p.upHead.full() {
+		p.upHead.r = src
+		r = &p.upHead
 	}
 	var lr *io.LimitedReader
 	if limit >= 0 {

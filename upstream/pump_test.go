@@ -152,6 +152,58 @@ func TestPumpPayloads(t *testing.T) {
 			if want := prefix(downSeed, min(tt.size, HeadSize)); string(pr.res.DownHead[:pr.res.DownHeadLen]) != string(want) {
 				t.Errorf("down head % x, want the backend's first bytes % x", pr.res.DownHead[:pr.res.DownHeadLen], want)
 			}
+			wantUp := prefix(upSeed, min(tt.size, len(first)+UpHeadSize))[len(first):]
+			if got := pr.res.UpHead[:pr.res.UpHeadLen]; string(got) != string(wantUp) {
+				t.Errorf("up head % x, want the client's first bytes after the replay % x", got, wantUp)
+			}
+		})
+	}
+}
+
+// TestPumpUpHead: the client's first bytes after the replayed ones are
+// kept however they arrive, and a client that sends nothing more keeps
+// none: in passthrough, the record after the ClientHello.
+func TestPumpUpHead(t *testing.T) {
+	ccsAlert := []byte("\x14\x03\x03\x00\x01\x01\x17\x03\x03\x00\x13 nineteen bytes....")
+	tests := []struct {
+		name   string
+		idle   time.Duration
+		writes [][]byte
+		want   []byte
+	}{
+		{"one read", 0, [][]byte{ccsAlert}, ccsAlert[:UpHeadSize]},
+		{"a byte per read", 0, bytesOf(ccsAlert[:20]), ccsAlert[:UpHeadSize]},
+		{"a byte per read, idle armed", 30 * time.Second, bytesOf(ccsAlert[:20]), ccsAlert[:UpHeadSize]},
+		{"short", 0, [][]byte{ccsAlert[:3]}, ccsAlert[:3]},
+		{"nothing", 0, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, false)
+			done := r.start([]byte("hello"), tt.idle)
+			var sent []byte
+			for _, w := range tt.writes {
+				sent = append(sent, w...)
+			}
+			go func() {
+				for _, w := range tt.writes {
+					_, _ = r.clientApp.Write(w)
+					time.Sleep(time.Millisecond) // separate reads, usually
+				}
+				_ = r.clientApp.CloseWrite()
+			}()
+			got, err := io.ReadAll(r.backendApp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = r.backendApp.CloseWrite()
+			pr := <-done
+			if pr.err != nil || string(got) != "hello"+string(sent) || pr.res.Up != int64(5+len(sent)) {
+				t.Fatalf("backend got %q (%d B counted), client sent %q; pump %v", got, pr.res.Up, sent, pr.err)
+			}
+			if head := pr.res.UpHead[:pr.res.UpHeadLen]; string(head) != string(tt.want) {
+				t.Errorf("up head % x, want % x", head, tt.want)
+			}
 		})
 	}
 }
