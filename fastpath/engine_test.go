@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -137,6 +138,78 @@ func TestRelayExactBytesBothWays(t *testing.T) {
 			t.Fatalf("%d bytes: down head % x, want the echo's first bytes % x", size, head, payload[:min(size, HeadSize)])
 		}
 	}
+}
+
+// TestUpHeadAcrossReads: the client's first bytes after the decided ones
+// are kept when they come a few per read, and a client that sends no more
+// keeps none (in passthrough: nothing after its ClientHello).
+func TestUpHeadAcrossReads(t *testing.T) {
+	ccsAlert := "\x14\x03\x03\x00\x01\x01\x17\x03\x03\x00\x13 nineteen bytes...."
+	for _, tt := range []struct {
+		name   string
+		writes []string
+		want   string
+	}{
+		{"pieces", []string{ccsAlert[:2], ccsAlert[2:9], ccsAlert[9:]}, ccsAlert[:UpHeadSize]},
+		{"short", []string{ccsAlert[:6]}, ccsAlert[:6]},
+		{"nothing", nil, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			backend := make(chan []byte, 1)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { ln.Close() })
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				defer c.Close()
+				got, _ := io.ReadAll(c)
+				backend <- got
+			}()
+			h := newTestHandler(ln.Addr().(*net.TCPAddr).AddrPort())
+			_, addr := startEngine(t, h, Config{})
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_, _ = c.Write([]byte("hello"))
+			time.Sleep(5 * time.Millisecond) // decided on "hello", usually
+			for _, w := range tt.writes {
+				_, _ = c.Write([]byte(w))
+				time.Sleep(5 * time.Millisecond) // separate reads, usually
+			}
+			_ = c.(*net.TCPConn).CloseWrite()
+			_, _ = io.ReadAll(c)
+			r := <-h.closed
+			got := <-backend
+			want := "hello" + strings.Join(tt.writes, "")
+			if string(got) != want || r.Up != int64(len(want)) {
+				t.Fatalf("backend read %q (%d counted), client sent %q", got, r.Up, want)
+			}
+			// Decide sees "hello" alone unless the writes coalesced; the
+			// head then starts later in the same bytes.
+			head := string(r.UpHead[:r.UpHeadLen])
+			if head != tt.want && !upHeadFrom(want, head) {
+				t.Errorf("up head %q, want %q", head, tt.want)
+			}
+		})
+	}
+}
+
+// upHeadFrom reports whether head is what UpHead keeps when Decide saw
+// more than "hello" of sent: the UpHeadSize bytes after some later cut.
+func upHeadFrom(sent, head string) bool {
+	for k := 6; k <= len(sent); k++ {
+		if head == sent[k:min(len(sent), k+UpHeadSize)] {
+			return true
+		}
+	}
+	return false
 }
 
 // TestDownHeadAcrossReads: the backend's first bytes are kept when they

@@ -93,7 +93,18 @@ type Result struct {
 	// the Handler to tell a TLS alert record from a ServerHello.
 	DownHead    [HeadSize]byte
 	DownHeadLen uint8
+	// UpHead holds the first UpHeadLen bytes the client sent after the
+	// ones Decide saw, copied from the relay's reads like DownHead: in a
+	// passed-through handshake, what follows the ClientHello (the
+	// client's Finished, or the alert it refused the server with).
+	UpHead    [UpHeadSize]byte
+	UpHeadLen uint8
 }
+
+// UpHeadSize is how many of the client's bytes after the decided ones
+// Result keeps: a ChangeCipherSpec record and the next record's header
+// and two bytes, with room to spare.
+const UpHeadSize = 16
 
 // HeadSize is how many of the backend's first bytes Result keeps: a TLS
 // record header and the two bytes of an alert, with one to spare.

@@ -170,10 +170,14 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 			return
 		}
 		c.last = now
-		if from == 1 && c.res.DownHeadLen < HeadSize {
-			// At most 8 bytes, once per connection: one compare per read
-			// is all the rest of a relay pays.
-			c.res.DownHeadLen += uint8(copy(c.res.DownHead[c.res.DownHeadLen:], l.buf[:n]))
+		if from == 1 {
+			if c.res.DownHeadLen < HeadSize {
+				// At most 8 bytes, once per connection: one compare per
+				// read is all the rest of a relay pays.
+				c.res.DownHeadLen += uint8(copy(c.res.DownHead[c.res.DownHeadLen:], l.buf[:n]))
+			}
+		} else if c.res.UpHeadLen < UpHeadSize {
+			c.res.UpHeadLen += uint8(copy(c.res.UpHead[c.res.UpHeadLen:], l.buf[:n]))
 		}
 		w, err := rawWrite(c.fd(to), l.buf[:n])
 		if err != nil && err != syscall.EAGAIN {
