@@ -47,6 +47,9 @@ const (
 	// Passthrough: the backend answered the client's ClientHello with an
 	// alert, which tlsgate relayed untouched.
 	CodeBackendRejectedHello = "backend_rejected_hello"
+	// Passthrough: the client ended its handshake with the backend after
+	// the backend's answer, most often refusing its certificate.
+	CodeClientRejectedBackend = "client_rejected_backend"
 
 	// Fault injection (issue 4): a fault rule ended the connection.
 	CodeFaultInjected = "fault_injected"
@@ -92,6 +95,7 @@ func rules() []rule {
 		{"backend_dial", ruleBackendDial},
 		{"backend_tls", ruleBackendTLS},
 		{"backend_hello", ruleBackendHello},
+		{"client_end", ruleClientEnd},
 		{"idle_timeout", ruleIdleTimeout},
 		{"relay_reset", ruleRelayReset},
 		{"quiet_after_handshake", ruleQuietAfterHandshake},

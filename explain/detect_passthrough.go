@@ -84,7 +84,7 @@ func (f *facts) helloAlertPlaceholder(name string) (string, bool) {
 		}
 		return f.say("unknown"), true
 	}
-	return "", false
+	return f.clientEndPlaceholder(name)
 }
 
 // nextVersion is the lowest version above what the client offers that a

@@ -277,6 +277,8 @@ func (f *facts) evidenceValue(key string) string {
 		if o.Backend.HelloAlert.Level != 0 {
 			return firstRecordText(o.Backend.HelloAlert)
 		}
+	case "client_end":
+		return clientEndText(o)
 	case "faults":
 		// With firings recorded, each gets its own "fault" line instead.
 		if len(o.FaultFirings) > 0 {

@@ -95,6 +95,14 @@ type Backend struct {
 	// and tlsgate relayed the refusal untouched. Zero when its answer
 	// began any other way.
 	HelloAlert RecordAlert
+	// ClientEnd is how the client's passed-through handshake with the
+	// backend ended, read from the first bytes it sent after its hello
+	// (an alert in the clear, a lone encrypted alert, or nothing); zero
+	// when those bytes show no early end or the route was not passthrough.
+	ClientEnd sniff.ClientEnd
+	// FlightSent: the backend's answer went past a bare ServerHello (its
+	// certificate was on the way), read from its first bytes and count.
+	FlightSent bool
 }
 
 // RecordAlert is an alert record as it crossed the wire unencrypted.
