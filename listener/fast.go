@@ -131,6 +131,9 @@ type fastState struct {
 	o     *explain.Outcome
 	pre   accepted
 	reads int // Decide calls: the segments the first flight came in, roughly
+	// tail is what Decide's bytes held past the hello, ahead of the
+	// relay's up head.
+	tail helloTail
 }
 
 // fastHandler adapts a Server to fastpath.Handler. Its methods run on the
@@ -241,6 +244,7 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 		}
 	}
 	o.FirstBytes = firstBytes(b)
+	st.tail = tailOf(o, b)
 	o.Backend.Addr, o.Backend.Attempted = addr, true
 	return fastpath.Relay, target
 }
@@ -312,6 +316,7 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 	o.BytesUp, o.BytesDown = r.Up, r.Down
 	o.End = relayEnd(errors.Is(r.Err, fastpath.ErrIdle), r.ResetBy)
 	recordHelloAlert(o, r.DownHead[:r.DownHeadLen])
+	recordClientEnd(o, c.State.(*fastState).tail, r.UpHead[:r.UpHeadLen], r.DownHead[:r.DownHeadLen])
 	s.finishFast(o)
 }
 

@@ -1,0 +1,48 @@
+package listener
+
+import (
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/sniff"
+)
+
+// helloTail is what the peek read past the ClientHello, at most
+// sniff.ClientAfterHello's worth: clients wait for the server's answer, so
+// it is nearly always empty, but a relay's up head starts after the peeked
+// bytes, not after the hello.
+type helloTail struct {
+	b [16]byte
+	n int
+}
+
+// tailOf keeps what first holds past a parsed hello.
+func tailOf(o *explain.Outcome, first []byte) helloTail {
+	var t helloTail
+	if o.Hello != nil && o.Hello.WireLen < len(first) {
+		t.n = copy(t.b[:], first[o.Hello.WireLen:])
+	}
+	return t
+}
+
+// recordClientEnd keeps how a passed-through client ended its handshake
+// with the backend, from tail (peeked past the hello) and upHead (the
+// relay's first client bytes after the peek). tlsgate decrypts nothing
+// there, so a client that refuses the backend's certificate shows only in
+// the shape of what it sent after its hello; without this the connection
+// was logged as ok. Like recordHelloAlert it reads passthrough routes only:
+// on the others the client's bytes are tlsgate's own handshake's, or not
+// TLS at all.
+func recordClientEnd(o *explain.Outcome, tail helloTail, upHead, downHead []byte) {
+	if o.Route != "passthrough" && o.Route != "bypass" || o.Hello == nil {
+		return
+	}
+	var buf [32]byte
+	n := copy(buf[:], tail.b[:tail.n])
+	if tail.n == len(tail.b) {
+		// The tail filled its array: what it dropped lies between it and
+		// the up head, so the up head cannot be appended to it.
+		upHead = nil
+	}
+	n += copy(buf[n:], upHead)
+	o.Backend.ClientEnd = sniff.ClientAfterHello(o.Hello.WireLen, buf[:n], o.BytesUp)
+	o.Backend.FlightSent = sniff.ServerSentFlight(downHead, o.BytesDown)
+}
