@@ -244,6 +244,23 @@ func refusedTLSClient(max uint16, alpn string) engineClient {
 	}
 }
 
+// untrustingTLSClient offers at most max to the TLS backend without
+// trusting its certificate: the handshake must fail on the client's side,
+// and its alert goes to the backend through tlsgate untouched.
+func untrustingTLSClient(max uint16) engineClient {
+	return func(t *testing.T, addr string, _ *engineBackends, _ func()) clientSaw {
+		raw := dialGuarded(t, addr)
+		tc := tls.Client(raw, &tls.Config{ServerName: "lab.test", NextProtos: []string{"http/1.1"}, MaxVersion: max,
+			RootCAs: x509.NewCertPool()})
+		err := tc.Handshake()
+		_ = raw.Close()
+		if err == nil {
+			return clientSaw{alpn: tc.ConnectionState().NegotiatedProtocol}
+		}
+		return clientSaw{err: err}
+	}
+}
+
 // silentClient says nothing until the backend's banner arrives, then quits.
 func silentClient(t *testing.T, addr string, _ *engineBackends, hold func()) clientSaw {
 	c := dialGuarded(t, addr)

@@ -34,6 +34,8 @@ type engineWant struct {
 	tls12      bool   // the hello offers at most TLS 1.2 (JA4 t12…)
 	clientErr  string // the client's error must contain this
 	helloAlert string // Backend.HelloAlert as fmt prints it, "{769 2 70}"; "" = none
+	clientEnd  string // Backend.ClientEnd as fmt prints it, "{2 true 0 0}"; "" = none
+	afterHello int64  // exact bytes up after the hello, with the backend's flight down; 0 = not checked
 	bigip      []string
 	body       string // client must read exactly this ("" with reset)
 	reset      bool   // client must see a TCP reset
@@ -198,7 +200,7 @@ func engineScenarios() []engineScenario {
 			want: engineWant{route: "passthrough", kind: sniff.TLSHandshake, code: explain.CodeBackendRejectedHello,
 				sni: "lab.test", alpn: []string{"http/1.1"}, tls12: true, backend: "tls13", firstBytes: tlsFirst,
 				helloUp: true, down: 7, clientErr: "remote error: tls: protocol version not supported",
-				helloAlert: "{769 2 70}"}},
+				helloAlert: "{769 2 70}", clientEnd: silentEnd}},
 		{name: "auto/backend-refuses-alpn", client: refusedTLSClient(tls.VersionTLS13, "h2"),
 			opts: func(b *engineBackends) Options {
 				return Options{Mode: Auto, Backend: b.tls13, PlainBackend: b.http}
@@ -206,7 +208,20 @@ func engineScenarios() []engineScenario {
 			want: engineWant{route: "passthrough", kind: sniff.TLSHandshake, code: explain.CodeBackendRejectedHello,
 				sni: "lab.test", alpn: []string{"h2"}, backend: "tls13", firstBytes: tlsFirst,
 				helloUp: true, down: 7, clientErr: "remote error: tls: no application protocol",
-				helloAlert: "{771 2 120}"}},
+				helloAlert: "{771 2 120}", clientEnd: silentEnd}},
+		// A client that refuses the backend's certificate ends the
+		// handshake with an alert after the backend's flight, which
+		// tlsgate relays untouched: before, both engines logged this as
+		// ok. Go sends 42, in the clear under TLS 1.2 and encrypted (a
+		// ChangeCipherSpec, then 19 bytes) under TLS 1.3.
+		{name: "passthrough/client-rejects-backend-cert-tls12", client: untrustingTLSClient(tls.VersionTLS12), opts: passthrough,
+			want: engineWant{route: "passthrough", kind: sniff.TLSHandshake, code: explain.CodeClientRejectedBackend,
+				sni: "lab.test", alpn: []string{"http/1.1"}, tls12: true, backend: "tls", firstBytes: tlsFirst,
+				clientErr: "certificate signed by unknown authority", clientEnd: "{1 false 2 42}", afterHello: 7}},
+		{name: "passthrough/client-rejects-backend-cert-tls13", client: untrustingTLSClient(tls.VersionTLS13), opts: passthrough,
+			want: engineWant{route: "passthrough", kind: sniff.TLSHandshake, code: explain.CodeClientRejectedBackend,
+				sni: "lab.test", alpn: []string{"http/1.1"}, backend: "tls", firstBytes: tlsFirst,
+				clientErr: "certificate signed by unknown authority", clientEnd: "{2 true 0 0}", afterHello: 6 + 5 + 19}},
 		// A ClientHello that stalls after its first byte is not plaintext:
 		// no 400 page for it, and the diagnosis is a handshake timeout.
 		{name: "passthrough/tls-byte-then-quiet", client: partialClient("\x16"),
@@ -226,6 +241,10 @@ const bareLFRequest = "GET /engines HTTP/1.1\nUser-Agent: lf\n\n"
 
 // halfHello is the start of a ClientHello whose record announces 512
 // bytes: enough to classify, never enough to parse.
+// silentEnd is Backend.ClientEnd of a client that sent nothing after its
+// hello (fmt's spelling).
+var silentEnd = fmt.Sprint(sniff.ClientEnd{Kind: sniff.ClientEndSilent})
+
 const halfHello = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + "0123456789abcdef0123456789abcdef"
 
 // TestEnginesAgree runs each scenario once per engine on real sockets and
@@ -382,7 +401,18 @@ func checkWant(t *testing.T, eng Engine, w engineWant, b *engineBackends, r resu
 	if got := fmt.Sprint(o.Backend.HelloAlert); got != wantAlert {
 		t.Errorf("%s: backend hello alert %s, want %s", eng, got, wantAlert)
 	}
+	wantEnd := w.clientEnd
+	if wantEnd == "" {
+		wantEnd = fmt.Sprint(sniff.ClientEnd{})
+	}
+	if got := fmt.Sprint(o.Backend.ClientEnd); got != wantEnd {
+		t.Errorf("%s: client end %s, want %s", eng, got, wantEnd)
+	}
 	switch {
+	case w.afterHello > 0:
+		if o.Hello == nil || o.BytesUp != int64(o.Hello.WireLen)+w.afterHello || o.BytesDown < 300 {
+			t.Errorf("%s: bytes up %d down %d, want the hello and %d more up and the backend's flight down", eng, o.BytesUp, o.BytesDown, w.afterHello)
+		}
 	case w.helloUp:
 		if o.Hello == nil || o.BytesUp != int64(o.Hello.WireLen) || o.BytesDown != w.down {
 			t.Errorf("%s: bytes up %d down %d, want the hello alone up and %d down", eng, o.BytesUp, o.BytesDown, w.down)
@@ -438,6 +468,7 @@ func engineFacts(r result) []engineFact {
 		{"Backend.DialErr", o.Backend.DialErr},
 		{"Backend endpoints known", fmt.Sprint(o.Backend.Local.IsValid(), o.Backend.Remote.IsValid())},
 		{"Backend.HelloAlert", fmt.Sprint(o.Backend.HelloAlert)},
+		{"Backend.ClientEnd", fmt.Sprint(o.Backend.ClientEnd)}, {"Backend.FlightSent", fmt.Sprint(o.Backend.FlightSent)},
 		{"Diagnosis.Code", d.Code}, {"Diagnosis.OK", fmt.Sprint(d.OK)},
 		{"Diagnosis.Summary", tookRE.ReplaceAllString(roleAddrs(o, d.Summary), "$2")}, {"Diagnosis.BigIP", fmt.Sprintf("%q", lines)},
 	}
