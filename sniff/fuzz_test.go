@@ -26,6 +26,12 @@ func FuzzClassify(f *testing.F) {
 		if err != nil {
 			t.Fatalf("unexpected error %v", err)
 		}
+		// A line recognised whatever its method parses as a request.
+		if k == HTTP1 && requestLineVerdict(b) == yes {
+			if _, err := ParseHTTPRequest(b[:bytes.IndexByte(b, '\n')+1]); err != nil {
+				t.Fatalf("classified http but the line does not parse: %v", err)
+			}
+		}
 		// A decision never changes when more bytes arrive.
 		for _, tail := range [][]byte{{0}, {0xff, 'G'}, []byte(" HTTP/1.1\r\n")} {
 			k2, err2 := Classify(append(b[:len(b):len(b)], tail...))
@@ -108,6 +114,14 @@ func FuzzParseHTTPRequest(f *testing.F) {
 		}
 		if req.Method == "" || len(req.Proto) != 8 || req.Target == "" {
 			t.Fatalf("incomplete request %+v", req)
+		}
+		// An HTTP/1 line with an upper-case method of sane length is
+		// HTTP/1 to Classify too, unless a fixed signature claims it.
+		m := req.Method
+		if m[0] >= 'A' && m[0] <= 'Z' && len(m) <= maxMethodLen && m != "PRI" && req.Proto[:7] == "HTTP/1." {
+			if k, err := Classify(b); err != nil || (k != HTTP1 && k != ProxyV1 && k != SSH) {
+				t.Fatalf("request %+v classified %v, %v", req, k, err)
+			}
 		}
 		for _, s := range []string{req.Method, req.Target, req.Proto, req.Host} {
 			if bytes.ContainsAny([]byte(s), "\r\n") {
