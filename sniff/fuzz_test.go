@@ -3,6 +3,7 @@ package sniff
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -175,6 +176,29 @@ func FuzzFirstRecordAlert(f *testing.F) {
 		if v != 0 {
 			if l2, d2, ok2 := ParseAlert(b); !ok2 || l2 != level || d2 != desc {
 				t.Fatalf("ParseAlert = %d, %d, %v; FirstRecordAlert = %d, %d", l2, d2, ok2, level, desc)
+			}
+		}
+	})
+}
+
+func FuzzParseTarget(f *testing.F) {
+	f.Fuzz(func(t *testing.T, method, target string) {
+		tg, err := ParseTarget(method, target)
+		if err != nil {
+			return
+		}
+		switch tg.Form {
+		case OriginForm:
+			if tg.Path != target {
+				t.Fatalf("origin-form path %q from %q", tg.Path, target)
+			}
+		case AbsoluteForm:
+			// The parts must be safe to put back together into a
+			// Location: a path that begins the path, an authority
+			// without a path, query, fragment or userinfo in it.
+			if !strings.HasPrefix(tg.Path, "/") || strings.ContainsAny(tg.Authority, "/?#@") ||
+				strings.Contains(tg.Path, "#") || tg.Scheme != strings.ToLower(tg.Scheme) || !isScheme(tg.Scheme) {
+				t.Fatalf("absolute-form %+v from %q", tg, target)
 			}
 		}
 	})
