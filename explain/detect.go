@@ -230,6 +230,11 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 			// an SSH client cannot read: it sees the connection close.
 			return verdict{code: CodePlaintextOnTLS, variant: "unread"}, true
 		}
+		if action == "http400" && o.NonSSL == "redirect" {
+			// CONNECT and OPTIONS * name no resource to redirect to, so
+			// the listener answered them with the 400 instead.
+			return verdict{code: CodePlaintextOnTLS, variant: "redirect_unusable"}, true
+		}
 		return verdict{code: CodePlaintextOnTLS, variant: action}, true
 	case "plaintext":
 		if !o.Kind.IsTLS() {
