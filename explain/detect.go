@@ -50,6 +50,10 @@ const (
 
 	// Fault injection (issue 4): a fault rule ended the connection.
 	CodeFaultInjected = "fault_injected"
+
+	// A load balancer's health check: a PROXY v2 LOCAL header, then the
+	// close, and no data. Not a failure.
+	CodeHealthCheck = "health_check"
 )
 
 // verdict is a rule's decision: a code plus an optional variant that selects
@@ -76,6 +80,7 @@ func rules() []rule {
 		{"no_original_dst", ruleNoOrigDst},
 		{"transparent_loop", ruleTransparentLoop},
 		{"proxy_malformed", ruleProxyMalformed},
+		{"health_check", ruleHealthCheck},
 		{"nothing_sent", ruleNothingSent},
 		{"proxy_unexpected", ruleProxyUnexpected},
 		{"proxy_missing", ruleProxyMissing},
@@ -153,6 +158,18 @@ func ruleProxyMalformed(f *facts) (verdict, bool) {
 func relayedUndecided(o *Outcome) bool {
 	undecided := o.PeekEnd == PeerSilent || o.PeekEnd == PeerPartial || o.PeekEnd == PeerClosed
 	return undecided && o.Route == "plain" && o.Backend.Attempted
+}
+
+// ruleHealthCheck covers HAProxy's check-send-proxy and the health checks
+// of AWS NLB and other balancers that speak PROXY v2: a LOCAL header (the
+// balancer's own connection, no client behind it), then a close or reset
+// without a byte. Every check interval would otherwise log a client that
+// left early, hiding the real failures among them.
+func ruleHealthCheck(f *facts) (verdict, bool) {
+	o := f.o
+	left := o.PeekEnd == PeerClosed || o.PeekEnd == PeerReset
+	return verdict{code: CodeHealthCheck, variant: map[bool]string{true: "reset"}[o.PeekEnd == PeerReset]},
+		o.Proxy.Local && o.Proxy.Version == 2 && o.Proxy.Err == "" && len(o.FirstBytes) == 0 && left
 }
 
 // ruleNothingSent covers a client that never sent a byte: nothing else can
