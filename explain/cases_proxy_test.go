@@ -31,7 +31,24 @@ func proxyCases() []diagCase {
 	mixed.FirstBytes = []byte("\r\n\r\n\x00\r\nQUIT\n\x21\x11")
 	mixed.Proxy = Proxy{Policy: "v1", Version: 1, Src: lb, Dst: testVirtual, Second: 2,
 		Err: "listener: a second PROXY v2 header follows the first (v1 10.0.0.1:40004 -> 192.168.20.230:443): PROXY header incomplete when the client closed the connection (14 bytes)"}
+	// HAProxy's check-send-proxy: a v2 LOCAL header (no addresses, so
+	// Client stays the socket's peer), then the check closes or resets.
+	check := base("terminate")
+	check.Route, check.Kind, check.PeekEnd = "closed", sniff.Empty, PeerReset
+	check.Peer, check.Client = lb, lb
+	check.Proxy = Proxy{Policy: "v2", Version: 2, Local: true}
+	checkFIN := *check
+	checkFIN.PeekEnd = PeerClosed
+	// A LOCAL header and then data is a connection like any other.
+	localData := *check
+	localData.PeekEnd, localData.FirstBytes = PeerReset, []byte("\x16\x03")
 	return []diagCase{
+		{name: "health_check_proxy_local_reset", o: check, code: CodeHealthCheck, ok: true,
+			contains: []string{"health check from 10.0.0.1:40004", "LOCAL", "then RST without data", "check-send-proxy", "BIG-IP logs nothing", "header=v2 command=LOCAL"}},
+		{name: "health_check_proxy_local_fin", o: &checkFIN, code: CodeHealthCheck, ok: true,
+			contains: []string{"then FIN without data"}},
+		{name: "proxy_local_then_data_reset", o: &localData, code: CodeClientResetEarly,
+			lines: []string{"01260013:4: SSL Handshake failed for TCP 10.0.0.1:40004 -> 192.168.20.230:443"}},
 		{name: "proxy_two_headers", o: two, code: CodeProxyMalformed,
 			contains: []string{"two PROXY headers from 10.9.9.9:50000", "first v1 10.0.0.1:40004 -> 192.168.20.230:443, then v1 192.168.99.86:32962 -> 192.168.20.230:443",
 				"Two proxies in a chain", "accept-proxy", "spoof",

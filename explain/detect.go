@@ -53,6 +53,10 @@ const (
 
 	// Fault injection (issue 4): a fault rule ended the connection.
 	CodeFaultInjected = "fault_injected"
+
+	// A load balancer's health check: a PROXY v2 LOCAL header, then the
+	// close, and no data. Not a failure.
+	CodeHealthCheck = "health_check"
 )
 
 // verdict is a rule's decision: a code plus an optional variant that selects
@@ -79,6 +83,7 @@ func rules() []rule {
 		{"no_original_dst", ruleNoOrigDst},
 		{"transparent_loop", ruleTransparentLoop},
 		{"proxy_malformed", ruleProxyMalformed},
+		{"health_check", ruleHealthCheck},
 		{"nothing_sent", ruleNothingSent},
 		{"proxy_unexpected", ruleProxyUnexpected},
 		{"proxy_missing", ruleProxyMissing},
@@ -159,6 +164,18 @@ func relayedUndecided(o *Outcome) bool {
 	return undecided && o.Route == "plain" && o.Backend.Attempted
 }
 
+// ruleHealthCheck covers HAProxy's check-send-proxy and the health checks
+// of AWS NLB and other balancers that speak PROXY v2: a LOCAL header (the
+// balancer's own connection, no client behind it), then a close or reset
+// without a byte. Every check interval would otherwise log a client that
+// left early, hiding the real failures among them.
+func ruleHealthCheck(f *facts) (verdict, bool) {
+	o := f.o
+	left := o.PeekEnd == PeerClosed || o.PeekEnd == PeerReset
+	return verdict{code: CodeHealthCheck, variant: map[bool]string{true: "reset"}[o.PeekEnd == PeerReset]},
+		o.Proxy.Local && o.Proxy.Version == 2 && o.Proxy.Err == "" && len(o.FirstBytes) == 0 && left
+}
+
 // ruleNothingSent covers a client that never sent a byte: nothing else can
 // be said about it, not even whether a PROXY header was missing.
 func ruleNothingSent(f *facts) (verdict, bool) {
@@ -233,6 +250,11 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 			// The answer is HTTP/1.1, which an HTTP/2 prior-knowledge or
 			// an SSH client cannot read: it sees the connection close.
 			return verdict{code: CodePlaintextOnTLS, variant: "unread"}, true
+		}
+		if action == "http400" && o.NonSSL == "redirect" {
+			// CONNECT and OPTIONS * name no resource to redirect to, so
+			// the listener answered them with the 400 instead.
+			return verdict{code: CodePlaintextOnTLS, variant: "redirect_unusable"}, true
 		}
 		return verdict{code: CodePlaintextOnTLS, variant: action}, true
 	case "plaintext":

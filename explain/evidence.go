@@ -325,6 +325,9 @@ func (f *facts) proxyText() string {
 	p := f.o.Proxy
 	s := "policy=" + f.orNone(p.Policy) + " header=" + map[bool]string{true: "v" + strconv.Itoa(p.Version), false: "none"}[p.Version != 0]
 	s += f.proxyAddrs(p.Src, p.Dst)
+	if p.Local {
+		s += " command=LOCAL"
+	}
 	if p.Version != 0 && f.o.Peer.IsValid() {
 		// The socket's peer, the load balancer that sent the header,
 		// first: the header's own addresses read on from there.

@@ -30,6 +30,10 @@ func clientKnowledge() map[string]entry {
 		CodePlaintextOnTLS + "/http400": {
 			clientSaw: "The client got a readable HTTP 400 saying plain HTTP was sent to a TLS port (curl exits 0, or `curl: (22) The requested URL returned error: 400` with -f).",
 		},
+		CodePlaintextOnTLS + "/redirect_unusable": {
+			clientSaw: "non_ssl = redirect, but the request `{request}` names no resource a redirect could point at (CONNECT asks for a tunnel, OPTIONS * about the server itself), so tlsgate answered with a readable HTTP 400 saying plain HTTP was sent to a TLS port: " +
+				"curl prints `curl: (56) CONNECT tunnel failed, response 400` for a proxy tunnel, or exits 0 with the 400 for OPTIONS *.",
+		},
 		CodePlaintextOnTLS + "/unread": {
 			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which this client does not speak, and closed: an HTTP/2 prior-knowledge client prints `curl: (52) Empty reply from server` (curl --http2-prior-knowledge), " +
 				"an SSH client skips the lines before a banner and prints `kex_exchange_identification: Connection closed by remote host`.",

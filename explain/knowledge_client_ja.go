@@ -38,6 +38,10 @@ func clientKnowledgeJA() map[string]entry {
 		CodePlaintextOnTLS + "/http400": {
 			clientSaw: "クライアントには、TLS のポートに平文 HTTP を送ったことを示す読める形の HTTP 400 が返った（curl は終了コード 0、-f 付きなら `curl: (22) The requested URL returned error: 400`）。",
 		},
+		CodePlaintextOnTLS + "/redirect_unusable": {
+			clientSaw: "non_ssl = redirect だが、リクエスト `{request}` にはリダイレクト先になるリソースがない（CONNECT はトンネルを、OPTIONS * はサーバ自体を求める）ので、tlsgate は TLS のポートに平文 HTTP を送ったことを示す読める形の HTTP 400 を返した。" +
+				"プロキシのトンネルなら curl は `curl: (56) CONNECT tunnel failed, response 400`、OPTIONS * なら 400 を受け取って終了コード 0 で終わる。",
+		},
 		CodePlaintextOnTLS + "/unread": {
 			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、このクライアントは HTTP/1.1 を話さない。HTTP/2 の prior knowledge のクライアントは `curl: (52) Empty reply from server`（curl --http2-prior-knowledge）、" +
 				"SSH クライアントはバナー前の行を読み飛ばして `kex_exchange_identification: Connection closed by remote host` を表示する。",

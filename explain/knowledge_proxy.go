@@ -5,6 +5,21 @@ package explain
 // own entries live in upstreamKnowledge, these are their variants.
 func proxyKnowledge() map[string]entry {
 	return map[string]entry{
+		CodeHealthCheck: {ok: true,
+			summary: "health check from {peer} on {listener}: PROXY v2 LOCAL header, then FIN without data",
+			cause: "{peer} sent a PROXY protocol v2 header with the LOCAL command (no client addresses: the connection is the sender's own) and closed without sending a byte. " +
+				"That is a load balancer's health check: HAProxy's `check-send-proxy`, or the TCP checks of AWS NLB and other balancers that speak PROXY v2, open a connection, send the header, and close. " +
+				"Nothing failed: BIG-IP logs nothing for a health monitor's connection to a virtual server either, so no BIG-IP line is shown.",
+			checks:    []string{"Nothing to fix. If the checks should test TLS too, make them TLS checks (HAProxy `check-ssl`) so a broken certificate marks the server down."},
+			clientSaw: "The check saw the connection accepted and closed it itself: the server counts as up.",
+			evidence:  []string{"proxy", "peek"},
+		},
+		CodeHealthCheck + "/reset": {
+			summary: "health check from {peer} on {listener}: PROXY v2 LOCAL header, then RST without data",
+			cause: "{peer} sent a PROXY protocol v2 header with the LOCAL command (no client addresses: the connection is the sender's own) and reset the connection without sending a byte. " +
+				"That is a load balancer's health check: HAProxy's `check-send-proxy` ends its checks with a reset, and the TCP checks of AWS NLB and other balancers that speak PROXY v2 open, send the header, and close. " +
+				"Nothing failed: BIG-IP logs nothing for a health monitor's connection to a virtual server either, so no BIG-IP line is shown.",
+		},
 		CodeClientSilent + "/proxy_required": {
 			summary: "client {client} connected to {listener} ({virtual}) and sent nothing within {peek_timeout}, not even the PROXY {proxy_policy} header the listener requires",
 			cause: "Listener {listener} requires a PROXY protocol {proxy_policy} header before anything else, and a load balancer that adds one sends it as soon as it connects, before any byte of its client. " +

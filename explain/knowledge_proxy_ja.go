@@ -3,6 +3,20 @@ package explain
 // proxyKnowledgeJA is proxyKnowledge in Japanese.
 func proxyKnowledgeJA() map[string]entry {
 	return map[string]entry{
+		CodeHealthCheck: {
+			summary: "{listener} で {peer} からのヘルスチェック: PROXY v2 の LOCAL ヘッダの後、データなしで FIN",
+			cause: "{peer} は LOCAL コマンドの PROXY プロトコル v2 ヘッダ（クライアントのアドレスなし。送信元自身の接続）を送り、1 バイトも送らずに接続を閉じた。" +
+				"これはロードバランサのヘルスチェックである。HAProxy の `check-send-proxy` や、PROXY v2 を話す AWS NLB などのロードバランサの TCP チェックは、接続してヘッダを送り、閉じる。" +
+				"失敗したものはない。BIG-IP もヘルスモニターから仮想サーバへの接続については何も記録しないので、BIG-IP の行は出さない。",
+			checks:    []string{"直すものはない。チェックで TLS も確かめたいなら、TLS のチェック（HAProxy の `check-ssl`）にすれば、証明書が壊れたときにサーバがダウンと判定される。"},
+			clientSaw: "チェックからは接続が受け付けられ、自分で閉じたように見える。サーバは稼働中と判定される。",
+		},
+		CodeHealthCheck + "/reset": {
+			summary: "{listener} で {peer} からのヘルスチェック: PROXY v2 の LOCAL ヘッダの後、データなしで RST",
+			cause: "{peer} は LOCAL コマンドの PROXY プロトコル v2 ヘッダ（クライアントのアドレスなし。送信元自身の接続）を送り、1 バイトも送らずに接続をリセットした。" +
+				"これはロードバランサのヘルスチェックである。HAProxy の `check-send-proxy` はチェックをリセットで終え、PROXY v2 を話す AWS NLB などのロードバランサの TCP チェックは、接続してヘッダを送り、閉じる。" +
+				"失敗したものはない。BIG-IP もヘルスモニターから仮想サーバへの接続については何も記録しないので、BIG-IP の行は出さない。",
+		},
 		CodeClientSilent + "/proxy_required": {
 			summary: "クライアント {client} が {listener}（{virtual}）に接続したが、{peek_timeout} 以内に何も送ってこない。リスナーが必須とする PROXY {proxy_policy} ヘッダも来ていない",
 			cause: "リスナー {listener} は、何よりも先に PROXY プロトコル {proxy_policy} のヘッダを必須としている。ヘッダを付けるロードバランサは、接続した直後、自分のクライアントのバイトより先にそれを送る。" +

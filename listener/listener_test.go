@@ -357,18 +357,27 @@ func TestConnectionIDsAreUniqueUnderConcurrency(t *testing.T) {
 
 func TestRedirectTarget(t *testing.T) {
 	cases := []struct {
-		target, host, want string
+		method, target, host, want string
 	}{
-		{"/a?b=c", "lab.test:8443", "https://lab.test:8443/a?b=c"},
-		{"http://other.test/x", "", "https://other.test/x"},
-		{"http://other.test", "", "https://other.test/"},
-		{"*", "lab.test", "https://lab.test/"},
+		{"GET", "/a?b=c", "lab.test:8443", "https://lab.test:8443/a?b=c"},
+		{"PROPFIND", "/dav/x?depth=1", "lab.test:8443", "https://lab.test:8443/dav/x?depth=1"},
+		{"GET", "http://other.test/x", "", "https://other.test/x"},
+		{"GET", "http://other.test", "", "https://other.test/"},
+		{"GET", "HTTP://Other.Test:8443/Path?q=1", "lab.test", "https://Other.Test:8443/Path?q=1"},
+		{"GET", "https://other.test/p", "", "https://other.test/p"},
+		{"GET", "Https://user@other.test/p#f", "", "https://other.test/p"},
+		{"GET", "http:///p", "lab.test:8443", "https://lab.test:8443/p"},
+		{"GET", "ftp://other.test/p", "lab.test", "https://lab.test/"},
+		{"GET", "garbage", "lab.test", "https://lab.test/"},
+		{"CONNECT", "lab.test:443", "lab.test:443", ""},
+		{"OPTIONS", "*", "lab.test", ""},
 	}
 	for _, c := range cases {
 		o := &explain.Outcome{}
-		o.HTTP = &sniff.HTTPRequest{Method: "GET", Target: c.target, Host: c.host}
-		if got := redirectTarget(o); got != c.want {
-			t.Errorf("redirectTarget(%q, %q) = %q, want %q", c.target, c.host, got, c.want)
+		o.HTTP = &sniff.HTTPRequest{Method: c.method, Target: c.target, Host: c.host}
+		got, ok := redirectTarget(o)
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("redirectTarget(%s %q, host %q) = %q, %v; want %q", c.method, c.target, c.host, got, ok, c.want)
 		}
 	}
 }

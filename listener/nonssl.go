@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/sniff"
 )
 
 // nonSSL applies the listener's non_ssl action to plaintext on a TLS port.
@@ -18,12 +19,18 @@ func (s *Server) nonSSL(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) 
 		s.relay(c, o, p.first(), s.opts.PlainBackend, cc)
 	case NonSSLHTTP400:
 		o.Route = "non_ssl_http400"
-		body := fmt.Sprintf("400 Bad Request: a plain HTTP request was sent to a TLS port (%s).\n"+
-			"This port expects TLS. Use https:// instead of http://.\n", o.Virtual)
-		replyAndClose(c, "400 Bad Request", "", body)
+		reply400(c, o)
 	case NonSSLRedirect:
+		loc, ok := redirectTarget(o)
+		if !ok {
+			// CONNECT and OPTIONS * name no resource a Location could
+			// point at: a 301 would leave the client stuck, so it gets
+			// the readable 400 instead (o.NonSSL still says redirect).
+			o.Route = "non_ssl_http400"
+			reply400(c, o)
+			return
+		}
 		o.Route = "non_ssl_redirect"
-		loc := redirectTarget(o)
 		replyAndClose(c, "301 Moved Permanently", loc, "Moved to "+loc+"\n")
 	default:
 		o.Route = "non_ssl_reset"
@@ -31,28 +38,43 @@ func (s *Server) nonSSL(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) 
 	}
 }
 
-// redirectTarget keeps the host and port the client asked for, switching
-// only the scheme: the port already speaks TLS.
-func redirectTarget(o *explain.Outcome) string {
+// reply400 is net/http's and nginx's answer to plaintext on a TLS port: a
+// 400 a person can read.
+func reply400(c net.Conn, o *explain.Outcome) {
+	body := fmt.Sprintf("400 Bad Request: a plain HTTP request was sent to a TLS port (%s).\n"+
+		"This port expects TLS. Use https:// instead of http://.\n", o.Virtual)
+	replyAndClose(c, "400 Bad Request", "", body)
+}
+
+// redirectTarget keeps the host, port, path and query the client asked
+// for, switching only the scheme: the port already speaks TLS. It returns
+// false for a target no redirect can serve: CONNECT's authority-form and
+// OPTIONS' asterisk-form.
+func redirectTarget(o *explain.Outcome) (string, bool) {
 	host := o.Virtual.String()
-	target := "/"
+	path := "/"
 	if o.HTTP != nil {
 		if o.HTTP.Host != "" {
 			host = o.HTTP.Host
 		}
-		switch t := o.HTTP.Target; {
-		case strings.HasPrefix(t, "/"):
-			target = t
-		case strings.HasPrefix(t, "http://"):
-			rest := strings.TrimPrefix(t, "http://")
-			if i := strings.IndexByte(rest, '/'); i >= 0 {
-				host, target = rest[:i], rest[i:]
-			} else {
-				host = rest
+		t, err := sniff.ParseTarget(o.HTTP.Method, o.HTTP.Target)
+		switch {
+		case err != nil:
+			// Not a target any form allows: the root of the host is
+			// the best a redirect can offer.
+		case t.Form == sniff.AuthorityForm, t.Form == sniff.AsteriskForm:
+			return "", false
+		case t.Form == sniff.OriginForm:
+			path = t.Path
+		case t.Scheme == "http" || t.Scheme == "https":
+			// RFC 9112 §3.2.2: the target's authority wins over Host.
+			if t.Authority != "" {
+				host = t.Authority
 			}
+			path = t.Path
 		}
 	}
-	return "https://" + host + target
+	return "https://" + host + path, true
 }
 
 // replyAndClose writes a small HTTP response, half-closes, and drains what

@@ -177,6 +177,7 @@ func parseProxy(hdr []byte) (*proxyproto.Header, error) {
 // and virtual addresses to the ones the header carries.
 func applyProxy(o *explain.Outcome, h *proxyproto.Header) {
 	o.Proxy.Version = int(h.Version)
+	o.Proxy.Local = h.Version == 2 && h.Command.IsLocal()
 	// A LOCAL command or non-TCP header keeps the socket addresses.
 	o.Proxy.Src, o.Proxy.Dst = headerAddrs(h)
 	if o.Proxy.Src.IsValid() {

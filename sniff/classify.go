@@ -14,8 +14,10 @@ const h2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 const proxyV2Sig = "\r\n\r\n\x00\r\nQUIT\n"
 
 // MaxClassifyBytes is the most bytes Classify ever needs: with this many bytes
-// it always decides (the longest signature is the HTTP/2 preface).
-const MaxClassifyBytes = len(h2Preface)
+// it always decides. The longest fixed signature is the HTTP/2 preface (24
+// bytes), but a request line with an extension method (PROPFIND, MKCOL …)
+// is known only at its end, which may come as late as MaxRequestLine.
+const MaxClassifyBytes = MaxRequestLine + 1
 
 // verdict is one protocol's opinion of the bytes seen so far.
 type verdict uint8
@@ -38,7 +40,11 @@ func httpMethods() [9]string {
 // It decides as soon as the bytes allow: three bytes settle a TLS record
 // header, "GET /" settles HTTP/1 at once, while the HTTP/2 preface needs all
 // 24 bytes and the PROXY v2 signature all 12 (but a mismatch at any byte
-// excludes them). While the bytes are a valid prefix of some protocol and too
+// excludes them). A request line with another method ("PROPFIND /dav
+// HTTP/1.1") is HTTP/1 only once its line has ended; until then an
+// upper-case token, a space and a target keep HTTP/1 a candidate. None of
+// that waiting concerns TLS: CouldBeTLS is false from the first byte that
+// is not a TLS record's. While the bytes are a valid prefix of some protocol and too
 // short to decide, it returns Unknown and an error wrapping ErrNeedMore, which
 // names the candidates. Empty input also returns ErrNeedMore: silence is the
 // caller's to judge (it sets Empty when the peer closes or the deadline
@@ -77,6 +83,11 @@ func Classify(b []byte) (Kind, error) {
 	}
 	if note(SSH, prefixVerdict(b, "SSH-")) {
 		return SSH, nil
+	}
+	// Last, so that the fixed signatures above, which also read as an
+	// upper-case token ("PROXY ", "SSH-", "PRI "), keep their bytes.
+	if note(HTTP1, requestLineVerdict(b)) {
+		return HTTP1, nil
 	}
 	if pending != 0 {
 		return Unknown, fmt.Errorf("%w: %d bytes [% x] could still be %s",

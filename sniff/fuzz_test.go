@@ -3,6 +3,7 @@ package sniff
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -25,6 +26,12 @@ func FuzzClassify(f *testing.F) {
 		}
 		if err != nil {
 			t.Fatalf("unexpected error %v", err)
+		}
+		// A line recognised whatever its method parses as a request.
+		if k == HTTP1 && requestLineVerdict(b) == yes {
+			if _, err := ParseHTTPRequest(b[:bytes.IndexByte(b, '\n')+1]); err != nil {
+				t.Fatalf("classified http but the line does not parse: %v", err)
+			}
 		}
 		// A decision never changes when more bytes arrive.
 		for _, tail := range [][]byte{{0}, {0xff, 'G'}, []byte(" HTTP/1.1\r\n")} {
@@ -108,6 +115,14 @@ func FuzzParseHTTPRequest(f *testing.F) {
 		}
 		if req.Method == "" || len(req.Proto) != 8 || req.Target == "" {
 			t.Fatalf("incomplete request %+v", req)
+		}
+		// An HTTP/1 line with an upper-case method of sane length is
+		// HTTP/1 to Classify too, unless a fixed signature claims it.
+		m := req.Method
+		if m[0] >= 'A' && m[0] <= 'Z' && len(m) <= maxMethodLen && m != "PRI" && req.Proto[:7] == "HTTP/1." {
+			if k, err := Classify(b); err != nil || (k != HTTP1 && k != ProxyV1 && k != SSH) {
+				t.Fatalf("request %+v classified %v, %v", req, k, err)
+			}
 		}
 		for _, s := range []string{req.Method, req.Target, req.Proto, req.Host} {
 			if bytes.ContainsAny([]byte(s), "\r\n") {
@@ -202,6 +217,29 @@ func FuzzClientAfterHello(f *testing.F) {
 			// The alert record was whole in head: more kept bytes agree.
 			if e2 := ClientAfterHello(helloLen, append(head[:len(head):len(head)], 0), up); e2 != e {
 				t.Fatalf("%+v, then %+v with one more byte", e, e2)
+			}
+		}
+	})
+}
+
+func FuzzParseTarget(f *testing.F) {
+	f.Fuzz(func(t *testing.T, method, target string) {
+		tg, err := ParseTarget(method, target)
+		if err != nil {
+			return
+		}
+		switch tg.Form {
+		case OriginForm:
+			if tg.Path != target {
+				t.Fatalf("origin-form path %q from %q", tg.Path, target)
+			}
+		case AbsoluteForm:
+			// The parts must be safe to put back together into a
+			// Location: a path that begins the path, an authority
+			// without a path, query, fragment or userinfo in it.
+			if !strings.HasPrefix(tg.Path, "/") || strings.ContainsAny(tg.Authority, "/?#@") ||
+				strings.Contains(tg.Path, "#") || tg.Scheme != strings.ToLower(tg.Scheme) || !isScheme(tg.Scheme) {
+				t.Fatalf("absolute-form %+v from %q", tg, target)
 			}
 		}
 	})

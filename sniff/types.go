@@ -14,7 +14,7 @@ const (
 	TLSHandshake             // TLS record of type handshake (22), version 0x0300–0x0304
 	SSLv2Hello               // SSLv2-compatible ClientHello (0x80 len, msg type 1)
 	TLSOther                 // another TLS record type: change_cipher_spec, alert, application_data
-	HTTP1                    // HTTP/1.x request line (any standard method, incl. CONNECT)
+	HTTP1                    // HTTP/1.x request line: a standard method, or any upper-case token once the line has ended
 	HTTP2                    // HTTP/2 connection preface "PRI * HTTP/2.0"
 	ProxyV1                  // PROXY protocol v1 text header "PROXY "
 	ProxyV2                  // PROXY protocol v2 binary signature
