@@ -172,7 +172,12 @@ func TestFaultEvidenceAndSummary(t *testing.T) {
 			t.Errorf("%s: %d fault evidence lines for %d firings", tc.name, len(lines), len(tc.o.FaultFirings))
 		}
 		for i, fr := range tc.o.FaultFirings {
-			if i < len(lines) && !strings.HasPrefix(lines[i], fr.Rule+" "+fr.Action+" at "+fr.Stage+" draw=") {
+			// The draw shows only for a rule with a probability.
+			next := " expect="
+			if fr.Probability > 0 {
+				next = " draw="
+			}
+			if i < len(lines) && !strings.HasPrefix(lines[i], fr.Rule+" "+fr.Action+" at "+fr.Stage+next) {
 				t.Errorf("%s: evidence %q does not start with the firing", tc.name, lines[i])
 			}
 			if d.Code != CodeFaultInjected && !strings.Contains(d.Summary, "injected by rule "+fr.Rule+" (") {

@@ -41,7 +41,7 @@ func faultKnowledge() map[string]entry {
 		CodeFaultInjected: {
 			summary:   "injected by rule {fault_rule}: {fault_what} {fault_stage}",
 			cause:     "On a real network this looks like a device in the path (a firewall, an IPS, a WAF or a load balancer) ending the connection {fault_stage}.",
-			tail:      " Here it was injected by rule {fault_rule} ({fault_action} at {fault_stage_name}, draw {fault_draw}): nothing in the path failed, tlsgate did this on purpose.{fault_bigip}{fault_reply}{fault_others}",
+			tail:      " Here it was injected by rule {fault_rule} ({fault_action} at {fault_stage_name}{fault_draw}): nothing in the path failed, tlsgate did this on purpose.{fault_bigip}{fault_reply}{fault_others}",
 			checks:    []string{checkCapture, checkSteps, checkCurlV, checkFaultOff},
 			clientSaw: "Whatever a client prints when a device in the path ends the connection {fault_stage}: a reset, an EOF, a timeout or an alert.",
 			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4", "fault_alert_sent", "client_reply", "client_error"},

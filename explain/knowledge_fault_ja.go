@@ -35,7 +35,7 @@ func faultKnowledgeJA() map[string]entry {
 		CodeFaultInjected: {
 			summary:   "ルール {fault_rule} による注入: {fault_stage}に{fault_what}",
 			cause:     "実際のネットワークなら、経路上の装置（ファイアウォール、IPS、WAF、ロードバランサ）が{fault_stage}に接続を切ったように見える。",
-			tail:      "今回はルール {fault_rule}（{fault_stage_name} で {fault_action}、draw {fault_draw}）による注入で、経路上では何も壊れていない。tlsgate が意図的にやったもの。{fault_bigip}{fault_reply}{fault_others}",
+			tail:      "今回はルール {fault_rule}（{fault_stage_name} で {fault_action}{fault_draw}）による注入で、経路上では何も壊れていない。tlsgate が意図的にやったもの。{fault_bigip}{fault_reply}{fault_others}",
 			checks:    []string{checkCaptureJA, checkStepsJA, checkCurlVJA, checkFaultOffJA},
 			clientSaw: "経路上の装置が{fault_stage}に接続を切ったときにクライアントが出すもの（リセット、EOF、タイムアウト、アラートのいずれか）。",
 		},

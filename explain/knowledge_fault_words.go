@@ -22,13 +22,13 @@ const (
 // {fr_*} names are one firing's fields (see firingVars).
 func faultSentences() map[string]string {
 	return map[string]string{
-		sentFiring:    "rule {fr_rule} ({fr_action} at {fr_stage}, draw {fr_draw})",
+		sentFiring:    "rule {fr_rule} ({fr_action} at {fr_stage}{fr_draw})",
 		sentSummary:   "injected by {fr_firing}",
 		sentCause:     " Injected by {fr_firing}: on a real network this is {fr_real}.",
 		sentReply:     " The client answered with alert {client_reply}: its TLS stack refused what it got.",
 		sentOthers:    " Also fired on this connection: {fr_list}.",
 		sentNoBigIP:   " BIG-IP logs nothing for it: BIG-IP did not fail, a device in the path did.",
-		sentEvidence:  "{fr_rule} {fr_action} at {fr_stage} draw={fr_draw} expect={fr_symptom}",
+		sentEvidence:  "{fr_rule} {fr_action} at {fr_stage}{fr_draw_kv} expect={fr_symptom}",
 		sentRealOther: "what a device in the path doing {fr_action} would cause",
 		sentMaySee:    " Rule {fr_rule} fired ({fr_action} at {fr_stage}); where it takes effect, the client shows: {fr_symptom}",
 	}

@@ -130,7 +130,7 @@ func phrasesEN() map[string]string {
 		"unknown":          "(unknown)",
 		"name_on_cert":     "<name on the certificate>",
 		"peek_timeout":     "the peek timeout",
-		"not_recorded":     "not recorded",
+		"draw_part":        ", draw {draw}",
 		"not_recorded_par": "(not recorded)",
 		"version_range":    "{from} to {to}",
 		"offered_sslv2":    "SSLv2-format hello, up to {max}",

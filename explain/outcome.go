@@ -118,7 +118,10 @@ type HTTPExchange struct {
 type FaultFiring struct {
 	Rule, Action, Stage, Direction string
 	Draw                           float64
-	Symptom                        string
+	// Probability is the rule's, 0 when it sets none: then the draw
+	// decided nothing, and the texts leave it out.
+	Probability float64
+	Symptom     string
 	// Chain is the bad chain a chain rule served ("self_signed" …, "" for
 	// a good one) and Skew its validity shift: a skew imitates the
 	// client's clock, not the server's certificate.

@@ -243,7 +243,7 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 	o.Faults = plan.Names()
 	for _, f := range plan.Firings() {
 		o.FaultFirings = append(o.FaultFirings, explain.FaultFiring{
-			Rule: f.Rule, Action: f.Action, Stage: f.Stage, Direction: f.Direction, Draw: f.Draw, Symptom: f.Symptom,
+			Rule: f.Rule, Action: f.Action, Stage: f.Stage, Direction: f.Direction, Draw: f.Draw, Probability: f.Probability, Symptom: f.Symptom,
 			Chain: f.Chain, Skew: f.Skew.D(), Then: f.Then,
 		})
 	}
