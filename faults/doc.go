@@ -38,6 +38,11 @@
 // a reset, close or plaintext reply at server_flight, request or response
 // ended the connection.
 //
+// large_hello without hello_min_size or hello_multi_segment selects a hello
+// that spans more than one segment on a real path: larger than FullSegment
+// (1,448 bytes), or seen in more than one read. Reads alone would miss it on
+// loopback, whose 64 KiB MTU delivers a 1.5 KB post-quantum hello whole.
+//
 // A rewrite is planned like any wrapper but fires only when it changes a
 // response head: a connection that carried no response, or none with the
 // headers the rule strips, was never rewritten. Plan.Settle, once the
