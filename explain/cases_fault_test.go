@@ -108,7 +108,7 @@ func pqHello() *sniff.ClientHello {
 }
 
 func faultCases() []diagCase {
-	return append(faultStopCases(), faultWrapperCases()...)
+	return append(append(faultStopCases(), faultWrapperCases()...), groupCases()...)
 }
 
 // faultStopCases: one per stop action (per stage for reset, close and

@@ -24,7 +24,8 @@ func ruleFaultStop(f *facts) (verdict, bool) {
 // per stage; an alert after the handshake, which went in the clear beneath
 // the session, apart from one answering the ClientHello, and one at idle
 // apart again; a TLS policy refusal by the alert it sent (70 is a version
-// refusal, 40 a cipher refusal, as a Go server words them); every other
+// refusal, 40 a cipher refusal, as a Go server words them, or a group
+// refusal when the hello offers none of the allowed groups); every other
 // action by its name. An action with no entry falls back to the code.
 func (f *facts) faultVariant() string {
 	o := f.o
@@ -38,6 +39,8 @@ func (f *facts) faultVariant() string {
 		return "alert_in_clear"
 	case a == "tls_policy" && o.ClientTLS.AlertSent == 70:
 		return "tls_policy_version"
+	case a == "tls_policy" && o.ClientTLS.AlertSent == 40 && f.noSharedGroup():
+		return "tls_policy_group"
 	case a == "tls_policy" && o.ClientTLS.AlertSent == 40:
 		return "tls_policy_cipher"
 	}

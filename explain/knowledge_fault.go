@@ -199,6 +199,18 @@ func faultKnowledge() map[string]entry {
 				checkFaultOff},
 			clientSaw: sawAlert70,
 		},
+		// A group refusal gets the no shared ciphers group too: BIG-IP picks
+		// the group while it selects the suite, and bigip-log.md records no
+		// message of its own for a group mismatch.
+		CodeFaultInjected + "/tls_policy_group": {group: groupCiphers,
+			cause: "On a real network this is a server or load balancer that allows only some key exchange groups ({groups_ours}; a FIPS-only or hardened profile limited to NIST curves, or one that insists on a post-quantum hybrid) facing a client that offers none of them ({groups_offered}). Versions and suites would do; it answers with alert 40 handshake_failure, and a BIG-IP logs it as `no shared ciphers` (the lines above), since it picks the group while it selects the suite.",
+			checks: []string{
+				"Test one group at a time: `openssl s_client -connect {virtual}{servername_opt} -groups X25519`, then `-groups P-256`: the ones that complete are the server's.",
+				"Allow a group the client offers on the server (BIG-IP: the curves of the client-ssl profile's cipher group or string), or make the client offer one of {groups_ours} (`curl --curves P-384`).",
+				checkFaultOff},
+			clientSaw: sawAlert40,
+			evidence:  []string{"groups_offered", "groups_ours", "versions_offered", "sni", "ja4", "fault_alert_sent", "client_reply"},
+		},
 		CodeFaultInjected + "/tls_policy_cipher": {group: groupCiphers,
 			cause: "On a real network this is a server or load balancer with a restricted cipher list (FIPS-only, hardened, or legacy) that shares no suite with the client's {offered_cipher_count} offered suite(s); it answers with alert 40 handshake_failure, and a BIG-IP logs it as `no shared ciphers` (the lines above).",
 			checks: []string{

@@ -185,6 +185,14 @@ func faultKnowledgeJA() map[string]entry {
 				checkFaultOffJA},
 			clientSaw: sawAlert70JA,
 		},
+		CodeFaultInjected + "/tls_policy_group": {
+			cause: "実際のネットワークなら、一部の鍵交換グループ（{groups_ours}。NIST 曲線だけに絞った FIPS 対応やハードニング済みのプロファイル、あるいは耐量子ハイブリッドを必須にしたもの）しか許さないサーバやロードバランサに、そのどれも提示しないクライアント（{groups_offered}）が当たったケースにあたる。バージョンもスイートも合うが、アラート 40 handshake_failure で応答し、BIG-IP はスイートを選ぶときにグループも決めるので `no shared ciphers` として記録する（上の行）。",
+			checks: []string{
+				"グループを 1 つずつ試す: `openssl s_client -connect {virtual}{servername_opt} -groups X25519`、次に `-groups P-256`。完了したものがサーバの対応するグループ。",
+				"クライアントが提示するグループをサーバ側で許可する（BIG-IP では client-ssl プロファイルの cipher group や暗号文字列の曲線）か、クライアントに {groups_ours} のどれかを提示させる（`curl --curves P-384`）。",
+				checkFaultOffJA},
+			clientSaw: sawAlert40JA,
+		},
 		CodeFaultInjected + "/tls_policy_cipher": {
 			cause: "実際のネットワークなら、暗号スイートのリストを絞った（FIPS のみ、ハードニング済み、あるいはレガシーな）サーバやロードバランサで、クライアントが提示した {offered_cipher_count} 個のスイートと共通のものがないケースにあたる。アラート 40 handshake_failure で応答し、BIG-IP なら `no shared ciphers` として記録する（上の行）。",
 			checks: []string{

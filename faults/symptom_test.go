@@ -45,6 +45,11 @@ func TestSymptom(t *testing.T) {
 		{"unoffered_cipher", "client_hello", nil, []string{ClassProtocol, "unconfigured cipher suite", "unknown cipher returned"}},
 		{"version", "client_hello", nil, []string{"protocol version not supported"}},
 		{"cipher", "client_hello", nil, []string{"handshake failure"}},
+		// A groups rule says so, and what openssl prints.
+		{"cipher", "client_hello", &Rule{Groups: []string{"P-384"}}, []string{ClassAlert + " 40", "none of the allowed key exchange groups (P-384)",
+			"curl (35) sslv3 alert handshake failure", "openssl s_client sslv3 alert handshake failure"}},
+		{"cipher", "client_hello", &Rule{Ciphers: []string{"TLS_RSA_WITH_AES_128_CBC_SHA"}, Groups: []string{"P-256"}},
+			[]string{"no offered suite is allowed, or the client offers none of the allowed key exchange groups (P-256)"}},
 		{"latency", "accept", &Rule{Latency: Duration(100 * time.Millisecond), Jitter: Duration(10 * time.Millisecond)}, []string{ClassSlow, "100ms ± 10ms"}},
 		{"bandwidth", "accept", &Rule{Rate: 50}, []string{ClassSlow, "50 KB/s"}},
 		{"idle_timeout", "idle", &Rule{Then: ThenRST}, []string{ClassReset, "idle"}},

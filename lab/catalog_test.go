@@ -17,7 +17,7 @@ import (
 func knownCodes() []string {
 	return []string{
 		explain.CodeOK, explain.CodePlaintextOnTLS, explain.CodePlaintextAllowed, explain.CodeTLSOnPlaintext,
-		explain.CodeVersionTooOld, explain.CodeVersionTooNew, explain.CodeNoSharedCipher, explain.CodeSNIMissing,
+		explain.CodeVersionTooOld, explain.CodeVersionTooNew, explain.CodeNoSharedCipher, explain.CodeNoSharedGroup, explain.CodeSNIMissing,
 		explain.CodeClientSilent, explain.CodeClientClosedEarly, explain.CodeClientResetEarly, explain.CodeClientAlert,
 		explain.CodeHandshakeFailed, explain.CodeHandshakeTimeout, explain.CodeHelloMalformed,
 		explain.CodeBackendRefused, explain.CodeBackendTimeout, explain.CodeBackendError,

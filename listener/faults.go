@@ -145,6 +145,8 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 			refusal = pol.SigAlgRefusal
 		}
 		if alert, refused := refusal(o.Hello); refused {
+			// The groups the policy allowed name a group refusal.
+			o.ClientTLS.OurGroups = curveCodes(pol.Groups)
 			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
 			_, _ = c.Write(faults.AlertRecord(faults.AlertLevel(alert), alert, tls.VersionTLS12))
 			o.ClientTLS.AlertSent = int(alert)
@@ -257,6 +259,9 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 		return base
 	}
 	cfg := pol.Configure(base)
+	// A rule's groups are what the client must share; the diagnosis of a
+	// refused hello names them next to the client's.
+	o.ClientTLS.OurGroups = curveCodes(pol.Groups)
 	if (pol.Chain != "" || pol.Skew != 0) && s.deps.Minter != nil {
 		kind := pki.ChainKind(pol.Chain)
 		if kind == "" {
@@ -277,6 +282,18 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 }
 
 func unmapped(a netip.Addr) netip.Addr { return a.Unmap() }
+
+// curveCodes is ids as the code points an Outcome records, nil for none.
+func curveCodes(ids []tls.CurveID) []uint16 {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([]uint16, len(ids))
+	for i, id := range ids {
+		out[i] = uint16(id)
+	}
+	return out
+}
 
 // replayConn hands the peeked first bytes to Read before the socket's, so
 // the fault wrapper above it sees them like any other; the relay then
