@@ -108,7 +108,7 @@ func pqHello() *sniff.ClientHello {
 }
 
 func faultCases() []diagCase {
-	return append(append(faultStopCases(), faultWrapperCases()...), groupCases()...)
+	return append(append(append(faultStopCases(), faultWrapperCases()...), groupCases()...), chainQuietCases()...)
 }
 
 // faultStopCases: one per stop action (per stage for reset, close and

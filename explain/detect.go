@@ -95,6 +95,7 @@ func rules() []rule {
 		{"backend_tls", ruleBackendTLS},
 		{"backend_hello", ruleBackendHello},
 		{"idle_timeout", ruleIdleTimeout},
+		{"chain_rejected_after_handshake", ruleChainRejectedAfterHandshake},
 		{"relay_reset", ruleRelayReset},
 		{"quiet_after_handshake", ruleQuietAfterHandshake},
 	}
