@@ -36,7 +36,11 @@
 // idle it goes once the conn has been quiet both ways for the rule's
 // timeout. Ended tells the listener afterwards whether it went, and whether
 // a reset, close or plaintext reply at server_flight, request or response
-// ended the connection.
+// ended the connection, or a byte wrapper cut or stalled the stream (a
+// truncate or limit_data past its bytes, a timeout or one-way blackhole,
+// an expired idle_timeout, an MTU stall that never recovered: Injection.Cut).
+// Withheld counts the bytes such a wrapper kept from the peer, which a
+// relay above it counted as sent.
 //
 // large_hello without hello_min_size or hello_multi_segment selects a hello
 // that spans more than one segment on a real path: larger than FullSegment

@@ -70,7 +70,7 @@ func symptomRows() []symptomRow {
 		{action: ActBlackhole, stages: handshakeStages(), text: timeoutHandshake + "%s", detail: afterHold},
 		{action: ActBlackhole, text: timeoutStream + "%s", detail: afterHold},
 		{action: ActTimeout, stages: handshakeStages(), text: timeoutHandshake + "%s", detail: afterTimeout},
-		{action: ActTimeout, text: timeoutStream + "%s", detail: afterTimeout},
+		{action: ActTimeout, text: timeoutStream + "%s", detail: afterTimeoutStream},
 		{action: ActMTU, text: ClassTimeout + " (PMTUD black hole): small packets pass, the first full-size burst stalls; " +
 			"curl (28) with curl -v stuck after Client hello (1); openssl s_client hangs; Go net/http: TLS handshake timeout; " +
 			"Chrome ERR_TIMED_OUT; small responses and short ECDSA chains still work%s", detail: mtuDetail},
@@ -193,6 +193,17 @@ func afterTimeout(r *Rule) string {
 		return ""
 	}
 	return fmt.Sprintf("; after %s: EOF (FIN)", r.Timeout.D())
+}
+
+// afterTimeoutStream is afterTimeout after the handshake, where the FIN
+// ends a response: a client still waiting reads an empty reply, or a body
+// cut short if part of it came before the timeout began.
+func afterTimeoutStream(r *Rule) string {
+	if r == nil || r.Timeout == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; after %s: EOF (FIN), which a client still waiting reports as curl (52) Empty reply from server "+
+		"(or (18) transfer closed with N bytes remaining when part of a body came first); Go EOF or unexpected EOF", r.Timeout.D())
 }
 
 func mtuDetail(r *Rule) string {

@@ -56,6 +56,8 @@ func TestSymptom(t *testing.T) {
 		{"large_hello", "client_hello", nil, []string{ClassReset, "post-quantum"}},
 		{"limit_data", "response", nil, []string{ClassTruncated}},
 		{"timeout", "accept", &Rule{Timeout: Duration(time.Second)}, []string{ClassTimeout, "after 1s: EOF"}},
+		// After the handshake the FIN ends a response the client waits for.
+		{"timeout", "response", &Rule{Timeout: Duration(300 * time.Millisecond)}, []string{ClassTimeout + " mid-stream", "after 300ms: EOF (FIN)", "curl (52) Empty reply from server"}},
 		{"rewrite", "response", nil, []string{ClassNone}},
 		{"slicer", "accept", nil, []string{ClassNone}},
 	}
