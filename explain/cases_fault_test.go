@@ -108,7 +108,7 @@ func pqHello() *sniff.ClientHello {
 }
 
 func faultCases() []diagCase {
-	return append(append(append(faultStopCases(), faultWrapperCases()...), groupCases()...), chainQuietCases()...)
+	return append(append(append(append(faultStopCases(), faultWrapperCases()...), groupCases()...), chainQuietCases()...), cutCases()...)
 }
 
 // faultStopCases: one per stop action (per stage for reset, close and

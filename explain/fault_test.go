@@ -16,7 +16,9 @@ import (
 // stopActions are the values the listener writes to Outcome.FaultApplied.
 func stopActions() []string {
 	return []string{"reset", "close", "blackhole", "alert", "sni_policy", "alpn_refuse", "plaintext_reply",
-		"ssl3_server_hello", "unoffered_cipher", "large_hello", "tls_policy"}
+		"ssl3_server_hello", "unoffered_cipher", "large_hello", "tls_policy",
+		// Byte wrappers that cut or stalled the stream.
+		"truncate", "limit_data", "timeout", "idle_timeout", "mtu"}
 }
 
 // TestFaultVariantsComplete: every stop has its own explanation (per stage
@@ -37,7 +39,7 @@ func TestFaultVariantsComplete(t *testing.T) {
 			t.Errorf("faultWhat has no words for %q", a)
 		}
 	}
-	keys = append(keys, "tls_policy_version", "tls_policy_cipher", "alert_in_clear", "alert_idle")
+	keys = append(keys, "tls_policy_version", "tls_policy_cipher", "tls_policy_group", "alert_in_clear", "alert_idle", "mtu_data")
 	for _, k := range keys {
 		e, ok := table[CodeFaultInjected+"/"+k]
 		switch {

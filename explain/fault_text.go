@@ -22,6 +22,11 @@ func (f *facts) faultPlaceholder(name string) (string, bool) {
 		}
 		return f.orNone(o.FaultApplied), true
 	case "fault_stage_name":
+		// The rule's own stage, as the fault line names it; where it
+		// acted (stopStage) is in the prose.
+		if f.stop >= 0 && o.FaultFirings[f.stop].Stage != "" {
+			return o.FaultFirings[f.stop].Stage, true
+		}
 		return f.stopStage(), true
 	case "fault_stage":
 		return f.stagePhrase(f.stopStage()), true
@@ -69,6 +74,26 @@ func (f *facts) faultPlaceholder(name string) (string, bool) {
 		return f.say("none_bare"), true
 	case "hello_size":
 		return f.helloSize(), true
+	case "down_reached":
+		// Above TLS on a terminated client, the TLS stream itself on a
+		// relay: the listener's count says what reached the client.
+		n := strconv.FormatInt(o.BytesDown, 10)
+		if o.ClientTLS.Done {
+			return f.say("down_plain", "{n}", n), true
+		}
+		return f.say("down_wire", "{n}", n), true
+	case "fault_then":
+		then := ""
+		if f.stop >= 0 {
+			then = o.FaultFirings[f.stop].Then
+		}
+		switch then {
+		case "fin":
+			return f.say("then_fin"), true
+		case "rst":
+			return f.say("then_rst"), true
+		}
+		return f.say("then_hold"), true
 	}
 	return f.versionPlaceholder(name)
 }

@@ -50,6 +50,14 @@ func faultWhat() map[string]string {
 		"unoffered_cipher":  "ServerHello with a cipher suite the client never offered",
 		"large_hello":       "large-ClientHello intolerance",
 		"tls_policy":        "TLS policy refusal, {fault_alert_sent}",
+		// Byte wrappers that cut or stalled the stream.
+		"truncate":      "stream cut short (truncate)",
+		"limit_data":    "connection closed at its byte budget (limit_data)",
+		"timeout":       "stream swallowed (timeout)",
+		"idle_timeout":  "state expired after a quiet spell (idle_timeout)",
+		"mtu":           "full-size segments lost (PMTUD black hole)",
+		"blackhole/s2c": "one-way blackhole toward the client",
+		"blackhole/c2s": "one-way blackhole toward the server",
 	}
 }
 

@@ -17,6 +17,11 @@ func phrasesJA() map[string]string {
 		"name_on_cert":     "<証明書に載っているホスト名>",
 		"peek_timeout":     "先頭バイト待ちのタイムアウト時間",
 		"draw_part":        "、draw {draw}",
+		"down_plain":       "復号後のデータで {n} バイト",
+		"down_wire":        "{n} バイト",
+		"then_fin":         "FIN（ストリームが早く終わった）",
+		"then_rst":         "リセット（RST）",
+		"then_hold":        "何も来ず、残りを自分のタイムアウトまで待った",
 		"not_recorded_par": "（記録なし）",
 		"version_range":    "{from}〜{to}",
 		"offered_sslv2":    "SSLv2 形式の ClientHello（最大 {max}）",
@@ -159,6 +164,13 @@ func faultWhatJA() map[string]string {
 		"unoffered_cipher":  "クライアントが提示していない暗号スイートを選んだ ServerHello",
 		"large_hello":       "大きな ClientHello を通さない中継装置",
 		"tls_policy":        "TLS ポリシーによる拒否、{fault_alert_sent}",
+		"truncate":          "ストリームの途中切断（truncate）",
+		"limit_data":        "バイト数の上限での切断（limit_data）",
+		"timeout":           "ストリームの飲み込み（timeout）",
+		"idle_timeout":      "無通信の後の状態の失効（idle_timeout）",
+		"mtu":               "フルサイズのセグメントの消失（PMTUD ブラックホール）",
+		"blackhole/s2c":     "クライアント方向だけのブラックホール",
+		"blackhole/c2s":     "サーバ方向だけのブラックホール",
 	}
 }
 

@@ -223,7 +223,12 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 // a close, an alert or a plaintext reply at server_flight, request or
 // response, an alert at idle) did what a stop does, so it is recorded as
 // one: the diagnosis then names the rule instead of calling the connection
-// normal, or blaming the client or the handshake for the cut.
+// normal, or blaming the client or the handshake for the cut. So is a byte
+// wrapper that cut or stalled the stream (a truncate, limit_data, timeout,
+// one-way blackhole, expired idle_timeout, or an MTU stall that never
+// recovered), except where tlsgate's own handshake with the client failed:
+// there the handshake's diagnosis already names the rule that damaged its
+// flight (flight_cut, flight_stalled, flight_mtu).
 func recordFaults(o *explain.Outcome, fx *connFaults) {
 	plan := fx.plan.Settle(fx.late)
 	if plan.Empty() {
@@ -233,6 +238,9 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 		in, ok := faults.Ended(fx.late)
 		if !ok {
 			in, ok = faults.Ended(fx.early)
+		}
+		if ok && in.Cut && o.ClientTLS.Attempted && !o.ClientTLS.Done {
+			ok = false
 		}
 		if ok {
 			o.FaultApplied = string(in.Rule.Action)
