@@ -79,7 +79,7 @@ func TestWrappers(t *testing.T) {
 		// reset: the log names the rule (not ok), and the bytes down are
 		// what reached curl, not the 200 kB the relay wrote.
 		{name: "mtu", symptom: "timeout", rule: "action = \"mtu\"\n", checks: []check{
-			curlGets("/size/100"), withEvent(curlFailsPath(bigPath, nil, 28, curlHold...), cutStop("mtu", "pmtud black hole", 1<<30)),
+			curlGets("/size/100"), withEvent(curlFailsPath(bigPath, nil, 28, curlHold...), cutStop("mtu", "pmtud black hole", 100000)),
 			goFails("timeout", nil),
 			goGetsWith("/size/100", classicCurves), goGetFailsWith(bigPath, "timeout", classicCurves),
 		}},
