@@ -39,7 +39,9 @@ func (fa faultArray) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 	return err
 }
 
-// faultObject is one firing; draw is the raw seeded value, for replaying.
+// faultObject is one firing; draw is the raw seeded value, for replaying,
+// and probability the rule's, present only when it sets one (then the
+// draw decided the firing).
 type faultObject explain.FaultFiring
 
 func (f faultObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
@@ -48,13 +50,17 @@ func (f faultObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("stage", f.Stage)
 	enc.AddString("direction", f.Direction)
 	enc.AddFloat64("draw", f.Draw)
+	if f.Probability > 0 {
+		enc.AddFloat64("probability", f.Probability)
+	}
 	enc.AddString("symptom", f.Symptom)
 	return nil
 }
 
 // faultLines are our lines for the rules that fired, one per firing,
 // written before the connection's diagnosis at warning severity: a fault
-// is the cause of whatever follows.
+// is the cause of whatever follows. The draw is shown only for a rule with
+// a probability: without one it decided nothing.
 //
 //	[conn 7 fault] rule waf-sni-block fired: reset at client_hello (draw 0.81); the client should see: connection reset …
 func faultLines(o *explain.Outcome, lang string) []string {
@@ -63,8 +69,11 @@ func faultLines(o *explain.Outcome, lang string) []string {
 	out := make([]string, 0, len(fs))
 	for _, f := range fs {
 		line := fmt.Sprintf("[conn %d fault] "+l.ruleFired, o.ID, f.Rule)
-		if f.Action != "" {
-			line += fmt.Sprintf(l.firingAt, f.Action, f.Stage, explain.DrawText(f.Draw))
+		switch {
+		case f.Action != "" && f.Probability > 0:
+			line += fmt.Sprintf(l.firingAtDraw, f.Action, f.Stage, explain.DrawText(f.Draw))
+		case f.Action != "":
+			line += fmt.Sprintf(l.firingAt, f.Action, f.Stage)
 		}
 		if f.Symptom != "" {
 			line += l.shouldSee + f.Symptom

@@ -25,7 +25,7 @@ func faultStopOutcome() *explain.Outcome {
 	o.Faults = []string{"slow-accept", "waf-sni-block"}
 	o.FaultFirings = []explain.FaultFiring{
 		{Rule: "slow-accept", Action: "latency", Stage: "accept", Direction: "c2s", Draw: 0.104, Symptom: testSymSlow},
-		{Rule: "waf-sni-block", Action: "reset", Stage: "client_hello", Direction: "both", Draw: 0.8137, Symptom: testSymReset},
+		{Rule: "waf-sni-block", Action: "reset", Stage: "client_hello", Direction: "both", Draw: 0.8137, Probability: 0.9, Symptom: testSymReset},
 	}
 	return o
 }
@@ -61,7 +61,9 @@ func TestFaultLines(t *testing.T) {
 	}
 	prefix := "Feb  1 08:12:16 lab-bigip warning tlsgate[9244]: "
 	want11 := []string{
-		prefix + "[conn 11 fault] rule slow-accept fired: latency at accept (draw 0.10); the client should see: " + testSymSlow,
+		// No probability on slow-accept: its draw decided nothing, so
+		// the line does not show it.
+		prefix + "[conn 11 fault] rule slow-accept fired: latency at accept; the client should see: " + testSymSlow,
 		prefix + "[conn 11 fault] rule waf-sni-block fired: reset at client_hello (draw 0.81); the client should see: " + testSymReset,
 		"Feb  1 08:12:16 lab-bigip info tlsgate[9244]: [conn 11 fault_injected] summary: injected by rule waf-sni-block: reset after ClientHello",
 	}
@@ -80,9 +82,9 @@ func TestFaultLines(t *testing.T) {
 		}
 	}
 	want12 := []string{
-		prefix + "[conn 12 fault] rule pmtu fired: mtu at server_flight (draw 0.33); the client should see: " + testSymMTU,
+		prefix + "[conn 12 fault] rule pmtu fired: mtu at server_flight; the client should see: " + testSymMTU,
 		"Feb  1 08:12:16 lab-bigip warning tmm[9244]: 01260013:4: SSL Handshake failed for TCP 10.1.10.50:61863 -> 10.1.10.100:443",
-		"Feb  1 08:12:16 lab-bigip info tlsgate[9244]: [conn 12 handshake_timeout] summary: TLS handshake with client 10.1.10.50:61863 timed out; injected by rule pmtu (mtu at server_flight, draw 0.33)",
+		"Feb  1 08:12:16 lab-bigip info tlsgate[9244]: [conn 12 handshake_timeout] summary: TLS handshake with client 10.1.10.50:61863 timed out; injected by rule pmtu (mtu at server_flight)",
 	}
 	if len(conn12) < len(want12) {
 		t.Fatalf("conn 12 lines: %q", conn12)
@@ -92,7 +94,7 @@ func TestFaultLines(t *testing.T) {
 			t.Errorf("conn 12 line %d\n got %q\nwant %q", i, conn12[i], w)
 		}
 	}
-	if !strings.Contains(strings.Join(conn12, "\n"), "[conn 12 handshake_timeout] evidence fault: pmtu mtu at server_flight draw=0.33 expect=timeout (PMTUD black hole)") {
+	if !strings.Contains(strings.Join(conn12, "\n"), "[conn 12 handshake_timeout] evidence fault: pmtu mtu at server_flight expect=timeout (PMTUD black hole)") {
 		t.Errorf("conn 12 has no fault evidence line: %q", conn12)
 	}
 }
@@ -132,11 +134,16 @@ func TestJSONFaults(t *testing.T) {
 	}
 	second, _ := fs[1].(map[string]any)
 	want := map[string]any{"rule": "waf-sni-block", "action": "reset", "stage": "client_hello", "direction": "both",
-		"draw": 0.8137, "symptom": testSymReset}
+		"draw": 0.8137, "probability": 0.9, "symptom": testSymReset}
 	for k, v := range want {
 		if second[k] != v {
 			t.Errorf("faults[1].%s = %#v, want %#v", k, second[k], v)
 		}
+	}
+	// A rule without a probability keeps its raw draw, for replaying, and
+	// says it has no probability by leaving the key out.
+	if first, _ := fs[0].(map[string]any); first["draw"] != 0.104 || first["probability"] != nil {
+		t.Errorf("faults[0] = %v, want draw 0.104 and no probability", first)
 	}
 	if byID[12]["fault_applied"] != "" || byID[12]["diagnosis"] != "handshake_timeout" {
 		t.Errorf("wrapper conn: %v", byID[12])
@@ -146,7 +153,7 @@ func TestJSONFaults(t *testing.T) {
 // TestFiringsFromNames: a rule named without details still shows, once.
 func TestFiringsFromNames(t *testing.T) {
 	o := &explain.Outcome{ID: 3, Faults: []string{"a", "b"},
-		FaultFirings: []explain.FaultFiring{{Rule: "a", Action: "reset", Stage: "accept", Draw: 0.5}}}
+		FaultFirings: []explain.FaultFiring{{Rule: "a", Action: "reset", Stage: "accept", Draw: 0.5, Probability: 0.6}}}
 	got := faultLines(o, explain.LangEN)
 	want := []string{"[conn 3 fault] rule a fired: reset at accept (draw 0.50)", "[conn 3 fault] rule b fired"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -11,7 +11,7 @@ import (
 // one language. The BIG-IP lines and the "[conn N code]" tag never change.
 type labels struct {
 	summary, cause, check, clientSaw, evidence, warning string
-	ruleFired, firingAt, shouldSee                      string
+	ruleFired, firingAt, firingAtDraw, shouldSee        string
 }
 
 // labelsFor returns the labels of lang ("ja", else English).
@@ -20,13 +20,13 @@ func labelsFor(lang string) labels {
 		return labels{
 			summary: "概要: ", cause: "原因: ", check: "確認 %d: ", clientSaw: "クライアント側の症状: ",
 			evidence: "根拠 %s: ", warning: "警告: ",
-			ruleFired: "ルール %s が発動", firingAt: ": %s（%s 段階、draw %s）", shouldSee: "。クライアント側で想定される症状: ",
+			ruleFired: "ルール %s が発動", firingAt: ": %s（%s 段階）", firingAtDraw: ": %s（%s 段階、draw %s）", shouldSee: "。クライアント側で想定される症状: ",
 		}
 	}
 	return labels{
 		summary: "summary: ", cause: "cause: ", check: "check %d: ", clientSaw: "client saw: ",
 		evidence: "evidence %s: ", warning: "warning: ",
-		ruleFired: "rule %s fired", firingAt: ": %s at %s (draw %s)", shouldSee: "; the client should see: ",
+		ruleFired: "rule %s fired", firingAt: ": %s at %s", firingAtDraw: ": %s at %s (draw %s)", shouldSee: "; the client should see: ",
 	}
 }
 

@@ -90,6 +90,10 @@ const (
 	groupCiphers                 // 01260009 no shared ciphers + 01260026 + 01260013
 	groupServerSide              // 01260013 tlsgate local → backend
 	groupFallback                // 01260009 TLS_FALLBACK_SCSV with a lower protocol + 01260013
+	// groupNoError overrides a code's group in a variant where BIG-IP's
+	// side of the handshake worked, so it logs no SSL error at all (a
+	// client that rejects the certificate only after the handshake).
+	groupNoError
 )
 
 // bigipLines builds a code's group, reason first and summary last. Lines
@@ -97,7 +101,7 @@ const (
 // addresses.
 func bigipLines(g group, f *facts) []Line {
 	o := f.o
-	if g == groupNone || (g != groupServerSide && !f.tlsListener) {
+	if g == groupNone || g == groupNoError || (g != groupServerSide && !f.tlsListener) {
 		return nil
 	}
 	var out []Line

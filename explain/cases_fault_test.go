@@ -48,6 +48,13 @@ func firing(rule, action, stage, dir string, draw float64, symptom string) Fault
 	return FaultFiring{Rule: rule, Action: action, Stage: stage, Direction: dir, Draw: draw, Symptom: symptom}
 }
 
+// probable sets the probability of the rule that fired: only then does its
+// draw mean anything, and only then do the texts show it.
+func probable(fr FaultFiring, p float64) FaultFiring {
+	fr.Probability = p
+	return fr
+}
+
 // then sets what followed a truncation or a hold, as the rule says.
 func then(fr FaultFiring, t string) FaultFiring {
 	fr.Then = t
@@ -101,16 +108,16 @@ func pqHello() *sniff.ClientHello {
 }
 
 func faultCases() []diagCase {
-	return append(faultStopCases(), faultWrapperCases()...)
+	return append(append(append(append(faultStopCases(), faultWrapperCases()...), groupCases()...), chainQuietCases()...), cutCases()...)
 }
 
 // faultStopCases: one per stop action (per stage for reset, close and
 // blackhole), plus a stop recorded without firings and an unknown action.
 func faultStopCases() []diagCase {
-	latAccept := firing("slow-accept", "latency", "accept", "c2s", 0.1, symLatency)
+	latAccept := probable(firing("slow-accept", "latency", "accept", "c2s", 0.1, symLatency), 0.5)
 
 	resetHello := stopped(helloAt("terminate", modernHello()), "reset", latAccept,
-		firing("waf-sni-block", "reset", "client_hello", "both", 0.8137, symResetHS))
+		probable(firing("waf-sni-block", "reset", "client_hello", "both", 0.8137, symResetHS), 0.9))
 	resetAccept := base("passthrough")
 	resetAccept.Kind = sniff.Empty
 	stopped(resetAccept, "reset", firing("conn-limit", "reset", "accept", "both", 0.05, symResetHS))
@@ -195,7 +202,10 @@ func faultStopCases() []diagCase {
 		{name: "fault_reset_accept", o: resetAccept, code: CodeFaultInjected, saw: symResetHS,
 			contains: []string{"injected by rule conn-limit: reset at accept, before the client sent anything", "reject-with tcp-reset", "not `connection refused`"}},
 		{name: "fault_reset_handshake_done", o: resetDone, code: CodeFaultInjected, saw: symResetStream,
-			contains: []string{"injected by rule ips-after: reset after the TLS handshake", "completed handshake"}},
+			contains: []string{"injected by rule ips-after: reset after the TLS handshake", "completed handshake",
+				"(reset at handshake_done): nothing in the path failed", "fault=ips-after reset at handshake_done expect="},
+			// No probability: the draw decided nothing, so no text shows it.
+			absent: []string{"draw"}},
 		{name: "fault_close_accept", o: closeAccept, code: CodeFaultInjected, saw: symEOFHS,
 			contains: []string{"injected by rule lb-no-backend: close (FIN) at accept", "Empty reply from server"}},
 		{name: "fault_close_client_hello_half", o: closeHello, code: CodeFaultInjected, saw: symEOFHS,
@@ -206,7 +216,7 @@ func faultStopCases() []diagCase {
 			contains: []string{"blackhole (silent hold) at accept", "asymmetric routing"}},
 		{name: "fault_blackhole_client_hello", o: bhHello, code: CodeFaultInjected, saw: symTimeoutHS,
 			contains: []string{"injected by rule gfw-drop: blackhole (silent hold) after ClientHello", "Great Firewall",
-				"Also fired on this connection: rule drop-up (blackhole at accept, draw 0.01)."}},
+				"Also fired on this connection: rule drop-up (blackhole at accept)."}},
 		{name: "fault_blackhole_handshake_done", o: bhDone, code: CodeFaultInjected, saw: symTimeoutData,
 			contains: []string{"after the TLS handshake", "DLP"}},
 		{name: "fault_alert_49", o: alert49, code: CodeFaultInjected, saw: symAlert49,
@@ -214,17 +224,17 @@ func faultStopCases() []diagCase {
 		{name: "fault_alert_40_no_symptom", o: alert40, code: CodeFaultInjected,
 			saw: "tls alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."},
 		{name: "fault_alert_in_clear_handshake_done", o: clearDone, code: CodeFaultInjected, saw: symClearDone,
-			contains: []string{"injected by rule late-40: alert 40 handshake_failure after the TLS handshake", "(alert at handshake_done, draw 0.21)",
+			contains: []string{"injected by rule late-40: alert 40 handshake_failure after the TLS handshake", "(alert at handshake_done)",
 				"not the TLS endpoint", "tls.record.length == 2", "fault_alert_sent=40 handshake_failure"},
 			absent: []string{"ERR_BAD_SSL_CLIENT_AUTH_CERT"}},
 		{name: "fault_alert_in_clear_request", o: clearReq, code: CodeFaultInjected, saw: symClearReq,
-			contains: []string{"injected by rule ips-verdict: alert 49 access_denied at the request", "(alert at request, draw 0.22)",
+			contains: []string{"injected by rule ips-verdict: alert 49 access_denied at the request", "(alert at request)",
 				"arrives in the clear at the request", "tlsgate fault disable ips-verdict"}},
 		{name: "fault_alert_in_clear_response", o: clearResp, code: CodeFaultInjected, saw: symClearResp,
-			contains: []string{"injected by rule dlp-resp: alert 80 internal_error at the response", "(alert at response, draw 0.23)"}},
+			contains: []string{"injected by rule dlp-resp: alert 80 internal_error at the response", "(alert at response)"}},
 		{name: "fault_alert_idle", o: clearIdle, code: CodeFaultInjected, saw: symClearIdle,
-			contains: []string{"injected by rule lb-idle: alert 40 handshake_failure while the connection was idle", "(alert at idle, draw 0.24)",
-				"idle timer closed a keep-alive connection", "IdleConnTimeout", "fault=lb-idle alert at idle draw=0.24 expect=tls alert injected in the clear after 5m0s"}},
+			contains: []string{"injected by rule lb-idle: alert 40 handshake_failure while the connection was idle", "(alert at idle)",
+				"idle timer closed a keep-alive connection", "IdleConnTimeout", "fault=lb-idle alert at idle expect=tls alert injected in the clear after 5m0s"}},
 		{name: "fault_sni_policy", o: sniPolicy, code: CodeFaultInjected, saw: symSNI112,
 			contains: []string{"injected by rule strict-sni: strict SNI policy, alert 112 unrecognized_name after ClientHello", "sni-require", "IP literal", "sni=(none)"}},
 		{name: "fault_alpn_refuse", o: alpn, code: CodeFaultInjected, saw: symALPN120,
@@ -247,7 +257,7 @@ func faultStopCases() []diagCase {
 			contains: []string{"TLS policy refusal, alert 40 handshake_failure", "no shared ciphers", "TLS_RSA_WITH_AES_128_CBC_SHA"},
 			absent:   []string{noBigIP}},
 		{name: "fault_unrecorded_stop", o: unrecorded, code: CodeFaultInjected, saw: sawFaultResetHS,
-			contains: []string{"injected by rule old-rule: reset at accept", "draw not recorded", "faults=old-rule"}},
+			contains: []string{"injected by rule old-rule: reset at accept", "(reset at accept): nothing", "faults=old-rule"}},
 		{name: "fault_unknown_action", o: unknown, code: CodeFaultInjected,
 			contains: []string{"injected by rule future: teleport after ClientHello", "a device in the path"}},
 	}

@@ -16,6 +16,7 @@ const (
 	CodeVersionTooOld     = "ssl_version_too_old"
 	CodeVersionTooNew     = "ssl_version_too_new"
 	CodeNoSharedCipher    = "no_shared_cipher"
+	CodeNoSharedGroup     = "no_shared_group"
 	CodeSNIMissing        = "sni_missing"
 	CodeClientSilent      = "client_silent"
 	CodeClientClosedEarly = "client_closed_early"
@@ -92,6 +93,7 @@ func rules() []rule {
 		{"hello_shape", ruleHelloShape},
 		{"sni", ruleSNI},
 		{"version", ruleVersion},
+		{"group", ruleGroup},
 		{"cipher", ruleCipher},
 		{"client_cert", ruleClientCert},
 		{"client_alert", ruleClientAlert},
@@ -102,6 +104,7 @@ func rules() []rule {
 		{"backend_hello", ruleBackendHello},
 		{"client_end", ruleClientEnd},
 		{"idle_timeout", ruleIdleTimeout},
+		{"chain_rejected_after_handshake", ruleChainRejectedAfterHandshake},
 		{"relay_reset", ruleRelayReset},
 		{"quiet_after_handshake", ruleQuietAfterHandshake},
 	}

@@ -24,7 +24,8 @@ func ruleFaultStop(f *facts) (verdict, bool) {
 // per stage; an alert after the handshake, which went in the clear beneath
 // the session, apart from one answering the ClientHello, and one at idle
 // apart again; a TLS policy refusal by the alert it sent (70 is a version
-// refusal, 40 a cipher refusal, as a Go server words them); every other
+// refusal, 40 a cipher refusal, as a Go server words them, or a group
+// refusal when the hello offers none of the allowed groups); every other
 // action by its name. An action with no entry falls back to the code.
 func (f *facts) faultVariant() string {
 	o := f.o
@@ -38,6 +39,11 @@ func (f *facts) faultVariant() string {
 		return "alert_in_clear"
 	case a == "tls_policy" && o.ClientTLS.AlertSent == 70:
 		return "tls_policy_version"
+	case a == "tls_policy" && o.ClientTLS.AlertSent == 40 && f.noSharedGroup():
+		return "tls_policy_group"
+	case a == "mtu" && o.ClientTLS.Done:
+		// The handshake fit in small packets: the stall hit the data.
+		return "mtu_data"
 	case a == "tls_policy" && o.ClientTLS.AlertSent == 40:
 		return "tls_policy_cipher"
 	}
@@ -46,10 +52,11 @@ func (f *facts) faultVariant() string {
 
 // stopMatches reports whether a firing can be the stop that ended the
 // connection: its action is the applied one (a TLS policy refusal comes
-// from a version or cipher rule), and a blackhole only stops when it holds
-// both directions.
-func stopMatches(applied string, fr FaultFiring) bool {
-	if fr.Action == "blackhole" && fr.Direction != "both" && fr.Direction != "" {
+// from a version or cipher rule), and, where strict, a blackhole only
+// stops when it holds both directions (a one-way one is a wrapper, which
+// ends a connection only by cutting it mid-stream).
+func stopMatches(applied string, fr FaultFiring, strict bool) bool {
+	if strict && fr.Action == "blackhole" && fr.Direction != "both" && fr.Direction != "" {
 		return false
 	}
 	if applied == "tls_policy" {
@@ -61,21 +68,25 @@ func stopMatches(applied string, fr FaultFiring) bool {
 // stopFiring finds the firing that ended the connection, -1 when the
 // listener recorded none. The listener checks for a stop at accept, then
 // after the ClientHello, then after the handshake, and takes the first
-// rule in rule order, so the earliest matching stage wins.
+// rule in rule order, so the earliest matching stage wins; a wrapper that
+// ended it mid-stream (a trigger, a cut, a one-way blackhole) is found
+// after those.
 func stopFiring(o *Outcome) int {
 	if o.FaultApplied == "" {
 		return -1
 	}
 	for _, st := range stopStages() {
 		for i, fr := range o.FaultFirings {
-			if fr.Stage == st && stopMatches(o.FaultApplied, fr) {
+			if fr.Stage == st && stopMatches(o.FaultApplied, fr, true) {
 				return i
 			}
 		}
 	}
-	for i, fr := range o.FaultFirings {
-		if stopMatches(o.FaultApplied, fr) {
-			return i
+	for _, strict := range []bool{true, false} {
+		for i, fr := range o.FaultFirings {
+			if stopMatches(o.FaultApplied, fr, strict) {
+				return i
+			}
 		}
 	}
 	return -1
@@ -95,6 +106,11 @@ func (f *facts) stopStage() string {
 	case "accept", "client_hello", "handshake_done", "request", "response", "idle":
 		return st
 	case "server_flight":
+		// A wrapper there that cut the stream only after a completed
+		// handshake (an MTU stall the handshake fit under) bit the data.
+		if f.o.ClientTLS.Done {
+			return "handshake_done"
+		}
 		return "client_hello"
 	}
 	switch {

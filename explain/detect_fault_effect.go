@@ -102,6 +102,8 @@ func (f *facts) effectPlaceholder(name string) (string, bool) {
 		return f.orNone(fr.Action), true
 	case "effect_stage":
 		return f.orNone(f.stagePhrase(fr.Stage)), true
+	case "effect_symptom":
+		return f.orNone(fr.Symptom), true
 	case "chain_name":
 		return f.orNone(fr.Chain), true
 	case "chain_verify":

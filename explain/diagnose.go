@@ -63,7 +63,7 @@ func diagnose(o *Outcome, lang string, brief bool) Diagnosis {
 	// A stop's firing knows what the client was meant to see; a fault that
 	// did not end the connection is attached to the normal diagnosis.
 	if v.code == CodeFaultInjected {
-		if f.stop >= 0 && o.FaultFirings[f.stop].Symptom != "" {
+		if f.stop >= 0 && o.FaultFirings[f.stop].Symptom != "" && !e.ownSaw {
 			d.ClientSaw = o.FaultFirings[f.stop].Symptom
 		}
 	} else {

@@ -99,7 +99,7 @@ func TestDiagnose(t *testing.T) {
 // allCodes lists every diagnosis code constant.
 func allCodes() []string {
 	return []string{CodeOK, CodePlaintextOnTLS, CodePlaintextAllowed, CodeTLSOnPlaintext,
-		CodeVersionTooOld, CodeVersionTooNew, CodeNoSharedCipher, CodeSNIMissing, CodeClientSilent,
+		CodeVersionTooOld, CodeVersionTooNew, CodeNoSharedCipher, CodeNoSharedGroup, CodeSNIMissing, CodeClientSilent,
 		CodeClientClosedEarly, CodeClientResetEarly, CodeClientAlert, CodeHandshakeFailed,
 		CodeHandshakeTimeout, CodeHelloMalformed, CodeProxyMissing, CodeProxyUnexpected,
 		CodeProxyMalformed, CodeBackendRefused, CodeBackendTimeout, CodeBackendError,

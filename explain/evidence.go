@@ -227,6 +227,14 @@ func (f *facts) evidenceValue(key string) string {
 		if o.Hello != nil {
 			return strings.Join(o.Hello.ALPN, ",")
 		}
+	case "groups_offered":
+		if o.Hello != nil {
+			return f.groupList(o.Hello.SupportedGroups)
+		}
+	case "groups_ours":
+		if len(o.ClientTLS.OurGroups) > 0 {
+			return f.groupList(o.ClientTLS.OurGroups)
+		}
 	case "ja3":
 		return o.JA3
 	case "ja4":

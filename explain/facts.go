@@ -190,6 +190,7 @@ const (
 	errReset        = "reset"
 	errVersion      = "version"
 	errCipher       = "cipher"
+	errGroup        = "group"
 	errSSLv2        = "sslv2"
 	errNotTLS       = "not_tls"
 	errBadRecordMAC = "bad_record_mac"
@@ -209,6 +210,9 @@ func classifyErr(s string) string {
 		{"client offered only unsupported versions", errVersion},
 		{"unsupported versions", errVersion},
 		{"no cipher suite supported by both client and server", errCipher},
+		// Go 1.24+ words a TLS 1.3 group mismatch so; older Go named curves.
+		{"no key exchanges supported by both client and server", errGroup},
+		{"no ECDHE curve supported by both client and server", errGroup},
 		{"unsupported SSLv2 handshake", errSSLv2},
 		{"does not look like a TLS handshake", errNotTLS},
 		{"x509:", errX509},

@@ -16,7 +16,9 @@ import (
 // stopActions are the values the listener writes to Outcome.FaultApplied.
 func stopActions() []string {
 	return []string{"reset", "close", "blackhole", "alert", "sni_policy", "alpn_refuse", "plaintext_reply",
-		"ssl3_server_hello", "unoffered_cipher", "large_hello", "tls_policy"}
+		"ssl3_server_hello", "unoffered_cipher", "large_hello", "tls_policy",
+		// Byte wrappers that cut or stalled the stream.
+		"truncate", "limit_data", "timeout", "idle_timeout", "mtu"}
 }
 
 // TestFaultVariantsComplete: every stop has its own explanation (per stage
@@ -37,7 +39,7 @@ func TestFaultVariantsComplete(t *testing.T) {
 			t.Errorf("faultWhat has no words for %q", a)
 		}
 	}
-	keys = append(keys, "tls_policy_version", "tls_policy_cipher", "alert_in_clear", "alert_idle")
+	keys = append(keys, "tls_policy_version", "tls_policy_cipher", "tls_policy_group", "alert_in_clear", "alert_idle", "mtu_data")
 	for _, k := range keys {
 		e, ok := table[CodeFaultInjected+"/"+k]
 		switch {
@@ -172,7 +174,12 @@ func TestFaultEvidenceAndSummary(t *testing.T) {
 			t.Errorf("%s: %d fault evidence lines for %d firings", tc.name, len(lines), len(tc.o.FaultFirings))
 		}
 		for i, fr := range tc.o.FaultFirings {
-			if i < len(lines) && !strings.HasPrefix(lines[i], fr.Rule+" "+fr.Action+" at "+fr.Stage+" draw=") {
+			// The draw shows only for a rule with a probability.
+			next := " expect="
+			if fr.Probability > 0 {
+				next = " draw="
+			}
+			if i < len(lines) && !strings.HasPrefix(lines[i], fr.Rule+" "+fr.Action+" at "+fr.Stage+next) {
 				t.Errorf("%s: evidence %q does not start with the firing", tc.name, lines[i])
 			}
 			if d.Code != CodeFaultInjected && !strings.Contains(d.Summary, "injected by rule "+fr.Rule+" (") {

@@ -22,14 +22,19 @@ func (f *facts) faultPlaceholder(name string) (string, bool) {
 		}
 		return f.orNone(o.FaultApplied), true
 	case "fault_stage_name":
+		// The rule's own stage, as the fault line names it; where it
+		// acted (stopStage) is in the prose.
+		if f.stop >= 0 && o.FaultFirings[f.stop].Stage != "" {
+			return o.FaultFirings[f.stop].Stage, true
+		}
 		return f.stopStage(), true
 	case "fault_stage":
 		return f.stagePhrase(f.stopStage()), true
 	case "fault_draw":
 		if f.stop < 0 {
-			return f.say("not_recorded"), true
+			return "", true
 		}
-		return DrawText(o.FaultFirings[f.stop].Draw), true
+		return f.drawPart(o.FaultFirings[f.stop]), true
 	case "fault_what":
 		return f.expand(f.stopWhat()), true
 	case "fault_alert_sent":
@@ -69,6 +74,26 @@ func (f *facts) faultPlaceholder(name string) (string, bool) {
 		return f.say("none_bare"), true
 	case "hello_size":
 		return f.helloSize(), true
+	case "down_reached":
+		// Above TLS on a terminated client, the TLS stream itself on a
+		// relay: the listener's count says what reached the client.
+		n := strconv.FormatInt(o.BytesDown, 10)
+		if o.ClientTLS.Done {
+			return f.say("down_plain", "{n}", n), true
+		}
+		return f.say("down_wire", "{n}", n), true
+	case "fault_then":
+		then := ""
+		if f.stop >= 0 {
+			then = o.FaultFirings[f.stop].Then
+		}
+		switch then {
+		case "fin":
+			return f.say("then_fin"), true
+		case "rst":
+			return f.say("then_rst"), true
+		}
+		return f.say("then_hold"), true
 	}
 	return f.versionPlaceholder(name)
 }
@@ -239,10 +264,29 @@ func (f *facts) firingText(key string, fr FaultFiring, realWorld string) string 
 		"{fr_rule}", f.orNone(fr.Rule),
 		"{fr_action}", f.orNone(fr.Action),
 		"{fr_stage}", f.orNone(fr.Stage),
-		"{fr_draw}", DrawText(fr.Draw),
+		"{fr_draw}", f.drawPart(fr),
+		"{fr_draw_kv}", drawKV(fr),
 		"{fr_symptom}", f.orNone(fr.Symptom),
 		"{fr_real}", realWorld,
 	).Replace(tmpl)
+}
+
+// drawPart words a firing's draw inside its parentheses (", draw 0.14"),
+// and nothing for a rule without a probability: there the draw decided
+// nothing, and showing it would suggest the rule fires by chance.
+func (f *facts) drawPart(fr FaultFiring) string {
+	if fr.Probability <= 0 {
+		return ""
+	}
+	return f.say("draw_part", "{draw}", DrawText(fr.Draw))
+}
+
+// drawKV is drawPart for the evidence line, in its key=value form.
+func drawKV(fr FaultFiring) string {
+	if fr.Probability <= 0 {
+		return ""
+	}
+	return " draw=" + DrawText(fr.Draw)
 }
 
 // DrawText shows a fault rule's random draw the way diagnoses and log

@@ -18,6 +18,11 @@ type entry struct {
 	// tail is appended to the cause after a variant replaced it, so a
 	// fact that matters for every variant (a failure streak) is said once.
 	tail string
+	// ownSaw: a fault_injected variant whose client hint beats the stop
+	// firing's symptom, which was worded when the rule was planned and
+	// cannot know where the fault bit (an MTU stall after a completed
+	// handshake is no handshake timeout).
+	ownSaw bool
 }
 
 // evHello is the evidence set for ClientHello-level failures.
@@ -116,5 +121,6 @@ func merge(table map[string]entry, v verdict) entry {
 	if over.tail != "" {
 		e.tail = over.tail
 	}
+	e.ownSaw = e.ownSaw || over.ownSaw
 	return e
 }

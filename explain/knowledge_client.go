@@ -146,6 +146,27 @@ func clientKnowledge() map[string]entry {
 			cause:   "The TLS stack found no cipher suite both sides support ({err}). The ClientHello was not captured, so the lists cannot be compared here. Typical: an old client offering only CBC, 3DES, RC4 or static-RSA suites against a hardened cipher list.",
 		},
 
+		// BIG-IP chooses the key exchange group while it selects the suite,
+		// and bigip-log.md records no message of its own for a group
+		// mismatch, so a group mismatch gets the no shared ciphers group:
+		// 01260009 ssl_select_suite no shared ciphers (40), 01260026,
+		// 01260013.
+		CodeNoSharedGroup: {group: groupCiphers,
+			summary: "no shared key exchange group: client {client} offered {groups_offered}; listener {listener} allowed only {groups_ours}",
+			cause:   "Versions and cipher suites would do, but the client and tlsgate share no key exchange group: the client's supported_groups lists {groups_offered}, and this connection allowed only {groups_ours}. Every TLS 1.3 handshake, and ECDHE below it, needs a group both sides support, so tlsgate refused with alert 40 handshake_failure. Typical: a FIPS-only or hardened profile restricted to NIST curves (P-256, P-384) against a client that offers only X25519 (`curl --curves X25519`, some embedded stacks), or a server that insists on a post-quantum hybrid facing a classic client. A BIG-IP logs it like a cipher mismatch, as `no shared ciphers` (the lines above): it picks the group while it selects the suite.",
+			checks: []string{
+				"Compare the groups below and allow one the client offers on the server (BIG-IP: the curves of the client-ssl profile's cipher group or string; here the cipher rule's groups), or make the client offer one of {groups_ours} (`curl --curves P-384`, `openssl s_client -groups P-384`).",
+				"Test one group at a time: `openssl s_client -connect {virtual}{servername_opt} -groups X25519`, then `-groups P-256`: the ones that complete are the server's.",
+				"The client's groups are also the fourth field of its JA3 string: a client whose TLS library changed may have dropped the group the server needs.",
+			},
+			clientSaw: "tlsgate answers with alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, openssl s_client `…:sslv3 alert handshake failure:…:SSL alert number 40`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH.",
+			evidence:  []string{"groups_offered", "groups_ours", "versions_offered", "ciphers_offered", "sni", "client_error", "ja4"},
+		},
+		CodeNoSharedGroup + "/error_only": {
+			summary: "no shared key exchange group with client {client} on listener {listener}",
+			cause:   "The TLS stack found no key exchange group both sides support ({err}). The client's and tlsgate's groups were not both recorded, so they cannot be compared here. Typical: a server restricted to NIST curves against a client that offers only X25519, or the reverse.",
+		},
+
 		CodeSNIMissing: {group: groupSummary,
 			summary: "client {client} sent no SNI; listener {listener} requires it",
 			cause:   "The listener requires SNI (BIG-IP sni-require) and the ClientHello has no server_name extension. Clients send no SNI when they connect to an IP literal (https://{virtual_host}/), and some old clients and scripts never send it.",

@@ -146,6 +146,21 @@ func clientKnowledgeJA() map[string]entry {
 			cause:   "TLS スタックが、双方が対応する暗号スイートを見つけられなかった（{err}）。ClientHello は取得できていないので、ここではリストを比較できない。典型例は、CBC、3DES、RC4、静的 RSA のスイートしか提示しない古いクライアントが、ハードニングした暗号スイートのリストに当たるケース。",
 		},
 
+		CodeNoSharedGroup: {
+			summary: "共通の鍵交換グループなし: クライアント {client} の提示は {groups_offered}、リスナー {listener} が許したのは {groups_ours} だけ",
+			cause:   "バージョンも暗号スイートも合うが、クライアントと tlsgate に共通の鍵交換グループがない。クライアントの supported_groups は {groups_offered} で、この接続で許したのは {groups_ours} だけ。TLS 1.3 のハンドシェイクはすべて、TLS 1.2 以前でも ECDHE なら双方が対応するグループが必要なので、tlsgate はアラート 40 handshake_failure で拒否した。典型例は、NIST 曲線（P-256、P-384）だけに絞った FIPS 対応やハードニング済みのプロファイルに、X25519 しか提示しないクライアント（`curl --curves X25519`、一部の組み込みスタック）が当たるケースや、耐量子ハイブリッドを必須にしたサーバに従来のクライアントが当たるケース。BIG-IP はスイートを選ぶときにグループも決めるので、暗号スイートの不一致と同じく `no shared ciphers` として記録する（上の行）。",
+			checks: []string{
+				"下のグループを見比べ、クライアントが提示するものをサーバ側で許可する（BIG-IP では client-ssl プロファイルの cipher group や暗号文字列の曲線。ここでは cipher ルールの groups）か、クライアントに {groups_ours} のどれかを提示させる（`curl --curves P-384`、`openssl s_client -groups P-384`）。",
+				"グループを 1 つずつ試す: `openssl s_client -connect {virtual}{servername_opt} -groups X25519`、次に `-groups P-256`。完了したものがサーバの対応するグループ。",
+				"クライアントのグループは JA3 文字列の 4 番目のフィールドにも出る。TLS ライブラリが変わったクライアントは、サーバが必要とするグループを落としていることがある。",
+			},
+			clientSaw: "tlsgate はアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、openssl s_client は `…:sslv3 alert handshake failure:…:SSL alert number 40`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。",
+		},
+		CodeNoSharedGroup + "/error_only": {
+			summary: "リスナー {listener} でクライアント {client} と共通の鍵交換グループなし",
+			cause:   "TLS スタックが、双方が対応する鍵交換グループを見つけられなかった（{err}）。クライアントと tlsgate のグループが両方は記録されていないので、ここでは比較できない。典型例は、NIST 曲線だけに絞ったサーバに X25519 しか提示しないクライアントが当たるケースや、その逆。",
+		},
+
 		CodeSNIMissing: {
 			summary: "クライアント {client} が SNI を送っていない（リスナー {listener} は SNI 必須）",
 			cause:   "リスナーは SNI を必須にしている（BIG-IP の sni-require）が、ClientHello に server_name 拡張がない。IP アドレスを直接指定して接続すると（https://{virtual_host}/）クライアントは SNI を送らず、古いクライアントやスクリプトの中には SNI をまったく送らないものもある。",

@@ -27,6 +27,17 @@ func effectKnowledge() map[string]entry {
 			checks:    []string{clockCheck, clockOthers, fixRule},
 			clientSaw: "{clock_saw}",
 		},
+		// The handshake worked, so BIG-IP's side logs no SSL error: the
+		// client rejected the certificate after it.
+		CodeClientRejectedSilently + "/chain_fault": {group: groupNoError,
+			summary: "client {client} completed the handshake, then hung up without a request or an alert: it rejected the certificate fault rule {effect_rule} served (chain = \"{chain_name}\")",
+			cause:   "The TLS handshake completed, and the client closed (close_notify or a plain FIN, no alert) before sending a byte of application data. That is how a client that checks the certificate after the handshake rejects it: curl (OpenSSL) compares the host name only once the handshake is done, then hangs up. The certificate was bad on purpose: fault rule {effect_rule} served chain = \"{chain_name}\" instead of tlsgate's lab-CA chain, which OpenSSL clients report as verify error {chain_verify}. The client's trust store is not the question: trusting the lab CA does not make this chain valid. BIG-IP would log no SSL error for it, since its side of the handshake worked.",
+			checks: []string{chainCheck,
+				"Run the client verbosely (`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`): after the handshake lines it prints its own reason.",
+				fixRule},
+			clientSaw: "curl `curl: (60) SSL: no alternative certificate subject name matches target host name '{sni_or_host}'` when the name is what it refused (it checks the name after the handshake and sends no alert, client-symptoms.md §4); what rule {effect_rule} expects of clients: {effect_symptom}",
+			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
+		},
 		CodeClientClosedEarly + "/flight_cut": {
 			summary: "fault rule {effect_rule} cut tlsgate's handshake flight to {client} short, and the connection closed before the handshake completed",
 			cause:   "Not the client's doing: fault rule {effect_rule} ({effect_action} {effect_stage}) let only part of tlsgate's handshake flight (ServerHello, certificate) reach the client and then ended the connection toward it, so the client read a truncated flight and the end of the stream. The close tlsgate saw answered its own.",

@@ -7,6 +7,14 @@ func effectKnowledgeJA() map[string]entry {
 	clockCheck := "クライアントの時計と証明書の日付を比べる: クライアントで `date -u`、そして `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`。実際のケースでは、直すのは証明書ではなくクライアントの時計（NTP）。"
 	clockOthers := "ほかのクライアントはつながるのに一部だけが「{clock_state}」と言うなら、まずそのクライアントの時計を疑う。"
 	return map[string]entry{
+		CodeClientRejectedSilently + "/chain_fault": {
+			summary: "クライアント {client} はハンドシェイクを終えた後、リクエストもアラートも送らずに切断した。フォールトルール {effect_rule} が返した証明書（chain = \"{chain_name}\"）を拒否した",
+			cause:   "TLS ハンドシェイクは完了したが、クライアントはアプリケーションデータを 1 バイトも送らずに接続を閉じた（close_notify かただの FIN で、アラートはなし）。ハンドシェイクの後で証明書を確かめるクライアントは、こうやって拒否する。curl（OpenSSL）はホスト名をハンドシェイクが終わってから照合し、合わなければ切断する。証明書はわざと不正にしたもの: フォールトルール {effect_rule} が tlsgate のラボ CA のチェーンの代わりに chain = \"{chain_name}\" を返し、OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならない。BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
+			checks: []string{chainCheck,
+				"クライアントを詳細表示で動かす（`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`）。ハンドシェイクの行の後に、クライアント自身の理由が出る。",
+				fixRule},
+			clientSaw: "拒否したのが名前なら curl は `curl: (60) SSL: no alternative certificate subject name matches target host name '{sni_or_host}'`（名前の照合はハンドシェイクの後で、アラートは送らない。client-symptoms.md §4）。ルール {effect_rule} がクライアントに想定する症状: {effect_symptom}",
+		},
 		CodeClientAlert + "/chain_fault": {
 			cause:  "クライアントはアラート {alert} で証明書を拒否した。これはフォールトルール {effect_rule} が狙ったとおりの結果で、tlsgate のラボ CA のチェーンの代わりに、わざと不正なチェーン（chain = \"{chain_name}\"）を返した。OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならず、クライアントに何かを足せば練習中のフォールトが見えなくなる。",
 			checks: []string{chainCheck, fixRule},

@@ -41,7 +41,7 @@ func faultKnowledge() map[string]entry {
 		CodeFaultInjected: {
 			summary:   "injected by rule {fault_rule}: {fault_what} {fault_stage}",
 			cause:     "On a real network this looks like a device in the path (a firewall, an IPS, a WAF or a load balancer) ending the connection {fault_stage}.",
-			tail:      " Here it was injected by rule {fault_rule} ({fault_action} at {fault_stage_name}, draw {fault_draw}): nothing in the path failed, tlsgate did this on purpose.{fault_bigip}{fault_reply}{fault_others}",
+			tail:      " Here it was injected by rule {fault_rule} ({fault_action} at {fault_stage_name}{fault_draw}): nothing in the path failed, tlsgate did this on purpose.{fault_bigip}{fault_reply}{fault_others}",
 			checks:    []string{checkCapture, checkSteps, checkCurlV, checkFaultOff},
 			clientSaw: "Whatever a client prints when a device in the path ends the connection {fault_stage}: a reset, an EOF, a timeout or an alert.",
 			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4", "fault_alert_sent", "client_reply", "client_error"},
@@ -172,6 +172,53 @@ func faultKnowledge() map[string]entry {
 			clientSaw: sawFaultUnoffered,
 			evidence:  []string{"sni", "ciphers_offered", "versions_offered", "ja4", "client_reply", "client_error"},
 		},
+		// Byte wrappers that cut or stalled the stream: the listener records
+		// one as the stop once it did.
+		CodeFaultInjected + "/truncate": {
+			cause: "On a real network a stream cut short {fault_stage} comes from a device that ends a flow part-way: a proxy or IPS stopping a transfer on a verdict (DLP, a file-size or content rule), a load balancer failing over mid-response, or a server that died while writing. The client got {down_reached}, then {fault_then}.",
+			checks: []string{checkCapture,
+				"See where it stops: `curl -v -o /dev/null --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/…` prints the Content-Length and how many bytes came; a cut at the same offset every time points at a byte budget or a size rule, one that varies at a verdict or a failover.",
+				checkFaultOff},
+			clientSaw: "curl `curl: (18) transfer closed with N bytes remaining to read` for a body cut short (`(52) Empty reply from server` when nothing of the response came, `(28)` when the stream is held rather than closed); Go `unexpected EOF`; Chrome ERR_CONTENT_LENGTH_MISMATCH.",
+		},
+		CodeFaultInjected + "/limit_data": {
+			cause: "On a real network a connection closed after a fixed number of bytes {fault_stage} comes from a proxy or middlebox with a byte budget: a quota or DLP device, a proxy's response-size limit, a captive portal's free allowance. The client got {down_reached}, then the connection closed both ways.",
+			checks: []string{checkCapture,
+				"Fetch something larger and something smaller than the cut (`curl -v -o /dev/null …/small` and `…/large`): small ones working and every large one ending at the same byte count is a budget.",
+				checkFaultOff},
+			clientSaw: "curl `curl: (18) transfer closed with N bytes remaining to read` (`(52) Empty reply from server` when the budget ran out before the response); Go `unexpected EOF`; Chrome ERR_CONTENT_LENGTH_MISMATCH.",
+		},
+		CodeFaultInjected + "/timeout": {
+			cause: "On a real network traffic that vanishes {fault_stage}, with the connection closed later or never, comes from a device that holds a flow and gives up: a proxy whose upstream timed out, an IPS holding a flow for inspection, a load balancer's response timer. The client got {down_reached}.",
+			checks: []string{checkCapture,
+				"Time it: a close after the same quiet interval every time (`time curl -v …`) is a device's timer; compare it with the proxy and load balancer timeouts in the path.",
+				checkFaultOff},
+			clientSaw: "A wait, then: curl `curl: (52) Empty reply from server` when the connection closed before any response (`(28) Operation timed out` when the client's own timeout came first); Go `EOF` or its deadline's `i/o timeout`; Chrome ERR_EMPTY_RESPONSE or ERR_TIMED_OUT.",
+		},
+		CodeFaultInjected + "/idle_timeout": {
+			cause: "On a real network a connection that fails on its first packet after a quiet spell comes from a NAT or stateful firewall whose idle timer expired the connection's state (cloud NAT gateways after a few minutes, BIG-IP's TCP profile after 300 s): the next packet finds no state, and the client got {fault_then}. Clients that reuse pooled keep-alive connections meet it first.",
+			checks: []string{
+				"Compare how long the connection sat idle with the idle timeouts of every NAT, firewall and load balancer in the path; keep the client's own idle limit below the shortest (Go `http.Transport.IdleConnTimeout`), or enable TCP keepalives shorter than it.",
+				checkCapture, checkFaultOff},
+			clientSaw: "On the first request after the quiet spell: curl `curl: (56) Recv failure: Connection reset by peer` (or `(52) Empty reply from server` when it is closed); Go `connection reset by peer`, or `EOF` on a reused pooled connection.",
+		},
+		CodeFaultInjected + "/mtu": {
+			cause: "On a real network this is a PMTUD black hole: a tunnel (VPN, GRE, IPsec, PPPoE) with an MTU below 1500 while ICMP type 3 code 4 (fragmentation needed) is filtered, so full-size segments vanish while small ones pass. The client got {down_reached}, then nothing: it waits until its own timeout.",
+			checks: []string{
+				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass; if only smaller sizes do, clamp the TCP MSS on the tunnel (or in the BIG-IP tcp profile) or let ICMP type 3 code 4 through.",
+				"Other signs: small responses work while large ones hang; long RSA chains fail where short ECDSA chains pass.",
+				checkFaultOff},
+			clientSaw: sawTimeout,
+		},
+		CodeFaultInjected + "/mtu_data": {ownSaw: true,
+			cause: "On a real network this is a PMTUD black hole: a tunnel (VPN, GRE, IPsec, PPPoE) with an MTU below 1500 while ICMP type 3 code 4 (fragmentation needed) is filtered, so full-size segments vanish while small ones pass. Here the TLS handshake fit in small packets and completed; the first full-size segment after it vanished, so of the response the client got only {down_reached} (what reached it whole; tlsgate sent more), then nothing, until its own timeout.",
+			checks: []string{
+				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass; if only smaller sizes do, clamp the TCP MSS on the tunnel (or in the BIG-IP tcp profile) or let ICMP type 3 code 4 through.",
+				"Fetch a small and a large object (`curl -v -o /dev/null …/small` and `…/large`): the small one works and the large one hangs after the response headers, or before them.",
+				checkFaultOff},
+			clientSaw: "The handshake completes, then the response stalls: curl `curl: (28) Operation timed out after … milliseconds with N out of M bytes received` (`with 0 bytes received` when not even the headers fit), with `curl -v` showing the whole handshake and the request; Go `context deadline exceeded` or `i/o timeout` while awaiting headers or reading the body; Chrome ERR_TIMED_OUT.",
+		},
+
 		CodeFaultInjected + "/large_hello": {
 			cause: "On a real network this is large-ClientHello intolerance: a firewall or IPS that parses only the first segment of the hello. A post-quantum ClientHello (an X25519MLKEM768 key share makes it about 1.6 KB) spans two TCP segments, so the device loses the SNI and resets or drops the connection; only new clients (Go 1.24 and later, Chrome 124 and later) fail, older ones work. This hello was {hello_size}.",
 			checks: []string{
@@ -198,6 +245,18 @@ func faultKnowledge() map[string]entry {
 				"Align the client's versions with the server's profile (BIG-IP: the no-tlsv1… options of the client-ssl profile).",
 				checkFaultOff},
 			clientSaw: sawAlert70,
+		},
+		// A group refusal gets the no shared ciphers group too: BIG-IP picks
+		// the group while it selects the suite, and bigip-log.md records no
+		// message of its own for a group mismatch.
+		CodeFaultInjected + "/tls_policy_group": {group: groupCiphers,
+			cause: "On a real network this is a server or load balancer that allows only some key exchange groups ({groups_ours}; a FIPS-only or hardened profile limited to NIST curves, or one that insists on a post-quantum hybrid) facing a client that offers none of them ({groups_offered}). Versions and suites would do; it answers with alert 40 handshake_failure, and a BIG-IP logs it as `no shared ciphers` (the lines above), since it picks the group while it selects the suite.",
+			checks: []string{
+				"Test one group at a time: `openssl s_client -connect {virtual}{servername_opt} -groups X25519`, then `-groups P-256`: the ones that complete are the server's.",
+				"Allow a group the client offers on the server (BIG-IP: the curves of the client-ssl profile's cipher group or string), or make the client offer one of {groups_ours} (`curl --curves P-384`).",
+				checkFaultOff},
+			clientSaw: sawAlert40,
+			evidence:  []string{"groups_offered", "groups_ours", "versions_offered", "sni", "ja4", "fault_alert_sent", "client_reply"},
 		},
 		CodeFaultInjected + "/tls_policy_cipher": {group: groupCiphers,
 			cause: "On a real network this is a server or load balancer with a restricted cipher list (FIPS-only, hardened, or legacy) that shares no suite with the client's {offered_cipher_count} offered suite(s); it answers with alert 40 handshake_failure, and a BIG-IP logs it as `no shared ciphers` (the lines above).",

@@ -35,7 +35,7 @@ func faultKnowledgeJA() map[string]entry {
 		CodeFaultInjected: {
 			summary:   "ルール {fault_rule} による注入: {fault_stage}に{fault_what}",
 			cause:     "実際のネットワークなら、経路上の装置（ファイアウォール、IPS、WAF、ロードバランサ）が{fault_stage}に接続を切ったように見える。",
-			tail:      "今回はルール {fault_rule}（{fault_stage_name} で {fault_action}、draw {fault_draw}）による注入で、経路上では何も壊れていない。tlsgate が意図的にやったもの。{fault_bigip}{fault_reply}{fault_others}",
+			tail:      "今回はルール {fault_rule}（{fault_stage_name} で {fault_action}{fault_draw}）による注入で、経路上では何も壊れていない。tlsgate が意図的にやったもの。{fault_bigip}{fault_reply}{fault_others}",
 			checks:    []string{checkCaptureJA, checkStepsJA, checkCurlVJA, checkFaultOffJA},
 			clientSaw: "経路上の装置が{fault_stage}に接続を切ったときにクライアントが出すもの（リセット、EOF、タイムアウト、アラートのいずれか）。",
 		},
@@ -184,6 +184,58 @@ func faultKnowledgeJA() map[string]entry {
 				"クライアントのバージョンをサーバのプロファイルに合わせる（BIG-IP では client-ssl プロファイルの no-tlsv1… オプション）。",
 				checkFaultOffJA},
 			clientSaw: sawAlert70JA,
+		},
+		CodeFaultInjected + "/truncate": {
+			cause: "実際のネットワークで、{fault_stage}にストリームが途中で切れるのは、フローを途中で打ち切る装置による。判定（DLP、ファイルサイズや内容のルール）で転送を止めるプロキシや IPS、レスポンスの途中でフェイルオーバーするロードバランサ、書き込み中に落ちたサーバなど。クライアントが受け取ったのは {down_reached} で、その後は {fault_then}。",
+			checks: []string{checkCaptureJA,
+				"どこで止まるかを見る: `curl -v -o /dev/null --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/…` は Content-Length と届いたバイト数を表示する。毎回同じ位置で切れるならバイト数の上限かサイズのルール、ばらつくなら判定かフェイルオーバー。",
+				checkFaultOffJA},
+			clientSaw: "ボディが途中で切れると curl は `curl: (18) transfer closed with N bytes remaining to read`（レスポンスが何も来なければ `(52) Empty reply from server`、閉じずに止められたなら `(28)`）、Go は `unexpected EOF`、Chrome は ERR_CONTENT_LENGTH_MISMATCH。",
+		},
+		CodeFaultInjected + "/limit_data": {
+			cause: "実際のネットワークで、{fault_stage}に決まったバイト数で接続が閉じられるのは、バイト数の上限を持つプロキシや中継装置による。通信量の上限や DLP の装置、プロキシのレスポンスサイズ制限、キャプティブポータルの無料枠など。クライアントが受け取ったのは {down_reached} で、その後は両方向とも閉じられた。",
+			checks: []string{checkCaptureJA,
+				"切れる位置より大きいものと小さいものを取得する（`curl -v -o /dev/null …/small` と `…/large`）。小さいものは通り、大きいものが毎回同じバイト数で終わるなら上限。",
+				checkFaultOffJA},
+			clientSaw: "curl は `curl: (18) transfer closed with N bytes remaining to read`（レスポンスの前に上限に達したなら `(52) Empty reply from server`）、Go は `unexpected EOF`、Chrome は ERR_CONTENT_LENGTH_MISMATCH。",
+		},
+		CodeFaultInjected + "/timeout": {
+			cause: "実際のネットワークで、{fault_stage}に通信が消え、しばらくして（あるいはずっと）接続が閉じられないのは、フローを保持したまま諦める装置による。上流がタイムアウトしたプロキシ、検査のためにフローを止める IPS、ロードバランサの応答タイマーなど。クライアントが受け取ったのは {down_reached}。",
+			checks: []string{checkCaptureJA,
+				"時間を測る: 毎回同じ無通信時間の後に閉じられるなら（`time curl -v …`）装置のタイマー。経路上のプロキシやロードバランサのタイムアウトと比べる。",
+				checkFaultOffJA},
+			clientSaw: "待たされた後、レスポンスの前に接続が閉じれば curl は `curl: (52) Empty reply from server`（クライアント自身のタイムアウトが先なら `(28) Operation timed out`）、Go は `EOF` か期限切れの `i/o timeout`、Chrome は ERR_EMPTY_RESPONSE か ERR_TIMED_OUT。",
+		},
+		CodeFaultInjected + "/idle_timeout": {
+			cause: "実際のネットワークで、無通信の後の最初のパケットで接続が失敗するのは、NAT やステートフルファイアウォールのアイドルタイマーが接続の状態を消したため（クラウドの NAT ゲートウェイは数分、BIG-IP の TCP プロファイルは 300 秒）。次のパケットは状態を見つけられず、クライアントが受け取ったのは {fault_then}。プールしたキープアライブ接続を再利用するクライアントが最初に当たる。",
+			checks: []string{
+				"失敗した接続が無通信だった時間を、経路上のすべての NAT、ファイアウォール、ロードバランサのアイドルタイムアウトと比べる。クライアント自身のアイドル上限をいちばん短いものより小さくする（Go は `http.Transport.IdleConnTimeout`）か、それより短い間隔の TCP キープアライブを有効にする。",
+				checkCaptureJA, checkFaultOffJA},
+			clientSaw: "無通信の後の最初のリクエストで、curl は `curl: (56) Recv failure: Connection reset by peer`（閉じられた場合は `(52) Empty reply from server`）、Go は `connection reset by peer`、またはプールから再利用した接続なら `EOF`。",
+		},
+		CodeFaultInjected + "/mtu": {
+			cause: "実際のネットワークなら PMTUD ブラックホール。MTU が 1500 未満のトンネル（VPN、GRE、IPsec、PPPoE）で ICMP タイプ 3 コード 4（fragmentation needed）がフィルタされ、フルサイズのセグメントだけが消えて小さいものは通る。クライアントが受け取ったのは {down_reached} で、その後は何も来ず、自分のタイムアウトまで待つ。",
+			checks: []string{
+				"クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。小さいサイズしか通らないなら、トンネル（または BIG-IP の tcp プロファイル）で TCP MSS をクランプするか、ICMP タイプ 3 コード 4 を通す。",
+				"ほかの兆候: 小さいレスポンスは通るのに大きいものは固まる。長い RSA チェーンは失敗し、短い ECDSA チェーンは通る。",
+				checkFaultOffJA},
+			clientSaw: sawTimeoutJA,
+		},
+		CodeFaultInjected + "/mtu_data": {
+			cause: "実際のネットワークなら PMTUD ブラックホール。MTU が 1500 未満のトンネル（VPN、GRE、IPsec、PPPoE）で ICMP タイプ 3 コード 4（fragmentation needed）がフィルタされ、フルサイズのセグメントだけが消えて小さいものは通る。今回は TLS ハンドシェイクが小さなパケットに収まって完了し、その後の最初のフルサイズのセグメントが消えたので、レスポンスのうちクライアントが受け取ったのは {down_reached} だけ（欠けずに届いた分。tlsgate はもっと送っている）で、その後は自分のタイムアウトまで何も来なかった。",
+			checks: []string{
+				"クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。小さいサイズしか通らないなら、トンネル（または BIG-IP の tcp プロファイル）で TCP MSS をクランプするか、ICMP タイプ 3 コード 4 を通す。",
+				"小さいものと大きいものを取得する（`curl -v -o /dev/null …/small` と `…/large`）。小さいものは通り、大きいものはレスポンスヘッダの後（またはその前）で固まる。",
+				checkFaultOffJA},
+			clientSaw: "ハンドシェイクは完了し、その後レスポンスが止まる。curl は `curl: (28) Operation timed out after … milliseconds with N out of M bytes received`（ヘッダすら届かなければ `with 0 bytes received`）で、`curl -v` にはハンドシェイクとリクエストがすべて出る。Go は `context deadline exceeded` か、ヘッダ待ちやボディ読み込み中の `i/o timeout`、Chrome は ERR_TIMED_OUT。",
+		},
+		CodeFaultInjected + "/tls_policy_group": {
+			cause: "実際のネットワークなら、一部の鍵交換グループ（{groups_ours}。NIST 曲線だけに絞った FIPS 対応やハードニング済みのプロファイル、あるいは耐量子ハイブリッドを必須にしたもの）しか許さないサーバやロードバランサに、そのどれも提示しないクライアント（{groups_offered}）が当たったケースにあたる。バージョンもスイートも合うが、アラート 40 handshake_failure で応答し、BIG-IP はスイートを選ぶときにグループも決めるので `no shared ciphers` として記録する（上の行）。",
+			checks: []string{
+				"グループを 1 つずつ試す: `openssl s_client -connect {virtual}{servername_opt} -groups X25519`、次に `-groups P-256`。完了したものがサーバの対応するグループ。",
+				"クライアントが提示するグループをサーバ側で許可する（BIG-IP では client-ssl プロファイルの cipher group や暗号文字列の曲線）か、クライアントに {groups_ours} のどれかを提示させる（`curl --curves P-384`）。",
+				checkFaultOffJA},
+			clientSaw: sawAlert40JA,
 		},
 		CodeFaultInjected + "/tls_policy_cipher": {
 			cause: "実際のネットワークなら、暗号スイートのリストを絞った（FIPS のみ、ハードニング済み、あるいはレガシーな）サーバやロードバランサで、クライアントが提示した {offered_cipher_count} 個のスイートと共通のものがないケースにあたる。アラート 40 handshake_failure で応答し、BIG-IP なら `no shared ciphers` として記録する（上の行）。",

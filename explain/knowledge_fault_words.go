@@ -22,13 +22,13 @@ const (
 // {fr_*} names are one firing's fields (see firingVars).
 func faultSentences() map[string]string {
 	return map[string]string{
-		sentFiring:    "rule {fr_rule} ({fr_action} at {fr_stage}, draw {fr_draw})",
+		sentFiring:    "rule {fr_rule} ({fr_action} at {fr_stage}{fr_draw})",
 		sentSummary:   "injected by {fr_firing}",
 		sentCause:     " Injected by {fr_firing}: on a real network this is {fr_real}.",
 		sentReply:     " The client answered with alert {client_reply}: its TLS stack refused what it got.",
 		sentOthers:    " Also fired on this connection: {fr_list}.",
 		sentNoBigIP:   " BIG-IP logs nothing for it: BIG-IP did not fail, a device in the path did.",
-		sentEvidence:  "{fr_rule} {fr_action} at {fr_stage} draw={fr_draw} expect={fr_symptom}",
+		sentEvidence:  "{fr_rule} {fr_action} at {fr_stage}{fr_draw_kv} expect={fr_symptom}",
 		sentRealOther: "what a device in the path doing {fr_action} would cause",
 		sentMaySee:    " Rule {fr_rule} fired ({fr_action} at {fr_stage}); where it takes effect, the client shows: {fr_symptom}",
 	}
@@ -50,6 +50,14 @@ func faultWhat() map[string]string {
 		"unoffered_cipher":  "ServerHello with a cipher suite the client never offered",
 		"large_hello":       "large-ClientHello intolerance",
 		"tls_policy":        "TLS policy refusal, {fault_alert_sent}",
+		// Byte wrappers that cut or stalled the stream.
+		"truncate":      "stream cut short (truncate)",
+		"limit_data":    "connection closed at its byte budget (limit_data)",
+		"timeout":       "stream swallowed (timeout)",
+		"idle_timeout":  "state expired after a quiet spell (idle_timeout)",
+		"mtu":           "full-size segments lost (PMTUD black hole)",
+		"blackhole/s2c": "one-way blackhole toward the client",
+		"blackhole/c2s": "one-way blackhole toward the server",
 	}
 }
 

@@ -28,6 +28,9 @@ type Leg struct {
 	MinVersion  uint16   // our configured floor (0 = crypto/tls default)
 	MaxVersion  uint16   // our configured ceiling
 	OurCiphers  []uint16 // suites we were willing to use (nil = defaults)
+	// OurGroups are the key exchange groups we were willing to use (nil =
+	// crypto/tls defaults); a cipher rule's groups narrow them.
+	OurGroups []uint16
 	// OurKey is the key type of the certificate tlsgate serves on a
 	// terminating leg ("rsa", "ecdsa", "ed25519"), "" when unknown: below
 	// TLS 1.3 a suite only works with the key type it names.
@@ -130,7 +133,10 @@ type HTTPExchange struct {
 type FaultFiring struct {
 	Rule, Action, Stage, Direction string
 	Draw                           float64
-	Symptom                        string
+	// Probability is the rule's, 0 when it sets none: then the draw
+	// decided nothing, and the texts leave it out.
+	Probability float64
+	Symptom     string
 	// Chain is the bad chain a chain rule served ("self_signed" …, "" for
 	// a good one) and Skew its validity shift: a skew imitates the
 	// client's clock, not the server's certificate.

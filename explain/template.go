@@ -93,6 +93,13 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return f.say("version_range", "{from}", VersionName(f.floor), "{to}", VersionName(f.ceiling)), true
 	case "negotiable":
 		return VersionName(f.negotiable), true
+	case "groups_offered":
+		if o.Hello == nil {
+			return f.say("unknown"), true
+		}
+		return f.groupList(o.Hello.SupportedGroups), true
+	case "groups_ours":
+		return f.groupList(o.ClientTLS.OurGroups), true
 	case "offered_cipher_count":
 		return strconv.Itoa(len(f.suites)), true
 	case "shared_ciphers":

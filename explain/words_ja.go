@@ -16,7 +16,12 @@ func phrasesJA() map[string]string {
 		"unknown":          "（不明）",
 		"name_on_cert":     "<証明書に載っているホスト名>",
 		"peek_timeout":     "先頭バイト待ちのタイムアウト時間",
-		"not_recorded":     "記録なし",
+		"draw_part":        "、draw {draw}",
+		"down_plain":       "復号後のデータで {n} バイト",
+		"down_wire":        "{n} バイト",
+		"then_fin":         "FIN（ストリームが早く終わった）",
+		"then_rst":         "リセット（RST）",
+		"then_hold":        "何も来ず、残りを自分のタイムアウトまで待った",
 		"not_recorded_par": "（記録なし）",
 		"version_range":    "{from}〜{to}",
 		"offered_sslv2":    "SSLv2 形式の ClientHello（最大 {max}）",
@@ -132,13 +137,13 @@ func warningTextsJA() map[string]string {
 // faultSentencesJA mirrors faultSentences.
 func faultSentencesJA() map[string]string {
 	return map[string]string{
-		sentFiring:    "ルール {fr_rule}（{fr_stage} で {fr_action}、draw {fr_draw}）",
+		sentFiring:    "ルール {fr_rule}（{fr_stage} で {fr_action}{fr_draw}）",
 		sentSummary:   "{fr_firing} による注入",
 		sentCause:     "{fr_firing} による注入: 実際のネットワークなら{fr_real}に相当する。",
 		sentReply:     "クライアントはアラート {client_reply} を返した。受け取った内容をクライアントの TLS スタックが拒否している。",
 		sentOthers:    "この接続では他にも{fr_list}が発動した。",
 		sentNoBigIP:   "BIG-IP 自身は失敗しておらず、経路上の装置が切った形なので、BIG-IP のログには何も出ない。",
-		sentEvidence:  "{fr_rule} {fr_action}（{fr_stage}） draw={fr_draw} 想定症状={fr_symptom}",
+		sentEvidence:  "{fr_rule} {fr_action}（{fr_stage}）{fr_draw_kv} 想定症状={fr_symptom}",
 		sentRealOther: "経路上の装置が {fr_action} を行った場合",
 		sentMaySee:    "ルール {fr_rule} が発動した（{fr_stage} で {fr_action}）。効いた場合のクライアント側の症状: {fr_symptom}",
 	}
@@ -159,6 +164,13 @@ func faultWhatJA() map[string]string {
 		"unoffered_cipher":  "クライアントが提示していない暗号スイートを選んだ ServerHello",
 		"large_hello":       "大きな ClientHello を通さない中継装置",
 		"tls_policy":        "TLS ポリシーによる拒否、{fault_alert_sent}",
+		"truncate":          "ストリームの途中切断（truncate）",
+		"limit_data":        "バイト数の上限での切断（limit_data）",
+		"timeout":           "ストリームの飲み込み（timeout）",
+		"idle_timeout":      "無通信の後の状態の失効（idle_timeout）",
+		"mtu":               "フルサイズのセグメントの消失（PMTUD ブラックホール）",
+		"blackhole/s2c":     "クライアント方向だけのブラックホール",
+		"blackhole/c2s":     "サーバ方向だけのブラックホール",
 	}
 }
 

@@ -36,7 +36,16 @@
 // idle it goes once the conn has been quiet both ways for the rule's
 // timeout. Ended tells the listener afterwards whether it went, and whether
 // a reset, close or plaintext reply at server_flight, request or response
-// ended the connection.
+// ended the connection, or a byte wrapper cut or stalled the stream (a
+// truncate or limit_data past its bytes, a timeout or one-way blackhole,
+// an expired idle_timeout, an MTU stall that never recovered: Injection.Cut).
+// Withheld counts the bytes such a wrapper kept from the peer, which a
+// relay above it counted as sent.
+//
+// large_hello without hello_min_size or hello_multi_segment selects a hello
+// that spans more than one segment on a real path: larger than FullSegment
+// (1,448 bytes), or seen in more than one read. Reads alone would miss it on
+// loopback, whose 64 KiB MTU delivers a 1.5 KB post-quantum hello whole.
 //
 // A rewrite is planned like any wrapper but fires only when it changes a
 // response head: a connection that carried no response, or none with the

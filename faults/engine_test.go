@@ -403,3 +403,28 @@ func TestFiringCarriesRuleParameters(t *testing.T) {
 		}
 	}
 }
+
+// TestFiringProbability: a firing carries its rule's probability, and none
+// for a rule that sets none, so a log shows the draw only where it
+// decided the firing.
+func TestFiringProbability(t *testing.T) {
+	e := NewEngine(nil)
+	for _, r := range []Rule{
+		{Name: "sure", Action: ActReset},
+		{Name: "chance", Action: ActClose, Direction: S2C, Probability: ptr(1.0)},
+	} {
+		if err := e.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string]float64{}
+	for _, f := range e.Plan(ConnInfo{Listener: "l", Index: 1}).Firings() {
+		got[f.Rule] = f.Probability
+	}
+	if p, ok := got["sure"]; !ok || p != 0 {
+		t.Errorf("rule without a probability: fired %v, probability %v; want fired with 0", ok, p)
+	}
+	if p, ok := got["chance"]; !ok || p != 1 {
+		t.Errorf("rule with probability 1: fired %v, probability %v; want fired with 1", ok, p)
+	}
+}

@@ -19,26 +19,26 @@ func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
 	case ActSlowClose:
 		return &slowClose{next: next, k: k, delay: r.Delay.D()}
 	case ActLimitData:
-		return &limitData{next: next, k: k, limit: r.Bytes}
+		return &limitData{next: next, k: k, r: r, limit: r.Bytes}
 	case ActBlackhole:
-		return newBlackhole(k, r.Then, r.Delay.D(), dir)
+		return newBlackhole(k, r, dir, r.Then, r.Delay.D())
 	case ActTimeout:
 		then := ThenHold
 		if r.Timeout > 0 {
 			then = ThenFIN
 		}
-		return newBlackhole(k, then, r.Timeout.D(), dir)
+		return newBlackhole(k, r, dir, then, r.Timeout.D())
 	case ActMTU:
-		return newMTU(next, k, r.MTU, r.RecoverAfter.D(), dir)
+		return newMTU(next, k, r, dir)
 	case ActTruncate:
-		return &truncate{next: next, k: k, limit: r.Bytes, then: r.Then, dir: dir}
+		return &truncate{next: next, k: k, r: r, dir: dir, limit: r.Bytes, then: r.Then}
 	case ActFragment:
 		return &fragment{next: next, k: k, segment: r.AverageSize, record: r.RecordSize, delay: r.Delay.D()}
 	case ActFirstByteDelay:
 		return &firstByteDelay{next: next, k: k, delay: r.Delay.D()}
 	case ActIdleTimeout:
 		st := k.sharedState(r, func() any { return newIdleState(k) }).(*idleState)
-		return &idle{next: next, k: k, st: st, timeout: r.Timeout.D(), then: r.Then}
+		return &idle{next: next, k: k, r: r, dir: dir, st: st, timeout: r.Timeout.D(), then: r.Then}
 	case ActRewrite:
 		return &rewrite{next: next, k: k, r: r, strip: r.HeadersStrip, add: r.HeadersAdd}
 	case ActAlert:
@@ -53,12 +53,6 @@ func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
 	}
 	return next
 }
-
-// swallow is a sink that drops everything: what a held direction becomes.
-type swallow struct{}
-
-func (swallow) Write(p []byte) (int, error) { return len(p), nil }
-func (swallow) End(bool) error              { return nil }
 
 // firstByteDelay sleeps once, before the first byte: a slow open.
 type firstByteDelay struct {

@@ -10,10 +10,16 @@ import (
 
 // Injection is a wrapper rule that ended the connection on purpose once
 // bytes began to flow: a trigger at server_flight, request or response
-// (reset, close, alert, plaintext reply) or an alert at idle.
+// (reset, close, alert, plaintext reply), an alert at idle, or a byte
+// wrapper that cut or stalled the stream (Cut).
 type Injection struct {
 	Rule  *Rule // the rule that fired; shared, read only
 	Alert uint8 // the alert description sent, for an alert rule
+	// Cut: a byte wrapper cut or stalled the stream instead of replacing
+	// it: a truncate or limit_data past its bytes, a timeout or one-way
+	// blackhole that swallowed bytes or closed, an idle_timeout whose
+	// state expired, an MTU stall that never recovered.
+	Cut bool
 }
 
 // Ended reports the wrapper rule that ended c, a conn Wrap returned (or one
@@ -34,6 +40,25 @@ func Ended(c net.Conn) (Injection, bool) {
 		c = nc.NetConn()
 	}
 	return Injection{}, false
+}
+
+// Withheld reports how many bytes written to c (a conn Wrap returned, or
+// one wrapping it) toward its peer the faults kept from the peer: dropped,
+// or still held when the connection ended. ok is false when c carries no
+// fault wrapper. A count taken above TLS (a relay's) includes them, so the
+// listener knows from it that the peer got less than the relay wrote.
+func Withheld(c net.Conn) (n int64, ok bool) {
+	for c != nil {
+		if w, isConn := c.(*conn); isConn {
+			return w.k.withheld(w.k.outDir).Load(), true
+		}
+		nc, isWrapped := c.(interface{ NetConn() net.Conn })
+		if !isWrapped {
+			break
+		}
+		c = nc.NetConn()
+	}
+	return 0, false
 }
 
 // clearSide is where an alert injected mid-stream goes: beneath the

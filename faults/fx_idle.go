@@ -28,10 +28,14 @@ func newIdleState(k *ctl) *idleState { return &idleState{last: k.deps.Now()} }
 // idle expires a connection that stayed quiet for timeout. Nothing happens
 // at the moment of expiry, as nothing happens in a state table: the next
 // packet either way finds the state gone and gets then: rst (the default,
-// "reset on next packet"), fin (closed), or hold (dropped for ever).
+// "reset on next packet"), fin (closed), or hold (dropped for ever). That
+// packet's fate ends the stream on purpose, so the rule is recorded for
+// the listener's log (Ended).
 type idle struct {
 	next    sink
 	k       *ctl
+	r       *Rule
+	dir     Direction
 	st      *idleState
 	timeout time.Duration
 	then    Then
@@ -53,11 +57,14 @@ func (f *idle) Write(p []byte) (int, error) {
 	}
 	switch f.then {
 	case ThenHold:
+		f.k.withhold(f.r, f.dir, len(p))
 		return len(p), nil
 	case ThenFIN:
+		f.k.cutBy(f.r)
 		f.k.closeAll()
 		return 0, ErrClosedByFault
 	}
+	f.k.cutBy(f.r)
 	_ = f.k.reset()
 	return 0, ErrReset
 }

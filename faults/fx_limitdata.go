@@ -3,10 +3,13 @@ package faults
 import "sync"
 
 // limitData passes bytes until limit have gone through, then closes the
-// whole connection, like Toxiproxy's limit_data.
+// whole connection, like Toxiproxy's limit_data. The close ends the
+// stream on purpose, so it is recorded for the listener's log (Ended); the
+// bytes past the limit are refused with an error, not withheld.
 type limitData struct {
 	next  sink
 	k     *ctl
+	r     *Rule
 	limit int64
 
 	mu   sync.Mutex
@@ -30,6 +33,7 @@ func (l *limitData) Write(p []byte) (int, error) {
 		return n, err
 	}
 	if l.sent >= l.limit {
+		l.k.cutBy(l.r)
 		l.k.closeAll()
 		if n < len(p) {
 			return n, ErrClosedByFault

@@ -17,13 +17,17 @@ const mtuHoldCap = 1 << 20
 // direction, and nothing more gets through, as TCP retransmits the same
 // oversized segment for ever. With recover_after, the held bytes flow again
 // after that long, in order, as Linux tcp_mtu_probing (or Windows black hole
-// detection) would recover the path.
+// detection) would recover the path. Bytes it drops, or still holds when
+// the connection ends, never reached the peer: the rule cut the stream,
+// and is recorded for the listener's log (Ended, Withheld). A stall that
+// recovers delivered everything, late, and cut nothing.
 type mtu struct {
 	next    sink
 	k       *ctl
+	r       *Rule
+	dir     Direction
 	limit   int // mtu - 40: the largest payload that fits
 	recover time.Duration
-	dir     Direction
 	unstall func() // undoes the stall mark on the conn (ctl.stall)
 
 	mu        sync.Mutex
@@ -42,8 +46,8 @@ const (
 	mtuRecovered
 )
 
-func newMTU(next sink, k *ctl, pathMTU int, recover time.Duration, dir Direction) *mtu {
-	return &mtu{next: next, k: k, limit: pathMTU - 40, recover: recover, dir: dir, gate: make(chan struct{})}
+func newMTU(next sink, k *ctl, r *Rule, dir Direction) *mtu {
+	return &mtu{next: next, k: k, r: r, dir: dir, limit: r.MTU - 40, recover: r.RecoverAfter.D(), gate: make(chan struct{})}
 }
 
 func (m *mtu) Write(p []byte) (int, error) {
@@ -64,7 +68,8 @@ func (m *mtu) Write(p []byte) (int, error) {
 	}
 	if m.recover == 0 {
 		m.mu.Unlock()
-		return len(p), nil // never recovers: the bytes are as good as lost
+		m.k.withhold(m.r, m.dir, len(p)) // never recovers: the bytes are as good as lost
+		return len(p), nil
 	}
 	for m.state == mtuStalled && m.heldBytes+len(p) > mtuHoldCap && m.heldBytes > 0 {
 		gate := m.gate
@@ -82,6 +87,9 @@ func (m *mtu) Write(p []byte) (int, error) {
 	}
 	m.held = append(m.held, slices.Clone(p))
 	m.heldBytes += len(p)
+	// Withheld until recovery gives them back; not yet a cut, since they
+	// may still arrive.
+	m.k.withheld(m.dir).Add(int64(len(p)))
 	m.mu.Unlock()
 	return len(p), nil
 }
@@ -94,10 +102,16 @@ func (m *mtu) recoverNow() {
 	if m.state != mtuStalled {
 		return
 	}
+	delivered := 0
 	for _, b := range m.held {
 		if _, err := m.next.Write(b); err != nil {
 			break
 		}
+		delivered += len(b)
+	}
+	m.k.withheld(m.dir).Add(-int64(delivered))
+	if delivered < m.heldBytes {
+		m.k.cutBy(m.r) // the connection failed mid-recovery: the rest is lost
 	}
 	m.held, m.heldBytes = nil, 0
 	m.state = mtuRecovered
@@ -109,12 +123,15 @@ func (m *mtu) recoverNow() {
 }
 
 // End while stalled: a FIN queues behind the stalled data (it arrives only
-// after recovery); closing the whole connection drops what is held.
+// after recovery); closing the whole connection drops what is held, which
+// the stall then cut for good.
 func (m *mtu) End(fin bool) error {
 	m.mu.Lock()
 	if m.state == mtuStalled {
 		if fin {
 			m.finHeld = true
+		} else if m.heldBytes > 0 {
+			m.k.cutBy(m.r)
 		}
 		m.mu.Unlock()
 		return nil

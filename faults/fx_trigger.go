@@ -30,6 +30,7 @@ func (t *trigger) Write(p []byte) (int, error) {
 		if t.err != nil {
 			return 0, t.err
 		}
+		t.k.withheld(t.dir).Add(int64(len(p))) // dropped after a hold
 		return len(p), nil
 	}
 	t.fired = true
@@ -41,7 +42,11 @@ func (t *trigger) Write(p []byte) (int, error) {
 		t.err = ErrReset
 	case ActClose:
 		if r.Direction == S2C && t.dir == S2C {
-			_ = t.next.End(true) // half-close: FIN toward the client, keep reading
+			// Half-close: FIN toward the client in place of these bytes,
+			// keep reading. The client's stream ended here all the same.
+			t.k.endedBy(r, 0)
+			t.k.withheld(t.dir).Add(int64(len(p)))
+			_ = t.next.End(true)
 			return len(p), nil
 		}
 		t.k.endedBy(r, 0)
@@ -55,6 +60,7 @@ func (t *trigger) Write(p []byte) (int, error) {
 			if t.err != nil {
 				return 0, t.err
 			}
+			t.k.withheld(t.dir).Add(int64(len(p))) // held: the alert went in their place
 			return len(p), nil
 		}
 		code := r.AlertCode()
@@ -62,6 +68,9 @@ func (t *trigger) Write(p []byte) (int, error) {
 		if _, err := t.next.Write(AlertRecord(AlertLevel(code), code, uint16(r.RecordVersion))); err != nil {
 			t.err = err
 			return 0, err
+		}
+		if r.Then == ThenHold {
+			t.k.withheld(t.dir).Add(int64(len(p))) // the alert went in their place
 		}
 		return t.follow(len(p))
 	case ActPlaintextReply:

@@ -4,13 +4,16 @@ import "sync"
 
 // truncate passes the first limit bytes of a direction, then cuts it: hold
 // (drop the rest silently; the client times out), fin (close the direction:
-// the client reads an early EOF) or rst (reset the connection).
+// the client reads an early EOF) or rst (reset the connection). The cut
+// ends the stream on purpose, so it is recorded for the listener's log
+// (Ended), with the bytes it dropped (Withheld).
 type truncate struct {
 	next  sink
 	k     *ctl
+	r     *Rule
+	dir   Direction
 	limit int64
 	then  Then
-	dir   Direction
 
 	mu   sync.Mutex
 	sent int64
@@ -39,12 +42,15 @@ func (t *truncate) Write(p []byte) (int, error) {
 	t.cut = true
 	switch t.then {
 	case ThenFIN:
+		t.k.withhold(t.r, t.dir, len(p)-int(room))
 		_ = t.next.End(true)
 	case ThenRST:
+		t.k.cutBy(t.r)
 		_ = t.k.reset()
 		return int(room), ErrReset
 	default:
 		t.k.stall(t.dir)
+		t.k.withhold(t.r, t.dir, len(p)-int(room))
 	}
 	return len(p), nil
 }
@@ -54,6 +60,7 @@ func (t *truncate) afterCut(n int) (int, error) {
 	if t.then == ThenRST {
 		return 0, ErrReset
 	}
+	t.k.withhold(t.r, t.dir, n)
 	return n, nil
 }
 

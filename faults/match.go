@@ -19,10 +19,13 @@ type matcher struct {
 	maxOffered uint16
 	helloMin   int
 	multiSeg   bool
-	first      uint64
-	every      uint64
-	after      uint64
-	needHello  bool
+	// spansSegments is large_hello's default selector: a hello larger than
+	// one full-size segment, or one that arrived in more than one read.
+	spansSegments bool
+	first         uint64
+	every         uint64
+	after         uint64
+	needHello     bool
 }
 
 // prefixMatch is an exact string, or a prefix when written with a trailing '*'.
@@ -71,9 +74,9 @@ func compileMatcher(r *Rule) matcher {
 		}
 	}
 	// large_hello without a size selector means what the catalog means by it:
-	// a hello that spans more than one segment.
+	// a hello that spans more than one segment on a real path.
 	if r.Action == ActLargeHello && r.HelloMinSize == 0 && !r.HelloMultiSegment {
-		m.multiSeg, m.needHello = true, true
+		m.spansSegments, m.needHello = true, true
 	}
 	return m
 }
@@ -134,9 +137,19 @@ func (m *matcher) match(v *connView) bool {
 		return false
 	case m.multiSeg && ci.HelloSegments <= 1:
 		return false
+	case m.spansSegments && ci.HelloSegments <= 1 && h.WireLen <= FullSegment:
+		return false
 	}
 	return true
 }
+
+// FullSegment is the payload of one full-size TCP segment on a 1,500-byte
+// Ethernet path: 1,500 − 20 IP − 20 TCP − 12 bytes of timestamp option
+// (the figure probe's step 9 uses too). A ClientHello larger than this
+// always spans two segments on such a path, even where it arrives in one
+// read: loopback's MTU is 65,536, so there a 1.5 KB post-quantum hello is
+// a single segment, and counting reads alone would never see it as large.
+const FullSegment = 1448
 
 // globMatch matches s against a pattern where '*' stands for any run of
 // characters, dots included. Both are lower-case already. A pattern without

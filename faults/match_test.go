@@ -105,19 +105,35 @@ func TestSelectors(t *testing.T) {
 }
 
 // TestLargeHelloImpliesMultiSegment: large_hello with no size selector
-// matches hellos spanning more than one segment only.
+// matches hellos that span more than one segment on a real path: larger
+// than one full-size segment (which loopback, with its 64 KiB MTU, still
+// delivers in one read), or seen in more than one read.
 func TestLargeHelloImpliesMultiSegment(t *testing.T) {
 	r := rule(t, Rule{Action: ActLargeHello})
 	m := compileMatcher(r)
-	h := &sniff.ClientHello{ServerName: "a.test", WireLen: 1700}
 	for _, tt := range []struct {
-		segs int
-		want bool
-	}{{1, false}, {2, true}} {
+		size, segs int
+		want       bool
+	}{
+		{517, 1, false},            // curl's hello
+		{FullSegment, 1, false},    // fits one full-size segment exactly
+		{FullSegment + 1, 1, true}, // spans two on Ethernet, one read on loopback
+		{1500, 1, true},            // Go's default post-quantum hello on loopback
+		{1700, 2, true},
+		{600, 2, true}, // a small hello a client wrote in two pieces
+	} {
+		h := &sniff.ClientHello{ServerName: "a.test", WireLen: tt.size}
 		ci := ConnInfo{Hello: h, HelloSegments: tt.segs, Index: 1}
 		v := newConnView(&ci)
 		if got := m.match(&v); got != tt.want {
-			t.Errorf("segments %d: match = %v, want %v", tt.segs, got, tt.want)
+			t.Errorf("%d bytes in %d reads: match = %v, want %v", tt.size, tt.segs, got, tt.want)
 		}
+	}
+	// An explicit selector replaces the default: hello_multi_segment alone
+	// wants more than one read, whatever the size.
+	ms := compileMatcher(rule(t, Rule{Action: ActLargeHello, HelloMultiSegment: true}))
+	ci := ConnInfo{Hello: &sniff.ClientHello{ServerName: "a.test", WireLen: 1700}, HelloSegments: 1, Index: 1}
+	if v := newConnView(&ci); ms.match(&v) {
+		t.Error("hello_multi_segment = true matched a hello that came in one read")
 	}
 }

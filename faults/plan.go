@@ -36,8 +36,12 @@ type Firing struct {
 	Action    string  `json:"action"`
 	Stage     string  `json:"stage"`
 	Direction string  `json:"direction"`
-	Draw      float64 `json:"draw"`    // the rule's random draw; it fired because draw < probability
-	Symptom   string  `json:"symptom"` // what the client should show (client-symptoms.md)
+	Draw      float64 `json:"draw"` // the rule's random draw; it fired because draw < probability
+	// Probability is the rule's probability, 0 when it sets none (a rule
+	// whose probability is 0 never fires). Without one the draw decided
+	// nothing, so a log shows it only when this is set.
+	Probability float64 `json:"probability,omitempty"`
+	Symptom     string  `json:"symptom"` // what the client should show (client-symptoms.md)
 	// The rule's parameters a diagnosis words differently: which chain a
 	// chain rule served and its validity shift (a clock skew is the
 	// client's problem, a bad chain the server's), and what followed a
@@ -108,8 +112,12 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 		}
 		p.rules = append(p.rules, r)
 		p.stats = append(p.stats, rs.stats)
+		var prob float64
+		if r.Probability != nil {
+			prob = *r.Probability
+		}
 		p.firings = append(p.firings, Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
-			Direction: string(r.Direction), Draw: draw, Symptom: symptom,
+			Direction: string(r.Direction), Draw: draw, Probability: prob, Symptom: symptom,
 			Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then)})
 	}
 	return p

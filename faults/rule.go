@@ -23,7 +23,7 @@ type Rule struct {
 	ALPN              string   `json:"alpn,omitempty" toml:"alpn"`                               // the offered ALPN list contains it
 	MaxOfferedVersion Version  `json:"max_offered_version,omitzero" toml:"max_offered_version"`  // client's highest offered version ≤ it
 	HelloMinSize      int      `json:"hello_min_size,omitempty" toml:"hello_min_size"`           // ClientHello wire size ≥ N bytes
-	HelloMultiSegment bool     `json:"hello_multi_segment,omitempty" toml:"hello_multi_segment"` // hello arrived in more than one read
+	HelloMultiSegment bool     `json:"hello_multi_segment,omitempty" toml:"hello_multi_segment"` // hello arrived in more than one read (large_hello's default also takes a hello over one full-size segment)
 	ConnFirst         uint64   `json:"conn_first,omitempty" toml:"conn_first"`                   // connection index ≤ N
 	ConnEvery         uint64   `json:"conn_every,omitempty" toml:"conn_every"`                   // index divisible by N
 	ConnAfter         uint64   `json:"conn_after,omitempty" toml:"conn_after"`                   // index > N
@@ -123,7 +123,7 @@ const (
 	ActPlaintextReply  Action = "plaintext_reply"   // plain HTTP answer on a TLS port
 	ActFirstByteDelay  Action = "first_byte_delay"  // delay the first byte
 	ActIdleTimeout     Action = "idle_timeout"      // expire a quiet connection like a NAT or firewall
-	ActLargeHello      Action = "large_hello"       // intolerance of hellos spanning more than one segment
+	ActLargeHello      Action = "large_hello"       // intolerance of hellos spanning more than one segment: by default one over FullSegment bytes or in more than one read
 	ActFragment        Action = "fragment"          // small segments and/or small TLS records
 	ActSNIPolicy       Action = "sni_policy"        // strict SNI: alert (default 112 unrecognized_name)
 	ActALPNRefuse      Action = "alpn_refuse"       // alert 120 no_application_protocol

@@ -70,7 +70,7 @@ func symptomRows() []symptomRow {
 		{action: ActBlackhole, stages: handshakeStages(), text: timeoutHandshake + "%s", detail: afterHold},
 		{action: ActBlackhole, text: timeoutStream + "%s", detail: afterHold},
 		{action: ActTimeout, stages: handshakeStages(), text: timeoutHandshake + "%s", detail: afterTimeout},
-		{action: ActTimeout, text: timeoutStream + "%s", detail: afterTimeout},
+		{action: ActTimeout, text: timeoutStream + "%s", detail: afterTimeoutStream},
 		{action: ActMTU, text: ClassTimeout + " (PMTUD black hole): small packets pass, the first full-size burst stalls; " +
 			"curl (28) with curl -v stuck after Client hello (1); openssl s_client hangs; Go net/http: TLS handshake timeout; " +
 			"Chrome ERR_TIMED_OUT; small responses and short ECDSA chains still work%s", detail: mtuDetail},
@@ -111,8 +111,6 @@ func symptomRows() []symptomRow {
 		{action: ActVersion, text: ClassAlert + " 70 protocol_version when the client's versions miss the range: curl (35) tlsv1 alert protocol version " +
 			"(a TLS 1.0-only server gives legacy sigalg disallowed or unsupported); Go remote error: tls: protocol version not supported; " +
 			"Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
-		{action: ActCipher, text: ClassAlert + " 40 handshake_failure when no offered suite is allowed: curl (35) sslv3 alert handshake failure; " +
-			"Go remote error: tls: handshake failure; Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
 		{action: ActRewrite, text: ClassNone + ": the response headers change (%s); visible only in the headers", detail: rewriteDetail},
 	}
 }
@@ -138,6 +136,8 @@ func Symptom(action, stage string, r *Rule) string {
 				"openssl s_client the same on read"
 		}
 		return alertSymptom(a, r, then)
+	case ActCipher:
+		return cipherSymptom(r)
 	case ActChain:
 		if r == nil {
 			return ClassCert + ": per the chain (client-symptoms.md §4)"
@@ -195,6 +195,17 @@ func afterTimeout(r *Rule) string {
 	return fmt.Sprintf("; after %s: EOF (FIN)", r.Timeout.D())
 }
 
+// afterTimeoutStream is afterTimeout after the handshake, where the FIN
+// ends a response: a client still waiting reads an empty reply, or a body
+// cut short if part of it came before the timeout began.
+func afterTimeoutStream(r *Rule) string {
+	if r == nil || r.Timeout == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; after %s: EOF (FIN), which a client still waiting reports as curl (52) Empty reply from server "+
+		"(or (18) transfer closed with N bytes remaining when part of a body came first); Go EOF or unexpected EOF", r.Timeout.D())
+}
+
 func mtuDetail(r *Rule) string {
 	if r == nil {
 		return ""
@@ -204,6 +215,27 @@ func mtuDetail(r *Rule) string {
 		s += fmt.Sprintf("; recovers after %s, as Linux MTU probing would", r.RecoverAfter.D())
 	}
 	return s
+}
+
+// cipherSymptom is what a cipher rule's refusal shows (client-symptoms.md
+// §3 row 21, §5): alert 40 whether the suites or the key exchange groups
+// miss. A groups rule names its groups and what openssl s_client prints,
+// since `-groups X25519` against a NIST-only server is how operators meet
+// it.
+func cipherSymptom(r *Rule) string {
+	const (
+		suites = "no offered suite is allowed"
+		tail   = "Go remote error: tls: handshake failure; Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"
+	)
+	if r == nil || len(r.Groups) == 0 {
+		return ClassAlert + " 40 handshake_failure when " + suites + ": curl (35) sslv3 alert handshake failure; " + tail
+	}
+	when := "the client offers none of the allowed key exchange groups (" + strings.Join(r.Groups, ", ") + ")"
+	if len(r.Ciphers) > 0 {
+		when = suites + ", or " + when
+	}
+	return ClassAlert + " 40 handshake_failure when " + when + ": curl (35) sslv3 alert handshake failure; " +
+		"openssl s_client sslv3 alert handshake failure (SSL alert number 40); " + tail
 }
 
 func latencyDetail(r *Rule) string {

@@ -45,12 +45,19 @@ func TestSymptom(t *testing.T) {
 		{"unoffered_cipher", "client_hello", nil, []string{ClassProtocol, "unconfigured cipher suite", "unknown cipher returned"}},
 		{"version", "client_hello", nil, []string{"protocol version not supported"}},
 		{"cipher", "client_hello", nil, []string{"handshake failure"}},
+		// A groups rule says so, and what openssl prints.
+		{"cipher", "client_hello", &Rule{Groups: []string{"P-384"}}, []string{ClassAlert + " 40", "none of the allowed key exchange groups (P-384)",
+			"curl (35) sslv3 alert handshake failure", "openssl s_client sslv3 alert handshake failure"}},
+		{"cipher", "client_hello", &Rule{Ciphers: []string{"TLS_RSA_WITH_AES_128_CBC_SHA"}, Groups: []string{"P-256"}},
+			[]string{"no offered suite is allowed, or the client offers none of the allowed key exchange groups (P-256)"}},
 		{"latency", "accept", &Rule{Latency: Duration(100 * time.Millisecond), Jitter: Duration(10 * time.Millisecond)}, []string{ClassSlow, "100ms ± 10ms"}},
 		{"bandwidth", "accept", &Rule{Rate: 50}, []string{ClassSlow, "50 KB/s"}},
 		{"idle_timeout", "idle", &Rule{Then: ThenRST}, []string{ClassReset, "idle"}},
 		{"large_hello", "client_hello", nil, []string{ClassReset, "post-quantum"}},
 		{"limit_data", "response", nil, []string{ClassTruncated}},
 		{"timeout", "accept", &Rule{Timeout: Duration(time.Second)}, []string{ClassTimeout, "after 1s: EOF"}},
+		// After the handshake the FIN ends a response the client waits for.
+		{"timeout", "response", &Rule{Timeout: Duration(300 * time.Millisecond)}, []string{ClassTimeout + " mid-stream", "after 300ms: EOF (FIN)", "curl (52) Empty reply from server"}},
 		{"rewrite", "response", nil, []string{ClassNone}},
 		{"slicer", "accept", nil, []string{ClassNone}},
 	}

@@ -37,9 +37,14 @@ type ctl struct {
 	// does not claim bytes a truncate or MTU fault swallowed.
 	sent atomic.Int64
 	// ended is the wrapper rule that ended the connection on purpose (a
-	// trigger, an idle alert), for the listener's log (Ended); nil until
-	// one did.
+	// trigger, an idle alert, a cut), for the listener's log (Ended); nil
+	// until one did.
 	ended atomic.Pointer[Injection]
+	// withheld counts, per direction, the bytes filters dropped or still
+	// hold (a truncate past its limit, a swallowing hold, an MTU stall):
+	// written to the conn, never delivered. A relay above the conn counts
+	// them as sent; Withheld tells the listener otherwise.
+	withheldC2S, withheldS2C atomic.Int64
 
 	// acted holds the rules that fire only when they act (see
 	// Rule.firesOnAct) and did on this conn, for Plan.Settle.
@@ -202,6 +207,28 @@ func (k *ctl) stall(dir Direction) (undo func()) {
 	k.stalled.Add(1)
 	var once sync.Once
 	return func() { once.Do(func() { k.stalled.Add(-1) }) }
+}
+
+// cutBy records that rule r cut or stalled the stream on purpose (a byte
+// wrapper rather than a trigger), before its effect shows: the first
+// rule to end the connection wins, as with endedBy.
+func (k *ctl) cutBy(r *Rule) {
+	k.ended.CompareAndSwap(nil, &Injection{Rule: r, Cut: true})
+}
+
+// withheld is the counter of direction d's undelivered bytes.
+func (k *ctl) withheld(d Direction) *atomic.Int64 {
+	if d == C2S {
+		return &k.withheldC2S
+	}
+	return &k.withheldS2C
+}
+
+// withhold records that rule r kept n bytes of direction d from the peer,
+// and so cut the stream.
+func (k *ctl) withhold(r *Rule, d Direction, n int) {
+	k.cutBy(r)
+	k.withheld(d).Add(int64(n))
 }
 
 // sharedState returns the state a rule's filters share across directions,

@@ -139,7 +139,7 @@ func serverScenarios() []Scenario {
 			Faults:       []faults.Rule{chainRule("wrong-host-leaf", faults.ChainWrongHost)},
 			Try:          curlTrusted,
 			ExpectClient: "curl: (60) SSL: no alternative certificate subject name matches target host name 'localhost'",
-			ExpectCode:   "ok",
+			ExpectCode:   "client_rejected_silently",
 			ExpectProbe:  "hostname_mismatch",
 			Fix: Text{
 				EN: "Reissue the certificate with every name clients use in subjectAltName (clients ignore the CN), or select the right certificate by SNI on the virtual server. curl checks the name after the handshake and just closes, so the server logs no handshake failure.",
@@ -289,7 +289,7 @@ func serverScenarios() []Scenario {
 			Compare:       curlTrusted,
 			CompareExpect: "hello from the tlsgate demo backend",
 			ExpectClient:  "curl: (60) SSL: no alternative certificate subject name matches target host name '127.0.0.1'",
-			ExpectCode:    "ok",
+			ExpectCode:    "client_rejected_silently",
 			ExpectProbe:   "default_cert_differs",
 			ProbeNote: Text{
 				EN: "With --sni the probe compares the certificate for the name with the one sent without SNI, and names the wrong default. Without --sni it would see only what the failing client sees: a certificate that does not match 127.0.0.1 (hostname_mismatch).",

@@ -17,7 +17,7 @@ import (
 func knownCodes() []string {
 	return []string{
 		explain.CodeOK, explain.CodePlaintextOnTLS, explain.CodePlaintextAllowed, explain.CodeTLSOnPlaintext,
-		explain.CodeVersionTooOld, explain.CodeVersionTooNew, explain.CodeNoSharedCipher, explain.CodeSNIMissing,
+		explain.CodeVersionTooOld, explain.CodeVersionTooNew, explain.CodeNoSharedCipher, explain.CodeNoSharedGroup, explain.CodeSNIMissing,
 		explain.CodeClientSilent, explain.CodeClientClosedEarly, explain.CodeClientResetEarly, explain.CodeClientAlert,
 		explain.CodeHandshakeFailed, explain.CodeHandshakeTimeout, explain.CodeHelloMalformed,
 		explain.CodeBackendRefused, explain.CodeBackendTimeout, explain.CodeBackendError,
@@ -164,12 +164,12 @@ func TestCatalogCoversIssue(t *testing.T) {
 		{"no shared cipher", "no-shared-cipher", FamilyServer, "", explain.CodeNoSharedCipher},
 		{"expired", "expired", FamilyServer, "chain", explain.CodeClientAlert},
 		{"not yet valid", "not-yet-valid", FamilyServer, "chain", explain.CodeClientAlert},
-		{"wrong host", "wrong-host", FamilyServer, "chain", explain.CodeOK},
+		{"wrong host", "wrong-host", FamilyServer, "chain", explain.CodeClientRejectedSilently},
 		{"self-signed", "self-signed", FamilyServer, "chain", explain.CodeClientAlert},
 		{"untrusted root", "untrusted-root", FamilyServer, "chain", explain.CodeClientAlert},
 		{"incomplete chain", "incomplete-chain", FamilyServer, "chain", explain.CodeClientAlert},
 		{"SNI required", "sni-required", FamilyServer, "", explain.CodeSNIMissing},
-		{"wrong default certificate without SNI", "default-cert-no-sni", FamilyServer, "chain", explain.CodeOK},
+		{"wrong default certificate without SNI", "default-cert-no-sni", FamilyServer, "chain", explain.CodeClientRejectedSilently},
 		{"mTLS required", "mtls-required", FamilyServer, "", explain.CodeClientCertMissing},
 		{"SSLv3 hello", "sslv3-server", FamilyServer, "ssl3_server_hello", explain.CodeFaultInjected},
 		{"WAF reset after ClientHello", "waf-sni-reset", FamilyNetwork, "reset", explain.CodeFaultInjected},

@@ -29,7 +29,18 @@ func (o *observedConn) Unwrap() net.Conn { return o.Conn }
 
 // relayDecrypted pumps between two decrypted legs and, for HTTP/1.x,
 // records each exchange. h2 is framed binary, so only bytes are counted.
+//
+// The byte counts are of plaintext above TLS, by design: what the
+// application exchanged, whatever TLS added. Where a fault beneath TLS
+// withheld records from the client, the count toward it is what the client
+// got whole (plainGate), not what the relay wrote.
 func (s *Server) relayDecrypted(client, backend net.Conn, o *explain.Outcome, cc *connCtx) {
+	client, gate := gateClient(client, &cc.fx)
+	defer func() {
+		if n, ok := gate.reached(); ok && n < o.BytesDown {
+			o.BytesDown = n
+		}
+	}()
 	if o.ClientTLS.ALPN == "h2" {
 		s.pump(client, backend, o, nil, cc)
 		return

@@ -145,6 +145,8 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 			refusal = pol.SigAlgRefusal
 		}
 		if alert, refused := refusal(o.Hello); refused {
+			// The groups the policy allowed name a group refusal.
+			o.ClientTLS.OurGroups = curveCodes(pol.Groups)
 			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
 			_, _ = c.Write(faults.AlertRecord(faults.AlertLevel(alert), alert, tls.VersionTLS12))
 			o.ClientTLS.AlertSent = int(alert)
@@ -221,7 +223,12 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 // a close, an alert or a plaintext reply at server_flight, request or
 // response, an alert at idle) did what a stop does, so it is recorded as
 // one: the diagnosis then names the rule instead of calling the connection
-// normal, or blaming the client or the handshake for the cut.
+// normal, or blaming the client or the handshake for the cut. So is a byte
+// wrapper that cut or stalled the stream (a truncate, limit_data, timeout,
+// one-way blackhole, expired idle_timeout, or an MTU stall that never
+// recovered), except where tlsgate's own handshake with the client failed:
+// there the handshake's diagnosis already names the rule that damaged its
+// flight (flight_cut, flight_stalled, flight_mtu).
 func recordFaults(o *explain.Outcome, fx *connFaults) {
 	plan := fx.plan.Settle(fx.late)
 	if plan.Empty() {
@@ -231,6 +238,9 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 		in, ok := faults.Ended(fx.late)
 		if !ok {
 			in, ok = faults.Ended(fx.early)
+		}
+		if ok && in.Cut && o.ClientTLS.Attempted && !o.ClientTLS.Done {
+			ok = false
 		}
 		if ok {
 			o.FaultApplied = string(in.Rule.Action)
@@ -243,7 +253,7 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 	o.Faults = plan.Names()
 	for _, f := range plan.Firings() {
 		o.FaultFirings = append(o.FaultFirings, explain.FaultFiring{
-			Rule: f.Rule, Action: f.Action, Stage: f.Stage, Direction: f.Direction, Draw: f.Draw, Symptom: f.Symptom,
+			Rule: f.Rule, Action: f.Action, Stage: f.Stage, Direction: f.Direction, Draw: f.Draw, Probability: f.Probability, Symptom: f.Symptom,
 			Chain: f.Chain, Skew: f.Skew.D(), Then: f.Then,
 		})
 	}
@@ -257,6 +267,9 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 		return base
 	}
 	cfg := pol.Configure(base)
+	// A rule's groups are what the client must share; the diagnosis of a
+	// refused hello names them next to the client's.
+	o.ClientTLS.OurGroups = curveCodes(pol.Groups)
 	if (pol.Chain != "" || pol.Skew != 0) && s.deps.Minter != nil {
 		kind := pki.ChainKind(pol.Chain)
 		if kind == "" {
@@ -277,6 +290,18 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 }
 
 func unmapped(a netip.Addr) netip.Addr { return a.Unmap() }
+
+// curveCodes is ids as the code points an Outcome records, nil for none.
+func curveCodes(ids []tls.CurveID) []uint16 {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([]uint16, len(ids))
+	for i, id := range ids {
+		out[i] = uint16(id)
+	}
+	return out
+}
 
 // replayConn hands the peeked first bytes to Read before the socket's, so
 // the fault wrapper above it sees them like any other; the relay then

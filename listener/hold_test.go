@@ -61,7 +61,10 @@ func heldCases(t *testing.T) []heldCase {
 				}
 				return c
 			},
-			code: explain.CodeIdleTimeout},
+			// The blackhole swallowed the answer, so it is what ended the
+			// connection (recorded as the stop, as every cut is), though
+			// tlsgate's idle timer closed the relay.
+			code: explain.CodeFaultInjected},
 	}
 }
 

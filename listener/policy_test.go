@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,20 +15,27 @@ import (
 )
 
 // A strict profile restricting key-exchange groups or signature algorithms,
-// with a real Go client on each side of the restriction.
+// with a real Go client on each side of the restriction. A group refusal is
+// diagnosed as such, naming both sides' groups, whether crypto/tls words it
+// as no key exchange (TLS 1.3), as no cipher suite (TLS 1.2, its ECDHE
+// suites need a curve), or a passthrough listener answers it itself.
 func TestGroupAndSignaturePolicy(t *testing.T) {
+	p384 := faults.Rule{Name: "p384-only", Stage: faults.StageClientHello, Action: faults.ActCipher, Groups: []string{"P-384"}}
 	cases := []struct {
 		name   string
+		mode   Mode
 		rule   faults.Rule
 		client *tls.Config
 		fail   bool
+		code   string // the diagnosis a refusal must get; "" = any failure
 	}{
-		{"group refused", faults.Rule{Name: "p384-only", Stage: faults.StageClientHello, Action: faults.ActCipher, Groups: []string{"P-384"}},
-			&tls.Config{CurvePreferences: []tls.CurveID{tls.X25519}}, true},
-		{"group allowed", faults.Rule{Name: "p384-only", Stage: faults.StageClientHello, Action: faults.ActCipher, Groups: []string{"P-384"}},
-			&tls.Config{CurvePreferences: []tls.CurveID{tls.CurveP384}}, false},
-		{"signature refused", faults.Rule{Name: "sha1-only", Stage: faults.StageClientHello, Action: faults.ActCipher, SignatureAlgorithms: []string{"rsa_pkcs1_sha1"}},
-			&tls.Config{MaxVersion: tls.VersionTLS12}, true},
+		{"group refused", Terminate, p384, &tls.Config{CurvePreferences: []tls.CurveID{tls.X25519}}, true, explain.CodeNoSharedGroup},
+		{"group refused at TLS 1.2", Terminate, p384,
+			&tls.Config{MaxVersion: tls.VersionTLS12, CurvePreferences: []tls.CurveID{tls.X25519}}, true, explain.CodeNoSharedGroup},
+		{"group refused on passthrough", Passthrough, p384, &tls.Config{CurvePreferences: []tls.CurveID{tls.X25519}}, true, explain.CodeFaultInjected},
+		{"group allowed", Terminate, p384, &tls.Config{CurvePreferences: []tls.CurveID{tls.CurveP384}}, false, ""},
+		{"signature refused", Terminate, faults.Rule{Name: "sha1-only", Stage: faults.StageClientHello, Action: faults.ActCipher, SignatureAlgorithms: []string{"rsa_pkcs1_sha1"}},
+			&tls.Config{MaxVersion: tls.VersionTLS12}, true, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -35,7 +43,11 @@ func TestGroupAndSignaturePolicy(t *testing.T) {
 			if err := e.Add(tc.rule); err != nil {
 				t.Fatal(err)
 			}
-			h := startListenerDeps(t, Options{Mode: Terminate, Backend: echoBackend(t), ClientSSL: &ClientSSL{}}, func(d *Deps) { d.Faults = e })
+			opts := Options{Mode: tc.mode, Backend: echoBackend(t)}
+			if tc.mode == Terminate {
+				opts.ClientSSL = &ClientSSL{}
+			}
+			h := startListenerDeps(t, opts, func(d *Deps) { d.Faults = e })
 			cfg := tc.client.Clone()
 			cfg.ServerName, cfg.RootCAs = "lab.test", h.srv.deps.Minter.CA().Pool()
 			c, err := tls.Dial("tcp", h.addr, cfg)
@@ -57,6 +69,18 @@ func TestGroupAndSignaturePolicy(t *testing.T) {
 			}
 			if r.d.Code == explain.CodeOK {
 				t.Errorf("a refused handshake diagnosed ok")
+			}
+			if tc.code == "" {
+				return
+			}
+			d := explain.Complete(r.o, *r.d)
+			if d.Code != tc.code || !strings.Contains(d.Cause, "X25519") || !strings.Contains(d.Cause, "P-384") ||
+				len(d.BigIP) != 3 || !strings.Contains(d.BigIP[0].Text, "no shared ciphers (40)") {
+				t.Errorf("diagnosis %s, BIG-IP %v, cause %q; want %s naming X25519 (offered) and P-384 (allowed), in the no shared ciphers group",
+					d.Code, d.BigIP, d.Cause, tc.code)
+			}
+			if !slices.Equal(r.o.ClientTLS.OurGroups, []uint16{uint16(tls.CurveP384)}) {
+				t.Errorf("our groups %v, want P-384 alone", r.o.ClientTLS.OurGroups)
 			}
 		})
 	}

@@ -27,8 +27,8 @@
   // ---- pure helpers (also checked by the browser test through window.tlsgateView) ----
 
   // firings normalises the event's "faults": one object per rule that fired
-  // ({rule, action, stage, direction, draw, symptom}); older events list
-  // only the rule names.
+  // ({rule, action, stage, direction, draw, probability, symptom}); older
+  // events list only the rule names.
   function firings(c) {
     return (c.faults || []).map((f) => (typeof f === "string" ? { rule: f } : f || {})).filter((f) => f.rule);
   }
@@ -36,7 +36,9 @@
   function firingText(f) {
     if (!f.action) return "";
     let s = f.action + (f.stage ? " at " + f.stage : "") + (f.direction ? " (" + f.direction + ")" : "");
-    if (typeof f.draw === "number") s += " · draw " + f.draw.toFixed(2);
+    // A rule without a probability fires whatever its draw: show the draw
+    // only where it decided the firing.
+    if (typeof f.draw === "number" && f.probability > 0) s += " · draw " + f.draw.toFixed(2);
     return s;
   }
 

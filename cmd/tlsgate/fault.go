@@ -124,7 +124,11 @@ func cmdFault(args []string, stdout, stderr io.Writer) error {
 		if err := c.call("POST", "/faults/reset", nil, &sts); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "reset the counters of %d rules\n", len(sts))
+		noun := "rules"
+		if len(sts) == 1 {
+			noun = "rule"
+		}
+		fmt.Fprintf(stdout, "reset the counters of %d %s\n", len(sts), noun)
 		return nil
 	}
 	fmt.Fprint(stderr, faultUsage)

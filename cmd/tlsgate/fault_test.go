@@ -217,6 +217,7 @@ func TestFaultCLIListAndManage(t *testing.T) {
 		{args: []string{"reset"}, out: "reset the counters of 2 rules"},
 		{args: []string{"rm", "waf"}, out: "removed rule waf"},
 		{args: []string{"rm", "waf"}, code: 1, errText: `no rule named "waf"`},
+		{args: []string{"reset"}, out: "reset the counters of 1 rule\n"},
 		{args: []string{"reset", "extra"}, code: 2, errText: "unexpected argument"},
 	}
 	for _, s := range steps {

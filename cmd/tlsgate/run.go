@@ -318,13 +318,21 @@ type keyedError struct {
 func (e keyedError) Error() string { return e.key + ": " + e.err.Error() }
 func (e keyedError) Unwrap() error { return e.err }
 
-// tryHint is the command a newcomer can paste to see the listener work.
+// tryHint is the command a newcomer can paste to see the listener work. A
+// listener that passes TLS through (passthrough, or auto without a
+// client_ssl table) shows the backend's own certificate, which the lab CA
+// did not issue: --cacert with the lab CA would fail verification there.
 func tryHint(o listener.Options, a net.Addr, caPath string) string {
-	switch o.Mode {
-	case listener.Plaintext:
+	const backendCA = "--cacert <the backend's CA>   (TLS is passed through: the certificate is the backend's, not the lab CA's)"
+	switch {
+	case o.Mode == listener.Plaintext:
 		return fmt.Sprintf("curl http://%s/   (and see the diagnosis for: curl -k https://%s/)", a, a)
-	case listener.Auto:
+	case o.Mode == listener.Auto && o.ClientSSL == nil:
+		return fmt.Sprintf("curl http://%s/ ; curl https://%s/ %s", a, a, backendCA)
+	case o.Mode == listener.Auto:
 		return fmt.Sprintf("curl http://%s/ ; curl --cacert %s https://%s/", a, caPath, a)
+	case o.Mode == listener.Passthrough:
+		return fmt.Sprintf("curl https://%s/ %s; and see the diagnosis for: curl http://%s/", a, backendCA, a)
 	default:
 		return fmt.Sprintf("curl --cacert %s https://%s/   (and see the diagnosis for: curl http://%s/)", caPath, a, a)
 	}

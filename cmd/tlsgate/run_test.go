@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/config"
+	"github.com/tlsgate/tlsgate/listener"
 	"github.com/tlsgate/tlsgate/pki"
 )
 
@@ -132,5 +133,35 @@ func removeAll(t *testing.T, path string) {
 	t.Helper()
 	if err := os.RemoveAll(path); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTryHint: the start-up hint trusts the lab CA only where tlsgate
+// serves a lab-CA certificate. A passthrough listener (or auto without a
+// client_ssl table) shows the backend's own certificate, so the lab CA
+// would make the pasted command fail verification.
+func TestTryHint(t *testing.T) {
+	a := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8443}
+	const ca = "/lab/ca.pem"
+	tests := []struct {
+		name     string
+		o        listener.Options
+		labCA    bool
+		contains string
+	}{
+		{"terminate", listener.Options{Mode: listener.Terminate}, true, "curl --cacert /lab/ca.pem https://127.0.0.1:8443/"},
+		{"inspect", listener.Options{Mode: listener.Inspect}, true, "curl --cacert /lab/ca.pem https://127.0.0.1:8443/"},
+		{"auto terminating", listener.Options{Mode: listener.Auto, ClientSSL: &listener.ClientSSL{}}, true, "curl http://127.0.0.1:8443/"},
+		{"passthrough", listener.Options{Mode: listener.Passthrough}, false, "the certificate is the backend's"},
+		{"auto passing through", listener.Options{Mode: listener.Auto}, false, "the certificate is the backend's"},
+		{"plaintext", listener.Options{Mode: listener.Plaintext}, false, "curl http://127.0.0.1:8443/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tryHint(tt.o, a, ca)
+			if strings.Contains(got, ca) != tt.labCA || !strings.Contains(got, tt.contains) {
+				t.Errorf("hint %q: lab CA named = %v, want %v, and it must contain %q", got, strings.Contains(got, ca), tt.labCA, tt.contains)
+			}
+		})
 	}
 }

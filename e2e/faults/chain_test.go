@@ -1,6 +1,7 @@
 package faultse2e
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -36,8 +37,13 @@ func TestChains(t *testing.T) {
 			certProblem("certificate is not yet valid"), goFails("x509: certificate has expired or is not yet valid", nil),
 			sslFails("certificate is not yet valid"),
 		}},
+		// curl checks the name only after the handshake and hangs up
+		// without an alert (either version): tlsgate must log the client
+		// rejecting the certificate the rule served, not a working
+		// connection with up=0B.
 		{name: "wrong_host", symptom: "certificate rejected", rule: chainRule("wrong_host", ""), checks: []check{
-			curlFails(60, "no alternative certificate subject name matches target host name"),
+			withEvent(curlFails(60, "no alternative certificate subject name matches target host name"), rejectedAfterHandshake),
+			withEvent(curlFailsArgs([]string{"--tls-max", "1.2"}, 60, "no alternative certificate subject name matches target host name"), rejectedAfterHandshake),
 			goFails("x509: certificate is valid for wrong.host.invalid, not lab.test", nil),
 			pyFails("Hostname mismatch"),
 		}},
@@ -101,6 +107,20 @@ func TestChains(t *testing.T) {
 			certProblem("certificate has expired"), goFails("x509: certificate has expired or is not yet valid", nil),
 		}},
 	})
+}
+
+// rejectedAfterHandshake checks the event of a client that completed the
+// handshake and then hung up on the certificate: client_rejected_silently,
+// naming the rule and the chain, with what curl prints and no BIG-IP
+// failure line (BIG-IP's side of the handshake worked).
+func rejectedAfterHandshake(t *testing.T, e *connEvent) {
+	t.Helper()
+	if e.Diagnosis != "client_rejected_silently" || e.OK || !strings.Contains(e.Summary, "it rejected the certificate fault rule wrong_host served") ||
+		!strings.Contains(e.ClientSaw, "curl: (60) SSL: no alternative certificate subject name matches target host name 'lab.test'") ||
+		len(e.BigIP) != 0 || !e.ClientTLS.Done {
+		t.Errorf("diagnosis %q ok %v, summary %q, client saw %q, BIG-IP %q; want client_rejected_silently naming rule wrong_host, curl's (60), no BIG-IP line: %s",
+			e.Diagnosis, e.OK, e.Summary, e.ClientSaw, e.BigIP, e)
+	}
 }
 
 // sslFailsArgs is sslFails with extra s_client arguments.

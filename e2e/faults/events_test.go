@@ -28,6 +28,7 @@ type connEvent struct {
 	ClientTLS legEvent `json:"client_tls"`
 	BytesDown int64    `json:"bytes_down"`
 	ClientSaw string   `json:"client_saw"`
+	BigIP     []string `json:"bigip"`
 	Cause     string   `json:"cause"`
 	Summary   string   `json:"summary"`
 

@@ -2,6 +2,7 @@ package faultse2e
 
 import (
 	"crypto/tls"
+	"strings"
 	"testing"
 )
 
@@ -64,6 +65,24 @@ func TestTLSPolicy(t *testing.T) {
 			}),
 			withEvent(curlGets("/hello"), negotiated("TLS 1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA")),
 		}},
+		// Groups narrowed to P-384: a client offering only X25519 shares
+		// none, and gets alert 40 whatever its version. The diagnosis names
+		// both lists, not a generic handshake failure.
+		{name: "cipher_groups", symptom: "tls alert 40 handshake_failure", rule: "action = \"cipher\"\ngroups = [\"P-384\"]\n", checks: []check{
+			withEvent(curlFailsArgs([]string{"--curves", "X25519"}, 35, "sslv3 alert handshake failure"), noSharedGroup("no_shared_group")),
+			withEvent(sslFailsArgs([]string{"-groups", "X25519"}, "sslv3 alert handshake failure"), noSharedGroup("no_shared_group")),
+			withEvent(curlFailsArgs([]string{"--tls-max", "1.2", "--curves", "X25519"}, 35, "sslv3 alert handshake failure"), noSharedGroup("no_shared_group")),
+			withEvent(goFails("remote error: tls: handshake failure", func(c *tls.Config) { c.CurvePreferences = []tls.CurveID{tls.X25519} }),
+				noSharedGroup("no_shared_group")),
+			curlGets("/hello", "--curves", "P-384"),
+		}},
+		// A passthrough listener refuses the hello itself, as a Go server
+		// would: a stop, explained as a group refusal.
+		{name: "cipher_groups_pass", symptom: "tls alert 40 handshake_failure", pass: true, rule: "action = \"cipher\"\ngroups = [\"P-384\"]\n", stop: "tls_policy",
+			event: noSharedGroup("fault_injected"), checks: []check{
+				curlFailsArgs([]string{"--curves", "X25519"}, 35, "sslv3 alert handshake failure"),
+				sslFailsArgs([]string{"-groups", "X25519"}, "sslv3 alert handshake failure"),
+			}},
 		// Strict SNI: a hello without SNI (curl to an IP literal sends
 		// none) gets alert 112; a named host passes.
 		{name: "sni_policy", symptom: "tls alert 112 unrecognized_name", rule: "action = \"sni_policy\"\nsni = \"<none>\"\n", stop: "sni_policy", event: alertSent(112), checks: []check{
@@ -91,6 +110,20 @@ func alertSent(code int) func(*testing.T, *connEvent) {
 		t.Helper()
 		if e.ClientTLS.AlertSent != code {
 			t.Errorf("client_tls.alert_sent %d, want %d: %s", e.ClientTLS.AlertSent, code, e)
+		}
+	}
+}
+
+// noSharedGroup checks a group refusal's event: diagnosis code, naming the
+// client's X25519 and the rule's P-384, with BIG-IP's no shared ciphers
+// group (no other message fits a group mismatch).
+func noSharedGroup(code string) func(*testing.T, *connEvent) {
+	return func(t *testing.T, e *connEvent) {
+		t.Helper()
+		if e.Diagnosis != code || !strings.Contains(e.Cause, "X25519") || !strings.Contains(e.Cause, "P-384") ||
+			!strings.Contains(e.Cause, "key exchange group") || !strings.Contains(strings.Join(e.BigIP, "\n"), "no shared ciphers (40)") {
+			t.Errorf("diagnosis %q, cause %q, BIG-IP %q; want %s naming the groups X25519 and P-384, with no shared ciphers: %s",
+				e.Diagnosis, e.Cause, e.BigIP, code, e)
 		}
 	}
 }

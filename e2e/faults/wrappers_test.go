@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -74,33 +75,85 @@ func TestWrappers(t *testing.T) {
 		// X25519MLKEM768 share carries a 1,088-byte ciphertext, so the
 		// server flight needs a full-size segment; without the
 		// post-quantum group it fits.
+		// A stall after the handshake ended the connection as surely as a
+		// reset: the log names the rule (not ok), and the bytes down are
+		// what reached curl, not the 200 kB the relay wrote.
 		{name: "mtu", symptom: "timeout", rule: "action = \"mtu\"\n", checks: []check{
-			curlGets("/size/100"), curlFailsPath(bigPath, nil, 28, curlHold...),
+			curlGets("/size/100"), withEvent(curlFailsPath(bigPath, nil, 28, curlHold...), cutStop("mtu", "pmtud black hole", 100000)),
 			goFails("timeout", nil),
 			goGetsWith("/size/100", classicCurves), goGetFailsWith(bigPath, "timeout", classicCurves),
 		}},
 		{name: "mtu_recover", symptom: "timeout", rule: "action = \"mtu\"\nrecover_after = \"300ms\"\n", checks: []check{
 			curlGets(bigPath), goGets(bigPath),
 		}},
-		{name: "reset_response", symptom: "connection reset", rule: "action = \"reset\"\nstage = \"response\"\n", checks: []check{
+		{name: "reset_response", symptom: "connection reset", rule: "action = \"reset\"\nstage = \"response\"\n", stop: "reset", checks: []check{
 			curlFails(56, curlReset...), goGetFails("/hello", "reset"),
 		}},
-		{name: "close_response", symptom: "connection closed (EOF)", rule: "action = \"close\"\nstage = \"response\"\n", checks: []check{
+		{name: "close_response", symptom: "connection closed (EOF)", rule: "action = \"close\"\nstage = \"response\"\n", stop: "close", checks: []check{
 			curlFails(52, "Empty reply from server"), goGetFails("/hello", "EOF"),
 		}},
-		{name: "truncate_response", symptom: "truncated", rule: "action = \"truncate\"\nstage = \"response\"\nbytes = 1000\nthen = \"fin\"\n", checks: []check{
-			curlFailsPath(bigPath, nil, 18, "transfer closed with"), goGetFails(bigPath, "eof"),
-		}},
-		{name: "limit_data_response", symptom: "truncated", rule: "action = \"limit_data\"\nstage = \"response\"\nbytes = 1000\n", checks: []check{
-			curlFailsPath(bigPath, nil, 18, "transfer closed with"), goGetFails(bigPath, "eof"),
-		}},
-		{name: "idle_timeout", symptom: "connection reset", rule: "action = \"idle_timeout\"\ntimeout = \"300ms\"\n", checks: []check{
+		// Cuts after the handshake: the log names the rule as what ended
+		// the connection, with the symptom the client really shows.
+		{name: "truncate_response", symptom: "truncated", rule: "action = \"truncate\"\nstage = \"response\"\nbytes = 1000\nthen = \"fin\"\n", stop: "truncate",
+			event: sawClient("curl (18) transfer closed"), checks: []check{
+				withEvent(curlFailsPath(bigPath, nil, 18, "transfer closed with"), downAtMost(1000)), goGetFails(bigPath, "eof"),
+			}},
+		{name: "limit_data_response", symptom: "truncated", rule: "action = \"limit_data\"\nstage = \"response\"\nbytes = 1000\n", stop: "limit_data",
+			event: sawClient("curl (18) transfer closed"), checks: []check{
+				withEvent(curlFailsPath(bigPath, nil, 18, "transfer closed with"), downAtMost(1000)), goGetFails(bigPath, "eof"),
+			}},
+		{name: "timeout_response", symptom: "timeout", rule: "action = \"timeout\"\nstage = \"response\"\ntimeout = \"300ms\"\n", stop: "timeout",
+			event: sawClient("curl (52) Empty reply from server"), checks: []check{
+				curlFails(52, "Empty reply from server"), goGetFails("/hello", "EOF"),
+			}},
+		{name: "idle_timeout", symptom: "connection reset", rule: "action = \"idle_timeout\"\ntimeout = \"300ms\"\n", stop: "idle_timeout", checks: []check{
 			goIdle("reset"),
 		}},
-		{name: "idle_timeout_fin", symptom: "connection closed (EOF)", rule: "action = \"idle_timeout\"\ntimeout = \"300ms\"\nthen = \"fin\"\n", checks: []check{
+		{name: "idle_timeout_fin", symptom: "connection closed (EOF)", rule: "action = \"idle_timeout\"\ntimeout = \"300ms\"\nthen = \"fin\"\n", stop: "idle_timeout", checks: []check{
 			goIdle("eof"),
 		}},
 	})
+}
+
+// cutStop checks the event of a connection a byte wrapper cut after the
+// handshake: recorded as the stop it was (route fault_<action>), diagnosed
+// as the fault with the variant's words, not ok, and the bytes down below
+// what the server sent.
+func cutStop(action, phrase string, maxDown int64) func(*testing.T, *connEvent) {
+	return func(t *testing.T, e *connEvent) {
+		t.Helper()
+		if e.Route != "fault_"+action || e.FaultApplied != action || e.Diagnosis != "fault_injected" || e.OK {
+			t.Errorf("route %q fault_applied %q diagnosis %q ok %v; want the %s rule recorded as the stop: %s",
+				e.Route, e.FaultApplied, e.Diagnosis, e.OK, action, e)
+		}
+		if !strings.Contains(strings.ToLower(e.Summary+e.Cause), phrase) {
+			t.Errorf("diagnosis does not say %q: %s", phrase, e)
+		}
+		if e.BytesDown > maxDown {
+			t.Errorf("bytes_down %d, want at most %d: what reached the client, not what the relay wrote: %s", e.BytesDown, maxDown, e)
+		}
+	}
+}
+
+// downAtMost checks the event's bytes down.
+func downAtMost(n int64) func(*testing.T, *connEvent) {
+	return func(t *testing.T, e *connEvent) {
+		t.Helper()
+		if e.BytesDown > n {
+			t.Errorf("bytes_down %d, want at most %d: %s", e.BytesDown, n, e)
+		}
+	}
+}
+
+// sawClient checks the diagnosis' client hint names what the client
+// really printed.
+func sawClient(text string) func(*testing.T, *connEvent) {
+	return func(t *testing.T, e *connEvent) {
+		t.Helper()
+		if !strings.Contains(e.ClientSaw, text) {
+			t.Errorf("client saw %q, want it to name %q: %s", e.ClientSaw, text, e)
+		}
+	}
 }
 
 // classicCurves offers no post-quantum key share, so Go's ClientHello and

@@ -215,8 +215,12 @@ func checkHelpers(t *testing.T, b *browser) {
 		{"a fired fault wins", `tlsgateView.classify({ok: true, warnings: [], faults: ["waf"]})`, "fault"},
 		{"a firing object too", `tlsgateView.classify({ok: false, warnings: [], faults: [{rule: "waf", action: "reset"}]})`, "fault"},
 		{"fault timeline", `tlsgateView.timeline({kind: "tls", sni: "b.test", route: "fault_reset", client_tls: {alert_sent: -1, alert_recv: -1},
-			backend: {tls: {}}, faults: [{rule: "waf", action: "reset", stage: "client_hello", draw: 0.5}]}).map(s => s.label + (s.lane === "t" ? " [" + s.detail + "]" : "")).join(" | ")`,
+			backend: {tls: {}}, faults: [{rule: "waf", action: "reset", stage: "client_hello", draw: 0.5, probability: 0.6}]}).map(s => s.label + (s.lane === "t" ? " [" + s.detail + "]" : "")).join(" | ")`,
 			"TCP connect | ClientHello | Fault fired: waf [reset at client_hello · draw 0.50] | TCP reset (RST) | Closed [↑ 0 B from client · ↓ 0 B to client]"},
+		// Without a probability the draw decided nothing: it is not shown.
+		{"fault timeline, no probability", `tlsgateView.timeline({kind: "tls", sni: "b.test", route: "fault_reset", client_tls: {alert_sent: -1, alert_recv: -1},
+			backend: {tls: {}}, faults: [{rule: "waf", action: "reset", stage: "client_hello", draw: 0.5}]}).map(s => s.label + (s.lane === "t" ? " [" + s.detail + "]" : "")).join(" | ")`,
+			"TCP connect | ClientHello | Fault fired: waf [reset at client_hello] | TCP reset (RST) | Closed [↑ 0 B from client · ↓ 0 B to client]"},
 		{"alert name", `tlsgateView.alertName(48)`, "48 unknown_ca"},
 		{"short dump", `tlsgateView.hexdump("16030100")`, "0000  16 03 01 00" + strings.Repeat(" ", 3*12+1+1) + " |....|"},
 		{"no bytes", `tlsgateView.hexdump("")`, ""},
