@@ -20,6 +20,13 @@ import (
 // wrongly, never fail wrongly.
 const quietFor = 300 * time.Millisecond
 
+// heldTimeout is the handshake or idle timeout that ends a held
+// connection. The fault must have held something before it fires (the
+// server flight, the backend's answer); on a loaded machine a shorter
+// timeout can fire first, and then nothing is held and tlsgate's FIN is
+// right, which the test would read as a leak.
+const heldTimeout = 2 * time.Second
+
 // heldCase is a fault that holds the way to the client, and a client that
 // waits behind it until one of tlsgate's own timeouts ends the connection.
 type heldCase struct {
@@ -44,7 +51,7 @@ func heldCases(t *testing.T) []heldCase {
 	}
 	return []heldCase{
 		{name: "mtu, at the handshake timeout",
-			opts: Options{Mode: Terminate, Backend: echo, ClientSSL: &ClientSSL{}, HandshakeTimeout: 300 * time.Millisecond},
+			opts: Options{Mode: Terminate, Backend: echo, ClientSSL: &ClientSSL{}, HandshakeTimeout: heldTimeout},
 			rule: faults.Rule{Name: "tunnel-mtu-576", Action: faults.ActMTU, MTU: 576}, client: tlsClientWaits,
 			code: explain.CodeHandshakeTimeout},
 		{name: "blackhole stop, at the idle timeout",
@@ -52,7 +59,7 @@ func heldCases(t *testing.T) []heldCase {
 			rule: faults.Rule{Name: "drop-hello", Stage: faults.StageClientHello, Action: faults.ActBlackhole}, client: tlsClientWaits,
 			code: explain.CodeFaultInjected},
 		{name: "blackhole toward the client on a relay, at the idle timeout",
-			opts: Options{Mode: Plaintext, Backend: echo, IdleTimeout: 300 * time.Millisecond},
+			opts: Options{Mode: Plaintext, Backend: echo, IdleTimeout: heldTimeout},
 			rule: faults.Rule{Name: "drop-answers", Stage: faults.StageResponse, Action: faults.ActBlackhole, Direction: faults.S2C},
 			client: func(t *testing.T, addr string) *net.TCPConn {
 				c := dialGuarded(t, addr)
