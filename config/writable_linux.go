@@ -5,12 +5,20 @@ import (
 	"syscall"
 )
 
-// osWritable asks the kernel (access(2), W_OK) whether this process may
-// write path: for a directory, create files in it. Root passes, as its
-// open would.
+// atEAccess is AT_EACCESS: check with the effective user and group, as
+// open(2) does, not the real ones access(2) uses; they differ when tlsgate
+// runs setuid or was started through a capability-granting wrapper.
+const atEAccess = 0x200
+
+// osWritable asks the kernel (faccessat(2), W_OK, AT_EACCESS) whether this
+// process may write path: for a directory, create files in it. Root
+// passes, as its open would.
 func osWritable(path string) error {
-	if err := syscall.Access(path, 0x2); err != nil { // W_OK
+	if err := syscall.Faccessat(atFDCWD, path, 0x2, atEAccess); err != nil { // W_OK
 		return fmt.Errorf("access %s: %w", path, err)
 	}
 	return nil
 }
+
+// atFDCWD is AT_FDCWD: a relative path is taken from the working directory.
+const atFDCWD = -0x64
