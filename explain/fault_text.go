@@ -1,7 +1,6 @@
 package explain
 
 import (
-	"crypto/tls"
 	"math"
 	"slices"
 	"strconv"
@@ -309,13 +308,7 @@ func (f *facts) helloSize() string {
 	}
 	s := f.say("size", "{n}", strconv.Itoa(h.WireLen), "{records}", strconv.Itoa(max(h.Records, 1)))
 	if len(h.KeyShareGroups) > 0 {
-		names := make([]string, 0, len(h.KeyShareGroups))
-		for _, g := range h.KeyShareGroups {
-			if !IsGREASE(g) {
-				names = append(names, tls.CurveID(g).String())
-			}
-		}
-		s += f.say("size_shares", "{groups}", strings.Join(names, ", "))
+		s += f.say("size_shares", "{groups}", f.groupList(h.KeyShareGroups))
 	}
 	return s
 }
