@@ -124,7 +124,7 @@ func (b *Buffers) get(d, size int) []byte {
 // start and one wake-up fewer, which shows in the new-connection rate.
 func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs *Buffers) (Result, error) {
 	p := &pump{conns: [2]net.Conn{client, backend}, idle: idle, span: idle / windowsPerIdle}
-	p.head.b, p.upHead.b = p.downHead[:], p.upHeadBuf[:]
+	p.downHead.b, p.upHead.b = p.downBuf[:], p.upBuf[:]
 	now := time.Now()
 	for i := range p.flows {
 		p.flows[i].windowStart = now
@@ -144,7 +144,7 @@ func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs
 	backend.Close()
 
 	res := Result{Up: p.flows[up].n, Down: p.flows[down].n, UpErr: p.flows[up].err, DownErr: p.flows[down].err, ResetBy: p.resetBy,
-		DownHead: p.downHead, DownHeadLen: p.head.n, UpHead: p.upHeadBuf, UpHeadLen: p.upHead.n}
+		DownHead: p.downBuf, DownHeadLen: p.downHead.n, UpHead: p.upBuf, UpHeadLen: p.upHead.n}
 	return res, p.cause
 }
 
@@ -168,15 +168,15 @@ type pump struct {
 	cause   error  // first failure, returned by Pump
 	resetBy string // Result.ResetBy
 
-	// head keeps the backend's first bytes. Only the backend→client
-	// direction touches it, on Pump's own goroutine, which also builds
-	// the Result: it needs no lock.
-	head     headReader
-	downHead [HeadSize]byte
-	// upHead is head for the client→backend direction, touched only by
-	// its goroutine, which ends before Pump builds the Result.
-	upHead    headReader
-	upHeadBuf [UpHeadSize]byte
+	// downHead keeps the backend's first bytes in downBuf. Only the
+	// backend→client direction touches it, on Pump's own goroutine, which
+	// also builds the Result: it needs no lock.
+	downHead headReader
+	downBuf  [HeadSize]byte
+	// upHead is the same for the client→backend direction, touched only
+	// by its goroutine, which ends before Pump builds the Result.
+	upHead headReader
+	upBuf  [UpHeadSize]byte
 }
 
 // headReader passes reads through unchanged and copies the first len(b)
@@ -294,15 +294,15 @@ func (p *pump) window(d int, dst, src net.Conn, buf, warm []byte) (int64, error)
 		}
 	}
 	var r io.Reader = src
-	if d == down && !p.head.full() {
+	if d == down && !p.downHead.full() {
 		// A field of p: no allocation. Only the first window passes
 		// through it: the warm phase (splice starts after it) or one
 		// idle window. Without either, the window is the whole stream,
 		// copied through buf with the same reads and writes that src's
 		// own WriteTo would make; bounding it at the head instead would
 		// cost a write (and a TLS record) more.
-		p.head.r = src
-		r = &p.head
+		p.downHead.r = src
+		r = &p.downHead
 	} else if d == up && !p.upHead.full() {
 		p.upHead.r = src
 		r = &p.upHead
