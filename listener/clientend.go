@@ -3,14 +3,15 @@ package listener
 import (
 	"github.com/tlsgate/tlsgate/explain"
 	"github.com/tlsgate/tlsgate/sniff"
+	"github.com/tlsgate/tlsgate/upstream"
 )
 
-// helloTail is what the peek read past the ClientHello, at most
-// sniff.ClientAfterHello's worth: clients wait for the server's answer, so
+// helloTail is what the peek read past the ClientHello, at most as much as
+// a relay's up head keeps (both engines keep the same 16 bytes): clients wait for the server's answer, so
 // it is nearly always empty, but a relay's up head starts after the peeked
 // bytes, not after the hello.
 type helloTail struct {
-	b [16]byte
+	b [upstream.UpHeadSize]byte
 	n int
 }
 
@@ -35,7 +36,7 @@ func recordClientEnd(o *explain.Outcome, tail helloTail, upHead, downHead []byte
 	if o.Route != "passthrough" && o.Route != "bypass" || o.Hello == nil {
 		return
 	}
-	var buf [32]byte
+	var buf [2 * upstream.UpHeadSize]byte
 	n := copy(buf[:], tail.b[:tail.n])
 	if tail.n == len(tail.b) {
 		// The tail filled its array: what it dropped lies between it and
