@@ -1,13 +1,25 @@
 package explain
 
-// symChainWrongHost is faults.Symptom for chain = "wrong_host".
-const symChainWrongHost = "certificate rejected, wrong host: curl (60) SSL: no alternative certificate subject name matches target host name; Go x509: certificate is valid for …, not …; Chrome NET::ERR_CERT_COMMON_NAME_INVALID"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
-// chainQuietCases: a chain rule served a bad certificate and the client,
-// after a completed handshake, hung up without a byte (curl over TLS 1.3
-// checks the name only then, and sends no alert). That is the client
-// rejecting the certificate, not a working connection; a client that
-// went on to send a request accepted it.
+// Chain rules' faults.Symptom texts, as the listener records them.
+const (
+	symChainWrongHost = "certificate rejected, wrong host: curl (60) SSL: no alternative certificate subject name matches target host name; Go x509: certificate is valid for …, not …; Chrome NET::ERR_CERT_COMMON_NAME_INVALID"
+	symChainExpired   = "certificate rejected, expired: curl (60) SSL certificate problem: certificate has expired; Go x509: certificate has expired or is not yet valid: current time … is after …; Chrome NET::ERR_CERT_DATE_INVALID"
+	symSkewAhead      = "certificate rejected, per the chain (client-symptoms.md §4); validity shifted by -720h0m0s (clock skew): expect expired or not yet valid when the shift passes the window"
+)
+
+// chainQuietCases: a chain rule served a bad certificate (a bad chain, or
+// a good one with shifted dates) and the client, after a completed
+// handshake, hung up without a byte (curl over TLS 1.3 checks the name
+// only then, and sends no alert). That is the client rejecting the
+// certificate, not a working connection; a client that went on to send a
+// request accepted it. A client that hung up silently during the
+// handshake, once the certificate flight was out, rejected it too.
 func chainQuietCases() []diagCase {
 	wrongHost := chain(firing("wrong-host-leaf", "chain", "client_hello", "both", 0.2, symChainWrongHost), "wrong_host", 0)
 	quiet := fired(handshaken(), wrongHost)
@@ -21,9 +33,23 @@ func chainQuietCases() []diagCase {
 	// client's verdict.
 	backendReset := fired(handshaken(), wrongHost)
 	backendReset.Route, backendReset.End = "terminate", EndBackendReset
+
+	// A skew alone: the good chain, through a client clock 30 days ahead.
+	skew := chain(firing("clock-ahead", "chain", "client_hello", "both", 0.2, symSkewAhead), "", -720*time.Hour)
+	skewQuiet := fired(handshaken(), skew)
+	skewAccepted := fired(handshaken(), skew)
+	skewAccepted.BytesUp, skewAccepted.BytesDown = 78, 312
+	// Any other bad chain: curl's text is that chain's, not wrong_host's.
+	expired := chain(firing("expired-leaf", "chain", "client_hello", "both", 0.2, symChainExpired), "expired", 0)
+	expiredQuiet := fired(handshaken(), expired)
+	// During the handshake, after the certificate flight, without an alert.
+	expiredFlight := fired(failed(handshaken(), "EOF"), expired)
+	expiredFlight.ClientTLS.ServerFlightSent = true
+	skewFlightReset := fired(failed(handshaken(), "read tcp 192.168.20.230:443->192.168.99.86:32962: read: connection reset by peer"), skew)
+	skewFlightReset.ClientTLS.ServerFlightSent = true
 	return []diagCase{
 		{name: "fault_wrap_chain_wrong_host_quiet", o: quiet, code: CodeClientRejectedSilently,
-			saw: "curl `curl: (60) SSL: no alternative certificate subject name matches target host name 'lab.test'`",
+			saw: "curl prints `curl: (60) SSL: no alternative certificate subject name matches target host name 'lab.test'`",
 			contains: []string{"completed the handshake, then hung up without a request or an alert: it rejected the certificate fault rule wrong-host-leaf served (chain = \"wrong_host\")",
 				"62 (hostname mismatch)", "BIG-IP would log no SSL error", "tlsgate fault disable wrong-host-leaf",
 				"injected by rule wrong-host-leaf (chain at client_hello)"},
@@ -33,5 +59,81 @@ func chainQuietCases() []diagCase {
 		{name: "fault_wrap_chain_wrong_host_accepted", o: accepted, code: CodeOK, ok: true,
 			lines: []string{okDetailsLine()}},
 		{name: "fault_wrap_chain_wrong_host_backend_reset", o: backendReset, code: CodeBackendReset},
+		{name: "fault_wrap_chain_skew_quiet", o: skewQuiet, code: CodeClientRejectedSilently,
+			saw: "curl prints `curl: (60) SSL certificate problem: certificate has expired`",
+			contains: []string{"completed the handshake, then hung up without a request or an alert: it rejected the certificate fault rule clock-ahead served with its dates shifted by 720h0m0s (expired to the client)",
+				"whose clock is ahead by 720h0m0s", "BIG-IP would log no SSL error", "tlsgate fault disable clock-ahead"},
+			absent: []string{"no alternative certificate subject name", "01260013"}},
+		{name: "fault_wrap_chain_skew_accepted", o: skewAccepted, code: CodeOK, ok: true,
+			lines: []string{okDetailsLine()}},
+		{name: "fault_wrap_chain_expired_quiet", o: expiredQuiet, code: CodeClientRejectedSilently,
+			saw:      "curl prints `curl: (60) SSL certificate problem: certificate has expired`",
+			contains: []string{"it rejected the certificate fault rule expired-leaf served (chain = \"expired\")", "10 (certificate has expired)"},
+			absent:   []string{"no alternative certificate subject name matches target host name 'lab.test'"}},
+		{name: "fault_wrap_chain_expired_flight", o: expiredFlight, code: CodeClientRejectedSilently,
+			lines: []string{lineSummary},
+			saw:   "curl prints `curl: (60) SSL certificate problem: certificate has expired`",
+			contains: []string{"received tlsgate's certificate flight, then hung up (FIN) without an alert before finishing the handshake: it rejected the certificate fault rule expired-leaf served (chain = \"expired\")",
+				"10 (certificate has expired)", "tlsgate fault disable expired-leaf"},
+			absent: []string{"pinned public key", "bypass on listener"}},
+		{name: "fault_wrap_chain_skew_flight_reset", o: skewFlightReset, code: CodeClientRejectedSilently,
+			lines: []string{lineSummary},
+			saw:   "curl prints `curl: (60) SSL certificate problem: certificate has expired`",
+			contains: []string{"received tlsgate's certificate flight, then reset the connection (RST) without an alert before finishing the handshake: it rejected the certificate fault rule clock-ahead served with its dates shifted by 720h0m0s",
+				"whose clock is ahead by 720h0m0s"},
+			absent: []string{"pinned public key"}},
+	}
+}
+
+// TestChainQuietCurl: whichever chain a rule served, a client that hung
+// up on it without an alert is client_rejected_silently naming the rule,
+// and the client hint is what curl prints for that chain
+// (client-symptoms.md §4), not another chain's words.
+func TestChainQuietCurl(t *testing.T) {
+	tests := []struct {
+		chain string
+		skew  time.Duration
+		curl  string
+	}{
+		{"expired", 0, "`curl: (60) SSL certificate problem: certificate has expired`"},
+		{"not_yet_valid", 0, "`curl: (60) SSL certificate problem: certificate is not yet valid`"},
+		{"wrong_host", 0, "`curl: (60) SSL: no alternative certificate subject name matches target host name 'lab.test'`"},
+		{"self_signed", 0, "`curl: (60) SSL certificate problem: self-signed certificate`"},
+		{"untrusted_root", 0, "`curl: (60) SSL certificate problem: unable to get local issuer certificate`"},
+		{"untrusted_root_with_root", 0, "`curl: (60) SSL certificate problem: self-signed certificate in certificate chain`"},
+		{"incomplete_chain", 0, "`curl: (60) SSL certificate problem: unable to get local issuer certificate`"},
+		{"reversed_chain", 0, "`curl: (60) SSL certificate problem: unsuitable certificate purpose`"},
+		{"sha1", 0, "`curl: (60) SSL certificate problem: CA signature digest algorithm too weak`"},
+		{"weak_rsa", 0, "`curl: (60) SSL certificate problem: EE certificate key too weak`"},
+		{"wrong_eku", 0, "`curl: (60) SSL certificate problem: unsuitable certificate purpose`"},
+		{"ca_false_issuer", 0, "`curl: (60) SSL certificate problem: invalid CA certificate`"},
+		{"path_len", 0, "`curl: (60) SSL certificate problem: path length constraint exceeded`"},
+		{"huge_cert", 0, "`curl: (35) … excessive message size`"},
+		{"long_chain", 0, "curl accepts this chain"},
+		{"cn_only", 0, "curl accepts this chain"},
+		{"long_chain", -240 * time.Hour, "`curl: (60) SSL certificate problem: certificate has expired`"},
+		{"", 48 * time.Hour, "`curl: (60) SSL certificate problem: certificate is not yet valid`"},
+		{"", -720 * time.Hour, "`curl: (60) SSL certificate problem: certificate has expired`"},
+	}
+	for _, tt := range tests {
+		fr := chain(firing("bad-"+tt.chain, "chain", "client_hello", "both", 0.2, "certificate rejected"), tt.chain, tt.skew)
+		for _, during := range []bool{false, true} {
+			o := fired(handshaken(), fr)
+			if during {
+				o = fired(failed(handshaken(), "EOF"), fr)
+				o.ClientTLS.ServerFlightSent = true
+			}
+			d := Diagnose(o)
+			if d.Code != CodeClientRejectedSilently || !strings.Contains(d.Summary, "it rejected the certificate fault rule bad-"+tt.chain+" served") {
+				t.Errorf("chain %q skew %s (during handshake %v): code %q, summary %q; want client_rejected_silently naming the rule",
+					tt.chain, tt.skew, during, d.Code, d.Summary)
+			}
+			if !strings.Contains(d.ClientSaw, tt.curl) {
+				t.Errorf("chain %q skew %s (during handshake %v): client saw %q, want %q", tt.chain, tt.skew, during, d.ClientSaw, tt.curl)
+			}
+			if tt.chain != "wrong_host" && strings.Contains(d.ClientSaw, "no alternative certificate subject name") {
+				t.Errorf("chain %q: client saw names wrong_host's error: %q", tt.chain, d.ClientSaw)
+			}
+		}
 	}
 }

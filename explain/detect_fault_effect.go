@@ -2,6 +2,7 @@ package explain
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -111,6 +112,10 @@ func (f *facts) effectPlaceholder(name string) (string, bool) {
 			return v, true
 		}
 		return f.say("chain_verify_other"), true
+	case "chain_curl":
+		return f.chainCurl(fr), true
+	case "silent_end":
+		return f.silentEnd(), true
 	case "skew":
 		return absDuration(fr.Skew).String(), true
 	case "clock_state", "clock_dir", "clock_saw":
@@ -128,6 +133,48 @@ func (f *facts) effectPlaceholder(name string) (string, bool) {
 		return f.say(key[0]), true
 	}
 	return f.helloAlertPlaceholder(name)
+}
+
+// chainCurl is what curl (OpenSSL 3) prints for the chain fr served
+// (client-symptoms.md §4): exit 60 with OpenSSL's verify text for most,
+// the name check curl makes itself for wrong_host, and what it does with
+// the chains it accepts or cannot read. A skew may move any chain's dates
+// past the client's clock, which curl then reports first.
+func (f *facts) chainCurl(fr FaultFiring) string {
+	var s string
+	switch fr.Chain {
+	case "wrong_host":
+		host, _ := f.placeholder("sni_or_host")
+		s = f.say("curl_wrong_host", "{host}", host)
+	case "huge_cert":
+		s = f.say("curl_huge_cert")
+	case "long_chain", "cn_only", "":
+		s = f.say("curl_accepts")
+	default:
+		v, ok := openSSLVerify()[fr.Chain]
+		if !ok {
+			return f.say("curl_chain_other")
+		}
+		_, text, _ := strings.Cut(v, " (")
+		s = f.say("curl_verify", "{text}", strings.TrimSuffix(text, ")"))
+	}
+	if fr.Chain != "" && fr.Skew != 0 {
+		s += f.say("curl_skew", "{skew}", absDuration(fr.Skew).String())
+	}
+	return s
+}
+
+// silentEnd words how a client that sent no alert left: after a completed
+// handshake, or during it, with a FIN or a reset, once tlsgate's
+// certificate flight was out.
+func (f *facts) silentEnd() string {
+	switch {
+	case f.o.ClientTLS.Done:
+		return f.say("silent_done")
+	case classifyErr(f.o.ClientTLS.Err) == errReset:
+		return f.say("silent_flight_rst")
+	}
+	return f.say("silent_flight_fin")
 }
 
 func absDuration(d time.Duration) time.Duration {

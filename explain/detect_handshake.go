@@ -307,22 +307,24 @@ func ruleRelayReset(f *facts) (verdict, bool) {
 	return verdict{}, false
 }
 
-// ruleChainRejectedAfterHandshake: a chain rule served a bad certificate,
-// the handshake completed, and the client left without a byte of
-// application data. That is a client checking the certificate after the
-// handshake and hanging up on it without an alert (curl checks the host
-// name only then, and closes with close_notify or a plain FIN), not a
-// connection that worked. A backend's reset, the idle timer and tlsgate's
-// shutdown are explained by their own rules first.
+// ruleChainRejectedAfterHandshake: a chain rule served a bad certificate
+// (a bad chain, or a good one whose dates it shifted), the handshake
+// completed, and the client left without a byte of application data. That
+// is a client checking the certificate after the handshake and hanging up
+// on it without an alert (curl checks the host name only then, and closes
+// with close_notify or a plain FIN), not a connection that worked. A
+// backend's reset, the idle timer and tlsgate's shutdown are explained by
+// their own rules first.
 func ruleChainRejectedAfterHandshake(f *facts) (verdict, bool) {
 	o := f.o
 	if o.Route != "terminate" && o.Route != "inspect" || !o.ClientTLS.Done || o.FaultApplied != "" {
 		return verdict{}, false
 	}
-	if o.BytesUp != 0 || len(o.HTTP1) != 0 || o.End == EndBackendReset || f.chainEffect() != "chain_fault" {
+	effect := f.chainEffect()
+	if o.BytesUp != 0 || len(o.HTTP1) != 0 || o.End == EndBackendReset || effect == "" {
 		return verdict{}, false
 	}
-	return verdict{code: CodeClientRejectedSilently, variant: "chain_fault"}, true
+	return verdict{code: CodeClientRejectedSilently, variant: effect}, true
 }
 
 // ruleQuietAfterHandshake catches a client that completed the handshake and

@@ -45,10 +45,19 @@ func ruleRejectedSilently(f *facts) (verdict, bool) {
 	if !f.legFailed() || !l.ServerFlightSent || f.alert >= 0 || f.flightDamaged() {
 		return verdict{}, false
 	}
+	// A chain rule's certificate is the one it refused: the rule, not
+	// pinning or the lab CA, is the story.
+	effect := f.chainEffect()
 	switch classifyErr(l.Err) {
 	case errEOF:
+		if effect != "" {
+			return verdict{code: CodeClientRejectedSilently, variant: effect + "_flight"}, true
+		}
 		return verdict{code: CodeClientRejectedSilently}, true
 	case errReset:
+		if effect != "" {
+			return verdict{code: CodeClientRejectedSilently, variant: effect + "_flight"}, true
+		}
 		return verdict{code: CodeClientRejectedSilently, variant: "reset"}, true
 	}
 	return verdict{}, false

@@ -8,6 +8,14 @@ func effectKnowledge() map[string]entry {
 	chainCheck := "See what was served: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null` reports verify error {chain_verify} for this chain: the expected result of rule {effect_rule}, whether or not the client trusts the lab CA."
 	clockCheck := "Compare the client's clock with the certificate's dates: `date -u` on the client, and `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`; in the real case fix the client's clock (NTP), not the certificate."
 	clockOthers := "When a few clients report '{clock_state}' while everyone else connects, suspect their clocks first."
+	verboseCheck := "Run the client verbosely (`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`): after the handshake lines it prints its own reason."
+	const (
+		chainSilentSummary = "client {client} {silent_end}: it rejected the certificate fault rule {effect_rule} served (chain = \"{chain_name}\")"
+		clockSilentSummary = "client {client} {silent_end}: it rejected the certificate fault rule {effect_rule} served with its dates shifted by {skew} ({clock_state} to the client)"
+		chainSilentSaw     = "For this chain (client-symptoms.md §4) curl prints {chain_curl}; what rule {effect_rule} expects of clients: {effect_symptom}"
+		silentDoneCause    = "The TLS handshake completed, and the client closed (close_notify or a plain FIN, no alert) before sending a byte of application data. That is how a client that checks the certificate after the handshake rejects it: curl (OpenSSL) compares the host name only once the handshake is done, then hangs up. (A client that only tests the handshake, such as `openssl s_client </dev/null` or a TLS monitor, closes the same way without judging the certificate.)"
+		silentFlightCause  = "tlsgate had sent its handshake flight with the certificate, and the client hung up without any TLS alert before finishing the handshake. That is how a client that rejects a certificate without saying why does it (apps that pin keys, some stacks on an untrusted issuer)."
+	)
 	return map[string]entry{
 		CodeClientAlert + "/chain_fault": {
 			cause:  "The client refused the certificate with alert {alert}, which is what fault rule {effect_rule} set out to cause: instead of tlsgate's lab-CA chain it served a deliberately bad one (chain = \"{chain_name}\"), which OpenSSL clients report as verify error {chain_verify}. The client's trust store is not the question: trusting the lab CA does not make this chain valid, and adding anything to the client would hide the fault being practised.",
@@ -30,13 +38,35 @@ func effectKnowledge() map[string]entry {
 		// The handshake worked, so BIG-IP's side logs no SSL error: the
 		// client rejected the certificate after it.
 		CodeClientRejectedSilently + "/chain_fault": {group: groupNoError,
-			summary: "client {client} completed the handshake, then hung up without a request or an alert: it rejected the certificate fault rule {effect_rule} served (chain = \"{chain_name}\")",
-			cause:   "The TLS handshake completed, and the client closed (close_notify or a plain FIN, no alert) before sending a byte of application data. That is how a client that checks the certificate after the handshake rejects it: curl (OpenSSL) compares the host name only once the handshake is done, then hangs up. The certificate was bad on purpose: fault rule {effect_rule} served chain = \"{chain_name}\" instead of tlsgate's lab-CA chain, which OpenSSL clients report as verify error {chain_verify}. The client's trust store is not the question: trusting the lab CA does not make this chain valid. BIG-IP would log no SSL error for it, since its side of the handshake worked.",
-			checks: []string{chainCheck,
-				"Run the client verbosely (`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`): after the handshake lines it prints its own reason.",
-				fixRule},
-			clientSaw: "curl `curl: (60) SSL: no alternative certificate subject name matches target host name '{sni_or_host}'` when the name is what it refused (it checks the name after the handshake and sends no alert, client-symptoms.md §4); what rule {effect_rule} expects of clients: {effect_symptom}",
+			summary:   chainSilentSummary,
+			cause:     silentDoneCause + " The certificate was bad on purpose: fault rule {effect_rule} served chain = \"{chain_name}\" instead of tlsgate's lab-CA chain, which OpenSSL clients report as verify error {chain_verify}. The client's trust store is not the question: trusting the lab CA does not make this chain valid. BIG-IP would log no SSL error for it, since its side of the handshake worked.",
+			checks:    []string{chainCheck, verboseCheck, fixRule},
+			clientSaw: chainSilentSaw,
 			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
+		},
+		CodeClientRejectedSilently + "/clock_fault": {group: groupNoError,
+			summary:   clockSilentSummary,
+			cause:     silentDoneCause + " Fault rule {effect_rule} made the certificate so: it minted a good lab-CA certificate with its validity window shifted by {skew}, which is byte for byte what a client whose clock is {clock_dir} by {skew} sees; to it the certificate is {clock_state}. In the real case the certificate is fine and the fix is the client's clock. BIG-IP would log no SSL error for it, since its side of the handshake worked.",
+			checks:    []string{clockCheck, clockOthers, verboseCheck, fixRule},
+			clientSaw: "{clock_saw}",
+			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
+		},
+		// The client left during the handshake, once tlsgate's certificate
+		// flight was out: BIG-IP logs the failed handshake, as for any
+		// client that hangs up on a certificate (the code's group).
+		CodeClientRejectedSilently + "/chain_fault_flight": {
+			summary:   chainSilentSummary,
+			cause:     silentFlightCause + " The certificate was bad on purpose: fault rule {effect_rule} served chain = \"{chain_name}\" instead of tlsgate's lab-CA chain, which OpenSSL clients report as verify error {chain_verify}. The client's trust store is not the question: trusting the lab CA does not make this chain valid.",
+			checks:    []string{chainCheck, verboseCheck, fixRule},
+			clientSaw: chainSilentSaw,
+			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},
+		},
+		CodeClientRejectedSilently + "/clock_fault_flight": {
+			summary:   clockSilentSummary,
+			cause:     silentFlightCause + " Fault rule {effect_rule} made the certificate so: it minted a good lab-CA certificate with its validity window shifted by {skew}, which is byte for byte what a client whose clock is {clock_dir} by {skew} sees; to it the certificate is {clock_state}. In the real case the certificate is fine and the fix is the client's clock.",
+			checks:    []string{clockCheck, clockOthers, verboseCheck, fixRule},
+			clientSaw: "{clock_saw}",
+			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeClientClosedEarly + "/flight_cut": {
 			summary: "fault rule {effect_rule} cut tlsgate's handshake flight to {client} short, and the connection closed before the handshake completed",

@@ -6,14 +6,39 @@ func effectKnowledgeJA() map[string]entry {
 	chainCheck := "返したものを確認する: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null` はこのチェーンに verify error {chain_verify} を出す。クライアントがラボ CA を信頼していてもいなくても、ルール {effect_rule} の想定どおりの結果である。"
 	clockCheck := "クライアントの時計と証明書の日付を比べる: クライアントで `date -u`、そして `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`。実際のケースでは、直すのは証明書ではなくクライアントの時計（NTP）。"
 	clockOthers := "ほかのクライアントはつながるのに一部だけが「{clock_state}」と言うなら、まずそのクライアントの時計を疑う。"
+	verboseCheck := "クライアントを詳細表示で動かす（`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`）。ハンドシェイクの行の後に、クライアント自身の理由が出る。"
+	const (
+		chainSilentSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} が返した証明書（chain = \"{chain_name}\"）を拒否した"
+		clockSilentSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} が日付を {skew} ずらして返した証明書（クライアントには{clock_state}）を拒否した"
+		chainSilentSaw     = "このチェーンに対して（client-symptoms.md §4）curl は {chain_curl} を表示する。ルール {effect_rule} がクライアントに想定する症状: {effect_symptom}"
+		silentDoneCause    = "TLS ハンドシェイクは完了したが、クライアントはアプリケーションデータを 1 バイトも送らずに接続を閉じた（close_notify かただの FIN で、アラートはなし）。ハンドシェイクの後で証明書を確かめるクライアントは、こうやって拒否する。curl（OpenSSL）はホスト名をハンドシェイクが終わってから照合し、合わなければ切断する。（ハンドシェイクだけを試すクライアント、たとえば `openssl s_client </dev/null` や TLS の監視も、証明書を判断せずに同じように閉じる。）"
+		silentFlightCause  = "tlsgate は証明書を含むハンドシェイクフライトを送っていたが、クライアントはハンドシェイクを終える前に TLS アラートを送らずに切断した。理由を言わずに証明書を拒否するクライアント（鍵をピン留めしたアプリ、発行元を信頼しない一部のスタック）はこうする。"
+		clockMade          = "そうさせたのはフォールトルール {effect_rule} で、ラボ CA の正しい証明書を、有効期間を {skew} ずらして発行した。これは時計が {skew} {clock_dir}クライアントが見るものとバイト単位で同じで、そのクライアントには証明書が{clock_state}に見える。実際のケースでは証明書に問題はなく、直すべきはクライアントの時計。"
+	)
 	return map[string]entry{
 		CodeClientRejectedSilently + "/chain_fault": {
-			summary: "クライアント {client} はハンドシェイクを終えた後、リクエストもアラートも送らずに切断した。フォールトルール {effect_rule} が返した証明書（chain = \"{chain_name}\"）を拒否した",
-			cause:   "TLS ハンドシェイクは完了したが、クライアントはアプリケーションデータを 1 バイトも送らずに接続を閉じた（close_notify かただの FIN で、アラートはなし）。ハンドシェイクの後で証明書を確かめるクライアントは、こうやって拒否する。curl（OpenSSL）はホスト名をハンドシェイクが終わってから照合し、合わなければ切断する。証明書はわざと不正にしたもの: フォールトルール {effect_rule} が tlsgate のラボ CA のチェーンの代わりに chain = \"{chain_name}\" を返し、OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならない。BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
-			checks: []string{chainCheck,
-				"クライアントを詳細表示で動かす（`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`）。ハンドシェイクの行の後に、クライアント自身の理由が出る。",
-				fixRule},
-			clientSaw: "拒否したのが名前なら curl は `curl: (60) SSL: no alternative certificate subject name matches target host name '{sni_or_host}'`（名前の照合はハンドシェイクの後で、アラートは送らない。client-symptoms.md §4）。ルール {effect_rule} がクライアントに想定する症状: {effect_symptom}",
+			summary:   chainSilentSummary,
+			cause:     silentDoneCause + "証明書はわざと不正にしたもの: フォールトルール {effect_rule} が tlsgate のラボ CA のチェーンの代わりに chain = \"{chain_name}\" を返し、OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならない。BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
+			checks:    []string{chainCheck, verboseCheck, fixRule},
+			clientSaw: chainSilentSaw,
+		},
+		CodeClientRejectedSilently + "/clock_fault": {
+			summary:   clockSilentSummary,
+			cause:     silentDoneCause + clockMade + "BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
+			checks:    []string{clockCheck, clockOthers, verboseCheck, fixRule},
+			clientSaw: "{clock_saw}",
+		},
+		CodeClientRejectedSilently + "/chain_fault_flight": {
+			summary:   chainSilentSummary,
+			cause:     silentFlightCause + "証明書はわざと不正にしたもの: フォールトルール {effect_rule} が tlsgate のラボ CA のチェーンの代わりに chain = \"{chain_name}\" を返し、OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならない。",
+			checks:    []string{chainCheck, verboseCheck, fixRule},
+			clientSaw: chainSilentSaw,
+		},
+		CodeClientRejectedSilently + "/clock_fault_flight": {
+			summary:   clockSilentSummary,
+			cause:     silentFlightCause + clockMade,
+			checks:    []string{clockCheck, clockOthers, verboseCheck, fixRule},
+			clientSaw: "{clock_saw}",
 		},
 		CodeClientAlert + "/chain_fault": {
 			cause:  "クライアントはアラート {alert} で証明書を拒否した。これはフォールトルール {effect_rule} が狙ったとおりの結果で、tlsgate のラボ CA のチェーンの代わりに、わざと不正なチェーン（chain = \"{chain_name}\"）を返した。OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならず、クライアントに何かを足せば練習中のフォールトが見えなくなる。",

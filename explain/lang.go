@@ -225,6 +225,16 @@ func phrasesEN() map[string]string {
 		"clock_saw_expired":  "curl prints `curl: (60) SSL certificate problem: certificate has expired`, openssl s_client `verify error:num=10:certificate has expired`, Go `x509: certificate has expired or is not yet valid: current time … is after …`, Chrome NET::ERR_CERT_DATE_INVALID (or its \"Your clock is ahead\" page).",
 		"clock_saw_not_yet":  "curl prints `curl: (60) SSL certificate problem: certificate is not yet valid`, openssl s_client `verify error:num=9:certificate is not yet valid`, Go `x509: certificate has expired or is not yet valid: current time … is before …`, Chrome NET::ERR_CERT_DATE_INVALID (or its \"Your clock is behind\" page).",
 
+		"curl_wrong_host":   "`curl: (60) SSL: no alternative certificate subject name matches target host name '{host}'` (curl checks the name itself, after the handshake, and sends no alert)",
+		"curl_verify":       "`curl: (60) SSL certificate problem: {text}` (curl refuses this chain during the handshake, with an alert; the client here sent none)",
+		"curl_huge_cert":    "`curl: (35) … excessive message size` (OpenSSL cannot read a certificate list this large, and curl fails during the handshake)",
+		"curl_accepts":      "nothing: curl accepts this chain at its defaults and sends its request",
+		"curl_chain_other":  "the verify error its kind causes (curl exit 60)",
+		"curl_skew":         ", or, when the {skew} shift moved the dates past the client's clock, `curl: (60) SSL certificate problem: certificate has expired` (or `certificate is not yet valid`)",
+		"silent_done":       "completed the handshake, then hung up without a request or an alert",
+		"silent_flight_fin": "received tlsgate's certificate flight, then hung up (FIN) without an alert before finishing the handshake",
+		"silent_flight_rst": "received tlsgate's certificate flight, then reset the connection (RST) without an alert before finishing the handshake",
+
 		"size_unknown": "of unknown size",
 		"size":         "{n} bytes in {records} record(s)",
 		"size_shares":  ", key shares {groups}",

@@ -111,6 +111,16 @@ func phrasesJA() map[string]string {
 		"clock_saw_expired":  "curl は `curl: (60) SSL certificate problem: certificate has expired`、openssl s_client は `verify error:num=10:certificate has expired`、Go は `x509: certificate has expired or is not yet valid: current time … is after …`、Chrome は NET::ERR_CERT_DATE_INVALID（または「時計が進んでいます」のページ）を表示する。",
 		"clock_saw_not_yet":  "curl は `curl: (60) SSL certificate problem: certificate is not yet valid`、openssl s_client は `verify error:num=9:certificate is not yet valid`、Go は `x509: certificate has expired or is not yet valid: current time … is before …`、Chrome は NET::ERR_CERT_DATE_INVALID（または「時計が遅れています」のページ）を表示する。",
 
+		"curl_wrong_host":   "`curl: (60) SSL: no alternative certificate subject name matches target host name '{host}'`（curl は名前をハンドシェイクの後で自分で照合し、アラートは送らない）",
+		"curl_verify":       "`curl: (60) SSL certificate problem: {text}`（curl はこのチェーンをハンドシェイク中にアラート付きで拒否する。今回のクライアントはアラートを送っていない）",
+		"curl_huge_cert":    "`curl: (35) … excessive message size`（OpenSSL はこれほど大きな証明書リストを読めず、curl はハンドシェイク中に失敗する）",
+		"curl_accepts":      "何も出ない: curl は既定の設定でこのチェーンを受け入れ、リクエストを送る",
+		"curl_chain_other":  "その種類のチェーンが起こす検証エラー（curl の終了コード 60）",
+		"curl_skew":         "。{skew} のずれで日付がクライアントの時計を越えていれば `curl: (60) SSL certificate problem: certificate has expired`（または `certificate is not yet valid`）",
+		"silent_done":       "ハンドシェイクを終えた後、リクエストもアラートも送らずに切断した",
+		"silent_flight_fin": "tlsgate の証明書フライトを受け取った後、ハンドシェイクを終える前にアラートなしで切断した（FIN）",
+		"silent_flight_rst": "tlsgate の証明書フライトを受け取った後、ハンドシェイクを終える前にアラートなしで接続をリセットした（RST）",
+
 		"size_unknown": "サイズ不明",
 		"size":         "{records} レコードで {n} バイト",
 		"size_shares":  "、key share は {groups}",

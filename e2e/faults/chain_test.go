@@ -32,6 +32,7 @@ func TestChains(t *testing.T) {
 		{name: "expired", symptom: "certificate rejected", rule: chainRule("expired", ""), checks: []check{
 			certProblem("certificate has expired"), goFails("x509: certificate has expired or is not yet valid", nil),
 			sslFails("certificate has expired"), pyFails("certificate has expired"),
+			withEvent(sslQuiet("certificate has expired"), rejectedQuietly("expired", "curl: (60) SSL certificate problem: certificate has expired")),
 		}},
 		{name: "not_yet_valid", symptom: "certificate rejected", rule: chainRule("not_yet_valid", ""), checks: []check{
 			certProblem("certificate is not yet valid"), goFails("x509: certificate has expired or is not yet valid", nil),
@@ -96,15 +97,22 @@ func TestChains(t *testing.T) {
 		}},
 		// A skew alone: the normal leaf, seen through a client clock 30
 		// days ahead (expired) or two days behind (not yet valid).
+		// curl refuses the dates during the handshake, with an alert; a
+		// client that only handshakes and hangs up without one (s_client
+		// without -verify_return_error) rejected the shifted certificate
+		// too, and is no working connection.
 		{name: "skew_alone_past", symptom: "certificate rejected", rule: chainRule("", "-720h"), checks: []check{
-			certProblem("certificate has expired"), goFails("x509: certificate has expired or is not yet valid", nil),
+			withEvent(certProblem("certificate has expired"), clockAlert),
+			goFails("x509: certificate has expired or is not yet valid", nil),
 			pyFails("certificate has expired"),
+			withEvent(sslQuiet("certificate has expired"), rejectedQuietly("skew_alone_past", "curl: (60) SSL certificate problem: certificate has expired")),
 		}},
 		{name: "skew_alone_future", symptom: "certificate rejected", rule: chainRule("", "48h"), checks: []check{
 			certProblem("certificate is not yet valid"), goFails("x509: certificate has expired or is not yet valid", nil),
 		}},
 		{name: "skew_expires_long_chain", symptom: "certificate rejected", rule: chainRule("long_chain", "-240h"), checks: []check{
 			certProblem("certificate has expired"), goFails("x509: certificate has expired or is not yet valid", nil),
+			withEvent(sslQuiet("certificate has expired"), rejectedQuietly("skew_expires_long_chain", "curl: (60) SSL certificate problem: certificate has expired")),
 		}},
 	})
 }
@@ -120,6 +128,44 @@ func rejectedAfterHandshake(t *testing.T, e *connEvent) {
 		len(e.BigIP) != 0 || !e.ClientTLS.Done {
 		t.Errorf("diagnosis %q ok %v, summary %q, client saw %q, BIG-IP %q; want client_rejected_silently naming rule wrong_host, curl's (60), no BIG-IP line: %s",
 			e.Diagnosis, e.OK, e.Summary, e.ClientSaw, e.BigIP, e)
+	}
+}
+
+// sslQuiet runs s_client without -verify_return_error: it reports the
+// verify error, completes the handshake and, its stdin empty, hangs up
+// without a request or an alert.
+func sslQuiet(verify string) check {
+	return check{run: func(t *testing.T, x *env) string {
+		r := runOpenSSL(t, clientTimeout, x.addr(), "-servername", labHost, "-CAfile", x.caFile)
+		if r.killed || !strings.Contains(r.out, "Verify return code") || !strings.Contains(r.out, verify) {
+			t.Errorf("openssl s_client (killed %v, exit %d): want a completed handshake reporting %q:\n%s", r.killed, r.exit, verify, r.out)
+		}
+		return ""
+	}}
+}
+
+// rejectedQuietly checks the event of a client that completed the
+// handshake with rule's certificate and hung up without a byte or an
+// alert: client_rejected_silently naming the rule, with what curl prints
+// for that certificate (not another chain's words), and no BIG-IP line.
+func rejectedQuietly(rule, curl string) func(t *testing.T, e *connEvent) {
+	return func(t *testing.T, e *connEvent) {
+		t.Helper()
+		if e.Diagnosis != "client_rejected_silently" || e.OK || !strings.Contains(e.Summary, "it rejected the certificate fault rule "+rule+" served") ||
+			!strings.Contains(e.ClientSaw, curl) || strings.Contains(e.ClientSaw, "no alternative certificate subject name") ||
+			len(e.BigIP) != 0 || !e.ClientTLS.Done {
+			t.Errorf("diagnosis %q ok %v, summary %q, client saw %q, BIG-IP %q; want client_rejected_silently naming rule %s, %q, no BIG-IP line: %s",
+				e.Diagnosis, e.OK, e.Summary, e.ClientSaw, e.BigIP, rule, curl, e)
+		}
+	}
+}
+
+// clockAlert checks the event of curl refusing a certificate whose dates a
+// skew shifted: its alert during the handshake, explained as the clock.
+func clockAlert(t *testing.T, e *connEvent) {
+	t.Helper()
+	if e.Diagnosis != "client_alert" || !strings.Contains(e.Cause, "shifted by") || !strings.Contains(e.ClientSaw, "curl: (60) SSL certificate problem: certificate has expired") {
+		t.Errorf("diagnosis %q, cause %q, client saw %q; want client_alert explained by the shifted clock: %s", e.Diagnosis, e.Cause, e.ClientSaw, e)
 	}
 }
 
