@@ -54,6 +54,11 @@ func (f faultObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 		enc.AddFloat64("probability", f.Probability)
 	}
 	enc.AddString("symptom", f.Symptom)
+	if f.Acted != "" {
+		// Where the rule acted when it ended, cut or stalled the
+		// connection: the live view orders its timeline by it.
+		enc.AddString("acted", f.Acted)
+	}
 	return nil
 }
 
@@ -74,6 +79,9 @@ func faultLines(o *explain.Outcome, lang string) []string {
 			line += fmt.Sprintf(l.firingAtDraw, f.Action, f.Stage, explain.DrawText(f.Draw))
 		case f.Action != "":
 			line += fmt.Sprintf(l.firingAt, f.Action, f.Stage)
+		}
+		if f.Acted != "" && f.Acted != f.Stage {
+			line += fmt.Sprintf(l.actedAt, f.Acted)
 		}
 		if f.Symptom != "" {
 			line += l.shouldSee + f.Symptom

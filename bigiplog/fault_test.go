@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.uber.org/zap/zapcore"
+
 	"github.com/tlsgate/tlsgate/explain"
 )
 
@@ -161,5 +163,45 @@ func TestFiringsFromNames(t *testing.T) {
 	}
 	if n := len(faultLines(&explain.Outcome{}, explain.LangEN)); n != 0 {
 		t.Errorf("%d fault lines for a connection without faults", n)
+	}
+}
+
+// TestFaultActed: a rule that acted elsewhere than its stage (an MTU rule
+// of server_flight whose stall hit the response) says so in its line and
+// in the event, which the live view orders its timeline by; one that
+// acted at its own stage, or did not end the connection, says nothing
+// more.
+func TestFaultActed(t *testing.T) {
+	o := &explain.Outcome{ID: 4, Faults: []string{"pmtu", "waf", "slow"},
+		FaultFirings: []explain.FaultFiring{
+			{Rule: "pmtu", Action: "mtu", Stage: "server_flight", Acted: "response", Symptom: "timeout (PMTUD black hole) after the handshake"},
+			{Rule: "waf", Action: "reset", Stage: "request", Acted: "request"},
+			{Rule: "slow", Action: "latency", Stage: "accept"},
+		}}
+	got := faultLines(o, explain.LangEN)
+	want := []string{
+		"[conn 4 fault] rule pmtu fired: mtu at server_flight, acted at response; the client should see: timeout (PMTUD black hole) after the handshake",
+		"[conn 4 fault] rule waf fired: reset at request",
+		"[conn 4 fault] rule slow fired: latency at accept",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("faultLines =\n%q\nwant\n%q", got, want)
+	}
+	if ja := faultLines(o, explain.LangJA); !strings.Contains(ja[0], "response 段階") {
+		t.Errorf("Japanese line %q does not say where the rule acted", ja[0])
+	}
+	var objs []map[string]any
+	for _, f := range o.FaultFirings {
+		enc := zapcore.NewMapObjectEncoder()
+		if err := faultObject(f).MarshalLogObject(enc); err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, enc.Fields)
+	}
+	if objs[0]["acted"] != "response" || objs[1]["acted"] != "request" {
+		t.Errorf("acted = %v, %v; want response and request", objs[0]["acted"], objs[1]["acted"])
+	}
+	if _, ok := objs[2]["acted"]; ok {
+		t.Errorf("a firing that ended nothing has acted = %v", objs[2]["acted"])
 	}
 }

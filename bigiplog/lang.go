@@ -12,6 +12,9 @@ import (
 type labels struct {
 	summary, cause, check, clientSaw, evidence, warning string
 	ruleFired, firingAt, firingAtDraw, shouldSee        string
+	// actedAt says where a rule armed at one stage acted (an MTU rule of
+	// server_flight that stalled the response).
+	actedAt string
 }
 
 // labelsFor returns the labels of lang ("ja", else English).
@@ -21,12 +24,14 @@ func labelsFor(lang string) labels {
 			summary: "概要: ", cause: "原因: ", check: "確認 %d: ", clientSaw: "クライアント側の症状: ",
 			evidence: "根拠 %s: ", warning: "警告: ",
 			ruleFired: "ルール %s が発動", firingAt: ": %s（%s 段階）", firingAtDraw: ": %s（%s 段階、draw %s）", shouldSee: "。クライアント側で想定される症状: ",
+			actedAt: "（実際に効いたのは %s 段階）",
 		}
 	}
 	return labels{
 		summary: "summary: ", cause: "cause: ", check: "check %d: ", clientSaw: "client saw: ",
 		evidence: "evidence %s: ", warning: "warning: ",
 		ruleFired: "rule %s fired", firingAt: ": %s at %s", firingAtDraw: ": %s at %s (draw %s)", shouldSee: "; the client should see: ",
+		actedAt: ", acted at %s",
 	}
 }
 

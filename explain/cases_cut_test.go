@@ -21,8 +21,9 @@ func cutCases() []diagCase {
 	idleRST := cut(handshaken(), "idle_timeout", then(firing("nat-expiry", "idle_timeout", "idle", "both", 0.4, symIdleRST), "rst"), 160, 312)
 	// The MTU stall after a handshake that fit: 205 bytes of the response
 	// (its headers) reached the client whole.
-	mtuData := cut(handshaken(), "mtu", firing("pmtu", "mtu", "server_flight", "s2c", 0.5, symMTU), 81, 205)
-	// On a passthrough listener nothing says where the stall fell.
+	mtuData := cut(handshaken(), "mtu", acted(firing("pmtu", "mtu", "server_flight", "s2c", 0.5, symMTUData), "response"), 81, 205)
+	// On a passthrough listener nothing says where the stall fell: the
+	// listener records no stage and keeps the planned symptom.
 	mtuPass := cut(base("passthrough"), "mtu", firing("pmtu", "mtu", "server_flight", "s2c", 0.5, symMTU), 517, 981)
 	withHello(mtuPass, modernHello()).ClientTLS.Attempted = false
 	truncPass := cut(base("passthrough"), "truncate", then(firing("cut-pass", "truncate", "server_flight", "s2c", 0.6, symEOFFlightPass), "fin"), 517, 60)
@@ -42,7 +43,7 @@ func cutCases() []diagCase {
 			contains: []string{"injected by rule nat-expiry: state expired after a quiet spell (idle_timeout) while the connection was idle", "the client got a reset (RST)", "IdleConnTimeout"}},
 		{name: "fault_cut_mtu_after_handshake", o: mtuData, code: CodeFaultInjected,
 			saw: "with N out of M bytes received",
-			contains: []string{"injected by rule pmtu: full-size segments lost (PMTUD black hole) after the TLS handshake",
+			contains: []string{"injected by rule pmtu: full-size segments lost (PMTUD black hole) at the response",
 				"the client got only 205 bytes of decrypted data", "ping -M do -s 1472 192.168.20.230"}},
 		{name: "fault_cut_mtu_passthrough", o: mtuPass, code: CodeFaultInjected, saw: symMTU,
 			contains: []string{"full-size segments lost (PMTUD black hole) after ClientHello", "The client got 981 bytes, then nothing"}},

@@ -24,7 +24,7 @@ const (
 	symLarge       = "connection reset during the handshake: curl (35) Recv failure: Connection reset by peer; openssl s_client write:errno=104; Go read: connection reset by peer; Chrome ERR_CONNECTION_RESET; only for clients whose ClientHello spans segments (post-quantum key shares: Go ≥1.24, Chrome ≥124)"
 	symVersion     = "tls alert 70 protocol_version when the client's versions miss the range: curl (35) tlsv1 alert protocol version (a TLS 1.0-only server gives legacy sigalg disallowed or unsupported); Go remote error: tls: protocol version not supported; Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"
 	symCipher      = "tls alert 40 handshake_failure when no offered suite is allowed: curl (35) sslv3 alert handshake failure; Go remote error: tls: handshake failure; Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"
-	symMTU         = "timeout (PMTUD black hole): small packets pass, the first full-size burst stalls; curl (28) with curl -v stuck after Client hello (1); openssl s_client hangs; Go net/http: TLS handshake timeout; Chrome ERR_TIMED_OUT; small responses and short ECDSA chains still work (path MTU 1400: bursts over 1360 bytes stall)"
+	symMTU         = "timeout (PMTUD black hole): small packets pass, the first full-size burst stalls wherever it comes: in the server's certificate flight, curl (28) with curl -v stuck after Client hello (1), openssl s_client hangs, Go net/http: TLS handshake timeout; after a handshake that fit, curl (28) Operation timed out … with N out of M bytes received, Go context deadline exceeded reading the response; Chrome ERR_TIMED_OUT; small responses and short ECDSA chains still work (path MTU 1400: bursts over 1360 bytes stall)"
 	symLatency     = "slow, no error: 300ms added per chunk; a client timeout shorter than that shows as a timeout (curl (28), Go i/o timeout)"
 	symBlock       = "http status 403 block page, not a TLS error: curl exits 0, or (22) The requested URL returned error: 403 with -f; Go resp.StatusCode == 403 with err == nil"
 	symSlicer      = "no error expected: data arrives in small pieces; only naive parsers and DPI break"
@@ -43,6 +43,15 @@ const (
 	symChainSelf   = "certificate rejected, self-signed: curl (60) SSL certificate problem: self-signed certificate; Go x509: certificate signed by unknown authority; Chrome NET::ERR_CERT_AUTHORITY_INVALID"
 )
 
+// The MTU symptoms the listener records once the stall showed where it
+// bit (faults.ActedSymptom); symMTU is the one a rule armed before the
+// handshake expects, naming both places.
+const (
+	symMTUFlight = "timeout (PMTUD black hole) in the server's certificate flight: small packets pass, the first full-size burst stalls; curl (28) with curl -v stuck after Client hello (1); openssl s_client hangs; Go net/http: TLS handshake timeout; Chrome ERR_TIMED_OUT; small responses and short ECDSA chains still work (path MTU 1400: bursts over 1360 bytes stall)"
+	symMTUPlain  = "timeout (PMTUD black hole) in the plain HTTP exchange: the request fits, the first full-size burst stalls; curl (28) Operation timed out … with N out of M bytes received; Go context deadline exceeded or i/o timeout reading the response; Chrome ERR_TIMED_OUT; small responses still work (path MTU 1400: bursts over 1360 bytes stall)"
+	symMTUData   = "timeout (PMTUD black hole) after the handshake: the first full-size burst of the data stalls; curl (28) Operation timed out … with N out of M bytes received (curl -v shows the whole handshake and the request); Go context deadline exceeded or i/o timeout reading the response; Chrome ERR_TIMED_OUT; small responses still work (path MTU 1400: bursts over 1360 bytes stall)"
+)
+
 // firing is one recorded fault firing.
 func firing(rule, action, stage, dir string, draw float64, symptom string) FaultFiring {
 	return FaultFiring{Rule: rule, Action: action, Stage: stage, Direction: dir, Draw: draw, Symptom: symptom}
@@ -58,6 +67,12 @@ func probable(fr FaultFiring, p float64) FaultFiring {
 // then sets what followed a truncation or a hold, as the rule says.
 func then(fr FaultFiring, t string) FaultFiring {
 	fr.Then = t
+	return fr
+}
+
+// acted records where the listener saw a firing act.
+func acted(fr FaultFiring, stage string) FaultFiring {
+	fr.Acted = stage
 	return fr
 }
 

@@ -17,7 +17,7 @@ func faultWrapperCases() []diagCase {
 	// never answers. The MTU symptom beats the quiet latency one.
 	mtu := failed(withHello(base("terminate"), modernHello()), timeoutErr)
 	mtu.ClientTLS.ServerFlightSent = true
-	fired(mtu, latAccept, firing("pmtu", "mtu", "server_flight", "s2c", 0.33, symMTU))
+	fired(mtu, latAccept, acted(firing("pmtu", "mtu", "server_flight", "s2c", 0.33, symMTUFlight), "server_flight"))
 	bhDown := failed(withHello(base("terminate"), modernHello()), timeoutErr)
 	fired(bhDown, firing("drop-down", "blackhole", "server_flight", "s2c", 0.34, symTimeoutHS))
 	tmo := failed(withHello(base("terminate"), modernHello()), timeoutErr)
@@ -83,7 +83,7 @@ func faultWrapperCases() []diagCase {
 	// A PMTUD black hole the client gave up on: its FIN ends the handshake.
 	mtuFIN := failed(withHello(base("terminate"), modernHello()), "EOF")
 	mtuFIN.ClientTLS.ServerFlightSent = true
-	fired(mtuFIN, firing("pmtu", "mtu", "server_flight", "s2c", 0.56, symMTU))
+	fired(mtuFIN, acted(firing("pmtu", "mtu", "server_flight", "s2c", 0.56, symMTUFlight), "server_flight"))
 
 	// Version and cipher policies go through crypto/tls with the listener's
 	// profile narrowed, which the listener records on the leg.
@@ -99,7 +99,7 @@ func faultWrapperCases() []diagCase {
 	fired(cipher, firing("cbc-only", "cipher", "client_hello", "both", 0.51, symCipher))
 
 	return []diagCase{
-		{name: "fault_wrap_mtu_timeout", o: mtu, code: CodeHandshakeTimeout, lines: []string{lineSummary}, saw: symMTU,
+		{name: "fault_wrap_mtu_timeout", o: mtu, code: CodeHandshakeTimeout, lines: []string{lineSummary}, saw: symMTUFlight,
 			contains: []string{"TLS handshake with client 192.168.99.86:32962 timed out; injected by rule slow-accept (latency at accept); injected by rule pmtu (mtu at server_flight)",
 				"Injected by rule pmtu (mtu at server_flight): on a real network this is a PMTUD black hole",
 				"fault=pmtu mtu at server_flight expect=timeout (PMTUD black hole)"}},
@@ -159,7 +159,7 @@ func faultWrapperCases() []diagCase {
 			saw:      "curl: (60) SSL certificate problem: certificate is not yet valid",
 			contains: []string{"not yet valid", "clock is behind", "unencrypted", "date -u"},
 			absent:   []string{"bad certificate chain", "--cacert"}},
-		{name: "fault_wrap_mtu_closed", o: mtuFIN, code: CodeClientClosedEarly, lines: []string{lineSummary}, saw: symMTU,
+		{name: "fault_wrap_mtu_closed", o: mtuFIN, code: CodeClientClosedEarly, lines: []string{lineSummary}, saw: symMTUFlight,
 			contains: []string{"ping -M do -s 1472 192.168.20.230", "PMTUD black hole", "rule pmtu"},
 			absent:   []string{"port scanner", "Find out what 192.168.99.86 is"}},
 		{name: "fault_wrap_version_too_old", o: verOld, code: CodeVersionTooOld, lines: []string{lineVersion, lineSummary}, saw: sawAlert70,

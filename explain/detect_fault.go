@@ -92,15 +92,20 @@ func stopFiring(o *Outcome) int {
 	return -1
 }
 
-// stopStage is the stage at which the stop acted: the firing's own when
-// recorded, else read from how far the connection got. A server_flight
-// stop counts as client_hello, where its answer goes; request, response
-// and idle stay themselves, as a wrapper alert there is recorded as a stop
-// (stopStageOf maps them for the per-stage variants).
+// stopStage is the stage at which the stop acted: where the listener saw
+// it act when it recorded that, else the firing's own stage, else read
+// from how far the connection got. A server_flight stop counts as
+// client_hello, where its answer goes; request, response and idle stay
+// themselves, as a wrapper alert there is recorded as a stop (stopStageOf
+// maps them for the per-stage variants).
 func (f *facts) stopStage() string {
 	st := ""
 	if f.stop >= 0 {
-		st = f.o.FaultFirings[f.stop].Stage
+		fr := f.o.FaultFirings[f.stop]
+		st = fr.Stage
+		if fr.Acted != "" {
+			st = fr.Acted
+		}
 	}
 	switch st {
 	case "accept", "client_hello", "handshake_done", "request", "response", "idle":

@@ -122,6 +122,22 @@ func TestSymptomFixtures(t *testing.T) {
 			t.Errorf("%s at %s:\n got %q\nwant %q", tc.action, tc.stage, got, tc.want)
 		}
 	}
+	// The MTU symptoms the listener records once it knows where the stall bit.
+	pmtu := &faults.Rule{Action: faults.ActMTU, Stage: faults.StageServerFlight, Direction: faults.S2C, MTU: 1400}
+	acted := []struct {
+		stage faults.Stage
+		plain bool
+		want  string
+	}{
+		{faults.StageServerFlight, false, symMTUFlight},
+		{faults.StageResponse, false, symMTUData},
+		{faults.StageResponse, true, symMTUPlain},
+	}
+	for _, tc := range acted {
+		if got := faults.ActedSymptom(pmtu, tc.stage, tc.plain); got != tc.want {
+			t.Errorf("mtu acted at %s (plain %v):\n got %q\nwant %q", tc.stage, tc.plain, got, tc.want)
+		}
+	}
 	for _, q := range quietSymptoms() {
 		if !strings.HasPrefix(symLatency, q) && !strings.HasPrefix(symSlicer, q) {
 			t.Errorf("quiet class %q starts no quiet symptom", q)

@@ -145,6 +145,12 @@ type FaultFiring struct {
 	// Then is what followed a truncation, a hold or an alert: "fin" and
 	// "rst" are tlsgate's own close, "hold" leaves the client waiting.
 	Then string
+	// Acted is the stage whose traffic the rule changed when it ended,
+	// cut or stalled the connection, as the listener saw it: its own
+	// stage, or for a wrapper armed before the handshake that bit the
+	// data after it, "request" or "response". "" for a firing that did
+	// not end the connection.
+	Acted string
 }
 
 // Outcome is every fact about one connection, filled by the listener and

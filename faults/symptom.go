@@ -56,6 +56,19 @@ const (
 		"Go i/o timeout at the client's deadline; Chrome ERR_TIMED_OUT"
 	truncatedBody = ClassTruncated + " body: curl (18) transfer closed with N bytes remaining to read; " +
 		"Go unexpected EOF; Chrome ERR_CONTENT_LENGTH_MISMATCH or ERR_INCOMPLETE_CHUNKED_ENCODING"
+	mtuFlight = ClassTimeout + " (PMTUD black hole) in the server's certificate flight: small packets pass, the first full-size burst stalls; " +
+		"curl (28) with curl -v stuck after Client hello (1); openssl s_client hangs; Go net/http: TLS handshake timeout; " +
+		"Chrome ERR_TIMED_OUT; small responses and short ECDSA chains still work"
+	mtuData = ClassTimeout + " (PMTUD black hole) after the handshake: the first full-size burst of the data stalls; " +
+		"curl (28) Operation timed out … with N out of M bytes received (curl -v shows the whole handshake and the request); " +
+		"Go context deadline exceeded or i/o timeout reading the response; Chrome ERR_TIMED_OUT; small responses still work"
+	mtuPlain = ClassTimeout + " (PMTUD black hole) in the plain HTTP exchange: the request fits, the first full-size burst stalls; " +
+		"curl (28) Operation timed out … with N out of M bytes received; Go context deadline exceeded or i/o timeout reading the response; " +
+		"Chrome ERR_TIMED_OUT; small responses still work"
+	mtuEither = ClassTimeout + " (PMTUD black hole): small packets pass, the first full-size burst stalls wherever it comes: " +
+		"in the server's certificate flight, curl (28) with curl -v stuck after Client hello (1), openssl s_client hangs, Go net/http: TLS handshake timeout; " +
+		"after a handshake that fit, curl (28) Operation timed out … with N out of M bytes received, Go context deadline exceeded reading the response; " +
+		"Chrome ERR_TIMED_OUT; small responses and short ECDSA chains still work"
 	plaintextOn443 = ClassWrongVer + " (plain HTTP where a ServerHello belongs): curl (35) error:0A00010B:SSL routines::wrong version number; " +
 		"Go tls: first record does not look like a TLS handshake (net/http: server gave HTTP response to HTTPS client); " +
 		"Firefox SSL_ERROR_RX_RECORD_TOO_LONG; Chrome ERR_SSL_PROTOCOL_ERROR"
@@ -71,9 +84,13 @@ func symptomRows() []symptomRow {
 		{action: ActBlackhole, text: timeoutStream + "%s", detail: afterHold},
 		{action: ActTimeout, stages: handshakeStages(), text: timeoutHandshake + "%s", detail: afterTimeout},
 		{action: ActTimeout, text: timeoutStream + "%s", detail: afterTimeoutStream},
-		{action: ActMTU, text: ClassTimeout + " (PMTUD black hole): small packets pass, the first full-size burst stalls; " +
-			"curl (28) with curl -v stuck after Client hello (1); openssl s_client hangs; Go net/http: TLS handshake timeout; " +
-			"Chrome ERR_TIMED_OUT; small responses and short ECDSA chains still work%s", detail: mtuDetail},
+		// Where an MTU stall bites depends on the sizes, not the stage: a
+		// rule armed before the handshake stalls the certificate flight
+		// when that is the first burst too large, else the data after a
+		// handshake that fit. The listener words it once it knows
+		// (ActedSymptom).
+		{action: ActMTU, stages: handshakeStages(), text: mtuEither + "%s", detail: mtuDetail},
+		{action: ActMTU, text: mtuData + "%s", detail: mtuDetail},
 		{action: ActTruncate, then: ThenHold, stages: handshakeStages(), text: ClassTimeout + " after a truncated flight: curl (28); openssl s_client hangs; " +
 			"Go i/o timeout / net/http: TLS handshake timeout; Chrome ERR_TIMED_OUT"},
 		// After the handshake the cut leaves a body (or a request) half
@@ -284,12 +301,35 @@ func rewriteDetail(r *Rule) string {
 	return strings.Join(parts, "; ")
 }
 
+// ActedSymptom is the symptom of rule r once the listener knows where it
+// acted: acted is the stage whose traffic it changed (a client_hello or
+// server_flight wrapper that cut the data after a completed handshake
+// acted at the request or the response), and plain says the connection
+// carried plaintext, not TLS. Only an MTU stall's words depend on more
+// than its stage: whether the certificate flight or the data was the
+// first burst too large is known only afterwards.
+func ActedSymptom(r *Rule, acted Stage, plain bool) string {
+	if plain {
+		if s := symptomWithoutHello(r); s != "" {
+			return s
+		}
+	}
+	if r.Action == ActMTU && slices.Contains(handshakeStages(), acted) {
+		return mtuFlight + mtuDetail(r)
+	}
+	return Symptom(string(r.Action), string(acted), r)
+}
+
 // symptomWithoutHello is what the client shows when the rule fires on a
 // connection whose first bytes were not a ClientHello, and "" when that
 // changes nothing. A plain HTTP reply is "wrong version number" only to a
 // TLS client; a client that sent plain HTTP (`curl http://host:443/`)
-// simply reads an HTTP response.
+// simply reads an HTTP response. An MTU stall there has no handshake to
+// stall: the request fits or not, and the response stalls.
 func symptomWithoutHello(r *Rule) string {
+	if r.Action == ActMTU {
+		return mtuPlain + mtuDetail(r)
+	}
 	if r.Action != ActPlaintextReply || r.Stage != StageClientHello {
 		return ""
 	}

@@ -172,3 +172,55 @@ func TestPlaintextReplySymptomFollowsClient(t *testing.T) {
 		}
 	}
 }
+
+// TestMTUSymptomWhere: an MTU rule's symptom names where the stall bit.
+// Planned before the handshake it cannot know (the certificate flight
+// stalls only when it is the first burst too large), so it names both
+// places and claims neither; armed after the handshake, or once the
+// listener knows where it acted, it names that one, never "stuck after
+// Client hello" for a stall in the data.
+func TestMTUSymptomWhere(t *testing.T) {
+	r := &Rule{Name: "pmtu", Action: ActMTU, Stage: StageServerFlight, MTU: 1400}
+	late := &Rule{Name: "pmtu-late", Action: ActMTU, Stage: StageResponse, MTU: 1400}
+	const clientHello = "stuck after Client hello (1)"
+	tests := []struct {
+		name       string
+		got        string
+		want, lack []string
+	}{
+		{"planned at server_flight", Symptom("mtu", "server_flight", r),
+			[]string{ClassTimeout, clientHello, "after a handshake that fit", "with N out of M bytes received", "1360 bytes"}, nil},
+		{"planned at response", Symptom("mtu", "response", late),
+			[]string{ClassTimeout, "after the handshake", "with N out of M bytes received"}, []string{clientHello, "TLS handshake timeout"}},
+		{"stalled in the flight", ActedSymptom(r, StageServerFlight, false),
+			[]string{ClassTimeout, "in the server's certificate flight", clientHello}, []string{"N out of M"}},
+		{"stalled in the response", ActedSymptom(r, StageResponse, false),
+			[]string{ClassTimeout, "after the handshake", "with N out of M bytes received", "1360 bytes"}, []string{clientHello, "TLS handshake timeout"}},
+		{"stalled in plain HTTP", ActedSymptom(r, StageResponse, true),
+			[]string{ClassTimeout, "plain HTTP exchange", "with N out of M bytes received"}, []string{clientHello, "handshake"}},
+	}
+	for _, tt := range tests {
+		for _, w := range tt.want {
+			if !strings.Contains(tt.got, w) {
+				t.Errorf("%s: %q\nlacks %q", tt.name, tt.got, w)
+			}
+		}
+		for _, w := range tt.lack {
+			if strings.Contains(tt.got, w) {
+				t.Errorf("%s: %q\nsays %q", tt.name, tt.got, w)
+			}
+		}
+	}
+	// Every other action's acted symptom is its symptom at that stage.
+	for _, rr := range []*Rule{
+		{Action: ActTruncate, Stage: StageServerFlight, Then: ThenFIN},
+		{Action: ActReset, Stage: StageRequest},
+		{Action: ActLimitData, Stage: StageServerFlight},
+	} {
+		for _, st := range []Stage{StageServerFlight, StageResponse} {
+			if got, want := ActedSymptom(rr, st, false), Symptom(string(rr.Action), string(st), rr); got != want {
+				t.Errorf("ActedSymptom(%s, %s) = %q, want Symptom's %q", rr.Action, st, got, want)
+			}
+		}
+	}
+}

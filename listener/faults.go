@@ -31,6 +31,9 @@ type connFaults struct {
 	// evaluated that stage's rules (each evaluation counts toward
 	// max_fires and draws, so it must happen once).
 	acceptPlanned, helloPlanned bool
+	// stopped is the rule whose stop applyStop carried out, nil when none
+	// did: it acted at its own stage.
+	stopped *faults.Rule
 }
 
 // computeAccept evaluates the accept-stage rules into fx.
@@ -194,6 +197,7 @@ func (s *Server) afterHandshake(tc net.Conn, o *explain.Outcome, fx *connFaults)
 
 // applyStop carries out a fault that ends the connection and records it.
 func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello *sniff.ClientHello, fx *connFaults) {
+	fx.stopped = r
 	o.FaultApplied = string(r.Action)
 	o.Route = "fault_" + string(r.Action)
 	// A hold lasts until the client gives up; the idle timeout bounds it
@@ -229,34 +233,74 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 // recovered), except where tlsgate's own handshake with the client failed:
 // there the handshake's diagnosis already names the rule that damaged its
 // flight (flight_cut, flight_stalled, flight_mtu).
+//
+// The rule that ended, cut or stalled the connection is recorded with
+// where it acted (FaultFiring.Acted), and its symptom worded for that
+// place: the plan's was written before anyone knew whether an MTU stall
+// would hit the certificate flight or the data after it.
 func recordFaults(o *explain.Outcome, fx *connFaults) {
 	plan := fx.plan.Settle(fx.late)
 	if plan.Empty() {
 		return
 	}
-	if o.FaultApplied == "" {
-		in, ok := faults.Ended(fx.late)
-		if !ok {
-			in, ok = faults.Ended(fx.early)
-		}
-		if ok && in.Cut && o.ClientTLS.Attempted && !o.ClientTLS.Done {
-			ok = false
-		}
-		if ok {
-			o.FaultApplied = string(in.Rule.Action)
-			o.Route = "fault_" + string(in.Rule.Action)
-			if in.Rule.Action == faults.ActAlert {
-				o.ClientTLS.AlertSent = int(in.Alert)
-			}
+	acted := fx.stopped
+	in, ended := faults.Ended(fx.late)
+	if !ended {
+		in, ended = faults.Ended(fx.early)
+	}
+	if acted == nil && ended {
+		acted = in.Rule
+	}
+	if o.FaultApplied == "" && ended && !(in.Cut && o.ClientTLS.Attempted && !o.ClientTLS.Done) {
+		o.FaultApplied = string(in.Rule.Action)
+		o.Route = "fault_" + string(in.Rule.Action)
+		if in.Rule.Action == faults.ActAlert {
+			o.ClientTLS.AlertSent = int(in.Alert)
 		}
 	}
 	o.Faults = plan.Names()
 	for _, f := range plan.Firings() {
-		o.FaultFirings = append(o.FaultFirings, explain.FaultFiring{
+		fr := explain.FaultFiring{
 			Rule: f.Rule, Action: f.Action, Stage: f.Stage, Direction: f.Direction, Draw: f.Draw, Probability: f.Probability, Symptom: f.Symptom,
 			Chain: f.Chain, Skew: f.Skew.D(), Then: f.Then,
-		})
+		}
+		if acted != nil && acted.Name == f.Rule {
+			where, known := actedStage(o, acted, fx)
+			fr.Acted = string(where)
+			if known {
+				fr.Symptom = faults.ActedSymptom(acted, where, fx.ci.Plain && !fx.ci.Decrypted)
+			}
+		}
+		o.FaultFirings = append(o.FaultFirings, fr)
 	}
+}
+
+// actedStage is the stage whose traffic rule r changed when it ended, cut
+// or stalled the connection. A stop, and a wrapper of a later stage, acted
+// at its own. A wrapper of an early stage sits beneath the whole stream:
+// on TLS that tlsgate terminates, it acted in the handshake unless the
+// handshake completed, when it bit the data after it; on plaintext there
+// was no handshake, so it bit the request or the response. known is false
+// where tlsgate cannot tell (TLS it passes through, whose handshake end it
+// does not see): the stage is then the rule's, and its planned symptom,
+// which names both places, stands.
+func actedStage(o *explain.Outcome, r *faults.Rule, fx *connFaults) (faults.Stage, bool) {
+	early := r.Stage == faults.StageAccept || r.Stage == faults.StageClientHello || r.Stage == faults.StageServerFlight
+	data := faults.StageResponse
+	if r.Direction == faults.C2S {
+		data = faults.StageRequest
+	}
+	switch {
+	case r == fx.stopped || !early:
+		return r.Stage, true
+	case fx.ci.Plain && !fx.ci.Decrypted:
+		return data, true
+	case !fx.ci.Decrypted:
+		return r.Stage, false
+	case o.ClientTLS.Done:
+		return data, true
+	}
+	return r.Stage, true
 }
 
 // policyConfig applies a plan's TLS policy (versions, suites, a bad chain)
