@@ -31,6 +31,10 @@ func (f *facts) faultVariant() string {
 	o := f.o
 	a := o.FaultApplied
 	switch {
+	case slices.Contains(stagedStops(), a) && stopStageOf(f.stopStage()) == "handshake_done" && f.plainStream():
+		// Plaintext had no handshake: the stop bit the request or the
+		// response itself.
+		return a + "_plain"
 	case slices.Contains(stagedStops(), a):
 		return a + "_" + stopStageOf(f.stopStage())
 	case a == "alert" && f.stopStage() == "idle":
@@ -44,6 +48,8 @@ func (f *facts) faultVariant() string {
 	case a == "mtu" && o.ClientTLS.Done:
 		// The handshake fit in small packets: the stall hit the data.
 		return "mtu_data"
+	case a == "mtu" && f.plainStream():
+		return "mtu_plain"
 	case a == "tls_policy" && o.ClientTLS.AlertSent == 40:
 		return "tls_policy_cipher"
 	}
@@ -125,6 +131,14 @@ func (f *facts) stopStage() string {
 		return "client_hello"
 	}
 	return "accept"
+}
+
+// plainStream says the connection carried plaintext that tlsgate relayed
+// as it came (plain HTTP on a plaintext or auto listener, or allowed by
+// non_ssl): no TLS handshake ever ran, so the stages after it are the
+// request and the response themselves.
+func (f *facts) plainStream() bool {
+	return len(f.o.FirstBytes) > 0 && !f.o.Kind.IsTLS() && f.o.Hello == nil && !f.o.ClientTLS.Attempted
 }
 
 // stopStageOf is the stop stage whose variant explains a stop at st: the

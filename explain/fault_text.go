@@ -123,9 +123,11 @@ func (f *facts) stageWords() map[string]string {
 // stagePhrase words a stage; the client_hello stage fires on the client's
 // first bytes, which on a TLS port may be plaintext, and then "after
 // ClientHello" would send the reader looking for a hello that never came.
+// On plaintext the request and response stages have no handshake before
+// them either: they are said as the request and its relay.
 func (f *facts) stagePhrase(stage string) string {
 	words := f.stageWords()
-	if stage == "client_hello" && f.o.Hello == nil && !f.o.Kind.IsTLS() {
+	if f.o.Hello == nil && !f.o.Kind.IsTLS() {
 		if w, ok := words[stage+"/plain"]; ok {
 			return w
 		}

@@ -9,24 +9,29 @@ const (
 	checkSNI      = "Compare with and without SNI: `openssl s_client -connect {virtual} -servername {sni_or_host}` against `openssl s_client -connect {virtual} -noservername`, and another name with `curl -v --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`; only the named one failing means a device filters on SNI."
 	checkSteps    = "Probe from the client's side, step by step: `tlsgate probe {virtual} --sni {sni_or_host}` walks TCP connect, the answer to the ClientHello, versions, ciphers, SNI, the chain, a large hello and a stalled flight, and names the first step that fails. By hand: `nc -vz {virtual_host} {vport}`, then a hello without SNI, with SNI, and a small one (`curl --curves X25519`)."
 	checkStacks   = "Try other TLS stacks against the same name (curl, a Go client, Python): a failure for only some stacks points at a JA3/JA4 fingerprint block."
-	checkCurlV    = "Run `curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`: the last line before the error shows how far the handshake got."
-	checkMsg      = "Watch the handshake record by record: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` prints each message and alert with its direction."
+	// checkCapturePlain is checkCapture for a plaintext connection: no
+	// ClientHello to lose.
+	checkCapturePlain = "Capture on both sides of the suspected device at the same time (`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}`, once next to the client and once next to the server): a packet the server never sent, or a request the server never received, was made or eaten by the device in between."
+	checkCurlV        = "Run `curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`: the last line before the error shows how far the handshake got."
+	checkMsg          = "Watch the handshake record by record: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` prints each message and alert with its direction."
 )
 
 // Client-symptom texts of the fault_injected variants (client-symptoms.md
 // §2, §3 rows 1–4, §5, §6), used when the listener recorded no firing
 // symptom.
 const (
-	sawFaultResetHS    = "connection reset during the handshake: curl `curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, Python `ConnectionResetError: [Errno 104] Connection reset by peer`, Chrome ERR_CONNECTION_RESET."
-	sawFaultResetData  = "connection reset after the handshake: curl `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."
-	sawFaultEOFHS      = "connection closed (EOF) during the handshake: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `unexpected eof while reading`, Go `EOF`, Python `SSLEOFError: … EOF occurred in violation of protocol`, Chrome ERR_CONNECTION_CLOSED."
-	sawFaultEOFData    = "connection closed before any response: curl `curl: (52) Empty reply from server`, Go `EOF` (net/http retries an idempotent request once, then reports it), Chrome ERR_EMPTY_RESPONSE."
-	sawFaultPlain      = "wrong version number: curl `curl: (35) … error:0A00010B:SSL routines::wrong version number`, Go `tls: first record does not look like a TLS handshake` (net/http `http: server gave HTTP response to HTTPS client`), Python `[SSL: WRONG_VERSION_NUMBER] wrong version number`, Firefox SSL_ERROR_RX_RECORD_TOO_LONG, Chrome ERR_SSL_PROTOCOL_ERROR."
-	sawFaultSSL3       = "curl `curl: (35) … error:0A000102:SSL routines::unsupported protocol`, Go `tls: server selected unsupported protocol version 300`, Java `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
-	sawFaultUnoffered  = "curl `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`, Go `tls: server chose an unconfigured cipher suite`, Java `Server selected improper ciphersuite …`, Chrome ERR_SSL_PROTOCOL_ERROR."
-	sawFaultLarge      = "Only clients whose ClientHello spans more than one segment fail (post-quantum key shares: Go 1.24 and later, Chrome 124 and later): a reset (`curl: (35) Recv failure: Connection reset by peer`, Chrome ERR_CONNECTION_RESET) or a timeout, while clients with a small hello connect."
-	sawFaultClearAlert = "a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl `curl: (56) OpenSSL SSL_read: … bad record type` under TLS 1.3 (`… invalid aad` under TLS 1.2 with AES-GCM); openssl s_client the same error on read. The handshake itself succeeded."
-	sawAlert40         = "tlsgate answers with alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
+	sawFaultResetHS      = "connection reset during the handshake: curl `curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, Python `ConnectionResetError: [Errno 104] Connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	sawFaultResetData    = "connection reset after the handshake: curl `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	sawFaultEOFHS        = "connection closed (EOF) during the handshake: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `unexpected eof while reading`, Go `EOF`, Python `SSLEOFError: … EOF occurred in violation of protocol`, Chrome ERR_CONNECTION_CLOSED."
+	sawFaultResetPlain   = "connection reset: curl `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	sawFaultTimeoutPlain = "no answer: curl `curl: (28) Operation timed out after … milliseconds with 0 bytes received`, Go `context deadline exceeded` or `i/o timeout`, Chrome ERR_TIMED_OUT."
+	sawFaultEOFData      = "connection closed before any response: curl `curl: (52) Empty reply from server`, Go `EOF` (net/http retries an idempotent request once, then reports it), Chrome ERR_EMPTY_RESPONSE."
+	sawFaultPlain        = "wrong version number: curl `curl: (35) … error:0A00010B:SSL routines::wrong version number`, Go `tls: first record does not look like a TLS handshake` (net/http `http: server gave HTTP response to HTTPS client`), Python `[SSL: WRONG_VERSION_NUMBER] wrong version number`, Firefox SSL_ERROR_RX_RECORD_TOO_LONG, Chrome ERR_SSL_PROTOCOL_ERROR."
+	sawFaultSSL3         = "curl `curl: (35) … error:0A000102:SSL routines::unsupported protocol`, Go `tls: server selected unsupported protocol version 300`, Java `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
+	sawFaultUnoffered    = "curl `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`, Go `tls: server chose an unconfigured cipher suite`, Java `Server selected improper ciphersuite …`, Chrome ERR_SSL_PROTOCOL_ERROR."
+	sawFaultLarge        = "Only clients whose ClientHello spans more than one segment fail (post-quantum key shares: Go 1.24 and later, Chrome 124 and later): a reset (`curl: (35) Recv failure: Connection reset by peer`, Chrome ERR_CONNECTION_RESET) or a timeout, while clients with a small hello connect."
+	sawFaultClearAlert   = "a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl `curl: (56) OpenSSL SSL_read: … bad record type` under TLS 1.3 (`… invalid aad` under TLS 1.2 with AES-GCM); openssl s_client the same error on read. The handshake itself succeeded."
+	sawAlert40           = "tlsgate answers with alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
 )
 
 // faultKnowledge covers connections a fault rule ended on purpose. Each
@@ -67,6 +72,33 @@ func faultKnowledge() map[string]entry {
 				"Check the inspection and pool status of the devices in front of {virtual}.",
 				checkFaultOff},
 			clientSaw: sawFaultResetData,
+		},
+
+		// Plaintext: no handshake came first, so the device read the
+		// request (or the response) in the clear.
+		CodeFaultInjected + "/reset_plain": {
+			cause: "On a real network, when a plaintext connection is reset {fault_stage}, the reset comes from a device that decided on what it read in the clear: a WAF or IPS matching the request (its URL, headers or body) or the response, a proxy or load balancer whose pool has no member left, or a server process that aborted the connection.",
+			checks: []string{checkCapturePlain, checkRSTTTL,
+				"Send the request and watch where it stops: `curl -v http://{virtual_host}:{vport}/` prints the request it sent, then `Recv failure: Connection reset by peer` once the reset arrives.",
+				"Check the WAF or IPS policy and the pool status of the devices in front of {virtual}.",
+				checkFaultOff},
+			clientSaw: sawFaultResetPlain,
+		},
+		CodeFaultInjected + "/close_plain": {
+			cause: "On a real network, when a plaintext connection is closed {fault_stage}, the close comes from a proxy or load balancer that could not reach its pool, a WAF that drops requests with a FIN, or a server that closes at once.",
+			checks: []string{checkCapturePlain,
+				"Check the pool members and the logs of the proxy or load balancer in front of {virtual}.",
+				"Send the request and watch where it stops: `curl -v http://{virtual_host}:{vport}/` prints the request it sent, then `Empty reply from server` when the close arrives first.",
+				checkFaultOff},
+			clientSaw: sawFaultEOFData,
+		},
+		CodeFaultInjected + "/blackhole_plain": {
+			cause: "On a real network a plaintext exchange that goes silent {fault_stage} comes from a stateful firewall or IPS that drops the flow once it has read the request, NAT state lost in between, or a path that loses the larger packets (a PMTUD black hole).",
+			checks: []string{checkCapturePlain,
+				"Test the path MTU: `ping -M do -s 1472 {virtual_host}`; if it fails and smaller sizes pass, clamp the MSS or fix the tunnel MTU.",
+				"Time it: `curl -v --max-time 10 http://{virtual_host}:{vport}/` prints the request, then waits for an answer that never comes.",
+				checkFaultOff},
+			clientSaw: sawFaultTimeoutPlain,
 		},
 
 		CodeFaultInjected + "/close_accept": {
@@ -217,6 +249,15 @@ func faultKnowledge() map[string]entry {
 				"Fetch a small and a large object (`curl -v -o /dev/null …/small` and `…/large`): the small one works and the large one hangs after the response headers, or before them.",
 				checkFaultOff},
 			clientSaw: "The handshake completes, then the response stalls: curl `curl: (28) Operation timed out after … milliseconds with N out of M bytes received` (`with 0 bytes received` when not even the headers fit), with `curl -v` showing the whole handshake and the request; Go `context deadline exceeded` or `i/o timeout` while awaiting headers or reading the body; Chrome ERR_TIMED_OUT.",
+		},
+
+		CodeFaultInjected + "/mtu_plain": {ownSaw: true,
+			cause: "On a real network this is a PMTUD black hole: a tunnel (VPN, GRE, IPsec, PPPoE) with an MTU below 1500 while ICMP type 3 code 4 (fragmentation needed) is filtered, so full-size segments vanish while small ones pass. Here the plaintext request fit in small packets; the first full-size segment after it vanished, so of the response the client got only {down_reached} (what reached it whole; tlsgate sent more), then nothing, until its own timeout.",
+			checks: []string{
+				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass; if only smaller sizes do, clamp the TCP MSS on the tunnel (or in the BIG-IP tcp profile) or let ICMP type 3 code 4 through.",
+				"Fetch a small and a large object (`curl -v -o /dev/null http://{virtual_host}:{vport}/small` and `…/large`): the small one works and the large one hangs after the response headers, or before them.",
+				checkFaultOff},
+			clientSaw: "The request goes out, then the response stalls: curl `curl: (28) Operation timed out after … milliseconds with N out of M bytes received` (`with 0 bytes received` when not even the headers fit); Go `context deadline exceeded` or `i/o timeout` while awaiting headers or reading the body; Chrome ERR_TIMED_OUT.",
 		},
 
 		CodeFaultInjected + "/large_hello": {

@@ -4,29 +4,32 @@ package explain
 // checkFaultOff, checkCapture, checkRSTTTL, checkSNI, checkSteps,
 // checkStacks, checkCurlV and checkMsg.
 const (
-	checkFaultOffJA = "これは意図的に壊したもの。`tlsgate fault ls` でルール {fault_rule} と発動回数が見える。`tlsgate fault disable {fault_rule}`（または `tlsgate fault rm {fault_rule}`）で、以降の新しい接続には効かなくなる。"
-	checkCaptureJA  = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていない ClientHello があれば、間の装置が作ったか飲み込んだもの。"
-	checkRSTTTLJA   = "クライアント側のキャプチャで、RST の IP TTL（と IP ID）をサーバ自身のパケットと比べる。注入された RST はより少ないホップ数の場所から来るので、たいてい TTL が違う。"
-	checkSNIJA      = "SNI あり・なしで比べる: `openssl s_client -connect {virtual} -servername {sni_or_host}` と `openssl s_client -connect {virtual} -noservername`、さらに別の名前で `curl -v --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`。その名前のときだけ失敗するなら、SNI でフィルタしている装置がある。"
-	checkStepsJA    = "クライアント側から段階を追って確かめる: `tlsgate probe {virtual} --sni {sni_or_host}` は TCP 接続、ClientHello への応答、バージョン、暗号スイート、SNI、証明書チェーン、大きな ClientHello、止まるフライトを順に試し、最初に失敗した段階を示す。手でやるなら `nc -vz {virtual_host} {vport}` の後、SNI なし、SNI あり、小さい ClientHello（`curl --curves X25519`）の順に試す。"
-	checkStacksJA   = "同じ名前に別の TLS スタック（curl、Go のクライアント、Python）で接続してみる。一部のスタックだけが失敗するなら、JA3/JA4 のフィンガープリントでブロックされている。"
-	checkCurlVJA    = "`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/` を実行する。エラー直前の行で、ハンドシェイクがどこまで進んだかが分かる。"
-	checkMsgJA      = "ハンドシェイクをレコード単位で見る: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` は、メッセージとアラートを方向付きで 1 つずつ表示する。"
+	checkFaultOffJA     = "これは意図的に壊したもの。`tlsgate fault ls` でルール {fault_rule} と発動回数が見える。`tlsgate fault disable {fault_rule}`（または `tlsgate fault rm {fault_rule}`）で、以降の新しい接続には効かなくなる。"
+	checkCaptureJA      = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていない ClientHello があれば、間の装置が作ったか飲み込んだもの。"
+	checkRSTTTLJA       = "クライアント側のキャプチャで、RST の IP TTL（と IP ID）をサーバ自身のパケットと比べる。注入された RST はより少ないホップ数の場所から来るので、たいてい TTL が違う。"
+	checkSNIJA          = "SNI あり・なしで比べる: `openssl s_client -connect {virtual} -servername {sni_or_host}` と `openssl s_client -connect {virtual} -noservername`、さらに別の名前で `curl -v --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`。その名前のときだけ失敗するなら、SNI でフィルタしている装置がある。"
+	checkStepsJA        = "クライアント側から段階を追って確かめる: `tlsgate probe {virtual} --sni {sni_or_host}` は TCP 接続、ClientHello への応答、バージョン、暗号スイート、SNI、証明書チェーン、大きな ClientHello、止まるフライトを順に試し、最初に失敗した段階を示す。手でやるなら `nc -vz {virtual_host} {vport}` の後、SNI なし、SNI あり、小さい ClientHello（`curl --curves X25519`）の順に試す。"
+	checkStacksJA       = "同じ名前に別の TLS スタック（curl、Go のクライアント、Python）で接続してみる。一部のスタックだけが失敗するなら、JA3/JA4 のフィンガープリントでブロックされている。"
+	checkCapturePlainJA = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていないリクエストがあれば、間の装置が作ったか飲み込んだもの。"
+	checkCurlVJA        = "`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/` を実行する。エラー直前の行で、ハンドシェイクがどこまで進んだかが分かる。"
+	checkMsgJA          = "ハンドシェイクをレコード単位で見る: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` は、メッセージとアラートを方向付きで 1 つずつ表示する。"
 )
 
 // Japanese client-symptom texts of the fault_injected variants; they
 // mirror the sawFault* constants and sawAlert40.
 const (
-	sawFaultResetHSJA    = "ハンドシェイク中に接続がリセットされる。curl は `curl: (35) Recv failure: Connection reset by peer`、openssl s_client は `write:errno=104`、Go は `read: connection reset by peer`、Python は `ConnectionResetError: [Errno 104] Connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
-	sawFaultResetDataJA  = "ハンドシェイクの後で接続がリセットされる。curl は `curl: (56) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
-	sawFaultEOFHSJA      = "ハンドシェイク中に接続が閉じられる（EOF）。curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、openssl s_client は `unexpected eof while reading`、Go は `EOF`、Python は `SSLEOFError: … EOF occurred in violation of protocol`、Chrome は ERR_CONNECTION_CLOSED。"
-	sawFaultEOFDataJA    = "応答が返る前に接続が閉じられる。curl は `curl: (52) Empty reply from server`、Go は `EOF`（net/http は冪等なリクエストを 1 回だけ再送してから報告する）、Chrome は ERR_EMPTY_RESPONSE。"
-	sawFaultPlainJA      = "wrong version number になる。curl は `curl: (35) … error:0A00010B:SSL routines::wrong version number`、Go は `tls: first record does not look like a TLS handshake`（net/http なら `http: server gave HTTP response to HTTPS client`）、Python は `[SSL: WRONG_VERSION_NUMBER] wrong version number`、Firefox は SSL_ERROR_RX_RECORD_TOO_LONG、Chrome は ERR_SSL_PROTOCOL_ERROR。"
-	sawFaultSSL3JA       = "curl は `curl: (35) … error:0A000102:SSL routines::unsupported protocol`、Go は `tls: server selected unsupported protocol version 300`、Java は `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH。"
-	sawFaultUnofferedJA  = "curl は `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`、Go は `tls: server chose an unconfigured cipher suite`、Java は `Server selected improper ciphersuite …`、Chrome は ERR_SSL_PROTOCOL_ERROR。"
-	sawFaultLargeJA      = "ClientHello が複数のセグメントにまたがるクライアント（ポスト量子の key share を送る Go 1.24 以降、Chrome 124 以降）だけが失敗する。リセット（`curl: (35) Recv failure: Connection reset by peer`、Chrome は ERR_CONNECTION_RESET）かタイムアウトになり、ClientHello が小さいクライアントは接続できる。"
-	sawFaultClearAlertJA = "アラートではなく、レコード層のエラーになる。Go は `local error: tls: bad record MAC`、curl は TLS 1.3 なら `curl: (56) OpenSSL SSL_read: … bad record type`（TLS 1.2 の AES-GCM なら `… invalid aad`）、openssl s_client も読み込み時に同じエラーを出す。ハンドシェイク自体は成功している。"
-	sawAlert40JA         = "tlsgate はアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
+	sawFaultResetHSJA      = "ハンドシェイク中に接続がリセットされる。curl は `curl: (35) Recv failure: Connection reset by peer`、openssl s_client は `write:errno=104`、Go は `read: connection reset by peer`、Python は `ConnectionResetError: [Errno 104] Connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
+	sawFaultResetDataJA    = "ハンドシェイクの後で接続がリセットされる。curl は `curl: (56) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
+	sawFaultEOFHSJA        = "ハンドシェイク中に接続が閉じられる（EOF）。curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、openssl s_client は `unexpected eof while reading`、Go は `EOF`、Python は `SSLEOFError: … EOF occurred in violation of protocol`、Chrome は ERR_CONNECTION_CLOSED。"
+	sawFaultResetPlainJA   = "接続がリセットされる。curl は `curl: (56) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
+	sawFaultTimeoutPlainJA = "応答が来ない。curl は `curl: (28) Operation timed out after … milliseconds with 0 bytes received`、Go は `context deadline exceeded` か `i/o timeout`、Chrome は ERR_TIMED_OUT。"
+	sawFaultEOFDataJA      = "応答が返る前に接続が閉じられる。curl は `curl: (52) Empty reply from server`、Go は `EOF`（net/http は冪等なリクエストを 1 回だけ再送してから報告する）、Chrome は ERR_EMPTY_RESPONSE。"
+	sawFaultPlainJA        = "wrong version number になる。curl は `curl: (35) … error:0A00010B:SSL routines::wrong version number`、Go は `tls: first record does not look like a TLS handshake`（net/http なら `http: server gave HTTP response to HTTPS client`）、Python は `[SSL: WRONG_VERSION_NUMBER] wrong version number`、Firefox は SSL_ERROR_RX_RECORD_TOO_LONG、Chrome は ERR_SSL_PROTOCOL_ERROR。"
+	sawFaultSSL3JA         = "curl は `curl: (35) … error:0A000102:SSL routines::unsupported protocol`、Go は `tls: server selected unsupported protocol version 300`、Java は `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH。"
+	sawFaultUnofferedJA    = "curl は `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`、Go は `tls: server chose an unconfigured cipher suite`、Java は `Server selected improper ciphersuite …`、Chrome は ERR_SSL_PROTOCOL_ERROR。"
+	sawFaultLargeJA        = "ClientHello が複数のセグメントにまたがるクライアント（ポスト量子の key share を送る Go 1.24 以降、Chrome 124 以降）だけが失敗する。リセット（`curl: (35) Recv failure: Connection reset by peer`、Chrome は ERR_CONNECTION_RESET）かタイムアウトになり、ClientHello が小さいクライアントは接続できる。"
+	sawFaultClearAlertJA   = "アラートではなく、レコード層のエラーになる。Go は `local error: tls: bad record MAC`、curl は TLS 1.3 なら `curl: (56) OpenSSL SSL_read: … bad record type`（TLS 1.2 の AES-GCM なら `… invalid aad`）、openssl s_client も読み込み時に同じエラーを出す。ハンドシェイク自体は成功している。"
+	sawAlert40JA           = "tlsgate はアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
 )
 
 // faultKnowledgeJA is faultKnowledge in Japanese.
@@ -59,6 +62,31 @@ func faultKnowledgeJA() map[string]entry {
 				"{virtual} の前段にある装置の検査設定とプールの状態を確認する。",
 				checkFaultOffJA},
 			clientSaw: sawFaultResetDataJA,
+		},
+
+		CodeFaultInjected + "/reset_plain": {
+			cause: "実際のネットワークで、平文の接続が{fault_stage}にリセットされるのは、平文で読んだ内容で判断した装置によるもの。リクエスト（URL、ヘッダ、ボディ）やレスポンスに一致した WAF や IPS、プールに生きているメンバーが残っていないプロキシやロードバランサ、接続を中断したサーバのプロセスなど。",
+			checks: []string{checkCapturePlainJA, checkRSTTTLJA,
+				"リクエストを送ってどこで止まるかを見る。`curl -v http://{virtual_host}:{vport}/` は送ったリクエストを表示し、リセットが届いた時点で `Recv failure: Connection reset by peer` を出す。",
+				"{virtual} の前段にある装置の WAF や IPS のポリシーとプールの状態を確認する。",
+				checkFaultOffJA},
+			clientSaw: sawFaultResetPlainJA,
+		},
+		CodeFaultInjected + "/close_plain": {
+			cause: "実際のネットワークで、平文の接続が{fault_stage}に閉じられるのは、プールに届かないプロキシやロードバランサ、リクエストを FIN で落とす WAF、すぐに閉じるサーバのいずれか。",
+			checks: []string{checkCapturePlainJA,
+				"{virtual} の前段にあるプロキシやロードバランサのプールメンバーとログを確認する。",
+				"リクエストを送ってどこで止まるかを見る。`curl -v http://{virtual_host}:{vport}/` は送ったリクエストを表示し、先に切断が届けば `Empty reply from server` を出す。",
+				checkFaultOffJA},
+			clientSaw: sawFaultEOFDataJA,
+		},
+		CodeFaultInjected + "/blackhole_plain": {
+			cause: "実際のネットワークで、平文のやり取りが{fault_stage}に途絶えるのは、リクエストを読んだうえでフローを捨てるステートフルなファイアウォールや IPS、途中での NAT の状態消失、大きなパケットだけを失う経路（PMTUD ブラックホール）のいずれか。",
+			checks: []string{checkCapturePlainJA,
+				"経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}`。これが失敗して小さいサイズなら通る場合は、MSS をクランプするかトンネルの MTU を直す。",
+				"時間を測る: `curl -v --max-time 10 http://{virtual_host}:{vport}/` はリクエストを表示し、来ない応答を待ち続ける。",
+				checkFaultOffJA},
+			clientSaw: sawFaultTimeoutPlainJA,
 		},
 
 		CodeFaultInjected + "/close_accept": {
@@ -228,6 +256,14 @@ func faultKnowledgeJA() map[string]entry {
 				"小さいものと大きいものを取得する（`curl -v -o /dev/null …/small` と `…/large`）。小さいものは通り、大きいものはレスポンスヘッダの後（またはその前）で固まる。",
 				checkFaultOffJA},
 			clientSaw: "ハンドシェイクは完了し、その後レスポンスが止まる。curl は `curl: (28) Operation timed out after … milliseconds with N out of M bytes received`（ヘッダすら届かなければ `with 0 bytes received`）で、`curl -v` にはハンドシェイクとリクエストがすべて出る。Go は `context deadline exceeded` か、ヘッダ待ちやボディ読み込み中の `i/o timeout`、Chrome は ERR_TIMED_OUT。",
+		},
+		CodeFaultInjected + "/mtu_plain": {
+			cause: "実際のネットワークなら PMTUD ブラックホール。MTU が 1500 未満のトンネル（VPN、GRE、IPsec、PPPoE）で ICMP タイプ 3 コード 4（fragmentation needed）がフィルタされ、フルサイズのセグメントだけが消えて小さいものは通る。今回は平文のリクエストが小さなパケットに収まり、その後の最初のフルサイズのセグメントが消えたので、レスポンスのうちクライアントが受け取ったのは {down_reached} だけ（欠けずに届いた分。tlsgate はもっと送っている）で、その後は自分のタイムアウトまで何も来なかった。",
+			checks: []string{
+				"クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。小さいサイズしか通らないなら、トンネル（または BIG-IP の tcp プロファイル）で TCP MSS をクランプするか、ICMP タイプ 3 コード 4 を通す。",
+				"小さいものと大きいものを取得する（`curl -v -o /dev/null http://{virtual_host}:{vport}/small` と `…/large`）。小さいものは通り、大きいものはレスポンスヘッダの後（またはその前）で固まる。",
+				checkFaultOffJA},
+			clientSaw: "リクエストは送られ、その後レスポンスが止まる。curl は `curl: (28) Operation timed out after … milliseconds with N out of M bytes received`（ヘッダすら届かなければ `with 0 bytes received`）、Go は `context deadline exceeded` か、ヘッダ待ちやボディ読み込み中の `i/o timeout`、Chrome は ERR_TIMED_OUT。",
 		},
 		CodeFaultInjected + "/tls_policy_group": {
 			cause: "実際のネットワークなら、一部の鍵交換グループ（{groups_ours}。NIST 曲線だけに絞った FIPS 対応やハードニング済みのプロファイル、あるいは耐量子ハイブリッドを必須にしたもの）しか許さないサーバやロードバランサに、そのどれも提示しないクライアント（{groups_offered}）が当たったケースにあたる。バージョンもスイートも合うが、アラート 40 handshake_failure で応答し、BIG-IP はスイートを選ぶときにグループも決めるので `no shared ciphers` として記録する（上の行）。",

@@ -72,7 +72,10 @@ func faultStagePhrase() map[string]string {
 		"handshake_done":     "after the TLS handshake",
 		"request":            "at the request",
 		"response":           "at the response",
-		"idle":               "while the connection was idle",
+		// No handshake came before them on plaintext.
+		"request/plain":  "as the request arrived",
+		"response/plain": "at the response, after the request was relayed",
+		"idle":           "while the connection was idle",
 	}
 }
 

@@ -195,6 +195,8 @@ func faultStagePhraseJA() map[string]string {
 		"handshake_done":     "TLS ハンドシェイク完了後",
 		"request":            "リクエストの時点",
 		"response":           "レスポンスの時点",
+		"request/plain":      "リクエストが届いた時点",
+		"response/plain":     "リクエストを中継した後のレスポンスの時点",
 		"idle":               "アイドル中",
 	}
 }
