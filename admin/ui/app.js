@@ -113,23 +113,40 @@
   // fix the order of the steps, but no times are logged, so none are shown.
   // lane: "ct" client<->tlsgate, "tb" tlsgate<->backend, "t" a note at tlsgate.
   // dir: "right" (towards the backend side), "left", "both" or "none".
+  //
+  // A fault that ended the connection goes where it acted, not where it
+  // was planned: its firing's "acted" stage says so (a reset at the
+  // response comes after the handshake and the request, an MTU rule of
+  // server_flight that stalled the response too). An event without it (an
+  // older one, a version or cipher refusal) acted on the first message.
   function timeline(c) {
     const fired = firings(c);
-    const firedNote = fired.map(firingText).filter(Boolean).join("; ");
     const route = c.route || "";
     const step = (lane, dir, label, detail, cls) => ({ lane, dir, label, detail: detail || "", cls: cls || "" });
+    const note = (fs, fallback) => step("t", "none", "Fault fired: " + fs.map((f) => f.rule).join(", "),
+      fs.map(firingText).filter(Boolean).join("; ") || fallback, "fault-note");
+    const stopped = route.startsWith("fault_") && fired.length > 0;
+    const acted = fired.filter((f) => f.acted);
+    const atStop = stopped ? (acted.length ? acted : fired) : [];
+    const others = fired.filter((f) => !atStop.includes(f));
+    const phase = atStop.length ? actedPhase(acted.length ? acted[0].acted : "") : "";
+    const stopNote = atStop.length ? [note(atStop, "action " + route.slice(6))] : [];
+
     const steps = [step("ct", "right", "TCP connect", [c.client, c.virtual].filter(Boolean).join(" → "))];
+    if (phase === "accept") steps.push(...stopNote);
     steps.push(...firstMessage(c));
-    if (route.startsWith("fault_") && fired.length) {
-      steps.push(step("t", "none", "Fault fired: " + fired.map((f) => f.rule).join(", "), firedNote || "action " + route.slice(6), "fault-note"));
-    }
-    const client = clientLeg(c, step);
+    if (phase === "hello") steps.push(...stopNote);
+    const late = phase === "before_http" || phase === "after_http";
+    // How tlsgate ended the client's side follows the fault that made it.
+    const ending = endSteps(c, step);
+    const client = late ? clientLeg(c, step) : [...clientLeg(c, step), ...ending];
     const backend = backendLeg(c, step);
     // An inspecting listener reaches the real server before it answers the
     // client (it copies the server's names into its own certificate); every
     // other mode finishes with the client first, then dials the backend.
     if (c.mode === "inspect") steps.push(...backend, ...client);
     else steps.push(...client, ...backend);
+    if (phase === "before_http") steps.push(...stopNote, ...ending);
 
     for (const x of c.http || []) {
       const req = [x.method, x.target].filter(Boolean).join(" ") || "HTTP request";
@@ -143,15 +160,33 @@
         steps.push(step("t", "none", "No response seen", "", "fail-note"));
       }
     }
-    if (!route.startsWith("fault_") && fired.length) {
-      steps.push(step("t", "none", "Fault fired: " + fired.map((f) => f.rule).join(", "), firedNote || "during the connection", "fault-note"));
-    }
+    if (phase === "after_http") steps.push(...stopNote, ...ending);
+    if (others.length) steps.push(note(others, "during the connection"));
     steps.push(step("t", "none", "Closed", [
       c.duration_ms != null ? c.duration_ms + " ms" : "",
       "↑ " + (c.bytes_up || 0) + " B from client",
       "↓ " + (c.bytes_down || 0) + " B to client",
     ].filter(Boolean).join(" · ")));
     return steps;
+  }
+
+  // actedPhase places a stop by the stage it acted at: before the client
+  // spoke, on its first message (the handshake's start), after the
+  // handshake but before any request went through, or once the request
+  // was relayed (a response, or an idle connection after its exchanges).
+  function actedPhase(acted) {
+    switch (acted) {
+      case "accept":
+        return "accept";
+      case "handshake_done":
+      case "request":
+        return "before_http";
+      case "response":
+      case "idle":
+        return "after_http";
+      default:
+        return "hello";
+    }
   }
 
   // firstMessage is what the client sent first, as the peek classified it.
@@ -190,7 +225,7 @@
   }
 
   // clientLeg is tlsgate's answer to the client: its handshake flight,
-  // alerts either way, the handshake's end, or how tlsgate closed.
+  // alerts either way and the handshake's end.
   function clientLeg(c, step) {
     const out = [];
     const cl = c.client_tls || {};
@@ -203,6 +238,14 @@
     if (cl.done) out.push(step("ct", "both", "Handshake done", legSummary(cl), "ok-msg"));
     else if (cl.err) out.push(step("t", "none", "Client handshake failed", cl.err, "fail-note"));
     if (route === "passthrough") out.push(step("t", "none", "Passthrough", "TLS relayed to the backend without decryption"));
+    return out;
+  }
+
+  // endSteps is how tlsgate ended or answered the client's side on its own:
+  // a reset, a close, a readable 400 or a redirect.
+  function endSteps(c, step) {
+    const out = [];
+    const route = c.route || "";
     if (route.endsWith("_reset")) {
       out.push(step("ct", "left", "TCP reset (RST)", "tlsgate closed the connection", "fail-msg"));
     } else if (route === "fault_close") {

@@ -221,6 +221,32 @@ func checkHelpers(t *testing.T, b *browser) {
 		{"fault timeline, no probability", `tlsgateView.timeline({kind: "tls", sni: "b.test", route: "fault_reset", client_tls: {alert_sent: -1, alert_recv: -1},
 			backend: {tls: {}}, faults: [{rule: "waf", action: "reset", stage: "client_hello", draw: 0.5}]}).map(s => s.label + (s.lane === "t" ? " [" + s.detail + "]" : "")).join(" | ")`,
 			"TCP connect | ClientHello | Fault fired: waf [reset at client_hello] | TCP reset (RST) | Closed [↑ 0 B from client · ↓ 0 B to client]"},
+		// A fault goes where it acted, not where it was armed: a reset at
+		// the response comes after the handshake and the request, and the
+		// reset it sent after the note that explains it.
+		{"fault after the handshake", `tlsgateView.timeline({kind: "tls", sni: "b.test", mode: "terminate", route: "fault_reset",
+			client_tls: {attempted: true, done: true, alert_sent: -1, alert_recv: -1},
+			backend: {addr: "127.0.0.1:8080", remote: "127.0.0.1:8080", tls: {}},
+			http: [{method: "GET", target: "/", host: "b.test", proto: "HTTP/1.1"}],
+			faults: [{rule: "rst-resp", action: "reset", stage: "response", acted: "response"}]}).map(s => s.label).join(" | ")`,
+			"TCP connect | ClientHello | ServerHello, certificate | Handshake done | TCP connect | GET / | GET / | No response seen | " +
+				"Fault fired: rst-resp | TCP reset (RST) | Closed"},
+		// An MTU rule armed at server_flight that stalled the response acted
+		// after the handshake; a rule that ended nothing stays "during".
+		{"mtu acted after the handshake", `tlsgateView.timeline({kind: "tls", sni: "b.test", mode: "terminate", route: "fault_mtu",
+			client_tls: {attempted: true, done: true, alert_sent: -1, alert_recv: -1},
+			backend: {addr: "127.0.0.1:8080", remote: "127.0.0.1:8080", tls: {}},
+			faults: [{rule: "slow", action: "latency", stage: "accept"}, {rule: "pmtu", action: "mtu", stage: "server_flight", acted: "response"}]}).map(s => s.label + (s.lane === "t" ? " [" + s.detail + "]" : "")).join(" | ")`,
+			"TCP connect | ClientHello | ServerHello, certificate | Handshake done | TCP connect | Fault fired: pmtu [mtu at server_flight] | " +
+				"Fault fired: slow [latency at accept] | Closed [↑ 0 B from client · ↓ 0 B to client]"},
+		// Plaintext: the request, its relay, then the reset at the response.
+		{"plaintext fault at the response", `tlsgateView.timeline({kind: "http", first_bytes: "474554202f20", mode: "plaintext", route: "fault_reset",
+			client_tls: {alert_sent: -1, alert_recv: -1}, backend: {addr: "127.0.0.1:8080", remote: "127.0.0.1:8080", tls: {}},
+			faults: [{rule: "rst-resp", action: "reset", stage: "response", acted: "response"}]}).map(s => s.label).join(" | ")`,
+			"TCP connect | Plaintext HTTP | TCP connect | Fault fired: rst-resp | TCP reset (RST) | Closed"},
+		{"fault at accept", `tlsgateView.timeline({kind: "empty", route: "fault_reset", client_tls: {alert_sent: -1, alert_recv: -1},
+			backend: {tls: {}}, faults: [{rule: "conn-limit", action: "reset", stage: "accept", acted: "accept"}]}).map(s => s.label).join(" | ")`,
+			"TCP connect | Fault fired: conn-limit | Client sent nothing | TCP reset (RST) | Closed"},
 		{"alert name", `tlsgateView.alertName(48)`, "48 unknown_ca"},
 		{"short dump", `tlsgateView.hexdump("16030100")`, "0000  16 03 01 00" + strings.Repeat(" ", 3*12+1+1) + " |....|"},
 		{"no bytes", `tlsgateView.hexdump("")`, ""},
