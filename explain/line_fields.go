@@ -214,18 +214,27 @@ func fillEndpoint(e Endpoint, host, port string) (Endpoint, bool) {
 }
 
 // findEndpoints lists the address:port values in free text, in order,
-// including both peers of the 01260026 form.
+// including both peers of the 01260026 form. Brackets separate words
+// ("[0x2cc3b7b:2005]") except around an IPv6 address before its port
+// ("[2001:db8::1]:443"), so that form is read before they are split on.
 func findEndpoints(text string) []Endpoint {
 	var out []Endpoint
-	seps := func(r rune) bool { return strings.ContainsRune(" \t,;[]()'\"<>=", r) }
-	for _, tok := range strings.FieldsFunc(text, seps) {
-		tok = strings.TrimRight(tok, ".:")
-		if e, ok := parseEndpoint(tok); ok {
+	seps := func(r rune) bool { return strings.ContainsRune(" \t,;()'\"<>=", r) }
+	brackets := func(r rune) bool { return r == '[' || r == ']' }
+	for _, word := range strings.FieldsFunc(text, seps) {
+		if e, ok := parseEndpoint(strings.TrimRight(word, ".:")); ok {
 			out = append(out, e)
 			continue
 		}
-		if pr := peersPair(tok); pr != nil {
-			out = append(out, pr.Left, pr.Right)
+		for _, tok := range strings.FieldsFunc(word, brackets) {
+			tok = strings.TrimRight(tok, ".:")
+			if e, ok := parseEndpoint(tok); ok {
+				out = append(out, e)
+				continue
+			}
+			if pr := peersPair(tok); pr != nil {
+				out = append(out, pr.Left, pr.Right)
+			}
 		}
 	}
 	return out

@@ -214,3 +214,44 @@ func TestRouteDomain(t *testing.T) {
 		t.Fatalf("pair %+v", p.Pair)
 	}
 }
+
+// TestAddrs: every address in a line's text is found, in order, in each
+// form an endpoint takes, and bracketed words that are no address are not.
+func TestAddrs(t *testing.T) {
+	tests := []struct {
+		name, line string
+		want       []string
+	}{
+		{"IPv4 arrow", "01260013:4: SSL Handshake failed for TCP 10.0.0.1:5000 -> 10.0.0.2:443",
+			[]string{"10.0.0.1:5000", "10.0.0.2:443"}},
+		{"IPv6 addr.port", "01260013:4: SSL Handshake failed for TCP 2001:db8::10.50000 -> 2001:db8::1.443",
+			[]string{"[2001:db8::10]:50000", "[2001:db8::1]:443"}},
+		{"IPv6 in brackets", "01260013:4: SSL Handshake failed for TCP [2001:db8::10]:50000 -> [2001:db8::1]:443",
+			[]string{"[2001:db8::10]:50000", "[2001:db8::1]:443"}},
+		{"IPv6 in brackets with a route domain", "01260013:4: SSL Handshake failed for TCP [2001:db8::10%1]:50000 -> [2001:db8::1%1]:443",
+			[]string{"[2001:db8::10]:50000", "[2001:db8::1]:443"}},
+		{"reset cause, IPv6 in brackets", "01230140:3: RST sent from [2001:db8::1]:443 to [2001:db8::2]:5555, [0x2cc3b7b:2005] SSL handshake timeout exceeded",
+			[]string{"[2001:db8::1]:443", "[2001:db8::2]:5555"}},
+		{"reset cause, IPv4", "01230140:3: RST sent from 10.0.0.1:443 to 10.0.0.2:5555, [0x2cc3b7b:2005] SSL handshake timeout exceeded",
+			[]string{"10.0.0.1:443", "10.0.0.2:5555"}},
+		{"address inside brackets", "0126abcd:6: peer [10.0.0.1:443] went away", []string{"10.0.0.1:443"}},
+		{"peers form", "01260026:4: No shared ciphers between SSL peers 192.168.99.86.32962:192.168.20.230.636.",
+			[]string{"192.168.99.86:32962", "192.168.20.230:636"}},
+		{"no address", "01070638:5: Pool /Common/p member /Common/m:80 monitor status down. [ /Common/tcp: down; last error:  ]", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := ParseLine(tc.line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, a := range p.Addrs {
+				got = append(got, a.Addr.String())
+			}
+			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Errorf("addrs %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
