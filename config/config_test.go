@@ -386,6 +386,12 @@ func TestGoodEdgeCases(t *testing.T) {
 			func(c *Config) bool { return c.Log.Level == "warning" }},
 		{"syslog over udp", minimalListener + "[log]\nsyslog = \"udp://[::1]:514\"\n",
 			func(c *Config) bool { return c.Log.SyslogNetwork == "udp" && c.Log.SyslogAddr == "[::1]:514" }},
+		{"chain on a terminating listener among passthrough ones", strings.Replace(minimalListener, "terminate", "passthrough", 1) +
+			strings.Replace(minimalListener, "9443", "9444", 1) + "[[fault]]\nname = \"x\"\naction = \"chain\"\nchain = \"expired\"\n",
+			func(c *Config) bool { return len(c.Faults) == 1 }},
+		{"handshake_done on an auto listener with client_ssl", strings.Replace(minimalListener, "terminate", "auto", 1) +
+			"name = \"a\"\nplain_backend = \"127.0.0.1:9081\"\n[listener.client_ssl]\n[[fault]]\nname = \"x\"\naction = \"reset\"\nstage = \"handshake_done\"\nlistener = \"a\"\n",
+			func(c *Config) bool { return len(c.Faults) == 1 }},
 	}
 	for _, tt := range tests {
 		cfg, err := Parse([]byte(tt.src), "good.toml")
