@@ -255,3 +255,38 @@ func TestAddrs(t *testing.T) {
 		})
 	}
 }
+
+// TestConnErrorEndpoints: endpoints written into a 01260009 line, before
+// the message or after its alert, give the pair and stay out of the reason.
+func TestConnErrorEndpoints(t *testing.T) {
+	tests := []struct{ name, line, left, right string }{
+		{"before", "01260009:4: 10.0.0.1:5555 -> 10.0.0.2:443: Connection error: ssl_passthru:5234: not SSL (40)", "10.0.0.1:5555", "10.0.0.2:443"},
+		{"after the alert", "01260009:4: Connection error: ssl_passthru:5234: not SSL (40) 10.0.0.1:5555 -> 10.0.0.2:443", "10.0.0.1:5555", "10.0.0.2:443"},
+		{"after the alert, IPv6 with a period", "01260009:4: Connection error: ssl_passthru:5234: not SSL (40) 2001:db8::1.5555 -> 2001:db8::2.443.",
+			"[2001:db8::1]:5555", "[2001:db8::2]:443"},
+		{"none", "01260009:4: Connection error: ssl_passthru:5234: not SSL (40)", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := ParseLine(tc.line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := connErr("ssl_passthru", 5234, "not SSL", 40)(p); err != nil {
+				t.Error(err)
+			}
+			if lineKey(p) != "01260009/not SSL" {
+				t.Errorf("key %q", lineKey(p))
+			}
+			if tc.left == "" {
+				if p.Pair != nil {
+					t.Errorf("pair %+v, want none", p.Pair)
+				}
+				return
+			}
+			if p.Pair == nil || p.Pair.Left.Addr != ep(tc.left) || p.Pair.Right.Addr != ep(tc.right) {
+				t.Errorf("pair %+v, want %s -> %s", p.Pair, tc.left, tc.right)
+			}
+		})
+	}
+}
