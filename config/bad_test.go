@@ -189,6 +189,8 @@ func TestBadConfigs(t *testing.T) {
 		{"verify as string", web + "[listener.server_ssl]\nca = \"$DIR/ca.pem\"\nverify = \"no\" #<-\n", `listener.server_ssl.verify: want true or false, got string "no"`},
 		{"server_name as number", web + "[listener.server_ssl]\nserver_name = 1 #<-\n", "listener.server_ssl.server_name: want a string"},
 		{"server_ssl as string", web + "server_ssl = \"on\" #<-\n", "listener.server_ssl: want a table ([listener.server_ssl]), got string"},
+		{"server_ssl ca without verification", web + "[listener.server_ssl]\nca = \"$DIR/ca.pem\" #<-\nverify = false\n",
+			`listener.server_ssl.ca: has no effect with verify = false`},
 
 		// Names and clashes between listeners.
 		{"name with space", strings.Replace(web, `name = "web"`, `name = "my web" #<-`, 1), `listener.name: "my web" contains spaces`},
