@@ -104,6 +104,15 @@ func TestBadConfigs(t *testing.T) {
 		{"fault: unknown key", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nactoin = 1 #<-\n", `unknown key fault.actoin (did you mean action?)`},
 		{"fault: bad stage", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nstage = \"later\" #<-\n", `field "stage": unknown stage "later"`},
 		{"fault: unknown listener", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nlistener = \"nope\" #<-\n", `names listener "nope", which is not defined`},
+		{"fault: chain on a passthrough listener", web + strings.ReplaceAll(strings.Replace(strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1), "94", "95", 1), "web", "pt") +
+			"[[fault]]\nname = \"x\"\naction = \"chain\" #<-\nchain = \"expired\"\nlistener = \"pt\"\n",
+			`fault.action: fault[0] serves a bad certificate chain on listener "pt", which has mode = "passthrough" and terminates no TLS; this rule would never fire`},
+		{"fault: chain on an auto listener without client_ssl", strings.Replace(web, `mode = "terminate"`, "mode = \"auto\"\nplain_backend = \"127.0.0.1:9081\"", 1) +
+			"[[fault]]\nname = \"x\"\naction = \"chain\" #<-\nchain = \"expired\"\nlistener = \"web\"\n",
+			`on listener "web", which has mode = "auto" without [listener.client_ssl] and terminates no TLS`},
+		{"fault: handshake_done with no listener terminating", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) +
+			"[[fault]]\nname = \"x\"\naction = \"reset\"\nstage = \"handshake_done\" #<-\n",
+			`fault.stage: fault[0] acts after a handshake, but no listener terminates TLS; this rule would never fire`},
 		{"admin on a public address", "[admin]\nlisten = \"0.0.0.0:8474\" #<-\n" + web, `is not a loopback address`},
 		{"bypass on terminate", web + "bypass = [\"*.bank.test\"] #<-\n",
 			`listener.bypass: only applies to mode = "inspect"`},
@@ -180,6 +189,8 @@ func TestBadConfigs(t *testing.T) {
 		{"verify as string", web + "[listener.server_ssl]\nca = \"$DIR/ca.pem\"\nverify = \"no\" #<-\n", `listener.server_ssl.verify: want true or false, got string "no"`},
 		{"server_name as number", web + "[listener.server_ssl]\nserver_name = 1 #<-\n", "listener.server_ssl.server_name: want a string"},
 		{"server_ssl as string", web + "server_ssl = \"on\" #<-\n", "listener.server_ssl: want a table ([listener.server_ssl]), got string"},
+		{"server_ssl ca without verification", web + "[listener.server_ssl]\nca = \"$DIR/ca.pem\" #<-\nverify = false\n",
+			`listener.server_ssl.ca: has no effect with verify = false`},
 
 		// Names and clashes between listeners.
 		{"name with space", strings.Replace(web, `name = "web"`, `name = "my web" #<-`, 1), `listener.name: "my web" contains spaces`},

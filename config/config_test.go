@@ -166,7 +166,7 @@ sni_require = true
 [listener.server_ssl]
 ca = "ca/backend-ca.pem"
 server_name = "backend.lab"
-verify = false
+verify = true
 
 [[listener]]
 listen = "127.0.0.1:9444"
@@ -181,7 +181,7 @@ backend = "[::1]:9080"
 mode = "auto"
 plain_backend = "[::1]:9081"
 client_ssl = {}
-server_ssl = {}
+server_ssl = { verify = false }
 
 [[listener]]
 listen = "127.0.0.1:9446"
@@ -213,7 +213,7 @@ plain_backend = "127.0.0.1:9081"
 					CertFile: filepath.Join(dir, "certs/web.pem"), KeyFile: filepath.Join(dir, "certs/web.key"),
 					SNIRequire: true,
 				},
-				ServerSSL: &listener.ServerSSL{CAFile: filepath.Join(dir, "ca/backend-ca.pem"), ServerName: "backend.lab", Verify: false},
+				ServerSSL: &listener.ServerSSL{CAFile: filepath.Join(dir, "ca/backend-ca.pem"), ServerName: "backend.lab", Verify: true},
 			},
 			func() listener.Options {
 				o := defaults(listener.Options{Name: "listener2", Listen: "127.0.0.1:9444", Backend: "127.0.0.1:9443",
@@ -223,7 +223,7 @@ plain_backend = "127.0.0.1:9081"
 			}(),
 			defaults(listener.Options{Name: "listener3", Listen: "[::1]:9445", Backend: "[::1]:9080",
 				PlainBackend: "[::1]:9081", Mode: listener.Auto,
-				ClientSSL: &listener.ClientSSL{}, ServerSSL: &listener.ServerSSL{Verify: true}}),
+				ClientSSL: &listener.ClientSSL{}, ServerSSL: &listener.ServerSSL{Verify: false}}),
 			// No client_ssl table: an auto listener that passes TLS through.
 			defaults(listener.Options{Name: "listener4", Listen: "127.0.0.1:9446", Backend: "127.0.0.1:9443",
 				PlainBackend: "127.0.0.1:9081", Mode: listener.Auto}),
@@ -386,6 +386,12 @@ func TestGoodEdgeCases(t *testing.T) {
 			func(c *Config) bool { return c.Log.Level == "warning" }},
 		{"syslog over udp", minimalListener + "[log]\nsyslog = \"udp://[::1]:514\"\n",
 			func(c *Config) bool { return c.Log.SyslogNetwork == "udp" && c.Log.SyslogAddr == "[::1]:514" }},
+		{"chain on a terminating listener among passthrough ones", strings.Replace(minimalListener, "terminate", "passthrough", 1) +
+			strings.Replace(minimalListener, "9443", "9444", 1) + "[[fault]]\nname = \"x\"\naction = \"chain\"\nchain = \"expired\"\n",
+			func(c *Config) bool { return len(c.Faults) == 1 }},
+		{"handshake_done on an auto listener with client_ssl", strings.Replace(minimalListener, "terminate", "auto", 1) +
+			"name = \"a\"\nplain_backend = \"127.0.0.1:9081\"\n[listener.client_ssl]\n[[fault]]\nname = \"x\"\naction = \"reset\"\nstage = \"handshake_done\"\nlistener = \"a\"\n",
+			func(c *Config) bool { return len(c.Faults) == 1 }},
 	}
 	for _, tt := range tests {
 		cfg, err := Parse([]byte(tt.src), "good.toml")

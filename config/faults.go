@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/faults"
+	"github.com/tlsgate/tlsgate/listener"
 )
 
 // decodeFaults reads the [[fault]] tables into rules. The rule schema is the
@@ -186,16 +187,49 @@ func decodeAdmin(root *table) Admin {
 }
 
 // checkFaultListeners catches a rule aimed at a listener that does not
-// exist: it would silently never fire.
+// exist, and a rule that acts only on a TLS handshake tlsgate runs (a bad
+// chain, anything at handshake_done) aimed at listeners that run none: either
+// would silently never fire.
 func checkFaultListeners(root *table, cfg *Config) {
-	names := map[string]bool{}
-	for _, l := range cfg.Listeners {
-		names[l.Name] = true
+	byName := map[string]*listener.Options{}
+	for i := range cfg.Listeners {
+		byName[cfg.Listeners[i].Name] = &cfg.Listeners[i]
 	}
 	for i, t := range arrayTables(root, "fault") {
 		l, ok := t.str("listener")
-		if ok && l != "" && len(names) > 0 && !names[l] {
+		if ok && l != "" && len(byName) > 0 && byName[l] == nil {
 			t.fail("listener", "fault[%d] names listener %q, which is not defined; this rule would never fire", i, l)
+			continue
+		}
+		key, what := "", ""
+		if a, _ := t.str("action"); a == string(faults.ActChain) {
+			key, what = "action", "serves a bad certificate chain"
+		} else if st, _ := t.str("stage"); st == string(faults.StageHandshakeDone) {
+			key, what = "stage", "acts after a handshake"
+		}
+		if key == "" || len(byName) == 0 {
+			continue
+		}
+		const needs = `mode = "terminate", "inspect", or "auto" with [listener.client_ssl]`
+		if l != "" {
+			if o := byName[l]; !o.Terminates() {
+				t.fail(key, "fault[%d] %s on listener %q, which has %s and terminates no TLS; this rule would never fire (it needs %s)",
+					i, what, l, modeWords(o), needs)
+			}
+			continue
+		}
+		if !slices.ContainsFunc(cfg.Listeners, func(o listener.Options) bool { return o.Terminates() }) {
+			t.fail(key, "fault[%d] %s, but no listener terminates TLS; this rule would never fire (it needs a listener with %s)",
+				i, what, needs)
 		}
 	}
+}
+
+// modeWords names a listener's mode as the config wrote it, saying when an
+// auto listener passes TLS through for want of a client_ssl table.
+func modeWords(o *listener.Options) string {
+	if o.Mode == listener.Auto && o.ClientSSL == nil {
+		return `mode = "auto" without [listener.client_ssl]`
+	}
+	return fmt.Sprintf("mode = %q", o.Mode)
 }

@@ -320,13 +320,17 @@ func decodeServerSSL(t *table) *listener.ServerSSL {
 	s := &listener.ServerSSL{Verify: true}
 	var caOK, certOK, keyOK bool
 	s.CAFile, caOK = t.file("ca")
-	if caOK {
-		t.checkCAFile("ca", s.CAFile)
-	}
 	if name, ok := t.str("server_name"); ok {
 		s.ServerName = name
 	}
 	s.Verify = t.boolean("verify", true)
+	switch {
+	case s.CAFile != "" && !s.Verify:
+		// crypto/tls skips the chain check altogether, trust roots included.
+		t.fail("ca", "has no effect with verify = false: the backend's certificate is not checked against any CA; remove ca or set verify = true")
+	case caOK:
+		t.checkCAFile("ca", s.CAFile)
+	}
 	s.Cert, certOK = t.file("cert")
 	s.Key, keyOK = t.file("key")
 	switch {

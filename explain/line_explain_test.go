@@ -183,6 +183,8 @@ func TestExplainFilled(t *testing.T) {
 		"Jan 17 04:42:37 bigip info tmm1[9244]: SSL Handshake details for TCP 10.0.0.9:40000 -> 10.0.1.5:8443 entity: server SID: 01 version: TLSv1.2 cipher-suite: ECDHE-RSA-AES128-GCM-SHA256 key-exchange: secp256r1 mutual-authentication: false",
 		"debug tmm1[13663]: Rule /Common/x <HTTP_REQUEST>: hello",
 		"Feb  1 08:12:14 bigip warning tmm[9244]: 01260013:4: Per-invocation log rate exceeded; throttling.",
+		"01260009:4: Connection error: ssl_passthru:5234: not SSL",
+		"01260009:4: Connection error: ssl_hs_vfy_vfyresult:12345: some new reason",
 	)
 	for _, l := range lines {
 		p, _ := ParseLine(l)
@@ -197,6 +199,9 @@ func TestExplainFilled(t *testing.T) {
 			for _, s := range texts {
 				if m := placeholderRE.FindString(s); m != "" {
 					t.Errorf("%s %s: unfilled %s in %q", lang, x.Key, m, s)
+				}
+				if strings.Contains(s, "((") || strings.Contains(s, "(（") {
+					t.Errorf("%s %s: a value in parentheses twice in %q", lang, x.Key, s)
 				}
 			}
 			if x.Title == "" || x.Meaning == "" || len(x.Checks) == 0 {

@@ -214,18 +214,27 @@ func fillEndpoint(e Endpoint, host, port string) (Endpoint, bool) {
 }
 
 // findEndpoints lists the address:port values in free text, in order,
-// including both peers of the 01260026 form.
+// including both peers of the 01260026 form. Brackets separate words
+// ("[0x2cc3b7b:2005]") except around an IPv6 address before its port
+// ("[2001:db8::1]:443"), so that form is read before they are split on.
 func findEndpoints(text string) []Endpoint {
 	var out []Endpoint
-	seps := func(r rune) bool { return strings.ContainsRune(" \t,;[]()'\"<>=", r) }
-	for _, tok := range strings.FieldsFunc(text, seps) {
-		tok = strings.TrimRight(tok, ".:")
-		if e, ok := parseEndpoint(tok); ok {
+	seps := func(r rune) bool { return strings.ContainsRune(" \t,;()'\"<>=", r) }
+	brackets := func(r rune) bool { return r == '[' || r == ']' }
+	for _, word := range strings.FieldsFunc(text, seps) {
+		if e, ok := parseEndpoint(strings.TrimRight(word, ".:")); ok {
 			out = append(out, e)
 			continue
 		}
-		if pr := peersPair(tok); pr != nil {
-			out = append(out, pr.Left, pr.Right)
+		for _, tok := range strings.FieldsFunc(word, brackets) {
+			tok = strings.TrimRight(tok, ".:")
+			if e, ok := parseEndpoint(tok); ok {
+				out = append(out, e)
+				continue
+			}
+			if pr := peersPair(tok); pr != nil {
+				out = append(out, pr.Left, pr.Right)
+			}
 		}
 	}
 	return out
@@ -253,7 +262,7 @@ func parseConnError(text string) *ConnError {
 	}
 	c.Function = fn
 	c.Line, _ = strconv.Atoi(clipDigits(num))
-	reason = strings.TrimSpace(reason)
+	reason = trimTrailingPair(strings.TrimSpace(reason))
 	if open := strings.LastIndex(reason, " ("); open >= 0 && strings.HasSuffix(reason, ")") {
 		if n, err := strconv.Atoi(reason[open+2 : len(reason)-1]); err == nil && n >= 0 && n <= 255 {
 			c.Alert, c.AlertName = n, AlertName(n)
@@ -262,6 +271,29 @@ func parseConnError(text string) *ConnError {
 	}
 	c.Reason = reason
 	return c
+}
+
+// trimTrailingPair drops "a:p -> b:p" from the end of a 01260009 reason.
+// Some builds write the endpoints into the line and where they go is
+// unconfirmed (bigip-log.md §2 [P]); readFields takes them from the
+// addresses found in the text wherever they are, and the reason (and its
+// alert, "(40)") must not carry them.
+func trimTrailingPair(reason string) string {
+	i := strings.LastIndex(reason, " -> ")
+	if i < 0 {
+		return reason
+	}
+	start := strings.LastIndexByte(reason[:i], ' ') + 1
+	right := strings.TrimRight(reason[i+len(" -> "):], ".")
+	if strings.ContainsAny(right, " \t") {
+		return reason
+	}
+	l, okL := parseEndpoint(reason[start:i])
+	r, okR := parseEndpoint(right)
+	if !okL || !okR || !l.Addr.IsValid() || !r.Addr.IsValid() {
+		return reason
+	}
+	return strings.TrimSpace(reason[:start])
 }
 
 // parseCertExpiry reads "Certificate '<subject>' in file <path> will

@@ -214,3 +214,79 @@ func TestRouteDomain(t *testing.T) {
 		t.Fatalf("pair %+v", p.Pair)
 	}
 }
+
+// TestAddrs: every address in a line's text is found, in order, in each
+// form an endpoint takes, and bracketed words that are no address are not.
+func TestAddrs(t *testing.T) {
+	tests := []struct {
+		name, line string
+		want       []string
+	}{
+		{"IPv4 arrow", "01260013:4: SSL Handshake failed for TCP 10.0.0.1:5000 -> 10.0.0.2:443",
+			[]string{"10.0.0.1:5000", "10.0.0.2:443"}},
+		{"IPv6 addr.port", "01260013:4: SSL Handshake failed for TCP 2001:db8::10.50000 -> 2001:db8::1.443",
+			[]string{"[2001:db8::10]:50000", "[2001:db8::1]:443"}},
+		{"IPv6 in brackets", "01260013:4: SSL Handshake failed for TCP [2001:db8::10]:50000 -> [2001:db8::1]:443",
+			[]string{"[2001:db8::10]:50000", "[2001:db8::1]:443"}},
+		{"IPv6 in brackets with a route domain", "01260013:4: SSL Handshake failed for TCP [2001:db8::10%1]:50000 -> [2001:db8::1%1]:443",
+			[]string{"[2001:db8::10]:50000", "[2001:db8::1]:443"}},
+		{"reset cause, IPv6 in brackets", "01230140:3: RST sent from [2001:db8::1]:443 to [2001:db8::2]:5555, [0x2cc3b7b:2005] SSL handshake timeout exceeded",
+			[]string{"[2001:db8::1]:443", "[2001:db8::2]:5555"}},
+		{"reset cause, IPv4", "01230140:3: RST sent from 10.0.0.1:443 to 10.0.0.2:5555, [0x2cc3b7b:2005] SSL handshake timeout exceeded",
+			[]string{"10.0.0.1:443", "10.0.0.2:5555"}},
+		{"address inside brackets", "0126abcd:6: peer [10.0.0.1:443] went away", []string{"10.0.0.1:443"}},
+		{"peers form", "01260026:4: No shared ciphers between SSL peers 192.168.99.86.32962:192.168.20.230.636.",
+			[]string{"192.168.99.86:32962", "192.168.20.230:636"}},
+		{"no address", "01070638:5: Pool /Common/p member /Common/m:80 monitor status down. [ /Common/tcp: down; last error:  ]", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := ParseLine(tc.line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, a := range p.Addrs {
+				got = append(got, a.Addr.String())
+			}
+			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Errorf("addrs %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestConnErrorEndpoints: endpoints written into a 01260009 line, before
+// the message or after its alert, give the pair and stay out of the reason.
+func TestConnErrorEndpoints(t *testing.T) {
+	tests := []struct{ name, line, left, right string }{
+		{"before", "01260009:4: 10.0.0.1:5555 -> 10.0.0.2:443: Connection error: ssl_passthru:5234: not SSL (40)", "10.0.0.1:5555", "10.0.0.2:443"},
+		{"after the alert", "01260009:4: Connection error: ssl_passthru:5234: not SSL (40) 10.0.0.1:5555 -> 10.0.0.2:443", "10.0.0.1:5555", "10.0.0.2:443"},
+		{"after the alert, IPv6 with a period", "01260009:4: Connection error: ssl_passthru:5234: not SSL (40) 2001:db8::1.5555 -> 2001:db8::2.443.",
+			"[2001:db8::1]:5555", "[2001:db8::2]:443"},
+		{"none", "01260009:4: Connection error: ssl_passthru:5234: not SSL (40)", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := ParseLine(tc.line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := connErr("ssl_passthru", 5234, "not SSL", 40)(p); err != nil {
+				t.Error(err)
+			}
+			if lineKey(p) != "01260009/not SSL" {
+				t.Errorf("key %q", lineKey(p))
+			}
+			if tc.left == "" {
+				if p.Pair != nil {
+					t.Errorf("pair %+v, want none", p.Pair)
+				}
+				return
+			}
+			if p.Pair == nil || p.Pair.Left.Addr != ep(tc.left) || p.Pair.Right.Addr != ep(tc.right) {
+				t.Errorf("pair %+v, want %s -> %s", p.Pair, tc.left, tc.right)
+			}
+		})
+	}
+}

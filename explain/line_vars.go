@@ -40,7 +40,8 @@ func lineVars(p Parsed, lang string) *strings.Replacer {
 	v["vs"] = cmd(vsText(right), noteNoVS)
 	if c := p.ConnError; c != nil {
 		v["func"], v["line_no"], v["reason"] = or(c.Function), or(strconv.Itoa(c.Line)), or(c.Reason)
-		v["alert"] = missing
+		// The templates put the alert in parentheses already.
+		v["alert"] = strings.Trim(missing, "()（）")
 		if c.Alert >= 0 {
 			v["alert"] = alertLabel(c.Alert)
 		}

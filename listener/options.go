@@ -109,6 +109,15 @@ type Options struct {
 	ServerSSL *ServerSSL
 }
 
+// Terminates says whether the listener decrypts TLS from clients: always in
+// terminate and inspect mode, and in auto mode when a client_ssl profile is
+// attached (without one, auto passes TLS through untouched, like sslh).
+// Config uses it to refuse fault rules that act only on a handshake
+// tlsgate runs, aimed at a listener that runs none.
+func (o *Options) Terminates() bool {
+	return o.Mode == Terminate || o.Mode == Inspect || (o.Mode == Auto && o.ClientSSL != nil)
+}
+
 // ClientSSL mirrors a BIG-IP client-ssl profile.
 type ClientSSL struct {
 	MinVersion uint16   // tls.VersionTLS10 …; 0 = crypto/tls default

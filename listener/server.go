@@ -167,12 +167,8 @@ func fillDefaults(o *Options) {
 	}
 }
 
-// terminates says whether TLS from clients is decrypted here: always in
-// terminate mode, and in auto mode when a client_ssl profile is attached
-// (without one, auto passes TLS through untouched, like sslh).
-func (s *Server) terminates() bool {
-	return s.opts.Mode == Terminate || s.opts.Mode == Inspect || (s.opts.Mode == Auto && s.opts.ClientSSL != nil)
-}
+// terminates says whether TLS from clients is decrypted here.
+func (s *Server) terminates() bool { return s.opts.Terminates() }
 
 func (s *Server) closeKeyLog() {
 	if s.keylog != nil {

@@ -107,6 +107,11 @@ var ErrNoCA = fmt.Errorf("pki: no lab CA (neither %s nor %s): %w", CertFile, Key
 func Load(dir string, now func() time.Time) (*CA, error) {
 	certPath := filepath.Join(dir, CertFile)
 	keyPath := filepath.Join(dir, KeyFile)
+	// Said here, since a stat of dir/ca.pem would blame ca.pem ("not a
+	// directory") for its parent being a file.
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return nil, fmt.Errorf("pki: CA directory %s is a file, not a directory (it holds %s and %s)", dir, CertFile, KeyFile)
+	}
 	certOK, err := exists(certPath)
 	if err != nil {
 		return nil, err

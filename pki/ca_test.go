@@ -272,6 +272,25 @@ func TestLoadOrCreateUnwritableDir(t *testing.T) {
 	}
 }
 
+// TestLoadDirIsAFile: a CA directory that is a file is named as such, by
+// Load and LoadOrCreate alike, and left alone.
+func TestLoadDirIsAFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "ca")
+	write(t, file, []byte("x"), 0o644)
+	for name, load := range map[string]func() error{
+		"Load":         func() error { _, err := Load(file, fixedNow); return err },
+		"LoadOrCreate": func() error { _, _, err := LoadOrCreate(file, fixedNow, rand.Reader); return err },
+	} {
+		err := load()
+		if want := "pki: CA directory " + file + " is a file, not a directory"; err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", name, err, want)
+		}
+	}
+	if b, err := os.ReadFile(file); err != nil || string(b) != "x" {
+		t.Errorf("the file changed: %q, %v", b, err)
+	}
+}
+
 func TestNewSerialShortReader(t *testing.T) {
 	_, err := New(fixedNow, bytes.NewReader(make([]byte, 4)))
 	if err == nil || !strings.HasPrefix(err.Error(), "pki: ") {

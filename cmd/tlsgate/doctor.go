@@ -29,6 +29,7 @@ func cmdDoctor(args []string, stdout, _ io.Writer) error {
 		if err != nil {
 			return err
 		}
+		found := false
 		for _, l := range cfg.Listeners {
 			if l.Transparent == "" {
 				continue
@@ -39,14 +40,22 @@ func cmdDoctor(args []string, stdout, _ io.Writer) error {
 			if *port == 0 {
 				*port = portOf(l.Listen)
 			}
+			found = true
 			break
 		}
+		if !found {
+			return usageError{fmt.Sprintf("doctor transparent: %s has no listener with transparent = \"redirect\" or \"tproxy\"; give --mode and --port", *cfgPath)}
+		}
 	}
-	if *mode != transparent.ModeRedirect && *mode != transparent.ModeTProxy {
+	switch {
+	case *mode == "":
+		return usageError{"doctor transparent: --mode is required: redirect or tproxy (or -c with a transparent listener)"}
+	case *mode != transparent.ModeRedirect && *mode != transparent.ModeTProxy:
 		return usageError{fmt.Sprintf("doctor transparent: --mode must be redirect or tproxy, got %q", *mode)}
-	}
-	if *port <= 0 || *port > 65535 {
-		return usageError{"doctor transparent: --port is required (or a config with a transparent listener)"}
+	case *port == 0:
+		return usageError{"doctor transparent: --port is required (or -c with a transparent listener)"}
+	case *port < 0 || *port > 65535:
+		return usageError{fmt.Sprintf("doctor transparent: --port %d is not a port (1 to 65535)", *port)}
 	}
 	checks := transparent.Doctor(*mode, *port, transparent.SystemEnv())
 	transparent.Render(stdout, checks)

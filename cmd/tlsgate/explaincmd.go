@@ -38,6 +38,7 @@ func explainMain(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 		return usageError{fmt.Sprintf("explain: --lang %q: want en or ja", *lang)}
 	}
 	var raw []string
+	var long map[int]int
 	if len(positional) > 0 {
 		for _, a := range positional {
 			raw = append(raw, strings.Split(a, "\n")...)
@@ -46,11 +47,17 @@ func explainMain(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 		if f, ok := stdin.(*os.File); ok && isTerminal(f) {
 			fmt.Fprintln(stderr, explainWords(*lang).reading)
 		}
-		if raw, err = readLines(stdin); err != nil {
+		if raw, long, err = readLines(stdin); err != nil {
 			return fmt.Errorf("explain: reading stdin: %w", err)
 		}
 	}
 	lines, parsed, errs := parseAll(raw)
+	for i, n := range lines {
+		if size, ok := long[n]; ok && errors.Is(errs[i], explain.ErrLineTooLong) {
+			// The line was cut where it was read; say how long it really was.
+			errs[i] = fmt.Errorf("%w: %d bytes (at most %d)", explain.ErrLineTooLong, size, explain.MaxLineLen)
+		}
+	}
 	if len(parsed) == 0 {
 		return usageError{"explain: no lines given (pass them as arguments or on stdin; usage: tlsgate " + explainUsage + ")"}
 	}
@@ -96,16 +103,43 @@ func explainArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// readLines reads stdin one line at a time; a line longer than the
-// scanner allows is an error rather than a silent split.
-func readLines(r io.Reader) ([]string, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), explain.MaxLineLen+1024)
-	var out []string
-	for sc.Scan() {
-		out = append(out, sc.Text())
+// readLines reads stdin one line at a time. A line longer than
+// explain.MaxLineLen is kept only up to one byte past the limit, so that
+// ParseLine refuses it as too long, and long maps its 1-based number to its
+// real length; the lines around it are still read, as they are when the
+// lines come as arguments.
+func readLines(r io.Reader) (lines []string, long map[int]int, err error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		var line []byte
+		size := 0
+		for {
+			chunk, more, err := br.ReadLine()
+			if err != nil {
+				if errors.Is(err, io.EOF) {
+					err = nil
+				}
+				if size > 0 {
+					lines = append(lines, string(line))
+				}
+				return lines, long, err
+			}
+			if room := explain.MaxLineLen + 1 - len(line); room > 0 {
+				line = append(line, chunk[:min(room, len(chunk))]...)
+			}
+			size += len(chunk)
+			if !more {
+				break
+			}
+		}
+		lines = append(lines, string(line))
+		if size > explain.MaxLineLen {
+			if long == nil {
+				long = map[int]int{}
+			}
+			long[len(lines)] = size
+		}
 	}
-	return out, sc.Err()
 }
 
 // parseAll parses the non-blank lines; numbers are 1-based input lines.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -162,5 +163,37 @@ func TestExplainUsage(t *testing.T) {
 	out, _, err := runExplain(t, "", "--help")
 	if !errors.Is(err, errHelp) || !strings.Contains(out, "Usage: tlsgate explain") {
 		t.Errorf("--help: %v %q", err, out)
+	}
+}
+
+// TestExplainLongLineStdin: a line past explain.MaxLineLen on stdin is
+// refused as too long, with its real length, and the lines around it are
+// still explained, as they are when the same lines come as arguments.
+func TestExplainLongLineStdin(t *testing.T) {
+	good := "Feb  1 08:12:14 pua-bigip warning tmm[9244]: 01260013:4: SSL Handshake failed for TCP 192.168.99.86:32962 -> 192.168.20.230:636"
+	long := "Feb  1 08:12:14 h warning tmm[1]: 01260013:4: SSL Handshake failed for TCP " + strings.Repeat("x", explain.MaxLineLen+5000)
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		size  int
+	}{
+		{"in the middle", good + "\n" + long + "\n" + good + "\n", len(long)},
+		{"last, without a newline", good + "\n" + long, len(long)},
+		{"ending in CRLF", good + "\r\n" + long + "\r\n", len(long)},
+		{"far past the read buffer", good + "\n" + long + long + long + "\n", 3 * len(long)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, stderr, err := runExplain(t, tc.stdin)
+			if err != nil {
+				t.Fatalf("err %v, stderr %q", err, stderr)
+			}
+			if !strings.Contains(out, "== event 1: SSL handshake failed") || !strings.Contains(out, "192.168.20.230:636") {
+				t.Errorf("the good line is not explained:\n%.400s", out)
+			}
+			want := fmt.Sprintf("explain: line 2: explain: line too long: %d bytes (at most %d)\n", tc.size, explain.MaxLineLen)
+			if stderr != want {
+				t.Errorf("stderr %q, want %q", stderr, want)
+			}
+		})
 	}
 }
