@@ -17,16 +17,17 @@ const (
 // §2, §3 rows 1–4, §5, §6), used when the listener recorded no firing
 // symptom.
 const (
-	sawFaultResetHS    = "connection reset during the handshake: curl `curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, Python `ConnectionResetError: [Errno 104] Connection reset by peer`, Chrome ERR_CONNECTION_RESET."
-	sawFaultResetData  = "connection reset after the handshake: curl `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."
-	sawFaultEOFHS      = "connection closed (EOF) during the handshake: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `unexpected eof while reading`, Go `EOF`, Python `SSLEOFError: … EOF occurred in violation of protocol`, Chrome ERR_CONNECTION_CLOSED."
-	sawFaultEOFData    = "connection closed before any response: curl `curl: (52) Empty reply from server`, Go `EOF` (net/http retries an idempotent request once, then reports it), Chrome ERR_EMPTY_RESPONSE."
-	sawFaultPlain      = "wrong version number: curl `curl: (35) … error:0A00010B:SSL routines::wrong version number`, Go `tls: first record does not look like a TLS handshake` (net/http `http: server gave HTTP response to HTTPS client`), Python `[SSL: WRONG_VERSION_NUMBER] wrong version number`, Firefox SSL_ERROR_RX_RECORD_TOO_LONG, Chrome ERR_SSL_PROTOCOL_ERROR."
-	sawFaultSSL3       = "curl `curl: (35) … error:0A000102:SSL routines::unsupported protocol`, Go `tls: server selected unsupported protocol version 300`, Java `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
-	sawFaultUnoffered  = "curl `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`, Go `tls: server chose an unconfigured cipher suite`, Java `Server selected improper ciphersuite …`, Chrome ERR_SSL_PROTOCOL_ERROR."
-	sawFaultLarge      = "Only clients whose ClientHello spans more than one segment fail (post-quantum key shares: Go 1.24 and later, Chrome 124 and later): a reset (`curl: (35) Recv failure: Connection reset by peer`, Chrome ERR_CONNECTION_RESET) or a timeout, while clients with a small hello connect."
-	sawFaultClearAlert = "a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl `curl: (56) OpenSSL SSL_read: … bad record type` under TLS 1.3 (`… invalid aad` under TLS 1.2 with AES-GCM); openssl s_client the same error on read. The handshake itself succeeded."
-	sawAlert40         = "tlsgate answers with alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
+	sawFaultResetHS     = "connection reset during the handshake: curl `curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, Python `ConnectionResetError: [Errno 104] Connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	sawFaultResetAccept = "connection reset before the client sent anything: across a network curl `curl: (35) Recv failure: Connection reset by peer` and Go `read: connection reset by peer`; where the RST beats the client's connect() or ClientHello (loopback, a LAN) curl `curl: (7) Failed to connect to … Couldn't connect to server` or `curl: (35) Send failure: Connection reset by peer`, Go `dial … connect: connection reset by peer` or `write: connection reset by peer`; openssl s_client `write:errno=104`, Python `ConnectionResetError: [Errno 104] Connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	sawFaultResetData   = "connection reset after the handshake: curl `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	sawFaultEOFHS       = "connection closed (EOF) during the handshake: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `unexpected eof while reading`, Go `EOF`, Python `SSLEOFError: … EOF occurred in violation of protocol`, Chrome ERR_CONNECTION_CLOSED."
+	sawFaultEOFData     = "connection closed before any response: curl `curl: (52) Empty reply from server`, Go `EOF` (net/http retries an idempotent request once, then reports it), Chrome ERR_EMPTY_RESPONSE."
+	sawFaultPlain       = "wrong version number: curl `curl: (35) … error:0A00010B:SSL routines::wrong version number`, Go `tls: first record does not look like a TLS handshake` (net/http `http: server gave HTTP response to HTTPS client`), Python `[SSL: WRONG_VERSION_NUMBER] wrong version number`, Firefox SSL_ERROR_RX_RECORD_TOO_LONG, Chrome ERR_SSL_PROTOCOL_ERROR."
+	sawFaultSSL3        = "curl `curl: (35) … error:0A000102:SSL routines::unsupported protocol`, Go `tls: server selected unsupported protocol version 300`, Java `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
+	sawFaultUnoffered   = "curl `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`, Go `tls: server chose an unconfigured cipher suite`, Java `Server selected improper ciphersuite …`, Chrome ERR_SSL_PROTOCOL_ERROR."
+	sawFaultLarge       = "Only clients whose ClientHello spans more than one segment fail (post-quantum key shares: Go 1.24 and later, Chrome 124 and later): a reset (`curl: (35) Recv failure: Connection reset by peer`, Chrome ERR_CONNECTION_RESET) or a timeout, while clients with a small hello connect."
+	sawFaultClearAlert  = "a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl `curl: (56) OpenSSL SSL_read: … bad record type` under TLS 1.3 (`… invalid aad` under TLS 1.2 with AES-GCM); openssl s_client the same error on read. The handshake itself succeeded."
+	sawAlert40          = "tlsgate answers with alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
 )
 
 // faultKnowledge covers connections a fault rule ended on purpose. Each
@@ -48,11 +49,11 @@ func faultKnowledge() map[string]entry {
 		},
 
 		CodeFaultInjected + "/reset_accept": {
-			cause: "On a real network a reset right after the TCP handshake, before the client sent a byte, comes from a firewall that rejects with a TCP RST after the connection was accepted (iptables `REJECT --reject-with tcp-reset` behind a proxy), a load balancer or proxy over its connection or rate limit, or an L4 proxy whose backend is down. The TCP handshake worked, so the client sees a reset, not `connection refused`.",
+			cause: "On a real network a reset right after the TCP handshake, before the client sent a byte, comes from a firewall that rejects with a TCP RST after the connection was accepted (iptables `REJECT --reject-with tcp-reset` behind a proxy), a load balancer or proxy over its connection or rate limit, or an L4 proxy whose backend is down. The TCP handshake worked, so across a network the client sees a reset, not `connection refused`; but when the RST beats the client's connect() or its ClientHello (loopback, a LAN), curl reports a failed connect in the words of a closed port, `curl: (7) Failed to connect … Couldn't connect to server`, and Go `dial … connect: connection reset by peer`.",
 			checks: []string{checkCapture, checkRSTTTL,
 				"Check connection limits, rate limits and per-client policies on the firewalls and load balancers in front of {virtual} for {client_ip}.",
 				checkFaultOff},
-			clientSaw: sawFaultResetHS,
+			clientSaw: sawFaultResetAccept,
 		},
 		CodeFaultInjected + "/reset_client_hello": {
 			cause:     "On a real network a RST right after the ClientHello is the signature of an SNI or fingerprint block: a WAF, an IPS, a next-generation firewall or an ISP filter reads the server_name (SNI {sni}) or the JA3/JA4 in the first packet and tears the connection down with a RST, often towards both ends. The server never sees the hello.",

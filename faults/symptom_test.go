@@ -15,6 +15,10 @@ func TestSymptom(t *testing.T) {
 		want          []string
 	}{
 		{"reset", "client_hello", nil, []string{ClassReset, "curl (35) Recv failure: Connection reset by peer", "Go read: connection reset by peer", "ERR_CONNECTION_RESET"}},
+		// At accept the RST can beat curl's connect(): curl then says it
+		// could not connect, as for a closed port.
+		{"reset", "accept", nil, []string{ClassReset + " at accept", "curl (7) Failed to connect … Couldn't connect to server",
+			"(35) Send failure: Connection reset by peer", "dial … connect: connection reset by peer", "ERR_CONNECTION_RESET"}},
 		{"reset", "response", nil, []string{ClassReset + " mid-stream", "curl (56)"}},
 		{"close", "client_hello", nil, []string{ClassEOF, "SSL_ERROR_SYSCALL", "Go EOF", "ERR_CONNECTION_CLOSED"}},
 		{"blackhole", "accept", nil, []string{ClassTimeout, "CONNECTED(00000003)", "TLS handshake timeout"}},
