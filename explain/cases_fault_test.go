@@ -271,7 +271,7 @@ func faultStopCases() []diagCase {
 			lines:    []string{lineCiphers, lineNoShared, lineSummary},
 			contains: []string{"TLS policy refusal, alert 40 handshake_failure", "no shared ciphers", "TLS_RSA_WITH_AES_128_CBC_SHA"},
 			absent:   []string{noBigIP}},
-		{name: "fault_unrecorded_stop", o: unrecorded, code: CodeFaultInjected, saw: sawFaultResetHS,
+		{name: "fault_unrecorded_stop", o: unrecorded, code: CodeFaultInjected, saw: sawFaultResetAccept,
 			contains: []string{"injected by rule old-rule: reset at accept", "(reset at accept): nothing", "faults=old-rule"}},
 		{name: "fault_unknown_action", o: unknown, code: CodeFaultInjected,
 			contains: []string{"injected by rule future: teleport after ClientHello", "a device in the path"}},

@@ -199,6 +199,9 @@ func diagCases() []diagCase {
 	alert48.ClientTLS.AlertRecv = 48
 	alert42FromErr := failed(withHello(base("terminate"), modernHello()), "remote error: tls: bad certificate")
 	alert99 := failed(withHello(base("terminate"), modernHello()), "remote error: tls: alert(99)")
+	// curl (OpenSSL 3 at security level 2) against a TLS 1.0-only listener:
+	// it negotiates TLS 1.0, refuses the SHA-1 signature and sends 80.
+	alert80 := failed(withHello(base("terminate"), modernHello()), "remote error: tls: internal error")
 
 	generic := failed(withHello(base("terminate"), modernHello()), "tls: unexpected message")
 	generic.ClientTLS.AlertSent = 10
@@ -362,6 +365,8 @@ func diagCases() []diagCase {
 			contains: []string{"48 unknown_ca", "tlsgate ca export", "--cacert", "does not trust"}},
 		{name: "client_alert_42_from_error", o: alert42FromErr, code: CodeClientAlert, lines: []string{lineSummary},
 			contains: []string{"42 bad_certificate", "Go clients send 42"}},
+		{name: "client_alert_80", o: alert80, code: CodeClientAlert, lines: []string{lineSummary},
+			contains: []string{"80 internal_error", "security level 2", "legacy sigalg disallowed or unsupported", "DEFAULT@SECLEVEL=0"}},
 		{name: "client_alert_unassigned", o: alert99, code: CodeClientAlert, lines: []string{lineSummary},
 			contains: []string{"99 alert(99)"}},
 		{name: "handshake_failed", o: generic, code: CodeHandshakeFailed, lines: []string{lineSummary},

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tlsgate/tlsgate/sniff"
 )
 
 // faultPlaceholder fills the template names of injected faults; ok=false
@@ -316,31 +318,38 @@ func (f *facts) helloSize() string {
 }
 
 // alertSaw says how clients word alert n when it answers their ClientHello
-// (client-symptoms.md §3 rows 5–9, §5, §6).
+// (client-symptoms.md §3 rows 5–9, §5, §6). curl's words are OpenSSL's
+// reason for the alert, from the table faults' symptoms use too.
 func (f *facts) alertSaw(n int) string {
 	if n < 0 {
 		return f.say("saw_alert_none")
 	}
-	openssl := map[int]string{
-		40: "sslv3 alert handshake failure", 42: "sslv3 alert bad certificate", 48: "tlsv1 alert unknown ca",
-		49: "tlsv1 alert access denied", 70: "tlsv1 alert protocol version", 71: "tlsv1 alert insufficient security",
-		80: "tlsv1 alert internal error", 112: "tlsv1 unrecognized name", 120: "tlsv1 alert no application protocol",
+	curl := "`curl: (35) … SSL routines::reason(" + strconv.Itoa(1000+n) + ")`"
+	if n <= 255 && sniff.OpenSSLAlertReason(uint8(n)) != "" {
+		curl = "`curl: (35) … " + sniff.OpenSSLAlertReason(uint8(n)) + "`"
 	}
-	curl := "`curl: (35) … alert " + AlertName(n) + "`"
-	if t, ok := openssl[n]; ok {
-		curl = "`curl: (35) … " + t + "`"
+	goText := "`remote error: tls: " + AlertName(n) + "`"
+	for _, a := range alertTable() {
+		if a.num == n && a.goText != "" {
+			goText = "`remote error: tls: " + a.goText + "`"
+		}
 	}
 	switch n {
+	case 0:
+		curl = "`curl: (35) OpenSSL SSL_connect: SSL_ERROR_ZERO_RETURN`"
+		goText = "`EOF`"
+	case 90:
+		// Warning-level alerts: Go, and OpenSSL for user_canceled, skip
+		// them and report what follows.
+		curl = f.say("saw_after_warning")
+		goText = f.say("saw_after_warning")
+	case 100:
+		curl = "`curl: (35) … no renegotiation`"
+		goText = f.say("saw_after_warning")
 	case 45:
 		curl = "`curl: (60) SSL certificate verification failed`"
 	case 116:
 		curl = "`curl: (98) … tlsv13 alert certificate required`"
-	}
-	goText := "remote error: tls: " + AlertName(n)
-	for _, a := range alertTable() {
-		if a.num == n && a.goText != "" {
-			goText = "remote error: tls: " + a.goText
-		}
 	}
 	chrome := "ERR_SSL_PROTOCOL_ERROR"
 	switch {

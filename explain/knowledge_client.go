@@ -290,6 +290,8 @@ func clientKnowledge() map[string]entry {
 		CodeClientAlert + "/80": {
 			cause:  "The client aborted with internal_error (alert 80). OpenSSL 3 clients at security level 2 send it when the server negotiates TLS 1.0/1.1 and they refuse the legacy signature.",
 			checks: []string{"Raise min_version to TLS 1.2 on listener {listener}, or lower the client's security level (`-cipher DEFAULT@SECLEVEL=0`) for a legacy test."},
+			clientSaw: "Against a TLS 1.0/1.1 server curl prints `curl: (35) … error:0A00014D:SSL routines::legacy sigalg disallowed or unsupported` and openssl s_client `…:tls_process_key_exchange:legacy sigalg disallowed or unsupported:…`; " +
+				"with `--tlsv1.0 --ciphers DEFAULT@SECLEVEL=0` the same curl connects.",
 		},
 		CodeClientAlert + "/47": {
 			cause:  "The client says a handshake value is illegal (alert 47 illegal_parameter): OpenSSL and Java send it when the server picks a suite they did not offer or sends a malformed value.",

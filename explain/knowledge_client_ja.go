@@ -279,6 +279,8 @@ func clientKnowledgeJA() map[string]entry {
 		CodeClientAlert + "/80": {
 			cause:  "クライアントが internal_error（アラート 80）で中断した。セキュリティレベル 2 の OpenSSL 3 のクライアントは、サーバが TLS 1.0/1.1 をネゴシエートしてきて古い署名を拒否するときにこれを送る。",
 			checks: []string{"リスナー {listener} の min_version を TLS 1.2 に上げる。レガシーの検証でどうしても必要なら、クライアントのセキュリティレベルを下げる（`-cipher DEFAULT@SECLEVEL=0`）。"},
+			clientSaw: "TLS 1.0/1.1 のサーバに対して、curl は `curl: (35) … error:0A00014D:SSL routines::legacy sigalg disallowed or unsupported`、openssl s_client は `…:tls_process_key_exchange:legacy sigalg disallowed or unsupported:…` を表示する。" +
+				"`--tlsv1.0 --ciphers DEFAULT@SECLEVEL=0` を付けると同じ curl で接続できる。",
 		},
 		CodeClientAlert + "/47": {
 			cause:  "クライアントは、ハンドシェイクの値が不正だと言っている（アラート 47 illegal_parameter）。OpenSSL と Java は、提示していないスイートをサーバが選んだときや、不正な形式の値が送られてきたときにこれを送る。",

@@ -20,6 +20,7 @@ const (
 // §2, §3 rows 1–4, §5, §6), used when the listener recorded no firing
 // symptom.
 const (
+	sawFaultResetAccept  = "connection reset before the client sent anything: across a network curl `curl: (35) Recv failure: Connection reset by peer` and Go `read: connection reset by peer`; where the RST beats the client's connect() or ClientHello (loopback, a LAN) curl `curl: (7) Failed to connect to … Couldn't connect to server` or `curl: (35) Send failure: Connection reset by peer`, Go `dial … connect: connection reset by peer` or `write: connection reset by peer`; openssl s_client `write:errno=104`, Python `ConnectionResetError: [Errno 104] Connection reset by peer`, Chrome ERR_CONNECTION_RESET."
 	sawFaultResetHS      = "connection reset during the handshake: curl `curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, Python `ConnectionResetError: [Errno 104] Connection reset by peer`, Chrome ERR_CONNECTION_RESET."
 	sawFaultResetData    = "connection reset after the handshake: curl `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."
 	sawFaultEOFHS        = "connection closed (EOF) during the handshake: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `unexpected eof while reading`, Go `EOF`, Python `SSLEOFError: … EOF occurred in violation of protocol`, Chrome ERR_CONNECTION_CLOSED."
@@ -53,11 +54,11 @@ func faultKnowledge() map[string]entry {
 		},
 
 		CodeFaultInjected + "/reset_accept": {
-			cause: "On a real network a reset right after the TCP handshake, before the client sent a byte, comes from a firewall that rejects with a TCP RST after the connection was accepted (iptables `REJECT --reject-with tcp-reset` behind a proxy), a load balancer or proxy over its connection or rate limit, or an L4 proxy whose backend is down. The TCP handshake worked, so the client sees a reset, not `connection refused`.",
+			cause: "On a real network a reset right after the TCP handshake, before the client sent a byte, comes from a firewall that rejects with a TCP RST after the connection was accepted (iptables `REJECT --reject-with tcp-reset` behind a proxy), a load balancer or proxy over its connection or rate limit, or an L4 proxy whose backend is down. The TCP handshake worked, so across a network the client sees a reset, not `connection refused`; but when the RST beats the client's connect() or its ClientHello (loopback, a LAN), curl reports a failed connect in the words of a closed port, `curl: (7) Failed to connect … Couldn't connect to server`, and Go `dial … connect: connection reset by peer`.",
 			checks: []string{checkCapture, checkRSTTTL,
 				"Check connection limits, rate limits and per-client policies on the firewalls and load balancers in front of {virtual} for {client_ip}.",
 				checkFaultOff},
-			clientSaw: sawFaultResetHS,
+			clientSaw: sawFaultResetAccept,
 		},
 		CodeFaultInjected + "/reset_client_hello": {
 			cause:     "On a real network a RST right after the ClientHello is the signature of an SNI or fingerprint block: a WAF, an IPS, a next-generation firewall or an ISP filter reads the server_name (SNI {sni}) or the JA3/JA4 in the first packet and tears the connection down with a RST, often towards both ends. The server never sees the hello.",

@@ -18,6 +18,7 @@ const (
 // Japanese client-symptom texts of the fault_injected variants; they
 // mirror the sawFault* constants and sawAlert40.
 const (
+	sawFaultResetAcceptJA  = "クライアントが何も送る前に接続がリセットされる。ネットワーク越しなら curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`。RST がクライアントの connect() や ClientHello より先に届く場合（ループバックや LAN）は、curl は `curl: (7) Failed to connect to … Couldn't connect to server` または `curl: (35) Send failure: Connection reset by peer`、Go は `dial … connect: connection reset by peer` または `write: connection reset by peer`。openssl s_client は `write:errno=104`、Python は `ConnectionResetError: [Errno 104] Connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
 	sawFaultResetHSJA      = "ハンドシェイク中に接続がリセットされる。curl は `curl: (35) Recv failure: Connection reset by peer`、openssl s_client は `write:errno=104`、Go は `read: connection reset by peer`、Python は `ConnectionResetError: [Errno 104] Connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
 	sawFaultResetDataJA    = "ハンドシェイクの後で接続がリセットされる。curl は `curl: (56) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
 	sawFaultEOFHSJA        = "ハンドシェイク中に接続が閉じられる（EOF）。curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、openssl s_client は `unexpected eof while reading`、Go は `EOF`、Python は `SSLEOFError: … EOF occurred in violation of protocol`、Chrome は ERR_CONNECTION_CLOSED。"
@@ -44,11 +45,11 @@ func faultKnowledgeJA() map[string]entry {
 		},
 
 		CodeFaultInjected + "/reset_accept": {
-			cause: "実際のネットワークで、TCP ハンドシェイク直後、クライアントが 1 バイトも送る前にリセットされるのは、接続を受け付けた後に TCP RST で拒否するファイアウォール（プロキシの背後の iptables `REJECT --reject-with tcp-reset`）、接続数やレートの上限を超えたロードバランサやプロキシ、バックエンドがダウンしている L4 プロキシのいずれか。TCP ハンドシェイクは成功しているので、クライアントには `connection refused` ではなくリセットに見える。",
+			cause: "実際のネットワークで、TCP ハンドシェイク直後、クライアントが 1 バイトも送る前にリセットされるのは、接続を受け付けた後に TCP RST で拒否するファイアウォール（プロキシの背後の iptables `REJECT --reject-with tcp-reset`）、接続数やレートの上限を超えたロードバランサやプロキシ、バックエンドがダウンしている L4 プロキシのいずれか。TCP ハンドシェイクは成功しているので、ネットワーク越しのクライアントには `connection refused` ではなくリセットに見える。ただし RST がクライアントの connect() や ClientHello より先に届くと（ループバックや LAN）、curl は閉じたポートと同じ言葉で接続失敗と報告し（`curl: (7) Failed to connect … Couldn't connect to server`）、Go は `dial … connect: connection reset by peer` となる。",
 			checks: []string{checkCaptureJA, checkRSTTTLJA,
 				"{virtual} の前段にあるファイアウォールやロードバランサで、{client_ip} に対する接続数の上限、レート制限、クライアントごとのポリシーを確認する。",
 				checkFaultOffJA},
-			clientSaw: sawFaultResetHSJA,
+			clientSaw: sawFaultResetAcceptJA,
 		},
 		CodeFaultInjected + "/reset_client_hello": {
 			cause:     "実際のネットワークで、ClientHello の直後に RST が来るのは、SNI やフィンガープリントによるブロックの典型的な形。WAF、IPS、次世代ファイアウォール、ISP のフィルタが最初のパケットの server_name（SNI {sni}）や JA3/JA4 を読み、RST で接続を落とす（両端に送ることも多い）。サーバには ClientHello が届いていない。",

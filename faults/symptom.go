@@ -41,6 +41,15 @@ func handshakeStages() []Stage {
 const (
 	resetHandshake = ClassReset + " during the handshake: curl (35) Recv failure: Connection reset by peer; " +
 		"openssl s_client write:errno=104; Go read: connection reset by peer; Chrome ERR_CONNECTION_RESET"
+	// A reset at accept can reach the client before its connect() has
+	// returned or before its ClientHello is written: then curl reports a
+	// failed connect, in the words of a closed port (observed on loopback
+	// with curl 7.88.1, Go 1.26 and Python 3.11).
+	resetAccept = ClassReset + " at accept, before the client sent anything: curl (35) Recv failure: Connection reset by peer across a network; " +
+		"where the RST beats the client's connect() or ClientHello (loopback, a LAN) curl (7) Failed to connect … Couldn't connect to server, the words of a closed port, " +
+		"or (35) Send failure: Connection reset by peer; openssl s_client write:errno=104; " +
+		"Go read: connection reset by peer, or dial … connect: connection reset by peer or write: connection reset by peer; " +
+		"Python ConnectionResetError: [Errno 104] Connection reset by peer; Chrome ERR_CONNECTION_RESET"
 	resetStream = ClassReset + " mid-stream: curl (56) Recv failure: Connection reset by peer; " +
 		"Go read: connection reset by peer; Chrome ERR_CONNECTION_RESET"
 	eofHandshake = ClassEOF + " during the handshake: curl (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL; " +
@@ -76,6 +85,7 @@ const (
 
 func symptomRows() []symptomRow {
 	return []symptomRow{
+		{action: ActReset, stages: []Stage{StageAccept}, text: resetAccept},
 		{action: ActReset, stages: handshakeStages(), text: resetHandshake},
 		{action: ActReset, text: resetStream},
 		{action: ActClose, stages: handshakeStages(), text: eofHandshake},

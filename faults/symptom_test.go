@@ -15,6 +15,10 @@ func TestSymptom(t *testing.T) {
 		want          []string
 	}{
 		{"reset", "client_hello", nil, []string{ClassReset, "curl (35) Recv failure: Connection reset by peer", "Go read: connection reset by peer", "ERR_CONNECTION_RESET"}},
+		// At accept the RST can beat curl's connect(): curl then says it
+		// could not connect, as for a closed port.
+		{"reset", "accept", nil, []string{ClassReset + " at accept", "curl (7) Failed to connect … Couldn't connect to server",
+			"(35) Send failure: Connection reset by peer", "dial … connect: connection reset by peer", "ERR_CONNECTION_RESET"}},
 		{"reset", "response", nil, []string{ClassReset + " mid-stream", "curl (56)"}},
 		{"close", "client_hello", nil, []string{ClassEOF, "SSL_ERROR_SYSCALL", "Go EOF", "ERR_CONNECTION_CLOSED"}},
 		{"blackhole", "accept", nil, []string{ClassTimeout, "CONNECTED(00000003)", "TLS handshake timeout"}},
@@ -30,7 +34,17 @@ func TestSymptom(t *testing.T) {
 		{"alert", "client_hello", &Rule{Alert: ptr(Alert(49)), Then: ThenRST}, []string{"access denied", "ERR_BAD_SSL_CLIENT_AUTH_CERT", "reset"}},
 		{"alert", "client_hello", &Rule{Alert: ptr(Alert(20))}, []string{"sslv3 alert bad record mac", "ERR_SSL_BAD_RECORD_MAC_ALERT"}},
 		{"alert", "client_hello", &Rule{Alert: ptr(Alert(51))}, []string{"tlsv1 alert decrypt error", "ERR_SSL_DECRYPT_ERROR_ALERT"}},
-		{"alert", "client_hello", &Rule{Alert: ptr(Alert(201))}, []string{ClassAlert + " 201", "alert(201)"}},
+		{"alert", "client_hello", &Rule{Alert: ptr(Alert(201))}, []string{ClassAlert + " 201", "alert(201)", "curl (35) … SSL routines::reason(1201)"}},
+		// Alerts beyond client-symptoms.md's tables, in OpenSSL's words as
+		// curl 7.88.1 printed them, and the warning-level ones, which Go (and
+		// for user_canceled OpenSSL too) skips to report what follows.
+		{"alert", "client_hello", &Rule{Alert: ptr(Alert(86))}, []string{"curl (35) … tlsv1 alert inappropriate fallback", "Go remote error: tls: inappropriate fallback"}},
+		{"alert", "client_hello", &Rule{Alert: ptr(Alert(50))}, []string{"curl (35) … tlsv1 alert decode error", "Go remote error: tls: error decoding message"}},
+		{"alert", "client_hello", &Rule{Alert: ptr(Alert(110))}, []string{"curl (35) … tlsv1 unsupported extension"}},
+		{"alert", "client_hello", &Rule{Alert: ptr(Alert(0))}, []string{ClassAlert + " 0 close_notify", "curl (35) OpenSSL SSL_connect: SSL_ERROR_ZERO_RETURN", "Go EOF"}},
+		{"alert", "client_hello", &Rule{Alert: ptr(Alert(90))}, []string{"curl skips the warning and reports what follows: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL", "Go skips it too: EOF"}},
+		{"alert", "client_hello", &Rule{Alert: ptr(Alert(90)), Then: ThenRST}, []string{"(35) Recv failure: Connection reset by peer", "Go skips it too: read: connection reset by peer"}},
+		{"alert", "client_hello", &Rule{Alert: ptr(Alert(100)), Then: ThenHold}, []string{"curl (35) … no renegotiation", "Go skips the warning and reports what follows: i/o timeout"}},
 		{"sni_policy", "client_hello", nil, []string{ClassAlert + " 112"}},
 		{"alert", "handshake_done", &Rule{Alert: ptr(Alert(40))}, []string{ClassAlert + " injected in the clear right after the handshake", "bad record MAC", "curl (56)"}},
 		{"alert", "request", &Rule{Alert: ptr(Alert(40))}, []string{ClassAlert + " injected in the clear as the client's request starts", "never reaches the server", "bad record MAC", "curl (56)"}},

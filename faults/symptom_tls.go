@@ -7,35 +7,23 @@ import (
 	"github.com/tlsgate/tlsgate/sniff"
 )
 
-// alertText is how clients word a received alert (client-symptoms.md §5
-// "received alert" table and §6). Empty fields mean no observation; the
-// generic wording is used then.
-type alertText struct {
-	openssl string // OpenSSL reason string, as curl and s_client print it
-	chrome  string
-}
-
-// alertTexts holds the alerts a lab sends most.
-func alertTexts() map[uint8]alertText {
-	return map[uint8]alertText{
-		20:  {"sslv3 alert bad record mac", "ERR_SSL_BAD_RECORD_MAC_ALERT"},
-		40:  {"sslv3 alert handshake failure", "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
-		42:  {"sslv3 alert bad certificate", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
-		43:  {"sslv3 alert unsupported certificate", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
-		44:  {"sslv3 alert certificate revoked", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
-		45:  {"sslv3 alert certificate expired", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
-		46:  {"sslv3 alert certificate unknown", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
-		47:  {"sslv3 alert illegal parameter", "ERR_SSL_PROTOCOL_ERROR"},
-		48:  {"tlsv1 alert unknown ca", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
-		49:  {"tlsv1 alert access denied", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
-		51:  {"tlsv1 alert decrypt error", "ERR_SSL_DECRYPT_ERROR_ALERT"},
-		70:  {"tlsv1 alert protocol version", "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
-		71:  {"tlsv1 alert insufficient security", "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
-		80:  {"tlsv1 alert internal error", "ERR_SSL_PROTOCOL_ERROR"},
-		112: {"tlsv1 unrecognized name", "ERR_SSL_UNRECOGNIZED_NAME_ALERT"},
-		116: {"tlsv13 alert certificate required", "ERR_BAD_SSL_CLIENT_AUTH_CERT"},
-		120: {"tlsv1 alert no application protocol", "ERR_SSL_PROTOCOL_ERROR"},
+// chromeAlert is the error page Chrome shows for an alert answering its
+// ClientHello (client-symptoms.md §6); other alerts give
+// ERR_SSL_PROTOCOL_ERROR.
+func chromeAlert(code uint8) string {
+	switch code {
+	case 20:
+		return "ERR_SSL_BAD_RECORD_MAC_ALERT"
+	case 40, 70, 71:
+		return "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"
+	case 42, 43, 44, 45, 46, 48, 49, 116:
+		return "ERR_BAD_SSL_CLIENT_AUTH_CERT"
+	case 51:
+		return "ERR_SSL_DECRYPT_ERROR_ALERT"
+	case 112:
+		return "ERR_SSL_UNRECOGNIZED_NAME_ALERT"
 	}
+	return "ERR_SSL_PROTOCOL_ERROR"
 }
 
 // GoAlertText is the text crypto/tls gives an alert (its alert.go), which a
@@ -115,7 +103,9 @@ func GoAlertText(code uint8) string {
 	return fmt.Sprintf("alert(%d)", code)
 }
 
-// alertSymptom describes an alert answering the ClientHello.
+// alertSymptom describes an alert answering the ClientHello. curl's words
+// are OpenSSL's reason for the alert (sniff.OpenSSLAlertReason), or the
+// bare reason number OpenSSL prints for one it has no words for.
 func alertSymptom(a Action, r *Rule, then Then) string {
 	var rr Rule
 	if r != nil {
@@ -124,23 +114,29 @@ func alertSymptom(a Action, r *Rule, then Then) string {
 	rr.Action = a
 	code := rr.AlertCode()
 	name := sniff.AlertName(code)
-	t, known := alertTexts()[code]
-	curl := "curl (35) … alert " + name
-	chrome := "Chrome ERR_SSL_PROTOCOL_ERROR"
-	if known {
-		curl = "curl (35) … " + t.openssl
-		chrome = "Chrome " + t.chrome
+	curl := fmt.Sprintf("curl (35) … SSL routines::reason(%d)", 1000+int(code))
+	if reason := sniff.OpenSSLAlertReason(code); reason != "" {
+		curl = "curl (35) … " + reason
 	}
 	goErr := "Go remote error: tls: " + GoAlertText(code)
 	switch code {
 	case 0:
+		curl = "curl (35) OpenSSL SSL_connect: SSL_ERROR_ZERO_RETURN"
 		goErr = "Go EOF (close_notify before the handshake)"
+	case 90:
+		// Sent at warning level (AlertLevel): OpenSSL and Go skip it and
+		// report what comes after it.
+		curl = "curl skips the warning and reports what follows: " + curlAfter(then)
+		goErr = "Go skips it too: " + goAfter(then)
+	case 100:
+		curl = "curl (35) … no renegotiation"
+		goErr = "Go skips the warning and reports what follows: " + goAfter(then)
 	case 45:
 		curl = "curl (60) SSL certificate verification failed"
 	case 116:
-		curl = "curl (98) … " + t.openssl
+		curl = "curl (98) … " + sniff.OpenSSLAlertReason(code)
 	}
-	s := fmt.Sprintf("%s %d %s: %s; %s; %s", ClassAlert, code, name, curl, goErr, chrome)
+	s := fmt.Sprintf("%s %d %s: %s; %s; Chrome %s", ClassAlert, code, name, curl, goErr, chromeAlert(code))
 	switch then {
 	case ThenRST:
 		s += "; then the connection is reset"
@@ -148,6 +144,29 @@ func alertSymptom(a Action, r *Rule, then Then) string {
 		s += "; then the connection stays open and silent"
 	}
 	return s
+}
+
+// curlAfter and goAfter are what curl and a Go client report for the
+// follow-up of a warning alert they skipped (observed with curl 7.88.1 and
+// Go 1.26 against user_canceled).
+func curlAfter(then Then) string {
+	switch then {
+	case ThenRST:
+		return "(35) Recv failure: Connection reset by peer"
+	case ThenHold:
+		return "(28) Connection timed out"
+	}
+	return "(35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL"
+}
+
+func goAfter(then Then) string {
+	switch then {
+	case ThenRST:
+		return "read: connection reset by peer"
+	case ThenHold:
+		return "i/o timeout at its deadline"
+	}
+	return "EOF"
 }
 
 // chainSymptom describes a bad chain (client-symptoms.md §3 rows 12–18, §4).

@@ -65,6 +65,33 @@ func TestAlertName(t *testing.T) {
 	}
 }
 
+func TestOpenSSLAlertReason(t *testing.T) {
+	// What curl 7.88.1 on OpenSSL 3.0.19 printed after "SSL routines::" for a
+	// server that answered its ClientHello with only this alert
+	// (client-symptoms.md §3 rows 5-9 and §5 for 40, 42, 48, 49, 70, 71,
+	// 80, 112, 116; the rest observed the same way).
+	want := map[uint8]string{
+		10: "sslv3 alert unexpected message", 20: "sslv3 alert bad record mac", 21: "tlsv1 alert decryption failed",
+		22: "tlsv1 alert record overflow", 30: "sslv3 alert decompression failure", 40: "sslv3 alert handshake failure",
+		41: "sslv3 alert no certificate", 42: "sslv3 alert bad certificate", 43: "sslv3 alert unsupported certificate",
+		44: "sslv3 alert certificate revoked", 45: "sslv3 alert certificate expired", 46: "sslv3 alert certificate unknown",
+		47: "sslv3 alert illegal parameter", 48: "tlsv1 alert unknown ca", 49: "tlsv1 alert access denied",
+		50: "tlsv1 alert decode error", 51: "tlsv1 alert decrypt error", 60: "tlsv1 alert export restriction",
+		70: "tlsv1 alert protocol version", 71: "tlsv1 alert insufficient security", 80: "tlsv1 alert internal error",
+		86: "tlsv1 alert inappropriate fallback", 109: "tlsv13 alert missing extension", 110: "tlsv1 unsupported extension",
+		111: "tlsv1 certificate unobtainable", 112: "tlsv1 unrecognized name", 113: "tlsv1 bad certificate status response",
+		114: "tlsv1 bad certificate hash value", 115: "tlsv1 alert unknown psk identity",
+		116: "tlsv13 alert certificate required", 120: "tlsv1 alert no application protocol",
+	}
+	// Warning-level alerts (0, 90, 100) and 121 have none: OpenSSL reports
+	// what follows them, or "reason(1121)".
+	for d := range 256 {
+		if got := OpenSSLAlertReason(uint8(d)); got != want[uint8(d)] {
+			t.Errorf("OpenSSLAlertReason(%d) = %q, want %q", d, got, want[uint8(d)])
+		}
+	}
+}
+
 func TestVersionName(t *testing.T) {
 	tests := []struct {
 		v    uint16
