@@ -333,7 +333,10 @@ func (f *facts) proxyText() string {
 	p := f.o.Proxy
 	s := "policy=" + f.orNone(p.Policy) + " header=" + map[bool]string{true: "v" + strconv.Itoa(p.Version), false: "none"}[p.Version != 0]
 	s += f.proxyAddrs(p.Src, p.Dst)
-	if p.Local {
+	switch {
+	case p.Local && p.Version == 1:
+		s += " protocol=UNKNOWN"
+	case p.Local:
 		s += " command=LOCAL"
 	}
 	if p.Version != 0 && f.o.Peer.IsValid() {

@@ -74,9 +74,10 @@ type Proxy struct {
 	Src     netip.AddrPort // source the header claimed
 	Dst     netip.AddrPort
 	Err     string // parse error or policy violation text
-	// Local says a v2 header's command was LOCAL: the sender's own
-	// connection, such as a load balancer's health check, with no client
-	// behind it and no addresses.
+	// Local says the header names no client: a v2 header's command was
+	// LOCAL, or a v1 header's protocol was UNKNOWN. Either is the sender's
+	// own connection, such as a load balancer's health check, with no
+	// client behind it and no addresses to use.
 	Local bool
 	// Second is the version of a second header right after the first (a
 	// refusal), 0 when none came; SecondSrc and SecondDst are the
