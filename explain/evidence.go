@@ -171,6 +171,12 @@ func (f *facts) tlsPart() string {
 		return VersionName(o.ClientTLS.Version) + " " + CipherName(o.ClientTLS.CipherSuite) + " alpn=" + f.orNone(o.ClientTLS.ALPN)
 	case o.Hello != nil:
 		return f.say("tls_offered", "{versions}", f.offeredVersions(), "{alpn}", f.orNone(strings.Join(o.Hello.ALPN, ",")))
+	// An SSLv2-format hello, or a TLS record that is no handshake, was
+	// relayed unread: TLS of a form tlsgate does not parse, not plaintext.
+	case o.SSLv2 != nil || o.Kind == sniff.SSLv2Hello:
+		return f.say("tls_unread", "{what}", f.offeredVersions())
+	case o.Kind.IsTLS():
+		return f.say("tls_unread", "{what}", f.kindDesc())
 	}
 	return f.say("tls_plain", "{kind}", o.Kind.String())
 }

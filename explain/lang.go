@@ -159,6 +159,7 @@ func phrasesEN() map[string]string {
 		"hint_proxy":     " For a PROXY header: the load balancer adds PROXY protocol but the listener does not expect it.",
 
 		"tls_offered": "offered {versions} alpn={alpn} (not terminated)",
+		"tls_unread":  "{what} (not terminated)",
 		"tls_plain":   "plaintext {kind}",
 		"proxied":     " client {client} via {peer} (PROXY v{v})",
 

@@ -45,6 +45,7 @@ func phrasesJA() map[string]string {
 		"hint_proxy":     "PROXY ヘッダの場合は、ロードバランサが PROXY プロトコルを付けているのに、リスナー側がそれを想定していない。",
 
 		"tls_offered": "{versions} を提示 alpn={alpn}（終端せず）",
+		"tls_unread":  "{what}（終端せず）",
 		"tls_plain":   "平文 {kind}",
 		"proxied":     " クライアント {client}、経由 {peer}（PROXY v{v}）",
 
