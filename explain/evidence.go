@@ -249,6 +249,10 @@ func (f *facts) evidenceValue(key string) string {
 		if f.alert >= 0 {
 			return alertLabel(f.alert)
 		}
+	case "our_cert":
+		if o.ClientTLS.OurCertIssuer != "" {
+			return f.say("our_cert_configured", "{subject}", strconv.Quote(o.ClientTLS.OurCertSubject), "{issuer}", strconv.Quote(o.ClientTLS.OurCertIssuer))
+		}
 	case "alert_sent":
 		if o.ClientTLS.Attempted && o.ClientTLS.AlertSent >= 0 && !o.ClientTLS.Done {
 			return alertLabel(o.ClientTLS.AlertSent)

@@ -160,8 +160,10 @@ func phrasesEN() map[string]string {
 
 		"tls_offered": "offered {versions} alpn={alpn} (not terminated)",
 		"tls_unread":  "{what} (not terminated)",
-		"tls_plain":   "plaintext {kind}",
-		"proxied":     " client {client} via {peer} (PROXY v{v})",
+
+		"our_cert_configured": "configured (client_ssl cert), subject={subject} issuer={issuer}",
+		"tls_plain":           "plaintext {kind}",
+		"proxied":             " client {client} via {peer} (PROXY v{v})",
 
 		"at_version":           " (at {version})",
 		"peek_spoke":           "spoke",

@@ -34,8 +34,15 @@ type Leg struct {
 	// OurKey is the key type of the certificate tlsgate serves on a
 	// terminating leg ("rsa", "ecdsa", "ed25519"), "" when unknown: below
 	// TLS 1.3 a suite only works with the key type it names.
-	OurKey   string
-	Duration time.Duration
+	OurKey string
+	// OurCertSubject and OurCertIssuer name the certificate tlsgate serves
+	// on a terminating leg when it is a configured one (client_ssl cert and
+	// key), as RFC 4514 DNs; both "" for leaves minted by the lab CA. A
+	// client that does not trust the issuer then distrusts that issuer,
+	// not the lab CA.
+	OurCertSubject string
+	OurCertIssuer  string
+	Duration       time.Duration
 	// Group is the key exchange group negotiated (e.g. "X25519MLKEM768").
 	Group string
 	// VerifySkipped: tlsgate did not verify the peer (server_ssl.verify = false).

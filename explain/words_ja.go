@@ -46,8 +46,10 @@ func phrasesJA() map[string]string {
 
 		"tls_offered": "{versions} を提示 alpn={alpn}（終端せず）",
 		"tls_unread":  "{what}（終端せず）",
-		"tls_plain":   "平文 {kind}",
-		"proxied":     " クライアント {client}、経由 {peer}（PROXY v{v}）",
+
+		"our_cert_configured": "設定した証明書（client_ssl cert）、subject={subject} issuer={issuer}",
+		"tls_plain":           "平文 {kind}",
+		"proxied":             " クライアント {client}、経由 {peer}（PROXY v{v}）",
 
 		"at_version":           "（{version} の場合）",
 		"peek_spoke":           "送信あり",
