@@ -47,6 +47,7 @@ func phrasesJA() map[string]string {
 		"tls_offered": "{versions} を提示 alpn={alpn}（終端せず）",
 		"tls_unread":  "{what}（終端せず）",
 
+		"hello_alert_warning": "。ただし警告レベルで、その後に接続が閉じた。多くのクライアントは ServerHello の前に来た警告アラートを読み飛ばし、代わりに切断を報告する。Java はハンドシェイク専用のアラートなら警告でも拒否する",
 		"our_cert_configured": "設定した証明書（client_ssl cert）、subject={subject} issuer={issuer}",
 		"tls_plain":           "平文 {kind}",
 		"proxied":             " クライアント {client}、経由 {peer}（PROXY v{v}）",
