@@ -153,3 +153,35 @@ func TestNonSSLSettled(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNonSSLSettled: whatever the first bytes, the early decision never
+// cuts short what could still be TLS, nor, on a listener that takes
+// PROXY headers, the start of one; it never panics.
+func FuzzNonSSLSettled(f *testing.F) {
+	for _, seed := range []string{"FOOBAR", "GET /", "G", "PROPF", "\x16\x03", "\x80\x25\x01", "PROX", "\r\n\r\n\x00", "hello", "\x17\x03\x03"} {
+		f.Add([]byte(seed))
+	}
+	servers := []*Server{
+		{opts: Options{Mode: Terminate, NonSSL: NonSSLReset}},
+		{opts: Options{Mode: Passthrough, NonSSL: NonSSLAllow, ProxyProtocol: "optional"}},
+		{opts: Options{Mode: Inspect, NonSSL: NonSSLReset, ProxyProtocol: "v2"}},
+		{opts: Options{Mode: Terminate, NonSSL: NonSSLHTTP400}},
+		{opts: Options{Mode: Auto, NonSSL: NonSSLReset}},
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, s := range servers {
+			if !s.nonSSLSettled(b) {
+				continue
+			}
+			if sniff.CouldBeTLS(b) {
+				t.Fatalf("%s: settled on %q, which may still be TLS", s.opts.Mode, b)
+			}
+			if v1, v2 := sniff.ProxyPrefix(b); s.opts.ProxyProtocol != "" && (v1 || v2) {
+				t.Fatalf("%s proxy %s: settled on %q, which may still be a PROXY header", s.opts.Mode, s.opts.ProxyProtocol, b)
+			}
+			if !s.expectsTLS() || s.nonSSLNeedsRequest() {
+				t.Fatalf("%s non_ssl %s: settled although plaintext is relayed or the request is needed", s.opts.Mode, s.opts.NonSSL)
+			}
+		}
+	})
+}
