@@ -65,6 +65,12 @@ func passthroughCases() []diagCase {
 	warned := refusedHello(modernHello(), tls.VersionTLS12, 112)
 	warned.Backend.HelloAlert.Level = 1
 	warned.BytesDown = 4096
+	// A warning alert and then the close is a refusal, but clients read
+	// it as a close: Java's fatal-alert words do not apply.
+	warnedOnly := refusedHello(modernHello(), tls.VersionTLS12, 112)
+	warnedOnly.Backend.HelloAlert.Level = 1
+	warned80 := refusedHello(modernHello(), tls.VersionTLS12, 80)
+	warned80.Backend.HelloAlert.Level = 1
 
 	return []diagCase{
 		{name: "backend_rejected_hello_version_floor", o: floor, code: CodeBackendRejectedHello,
@@ -100,6 +106,14 @@ func passthroughCases() []diagCase {
 		{name: "backend_rejected_hello_auto", o: auto, code: CodeBackendRejectedHello,
 			contains: []string{"at most TLS 1.1"}},
 		{name: "ok_backend_warning_alert", o: warned, code: CodeOK, ok: true},
+		{name: "backend_rejected_hello_sni_warning", o: warnedOnly, code: CodeBackendRejectedHello,
+			contains: []string{"at warning level, and then the connection closed", "SSL_ERROR_SYSCALL", "unexpected eof while reading", "Go `EOF`",
+				"warning unrecognized_name", "alert warning 112 unrecognized_name"},
+			absent: []string{"Received fatal alert", "remote error: tls:", "tlsv1 unrecognized name", "SSL alert number"},
+			saw:    "Java `javax.net.ssl.SSLHandshakeException: received handshake warning: unrecognized_name`"},
+		{name: "backend_rejected_hello_other_warning", o: warned80, code: CodeBackendRejectedHello,
+			absent: []string{"Received fatal alert", "remote error: tls:", "received handshake warning"},
+			saw:    "Java `javax.net.ssl.SSLHandshakeException: Remote host terminated the handshake`"},
 	}
 }
 

@@ -42,7 +42,25 @@ func proxyCases() []diagCase {
 	// A LOCAL header and then data is a connection like any other.
 	localData := *check
 	localData.PeekEnd, localData.FirstBytes = PeerReset, []byte("\x16\x03")
+	// The v1 form of the same check: `PROXY UNKNOWN\r\n` names no client
+	// either (go-proxyproto reads it as the LOCAL command), on a v1 or an
+	// optional listener.
+	unknown := *check
+	unknown.PeekEnd = PeerClosed
+	unknown.Proxy = Proxy{Policy: "v1", Version: 1, Local: true}
+	unknownRST := unknown
+	unknownRST.PeekEnd = PeerReset
+	unknownRST.Proxy.Policy = "optional"
+	unknownData := unknown
+	unknownData.FirstBytes = []byte("\x16\x03")
 	return []diagCase{
+		{name: "health_check_proxy_unknown_fin", o: &unknown, code: CodeHealthCheck, ok: true,
+			contains: []string{"health check from 10.0.0.1:40004", "PROXY v1 UNKNOWN header, then FIN without data", "`PROXY UNKNOWN`", "send-proxy", "BIG-IP logs nothing", "header=v1 protocol=UNKNOWN"},
+			absent:   []string{"v2", "LOCAL"}},
+		{name: "health_check_proxy_unknown_reset", o: &unknownRST, code: CodeHealthCheck, ok: true,
+			contains: []string{"PROXY v1 UNKNOWN header, then RST without data", "policy=optional header=v1 protocol=UNKNOWN"}},
+		{name: "proxy_unknown_then_data", o: &unknownData, code: CodeClientClosedEarly,
+			lines: []string{"01260013:4: SSL Handshake failed for TCP 10.0.0.1:40004 -> 192.168.20.230:443"}},
 		{name: "health_check_proxy_local_reset", o: check, code: CodeHealthCheck, ok: true,
 			contains: []string{"health check from 10.0.0.1:40004", "LOCAL", "then RST without data", "check-send-proxy", "BIG-IP logs nothing", "header=v2 command=LOCAL"}},
 		{name: "health_check_proxy_local_fin", o: &checkFIN, code: CodeHealthCheck, ok: true,

@@ -197,6 +197,13 @@ func diagCases() []diagCase {
 
 	alert48 := failed(withHello(base("terminate"), modernHello()), "remote error: tls: unknown certificate authority")
 	alert48.ClientTLS.AlertRecv = 48
+	// The same refusal of a listener that serves its configured
+	// certificate (client_ssl cert), issued by a private CA: the client
+	// distrusts that issuer, and the lab CA signed nothing here.
+	alert48Configured := failed(withHello(base("terminate"), modernHello()), "remote error: tls: unknown certificate authority")
+	alert48Configured.ClientTLS.AlertRecv = 48
+	alert48Configured.ClientTLS.OurCertSubject = "CN=lab.test"
+	alert48Configured.ClientTLS.OurCertIssuer = "CN=Example Corp Issuing CA 2,O=Example Corp"
 	alert42FromErr := failed(withHello(base("terminate"), modernHello()), "remote error: tls: bad certificate")
 	alert99 := failed(withHello(base("terminate"), modernHello()), "remote error: tls: alert(99)")
 	// curl (OpenSSL 3 at security level 2) against a TLS 1.0-only listener:
@@ -363,6 +370,10 @@ func diagCases() []diagCase {
 			contains: []string{"after 2 bytes, before a decision"}},
 		{name: "client_alert_48", o: alert48, code: CodeClientAlert, lines: []string{lineSummary},
 			contains: []string{"48 unknown_ca", "tlsgate ca export", "--cacert", "does not trust"}},
+		{name: "client_alert_48_configured", o: alert48Configured, code: CodeClientAlert, lines: []string{lineSummary},
+			contains: []string{"48 unknown_ca", "does not trust the issuer of the certificate listener web serves", "configured certificate (client_ssl cert), CN=lab.test, issued by CN=Example Corp Issuing CA 2,O=Example Corp",
+				"not the lab CA", "the intermediate after the leaf", `issuer="CN=Example Corp Issuing CA 2,O=Example Corp"`, "unable to get local issuer certificate"},
+			absent: []string{"tlsgate ca export", "lab-ca.pem", "come from the lab CA"}},
 		{name: "client_alert_42_from_error", o: alert42FromErr, code: CodeClientAlert, lines: []string{lineSummary},
 			contains: []string{"42 bad_certificate", "Go clients send 42"}},
 		{name: "client_alert_80", o: alert80, code: CodeClientAlert, lines: []string{lineSummary},

@@ -168,15 +168,24 @@ func relayedUndecided(o *Outcome) bool {
 }
 
 // ruleHealthCheck covers HAProxy's check-send-proxy and the health checks
-// of AWS NLB and other balancers that speak PROXY v2: a LOCAL header (the
-// balancer's own connection, no client behind it), then a close or reset
-// without a byte. Every check interval would otherwise log a client that
-// left early, hiding the real failures among them.
+// of AWS NLB and other balancers that speak PROXY: a header that names no
+// client (v2 LOCAL, or v1 `PROXY UNKNOWN`, the v1 form HAProxy sends for
+// its own connections), then a close or reset without a byte. Every check
+// interval would otherwise log a client that left early, hiding the real
+// failures among them. The variant names the version, so the text quotes
+// the header that came: "" and "reset" for v2, "v1" and "v1_reset".
 func ruleHealthCheck(f *facts) (verdict, bool) {
 	o := f.o
 	left := o.PeekEnd == PeerClosed || o.PeekEnd == PeerReset
-	return verdict{code: CodeHealthCheck, variant: map[bool]string{true: "reset"}[o.PeekEnd == PeerReset]},
-		o.Proxy.Local && o.Proxy.Version == 2 && o.Proxy.Err == "" && len(o.FirstBytes) == 0 && left
+	var parts []string
+	if o.Proxy.Version == 1 {
+		parts = append(parts, "v1")
+	}
+	if o.PeekEnd == PeerReset {
+		parts = append(parts, "reset")
+	}
+	return verdict{code: CodeHealthCheck, variant: strings.Join(parts, "_")},
+		o.Proxy.Local && (o.Proxy.Version == 1 || o.Proxy.Version == 2) && o.Proxy.Err == "" && len(o.FirstBytes) == 0 && left
 }
 
 // ruleNothingSent covers a client that never sent a byte: nothing else can

@@ -167,6 +167,11 @@ func ruleClientAlert(f *facts) (verdict, bool) {
 		// A chain rule served what the client refused: its trust store
 		// is not the question the alert number alone would raise.
 		return verdict{code: CodeClientAlert, variant: f.chainEffect()}, true
+	case f.alert == 48 && f.o.ClientTLS.OurCertIssuer != "":
+		// The listener serves its configured certificate: the issuer
+		// the client does not trust is that certificate's, and the lab
+		// CA, which signed nothing here, is not the question.
+		return verdict{code: CodeClientAlert, variant: "48_configured"}, true
 	case f.alert > 0:
 		return verdict{code: CodeClientAlert, variant: strconv.Itoa(f.alert)}, true
 	}

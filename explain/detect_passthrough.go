@@ -64,7 +64,15 @@ func (f *facts) helloAlertPlaceholder(name string) (string, bool) {
 	case "hello_alert":
 		return alertLabel(int(a.Desc)), true
 	case "hello_alert_saw":
+		if a.Level == 1 {
+			return helloWarningSaw(int(a.Desc)), true
+		}
 		return helloAlertSaw(int(a.Desc)), true
+	case "hello_alert_level":
+		if a.Level == 1 {
+			return f.say("hello_alert_warning"), true
+		}
+		return "", true
 	case "seclevel_note":
 		if f.maxOffered < tls.VersionTLS12 {
 			return f.say("seclevel_note"), true
@@ -158,6 +166,42 @@ func helloAlertSaw(desc int) string {
 		parts = append(parts, "Chrome "+c)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// helloWarningSaw is what clients print when the answer to their
+// ClientHello is a warning-level alert and then the close: observed with
+// curl 7.88.1 and s_client on OpenSSL 3.0.19, Go 1.26.8 and Java 17.0.15,
+// the versions of client-symptoms.md, whose received-alert table holds
+// fatal alerts only. OpenSSL and Go skip a warning before the ServerHello
+// and report the close, as after a bare FIN (client-symptoms.md §3 row
+// 2); Java refuses a warning of an alert that only a handshake uses and
+// otherwise skips it too (its Alert.handshakeOnly).
+func helloWarningSaw(desc int) string {
+	s := "curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, " +
+		"openssl s_client `…:unexpected eof while reading:…` (with `-msg` it shows the alert: `<<< … Alert … warning " + AlertName(desc) + "`), " +
+		"Go `EOF`"
+	switch handshakeOnly, known := javaAlert(desc); {
+	case handshakeOnly:
+		s += ", Java `javax.net.ssl.SSLHandshakeException: received handshake warning: " + AlertName(desc) + "`"
+	case known:
+		s += ", Java `javax.net.ssl.SSLHandshakeException: Remote host terminated the handshake`"
+	}
+	return s
+}
+
+// javaAlert reads the JDK's Alert enum (sun.security.ssl.Alert): known
+// says Java has the description, handshakeOnly its flag. A warning of a
+// handshake-only alert during the handshake is fatal to a Java client,
+// the others it skips; an unknown one it refuses in words not observed
+// here, so the text leaves Java out.
+func javaAlert(desc int) (handshakeOnly, known bool) {
+	switch desc {
+	case 0, 10, 20, 21, 22, 30, 80, 86, 90:
+		return false, true
+	case 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 60, 70, 71, 100, 109, 110, 111, 112, 113, 114, 115, 116, 120:
+		return true, true
+	}
+	return false, false
 }
 
 // firstRecordText is the backend's first record for evidence: its bytes,

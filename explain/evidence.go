@@ -171,6 +171,12 @@ func (f *facts) tlsPart() string {
 		return VersionName(o.ClientTLS.Version) + " " + CipherName(o.ClientTLS.CipherSuite) + " alpn=" + f.orNone(o.ClientTLS.ALPN)
 	case o.Hello != nil:
 		return f.say("tls_offered", "{versions}", f.offeredVersions(), "{alpn}", f.orNone(strings.Join(o.Hello.ALPN, ",")))
+	// An SSLv2-format hello, or a TLS record that is no handshake, was
+	// relayed unread: TLS of a form tlsgate does not parse, not plaintext.
+	case o.SSLv2 != nil || o.Kind == sniff.SSLv2Hello:
+		return f.say("tls_unread", "{what}", f.offeredVersions())
+	case o.Kind.IsTLS():
+		return f.say("tls_unread", "{what}", f.kindDesc())
 	}
 	return f.say("tls_plain", "{kind}", o.Kind.String())
 }
@@ -242,6 +248,10 @@ func (f *facts) evidenceValue(key string) string {
 	case "alert_recv":
 		if f.alert >= 0 {
 			return alertLabel(f.alert)
+		}
+	case "our_cert":
+		if o.ClientTLS.OurCertIssuer != "" {
+			return f.say("our_cert_configured", "{subject}", strconv.Quote(o.ClientTLS.OurCertSubject), "{issuer}", strconv.Quote(o.ClientTLS.OurCertIssuer))
 		}
 	case "alert_sent":
 		if o.ClientTLS.Attempted && o.ClientTLS.AlertSent >= 0 && !o.ClientTLS.Done {
@@ -333,7 +343,10 @@ func (f *facts) proxyText() string {
 	p := f.o.Proxy
 	s := "policy=" + f.orNone(p.Policy) + " header=" + map[bool]string{true: "v" + strconv.Itoa(p.Version), false: "none"}[p.Version != 0]
 	s += f.proxyAddrs(p.Src, p.Dst)
-	if p.Local {
+	switch {
+	case p.Local && p.Version == 1:
+		s += " protocol=UNKNOWN"
+	case p.Local:
 		s += " command=LOCAL"
 	}
 	if p.Version != 0 && f.o.Peer.IsValid() {

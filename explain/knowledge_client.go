@@ -246,6 +246,17 @@ func clientKnowledge() map[string]entry {
 			checks:    []string{checkCA, checkCAJava, "If the listener serves a fixed certificate (client_ssl.cert and client_ssl.key), check that the client_ssl.cert file holds the intermediate after the leaf."},
 			clientSaw: "curl prints `curl: (60) SSL certificate problem: unable to get local issuer certificate` (or `self-signed certificate`, `self-signed certificate in certificate chain`); s_client -verify_return_error `verify error:num=20:unable to get local issuer certificate`.",
 		},
+		CodeClientAlert + "/48_configured": {
+			cause: "The client does not trust the issuer of the certificate listener {listener} serves (alert 48 unknown_ca). That is the configured certificate (client_ssl cert), {our_cert_subject}, issued by {our_cert_issuer}, not a leaf minted by the lab CA, so the lab CA is not the question: the client's trust store has no CA that the chain in the client_ssl.cert file leads to. " +
+				"Typical: a private or internal CA the client was never given, a self-signed certificate (issuer and subject are the same), or a cert file without the intermediate between the leaf and a root the client does trust. OpenSSL-based clients (curl, Python) send 48 for all three; openssl s_client sends it only with -verify_return_error (without it, it prints the verify error and carries on).",
+			checks: []string{
+				"See the chain the listener serves: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null`, and check that it runs from the leaf to a CA the client trusts.",
+				"If the issuer ({our_cert_issuer}) is a private CA, add that CA's certificate (not the lab CA) to the client's trust store, or pass it directly: `curl --cacert <that CA's file> https://{sni_or_host}:{vport}/`; for Java, `keytool -importcert -cacerts -file <that CA's file>`.",
+				"If it is a public or corporate CA the client already trusts, put the intermediate after the leaf in the client_ssl.cert file: the client cannot build the chain without it.",
+			},
+			clientSaw: "curl prints `curl: (60) SSL certificate problem: unable to get local issuer certificate` (or `self-signed certificate`, `self-signed certificate in certificate chain`); s_client -verify_return_error `verify error:num=20:unable to get local issuer certificate`.",
+			evidence:  []string{"alert_recv", "our_cert", "sni", "versions_offered", "client_error", "ja4"},
+		},
 		CodeClientAlert + "/42": {
 			cause: "The client rejected the certificate with alert 42 bad_certificate. Go clients send 42 for every certificate failure (unknown authority, expired, name mismatch), so the alert alone does not say which; OpenSSL sends 42 for not-yet-valid or weak-signature certificates.",
 			checks: []string{

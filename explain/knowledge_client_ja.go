@@ -235,6 +235,16 @@ func clientKnowledgeJA() map[string]entry {
 			checks:    []string{checkCAJA, checkCAJavaJA, "リスナーが固定の証明書（client_ssl.cert と client_ssl.key）を返しているなら、client_ssl.cert のファイルにリーフの後ろに中間証明書が含まれているか確認する。"},
 			clientSaw: "curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate`（または `self-signed certificate`、`self-signed certificate in certificate chain`）、s_client -verify_return_error は `verify error:num=20:unable to get local issuer certificate` を表示する。",
 		},
+		CodeClientAlert + "/48_configured": {
+			cause: "クライアントが、リスナー {listener} の返す証明書の発行者を信頼していない（アラート 48 unknown_ca）。その証明書は設定した証明書（client_ssl cert）の {our_cert_subject} で、発行者は {our_cert_issuer}。ラボ CA が発行したリーフではないので、ラボ CA は関係ない。client_ssl.cert のファイルのチェーンがたどり着く CA が、クライアントのトラストストアにない。" +
+				"典型例は、クライアントに配っていないプライベート CA や社内 CA、自己署名の証明書（発行者とサブジェクトが同じ）、リーフとクライアントが信頼するルートの間の中間証明書が入っていない証明書ファイル。OpenSSL ベースのクライアント（curl、Python）はこの 3 つのどれでも 48 を送る。openssl s_client が 48 を送るのは -verify_return_error を付けたときだけで、付けなければ検証エラーを表示してそのまま続ける。",
+			checks: []string{
+				"リスナーが返すチェーンを見る: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null`。リーフからクライアントの信頼する CA までつながっているか確認する。",
+				"発行者（{our_cert_issuer}）がプライベート CA なら、その CA の証明書（ラボ CA ではない）をクライアントのトラストストアに入れるか、直接渡す: `curl --cacert <その CA のファイル> https://{sni_or_host}:{vport}/`。Java なら `keytool -importcert -cacerts -file <その CA のファイル>`。",
+				"クライアントがすでに信頼している公的 CA や社内 CA なら、client_ssl.cert のファイルでリーフの後ろに中間証明書を入れる。それがないとクライアントはチェーンを組み立てられない。",
+			},
+			clientSaw: "curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate`（または `self-signed certificate`、`self-signed certificate in certificate chain`）、s_client -verify_return_error は `verify error:num=20:unable to get local issuer certificate` を表示する。",
+		},
 		CodeClientAlert + "/42": {
 			cause: "クライアントがアラート 42 bad_certificate で証明書を拒否した。Go のクライアントは証明書の問題なら何でも（未知の発行者、有効期限切れ、名前の不一致）42 を送るので、アラートだけではどれなのか分からない。OpenSSL は、有効期間がまだ始まっていない証明書や弱い署名の証明書に 42 を送る。",
 			checks: []string{

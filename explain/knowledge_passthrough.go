@@ -9,7 +9,7 @@ const (
 	// passthroughNoBigIP is honest about the missing BIG-IP group.
 	passthroughNoBigIP = " A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) takes no part in the handshake either and logs no SSL error for it, so no BIG-IP line is shown; " +
 		"ssldump shows the refusal as an `S>C Alert` (its level and value) where the ServerHello belongs."
-	passthroughSaw = "The backend's alert reached the client as it was sent: {hello_alert_saw}."
+	passthroughSaw = "The backend's alert reached the client as it was sent{hello_alert_level}: {hello_alert_saw}."
 )
 
 // passthroughKnowledge covers a passthrough backend that refused the

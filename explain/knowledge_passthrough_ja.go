@@ -6,7 +6,7 @@ const (
 		"バックエンド {backend} はクライアントの ClientHello に ServerHello ではなくアラート {hello_alert} で応答した。つまり ClientHello を拒否し、tlsgate はその拒否をそのままクライアントへ中継した。"
 	passthroughNoBigIPJA = "BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）もハンドシェイクに関わらず、これについて SSL エラーを記録しないので、BIG-IP の行は表示しない。" +
 		"ssldump では、ServerHello が来るはずの位置に `S>C Alert`（レベルと値）として拒否が見える。"
-	passthroughSawJA = "バックエンドのアラートは送られたままクライアントに届いた: {hello_alert_saw}。"
+	passthroughSawJA = "バックエンドのアラートは送られたままクライアントに届いた{hello_alert_level}: {hello_alert_saw}。"
 )
 
 // passthroughKnowledgeJA is passthroughKnowledge in Japanese.

@@ -20,6 +20,22 @@ func proxyKnowledge() map[string]entry {
 				"That is a load balancer's health check: HAProxy's `check-send-proxy` ends its checks with a reset, and the TCP checks of AWS NLB and other balancers that speak PROXY v2 open, send the header, and close. " +
 				"Nothing failed: BIG-IP logs nothing for a health monitor's connection to a virtual server either, so no BIG-IP line is shown.",
 		},
+		// HAProxy sends `PROXY UNKNOWN\r\n` for its own connections when
+		// it speaks v1 (send-proxy with check-send-proxy), as v2 senders
+		// use LOCAL; the spec tells receivers to ignore any addresses after
+		// UNKNOWN.
+		CodeHealthCheck + "/v1": {
+			summary: "health check from {peer} on {listener}: PROXY v1 UNKNOWN header, then FIN without data",
+			cause: "{peer} sent a PROXY protocol v1 header with the protocol UNKNOWN (`PROXY UNKNOWN`: no client addresses, the connection is the sender's own) and closed without sending a byte. " +
+				"That is a load balancer's health check: HAProxy's `check-send-proxy` on a server with `send-proxy` (v1), and other balancers and monitors that speak PROXY v1, open a connection, send the header, and close. " +
+				"Nothing failed: BIG-IP logs nothing for a health monitor's connection to a virtual server either, so no BIG-IP line is shown.",
+		},
+		CodeHealthCheck + "/v1_reset": {
+			summary: "health check from {peer} on {listener}: PROXY v1 UNKNOWN header, then RST without data",
+			cause: "{peer} sent a PROXY protocol v1 header with the protocol UNKNOWN (`PROXY UNKNOWN`: no client addresses, the connection is the sender's own) and reset the connection without sending a byte. " +
+				"That is a load balancer's health check: HAProxy's `check-send-proxy` on a server with `send-proxy` (v1) ends its checks with a reset, and other balancers and monitors that speak PROXY v1 open, send the header, and close. " +
+				"Nothing failed: BIG-IP logs nothing for a health monitor's connection to a virtual server either, so no BIG-IP line is shown.",
+		},
 		CodeClientSilent + "/proxy_required": {
 			summary: "client {client} connected to {listener} ({virtual}) and sent nothing within {peek_timeout}, not even the PROXY {proxy_policy} header the listener requires",
 			cause: "Listener {listener} requires a PROXY protocol {proxy_policy} header before anything else, and a load balancer that adds one sends it as soon as it connects, before any byte of its client. " +

@@ -17,6 +17,18 @@ func proxyKnowledgeJA() map[string]entry {
 				"これはロードバランサのヘルスチェックである。HAProxy の `check-send-proxy` はチェックをリセットで終え、PROXY v2 を話す AWS NLB などのロードバランサの TCP チェックは、接続してヘッダを送り、閉じる。" +
 				"失敗したものはない。BIG-IP もヘルスモニターから仮想サーバへの接続については何も記録しないので、BIG-IP の行は出さない。",
 		},
+		CodeHealthCheck + "/v1": {
+			summary: "{listener} で {peer} からのヘルスチェック: PROXY v1 の UNKNOWN ヘッダの後、データなしで FIN",
+			cause: "{peer} はプロトコルが UNKNOWN の PROXY プロトコル v1 ヘッダ（`PROXY UNKNOWN`。クライアントのアドレスなし。送信元自身の接続）を送り、1 バイトも送らずに接続を閉じた。" +
+				"これはロードバランサのヘルスチェックである。`send-proxy`（v1）を付けたサーバでの HAProxy の `check-send-proxy` や、PROXY v1 を話すほかのロードバランサや監視は、接続してヘッダを送り、閉じる。" +
+				"失敗したものはない。BIG-IP もヘルスモニターから仮想サーバへの接続については何も記録しないので、BIG-IP の行は出さない。",
+		},
+		CodeHealthCheck + "/v1_reset": {
+			summary: "{listener} で {peer} からのヘルスチェック: PROXY v1 の UNKNOWN ヘッダの後、データなしで RST",
+			cause: "{peer} はプロトコルが UNKNOWN の PROXY プロトコル v1 ヘッダ（`PROXY UNKNOWN`。クライアントのアドレスなし。送信元自身の接続）を送り、1 バイトも送らずに接続をリセットした。" +
+				"これはロードバランサのヘルスチェックである。`send-proxy`（v1）を付けたサーバでの HAProxy の `check-send-proxy` はチェックをリセットで終え、PROXY v1 を話すほかのロードバランサや監視は、接続してヘッダを送り、閉じる。" +
+				"失敗したものはない。BIG-IP もヘルスモニターから仮想サーバへの接続については何も記録しないので、BIG-IP の行は出さない。",
+		},
 		CodeClientSilent + "/proxy_required": {
 			summary: "クライアント {client} が {listener}（{virtual}）に接続したが、{peek_timeout} 以内に何も送ってこない。リスナーが必須とする PROXY {proxy_policy} ヘッダも来ていない",
 			cause: "リスナー {listener} は、何よりも先に PROXY プロトコル {proxy_policy} のヘッダを必須としている。ヘッダを付けるロードバランサは、接続した直後、自分のクライアントのバイトより先にそれを送る。" +

@@ -159,8 +159,12 @@ func phrasesEN() map[string]string {
 		"hint_proxy":     " For a PROXY header: the load balancer adds PROXY protocol but the listener does not expect it.",
 
 		"tls_offered": "offered {versions} alpn={alpn} (not terminated)",
-		"tls_plain":   "plaintext {kind}",
-		"proxied":     " client {client} via {peer} (PROXY v{v})",
+		"tls_unread":  "{what} (not terminated)",
+
+		"hello_alert_warning": ", at warning level, and then the connection closed. Most clients skip a warning alert that comes before the ServerHello and report the close instead; Java refuses a warning of an alert used only in handshakes",
+		"our_cert_configured": "configured (client_ssl cert), subject={subject} issuer={issuer}",
+		"tls_plain":           "plaintext {kind}",
+		"proxied":             " client {client} via {peer} (PROXY v{v})",
 
 		"at_version":           " (at {version})",
 		"peek_spoke":           "spoke",

@@ -270,3 +270,36 @@ func TestLineScenarios(t *testing.T) {
 		}
 	}
 }
+
+// TestNoSharedCiphersGroups: a key exchange group mismatch ends in the
+// same `no shared ciphers` (40) as a suite mismatch, so the pasted reason
+// line and its 01260026 detail line name it as a cause and say how to
+// check the groups, in both languages.
+func TestNoSharedCiphersGroups(t *testing.T) {
+	for _, line := range []string{
+		"Feb  1 08:12:14 pua-bigip warning tmm[9244]: 01260009:4: Connection error: ssl_select_suite:8181: no shared ciphers (40)",
+		"Feb  1 08:12:14 pua-bigip warning tmm[9244]: 01260026:4: No shared ciphers between SSL peers 192.168.99.86.32962:192.168.20.230.636.",
+	} {
+		p, err := ParseLine(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for lang, words := range map[string][2]string{
+			LangEN: {"key exchange group", "-groups X25519"},
+			LangJA: {"鍵交換グループ", "-groups X25519"},
+		} {
+			x := ExplainLine(p, lang)
+			causes, checks := strings.Join(x.Causes, "\n"), strings.Join(x.Checks, "\n")
+			for _, w := range []string{words[0], "supported_groups", "key_share"} {
+				if !strings.Contains(causes, w) {
+					t.Errorf("%s %s: no cause names %q:\n%s", lang, x.Key, w, causes)
+				}
+			}
+			for _, w := range []string{words[1], "supported_groups", "tmsh list ltm cipher rule"} {
+				if !strings.Contains(checks, w) {
+					t.Errorf("%s %s: no check says %q:\n%s", lang, x.Key, w, checks)
+				}
+			}
+		}
+	}
+}

@@ -42,7 +42,13 @@ const (
 	lineCheckCiphers = "List what the profile allows: `tmm --clientciphers '<cipher string>'` on the BIG-IP, with the string from `tmsh list ltm profile client-ssl <profile> ciphers`."
 	lineCheckEnum    = "List what the virtual server accepts from outside: `nmap --script ssl-enum-ciphers -p {vs_port} {vs_ip}`, or test one suite: `openssl s_client -connect {vs} -cipher <name>`."
 	lineCheckUsedBy  = "Find where it is used: `tmsh list ltm profile client-ssl one-line | grep {file}` (and the same for server-ssl)."
+	lineCheckGroups  = "Check the key exchange groups too, not only the suites: test one group at a time, `openssl s_client -connect {vs} -groups X25519`, then `-groups P-256` and `-groups P-384` (the ones that complete are the virtual server's), and compare with the client's supported_groups and key_share extensions (Wireshark shows both in the ClientHello). On the BIG-IP the groups come from the DH groups of the cipher rule in the profile's cipher group (`tmsh list ltm cipher rule <rule>`)."
 )
+
+// lineCauseGroups is the cause the suite lists cannot show: a group
+// mismatch ends in the same reason, because BIG-IP picks the group while
+// it selects the suite and has no message of its own for it.
+const lineCauseGroups = "No key exchange group in common, while versions and suites would do: the client's supported_groups (and its TLS 1.3 key_share) lists none of the groups the profile allows, such as a FIPS or hardened profile limited to NIST curves (P-256, P-384) against a client that offers only X25519, or a profile that insists on a post-quantum hybrid facing a classic client. Every TLS 1.3 handshake, and ECDHE below it, needs a shared group; BIG-IP picks it while it selects the suite, so the mismatch is logged as this same `no shared ciphers` (40)."
 
 // lineKnowledgeTables are built once and only read.
 var lineKnowledgeTables = sync.OnceValue(func() map[string]map[string]lineEntry {
@@ -124,12 +130,14 @@ func lineKnowledgeEN() map[string]lineEntry {
 			causes: []string{
 				"An old client offering only suites a hardened profile excludes: RC4, 3DES, CBC or static-RSA suites against a cipher string of ECDHE with AES-GCM only.",
 				"A profile restricted further than its clients (a FIPS or compliance cipher string, a custom cipher group), or a certificate key type the client's suites cannot use (an ECDSA-only certificate and a client offering only RSA suites).",
+				lineCauseGroups,
 				"Server side: the server-ssl cipher string shares no suite with the pool member.",
 			},
 			checks: []string{
 				lineCheckCiphers,
 				lineCheckEnum,
 				"Compare with the client's offer (a capture read with `ssldump -A` shows the ClientHello's suites); enable a suite the client offers, or upgrade the client.",
+				lineCheckGroups,
 			},
 			scenarios: []string{"no-shared-cipher"},
 		},
@@ -168,9 +176,10 @@ func lineKnowledgeEN() map[string]lineEntry {
 			causes: []string{
 				"An old client offering only suites a hardened profile excludes: RC4, 3DES, CBC or static-RSA suites against a cipher string of ECDHE with AES-GCM only.",
 				"A profile restricted further than its clients (a FIPS or compliance cipher string), or a certificate key type the client's suites cannot use.",
+				lineCauseGroups,
 				"Server side: the server-ssl cipher string shares no suite with the pool member.",
 			},
-			checks:    []string{lineCheckSides, lineCheckCiphers, lineCheckEnum},
+			checks:    []string{lineCheckSides, lineCheckCiphers, lineCheckEnum, lineCheckGroups},
 			scenarios: []string{"no-shared-cipher"},
 		},
 

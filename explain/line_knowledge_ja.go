@@ -12,6 +12,10 @@ const (
 	lineCheckCiphersJA = "プロファイルが許可している暗号スイートを一覧する: BIG-IP 上で `tmm --clientciphers '<cipher string>'`（文字列は `tmsh list ltm profile client-ssl <profile> ciphers` で確認）。"
 	lineCheckEnumJA    = "外から見て仮想サーバが受け付けるものを一覧する: `nmap --script ssl-enum-ciphers -p {vs_port} {vs_ip}`。1 つずつ試すなら `openssl s_client -connect {vs} -cipher <name>`。"
 	lineCheckUsedByJA  = "どこで使われているかを探す: `tmsh list ltm profile client-ssl one-line | grep {file}`（server-ssl も同様）。"
+	lineCheckGroupsJA  = "スイートだけでなく鍵交換グループも確認する: `openssl s_client -connect {vs} -groups X25519`、続けて `-groups P-256`、`-groups P-384` と 1 つずつ試し（完了したものが仮想サーバの対応するグループ）、クライアントの supported_groups と key_share 拡張（Wireshark で ClientHello の中に見える）と比べる。BIG-IP では、グループはプロファイルの cipher group に入っている cipher rule の DH グループで決まる（`tmsh list ltm cipher rule <rule>`）。"
+
+	// lineCauseGroupsJA mirrors lineCauseGroups.
+	lineCauseGroupsJA = "バージョンもスイートも合うのに、共通の鍵交換グループがない。クライアントの supported_groups（TLS 1.3 なら key_share も）に、プロファイルが許すグループが 1 つもない。NIST 曲線（P-256、P-384）だけに絞った FIPS 対応やハードニング済みのプロファイルに X25519 しか提示しないクライアントが当たるケースや、耐量子ハイブリッドを必須にしたプロファイルに従来のクライアントが当たるケース。TLS 1.3 のハンドシェイクはすべて、TLS 1.2 以前でも ECDHE なら共通のグループが必要で、BIG-IP はスイートを選ぶときにグループも決めるので、この不一致も同じ `no shared ciphers` (40) として記録される。"
 )
 
 // lineKnowledgeJA is lineKnowledgeEN in Japanese; scenarios stay in the
@@ -87,12 +91,14 @@ func lineKnowledgeJA() map[string]lineEntry {
 			causes: []string{
 				"ハードニングしたプロファイルが外しているスイートしか提示しない古いクライアント。ECDHE と AES-GCM だけの暗号スイート文字列に対して、RC4、3DES、CBC、静的 RSA のスイートしか出してこない。",
 				"クライアントより厳しく絞ったプロファイル（FIPS やコンプライアンス向けの暗号スイート文字列、独自の cipher group）、またはクライアントのスイートでは使えない鍵の種類の証明書（ECDSA の証明書だけで、クライアントは RSA のスイートしか提示しない）。",
+				lineCauseGroupsJA,
 				"サーバ側: server-ssl の暗号スイート文字列とプールメンバーに共通のスイートがない。",
 			},
 			checks: []string{
 				lineCheckCiphersJA,
 				lineCheckEnumJA,
 				"クライアントの提示と比べる（`ssldump -A` でキャプチャを読むと ClientHello のスイートが分かる）。クライアントが提示しているスイートを有効にするか、クライアントを更新する。",
+				lineCheckGroupsJA,
 			},
 		},
 		IDConnectionError + "/TLS_FALLBACK_SCSV with a lower protocol": {
@@ -130,9 +136,10 @@ func lineKnowledgeJA() map[string]lineEntry {
 			causes: []string{
 				"ハードニングしたプロファイルが外しているスイートしか提示しない古いクライアント。ECDHE と AES-GCM だけの暗号スイート文字列に対して、RC4、3DES、CBC、静的 RSA のスイートしか出してこない。",
 				"クライアントより厳しく絞ったプロファイル（FIPS やコンプライアンス向けの暗号スイート文字列）、またはクライアントのスイートでは使えない鍵の種類の証明書。",
+				lineCauseGroupsJA,
 				"サーバ側: server-ssl の暗号スイート文字列とプールメンバーに共通のスイートがない。",
 			},
-			checks: []string{lineCheckSidesJA, lineCheckCiphersJA, lineCheckEnumJA},
+			checks: []string{lineCheckSidesJA, lineCheckCiphersJA, lineCheckEnumJA, lineCheckGroupsJA},
 		},
 
 		IDTPSLimit: {

@@ -34,8 +34,15 @@ type Leg struct {
 	// OurKey is the key type of the certificate tlsgate serves on a
 	// terminating leg ("rsa", "ecdsa", "ed25519"), "" when unknown: below
 	// TLS 1.3 a suite only works with the key type it names.
-	OurKey   string
-	Duration time.Duration
+	OurKey string
+	// OurCertSubject and OurCertIssuer name the certificate tlsgate serves
+	// on a terminating leg when it is a configured one (client_ssl cert and
+	// key), as RFC 4514 DNs; both "" for leaves minted by the lab CA. A
+	// client that does not trust the issuer then distrusts that issuer,
+	// not the lab CA.
+	OurCertSubject string
+	OurCertIssuer  string
+	Duration       time.Duration
 	// Group is the key exchange group negotiated (e.g. "X25519MLKEM768").
 	Group string
 	// VerifySkipped: tlsgate did not verify the peer (server_ssl.verify = false).
@@ -74,9 +81,10 @@ type Proxy struct {
 	Src     netip.AddrPort // source the header claimed
 	Dst     netip.AddrPort
 	Err     string // parse error or policy violation text
-	// Local says a v2 header's command was LOCAL: the sender's own
-	// connection, such as a load balancer's health check, with no client
-	// behind it and no addresses.
+	// Local says the header names no client: a v2 header's command was
+	// LOCAL, or a v1 header's protocol was UNKNOWN. Either is the sender's
+	// own connection, such as a load balancer's health check, with no
+	// client behind it and no addresses to use.
 	Local bool
 	// Second is the version of a second header right after the first (a
 	// refusal), 0 when none came; SecondSrc and SecondDst are the

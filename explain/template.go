@@ -174,6 +174,10 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return f.proxyHeaderText(o.Proxy.Version, o.Proxy.Src, o.Proxy.Dst), true
 	case "proxy_second":
 		return f.proxyHeaderText(o.Proxy.Second, o.Proxy.SecondSrc, o.Proxy.SecondDst), true
+	case "our_cert_subject":
+		return f.orNone(o.ClientTLS.OurCertSubject), true
+	case "our_cert_issuer":
+		return f.orNone(o.ClientTLS.OurCertIssuer), true
 	case "peer":
 		return f.addr(o.Peer), true
 	case "proxied":

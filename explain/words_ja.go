@@ -45,8 +45,12 @@ func phrasesJA() map[string]string {
 		"hint_proxy":     "PROXY ヘッダの場合は、ロードバランサが PROXY プロトコルを付けているのに、リスナー側がそれを想定していない。",
 
 		"tls_offered": "{versions} を提示 alpn={alpn}（終端せず）",
-		"tls_plain":   "平文 {kind}",
-		"proxied":     " クライアント {client}、経由 {peer}（PROXY v{v}）",
+		"tls_unread":  "{what}（終端せず）",
+
+		"hello_alert_warning": "。ただし警告レベルで、その後に接続が閉じた。多くのクライアントは ServerHello の前に来た警告アラートを読み飛ばし、代わりに切断を報告する。Java はハンドシェイク専用のアラートなら警告でも拒否する",
+		"our_cert_configured": "設定した証明書（client_ssl cert）、subject={subject} issuer={issuer}",
+		"tls_plain":           "平文 {kind}",
+		"proxied":             " クライアント {client}、経由 {peer}（PROXY v{v}）",
 
 		"at_version":           "（{version} の場合）",
 		"peek_spoke":           "送信あり",

@@ -107,7 +107,7 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 	if pre != nil && len(pre.buf) > 0 {
 		p.buf, p.reads = pre.buf, 1
 	}
-	classify(c, p, s.opts.PeekMax, deadline)
+	classify(c, p, s.opts.PeekMax, deadline, s.nonSSLSettled)
 	if !s.handleProxyIn(c, o, p, deadline) {
 		abort(c)
 		return
@@ -137,6 +137,10 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 			o.HelloErr = err.Error()
 			o.HelloTooLarge = errors.Is(err, sniff.ErrTooLarge)
 		}
+	} else if p.kind == sniff.HTTP1 && s.expectsTLS() && !s.nonSSLNeedsRequest() {
+		// reset and allow need no request line (see nonSSLSettled): the
+		// request is evidence only, taken from what has come, if whole.
+		o.HTTP, _ = sniff.ParseHTTPRequest(p.buf)
 	} else if p.kind == sniff.HTTP1 {
 		o.HTTP = readHTTP(c, p, s.opts.PeekMax, deadline)
 		o.PeekEnd = p.end // a client that left mid-request is not "ok"
@@ -205,7 +209,7 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	// What follows the header is the real first flight: classify it afresh.
 	rest := append([]byte(nil), p.buf[n:]...)
 	*p = peeked{buf: rest}
-	classify(c, p, s.opts.PeekMax, deadline)
+	classify(c, p, s.opts.PeekMax, deadline, s.nonSSLSettled)
 	if v := secondHeader(p); v != 0 {
 		s.refuseSecond(c, o, p, h, v, deadline)
 		return false

@@ -38,6 +38,7 @@ type engineWant struct {
 	afterHello int64  // exact bytes up after the hello, with the backend's flight down; 0 = not checked
 	bigip      []string
 	body       string // client must read exactly this ("" with reset)
+	bodyPrefix string // instead of body: what the client reads must begin so
 	reset      bool   // client must see a TCP reset
 	negotiated string // ALPN the client must end up with
 	// epollServes is who owns the connection at the client's hold point
@@ -105,8 +106,18 @@ func engineScenarios() []engineScenario {
 			want: engineWant{route: "closed", kind: sniff.Empty, peekEnd: explain.PeerSilent, code: explain.CodeClientSilent,
 				bigip: []string{explain.IDHandshakeFailed}, reset: true}},
 		{name: "passthrough/closed-early", client: earlyClient("GET", true), opts: quickPassthrough,
-			// Bytes that already exclude TLS count as "not SSL" even
-			// when the client left before they named a protocol.
+			// Bytes that already exclude TLS are "not SSL" before they
+			// name a protocol: reset answers them at once, before the
+			// FIN that follows is read.
+			want: engineWant{route: "non_ssl_reset", kind: sniff.Unknown, peekEnd: explain.PeerSpoke, code: explain.CodePlaintextOnTLS,
+				firstBytes: "GET", bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
+		// An http400 answer needs the request, so the same bytes and FIN
+		// end the peek undecided: the client left, and is not answered.
+		{name: "passthrough/closed-early-http400", client: earlyClient("GET", true), opts: func(b *engineBackends) Options {
+			o := quickPassthrough(b)
+			o.NonSSL = NonSSLHTTP400
+			return o
+		},
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodePlaintextOnTLS,
 				firstBytes: "GET", bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
 		// Bytes that could still begin TLS are not "not SSL": the client
@@ -186,10 +197,21 @@ func engineScenarios() []engineScenario {
 			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerPartial, code: explain.CodeOK, backend: "banner",
 				firstBytes: "GET /engines HTTP/1.1\r\n", up: int64(len(engineRequest)), down: int64(len(engineBanner)),
 				body: engineBanner, epollServes: "goroutine"}},
-		// The same on a TLS listener decides the diagnosis and the route.
-		{name: "passthrough/partial-then-quiet", client: partialClient("GET"), opts: quickPassthrough,
-			want: engineWant{route: "non_ssl_reset", kind: sniff.Unknown, peekEnd: explain.PeerPartial,
+		// On a TLS listener whose non_ssl action needs the request line
+		// (http400), the deadline decides the diagnosis and the route.
+		{name: "passthrough/partial-then-quiet", client: earlyClient("GET", false), opts: func(b *engineBackends) Options {
+			o := quickPassthrough(b)
+			o.NonSSL = NonSSLHTTP400
+			return o
+		},
+			want: engineWant{route: "non_ssl_http400", kind: sniff.Unknown, peekEnd: explain.PeerPartial,
 				code: explain.CodePlaintextOnTLS, firstBytes: "GET",
+				bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, bodyPrefix: "HTTP/1.1 400 Bad Request\r\n"}},
+		// With reset, bytes that exclude TLS are answered at once, on
+		// both engines: no wait for the deadline.
+		{name: "passthrough/partial-reset-at-once", client: earlyClient("FOOBAR", false), opts: quickPassthrough,
+			want: engineWant{route: "non_ssl_reset", kind: sniff.Unknown, peekEnd: explain.PeerSpoke,
+				code: explain.CodePlaintextOnTLS, firstBytes: "FOOBAR",
 				bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
 		// A backend that refuses the hello answers with an alert record in
 		// the clear, which tlsgate relays untouched: before, both engines
@@ -339,7 +361,11 @@ func checkClient(t *testing.T, eng Engine, w engineWant, saw clientSaw) {
 	if saw.err != nil {
 		t.Errorf("%s: client: %v", eng, saw.err)
 	}
-	if saw.body != w.body {
+	if w.bodyPrefix != "" {
+		if !strings.HasPrefix(saw.body, w.bodyPrefix) {
+			t.Errorf("%s: client read %q, want it to begin %q", eng, saw.body, w.bodyPrefix)
+		}
+	} else if saw.body != w.body {
 		t.Errorf("%s: client read %q, want %q", eng, saw.body, w.body)
 	}
 	if saw.alpn != w.negotiated {

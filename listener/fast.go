@@ -191,6 +191,11 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 	st.reads++
 	k, err := sniff.Classify(b)
 	if err != nil {
+		if errors.Is(err, sniff.ErrNeedMore) && s.nonSSLSettled(b) {
+			// Plaintext on a TLS listener that its non_ssl action
+			// answers without more bytes: the goroutine path does, now.
+			return fastpath.Handoff, netip.AddrPort{}
+		}
 		return fastpath.Wait, netip.AddrPort{}
 	}
 	o := st.o

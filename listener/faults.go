@@ -321,6 +321,8 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 		}
 		fallback := o.Virtual.Addr()
 		o.ClientTLS.OurKey = "" // the chain's kind decides the leaf's key
+		// The rule's chain replaces the configured certificate.
+		o.ClientTLS.OurCertSubject, o.ClientTLS.OurCertIssuer = "", ""
 		cfg.Certificates = nil
 		cfg.GetCertificate = func(hi *tls.ClientHelloInfo) (*tls.Certificate, error) {
 			name := hi.ServerName

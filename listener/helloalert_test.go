@@ -49,3 +49,47 @@ func TestDecryptedRelayIgnoresAlertShapedData(t *testing.T) {
 		t.Errorf("client read %q; code %s, hello alert %+v: want the bytes relayed and ok", got, r.d.Code, r.o.Backend.HelloAlert)
 	}
 }
+
+// TestBackendWarningAlertClientSaw: a passthrough backend that answers the
+// hello with a warning-level alert and closes. Go and curl skip the
+// warning and report the close, so the diagnosis quotes those words, not
+// the fatal alert's ("remote error: tls: …", Java's "Received fatal
+// alert: …") it used to give.
+func TestBackendWarningAlertClientSaw(t *testing.T) {
+	backend := serveEach(t, nil, func(c net.Conn) {
+		b := make([]byte, 4096)
+		_, _ = c.Read(b) // the ClientHello
+		_, _ = c.Write([]byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 112})
+	})
+	h := startListener(t, Options{Mode: Passthrough, Backend: backend}, nil)
+	clients := []struct {
+		name string
+		run  func() string // what the client printed
+		want string        // …as the diagnosis quotes it
+	}{
+		{"go", func() string {
+			_, err := tls.Dial("tcp", h.addr, &tls.Config{ServerName: "lab.test"})
+			if err == nil {
+				return "no error"
+			}
+			return err.Error()
+		}, "Go `EOF`"},
+		{"curl", func() string { return curlLab(t, h.addr).out }, "SSL_ERROR_SYSCALL in connection to"},
+	}
+	for _, c := range clients {
+		t.Run(c.name, func(t *testing.T) {
+			printed := c.run()
+			r := h.next()
+			if r.d.Code != explain.CodeBackendRejectedHello || r.o.Backend.HelloAlert.Level != 1 {
+				t.Fatalf("code %s alert %+v, want %s at warning level", r.d.Code, r.o.Backend.HelloAlert, explain.CodeBackendRejectedHello)
+			}
+			if !strings.Contains(r.d.ClientSaw, c.want) || strings.Contains(r.d.ClientSaw, "remote error") || strings.Contains(r.d.ClientSaw, "Received fatal alert") {
+				t.Errorf("client saw %q, want it to quote %q and no fatal alert", r.d.ClientSaw, c.want)
+			}
+			quoted := strings.TrimSuffix(strings.TrimPrefix(c.want, "Go `"), "`")
+			if !strings.Contains(printed, quoted) {
+				t.Errorf("the client printed %q, not %q as the diagnosis says", printed, quoted)
+			}
+		})
+	}
+}

@@ -38,6 +38,51 @@ func (s *Server) nonSSL(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) 
 	}
 }
 
+// expectsTLS says the listener's clients should speak TLS, so plaintext
+// gets the non_ssl action: passthrough, terminate and inspect. Plaintext
+// and auto listeners relay plaintext instead.
+func (s *Server) expectsTLS() bool {
+	return s.opts.Mode == Passthrough || s.opts.Mode == Terminate || s.opts.Mode == Inspect
+}
+
+// nonSSLNeedsRequest says the non_ssl action is an HTTP answer that needs
+// the request: redirect builds its Location from the request line and
+// Host, and http400 answers a request, and its diagnosis quotes it.
+func (s *Server) nonSSLNeedsRequest() bool {
+	return s.opts.NonSSL == NonSSLHTTP400 || s.opts.NonSSL == NonSSLRedirect
+}
+
+// nonSSLSettled says the first bytes b, which sniff cannot name yet, already
+// settle what this listener does with them, so the peek stops waiting. On a
+// TLS listener that is as soon as b cannot begin TLS (at most five bytes, a
+// record header, tell; often the first does) when the non_ssl action needs
+// nothing more: reset ends the connection, and allow relays every byte,
+// later ones included, to plain_backend. Waiting would only answer an
+// upper-case token that is no known method ("FOOBAR", or "PROPF" of a
+// PROPFIND) at the peek deadline instead of at once. A request whose
+// method sniff knows ("GET /") is named at once and read no further for
+// these two actions either (handle), so both answer as early.
+//
+// http400 and redirect wait for the request line (and Host) as long as the
+// bytes may still be one, up to the peek deadline: a Location needs the
+// path, and a 400 is an answer to a request. Bytes that cannot be a request
+// line are Unknown to sniff at once and answered at once.
+//
+// Not while the bytes may be a PROXY header the listener takes ("PROX",
+// or a piece of the v2 signature): the header comes first and is read
+// whole, and a header begun and never finished is its own diagnosis.
+func (s *Server) nonSSLSettled(b []byte) bool {
+	if !s.expectsTLS() || s.nonSSLNeedsRequest() || len(b) == 0 || sniff.CouldBeTLS(b) {
+		return false
+	}
+	if s.opts.ProxyProtocol != "" {
+		if v1, v2 := sniff.ProxyPrefix(b); v1 || v2 {
+			return false
+		}
+	}
+	return true
+}
+
 // reply400 is net/http's and nginx's answer to plaintext on a TLS port: a
 // 400 a person can read.
 func reply400(c net.Conn, o *explain.Outcome) {

@@ -81,8 +81,10 @@ func classifyReadErr(err error, have int) explain.PeerEnd {
 	}
 }
 
-// classify peeks until sniff can name the protocol.
-func classify(c net.Conn, p *peeked, limit int, deadline time.Time) {
+// classify peeks until sniff can name the protocol, or until settled
+// (which may be nil) says the bytes, still unnamed, already settle what the
+// listener does with them: then p.kind is Unknown and p.end PeerSpoke.
+func classify(c net.Conn, p *peeked, limit int, deadline time.Time, settled func([]byte) bool) {
 	p.end = explain.PeerSpoke
 	peekRead(c, p, limit, deadline, func(b []byte) bool {
 		if len(b) == 0 {
@@ -90,6 +92,10 @@ func classify(c net.Conn, p *peeked, limit int, deadline time.Time) {
 		}
 		k, err := sniff.Classify(b)
 		if err != nil {
+			if errors.Is(err, sniff.ErrNeedMore) && settled != nil && settled(b) {
+				p.kind = sniff.Unknown
+				return true
+			}
 			return false
 		}
 		p.kind = k

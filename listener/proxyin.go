@@ -177,7 +177,9 @@ func parseProxy(hdr []byte) (*proxyproto.Header, error) {
 // and virtual addresses to the ones the header carries.
 func applyProxy(o *explain.Outcome, h *proxyproto.Header) {
 	o.Proxy.Version = int(h.Version)
-	o.Proxy.Local = h.Version == 2 && h.Command.IsLocal()
+	// go-proxyproto gives a v1 UNKNOWN header the LOCAL command too; the
+	// protocol is checked as well so that stays true if it ever changes.
+	o.Proxy.Local = h.Command.IsLocal() || (h.Version == 1 && h.TransportProtocol == proxyproto.UNSPEC)
 	// A LOCAL command or non-TCP header keeps the socket addresses.
 	o.Proxy.Src, o.Proxy.Dst = headerAddrs(h)
 	if o.Proxy.Src.IsValid() {

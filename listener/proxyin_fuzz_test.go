@@ -21,6 +21,7 @@ func FuzzProxyHeader(f *testing.F) {
 		[]byte("PROXY TCP4 1.2.3.4 127.0.0.1 1111 443\r\nGET / HTTP/1.1\r\n\r\n"),
 		[]byte("PROXY TCP6 ::1 ::1 1111 443\r\n\x16\x03\x01"),
 		[]byte("PROXY UNKNOWN\r\n"),
+		[]byte("PROXY UNKNOWN 10.0.0.1 10.0.0.2 40000 443\r\n"),
 		[]byte("PROXY GARBAGE\r\n"),
 		[]byte("PROXY TCP4 1.2.3.4 127.0.0.1 1111"),
 		v2,
@@ -64,6 +65,12 @@ func FuzzProxyHeader(f *testing.F) {
 				}
 			}
 		}
-		applyProxy(&explain.Outcome{}, h)
+		o := &explain.Outcome{}
+		applyProxy(o, h)
+		// v1 UNKNOWN names no client, whatever follows it: its addresses
+		// are to be ignored, and the connection is the sender's own.
+		if h.Version == 1 && h.TransportProtocol == proxyproto.UNSPEC && (!o.Proxy.Local || o.Proxy.Src.IsValid() || o.Client.IsValid()) {
+			t.Fatalf("v1 UNKNOWN header %q applied as local=%v src=%v client=%v", b[:n], o.Proxy.Local, o.Proxy.Src, o.Client)
+		}
 	})
 }

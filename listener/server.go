@@ -56,6 +56,9 @@ type Server struct {
 	deps      Deps
 	clientTLS *tls.Config // nil unless the listener terminates TLS
 	clientKey string      // key type of clientTLS's certificate, for the diagnosis
+	// clientSubject and clientIssuer name clientTLS's configured
+	// certificate, "" when leaves are minted by the lab CA.
+	clientSubject, clientIssuer string
 	// upstreamTLSBase is the server-ssl profile, cloned per connection.
 	upstreamTLSBase *tls.Config
 	keylog          *lockedWriter // nil = no key log
@@ -137,6 +140,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 			return nil, fmt.Errorf("listener %s: %w", opts.Name, err)
 		}
 		s.clientTLS, s.clientKey = cfg, servedKeyType(cfg)
+		s.clientSubject, s.clientIssuer = servedNames(cfg)
 	}
 	if opts.ServerSSL != nil || opts.Mode == Inspect {
 		cfg, err := upstreamBase(opts.ServerSSL, keylog)

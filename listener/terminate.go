@@ -86,6 +86,23 @@ func servedKeyType(cfg *tls.Config) string {
 	return ""
 }
 
+// servedNames is the subject and issuer of a client-ssl profile's fixed
+// certificate, or "" for leaves minted from the lab CA: the diagnosis of
+// an unknown_ca must name the issuer the client refused.
+func servedNames(cfg *tls.Config) (subject, issuer string) {
+	if len(cfg.Certificates) == 0 {
+		return "", ""
+	}
+	leaf := cfg.Certificates[0].Leaf
+	if leaf == nil && len(cfg.Certificates[0].Certificate) > 0 {
+		leaf, _ = x509.ParseCertificate(cfg.Certificates[0].Certificate[0])
+	}
+	if leaf == nil {
+		return "", ""
+	}
+	return leaf.Subject.String(), leaf.Issuer.String()
+}
+
 // recordingConn replays the peeked bytes, then reads from the socket while
 // keeping a bounded copy of what the client sent and what we wrote during
 // the handshake, so an alert can be named even when crypto/tls cannot (an
@@ -143,6 +160,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	leg.MinVersion, leg.MaxVersion = s.clientTLS.MinVersion, s.clientTLS.MaxVersion
 	leg.OurCiphers = s.clientTLS.CipherSuites
 	leg.OurKey = s.clientKey
+	leg.OurCertSubject, leg.OurCertIssuer = s.clientSubject, s.clientIssuer
 	if o.SNIRequired && o.Hello != nil && o.Hello.ServerName == "" {
 		// crypto/tls would answer internal_error; a client-ssl profile with
 		// sni-require sends the generic handshake_failure.
