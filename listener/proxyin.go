@@ -135,8 +135,14 @@ func (s *Server) refuseSecond(c net.Conn, o *explain.Outcome, p *peeked, first *
 }
 
 // headerAddrs is the client and virtual address a header claims, zero
-// for a LOCAL or non-TCP header.
+// for a LOCAL or non-TCP header. go-proxyproto keeps a LOCAL frame's
+// address block when its length fits the family, but the spec (section
+// 2.2) has the receiver use the real endpoints and ignore it: it is no
+// client's.
 func headerAddrs(h *proxyproto.Header) (src, dst netip.AddrPort) {
+	if h.Version == 2 && h.Command.IsLocal() {
+		return src, dst
+	}
 	s, d, ok := h.TCPAddrs()
 	if !ok {
 		return src, dst
