@@ -281,6 +281,8 @@ func (f *facts) evidenceValue(key string) string {
 		return f.addr(local) + " -> " + f.addr(remote)
 	case "backend_alpn":
 		return strings.Join(o.Backend.TLS.ALPNOffered, ",")
+	case "backend_answer":
+		return HexASCII(o.Backend.AnswerHead[:min(o.Backend.AnswerLen, len(o.Backend.AnswerHead))], 0)
 	case "hello_alert":
 		if o.Backend.HelloAlert.Level != 0 {
 			return firstRecordText(o.Backend.HelloAlert)
