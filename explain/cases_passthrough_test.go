@@ -96,6 +96,9 @@ func passthroughCases() []diagCase {
 	serverHello := answered(modernHello(), []byte{0x16, 0x03, 0x03, 0x00, 0x7a, 0x02, 0x00, 0x00}, 2400)
 	unread := answered(nil, nil, 0)
 	unread.HelloErr = "sniff: client hello: handshake type is 2, not client_hello (1) at offset 5"
+	// A 40 KB hello, beyond the parse cap, that the backend answered.
+	beyondCap := answered(nil, []byte{0x16, 0x03, 0x03, 0x00, 0x7a, 0x02, 0x00, 0x00}, 976)
+	beyondCap.HelloErr, beyondCap.HelloTooLarge, beyondCap.BytesUp = sniff.ErrTooLarge.Error(), true, 40277
 
 	return []diagCase{
 		{name: "backend_rejected_hello_version_floor", o: floor, code: CodeBackendRejectedHello,
@@ -142,7 +145,10 @@ func passthroughCases() []diagCase {
 			saw:      "wrong version number"},
 		{name: "backend_no_server_hello_ssh_banner", o: ssh, code: CodeBackendNoServerHello, contains: []string{"|SSH-2.0-|", "banner"}},
 		{name: "ok_passthrough_server_hello", o: serverHello, code: CodeOK, ok: true},
-		{name: "ok_passthrough_unread_hello_unanswered", o: unread, code: CodeOK, ok: true, warnings: 1},
+		{name: "ok_passthrough_unread_hello_unanswered", o: unread, code: CodeOK, ok: true, warnings: 1,
+			contains: []string{"passthrough sni=(none) tls, no ClientHello read (not terminated) ja4=(none)"}, absent: []string{"plaintext"}},
+		{name: "ok_passthrough_hello_beyond_cap", o: beyondCap, code: CodeOK, ok: true, warnings: 1,
+			contains: []string{"passthrough sni=(none) tls, no ClientHello read (not terminated) ja4=(none) up=40277B"}, absent: []string{"plaintext"}},
 	}
 }
 

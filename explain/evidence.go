@@ -171,6 +171,10 @@ func (f *facts) tlsPart() string {
 		return VersionName(o.ClientTLS.Version) + " " + CipherName(o.ClientTLS.CipherSuite) + " alpn=" + f.orNone(o.ClientTLS.ALPN)
 	case o.Hello != nil:
 		return f.say("tls_offered", "{versions}", f.offeredVersions(), "{alpn}", f.orNone(strings.Join(o.Hello.ALPN, ",")))
+	case o.Kind.IsTLS():
+		// Relayed unread (beyond the parse cap, or no hello sniff
+		// could read): TLS all the same, not "plaintext tls".
+		return f.say("tls_unread", "{kind}", o.Kind.String())
 	}
 	return f.say("tls_plain", "{kind}", o.Kind.String())
 }

@@ -160,6 +160,7 @@ func phrasesEN() map[string]string {
 
 		"tls_offered": "offered {versions} alpn={alpn} (not terminated)",
 		"tls_plain":   "plaintext {kind}",
+		"tls_unread":  "{kind}, no ClientHello read (not terminated)",
 		"proxied":     " client {client} via {peer} (PROXY v{v})",
 
 		"at_version":           " (at {version})",

@@ -46,6 +46,7 @@ func phrasesJA() map[string]string {
 
 		"tls_offered": "{versions} を提示 alpn={alpn}（終端せず）",
 		"tls_plain":   "平文 {kind}",
+		"tls_unread":  "{kind}、ClientHello は読めず（終端せず）",
 		"proxied":     " クライアント {client}、経由 {peer}（PROXY v{v}）",
 
 		"at_version":           "（{version} の場合）",
