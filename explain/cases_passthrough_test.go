@@ -82,10 +82,13 @@ func passthroughCases() []diagCase {
 	warned.BytesDown = 4096
 	// A backend that closed on the hello without a byte (nginx with no
 	// certificate for the name), and one that stayed silent until the
-	// client reset the connection.
+	// client gave up. A client that reset the connection right after its
+	// hello left the backend no time to answer: no refusal of the backend.
 	closed := answered(modernHello(), nil, 0)
 	silent := answered(modernHello(), nil, 0)
-	silent.End, silent.Duration = EndClientReset, 3*time.Second
+	silent.Duration = 3 * time.Second
+	clientReset := answered(modernHello(), nil, 0)
+	clientReset.End = EndClientReset
 	// Passthrough in front of a plaintext HTTP port: Go's server answers
 	// the hello's bytes with a 400.
 	plainHTTP := answered(modernHello(), []byte("HTTP/1.1 400 Bad Request\r\n"), 103)
@@ -145,6 +148,7 @@ func passthroughCases() []diagCase {
 			saw:      "wrong version number"},
 		{name: "backend_no_server_hello_ssh_banner", o: ssh, code: CodeBackendNoServerHello, contains: []string{"|SSH-2.0-|", "banner"}},
 		{name: "ok_passthrough_server_hello", o: serverHello, code: CodeOK, ok: true},
+		{name: "ok_passthrough_client_reset_after_hello", o: clientReset, code: CodeOK, ok: true},
 		{name: "ok_passthrough_unread_hello_unanswered", o: unread, code: CodeOK, ok: true, warnings: 1,
 			contains: []string{"passthrough sni=(none) tls, no ClientHello read (not terminated) ja4=(none)"}, absent: []string{"plaintext"}},
 		{name: "ok_passthrough_hello_beyond_cap", o: beyondCap, code: CodeOK, ok: true, warnings: 1,

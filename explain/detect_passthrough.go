@@ -29,16 +29,19 @@ func ruleBackendHello(f *facts) (verdict, bool) {
 // ruleBackendAnswer: the backend sent no ServerHello for a ClientHello
 // tlsgate read and relayed: not a byte before the connection ended, or
 // bytes that are no TLS record (a plaintext server's reply, a banner).
-// No handshake can have completed, yet the relay was logged ok. A reset
-// is the backend_reset rule's, a fault's firing the fault rules', and
-// first bytes that were no hello tlsgate read are the ok line's warning:
-// the backend may have refused them for good reason.
+// No handshake can have completed, yet the relay was logged ok. A
+// backend's reset is the backend_reset rule's, a fault's firing the fault
+// rules', and first bytes that were no hello tlsgate read are the ok
+// line's warning: the backend may have refused them for good reason. A
+// client's reset is left ok too: a client that resets right after its
+// hello leaves the backend no time to answer, and one that gave up on a
+// silent backend closes with a FIN unless it left data unread.
 func ruleBackendAnswer(f *facts) (verdict, bool) {
 	o := f.o
 	if o.Route != "passthrough" && o.Route != "bypass" || !o.Backend.Attempted || o.Backend.DialErr != "" {
 		return verdict{}, false
 	}
-	if o.Kind != sniff.TLSHandshake || o.Hello == nil && !o.HelloTooLarge || len(o.FaultFirings) > 0 || o.End == EndBackendReset {
+	if o.Kind != sniff.TLSHandshake || o.Hello == nil && !o.HelloTooLarge || len(o.FaultFirings) > 0 || o.End == EndBackendReset || o.End == EndClientReset {
 		return verdict{}, false
 	}
 	switch head := o.Backend.AnswerHead[:min(o.Backend.AnswerLen, len(o.Backend.AnswerHead))]; {

@@ -99,7 +99,7 @@ func passthroughKnowledge() map[string]entry {
 				"If the backend is meant to get plaintext, let tlsgate end TLS: mode = \"terminate\" on listener {listener} (BIG-IP: a client-ssl profile on the virtual server).",
 			},
 			clientSaw: "When the backend closed: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL`, openssl s_client `unexpected eof while reading`, Go `EOF`. When it stayed silent: curl `curl: (28) … timed out`, Go `net/http: TLS handshake timeout`.",
-			evidence:  []string{"backend", "backend_endpoints", "relay_end", "sni", "versions_offered", "alpn_offered", "ja4"},
+			evidence:  []string{"backend", "backend_endpoints", "idle", "sni", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeBackendNoServerHello + "/not_tls": {
 			summary: "backend {backend} answered the ClientHello of {client} with bytes that are not TLS ({backend_answer}): it does not speak TLS there; passthrough relayed them",
