@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tlsgate/tlsgate/sniff"
 )
@@ -22,6 +23,20 @@ func refusedHello(h *sniff.ClientHello, version uint16, desc uint8) *Outcome {
 	o.Backend.Remote = netip.MustParseAddrPort("10.0.0.7:8443")
 	o.Backend.HelloAlert = RecordAlert{Version: version, Level: 2, Desc: desc}
 	o.BytesUp, o.BytesDown = 517, int64(sniff.AlertRecordLen)
+	return o
+}
+
+// answered is a passthrough connection whose backend answered the client's
+// hello h (nil: a hello tlsgate could not read) with head and down bytes
+// in all, as the listener records it.
+func answered(h *sniff.ClientHello, head []byte, down int64) *Outcome {
+	o := refusedHello(h, 0, 0)
+	if h == nil {
+		o.JA4 = ""
+	}
+	o.Backend.HelloAlert = RecordAlert{}
+	o.Backend.AnswerLen = copy(o.Backend.AnswerHead[:], head)
+	o.BytesDown = down
 	return o
 }
 
@@ -71,6 +86,28 @@ func passthroughCases() []diagCase {
 	warnedOnly.Backend.HelloAlert.Level = 1
 	warned80 := refusedHello(modernHello(), tls.VersionTLS12, 80)
 	warned80.Backend.HelloAlert.Level = 1
+	// A backend that closed on the hello without a byte (nginx with no
+	// certificate for the name), and one that stayed silent until the
+	// client gave up. A client that reset the connection right after its
+	// hello left the backend no time to answer: no refusal of the backend.
+	closed := answered(modernHello(), nil, 0)
+	silent := answered(modernHello(), nil, 0)
+	silent.Duration = 3 * time.Second
+	clientReset := answered(modernHello(), nil, 0)
+	clientReset.End = EndClientReset
+	// Passthrough in front of a plaintext HTTP port: Go's server answers
+	// the hello's bytes with a 400.
+	plainHTTP := answered(modernHello(), []byte("HTTP/1.1 400 Bad Request\r\n"), 103)
+	// An SSH server's banner comes before anything the client sends.
+	ssh := answered(modernHello(), []byte("SSH-2.0-OpenSSH_9.2p1\r\n"), 23)
+	// A ServerHello, and a hello tlsgate could not read (relayed as it
+	// came) that the backend closed on: neither is this refusal.
+	serverHello := answered(modernHello(), []byte{0x16, 0x03, 0x03, 0x00, 0x7a, 0x02, 0x00, 0x00}, 2400)
+	unread := answered(nil, nil, 0)
+	unread.HelloErr = "sniff: client hello: handshake type is 2, not client_hello (1) at offset 5"
+	// A 40 KB hello, beyond the parse cap, that the backend answered.
+	beyondCap := answered(nil, []byte{0x16, 0x03, 0x03, 0x00, 0x7a, 0x02, 0x00, 0x00}, 976)
+	beyondCap.HelloErr, beyondCap.HelloTooLarge, beyondCap.BytesUp = sniff.ErrTooLarge.Error(), true, 40277
 
 	return []diagCase{
 		{name: "backend_rejected_hello_version_floor", o: floor, code: CodeBackendRejectedHello,
@@ -114,6 +151,22 @@ func passthroughCases() []diagCase {
 		{name: "backend_rejected_hello_other_warning", o: warned80, code: CodeBackendRejectedHello,
 			absent: []string{"Received fatal alert", "remote error: tls:", "received handshake warning"},
 			saw:    "Java `javax.net.ssl.SSLHandshakeException: Remote host terminated the handshake`"},
+		{name: "backend_no_server_hello_closed", o: closed, code: CodeBackendNoServerHello,
+			contains: []string{"sent nothing in answer to the ClientHello", "not one byte", "ssl_certificate", "no BIG-IP line is shown",
+				"`openssl s_client -connect 10.0.0.7:8443 -servername lab.test </dev/null`", "10.0.0.2:40112"},
+			saw: "SSL_ERROR_SYSCALL"},
+		{name: "backend_no_server_hello_silent", o: silent, code: CodeBackendNoServerHello,
+			contains: []string{"3s later", "gave up"}, saw: "curl: (28)"},
+		{name: "backend_no_server_hello_plain_http", o: plainHTTP, code: CodeBackendNoServerHello,
+			contains: []string{"bytes that are not TLS (48 54 54 50 2f 31 2e 31 |HTTP/1.1|)", "plaintext HTTP port", "mode = \"terminate\"", "curl -v http://10.0.0.7:8443/"},
+			saw:      "wrong version number"},
+		{name: "backend_no_server_hello_ssh_banner", o: ssh, code: CodeBackendNoServerHello, contains: []string{"|SSH-2.0-|", "banner"}},
+		{name: "ok_passthrough_server_hello", o: serverHello, code: CodeOK, ok: true},
+		{name: "ok_passthrough_client_reset_after_hello", o: clientReset, code: CodeOK, ok: true},
+		{name: "ok_passthrough_unread_hello_unanswered", o: unread, code: CodeOK, ok: true, warnings: 1,
+			contains: []string{"passthrough sni=(none) tls, no ClientHello read (not terminated) ja4=(none)"}, absent: []string{"plaintext"}},
+		{name: "ok_passthrough_hello_beyond_cap", o: beyondCap, code: CodeOK, ok: true, warnings: 1,
+			contains: []string{"passthrough sni=(none) tls, no ClientHello read (not terminated) ja4=(none) up=40277B"}, absent: []string{"plaintext"}},
 	}
 }
 

@@ -51,6 +51,10 @@ const (
 	// Passthrough: the client ended its handshake with the backend after
 	// the backend's answer, most often refusing its certificate.
 	CodeClientRejectedBackend = "client_rejected_backend"
+	// Passthrough: the backend sent no ServerHello for the client's
+	// ClientHello: nothing at all before the connection ended, or bytes
+	// that are not TLS.
+	CodeBackendNoServerHello = "backend_no_server_hello"
 
 	// Fault injection (issue 4): a fault rule ended the connection.
 	CodeFaultInjected = "fault_injected"
@@ -102,6 +106,7 @@ func rules() []rule {
 		{"backend_dial", ruleBackendDial},
 		{"backend_tls", ruleBackendTLS},
 		{"backend_hello", ruleBackendHello},
+		{"backend_answer", ruleBackendAnswer},
 		{"client_end", ruleClientEnd},
 		{"idle_timeout", ruleIdleTimeout},
 		{"chain_rejected_after_handshake", ruleChainRejectedAfterHandshake},

@@ -19,9 +19,13 @@ func ruleHelloShape(f *facts) (verdict, bool) {
 	if !expectsTLS(o.Mode) && !o.ClientTLS.Attempted {
 		return verdict{}, false
 	}
-	if relayedUnread(o) {
+	if relayedUnread(o) || o.ClientTLS.Done {
 		// Passed through untouched: the backend answered these bytes, not
 		// tlsgate, so they are no refusal of ours (the ok line warns).
+		// Or crypto/tls completed its handshake on them: sniff stops at
+		// records it does not expect (a warning alert before or between
+		// the hello's records), crypto/tls drops them, and the connection
+		// worked (the ok line warns of what tlsgate could not read).
 		return verdict{}, false
 	}
 	switch {
@@ -357,5 +361,18 @@ func relayedUnread(o *Outcome) bool {
 	if o.Route != "passthrough" || o.ClientTLS.Attempted || !o.Backend.Attempted {
 		return false
 	}
+	return helloUnread(o)
+}
+
+// handshakeOnUnread says tlsgate's own handshake completed on first bytes
+// sniff could not read as a ClientHello (see ruleHelloShape).
+func handshakeOnUnread(o *Outcome) bool {
+	return o.ClientTLS.Done && helloUnread(o)
+}
+
+// helloUnread says the first bytes began TLS but gave no ClientHello:
+// an SSLv2-format hello, a record that is not a handshake, or a hello
+// that did not parse. A hello beyond the parse cap has its own warning.
+func helloUnread(o *Outcome) bool {
 	return o.Kind == sniff.SSLv2Hello || o.Kind == sniff.TLSOther || o.HelloErr != "" && !o.HelloTooLarge
 }

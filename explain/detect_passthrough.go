@@ -26,6 +26,47 @@ func ruleBackendHello(f *facts) (verdict, bool) {
 	return verdict{code: CodeBackendRejectedHello, variant: f.helloAlertVariant()}, true
 }
 
+// ruleBackendAnswer: the backend sent no ServerHello for a ClientHello
+// tlsgate read and relayed: not a byte before the connection ended, or
+// bytes that are no TLS record (a plaintext server's reply, a banner).
+// No handshake can have completed, yet the relay was logged ok. A
+// backend's reset is the backend_reset rule's, a fault's firing the fault
+// rules', and first bytes that were no hello tlsgate read are the ok
+// line's warning: the backend may have refused them for good reason. A
+// client's reset is left ok too: a client that resets right after its
+// hello leaves the backend no time to answer, and one that gave up on a
+// silent backend closes with a FIN unless it left data unread.
+func ruleBackendAnswer(f *facts) (verdict, bool) {
+	o := f.o
+	if o.Route != "passthrough" && o.Route != "bypass" || !o.Backend.Attempted || o.Backend.DialErr != "" {
+		return verdict{}, false
+	}
+	if o.Kind != sniff.TLSHandshake || o.Hello == nil && !o.HelloTooLarge || len(o.FaultFirings) > 0 || o.End == EndBackendReset || o.End == EndClientReset {
+		return verdict{}, false
+	}
+	switch head := o.Backend.AnswerHead[:min(o.Backend.AnswerLen, len(o.Backend.AnswerHead))]; {
+	case len(head) == 0 && o.BytesDown == 0:
+		return verdict{code: CodeBackendNoServerHello}, true
+	case len(head) > 0 && !tlsRecordStart(head):
+		return verdict{code: CodeBackendNoServerHello, variant: "not_tls"}, true
+	}
+	return verdict{}, false
+}
+
+// tlsRecordStart says b can begin what a TLS server sends: a record of a
+// known content type (change_cipher_spec 20 to heartbeat 24) with major
+// version 3, or an SSLv2 ServerHello (a two-byte length with the high bit
+// set, then message type 4).
+func tlsRecordStart(b []byte) bool {
+	switch {
+	case b[0] >= 20 && b[0] <= 24:
+		return len(b) < 2 || b[1] == 3
+	case b[0]&0x80 != 0:
+		return len(b) < 3 || b[2] == 4
+	}
+	return false
+}
+
 // helloAlertVariant reads the likely cause from the alert and the hello.
 // 70 is the version alert, a floor when the client offers less than TLS
 // 1.3 and a ceiling when it offers 1.3. From a client that offers nothing
@@ -63,6 +104,8 @@ func (f *facts) helloAlertPlaceholder(name string) (string, bool) {
 	switch name {
 	case "hello_alert":
 		return alertLabel(int(a.Desc)), true
+	case "backend_answer":
+		return f.evidenceValue("backend_answer"), true
 	case "hello_alert_saw":
 		if a.Level == 1 {
 			return helloWarningSaw(int(a.Desc)), true

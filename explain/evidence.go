@@ -175,6 +175,10 @@ func (f *facts) tlsPart() string {
 	// relayed unread: TLS of a form tlsgate does not parse, not plaintext.
 	case o.SSLv2 != nil || o.Kind == sniff.SSLv2Hello:
 		return f.say("tls_unread", "{what}", f.offeredVersions())
+	case o.Kind == sniff.TLSHandshake:
+		// Relayed unread (beyond the parse cap, or no hello sniff
+		// could read): TLS all the same, not "plaintext tls".
+		return f.say("tls_noread", "{kind}", o.Kind.String())
 	case o.Kind.IsTLS():
 		return f.say("tls_unread", "{what}", f.kindDesc())
 	}
@@ -291,6 +295,8 @@ func (f *facts) evidenceValue(key string) string {
 		return f.addr(local) + " -> " + f.addr(remote)
 	case "backend_alpn":
 		return strings.Join(o.Backend.TLS.ALPNOffered, ",")
+	case "backend_answer":
+		return HexASCII(o.Backend.AnswerHead[:min(o.Backend.AnswerLen, len(o.Backend.AnswerHead))], 0)
 	case "hello_alert":
 		if o.Backend.HelloAlert.Level != 0 {
 			return firstRecordText(o.Backend.HelloAlert)

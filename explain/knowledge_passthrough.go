@@ -10,6 +10,11 @@ const (
 	passthroughNoBigIP = " A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) takes no part in the handshake either and logs no SSL error for it, so no BIG-IP line is shown; " +
 		"ssldump shows the refusal as an `S>C Alert` (its level and value) where the ServerHello belongs."
 	passthroughSaw = "The backend's alert reached the client as it was sent{hello_alert_level}: {hello_alert_saw}."
+	// passthroughNoAnswer opens the entries of a backend that sent no
+	// ServerHello at all.
+	passthroughNoAnswer = "Listener {listener} passes TLS through: tlsgate decrypts nothing, and the client's handshake is with the backend itself. " +
+		"tlsgate relayed the client's ClientHello to {backend}, "
+	passthroughNoAnswerNoBigIP = " A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) takes no part in the handshake either and logs no SSL error for it, so no BIG-IP line is shown."
 )
 
 // passthroughKnowledge covers a passthrough backend that refused the
@@ -81,6 +86,32 @@ func passthroughKnowledge() map[string]entry {
 				"Confirm without tlsgate: `openssl s_client -connect {backend} -noservername </dev/null` gets the same alert, and `-servername <name>` with a name the backend serves gets a ServerHello.",
 				"Have the client use the host name, not the IP address (curl `--resolve <name>:{vport}:{virtual_host} https://<name>:{vport}/` keeps the address and sends the name), or give the backend a default certificate for clients without SNI.",
 			},
+		},
+		CodeBackendNoServerHello: {
+			summary: "backend {backend} sent nothing in answer to the ClientHello of {client}, no ServerHello and no alert, before the connection ended; passthrough relayed nothing back",
+			cause: passthroughNoAnswer + "and the backend sent back not one byte before the connection ended, {duration} later: no ServerHello, no alert. " +
+				"Either it closed the connection on the hello (a TLS server with no certificate for the name asked, such as an nginx server block without `ssl_certificate`; " +
+				"a server or filter that drops handshakes it will not serve), or it waited for something else until the client gave up (a plaintext service that needs more bytes before it answers, a server that hangs)." +
+				passthroughNoAnswerNoBigIP,
+			checks: []string{
+				"Ask the backend directly, without tlsgate: `openssl s_client -connect {backend}{servername_opt} </dev/null`. `unexpected eof while reading` or a hang there is the backend's own behaviour; a ServerHello means the difference is in what the client offers (below).",
+				"Read the backend's own log for the connection from tlsgate's address {backend_local}, and check that {backend} is its TLS port and that it serves the name {sni}.",
+				"If the backend is meant to get plaintext, let tlsgate end TLS: mode = \"terminate\" on listener {listener} (BIG-IP: a client-ssl profile on the virtual server).",
+			},
+			clientSaw: "When the backend closed: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL`, openssl s_client `unexpected eof while reading`, Go `EOF`. When it stayed silent: curl `curl: (28) … timed out`, Go `net/http: TLS handshake timeout`.",
+			evidence:  []string{"backend", "backend_endpoints", "idle", "sni", "versions_offered", "alpn_offered", "ja4"},
+		},
+		CodeBackendNoServerHello + "/not_tls": {
+			summary: "backend {backend} answered the ClientHello of {client} with bytes that are not TLS ({backend_answer}): it does not speak TLS there; passthrough relayed them",
+			cause: passthroughNoAnswer + "and the backend answered with {backend_answer} where a TLS record (its ServerHello) belongs: it does not speak TLS on {backend}. " +
+				"Typical: a passthrough listener in front of a plaintext HTTP port (an `HTTP/1.1 400 Bad Request` answers the hello's binary bytes), or a server-first service (SSH, SMTP, FTP) whose banner comes first." +
+				passthroughNoAnswerNoBigIP,
+			checks: []string{
+				"See what {backend} speaks, without tlsgate: `curl -v http://{backend}/` answers if it is plain HTTP; `openssl s_client -connect {backend} </dev/null` fails with `wrong version number`, as the client did.",
+				"If the backend speaks plaintext by design, let tlsgate end TLS: mode = \"terminate\" on listener {listener} (BIG-IP: a client-ssl profile on the virtual server and no server-ssl). Otherwise point backend at the backend's TLS port.",
+			},
+			clientSaw: "curl prints `curl: (35) … wrong version number`; openssl s_client `wrong version number`; Go `tls: first record does not look like a TLS handshake`; Chrome ERR_SSL_PROTOCOL_ERROR.",
+			evidence:  []string{"backend_answer", "backend", "backend_endpoints", "sni", "versions_offered", "ja4"},
 		},
 		CodeBackendRejectedHello + "/alpn": {
 			summary: "backend {backend} refused the ClientHello of {client} with alert {hello_alert}: it speaks none of the protocols the client offered ({alpn_list})",

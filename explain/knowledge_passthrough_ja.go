@@ -6,7 +6,10 @@ const (
 		"バックエンド {backend} はクライアントの ClientHello に ServerHello ではなくアラート {hello_alert} で応答した。つまり ClientHello を拒否し、tlsgate はその拒否をそのままクライアントへ中継した。"
 	passthroughNoBigIPJA = "BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）もハンドシェイクに関わらず、これについて SSL エラーを記録しないので、BIG-IP の行は表示しない。" +
 		"ssldump では、ServerHello が来るはずの位置に `S>C Alert`（レベルと値）として拒否が見える。"
-	passthroughSawJA = "バックエンドのアラートは送られたままクライアントに届いた{hello_alert_level}: {hello_alert_saw}。"
+	passthroughSawJA      = "バックエンドのアラートは送られたままクライアントに届いた{hello_alert_level}: {hello_alert_saw}。"
+	passthroughNoAnswerJA = "リスナー {listener} は TLS をパススルーする。tlsgate は何も復号せず、クライアントのハンドシェイクの相手はバックエンド自身である。" +
+		"tlsgate はクライアントの ClientHello を {backend} へ中継したが、"
+	passthroughNoAnswerNoBigIPJA = "BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）もハンドシェイクに関わらず、これについて SSL エラーを記録しないので、BIG-IP の行は表示しない。"
 )
 
 // passthroughKnowledgeJA is passthroughKnowledge in Japanese.
@@ -85,6 +88,30 @@ func passthroughKnowledgeJA() map[string]entry {
 				"バックエンドが何を話すか確認する: `openssl s_client -connect {backend}{servername_opt} -alpn h2 </dev/null` と `-alpn http/1.1` は、受け付けるものについて `ALPN protocol: …` を表示する。",
 				"バックエンドが話すプロトコルをクライアントに提示させる（`curl --http1.1`）か、クライアントのプロトコルをバックエンドで有効にする。",
 			},
+		},
+		CodeBackendNoServerHello: {
+			summary: "バックエンド {backend} は {client} の ClientHello に何も返さなかった（ServerHello もアラートもない）まま接続が終わった。パススルーが返したものはない",
+			cause: passthroughNoAnswerJA + "バックエンドは接続が終わるまで（{duration}）1 バイトも返さなかった。ServerHello もアラートもない。" +
+				"ClientHello を受けて接続を閉じた（要求された名前の証明書がない TLS サーバ、たとえば `ssl_certificate` のない nginx の server ブロック。応じないハンドシェイクを捨てるサーバやフィルタ）か、" +
+				"別のものを待ち続けてクライアントが諦めた（応答の前にもっとバイトを必要とする平文のサービス、固まったサーバ）かのどちらかである。" +
+				passthroughNoAnswerNoBigIPJA,
+			checks: []string{
+				"tlsgate を通さずにバックエンドに直接聞く: `openssl s_client -connect {backend}{servername_opt} </dev/null`。`unexpected eof while reading` や無応答ならバックエンド自身の挙動で、ServerHello が返るなら違いはクライアントの提示内容（下記）にある。",
+				"tlsgate のアドレス {backend_local} からの接続について、バックエンド自身のログを読む。{backend} が TLS のポートか、名前 {sni} を扱っているかも確かめる。",
+				"バックエンドに平文を渡すつもりなら、TLS は tlsgate で終端する: リスナー {listener} に mode = \"terminate\"（BIG-IP では仮想サーバに client-ssl プロファイル）。",
+			},
+			clientSaw: "バックエンドが閉じた場合: curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL`、openssl s_client は `unexpected eof while reading`、Go は `EOF`。黙っていた場合: curl は `curl: (28) … timed out`、Go は `net/http: TLS handshake timeout`。",
+		},
+		CodeBackendNoServerHello + "/not_tls": {
+			summary: "バックエンド {backend} は {client} の ClientHello に TLS ではないバイト列（{backend_answer}）で応答した。そこでは TLS を話していない。パススルーはそれを中継した",
+			cause: passthroughNoAnswerJA + "バックエンドは TLS のレコード（ServerHello）が来るはずの位置に {backend_answer} を返した。{backend} では TLS を話していない。" +
+				"よくあるのは、平文 HTTP のポートの前に置いたパススルーのリスナー（ClientHello のバイナリに `HTTP/1.1 400 Bad Request` が返る）や、バナーを先に送るサービス（SSH、SMTP、FTP）。" +
+				passthroughNoAnswerNoBigIPJA,
+			checks: []string{
+				"tlsgate を通さずに {backend} が何を話すか見る: 平文 HTTP なら `curl -v http://{backend}/` が応答する。`openssl s_client -connect {backend} </dev/null` はクライアントと同じく `wrong version number` で失敗する。",
+				"バックエンドがもともと平文を話すなら、TLS は tlsgate で終端する: リスナー {listener} に mode = \"terminate\"（BIG-IP では仮想サーバに client-ssl プロファイルを付け、server-ssl は付けない）。そうでなければ backend をバックエンドの TLS のポートに向ける。",
+			},
+			clientSaw: "curl は `curl: (35) … wrong version number`、openssl s_client は `wrong version number`、Go は `tls: first record does not look like a TLS handshake`、Chrome は ERR_SSL_PROTOCOL_ERROR。",
 		},
 	}
 }

@@ -165,6 +165,7 @@ func phrasesEN() map[string]string {
 		"our_cert_configured": "configured (client_ssl cert), subject={subject} issuer={issuer}",
 		"tls_plain":           "plaintext {kind}",
 		"proxied":             " client {client} via {peer} (PROXY v{v})",
+		"tls_noread":          "{kind}, no ClientHello read (not terminated)",
 
 		"at_version":           " (at {version})",
 		"peek_spoke":           "spoke",

@@ -110,6 +110,12 @@ type Backend struct {
 	// and tlsgate relayed the refusal untouched. Zero when its answer
 	// began any other way.
 	HelloAlert RecordAlert
+	// AnswerHead holds the first AnswerLen bytes (at most 8) a backend
+	// behind a passthrough relay sent, as the relay's reads returned
+	// them: a TLS record header where the ServerHello belongs, or another
+	// protocol's reply or banner. AnswerLen 0: it sent nothing.
+	AnswerHead [8]byte
+	AnswerLen  int
 	// ClientEnd is how the client's passed-through handshake with the
 	// backend ended, read from the first bytes it sent after its hello
 	// (an alert in the clear, a lone encrypted alert, or nothing); zero

@@ -121,6 +121,13 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return f.orNone(o.ClientTLS.Err), true
 	case "hello_err":
 		return f.orNone(o.HelloErr), true
+	case "hello_err_why":
+		// Why a hello did not parse, when a parse ran: a record of
+		// another type first leaves nothing to say beyond the bytes.
+		if o.HelloErr == "" {
+			return "", true
+		}
+		return ": " + o.HelloErr, true
 	case "kind":
 		return o.Kind.String(), true
 	case "kind_desc":

@@ -46,6 +46,7 @@ const (
 	warnWeakerCipher   = "weaker_cipher"
 	warnHelloTooLarge  = "hello_too_large"
 	warnRelayedUnread  = "relayed_unread"
+	warnHelloUnread    = "hello_unread"
 )
 
 // warningKeys decides which warnings a connection that worked earns, in a
@@ -62,6 +63,9 @@ func (f *facts) warningKeys(inspected bool) []string {
 	}
 	if relayedUnread(o) {
 		keys = append(keys, warnRelayedUnread)
+	}
+	if handshakeOnUnread(o) {
+		keys = append(keys, warnHelloUnread)
 	}
 	return keys
 }

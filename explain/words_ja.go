@@ -51,6 +51,7 @@ func phrasesJA() map[string]string {
 		"our_cert_configured": "設定した証明書（client_ssl cert）、subject={subject} issuer={issuer}",
 		"tls_plain":           "平文 {kind}",
 		"proxied":             " クライアント {client}、経由 {peer}（PROXY v{v}）",
+		"tls_noread":          "{kind}、ClientHello は読めず（終端せず）",
 
 		"at_version":           "（{version} の場合）",
 		"peek_spoke":           "送信あり",
@@ -146,6 +147,8 @@ func warningTextsJA() map[string]string {
 			"名前による振り分けや、それらをキーにした障害ルールはこの接続に効いていない",
 		warnRelayedUnread: "クライアントが送ったのは {kind_desc}（{first_hex}）で、tlsgate が読める ClientHello ではない。リスナー {listener} はそれをそのまま {backend} へ中継した: " +
 			"応答したのはバックエンドで tlsgate ではないため、SNI・ALPN・JA3・JA4 は読めておらず、拒否があったとすればバックエンドによるもの",
+		warnHelloUnread: "クライアントの最初のバイト列（{kind_desc}、{first_hex}）は tlsgate が読める ClientHello ではなかった{hello_err_why}。それでも crypto/tls はこのバイト列でハンドシェイクを完了した" +
+			"（ClientHello の前やレコードの間にある warning アラートを crypto/tls は捨てるが、tlsgate の解析はそこで止まる）: SNI・ALPN・JA3・JA4 は読めておらず、それらをキーにした障害ルールはこの接続に効いていない",
 	}
 }
 

@@ -30,11 +30,14 @@ type engineBackends struct {
 	roots                            *x509.CertPool // trusts the TLS backend
 	// tls13 accepts only TLS 1.3 and h2: it refuses other hellos.
 	tls13 string
+	// hangup reads the first flight and closes without a byte, as a TLS
+	// server with no certificate for the name asked does.
+	hangup string
 }
 
 func (b *engineBackends) addr(name string) string {
 	return map[string]string{"http": b.http, "tls": b.tls, "banner": b.banner, "closed": b.closed, "reset": b.reset,
-		"tls13": b.tls13}[name]
+		"tls13": b.tls13, "hangup": b.hangup}[name]
 }
 
 // tlsBackendBody is what the TLS backend answers, naming what it negotiated
@@ -111,6 +114,14 @@ func bannerBackend(t *testing.T) string {
 	return serveEach(t, nil, func(c net.Conn) {
 		_, _ = io.WriteString(c, engineBanner)
 		_, _ = io.Copy(io.Discard, c)
+	})
+}
+
+// hangupBackend reads once and closes without answering.
+func hangupBackend(t *testing.T) string {
+	t.Helper()
+	return serveEach(t, nil, func(c net.Conn) {
+		_, _ = c.Read(make([]byte, 4096))
 	})
 }
 

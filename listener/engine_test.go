@@ -231,6 +231,21 @@ func engineScenarios() []engineScenario {
 				sni: "lab.test", alpn: []string{"h2"}, backend: "tls13", firstBytes: tlsFirst,
 				helloUp: true, down: 7, clientErr: "remote error: tls: no application protocol",
 				helloAlert: "{771 2 120}", clientEnd: silentEnd}},
+		// A backend that sends no ServerHello: a server-first service
+		// (its banner where the ServerHello belongs), or one that closes
+		// on the hello without a byte. Before, both engines logged these
+		// as ok.
+		{name: "passthrough/backend-not-tls", client: refusedTLSClient(tls.VersionTLS13, "http/1.1"),
+			opts: func(b *engineBackends) Options { return Options{Mode: Passthrough, Backend: b.banner} },
+			want: engineWant{route: "passthrough", kind: sniff.TLSHandshake, code: explain.CodeBackendNoServerHello,
+				sni: "lab.test", alpn: []string{"http/1.1"}, backend: "banner", firstBytes: tlsFirst,
+				helloUp: true, down: int64(len(engineBanner)), clientErr: "first record does not look like a TLS handshake",
+				clientEnd: silentEnd}},
+		{name: "passthrough/backend-hangs-up", client: refusedTLSClient(tls.VersionTLS13, "http/1.1"),
+			opts: func(b *engineBackends) Options { return Options{Mode: Passthrough, Backend: b.hangup} },
+			want: engineWant{route: "passthrough", kind: sniff.TLSHandshake, code: explain.CodeBackendNoServerHello,
+				sni: "lab.test", alpn: []string{"http/1.1"}, backend: "hangup", firstBytes: tlsFirst,
+				helloUp: true, down: 0, clientErr: "EOF", clientEnd: silentEnd}},
 		// A client that refuses the backend's certificate ends the
 		// handshake with an alert after the backend's flight, which
 		// tlsgate relays untouched: before, both engines logged this as
@@ -274,7 +289,7 @@ const halfHello = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + "0123456789ab
 func TestEnginesAgree(t *testing.T) {
 	needEpoll(t)
 	b := &engineBackends{http: benchBackend(t), banner: bannerBackend(t), closed: closedAddr(t), reset: resetBackend(t),
-		tls13: tls13Backend(t)}
+		tls13: tls13Backend(t), hangup: hangupBackend(t)}
 	b.tls, b.roots = tlsHTTPBackend(t)
 	for _, sc := range engineScenarios() {
 		t.Run(sc.name, func(t *testing.T) {

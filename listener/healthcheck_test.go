@@ -1,6 +1,8 @@
 package listener
 
 import (
+	"bufio"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -91,5 +93,55 @@ func TestProxyLocalThenData(t *testing.T) {
 				t.Errorf("code %q ok %v after data", r.d.Code, r.d.OK)
 			}
 		})
+	}
+}
+
+// TestProxyLocalKeepsSocketAddresses: a v2 LOCAL header is the sender's own
+// connection, and the spec (section 2.2) says the receiver uses the real
+// connection endpoints and ignores the address block, which a LOCAL frame
+// may still carry (go-proxyproto keeps it as information). It was applied
+// like a PROXY command's: the log named the block's client, and a
+// backend_proxy_protocol header passed it on to the backend as the client.
+func TestProxyLocalKeepsSocketAddresses(t *testing.T) {
+	local, err := (&proxyproto.Header{
+		Version: 2, Command: proxyproto.LOCAL, TransportProtocol: proxyproto.TCPv4,
+		SourceAddr:      &net.TCPAddr{IP: net.ParseIP("203.0.113.7"), Port: 40000},
+		DestinationAddr: &net.TCPAddr{IP: net.ParseIP("192.0.2.1"), Port: 443},
+	}).Format()
+	if err != nil {
+		t.Fatal(err)
+	}
+	headers := make(chan string, 1)
+	backend := serveEach(t, nil, func(c net.Conn) {
+		line, err := bufio.NewReader(c).ReadString('\n')
+		if err != nil {
+			line = "read: " + err.Error()
+		}
+		headers <- line
+		_, _ = io.WriteString(c, "pong\n")
+	})
+	h := startListener(t, Options{Mode: Plaintext, Backend: backend, ProxyProtocol: "v2", BackendProxyProtocol: "v1"}, nil)
+	c, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write(append(local, "ping\n"...)); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.(*net.TCPConn).CloseWrite()
+	_, _ = io.Copy(io.Discard, c)
+	r := h.next()
+	peer := c.LocalAddr().String()
+	if r.o.Client.String() != peer || r.o.Virtual.String() != h.addr || r.o.Proxy.Src.IsValid() || !r.o.Proxy.Local {
+		t.Errorf("client %v virtual %v header src %v local %v, want the socket's %s -> %s and no header address",
+			r.o.Client, r.o.Virtual, r.o.Proxy.Src, r.o.Proxy.Local, peer, h.addr)
+	}
+	if r.d.Code != explain.CodeOK || strings.Contains(r.d.Summary, "203.0.113.7") {
+		t.Errorf("code %q summary %q, want ok without the LOCAL block's address", r.d.Code, r.d.Summary)
+	}
+	_, port, _ := net.SplitHostPort(peer)
+	if got := <-headers; !strings.HasPrefix(got, "PROXY TCP4 127.0.0.1 127.0.0.1 "+port+" ") {
+		t.Errorf("backend got header %q, want the socket's addresses from port %s", got, port)
 	}
 }

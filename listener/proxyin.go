@@ -40,8 +40,14 @@ func proxyHeaderLen(k sniff.Kind, b []byte) (int, error) {
 	switch k {
 	case sniff.ProxyV1:
 		limit := min(len(b), 107)
-		if i := bytes.Index(b[:limit], []byte("\r\n")); i >= 0 {
-			return i + 2, nil
+		if i := bytes.IndexByte(b[:limit], '\n'); i >= 0 {
+			if i > 0 && b[i-1] == '\r' {
+				return i + 1, nil
+			}
+			// The line ended without its CR: no CRLF can follow, so the
+			// header is refused now, with the reason, rather than waited
+			// on until the peek deadline as if it were unfinished.
+			return 0, fmt.Errorf("listener: PROXY v1 header %q ends with a bare LF, not CRLF", b[:i+1])
 		}
 		if len(b) >= 107 {
 			return 0, fmt.Errorf("listener: PROXY v1 header has no CRLF in its first 107 bytes: %q", b[:min(len(b), 40)])
@@ -135,8 +141,14 @@ func (s *Server) refuseSecond(c net.Conn, o *explain.Outcome, p *peeked, first *
 }
 
 // headerAddrs is the client and virtual address a header claims, zero
-// for a LOCAL or non-TCP header.
+// for a LOCAL or non-TCP header. go-proxyproto keeps a LOCAL frame's
+// address block when its length fits the family, but the spec (section
+// 2.2) has the receiver use the real endpoints and ignore it: it is no
+// client's.
 func headerAddrs(h *proxyproto.Header) (src, dst netip.AddrPort) {
+	if h.Version == 2 && h.Command.IsLocal() {
+		return src, dst
+	}
 	s, d, ok := h.TCPAddrs()
 	if !ok {
 		return src, dst

@@ -24,6 +24,7 @@ func FuzzProxyHeader(f *testing.F) {
 		[]byte("PROXY UNKNOWN 10.0.0.1 10.0.0.2 40000 443\r\n"),
 		[]byte("PROXY GARBAGE\r\n"),
 		[]byte("PROXY TCP4 1.2.3.4 127.0.0.1 1111"),
+		[]byte("PROXY TCP4 1.2.3.4 127.0.0.1 1111 443\nGET / HTTP/1.1\r\n\r\n"),
 		v2,
 		append(append([]byte{}, v2...), "\x16\x03\x01\x00\x05hello"...),
 		v2[:15],

@@ -12,6 +12,7 @@ import (
 	proxyproto "github.com/pires/go-proxyproto"
 
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/sniff"
 )
 
 // TestProxyPolicyUndecidedBytes: a client that sends a few bytes and then
@@ -477,6 +478,37 @@ func TestProxyRefusalSaysWhatTheBalancerShows(t *testing.T) {
 				if !strings.Contains(r.d.ClientSaw, want) {
 					t.Errorf("client saw %q lacks %q", r.d.ClientSaw, want)
 				}
+			}
+		})
+	}
+}
+
+// TestProxyV1HeaderLen: a v1 header ends at its CRLF (HAProxy's spec and
+// go-proxyproto both require it). One whose line ends with a bare LF can
+// never complete; it used to wait out the peek deadline and be logged as
+// "incomplete when the peek deadline passed", which hid the cause.
+func TestProxyV1HeaderLen(t *testing.T) {
+	tests := []struct {
+		name, b string
+		n       int
+		errHas  string
+	}{
+		{"whole, data after", "PROXY TCP4 1.2.3.4 5.6.7.8 1111 443\r\nGET / HTTP/1.1\r\n", 37, ""},
+		{"unfinished", "PROXY TCP4 1.2.3.4 5.6", 0, ""},
+		{"unfinished, CR last", "PROXY TCP4 1.2.3.4 5.6.7.8 1111 443\r", 0, ""},
+		{"bare LF", "PROXY TCP4 1.2.3.4 5.6.7.8 1111 443\nhello", 0, `"PROXY TCP4 1.2.3.4 5.6.7.8 1111 443\n" ends with a bare LF, not CRLF`},
+		{"no CRLF in 107 bytes", "PROXY TCP4 " + strings.Repeat("1", 100), 0, "no CRLF in its first 107 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := proxyHeaderLen(sniff.ProxyV1, []byte(tt.b))
+			switch {
+			case tt.errHas == "" && err != nil:
+				t.Fatalf("error %v, want none", err)
+			case tt.errHas != "" && (err == nil || !strings.Contains(err.Error(), tt.errHas)):
+				t.Fatalf("error %v, want one containing %q", err, tt.errHas)
+			case n != tt.n:
+				t.Errorf("length %d, want %d", n, tt.n)
 			}
 		})
 	}

@@ -200,8 +200,8 @@ func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *conn
 	recordClientEnd(o, tailOf(o, first), res.UpHead[:res.UpHeadLen], res.DownHead[:res.DownHeadLen])
 }
 
-// recordHelloAlert keeps the alert a backend answered a passed-through
-// ClientHello with, from head, the first bytes it sent. tlsgate takes no
+// recordHelloAlert keeps head, the first bytes a backend answered a
+// passed-through ClientHello with, and the alert they hold. tlsgate takes no
 // part in that handshake, so those bytes are the only sign of the refusal;
 // without this the connection was logged as working. Decrypted relays
 // (terminate, inspect) carry application data here, and plaintext ones
@@ -210,6 +210,9 @@ func recordHelloAlert(o *explain.Outcome, head []byte) {
 	if o.Route != "passthrough" && o.Route != "bypass" {
 		return
 	}
+	// An answer that is no TLS record at all (a plaintext server's 400, a
+	// banner), or none, is a refusal of its own.
+	o.Backend.AnswerLen = copy(o.Backend.AnswerHead[:], head)
 	if v, level, desc, ok := sniff.FirstRecordAlert(head); ok {
 		o.Backend.HelloAlert = explain.RecordAlert{Version: v, Level: level, Desc: desc}
 	}
