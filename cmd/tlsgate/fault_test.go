@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/admin"
+	"github.com/tlsgate/tlsgate/config"
 	"github.com/tlsgate/tlsgate/faults"
 )
 
@@ -335,5 +338,44 @@ func TestFieldValueTypes(t *testing.T) {
 	}
 	if !slices.Equal(fieldValue("ciphers", "").([]string), nil) {
 		t.Error("empty list not empty")
+	}
+}
+
+// TestFaultAddRefusesChainOnPassthrough: against a running gateway, `fault
+// add` of a chain rule for a passthrough listener is refused with the
+// config file's reason, because run tells the admin API each listener's
+// mode. It used to be added and stay at 0 fires forever.
+func TestFaultAddRefusesChainOnPassthrough(t *testing.T) {
+	t.Setenv("TLSGATE_ADMIN", "")
+	t.Setenv("TLSGATE_ADMIN_TOKEN", "")
+	toml := "[ca]\ndir = \"" + filepath.Join(t.TempDir(), "ca") + "\"\n[demo]\nlisten = \"\"\n" +
+		"[admin]\nlisten = \"127.0.0.1:0\"\n[shutdown]\ngrace = \"0s\"\n" +
+		"[[listener]]\nname = \"p\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"passthrough\"\n" +
+		"[[listener]]\nname = \"web\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"terminate\"\n"
+	cfg, err := config.Parse([]byte(toml), "chain.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	addrs := make(chan map[string]net.Addr, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, io.Discard, func(m map[string]net.Addr) { addrs <- m }) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	adminURL := "http://" + (<-addrs)["admin"].String()
+	var out, errOut bytes.Buffer
+	err = cmdFault([]string{"add", "-n", "c", "--action", "chain", "--param", "chain=expired", "--listener", "p", "--admin", adminURL}, &out, &errOut)
+	want := `rule "c" serves a bad certificate chain on listener "p", which has mode = "passthrough" and terminates no TLS; this rule would never fire`
+	if exitCode(err) != 2 || !strings.Contains(fmt.Sprint(err), want) {
+		t.Errorf("chain on passthrough: exit %d, %v; want exit 2 and %q", exitCode(err), err, want)
+	}
+	out.Reset()
+	err = cmdFault([]string{"add", "-n", "c", "--action", "chain", "--param", "chain=expired", "--listener", "web", "--admin", adminURL}, &out, &errOut)
+	if err != nil || !strings.Contains(out.String(), "added rule c") {
+		t.Errorf("chain on terminate: %v %q", err, out.String())
 	}
 }

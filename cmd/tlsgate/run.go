@@ -146,7 +146,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 				}
 				out := make([]admin.ListenerStats, 0, len(servers))
 				for _, s := range servers {
-					out = append(out, admin.ListenerStats{Name: s.Options().Name, Active: s.Active(), Refused: s.Refused()})
+					o := s.Options()
+					out = append(out, admin.ListenerStats{Name: o.Name, Mode: o.Mode, Terminates: o.Terminates(),
+						Active: s.Active(), Refused: s.Refused()})
 				}
 				return out
 			}})
