@@ -38,7 +38,7 @@ func decodeFaults(root *table) []faults.Rule {
 				if s := suggest(k, known); s != "" {
 					msg += fmt.Sprintf(" (did you mean %s?)", s)
 				}
-				t.d.probs.add(t.line(k), t.keyName(k), errors.New(msg))
+				t.d.probs.add(t.pos(k), t.keyName(k), errors.New(msg))
 				ok = false
 				continue
 			}

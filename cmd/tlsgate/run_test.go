@@ -67,7 +67,7 @@ func TestServeChecksListenersBeforeBinding(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("serve = %v, want a config error", err)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "run.toml:7: listener: listener a: client_ssl cert") || strings.Contains(msg, "address already in use") {
+	if msg := err.Error(); !strings.Contains(msg, "run.toml:7:1: listener: listener a: client_ssl cert") || strings.Contains(msg, "address already in use") {
 		t.Errorf("serve = %q, want the listener's key pair error at its line, before any bind", msg)
 	}
 }
@@ -88,21 +88,21 @@ func TestServeStartupErrorsNameTheKey(t *testing.T) {
 		want   string
 	}{
 		{"log dir removed", "[log]\nfile = \"logs/x.log\"\n[ca]\ndir = \"ca\"\n" + listener,
-			func(t *testing.T) { removeAll(t, filepath.Join(dir, "logs")) }, true, "run.toml:2: log.file: open "},
+			func(t *testing.T) { removeAll(t, filepath.Join(dir, "logs")) }, true, "run.toml:2:1: log.file: open "},
 		{"ca dir replaced by a file", "[ca]\ndir = \"ca2\"\n" + listener,
 			func(t *testing.T) {
 				if err := os.WriteFile(filepath.Join(dir, "ca2"), []byte("x"), 0o644); err != nil {
 					t.Fatal(err)
 				}
-			}, true, "run.toml:2: ca.dir: pki: "},
+			}, true, "run.toml:2:1: ca.dir: pki: "},
 		{"keylog dir removed", "[ca]\ndir = \"ca\"\n" + listener + "keylog = \"logs/k.log\"\n",
-			func(t *testing.T) { removeAll(t, filepath.Join(dir, "logs")) }, true, "run.toml:3: listener: listener a: keylog: open "},
+			func(t *testing.T) { removeAll(t, filepath.Join(dir, "logs")) }, true, "run.toml:3:1: listener: listener a: keylog: open "},
 		{"listen address taken", "[ca]\ndir = \"ca\"\n" + strings.Replace(listener, "127.0.0.1:0", taken, 1),
-			nil, false, "run.toml:5: listener.listen: listener a: listen tcp " + taken},
+			nil, false, "run.toml:5:1: listener.listen: listener a: listen tcp " + taken},
 		{"admin address taken", "[ca]\ndir = \"ca\"\n[admin]\nlisten = \"" + taken + "\"\n" + listener,
-			nil, false, "run.toml:4: admin.listen: admin: listen tcp " + taken},
+			nil, false, "run.toml:4:1: admin.listen: admin: listen tcp " + taken},
 		{"demo address taken", "[ca]\ndir = \"ca\"\n[demo]\nlisten = \"" + taken + "\"\n" + listener,
-			nil, false, "run.toml:4: demo.listen: demo backend: listen tcp " + taken},
+			nil, false, "run.toml:4:1: demo.listen: demo backend: listen tcp " + taken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
