@@ -201,13 +201,13 @@ func TestBadConfigs(t *testing.T) {
 			"[[listener]] #<-\nlisten = \"127.0.0.1:9444\"\nbackend = \"127.0.0.1:9080\"\nmode = \"plaintext\"\n",
 			`duplicate listener name "listener2" (the default name of the listener at this position)`},
 		{"duplicate listen", web + strings.Replace(strings.Replace(web, "web", "api", 1), `listen = "127.0.0.1:9443"`, `listen = "127.0.0.1:9443" #<-`, 1),
-			`listener.listen: "127.0.0.1:9443" clashes with listener "web" listening on "127.0.0.1:9443" at line 3`},
+			`listener.listen: "127.0.0.1:9443" of listener "api" clashes with listener "web" listening on "127.0.0.1:9443" at line 3:1`},
 		{"wildcard clash", web + strings.Replace(strings.Replace(web, "web", "api", 1), `listen = "127.0.0.1:9443"`, `listen = ":9443" #<-`, 1),
-			`listener.listen: ":9443" clashes with listener "web"`},
+			`listener.listen: ":9443" of listener "api" clashes with listener "web"`},
 		{"ipv4 wildcard clash", web + strings.Replace(strings.Replace(web, "web", "api", 1), `listen = "127.0.0.1:9443"`, `listen = "0.0.0.0:9443" #<-`, 1),
 			`clashes with listener "web"`},
 		{"clash with demo", "[demo]\nlisten = \"127.0.0.1:9443\"\n" + strings.Replace(web, `listen = "127.0.0.1:9443"`, `listen = "127.0.0.1:9443" #<-`, 1),
-			`listener.listen: "127.0.0.1:9443" clashes with [demo] listening on "127.0.0.1:9443" at line 2`},
+			`listener.listen: "127.0.0.1:9443" of listener "web" clashes with [demo] listening on "127.0.0.1:9443" at line 2:1`},
 
 		// [log], [ca].
 		{"log format", "[log]\nformat = \"xml\" #<-\n" + web, `log.format: "xml" is not one of "bigip", "json", "console"`},
@@ -257,14 +257,14 @@ func TestBadConfigs(t *testing.T) {
 
 		// The admin API's socket (review defect 2).
 		{"admin clashes with a listener", "[admin]\nlisten = \"127.0.0.1:9443\"\n" + strings.Replace(web, `listen = "127.0.0.1:9443"`, `listen = "127.0.0.1:9443" #<-`, 1),
-			`listener.listen: "127.0.0.1:9443" clashes with [admin] listening on "127.0.0.1:9443" at line 2`},
+			`listener.listen: "127.0.0.1:9443" of listener "web" clashes with [admin] listening on "127.0.0.1:9443" at line 2:1`},
 		{"admin clashes with demo", "[demo]\nlisten = \"127.0.0.1:9474\"\n[admin]\nlisten = \"127.0.0.1:9474\" #<-\n" + web,
-			`admin.listen: "127.0.0.1:9474" clashes with [demo] listening on "127.0.0.1:9474" at line 2`},
+			`admin.listen: "127.0.0.1:9474" clashes with [demo] listening on "127.0.0.1:9474" at line 2:1`},
 		{"default admin address clashes with demo", "[demo]\nlisten = \"127.0.0.1:8474\"\n[admin] #<-\n" + web,
 			`admin.listen: "127.0.0.1:8474" clashes with [demo]`},
 		{"remote admin clashes with a wildcard listener", "[admin]\nlisten = \"0.0.0.0:9443\"\nallow_remote = true\ntoken = \"t\"\n" +
 			strings.Replace(web, `listen = "127.0.0.1:9443"`, `listen = ":9443" #<-`, 1),
-			`listener.listen: ":9443" clashes with [admin]`},
+			`listener.listen: ":9443" of listener "web" clashes with [admin]`},
 
 		// Places tlsgate writes to (review defect 3).
 		{"ca dir is a file", "[ca]\ndir = \"$DIR/cert.pem\" #<-\n" + web, `ca.dir: "$DIR/cert.pem" is not a directory`},

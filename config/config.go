@@ -157,6 +157,12 @@ func Load(path string) (*Config, error) {
 // creatable, so that what Parse accepts can start. On error the *Config is nil and
 // the error joins one *Error per problem, sorted by line.
 func Parse(data []byte, name string) (*Config, error) {
+	return parse(data, name, &decoder{stat: osStat, writable: osWritable, resolve: systemResolve})
+}
+
+// parse is Parse with the machine's answers (file checks, name resolution) taken
+// from d, so that tests can give their own.
+func parse(data []byte, name string, d *decoder) (*Config, error) {
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		var pe toml.ParseError
@@ -166,14 +172,7 @@ func Parse(data []byte, name string) (*Config, error) {
 		}
 		return nil, &Error{File: name, Err: fmt.Errorf("toml: %w", err)}
 	}
-	d := &decoder{
-		probs: problems{file: name},
-		at:    locate(data),
-		base:  filepath.Dir(name),
-		stat:  osStat,
-
-		writable: osWritable,
-	}
+	d.probs, d.at, d.base = problems{file: name}, locate(data), filepath.Dir(name)
 	root := &table{d: d, m: raw}
 	cfg := &Config{
 		Log:      decodeLog(root),
@@ -298,54 +297,6 @@ func decodeShutdown(root *table) Shutdown {
 	s := Shutdown{Grace: t.duration("grace", DefaultShutdownGrace, true)}
 	t.unknown()
 	return s
-}
-
-// checkClashes finds what no single listener can see: two listeners with one name,
-// and two sockets (listeners, the demo backend or the admin API) on one address.
-func checkClashes(root *table, tables []*table, cfg *Config) {
-	type bound struct {
-		what, addr string
-		at         pos
-	}
-	var seen []bound
-	if cfg.Demo.Listen != "" {
-		demo, _ := root.sub("demo")
-		seen = append(seen, bound{what: "[demo]", addr: cfg.Demo.Listen, at: demo.pos("listen")})
-	}
-	if cfg.Admin.Listen != "" && checkAddr(cfg.Admin.Listen, true) == nil {
-		admin, _ := root.sub("admin")
-		b := bound{what: "[admin]", addr: cfg.Admin.Listen, at: admin.pos("listen")}
-		for _, s := range seen {
-			if bindConflict(s.addr, b.addr) {
-				admin.fail("listen", "%q clashes with %s listening on %q at line %s; two sockets cannot share one address", b.addr, s.what, s.addr, s.at)
-				break
-			}
-		}
-		seen = append(seen, b)
-	}
-	names := map[string]pos{}
-	for i, o := range cfg.Listeners {
-		t := tables[i]
-		if first, dup := names[o.Name]; dup {
-			how := ""
-			if !t.has("name") {
-				how = " (the default name of the listener at this position)"
-			}
-			t.fail("name", "duplicate listener name %q%s; the first is at line %s", o.Name, how, first)
-		} else {
-			names[o.Name] = t.pos("name")
-		}
-		if o.Listen == "" {
-			continue
-		}
-		for _, b := range seen {
-			if bindConflict(b.addr, o.Listen) {
-				t.fail("listen", "%q clashes with %s listening on %q at line %s; two sockets cannot share one address", o.Listen, b.what, b.addr, b.at)
-				break
-			}
-		}
-		seen = append(seen, bound{what: fmt.Sprintf("listener %q", o.Name), addr: o.Listen, at: t.pos("listen")})
-	}
 }
 
 // syntaxPos is where a TOML syntax error was found. The column is counted here from

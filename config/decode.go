@@ -44,6 +44,9 @@ type decoder struct {
 	// writable says whether this process may write a file (or create one
 	// in a directory): osWritable outside tests.
 	writable func(string) error
+	// resolve looks up a listen address's host name (see checkClashes):
+	// systemResolve outside tests.
+	resolve resolver
 }
 
 // table is one decoded TOML table plus where it sits in the file.
