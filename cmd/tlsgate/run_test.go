@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"io"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -163,5 +165,62 @@ func TestTryHint(t *testing.T) {
 				t.Errorf("hint %q: lab CA named = %v, want %v, and it must contain %q", got, strings.Contains(got, ca), tt.labCA, tt.contains)
 			}
 		})
+	}
+}
+
+// TestServeLeavesNothingOnABusyPort: a start-up stopped by a port already in
+// use leaves the disk as it found it. It used to create the lab CA (and the
+// log file, key logs and capture directories) before finding the port taken
+// and exiting 1. A log file that was there before is kept.
+func TestServeLeavesNothingOnABusyPort(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	kept := filepath.Join(dir, "logs", "kept.log")
+	if err := os.WriteFile(kept, []byte("before\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	taken := takenAddr(t)
+	listener := func(name, listen, extra string) string {
+		return "[[listener]]\nname = \"" + name + "\"\nlisten = \"" + listen + "\"\nbackend = \"127.0.0.1:1\"\nmode = \"terminate\"\n" + extra
+	}
+	for _, logFile := range []string{"logs/new.log", "logs/kept.log"} {
+		t.Run(logFile, func(t *testing.T) {
+			src := "[log]\nfile = \"" + logFile + "\"\n[ca]\ndir = \"ca\"\n" +
+				listener("a", "127.0.0.1:0", "keylog = \"logs/keys.log\"\ncapture = \"caps/a\"\n") + listener("b", taken, "")
+			cfg, err := config.Parse([]byte(src), filepath.Join(dir, "run.toml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = serve(context.Background(), cfg, io.Discard, func(map[string]net.Addr) { t.Error("serve got ready") })
+			if err == nil || !strings.Contains(err.Error(), "address already in use") {
+				t.Fatalf("serve = %v, want the taken port's error", err)
+			}
+			for _, p := range []string{"ca", "logs/new.log", "logs/keys.log", "caps"} {
+				if _, err := os.Lstat(filepath.Join(dir, p)); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("%s is left after the failed start-up (%v)", p, err)
+				}
+			}
+			if b, err := os.ReadFile(kept); err != nil || !strings.HasPrefix(string(b), "before\n") {
+				t.Errorf("the log file that was there before: %q, %v", b, err)
+			}
+		})
+	}
+
+	// Once everything binds, the new CA is kept.
+	src := "[ca]\ndir = \"ca\"\n[shutdown]\ngrace = \"0s\"\n" + listener("a", "127.0.0.1:0", "")
+	cfg, err := config.Parse([]byte(src), filepath.Join(dir, "run.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, io.Discard, func(map[string]net.Addr) { cancel() }) }()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if _, err := pki.Load(filepath.Join(dir, "ca"), time.Now); err != nil {
+		t.Errorf("the CA of a start-up that bound everything was not kept: %v", err)
 	}
 }
