@@ -135,9 +135,9 @@ func TestBadConfigs(t *testing.T) {
 			`listener.handshake_timeout: needs [listener.client_ssl] on this auto listener`},
 		// run refuses these listeners; check must too, with the key's line.
 		{"epoll engine on terminate", web + "engine = \"epoll\" #<-\n",
-			`listener.engine: = "epoll" cannot serve this listener: mode = "terminate" decrypts every connection`},
+			`listener.engine: "epoll" cannot serve this listener: mode = "terminate" decrypts every connection`},
 		{"epoll engine with proxy_protocol", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) + "proxy_protocol = \"v1\"\nengine = \"epoll\" #<-\n",
-			`listener.engine: = "epoll" cannot serve this listener: proxy_protocol needs the PROXY header parsed`},
+			`listener.engine: "epoll" cannot serve this listener: proxy_protocol needs the PROXY header parsed`},
 		{"client_ssl on plaintext", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) + "client_ssl = {} #<-\n",
 			`listener.client_ssl: [listener.client_ssl] needs mode`},
 		{"handshake_timeout on passthrough", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) + "handshake_timeout = \"5s\" #<-\n",

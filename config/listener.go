@@ -136,7 +136,7 @@ func decodeListener(t *table, n int) listener.Options {
 		// run would refuse to start this listener: say so here, where
 		// `config check` and the key's line number can.
 		if why := listener.FastPathBlocker(o); why != "" {
-			t.fail("engine", "= \"epoll\" cannot serve this listener: %s; use \"auto\" (epoll where it can, goroutines elsewhere) or \"goroutines\"", why)
+			t.fail("engine", "\"epoll\" cannot serve this listener: %s; use \"auto\" (epoll where it can, goroutines elsewhere) or \"goroutines\"", why)
 		}
 	}
 	return o
