@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/tlsgate/tlsgate/faults"
+	"github.com/tlsgate/tlsgate/listener"
 )
 
 // find returns the named rule's status.
@@ -115,21 +117,45 @@ func (s *Server) replaceFaults(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.o.Engine.List())
 }
 
-// checkListener refuses a rule for a listener that does not exist, as the
-// config file does: it would never fire, and nothing would say why.
+// checkListener refuses a rule for a listener that does not exist, and a
+// rule that acts only on a TLS handshake tlsgate runs (a bad chain, anything
+// at handshake_done) aimed at listeners that run none, as the config file
+// does: either would never fire, and nothing would say why.
 func (s *Server) checkListener(rule faults.Rule, index int) error {
-	if rule.Listener == "" || s.o.Listeners == nil {
+	if s.o.Listeners == nil {
 		return nil
 	}
-	var names []string
-	for _, l := range s.o.Listeners() {
-		if l.Name == rule.Listener {
+	ls := s.o.Listeners()
+	if len(ls) == 0 {
+		return nil
+	}
+	field, what := "", ""
+	switch {
+	case rule.Action == faults.ActChain:
+		field, what = "action", "serves a bad certificate chain"
+	case rule.Stage == faults.StageHandshakeDone:
+		field, what = "stage", "acts after a handshake"
+	}
+	if rule.Listener == "" {
+		if field == "" || slices.ContainsFunc(ls, func(l ListenerStats) bool { return l.Mode == "" || l.Terminates }) {
 			return nil
 		}
-		names = append(names, l.Name)
+		return &FieldError{Field: field, Index: index, Rule: rule.Name,
+			Err: fmt.Errorf("rule %q %s, but no listener terminates TLS; this rule would never fire (it needs a listener with %s)",
+				rule.Name, what, listener.TerminatingModes)}
 	}
-	if len(names) == 0 {
-		return nil
+	var names []string
+	for _, l := range ls {
+		if l.Name != rule.Listener {
+			names = append(names, l.Name)
+			continue
+		}
+		if field == "" || l.Mode == "" || l.Terminates {
+			return nil
+		}
+		return &FieldError{Field: field, Index: index, Rule: rule.Name,
+			Err: fmt.Errorf("rule %q %s on listener %q, which has %s and terminates no TLS; this rule would never fire (it needs %s)",
+				rule.Name, what, l.Name, listener.ModeWords(l.Mode, false), listener.TerminatingModes)}
 	}
 	return &FieldError{Field: "listener", Index: index, Rule: rule.Name,
 		Err: fmt.Errorf("no listener named %q (listeners: %s); this rule would never fire", rule.Listener, strings.Join(names, ", "))}

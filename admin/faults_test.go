@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tlsgate/tlsgate/faults"
+	"github.com/tlsgate/tlsgate/listener"
 )
 
 func TestFaultsLifecycle(t *testing.T) {
@@ -239,5 +240,63 @@ func TestRuleForMissingListenerRefused(t *testing.T) {
 	}
 	if r := a.do("POST", "/faults", `{"name":"y","listener":"web","action":"reset"}`); r.status != 201 {
 		t.Errorf("POST for an existing listener: %d %s, want 201", r.status, r.body)
+	}
+}
+
+// TestHandshakeRuleOnNonTerminatingListenerRefused: a chain rule, or any
+// rule at handshake_done, aimed at a listener that runs no TLS handshake is
+// refused as the config file refuses it (it would stay at 0 fires forever),
+// naming the rule, the listener and its mode; a listener whose mode is not
+// known is not second-guessed.
+func TestHandshakeRuleOnNonTerminatingListenerRefused(t *testing.T) {
+	ls := []ListenerStats{
+		{Name: "p", Mode: listener.Passthrough},
+		{Name: "plain", Mode: listener.Plaintext},
+		{Name: "a", Mode: listener.Auto},
+		{Name: "web", Mode: listener.Terminate, Terminates: true},
+		{Name: "a-ssl", Mode: listener.Auto, Terminates: true},
+		{Name: "old"},
+	}
+	a := newAPI(t, Options{Listeners: func() []ListenerStats { return ls }})
+	const needs = `(it needs mode = "terminate", "inspect", or "auto" with [listener.client_ssl])`
+	for _, tc := range []struct {
+		body, field, want string
+	}{
+		{`{"name":"c","listener":"p","action":"chain","chain":"expired"}`, "action",
+			`rule "c" serves a bad certificate chain on listener "p", which has mode = "passthrough" and terminates no TLS; this rule would never fire ` + needs},
+		{`{"name":"c","listener":"plain","action":"chain","chain":"self_signed"}`, "action", `listener "plain", which has mode = "plaintext" and terminates no TLS`},
+		{`{"name":"c","listener":"a","action":"chain","chain":"expired"}`, "action", `listener "a", which has mode = "auto" without [listener.client_ssl] and terminates no TLS`},
+		{`{"name":"h","listener":"p","stage":"handshake_done","action":"reset"}`, "stage",
+			`rule "h" acts after a handshake on listener "p", which has mode = "passthrough" and terminates no TLS`},
+	} {
+		r := a.do("POST", "/faults", tc.body)
+		if e := r.apiError(t); r.status != 400 || e.Field != tc.field || e.Rule == "" || !strings.Contains(e.Error, tc.want) {
+			t.Errorf("POST %s: %d %s, want 400 on field %s containing %q", tc.body, r.status, r.body, tc.field, tc.want)
+		}
+	}
+	r := a.do("PUT", "/faults", `[{"name":"ok","listener":"web","action":"chain","chain":"expired"},{"name":"x","listener":"p","action":"chain","chain":"expired"}]`)
+	if e := r.apiError(t); r.status != 400 || e.Field != "action" || e.Index == nil || *e.Index != 1 {
+		t.Errorf("PUT: %d %s, want 400 on rule [1]'s action", r.status, r.body)
+	}
+	if len(a.engine.List()) != 0 {
+		t.Error("a refused request changed the rules")
+	}
+	for i, body := range []string{
+		`{"name":"t1","listener":"web","action":"chain","chain":"expired"}`,
+		`{"name":"t2","listener":"a-ssl","stage":"handshake_done","action":"reset"}`,
+		`{"name":"t3","listener":"old","action":"chain","chain":"expired"}`,
+		`{"name":"t4","action":"chain","chain":"expired"}`,
+		`{"name":"t5","listener":"p","action":"reset"}`,
+	} {
+		if r := a.do("POST", "/faults", body); r.status != 201 {
+			t.Errorf("POST %d %s: %d %s, want 201", i, body, r.status, r.body)
+		}
+	}
+
+	// With no listener terminating TLS, a rule for any listener is refused too.
+	b := newAPI(t, Options{Listeners: func() []ListenerStats { return ls[:3] }})
+	r = b.do("POST", "/faults", `{"name":"any","action":"chain","chain":"expired"}`)
+	if e := r.apiError(t); r.status != 400 || e.Field != "action" || !strings.Contains(e.Error, `rule "any" serves a bad certificate chain, but no listener terminates TLS`) {
+		t.Errorf("POST for any listener: %d %s, want 400 on field action", r.status, r.body)
 	}
 }

@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/faults"
+	"github.com/tlsgate/tlsgate/listener"
 )
 
 // DefaultListen is the admin API's address when config names none: loopback
@@ -45,9 +46,15 @@ const DefaultListen = "127.0.0.1:8474"
 // ListenerStats is one listener's live numbers, read on every /metrics and
 // /stats request from Options.Listeners.
 type ListenerStats struct {
-	Name    string `json:"name"`
-	Active  int64  `json:"active"`  // connections open right now
-	Refused int64  `json:"refused"` // turned away by max_connections since start (monotonic)
+	Name string `json:"name"`
+	// Mode and Terminates let the API refuse a rule that needs a handshake
+	// tlsgate runs (a bad chain, anything at handshake_done) on a listener
+	// that runs none, as config does. An empty Mode means unknown: such a
+	// listener is not checked.
+	Mode       listener.Mode `json:"mode,omitempty"`
+	Terminates bool          `json:"terminates"` // listener.Options.Terminates
+	Active     int64         `json:"active"`     // connections open right now
+	Refused    int64         `json:"refused"`    // turned away by max_connections since start (monotonic)
 }
 
 // Options configure a Server.

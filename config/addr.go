@@ -66,7 +66,7 @@ func splitAddr(s string) (host string, port int) {
 // the clash is reported with line numbers instead of "address already in use" at run
 // time. Port 0 never conflicts. "" and "::" take the port on every address (Go listens
 // dual-stack); "0.0.0.0" takes it on every IPv4 address. Host names are compared as
-// written, since resolving them here would make the check depend on DNS.
+// written: checkClashes resolves them (with an injected resolver) before asking.
 func bindConflict(a, b string) bool {
 	ha, pa := splitAddr(a)
 	hb, pb := splitAddr(b)

@@ -48,7 +48,7 @@ func TestBindConflict(t *testing.T) {
 		{"0.0.0.0:8443", "[::1]:8443", false},
 		{"[::ffff:127.0.0.1]:8443", "127.0.0.1:8443", true},
 		{"LocalHost:8443", "localhost:8443", true},
-		{"localhost:8443", "127.0.0.1:8443", false}, // not resolved: no DNS in validation
+		{"localhost:8443", "127.0.0.1:8443", false}, // compared as written: checkClashes resolves names first
 		{"127.0.0.1:0", "127.0.0.1:0", false},
 		{"127.0.0.1:08443", "127.0.0.1:8443", true},
 	}

@@ -1,10 +1,11 @@
 // Package config reads tlsgate's TOML file into the option types of the packages
 // that run it. Decoding is strict: an unknown key, a wrong type or a value that cannot
-// work is an error naming the key and its line, and all such errors are reported at
+// work is an error naming the key and its line:column, and all such errors are reported at
 // once. It is the only package that imports a TOML library.
 package config
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -64,18 +65,18 @@ type Config struct {
 
 // KeyError locates err, a problem only found when tlsgate runs (a syslog host
 // that does not resolve, a corrupt lab CA), at key in the file the Config was
-// parsed from, so the message names the key and its line as Parse's would. key is
+// parsed from, so the message names the key and its line:column as Parse's would. key is
 // the dotted path with array indices, as in the file's structure: "log.syslog",
 // "listener[1].keylog", or "listener[1]" for a listener as a whole. The *Error's
 // Key drops the indices. A key that is not in the file (a default) gets the line
 // of its table, or none.
 func (c *Config) KeyError(key string, err error) *Error {
 	name := dropIndices(key)
-	line := 0
-	for k := key; k != "" && line == 0; k = parentPath(k) {
-		line = c.at[k].Line
+	var at pos
+	for k := key; k != "" && at.Line == 0; k = parentPath(k) {
+		at = c.at[k]
 	}
-	return &Error{File: c.file, Line: line, Key: name, Err: fmt.Errorf("%s: %w", name, err)}
+	return &Error{File: c.file, Line: at.Line, Col: at.Col, Key: name, Err: fmt.Errorf("%s: %w", name, err)}
 }
 
 // dropIndices turns "listener[1].client_ssl" into "listener.client_ssl".
@@ -149,29 +150,29 @@ func Load(path string) (*Config, error) {
 	return Parse(data, path)
 }
 
-// Parse decodes config text. name labels error messages ("config: <name>:<line>: …")
+// Parse decodes config text. name labels error messages ("config: <name>:<line>:<col>: …")
 // and its directory is the base for relative paths in the file. Certificate, key and CA
 // files named in the file are loaded as the listeners will load them, and the places
 // tlsgate writes to (log file, key logs, capture and CA directories) must be
 // creatable, so that what Parse accepts can start. On error the *Config is nil and
 // the error joins one *Error per problem, sorted by line.
 func Parse(data []byte, name string) (*Config, error) {
+	return parse(data, name, &decoder{stat: osStat, writable: osWritable, resolve: systemResolve})
+}
+
+// parse is Parse with the machine's answers (file checks, name resolution) taken
+// from d, so that tests can give their own.
+func parse(data []byte, name string, d *decoder) (*Config, error) {
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, &Error{File: name, Line: pe.Position.Line, Err: syntaxError{pe}}
+			at := syntaxPos(data, pe.Position)
+			return nil, &Error{File: name, Line: at.Line, Col: at.Col, Err: syntaxError{pe}}
 		}
 		return nil, &Error{File: name, Err: fmt.Errorf("toml: %w", err)}
 	}
-	d := &decoder{
-		probs: problems{file: name},
-		at:    locate(data),
-		base:  filepath.Dir(name),
-		stat:  osStat,
-
-		writable: osWritable,
-	}
+	d.probs, d.at, d.base = problems{file: name}, locate(data), filepath.Dir(name)
 	root := &table{d: d, m: raw}
 	cfg := &Config{
 		Log:      decodeLog(root),
@@ -188,7 +189,7 @@ func Parse(data []byte, name string) (*Config, error) {
 	if len(tables) == 0 {
 		switch v := raw["listener"].(type) {
 		case nil:
-			d.probs.addf(0, "listener", "no [[listener]] table; tlsgate needs at least one address to listen on")
+			d.probs.addf(pos{}, "listener", "no [[listener]] table; tlsgate needs at least one address to listen on")
 		case []any:
 			if len(v) == 0 {
 				root.fail("listener", "empty list; tlsgate needs at least one address to listen on")
@@ -298,52 +299,20 @@ func decodeShutdown(root *table) Shutdown {
 	return s
 }
 
-// checkClashes finds what no single listener can see: two listeners with one name,
-// and two sockets (listeners, the demo backend or the admin API) on one address.
-func checkClashes(root *table, tables []*table, cfg *Config) {
-	type bound struct {
-		what, addr string
-		line       int
+// syntaxPos is where a TOML syntax error was found. The column is counted here from
+// the error's byte offset: toml v1.6.0's own Col is off when the error starts a line
+// (a duplicate key: "a = 1\na = 2" reports line 2, column 7, counted on line 1). The
+// line stays the parser's, and the column is left out when the offset disagrees
+// with it.
+func syntaxPos(src []byte, p toml.Position) pos {
+	if p.Start < 0 || p.Start > len(src) {
+		return pos{Line: p.Line}
 	}
-	var seen []bound
-	if cfg.Demo.Listen != "" {
-		demo, _ := root.sub("demo")
-		seen = append(seen, bound{what: "[demo]", addr: cfg.Demo.Listen, line: demo.line("listen")})
+	before := src[:p.Start]
+	if bytes.Count(before, []byte("\n"))+1 != p.Line {
+		return pos{Line: p.Line}
 	}
-	if cfg.Admin.Listen != "" && checkAddr(cfg.Admin.Listen, true) == nil {
-		admin, _ := root.sub("admin")
-		b := bound{what: "[admin]", addr: cfg.Admin.Listen, line: admin.line("listen")}
-		for _, s := range seen {
-			if bindConflict(s.addr, b.addr) {
-				admin.fail("listen", "%q clashes with %s listening on %q at line %d; two sockets cannot share one address", b.addr, s.what, s.addr, s.line)
-				break
-			}
-		}
-		seen = append(seen, b)
-	}
-	names := map[string]int{}
-	for i, o := range cfg.Listeners {
-		t := tables[i]
-		if first, dup := names[o.Name]; dup {
-			how := ""
-			if !t.has("name") {
-				how = " (the default name of the listener at this position)"
-			}
-			t.fail("name", "duplicate listener name %q%s; the first is at line %d", o.Name, how, first)
-		} else {
-			names[o.Name] = t.line("name")
-		}
-		if o.Listen == "" {
-			continue
-		}
-		for _, b := range seen {
-			if bindConflict(b.addr, o.Listen) {
-				t.fail("listen", "%q clashes with %s listening on %q at line %d; two sockets cannot share one address", o.Listen, b.what, b.addr, b.line)
-				break
-			}
-		}
-		seen = append(seen, bound{what: fmt.Sprintf("listener %q", o.Name), addr: o.Listen, line: t.line("listen")})
-	}
+	return pos{Line: p.Line, Col: p.Start - bytes.LastIndexByte(before, '\n')}
 }
 
 // syntaxError words a TOML parse error without repeating the line, which Error

@@ -298,7 +298,7 @@ func TestLoad(t *testing.T) {
 
 	writeFile(t, path, "[log]\nformat = \"xml\"\n"+minimalListener)
 	_, err = Load(path)
-	if err == nil || !strings.HasPrefix(err.Error(), "config: "+path+":2: log.format:") {
+	if err == nil || !strings.HasPrefix(err.Error(), "config: "+path+":2:1: log.format:") {
 		t.Errorf("Load(bad) = %v, want the file's path and line 2", err)
 	}
 }
@@ -343,8 +343,8 @@ func TestSyntaxErrorKeepsParseError(t *testing.T) {
 	if len(errs) != 1 || errs[0].Line != 3 || !strings.Contains(err.Error(), "toml syntax:") {
 		t.Fatalf("got %v, want one syntax error on line 3", err)
 	}
-	if !strings.HasPrefix(err.Error(), "config: c.toml:3: ") {
-		t.Errorf("error %q lacks the config: file:line: prefix", err)
+	if !strings.HasPrefix(err.Error(), "config: c.toml:3:9: ") {
+		t.Errorf("error %q lacks the config: file:line:col: prefix", err)
 	}
 }
 
@@ -449,10 +449,10 @@ func TestKeyError(t *testing.T) {
 		name     string
 		rendered string
 	}{
-		{"log.syslog", 2, "log.syslog", "config: run.toml:2: log.syslog: lookup nonexistent.invalid: no such host"},
-		{"listener[1].keylog", 13, "listener.keylog", "config: run.toml:13: listener.keylog: lookup"},
-		{"listener[1].capture", 8, "listener.capture", "config: run.toml:8: listener.capture: "},
-		{"listener[0]", 3, "listener", "config: run.toml:3: listener: "},
+		{"log.syslog", 2, "log.syslog", "config: run.toml:2:1: log.syslog: lookup nonexistent.invalid: no such host"},
+		{"listener[1].keylog", 13, "listener.keylog", "config: run.toml:13:1: listener.keylog: lookup"},
+		{"listener[1].capture", 8, "listener.capture", "config: run.toml:8:1: listener.capture: "},
+		{"listener[0]", 3, "listener", "config: run.toml:3:1: listener: "},
 		{"ca.dir", 0, "ca.dir", "config: run.toml: ca.dir: "},
 	}
 	for _, tt := range tests {

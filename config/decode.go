@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -45,6 +44,9 @@ type decoder struct {
 	// writable says whether this process may write a file (or create one
 	// in a directory): osWritable outside tests.
 	writable func(string) error
+	// resolve looks up a listen address's host name (see checkClashes):
+	// systemResolve outside tests.
+	resolve resolver
 }
 
 // table is one decoded TOML table plus where it sits in the file.
@@ -62,31 +64,27 @@ func (t *table) keyName(key string) string {
 	return pathKey(t.name, key)
 }
 
-// line is the line of key in this table, falling back to the table's own header so
+// pos is where key starts in this table, falling back to the table's own header so
 // that a missing key is reported where its table begins.
-func (t *table) line(key string) int {
+func (t *table) pos(key string) pos {
 	if p, ok := t.d.at[pathKey(t.path, key)]; ok {
-		return p.Line
+		return p
 	}
-	return t.headerLine()
-}
-
-func (t *table) headerLine() int {
-	return t.d.at[t.path].Line // 0 for the root, which has no header
+	return t.d.at[t.path] // the zero pos for the root, which has no header
 }
 
 // fail records a problem with key, at the key's line.
 func (t *table) fail(key, format string, args ...any) {
 	name := t.keyName(key)
-	t.d.probs.add(t.line(key), name, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	t.d.probs.add(t.pos(key), name, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
 }
 
 // note records a setting that is valid but will probably surprise: it is
 // not refused, since reproducing a failure on purpose is a lab's job.
 func (t *table) note(key, format string, args ...any) {
 	where := t.d.probs.file
-	if line := t.line(key); line > 0 {
-		where += ":" + strconv.Itoa(line)
+	if at := t.pos(key); at.Line > 0 {
+		where += ":" + at.String()
 	}
 	t.d.notes = append(t.d.notes, fmt.Sprintf("%s: %s: %s", where, t.keyName(key), fmt.Sprintf(format, args...)))
 }
@@ -94,7 +92,7 @@ func (t *table) note(key, format string, args ...any) {
 // failWrap is fail with a cause kept for errors.Is/As.
 func (t *table) failWrap(key string, cause error, format string, args ...any) {
 	name := t.keyName(key)
-	t.d.probs.add(t.line(key), name, fmt.Errorf("%s: %s: %w", name, fmt.Sprintf(format, args...), cause))
+	t.d.probs.add(t.pos(key), name, fmt.Errorf("%s: %s: %w", name, fmt.Sprintf(format, args...), cause))
 }
 
 func (t *table) has(key string) bool {
@@ -199,7 +197,7 @@ func (t *table) strList(key string) (vals []string, idx []int, present bool) {
 	for i, e := range arr {
 		s, isStr := e.(string)
 		if !isStr {
-			t.d.probs.add(t.elemLine(key, i), t.keyName(key),
+			t.d.probs.add(t.elemPos(key, i), t.keyName(key),
 				fmt.Errorf("%s[%d]: want a string, got %s", t.keyName(key), i, describe(e)))
 			continue
 		}
@@ -209,12 +207,12 @@ func (t *table) strList(key string) (vals []string, idx []int, present bool) {
 	return vals, idx, true
 }
 
-// elemLine is the line of element i of the array at key.
-func (t *table) elemLine(key string, i int) int {
+// elemPos is where element i of the array at key starts.
+func (t *table) elemPos(key string, i int) pos {
 	if p, ok := t.d.at[pathIndex(pathKey(t.path, key), i)]; ok {
-		return p.Line
+		return p
 	}
-	return t.line(key)
+	return t.pos(key)
 }
 
 // sub returns the table at key. Absent tables yield an empty table, so callers can
@@ -292,7 +290,7 @@ func (t *table) unknown() {
 		} else if home := homeOf(all, k, t.name); home != "" {
 			msg += fmt.Sprintf(" (it belongs in [%s])", home)
 		}
-		t.d.probs.add(t.line(k), t.keyName(k), fmt.Errorf("%s", msg))
+		t.d.probs.add(t.pos(k), t.keyName(k), fmt.Errorf("%s", msg))
 	}
 }
 

@@ -14,15 +14,17 @@ import (
 type Error struct {
 	File string // the name given to Parse, or the path given to Load
 	Line int    // 1-based line of the offending key; 0 when the problem has no single place
+	Col  int    // 1-based column (in bytes) where the key starts on Line; 0 when not known
 	Key  string // dotted key as written in TOML, without array indices ("listener.client_ssl.ciphers"); may be empty
 	Err  error  // what is wrong, naming the key and the value seen
 }
 
-// Error renders "config: <file>:<line>: <problem>", the form editors and terminals
-// turn into a jump to the line.
+// Error renders "config: <file>:<line>:<col>: <problem>", the form editors and
+// terminals turn into a jump to the place (":<col>" is left out when only the line
+// is known).
 func (e *Error) Error() string {
 	if e.Line > 0 {
-		return fmt.Sprintf("config: %s:%d: %v", e.File, e.Line, e.Err)
+		return fmt.Sprintf("config: %s:%s: %v", e.File, pos{Line: e.Line, Col: e.Col}, e.Err)
 	}
 	return fmt.Sprintf("config: %s: %v", e.File, e.Err)
 }
@@ -38,12 +40,12 @@ type problems struct {
 	list []*Error
 }
 
-func (p *problems) add(line int, key string, err error) {
-	p.list = append(p.list, &Error{File: p.file, Line: line, Key: key, Err: err})
+func (p *problems) add(at pos, key string, err error) {
+	p.list = append(p.list, &Error{File: p.file, Line: at.Line, Col: at.Col, Key: key, Err: err})
 }
 
-func (p *problems) addf(line int, key string, format string, args ...any) {
-	p.add(line, key, fmt.Errorf(format, args...))
+func (p *problems) addf(at pos, key string, format string, args ...any) {
+	p.add(at, key, fmt.Errorf(format, args...))
 }
 
 func (p *problems) err() error {
@@ -51,7 +53,7 @@ func (p *problems) err() error {
 		return nil
 	}
 	slices.SortStableFunc(p.list, func(a, b *Error) int {
-		return cmp.Compare(a.Line, b.Line)
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
 	})
 	errs := make([]error, len(p.list))
 	for i, e := range p.list {

@@ -38,7 +38,7 @@ func decodeFaults(root *table) []faults.Rule {
 				if s := suggest(k, known); s != "" {
 					msg += fmt.Sprintf(" (did you mean %s?)", s)
 				}
-				t.d.probs.add(t.line(k), t.keyName(k), errors.New(msg))
+				t.d.probs.add(t.pos(k), t.keyName(k), errors.New(msg))
 				ok = false
 				continue
 			}
@@ -210,11 +210,11 @@ func checkFaultListeners(root *table, cfg *Config) {
 		if key == "" || len(byName) == 0 {
 			continue
 		}
-		const needs = `mode = "terminate", "inspect", or "auto" with [listener.client_ssl]`
+		const needs = listener.TerminatingModes
 		if l != "" {
 			if o := byName[l]; !o.Terminates() {
 				t.fail(key, "fault[%d] %s on listener %q, which has %s and terminates no TLS; this rule would never fire (it needs %s)",
-					i, what, l, modeWords(o), needs)
+					i, what, l, listener.ModeWords(o.Mode, o.Terminates()), needs)
 			}
 			continue
 		}
@@ -223,13 +223,4 @@ func checkFaultListeners(root *table, cfg *Config) {
 				i, what, needs)
 		}
 	}
-}
-
-// modeWords names a listener's mode as the config wrote it, saying when an
-// auto listener passes TLS through for want of a client_ssl table.
-func modeWords(o *listener.Options) string {
-	if o.Mode == listener.Auto && o.ClientSSL == nil {
-		return `mode = "auto" without [listener.client_ssl]`
-	}
-	return fmt.Sprintf("mode = %q", o.Mode)
 }

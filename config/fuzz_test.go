@@ -47,6 +47,9 @@ func FuzzParse(f *testing.F) {
 			if ce.Line < 0 || ce.Line > lines {
 				t.Fatalf("error blames line %d of a %d-line input: %v", ce.Line, lines, ce)
 			}
+			if ce.Line > 0 && (ce.Col < 0 || ce.Col > len(bytes.Split(data, []byte("\n"))[ce.Line-1])+1) {
+				t.Fatalf("error blames column %d of line %d, which is not on it: %v", ce.Col, ce.Line, ce)
+			}
 		}
 		walk(err)
 	})

@@ -25,7 +25,7 @@ func arrayTables(root *table, key string) []*table {
 		for i, e := range arr {
 			m, isMap := e.(map[string]any)
 			if !isMap {
-				root.d.probs.add(root.elemLine(key, i), key,
+				root.d.probs.add(root.elemPos(key, i), key,
 					fmt.Errorf("%s[%d]: want a table, got %s", key, i, describe(e)))
 				continue
 			}
@@ -136,7 +136,7 @@ func decodeListener(t *table, n int) listener.Options {
 		// run would refuse to start this listener: say so here, where
 		// `config check` and the key's line number can.
 		if why := listener.FastPathBlocker(o); why != "" {
-			t.fail("engine", "= \"epoll\" cannot serve this listener: %s; use \"auto\" (epoll where it can, goroutines elsewhere) or \"goroutines\"", why)
+			t.fail("engine", "\"epoll\" cannot serve this listener: %s; use \"auto\" (epoll where it can, goroutines elsewhere) or \"goroutines\"", why)
 		}
 	}
 	return o
@@ -245,7 +245,7 @@ func decodeClientSSL(t *table) *listener.ClientSSL {
 	for i, n := range names {
 		id, good := lookupCipher(n)
 		if !good {
-			t.d.probs.add(t.elemLine("ciphers", idx[i]), t.keyName("ciphers"),
+			t.d.probs.add(t.elemPos("ciphers", idx[i]), t.keyName("ciphers"),
 				fmt.Errorf("%s[%d]: unknown cipher %q: %s", t.keyName("ciphers"), idx[i], n, cipherHint(n)))
 			allKnown = false
 			continue
@@ -293,7 +293,7 @@ func bypassList(t *table) []string {
 	var out []string
 	for i, v := range vals {
 		if err := checkBypass(v); err != nil {
-			t.d.probs.add(t.elemLine("bypass", idx[i]), t.keyName("bypass"),
+			t.d.probs.add(t.elemPos("bypass", idx[i]), t.keyName("bypass"),
 				fmt.Errorf("%s[%d]: %q: %w", t.keyName("bypass"), idx[i], v, err))
 			continue
 		}

@@ -10,6 +10,18 @@ type pos struct {
 	Line, Col int
 }
 
+// String renders "line:col" as errors and notes name a place, or just the line when
+// the column is not known. The zero pos (no place) renders as "".
+func (p pos) String() string {
+	switch {
+	case p.Line <= 0:
+		return ""
+	case p.Col <= 0:
+		return strconv.Itoa(p.Line)
+	}
+	return strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Col)
+}
+
 // locate maps every key, table header and array element in TOML source to where it
 // starts. BurntSushi/toml keeps key positions private and indexes them without the
 // array-of-tables index, so "listener.backend" of the third listener would report the

@@ -13,7 +13,7 @@ func TestNotes(t *testing.T) {
 		name, extra, want string
 	}{
 		{"rsa suites with minted leaves", "ciphers = [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\", \"TLS_AES_128_GCM_SHA256\"]\n",
-			"cfg.toml:6: listener.client_ssl.ciphers: every TLS 1.0-1.2 suite listed (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) needs an RSA certificate"},
+			"cfg.toml:6:1: listener.client_ssl.ciphers: every TLS 1.0-1.2 suite listed (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) needs an RSA certificate"},
 		{"an ecdsa suite too", "ciphers = [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\", \"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\"]\n", ""},
 		{"no cipher list", "min_version = \"1.2\"\n", ""},
 	}

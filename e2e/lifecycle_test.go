@@ -83,8 +83,8 @@ func TestBadConfigExitsTwo(t *testing.T) {
 		line string
 		want []string
 	}{
-		{name: "unknown_key", line: "peek_timout = \"1s\"\n", want: []string{"bad.toml:9:", "peek_timout", "peek_timeout"}},
-		{name: "bad_duration", line: "peek_timeout = \"5 seconds\"\n", want: []string{"bad.toml:9:", "peek_timeout", "5 seconds"}},
+		{name: "unknown_key", line: "peek_timout = \"1s\"\n", want: []string{"bad.toml:9:1:", "peek_timout", "peek_timeout"}},
+		{name: "bad_duration", line: "peek_timeout = \"5 seconds\"\n", want: []string{"bad.toml:9:1:", "peek_timeout", "5 seconds"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

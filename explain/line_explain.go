@@ -90,8 +90,19 @@ func ExplainLine(p Parsed, lang string) LineExplanation {
 	for _, c := range e.checks {
 		x.Checks = append(x.Checks, fill(c))
 	}
-	if p.Pair != nil && e.left != "" {
-		x.Sides = []Side{{Endpoint: p.Pair.Left.Text, Role: fill(e.left)}, {Endpoint: p.Pair.Right.Text, Role: fill(e.right)}}
+	left, right := e.left, e.right
+	if connErrorArrow(p) && left == "" {
+		// The endpoints some builds write into 01260009 are the
+		// connection's, in the summary's order: take its roles.
+		sum := lineKnowledgeTables()[lang][IDHandshakeFailed]
+		left, right = sum.left, sum.right
+	}
+	if p.Pair != nil && left != "" {
+		x.Sides = []Side{{Endpoint: p.Pair.Left.Text, Role: fill(left)}, {Endpoint: p.Pair.Right.Text, Role: fill(right)}}
+	}
+	if connErrorArrow(p) {
+		// As for a group with its summary: how to tell the sides apart.
+		x.Checks = appendNew(x.Checks, fill(lineKnowledgeTables()[lang][IDHandshakeFailed].checks[0]))
 	}
 	x.Notes = lineNotesFor(p, key, lang, fill)
 	return x
@@ -111,16 +122,27 @@ func lineNotesFor(p Parsed, key, lang string, fill func(string) string) []string
 	if p.SevWord != "" && p.ID != "" && severityOf(p.SevWord) != p.Sev {
 		add(noteSevMismatch)
 	}
-	if key == IDHandshakeFailed || key == IDNoSharedCiphers {
+	if key == IDHandshakeFailed || key == IDNoSharedCiphers || connErrorArrow(p) {
 		add(noteArrow)
 		if p.Pair != nil && p.Pair.Left.Addr.IsValid() && p.Pair.Left.Addr.Port() < 1024 {
 			add(noteLowPort)
 		}
-		if p.Pair != nil && p.Pair.Right.Addr.Port() == 80 {
+		// A reason line names its own cause; the port-80 hint is for the
+		// lines that do not.
+		if p.Pair != nil && p.Pair.Right.Addr.Port() == 80 && p.ID != IDConnectionError {
 			add(noteVSPort80)
 		}
 	}
+	if rd, _, _ := routeDomains(p); rd != "" {
+		add(noteRouteDomain)
+	}
 	return out
+}
+
+// connErrorArrow says p is an 01260009 line with the connection's endpoints
+// written into it, as some builds do (bigip-log.md §2 [P]).
+func connErrorArrow(p Parsed) bool {
+	return p.ID == IDConnectionError && p.Pair != nil
 }
 
 // GroupLines splits pasted lines into events: the lines BIG-IP writes for

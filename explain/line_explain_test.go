@@ -303,3 +303,79 @@ func TestNoSharedCiphersGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestConnErrorSides: an 01260009 line that carries the connection's
+// endpoints shows the sides of the arrow as the summary line does, with the
+// arrow note and the check that tells the sides apart; one without them
+// shows none. Such a line used to have its endpoints read but no sides.
+func TestConnErrorSides(t *testing.T) {
+	with, err := ParseLine("Feb  1 08:12:14 bigip warning tmm1[9244]: 01260009:4: Connection error: ssl_passthru:5234: not SSL (40) 198.51.100.7:80 -> 203.0.113.10:443")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Langs() {
+		x := ExplainLine(with, lang)
+		sum := lineKnowledgeTables()[lang][IDHandshakeFailed]
+		if len(x.Sides) != 2 || x.Sides[0] != (Side{Endpoint: "198.51.100.7:80", Role: sum.left}) || x.Sides[1] != (Side{Endpoint: "203.0.113.10:443", Role: sum.right}) {
+			t.Errorf("%s: sides %+v, want the summary's roles for both endpoints", lang, x.Sides)
+		}
+		notes := strings.Join(x.Notes, "\n")
+		if !strings.Contains(notes, "`x:80 -> y:443`") || !strings.Contains(notes, map[string]string{LangEN: "The left port here is 80", LangJA: "左側のポートは 80"}[lang]) {
+			t.Errorf("%s: no arrow or low-port note:\n%s", lang, notes)
+		}
+		if strings.Contains(notes, "port-80") || strings.Contains(notes, "80 番の仮想サーバ") {
+			t.Errorf("%s: a reason line got the port-80 hint meant for lines without a reason:\n%s", lang, notes)
+		}
+		if !strings.Contains(strings.Join(x.Checks, "\n"), "tmsh list ltm virtual one-line | grep '203.0.113.10'") {
+			t.Errorf("%s: no check telling the sides apart: %q", lang, x.Checks)
+		}
+	}
+	without, _ := ParseLine("Feb  1 08:12:14 bigip warning tmm1[9244]: 01260009:4: Connection error: ssl_passthru:5234: not SSL (40)")
+	if x := ExplainLine(without, LangEN); len(x.Sides) != 0 || len(x.Notes) != 0 {
+		t.Errorf("without endpoints: sides %+v notes %q, want none", x.Sides, x.Notes)
+	}
+}
+
+// TestRouteDomainExplained: a route domain (%N after an address) is said to
+// be one, the tmsh lookups keep the %N (the same IP in another route domain
+// is another host), and the capture filters and client commands, which take
+// no %N, keep the bare address. It used to be read and never mentioned.
+func TestRouteDomainExplained(t *testing.T) {
+	lines := []string{
+		"Feb  1 08:12:14 bigip warning tmm1[9244]: 01260013:4: SSL Handshake failed for TCP 192.168.99.86%2:32962 -> 192.168.20.230%2:636",
+		"Feb  1 08:12:14 bigip warning tmm1[9244]: 01260009:4: Connection error: ssl_select_suite:8181: no shared ciphers (40) 192.168.99.86%2:32962 -> 192.168.20.230%2:636",
+	}
+	for _, line := range lines {
+		p, err := ParseLine(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range Langs() {
+			x := ExplainLine(p, lang)
+			notes, checks := strings.Join(x.Notes, "\n"), strings.Join(x.Checks, "\n")
+			want := map[string]string{
+				LangEN: "A `%N` after an address is a BIG-IP route domain (192.168.99.86%2:32962, 192.168.20.230%2:636: route domain 2)",
+				LangJA: "アドレスの後の `%N` は BIG-IP のルートドメイン（192.168.99.86%2:32962, 192.168.20.230%2:636: ルートドメイン 2）",
+			}[lang]
+			if !strings.Contains(notes, want) || !strings.Contains(notes, map[string]string{LangEN: "(192.168.99.86%2)", LangJA: "（192.168.99.86%2）"}[lang]) {
+				t.Errorf("%s %s: no route domain note %q:\n%s", lang, p.ID, want, notes)
+			}
+			if !strings.Contains(checks, "grep '192.168.20.230%2'") {
+				t.Errorf("%s %s: the tmsh lookup dropped the route domain:\n%s", lang, p.ID, checks)
+			}
+			if strings.Contains(checks, "host 192.168.99.86%") || strings.Contains(checks, "-connect 192.168.20.230%") {
+				t.Errorf("%s %s: a capture filter or client command got a %%N it cannot take:\n%s", lang, p.ID, checks)
+			}
+		}
+	}
+	// Two route domains on one line are both named.
+	p, _ := ParseLine("01260013:4: SSL Handshake failed for TCP 10.0.0.1%3:5555 -> 10.0.0.2%4:443")
+	if notes := strings.Join(ExplainLine(p, LangEN).Notes, "\n"); !strings.Contains(notes, "(10.0.0.1%3:5555, 10.0.0.2%4:443: route domain 3, 4)") {
+		t.Errorf("two route domains:\n%s", notes)
+	}
+	// Route domain 0, the default, is never written, and no note is added.
+	p, _ = ParseLine("01260013:4: SSL Handshake failed for TCP 10.0.0.1:5555 -> 10.0.0.2:443")
+	if notes := strings.Join(ExplainLine(p, LangEN).Notes, "\n"); strings.Contains(notes, "route domain") {
+		t.Errorf("a note on a line without route domains:\n%s", notes)
+	}
+}

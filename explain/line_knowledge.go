@@ -365,6 +365,7 @@ const (
 	noteArrow         = "arrow"
 	noteLowPort       = "low_source_port"
 	noteVSPort80      = "vs_port_80"
+	noteRouteDomain   = "route_domain"
 	noteNullConnflow  = "null_connflow"
 	noteIDFromText    = "id_from_text"
 	noteSevMismatch   = "severity_mismatch"
@@ -393,9 +394,11 @@ func lineNotes(lang string) map[string]string {
 
 func lineNotesEN() map[string]string {
 	return map[string]string{
-		noteArrow:         "The arrow is the direction of the TCP connection, not a port mapping: `x:80 -> y:443` is a client whose ephemeral source port happened to be 80 connecting to port 443; nothing was forwarded from port 80 to port 443.",
-		noteLowPort:       "The left port here is {left_port}. Low as it is, it is the client's source port (clients and NAT devices may use any free port), not a service listening on port {left_port}.",
-		noteVSPort80:      "The right side is port 80: a client-ssl profile on a port-80 virtual server makes every plain-HTTP client fail like this; look for a `not SSL` line in the same second.",
+		noteArrow:    "The arrow is the direction of the TCP connection, not a port mapping: `x:80 -> y:443` is a client whose ephemeral source port happened to be 80 connecting to port 443; nothing was forwarded from port 80 to port 443.",
+		noteLowPort:  "The left port here is {left_port}. Low as it is, it is the client's source port (clients and NAT devices may use any free port), not a service listening on port {left_port}.",
+		noteVSPort80: "The right side is port 80: a client-ssl profile on a port-80 virtual server makes every plain-HTTP client fail like this; look for a `not SSL` line in the same second.",
+		noteRouteDomain: "A `%N` after an address is a BIG-IP route domain ({rd_addrs}: route domain {rd}). Each route domain is a routing table of its own, so the same IP in another route domain is another network and another host. " +
+			"tmsh writes and takes the address with its `%N` ({rd_ip}), so look it up that way; capture filters and clients take the bare address, so capture on the route domain's VLANs (`tmsh list net route-domain` shows each one's id and VLANs) rather than on 0.0, where the same IP from another route domain matches too, and test from a client in that network.",
 		noteNullConnflow:  "`(null connflow)`: TMM had no connection context for this message, so it could not tie it to a connection.",
 		noteIDFromText:    "The line has no message ID; tlsgate recognised the text of {id}.",
 		noteSevMismatch:   "The severity word ({sev_word}) and the digit after the ID ({sev}) disagree: the line may have been edited, or rewritten by a collector.",

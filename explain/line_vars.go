@@ -2,6 +2,7 @@ package explain
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -36,7 +37,15 @@ func lineVars(p Parsed, lang string) *strings.Replacer {
 		return s
 	}
 	v["client_ip"], v["vs_ip"], v["vs_port"] = cmd(v["left_ip"], noteNoClient), cmd(v["right_ip"], noteNoVSAddr), cmd(v["right_port"], noteNoVSPort)
+	// tmsh names an address in a route domain with its %N (the same IP in
+	// another route domain is another host), so {right_ip}, which the tmsh
+	// lookups use, keeps it; {vs_ip}, {vs} and {client_ip} go to capture
+	// filters and clients, which take the bare address.
 	v["right_ip"] = cmd(v["right_ip"], noteNoVSAddr)
+	if right.RouteDomain != 0 && right.Addr.IsValid() {
+		v["right_ip"] += "%" + strconv.Itoa(right.RouteDomain)
+	}
+	v["rd_addrs"], v["rd"], v["rd_ip"] = routeDomains(p)
 	v["vs"] = cmd(vsText(right), noteNoVS)
 	if c := p.ConnError; c != nil {
 		v["func"], v["line_no"], v["reason"] = or(c.Function), or(strconv.Itoa(c.Line)), or(c.Reason)
@@ -78,6 +87,32 @@ func lineVars(p Parsed, lang string) *strings.Replacer {
 		pairs = append(pairs, "{"+k+"}", val)
 	}
 	return strings.NewReplacer(pairs...)
+}
+
+// routeDomains lists the endpoints of p written with a route domain, the
+// route domain IDs they carry, each once in the order found, and the first
+// such address as tmsh writes it ("10.0.0.1%2"); all "" when none has one.
+func routeDomains(p Parsed) (addrs, ids, first string) {
+	eps := slices.Clone(p.Addrs)
+	if p.Pair != nil {
+		eps = append(eps, p.Pair.Left, p.Pair.Right)
+	}
+	var texts, rds []string
+	for _, e := range eps {
+		if e.RouteDomain == 0 {
+			continue
+		}
+		if first == "" && e.Addr.IsValid() {
+			first = e.Addr.Addr().String() + "%" + strconv.Itoa(e.RouteDomain)
+		}
+		if !slices.Contains(texts, e.Text) {
+			texts = append(texts, e.Text)
+		}
+		if rd := strconv.Itoa(e.RouteDomain); !slices.Contains(rds, rd) {
+			rds = append(rds, rd)
+		}
+	}
+	return strings.Join(texts, ", "), strings.Join(rds, ", "), first
 }
 
 // endpointParts splits an endpoint into its address and port for commands.

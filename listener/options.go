@@ -1,6 +1,9 @@
 package listener
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Mode says what a listener expects from its clients.
 type Mode string
@@ -112,10 +115,25 @@ type Options struct {
 // Terminates says whether the listener decrypts TLS from clients: always in
 // terminate and inspect mode, and in auto mode when a client_ssl profile is
 // attached (without one, auto passes TLS through untouched, like sslh).
-// Config uses it to refuse fault rules that act only on a handshake
-// tlsgate runs, aimed at a listener that runs none.
+// Config and the admin API use it to refuse fault rules that act only on a
+// handshake tlsgate runs, aimed at a listener that runs none.
 func (o *Options) Terminates() bool {
 	return o.Mode == Terminate || o.Mode == Inspect || (o.Mode == Auto && o.ClientSSL != nil)
+}
+
+// TerminatingModes says, in config words, what a listener needs for
+// Terminates to hold: the fix named when a rule would never fire.
+const TerminatingModes = `mode = "terminate", "inspect", or "auto" with [listener.client_ssl]`
+
+// ModeWords names a listener's mode as a config file writes it, saying when
+// an auto listener passes TLS through for want of a client_ssl table. It
+// takes the mode and Terminates' answer rather than Options so that the
+// admin API, which sees only what a listener reports, words it the same way.
+func ModeWords(mode Mode, terminates bool) string {
+	if mode == Auto && !terminates {
+		return `mode = "auto" without [listener.client_ssl]`
+	}
+	return fmt.Sprintf("mode = %q", mode)
 }
 
 // ClientSSL mirrors a BIG-IP client-ssl profile.

@@ -136,6 +136,21 @@ func Load(dir string, now func() time.Time) (*CA, error) {
 // reports which happened. Every other failure is Load's; nothing is
 // overwritten.
 func LoadOrCreate(dir string, now func() time.Time, random io.Reader) (*CA, bool, error) {
+	ca, created, err := LoadOrNew(dir, now, random)
+	if err != nil || !created {
+		return ca, false, err
+	}
+	if err := ca.Save(dir); err != nil {
+		return nil, false, err
+	}
+	return ca, true, nil
+}
+
+// LoadOrNew is LoadOrCreate without the writing: when neither file exists it
+// returns a new CA made in memory, with created true, and the caller keeps it
+// with Save once it is sure to use it. tlsgate run does, so that a start-up
+// that fails (a port already taken) leaves no CA directory behind.
+func LoadOrNew(dir string, now func() time.Time, random io.Reader) (*CA, bool, error) {
 	ca, err := Load(dir, now)
 	if !errors.Is(err, ErrNoCA) {
 		return ca, false, err
@@ -143,10 +158,14 @@ func LoadOrCreate(dir string, now func() time.Time, random io.Reader) (*CA, bool
 	if ca, err = New(now, random); err != nil {
 		return nil, false, err
 	}
-	if err := ca.save(dir, filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile)); err != nil {
-		return nil, false, err
-	}
 	return ca, true, nil
+}
+
+// Save keeps ca in dir as LoadOrCreate does: dir (0700), ca-key.pem (0600)
+// and ca.pem (0644). It never replaces a file: a CA that appeared in dir
+// meanwhile is an error, not overwritten.
+func (ca *CA) Save(dir string) error {
+	return ca.save(dir, filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile))
 }
 
 func exists(path string) (bool, error) {

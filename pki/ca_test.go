@@ -378,3 +378,39 @@ func TestLoadNeverCreates(t *testing.T) {
 		t.Error("Load returned a different CA from the one LoadOrCreate saved")
 	}
 }
+
+// TestLoadOrNewWritesNothingUntilSave: run makes its CA with LoadOrNew and
+// keeps it with Save only once every socket is bound, so a start-up that
+// fails leaves no CA directory; Save then writes what LoadOrCreate would,
+// refuses to replace a CA that appeared meanwhile, and a second LoadOrNew
+// loads the saved one.
+func TestLoadOrNewWritesNothingUntilSave(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	ca, created, err := LoadOrNew(dir, fixedNow, rand.Reader)
+	if err != nil || !created || ca == nil {
+		t.Fatalf("LoadOrNew(empty) = %v, %v, %v; want a new CA, created", ca, created, err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("LoadOrNew created %s: %v", dir, err)
+	}
+	if err := ca.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Stat(filepath.Join(dir, KeyFile)); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("saved key: %v, %v; want mode 0600", info, err)
+	}
+	again, created, err := LoadOrNew(dir, fixedNow, rand.Reader)
+	if err != nil || created || !bytes.Equal(again.CertPEM(), ca.CertPEM()) {
+		t.Fatalf("LoadOrNew after Save = created %v, %v; want the saved CA loaded", created, err)
+	}
+	other, err := New(fixedNow, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Save(dir); err == nil || !errors.Is(err, fs.ErrExist) {
+		t.Errorf("Save over an existing CA = %v, want an fs.ErrExist error", err)
+	}
+	if got, err := Load(dir, fixedNow); err != nil || !bytes.Equal(got.CertPEM(), ca.CertPEM()) {
+		t.Errorf("the first CA was replaced: %v", err)
+	}
+}

@@ -91,8 +91,12 @@ func cmdFault(args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
 	}
-	c := &faultClient{sub: sub, http: &http.Client{Timeout: 30 * time.Second}}
-	fs.StringVar(&c.base, "admin", envOr("TLSGATE_ADMIN", "http://"+admin.DefaultListen), "admin API URL")
+	c := &faultClient{sub: sub, baseFrom: "--admin", http: &http.Client{Timeout: 30 * time.Second}}
+	if os.Getenv("TLSGATE_ADMIN") != "" {
+		c.baseFrom = "TLSGATE_ADMIN" // until --admin is given (adminFlag)
+	}
+	fs.Var(adminFlag{c}, "admin", "admin API `URL`, http://HOST:PORT (default $TLSGATE_ADMIN or http://"+admin.DefaultListen+")")
+	c.base = envOr("TLSGATE_ADMIN", "http://"+admin.DefaultListen)
 	fs.StringVar(&c.token, "token", os.Getenv("TLSGATE_ADMIN_TOKEN"), "bearer token")
 	switch sub {
 	case "add":
@@ -133,6 +137,22 @@ func cmdFault(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprint(stderr, faultUsage)
 	return usageError{fmt.Sprintf("fault: unknown command %q (want add, ls, rm, enable, disable or reset)", sub)}
+}
+
+// adminFlag is --admin: it sets the client's base URL and records that the
+// flag, not $TLSGATE_ADMIN, gave it, so an error names the right one.
+type adminFlag struct{ c *faultClient }
+
+func (f adminFlag) String() string {
+	if f.c == nil {
+		return ""
+	}
+	return f.c.base
+}
+
+func (f adminFlag) Set(v string) error {
+	f.c.base, f.c.baseFrom = v, "--admin"
+	return nil
 }
 
 // parseFaultFlags parses flags that may come before, between or after the

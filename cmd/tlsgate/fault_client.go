@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,16 +24,44 @@ import (
 // faultClient calls the admin API for one command.
 type faultClient struct {
 	sub, base, token string
-	http             *http.Client
+	// baseFrom names where base came from in errors: "--admin", or
+	// "TLSGATE_ADMIN" when the flag was not given.
+	baseFrom string
+	http     *http.Client
+}
+
+// adminBase checks an --admin value: an http or https URL with a host, to
+// which the API's paths are appended. Anything else is refused before any
+// request, naming the value: "notaurl" used to become http://notaurl and a
+// DNS lookup of "notaurl".
+func adminBase(v string) (string, error) {
+	example := "http://" + admin.DefaultListen
+	if _, port, err := net.SplitHostPort(v); err == nil && port != "" && !strings.Contains(v, "/") {
+		example = "http://" + v // a bare host:port: say what it most likely meant
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || u.Scheme == "" || u.Opaque != "":
+		// url.Parse's own complaint about "127.0.0.1:8474" (a colon in the
+		// first path segment) would only confuse.
+		return "", fmt.Errorf("%q is not a URL with a scheme and host: want http://HOST:PORT, e.g. %s", v, example)
+	case !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https"):
+		return "", fmt.Errorf("%q has scheme %q: the admin API speaks http or https, e.g. %s", v, u.Scheme, example)
+	case u.Host == "" || u.Hostname() == "":
+		return "", fmt.Errorf("%q names no host: want http://HOST:PORT, e.g. %s", v, example)
+	case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(v, "?") || strings.HasSuffix(v, "#"):
+		return "", fmt.Errorf("%q has a query or fragment: the API's paths are appended to it, e.g. %s", v, example)
+	}
+	return strings.TrimRight(v, "/"), nil
 }
 
 // call sends body (JSON, may be nil) and decodes a 2xx answer into out
 // (may be nil). An API error becomes an error naming the field; a 400 is
 // bad input, so it exits 2 like any usage error.
 func (c *faultClient) call(method, path string, body []byte, out any) error {
-	base := strings.TrimRight(c.base, "/")
-	if !strings.Contains(base, "://") {
-		base = "http://" + base
+	base, err := adminBase(c.base)
+	if err != nil {
+		return usageError{fmt.Sprintf("fault %s: %s %v", c.sub, c.baseFrom, err)}
 	}
 	req, err := http.NewRequest(method, base+path, bytes.NewReader(body))
 	if err != nil {

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/admin"
+	"github.com/tlsgate/tlsgate/config"
 	"github.com/tlsgate/tlsgate/faults"
 )
 
@@ -278,9 +281,51 @@ func TestFaultCLIUnreachable(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	var out, errOut bytes.Buffer
-	err = cmdFault([]string{"ls", "--admin", addr}, &out, &errOut)
+	err = cmdFault([]string{"ls", "--admin", "http://" + addr}, &out, &errOut)
 	if exitCode(err) != 1 || !strings.Contains(err.Error(), "cannot reach the admin API at http://"+addr) {
 		t.Fatalf("unreachable: %v", err)
+	}
+}
+
+// TestFaultCLIAdminNotAURL: an --admin value (or $TLSGATE_ADMIN) that is not
+// an http(s) URL with a host is refused before any request, naming the value
+// and an example, as bad usage (exit 2). "notaurl" used to become
+// http://notaurl and a DNS lookup.
+func TestFaultCLIAdminNotAURL(t *testing.T) {
+	tests := []struct {
+		env, flag string // $TLSGATE_ADMIN, and --admin when not ""
+		want      string
+	}{
+		{flag: "notaurl", want: `fault ls: --admin "notaurl" is not a URL with a scheme and host: want http://HOST:PORT, e.g. http://127.0.0.1:8474`},
+		{flag: "127.0.0.1:9999", want: `--admin "127.0.0.1:9999" is not a URL with a scheme and host: want http://HOST:PORT, e.g. http://127.0.0.1:9999`},
+		{flag: "localhost:9999", want: `--admin "localhost:9999" is not a URL with a scheme and host: want http://HOST:PORT, e.g. http://localhost:9999`},
+		{flag: "ftp://127.0.0.1:9999", want: `--admin "ftp://127.0.0.1:9999" has scheme "ftp": the admin API speaks http or https`},
+		{flag: "http://", want: `--admin "http://" names no host`},
+		{flag: "http://:9999", want: `--admin "http://:9999" names no host`},
+		{flag: "http://127.0.0.1:9999/?x=1", want: `has a query or fragment`},
+		{flag: "", want: `--admin "" is not a URL`},
+		{env: "notaurl", want: `fault ls: TLSGATE_ADMIN "notaurl" is not a URL with a scheme and host`},
+		{env: "notaurl", flag: "alsonot", want: `fault ls: --admin "alsonot" is not a URL`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env+"|"+tt.flag, func(t *testing.T) {
+			t.Setenv("TLSGATE_ADMIN", tt.env)
+			// A request that left would fail to connect: exit 1, not 2.
+			args := []string{"ls"}
+			if tt.flag != "" || tt.env == "" {
+				args = append(args, "--admin", tt.flag)
+			}
+			var out, errOut bytes.Buffer
+			err := cmdFault(args, &out, &errOut)
+			if exitCode(err) != 2 || err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("fault %v = exit %d, %v; want exit 2 and %q", args, exitCode(err), err, tt.want)
+			}
+		})
+	}
+	for _, ok := range []string{"http://127.0.0.1:8474", "https://gate.lab:8474/", "HTTP://[::1]:8474", "http://127.0.0.1:8474/tlsgate"} {
+		if _, err := adminBase(ok); err != nil {
+			t.Errorf("adminBase(%q) = %v, want it accepted", ok, err)
+		}
 	}
 }
 
@@ -335,5 +380,44 @@ func TestFieldValueTypes(t *testing.T) {
 	}
 	if !slices.Equal(fieldValue("ciphers", "").([]string), nil) {
 		t.Error("empty list not empty")
+	}
+}
+
+// TestFaultAddRefusesChainOnPassthrough: against a running gateway, `fault
+// add` of a chain rule for a passthrough listener is refused with the
+// config file's reason, because run tells the admin API each listener's
+// mode. It used to be added and stay at 0 fires forever.
+func TestFaultAddRefusesChainOnPassthrough(t *testing.T) {
+	t.Setenv("TLSGATE_ADMIN", "")
+	t.Setenv("TLSGATE_ADMIN_TOKEN", "")
+	toml := "[ca]\ndir = \"" + filepath.Join(t.TempDir(), "ca") + "\"\n[demo]\nlisten = \"\"\n" +
+		"[admin]\nlisten = \"127.0.0.1:0\"\n[shutdown]\ngrace = \"0s\"\n" +
+		"[[listener]]\nname = \"p\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"passthrough\"\n" +
+		"[[listener]]\nname = \"web\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"terminate\"\n"
+	cfg, err := config.Parse([]byte(toml), "chain.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	addrs := make(chan map[string]net.Addr, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, io.Discard, func(m map[string]net.Addr) { addrs <- m }) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	adminURL := "http://" + (<-addrs)["admin"].String()
+	var out, errOut bytes.Buffer
+	err = cmdFault([]string{"add", "-n", "c", "--action", "chain", "--param", "chain=expired", "--listener", "p", "--admin", adminURL}, &out, &errOut)
+	want := `rule "c" serves a bad certificate chain on listener "p", which has mode = "passthrough" and terminates no TLS; this rule would never fire`
+	if exitCode(err) != 2 || !strings.Contains(fmt.Sprint(err), want) {
+		t.Errorf("chain on passthrough: exit %d, %v; want exit 2 and %q", exitCode(err), err, want)
+	}
+	out.Reset()
+	err = cmdFault([]string{"add", "-n", "c", "--action", "chain", "--param", "chain=expired", "--listener", "web", "--admin", adminURL}, &out, &errOut)
+	if err != nil || !strings.Contains(out.String(), "added rule c") {
+		t.Errorf("chain on terminate: %v %q", err, out.String())
 	}
 }

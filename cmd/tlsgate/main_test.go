@@ -33,7 +33,7 @@ func TestCLIExitCodes(t *testing.T) {
 		{"run bad flag", []string{"run", "--nope"}, 2, "", `flag provided but not defined: -nope (see "tlsgate run --help")`},
 		{"ca help", []string{"ca", "--help"}, 0, "ca export", ""},
 		{"config default", []string{"config", "default"}, 0, "[[listener]]", ""},
-		{"config check bad", []string{"config", "check", "-c", bad}, 2, "", "bad.toml:6: listener.peek_timeout"},
+		{"config check bad", []string{"config", "check", "-c", bad}, 2, "", "bad.toml:6:1: listener.peek_timeout"},
 		{"run bad config", []string{"run", "-c", bad}, 2, "", "peek_timeout"},
 		{"missing config", []string{"run", "-c", filepath.Join(dir, "none.toml")}, 2, "", "none.toml"},
 		{"doctor bad mode", []string{"doctor", "transparent", "--mode", "nat", "--port", "1"}, 2, "", "--mode must be redirect or tproxy"},

@@ -97,8 +97,23 @@ func writeAllocProfile(path string) error {
 // Start-up goes from what can fail for config reasons (the log, the CA,
 // the fault rules, each listener's TLS files) to binding sockets, and only
 // then to serving: a bad file stops tlsgate before anything listens, and a
-// port that is taken stops it before anything answers.
+// port that is taken stops it before anything answers. A start-up that
+// fails leaves nothing on disk: a new lab CA is written only once every
+// socket is bound, and the log file, key logs and capture directories it
+// had to create are removed.
 func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func(map[string]net.Addr)) error {
+	var made newPaths
+	made.note(cfg.Log.File)
+	for _, o := range cfg.Listeners {
+		made.note(o.KeyLog)
+		made.note(o.Capture)
+	}
+	started := false
+	defer func() {
+		if !started {
+			made.undo()
+		}
+	}()
 	logger, logOut, err := newLogger(cfg.Log, stderr)
 	if err != nil {
 		var ke keyedError
@@ -114,14 +129,12 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		logger.Warn("config note", zap.String("note", n))
 	}
 
-	ca, created, err := pki.LoadOrCreate(cfg.CA.Dir, time.Now, rand.Reader)
+	// A first run's CA is made in memory and written once everything is bound.
+	ca, newCA, err := pki.LoadOrNew(cfg.CA.Dir, time.Now, rand.Reader)
 	if err != nil {
 		return configError{cfg.KeyError("ca.dir", err)}
 	}
-	caPath, _ := filepath.Abs(filepath.Join(cfg.CA.Dir, "ca.pem"))
-	if created {
-		logger.Info("created a new lab CA", zap.String("cert", caPath))
-	}
+	caPath, _ := filepath.Abs(filepath.Join(cfg.CA.Dir, pki.CertFile))
 	minter := pki.NewMinter(ca, time.Now, rand.Reader)
 
 	engine := faults.NewEngine(time.Now)
@@ -146,7 +159,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 				}
 				out := make([]admin.ListenerStats, 0, len(servers))
 				for _, s := range servers {
-					out = append(out, admin.ListenerStats{Name: s.Options().Name, Active: s.Active(), Refused: s.Refused()})
+					o := s.Options()
+					out = append(out, admin.ListenerStats{Name: o.Name, Mode: o.Mode, Terminates: o.Terminates(),
+						Active: s.Active(), Refused: s.Refused()})
 				}
 				return out
 			}})
@@ -230,6 +245,17 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		defer demo.close()
 		addrs["demo"] = demo.addr()
 	}
+	if newCA {
+		if err := ca.Save(cfg.CA.Dir); err != nil {
+			if aln != nil {
+				_ = aln.Close()
+			}
+			release()
+			return configError{cfg.KeyError("ca.dir", err)}
+		}
+		logger.Info("created a new lab CA", zap.String("cert", caPath))
+	}
+	started = true
 
 	// Everything is bound: from here on nothing fails for config reasons.
 	if a, ok := addrs["demo"]; ok {

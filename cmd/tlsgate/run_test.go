@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"io"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -67,7 +69,7 @@ func TestServeChecksListenersBeforeBinding(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("serve = %v, want a config error", err)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "run.toml:7: listener: listener a: client_ssl cert") || strings.Contains(msg, "address already in use") {
+	if msg := err.Error(); !strings.Contains(msg, "run.toml:7:1: listener: listener a: client_ssl cert") || strings.Contains(msg, "address already in use") {
 		t.Errorf("serve = %q, want the listener's key pair error at its line, before any bind", msg)
 	}
 }
@@ -88,21 +90,21 @@ func TestServeStartupErrorsNameTheKey(t *testing.T) {
 		want   string
 	}{
 		{"log dir removed", "[log]\nfile = \"logs/x.log\"\n[ca]\ndir = \"ca\"\n" + listener,
-			func(t *testing.T) { removeAll(t, filepath.Join(dir, "logs")) }, true, "run.toml:2: log.file: open "},
+			func(t *testing.T) { removeAll(t, filepath.Join(dir, "logs")) }, true, "run.toml:2:1: log.file: open "},
 		{"ca dir replaced by a file", "[ca]\ndir = \"ca2\"\n" + listener,
 			func(t *testing.T) {
 				if err := os.WriteFile(filepath.Join(dir, "ca2"), []byte("x"), 0o644); err != nil {
 					t.Fatal(err)
 				}
-			}, true, "run.toml:2: ca.dir: pki: "},
+			}, true, "run.toml:2:1: ca.dir: pki: "},
 		{"keylog dir removed", "[ca]\ndir = \"ca\"\n" + listener + "keylog = \"logs/k.log\"\n",
-			func(t *testing.T) { removeAll(t, filepath.Join(dir, "logs")) }, true, "run.toml:3: listener: listener a: keylog: open "},
+			func(t *testing.T) { removeAll(t, filepath.Join(dir, "logs")) }, true, "run.toml:3:1: listener: listener a: keylog: open "},
 		{"listen address taken", "[ca]\ndir = \"ca\"\n" + strings.Replace(listener, "127.0.0.1:0", taken, 1),
-			nil, false, "run.toml:5: listener.listen: listener a: listen tcp " + taken},
+			nil, false, "run.toml:5:1: listener.listen: listener a: listen tcp " + taken},
 		{"admin address taken", "[ca]\ndir = \"ca\"\n[admin]\nlisten = \"" + taken + "\"\n" + listener,
-			nil, false, "run.toml:4: admin.listen: admin: listen tcp " + taken},
+			nil, false, "run.toml:4:1: admin.listen: admin: listen tcp " + taken},
 		{"demo address taken", "[ca]\ndir = \"ca\"\n[demo]\nlisten = \"" + taken + "\"\n" + listener,
-			nil, false, "run.toml:4: demo.listen: demo backend: listen tcp " + taken},
+			nil, false, "run.toml:4:1: demo.listen: demo backend: listen tcp " + taken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,5 +165,62 @@ func TestTryHint(t *testing.T) {
 				t.Errorf("hint %q: lab CA named = %v, want %v, and it must contain %q", got, strings.Contains(got, ca), tt.labCA, tt.contains)
 			}
 		})
+	}
+}
+
+// TestServeLeavesNothingOnABusyPort: a start-up stopped by a port already in
+// use leaves the disk as it found it. It used to create the lab CA (and the
+// log file, key logs and capture directories) before finding the port taken
+// and exiting 1. A log file that was there before is kept.
+func TestServeLeavesNothingOnABusyPort(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	kept := filepath.Join(dir, "logs", "kept.log")
+	if err := os.WriteFile(kept, []byte("before\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	taken := takenAddr(t)
+	listener := func(name, listen, extra string) string {
+		return "[[listener]]\nname = \"" + name + "\"\nlisten = \"" + listen + "\"\nbackend = \"127.0.0.1:1\"\nmode = \"terminate\"\n" + extra
+	}
+	for _, logFile := range []string{"logs/new.log", "logs/kept.log"} {
+		t.Run(logFile, func(t *testing.T) {
+			src := "[log]\nfile = \"" + logFile + "\"\n[ca]\ndir = \"ca\"\n" +
+				listener("a", "127.0.0.1:0", "keylog = \"logs/keys.log\"\ncapture = \"caps/a\"\n") + listener("b", taken, "")
+			cfg, err := config.Parse([]byte(src), filepath.Join(dir, "run.toml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = serve(context.Background(), cfg, io.Discard, func(map[string]net.Addr) { t.Error("serve got ready") })
+			if err == nil || !strings.Contains(err.Error(), "address already in use") {
+				t.Fatalf("serve = %v, want the taken port's error", err)
+			}
+			for _, p := range []string{"ca", "logs/new.log", "logs/keys.log", "caps"} {
+				if _, err := os.Lstat(filepath.Join(dir, p)); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("%s is left after the failed start-up (%v)", p, err)
+				}
+			}
+			if b, err := os.ReadFile(kept); err != nil || !strings.HasPrefix(string(b), "before\n") {
+				t.Errorf("the log file that was there before: %q, %v", b, err)
+			}
+		})
+	}
+
+	// Once everything binds, the new CA is kept.
+	src := "[ca]\ndir = \"ca\"\n[shutdown]\ngrace = \"0s\"\n" + listener("a", "127.0.0.1:0", "")
+	cfg, err := config.Parse([]byte(src), filepath.Join(dir, "run.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, io.Discard, func(map[string]net.Addr) { cancel() }) }()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if _, err := pki.Load(filepath.Join(dir, "ca"), time.Now); err != nil {
+		t.Errorf("the CA of a start-up that bound everything was not kept: %v", err)
 	}
 }
