@@ -138,8 +138,30 @@ func (r *Rule) actsOn(ci *ConnInfo) bool {
 		return ci.Decrypted || ci.Plain
 	case r.Action == ActVersion || r.Action == ActCipher:
 		return !ci.Plain
+	case r.answersTLS():
+		// A TLS alert or ServerHello is a TLS record: a client that sent
+		// plaintext has no TLS layer to read it with, and takes its bytes
+		// for a garbled reply (curl `(1) Received HTTP/0.9 when not
+		// allowed`, Go `malformed HTTP response "\x15\x03\x03…"`). No
+		// device refuses plain HTTP that way (BIG-IP resets it, nginx and
+		// Go answer 400, an OpenSSL server closes), so that failure would
+		// teach nothing real: an operator who writes an alert rule means
+		// TLS clients, and a broad one must leave plain HTTP alone, as a
+		// version floor does. reset, close, blackhole and block_page are
+		// what refuses plain HTTP.
+		return !ci.Plain
 	}
 	return true
+}
+
+// answersTLS reports whether the rule answers with a TLS record of its own
+// (an alert, a hand-written ServerHello), which only a TLS client reads.
+func (r *Rule) answersTLS() bool {
+	switch r.Action {
+	case ActAlert, ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher:
+		return true
+	}
+	return false
 }
 
 // Firings returns the rules that fired, in rule order. Until Settle, a
