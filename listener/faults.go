@@ -268,11 +268,22 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 			where, known := actedStage(o, acted, fx)
 			fr.Acted = string(where)
 			if known {
-				fr.Symptom = faults.ActedSymptom(acted, where, fx.ci.Plain && !fx.ci.Decrypted)
+				fr.Symptom = faults.ActedSymptom(acted, where, plainClient(o, fx, where))
 			}
 		}
 		o.FaultFirings = append(o.FaultFirings, fr)
 	}
+}
+
+// plainClient says the client of a rule that acted at where spoke
+// plaintext. Its first bytes say so; a stop at accept came before any, and
+// then a plaintext listener's client is taken to speak what the listener
+// serves (curl http://), not to be waiting for a ServerHello.
+func plainClient(o *explain.Outcome, fx *connFaults, where faults.Stage) bool {
+	if where == faults.StageAccept {
+		return o.Mode == string(Plaintext)
+	}
+	return fx.ci.Plain && !fx.ci.Decrypted
 }
 
 // actedStage is the stage whose traffic rule r changed when it ended, cut
