@@ -165,7 +165,7 @@ func (r *Rule) answersTLS() bool {
 }
 
 // Firings returns the rules that fired, in rule order. Until Settle, a
-// rewrite's firing is only planned.
+// rewrite's or an MTU rule's firing is only planned.
 func (p *Plan) Firings() []Firing {
 	if p == nil {
 		return nil
@@ -211,16 +211,18 @@ func (p *Plan) Merge(q *Plan) *Plan {
 
 // Settle returns the plan as it turned out once its connection ended, for
 // the log: a rule that fires only when it acts (a rewrite fires when it
-// changes a response head) keeps its firing only if it acted on c, the
-// conn Wrap returned for the request, response and idle stages (or one
-// wrapping it); c nil means nothing acted. Deciding that at plan time
-// would log a rewrite on a connection that never carried a response.
+// changes a response head, an MTU rule when a burst too large for its path
+// stalls) keeps its firing only if it acted on one of cs, the conns Wrap
+// returned for the connection (or ones wrapping them); nil ones are
+// skipped, and none means nothing acted. Deciding that at plan time would
+// log a rewrite on a connection that never carried a response, or an MTU
+// black hole, with its timeout, on one whose every burst fit.
 //
 // The first Settle of a plan also settles the engine's counters: a rule
 // that did not act gives back the firing it took from its count and its
 // max_fires budget, and one that did records its last fire time. Call it
 // once per connection, on the final (merged) plan. p itself is unchanged.
-func (p *Plan) Settle(c net.Conn) *Plan {
+func (p *Plan) Settle(cs ...net.Conn) *Plan {
 	if p.Empty() || !slices.ContainsFunc(p.rules, (*Rule).firesOnAct) {
 		return p
 	}
@@ -228,7 +230,7 @@ func (p *Plan) Settle(c net.Conn) *Plan {
 	out := &Plan{now: p.now}
 	out.settled.Store(true)
 	for i, r := range p.rules {
-		acted := !r.firesOnAct() || actedOn(c, r)
+		acted := !r.firesOnAct() || slices.ContainsFunc(cs, func(c net.Conn) bool { return actedOn(c, r) })
 		if first && r.firesOnAct() {
 			if acted {
 				p.stats[i].last.Store(p.now().UnixNano())
@@ -330,8 +332,9 @@ func (r *Rule) isStop() bool {
 
 // firesOnAct reports whether the rule fires only when it acts on the
 // connection's bytes rather than when it is planned: a rewrite changes
-// nothing on a connection without a response head to change.
-func (r *Rule) firesOnAct() bool { return r.Action == ActRewrite }
+// nothing on a connection without a response head to change, and an MTU
+// black hole nothing on one whose bursts all fit its path.
+func (r *Rule) firesOnAct() bool { return r.Action == ActRewrite || r.Action == ActMTU }
 
 // isPolicy reports whether the rule changes how tlsgate terminates TLS.
 func (r *Rule) isPolicy() bool {
