@@ -41,14 +41,14 @@ func TestPlainEarlyStopWording(t *testing.T) {
 				opts.PlainBackend = opts.Backend
 			}
 			h := startListenerDeps(t, opts, func(d *Deps) { d.Faults = e })
-			c, err := net.Dial("tcp", h.addr)
-			if err != nil {
-				t.Fatal(err)
+			// A reset at accept may beat the connect (curl's (7)): the
+			// outcome is logged all the same.
+			if c, err := net.Dial("tcp", h.addr); err == nil {
+				_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+				_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: lab.test\r\n\r\n")
+				_, _ = io.ReadAll(c)
+				c.Close()
 			}
-			_ = c.SetDeadline(time.Now().Add(20 * time.Second))
-			_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: lab.test\r\n\r\n")
-			_, _ = io.ReadAll(c)
-			c.Close()
 			r := h.next()
 			if r.o.FaultApplied != string(tc.rule.Action) || len(r.o.FaultFirings) != 1 {
 				t.Fatalf("fault_applied %q firings %+v", r.o.FaultApplied, r.o.FaultFirings)
