@@ -65,21 +65,11 @@ func (g *plainGate) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// wireSent is what the fault wrapper c (or one beneath it) let onto the
-// socket so far: TLS records, with their overhead.
+// wireSent is what the fault wrapper c let onto the socket so far: TLS
+// records, with their overhead.
 func wireSent(c net.Conn) int64 {
-	for c != nil {
-		if d, ok := c.(interface{ Delivered() (int64, bool) }); ok {
-			n, _ := d.Delivered()
-			return n
-		}
-		nc, ok := c.(interface{ NetConn() net.Conn })
-		if !ok {
-			break
-		}
-		c = nc.NetConn()
-	}
-	return 0
+	n, _ := delivered(c)
+	return n
 }
 
 // Unwrap lets upstream.Pump half-close and reset the real connection.
