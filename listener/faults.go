@@ -227,9 +227,10 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 // recordFaults copies the plan's firings into the outcome for the log,
 // once the connection ended. A rule that fires only when it acts (a
 // rewrite, an MTU stall) is listed only if it did, which the plan settles
-// against the conns that carry the wrappers. A wrapper rule that ended the connection mid-stream (a reset,
-// a close, an alert or a plaintext reply at server_flight, request or
-// response, an alert at idle) did what a stop does, so it is recorded as
+// against the conns that carry the wrappers. A wrapper rule that ended the
+// connection mid-stream (a reset, a close, an alert or a plaintext reply
+// at server_flight, request or response, an alert at idle) did what a
+// stop does, so it is recorded as
 // one: the diagnosis then names the rule instead of calling the connection
 // normal, or blaming the client or the handshake for the cut. So is a byte
 // wrapper that cut or stalled the stream (a truncate, limit_data, timeout,
