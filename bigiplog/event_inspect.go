@@ -32,7 +32,8 @@ func (h httpArray) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 	return err
 }
 
-// httpObject is one exchange; sizes are body bytes.
+// httpObject is one exchange; sizes are body bytes, and undelivered says a
+// fault kept the backend's response (its status) from the client.
 type httpObject explain.HTTPExchange
 
 func (x httpObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
@@ -44,5 +45,6 @@ func (x httpObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddInt64("req_bytes", x.ReqBytes)
 	enc.AddInt64("resp_bytes", x.RespBytes)
 	enc.AddBool("upgraded", x.Upgraded)
+	enc.AddBool("undelivered", x.Undelivered)
 	return nil
 }

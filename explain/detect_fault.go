@@ -31,10 +31,14 @@ func (f *facts) faultVariant() string {
 	o := f.o
 	a := o.FaultApplied
 	switch {
-	case slices.Contains(stagedStops(), a) && stopStageOf(f.stopStage()) == "handshake_done" && f.plainStream():
-		// Plaintext had no handshake: the stop bit the request or the
-		// response itself.
+	case slices.Contains(stagedStops(), a) && stopStageOf(f.stopStage()) != "accept" && f.plainStream():
+		// Plaintext had no handshake: the stop bit the request (its first
+		// bytes are the client_hello stage's) or the response itself.
 		return a + "_plain"
+	case slices.Contains(stagedStops(), a) && f.stopStage() == "accept" && f.o.Mode == "plaintext":
+		// Nothing was read yet, but a plaintext listener's client speaks
+		// plain HTTP: it waits for a response, not for a ServerHello.
+		return a + "_accept_plain"
 	case slices.Contains(stagedStops(), a):
 		return a + "_" + stopStageOf(f.stopStage())
 	case a == "alert" && f.stopStage() == "idle":

@@ -110,7 +110,8 @@ func (f *facts) exchangesText() string {
 }
 
 // ExchangeText renders one decrypted HTTP exchange for people:
-// "GET lab.test/path → 200 (req 0 B, resp 1234 B)". An origin-form target
+// "GET lab.test/path → 200 (req 0 B, resp 1234 B)", or "→ 200 not
+// delivered" when a fault kept the backend's response from the client. An origin-form target
 // is prefixed with the Host; absolute-form, authority-form (CONNECT) and
 // "*" targets stand alone.
 func ExchangeText(x HTTPExchange) string {
@@ -121,6 +122,10 @@ func ExchangeText(x HTTPExchange) string {
 	status := "no response"
 	if x.Status > 0 {
 		status = strconv.Itoa(x.Status)
+	}
+	if x.Status > 0 && x.Undelivered {
+		// The backend's answer, which a fault kept from the client.
+		status += " not delivered"
 	}
 	s := x.Method + " " + target + " → " + status +
 		" (req " + strconv.FormatInt(x.ReqBytes, 10) + " B, resp " + strconv.FormatInt(x.RespBytes, 10) + " B)"

@@ -12,27 +12,31 @@ const (
 	// checkCapturePlain is checkCapture for a plaintext connection: no
 	// ClientHello to lose.
 	checkCapturePlain = "Capture on both sides of the suspected device at the same time (`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}`, once next to the client and once next to the server): a packet the server never sent, or a request the server never received, was made or eaten by the device in between."
-	checkCurlV        = "Run `curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`: the last line before the error shows how far the handshake got."
-	checkMsg          = "Watch the handshake record by record: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` prints each message and alert with its direction."
+	// checkCurlPlain is checkCurlV for a client that speaks plain HTTP.
+	checkCurlPlain = "Run `curl -v http://{virtual_host}:{vport}/`: the last lines before the error show how far it got (connected, request sent, nothing back)."
+	checkCurlV     = "Run `curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`: the last line before the error shows how far the handshake got."
+	checkMsg       = "Watch the handshake record by record: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` prints each message and alert with its direction."
 )
 
 // Client-symptom texts of the fault_injected variants (client-symptoms.md
 // §2, §3 rows 1–4, §5, §6), used when the listener recorded no firing
 // symptom.
 const (
-	sawFaultResetAccept  = "connection reset before the client sent anything: across a network curl `curl: (35) Recv failure: Connection reset by peer` and Go `read: connection reset by peer`; where the RST beats the client's connect() or ClientHello (loopback, a LAN) curl `curl: (7) Failed to connect to … Couldn't connect to server` or `curl: (35) Send failure: Connection reset by peer`, Go `dial … connect: connection reset by peer` or `write: connection reset by peer`; openssl s_client `write:errno=104`, Python `ConnectionResetError: [Errno 104] Connection reset by peer`, Chrome ERR_CONNECTION_RESET."
-	sawFaultResetHS      = "connection reset during the handshake: curl `curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, Python `ConnectionResetError: [Errno 104] Connection reset by peer`, Chrome ERR_CONNECTION_RESET."
-	sawFaultResetData    = "connection reset after the handshake: curl `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."
-	sawFaultEOFHS        = "connection closed (EOF) during the handshake: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `unexpected eof while reading`, Go `EOF`, Python `SSLEOFError: … EOF occurred in violation of protocol`, Chrome ERR_CONNECTION_CLOSED."
-	sawFaultResetPlain   = "connection reset: curl `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."
-	sawFaultTimeoutPlain = "no answer: curl `curl: (28) Operation timed out after … milliseconds with 0 bytes received`, Go `context deadline exceeded` or `i/o timeout`, Chrome ERR_TIMED_OUT."
-	sawFaultEOFData      = "connection closed before any response: curl `curl: (52) Empty reply from server`, Go `EOF` (net/http retries an idempotent request once, then reports it), Chrome ERR_EMPTY_RESPONSE."
-	sawFaultPlain        = "wrong version number: curl `curl: (35) … error:0A00010B:SSL routines::wrong version number`, Go `tls: first record does not look like a TLS handshake` (net/http `http: server gave HTTP response to HTTPS client`), Python `[SSL: WRONG_VERSION_NUMBER] wrong version number`, Firefox SSL_ERROR_RX_RECORD_TOO_LONG, Chrome ERR_SSL_PROTOCOL_ERROR."
-	sawFaultSSL3         = "curl `curl: (35) … error:0A000102:SSL routines::unsupported protocol`, Go `tls: server selected unsupported protocol version 300`, Java `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
-	sawFaultUnoffered    = "curl `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`, Go `tls: server chose an unconfigured cipher suite`, Java `Server selected improper ciphersuite …`, Chrome ERR_SSL_PROTOCOL_ERROR."
-	sawFaultLarge        = "Only clients whose ClientHello spans more than one segment fail (post-quantum key shares: Go 1.24 and later, Chrome 124 and later): a reset (`curl: (35) Recv failure: Connection reset by peer`, Chrome ERR_CONNECTION_RESET) or a timeout, while clients with a small hello connect."
-	sawFaultClearAlert   = "a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl `curl: (56) OpenSSL SSL_read: … bad record type` under TLS 1.3 (`… invalid aad` under TLS 1.2 with AES-GCM); openssl s_client the same error on read. The handshake itself succeeded."
-	sawAlert40           = "tlsgate answers with alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
+	sawFaultResetAccept      = "connection reset before the client sent anything: across a network curl `curl: (35) Recv failure: Connection reset by peer` and Go `read: connection reset by peer`; where the RST beats the client's connect() or ClientHello (loopback, a LAN) curl `curl: (7) Failed to connect to … Couldn't connect to server` or `curl: (35) Send failure: Connection reset by peer`, Go `dial … connect: connection reset by peer` or `write: connection reset by peer`; openssl s_client `write:errno=104`, Python `ConnectionResetError: [Errno 104] Connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	sawFaultResetHS          = "connection reset during the handshake: curl `curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, Python `ConnectionResetError: [Errno 104] Connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	sawFaultResetData        = "connection reset after the handshake: curl `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	sawFaultEOFHS            = "connection closed (EOF) during the handshake: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `unexpected eof while reading`, Go `EOF`, Python `SSLEOFError: … EOF occurred in violation of protocol`, Chrome ERR_CONNECTION_CLOSED."
+	sawFaultResetPlain       = "connection reset: curl `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	sawFaultTimeoutPlain     = "no answer: curl `curl: (28) Operation timed out after … milliseconds with 0 bytes received`, Go `context deadline exceeded` or `i/o timeout`, Chrome ERR_TIMED_OUT."
+	sawFaultResetAcceptPlain = "connection reset before any response: curl `curl: (56) Recv failure: Connection reset by peer`, or `curl: (7) Failed to connect to … Couldn't connect to server` when the reset beats curl's connect; Go `connection reset by peer`; Chrome ERR_CONNECTION_RESET."
+	sawFaultEOFAcceptPlain   = "connection closed before any response: curl `curl: (52) Empty reply from server`, or `curl: (56) Recv failure: Connection reset by peer` when the request reaches the socket already closed; Go `EOF`; Chrome ERR_EMPTY_RESPONSE."
+	sawFaultEOFData          = "connection closed before any response: curl `curl: (52) Empty reply from server`, Go `EOF` (net/http retries an idempotent request once, then reports it), Chrome ERR_EMPTY_RESPONSE."
+	sawFaultPlain            = "wrong version number: curl `curl: (35) … error:0A00010B:SSL routines::wrong version number`, Go `tls: first record does not look like a TLS handshake` (net/http `http: server gave HTTP response to HTTPS client`), Python `[SSL: WRONG_VERSION_NUMBER] wrong version number`, Firefox SSL_ERROR_RX_RECORD_TOO_LONG, Chrome ERR_SSL_PROTOCOL_ERROR."
+	sawFaultSSL3             = "curl `curl: (35) … error:0A000102:SSL routines::unsupported protocol`, Go `tls: server selected unsupported protocol version 300`, Java `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
+	sawFaultUnoffered        = "curl `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`, Go `tls: server chose an unconfigured cipher suite`, Java `Server selected improper ciphersuite …`, Chrome ERR_SSL_PROTOCOL_ERROR."
+	sawFaultLarge            = "Only clients whose ClientHello spans more than one segment fail (post-quantum key shares: Go 1.24 and later, Chrome 124 and later): a reset (`curl: (35) Recv failure: Connection reset by peer`, Chrome ERR_CONNECTION_RESET) or a timeout, while clients with a small hello connect."
+	sawFaultClearAlert       = "a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl `curl: (56) OpenSSL SSL_read: … bad record type` under TLS 1.3 (`… invalid aad` under TLS 1.2 with AES-GCM); openssl s_client the same error on read. The handshake itself succeeded."
+	sawAlert40               = "tlsgate answers with alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
 )
 
 // faultKnowledge covers connections a fault rule ended on purpose. Each
@@ -43,7 +47,7 @@ const (
 // did; only a version or cipher policy refusal imitates a BIG-IP refusal
 // and carries its verified group.
 func faultKnowledge() map[string]entry {
-	return map[string]entry{
+	m := map[string]entry{
 		CodeFaultInjected: {
 			summary:   "injected by rule {fault_rule}: {fault_what} {fault_stage}",
 			cause:     "On a real network this looks like a device in the path (a firewall, an IPS, a WAF or a load balancer) ending the connection {fault_stage}.",
@@ -310,4 +314,28 @@ func faultKnowledge() map[string]entry {
 			evidence:  []string{"ciphers_offered", "versions_offered", "sni", "ja4", "fault_alert_sent", "client_reply"},
 		},
 	}
+	// A stop at accept on a plaintext listener: the same devices, but the
+	// client speaks plain HTTP, so the capture looks for a request and the
+	// client shows what an HTTP client prints, not a handshake's error.
+	swap := map[string]string{checkCapture: checkCapturePlain, checkCurlV: checkCurlPlain}
+	for stop, saw := range map[string]string{"reset": sawFaultResetAcceptPlain, "close": sawFaultEOFAcceptPlain, "blackhole": sawFaultTimeoutPlain} {
+		k := CodeFaultInjected + "/" + stop + "_accept"
+		m[k+"_plain"] = forPlainClient(m[k], saw, swap)
+	}
+	return m
+}
+
+// forPlainClient is e for a client that speaks plain HTTP: its checks with
+// swap's plain ones in place of those about a handshake, and saw as what
+// the client printed.
+func forPlainClient(e entry, saw string, swap map[string]string) entry {
+	checks := make([]string, len(e.checks))
+	for i, c := range e.checks {
+		if p, ok := swap[c]; ok {
+			c = p
+		}
+		checks[i] = c
+	}
+	e.checks, e.clientSaw = checks, saw
+	return e
 }

@@ -11,6 +11,7 @@ const (
 	checkStepsJA        = "クライアント側から段階を追って確かめる: `tlsgate probe {virtual} --sni {sni_or_host}` は TCP 接続、ClientHello への応答、バージョン、暗号スイート、SNI、証明書チェーン、大きな ClientHello、止まるフライトを順に試し、最初に失敗した段階を示す。手でやるなら `nc -vz {virtual_host} {vport}` の後、SNI なし、SNI あり、小さい ClientHello（`curl --curves X25519`）の順に試す。"
 	checkStacksJA       = "同じ名前に別の TLS スタック（curl、Go のクライアント、Python）で接続してみる。一部のスタックだけが失敗するなら、JA3/JA4 のフィンガープリントでブロックされている。"
 	checkCapturePlainJA = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていないリクエストがあれば、間の装置が作ったか飲み込んだもの。"
+	checkCurlPlainJA    = "`curl -v http://{virtual_host}:{vport}/` を実行する。エラー直前の行で、どこまで進んだか（接続したか、リクエストを送ったか、何も返ってこなかったか）が分かる。"
 	checkCurlVJA        = "`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/` を実行する。エラー直前の行で、ハンドシェイクがどこまで進んだかが分かる。"
 	checkMsgJA          = "ハンドシェイクをレコード単位で見る: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` は、メッセージとアラートを方向付きで 1 つずつ表示する。"
 )
@@ -18,24 +19,26 @@ const (
 // Japanese client-symptom texts of the fault_injected variants; they
 // mirror the sawFault* constants and sawAlert40.
 const (
-	sawFaultResetAcceptJA  = "クライアントが何も送る前に接続がリセットされる。ネットワーク越しなら curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`。RST がクライアントの connect() や ClientHello より先に届く場合（ループバックや LAN）は、curl は `curl: (7) Failed to connect to … Couldn't connect to server` または `curl: (35) Send failure: Connection reset by peer`、Go は `dial … connect: connection reset by peer` または `write: connection reset by peer`。openssl s_client は `write:errno=104`、Python は `ConnectionResetError: [Errno 104] Connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
-	sawFaultResetHSJA      = "ハンドシェイク中に接続がリセットされる。curl は `curl: (35) Recv failure: Connection reset by peer`、openssl s_client は `write:errno=104`、Go は `read: connection reset by peer`、Python は `ConnectionResetError: [Errno 104] Connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
-	sawFaultResetDataJA    = "ハンドシェイクの後で接続がリセットされる。curl は `curl: (56) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
-	sawFaultEOFHSJA        = "ハンドシェイク中に接続が閉じられる（EOF）。curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、openssl s_client は `unexpected eof while reading`、Go は `EOF`、Python は `SSLEOFError: … EOF occurred in violation of protocol`、Chrome は ERR_CONNECTION_CLOSED。"
-	sawFaultResetPlainJA   = "接続がリセットされる。curl は `curl: (56) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
-	sawFaultTimeoutPlainJA = "応答が来ない。curl は `curl: (28) Operation timed out after … milliseconds with 0 bytes received`、Go は `context deadline exceeded` か `i/o timeout`、Chrome は ERR_TIMED_OUT。"
-	sawFaultEOFDataJA      = "応答が返る前に接続が閉じられる。curl は `curl: (52) Empty reply from server`、Go は `EOF`（net/http は冪等なリクエストを 1 回だけ再送してから報告する）、Chrome は ERR_EMPTY_RESPONSE。"
-	sawFaultPlainJA        = "wrong version number になる。curl は `curl: (35) … error:0A00010B:SSL routines::wrong version number`、Go は `tls: first record does not look like a TLS handshake`（net/http なら `http: server gave HTTP response to HTTPS client`）、Python は `[SSL: WRONG_VERSION_NUMBER] wrong version number`、Firefox は SSL_ERROR_RX_RECORD_TOO_LONG、Chrome は ERR_SSL_PROTOCOL_ERROR。"
-	sawFaultSSL3JA         = "curl は `curl: (35) … error:0A000102:SSL routines::unsupported protocol`、Go は `tls: server selected unsupported protocol version 300`、Java は `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH。"
-	sawFaultUnofferedJA    = "curl は `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`、Go は `tls: server chose an unconfigured cipher suite`、Java は `Server selected improper ciphersuite …`、Chrome は ERR_SSL_PROTOCOL_ERROR。"
-	sawFaultLargeJA        = "ClientHello が複数のセグメントにまたがるクライアント（ポスト量子の key share を送る Go 1.24 以降、Chrome 124 以降）だけが失敗する。リセット（`curl: (35) Recv failure: Connection reset by peer`、Chrome は ERR_CONNECTION_RESET）かタイムアウトになり、ClientHello が小さいクライアントは接続できる。"
-	sawFaultClearAlertJA   = "アラートではなく、レコード層のエラーになる。Go は `local error: tls: bad record MAC`、curl は TLS 1.3 なら `curl: (56) OpenSSL SSL_read: … bad record type`（TLS 1.2 の AES-GCM なら `… invalid aad`）、openssl s_client も読み込み時に同じエラーを出す。ハンドシェイク自体は成功している。"
-	sawAlert40JA           = "tlsgate はアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
+	sawFaultResetAcceptJA      = "クライアントが何も送る前に接続がリセットされる。ネットワーク越しなら curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`。RST がクライアントの connect() や ClientHello より先に届く場合（ループバックや LAN）は、curl は `curl: (7) Failed to connect to … Couldn't connect to server` または `curl: (35) Send failure: Connection reset by peer`、Go は `dial … connect: connection reset by peer` または `write: connection reset by peer`。openssl s_client は `write:errno=104`、Python は `ConnectionResetError: [Errno 104] Connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
+	sawFaultResetHSJA          = "ハンドシェイク中に接続がリセットされる。curl は `curl: (35) Recv failure: Connection reset by peer`、openssl s_client は `write:errno=104`、Go は `read: connection reset by peer`、Python は `ConnectionResetError: [Errno 104] Connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
+	sawFaultResetDataJA        = "ハンドシェイクの後で接続がリセットされる。curl は `curl: (56) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
+	sawFaultEOFHSJA            = "ハンドシェイク中に接続が閉じられる（EOF）。curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、openssl s_client は `unexpected eof while reading`、Go は `EOF`、Python は `SSLEOFError: … EOF occurred in violation of protocol`、Chrome は ERR_CONNECTION_CLOSED。"
+	sawFaultResetPlainJA       = "接続がリセットされる。curl は `curl: (56) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
+	sawFaultTimeoutPlainJA     = "応答が来ない。curl は `curl: (28) Operation timed out after … milliseconds with 0 bytes received`、Go は `context deadline exceeded` か `i/o timeout`、Chrome は ERR_TIMED_OUT。"
+	sawFaultResetAcceptPlainJA = "応答が返る前に接続がリセットされる。curl は `curl: (56) Recv failure: Connection reset by peer`、リセットが curl の接続完了より先に届けば `curl: (7) Failed to connect to … Couldn't connect to server`、Go は `connection reset by peer`、Chrome は ERR_CONNECTION_RESET。"
+	sawFaultEOFAcceptPlainJA   = "応答が返る前に接続が閉じられる。curl は `curl: (52) Empty reply from server`、リクエストがすでに閉じたソケットに届けば `curl: (56) Recv failure: Connection reset by peer`、Go は `EOF`、Chrome は ERR_EMPTY_RESPONSE。"
+	sawFaultEOFDataJA          = "応答が返る前に接続が閉じられる。curl は `curl: (52) Empty reply from server`、Go は `EOF`（net/http は冪等なリクエストを 1 回だけ再送してから報告する）、Chrome は ERR_EMPTY_RESPONSE。"
+	sawFaultPlainJA            = "wrong version number になる。curl は `curl: (35) … error:0A00010B:SSL routines::wrong version number`、Go は `tls: first record does not look like a TLS handshake`（net/http なら `http: server gave HTTP response to HTTPS client`）、Python は `[SSL: WRONG_VERSION_NUMBER] wrong version number`、Firefox は SSL_ERROR_RX_RECORD_TOO_LONG、Chrome は ERR_SSL_PROTOCOL_ERROR。"
+	sawFaultSSL3JA             = "curl は `curl: (35) … error:0A000102:SSL routines::unsupported protocol`、Go は `tls: server selected unsupported protocol version 300`、Java は `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH。"
+	sawFaultUnofferedJA        = "curl は `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`、Go は `tls: server chose an unconfigured cipher suite`、Java は `Server selected improper ciphersuite …`、Chrome は ERR_SSL_PROTOCOL_ERROR。"
+	sawFaultLargeJA            = "ClientHello が複数のセグメントにまたがるクライアント（ポスト量子の key share を送る Go 1.24 以降、Chrome 124 以降）だけが失敗する。リセット（`curl: (35) Recv failure: Connection reset by peer`、Chrome は ERR_CONNECTION_RESET）かタイムアウトになり、ClientHello が小さいクライアントは接続できる。"
+	sawFaultClearAlertJA       = "アラートではなく、レコード層のエラーになる。Go は `local error: tls: bad record MAC`、curl は TLS 1.3 なら `curl: (56) OpenSSL SSL_read: … bad record type`（TLS 1.2 の AES-GCM なら `… invalid aad`）、openssl s_client も読み込み時に同じエラーを出す。ハンドシェイク自体は成功している。"
+	sawAlert40JA               = "tlsgate はアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
 )
 
 // faultKnowledgeJA is faultKnowledge in Japanese.
 func faultKnowledgeJA() map[string]entry {
-	return map[string]entry{
+	m := map[string]entry{
 		CodeFaultInjected: {
 			summary:   "ルール {fault_rule} による注入: {fault_stage}に{fault_what}",
 			cause:     "実際のネットワークなら、経路上の装置（ファイアウォール、IPS、WAF、ロードバランサ）が{fault_stage}に接続を切ったように見える。",
@@ -283,4 +286,10 @@ func faultKnowledgeJA() map[string]entry {
 			clientSaw: sawAlert40JA,
 		},
 	}
+	swap := map[string]string{checkCaptureJA: checkCapturePlainJA, checkCurlVJA: checkCurlPlainJA}
+	for stop, saw := range map[string]string{"reset": sawFaultResetAcceptPlainJA, "close": sawFaultEOFAcceptPlainJA, "blackhole": sawFaultTimeoutPlainJA} {
+		k := CodeFaultInjected + "/" + stop + "_accept"
+		m[k+"_plain"] = forPlainClient(m[k], saw, swap)
+	}
+	return m
 }

@@ -136,9 +136,14 @@ type RecordAlert struct {
 // HTTPExchange is one request and its response seen in a decrypted stream.
 type HTTPExchange struct {
 	Method, Target, Host, Proto string
-	Status                      int
+	Status                      int   // the backend's, as the relay read it
 	ReqBytes, RespBytes         int64 // body bytes
 	Upgraded                    bool
+	// Undelivered says the response head never reached the client: the
+	// backend answered Status, but a fault cut the client's side first (a
+	// reset or an alert at the response, a stall), so the client saw
+	// that, not the status.
+	Undelivered bool
 }
 
 // FaultFiring is one injected fault that fired for a connection: which

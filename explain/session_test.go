@@ -160,6 +160,8 @@ func TestExchangeText(t *testing.T) {
 		{HTTPExchange{Method: "OPTIONS", Target: "*", Host: "lab.test", Status: 204}, "OPTIONS * → 204 (req 0 B, resp 0 B)"},
 		{HTTPExchange{Method: "PUT", Target: "/up", ReqBytes: 10}, "PUT /up → no response (req 10 B, resp 0 B)"},
 		{HTTPExchange{Method: "CONNECT", Target: "lab.test:443", Status: 200, Upgraded: true}, "CONNECT lab.test:443 → 200 (req 0 B, resp 0 B) upgraded"},
+		// The backend's 200, which a fault kept from the client.
+		{HTTPExchange{Method: "GET", Target: "/", Host: "lab.test", Status: 200, RespBytes: 2, Undelivered: true}, "GET lab.test/ → 200 not delivered (req 0 B, resp 2 B)"},
 	}
 	for _, tc := range tests {
 		if got := ExchangeText(tc.x); got != tc.want {

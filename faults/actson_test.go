@@ -27,7 +27,13 @@ func TestPlanSkipsRulesThatCannotAct(t *testing.T) {
 		{Rule{Action: ActVersion, MinVersion: VersionTLS13}, true, true, false},
 		{Rule{Action: ActCipher, Groups: []string{"P-384"}}, true, true, false},
 		{Rule{Action: ActReset}, true, true, true},
-		{Rule{Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageRequest}, true, true, true},
+		// A TLS answer means nothing to a client that sent plaintext.
+		{Rule{Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageRequest}, true, true, false},
+		{Rule{Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageResponse}, true, true, false},
+		{Rule{Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageClientHello}, true, true, false},
+		{Rule{Action: ActSNIPolicy}, true, true, false},
+		{Rule{Action: ActSSL3ServerHello}, true, true, false},
+		{Rule{Action: ActPlaintextReply}, true, true, true},
 		{Rule{Action: ActLatency, Latency: Duration(1e6), Stage: StageResponse}, true, true, true},
 	}
 	for _, tt := range tests {

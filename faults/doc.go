@@ -52,7 +52,9 @@
 // headers the rule strips, was never rewritten. Plan.Settle, once the
 // connection ended, drops such a firing and gives back its count and
 // max_fires budget, so the log, the diagnosis and the metrics name only
-// the rewrites that happened.
+// the rewrites that happened. An mtu rule fires the same way, when a burst
+// larger than its path first stalls: one whose every burst fit logs no
+// black hole and no timeout.
 //
 // # Directions
 //

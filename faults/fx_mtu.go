@@ -54,6 +54,9 @@ func (m *mtu) Write(p []byte) (int, error) {
 	m.mu.Lock()
 	if m.state == mtuPassing && len(p) > m.limit {
 		m.state = mtuStalled
+		// The rule fires now, not when it was planned (Plan.Settle): a
+		// path every burst fit was never a black hole.
+		m.k.markActed(m.r)
 		// Our FIN would queue behind the stalled bytes: until the path
 		// recovers, closing the conn must not let one out (see Held).
 		m.unstall = m.k.stall(m.dir)

@@ -138,12 +138,34 @@ func (r *Rule) actsOn(ci *ConnInfo) bool {
 		return ci.Decrypted || ci.Plain
 	case r.Action == ActVersion || r.Action == ActCipher:
 		return !ci.Plain
+	case r.answersTLS():
+		// A TLS alert or ServerHello is a TLS record: a client that sent
+		// plaintext has no TLS layer to read it with, and takes its bytes
+		// for a garbled reply (curl `(1) Received HTTP/0.9 when not
+		// allowed`, Go `malformed HTTP response "\x15\x03\x03…"`). No
+		// device refuses plain HTTP that way (BIG-IP resets it, nginx and
+		// Go answer 400, an OpenSSL server closes), so that failure would
+		// teach nothing real: an operator who writes an alert rule means
+		// TLS clients, and a broad one must leave plain HTTP alone, as a
+		// version floor does. reset, close, blackhole and block_page are
+		// what refuses plain HTTP.
+		return !ci.Plain
 	}
 	return true
 }
 
+// answersTLS reports whether the rule answers with a TLS record of its own
+// (an alert, a hand-written ServerHello), which only a TLS client reads.
+func (r *Rule) answersTLS() bool {
+	switch r.Action {
+	case ActAlert, ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher:
+		return true
+	}
+	return false
+}
+
 // Firings returns the rules that fired, in rule order. Until Settle, a
-// rewrite's firing is only planned.
+// rewrite's or an MTU rule's firing is only planned.
 func (p *Plan) Firings() []Firing {
 	if p == nil {
 		return nil
@@ -189,16 +211,18 @@ func (p *Plan) Merge(q *Plan) *Plan {
 
 // Settle returns the plan as it turned out once its connection ended, for
 // the log: a rule that fires only when it acts (a rewrite fires when it
-// changes a response head) keeps its firing only if it acted on c, the
-// conn Wrap returned for the request, response and idle stages (or one
-// wrapping it); c nil means nothing acted. Deciding that at plan time
-// would log a rewrite on a connection that never carried a response.
+// changes a response head, an MTU rule when a burst too large for its path
+// stalls) keeps its firing only if it acted on one of cs, the conns Wrap
+// returned for the connection (or ones wrapping them); nil ones are
+// skipped, and none means nothing acted. Deciding that at plan time would
+// log a rewrite on a connection that never carried a response, or an MTU
+// black hole, with its timeout, on one whose every burst fit.
 //
 // The first Settle of a plan also settles the engine's counters: a rule
 // that did not act gives back the firing it took from its count and its
 // max_fires budget, and one that did records its last fire time. Call it
 // once per connection, on the final (merged) plan. p itself is unchanged.
-func (p *Plan) Settle(c net.Conn) *Plan {
+func (p *Plan) Settle(cs ...net.Conn) *Plan {
 	if p.Empty() || !slices.ContainsFunc(p.rules, (*Rule).firesOnAct) {
 		return p
 	}
@@ -206,7 +230,7 @@ func (p *Plan) Settle(c net.Conn) *Plan {
 	out := &Plan{now: p.now}
 	out.settled.Store(true)
 	for i, r := range p.rules {
-		acted := !r.firesOnAct() || actedOn(c, r)
+		acted := !r.firesOnAct() || slices.ContainsFunc(cs, func(c net.Conn) bool { return actedOn(c, r) })
 		if first && r.firesOnAct() {
 			if acted {
 				p.stats[i].last.Store(p.now().UnixNano())
@@ -308,8 +332,9 @@ func (r *Rule) isStop() bool {
 
 // firesOnAct reports whether the rule fires only when it acts on the
 // connection's bytes rather than when it is planned: a rewrite changes
-// nothing on a connection without a response head to change.
-func (r *Rule) firesOnAct() bool { return r.Action == ActRewrite }
+// nothing on a connection without a response head to change, and an MTU
+// black hole nothing on one whose bursts all fit its path.
+func (r *Rule) firesOnAct() bool { return r.Action == ActRewrite || r.Action == ActMTU }
 
 // isPolicy reports whether the rule changes how tlsgate terminates TLS.
 func (r *Rule) isPolicy() bool {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A rewrite rule fires when it changes a response head, not when the plan
@@ -73,27 +74,27 @@ func TestSettleReturnsUnusedBudget(t *testing.T) {
 	e := NewEngine(newFakeClock().Now)
 	for _, r := range []Rule{
 		{Name: "rw", Action: ActRewrite, HeadersAdd: []string{"Via: 1.1 lab"}, MaxFires: 1},
-		{Name: "mtu", Action: ActMTU, MaxFires: 1},
+		{Name: "lat", Action: ActLatency, Stage: StageResponse, Latency: Duration(time.Millisecond), MaxFires: 1},
 	} {
 		if err := e.Add(r); err != nil {
 			t.Fatal(err)
 		}
 	}
 	first := e.Plan(ConnInfo{Listener: "l", Index: 1, Decrypted: true})
-	if got := first.Names(); !slices.Equal(got, []string{"rw", "mtu"}) {
+	if got := first.Names(); !slices.Equal(got, []string{"rw", "lat"}) {
 		t.Fatalf("planned %v", got)
 	}
 	for range 2 {
-		if got := first.Settle(nil).Names(); !slices.Equal(got, []string{"mtu"}) {
-			t.Fatalf("settled without traffic: %v, want [mtu]", got)
+		if got := first.Settle(nil).Names(); !slices.Equal(got, []string{"lat"}) {
+			t.Fatalf("settled without traffic: %v, want [lat]", got)
 		}
 	}
 	if st := e.List(); st[0].Fires != 0 || st[1].Fires != 1 {
-		t.Fatalf("fires after settling: rw %d mtu %d, want 0 and 1", st[0].Fires, st[1].Fires)
+		t.Fatalf("fires after settling: rw %d lat %d, want 0 and 1", st[0].Fires, st[1].Fires)
 	}
 	second := e.Plan(ConnInfo{Listener: "l", Index: 2, Decrypted: true})
 	if got := second.Names(); !slices.Equal(got, []string{"rw"}) {
-		t.Fatalf("second plan %v, want the rewrite's budget back and mtu's spent", got)
+		t.Fatalf("second plan %v, want the rewrite's budget back and lat's spent", got)
 	}
 }
 
@@ -113,5 +114,56 @@ func TestSettleLooksBeneathTLS(t *testing.T) {
 	var over net.Conn = tls.Server(w, &tls.Config{})
 	if got := p.Settle(over).Names(); !slices.Equal(got, []string{"rw"}) {
 		t.Errorf("settled through tls.Conn: %v, want [rw]", got)
+	}
+}
+
+// An MTU rule fires when a burst too large for its path stalls, not when
+// it is planned: a connection whose every write fit logged a black hole
+// and its timeout symptom, and spent max_fires, though nothing stalled.
+// Settle looks at every conn the rule may sit on (the accept, early and
+// late wrappers), skipping nil ones.
+func TestMTUFiresWhenItStalls(t *testing.T) {
+	tests := []struct {
+		name   string
+		writes []int // sizes of the writes toward the client
+		fired  bool
+	}{
+		{"nothing written", nil, false},
+		{"every burst fits", []int{100, 1360, 1360}, false},
+		{"one burst too large", []int{100, 1361}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newFakeClock()
+			e := NewEngine(clk.Now)
+			if err := e.Add(Rule{Name: "pmtu", Action: ActMTU, MTU: 1400, MaxFires: 1}); err != nil {
+				t.Fatal(err)
+			}
+			p := e.Plan(ConnInfo{Listener: "l", Index: 1, Decrypted: true})
+			m := newMemConn()
+			w := Wrap(m, p.Wrappers(StageServerFlight), FacingClient, clk.deps())
+			for _, n := range tt.writes {
+				if _, err := w.Write(make([]byte, n)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := []string(nil)
+			if tt.fired {
+				want = []string{"pmtu"}
+			}
+			if got := p.Settle(nil, w, nil).Names(); !slices.Equal(got, want) {
+				t.Errorf("fired %v, want %v", got, want)
+			}
+			st := e.List()[0]
+			if wantN := int64(len(want)); st.Fires != wantN || st.LastFire.IsZero() == tt.fired {
+				t.Errorf("engine counts %d fires, last %v; want %d", st.Fires, st.LastFire, wantN)
+			}
+			// An unstalled rule gave its one fire back for the next
+			// connection.
+			if next := e.Plan(ConnInfo{Listener: "l", Index: 2, Decrypted: true}).Names(); !tt.fired && len(next) != 1 {
+				t.Errorf("next plan %v: max_fires not given back", next)
+			}
+			_ = w.Close()
+		})
 	}
 }

@@ -78,6 +78,17 @@ const (
 		"in the server's certificate flight, curl (28) with curl -v stuck after Client hello (1), openssl s_client hangs, Go net/http: TLS handshake timeout; " +
 		"after a handshake that fit, curl (28) Operation timed out … with N out of M bytes received, Go context deadline exceeded reading the response; " +
 		"Chrome ERR_TIMED_OUT; small responses and short ECDSA chains still work"
+	// A client that speaks plain HTTP has no handshake to fail: it sent
+	// its request (or was about to) and reads no response.
+	resetPlainAccept = ClassReset + " before any response: curl (56) Recv failure: Connection reset by peer, " +
+		"or (7) Failed to connect … Couldn't connect to server when the RST beats curl's connect; Go connection reset by peer; Chrome ERR_CONNECTION_RESET"
+	resetPlain = ClassReset + " before any response: curl (56) Recv failure: Connection reset by peer; " +
+		"Go read: connection reset by peer; Chrome ERR_CONNECTION_RESET"
+	eofPlainAccept = ClassEOF + " before any response: curl (52) Empty reply from server, " +
+		"or (56) Recv failure: Connection reset by peer when the request reaches the closed socket; Go EOF; Chrome ERR_EMPTY_RESPONSE"
+	eofPlain     = ClassEOF + " before any response: curl (52) Empty reply from server; Go EOF; Chrome ERR_EMPTY_RESPONSE"
+	timeoutPlain = ClassTimeout + " (silent drop), no response: curl (28) Operation timed out after … milliseconds with 0 bytes received; " +
+		"Go context deadline exceeded or i/o timeout; Chrome ERR_TIMED_OUT"
 	plaintextOn443 = ClassWrongVer + " (plain HTTP where a ServerHello belongs): curl (35) error:0A00010B:SSL routines::wrong version number; " +
 		"Go tls: first record does not look like a TLS handshake (net/http: server gave HTTP response to HTTPS client); " +
 		"Firefox SSL_ERROR_RX_RECORD_TOO_LONG; Chrome ERR_SSL_PROTOCOL_ERROR"
@@ -335,10 +346,26 @@ func ActedSymptom(r *Rule, acted Stage, plain bool) string {
 // changes nothing. A plain HTTP reply is "wrong version number" only to a
 // TLS client; a client that sent plain HTTP (`curl http://host:443/`)
 // simply reads an HTTP response. An MTU stall there has no handshake to
-// stall: the request fits or not, and the response stalls.
+// stall: the request fits or not, and the response stalls. A reset, close
+// or blackhole before the handshake's stages are over (at accept, on the
+// first bytes, or at the server's first bytes, which on plaintext are the
+// response) meets a client waiting for its response, not for a
+// ServerHello: curl http:// prints (56), (52) or (28), never (35).
 func symptomWithoutHello(r *Rule) string {
-	if r.Action == ActMTU {
+	early := slices.Contains(handshakeStages(), r.Stage)
+	switch {
+	case r.Action == ActMTU:
 		return mtuPlain + mtuDetail(r)
+	case early && r.Action == ActReset && r.Stage == StageAccept:
+		return resetPlainAccept
+	case early && r.Action == ActReset:
+		return resetPlain
+	case early && r.Action == ActClose && r.Stage == StageAccept:
+		return eofPlainAccept
+	case early && r.Action == ActClose:
+		return eofPlain
+	case early && r.Action == ActBlackhole:
+		return timeoutPlain + afterHold(r)
 	}
 	if r.Action != ActPlaintextReply || r.Stage != StageClientHello {
 		return ""

@@ -238,3 +238,51 @@ func TestMTUSymptomWhere(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainEarlyStopSymptoms: a reset, close or blackhole at accept or on
+// the first bytes meets a client that sent plain HTTP (curl http://), not
+// one waiting for a ServerHello: curl prints (56), (52) or (28), never
+// (35), and nothing of a handshake. The plan words it so once the first
+// bytes are in; the listener once it knows the client of an accept stop.
+func TestPlainEarlyStopSymptoms(t *testing.T) {
+	tests := []struct {
+		rule Rule
+		want string
+	}{
+		{Rule{Action: ActReset, Stage: StageClientHello}, "curl (56) Recv failure: Connection reset by peer"},
+		{Rule{Action: ActClose, Stage: StageClientHello}, "curl (52) Empty reply from server"},
+		{Rule{Action: ActBlackhole, Stage: StageClientHello, Direction: Both}, "curl (28) Operation timed out after … milliseconds with 0 bytes received"},
+		{Rule{Action: ActReset, Stage: StageServerFlight}, "curl (56) Recv failure"},
+		{Rule{Action: ActReset, Stage: StageAccept}, "or (7) Failed to connect"},
+		{Rule{Action: ActClose, Stage: StageAccept}, "curl (52) Empty reply from server, or (56)"},
+	}
+	for _, tt := range tests {
+		tt.rule.Name = "r"
+		got := []string{ActedSymptom(&tt.rule, tt.rule.Stage, true)}
+		if tt.rule.Stage != StageAccept {
+			e := NewEngine(nil)
+			if err := e.Add(tt.rule); err != nil {
+				t.Fatal(err)
+			}
+			fs := e.Plan(ConnInfo{Listener: "l", Index: 1, Plain: true}).Firings()
+			if len(fs) != 1 {
+				t.Fatalf("%s at %s: planned %v", tt.rule.Action, tt.rule.Stage, fs)
+			}
+			got = append(got, fs[0].Symptom)
+		}
+		for _, s := range got {
+			if !strings.Contains(s, tt.want) {
+				t.Errorf("%s at %s on plain HTTP: %q lacks %q", tt.rule.Action, tt.rule.Stage, s, tt.want)
+			}
+			for _, w := range []string{"(35)", "handshake", "openssl s_client"} {
+				if strings.Contains(s, w) {
+					t.Errorf("%s at %s on plain HTTP: %q says %q", tt.rule.Action, tt.rule.Stage, s, w)
+				}
+			}
+		}
+		// A TLS client still gets the handshake's words.
+		if s := ActedSymptom(&tt.rule, tt.rule.Stage, false); strings.Contains(s, "before any response") {
+			t.Errorf("%s at %s on TLS: %q", tt.rule.Action, tt.rule.Stage, s)
+		}
+	}
+}

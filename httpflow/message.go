@@ -167,7 +167,8 @@ func (t *Tracker) onResponse(d *dir, raw []byte) {
 	t.queue = t.queue[1:]
 	t.finals++
 	if ex != nil {
-		ex.Status, ex.Reason = h.status, string(h.reason)
+		// head moved d.off past this head before handing it over.
+		ex.Status, ex.Reason, ex.RespHeadEnd = h.status, string(h.reason), d.off
 	}
 	if h.status == 101 || (fl&flagConnect != 0 && h.status/100 == 2) {
 		if ex != nil {

@@ -221,13 +221,17 @@ func TestRealTraffic(t *testing.T) {
 			Method: s.method, Target: s.path, Host: addr, Proto: "HTTP/1.1",
 			Status: got[i].status, Reason: http.StatusText(got[i].status),
 			ReqBodyBytes: int64(len(s.body)), RespBodyBytes: got[i].respBody,
-			ReqHeaderBytes: e.ReqHeaderBytes, RespHeaderBytes: e.RespHeaderBytes,
+			ReqHeaderBytes: e.ReqHeaderBytes, RespHeaderBytes: e.RespHeaderBytes, RespHeadEnd: e.RespHeadEnd,
 		}
 		if e != want {
 			t.Errorf("exchange %d:\n got %+v\nwant %+v", i, e, want)
 		}
 		if e.ReqHeaderBytes < len(s.method)+len(s.path)+len(" HTTP/1.1\r\n\r\n") || e.RespHeaderBytes < len("HTTP/1.1 200 OK\r\n\r\n") {
 			t.Errorf("exchange %d: implausible head sizes %d and %d", i, e.ReqHeaderBytes, e.RespHeaderBytes)
+		}
+		// Each head ends past the previous response, its body and its own head.
+		if i > 0 && e.RespHeadEnd < ex[i-1].RespHeadEnd+ex[i-1].RespBodyBytes+int64(e.RespHeaderBytes) || e.RespHeadEnd < int64(e.RespHeaderBytes) {
+			t.Errorf("exchange %d: head ends at %d, implausible after %+v", i, e.RespHeadEnd, ex[max(i-1, 0)])
 		}
 	}
 	// The PUT's response head is the POST's (same handler; a Content-Length

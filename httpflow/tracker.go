@@ -38,6 +38,12 @@ type Exchange struct {
 	// body, which precedes the switch) are another protocol, so tracking
 	// stops without an error.
 	Upgraded bool
+
+	// RespHeadEnd is where the final response head ends in the server's
+	// byte stream (its offset just past the empty line), 0 until it has
+	// passed. A relay that got fewer of the server's bytes to the client
+	// never delivered the status the tracker saw.
+	RespHeadEnd int64
 }
 
 const (

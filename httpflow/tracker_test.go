@@ -2,6 +2,7 @@ package httpflow
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -314,6 +315,12 @@ func TestTracker(t *testing.T) {
 
 func checkCase(t *testing.T, tc trackerCase, tr *Tracker, got result) {
 	t.Helper()
+	// The table leaves RespHeadEnd out (TestRespHeadEnd checks it); the
+	// feed modes above still compare it with each other.
+	got.Exchanges = slices.Clone(got.Exchanges)
+	for i := range got.Exchanges {
+		got.Exchanges[i].RespHeadEnd = 0
+	}
 	if !sameResult(result{Exchanges: got.Exchanges}, result{Exchanges: tc.want}) {
 		t.Errorf("exchanges:\n got %v\nwant %v", result{Exchanges: got.Exchanges}, result{Exchanges: tc.want})
 	}
@@ -383,5 +390,38 @@ func TestTrackerConcurrent(t *testing.T) {
 		if e.Status != 200 || e.RespBodyBytes != 5 || e.Target != "/a" {
 			t.Fatalf("exchange %d = %+v", i, e)
 		}
+	}
+}
+
+// TestRespHeadEnd: each exchange records where its final response head
+// ends in the server's stream, interim heads, blank lines and earlier
+// responses included, whatever the chunking, so a listener can tell
+// whether the client got the status the tracker saw.
+func TestRespHeadEnd(t *testing.T) {
+	const (
+		get   = "GET / HTTP/1.1\r\nHost: lab.test\r\n\r\n"
+		ok5   = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+		early = "HTTP/1.1 103 Early Hints\r\n\r\n"
+		gone  = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+	)
+	srv := ok5 + "hello" + "\r\n" + early + gone
+	want := []int64{int64(len(ok5)), int64(len(ok5 + "hello" + "\r\n" + early + gone))}
+	for _, m := range feedModes() {
+		tr := NewTracker(10)
+		m.feed(tr, []byte(get+get), []byte(srv))
+		var got []int64
+		for _, x := range tr.Exchanges() {
+			got = append(got, x.RespHeadEnd)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: head ends %v, want %v", m.name, got, want)
+		}
+	}
+	// A head still in flight has no end yet.
+	tr := NewTracker(10)
+	tr.Client([]byte(get))
+	tr.Server([]byte(ok5[:10]))
+	if x := tr.Exchanges(); len(x) != 1 || x[0].RespHeadEnd != 0 || x[0].Status != 0 {
+		t.Errorf("partial head: %+v", x)
 	}
 }

@@ -21,6 +21,7 @@ import (
 // the client should see …" while the client saw nothing of it.
 func TestRulesFireOnlyWhereTheyAct(t *testing.T) {
 	v13 := faults.Version(tls.VersionTLS13)
+	a40 := faults.Alert(40)
 	rules := []faults.Rule{
 		{Name: "chain", Action: faults.ActChain, Chain: faults.ChainExpired},
 		{Name: "hs-reset", Action: faults.ActReset, Stage: faults.StageHandshakeDone},
@@ -29,6 +30,12 @@ func TestRulesFireOnlyWhereTheyAct(t *testing.T) {
 		{Name: "rewrite", Action: faults.ActRewrite, HeadersAdd: []string{"Via: 1.1 lab"}},
 		{Name: "floor", Action: faults.ActVersion, MinVersion: v13},
 		{Name: "suites", Action: faults.ActCipher, Ciphers: []string{"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}},
+		// A TLS alert is no answer a plain HTTP client can read: curl
+		// printed `(1) Received HTTP/0.9 when not allowed`, and the log
+		// explained it as an alert in the clear beneath a TLS session.
+		{Name: "alert-hello", Action: faults.ActAlert, Alert: &a40, Stage: faults.StageClientHello},
+		{Name: "alert-req", Action: faults.ActAlert, Alert: &a40, Stage: faults.StageRequest},
+		{Name: "alert-resp", Action: faults.ActAlert, Alert: &a40, Stage: faults.StageResponse},
 	}
 	cases := []struct {
 		name  string
@@ -36,7 +43,7 @@ func TestRulesFireOnlyWhereTheyAct(t *testing.T) {
 		tls   bool     // the client speaks TLS, else plain HTTP
 		fired []string // the rules that may fire
 	}{
-		{"passthrough TLS", Passthrough, true, []string{"floor", "suites"}},
+		{"passthrough TLS", Passthrough, true, []string{"floor", "suites", "alert-hello", "alert-req", "alert-resp"}},
 		{"plaintext HTTP", Plaintext, false, []string{"block", "rewrite"}},
 	}
 	for _, tc := range cases {
@@ -67,8 +74,11 @@ func TestRulesFireOnlyWhereTheyAct(t *testing.T) {
 					_ = c.SetDeadline(time.Now().Add(20 * time.Second))
 					_, _ = io.WriteString(c, "GET / HTTP/1.0\r\nHost: lab.test\r\n\r\n")
 					_ = c.(*net.TCPConn).CloseWrite()
-					_, _ = io.ReadAll(c)
+					reply, _ := io.ReadAll(c)
 					c.Close()
+					if !slices.Contains(tc.fired, r.Name) && !strings.HasPrefix(string(reply), "HTTP/1.1 200") {
+						t.Errorf("rule %s: plain client read %.40q, want the backend's response", r.Name, reply)
+					}
 				}
 				res := h.next()
 				want := slices.Contains(tc.fired, r.Name)

@@ -30,6 +30,10 @@ type plainGate struct {
 	mu    sync.Mutex
 	whole int64 // plaintext written before the first withheld byte
 	held  bool
+	// part bounds what of the write during which the wrapper first
+	// withheld got through anyway: its records before the withheld one,
+	// counted in wire bytes (so never too few), at most the write itself.
+	part int64
 }
 
 // gateClient puts a plainGate over client when a fault wrapper sits
@@ -46,17 +50,26 @@ func gateClient(client net.Conn, fx *connFaults) (net.Conn, *plainGate) {
 }
 
 func (g *plainGate) Write(p []byte) (int, error) {
+	sent := wireSent(g.below)
 	n, err := g.Conn.Write(p)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if !g.held {
 		if w, _ := faults.Withheld(g.below); w > 0 {
 			g.held = true
+			g.part = min(int64(n), wireSent(g.below)-sent)
 		} else {
 			g.whole += int64(n)
 		}
 	}
 	return n, err
+}
+
+// wireSent is what the fault wrapper c let onto the socket so far: TLS
+// records, with their overhead.
+func wireSent(c net.Conn) int64 {
+	n, _ := delivered(c)
+	return n
 }
 
 // Unwrap lets upstream.Pump half-close and reset the real connection.
@@ -75,4 +88,17 @@ func (g *plainGate) reached() (int64, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.whole, true
+}
+
+// atMost is the most plaintext that can have reached the client: reached's
+// floor and what of the write that first stalled may have got through.
+// ok is false as for reached.
+func (g *plainGate) atMost() (int64, bool) {
+	n, ok := g.reached()
+	if !ok {
+		return 0, false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return n + g.part, true
 }

@@ -27,6 +27,9 @@ type connFaults struct {
 	// plaintext reply) fires mid-stream, and a rewrite rule fires only when
 	// it acts, so recordFaults asks them afterwards what happened.
 	late, early net.Conn
+	// accept carries the accept stage's wrappers, nil without any: an MTU
+	// rule there fires only if it stalled, which Settle asks it too.
+	accept net.Conn
 	// acceptPlanned and helloPlanned: the event-loop engine already
 	// evaluated that stage's rules (each evaluation counts toward
 	// max_fires and draws, so it must happen once).
@@ -82,6 +85,7 @@ func (s *Server) planAccept(c net.Conn, o *explain.Outcome, fx *connFaults) (net
 	}
 	if ws := fx.plan.Wrappers(faults.StageAccept); len(ws) > 0 {
 		c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
+		fx.accept = c
 	}
 	if r := fx.plan.Stop(faults.StageAccept); r != nil {
 		s.applyStop(c, o, r, nil, fx)
@@ -222,10 +226,11 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 
 // recordFaults copies the plan's firings into the outcome for the log,
 // once the connection ended. A rule that fires only when it acts (a
-// rewrite) is listed only if it did, which the plan settles against the
-// late conn. A wrapper rule that ended the connection mid-stream (a reset,
-// a close, an alert or a plaintext reply at server_flight, request or
-// response, an alert at idle) did what a stop does, so it is recorded as
+// rewrite, an MTU stall) is listed only if it did, which the plan settles
+// against the conns that carry the wrappers. A wrapper rule that ended the
+// connection mid-stream (a reset, a close, an alert or a plaintext reply
+// at server_flight, request or response, an alert at idle) did what a
+// stop does, so it is recorded as
 // one: the diagnosis then names the rule instead of calling the connection
 // normal, or blaming the client or the handshake for the cut. So is a byte
 // wrapper that cut or stalled the stream (a truncate, limit_data, timeout,
@@ -239,7 +244,7 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 // place: the plan's was written before anyone knew whether an MTU stall
 // would hit the certificate flight or the data after it.
 func recordFaults(o *explain.Outcome, fx *connFaults) {
-	plan := fx.plan.Settle(fx.late)
+	plan := fx.plan.Settle(fx.late, fx.early, fx.accept)
 	if plan.Empty() {
 		return
 	}
@@ -268,11 +273,22 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 			where, known := actedStage(o, acted, fx)
 			fr.Acted = string(where)
 			if known {
-				fr.Symptom = faults.ActedSymptom(acted, where, fx.ci.Plain && !fx.ci.Decrypted)
+				fr.Symptom = faults.ActedSymptom(acted, where, plainClient(o, fx, where))
 			}
 		}
 		o.FaultFirings = append(o.FaultFirings, fr)
 	}
+}
+
+// plainClient says the client of a rule that acted at where spoke
+// plaintext. Its first bytes say so; a stop at accept came before any, and
+// then a plaintext listener's client is taken to speak what the listener
+// serves (curl http://), not to be waiting for a ServerHello.
+func plainClient(o *explain.Outcome, fx *connFaults, where faults.Stage) bool {
+	if where == faults.StageAccept {
+		return o.Mode == string(Plaintext)
+	}
+	return fx.ci.Plain && !fx.ci.Decrypted
 }
 
 // actedStage is the stage whose traffic rule r changed when it ended, cut

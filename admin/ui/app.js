@@ -154,8 +154,15 @@
       if (c.backend && c.backend.remote) steps.push(step("tb", "right", req, "relayed"));
       if (x.status) {
         if (c.backend && c.backend.remote) steps.push(step("tb", "left", String(x.status), x.resp_bytes + " B body"));
-        steps.push(step("ct", "left", String(x.status), x.resp_bytes + " B body" + (x.upgraded ? " · upgraded" : ""),
-          x.status >= 400 ? "fail-msg" : ""));
+        if (x.undelivered) {
+          // The backend answered, but a fault cut the client's side first
+          // (a reset or an alert at the response, a stall): the client
+          // never saw this status, only what the fault note says.
+          steps.push(step("t", "none", "Not delivered", "the backend's " + x.status + " never reached the client", "fail-note"));
+        } else {
+          steps.push(step("ct", "left", String(x.status), x.resp_bytes + " B body" + (x.upgraded ? " · upgraded" : ""),
+            x.status >= 400 ? "fail-msg" : ""));
+        }
       } else {
         steps.push(step("t", "none", "No response seen", "", "fail-note"));
       }
@@ -532,7 +539,7 @@
     body.append(...renderLegs(c));
     if ((c.http || []).length) {
       body.append(card("HTTP requests", "", el("ul", { class: "http" }, c.http.map((x) =>
-        el("li", { text: `${x.method} ${x.target} (Host ${x.host || "-"}) ${x.proto} → ${x.status || "no response"}` })))));
+        el("li", { text: `${x.method} ${x.target} (Host ${x.host || "-"}) ${x.proto} → ${x.status || "no response"}${x.status && x.undelivered ? " (not delivered to the client)" : ""}` })))));
     }
     body.append(el("details", { class: "raw wide" }, el("summary", { text: "Raw event (JSON)" }),
       el("pre", {}, JSON.stringify(raw, null, 2))));

@@ -230,7 +230,8 @@ func pyClient(r pyResult) string {
 	return fmt.Sprintf("127.0.0.1:%d", r.port)
 }
 
-// quiet marks a check whose client the rule must not select.
+// quiet marks a check whose client the rule must not select, or (a rule
+// that fires only when it acts: mtu, rewrite) must not act on.
 func quiet(c check) check {
 	c.quiet = true
 	return c

@@ -231,6 +231,15 @@ func checkHelpers(t *testing.T, b *browser) {
 			faults: [{rule: "rst-resp", action: "reset", stage: "response", acted: "response"}]}).map(s => s.label).join(" | ")`,
 			"TCP connect | ClientHello | ServerHello, certificate | Handshake done | TCP connect | GET / | GET / | No response seen | " +
 				"Fault fired: rst-resp | TCP reset (RST) | Closed"},
+		// The backend's 200 that the reset kept from the client is drawn
+		// from the backend, never as reaching the client.
+		{"response not delivered", `tlsgateView.timeline({kind: "tls", sni: "b.test", mode: "terminate", route: "fault_reset",
+			client_tls: {attempted: true, done: true, alert_sent: -1, alert_recv: -1},
+			backend: {addr: "127.0.0.1:8080", remote: "127.0.0.1:8080", tls: {}},
+			http: [{method: "GET", target: "/", host: "b.test", proto: "HTTP/1.1", status: 200, resp_bytes: 124, undelivered: true}],
+			faults: [{rule: "rst-resp", action: "reset", stage: "response", acted: "response"}]}).map(s => s.lane + ":" + s.label).join(" | ")`,
+			"ct:TCP connect | ct:ClientHello | ct:ServerHello, certificate | ct:Handshake done | tb:TCP connect | ct:GET / | tb:GET / | tb:200 | " +
+				"t:Not delivered | t:Fault fired: rst-resp | ct:TCP reset (RST) | t:Closed"},
 		// An MTU rule armed at server_flight that stalled the response acted
 		// after the handshake; a rule that ended nothing stays "during".
 		{"mtu acted after the handshake", `tlsgateView.timeline({kind: "tls", sni: "b.test", mode: "terminate", route: "fault_mtu",
