@@ -205,6 +205,21 @@ func diagCases() []diagCase {
 	alert48Configured.ClientTLS.OurCertSubject = "CN=lab.test"
 	alert48Configured.ClientTLS.OurCertIssuer = "CN=Example Corp Issuing CA 2,O=Example Corp"
 	alert42FromErr := failed(withHello(base("terminate"), modernHello()), "remote error: tls: bad certificate")
+	// A Go client (42) and a Java one (46) refusing the same configured
+	// certificate, and an OpenSSL client whose TLS 1.3 refusal Go could
+	// not read (bad record MAC): the issuer to trust is the configured
+	// certificate's, never the lab CA.
+	configured := func(o *Outcome) *Outcome {
+		o.ClientTLS.OurCertSubject = "CN=lab.test"
+		o.ClientTLS.OurCertIssuer = "CN=Example Corp Issuing CA 2,O=Example Corp"
+		return o
+	}
+	alert42Configured := configured(failed(withHello(base("terminate"), modernHello()), "remote error: tls: bad certificate"))
+	alert42Configured.ClientTLS.AlertRecv = 42
+	alert46Configured := configured(failed(withHello(base("terminate"), modernHello()), "remote error: tls: unknown certificate"))
+	alert46Configured.ClientTLS.AlertRecv = 46
+	badMACConfigured := configured(failed(withHello(base("terminate"), modernHello()), "local error: tls: bad record MAC"))
+	badMACConfigured.ClientTLS.AlertSent = 20
 	alert99 := failed(withHello(base("terminate"), modernHello()), "remote error: tls: alert(99)")
 	// curl (OpenSSL 3 at security level 2) against a TLS 1.0-only listener:
 	// it negotiates TLS 1.0, refuses the SHA-1 signature and sends 80.
@@ -384,6 +399,15 @@ func diagCases() []diagCase {
 			contains: []string{"48 unknown_ca", "does not trust the issuer of the certificate listener web serves", "configured certificate (client_ssl cert), CN=lab.test, issued by CN=Example Corp Issuing CA 2,O=Example Corp",
 				"not the lab CA", "the intermediate after the leaf", `issuer="CN=Example Corp Issuing CA 2,O=Example Corp"`, "unable to get local issuer certificate"},
 			absent: []string{"tlsgate ca export", "lab-ca.pem", "come from the lab CA"}},
+		{name: "client_alert_42_configured", o: alert42Configured, code: CodeClientAlert, lines: []string{lineSummary},
+			contains: []string{"42 bad_certificate", "Go clients send 42", "configured with (client_ssl cert), CN=lab.test, issued by CN=Example Corp Issuing CA 2,O=Example Corp",
+				"not the lab CA", "does not trust CN=Example Corp Issuing CA 2", "--cacert <that CA's file>", "the intermediate after the leaf",
+				`issuer="CN=Example Corp Issuing CA 2,O=Example Corp"`},
+			absent: []string{"tlsgate ca export", "lab-ca.pem"}},
+		{name: "client_alert_46_configured", o: alert46Configured, code: CodeClientAlert, lines: []string{lineSummary},
+			contains: []string{"46 certificate_unknown", "Java clients send 46", "issued by CN=Example Corp Issuing CA 2,O=Example Corp",
+				"not the lab CA", "keytool -importcert -cacerts -file <that CA's file>", `issuer="CN=Example Corp Issuing CA 2,O=Example Corp"`},
+			absent: []string{"tlsgate ca export", "lab-ca.pem", "import the lab CA"}},
 		{name: "client_alert_42_from_error", o: alert42FromErr, code: CodeClientAlert, lines: []string{lineSummary},
 			contains: []string{"42 bad_certificate", "Go clients send 42"}},
 		{name: "client_alert_80", o: alert80, code: CodeClientAlert, lines: []string{lineSummary},
@@ -394,6 +418,10 @@ func diagCases() []diagCase {
 			contains: []string{"tls: unexpected message", "10 unexpected_message"}},
 		{name: "handshake_failed_bad_record_mac", o: badMAC, code: CodeHandshakeFailed, lines: []string{lineSummary},
 			contains: []string{"unencrypted", "--tls-max 1.2"}},
+		{name: "handshake_failed_bad_record_mac_configured", o: badMACConfigured, code: CodeHandshakeFailed, lines: []string{lineSummary},
+			contains: []string{"unencrypted", "--tls-max 1.2", "issued by CN=Example Corp Issuing CA 2,O=Example Corp", "not the lab CA",
+				"-showcerts", "--cacert <that CA's file>", `issuer="CN=Example Corp Issuing CA 2,O=Example Corp"`},
+			absent: []string{"tlsgate ca export", "lab-ca.pem"}},
 		{name: "handshake_failed_inappropriate_fallback", o: fallback, code: CodeHandshakeFailed,
 			lines:    []string{"01260009:4: Connection error: ssl_select_suite:9301: TLS_FALLBACK_SCSV with a lower protocol (86)", lineSummary},
 			contains: []string{"RFC 7507", "TLS 1.2", "TLS 1.3", "-fallback_scsv", "downgrade"},

@@ -161,6 +161,11 @@ func suiteKey(id uint16) string {
 	return "rsa"
 }
 
+// servesConfigured says the client leg served the listener's configured
+// certificate (client_ssl cert), whose subject and issuer the Outcome
+// names, not a leaf minted by the lab CA (nor a fault rule's chain).
+func (f *facts) servesConfigured() bool { return f.o.ClientTLS.OurCertIssuer != "" }
+
 // ruleClientAlert: close_notify during a handshake is a polite close, not
 // a complaint, so it counts as closing early.
 func ruleClientAlert(f *facts) (verdict, bool) {
@@ -171,11 +176,12 @@ func ruleClientAlert(f *facts) (verdict, bool) {
 		// A chain rule served what the client refused: its trust store
 		// is not the question the alert number alone would raise.
 		return verdict{code: CodeClientAlert, variant: f.chainEffect()}, true
-	case f.alert == 48 && f.o.ClientTLS.OurCertIssuer != "":
-		// The listener serves its configured certificate: the issuer
-		// the client does not trust is that certificate's, and the lab
-		// CA, which signed nothing here, is not the question.
-		return verdict{code: CodeClientAlert, variant: "48_configured"}, true
+	case (f.alert == 48 || f.alert == 42 || f.alert == 46) && f.servesConfigured():
+		// The listener serves its configured certificate: an issuer the
+		// client does not trust is that certificate's, and the lab CA,
+		// which signed nothing here, is not the question. 42 (Go) and
+		// 46 (Java) are how other clients say unknown_ca.
+		return verdict{code: CodeClientAlert, variant: strconv.Itoa(f.alert) + "_configured"}, true
 	case f.alert > 0:
 		return verdict{code: CodeClientAlert, variant: strconv.Itoa(f.alert)}, true
 	}
@@ -206,6 +212,9 @@ func ruleClientErr(f *facts) (verdict, bool) {
 	case errBadRecordMAC:
 		if v := f.chainEffect(); v != "" {
 			return verdict{code: CodeHandshakeFailed, variant: v}, true
+		}
+		if f.servesConfigured() {
+			return verdict{code: CodeHandshakeFailed, variant: "bad_record_mac_configured"}, true
 		}
 		return verdict{code: CodeHandshakeFailed, variant: "bad_record_mac"}, true
 	}

@@ -3,6 +3,13 @@ package explain
 // clientKnowledge covers what happens on the client side: the first bytes,
 // the ClientHello and the client-ssl handshake.
 func clientKnowledge() map[string]entry {
+	// What clients print for these refusals, whichever certificate was
+	// served: the lab CA's leaf or the listener's configured one.
+	const (
+		saw42     = "A Go client prints `tls: failed to verify certificate: x509: certificate signed by unknown authority` (or `… has expired or is not yet valid …`, `… is valid for X, not Y`). An OpenSSL client (curl, Python) sends 42 only for a not-yet-valid or weak certificate: curl prints `curl: (60) SSL certificate problem: certificate is not yet valid` (or `… CA signature digest algorithm too weak`)."
+		saw46     = "Java prints `PKIX path building failed: … unable to find valid certification path to requested target` or `No subject alternative DNS name matching … found.`"
+		sawBadMAC = "curl prints a certificate problem such as `curl: (60) SSL certificate problem: unable to get local issuer certificate`."
+	)
 	return map[string]entry{
 		CodeOK: {ok: true,
 			summary:   "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}{proxied}",
@@ -264,7 +271,18 @@ func clientKnowledge() map[string]entry {
 				"If it says `signed by unknown authority`: " + checkCA,
 				"Check that the name the client dials is on the certificate (SNI {sni}) and that both clocks are right.",
 			},
-			clientSaw: "A Go client prints `tls: failed to verify certificate: x509: certificate signed by unknown authority` (or `… has expired or is not yet valid …`, `… is valid for X, not Y`). An OpenSSL client (curl, Python) sends 42 only for a not-yet-valid or weak certificate: curl prints `curl: (60) SSL certificate problem: certificate is not yet valid` (or `… CA signature digest algorithm too weak`).",
+			clientSaw: saw42,
+		},
+		CodeClientAlert + "/42_configured": {
+			cause: "The client rejected the certificate with alert 42 bad_certificate. Go clients send 42 for every certificate failure (unknown authority, expired, name mismatch), so the alert alone does not say which; OpenSSL sends 42 for not-yet-valid or weak-signature certificates. " +
+				"The certificate is the one listener {listener} is configured with (client_ssl cert), {our_cert_subject}, issued by {our_cert_issuer}, not a leaf minted by the lab CA, so an unknown authority here is that issuer, not the lab CA.",
+			checks: []string{
+				"Read the client's error: Go prints `tls: failed to verify certificate: x509: …` with the exact reason.",
+				"If it says `signed by unknown authority`, the client does not trust {our_cert_issuer}. If that is a private CA, add its certificate (not the lab CA) to the client's trust store, or pass it directly: `curl --cacert <that CA's file> https://{sni_or_host}:{vport}/`; if the client already trusts it, put the intermediate after the leaf in the client_ssl.cert file.",
+				"Check that the name the client dials is on the certificate (SNI {sni}) and that both clocks are right: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -subject -ext subjectAltName -dates` shows the names and dates served.",
+			},
+			evidence:  []string{"alert_recv", "our_cert", "sni", "versions_offered", "client_error", "ja4"},
+			clientSaw: saw42,
 		},
 		CodeClientAlert + "/45": {
 			cause: "The client says a certificate has expired (alert 45 certificate_expired): the leaf or a chain certificate is past notAfter by the client's clock.",
@@ -278,7 +296,17 @@ func clientKnowledge() map[string]entry {
 		CodeClientAlert + "/46": {
 			cause:     "The client rejected the certificate with the generic alert 46 certificate_unknown. Java clients send 46 for most certificate failures (untrusted issuer, name mismatch), and always under TLS 1.3.",
 			checks:    []string{checkCAJava, "Check that the host name the client uses is on the certificate (SNI {sni})."},
-			clientSaw: "Java prints `PKIX path building failed: … unable to find valid certification path to requested target` or `No subject alternative DNS name matching … found.`",
+			clientSaw: saw46,
+		},
+		CodeClientAlert + "/46_configured": {
+			cause: "The client rejected the certificate with the generic alert 46 certificate_unknown. Java clients send 46 for most certificate failures (untrusted issuer, name mismatch), and always under TLS 1.3. " +
+				"The certificate is the one listener {listener} is configured with (client_ssl cert), {our_cert_subject}, issued by {our_cert_issuer}, not a leaf minted by the lab CA, so an untrusted issuer here is that one, not the lab CA.",
+			checks: []string{
+				"For Java, import the issuer's CA certificate ({our_cert_issuer}; not the lab CA) into the truststore (`keytool -importcert -cacerts -file <that CA's file>`); for Python set SSL_CERT_FILE or REQUESTS_CA_BUNDLE to that CA's file. If the client already trusts that CA, put the intermediate after the leaf in the client_ssl.cert file.",
+				"Check that the host name the client uses is on the certificate (SNI {sni}).",
+			},
+			evidence:  []string{"alert_recv", "our_cert", "sni", "versions_offered", "client_error", "ja4"},
+			clientSaw: saw46,
 		},
 		CodeClientAlert + "/43": {
 			cause:     "The client says the certificate is not usable for this purpose (alert 43 unsupported_certificate): wrong extended key usage, or a reversed chain. OpenSSL sends 43 for these.",
@@ -337,7 +365,17 @@ func clientKnowledge() map[string]entry {
 				checkCA,
 				"Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make the real alert appear in tlsgate's log.",
 			},
-			clientSaw: "curl prints a certificate problem such as `curl: (60) SSL certificate problem: unable to get local issuer certificate`.",
+			clientSaw: sawBadMAC,
+		},
+		CodeHandshakeFailed + "/bad_record_mac_configured": {
+			cause: "Go reported `bad record MAC` and no alert from the client. The usual cause is an OpenSSL client (curl, Python; s_client only with `-verify_return_error`) rejecting the certificate under TLS 1.3: it sends its alert (48 unknown_ca, 45 …) unencrypted, Go cannot read it, and the real reason is lost. " +
+				"The certificate is the one listener {listener} is configured with (client_ssl cert), {our_cert_subject}, issued by {our_cert_issuer}, not a leaf minted by the lab CA: a client that refused its issuer refused that CA, not the lab CA.",
+			checks: []string{
+				"See the chain the listener serves: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null`. If the client does not trust its issuer ({our_cert_issuer}), give it that CA's certificate (not the lab CA): `curl --cacert <that CA's file> https://{sni_or_host}:{vport}/`; if it does, put the missing intermediate after the leaf in the client_ssl.cert file.",
+				"Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make the real alert appear in tlsgate's log.",
+			},
+			evidence:  []string{"client_error", "alert_sent", "our_cert", "sni", "versions_offered", "ja4"},
+			clientSaw: sawBadMAC,
 		},
 		CodeHandshakeFailed + "/inappropriate_fallback": {group: groupFallback,
 			summary: "client {client} retried at {max_offered} with TLS_FALLBACK_SCSV; listener {listener} supports up to {ceiling}, so it refused a possible downgrade",

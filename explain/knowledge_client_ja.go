@@ -13,6 +13,12 @@ const (
 
 // clientKnowledgeJA is clientKnowledge in Japanese.
 func clientKnowledgeJA() map[string]entry {
+	// The same three client symptoms as clientKnowledge's, in Japanese.
+	const (
+		saw42     = "Go のクライアントは `tls: failed to verify certificate: x509: certificate signed by unknown authority`（または `… has expired or is not yet valid …`、`… is valid for X, not Y`）を表示する。OpenSSL のクライアント（curl、Python）が 42 を送るのは、有効期間前の証明書か弱い証明書のときだけで、curl は `curl: (60) SSL certificate problem: certificate is not yet valid`（または `… CA signature digest algorithm too weak`）を表示する。"
+		saw46     = "Java は `PKIX path building failed: … unable to find valid certification path to requested target` または `No subject alternative DNS name matching … found.` を表示する。"
+		sawBadMAC = "curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate` のような証明書の問題を表示する。"
+	)
 	return map[string]entry{
 		CodeOK: {
 			summary:   "{mode} sni={sni} {tls} ja4={ja4} 上り={up}B 下り={down}B 所要 {duration}{proxied}",
@@ -252,7 +258,17 @@ func clientKnowledgeJA() map[string]entry {
 				"`signed by unknown authority` と出ているなら: " + checkCAJA,
 				"クライアントが接続に使う名前が証明書に載っているか（SNI {sni}）と、双方の時計が正しいかを確認する。",
 			},
-			clientSaw: "Go のクライアントは `tls: failed to verify certificate: x509: certificate signed by unknown authority`（または `… has expired or is not yet valid …`、`… is valid for X, not Y`）を表示する。OpenSSL のクライアント（curl、Python）が 42 を送るのは、有効期間前の証明書か弱い証明書のときだけで、curl は `curl: (60) SSL certificate problem: certificate is not yet valid`（または `… CA signature digest algorithm too weak`）を表示する。",
+			clientSaw: saw42,
+		},
+		CodeClientAlert + "/42_configured": {
+			cause: "クライアントがアラート 42 bad_certificate で証明書を拒否した。Go のクライアントは証明書の問題なら何でも（未知の発行者、有効期限切れ、名前の不一致）42 を送るので、アラートだけではどれなのか分からない。OpenSSL は、有効期間がまだ始まっていない証明書や弱い署名の証明書に 42 を送る。" +
+				"その証明書はリスナー {listener} に設定した証明書（client_ssl cert）の {our_cert_subject} で、発行者は {our_cert_issuer}。ラボ CA が発行したリーフではないので、ここで未知の発行者とされるのはラボ CA ではなくその発行者。",
+			checks: []string{
+				"クライアントのエラーを読む。Go は `tls: failed to verify certificate: x509: …` の形で正確な理由を出す。",
+				"`signed by unknown authority` と出ているなら、クライアントは {our_cert_issuer} を信頼していない。プライベート CA なら、その CA の証明書（ラボ CA ではない）をクライアントのトラストストアに入れるか、直接渡す: `curl --cacert <その CA のファイル> https://{sni_or_host}:{vport}/`。クライアントがすでに信頼している CA なら、client_ssl.cert のファイルでリーフの後ろに中間証明書を入れる。",
+				"クライアントが接続に使う名前が証明書に載っているか（SNI {sni}）と、双方の時計が正しいかを確認する。返している名前と日付は `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -subject -ext subjectAltName -dates` で分かる。",
+			},
+			clientSaw: saw42,
 		},
 		CodeClientAlert + "/45": {
 			cause: "クライアントは証明書が有効期限切れだと言っている（アラート 45 certificate_expired）。クライアントの時計で見て、リーフ証明書かチェーン内の証明書が notAfter を過ぎている。",
@@ -266,7 +282,16 @@ func clientKnowledgeJA() map[string]entry {
 		CodeClientAlert + "/46": {
 			cause:     "クライアントが汎用のアラート 46 certificate_unknown で証明書を拒否した。Java のクライアントは証明書の問題の大半（信頼されていない発行者、名前の不一致）で 46 を送り、TLS 1.3 では常に 46 になる。",
 			checks:    []string{checkCAJavaJA, "クライアントが使うホスト名が証明書に載っているか確認する（SNI {sni}）。"},
-			clientSaw: "Java は `PKIX path building failed: … unable to find valid certification path to requested target` または `No subject alternative DNS name matching … found.` を表示する。",
+			clientSaw: saw46,
+		},
+		CodeClientAlert + "/46_configured": {
+			cause: "クライアントが汎用のアラート 46 certificate_unknown で証明書を拒否した。Java のクライアントは証明書の問題の大半（信頼されていない発行者、名前の不一致）で 46 を送り、TLS 1.3 では常に 46 になる。" +
+				"その証明書はリスナー {listener} に設定した証明書（client_ssl cert）の {our_cert_subject} で、発行者は {our_cert_issuer}。ラボ CA が発行したリーフではないので、ここで信頼されていない発行者とされるのはラボ CA ではなくその発行者。",
+			checks: []string{
+				"Java なら発行者（{our_cert_issuer}）の CA 証明書（ラボ CA ではない）をトラストストアにインポートする（`keytool -importcert -cacerts -file <その CA のファイル>`）。Python なら SSL_CERT_FILE か REQUESTS_CA_BUNDLE にその CA のファイルを設定する。クライアントがすでにその CA を信頼しているなら、client_ssl.cert のファイルでリーフの後ろに中間証明書を入れる。",
+				"クライアントが使うホスト名が証明書に載っているか確認する（SNI {sni}）。",
+			},
+			clientSaw: saw46,
 		},
 		CodeClientAlert + "/43": {
 			cause:     "クライアントは、この証明書はこの用途に使えないと言っている（アラート 43 unsupported_certificate）。拡張キー使用法（EKU）の誤りか、順序が逆の証明書チェーン。OpenSSL はこれらに 43 を送る。",
@@ -324,7 +349,16 @@ func clientKnowledgeJA() map[string]entry {
 				checkCAJA,
 				"クライアントを TLS 1.2 までに制限すると（`curl --tls-max 1.2`）、本当のアラートが tlsgate のログに出る。",
 			},
-			clientSaw: "curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate` のような証明書の問題を表示する。",
+			clientSaw: sawBadMAC,
+		},
+		CodeHandshakeFailed + "/bad_record_mac_configured": {
+			cause: "Go は `bad record MAC` を報告し、クライアントからのアラートは記録されていない。よくある原因は、OpenSSL ベースのクライアント（curl、Python。s_client は `-verify_return_error` 指定時のみ）が TLS 1.3 で証明書を拒否したケース。クライアントはアラート（48 unknown_ca、45 など）を暗号化せずに送り、Go はそれを読めないので、本当の理由が失われる。" +
+				"その証明書はリスナー {listener} に設定した証明書（client_ssl cert）の {our_cert_subject} で、発行者は {our_cert_issuer}。ラボ CA が発行したリーフではないので、クライアントが発行者を拒否したのなら、拒否されたのはラボ CA ではなくその CA。",
+			checks: []string{
+				"リスナーが返すチェーンを見る: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null`。クライアントがその発行者（{our_cert_issuer}）を信頼していないなら、その CA の証明書（ラボ CA ではない）を渡す: `curl --cacert <その CA のファイル> https://{sni_or_host}:{vport}/`。信頼しているなら、client_ssl.cert のファイルでリーフの後ろに足りない中間証明書を入れる。",
+				"クライアントを TLS 1.2 までに制限すると（`curl --tls-max 1.2`）、本当のアラートが tlsgate のログに出る。",
+			},
+			clientSaw: sawBadMAC,
 		},
 		CodeHandshakeFailed + "/inappropriate_fallback": {
 			summary: "クライアント {client} が TLS_FALLBACK_SCSV を付けて {max_offered} で再試行した。リスナー {listener} は {ceiling} まで対応しているので、ダウングレードの可能性ありとして拒否した",

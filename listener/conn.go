@@ -107,7 +107,7 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 	if pre != nil && len(pre.buf) > 0 {
 		p.buf, p.reads = pre.buf, 1
 	}
-	classify(c, p, s.opts.PeekMax, deadline, s.nonSSLSettled)
+	classify(c, p, s.opts.PeekMax, deadline, s.settled)
 	if !s.handleProxyIn(c, o, p, deadline) {
 		abort(c)
 		return
@@ -137,9 +137,11 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 			o.HelloErr = err.Error()
 			o.HelloTooLarge = errors.Is(err, sniff.ErrTooLarge)
 		}
-	} else if p.kind == sniff.HTTP1 && s.expectsTLS() && !s.nonSSLNeedsRequest() {
-		// reset and allow need no request line (see nonSSLSettled): the
-		// request is evidence only, taken from what has come, if whole.
+	} else if p.kind == sniff.HTTP1 && (s.opts.Mode == Auto || s.expectsTLS() && !s.nonSSLNeedsRequest()) {
+		// reset, allow and an auto listener's relay to plain_backend need
+		// no request line (see settled): the request is evidence only,
+		// taken from what has come, and from what the relay reads after
+		// it (nameLater) when its Host has not come yet.
 		o.HTTP, _ = sniff.ParseHTTPRequest(p.buf)
 	} else if p.kind == sniff.HTTP1 {
 		o.HTTP = readHTTP(c, p, s.opts.PeekMax, deadline)
@@ -147,10 +149,12 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 	}
 	o.FirstBytes = firstBytes(p.buf)
 	_ = c.SetReadDeadline(time.Time{})
+	c, naming := s.nameLater(c, p)
 	if c, ok = s.planHello(c, o, p, &cc.fx); !ok {
 		return
 	}
 	s.route(c, o, p, cc)
+	naming.name(o)
 }
 
 // handleProxyIn enforces the listener's PROXY protocol policy. It consumes a
@@ -209,7 +213,7 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	// What follows the header is the real first flight: classify it afresh.
 	rest := append([]byte(nil), p.buf[n:]...)
 	*p = peeked{buf: rest}
-	classify(c, p, s.opts.PeekMax, deadline, s.nonSSLSettled)
+	classify(c, p, s.opts.PeekMax, deadline, s.settled)
 	if v := secondHeader(p); v != 0 {
 		s.refuseSecond(c, o, p, h, v, deadline)
 		return false

@@ -375,3 +375,18 @@ func partialClient(first string) engineClient {
 		return string(rest), err
 	})
 }
+
+// splitClient sends first, bytes that do not name their protocol yet, and
+// waits for a server-first backend's banner before it sends rest and
+// half-closes: the banner can only come once tlsgate has relayed first.
+func splitClient(first, rest string) engineClient {
+	return afterBanner(first, func(c *net.TCPConn) (string, error) {
+		if _, err := io.WriteString(c, rest); err != nil {
+			return "", err
+		}
+		_ = c.CloseWrite()
+		got, err := io.ReadAll(c)
+		_ = c.Close()
+		return string(got), err
+	})
+}

@@ -64,6 +64,9 @@ func engineScenarios() []engineScenario {
 	}
 	passthrough := func(b *engineBackends) Options { return Options{Mode: Passthrough, Backend: b.tls} }
 	auto := func(b *engineBackends) Options { return Options{Mode: Auto, Backend: b.tls, PlainBackend: b.http} }
+	autoBanner := func(b *engineBackends) Options {
+		return Options{Mode: Auto, Backend: b.tls, PlainBackend: b.banner, PeekTimeout: 10 * time.Minute}
+	}
 	quickPassthrough := func(b *engineBackends) Options {
 		return Options{Mode: Passthrough, Backend: b.tls, PeekTimeout: 300 * time.Millisecond}
 	}
@@ -138,10 +141,42 @@ func engineScenarios() []engineScenario {
 			opts: plain(func(b *engineBackends) string { return b.banner }),
 			want: engineWant{route: "plain", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeOK,
 				backend: "banner", firstBytes: "GE", up: 2, down: int64(len(engineBanner)), body: engineBanner}},
-		// The same on an auto listener: plaintext goes to plain_backend.
+		// The same on an auto listener: plaintext goes to plain_backend,
+		// at once (the FIN is the relay's to read, not the peek's).
 		{name: "auto/partial-http-fin", client: earlyClient("GET /engines HTTP/1.1\r\n", true), opts: auto,
-			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerClosed, code: explain.CodeOK,
+			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerSpoke, code: explain.CodeOK,
 				backend: "http", firstBytes: "GET /engines HTTP/1.1\r\n", up: int64(len("GET /engines HTTP/1.1\r\n"))}},
+		// An auto listener relays bytes that cannot be TLS to
+		// plain_backend at once, before they name a protocol: the client
+		// here waits for the backend's banner before it says more, and
+		// the peek timeout is ten minutes, so a peek that waited for the
+		// bytes to be named would end the test at its 30-second guard.
+		// The log still names them, from what the relay read after.
+		{name: "auto/token-at-once", client: splitClient("FOOBAR", " x\r\n"), opts: autoBanner,
+			want: engineWant{route: "plain", kind: sniff.Unknown, peekEnd: explain.PeerSpoke, code: explain.CodeOK,
+				backend: "banner", firstBytes: "FOOBAR x\r\n", up: int64(len("FOOBAR x\r\n")), down: int64(len(engineBanner)),
+				body: engineBanner, epollServes: "goroutine"}},
+		{name: "auto/ssh-split", client: splitClient("SS", sshRest), opts: autoBanner,
+			want: engineWant{route: "plain", kind: sniff.SSH, peekEnd: explain.PeerSpoke, code: explain.CodeOK,
+				backend: "banner", firstBytes: "SS" + sshRest, up: int64(len("SS" + sshRest)), down: int64(len(engineBanner)),
+				body: engineBanner, epollServes: "goroutine"}},
+		{name: "auto/h2-split", client: splitClient(h2Preface[:16], h2Preface[16:]), opts: autoBanner,
+			want: engineWant{route: "plain", kind: sniff.HTTP2, peekEnd: explain.PeerSpoke, code: explain.CodeOK,
+				backend: "banner", firstBytes: h2Preface, up: int64(len(h2Preface)), down: int64(len(engineBanner)),
+				body: engineBanner, epollServes: "goroutine"}},
+		{name: "auto/http-host-later", client: splitClient(engineRequest[:23], engineRequest[23:]), opts: autoBanner,
+			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerSpoke, code: explain.CodeOK, httpHost: "lab.test",
+				backend: "banner", firstBytes: engineRequest, up: int64(len(engineRequest)), down: int64(len(engineBanner)),
+				body: engineBanner, epollServes: "goroutine"}},
+		// A client that sends nothing still goes to plain_backend at the
+		// peek deadline: server-first protocols wait for its banner.
+		{name: "auto/silent", client: silentClient,
+			opts: func(b *engineBackends) Options {
+				return Options{Mode: Auto, Backend: b.tls, PlainBackend: b.banner, PeekTimeout: 300 * time.Millisecond}
+			},
+			want: engineWant{route: "plain", kind: sniff.Empty, peekEnd: explain.PeerSilent, code: explain.CodeOK,
+				backend: "banner", up: int64(len("QUIT\r\n")), down: int64(len(engineBanner)), body: engineBanner,
+				epollServes: "goroutine"}},
 		// Bare LF line endings (RFC 9112 §2.2) and no Host: the empty line
 		// ends the headers, so the request goes on at once, and is not
 		// dropped when the client half-closes right after it.
@@ -272,6 +307,12 @@ func engineScenarios() []engineScenario {
 				bigip: []string{explain.IDHandshakeFailed}, reset: true}},
 	}
 }
+
+// sshRest is an SSH client's banner after its first two bytes.
+const sshRest = "H-2.0-OpenSSH_9.2p1 Debian-2\r\n"
+
+// h2Preface is the HTTP/2 client connection preface (RFC 9113 §3.4).
+const h2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 // bareLFRequest is a whole request with LF-only line endings and no Host.
 const bareLFRequest = "GET /engines HTTP/1.1\nUser-Agent: lf\n\n"

@@ -191,9 +191,11 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 	st.reads++
 	k, err := sniff.Classify(b)
 	if err != nil {
-		if errors.Is(err, sniff.ErrNeedMore) && s.nonSSLSettled(b) {
-			// Plaintext on a TLS listener that its non_ssl action
-			// answers without more bytes: the goroutine path does, now.
+		if errors.Is(err, sniff.ErrNeedMore) && s.settled(b) {
+			// Plaintext that a TLS listener's non_ssl action answers,
+			// or an auto listener relays, without more bytes: the
+			// goroutine path does, now, and names the bytes from what
+			// the relay reads after them (nameLater).
 			return fastpath.Handoff, netip.AddrPort{}
 		}
 		return fastpath.Wait, netip.AddrPort{}
@@ -222,10 +224,12 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 	default:
 		if k == sniff.HTTP1 {
 			r, err := sniff.ParseHTTPRequest(b)
-			switch {
-			case errors.Is(err, sniff.ErrNeedMore):
-				return fastpath.Wait, netip.AddrPort{}
-			case err == nil && r.Host == "" && !headersDone(b):
+			if errors.Is(err, sniff.ErrNeedMore) || err == nil && r.Host == "" && !headersDone(b) {
+				if s.relaysPlainAtOnce() {
+					// An auto listener relays the request without its
+					// Host; the goroutine path learns it from the relay.
+					return fastpath.Handoff, netip.AddrPort{}
+				}
 				return fastpath.Wait, netip.AddrPort{}
 			}
 			o.HTTP = r
