@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tlsgate/tlsgate/faults"
+	"github.com/tlsgate/tlsgate/listener"
 )
 
 // find returns the named rule's status.
@@ -58,7 +59,7 @@ func (s *Server) addFault(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusBadRequest, err)
 		return
 	}
-	if err := s.checkListener(rule, -1); err != nil {
+	if err := s.checkRule(rule, -1); err != nil {
 		writeErr(w, http.StatusBadRequest, err)
 		return
 	}
@@ -96,7 +97,7 @@ func (s *Server) replaceFaults(w http.ResponseWriter, r *http.Request) {
 			writeErr(w, http.StatusBadRequest, &FieldError{Field: field, Index: i, Rule: rule.Name, Err: err})
 			return
 		}
-		if err := s.checkListener(rule, i); err != nil {
+		if err := s.checkRule(rule, i); err != nil {
 			writeErr(w, http.StatusBadRequest, err)
 			return
 		}
@@ -113,6 +114,28 @@ func (s *Server) replaceFaults(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.forgetActions()
 	writeJSON(w, http.StatusOK, s.o.Engine.List())
+}
+
+// checkRule refuses what the config file refuses beyond Validate: a rule
+// for a listener that does not exist, and a client_auth rule whose CA file
+// (relative to tlsgate's working directory) adds no CA.
+func (s *Server) checkRule(rule faults.Rule, index int) error {
+	if err := s.checkListener(rule, index); err != nil {
+		return err
+	}
+	if rule.Action != faults.ActClientAuth {
+		return nil
+	}
+	for _, ca := range rule.AcceptCAs {
+		if ca == faults.CALab || ca == faults.CANone {
+			continue
+		}
+		if _, err := listener.LoadCAFile(ca); err != nil {
+			return &FieldError{Field: "accept_cas", Index: index, Rule: rule.Name,
+				Err: fmt.Errorf("%q is not a usable CA file (want %q, %q or a PEM file of CA certificates; relative to tlsgate's working directory): %w", ca, faults.CALab, faults.CANone, err)}
+		}
+	}
+	return nil
 }
 
 // checkListener refuses a rule for a listener that does not exist, as the

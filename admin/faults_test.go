@@ -3,6 +3,8 @@ package admin
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -239,5 +241,37 @@ func TestRuleForMissingListenerRefused(t *testing.T) {
 	}
 	if r := a.do("POST", "/faults", `{"name":"y","listener":"web","action":"reset"}`); r.status != 201 {
 		t.Errorf("POST for an existing listener: %d %s, want 201", r.status, r.body)
+	}
+}
+
+// TestClientAuthCAFileChecked: a client_auth rule whose accept_cas file adds
+// no CA is refused on POST and PUT, naming the field; "lab", "none" and a
+// real bundle are taken.
+func TestClientAuthCAFileChecked(t *testing.T) {
+	a := newAPI(t, Options{})
+	dir := t.TempDir()
+	notPEM := filepath.Join(dir, "notpem.pem")
+	if err := os.WriteFile(notPEM, []byte("PEM"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{
+		`{"name":"x","action":"client_auth","accept_cas":["lab","` + filepath.Join(dir, "missing.pem") + `"]}`,
+		`{"name":"x","action":"client_auth","accept_cas":["` + notPEM + `"]}`,
+	} {
+		r := a.do("POST", "/faults", body)
+		if e := r.apiError(t); r.status != 400 || e.Field != "accept_cas" || !strings.Contains(e.Error, "is not a usable CA file") {
+			t.Errorf("POST %s: %d %s, want 400 on field accept_cas", body, r.status, r.body)
+		}
+		r = a.do("PUT", "/faults", "["+body+"]")
+		if e := r.apiError(t); r.status != 400 || e.Field != "accept_cas" || e.Index == nil || *e.Index != 0 {
+			t.Errorf("PUT %s: %d %s, want 400 on rule [0]'s accept_cas", body, r.status, r.body)
+		}
+	}
+	if len(a.engine.List()) != 0 {
+		t.Error("a refused request changed the rules")
+	}
+	if r := a.do("POST", "/faults", `{"name":"y","action":"client_auth","accept_cas":["none"],"reject_with":"access_denied","require":false}`); r.status != 201 ||
+		!strings.Contains(r.body, `"reject_with":"access_denied"`) || !strings.Contains(r.body, `"require":false`) {
+		t.Errorf("POST: %d %s, want 201 with the rule's parameters", r.status, r.body)
 	}
 }

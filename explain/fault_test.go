@@ -116,6 +116,8 @@ func TestSymptomFixtures(t *testing.T) {
 		{"alert", "idle", &faults.Rule{Alert: alert(40), Timeout: faults.Duration(5 * time.Minute)}, symClearIdle},
 		{"chain", "client_hello", &faults.Rule{Chain: faults.ChainExpired}, symChainExp},
 		{"chain", "client_hello", &faults.Rule{Chain: faults.ChainSelfSigned}, symChainSelf},
+		{"client_auth", "client_hello", nil, symAuthDefault},
+		{"client_auth", "client_hello", &faults.Rule{RejectWith: alert(49)}, symAuth49},
 	}
 	for _, tc := range tests {
 		if got := faults.Symptom(tc.action, tc.stage, tc.r); got != tc.want {

@@ -117,6 +117,7 @@ func faultReal() map[string]string {
 		"large_hello":          "a middlebox that parses only the first segment of a large (post-quantum) ClientHello",
 		"ssl3_server_hello":    "a legacy SSLv3-only server",
 		"unoffered_cipher":     "a server choosing a cipher suite the client never offered",
+		"client_auth":          "a server or load balancer that requires a client certificate (BIG-IP peer-cert-mode require), or a WAF or mTLS gateway that refuses one from a CA outside its list",
 	}
 }
 

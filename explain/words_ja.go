@@ -99,6 +99,10 @@ func phrasesJA() map[string]string {
 		"chrome_blames":     "（クライアント証明書の問題のように見える表示）",
 		"cert_saw_tls12":    "TLS 1.2 ではハンドシェイク自体が失敗する。curl は `{curl}`、Go は `{go}` を表示する。",
 		"cert_saw_tls13":    "TLS 1.3 ではクライアント側ではハンドシェイクが完了したように見え、最初の読み込みでアラートを受け取る。curl は `{curl}` を表示し、Go は最初の Read が `{go}` を返す。",
+		"auth_ca_lab":       "ラボ CA",
+		"auth_ca_none":      "どの CA でもない（すべての証明書を拒否する）",
+		"auth_ca_or":        "または",
+		"auth_reject_with":  "（ルールの reject_with が指定したアラート。crypto/tls だけなら別のアラートになる）",
 
 		"seclevel_note": "OpenSSL 3 のバックエンドが TLS 1.0 や 1.1 を受け付けるには、暗号スイート文字列に `@SECLEVEL=0` も必要。",
 		"legacy_risk":   "TLS 1.0 と 1.1 は廃止されている（RFC 8996）。更新できないクライアントにだけ許可する。",
@@ -238,5 +242,6 @@ func faultRealJA() map[string]string {
 		"large_hello":          "大きな（ポスト量子）ClientHello の最初のセグメントしか解析しない中継装置",
 		"ssl3_server_hello":    "SSLv3 しか話さないレガシーなサーバ",
 		"unoffered_cipher":     "クライアントが提示していない暗号スイートを選ぶサーバ",
+		"client_auth":          "クライアント証明書を必須にするサーバやロードバランサ（BIG-IP の peer-cert-mode require）、または一覧にない CA の証明書を拒否する WAF や mTLS ゲートウェイ",
 	}
 }

@@ -49,6 +49,10 @@ type Firing struct {
 	Chain string   `json:"chain,omitempty"`
 	Skew  Duration `json:"skew,omitempty"`
 	Then  string   `json:"then,omitempty"`
+	// A client_auth rule's CAs and refusal alert (0: crypto/tls's own):
+	// the certificate it refused is judged against them.
+	AcceptCAs  []string `json:"accept_cas,omitempty"`
+	RejectWith int      `json:"reject_with,omitempty"`
 }
 
 // Plan is the fixed set of faults for one connection. It never changes after
@@ -116,9 +120,14 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 		if r.Probability != nil {
 			prob = *r.Probability
 		}
-		p.firings = append(p.firings, Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
+		f := Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
 			Direction: string(r.Direction), Draw: draw, Probability: prob, Symptom: symptom,
-			Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then)})
+			Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then)}
+		if r.Action == ActClientAuth {
+			a := r.clientAuth()
+			f.AcceptCAs, f.RejectWith = a.CAs(), int(a.RejectWith)
+		}
+		p.firings = append(p.firings, f)
 	}
 	return p
 }
@@ -130,7 +139,7 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 // never shows.
 func (r *Rule) actsOn(ci *ConnInfo) bool {
 	switch {
-	case r.Action == ActChain || r.Stage == StageHandshakeDone:
+	case r.Action == ActChain || r.Action == ActClientAuth || r.Stage == StageHandshakeDone:
 		return ci.Decrypted
 	case r.Action == ActBlockPage || r.Action == ActRewrite:
 		// HTTP is readable where tlsgate decrypts it or where it was
@@ -313,5 +322,5 @@ func (r *Rule) firesOnAct() bool { return r.Action == ActRewrite }
 
 // isPolicy reports whether the rule changes how tlsgate terminates TLS.
 func (r *Rule) isPolicy() bool {
-	return r.Action == ActChain || r.Action == ActVersion || r.Action == ActCipher
+	return r.Action == ActChain || r.Action == ActVersion || r.Action == ActCipher || r.Action == ActClientAuth
 }

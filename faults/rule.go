@@ -60,6 +60,9 @@ type Rule struct {
 	Template            string   `json:"template,omitempty" toml:"template"`                         // block_page
 	HeadersStrip        []string `json:"headers_strip,omitempty" toml:"headers_strip"`               // rewrite: header names to remove
 	HeadersAdd          []string `json:"headers_add,omitempty" toml:"headers_add"`                   // rewrite, block_page, plaintext_reply: "Name: value"
+	Require             *bool    `json:"require,omitempty" toml:"require"`                           // client_auth: require a client certificate (nil means true; false only requests one)
+	AcceptCAs           []string `json:"accept_cas,omitempty" toml:"accept_cas"`                     // client_auth: "lab", "none" or PEM files of the CAs whose client certificates are accepted
+	RejectWith          *Alert   `json:"reject_with,omitempty" toml:"reject_with"`                   // client_auth: the alert for a missing or refused certificate (42, 48, 49, 116)
 
 	// Schedule, relative to when the rule was added to the engine.
 	StartAfter Duration `json:"start_after,omitempty" toml:"start_after"`
@@ -130,6 +133,7 @@ const (
 	ActSSL3ServerHello Action = "ssl3_server_hello" // hand-written ServerHello with version 0x0300
 	ActUnofferedCipher Action = "unoffered_cipher"  // hand-written ServerHello with a suite the client never offered
 	ActRewrite         Action = "rewrite"           // rewrite the response head: headers_strip, headers_add (say strip HSTS, add Via)
+	ActClientAuth      Action = "client_auth"       // ask for a client certificate: require, accept_cas, reject_with
 )
 
 // Actions lists every action.
@@ -137,7 +141,7 @@ func Actions() []Action {
 	return []Action{ActReset, ActClose, ActBlackhole, ActLatency, ActBandwidth, ActSlicer, ActSlowClose,
 		ActLimitData, ActTimeout, ActMTU, ActTruncate, ActAlert, ActChain, ActVersion, ActCipher,
 		ActBlockPage, ActPlaintextReply, ActFirstByteDelay, ActIdleTimeout, ActLargeHello, ActFragment,
-		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite}
+		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActClientAuth}
 }
 
 // Then is what happens after a truncation, a blackhole's delay or an alert.
@@ -223,7 +227,7 @@ func (r *Rule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
 // HTTP inside the tunnel. Config can reject such rules on passthrough listeners.
 func (r *Rule) NeedsTermination() bool {
 	switch r.Action {
-	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite:
+	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite, ActClientAuth:
 		return true
 	}
 	return false
@@ -249,6 +253,15 @@ func (r Rule) clone() Rule {
 		a := *r.Alert
 		r.Alert = &a
 	}
+	if r.Require != nil {
+		req := *r.Require
+		r.Require = &req
+	}
+	if r.RejectWith != nil {
+		a := *r.RejectWith
+		r.RejectWith = &a
+	}
+	r.AcceptCAs = slices.Clone(r.AcceptCAs)
 	r.Ciphers = slices.Clone(r.Ciphers)
 	r.Groups = slices.Clone(r.Groups)
 	r.SignatureAlgorithms = slices.Clone(r.SignatureAlgorithms)

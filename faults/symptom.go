@@ -165,6 +165,8 @@ func Symptom(action, stage string, r *Rule) string {
 		return alertSymptom(a, r, then)
 	case ActCipher:
 		return cipherSymptom(r)
+	case ActClientAuth:
+		return clientAuthSymptom(r)
 	case ActChain:
 		if r == nil {
 			return ClassCert + ": per the chain (client-symptoms.md §4)"

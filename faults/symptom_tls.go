@@ -214,3 +214,39 @@ func chainSymptom(c Chain, skew time.Duration) string {
 	}
 	return s
 }
+
+// clientAuthSymptom describes a client_auth rule (client-symptoms.md §3
+// row 22, §5): under TLS 1.3 the server judges the client's certificate
+// after the client's Finished, so the client's handshake succeeds and the
+// alert comes on its first read; under TLS 1.2 it ends the handshake.
+func clientAuthSymptom(r *Rule) string {
+	a := &ClientAuth{Require: true}
+	if r != nil {
+		a = r.clientAuth()
+	}
+	code := a.RejectWith
+	var what string
+	switch {
+	case code != 0 && a.Require:
+		what = fmt.Sprintf("%d %s for a missing or refused client certificate", code, sniff.AlertName(code))
+	case code != 0:
+		what = fmt.Sprintf("%d %s for a refused client certificate (a client that sends none connects)", code, sniff.AlertName(code))
+	case a.Require:
+		code = 116
+		what = "116 certificate_required for a missing client certificate (40 handshake_failure under TLS 1.2), 48 unknown_ca for one from a CA outside accept_cas"
+	default:
+		code = 48
+		what = "48 unknown_ca for a client certificate from a CA outside accept_cas (a client that sends none connects)"
+	}
+	code12 := code
+	if code == 116 && a.RejectWith == 0 {
+		code12 = 40 // crypto/tls's alert for a missing certificate below TLS 1.3
+	}
+	s := fmt.Sprintf("%s %s: under TLS 1.3 the client's handshake completes and the alert comes on its first read: curl (56) OpenSSL SSL_read: … %s; "+
+		"Go Handshake() returns nil, then Read: remote error: tls: %s; under TLS 1.2 it ends the handshake: curl (35) … %s",
+		ClassAlert, what, sniff.OpenSSLAlertReason(code), GoAlertText(code), sniff.OpenSSLAlertReason(code12))
+	if a.Require {
+		s += "; a Go client whose only certificate is from a CA the server does not name sends none, and meets the missing-certificate alert"
+	}
+	return s + "; Chrome " + chromeAlert(code)
+}

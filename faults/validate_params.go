@@ -40,6 +40,9 @@ func paramList() []param {
 		{"template", func(r *Rule) bool { return r.Template != "" }},
 		{"headers_strip", func(r *Rule) bool { return len(r.HeadersStrip) != 0 }},
 		{"headers_add", func(r *Rule) bool { return len(r.HeadersAdd) != 0 }},
+		{"require", func(r *Rule) bool { return r.Require != nil }},
+		{"accept_cas", func(r *Rule) bool { return len(r.AcceptCAs) != 0 }},
+		{"reject_with", func(r *Rule) bool { return r.RejectWith != nil }},
 	}
 }
 
@@ -90,6 +93,8 @@ func actionParams(a Action) []string {
 		return []string{"ciphers"}
 	case ActRewrite:
 		return []string{"headers_strip", "headers_add"}
+	case ActClientAuth:
+		return []string{"require", "accept_cas", "reject_with"}
 	}
 	return nil
 }
@@ -208,6 +213,8 @@ func (r *Rule) validateAction(fail failFunc) error {
 			return fail("status", "%d is outside 200..599", r.Status)
 		}
 		return checkHeaderLines(fail, r.HeadersAdd)
+	case ActClientAuth:
+		return r.validateClientAuth(fail)
 	case ActRewrite:
 		if len(r.HeadersStrip) == 0 && len(r.HeadersAdd) == 0 {
 			return fail("headers_strip", "rewrite needs headers_strip or headers_add")
@@ -218,6 +225,27 @@ func (r *Rule) validateAction(fail failFunc) error {
 			}
 		}
 		return checkHeaderLines(fail, r.HeadersAdd)
+	}
+	return nil
+}
+
+// validateClientAuth checks the accept_cas list and reject_with. The files
+// are read where the rule is loaded (config, the admin API) and used (the
+// listener); here only their names are checked.
+func (r *Rule) validateClientAuth(fail failFunc) error {
+	for _, ca := range r.AcceptCAs {
+		switch {
+		case strings.TrimSpace(ca) == "":
+			return fail("accept_cas", "an empty entry (want %q, %q or the path of a PEM file)", CALab, CANone)
+		case ca == CANone && len(r.AcceptCAs) > 1:
+			return fail("accept_cas", "%q accepts no CA, so it stands alone; remove the other entries or it", CANone)
+		}
+	}
+	if r.RejectWith != nil {
+		c, ok := r.RejectWith.Code()
+		if !ok || !slices.Contains(ClientAuthAlerts(), c) {
+			return fail("reject_with", "%s is not an alert for a refused client certificate (want 42 bad_certificate, 48 unknown_ca, 49 access_denied or 116 certificate_required)", r.RejectWith)
+		}
 	}
 	return nil
 }

@@ -39,6 +39,9 @@ func TestValidateAccepts(t *testing.T) {
 		{Name: "every3", ConnEvery: 3, ConnAfter: 10, Probability: ptr(0.5), Seed: 42, Action: ActClose, Direction: S2C},
 		{Name: "sched", Action: ActReset, StartAfter: Duration(time.Minute), Duration: Duration(time.Minute), MaxFires: 3},
 		{Name: "h2", ALPN: "h2", Action: ActALPNRefuse},
+		{Name: "mtls", Action: ActClientAuth},
+		{Name: "mtls-denied", Action: ActClientAuth, Require: ptr(true), AcceptCAs: []string{CALab, "partners.pem"}, RejectWith: ptr(Alert(49))},
+		{Name: "mtls-optional", Action: ActClientAuth, Require: ptr(false), AcceptCAs: []string{CANone}, RejectWith: ptr(Alert(116))},
 	}
 	for _, r := range tests {
 		if err := r.Validate(); err != nil {
@@ -106,6 +109,13 @@ func TestValidateRejects(t *testing.T) {
 		{"block template", Rule{Name: "x", Action: ActBlockPage, Template: "imperva"}, "template", "unknown template"},
 		{"header line", Rule{Name: "x", Action: ActRewrite, HeadersAdd: []string{"no colon"}}, "headers_add", "Name: value"},
 		{"rewrite empty", Rule{Name: "x", Action: ActRewrite}, "headers_strip", "needs headers_strip or headers_add"},
+		{"client_auth alert", Rule{Name: "x", Action: ActClientAuth, RejectWith: ptr(Alert(40))}, "reject_with", "handshake_failure is not an alert for a refused client certificate (want 42"},
+		{"client_auth alert range", Rule{Name: "x", Action: ActClientAuth, RejectWith: ptr(Alert(300))}, "reject_with", "300 is not an alert"},
+		{"client_auth none and more", Rule{Name: "x", Action: ActClientAuth, AcceptCAs: []string{CANone, CALab}}, "accept_cas", `"none" accepts no CA, so it stands alone`},
+		{"client_auth empty CA", Rule{Name: "x", Action: ActClientAuth, AcceptCAs: []string{" "}}, "accept_cas", "an empty entry"},
+		{"client_auth stage", Rule{Name: "x", Action: ActClientAuth, Stage: StageHandshakeDone}, "stage", `action "client_auth" cannot act at stage "handshake_done"`},
+		{"require elsewhere", Rule{Name: "x", Action: ActReset, Require: ptr(true)}, "require", `not used by action "reset"`},
+		{"reject_with elsewhere", Rule{Name: "x", Action: ActAlert, Alert: ptr(Alert(40)), RejectWith: ptr(Alert(49))}, "reject_with", `not used by action "alert"`},
 		{"idle stage", Rule{Name: "x", Action: ActIdleTimeout, Timeout: Duration(time.Second), Stage: StageRequest}, "stage", "cannot act"},
 		{"fragment empty", Rule{Name: "x", Action: ActFragment}, "average_size", "needs average_size"},
 		{"negative duration", Rule{Name: "x", Action: ActReset, StartAfter: Duration(-time.Second)}, "start_after", "negative"},

@@ -34,6 +34,10 @@ type connFaults struct {
 	// stopped is the rule whose stop applyStop carried out, nil when none
 	// did: it acted at its own stage.
 	stopped *faults.Rule
+	// auth enforces a client_auth rule on the handshake, nil without one:
+	// the client conn passes crypto/tls's writes through it so a refusal
+	// carries the rule's alert (see terminate).
+	auth *faults.ClientAuthRun
 }
 
 // computeAccept evaluates the accept-stage rules into fx.
@@ -262,7 +266,7 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 	for _, f := range plan.Firings() {
 		fr := explain.FaultFiring{
 			Rule: f.Rule, Action: f.Action, Stage: f.Stage, Direction: f.Direction, Draw: f.Draw, Probability: f.Probability, Symptom: f.Symptom,
-			Chain: f.Chain, Skew: f.Skew.D(), Then: f.Then,
+			Chain: f.Chain, Skew: f.Skew.D(), Then: f.Then, AcceptCAs: f.AcceptCAs, RejectWith: f.RejectWith,
 		}
 		if acted != nil && acted.Name == f.Rule {
 			where, known := actedStage(o, acted, fx)
@@ -314,6 +318,10 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 	// A rule's groups are what the client must share; the diagnosis of a
 	// refused hello names them next to the client's.
 	o.ClientTLS.OurGroups = curveCodes(pol.Groups)
+	if pol.ClientAuth != nil {
+		fx.auth = faults.NewClientAuthRun(*pol.ClientAuth, s.clientAuthPool(pol.ClientAuth), s.deps.Now)
+		fx.auth.Configure(cfg)
+	}
 	if (pol.Chain != "" || pol.Skew != 0) && s.deps.Minter != nil {
 		kind := pki.ChainKind(pol.Chain)
 		if kind == "" {
