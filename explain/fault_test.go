@@ -117,6 +117,7 @@ func TestSymptomFixtures(t *testing.T) {
 		{"chain", "client_hello", &faults.Rule{Chain: faults.ChainExpired}, symChainExp},
 		{"chain", "client_hello", &faults.Rule{Chain: faults.ChainSelfSigned}, symChainSelf},
 		{"client_auth", "client_hello", nil, symAuthDefault},
+		{"large_hello", "client_hello", &faults.Rule{Then: faults.ThenFailOpen}, symFailOpen},
 		{"client_auth", "client_hello", &faults.Rule{RejectWith: alert(49)}, symAuth49},
 	}
 	for _, tc := range tests {

@@ -115,9 +115,11 @@ func faultReal() map[string]string {
 		"alpn_refuse":          "a server refusing every offered ALPN protocol",
 		"plaintext_reply":      "a captive portal or proxy error page answering in plain HTTP",
 		"large_hello":          "a middlebox that parses only the first segment of a large (post-quantum) ClientHello",
-		"ssl3_server_hello":    "a legacy SSLv3-only server",
-		"unoffered_cipher":     "a server choosing a cipher suite the client never offered",
-		"client_auth":          "a server or load balancer that requires a client certificate (BIG-IP peer-cert-mode require), or a WAF or mTLS gateway that refuses one from a CA outside its list",
+		"large_hello/fail_open": "a middlebox that gives up on a ClientHello spanning more than one segment and lets it through unread (fail-open): " +
+			"its SNI and fingerprint policy never sees such clients, so a block that stops clients with a small hello lets post-quantum ones (Go 1.24 and later, Chrome 124 and later) through",
+		"ssl3_server_hello": "a legacy SSLv3-only server",
+		"unoffered_cipher":  "a server choosing a cipher suite the client never offered",
+		"client_auth":       "a server or load balancer that requires a client certificate (BIG-IP peer-cert-mode require), or a WAF or mTLS gateway that refuses one from a CA outside its list",
 	}
 }
 

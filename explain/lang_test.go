@@ -171,7 +171,7 @@ func TestGoldenJA(t *testing.T) {
 		"handshake_failed_inappropriate_fallback", "fault_wrap_chain_untrusted_root_alert48", "fault_wrap_clock_ahead_alert42",
 		"fault_wrap_mtu_closed", "fault_wrap_truncate_fin", "ok_inspect_no_sni", "backend_tls_failed_alpn",
 		"backend_rejected_hello_version_floor", "health_check_proxy_local_reset",
-		"client_auth_missing_access_denied", "client_auth_rejected_file"}
+		"client_auth_missing_access_denied", "client_auth_rejected_file", "fault_large_hello_fail_open"}
 	cases := map[string]*Outcome{}
 	for _, tc := range diagCases() {
 		cases[tc.name] = tc.o

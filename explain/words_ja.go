@@ -240,8 +240,10 @@ func faultRealJA() map[string]string {
 		"alpn_refuse":          "提示された ALPN プロトコルをすべて拒否するサーバ",
 		"plaintext_reply":      "平文 HTTP で応答するキャプティブポータルやプロキシのエラーページ",
 		"large_hello":          "大きな（ポスト量子）ClientHello の最初のセグメントしか解析しない中継装置",
-		"ssl3_server_hello":    "SSLv3 しか話さないレガシーなサーバ",
-		"unoffered_cipher":     "クライアントが提示していない暗号スイートを選ぶサーバ",
-		"client_auth":          "クライアント証明書を必須にするサーバやロードバランサ（BIG-IP の peer-cert-mode require）、または一覧にない CA の証明書を拒否する WAF や mTLS ゲートウェイ",
+		"large_hello/fail_open": "複数のセグメントにまたがる ClientHello の解析をあきらめて読まずに通す、フェイルオープンの中継装置（SNI やフィンガープリントによるポリシーがそのクライアントには効かず、" +
+			"小さな ClientHello のクライアントは止めても、Go 1.24 以降や Chrome 124 以降などポスト量子の ClientHello を送るクライアントは通してしまう）",
+		"ssl3_server_hello": "SSLv3 しか話さないレガシーなサーバ",
+		"unoffered_cipher":  "クライアントが提示していない暗号スイートを選ぶサーバ",
+		"client_auth":       "クライアント証明書を必須にするサーバやロードバランサ（BIG-IP の peer-cert-mode require）、または一覧にない CA の証明書を拒否する WAF や mTLS ゲートウェイ",
 	}
 }

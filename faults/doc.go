@@ -46,6 +46,11 @@
 // that spans more than one segment on a real path: larger than FullSegment
 // (1,448 bytes), or seen in more than one read. Reads alone would miss it on
 // loopback, whose 64 KiB MTU delivers a 1.5 KB post-quantum hello whole.
+// With then = fail_open it ends nothing: the middlebox passes the hello
+// unread, so Plan evaluates it before the others and, when it fires, skips
+// every rule keyed on the hello's content (sni, ja3, ja4, alpn,
+// max_offered_version) for that connection, taking nothing from their
+// budgets; its firing's symptom names the rules it kept from the hello.
 //
 // A rewrite is planned like any wrapper but fires only when it changes a
 // response head: a connection that carried no response, or none with the

@@ -46,7 +46,7 @@ type Rule struct {
 	Bytes               int64    `json:"bytes,omitempty" toml:"bytes"`                               // limit_data, truncate
 	MTU                 int      `json:"mtu,omitempty" toml:"mtu"`                                   // mtu, default 1400
 	RecoverAfter        Duration `json:"recover_after,omitempty" toml:"recover_after"`               // mtu: emulate MTU probing
-	Then                Then     `json:"then,omitempty" toml:"then"`                                 // truncate, blackhole, alert, large_hello, idle_timeout
+	Then                Then     `json:"then,omitempty" toml:"then"`                                 // truncate, blackhole, alert, large_hello (also fail_open), idle_timeout
 	Alert               *Alert   `json:"alert,omitempty" toml:"alert"`                               // alert, sni_policy (number or name)
 	RecordVersion       Version  `json:"record_version,omitzero" toml:"record_version"`              // alert: record-layer version, default 1.0 (1.2 after the handshake)
 	Chain               Chain    `json:"chain,omitempty" toml:"chain"`                               // chain
@@ -152,6 +152,11 @@ const (
 	ThenHold Then = "hold" // stay silent; the client times out
 	ThenFIN  Then = "fin"  // close (FIN)
 	ThenRST  Then = "rst"  // reset (RST)
+	// ThenFailOpen is large_hello's other way to fail: the middlebox gives
+	// up on a hello it cannot parse and lets it through unread, so rules
+	// keyed on the hello's content (sni, ja3, ja4, alpn,
+	// max_offered_version) do not see the connection.
+	ThenFailOpen Then = "fail_open"
 )
 
 // Chain names a deliberately bad certificate chain, built by pki.
@@ -218,6 +223,11 @@ const SNINone = "<none>"
 
 // DefaultMTU is the mtu action's path MTU when the rule gives none.
 const DefaultMTU = 1400
+
+// failsOpen reports whether the rule is a large_hello that passes the
+// hellos it selects unread: it ends nothing and wraps nothing, it only
+// keeps the content-keyed rules from seeing them (see Engine.Plan).
+func (r *Rule) failsOpen() bool { return r.Action == ActLargeHello && r.Then == ThenFailOpen }
 
 // IsEnabled reports whether the rule is on (Enabled nil means on).
 func (r *Rule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }

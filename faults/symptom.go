@@ -127,6 +127,9 @@ func symptomRows() []symptomRow {
 		{action: ActLargeHello, then: ThenRST, text: resetHandshake + "; only for clients whose ClientHello spans segments (post-quantum key shares: Go ≥1.24, Chrome ≥124)"},
 		{action: ActLargeHello, then: ThenFIN, text: eofHandshake + "; only for clients whose ClientHello spans segments"},
 		{action: ActLargeHello, then: ThenHold, text: timeoutHandshake + "; only for clients whose ClientHello spans segments"},
+		{action: ActLargeHello, then: ThenFailOpen, text: ClassNone + " from this rule: a middlebox that cannot parse a ClientHello spanning segments gives up and passes it unread (fail-open), " +
+			"so its SNI and fingerprint policy never sees those clients: rules keyed on sni, ja3, ja4, alpn or max_offered_version do not match them, " +
+			"and only clients with a large hello (post-quantum key shares: Go ≥1.24, Chrome ≥124) get past a block that stops the others"},
 		{action: ActPlaintextReply, text: plaintextOn443},
 		{action: ActBlockPage, text: ClassHTTP + " %s block page, not a TLS error: curl exits 0, or (22) The requested URL returned error: %[1]s with -f; " +
 			"Go resp.StatusCode == %[1]s with err == nil", detail: statusDetail},
@@ -140,6 +143,13 @@ func symptomRows() []symptomRow {
 			"Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
 		{action: ActRewrite, text: ClassNone + ": the response headers change (%s); visible only in the headers", detail: rewriteDetail},
 	}
+}
+
+// failOpenBlinded is what a fail-open large_hello adds to its symptom on a
+// connection where it kept rules from the hello: the rules that would have
+// matched it.
+func failOpenBlinded(rules []string) string {
+	return "; on this connection it kept rule " + strings.Join(rules, ", ") + " from seeing the hello"
 }
 
 // Symptom returns the class of error the client should show when a rule

@@ -168,6 +168,13 @@ func (r *Rule) validateSelectors(fail failFunc) error {
 	return nil
 }
 
+// readsHello reports whether a selector needs the ClientHello's content
+// (not only its size): the fields a middlebox loses when it cannot parse
+// a hello.
+func (r *Rule) readsHello() bool {
+	return r.SNI != "" || r.JA3 != "" || r.JA4 != "" || r.ALPN != "" || r.MaxOfferedVersion != 0
+}
+
 // stageOrDefault is the rule's stage, or its action's default when it names none.
 func (r *Rule) stageOrDefault() Stage {
 	if r.Stage == "" {

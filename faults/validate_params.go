@@ -123,8 +123,15 @@ func (r *Rule) validateParams(fail failFunc) error {
 			return fail(d.name, "%s is above the limit of %s", d.v.D(), maxFaultWait)
 		}
 	}
-	if r.Then != "" && !slices.Contains([]Then{ThenHold, ThenFIN, ThenRST}, r.Then) {
-		return fail("then", "unknown follow-up %q (want hold, fin, rst)", r.Then)
+	if r.Then == ThenFailOpen && r.Action != ActLargeHello {
+		return fail("then", "fail_open is large_hello's alone: a middlebox that cannot parse the hello passes it (want hold, fin, rst)")
+	}
+	if r.Then != "" && !slices.Contains([]Then{ThenHold, ThenFIN, ThenRST, ThenFailOpen}, r.Then) {
+		want := "hold, fin, rst"
+		if r.Action == ActLargeHello {
+			want += ", fail_open"
+		}
+		return fail("then", "unknown follow-up %q (want %s)", r.Then, want)
 	}
 	if r.RecordVersion != 0 && r.RecordVersion.String()[0] == '0' {
 		return fail("record_version", "unknown version %s", r.RecordVersion)
@@ -181,6 +188,10 @@ func (r *Rule) validateAction(fail failFunc) error {
 		}
 	case ActFragment:
 		return r.validateFragment(fail)
+	case ActLargeHello:
+		if r.Then == ThenFailOpen && r.readsHello() {
+			return fail(r.helloSelector(), "a large_hello that fails open is a middlebox that cannot parse the hello, so it cannot select by its content; select by hello_min_size or hello_multi_segment, or leave both out")
+		}
 	case ActAlert, ActSNIPolicy:
 		return r.validateAlert(fail)
 	case ActChain:
