@@ -99,7 +99,7 @@ func faultReal() map[string]string {
 		"first_byte_delay":     "a slow connection setup (a distant or overloaded server)",
 		"idle_timeout":         "a NAT or firewall whose idle timer expired the connection's state",
 		"block_page":           "a WAF that terminates TLS and answers with an HTTP block page (F5 ASM `The requested URL was rejected`, AWS WAF 403, Cloudflare 403 or 429): not a TLS error",
-		"rewrite":              "a proxy rewriting the response head (HSTS stripped, Via added)",
+		"rewrite":              "a proxy rewriting responses (HSTS stripped, Via added, text in the page replaced)",
 		"chain":                "a server serving a bad certificate chain (expired, wrong host, self-signed, missing intermediate …), or a TLS-inspecting proxy re-signing with a CA the client does not trust",
 		"chain/clock_ahead":    "a client whose clock is ahead: the server's certificate is fine but looks expired to it, and the fix is the client's clock (NTP), not the certificate",
 		"chain/clock_behind":   "a client whose clock is behind: a freshly issued certificate looks not yet valid to it, and the fix is the client's clock (NTP), not the certificate",

@@ -224,7 +224,7 @@ func faultRealJA() map[string]string {
 		"first_byte_delay":     "接続確立の遅さ（遠いサーバや過負荷のサーバ）",
 		"idle_timeout":         "アイドルタイマーで接続状態を消した NAT やファイアウォール",
 		"block_page":           "TLS を終端して HTTP のブロックページを返す WAF（F5 ASM の `The requested URL was rejected`、AWS WAF の 403、Cloudflare の 403 や 429。TLS のエラーではない）",
-		"rewrite":              "レスポンスヘッダを書き換えるプロキシ（HSTS の削除、Via の追加）",
+		"rewrite":              "レスポンスを書き換えるプロキシ（HSTS の削除、Via の追加、ページ内の文字列の置き換え）",
 		"chain":                "不正な証明書チェーンを返すサーバ（有効期限切れ、ホスト名の不一致、自己署名、中間証明書の欠落など）、またはクライアントが信頼しない CA で再署名する TLS 検査プロキシ",
 		"chain/clock_ahead":    "時計が進んでいるクライアント（サーバの証明書に問題はないが期限切れに見える。直すべきは証明書ではなくクライアントの時計（NTP））",
 		"chain/clock_behind":   "時計が遅れているクライアント（発行したばかりの証明書がまだ有効期間前に見える。直すべきは証明書ではなくクライアントの時計（NTP））",

@@ -53,8 +53,11 @@
 // budgets; its firing's symptom names the rules it kept from the hello.
 //
 // A rewrite is planned like any wrapper but fires only when it changes a
-// response head: a connection that carried no response, or none with the
-// headers the rule strips, was never rewritten. Plan.Settle, once the
+// response (its head, or with body_find its body): a connection that
+// carried no response, or none with the headers the rule strips or the
+// text it replaces, was never rewritten. A body rewrite also watches the
+// client's side for the request's method: the answer to a HEAD announces
+// a body it does not carry. Plan.Settle, once the
 // connection ended, drops such a firing and gives back its count and
 // max_fires budget, so the log, the diagnosis and the metrics name only
 // the rewrites that happened.

@@ -60,6 +60,8 @@ type Rule struct {
 	Template            string   `json:"template,omitempty" toml:"template"`                         // block_page
 	HeadersStrip        []string `json:"headers_strip,omitempty" toml:"headers_strip"`               // rewrite: header names to remove
 	HeadersAdd          []string `json:"headers_add,omitempty" toml:"headers_add"`                   // rewrite, block_page, plaintext_reply: "Name: value"
+	BodyFind            string   `json:"body_find,omitempty" toml:"body_find"`                       // rewrite: the bytes to replace in the response body
+	BodyReplace         string   `json:"body_replace,omitempty" toml:"body_replace"`                 // rewrite: what replaces each body_find ("" removes it)
 	Require             *bool    `json:"require,omitempty" toml:"require"`                           // client_auth: require a client certificate (nil means true; false only requests one)
 	AcceptCAs           []string `json:"accept_cas,omitempty" toml:"accept_cas"`                     // client_auth: "lab", "none" or PEM files of the CAs whose client certificates are accepted
 	RejectWith          *Alert   `json:"reject_with,omitempty" toml:"reject_with"`                   // client_auth: the alert for a missing or refused certificate (42, 48, 49, 116)
@@ -132,7 +134,7 @@ const (
 	ActALPNRefuse      Action = "alpn_refuse"       // alert 120 no_application_protocol
 	ActSSL3ServerHello Action = "ssl3_server_hello" // hand-written ServerHello with version 0x0300
 	ActUnofferedCipher Action = "unoffered_cipher"  // hand-written ServerHello with a suite the client never offered
-	ActRewrite         Action = "rewrite"           // rewrite the response head: headers_strip, headers_add (say strip HSTS, add Via)
+	ActRewrite         Action = "rewrite"           // rewrite the response: headers_strip, headers_add (say strip HSTS, add Via), body_find → body_replace
 	ActClientAuth      Action = "client_auth"       // ask for a client certificate: require, accept_cas, reject_with
 )
 

@@ -177,6 +177,11 @@ func Symptom(action, stage string, r *Rule) string {
 		return cipherSymptom(r)
 	case ActClientAuth:
 		return clientAuthSymptom(r)
+	case ActRewrite:
+		if r != nil && r.BodyFind != "" {
+			return ClassNone + ": the response changes (" + rewriteDetail(r) + "); the client sees it in the page it reads (curl prints the replaced text), " +
+				"on the first response of a connection; a compressed body, or one over 1 MiB, keeps its content"
+		}
 	case ActChain:
 		if r == nil {
 			return ClassCert + ": per the chain (client-symptoms.md §4)"
@@ -305,7 +310,7 @@ func statusDetail(r *Rule) string {
 // promises what the rule does: the lab origin's rule only adds HSTS and
 // must not claim to strip it.
 func rewriteDetail(r *Rule) string {
-	if r == nil || len(r.HeadersStrip) == 0 && len(r.HeadersAdd) == 0 {
+	if r == nil || len(r.HeadersStrip) == 0 && len(r.HeadersAdd) == 0 && r.BodyFind == "" {
 		return "as the rule's headers_strip and headers_add say"
 	}
 	var parts []string
@@ -319,6 +324,9 @@ func rewriteDetail(r *Rule) string {
 			names[i] = strings.TrimSpace(name)
 		}
 		parts = append(parts, strings.Join(names, ", ")+" added")
+	}
+	if r.BodyFind != "" {
+		parts = append(parts, fmt.Sprintf("body: %q replaced by %q", r.BodyFind, r.BodyReplace))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -40,6 +40,8 @@ func paramList() []param {
 		{"template", func(r *Rule) bool { return r.Template != "" }},
 		{"headers_strip", func(r *Rule) bool { return len(r.HeadersStrip) != 0 }},
 		{"headers_add", func(r *Rule) bool { return len(r.HeadersAdd) != 0 }},
+		{"body_find", func(r *Rule) bool { return r.BodyFind != "" }},
+		{"body_replace", func(r *Rule) bool { return r.BodyReplace != "" }},
 		{"require", func(r *Rule) bool { return r.Require != nil }},
 		{"accept_cas", func(r *Rule) bool { return len(r.AcceptCAs) != 0 }},
 		{"reject_with", func(r *Rule) bool { return r.RejectWith != nil }},
@@ -92,7 +94,7 @@ func actionParams(a Action) []string {
 	case ActUnofferedCipher:
 		return []string{"ciphers"}
 	case ActRewrite:
-		return []string{"headers_strip", "headers_add"}
+		return []string{"headers_strip", "headers_add", "body_find", "body_replace"}
 	case ActClientAuth:
 		return []string{"require", "accept_cas", "reject_with"}
 	}
@@ -146,6 +148,9 @@ const (
 	maxFaultWait = 24 * time.Hour
 	maxRateKBps  = 10_000_000
 	maxPieceSize = 16 << 20
+	// maxBodyEdit bounds body_find and body_replace: a page's phrase, not
+	// a page.
+	maxBodyEdit = 64 << 10
 )
 
 // validateAction checks what each action needs from its parameters.
@@ -227,8 +232,17 @@ func (r *Rule) validateAction(fail failFunc) error {
 	case ActClientAuth:
 		return r.validateClientAuth(fail)
 	case ActRewrite:
-		if len(r.HeadersStrip) == 0 && len(r.HeadersAdd) == 0 {
-			return fail("headers_strip", "rewrite needs headers_strip or headers_add")
+		if len(r.HeadersStrip) == 0 && len(r.HeadersAdd) == 0 && r.BodyFind == "" {
+			if r.BodyReplace != "" {
+				return fail("body_find", "missing: body_replace needs the bytes it replaces in body_find")
+			}
+			return fail("headers_strip", "rewrite needs headers_strip, headers_add or body_find")
+		}
+		if r.BodyReplace != "" && r.BodyFind == "" {
+			return fail("body_find", "missing: body_replace needs the bytes it replaces in body_find")
+		}
+		if len(r.BodyFind) > maxBodyEdit || len(r.BodyReplace) > maxBodyEdit {
+			return fail("body_find", "body_find and body_replace are at most %d bytes each", maxBodyEdit)
 		}
 		for _, h := range r.HeadersStrip {
 			if !validToken(h) {
