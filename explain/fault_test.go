@@ -118,6 +118,7 @@ func TestSymptomFixtures(t *testing.T) {
 		{"chain", "client_hello", &faults.Rule{Chain: faults.ChainSelfSigned}, symChainSelf},
 		{"client_auth", "client_hello", nil, symAuthDefault},
 		{"large_hello", "client_hello", &faults.Rule{Then: faults.ThenFailOpen}, symFailOpen},
+		{"abort", "request", &faults.Rule{Status: 429, GRPCStatus: func() *int { g := 14; return &g }()}, symAbortGRPC},
 		{"rewrite", "response", &faults.Rule{HeadersAdd: []string{"Via: 1.1 corp-proxy"}, BodyFind: "Welcome", BodyReplace: "You have been hijacked"}, symRewriteBody},
 		{"client_auth", "client_hello", &faults.Rule{RejectWith: alert(49)}, symAuth49},
 	}

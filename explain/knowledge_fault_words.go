@@ -119,6 +119,7 @@ func faultReal() map[string]string {
 			"its SNI and fingerprint policy never sees such clients, so a block that stops clients with a small hello lets post-quantum ones (Go 1.24 and later, Chrome 124 and later) through",
 		"ssl3_server_hello": "a legacy SSLv3-only server",
 		"unoffered_cipher":  "a server choosing a cipher suite the client never offered",
+		"abort":             "a proxy or service mesh answering requests itself with an error instead of the backend (Envoy's fault filter abort; for gRPC an HTTP 200 carrying grpc-status): not a TLS error, and the backend never sees the request",
 		"client_auth":       "a server or load balancer that requires a client certificate (BIG-IP peer-cert-mode require), or a WAF or mTLS gateway that refuses one from a CA outside its list",
 	}
 }

@@ -244,6 +244,7 @@ func faultRealJA() map[string]string {
 			"小さな ClientHello のクライアントは止めても、Go 1.24 以降や Chrome 124 以降などポスト量子の ClientHello を送るクライアントは通してしまう）",
 		"ssl3_server_hello": "SSLv3 しか話さないレガシーなサーバ",
 		"unoffered_cipher":  "クライアントが提示していない暗号スイートを選ぶサーバ",
+		"abort":             "バックエンドの代わりにリクエストへ自らエラーを返すプロキシやサービスメッシュ（Envoy の fault フィルタの abort。gRPC には grpc-status を載せた HTTP 200）。TLS のエラーではなく、リクエストはバックエンドに届かない",
 		"client_auth":       "クライアント証明書を必須にするサーバやロードバランサ（BIG-IP の peer-cert-mode require）、または一覧にない CA の証明書を拒否する WAF や mTLS ゲートウェイ",
 	}
 }

@@ -62,6 +62,11 @@
 // max_fires budget, so the log, the diagnosis and the metrics name only
 // the rewrites that happened.
 //
+// An abort (stage request) is neither a stop nor a wrapper: Plan.Abort
+// tells the listener to answer the connection's requests itself with
+// AbortHandler, as a proxy in front of the backend would, instead of
+// relaying them.
+//
 // # Directions
 //
 // c2s is client to server, s2c server to client. Wrap is told which peer the

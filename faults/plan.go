@@ -189,7 +189,7 @@ func (r *Rule) actsOn(ci *ConnInfo) bool {
 	switch {
 	case r.Action == ActChain || r.Action == ActClientAuth || r.Stage == StageHandshakeDone:
 		return ci.Decrypted
-	case r.Action == ActBlockPage || r.Action == ActRewrite:
+	case r.Action == ActBlockPage || r.Action == ActRewrite || r.Action == ActAbort:
 		// HTTP is readable where tlsgate decrypts it or where it was
 		// never encrypted.
 		return ci.Decrypted || ci.Plain
@@ -334,7 +334,7 @@ func (p *Plan) Wrappers(stages ...Stage) []*Rule {
 	}
 	var out []*Rule
 	for _, r := range p.rules {
-		if slices.Contains(stages, r.Stage) && !r.isStop() && !r.isPolicy() && !r.failsOpen() {
+		if slices.Contains(stages, r.Stage) && !r.isStop() && !r.isPolicy() && !r.failsOpen() && r.Action != ActAbort {
 			out = append(out, r)
 		}
 	}

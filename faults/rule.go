@@ -56,7 +56,7 @@ type Rule struct {
 	Ciphers             []string `json:"ciphers,omitempty" toml:"ciphers"`                           // cipher (IANA names), unoffered_cipher (names or 0xNNNN)
 	Groups              []string `json:"groups,omitempty" toml:"groups"`                             // cipher: allowed key-exchange groups (X25519, P-256 …)
 	SignatureAlgorithms []string `json:"signature_algorithms,omitempty" toml:"signature_algorithms"` // cipher: allowed signature schemes
-	Status              int      `json:"status,omitempty" toml:"status"`                             // block_page, plaintext_reply
+	Status              int      `json:"status,omitempty" toml:"status"`                             // block_page, plaintext_reply, abort
 	Template            string   `json:"template,omitempty" toml:"template"`                         // block_page
 	HeadersStrip        []string `json:"headers_strip,omitempty" toml:"headers_strip"`               // rewrite: header names to remove
 	HeadersAdd          []string `json:"headers_add,omitempty" toml:"headers_add"`                   // rewrite, block_page, plaintext_reply: "Name: value"
@@ -65,6 +65,7 @@ type Rule struct {
 	Require             *bool    `json:"require,omitempty" toml:"require"`                           // client_auth: require a client certificate (nil means true; false only requests one)
 	AcceptCAs           []string `json:"accept_cas,omitempty" toml:"accept_cas"`                     // client_auth: "lab", "none" or PEM files of the CAs whose client certificates are accepted
 	RejectWith          *Alert   `json:"reject_with,omitempty" toml:"reject_with"`                   // client_auth: the alert for a missing or refused certificate (42, 48, 49, 116)
+	GRPCStatus          *int     `json:"grpc_status,omitempty" toml:"grpc_status"`                   // abort: the gRPC status (1..16) a gRPC call gets, in an HTTP 200
 
 	// Schedule, relative to when the rule was added to the engine.
 	StartAfter Duration `json:"start_after,omitempty" toml:"start_after"`
@@ -136,6 +137,7 @@ const (
 	ActUnofferedCipher Action = "unoffered_cipher"  // hand-written ServerHello with a suite the client never offered
 	ActRewrite         Action = "rewrite"           // rewrite the response: headers_strip, headers_add (say strip HSTS, add Via), body_find → body_replace
 	ActClientAuth      Action = "client_auth"       // ask for a client certificate: require, accept_cas, reject_with
+	ActAbort           Action = "abort"             // answer requests in place of the backend (Envoy's fault abort): status, grpc_status
 )
 
 // Actions lists every action.
@@ -143,7 +145,7 @@ func Actions() []Action {
 	return []Action{ActReset, ActClose, ActBlackhole, ActLatency, ActBandwidth, ActSlicer, ActSlowClose,
 		ActLimitData, ActTimeout, ActMTU, ActTruncate, ActAlert, ActChain, ActVersion, ActCipher,
 		ActBlockPage, ActPlaintextReply, ActFirstByteDelay, ActIdleTimeout, ActLargeHello, ActFragment,
-		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActClientAuth}
+		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActClientAuth, ActAbort}
 }
 
 // Then is what happens after a truncation, a blackhole's delay or an alert.
@@ -239,7 +241,7 @@ func (r *Rule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
 // HTTP inside the tunnel. Config can reject such rules on passthrough listeners.
 func (r *Rule) NeedsTermination() bool {
 	switch r.Action {
-	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite, ActClientAuth:
+	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite, ActClientAuth, ActAbort:
 		return true
 	}
 	return false
@@ -274,6 +276,10 @@ func (r Rule) clone() Rule {
 		r.RejectWith = &a
 	}
 	r.AcceptCAs = slices.Clone(r.AcceptCAs)
+	if r.GRPCStatus != nil {
+		g := *r.GRPCStatus
+		r.GRPCStatus = &g
+	}
 	r.Ciphers = slices.Clone(r.Ciphers)
 	r.Groups = slices.Clone(r.Groups)
 	r.SignatureAlgorithms = slices.Clone(r.SignatureAlgorithms)
@@ -289,7 +295,7 @@ func defaultStage(a Action) Stage {
 		return StageAccept
 	case ActMTU, ActTruncate, ActFragment:
 		return StageServerFlight
-	case ActBlockPage:
+	case ActBlockPage, ActAbort:
 		return StageRequest
 	case ActRewrite:
 		return StageResponse
@@ -342,6 +348,10 @@ func (r Rule) normalized() Rule {
 	case ActPlaintextReply:
 		if r.Status == 0 {
 			r.Status = 403
+		}
+	case ActAbort:
+		if r.Status == 0 {
+			r.Status = DefaultAbortStatus
 		}
 	}
 	return r

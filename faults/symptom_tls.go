@@ -250,3 +250,23 @@ func clientAuthSymptom(r *Rule) string {
 	}
 	return s + "; Chrome " + chromeAlert(code)
 }
+
+// abortSymptom describes an abort rule: an HTTP error status the proxy
+// answers itself (curl exits 0, or 22 with -f), and with grpc_status a
+// gRPC call's status in an HTTP 200, as Envoy's fault filter sends them.
+func abortSymptom(r *Rule) string {
+	status := DefaultAbortStatus
+	if r != nil && r.Status != 0 {
+		status = r.Status
+	}
+	s := fmt.Sprintf("%s %d from the proxy itself (%q), not a TLS error and never relayed to the backend: curl exits 0 and prints %[3]s, "+
+		"or (22) The requested URL returned error: %[2]d with -f; Go resp.StatusCode == %[2]d with err == nil",
+		ClassHTTP, status, AbortBody)
+	if r != nil && r.GRPCStatus != nil {
+		g := *r.GRPCStatus
+		s += fmt.Sprintf("; a gRPC call (content-type application/grpc, over h2, which the listener then offers in ALPN) gets HTTP 200 with grpc-status %d (%s) "+
+			"and grpc-message %s in a Trailers-Only response: curl -v --http2 shows < grpc-status: %[1]d; a gRPC client reports status %[2]s with message %[3]q",
+			g, GRPCCodeName(g), AbortBody)
+	}
+	return s
+}

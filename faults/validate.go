@@ -87,7 +87,7 @@ func allowedStages(a Action) []Stage {
 		return []Stage{StageAccept, StageClientHello, StageServerFlight}
 	case ActIdleTimeout:
 		return []Stage{StageIdle}
-	case ActBlockPage:
+	case ActBlockPage, ActAbort:
 		return []Stage{StageRequest}
 	case ActRewrite:
 		return []Stage{StageResponse}

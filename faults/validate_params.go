@@ -45,6 +45,7 @@ func paramList() []param {
 		{"require", func(r *Rule) bool { return r.Require != nil }},
 		{"accept_cas", func(r *Rule) bool { return len(r.AcceptCAs) != 0 }},
 		{"reject_with", func(r *Rule) bool { return r.RejectWith != nil }},
+		{"grpc_status", func(r *Rule) bool { return r.GRPCStatus != nil }},
 	}
 }
 
@@ -97,6 +98,8 @@ func actionParams(a Action) []string {
 		return []string{"headers_strip", "headers_add", "body_find", "body_replace"}
 	case ActClientAuth:
 		return []string{"require", "accept_cas", "reject_with"}
+	case ActAbort:
+		return []string{"status", "grpc_status"}
 	}
 	return nil
 }
@@ -231,6 +234,13 @@ func (r *Rule) validateAction(fail failFunc) error {
 		return checkHeaderLines(fail, r.HeadersAdd)
 	case ActClientAuth:
 		return r.validateClientAuth(fail)
+	case ActAbort:
+		if r.Status != 0 && (r.Status < 200 || r.Status > 599) {
+			return fail("status", "%d is outside 200..599 (an abort answers with a final status)", r.Status)
+		}
+		if g := r.GRPCStatus; g != nil && (*g < 1 || *g > 16) {
+			return fail("grpc_status", "%d is outside 1..16 (gRPC's status codes; 0 OK would not abort)", *g)
+		}
 	case ActRewrite:
 		if len(r.HeadersStrip) == 0 && len(r.HeadersAdd) == 0 && r.BodyFind == "" {
 			if r.BodyReplace != "" {

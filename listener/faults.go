@@ -311,13 +311,18 @@ func actedStage(o *explain.Outcome, r *faults.Rule, fx *connFaults) (faults.Stag
 // to a terminating listener's profile for this one connection.
 func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaults) *tls.Config {
 	pol := fx.plan.TLSPolicy()
-	if pol.IsZero() {
+	if pol.IsZero() && fx.plan.Abort() == nil {
 		return base
 	}
 	cfg := pol.Configure(base)
 	// A rule's groups are what the client must share; the diagnosis of a
 	// refused hello names them next to the client's.
 	o.ClientTLS.OurGroups = curveCodes(pol.Groups)
+	if fx.plan.Abort() != nil {
+		// The rule answers the requests itself, h2 (gRPC) included,
+		// whatever the backend speaks.
+		cfg.NextProtos = []string{"h2", "http/1.1"}
+	}
 	if pol.ClientAuth != nil {
 		fx.auth = faults.NewClientAuthRun(*pol.ClientAuth, s.clientAuthPool(pol.ClientAuth), s.deps.Now)
 		fx.auth.Configure(cfg)

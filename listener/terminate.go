@@ -180,6 +180,13 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	}
 	st := tc.ConnectionState()
 	recordLeg(leg, st, true)
+	if r := cc.fx.plan.Abort(); r != nil {
+		// The rule answers the requests itself: no backend.
+		if client, ok := s.afterHandshake(tc, o, &cc.fx); ok {
+			s.serveAbort(client, o, r)
+		}
+		return
+	}
 
 	d := s.dialer(cc)
 	if s.opts.ServerSSL != nil {
