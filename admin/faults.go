@@ -60,7 +60,7 @@ func (s *Server) addFault(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusBadRequest, err)
 		return
 	}
-	if err := s.checkListener(rule, -1); err != nil {
+	if err := s.checkRule(rule, -1); err != nil {
 		writeErr(w, http.StatusBadRequest, err)
 		return
 	}
@@ -98,7 +98,7 @@ func (s *Server) replaceFaults(w http.ResponseWriter, r *http.Request) {
 			writeErr(w, http.StatusBadRequest, &FieldError{Field: field, Index: i, Rule: rule.Name, Err: err})
 			return
 		}
-		if err := s.checkListener(rule, i); err != nil {
+		if err := s.checkRule(rule, i); err != nil {
 			writeErr(w, http.StatusBadRequest, err)
 			return
 		}
@@ -117,9 +117,31 @@ func (s *Server) replaceFaults(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.o.Engine.List())
 }
 
+// checkRule refuses what the config file refuses beyond Validate: a rule
+// for a listener that does not exist, and a client_auth rule whose CA file
+// (relative to tlsgate's working directory) adds no CA.
+func (s *Server) checkRule(rule faults.Rule, index int) error {
+	if err := s.checkListener(rule, index); err != nil {
+		return err
+	}
+	if rule.Action != faults.ActClientAuth {
+		return nil
+	}
+	for _, ca := range rule.AcceptCAs {
+		if ca == faults.CALab || ca == faults.CANone {
+			continue
+		}
+		if _, err := listener.LoadCAFile(ca); err != nil {
+			return &FieldError{Field: "accept_cas", Index: index, Rule: rule.Name,
+				Err: fmt.Errorf("%q is not a usable CA file (want %q, %q or a PEM file of CA certificates; relative to tlsgate's working directory): %w", ca, faults.CALab, faults.CANone, err)}
+		}
+	}
+	return nil
+}
+
 // checkListener refuses a rule for a listener that does not exist, and a
-// rule that acts only on a TLS handshake tlsgate runs (a bad chain, anything
-// at handshake_done) aimed at listeners that run none, as the config file
+// rule that acts only on a TLS handshake tlsgate runs (a bad chain, a client
+// certificate request, anything at handshake_done) aimed at listeners that run none, as the config file
 // does: either would never fire, and nothing would say why.
 func (s *Server) checkListener(rule faults.Rule, index int) error {
 	if s.o.Listeners == nil {
@@ -133,6 +155,8 @@ func (s *Server) checkListener(rule faults.Rule, index int) error {
 	switch {
 	case rule.Action == faults.ActChain:
 		field, what = "action", "serves a bad certificate chain"
+	case rule.Action == faults.ActClientAuth:
+		field, what = "action", "asks for a client certificate in a handshake"
 	case rule.Stage == faults.StageHandshakeDone:
 		field, what = "stage", "acts after a handshake"
 	}

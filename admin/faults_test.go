@@ -3,6 +3,8 @@ package admin
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -266,6 +268,8 @@ func TestHandshakeRuleOnNonTerminatingListenerRefused(t *testing.T) {
 			`rule "c" serves a bad certificate chain on listener "p", which has mode = "passthrough" and terminates no TLS; this rule would never fire ` + needs},
 		{`{"name":"c","listener":"plain","action":"chain","chain":"self_signed"}`, "action", `listener "plain", which has mode = "plaintext" and terminates no TLS`},
 		{`{"name":"c","listener":"a","action":"chain","chain":"expired"}`, "action", `listener "a", which has mode = "auto" without [listener.client_ssl] and terminates no TLS`},
+		{`{"name":"m","listener":"plain","action":"client_auth"}`, "action",
+			`rule "m" asks for a client certificate in a handshake on listener "plain", which has mode = "plaintext" and terminates no TLS`},
 		{`{"name":"h","listener":"p","stage":"handshake_done","action":"reset"}`, "stage",
 			`rule "h" acts after a handshake on listener "p", which has mode = "passthrough" and terminates no TLS`},
 	} {
@@ -298,5 +302,37 @@ func TestHandshakeRuleOnNonTerminatingListenerRefused(t *testing.T) {
 	r = b.do("POST", "/faults", `{"name":"any","action":"chain","chain":"expired"}`)
 	if e := r.apiError(t); r.status != 400 || e.Field != "action" || !strings.Contains(e.Error, `rule "any" serves a bad certificate chain, but no listener terminates TLS`) {
 		t.Errorf("POST for any listener: %d %s, want 400 on field action", r.status, r.body)
+	}
+}
+
+// TestClientAuthCAFileChecked: a client_auth rule whose accept_cas file adds
+// no CA is refused on POST and PUT, naming the field; "lab", "none" and a
+// real bundle are taken.
+func TestClientAuthCAFileChecked(t *testing.T) {
+	a := newAPI(t, Options{})
+	dir := t.TempDir()
+	notPEM := filepath.Join(dir, "notpem.pem")
+	if err := os.WriteFile(notPEM, []byte("PEM"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{
+		`{"name":"x","action":"client_auth","accept_cas":["lab","` + filepath.Join(dir, "missing.pem") + `"]}`,
+		`{"name":"x","action":"client_auth","accept_cas":["` + notPEM + `"]}`,
+	} {
+		r := a.do("POST", "/faults", body)
+		if e := r.apiError(t); r.status != 400 || e.Field != "accept_cas" || !strings.Contains(e.Error, "is not a usable CA file") {
+			t.Errorf("POST %s: %d %s, want 400 on field accept_cas", body, r.status, r.body)
+		}
+		r = a.do("PUT", "/faults", "["+body+"]")
+		if e := r.apiError(t); r.status != 400 || e.Field != "accept_cas" || e.Index == nil || *e.Index != 0 {
+			t.Errorf("PUT %s: %d %s, want 400 on rule [0]'s accept_cas", body, r.status, r.body)
+		}
+	}
+	if len(a.engine.List()) != 0 {
+		t.Error("a refused request changed the rules")
+	}
+	if r := a.do("POST", "/faults", `{"name":"y","action":"client_auth","accept_cas":["none"],"reject_with":"access_denied","require":false}`); r.status != 201 ||
+		!strings.Contains(r.body, `"reject_with":"access_denied"`) || !strings.Contains(r.body, `"require":false`) {
+		t.Errorf("POST: %d %s, want 201 with the rule's parameters", r.status, r.body)
 	}
 }

@@ -113,6 +113,15 @@ func TestBadConfigs(t *testing.T) {
 		{"fault: handshake_done with no listener terminating", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) +
 			"[[fault]]\nname = \"x\"\naction = \"reset\"\nstage = \"handshake_done\" #<-\n",
 			`fault.stage: fault[0] acts after a handshake, but no listener terminates TLS; this rule would never fire`},
+		{"fault: client_auth on a passthrough listener", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) +
+			"[[fault]]\nname = \"x\"\naction = \"client_auth\" #<-\n",
+			`fault.action: fault[0] asks for a client certificate in a handshake, but no listener terminates TLS; this rule would never fire`},
+		{"fault: client_auth CA file missing", web + "[[fault]]\nname = \"x\"\naction = \"client_auth\"\naccept_cas = [\"lab\", \"$DIR/nope.pem\"] #<-\n",
+			`fault.accept_cas: cannot use "$DIR/nope.pem" (want "lab", "none" or a PEM file of CA certificates)`},
+		{"fault: client_auth CA file not PEM", web + "[[fault]]\nname = \"x\"\naction = \"client_auth\"\naccept_cas = [\"$DIR/notpem.pem\"] #<-\n",
+			`fault.accept_cas: "$DIR/notpem.pem" holds no usable PEM certificate`},
+		{"fault: client_auth alert", web + "[[fault]]\nname = \"x\"\naction = \"client_auth\"\nreject_with = \"handshake_failure\" #<-\n",
+			`field "reject_with": handshake_failure is not an alert for a refused client certificate`},
 		{"admin on a public address", "[admin]\nlisten = \"0.0.0.0:8474\" #<-\n" + web, `is not a loopback address`},
 		{"bypass on terminate", web + "bypass = [\"*.bank.test\"] #<-\n",
 			`listener.bypass: only applies to mode = "inspect"`},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"time"
@@ -58,6 +59,9 @@ func decodeFaults(root *table) []faults.Rule {
 			t.failWrap(key, err, "invalid rule")
 			continue
 		}
+		if r.Action == faults.ActClientAuth && !checkAcceptCAs(t, &r) {
+			continue
+		}
 		if prev, dup := seen[r.Name]; dup {
 			t.fail("name", "duplicate fault name %q (also fault[%d])", r.Name, prev)
 			continue
@@ -66,6 +70,38 @@ func decodeFaults(root *table) []faults.Rule {
 		rules = append(rules, r)
 	}
 	return rules
+}
+
+// checkAcceptCAs resolves the PEM files a client_auth rule's accept_cas
+// names against the config file's directory, as every path in the config
+// is, and checks each holds a certificate, as the listener will read it. A
+// file that added no CA would refuse every client certificate in silence.
+func checkAcceptCAs(t *table, r *faults.Rule) bool {
+	ok := true
+	for i, ca := range r.AcceptCAs {
+		if ca == faults.CALab || ca == faults.CANone {
+			continue
+		}
+		p := ca
+		if !filepath.IsAbs(p) && t.d.base != "" && t.d.base != "." {
+			p = filepath.Join(t.d.base, p)
+		}
+		r.AcceptCAs[i] = p
+		fi, err := t.d.stat(p)
+		switch {
+		case err != nil:
+			t.failWrap("accept_cas", err, "cannot use %q (want %q, %q or a PEM file of CA certificates)", p, faults.CALab, faults.CANone)
+			ok = false
+		case !fi.Mode().IsRegular():
+			t.fail("accept_cas", "%q is not a regular file, want a PEM file of CA certificates", p)
+			ok = false
+		default:
+			n := len(t.d.probs.list)
+			t.checkCAFile("accept_cas", p)
+			ok = ok && len(t.d.probs.list) == n
+		}
+	}
+	return ok
 }
 
 // decodeFaultKey decodes key of fault table i into r, reporting a problem at the
@@ -204,6 +240,8 @@ func checkFaultListeners(root *table, cfg *Config) {
 		key, what := "", ""
 		if a, _ := t.str("action"); a == string(faults.ActChain) {
 			key, what = "action", "serves a bad certificate chain"
+		} else if a == string(faults.ActClientAuth) {
+			key, what = "action", "asks for a client certificate in a handshake"
 		} else if st, _ := t.str("stage"); st == string(faults.StageHandshakeDone) {
 			key, what = "stage", "acts after a handshake"
 		}

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -48,5 +50,30 @@ skew = "-48h"
 	e := faults.NewEngine(time.Now)
 	if err := e.Set(cfg.Faults); err != nil {
 		t.Fatalf("decoded rules do not load into an engine: %v", err)
+	}
+}
+
+// TestFaultClientAuthDecode: accept_cas files are relative to the config
+// file, as every path in it is; "lab" and "none" stay words.
+func TestFaultClientAuthDecode(t *testing.T) {
+	dir := t.TempDir()
+	writePEMs(t, dir)
+	cfg, err := Parse([]byte(web+`
+[[fault]]
+name = "mtls"
+action = "client_auth"
+require = true
+accept_cas = ["lab", "ca.pem"]
+reject_with = "access_denied"
+`), filepath.Join(dir, "tlsgate.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cfg.Faults[0]
+	if !slices.Equal(r.AcceptCAs, []string{"lab", filepath.Join(dir, "ca.pem")}) || r.Require == nil || !*r.Require || r.RejectWith == nil || *r.RejectWith != 49 {
+		t.Errorf("rule = %+v (accept_cas %q)", r, r.AcceptCAs)
+	}
+	if err := faults.NewEngine(time.Now).Set(cfg.Faults); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"crypto/tls"
+	"slices"
 	"strings"
 )
 
@@ -26,13 +27,51 @@ func ruleClientCert(f *facts) (verdict, bool) {
 		return verdict{}, false
 	}
 	err := f.o.ClientTLS.Err
+	// A client_auth rule asked for the certificate: the rule and its CAs,
+	// not the listener's client_cert, are the story.
+	auth := f.authFiring() >= 0
 	switch {
+	case strings.Contains(err, "client didn't provide a certificate") && auth:
+		return verdict{code: CodeClientCertMissing, variant: "auth_fault"}, true
 	case strings.Contains(err, "client didn't provide a certificate"):
 		return verdict{code: CodeClientCertMissing, variant: versionVariant(f.legVersion())}, true
+	case classifyErr(err) == errX509 && auth:
+		return verdict{code: CodeClientCertRejected, variant: "auth_fault"}, true
 	case classifyErr(err) == errX509:
 		return verdict{code: CodeClientCertRejected, variant: x509Variant(err)}, true
 	}
 	return verdict{}, false
+}
+
+// authFiring is the client_auth rule that asked for the client's
+// certificate, -1 when none fired.
+func (f *facts) authFiring() int {
+	return slices.IndexFunc(f.o.FaultFirings, func(fr FaultFiring) bool { return fr.Action == "client_auth" })
+}
+
+// authCAs words the CAs a client_auth rule accepts: the lab CA, none at
+// all, or its PEM files.
+func (f *facts) authCAs() string {
+	i := f.authFiring()
+	if i < 0 {
+		return f.orNone("")
+	}
+	cas := f.o.FaultFirings[i].AcceptCAs
+	if len(cas) == 0 {
+		cas = []string{"lab"}
+	}
+	words := make([]string, len(cas))
+	for j, ca := range cas {
+		switch ca {
+		case "lab":
+			words[j] = f.say("auth_ca_lab")
+		case "none":
+			words[j] = f.say("auth_ca_none")
+		default:
+			words[j] = "`" + ca + "`"
+		}
+	}
+	return strings.Join(words, f.say("auth_ca_or"))
 }
 
 // ruleRejectedSilently: the client got tlsgate's certificate flight and

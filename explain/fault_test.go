@@ -116,6 +116,11 @@ func TestSymptomFixtures(t *testing.T) {
 		{"alert", "idle", &faults.Rule{Alert: alert(40), Timeout: faults.Duration(5 * time.Minute)}, symClearIdle},
 		{"chain", "client_hello", &faults.Rule{Chain: faults.ChainExpired}, symChainExp},
 		{"chain", "client_hello", &faults.Rule{Chain: faults.ChainSelfSigned}, symChainSelf},
+		{"client_auth", "client_hello", nil, symAuthDefault},
+		{"large_hello", "client_hello", &faults.Rule{Then: faults.ThenFailOpen}, symFailOpen},
+		{"abort", "request", &faults.Rule{Status: 429, GRPCStatus: func() *int { g := 14; return &g }()}, symAbortGRPC},
+		{"rewrite", "response", &faults.Rule{HeadersAdd: []string{"Via: 1.1 corp-proxy"}, BodyFind: "Welcome", BodyReplace: "You have been hijacked"}, symRewriteBody},
+		{"client_auth", "client_hello", &faults.Rule{RejectWith: alert(49)}, symAuth49},
 	}
 	for _, tc := range tests {
 		if got := faults.Symptom(tc.action, tc.stage, tc.r); got != tc.want {

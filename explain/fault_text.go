@@ -214,6 +214,10 @@ func (f *facts) annotateFaults(d *Diagnosis, v verdict) {
 // client's clock is not a server's certificate).
 func realKey(fr FaultFiring) string {
 	switch {
+	case fr.Action == "large_hello" && fr.Then == "fail_open":
+		// It passed the hello: the opposite of the intolerance that
+		// ends a connection.
+		return "large_hello/fail_open"
 	case fr.Action != "chain":
 		return ""
 	case fr.Chain == "" && fr.Skew < 0:

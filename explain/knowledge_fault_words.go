@@ -99,7 +99,7 @@ func faultReal() map[string]string {
 		"first_byte_delay":     "a slow connection setup (a distant or overloaded server)",
 		"idle_timeout":         "a NAT or firewall whose idle timer expired the connection's state",
 		"block_page":           "a WAF that terminates TLS and answers with an HTTP block page (F5 ASM `The requested URL was rejected`, AWS WAF 403, Cloudflare 403 or 429): not a TLS error",
-		"rewrite":              "a proxy rewriting the response head (HSTS stripped, Via added)",
+		"rewrite":              "a proxy rewriting responses (HSTS stripped, Via added, text in the page replaced)",
 		"chain":                "a server serving a bad certificate chain (expired, wrong host, self-signed, missing intermediate …), or a TLS-inspecting proxy re-signing with a CA the client does not trust",
 		"chain/clock_ahead":    "a client whose clock is ahead: the server's certificate is fine but looks expired to it, and the fix is the client's clock (NTP), not the certificate",
 		"chain/clock_behind":   "a client whose clock is behind: a freshly issued certificate looks not yet valid to it, and the fix is the client's clock (NTP), not the certificate",
@@ -115,8 +115,12 @@ func faultReal() map[string]string {
 		"alpn_refuse":          "a server refusing every offered ALPN protocol",
 		"plaintext_reply":      "a captive portal or proxy error page answering in plain HTTP",
 		"large_hello":          "a middlebox that parses only the first segment of a large (post-quantum) ClientHello",
-		"ssl3_server_hello":    "a legacy SSLv3-only server",
-		"unoffered_cipher":     "a server choosing a cipher suite the client never offered",
+		"large_hello/fail_open": "a middlebox that gives up on a ClientHello spanning more than one segment and lets it through unread (fail-open): " +
+			"its SNI and fingerprint policy never sees such clients, so a block that stops clients with a small hello lets post-quantum ones (Go 1.24 and later, Chrome 124 and later) through",
+		"ssl3_server_hello": "a legacy SSLv3-only server",
+		"unoffered_cipher":  "a server choosing a cipher suite the client never offered",
+		"abort":             "a proxy or service mesh answering requests itself with an error instead of the backend (Envoy's fault filter abort; for gRPC an HTTP 200 carrying grpc-status): not a TLS error, and the backend never sees the request",
+		"client_auth":       "a server or load balancer that requires a client certificate (BIG-IP peer-cert-mode require), or a WAF or mTLS gateway that refuses one from a CA outside its list",
 	}
 }
 

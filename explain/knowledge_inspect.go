@@ -131,6 +131,27 @@ func inspectKnowledge() map[string]entry {
 		CodeClientCertRejected + "/key_usage": {
 			cause: "The client's certificate is not meant for client authentication: its extended key usage lacks clientAuth (a server certificate reused as a client certificate is the usual case): {err}. tlsgate ended the handshake with alert {cert_alert}.",
 		},
+		CodeClientCertMissing + "/auth_fault": {
+			summary: "client {client} sent no client certificate; fault rule {auth_rule} requires one (tlsgate sent alert {cert_alert})",
+			cause: "Fault rule {auth_rule} (client_auth) asked the client for a certificate from {auth_cas} and the client sent none, so tlsgate refused it with alert {cert_alert}{auth_alert_note}. " +
+				"Either the client was given no certificate (curl needs --cert and --key), or, for a Go client, its certificate is not issued by a CA the rule advertises, and Go then sends no certificate at all.",
+			checks: []string{
+				"Give the client a certificate and key issued by {auth_cas}: `curl --cert client.pem --key client-key.pem https://{sni_or_host}:{vport}/`.",
+				"For a Go client, check that its certificate chains to a CA the rule advertises: Go sends none rather than one the server would refuse.",
+				"On a real server this is a client-ssl profile with peer-cert-mode require (nginx: ssl_verify_client on); here it was injected on purpose: `tlsgate fault disable {auth_rule}` stops it for new connections.",
+			},
+			clientSaw: "{cert_alert_saw} Chrome shows ERR_BAD_SSL_CLIENT_AUTH_CERT.",
+		},
+		CodeClientCertRejected + "/auth_fault": {
+			summary: "client {client}'s certificate refused by fault rule {auth_rule} (tlsgate sent alert {cert_alert}): {err}",
+			cause:   "The client presented a certificate, and fault rule {auth_rule} (client_auth) refused it: the rule accepts only certificates chained to {auth_cas}, and this one failed: {err}. tlsgate ended the handshake with alert {cert_alert}{auth_alert_note}.",
+			checks: []string{
+				"Inspect the client certificate: `openssl x509 -in client.pem -noout -subject -issuer -dates -ext extendedKeyUsage`.",
+				"Have the client use a certificate issued by {auth_cas} (with its intermediate), or add the client's CA to the rule's accept_cas.",
+				"On a real server this is a client-ssl profile's trusted CA list (nginx: ssl_client_certificate); here it was injected on purpose: `tlsgate fault disable {auth_rule}` stops it for new connections.",
+			},
+			clientSaw: "{cert_alert_saw} Chrome shows ERR_BAD_SSL_CLIENT_AUTH_CERT.",
+		},
 	}
 }
 

@@ -110,6 +110,27 @@ func inspectKnowledgeJA() map[string]entry {
 			},
 			clientSaw: "{cert_alert_saw} Chrome は ERR_BAD_SSL_CLIENT_AUTH_CERT を表示する。",
 		},
+		CodeClientCertMissing + "/auth_fault": {
+			summary: "クライアント {client} がクライアント証明書を送っていない。フォールトルール {auth_rule} は必須にしている（tlsgate はアラート {cert_alert} を送信）",
+			cause: "フォールトルール {auth_rule}（client_auth）がクライアントに {auth_cas} の証明書を求めたが、クライアントは何も送らなかったので、tlsgate はアラート {cert_alert}{auth_alert_note} で拒否した。" +
+				"クライアントに証明書が設定されていない（curl には --cert と --key が要る）か、Go のクライアントの場合は、証明書がルールの提示する CA の発行ではないため、Go が証明書を一切送らなかった。",
+			checks: []string{
+				"{auth_cas} が発行した証明書と鍵をクライアントに渡す: `curl --cert client.pem --key client-key.pem https://{sni_or_host}:{vport}/`。",
+				"Go のクライアントなら、その証明書がルールの提示する CA につながっているか確認する。Go はサーバに拒否されそうな証明書は送らず、何も送らない。",
+				"実際のサーバなら peer-cert-mode require の client-ssl プロファイル（nginx なら ssl_verify_client on）にあたる。ここでは意図的に注入したもので、`tlsgate fault disable {auth_rule}` で新しい接続には効かなくなる。",
+			},
+			clientSaw: "{cert_alert_saw} Chrome は ERR_BAD_SSL_CLIENT_AUTH_CERT を表示する。",
+		},
+		CodeClientCertRejected + "/auth_fault": {
+			summary: "クライアント {client} のクライアント証明書をフォールトルール {auth_rule} が拒否（tlsgate はアラート {cert_alert} を送信）: {err}",
+			cause:   "クライアントは証明書を提示したが、フォールトルール {auth_rule}（client_auth）が拒否した。このルールは {auth_cas} につながる証明書しか受け付けず、この証明書は検証に失敗した: {err}。tlsgate はアラート {cert_alert}{auth_alert_note} でハンドシェイクを終えた。",
+			checks: []string{
+				"クライアント証明書を確認する: `openssl x509 -in client.pem -noout -subject -issuer -dates -ext extendedKeyUsage`。",
+				"{auth_cas} が発行した証明書（中間証明書も含めて）をクライアントに使わせるか、クライアントの CA をルールの accept_cas に加える。",
+				"実際のサーバなら client-ssl プロファイルの信頼 CA 一覧（nginx なら ssl_client_certificate）にあたる。ここでは意図的に注入したもので、`tlsgate fault disable {auth_rule}` で新しい接続には効かなくなる。",
+			},
+			clientSaw: "{cert_alert_saw} Chrome は ERR_BAD_SSL_CLIENT_AUTH_CERT を表示する。",
+		},
 		CodeClientCertRejected + "/unknown_authority": {
 			cause: "クライアント証明書の発行元が、リスナー {listener} の信頼しない CA である（client_ca にないか、クライアントが中間証明書を送っていない）: {err}。tlsgate はアラート {cert_alert} でハンドシェイクを終えた。",
 		},

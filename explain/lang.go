@@ -218,6 +218,10 @@ func phrasesEN() map[string]string {
 		"chrome_blames":     " (it blames the client certificate)",
 		"cert_saw_tls12":    "Under TLS 1.2 the handshake fails: curl prints `{curl}`, Go `{go}`.",
 		"cert_saw_tls13":    "Under TLS 1.3 the client sees a completed handshake and the alert on its first read: curl prints `{curl}`, and Go's first Read returns `{go}`.",
+		"auth_ca_lab":       "the lab CA",
+		"auth_ca_none":      "no CA at all (every certificate is refused)",
+		"auth_ca_or":        " or ",
+		"auth_reject_with":  ", the alert the rule's reject_with names (crypto/tls alone would send another)",
 
 		"seclevel_note": " An OpenSSL 3 backend also needs `@SECLEVEL=0` in its cipher string to accept TLS 1.0 or 1.1.",
 		"legacy_risk":   " TLS 1.0 and 1.1 are deprecated (RFC 8996): serve them only to a client that cannot be upgraded.",

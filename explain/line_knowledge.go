@@ -152,9 +152,10 @@ func lineKnowledgeEN() map[string]lineEntry {
 			},
 			checks: []string{
 				"Look for an earlier failure from the same client address just before this line: that is the attempt that really failed.",
-				"Reproduce it: `openssl s_client -connect {vs} -tls1_1 -fallback_scsv` is refused the same way; without -fallback_scsv the ClientHello reaches the version check.",
+				"Reproduce it: `openssl s_client -connect {vs} -tls1_2 -fallback_scsv` is refused the same way when the profile allows TLS 1.3 (`-tls1_1` when it stops at TLS 1.2 and still allows 1.1); without -fallback_scsv the ClientHello reaches the version check.",
 				"Find what broke the first attempt: capture next to the client and next to the BIG-IP at the same time, and compare.",
 			},
+			scenarios: []string{"fallback-scsv"},
 		},
 		IDConnectionError: {
 			title: "connection error: {reason}",

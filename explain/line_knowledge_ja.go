@@ -112,7 +112,7 @@ func lineKnowledgeJA() map[string]lineEntry {
 			},
 			checks: []string{
 				"この行の直前に、同じクライアントアドレスからの失敗がないか探す。本当に失敗したのはそちらの接続。",
-				"再現する: `openssl s_client -connect {vs} -tls1_1 -fallback_scsv` は同じように拒否され、-fallback_scsv を外すと ClientHello はバージョンのチェックまで進む。",
+				"再現する: プロファイルが TLS 1.3 を許可していれば `openssl s_client -connect {vs} -tls1_2 -fallback_scsv`（TLS 1.2 までで 1.1 も許可しているなら `-tls1_1`）が同じように拒否され、-fallback_scsv を外すと ClientHello はバージョンのチェックまで進む。",
 				"最初の接続を壊したものを探す: クライアントのそばと BIG-IP のそばで同時にキャプチャして比べる。",
 			},
 		},

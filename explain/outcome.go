@@ -164,6 +164,11 @@ type FaultFiring struct {
 	// Then is what followed a truncation, a hold or an alert: "fin" and
 	// "rst" are tlsgate's own close, "hold" leaves the client waiting.
 	Then string
+	// AcceptCAs are the CAs a client_auth rule accepts ("lab", "none" or
+	// PEM files; empty is the lab CA) and RejectWith its refusal alert, 0
+	// for crypto/tls's own: a refused client certificate is about them.
+	AcceptCAs  []string
+	RejectWith int
 	// Acted is the stage whose traffic the rule changed when it ended,
 	// cut or stalled the connection, as the listener saw it: its own
 	// stage, or for a wrapper armed before the handshake that bit the

@@ -31,6 +31,18 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 		return alertLabel(f.clientCertAlert()), true
 	case "cert_alert_saw":
 		return f.certAlertSaw(f.clientCertAlert(), f.legVersion()), true
+	case "auth_rule":
+		if i := f.authFiring(); i >= 0 {
+			return f.o.FaultFirings[i].Rule, true
+		}
+		return f.orNone(""), true
+	case "auth_cas":
+		return f.authCAs(), true
+	case "auth_alert_note":
+		if i := f.authFiring(); i >= 0 && f.o.FaultFirings[i].RejectWith != 0 {
+			return f.say("auth_reject_with"), true
+		}
+		return "", true
 	case "client_brief":
 		return briefLeg(c), true
 	case "server_brief":
@@ -146,6 +158,7 @@ func (f *facts) certAlertSaw(alert int, v uint16) string {
 		45:  {"curl: (60) SSL certificate verification failed", "curl: (56) OpenSSL SSL_read: … sslv3 alert certificate expired"},
 		42:  {"curl: (35) … sslv3 alert bad certificate", "curl: (56) OpenSSL SSL_read: … sslv3 alert bad certificate"},
 		40:  {"curl: (35) … sslv3 alert handshake failure", "curl: (56) OpenSSL SSL_read: … sslv3 alert handshake failure"},
+		49:  {"curl: (35) … tlsv1 alert access denied", "curl: (56) OpenSSL SSL_read: … tlsv1 alert access denied"},
 		116: {"curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required", "curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required"},
 	}
 	goText := "remote error: tls: " + AlertName(alert)

@@ -104,6 +104,10 @@ func phrasesJA() map[string]string {
 		"chrome_blames":     "（クライアント証明書の問題のように見える表示）",
 		"cert_saw_tls12":    "TLS 1.2 ではハンドシェイク自体が失敗する。curl は `{curl}`、Go は `{go}` を表示する。",
 		"cert_saw_tls13":    "TLS 1.3 ではクライアント側ではハンドシェイクが完了したように見え、最初の読み込みでアラートを受け取る。curl は `{curl}` を表示し、Go は最初の Read が `{go}` を返す。",
+		"auth_ca_lab":       "ラボ CA",
+		"auth_ca_none":      "どの CA でもない（すべての証明書を拒否する）",
+		"auth_ca_or":        "または",
+		"auth_reject_with":  "（ルールの reject_with が指定したアラート。crypto/tls だけなら別のアラートになる）",
 
 		"seclevel_note": "OpenSSL 3 のバックエンドが TLS 1.0 や 1.1 を受け付けるには、暗号スイート文字列に `@SECLEVEL=0` も必要。",
 		"legacy_risk":   "TLS 1.0 と 1.1 は廃止されている（RFC 8996）。更新できないクライアントにだけ許可する。",
@@ -227,7 +231,7 @@ func faultRealJA() map[string]string {
 		"first_byte_delay":     "接続確立の遅さ（遠いサーバや過負荷のサーバ）",
 		"idle_timeout":         "アイドルタイマーで接続状態を消した NAT やファイアウォール",
 		"block_page":           "TLS を終端して HTTP のブロックページを返す WAF（F5 ASM の `The requested URL was rejected`、AWS WAF の 403、Cloudflare の 403 や 429。TLS のエラーではない）",
-		"rewrite":              "レスポンスヘッダを書き換えるプロキシ（HSTS の削除、Via の追加）",
+		"rewrite":              "レスポンスを書き換えるプロキシ（HSTS の削除、Via の追加、ページ内の文字列の置き換え）",
 		"chain":                "不正な証明書チェーンを返すサーバ（有効期限切れ、ホスト名の不一致、自己署名、中間証明書の欠落など）、またはクライアントが信頼しない CA で再署名する TLS 検査プロキシ",
 		"chain/clock_ahead":    "時計が進んでいるクライアント（サーバの証明書に問題はないが期限切れに見える。直すべきは証明書ではなくクライアントの時計（NTP））",
 		"chain/clock_behind":   "時計が遅れているクライアント（発行したばかりの証明書がまだ有効期間前に見える。直すべきは証明書ではなくクライアントの時計（NTP））",
@@ -243,7 +247,11 @@ func faultRealJA() map[string]string {
 		"alpn_refuse":          "提示された ALPN プロトコルをすべて拒否するサーバ",
 		"plaintext_reply":      "平文 HTTP で応答するキャプティブポータルやプロキシのエラーページ",
 		"large_hello":          "大きな（ポスト量子）ClientHello の最初のセグメントしか解析しない中継装置",
-		"ssl3_server_hello":    "SSLv3 しか話さないレガシーなサーバ",
-		"unoffered_cipher":     "クライアントが提示していない暗号スイートを選ぶサーバ",
+		"large_hello/fail_open": "複数のセグメントにまたがる ClientHello の解析をあきらめて読まずに通す、フェイルオープンの中継装置（SNI やフィンガープリントによるポリシーがそのクライアントには効かず、" +
+			"小さな ClientHello のクライアントは止めても、Go 1.24 以降や Chrome 124 以降などポスト量子の ClientHello を送るクライアントは通してしまう）",
+		"ssl3_server_hello": "SSLv3 しか話さないレガシーなサーバ",
+		"unoffered_cipher":  "クライアントが提示していない暗号スイートを選ぶサーバ",
+		"abort":             "バックエンドの代わりにリクエストへ自らエラーを返すプロキシやサービスメッシュ（Envoy の fault フィルタの abort。gRPC には grpc-status を載せた HTTP 200）。TLS のエラーではなく、リクエストはバックエンドに届かない",
+		"client_auth":       "クライアント証明書を必須にするサーバやロードバランサ（BIG-IP の peer-cert-mode require）、または一覧にない CA の証明書を拒否する WAF や mTLS ゲートウェイ",
 	}
 }

@@ -46,15 +46,28 @@
 // that spans more than one segment on a real path: larger than FullSegment
 // (1,448 bytes), or seen in more than one read. Reads alone would miss it on
 // loopback, whose 64 KiB MTU delivers a 1.5 KB post-quantum hello whole.
+// With then = fail_open it ends nothing: the middlebox passes the hello
+// unread, so Plan evaluates it before the others and, when it fires, skips
+// every rule keyed on the hello's content (sni, ja3, ja4, alpn,
+// max_offered_version) for that connection, taking nothing from their
+// budgets; its firing's symptom names the rules it kept from the hello.
 //
 // A rewrite is planned like any wrapper but fires only when it changes a
-// response head: a connection that carried no response, or none with the
-// headers the rule strips, was never rewritten. Plan.Settle, once the
+// response (its head, or with body_find its body): a connection that
+// carried no response, or none with the headers the rule strips or the
+// text it replaces, was never rewritten. A body rewrite also watches the
+// client's side for the request's method: the answer to a HEAD announces
+// a body it does not carry. Plan.Settle, once the
 // connection ended, drops such a firing and gives back its count and
 // max_fires budget, so the log, the diagnosis and the metrics name only
 // the rewrites that happened. An mtu rule fires the same way, when a burst
 // larger than its path first stalls: one whose every burst fit logs no
 // black hole and no timeout.
+//
+// An abort (stage request) is neither a stop nor a wrapper: Plan.Abort
+// tells the listener to answer the connection's requests itself with
+// AbortHandler, as a proxy in front of the backend would, instead of
+// relaying them.
 //
 // # Directions
 //

@@ -40,6 +40,13 @@ func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
 		st := k.sharedState(r, func() any { return newIdleState(k) }).(*idleState)
 		return &idle{next: next, k: k, r: r, dir: dir, st: st, timeout: r.Timeout.D(), then: r.Then}
 	case ActRewrite:
+		if r.BodyFind != "" {
+			st := k.sharedState(r, func() any { return &requestMethod{} }).(*requestMethod)
+			if dir == C2S {
+				return &watchMethod{next: next, st: st}
+			}
+			return &rewriteBody{next: next, k: k, r: r, method: st}
+		}
 		return &rewrite{next: next, k: k, r: r, strip: r.HeadersStrip, add: r.HeadersAdd}
 	case ActAlert:
 		if r.Stage == StageIdle {

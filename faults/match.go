@@ -26,6 +26,9 @@ type matcher struct {
 	every         uint64
 	after         uint64
 	needHello     bool
+	// readsHello: a selector needs the hello's content, which a
+	// fail-open large_hello keeps from the rule.
+	readsHello bool
 }
 
 // prefixMatch is an exact string, or a prefix when written with a trailing '*'.
@@ -62,6 +65,7 @@ func compileMatcher(r *Rule) matcher {
 		every:      r.ConnEvery,
 		after:      r.ConnAfter,
 		needHello:  r.UsesHello(),
+		readsHello: r.readsHello(),
 	}
 	if r.SNI == SNINone {
 		m.sniNone = true

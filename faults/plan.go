@@ -49,6 +49,10 @@ type Firing struct {
 	Chain string   `json:"chain,omitempty"`
 	Skew  Duration `json:"skew,omitempty"`
 	Then  string   `json:"then,omitempty"`
+	// A client_auth rule's CAs and refusal alert (0: crypto/tls's own):
+	// the certificate it refused is judged against them.
+	AcceptCAs  []string `json:"accept_cas,omitempty"`
+	RejectWith int      `json:"reject_with,omitempty"`
 }
 
 // Plan is the fixed set of faults for one connection. It never changes after
@@ -79,48 +83,101 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 	if len(s.rules) == 0 {
 		return nil
 	}
-	v := newConnView(ci)
-	var p *Plan
-	var now time.Time
-	for _, rs := range s.rules {
-		if !rs.enabled || (rs.rule.Stage == StageAccept) != accept || !rs.m.match(&v) || !accept && !rs.rule.actsOn(ci) {
-			continue
+	pl := planning{e: e, ci: ci, v: newConnView(ci), accept: accept}
+	// A large_hello that fails open decides first what the others see: a
+	// middlebox that could not parse the hello passes it unread, so no
+	// rule keyed on its content (SNI, JA3, JA4, ALPN, versions) matches,
+	// wherever it sits in the rule order.
+	var unread bool
+	if !accept {
+		for _, rs := range s.rules {
+			if rs.rule.failsOpen() && pl.try(rs) {
+				unread = true
+			}
 		}
-		if now.IsZero() {
-			now = e.now()
-		}
-		if now.Before(rs.start) || !rs.end.IsZero() && !now.Before(rs.end) {
-			continue
-		}
-		draw := Draw(rs.seed, ci.Index)
-		if draw >= rs.prob || !rs.stats.reserve(rs.rule.MaxFires) {
-			continue
-		}
-		r := &rs.rule
-		if !r.firesOnAct() {
-			// A rule that fires only when it acts is stamped by Settle.
-			rs.stats.last.Store(now.UnixNano())
-		}
-		if p == nil {
-			p = &Plan{firings: make([]Firing, 0, 2), rules: make([]*Rule, 0, 2), stats: make([]*ruleStats, 0, 2), now: e.now}
-		}
-		symptom := rs.symptom
-		if !accept && ci.Plain && rs.plainSymptom != "" {
-			// The first bytes are in and they are no ClientHello (plain
-			// HTTP on a TLS port): the client reads the answer as that.
-			symptom = rs.plainSymptom
-		}
-		p.rules = append(p.rules, r)
-		p.stats = append(p.stats, rs.stats)
-		var prob float64
-		if r.Probability != nil {
-			prob = *r.Probability
-		}
-		p.firings = append(p.firings, Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
-			Direction: string(r.Direction), Draw: draw, Probability: prob, Symptom: symptom,
-			Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then)})
 	}
-	return p
+	var blinded []string
+	for _, rs := range s.rules {
+		switch {
+		case rs.rule.failsOpen():
+		case unread && rs.m.readsHello:
+			if rs.enabled && rs.m.match(&pl.v) {
+				blinded = append(blinded, rs.rule.Name)
+			}
+		default:
+			pl.try(rs)
+		}
+	}
+	if len(blinded) > 0 {
+		// The fail-open rule's firing says whom it kept from the hello.
+		for i := range pl.p.firings {
+			if pl.p.rules[i].failsOpen() {
+				pl.p.firings[i].Symptom += failOpenBlinded(blinded)
+			}
+		}
+	}
+	return pl.p
+}
+
+// planning is one evaluation of the rules for a connection.
+type planning struct {
+	e      *Engine
+	ci     *ConnInfo
+	v      connView
+	accept bool
+	p      *Plan
+	now    time.Time
+}
+
+// try evaluates one rule: selectors, then the schedule, then the seeded
+// probability draw, then the max_fires budget. It records a firing and
+// reports whether the rule fired.
+func (pl *planning) try(rs *ruleState) bool {
+	ci := pl.ci
+	if !rs.enabled || (rs.rule.Stage == StageAccept) != pl.accept || !rs.m.match(&pl.v) || !pl.accept && !rs.rule.actsOn(ci) {
+		return false
+	}
+	if pl.now.IsZero() {
+		pl.now = pl.e.now()
+	}
+	now := pl.now
+	if now.Before(rs.start) || !rs.end.IsZero() && !now.Before(rs.end) {
+		return false
+	}
+	draw := Draw(rs.seed, ci.Index)
+	if draw >= rs.prob || !rs.stats.reserve(rs.rule.MaxFires) {
+		return false
+	}
+	r := &rs.rule
+	if !r.firesOnAct() {
+		// A rule that fires only when it acts is stamped by Settle.
+		rs.stats.last.Store(now.UnixNano())
+	}
+	if pl.p == nil {
+		pl.p = &Plan{firings: make([]Firing, 0, 2), rules: make([]*Rule, 0, 2), stats: make([]*ruleStats, 0, 2), now: pl.e.now}
+	}
+	p := pl.p
+	symptom := rs.symptom
+	if !pl.accept && ci.Plain && rs.plainSymptom != "" {
+		// The first bytes are in and they are no ClientHello (plain
+		// HTTP on a TLS port): the client reads the answer as that.
+		symptom = rs.plainSymptom
+	}
+	p.rules = append(p.rules, r)
+	p.stats = append(p.stats, rs.stats)
+	var prob float64
+	if r.Probability != nil {
+		prob = *r.Probability
+	}
+	f := Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
+		Direction: string(r.Direction), Draw: draw, Probability: prob, Symptom: symptom,
+		Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then)}
+	if r.Action == ActClientAuth {
+		a := r.clientAuth()
+		f.AcceptCAs, f.RejectWith = a.CAs(), int(a.RejectWith)
+	}
+	p.firings = append(p.firings, f)
+	return true
 }
 
 // actsOn reports whether r can act on the connection ci describes. A rule
@@ -130,9 +187,9 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 // never shows.
 func (r *Rule) actsOn(ci *ConnInfo) bool {
 	switch {
-	case r.Action == ActChain || r.Stage == StageHandshakeDone:
+	case r.Action == ActChain || r.Action == ActClientAuth || r.Stage == StageHandshakeDone:
 		return ci.Decrypted
-	case r.Action == ActBlockPage || r.Action == ActRewrite:
+	case r.Action == ActBlockPage || r.Action == ActRewrite || r.Action == ActAbort:
 		// HTTP is readable where tlsgate decrypts it or where it was
 		// never encrypted.
 		return ci.Decrypted || ci.Plain
@@ -301,7 +358,7 @@ func (p *Plan) Wrappers(stages ...Stage) []*Rule {
 	}
 	var out []*Rule
 	for _, r := range p.rules {
-		if slices.Contains(stages, r.Stage) && !r.isStop() && !r.isPolicy() {
+		if slices.Contains(stages, r.Stage) && !r.isStop() && !r.isPolicy() && !r.failsOpen() && r.Action != ActAbort {
 			out = append(out, r)
 		}
 	}
@@ -322,8 +379,10 @@ func (r *Rule) isStop() bool {
 	}
 	switch r.Action {
 	case ActReset, ActClose, ActAlert, ActPlaintextReply, ActSSL3ServerHello, ActUnofferedCipher,
-		ActLargeHello, ActSNIPolicy, ActALPNRefuse:
+		ActSNIPolicy, ActALPNRefuse:
 		return true
+	case ActLargeHello:
+		return !r.failsOpen()
 	case ActBlackhole:
 		return r.Direction == Both
 	}
@@ -338,5 +397,5 @@ func (r *Rule) firesOnAct() bool { return r.Action == ActRewrite || r.Action == 
 
 // isPolicy reports whether the rule changes how tlsgate terminates TLS.
 func (r *Rule) isPolicy() bool {
-	return r.Action == ActChain || r.Action == ActVersion || r.Action == ActCipher
+	return r.Action == ActChain || r.Action == ActVersion || r.Action == ActCipher || r.Action == ActClientAuth
 }

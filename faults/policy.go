@@ -20,7 +20,10 @@ type TLSPolicy struct {
 	SigAlgs    []uint16      // nil: any; else a hello offering none of these is refused
 	Chain      Chain         // "": the normal leaf; else pki builds this bad chain
 	Skew       time.Duration // shift of every validity window in the chain (clock skew)
-	Rules      []string      // the rules that shaped the policy
+	// ClientAuth asks the client for a certificate (a client_auth rule);
+	// nil leaves the listener's client_cert setting.
+	ClientAuth *ClientAuth
+	Rules      []string // the rules that shaped the policy
 }
 
 // TLSPolicy merges the fired client_hello policy rules. When two rules set
@@ -71,6 +74,10 @@ func (p *Plan) TLSPolicy() TLSPolicy {
 			if t.Chain == "" {
 				t.Chain, t.Skew, used = r.Chain, r.Skew.D(), true
 			}
+		case ActClientAuth:
+			if t.ClientAuth == nil {
+				t.ClientAuth, used = r.clientAuth(), true
+			}
 		}
 		if used {
 			t.Rules = append(t.Rules, r.Name)
@@ -86,7 +93,8 @@ func (p *Plan) TLSPolicy() TLSPolicy {
 
 // IsZero reports whether the policy changes nothing.
 func (t TLSPolicy) IsZero() bool {
-	return t.MinVersion == 0 && t.MaxVersion == 0 && t.Ciphers == nil && t.Groups == nil && t.SigAlgs == nil && t.Chain == "" && t.Skew == 0
+	return t.MinVersion == 0 && t.MaxVersion == 0 && t.Ciphers == nil && t.Groups == nil && t.SigAlgs == nil && t.Chain == "" && t.Skew == 0 &&
+		t.ClientAuth == nil
 }
 
 // Configure returns a copy of base with the policy's versions and suites.

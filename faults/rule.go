@@ -46,7 +46,7 @@ type Rule struct {
 	Bytes               int64    `json:"bytes,omitempty" toml:"bytes"`                               // limit_data, truncate
 	MTU                 int      `json:"mtu,omitempty" toml:"mtu"`                                   // mtu, default 1400
 	RecoverAfter        Duration `json:"recover_after,omitempty" toml:"recover_after"`               // mtu: emulate MTU probing
-	Then                Then     `json:"then,omitempty" toml:"then"`                                 // truncate, blackhole, alert, large_hello, idle_timeout
+	Then                Then     `json:"then,omitempty" toml:"then"`                                 // truncate, blackhole, alert, large_hello (also fail_open), idle_timeout
 	Alert               *Alert   `json:"alert,omitempty" toml:"alert"`                               // alert, sni_policy (number or name)
 	RecordVersion       Version  `json:"record_version,omitzero" toml:"record_version"`              // alert: record-layer version, default 1.0 (1.2 after the handshake)
 	Chain               Chain    `json:"chain,omitempty" toml:"chain"`                               // chain
@@ -56,10 +56,16 @@ type Rule struct {
 	Ciphers             []string `json:"ciphers,omitempty" toml:"ciphers"`                           // cipher (IANA names), unoffered_cipher (names or 0xNNNN)
 	Groups              []string `json:"groups,omitempty" toml:"groups"`                             // cipher: allowed key-exchange groups (X25519, P-256 …)
 	SignatureAlgorithms []string `json:"signature_algorithms,omitempty" toml:"signature_algorithms"` // cipher: allowed signature schemes
-	Status              int      `json:"status,omitempty" toml:"status"`                             // block_page, plaintext_reply
+	Status              int      `json:"status,omitempty" toml:"status"`                             // block_page, plaintext_reply, abort
 	Template            string   `json:"template,omitempty" toml:"template"`                         // block_page
 	HeadersStrip        []string `json:"headers_strip,omitempty" toml:"headers_strip"`               // rewrite: header names to remove
 	HeadersAdd          []string `json:"headers_add,omitempty" toml:"headers_add"`                   // rewrite, block_page, plaintext_reply: "Name: value"
+	BodyFind            string   `json:"body_find,omitempty" toml:"body_find"`                       // rewrite: the bytes to replace in the response body
+	BodyReplace         string   `json:"body_replace,omitempty" toml:"body_replace"`                 // rewrite: what replaces each body_find ("" removes it)
+	Require             *bool    `json:"require,omitempty" toml:"require"`                           // client_auth: require a client certificate (nil means true; false only requests one)
+	AcceptCAs           []string `json:"accept_cas,omitempty" toml:"accept_cas"`                     // client_auth: "lab", "none" or PEM files of the CAs whose client certificates are accepted
+	RejectWith          *Alert   `json:"reject_with,omitempty" toml:"reject_with"`                   // client_auth: the alert for a missing or refused certificate (42, 48, 49, 116)
+	GRPCStatus          *int     `json:"grpc_status,omitempty" toml:"grpc_status"`                   // abort: the gRPC status (1..16) a gRPC call gets, in an HTTP 200
 
 	// Schedule, relative to when the rule was added to the engine.
 	StartAfter Duration `json:"start_after,omitempty" toml:"start_after"`
@@ -129,7 +135,9 @@ const (
 	ActALPNRefuse      Action = "alpn_refuse"       // alert 120 no_application_protocol
 	ActSSL3ServerHello Action = "ssl3_server_hello" // hand-written ServerHello with version 0x0300
 	ActUnofferedCipher Action = "unoffered_cipher"  // hand-written ServerHello with a suite the client never offered
-	ActRewrite         Action = "rewrite"           // rewrite the response head: headers_strip, headers_add (say strip HSTS, add Via)
+	ActRewrite         Action = "rewrite"           // rewrite the response: headers_strip, headers_add (say strip HSTS, add Via), body_find → body_replace
+	ActClientAuth      Action = "client_auth"       // ask for a client certificate: require, accept_cas, reject_with
+	ActAbort           Action = "abort"             // answer requests in place of the backend (Envoy's fault abort): status, grpc_status
 )
 
 // Actions lists every action.
@@ -137,7 +145,7 @@ func Actions() []Action {
 	return []Action{ActReset, ActClose, ActBlackhole, ActLatency, ActBandwidth, ActSlicer, ActSlowClose,
 		ActLimitData, ActTimeout, ActMTU, ActTruncate, ActAlert, ActChain, ActVersion, ActCipher,
 		ActBlockPage, ActPlaintextReply, ActFirstByteDelay, ActIdleTimeout, ActLargeHello, ActFragment,
-		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite}
+		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActClientAuth, ActAbort}
 }
 
 // Then is what happens after a truncation, a blackhole's delay or an alert.
@@ -148,6 +156,11 @@ const (
 	ThenHold Then = "hold" // stay silent; the client times out
 	ThenFIN  Then = "fin"  // close (FIN)
 	ThenRST  Then = "rst"  // reset (RST)
+	// ThenFailOpen is large_hello's other way to fail: the middlebox gives
+	// up on a hello it cannot parse and lets it through unread, so rules
+	// keyed on the hello's content (sni, ja3, ja4, alpn,
+	// max_offered_version) do not see the connection.
+	ThenFailOpen Then = "fail_open"
 )
 
 // Chain names a deliberately bad certificate chain, built by pki.
@@ -215,6 +228,11 @@ const SNINone = "<none>"
 // DefaultMTU is the mtu action's path MTU when the rule gives none.
 const DefaultMTU = 1400
 
+// failsOpen reports whether the rule is a large_hello that passes the
+// hellos it selects unread: it ends nothing and wraps nothing, it only
+// keeps the content-keyed rules from seeing them (see Engine.Plan).
+func (r *Rule) failsOpen() bool { return r.Action == ActLargeHello && r.Then == ThenFailOpen }
+
 // IsEnabled reports whether the rule is on (Enabled nil means on).
 func (r *Rule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
 
@@ -223,7 +241,7 @@ func (r *Rule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
 // HTTP inside the tunnel. Config can reject such rules on passthrough listeners.
 func (r *Rule) NeedsTermination() bool {
 	switch r.Action {
-	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite:
+	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite, ActClientAuth, ActAbort:
 		return true
 	}
 	return false
@@ -249,6 +267,19 @@ func (r Rule) clone() Rule {
 		a := *r.Alert
 		r.Alert = &a
 	}
+	if r.Require != nil {
+		req := *r.Require
+		r.Require = &req
+	}
+	if r.RejectWith != nil {
+		a := *r.RejectWith
+		r.RejectWith = &a
+	}
+	r.AcceptCAs = slices.Clone(r.AcceptCAs)
+	if r.GRPCStatus != nil {
+		g := *r.GRPCStatus
+		r.GRPCStatus = &g
+	}
 	r.Ciphers = slices.Clone(r.Ciphers)
 	r.Groups = slices.Clone(r.Groups)
 	r.SignatureAlgorithms = slices.Clone(r.SignatureAlgorithms)
@@ -264,7 +295,7 @@ func defaultStage(a Action) Stage {
 		return StageAccept
 	case ActMTU, ActTruncate, ActFragment:
 		return StageServerFlight
-	case ActBlockPage:
+	case ActBlockPage, ActAbort:
 		return StageRequest
 	case ActRewrite:
 		return StageResponse
@@ -317,6 +348,10 @@ func (r Rule) normalized() Rule {
 	case ActPlaintextReply:
 		if r.Status == 0 {
 			r.Status = 403
+		}
+	case ActAbort:
+		if r.Status == 0 {
+			r.Status = DefaultAbortStatus
 		}
 	}
 	return r

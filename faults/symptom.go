@@ -138,6 +138,9 @@ func symptomRows() []symptomRow {
 		{action: ActLargeHello, then: ThenRST, text: resetHandshake + "; only for clients whose ClientHello spans segments (post-quantum key shares: Go ≥1.24, Chrome ≥124)"},
 		{action: ActLargeHello, then: ThenFIN, text: eofHandshake + "; only for clients whose ClientHello spans segments"},
 		{action: ActLargeHello, then: ThenHold, text: timeoutHandshake + "; only for clients whose ClientHello spans segments"},
+		{action: ActLargeHello, then: ThenFailOpen, text: ClassNone + " from this rule: a middlebox that cannot parse a ClientHello spanning segments gives up and passes it unread (fail-open), " +
+			"so its SNI and fingerprint policy never sees those clients: rules keyed on sni, ja3, ja4, alpn or max_offered_version do not match them, " +
+			"and only clients with a large hello (post-quantum key shares: Go ≥1.24, Chrome ≥124) get past a block that stops the others"},
 		{action: ActPlaintextReply, text: plaintextOn443},
 		{action: ActBlockPage, text: ClassHTTP + " %s block page, not a TLS error: curl exits 0, or (22) The requested URL returned error: %[1]s with -f; " +
 			"Go resp.StatusCode == %[1]s with err == nil", detail: statusDetail},
@@ -151,6 +154,13 @@ func symptomRows() []symptomRow {
 			"Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"},
 		{action: ActRewrite, text: ClassNone + ": the response headers change (%s); visible only in the headers", detail: rewriteDetail},
 	}
+}
+
+// failOpenBlinded is what a fail-open large_hello adds to its symptom on a
+// connection where it kept rules from the hello: the rules that would have
+// matched it.
+func failOpenBlinded(rules []string) string {
+	return "; on this connection it kept rule " + strings.Join(rules, ", ") + " from seeing the hello"
 }
 
 // Symptom returns the class of error the client should show when a rule
@@ -176,6 +186,15 @@ func Symptom(action, stage string, r *Rule) string {
 		return alertSymptom(a, r, then)
 	case ActCipher:
 		return cipherSymptom(r)
+	case ActClientAuth:
+		return clientAuthSymptom(r)
+	case ActAbort:
+		return abortSymptom(r)
+	case ActRewrite:
+		if r != nil && r.BodyFind != "" {
+			return ClassNone + ": the response changes (" + rewriteDetail(r) + "); the client sees it in the page it reads (curl prints the replaced text), " +
+				"on the first response of a connection; a compressed body, or one over 1 MiB, keeps its content"
+		}
 	case ActChain:
 		if r == nil {
 			return ClassCert + ": per the chain (client-symptoms.md §4)"
@@ -304,7 +323,7 @@ func statusDetail(r *Rule) string {
 // promises what the rule does: the lab origin's rule only adds HSTS and
 // must not claim to strip it.
 func rewriteDetail(r *Rule) string {
-	if r == nil || len(r.HeadersStrip) == 0 && len(r.HeadersAdd) == 0 {
+	if r == nil || len(r.HeadersStrip) == 0 && len(r.HeadersAdd) == 0 && r.BodyFind == "" {
 		return "as the rule's headers_strip and headers_add say"
 	}
 	var parts []string
@@ -318,6 +337,9 @@ func rewriteDetail(r *Rule) string {
 			names[i] = strings.TrimSpace(name)
 		}
 		parts = append(parts, strings.Join(names, ", ")+" added")
+	}
+	if r.BodyFind != "" {
+		parts = append(parts, fmt.Sprintf("body: %q replaced by %q", r.BodyFind, r.BodyReplace))
 	}
 	return strings.Join(parts, "; ")
 }

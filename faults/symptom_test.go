@@ -74,6 +74,13 @@ func TestSymptom(t *testing.T) {
 		{"timeout", "response", &Rule{Timeout: Duration(300 * time.Millisecond)}, []string{ClassTimeout + " mid-stream", "after 300ms: EOF (FIN)", "curl (52) Empty reply from server"}},
 		{"rewrite", "response", nil, []string{ClassNone}},
 		{"slicer", "accept", nil, []string{ClassNone}},
+		// client_auth: matrix row 22, the refusal after a TLS 1.3 handshake.
+		{"client_auth", "client_hello", nil, []string{ClassAlert + " 116 certificate_required", "40 handshake_failure under TLS 1.2", "48 unknown_ca",
+			"curl (56) OpenSSL SSL_read: … tlsv13 alert certificate required", "Go Handshake() returns nil, then Read: remote error: tls: certificate required",
+			"under TLS 1.2 it ends the handshake: curl (35) … sslv3 alert handshake failure", "sends none", "ERR_BAD_SSL_CLIENT_AUTH_CERT"}},
+		{"client_auth", "client_hello", &Rule{RejectWith: ptr(Alert(49))}, []string{ClassAlert + " 49 access_denied for a missing or refused client certificate",
+			"curl (56) OpenSSL SSL_read: … tlsv1 alert access denied", "Read: remote error: tls: access denied", "curl (35) … tlsv1 alert access denied"}},
+		{"client_auth", "client_hello", &Rule{Require: ptr(false)}, []string{ClassAlert + " 48 unknown_ca", "a client that sends none connects", "tlsv1 alert unknown ca"}},
 	}
 	for _, tt := range tests {
 		got := Symptom(tt.action, tt.stage, tt.r)

@@ -214,3 +214,59 @@ func chainSymptom(c Chain, skew time.Duration) string {
 	}
 	return s
 }
+
+// clientAuthSymptom describes a client_auth rule (client-symptoms.md §3
+// row 22, §5): under TLS 1.3 the server judges the client's certificate
+// after the client's Finished, so the client's handshake succeeds and the
+// alert comes on its first read; under TLS 1.2 it ends the handshake.
+func clientAuthSymptom(r *Rule) string {
+	a := &ClientAuth{Require: true}
+	if r != nil {
+		a = r.clientAuth()
+	}
+	code := a.RejectWith
+	var what string
+	switch {
+	case code != 0 && a.Require:
+		what = fmt.Sprintf("%d %s for a missing or refused client certificate", code, sniff.AlertName(code))
+	case code != 0:
+		what = fmt.Sprintf("%d %s for a refused client certificate (a client that sends none connects)", code, sniff.AlertName(code))
+	case a.Require:
+		code = 116
+		what = "116 certificate_required for a missing client certificate (40 handshake_failure under TLS 1.2), 48 unknown_ca for one from a CA outside accept_cas"
+	default:
+		code = 48
+		what = "48 unknown_ca for a client certificate from a CA outside accept_cas (a client that sends none connects)"
+	}
+	code12 := code
+	if code == 116 && a.RejectWith == 0 {
+		code12 = 40 // crypto/tls's alert for a missing certificate below TLS 1.3
+	}
+	s := fmt.Sprintf("%s %s: under TLS 1.3 the client's handshake completes and the alert comes on its first read: curl (56) OpenSSL SSL_read: … %s; "+
+		"Go Handshake() returns nil, then Read: remote error: tls: %s; under TLS 1.2 it ends the handshake: curl (35) … %s",
+		ClassAlert, what, sniff.OpenSSLAlertReason(code), GoAlertText(code), sniff.OpenSSLAlertReason(code12))
+	if a.Require {
+		s += "; a Go client whose only certificate is from a CA the server does not name sends none, and meets the missing-certificate alert"
+	}
+	return s + "; Chrome " + chromeAlert(code)
+}
+
+// abortSymptom describes an abort rule: an HTTP error status the proxy
+// answers itself (curl exits 0, or 22 with -f), and with grpc_status a
+// gRPC call's status in an HTTP 200, as Envoy's fault filter sends them.
+func abortSymptom(r *Rule) string {
+	status := DefaultAbortStatus
+	if r != nil && r.Status != 0 {
+		status = r.Status
+	}
+	s := fmt.Sprintf("%s %d from the proxy itself (%q), not a TLS error and never relayed to the backend: curl exits 0 and prints %[3]s, "+
+		"or (22) The requested URL returned error: %[2]d with -f; Go resp.StatusCode == %[2]d with err == nil",
+		ClassHTTP, status, AbortBody)
+	if r != nil && r.GRPCStatus != nil {
+		g := *r.GRPCStatus
+		s += fmt.Sprintf("; a gRPC call (content-type application/grpc, over h2, which the listener then offers in ALPN) gets HTTP 200 with grpc-status %d (%s) "+
+			"and grpc-message %s in a Trailers-Only response: curl -v --http2 shows < grpc-status: %[1]d; a gRPC client reports status %[2]s with message %[3]q",
+			g, GRPCCodeName(g), AbortBody)
+	}
+	return s
+}

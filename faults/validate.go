@@ -87,7 +87,7 @@ func allowedStages(a Action) []Stage {
 		return []Stage{StageAccept, StageClientHello, StageServerFlight}
 	case ActIdleTimeout:
 		return []Stage{StageIdle}
-	case ActBlockPage:
+	case ActBlockPage, ActAbort:
 		return []Stage{StageRequest}
 	case ActRewrite:
 		return []Stage{StageResponse}
@@ -166,6 +166,13 @@ func (r *Rule) validateSelectors(fail failFunc) error {
 		return fail(r.helloSelector(), "stage accept runs before the ClientHello is read; hello selectors need stage client_hello or later")
 	}
 	return nil
+}
+
+// readsHello reports whether a selector needs the ClientHello's content
+// (not only its size): the fields a middlebox loses when it cannot parse
+// a hello.
+func (r *Rule) readsHello() bool {
+	return r.SNI != "" || r.JA3 != "" || r.JA4 != "" || r.ALPN != "" || r.MaxOfferedVersion != 0
 }
 
 // stageOrDefault is the rule's stage, or its action's default when it names none.

@@ -40,6 +40,12 @@ func paramList() []param {
 		{"template", func(r *Rule) bool { return r.Template != "" }},
 		{"headers_strip", func(r *Rule) bool { return len(r.HeadersStrip) != 0 }},
 		{"headers_add", func(r *Rule) bool { return len(r.HeadersAdd) != 0 }},
+		{"body_find", func(r *Rule) bool { return r.BodyFind != "" }},
+		{"body_replace", func(r *Rule) bool { return r.BodyReplace != "" }},
+		{"require", func(r *Rule) bool { return r.Require != nil }},
+		{"accept_cas", func(r *Rule) bool { return len(r.AcceptCAs) != 0 }},
+		{"reject_with", func(r *Rule) bool { return r.RejectWith != nil }},
+		{"grpc_status", func(r *Rule) bool { return r.GRPCStatus != nil }},
 	}
 }
 
@@ -89,7 +95,11 @@ func actionParams(a Action) []string {
 	case ActUnofferedCipher:
 		return []string{"ciphers"}
 	case ActRewrite:
-		return []string{"headers_strip", "headers_add"}
+		return []string{"headers_strip", "headers_add", "body_find", "body_replace"}
+	case ActClientAuth:
+		return []string{"require", "accept_cas", "reject_with"}
+	case ActAbort:
+		return []string{"status", "grpc_status"}
 	}
 	return nil
 }
@@ -118,8 +128,15 @@ func (r *Rule) validateParams(fail failFunc) error {
 			return fail(d.name, "%s is above the limit of %s", d.v.D(), maxFaultWait)
 		}
 	}
-	if r.Then != "" && !slices.Contains([]Then{ThenHold, ThenFIN, ThenRST}, r.Then) {
-		return fail("then", "unknown follow-up %q (want hold, fin, rst)", r.Then)
+	if r.Then == ThenFailOpen && r.Action != ActLargeHello {
+		return fail("then", "fail_open is large_hello's alone: a middlebox that cannot parse the hello passes it (want hold, fin, rst)")
+	}
+	if r.Then != "" && !slices.Contains([]Then{ThenHold, ThenFIN, ThenRST, ThenFailOpen}, r.Then) {
+		want := "hold, fin, rst"
+		if r.Action == ActLargeHello {
+			want += ", fail_open"
+		}
+		return fail("then", "unknown follow-up %q (want %s)", r.Then, want)
 	}
 	if r.RecordVersion != 0 && r.RecordVersion.String()[0] == '0' {
 		return fail("record_version", "unknown version %s", r.RecordVersion)
@@ -134,6 +151,9 @@ const (
 	maxFaultWait = 24 * time.Hour
 	maxRateKBps  = 10_000_000
 	maxPieceSize = 16 << 20
+	// maxBodyEdit bounds body_find and body_replace: a page's phrase, not
+	// a page.
+	maxBodyEdit = 64 << 10
 )
 
 // validateAction checks what each action needs from its parameters.
@@ -176,6 +196,10 @@ func (r *Rule) validateAction(fail failFunc) error {
 		}
 	case ActFragment:
 		return r.validateFragment(fail)
+	case ActLargeHello:
+		if r.Then == ThenFailOpen && r.readsHello() {
+			return fail(r.helloSelector(), "a large_hello that fails open is a middlebox that cannot parse the hello, so it cannot select by its content; select by hello_min_size or hello_multi_segment, or leave both out")
+		}
 	case ActAlert, ActSNIPolicy:
 		return r.validateAlert(fail)
 	case ActChain:
@@ -208,9 +232,27 @@ func (r *Rule) validateAction(fail failFunc) error {
 			return fail("status", "%d is outside 200..599", r.Status)
 		}
 		return checkHeaderLines(fail, r.HeadersAdd)
+	case ActClientAuth:
+		return r.validateClientAuth(fail)
+	case ActAbort:
+		if r.Status != 0 && (r.Status < 200 || r.Status > 599) {
+			return fail("status", "%d is outside 200..599 (an abort answers with a final status)", r.Status)
+		}
+		if g := r.GRPCStatus; g != nil && (*g < 1 || *g > 16) {
+			return fail("grpc_status", "%d is outside 1..16 (gRPC's status codes; 0 OK would not abort)", *g)
+		}
 	case ActRewrite:
-		if len(r.HeadersStrip) == 0 && len(r.HeadersAdd) == 0 {
-			return fail("headers_strip", "rewrite needs headers_strip or headers_add")
+		if len(r.HeadersStrip) == 0 && len(r.HeadersAdd) == 0 && r.BodyFind == "" {
+			if r.BodyReplace != "" {
+				return fail("body_find", "missing: body_replace needs the bytes it replaces in body_find")
+			}
+			return fail("headers_strip", "rewrite needs headers_strip, headers_add or body_find")
+		}
+		if r.BodyReplace != "" && r.BodyFind == "" {
+			return fail("body_find", "missing: body_replace needs the bytes it replaces in body_find")
+		}
+		if len(r.BodyFind) > maxBodyEdit || len(r.BodyReplace) > maxBodyEdit {
+			return fail("body_find", "body_find and body_replace are at most %d bytes each", maxBodyEdit)
 		}
 		for _, h := range r.HeadersStrip {
 			if !validToken(h) {
@@ -218,6 +260,27 @@ func (r *Rule) validateAction(fail failFunc) error {
 			}
 		}
 		return checkHeaderLines(fail, r.HeadersAdd)
+	}
+	return nil
+}
+
+// validateClientAuth checks the accept_cas list and reject_with. The files
+// are read where the rule is loaded (config, the admin API) and used (the
+// listener); here only their names are checked.
+func (r *Rule) validateClientAuth(fail failFunc) error {
+	for _, ca := range r.AcceptCAs {
+		switch {
+		case strings.TrimSpace(ca) == "":
+			return fail("accept_cas", "an empty entry (want %q, %q or the path of a PEM file)", CALab, CANone)
+		case ca == CANone && len(r.AcceptCAs) > 1:
+			return fail("accept_cas", "%q accepts no CA, so it stands alone; remove the other entries or it", CANone)
+		}
+	}
+	if r.RejectWith != nil {
+		c, ok := r.RejectWith.Code()
+		if !ok || !slices.Contains(ClientAuthAlerts(), c) {
+			return fail("reject_with", "%s is not an alert for a refused client certificate (want 42 bad_certificate, 48 unknown_ca, 49 access_denied or 116 certificate_required)", r.RejectWith)
+		}
 	}
 	return nil
 }

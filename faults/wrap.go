@@ -164,6 +164,10 @@ func filterDirection(r *Rule) Direction {
 		return Both
 	case r.Action == ActBlockPage || r.Stage == StageRequest:
 		return C2S
+	case r.Action == ActRewrite && r.BodyFind != "":
+		// The request's method says whether the response has a body
+		// (not after HEAD), so the client side is watched too.
+		return Both
 	}
 	return S2C
 }

@@ -17,6 +17,7 @@ const (
 	ltmNoSharedCiphers = "01260009:4: Connection error: ssl_select_suite:8181: no shared ciphers (40)"
 	ltmNoSharedPeers   = "01260026:4: No shared ciphers between SSL peers {client_dot}:{vs_dot}."
 	ltmNotSSL          = "01260009:4: Connection error: ssl_passthru:5234: not SSL (40)"
+	ltmFallbackSCSV    = "01260009:4: Connection error: ssl_select_suite:9301: TLS_FALLBACK_SCSV with a lower protocol (86)"
 )
 
 // Commands the scenarios share. Host names, not IPs, so curl sends SNI and

@@ -122,5 +122,33 @@ func clientScenarios() []Scenario {
 				JA: "クライアントが実際に受け取っている証明書の発行者を `openssl s_client -showcerts` で確認する。セキュリティ製品のCAであれば、そのCAを各ツールのCAバンドル（curl の --cacert、REQUESTS_CA_BUNDLE、Java の cacerts、git の http.sslCAInfo）に追加するか、そのホストを復号対象から除外する。サーバ側の変更は不要で、サーバのログにも何も出ない。",
 			},
 		},
+		{
+			Name:   "fallback-scsv",
+			Family: FamilyClient,
+			Title: Text{
+				EN: "Downgraded retry refused: TLS_FALLBACK_SCSV below the server's highest version",
+				JA: "ダウングレードした再試行が拒否される：サーバの最高バージョン未満で TLS_FALLBACK_SCSV",
+			},
+			Reproduces: Text{
+				EN: "A client whose first attempt at its highest version failed (a middlebox broke the TLS 1.3 or large ClientHello, a reset, a timeout) retries at TLS 1.2 and marks the retry with TLS_FALLBACK_SCSV (RFC 7507). The virtual server supports TLS 1.3, so the signal says \"downgrade\" and the server refuses with alert 86 inappropriate_fallback, by design. openssl s_client -tls1_2 -fallback_scsv plays the retry.",
+				JA: "最高バージョンでの最初の試行に失敗したクライアント（経路上の機器が TLS 1.3 や大きな ClientHello を壊した、リセットされた、タイムアウトした）が TLS 1.2 で再試行し、その再試行に TLS_FALLBACK_SCSV（RFC 7507）の印を付けるケース。仮想サーバは TLS 1.3 に対応しているので、この印は「ダウングレード」を意味し、サーバは設計どおりアラート 86 inappropriate_fallback で拒否する。openssl s_client -tls1_2 -fallback_scsv でその再試行を再現する。",
+			},
+			Listener:      Listener{Mode: "terminate"},
+			Try:           "openssl s_client -connect 127.0.0.1:{port} -servername localhost -tls1_2 -fallback_scsv </dev/null",
+			Compare:       "openssl s_client -connect 127.0.0.1:{port} -servername localhost -tls1_2 </dev/null",
+			CompareExpect: "Protocol  : TLSv1.2",
+			ExpectClient:  "tlsv1 alert inappropriate fallback",
+			ExpectCode:    "handshake_failed",
+			ExpectProbe:   "modern_versions",
+			ProbeNote: Text{
+				EN: "The probe sends no fallback signal, so the server passes: step 4 shows TLS 1.3 served, which is exactly why a TLS 1.2 retry marked as a fallback is refused. The cause is the client's first, failed attempt, which probing the server cannot show.",
+				JA: "probe はフォールバックの印を送らないので、サーバは合格と判定される。ステップ 4 で TLS 1.3 が使えることが示され、それこそがフォールバックの印を付けた TLS 1.2 の再試行が拒否される理由。原因はクライアントの最初の失敗した試行で、サーバ側を調べても見えない。",
+			},
+			BigIP: []string{ltmFallbackSCSV, ltmHandshakeFailed},
+			Fix: Text{
+				EN: "Do not weaken the server: the refusal is the protection working. Find why the client's first attempt at its highest version failed (an earlier failure from the same client address just before this one; a capture next to the client), and fix that path. A client that retries with the signal after unrelated network errors needs its fallback logic fixed or turned off.",
+				JA: "サーバ側の設定を弱めてはいけない。この拒否は保護機能が正しく働いた結果である。クライアントの最高バージョンでの最初の試行がなぜ失敗したか（直前の同じクライアントアドレスからの失敗、クライアント側でのパケットキャプチャ）を調べ、その経路を直す。TLS と無関係なネットワークエラーの後にもこの印を付けて再試行するクライアントは、フォールバック処理を修正するか無効にする。",
+			},
+		},
 	}
 }

@@ -159,6 +159,7 @@ func TestCatalogCoversIssue(t *testing.T) {
 		{"client clock behind", "clock-behind", FamilyClient, "chain", explain.CodeClientAlert},
 		{"old client, TLS 1.0 only", "old-client-tls10", FamilyClient, "", explain.CodeVersionTooOld},
 		{"interception by security software", "security-software-interception", FamilyClient, "", explain.CodeClientAlert},
+		{"downgraded retry with TLS_FALLBACK_SCSV", "fallback-scsv", FamilyClient, "", explain.CodeHandshakeFailed},
 		{"server too old", "server-tls10-only", FamilyServer, "version", explain.CodeClientAlert},
 		{"server too new", "server-tls13-only", FamilyServer, "version", explain.CodeVersionTooOld},
 		{"no shared cipher", "no-shared-cipher", FamilyServer, "", explain.CodeNoSharedCipher},

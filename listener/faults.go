@@ -37,6 +37,10 @@ type connFaults struct {
 	// stopped is the rule whose stop applyStop carried out, nil when none
 	// did: it acted at its own stage.
 	stopped *faults.Rule
+	// auth enforces a client_auth rule on the handshake, nil without one:
+	// the client conn passes crypto/tls's writes through it so a refusal
+	// carries the rule's alert (see terminate).
+	auth *faults.ClientAuthRun
 }
 
 // computeAccept evaluates the accept-stage rules into fx.
@@ -267,7 +271,7 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 	for _, f := range plan.Firings() {
 		fr := explain.FaultFiring{
 			Rule: f.Rule, Action: f.Action, Stage: f.Stage, Direction: f.Direction, Draw: f.Draw, Probability: f.Probability, Symptom: f.Symptom,
-			Chain: f.Chain, Skew: f.Skew.D(), Then: f.Then,
+			Chain: f.Chain, Skew: f.Skew.D(), Then: f.Then, AcceptCAs: f.AcceptCAs, RejectWith: f.RejectWith,
 		}
 		if acted != nil && acted.Name == f.Rule {
 			where, known := actedStage(o, acted, fx)
@@ -323,13 +327,22 @@ func actedStage(o *explain.Outcome, r *faults.Rule, fx *connFaults) (faults.Stag
 // to a terminating listener's profile for this one connection.
 func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaults) *tls.Config {
 	pol := fx.plan.TLSPolicy()
-	if pol.IsZero() {
+	if pol.IsZero() && fx.plan.Abort() == nil {
 		return base
 	}
 	cfg := pol.Configure(base)
 	// A rule's groups are what the client must share; the diagnosis of a
 	// refused hello names them next to the client's.
 	o.ClientTLS.OurGroups = curveCodes(pol.Groups)
+	if fx.plan.Abort() != nil {
+		// The rule answers the requests itself, h2 (gRPC) included,
+		// whatever the backend speaks.
+		cfg.NextProtos = []string{"h2", "http/1.1"}
+	}
+	if pol.ClientAuth != nil {
+		fx.auth = faults.NewClientAuthRun(*pol.ClientAuth, s.clientAuthPool(pol.ClientAuth), s.deps.Now)
+		fx.auth.Configure(cfg)
+	}
 	if (pol.Chain != "" || pol.Skew != 0) && s.deps.Minter != nil {
 		kind := pki.ChainKind(pol.Chain)
 		if kind == "" {

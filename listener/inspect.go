@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/faults"
 )
 
 // inspect decrypts both legs: it first completes TLS to the real server
@@ -70,7 +71,7 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 	}
 	o.ClientTLS.OurKey = servedKeyType(cfg)
 	cfg = s.policyConfig(cfg, o, &cc.fx)
-	tc, ok := s.clientHandshake(c, o, p, cfg, cc.start)
+	tc, ok := s.clientHandshake(c, o, p, cfg, cc.start, cc.fx.auth)
 	if !ok {
 		_ = uc.Close()
 		return
@@ -78,6 +79,13 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 	client, ok := s.afterHandshake(tc, o, &cc.fx)
 	if !ok {
 		_ = uc.Close()
+		return
+	}
+	if r := cc.fx.plan.Abort(); r != nil {
+		// The rule answers the requests itself, as a proxy in front of
+		// the server would: the server leg carries none.
+		_ = uc.Close()
+		s.serveAbort(client, o, r)
 		return
 	}
 	s.relayDecrypted(client, uc, o, cc)
@@ -113,14 +121,15 @@ func (s *Server) inspectLeaf(o *explain.Outcome, st tls.ConnectionState) (*tls.C
 }
 
 // clientHandshake runs the client-side handshake with cfg and records the
-// leg. On failure it resets the client and returns false.
-func (s *Server) clientHandshake(c net.Conn, o *explain.Outcome, p *peeked, cfg *tls.Config, realStart time.Time) (*tls.Conn, bool) {
+// leg. On failure it resets the client and returns false. auth is the
+// connection's client_auth rule at work, nil without one.
+func (s *Server) clientHandshake(c net.Conn, o *explain.Outcome, p *peeked, cfg *tls.Config, realStart time.Time, auth *faults.ClientAuthRun) (*tls.Conn, bool) {
 	leg := &o.ClientTLS
 	leg.Attempted = true
 	leg.Local, leg.Remote = addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())
 	leg.MinVersion, leg.MaxVersion = cfg.MinVersion, cfg.MaxVersion
 	leg.OurCiphers = cfg.CipherSuites
-	rc := &recordingConn{Conn: c, replay: p.buf, recording: true}
+	rc := &recordingConn{Conn: c, replay: p.buf, recording: true, auth: auth}
 	tc := tls.Server(rc, cfg)
 	ctx, cancel := context.WithDeadline(context.Background(), realStart.Add(s.opts.HandshakeTimeout))
 	start := time.Now()
@@ -130,6 +139,7 @@ func (s *Server) clientHandshake(c net.Conn, o *explain.Outcome, p *peeked, cfg 
 	rc.recording = false
 	if err != nil {
 		recordHandshakeErr(leg, err, rc)
+		noteClientAuthAlert(leg, auth)
 		o.FailStreak = s.streaks.fail(o)
 		closeAfterHandshakeError(c, leg)
 		return nil, false

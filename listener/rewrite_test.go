@@ -90,3 +90,84 @@ func TestRewriteLoggedOnlyWhenItActs(t *testing.T) {
 		})
 	}
 }
+
+// pageBackend answers every request with a page that says Welcome, framed
+// by Content-Length or as chunks (for /chunked), and keeps the connection.
+// A HEAD gets the head alone, announcing the body it lacks.
+func pageBackend(t *testing.T) string {
+	t.Helper()
+	return serveEach(t, nil, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		for {
+			req, err := http.ReadRequest(br)
+			if err != nil {
+				return
+			}
+			_ = req.Body.Close()
+			if req.URL.Path == "/chunked" {
+				_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"+
+					"8\r\nWelcome \r\nb\r\nto the lab\n\r\n0\r\n\r\n")
+				continue
+			}
+			page := "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 19\r\n\r\nWelcome to the lab\n"
+			if req.Method == http.MethodHead {
+				page = strings.TrimSuffix(page, "Welcome to the lab\n")
+			}
+			_, _ = io.WriteString(c, page)
+		}
+	})
+}
+
+// TestRewriteBodyWithCurl: a rewrite rule with body_find replaces text in
+// the page curl prints, fixing the framing so curl reads the whole new
+// body (exit 0); the connection is logged as working, with the rule.
+// curl -I (HEAD) gets a head that announces a body it lacks, and must not
+// hang waiting for it.
+func TestRewriteBodyWithCurl(t *testing.T) {
+	rule := faults.Rule{Name: "swap-welcome", Action: faults.ActRewrite, BodyFind: "Welcome", BodyReplace: "You have been hijacked"}
+	cases := []struct {
+		name  string
+		args  []string
+		out   string
+		fired bool
+	}{
+		{"content-length", nil, "You have been hijacked to the lab\n", true},
+		{"chunked", nil, "You have been hijacked to the lab\n", true},
+		{"HEAD", []string{"-I"}, "HTTP/1.1 200 OK\r\n", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := faults.NewEngine(nil)
+			if err := e.Add(rule); err != nil {
+				t.Fatal(err)
+			}
+			h := startListenerDeps(t, Options{Mode: Terminate, Backend: pageBackend(t), ClientSSL: &ClientSSL{}},
+				func(d *Deps) { d.Faults = e })
+			_, port, _ := net.SplitHostPort(h.addr)
+			path := "/"
+			if tc.name == "chunked" {
+				path = "/chunked"
+			}
+			args := append([]string{"-q", "-sS", "--noproxy", "*", "--max-time", "20", "--cacert", labCAFile(t, h),
+				"--resolve", "lab.test:" + port + ":127.0.0.1"}, tc.args...)
+			exit, stdout, stderr := runTool(t, needTool(t, "curl", "curl"), append(args, "https://lab.test:"+port+path)...)
+			if exit != 0 || !strings.HasPrefix(stdout, tc.out) {
+				t.Errorf("curl exit %d, printed %q (stderr %q); want exit 0 and %q", exit, stdout, stderr, tc.out)
+			}
+			r := h.next()
+			if r.d.Code != "ok" {
+				t.Errorf("code %s (%s)", r.d.Code, r.d.Summary)
+			}
+			var want []string
+			if tc.fired {
+				want = []string{rule.Name}
+			}
+			if !slices.Equal(r.o.Faults, want) {
+				t.Errorf("logged faults %v, want %v", r.o.Faults, want)
+			}
+			if tc.fired && !strings.Contains(r.d.Summary, "injected by rule swap-welcome (rewrite at response)") {
+				t.Errorf("summary %q does not name the rule", r.d.Summary)
+			}
+		})
+	}
+}

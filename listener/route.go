@@ -41,6 +41,10 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 		// ("GE", or a request line whose headers never end): the client
 		// has said all it will, and the backend is the one to answer it.
 		o.Route = "plain"
+		if r := cc.fx.plan.Abort(); r != nil {
+			s.serveAbort(&replayConn{Conn: c, first: p.first()}, o, r)
+			return
+		}
 		s.relay(c, o, p.first(), s.backendAddr(o), cc)
 	case Auto:
 		switch {
@@ -54,6 +58,10 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 			// Like sslh's on-timeout: a silent client may be waiting for a
 			// server banner, so it goes to the plaintext backend.
 			o.Route = "plain"
+			if r := cc.fx.plan.Abort(); r != nil {
+				s.serveAbort(&replayConn{Conn: c, first: p.first()}, o, r)
+				return
+			}
 			s.relay(c, o, p.first(), s.opts.PlainBackend, cc)
 		default:
 			o.Route = "closed"

@@ -65,6 +65,7 @@ type Server struct {
 	streaks         streaks
 	connIndex       atomic.Uint64 // per-listener connection index for fault selectors
 	ownDials        sync.Map      // netip.AddrPort of our open upstream sockets (transparent only)
+	caFiles         sync.Map      // accept_cas file path → []*x509.Certificate, read once (clientAuthPool)
 
 	sem chan struct{} // max_connections slots; nil = unlimited
 	// cut is set when Shutdown's grace ran out and it closed the live

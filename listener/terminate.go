@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/faults"
 	"github.com/tlsgate/tlsgate/pki"
 	"github.com/tlsgate/tlsgate/sniff"
 	"github.com/tlsgate/tlsgate/upstream"
@@ -113,6 +114,9 @@ type recordingConn struct {
 	read      []byte // client bytes after the replayed hello
 	written   []byte
 	recording bool
+	// auth, when a client_auth rule fired, replaces the alert crypto/tls
+	// writes for a refused client certificate with the rule's.
+	auth *faults.ClientAuthRun
 }
 
 const recordCap = 8 << 10
@@ -145,6 +149,11 @@ func (r *recordingConn) Read(b []byte) (int, error) {
 func (r *recordingConn) NetConn() net.Conn { return r.Conn }
 
 func (r *recordingConn) Write(b []byte) (int, error) {
+	if r.recording && r.auth != nil {
+		// The same length goes out, so the count crypto/tls gets back
+		// is the one it wrote.
+		b = r.auth.Rewrite(b)
+	}
 	if r.recording && len(r.written) < recordCap {
 		r.written = append(r.written, b[:min(len(b), recordCap-len(r.written))]...)
 	}
@@ -173,7 +182,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	}
 	cfg := s.policyConfig(s.clientTLS, o, &cc.fx)
 	leg.MinVersion, leg.MaxVersion, leg.OurCiphers = cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites
-	rc := &recordingConn{Conn: c, replay: p.buf, recording: true}
+	rc := &recordingConn{Conn: c, replay: p.buf, recording: true, auth: cc.fx.auth}
 	tc := tls.Server(rc, cfg)
 	ctx, cancel := context.WithDeadline(context.Background(), cc.start.Add(s.opts.HandshakeTimeout))
 	start := s.deps.Now()
@@ -183,11 +192,19 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	rc.recording = false
 	if err != nil {
 		recordHandshakeErr(leg, err, rc)
+		noteClientAuthAlert(leg, cc.fx.auth)
 		closeAfterHandshakeError(c, leg)
 		return
 	}
 	st := tc.ConnectionState()
 	recordLeg(leg, st, true)
+	if r := cc.fx.plan.Abort(); r != nil {
+		// The rule answers the requests itself: no backend.
+		if client, ok := s.afterHandshake(tc, o, &cc.fx); ok {
+			s.serveAbort(client, o, r)
+		}
+		return
+	}
 
 	d := s.dialer(cc)
 	if s.opts.ServerSSL != nil {

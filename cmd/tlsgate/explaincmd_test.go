@@ -123,6 +123,24 @@ func TestExplainText(t *testing.T) {
 	}
 }
 
+// TestExplainFallbackScenario: BIG-IP's TLS_FALLBACK_SCSV refusal points to
+// the lab scenario that reproduces it, and the line's alert is read.
+func TestExplainFallbackScenario(t *testing.T) {
+	line := "Feb  1 08:12:14 bigip warning tmm2[217019]: 01260009:4: Connection error: ssl_select_suite:9301: TLS_FALLBACK_SCSV with a lower protocol (86)"
+	for _, lang := range []string{"en", "ja"} {
+		out, _, err := runExplain(t, "", line, "--lang", lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, "tlsgate lab --only fallback-scsv") || strings.Contains(out, "no lab scenario") {
+			t.Errorf("%s: output does not point to the fallback-scsv scenario:\n%s", lang, out)
+		}
+		if !strings.Contains(out, "-tls1_2 -fallback_scsv") {
+			t.Errorf("%s: output lacks the openssl command that reproduces it:\n%s", lang, out)
+		}
+	}
+}
+
 // TestExplainUnknown: an unknown ID is said to be unknown; a line that is
 // no BIG-IP line at all is reported on stderr, and only such lines fail.
 func TestExplainUnknown(t *testing.T) {
