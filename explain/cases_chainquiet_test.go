@@ -104,6 +104,8 @@ func TestChainQuietCurl(t *testing.T) {
 		{"incomplete_chain", 0, "`curl: (60) SSL certificate problem: unable to get local issuer certificate`"},
 		{"reversed_chain", 0, "`curl: (60) SSL certificate problem: unsuitable certificate purpose`"},
 		{"sha1", 0, "`curl: (60) SSL certificate problem: CA signature digest algorithm too weak`"},
+		{"sha1_intermediate", 0, "`curl: (60) SSL certificate problem: CA signature digest algorithm too weak`"},
+		{"md5", 0, "`curl: (60) SSL certificate problem: CA signature digest algorithm too weak`"},
 		{"weak_rsa", 0, "`curl: (60) SSL certificate problem: EE certificate key too weak`"},
 		{"wrong_eku", 0, "`curl: (60) SSL certificate problem: unsuitable certificate purpose`"},
 		{"ca_false_issuer", 0, "`curl: (60) SSL certificate problem: invalid CA certificate`"},

@@ -81,6 +81,8 @@ func openSSLVerify() map[string]string {
 		"reversed_chain":           "26 (unsuitable certificate purpose)",
 		"wrong_eku":                "26 (unsuitable certificate purpose)",
 		"sha1":                     "68 (CA signature digest algorithm too weak)",
+		"sha1_intermediate":        "68 (CA signature digest algorithm too weak)",
+		"md5":                      "68 (CA signature digest algorithm too weak)",
 		"weak_rsa":                 "66 (EE certificate key too weak)",
 		"ca_false_issuer":          "79 (invalid CA certificate)",
 		"path_len":                 "25 (path length constraint exceeded)",

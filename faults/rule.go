@@ -177,6 +177,8 @@ const (
 	ChainIncomplete            Chain = "incomplete_chain"
 	ChainReversed              Chain = "reversed_chain"
 	ChainSHA1                  Chain = "sha1"
+	ChainSHA1Intermediate      Chain = "sha1_intermediate"
+	ChainMD5                   Chain = "md5"
 	ChainWeakRSA               Chain = "weak_rsa"
 	ChainWrongEKU              Chain = "wrong_eku"
 	ChainCAFalseIssuer         Chain = "ca_false_issuer"
@@ -189,7 +191,7 @@ const (
 // Chains lists every chain name.
 func Chains() []Chain {
 	return []Chain{ChainExpired, ChainNotYetValid, ChainWrongHost, ChainSelfSigned, ChainUntrustedRoot,
-		ChainUntrustedRootWithRoot, ChainIncomplete, ChainReversed, ChainSHA1, ChainWeakRSA, ChainWrongEKU,
+		ChainUntrustedRootWithRoot, ChainIncomplete, ChainReversed, ChainSHA1, ChainSHA1Intermediate, ChainMD5, ChainWeakRSA, ChainWrongEKU,
 		ChainCAFalseIssuer, ChainPathLen, ChainLong, ChainHugeCert, ChainCNOnly}
 }
 

@@ -190,7 +190,11 @@ func chainSymptom(c Chain, skew time.Duration) string {
 	case ChainReversed:
 		s = "reversed chain: curl (60) SSL certificate problem: unsuitable certificate purpose; Go x509: certificate is not valid for any names, but wanted to match …"
 	case ChainSHA1:
-		s = "SHA-1 signature: curl (60) SSL certificate problem: CA signature digest algorithm too weak; Go x509: … insecure algorithm SHA1-RSA; Chrome NET::ERR_CERT_WEAK_SIGNATURE_ALGORITHM"
+		s = "SHA-1 signature: curl (60) SSL certificate problem: CA signature digest algorithm too weak; Go x509: certificate signed by unknown authority (possibly because of \"x509: cannot verify signature: insecure algorithm ECDSA-SHA1\" …) (SHA1-RSA under an RSA lab CA); Chrome NET::ERR_CERT_WEAK_SIGNATURE_ALGORITHM"
+	case ChainSHA1Intermediate:
+		s = "SHA-1 signed intermediate: curl (60) SSL certificate problem: CA signature digest algorithm too weak; Go x509: certificate signed by unknown authority (possibly because of \"x509: cannot verify signature: insecure algorithm ECDSA-SHA1\" …); Chrome NET::ERR_CERT_WEAK_SIGNATURE_ALGORITHM"
+	case ChainMD5:
+		s = "MD5 signature: curl (60) SSL certificate problem: CA signature digest algorithm too weak; Go x509: certificate signed by unknown authority (possibly because of \"x509: cannot verify signature: insecure algorithm MD5-RSA\" …); Java Algorithm constraints check failed on signature algorithm: MD5withRSA; Chrome NET::ERR_CERT_WEAK_SIGNATURE_ALGORITHM"
 	case ChainWeakRSA:
 		s = "weak RSA key: curl (60) SSL certificate problem: EE certificate key too weak; Go accepts 1024-bit keys and rejects <1024 (crypto/rsa: N-bit keys are insecure); Chrome NET::ERR_CERT_WEAK_KEY"
 	case ChainWrongEKU:

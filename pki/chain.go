@@ -59,6 +59,15 @@ const (
 	// ECDSA lab CA, sha1WithRSA under an RSA one). curl (60) "CA signature
 	// digest algorithm too weak"; Go unknown authority ("insecure algorithm").
 	ChainSHA1 ChainKind = "sha1"
+	// ChainSHA1Intermediate: [leaf, intermediate] where the lab CA signed
+	// the intermediate with SHA-1 and the leaf is signed with SHA-256.
+	// curl (60) "CA signature digest algorithm too weak" (at depth 1); Go
+	// unknown authority ("insecure algorithm ECDSA-SHA1" for an ECDSA lab CA).
+	ChainSHA1Intermediate ChainKind = "sha1_intermediate"
+	// ChainMD5: the leaf is signed md5WithRSA by an RSA lab intermediate and
+	// sent as [leaf, intermediate]. curl (60) "CA signature digest algorithm
+	// too weak"; Go unknown authority ("insecure algorithm MD5-RSA").
+	ChainMD5 ChainKind = "md5"
 	// ChainWeakRSA: an RSA-1024 leaf key. curl (60) "EE certificate key too
 	// weak" (security level 2); Go and Java accept it.
 	ChainWeakRSA ChainKind = "weak_rsa"
@@ -112,7 +121,7 @@ func ChainKinds() []ChainKind {
 	return []ChainKind{
 		ChainGood, ChainExpired, ChainNotYetValid, ChainWrongHost, ChainSelfSigned,
 		ChainUntrustedRoot, ChainUntrustedRootWithRoot, ChainIncomplete, ChainGoodIntermediate,
-		ChainReversed, ChainSHA1, ChainWeakRSA, ChainWrongEKU, ChainCAFalseIssuer,
+		ChainReversed, ChainSHA1, ChainSHA1Intermediate, ChainMD5, ChainWeakRSA, ChainWrongEKU, ChainCAFalseIssuer,
 		ChainPathLen, ChainLong, ChainHuge, ChainCNOnly,
 	}
 }
@@ -246,6 +255,20 @@ func (m *Minter) mintChain(kind ChainKind, name string, ip netip.Addr, at time.T
 			return nil, err
 		}
 		tmpl.SignatureAlgorithm = alg
+	case ChainSHA1Intermediate:
+		if err := m.needPathLen(kind, 1); err != nil {
+			return nil, err
+		}
+		p, err := m.parents(parentSHA1)
+		if err != nil {
+			return nil, err
+		}
+		parent, rest = p[0], []*x509.Certificate{p[0].cert}
+	case ChainMD5:
+		if err := m.needPathLen(kind, 1); err != nil {
+			return nil, err
+		}
+		return m.md5Leaf(name, tmpl, key)
 	case ChainWrongEKU:
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 	case ChainCAFalseIssuer:

@@ -1,8 +1,10 @@
 package pki
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/md5"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
@@ -70,6 +72,29 @@ func TestBadChainShapes(t *testing.T) {
 				t.Errorf("signature %s", l.SignatureAlgorithm)
 			}
 		}},
+		{kind: ChainSHA1Intermediate, rest: []string{"tlsgate lab SHA-1 intermediate"}, check: func(t *testing.T, l *x509.Certificate, c *tls.Certificate) {
+			inter, err := x509.ParseCertificate(c.Certificate[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inter.SignatureAlgorithm != x509.ECDSAWithSHA1 || l.SignatureAlgorithm != x509.ECDSAWithSHA256 {
+				t.Errorf("intermediate signed %s, leaf %s; want ECDSA-SHA1 above ECDSA-SHA256", inter.SignatureAlgorithm, l.SignatureAlgorithm)
+			}
+		}},
+		{kind: ChainMD5, rest: []string{"tlsgate lab RSA intermediate"}, check: func(t *testing.T, l *x509.Certificate, c *tls.Certificate) {
+			inter, err := x509.ParseCertificate(c.Certificate[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.SignatureAlgorithm != x509.MD5WithRSA {
+				t.Errorf("leaf signed %s, want MD5-RSA", l.SignatureAlgorithm)
+			}
+			// Go refuses to check MD5, so check the PKCS #1 v1.5 signature by hand.
+			digest := md5.Sum(l.RawTBSCertificate)
+			if err := rsa.VerifyPKCS1v15(inter.PublicKey.(*rsa.PublicKey), crypto.MD5, digest[:], l.Signature); err != nil {
+				t.Errorf("md5 signature does not verify under the RSA intermediate: %v", err)
+			}
+		}},
 		{kind: ChainWeakRSA, rest: nil, check: func(t *testing.T, l *x509.Certificate, c *tls.Certificate) {
 			k, ok := l.PublicKey.(*rsa.PublicKey)
 			if !ok || k.N.BitLen() != 1024 || !c.PrivateKey.(*rsa.PrivateKey).PublicKey.Equal(k) {
@@ -135,6 +160,10 @@ func TestBadChainShapes(t *testing.T) {
 				child, parent := certs[i], certs[i+1]
 				if child.Issuer.String() != parent.Subject.String() {
 					t.Errorf("certificate %d issued by %q, next is %q", i, child.Issuer, parent.Subject)
+				}
+				// MD5 it refuses outright; the md5 row checks that one by hand.
+				if child.SignatureAlgorithm == x509.MD5WithRSA {
+					continue
 				}
 				if err := parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature); err != nil {
 					t.Errorf("certificate %d not signed by the next: %v", i, err)
@@ -341,7 +370,7 @@ func TestParseChainKind(t *testing.T) {
 			t.Errorf("round trip of %s: %q, %v", k, got, err)
 		}
 	}
-	if n := len(ChainKinds()); n != 18 {
-		t.Errorf("%d kinds, want 18", n)
+	if n := len(ChainKinds()); n != 20 {
+		t.Errorf("%d kinds, want 20", n)
 	}
 }

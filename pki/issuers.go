@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -32,6 +33,10 @@ const (
 	parentPathLen parentSet = "path_len"
 	// longChainDepth intermediates, each signing the next.
 	parentLong parentSet = "long"
+	// An intermediate the lab CA signed with SHA-1.
+	parentSHA1 parentSet = "sha1"
+	// An RSA-2048 intermediate under the lab CA, for md5WithRSA leaves.
+	parentRSA parentSet = "rsa"
 )
 
 // longChainDepth is one more than Java's default limit of 10 certificates
@@ -101,6 +106,20 @@ func (m *Minter) buildParents(set parentSet) ([]*issuer, error) {
 			parent = next
 		}
 		return chain, nil
+	case parentSHA1:
+		alg, err := sha1For(m.ca.key)
+		if err != nil {
+			return nil, err
+		}
+		i, err := m.newIssuerWith(name("tlsgate lab SHA-1 intermediate", string(ChainSHA1Intermediate)), m.root(), issuerOpts{maxPathLen: 0, isCA: true, sigAlg: alg})
+		return []*issuer{i}, err
+	case parentRSA:
+		key, err := rsa.GenerateKey(m.random, rsaIssuerBits)
+		if err != nil {
+			return nil, fmt.Errorf("pki: generate RSA intermediate key: %w", err)
+		}
+		i, err := m.newIssuerWith(name("tlsgate lab RSA intermediate", string(ChainMD5)), m.root(), issuerOpts{maxPathLen: 0, isCA: true, key: key})
+		return []*issuer{i}, err
 	}
 	return nil, fmt.Errorf("pki: internal error: unknown issuer set %q", set)
 }
@@ -114,9 +133,26 @@ func (m *Minter) buildParents(set parentSet) ([]*issuer, error) {
 // Issuers share the lab CA's validity window: the clock faults shift only
 // the leaf, which is what a skewed client notices first.
 func (m *Minter) newIssuer(subject pkix.Name, parent *issuer, maxPathLen int, isCA bool) (*issuer, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), m.random)
-	if err != nil {
-		return nil, fmt.Errorf("pki: generate key for %q: %w", subject.CommonName, err)
+	return m.newIssuerWith(subject, parent, issuerOpts{maxPathLen: maxPathLen, isCA: isCA})
+}
+
+// issuerOpts are newIssuer's settings; the zero key is a fresh P-256 key
+// and the zero sigAlg the parent key's default.
+type issuerOpts struct {
+	maxPathLen int
+	isCA       bool
+	key        crypto.Signer
+	sigAlg     x509.SignatureAlgorithm
+}
+
+func (m *Minter) newIssuerWith(subject pkix.Name, parent *issuer, o issuerOpts) (*issuer, error) {
+	maxPathLen, isCA, key := o.maxPathLen, o.isCA, o.key
+	if key == nil {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), m.random)
+		if err != nil {
+			return nil, fmt.Errorf("pki: generate key for %q: %w", subject.CommonName, err)
+		}
+		key = k
 	}
 	serial, err := newSerial(m.random)
 	if err != nil {
@@ -132,12 +168,13 @@ func (m *Minter) newIssuer(subject pkix.Name, parent *issuer, maxPathLen int, is
 		IsCA:                  isCA,
 		MaxPathLen:            maxPathLen,
 		MaxPathLenZero:        isCA && maxPathLen == 0,
+		SignatureAlgorithm:    o.sigAlg,
 	}
 	if !isCA {
 		tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 	}
-	parentCert, signer := tmpl, crypto.Signer(key)
+	parentCert, signer := tmpl, key
 	if parent != nil {
 		parentCert, signer = parent.cert, parent.key
 	}

@@ -66,6 +66,17 @@ func TestChains(t *testing.T) {
 		{name: "sha1", symptom: "certificate rejected", rule: chainRule("sha1", ""), checks: []check{
 			certProblem("CA signature digest algorithm too weak"), goFails("insecure algorithm", nil),
 		}},
+		// The SHA-1 sits on the intermediate, signed by the lab CA.
+		{name: "sha1_intermediate", symptom: "certificate rejected", rule: chainRule("sha1_intermediate", ""), checks: []check{
+			withEvent(curlFailsArgs([]string{"--tls-max", "1.2"}, 60, "curl: (60) SSL certificate problem: CA signature digest algorithm too weak"), weakAlert("sha1_intermediate")),
+			withEvent(goFails(`x509: cannot verify signature: insecure algorithm ECDSA-SHA1`, nil), weakAlert("sha1_intermediate")),
+		}},
+		// md5WithRSA, re-signed by hand under the RSA lab intermediate.
+		{name: "md5", symptom: "certificate rejected", rule: chainRule("md5", ""), checks: []check{
+			withEvent(curlFailsArgs([]string{"--tls-max", "1.2"}, 60, "curl: (60) SSL certificate problem: CA signature digest algorithm too weak"), weakAlert("md5")),
+			certProblem("CA signature digest algorithm too weak"),
+			withEvent(goFails(`x509: cannot verify signature: insecure algorithm MD5-RSA`, nil), weakAlert("md5")),
+		}},
 		// OpenSSL at security level 2 rejects the RSA-1024 leaf; Go
 		// accepts 1024 bits.
 		{name: "weak_rsa", symptom: "certificate rejected", rule: chainRule("weak_rsa", ""), checks: []check{
@@ -156,6 +167,20 @@ func rejectedQuietly(rule, curl string) func(t *testing.T, e *connEvent) {
 			len(e.BigIP) != 0 || !e.ClientTLS.Done {
 			t.Errorf("diagnosis %q ok %v, summary %q, client saw %q, BIG-IP %q; want client_rejected_silently naming rule %s, %q, no BIG-IP line: %s",
 				e.Diagnosis, e.OK, e.Summary, e.ClientSaw, e.BigIP, rule, curl, e)
+		}
+	}
+}
+
+// weakAlert checks the event of a client refusing a weak-signature chain
+// with its alert (curl capped at TLS 1.2, so the alert is readable; Go
+// always): client_alert, explained by the rule's chain and OpenSSL's
+// verify error 68.
+func weakAlert(chain string) func(t *testing.T, e *connEvent) {
+	return func(t *testing.T, e *connEvent) {
+		t.Helper()
+		if e.Diagnosis != "client_alert" || !strings.Contains(e.Cause, `chain = "`+chain+`"`) ||
+			!strings.Contains(e.Cause, "68 (CA signature digest algorithm too weak)") {
+			t.Errorf("diagnosis %q, cause %q; want client_alert naming chain %s and verify error 68: %s", e.Diagnosis, e.Cause, chain, e)
 		}
 	}
 }
