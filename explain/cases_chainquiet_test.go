@@ -10,6 +10,7 @@ import (
 const (
 	symChainWrongHost = "certificate rejected, wrong host: curl (60) SSL: no alternative certificate subject name matches target host name; Go x509: certificate is valid for …, not …; Chrome NET::ERR_CERT_COMMON_NAME_INVALID"
 	symChainExpired   = "certificate rejected, expired: curl (60) SSL certificate problem: certificate has expired; Go x509: certificate has expired or is not yet valid: current time … is after …; Chrome NET::ERR_CERT_DATE_INVALID"
+	symChainRevoked   = "certificate rejected, OCSP staple says revoked: only clients that check revocation notice: curl --cert-status (91) SSL certificate revocation reason: keyCompromise (1); Go, curl without --cert-status and browsers (for a private CA) connect"
 	symSkewAhead      = "certificate rejected, per the chain (client-symptoms.md §4); validity shifted by -720h0m0s (clock skew): expect expired or not yet valid when the shift passes the window"
 )
 
@@ -47,7 +48,24 @@ func chainQuietCases() []diagCase {
 	expiredFlight.ClientTLS.ServerFlightSent = true
 	skewFlightReset := fired(failed(handshaken(), "read tcp 192.168.20.230:443->192.168.99.86:32962: read: connection reset by peer"), skew)
 	skewFlightReset.ClientTLS.ServerFlightSent = true
+	// A revoked staple: curl --cert-status hangs up after the handshake;
+	// a client that checks no revocation connects.
+	revoked := chain(firing("revoked-leaf", "chain", "client_hello", "both", 0.2, symChainRevoked), "revoked", 0)
+	revokedQuiet := fired(handshaken(), revoked)
+	revokedQuiet.Route = "terminate"
+	revokedAccepted := fired(handshaken(), revoked)
+	revokedAccepted.Route, revokedAccepted.BytesUp, revokedAccepted.BytesDown = "terminate", 78, 312
 	return []diagCase{
+		{name: "fault_wrap_chain_revoked_quiet", o: revokedQuiet, code: CodeClientRejectedSilently,
+			saw: "curl prints `curl: (91) SSL certificate revocation reason: keyCompromise (1)` with `--cert-status`",
+			contains: []string{"it refused the OCSP response fault rule revoked-leaf stapled (chain = \"revoked\")",
+				"says revoked (reason keyCompromise)", "clients that check no revocation (Go, curl without --cert-status, browsers facing a private CA) connect",
+				"-status </dev/null", "BIG-IP would log no SSL error", "tlsgate fault disable revoked-leaf"},
+			absent: []string{"verify error", "trust store", "01260013"}},
+		{name: "fault_wrap_chain_revoked_accepted", o: revokedAccepted, code: CodeOK, ok: true,
+			lines: []string{okDetailsLine()},
+			contains: []string{"a server still using a certificate its CA revoked", "while Go, curl without --cert-status and browsers facing a private CA connect",
+				"curl --cert-status (91) SSL certificate revocation reason: keyCompromise (1)"}},
 		{name: "fault_wrap_chain_wrong_host_quiet", o: quiet, code: CodeClientRejectedSilently,
 			saw: "curl prints `curl: (60) SSL: no alternative certificate subject name matches target host name 'lab.test'`",
 			contains: []string{"completed the handshake, then hung up without a request or an alert: it rejected the certificate fault rule wrong-host-leaf served (chain = \"wrong_host\")",
@@ -113,6 +131,9 @@ func TestChainQuietCurl(t *testing.T) {
 		{"huge_cert", 0, "`curl: (35) … excessive message size`"},
 		{"long_chain", 0, "curl accepts this chain"},
 		{"cn_only", 0, "curl accepts this chain"},
+		{"revoked", 0, "`curl: (91) SSL certificate revocation reason: keyCompromise (1)` with `--cert-status`"},
+		{"ocsp_unknown", 0, "`curl: (91) SSL server certificate status verification FAILED` with `--cert-status`"},
+		{"ocsp_expired", 0, "`curl: (91) OCSP response has expired` with `--cert-status`"},
 		{"long_chain", -240 * time.Hour, "`curl: (60) SSL certificate problem: certificate has expired`"},
 		{"", 48 * time.Hour, "`curl: (60) SSL certificate problem: certificate is not yet valid`"},
 		{"", -720 * time.Hour, "`curl: (60) SSL certificate problem: certificate has expired`"},
@@ -126,7 +147,12 @@ func TestChainQuietCurl(t *testing.T) {
 				o.ClientTLS.ServerFlightSent = true
 			}
 			d := Diagnose(o)
-			if d.Code != CodeClientRejectedSilently || !strings.Contains(d.Summary, "it rejected the certificate fault rule bad-"+tt.chain+" served") {
+			named := "it rejected the certificate fault rule bad-" + tt.chain + " served"
+			if strings.Contains(tt.curl, "curl: (91)") {
+				// The certificate was good; its staple was not.
+				named = "it refused the OCSP response fault rule bad-" + tt.chain + " stapled"
+			}
+			if d.Code != CodeClientRejectedSilently || !strings.Contains(d.Summary, named) {
 				t.Errorf("chain %q skew %s (during handshake %v): code %q, summary %q; want client_rejected_silently naming the rule",
 					tt.chain, tt.skew, during, d.Code, d.Summary)
 			}

@@ -8,18 +8,48 @@ func effectKnowledge() map[string]entry {
 	chainCheck := "See what was served: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null` reports verify error {chain_verify} for this chain: the expected result of rule {effect_rule}, whether or not the client trusts the lab CA."
 	clockCheck := "Compare the client's clock with the certificate's dates: `date -u` on the client, and `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`; in the real case fix the client's clock (NTP), not the certificate."
 	clockOthers := "When a few clients report '{clock_state}' while everyone else connects, suspect their clocks first."
+	ocspCheck := "See the staple: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` prints the OCSP response tlsgate stapled (`Cert Status:` …, with its `This Update` and `Next Update`), signed by the lab CA: the expected result of rule {effect_rule}. The chain itself verifies."
 	verboseCheck := "Run the client verbosely (`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`): after the handshake lines it prints its own reason."
 	const (
 		chainSilentSummary = "client {client} {silent_end}: it rejected the certificate fault rule {effect_rule} served (chain = \"{chain_name}\")"
 		clockSilentSummary = "client {client} {silent_end}: it rejected the certificate fault rule {effect_rule} served with its dates shifted by {skew} ({clock_state} to the client)"
 		chainSilentSaw     = "For this chain (client-symptoms.md §4) curl prints {chain_curl}; what rule {effect_rule} expects of clients: {effect_symptom}"
 		silentDoneCause    = "The TLS handshake completed, and the client closed (close_notify or a plain FIN, no alert) before sending a byte of application data. That is how a client that checks the certificate after the handshake rejects it: curl (OpenSSL) compares the host name only once the handshake is done, then hangs up. (A client that only tests the handshake, such as `openssl s_client </dev/null` or a TLS monitor, closes the same way without judging the certificate.)"
+		ocspSummary        = "client {client} {silent_end}: it refused the OCSP response fault rule {effect_rule} stapled (chain = \"{chain_name}\")"
+		ocspSaw            = "curl prints {chain_curl}; what rule {effect_rule} expects of clients: {effect_symptom}"
+		ocspMade           = " The certificate itself was good: fault rule {effect_rule} served a lab-CA leaf with an OCSP response stapled to it, signed by the lab CA, that says {ocsp_state}. Only a client that asks for the staple and checks it (curl --cert-status) refuses that; clients that check no revocation (Go, curl without --cert-status, browsers facing a private CA) connect to the same server, so one client failing while the others work is what a revoked certificate looks like."
 		silentFlightCause  = "tlsgate had sent its handshake flight with the certificate, and the client hung up without any TLS alert before finishing the handshake. That is how a client that rejects a certificate without saying why does it (apps that pin keys, some stacks on an untrusted issuer)."
 	)
 	return map[string]entry{
 		CodeClientAlert + "/chain_fault": {
 			cause:  "The client refused the certificate with alert {alert}, which is what fault rule {effect_rule} set out to cause: instead of tlsgate's lab-CA chain it served a deliberately bad one (chain = \"{chain_name}\"), which OpenSSL clients report as verify error {chain_verify}. The client's trust store is not the question: trusting the lab CA does not make this chain valid, and adding anything to the client would hide the fault being practised.",
 			checks: []string{chainCheck, fixRule},
+		},
+		CodeClientAlert + "/revocation_fault": {
+			cause:     "The client refused the certificate with alert {alert} after reading the OCSP response tlsgate stapled." + ocspMade,
+			checks:    []string{ocspCheck, fixRule},
+			clientSaw: ocspSaw,
+		},
+		CodeHandshakeFailed + "/revocation_fault": {
+			cause:     "Go reported `bad record MAC`: an OpenSSL client rejected the handshake under TLS 1.3 and sent its alert unencrypted, which Go cannot read (client-symptoms.md §8.4)." + ocspMade,
+			checks:    []string{ocspCheck, "Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make its real alert appear in tlsgate's log.", fixRule},
+			clientSaw: ocspSaw,
+		},
+		// curl --cert-status judges the staple once the handshake is
+		// done and hangs up without an alert: BIG-IP's side worked.
+		CodeClientRejectedSilently + "/revocation_fault": {group: groupNoError,
+			summary:   ocspSummary,
+			cause:     "The TLS handshake completed, and the client closed (close_notify or a plain FIN, no alert) before sending a byte of application data. That is how curl --cert-status refuses a stapled OCSP response: it checks the staple only once the handshake is done, then hangs up." + ocspMade + " BIG-IP would log no SSL error for it, since its side of the handshake worked.",
+			checks:    []string{ocspCheck, verboseCheck, fixRule},
+			clientSaw: ocspSaw,
+			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
+		},
+		CodeClientRejectedSilently + "/revocation_fault_flight": {
+			summary:   ocspSummary,
+			cause:     silentFlightCause + ocspMade,
+			checks:    []string{ocspCheck, verboseCheck, fixRule},
+			clientSaw: ocspSaw,
+			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeClientAlert + "/clock_fault": {
 			cause:     "The client rejected the certificate as {clock_state} (alert {alert}), and fault rule {effect_rule} made it so: it minted a good lab-CA certificate with its validity window shifted by {skew}, which is byte for byte what a client whose clock is {clock_dir} by {skew} sees. In the real case the certificate is fine and the fix is the client's clock.",

@@ -6,12 +6,16 @@ func effectKnowledgeJA() map[string]entry {
 	chainCheck := "返したものを確認する: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null` はこのチェーンに verify error {chain_verify} を出す。クライアントがラボ CA を信頼していてもいなくても、ルール {effect_rule} の想定どおりの結果である。"
 	clockCheck := "クライアントの時計と証明書の日付を比べる: クライアントで `date -u`、そして `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`。実際のケースでは、直すのは証明書ではなくクライアントの時計（NTP）。"
 	clockOthers := "ほかのクライアントはつながるのに一部だけが「{clock_state}」と言うなら、まずそのクライアントの時計を疑う。"
+	ocspCheck := "ステープルを確認する: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` は tlsgate がステープルした OCSP レスポンス（`Cert Status:` …、`This Update` と `Next Update`）を表示する。署名はラボ CA で、ルール {effect_rule} の想定どおりの結果である。チェーン自体は検証に通る。"
 	verboseCheck := "クライアントを詳細表示で動かす（`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`）。ハンドシェイクの行の後に、クライアント自身の理由が出る。"
 	const (
 		chainSilentSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} が返した証明書（chain = \"{chain_name}\"）を拒否した"
 		clockSilentSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} が日付を {skew} ずらして返した証明書（クライアントには{clock_state}）を拒否した"
 		chainSilentSaw     = "このチェーンに対して（client-symptoms.md §4）curl は {chain_curl} を表示する。ルール {effect_rule} がクライアントに想定する症状: {effect_symptom}"
 		silentDoneCause    = "TLS ハンドシェイクは完了したが、クライアントはアプリケーションデータを 1 バイトも送らずに接続を閉じた（close_notify かただの FIN で、アラートはなし）。ハンドシェイクの後で証明書を確かめるクライアントは、こうやって拒否する。curl（OpenSSL）はホスト名をハンドシェイクが終わってから照合し、合わなければ切断する。（ハンドシェイクだけを試すクライアント、たとえば `openssl s_client </dev/null` や TLS の監視も、証明書を判断せずに同じように閉じる。）"
+		ocspSummary        = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} がステープルした OCSP レスポンス（chain = \"{chain_name}\"）を拒否した"
+		ocspSaw            = "curl は {chain_curl}。ルール {effect_rule} がクライアントに想定する症状: {effect_symptom}"
+		ocspMade           = "証明書そのものは正しい: フォールトルール {effect_rule} はラボ CA のリーフに、ラボ CA が署名した OCSP レスポンスをステープルして返した。その内容は「{ocsp_state}」。これを拒否するのは、ステープルを要求して確かめるクライアント（curl --cert-status）だけで、失効を確かめないクライアント（Go、--cert-status なしの curl、プライベート CA に対するブラウザ）は同じサーバにつながる。一部のクライアントだけが失敗してほかはつながる、というのが失効した証明書の見え方である。"
 		silentFlightCause  = "tlsgate は証明書を含むハンドシェイクフライトを送っていたが、クライアントはハンドシェイクを終える前に TLS アラートを送らずに切断した。理由を言わずに証明書を拒否するクライアント（鍵をピン留めしたアプリ、発行元を信頼しない一部のスタック）はこうする。"
 		clockMade          = "そうさせたのはフォールトルール {effect_rule} で、ラボ CA の正しい証明書を、有効期間を {skew} ずらして発行した。これは時計が {skew} {clock_dir}クライアントが見るものとバイト単位で同じで、そのクライアントには証明書が{clock_state}に見える。実際のケースでは証明書に問題はなく、直すべきはクライアントの時計。"
 	)
@@ -43,6 +47,28 @@ func effectKnowledgeJA() map[string]entry {
 		CodeClientAlert + "/chain_fault": {
 			cause:  "クライアントはアラート {alert} で証明書を拒否した。これはフォールトルール {effect_rule} が狙ったとおりの結果で、tlsgate のラボ CA のチェーンの代わりに、わざと不正なチェーン（chain = \"{chain_name}\"）を返した。OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならず、クライアントに何かを足せば練習中のフォールトが見えなくなる。",
 			checks: []string{chainCheck, fixRule},
+		},
+		CodeClientAlert + "/revocation_fault": {
+			cause:     "クライアントは tlsgate がステープルした OCSP レスポンスを読んだ後、アラート {alert} で証明書を拒否した。" + ocspMade,
+			checks:    []string{ocspCheck, fixRule},
+			clientSaw: ocspSaw,
+		},
+		CodeHandshakeFailed + "/revocation_fault": {
+			cause:     "Go は `bad record MAC` を報告した。OpenSSL のクライアントが TLS 1.3 でハンドシェイクを拒否し、そのアラートを暗号化せずに送ったため、Go はそれを読めなかった（client-symptoms.md §8.4）。" + ocspMade,
+			checks:    []string{ocspCheck, "クライアントを TLS 1.2 までに制限する（`curl --tls-max 1.2`）と、本当のアラートが tlsgate のログに出る。", fixRule},
+			clientSaw: ocspSaw,
+		},
+		CodeClientRejectedSilently + "/revocation_fault": {
+			summary:   ocspSummary,
+			cause:     "TLS ハンドシェイクは完了したが、クライアントはアプリケーションデータを 1 バイトも送らずに接続を閉じた（close_notify かただの FIN で、アラートはなし）。curl --cert-status はステープルされた OCSP レスポンスをハンドシェイクが終わってから確かめ、受け入れられなければこうして切断する。" + ocspMade + "BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
+			checks:    []string{ocspCheck, verboseCheck, fixRule},
+			clientSaw: ocspSaw,
+		},
+		CodeClientRejectedSilently + "/revocation_fault_flight": {
+			summary:   ocspSummary,
+			cause:     silentFlightCause + ocspMade,
+			checks:    []string{ocspCheck, verboseCheck, fixRule},
+			clientSaw: ocspSaw,
 		},
 		CodeClientAlert + "/clock_fault": {
 			cause:     "クライアントは証明書を{clock_state}として拒否した（アラート {alert}）。そうさせたのはフォールトルール {effect_rule} で、ラボ CA の正しい証明書を、有効期間を {skew} ずらして発行した。これは時計が {skew} {clock_dir}クライアントが見るものとバイト単位で同じである。実際のケースでは証明書に問題はなく、直すべきはクライアントの時計。",

@@ -186,13 +186,16 @@ const (
 	ChainLong                  Chain = "long_chain"
 	ChainHugeCert              Chain = "huge_cert"
 	ChainCNOnly                Chain = "cn_only"
+	ChainRevoked               Chain = "revoked"
+	ChainOCSPUnknown           Chain = "ocsp_unknown"
+	ChainOCSPExpired           Chain = "ocsp_expired"
 )
 
 // Chains lists every chain name.
 func Chains() []Chain {
 	return []Chain{ChainExpired, ChainNotYetValid, ChainWrongHost, ChainSelfSigned, ChainUntrustedRoot,
 		ChainUntrustedRootWithRoot, ChainIncomplete, ChainReversed, ChainSHA1, ChainSHA1Intermediate, ChainMD5, ChainWeakRSA, ChainWrongEKU,
-		ChainCAFalseIssuer, ChainPathLen, ChainLong, ChainHugeCert, ChainCNOnly}
+		ChainCAFalseIssuer, ChainPathLen, ChainLong, ChainHugeCert, ChainCNOnly, ChainRevoked, ChainOCSPUnknown, ChainOCSPExpired}
 }
 
 // Block page templates.

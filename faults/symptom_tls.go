@@ -209,6 +209,12 @@ func chainSymptom(c Chain, skew time.Duration) string {
 		s = "huge certificate: OK below the limits; above them curl (35) excessive message size, Go tls: handshake message of length … exceeds maximum of 262144 bytes, Java 32768-byte limit"
 	case ChainCNOnly:
 		s = "CN-only certificate (no SANs): Go x509: certificate relies on legacy Common Name field, use SANs instead; Chrome NET::ERR_CERT_COMMON_NAME_INVALID; curl and Java accept it"
+	case ChainRevoked:
+		s = "OCSP staple says revoked: only clients that check revocation notice: curl --cert-status (91) SSL certificate revocation reason: keyCompromise (1); Go, curl without --cert-status and browsers (for a private CA) connect"
+	case ChainOCSPUnknown:
+		s = "OCSP staple says unknown: only clients that check revocation notice: curl --cert-status (91) SSL server certificate status verification FAILED; Go, curl without --cert-status and browsers (for a private CA) connect"
+	case ChainOCSPExpired:
+		s = "OCSP staple expired (past its nextUpdate): only clients that check revocation notice: curl --cert-status (91) OCSP response has expired; Go, curl without --cert-status and browsers (for a private CA) connect"
 	default:
 		s = "per the chain (client-symptoms.md §4)"
 	}

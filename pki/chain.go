@@ -71,6 +71,16 @@ const (
 	// ChainWeakRSA: an RSA-1024 leaf key. curl (60) "EE certificate key too
 	// weak" (security level 2); Go and Java accept it.
 	ChainWeakRSA ChainKind = "weak_rsa"
+	// ChainRevoked: the good leaf, sent as [leaf, lab CA], with a stapled OCSP response
+	// from the lab CA saying revoked (keyCompromise). curl --cert-status
+	// (91) "SSL certificate revocation reason: keyCompromise (1)"; clients
+	// that do not check revocation (Go, curl without --cert-status) connect.
+	ChainRevoked ChainKind = "revoked"
+	// ChainOCSPUnknown: as ChainRevoked, the staple saying unknown.
+	ChainOCSPUnknown ChainKind = "ocsp_unknown"
+	// ChainOCSPExpired: as ChainRevoked, the staple saying good but past
+	// its nextUpdate by a day.
+	ChainOCSPExpired ChainKind = "ocsp_expired"
 	// ChainWrongEKU: the leaf allows clientAuth only. curl (60) "unsuitable
 	// certificate purpose"; Go "certificate specifies an incompatible key usage".
 	ChainWrongEKU ChainKind = "wrong_eku"
@@ -122,7 +132,7 @@ func ChainKinds() []ChainKind {
 		ChainGood, ChainExpired, ChainNotYetValid, ChainWrongHost, ChainSelfSigned,
 		ChainUntrustedRoot, ChainUntrustedRootWithRoot, ChainIncomplete, ChainGoodIntermediate,
 		ChainReversed, ChainSHA1, ChainSHA1Intermediate, ChainMD5, ChainWeakRSA, ChainWrongEKU, ChainCAFalseIssuer,
-		ChainPathLen, ChainLong, ChainHuge, ChainCNOnly,
+		ChainPathLen, ChainLong, ChainHuge, ChainCNOnly, ChainRevoked, ChainOCSPUnknown, ChainOCSPExpired,
 	}
 }
 
@@ -299,6 +309,14 @@ func (m *Minter) mintChain(kind ChainKind, name string, ip netip.Addr, at time.T
 		}
 	case ChainCNOnly:
 		tmpl.DNSNames, tmpl.IPAddresses = nil, nil
+	case ChainRevoked, ChainOCSPUnknown, ChainOCSPExpired:
+		// curl finds the issuer for the OCSP CertID in the chain sent
+		// ("Error computing OCSP ID" without it), so the lab CA goes too.
+		c, err := m.issue(name, tmpl, parent, key, []*x509.Certificate{m.ca.cert})
+		if err != nil {
+			return nil, err
+		}
+		return m.staple(kind, name, c, at)
 	}
 	return m.issue(name, tmpl, parent, key, rest)
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/ocsp"
 )
 
 // chainServer serves, over real loopback TLS, the chain a host name maps
@@ -76,16 +78,16 @@ func (s *chainServer) goDial(ca *CA, host string) error {
 
 // curl fetches https://host:port/ with the lab CA as the only trust anchor
 // and returns curl's exit code and stderr.
-func (s *chainServer) curl(t *testing.T, host string) (int, string) {
+func (s *chainServer) curl(t *testing.T, host string, extra ...string) (int, string) {
 	t.Helper()
 	bin, err := exec.LookPath("curl")
 	if err != nil {
 		t.Fatalf("curl is required for the chain tests (apt-get install curl): %v", err)
 	}
-	cmd := exec.CommandContext(t.Context(), bin, "-q", "-sS", "-o", os.DevNull, "--noproxy", "*",
+	args := append([]string{"-q", "-sS", "-o", os.DevNull, "--noproxy", "*",
 		"--max-time", "60", // a safety net against a hang, not an assertion
-		"--cacert", s.caFile, "--resolve", host+":"+s.port+":127.0.0.1",
-		"https://"+host+":"+s.port+"/")
+		"--cacert", s.caFile, "--resolve", host + ":" + s.port + ":127.0.0.1"}, extra...)
+	cmd := exec.CommandContext(t.Context(), bin, append(args, "https://"+host+":"+s.port+"/")...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	err = cmd.Run()
@@ -151,6 +153,10 @@ func TestBadChainHandshakes(t *testing.T) {
 		{kind: ChainLong},
 		{kind: ChainHuge, curlExit: 35, curlErr: "excessive message size"},
 		{kind: ChainCNOnly, goErr: []string{"relies on legacy Common Name field"}},
+		// Neither checks revocation by default (TestRevocationStaples asks).
+		{kind: ChainRevoked},
+		{kind: ChainOCSPUnknown},
+		{kind: ChainOCSPExpired},
 	}
 	hosts := make(map[string]chainSpec)
 	covered := make(map[ChainKind]bool)
@@ -268,6 +274,61 @@ func TestSkewHandshakes(t *testing.T) {
 			code, stderr := srv.curl(t, tt.host)
 			if tt.curl == "" && code != 0 || tt.curl != "" && (code != 60 || !strings.Contains(stderr, tt.curl)) {
 				t.Errorf("curl exit %d %q, want %q", code, stderr, tt.curl)
+			}
+		})
+	}
+}
+
+// TestRevocationStaples asks for the stapled OCSP response: curl with
+// --cert-status refuses each staple with the text curl's lib/vtls/openssl.c
+// prints, and a Go client (which checks no revocation, so connects) gets a
+// response the lab CA signed, with the status the kind names.
+func TestRevocationStaples(t *testing.T) {
+	ca := newTestCA(t)
+	m := NewMinter(ca, time.Now, rand.Reader)
+	tests := []struct {
+		kind     ChainKind
+		status   int
+		curlExit int
+		curlErr  string
+	}{
+		{kind: ChainRevoked, status: ocsp.Revoked, curlExit: 91, curlErr: "curl: (91) SSL certificate revocation reason: keyCompromise (1)"},
+		{kind: ChainOCSPUnknown, status: ocsp.Unknown, curlExit: 91, curlErr: "curl: (91) SSL server certificate status verification FAILED"},
+		{kind: ChainOCSPExpired, status: ocsp.Good, curlExit: 91, curlErr: "curl: (91) OCSP response has expired"},
+		{kind: ChainGood, curlExit: 91, curlErr: "curl: (91) No OCSP response received"},
+	}
+	hosts := make(map[string]chainSpec)
+	for _, tt := range tests {
+		hosts[hostFor(tt.kind)] = chainSpec{kind: tt.kind}
+	}
+	srv := startChainServer(t, m, ca, hosts)
+	for _, tt := range tests {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			host := hostFor(tt.kind)
+			conn, err := tls.Dial("tcp", net.JoinHostPort("127.0.0.1", srv.port), &tls.Config{RootCAs: ca.Pool(), ServerName: host})
+			if err != nil {
+				t.Fatalf("Go client: %v, want success (Go checks no revocation)", err)
+			}
+			st := conn.ConnectionState()
+			_ = conn.Close()
+			if tt.kind == ChainGood {
+				if len(st.OCSPResponse) != 0 {
+					t.Errorf("good chain stapled %d bytes", len(st.OCSPResponse))
+				}
+			} else {
+				resp, err := ocsp.ParseResponseForCert(st.OCSPResponse, st.PeerCertificates[0], ca.cert)
+				if err != nil {
+					t.Fatalf("staple (%d bytes) does not parse or verify under the lab CA: %v", len(st.OCSPResponse), err)
+				}
+				if resp.Status != tt.status || resp.SerialNumber.Cmp(st.PeerCertificates[0].SerialNumber) != 0 {
+					t.Errorf("staple status %d serial %s, want %d for the leaf %s", resp.Status, resp.SerialNumber, tt.status, st.PeerCertificates[0].SerialNumber)
+				}
+			}
+
+			code, stderr := srv.curl(t, host, "--cert-status")
+			t.Logf("curl --cert-status (%d): %s", code, strings.TrimSpace(stderr))
+			if code != tt.curlExit || !strings.Contains(stderr, tt.curlErr) {
+				t.Errorf("curl --cert-status: exit %d %q, want %d %q", code, stderr, tt.curlExit, tt.curlErr)
 			}
 		})
 	}

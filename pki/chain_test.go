@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/ocsp"
 )
 
 // parseChain parses every certificate a chain would send.
@@ -29,6 +31,17 @@ func parseChain(t *testing.T, c *tls.Certificate) []*x509.Certificate {
 		out = append(out, cert)
 	}
 	return out
+}
+
+// staple parses c's OCSP staple, checking it is about leaf and signed by
+// the lab CA.
+func staple(t *testing.T, ca *CA, leaf *x509.Certificate, c *tls.Certificate) *ocsp.Response {
+	t.Helper()
+	r, err := ocsp.ParseResponseForCert(c.OCSPStaple, leaf, ca.cert)
+	if err != nil {
+		t.Fatalf("staple of %d bytes: %v", len(c.OCSPStaple), err)
+	}
+	return r
 }
 
 // TestBadChainShapes checks what each kind sends, independent of clients:
@@ -118,6 +131,23 @@ func TestBadChainShapes(t *testing.T) {
 			// Over OpenSSL's 100 kB limit, under Go's 256 KiB.
 			if n := len(l.Raw); n <= 100*1024 || n >= 256*1024 || l.DNSNames[0] != name {
 				t.Errorf("leaf of %d bytes, first SAN %q", n, l.DNSNames[0])
+			}
+		}},
+		{kind: ChainRevoked, rest: []string{"tlsgate lab CA"}, check: func(t *testing.T, l *x509.Certificate, c *tls.Certificate) {
+			r := staple(t, ca, l, c)
+			if r.Status != ocsp.Revoked || r.RevocationReason != ocsp.KeyCompromise || !r.RevokedAt.Before(r.ThisUpdate) || !r.NextUpdate.After(fixedNow().Add(time.Hour)) {
+				t.Errorf("status %d reason %d revoked %s, window %s – %s", r.Status, r.RevocationReason, r.RevokedAt, r.ThisUpdate, r.NextUpdate)
+			}
+		}},
+		{kind: ChainOCSPUnknown, rest: []string{"tlsgate lab CA"}, check: func(t *testing.T, l *x509.Certificate, c *tls.Certificate) {
+			if r := staple(t, ca, l, c); r.Status != ocsp.Unknown {
+				t.Errorf("status %d, want unknown", r.Status)
+			}
+		}},
+		{kind: ChainOCSPExpired, rest: []string{"tlsgate lab CA"}, check: func(t *testing.T, l *x509.Certificate, c *tls.Certificate) {
+			// Past OpenSSL's five minutes of leeway by far.
+			if r := staple(t, ca, l, c); r.Status != ocsp.Good || !r.NextUpdate.Equal(fixedNow().Add(-24*time.Hour)) {
+				t.Errorf("status %d, next update %s; want good, a day before now", r.Status, r.NextUpdate)
 			}
 		}},
 		{kind: ChainCNOnly, rest: nil, check: func(t *testing.T, l *x509.Certificate, _ *tls.Certificate) {
@@ -370,7 +400,7 @@ func TestParseChainKind(t *testing.T) {
 			t.Errorf("round trip of %s: %q, %v", k, got, err)
 		}
 	}
-	if n := len(ChainKinds()); n != 20 {
-		t.Errorf("%d kinds, want 20", n)
+	if n := len(ChainKinds()); n != 23 {
+		t.Errorf("%d kinds, want 23", n)
 	}
 }

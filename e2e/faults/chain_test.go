@@ -101,6 +101,28 @@ func TestChains(t *testing.T) {
 		{name: "huge_cert", symptom: "certificate rejected", rule: chainRule("huge_cert", ""), checks: []check{
 			curlFails(35, "excessive message size"), sslFails("excessive message size"), goGets("/hello"),
 		}},
+		// A good chain with a stapled OCSP response from the lab CA: only
+		// curl --cert-status checks it, after the handshake, and hangs up
+		// without an alert; curl without it and Go connect, and the
+		// diagnosis says that is what a revoked certificate looks like.
+		{name: "revoked", symptom: "certificate rejected", rule: chainRule("revoked", ""), checks: []check{
+			withEvent(curlFailsArgs([]string{"--cert-status"}, 91, "curl: (91) SSL certificate revocation reason: keyCompromise (1)"),
+				staplesRefused("revoked", "curl: (91) SSL certificate revocation reason: keyCompromise (1)")),
+			withEvent(curlFailsArgs([]string{"--cert-status", "--tls-max", "1.2"}, 91, "curl: (91) SSL certificate revocation reason: keyCompromise (1)"),
+				staplesRefused("revoked", "curl: (91) SSL certificate revocation reason: keyCompromise (1)")),
+			withEvent(curlGets("/hello"), revocationUnchecked),
+			withEvent(goGets("/hello"), revocationUnchecked),
+		}},
+		{name: "ocsp_unknown", symptom: "certificate rejected", rule: chainRule("ocsp_unknown", ""), checks: []check{
+			withEvent(curlFailsArgs([]string{"--cert-status"}, 91, "curl: (91) SSL server certificate status verification FAILED"),
+				staplesRefused("ocsp_unknown", "curl: (91) SSL server certificate status verification FAILED")),
+			goGets("/hello"),
+		}},
+		{name: "ocsp_expired", symptom: "certificate rejected", rule: chainRule("ocsp_expired", ""), checks: []check{
+			withEvent(curlFailsArgs([]string{"--cert-status"}, 91, "curl: (91) OCSP response has expired"),
+				staplesRefused("ocsp_expired", "curl: (91) OCSP response has expired")),
+			curlGets("/hello"),
+		}},
 		// Clock skew: an expired leaf minted two days ahead is valid now;
 		// a good long chain minted ten days back has expired.
 		{name: "skew_rescues_expired", symptom: "certificate rejected", rule: chainRule("expired", "48h"), checks: []check{
@@ -182,6 +204,30 @@ func weakAlert(chain string) func(t *testing.T, e *connEvent) {
 			!strings.Contains(e.Cause, "68 (CA signature digest algorithm too weak)") {
 			t.Errorf("diagnosis %q, cause %q; want client_alert naming chain %s and verify error 68: %s", e.Diagnosis, e.Cause, chain, e)
 		}
+	}
+}
+
+// staplesRefused checks the event of curl --cert-status refusing a stapled
+// OCSP response: after a completed handshake, without an alert, so
+// client_rejected_silently naming the rule's staple, with curl's (91).
+func staplesRefused(rule, curl string) func(t *testing.T, e *connEvent) {
+	return func(t *testing.T, e *connEvent) {
+		t.Helper()
+		if e.Diagnosis != "client_rejected_silently" || e.OK || !strings.Contains(e.Summary, "it refused the OCSP response fault rule "+rule+" stapled") ||
+			!strings.Contains(e.ClientSaw, curl) || !strings.Contains(e.Cause, "clients that check no revocation") ||
+			len(e.BigIP) != 0 || !e.ClientTLS.Done {
+			t.Errorf("diagnosis %q ok %v, summary %q, client saw %q, BIG-IP %q; want client_rejected_silently naming rule %s's staple, %q, no BIG-IP line: %s",
+				e.Diagnosis, e.OK, e.Summary, e.ClientSaw, e.BigIP, rule, curl, e)
+		}
+	}
+}
+
+// revocationUnchecked checks the event of a client that checks no
+// revocation: it connected, and the diagnosis says so.
+func revocationUnchecked(t *testing.T, e *connEvent) {
+	t.Helper()
+	if e.Diagnosis != "ok" || !e.OK || !strings.Contains(e.Cause, "only clients that check revocation (curl --cert-status and the like) refuse it") {
+		t.Errorf("diagnosis %q ok %v, cause %q; want ok, saying only revocation-checking clients refuse it: %s", e.Diagnosis, e.OK, e.Cause, e)
 	}
 }
 
