@@ -71,10 +71,11 @@ const (
 	// ChainWeakRSA: an RSA-1024 leaf key. curl (60) "EE certificate key too
 	// weak" (security level 2); Go and Java accept it.
 	ChainWeakRSA ChainKind = "weak_rsa"
-	// ChainRevoked: the good leaf, sent as [leaf, lab CA], with a stapled OCSP response
-	// from the lab CA saying revoked (keyCompromise). curl --cert-status
-	// (91) "SSL certificate revocation reason: keyCompromise (1)"; clients
-	// that do not check revocation (Go, curl without --cert-status) connect.
+	// ChainRevoked: the good leaf, sent as [leaf, lab CA], with a stapled
+	// OCSP response from the lab CA saying revoked (keyCompromise). curl
+	// --cert-status (91) "SSL certificate revocation reason: keyCompromise
+	// (1)"; clients that do not check revocation (Go, curl without
+	// --cert-status) connect.
 	ChainRevoked ChainKind = "revoked"
 	// ChainOCSPUnknown: as ChainRevoked, the staple saying unknown.
 	ChainOCSPUnknown ChainKind = "ocsp_unknown"

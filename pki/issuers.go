@@ -145,6 +145,7 @@ type issuerOpts struct {
 	sigAlg     x509.SignatureAlgorithm
 }
 
+// newIssuerWith is newIssuer with a chosen key or signature algorithm.
 func (m *Minter) newIssuerWith(subject pkix.Name, parent *issuer, o issuerOpts) (*issuer, error) {
 	maxPathLen, isCA, key := o.maxPathLen, o.isCA, o.key
 	if key == nil {
