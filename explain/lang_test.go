@@ -172,7 +172,8 @@ func TestGoldenJA(t *testing.T) {
 		"fault_wrap_mtu_closed", "fault_wrap_truncate_fin", "ok_inspect_no_sni", "backend_tls_failed_alpn",
 		"backend_rejected_hello_version_floor", "health_check_proxy_local_reset", "health_check_proxy_unknown_fin", "client_alert_48_configured",
 		"fault_reset_client_hello_plain", "fault_close_accept_plain",
-		"client_alert_42_configured", "client_alert_46_configured", "handshake_failed_bad_record_mac_configured"}
+		"client_alert_42_configured", "client_alert_46_configured", "handshake_failed_bad_record_mac_configured",
+		"client_closed_configured", "client_rejected_silently_configured"}
 	cases := map[string]*Outcome{}
 	for _, tc := range diagCases() {
 		cases[tc.name] = tc.o
