@@ -138,3 +138,44 @@ func captureHelloMax(t *testing.T, max uint16) []byte {
 	}
 	return append(head, body...)
 }
+
+// TestConfiguredChain: the chain a start-up hint must trust is the
+// configured certificate's where the client sees it, and none where it
+// sees a leaf minted by the lab CA: without a cert file, and on inspect,
+// which mints even when client_ssl names a file.
+func TestConfiguredChain(t *testing.T) {
+	private := newTestServerCA(t) // CN=real server CA
+	leaf := issue(t, private.cert, private.key, x509.ExtKeyUsageServerAuth, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour), "lab.test")
+	tests := []struct {
+		name string
+		mode Mode
+		file bool
+		want string // the leaf's subject, "" for none
+	}{
+		{"terminate with a cert file", Terminate, true, "CN=lab.test"},
+		{"auto with a cert file", Auto, true, "CN=lab.test"},
+		{"terminate minting", Terminate, false, ""},
+		{"inspect with a cert file", Inspect, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cs := &ClientSSL{}
+			if tt.file {
+				cs.CertFile, cs.KeyFile = leaf.certPEM, leaf.keyPEM
+			}
+			opts := Options{Mode: tt.mode, Backend: "127.0.0.1:1", ClientSSL: cs}
+			if tt.mode == Auto {
+				opts.PlainBackend = "127.0.0.1:1"
+			}
+			h := startListener(t, opts, nil)
+			chain := h.srv.ConfiguredChain()
+			got := ""
+			if len(chain) > 0 {
+				got = chain[0].Subject.String()
+			}
+			if got != tt.want {
+				t.Errorf("ConfiguredChain leaf %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
