@@ -220,6 +220,17 @@ func diagCases() []diagCase {
 	alert46Configured.ClientTLS.AlertRecv = 46
 	badMACConfigured := configured(failed(withHello(base("terminate"), modernHello()), "local error: tls: bad record MAC"))
 	badMACConfigured.ClientTLS.AlertSent = 20
+	// Clients that give up on the configured certificate without an
+	// alert: a close_notify after the flight, a FIN before it, and a FIN
+	// or RST right after it. The issuer they may lack is the certificate's;
+	// `tlsgate ca export` used to be the advice.
+	closedNotifyConfigured := configured(failed(withHello(base("terminate"), modernHello()), "EOF"))
+	closedNotifyConfigured.ClientTLS.AlertRecv, closedNotifyConfigured.ClientTLS.ServerFlightSent = 0, true
+	closedEOFConfigured := configured(failed(withHello(base("terminate"), modernHello()), "EOF"))
+	silentConfigured := configured(failed(withHello(base("terminate"), modernHello()), "EOF"))
+	silentConfigured.ClientTLS.ServerFlightSent = true
+	silentResetConfigured := configured(failed(withHello(base("terminate"), modernHello()), "read tcp 192.168.20.230:443->192.168.99.86:32962: read: connection reset by peer"))
+	silentResetConfigured.ClientTLS.ServerFlightSent = true
 	alert99 := failed(withHello(base("terminate"), modernHello()), "remote error: tls: alert(99)")
 	// curl (OpenSSL 3 at security level 2) against a TLS 1.0-only listener:
 	// it negotiates TLS 1.0, refuses the SHA-1 signature and sends 80.
@@ -418,6 +429,22 @@ func diagCases() []diagCase {
 			contains: []string{"tls: unexpected message", "10 unexpected_message"}},
 		{name: "handshake_failed_bad_record_mac", o: badMAC, code: CodeHandshakeFailed, lines: []string{lineSummary},
 			contains: []string{"unencrypted", "--tls-max 1.2"}},
+		{name: "client_closed_configured", o: closedNotifyConfigured, code: CodeClientClosedEarly, lines: []string{lineSummary},
+			contains: []string{"gave up", "configured one (client_ssl cert), CN=lab.test, issued by CN=Example Corp Issuing CA 2,O=Example Corp", "not a leaf minted by the lab CA",
+				"the issuer it lacks is CN=Example Corp Issuing CA 2", "-showcerts", "--cacert <that CA's file>", "`tlsgate ca export` does not help here",
+				`issuer="CN=Example Corp Issuing CA 2,O=Example Corp"`},
+			absent: []string{"see `tlsgate ca export`", "lab-ca.pem"}},
+		{name: "client_closed_handshake_eof_configured", o: closedEOFConfigured, code: CodeClientClosedEarly, lines: []string{lineSummary},
+			contains: []string{"gave up", "issued by CN=Example Corp Issuing CA 2,O=Example Corp", "--cacert <that CA's file>"},
+			absent:   []string{"see `tlsgate ca export`", "lab-ca.pem"}},
+		{name: "client_rejected_silently_configured", o: silentConfigured, code: CodeClientRejectedSilently, lines: []string{lineSummary},
+			contains: []string{"closed the connection (FIN) without an alert", "configured certificate, client_ssl cert, CN=lab.test, issued by CN=Example Corp Issuing CA 2,O=Example Corp",
+				"not the lab CA, which signed nothing on this listener", "-showcerts", "--cacert <that CA's file>", "pins another certificate or key",
+				`issuer="CN=Example Corp Issuing CA 2,O=Example Corp"`},
+			absent: []string{"Run `tlsgate ca export`", "lab-ca.pem", "bypass", "with the lab CA trusted", "once the lab CA is trusted"}},
+		{name: "client_rejected_silently_reset_configured", o: silentResetConfigured, code: CodeClientRejectedSilently, lines: []string{lineSummary},
+			contains: []string{"reset the connection (RST) without an alert", "issued by CN=Example Corp Issuing CA 2,O=Example Corp", "--cacert <that CA's file>"},
+			absent:   []string{"Run `tlsgate ca export`", "lab-ca.pem", "bypass"}},
 		{name: "handshake_failed_bad_record_mac_configured", o: badMACConfigured, code: CodeHandshakeFailed, lines: []string{lineSummary},
 			contains: []string{"unencrypted", "--tls-max 1.2", "issued by CN=Example Corp Issuing CA 2,O=Example Corp", "not the lab CA",
 				"-showcerts", "--cacert <that CA's file>", `issuer="CN=Example Corp Issuing CA 2,O=Example Corp"`},

@@ -166,12 +166,22 @@ func suiteKey(id uint16) string {
 // names, not a leaf minted by the lab CA (nor a fault rule's chain).
 func (f *facts) servesConfigured() bool { return f.o.ClientTLS.OurCertIssuer != "" }
 
+// closedVariant is the variant of a client that closed during the
+// handshake: a client that gave up on a configured certificate gave up on
+// its issuer, so the advice names it instead of the lab CA.
+func (f *facts) closedVariant() string {
+	if f.servesConfigured() {
+		return "configured"
+	}
+	return "handshake"
+}
+
 // ruleClientAlert: close_notify during a handshake is a polite close, not
 // a complaint, so it counts as closing early.
 func ruleClientAlert(f *facts) (verdict, bool) {
 	switch {
 	case f.alert == 0:
-		return verdict{code: CodeClientClosedEarly, variant: "handshake"}, true
+		return verdict{code: CodeClientClosedEarly, variant: f.closedVariant()}, true
 	case f.alert > 0 && certAlert(f.alert) && f.chainEffect() != "":
 		// A chain rule served what the client refused: its trust store
 		// is not the question the alert number alone would raise.
@@ -203,7 +213,7 @@ func ruleClientErr(f *facts) (verdict, bool) {
 		if v := f.flightEffect(); v != "" {
 			return verdict{code: CodeClientClosedEarly, variant: v}, true
 		}
-		return verdict{code: CodeClientClosedEarly, variant: "handshake"}, true
+		return verdict{code: CodeClientClosedEarly, variant: f.closedVariant()}, true
 	case errReset:
 		if f.flightEffect() == "flight_cut" {
 			return verdict{code: CodeClientResetEarly, variant: "flight_cut"}, true

@@ -87,15 +87,24 @@ func ruleRejectedSilently(f *facts) (verdict, bool) {
 	// A chain rule's certificate is the one it refused: the rule, not
 	// pinning or the lab CA, is the story.
 	effect := f.chainEffect()
+	// A configured certificate's issuer, not the lab CA, is the one a
+	// client may distrust, and a terminate listener has no bypass.
+	configured := ""
+	if f.servesConfigured() {
+		configured = "configured"
+	}
 	switch classifyErr(l.Err) {
 	case errEOF:
 		if effect != "" {
 			return verdict{code: CodeClientRejectedSilently, variant: effect + "_flight"}, true
 		}
-		return verdict{code: CodeClientRejectedSilently}, true
+		return verdict{code: CodeClientRejectedSilently, variant: configured}, true
 	case errReset:
 		if effect != "" {
 			return verdict{code: CodeClientRejectedSilently, variant: effect + "_flight"}, true
+		}
+		if configured != "" {
+			return verdict{code: CodeClientRejectedSilently, variant: "reset_configured"}, true
 		}
 		return verdict{code: CodeClientRejectedSilently, variant: "reset"}, true
 	}

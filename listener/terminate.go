@@ -104,6 +104,27 @@ func servedNames(cfg *tls.Config) (subject, issuer string) {
 	return leaf.Subject.String(), leaf.Issuer.String()
 }
 
+// ConfiguredChain is the chain the listener serves from its client_ssl
+// cert file, leaf first, or nil when the client sees leaves minted by the
+// lab CA (no cert file, or inspect, which mints whatever the file says).
+// A hint that trusts the lab CA fails for this chain.
+func (s *Server) ConfiguredChain() []*x509.Certificate {
+	if s.clientTLS == nil || s.opts.Mode == Inspect || len(s.clientTLS.Certificates) == 0 {
+		return nil
+	}
+	var chain []*x509.Certificate
+	for _, der := range s.clientTLS.Certificates[0].Certificate {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			// tls.LoadX509KeyPair parsed the leaf; a chain certificate it
+			// did not parse ends what can be said about the chain.
+			break
+		}
+		chain = append(chain, c)
+	}
+	return chain
+}
+
 // recordingConn replays the peeked bytes, then reads from the socket while
 // keeping a bounded copy of what the client sent and what we wrote during
 // the handshake, so an alert can be named even when crypto/tls cannot (an

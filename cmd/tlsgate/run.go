@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -280,6 +281,12 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		built = append(built, b.srv)
 	}
 	serversBuilt.Store(&built)
+	// The system roots decide whether a configured certificate's hint
+	// needs --cacert at all; an unreadable store trusts nothing.
+	systemRoots, err := x509.SystemCertPool()
+	if err != nil {
+		systemRoots = x509.NewCertPool()
+	}
 	for _, b := range all {
 		o := b.srv.Options()
 		eng, why := b.srv.EngineFor(b.ln)
@@ -288,7 +295,8 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		if why != "" {
 			fields = append(fields, zap.String("engine_why", why))
 		}
-		logger.Info("listening", append(fields, zap.String("try", tryHint(o, b.ln.Addr(), caPath)))...)
+		served := servedCertOf(o, b.srv.ConfiguredChain(), systemRoots, time.Now())
+		logger.Info("listening", append(fields, zap.String("try", tryHint(o, b.ln.Addr(), caPath, served)))...)
 	}
 	if ready != nil {
 		ready(addrs)
@@ -343,23 +351,3 @@ type keyedError struct {
 
 func (e keyedError) Error() string { return e.key + ": " + e.err.Error() }
 func (e keyedError) Unwrap() error { return e.err }
-
-// tryHint is the command a newcomer can paste to see the listener work. A
-// listener that passes TLS through (passthrough, or auto without a
-// client_ssl table) shows the backend's own certificate, which the lab CA
-// did not issue: --cacert with the lab CA would fail verification there.
-func tryHint(o listener.Options, a net.Addr, caPath string) string {
-	const backendCA = "--cacert <the backend's CA>   (TLS is passed through: the certificate is the backend's, not the lab CA's)"
-	switch {
-	case o.Mode == listener.Plaintext:
-		return fmt.Sprintf("curl http://%s/   (and see the diagnosis for: curl -k https://%s/)", a, a)
-	case o.Mode == listener.Auto && o.ClientSSL == nil:
-		return fmt.Sprintf("curl http://%s/ ; curl https://%s/ %s", a, a, backendCA)
-	case o.Mode == listener.Auto:
-		return fmt.Sprintf("curl http://%s/ ; curl --cacert %s https://%s/", a, caPath, a)
-	case o.Mode == listener.Passthrough:
-		return fmt.Sprintf("curl https://%s/ %s; and see the diagnosis for: curl http://%s/", a, backendCA, a)
-	default:
-		return fmt.Sprintf("curl --cacert %s https://%s/   (and see the diagnosis for: curl http://%s/)", caPath, a, a)
-	}
-}

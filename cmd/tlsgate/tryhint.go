@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tlsgate/tlsgate/listener"
+)
+
+// tryHint is the command a newcomer can paste to see the listener work. A
+// listener that passes TLS through (passthrough, or auto without a
+// client_ssl table) shows the backend's own certificate, which the lab CA
+// did not issue: --cacert with the lab CA would fail verification there.
+// So would it for a listener's configured certificate (served non-nil),
+// which gets a command of its own.
+func tryHint(o listener.Options, a net.Addr, caPath string, served *servedCert) string {
+	const backendCA = "--cacert <the backend's CA>   (TLS is passed through: the certificate is the backend's, not the lab CA's)"
+	switch {
+	case o.Mode == listener.Plaintext:
+		return fmt.Sprintf("curl http://%s/   (and see the diagnosis for: curl -k https://%s/)", a, a)
+	case o.Mode == listener.Auto && o.ClientSSL == nil:
+		return fmt.Sprintf("curl http://%s/ ; curl https://%s/ %s", a, a, backendCA)
+	case o.Mode == listener.Auto && served != nil:
+		cmd, note := served.curl(a)
+		return fmt.Sprintf("curl http://%s/ ; %s   (%s)", a, cmd, note)
+	case o.Mode == listener.Auto:
+		return fmt.Sprintf("curl http://%s/ ; curl --cacert %s https://%s/", a, caPath, a)
+	case o.Mode == listener.Passthrough:
+		return fmt.Sprintf("curl https://%s/ %s; and see the diagnosis for: curl http://%s/", a, backendCA, a)
+	case served != nil:
+		cmd, note := served.curl(a)
+		return fmt.Sprintf("%s   (%s; and see the diagnosis for: curl http://%s/)", cmd, note, a)
+	default:
+		return fmt.Sprintf("curl --cacert %s https://%s/   (and see the diagnosis for: curl http://%s/)", caPath, a, a)
+	}
+}
+
+// servedCert is what a pasteable command needs of the certificate a
+// listener serves from its client_ssl cert file.
+type servedCert struct {
+	file            string
+	subject, issuer string
+	names           []string // DNS SANs, or the CN of a certificate with no SAN (curl falls back to it)
+	ips             []net.IP
+	// anchored: the file's own chain ends at a self-signed root, so
+	// --cacert with the file verifies it.
+	anchored bool
+	// public: the system roots verify it, so curl needs no --cacert.
+	public bool
+}
+
+// servedCertOf describes chain, the listener's configured certificate
+// (leaf first), nil when o serves leaves minted by the lab CA. system is
+// the trust store curl would use without --cacert.
+func servedCertOf(o listener.Options, chain []*x509.Certificate, system *x509.CertPool, now time.Time) *servedCert {
+	if len(chain) == 0 || o.ClientSSL == nil {
+		return nil
+	}
+	leaf := chain[0]
+	// Absolute, as the lab CA's path is: the hint is pasted anywhere.
+	file, err := filepath.Abs(o.ClientSSL.CertFile)
+	if err != nil {
+		file = o.ClientSSL.CertFile
+	}
+	sc := &servedCert{file: file, subject: leaf.Subject.String(), issuer: leaf.Issuer.String(),
+		names: leaf.DNSNames, ips: leaf.IPAddresses}
+	if len(sc.names) == 0 && len(sc.ips) == 0 && leaf.Subject.CommonName != "" {
+		sc.names = []string{leaf.Subject.CommonName}
+	}
+	own, mid := x509.NewCertPool(), x509.NewCertPool()
+	for _, c := range chain {
+		// CheckSignatureFrom would refuse a self-signed leaf that is no
+		// CA, which --cacert still trusts as itself.
+		if bytes.Equal(c.RawSubject, c.RawIssuer) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil {
+			own.AddCert(c)
+		} else if c != leaf {
+			mid.AddCert(c)
+		}
+	}
+	verifies := func(roots *x509.CertPool) bool {
+		_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: mid, CurrentTime: now,
+			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+		return err == nil
+	}
+	sc.anchored = verifies(own)
+	sc.public = !sc.anchored && system != nil && verifies(system)
+	return sc
+}
+
+// curl is the command that fetches through a listener at a serving this
+// certificate, and a note on why it is not --cacert with the lab CA. The
+// URL must carry a name on the certificate: --resolve sends it to a.
+func (sc *servedCert) curl(a net.Addr) (cmd, note string) {
+	host, port, _ := net.SplitHostPort(a.String())
+	ip := net.ParseIP(host)
+	url, resolve := "https://"+a.String()+"/", ""
+	named := false
+	for _, c := range sc.ips {
+		named = named || c.Equal(ip)
+	}
+	if name := sc.dialName(); !named && name != "" {
+		addr := host
+		if ip != nil && ip.To4() == nil {
+			addr = "[" + host + "]"
+		}
+		resolve = fmt.Sprintf(" --resolve %s:%s:%s", name, port, addr)
+		url = "https://" + net.JoinHostPort(name, port) + "/"
+		named = true
+	}
+	cert := fmt.Sprintf("the configured certificate (client_ssl cert %s) %s is issued by %s, not the lab CA", sc.file, sc.subject, sc.issuer)
+	switch {
+	case !named:
+		return "curl -k " + url, "-k skips verification: " + cert + ", and it names no host or address to dial it by"
+	case sc.anchored:
+		return fmt.Sprintf("curl --cacert %s%s %s", sc.file, resolve, url), cert + "; its file holds the root --cacert trusts"
+	case sc.public:
+		return "curl" + resolve + " " + url, cert + ", which the system's trust store verifies"
+	}
+	return "curl -k" + resolve + " " + url, "-k skips verification: " + cert + "; to verify, pass --cacert with that CA's certificate instead"
+}
+
+// dialName is a name on the certificate to put in the URL: a DNS SAN, a
+// wildcard's made concrete, or "".
+func (sc *servedCert) dialName() string {
+	for _, n := range sc.names {
+		if !strings.Contains(n, "*") {
+			return n
+		}
+	}
+	for _, n := range sc.names {
+		if rest, ok := strings.CutPrefix(n, "*."); ok {
+			return "www." + rest
+		}
+	}
+	return ""
+}

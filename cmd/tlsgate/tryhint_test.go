@@ -1,0 +1,184 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlsgate/tlsgate/listener"
+)
+
+// hintCert is a certificate and its key, as x509 and tls see them.
+type hintCert struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+}
+
+// makeHintCert signs a certificate for subject with parent (self-signed
+// when parent is nil).
+func makeHintCert(t *testing.T, cn string, isCA bool, dns []string, ips []net.IP, parent *hintCert) *hintCert {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: cn, Organization: []string{"Example Corp"}},
+		NotBefore:    time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		DNSNames: dns, IPAddresses: ips,
+		BasicConstraintsValid: true, IsCA: isCA,
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	signer, signerKey := tmpl, key
+	if parent != nil {
+		signer, signerKey = parent.cert, parent.key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, &key.PublicKey, signerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &hintCert{cert: c, key: key}
+}
+
+// TestTryHintConfiguredCert: the start-up hint of a listener serving its
+// configured certificate (client_ssl cert) is a command that works for
+// that certificate. It used to be `curl --cacert <lab ca.pem>`, which
+// fails with curl (60): the lab CA issued nothing there. Each command is
+// run with real curl against a real TLS server serving the same chain,
+// except where it relies on the system's trust store.
+func TestTryHintConfiguredCert(t *testing.T) {
+	const labCA = "/lab/ca.pem"
+	privCA := makeHintCert(t, "Example Corp Issuing CA 2", true, nil, nil, nil)
+	byName := makeHintCert(t, "lab.test", false, []string{"lab.test"}, nil, privCA)
+	wildcard := makeHintCert(t, "*.lab.test", false, []string{"*.lab.test"}, nil, privCA)
+	byIP := makeHintCert(t, "127.0.0.1", false, nil, []net.IP{net.IPv4(127, 0, 0, 1)}, privCA)
+	cnOnly := makeHintCert(t, "lab.test", false, nil, nil, privCA)
+	selfSigned := makeHintCert(t, "lab.test", false, []string{"lab.test"}, nil, nil)
+	system := x509.NewCertPool()
+	system.AddCert(privCA.cert)
+	tests := []struct {
+		name     string
+		mode     listener.Mode
+		chain    []*hintCert
+		system   *x509.CertPool
+		contains []string
+		runCurl  bool
+	}{
+		{"private CA not in the file", listener.Terminate, []*hintCert{byName}, nil,
+			[]string{"curl -k --resolve lab.test:PORT:127.0.0.1 https://lab.test:PORT/", "-k skips verification", "issued by CN=Example Corp Issuing CA 2,O=Example Corp, not the lab CA",
+				"--cacert with that CA's certificate", "and see the diagnosis for: curl http://127.0.0.1:PORT/"}, true},
+		{"root in the file", listener.Terminate, []*hintCert{byName, privCA}, nil,
+			[]string{"curl --cacert CERTFILE --resolve lab.test:PORT:127.0.0.1 https://lab.test:PORT/", "its file holds the root"}, true},
+		{"self-signed", listener.Terminate, []*hintCert{selfSigned}, nil,
+			[]string{"curl --cacert CERTFILE --resolve lab.test:PORT:127.0.0.1 https://lab.test:PORT/"}, true},
+		{"IP SAN", listener.Terminate, []*hintCert{byIP, privCA}, nil,
+			[]string{"curl --cacert CERTFILE https://127.0.0.1:PORT/"}, true},
+		{"wildcard", listener.Terminate, []*hintCert{wildcard, privCA}, nil,
+			[]string{"--resolve www.lab.test:PORT:127.0.0.1 https://www.lab.test:PORT/"}, true},
+		{"CN only", listener.Terminate, []*hintCert{cnOnly, privCA}, nil,
+			[]string{"--resolve lab.test:PORT:127.0.0.1 https://lab.test:PORT/"}, true},
+		{"auto", listener.Auto, []*hintCert{byName, privCA}, nil,
+			[]string{"curl http://127.0.0.1:PORT/ ; curl --cacert CERTFILE --resolve lab.test:PORT:127.0.0.1 https://lab.test:PORT/"}, true},
+		// curl's own trust store is the machine's, which the test cannot
+		// change: the command is only read.
+		{"system roots", listener.Terminate, []*hintCert{byName}, system,
+			[]string{"curl --resolve lab.test:PORT:127.0.0.1 https://lab.test:PORT/", "which the system's trust store verifies"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			certFile, pair := writeChain(t, tt.chain)
+			addr := serveTLS(t, pair)
+			o := listener.Options{Mode: tt.mode, ClientSSL: &listener.ClientSSL{CertFile: certFile}}
+			var chain []*x509.Certificate
+			for _, c := range tt.chain {
+				chain = append(chain, c.cert)
+			}
+			got := tryHint(o, addr, labCA, servedCertOf(o, chain, tt.system, time.Now()))
+			if strings.Contains(got, labCA) {
+				t.Errorf("hint names the lab CA, which issued nothing here: %s", got)
+			}
+			_, port, _ := net.SplitHostPort(addr.String())
+			for _, want := range tt.contains {
+				want = strings.NewReplacer("PORT", port, "CERTFILE", certFile).Replace(want)
+				if !strings.Contains(got, want) {
+					t.Errorf("hint %q\nwant it to contain %q", got, want)
+				}
+			}
+			if tt.runCurl {
+				runHint(t, got)
+			}
+		})
+	}
+}
+
+// writeChain writes chain's certificates (leaf first) to one PEM file,
+// as client_ssl.cert holds them, and returns it with the pair to serve.
+func writeChain(t *testing.T, chain []*hintCert) (string, tls.Certificate) {
+	t.Helper()
+	var buf strings.Builder
+	pair := tls.Certificate{PrivateKey: chain[0].key}
+	for _, c := range chain {
+		_ = pem.Encode(&buf, &pem.Block{Type: "CERTIFICATE", Bytes: c.cert.Raw})
+		pair.Certificate = append(pair.Certificate, c.cert.Raw)
+	}
+	file := filepath.Join(t.TempDir(), "cert.pem")
+	if err := os.WriteFile(file, []byte(buf.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file, pair
+}
+
+// serveTLS answers HTTPS on loopback with pair until the test ends.
+func serveTLS(t *testing.T, pair tls.Certificate) net.Addr {
+	t.Helper()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "hint works") }),
+		ReadHeaderTimeout: 30 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return ln.Addr()
+}
+
+// runHint runs the hint's https command with real curl: it must fetch.
+func runHint(t *testing.T, hint string) {
+	t.Helper()
+	path, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("curl not installed (scripts/test.sh installs it)")
+	}
+	cmd, _, _ := strings.Cut(hint, "   (")
+	if _, https, ok := strings.Cut(cmd, " ; "); ok {
+		cmd = https
+	}
+	args := strings.Fields(cmd)
+	if len(args) == 0 || args[0] != "curl" {
+		t.Fatalf("no curl command in %q", hint)
+	}
+	out, err := exec.Command(path, append([]string{"-sS", "--max-time", "30"}, args[1:]...)...).CombinedOutput()
+	if err != nil || string(out) != "hint works" {
+		t.Errorf("%s: %v\n%s", cmd, err, out)
+	}
+}
