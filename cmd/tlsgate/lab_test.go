@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -18,20 +19,39 @@ import (
 	"github.com/tlsgate/tlsgate/pki"
 )
 
-// freeBase finds a base port whose scenario ports are likely free: the kernel
-// picks one, and the lab counts up from it.
-func freeBase(t *testing.T) int {
+// freeBase finds a base port whose ports for the named scenarios (and the
+// demo backend and lab origin, base+98 and base+99) are free now. It looks
+// below the usual ephemeral range (32768 and up), where outgoing
+// connections would take ports from under the lab.
+func freeBase(t *testing.T, only string) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 50 {
+		base := 10000 + rand.IntN(20000)
+		placed, err := lab.Place(lab.Catalog(), []string{only}, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports := []int{base + 98, base + 99}
+		for _, p := range placed {
+			ports = append(ports, p.Port)
+		}
+		if allFree(ports) {
+			return base
+		}
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	_ = ln.Close()
-	if port > 65535-120 {
-		port -= 200
+	t.Fatal("found no free base port")
+	return 0
+}
+
+func allFree(ports []int) bool {
+	for _, p := range ports {
+		ln, err := net.Listen("tcp", net.JoinHostPort(lab.Host, strconv.Itoa(p)))
+		if err != nil {
+			return false
+		}
+		_ = ln.Close()
 	}
-	return port
+	return true
 }
 
 // TestLabLeavesNoCAOnABusyPort: a lab start-up stopped by a port already in
@@ -50,7 +70,7 @@ func TestLabLeavesNoCAOnABusyPort(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				args := []string{"--only", only, "--base-port", strconv.Itoa(freeBase(t)), "--ca-dir", caDir,
+				args := []string{"--only", only, "--base-port", strconv.Itoa(freeBase(t, only)), "--ca-dir", caDir,
 					"--log-file", filepath.Join(dir, "lab.log"), "--admin", takenAddr(t)}
 				err := cmdLab(args, io.Discard, io.Discard)
 				if err == nil || !strings.Contains(err.Error(), "address already in use") {
@@ -78,25 +98,16 @@ func TestLabKeepsTheCAOnceBound(t *testing.T) {
 	for _, only := range []string{"waf-sni-reset", "security-software-interception"} {
 		t.Run(only, func(t *testing.T) {
 			caDir := filepath.Join(t.TempDir(), "ca")
-			base := freeBase(t)
-			placed, err := lab.Place(lab.Catalog(), []string{only}, base)
-			if err != nil {
-				t.Fatal(err)
-			}
-			opts := lab.Options{BasePort: base, CADir: caDir, LogFile: filepath.Join(t.TempDir(), "lab.log")}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			done := make(chan error, 1)
-			table := &firstWrite{c: make(chan struct{})}
-			go func() { done <- serveLab(ctx, placed, opts, table, io.Discard) }()
-			select { // the table is printed once everything is bound
-			case err := <-done:
-				t.Fatalf("serveLab ended before it was stopped: %v", err)
-			case <-table.c:
-			}
-			cancel()
-			if err := <-done; err != nil {
-				t.Fatalf("serveLab: %v", err)
+			// A port freeBase found free can be taken before the lab binds
+			// it; that start-up fails, and the next base is tried.
+			for attempt := 1; ; attempt++ {
+				err := runLabUntilBound(t, only, caDir)
+				if err == nil {
+					break
+				}
+				if !strings.Contains(err.Error(), "address already in use") || attempt == 3 {
+					t.Fatalf("serveLab ended before it was stopped: %v", err)
+				}
 			}
 			if _, err := pki.Load(caDir, time.Now); err != nil {
 				t.Errorf("the CA of a lab that bound everything was not kept: %v", err)
@@ -114,4 +125,29 @@ type firstWrite struct {
 func (w *firstWrite) Write(p []byte) (int, error) {
 	w.once.Do(func() { close(w.c) })
 	return len(p), nil
+}
+
+// runLabUntilBound starts the lab with one scenario, waits until every
+// socket is bound (the table is printed then), and stops it; an error is a
+// start-up or shutdown that failed.
+func runLabUntilBound(t *testing.T, only, caDir string) error {
+	t.Helper()
+	base := freeBase(t, only)
+	placed, err := lab.Place(lab.Catalog(), []string{only}, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := lab.Options{BasePort: base, CADir: caDir, LogFile: filepath.Join(t.TempDir(), "lab.log")}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	table := &firstWrite{c: make(chan struct{})}
+	go func() { done <- serveLab(ctx, placed, opts, table, io.Discard) }()
+	select {
+	case err := <-done:
+		return err
+	case <-table.c:
+	}
+	cancel()
+	return <-done
 }
