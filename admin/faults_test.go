@@ -128,6 +128,9 @@ func TestAddBadInput(t *testing.T) {
 		{"missing name", `{"action":"reset"}`, 400, "name", "missing"},
 		{"bad name", `{"name":"a b","action":"reset"}`, 400, "name", "not allowed"},
 		{"probability out of range", `{"name":"x","action":"reset","probability":1.5}`, 400, "probability", ""},
+		{"mtu then rst", `{"name":"x","action":"mtu","then":"rst"}`, 400, "then", `mtu takes only "hold"`},
+		{"mtu honor_mss with recover_after", `{"name":"x","action":"mtu","honor_mss":true,"recover_after":"2s"}`, 400, "honor_mss", "nothing stalls"},
+		{"honor_mss not a bool", `{"name":"x","action":"mtu","honor_mss":"yes"}`, 400, "honor_mss", "want true or false"},
 		{"huge body", `{"name":"` + strings.Repeat("a", maxBody) + `"}`, 413, "body", "larger than"},
 	}
 	for _, tt := range tests {
@@ -201,6 +204,8 @@ func TestRuleJSONRoundTrip(t *testing.T) {
 		`{"name":"b","action":"version","min_version":"1.2","max_version":1.3}`,
 		`{"name":"c","action":"mtu","mtu":1280,"recover_after":"2s","client":"127.0.0.0/8"}`,
 		`{"name":"d","action":"chain","chain":"expired","skew":"-24h","enabled":false}`,
+		`{"name":"e","action":"mtu","mtu":1280,"honor_mss":true}`,
+		`{"name":"f","action":"mtu","then":"hold"}`,
 	}
 	for _, b := range rules {
 		if r := a.do("POST", "/faults", b); r.status != 201 {
@@ -220,7 +225,7 @@ func TestRuleJSONRoundTrip(t *testing.T) {
 		t.Fatalf("put back: %d %s", r.status, r.body)
 	}
 	got := a.list()
-	if len(got) != 4 || got[3].Enabled || got[0].Rule.Alert.String() != "unknown_ca" || got[1].Rule.MaxVersion != faults.VersionTLS13 {
+	if len(got) != 6 || got[3].Enabled || !got[4].Rule.HonorMSS || got[5].Rule.Then != faults.ThenHold || got[0].Rule.Alert.String() != "unknown_ca" || got[1].Rule.MaxVersion != faults.VersionTLS13 {
 		t.Fatalf("round trip lost something: %s", fmt.Sprint(got))
 	}
 }

@@ -102,6 +102,8 @@ func TestBadConfigs(t *testing.T) {
 		{"non_ssl on plaintext", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) + "non_ssl = \"reset\" #<-\n",
 			`listener.non_ssl: has no effect with mode = "plaintext"`},
 		{"fault: unknown key", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nactoin = 1 #<-\n", `unknown key fault.actoin (did you mean action?)`},
+		{"fault: mtu then rst", web + "[[fault]]\nname = \"x\"\naction = \"mtu\"\nthen = \"rst\" #<-\n", `fault.then: invalid rule: faults: rule "x": field "then": mtu takes only "hold"`},
+		{"fault: honor_mss with recover_after", web + "[[fault]]\nname = \"x\"\naction = \"mtu\"\nhonor_mss = true #<-\nrecover_after = \"2s\"\n", `fault.honor_mss: invalid rule: faults: rule "x": field "honor_mss": with honor_mss nothing stalls`},
 		{"fault: bad stage", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nstage = \"later\" #<-\n", `field "stage": unknown stage "later"`},
 		{"fault: unknown listener", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nlistener = \"nope\" #<-\n", `names listener "nope", which is not defined`},
 		{"fault: chain on a passthrough listener", web + strings.ReplaceAll(strings.Replace(strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1), "94", "95", 1), "web", "pt") +

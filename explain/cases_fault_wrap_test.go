@@ -2,6 +2,8 @@ package explain
 
 import (
 	"crypto/tls"
+	"strings"
+	"testing"
 	"time"
 
 	"github.com/tlsgate/tlsgate/sniff"
@@ -176,4 +178,39 @@ func faultWrapperCases() []diagCase {
 func okDetailsLine() string {
 	return "(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
 		sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false"
+}
+
+// TestFlightCutBigIPLine: a device in the path that cuts (or holds) the
+// server's handshake flight leaves BIG-IP a lone 01260013, no 01260009
+// reason: BIG-IP sent its whole flight and did not fail, but its side of
+// the handshake ended unfinished when the client gave up or
+// handshake-timeout ran out (bigip-log.md §2, §5). The explanation says so,
+// so that the line is not read as BIG-IP's own failure; it used to leave
+// the line unexplained.
+func TestFlightCutBigIPLine(t *testing.T) {
+	want := map[string]string{
+		LangEN: "BIG-IP would log only the 01260013 summary, with no 01260009 reason, although it did not fail",
+		LangJA: "BIG-IP 自身は失敗していないが、01260009 の理由の行はなく 01260013 のサマリだけを記録する",
+	}
+	var flights []*Outcome
+	for _, c := range faultWrapperCases() {
+		switch c.name {
+		case "fault_wrap_truncate_fin", "fault_wrap_truncate_rst", "fault_wrap_mtu_closed", "fault_wrap_limit_data_inspect":
+			flights = append(flights, c.o)
+		}
+	}
+	if len(flights) != 4 {
+		t.Fatalf("found %d of the 4 flight cases", len(flights))
+	}
+	for _, o := range flights {
+		for _, lang := range Langs() {
+			d := DiagnoseLang(o, lang)
+			if len(d.BigIP) != 1 || d.BigIP[0].ID != "01260013" {
+				t.Errorf("%s %s: BIG-IP lines %v, want the lone 01260013 summary", lang, d.Code, d.BigIP)
+			}
+			if !strings.Contains(d.Cause, want[lang]) {
+				t.Errorf("%s %s: cause without %q:\n%s", lang, d.Code, want[lang], d.Cause)
+			}
+		}
+	}
 }

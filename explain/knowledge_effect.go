@@ -15,10 +15,22 @@ func effectKnowledge() map[string]entry {
 		clockSilentSummary = "client {client} {silent_end}: it rejected the certificate fault rule {effect_rule} served with its dates shifted by {skew} ({clock_state} to the client)"
 		chainSilentSaw     = "For this chain (client-symptoms.md §4) curl prints {chain_curl}; what rule {effect_rule} expects of clients: {effect_symptom}"
 		silentDoneCause    = "The TLS handshake completed, and the client closed (close_notify or a plain FIN, no alert) before sending a byte of application data. That is how a client that checks the certificate after the handshake rejects it: curl (OpenSSL) compares the host name only once the handshake is done, then hangs up. (A client that only tests the handshake, such as `openssl s_client </dev/null` or a TLS monitor, closes the same way without judging the certificate.)"
-		ocspSummary        = "client {client} {silent_end}: it refused the OCSP response fault rule {effect_rule} stapled (chain = \"{chain_name}\")"
-		ocspSaw            = "curl prints {chain_curl}; what rule {effect_rule} expects of clients: {effect_symptom}"
-		ocspMade           = " The certificate itself was good: fault rule {effect_rule} served a lab-CA leaf with an OCSP response stapled to it, signed by the lab CA, that says {ocsp_state}. Only a client that asks for the staple and checks it (curl --cert-status) refuses that; clients that check no revocation (Go, curl without --cert-status, browsers facing a private CA) connect to the same server, so one client failing while the others work is what a revoked certificate looks like."
-		silentFlightCause  = "tlsgate had sent its handshake flight with the certificate, and the client hung up without any TLS alert before finishing the handshake. That is how a client that rejects a certificate without saying why does it (apps that pin keys, some stacks on an untrusted issuer)."
+		// A device between BIG-IP and the client that cuts, holds or loses
+		// the server's handshake flight (truncate, limit_data, blackhole,
+		// timeout, mtu at server_flight) is no BIG-IP failure, yet BIG-IP
+		// does log one: it read the ClientHello and sent its whole flight,
+		// and its side of the handshake then ends unfinished, on the
+		// client's FIN or RST (or the device's), or when handshake-timeout
+		// (10 s by default) runs out. bigip-log.md gives both a lone
+		// 01260013 with no cipher or version reason (§2, and §5 "Handshake
+		// timeout"), so the code's 01260013 group stays, and the cause says
+		// why. Unlike a reset or drop of the ClientHello, where BIG-IP saw
+		// no handshake and "logs nothing for it".
+		flightBigIP       = " BIG-IP would log only the 01260013 summary, with no 01260009 reason, although it did not fail: it sent its whole flight, and its side of the handshake then ended unfinished, when the client's FIN or RST (or the device's) reached it or when the profile's handshake-timeout (10 s by default) ran out."
+		ocspSummary       = "client {client} {silent_end}: it refused the OCSP response fault rule {effect_rule} stapled (chain = \"{chain_name}\")"
+		ocspSaw           = "curl prints {chain_curl}; what rule {effect_rule} expects of clients: {effect_symptom}"
+		ocspMade          = " The certificate itself was good: fault rule {effect_rule} served a lab-CA leaf with an OCSP response stapled to it, signed by the lab CA, that says {ocsp_state}. Only a client that asks for the staple and checks it (curl --cert-status) refuses that; clients that check no revocation (Go, curl without --cert-status, browsers facing a private CA) connect to the same server, so one client failing while the others work is what a revoked certificate looks like."
+		silentFlightCause = "tlsgate had sent its handshake flight with the certificate, and the client hung up without any TLS alert before finishing the handshake. That is how a client that rejects a certificate without saying why does it (apps that pin keys, some stacks on an untrusted issuer)."
 	)
 	return map[string]entry{
 		CodeClientAlert + "/chain_fault": {
@@ -100,7 +112,7 @@ func effectKnowledge() map[string]entry {
 		},
 		CodeClientClosedEarly + "/flight_cut": {
 			summary: "fault rule {effect_rule} cut tlsgate's handshake flight to {client} short, and the connection closed before the handshake completed",
-			cause:   "Not the client's doing: fault rule {effect_rule} ({effect_action} {effect_stage}) let only part of tlsgate's handshake flight (ServerHello, certificate) reach the client and then ended the connection toward it, so the client read a truncated flight and the end of the stream. The close tlsgate saw answered its own.",
+			cause:   "Not the client's doing: fault rule {effect_rule} ({effect_action} {effect_stage}) let only part of tlsgate's handshake flight (ServerHello, certificate) reach the client and then ended the connection toward it, so the client read a truncated flight and the end of the stream. The close tlsgate saw answered its own." + flightBigIP,
 			checks: []string{
 				"Nothing to look for at {client_ip}: this is the expected result of rule {effect_rule}. " + fixRule,
 				"On a real network a flight cut short points at a middlebox between server and client: capture on both sides of it and compare the bytes of the certificate flight.",
@@ -108,7 +120,7 @@ func effectKnowledge() map[string]entry {
 		},
 		CodeClientResetEarly + "/flight_cut": {
 			summary: "fault rule {effect_rule} cut tlsgate's handshake flight to {client} short and reset the connection",
-			cause:   "Not the client's doing: fault rule {effect_rule} ({effect_action} {effect_stage}) let only part of tlsgate's handshake flight (ServerHello, certificate) reach the client and then reset the connection (RST) itself.",
+			cause:   "Not the client's doing: fault rule {effect_rule} ({effect_action} {effect_stage}) let only part of tlsgate's handshake flight (ServerHello, certificate) reach the client and then reset the connection (RST) itself." + flightBigIP,
 			checks: []string{
 				"Nothing to look for at {client_ip}: this is the expected result of rule {effect_rule}. " + fixRule,
 				"On a real network a flight cut short by a reset points at a firewall or IPS between server and client: capture on both sides to see which address sent the RST.",
@@ -116,7 +128,7 @@ func effectKnowledge() map[string]entry {
 		},
 		CodeClientClosedEarly + "/flight_stalled": {
 			summary: "client {client} gave up waiting for tlsgate's handshake flight, which fault rule {effect_rule} held back",
-			cause:   "Fault rule {effect_rule} ({effect_action} {effect_stage}) kept tlsgate's handshake flight (ServerHello, certificate) from reaching the client, so the client waited, hit its own timeout and closed. It is no monitor or scanner: it never got an answer to its ClientHello.",
+			cause:   "Fault rule {effect_rule} ({effect_action} {effect_stage}) kept tlsgate's handshake flight (ServerHello, certificate) from reaching the client, so the client waited, hit its own timeout and closed. It is no monitor or scanner: it never got an answer to its ClientHello." + flightBigIP,
 			checks: []string{
 				"On a real network: check firewalls and stateful devices between the client and {virtual} that drop traffic in one direction (asymmetric routing, lost state).",
 				fixRule,
@@ -124,7 +136,7 @@ func effectKnowledge() map[string]entry {
 		},
 		CodeClientClosedEarly + "/flight_mtu": {
 			summary: "client {client} gave up waiting for tlsgate's certificate flight, lost in a PMTUD black hole (fault rule {effect_rule})",
-			cause:   "Fault rule {effect_rule} imitated a PMTUD black hole: the full-size segments of tlsgate's handshake flight (the certificate) vanished while small packets passed, so the client waited for the certificate, hit its own timeout and closed.",
+			cause:   "Fault rule {effect_rule} imitated a PMTUD black hole: the full-size segments of tlsgate's handshake flight (the certificate) vanished while small packets passed, so the client waited for the certificate, hit its own timeout and closed." + flightBigIP,
 			checks: []string{
 				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass; if only smaller sizes do, clamp the TCP MSS on the tunnel or let ICMP type 3 code 4 through.",
 				"Other signs: small responses work, and long RSA chains fail where short ECDSA chains pass; `curl -v` stops after `Client hello (1)`.",

@@ -86,7 +86,7 @@ func effectKnowledgeJA() map[string]entry {
 		},
 		CodeClientClosedEarly + "/flight_cut": {
 			summary: "フォールトルール {effect_rule} が {client} への tlsgate のハンドシェイクフライトを途中で切り、ハンドシェイクが終わる前に接続が閉じた",
-			cause:   "クライアントのせいではない: フォールトルール {effect_rule}（{effect_action}、{effect_stage}）が tlsgate のハンドシェイクフライト（ServerHello、証明書）の一部だけをクライアントに届け、その後クライアント向きの接続を終わらせた。クライアントは途中で切れたフライトとストリームの終わりを読んだ。tlsgate が見た切断は、tlsgate 自身の切断への応答である。",
+			cause:   "クライアントのせいではない: フォールトルール {effect_rule}（{effect_action}、{effect_stage}）が tlsgate のハンドシェイクフライト（ServerHello、証明書）の一部だけをクライアントに届け、その後クライアント向きの接続を終わらせた。クライアントは途中で切れたフライトとストリームの終わりを読んだ。tlsgate が見た切断は、tlsgate 自身の切断への応答である。" + flightBigIPJA,
 			checks: []string{
 				"{client_ip} を調べる必要はない。ルール {effect_rule} の想定どおりの結果である。" + fixRule,
 				"実際のネットワークでフライトが途中で切れるなら、サーバとクライアントの間の中継機器を疑う。その両側でキャプチャして、証明書フライトのバイト列を比べる。",
@@ -94,7 +94,7 @@ func effectKnowledgeJA() map[string]entry {
 		},
 		CodeClientResetEarly + "/flight_cut": {
 			summary: "フォールトルール {effect_rule} が {client} への tlsgate のハンドシェイクフライトを途中で切り、接続をリセットした",
-			cause:   "クライアントのせいではない: フォールトルール {effect_rule}（{effect_action}、{effect_stage}）が tlsgate のハンドシェイクフライト（ServerHello、証明書）の一部だけをクライアントに届け、その後自分で接続をリセット（RST）した。",
+			cause:   "クライアントのせいではない: フォールトルール {effect_rule}（{effect_action}、{effect_stage}）が tlsgate のハンドシェイクフライト（ServerHello、証明書）の一部だけをクライアントに届け、その後自分で接続をリセット（RST）した。" + flightBigIPJA,
 			checks: []string{
 				"{client_ip} を調べる必要はない。ルール {effect_rule} の想定どおりの結果である。" + fixRule,
 				"実際のネットワークでフライトがリセットで切れるなら、サーバとクライアントの間のファイアウォールや IPS を疑う。両側でキャプチャして、RST を送ったアドレスを確かめる。",
@@ -102,7 +102,7 @@ func effectKnowledgeJA() map[string]entry {
 		},
 		CodeClientClosedEarly + "/flight_stalled": {
 			summary: "クライアント {client} は tlsgate のハンドシェイクフライトを待ちきれずに閉じた。フライトはフォールトルール {effect_rule} が止めていた",
-			cause:   "フォールトルール {effect_rule}（{effect_action}、{effect_stage}）が tlsgate のハンドシェイクフライト（ServerHello、証明書）をクライアントに届かないようにしたので、クライアントは待ち続け、自分のタイムアウトで接続を閉じた。監視やスキャナではなく、ClientHello への応答を一度も受け取れなかったクライアントである。",
+			cause:   "フォールトルール {effect_rule}（{effect_action}、{effect_stage}）が tlsgate のハンドシェイクフライト（ServerHello、証明書）をクライアントに届かないようにしたので、クライアントは待ち続け、自分のタイムアウトで接続を閉じた。監視やスキャナではなく、ClientHello への応答を一度も受け取れなかったクライアントである。" + flightBigIPJA,
 			checks: []string{
 				"実際のネットワークなら: クライアントと {virtual} の間で、片方向だけを捨てるファイアウォールやステートフルな機器（非対称ルーティング、状態の喪失）を確認する。",
 				fixRule,
@@ -110,7 +110,7 @@ func effectKnowledgeJA() map[string]entry {
 		},
 		CodeClientClosedEarly + "/flight_mtu": {
 			summary: "クライアント {client} は tlsgate の証明書フライトを待ちきれずに閉じた。フライトは PMTUD ブラックホールで失われた（フォールトルール {effect_rule}）",
-			cause:   "フォールトルール {effect_rule} は PMTUD ブラックホールを再現した: tlsgate のハンドシェイクフライト（証明書）のうちフルサイズのセグメントだけが消え、小さなパケットは通ったので、クライアントは証明書を待ち続け、自分のタイムアウトで閉じた。",
+			cause:   "フォールトルール {effect_rule} は PMTUD ブラックホールを再現した: tlsgate のハンドシェイクフライト（証明書）のうちフルサイズのセグメントだけが消え、小さなパケットは通ったので、クライアントは証明書を待ち続け、自分のタイムアウトで閉じた。" + flightBigIPJA,
 			checks: []string{
 				"クライアントからパス MTU を確かめる: `ping -M do -s 1472 {virtual_host}` が通るはず。小さいサイズしか通らないなら、トンネルで TCP MSS をクランプするか、ICMP タイプ 3 コード 4 を通す。",
 				"ほかの兆候: 小さな応答は届く。長い RSA のチェーンは失敗し、短い ECDSA のチェーンは通る。`curl -v` が `Client hello (1)` の後で止まる。",
@@ -119,3 +119,7 @@ func effectKnowledgeJA() map[string]entry {
 		},
 	}
 }
+
+// flightBigIPJA is flightBigIP (knowledge_effect.go), which says why BIG-IP
+// logs a lone 01260013 for a flight a device in the path damaged.
+const flightBigIPJA = "BIG-IP 自身は失敗していないが、01260009 の理由の行はなく 01260013 のサマリだけを記録する: BIG-IP はフライトをすべて送ったあと、クライアントの（または途中の装置の）FIN や RST を受けるか、プロファイルの handshake-timeout（既定 10 秒）が切れて、自分の側のハンドシェイクが完了しないまま終わるからである。"

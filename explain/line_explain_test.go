@@ -379,3 +379,51 @@ func TestRouteDomainExplained(t *testing.T) {
 		t.Errorf("a note on a line without route domains:\n%s", notes)
 	}
 }
+
+// TestPoolMonitorPartsMissing: an 01070638 line cut after "monitor status
+// down." names no monitor, last error or up-time. Its explanation used to
+// read "its health monitor (not in the line) failed (last error: (none));
+// (not in the line)."; now it says in words what the line does not give.
+func TestPoolMonitorPartsMissing(t *testing.T) {
+	cases := []struct {
+		line     string
+		want     map[string][]string
+		unwanted []string
+	}{
+		{line: "notice mcpd[5281]: 01070638:5: Pool /Common/p member /Common/m:80 monitor status down.",
+			want: map[string][]string{
+				LangEN: {"its health monitor failed (the line names neither the monitor nor its last error); the line does not say how long the member had been up.",
+					"`tmsh list ltm monitor <type> <monitor>`"},
+				LangJA: {"ヘルスモニターが失敗している（行にはモニター名も最後のエラーも書かれていない）。メンバーがそれまでどれだけ稼働していたかは行に書かれていない。",
+					"`tmsh list ltm monitor <type> <モニター>`"},
+			}},
+		{line: "notice mcpd[5281]: 01070638:5: Pool /Common/p member /Common/m:80 monitor status down. [ /Common/https: down; last error: /Common/https: Unable to connect ]",
+			want: map[string][]string{
+				LangEN: {"its health monitor /Common/https failed (last error: /Common/https: Unable to connect); the line does not say how long the member had been up."},
+				LangJA: {"ヘルスモニター /Common/https が失敗している（最後のエラー: /Common/https: Unable to connect）。メンバーがそれまでどれだけ稼働していたかは行に書かれていない。"},
+			}},
+		{line: "notice mcpd[5281]: 01070638:5: Pool /Common/p member /Common/m:80 monitor status down. [ /Common/tcp_half_open: down; last error:  ]  [ was up for 837hrs:31mins:36sec ]",
+			want: map[string][]string{
+				LangEN: {"its health monitor /Common/tcp_half_open failed (last error: (none)); was up for 837hrs:31mins:36sec."},
+				LangJA: {"ヘルスモニター /Common/tcp_half_open が失敗している（最後のエラー: （なし））。was up for 837hrs:31mins:36sec。"},
+			}},
+	}
+	for _, c := range cases {
+		p, err := ParseLine(c.line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range Langs() {
+			x := ExplainLine(p, lang)
+			text := x.Meaning + "\n" + strings.Join(x.Checks, "\n")
+			for _, w := range c.want[lang] {
+				if !strings.Contains(text, w) {
+					t.Errorf("%s %q:\nwant %q in\n%s", lang, c.line, w, text)
+				}
+			}
+			if m := lineNotes(lang)[noteUnknownValue]; strings.Contains(text, m) {
+				t.Errorf("%s %q: %q in\n%s", lang, c.line, m, text)
+			}
+		}
+	}
+}

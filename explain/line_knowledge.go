@@ -248,7 +248,7 @@ func lineKnowledgeEN() map[string]lineEntry {
 
 		IDPoolMemberDown: {
 			title: "pool member marked down by its health monitor",
-			meaning: "mcpd marked member {member} of pool {pool} {status}: its health monitor {monitor} failed (last error: {last_error}); {duration}. " +
+			meaning: "mcpd marked member {member} of pool {pool} {status}: {monitor_failed}; {duration}. " +
 				"HTTPS monitors that fail their TLS handshake show up here, not as 0126xxxx SSL lines. BIG-IP sends the member no new connections until it is up again, and a pool with no member up resets or refuses clients.",
 			causes: []string{
 				"The service on the member is down or not listening on that port.",
@@ -382,6 +382,11 @@ const (
 	noteNoVSAddr      = "no_vs_addr"
 	noteNoVSPort      = "no_vs_port"
 	noteNoVS          = "no_vs"
+	// The parts of an 01070638 line that a cut line may lack.
+	noteMonitorNamed   = "monitor_named"
+	noteMonitorUnnamed = "monitor_unnamed"
+	noteUpUnknown      = "up_unknown"
+	noteNoMonitor      = "no_monitor"
 )
 
 // lineNotes holds the sentences added to a line's explanation when its
@@ -400,20 +405,24 @@ func lineNotesEN() map[string]string {
 		noteVSPort80: "The right side is port 80: a client-ssl profile on a port-80 virtual server makes every plain-HTTP client fail like this; look for a `not SSL` line in the same second.",
 		noteRouteDomain: "A `%N` after an address is a BIG-IP route domain ({rd_addrs}: route domain {rd}). Each route domain is a routing table of its own, so the same IP in another route domain is another network and another host. " +
 			"tmsh writes and takes the address with its `%N` ({rd_ip}), so look it up that way; capture filters and clients take the bare address, so capture on the route domain's VLANs (`tmsh list net route-domain` shows each one's id and VLANs) rather than on 0.0, where the same IP from another route domain matches too, and test from a client in that network.",
-		noteNullConnflow:  "`(null connflow)`: TMM had no connection context for this message, so it could not tie it to a connection.",
-		noteIDFromText:    "The line has no message ID; tlsgate recognised the text of {id}.",
-		noteSevMismatch:   "The severity word ({sev_word}) and the digit after the ID ({sev}) disagree: the line may have been edited, or rewritten by a collector.",
-		noteGroup:         "These {n} lines are one failed connection: the same second and the same {process}[{pid}], the reason first and the summary last, as BIG-IP writes them.",
-		notePeersMismatch: "The 01260026 peers ({peer_left}, {peer_right}) differ from the 01260013 endpoints ({left} -> {right}): these lines may not belong to one connection.",
-		noteSubset26:      " Subset 26 is TMM's SSL code, so it concerns SSL, but its text is not verified.",
-		noteSubset42:      " Subset 42 is where tmsh logs its certificate checks.",
-		noteThrottleKnown: " ({title})",
-		noteThrottleOther: " (an ID tlsgate does not know)",
-		noteUnknownValue:  "(not in the line)",
-		noteNone:          "(none)",
-		noteNoClient:      "<client address>",
-		noteNoVSAddr:      "<virtual address>",
-		noteNoVSPort:      "<virtual port>",
-		noteNoVS:          "<virtual address>:<port>",
+		noteNullConnflow:   "`(null connflow)`: TMM had no connection context for this message, so it could not tie it to a connection.",
+		noteIDFromText:     "The line has no message ID; tlsgate recognised the text of {id}.",
+		noteSevMismatch:    "The severity word ({sev_word}) and the digit after the ID ({sev}) disagree: the line may have been edited, or rewritten by a collector.",
+		noteGroup:          "These {n} lines are one failed connection: the same second and the same {process}[{pid}], the reason first and the summary last, as BIG-IP writes them.",
+		notePeersMismatch:  "The 01260026 peers ({peer_left}, {peer_right}) differ from the 01260013 endpoints ({left} -> {right}): these lines may not belong to one connection.",
+		noteSubset26:       " Subset 26 is TMM's SSL code, so it concerns SSL, but its text is not verified.",
+		noteSubset42:       " Subset 42 is where tmsh logs its certificate checks.",
+		noteThrottleKnown:  " ({title})",
+		noteThrottleOther:  " (an ID tlsgate does not know)",
+		noteUnknownValue:   "(not in the line)",
+		noteNone:           "(none)",
+		noteNoClient:       "<client address>",
+		noteNoVSAddr:       "<virtual address>",
+		noteNoVSPort:       "<virtual port>",
+		noteNoVS:           "<virtual address>:<port>",
+		noteMonitorNamed:   "its health monitor {monitor} failed (last error: {last_error})",
+		noteMonitorUnnamed: "its health monitor failed (the line names neither the monitor nor its last error)",
+		noteUpUnknown:      "the line does not say how long the member had been up",
+		noteNoMonitor:      "<monitor>",
 	}
 }

@@ -204,7 +204,7 @@ func lineKnowledgeJA() map[string]lineEntry {
 
 		IDPoolMemberDown: {
 			title: "ヘルスモニターによりプールメンバーがダウン",
-			meaning: "mcpd がプール {pool} のメンバー {member} を {status} にした。ヘルスモニター {monitor} が失敗している（最後のエラー: {last_error}）。{duration}。" +
+			meaning: "mcpd がプール {pool} のメンバー {member} を {status} にした。{monitor_failed}。{duration}。" +
 				"TLS ハンドシェイクに失敗した HTTPS モニターは、0126xxxx の SSL の行ではなくここに出る。メンバーが復帰するまで BIG-IP は新しい接続を送らず、生きているメンバーがないプールはクライアントをリセットするか拒否する。",
 			causes: []string{
 				"メンバー上のサービスが止まっているか、そのポートで待ち受けていない。",
@@ -324,20 +324,24 @@ func lineNotesJA() map[string]string {
 		noteVSPort80: "右側は 80 番ポート。80 番の仮想サーバに client-ssl プロファイルが付いていると、平文 HTTP のクライアントはすべてこのように失敗する。同じ秒に `not SSL` の行がないか探す。",
 		noteRouteDomain: "アドレスの後の `%N` は BIG-IP のルートドメイン（{rd_addrs}: ルートドメイン {rd}）。ルートドメインはそれぞれ独立したルーティングテーブルなので、別のルートドメインにある同じ IP は別のネットワークの別のホストである。" +
 			"tmsh はアドレスを `%N` 付き（{rd_ip}）で表示し、指定にも使うので、その形で検索する。キャプチャのフィルタやクライアントには `%N` のないアドレスを使う。0.0 でキャプチャすると別のルートドメインの同じ IP も一致するので、そのルートドメインの VLAN でキャプチャし（`tmsh list net route-domain` で各ルートドメインの ID と VLAN が分かる）、そのネットワークにいるクライアントから試す。",
-		noteNullConnflow:  "`(null connflow)`: TMM にはこのメッセージの接続コンテキストがなく、どの接続のものかを結び付けられなかった。",
-		noteIDFromText:    "この行にはメッセージ ID がない。tlsgate は文言から {id} と判断した。",
-		noteSevMismatch:   "重大度の単語（{sev_word}）と ID の後の数字（{sev}）が食い違っている。行が編集されたか、収集側で書き換えられた可能性がある。",
-		noteGroup:         "この {n} 行は 1 つの失敗した接続のもの。同じ秒・同じ {process}[{pid}] で、BIG-IP が書くとおり理由が先、サマリが最後に並んでいる。",
-		notePeersMismatch: "01260026 のピア（{peer_left}、{peer_right}）と 01260013 のエンドポイント（{left} -> {right}）が一致しない。これらの行は 1 つの接続のものではないかもしれない。",
-		noteSubset26:      "サブセット 26 は TMM の SSL の処理なので SSL に関するメッセージだが、文言は確認されていない。",
-		noteSubset42:      "サブセット 42 は tmsh が証明書のチェックを書く場所。",
-		noteThrottleKnown: "（{title}）",
-		noteThrottleOther: "（tlsgate が知らない ID）",
-		noteUnknownValue:  "（行にない）",
-		noteNone:          "（なし）",
-		noteNoClient:      "<クライアントのアドレス>",
-		noteNoVSAddr:      "<仮想サーバのアドレス>",
-		noteNoVSPort:      "<仮想サーバのポート>",
-		noteNoVS:          "<仮想サーバのアドレス>:<ポート>",
+		noteNullConnflow:   "`(null connflow)`: TMM にはこのメッセージの接続コンテキストがなく、どの接続のものかを結び付けられなかった。",
+		noteIDFromText:     "この行にはメッセージ ID がない。tlsgate は文言から {id} と判断した。",
+		noteSevMismatch:    "重大度の単語（{sev_word}）と ID の後の数字（{sev}）が食い違っている。行が編集されたか、収集側で書き換えられた可能性がある。",
+		noteGroup:          "この {n} 行は 1 つの失敗した接続のもの。同じ秒・同じ {process}[{pid}] で、BIG-IP が書くとおり理由が先、サマリが最後に並んでいる。",
+		notePeersMismatch:  "01260026 のピア（{peer_left}、{peer_right}）と 01260013 のエンドポイント（{left} -> {right}）が一致しない。これらの行は 1 つの接続のものではないかもしれない。",
+		noteSubset26:       "サブセット 26 は TMM の SSL の処理なので SSL に関するメッセージだが、文言は確認されていない。",
+		noteSubset42:       "サブセット 42 は tmsh が証明書のチェックを書く場所。",
+		noteThrottleKnown:  "（{title}）",
+		noteThrottleOther:  "（tlsgate が知らない ID）",
+		noteUnknownValue:   "（行にない）",
+		noteNone:           "（なし）",
+		noteNoClient:       "<クライアントのアドレス>",
+		noteNoVSAddr:       "<仮想サーバのアドレス>",
+		noteNoVSPort:       "<仮想サーバのポート>",
+		noteNoVS:           "<仮想サーバのアドレス>:<ポート>",
+		noteMonitorNamed:   "ヘルスモニター {monitor} が失敗している（最後のエラー: {last_error}）",
+		noteMonitorUnnamed: "ヘルスモニターが失敗している（行にはモニター名も最後のエラーも書かれていない）",
+		noteUpUnknown:      "メンバーがそれまでどれだけ稼働していたかは行に書かれていない",
+		noteNoMonitor:      "<モニター>",
 	}
 }

@@ -59,10 +59,22 @@ func lineVars(p Parsed, lang string) *strings.Replacer {
 		v["subject"], v["file"], v["date"] = or(c.Subject), or(c.File), or(c.Date)
 	}
 	if m := p.Monitor; m != nil {
-		v["pool"], v["member"], v["status"], v["monitor"] = or(m.Pool), or(m.Member), or(m.Status), or(m.Monitor)
-		v["last_error"], v["duration"] = notes[noteNone], or(m.Duration)
-		if m.LastError != "" {
-			v["last_error"] = m.LastError
+		v["pool"], v["member"], v["status"] = or(m.Pool), or(m.Member), or(m.Status)
+		// A line cut after "monitor status down." names no monitor, last
+		// error or up-time: the meaning says so in words, and the tmsh
+		// command gets a placeholder, rather than "(not in the line)"
+		// standing where a name or a clause belongs.
+		v["monitor"], v["monitor_failed"], v["duration"] = notes[noteNoMonitor], notes[noteMonitorUnnamed], notes[noteUpUnknown]
+		if m.Monitor != "" {
+			lastError := notes[noteNone]
+			if m.LastError != "" {
+				lastError = m.LastError
+			}
+			v["monitor"] = m.Monitor
+			v["monitor_failed"] = strings.NewReplacer("{monitor}", m.Monitor, "{last_error}", lastError).Replace(notes[noteMonitorNamed])
+		}
+		if m.Duration != "" {
+			v["duration"] = m.Duration
 		}
 	}
 	if r := p.RSTLimit; r != nil {

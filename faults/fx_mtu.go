@@ -46,9 +46,38 @@ const (
 	mtuRecovered
 )
 
-func newMTU(next sink, k *ctl, r *Rule, dir Direction) *mtu {
+func newMTU(next sink, k *ctl, r *Rule, dir Direction) sink {
+	if r.HonorMSS {
+		return &mssClamp{next: next, limit: r.MTU - 40}
+	}
 	return &mtu{next: next, k: k, r: r, dir: dir, limit: r.MTU - 40, recover: r.RecoverAfter.D(), gate: make(chan struct{})}
 }
+
+// mssClamp is the same path with its black hole fixed the usual way: the
+// tunnel clamps the TCP MSS to the path MTU, so the sender cuts every burst
+// into segments that fit and nothing stalls. It passes each burst as
+// mtu-40-byte writes, the segments the sender would make, and never acts:
+// the rule does not fire, as on a path where every burst fit.
+type mssClamp struct {
+	next  sink
+	limit int
+}
+
+func (m *mssClamp) Write(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 {
+		seg := p[:min(len(p), m.limit)]
+		w, err := m.next.Write(seg)
+		n += w
+		if err != nil {
+			return n, err
+		}
+		p = p[len(seg):]
+	}
+	return n, nil
+}
+
+func (m *mssClamp) End(fin bool) error { return m.next.End(fin) }
 
 func (m *mtu) Write(p []byte) (int, error) {
 	m.mu.Lock()

@@ -46,7 +46,8 @@ type Rule struct {
 	Bytes               int64    `json:"bytes,omitempty" toml:"bytes"`                               // limit_data, truncate
 	MTU                 int      `json:"mtu,omitempty" toml:"mtu"`                                   // mtu, default 1400
 	RecoverAfter        Duration `json:"recover_after,omitempty" toml:"recover_after"`               // mtu: emulate MTU probing
-	Then                Then     `json:"then,omitempty" toml:"then"`                                 // truncate, blackhole, alert, large_hello (also fail_open), idle_timeout
+	HonorMSS            bool     `json:"honor_mss,omitempty" toml:"honor_mss"`                       // mtu: MSS clamped to the path, nothing stalls (the fixed contrast)
+	Then                Then     `json:"then,omitempty" toml:"then"`                                 // truncate, blackhole, alert, large_hello (also fail_open), idle_timeout; mtu: only hold
 	Alert               *Alert   `json:"alert,omitempty" toml:"alert"`                               // alert, sni_policy (number or name)
 	RecordVersion       Version  `json:"record_version,omitzero" toml:"record_version"`              // alert: record-layer version, default 1.0 (1.2 after the handshake)
 	Chain               Chain    `json:"chain,omitempty" toml:"chain"`                               // chain

@@ -131,12 +131,14 @@ func TestMTUFiresWhenItStalls(t *testing.T) {
 		{"nothing written", nil, false},
 		{"every burst fits", []int{100, 1360, 1360}, false},
 		{"one burst too large", []int{100, 1361}, true},
+		{"honor_mss: nothing stalls", []int{100, 5000}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := newFakeClock()
 			e := NewEngine(clk.Now)
-			if err := e.Add(Rule{Name: "pmtu", Action: ActMTU, MTU: 1400, MaxFires: 1}); err != nil {
+			r := Rule{Name: "pmtu", Action: ActMTU, MTU: 1400, MaxFires: 1, HonorMSS: strings.HasPrefix(tt.name, "honor_mss")}
+			if err := e.Add(r); err != nil {
 				t.Fatal(err)
 			}
 			p := e.Plan(ConnInfo{Listener: "l", Index: 1, Decrypted: true})

@@ -169,6 +169,9 @@ func failOpenBlinded(rules []string) string {
 // code, the chain and the follow-up; it may be nil.
 func Symptom(action, stage string, r *Rule) string {
 	a, st := Action(action), Stage(stage)
+	if a == ActMTU && r != nil && r.HonorMSS {
+		return mssClamped(r)
+	}
 	var then Then
 	if r != nil {
 		then = r.Then
@@ -261,6 +264,13 @@ func afterTimeoutStream(r *Rule) string {
 	}
 	return fmt.Sprintf("; after %s: EOF (FIN), which a client still waiting reports as curl (52) Empty reply from server "+
 		"(or (18) transfer closed with N bytes remaining when part of a body came first); Go EOF or unexpected EOF", r.Timeout.D())
+}
+
+// mssClamped is what an mtu rule with honor_mss shows: nothing, which is
+// the point of it, as the fixed contrast to the same path stalling.
+func mssClamped(r *Rule) string {
+	return fmt.Sprintf("%s: the MSS is clamped to the path MTU %d (honor_mss), so every segment (at most %d bytes) fits and nothing stalls; "+
+		"the same rule without honor_mss is the PMTUD black hole", ClassNone, r.MTU, r.MTU-40)
 }
 
 func mtuDetail(r *Rule) string {
@@ -356,6 +366,9 @@ func ActedSymptom(r *Rule, acted Stage, plain bool) string {
 		if s := symptomWithoutHello(r); s != "" {
 			return s
 		}
+	}
+	if r.Action == ActMTU && r.HonorMSS {
+		return mssClamped(r)
 	}
 	if r.Action == ActMTU && slices.Contains(handshakeStages(), acted) {
 		return mtuFlight + mtuDetail(r)

@@ -24,6 +24,7 @@ func TestSymptom(t *testing.T) {
 		{"blackhole", "accept", nil, []string{ClassTimeout, "CONNECTED(00000003)", "TLS handshake timeout"}},
 		{"blackhole", "client_hello", &Rule{Then: ThenRST, Delay: Duration(5 * time.Second)}, []string{ClassTimeout, "after 5s: connection reset"}},
 		{"mtu", "server_flight", &Rule{MTU: 1400, RecoverAfter: Duration(10 * time.Second)}, []string{ClassTimeout, "PMTUD", "1360 bytes", "recovers after 10s"}},
+		{"mtu", "server_flight", &Rule{Action: ActMTU, MTU: 1280, HonorMSS: true}, []string{ClassNone, "clamped to the path MTU 1280 (honor_mss)", "at most 1240 bytes"}},
 		{"truncate", "server_flight", &Rule{Then: ThenFIN}, []string{ClassEOF, "Go unexpected EOF"}},
 		{"truncate", "response", &Rule{Then: ThenFIN}, []string{ClassTruncated, "curl (18)"}},
 		{"truncate", "server_flight", &Rule{Then: ThenHold}, []string{ClassTimeout}},

@@ -26,6 +26,7 @@ func paramList() []param {
 		{"bytes", func(r *Rule) bool { return r.Bytes != 0 }},
 		{"mtu", func(r *Rule) bool { return r.MTU != 0 }},
 		{"recover_after", func(r *Rule) bool { return r.RecoverAfter != 0 }},
+		{"honor_mss", func(r *Rule) bool { return r.HonorMSS }},
 		{"then", func(r *Rule) bool { return r.Then != "" }},
 		{"alert", func(r *Rule) bool { return r.Alert != nil }},
 		{"record_version", func(r *Rule) bool { return r.RecordVersion != 0 }},
@@ -67,7 +68,7 @@ func actionParams(a Action) []string {
 	case ActTimeout:
 		return []string{"timeout"}
 	case ActMTU:
-		return []string{"mtu", "recover_after"}
+		return []string{"mtu", "recover_after", "honor_mss", "then"}
 	case ActTruncate:
 		return []string{"bytes", "then"}
 	case ActAlert:
@@ -189,6 +190,21 @@ func (r *Rule) validateAction(fail failFunc) error {
 	case ActMTU:
 		if r.MTU != 0 && (r.MTU < 68 || r.MTU > 65535) {
 			return fail("mtu", "%d is outside 68..65535", r.MTU)
+		}
+		// A stall holds (until recover_after, or for ever): a sender's
+		// TCP retransmits the oversized segment in silence. Resetting at
+		// the stall would need its own client symptoms and explanations;
+		// a drop that ends in a reset is blackhole with then = "rst".
+		if r.Then != "" && r.Then != ThenHold {
+			return fail("then", "mtu takes only \"hold\" (a stall holds, until recover_after if set), not %q; for a drop that ends in a reset use action blackhole with then = \"rst\"", r.Then)
+		}
+		// With the MSS clamped, every segment fits the path: nothing
+		// stalls, so there is nothing to recover from or to hold.
+		if r.HonorMSS && r.RecoverAfter != 0 {
+			return fail("honor_mss", "with honor_mss nothing stalls, so recover_after has nothing to recover; drop one of them")
+		}
+		if r.HonorMSS && r.Then != "" {
+			return fail("honor_mss", "with honor_mss nothing stalls, so then = %q has nothing to do; drop one of them", r.Then)
 		}
 	case ActIdleTimeout:
 		if r.Timeout <= 0 {

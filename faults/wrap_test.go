@@ -388,6 +388,28 @@ func TestMTU(t *testing.T) {
 			t.Error("the held FIN was not delivered after recovery")
 		}
 	})
+	// honor_mss is the same path with the MSS clamped: every burst goes
+	// through, cut into segments that fit, and the FIN follows.
+	t.Run("honor_mss", func(t *testing.T) {
+		clk := newFakeClock()
+		m := newMemConn()
+		w := Wrap(m, []*Rule{rule(t, Rule{Action: ActMTU, MTU: 100, HonorMSS: true})}, FacingClient, clk.deps())
+		_, _ = w.Write(make([]byte, 60))
+		if n, err := w.Write(make([]byte, 150)); n != 150 || err != nil {
+			t.Errorf("Write(150) = %d, %v", n, err)
+		}
+		_, _ = w.Write(make([]byte, 5))
+		_ = w.(interface{ CloseWrite() error }).CloseWrite()
+		if got := sizes(m.Segments()); !slices.Equal(got, []int{60, 60, 60, 30, 5}) {
+			t.Errorf("segments = %v, want 60 60 60 30 5", got)
+		}
+		if fin, _ := m.State(); !fin {
+			t.Error("the FIN was not delivered")
+		}
+		if len(clk.Timers()) != 0 {
+			t.Error("armed a timer")
+		}
+	})
 }
 
 func TestFragment(t *testing.T) {

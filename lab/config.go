@@ -98,6 +98,18 @@ func NeedsOrigin(placed []Placed) bool {
 	return false
 }
 
+// NeedsCAFile reports whether the config of the placed scenarios names the
+// lab CA's certificate file (an inspect scenario verifying the lab origin),
+// which must then exist before the config is parsed.
+func NeedsCAFile(placed []Placed) bool {
+	for _, p := range placed {
+		if p.Listener.VerifyOrigin {
+			return true
+		}
+	}
+	return false
+}
+
 // TOML renders the tlsgate config that runs the placed scenarios: the
 // demo backend, the lab origin when a scenario needs it, one listener per
 // scenario and its faults, each rule scoped to its listener.
@@ -173,7 +185,7 @@ func (p Placed) Snippet(o Options) string {
 
 // Config parses the rendered TOML with the config package, so the lab runs
 // exactly what `tlsgate run -c` would run from the same text. The lab CA
-// must exist first when an inspect scenario verifies the origin against it.
+// must exist first when NeedsCAFile.
 func Config(placed []Placed, o Options) (*config.Config, error) {
 	cfg, err := config.Parse([]byte(TOML(placed, o)), filepath.Join(o.CADir, "lab.toml"))
 	if err != nil {

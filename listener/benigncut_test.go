@@ -27,6 +27,8 @@ func TestWrapperThatNeverCutsStaysOK(t *testing.T) {
 		{"idle_timeout never reached", Terminate, faults.Rule{Action: faults.ActIdleTimeout, Stage: faults.StageIdle, Timeout: faults.Duration(time.Hour)}},
 		{"idle_timeout hold never reached", Terminate, faults.Rule{Action: faults.ActIdleTimeout, Stage: faults.StageIdle, Timeout: faults.Duration(time.Hour), Then: faults.ThenHold}},
 		{"mtu that recovers", Terminate, faults.Rule{Action: faults.ActMTU, Stage: faults.StageServerFlight, MTU: 1400, RecoverAfter: faults.Duration(20 * time.Millisecond)}},
+		// MSS clamping: the same small path, and nothing stalls or fires.
+		{"mtu with honor_mss", Terminate, faults.Rule{Action: faults.ActMTU, Stage: faults.StageServerFlight, MTU: 576, HonorMSS: true}},
 		{"truncate above on passthrough", Passthrough, faults.Rule{Action: faults.ActTruncate, Stage: faults.StageServerFlight, Bytes: big, Then: faults.ThenFIN}},
 		{"latency on passthrough", Passthrough, faults.Rule{Action: faults.ActLatency, Stage: faults.StageServerFlight, Latency: faults.Duration(time.Millisecond)}},
 	}
@@ -75,6 +77,12 @@ func TestWrapperThatNeverCutsStaysOK(t *testing.T) {
 			r := h.next()
 			if !r.d.OK || r.o.FaultApplied != "" {
 				t.Errorf("diagnosis %s (%s), fault_applied %q route %q; client read all %d bytes", r.d.Code, r.d.Summary, r.o.FaultApplied, r.o.Route, n)
+			}
+			if tc.rule.HonorMSS && len(r.o.FaultFirings) != 0 {
+				t.Errorf("an mtu rule with honor_mss fired: %+v", r.o.FaultFirings)
+			}
+			if tc.rule.HonorMSS && n < bigResponse {
+				t.Errorf("client read %d bytes, want the whole %d-byte response", n, bigResponse)
 			}
 		})
 	}

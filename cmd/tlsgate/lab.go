@@ -71,19 +71,40 @@ func cmdLab(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("lab: ca dir: %w", err)
 	}
-	// The CA must exist before the config is parsed: the inspect scenarios
-	// verify the lab origin against its certificate file.
-	if _, _, err := pki.LoadOrCreate(dir, time.Now, rand.Reader); err != nil {
-		return err
-	}
 	opts := lab.Options{BasePort: *base, CADir: dir, LogFormat: *logFormat, LogFile: *logFile, Lang: *lang, Admin: *adminAddr}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serveLab(ctx, placed, opts, stdout, stderr)
+}
+
+// serveLab runs the placed scenarios until ctx ends. A start-up that fails
+// (a port already taken) leaves no lab CA behind, as tlsgate run's does.
+// serve keeps a first run's CA only once every socket is bound, but an
+// inspect scenario verifies the lab origin against the CA's certificate
+// file, which the config check and listener.New read before anything is
+// bound: with one placed, a first run's CA is written ahead and removed
+// again unless serve got as far as ready.
+func serveLab(ctx context.Context, placed []lab.Placed, opts lab.Options, stdout, stderr io.Writer) error {
+	var made newPaths
+	bound := false
+	defer func() {
+		if !bound {
+			made.undo()
+		}
+	}()
+	if lab.NeedsCAFile(placed) {
+		made.note(filepath.Join(opts.CADir, pki.KeyFile))
+		made.note(filepath.Join(opts.CADir, pki.CertFile))
+		if _, _, err := pki.LoadOrCreate(opts.CADir, time.Now, rand.Reader); err != nil {
+			return err
+		}
+	}
 	cfg, err := lab.Config(placed, opts)
 	if err != nil {
 		return configError{err}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	return serve(ctx, cfg, stderr, func(map[string]net.Addr) {
+		bound = true
 		printTable(stdout, placed, opts)
 	})
 }

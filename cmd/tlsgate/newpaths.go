@@ -10,8 +10,8 @@ import (
 // newPaths remembers the files and directories a start-up is about to create
 // (the log file, key logs, capture directories), so that a start-up that fails
 // after them (a port already taken) can remove them and leave the disk as it
-// found it. The lab CA needs none of this: serve keeps it only once every
-// socket is bound.
+// found it. serve keeps a lab CA only once every socket is bound and needs
+// none of this for it; tlsgate lab notes the CA it must write ahead.
 type newPaths struct {
 	paths []string // parents before children
 }

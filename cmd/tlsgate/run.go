@@ -55,6 +55,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if *noDemo {
 		cfg.Demo.Listen = ""
 	}
+	// The profiles are files too: a start-up stopped by a busy port removes
+	// the CPU profile it began and writes no allocation profile.
+	var made newPaths
+	bound := false
+	defer func() {
+		if !bound {
+			made.undo()
+		}
+	}()
+	made.note(*cpuProfile)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -68,6 +78,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	if *memProfile != "" {
 		defer func() {
+			if !bound {
+				return
+			}
 			if err := writeAllocProfile(*memProfile); err != nil {
 				fmt.Fprintf(stderr, "tlsgate: memprofile: %v\n", err)
 			}
@@ -75,7 +88,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return serve(ctx, cfg, stderr, nil)
+	return serve(ctx, cfg, stderr, func(map[string]net.Addr) { bound = true })
 }
 
 // writeAllocProfile writes the allocations since start (pprof "allocs").

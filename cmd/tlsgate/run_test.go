@@ -224,3 +224,25 @@ func TestServeLeavesNothingOnABusyPort(t *testing.T) {
 		t.Errorf("the CA of a start-up that bound everything was not kept: %v", err)
 	}
 }
+
+// TestRunLeavesNoProfileOnABusyPort: `run --cpuprofile --memprofile` stopped
+// by a port already in use leaves neither profile. The CPU profile used to be
+// created before binding, and the allocation profile written on the way out.
+func TestRunLeavesNoProfileOnABusyPort(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "run.toml")
+	src := "[ca]\ndir = \"ca\"\n[[listener]]\nname = \"b\"\nlisten = \"" + takenAddr(t) + "\"\nbackend = \"127.0.0.1:1\"\nmode = \"plaintext\"\n"
+	if err := os.WriteFile(cfg, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var errb strings.Builder
+	args := []string{"run", "-c", cfg, "--no-demo", "--cpuprofile", filepath.Join(dir, "cpu.prof"), "--memprofile", filepath.Join(dir, "mem.prof")}
+	if code := run(args, io.Discard, &errb); code != 1 || !strings.Contains(errb.String(), "address already in use") {
+		t.Fatalf("run = %d, %q; want 1 and the taken port's error", code, errb.String())
+	}
+	for _, p := range []string{"cpu.prof", "mem.prof", "ca"} {
+		if _, err := os.Lstat(filepath.Join(dir, p)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s is left after the failed start-up (%v)", p, err)
+		}
+	}
+}

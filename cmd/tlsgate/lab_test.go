@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tlsgate/tlsgate/lab"
+	"github.com/tlsgate/tlsgate/pki"
+)
+
+// freeBase finds a base port whose ports for the named scenarios (and the
+// demo backend and lab origin, base+98 and base+99) are free now. It looks
+// below the usual ephemeral range (32768 and up), where outgoing
+// connections would take ports from under the lab.
+func freeBase(t *testing.T, only string) int {
+	t.Helper()
+	for range 50 {
+		base := 10000 + rand.IntN(20000)
+		placed, err := lab.Place(lab.Catalog(), []string{only}, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports := []int{base + 98, base + 99}
+		for _, p := range placed {
+			ports = append(ports, p.Port)
+		}
+		if allFree(ports) {
+			return base
+		}
+	}
+	t.Fatal("found no free base port")
+	return 0
+}
+
+func allFree(ports []int) bool {
+	for _, p := range ports {
+		ln, err := net.Listen("tcp", net.JoinHostPort(lab.Host, strconv.Itoa(p)))
+		if err != nil {
+			return false
+		}
+		_ = ln.Close()
+	}
+	return true
+}
+
+// TestLabLeavesNoCAOnABusyPort: a lab start-up stopped by a port already in
+// use leaves no lab CA behind. It used to write the CA (pki.LoadOrCreate)
+// before binding anything. An inspect scenario needs the CA's file before
+// the config is parsed, so there the CA is written first and removed again;
+// the others leave it to serve, which writes it only once everything is bound.
+func TestLabLeavesNoCAOnABusyPort(t *testing.T) {
+	for _, only := range []string{"waf-sni-reset", "security-software-interception"} {
+		t.Run(only, func(t *testing.T) {
+			for _, pre := range []string{"", "empty dir"} {
+				dir := t.TempDir()
+				caDir := filepath.Join(dir, "ca")
+				if pre != "" {
+					if err := os.Mkdir(caDir, 0o700); err != nil {
+						t.Fatal(err)
+					}
+				}
+				args := []string{"--only", only, "--base-port", strconv.Itoa(freeBase(t, only)), "--ca-dir", caDir,
+					"--log-file", filepath.Join(dir, "lab.log"), "--admin", takenAddr(t)}
+				err := cmdLab(args, io.Discard, io.Discard)
+				if err == nil || !strings.Contains(err.Error(), "address already in use") {
+					t.Fatalf("lab %v = %v, want the taken port's error", args, err)
+				}
+				entries, statErr := os.ReadDir(caDir)
+				switch {
+				case pre == "" && !errors.Is(statErr, fs.ErrNotExist):
+					t.Errorf("%s: the CA directory is left after the failed start-up (%v, %d entries)", pre, statErr, len(entries))
+				case pre != "" && len(entries) != 0:
+					t.Errorf("%s: the CA directory holds %d files after the failed start-up", pre, len(entries))
+				}
+				if _, err := os.Lstat(filepath.Join(dir, "lab.log")); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("the log file is left after the failed start-up (%v)", err)
+				}
+			}
+		})
+	}
+}
+
+// TestLabKeepsTheCAOnceBound: the CA of a lab start-up that bound every
+// socket is kept, whether serve wrote it after binding or the lab wrote it
+// ahead for an inspect scenario.
+func TestLabKeepsTheCAOnceBound(t *testing.T) {
+	for _, only := range []string{"waf-sni-reset", "security-software-interception"} {
+		t.Run(only, func(t *testing.T) {
+			caDir := filepath.Join(t.TempDir(), "ca")
+			// A port freeBase found free can be taken before the lab binds
+			// it; that start-up fails, and the next base is tried.
+			for attempt := 1; ; attempt++ {
+				err := runLabUntilBound(t, only, caDir)
+				if err == nil {
+					break
+				}
+				if !strings.Contains(err.Error(), "address already in use") || attempt == 3 {
+					t.Fatalf("serveLab ended before it was stopped: %v", err)
+				}
+			}
+			if _, err := pki.Load(caDir, time.Now); err != nil {
+				t.Errorf("the CA of a lab that bound everything was not kept: %v", err)
+			}
+		})
+	}
+}
+
+// firstWrite closes c on its first Write.
+type firstWrite struct {
+	once sync.Once
+	c    chan struct{}
+}
+
+func (w *firstWrite) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.c) })
+	return len(p), nil
+}
+
+// runLabUntilBound starts the lab with one scenario, waits until every
+// socket is bound (the table is printed then), and stops it; an error is a
+// start-up or shutdown that failed.
+func runLabUntilBound(t *testing.T, only, caDir string) error {
+	t.Helper()
+	base := freeBase(t, only)
+	placed, err := lab.Place(lab.Catalog(), []string{only}, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := lab.Options{BasePort: base, CADir: caDir, LogFile: filepath.Join(t.TempDir(), "lab.log")}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	table := &firstWrite{c: make(chan struct{})}
+	go func() { done <- serveLab(ctx, placed, opts, table, io.Discard) }()
+	select {
+	case err := <-done:
+		return err
+	case <-table.c:
+	}
+	cancel()
+	return <-done
+}
