@@ -202,9 +202,12 @@ func checkFaultListeners(root *table, cfg *Config) {
 			continue
 		}
 		key, what := "", ""
-		if a, _ := t.str("action"); a == string(faults.ActChain) {
+		a, _ := t.str("action")
+		if a == string(faults.ActChain) {
 			key, what = "action", "serves a bad certificate chain"
-		} else if st, _ := t.str("stage"); st == string(faults.StageHandshakeDone) {
+		} else if st, _ := t.str("stage"); st == string(faults.StageHandshakeDone) && a != string(faults.ActRecordCorrupt) {
+			// record_corrupt finds the handshake's end in the records
+			// themselves, so TLS passed through breaks too.
 			key, what = "stage", "acts after a handshake"
 		}
 		if key == "" || len(byName) == 0 {

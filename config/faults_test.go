@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -48,5 +49,36 @@ skew = "-48h"
 	e := faults.NewEngine(time.Now)
 	if err := e.Set(cfg.Faults); err != nil {
 		t.Fatalf("decoded rules do not load into an engine: %v", err)
+	}
+}
+
+// A record_corrupt rule reads the handshake's end from the records, so
+// its handshake_done stage needs no terminating listener: on passthrough
+// it breaks the session between the client and the real server.
+func TestRecordCorruptOnPassthrough(t *testing.T) {
+	pt := strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1)
+	cfg, err := Parse([]byte(pt+`
+[[fault]]
+name = "bitflip"
+action = "record_corrupt"
+stage = "handshake_done"
+direction = "c2s"
+probability = 0.25
+`), "faults.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cfg.Faults[0]
+	if r.Action != faults.ActRecordCorrupt || r.Direction != faults.C2S || *r.Probability != 0.25 {
+		t.Errorf("rule = %+v", r)
+	}
+	_, err = Parse([]byte(pt+`
+[[fault]]
+name = "bitflip"
+action = "record_corrupt"
+stage = "response"
+`), "faults.toml")
+	if err == nil || !strings.Contains(err.Error(), `action "record_corrupt" cannot act at stage "response" (want handshake_done)`) {
+		t.Errorf("stage response: %v", err)
 	}
 }

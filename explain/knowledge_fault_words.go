@@ -51,13 +51,14 @@ func faultWhat() map[string]string {
 		"large_hello":       "large-ClientHello intolerance",
 		"tls_policy":        "TLS policy refusal, {fault_alert_sent}",
 		// Byte wrappers that cut or stalled the stream.
-		"truncate":      "stream cut short (truncate)",
-		"limit_data":    "connection closed at its byte budget (limit_data)",
-		"timeout":       "stream swallowed (timeout)",
-		"idle_timeout":  "state expired after a quiet spell (idle_timeout)",
-		"mtu":           "full-size segments lost (PMTUD black hole)",
-		"blackhole/s2c": "one-way blackhole toward the client",
-		"blackhole/c2s": "one-way blackhole toward the server",
+		"truncate":       "stream cut short (truncate)",
+		"limit_data":     "connection closed at its byte budget (limit_data)",
+		"timeout":        "stream swallowed (timeout)",
+		"idle_timeout":   "state expired after a quiet spell (idle_timeout)",
+		"mtu":            "full-size segments lost (PMTUD black hole)",
+		"blackhole/s2c":  "one-way blackhole toward the client",
+		"blackhole/c2s":  "one-way blackhole toward the server",
+		"record_corrupt": "one bit flipped in an encrypted record",
 	}
 }
 
@@ -117,6 +118,7 @@ func faultReal() map[string]string {
 		"large_hello":          "a middlebox that parses only the first segment of a large (post-quantum) ClientHello",
 		"ssl3_server_hello":    "a legacy SSLv3-only server",
 		"unoffered_cipher":     "a server choosing a cipher suite the client never offered",
+		"record_corrupt":       "a device in the path that changes bytes it only relays (a faulty NIC, cable or switch port whose damage passed TCP's checksum, or a middlebox rewriting payload), which the endpoint that decrypts the record reports as bad record MAC",
 	}
 }
 

@@ -182,6 +182,7 @@ func faultWhatJA() map[string]string {
 		"mtu":               "フルサイズのセグメントの消失（PMTUD ブラックホール）",
 		"blackhole/s2c":     "クライアント方向だけのブラックホール",
 		"blackhole/c2s":     "サーバ方向だけのブラックホール",
+		"record_corrupt":    "暗号化されたレコードの 1 ビットの反転",
 	}
 }
 
@@ -238,5 +239,6 @@ func faultRealJA() map[string]string {
 		"large_hello":          "大きな（ポスト量子）ClientHello の最初のセグメントしか解析しない中継装置",
 		"ssl3_server_hello":    "SSLv3 しか話さないレガシーなサーバ",
 		"unoffered_cipher":     "クライアントが提示していない暗号スイートを選ぶサーバ",
+		"record_corrupt":       "中継するだけのはずのバイトを変えてしまう経路上の装置（TCP のチェックサムをすり抜けた NIC・ケーブル・スイッチポートの故障や、ペイロードを書き換える中継装置）。レコードを復号する側はそれを bad record MAC として報告する",
 	}
 }

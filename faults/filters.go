@@ -41,6 +41,8 @@ func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
 		return &idle{next: next, k: k, r: r, dir: dir, st: st, timeout: r.Timeout.D(), then: r.Then}
 	case ActRewrite:
 		return &rewrite{next: next, k: k, r: r, strip: r.HeadersStrip, add: r.HeadersAdd}
+	case ActRecordCorrupt:
+		return newRecordCorrupt(next, k, r, dir, rng)
 	case ActAlert:
 		if r.Stage == StageIdle {
 			st := k.sharedState(r, func() any { return &idleAlert{k: k, r: r, timeout: r.Timeout.D()} }).(*idleAlert)

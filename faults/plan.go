@@ -130,6 +130,11 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 // never shows.
 func (r *Rule) actsOn(ci *ConnInfo) bool {
 	switch {
+	case r.Action == ActRecordCorrupt:
+		// It needs TLS records to flip a bit in, and reads the
+		// handshake's end from them, so it needs no keys: TLS passed
+		// through breaks as surely as TLS tlsgate terminates.
+		return !ci.Plain && ci.Hello != nil
 	case r.Action == ActChain || r.Stage == StageHandshakeDone:
 		return ci.Decrypted
 	case r.Action == ActBlockPage || r.Action == ActRewrite:
@@ -189,16 +194,17 @@ func (p *Plan) Merge(q *Plan) *Plan {
 
 // Settle returns the plan as it turned out once its connection ended, for
 // the log: a rule that fires only when it acts (a rewrite fires when it
-// changes a response head) keeps its firing only if it acted on c, the
-// conn Wrap returned for the request, response and idle stages (or one
-// wrapping it); c nil means nothing acted. Deciding that at plan time
-// would log a rewrite on a connection that never carried a response.
+// changes a response head, a record_corrupt when it flips a bit) keeps its
+// firing only if it acted on one of cs, the conns Wrap returned (or ones
+// wrapping them); nil ones are skipped, and none means nothing acted.
+// Deciding that at plan time would log a rewrite on a connection that
+// never carried a response.
 //
 // The first Settle of a plan also settles the engine's counters: a rule
 // that did not act gives back the firing it took from its count and its
 // max_fires budget, and one that did records its last fire time. Call it
 // once per connection, on the final (merged) plan. p itself is unchanged.
-func (p *Plan) Settle(c net.Conn) *Plan {
+func (p *Plan) Settle(cs ...net.Conn) *Plan {
 	if p.Empty() || !slices.ContainsFunc(p.rules, (*Rule).firesOnAct) {
 		return p
 	}
@@ -206,7 +212,7 @@ func (p *Plan) Settle(c net.Conn) *Plan {
 	out := &Plan{now: p.now}
 	out.settled.Store(true)
 	for i, r := range p.rules {
-		acted := !r.firesOnAct() || actedOn(c, r)
+		acted := !r.firesOnAct() || slices.ContainsFunc(cs, func(c net.Conn) bool { return actedOn(c, r) })
 		if first && r.firesOnAct() {
 			if acted {
 				p.stats[i].last.Store(p.now().UnixNano())
@@ -271,18 +277,31 @@ func (p *Plan) Stop(st Stage) *Rule {
 
 // Wrappers returns the fired rules of those stages that Wrap carries out, in
 // rule order: everything that is neither a stop nor a TLS policy.
+//
+// A record rule (record_corrupt) acts on TLS records, which only the conn
+// beneath any TLS session carries, and must see the handshake to find its
+// end: it comes with the client_hello stage, where the listener wraps the
+// client's raw conn, whatever its own stage, and never with a later one.
 func (p *Plan) Wrappers(stages ...Stage) []*Rule {
 	if p == nil {
 		return nil
 	}
 	var out []*Rule
 	for _, r := range p.rules {
-		if slices.Contains(stages, r.Stage) && !r.isStop() && !r.isPolicy() {
+		st := r.Stage
+		if r.onRecords() {
+			st = StageClientHello
+		}
+		if slices.Contains(stages, st) && !r.isStop() && !r.isPolicy() {
 			out = append(out, r)
 		}
 	}
 	return out
 }
+
+// onRecords reports whether the rule acts on the TLS records themselves,
+// beneath any session.
+func (r *Rule) onRecords() bool { return r.Action == ActRecordCorrupt }
 
 // isStopStage reports whether the listener meets the connection at st and
 // can act there directly.
@@ -308,8 +327,9 @@ func (r *Rule) isStop() bool {
 
 // firesOnAct reports whether the rule fires only when it acts on the
 // connection's bytes rather than when it is planned: a rewrite changes
-// nothing on a connection without a response head to change.
-func (r *Rule) firesOnAct() bool { return r.Action == ActRewrite }
+// nothing on a connection without a response head to change, and a
+// record_corrupt nothing on one whose handshake never completed.
+func (r *Rule) firesOnAct() bool { return r.Action == ActRewrite || r.Action == ActRecordCorrupt }
 
 // isPolicy reports whether the rule changes how tlsgate terminates TLS.
 func (r *Rule) isPolicy() bool {

@@ -130,6 +130,7 @@ const (
 	ActSSL3ServerHello Action = "ssl3_server_hello" // hand-written ServerHello with version 0x0300
 	ActUnofferedCipher Action = "unoffered_cipher"  // hand-written ServerHello with a suite the client never offered
 	ActRewrite         Action = "rewrite"           // rewrite the response head: headers_strip, headers_add (say strip HSTS, add Via)
+	ActRecordCorrupt   Action = "record_corrupt"    // flip one bit in the first application-data record after the handshake
 )
 
 // Actions lists every action.
@@ -137,7 +138,7 @@ func Actions() []Action {
 	return []Action{ActReset, ActClose, ActBlackhole, ActLatency, ActBandwidth, ActSlicer, ActSlowClose,
 		ActLimitData, ActTimeout, ActMTU, ActTruncate, ActAlert, ActChain, ActVersion, ActCipher,
 		ActBlockPage, ActPlaintextReply, ActFirstByteDelay, ActIdleTimeout, ActLargeHello, ActFragment,
-		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite}
+		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActRecordCorrupt}
 }
 
 // Then is what happens after a truncation, a blackhole's delay or an alert.
@@ -270,6 +271,8 @@ func defaultStage(a Action) Stage {
 		return StageResponse
 	case ActIdleTimeout:
 		return StageIdle
+	case ActRecordCorrupt:
+		return StageHandshakeDone
 	}
 	return StageClientHello
 }

@@ -18,6 +18,7 @@ const (
 	ClassProtocol  = "handshake refused"
 	ClassTruncated = "truncated"
 	ClassHTTP      = "http status"
+	ClassBadMAC    = "bad record MAC"
 	ClassSlow      = "slow, no error"
 	ClassNone      = "no error expected"
 )
@@ -165,6 +166,8 @@ func Symptom(action, stage string, r *Rule) string {
 		return alertSymptom(a, r, then)
 	case ActCipher:
 		return cipherSymptom(r)
+	case ActRecordCorrupt:
+		return corruptSymptom(st, r)
 	case ActChain:
 		if r == nil {
 			return ClassCert + ": per the chain (client-symptoms.md §4)"
@@ -202,6 +205,46 @@ func clearAlertWhen(st Stage, r *Rule) (string, bool) {
 		return "after " + quiet + " with no traffic either way (a load balancer or firewall dropping an idle keep-alive connection)", true
 	}
 	return "", false
+}
+
+// Client strings of a flipped bit in a record after the handshake,
+// observed with curl 7.88.1 and openssl s_client on OpenSSL 3.0.19, Go
+// 1.26 and Python 3.11 against a Go server, under TLS 1.3 and TLS 1.2
+// (AES-GCM). In the server's data the client's own decryption fails; in
+// the client's the server's does, and it answers with alert 20.
+const (
+	corruptS2C = "one bit flipped in the server's first record after the handshake: the client cannot decrypt it: " +
+		"curl (56) OpenSSL SSL_read: … error:0A000119:SSL routines::decryption failed or bad record mac under TLS 1.3 " +
+		"(… error:1C800066:Provider routines::cipher operation failed under TLS 1.2 AES-GCM); " +
+		"openssl s_client decryption failed or bad record mac; Go local error: tls: bad record MAC; " +
+		"Python [SSL: DECRYPTION_FAILED_OR_BAD_RECORD_MAC]"
+	corruptC2S = "one bit flipped in the client's first record after the handshake: the server cannot decrypt it and answers with alert 20 bad_record_mac: " +
+		"curl (56) OpenSSL SSL_read: … error:0A0003FC:SSL routines::sslv3 alert bad record mac; " +
+		"openssl s_client sslv3 alert bad record mac (SSL alert number 20); Go remote error: tls: bad record MAC; " +
+		"Python [SSL: SSLV3_ALERT_BAD_RECORD_MAC]; Chrome ERR_SSL_BAD_RECORD_MAC_ALERT"
+)
+
+// corruptSymptom words a record_corrupt rule by the direction it flips
+// in: its own, or where the listener saw it act (request is the client's
+// data, response the server's).
+func corruptSymptom(st Stage, r *Rule) string {
+	dir := S2C
+	if r != nil && r.Direction != "" {
+		dir = r.Direction
+	}
+	switch st {
+	case StageRequest:
+		dir = C2S
+	case StageResponse:
+		dir = S2C
+	}
+	switch dir {
+	case C2S:
+		return ClassBadMAC + ", " + corruptC2S
+	case Both:
+		return ClassBadMAC + " in whichever record after the handshake comes first; " + corruptS2C + "; or " + corruptC2S
+	}
+	return ClassBadMAC + ", " + corruptS2C
 }
 
 func afterHold(r *Rule) string {

@@ -52,6 +52,12 @@ func TestSymptom(t *testing.T) {
 		{"alert", "idle", &Rule{Alert: ptr(Alert(40)), Timeout: Duration(300 * time.Millisecond)}, []string{ClassAlert + " injected in the clear after 300ms with no traffic either way", "idle keep-alive", "bad record MAC", "curl (56)"}},
 		{"alert", "idle", nil, []string{"after the idle period", "bad record MAC"}},
 		{"alpn_refuse", "client_hello", nil, []string{ClassAlert + " 120", "no application protocol"}},
+		{"record_corrupt", "handshake_done", nil, []string{ClassBadMAC + ", one bit flipped in the server's", "Go local error: tls: bad record MAC", "decryption failed or bad record mac", "cipher operation failed"}},
+		{"record_corrupt", "handshake_done", &Rule{Direction: C2S}, []string{ClassBadMAC + ", one bit flipped in the client's", "alert 20", "Go remote error: tls: bad record MAC", "sslv3 alert bad record mac", "ERR_SSL_BAD_RECORD_MAC_ALERT"}},
+		{"record_corrupt", "handshake_done", &Rule{Direction: Both}, []string{ClassBadMAC + " in whichever", "local error", "remote error"}},
+		// Where the listener saw it act decides, whatever the rule's direction.
+		{"record_corrupt", "request", &Rule{Direction: Both}, []string{ClassBadMAC + ", one bit flipped in the client's"}},
+		{"record_corrupt", "response", &Rule{Direction: Both}, []string{ClassBadMAC + ", one bit flipped in the server's"}},
 		{"chain", "client_hello", &Rule{Chain: ChainExpired}, []string{ClassCert, "certificate has expired", "NET::ERR_CERT_DATE_INVALID"}},
 		{"chain", "client_hello", &Rule{Chain: ChainIncomplete}, []string{"unable to get local issuer certificate", "AIA"}},
 		{"chain", "client_hello", &Rule{Chain: ChainWrongHost, Skew: Duration(-48 * time.Hour)}, []string{"no alternative certificate subject name", "clock skew"}},

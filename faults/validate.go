@@ -91,6 +91,10 @@ func allowedStages(a Action) []Stage {
 		return []Stage{StageRequest}
 	case ActRewrite:
 		return []Stage{StageResponse}
+	case ActRecordCorrupt:
+		// It acts on the first application-data record after the
+		// handshake, whichever stage that record belongs to.
+		return []Stage{StageHandshakeDone}
 	}
 	return []Stage{StageClientHello}
 }
@@ -100,7 +104,7 @@ func allowedStages(a Action) []Stage {
 func directional(a Action) bool {
 	switch a {
 	case ActLatency, ActBandwidth, ActSlicer, ActLimitData, ActTimeout, ActMTU, ActTruncate, ActBlackhole,
-		ActFragment, ActFirstByteDelay, ActClose:
+		ActFragment, ActFirstByteDelay, ActClose, ActRecordCorrupt:
 		return true
 	}
 	return false

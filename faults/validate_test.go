@@ -39,6 +39,8 @@ func TestValidateAccepts(t *testing.T) {
 		{Name: "every3", ConnEvery: 3, ConnAfter: 10, Probability: ptr(0.5), Seed: 42, Action: ActClose, Direction: S2C},
 		{Name: "sched", Action: ActReset, StartAfter: Duration(time.Minute), Duration: Duration(time.Minute), MaxFires: 3},
 		{Name: "h2", ALPN: "h2", Action: ActALPNRefuse},
+		{Name: "bitflip", Action: ActRecordCorrupt, Probability: ptr(0.2), Seed: 9},
+		{Name: "bitflip-c2s", Action: ActRecordCorrupt, Direction: C2S, Stage: StageHandshakeDone},
 	}
 	for _, r := range tests {
 		if err := r.Validate(); err != nil {
@@ -70,6 +72,8 @@ func TestValidateRejects(t *testing.T) {
 		{"alert timeout off idle", Rule{Name: "x", Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageRequest, Timeout: Duration(time.Second)}, "timeout", `at stage "request" the alert goes at once`},
 		{"alert timeout default stage", Rule{Name: "x", Action: ActAlert, Alert: ptr(Alert(40)), Timeout: Duration(time.Second)}, "timeout", `only an alert at stage idle uses it`},
 		{"alert idle negative timeout", Rule{Name: "x", Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageIdle, Timeout: Duration(-time.Second)}, "timeout", "negative"},
+		{"record_corrupt at response", Rule{Name: "x", Action: ActRecordCorrupt, Stage: StageResponse}, "stage", `action "record_corrupt" cannot act at stage "response" (want handshake_done)`},
+		{"record_corrupt bytes", Rule{Name: "x", Action: ActRecordCorrupt, Bytes: 10}, "bytes", `not used by action "record_corrupt" (it takes no parameters)`},
 		{"sni_policy timeout", Rule{Name: "x", Action: ActSNIPolicy, Timeout: Duration(time.Second)}, "timeout", `not used by action "sni_policy"`},
 		{"hello selector at accept", Rule{Name: "x", Action: ActReset, Stage: StageAccept, SNI: "a.test"}, "sni", "before the ClientHello"},
 		{"ja4 at accept", Rule{Name: "x", Action: ActLatency, Latency: Duration(time.Second), JA4: "t13*"}, "ja4", "before the ClientHello"},

@@ -157,6 +157,10 @@ func Wrap(c net.Conn, rules []*Rule, facing Facing, deps WrapDeps) net.Conn {
 // themselves; the others act where their stage's bytes flow.
 func filterDirection(r *Rule) Direction {
 	switch {
+	case r.onRecords():
+		// It watches both ways to find the handshake's end, and flips
+		// only in its own direction.
+		return Both
 	case directional(r.Action):
 		return r.Direction
 	case r.Action == ActIdleTimeout || r.Stage == StageIdle:

@@ -238,5 +238,31 @@ func networkScenarios() []Scenario {
 				JA: "プロキシ経由と直接接続でヘッダと証明書の発行者を比較する（`curl -sv`）。そのサイトを復号対象から外すか、プロキシのヘッダ処理ポリシーを直す。HSTS はオリジンから改変されずに届く必要がある。",
 			},
 		},
+		{
+			Name:   "bit-flip",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "A device in the path flips a bit: bad record MAC after a good handshake",
+				JA: "経路上の装置がビットを反転させる：正常なハンドシェイクの後に bad record MAC",
+			},
+			Reproduces: Text{
+				EN: "A faulty NIC, cable or switch port whose damage passes TCP's checksum (or is hidden by checksum offload), or a middlebox that rewrites payload it should only relay. The handshake works; the first record of data arrives changed, its authentication tag no longer matches, and the endpoint that decrypts it aborts with bad_record_mac. Here the server's first record toward the client is hit.",
+				JA: "TCP のチェックサムをすり抜ける（またはチェックサムのオフロードで隠れる）NIC・ケーブル・スイッチポートの故障や、中継するだけのはずのペイロードを書き換える中継装置。ハンドシェイクは成功するが、最初のデータのレコードが変わって届き、認証タグが合わなくなるため、それを復号する側が bad_record_mac で中断する。ここではサーバからクライアントへの最初のレコードが壊される。",
+			},
+			Listener:     Listener{Mode: "terminate"},
+			Faults:       []faults.Rule{{Name: "nic-bit-flip", Action: faults.ActRecordCorrupt, Direction: faults.S2C}},
+			Try:          "curl -sS --cacert {ca} https://localhost:{port}/",
+			ExpectClient: "curl: (56) OpenSSL SSL_read: … decryption failed or bad record mac",
+			ExpectCode:   "fault_injected",
+			ExpectProbe:  "http_no_answer",
+			ProbeNote: Text{
+				EN: "Every handshake step passes: nothing is wrong with versions, ciphers or the certificate. Only step 10, which sends a request, finds no answer, with the record-layer error (local error: tls: bad record MAC) in its detail.",
+				JA: "ハンドシェイクの各ステップはすべて通る。バージョン・暗号スイート・証明書には問題がない。リクエストを送るステップ 10 だけが応答を得られず、その詳細にレコード層のエラー（local error: tls: bad record MAC）が出る。",
+			},
+			Fix: Text{
+				EN: "Repeat the request many times: damage on a path fails at random, never by name or certificate. Capture on both sides of each device and compare the same segment byte for byte; read the NIC and switch error counters (CRC, FCS) and retry with checksum offload off.",
+				JA: "同じリクエストを何度も繰り返す。経路上での破損は名前や証明書に関係なくランダムに失敗する。各装置の前後でキャプチャし、同じセグメントをバイト単位で比べる。NIC とスイッチのエラーカウンタ（CRC、FCS）を読み、チェックサムのオフロードを切って再試行する。",
+			},
+		},
 	}
 }

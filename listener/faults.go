@@ -222,8 +222,8 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 
 // recordFaults copies the plan's firings into the outcome for the log,
 // once the connection ended. A rule that fires only when it acts (a
-// rewrite) is listed only if it did, which the plan settles against the
-// late conn. A wrapper rule that ended the connection mid-stream (a reset,
+// rewrite, a record_corrupt) is listed only if it did, which the plan
+// settles against the conns that carry wrappers. A wrapper rule that ended the connection mid-stream (a reset,
 // a close, an alert or a plaintext reply at server_flight, request or
 // response, an alert at idle) did what a stop does, so it is recorded as
 // one: the diagnosis then names the rule instead of calling the connection
@@ -239,7 +239,7 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 // place: the plan's was written before anyone knew whether an MTU stall
 // would hit the certificate flight or the data after it.
 func recordFaults(o *explain.Outcome, fx *connFaults) {
-	plan := fx.plan.Settle(fx.late)
+	plan := fx.plan.Settle(fx.late, fx.early)
 	if plan.Empty() {
 		return
 	}
@@ -266,6 +266,10 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 		}
 		if acted != nil && acted.Name == f.Rule {
 			where, known := actedStage(o, acted, fx)
+			if ended && in.Rule == acted && in.At != "" {
+				// A flipped record says itself whose data it was.
+				where, known = in.At, true
+			}
 			fr.Acted = string(where)
 			if known {
 				fr.Symptom = faults.ActedSymptom(acted, where, fx.ci.Plain && !fx.ci.Decrypted)
