@@ -210,6 +210,10 @@ func checkFaultListeners(root *table, cfg *Config) {
 			// themselves, so TLS passed through breaks too.
 			key, what = "stage", "acts after a handshake"
 		}
+		if a == string(faults.ActProxySkew) {
+			checkUpstreamClock(t, i, l, byName, cfg)
+			continue
+		}
 		if key == "" || len(byName) == 0 {
 			continue
 		}
@@ -226,6 +230,35 @@ func checkFaultListeners(root *table, cfg *Config) {
 				i, what, needs)
 		}
 	}
+}
+
+// checkUpstreamClock catches a proxy_skew rule (tlsgate's own clock on the
+// upstream leg) aimed only at listeners that verify no server's
+// certificate: its clock would decide nothing, and the rule never fire.
+func checkUpstreamClock(t *table, i int, l string, byName map[string]*listener.Options, cfg *Config) {
+	const needs = `mode = "inspect", or a terminating listener with [listener.server_ssl] and verify on`
+	switch {
+	case len(byName) == 0:
+	case l != "":
+		if o := byName[l]; !o.VerifiesUpstream() {
+			t.fail("action", "fault[%d] shifts tlsgate's clock on the upstream leg of listener %q, which has %s and verifies no server certificate; this rule would never fire (it needs %s)",
+				i, l, upstreamWords(o), needs)
+		}
+	case !slices.ContainsFunc(cfg.Listeners, func(o listener.Options) bool { return o.VerifiesUpstream() }):
+		t.fail("action", "fault[%d] shifts tlsgate's clock on the upstream leg, but no listener verifies a server certificate; this rule would never fire (it needs a listener with %s)",
+			i, needs)
+	}
+}
+
+// upstreamWords says why a listener verifies no server certificate.
+func upstreamWords(o *listener.Options) string {
+	switch {
+	case !o.Terminates():
+		return modeWords(o) + " (no TLS terminated)"
+	case o.ServerSSL == nil:
+		return fmt.Sprintf("mode = %q without [listener.server_ssl] (a plain backend)", o.Mode)
+	}
+	return "[listener.server_ssl] verify = false"
 }
 
 // modeWords names a listener's mode as the config wrote it, saying when an

@@ -82,3 +82,38 @@ stage = "response"
 		t.Errorf("stage response: %v", err)
 	}
 }
+
+// A proxy_skew rule needs a listener that verifies a server certificate of
+// its own: inspect, or server_ssl with verify on. Anywhere else it would
+// never fire, and config says so at the rule.
+func TestProxySkewNeedsUpstreamTLS(t *testing.T) {
+	const rule = "\n[[fault]]\nname = \"clock\"\naction = \"proxy_skew\"\nskew = \"720h\"\n"
+	ok := []string{
+		strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1),
+		web + "[listener.server_ssl]\nverify = true\n",
+	}
+	for _, cfg := range ok {
+		if _, err := Parse([]byte(cfg+rule), "faults.toml"); err != nil {
+			t.Errorf("%v\n%s", err, cfg)
+		}
+	}
+	bad := []struct{ cfg, want string }{
+		{web, "no listener verifies a server certificate"},
+		{web + "[listener.server_ssl]\nverify = false\n" + rule + "listener = \"web\"\n", `[listener.server_ssl] verify = false`},
+		{strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) + rule + "listener = \"web\"\n", `mode = "passthrough" (no TLS terminated)`},
+	}
+	for _, b := range bad {
+		cfg := b.cfg
+		if !strings.Contains(cfg, "[[fault]]") {
+			cfg += rule
+		}
+		_, err := Parse([]byte(cfg), "faults.toml")
+		if err == nil || !strings.Contains(err.Error(), b.want) || !strings.Contains(err.Error(), "would never fire") {
+			t.Errorf("got %v, want an error with %q", err, b.want)
+		}
+	}
+	_, err := Parse([]byte(web+"[listener.server_ssl]\nverify = true\n\n[[fault]]\nname = \"clock\"\naction = \"proxy_skew\"\n"), "faults.toml")
+	if err == nil || !strings.Contains(err.Error(), "missing: proxy_skew needs the shift") {
+		t.Errorf("no skew: %v", err)
+	}
+}

@@ -52,6 +52,11 @@ func (f *facts) faultVariant() string {
 		return "mtu_plain"
 	case a == "tls_policy" && o.ClientTLS.AlertSent == 40:
 		return "tls_policy_cipher"
+	case a == "proxy_skew" && x509Variant(o.Backend.TLS.Verify+" "+o.Backend.TLS.Err) == "not_yet_valid":
+		// tlsgate's clock behind: the certificate looked not yet valid.
+		return "proxy_skew_behind"
+	case a == "proxy_skew":
+		return "proxy_skew_ahead"
 	case a == "record_corrupt":
 		// Whose data was hit decides what the client printed: its own
 		// decryption failing, or the server's alert about its record.

@@ -59,6 +59,7 @@ func faultWhat() map[string]string {
 		"blackhole/s2c":  "one-way blackhole toward the client",
 		"blackhole/c2s":  "one-way blackhole toward the server",
 		"record_corrupt": "one bit flipped in an encrypted record",
+		"proxy_skew":     "the proxy's own clock shifted on its upstream leg, so it rejected the server's certificate",
 	}
 }
 
@@ -118,6 +119,7 @@ func faultReal() map[string]string {
 		"large_hello":          "a middlebox that parses only the first segment of a large (post-quantum) ClientHello",
 		"ssl3_server_hello":    "a legacy SSLv3-only server",
 		"unoffered_cipher":     "a server choosing a cipher suite the client never offered",
+		"proxy_skew":           "a TLS-inspecting proxy or server-ssl profile whose own clock is wrong, which rejects good server certificates as expired or not yet valid (only when the shift passes a certificate's validity window)",
 		"record_corrupt":       "a device in the path that changes bytes it only relays (a faulty NIC, cable or switch port whose damage passed TCP's checksum, or a middlebox rewriting payload), which the endpoint that decrypts the record reports as bad record MAC",
 	}
 }

@@ -170,7 +170,7 @@ func TestGoldenJA(t *testing.T) {
 		"client_alert_48", "backend_tls_verify_expired", "ok_inspect_weakened", "fault_reset_client_hello",
 		"handshake_failed_inappropriate_fallback", "fault_wrap_chain_untrusted_root_alert48", "fault_wrap_clock_ahead_alert42",
 		"fault_wrap_mtu_closed", "fault_wrap_truncate_fin", "ok_inspect_no_sni", "backend_tls_failed_alpn",
-		"backend_rejected_hello_version_floor", "health_check_proxy_local_reset", "fault_record_corrupt_pass_c2s"}
+		"backend_rejected_hello_version_floor", "health_check_proxy_local_reset", "fault_record_corrupt_pass_c2s", "fault_proxy_skew_ahead"}
 	cases := map[string]*Outcome{}
 	for _, tc := range diagCases() {
 		cases[tc.name] = tc.o

@@ -183,6 +183,7 @@ func faultWhatJA() map[string]string {
 		"blackhole/s2c":     "クライアント方向だけのブラックホール",
 		"blackhole/c2s":     "サーバ方向だけのブラックホール",
 		"record_corrupt":    "暗号化されたレコードの 1 ビットの反転",
+		"proxy_skew":        "上流側でのプロキシ自身の時計のずれによる、サーバ証明書の拒否",
 	}
 }
 
@@ -239,6 +240,7 @@ func faultRealJA() map[string]string {
 		"large_hello":          "大きな（ポスト量子）ClientHello の最初のセグメントしか解析しない中継装置",
 		"ssl3_server_hello":    "SSLv3 しか話さないレガシーなサーバ",
 		"unoffered_cipher":     "クライアントが提示していない暗号スイートを選ぶサーバ",
+		"proxy_skew":           "自分の時計が狂っていて、正しいサーバ証明書を期限切れやまだ有効でないとして拒否する TLS 復号プロキシや server-ssl プロファイル（ずれが証明書の有効期間を越えたときだけ）",
 		"record_corrupt":       "中継するだけのはずのバイトを変えてしまう経路上の装置（TCP のチェックサムをすり抜けた NIC・ケーブル・スイッチポートの故障や、ペイロードを書き換える中継装置）。レコードを復号する側はそれを bad record MAC として報告する",
 	}
 }

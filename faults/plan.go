@@ -28,6 +28,11 @@ type ConnInfo struct {
 	// handshake_done) and sees the HTTP inside. False for TLS it passes
 	// through and for plaintext.
 	Decrypted bool
+	// VerifiesUpstream says tlsgate runs TLS of its own to the server for
+	// this connection and verifies the server's certificate (inspect, or
+	// a terminating listener with a verifying server_ssl): what its own
+	// clock decides.
+	VerifiesUpstream bool
 }
 
 // Firing records one rule that fired for a connection, for the log line.
@@ -135,6 +140,9 @@ func (r *Rule) actsOn(ci *ConnInfo) bool {
 		// handshake's end from them, so it needs no keys: TLS passed
 		// through breaks as surely as TLS tlsgate terminates.
 		return !ci.Plain && ci.Hello != nil
+	case r.Action == ActProxySkew:
+		// A clock that verifies nothing changes nothing the client sees.
+		return ci.VerifiesUpstream
 	case r.Action == ActChain || r.Stage == StageHandshakeDone:
 		return ci.Decrypted
 	case r.Action == ActBlockPage || r.Action == ActRewrite:
@@ -331,7 +339,23 @@ func (r *Rule) isStop() bool {
 // record_corrupt nothing on one whose handshake never completed.
 func (r *Rule) firesOnAct() bool { return r.Action == ActRewrite || r.Action == ActRecordCorrupt }
 
-// isPolicy reports whether the rule changes how tlsgate terminates TLS.
+// isPolicy reports whether the rule changes how tlsgate runs TLS: the
+// handshake it terminates, or the one it makes to the server.
 func (r *Rule) isPolicy() bool {
-	return r.Action == ActChain || r.Action == ActVersion || r.Action == ActCipher
+	return r.Action == ActChain || r.Action == ActVersion || r.Action == ActCipher || r.Action == ActProxySkew
+}
+
+// UpstreamSkew returns the first fired proxy_skew rule and its shift of
+// tlsgate's clock on the upstream leg, or nil: the listener verifies the
+// server's certificate at now+skew, as a proxy whose clock is wrong does.
+func (p *Plan) UpstreamSkew() (*Rule, time.Duration) {
+	if p == nil {
+		return nil, 0
+	}
+	for _, r := range p.rules {
+		if r.Action == ActProxySkew {
+			return r, r.Skew.D()
+		}
+	}
+	return nil, 0
 }

@@ -50,7 +50,7 @@ type Rule struct {
 	Alert               *Alert   `json:"alert,omitempty" toml:"alert"`                               // alert, sni_policy (number or name)
 	RecordVersion       Version  `json:"record_version,omitzero" toml:"record_version"`              // alert: record-layer version, default 1.0 (1.2 after the handshake)
 	Chain               Chain    `json:"chain,omitempty" toml:"chain"`                               // chain
-	Skew                Duration `json:"skew,omitempty" toml:"skew"`                                 // chain: validity shifted by this (± duration)
+	Skew                Duration `json:"skew,omitempty" toml:"skew"`                                 // chain: validity shifted by this (± duration); proxy_skew: tlsgate's upstream clock shifted by this
 	MinVersion          Version  `json:"min_version,omitzero" toml:"min_version"`                    // version
 	MaxVersion          Version  `json:"max_version,omitzero" toml:"max_version"`                    // version
 	Ciphers             []string `json:"ciphers,omitempty" toml:"ciphers"`                           // cipher (IANA names), unoffered_cipher (names or 0xNNNN)
@@ -131,6 +131,7 @@ const (
 	ActUnofferedCipher Action = "unoffered_cipher"  // hand-written ServerHello with a suite the client never offered
 	ActRewrite         Action = "rewrite"           // rewrite the response head: headers_strip, headers_add (say strip HSTS, add Via)
 	ActRecordCorrupt   Action = "record_corrupt"    // flip one bit in the first application-data record after the handshake
+	ActProxySkew       Action = "proxy_skew"        // tlsgate's own clock shifted by skew on its upstream leg, as it verifies the server
 )
 
 // Actions lists every action.
@@ -138,7 +139,7 @@ func Actions() []Action {
 	return []Action{ActReset, ActClose, ActBlackhole, ActLatency, ActBandwidth, ActSlicer, ActSlowClose,
 		ActLimitData, ActTimeout, ActMTU, ActTruncate, ActAlert, ActChain, ActVersion, ActCipher,
 		ActBlockPage, ActPlaintextReply, ActFirstByteDelay, ActIdleTimeout, ActLargeHello, ActFragment,
-		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActRecordCorrupt}
+		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActRecordCorrupt, ActProxySkew}
 }
 
 // Then is what happens after a truncation, a blackhole's delay or an alert.
@@ -224,7 +225,7 @@ func (r *Rule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
 // HTTP inside the tunnel. Config can reject such rules on passthrough listeners.
 func (r *Rule) NeedsTermination() bool {
 	switch r.Action {
-	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite:
+	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite, ActProxySkew:
 		return true
 	}
 	return false

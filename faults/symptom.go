@@ -168,6 +168,8 @@ func Symptom(action, stage string, r *Rule) string {
 		return cipherSymptom(r)
 	case ActRecordCorrupt:
 		return corruptSymptom(st, r)
+	case ActProxySkew:
+		return proxySkewSymptom(r, "")
 	case ActChain:
 		if r == nil {
 			return ClassCert + ": per the chain (client-symptoms.md §4)"
@@ -223,6 +225,34 @@ const (
 		"openssl s_client sslv3 alert bad record mac (SSL alert number 20); Go remote error: tls: bad record MAC; " +
 		"Python [SSL: SSLV3_ALERT_BAD_RECORD_MAC]; Chrome ERR_SSL_BAD_RECORD_MAC_ALERT"
 )
+
+// proxySkewSymptom is what a client of a proxy whose own clock is wrong
+// sees (observed with curl 7.88.1 and Go 1.26): tlsgate rejects the
+// server's certificate on its dates and resets the client, before the
+// client's handshake in inspect mode (acted at client_hello), after it
+// with server_ssl (acted at handshake_done). acted "" is the plan's word,
+// before anyone knows which.
+func proxySkewSymptom(r *Rule, acted Stage) string {
+	shift := "shifted"
+	if r != nil && r.Skew > 0 {
+		shift = fmt.Sprintf("%s ahead (a good certificate looks expired to it)", r.Skew.D())
+	} else if r != nil && r.Skew < 0 {
+		shift = fmt.Sprintf("%s behind (a new certificate looks not yet valid to it)", (-r.Skew).D())
+	}
+	head := ClassReset + " by the proxy, whose own clock on the upstream leg is " + shift + ": it rejects the server's certificate " +
+		"(x509: certificate has expired or is not yet valid) and resets the client"
+	switch acted {
+	case StageClientHello:
+		return head + " before answering its ClientHello (inspect mode dials the server first): curl (35) Recv failure: Connection reset by peer; " +
+			"openssl s_client write:errno=104; Go read: connection reset by peer; Chrome ERR_CONNECTION_RESET"
+	case StageHandshakeDone:
+		return head + " after its handshake with the proxy, with no response (server_ssl dials the server then): " +
+			"curl (56) Recv failure: Connection reset by peer; Go read: connection reset by peer; Chrome ERR_CONNECTION_RESET"
+	}
+	return head + ": in inspect mode before the client's handshake, curl (35) Recv failure: Connection reset by peer; " +
+		"with server_ssl after it, curl (56) Recv failure: Connection reset by peer; Go read: connection reset by peer; " +
+		"only when the shift takes the time past the certificate's validity window"
+}
 
 // corruptSymptom words a record_corrupt rule by the direction it flips
 // in: its own, or where the listener saw it act (request is the client's
@@ -369,6 +399,9 @@ func ActedSymptom(r *Rule, acted Stage, plain bool) string {
 	}
 	if r.Action == ActMTU && slices.Contains(handshakeStages(), acted) {
 		return mtuFlight + mtuDetail(r)
+	}
+	if r.Action == ActProxySkew {
+		return proxySkewSymptom(r, acted)
 	}
 	return Symptom(string(r.Action), string(acted), r)
 }

@@ -52,6 +52,9 @@ func TestSymptom(t *testing.T) {
 		{"alert", "idle", &Rule{Alert: ptr(Alert(40)), Timeout: Duration(300 * time.Millisecond)}, []string{ClassAlert + " injected in the clear after 300ms with no traffic either way", "idle keep-alive", "bad record MAC", "curl (56)"}},
 		{"alert", "idle", nil, []string{"after the idle period", "bad record MAC"}},
 		{"alpn_refuse", "client_hello", nil, []string{ClassAlert + " 120", "no application protocol"}},
+		{"proxy_skew", "client_hello", &Rule{Skew: Duration(72 * time.Hour)}, []string{ClassReset + " by the proxy", "72h0m0s ahead", "looks expired",
+			"curl (35) Recv failure: Connection reset by peer", "curl (56)", "Go read: connection reset by peer"}},
+		{"proxy_skew", "client_hello", &Rule{Skew: Duration(-2 * time.Hour)}, []string{"2h0m0s behind", "not yet valid"}},
 		{"record_corrupt", "handshake_done", nil, []string{ClassBadMAC + ", one bit flipped in the server's", "Go local error: tls: bad record MAC", "decryption failed or bad record mac", "cipher operation failed"}},
 		{"record_corrupt", "handshake_done", &Rule{Direction: C2S}, []string{ClassBadMAC + ", one bit flipped in the client's", "alert 20", "Go remote error: tls: bad record MAC", "sslv3 alert bad record mac", "ERR_SSL_BAD_RECORD_MAC_ALERT"}},
 		{"record_corrupt", "handshake_done", &Rule{Direction: Both}, []string{ClassBadMAC + " in whichever", "local error", "remote error"}},
@@ -242,5 +245,20 @@ func TestMTUSymptomWhere(t *testing.T) {
 				t.Errorf("ActedSymptom(%s, %s) = %q, want Symptom's %q", rr.Action, st, got, want)
 			}
 		}
+	}
+}
+
+// TestProxySkewActedSymptom: once the listener knows where a proxy_skew
+// rule's rejection reached the client, the symptom names that client
+// error alone.
+func TestProxySkewActedSymptom(t *testing.T) {
+	r := &Rule{Action: ActProxySkew, Stage: StageClientHello, Skew: Duration(72 * time.Hour)}
+	inspect := ActedSymptom(r, StageClientHello, false)
+	if !strings.Contains(inspect, "before answering its ClientHello") || !strings.Contains(inspect, "curl (35)") || strings.Contains(inspect, "curl (56)") {
+		t.Errorf("inspect: %s", inspect)
+	}
+	ssl := ActedSymptom(r, StageHandshakeDone, false)
+	if !strings.Contains(ssl, "after its handshake with the proxy") || !strings.Contains(ssl, "curl (56)") || strings.Contains(ssl, "curl (35)") {
+		t.Errorf("server_ssl: %s", ssl)
 	}
 }

@@ -72,6 +72,8 @@ func actionParams(a Action) []string {
 		return []string{"then", "record_version"}
 	case ActChain:
 		return []string{"chain", "skew"}
+	case ActProxySkew:
+		return []string{"skew"}
 	case ActVersion:
 		return []string{"min_version", "max_version"}
 	case ActCipher:
@@ -186,6 +188,10 @@ func (r *Rule) validateAction(fail failFunc) error {
 		}
 		if r.Chain != "" && !slices.Contains(Chains(), r.Chain) {
 			return fail("chain", "unknown chain %q (want %s)", r.Chain, joinList(Chains()))
+		}
+	case ActProxySkew:
+		if r.Skew == 0 {
+			return fail("skew", "missing: proxy_skew needs the shift of tlsgate's own clock, such as \"720h\" (ahead: good certificates look expired) or \"-48h\" (behind: new ones look not yet valid)")
 		}
 	case ActVersion, ActCipher:
 		return r.validatePolicy(fail)

@@ -40,6 +40,7 @@ func TestValidateAccepts(t *testing.T) {
 		{Name: "sched", Action: ActReset, StartAfter: Duration(time.Minute), Duration: Duration(time.Minute), MaxFires: 3},
 		{Name: "h2", ALPN: "h2", Action: ActALPNRefuse},
 		{Name: "bitflip", Action: ActRecordCorrupt, Probability: ptr(0.2), Seed: 9},
+		{Name: "proxy-clock", Action: ActProxySkew, Skew: Duration(-48 * time.Hour), SNI: "*.lab.test"},
 		{Name: "bitflip-c2s", Action: ActRecordCorrupt, Direction: C2S, Stage: StageHandshakeDone},
 	}
 	for _, r := range tests {
@@ -72,6 +73,9 @@ func TestValidateRejects(t *testing.T) {
 		{"alert timeout off idle", Rule{Name: "x", Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageRequest, Timeout: Duration(time.Second)}, "timeout", `at stage "request" the alert goes at once`},
 		{"alert timeout default stage", Rule{Name: "x", Action: ActAlert, Alert: ptr(Alert(40)), Timeout: Duration(time.Second)}, "timeout", `only an alert at stage idle uses it`},
 		{"alert idle negative timeout", Rule{Name: "x", Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageIdle, Timeout: Duration(-time.Second)}, "timeout", "negative"},
+		{"proxy_skew without skew", Rule{Name: "x", Action: ActProxySkew}, "skew", "missing: proxy_skew needs the shift of tlsgate's own clock"},
+		{"proxy_skew with a chain", Rule{Name: "x", Action: ActProxySkew, Skew: Duration(time.Hour), Chain: ChainExpired}, "chain", `not used by action "proxy_skew" (it takes only skew)`},
+		{"proxy_skew at accept", Rule{Name: "x", Action: ActProxySkew, Skew: Duration(time.Hour), Stage: StageAccept}, "stage", `cannot act at stage "accept"`},
 		{"record_corrupt at response", Rule{Name: "x", Action: ActRecordCorrupt, Stage: StageResponse}, "stage", `action "record_corrupt" cannot act at stage "response" (want handshake_done)`},
 		{"record_corrupt bytes", Rule{Name: "x", Action: ActRecordCorrupt, Bytes: 10}, "bytes", `not used by action "record_corrupt" (it takes no parameters)`},
 		{"sni_policy timeout", Rule{Name: "x", Action: ActSNIPolicy, Timeout: Duration(time.Second)}, "timeout", `not used by action "sni_policy"`},

@@ -1,6 +1,10 @@
 package lab
 
-import "github.com/tlsgate/tlsgate/faults"
+import (
+	"time"
+
+	"github.com/tlsgate/tlsgate/faults"
+)
 
 // networkScenarios are failures caused by something between client and
 // server: a firewall, WAF, proxy or the path itself, or traffic sent to a
@@ -262,6 +266,38 @@ func networkScenarios() []Scenario {
 			Fix: Text{
 				EN: "Repeat the request many times: damage on a path fails at random, never by name or certificate. Capture on both sides of each device and compare the same segment byte for byte; read the NIC and switch error counters (CRC, FCS) and retry with checksum offload off.",
 				JA: "同じリクエストを何度も繰り返す。経路上での破損は名前や証明書に関係なくランダムに失敗する。各装置の前後でキャプチャし、同じセグメントをバイト単位で比べる。NIC とスイッチのエラーカウンタ（CRC、FCS）を読み、チェックサムのオフロードを切って再試行する。",
+			},
+		},
+		{
+			Name:   "proxy-clock-skew",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "An inspecting proxy's own clock is wrong: it rejects a good site as expired",
+				JA: "復号プロキシ自身の時計が狂っていて、正しいサイトを期限切れとして拒否する",
+			},
+			Reproduces: Text{
+				EN: "A TLS-inspecting proxy (or a load balancer's server-ssl profile) whose clock has drifted or lost NTP verifies the real server's certificate against its own time. A certificate that is fine for everyone else looks expired to it, so it refuses the site and the client gets a reset. Here tlsgate is the proxy in front of the lab origin on port {origin}, with its upstream clock 30 days ahead.",
+				JA: "時計がずれた、または NTP を失った TLS 復号プロキシ（やロードバランサの server-ssl プロファイル）が、本物のサーバの証明書を自分の時刻で検証するケース。ほかの誰にとっても問題のない証明書がそのプロキシには期限切れに見えるため、サイトを拒否し、クライアントには RST が届く。ここでは tlsgate がポート {origin} の lab origin の前に立つプロキシで、上流側の時計が 30 日進んでいる。",
+			},
+			Listener:      Listener{Mode: "inspect", Backend: BackendOrigin, VerifyOrigin: true},
+			Faults:        []faults.Rule{{Name: "proxy-clock-ahead", Action: faults.ActProxySkew, Skew: faults.Duration(30 * 24 * time.Hour)}},
+			Try:           "curl -sS --cacert {ca} https://localhost:{port}/",
+			Compare:       "curl -sS --cacert {ca} https://localhost:{origin}/",
+			CompareExpect: "hello from the tlsgate demo backend",
+			ExpectClient:  "curl: (35) Recv failure: Connection reset by peer",
+			ExpectCode:    "fault_injected",
+			ExpectProbe:   "reset_after_hello",
+			ProbeNote: Text{
+				EN: "The probe sees only the proxy resetting every ClientHello: the cause is the proxy's own verification of the server, which only its log shows (backend_verify: certificate has expired, current time … is after …). The same probe against the origin directly passes.",
+				JA: "probe に見えるのは、プロキシがすべての ClientHello を RST で切ることだけ。原因はプロキシ自身によるサーバの検証で、それはプロキシのログにしか出ない（backend_verify: certificate has expired, current time … is after …）。同じ probe を origin に直接向けると通る。",
+			},
+			BigIPNote: Text{
+				EN: "The origin logs no failure: the proxy never completed a handshake with it that it would log. tlsgate's `01260013:4: SSL Handshake failed` line for this port is the proxy's server side (its own address -> the origin), what a BIG-IP server-ssl profile with a wrong clock would log.",
+				JA: "origin には失敗のログは出ない。プロキシはログに残るようなハンドシェイクを origin と完了していない。このポートについて tlsgate が出す `01260013:4: SSL Handshake failed` の行はプロキシのサーバ側（自分のアドレス -> origin）のもので、時計の狂った BIG-IP の server-ssl プロファイルが出すものにあたる。",
+			},
+			Fix: Text{
+				EN: "Compare the proxy's clock with a reference (`date -u`, NTP status; on BIG-IP `ntpq -p`) and read the server certificate's dates from a host whose clock is right. Fix the proxy's time sync; nothing on the server needs to change.",
+				JA: "プロキシの時計を基準と比べ（`date -u`、NTP の状態、BIG-IP なら `ntpq -p`）、時計の正しいホストからサーバ証明書の日付を読む。直すのはプロキシの時刻同期で、サーバ側の変更は不要。",
 			},
 		},
 	}

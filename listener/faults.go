@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
@@ -32,8 +33,9 @@ type connFaults struct {
 	// max_fires and draws, so it must happen once).
 	acceptPlanned, helloPlanned bool
 	// stopped is the rule whose stop applyStop carried out, nil when none
-	// did: it acted at its own stage.
-	stopped *faults.Rule
+	// did: it acted at its own stage, or at stoppedAt when that is set.
+	stopped   *faults.Rule
+	stoppedAt faults.Stage
 }
 
 // computeAccept evaluates the accept-stage rules into fx.
@@ -61,6 +63,7 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 	fx.ci.HelloSegments = segments
 	fx.ci.Plain = !o.Kind.IsTLS()
 	fx.ci.Decrypted = s.decrypts(o)
+	fx.ci.VerifiesUpstream = fx.ci.Decrypted && s.opts.VerifiesUpstream()
 	fx.plan = fx.plan.Merge(fx.engine.Plan(fx.ci))
 }
 
@@ -295,6 +298,8 @@ func actedStage(o *explain.Outcome, r *faults.Rule, fx *connFaults) (faults.Stag
 		data = faults.StageRequest
 	}
 	switch {
+	case r == fx.stopped && fx.stoppedAt != "":
+		return fx.stoppedAt, true
 	case r == fx.stopped || !early:
 		return r.Stage, true
 	case fx.ci.Plain && !fx.ci.Decrypted:
@@ -338,6 +343,41 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 }
 
 func unmapped(a netip.Addr) netip.Addr { return a.Unmap() }
+
+// skewUpstream sets the clock of the upstream leg's config cfg to
+// tlsgate's own, shifted by a fired proxy_skew rule: the server's
+// certificate is then verified at that time, as by a proxy whose clock is
+// wrong. The session cache goes too: a resumed session skips
+// verification, so a shift behind the clock would show on the first
+// connection only.
+func (s *Server) skewUpstream(cfg *tls.Config, fx *connFaults) {
+	r, skew := fx.plan.UpstreamSkew()
+	if r == nil {
+		return
+	}
+	now := s.deps.Now
+	cfg.Time = func() time.Time { return now().Add(skew) }
+	cfg.ClientSessionCache = nil
+}
+
+// upstreamSkewed records a proxy_skew rule as what ended the connection
+// when the server's certificate failed verification on its dates, which
+// the shifted clock did: the certificate itself may be fine. Any other
+// verification failure is the server's, and is explained as such, with
+// the rule beside it.
+func upstreamSkewed(o *explain.Outcome, fx *connFaults) {
+	r, _ := fx.plan.UpstreamSkew()
+	if r == nil || !strings.Contains(o.Backend.TLS.Verify, "certificate has expired or is not yet valid") {
+		return
+	}
+	fx.stopped, fx.stoppedAt = r, faults.StageClientHello
+	if o.ClientTLS.Done {
+		// server_ssl dials the server once the client's handshake is
+		// done: the reset follows it.
+		fx.stoppedAt = faults.StageHandshakeDone
+	}
+	o.FaultApplied, o.Route = string(r.Action), "fault_"+string(r.Action)
+}
 
 // curveCodes is ids as the code points an Outcome records, nil for none.
 func curveCodes(ids []tls.CurveID) []uint16 {

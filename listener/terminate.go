@@ -174,6 +174,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	d := s.dialer(cc)
 	if s.opts.ServerSSL != nil {
 		bcfg := s.upstreamConfig(st.ServerName, s.backendAddr(o), &o.Backend.TLS)
+		s.skewUpstream(bcfg, &cc.fx)
 		d.TLS = bcfg
 		o.Backend.TLS.VerifyName = bcfg.ServerName
 		o.Backend.TLS.Attempted = true
@@ -181,6 +182,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	}
 	bc, ok := s.dialBackend(c, o, s.backendAddr(o), d)
 	if !ok {
+		upstreamSkewed(o, &cc.fx)
 		return
 	}
 	if btc, ok := bc.(*tls.Conn); ok {
