@@ -205,6 +205,8 @@ func checkFaultListeners(root *table, cfg *Config) {
 		a, _ := t.str("action")
 		if a == string(faults.ActChain) {
 			key, what = "action", "serves a bad certificate chain"
+		} else if a == string(faults.ActALPNDowngrade) {
+			key, what = "action", "changes the ALPN of a handshake tlsgate runs"
 		} else if st, _ := t.str("stage"); st == string(faults.StageHandshakeDone) && a != string(faults.ActRecordCorrupt) {
 			// record_corrupt finds the handshake's end in the records
 			// themselves, so TLS passed through breaks too.

@@ -117,3 +117,27 @@ func TestProxySkewNeedsUpstreamTLS(t *testing.T) {
 		t.Errorf("no skew: %v", err)
 	}
 }
+
+// An alpn_downgrade rule changes ALPN in a handshake tlsgate runs: aimed
+// at a passthrough listener it would never fire. Its downgrade_to is
+// checked, and defaults to http/1.1.
+func TestALPNDowngradeConfig(t *testing.T) {
+	cfg, err := Parse([]byte(web+"\n[[fault]]\nname = \"h11\"\naction = \"alpn_downgrade\"\n"), "faults.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cfg.Faults[0]; r.Action != faults.ActALPNDowngrade || r.DowngradeTo != "" {
+		t.Errorf("rule = %+v", r)
+	}
+	pt := strings.ReplaceAll(strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1), `"web"`, `"pt"`)
+	for _, b := range []struct{ cfg, want string }{
+		{pt + "\n[[fault]]\nname = \"h11\"\naction = \"alpn_downgrade\"\nlistener = \"pt\"\n",
+			`fault[0] changes the ALPN of a handshake tlsgate runs on listener "pt", which has mode = "passthrough" and terminates no TLS`},
+		{web + "\n[[fault]]\nname = \"h11\"\naction = \"alpn_downgrade\"\ndowngrade_to = \"h2\"\n", "h2 is what the downgrade strips"},
+		{web + "\n[[fault]]\nname = \"h11\"\naction = \"alpn_downgrade\"\ndowngrade_to = \"http/1.1, h2\"\n", "no spaces or commas"},
+	} {
+		if _, err := Parse([]byte(b.cfg), "faults.toml"); err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("got %v, want %q", err, b.want)
+		}
+	}
+}

@@ -60,6 +60,7 @@ func faultWhat() map[string]string {
 		"blackhole/c2s":  "one-way blackhole toward the server",
 		"record_corrupt": "one bit flipped in an encrypted record",
 		"proxy_skew":     "the proxy's own clock shifted on its upstream leg, so it rejected the server's certificate",
+		"alpn_downgrade": "{fault_alert_sent} from an HTTP/1.1-only proxy stripping h2",
 	}
 }
 
@@ -120,6 +121,7 @@ func faultReal() map[string]string {
 		"ssl3_server_hello":    "a legacy SSLv3-only server",
 		"unoffered_cipher":     "a server choosing a cipher suite the client never offered",
 		"proxy_skew":           "a TLS-inspecting proxy or server-ssl profile whose own clock is wrong, which rejects good server certificates as expired or not yet valid (only when the shift passes a certificate's validity window)",
+		"alpn_downgrade":       "a proxy or load balancer that speaks only HTTP/1.1 with its clients and strips h2 from ALPN (clients that also offer HTTP/1.1 fall back without an error; h2-only ones such as gRPC are refused with alert 120)",
 		"record_corrupt":       "a device in the path that changes bytes it only relays (a faulty NIC, cable or switch port whose damage passed TCP's checksum, or a middlebox rewriting payload), which the endpoint that decrypts the record reports as bad record MAC",
 	}
 }

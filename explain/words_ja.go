@@ -184,6 +184,7 @@ func faultWhatJA() map[string]string {
 		"blackhole/c2s":     "サーバ方向だけのブラックホール",
 		"record_corrupt":    "暗号化されたレコードの 1 ビットの反転",
 		"proxy_skew":        "上流側でのプロキシ自身の時計のずれによる、サーバ証明書の拒否",
+		"alpn_downgrade":    "h2 を取り除く HTTP/1.1 専用プロキシによる{fault_alert_sent}",
 	}
 }
 
@@ -241,6 +242,7 @@ func faultRealJA() map[string]string {
 		"ssl3_server_hello":    "SSLv3 しか話さないレガシーなサーバ",
 		"unoffered_cipher":     "クライアントが提示していない暗号スイートを選ぶサーバ",
 		"proxy_skew":           "自分の時計が狂っていて、正しいサーバ証明書を期限切れやまだ有効でないとして拒否する TLS 復号プロキシや server-ssl プロファイル（ずれが証明書の有効期間を越えたときだけ）",
+		"alpn_downgrade":       "クライアントと HTTP/1.1 しか話さず、ALPN から h2 を取り除くプロキシやロードバランサ（HTTP/1.1 も提示するクライアントはエラーなしで落ち、gRPC のように h2 しか提示しないものはアラート 120 で拒否される）",
 		"record_corrupt":       "中継するだけのはずのバイトを変えてしまう経路上の装置（TCP のチェックサムをすり抜けた NIC・ケーブル・スイッチポートの故障や、ペイロードを書き換える中継装置）。レコードを復号する側はそれを bad record MAC として報告する",
 	}
 }

@@ -143,6 +143,11 @@ func (r *Rule) actsOn(ci *ConnInfo) bool {
 	case r.Action == ActProxySkew:
 		// A clock that verifies nothing changes nothing the client sees.
 		return ci.VerifiesUpstream
+	case r.Action == ActALPNDowngrade:
+		// ALPN is chosen in the handshake: only one tlsgate runs can
+		// change it (rewriting a hello it passes through would break the
+		// handshake's transcript instead).
+		return ci.Decrypted
 	case r.Action == ActChain || r.Stage == StageHandshakeDone:
 		return ci.Decrypted
 	case r.Action == ActBlockPage || r.Action == ActRewrite:
@@ -342,7 +347,24 @@ func (r *Rule) firesOnAct() bool { return r.Action == ActRewrite || r.Action == 
 // isPolicy reports whether the rule changes how tlsgate runs TLS: the
 // handshake it terminates, or the one it makes to the server.
 func (r *Rule) isPolicy() bool {
-	return r.Action == ActChain || r.Action == ActVersion || r.Action == ActCipher || r.Action == ActProxySkew
+	return r.Action == ActChain || r.Action == ActVersion || r.Action == ActCipher || r.Action == ActProxySkew ||
+		r.Action == ActALPNDowngrade
+}
+
+// ALPNDowngrade returns the first fired alpn_downgrade rule and the one
+// protocol it leaves, or nil: the listener then offers the server and
+// accepts from the client that protocol alone, so h2 is gone from both
+// legs, as behind an HTTP/1.1-only proxy.
+func (p *Plan) ALPNDowngrade() (*Rule, string) {
+	if p == nil {
+		return nil, ""
+	}
+	for _, r := range p.rules {
+		if r.Action == ActALPNDowngrade {
+			return r, r.DowngradeTo
+		}
+	}
+	return nil, ""
 }
 
 // UpstreamSkew returns the first fired proxy_skew rule and its shift of

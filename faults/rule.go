@@ -60,6 +60,7 @@ type Rule struct {
 	Template            string   `json:"template,omitempty" toml:"template"`                         // block_page
 	HeadersStrip        []string `json:"headers_strip,omitempty" toml:"headers_strip"`               // rewrite: header names to remove
 	HeadersAdd          []string `json:"headers_add,omitempty" toml:"headers_add"`                   // rewrite, block_page, plaintext_reply: "Name: value"
+	DowngradeTo         string   `json:"downgrade_to,omitempty" toml:"downgrade_to"`                 // alpn_downgrade: the one ALPN protocol the proxy speaks, default http/1.1
 
 	// Schedule, relative to when the rule was added to the engine.
 	StartAfter Duration `json:"start_after,omitempty" toml:"start_after"`
@@ -132,6 +133,7 @@ const (
 	ActRewrite         Action = "rewrite"           // rewrite the response head: headers_strip, headers_add (say strip HSTS, add Via)
 	ActRecordCorrupt   Action = "record_corrupt"    // flip one bit in the first application-data record after the handshake
 	ActProxySkew       Action = "proxy_skew"        // tlsgate's own clock shifted by skew on its upstream leg, as it verifies the server
+	ActALPNDowngrade   Action = "alpn_downgrade"    // speak only downgrade_to (http/1.1) in ALPN on both legs: h2 stripped
 )
 
 // Actions lists every action.
@@ -139,7 +141,7 @@ func Actions() []Action {
 	return []Action{ActReset, ActClose, ActBlackhole, ActLatency, ActBandwidth, ActSlicer, ActSlowClose,
 		ActLimitData, ActTimeout, ActMTU, ActTruncate, ActAlert, ActChain, ActVersion, ActCipher,
 		ActBlockPage, ActPlaintextReply, ActFirstByteDelay, ActIdleTimeout, ActLargeHello, ActFragment,
-		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActRecordCorrupt, ActProxySkew}
+		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActRecordCorrupt, ActProxySkew, ActALPNDowngrade}
 }
 
 // Then is what happens after a truncation, a blackhole's delay or an alert.
@@ -214,6 +216,10 @@ func FieldNames() []string {
 // SNINone is the sni selector value that matches a ClientHello without SNI.
 const SNINone = "<none>"
 
+// DefaultDowngrade is the protocol an alpn_downgrade rule keeps when it
+// names none: what HTTP/1.1-only proxies speak.
+const DefaultDowngrade = "http/1.1"
+
 // DefaultMTU is the mtu action's path MTU when the rule gives none.
 const DefaultMTU = 1400
 
@@ -225,7 +231,7 @@ func (r *Rule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
 // HTTP inside the tunnel. Config can reject such rules on passthrough listeners.
 func (r *Rule) NeedsTermination() bool {
 	switch r.Action {
-	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite, ActProxySkew:
+	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite, ActProxySkew, ActALPNDowngrade:
 		return true
 	}
 	return false
@@ -321,6 +327,10 @@ func (r Rule) normalized() Rule {
 	case ActPlaintextReply:
 		if r.Status == 0 {
 			r.Status = 403
+		}
+	case ActALPNDowngrade:
+		if r.DowngradeTo == "" {
+			r.DowngradeTo = DefaultDowngrade
 		}
 	}
 	return r

@@ -170,6 +170,8 @@ func Symptom(action, stage string, r *Rule) string {
 		return corruptSymptom(st, r)
 	case ActProxySkew:
 		return proxySkewSymptom(r, "")
+	case ActALPNDowngrade:
+		return ClassNone + " for clients that also offer " + downgradeTo(r) + ": " + downgradeSaw(r) + "; " + downgradeRefused(r)
 	case ActChain:
 		if r == nil {
 			return ClassCert + ": per the chain (client-symptoms.md §4)"
@@ -252,6 +254,30 @@ func proxySkewSymptom(r *Rule, acted Stage) string {
 	return head + ": in inspect mode before the client's handshake, curl (35) Recv failure: Connection reset by peer; " +
 		"with server_ssl after it, curl (56) Recv failure: Connection reset by peer; Go read: connection reset by peer; " +
 		"only when the shift takes the time past the certificate's validity window"
+}
+
+// downgradeTo is the protocol an alpn_downgrade rule keeps.
+func downgradeTo(r *Rule) string {
+	if r == nil || r.DowngradeTo == "" {
+		return DefaultDowngrade
+	}
+	return r.DowngradeTo
+}
+
+// downgradeSaw is what a client that offered the kept protocol too sees
+// (curl 7.88.1 and Go 1.26, observed): no error, the protocol it falls
+// back to.
+func downgradeSaw(r *Rule) string {
+	return "h2 is stripped and they negotiate " + downgradeTo(r) + " instead: curl -v prints ALPN: server accepted " + downgradeTo(r) +
+		" (with --http2 too); Go resp.Proto HTTP/1.1; only clients that need h2 notice"
+}
+
+// downgradeRefused is what a client that offered only protocols the
+// proxy strips (an h2-only gRPC client) sees: crypto/tls refuses the hello
+// with alert 120.
+func downgradeRefused(r *Rule) string {
+	return ClassAlert + " 120 no_application_protocol for a client that offers only h2 (gRPC), since the proxy speaks only " + downgradeTo(r) +
+		": curl (35) … tlsv1 alert no application protocol; Go remote error: tls: no application protocol; Chrome ERR_SSL_PROTOCOL_ERROR"
 }
 
 // corruptSymptom words a record_corrupt rule by the direction it flips
@@ -402,6 +428,11 @@ func ActedSymptom(r *Rule, acted Stage, plain bool) string {
 	}
 	if r.Action == ActProxySkew {
 		return proxySkewSymptom(r, acted)
+	}
+	if r.Action == ActALPNDowngrade {
+		// It acted only when it refused a client that offered nothing
+		// the proxy speaks; a downgraded connection is no stop.
+		return downgradeRefused(r)
 	}
 	return Symptom(string(r.Action), string(acted), r)
 }

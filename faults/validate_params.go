@@ -40,6 +40,7 @@ func paramList() []param {
 		{"template", func(r *Rule) bool { return r.Template != "" }},
 		{"headers_strip", func(r *Rule) bool { return len(r.HeadersStrip) != 0 }},
 		{"headers_add", func(r *Rule) bool { return len(r.HeadersAdd) != 0 }},
+		{"downgrade_to", func(r *Rule) bool { return r.DowngradeTo != "" }},
 	}
 }
 
@@ -74,6 +75,8 @@ func actionParams(a Action) []string {
 		return []string{"chain", "skew"}
 	case ActProxySkew:
 		return []string{"skew"}
+	case ActALPNDowngrade:
+		return []string{"downgrade_to"}
 	case ActVersion:
 		return []string{"min_version", "max_version"}
 	case ActCipher:
@@ -189,6 +192,8 @@ func (r *Rule) validateAction(fail failFunc) error {
 		if r.Chain != "" && !slices.Contains(Chains(), r.Chain) {
 			return fail("chain", "unknown chain %q (want %s)", r.Chain, joinList(Chains()))
 		}
+	case ActALPNDowngrade:
+		return validateProtocol(fail, r.DowngradeTo)
 	case ActProxySkew:
 		if r.Skew == 0 {
 			return fail("skew", "missing: proxy_skew needs the shift of tlsgate's own clock, such as \"720h\" (ahead: good certificates look expired) or \"-48h\" (behind: new ones look not yet valid)")
@@ -303,6 +308,26 @@ func (r *Rule) validatePolicy(fail failFunc) error {
 	}
 	if r.MaxVersion == VersionTLS13 {
 		return fail("max_version", "1.3 with a cipher restriction: crypto/tls cannot restrict TLS 1.3 suites (want 1.2 or lower)")
+	}
+	return nil
+}
+
+// validateProtocol checks an ALPN protocol name (RFC 7301 §3.1: 1 to 255
+// bytes) that a downgrade keeps. "" is the default, http/1.1. h2 is what a
+// downgrade strips, so keeping it would change nothing.
+func validateProtocol(fail failFunc, p string) error {
+	switch {
+	case p == "":
+		return nil
+	case len(p) > 255:
+		return fail("downgrade_to", "%d bytes; an ALPN protocol name has at most 255", len(p))
+	case p == "h2":
+		return fail("downgrade_to", "h2 is what the downgrade strips; name the protocol the proxy keeps, such as http/1.1")
+	}
+	for _, c := range p {
+		if c <= ' ' || c > '~' || c == ',' {
+			return fail("downgrade_to", "%q: want a protocol name such as http/1.1 (printable ASCII, no spaces or commas)", p)
+		}
 	}
 	return nil
 }

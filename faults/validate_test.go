@@ -41,6 +41,8 @@ func TestValidateAccepts(t *testing.T) {
 		{Name: "h2", ALPN: "h2", Action: ActALPNRefuse},
 		{Name: "bitflip", Action: ActRecordCorrupt, Probability: ptr(0.2), Seed: 9},
 		{Name: "proxy-clock", Action: ActProxySkew, Skew: Duration(-48 * time.Hour), SNI: "*.lab.test"},
+		{Name: "h11", Action: ActALPNDowngrade},
+		{Name: "h10", Action: ActALPNDowngrade, DowngradeTo: "http/1.0", ALPN: "h2"},
 		{Name: "bitflip-c2s", Action: ActRecordCorrupt, Direction: C2S, Stage: StageHandshakeDone},
 	}
 	for _, r := range tests {
@@ -73,6 +75,10 @@ func TestValidateRejects(t *testing.T) {
 		{"alert timeout off idle", Rule{Name: "x", Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageRequest, Timeout: Duration(time.Second)}, "timeout", `at stage "request" the alert goes at once`},
 		{"alert timeout default stage", Rule{Name: "x", Action: ActAlert, Alert: ptr(Alert(40)), Timeout: Duration(time.Second)}, "timeout", `only an alert at stage idle uses it`},
 		{"alert idle negative timeout", Rule{Name: "x", Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageIdle, Timeout: Duration(-time.Second)}, "timeout", "negative"},
+		{"alpn_downgrade to h2", Rule{Name: "x", Action: ActALPNDowngrade, DowngradeTo: "h2"}, "downgrade_to", "h2 is what the downgrade strips"},
+		{"alpn_downgrade to a list", Rule{Name: "x", Action: ActALPNDowngrade, DowngradeTo: "http/1.1,h2"}, "downgrade_to", "no spaces or commas"},
+		{"alpn_downgrade too long", Rule{Name: "x", Action: ActALPNDowngrade, DowngradeTo: strings.Repeat("a", 256)}, "downgrade_to", "256 bytes"},
+		{"downgrade_to on alpn_refuse", Rule{Name: "x", Action: ActALPNRefuse, DowngradeTo: "http/1.1"}, "downgrade_to", `not used by action "alpn_refuse"`},
 		{"proxy_skew without skew", Rule{Name: "x", Action: ActProxySkew}, "skew", "missing: proxy_skew needs the shift of tlsgate's own clock"},
 		{"proxy_skew with a chain", Rule{Name: "x", Action: ActProxySkew, Skew: Duration(time.Hour), Chain: ChainExpired}, "chain", `not used by action "proxy_skew" (it takes only skew)`},
 		{"proxy_skew at accept", Rule{Name: "x", Action: ActProxySkew, Skew: Duration(time.Hour), Stage: StageAccept}, "stage", `cannot act at stage "accept"`},

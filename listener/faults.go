@@ -360,6 +360,33 @@ func (s *Server) skewUpstream(cfg *tls.Config, fx *connFaults) {
 	cfg.ClientSessionCache = nil
 }
 
+// downgradeALPN returns cfg (a copy when it changes it) speaking only the
+// protocol a fired alpn_downgrade rule keeps: offered to the server on the
+// upstream leg, accepted from the client on the client leg. h2 is gone
+// both ways, and a client that offers nothing else is refused by
+// crypto/tls with alert 120, as by an HTTP/1.1-only proxy.
+func downgradeALPN(cfg *tls.Config, fx *connFaults) *tls.Config {
+	r, keep := fx.plan.ALPNDowngrade()
+	if r == nil {
+		return cfg
+	}
+	cfg = cfg.Clone()
+	cfg.NextProtos = []string{keep}
+	return cfg
+}
+
+// alpnRefused records an alpn_downgrade rule as what ended the
+// connection when the client's handshake failed on it: crypto/tls sent
+// alert 120 because the client offered only protocols the rule strips.
+func alpnRefused(o *explain.Outcome, fx *connFaults) {
+	r, _ := fx.plan.ALPNDowngrade()
+	if r == nil || o.ClientTLS.AlertSent != 120 {
+		return
+	}
+	fx.stopped = r
+	o.FaultApplied, o.Route = string(r.Action), "fault_"+string(r.Action)
+}
+
 // upstreamSkewed records a proxy_skew rule as what ended the connection
 // when the server's certificate failed verification on its dates, which
 // the shifted clock did: the certificate itself may be fine. Any other

@@ -35,6 +35,7 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 	// a classic client does not pay for a post-quantum share upstream.
 	ucfg.CurvePreferences = clientGroups(o.Hello.SupportedGroups)
 	s.skewUpstream(ucfg, &cc.fx)
+	ucfg = downgradeALPN(ucfg, &cc.fx)
 	d.TLS = ucfg
 	o.Backend.TLS.Attempted, o.Backend.TLS.ServerName = true, ucfg.ServerName
 	// The leg's ServerName is replaced by the SNI actually sent once the
@@ -71,9 +72,10 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 		cfg.NextProtos = []string{ust.NegotiatedProtocol}
 	}
 	o.ClientTLS.OurKey = servedKeyType(cfg)
-	cfg = s.policyConfig(cfg, o, &cc.fx)
+	cfg = downgradeALPN(s.policyConfig(cfg, o, &cc.fx), &cc.fx)
 	tc, ok := s.clientHandshake(c, o, p, cfg, cc.start)
 	if !ok {
+		alpnRefused(o, &cc.fx)
 		_ = uc.Close()
 		return
 	}

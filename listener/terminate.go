@@ -153,7 +153,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 		_ = c.Close()
 		return
 	}
-	cfg := s.policyConfig(s.clientTLS, o, &cc.fx)
+	cfg := downgradeALPN(s.policyConfig(s.clientTLS, o, &cc.fx), &cc.fx)
 	leg.MinVersion, leg.MaxVersion, leg.OurCiphers = cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites
 	rc := &recordingConn{Conn: c, replay: p.buf, recording: true}
 	tc := tls.Server(rc, cfg)
@@ -165,6 +165,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	rc.recording = false
 	if err != nil {
 		recordHandshakeErr(leg, err, rc)
+		alpnRefused(o, &cc.fx)
 		closeAfterHandshakeError(c, leg)
 		return
 	}
