@@ -207,6 +207,8 @@ func checkFaultListeners(root *table, cfg *Config) {
 			key, what = "action", "serves a bad certificate chain"
 		} else if a == string(faults.ActALPNDowngrade) {
 			key, what = "action", "changes the ALPN of a handshake tlsgate runs"
+		} else if _, host := t.m["host_mismatch"]; host && a == string(faults.ActSNIPolicy) {
+			key, what = "host_mismatch", "compares the HTTP Host inside TLS with the SNI"
 		} else if st, _ := t.str("stage"); st == string(faults.StageHandshakeDone) && a != string(faults.ActRecordCorrupt) {
 			// record_corrupt finds the handshake's end in the records
 			// themselves, so TLS passed through breaks too.

@@ -141,3 +141,26 @@ func TestALPNDowngradeConfig(t *testing.T) {
 		}
 	}
 }
+
+// An sni_policy with host_mismatch reads the Host header inside TLS: it
+// needs a listener that terminates it.
+func TestHostMismatchConfig(t *testing.T) {
+	const rule = "\n[[fault]]\nname = \"sni-host\"\naction = \"sni_policy\"\nhost_mismatch = 421\n"
+	cfg, err := Parse([]byte(web+rule), "faults.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cfg.Faults[0]; r.HostMismatch != 421 || r.Stage != "" {
+		t.Errorf("rule = %+v", r)
+	}
+	pt := strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1)
+	for _, b := range []struct{ cfg, want string }{
+		{pt + rule, "fault.host_mismatch: fault[0] compares the HTTP Host inside TLS with the SNI, but no listener terminates TLS"},
+		{web + rule + "stage = \"client_hello\"\n", "want stage request"},
+		{web + "\n[[fault]]\nname = \"sni-host\"\naction = \"sni_policy\"\nhost_mismatch = 404\n", "404: want 421"},
+	} {
+		if _, err := Parse([]byte(b.cfg), "faults.toml"); err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("got %v, want %q", err, b.want)
+		}
+	}
+}

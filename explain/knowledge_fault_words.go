@@ -115,6 +115,7 @@ func faultReal() map[string]string {
 		"alert/response":       "a firewall, IPS or inspection device tearing down a session it cannot read with an alert in the clear",
 		"alert/idle":           "a load balancer or firewall closing an idle keep-alive connection with an alert in the clear",
 		"sni_policy":           "a strict-SNI server or load balancer refusing an unknown or missing name",
+		"sni_policy/request":   "a server or load balancer that answers 421 Misdirected Request when a request's Host names another site than the connection's TLS server name (SNI), as Apache httpd, nginx and Envoy do: a client that reused a connection for another name, or a proxy that rewrote Host but not SNI; the request never reached the backend, and a new connection for that name works",
 		"alpn_refuse":          "a server refusing every offered ALPN protocol",
 		"plaintext_reply":      "a captive portal or proxy error page answering in plain HTTP",
 		"large_hello":          "a middlebox that parses only the first segment of a large (post-quantum) ClientHello",

@@ -236,6 +236,7 @@ func faultRealJA() map[string]string {
 		"alert/response":       "読めないセッションを平文のアラートで切断するファイアウォール、IPS、インスペクション装置",
 		"alert/idle":           "アイドルになったキープアライブ接続を平文のアラートで閉じるロードバランサやファイアウォール",
 		"sni_policy":           "未知の名前や SNI なしを拒否する、SNI に厳格なサーバやロードバランサ",
+		"sni_policy/request":   "リクエストの Host が接続の TLS サーバ名（SNI）と別のサイトを指すとき 421 Misdirected Request を返すサーバやロードバランサ（Apache httpd、nginx、Envoy がそうする）。別の名前に接続を使い回したクライアントや、Host だけ書き換えて SNI はそのままのプロキシで起きる。リクエストはバックエンドに届いておらず、その名前で新しく接続すれば通る",
 		"alpn_refuse":          "提示された ALPN プロトコルをすべて拒否するサーバ",
 		"plaintext_reply":      "平文 HTTP で応答するキャプティブポータルやプロキシのエラーページ",
 		"large_hello":          "大きな（ポスト量子）ClientHello の最初のセグメントしか解析しない中継装置",

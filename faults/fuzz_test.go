@@ -159,3 +159,21 @@ type writerSink struct{ b *bytes.Buffer }
 
 func (w writerSink) Write(p []byte) (int, error) { return w.b.Write(p) }
 func (w writerSink) End(bool) error              { return nil }
+
+// FuzzHostVerdict: never panics; a decided verdict stands when more bytes
+// follow, and a mismatch always names a host.
+func FuzzHostVerdict(f *testing.F) {
+	f.Fuzz(func(t *testing.T, head []byte, sni string) {
+		v, host := hostVerdict(head, sni)
+		if v == hostMismatch && host == "" {
+			t.Fatalf("mismatch without a host for %q", head)
+		}
+		if v == hostUndecided {
+			return
+		}
+		v2, host2 := hostVerdict(append(head[:len(head):len(head)], "X-More: 1\r\n\r\n"...), sni)
+		if v2 != v || host2 != host {
+			t.Fatalf("%d %q, then %d %q with bytes appended to %q", v, host, v2, host2, head)
+		}
+	})
+}

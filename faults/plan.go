@@ -143,6 +143,10 @@ func (r *Rule) actsOn(ci *ConnInfo) bool {
 	case r.Action == ActProxySkew:
 		// A clock that verifies nothing changes nothing the client sees.
 		return ci.VerifiesUpstream
+	case r.checksHost():
+		// The Host header is inside TLS: only a connection tlsgate
+		// decrypts shows it.
+		return ci.Decrypted
 	case r.Action == ActALPNDowngrade:
 		// ALPN is chosen in the handshake: only one tlsgate runs can
 		// change it (rewriting a hello it passes through would break the
@@ -340,9 +344,12 @@ func (r *Rule) isStop() bool {
 
 // firesOnAct reports whether the rule fires only when it acts on the
 // connection's bytes rather than when it is planned: a rewrite changes
-// nothing on a connection without a response head to change, and a
-// record_corrupt nothing on one whose handshake never completed.
-func (r *Rule) firesOnAct() bool { return r.Action == ActRewrite || r.Action == ActRecordCorrupt }
+// nothing on a connection without a response head to change, a
+// record_corrupt nothing on one whose handshake never completed, and a
+// host_mismatch nothing on a request whose Host names the SNI.
+func (r *Rule) firesOnAct() bool {
+	return r.Action == ActRewrite || r.Action == ActRecordCorrupt || r.checksHost()
+}
 
 // isPolicy reports whether the rule changes how tlsgate runs TLS: the
 // handshake it terminates, or the one it makes to the server.

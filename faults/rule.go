@@ -61,6 +61,7 @@ type Rule struct {
 	HeadersStrip        []string `json:"headers_strip,omitempty" toml:"headers_strip"`               // rewrite: header names to remove
 	HeadersAdd          []string `json:"headers_add,omitempty" toml:"headers_add"`                   // rewrite, block_page, plaintext_reply: "Name: value"
 	DowngradeTo         string   `json:"downgrade_to,omitempty" toml:"downgrade_to"`                 // alpn_downgrade: the one ALPN protocol the proxy speaks, default http/1.1
+	HostMismatch        int      `json:"host_mismatch,omitempty" toml:"host_mismatch"`               // sni_policy: answer a request whose Host is not the SNI with this status (421), at stage request
 
 	// Schedule, relative to when the rule was added to the engine.
 	StartAfter Duration `json:"start_after,omitempty" toml:"start_after"`
@@ -126,7 +127,7 @@ const (
 	ActIdleTimeout     Action = "idle_timeout"      // expire a quiet connection like a NAT or firewall
 	ActLargeHello      Action = "large_hello"       // intolerance of hellos spanning more than one segment: by default one over FullSegment bytes or in more than one read
 	ActFragment        Action = "fragment"          // small segments and/or small TLS records
-	ActSNIPolicy       Action = "sni_policy"        // strict SNI: alert (default 112 unrecognized_name)
+	ActSNIPolicy       Action = "sni_policy"        // strict SNI: alert (default 112 unrecognized_name); with host_mismatch, 421 to a request whose Host is not the SNI
 	ActALPNRefuse      Action = "alpn_refuse"       // alert 120 no_application_protocol
 	ActSSL3ServerHello Action = "ssl3_server_hello" // hand-written ServerHello with version 0x0300
 	ActUnofferedCipher Action = "unoffered_cipher"  // hand-written ServerHello with a suite the client never offered
@@ -305,7 +306,7 @@ func (r Rule) normalized() Rule {
 		r.Enabled = &on
 	}
 	if r.Stage == "" {
-		r.Stage = defaultStage(r.Action)
+		r.Stage = r.stageOrDefault()
 	}
 	if r.Direction == "" && directional(r.Action) {
 		r.Direction = defaultDirection(r.Action)
@@ -313,7 +314,7 @@ func (r Rule) normalized() Rule {
 	if r.Action == ActMTU && r.MTU == 0 {
 		r.MTU = DefaultMTU
 	}
-	if r.Then == "" {
+	if r.Then == "" && !r.checksHost() {
 		r.Then = defaultThen(r.Action)
 	}
 	switch r.Action {
@@ -335,6 +336,11 @@ func (r Rule) normalized() Rule {
 	}
 	return r
 }
+
+// checksHost reports whether the rule is an sni_policy that judges the
+// request's Host against the SNI (host_mismatch) rather than refusing a
+// hello.
+func (r *Rule) checksHost() bool { return r.Action == ActSNIPolicy && r.HostMismatch != 0 }
 
 // AlertCode is the alert a rule sends: its alert parameter, else 112
 // unrecognized_name for sni_policy and 120 no_application_protocol for

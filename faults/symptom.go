@@ -156,6 +156,11 @@ func Symptom(action, stage string, r *Rule) string {
 	if then == "" {
 		then = defaultThen(a)
 	}
+	switch {
+	case a == ActSNIPolicy && st == StageRequest:
+		return ClassHTTP + " 421 Misdirected Request when the request's Host names another server than the TLS server name (SNI), not a TLS error: " +
+			"curl exits 0 and prints the 421 page, or (22) The requested URL returned error: 421 with -f; Go resp.StatusCode == 421 with err == nil"
+	}
 	switch a {
 	case ActAlert, ActSNIPolicy, ActALPNRefuse:
 		if when, ok := clearAlertWhen(st, r); ok {

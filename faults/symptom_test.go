@@ -46,6 +46,7 @@ func TestSymptom(t *testing.T) {
 		{"alert", "client_hello", &Rule{Alert: ptr(Alert(90)), Then: ThenRST}, []string{"(35) Recv failure: Connection reset by peer", "Go skips it too: read: connection reset by peer"}},
 		{"alert", "client_hello", &Rule{Alert: ptr(Alert(100)), Then: ThenHold}, []string{"curl (35) … no renegotiation", "Go skips the warning and reports what follows: i/o timeout"}},
 		{"sni_policy", "client_hello", nil, []string{ClassAlert + " 112"}},
+		{"sni_policy", "request", &Rule{HostMismatch: 421}, []string{ClassHTTP + " 421 Misdirected Request", "not a TLS error", "(22) The requested URL returned error: 421", "resp.StatusCode == 421"}},
 		{"alert", "handshake_done", &Rule{Alert: ptr(Alert(40))}, []string{ClassAlert + " injected in the clear right after the handshake", "bad record MAC", "curl (56)"}},
 		{"alert", "request", &Rule{Alert: ptr(Alert(40))}, []string{ClassAlert + " injected in the clear as the client's request starts", "never reaches the server", "bad record MAC", "curl (56)"}},
 		{"alert", "response", &Rule{Alert: ptr(Alert(40)), Then: ThenRST}, []string{ClassAlert + " injected in the clear in place of the server's response", "bad record MAC", "curl (56)"}},

@@ -95,6 +95,9 @@ func allowedStages(a Action) []Stage {
 		// It acts on the first application-data record after the
 		// handshake, whichever stage that record belongs to.
 		return []Stage{StageHandshakeDone}
+	case ActSNIPolicy:
+		// It refuses the hello, or with host_mismatch judges the request.
+		return []Stage{StageClientHello, StageRequest}
 	}
 	return []Stage{StageClientHello}
 }
@@ -172,12 +175,16 @@ func (r *Rule) validateSelectors(fail failFunc) error {
 	return nil
 }
 
-// stageOrDefault is the rule's stage, or its action's default when it names none.
+// stageOrDefault is the rule's stage, or its action's default when it names
+// none: an sni_policy that judges the Host acts on the request.
 func (r *Rule) stageOrDefault() Stage {
-	if r.Stage == "" {
-		return defaultStage(r.Action)
+	switch {
+	case r.Stage != "":
+		return r.Stage
+	case r.checksHost():
+		return StageRequest
 	}
-	return r.Stage
+	return defaultStage(r.Action)
 }
 
 // helloSelector names the first hello-based selector that is set.

@@ -41,6 +41,7 @@ func paramList() []param {
 		{"headers_strip", func(r *Rule) bool { return len(r.HeadersStrip) != 0 }},
 		{"headers_add", func(r *Rule) bool { return len(r.HeadersAdd) != 0 }},
 		{"downgrade_to", func(r *Rule) bool { return r.DowngradeTo != "" }},
+		{"host_mismatch", func(r *Rule) bool { return r.HostMismatch != 0 }},
 	}
 }
 
@@ -68,7 +69,7 @@ func actionParams(a Action) []string {
 	case ActAlert:
 		return []string{"alert", "then", "record_version", "timeout"}
 	case ActSNIPolicy:
-		return []string{"alert", "then", "record_version"}
+		return []string{"alert", "then", "record_version", "host_mismatch"}
 	case ActALPNRefuse:
 		return []string{"then", "record_version"}
 	case ActChain:
@@ -181,7 +182,12 @@ func (r *Rule) validateAction(fail failFunc) error {
 		}
 	case ActFragment:
 		return r.validateFragment(fail)
-	case ActAlert, ActSNIPolicy:
+	case ActSNIPolicy:
+		if err := r.validateHostMismatch(fail); err != nil || r.checksHost() {
+			return err
+		}
+		return r.validateAlert(fail)
+	case ActAlert:
 		return r.validateAlert(fail)
 	case ActChain:
 		// No chain with a skew is the normal leaf seen through a wrong
@@ -229,6 +235,35 @@ func (r *Rule) validateAction(fail failFunc) error {
 			}
 		}
 		return checkHeaderLines(fail, r.HeadersAdd)
+	}
+	return nil
+}
+
+// validateHostMismatch checks an sni_policy's two ways apart: refusing the
+// hello (alert, then, record_version, at client_hello) or answering a
+// request whose Host is not the SNI (host_mismatch, at request). One rule
+// does one; a policy that wants both is two rules.
+func (r *Rule) validateHostMismatch(fail failFunc) error {
+	st := r.stageOrDefault()
+	if !r.checksHost() {
+		if st == StageRequest {
+			return fail("stage", "sni_policy acts at stage request only with host_mismatch (421 to a request whose Host is not the SNI); without it, it refuses the hello at client_hello")
+		}
+		return nil
+	}
+	if r.HostMismatch != StatusMisdirected {
+		return fail("host_mismatch", "%d: want 421 (Misdirected Request, RFC 9110 §15.5.20), what servers answer a request whose Host is not the connection's SNI", r.HostMismatch)
+	}
+	if st != StageRequest {
+		return fail("stage", "host_mismatch answers the request, after the handshake: want stage request (the default), not %q", st)
+	}
+	for _, p := range []struct {
+		name string
+		set  bool
+	}{{"alert", r.Alert != nil}, {"then", r.Then != ""}, {"record_version", r.RecordVersion != 0}} {
+		if p.set {
+			return fail(p.name, "refuses the hello, which host_mismatch lets through to judge the request; use a second sni_policy rule for it")
+		}
 	}
 	return nil
 }

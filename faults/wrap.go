@@ -31,6 +31,9 @@ type WrapDeps struct {
 	Sleep     func(d time.Duration, done <-chan struct{}) bool
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 	Index     uint64 // connection index: seeds each rule's randomness with the rule's seed
+	// ServerName is the connection's SNI ("" without one), which an
+	// sni_policy with host_mismatch compares the request's Host with.
+	ServerName string
 	// CloseFlush bounds how long, once Close began, one write of bytes
 	// still held by a filter may wait for a peer that does not read
 	// (default 10s), as a socket's linger time would: past it they are

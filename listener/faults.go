@@ -60,6 +60,9 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 	}
 	fx.ci.Client = o.Client
 	fx.ci.Hello, fx.ci.JA3, fx.ci.JA4 = o.Hello, o.JA3, o.JA4
+	if o.Hello != nil {
+		fx.deps.ServerName = o.Hello.ServerName // a Host check compares requests with it
+	}
 	fx.ci.HelloSegments = segments
 	fx.ci.Plain = !o.Kind.IsTLS()
 	fx.ci.Decrypted = s.decrypts(o)
