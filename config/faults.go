@@ -238,12 +238,23 @@ func checkFaultListeners(root *table, cfg *Config) {
 			continue
 		}
 		key, what := "", ""
-		if a, _ := t.str("action"); a == string(faults.ActChain) {
+		a, _ := t.str("action")
+		if a == string(faults.ActChain) {
 			key, what = "action", "serves a bad certificate chain"
 		} else if a == string(faults.ActClientAuth) {
 			key, what = "action", "asks for a client certificate in a handshake"
-		} else if st, _ := t.str("stage"); st == string(faults.StageHandshakeDone) {
+		} else if a == string(faults.ActALPNDowngrade) {
+			key, what = "action", "changes the ALPN of a handshake tlsgate runs"
+		} else if _, host := t.m["host_mismatch"]; host && a == string(faults.ActSNIPolicy) {
+			key, what = "host_mismatch", "compares the HTTP Host inside TLS with the SNI"
+		} else if st, _ := t.str("stage"); st == string(faults.StageHandshakeDone) && a != string(faults.ActRecordCorrupt) {
+			// record_corrupt finds the handshake's end in the records
+			// themselves, so TLS passed through breaks too.
 			key, what = "stage", "acts after a handshake"
+		}
+		if a == string(faults.ActProxySkew) {
+			checkUpstreamClock(t, i, l, byName, cfg)
+			continue
 		}
 		if key == "" || len(byName) == 0 {
 			continue
@@ -261,4 +272,33 @@ func checkFaultListeners(root *table, cfg *Config) {
 				i, what, needs)
 		}
 	}
+}
+
+// checkUpstreamClock catches a proxy_skew rule (tlsgate's own clock on the
+// upstream leg) aimed only at listeners that verify no server's
+// certificate: its clock would decide nothing, and the rule never fire.
+func checkUpstreamClock(t *table, i int, l string, byName map[string]*listener.Options, cfg *Config) {
+	const needs = `mode = "inspect", or a terminating listener with [listener.server_ssl] and verify on`
+	switch {
+	case len(byName) == 0:
+	case l != "":
+		if o := byName[l]; !o.VerifiesUpstream() {
+			t.fail("action", "fault[%d] shifts tlsgate's clock on the upstream leg of listener %q, which has %s and verifies no server certificate; this rule would never fire (it needs %s)",
+				i, l, upstreamWords(o), needs)
+		}
+	case !slices.ContainsFunc(cfg.Listeners, func(o listener.Options) bool { return o.VerifiesUpstream() }):
+		t.fail("action", "fault[%d] shifts tlsgate's clock on the upstream leg, but no listener verifies a server certificate; this rule would never fire (it needs a listener with %s)",
+			i, needs)
+	}
+}
+
+// upstreamWords says why a listener verifies no server certificate.
+func upstreamWords(o *listener.Options) string {
+	switch {
+	case !o.Terminates():
+		return listener.ModeWords(o.Mode, o.Terminates()) + " (no TLS terminated)"
+	case o.ServerSSL == nil:
+		return fmt.Sprintf("mode = %q without [listener.server_ssl] (a plain backend)", o.Mode)
+	}
+	return "[listener.server_ssl] verify = false"
 }

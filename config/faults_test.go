@@ -3,6 +3,7 @@ package config
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,5 +76,118 @@ reject_with = "access_denied"
 	}
 	if err := faults.NewEngine(time.Now).Set(cfg.Faults); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A record_corrupt rule reads the handshake's end from the records, so
+// its handshake_done stage needs no terminating listener: on passthrough
+// it breaks the session between the client and the real server.
+func TestRecordCorruptOnPassthrough(t *testing.T) {
+	pt := strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1)
+	cfg, err := Parse([]byte(pt+`
+[[fault]]
+name = "bitflip"
+action = "record_corrupt"
+stage = "handshake_done"
+direction = "c2s"
+probability = 0.25
+`), "faults.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cfg.Faults[0]
+	if r.Action != faults.ActRecordCorrupt || r.Direction != faults.C2S || *r.Probability != 0.25 {
+		t.Errorf("rule = %+v", r)
+	}
+	_, err = Parse([]byte(pt+`
+[[fault]]
+name = "bitflip"
+action = "record_corrupt"
+stage = "response"
+`), "faults.toml")
+	if err == nil || !strings.Contains(err.Error(), `action "record_corrupt" cannot act at stage "response" (want handshake_done)`) {
+		t.Errorf("stage response: %v", err)
+	}
+}
+
+// A proxy_skew rule needs a listener that verifies a server certificate of
+// its own: inspect, or server_ssl with verify on. Anywhere else it would
+// never fire, and config says so at the rule.
+func TestProxySkewNeedsUpstreamTLS(t *testing.T) {
+	const rule = "\n[[fault]]\nname = \"clock\"\naction = \"proxy_skew\"\nskew = \"720h\"\n"
+	ok := []string{
+		strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1),
+		web + "[listener.server_ssl]\nverify = true\n",
+	}
+	for _, cfg := range ok {
+		if _, err := Parse([]byte(cfg+rule), "faults.toml"); err != nil {
+			t.Errorf("%v\n%s", err, cfg)
+		}
+	}
+	bad := []struct{ cfg, want string }{
+		{web, "no listener verifies a server certificate"},
+		{web + "[listener.server_ssl]\nverify = false\n" + rule + "listener = \"web\"\n", `[listener.server_ssl] verify = false`},
+		{strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) + rule + "listener = \"web\"\n", `mode = "passthrough" (no TLS terminated)`},
+	}
+	for _, b := range bad {
+		cfg := b.cfg
+		if !strings.Contains(cfg, "[[fault]]") {
+			cfg += rule
+		}
+		_, err := Parse([]byte(cfg), "faults.toml")
+		if err == nil || !strings.Contains(err.Error(), b.want) || !strings.Contains(err.Error(), "would never fire") {
+			t.Errorf("got %v, want an error with %q", err, b.want)
+		}
+	}
+	_, err := Parse([]byte(web+"[listener.server_ssl]\nverify = true\n\n[[fault]]\nname = \"clock\"\naction = \"proxy_skew\"\n"), "faults.toml")
+	if err == nil || !strings.Contains(err.Error(), "missing: proxy_skew needs the shift") {
+		t.Errorf("no skew: %v", err)
+	}
+}
+
+// An alpn_downgrade rule changes ALPN in a handshake tlsgate runs: aimed
+// at a passthrough listener it would never fire. Its downgrade_to is
+// checked, and defaults to http/1.1.
+func TestALPNDowngradeConfig(t *testing.T) {
+	cfg, err := Parse([]byte(web+"\n[[fault]]\nname = \"h11\"\naction = \"alpn_downgrade\"\n"), "faults.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cfg.Faults[0]; r.Action != faults.ActALPNDowngrade || r.DowngradeTo != "" {
+		t.Errorf("rule = %+v", r)
+	}
+	pt := strings.ReplaceAll(strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1), `"web"`, `"pt"`)
+	for _, b := range []struct{ cfg, want string }{
+		{pt + "\n[[fault]]\nname = \"h11\"\naction = \"alpn_downgrade\"\nlistener = \"pt\"\n",
+			`fault[0] changes the ALPN of a handshake tlsgate runs on listener "pt", which has mode = "passthrough" and terminates no TLS`},
+		{web + "\n[[fault]]\nname = \"h11\"\naction = \"alpn_downgrade\"\ndowngrade_to = \"h2\"\n", "h2 is what the downgrade strips"},
+		{web + "\n[[fault]]\nname = \"h11\"\naction = \"alpn_downgrade\"\ndowngrade_to = \"http/1.1, h2\"\n", "no spaces or commas"},
+	} {
+		if _, err := Parse([]byte(b.cfg), "faults.toml"); err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("got %v, want %q", err, b.want)
+		}
+	}
+}
+
+// An sni_policy with host_mismatch reads the Host header inside TLS: it
+// needs a listener that terminates it.
+func TestHostMismatchConfig(t *testing.T) {
+	const rule = "\n[[fault]]\nname = \"sni-host\"\naction = \"sni_policy\"\nhost_mismatch = 421\n"
+	cfg, err := Parse([]byte(web+rule), "faults.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cfg.Faults[0]; r.HostMismatch != 421 || r.Stage != "" {
+		t.Errorf("rule = %+v", r)
+	}
+	pt := strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1)
+	for _, b := range []struct{ cfg, want string }{
+		{pt + rule, "fault.host_mismatch: fault[0] compares the HTTP Host inside TLS with the SNI, but no listener terminates TLS"},
+		{web + rule + "stage = \"client_hello\"\n", "want stage request"},
+		{web + "\n[[fault]]\nname = \"sni-host\"\naction = \"sni_policy\"\nhost_mismatch = 404\n", "404: want 421"},
+	} {
+		if _, err := Parse([]byte(b.cfg), "faults.toml"); err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("got %v, want %q", err, b.want)
+		}
 	}
 }

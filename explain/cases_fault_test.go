@@ -123,7 +123,8 @@ func pqHello() *sniff.ClientHello {
 }
 
 func faultCases() []diagCase {
-	return append(append(append(append(append(faultStopCases(), faultWrapperCases()...), groupCases()...), chainQuietCases()...), cutCases()...), plainStopCases()...)
+	return append(append(append(append(append(append(faultStopCases(), faultWrapperCases()...), groupCases()...), chainQuietCases()...), cutCases()...), plainStopCases()...),
+		append(append(append(recordCases(), clockCases()...), alpnCases()...), hostCases()...)...)
 }
 
 // faultStopCases: one per stop action (per stage for reset, close and

@@ -56,6 +56,15 @@ func (f *facts) faultVariant() string {
 		return "mtu_plain"
 	case a == "tls_policy" && o.ClientTLS.AlertSent == 40:
 		return "tls_policy_cipher"
+	case a == "proxy_skew" && x509Variant(o.Backend.TLS.Verify+" "+o.Backend.TLS.Err) == "not_yet_valid":
+		// tlsgate's clock behind: the certificate looked not yet valid.
+		return "proxy_skew_behind"
+	case a == "proxy_skew":
+		return "proxy_skew_ahead"
+	case a == "record_corrupt":
+		// Whose data was hit decides what the client printed: its own
+		// decryption failing, or the server's alert about its record.
+		return "record_corrupt_" + f.corruptDirection()
 	}
 	return a
 }
@@ -181,4 +190,20 @@ func (f *facts) flightDamaged() bool {
 		}
 	}
 	return false
+}
+
+// corruptDirection is the direction a record_corrupt stop flipped in:
+// where the listener saw it act (request is the client's data), else the
+// rule's own direction, else s2c, the rule's default.
+func (f *facts) corruptDirection() string {
+	switch f.stopStage() {
+	case "request":
+		return "c2s"
+	case "response":
+		return "s2c"
+	}
+	if f.stop >= 0 && f.o.FaultFirings[f.stop].Direction == "c2s" {
+		return "c2s"
+	}
+	return "s2c"
 }

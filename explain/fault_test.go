@@ -39,7 +39,11 @@ func TestFaultVariantsComplete(t *testing.T) {
 			t.Errorf("faultWhat has no words for %q", a)
 		}
 	}
-	keys = append(keys, "tls_policy_version", "tls_policy_cipher", "tls_policy_group", "alert_in_clear", "alert_idle", "mtu_data")
+	keys = append(keys, "tls_policy_version", "tls_policy_cipher", "tls_policy_group", "alert_in_clear", "alert_idle", "mtu_data",
+		"record_corrupt_s2c", "record_corrupt_c2s", "proxy_skew_ahead", "proxy_skew_behind", "alpn_downgrade")
+	if _, ok := faultWhat()["record_corrupt"]; !ok {
+		t.Errorf("faultWhat has no words for %q", "record_corrupt")
+	}
 	for _, k := range keys {
 		e, ok := table[CodeFaultInjected+"/"+k]
 		switch {

@@ -83,6 +83,13 @@ func (f *facts) faultPlaceholder(name string) (string, bool) {
 			return f.say("down_plain", "{n}", n), true
 		}
 		return f.say("down_wire", "{n}", n), true
+	case "fault_skew":
+		// The shift of a proxy_skew rule's clock, without its sign: the
+		// variant says ahead or behind.
+		if f.stop < 0 {
+			return f.say("not_recorded_par"), true
+		}
+		return absDuration(o.FaultFirings[f.stop].Skew).String(), true
 	case "fault_then":
 		then := ""
 		if f.stop >= 0 {

@@ -52,7 +52,7 @@ var knowledgeTableJA = sync.OnceValue(knowledgeJA)
 // "code/variant".
 func knowledge() map[string]entry {
 	t := clientKnowledge()
-	for _, more := range []map[string]entry{upstreamKnowledge(), passthroughKnowledge(), clientEndKnowledge(), proxyKnowledge(), inspectKnowledge(), faultKnowledge(), effectKnowledge(), configuredKnowledge()} {
+	for _, more := range []map[string]entry{upstreamKnowledge(), passthroughKnowledge(), clientEndKnowledge(), proxyKnowledge(), inspectKnowledge(), faultKnowledge(), recordKnowledge(), clockKnowledge(), alpnKnowledge(), effectKnowledge(), configuredKnowledge()} {
 		for k, e := range more {
 			t[k] = e
 		}
@@ -63,7 +63,7 @@ func knowledge() map[string]entry {
 // knowledgeJA builds the Japanese table, keyed like knowledge.
 func knowledgeJA() map[string]entry {
 	t := clientKnowledgeJA()
-	for _, more := range []map[string]entry{upstreamKnowledgeJA(), passthroughKnowledgeJA(), clientEndKnowledgeJA(), proxyKnowledgeJA(), inspectKnowledgeJA(), faultKnowledgeJA(), effectKnowledgeJA(), configuredKnowledgeJA()} {
+	for _, more := range []map[string]entry{upstreamKnowledgeJA(), passthroughKnowledgeJA(), clientEndKnowledgeJA(), proxyKnowledgeJA(), inspectKnowledgeJA(), faultKnowledgeJA(), recordKnowledgeJA(), clockKnowledgeJA(), alpnKnowledgeJA(), effectKnowledgeJA(), configuredKnowledgeJA()} {
 		for k, e := range more {
 			t[k] = e
 		}

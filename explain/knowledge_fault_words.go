@@ -51,13 +51,16 @@ func faultWhat() map[string]string {
 		"large_hello":       "large-ClientHello intolerance",
 		"tls_policy":        "TLS policy refusal, {fault_alert_sent}",
 		// Byte wrappers that cut or stalled the stream.
-		"truncate":      "stream cut short (truncate)",
-		"limit_data":    "connection closed at its byte budget (limit_data)",
-		"timeout":       "stream swallowed (timeout)",
-		"idle_timeout":  "state expired after a quiet spell (idle_timeout)",
-		"mtu":           "full-size segments lost (PMTUD black hole)",
-		"blackhole/s2c": "one-way blackhole toward the client",
-		"blackhole/c2s": "one-way blackhole toward the server",
+		"truncate":       "stream cut short (truncate)",
+		"limit_data":     "connection closed at its byte budget (limit_data)",
+		"timeout":        "stream swallowed (timeout)",
+		"idle_timeout":   "state expired after a quiet spell (idle_timeout)",
+		"mtu":            "full-size segments lost (PMTUD black hole)",
+		"blackhole/s2c":  "one-way blackhole toward the client",
+		"blackhole/c2s":  "one-way blackhole toward the server",
+		"record_corrupt": "one bit flipped in an encrypted record",
+		"proxy_skew":     "the proxy's own clock shifted on its upstream leg, so it rejected the server's certificate",
+		"alpn_downgrade": "{fault_alert_sent} from an HTTP/1.1-only proxy stripping h2",
 	}
 }
 
@@ -115,6 +118,7 @@ func faultReal() map[string]string {
 		"alert/response":       "a firewall, IPS or inspection device tearing down a session it cannot read with an alert in the clear",
 		"alert/idle":           "a load balancer or firewall closing an idle keep-alive connection with an alert in the clear",
 		"sni_policy":           "a strict-SNI server or load balancer refusing an unknown or missing name",
+		"sni_policy/request":   "a server or load balancer that answers 421 Misdirected Request when a request's Host names another site than the connection's TLS server name (SNI), as Apache httpd, nginx and Envoy do: a client that reused a connection for another name, or a proxy that rewrote Host but not SNI; the request never reached the backend, and a new connection for that name works",
 		"alpn_refuse":          "a server refusing every offered ALPN protocol",
 		"plaintext_reply":      "a captive portal or proxy error page answering in plain HTTP",
 		"large_hello":          "a middlebox that parses only the first segment of a large (post-quantum) ClientHello",
@@ -124,6 +128,9 @@ func faultReal() map[string]string {
 		"unoffered_cipher":  "a server choosing a cipher suite the client never offered",
 		"abort":             "a proxy or service mesh answering requests itself with an error instead of the backend (Envoy's fault filter abort; for gRPC an HTTP 200 carrying grpc-status): not a TLS error, and the backend never sees the request",
 		"client_auth":       "a server or load balancer that requires a client certificate (BIG-IP peer-cert-mode require), or a WAF or mTLS gateway that refuses one from a CA outside its list",
+		"proxy_skew":        "a TLS-inspecting proxy or server-ssl profile whose own clock is wrong, which rejects good server certificates as expired or not yet valid (only when the shift passes a certificate's validity window)",
+		"alpn_downgrade":    "a proxy or load balancer that speaks only HTTP/1.1 with its clients and strips h2 from ALPN (clients that also offer HTTP/1.1 fall back without an error; h2-only ones such as gRPC are refused with alert 120)",
+		"record_corrupt":    "a device in the path that changes bytes it only relays (a faulty NIC, cable or switch port whose damage passed TCP's checksum, or a middlebox rewriting payload), which the endpoint that decrypts the record reports as bad record MAC",
 	}
 }
 

@@ -197,6 +197,9 @@ func faultWhatJA() map[string]string {
 		"mtu":               "フルサイズのセグメントの消失（PMTUD ブラックホール）",
 		"blackhole/s2c":     "クライアント方向だけのブラックホール",
 		"blackhole/c2s":     "サーバ方向だけのブラックホール",
+		"record_corrupt":    "暗号化されたレコードの 1 ビットの反転",
+		"proxy_skew":        "上流側でのプロキシ自身の時計のずれによる、サーバ証明書の拒否",
+		"alpn_downgrade":    "h2 を取り除く HTTP/1.1 専用プロキシによる{fault_alert_sent}",
 	}
 }
 
@@ -251,6 +254,7 @@ func faultRealJA() map[string]string {
 		"alert/response":       "読めないセッションを平文のアラートで切断するファイアウォール、IPS、インスペクション装置",
 		"alert/idle":           "アイドルになったキープアライブ接続を平文のアラートで閉じるロードバランサやファイアウォール",
 		"sni_policy":           "未知の名前や SNI なしを拒否する、SNI に厳格なサーバやロードバランサ",
+		"sni_policy/request":   "リクエストの Host が接続の TLS サーバ名（SNI）と別のサイトを指すとき 421 Misdirected Request を返すサーバやロードバランサ（Apache httpd、nginx、Envoy がそうする）。別の名前に接続を使い回したクライアントや、Host だけ書き換えて SNI はそのままのプロキシで起きる。リクエストはバックエンドに届いておらず、その名前で新しく接続すれば通る",
 		"alpn_refuse":          "提示された ALPN プロトコルをすべて拒否するサーバ",
 		"plaintext_reply":      "平文 HTTP で応答するキャプティブポータルやプロキシのエラーページ",
 		"large_hello":          "大きな（ポスト量子）ClientHello の最初のセグメントしか解析しない中継装置",
@@ -260,5 +264,8 @@ func faultRealJA() map[string]string {
 		"unoffered_cipher":  "クライアントが提示していない暗号スイートを選ぶサーバ",
 		"abort":             "バックエンドの代わりにリクエストへ自らエラーを返すプロキシやサービスメッシュ（Envoy の fault フィルタの abort。gRPC には grpc-status を載せた HTTP 200）。TLS のエラーではなく、リクエストはバックエンドに届かない",
 		"client_auth":       "クライアント証明書を必須にするサーバやロードバランサ（BIG-IP の peer-cert-mode require）、または一覧にない CA の証明書を拒否する WAF や mTLS ゲートウェイ",
+		"proxy_skew":        "自分の時計が狂っていて、正しいサーバ証明書を期限切れやまだ有効でないとして拒否する TLS 復号プロキシや server-ssl プロファイル（ずれが証明書の有効期間を越えたときだけ）",
+		"alpn_downgrade":    "クライアントと HTTP/1.1 しか話さず、ALPN から h2 を取り除くプロキシやロードバランサ（HTTP/1.1 も提示するクライアントはエラーなしで落ち、gRPC のように h2 しか提示しないものはアラート 120 で拒否される）",
+		"record_corrupt":    "中継するだけのはずのバイトを変えてしまう経路上の装置（TCP のチェックサムをすり抜けた NIC・ケーブル・スイッチポートの故障や、ペイロードを書き換える中継装置）。レコードを復号する側はそれを bad record MAC として報告する",
 	}
 }

@@ -48,6 +48,12 @@ func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
 			return &rewriteBody{next: next, k: k, r: r, method: st}
 		}
 		return &rewrite{next: next, k: k, r: r, strip: r.HeadersStrip, add: r.HeadersAdd}
+	case ActRecordCorrupt:
+		return newRecordCorrupt(next, k, r, dir, rng)
+	case ActSNIPolicy:
+		// Only an sni_policy with host_mismatch is a wrapper: the
+		// others refuse the hello (a stop).
+		return &hostCheck{next: next, k: k, r: r, sni: k.deps.ServerName}
 	case ActAlert:
 		if r.Stage == StageIdle {
 			st := k.sharedState(r, func() any { return &idleAlert{k: k, r: r, timeout: r.Timeout.D()} }).(*idleAlert)

@@ -3,7 +3,10 @@ package faults
 import (
 	"bytes"
 	"encoding/json"
+	mathbits "math/bits"
+	"math/rand/v2"
 	"net/netip"
+	"os"
 	"testing"
 
 	"github.com/tlsgate/tlsgate/sniff"
@@ -152,6 +155,71 @@ func FuzzReseal13Alert(f *testing.F) {
 		back, ok := reseal13Alert(out, secret, 49, 42)
 		if !ok || !bytes.Equal(back, rec) {
 			t.Fatalf("resealing back did not give the record again")
+		}
+	})
+}
+
+// FuzzRecordCorrupt: whatever a server and a client send, cut into writes
+// anywhere, a record_corrupt rule for both directions never panics, never
+// changes a byte count, and changes at most one bit of the connection.
+func FuzzRecordCorrupt(f *testing.F) {
+	hello, _ := os.ReadFile("../sniff/testdata/serverhello-go-tls12.bin")
+	f.Add(append(hello, 23, 3, 3, 0, 3, 1, 2, 3), []byte{23, 3, 3, 0, 2, 9, 9}, uint8(4))
+	f.Add([]byte{22, 3, 3, 0, 4, 2, 0, 0, 0}, []byte("GET / HTTP/1.1\r\n"), uint8(1))
+	f.Fuzz(func(t *testing.T, s2c, c2s []byte, cut uint8) {
+		step := int(cut%16) + 1
+		k := newCtl(newMemConn(), newFakeClock().deps())
+		r := &Rule{Name: "flip", Action: ActRecordCorrupt, Direction: Both}
+		var outS, outC bytes.Buffer
+		fs := newRecordCorrupt(writerSink{&outS}, k, r, S2C, rand.New(rand.NewPCG(1, 2)))
+		fc := newRecordCorrupt(writerSink{&outC}, k, r, C2S, rand.New(rand.NewPCG(3, 4)))
+		for i, j := 0, 0; i < len(s2c) || j < len(c2s); i, j = i+step, j+step {
+			if i < len(s2c) {
+				if n, err := fs.Write(s2c[i:min(i+step, len(s2c))]); err != nil || n != min(step, len(s2c)-i) {
+					t.Fatalf("s2c write: %d, %v", n, err)
+				}
+			}
+			if j < len(c2s) {
+				if n, err := fc.Write(c2s[j:min(j+step, len(c2s))]); err != nil || n != min(step, len(c2s)-j) {
+					t.Fatalf("c2s write: %d, %v", n, err)
+				}
+			}
+		}
+		if outS.Len() != len(s2c) || outC.Len() != len(c2s) {
+			t.Fatalf("lengths %d, %d; want %d, %d", outS.Len(), outC.Len(), len(s2c), len(c2s))
+		}
+		bits := 0
+		for _, pair := range [][2][]byte{{s2c, outS.Bytes()}, {c2s, outC.Bytes()}} {
+			for i := range pair[0] {
+				bits += mathbits.OnesCount8(pair[0][i] ^ pair[1][i])
+			}
+		}
+		if bits > 1 {
+			t.Fatalf("%d bits changed, want at most 1", bits)
+		}
+	})
+}
+
+// writerSink is a sink into a buffer.
+type writerSink struct{ b *bytes.Buffer }
+
+func (w writerSink) Write(p []byte) (int, error) { return w.b.Write(p) }
+func (w writerSink) End(bool) error              { return nil }
+
+// FuzzHostVerdict: never panics; a decided verdict stands when more bytes
+// follow, and a mismatch always names a host.
+func FuzzHostVerdict(f *testing.F) {
+	f.Fuzz(func(t *testing.T, head []byte, sni string) {
+		v, host := hostVerdict(head, sni)
+		if v == hostMismatch && host == "" {
+			t.Fatalf("mismatch without a host for %q", head)
+		}
+		if v == hostUndecided {
+			return
+		}
+		v2, host2 := hostVerdict(append(head[:len(head):len(head)], "X-More: 1\r\n\r\n"...), sni)
+		if v2 != v || host2 != host {
+			t.Fatalf("%d %q, then %d %q with bytes appended to %q", v, host, v2, host2, head)
 		}
 	})
 }

@@ -20,6 +20,10 @@ type Injection struct {
 	// blackhole that swallowed bytes or closed, an idle_timeout whose
 	// state expired, an MTU stall that never recovered.
 	Cut bool
+	// At is where a rule that damaged the data acted, when its own stage
+	// does not say: a record_corrupt that flipped a bit in the client's
+	// data acted at request, in the server's at response. "" otherwise.
+	At Stage
 }
 
 // Ended reports the wrapper rule that ended c, a conn Wrap returned (or one

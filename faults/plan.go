@@ -28,6 +28,11 @@ type ConnInfo struct {
 	// handshake_done) and sees the HTTP inside. False for TLS it passes
 	// through and for plaintext.
 	Decrypted bool
+	// VerifiesUpstream says tlsgate runs TLS of its own to the server for
+	// this connection and verifies the server's certificate (inspect, or
+	// a terminating listener with a verifying server_ssl): what its own
+	// clock decides.
+	VerifiesUpstream bool
 }
 
 // Firing records one rule that fired for a connection, for the log line.
@@ -187,6 +192,23 @@ func (pl *planning) try(rs *ruleState) bool {
 // never shows.
 func (r *Rule) actsOn(ci *ConnInfo) bool {
 	switch {
+	case r.Action == ActRecordCorrupt:
+		// It needs TLS records to flip a bit in, and reads the
+		// handshake's end from them, so it needs no keys: TLS passed
+		// through breaks as surely as TLS tlsgate terminates.
+		return !ci.Plain && ci.Hello != nil
+	case r.Action == ActProxySkew:
+		// A clock that verifies nothing changes nothing the client sees.
+		return ci.VerifiesUpstream
+	case r.checksHost():
+		// The Host header is inside TLS: only a connection tlsgate
+		// decrypts shows it.
+		return ci.Decrypted
+	case r.Action == ActALPNDowngrade:
+		// ALPN is chosen in the handshake: only one tlsgate runs can
+		// change it (rewriting a hello it passes through would break the
+		// handshake's transcript instead).
+		return ci.Decrypted
 	case r.Action == ActChain || r.Action == ActClientAuth || r.Stage == StageHandshakeDone:
 		return ci.Decrypted
 	case r.Action == ActBlockPage || r.Action == ActRewrite || r.Action == ActAbort:
@@ -269,11 +291,12 @@ func (p *Plan) Merge(q *Plan) *Plan {
 // Settle returns the plan as it turned out once its connection ended, for
 // the log: a rule that fires only when it acts (a rewrite fires when it
 // changes a response head, an MTU rule when a burst too large for its path
-// stalls) keeps its firing only if it acted on one of cs, the conns Wrap
-// returned for the connection (or ones wrapping them); nil ones are
-// skipped, and none means nothing acted. Deciding that at plan time would
-// log a rewrite on a connection that never carried a response, or an MTU
-// black hole, with its timeout, on one whose every burst fit.
+// stalls, a record_corrupt when it flips a bit) keeps its firing only if it
+// acted on one of cs, the conns Wrap returned for the connection (or ones
+// wrapping them); nil ones are skipped, and none means nothing acted.
+// Deciding that at plan time would log a rewrite on a connection that never
+// carried a response, or an MTU black hole, with its timeout, on one whose
+// every burst fit.
 //
 // The first Settle of a plan also settles the engine's counters: a rule
 // that did not act gives back the firing it took from its count and its
@@ -352,18 +375,31 @@ func (p *Plan) Stop(st Stage) *Rule {
 
 // Wrappers returns the fired rules of those stages that Wrap carries out, in
 // rule order: everything that is neither a stop nor a TLS policy.
+//
+// A record rule (record_corrupt) acts on TLS records, which only the conn
+// beneath any TLS session carries, and must see the handshake to find its
+// end: it comes with the client_hello stage, where the listener wraps the
+// client's raw conn, whatever its own stage, and never with a later one.
 func (p *Plan) Wrappers(stages ...Stage) []*Rule {
 	if p == nil {
 		return nil
 	}
 	var out []*Rule
 	for _, r := range p.rules {
-		if slices.Contains(stages, r.Stage) && !r.isStop() && !r.isPolicy() && !r.failsOpen() && r.Action != ActAbort {
+		st := r.Stage
+		if r.onRecords() {
+			st = StageClientHello
+		}
+		if slices.Contains(stages, st) && !r.isStop() && !r.isPolicy() && !r.failsOpen() && r.Action != ActAbort {
 			out = append(out, r)
 		}
 	}
 	return out
 }
+
+// onRecords reports whether the rule acts on the TLS records themselves,
+// beneath any session.
+func (r *Rule) onRecords() bool { return r.Action == ActRecordCorrupt }
 
 // isStopStage reports whether the listener meets the connection at st and
 // can act there directly.
@@ -391,11 +427,48 @@ func (r *Rule) isStop() bool {
 
 // firesOnAct reports whether the rule fires only when it acts on the
 // connection's bytes rather than when it is planned: a rewrite changes
-// nothing on a connection without a response head to change, and an MTU
-// black hole nothing on one whose bursts all fit its path.
-func (r *Rule) firesOnAct() bool { return r.Action == ActRewrite || r.Action == ActMTU }
+// nothing on a connection without a response head to change, an MTU
+// black hole nothing on one whose bursts all fit its path, a record_corrupt
+// nothing on one whose handshake never completed, and a host_mismatch
+// nothing on a request whose Host names the SNI.
+func (r *Rule) firesOnAct() bool {
+	return r.Action == ActRewrite || r.Action == ActMTU || r.Action == ActRecordCorrupt || r.checksHost()
+}
 
-// isPolicy reports whether the rule changes how tlsgate terminates TLS.
+// isPolicy reports whether the rule changes how tlsgate runs TLS: the
+// handshake it terminates, or the one it makes to the server.
 func (r *Rule) isPolicy() bool {
-	return r.Action == ActChain || r.Action == ActVersion || r.Action == ActCipher || r.Action == ActClientAuth
+	return r.Action == ActChain || r.Action == ActVersion || r.Action == ActCipher || r.Action == ActClientAuth ||
+		r.Action == ActProxySkew || r.Action == ActALPNDowngrade
+}
+
+// ALPNDowngrade returns the first fired alpn_downgrade rule and the one
+// protocol it leaves, or nil: the listener then offers the server and
+// accepts from the client that protocol alone, so h2 is gone from both
+// legs, as behind an HTTP/1.1-only proxy.
+func (p *Plan) ALPNDowngrade() (*Rule, string) {
+	if p == nil {
+		return nil, ""
+	}
+	for _, r := range p.rules {
+		if r.Action == ActALPNDowngrade {
+			return r, r.DowngradeTo
+		}
+	}
+	return nil, ""
+}
+
+// UpstreamSkew returns the first fired proxy_skew rule and its shift of
+// tlsgate's clock on the upstream leg, or nil: the listener verifies the
+// server's certificate at now+skew, as a proxy whose clock is wrong does.
+func (p *Plan) UpstreamSkew() (*Rule, time.Duration) {
+	if p == nil {
+		return nil, 0
+	}
+	for _, r := range p.rules {
+		if r.Action == ActProxySkew {
+			return r, r.Skew.D()
+		}
+	}
+	return nil, 0
 }

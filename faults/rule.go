@@ -51,7 +51,7 @@ type Rule struct {
 	Alert               *Alert   `json:"alert,omitempty" toml:"alert"`                               // alert, sni_policy (number or name)
 	RecordVersion       Version  `json:"record_version,omitzero" toml:"record_version"`              // alert: record-layer version, default 1.0 (1.2 after the handshake)
 	Chain               Chain    `json:"chain,omitempty" toml:"chain"`                               // chain
-	Skew                Duration `json:"skew,omitempty" toml:"skew"`                                 // chain: validity shifted by this (± duration)
+	Skew                Duration `json:"skew,omitempty" toml:"skew"`                                 // chain: validity shifted by this (± duration); proxy_skew: tlsgate's upstream clock shifted by this
 	MinVersion          Version  `json:"min_version,omitzero" toml:"min_version"`                    // version
 	MaxVersion          Version  `json:"max_version,omitzero" toml:"max_version"`                    // version
 	Ciphers             []string `json:"ciphers,omitempty" toml:"ciphers"`                           // cipher (IANA names), unoffered_cipher (names or 0xNNNN)
@@ -67,6 +67,8 @@ type Rule struct {
 	AcceptCAs           []string `json:"accept_cas,omitempty" toml:"accept_cas"`                     // client_auth: "lab", "none" or PEM files of the CAs whose client certificates are accepted
 	RejectWith          *Alert   `json:"reject_with,omitempty" toml:"reject_with"`                   // client_auth: the alert for a missing or refused certificate (42, 48, 49, 116)
 	GRPCStatus          *int     `json:"grpc_status,omitempty" toml:"grpc_status"`                   // abort: the gRPC status (1..16) a gRPC call gets, in an HTTP 200
+	DowngradeTo         string   `json:"downgrade_to,omitempty" toml:"downgrade_to"`                 // alpn_downgrade: the one ALPN protocol the proxy speaks, default http/1.1
+	HostMismatch        int      `json:"host_mismatch,omitempty" toml:"host_mismatch"`               // sni_policy: answer a request whose Host is not the SNI with this status (421), at stage request
 
 	// Schedule, relative to when the rule was added to the engine.
 	StartAfter Duration `json:"start_after,omitempty" toml:"start_after"`
@@ -132,13 +134,16 @@ const (
 	ActIdleTimeout     Action = "idle_timeout"      // expire a quiet connection like a NAT or firewall
 	ActLargeHello      Action = "large_hello"       // intolerance of hellos spanning more than one segment: by default one over FullSegment bytes or in more than one read
 	ActFragment        Action = "fragment"          // small segments and/or small TLS records
-	ActSNIPolicy       Action = "sni_policy"        // strict SNI: alert (default 112 unrecognized_name)
+	ActSNIPolicy       Action = "sni_policy"        // strict SNI: alert (default 112 unrecognized_name); with host_mismatch, 421 to a request whose Host is not the SNI
 	ActALPNRefuse      Action = "alpn_refuse"       // alert 120 no_application_protocol
 	ActSSL3ServerHello Action = "ssl3_server_hello" // hand-written ServerHello with version 0x0300
 	ActUnofferedCipher Action = "unoffered_cipher"  // hand-written ServerHello with a suite the client never offered
 	ActRewrite         Action = "rewrite"           // rewrite the response: headers_strip, headers_add (say strip HSTS, add Via), body_find → body_replace
 	ActClientAuth      Action = "client_auth"       // ask for a client certificate: require, accept_cas, reject_with
 	ActAbort           Action = "abort"             // answer requests in place of the backend (Envoy's fault abort): status, grpc_status
+	ActRecordCorrupt   Action = "record_corrupt"    // flip one bit in the first application-data record after the handshake
+	ActProxySkew       Action = "proxy_skew"        // tlsgate's own clock shifted by skew on its upstream leg, as it verifies the server
+	ActALPNDowngrade   Action = "alpn_downgrade"    // speak only downgrade_to (http/1.1) in ALPN on both legs: h2 stripped
 )
 
 // Actions lists every action.
@@ -146,7 +151,8 @@ func Actions() []Action {
 	return []Action{ActReset, ActClose, ActBlackhole, ActLatency, ActBandwidth, ActSlicer, ActSlowClose,
 		ActLimitData, ActTimeout, ActMTU, ActTruncate, ActAlert, ActChain, ActVersion, ActCipher,
 		ActBlockPage, ActPlaintextReply, ActFirstByteDelay, ActIdleTimeout, ActLargeHello, ActFragment,
-		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActClientAuth, ActAbort}
+		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActClientAuth, ActAbort,
+		ActRecordCorrupt, ActProxySkew, ActALPNDowngrade}
 }
 
 // Then is what happens after a truncation, a blackhole's delay or an alert.
@@ -231,6 +237,10 @@ func FieldNames() []string {
 // SNINone is the sni selector value that matches a ClientHello without SNI.
 const SNINone = "<none>"
 
+// DefaultDowngrade is the protocol an alpn_downgrade rule keeps when it
+// names none: what HTTP/1.1-only proxies speak.
+const DefaultDowngrade = "http/1.1"
+
 // DefaultMTU is the mtu action's path MTU when the rule gives none.
 const DefaultMTU = 1400
 
@@ -247,7 +257,7 @@ func (r *Rule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
 // HTTP inside the tunnel. Config can reject such rules on passthrough listeners.
 func (r *Rule) NeedsTermination() bool {
 	switch r.Action {
-	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite, ActClientAuth, ActAbort:
+	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite, ActClientAuth, ActAbort, ActProxySkew, ActALPNDowngrade:
 		return true
 	}
 	return false
@@ -307,6 +317,8 @@ func defaultStage(a Action) Stage {
 		return StageResponse
 	case ActIdleTimeout:
 		return StageIdle
+	case ActRecordCorrupt:
+		return StageHandshakeDone
 	}
 	return StageClientHello
 }
@@ -332,7 +344,7 @@ func (r Rule) normalized() Rule {
 		r.Enabled = &on
 	}
 	if r.Stage == "" {
-		r.Stage = defaultStage(r.Action)
+		r.Stage = r.stageOrDefault()
 	}
 	if r.Direction == "" && directional(r.Action) {
 		r.Direction = defaultDirection(r.Action)
@@ -340,7 +352,7 @@ func (r Rule) normalized() Rule {
 	if r.Action == ActMTU && r.MTU == 0 {
 		r.MTU = DefaultMTU
 	}
-	if r.Then == "" {
+	if r.Then == "" && !r.checksHost() {
 		r.Then = defaultThen(r.Action)
 	}
 	switch r.Action {
@@ -359,9 +371,18 @@ func (r Rule) normalized() Rule {
 		if r.Status == 0 {
 			r.Status = DefaultAbortStatus
 		}
+	case ActALPNDowngrade:
+		if r.DowngradeTo == "" {
+			r.DowngradeTo = DefaultDowngrade
+		}
 	}
 	return r
 }
+
+// checksHost reports whether the rule is an sni_policy that judges the
+// request's Host against the SNI (host_mismatch) rather than refusing a
+// hello.
+func (r *Rule) checksHost() bool { return r.Action == ActSNIPolicy && r.HostMismatch != 0 }
 
 // AlertCode is the alert a rule sends: its alert parameter, else 112
 // unrecognized_name for sni_policy and 120 no_application_protocol for

@@ -18,6 +18,7 @@ const (
 	ClassProtocol  = "handshake refused"
 	ClassTruncated = "truncated"
 	ClassHTTP      = "http status"
+	ClassBadMAC    = "bad record MAC"
 	ClassSlow      = "slow, no error"
 	ClassNone      = "no error expected"
 )
@@ -179,6 +180,11 @@ func Symptom(action, stage string, r *Rule) string {
 	if then == "" {
 		then = defaultThen(a)
 	}
+	switch {
+	case a == ActSNIPolicy && st == StageRequest:
+		return ClassHTTP + " 421 Misdirected Request when the request's Host names another server than the TLS server name (SNI), not a TLS error: " +
+			"curl exits 0 and prints the 421 page, or (22) The requested URL returned error: 421 with -f; Go resp.StatusCode == 421 with err == nil"
+	}
 	switch a {
 	case ActAlert, ActSNIPolicy, ActALPNRefuse:
 		if when, ok := clearAlertWhen(st, r); ok {
@@ -198,6 +204,12 @@ func Symptom(action, stage string, r *Rule) string {
 			return ClassNone + ": the response changes (" + rewriteDetail(r) + "); the client sees it in the page it reads (curl prints the replaced text), " +
 				"on the first response of a connection; a compressed body, or one over 1 MiB, keeps its content"
 		}
+	case ActRecordCorrupt:
+		return corruptSymptom(st, r)
+	case ActProxySkew:
+		return proxySkewSymptom(r, "")
+	case ActALPNDowngrade:
+		return ClassNone + " for clients that also offer " + downgradeTo(r) + ": " + downgradeSaw(r) + "; " + downgradeRefused(r)
 	case ActChain:
 		if r == nil {
 			return ClassCert + ": per the chain (client-symptoms.md §4)"
@@ -235,6 +247,98 @@ func clearAlertWhen(st Stage, r *Rule) (string, bool) {
 		return "after " + quiet + " with no traffic either way (a load balancer or firewall dropping an idle keep-alive connection)", true
 	}
 	return "", false
+}
+
+// Client strings of a flipped bit in a record after the handshake,
+// observed with curl 7.88.1 and openssl s_client on OpenSSL 3.0.19, Go
+// 1.26 and Python 3.11 against a Go server, under TLS 1.3 and TLS 1.2
+// (AES-GCM). In the server's data the client's own decryption fails; in
+// the client's the server's does, and it answers with alert 20.
+const (
+	corruptS2C = "one bit flipped in the server's first record after the handshake: the client cannot decrypt it: " +
+		"curl (56) OpenSSL SSL_read: … error:0A000119:SSL routines::decryption failed or bad record mac under TLS 1.3 " +
+		"(… error:1C800066:Provider routines::cipher operation failed under TLS 1.2 AES-GCM); " +
+		"openssl s_client decryption failed or bad record mac; Go local error: tls: bad record MAC; " +
+		"Python [SSL: DECRYPTION_FAILED_OR_BAD_RECORD_MAC]"
+	corruptC2S = "one bit flipped in the client's first record after the handshake: the server cannot decrypt it and answers with alert 20 bad_record_mac: " +
+		"curl (56) OpenSSL SSL_read: … error:0A0003FC:SSL routines::sslv3 alert bad record mac; " +
+		"openssl s_client sslv3 alert bad record mac (SSL alert number 20); Go remote error: tls: bad record MAC; " +
+		"Python [SSL: SSLV3_ALERT_BAD_RECORD_MAC]; Chrome ERR_SSL_BAD_RECORD_MAC_ALERT"
+)
+
+// proxySkewSymptom is what a client of a proxy whose own clock is wrong
+// sees (observed with curl 7.88.1 and Go 1.26): tlsgate rejects the
+// server's certificate on its dates and resets the client, before the
+// client's handshake in inspect mode (acted at client_hello), after it
+// with server_ssl (acted at handshake_done). acted "" is the plan's word,
+// before anyone knows which.
+func proxySkewSymptom(r *Rule, acted Stage) string {
+	shift := "shifted"
+	if r != nil && r.Skew > 0 {
+		shift = fmt.Sprintf("%s ahead (a good certificate looks expired to it)", r.Skew.D())
+	} else if r != nil && r.Skew < 0 {
+		shift = fmt.Sprintf("%s behind (a new certificate looks not yet valid to it)", (-r.Skew).D())
+	}
+	head := ClassReset + " by the proxy, whose own clock on the upstream leg is " + shift + ": it rejects the server's certificate " +
+		"(x509: certificate has expired or is not yet valid) and resets the client"
+	switch acted {
+	case StageClientHello:
+		return head + " before answering its ClientHello (inspect mode dials the server first): curl (35) Recv failure: Connection reset by peer; " +
+			"openssl s_client write:errno=104; Go read: connection reset by peer; Chrome ERR_CONNECTION_RESET"
+	case StageHandshakeDone:
+		return head + " after its handshake with the proxy, with no response (server_ssl dials the server then): " +
+			"curl (56) Recv failure: Connection reset by peer; Go read: connection reset by peer; Chrome ERR_CONNECTION_RESET"
+	}
+	return head + ": in inspect mode before the client's handshake, curl (35) Recv failure: Connection reset by peer; " +
+		"with server_ssl after it, curl (56) Recv failure: Connection reset by peer; Go read: connection reset by peer; " +
+		"only when the shift takes the time past the certificate's validity window"
+}
+
+// downgradeTo is the protocol an alpn_downgrade rule keeps.
+func downgradeTo(r *Rule) string {
+	if r == nil || r.DowngradeTo == "" {
+		return DefaultDowngrade
+	}
+	return r.DowngradeTo
+}
+
+// downgradeSaw is what a client that offered the kept protocol too sees
+// (curl 7.88.1 and Go 1.26, observed): no error, the protocol it falls
+// back to.
+func downgradeSaw(r *Rule) string {
+	return "h2 is stripped and they negotiate " + downgradeTo(r) + " instead: curl -v prints ALPN: server accepted " + downgradeTo(r) +
+		" (with --http2 too); Go resp.Proto HTTP/1.1; only clients that need h2 notice"
+}
+
+// downgradeRefused is what a client that offered only protocols the
+// proxy strips (an h2-only gRPC client) sees: crypto/tls refuses the hello
+// with alert 120.
+func downgradeRefused(r *Rule) string {
+	return ClassAlert + " 120 no_application_protocol for a client that offers only h2 (gRPC), since the proxy speaks only " + downgradeTo(r) +
+		": curl (35) … tlsv1 alert no application protocol; Go remote error: tls: no application protocol; Chrome ERR_SSL_PROTOCOL_ERROR"
+}
+
+// corruptSymptom words a record_corrupt rule by the direction it flips
+// in: its own, or where the listener saw it act (request is the client's
+// data, response the server's).
+func corruptSymptom(st Stage, r *Rule) string {
+	dir := S2C
+	if r != nil && r.Direction != "" {
+		dir = r.Direction
+	}
+	switch st {
+	case StageRequest:
+		dir = C2S
+	case StageResponse:
+		dir = S2C
+	}
+	switch dir {
+	case C2S:
+		return ClassBadMAC + ", " + corruptC2S
+	case Both:
+		return ClassBadMAC + " in whichever record after the handshake comes first; " + corruptS2C + "; or " + corruptC2S
+	}
+	return ClassBadMAC + ", " + corruptS2C
 }
 
 func afterHold(r *Rule) string {
@@ -372,6 +476,14 @@ func ActedSymptom(r *Rule, acted Stage, plain bool) string {
 	}
 	if r.Action == ActMTU && slices.Contains(handshakeStages(), acted) {
 		return mtuFlight + mtuDetail(r)
+	}
+	if r.Action == ActProxySkew {
+		return proxySkewSymptom(r, acted)
+	}
+	if r.Action == ActALPNDowngrade {
+		// It acted only when it refused a client that offered nothing
+		// the proxy speaks; a downgraded connection is no stop.
+		return downgradeRefused(r)
 	}
 	return Symptom(string(r.Action), string(acted), r)
 }

@@ -47,12 +47,22 @@ func TestSymptom(t *testing.T) {
 		{"alert", "client_hello", &Rule{Alert: ptr(Alert(90)), Then: ThenRST}, []string{"(35) Recv failure: Connection reset by peer", "Go skips it too: read: connection reset by peer"}},
 		{"alert", "client_hello", &Rule{Alert: ptr(Alert(100)), Then: ThenHold}, []string{"curl (35) … no renegotiation", "Go skips the warning and reports what follows: i/o timeout"}},
 		{"sni_policy", "client_hello", nil, []string{ClassAlert + " 112"}},
+		{"sni_policy", "request", &Rule{HostMismatch: 421}, []string{ClassHTTP + " 421 Misdirected Request", "not a TLS error", "(22) The requested URL returned error: 421", "resp.StatusCode == 421"}},
 		{"alert", "handshake_done", &Rule{Alert: ptr(Alert(40))}, []string{ClassAlert + " injected in the clear right after the handshake", "bad record MAC", "curl (56)"}},
 		{"alert", "request", &Rule{Alert: ptr(Alert(40))}, []string{ClassAlert + " injected in the clear as the client's request starts", "never reaches the server", "bad record MAC", "curl (56)"}},
 		{"alert", "response", &Rule{Alert: ptr(Alert(40)), Then: ThenRST}, []string{ClassAlert + " injected in the clear in place of the server's response", "bad record MAC", "curl (56)"}},
 		{"alert", "idle", &Rule{Alert: ptr(Alert(40)), Timeout: Duration(300 * time.Millisecond)}, []string{ClassAlert + " injected in the clear after 300ms with no traffic either way", "idle keep-alive", "bad record MAC", "curl (56)"}},
 		{"alert", "idle", nil, []string{"after the idle period", "bad record MAC"}},
 		{"alpn_refuse", "client_hello", nil, []string{ClassAlert + " 120", "no application protocol"}},
+		{"proxy_skew", "client_hello", &Rule{Skew: Duration(72 * time.Hour)}, []string{ClassReset + " by the proxy", "72h0m0s ahead", "looks expired",
+			"curl (35) Recv failure: Connection reset by peer", "curl (56)", "Go read: connection reset by peer"}},
+		{"proxy_skew", "client_hello", &Rule{Skew: Duration(-2 * time.Hour)}, []string{"2h0m0s behind", "not yet valid"}},
+		{"record_corrupt", "handshake_done", nil, []string{ClassBadMAC + ", one bit flipped in the server's", "Go local error: tls: bad record MAC", "decryption failed or bad record mac", "cipher operation failed"}},
+		{"record_corrupt", "handshake_done", &Rule{Direction: C2S}, []string{ClassBadMAC + ", one bit flipped in the client's", "alert 20", "Go remote error: tls: bad record MAC", "sslv3 alert bad record mac", "ERR_SSL_BAD_RECORD_MAC_ALERT"}},
+		{"record_corrupt", "handshake_done", &Rule{Direction: Both}, []string{ClassBadMAC + " in whichever", "local error", "remote error"}},
+		// Where the listener saw it act decides, whatever the rule's direction.
+		{"record_corrupt", "request", &Rule{Direction: Both}, []string{ClassBadMAC + ", one bit flipped in the client's"}},
+		{"record_corrupt", "response", &Rule{Direction: Both}, []string{ClassBadMAC + ", one bit flipped in the server's"}},
 		{"chain", "client_hello", &Rule{Chain: ChainExpired}, []string{ClassCert, "certificate has expired", "NET::ERR_CERT_DATE_INVALID"}},
 		{"chain", "client_hello", &Rule{Chain: ChainIncomplete}, []string{"unable to get local issuer certificate", "AIA"}},
 		{"chain", "client_hello", &Rule{Chain: ChainWrongHost, Skew: Duration(-48 * time.Hour)}, []string{"no alternative certificate subject name", "clock skew"}},
@@ -292,5 +302,20 @@ func TestPlainEarlyStopSymptoms(t *testing.T) {
 		if s := ActedSymptom(&tt.rule, tt.rule.Stage, false); strings.Contains(s, "before any response") {
 			t.Errorf("%s at %s on TLS: %q", tt.rule.Action, tt.rule.Stage, s)
 		}
+	}
+}
+
+// TestProxySkewActedSymptom: once the listener knows where a proxy_skew
+// rule's rejection reached the client, the symptom names that client
+// error alone.
+func TestProxySkewActedSymptom(t *testing.T) {
+	r := &Rule{Action: ActProxySkew, Stage: StageClientHello, Skew: Duration(72 * time.Hour)}
+	inspect := ActedSymptom(r, StageClientHello, false)
+	if !strings.Contains(inspect, "before answering its ClientHello") || !strings.Contains(inspect, "curl (35)") || strings.Contains(inspect, "curl (56)") {
+		t.Errorf("inspect: %s", inspect)
+	}
+	ssl := ActedSymptom(r, StageHandshakeDone, false)
+	if !strings.Contains(ssl, "after its handshake with the proxy") || !strings.Contains(ssl, "curl (56)") || strings.Contains(ssl, "curl (35)") {
+		t.Errorf("server_ssl: %s", ssl)
 	}
 }

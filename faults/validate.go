@@ -91,6 +91,13 @@ func allowedStages(a Action) []Stage {
 		return []Stage{StageRequest}
 	case ActRewrite:
 		return []Stage{StageResponse}
+	case ActRecordCorrupt:
+		// It acts on the first application-data record after the
+		// handshake, whichever stage that record belongs to.
+		return []Stage{StageHandshakeDone}
+	case ActSNIPolicy:
+		// It refuses the hello, or with host_mismatch judges the request.
+		return []Stage{StageClientHello, StageRequest}
 	}
 	return []Stage{StageClientHello}
 }
@@ -100,7 +107,7 @@ func allowedStages(a Action) []Stage {
 func directional(a Action) bool {
 	switch a {
 	case ActLatency, ActBandwidth, ActSlicer, ActLimitData, ActTimeout, ActMTU, ActTruncate, ActBlackhole,
-		ActFragment, ActFirstByteDelay, ActClose:
+		ActFragment, ActFirstByteDelay, ActClose, ActRecordCorrupt:
 		return true
 	}
 	return false
@@ -175,12 +182,16 @@ func (r *Rule) readsHello() bool {
 	return r.SNI != "" || r.JA3 != "" || r.JA4 != "" || r.ALPN != "" || r.MaxOfferedVersion != 0
 }
 
-// stageOrDefault is the rule's stage, or its action's default when it names none.
+// stageOrDefault is the rule's stage, or its action's default when it names
+// none: an sni_policy that judges the Host acts on the request.
 func (r *Rule) stageOrDefault() Stage {
-	if r.Stage == "" {
-		return defaultStage(r.Action)
+	switch {
+	case r.Stage != "":
+		return r.Stage
+	case r.checksHost():
+		return StageRequest
 	}
-	return r.Stage
+	return defaultStage(r.Action)
 }
 
 // helloSelector names the first hello-based selector that is set.

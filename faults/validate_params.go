@@ -47,6 +47,8 @@ func paramList() []param {
 		{"accept_cas", func(r *Rule) bool { return len(r.AcceptCAs) != 0 }},
 		{"reject_with", func(r *Rule) bool { return r.RejectWith != nil }},
 		{"grpc_status", func(r *Rule) bool { return r.GRPCStatus != nil }},
+		{"downgrade_to", func(r *Rule) bool { return r.DowngradeTo != "" }},
+		{"host_mismatch", func(r *Rule) bool { return r.HostMismatch != 0 }},
 	}
 }
 
@@ -74,11 +76,15 @@ func actionParams(a Action) []string {
 	case ActAlert:
 		return []string{"alert", "then", "record_version", "timeout"}
 	case ActSNIPolicy:
-		return []string{"alert", "then", "record_version"}
+		return []string{"alert", "then", "record_version", "host_mismatch"}
 	case ActALPNRefuse:
 		return []string{"then", "record_version"}
 	case ActChain:
 		return []string{"chain", "skew"}
+	case ActProxySkew:
+		return []string{"skew"}
+	case ActALPNDowngrade:
+		return []string{"downgrade_to"}
 	case ActVersion:
 		return []string{"min_version", "max_version"}
 	case ActCipher:
@@ -216,7 +222,12 @@ func (r *Rule) validateAction(fail failFunc) error {
 		if r.Then == ThenFailOpen && r.readsHello() {
 			return fail(r.helloSelector(), "a large_hello that fails open is a middlebox that cannot parse the hello, so it cannot select by its content; select by hello_min_size or hello_multi_segment, or leave both out")
 		}
-	case ActAlert, ActSNIPolicy:
+	case ActSNIPolicy:
+		if err := r.validateHostMismatch(fail); err != nil || r.checksHost() {
+			return err
+		}
+		return r.validateAlert(fail)
+	case ActAlert:
 		return r.validateAlert(fail)
 	case ActChain:
 		// No chain with a skew is the normal leaf seen through a wrong
@@ -226,6 +237,12 @@ func (r *Rule) validateAction(fail failFunc) error {
 		}
 		if r.Chain != "" && !slices.Contains(Chains(), r.Chain) {
 			return fail("chain", "unknown chain %q (want %s)", r.Chain, joinList(Chains()))
+		}
+	case ActALPNDowngrade:
+		return validateProtocol(fail, r.DowngradeTo)
+	case ActProxySkew:
+		if r.Skew == 0 {
+			return fail("skew", "missing: proxy_skew needs the shift of tlsgate's own clock, such as \"720h\" (ahead: good certificates look expired) or \"-48h\" (behind: new ones look not yet valid)")
 		}
 	case ActVersion, ActCipher:
 		return r.validatePolicy(fail)
@@ -296,6 +313,35 @@ func (r *Rule) validateClientAuth(fail failFunc) error {
 		c, ok := r.RejectWith.Code()
 		if !ok || !slices.Contains(ClientAuthAlerts(), c) {
 			return fail("reject_with", "%s is not an alert for a refused client certificate (want 42 bad_certificate, 48 unknown_ca, 49 access_denied or 116 certificate_required)", r.RejectWith)
+		}
+	}
+	return nil
+}
+
+// validateHostMismatch checks an sni_policy's two ways apart: refusing the
+// hello (alert, then, record_version, at client_hello) or answering a
+// request whose Host is not the SNI (host_mismatch, at request). One rule
+// does one; a policy that wants both is two rules.
+func (r *Rule) validateHostMismatch(fail failFunc) error {
+	st := r.stageOrDefault()
+	if !r.checksHost() {
+		if st == StageRequest {
+			return fail("stage", "sni_policy acts at stage request only with host_mismatch (421 to a request whose Host is not the SNI); without it, it refuses the hello at client_hello")
+		}
+		return nil
+	}
+	if r.HostMismatch != StatusMisdirected {
+		return fail("host_mismatch", "%d: want 421 (Misdirected Request, RFC 9110 §15.5.20), what servers answer a request whose Host is not the connection's SNI", r.HostMismatch)
+	}
+	if st != StageRequest {
+		return fail("stage", "host_mismatch answers the request, after the handshake: want stage request (the default), not %q", st)
+	}
+	for _, p := range []struct {
+		name string
+		set  bool
+	}{{"alert", r.Alert != nil}, {"then", r.Then != ""}, {"record_version", r.RecordVersion != 0}} {
+		if p.set {
+			return fail(p.name, "refuses the hello, which host_mismatch lets through to judge the request; use a second sni_policy rule for it")
 		}
 	}
 	return nil
@@ -376,6 +422,26 @@ func (r *Rule) validatePolicy(fail failFunc) error {
 	}
 	if r.MaxVersion == VersionTLS13 {
 		return fail("max_version", "1.3 with a cipher restriction: crypto/tls cannot restrict TLS 1.3 suites (want 1.2 or lower)")
+	}
+	return nil
+}
+
+// validateProtocol checks an ALPN protocol name (RFC 7301 §3.1: 1 to 255
+// bytes) that a downgrade keeps. "" is the default, http/1.1. h2 is what a
+// downgrade strips, so keeping it would change nothing.
+func validateProtocol(fail failFunc, p string) error {
+	switch {
+	case p == "":
+		return nil
+	case len(p) > 255:
+		return fail("downgrade_to", "%d bytes; an ALPN protocol name has at most 255", len(p))
+	case p == "h2":
+		return fail("downgrade_to", "h2 is what the downgrade strips; name the protocol the proxy keeps, such as http/1.1")
+	}
+	for _, c := range p {
+		if c <= ' ' || c > '~' || c == ',' {
+			return fail("downgrade_to", "%q: want a protocol name such as http/1.1 (printable ASCII, no spaces or commas)", p)
+		}
 	}
 	return nil
 }

@@ -31,6 +31,9 @@ type WrapDeps struct {
 	Sleep     func(d time.Duration, done <-chan struct{}) bool
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 	Index     uint64 // connection index: seeds each rule's randomness with the rule's seed
+	// ServerName is the connection's SNI ("" without one), which an
+	// sni_policy with host_mismatch compares the request's Host with.
+	ServerName string
 	// CloseFlush bounds how long, once Close began, one write of bytes
 	// still held by a filter may wait for a peer that does not read
 	// (default 10s), as a socket's linger time would: past it they are
@@ -157,6 +160,10 @@ func Wrap(c net.Conn, rules []*Rule, facing Facing, deps WrapDeps) net.Conn {
 // themselves; the others act where their stage's bytes flow.
 func filterDirection(r *Rule) Direction {
 	switch {
+	case r.onRecords():
+		// It watches both ways to find the handshake's end, and flips
+		// only in its own direction.
+		return Both
 	case directional(r.Action):
 		return r.Direction
 	case r.Action == ActIdleTimeout || r.Stage == StageIdle:

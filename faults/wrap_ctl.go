@@ -198,6 +198,17 @@ func (k *ctl) endedBy(r *Rule, alert uint8) {
 	k.ended.CompareAndSwap(nil, &Injection{Rule: r, Alert: alert})
 }
 
+// corruptedBy records that rule r damaged a record going direction dir,
+// which ends the connection once the endpoint that decrypts it finds the
+// damage: the first rule to end the connection wins, as with endedBy.
+func (k *ctl) corruptedBy(r *Rule, dir Direction) {
+	at := StageResponse
+	if dir == C2S {
+		at = StageRequest
+	}
+	k.ended.CompareAndSwap(nil, &Injection{Rule: r, At: at})
+}
+
 // stall marks the way to the peer held for good when dir is it; see
 // stalled. It returns the undo, for a stall that may recover (mtu).
 func (k *ctl) stall(dir Direction) (undo func()) {

@@ -1,6 +1,10 @@
 package lab
 
-import "github.com/tlsgate/tlsgate/faults"
+import (
+	"time"
+
+	"github.com/tlsgate/tlsgate/faults"
+)
 
 // networkScenarios are failures caused by something between client and
 // server: a firewall, WAF, proxy or the path itself, or traffic sent to a
@@ -236,6 +240,64 @@ func networkScenarios() []Scenario {
 			Fix: Text{
 				EN: "Compare headers and issuer with and without the proxy (`curl -sv`). Exempt the site from inspection or fix the proxy's header policy; HSTS has to come from the origin unchanged.",
 				JA: "プロキシ経由と直接接続でヘッダと証明書の発行者を比較する（`curl -sv`）。そのサイトを復号対象から外すか、プロキシのヘッダ処理ポリシーを直す。HSTS はオリジンから改変されずに届く必要がある。",
+			},
+		},
+		{
+			Name:   "bit-flip",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "A device in the path flips a bit: bad record MAC after a good handshake",
+				JA: "経路上の装置がビットを反転させる：正常なハンドシェイクの後に bad record MAC",
+			},
+			Reproduces: Text{
+				EN: "A faulty NIC, cable or switch port whose damage passes TCP's checksum (or is hidden by checksum offload), or a middlebox that rewrites payload it should only relay. The handshake works; the first record of data arrives changed, its authentication tag no longer matches, and the endpoint that decrypts it aborts with bad_record_mac. Here the server's first record toward the client is hit.",
+				JA: "TCP のチェックサムをすり抜ける（またはチェックサムのオフロードで隠れる）NIC・ケーブル・スイッチポートの故障や、中継するだけのはずのペイロードを書き換える中継装置。ハンドシェイクは成功するが、最初のデータのレコードが変わって届き、認証タグが合わなくなるため、それを復号する側が bad_record_mac で中断する。ここではサーバからクライアントへの最初のレコードが壊される。",
+			},
+			Listener:     Listener{Mode: "terminate"},
+			Faults:       []faults.Rule{{Name: "nic-bit-flip", Action: faults.ActRecordCorrupt, Direction: faults.S2C}},
+			Try:          "curl -sS --cacert {ca} https://localhost:{port}/",
+			ExpectClient: "curl: (56) OpenSSL SSL_read: … decryption failed or bad record mac",
+			ExpectCode:   "fault_injected",
+			ExpectProbe:  "http_no_answer",
+			ProbeNote: Text{
+				EN: "Every handshake step passes: nothing is wrong with versions, ciphers or the certificate. Only step 10, which sends a request, finds no answer, with the record-layer error (local error: tls: bad record MAC) in its detail.",
+				JA: "ハンドシェイクの各ステップはすべて通る。バージョン・暗号スイート・証明書には問題がない。リクエストを送るステップ 10 だけが応答を得られず、その詳細にレコード層のエラー（local error: tls: bad record MAC）が出る。",
+			},
+			Fix: Text{
+				EN: "Repeat the request many times: damage on a path fails at random, never by name or certificate. Capture on both sides of each device and compare the same segment byte for byte; read the NIC and switch error counters (CRC, FCS) and retry with checksum offload off.",
+				JA: "同じリクエストを何度も繰り返す。経路上での破損は名前や証明書に関係なくランダムに失敗する。各装置の前後でキャプチャし、同じセグメントをバイト単位で比べる。NIC とスイッチのエラーカウンタ（CRC、FCS）を読み、チェックサムのオフロードを切って再試行する。",
+			},
+		},
+		{
+			Name:   "proxy-clock-skew",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "An inspecting proxy's own clock is wrong: it rejects a good site as expired",
+				JA: "復号プロキシ自身の時計が狂っていて、正しいサイトを期限切れとして拒否する",
+			},
+			Reproduces: Text{
+				EN: "A TLS-inspecting proxy (or a load balancer's server-ssl profile) whose clock has drifted or lost NTP verifies the real server's certificate against its own time. A certificate that is fine for everyone else looks expired to it, so it refuses the site and the client gets a reset. Here tlsgate is the proxy in front of the lab origin on port {origin}, with its upstream clock 30 days ahead.",
+				JA: "時計がずれた、または NTP を失った TLS 復号プロキシ（やロードバランサの server-ssl プロファイル）が、本物のサーバの証明書を自分の時刻で検証するケース。ほかの誰にとっても問題のない証明書がそのプロキシには期限切れに見えるため、サイトを拒否し、クライアントには RST が届く。ここでは tlsgate がポート {origin} の lab origin の前に立つプロキシで、上流側の時計が 30 日進んでいる。",
+			},
+			Listener:      Listener{Mode: "inspect", Backend: BackendOrigin, VerifyOrigin: true},
+			Faults:        []faults.Rule{{Name: "proxy-clock-ahead", Action: faults.ActProxySkew, Skew: faults.Duration(30 * 24 * time.Hour)}},
+			Try:           "curl -sS --cacert {ca} https://localhost:{port}/",
+			Compare:       "curl -sS --cacert {ca} https://localhost:{origin}/",
+			CompareExpect: "hello from the tlsgate demo backend",
+			ExpectClient:  "curl: (35) Recv failure: Connection reset by peer",
+			ExpectCode:    "fault_injected",
+			ExpectProbe:   "reset_after_hello",
+			ProbeNote: Text{
+				EN: "The probe sees only the proxy resetting every ClientHello: the cause is the proxy's own verification of the server, which only its log shows (backend_verify: certificate has expired, current time … is after …). The same probe against the origin directly passes.",
+				JA: "probe に見えるのは、プロキシがすべての ClientHello を RST で切ることだけ。原因はプロキシ自身によるサーバの検証で、それはプロキシのログにしか出ない（backend_verify: certificate has expired, current time … is after …）。同じ probe を origin に直接向けると通る。",
+			},
+			BigIPNote: Text{
+				EN: "The origin logs no failure: the proxy never completed a handshake with it that it would log. tlsgate's `01260013:4: SSL Handshake failed` line for this port is the proxy's server side (its own address -> the origin), what a BIG-IP server-ssl profile with a wrong clock would log.",
+				JA: "origin には失敗のログは出ない。プロキシはログに残るようなハンドシェイクを origin と完了していない。このポートについて tlsgate が出す `01260013:4: SSL Handshake failed` の行はプロキシのサーバ側（自分のアドレス -> origin）のもので、時計の狂った BIG-IP の server-ssl プロファイルが出すものにあたる。",
+			},
+			Fix: Text{
+				EN: "Compare the proxy's clock with a reference (`date -u`, NTP status; on BIG-IP `ntpq -p`) and read the server certificate's dates from a host whose clock is right. Fix the proxy's time sync; nothing on the server needs to change.",
+				JA: "プロキシの時計を基準と比べ（`date -u`、NTP の状態、BIG-IP なら `ntpq -p`）、時計の正しいホストからサーバ証明書の日付を読む。直すのはプロキシの時刻同期で、サーバ側の変更は不要。",
 			},
 		},
 	}

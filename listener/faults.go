@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
@@ -35,8 +36,9 @@ type connFaults struct {
 	// max_fires and draws, so it must happen once).
 	acceptPlanned, helloPlanned bool
 	// stopped is the rule whose stop applyStop carried out, nil when none
-	// did: it acted at its own stage.
-	stopped *faults.Rule
+	// did: it acted at its own stage, or at stoppedAt when that is set.
+	stopped   *faults.Rule
+	stoppedAt faults.Stage
 	// auth enforces a client_auth rule on the handshake, nil without one:
 	// the client conn passes crypto/tls's writes through it so a refusal
 	// carries the rule's alert (see terminate).
@@ -65,9 +67,13 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 	}
 	fx.ci.Client = o.Client
 	fx.ci.Hello, fx.ci.JA3, fx.ci.JA4 = o.Hello, o.JA3, o.JA4
+	if o.Hello != nil {
+		fx.deps.ServerName = o.Hello.ServerName // a Host check compares requests with it
+	}
 	fx.ci.HelloSegments = segments
 	fx.ci.Plain = !o.Kind.IsTLS()
 	fx.ci.Decrypted = s.decrypts(o)
+	fx.ci.VerifiesUpstream = fx.ci.Decrypted && s.opts.VerifiesUpstream()
 	fx.plan = fx.plan.Merge(fx.engine.Plan(fx.ci))
 }
 
@@ -230,7 +236,7 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 
 // recordFaults copies the plan's firings into the outcome for the log,
 // once the connection ended. A rule that fires only when it acts (a
-// rewrite, an MTU stall) is listed only if it did, which the plan settles
+// rewrite, an MTU stall, a record_corrupt) is listed only if it did, which the plan settles
 // against the conns that carry the wrappers. A wrapper rule that ended the
 // connection mid-stream (a reset, a close, an alert or a plaintext reply
 // at server_flight, request or response, an alert at idle) did what a
@@ -275,6 +281,10 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 		}
 		if acted != nil && acted.Name == f.Rule {
 			where, known := actedStage(o, acted, fx)
+			if ended && in.Rule == acted && in.At != "" {
+				// A flipped record says itself whose data it was.
+				where, known = in.At, true
+			}
 			fr.Acted = string(where)
 			if known {
 				fr.Symptom = faults.ActedSymptom(acted, where, plainClient(o, fx, where))
@@ -311,6 +321,8 @@ func actedStage(o *explain.Outcome, r *faults.Rule, fx *connFaults) (faults.Stag
 		data = faults.StageRequest
 	}
 	switch {
+	case r == fx.stopped && fx.stoppedAt != "":
+		return fx.stoppedAt, true
 	case r == fx.stopped || !early:
 		return r.Stage, true
 	case fx.ci.Plain && !fx.ci.Decrypted:
@@ -365,6 +377,68 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 }
 
 func unmapped(a netip.Addr) netip.Addr { return a.Unmap() }
+
+// skewUpstream sets the clock of the upstream leg's config cfg to
+// tlsgate's own, shifted by a fired proxy_skew rule: the server's
+// certificate is then verified at that time, as by a proxy whose clock is
+// wrong. The session cache goes too: a resumed session skips
+// verification, so a shift behind the clock would show on the first
+// connection only.
+func (s *Server) skewUpstream(cfg *tls.Config, fx *connFaults) {
+	r, skew := fx.plan.UpstreamSkew()
+	if r == nil {
+		return
+	}
+	now := s.deps.Now
+	cfg.Time = func() time.Time { return now().Add(skew) }
+	cfg.ClientSessionCache = nil
+}
+
+// downgradeALPN returns cfg (a copy when it changes it) speaking only the
+// protocol a fired alpn_downgrade rule keeps: offered to the server on the
+// upstream leg, accepted from the client on the client leg. h2 is gone
+// both ways, and a client that offers nothing else is refused by
+// crypto/tls with alert 120, as by an HTTP/1.1-only proxy.
+func downgradeALPN(cfg *tls.Config, fx *connFaults) *tls.Config {
+	r, keep := fx.plan.ALPNDowngrade()
+	if r == nil {
+		return cfg
+	}
+	cfg = cfg.Clone()
+	cfg.NextProtos = []string{keep}
+	return cfg
+}
+
+// alpnRefused records an alpn_downgrade rule as what ended the
+// connection when the client's handshake failed on it: crypto/tls sent
+// alert 120 because the client offered only protocols the rule strips.
+func alpnRefused(o *explain.Outcome, fx *connFaults) {
+	r, _ := fx.plan.ALPNDowngrade()
+	if r == nil || o.ClientTLS.AlertSent != 120 {
+		return
+	}
+	fx.stopped = r
+	o.FaultApplied, o.Route = string(r.Action), "fault_"+string(r.Action)
+}
+
+// upstreamSkewed records a proxy_skew rule as what ended the connection
+// when the server's certificate failed verification on its dates, which
+// the shifted clock did: the certificate itself may be fine. Any other
+// verification failure is the server's, and is explained as such, with
+// the rule beside it.
+func upstreamSkewed(o *explain.Outcome, fx *connFaults) {
+	r, _ := fx.plan.UpstreamSkew()
+	if r == nil || !strings.Contains(o.Backend.TLS.Verify, "certificate has expired or is not yet valid") {
+		return
+	}
+	fx.stopped, fx.stoppedAt = r, faults.StageClientHello
+	if o.ClientTLS.Done {
+		// server_ssl dials the server once the client's handshake is
+		// done: the reset follows it.
+		fx.stoppedAt = faults.StageHandshakeDone
+	}
+	o.FaultApplied, o.Route = string(r.Action), "fault_"+string(r.Action)
+}
 
 // curveCodes is ids as the code points an Outcome records, nil for none.
 func curveCodes(ids []tls.CurveID) []uint16 {

@@ -35,6 +35,8 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 	// knows), so the server leg is not costlier than the client asked for:
 	// a classic client does not pay for a post-quantum share upstream.
 	ucfg.CurvePreferences = clientGroups(o.Hello.SupportedGroups)
+	s.skewUpstream(ucfg, &cc.fx)
+	ucfg = downgradeALPN(ucfg, &cc.fx)
 	d.TLS = ucfg
 	o.Backend.TLS.Attempted, o.Backend.TLS.ServerName = true, ucfg.ServerName
 	// The leg's ServerName is replaced by the SNI actually sent once the
@@ -46,6 +48,7 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 	bc, ok := s.dialBackend(c, o, dest, d)
 	o.Backend.TLS.Duration = time.Since(ustart)
 	if !ok {
+		upstreamSkewed(o, &cc.fx)
 		return
 	}
 	uc := bc.(*tls.Conn)
@@ -70,9 +73,10 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 		cfg.NextProtos = []string{ust.NegotiatedProtocol}
 	}
 	o.ClientTLS.OurKey = servedKeyType(cfg)
-	cfg = s.policyConfig(cfg, o, &cc.fx)
+	cfg = downgradeALPN(s.policyConfig(cfg, o, &cc.fx), &cc.fx)
 	tc, ok := s.clientHandshake(c, o, p, cfg, cc.start, cc.fx.auth)
 	if !ok {
+		alpnRefused(o, &cc.fx)
 		_ = uc.Close()
 		return
 	}

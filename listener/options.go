@@ -136,6 +136,18 @@ func ModeWords(mode Mode, terminates bool) string {
 	return fmt.Sprintf("mode = %q", mode)
 }
 
+// VerifiesUpstream says whether the listener runs TLS of its own to the
+// backend for the connections it decrypts and verifies the server's
+// certificate there: inspect mode, and a terminating listener with a
+// server_ssl profile, unless either turns verification off. Only there does
+// tlsgate's own clock decide anything (a proxy_skew fault).
+func (o *Options) VerifiesUpstream() bool {
+	if !o.Terminates() || o.Mode != Inspect && o.ServerSSL == nil {
+		return false
+	}
+	return o.ServerSSL == nil || o.ServerSSL.Verify
+}
+
 // ClientSSL mirrors a BIG-IP client-ssl profile.
 type ClientSSL struct {
 	MinVersion uint16   // tls.VersionTLS10 …; 0 = crypto/tls default

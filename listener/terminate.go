@@ -201,7 +201,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 		_ = c.Close()
 		return
 	}
-	cfg := s.policyConfig(s.clientTLS, o, &cc.fx)
+	cfg := downgradeALPN(s.policyConfig(s.clientTLS, o, &cc.fx), &cc.fx)
 	leg.MinVersion, leg.MaxVersion, leg.OurCiphers = cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites
 	rc := &recordingConn{Conn: c, replay: p.buf, recording: true, auth: cc.fx.auth}
 	tc := tls.Server(rc, cfg)
@@ -214,6 +214,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	if err != nil {
 		recordHandshakeErr(leg, err, rc)
 		noteClientAuthAlert(leg, cc.fx.auth)
+		alpnRefused(o, &cc.fx)
 		closeAfterHandshakeError(c, leg)
 		return
 	}
@@ -230,6 +231,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	d := s.dialer(cc)
 	if s.opts.ServerSSL != nil {
 		bcfg := s.upstreamConfig(st.ServerName, s.backendAddr(o), &o.Backend.TLS)
+		s.skewUpstream(bcfg, &cc.fx)
 		d.TLS = bcfg
 		o.Backend.TLS.VerifyName = bcfg.ServerName
 		o.Backend.TLS.Attempted = true
@@ -237,6 +239,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	}
 	bc, ok := s.dialBackend(c, o, s.backendAddr(o), d)
 	if !ok {
+		upstreamSkewed(o, &cc.fx)
 		return
 	}
 	if btc, ok := bc.(*tls.Conn); ok {

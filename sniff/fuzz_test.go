@@ -244,3 +244,28 @@ func FuzzParseTarget(f *testing.F) {
 		}
 	})
 }
+
+// FuzzServerHelloVersion: never panics; an error comes with no version;
+// need-more is only said of a prefix of a
+// ServerHello record (a longer stream decides); and bytes after the first
+// record change nothing.
+func FuzzServerHelloVersion(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := ServerHelloVersion(b)
+		if err != nil && v != 0 {
+			t.Fatalf("version 0x%04x with error %v", v, err)
+		}
+		if err != nil && !errors.Is(err, ErrNeedMore) && !errors.Is(err, ErrNotServerHello) {
+			t.Fatalf("error %v is neither need-more nor not-a-ServerHello", err)
+		}
+		if errors.Is(err, ErrNeedMore) && len(b) >= 5 && len(b) >= 5+(int(b[3])<<8|int(b[4])) {
+			t.Fatalf("need more with the whole first record in: % x", b)
+		}
+		if err == nil || !errors.Is(err, ErrNeedMore) {
+			v2, err2 := ServerHelloVersion(append(b[:len(b):len(b)], 23, 3, 3, 0, 1, 0))
+			if v2 != v || (err2 == nil) != (err == nil) {
+				t.Fatalf("0x%04x, %v; then 0x%04x, %v with a record appended", v, err, v2, err2)
+			}
+		}
+	})
+}

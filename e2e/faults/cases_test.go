@@ -16,11 +16,16 @@ import (
 // faultCase is one rule on its own listener, driven by a list of clients
 // one after another. The listener and the rule share the case's name.
 type faultCase struct {
-	name   string
-	pass   bool   // a passthrough listener in front of the HTTPS backend; else terminate
-	rule   string // the rule's TOML after name; the listener selector is added
-	stop   string // a stop's action, logged as route fault_<stop>; "" for wrappers and policies
-	checks []check
+	name string
+	pass bool // a passthrough listener in front of the HTTPS backend; else terminate
+	// upstream, when set, puts tlsgate's own TLS in front of the HTTPS
+	// backend, verifying it against the backend's CA: "inspect", or
+	// "server_ssl" (terminate with [listener.server_ssl]). The clients
+	// trust the lab CA.
+	upstream string
+	rule     string // the rule's TOML after name; the listener selector is added
+	stop     string // a stop's action, logged as route fault_<stop>; "" for wrappers and policies
+	checks   []check
 	// event, when set, checks more of the event of every check the rule
 	// fired for (an alert code, a negotiated version).
 	event func(t *testing.T, e *connEvent)
@@ -287,12 +292,17 @@ func runCases(t *testing.T, cases []faultCase) {
 	var gc gateConfig
 	for _, c := range cases {
 		mode := terminate(be)
-		if c.pass {
-			if tlsBE == nil {
-				beCert = newTLSBackendCert(t)
-				tlsBE = startBackend(t, &beCert.leaf)
-			}
+		if (c.pass || c.upstream != "") && tlsBE == nil {
+			beCert = newTLSBackendCert(t)
+			tlsBE = startBackend(t, &beCert.leaf)
+		}
+		switch {
+		case c.pass:
 			mode = passthrough(tlsBE)
+		case c.upstream == "inspect":
+			mode = fmt.Sprintf("mode = \"inspect\"\nbackend = %q\n[listener.server_ssl]\nca = %q\n", tlsBE.addr, beCert.caFile)
+		case c.upstream == "server_ssl":
+			mode = terminate(tlsBE) + fmt.Sprintf("[listener.server_ssl]\nca = %q\n", beCert.caFile)
 		}
 		gc.listeners = append(gc.listeners, spec{Name: c.name, TOML: mode})
 		gc.faults = append(gc.faults, rule{name: c.name, toml: onListener(c.name, c.rule)})
@@ -304,8 +314,11 @@ func runCases(t *testing.T, cases []faultCase) {
 			t.Run(c.name, func(t *testing.T) {
 				t.Parallel()
 				x := &env{g: g, lis: c.name, be: be, caFile: g.CAPEM(), pool: labPool}
-				if c.pass {
+				switch {
+				case c.pass:
 					x.be, x.caFile, x.pool = tlsBE, beCert.caFile, beCert.pool
+				case c.upstream != "":
+					x.be = tlsBE
 				}
 				for i, chk := range c.checks {
 					client := chk.run(t, x)

@@ -1,0 +1,23 @@
+package explain
+
+import "crypto/tls"
+
+// symHost is the symptom faults.Symptom gives an sni_policy with
+// host_mismatch (copied: explain depends on sniff alone).
+const symHost = "http status 421 Misdirected Request when the request's Host names another server than the TLS server name (SNI), not a TLS error: curl exits 0 and prints the 421 page, or (22) The requested URL returned error: 421 with -f; Go resp.StatusCode == 421 with err == nil"
+
+// hostCases: a request whose Host is not the SNI, answered 421 by an
+// sni_policy with host_mismatch. The TLS connection worked, so it is
+// explained as working, with the rule and what it imitates beside it.
+func hostCases() []diagCase {
+	o := withHello(base("terminate"), modernHello())
+	c := &o.ClientTLS
+	c.Done, c.Version, c.CipherSuite, c.Group = true, tls.VersionTLS13, tls.TLS_AES_128_GCM_SHA256, "X25519"
+	o.Backend.Addr, o.Backend.Attempted, o.BytesUp, o.BytesDown = "10.0.0.7:8080", true, 0, 316
+	fired(o, firing("sni-host", "sni_policy", "request", "", 0.3, symHost))
+	return []diagCase{
+		{name: "fault_sni_policy_host_mismatch", o: o, code: CodeOK, ok: true,
+			lines:    []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: 745dfb79ebd0e0f8 version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519 mutual-authentication: false"},
+			contains: []string{"injected by rule sni-host (sni_policy at request", "answers 421 Misdirected Request when a request's Host names another site", "never reached the backend", "http status 421"}},
+	}
+}
