@@ -264,14 +264,21 @@ func diagCases() []diagCase {
 	tlsRecord.Kind, tlsRecord.FirstBytes = sniff.TLSOther, []byte{0x17, 0x03, 0x03, 0x00, 0x20}
 
 	// A warning alert record before (or between) the hello's records:
-	// sniff stops at it, crypto/tls drops it and completes the handshake.
-	// The connection worked, so the bytes were no malformed hello.
+	// crypto/tls drops it, and so does sniff, which reads the hello after
+	// it: no warning of an unread hello, and the evidence lists the drop.
 	alertFirstDone := *okTerm
-	alertFirstDone.Hello, alertFirstDone.JA3, alertFirstDone.JA4 = nil, "", ""
-	alertFirstDone.Kind, alertFirstDone.FirstBytes = sniff.TLSOther, []byte{0x15, 0x03, 0x01, 0x00, 0x02, 0x01, 0x5a, 0x16, 0x03, 0x01}
+	alertFirstDone.Hello = modernHello()
+	alertFirstDone.Hello.Skipped = []sniff.SkippedAlert{{Offset: 0, Desc: 90}}
+	alertFirstDone.FirstBytes = []byte{0x15, 0x03, 0x01, 0x00, 0x02, 0x01, 0x5a, 0x16, 0x03, 0x01}
 	alertBetweenDone := alertFirstDone
-	alertBetweenDone.Kind, alertBetweenDone.FirstBytes = sniff.TLSHandshake, tlsBytes
-	alertBetweenDone.HelloErr = "sniff: client hello: record header has content type 21, not handshake (22) at offset 45"
+	alertBetweenDone.Hello = modernHello()
+	alertBetweenDone.Hello.Skipped = []sniff.SkippedAlert{{Offset: 45, Desc: 90}}
+	alertBetweenDone.FirstBytes = tlsBytes
+	// Bytes sniff could not read as a hello, on which crypto/tls still
+	// completed its handshake: ok, with a warning of what was not read.
+	unreadDone := *okTerm
+	unreadDone.Hello, unreadDone.JA3, unreadDone.JA4 = nil, "", ""
+	unreadDone.HelloErr = "sniff: client hello: extension 0xfe0d length overruns extensions block at offset 512"
 
 	proxyMissing := withHello(base("terminate"), modernHello())
 	proxyMissing.Proxy.Policy = "v2"
@@ -461,14 +468,19 @@ func diagCases() []diagCase {
 			contains: []string{"not a ClientHello", "16 03 01 00 04"}},
 		{name: "hello_malformed_tls_record", o: tlsRecord, code: CodeHelloMalformed, lines: []string{lineSummary},
 			contains: []string{"application data"}},
-		{name: "ok_terminate_alert_before_hello", o: &alertFirstDone, code: CodeOK, ok: true, warnings: 1,
+		{name: "ok_terminate_alert_before_hello", o: &alertFirstDone, code: CodeOK, ok: true,
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
 				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
-			contains: []string{"TLS 1.3 TLS_AES_128_GCM_SHA256", "15 03 01 00 02", "crypto/tls completed the handshake", "fault rules"}},
-		{name: "ok_terminate_alert_between_hello_records", o: &alertBetweenDone, code: CodeOK, ok: true, warnings: 1,
+			contains: []string{"warning alert 90 user_canceled at offset 0", "as crypto/tls drops them"},
+			absent:   []string{"crypto/tls completed the handshake"}},
+		{name: "ok_terminate_alert_between_hello_records", o: &alertBetweenDone, code: CodeOK, ok: true,
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
 				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
-			contains: []string{"content type 21", "crypto/tls completed the handshake"}},
+			contains: []string{"at offset 45"}, absent: []string{"crypto/tls completed the handshake"}},
+		{name: "ok_terminate_hello_unread", o: &unreadDone, code: CodeOK, ok: true, warnings: 1,
+			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
+				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
+			contains: []string{"extension 0xfe0d", "crypto/tls completed the handshake", "fault rules"}},
 		{name: "proxy_missing", o: proxyMissing, code: CodeProxyMissing,
 			contains: []string{"expects a PROXY protocol v2 header", "a TLS handshake record (16 03 01 02 00)", "NLB"}},
 		{name: "proxy_required_client_left", o: proxyLeft, code: CodeClientClosedEarly, lines: []string{lineSummary},

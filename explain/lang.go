@@ -151,6 +151,7 @@ func phrasesEN() map[string]string {
 		"kind_tls":       "a TLS handshake record",
 		"kind_sslv2":     "an SSLv2-format ClientHello",
 		"kind_tls_other": "a TLS record that is not a handshake",
+		"kind_tls_after": "a TLS handshake after {n} warning alert record(s)",
 		"kind_empty":     "no bytes",
 		"kind_unknown":   "bytes of no protocol tlsgate recognises",
 		"kind_undecided": "too few to tell which protocol they begin",
@@ -182,6 +183,8 @@ func phrasesEN() map[string]string {
 		"relay_reset_by":       "reset by the {side} after up {up} B, down {down} B in {took}; tlsgate reset the other side",
 		"side_client":          "client",
 		"side_backend":         "backend",
+		"skipped_alert":        "warning alert {alert} at offset {at}",
+		"skipped_note":         " (dropped before the ClientHello, as crypto/tls drops them; the hello after them was read)",
 
 		"verify_skipped":   "skipped (server_ssl.verify = false): any certificate would have been accepted",
 		"verified_for":     "verified for {name}",

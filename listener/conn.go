@@ -114,7 +114,10 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 	}
 	o.PeekEnd = p.end
 	o.Kind = p.kind
-	if p.kind.IsTLS() && p.kind == sniff.TLSHandshake {
+	if p.kind == sniff.TLSHandshake || p.kind == sniff.TLSOther && sniff.HelloMayFollow(p.buf) {
+		// A warning alert first is a record crypto/tls drops before the
+		// hello, and so does sniff: the hello after it is what the
+		// client offers, for routing and fault rules as for the log.
 		if hd := cc.start.Add(s.opts.HandshakeTimeout); s.terminates() && s.opts.HandshakeTimeout > 0 && hd.Before(deadline) {
 			// Once the bytes are a handshake, BIG-IP's client-ssl
 			// handshake timeout bounds the rest of the hello too.
@@ -129,6 +132,9 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 			o.Hello = hello
 			_, o.JA3 = sniff.JA3(hello)
 			o.JA4 = sniff.JA4(hello)
+			// A TLS handshake as crypto/tls reads it; the dropped
+			// alerts stay in the first bytes and in Hello.Skipped.
+			p.kind, o.Kind = sniff.TLSHandshake, sniff.TLSHandshake
 		}
 	} else if p.kind == sniff.SSLv2Hello {
 		if h, err := sniff.ParseSSLv2Hello(p.buf); err == nil {
