@@ -280,6 +280,14 @@ func diagCases() []diagCase {
 	unreadDone.Hello, unreadDone.JA3, unreadDone.JA4 = nil, "", ""
 	unreadDone.HelloErr = "sniff: client hello: extension 0xfe0d length overruns extensions block at offset 512"
 
+	// The client half-closed right after its hello: its FIN was in
+	// before tlsgate wrote its flight, and crypto/tls read it after.
+	finFirst := failed(withHello(base("terminate"), modernHello()), "EOF")
+	finFirst.ClientTLS.ServerFlightSent, finFirst.ClientTLS.FINBeforeFlight = true, true
+	// The same EOF after the flight with the FIN later: a silent refusal.
+	finAfter := failed(withHello(base("terminate"), modernHello()), "EOF")
+	finAfter.ClientTLS.ServerFlightSent = true
+
 	proxyMissing := withHello(base("terminate"), modernHello())
 	proxyMissing.Proxy.Policy = "v2"
 	// Two bytes that could still begin TLS, then FIN, on a listener that
@@ -481,6 +489,12 @@ func diagCases() []diagCase {
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
 				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
 			contains: []string{"extension 0xfe0d", "crypto/tls completed the handshake", "fault rules"}},
+		{name: "client_closed_early_before_flight", o: finFirst, code: CodeClientClosedEarly, lines: []string{lineSummary},
+			contains: []string{"right after its ClientHello, before tlsgate sent its certificate", "cannot have refused the certificate",
+				"had arrived when tlsgate wrote its handshake flight"},
+			absent: []string{"saw tlsgate's certificate", "pinning"}},
+		{name: "client_rejected_silently_terminate", o: finAfter, code: CodeClientRejectedSilently, lines: []string{lineSummary},
+			absent: []string{"before tlsgate sent its certificate"}},
 		{name: "proxy_missing", o: proxyMissing, code: CodeProxyMissing,
 			contains: []string{"expects a PROXY protocol v2 header", "a TLS handshake record (16 03 01 02 00)", "NLB"}},
 		{name: "proxy_required_client_left", o: proxyLeft, code: CodeClientClosedEarly, lines: []string{lineSummary},

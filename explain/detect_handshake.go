@@ -214,6 +214,9 @@ func ruleClientErr(f *facts) (verdict, bool) {
 		if v := f.flightEffect(); v != "" {
 			return verdict{code: CodeClientClosedEarly, variant: v}, true
 		}
+		if f.o.ClientTLS.FINBeforeFlight {
+			return verdict{code: CodeClientClosedEarly, variant: "before_flight"}, true
+		}
 		return verdict{code: CodeClientClosedEarly, variant: f.closedVariant()}, true
 	case errReset:
 		if f.flightEffect() == "flight_cut" {

@@ -326,6 +326,10 @@ func (f *facts) evidenceValue(key string) string {
 		}
 	case "skipped_records":
 		return f.skippedText()
+	case "fin_before_flight":
+		if o.ClientTLS.FINBeforeFlight {
+			return f.say("fin_before_flight")
+		}
 	default:
 		return f.inspectEvidence(key)
 	}

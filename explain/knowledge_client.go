@@ -209,6 +209,20 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "Nothing from tlsgate: the client chose to close. A real client's own message says why.",
 			evidence:  []string{"peek", "first_bytes", "sni", "versions_offered", "ja4", "client_error"},
 		},
+		CodeClientClosedEarly + "/before_flight": {
+			summary: "client {client} closed the connection (FIN) right after its ClientHello, before tlsgate sent its certificate",
+			cause: "The client's FIN reached tlsgate before tlsgate wrote its ServerHello and certificate: the client closed its side right after the ClientHello, without waiting for an answer. " +
+				"It gave up or closed early; it cannot have refused the certificate, which it had not seen. " +
+				"Typical: a scanner or TLS probe that sends a hello and shuts its side at once, a script that half-closes after writing (`nc -N`, shutdown(SHUT_WR) before reading), or a monitor that only checks that a hello is accepted. " +
+				"tlsgate still wrote its flight, which a half-closed client can read, and the handshake ended when crypto/tls read the FIN.",
+			checks: []string{
+				"Find out what {client_ip} is: a scanner, a monitor, or a script that closes its sending side before reading the answer.",
+				"If it is a script, let it read the server's answer before it closes; the certificate and the lab CA are not the question here.",
+				"If it is a monitor, filter these entries, or make it an HTTPS monitor that completes the handshake.",
+			},
+			clientSaw: "Whatever it still read after its own FIN: a half-closed client may read tlsgate's ServerHello and certificate and then the close; one that closed its socket saw nothing.",
+			evidence:  []string{"peek", "first_bytes", "fin_before_flight", "sni", "versions_offered", "ja4", "client_error"},
+		},
 		CodeClientClosedEarly + "/nothing": {
 			summary: "client {client} closed the connection (FIN) without sending anything",
 			cause:   "The client opened the connection and closed it (FIN) without sending a byte. This is what TCP health monitors (BIG-IP tcp_half_open, TCP connect checks) and port scanners do; a real client that gives up immediately looks the same.",

@@ -199,6 +199,19 @@ func clientKnowledgeJA() map[string]entry {
 			},
 			clientSaw: "tlsgate からは何も返していない。閉じたのはクライアント自身で、理由は実際のクライアントのメッセージに出る。",
 		},
+		CodeClientClosedEarly + "/before_flight": {
+			summary: "クライアント {client} が ClientHello の直後、tlsgate が証明書を送る前に接続を閉じた（FIN）",
+			cause: "クライアントの FIN は、tlsgate が ServerHello と証明書を書き込む前に届いていた。クライアントは ClientHello を送った直後に応答を待たず自分の側を閉じている。" +
+				"あきらめたか早く閉じただけで、まだ見ていない証明書を拒否したのではない。" +
+				"よくあるのは、ClientHello を送ってすぐ自分の側を閉じるスキャナーや TLS プローブ、書き込んだ後にハーフクローズするスクリプト（`nc -N`、読む前の shutdown(SHUT_WR)）、ClientHello が受け付けられるかだけを見るモニター。" +
+				"tlsgate はそれでもフライトを書き込み（ハーフクローズしたクライアントは読める）、crypto/tls が FIN を読んだところでハンドシェイクが終わった。",
+			checks: []string{
+				"{client_ip} が何者か（スキャナーか、モニターか、応答を読む前に送信側を閉じるスクリプトか）を調べる。",
+				"スクリプトなら、閉じる前にサーバの応答を読ませる。証明書やラボ CA はここでは問題ではない。",
+				"モニターならこのログは除外するか、ハンドシェイクまで完了する HTTPS モニターに変える。",
+			},
+			clientSaw: "自分の FIN の後に読めたものだけ。ハーフクローズしたクライアントなら tlsgate の ServerHello と証明書、続いて切断を読むことがあり、ソケットごと閉じたクライアントは何も見ていない。",
+		},
 		CodeClientClosedEarly + "/nothing": {
 			summary: "クライアント {client} が何も送らずに接続を閉じた（FIN）",
 			cause:   "クライアントは接続を開き、1 バイトも送らずに閉じた（FIN）。TCP ヘルスモニター（BIG-IP の tcp_half_open や TCP 接続チェック）やポートスキャナーの典型的な動きで、すぐにあきらめた実際のクライアントも同じに見える。",

@@ -184,6 +184,7 @@ func phrasesEN() map[string]string {
 		"side_client":          "client",
 		"side_backend":         "backend",
 		"skipped_alert":        "warning alert {alert} at offset {at}",
+		"fin_before_flight":    "had arrived when tlsgate wrote its handshake flight (the socket was in CLOSE_WAIT)",
 		"skipped_note":         " (dropped before the ClientHello, as crypto/tls drops them; the hello after them was read)",
 
 		"verify_skipped":   "skipped (server_ssl.verify = false): any certificate would have been accepted",

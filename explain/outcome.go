@@ -50,6 +50,11 @@ type Leg struct {
 	// ServerFlightSent: tlsgate had written its handshake flight (ServerHello,
 	// certificate) before the peer gave up, so the peer saw our certificate.
 	ServerFlightSent bool
+	// FINBeforeFlight: the peer's FIN had reached tlsgate before it wrote
+	// that flight. The peer closed without waiting for an answer, so it
+	// cannot have refused the certificate, although tlsgate learnt of the
+	// FIN only after writing.
+	FINBeforeFlight bool
 	// Mutual: a client certificate was presented and accepted on this leg.
 	Mutual bool
 	// VerifyName is the name the peer's certificate was checked against

@@ -70,6 +70,7 @@ func phrasesJA() map[string]string {
 		"side_client":          "クライアント",
 		"side_backend":         "バックエンド",
 		"skipped_alert":        "オフセット {at} の warning アラート {alert}",
+		"fin_before_flight":    "tlsgate がハンドシェイクフライトを書き込んだ時点で既に届いていた（ソケットは CLOSE_WAIT）",
 		"skipped_note":         "（crypto/tls と同じく ClientHello の前で読み飛ばし、その後の ClientHello を読んだ）",
 
 		"verify_skipped":   "省略（server_ssl.verify = false）: どんな証明書でも受け入れる状態だった",

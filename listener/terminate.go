@@ -138,6 +138,12 @@ type recordingConn struct {
 	// auth, when a client_auth rule fired, replaces the alert crypto/tls
 	// writes for a refused client certificate with the rule's.
 	auth *faults.ClientAuthRun
+	// finFirst: the client's FIN had reached the socket when crypto/tls
+	// made its first write (the ServerHello flight, or an alert), so the
+	// client closed without waiting for an answer. crypto/tls reads the
+	// FIN only after writing, which alone would make it look like a
+	// client that saw the certificate and hung up.
+	finFirst bool
 }
 
 const recordCap = 8 << 10
@@ -170,6 +176,9 @@ func (r *recordingConn) Read(b []byte) (int, error) {
 func (r *recordingConn) NetConn() net.Conn { return r.Conn }
 
 func (r *recordingConn) Write(b []byte) (int, error) {
+	if r.recording && len(r.written) == 0 {
+		r.finFirst = peerSentFIN(r.Conn)
+	}
 	if r.recording && r.auth != nil {
 		// The same length goes out, so the count crypto/tls gets back
 		// is the one it wrote.
@@ -276,6 +285,7 @@ func recordHandshakeErr(leg *explain.Leg, err error, rc *recordingConn) {
 	// A TLS record of type handshake (22) from us means the client saw our
 	// ServerHello and certificate before it gave up.
 	leg.ServerFlightSent = len(rc.written) > 0 && rc.written[0] == 22
+	leg.FINBeforeFlight = leg.ServerFlightSent && rc.finFirst
 	if a := explain.AlertFromError(leg.Err); a >= 0 && strings.Contains(leg.Err, "remote error") {
 		leg.AlertRecv = a
 	} else if _, desc, ok := sniff.ParseAlert(rc.read); ok {
