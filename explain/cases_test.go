@@ -3,6 +3,7 @@ package explain
 import (
 	"crypto/tls"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/tlsgate/tlsgate/sniff"
@@ -256,6 +257,9 @@ func diagCases() []diagCase {
 	undecidedReset.PeekEnd = PeerReset
 	partialPeek := base("terminate")
 	partialPeek.Kind, partialPeek.PeekEnd, partialPeek.FirstBytes = sniff.TLSHandshake, PeerPartial, tlsBytes
+	// More came than the 64 bytes an Outcome keeps: the count is all of it.
+	partialLong := *partialPeek
+	partialLong.FirstBytes, partialLong.FirstLen = append(slices.Clone(tlsBytes), make([]byte, 53)...), 1505
 
 	malformed := base("terminate")
 	malformed.Kind, malformed.FirstBytes = sniff.TLSHandshake, []byte{0x16, 0x03, 0x01, 0x00, 0x04, 0x02, 0x00, 0x00, 0x00}
@@ -472,6 +476,8 @@ func diagCases() []diagCase {
 			contains: []string{"MTU", "TLS handshake timeout"}},
 		{name: "handshake_timeout_partial_peek", o: partialPeek, code: CodeHandshakeTimeout, lines: []string{lineSummary},
 			contains: []string{"11 bytes", "second segment"}},
+		{name: "handshake_timeout_partial_long", o: &partialLong, code: CodeHandshakeTimeout, lines: []string{lineSummary},
+			contains: []string{"sent 1505 bytes", "after 1505 bytes"}, absent: []string{"64 bytes"}},
 		{name: "hello_malformed", o: malformed, code: CodeHelloMalformed, lines: []string{lineSummary},
 			contains: []string{"not a ClientHello", "16 03 01 00 04"}},
 		{name: "hello_malformed_tls_record", o: tlsRecord, code: CodeHelloMalformed, lines: []string{lineSummary},

@@ -201,10 +201,13 @@ type Outcome struct {
 	PeekEnd     PeerEnd
 	PeekTimeout time.Duration
 	FirstBytes  []byte // up to 64 bytes as first seen
-	Kind        sniff.Kind
-	Hello       *sniff.ClientHello
-	SSLv2       *sniff.SSLv2ClientHello
-	HelloErr    string // ClientHello parse error, if the bytes looked like TLS but did not parse
+	// FirstLen counts every byte the peek read, of which FirstBytes
+	// keeps the first 64; 0 when unrecorded, then len(FirstBytes).
+	FirstLen int
+	Kind     sniff.Kind
+	Hello    *sniff.ClientHello
+	SSLv2    *sniff.SSLv2ClientHello
+	HelloErr string // ClientHello parse error, if the bytes looked like TLS but did not parse
 	// HelloTooLarge: HelloErr is sniff.ErrTooLarge, a hello beyond the
 	// parse cap. It is relayed unread, not refused, so it is no failure.
 	HelloTooLarge bool

@@ -139,7 +139,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "first_hex":
 		return hexPrefix(o.FirstBytes, 5), true
 	case "first_len":
-		return strconv.Itoa(len(o.FirstBytes)), true
+		return strconv.Itoa(firstLen(o)), true
 	case "request":
 		return f.orNone(requestLine(o)), true
 	case "host":
@@ -272,4 +272,10 @@ func keyLabel(k string) string {
 		return "Ed25519"
 	}
 	return k
+}
+
+// firstLen is how many bytes the client sent before the decision: all of
+// them, not only the first 64 the Outcome keeps.
+func firstLen(o *Outcome) int {
+	return max(o.FirstLen, len(o.FirstBytes))
 }

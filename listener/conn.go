@@ -23,6 +23,12 @@ func firstBytes(b []byte) []byte {
 	return append([]byte(nil), b[:min(len(b), firstBytesKept)]...)
 }
 
+// keepFirst records what a client sent before the decision: its first
+// bytes as evidence, and how many came in all.
+func keepFirst(o *explain.Outcome, b []byte) {
+	o.FirstBytes, o.FirstLen = firstBytes(b), len(b)
+}
+
 // handle runs one connection from accept to its single log line, on the
 // worker w, under the lease l.
 func (s *Server) handle(c net.Conn, w *worker, l *lease) { s.handleFrom(c, w, nil, l) }
@@ -153,7 +159,7 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 		o.HTTP = readHTTP(c, p, s.opts.PeekMax, deadline)
 		o.PeekEnd = p.end // a client that left mid-request is not "ok"
 	}
-	o.FirstBytes = firstBytes(p.buf)
+	keepFirst(o, p.buf)
 	_ = c.SetReadDeadline(time.Time{})
 	c, naming := s.nameLater(c, p)
 	if c, ok = s.planHello(c, o, p, &cc.fx); !ok {
@@ -172,7 +178,7 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	if !isHdr {
 		refuse := func(route, why string) bool {
 			o.Route, o.Proxy.Err = route, why
-			o.FirstBytes = firstBytes(p.buf)
+			keepFirst(o, p.buf)
 			o.Kind, o.PeekEnd = p.kind, p.end
 			return false
 		}
@@ -196,7 +202,7 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	if policy == proxyproto.REJECT {
 		o.Route = "proxy_unexpected"
 		o.Proxy.Err = "a PROXY header arrived on a listener with proxy_protocol unset"
-		o.FirstBytes = firstBytes(p.buf)
+		keepFirst(o, p.buf)
 		o.PeekEnd = p.end
 		return false
 	}
@@ -204,7 +210,7 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	fail := func(msg string) bool {
 		o.Route = "proxy_malformed"
 		o.Proxy.Err = msg
-		o.FirstBytes = firstBytes(p.buf)
+		keepFirst(o, p.buf)
 		o.PeekEnd = p.end
 		return false
 	}
