@@ -429,6 +429,23 @@ func clientKnowledge() map[string]entry {
 			cause:   "The client sent {first_len} bytes ({kind_desc}) and nothing more within {peek_timeout}. A post-quantum ClientHello (about 1.6 KB: Go 1.24 and later, Chrome 124 and later) spans two TCP segments; a middlebox that drops the second segment leaves exactly this.",
 		},
 
+		CodeHandshakeTimeout + "/relayed": {group: groupNoError,
+			summary: "client {client} sent {first_len} bytes of a first message and stalled; relayed to {backend} at the peek deadline, the connection ended after {duration}: {stall_end}",
+			cause: "The client sent {first_len} bytes ({kind_desc}) and nothing more within the peek timeout of {peek_timeout}. " +
+				"Listener {listener} passes TLS through, and the handshake is the backend's: at that deadline tlsgate stopped waiting and relayed what had come to {backend}, " +
+				"as a passthrough virtual server forwards what arrives (handshake_timeout bounds only handshakes tlsgate terminates). " +
+				"No more bytes came from the client; the connection lasted {duration} in all, and ended when {stall_end}. " +
+				"A post-quantum ClientHello (about 1.6 KB: Go 1.24 and later, Chrome 124 and later) spans two TCP segments; a middlebox that drops the second segment leaves exactly this." +
+				passthroughNoAnswerNoBigIP,
+			checks: []string{
+				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass.",
+				"Check firewalls and IPS between the client and {virtual}.",
+				"Each such client holds a backend connection until the backend's own handshake timeout (nginx `ssl_handshake_timeout`, 60 s by default) or idle_timeout ({idle_timeout}) on listener {listener} ends it: lower one of them if stalled clients pile up.",
+			},
+			clientSaw: "Whatever ended it first: its own timeout (curl `curl: (28) SSL connection timeout`, Go `net/http: TLS handshake timeout`), a reset (curl `curl: (35) Recv failure: Connection reset by peer`), or a close (curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL`, Go `EOF`).",
+			evidence:  []string{"peek", "first_bytes", "hello_error", "backend", "backend_endpoints", "idle", "relay_end", "hello_alert", "backend_answer"},
+		},
+
 		CodeHelloMalformed: {group: groupSummary,
 			summary: "malformed ClientHello from {client}: {hello_err}",
 			cause:   "The bytes start like a TLS handshake but the ClientHello does not parse: {hello_err}. Causes: another protocol whose first byte happens to be 0x16, a middlebox corrupting the stream, or a fuzzer or scanner.",

@@ -405,6 +405,21 @@ func clientKnowledgeJA() map[string]entry {
 			},
 			clientSaw: sawTimeoutJA,
 		},
+		CodeHandshakeTimeout + "/relayed": {
+			summary: "クライアント {client} が最初のメッセージを {first_len} バイト送って止まった。先頭バイト待ちの期限で {backend} へ中継し、接続は {duration} 後に終わった: {stall_end}",
+			cause: "クライアントは {first_len} バイト（{kind_desc}）を送り、先頭バイト待ちのタイムアウト {peek_timeout} の間にそれ以上送らなかった。" +
+				"リスナー {listener} は TLS をパススルーし、ハンドシェイクの相手はバックエンドなので、tlsgate はその期限で待つのをやめ、届いた分を {backend} へ中継した。" +
+				"パススルーの仮想サーバは届いたものを転送する（handshake_timeout は tlsgate が終端するハンドシェイクにだけ効く）。" +
+				"クライアントからはそれ以上何も届かず、接続は全体で {duration} 続き、{stall_end}ところで終わった。" +
+				"ポスト量子の ClientHello（約 1.6 KB。Go 1.24 以降、Chrome 124 以降）は TCP セグメント 2 つにまたがり、2 つ目を捨てる中間機器があるとちょうどこうなる。" +
+				passthroughNoAnswerNoBigIPJA,
+			checks: []string{
+				"クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。",
+				"クライアントと {virtual} の間のファイアウォールや IPS を確認する。",
+				"こうしたクライアントは、バックエンド自身のハンドシェイクタイムアウト（nginx の `ssl_handshake_timeout`、既定 60 秒）かリスナー {listener} の idle_timeout（{idle_timeout}）が切るまでバックエンドへの接続を 1 本占有する。止まったクライアントがたまるなら、どちらかを短くする。",
+			},
+			clientSaw: "先に来たものによる: クライアント自身のタイムアウト（curl は `curl: (28) SSL connection timeout`、Go は `net/http: TLS handshake timeout`）、リセット（curl は `curl: (35) Recv failure: Connection reset by peer`）、または切断（curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL`、Go は `EOF`）。",
+		},
 		CodeHandshakeTimeout + "/partial": {
 			summary: "クライアント {client} が最初のメッセージを {first_len} バイト送ったところで止まった",
 			cause:   "クライアントは {first_len} バイト（{kind_desc}）を送った後、{peek_timeout} の間それ以上何も送ってこなかった。ポスト量子の ClientHello（約 1.6 KB。Go 1.24 以降、Chrome 124 以降）は TCP セグメント 2 つにまたがるので、2 つ目のセグメントを捨てる中継装置があるとちょうどこうなる。",

@@ -184,6 +184,11 @@ func phrasesEN() map[string]string {
 		"side_client":          "client",
 		"side_backend":         "backend",
 		"skipped_alert":        "warning alert {alert} at offset {at}",
+		"stall_end_idle":       "tlsgate's idle_timeout of {idle} reset both sides",
+		"stall_end_reset":      "the {side} reset it",
+		"stall_end_alert":      "the backend answered with alert {alert} and the connection closed",
+		"stall_end_answer":     "the backend answered with {down} bytes and the connection closed",
+		"stall_end_closed":     "it was closed (FIN), by the backend's own handshake timeout or by the client giving up",
 		"fin_before_flight":    "had arrived when tlsgate wrote its handshake flight (the socket was in CLOSE_WAIT)",
 		"skipped_note":         " (dropped before the ClientHello, as crypto/tls drops them; the hello after them was read)",
 

@@ -70,6 +70,11 @@ func phrasesJA() map[string]string {
 		"side_client":          "クライアント",
 		"side_backend":         "バックエンド",
 		"skipped_alert":        "オフセット {at} の warning アラート {alert}",
+		"stall_end_idle":       "tlsgate の idle_timeout（{idle}）が両側をリセットした",
+		"stall_end_reset":      "{side}がリセットした",
+		"stall_end_alert":      "バックエンドがアラート {alert} を返して接続が閉じた",
+		"stall_end_answer":     "バックエンドが {down} バイト返して接続が閉じた",
+		"stall_end_closed":     "切断（FIN）された（バックエンド自身のハンドシェイクタイムアウトか、クライアントがあきらめた）",
 		"fin_before_flight":    "tlsgate がハンドシェイクフライトを書き込んだ時点で既に届いていた（ソケットは CLOSE_WAIT）",
 		"skipped_note":         "（crypto/tls と同じく ClientHello の前で読み飛ばし、その後の ClientHello を読んだ）",
 

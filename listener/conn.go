@@ -129,6 +129,15 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 			// handshake timeout bounds the rest of the hello too.
 			deadline, o.HelloTimeout = hd, s.opts.HandshakeTimeout
 		}
+		// Without termination no handshake timeout applies, by design: a
+		// hello still short at the peek deadline is relayed as it is and
+		// the relay runs until the backend, the client or idle_timeout
+		// ends it. A BIG-IP virtual server without a client-ssl profile
+		// has no handshake timeout either (its TCP idle timeout governs),
+		// HAProxy forwards at tcp-request inspect-delay, and ending the
+		// connection here would refuse a slow client the backend might
+		// still serve. The diagnosis tells that story (explain's
+		// relayed stall), with the connection's real end and length.
 		hello, err := readHello(c, p, s.opts.PeekMax, deadline)
 		o.PeekEnd = p.end
 		if err != nil {
