@@ -36,7 +36,7 @@ func stallCases() []diagCase {
 	resumedTerm.PeekEnd, resumedTerm.FirstBytes, resumedTerm.FirstLen = PeerPartial, tlsBytes[:3], 3
 	resumedTerm.HelloErr = "sniff: need more bytes: client hello: 3 bytes of stream, handshake header not complete"
 	c := &resumedTerm.ClientTLS
-	c.Done, c.Version, c.CipherSuite, c.Group = true, 0x0304, 0x1301, "X25519"
+	c.Done, c.Version, c.CipherSuite, c.Group, c.ServerName = true, 0x0304, 0x1301, "X25519", "lab.test"
 	resumedTerm.Backend.Addr, resumedTerm.Backend.Attempted = "10.0.0.7:8080", true
 	resumedTerm.BytesUp, resumedTerm.BytesDown = 78, 512
 	return []diagCase{

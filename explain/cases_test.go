@@ -283,6 +283,15 @@ func diagCases() []diagCase {
 	unreadDone := *okTerm
 	unreadDone.Hello, unreadDone.JA3, unreadDone.JA4 = nil, "", ""
 	unreadDone.HelloErr = "sniff: client hello: extension 0xfe0d length overruns extensions block at offset 512"
+	unreadDone.ClientTLS.ServerName = "lab.test" // as crypto/tls read it
+	// A hello beyond sniff's cap that crypto/tls read: its SNI is known.
+	bigDone := unreadDone
+	bigDone.HelloErr, bigDone.HelloTooLarge = "sniff: client hello: handshake length 17049 exceeds the 16384-byte cap at offset 6", true
+	// The same without SNI, refused silently after tlsgate's flight: the
+	// certificate was minted for the address dialled, and says so.
+	bigQuiet := failed(withHello(base("terminate"), nil), "EOF")
+	bigQuiet.Hello, bigQuiet.JA4, bigQuiet.HelloErr, bigQuiet.HelloTooLarge = nil, "", bigDone.HelloErr, true
+	bigQuiet.ClientTLS.ServerFlightSent, bigQuiet.LeafName = true, "192.168.20.230"
 
 	// The client half-closed right after its hello: its FIN was in
 	// before tlsgate wrote its flight, and crypto/tls read it after.
@@ -491,6 +500,12 @@ func diagCases() []diagCase {
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
 				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
 			contains: []string{"at offset 45"}, absent: []string{"crypto/tls completed the handshake"}},
+		{name: "ok_terminate_hello_beyond_cap", o: &bigDone, code: CodeOK, ok: true, warnings: 1,
+			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
+				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
+			contains: []string{"crypto/tls read it for the handshake (SNI lab.test)", "sni=lab.test"}, absent: []string{"so its SNI, ALPN"}},
+		{name: "client_rejected_silently_beyond_cap_no_sni", o: bigQuiet, code: CodeClientRejectedSilently, lines: []string{lineSummary},
+			contains: []string{"sni=(none)", "for 192.168.20.230"}, absent: []string{"<name on the certificate>"}},
 		{name: "ok_terminate_hello_unread", o: &unreadDone, code: CodeOK, ok: true, warnings: 1,
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
 				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},

@@ -219,8 +219,8 @@ func (f *facts) evidenceValue(key string) string {
 	case "route":
 		return o.Route
 	case "sni":
-		if o.Hello != nil {
-			return f.orNone(o.Hello.ServerName)
+		if o.Hello != nil || helloReadByTLS(o) {
+			return f.orNone(ClientSNI(o))
 		}
 	case "versions_offered":
 		if len(f.versions) > 0 {

@@ -236,11 +236,24 @@ func backendAlert(b Leg) int {
 	return AlertFromError(b.Err)
 }
 
-func (f *facts) sni() string {
-	if f.o.Hello != nil {
-		return f.o.Hello.ServerName
+func (f *facts) sni() string { return ClientSNI(f.o) }
+
+// ClientSNI is the server name the client sent: from the ClientHello
+// tlsgate parsed, else from the one crypto/tls read on tlsgate's own
+// handshake (a hello beyond sniff's parse cap); "" when it sent none or
+// nobody read it.
+func ClientSNI(o *Outcome) string {
+	if o.Hello != nil {
+		return o.Hello.ServerName
 	}
-	return ""
+	return o.ClientTLS.ServerName
+}
+
+// helloReadByTLS says crypto/tls read the client's hello on tlsgate's
+// own handshake, so its SNI (none included) is known without a parse.
+func helloReadByTLS(o *Outcome) bool {
+	l := o.ClientTLS
+	return l.Done || l.ServerFlightSent || l.ServerName != ""
 }
 
 func requestLine(o *Outcome) string {

@@ -164,8 +164,10 @@ func warningTextsJA() map[string]string {
 			"名前による振り分けや、それらをキーにした障害ルールはこの接続に効いていない",
 		warnRelayedUnread: "クライアントが送ったのは {kind_desc}（{first_hex}）で、tlsgate が読める ClientHello ではない。リスナー {listener} はそれをそのまま {backend} へ中継した: " +
 			"応答したのはバックエンドで tlsgate ではないため、SNI・ALPN・JA3・JA4 は読めておらず、拒否があったとすればバックエンドによるもの",
-		warnHelloUnread: "クライアントの最初のバイト列（{kind_desc}、{first_hex}）は tlsgate が読める ClientHello ではなかった{hello_err_why}。それでも crypto/tls はこのバイト列でハンドシェイクを完了した: " +
-			"SNI・ALPN・JA3・JA4 は読めておらず、それらをキーにした障害ルールはこの接続に効いていない",
+		warnHelloTooLargeRead: "ClientHello が tlsgate の解析上限を超えている（{hello_err}）。crypto/tls はハンドシェイクのために読んだ（SNI {sni}）が、tlsgate の解析器は読めていないため、" +
+			"ALPN の提示・JA3・JA4 は不明で、ハンドシェイク前に決まる名前による振り分けや、SNI・JA3・JA4 をキーにした障害ルールはこの接続に効いていない",
+		warnHelloUnread: "クライアントの最初のバイト列（{kind_desc}、{first_hex}）は tlsgate が読める ClientHello ではなかった{hello_err_why}。それでも crypto/tls はこのバイト列でハンドシェイクを完了した（SNI {sni}）: " +
+			"tlsgate の解析器は ALPN の提示・JA3・JA4 を読めておらず、ハンドシェイク前に決まる、SNI・JA3・JA4 をキーにした障害ルールはこの接続に効いていない",
 	}
 }
 
