@@ -66,9 +66,9 @@ func (e Event) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("summary", d.Summary)
 	enc.AddString("kind", o.Kind.String())
 	enc.AddString("first_bytes", hex.EncodeToString(o.FirstBytes))
-	sni, alpn, suites := "", []string{}, []string{}
+	sni, alpn, suites := explain.ClientSNI(o), []string{}, []string{}
 	if o.Hello != nil {
-		sni, alpn = o.Hello.ServerName, append(alpn, o.Hello.ALPN...)
+		alpn = append(alpn, o.Hello.ALPN...)
 		for _, s := range o.Hello.CipherSuites {
 			if !explain.IsGREASE(s) {
 				suites = append(suites, explain.CipherName(s))

@@ -3,6 +3,7 @@ package explain
 import (
 	"crypto/tls"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/tlsgate/tlsgate/sniff"
@@ -256,6 +257,9 @@ func diagCases() []diagCase {
 	undecidedReset.PeekEnd = PeerReset
 	partialPeek := base("terminate")
 	partialPeek.Kind, partialPeek.PeekEnd, partialPeek.FirstBytes = sniff.TLSHandshake, PeerPartial, tlsBytes
+	// More came than the 64 bytes an Outcome keeps: the count is all of it.
+	partialLong := *partialPeek
+	partialLong.FirstBytes, partialLong.FirstLen = append(slices.Clone(tlsBytes), make([]byte, 53)...), 1505
 
 	malformed := base("terminate")
 	malformed.Kind, malformed.FirstBytes = sniff.TLSHandshake, []byte{0x16, 0x03, 0x01, 0x00, 0x04, 0x02, 0x00, 0x00, 0x00}
@@ -264,14 +268,38 @@ func diagCases() []diagCase {
 	tlsRecord.Kind, tlsRecord.FirstBytes = sniff.TLSOther, []byte{0x17, 0x03, 0x03, 0x00, 0x20}
 
 	// A warning alert record before (or between) the hello's records:
-	// sniff stops at it, crypto/tls drops it and completes the handshake.
-	// The connection worked, so the bytes were no malformed hello.
+	// crypto/tls drops it, and so does sniff, which reads the hello after
+	// it: no warning of an unread hello, and the evidence lists the drop.
 	alertFirstDone := *okTerm
-	alertFirstDone.Hello, alertFirstDone.JA3, alertFirstDone.JA4 = nil, "", ""
-	alertFirstDone.Kind, alertFirstDone.FirstBytes = sniff.TLSOther, []byte{0x15, 0x03, 0x01, 0x00, 0x02, 0x01, 0x5a, 0x16, 0x03, 0x01}
+	alertFirstDone.Hello = modernHello()
+	alertFirstDone.Hello.Skipped = []sniff.SkippedAlert{{Offset: 0, Desc: 90}}
+	alertFirstDone.FirstBytes = []byte{0x15, 0x03, 0x01, 0x00, 0x02, 0x01, 0x5a, 0x16, 0x03, 0x01}
 	alertBetweenDone := alertFirstDone
-	alertBetweenDone.Kind, alertBetweenDone.FirstBytes = sniff.TLSHandshake, tlsBytes
-	alertBetweenDone.HelloErr = "sniff: client hello: record header has content type 21, not handshake (22) at offset 45"
+	alertBetweenDone.Hello = modernHello()
+	alertBetweenDone.Hello.Skipped = []sniff.SkippedAlert{{Offset: 45, Desc: 90}}
+	alertBetweenDone.FirstBytes = tlsBytes
+	// Bytes sniff could not read as a hello, on which crypto/tls still
+	// completed its handshake: ok, with a warning of what was not read.
+	unreadDone := *okTerm
+	unreadDone.Hello, unreadDone.JA3, unreadDone.JA4 = nil, "", ""
+	unreadDone.HelloErr = "sniff: client hello: extension 0xfe0d length overruns extensions block at offset 512"
+	unreadDone.ClientTLS.ServerName = "lab.test" // as crypto/tls read it
+	// A hello beyond sniff's cap that crypto/tls read: its SNI is known.
+	bigDone := unreadDone
+	bigDone.HelloErr, bigDone.HelloTooLarge = "sniff: client hello: handshake length 17049 exceeds the 16384-byte cap at offset 6", true
+	// The same without SNI, refused silently after tlsgate's flight: the
+	// certificate was minted for the address dialled, and says so.
+	bigQuiet := failed(withHello(base("terminate"), nil), "EOF")
+	bigQuiet.Hello, bigQuiet.JA4, bigQuiet.HelloErr, bigQuiet.HelloTooLarge = nil, "", bigDone.HelloErr, true
+	bigQuiet.ClientTLS.ServerFlightSent, bigQuiet.LeafName = true, "192.168.20.230"
+
+	// The client half-closed right after its hello: its FIN was in
+	// before tlsgate wrote its flight, and crypto/tls read it after.
+	finFirst := failed(withHello(base("terminate"), modernHello()), "EOF")
+	finFirst.ClientTLS.ServerFlightSent, finFirst.ClientTLS.FINBeforeFlight = true, true
+	// The same EOF after the flight with the FIN later: a silent refusal.
+	finAfter := failed(withHello(base("terminate"), modernHello()), "EOF")
+	finAfter.ClientTLS.ServerFlightSent = true
 
 	proxyMissing := withHello(base("terminate"), modernHello())
 	proxyMissing.Proxy.Policy = "v2"
@@ -457,18 +485,37 @@ func diagCases() []diagCase {
 			contains: []string{"MTU", "TLS handshake timeout"}},
 		{name: "handshake_timeout_partial_peek", o: partialPeek, code: CodeHandshakeTimeout, lines: []string{lineSummary},
 			contains: []string{"11 bytes", "second segment"}},
+		{name: "handshake_timeout_partial_long", o: &partialLong, code: CodeHandshakeTimeout, lines: []string{lineSummary},
+			contains: []string{"sent 1505 bytes", "after 1505 bytes"}, absent: []string{"64 bytes"}},
 		{name: "hello_malformed", o: malformed, code: CodeHelloMalformed, lines: []string{lineSummary},
 			contains: []string{"not a ClientHello", "16 03 01 00 04"}},
 		{name: "hello_malformed_tls_record", o: tlsRecord, code: CodeHelloMalformed, lines: []string{lineSummary},
 			contains: []string{"application data"}},
-		{name: "ok_terminate_alert_before_hello", o: &alertFirstDone, code: CodeOK, ok: true, warnings: 1,
+		{name: "ok_terminate_alert_before_hello", o: &alertFirstDone, code: CodeOK, ok: true,
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
 				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
-			contains: []string{"TLS 1.3 TLS_AES_128_GCM_SHA256", "15 03 01 00 02", "crypto/tls completed the handshake", "fault rules"}},
-		{name: "ok_terminate_alert_between_hello_records", o: &alertBetweenDone, code: CodeOK, ok: true, warnings: 1,
+			contains: []string{"warning alert 90 user_canceled at offset 0", "as crypto/tls drops them"},
+			absent:   []string{"crypto/tls completed the handshake"}},
+		{name: "ok_terminate_alert_between_hello_records", o: &alertBetweenDone, code: CodeOK, ok: true,
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
 				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
-			contains: []string{"content type 21", "crypto/tls completed the handshake"}},
+			contains: []string{"at offset 45"}, absent: []string{"crypto/tls completed the handshake"}},
+		{name: "ok_terminate_hello_beyond_cap", o: &bigDone, code: CodeOK, ok: true, warnings: 1,
+			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
+				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
+			contains: []string{"crypto/tls read it for the handshake (SNI lab.test)", "sni=lab.test"}, absent: []string{"so its SNI, ALPN"}},
+		{name: "client_rejected_silently_beyond_cap_no_sni", o: bigQuiet, code: CodeClientRejectedSilently, lines: []string{lineSummary},
+			contains: []string{"sni=(none)", "for 192.168.20.230"}, absent: []string{"<name on the certificate>"}},
+		{name: "ok_terminate_hello_unread", o: &unreadDone, code: CodeOK, ok: true, warnings: 1,
+			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
+				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
+			contains: []string{"extension 0xfe0d", "crypto/tls completed the handshake", "fault rules"}},
+		{name: "client_closed_early_before_flight", o: finFirst, code: CodeClientClosedEarly, lines: []string{lineSummary},
+			contains: []string{"right after its ClientHello, before tlsgate sent its certificate", "cannot have refused the certificate",
+				"had arrived when tlsgate wrote its handshake flight"},
+			absent: []string{"saw tlsgate's certificate", "pinning"}},
+		{name: "client_rejected_silently_terminate", o: finAfter, code: CodeClientRejectedSilently, lines: []string{lineSummary},
+			absent: []string{"before tlsgate sent its certificate"}},
 		{name: "proxy_missing", o: proxyMissing, code: CodeProxyMissing,
 			contains: []string{"expects a PROXY protocol v2 header", "a TLS handshake record (16 03 01 02 00)", "NLB"}},
 		{name: "proxy_required_client_left", o: proxyLeft, code: CodeClientClosedEarly, lines: []string{lineSummary},
@@ -497,5 +544,5 @@ func diagCases() []diagCase {
 			contains: []string{"shutdown grace ran out (up 78 B, down 4096 B in 12s)", "[shutdown] grace", "Neither the client nor the backend"}},
 		{name: "idle_timeout", o: idled, code: CodeIdleTimeout,
 			contains: []string{"after 5m0s without a byte", "idle_timeout of listener", "up 517 B, down 2048 B in 5m12s", "(56) Recv failure"}},
-	}, append(append(append(append(inspectCases(), faultCases()...), proxyCases()...), append(passthroughCases(), clientEndCases()...)...), append(append(append(clientAuthCases(), failOpenCases()...), rewriteBodyCases()...), abortCases()...)...)...)
+	}, append(append(append(append(inspectCases(), faultCases()...), proxyCases()...), append(passthroughCases(), clientEndCases()...)...), append(append(append(append(clientAuthCases(), failOpenCases()...), rewriteBodyCases()...), abortCases()...), stallCases()...)...)...)
 }

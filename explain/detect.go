@@ -310,8 +310,11 @@ func nonSSLAction(o *Outcome) string {
 // rulePeekEnded covers a client that sent some bytes and then stopped,
 // closed or reset before tlsgate could decide.
 func rulePeekEnded(f *facts) (verdict, bool) {
-	if relayedUndecided(f.o) {
+	if relayedUndecided(f.o) || f.o.PeekEnd == PeerPartial && stallOvercome(f.o) {
 		return verdict{}, false
+	}
+	if relayedStall(f.o) {
+		return verdict{code: CodeHandshakeTimeout, variant: "relayed"}, true
 	}
 	switch f.o.PeekEnd {
 	case PeerClosed:

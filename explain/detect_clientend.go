@@ -50,7 +50,7 @@ func (f *facts) clientEndPlaceholder(name string) (string, bool) {
 	case "client_end_saw":
 		return clientEndWords(f.lang, "saw", e.Desc), true
 	}
-	return "", false
+	return f.stallPlaceholder(name)
 }
 
 // clientEndText is the client's bytes after its hello for evidence: what

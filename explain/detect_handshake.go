@@ -22,10 +22,11 @@ func ruleHelloShape(f *facts) (verdict, bool) {
 	if relayedUnread(o) || o.ClientTLS.Done {
 		// Passed through untouched: the backend answered these bytes, not
 		// tlsgate, so they are no refusal of ours (the ok line warns).
-		// Or crypto/tls completed its handshake on them: sniff stops at
-		// records it does not expect (a warning alert before or between
-		// the hello's records), crypto/tls drops them, and the connection
-		// worked (the ok line warns of what tlsgate could not read).
+		// Or crypto/tls completed its handshake on bytes sniff could not
+		// read (a hello sniff waited for in vain, or parses more
+		// strictly): the connection worked, and the ok line warns of
+		// what tlsgate could not read. The warning alerts crypto/tls
+		// drops before or between the hello's records sniff drops too.
 		return verdict{}, false
 	}
 	switch {
@@ -212,6 +213,9 @@ func ruleClientErr(f *facts) (verdict, bool) {
 	case errEOF:
 		if v := f.flightEffect(); v != "" {
 			return verdict{code: CodeClientClosedEarly, variant: v}, true
+		}
+		if f.o.ClientTLS.FINBeforeFlight {
+			return verdict{code: CodeClientClosedEarly, variant: "before_flight"}, true
 		}
 		return verdict{code: CodeClientClosedEarly, variant: f.closedVariant()}, true
 	case errReset:

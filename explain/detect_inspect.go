@@ -84,6 +84,11 @@ func ruleRejectedSilently(f *facts) (verdict, bool) {
 	if !f.legFailed() || !l.ServerFlightSent || f.alert >= 0 || f.flightDamaged() {
 		return verdict{}, false
 	}
+	if l.FINBeforeFlight && classifyErr(l.Err) == errEOF {
+		// Its FIN came before the flight was written: it closed without
+		// waiting for the certificate, so it refused none (client_err).
+		return verdict{}, false
+	}
 	// A chain rule's certificate is the one it refused: the rule, not
 	// pinning or the lab CA, is the story.
 	effect := f.chainEffect()

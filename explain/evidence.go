@@ -130,6 +130,9 @@ func (f *facts) kindDesc() string {
 	case sniff.ProxyV2:
 		return f.say("kind_proxy2")
 	case sniff.TLSHandshake:
+		if n := leadingSkipped(o); n > 0 {
+			return f.say("kind_tls_after", "{n}", strconv.Itoa(n))
+		}
 		return f.say("kind_tls")
 	case sniff.SSLv2Hello:
 		return f.say("kind_sslv2")
@@ -216,8 +219,8 @@ func (f *facts) evidenceValue(key string) string {
 	case "route":
 		return o.Route
 	case "sni":
-		if o.Hello != nil {
-			return f.orNone(o.Hello.ServerName)
+		if o.Hello != nil || helloReadByTLS(o) {
+			return f.orNone(ClientSNI(o))
 		}
 	case "versions_offered":
 		if len(f.versions) > 0 {
@@ -321,6 +324,12 @@ func (f *facts) evidenceValue(key string) string {
 		if o.Hello != nil && o.Hello.WireLen > 0 {
 			return f.helloSize()
 		}
+	case "skipped_records":
+		return f.skippedText()
+	case "fin_before_flight":
+		if o.ClientTLS.FINBeforeFlight {
+			return f.say("fin_before_flight")
+		}
 	default:
 		return f.inspectEvidence(key)
 	}
@@ -335,7 +344,7 @@ func (f *facts) peekText() string {
 	if k, ok := ends[o.PeekEnd]; ok {
 		s = f.say(k)
 	}
-	s += f.say("peek_after", "{n}", strconv.Itoa(len(o.FirstBytes)))
+	s += f.say("peek_after", "{n}", strconv.Itoa(firstLen(o)))
 	switch {
 	case o.HelloTimeout > 0:
 		s += f.say("handshake_timeout_n", "{timeout}", o.HelloTimeout.String())
@@ -394,4 +403,35 @@ func (f *facts) sayFlow(key string, pairs ...string) string {
 	o := f.o
 	return f.say(key, append(pairs, "{up}", strconv.FormatInt(o.BytesUp, 10), "{down}", strconv.FormatInt(o.BytesDown, 10),
 		"{took}", o.Duration.Round(time.Millisecond).String())...)
+}
+
+// skippedText lists the warning alerts sniff dropped before or between the
+// hello's records, "" when there were none: the first bytes then begin
+// with a record that is no handshake, and this says why the hello after it
+// was read all the same.
+func (f *facts) skippedText() string {
+	if f.o.Hello == nil || len(f.o.Hello.Skipped) == 0 {
+		return ""
+	}
+	parts := make([]string, len(f.o.Hello.Skipped))
+	for i, s := range f.o.Hello.Skipped {
+		parts[i] = f.say("skipped_alert", "{alert}", alertLabel(int(s.Desc)), "{at}", strconv.Itoa(s.Offset))
+	}
+	return strings.Join(parts, f.say("list_sep")) + f.say("skipped_note")
+}
+
+// leadingSkipped counts the skipped alerts that came before the hello's
+// first record, in a row from the first byte.
+func leadingSkipped(o *Outcome) int {
+	if o.Hello == nil {
+		return 0
+	}
+	n := 0
+	for _, s := range o.Hello.Skipped {
+		if s.Offset != n*sniff.AlertRecordLen {
+			break
+		}
+		n++
+	}
+	return n
 }

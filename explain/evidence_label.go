@@ -57,6 +57,8 @@ func evidenceLabels() map[string][2]string {
 		"fault_alert_sent":  {"alert sent by the fault", "フォールトが送ったアラート"},
 		"client_reply":      {"client's answer", "クライアントの応答"},
 		"hello_size":        {"ClientHello size", "ClientHello のサイズ"},
+		"skipped_records":   {"records skipped", "読み飛ばしたレコード"},
+		"fin_before_flight": {"client's FIN", "クライアントの FIN"},
 		"client_leg":        {"client-side leg", "クライアント側レッグ"},
 		"server_leg":        {"server-side leg", "サーバ側レッグ"},
 		"server_verify":     {"server certificate check", "サーバ証明書の検証"},

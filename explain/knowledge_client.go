@@ -209,6 +209,20 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "Nothing from tlsgate: the client chose to close. A real client's own message says why.",
 			evidence:  []string{"peek", "first_bytes", "sni", "versions_offered", "ja4", "client_error"},
 		},
+		CodeClientClosedEarly + "/before_flight": {
+			summary: "client {client} closed the connection (FIN) right after its ClientHello, before tlsgate sent its certificate",
+			cause: "The client's FIN reached tlsgate before tlsgate wrote its ServerHello and certificate: the client closed its side right after the ClientHello, without waiting for an answer. " +
+				"It gave up or closed early; it cannot have refused the certificate, which it had not seen. " +
+				"Typical: a scanner or TLS probe that sends a hello and shuts its side at once, a script that half-closes after writing (`nc -N`, shutdown(SHUT_WR) before reading), or a monitor that only checks that a hello is accepted. " +
+				"tlsgate still wrote its flight, which a half-closed client can read, and the handshake ended when crypto/tls read the FIN.",
+			checks: []string{
+				"Find out what {client_ip} is: a scanner, a monitor, or a script that closes its sending side before reading the answer.",
+				"If it is a script, let it read the server's answer before it closes; the certificate and the lab CA are not the question here.",
+				"If it is a monitor, filter these entries, or make it an HTTPS monitor that completes the handshake.",
+			},
+			clientSaw: "Whatever it still read after its own FIN: a half-closed client may read tlsgate's ServerHello and certificate and then the close; one that closed its socket saw nothing.",
+			evidence:  []string{"peek", "first_bytes", "fin_before_flight", "sni", "versions_offered", "ja4", "client_error"},
+		},
 		CodeClientClosedEarly + "/nothing": {
 			summary: "client {client} closed the connection (FIN) without sending anything",
 			cause:   "The client opened the connection and closed it (FIN) without sending a byte. This is what TCP health monitors (BIG-IP tcp_half_open, TCP connect checks) and port scanners do; a real client that gives up immediately looks the same.",
@@ -413,6 +427,23 @@ func clientKnowledge() map[string]entry {
 		CodeHandshakeTimeout + "/partial": {
 			summary: "client {client} sent {first_len} bytes of a first message and then stalled",
 			cause:   "The client sent {first_len} bytes ({kind_desc}) and nothing more within {peek_timeout}. A post-quantum ClientHello (about 1.6 KB: Go 1.24 and later, Chrome 124 and later) spans two TCP segments; a middlebox that drops the second segment leaves exactly this.",
+		},
+
+		CodeHandshakeTimeout + "/relayed": {group: groupNoError,
+			summary: "client {client} sent {first_len} bytes of a first message and stalled; relayed to {backend} at the peek deadline, the connection ended after {duration}: {stall_end}",
+			cause: "The client sent {first_len} bytes ({kind_desc}) and nothing more within the peek timeout of {peek_timeout}. " +
+				"Listener {listener} passes TLS through, and the handshake is the backend's: at that deadline tlsgate stopped waiting and relayed what had come to {backend}, " +
+				"as a passthrough virtual server forwards what arrives (handshake_timeout bounds only handshakes tlsgate terminates). " +
+				"No more bytes came from the client; the connection lasted {duration} in all, and ended when {stall_end}. " +
+				"A post-quantum ClientHello (about 1.6 KB: Go 1.24 and later, Chrome 124 and later) spans two TCP segments; a middlebox that drops the second segment leaves exactly this." +
+				passthroughNoAnswerNoBigIP,
+			checks: []string{
+				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass.",
+				"Check firewalls and IPS between the client and {virtual}.",
+				"Each such client holds a backend connection until the backend's own handshake timeout (nginx `ssl_handshake_timeout`, 60 s by default) or idle_timeout ({idle_timeout}) on listener {listener} ends it: lower one of them if stalled clients pile up.",
+			},
+			clientSaw: "Whatever ended it first: its own timeout (curl `curl: (28) SSL connection timeout`, Go `net/http: TLS handshake timeout`), a reset (curl `curl: (35) Recv failure: Connection reset by peer`), or a close (curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL`, Go `EOF`).",
+			evidence:  []string{"peek", "first_bytes", "hello_error", "backend", "backend_endpoints", "idle", "relay_end", "hello_alert", "backend_answer"},
 		},
 
 		CodeHelloMalformed: {group: groupSummary,

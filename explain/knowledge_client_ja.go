@@ -199,6 +199,19 @@ func clientKnowledgeJA() map[string]entry {
 			},
 			clientSaw: "tlsgate からは何も返していない。閉じたのはクライアント自身で、理由は実際のクライアントのメッセージに出る。",
 		},
+		CodeClientClosedEarly + "/before_flight": {
+			summary: "クライアント {client} が ClientHello の直後、tlsgate が証明書を送る前に接続を閉じた（FIN）",
+			cause: "クライアントの FIN は、tlsgate が ServerHello と証明書を書き込む前に届いていた。クライアントは ClientHello を送った直後に応答を待たず自分の側を閉じている。" +
+				"あきらめたか早く閉じただけで、まだ見ていない証明書を拒否したのではない。" +
+				"よくあるのは、ClientHello を送ってすぐ自分の側を閉じるスキャナーや TLS プローブ、書き込んだ後にハーフクローズするスクリプト（`nc -N`、読む前の shutdown(SHUT_WR)）、ClientHello が受け付けられるかだけを見るモニター。" +
+				"tlsgate はそれでもフライトを書き込み（ハーフクローズしたクライアントは読める）、crypto/tls が FIN を読んだところでハンドシェイクが終わった。",
+			checks: []string{
+				"{client_ip} が何者か（スキャナーか、モニターか、応答を読む前に送信側を閉じるスクリプトか）を調べる。",
+				"スクリプトなら、閉じる前にサーバの応答を読ませる。証明書やラボ CA はここでは問題ではない。",
+				"モニターならこのログは除外するか、ハンドシェイクまで完了する HTTPS モニターに変える。",
+			},
+			clientSaw: "自分の FIN の後に読めたものだけ。ハーフクローズしたクライアントなら tlsgate の ServerHello と証明書、続いて切断を読むことがあり、ソケットごと閉じたクライアントは何も見ていない。",
+		},
 		CodeClientClosedEarly + "/nothing": {
 			summary: "クライアント {client} が何も送らずに接続を閉じた（FIN）",
 			cause:   "クライアントは接続を開き、1 バイトも送らずに閉じた（FIN）。TCP ヘルスモニター（BIG-IP の tcp_half_open や TCP 接続チェック）やポートスキャナーの典型的な動きで、すぐにあきらめた実際のクライアントも同じに見える。",
@@ -391,6 +404,21 @@ func clientKnowledgeJA() map[string]entry {
 				"小さい ClientHello（`curl --curves X25519`）で再試行し、サイズが関係しているかを見る。",
 			},
 			clientSaw: sawTimeoutJA,
+		},
+		CodeHandshakeTimeout + "/relayed": {
+			summary: "クライアント {client} が最初のメッセージを {first_len} バイト送って止まった。先頭バイト待ちの期限で {backend} へ中継し、接続は {duration} 後に終わった: {stall_end}",
+			cause: "クライアントは {first_len} バイト（{kind_desc}）を送り、先頭バイト待ちのタイムアウト {peek_timeout} の間にそれ以上送らなかった。" +
+				"リスナー {listener} は TLS をパススルーし、ハンドシェイクの相手はバックエンドなので、tlsgate はその期限で待つのをやめ、届いた分を {backend} へ中継した。" +
+				"パススルーの仮想サーバは届いたものを転送する（handshake_timeout は tlsgate が終端するハンドシェイクにだけ効く）。" +
+				"クライアントからはそれ以上何も届かず、接続は全体で {duration} 続き、{stall_end}ところで終わった。" +
+				"ポスト量子の ClientHello（約 1.6 KB。Go 1.24 以降、Chrome 124 以降）は TCP セグメント 2 つにまたがり、2 つ目を捨てる中間機器があるとちょうどこうなる。" +
+				passthroughNoAnswerNoBigIPJA,
+			checks: []string{
+				"クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。",
+				"クライアントと {virtual} の間のファイアウォールや IPS を確認する。",
+				"こうしたクライアントは、バックエンド自身のハンドシェイクタイムアウト（nginx の `ssl_handshake_timeout`、既定 60 秒）かリスナー {listener} の idle_timeout（{idle_timeout}）が切るまでバックエンドへの接続を 1 本占有する。止まったクライアントがたまるなら、どちらかを短くする。",
+			},
+			clientSaw: "先に来たものによる: クライアント自身のタイムアウト（curl は `curl: (28) SSL connection timeout`、Go は `net/http: TLS handshake timeout`）、リセット（curl は `curl: (35) Recv failure: Connection reset by peer`）、または切断（curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL`、Go は `EOF`）。",
 		},
 		CodeHandshakeTimeout + "/partial": {
 			summary: "クライアント {client} が最初のメッセージを {first_len} バイト送ったところで止まった",

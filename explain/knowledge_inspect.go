@@ -170,7 +170,9 @@ func warningTexts() map[string]string {
 			"routing by name and fault rules keyed on them did not see this connection",
 		warnRelayedUnread: "the client sent {kind_desc} ({first_hex}), not a ClientHello tlsgate could read, and listener {listener} passed it through to {backend} as it came: " +
 			"the backend answered it, not tlsgate, so no SNI, ALPN, JA3 or JA4 was read and a refusal, if any, is the backend's",
-		warnHelloUnread: "the client's first bytes ({kind_desc}, {first_hex}) were no ClientHello tlsgate could read{hello_err_why}; yet crypto/tls completed the handshake on them " +
-			"(it drops a warning alert before or between the hello's records, which tlsgate's parser stops at): no SNI, ALPN, JA3 or JA4 was read, so fault rules keyed on them did not see this connection",
+		warnHelloTooLargeRead: "the ClientHello is larger than tlsgate parses ({hello_err}): crypto/tls read it for the handshake (SNI {sni}), but tlsgate's parser did not, " +
+			"so no ALPN offer, JA3 or JA4 was read, and routing by name and fault rules keyed on SNI, JA3 or JA4, decided before the handshake, did not see this connection",
+		warnHelloUnread: "the client's first bytes ({kind_desc}, {first_hex}) were no ClientHello tlsgate could read{hello_err_why}; yet crypto/tls completed the handshake on them (SNI {sni}): " +
+			"tlsgate's parser read no ALPN offer, JA3 or JA4, and fault rules keyed on SNI, JA3 or JA4, decided before the handshake, did not see this connection",
 	}
 }

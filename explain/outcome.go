@@ -50,6 +50,11 @@ type Leg struct {
 	// ServerFlightSent: tlsgate had written its handshake flight (ServerHello,
 	// certificate) before the peer gave up, so the peer saw our certificate.
 	ServerFlightSent bool
+	// FINBeforeFlight: the peer's FIN had reached tlsgate before it wrote
+	// that flight. The peer closed without waiting for an answer, so it
+	// cannot have refused the certificate, although tlsgate learnt of the
+	// FIN only after writing.
+	FINBeforeFlight bool
 	// Mutual: a client certificate was presented and accepted on this leg.
 	Mutual bool
 	// VerifyName is the name the peer's certificate was checked against
@@ -196,10 +201,13 @@ type Outcome struct {
 	PeekEnd     PeerEnd
 	PeekTimeout time.Duration
 	FirstBytes  []byte // up to 64 bytes as first seen
-	Kind        sniff.Kind
-	Hello       *sniff.ClientHello
-	SSLv2       *sniff.SSLv2ClientHello
-	HelloErr    string // ClientHello parse error, if the bytes looked like TLS but did not parse
+	// FirstLen counts every byte the peek read, of which FirstBytes
+	// keeps the first 64; 0 when unrecorded, then len(FirstBytes).
+	FirstLen int
+	Kind     sniff.Kind
+	Hello    *sniff.ClientHello
+	SSLv2    *sniff.SSLv2ClientHello
+	HelloErr string // ClientHello parse error, if the bytes looked like TLS but did not parse
 	// HelloTooLarge: HelloErr is sniff.ErrTooLarge, a hello beyond the
 	// parse cap. It is relayed unread, not refused, so it is no failure.
 	HelloTooLarge bool
@@ -222,7 +230,10 @@ type Outcome struct {
 	OrigDstErr  string         // why the original destination is unknown
 	Bypass      string         // why the connection was spliced, not decrypted
 	Mimicked    bool           // the minted leaf copies the real server's names
-	LeafName    string         // name the leaf minted for the client was issued for (inspect mode)
+	// LeafName is the name on the certificate tlsgate served the client:
+	// the leaf it minted (for the SNI, or without one the address
+	// dialled), or the configured certificate's first name.
+	LeafName    string
 	FailStreak  int            // failures in a row for this SNI and JA4, this one included
 	HTTP1       []HTTPExchange // requests seen inside a decrypted HTTP/1.x stream
 	HTTPDropped int            // exchanges beyond the kept ones

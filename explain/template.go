@@ -139,7 +139,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "first_hex":
 		return hexPrefix(o.FirstBytes, 5), true
 	case "first_len":
-		return strconv.Itoa(len(o.FirstBytes)), true
+		return strconv.Itoa(firstLen(o)), true
 	case "request":
 		return f.orNone(requestLine(o)), true
 	case "host":
@@ -236,11 +236,24 @@ func backendAlert(b Leg) int {
 	return AlertFromError(b.Err)
 }
 
-func (f *facts) sni() string {
-	if f.o.Hello != nil {
-		return f.o.Hello.ServerName
+func (f *facts) sni() string { return ClientSNI(f.o) }
+
+// ClientSNI is the server name the client sent: from the ClientHello
+// tlsgate parsed, else from the one crypto/tls read on tlsgate's own
+// handshake (a hello beyond sniff's parse cap); "" when it sent none or
+// nobody read it.
+func ClientSNI(o *Outcome) string {
+	if o.Hello != nil {
+		return o.Hello.ServerName
 	}
-	return ""
+	return o.ClientTLS.ServerName
+}
+
+// helloReadByTLS says crypto/tls read the client's hello on tlsgate's
+// own handshake, so its SNI (none included) is known without a parse.
+func helloReadByTLS(o *Outcome) bool {
+	l := o.ClientTLS
+	return l.Done || l.ServerFlightSent || l.ServerName != ""
 }
 
 func requestLine(o *Outcome) string {
@@ -272,4 +285,10 @@ func keyLabel(k string) string {
 		return "Ed25519"
 	}
 	return k
+}
+
+// firstLen is how many bytes the client sent before the decision: all of
+// them, not only the first 64 the Outcome keeps.
+func firstLen(o *Outcome) int {
+	return max(o.FirstLen, len(o.FirstBytes))
 }

@@ -45,8 +45,11 @@ const (
 	warnOfferDowngrade = "offer_downgrade"
 	warnWeakerCipher   = "weaker_cipher"
 	warnHelloTooLarge  = "hello_too_large"
-	warnRelayedUnread  = "relayed_unread"
-	warnHelloUnread    = "hello_unread"
+	// warnHelloTooLargeRead: the same hello, read by crypto/tls on
+	// tlsgate's own handshake, which knew its SNI.
+	warnHelloTooLargeRead = "hello_too_large_read"
+	warnRelayedUnread     = "relayed_unread"
+	warnHelloUnread       = "hello_unread"
 )
 
 // warningKeys decides which warnings a connection that worked earns, in a
@@ -58,7 +61,10 @@ func (f *facts) warningKeys(inspected bool) []string {
 	if inspected {
 		keys = f.legWarnings()
 	}
-	if o.HelloTooLarge {
+	switch {
+	case o.HelloTooLarge && helloReadByTLS(o):
+		keys = append(keys, warnHelloTooLargeRead)
+	case o.HelloTooLarge:
 		keys = append(keys, warnHelloTooLarge)
 	}
 	if relayedUnread(o) {

@@ -37,6 +37,7 @@ func phrasesJA() map[string]string {
 		"kind_tls":       "TLS のハンドシェイクレコード",
 		"kind_sslv2":     "SSLv2 形式の ClientHello",
 		"kind_tls_other": "ハンドシェイク以外の TLS レコード",
+		"kind_tls_after": "warning アラートのレコード {n} 個の後に続く TLS ハンドシェイク",
 		"kind_empty":     "0 バイト（何も届いていない）",
 		"kind_unknown":   "tlsgate が判別できないプロトコルのバイト列",
 		"kind_undecided": "どのプロトコルの先頭か判別できないほど短いバイト列",
@@ -68,6 +69,14 @@ func phrasesJA() map[string]string {
 		"relay_reset_by":       "{took} で上り {up} B、下り {down} B の後に{side}がリセット。tlsgate はもう一方をリセットした",
 		"side_client":          "クライアント",
 		"side_backend":         "バックエンド",
+		"skipped_alert":        "オフセット {at} の warning アラート {alert}",
+		"stall_end_idle":       "tlsgate の idle_timeout（{idle}）が両側をリセットした",
+		"stall_end_reset":      "{side}がリセットした",
+		"stall_end_alert":      "バックエンドがアラート {alert} を返して接続が閉じた",
+		"stall_end_answer":     "バックエンドが {down} バイト返して接続が閉じた",
+		"stall_end_closed":     "切断（FIN）された（バックエンド自身のハンドシェイクタイムアウトか、クライアントがあきらめた）",
+		"fin_before_flight":    "tlsgate がハンドシェイクフライトを書き込んだ時点で既に届いていた（ソケットは CLOSE_WAIT）",
+		"skipped_note":         "（crypto/tls と同じく ClientHello の前で読み飛ばし、その後の ClientHello を読んだ）",
 
 		"verify_skipped":   "省略（server_ssl.verify = false）: どんな証明書でも受け入れる状態だった",
 		"verified_for":     "{name} として検証済み",
@@ -155,8 +164,10 @@ func warningTextsJA() map[string]string {
 			"名前による振り分けや、それらをキーにした障害ルールはこの接続に効いていない",
 		warnRelayedUnread: "クライアントが送ったのは {kind_desc}（{first_hex}）で、tlsgate が読める ClientHello ではない。リスナー {listener} はそれをそのまま {backend} へ中継した: " +
 			"応答したのはバックエンドで tlsgate ではないため、SNI・ALPN・JA3・JA4 は読めておらず、拒否があったとすればバックエンドによるもの",
-		warnHelloUnread: "クライアントの最初のバイト列（{kind_desc}、{first_hex}）は tlsgate が読める ClientHello ではなかった{hello_err_why}。それでも crypto/tls はこのバイト列でハンドシェイクを完了した" +
-			"（ClientHello の前やレコードの間にある warning アラートを crypto/tls は捨てるが、tlsgate の解析はそこで止まる）: SNI・ALPN・JA3・JA4 は読めておらず、それらをキーにした障害ルールはこの接続に効いていない",
+		warnHelloTooLargeRead: "ClientHello が tlsgate の解析上限を超えている（{hello_err}）。crypto/tls はハンドシェイクのために読んだ（SNI {sni}）が、tlsgate の解析器は読めていないため、" +
+			"ALPN の提示・JA3・JA4 は不明で、ハンドシェイク前に決まる名前による振り分けや、SNI・JA3・JA4 をキーにした障害ルールはこの接続に効いていない",
+		warnHelloUnread: "クライアントの最初のバイト列（{kind_desc}、{first_hex}）は tlsgate が読める ClientHello ではなかった{hello_err_why}。それでも crypto/tls はこのバイト列でハンドシェイクを完了した（SNI {sni}）: " +
+			"tlsgate の解析器は ALPN の提示・JA3・JA4 を読めておらず、ハンドシェイク前に決まる、SNI・JA3・JA4 をキーにした障害ルールはこの接続に効いていない",
 	}
 }
 

@@ -84,6 +84,31 @@ func TestHelloBeyondParseCap(t *testing.T) {
 			if !strings.Contains(strings.Join(r.d.Warnings, "\n"), "larger than tlsgate parses") {
 				t.Errorf("warnings %q: want the unread hello flagged", r.d.Warnings)
 			}
+			// Terminated, crypto/tls read the hello: its SNI is known.
+			if tc.opts.Mode == Terminate && (!strings.Contains(r.d.Summary, "sni=lab.test") || r.o.LeafName != "lab.test") {
+				t.Errorf("summary %q, leaf %q: want the SNI crypto/tls read, and the leaf served for it", r.d.Summary, r.o.LeafName)
+			}
 		})
+	}
+}
+
+// TestHelloBeyondParseCapWithoutSNI: terminated without SNI, a hello
+// beyond the parse cap gets a leaf for the address dialled, and the log
+// names that address rather than a stand-in for the certificate's name.
+func TestHelloBeyondParseCapWithoutSNI(t *testing.T) {
+	var alpn []string
+	for i := range 100 {
+		alpn = append(alpn, fmt.Sprintf("p%03d-%s", i, strings.Repeat("x", 195)))
+	}
+	h := startListener(t, Options{Mode: Terminate, Backend: echoBackend(t), ClientSSL: &ClientSSL{}}, nil)
+	c, err := tls.Dial("tcp", h.addr, &tls.Config{RootCAs: h.srv.deps.Minter.CA().Pool(), NextProtos: append(alpn, "http/1.1"), ServerName: "127.0.0.1"})
+	if err != nil {
+		t.Fatalf("handshake: %v", err)
+	}
+	_ = c.Close()
+	r := h.next()
+	if !r.o.HelloTooLarge || r.o.ClientTLS.ServerName != "" || r.o.LeafName != "127.0.0.1" || !strings.Contains(r.d.Summary, "sni=(none)") {
+		t.Errorf("too large %v, SNI %q, leaf %q, summary %q; want no SNI and a leaf for 127.0.0.1",
+			r.o.HelloTooLarge, r.o.ClientTLS.ServerName, r.o.LeafName, r.d.Summary)
 	}
 }

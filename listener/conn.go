@@ -23,6 +23,12 @@ func firstBytes(b []byte) []byte {
 	return append([]byte(nil), b[:min(len(b), firstBytesKept)]...)
 }
 
+// keepFirst records what a client sent before the decision: its first
+// bytes as evidence, and how many came in all.
+func keepFirst(o *explain.Outcome, b []byte) {
+	o.FirstBytes, o.FirstLen = firstBytes(b), len(b)
+}
+
 // handle runs one connection from accept to its single log line, on the
 // worker w, under the lease l.
 func (s *Server) handle(c net.Conn, w *worker, l *lease) { s.handleFrom(c, w, nil, l) }
@@ -114,12 +120,24 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 	}
 	o.PeekEnd = p.end
 	o.Kind = p.kind
-	if p.kind.IsTLS() && p.kind == sniff.TLSHandshake {
+	if p.kind == sniff.TLSHandshake || p.kind == sniff.TLSOther && sniff.HelloMayFollow(p.buf) {
+		// A warning alert first is a record crypto/tls drops before the
+		// hello, and so does sniff: the hello after it is what the
+		// client offers, for routing and fault rules as for the log.
 		if hd := cc.start.Add(s.opts.HandshakeTimeout); s.terminates() && s.opts.HandshakeTimeout > 0 && hd.Before(deadline) {
 			// Once the bytes are a handshake, BIG-IP's client-ssl
 			// handshake timeout bounds the rest of the hello too.
 			deadline, o.HelloTimeout = hd, s.opts.HandshakeTimeout
 		}
+		// Without termination no handshake timeout applies, by design: a
+		// hello still short at the peek deadline is relayed as it is and
+		// the relay runs until the backend, the client or idle_timeout
+		// ends it. A BIG-IP virtual server without a client-ssl profile
+		// has no handshake timeout either (its TCP idle timeout governs),
+		// HAProxy forwards at tcp-request inspect-delay, and ending the
+		// connection here would refuse a slow client the backend might
+		// still serve. The diagnosis tells that story (explain's
+		// relayed stall), with the connection's real end and length.
 		hello, err := readHello(c, p, s.opts.PeekMax, deadline)
 		o.PeekEnd = p.end
 		if err != nil {
@@ -129,6 +147,9 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 			o.Hello = hello
 			_, o.JA3 = sniff.JA3(hello)
 			o.JA4 = sniff.JA4(hello)
+			// A TLS handshake as crypto/tls reads it; the dropped
+			// alerts stay in the first bytes and in Hello.Skipped.
+			p.kind, o.Kind = sniff.TLSHandshake, sniff.TLSHandshake
 		}
 	} else if p.kind == sniff.SSLv2Hello {
 		if h, err := sniff.ParseSSLv2Hello(p.buf); err == nil {
@@ -147,7 +168,7 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 		o.HTTP = readHTTP(c, p, s.opts.PeekMax, deadline)
 		o.PeekEnd = p.end // a client that left mid-request is not "ok"
 	}
-	o.FirstBytes = firstBytes(p.buf)
+	keepFirst(o, p.buf)
 	_ = c.SetReadDeadline(time.Time{})
 	c, naming := s.nameLater(c, p)
 	if c, ok = s.planHello(c, o, p, &cc.fx); !ok {
@@ -166,7 +187,7 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	if !isHdr {
 		refuse := func(route, why string) bool {
 			o.Route, o.Proxy.Err = route, why
-			o.FirstBytes = firstBytes(p.buf)
+			keepFirst(o, p.buf)
 			o.Kind, o.PeekEnd = p.kind, p.end
 			return false
 		}
@@ -190,7 +211,7 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	if policy == proxyproto.REJECT {
 		o.Route = "proxy_unexpected"
 		o.Proxy.Err = "a PROXY header arrived on a listener with proxy_protocol unset"
-		o.FirstBytes = firstBytes(p.buf)
+		keepFirst(o, p.buf)
 		o.PeekEnd = p.end
 		return false
 	}
@@ -198,7 +219,7 @@ func (s *Server) handleProxyIn(c net.Conn, o *explain.Outcome, p *peeked, deadli
 	fail := func(msg string) bool {
 		o.Route = "proxy_malformed"
 		o.Proxy.Err = msg
-		o.FirstBytes = firstBytes(p.buf)
+		keepFirst(o, p.buf)
 		o.PeekEnd = p.end
 		return false
 	}

@@ -252,7 +252,7 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 			return fastpath.Handoff, netip.AddrPort{}
 		}
 	}
-	o.FirstBytes = firstBytes(b)
+	keepFirst(o, b)
 	st.tail = tailOf(o, b)
 	o.Backend.Addr, o.Backend.Attempted = addr, true
 	return fastpath.Relay, target
@@ -271,7 +271,7 @@ func (h fastHandler) Handoff(c *fastpath.Conn, nc net.Conn, err error) {
 		o.PeekEnd = explain.PeerClosed
 		if len(c.Consumed) > 0 {
 			// What the client had sent is the evidence of what it was.
-			o.FirstBytes = firstBytes(c.Consumed)
+			keepFirst(o, c.Consumed)
 			if k, err := sniff.Classify(c.Consumed); err == nil {
 				o.Kind = k
 			}

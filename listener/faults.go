@@ -370,6 +370,7 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 			if name == "" {
 				name = unmapped(fallback).String()
 			}
+			o.LeafName = name
 			return s.deps.Minter.BadChain(kind, name, pol.Skew)
 		}
 	}

@@ -135,7 +135,7 @@ func (s *Server) refuseSecond(c net.Conn, o *explain.Outcome, p *peeked, first *
 			second = headerText(h)
 		}
 	}
-	o.FirstBytes = firstBytes(p.buf)
+	keepFirst(o, p.buf)
 	o.PeekEnd = p.end
 	o.Proxy.Err = fmt.Sprintf("listener: a second PROXY v%d header follows the first (%s): %s", v, headerText(first), second)
 }

@@ -59,6 +59,8 @@ type Server struct {
 	// clientSubject and clientIssuer name clientTLS's configured
 	// certificate, "" when leaves are minted by the lab CA.
 	clientSubject, clientIssuer string
+	// clientLeaf is the first name on that configured certificate.
+	clientLeaf string
 	// upstreamTLSBase is the server-ssl profile, cloned per connection.
 	upstreamTLSBase *tls.Config
 	keylog          *lockedWriter // nil = no key log
@@ -142,6 +144,9 @@ func New(opts Options, deps Deps) (*Server, error) {
 		}
 		s.clientTLS, s.clientKey = cfg, servedKeyType(cfg)
 		s.clientSubject, s.clientIssuer = servedNames(cfg)
+		if len(cfg.Certificates) > 0 {
+			s.clientLeaf = certName(&cfg.Certificates[0])
+		}
 	}
 	if opts.ServerSSL != nil || opts.Mode == Inspect {
 		cfg, err := upstreamBase(opts.ServerSSL, keylog)

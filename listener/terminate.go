@@ -62,7 +62,16 @@ func clientTLSConfig(o Options, minter *pki.Minter, keylog io.Writer) (*tls.Conf
 		cfg.Certificates = []tls.Certificate{cert}
 	case minter != nil:
 		host, _, _ := net.SplitHostPort(o.Listen)
-		cfg.GetCertificate = minter.GetCertificate(host)
+		mint := minter.GetCertificate(host)
+		cfg.GetCertificate = func(hi *tls.ClientHelloInfo) (*tls.Certificate, error) {
+			cert, err := mint(hi)
+			if rc, ok := hi.Conn.(*recordingConn); ok && err == nil {
+				// The name the minted leaf carries: the SNI, or
+				// without one the address the client dialled.
+				rc.leaf = certName(cert)
+			}
+			return cert, err
+		}
 	default:
 		return nil, errors.New("client_ssl has no cert/key and no lab CA to mint from")
 	}
@@ -85,6 +94,27 @@ func servedKeyType(cfg *tls.Config) string {
 		return "ed25519"
 	}
 	return ""
+}
+
+// certName is the first name a certificate is valid for: its first DNS
+// name, else its first IP address, else its subject's common name.
+func certName(cert *tls.Certificate) string {
+	if cert == nil {
+		return ""
+	}
+	leaf := cert.Leaf
+	if leaf == nil && len(cert.Certificate) > 0 {
+		leaf, _ = x509.ParseCertificate(cert.Certificate[0])
+	}
+	switch {
+	case leaf == nil:
+		return ""
+	case len(leaf.DNSNames) > 0:
+		return leaf.DNSNames[0]
+	case len(leaf.IPAddresses) > 0:
+		return leaf.IPAddresses[0].String()
+	}
+	return leaf.Subject.CommonName
 }
 
 // servedNames is the subject and issuer of a client-ssl profile's fixed
@@ -138,6 +168,14 @@ type recordingConn struct {
 	// auth, when a client_auth rule fired, replaces the alert crypto/tls
 	// writes for a refused client certificate with the rule's.
 	auth *faults.ClientAuthRun
+	// leaf is the name on the leaf a minting GetCertificate served.
+	leaf string
+	// finFirst: the client's FIN had reached the socket when crypto/tls
+	// made its first write (the ServerHello flight, or an alert), so the
+	// client closed without waiting for an answer. crypto/tls reads the
+	// FIN only after writing, which alone would make it look like a
+	// client that saw the certificate and hung up.
+	finFirst bool
 }
 
 const recordCap = 8 << 10
@@ -170,6 +208,9 @@ func (r *recordingConn) Read(b []byte) (int, error) {
 func (r *recordingConn) NetConn() net.Conn { return r.Conn }
 
 func (r *recordingConn) Write(b []byte) (int, error) {
+	if r.recording && len(r.written) == 0 {
+		r.finFirst = peerSentFIN(r.Conn)
+	}
 	if r.recording && r.auth != nil {
 		// The same length goes out, so the count crypto/tls gets back
 		// is the one it wrote.
@@ -191,6 +232,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	leg.OurCiphers = s.clientTLS.CipherSuites
 	leg.OurKey = s.clientKey
 	leg.OurCertSubject, leg.OurCertIssuer = s.clientSubject, s.clientIssuer
+	o.LeafName = s.clientLeaf
 	if o.SNIRequired && o.Hello != nil && o.Hello.ServerName == "" {
 		// crypto/tls would answer internal_error; a client-ssl profile with
 		// sni-require sends the generic handshake_failure.
@@ -211,6 +253,13 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	cancel()
 	leg.Duration = s.deps.Now().Sub(start)
 	rc.recording = false
+	// What crypto/tls read of the hello, even from one sniff could not
+	// parse (beyond its cap): the SNI, and the name on the leaf served.
+	st := tc.ConnectionState()
+	leg.ServerName = st.ServerName
+	if rc.leaf != "" {
+		o.LeafName = rc.leaf
+	}
 	if err != nil {
 		recordHandshakeErr(leg, err, rc)
 		noteClientAuthAlert(leg, cc.fx.auth)
@@ -218,7 +267,6 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 		closeAfterHandshakeError(c, leg)
 		return
 	}
-	st := tc.ConnectionState()
 	recordLeg(leg, st, true)
 	if r := cc.fx.plan.Abort(); r != nil {
 		// The rule answers the requests itself: no backend.
@@ -279,6 +327,7 @@ func recordHandshakeErr(leg *explain.Leg, err error, rc *recordingConn) {
 	// A TLS record of type handshake (22) from us means the client saw our
 	// ServerHello and certificate before it gave up.
 	leg.ServerFlightSent = len(rc.written) > 0 && rc.written[0] == 22
+	leg.FINBeforeFlight = leg.ServerFlightSent && rc.finFirst
 	if a := explain.AlertFromError(leg.Err); a >= 0 && strings.Contains(leg.Err, "remote error") {
 		leg.AlertRecv = a
 	} else if _, desc, ok := sniff.ParseAlert(rc.read); ok {

@@ -27,6 +27,10 @@ func FuzzClassify(f *testing.F) {
 		if err != nil {
 			t.Fatalf("unexpected error %v", err)
 		}
+		// Records crypto/tls drops before a hello are records all the same.
+		if HelloMayFollow(b) && k != TLSOther {
+			t.Fatalf("HelloMayFollow, but classified %v: % x", k, b)
+		}
 		// A line recognised whatever its method parses as a request.
 		if k == HTTP1 && requestLineVerdict(b) == yes {
 			if _, err := ParseHTTPRequest(b[:bytes.IndexByte(b, '\n')+1]); err != nil {
@@ -60,12 +64,29 @@ func FuzzParseClientHello(f *testing.F) {
 			}
 			return
 		}
-		if h.WireLen > len(b) || h.WireLen > MaxHelloBytes || h.Records < 1 || h.HandshakeLen+4+5*h.Records != h.WireLen {
+		// Skipped alerts are 7-byte records counted in WireLen.
+		if h.WireLen > len(b) || h.WireLen > MaxHelloBytes || h.Records < 1 ||
+			h.HandshakeLen+4+5*h.Records+AlertRecordLen*len(h.Skipped) != h.WireLen {
 			t.Fatalf("inconsistent sizes: %+v for %d bytes", h, len(b))
 		}
-		// One byte less is a valid prefix: the parser must ask for more.
-		if _, err := ParseClientHello(b[:h.WireLen-1]); !errors.Is(err, ErrNeedMore) {
-			t.Fatalf("prefix of a good hello: %v", err)
+		for _, s := range h.Skipped {
+			if b[s.Offset] != 21 || b[s.Offset+5] != 1 || s.Desc == 0 || b[s.Offset+6] != s.Desc {
+				t.Fatalf("skipped %+v is no warning alert: % x", s, b[s.Offset:s.Offset+AlertRecordLen])
+			}
+		}
+		if len(h.Skipped) > 0 && h.Skipped[0].Offset == 0 && !HelloMayFollow(b) {
+			t.Fatalf("a hello after a skipped alert, but HelloMayFollow is false for % x", b[:AlertRecordLen])
+		}
+		// The record that ends the hello is whole, and every prefix
+		// short of its end is a valid prefix: the parser asks for more.
+		end := recordEnd(b, h.WireLen)
+		if end > len(b) {
+			t.Fatalf("hello ends in a record that ends at %d, beyond the %d bytes", end, len(b))
+		}
+		for _, cut := range []int{h.WireLen - 1, end - 1} {
+			if _, err := ParseClientHello(b[:cut]); !errors.Is(err, ErrNeedMore) {
+				t.Fatalf("prefix of %d bytes of a good hello: %v", cut, err)
+			}
 		}
 		ja4 := JA4(h)
 		if len(ja4) != 36 || ja4[0] != 't' {
@@ -268,4 +289,17 @@ func FuzzServerHelloVersion(f *testing.F) {
 			}
 		}
 	})
+}
+
+// recordEnd walks the record headers of b from its start to the record
+// that holds stream offset at-1, and returns where that record ends.
+func recordEnd(b []byte, at int) int {
+	pos := 0
+	for {
+		end := pos + 5 + (int(b[pos+3])<<8 | int(b[pos+4]))
+		if end >= at {
+			return end
+		}
+		pos = end
+	}
 }

@@ -56,11 +56,16 @@ func streamOffset(frags []fragment, off int) int {
 
 // ParseClientHello parses the ClientHello at the start of b, a stream that
 // begins with a TLS record header. The handshake message may span several
-// records, and b may end anywhere: until the whole message is present it
-// returns an error wrapping ErrNeedMore, so the caller can read more and call
-// again with the longer stream. Malformed input gives a *HelloError; a hello
-// that cannot fit in MaxHelloBytes gives one wrapping ErrTooLarge. Bytes after
-// the hello (in its last record or beyond) are not examined.
+// records, and b may end anywhere: until the whole message and the whole
+// record that ends it are present it returns an error wrapping
+// ErrNeedMore, so the caller can read more and call again with the longer
+// stream. A record header that promises more bytes than came is not
+// complete, whatever it holds: crypto/tls reads every record whole before
+// it looks inside. Warning alerts before or between the hello's records
+// are skipped as crypto/tls's server skips them (see skipAlert) and listed
+// in Skipped. Malformed input gives a *HelloError; a hello that cannot fit
+// in MaxHelloBytes gives one wrapping ErrTooLarge. Bytes after the hello
+// (in its last record or beyond) are not examined.
 func ParseClientHello(b []byte) (*ClientHello, error) {
 	var (
 		msg     []byte     // the handshake message, header included
@@ -68,6 +73,8 @@ func ParseClientHello(b []byte) (*ClientHello, error) {
 		pos     int        // stream offset of the next record header
 		records int
 		recVers uint16
+		skipped []SkippedAlert
+		idle    int  // records skipped since the last handshake record
 		need    = -1 // full message length, once its header is in
 	)
 	for {
@@ -75,13 +82,22 @@ func ParseClientHello(b []byte) (*ClientHello, error) {
 			return nil, helloNeedMore(b, pos, len(msg), need)
 		}
 		typ, vers, n := b[pos], uint16(b[pos+1])<<8|uint16(b[pos+2]), int(b[pos+3])<<8|int(b[pos+4])
+		if typ == recordAlert {
+			a, err := skipAlert(b, pos, vers, n, idle)
+			if err != nil {
+				return nil, err
+			}
+			skipped, idle = append(skipped, a), idle+1
+			pos += 5 + n
+			continue
+		}
 		if err := checkHelloRecord(pos, typ, vers, n); err != nil {
 			return nil, err
 		}
 		if records == 0 {
 			recVers = vers
 		}
-		records++
+		records, idle = records+1, 0
 		body := b[pos+5 : min(pos+5+n, len(b))]
 		frags = append(frags, fragment{msgOff: len(msg), wireOff: pos + 5})
 		switch records {
@@ -106,7 +122,13 @@ func ParseClientHello(b []byte) (*ClientHello, error) {
 				return nil, tooLarge(0, fmt.Sprintf("needs %d bytes of stream in %d records, over the %d-byte cap",
 					wire, records, MaxHelloBytes))
 			}
-			h := &ClientHello{RecordVersion: recVers, HandshakeLen: need - 4, Records: records, WireLen: wire}
+			if pos+5+n > len(b) {
+				// The message is whole, but a record header that
+				// promised more than came is a record still arriving,
+				// or a lie that stalls crypto/tls all the same.
+				return nil, recordNeedMore(b, pos, n)
+			}
+			h := &ClientHello{RecordVersion: recVers, HandshakeLen: need - 4, Records: records, WireLen: wire, Skipped: skipped}
 			p := helloParser{h: h, frags: frags, base: need}
 			if err := p.parse(msg[4:need:need]); err != nil {
 				return nil, err

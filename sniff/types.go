@@ -75,6 +75,10 @@ type ClientHello struct {
 	HandshakeLen        int      // length of the handshake message body
 	Records             int      // TLS records the message spanned
 	WireLen             int      // bytes of the stream consumed, record headers included
+	// Skipped lists the warning alerts before or between the hello's
+	// records, which crypto/tls's server drops and so does the parser;
+	// WireLen counts them.
+	Skipped []SkippedAlert
 }
 
 // SSLv2ClientHello is the old SSLv2-compatible hello (RFC 5246 appendix E.2).

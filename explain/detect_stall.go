@@ -1,0 +1,45 @@
+package explain
+
+// A client whose first message stalls part-way is a handshake timeout on
+// a listener that terminates TLS: crypto/tls waits for the rest and gives
+// up. A passthrough listener relays what came at the peek deadline
+// instead (listener.readHello's caller explains why), so the connection
+// lives on until the backend, the client or the idle timer ends it, and
+// the diagnosis says that, with the connection's real length.
+
+// stallOvercome says the client did go on after the peek deadline: the
+// rest of its hello reached crypto/tls, which completed the handshake, or
+// more bytes than the peek read went through a passthrough relay. The
+// peek's "nothing more within the timeout" was true at the deadline, and
+// no longer the story: the later rules tell what followed.
+func stallOvercome(o *Outcome) bool {
+	return o.ClientTLS.Done || relayedStall(o) && o.BytesUp > int64(firstLen(o))
+}
+
+// relayedStall says a passthrough relayed a first message that had
+// stalled at the peek deadline to a backend it reached.
+func relayedStall(o *Outcome) bool {
+	return o.PeekEnd == PeerPartial && o.Route == "passthrough" && o.Backend.Attempted && o.Backend.DialErr == ""
+}
+
+// stallPlaceholder fills the names of a relayed stall's texts; ok=false
+// leaves a name unknown.
+func (f *facts) stallPlaceholder(name string) (string, bool) {
+	if name != "stall_end" {
+		return "", false
+	}
+	o := f.o
+	switch {
+	case o.End == EndIdleTimeout:
+		return f.say("stall_end_idle", "{idle}", o.IdleTimeout.String()), true
+	case o.End == EndBackendReset:
+		return f.say("stall_end_reset", "{side}", f.say("side_backend")), true
+	case o.End == EndClientReset:
+		return f.say("stall_end_reset", "{side}", f.say("side_client")), true
+	case o.Backend.HelloAlert.Level != 0:
+		return f.say("stall_end_alert", "{alert}", alertLabel(int(o.Backend.HelloAlert.Desc))), true
+	case o.BytesDown > 0:
+		return f.sayFlow("stall_end_answer"), true
+	}
+	return f.say("stall_end_closed"), true
+}
