@@ -231,6 +231,11 @@ func diagCases() []diagCase {
 	silentConfigured.ClientTLS.ServerFlightSent = true
 	silentResetConfigured := configured(failed(withHello(base("terminate"), modernHello()), "read tcp 192.168.20.230:443->192.168.99.86:32962: read: connection reset by peer"))
 	silentResetConfigured.ClientTLS.ServerFlightSent = true
+	// The same on a terminate listener minting from the lab CA: no bypass.
+	silentMinted := failed(withHello(base("terminate"), modernHello()), "EOF")
+	silentMinted.ClientTLS.ServerFlightSent = true
+	silentResetMinted := failed(withHello(base("terminate"), modernHello()), "read tcp 192.168.20.230:443->192.168.99.86:32962: read: connection reset by peer")
+	silentResetMinted.ClientTLS.ServerFlightSent = true
 	alert99 := failed(withHello(base("terminate"), modernHello()), "remote error: tls: alert(99)")
 	// curl (OpenSSL 3 at security level 2) against a TLS 1.0-only listener:
 	// it negotiates TLS 1.0, refuses the SHA-1 signature and sends 80.
@@ -445,6 +450,13 @@ func diagCases() []diagCase {
 		{name: "client_rejected_silently_reset_configured", o: silentResetConfigured, code: CodeClientRejectedSilently, lines: []string{lineSummary},
 			contains: []string{"reset the connection (RST) without an alert", "issued by CN=Example Corp Issuing CA 2,O=Example Corp", "--cacert <that CA's file>"},
 			absent:   []string{"Run `tlsgate ca export`", "lab-ca.pem", "bypass"}},
+		{name: "client_rejected_silently_terminate", o: silentMinted, code: CodeClientRejectedSilently, lines: []string{lineSummary},
+			contains: []string{"closed the connection (FIN) without an alert", "pinning", "tlsgate ca export", "serve that certificate on listener web (client_ssl cert and key)",
+				"passthrough listener", "Only an inspect listener has a bypass list"},
+			absent: []string{"to bypass on listener", "spliced, not decrypted"}},
+		{name: "client_rejected_silently_reset_terminate", o: silentResetMinted, code: CodeClientRejectedSilently, lines: []string{lineSummary},
+			contains: []string{"reset the connection (RST) without an alert", "tlsgate ca export", "Only an inspect listener has a bypass list"},
+			absent:   []string{"to bypass on listener", "spliced, not decrypted"}},
 		{name: "handshake_failed_bad_record_mac_configured", o: badMACConfigured, code: CodeHandshakeFailed, lines: []string{lineSummary},
 			contains: []string{"unencrypted", "--tls-max 1.2", "issued by CN=Example Corp Issuing CA 2,O=Example Corp", "not the lab CA",
 				"-showcerts", "--cacert <that CA's file>", `issuer="CN=Example Corp Issuing CA 2,O=Example Corp"`},
