@@ -218,6 +218,13 @@ func diagCases() []diagCase {
 	alert42Configured.ClientTLS.AlertRecv = 42
 	alert46Configured := configured(failed(withHello(base("terminate"), modernHello()), "remote error: tls: unknown certificate"))
 	alert46Configured.ClientTLS.AlertRecv = 46
+	// A configured RSA certificate behind an ECDSA-only cipher string: the
+	// key named is the certificate's, not the lab CA's P-256.
+	noCipherKeyConfigured := configured(failed(withHello(base("terminate"), legacyHello(0x0303, tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)),
+		"tls: no cipher suite supported by both client and server; client offered: [c02b]"))
+	noCipherKeyConfigured.ClientTLS.OurCiphers = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
+	noCipherKeyConfigured.ClientTLS.MaxVersion, noCipherKeyConfigured.ClientTLS.OurKey = tls.VersionTLS12, "rsa"
+	noCipherKeyConfigured.ClientTLS.OurKeyDetail = "RSA 3072"
 	badMACConfigured := configured(failed(withHello(base("terminate"), modernHello()), "local error: tls: bad record MAC"))
 	badMACConfigured.ClientTLS.AlertSent = 20
 	// Clients that give up on the configured certificate without an
@@ -379,6 +386,11 @@ func diagCases() []diagCase {
 		{name: "no_shared_cipher_key_type", o: noCipherKey, code: CodeNoSharedCipher,
 			lines:    []string{lineCiphers, lineNoShared, lineSummary},
 			contains: []string{"need an RSA certificate and the listener serves an ECDSA one", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 for ECDSA"}},
+		{name: "no_shared_cipher_key_type_configured", o: noCipherKeyConfigured, code: CodeNoSharedCipher,
+			lines: []string{lineCiphers, lineNoShared, lineSummary},
+			contains: []string{"need an ECDSA certificate and the listener serves an RSA one",
+				"(listener web serves its configured certificate, client_ssl cert, CN=lab.test, whose key is RSA 3072)"},
+			absent: []string{"minted from the lab CA", "P-256"}},
 		{name: "no_shared_cipher_no_curve", o: noCipherRSA, code: CodeNoSharedCipher,
 			lines: []string{lineCiphers, lineNoShared, lineSummary}, contains: []string{"named no elliptic curve tlsgate supports"}},
 		{name: "no_shared_cipher_unusable", o: noCipherMixed, code: CodeNoSharedCipher,

@@ -42,7 +42,11 @@ type Leg struct {
 	// not the lab CA.
 	OurCertSubject string
 	OurCertIssuer  string
-	Duration       time.Duration
+	// OurKeyDetail is the configured certificate's key with its size or
+	// curve ("RSA 2048", "ECDSA P-384", "Ed25519"), "" for minted leaves
+	// (always ECDSA P-256): a key-type mismatch names the key really served.
+	OurKeyDetail string
+	Duration     time.Duration
 	// Group is the key exchange group negotiated (e.g. "X25519MLKEM768").
 	Group string
 	// VerifySkipped: tlsgate did not verify the peer (server_ssl.verify = false).

@@ -59,6 +59,9 @@ type Server struct {
 	// clientSubject and clientIssuer name clientTLS's configured
 	// certificate, "" when leaves are minted by the lab CA.
 	clientSubject, clientIssuer string
+	// clientKeyDetail is the configured certificate's key with its size
+	// or curve, "" for minted leaves.
+	clientKeyDetail string
 	// upstreamTLSBase is the server-ssl profile, cloned per connection.
 	upstreamTLSBase *tls.Config
 	keylog          *lockedWriter // nil = no key log
@@ -142,6 +145,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 		}
 		s.clientTLS, s.clientKey = cfg, servedKeyType(cfg)
 		s.clientSubject, s.clientIssuer = servedNames(cfg)
+		s.clientKeyDetail = servedKeyDetail(cfg)
 	}
 	if opts.ServerSSL != nil || opts.Mode == Inspect {
 		cfg, err := upstreamBase(opts.ServerSSL, keylog)

@@ -87,6 +87,24 @@ func servedKeyType(cfg *tls.Config) string {
 	return ""
 }
 
+// servedKeyDetail is a client-ssl profile's fixed certificate's key with
+// its size or curve ("RSA 2048", "ECDSA P-384"), or "" for leaves minted
+// from the lab CA: a key-type mismatch must name the key really served.
+func servedKeyDetail(cfg *tls.Config) string {
+	if len(cfg.Certificates) == 0 {
+		return ""
+	}
+	switch k := cfg.Certificates[0].PrivateKey.(type) {
+	case *rsa.PrivateKey:
+		return fmt.Sprintf("RSA %d", k.N.BitLen())
+	case *ecdsa.PrivateKey:
+		return "ECDSA " + k.Curve.Params().Name
+	case ed25519.PrivateKey:
+		return "Ed25519"
+	}
+	return ""
+}
+
 // servedNames is the subject and issuer of a client-ssl profile's fixed
 // certificate, or "" for leaves minted from the lab CA: the diagnosis of
 // an unknown_ca must name the issuer the client refused.
@@ -191,6 +209,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	leg.OurCiphers = s.clientTLS.CipherSuites
 	leg.OurKey = s.clientKey
 	leg.OurCertSubject, leg.OurCertIssuer = s.clientSubject, s.clientIssuer
+	leg.OurKeyDetail = s.clientKeyDetail
 	if o.SNIRequired && o.Hello != nil && o.Hello.ServerName == "" {
 		// crypto/tls would answer internal_error; a client-ssl profile with
 		// sni-require sends the generic handshake_failure.
