@@ -225,6 +225,13 @@ func diagCases() []diagCase {
 	noCipherKeyConfigured.ClientTLS.OurCiphers = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
 	noCipherKeyConfigured.ClientTLS.MaxVersion, noCipherKeyConfigured.ClientTLS.OurKey = tls.VersionTLS12, "rsa"
 	noCipherKeyConfigured.ClientTLS.OurKeyDetail = "RSA 3072"
+	// A client that sent no SNI to a listener with a configured
+	// certificate: the advice dials the name on that certificate.
+	noSNIHello := modernHello()
+	noSNIHello.ServerName = ""
+	silentConfiguredNoSNI := configured(failed(withHello(base("terminate"), noSNIHello), "EOF"))
+	silentConfiguredNoSNI.ClientTLS.ServerFlightSent = true
+	silentConfiguredNoSNI.ClientTLS.OurCertName = "www.example.test"
 	badMACConfigured := configured(failed(withHello(base("terminate"), modernHello()), "local error: tls: bad record MAC"))
 	badMACConfigured.ClientTLS.AlertSent = 20
 	// Clients that give up on the configured certificate without an
@@ -469,6 +476,9 @@ func diagCases() []diagCase {
 		{name: "client_rejected_silently_reset_terminate", o: silentResetMinted, code: CodeClientRejectedSilently, lines: []string{lineSummary},
 			contains: []string{"reset the connection (RST) without an alert", "tlsgate ca export", "Only an inspect listener has a bypass list"},
 			absent:   []string{"to bypass on listener", "spliced, not decrypted"}},
+		{name: "client_rejected_silently_configured_no_sni", o: silentConfiguredNoSNI, code: CodeClientRejectedSilently, lines: []string{lineSummary},
+			contains: []string{"certificate for www.example.test", "-servername www.example.test -showcerts", "https://www.example.test:443/"},
+			absent:   []string{"<name on the certificate>"}},
 		{name: "handshake_failed_bad_record_mac_configured", o: badMACConfigured, code: CodeHandshakeFailed, lines: []string{lineSummary},
 			contains: []string{"unencrypted", "--tls-max 1.2", "issued by CN=Example Corp Issuing CA 2,O=Example Corp", "not the lab CA",
 				"-showcerts", "--cacert <that CA's file>", `issuer="CN=Example Corp Issuing CA 2,O=Example Corp"`},

@@ -46,7 +46,11 @@ type Leg struct {
 	// curve ("RSA 2048", "ECDSA P-384", "Ed25519"), "" for minted leaves
 	// (always ECDSA P-256): a key-type mismatch names the key really served.
 	OurKeyDetail string
-	Duration     time.Duration
+	// OurCertName is a host name on that configured certificate (a DNS
+	// SAN, else its CN or an IP SAN), "" for minted leaves: advice for a
+	// client that sent no SNI dials it instead of a stand-in.
+	OurCertName string
+	Duration    time.Duration
 	// Group is the key exchange group negotiated (e.g. "X25519MLKEM768").
 	Group string
 	// VerifySkipped: tlsgate did not verify the peer (server_ssl.verify = false).

@@ -73,6 +73,10 @@ func (f *facts) placeholder(name string) (string, bool) {
 		if o.LeafName != "" {
 			return o.LeafName, true
 		}
+		// A configured certificate's name is known from its file.
+		if o.ClientTLS.OurCertName != "" {
+			return o.ClientTLS.OurCertName, true
+		}
 		return f.say("name_on_cert"), true
 	case "servername_opt":
 		// openssl s_client's -servername for what the client sent: none

@@ -352,7 +352,7 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 		o.ClientTLS.OurKey = "" // the chain's kind decides the leaf's key
 		// The rule's chain replaces the configured certificate.
 		o.ClientTLS.OurCertSubject, o.ClientTLS.OurCertIssuer = "", ""
-		o.ClientTLS.OurKeyDetail = ""
+		o.ClientTLS.OurKeyDetail, o.ClientTLS.OurCertName = "", ""
 		cfg.Certificates = nil
 		cfg.GetCertificate = func(hi *tls.ClientHelloInfo) (*tls.Certificate, error) {
 			name := hi.ServerName

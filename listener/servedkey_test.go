@@ -8,6 +8,9 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"net"
 	"testing"
 )
 
@@ -44,5 +47,26 @@ func TestServedKeyDetail(t *testing.T) {
 	}
 	if got := servedKeyDetail(&tls.Config{}); got != "" {
 		t.Errorf("minted leaves: servedKeyDetail = %q, want \"\"", got)
+	}
+}
+
+// TestNameOn: advice for a client that sent no SNI dials a name on the
+// configured certificate, chosen as the try= hint chooses it.
+func TestNameOn(t *testing.T) {
+	tests := []struct {
+		name string
+		leaf x509.Certificate
+		want string
+	}{
+		{"dns san", x509.Certificate{DNSNames: []string{"*.example.test", "api.example.test"}, Subject: pkix.Name{CommonName: "cn.test"}}, "api.example.test"},
+		{"wildcard only", x509.Certificate{DNSNames: []string{"*.example.test"}}, "www.example.test"},
+		{"cn without sans", x509.Certificate{Subject: pkix.Name{CommonName: "legacy.test"}}, "legacy.test"},
+		{"ip san", x509.Certificate{IPAddresses: []net.IP{net.ParseIP("192.0.2.7")}, Subject: pkix.Name{CommonName: "cn.test"}}, "192.0.2.7"},
+		{"nothing", x509.Certificate{}, ""},
+	}
+	for _, tc := range tests {
+		if got := nameOn(&tc.leaf); got != tc.want {
+			t.Errorf("%s: nameOn = %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

@@ -106,20 +106,44 @@ func servedKeyDetail(cfg *tls.Config) string {
 }
 
 // servedNames is the subject and issuer of a client-ssl profile's fixed
-// certificate, or "" for leaves minted from the lab CA: the diagnosis of
-// an unknown_ca must name the issuer the client refused.
-func servedNames(cfg *tls.Config) (subject, issuer string) {
+// certificate, and a host name on it, or "" for leaves minted from the lab
+// CA: the diagnosis of an unknown_ca must name the issuer the client
+// refused, and advice for a client that sent no SNI a name to dial.
+func servedNames(cfg *tls.Config) (subject, issuer, name string) {
 	if len(cfg.Certificates) == 0 {
-		return "", ""
+		return "", "", ""
 	}
 	leaf := cfg.Certificates[0].Leaf
 	if leaf == nil && len(cfg.Certificates[0].Certificate) > 0 {
 		leaf, _ = x509.ParseCertificate(cfg.Certificates[0].Certificate[0])
 	}
 	if leaf == nil {
-		return "", ""
+		return "", "", ""
 	}
-	return leaf.Subject.String(), leaf.Issuer.String()
+	return leaf.Subject.String(), leaf.Issuer.String(), nameOn(leaf)
+}
+
+// nameOn is a name a client can dial and have verified against leaf: a
+// DNS SAN, a wildcard's made concrete, the CN of a certificate without
+// SANs (as the try= hint does), else an IP SAN; "" when it names nothing.
+func nameOn(leaf *x509.Certificate) string {
+	for _, n := range leaf.DNSNames {
+		if !strings.Contains(n, "*") {
+			return n
+		}
+	}
+	for _, n := range leaf.DNSNames {
+		if rest, ok := strings.CutPrefix(n, "*."); ok {
+			return "www." + rest
+		}
+	}
+	if len(leaf.DNSNames) == 0 && len(leaf.IPAddresses) == 0 && leaf.Subject.CommonName != "" {
+		return leaf.Subject.CommonName
+	}
+	if len(leaf.IPAddresses) > 0 {
+		return leaf.IPAddresses[0].String()
+	}
+	return ""
 }
 
 // ConfiguredChain is the chain the listener serves from its client_ssl
@@ -209,7 +233,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	leg.OurCiphers = s.clientTLS.CipherSuites
 	leg.OurKey = s.clientKey
 	leg.OurCertSubject, leg.OurCertIssuer = s.clientSubject, s.clientIssuer
-	leg.OurKeyDetail = s.clientKeyDetail
+	leg.OurKeyDetail, leg.OurCertName = s.clientKeyDetail, s.clientName
 	if o.SNIRequired && o.Hello != nil && o.Hello.ServerName == "" {
 		// crypto/tls would answer internal_error; a client-ssl profile with
 		// sni-require sends the generic handshake_failure.
