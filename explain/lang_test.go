@@ -175,7 +175,8 @@ func TestGoldenJA(t *testing.T) {
 		"client_alert_42_configured", "client_alert_46_configured", "handshake_failed_bad_record_mac_configured",
 		"client_auth_missing_access_denied", "client_auth_rejected_file", "fault_large_hello_fail_open",
 		"fault_wrap_chain_revoked_quiet",
-		"client_closed_configured", "client_rejected_silently_configured", "client_rejected_silently_terminate", "no_shared_cipher_key_type_configured"}
+		"client_closed_configured", "client_rejected_silently_configured", "client_rejected_silently_terminate", "no_shared_cipher_key_type_configured",
+		"fault_wrap_chain_untrusted_root_alert48_configured", "fault_wrap_clock_ahead_alert42_configured"}
 	cases := map[string]*Outcome{}
 	for _, tc := range diagCases() {
 		cases[tc.name] = tc.o

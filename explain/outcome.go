@@ -50,7 +50,12 @@ type Leg struct {
 	// SAN, else its CN or an IP SAN), "" for minted leaves: advice for a
 	// client that sent no SNI dials it instead of a stand-in.
 	OurCertName string
-	Duration    time.Duration
+	// ReplacedCertSubject is the subject of the configured certificate a
+	// fault rule's chain or skew replaced on this connection with a lab-CA
+	// one, "" otherwise: the client then saw another issuer too, not only
+	// the rule's defect.
+	ReplacedCertSubject string
+	Duration            time.Duration
 	// Group is the key exchange group negotiated (e.g. "X25519MLKEM768").
 	Group string
 	// VerifySkipped: tlsgate did not verify the peer (server_ssl.verify = false).
