@@ -237,6 +237,8 @@ func TestBadConfigs(t *testing.T) {
 		{"ca dir as integer", "[ca]\ndir = 1 #<-\n" + web, "ca.dir: want a string, got integer 1"},
 
 		// File contents, loaded as the listener will (review defect 1).
+		{"cert on inspect", strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1) + "[listener.client_ssl]\ncert = \"$DIR/cert.pem\" #<-\nkey = \"$DIR/key.pem\"\n",
+			`listener.client_ssl.cert: an inspect listener never serves a configured certificate`},
 		{"cert and key do not match", web + "[listener.client_ssl]\ncert = \"$DIR/cert.pem\"\nkey = \"$DIR/other.key\" #<-\n",
 			`listener.client_ssl.key: "$DIR/other.key" does not belong to the certificate in cert = "$DIR/cert.pem": tls: private key does not match public key`},
 		{"cert not PEM", web + "[listener.client_ssl]\ncert = \"$DIR/notpem.pem\" #<-\nkey = \"$DIR/key.pem\"\n",

@@ -122,6 +122,13 @@ func decodeListener(t *table, n int) listener.Options {
 	t.unknown()
 
 	checkModeKeys(t, &o, nonSSLSet, csSet, ssSet)
+	if o.Mode == listener.Inspect && o.ClientSSL.CertFile != "" && o.ClientSSL.KeyFile != "" {
+		// The inspect path mints every leaf (listener/inspect.go) and never
+		// looks at these files: accepting them would let the user believe
+		// clients see this certificate.
+		cs.fail("cert", "an inspect listener never serves a configured certificate: it mints a leaf from the lab CA for each server it reaches "+
+			"(copying that server's names, upstream_cert), so cert and key would be ignored; remove them, or use mode = \"terminate\" to serve %q", o.ClientSSL.CertFile)
+	}
 	if o.Mode != listener.Inspect {
 		for _, k := range []string{"bypass", "upstream_cert"} {
 			if t.has(k) {

@@ -78,6 +78,16 @@ func faultWrapperCases() []diagCase {
 	clockAhead := failed(withHello(base("terminate"), modernHello()), "remote error: tls: bad certificate")
 	clockAhead.ClientTLS.AlertRecv, clockAhead.ClientTLS.ServerFlightSent = 42, true
 	fired(clockAhead, chain(firing("clock-ahead-30d", "chain", "client_hello", "s2c", 0.54, symChainSkew), "", -30*24*time.Hour))
+	// The same rules on a listener serving its configured certificate:
+	// the rule's lab-CA chain replaced it, issuer and all.
+	chain48Configured := failed(withHello(base("terminate"), modernHello()), "remote error: tls: unknown certificate authority")
+	chain48Configured.ClientTLS.AlertRecv, chain48Configured.ClientTLS.MaxVersion, chain48Configured.ClientTLS.ServerFlightSent = 48, tls.VersionTLS12, true
+	chain48Configured.ClientTLS.ReplacedCertSubject = "CN=lab.test"
+	fired(chain48Configured, chain(firing("foreign-root", "chain", "client_hello", "s2c", 0.53, symChainRoot), "untrusted_root_with_root", 0))
+	clockAheadConfigured := failed(withHello(base("terminate"), modernHello()), "remote error: tls: bad certificate")
+	clockAheadConfigured.ClientTLS.AlertRecv, clockAheadConfigured.ClientTLS.ServerFlightSent = 42, true
+	clockAheadConfigured.ClientTLS.ReplacedCertSubject = "CN=lab.test"
+	fired(clockAheadConfigured, chain(firing("clock-ahead-30d", "chain", "client_hello", "s2c", 0.54, symChainSkew), "", -30*24*time.Hour))
 	// 30 days in the future, to curl under TLS 1.3: bad record MAC.
 	clockBehind := failed(withHello(base("terminate"), modernHello()), "local error: tls: bad record MAC")
 	clockBehind.ClientTLS.AlertSent, clockBehind.ClientTLS.ServerFlightSent = 20, true
@@ -157,6 +167,11 @@ func faultWrapperCases() []diagCase {
 			saw:      "certificate has expired",
 			contains: []string{"as expired", "shifted by 720h0m0s", "clock is ahead", "date -u", "NTP"},
 			absent:   []string{"bad certificate chain", "--cacert"}},
+		{name: "fault_wrap_chain_untrusted_root_alert48_configured", o: chain48Configured, code: CodeClientAlert, lines: []string{lineSummary},
+			contains: []string{"instead of listener web's configured certificate (client_ssl cert, CN=lab.test; a rule's chain is tlsgate's own, from the lab CA or a deliberately foreign one, so the issuer changed too)"},
+			absent:   []string{"lab-CA chain it served"}},
+		{name: "fault_wrap_clock_ahead_alert42_configured", o: clockAheadConfigured, code: CodeClientAlert, lines: []string{lineSummary},
+			contains: []string{"shifted by 720h0m0s", "the issuer changed too: the rule replaced listener web's configured certificate (client_ssl cert, CN=lab.test) with this lab-CA one"}},
 		{name: "fault_wrap_clock_behind_bad_record_mac", o: clockBehind, code: CodeHandshakeFailed, lines: []string{lineSummary},
 			saw:      "curl: (60) SSL certificate problem: certificate is not yet valid",
 			contains: []string{"not yet valid", "clock is behind", "unencrypted", "date -u"},

@@ -219,6 +219,20 @@ func diagCases() []diagCase {
 	alert42Configured.ClientTLS.AlertRecv = 42
 	alert46Configured := configured(failed(withHello(base("terminate"), modernHello()), "remote error: tls: unknown certificate"))
 	alert46Configured.ClientTLS.AlertRecv = 46
+	// A configured RSA certificate behind an ECDSA-only cipher string: the
+	// key named is the certificate's, not the lab CA's P-256.
+	noCipherKeyConfigured := configured(failed(withHello(base("terminate"), legacyHello(0x0303, tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)),
+		"tls: no cipher suite supported by both client and server; client offered: [c02b]"))
+	noCipherKeyConfigured.ClientTLS.OurCiphers = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
+	noCipherKeyConfigured.ClientTLS.MaxVersion, noCipherKeyConfigured.ClientTLS.OurKey = tls.VersionTLS12, "rsa"
+	noCipherKeyConfigured.ClientTLS.OurKeyDetail = "RSA 3072"
+	// A client that sent no SNI to a listener with a configured
+	// certificate: the advice dials the name on that certificate.
+	noSNIHello := modernHello()
+	noSNIHello.ServerName = ""
+	silentConfiguredNoSNI := configured(failed(withHello(base("terminate"), noSNIHello), "EOF"))
+	silentConfiguredNoSNI.ClientTLS.ServerFlightSent = true
+	silentConfiguredNoSNI.ClientTLS.OurCertName = "www.example.test"
 	badMACConfigured := configured(failed(withHello(base("terminate"), modernHello()), "local error: tls: bad record MAC"))
 	badMACConfigured.ClientTLS.AlertSent = 20
 	// Clients that give up on the configured certificate without an
@@ -232,6 +246,11 @@ func diagCases() []diagCase {
 	silentConfigured.ClientTLS.ServerFlightSent = true
 	silentResetConfigured := configured(failed(withHello(base("terminate"), modernHello()), "read tcp 192.168.20.230:443->192.168.99.86:32962: read: connection reset by peer"))
 	silentResetConfigured.ClientTLS.ServerFlightSent = true
+	// The same on a terminate listener minting from the lab CA: no bypass.
+	silentMinted := failed(withHello(base("terminate"), modernHello()), "EOF")
+	silentMinted.ClientTLS.ServerFlightSent = true
+	silentResetMinted := failed(withHello(base("terminate"), modernHello()), "read tcp 192.168.20.230:443->192.168.99.86:32962: read: connection reset by peer")
+	silentResetMinted.ClientTLS.ServerFlightSent = true
 	alert99 := failed(withHello(base("terminate"), modernHello()), "remote error: tls: alert(99)")
 	// curl (OpenSSL 3 at security level 2) against a TLS 1.0-only listener:
 	// it negotiates TLS 1.0, refuses the SHA-1 signature and sends 80.
@@ -402,6 +421,11 @@ func diagCases() []diagCase {
 		{name: "no_shared_cipher_key_type", o: noCipherKey, code: CodeNoSharedCipher,
 			lines:    []string{lineCiphers, lineNoShared, lineSummary},
 			contains: []string{"need an RSA certificate and the listener serves an ECDSA one", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 for ECDSA"}},
+		{name: "no_shared_cipher_key_type_configured", o: noCipherKeyConfigured, code: CodeNoSharedCipher,
+			lines: []string{lineCiphers, lineNoShared, lineSummary},
+			contains: []string{"need an ECDSA certificate and the listener serves an RSA one",
+				"(listener web serves its configured certificate, client_ssl cert, CN=lab.test, whose key is RSA 3072)"},
+			absent: []string{"minted from the lab CA", "P-256"}},
 		{name: "no_shared_cipher_no_curve", o: noCipherRSA, code: CodeNoSharedCipher,
 			lines: []string{lineCiphers, lineNoShared, lineSummary}, contains: []string{"named no elliptic curve tlsgate supports"}},
 		{name: "no_shared_cipher_unusable", o: noCipherMixed, code: CodeNoSharedCipher,
@@ -473,6 +497,16 @@ func diagCases() []diagCase {
 		{name: "client_rejected_silently_reset_configured", o: silentResetConfigured, code: CodeClientRejectedSilently, lines: []string{lineSummary},
 			contains: []string{"reset the connection (RST) without an alert", "issued by CN=Example Corp Issuing CA 2,O=Example Corp", "--cacert <that CA's file>"},
 			absent:   []string{"Run `tlsgate ca export`", "lab-ca.pem", "bypass"}},
+		{name: "client_rejected_silently_terminate", o: silentMinted, code: CodeClientRejectedSilently, lines: []string{lineSummary},
+			contains: []string{"closed the connection (FIN) without an alert", "pinning", "tlsgate ca export", "serve that certificate on listener web (client_ssl cert and key)",
+				"passthrough listener", "Only an inspect listener has a bypass list"},
+			absent: []string{"to bypass on listener", "spliced, not decrypted"}},
+		{name: "client_rejected_silently_reset_terminate", o: silentResetMinted, code: CodeClientRejectedSilently, lines: []string{lineSummary},
+			contains: []string{"reset the connection (RST) without an alert", "tlsgate ca export", "Only an inspect listener has a bypass list"},
+			absent:   []string{"to bypass on listener", "spliced, not decrypted"}},
+		{name: "client_rejected_silently_configured_no_sni", o: silentConfiguredNoSNI, code: CodeClientRejectedSilently, lines: []string{lineSummary},
+			contains: []string{"certificate for www.example.test", "-servername www.example.test -showcerts", "https://www.example.test:443/"},
+			absent:   []string{"<name on the certificate>"}},
 		{name: "handshake_failed_bad_record_mac_configured", o: badMACConfigured, code: CodeHandshakeFailed, lines: []string{lineSummary},
 			contains: []string{"unencrypted", "--tls-max 1.2", "issued by CN=Example Corp Issuing CA 2,O=Example Corp", "not the lab CA",
 				"-showcerts", "--cacert <that CA's file>", `issuer="CN=Example Corp Issuing CA 2,O=Example Corp"`},
@@ -514,7 +548,7 @@ func diagCases() []diagCase {
 			contains: []string{"right after its ClientHello, before tlsgate sent its certificate", "cannot have refused the certificate",
 				"had arrived when tlsgate wrote its handshake flight"},
 			absent: []string{"saw tlsgate's certificate", "pinning"}},
-		{name: "client_rejected_silently_terminate", o: finAfter, code: CodeClientRejectedSilently, lines: []string{lineSummary},
+		{name: "client_rejected_silently_fin_after_flight", o: finAfter, code: CodeClientRejectedSilently, lines: []string{lineSummary},
 			absent: []string{"before tlsgate sent its certificate"}},
 		{name: "proxy_missing", o: proxyMissing, code: CodeProxyMissing,
 			contains: []string{"expects a PROXY protocol v2 header", "a TLS handshake record (16 03 01 02 00)", "NLB"}},

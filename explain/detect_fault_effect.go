@@ -136,6 +136,13 @@ func (f *facts) effectPlaceholder(name string) (string, bool) {
 		return f.say("ocsp_" + fr.Chain), true
 	case "silent_end":
 		return f.silentEnd(), true
+	case "chain_instead", "replaced_note":
+		// A rule's chain is always the lab CA's: on a listener serving its
+		// configured certificate it replaced that one, issuer and all.
+		if s := f.o.ClientTLS.ReplacedCertSubject; s != "" {
+			return f.say(name+"_configured", "{listener}", f.orNone(f.o.Listener), "{subject}", s), true
+		}
+		return f.say(name + "_lab"), true
 	case "skew":
 		return absDuration(fr.Skew).String(), true
 	case "clock_state", "clock_dir", "clock_saw":

@@ -93,23 +93,28 @@ func ruleRejectedSilently(f *facts) (verdict, bool) {
 	// pinning or the lab CA, is the story.
 	effect := f.chainEffect()
 	// A configured certificate's issuer, not the lab CA, is the one a
-	// client may distrust, and a terminate listener has no bypass.
-	configured := ""
-	if f.servesConfigured() {
-		configured = "configured"
+	// client may distrust; and only an inspect listener has a bypass to
+	// splice a pinning client past, so a terminate (or auto) listener's
+	// minted leaf gets advice without one.
+	kind := ""
+	switch {
+	case f.servesConfigured():
+		kind = "configured"
+	case f.o.Mode != "inspect":
+		kind = "terminate"
 	}
 	switch classifyErr(l.Err) {
 	case errEOF:
 		if effect != "" {
 			return verdict{code: CodeClientRejectedSilently, variant: effect + "_flight"}, true
 		}
-		return verdict{code: CodeClientRejectedSilently, variant: configured}, true
+		return verdict{code: CodeClientRejectedSilently, variant: kind}, true
 	case errReset:
 		if effect != "" {
 			return verdict{code: CodeClientRejectedSilently, variant: effect + "_flight"}, true
 		}
-		if configured != "" {
-			return verdict{code: CodeClientRejectedSilently, variant: "reset_configured"}, true
+		if kind != "" {
+			return verdict{code: CodeClientRejectedSilently, variant: "reset_" + kind}, true
 		}
 		return verdict{code: CodeClientRejectedSilently, variant: "reset"}, true
 	}

@@ -1,7 +1,9 @@
 package explain
 
 // configuredKnowledge covers a client that gave up without an alert on a
-// listener serving its configured certificate (client_ssl cert and key).
+// listener serving its configured certificate (client_ssl cert and key),
+// and on a terminating listener minting from the lab CA, which has no
+// bypass to offer.
 // The general texts send the operator to the lab CA (`tlsgate ca export`),
 // which signed nothing there: these name the certificate and its issuer,
 // as the configured variants of alerts 42, 46 and 48 do.
@@ -16,6 +18,11 @@ func configuredKnowledge() map[string]entry {
 		chain,
 		"Check that the name the client dials is on the certificate (SNI {sni}) and that it is in date: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -subject -ext subjectAltName -dates`.",
 		"If the client still hangs up once it trusts {our_cert_issuer}, it pins another certificate or key (the production server's): give it the one it pins, or run the client verbosely to see its own reason.",
+	}
+	mintedChecks := []string{
+		checkCA,
+		"If the client still hangs up with the lab CA trusted, it pins another certificate or key (the production server's): serve that certificate on listener {listener} (client_ssl cert and key), or send the client to a passthrough listener so it sees the backend's own certificate. Only an inspect listener has a bypass list.",
+		"Compare with curl from the same machine: `curl -v --cacert lab-ca.pem https://{sni_or_host}:{vport}/` works once the lab CA is trusted; if curl works and the app does not, the app pins.",
 	}
 	silentEvidence := []string{"our_cert", "sni", "client_error", "fail_streak", "versions_offered", "alpn_offered", "ja3", "ja4"}
 	return map[string]entry{
@@ -38,6 +45,15 @@ func configuredKnowledge() map[string]entry {
 			cause:    silent,
 			checks:   silentChecks,
 			evidence: silentEvidence,
+		},
+		// A terminate (or auto) listener minting from the lab CA: the lab
+		// CA advice holds, but there is no bypass to suggest.
+		CodeClientRejectedSilently + "/terminate": {
+			checks: mintedChecks,
+		},
+		CodeClientRejectedSilently + "/reset_terminate": {
+			summary: "client {client} saw tlsgate's certificate for {sni_or_host} and reset the connection (RST) without an alert",
+			checks:  mintedChecks,
 		},
 	}
 }

@@ -13,6 +13,11 @@ func configuredKnowledgeJA() map[string]entry {
 		"クライアントが接続に使う名前が証明書に載っているか（SNI {sni}）と、有効期間内かを確認する: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -subject -ext subjectAltName -dates`。",
 		"{our_cert_issuer} を信頼させてもまだ切られるなら、そのクライアントは別の証明書か鍵（本番サーバのもの）をピン留めしている。ピン留めしているものを渡すか、クライアントを詳細表示で動かして自身の理由を見る。",
 	}
+	mintedChecks := []string{
+		checkCAJA,
+		"ラボ CA を信頼させてもまだ切られるなら、そのクライアントは別の証明書か鍵（本番サーバのもの）をピン留めしている。その証明書をリスナー {listener} で返す（client_ssl cert と key）か、クライアントをパススルーのリスナーに向けてバックエンド自身の証明書を見せる。bypass があるのは inspect のリスナーだけ。",
+		"同じマシンから curl で比べる: ラボ CA を信頼させれば `curl -v --cacert lab-ca.pem https://{sni_or_host}:{vport}/` は通る。curl が通ってアプリが通らないなら、アプリがピン留めしている。",
+	}
 	return map[string]entry{
 		CodeClientClosedEarly + "/configured": {
 			cause: "クライアントは ClientHello を送った後、ハンドシェイクの途中で接続を閉じた（FIN）。よくあるのは TCP ヘルスモニター、ポートスキャナー、または途中であきらめたクライアント（自分のタイムアウト、あるいは証明書を拒否してアラートを送らずに閉じた）。" + served,
@@ -30,6 +35,13 @@ func configuredKnowledgeJA() map[string]entry {
 			summary: "クライアント {client} が tlsgate の {sni_or_host} の証明書を受け取った後、アラートなしで接続をリセットした（RST）",
 			cause:   silent,
 			checks:  silentChecks,
+		},
+		CodeClientRejectedSilently + "/terminate": {
+			checks: mintedChecks,
+		},
+		CodeClientRejectedSilently + "/reset_terminate": {
+			summary: "クライアント {client} が tlsgate の {sni_or_host} の証明書を受け取った後、アラートなしで接続をリセットした（RST）",
+			checks:  mintedChecks,
 		},
 	}
 }

@@ -29,12 +29,12 @@ func effectKnowledge() map[string]entry {
 		flightBigIP       = " BIG-IP would log only the 01260013 summary, with no 01260009 reason, although it did not fail: it sent its whole flight, and its side of the handshake then ended unfinished, when the client's FIN or RST (or the device's) reached it or when the profile's handshake-timeout (10 s by default) ran out."
 		ocspSummary       = "client {client} {silent_end}: it refused the OCSP response fault rule {effect_rule} stapled (chain = \"{chain_name}\")"
 		ocspSaw           = "curl prints {chain_curl}; what rule {effect_rule} expects of clients: {effect_symptom}"
-		ocspMade          = " The certificate itself was good: fault rule {effect_rule} served a lab-CA leaf with an OCSP response stapled to it, signed by the lab CA, that says {ocsp_state}. Only a client that asks for the staple and checks it (curl --cert-status) refuses that; clients that check no revocation (Go, curl without --cert-status, browsers facing a private CA) connect to the same server, so one client failing while the others work is what a revoked certificate looks like."
+		ocspMade          = " The certificate itself was good: fault rule {effect_rule} served a lab-CA leaf with an OCSP response stapled to it, signed by the lab CA, that says {ocsp_state}. Only a client that asks for the staple and checks it (curl --cert-status) refuses that; clients that check no revocation (Go, curl without --cert-status, browsers facing a private CA) connect to the same server, so one client failing while the others work is what a revoked certificate looks like.{replaced_note}"
 		silentFlightCause = "tlsgate had sent its handshake flight with the certificate, and the client hung up without any TLS alert before finishing the handshake. That is how a client that rejects a certificate without saying why does it (apps that pin keys, some stacks on an untrusted issuer)."
 	)
 	return map[string]entry{
 		CodeClientAlert + "/chain_fault": {
-			cause:  "The client refused the certificate with alert {alert}, which is what fault rule {effect_rule} set out to cause: instead of tlsgate's lab-CA chain it served a deliberately bad one (chain = \"{chain_name}\"), which OpenSSL clients report as verify error {chain_verify}. The client's trust store is not the question: trusting the lab CA does not make this chain valid, and adding anything to the client would hide the fault being practised.",
+			cause:  "The client refused the certificate with alert {alert}, which is what fault rule {effect_rule} set out to cause: {chain_instead} it served a deliberately bad one (chain = \"{chain_name}\"), which OpenSSL clients report as verify error {chain_verify}. The client's trust store is not the question: trusting the lab CA does not make this chain valid, and adding anything to the client would hide the fault being practised.",
 			checks: []string{chainCheck, fixRule},
 		},
 		CodeClientAlert + "/revocation_fault": {
@@ -64,7 +64,7 @@ func effectKnowledge() map[string]entry {
 			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeClientAlert + "/clock_fault": {
-			cause:     "The client rejected the certificate as {clock_state} (alert {alert}), and fault rule {effect_rule} made it so: it minted a good lab-CA certificate with its validity window shifted by {skew}, which is byte for byte what a client whose clock is {clock_dir} by {skew} sees. In the real case the certificate is fine and the fix is the client's clock.",
+			cause:     "The client rejected the certificate as {clock_state} (alert {alert}), and fault rule {effect_rule} made it so: it minted a good lab-CA certificate with its validity window shifted by {skew}, which is byte for byte what a client whose clock is {clock_dir} by {skew} sees. In the real case the certificate is fine and the fix is the client's clock.{replaced_note}",
 			checks:    []string{clockCheck, clockOthers, fixRule},
 			clientSaw: "{clock_saw}",
 		},
@@ -73,7 +73,7 @@ func effectKnowledge() map[string]entry {
 			checks: []string{chainCheck, "Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make its real alert appear in tlsgate's log.", fixRule},
 		},
 		CodeHandshakeFailed + "/clock_fault": {
-			cause:     "Go reported `bad record MAC`: an OpenSSL client (curl, Python) rejected the certificate under TLS 1.3 and sent its alert unencrypted (client-symptoms.md §8.4). Fault rule {effect_rule} shifted the certificate's validity by {skew}, so to the client it is {clock_state}: what a client whose clock is {clock_dir} by {skew} sees. In the real case the fix is the client's clock.",
+			cause:     "Go reported `bad record MAC`: an OpenSSL client (curl, Python) rejected the certificate under TLS 1.3 and sent its alert unencrypted (client-symptoms.md §8.4). Fault rule {effect_rule} shifted the certificate's validity by {skew}, so to the client it is {clock_state}: what a client whose clock is {clock_dir} by {skew} sees. In the real case the fix is the client's clock.{replaced_note}",
 			checks:    []string{clockCheck, clockOthers, fixRule},
 			clientSaw: "{clock_saw}",
 		},
@@ -81,14 +81,14 @@ func effectKnowledge() map[string]entry {
 		// client rejected the certificate after it.
 		CodeClientRejectedSilently + "/chain_fault": {group: groupNoError,
 			summary:   chainSilentSummary,
-			cause:     silentDoneCause + " The certificate was bad on purpose: fault rule {effect_rule} served chain = \"{chain_name}\" instead of tlsgate's lab-CA chain, which OpenSSL clients report as verify error {chain_verify}. The client's trust store is not the question: trusting the lab CA does not make this chain valid. BIG-IP would log no SSL error for it, since its side of the handshake worked.",
+			cause:     silentDoneCause + " The certificate was bad on purpose: fault rule {effect_rule} served chain = \"{chain_name}\" {chain_instead}, which OpenSSL clients report as verify error {chain_verify}. The client's trust store is not the question: trusting the lab CA does not make this chain valid. BIG-IP would log no SSL error for it, since its side of the handshake worked.",
 			checks:    []string{chainCheck, verboseCheck, fixRule},
 			clientSaw: chainSilentSaw,
 			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeClientRejectedSilently + "/clock_fault": {group: groupNoError,
 			summary:   clockSilentSummary,
-			cause:     silentDoneCause + " Fault rule {effect_rule} made the certificate so: it minted a good lab-CA certificate with its validity window shifted by {skew}, which is byte for byte what a client whose clock is {clock_dir} by {skew} sees; to it the certificate is {clock_state}. In the real case the certificate is fine and the fix is the client's clock. BIG-IP would log no SSL error for it, since its side of the handshake worked.",
+			cause:     silentDoneCause + " Fault rule {effect_rule} made the certificate so: it minted a good lab-CA certificate with its validity window shifted by {skew}, which is byte for byte what a client whose clock is {clock_dir} by {skew} sees; to it the certificate is {clock_state}. In the real case the certificate is fine and the fix is the client's clock.{replaced_note} BIG-IP would log no SSL error for it, since its side of the handshake worked.",
 			checks:    []string{clockCheck, clockOthers, verboseCheck, fixRule},
 			clientSaw: "{clock_saw}",
 			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
@@ -98,14 +98,14 @@ func effectKnowledge() map[string]entry {
 		// client that hangs up on a certificate (the code's group).
 		CodeClientRejectedSilently + "/chain_fault_flight": {
 			summary:   chainSilentSummary,
-			cause:     silentFlightCause + " The certificate was bad on purpose: fault rule {effect_rule} served chain = \"{chain_name}\" instead of tlsgate's lab-CA chain, which OpenSSL clients report as verify error {chain_verify}. The client's trust store is not the question: trusting the lab CA does not make this chain valid.",
+			cause:     silentFlightCause + " The certificate was bad on purpose: fault rule {effect_rule} served chain = \"{chain_name}\" {chain_instead}, which OpenSSL clients report as verify error {chain_verify}. The client's trust store is not the question: trusting the lab CA does not make this chain valid.",
 			checks:    []string{chainCheck, verboseCheck, fixRule},
 			clientSaw: chainSilentSaw,
 			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeClientRejectedSilently + "/clock_fault_flight": {
 			summary:   clockSilentSummary,
-			cause:     silentFlightCause + " Fault rule {effect_rule} made the certificate so: it minted a good lab-CA certificate with its validity window shifted by {skew}, which is byte for byte what a client whose clock is {clock_dir} by {skew} sees; to it the certificate is {clock_state}. In the real case the certificate is fine and the fix is the client's clock.",
+			cause:     silentFlightCause + " Fault rule {effect_rule} made the certificate so: it minted a good lab-CA certificate with its validity window shifted by {skew}, which is byte for byte what a client whose clock is {clock_dir} by {skew} sees; to it the certificate is {clock_state}. In the real case the certificate is fine and the fix is the client's clock.{replaced_note}",
 			checks:    []string{clockCheck, clockOthers, verboseCheck, fixRule},
 			clientSaw: "{clock_saw}",
 			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},

@@ -15,14 +15,14 @@ func effectKnowledgeJA() map[string]entry {
 		silentDoneCause    = "TLS ハンドシェイクは完了したが、クライアントはアプリケーションデータを 1 バイトも送らずに接続を閉じた（close_notify かただの FIN で、アラートはなし）。ハンドシェイクの後で証明書を確かめるクライアントは、こうやって拒否する。curl（OpenSSL）はホスト名をハンドシェイクが終わってから照合し、合わなければ切断する。（ハンドシェイクだけを試すクライアント、たとえば `openssl s_client </dev/null` や TLS の監視も、証明書を判断せずに同じように閉じる。）"
 		ocspSummary        = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} がステープルした OCSP レスポンス（chain = \"{chain_name}\"）を拒否した"
 		ocspSaw            = "curl は {chain_curl}。ルール {effect_rule} がクライアントに想定する症状: {effect_symptom}"
-		ocspMade           = "証明書そのものは正しい: フォールトルール {effect_rule} はラボ CA のリーフに、ラボ CA が署名した OCSP レスポンスをステープルして返した。その内容は「{ocsp_state}」。これを拒否するのは、ステープルを要求して確かめるクライアント（curl --cert-status）だけで、失効を確かめないクライアント（Go、--cert-status なしの curl、プライベート CA に対するブラウザ）は同じサーバにつながる。一部のクライアントだけが失敗してほかはつながる、というのが失効した証明書の見え方である。"
+		ocspMade           = "証明書そのものは正しい: フォールトルール {effect_rule} はラボ CA のリーフに、ラボ CA が署名した OCSP レスポンスをステープルして返した。その内容は「{ocsp_state}」。これを拒否するのは、ステープルを要求して確かめるクライアント（curl --cert-status）だけで、失効を確かめないクライアント（Go、--cert-status なしの curl、プライベート CA に対するブラウザ）は同じサーバにつながる。一部のクライアントだけが失敗してほかはつながる、というのが失効した証明書の見え方である。{replaced_note}"
 		silentFlightCause  = "tlsgate は証明書を含むハンドシェイクフライトを送っていたが、クライアントはハンドシェイクを終える前に TLS アラートを送らずに切断した。理由を言わずに証明書を拒否するクライアント（鍵をピン留めしたアプリ、発行元を信頼しない一部のスタック）はこうする。"
-		clockMade          = "そうさせたのはフォールトルール {effect_rule} で、ラボ CA の正しい証明書を、有効期間を {skew} ずらして発行した。これは時計が {skew} {clock_dir}クライアントが見るものとバイト単位で同じで、そのクライアントには証明書が{clock_state}に見える。実際のケースでは証明書に問題はなく、直すべきはクライアントの時計。"
+		clockMade          = "そうさせたのはフォールトルール {effect_rule} で、ラボ CA の正しい証明書を、有効期間を {skew} ずらして発行した。これは時計が {skew} {clock_dir}クライアントが見るものとバイト単位で同じで、そのクライアントには証明書が{clock_state}に見える。実際のケースでは証明書に問題はなく、直すべきはクライアントの時計。{replaced_note}"
 	)
 	return map[string]entry{
 		CodeClientRejectedSilently + "/chain_fault": {
 			summary:   chainSilentSummary,
-			cause:     silentDoneCause + "証明書はわざと不正にしたもの: フォールトルール {effect_rule} が tlsgate のラボ CA のチェーンの代わりに chain = \"{chain_name}\" を返し、OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならない。BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
+			cause:     silentDoneCause + "証明書はわざと不正にしたもの: フォールトルール {effect_rule} が {chain_instead} chain = \"{chain_name}\" を返し、OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならない。BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
 			checks:    []string{chainCheck, verboseCheck, fixRule},
 			clientSaw: chainSilentSaw,
 		},
@@ -34,7 +34,7 @@ func effectKnowledgeJA() map[string]entry {
 		},
 		CodeClientRejectedSilently + "/chain_fault_flight": {
 			summary:   chainSilentSummary,
-			cause:     silentFlightCause + "証明書はわざと不正にしたもの: フォールトルール {effect_rule} が tlsgate のラボ CA のチェーンの代わりに chain = \"{chain_name}\" を返し、OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならない。",
+			cause:     silentFlightCause + "証明書はわざと不正にしたもの: フォールトルール {effect_rule} が {chain_instead} chain = \"{chain_name}\" を返し、OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならない。",
 			checks:    []string{chainCheck, verboseCheck, fixRule},
 			clientSaw: chainSilentSaw,
 		},
@@ -45,7 +45,7 @@ func effectKnowledgeJA() map[string]entry {
 			clientSaw: "{clock_saw}",
 		},
 		CodeClientAlert + "/chain_fault": {
-			cause:  "クライアントはアラート {alert} で証明書を拒否した。これはフォールトルール {effect_rule} が狙ったとおりの結果で、tlsgate のラボ CA のチェーンの代わりに、わざと不正なチェーン（chain = \"{chain_name}\"）を返した。OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならず、クライアントに何かを足せば練習中のフォールトが見えなくなる。",
+			cause:  "クライアントはアラート {alert} で証明書を拒否した。これはフォールトルール {effect_rule} が狙ったとおりの結果で、{chain_instead}、わざと不正なチェーン（chain = \"{chain_name}\"）を返した。OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならず、クライアントに何かを足せば練習中のフォールトが見えなくなる。",
 			checks: []string{chainCheck, fixRule},
 		},
 		CodeClientAlert + "/revocation_fault": {
@@ -71,7 +71,7 @@ func effectKnowledgeJA() map[string]entry {
 			clientSaw: ocspSaw,
 		},
 		CodeClientAlert + "/clock_fault": {
-			cause:     "クライアントは証明書を{clock_state}として拒否した（アラート {alert}）。そうさせたのはフォールトルール {effect_rule} で、ラボ CA の正しい証明書を、有効期間を {skew} ずらして発行した。これは時計が {skew} {clock_dir}クライアントが見るものとバイト単位で同じである。実際のケースでは証明書に問題はなく、直すべきはクライアントの時計。",
+			cause:     "クライアントは証明書を{clock_state}として拒否した（アラート {alert}）。そうさせたのはフォールトルール {effect_rule} で、ラボ CA の正しい証明書を、有効期間を {skew} ずらして発行した。これは時計が {skew} {clock_dir}クライアントが見るものとバイト単位で同じである。実際のケースでは証明書に問題はなく、直すべきはクライアントの時計。{replaced_note}",
 			checks:    []string{clockCheck, clockOthers, fixRule},
 			clientSaw: "{clock_saw}",
 		},
@@ -80,7 +80,7 @@ func effectKnowledgeJA() map[string]entry {
 			checks: []string{chainCheck, "クライアントを TLS 1.2 までに制限する（`curl --tls-max 1.2`）と、本当のアラートが tlsgate のログに出る。", fixRule},
 		},
 		CodeHandshakeFailed + "/clock_fault": {
-			cause:     "Go は `bad record MAC` を報告した。OpenSSL のクライアント（curl、Python）が TLS 1.3 で証明書を拒否し、そのアラートを暗号化せずに送った（client-symptoms.md §8.4）。フォールトルール {effect_rule} が証明書の有効期間を {skew} ずらしたので、クライアントには{clock_state}に見える。時計が {skew} {clock_dir}クライアントが見るものと同じで、実際のケースで直すべきはクライアントの時計。",
+			cause:     "Go は `bad record MAC` を報告した。OpenSSL のクライアント（curl、Python）が TLS 1.3 で証明書を拒否し、そのアラートを暗号化せずに送った（client-symptoms.md §8.4）。フォールトルール {effect_rule} が証明書の有効期間を {skew} ずらしたので、クライアントには{clock_state}に見える。時計が {skew} {clock_dir}クライアントが見るものと同じで、実際のケースで直すべきはクライアントの時計。{replaced_note}",
 			checks:    []string{clockCheck, clockOthers, fixRule},
 			clientSaw: "{clock_saw}",
 		},

@@ -176,7 +176,9 @@ func TestGoldenJA(t *testing.T) {
 		"client_auth_missing_access_denied", "client_auth_rejected_file", "fault_large_hello_fail_open",
 		"fault_wrap_chain_revoked_quiet",
 		"client_closed_configured", "client_rejected_silently_configured",
-		"fault_record_corrupt_pass_c2s", "fault_proxy_skew_ahead"}
+		"fault_record_corrupt_pass_c2s", "fault_proxy_skew_ahead",
+		"client_rejected_silently_terminate", "no_shared_cipher_key_type_configured",
+		"fault_wrap_chain_untrusted_root_alert48_configured", "fault_wrap_clock_ahead_alert42_configured"}
 	cases := map[string]*Outcome{}
 	for _, tc := range diagCases() {
 		cases[tc.name] = tc.o

@@ -42,7 +42,20 @@ type Leg struct {
 	// not the lab CA.
 	OurCertSubject string
 	OurCertIssuer  string
-	Duration       time.Duration
+	// OurKeyDetail is the configured certificate's key with its size or
+	// curve ("RSA 2048", "ECDSA P-384", "Ed25519"), "" for minted leaves
+	// (always ECDSA P-256): a key-type mismatch names the key really served.
+	OurKeyDetail string
+	// OurCertName is a host name on that configured certificate (a DNS
+	// SAN, else its CN or an IP SAN), "" for minted leaves: advice for a
+	// client that sent no SNI dials it instead of a stand-in.
+	OurCertName string
+	// ReplacedCertSubject is the subject of the configured certificate a
+	// fault rule's chain or skew replaced on this connection with a lab-CA
+	// one, "" otherwise: the client then saw another issuer too, not only
+	// the rule's defect.
+	ReplacedCertSubject string
+	Duration            time.Duration
 	// Group is the key exchange group negotiated (e.g. "X25519MLKEM768").
 	Group string
 	// VerifySkipped: tlsgate did not verify the peer (server_ssl.verify = false).

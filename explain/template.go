@@ -73,6 +73,10 @@ func (f *facts) placeholder(name string) (string, bool) {
 		if o.LeafName != "" {
 			return o.LeafName, true
 		}
+		// A configured certificate's name is known from its file.
+		if o.ClientTLS.OurCertName != "" {
+			return o.ClientTLS.OurCertName, true
+		}
 		return f.say("name_on_cert"), true
 	case "servername_opt":
 		// openssl s_client's -servername for what the client sent: none
@@ -115,6 +119,18 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return f.say("none"), true
 	case "our_key":
 		return f.orNone(keyLabel(o.ClientTLS.OurKey)), true
+	case "our_key_origin":
+		// Only minted leaves are known to be ECDSA P-256: a configured
+		// certificate's own key is the one to name.
+		if f.servesConfigured() {
+			detail := o.ClientTLS.OurKeyDetail
+			if detail == "" {
+				detail = keyLabel(o.ClientTLS.OurKey)
+			}
+			return f.say("key_origin_configured", "{listener}", f.orNone(o.Listener), "{subject}", f.orNone(o.ClientTLS.OurCertSubject),
+				"{key}", f.orNone(detail)), true
+		}
+		return f.say("key_origin_minted"), true
 	case "alert":
 		return alertLabel(f.alert), true
 	case "err":

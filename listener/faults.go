@@ -362,8 +362,11 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 		}
 		fallback := o.Virtual.Addr()
 		o.ClientTLS.OurKey = "" // the chain's kind decides the leaf's key
-		// The rule's chain replaces the configured certificate.
+		// The rule's chain replaces the configured certificate; the
+		// diagnosis says so, since the issuer changed with it.
+		o.ClientTLS.ReplacedCertSubject = o.ClientTLS.OurCertSubject
 		o.ClientTLS.OurCertSubject, o.ClientTLS.OurCertIssuer = "", ""
+		o.ClientTLS.OurKeyDetail, o.ClientTLS.OurCertName = "", ""
 		cfg.Certificates = nil
 		cfg.GetCertificate = func(hi *tls.ClientHelloInfo) (*tls.Certificate, error) {
 			name := hi.ServerName

@@ -58,7 +58,11 @@ type Server struct {
 	clientKey string      // key type of clientTLS's certificate, for the diagnosis
 	// clientSubject and clientIssuer name clientTLS's configured
 	// certificate, "" when leaves are minted by the lab CA.
-	clientSubject, clientIssuer string
+	// clientName is a host name on that certificate.
+	clientSubject, clientIssuer, clientName string
+	// clientKeyDetail is the configured certificate's key with its size
+	// or curve, "" for minted leaves.
+	clientKeyDetail string
 	// clientLeaf is the first name on that configured certificate.
 	clientLeaf string
 	// upstreamTLSBase is the server-ssl profile, cloned per connection.
@@ -143,7 +147,8 @@ func New(opts Options, deps Deps) (*Server, error) {
 			return nil, fmt.Errorf("listener %s: %w", opts.Name, err)
 		}
 		s.clientTLS, s.clientKey = cfg, servedKeyType(cfg)
-		s.clientSubject, s.clientIssuer = servedNames(cfg)
+		s.clientSubject, s.clientIssuer, s.clientName = servedNames(cfg)
+		s.clientKeyDetail = servedKeyDetail(cfg)
 		if len(cfg.Certificates) > 0 {
 			s.clientLeaf = certName(&cfg.Certificates[0])
 		}

@@ -117,21 +117,63 @@ func certName(cert *tls.Certificate) string {
 	return leaf.Subject.CommonName
 }
 
-// servedNames is the subject and issuer of a client-ssl profile's fixed
-// certificate, or "" for leaves minted from the lab CA: the diagnosis of
-// an unknown_ca must name the issuer the client refused.
-func servedNames(cfg *tls.Config) (subject, issuer string) {
+// servedKeyDetail is a client-ssl profile's fixed certificate's key with
+// its size or curve ("RSA 2048", "ECDSA P-384"), or "" for leaves minted
+// from the lab CA: a key-type mismatch must name the key really served.
+func servedKeyDetail(cfg *tls.Config) string {
 	if len(cfg.Certificates) == 0 {
-		return "", ""
+		return ""
+	}
+	switch k := cfg.Certificates[0].PrivateKey.(type) {
+	case *rsa.PrivateKey:
+		return fmt.Sprintf("RSA %d", k.N.BitLen())
+	case *ecdsa.PrivateKey:
+		return "ECDSA " + k.Curve.Params().Name
+	case ed25519.PrivateKey:
+		return "Ed25519"
+	}
+	return ""
+}
+
+// servedNames is the subject and issuer of a client-ssl profile's fixed
+// certificate, and a host name on it, or "" for leaves minted from the lab
+// CA: the diagnosis of an unknown_ca must name the issuer the client
+// refused, and advice for a client that sent no SNI a name to dial.
+func servedNames(cfg *tls.Config) (subject, issuer, name string) {
+	if len(cfg.Certificates) == 0 {
+		return "", "", ""
 	}
 	leaf := cfg.Certificates[0].Leaf
 	if leaf == nil && len(cfg.Certificates[0].Certificate) > 0 {
 		leaf, _ = x509.ParseCertificate(cfg.Certificates[0].Certificate[0])
 	}
 	if leaf == nil {
-		return "", ""
+		return "", "", ""
 	}
-	return leaf.Subject.String(), leaf.Issuer.String()
+	return leaf.Subject.String(), leaf.Issuer.String(), nameOn(leaf)
+}
+
+// nameOn is a name a client can dial and have verified against leaf: a
+// DNS SAN, a wildcard's made concrete, the CN of a certificate without
+// SANs (as the try= hint does), else an IP SAN; "" when it names nothing.
+func nameOn(leaf *x509.Certificate) string {
+	for _, n := range leaf.DNSNames {
+		if !strings.Contains(n, "*") {
+			return n
+		}
+	}
+	for _, n := range leaf.DNSNames {
+		if rest, ok := strings.CutPrefix(n, "*."); ok {
+			return "www." + rest
+		}
+	}
+	if len(leaf.DNSNames) == 0 && len(leaf.IPAddresses) == 0 && leaf.Subject.CommonName != "" {
+		return leaf.Subject.CommonName
+	}
+	if len(leaf.IPAddresses) > 0 {
+		return leaf.IPAddresses[0].String()
+	}
+	return ""
 }
 
 // ConfiguredChain is the chain the listener serves from its client_ssl
@@ -233,6 +275,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	leg.OurKey = s.clientKey
 	leg.OurCertSubject, leg.OurCertIssuer = s.clientSubject, s.clientIssuer
 	o.LeafName = s.clientLeaf
+	leg.OurKeyDetail, leg.OurCertName = s.clientKeyDetail, s.clientName
 	if o.SNIRequired && o.Hello != nil && o.Hello.ServerName == "" {
 		// crypto/tls would answer internal_error; a client-ssl profile with
 		// sni-require sends the generic handshake_failure.

@@ -51,6 +51,10 @@ func TestTrustConfiguredCertSilentClose(t *testing.T) {
 					if !strings.Contains(text, "tlsgate ca export") || evidence(r.d, "our_cert") != "" {
 						t.Errorf("a minted leaf's diagnosis lost the lab-CA advice:\n%s", text)
 					}
+					// Only an inspect listener has a bypass to add names to.
+					if strings.Contains(text, "to bypass on listener") {
+						t.Errorf("a terminate listener's diagnosis suggests bypass:\n%s", text)
+					}
 					return
 				}
 				for _, want := range []string{"issued by CN=real server CA", "--cacert <that CA's file>", "client_ssl.cert", "-showcerts"} {
@@ -107,6 +111,13 @@ func leaveAfterFlight(t *testing.T, addr string, hello []byte, closeNotify bool)
 // captureHelloMax is captureHello from a Go client capped at version max.
 func captureHelloMax(t *testing.T, max uint16) []byte {
 	t.Helper()
+	return captureHelloName(t, max, "lab.test")
+}
+
+// captureHelloName is captureHelloMax dialling name: an IP address sends
+// no SNI, as Go's client omits it for addresses.
+func captureHelloName(t *testing.T, max uint16, name string) []byte {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +128,7 @@ func captureHelloMax(t *testing.T, max uint16) []byte {
 		if err != nil {
 			return
 		}
-		tc := tls.Client(c, &tls.Config{ServerName: "lab.test", InsecureSkipVerify: true, MaxVersion: max})
+		tc := tls.Client(c, &tls.Config{ServerName: name, InsecureSkipVerify: true, MaxVersion: max})
 		_ = tc.SetDeadline(time.Now().Add(5 * time.Second))
 		_ = tc.Handshake()
 		tc.Close()
@@ -177,5 +188,24 @@ func TestConfiguredChain(t *testing.T) {
 				t.Errorf("ConfiguredChain leaf %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTrustConfiguredCertNoSNI: a client that sent no SNI and left after
+// the flight of a configured certificate is told to dial the name on that
+// certificate, not "<name on the certificate>", which tlsgate knows.
+func TestTrustConfiguredCertNoSNI(t *testing.T) {
+	private := newTestServerCA(t)
+	leaf := issue(t, private.cert, private.key, x509.ExtKeyUsageServerAuth, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour), "lab.test")
+	cs := &ClientSSL{CertFile: leaf.certPEM, KeyFile: leaf.keyPEM}
+	h := startListener(t, Options{Mode: Terminate, Backend: plainHTTP(t), ClientSSL: cs}, nil)
+	leaveAfterFlight(t, h.addr, captureHelloName(t, tls.VersionTLS13, "127.0.0.1"), false)
+	r := h.next()
+	if r.d.Code != explain.CodeClientRejectedSilently || r.o.Hello == nil || r.o.Hello.ServerName != "" {
+		t.Fatalf("code %s (%s), hello %+v; want client_rejected_silently without SNI", r.d.Code, r.d.Summary, r.o.Hello)
+	}
+	text := r.d.Summary + "\n" + r.d.Cause + "\n" + strings.Join(r.d.Checks, "\n")
+	if !strings.Contains(text, "-servername lab.test") || strings.Contains(text, "<name on the certificate>") {
+		t.Errorf("diagnosis does not dial the certificate's name lab.test:\n%s", text)
 	}
 }
