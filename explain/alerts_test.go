@@ -197,7 +197,10 @@ func FuzzDiagnose(f *testing.F) {
 				t.Fatalf("line %+v on a diagnosis with ok=%v", l, d.OK)
 			}
 		}
-		if len(d.Warnings) > 0 && (!d.OK || o.Mode != "inspect") {
+		// Warnings qualify a connection that worked (an inspect that
+		// weakened TLS, a hello relayed or completed unread): never a
+		// failure, whose cause says it all.
+		if len(d.Warnings) > 0 && !d.OK {
 			t.Fatalf("warnings %q on %s", d.Warnings, d.Code)
 		}
 	})
