@@ -243,9 +243,9 @@ type Outcome struct {
 	OrigDstErr  string         // why the original destination is unknown
 	Bypass      string         // why the connection was spliced, not decrypted
 	Mimicked    bool           // the minted leaf copies the real server's names
-	// LeafName is the name on the certificate tlsgate served the client:
-	// the leaf it minted (for the SNI, or without one the address
-	// dialled), or the configured certificate's first name.
+	// LeafName is the name on the leaf tlsgate minted for the client (for
+	// the SNI, or without one the address dialled); a configured
+	// certificate's name is ClientTLS.OurCertName.
 	LeafName    string
 	FailStreak  int            // failures in a row for this SNI and JA4, this one included
 	HTTP1       []HTTPExchange // requests seen inside a decrypted HTTP/1.x stream

@@ -63,8 +63,6 @@ type Server struct {
 	// clientKeyDetail is the configured certificate's key with its size
 	// or curve, "" for minted leaves.
 	clientKeyDetail string
-	// clientLeaf is the first name on that configured certificate.
-	clientLeaf string
 	// upstreamTLSBase is the server-ssl profile, cloned per connection.
 	upstreamTLSBase *tls.Config
 	keylog          *lockedWriter // nil = no key log
@@ -149,9 +147,6 @@ func New(opts Options, deps Deps) (*Server, error) {
 		s.clientTLS, s.clientKey = cfg, servedKeyType(cfg)
 		s.clientSubject, s.clientIssuer, s.clientName = servedNames(cfg)
 		s.clientKeyDetail = servedKeyDetail(cfg)
-		if len(cfg.Certificates) > 0 {
-			s.clientLeaf = certName(&cfg.Certificates[0])
-		}
 	}
 	if opts.ServerSSL != nil || opts.Mode == Inspect {
 		cfg, err := upstreamBase(opts.ServerSSL, keylog)

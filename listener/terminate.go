@@ -96,8 +96,8 @@ func servedKeyType(cfg *tls.Config) string {
 	return ""
 }
 
-// certName is the first name a certificate is valid for: its first DNS
-// name, else its first IP address, else its subject's common name.
+// certName is the name a minted leaf carries, picked as nameOn picks one
+// from a configured certificate, so both kinds are named by one rule.
 func certName(cert *tls.Certificate) string {
 	if cert == nil {
 		return ""
@@ -106,15 +106,10 @@ func certName(cert *tls.Certificate) string {
 	if leaf == nil && len(cert.Certificate) > 0 {
 		leaf, _ = x509.ParseCertificate(cert.Certificate[0])
 	}
-	switch {
-	case leaf == nil:
+	if leaf == nil {
 		return ""
-	case len(leaf.DNSNames) > 0:
-		return leaf.DNSNames[0]
-	case len(leaf.IPAddresses) > 0:
-		return leaf.IPAddresses[0].String()
 	}
-	return leaf.Subject.CommonName
+	return nameOn(leaf)
 }
 
 // servedKeyDetail is a client-ssl profile's fixed certificate's key with
@@ -274,7 +269,6 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	leg.OurCiphers = s.clientTLS.CipherSuites
 	leg.OurKey = s.clientKey
 	leg.OurCertSubject, leg.OurCertIssuer = s.clientSubject, s.clientIssuer
-	o.LeafName = s.clientLeaf
 	leg.OurKeyDetail, leg.OurCertName = s.clientKeyDetail, s.clientName
 	if o.SNIRequired && o.Hello != nil && o.Hello.ServerName == "" {
 		// crypto/tls would answer internal_error; a client-ssl profile with
