@@ -12,22 +12,39 @@ const tcpClose = 7
 
 // peerReset reports whether c's socket is closed at the TCP level while we
 // still hold it open, which after a failed splice means its peer reset it.
-func peerReset(c net.Conn) bool {
+func peerReset(c net.Conn) bool { return tcpState(c) == tcpClose }
+
+// tcpState is tcp_info's tcpi_state for the socket beneath c, or 0 when
+// there is none or the kernel does not say.
+func tcpState(c net.Conn) byte {
 	tcp, ok := beneath(c).(*net.TCPConn)
 	if !ok {
-		return false
+		return 0
 	}
 	rc, err := tcp.SyscallConn()
 	if err != nil {
-		return false
+		return 0
 	}
 	var info [8]byte // tcpi_state is the first byte; the kernel copies what fits
-	gone := false
+	var state byte
 	_ = rc.Control(func(fd uintptr) {
 		n := uint32(len(info))
 		_, _, e := syscall.Syscall6(syscall.SYS_GETSOCKOPT, fd, syscall.IPPROTO_TCP, syscall.TCP_INFO,
 			uintptr(unsafe.Pointer(&info[0])), uintptr(unsafe.Pointer(&n)), 0)
-		gone = e == 0 && n > 0 && info[0] == tcpClose
+		if e == 0 && n > 0 {
+			state = info[0]
+		}
 	})
-	return gone
+	return state
+}
+
+// tcpCloseWait is TCP_CLOSE_WAIT: the peer's FIN has arrived and this side
+// has not sent its own.
+const tcpCloseWait = 8
+
+// peerFINPending reports whether c's peer has sent its FIN while the relay
+// has not read up to it yet (nor half-closed c): the kernel knows at once,
+// a read only after every byte queued before it.
+func peerFINPending(c net.Conn) bool {
+	return tcpState(c) == tcpCloseWait
 }

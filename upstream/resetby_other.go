@@ -7,3 +7,7 @@ import "net"
 // peerReset cannot read TCP states here: a reset seen only through splice
 // (Linux only anyway) stays unattributed.
 func peerReset(net.Conn) bool { return false }
+
+// peerFINPending cannot read TCP states here: only a FIN the relay read
+// counts.
+func peerFINPending(net.Conn) bool { return false }

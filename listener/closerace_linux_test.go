@@ -1,0 +1,142 @@
+package listener
+
+import (
+	"bufio"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/tlsgate/tlsgate/explain"
+)
+
+// closeRaceBody is what the close-race backend answers.
+const closeRaceBody = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+
+// TestBackendCloseRace: a passed-through TLS backend answers, sends its
+// close_notify and closes while the client's own close_notify, sent after
+// it read everything, is already in its socket unread. Its kernel then
+// resets instead of sending a FIN: the common close race of a backend that
+// closes first, logged as a normal end, not backend_reset, by both engines.
+// A backend that resets while the client still waits for its answer stays
+// backend_reset.
+func TestBackendCloseRace(t *testing.T) {
+	sca := newTestServerCA(t)
+	roots := x509.NewCertPool()
+	roots.AddCert(sca.cert)
+	cases := []struct {
+		name string
+		// race: the backend closes only once the client has ended its side
+		// (its close_notify unread in the backend's socket); otherwise it
+		// resets before its answer ends, with the client still reading.
+		race     bool
+		wantCode string
+		wantEnd  explain.End
+	}{
+		{"reset after the client closed", true, explain.CodeOK, ""},
+		{"reset before the answer ended", false, explain.CodeBackendReset, explain.EndBackendReset},
+	}
+	for _, engine := range []Engine{EngineGoroutines, EngineEpoll} {
+		for _, tc := range cases {
+			t.Run(fmt.Sprintf("%s/%s", engine, tc.name), func(t *testing.T) {
+				ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{sca.leaf(t, "lab.test")}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				backendErr := make(chan error, 1)
+				backend := serveEach(t, ln, func(c net.Conn) {
+					backendErr <- closeRaceBackend(c.(*tls.Conn), tc.race)
+				})
+				h := startListener(t, Options{Mode: Passthrough, Backend: backend, Engine: engine}, nil)
+
+				c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: roots})
+				if err != nil {
+					t.Fatal(err)
+				}
+				_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // hang guard only
+				if _, err := io.WriteString(c, engineRequest); err != nil {
+					t.Fatal(err)
+				}
+				resp, readErr := io.ReadAll(c)
+				// Close sends the client's close_notify and FIN, as curl and
+				// Go clients do once the answer has ended.
+				_ = c.Close()
+				if tc.race && (readErr != nil || string(resp) != closeRaceBody) {
+					t.Fatalf("client read %q, %v; want the whole answer", resp, readErr)
+				}
+				if err := <-backendErr; err != nil {
+					t.Fatal(err)
+				}
+				r := h.next()
+				if r.d.Code != tc.wantCode || r.o.End != tc.wantEnd {
+					t.Errorf("code %s, end %q (%s); want %s, end %q", r.d.Code, r.o.End, r.d.Summary, tc.wantCode, tc.wantEnd)
+				}
+			})
+		}
+	}
+}
+
+// closeRaceBackend reads one request and answers it. With race it sends
+// its close_notify, waits until the client's FIN has come through the
+// relay (the client's close_notify before it stays unread), and closes:
+// the kernel resets because of the unread bytes. Without race it resets
+// (SO_LINGER 0) after the headers, before the body and its close_notify.
+func closeRaceBackend(c *tls.Conn, race bool) error {
+	_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // hang guard only
+	if !skipHeaders(bufio.NewReader(c)) {
+		return errors.New("backend: no request")
+	}
+	raw := c.NetConn().(*net.TCPConn)
+	if !race {
+		head, _, _ := strings.Cut(closeRaceBody, "\r\n\r\n")
+		if _, err := io.WriteString(c, head+"\r\n\r\n"); err != nil {
+			return fmt.Errorf("backend: write headers: %w", err)
+		}
+		_ = raw.SetLinger(0)
+		return raw.Close()
+	}
+	if _, err := io.WriteString(c, closeRaceBody); err != nil {
+		return fmt.Errorf("backend: write: %w", err)
+	}
+	if err := c.CloseWrite(); err != nil {
+		return fmt.Errorf("backend: close_notify: %w", err)
+	}
+	// Polling a socket state is no timing assertion: the deadline only
+	// stops a broken relay from hanging the test.
+	for deadline := time.Now().Add(20 * time.Second); tcpStateOf(raw) != closeWaitState; {
+		if time.Now().After(deadline) {
+			return errors.New("backend: the client's FIN never came through the relay")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return raw.Close()
+}
+
+// closeWaitState is TCP_CLOSE_WAIT: the peer's FIN has arrived.
+const closeWaitState = 8
+
+// tcpStateOf is tcp_info's tcpi_state for c's socket, or 0.
+func tcpStateOf(c *net.TCPConn) byte {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	var info [8]byte
+	var state byte
+	_ = rc.Control(func(fd uintptr) {
+		n := uint32(len(info))
+		_, _, e := syscall.Syscall6(syscall.SYS_GETSOCKOPT, fd, syscall.IPPROTO_TCP, syscall.TCP_INFO,
+			uintptr(unsafe.Pointer(&info[0])), uintptr(unsafe.Pointer(&n)), 0)
+		if e == 0 && n > 0 {
+			state = info[0]
+		}
+	})
+	return state
+}
