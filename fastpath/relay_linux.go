@@ -128,9 +128,13 @@ func (l *loop) writeFailed(c *Conn, to int, err error) {
 		l.dialFailed(c, os.NewSyscallError("connect", err))
 		return
 	}
-	if (err == syscall.ECONNRESET || err == syscall.EPIPE) && !c.side(to).rdEOF {
-		// A peer that sent its FIN and closed outright resets what still
-		// comes: the normal end of many connections, not its failure.
+	// A peer that sent its FIN and closed outright resets what still
+	// comes: the normal end of many connections, not its failure. The FIN
+	// may not have been read yet: Linux reports a reset that came after it
+	// as EPIPE to the first call that meets it (ECONNRESET before it), and
+	// then nothing but the FIN is left unread.
+	finFirst := c.side(to).rdEOF || err == syscall.EPIPE && rawUnread(c.fd(to)) == 0
+	if (err == syscall.ECONNRESET || err == syscall.EPIPE) && !finFirst {
 		l.resetBy(c, to)
 	}
 	l.finish(c, fmt.Errorf("fastpath: write to %s: %w", sideName(to), err), true)

@@ -114,6 +114,17 @@ func rawTCPState(fd int) byte {
 	return info[0]
 }
 
+// rawUnread is how many bytes wait unread on fd (SIOCINQ; a FIN is not
+// counted), or -1 when the kernel does not say.
+func rawUnread(fd int) int {
+	var n int32
+	_, _, e := syscall.RawSyscall(syscall.SYS_IOCTL, uintptr(fd), syscall.TIOCINQ, uintptr(unsafe.Pointer(&n)))
+	if e != 0 {
+		return -1
+	}
+	return int(n)
+}
+
 func rawNoDelay(fd int) {
 	one := int32(1)
 	_, _, _ = syscall.RawSyscall6(syscall.SYS_SETSOCKOPT, uintptr(fd), syscall.IPPROTO_TCP, syscall.TCP_NODELAY,

@@ -25,23 +25,25 @@ const closeRaceBody = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close
 // it read everything, is already in its socket unread. Its kernel then
 // resets instead of sending a FIN: the common close race of a backend that
 // closes first, logged as a normal end, not backend_reset, by both engines.
-// A backend that resets while the client still waits for its answer stays
-// backend_reset.
+// So is a backend that closed at once (close_notify and FIN) and resets
+// what the client sends after reading it. A backend that resets while the
+// client still waits for its answer stays backend_reset.
 func TestBackendCloseRace(t *testing.T) {
 	sca := newTestServerCA(t)
 	roots := x509.NewCertPool()
 	roots.AddCert(sca.cert)
 	cases := []struct {
-		name string
-		// race: the backend closes only once the client has ended its side
-		// (its close_notify unread in the backend's socket); otherwise it
-		// resets before its answer ends, with the client still reading.
-		race     bool
+		name    string
+		backend closeRaceEnd
+		// after is what the client sends once it has read the answer,
+		// before its close (which sends its close_notify and FIN).
+		after    string
 		wantCode string
 		wantEnd  explain.End
 	}{
-		{"reset after the client closed", true, explain.CodeOK, ""},
-		{"reset before the answer ended", false, explain.CodeBackendReset, explain.EndBackendReset},
+		{"reset for the client's close_notify, no FIN", resetForUnread, "", explain.CodeOK, ""},
+		{"FIN, then a reset of the client's bytes", finAtOnce, "GET /more HTTP/1.1\r\n", explain.CodeOK, ""},
+		{"reset before the answer ended", resetMidAnswer, "", explain.CodeBackendReset, explain.EndBackendReset},
 	}
 	for _, engine := range []Engine{EngineGoroutines, EngineEpoll} {
 		for _, tc := range cases {
@@ -52,7 +54,7 @@ func TestBackendCloseRace(t *testing.T) {
 				}
 				backendErr := make(chan error, 1)
 				backend := serveEach(t, ln, func(c net.Conn) {
-					backendErr <- closeRaceBackend(c.(*tls.Conn), tc.race)
+					backendErr <- closeRaceBackend(c.(*tls.Conn), tc.backend)
 				})
 				h := startListener(t, Options{Mode: Passthrough, Backend: backend, Engine: engine}, nil)
 
@@ -65,10 +67,13 @@ func TestBackendCloseRace(t *testing.T) {
 					t.Fatal(err)
 				}
 				resp, readErr := io.ReadAll(c)
+				if tc.after != "" {
+					_, _ = io.WriteString(c, tc.after)
+				}
 				// Close sends the client's close_notify and FIN, as curl and
 				// Go clients do once the answer has ended.
 				_ = c.Close()
-				if tc.race && (readErr != nil || string(resp) != closeRaceBody) {
+				if tc.backend != resetMidAnswer && (readErr != nil || string(resp) != closeRaceBody) {
 					t.Fatalf("client read %q, %v; want the whole answer", resp, readErr)
 				}
 				if err := <-backendErr; err != nil {
@@ -83,18 +88,31 @@ func TestBackendCloseRace(t *testing.T) {
 	}
 }
 
-// closeRaceBackend reads one request and answers it. With race it sends
-// its close_notify, waits until the client's FIN has come through the
-// relay (the client's close_notify before it stays unread), and closes:
-// the kernel resets because of the unread bytes. Without race it resets
-// (SO_LINGER 0) after the headers, before the body and its close_notify.
-func closeRaceBackend(c *tls.Conn, race bool) error {
+// closeRaceEnd is how the close-race backend ends.
+type closeRaceEnd int
+
+const (
+	// resetForUnread: it sends its close_notify, waits until the client's
+	// FIN has come through the relay (the client's close_notify before it
+	// stays unread), and closes; the unread bytes make the kernel reset
+	// instead of sending a FIN.
+	resetForUnread closeRaceEnd = iota
+	// finAtOnce: it closes right after its answer (close_notify and FIN);
+	// what the client sends afterwards meets a closed socket and is reset.
+	finAtOnce
+	// resetMidAnswer: it resets (SO_LINGER 0) after the headers, before
+	// the body and its close_notify, with the client still reading.
+	resetMidAnswer
+)
+
+// closeRaceBackend reads one request and answers it, ending as end says.
+func closeRaceBackend(c *tls.Conn, end closeRaceEnd) error {
 	_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // hang guard only
 	if !skipHeaders(bufio.NewReader(c)) {
 		return errors.New("backend: no request")
 	}
 	raw := c.NetConn().(*net.TCPConn)
-	if !race {
+	if end == resetMidAnswer {
 		head, _, _ := strings.Cut(closeRaceBody, "\r\n\r\n")
 		if _, err := io.WriteString(c, head+"\r\n\r\n"); err != nil {
 			return fmt.Errorf("backend: write headers: %w", err)
@@ -104,6 +122,9 @@ func closeRaceBackend(c *tls.Conn, race bool) error {
 	}
 	if _, err := io.WriteString(c, closeRaceBody); err != nil {
 		return fmt.Errorf("backend: write: %w", err)
+	}
+	if end == finAtOnce {
+		return c.Close()
 	}
 	if err := c.CloseWrite(); err != nil {
 		return fmt.Errorf("backend: close_notify: %w", err)

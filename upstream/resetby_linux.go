@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"errors"
 	"net"
 	"syscall"
 	"unsafe"
@@ -47,4 +48,32 @@ const tcpCloseWait = 8
 // a read only after every byte queued before it.
 func peerFINPending(c net.Conn) bool {
 	return tcpState(c) == tcpCloseWait
+}
+
+// finBeforeReset reports whether a write to c failed because c's peer reset
+// the connection after its FIN, with every byte before that FIN already read
+// by the relay. Linux reports a reset that comes after the peer's FIN
+// (TCP_CLOSE_WAIT) as EPIPE to the first call that meets it, and one that
+// comes before as ECONNRESET; SIOCINQ counts the bytes still unread, not
+// the FIN.
+func finBeforeReset(c net.Conn, err error) bool {
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != "write" || !errors.Is(err, syscall.EPIPE) {
+		return false
+	}
+	tcp, ok := beneath(c).(*net.TCPConn)
+	if !ok {
+		return false
+	}
+	rc, rerr := tcp.SyscallConn()
+	if rerr != nil {
+		return false
+	}
+	drained := false
+	_ = rc.Control(func(fd uintptr) {
+		var unread int32
+		_, _, e := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&unread)))
+		drained = e == 0 && unread == 0
+	})
+	return drained
 }

@@ -11,3 +11,7 @@ func peerReset(net.Conn) bool { return false }
 // peerFINPending cannot read TCP states here: only a FIN the relay read
 // counts.
 func peerFINPending(net.Conn) bool { return false }
+
+// finBeforeReset cannot ask the kernel here: only a FIN the relay read
+// counts.
+func finBeforeReset(net.Conn, error) bool { return false }
