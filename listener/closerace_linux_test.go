@@ -45,9 +45,20 @@ func TestBackendCloseRace(t *testing.T) {
 		{"FIN, then a reset of the client's bytes", finAtOnce, "GET /more HTTP/1.1\r\n", explain.CodeOK, ""},
 		{"reset before the answer ended", resetMidAnswer, "", explain.CodeBackendReset, explain.EndBackendReset},
 	}
-	for _, engine := range []Engine{EngineGoroutines, EngineEpoll} {
+	// A terminating listener with a server-ssl profile reads the backend's
+	// close_notify itself, so its end is known before any reset: checked
+	// beside the two engines of passthrough.
+	setups := []struct {
+		name string
+		opts Options
+	}{
+		{"passthrough/goroutines", Options{Mode: Passthrough, Engine: EngineGoroutines}},
+		{"passthrough/epoll", Options{Mode: Passthrough, Engine: EngineEpoll}},
+		{"terminate/server_ssl", Options{Mode: Terminate, ClientSSL: &ClientSSL{}, ServerSSL: &ServerSSL{}}},
+	}
+	for _, setup := range setups {
 		for _, tc := range cases {
-			t.Run(fmt.Sprintf("%s/%s", engine, tc.name), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%s", setup.name, tc.name), func(t *testing.T) {
 				ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{sca.leaf(t, "lab.test")}})
 				if err != nil {
 					t.Fatal(err)
@@ -56,9 +67,14 @@ func TestBackendCloseRace(t *testing.T) {
 				backend := serveEach(t, ln, func(c net.Conn) {
 					backendErr <- closeRaceBackend(c.(*tls.Conn), tc.backend)
 				})
-				h := startListener(t, Options{Mode: Passthrough, Backend: backend, Engine: engine}, nil)
-
-				c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: roots})
+				opts := setup.opts
+				opts.Backend = backend
+				h := startListener(t, opts, nil)
+				trust := roots
+				if opts.Mode == Terminate {
+					trust = h.srv.deps.Minter.CA().Pool()
+				}
+				c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: trust})
 				if err != nil {
 					t.Fatal(err)
 				}
