@@ -88,6 +88,12 @@ type Result struct {
 	// ResetBy is "client" or "backend" when Err is that side's reset (a
 	// read that got one, or a write its peer refused); "" otherwise.
 	ResetBy string
+	// AfterClientEnd is set with ResetBy == "backend" when the client had
+	// already ended its side (its FIN read, or waiting on its socket) when
+	// the backend's reset came: the close race of a backend that closed
+	// first and reset the client's closing bytes (upstream.Result's field
+	// of the same name).
+	AfterClientEnd bool
 	// DownHead holds the first DownHeadLen bytes the backend sent, copied
 	// from the relay's own reads (no read is made for them): enough for
 	// the Handler to tell a TLS alert record from a ServerHello.

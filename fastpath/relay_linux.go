@@ -128,12 +128,26 @@ func (l *loop) writeFailed(c *Conn, to int, err error) {
 		l.dialFailed(c, os.NewSyscallError("connect", err))
 		return
 	}
-	if (err == syscall.ECONNRESET || err == syscall.EPIPE) && !c.side(to).rdEOF {
-		// A peer that sent its FIN and closed outright resets what still
-		// comes: the normal end of many connections, not its failure.
-		c.res.ResetBy = sideName(to)
+	// A peer that sent its FIN and closed outright resets what still
+	// comes: the normal end of many connections, not its failure. The FIN
+	// may not have been read yet: Linux reports a reset that came after it
+	// as EPIPE to the first call that meets it (ECONNRESET before it), and
+	// then nothing but the FIN is left unread.
+	finFirst := c.side(to).rdEOF || err == syscall.EPIPE && rawUnread(c.fd(to)) == 0
+	if (err == syscall.ECONNRESET || err == syscall.EPIPE) && !finFirst {
+		l.resetBy(c, to)
 	}
 	l.finish(c, fmt.Errorf("fastpath: write to %s: %w", sideName(to), err), true)
+}
+
+// resetBy records that side's socket reset the relay, and for the
+// backend whether the client had ended its side first (read before finish
+// resets the client socket).
+func (l *loop) resetBy(c *Conn, side int) {
+	c.res.ResetBy = sideName(side)
+	if side == 1 {
+		c.res.AfterClientEnd = c.side(0).rdEOF || rawTCPState(c.cfd) == tcpCloseWait
+	}
 }
 
 // pump copies from socket `from` to the other until the source is drained,
@@ -159,7 +173,7 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 		}
 		if err != nil {
 			if err == syscall.ECONNRESET {
-				c.res.ResetBy = sideName(from)
+				l.resetBy(c, from)
 			}
 			l.finish(c, fmt.Errorf("fastpath: read from %s: %w", sideName(from), err), true)
 			return

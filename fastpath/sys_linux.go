@@ -97,6 +97,34 @@ func rawShutdownWrite(fd int) {
 	_, _, _ = syscall.RawSyscall(syscall.SYS_SHUTDOWN, uintptr(fd), syscall.SHUT_WR, 0)
 }
 
+// tcpCloseWait is TCP_CLOSE_WAIT in tcp_info's first byte: the peer's FIN
+// has arrived and this side has not sent its own.
+const tcpCloseWait = 8
+
+// rawTCPState is tcp_info's tcpi_state for fd, or 0 when the kernel does
+// not say.
+func rawTCPState(fd int) byte {
+	var info [8]byte // tcpi_state is the first byte; the kernel copies what fits
+	n := uint32(len(info))
+	_, _, e := syscall.RawSyscall6(syscall.SYS_GETSOCKOPT, uintptr(fd), syscall.IPPROTO_TCP, syscall.TCP_INFO,
+		uintptr(unsafe.Pointer(&info[0])), uintptr(unsafe.Pointer(&n)), 0)
+	if e != 0 || n == 0 {
+		return 0
+	}
+	return info[0]
+}
+
+// rawUnread is how many bytes wait unread on fd (SIOCINQ; a FIN is not
+// counted), or -1 when the kernel does not say.
+func rawUnread(fd int) int {
+	var n int32
+	_, _, e := syscall.RawSyscall(syscall.SYS_IOCTL, uintptr(fd), syscall.TIOCINQ, uintptr(unsafe.Pointer(&n)))
+	if e != 0 {
+		return -1
+	}
+	return int(n)
+}
+
 func rawNoDelay(fd int) {
 	one := int32(1)
 	_, _, _ = syscall.RawSyscall6(syscall.SYS_SETSOCKOPT, uintptr(fd), syscall.IPPROTO_TCP, syscall.TCP_NODELAY,

@@ -196,7 +196,7 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *connCtx) {
 	res, err := upstream.PumpWith(c, bc, first, s.opts.IdleTimeout, cc.bufs)
 	o.BytesUp, o.BytesDown = res.Up, res.Down
-	o.End = relayEnd(errors.Is(err, upstream.ErrIdle), res.ResetBy)
+	o.End = relayEnd(errors.Is(err, upstream.ErrIdle), res.ResetBy, res.AfterClientEnd && res.Down > 0)
 	// On a faulted connection the client's side of the story is what the
 	// wrapper let through: less than the relay wrote when a truncate or
 	// mtu fault swallowed some, more when a fault wrote a block page.
@@ -249,14 +249,19 @@ func recordLateAlert(leg *explain.Leg, errs ...error) {
 
 // relayEnd names how a relay ended from what either engine reports: its
 // idle timer fired, or a side (upstream.SideClient or SideBackend; the
-// epoll engine uses the same words) reset it.
-func relayEnd(idle bool, resetBy string) explain.End {
+// epoll engine uses the same words) reset it. closeRace says the backend's
+// reset came after it had answered and the client had ended its side: a
+// backend that closes first resets the client's closing bytes (its
+// close_notify) because they met a closed socket, or were still unread when
+// it closed. The client had everything by then, so it is a normal end. A
+// backend reset while the client still waits stays backend_reset.
+func relayEnd(idle bool, resetBy string, closeRace bool) explain.End {
 	switch {
 	case idle:
 		return explain.EndIdleTimeout
 	case resetBy == upstream.SideClient:
 		return explain.EndClientReset
-	case resetBy == upstream.SideBackend:
+	case resetBy == upstream.SideBackend && !closeRace:
 		return explain.EndBackendReset
 	}
 	return ""

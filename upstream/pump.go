@@ -24,6 +24,13 @@ type Result struct {
 	// that side's socket was reset (a read that got a reset, or a write
 	// the peer refused); "" when it ended any other way or it is unknown.
 	ResetBy string
+	// AfterClientEnd is set with ResetBy == SideBackend when the client
+	// had already ended its side (its FIN read by the relay, or waiting on
+	// its socket) when the backend's reset came. A backend that closed
+	// with the client's closing bytes (a close_notify) unread, or that got
+	// them after it closed, answers with a reset: the common close race of
+	// a backend that closes first, not a failure of the stream.
+	AfterClientEnd bool
 	// DownHead holds the first DownHeadLen bytes the backend sent, as the
 	// relay's own reads returned them: enough for a caller to tell a TLS
 	// alert record from a ServerHello. No read is made for it.
@@ -143,7 +150,7 @@ func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs
 	client.Close()
 	backend.Close()
 
-	res := Result{Up: p.flows[up].n, Down: p.flows[down].n, UpErr: p.flows[up].err, DownErr: p.flows[down].err, ResetBy: p.resetBy,
+	res := Result{Up: p.flows[up].n, Down: p.flows[down].n, UpErr: p.flows[up].err, DownErr: p.flows[down].err, ResetBy: p.resetBy, AfterClientEnd: p.afterClientEnd,
 		DownHead: p.downBuf, DownHeadLen: p.downHead.n, UpHead: p.upBuf, UpHeadLen: p.upHead.n}
 	return res, p.cause
 }
@@ -167,6 +174,8 @@ type pump struct {
 	aborted bool
 	cause   error  // first failure, returned by Pump
 	resetBy string // Result.ResetBy
+	// afterClientEnd is Result.AfterClientEnd.
+	afterClientEnd bool
 
 	// downHead keeps the backend's first bytes in downBuf. Only the
 	// backend→client direction touches it, on Pump's own goroutine, which
@@ -449,6 +458,8 @@ func (p *pump) failBy(d int, err error, by string) {
 	p.flows[d].err = err
 	p.cause = err
 	p.resetBy = by
+	// Read before the resets below change the client socket's state.
+	p.afterClientEnd = by == SideBackend && (!p.flows[up].doneAt.IsZero() || peerFINPending(p.conns[up]))
 	p.mu.Unlock()
 	for _, c := range p.conns {
 		reset(c)

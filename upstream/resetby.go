@@ -23,7 +23,9 @@ var sideNames = [2]string{SideClient, SideBackend}
 //
 // A side that had already sent its FIN is not blamed: a peer that closed
 // its socket outright answers anything still sent to it with a reset, and
-// that is the normal end of many connections, not a failure.
+// that is the normal end of many connections, not a failure. The relay may
+// not have read that FIN yet when its write meets the reset: finBeforeReset
+// asks the kernel.
 func (p *pump) resetSide(d int, err error) string {
 	k := p.resetIndex(d, err)
 	if k < 0 {
@@ -32,7 +34,7 @@ func (p *pump) resetSide(d int, err error) string {
 	p.mu.Lock()
 	closed := !p.flows[k].doneAt.IsZero() // side k is the source of direction k
 	p.mu.Unlock()
-	if closed {
+	if closed || finBeforeReset(p.conns[k], err) {
 		return ""
 	}
 	return sideNames[k]

@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"errors"
 	"net"
 	"syscall"
 	"unsafe"
@@ -12,22 +13,67 @@ const tcpClose = 7
 
 // peerReset reports whether c's socket is closed at the TCP level while we
 // still hold it open, which after a failed splice means its peer reset it.
-func peerReset(c net.Conn) bool {
+func peerReset(c net.Conn) bool { return tcpState(c) == tcpClose }
+
+// tcpState is tcp_info's tcpi_state for the socket beneath c, or 0 when
+// there is none or the kernel does not say.
+func tcpState(c net.Conn) byte {
 	tcp, ok := beneath(c).(*net.TCPConn)
 	if !ok {
-		return false
+		return 0
 	}
 	rc, err := tcp.SyscallConn()
 	if err != nil {
-		return false
+		return 0
 	}
 	var info [8]byte // tcpi_state is the first byte; the kernel copies what fits
-	gone := false
+	var state byte
 	_ = rc.Control(func(fd uintptr) {
 		n := uint32(len(info))
 		_, _, e := syscall.Syscall6(syscall.SYS_GETSOCKOPT, fd, syscall.IPPROTO_TCP, syscall.TCP_INFO,
 			uintptr(unsafe.Pointer(&info[0])), uintptr(unsafe.Pointer(&n)), 0)
-		gone = e == 0 && n > 0 && info[0] == tcpClose
+		if e == 0 && n > 0 {
+			state = info[0]
+		}
 	})
-	return gone
+	return state
+}
+
+// tcpCloseWait is TCP_CLOSE_WAIT: the peer's FIN has arrived and this side
+// has not sent its own.
+const tcpCloseWait = 8
+
+// peerFINPending reports whether c's peer has sent its FIN while the relay
+// has not read up to it yet (nor half-closed c): the kernel knows at once,
+// a read only after every byte queued before it.
+func peerFINPending(c net.Conn) bool {
+	return tcpState(c) == tcpCloseWait
+}
+
+// finBeforeReset reports whether a write to c failed because c's peer reset
+// the connection after its FIN, with every byte before that FIN already read
+// by the relay. Linux reports a reset that comes after the peer's FIN
+// (TCP_CLOSE_WAIT) as EPIPE to the first call that meets it, and one that
+// comes before as ECONNRESET; SIOCINQ counts the bytes still unread, not
+// the FIN.
+func finBeforeReset(c net.Conn, err error) bool {
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != "write" || !errors.Is(err, syscall.EPIPE) {
+		return false
+	}
+	tcp, ok := beneath(c).(*net.TCPConn)
+	if !ok {
+		return false
+	}
+	rc, rerr := tcp.SyscallConn()
+	if rerr != nil {
+		return false
+	}
+	drained := false
+	_ = rc.Control(func(fd uintptr) {
+		var unread int32
+		_, _, e := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&unread)))
+		drained = e == 0 && unread == 0
+	})
+	return drained
 }

@@ -7,3 +7,11 @@ import "net"
 // peerReset cannot read TCP states here: a reset seen only through splice
 // (Linux only anyway) stays unattributed.
 func peerReset(net.Conn) bool { return false }
+
+// peerFINPending cannot read TCP states here: only a FIN the relay read
+// counts.
+func peerFINPending(net.Conn) bool { return false }
+
+// finBeforeReset cannot ask the kernel here: only a FIN the relay read
+// counts.
+func finBeforeReset(net.Conn, error) bool { return false }
