@@ -65,8 +65,8 @@ func TestNameOn(t *testing.T) {
 		{"nothing", x509.Certificate{}, ""},
 	}
 	for _, tc := range tests {
-		if got := nameOn(&tc.leaf); got != tc.want {
-			t.Errorf("%s: nameOn = %q, want %q", tc.name, got, tc.want)
+		if got := NameOn(&tc.leaf); got != tc.want {
+			t.Errorf("%s: NameOn = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

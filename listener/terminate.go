@@ -96,7 +96,7 @@ func servedKeyType(cfg *tls.Config) string {
 	return ""
 }
 
-// certName is the name a minted leaf carries, picked as nameOn picks one
+// certName is the name a minted leaf carries, picked as NameOn picks one
 // from a configured certificate, so both kinds are named by one rule.
 func certName(cert *tls.Certificate) string {
 	if cert == nil {
@@ -109,7 +109,7 @@ func certName(cert *tls.Certificate) string {
 	if leaf == nil {
 		return ""
 	}
-	return nameOn(leaf)
+	return NameOn(leaf)
 }
 
 // servedKeyDetail is a client-ssl profile's fixed certificate's key with
@@ -145,13 +145,14 @@ func servedNames(cfg *tls.Config) (subject, issuer, name string) {
 	if leaf == nil {
 		return "", "", ""
 	}
-	return leaf.Subject.String(), leaf.Issuer.String(), nameOn(leaf)
+	return leaf.Subject.String(), leaf.Issuer.String(), NameOn(leaf)
 }
 
-// nameOn is a name a client can dial and have verified against leaf: a
+// NameOn is a name a client can dial and have verified against leaf: a
 // DNS SAN, a wildcard's made concrete, the CN of a certificate without
-// SANs (as the try= hint does), else an IP SAN; "" when it names nothing.
-func nameOn(leaf *x509.Certificate) string {
+// SANs (curl falls back to it), else an IP SAN; "" when it names nothing.
+// The try= start-up hint and the diagnoses name a certificate by it alike.
+func NameOn(leaf *x509.Certificate) string {
 	for _, n := range leaf.DNSNames {
 		if !strings.Contains(n, "*") {
 			return n

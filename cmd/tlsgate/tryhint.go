@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/tlsgate/tlsgate/listener"
@@ -45,8 +44,12 @@ func tryHint(o listener.Options, a net.Addr, caPath string, served *servedCert) 
 type servedCert struct {
 	file            string
 	subject, issuer string
-	names           []string // DNS SANs, or the CN of a certificate with no SAN (curl falls back to it)
-	ips             []net.IP
+	// name is a host name on the certificate to put in the URL (a DNS
+	// SAN, a wildcard's made concrete, or the CN of one with no SAN, which
+	// curl falls back to), picked as the listener's diagnoses pick it;
+	// "" when it names only addresses.
+	name string
+	ips  []net.IP
 	// anchored: the file's own chain ends at a self-signed root, so
 	// --cacert with the file verifies it.
 	anchored bool
@@ -68,9 +71,9 @@ func servedCertOf(o listener.Options, chain []*x509.Certificate, system *x509.Ce
 		file = o.ClientSSL.CertFile
 	}
 	sc := &servedCert{file: file, subject: leaf.Subject.String(), issuer: leaf.Issuer.String(),
-		names: leaf.DNSNames, ips: leaf.IPAddresses}
-	if len(sc.names) == 0 && len(sc.ips) == 0 && leaf.Subject.CommonName != "" {
-		sc.names = []string{leaf.Subject.CommonName}
+		ips: leaf.IPAddresses}
+	if name := listener.NameOn(leaf); net.ParseIP(name) == nil {
+		sc.name = name
 	}
 	own, mid := x509.NewCertPool(), x509.NewCertPool()
 	for _, c := range chain {
@@ -103,7 +106,7 @@ func (sc *servedCert) curl(a net.Addr) (cmd, note string) {
 	for _, c := range sc.ips {
 		named = named || c.Equal(ip)
 	}
-	if name := sc.dialName(); !named && name != "" {
+	if name := sc.name; !named && name != "" {
 		addr := host
 		if ip != nil && ip.To4() == nil {
 			addr = "[" + host + "]"
@@ -122,20 +125,4 @@ func (sc *servedCert) curl(a net.Addr) (cmd, note string) {
 		return "curl" + resolve + " " + url, cert + ", which the system's trust store verifies"
 	}
 	return "curl -k" + resolve + " " + url, "-k skips verification: " + cert + "; to verify, pass --cacert with that CA's certificate instead"
-}
-
-// dialName is a name on the certificate to put in the URL: a DNS SAN, a
-// wildcard's made concrete, or "".
-func (sc *servedCert) dialName() string {
-	for _, n := range sc.names {
-		if !strings.Contains(n, "*") {
-			return n
-		}
-	}
-	for _, n := range sc.names {
-		if rest, ok := strings.CutPrefix(n, "*."); ok {
-			return "www." + rest
-		}
-	}
-	return ""
 }
