@@ -31,9 +31,17 @@ func TestLargeHelloFailOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	tlsBackend := serveEach(t, tlsLn, func(c net.Conn) {
-		if skipHeaders(bufio.NewReader(c)) {
-			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+		br := bufio.NewReader(c)
+		if !skipHeaders(br) {
+			return
 		}
+		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+		// Close only after the client has: its close_notify, sent after
+		// it read this one, would otherwise meet a closed socket, and the
+		// backend's RST is then a reset of its own.
+		_ = c.(*tls.Conn).CloseWrite()
+		_ = c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		_, _ = io.Copy(io.Discard, br)
 	})
 	for _, mode := range []Mode{Terminate, Passthrough} {
 		t.Run(string(mode), func(t *testing.T) {
