@@ -459,7 +459,7 @@ func (p *pump) failBy(d int, err error, by string) {
 	p.cause = err
 	p.resetBy = by
 	// Read before the resets below change the client socket's state.
-	p.afterClientEnd = by == SideBackend && (!p.flows[up].doneAt.IsZero() || peerFINPending(p.conns[up]))
+	p.afterClientEnd = by == SideBackend && (!p.flows[up].doneAt.IsZero() || PeerFINPending(p.conns[up]))
 	p.mu.Unlock()
 	for _, c := range p.conns {
 		reset(c)

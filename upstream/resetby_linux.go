@@ -43,10 +43,11 @@ func tcpState(c net.Conn) byte {
 // has not sent its own.
 const tcpCloseWait = 8
 
-// peerFINPending reports whether c's peer has sent its FIN while the relay
+// PeerFINPending reports whether c's peer has sent its FIN while the relay
 // has not read up to it yet (nor half-closed c): the kernel knows at once,
-// a read only after every byte queued before it.
-func peerFINPending(c net.Conn) bool {
+// a read only after every byte queued before it. The listener asks it too,
+// of a client that may have closed before tlsgate's handshake flight.
+func PeerFINPending(c net.Conn) bool {
 	return tcpState(c) == tcpCloseWait
 }
 

@@ -8,9 +8,9 @@ import "net"
 // (Linux only anyway) stays unattributed.
 func peerReset(net.Conn) bool { return false }
 
-// peerFINPending cannot read TCP states here: only a FIN the relay read
+// PeerFINPending cannot read TCP states here: only a FIN the relay read
 // counts.
-func peerFINPending(net.Conn) bool { return false }
+func PeerFINPending(net.Conn) bool { return false }
 
 // finBeforeReset cannot ask the kernel here: only a FIN the relay read
 // counts.
