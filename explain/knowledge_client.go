@@ -124,7 +124,7 @@ func clientKnowledge() map[string]entry {
 			summary: "no usable cipher at {negotiable}: client {client} offered suites on listener {listener}'s list ({shared_ciphers}), but they need an {shared_key} certificate and the listener serves an {our_key} one",
 			cause:   "Below TLS 1.3 each cipher suite names the key its certificate must have: ECDHE_ECDSA suites need an ECDSA (or Ed25519) key, ECDHE_RSA and plain RSA suites an RSA key. The client offers suites that are on this listener's list, but only ones for an {shared_key} key, and the certificate tlsgate presents has an {our_key} key {our_key_origin}, so no suite can be used. Typical: a cipher string copied from a profile whose certificate was RSA.",
 			checks: []string{
-				"Add suites for an {our_key} key to listener {listener}'s ciphers (e.g. TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 for ECDSA), or serve an {shared_key} certificate (client_ssl.cert and client_ssl.key).",
+				"Add suites for an {our_key} key to listener {listener}'s ciphers (e.g. {our_key_suite}), or serve an {shared_key} certificate (client_ssl.cert and client_ssl.key).",
 				"Or allow TLS 1.3 (max_version = \"1.3\"), where the suites do not depend on the key.",
 				"BIG-IP: check that the client-ssl profile's certificate key type matches its cipher string (`tmm --clientciphers '<string>'` lists the suites, ECDHE-RSA or ECDHE-ECDSA).",
 			},

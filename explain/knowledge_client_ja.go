@@ -123,7 +123,7 @@ func clientKnowledgeJA() map[string]entry {
 			summary: "{negotiable} で使える暗号スイートなし: クライアント {client} はリスナー {listener} のリストにあるスイート（{shared_ciphers}）を提示したが、それらは {shared_key} 証明書用で、リスナーが出す証明書は {our_key}",
 			cause:   "TLS 1.3 より前では、暗号スイートごとに証明書の鍵の種類が決まっている。ECDHE_ECDSA のスイートには ECDSA（または Ed25519）の鍵、ECDHE_RSA と静的 RSA のスイートには RSA の鍵が必要。クライアントはこのリスナーのリストにあるスイートを提示しているが、どれも {shared_key} 鍵用で、tlsgate が提示する証明書の鍵は {our_key}{our_key_origin}なので、使えるスイートがない。典型例は、RSA 証明書のプロファイルから暗号スイートの文字列をそのまま写したケース。",
 			checks: []string{
-				"リスナー {listener} の ciphers に {our_key} 鍵用のスイートを加える（ECDSA なら TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 など）か、{shared_key} の証明書を使う（client_ssl.cert と client_ssl.key）。",
+				"リスナー {listener} の ciphers に {our_key} 鍵用のスイートを加える（{our_key_suite} など）か、{shared_key} の証明書を使う（client_ssl.cert と client_ssl.key）。",
 				"または TLS 1.3 を許可する（max_version = \"1.3\"）。TLS 1.3 のスイートは鍵の種類に依存しない。",
 				"BIG-IP では、client-ssl プロファイルの証明書の鍵の種類が暗号スイートの文字列と合っているか確認する（`tmm --clientciphers '<string>'` でスイートが ECDHE-RSA か ECDHE-ECDSA かがわかる）。",
 			},

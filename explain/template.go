@@ -119,6 +119,13 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return f.say("none"), true
 	case "our_key":
 		return f.orNone(keyLabel(o.ClientTLS.OurKey)), true
+	case "our_key_suite":
+		// The example must fit the key the advice tells the operator to
+		// add suites for, or following it changes nothing.
+		if o.ClientTLS.OurKey == "rsa" {
+			return "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", true
+		}
+		return "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", true
 	case "our_key_origin":
 		// Only minted leaves are known to be ECDSA P-256: a configured
 		// certificate's own key is the one to name.
