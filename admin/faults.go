@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/tlsgate/tlsgate/faults"
@@ -141,8 +140,10 @@ func (s *Server) checkRule(rule faults.Rule, index int) error {
 
 // checkListener refuses a rule for a listener that does not exist, and a
 // rule that acts only on a TLS handshake tlsgate runs (a bad chain, a client
-// certificate request, anything at handshake_done) aimed at listeners that run none, as the config file
-// does: either would never fire, and nothing would say why.
+// certificate request, an ALPN downgrade, a Host check, an upstream clock
+// shift, anything at handshake_done) aimed at listeners that run none, as
+// the config file does through the same listener.RuleMisfit: either would
+// never fire, and nothing would say why.
 func (s *Server) checkListener(rule faults.Rule, index int) error {
 	if s.o.Listeners == nil {
 		return nil
@@ -151,38 +152,25 @@ func (s *Server) checkListener(rule faults.Rule, index int) error {
 	if len(ls) == 0 {
 		return nil
 	}
-	field, what := "", ""
-	switch {
-	case rule.Action == faults.ActChain:
-		field, what = "action", "serves a bad certificate chain"
-	case rule.Action == faults.ActClientAuth:
-		field, what = "action", "asks for a client certificate in a handshake"
-	case rule.Stage == faults.StageHandshakeDone:
-		field, what = "stage", "acts after a handshake"
-	}
-	if rule.Listener == "" {
-		if field == "" || slices.ContainsFunc(ls, func(l ListenerStats) bool { return l.Mode == "" || l.Terminates }) {
-			return nil
-		}
-		return &FieldError{Field: field, Index: index, Rule: rule.Name,
-			Err: fmt.Errorf("rule %q %s, but no listener terminates TLS; this rule would never fire (it needs a listener with %s)",
-				rule.Name, what, listener.TerminatingModes)}
-	}
+	sites := make([]listener.Site, 0, len(ls))
 	var names []string
+	known := rule.Listener == ""
 	for _, l := range ls {
-		if l.Name != rule.Listener {
+		sites = append(sites, l.site())
+		if l.Name == rule.Listener {
+			known = true
+		} else {
 			names = append(names, l.Name)
-			continue
 		}
-		if field == "" || l.Mode == "" || l.Terminates {
-			return nil
-		}
-		return &FieldError{Field: field, Index: index, Rule: rule.Name,
-			Err: fmt.Errorf("rule %q %s on listener %q, which has %s and terminates no TLS; this rule would never fire (it needs %s)",
-				rule.Name, what, l.Name, listener.ModeWords(l.Mode, false), listener.TerminatingModes)}
 	}
-	return &FieldError{Field: "listener", Index: index, Rule: rule.Name,
-		Err: fmt.Errorf("no listener named %q (listeners: %s); this rule would never fire", rule.Listener, strings.Join(names, ", "))}
+	if !known {
+		return &FieldError{Field: "listener", Index: index, Rule: rule.Name,
+			Err: fmt.Errorf("no listener named %q (listeners: %s); this rule would never fire", rule.Listener, strings.Join(names, ", "))}
+	}
+	if field, err := listener.RuleMisfit(rule, fmt.Sprintf("rule %q", rule.Name), sites); err != nil {
+		return &FieldError{Field: field, Index: index, Rule: rule.Name, Err: err}
+	}
+	return nil
 }
 
 func (s *Server) removeFault(w http.ResponseWriter, r *http.Request) {

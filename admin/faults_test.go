@@ -310,6 +310,70 @@ func TestHandshakeRuleOnNonTerminatingListenerRefused(t *testing.T) {
 	}
 }
 
+// TestRuleMisfitRefusedAsConfigDoes: an alpn_downgrade, an sni_policy
+// with host_mismatch and a proxy_skew aimed at listeners where they cannot
+// act are refused on POST and PUT with the config file's words (one check,
+// listener.RuleMisfit, serves both), naming the rule, the listener and its
+// mode; they used to be added and stay at 0 fires. Where they can act they
+// are taken, and so is a record_corrupt at handshake_done on a passthrough
+// listener, which config takes too (it breaks TLS passed through).
+func TestRuleMisfitRefusedAsConfigDoes(t *testing.T) {
+	ls := []ListenerStats{
+		{Name: "p", Mode: listener.Passthrough},
+		{Name: "web", Mode: listener.Terminate, Terminates: true},
+		{Name: "noverify", Mode: listener.Terminate, Terminates: true, ServerSSL: true},
+		{Name: "insp", Mode: listener.Inspect, Terminates: true, VerifiesUpstream: true},
+	}
+	a := newAPI(t, Options{Listeners: func() []ListenerStats { return ls }})
+	const needs = `(it needs mode = "terminate", "inspect", or "auto" with [listener.client_ssl])`
+	const needsUp = `(it needs mode = "inspect", or a terminating listener with [listener.server_ssl] and verify on)`
+	for _, tc := range []struct{ body, field, want string }{
+		{`{"name":"h11","listener":"p","action":"alpn_downgrade"}`, "action",
+			`rule "h11" changes the ALPN of a handshake tlsgate runs on listener "p", which has mode = "passthrough" and terminates no TLS; this rule would never fire ` + needs},
+		{`{"name":"host","listener":"p","action":"sni_policy","host_mismatch":421}`, "host_mismatch",
+			`rule "host" compares the HTTP Host inside TLS with the SNI on listener "p", which has mode = "passthrough" and terminates no TLS; this rule would never fire ` + needs},
+		{`{"name":"clock","listener":"p","action":"proxy_skew","skew":"720h"}`, "action",
+			`rule "clock" shifts tlsgate's clock on the upstream leg of listener "p", which has mode = "passthrough" (no TLS terminated) and verifies no server certificate; this rule would never fire ` + needsUp},
+		{`{"name":"clock","listener":"web","action":"proxy_skew","skew":"720h"}`, "action",
+			`listener "web", which has mode = "terminate" without [listener.server_ssl] (a plain backend) and verifies no server certificate`},
+		{`{"name":"clock","listener":"noverify","action":"proxy_skew","skew":"720h"}`, "action",
+			`listener "noverify", which has [listener.server_ssl] verify = false and verifies no server certificate`},
+	} {
+		r := a.do("POST", "/faults", tc.body)
+		if e := r.apiError(t); r.status != 400 || e.Field != tc.field || e.Rule == "" || !strings.Contains(e.Error, tc.want) {
+			t.Errorf("POST %s: %d %s, want 400 on field %s containing %q", tc.body, r.status, r.body, tc.field, tc.want)
+		}
+		r = a.do("PUT", "/faults", `[{"name":"ok","listener":"web","action":"reset"},`+tc.body+`]`)
+		if e := r.apiError(t); r.status != 400 || e.Field != tc.field || e.Index == nil || *e.Index != 1 || !strings.Contains(e.Error, tc.want) {
+			t.Errorf("PUT [ok, %s]: %d %s, want 400 on rule [1]'s %s", tc.body, r.status, r.body, tc.field)
+		}
+	}
+	if len(a.engine.List()) != 0 {
+		t.Error("a refused request changed the rules")
+	}
+	for _, body := range []string{
+		`{"name":"t1","listener":"web","action":"alpn_downgrade"}`,
+		`{"name":"t2","listener":"web","action":"sni_policy","host_mismatch":421}`,
+		`{"name":"t3","listener":"insp","action":"proxy_skew","skew":"720h"}`,
+		`{"name":"t4","action":"proxy_skew","skew":"-720h"}`,
+		`{"name":"t5","listener":"p","action":"sni_policy"}`,
+		`{"name":"t6","listener":"p","action":"record_corrupt","stage":"handshake_done"}`,
+	} {
+		if r := a.do("POST", "/faults", body); r.status != 201 {
+			t.Errorf("POST %s: %d %s, want 201", body, r.status, r.body)
+		}
+	}
+
+	// With no listener verifying a server certificate, a proxy_skew for
+	// any listener is refused too.
+	b := newAPI(t, Options{Listeners: func() []ListenerStats { return ls[:3] }})
+	r := b.do("POST", "/faults", `{"name":"any","action":"proxy_skew","skew":"720h"}`)
+	if e := r.apiError(t); r.status != 400 || e.Field != "action" ||
+		!strings.Contains(e.Error, `rule "any" shifts tlsgate's clock on the upstream leg, but no listener verifies a server certificate; this rule would never fire (it needs a listener with mode = "inspect"`) {
+		t.Errorf("POST for any listener: %d %s, want 400 on field action", r.status, r.body)
+	}
+}
+
 // TestClientAuthCAFileChecked: a client_auth rule whose accept_cas file adds
 // no CA is refused on POST and PUT, naming the field; "lab", "none" and a
 // real bundle are taken.

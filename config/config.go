@@ -180,8 +180,9 @@ func parse(data []byte, name string, d *decoder) (*Config, error) {
 		Demo:     decodeDemo(root),
 		Shutdown: decodeShutdown(root),
 		Admin:    decodeAdmin(root),
-		Faults:   decodeFaults(root),
 	}
+	var faultAt []int
+	cfg.Faults, faultAt = decodeFaults(root)
 	tables := listenerTables(root)
 	for i, t := range tables {
 		cfg.Listeners = append(cfg.Listeners, decodeListener(t, i+1))
@@ -197,7 +198,7 @@ func parse(data []byte, name string, d *decoder) (*Config, error) {
 		}
 	}
 	checkClashes(root, tables, cfg)
-	checkFaultListeners(root, cfg)
+	checkFaultListeners(root, cfg, faultAt)
 	root.unknown()
 	if err := d.probs.err(); err != nil {
 		return nil, err

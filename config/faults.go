@@ -19,8 +19,10 @@ import (
 // faults package's own (the admin API takes the same JSON), so each key is
 // re-encoded as JSON and decoded strictly there, one key at a time: whatever
 // the faults package says about a value is reported at that key's line.
-func decodeFaults(root *table) []faults.Rule {
+// It returns the valid rules and the index of the table each came from.
+func decodeFaults(root *table) ([]faults.Rule, []int) {
 	var rules []faults.Rule
+	var at []int
 	seen := map[string]int{}
 	known := faults.FieldNames()
 	for i, t := range arrayTables(root, "fault") {
@@ -68,8 +70,9 @@ func decodeFaults(root *table) []faults.Rule {
 		}
 		seen[r.Name] = i
 		rules = append(rules, r)
+		at = append(at, i)
 	}
-	return rules
+	return rules, at
 }
 
 // checkAcceptCAs resolves the PEM files a client_auth rule's accept_cas
@@ -224,81 +227,31 @@ func decodeAdmin(root *table) Admin {
 
 // checkFaultListeners catches a rule aimed at a listener that does not
 // exist, and a rule that acts only on a TLS handshake tlsgate runs (a bad
-// chain, anything at handshake_done) aimed at listeners that run none: either
-// would silently never fire.
-func checkFaultListeners(root *table, cfg *Config) {
+// chain, anything at handshake_done, a shifted upstream clock …) aimed at
+// listeners that run none: either would silently never fire. at is the
+// [[fault]] table each of cfg.Faults came from. listener.RuleMisfit holds
+// which rules need what, for the admin API too.
+func checkFaultListeners(root *table, cfg *Config, at []int) {
 	byName := map[string]*listener.Options{}
+	sites := make([]listener.Site, 0, len(cfg.Listeners))
 	for i := range cfg.Listeners {
 		byName[cfg.Listeners[i].Name] = &cfg.Listeners[i]
+		sites = append(sites, cfg.Listeners[i].Site())
 	}
-	for i, t := range arrayTables(root, "fault") {
+	tables := arrayTables(root, "fault")
+	for i, t := range tables {
 		l, ok := t.str("listener")
 		if ok && l != "" && len(byName) > 0 && byName[l] == nil {
 			t.fail("listener", "fault[%d] names listener %q, which is not defined; this rule would never fire", i, l)
-			continue
-		}
-		key, what := "", ""
-		a, _ := t.str("action")
-		if a == string(faults.ActChain) {
-			key, what = "action", "serves a bad certificate chain"
-		} else if a == string(faults.ActClientAuth) {
-			key, what = "action", "asks for a client certificate in a handshake"
-		} else if a == string(faults.ActALPNDowngrade) {
-			key, what = "action", "changes the ALPN of a handshake tlsgate runs"
-		} else if _, host := t.m["host_mismatch"]; host && a == string(faults.ActSNIPolicy) {
-			key, what = "host_mismatch", "compares the HTTP Host inside TLS with the SNI"
-		} else if st, _ := t.str("stage"); st == string(faults.StageHandshakeDone) && a != string(faults.ActRecordCorrupt) {
-			// record_corrupt finds the handshake's end in the records
-			// themselves, so TLS passed through breaks too.
-			key, what = "stage", "acts after a handshake"
-		}
-		if a == string(faults.ActProxySkew) {
-			checkUpstreamClock(t, i, l, byName, cfg)
-			continue
-		}
-		if key == "" || len(byName) == 0 {
-			continue
-		}
-		const needs = listener.TerminatingModes
-		if l != "" {
-			if o := byName[l]; !o.Terminates() {
-				t.fail(key, "fault[%d] %s on listener %q, which has %s and terminates no TLS; this rule would never fire (it needs %s)",
-					i, what, l, listener.ModeWords(o.Mode, o.Terminates()), needs)
-			}
-			continue
-		}
-		if !slices.ContainsFunc(cfg.Listeners, func(o listener.Options) bool { return o.Terminates() }) {
-			t.fail(key, "fault[%d] %s, but no listener terminates TLS; this rule would never fire (it needs a listener with %s)",
-				i, what, needs)
 		}
 	}
-}
-
-// checkUpstreamClock catches a proxy_skew rule (tlsgate's own clock on the
-// upstream leg) aimed only at listeners that verify no server's
-// certificate: its clock would decide nothing, and the rule never fire.
-func checkUpstreamClock(t *table, i int, l string, byName map[string]*listener.Options, cfg *Config) {
-	const needs = `mode = "inspect", or a terminating listener with [listener.server_ssl] and verify on`
-	switch {
-	case len(byName) == 0:
-	case l != "":
-		if o := byName[l]; !o.VerifiesUpstream() {
-			t.fail("action", "fault[%d] shifts tlsgate's clock on the upstream leg of listener %q, which has %s and verifies no server certificate; this rule would never fire (it needs %s)",
-				i, l, upstreamWords(o), needs)
+	for k, r := range cfg.Faults {
+		i := at[k]
+		if r.Listener != "" && byName[r.Listener] == nil {
+			continue // said above
 		}
-	case !slices.ContainsFunc(cfg.Listeners, func(o listener.Options) bool { return o.VerifiesUpstream() }):
-		t.fail("action", "fault[%d] shifts tlsgate's clock on the upstream leg, but no listener verifies a server certificate; this rule would never fire (it needs a listener with %s)",
-			i, needs)
+		if field, err := listener.RuleMisfit(r, fmt.Sprintf("fault[%d]", i), sites); err != nil {
+			tables[i].fail(field, "%s", err)
+		}
 	}
-}
-
-// upstreamWords says why a listener verifies no server certificate.
-func upstreamWords(o *listener.Options) string {
-	switch {
-	case !o.Terminates():
-		return listener.ModeWords(o.Mode, o.Terminates()) + " (no TLS terminated)"
-	case o.ServerSSL == nil:
-		return fmt.Sprintf("mode = %q without [listener.server_ssl] (a plain backend)", o.Mode)
-	}
-	return "[listener.server_ssl] verify = false"
 }

@@ -311,6 +311,10 @@ func diagCases() []diagCase {
 	bigQuiet := failed(withHello(base("terminate"), nil), "EOF")
 	bigQuiet.Hello, bigQuiet.JA4, bigQuiet.HelloErr, bigQuiet.HelloTooLarge = nil, "", bigDone.HelloErr, true
 	bigQuiet.ClientTLS.ServerFlightSent, bigQuiet.LeafName = true, "192.168.20.230"
+	// sni_require enforced by crypto/tls on a hello sniff could not read.
+	bigNoSNI := failed(withHello(base("terminate"), nil), "client sent no SNI and the profile requires it")
+	bigNoSNI.Hello, bigNoSNI.JA4, bigNoSNI.HelloErr, bigNoSNI.HelloTooLarge = nil, "", bigDone.HelloErr, true
+	bigNoSNI.SNIRequired, bigNoSNI.ClientTLS.HelloRead, bigNoSNI.ClientTLS.AlertSent = true, true, 40
 
 	// The client half-closed right after its hello: its FIN was in
 	// before tlsgate wrote its flight, and crypto/tls read it after.
@@ -539,6 +543,8 @@ func diagCases() []diagCase {
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
 				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
 			contains: []string{"crypto/tls read it for the handshake (SNI lab.test)", "sni=lab.test"}, absent: []string{"so its SNI, ALPN"}},
+		{name: "sni_missing_beyond_cap", o: bigNoSNI, code: CodeSNIMissing, lines: []string{lineSummary},
+			contains: []string{"sni=(none)", "server_name", "sslv3 alert handshake failure"}},
 		{name: "client_rejected_silently_beyond_cap_no_sni", o: bigQuiet, code: CodeClientRejectedSilently, lines: []string{lineSummary},
 			contains: []string{"sni=(none)", "for 192.168.20.230"}, absent: []string{"<name on the certificate>"}},
 		{name: "ok_terminate_hello_unread", o: &unreadDone, code: CodeOK, ok: true, warnings: 1,

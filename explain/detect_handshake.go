@@ -44,9 +44,13 @@ func ruleHelloShape(f *facts) (verdict, bool) {
 	return verdict{}, false
 }
 
+// ruleSNI: a hello without SNI on a listener that requires it, read by
+// tlsgate's parser or, beyond its cap, by crypto/tls on tlsgate's own
+// handshake (the listener refuses it there alike).
 func ruleSNI(f *facts) (verdict, bool) {
 	o := f.o
-	missing := o.SNIRequired && o.Hello != nil && o.Hello.ServerName == "" && !o.ClientTLS.Done
+	read := o.Hello != nil || o.ClientTLS.HelloRead
+	missing := o.SNIRequired && read && ClientSNI(o) == "" && !o.ClientTLS.Done
 	return verdict{code: CodeSNIMissing}, missing
 }
 

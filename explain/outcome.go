@@ -68,6 +68,10 @@ type Leg struct {
 	// cannot have refused the certificate, although tlsgate learnt of the
 	// FIN only after writing.
 	FINBeforeFlight bool
+	// HelloRead: crypto/tls read the peer's whole ClientHello on this
+	// (client) leg, recorded for a hello tlsgate's parser did not read
+	// (beyond its cap), so ServerName "" there means the client sent none.
+	HelloRead bool
 	// Mutual: a client certificate was presented and accepted on this leg.
 	Mutual bool
 	// VerifyName is the name the peer's certificate was checked against

@@ -24,6 +24,16 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 		s.relay(c, o, p.buf, dest, cc)
 		return
 	}
+	if o.SNIRequired && o.Hello.ServerName == "" {
+		// The client-ssl profile applies to what is decrypted, not to a
+		// bypass, and refuses before the real server is dialled.
+		leg := &o.ClientTLS
+		leg.Attempted = true
+		leg.Local, leg.Remote = addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())
+		leg.MinVersion, leg.MaxVersion, leg.OurCiphers = s.clientTLS.MinVersion, s.clientTLS.MaxVersion, s.clientTLS.CipherSuites
+		refuseNoSNI(c, o, false)
+		return
+	}
 	o.Route = "inspect"
 	sni := o.Hello.ServerName
 	d := s.dialer(cc)

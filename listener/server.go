@@ -125,6 +125,13 @@ func New(opts Options, deps Deps) (*Server, error) {
 	if opts.Transparent != "" && deps.OriginalDst == nil {
 		return nil, fmt.Errorf("listener %s: transparent = %q needs an original-destination lookup", opts.Name, opts.Transparent)
 	}
+	if opts.ClientSSL != nil && opts.ClientSSL.SNIRequire && !opts.Terminates() {
+		// Refused rather than ignored: without a handshake of its own,
+		// tlsgate could check the SNI only of hellos its parser reads,
+		// and a larger one (SNI unknown) would pass unchecked.
+		return nil, fmt.Errorf("listener %s: sni_require needs a listener that terminates TLS (%s), not %s: only crypto/tls on tlsgate's own handshake reads the SNI of every hello, including one beyond the %d-byte parse cap",
+			opts.Name, TerminatingModes, ModeWords(opts.Mode, false), opts.PeekMax)
+	}
 	if opts.Capture != "" {
 		if err := os.MkdirAll(opts.Capture, 0o750); err != nil {
 			return nil, fmt.Errorf("listener %s: capture directory: %w", opts.Name, err)

@@ -214,6 +214,12 @@ type recordingConn struct {
 	// FIN only after writing, which alone would make it look like a
 	// client that saw the certificate and hung up.
 	finFirst bool
+	// helloRead: crypto/tls read the whole ClientHello (readsHello's
+	// hook ran), so its SNI, none included, is known.
+	helloRead bool
+	// noSNI: readsHello refused the hello for want of SNI and wrote the
+	// alert; what crypto/tls writes after that is dropped.
+	noSNI bool
 }
 
 const recordCap = 8 << 10
@@ -246,6 +252,11 @@ func (r *recordingConn) Read(b []byte) (int, error) {
 func (r *recordingConn) NetConn() net.Conn { return r.Conn }
 
 func (r *recordingConn) Write(b []byte) (int, error) {
+	if r.noSNI {
+		// crypto/tls's internal_error for the refusal: the client has
+		// had its handshake_failure.
+		return len(b), nil
+	}
 	if r.recording && len(r.written) == 0 {
 		r.finFirst = peerSentFIN(r.Conn)
 	}
@@ -272,18 +283,18 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	leg.OurCertSubject, leg.OurCertIssuer = s.clientSubject, s.clientIssuer
 	leg.OurKeyDetail, leg.OurCertName = s.clientKeyDetail, s.clientName
 	if o.SNIRequired && o.Hello != nil && o.Hello.ServerName == "" {
-		// crypto/tls would answer internal_error; a client-ssl profile with
-		// sni-require sends the generic handshake_failure.
-		sendAlert(c, 40)
-		leg.AlertSent = 40
-		leg.Err = "client sent no SNI and the profile requires it"
-		o.Route = "sni_required_reject"
-		_ = c.Close()
+		refuseNoSNI(c, o, false)
 		return
 	}
 	cfg := downgradeALPN(s.policyConfig(s.clientTLS, o, &cc.fx), &cc.fx)
 	leg.MinVersion, leg.MaxVersion, leg.OurCiphers = cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites
 	rc := &recordingConn{Conn: c, replay: p.buf, recording: true, auth: cc.fx.auth}
+	if o.Hello == nil {
+		// sniff did not read this hello (beyond its cap, or parsed more
+		// strictly than crypto/tls does), so sni_require could not be
+		// checked above; crypto/tls reads it whole, and checks it here.
+		cfg = readsHello(cfg, rc, o.SNIRequired)
+	}
 	tc := tls.Server(rc, cfg)
 	ctx, cancel := context.WithDeadline(context.Background(), cc.start.Add(s.opts.HandshakeTimeout))
 	start := s.deps.Now()
@@ -291,6 +302,12 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	cancel()
 	leg.Duration = s.deps.Now().Sub(start)
 	rc.recording = false
+	leg.HelloRead = rc.helloRead
+	if rc.noSNI {
+		// The alert went out from the hook; crypto/tls's own was dropped.
+		refuseNoSNI(c, o, true)
+		return
+	}
 	// What crypto/tls read of the hello, even from one sniff could not
 	// parse (beyond its cap): the SNI, and the name on the leaf served.
 	st := tc.ConnectionState()
@@ -341,6 +358,43 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 		return
 	}
 	s.relayDecrypted(client, bc, o, cc)
+}
+
+// errNoSNI is the refusal of a hello without SNI on a listener whose
+// client-ssl profile requires one.
+var errNoSNI = errors.New("client sent no SNI and the profile requires it")
+
+// refuseNoSNI refuses a hello without SNI as a client-ssl profile with
+// sni-require does, with the generic handshake_failure (crypto/tls would
+// answer internal_error), whether tlsgate's parser or crypto/tls read the
+// hello. alerted: the alert has already been written.
+func refuseNoSNI(c net.Conn, o *explain.Outcome, alerted bool) {
+	if !alerted {
+		sendAlert(c, 40)
+	}
+	o.ClientTLS.AlertSent = 40
+	o.ClientTLS.Err = errNoSNI.Error()
+	o.Route = "sni_required_reject"
+	_ = c.Close()
+}
+
+// readsHello returns a copy of cfg that notes on rc that crypto/tls read
+// the client's hello, for a hello tlsgate's parser did not read. With
+// sniRequired it refuses one without SNI there, as refuseNoSNI does a
+// parsed one: the hook writes alert 40 itself and rc drops the
+// internal_error crypto/tls then sends for the hook's error.
+func readsHello(cfg *tls.Config, rc *recordingConn, sniRequired bool) *tls.Config {
+	cfg = cfg.Clone()
+	cfg.GetConfigForClient = func(hi *tls.ClientHelloInfo) (*tls.Config, error) {
+		rc.helloRead = true
+		if !sniRequired || hi.ServerName != "" {
+			return nil, nil
+		}
+		rc.noSNI = true
+		sendAlert(rc.Conn, 40)
+		return nil, errNoSNI
+	}
+	return cfg
 }
 
 // recordLeg fills a leg from a completed handshake. On the client leg

@@ -421,3 +421,67 @@ func TestFaultAddRefusesChainOnPassthrough(t *testing.T) {
 		t.Errorf("chain on terminate: %v %q", err, out.String())
 	}
 }
+
+// TestFaultAddRefusesWhatConfigRefuses: against a running gateway, `fault
+// add` refuses an alpn_downgrade, an sni_policy with host_mismatch and a
+// proxy_skew aimed at a listener where they cannot act, for the reason the
+// config file gives for the same rule (run tells the admin API each
+// listener's mode and whether it verifies a server certificate). Where
+// they can act they are added.
+func TestFaultAddRefusesWhatConfigRefuses(t *testing.T) {
+	t.Setenv("TLSGATE_ADMIN", "")
+	t.Setenv("TLSGATE_ADMIN_TOKEN", "")
+	listeners := "[[listener]]\nname = \"p\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"passthrough\"\n" +
+		"[[listener]]\nname = \"web\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"terminate\"\n" +
+		"[[listener]]\nname = \"insp\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"inspect\"\n"
+	toml := "[ca]\ndir = \"" + filepath.Join(t.TempDir(), "ca") + "\"\n[demo]\nlisten = \"\"\n" +
+		"[admin]\nlisten = \"127.0.0.1:0\"\n[shutdown]\ngrace = \"0s\"\n" + listeners
+	cfg, err := config.Parse([]byte(toml), "misfit.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	addrs := make(chan map[string]net.Addr, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, io.Discard, func(m map[string]net.Addr) { addrs <- m }) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	adminURL := "http://" + (<-addrs)["admin"].String()
+	for _, tc := range []struct {
+		args []string // after add -n x
+		toml string   // the same rule in a config file
+		want string   // the reason both give, after the rule's name
+	}{
+		{[]string{"--action", "alpn_downgrade", "--listener", "p"}, "action = \"alpn_downgrade\"\nlistener = \"p\"\n",
+			` changes the ALPN of a handshake tlsgate runs on listener "p", which has mode = "passthrough" and terminates no TLS; this rule would never fire`},
+		{[]string{"--action", "sni_policy", "--param", "host_mismatch=421", "--listener", "p"}, "action = \"sni_policy\"\nhost_mismatch = 421\nlistener = \"p\"\n",
+			` compares the HTTP Host inside TLS with the SNI on listener "p", which has mode = "passthrough" and terminates no TLS; this rule would never fire`},
+		{[]string{"--action", "proxy_skew", "--param", "skew=720h", "--listener", "web"}, "action = \"proxy_skew\"\nskew = \"720h\"\nlistener = \"web\"\n",
+			` shifts tlsgate's clock on the upstream leg of listener "web", which has mode = "terminate" without [listener.server_ssl] (a plain backend) and verifies no server certificate; this rule would never fire`},
+	} {
+		var out, errOut bytes.Buffer
+		err := cmdFault(append(append([]string{"add", "-n", "x"}, tc.args...), "--admin", adminURL), &out, &errOut)
+		if exitCode(err) != 2 || !strings.Contains(fmt.Sprint(err), `rule "x"`+tc.want) {
+			t.Errorf("fault add %q: exit %d, %v; want exit 2 and %q", tc.args, exitCode(err), err, `rule "x"`+tc.want)
+		}
+		_, err = config.Parse([]byte(toml+"[[fault]]\nname = \"x\"\n"+tc.toml), "misfit.toml")
+		if err == nil || !strings.Contains(err.Error(), "fault[0]"+tc.want) {
+			t.Errorf("config with %q: %v; want %q", tc.toml, err, "fault[0]"+tc.want)
+		}
+	}
+	for i, args := range [][]string{
+		{"--action", "alpn_downgrade", "--listener", "web"},
+		{"--action", "sni_policy", "--param", "host_mismatch=421", "--listener", "insp"},
+		{"--action", "proxy_skew", "--param", "skew=720h", "--listener", "insp"},
+	} {
+		var out, errOut bytes.Buffer
+		name := fmt.Sprintf("ok%d", i)
+		if err := cmdFault(append(append([]string{"add", "-n", name}, args...), "--admin", adminURL), &out, &errOut); err != nil || !strings.Contains(out.String(), "added rule "+name) {
+			t.Errorf("fault add %q: %v %q, want it added", args, err, out.String())
+		}
+	}
+}
