@@ -52,7 +52,9 @@ func clientEndKnowledge() map[string]entry {
 			summary: "client {client} closed after the handshake flight of backend {backend} without answering it: likely it refused the backend's certificate; passthrough relayed it",
 			cause: clientEndIntro + "the backend sent its flight ({down} bytes, more than a ServerHello, so its certificate was on the way), and the client sent nothing after its ClientHello and closed. " +
 				"A completed handshake always has the client's Finished after its hello, so this one did not complete. With no alert there is nothing to read the reason from; " +
-				"likely the client refused the backend's certificate and closed without an alert (some clients do), less often it was stopped or gave up on its own." +
+				"likely the client refused the backend's certificate and closed without an alert (some clients do), less often it was stopped or gave up on its own. " +
+				"Another order of events ends the same way, and the relay cannot tell the two apart: a client that meant to close right after its ClientHello, writing the hello and then shutting its sending side in a second call (`nc -N`, a script's shutdown(SHUT_WR)), can be descheduled between the two calls, and its FIN then leaves after the backend's flight has arrived. " +
+				"Both are a FIN with no alert and no byte after the hello; only the FIN's timing differs, and on a busy machine it proves nothing. If the client is such a script or probe, it refused nothing: the certificate is not the question." +
 				clientEndNotLab + clientEndNoBigIP,
 			checks:    []string{clientEndCheckChain, clientEndCheckStore, "Read the client's own error output: it names what it refused, if anything."},
 			clientSaw: clientEndSawCert,
@@ -104,6 +106,8 @@ func clientEndKnowledgeJA() map[string]entry {
 			cause: intro + "バックエンドはフライト（{down} バイト、ServerHello より多く、証明書を含む）を送り、クライアントは ClientHello の後に何も送らずに閉じた。" +
 				"完了したハンドシェイクには必ず ClientHello の後にクライアントの Finished があるので、このハンドシェイクは完了していない。アラートがないので理由は読み取れない。" +
 				"おそらくクライアントがバックエンドの証明書を拒否してアラートなしで閉じた（そうするクライアントがある）。まれに、クライアント自身が中断したか諦めた。" +
+				"別の順序の出来事でも同じ終わり方になり、中継からは両者を区別できない: ClientHello の直後に閉じるつもりのクライアントが、ClientHello の書き込みと送信側のシャットダウンを 2 回の呼び出しで行うと（`nc -N`、スクリプトの shutdown(SHUT_WR)）、その間にスケジューラで待たされることがあり、FIN はバックエンドのフライトが届いた後に出る。" +
+				"どちらも ClientHello の後にアラートもバイトもない FIN で、違うのは FIN のタイミングだけで、負荷のあるマシンではそれは何の証拠にもならない。クライアントがそのようなスクリプトやプローブなら、何も拒否しておらず、証明書は問題ではない。" +
 				notLab + noBigIP,
 			checks:    []string{chain, store, "クライアント自身のエラー出力を読む。拒否したものがあれば書かれている。"},
 			clientSaw: "Go は `tls: failed to verify certificate: x509: …`、curl は `curl: (60) SSL certificate problem: …`、Chrome は NET::ERR_CERT_AUTHORITY_INVALID などを表示する（クライアントが証明書を拒否した場合）。",

@@ -80,7 +80,7 @@ func inspectKnowledge() map[string]entry {
 			summary: "client {client} saw tlsgate's certificate for {sni_or_host} and closed the connection (FIN) without an alert",
 			cause: "tlsgate had sent its handshake flight (ServerHello and its certificate for {sni_or_host}); the client then hung up without sending any TLS alert. " +
 				"A client that rejects a certificate usually says why with an alert (48 unknown_ca, 42 bad_certificate …). Hanging up silently is what certificate pinning does (mobile apps, updaters, some desktop apps accept only the real server's key, so trusting the lab CA does not help), and what some clients do when they do not trust the issuing CA.",
-			tail: "{streak}",
+			tail: "{late_fin}{streak}",
 			checks: []string{
 				checkCA,
 				"If the client still hangs up with the lab CA trusted, it pins the real server's certificate: add {sni_or_host} to bypass on listener {listener} so it is spliced, not decrypted.",

@@ -74,7 +74,7 @@ func inspectKnowledgeJA() map[string]entry {
 			summary: "クライアント {client} が tlsgate の {sni_or_host} の証明書を受け取った後、アラートなしで接続を閉じた（FIN）",
 			cause: "tlsgate はハンドシェイクフライト（ServerHello と {sni_or_host} の証明書）を送り終えていたが、クライアントは TLS アラートを 1 つも送らずに切断した。" +
 				"証明書を拒否するクライアントは、ふつうアラート（48 unknown_ca、42 bad_certificate など）で理由を伝える。黙って切るのは証明書ピンニング（モバイルアプリ、アップデータ、一部のデスクトップアプリは本物のサーバの鍵しか受け入れないので、ラボ CA を信頼させても効かない）の動きで、発行元の CA を信頼していないときに黙って切るクライアントもある。",
-			tail: "{streak}",
+			tail: "{late_fin}{streak}",
 			checks: []string{
 				checkCAJA,
 				"ラボ CA を信頼させてもまだ切られるなら、そのクライアントは本物のサーバの証明書をピン留めしている。リスナー {listener} の bypass に {sni_or_host} を追加し、復号せずにそのまま流す。",

@@ -27,6 +27,8 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 		return f.destText(), true
 	case "streak":
 		return f.streakSentence(), true
+	case "late_fin":
+		return f.lateFINSentence(), true
 	case "cert_alert":
 		return alertLabel(f.clientCertAlert()), true
 	case "cert_alert_saw":
@@ -126,6 +128,26 @@ func (f *facts) streakSentence() string {
 		return ""
 	}
 	return f.say("streak_sentence", "{n}", strconv.Itoa(o.FailStreak), "{ja4}", f.orNone(o.JA4), "{sni}", f.orNone(f.sni()))
+}
+
+// lateFINSentence is the other story of a client's bare FIN after
+// tlsgate's flight, "" when it cannot apply. A client that writes its
+// hello and shuts its sending side in two calls can be descheduled between
+// them; its FIN then comes after the flight, like the FIN of a client
+// that read the certificate and hung up. Nothing on tlsgate's socket tells
+// the two apart: both are a FIN with no alert and no byte after the
+// flight, the peer's kernel acknowledges the flight whether or not its
+// application read it, and the FIN's delay is scheduling noise on a busy
+// machine. So the diagnosis keeps the refusal, which it names first, and
+// says the other order of events after it instead of guessing. A FIN that
+// was in before the flight is client_closed_early (FINBeforeFlight); an
+// RST or a completed handshake is another story.
+func (f *facts) lateFINSentence() string {
+	l := f.o.ClientTLS
+	if l.Done || !l.ServerFlightSent || l.FINBeforeFlight || classifyErr(l.Err) != errEOF {
+		return ""
+	}
+	return f.say("late_fin")
 }
 
 // briefLeg is a leg in the one-liner: version, OpenSSL cipher name, ALPN.

@@ -105,7 +105,19 @@ type Result struct {
 	// client's Finished, or the alert it refused the server with).
 	UpHead    [UpHeadSize]byte
 	UpHeadLen uint8
+	// UpLast holds the first bytes of the relay's last read from the
+	// client, and UpLastLen that read's length (0: none): in a passed
+	// through TLS stream, whether the client's last words were a closing
+	// alert when a backend reset came (upstream.Result's fields of the
+	// same name). A copy of a few bytes per read, no system call.
+	UpLast    [LastSize]byte
+	UpLastLen int
 }
+
+// LastSize is how many of the first bytes of the relay's last read from
+// the client Result keeps: a TLS record header and an alert's two bytes,
+// with one to spare.
+const LastSize = 8
 
 // UpHeadSize is how many of the client's bytes after the decided ones
 // Result keeps: a ChangeCipherSpec record and the next record's header

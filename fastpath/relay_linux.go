@@ -190,8 +190,12 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 				// read is all the rest of a relay pays.
 				c.res.DownHeadLen += uint8(copy(c.res.DownHead[c.res.DownHeadLen:], l.buf[:n]))
 			}
-		} else if c.res.UpHeadLen < UpHeadSize {
-			c.res.UpHeadLen += uint8(copy(c.res.UpHead[c.res.UpHeadLen:], l.buf[:n]))
+		} else {
+			if c.res.UpHeadLen < UpHeadSize {
+				c.res.UpHeadLen += uint8(copy(c.res.UpHead[c.res.UpHeadLen:], l.buf[:n]))
+			}
+			copy(c.res.UpLast[:], l.buf[:n])
+			c.res.UpLastLen = n
 		}
 		w, err := rawWrite(c.fd(to), l.buf[:n])
 		if err != nil && err != syscall.EAGAIN {

@@ -30,18 +30,15 @@ func TestLargeHelloFailOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The backend closes right after its answer, as a Connection: close
+	// server does. The Go client's close_notify then meets a closed socket
+	// (a reset after the backend's FIN), or lies unread in it when the
+	// backend closes (a reset instead of a FIN, which may reach tlsgate
+	// before the client's FIN): both are the close race, a normal end.
 	tlsBackend := serveEach(t, tlsLn, func(c net.Conn) {
-		br := bufio.NewReader(c)
-		if !skipHeaders(br) {
-			return
+		if skipHeaders(bufio.NewReader(c)) {
+			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
 		}
-		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
-		// Close only after the client has: its close_notify, sent after
-		// it read this one, would otherwise meet a closed socket, and the
-		// backend's RST is then a reset of its own.
-		_ = c.(*tls.Conn).CloseWrite()
-		_ = c.SetReadDeadline(time.Now().Add(20 * time.Second))
-		_, _ = io.Copy(io.Discard, br)
 	})
 	for _, mode := range []Mode{Terminate, Passthrough} {
 		t.Run(string(mode), func(t *testing.T) {

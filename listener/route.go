@@ -196,7 +196,7 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *connCtx) {
 	res, err := upstream.PumpWith(c, bc, first, s.opts.IdleTimeout, cc.bufs)
 	o.BytesUp, o.BytesDown = res.Up, res.Down
-	o.End = relayEnd(errors.Is(err, upstream.ErrIdle), res.ResetBy, res.AfterClientEnd && res.Down > 0)
+	o.End = relayEnd(errors.Is(err, upstream.ErrIdle), res.ResetBy, closeRace(o, res.AfterClientEnd, res.Down, res.UpLast[:], res.UpLastLen))
 	// On a faulted connection the client's side of the story is what the
 	// wrapper let through: less than the relay wrote when a truncate or
 	// mtu fault swallowed some, more when a fault wrote a block page.
@@ -265,6 +265,47 @@ func relayEnd(idle bool, resetBy string, closeRace bool) explain.End {
 		return explain.EndBackendReset
 	}
 	return ""
+}
+
+// closeRace says a backend reset that ended a relay came after the client
+// had finished with it: the backend had answered (down > 0), and the
+// client had ended its side first. Both engines report the same facts and
+// decide here, so they agree.
+//
+// The client's FIN read or waiting on its socket (afterClientEnd) says so
+// at the TCP level. But a backend that closes while the client's
+// close_notify is unread in its socket resets instead of sending a FIN,
+// and that reset can reach tlsgate before the client's own FIN does (a
+// client writes its close_notify and closes its socket in two calls).
+// Then the client's last bytes decide, on the routes that pass its TLS
+// through: one read that was exactly one closing alert record
+// (sniff.ClosingRecord). Its close_notify is the last thing a client
+// sends, and TLS lets it send nothing after (RFC 8446 §6.1), so a reset
+// that follows it cost the client nothing.
+//
+// Why the client's record, and not the backend's end: in this ordering
+// the backend sends no FIN at all (its kernel resets instead), its own
+// close_notify is as hidden as the client's under TLS 1.3, and the
+// goroutine relay splices a long answer, so its last record is not seen
+// there while the epoll engine would see it, and the two would disagree.
+// The client's close_notify is short, follows the answer, and comes
+// through both engines' own reads. Under TLS 1.3 it is only a record of an
+// encrypted alert's size, which two bytes of data share: a 19-byte record
+// as a client's very last bytes, with an answer already sent, is read as
+// its close_notify. A client that sent more after it (a pipelined request
+// the backend's reset lost), or whose last bytes went by splice (over 64
+// KiB on the goroutine engine, UpLastLen -1), keeps backend_reset.
+func closeRace(o *explain.Outcome, afterClientEnd bool, down int64, last []byte, lastLen int) bool {
+	if down == 0 {
+		return false
+	}
+	if afterClientEnd {
+		return true
+	}
+	if o.Route != "passthrough" && o.Route != "bypass" || lastLen <= 0 {
+		return false
+	}
+	return sniff.ClosingRecord(last[:min(len(last), lastLen)], lastLen)
 }
 
 // markCut records that tlsgate ended o itself if Shutdown's grace ran out

@@ -42,7 +42,21 @@ type Result struct {
 	// client's Finished, or the alert it ended the handshake with).
 	UpHead    [UpHeadSize]byte
 	UpHeadLen int
+	// UpLast holds the first bytes of the relay's last read from the
+	// client, and UpLastLen that read's length: in a passed-through TLS
+	// stream, whether the client's last words were a closing alert when
+	// a backend reset came (sniff.ClosingRecord). The reads are the
+	// relay's own; keeping them costs a copy of a few bytes per read and
+	// no system call. UpLastLen is 0 when the relay read nothing from the
+	// client, and -1 when the last bytes went by splice and were not seen.
+	UpLast    [LastSize]byte
+	UpLastLen int
 }
+
+// LastSize is how many of the first bytes of the relay's last read from
+// the client Result keeps: a TLS record header and an alert's two bytes,
+// with one to spare.
+const LastSize = 8
 
 // UpHeadSize is how many of the client's bytes after firstUp Result keeps:
 // a ChangeCipherSpec record and the next record's header and two bytes,
@@ -151,7 +165,8 @@ func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs
 	backend.Close()
 
 	res := Result{Up: p.flows[up].n, Down: p.flows[down].n, UpErr: p.flows[up].err, DownErr: p.flows[down].err, ResetBy: p.resetBy, AfterClientEnd: p.afterClientEnd,
-		DownHead: p.downBuf, DownHeadLen: p.downHead.n, UpHead: p.upBuf, UpHeadLen: p.upHead.n}
+		DownHead: p.downBuf, DownHeadLen: p.downHead.n, UpHead: p.upBuf, UpHeadLen: p.upHead.n,
+		UpLast: p.upLast.b, UpLastLen: p.upLast.n}
 	return res, p.cause
 }
 
@@ -186,6 +201,9 @@ type pump struct {
 	// by its goroutine, which ends before Pump builds the Result.
 	upHead headReader
 	upBuf  [UpHeadSize]byte
+	// upLast keeps the client's last read (Result.UpLast), touched only by
+	// the client→backend goroutine like upHead.
+	upLast lastReader
 }
 
 // headReader passes reads through unchanged and copies the first len(b)
@@ -206,6 +224,23 @@ func (h *headReader) Read(p []byte) (int, error) {
 
 // full says the head has all the bytes it keeps.
 func (h *headReader) full() bool { return h.n == len(h.b) }
+
+// lastReader passes reads through unchanged and keeps the first bytes and
+// the length of the latest one that returned bytes.
+type lastReader struct {
+	r io.Reader
+	b [LastSize]byte
+	n int
+}
+
+func (l *lastReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if n > 0 {
+		copy(l.b[:], p[:n])
+		l.n = n
+	}
+	return n, err
+}
 
 // flow is one direction's progress, read by the other direction to decide
 // whether the whole connection is idle.
@@ -303,6 +338,7 @@ func (p *pump) window(d int, dst, src net.Conn, buf, warm []byte) (int64, error)
 		}
 	}
 	var r io.Reader = src
+	wrapped := true // r reads src through a head or last reader
 	if d == down && !p.downHead.full() {
 		// A field of p: no allocation. Only the first window passes
 		// through it: the warm phase (splice starts after it) or one
@@ -315,6 +351,19 @@ func (p *pump) window(d int, dst, src net.Conn, buf, warm []byte) (int64, error)
 	} else if d == up && !p.upHead.full() {
 		p.upHead.r = src
 		r = &p.upHead
+	} else if d == down {
+		wrapped = false
+	}
+	if d == up {
+		if warm == nil && spliceable(dst, src) {
+			// splice moves these bytes unseen: the last read is unknown
+			// from here on (a client that sends over spliceAfter).
+			p.upLast.n = -1
+			wrapped = false
+		} else {
+			p.upLast.r = r
+			r = &p.upLast
+		}
 	}
 	var lr *io.LimitedReader
 	if limit >= 0 {
@@ -323,9 +372,15 @@ func (p *pump) window(d int, dst, src net.Conn, buf, warm []byte) (int64, error)
 	}
 	var n int64
 	var err error
-	if warm != nil {
+	switch {
+	case warm != nil:
 		n, err = io.CopyBuffer(writerOnly{dst}, readerOnly{r}, warm)
-	} else {
+	case wrapped:
+		// Through buf: dst's ReadFrom would find no socket under r to
+		// splice from and copy through a buffer of its own, allocated
+		// per call.
+		n, err = io.CopyBuffer(writerOnly{dst}, r, buf)
+	default:
 		n, err = io.CopyBuffer(dst, r, buf)
 	}
 	if err == nil && lr != nil {
