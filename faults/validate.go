@@ -87,6 +87,9 @@ func allowedStages(a Action) []Stage {
 		return []Stage{StageAccept, StageClientHello, StageServerFlight}
 	case ActIdleTimeout:
 		return []Stage{StageIdle}
+	case ActRefuse:
+		// It acts before there is a connection: on the listening socket.
+		return []Stage{StageAccept}
 	case ActBlockPage, ActAbort:
 		return []Stage{StageRequest}
 	case ActRewrite:
