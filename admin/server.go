@@ -55,6 +55,8 @@ type ListenerStats struct {
 	Terminates bool          `json:"terminates"` // listener.Options.Terminates
 	Active     int64         `json:"active"`     // connections open right now
 	Refused    int64         `json:"refused"`    // turned away by max_connections since start (monotonic)
+	Down       bool          `json:"down"`       // a refuse rule holds it down: SYNs get an RST
+	Downs      int64         `json:"downs"`      // times a refuse rule took it down since start (monotonic)
 }
 
 // Options configure a Server.
