@@ -10,19 +10,31 @@ import (
 // returns it. The listener asks Down instead, when the rules change
 // (Changed) and when a schedule boundary Down reported passes.
 
-// validateRefuse checks a refuse rule: its mode, and that it selects by
-// nothing a connection would have to show. No byte arrives before a SYN is
-// refused, so neither the client nor the hello nor the connection's index
-// can pick which SYNs; the listener and the schedule are its selectors.
+// validateRefuse checks a refuse rule's mode.
 func (r *Rule) validateRefuse(fail failFunc) error {
 	if r.Mode != "" && r.Mode != ModeListenerDown {
 		return fail("mode", "unknown mode %q (want listener_down; a reset after the kernel accepted, rst_on_accept, is action = \"reset\" with stage = \"accept\")", r.Mode)
 	}
+	return nil
+}
+
+// refuseSelectors refuses a selector on a refuse rule: no byte arrives
+// before a SYN is refused, so neither the client nor the hello nor the
+// connection's index can pick which SYNs. The listener and the schedule
+// are its selectors.
+func (r *Rule) refuseSelectors(fail failFunc) error {
 	for _, s := range []struct {
 		field string
 		set   bool
 	}{
+		{"sni", r.SNI != ""},
 		{"client", r.Client != ""},
+		{"ja3", r.JA3 != ""},
+		{"ja4", r.JA4 != ""},
+		{"alpn", r.ALPN != ""},
+		{"max_offered_version", r.MaxOfferedVersion != 0},
+		{"hello_min_size", r.HelloMinSize != 0},
+		{"hello_multi_segment", r.HelloMultiSegment},
 		{"conn_first", r.ConnFirst != 0},
 		{"conn_every", r.ConnEvery != 0},
 		{"conn_after", r.ConnAfter != 0},

@@ -144,6 +144,9 @@ func (r *Rule) validateStage(fail failFunc) error {
 }
 
 func (r *Rule) validateSelectors(fail failFunc) error {
+	if r.Action == ActRefuse {
+		return r.refuseSelectors(fail)
+	}
 	if err := checkGlob(r.SNI); err != nil {
 		return fail("sni", "%v", err)
 	}
