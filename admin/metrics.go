@@ -222,6 +222,7 @@ func label(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 type listenerCollector struct {
 	listeners       func() []ListenerStats
 	active, refused *prometheus.Desc
+	down, downs     *prometheus.Desc
 }
 
 func newListenerCollector(listeners func() []ListenerStats) listenerCollector {
@@ -229,17 +230,23 @@ func newListenerCollector(listeners func() []ListenerStats) listenerCollector {
 		listeners: listeners,
 		active:    prometheus.NewDesc("tlsgate_active_connections", "Connections open right now, by listener.", []string{"listener"}, nil),
 		refused:   prometheus.NewDesc("tlsgate_refused_total", "Connections refused by max_connections, by listener.", []string{"listener"}, nil),
+		// A refuse rule's refusals happen in the kernel, with no connection
+		// to count: what tlsgate knows is that the listener is down.
+		down:  prometheus.NewDesc("tlsgate_listener_down", "1 while a refuse rule holds the listener down (new SYNs get an RST), by listener.", []string{"listener"}, nil),
+		downs: prometheus.NewDesc("tlsgate_listener_downs_total", "Times a refuse rule took the listener down, by listener.", []string{"listener"}, nil),
 	}
 }
 
 func (c listenerCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.active
 	ch <- c.refused
+	ch <- c.down
+	ch <- c.downs
 }
 
 func (c listenerCollector) Collect(ch chan<- prometheus.Metric) {
 	// Two entries with one name would make the whole scrape fail; add them up.
-	type sums struct{ active, refused int64 }
+	type sums struct{ active, refused, down, downs int64 }
 	by := map[string]*sums{}
 	var order []string
 	for _, l := range c.listeners() {
@@ -250,9 +257,15 @@ func (c listenerCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		by[n].active += l.Active
 		by[n].refused += l.Refused
+		by[n].downs += l.Downs
+		if l.Down {
+			by[n].down = 1
+		}
 	}
 	for _, n := range order {
 		ch <- prometheus.MustNewConstMetric(c.active, prometheus.GaugeValue, float64(by[n].active), n)
 		ch <- prometheus.MustNewConstMetric(c.refused, prometheus.CounterValue, float64(by[n].refused), n)
+		ch <- prometheus.MustNewConstMetric(c.down, prometheus.GaugeValue, float64(by[n].down), n)
+		ch <- prometheus.MustNewConstMetric(c.downs, prometheus.CounterValue, float64(by[n].downs), n)
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 func TestMetricsAfterObserve(t *testing.T) {
 	a := newAPI(t, Options{Listeners: func() []ListenerStats {
-		return []ListenerStats{{Name: "web", Active: 2, Refused: 5}, {Name: "ssh", Active: 1}, {Name: "web", Active: 1, Refused: 1}}
+		return []ListenerStats{{Name: "web", Active: 2, Refused: 5}, {Name: "ssh", Active: 1, Down: true, Downs: 2}, {Name: "web", Active: 1, Refused: 1, Downs: 1}}
 	}})
 	if r := a.do("POST", "/faults", `{"name":"waf-sni-block","action":"reset","stage":"client_hello"}`); r.status != 201 {
 		t.Fatal(r.body)
@@ -62,6 +62,12 @@ func TestMetricsAfterObserve(t *testing.T) {
 		`tlsgate_active_connections{listener="ssh"} 1`,
 		`tlsgate_refused_total{listener="web"} 6`,
 		`tlsgate_refused_total{listener="ssh"} 0`,
+		`tlsgate_listener_down{listener="ssh"} 1`,
+		`tlsgate_listener_down{listener="web"} 0`,
+		`tlsgate_listener_downs_total{listener="ssh"} 2`,
+		`tlsgate_listener_downs_total{listener="web"} 1`,
+		`# TYPE tlsgate_listener_down gauge`,
+		`# TYPE tlsgate_listener_downs_total counter`,
 		`tlsgate_events_dropped_total 3`,
 		`# TYPE tlsgate_handshake_seconds histogram`,
 		`# TYPE tlsgate_active_connections gauge`,

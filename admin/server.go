@@ -58,6 +58,8 @@ type ListenerStats struct {
 	ServerSSL        bool          `json:"server_ssl"`        // the listener has a [listener.server_ssl] table
 	Active           int64         `json:"active"`            // connections open right now
 	Refused          int64         `json:"refused"`           // turned away by max_connections since start (monotonic)
+	Down             bool          `json:"down"`              // a refuse rule holds it down: SYNs get an RST
+	Downs            int64         `json:"downs"`             // times a refuse rule took it down since start (monotonic)
 }
 
 // site is the listener as listener.RuleMisfit judges it.

@@ -130,6 +130,7 @@ func faultReal() map[string]string {
 		"client_auth":       "a server or load balancer that requires a client certificate (BIG-IP peer-cert-mode require), or a WAF or mTLS gateway that refuses one from a CA outside its list",
 		"proxy_skew":        "a TLS-inspecting proxy or server-ssl profile whose own clock is wrong, which rejects good server certificates as expired or not yet valid (only when the shift passes a certificate's validity window)",
 		"alpn_downgrade":    "a proxy or load balancer that speaks only HTTP/1.1 with its clients and strips h2 from ALPN (clients that also offer HTTP/1.1 fall back without an error; h2-only ones such as gRPC are refused with alert 120)",
+		"refuse":            "a closed port or a firewall's REJECT rule: the service is down or not listening on that address, so the SYN is answered with an RST and no connection exists",
 		"record_corrupt":    "a device in the path that changes bytes it only relays (a faulty NIC, cable or switch port whose damage passed TCP's checksum, or a middlebox rewriting payload), which the endpoint that decrypts the record reports as bad record MAC",
 	}
 }

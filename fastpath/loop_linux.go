@@ -42,7 +42,7 @@ type loop struct {
 	evs     []syscall.EpollEvent
 	swept   time.Time
 	idled   time.Time
-	paused  time.Time    // accept paused until then (out of file descriptors)
+	paused  time.Time    // accept paused until then (out of file descriptors, or the socket does not listen)
 	seq     int32        // last registration tag handed out
 	load    atomic.Int32 // client connections owned, inbox included (Engine.Live sums them)
 	parked  atomic.Bool  // in park: a sibling that gives must ring the eventfd
@@ -231,9 +231,12 @@ func (l *loop) accept(now time.Time) {
 	for range acceptMax {
 		nfd, sa, err := rawAccept(l.lfd)
 		if err != nil {
-			if err == syscall.EMFILE || err == syscall.ENFILE || err == syscall.ENOBUFS || err == syscall.ENOMEM {
+			if err == syscall.EMFILE || err == syscall.ENFILE || err == syscall.ENOBUFS || err == syscall.ENOMEM || err == syscall.EINVAL {
 				// Level-triggered: leaving the socket watched would spin.
-				// Unwatch it for a tick; sweep watches it again.
+				// Unwatch it for a tick; sweep watches it again. EINVAL:
+				// the socket does not listen (shut down by a refuse
+				// rule, so SYNs get an RST) and reports EPOLLHUP until
+				// it listens again on the same port; the loop keeps it.
 				l.paused = now.Add(tick)
 				_ = syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_DEL, l.lfd, nil)
 			}

@@ -22,6 +22,8 @@ type Engine struct {
 // snapshot is one immutable generation of the rule set.
 type snapshot struct {
 	rules []*ruleState
+	// changed is closed when a writer replaces this snapshot (Changed).
+	changed chan struct{}
 }
 
 // ruleState is a validated, normalized rule with its compiled selectors.
@@ -92,7 +94,7 @@ func NewEngine(now func() time.Time) *Engine {
 		now = time.Now
 	}
 	e := &Engine{now: now}
-	e.snap.Store(&snapshot{})
+	e.snap.Store(&snapshot{changed: make(chan struct{})})
 	return e
 }
 
@@ -114,7 +116,7 @@ func (e *Engine) Set(rules []Rule) error {
 		seen[r.Name] = true
 		next.rules = append(next.rules, newRuleState(r, now))
 	}
-	e.snap.Store(next)
+	e.publish(next)
 	return nil
 }
 
@@ -129,8 +131,7 @@ func (e *Engine) Add(r Rule) error {
 	if cur.find(r.Name) >= 0 {
 		return &RuleError{Rule: r.Name, Field: "name", Msg: "a rule with this name exists; remove it first"}
 	}
-	next := &snapshot{rules: append(slices.Clip(cur.rules), newRuleState(r, e.now()))}
-	e.snap.Store(next)
+	e.publish(&snapshot{rules: append(slices.Clip(cur.rules), newRuleState(r, e.now()))})
 	return nil
 }
 
@@ -143,7 +144,7 @@ func (e *Engine) Remove(name string) error {
 	if i < 0 {
 		return fmt.Errorf("faults: no rule named %q", name)
 	}
-	e.snap.Store(&snapshot{rules: slices.Delete(slices.Clone(cur.rules), i, i+1)})
+	e.publish(&snapshot{rules: slices.Delete(slices.Clone(cur.rules), i, i+1)})
 	return nil
 }
 
@@ -162,7 +163,7 @@ func (e *Engine) SetEnabled(name string, on bool) error {
 	rs.enabled = on
 	rules := slices.Clone(cur.rules)
 	rules[i] = &rs
-	e.snap.Store(&snapshot{rules: rules})
+	e.publish(&snapshot{rules: rules})
 	return nil
 }
 

@@ -139,7 +139,7 @@ type planning struct {
 // reports whether the rule fired.
 func (pl *planning) try(rs *ruleState) bool {
 	ci := pl.ci
-	if !rs.enabled || (rs.rule.Stage == StageAccept) != pl.accept || !rs.m.match(&pl.v) || !pl.accept && !rs.rule.actsOn(ci) {
+	if !rs.enabled || rs.rule.Action == ActRefuse || (rs.rule.Stage == StageAccept) != pl.accept || !rs.m.match(&pl.v) || !pl.accept && !rs.rule.actsOn(ci) {
 		return false
 	}
 	if pl.now.IsZero() {

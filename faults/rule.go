@@ -69,6 +69,7 @@ type Rule struct {
 	GRPCStatus          *int     `json:"grpc_status,omitempty" toml:"grpc_status"`                   // abort: the gRPC status (1..16) a gRPC call gets, in an HTTP 200
 	DowngradeTo         string   `json:"downgrade_to,omitempty" toml:"downgrade_to"`                 // alpn_downgrade: the one ALPN protocol the proxy speaks, default http/1.1
 	HostMismatch        int      `json:"host_mismatch,omitempty" toml:"host_mismatch"`               // sni_policy: answer a request whose Host is not the SNI with this status (421), at stage request
+	Mode                Mode     `json:"mode,omitempty" toml:"mode"`                                 // refuse: listener_down (the default and only mode)
 
 	// Schedule, relative to when the rule was added to the engine.
 	StartAfter Duration `json:"start_after,omitempty" toml:"start_after"`
@@ -144,6 +145,11 @@ const (
 	ActRecordCorrupt   Action = "record_corrupt"    // flip one bit in the first application-data record after the handshake
 	ActProxySkew       Action = "proxy_skew"        // tlsgate's own clock shifted by skew on its upstream leg, as it verifies the server
 	ActALPNDowngrade   Action = "alpn_downgrade"    // speak only downgrade_to (http/1.1) in ALPN on both legs: h2 stripped
+	// ActRefuse is the catalog's tcp.refuse: the listener stops listening
+	// while the rule is in force, so the kernel answers each SYN with an
+	// RST (a closed port, a firewall's REJECT). It acts on the listener,
+	// not on a connection: see Engine.Down.
+	ActRefuse Action = "refuse"
 )
 
 // Actions lists every action.
@@ -152,8 +158,17 @@ func Actions() []Action {
 		ActLimitData, ActTimeout, ActMTU, ActTruncate, ActAlert, ActChain, ActVersion, ActCipher,
 		ActBlockPage, ActPlaintextReply, ActFirstByteDelay, ActIdleTimeout, ActLargeHello, ActFragment,
 		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActClientAuth, ActAbort,
-		ActRecordCorrupt, ActProxySkew, ActALPNDowngrade}
+		ActRecordCorrupt, ActProxySkew, ActALPNDowngrade, ActRefuse}
 }
+
+// Mode is how a refuse rule refuses.
+type Mode string
+
+// ModeListenerDown is refuse's one mode: the listening socket stops
+// listening (shutdown SHUT_RD) and listens again on the same port when the
+// rule ends. A reset after the kernel accepted (the catalog's
+// rst_on_accept) is action reset at stage accept.
+const ModeListenerDown Mode = "listener_down"
 
 // Then is what happens after a truncation, a blackhole's delay or an alert.
 type Then string
@@ -307,7 +322,7 @@ func (r Rule) clone() Rule {
 // defaultStage is where an action acts when the rule names no stage.
 func defaultStage(a Action) Stage {
 	switch a {
-	case ActLatency, ActBandwidth, ActSlicer, ActSlowClose, ActLimitData, ActTimeout, ActFirstByteDelay:
+	case ActLatency, ActBandwidth, ActSlicer, ActSlowClose, ActLimitData, ActTimeout, ActFirstByteDelay, ActRefuse:
 		return StageAccept
 	case ActMTU, ActTruncate, ActFragment:
 		return StageServerFlight
@@ -374,6 +389,10 @@ func (r Rule) normalized() Rule {
 	case ActALPNDowngrade:
 		if r.DowngradeTo == "" {
 			r.DowngradeTo = DefaultDowngrade
+		}
+	case ActRefuse:
+		if r.Mode == "" {
+			r.Mode = ModeListenerDown
 		}
 	}
 	return r

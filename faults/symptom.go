@@ -21,6 +21,7 @@ const (
 	ClassBadMAC    = "bad record MAC"
 	ClassSlow      = "slow, no error"
 	ClassNone      = "no error expected"
+	ClassRefused   = "connection refused"
 )
 
 // symptomRow maps an action, at some stages and with some follow-up, to the
@@ -51,6 +52,10 @@ const (
 		"or (35) Send failure: Connection reset by peer; openssl s_client write:errno=104; " +
 		"Go read: connection reset by peer, or dial … connect: connection reset by peer or write: connection reset by peer; " +
 		"Python ConnectionResetError: [Errno 104] Connection reset by peer; Chrome ERR_CONNECTION_RESET"
+	// A refusal: the SYN itself is answered with an RST, so the client's
+	// connect() fails and no connection exists (client-symptoms.md row 23).
+	refusedConnect = ClassRefused + " (the SYN answered with an RST, nothing listens): curl (7) Failed to connect to … port N after X ms: Couldn't connect to server " +
+		"(older curl: Connection refused); Go dial tcp …: connect: connection refused"
 	resetStream = ClassReset + " mid-stream: curl (56) Recv failure: Connection reset by peer; " +
 		"Go read: connection reset by peer; Chrome ERR_CONNECTION_RESET"
 	eofHandshake = ClassEOF + " during the handshake: curl (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL; " +
@@ -97,6 +102,7 @@ const (
 
 func symptomRows() []symptomRow {
 	return []symptomRow{
+		{action: ActRefuse, text: refusedConnect},
 		{action: ActReset, stages: []Stage{StageAccept}, text: resetAccept},
 		{action: ActReset, stages: handshakeStages(), text: resetHandshake},
 		{action: ActReset, text: resetStream},

@@ -87,6 +87,9 @@ func allowedStages(a Action) []Stage {
 		return []Stage{StageAccept, StageClientHello, StageServerFlight}
 	case ActIdleTimeout:
 		return []Stage{StageIdle}
+	case ActRefuse:
+		// It acts before there is a connection: on the listening socket.
+		return []Stage{StageAccept}
 	case ActBlockPage, ActAbort:
 		return []Stage{StageRequest}
 	case ActRewrite:
@@ -141,6 +144,9 @@ func (r *Rule) validateStage(fail failFunc) error {
 }
 
 func (r *Rule) validateSelectors(fail failFunc) error {
+	if r.Action == ActRefuse {
+		return r.refuseSelectors(fail)
+	}
 	if err := checkGlob(r.SNI); err != nil {
 		return fail("sni", "%v", err)
 	}

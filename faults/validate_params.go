@@ -49,6 +49,7 @@ func paramList() []param {
 		{"grpc_status", func(r *Rule) bool { return r.GRPCStatus != nil }},
 		{"downgrade_to", func(r *Rule) bool { return r.DowngradeTo != "" }},
 		{"host_mismatch", func(r *Rule) bool { return r.HostMismatch != 0 }},
+		{"mode", func(r *Rule) bool { return r.Mode != "" }},
 	}
 }
 
@@ -107,6 +108,8 @@ func actionParams(a Action) []string {
 		return []string{"require", "accept_cas", "reject_with"}
 	case ActAbort:
 		return []string{"status", "grpc_status"}
+	case ActRefuse:
+		return []string{"mode"}
 	}
 	return nil
 }
@@ -166,6 +169,8 @@ const (
 // validateAction checks what each action needs from its parameters.
 func (r *Rule) validateAction(fail failFunc) error {
 	switch r.Action {
+	case ActRefuse:
+		return r.validateRefuse(fail)
 	case ActLatency:
 		if r.Latency == 0 && r.Jitter == 0 {
 			return fail("latency", "missing: latency needs a delay such as \"100ms\"")

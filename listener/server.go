@@ -90,6 +90,7 @@ type Server struct {
 	quit     chan struct{}
 	workers  atomic.Int32 // live worker goroutines, for tests
 	refusals refusalLog
+	down     downGate // a refuse rule's hold on the listening socket (down.go)
 	// defaultDial: Deps.Dial was nil, so the event-loop engine's own
 	// non-blocking connect is the same dialer.
 	defaultDial bool
@@ -206,6 +207,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.ln = ln
 	s.mu.Unlock()
+	s.startDown(ln)
 	if eng, err := s.fastEngine(ln); eng != nil {
 		return s.serveFast(eng)
 	} else if err != nil {
@@ -220,6 +222,9 @@ func (s *Server) Serve(ln net.Listener) error {
 			s.mu.Unlock()
 			if closing || errors.Is(err, net.ErrClosed) {
 				return nil
+			}
+			if s.waitUp(err) {
+				continue // a refuse rule held the socket down; it listens again
 			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() || isTemporaryAccept(err) {

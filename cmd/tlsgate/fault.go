@@ -43,6 +43,7 @@ Examples:
   tlsgate fault add -n waf-sni-block --action reset --stage client_hello --sni '*.bank.example'
   tlsgate fault add -n flaky --action latency --param latency=300ms --param jitter=100ms --probability 0.3 --seed 7
   tlsgate fault add --json '{"name":"old-ca","action":"chain","chain":"expired"}'
+  tlsgate fault add -n port-closed --listener web --action refuse --param mode=listener_down
 `
 
 // ruleFlag is an add flag that sets the rule field with the same JSON name.

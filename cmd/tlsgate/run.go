@@ -174,9 +174,10 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 				out := make([]admin.ListenerStats, 0, len(servers))
 				for _, s := range servers {
 					o := s.Options()
+					down, downs := s.Down()
 					out = append(out, admin.ListenerStats{Name: o.Name, Mode: o.Mode, Terminates: o.Terminates(),
 						VerifiesUpstream: o.VerifiesUpstream(), ServerSSL: o.ServerSSL != nil,
-						Active: s.Active(), Refused: s.Refused()})
+						Active: s.Active(), Refused: s.Refused(), Down: down, Downs: downs})
 				}
 				return out
 			}})

@@ -1,0 +1,115 @@
+package faultse2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestRefuseListenerDown runs a refuse rule (mode listener_down) in the
+// real binary: from the config file at start, then added and removed with
+// the tlsgate fault CLI. While it holds, curl exits 7 and a Go dialer gets
+// "connect: connection refused" on the listener's port, the log says once
+// that the listener went down, and /metrics and the rule's fire count say
+// so; once the rule is gone the same port serves a real request.
+func TestRefuseListenerDown(t *testing.T) {
+	curl := needTool(t, "curl")
+	be := startBackend(t, nil)
+	g := startGate(t, gateConfig{admin: true,
+		listeners: []spec{{Name: "web", TOML: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\n", be.addr)}},
+		faults:    []rule{{name: "port-closed", toml: onListener("web", "action = \"refuse\"\nmode = \"listener_down\"\n")}}})
+	addr := g.Addr("web")
+	url := "http://" + addr + "/refuse"
+
+	refused := func(downs int) {
+		t.Helper()
+		waitLogCount(t, g, "listener down", downs)
+		_, err := net.DialTimeout("tcp", addr, clientTimeout)
+		if !errors.Is(err, syscall.ECONNREFUSED) || !strings.Contains(err.Error(), "connect: connection refused") {
+			t.Fatalf("Go dial while down: %v, want dial tcp …: connect: connection refused", err)
+		}
+		out, code := runCmd(t, curl, "-q", "-sS", "--noproxy", "*", "--max-time", "20", url)
+		if code != 7 || !strings.Contains(out, "Couldn't connect to server") {
+			t.Fatalf("curl while down: exit %d, %q; want (7) Failed to connect … Couldn't connect to server", code, out)
+		}
+		status, body := adminCall(t, g, "GET", "/metrics", nil)
+		if status != 200 || !bytes.Contains(body, []byte(`tlsgate_listener_down{listener="web"} 1`)) ||
+			!bytes.Contains(body, fmt.Appendf(nil, `tlsgate_listener_downs_total{listener="web"} %d`, downs)) {
+			t.Fatalf("/metrics while down (%d): %s", status, body)
+		}
+	}
+	served := func(ups int) {
+		t.Helper()
+		waitLogCount(t, g, "listener up", ups)
+		out, code := runCmd(t, curl, "-q", "-sS", "--noproxy", "*", "--max-time", "20", url)
+		if code != 0 || !strings.Contains(out, "backend path=/refuse") {
+			t.Fatalf("curl after the rule ended: exit %d, %q", code, out)
+		}
+	}
+
+	refused(1)
+	status, body := adminCall(t, g, "GET", "/faults/port-closed", nil)
+	if status != 200 || !bytes.Contains(body, []byte(`"fires":1`)) {
+		t.Fatalf("GET /faults/port-closed: %d %s; want fires 1", status, body)
+	}
+	admin := "http://" + g.admin
+	if out, code := runCmd(t, tlsgateBin, "fault", "rm", "--admin", admin, "port-closed"); code != 0 {
+		t.Fatalf("tlsgate fault rm: exit %d: %s", code, out)
+	}
+	served(1)
+
+	if out, code := runCmd(t, tlsgateBin, "fault", "add", "--admin", admin, "-n", "closed-again", "--listener", "web",
+		"--action", "refuse", "--param", "mode=listener_down"); code != 0 {
+		t.Fatalf("tlsgate fault add: exit %d: %s", code, out)
+	}
+	refused(2)
+	if status, body := adminCall(t, g, "DELETE", "/faults/closed-again", nil); status/100 != 2 {
+		t.Fatalf("DELETE /faults/closed-again: %d %s", status, body)
+	}
+	served(2)
+	if n := be.hitCount("/refuse"); n != 2 {
+		t.Errorf("backend saw %d requests, want the 2 made while the listener was up", n)
+	}
+	g.stop(t)
+}
+
+// waitLogCount waits until the log holds n lines containing msg; the bound
+// only stops a broken run from hanging.
+func waitLogCount(t *testing.T, g *gate, msg string, n int) {
+	t.Helper()
+	for end := time.Now().Add(20 * time.Second); strings.Count(g.ReadLog(t), msg) < n; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("the log has fewer than %d %q lines after 20s:\n%s", n, msg, g.ReadLog(t))
+		}
+	}
+	if got := strings.Count(g.ReadLog(t), msg); got != n {
+		t.Fatalf("the log has %d %q lines, want %d:\n%s", got, msg, n, g.ReadLog(t))
+	}
+}
+
+// runCmd runs a client with an empty stdin and returns its combined
+// output and exit status.
+func runCmd(t *testing.T, bin string, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stdin = strings.NewReader("")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &ee) && ctx.Err() == nil:
+		return string(out), ee.ExitCode()
+	}
+	t.Fatalf("%s %q: %v: %s", bin, args, err, out)
+	return "", 0
+}

@@ -1,0 +1,105 @@
+package faults
+
+import (
+	"time"
+)
+
+// A refuse rule acts on a listener, not on a connection: while it is in
+// force the listener does not listen, so the kernel answers every SYN with
+// an RST and no connection exists to plan, log or count. Plan never
+// returns it. The listener asks Down instead, when the rules change
+// (Changed) and when a schedule boundary Down reported passes.
+
+// validateRefuse checks a refuse rule's mode.
+func (r *Rule) validateRefuse(fail failFunc) error {
+	if r.Mode != "" && r.Mode != ModeListenerDown {
+		return fail("mode", "unknown mode %q (want listener_down; a reset after the kernel accepted, rst_on_accept, is action = \"reset\" with stage = \"accept\")", r.Mode)
+	}
+	return nil
+}
+
+// refuseSelectors refuses a selector on a refuse rule: no byte arrives
+// before a SYN is refused, so neither the client nor the hello nor the
+// connection's index can pick which SYNs. The listener and the schedule
+// are its selectors.
+func (r *Rule) refuseSelectors(fail failFunc) error {
+	for _, s := range []struct {
+		field string
+		set   bool
+	}{
+		{"sni", r.SNI != ""},
+		{"client", r.Client != ""},
+		{"ja3", r.JA3 != ""},
+		{"ja4", r.JA4 != ""},
+		{"alpn", r.ALPN != ""},
+		{"max_offered_version", r.MaxOfferedVersion != 0},
+		{"hello_min_size", r.HelloMinSize != 0},
+		{"hello_multi_segment", r.HelloMultiSegment},
+		{"conn_first", r.ConnFirst != 0},
+		{"conn_every", r.ConnEvery != 0},
+		{"conn_after", r.ConnAfter != 0},
+		{"probability", r.Probability != nil},
+		{"seed", r.Seed != 0},
+		{"max_fires", r.MaxFires != 0},
+	} {
+		if s.set {
+			return fail(s.field, "refuse takes the whole listener down: the SYN it refuses carries no bytes and makes no connection, so it cannot select by %s; "+
+				"use listener, start_after and duration (or remove the rule) to say which listener and when", s.field)
+		}
+	}
+	return nil
+}
+
+// Changed returns a channel that is closed at the next change to the rule
+// set (Set, Add, Remove, SetEnabled). A listener waits on it to learn that
+// a refuse rule came or went without polling.
+func (e *Engine) Changed() <-chan struct{} { return e.snap.Load().changed }
+
+// publish makes next the current snapshot and tells Changed's waiters;
+// e.mu is held.
+func (e *Engine) publish(next *snapshot) {
+	next.changed = make(chan struct{})
+	prev := e.snap.Swap(next)
+	if prev != nil && prev.changed != nil {
+		close(prev.changed)
+	}
+}
+
+// Down reports whether an enabled refuse rule holds the named listener
+// down now: the first such rule in evaluation order names it. next is the
+// next time a refuse rule for this listener starts or ends by its
+// schedule (zero when none will), so the caller knows when to ask again
+// without a change to the rules.
+func (e *Engine) Down(listener string) (rule string, down bool, next time.Time) {
+	s := e.snap.Load()
+	var now time.Time
+	for _, rs := range s.rules {
+		r := &rs.rule
+		if r.Action != ActRefuse || !rs.enabled || r.Listener != "" && r.Listener != listener {
+			continue
+		}
+		if now.IsZero() {
+			now = e.now()
+		}
+		for _, t := range []time.Time{rs.start, rs.end} {
+			if t.After(now) && (next.IsZero() || t.Before(next)) {
+				next = t
+			}
+		}
+		if !down && !now.Before(rs.start) && (rs.end.IsZero() || now.Before(rs.end)) {
+			rule, down = r.Name, true
+		}
+	}
+	return rule, down, next
+}
+
+// Took counts one firing of the named refuse rule: the listener went down
+// for it. A rule that is gone by then counts nothing.
+func (e *Engine) Took(rule string) {
+	s := e.snap.Load()
+	if i := s.find(rule); i >= 0 {
+		st := s.rules[i].stats
+		st.fires.Add(1)
+		st.last.Store(e.now().UnixNano())
+	}
+}

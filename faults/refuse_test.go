@@ -1,0 +1,110 @@
+package faults
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+// TestRefuseValidate: a refuse rule takes its listener, schedule and mode
+// and nothing that would need bytes from the client, each refusal naming
+// the field.
+func TestRefuseValidate(t *testing.T) {
+	p := 0.5
+	tests := []struct {
+		name  string
+		r     Rule
+		field string // "" = valid
+	}{
+		{"default mode", Rule{Name: "r", Action: ActRefuse}, ""},
+		{"listener_down", Rule{Name: "r", Action: ActRefuse, Mode: ModeListenerDown, Listener: "web", Duration: Duration(time.Minute)}, ""},
+		{"stage accept", Rule{Name: "r", Action: ActRefuse, Stage: StageAccept}, ""},
+		{"unknown mode", Rule{Name: "r", Action: ActRefuse, Mode: "rst_on_accept"}, "mode"},
+		{"stage client_hello", Rule{Name: "r", Action: ActRefuse, Stage: StageClientHello}, "stage"},
+		{"sni", Rule{Name: "r", Action: ActRefuse, SNI: "a.test"}, "sni"},
+		{"client", Rule{Name: "r", Action: ActRefuse, Client: "10.0.0.0/8"}, "client"},
+		{"conn_every", Rule{Name: "r", Action: ActRefuse, ConnEvery: 2}, "conn_every"},
+		{"probability", Rule{Name: "r", Action: ActRefuse, Probability: &p}, "probability"},
+		{"max_fires", Rule{Name: "r", Action: ActRefuse, MaxFires: 1}, "max_fires"},
+		{"direction", Rule{Name: "r", Action: ActRefuse, Direction: Both}, "direction"},
+		{"mode on reset", Rule{Name: "r", Action: ActReset, Mode: ModeListenerDown}, "mode"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.r.Validate()
+			var re *RuleError
+			switch {
+			case tt.field == "" && err != nil:
+				t.Fatalf("Validate = %v, want nil", err)
+			case tt.field != "" && (!errors.As(err, &re) || re.Field != tt.field):
+				t.Fatalf("Validate = %v, want an error on field %q", err, tt.field)
+			}
+		})
+	}
+}
+
+// TestRefuseDown: Down follows the rule's listener, its enabled switch and
+// its schedule, and says when to ask again; Plan never fires the rule,
+// since no connection exists for it.
+func TestRefuseDown(t *testing.T) {
+	clk := newFakeClock()
+	e := NewEngine(clk.Now)
+	if _, down, next := e.Down("web"); down || !next.IsZero() {
+		t.Fatalf("no rules: down %t next %v", down, next)
+	}
+	changed := e.Changed()
+	if err := e.Add(Rule{Name: "web-down", Action: ActRefuse, Listener: "web",
+		StartAfter: Duration(time.Second), Duration: Duration(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changed:
+	default:
+		t.Fatal("Add did not close the Changed channel")
+	}
+	start := clk.Now().Add(time.Second)
+	if rule, down, next := e.Down("web"); down || rule != "" || !next.Equal(start) {
+		t.Fatalf("before start_after: %q down %t next %v, want up until %v", rule, down, next, start)
+	}
+	clk.Advance(time.Second)
+	if rule, down, next := e.Down("web"); !down || rule != "web-down" || !next.Equal(start.Add(time.Minute)) {
+		t.Fatalf("in the window: %q down %t next %v", rule, down, next)
+	}
+	if _, down, _ := e.Down("api"); down {
+		t.Fatal("a rule for listener web took api down")
+	}
+	if p := e.PlanAccept(ConnInfo{Listener: "web", Index: 1}); len(p.Firings()) != 0 {
+		t.Fatalf("PlanAccept fired %v; a refuse rule has no connection to fire on", p.Firings())
+	}
+	changed = e.Changed()
+	if err := e.SetEnabled("web-down", false); err != nil {
+		t.Fatal(err)
+	}
+	<-changed
+	if _, down, _ := e.Down("web"); down {
+		t.Fatal("a disabled rule still holds the listener down")
+	}
+	if err := e.SetEnabled("web-down", true); err != nil {
+		t.Fatal(err)
+	}
+	e.Took("web-down")
+	if st := e.List()[0]; st.Fires != 1 || st.LastFire.IsZero() {
+		t.Fatalf("after Took: fires %d last %v", st.Fires, st.LastFire)
+	}
+	clk.Advance(time.Minute)
+	if _, down, next := e.Down("web"); down || !next.IsZero() {
+		t.Fatalf("after duration: down %t next %v", down, next)
+	}
+	changed = e.Changed()
+	if err := e.Remove("web-down"); err != nil {
+		t.Fatal(err)
+	}
+	<-changed
+	// A rule without a listener takes every listener down.
+	if err := e.Add(Rule{Name: "all-down", Action: ActRefuse}); err != nil {
+		t.Fatal(err)
+	}
+	if rule, down, _ := e.Down("api"); !down || rule != "all-down" {
+		t.Fatalf("a rule without a listener: %q down %t", rule, down)
+	}
+}

@@ -1,0 +1,228 @@
+package listener
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// A refuse rule (the catalog's tcp.refuse, mode listener_down) takes the
+// whole listener down: the listening socket stops listening, so the kernel
+// answers each new SYN with an RST and the client's connect fails with
+// "connection refused" (curl (7)). It cannot select by SNI or client, since
+// no byte arrives, so it is listener-wide: it takes effect when the rule is
+// added (config at start, the admin API at runtime) or its start_after
+// passes, and ends when the rule is removed or disabled or its duration
+// runs out. Connections already accepted are left alone.
+//
+// The socket stays open while down (shutdown SHUT_RD on a listening socket
+// makes Linux stop listening without closing it) and listens again on the
+// same port, so nothing else can take the port in between. Refusals make
+// no connection to log; the listener logs one line when it goes down and
+// one when it comes back, and counts the times it went down.
+
+// downGate is the listener's up/down state under a refuse rule. Only the
+// watcher goroutine changes it; the accept loop and the stats read it.
+type downGate struct {
+	mu    sync.Mutex
+	rule  string        // the refuse rule holding the listener down; "" while up
+	since time.Time     // when it went down
+	up    chan struct{} // closed when the socket listens again; nil while up
+	downs int64         // times the listener went down
+	// addr is the socket's own address, taken before the first shutdown:
+	// a socket bound to port 0 loses its port when it stops listening and
+	// is bound to it again before it listens.
+	addr syscall.Sockaddr
+}
+
+// Down reports whether a refuse rule holds the listener down now, and how
+// many times one took it down since start.
+func (s *Server) Down() (down bool, downs int64) {
+	g := &s.down
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.rule != "", g.downs
+}
+
+// waitUp is the accept loop's answer to an accept error: true when it came
+// from a socket a refuse rule shut down (EINVAL), after waiting until the
+// socket listens again or Shutdown begins, so the loop neither ends nor
+// spins while the listener is down.
+func (s *Server) waitUp(err error) bool {
+	if !errors.Is(err, syscall.EINVAL) {
+		return false
+	}
+	g := &s.down
+	g.mu.Lock()
+	// up is set before the shutdown, downs after it: an accept that
+	// failed in between sees the first.
+	ours, up := g.up != nil || g.downs > 0, g.up
+	g.mu.Unlock()
+	if !ours {
+		return false // the listener was never taken down
+	}
+	if up != nil {
+		select {
+		case <-up:
+		case <-s.quit:
+		}
+	}
+	return true
+}
+
+// watchDown follows the fault rules for this listener until Shutdown:
+// whenever they change, or a refuse rule's schedule starts or ends, it
+// takes the listening socket down or brings it back up.
+func (s *Server) watchDown(rc syscall.RawConn, ln net.Listener) {
+	for {
+		changed := s.deps.Faults.Changed()
+		rule, down, next := s.deps.Faults.Down(s.opts.Name)
+		wait := time.Duration(-1)
+		if !next.IsZero() {
+			// The engine's schedule runs on its clock; a timer waits in
+			// real time, and Down is asked again when it fires.
+			wait = max(time.Until(next), 0)
+		}
+		if !s.applyDown(rc, ln, rule, down) && (wait < 0 || wait > retryDown) {
+			wait = retryDown // a failed syscall is tried again
+		}
+		var timer *time.Timer
+		var fire <-chan time.Time
+		if wait >= 0 {
+			timer = time.NewTimer(wait)
+			fire = timer.C
+		}
+		select {
+		case <-changed:
+		case <-fire:
+		case <-s.quit:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		select {
+		case <-s.quit:
+			return
+		default:
+		}
+	}
+}
+
+// retryDown is how soon a failed shutdown or listen is tried again.
+const retryDown = time.Second
+
+// applyDown brings the socket to the state the rules want and reports
+// whether it got there. Only watchDown (and Serve, before it starts) calls
+// it, so transitions never race each other.
+func (s *Server) applyDown(rc syscall.RawConn, ln net.Listener, rule string, down bool) bool {
+	g := &s.down
+	g.mu.Lock()
+	cur, since := g.rule, g.since
+	g.mu.Unlock()
+	switch {
+	case down && cur == "":
+		return s.takeDown(rc, ln, rule)
+	case down:
+		if rule != cur {
+			// Another refuse rule holds it down now: it stays down.
+			g.mu.Lock()
+			g.rule = rule
+			g.mu.Unlock()
+		}
+		return true
+	case cur != "":
+		return s.bringUp(rc, ln, cur, since)
+	}
+	return true
+}
+
+// takeDown stops the socket listening for rule.
+func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool {
+	g := &s.down
+	// The gate is down before the socket is, so an accept that fails
+	// with EINVAL always finds a channel to wait on.
+	up := make(chan struct{})
+	g.mu.Lock()
+	g.rule, g.since, g.up = rule, s.deps.Now(), up
+	g.mu.Unlock()
+	addr, err := stopListening(rc)
+	if err != nil {
+		g.mu.Lock()
+		g.rule, g.since, g.up = "", time.Time{}, nil
+		g.mu.Unlock()
+		close(up)
+		s.deps.Logger.Error("refuse rule could not take the listener down; it keeps accepting",
+			zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
+			zap.String("rule", rule), zap.Error(err))
+		return false
+	}
+	g.mu.Lock()
+	if g.addr == nil {
+		g.addr = addr
+	}
+	g.downs++
+	downs := g.downs
+	g.mu.Unlock()
+	s.deps.Faults.Took(rule)
+	s.deps.Logger.Warn("listener down: new connections refused, each SYN answered with an RST (injected by a refuse rule)",
+		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
+		zap.String("rule", rule), zap.Int64("downs", downs),
+		zap.String("symptom", "curl (7) Failed to connect … Couldn't connect to server; Go dial …: connect: connection refused"),
+		zap.String("check", "remove or disable the rule to listen again (tlsgate fault rm "+rule+"); connections already accepted are unaffected"))
+	return true
+}
+
+// bringUp makes the socket listen again on its port after rule held it
+// down since then.
+func (s *Server) bringUp(rc syscall.RawConn, ln net.Listener, rule string, since time.Time) bool {
+	g := &s.down
+	g.mu.Lock()
+	addr := g.addr
+	g.mu.Unlock()
+	if err := listenAgain(rc, addr); err != nil {
+		s.deps.Logger.Error("listener could not listen again after the refuse rule ended; it stays down and tries again",
+			zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
+			zap.String("rule", rule), zap.Error(err))
+		return false
+	}
+	g.mu.Lock()
+	up := g.up
+	g.rule, g.since, g.up = "", time.Time{}, nil
+	g.mu.Unlock()
+	close(up)
+	s.deps.Logger.Info("listener up: accepting connections again (the refuse rule ended)",
+		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
+		zap.String("rule", rule), zap.Duration("down_for", s.deps.Now().Sub(since)))
+	return true
+}
+
+// startDown applies the refuse rules once, before the first accept, so a
+// rule from the config file refuses from the start, and then follows them.
+func (s *Server) startDown(ln net.Listener) {
+	if s.deps.Faults == nil {
+		return
+	}
+	sc, ok := ln.(syscall.Conn)
+	var rc syscall.RawConn
+	var err error
+	if ok {
+		rc, err = sc.SyscallConn()
+	}
+	if !ok || err != nil {
+		// Only a listener without a socket (a test's or a wrapper's)
+		// gets here; refuse rules then have nothing to act on.
+		if rule, down, _ := s.deps.Faults.Down(s.opts.Name); down {
+			s.deps.Logger.Error("refuse rule cannot take this listener down: it has no socket of its own",
+				zap.String("listener", s.opts.Name), zap.String("rule", rule), zap.Error(fmt.Errorf("listener: %T: %v", ln, err)))
+		}
+		return
+	}
+	rule, down, _ := s.deps.Faults.Down(s.opts.Name)
+	s.applyDown(rc, ln, rule, down)
+	go s.watchDown(rc, ln)
+}
