@@ -155,6 +155,8 @@ func (s *Server) checkListener(rule faults.Rule, index int) error {
 	switch {
 	case rule.Action == faults.ActChain:
 		field, what = "action", "serves a bad certificate chain"
+	case rule.Action == faults.ActOCSPTimes:
+		field, what = "action", "staples an OCSP response to the certificate of a handshake tlsgate runs"
 	case rule.Action == faults.ActClientAuth:
 		field, what = "action", "asks for a client certificate in a handshake"
 	case rule.Stage == faults.StageHandshakeDone:

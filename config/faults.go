@@ -241,6 +241,8 @@ func checkFaultListeners(root *table, cfg *Config) {
 		a, _ := t.str("action")
 		if a == string(faults.ActChain) {
 			key, what = "action", "serves a bad certificate chain"
+		} else if a == string(faults.ActOCSPTimes) {
+			key, what = "action", "staples an OCSP response to the certificate of a handshake tlsgate runs"
 		} else if a == string(faults.ActClientAuth) {
 			key, what = "action", "asks for a client certificate in a handshake"
 		} else if a == string(faults.ActALPNDowngrade) {

@@ -191,3 +191,16 @@ func TestHostMismatchConfig(t *testing.T) {
 		}
 	}
 }
+
+// An ocsp_times rule without its skew is refused at the rule, naming what
+// the skew means; with one it loads on a terminating listener.
+func TestOCSPTimesNeedsSkew(t *testing.T) {
+	const rule = "\n[[fault]]\nname = \"ocsp\"\naction = \"ocsp_times\"\n"
+	if _, err := Parse([]byte(web+rule+"skew = \"2h\"\n"), "faults.toml"); err != nil {
+		t.Errorf("with a skew: %v", err)
+	}
+	_, err := Parse([]byte(web+rule), "faults.toml")
+	if err == nil || !strings.Contains(err.Error(), "missing: ocsp_times needs the shift of the stapled OCSP response's times") {
+		t.Errorf("no skew: %v", err)
+	}
+}

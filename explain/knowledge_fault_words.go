@@ -129,6 +129,7 @@ func faultReal() map[string]string {
 		"abort":             "a proxy or service mesh answering requests itself with an error instead of the backend (Envoy's fault filter abort; for gRPC an HTTP 200 carrying grpc-status): not a TLS error, and the backend never sees the request",
 		"client_auth":       "a server or load balancer that requires a client certificate (BIG-IP peer-cert-mode require), or a WAF or mTLS gateway that refuses one from a CA outside its list",
 		"proxy_skew":        "a TLS-inspecting proxy or server-ssl profile whose own clock is wrong, which rejects good server certificates as expired or not yet valid (only when the shift passes a certificate's validity window)",
+		"ocsp_times":        "an OCSP responder whose clock is wrong (a response whose thisUpdate is in the future), or a server whose clock is behind, stapling an OCSP response past its nextUpdate: the certificate and its status (good) are fine, and only clients that check the staple (curl --cert-status) refuse it, as expired; the rest connect",
 		"alpn_downgrade":    "a proxy or load balancer that speaks only HTTP/1.1 with its clients and strips h2 from ALPN (clients that also offer HTTP/1.1 fall back without an error; h2-only ones such as gRPC are refused with alert 120)",
 		"record_corrupt":    "a device in the path that changes bytes it only relays (a faulty NIC, cable or switch port whose damage passed TCP's checksum, or a middlebox rewriting payload), which the endpoint that decrypts the record reports as bad record MAC",
 	}

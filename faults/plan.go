@@ -209,7 +209,7 @@ func (r *Rule) actsOn(ci *ConnInfo) bool {
 		// change it (rewriting a hello it passes through would break the
 		// handshake's transcript instead).
 		return ci.Decrypted
-	case r.Action == ActChain || r.Action == ActClientAuth || r.Stage == StageHandshakeDone:
+	case r.Action == ActChain || r.Action == ActOCSPTimes || r.Action == ActClientAuth || r.Stage == StageHandshakeDone:
 		return ci.Decrypted
 	case r.Action == ActBlockPage || r.Action == ActRewrite || r.Action == ActAbort:
 		// HTTP is readable where tlsgate decrypts it or where it was
@@ -439,7 +439,7 @@ func (r *Rule) firesOnAct() bool {
 // handshake it terminates, or the one it makes to the server.
 func (r *Rule) isPolicy() bool {
 	return r.Action == ActChain || r.Action == ActVersion || r.Action == ActCipher || r.Action == ActClientAuth ||
-		r.Action == ActProxySkew || r.Action == ActALPNDowngrade
+		r.Action == ActProxySkew || r.Action == ActALPNDowngrade || r.Action == ActOCSPTimes
 }
 
 // ALPNDowngrade returns the first fired alpn_downgrade rule and the one

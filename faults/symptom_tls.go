@@ -280,3 +280,21 @@ func abortSymptom(r *Rule) string {
 	}
 	return s
 }
+
+// ocspTimesSymptom describes an ocsp_times rule: a good certificate whose
+// stapled OCSP response is not current by the client's clock. curl
+// --cert-status reports both directions as expired (OpenSSL's
+// OCSP_check_validity fails, and curl has one message for it), observed
+// with curl 7.88.1 on OpenSSL 3.0.19. Go hands the staple over unjudged;
+// only a VerifyConnection that checks it refuses (alert 42).
+func ocspTimesSymptom(r *Rule) string {
+	times := "its times shifted (clock skew)"
+	if r != nil && r.Skew > 0 {
+		times = fmt.Sprintf("its thisUpdate %s in the future (a responder whose clock is ahead)", r.Skew.D())
+	} else if r != nil && r.Skew < 0 {
+		times = fmt.Sprintf("its nextUpdate %s in the past (a server whose clock is behind, stapling a stale response)", (-r.Skew).D())
+	}
+	return ClassCert + ", OCSP staple not current, " + times + ": only clients that check the staple notice, beyond OpenSSL's five minutes of leeway: " +
+		"curl --cert-status (91) OCSP response has expired (in both directions); a Go client that checks the staple in VerifyConnection fails with its own error and sends alert 42; " +
+		"Go, curl without --cert-status and browsers (for a private CA) connect"
+}

@@ -355,7 +355,7 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 		fx.auth = faults.NewClientAuthRun(*pol.ClientAuth, s.clientAuthPool(pol.ClientAuth), s.deps.Now)
 		fx.auth.Configure(cfg)
 	}
-	if (pol.Chain != "" || pol.Skew != 0) && s.deps.Minter != nil {
+	if (pol.Chain != "" || pol.Skew != 0 || pol.OCSPSkew != 0) && s.deps.Minter != nil {
 		kind := pki.ChainKind(pol.Chain)
 		if kind == "" {
 			kind = pki.ChainGood
@@ -374,6 +374,10 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 				name = unmapped(fallback).String()
 			}
 			o.LeafName = name
+			if pol.OCSPSkew != 0 {
+				// A good leaf whose stapled OCSP response is not current.
+				return s.deps.Minter.OCSPTimes(name, pol.OCSPSkew)
+			}
 			return s.deps.Minter.BadChain(kind, name, pol.Skew)
 		}
 	}
