@@ -151,6 +151,9 @@ func (s *Server) checkListener(rule faults.Rule, index int) error {
 	if len(ls) == 0 {
 		return nil
 	}
+	if rule.Action == faults.ActHTTPDate {
+		return checkSeesHTTP(rule, index, ls)
+	}
 	field, what := "", ""
 	switch {
 	case rule.Action == faults.ActChain:
@@ -182,6 +185,36 @@ func (s *Server) checkListener(rule faults.Rule, index int) error {
 		return &FieldError{Field: field, Index: index, Rule: rule.Name,
 			Err: fmt.Errorf("rule %q %s on listener %q, which has %s and terminates no TLS; this rule would never fire (it needs %s)",
 				rule.Name, what, l.Name, listener.ModeWords(l.Mode, false), listener.TerminatingModes)}
+	}
+	return &FieldError{Field: "listener", Index: index, Rule: rule.Name,
+		Err: fmt.Errorf("no listener named %q (listeners: %s); this rule would never fire", rule.Listener, strings.Join(names, ", "))}
+}
+
+// checkSeesHTTP refuses an http_date rule (it edits the responses' Date)
+// aimed only at passthrough listeners, which read no HTTP, as the config
+// file does. A listener whose mode is not known is not second-guessed.
+func checkSeesHTTP(rule faults.Rule, index int, ls []ListenerStats) error {
+	sees := func(l ListenerStats) bool { return l.Mode != listener.Passthrough }
+	if rule.Listener == "" {
+		if slices.ContainsFunc(ls, sees) {
+			return nil
+		}
+		return &FieldError{Field: "action", Index: index, Rule: rule.Name,
+			Err: fmt.Errorf("rule %q rewrites the Date of HTTP responses, but every listener passes TLS through and reads no HTTP; this rule would never fire (it needs a listener with %s)",
+				rule.Name, listener.SeesHTTPModes)}
+	}
+	var names []string
+	for _, l := range ls {
+		if l.Name != rule.Listener {
+			names = append(names, l.Name)
+			continue
+		}
+		if sees(l) {
+			return nil
+		}
+		return &FieldError{Field: "action", Index: index, Rule: rule.Name,
+			Err: fmt.Errorf("rule %q rewrites the Date of HTTP responses on listener %q, which has %s and reads no HTTP (TLS it passes through is opaque to it); this rule would never fire (it needs %s)",
+				rule.Name, l.Name, listener.ModeWords(l.Mode, l.Terminates), listener.SeesHTTPModes)}
 	}
 	return &FieldError{Field: "listener", Index: index, Rule: rule.Name,
 		Err: fmt.Errorf("no listener named %q (listeners: %s); this rule would never fire", rule.Listener, strings.Join(names, ", "))}

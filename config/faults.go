@@ -258,6 +258,10 @@ func checkFaultListeners(root *table, cfg *Config) {
 			checkUpstreamClock(t, i, l, byName, cfg)
 			continue
 		}
+		if a == string(faults.ActHTTPDate) {
+			checkSeesHTTP(t, i, l, byName, cfg)
+			continue
+		}
 		if key == "" || len(byName) == 0 {
 			continue
 		}
@@ -291,6 +295,23 @@ func checkUpstreamClock(t *table, i int, l string, byName map[string]*listener.O
 	case !slices.ContainsFunc(cfg.Listeners, func(o listener.Options) bool { return o.VerifiesUpstream() }):
 		t.fail("action", "fault[%d] shifts tlsgate's clock on the upstream leg, but no listener verifies a server certificate; this rule would never fire (it needs a listener with %s)",
 			i, needs)
+	}
+}
+
+// checkSeesHTTP catches an http_date rule (it edits the responses' Date)
+// aimed only at listeners that read no HTTP: TLS they pass through is
+// opaque to them, and the rule would never fire.
+func checkSeesHTTP(t *table, i int, l string, byName map[string]*listener.Options, cfg *Config) {
+	switch {
+	case len(byName) == 0:
+	case l != "":
+		if o := byName[l]; !o.SeesHTTP() {
+			t.fail("action", "fault[%d] rewrites the Date of HTTP responses on listener %q, which has %s and reads no HTTP (TLS it passes through is opaque to it); this rule would never fire (it needs %s)",
+				i, l, listener.ModeWords(o.Mode, o.Terminates()), listener.SeesHTTPModes)
+		}
+	case !slices.ContainsFunc(cfg.Listeners, func(o listener.Options) bool { return o.SeesHTTP() }):
+		t.fail("action", "fault[%d] rewrites the Date of HTTP responses, but every listener passes TLS through and reads no HTTP; this rule would never fire (it needs a listener with %s)",
+			i, listener.SeesHTTPModes)
 	}
 }
 

@@ -204,3 +204,18 @@ func TestOCSPTimesNeedsSkew(t *testing.T) {
 		t.Errorf("no skew: %v", err)
 	}
 }
+
+// An http_date rule loads on a listener that reads HTTP, terminating or
+// plaintext, and needs its skew.
+func TestHTTPDateListeners(t *testing.T) {
+	const rule = "\n[[fault]]\nname = \"date\"\naction = \"http_date\"\n"
+	for _, cfg := range []string{web, strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1)} {
+		if _, err := Parse([]byte(cfg+rule+"skew = \"-2h\"\n"), "faults.toml"); err != nil {
+			t.Errorf("%v\n%s", err, cfg)
+		}
+	}
+	_, err := Parse([]byte(web+rule), "faults.toml")
+	if err == nil || !strings.Contains(err.Error(), "missing: http_date needs the shift of the response's Date header") {
+		t.Errorf("no skew: %v", err)
+	}
+}

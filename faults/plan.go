@@ -211,7 +211,7 @@ func (r *Rule) actsOn(ci *ConnInfo) bool {
 		return ci.Decrypted
 	case r.Action == ActChain || r.Action == ActOCSPTimes || r.Action == ActClientAuth || r.Stage == StageHandshakeDone:
 		return ci.Decrypted
-	case r.Action == ActBlockPage || r.Action == ActRewrite || r.Action == ActAbort:
+	case r.Action == ActBlockPage || r.Action == ActRewrite || r.Action == ActAbort || r.Action == ActHTTPDate:
 		// HTTP is readable where tlsgate decrypts it or where it was
 		// never encrypted.
 		return ci.Decrypted || ci.Plain
@@ -432,7 +432,7 @@ func (r *Rule) isStop() bool {
 // nothing on one whose handshake never completed, and a host_mismatch
 // nothing on a request whose Host names the SNI.
 func (r *Rule) firesOnAct() bool {
-	return r.Action == ActRewrite || r.Action == ActMTU || r.Action == ActRecordCorrupt || r.checksHost()
+	return r.Action == ActRewrite || r.Action == ActHTTPDate || r.Action == ActMTU || r.Action == ActRecordCorrupt || r.checksHost()
 }
 
 // isPolicy reports whether the rule changes how tlsgate runs TLS: the

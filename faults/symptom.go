@@ -210,6 +210,8 @@ func Symptom(action, stage string, r *Rule) string {
 		return proxySkewSymptom(r, "")
 	case ActOCSPTimes:
 		return ocspTimesSymptom(r)
+	case ActHTTPDate:
+		return httpDateSymptom(r)
 	case ActALPNDowngrade:
 		return ClassNone + " for clients that also offer " + downgradeTo(r) + ": " + downgradeSaw(r) + "; " + downgradeRefused(r)
 	case ActChain:

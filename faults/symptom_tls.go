@@ -298,3 +298,18 @@ func ocspTimesSymptom(r *Rule) string {
 		"curl --cert-status (91) OCSP response has expired (in both directions); a Go client that checks the staple in VerifyConnection fails with its own error and sends alert 42; " +
 		"Go, curl without --cert-status and browsers (for a private CA) connect"
 }
+
+// httpDateSymptom describes an http_date rule: no error anywhere, only
+// the first response's Date header moved, which curl -v shows and which
+// caches compute a response's age from (RFC 9111 §4.2.3).
+func httpDateSymptom(r *Rule) string {
+	shift := "shifted"
+	if r != nil && r.Skew > 0 {
+		shift = fmt.Sprintf("%s in the future (an origin whose clock is ahead)", r.Skew.D())
+	} else if r != nil && r.Skew < 0 {
+		shift = fmt.Sprintf("%s in the past (an origin whose clock is behind)", (-r.Skew).D())
+	}
+	return ClassNone + ": the first response's Date header is " + shift + ", added when the response had none; curl -v shows it (< Date: …) and exits 0. " +
+		"Caches take the response's age from it: a Date in the past makes a response with a shorter max-age stale on arrival, so it is fetched again every time " +
+		"(RFC 9111 apparent age); one in the future changes nothing there. Cookie expiry and HSTS max-age count from the client's own clock and do not change"
+}

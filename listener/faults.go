@@ -55,6 +55,9 @@ func (s *Server) computeAccept(client netip.AddrPort, fx *connFaults) {
 	idx := s.connIndex.Add(1)
 	fx.ci = faults.ConnInfo{Listener: s.opts.Name, Client: client, Index: idx}
 	fx.deps.Index = idx // Hold, set by the handler, stays
+	// The effects read the listener's injected clock (an http_date rule
+	// dates a response with it), not the wall clock.
+	fx.deps.Now = s.deps.Now
 	fx.plan = fx.engine.PlanAccept(fx.ci)
 }
 
