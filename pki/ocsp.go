@@ -75,8 +75,8 @@ func (m *Minter) signOCSP(resp ocsp.Response, producedAt time.Time) ([]byte, err
 // from its thisUpdate: a day, within the week responders commonly use.
 const ocspTimesWindow = 24 * time.Hour
 
-// OCSPFaultUnit is the OrganizationalUnit watermark of an OCSPTimes leaf.
-const OCSPFaultUnit = faultPrefix + "ocsp_times"
+// ocspTimesUnit is the OrganizationalUnit watermark of an OCSPTimes leaf.
+const ocspTimesUnit = faultPrefix + "ocsp_times"
 
 // OCSPTimes returns name's certificate for a clock fault on the OCSP
 // staple (failure-catalog.md §2.E clock.ocsp_times): a good lab-CA leaf,
@@ -98,10 +98,10 @@ func (m *Minter) OCSPTimes(name string, skew time.Duration) (*tls.Certificate, e
 	if err != nil {
 		return nil, err
 	}
-	c, err := m.cached(OCSPFaultUnit+"\x00"+key, func() (*tls.Certificate, time.Time, error) {
+	c, err := m.cached(ocspTimesUnit+"\x00"+key, func() (*tls.Certificate, time.Time, error) {
 		t := m.now()
 		tmpl := leafTemplate(key, ip, t.Add(-leafBackdate), m.clampToCA(t.Add(leafValidity)))
-		tmpl.Subject.OrganizationalUnit = []string{OCSPFaultUnit}
+		tmpl.Subject.OrganizationalUnit = []string{ocspTimesUnit}
 		leafKey, err := ecdsa.GenerateKey(elliptic.P256(), m.random)
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("pki: generate key for %q: %w", key, err)

@@ -99,7 +99,7 @@ func TestOCSPTimes(t *testing.T) {
 				if len(certs) != 2 || certs[1].Subject.CommonName != ca.cert.Subject.CommonName {
 					t.Errorf("sends %d certificates, want [leaf, lab CA]", len(certs))
 				}
-				if ou := leaf.Subject.OrganizationalUnit; len(ou) != 1 || ou[0] != OCSPFaultUnit {
+				if ou := leaf.Subject.OrganizationalUnit; len(ou) != 1 || ou[0] != ocspTimesUnit {
 					t.Errorf("OU %v", ou)
 				}
 				if now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {
