@@ -273,6 +273,10 @@ func TestHandshakeRuleOnNonTerminatingListenerRefused(t *testing.T) {
 			`rule "c" serves a bad certificate chain on listener "p", which has mode = "passthrough" and terminates no TLS; this rule would never fire ` + needs},
 		{`{"name":"c","listener":"plain","action":"chain","chain":"self_signed"}`, "action", `listener "plain", which has mode = "plaintext" and terminates no TLS`},
 		{`{"name":"c","listener":"a","action":"chain","chain":"expired"}`, "action", `listener "a", which has mode = "auto" without [listener.client_ssl] and terminates no TLS`},
+		{`{"name":"o","listener":"p","action":"ocsp_times","skew":"2h"}`, "action",
+			`rule "o" staples an OCSP response to the certificate of a handshake tlsgate runs on listener "p", which has mode = "passthrough" and terminates no TLS; this rule would never fire ` + needs},
+		{`{"name":"d","listener":"p","action":"http_date","skew":"-2h"}`, "action",
+			`rule "d" rewrites the Date of HTTP responses on listener "p", which has mode = "passthrough" and reads no HTTP (TLS it passes through is opaque to it); this rule would never fire (it needs mode = "terminate", "inspect", "plaintext" or "auto")`},
 		{`{"name":"m","listener":"plain","action":"client_auth"}`, "action",
 			`rule "m" asks for a client certificate in a handshake on listener "plain", which has mode = "plaintext" and terminates no TLS`},
 		{`{"name":"h","listener":"p","stage":"handshake_done","action":"reset"}`, "stage",
@@ -296,6 +300,10 @@ func TestHandshakeRuleOnNonTerminatingListenerRefused(t *testing.T) {
 		`{"name":"t3","listener":"old","action":"chain","chain":"expired"}`,
 		`{"name":"t4","action":"chain","chain":"expired"}`,
 		`{"name":"t5","listener":"p","action":"reset"}`,
+		`{"name":"t6","listener":"web","action":"ocsp_times","skew":"-2h"}`,
+		`{"name":"t7","listener":"plain","action":"http_date","skew":"-2h"}`,
+		`{"name":"t8","listener":"old","action":"http_date","skew":"-2h"}`,
+		`{"name":"t9","action":"http_date","skew":"1h"}`,
 	} {
 		if r := a.do("POST", "/faults", body); r.status != 201 {
 			t.Errorf("POST %d %s: %d %s, want 201", i, body, r.status, r.body)
@@ -307,6 +315,15 @@ func TestHandshakeRuleOnNonTerminatingListenerRefused(t *testing.T) {
 	r = b.do("POST", "/faults", `{"name":"any","action":"chain","chain":"expired"}`)
 	if e := r.apiError(t); r.status != 400 || e.Field != "action" || !strings.Contains(e.Error, `rule "any" serves a bad certificate chain, but no listener terminates TLS`) {
 		t.Errorf("POST for any listener: %d %s, want 400 on field action", r.status, r.body)
+	}
+	c := newAPI(t, Options{Listeners: func() []ListenerStats { return ls[:1] }})
+	r = c.do("POST", "/faults", `{"name":"any-date","action":"http_date","skew":"2h"}`)
+	if e := r.apiError(t); r.status != 400 || e.Field != "action" || !strings.Contains(e.Error, `rule "any-date" rewrites the Date of HTTP responses, but every listener passes TLS through`) {
+		t.Errorf("POST http_date with only passthrough listeners: %d %s, want 400 on field action", r.status, r.body)
+	}
+	r = b.do("POST", "/faults", `{"name":"any-ocsp","action":"ocsp_times","skew":"2h"}`)
+	if e := r.apiError(t); r.status != 400 || e.Field != "action" || !strings.Contains(e.Error, `rule "any-ocsp" staples an OCSP response to the certificate of a handshake tlsgate runs, but no listener terminates TLS`) {
+		t.Errorf("POST ocsp_times for any listener: %d %s, want 400 on field action", r.status, r.body)
 	}
 }
 

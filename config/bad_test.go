@@ -118,6 +118,18 @@ func TestBadConfigs(t *testing.T) {
 		{"fault: handshake_done with no listener terminating", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) +
 			"[[fault]]\nname = \"x\"\naction = \"reset\"\nstage = \"handshake_done\" #<-\n",
 			`fault.stage: fault[0] acts after a handshake, but no listener terminates TLS; this rule would never fire`},
+		{"fault: ocsp_times on a passthrough listener", web + strings.ReplaceAll(strings.Replace(strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1), "94", "95", 1), "web", "pt") +
+			"[[fault]]\nname = \"x\"\naction = \"ocsp_times\" #<-\nskew = \"2h\"\nlistener = \"pt\"\n",
+			`fault.action: fault[0] staples an OCSP response to the certificate of a handshake tlsgate runs on listener "pt", which has mode = "passthrough" and terminates no TLS; this rule would never fire`},
+		{"fault: ocsp_times with no listener terminating", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) +
+			"[[fault]]\nname = \"x\"\naction = \"ocsp_times\" #<-\nskew = \"-2h\"\n",
+			`fault.action: fault[0] staples an OCSP response to the certificate of a handshake tlsgate runs, but no listener terminates TLS; this rule would never fire`},
+		{"fault: http_date on a passthrough listener", web + strings.ReplaceAll(strings.Replace(strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1), "94", "95", 1), "web", "pt") +
+			"[[fault]]\nname = \"x\"\naction = \"http_date\" #<-\nskew = \"-2h\"\nlistener = \"pt\"\n",
+			`fault.action: fault[0] rewrites the Date of HTTP responses on listener "pt", which has mode = "passthrough" and reads no HTTP (TLS it passes through is opaque to it); this rule would never fire (it needs mode = "terminate", "inspect", "plaintext" or "auto")`},
+		{"fault: http_date with only passthrough listeners", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) +
+			"[[fault]]\nname = \"x\"\naction = \"http_date\" #<-\nskew = \"2h\"\n",
+			`fault.action: fault[0] rewrites the Date of HTTP responses, but every listener passes TLS through and reads no HTTP; this rule would never fire`},
 		{"fault: client_auth on a passthrough listener", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) +
 			"[[fault]]\nname = \"x\"\naction = \"client_auth\" #<-\n",
 			`fault.action: fault[0] asks for a client certificate in a handshake, but no listener terminates TLS; this rule would never fire`},

@@ -204,3 +204,31 @@ func TestRefuseConfig(t *testing.T) {
 		t.Errorf("rule = %+v", r)
 	}
 }
+
+// An ocsp_times rule without its skew is refused at the rule, naming what
+// the skew means; with one it loads on a terminating listener.
+func TestOCSPTimesNeedsSkew(t *testing.T) {
+	const rule = "\n[[fault]]\nname = \"ocsp\"\naction = \"ocsp_times\"\n"
+	if _, err := Parse([]byte(web+rule+"skew = \"2h\"\n"), "faults.toml"); err != nil {
+		t.Errorf("with a skew: %v", err)
+	}
+	_, err := Parse([]byte(web+rule), "faults.toml")
+	if err == nil || !strings.Contains(err.Error(), "missing: ocsp_times needs the shift of the stapled OCSP response's times") {
+		t.Errorf("no skew: %v", err)
+	}
+}
+
+// An http_date rule loads on a listener that reads HTTP, terminating or
+// plaintext, and needs its skew.
+func TestHTTPDateListeners(t *testing.T) {
+	const rule = "\n[[fault]]\nname = \"date\"\naction = \"http_date\"\n"
+	for _, cfg := range []string{web, strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1)} {
+		if _, err := Parse([]byte(cfg+rule+"skew = \"-2h\"\n"), "faults.toml"); err != nil {
+			t.Errorf("%v\n%s", err, cfg)
+		}
+	}
+	_, err := Parse([]byte(web+rule), "faults.toml")
+	if err == nil || !strings.Contains(err.Error(), "missing: http_date needs the shift of the response's Date header") {
+		t.Errorf("no skew: %v", err)
+	}
+}

@@ -124,7 +124,7 @@ func pqHello() *sniff.ClientHello {
 
 func faultCases() []diagCase {
 	return append(append(append(append(append(append(faultStopCases(), faultWrapperCases()...), groupCases()...), chainQuietCases()...), cutCases()...), plainStopCases()...),
-		append(append(append(recordCases(), clockCases()...), alpnCases()...), hostCases()...)...)
+		append(append(append(append(recordCases(), clockCases()...), ocspClockCases()...), alpnCases()...), hostCases()...)...)
 }
 
 // faultStopCases: one per stop action (per stage for reset, close and

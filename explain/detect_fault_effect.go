@@ -15,15 +15,18 @@ import (
 // chainEffect is the variant of a certificate rejection a chain rule
 // explains: "clock_fault" for a good chain with a shifted validity (the
 // client's clock, in the real case), "revocation_fault" for a good chain
-// with a damning OCSP staple, "chain_fault" for a bad chain, "" when no
-// chain rule fired.
+// with a damning OCSP staple, "ocsp_clock_fault" for a good chain whose
+// staple's times are off (an ocsp_times rule), "chain_fault" for a bad
+// chain, "" when no chain rule fired.
 func (f *facts) chainEffect() string {
 	i := f.effectFiring()
-	if i < 0 || f.o.FaultFirings[i].Action != "chain" {
+	if i < 0 || !servesCert(f.o.FaultFirings[i].Action) {
 		return ""
 	}
 	fr := f.o.FaultFirings[i]
 	switch {
+	case fr.Action == "ocsp_times":
+		return "ocsp_clock_fault"
 	case fr.Chain == "" && fr.Skew != 0:
 		return "clock_fault"
 	case curlOCSP()[fr.Chain] != "":
@@ -69,7 +72,7 @@ func (f *facts) flightEffect() string {
 // toward the client; -1 when none did.
 func (f *facts) effectFiring() int {
 	firings := f.o.FaultFirings
-	if i := slices.IndexFunc(firings, func(fr FaultFiring) bool { return fr.Action == "chain" }); i >= 0 {
+	if i := slices.IndexFunc(firings, func(fr FaultFiring) bool { return servesCert(fr.Action) }); i >= 0 {
 		return i
 	}
 	damaging := []string{"truncate", "limit_data", "mtu", "blackhole", "timeout"}
@@ -79,6 +82,10 @@ func (f *facts) effectFiring() int {
 		return toClient && slices.Contains(damaging, fr.Action) && slices.Contains(early, fr.Stage)
 	})
 }
+
+// servesCert says a rule of action serves the certificate itself: a chain
+// rule, or an ocsp_times rule (a good leaf, a staple with wrong times).
+func servesCert(action string) bool { return action == "chain" || action == "ocsp_times" }
 
 // certAlert says alert n is a client's verdict on the certificate.
 func certAlert(n int) bool { return n >= 42 && n <= 49 && n != 47 }
@@ -145,6 +152,14 @@ func (f *facts) effectPlaceholder(name string) (string, bool) {
 		return f.say(name + "_lab"), true
 	case "skew":
 		return absDuration(fr.Skew).String(), true
+	case "ocsp_clock", "ocsp_clock_real":
+		// A positive shift puts thisUpdate ahead (the responder's clock
+		// ahead), a negative one nextUpdate behind (a stale staple).
+		dir := "_ahead"
+		if fr.Skew < 0 {
+			dir = "_behind"
+		}
+		return f.say(name+dir, "{skew}", absDuration(fr.Skew).String()), true
 	case "clock_state", "clock_dir", "clock_saw":
 		// A negative shift moves the window into the past: the
 		// certificate looks expired, as to a client whose clock is ahead.

@@ -32,7 +32,41 @@ func effectKnowledge() map[string]entry {
 		ocspMade          = " The certificate itself was good: fault rule {effect_rule} served a lab-CA leaf with an OCSP response stapled to it, signed by the lab CA, that says {ocsp_state}. Only a client that asks for the staple and checks it (curl --cert-status) refuses that; clients that check no revocation (Go, curl without --cert-status, browsers facing a private CA) connect to the same server, so one client failing while the others work is what a revoked certificate looks like.{replaced_note}"
 		silentFlightCause = "tlsgate had sent its handshake flight with the certificate, and the client hung up without any TLS alert before finishing the handshake. That is how a client that rejects a certificate without saying why does it (apps that pin keys, some stacks on an untrusted issuer)."
 	)
+	// An ocsp_times rule: the leaf and the staple's status are good, the
+	// staple's times are not current by the client's clock.
+	ocspClockCheck := "Compare the staple's times with the clock: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` prints the stapled response's `This Update` and `Next Update`, and `date -u` the client's time. A This Update in the future, or a Next Update in the past, by more than OpenSSL's five minutes of leeway is what the client refused: the expected result of rule {effect_rule}. In the real case check the clocks (NTP) of the OCSP responder and of the server that staples, not the certificate."
+	const (
+		ocspClockSummary = "client {client} {silent_end}: it refused the OCSP response fault rule {effect_rule} stapled with {ocsp_clock}"
+		ocspClockSaw     = "curl prints `curl: (91) OCSP response has expired` with `--cert-status`, in either direction (without it curl connects); what rule {effect_rule} expects of clients: {effect_symptom}"
+		ocspClockMade    = " The certificate itself was good, and so was its status: fault rule {effect_rule} served a lab-CA leaf with a \"good\" OCSP response stapled to it, signed by the lab CA, with {ocsp_clock}, as from {ocsp_clock_real}. A client that checks the staple (curl --cert-status) refuses a response that is not current by its own clock; clients that check no revocation (Go, curl without --cert-status, browsers facing a private CA) connect to the same server.{replaced_note}"
+	)
 	return map[string]entry{
+		CodeClientAlert + "/ocsp_clock_fault": {
+			cause:     "The client refused the certificate with alert {alert} after reading the OCSP response tlsgate stapled (a Go client that checks the staple in VerifyConnection sends 42 bad_certificate)." + ocspClockMade,
+			checks:    []string{ocspClockCheck, fixRule},
+			clientSaw: ocspClockSaw,
+		},
+		CodeHandshakeFailed + "/ocsp_clock_fault": {
+			cause:     "Go reported `bad record MAC`: an OpenSSL client rejected the handshake under TLS 1.3 and sent its alert unencrypted, which Go cannot read (client-symptoms.md §8.4)." + ocspClockMade,
+			checks:    []string{ocspClockCheck, "Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make its real alert appear in tlsgate's log.", fixRule},
+			clientSaw: ocspClockSaw,
+		},
+		// curl --cert-status judges the staple once the handshake is
+		// done and hangs up without an alert: BIG-IP's side worked.
+		CodeClientRejectedSilently + "/ocsp_clock_fault": {group: groupNoError,
+			summary:   ocspClockSummary,
+			cause:     "The TLS handshake completed, and the client closed (close_notify or a plain FIN, no alert) before sending a byte of application data. That is how curl --cert-status refuses a stapled OCSP response: it checks the staple only once the handshake is done, then hangs up." + ocspClockMade + " BIG-IP would log no SSL error for it, since its side of the handshake worked.",
+			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
+			clientSaw: ocspClockSaw,
+			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
+		},
+		CodeClientRejectedSilently + "/ocsp_clock_fault_flight": {
+			summary:   ocspClockSummary,
+			cause:     silentFlightCause + ocspClockMade,
+			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
+			clientSaw: ocspClockSaw,
+			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},
+		},
 		CodeClientAlert + "/chain_fault": {
 			cause:  "The client refused the certificate with alert {alert}, which is what fault rule {effect_rule} set out to cause: {chain_instead} it served a deliberately bad one (chain = \"{chain_name}\"), which OpenSSL clients report as verify error {chain_verify}. The client's trust store is not the question: trusting the lab CA does not make this chain valid, and adding anything to the client would hide the fault being practised.",
 			checks: []string{chainCheck, fixRule},

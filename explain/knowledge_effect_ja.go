@@ -19,7 +19,35 @@ func effectKnowledgeJA() map[string]entry {
 		silentFlightCause  = "tlsgate は証明書を含むハンドシェイクフライトを送っていたが、クライアントはハンドシェイクを終える前に TLS アラートを送らずに切断した。理由を言わずに証明書を拒否するクライアント（鍵をピン留めしたアプリ、発行元を信頼しない一部のスタック）はこうする。"
 		clockMade          = "そうさせたのはフォールトルール {effect_rule} で、ラボ CA の正しい証明書を、有効期間を {skew} ずらして発行した。これは時計が {skew} {clock_dir}クライアントが見るものとバイト単位で同じで、そのクライアントには証明書が{clock_state}に見える。実際のケースでは証明書に問題はなく、直すべきはクライアントの時計。{replaced_note}"
 	)
+	ocspClockCheck := "ステープルの時刻と時計を比べる: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` はステープルされたレスポンスの `This Update` と `Next Update` を表示し、`date -u` はクライアントの時刻を表示する。This Update が未来、または Next Update が過去にあり、その差が OpenSSL の猶予 5 分を超えていれば、それがクライアントの拒否した理由で、ルール {effect_rule} の想定どおりの結果である。実際のケースでは、証明書ではなく OCSP レスポンダとステープルするサーバの時計（NTP）を確かめる。"
+	const (
+		ocspClockSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} がステープルした OCSP レスポンス（{ocsp_clock}）を拒否した"
+		ocspClockSaw     = "`--cert-status` を付けた curl は、ずれの向きにかかわらず `curl: (91) OCSP response has expired` を表示する（付けなければつながる）。ルール {effect_rule} がクライアントに想定する症状: {effect_symptom}"
+		ocspClockMade    = "証明書も、その状態も正しい: フォールトルール {effect_rule} はラボ CA のリーフに、ラボ CA が署名した「good」の OCSP レスポンスをステープルして返したが、その時刻は {ocsp_clock} で、{ocsp_clock_real}が出したものと同じである。ステープルを確かめるクライアント（curl --cert-status）は自分の時計で有効でないレスポンスを拒否し、失効を確かめないクライアント（Go、--cert-status なしの curl、プライベート CA に対するブラウザ）は同じサーバにつながる。{replaced_note}"
+	)
 	return map[string]entry{
+		CodeClientAlert + "/ocsp_clock_fault": {
+			cause:     "クライアントは tlsgate がステープルした OCSP レスポンスを読んだ後、アラート {alert} で証明書を拒否した（ステープルを VerifyConnection で確かめる Go クライアントは 42 bad_certificate を送る）。" + ocspClockMade,
+			checks:    []string{ocspClockCheck, fixRule},
+			clientSaw: ocspClockSaw,
+		},
+		CodeHandshakeFailed + "/ocsp_clock_fault": {
+			cause:     "Go は `bad record MAC` を報告した。OpenSSL のクライアントが TLS 1.3 でハンドシェイクを拒否し、そのアラートを暗号化せずに送ったため、Go はそれを読めなかった（client-symptoms.md §8.4）。" + ocspClockMade,
+			checks:    []string{ocspClockCheck, "クライアントを TLS 1.2 までに制限する（`curl --tls-max 1.2`）と、本当のアラートが tlsgate のログに出る。", fixRule},
+			clientSaw: ocspClockSaw,
+		},
+		CodeClientRejectedSilently + "/ocsp_clock_fault": {
+			summary:   ocspClockSummary,
+			cause:     "TLS ハンドシェイクは完了したが、クライアントはアプリケーションデータを 1 バイトも送らずに接続を閉じた（close_notify かただの FIN で、アラートはなし）。curl --cert-status はステープルされた OCSP レスポンスをハンドシェイクが終わってから確かめ、受け入れられなければこうして切断する。" + ocspClockMade + "BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
+			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
+			clientSaw: ocspClockSaw,
+		},
+		CodeClientRejectedSilently + "/ocsp_clock_fault_flight": {
+			summary:   ocspClockSummary,
+			cause:     silentFlightCause + ocspClockMade,
+			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
+			clientSaw: ocspClockSaw,
+		},
 		CodeClientRejectedSilently + "/chain_fault": {
 			summary:   chainSilentSummary,
 			cause:     silentDoneCause + "証明書はわざと不正にしたもの: フォールトルール {effect_rule} が {chain_instead} chain = \"{chain_name}\" を返し、OpenSSL のクライアントはこれを verify error {chain_verify} と報告する。問題はクライアントのトラストストアではない。ラボ CA を信頼させてもこのチェーンは有効にならない。BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",

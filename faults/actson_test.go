@@ -24,6 +24,8 @@ func TestPlanSkipsRulesThatCannotAct(t *testing.T) {
 		{Rule{Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageHandshakeDone}, true, false, false},
 		{Rule{Action: ActBlockPage}, true, false, true},
 		{Rule{Action: ActRewrite, HeadersAdd: []string{"Via: x"}}, true, false, true},
+		{Rule{Action: ActHTTPDate, Skew: Duration(-3600e9)}, true, false, true},
+		{Rule{Action: ActOCSPTimes, Skew: Duration(3600e9)}, true, false, false},
 		{Rule{Action: ActVersion, MinVersion: VersionTLS13}, true, true, false},
 		{Rule{Action: ActCipher, Groups: []string{"P-384"}}, true, true, false},
 		{Rule{Action: ActReset}, true, true, true},

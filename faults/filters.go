@@ -48,6 +48,8 @@ func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
 			return &rewriteBody{next: next, k: k, r: r, method: st}
 		}
 		return &rewrite{next: next, k: k, r: r, strip: r.HeadersStrip, add: r.HeadersAdd}
+	case ActHTTPDate:
+		return &httpDate{next: next, k: k, r: r}
 	case ActRecordCorrupt:
 		return newRecordCorrupt(next, k, r, dir, rng)
 	case ActSNIPolicy:

@@ -209,9 +209,9 @@ func (r *Rule) actsOn(ci *ConnInfo) bool {
 		// change it (rewriting a hello it passes through would break the
 		// handshake's transcript instead).
 		return ci.Decrypted
-	case r.Action == ActChain || r.Action == ActClientAuth || r.Stage == StageHandshakeDone:
+	case r.Action == ActChain || r.Action == ActOCSPTimes || r.Action == ActClientAuth || r.Stage == StageHandshakeDone:
 		return ci.Decrypted
-	case r.Action == ActBlockPage || r.Action == ActRewrite || r.Action == ActAbort:
+	case r.Action == ActBlockPage || r.Action == ActRewrite || r.Action == ActAbort || r.Action == ActHTTPDate:
 		// HTTP is readable where tlsgate decrypts it or where it was
 		// never encrypted.
 		return ci.Decrypted || ci.Plain
@@ -432,14 +432,14 @@ func (r *Rule) isStop() bool {
 // nothing on one whose handshake never completed, and a host_mismatch
 // nothing on a request whose Host names the SNI.
 func (r *Rule) firesOnAct() bool {
-	return r.Action == ActRewrite || r.Action == ActMTU || r.Action == ActRecordCorrupt || r.checksHost()
+	return r.Action == ActRewrite || r.Action == ActHTTPDate || r.Action == ActMTU || r.Action == ActRecordCorrupt || r.checksHost()
 }
 
 // isPolicy reports whether the rule changes how tlsgate runs TLS: the
 // handshake it terminates, or the one it makes to the server.
 func (r *Rule) isPolicy() bool {
 	return r.Action == ActChain || r.Action == ActVersion || r.Action == ActCipher || r.Action == ActClientAuth ||
-		r.Action == ActProxySkew || r.Action == ActALPNDowngrade
+		r.Action == ActProxySkew || r.Action == ActALPNDowngrade || r.Action == ActOCSPTimes
 }
 
 // ALPNDowngrade returns the first fired alpn_downgrade rule and the one

@@ -20,6 +20,10 @@ type TLSPolicy struct {
 	SigAlgs    []uint16      // nil: any; else a hello offering none of these is refused
 	Chain      Chain         // "": the normal leaf; else pki builds this bad chain
 	Skew       time.Duration // shift of every validity window in the chain (clock skew)
+	// OCSPSkew, set by an ocsp_times rule, serves a good lab-CA leaf
+	// whose stapled OCSP response's times are off by it (pki.OCSPTimes).
+	// The certificate is one rule's: a chain rule before it wins.
+	OCSPSkew time.Duration
 	// ClientAuth asks the client for a certificate (a client_auth rule);
 	// nil leaves the listener's client_cert setting.
 	ClientAuth *ClientAuth
@@ -71,8 +75,12 @@ func (p *Plan) TLSPolicy() TLSPolicy {
 				used = true
 			}
 		case ActChain:
-			if t.Chain == "" {
+			if t.Chain == "" && t.OCSPSkew == 0 {
 				t.Chain, t.Skew, used = r.Chain, r.Skew.D(), true
+			}
+		case ActOCSPTimes:
+			if t.Chain == "" && t.Skew == 0 && t.OCSPSkew == 0 {
+				t.OCSPSkew, used = r.Skew.D(), true
 			}
 		case ActClientAuth:
 			if t.ClientAuth == nil {
@@ -94,7 +102,7 @@ func (p *Plan) TLSPolicy() TLSPolicy {
 // IsZero reports whether the policy changes nothing.
 func (t TLSPolicy) IsZero() bool {
 	return t.MinVersion == 0 && t.MaxVersion == 0 && t.Ciphers == nil && t.Groups == nil && t.SigAlgs == nil && t.Chain == "" && t.Skew == 0 &&
-		t.ClientAuth == nil
+		t.OCSPSkew == 0 && t.ClientAuth == nil
 }
 
 // Configure returns a copy of base with the policy's versions and suites.

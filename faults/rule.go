@@ -51,7 +51,7 @@ type Rule struct {
 	Alert               *Alert   `json:"alert,omitempty" toml:"alert"`                               // alert, sni_policy (number or name)
 	RecordVersion       Version  `json:"record_version,omitzero" toml:"record_version"`              // alert: record-layer version, default 1.0 (1.2 after the handshake)
 	Chain               Chain    `json:"chain,omitempty" toml:"chain"`                               // chain
-	Skew                Duration `json:"skew,omitempty" toml:"skew"`                                 // chain: validity shifted by this (± duration); proxy_skew: tlsgate's upstream clock shifted by this
+	Skew                Duration `json:"skew,omitempty" toml:"skew"`                                 // chain: validity shifted by this (± duration); proxy_skew: tlsgate's upstream clock shifted by this; ocsp_times: the stapled OCSP response's times; http_date: the response's Date
 	MinVersion          Version  `json:"min_version,omitzero" toml:"min_version"`                    // version
 	MaxVersion          Version  `json:"max_version,omitzero" toml:"max_version"`                    // version
 	Ciphers             []string `json:"ciphers,omitempty" toml:"ciphers"`                           // cipher (IANA names), unoffered_cipher (names or 0xNNNN)
@@ -145,6 +145,8 @@ const (
 	ActRecordCorrupt   Action = "record_corrupt"    // flip one bit in the first application-data record after the handshake
 	ActProxySkew       Action = "proxy_skew"        // tlsgate's own clock shifted by skew on its upstream leg, as it verifies the server
 	ActALPNDowngrade   Action = "alpn_downgrade"    // speak only downgrade_to (http/1.1) in ALPN on both legs: h2 stripped
+	ActOCSPTimes       Action = "ocsp_times"        // a good leaf with a good OCSP staple whose thisUpdate is skew in the future (nextUpdate -skew in the past)
+	ActHTTPDate        Action = "http_date"         // the first response's Date header shifted by skew (added at now+skew when missing)
 	// ActRefuse is the catalog's tcp.refuse: the listener stops listening
 	// while the rule is in force, so the kernel answers each SYN with an
 	// RST (a closed port, a firewall's REJECT). It acts on the listener,
@@ -158,7 +160,7 @@ func Actions() []Action {
 		ActLimitData, ActTimeout, ActMTU, ActTruncate, ActAlert, ActChain, ActVersion, ActCipher,
 		ActBlockPage, ActPlaintextReply, ActFirstByteDelay, ActIdleTimeout, ActLargeHello, ActFragment,
 		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActClientAuth, ActAbort,
-		ActRecordCorrupt, ActProxySkew, ActALPNDowngrade, ActRefuse}
+		ActRecordCorrupt, ActProxySkew, ActALPNDowngrade, ActOCSPTimes, ActHTTPDate, ActRefuse}
 }
 
 // Mode is how a refuse rule refuses.
@@ -272,7 +274,7 @@ func (r *Rule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
 // HTTP inside the tunnel. Config can reject such rules on passthrough listeners.
 func (r *Rule) NeedsTermination() bool {
 	switch r.Action {
-	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite, ActClientAuth, ActAbort, ActProxySkew, ActALPNDowngrade:
+	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite, ActClientAuth, ActAbort, ActProxySkew, ActALPNDowngrade, ActOCSPTimes, ActHTTPDate:
 		return true
 	}
 	return false
@@ -328,7 +330,7 @@ func defaultStage(a Action) Stage {
 		return StageServerFlight
 	case ActBlockPage, ActAbort:
 		return StageRequest
-	case ActRewrite:
+	case ActRewrite, ActHTTPDate:
 		return StageResponse
 	case ActIdleTimeout:
 		return StageIdle

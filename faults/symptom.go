@@ -214,6 +214,10 @@ func Symptom(action, stage string, r *Rule) string {
 		return corruptSymptom(st, r)
 	case ActProxySkew:
 		return proxySkewSymptom(r, "")
+	case ActOCSPTimes:
+		return ocspTimesSymptom(r)
+	case ActHTTPDate:
+		return httpDateSymptom(r)
 	case ActALPNDowngrade:
 		return ClassNone + " for clients that also offer " + downgradeTo(r) + ": " + downgradeSaw(r) + "; " + downgradeRefused(r)
 	case ActChain:

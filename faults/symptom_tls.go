@@ -280,3 +280,36 @@ func abortSymptom(r *Rule) string {
 	}
 	return s
 }
+
+// ocspTimesSymptom describes an ocsp_times rule: a good certificate whose
+// stapled OCSP response is not current by the client's clock. curl
+// --cert-status reports both directions as expired (OpenSSL's
+// OCSP_check_validity fails, and curl has one message for it), observed
+// with curl 7.88.1 on OpenSSL 3.0.19. Go hands the staple over unjudged;
+// only a VerifyConnection that checks it refuses (alert 42).
+func ocspTimesSymptom(r *Rule) string {
+	times := "its times shifted (clock skew)"
+	if r != nil && r.Skew > 0 {
+		times = fmt.Sprintf("its thisUpdate %s in the future (a responder whose clock is ahead)", r.Skew.D())
+	} else if r != nil && r.Skew < 0 {
+		times = fmt.Sprintf("its nextUpdate %s in the past (a server whose clock is behind, stapling a stale response)", (-r.Skew).D())
+	}
+	return ClassCert + ", OCSP staple not current, " + times + ": only clients that check the staple notice, beyond OpenSSL's five minutes of leeway: " +
+		"curl --cert-status (91) OCSP response has expired (in both directions); a Go client that checks the staple in VerifyConnection fails with its own error and sends alert 42; " +
+		"Go, curl without --cert-status and browsers (for a private CA) connect"
+}
+
+// httpDateSymptom describes an http_date rule: no error anywhere, only
+// the first response's Date header moved, which curl -v shows and which
+// caches compute a response's age from (RFC 9111 §4.2.3).
+func httpDateSymptom(r *Rule) string {
+	shift := "shifted"
+	if r != nil && r.Skew > 0 {
+		shift = fmt.Sprintf("%s in the future (an origin whose clock is ahead)", r.Skew.D())
+	} else if r != nil && r.Skew < 0 {
+		shift = fmt.Sprintf("%s in the past (an origin whose clock is behind)", (-r.Skew).D())
+	}
+	return ClassNone + ": the first response's Date header is " + shift + ", added when the response had none; curl -v shows it (< Date: …) and exits 0. " +
+		"Caches take the response's age from it: a Date in the past makes a response with a shorter max-age stale on arrival, so it is fetched again every time " +
+		"(RFC 9111 apparent age); one in the future changes nothing there. Cookie expiry and HSTS max-age count from the client's own clock and do not change"
+}

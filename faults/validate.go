@@ -92,7 +92,7 @@ func allowedStages(a Action) []Stage {
 		return []Stage{StageAccept}
 	case ActBlockPage, ActAbort:
 		return []Stage{StageRequest}
-	case ActRewrite:
+	case ActRewrite, ActHTTPDate:
 		return []Stage{StageResponse}
 	case ActRecordCorrupt:
 		// It acts on the first application-data record after the

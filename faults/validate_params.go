@@ -82,7 +82,7 @@ func actionParams(a Action) []string {
 		return []string{"then", "record_version"}
 	case ActChain:
 		return []string{"chain", "skew"}
-	case ActProxySkew:
+	case ActProxySkew, ActOCSPTimes, ActHTTPDate:
 		return []string{"skew"}
 	case ActALPNDowngrade:
 		return []string{"downgrade_to"}
@@ -248,6 +248,14 @@ func (r *Rule) validateAction(fail failFunc) error {
 	case ActProxySkew:
 		if r.Skew == 0 {
 			return fail("skew", "missing: proxy_skew needs the shift of tlsgate's own clock, such as \"720h\" (ahead: good certificates look expired) or \"-48h\" (behind: new ones look not yet valid)")
+		}
+	case ActHTTPDate:
+		if r.Skew == 0 {
+			return fail("skew", "missing: http_date needs the shift of the response's Date header, such as \"-2h\" (an origin whose clock is behind) or \"48h\" (ahead)")
+		}
+	case ActOCSPTimes:
+		if r.Skew == 0 {
+			return fail("skew", "missing: ocsp_times needs the shift of the stapled OCSP response's times, such as \"2h\" (its thisUpdate in the future: a responder whose clock is ahead) or \"-2h\" (its nextUpdate in the past: a server whose clock is behind, stapling a stale one); OpenSSL forgives five minutes")
 		}
 	case ActVersion, ActCipher:
 		return r.validatePolicy(fail)

@@ -55,6 +55,9 @@ func (s *Server) computeAccept(client netip.AddrPort, fx *connFaults) {
 	idx := s.connIndex.Add(1)
 	fx.ci = faults.ConnInfo{Listener: s.opts.Name, Client: client, Index: idx}
 	fx.deps.Index = idx // Hold, set by the handler, stays
+	// The effects read the listener's injected clock (an http_date rule
+	// dates a response with it), not the wall clock.
+	fx.deps.Now = s.deps.Now
 	fx.plan = fx.engine.PlanAccept(fx.ci)
 }
 
@@ -355,7 +358,7 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 		fx.auth = faults.NewClientAuthRun(*pol.ClientAuth, s.clientAuthPool(pol.ClientAuth), s.deps.Now)
 		fx.auth.Configure(cfg)
 	}
-	if (pol.Chain != "" || pol.Skew != 0) && s.deps.Minter != nil {
+	if (pol.Chain != "" || pol.Skew != 0 || pol.OCSPSkew != 0) && s.deps.Minter != nil {
 		kind := pki.ChainKind(pol.Chain)
 		if kind == "" {
 			kind = pki.ChainGood
@@ -374,6 +377,10 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 				name = unmapped(fallback).String()
 			}
 			o.LeafName = name
+			if pol.OCSPSkew != 0 {
+				// A good leaf whose stapled OCSP response is not current.
+				return s.deps.Minter.OCSPTimes(name, pol.OCSPSkew)
+			}
 			return s.deps.Minter.BadChain(kind, name, pol.Skew)
 		}
 	}

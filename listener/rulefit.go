@@ -38,6 +38,7 @@ const (
 	needNothing     need = iota
 	needTermination      // a TLS handshake tlsgate runs with the client
 	needUpstream         // tlsgate verifying a server's certificate
+	needHTTP             // HTTP tlsgate can read: anything but passthrough
 )
 
 // ruleNeeds is the one table of rules that act only where tlsgate runs a
@@ -48,6 +49,10 @@ func ruleNeeds(r faults.Rule) (field, what string, n need) {
 	switch {
 	case r.Action == faults.ActChain:
 		return "action", "serves a bad certificate chain", needTermination
+	case r.Action == faults.ActOCSPTimes:
+		return "action", "staples an OCSP response to the certificate of a handshake tlsgate runs", needTermination
+	case r.Action == faults.ActHTTPDate:
+		return "action", "rewrites the Date of HTTP responses", needHTTP
 	case r.Action == faults.ActClientAuth:
 		return "action", "asks for a client certificate in a handshake", needTermination
 	case r.Action == faults.ActALPNDowngrade:
@@ -76,11 +81,16 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 		return "", nil
 	}
 	fits := func(s Site) bool {
-		return s.Mode == "" || n == needTermination && s.Terminates || n == needUpstream && s.VerifiesUpstream
+		return s.Mode == "" || n == needTermination && s.Terminates || n == needUpstream && s.VerifiesUpstream ||
+			n == needHTTP && s.Mode != Passthrough
 	}
 	if r.Listener == "" {
 		if slices.ContainsFunc(sites, fits) {
 			return "", nil
+		}
+		if n == needHTTP {
+			return field, fmt.Errorf("%s %s, but every listener passes TLS through and reads no HTTP; this rule would never fire (it needs a listener with %s)",
+				who, what, SeesHTTPModes)
 		}
 		if n == needUpstream {
 			return field, fmt.Errorf("%s %s, but no listener verifies a server certificate; this rule would never fire (it needs a listener with %s)",
@@ -94,6 +104,10 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 		return "", nil
 	}
 	s := sites[i]
+	if n == needHTTP {
+		return field, fmt.Errorf("%s %s on listener %q, which has %s and reads no HTTP (TLS it passes through is opaque to it); this rule would never fire (it needs %s)",
+			who, what, s.Name, ModeWords(s.Mode, s.Terminates), SeesHTTPModes)
+	}
 	if n == needUpstream {
 		return field, fmt.Errorf("%s %s of listener %q, which has %s and verifies no server certificate; this rule would never fire (it needs %s)",
 			who, what, s.Name, upstreamWords(s), UpstreamModes)

@@ -28,6 +28,8 @@ type chainServer struct {
 type chainSpec struct {
 	kind ChainKind
 	skew time.Duration
+	// ocspTimes serves Minter.OCSPTimes(name, skew) instead of a chain.
+	ocspTimes bool
 }
 
 func startChainServer(t *testing.T, m *Minter, ca *CA, hosts map[string]chainSpec) *chainServer {
@@ -44,6 +46,9 @@ func startChainServer(t *testing.T, m *Minter, ca *CA, hosts map[string]chainSpe
 			spec, ok := hosts[hello.ServerName]
 			if !ok {
 				return nil, errors.New("test server: unknown SNI " + hello.ServerName)
+			}
+			if spec.ocspTimes {
+				return m.OCSPTimes(hello.ServerName, spec.skew)
 			}
 			return m.BadChain(spec.kind, hello.ServerName, spec.skew)
 		}},
@@ -254,11 +259,11 @@ func TestSkewHandshakes(t *testing.T) {
 		goErr string
 		curl  string
 	}{
-		{host: "ahead.lab.test", spec: chainSpec{ChainGood, -8 * 24 * time.Hour}, goErr: "is after", curl: "certificate has expired"},
-		{host: "behind.lab.test", spec: chainSpec{ChainGood, 2 * time.Hour}, goErr: "is before", curl: "certificate is not yet valid"},
-		{host: "slight.lab.test", spec: chainSpec{ChainGood, 30 * time.Minute}},
-		{host: "intermediate.lab.test", spec: chainSpec{ChainGoodIntermediate, -3 * 24 * time.Hour}},
-		{host: "expired-undone.lab.test", spec: chainSpec{ChainExpired, 4 * 24 * time.Hour}},
+		{host: "ahead.lab.test", spec: chainSpec{kind: ChainGood, skew: -8 * 24 * time.Hour}, goErr: "is after", curl: "certificate has expired"},
+		{host: "behind.lab.test", spec: chainSpec{kind: ChainGood, skew: 2 * time.Hour}, goErr: "is before", curl: "certificate is not yet valid"},
+		{host: "slight.lab.test", spec: chainSpec{kind: ChainGood, skew: 30 * time.Minute}},
+		{host: "intermediate.lab.test", spec: chainSpec{kind: ChainGoodIntermediate, skew: -3 * 24 * time.Hour}},
+		{host: "expired-undone.lab.test", spec: chainSpec{kind: ChainExpired, skew: 4 * 24 * time.Hour}},
 	}
 	hosts := make(map[string]chainSpec)
 	for _, tt := range tests {

@@ -1,7 +1,10 @@
 package pki
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"time"
 
@@ -50,10 +53,84 @@ func (m *Minter) staple(kind ChainKind, name string, c *tls.Certificate, at time
 	default:
 		return nil, fmt.Errorf("pki: internal error: %s staples no OCSP response", kind)
 	}
-	staple, err := ocsp.CreateResponse(m.ca.cert, m.ca.cert, resp, m.ca.key)
+	staple, err := m.signOCSP(resp, at)
 	if err != nil {
 		return nil, fmt.Errorf("pki: OCSP response (%s) for %q: %w", kind, name, err)
 	}
 	c.OCSPStaple = staple
 	return c, nil
+}
+
+// signOCSP builds the lab CA's response from resp, produced at producedAt
+// by the minter's clock rather than the real one (see stampProducedAt).
+func (m *Minter) signOCSP(resp ocsp.Response, producedAt time.Time) ([]byte, error) {
+	der, err := ocsp.CreateResponse(m.ca.cert, m.ca.cert, resp, m.ca.key)
+	if err != nil {
+		return nil, err
+	}
+	return stampProducedAt(der, producedAt, m.ca.key, m.random)
+}
+
+// ocspTimesWindow is how long an ocsp_times staple claims to be good for,
+// from its thisUpdate: a day, within the week responders commonly use.
+const ocspTimesWindow = 24 * time.Hour
+
+// ocspTimesUnit is the OrganizationalUnit watermark of an OCSPTimes leaf.
+const ocspTimesUnit = faultPrefix + "ocsp_times"
+
+// OCSPTimes returns name's certificate for a clock fault on the OCSP
+// staple (failure-catalog.md §2.E clock.ocsp_times): a good lab-CA leaf,
+// sent as [leaf, lab CA] so clients can find the responder, with a "good"
+// response stapled whose times are off by skew as of the minter's clock
+// now. A positive skew is a responder whose clock is ahead: producedAt and
+// thisUpdate are skew in the future. A negative one is a server whose
+// clock is behind, still stapling a response whose nextUpdate passed
+// -skew ago. OpenSSL allows five minutes of leeway either way, so a shift
+// within it passes.
+//
+// The leaf is cached as a leaf is; the staple is signed on every call, so
+// its times stay skew away from the clock however long the leaf is served.
+func (m *Minter) OCSPTimes(name string, skew time.Duration) (*tls.Certificate, error) {
+	if skew == 0 {
+		return nil, fmt.Errorf("pki: an OCSP clock fault for %q needs a non-zero skew", name)
+	}
+	key, ip, err := normalize(name)
+	if err != nil {
+		return nil, err
+	}
+	c, err := m.cached(ocspTimesUnit+"\x00"+key, func() (*tls.Certificate, time.Time, error) {
+		t := m.now()
+		tmpl := leafTemplate(key, ip, t.Add(-leafBackdate), m.clampToCA(t.Add(leafValidity)))
+		tmpl.Subject.OrganizationalUnit = []string{ocspTimesUnit}
+		leafKey, err := ecdsa.GenerateKey(elliptic.P256(), m.random)
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("pki: generate key for %q: %w", key, err)
+		}
+		c, err := m.issue(key, tmpl, m.root(), leafKey, []*x509.Certificate{m.ca.cert})
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		return c, c.Leaf.NotAfter.Add(-leafRenew), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	this := m.now().Add(skew)
+	if skew < 0 {
+		this = this.Add(-ocspTimesWindow)
+	}
+	staple, err := m.signOCSP(ocsp.Response{
+		Status:       ocsp.Good,
+		SerialNumber: c.Leaf.SerialNumber,
+		ThisUpdate:   this,
+		NextUpdate:   this.Add(ocspTimesWindow),
+		Certificate:  m.ca.cert,
+	}, this)
+	if err != nil {
+		return nil, fmt.Errorf("pki: OCSP response (ocsp_times %s) for %q: %w", skew, key, err)
+	}
+	// A copy: the cached certificate is shared by concurrent handshakes.
+	out := *c
+	out.OCSPStaple = staple
+	return &out, nil
 }

@@ -1,8 +1,10 @@
 package faultse2e
 
 import (
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestProxySkew runs a proxy whose own clock is wrong (proxy_skew) with
@@ -48,4 +50,72 @@ func clockSkewed(verify, ran, acted string) func(*testing.T, *connEvent) {
 			t.Errorf("BIG-IP lines %q, want the server-side handshake failure", e.BigIP)
 		}
 	}
+}
+
+// TestOCSPTimes staples a good OCSP response whose times are not current
+// (ocsp_times) to a good lab-CA leaf: curl --cert-status refuses it, in
+// either direction, as expired, after a completed handshake and without an
+// alert, and the event names the rule's early or stale staple; curl
+// without --cert-status gets the page.
+func TestOCSPTimes(t *testing.T) {
+	t.Parallel()
+	const expired = "curl: (91) OCSP response has expired"
+	runCases(t, []faultCase{
+		{name: "ocsp_times_ahead", symptom: "certificate rejected", rule: "action = \"ocsp_times\"\nskew = \"2h\"\n", checks: []check{
+			withEvent(curlFailsArgs([]string{"--cert-status"}, 91, expired), staplesTimed("its thisUpdate 2h0m0s in the future")),
+			curlGets("/hello"),
+		}},
+		{name: "ocsp_times_behind", symptom: "certificate rejected", rule: "action = \"ocsp_times\"\nskew = \"-2h\"\n", checks: []check{
+			withEvent(curlFailsArgs([]string{"--cert-status", "--tls-max", "1.2"}, 91, expired), staplesTimed("its nextUpdate 2h0m0s in the past")),
+			goGets("/hello"),
+		}},
+	})
+}
+
+// staplesTimed checks the event of curl --cert-status refusing an
+// ocsp_times staple: client_rejected_silently, naming the staple's times,
+// with no BIG-IP line (its side of the handshake worked).
+func staplesTimed(times string) func(*testing.T, *connEvent) {
+	return func(t *testing.T, e *connEvent) {
+		t.Helper()
+		if e.Diagnosis != "client_rejected_silently" || !strings.Contains(e.Summary, "stapled with "+times) ||
+			!strings.Contains(e.ClientSaw, "curl: (91) OCSP response has expired") || len(e.BigIP) != 0 || !e.ClientTLS.Done {
+			t.Errorf("diagnosis %q, summary %q, client saw %q, BIG-IP %q; want client_rejected_silently naming %q: %s",
+				e.Diagnosis, e.Summary, e.ClientSaw, e.BigIP, times, e)
+		}
+	}
+}
+
+// TestHTTPDate shifts the Date of the response (http_date): curl -v reads
+// it two hours behind the backend's and exits 0.
+func TestHTTPDate(t *testing.T) {
+	t.Parallel()
+	runCases(t, []faultCase{
+		{name: "http_date_behind", symptom: "no error expected", rule: "action = \"http_date\"\nskew = \"-2h\"\n", checks: []check{
+			curlDate(-2 * time.Hour),
+		}},
+	})
+}
+
+// curlDate runs curl -v and checks the Date it printed is the time of the
+// request shifted by skew (the backend stamps the real time).
+func curlDate(skew time.Duration) check {
+	return check{run: func(t *testing.T, x *env) string {
+		before := time.Now().Truncate(time.Second)
+		r := x.curl(t, clientTimeout, labHost, "/hello", "-v")
+		after := time.Now()
+		r.want(t, 0)
+		var date string
+		for line := range strings.Lines(r.stderr) {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "< Date: "); ok {
+				date = v
+			}
+		}
+		got, err := http.ParseTime(date)
+		t.Logf("curl -v: < Date: %s", date)
+		if err != nil || got.Before(before.Add(skew)) || got.After(after.Add(skew)) {
+			t.Errorf("curl -v read Date %q (%v), want the request's time shifted by %s", date, err, skew)
+		}
+		return r.client()
+	}}
 }

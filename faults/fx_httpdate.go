@@ -1,0 +1,131 @@
+package faults
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// httpDate is an http_date rule's filter (failure-catalog.md §2.E
+// clock.http_date): the first HTTP response head on its way to the client
+// gets its Date shifted by the rule's skew, as from an origin whose clock
+// is wrong; a response without Date gets one, at tlsgate's clock plus the
+// skew, as RFC 9110 §6.6.1 has a proxy with a clock add. Nothing else in
+// the head changes: Expires, Last-Modified and Set-Cookie keep their
+// dates, and max-age values are relative anyway. Later bytes, and later
+// responses of a keep-alive connection, pass unchanged, as with rewrite.
+type httpDate struct {
+	next sink
+	k    *ctl
+	r    *Rule
+
+	mu   sync.Mutex
+	buf  []byte
+	done bool
+}
+
+func (w *httpDate) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done {
+		return w.next.Write(p)
+	}
+	w.buf = append(w.buf, p...)
+	out, complete, changed := SkewDate(w.buf, w.r.Skew.D(), w.k.deps.Now())
+	if !complete && len(w.buf) < rewriteCap {
+		return len(p), nil
+	}
+	if !complete {
+		out, changed = w.buf, false
+	}
+	w.done, w.buf = true, nil
+	if changed {
+		// Before the write: the client may read the response and hang
+		// up (and the listener log the connection) before Write returns.
+		w.k.markActed(w.r)
+	}
+	if _, err := w.next.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (w *httpDate) End(fin bool) error {
+	w.mu.Lock()
+	rest := w.buf
+	w.buf, w.done = nil, true
+	w.mu.Unlock()
+	if len(rest) > 0 {
+		if _, err := w.next.Write(rest); err != nil {
+			return err
+		}
+	}
+	return w.next.End(fin)
+}
+
+// SkewDate shifts the Date of the HTTP/1.x response head at the start of
+// resp by skew, keeping every other byte: a Date that parses (any of the
+// three formats RFC 9110 §5.6.7 accepts) becomes that time plus skew; a
+// missing or unparseable one becomes now plus skew (a missing one is
+// added after the other fields; a second Date field is dropped: a
+// recipient cannot tell which one counts). The new value is in
+// the IMF-fixdate format. complete is false while resp does not yet hold
+// the whole head; bytes that are not an HTTP response come back unchanged
+// and complete. changed is false only for those.
+func SkewDate(resp []byte, skew time.Duration, now time.Time) (out []byte, complete, changed bool) {
+	if !bytes.HasPrefix(resp, []byte("HTTP/")) {
+		if len(resp) < 5 && bytes.HasPrefix([]byte("HTTP/"), resp) {
+			return resp, false, false
+		}
+		return resp, true, false
+	}
+	end := bytes.Index(resp, []byte("\r\n\r\n"))
+	if end < 0 {
+		return resp, false, false
+	}
+	lines := strings.Split(string(resp[:end]), "\r\n")
+	when, found := now, false
+	var b bytes.Buffer
+	b.WriteString(lines[0])
+	b.WriteString("\r\n")
+	dropping := false
+	for _, l := range lines[1:] {
+		if l != "" && (l[0] == ' ' || l[0] == '\t') { // obs-fold continuation
+			if !dropping {
+				b.WriteString(l)
+				b.WriteString("\r\n")
+			}
+			continue
+		}
+		name, value, _ := strings.Cut(l, ":")
+		dropping = strings.EqualFold(strings.TrimSpace(name), "Date")
+		if !dropping {
+			b.WriteString(l)
+			b.WriteString("\r\n")
+			continue
+		}
+		if !found {
+			// The first Date keeps its place, with the shifted value.
+			found = true
+			if t, err := http.ParseTime(strings.TrimSpace(value)); err == nil {
+				when = t
+			}
+			writeDate(&b, when.Add(skew))
+		}
+	}
+	if !found {
+		writeDate(&b, when.Add(skew))
+	}
+	b.WriteString("\r\n")
+	b.Write(resp[end+4:])
+	return b.Bytes(), true, true
+}
+
+// writeDate writes a Date field line for t in the IMF-fixdate format.
+func writeDate(b *bytes.Buffer, t time.Time) {
+	b.WriteString("Date: ")
+	b.WriteString(t.UTC().Format(http.TimeFormat))
+	b.WriteString("\r\n")
+}

@@ -1,0 +1,96 @@
+package listener
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ocsp"
+
+	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/faults"
+)
+
+// goCheckStaple is a Go client's check of the stapled OCSP response:
+// crypto/tls hands it over (ConnectionState.OCSPResponse) and judges
+// nothing, so VerifyConnection parses it against the verified chain and
+// compares its window with the clock, allowing OpenSSL's five minutes.
+// Its error fails the handshake, and crypto/tls sends alert 42.
+func goCheckStaple(cs tls.ConnectionState) error {
+	if len(cs.VerifiedChains) == 0 || len(cs.VerifiedChains[0]) < 2 {
+		return errors.New("ocsp check: no verified chain")
+	}
+	r, err := ocsp.ParseResponseForCert(cs.OCSPResponse, cs.VerifiedChains[0][0], cs.VerifiedChains[0][1])
+	if err != nil {
+		return fmt.Errorf("ocsp check: %w", err)
+	}
+	const leeway = 5 * time.Minute
+	switch now := time.Now(); {
+	case now.Add(leeway).Before(r.ThisUpdate):
+		return fmt.Errorf("ocsp check: response not yet valid (thisUpdate %s)", r.ThisUpdate.Format(time.RFC3339))
+	case now.Add(-leeway).After(r.NextUpdate):
+		return fmt.Errorf("ocsp check: response expired (nextUpdate %s)", r.NextUpdate.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// TestOCSPTimes: an ocsp_times rule makes a terminating listener serve a
+// good lab-CA certificate whose stapled OCSP response is not current. curl
+// --cert-status hangs up after the handshake (`curl: (91) OCSP response
+// has expired`, either direction), a Go client checking the staple sends
+// alert 42, and each is explained as the rule's doing; curl without
+// --cert-status gets its page.
+func TestOCSPTimes(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		skew  time.Duration
+		clock string // in the summary
+		goErr string
+	}{
+		{"ahead", 2 * time.Hour, "its thisUpdate 2h0m0s in the future", "response not yet valid"},
+		{"behind", -2 * time.Hour, "its nextUpdate 2h0m0s in the past", "response expired"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := faults.NewEngine(nil)
+			if err := e.Set([]faults.Rule{{Name: "ocsp-clock", Action: faults.ActOCSPTimes, Skew: faults.Duration(tt.skew)}}); err != nil {
+				t.Fatal(err)
+			}
+			h := startListenerDeps(t, Options{Mode: Terminate, Backend: plainHTTP(t), ClientSSL: &ClientSSL{}},
+				func(d *Deps) { d.Faults = e })
+			caFile := labCAFile(t, h)
+
+			s := curlLab(t, h.addr, "--cacert", caFile, "--cert-status")
+			t.Logf("curl --cert-status: exit %d %s", s.exit, strings.TrimSpace(s.out))
+			if s.exit != 91 || !strings.Contains(s.out, "curl: (91) OCSP response has expired") {
+				t.Errorf("curl --cert-status: exit %d %q, want 91 OCSP response has expired", s.exit, s.out)
+			}
+			r := h.next()
+			if r.d.Code != explain.CodeClientRejectedSilently || !strings.Contains(r.d.Summary, "fault rule ocsp-clock stapled with "+tt.clock) {
+				t.Errorf("curl --cert-status: code %s, summary %q", r.d.Code, r.d.Summary)
+			}
+			if len(r.o.FaultFirings) != 1 || r.o.FaultFirings[0].Action != "ocsp_times" || r.o.FaultFirings[0].Skew != tt.skew {
+				t.Errorf("firings %+v", r.o.FaultFirings)
+			}
+
+			g := goLab(t, h.addr, &tls.Config{RootCAs: h.srv.deps.Minter.CA().Pool(), VerifyConnection: goCheckStaple})
+			t.Logf("Go with VerifyConnection: %s", g.out)
+			if !strings.Contains(g.out, tt.goErr) {
+				t.Errorf("Go client: %q, want %q", g.out, tt.goErr)
+			}
+			r = h.next()
+			if r.d.Code != explain.CodeClientAlert || r.o.ClientTLS.AlertRecv != 42 || !strings.Contains(r.d.Cause, "after reading the OCSP response") {
+				t.Errorf("Go client: code %s alert %d, cause %q", r.d.Code, r.o.ClientTLS.AlertRecv, r.d.Cause)
+			}
+
+			if s := curlLab(t, h.addr, "--cacert", caFile); s.exit != 0 {
+				t.Errorf("curl without --cert-status: exit %d %q, want the page", s.exit, s.out)
+			}
+			if r := h.next(); r.d.Code != explain.CodeOK {
+				t.Errorf("curl without --cert-status: code %s (%s)", r.d.Code, r.d.Summary)
+			}
+		})
+	}
+}
