@@ -34,6 +34,10 @@ func clientEndCases() []diagCase {
 	// the client saw a certificate.
 	bare := passedFlight(modernHello(), sniff.ClientEnd{Kind: sniff.ClientEndSilent}, 517)
 	bare.Backend.FlightSent = false
+	// A client that half-closed right after its hello: the relay read its
+	// FIN before it wrote the backend's flight to it.
+	finFirst := passedFlight(modernHello(), sniff.ClientEnd{Kind: sniff.ClientEndSilent}, 517)
+	finFirst.Backend.FINBeforeFlight = true
 	return []diagCase{
 		{name: "client_rejected_backend_cert_48", o: curl12, code: CodeClientRejectedBackend,
 			contains: []string{"refused the certificate of backend 10.0.0.7:8443 with alert 48 unknown_ca", "read, not guessed",
@@ -53,6 +57,10 @@ func clientEndCases() []diagCase {
 		{name: "client_rejected_backend_abandoned", o: quiet, code: CodeClientRejectedBackend,
 			contains: []string{"without answering", "likely", "2400 bytes", "always has the client's Finished",
 				"Another order of events ends the same way", "shutting its sending side in a second call", "the relay cannot tell the two apart"}},
+		{name: "client_closed_early_before_backend_flight", o: finFirst, code: CodeClientClosedEarly,
+			contains: []string{"right after its ClientHello, before tlsgate relayed the certificate of backend 10.0.0.7:8443",
+				"cannot have refused the certificate", "read by the relay before it wrote the first byte of the backend's answer", "no BIG-IP line is shown"},
+			absent: []string{"likely it refused", "Another order of events", "CLOSE_WAIT", "lab CA"}},
 		{name: "ok_client_quiet_after_server_hello", o: bare, code: CodeOK, ok: true},
 	}
 }

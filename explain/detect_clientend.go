@@ -19,7 +19,8 @@ import (
 // nothing by itself). A client that sent nothing after its hello counts
 // only when the backend's certificate was on the way and the relay ended
 // with the client's close: a client that stays quiet until the idle
-// timeout is that timeout's story.
+// timeout is that timeout's story. One whose FIN the relay read before the
+// flight closed early instead.
 func ruleClientEnd(f *facts) (verdict, bool) {
 	e := f.o.Backend.ClientEnd
 	switch {
@@ -33,6 +34,12 @@ func ruleClientEnd(f *facts) (verdict, bool) {
 	case e.Kind == sniff.ClientEndEncryptedAlert:
 		return verdict{code: CodeClientRejectedBackend, variant: "encrypted"}, true
 	case e.Kind == sniff.ClientEndSilent && f.o.Backend.FlightSent && (f.o.End == "" || f.o.End == EndClientReset):
+		if f.o.Backend.FINBeforeFlight {
+			// Its FIN came before the flight was relayed: it closed
+			// without waiting for the certificate, so it refused none
+			// (a terminate listener's FINBeforeFlight).
+			return verdict{code: CodeClientClosedEarly, variant: "before_backend_flight"}, true
+		}
 		return verdict{code: CodeClientRejectedBackend, variant: "abandoned"}, true
 	}
 	return verdict{}, false

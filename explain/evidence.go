@@ -330,6 +330,9 @@ func (f *facts) evidenceValue(key string) string {
 		if o.ClientTLS.FINBeforeFlight {
 			return f.say("fin_before_flight")
 		}
+		if o.Backend.FINBeforeFlight {
+			return f.say("fin_before_backend_flight")
+		}
 	default:
 		return f.inspectEvidence(key)
 	}

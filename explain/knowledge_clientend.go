@@ -59,6 +59,21 @@ func clientEndKnowledge() map[string]entry {
 			checks:    []string{clientEndCheckChain, clientEndCheckStore, "Read the client's own error output: it names what it refused, if anything."},
 			clientSaw: clientEndSawCert,
 		},
+		CodeClientClosedEarly + "/before_backend_flight": {group: groupNoError,
+			summary: "client {client} closed the connection (FIN) right after its ClientHello, before tlsgate relayed the certificate of backend {backend}",
+			cause: "Listener {listener} passes TLS through, and the client's handshake is with the backend {backend} itself. The relay read the client's FIN before it wrote the first byte of the backend's answer ({down} bytes: its ServerHello and certificate) to the client: the client closed its side right after the ClientHello, without waiting for an answer. " +
+				"It gave up or closed early; it cannot have refused the certificate, which it had not seen. " +
+				"Typical: a scanner or TLS probe that sends a hello and shuts its side at once, a script that half-closes after writing (`nc -N`, shutdown(SHUT_WR) before reading), or a monitor that only checks that a hello is accepted. " +
+				"tlsgate passed the FIN on and still relayed the backend's flight, which a half-closed client can read; the backend's handshake ended at the FIN. " +
+				"A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) takes no part in the handshake either and logs no SSL error for it, so no BIG-IP line is shown.",
+			checks: []string{
+				"Find out what {client_ip} is: a scanner, a monitor, or a script that closes its sending side before reading the answer.",
+				"If it is a script, let it read the server's answer before it closes; the backend's certificate and the client's trust store are not the question here.",
+				"If it is a monitor, filter these entries, or make it an HTTPS monitor that completes the handshake.",
+			},
+			clientSaw: "Whatever it still read after its own FIN: a half-closed client may read the backend's ServerHello and certificate and then the close; one that closed its socket saw nothing.",
+			evidence:  []string{"fin_before_flight", "client_end", "backend", "backend_endpoints", "sni", "versions_offered", "ja4"},
+		},
 	}
 }
 
@@ -111,6 +126,20 @@ func clientEndKnowledgeJA() map[string]entry {
 				notLab + noBigIP,
 			checks:    []string{chain, store, "クライアント自身のエラー出力を読む。拒否したものがあれば書かれている。"},
 			clientSaw: "Go は `tls: failed to verify certificate: x509: …`、curl は `curl: (60) SSL certificate problem: …`、Chrome は NET::ERR_CERT_AUTHORITY_INVALID などを表示する（クライアントが証明書を拒否した場合）。",
+		},
+		CodeClientClosedEarly + "/before_backend_flight": {
+			summary: "クライアント {client} が ClientHello の直後、tlsgate がバックエンド {backend} の証明書を中継する前に接続を閉じた（FIN）",
+			cause: "リスナー {listener} は TLS をパススルーし、クライアントのハンドシェイクの相手はバックエンド {backend} 自身である。中継はバックエンドの応答（{down} バイト、ServerHello と証明書）の最初のバイトをクライアントに書き込む前に、クライアントの FIN を読んでいた。クライアントは ClientHello を送った直後に応答を待たず自分の側を閉じている。" +
+				"あきらめたか早く閉じただけで、まだ見ていない証明書を拒否したのではない。" +
+				"よくあるのは、ClientHello を送ってすぐ自分の側を閉じるスキャナーや TLS プローブ、書き込んだ後にハーフクローズするスクリプト（`nc -N`、読む前の shutdown(SHUT_WR)）、ClientHello が受け付けられるかだけを見るモニター。" +
+				"tlsgate は FIN をバックエンドに渡し、それでもバックエンドのフライトを中継した（ハーフクローズしたクライアントは読める）。バックエンドのハンドシェイクは FIN で終わった。" +
+				"BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）もハンドシェイクに関わらず、これについて SSL エラーを記録しないので、BIG-IP の行は表示しない。",
+			checks: []string{
+				"{client_ip} が何者か（スキャナーか、モニターか、応答を読む前に送信側を閉じるスクリプトか）を調べる。",
+				"スクリプトなら、閉じる前にサーバの応答を読ませる。バックエンドの証明書やクライアントのトラストストアはここでは問題ではない。",
+				"モニターならこのログは除外するか、ハンドシェイクまで完了する HTTPS モニターに変える。",
+			},
+			clientSaw: "自分の FIN の後に読めたものだけ。ハーフクローズしたクライアントならバックエンドの ServerHello と証明書、続いて切断を読むことがあり、ソケットごと閉じたクライアントは何も見ていない。",
 		},
 	}
 }

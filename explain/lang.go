@@ -193,8 +193,9 @@ func phrasesEN() map[string]string {
 		"stall_end_closed":     "it was closed (FIN), by the backend's own handshake timeout or by the client giving up",
 		"late_fin": " Another order of events ends the same way, and tlsgate's socket cannot tell the two apart: a client that meant to close right after its ClientHello, writing the hello and then shutting its sending side in a second call (`nc -N`, a script's shutdown(SHUT_WR)), can be descheduled between the two calls, and its FIN then leaves after tlsgate's flight has arrived. " +
 			"Both reach tlsgate as a FIN with no alert and no byte after the flight; only the FIN's timing differs, and on a busy machine it proves nothing. If the client is such a script or probe, it refused nothing and closed early (client_closed_early): the certificate is not the question.",
-		"fin_before_flight": "had arrived when tlsgate wrote its handshake flight (the socket was in CLOSE_WAIT)",
-		"skipped_note":      " (dropped before the ClientHello, as crypto/tls drops them; the hello after them was read)",
+		"fin_before_flight":         "had arrived when tlsgate wrote its handshake flight (the socket was in CLOSE_WAIT)",
+		"fin_before_backend_flight": "read by the relay before it wrote the first byte of the backend's answer to the client",
+		"skipped_note":              " (dropped before the ClientHello, as crypto/tls drops them; the hello after them was read)",
 
 		"verify_skipped":   "skipped (server_ssl.verify = false): any certificate would have been accepted",
 		"verified_for":     "verified for {name}",

@@ -146,6 +146,11 @@ type Backend struct {
 	// FlightSent: the backend's answer went past a bare ServerHello (its
 	// certificate was on the way), read from its first bytes and count.
 	FlightSent bool
+	// FINBeforeFlight: with FlightSent, the relay had read the client's
+	// FIN before it relayed the first byte of that answer. The client
+	// closed without waiting for it, so it cannot have refused the
+	// certificate (Leg.FINBeforeFlight on a terminate listener).
+	FINBeforeFlight bool
 }
 
 // RecordAlert is an alert record as it crossed the wire unencrypted.

@@ -79,8 +79,9 @@ func phrasesJA() map[string]string {
 		"stall_end_closed":     "切断（FIN）された（バックエンド自身のハンドシェイクタイムアウトか、クライアントがあきらめた）",
 		"late_fin": "別の順序の出来事でも同じ終わり方になり、tlsgate のソケットからは両者を区別できない: ClientHello の直後に閉じるつもりのクライアントが、ClientHello の書き込みと送信側のシャットダウンを 2 回の呼び出しで行うと（`nc -N`、スクリプトの shutdown(SHUT_WR)）、その間にスケジューラで待たされることがあり、FIN は tlsgate のフライトが届いた後に出る。" +
 			"どちらも tlsgate にはフライトの後にアラートもバイトもない FIN として届き、違うのは FIN のタイミングだけで、負荷のあるマシンではそれは何の証拠にもならない。クライアントがそのようなスクリプトやプローブなら、何も拒否しておらず早く閉じただけ（client_closed_early）で、証明書は問題ではない。",
-		"fin_before_flight": "tlsgate がハンドシェイクフライトを書き込んだ時点で既に届いていた（ソケットは CLOSE_WAIT）",
-		"skipped_note":      "（crypto/tls と同じく ClientHello の前で読み飛ばし、その後の ClientHello を読んだ）",
+		"fin_before_flight":         "tlsgate がハンドシェイクフライトを書き込んだ時点で既に届いていた（ソケットは CLOSE_WAIT）",
+		"fin_before_backend_flight": "中継がバックエンドの応答の最初のバイトをクライアントに書き込む前に読んでいた",
+		"skipped_note":              "（crypto/tls と同じく ClientHello の前で読み飛ばし、その後の ClientHello を読んだ）",
 
 		"verify_skipped":   "省略（server_ssl.verify = false）: どんな証明書でも受け入れる状態だった",
 		"verified_for":     "{name} として検証済み",

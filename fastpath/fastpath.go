@@ -112,6 +112,12 @@ type Result struct {
 	// same name). A copy of a few bytes per read, no system call.
 	UpLast    [LastSize]byte
 	UpLastLen int
+	// ClientFINFirst: the relay read the client's FIN before it had
+	// written any of the backend's bytes to the client: a client that
+	// half-closed right after its first bytes, without waiting for an
+	// answer (upstream.Result's field of the same name). The order of the
+	// loop's own reads and writes: one compare, no system call.
+	ClientFINFirst bool
 }
 
 // LastSize is how many of the first bytes of the relay's last read from

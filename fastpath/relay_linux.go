@@ -180,6 +180,9 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 		}
 		if n == 0 {
 			src.rdEOF = true
+			if from == 0 {
+				c.res.ClientFINFirst = c.res.Down == 0
+			}
 			l.eof(c, from)
 			return
 		}

@@ -32,7 +32,13 @@ func tailOf(o *explain.Outcome, first []byte) helloTail {
 // was logged as ok. Like recordHelloAlert it reads passthrough routes only:
 // on the others the client's bytes are tlsgate's own handshake's, or not
 // TLS at all.
-func recordClientEnd(o *explain.Outcome, tail helloTail, upHead, downHead []byte) {
+//
+// finFirst is the relay's word that it read the client's FIN before it
+// wrote the backend's first bytes to it (ClientFINFirst, from either
+// engine): a client that half-closed right after its hello, not one that
+// read the backend's certificate and hung up. Both engines decide here so
+// they agree, as closeRace does for a backend's reset.
+func recordClientEnd(o *explain.Outcome, tail helloTail, upHead, downHead []byte, finFirst bool) {
 	if o.Route != "passthrough" && o.Route != "bypass" || o.Hello == nil {
 		return
 	}
@@ -46,4 +52,8 @@ func recordClientEnd(o *explain.Outcome, tail helloTail, upHead, downHead []byte
 	n += copy(buf[n:], upHead)
 	o.Backend.ClientEnd = sniff.ClientAfterHello(o.Hello.WireLen, buf[:n], o.BytesUp)
 	o.Backend.FlightSent = sniff.ServerSentFlight(downHead, o.BytesDown)
+	// Only a client that sent nothing after its hello: a FIN after an
+	// alert or a Finished has those bytes to tell its story, and a relay
+	// that read more from the client saw it answer something.
+	o.Backend.FINBeforeFlight = finFirst && o.Backend.FlightSent && o.Backend.ClientEnd.Kind == sniff.ClientEndSilent
 }

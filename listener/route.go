@@ -205,7 +205,7 @@ func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *conn
 	}
 	recordLateAlert(&o.Backend.TLS, res.DownErr, res.UpErr)
 	recordHelloAlert(o, res.DownHead[:res.DownHeadLen])
-	recordClientEnd(o, tailOf(o, first), res.UpHead[:res.UpHeadLen], res.DownHead[:res.DownHeadLen])
+	recordClientEnd(o, tailOf(o, first), res.UpHead[:res.UpHeadLen], res.DownHead[:res.DownHeadLen], res.ClientFINFirst)
 }
 
 // recordHelloAlert keeps head, the first bytes a backend answered a

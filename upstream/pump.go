@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -51,6 +52,14 @@ type Result struct {
 	// client, and -1 when the last bytes went by splice and were not seen.
 	UpLast    [LastSize]byte
 	UpLastLen int
+	// ClientFINFirst: the relay read the client's FIN before it began to
+	// write the backend's first bytes to the client. A client that sent
+	// its ClientHello and half-closed at once, without waiting for the
+	// answer, ends its side in this order; one that read the answer and
+	// then closed cannot. The order is the relay's own (no system call):
+	// a FIN the relay read late, after it had started writing, does not
+	// set it.
+	ClientFINFirst bool
 }
 
 // LastSize is how many of the first bytes of the relay's last read from
@@ -166,7 +175,7 @@ func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs
 
 	res := Result{Up: p.flows[up].n, Down: p.flows[down].n, UpErr: p.flows[up].err, DownErr: p.flows[down].err, ResetBy: p.resetBy, AfterClientEnd: p.afterClientEnd,
 		DownHead: p.downBuf, DownHeadLen: p.downHead.n, UpHead: p.upBuf, UpHeadLen: p.upHead.n,
-		UpLast: p.upLast.b, UpLastLen: p.upLast.n}
+		UpLast: p.upLast.b, UpLastLen: p.upLast.n, ClientFINFirst: p.clientFINFirst}
 	return res, p.cause
 }
 
@@ -191,6 +200,17 @@ type pump struct {
 	resetBy string // Result.ResetBy
 	// afterClientEnd is Result.AfterClientEnd.
 	afterClientEnd bool
+	// clientFINFirst is Result.ClientFINFirst, set by the client→backend
+	// direction at its EOF from downStarted.
+	clientFINFirst bool
+	// downStarted is set by the backend→client direction just before its
+	// first write to the client, through downFirst. Set before the write,
+	// not after: a client that read the answer and then closed must never
+	// be taken for one whose FIN came first, while the converse mistake
+	// (a FIN read just after the flag, though sent before the write) only
+	// keeps the older, vaguer diagnosis.
+	downStarted atomic.Bool
+	downFirst   firstWriter
 
 	// downHead keeps the backend's first bytes in downBuf. Only the
 	// backend→client direction touches it, on Pump's own goroutine, which
@@ -224,6 +244,19 @@ func (h *headReader) Read(p []byte) (int, error) {
 
 // full says the head has all the bytes it keeps.
 func (h *headReader) full() bool { return h.n == len(h.b) }
+
+// firstWriter passes writes through and sets started before the first
+// one. A window is put through it only while started is unset, so the
+// splice path never sees it.
+type firstWriter struct {
+	w       io.Writer
+	started *atomic.Bool
+}
+
+func (f *firstWriter) Write(b []byte) (int, error) {
+	f.started.Store(true)
+	return f.w.Write(b)
+}
 
 // lastReader passes reads through unchanged and keeps the first bytes and
 // the length of the latest one that returned bytes.
@@ -365,6 +398,15 @@ func (p *pump) window(d int, dst, src net.Conn, buf, warm []byte) (int64, error)
 			r = &p.upLast
 		}
 	}
+	var w io.Writer = dst
+	if d == down && !p.downStarted.Load() {
+		// A field of p like the heads: no allocation. Only the copies
+		// through writerOnly below write through it; the last one (dst's
+		// ReadFrom, splice) runs only once the down head is full, and
+		// the window that filled it had begun writing.
+		p.downFirst.w, p.downFirst.started = dst, &p.downStarted
+		w = &p.downFirst
+	}
 	var lr *io.LimitedReader
 	if limit >= 0 {
 		lr = &io.LimitedReader{R: r, N: limit}
@@ -374,12 +416,12 @@ func (p *pump) window(d int, dst, src net.Conn, buf, warm []byte) (int64, error)
 	var err error
 	switch {
 	case warm != nil:
-		n, err = io.CopyBuffer(writerOnly{dst}, readerOnly{r}, warm)
+		n, err = io.CopyBuffer(writerOnly{w}, readerOnly{r}, warm)
 	case wrapped:
 		// Through buf: dst's ReadFrom would find no socket under r to
 		// splice from and copy through a buffer of its own, allocated
 		// per call.
-		n, err = io.CopyBuffer(writerOnly{dst}, r, buf)
+		n, err = io.CopyBuffer(writerOnly{w}, r, buf)
 	default:
 		n, err = io.CopyBuffer(dst, r, buf)
 	}
@@ -482,6 +524,9 @@ func (p *pump) finish(d int, dst net.Conn) {
 		return
 	}
 	p.flows[d].doneAt = time.Now()
+	if d == up {
+		p.clientFINFirst = !p.downStarted.Load()
+	}
 	otherDone := !p.flows[1-d].doneAt.IsZero()
 	p.mu.Unlock()
 	if otherDone {

@@ -1,0 +1,77 @@
+//go:build linux
+
+package fastpath
+
+import (
+	"io"
+	"net"
+	"testing"
+)
+
+// TestClientFINFirst: the relay says whether it read the client's FIN
+// before it wrote any of the backend's bytes to the client
+// (upstream.Result's ClientFINFirst, which the listener reads the same way
+// for both engines). The backend answers only after the FIN came through,
+// or the client half-closes only after it read the answer, so the order
+// is certain.
+func TestClientFINFirst(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		finFirst bool
+	}{
+		{"FIN first", true},
+		{"answer first", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { ln.Close() })
+			accepted := make(chan net.Conn, 1)
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				accepted <- c
+			}()
+			h := newTestHandler(ln.Addr().(*net.TCPAddr).AddrPort())
+			_, addr := startEngine(t, h, Config{})
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_, _ = c.Write([]byte("hello"))
+			b := <-accepted
+			defer b.Close()
+			if _, err := io.ReadFull(b, make([]byte, len("hello"))); err != nil {
+				t.Fatal(err)
+			}
+			const answer = "the backend's answer"
+			if tt.finFirst {
+				_ = c.(*net.TCPConn).CloseWrite()
+				if rest, err := io.ReadAll(b); err != nil || len(rest) != 0 {
+					t.Fatalf("backend read %q, %v; want the client's FIN", rest, err)
+				}
+				_, _ = b.Write([]byte(answer))
+				if _, err := io.ReadFull(c, make([]byte, len(answer))); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				_, _ = b.Write([]byte(answer))
+				if _, err := io.ReadFull(c, make([]byte, len(answer))); err != nil {
+					t.Fatal(err)
+				}
+				_ = c.(*net.TCPConn).CloseWrite()
+				_, _ = io.ReadAll(b)
+			}
+			_ = b.(*net.TCPConn).CloseWrite()
+			_, _ = io.ReadAll(c)
+			if r := <-h.closed; r.ClientFINFirst != tt.finFirst {
+				t.Errorf("ClientFINFirst %v, want %v (err %v)", r.ClientFINFirst, tt.finFirst, r.Err)
+			}
+		})
+	}
+}
