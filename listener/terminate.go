@@ -343,7 +343,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 		first := append(append([]byte(nil), p.buf...), rc.raw...)
 		o.ClientTLS = explain.Leg{ServerName: rc.sni, HelloRead: true}
 		o.Route = "bypass"
-		o.Bypass = fmt.Sprintf("%s (the ClientHello is beyond tlsgate's %d-byte parse cap, so crypto/tls read its SNI; the %d bytes read were relayed unchanged, nothing decrypted)",
+		o.Bypass = fmt.Sprintf("%s, read by crypto/tls: the ClientHello is beyond tlsgate's %d-byte parse cap, and the %d bytes read were relayed unchanged, nothing decrypted",
 			rc.bypass, sniff.MaxHelloBytes, len(first))
 		s.relay(c, o, first, s.backendAddr(o), cc)
 		return
