@@ -258,7 +258,7 @@ func TestRuleForMissingListenerRefused(t *testing.T) {
 func TestHandshakeRuleOnNonTerminatingListenerRefused(t *testing.T) {
 	ls := []ListenerStats{
 		{Name: "p", Mode: listener.Passthrough},
-		{Name: "plain", Mode: listener.Plaintext},
+		{Name: "plain", Mode: listener.Plaintext, RelaysPlain: true},
 		{Name: "a", Mode: listener.Auto},
 		{Name: "web", Mode: listener.Terminate, Terminates: true},
 		{Name: "a-ssl", Mode: listener.Auto, Terminates: true},
@@ -276,7 +276,7 @@ func TestHandshakeRuleOnNonTerminatingListenerRefused(t *testing.T) {
 		{`{"name":"o","listener":"p","action":"ocsp_times","skew":"2h"}`, "action",
 			`rule "o" staples an OCSP response to the certificate of a handshake tlsgate runs on listener "p", which has mode = "passthrough" and terminates no TLS; this rule would never fire ` + needs},
 		{`{"name":"d","listener":"p","action":"http_date","skew":"-2h"}`, "action",
-			`rule "d" rewrites the Date of HTTP responses on listener "p", which has mode = "passthrough" and reads no HTTP (TLS it passes through is opaque to it); this rule would never fire (it needs mode = "terminate", "inspect", "plaintext" or "auto")`},
+			`rule "d" rewrites the Date of HTTP responses on listener "p", which has mode = "passthrough" without non_ssl = "allow": it passes TLS through undecrypted and relays no plain HTTP, so it sees none; this rule would never fire (it needs mode = "terminate", "inspect", "plaintext" or "auto", or non_ssl = "allow" for plain HTTP)`},
 		{`{"name":"m","listener":"plain","action":"client_auth"}`, "action",
 			`rule "m" asks for a client certificate in a handshake on listener "plain", which has mode = "plaintext" and terminates no TLS`},
 		{`{"name":"h","listener":"p","stage":"handshake_done","action":"reset"}`, "stage",
@@ -318,7 +318,7 @@ func TestHandshakeRuleOnNonTerminatingListenerRefused(t *testing.T) {
 	}
 	c := newAPI(t, Options{Listeners: func() []ListenerStats { return ls[:1] }})
 	r = c.do("POST", "/faults", `{"name":"any-date","action":"http_date","skew":"2h"}`)
-	if e := r.apiError(t); r.status != 400 || e.Field != "action" || !strings.Contains(e.Error, `rule "any-date" rewrites the Date of HTTP responses, but every listener passes TLS through`) {
+	if e := r.apiError(t); r.status != 400 || e.Field != "action" || !strings.Contains(e.Error, `rule "any-date" rewrites the Date of HTTP responses, but no listener decrypts TLS or relays plain HTTP`) {
 		t.Errorf("POST http_date with only passthrough listeners: %d %s, want 400 on field action", r.status, r.body)
 	}
 	r = b.do("POST", "/faults", `{"name":"any-ocsp","action":"ocsp_times","skew":"2h"}`)

@@ -126,10 +126,10 @@ func TestBadConfigs(t *testing.T) {
 			`fault.action: fault[0] staples an OCSP response to the certificate of a handshake tlsgate runs, but no listener terminates TLS; this rule would never fire`},
 		{"fault: http_date on a passthrough listener", web + strings.ReplaceAll(strings.Replace(strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1), "94", "95", 1), "web", "pt") +
 			"[[fault]]\nname = \"x\"\naction = \"http_date\" #<-\nskew = \"-2h\"\nlistener = \"pt\"\n",
-			`fault.action: fault[0] rewrites the Date of HTTP responses on listener "pt", which has mode = "passthrough" and reads no HTTP (TLS it passes through is opaque to it); this rule would never fire (it needs mode = "terminate", "inspect", "plaintext" or "auto")`},
+			`fault.action: fault[0] rewrites the Date of HTTP responses on listener "pt", which has mode = "passthrough" without non_ssl = "allow": it passes TLS through undecrypted and relays no plain HTTP, so it sees none; this rule would never fire (it needs mode = "terminate", "inspect", "plaintext" or "auto", or non_ssl = "allow" for plain HTTP)`},
 		{"fault: http_date with only passthrough listeners", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) +
 			"[[fault]]\nname = \"x\"\naction = \"http_date\" #<-\nskew = \"2h\"\n",
-			`fault.action: fault[0] rewrites the Date of HTTP responses, but every listener passes TLS through and reads no HTTP; this rule would never fire`},
+			`fault.action: fault[0] rewrites the Date of HTTP responses, but no listener decrypts TLS or relays plain HTTP; this rule would never fire`},
 		{"fault: client_auth on a passthrough listener", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) +
 			"[[fault]]\nname = \"x\"\naction = \"client_auth\" #<-\n",
 			`fault.action: fault[0] asks for a client certificate in a handshake, but no listener terminates TLS; this rule would never fire`},

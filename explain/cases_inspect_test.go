@@ -107,6 +107,13 @@ func inspectCases() []diagCase {
 	bypass.Virtual = testOrigDst
 	bypass.Backend = Backend{Addr: testOrigDst.String(), Attempted: true, Local: testUpLocal, Remote: testOrigDst, TLS: Leg{AlertSent: -1, AlertRecv: -1}}
 	bypass.BytesUp, bypass.BytesDown = 1890, 5120
+	// The same bypass for a hello beyond sniff's cap: crypto/tls read the
+	// SNI, and the bytes it read were relayed unchanged.
+	bigBypass := *bypass
+	bigBypass.Hello, bigBypass.JA3, bigBypass.JA4 = nil, "", ""
+	bigBypass.HelloErr, bigBypass.HelloTooLarge = "sniff: client hello: handshake length 21611 exceeds the 16384-byte cap at offset 6", true
+	bigBypass.ClientTLS = Leg{ServerName: "lab.test", HelloRead: true, AlertSent: -1, AlertRecv: -1}
+	bigBypass.Bypass = "SNI lab.test matches bypass *.test, read by crypto/tls: the ClientHello is beyond tlsgate's 16384-byte parse cap, and the 21620 bytes read were relayed unchanged, nothing decrypted"
 
 	plainOnInspect := httpOn("inspect", "non_ssl_reset")
 
@@ -242,6 +249,10 @@ func inspectCases() []diagCase {
 			contains: []string{"inspect sni=lab.test bypassed (not decrypted): SNI lab.test matches bypass *.test; spliced to 93.184.216.34:443",
 				"bypass=SNI lab.test matches bypass *.test", "transparent=tproxy", "real server's own certificate"},
 			absent: []string{"mimicked"}},
+		{name: "ok_bypass_hello_beyond_cap", o: &bigBypass, code: CodeOK, ok: true, warnings: 1,
+			contains: []string{"inspect sni=lab.test bypassed (not decrypted): SNI lab.test matches bypass *.test, read by crypto/tls: the ClientHello is beyond",
+				"crypto/tls read its SNI lab.test to match bypass", "real server's own certificate"},
+			absent: []string{"routing by name", "so its SNI, ALPN"}},
 		{name: "ok_quiet_after_handshake", o: quiet, code: CodeOK, ok: true,
 			lines:    []string{details("192.168.99.86:32962", "192.168.20.230:443", "client", "version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false")},
 			contains: []string{"no alternative certificate subject name matches", "send string"}},

@@ -172,6 +172,8 @@ func warningTexts() map[string]string {
 			"the backend answered it, not tlsgate, so no SNI, ALPN, JA3 or JA4 was read and a refusal, if any, is the backend's",
 		warnHelloTooLargeRead: "the ClientHello is larger than tlsgate parses ({hello_err}): crypto/tls read it for the handshake (SNI {sni}), but tlsgate's parser did not, " +
 			"so no ALPN offer, JA3 or JA4 was read, and routing by name and fault rules keyed on SNI, JA3 or JA4, decided before the handshake, did not see this connection",
+		warnHelloTooLargeBypass: "the ClientHello is larger than tlsgate parses ({hello_err}): crypto/tls read its SNI {sni} to match bypass, and tlsgate relayed the bytes it had read unchanged, " +
+			"so no ALPN offer, JA3 or JA4 was read, and fault rules keyed on SNI, JA3 or JA4, decided before the hello was read, did not see this connection",
 		warnHelloUnread: "the client's first bytes ({kind_desc}, {first_hex}) were no ClientHello tlsgate could read{hello_err_why}; yet crypto/tls completed the handshake on them (SNI {sni}): " +
 			"tlsgate's parser read no ALPN offer, JA3 or JA4, and fault rules keyed on SNI, JA3 or JA4, decided before the handshake, did not see this connection",
 	}

@@ -48,8 +48,12 @@ const (
 	// warnHelloTooLargeRead: the same hello, read by crypto/tls on
 	// tlsgate's own handshake, which knew its SNI.
 	warnHelloTooLargeRead = "hello_too_large_read"
-	warnRelayedUnread     = "relayed_unread"
-	warnHelloUnread       = "hello_unread"
+	// warnHelloTooLargeBypass: the same hello on an inspect listener,
+	// whose SNI crypto/tls read matched a bypass glob: routing by name
+	// did see it, but nothing else keyed on the hello did.
+	warnHelloTooLargeBypass = "hello_too_large_bypass"
+	warnRelayedUnread       = "relayed_unread"
+	warnHelloUnread         = "hello_unread"
 )
 
 // warningKeys decides which warnings a connection that worked earns, in a
@@ -62,6 +66,8 @@ func (f *facts) warningKeys(inspected bool) []string {
 		keys = f.legWarnings()
 	}
 	switch {
+	case o.HelloTooLarge && o.Route == "bypass" && helloReadByTLS(o):
+		keys = append(keys, warnHelloTooLargeBypass)
 	case o.HelloTooLarge && helloReadByTLS(o):
 		keys = append(keys, warnHelloTooLargeRead)
 	case o.HelloTooLarge:

@@ -179,6 +179,8 @@ func warningTextsJA() map[string]string {
 			"応答したのはバックエンドで tlsgate ではないため、SNI・ALPN・JA3・JA4 は読めておらず、拒否があったとすればバックエンドによるもの",
 		warnHelloTooLargeRead: "ClientHello が tlsgate の解析上限を超えている（{hello_err}）。crypto/tls はハンドシェイクのために読んだ（SNI {sni}）が、tlsgate の解析器は読めていないため、" +
 			"ALPN の提示・JA3・JA4 は不明で、ハンドシェイク前に決まる名前による振り分けや、SNI・JA3・JA4 をキーにした障害ルールはこの接続に効いていない",
+		warnHelloTooLargeBypass: "ClientHello が tlsgate の解析上限を超えている（{hello_err}）。バイパスの照合のために crypto/tls が SNI {sni} を読み、tlsgate は読んだバイト列をそのまま中継した。" +
+			"ALPN の提示・JA3・JA4 は読めておらず、ClientHello を読む前に決まる、SNI・JA3・JA4 をキーにした障害ルールはこの接続に効いていない",
 		warnHelloUnread: "クライアントの最初のバイト列（{kind_desc}、{first_hex}）は tlsgate が読める ClientHello ではなかった{hello_err_why}。それでも crypto/tls はこのバイト列でハンドシェイクを完了した（SNI {sni}）: " +
 			"tlsgate の解析器は ALPN の提示・JA3・JA4 を読めておらず、ハンドシェイク前に決まる、SNI・JA3・JA4 をキーにした障害ルールはこの接続に効いていない",
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -163,12 +164,23 @@ func (s *Server) clientHandshake(c net.Conn, o *explain.Outcome, p *peeked, cfg 
 	return tc, true
 }
 
-// bypassReason says why this connection must not be decrypted, or "".
+// bypassReason says why this connection must not be decrypted, or "":
+// an address entry, else an SNI glob matching the SNI tlsgate parsed.
 func (s *Server) bypassReason(o *explain.Outcome) string {
-	sni := ""
-	if o.Hello != nil {
-		sni = strings.ToLower(o.Hello.ServerName)
+	if why := s.addressBypass(o); why != "" {
+		return why
 	}
+	if o.Hello != nil {
+		return s.sniBypass(o.Hello.ServerName)
+	}
+	return ""
+}
+
+// addressBypass says which bypass entry (an IP or a CIDR) holds the
+// client's or the original destination's address, or "". It needs no
+// ClientHello, so it acts on every connection, one whose hello tlsgate
+// could not read included.
+func (s *Server) addressBypass(o *explain.Outcome) string {
 	for _, b := range s.opts.Bypass {
 		if pfx, err := netip.ParsePrefix(b); err == nil {
 			switch {
@@ -183,15 +195,56 @@ func (s *Server) bypassReason(o *explain.Outcome) string {
 			if ip == o.Client.Addr() || (o.OrigDst.IsValid() && ip == o.OrigDst.Addr()) {
 				return "address " + b + " is in bypass"
 			}
-			continue
-		}
-		if sni != "" {
-			if ok, _ := path.Match(strings.ToLower(b), sni); ok {
-				return "SNI " + sni + " matches bypass " + b
-			}
 		}
 	}
 	return ""
+}
+
+// sniBypass says which bypass glob the client's SNI matches, or "".
+func (s *Server) sniBypass(serverName string) string {
+	sni := strings.ToLower(serverName)
+	if sni == "" {
+		return ""
+	}
+	for _, b := range s.opts.Bypass {
+		if isAddressEntry(b) {
+			continue
+		}
+		if ok, _ := path.Match(strings.ToLower(b), sni); ok {
+			return "SNI " + sni + " matches bypass " + b
+		}
+	}
+	return ""
+}
+
+// hasSNIBypass says some bypass entry is an SNI glob, which only a read
+// hello can match.
+func (s *Server) hasSNIBypass() bool {
+	return slices.ContainsFunc(s.opts.Bypass, func(b string) bool { return !isAddressEntry(b) })
+}
+
+func isAddressEntry(b string) bool {
+	if _, err := netip.ParsePrefix(b); err == nil {
+		return true
+	}
+	_, err := netip.ParseAddr(b)
+	return err == nil
+}
+
+// inspectUnread serves TLS on an inspect listener whose first bytes
+// tlsgate's parser did not read as a ClientHello: one beyond its cap, an
+// SSLv2 hello, a stray record. An address bypass holds without a hello, so
+// it splices them untouched as it does a parsed one; the rest go to
+// crypto/tls (terminate), which answers them with a lab-CA leaf and, for
+// an SNI bypass, reads the SNI the parser could not (see readsHello).
+func (s *Server) inspectUnread(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
+	if why := s.addressBypass(o); why != "" {
+		o.Route, o.Bypass = "bypass", why
+		s.relay(c, o, p.first(), s.backendAddr(o), cc)
+		return
+	}
+	o.Route = "terminate"
+	s.terminate(c, o, p, cc)
 }
 
 // clientGroups keeps the groups crypto/tls implements, in the client's

@@ -16,6 +16,12 @@ func (s *Server) nonSSL(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) 
 	switch s.opts.NonSSL {
 	case NonSSLAllow:
 		o.Route = "non_ssl_allow"
+		if r := cc.fx.plan.Abort(); r != nil {
+			// Plain HTTP relayed to plain_backend is readable, so an
+			// abort answers it, as on a plaintext or auto listener.
+			s.serveAbort(&replayConn{Conn: c, first: p.first()}, o, r)
+			return
+		}
 		s.relay(c, o, p.first(), s.opts.PlainBackend, cc)
 	case NonSSLHTTP400:
 		o.Route = "non_ssl_http400"

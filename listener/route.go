@@ -72,10 +72,10 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 		case p.kind == sniff.TLSHandshake && o.Hello != nil:
 			s.inspect(c, o, p, cc)
 		case isTLS:
-			// SSLv2, stray records, unparsable hellos: crypto/tls answers
-			// them with a lab-CA leaf so the client sees a real refusal.
-			o.Route = "terminate"
-			s.terminate(c, o, p, cc)
+			// SSLv2, stray records, unparsable hellos and hellos beyond
+			// the parse cap: crypto/tls answers them with a lab-CA leaf
+			// so the client sees a real refusal, unless bypass holds.
+			s.inspectUnread(c, o, p, cc)
 		case p.end == explain.PeerSpoke || plainUntil(p, explain.PeerPartial):
 			s.nonSSL(c, o, p, cc)
 		default:

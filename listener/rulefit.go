@@ -20,12 +20,32 @@ type Site struct {
 	VerifiesUpstream bool
 	// ServerSSL: the listener has a [listener.server_ssl] table.
 	ServerSSL bool
+	// RelaysPlain is Options.RelaysPlain.
+	RelaysPlain bool
 }
 
 // Site is the listener as RuleMisfit judges it.
 func (o *Options) Site() Site {
-	return Site{Name: o.Name, Mode: o.Mode, Terminates: o.Terminates(), VerifiesUpstream: o.VerifiesUpstream(), ServerSSL: o.ServerSSL != nil}
+	return Site{Name: o.Name, Mode: o.Mode, Terminates: o.Terminates(), VerifiesUpstream: o.VerifiesUpstream(),
+		ServerSSL: o.ServerSSL != nil, RelaysPlain: o.RelaysPlain()}
 }
+
+// RelaysPlain says whether the listener relays plaintext a client sends,
+// whose HTTP a fault can then read: mode plaintext and auto always, and a
+// TLS listener whose non_ssl is allow. Config and the admin API use it,
+// with Terminates, to refuse a rule that acts on HTTP (a block page, a
+// rewrite, an abort) aimed at a listener that never shows any.
+func (o *Options) RelaysPlain() bool {
+	return o.Mode == Plaintext || o.Mode == Auto || o.NonSSL == NonSSLAllow
+}
+
+// HTTPModes says, in config words, what a listener needs for a rule that
+// acts on HTTP: Terminates or RelaysPlain.
+const HTTPModes = `mode = "terminate", "inspect", "plaintext" or "auto", or non_ssl = "allow" for plain HTTP`
+
+// TLSModes says, in config words, what a listener needs to carry TLS past
+// the ClientHello: any mode but plaintext, which resets a TLS client.
+const TLSModes = `mode = "passthrough", "terminate", "inspect" or "auto"`
 
 // UpstreamModes says, in config words, what a listener needs for
 // VerifiesUpstream to hold.
@@ -38,7 +58,8 @@ const (
 	needNothing     need = iota
 	needTermination      // a TLS handshake tlsgate runs with the client
 	needUpstream         // tlsgate verifying a server's certificate
-	needHTTP             // HTTP tlsgate can read: anything but passthrough
+	needHTTP             // HTTP tlsgate can read: decrypted, or plaintext relayed
+	needTLSRelay         // TLS carried past the ClientHello (a plaintext listener resets it)
 )
 
 // ruleNeeds is the one table of rules that act only where tlsgate runs a
@@ -65,6 +86,20 @@ func ruleNeeds(r faults.Rule) (field, what string, n need) {
 		// record_corrupt finds the handshake's end in the records
 		// themselves, so TLS passed through breaks too.
 		return "stage", "acts after a handshake", needTermination
+	case r.Action == faults.ActBlockPage:
+		return "action", "answers an HTTP request with a block page", needHTTP
+	case r.Action == faults.ActRewrite:
+		return "action", "rewrites HTTP responses", needHTTP
+	case r.Action == faults.ActAbort:
+		return "action", "answers HTTP requests in place of the backend", needHTTP
+	case r.Action == faults.ActRecordCorrupt:
+		return "action", "flips a bit in a TLS record after the handshake", needTLSRelay
+	case r.Action == faults.ActAlert && lateStage(r.Stage):
+		// An alert at accept or client_hello answers a TLS client even
+		// on a plaintext listener, before it is reset; a later one
+		// waits for TLS traffic that listener never relays, and plain
+		// HTTP gets no TLS alert (faults' actsOn).
+		return "stage", "sends a TLS alert inside a TLS connection", needTLSRelay
 	}
 	return "", "", needNothing
 }
@@ -81,20 +116,28 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 		return "", nil
 	}
 	fits := func(s Site) bool {
-		return s.Mode == "" || n == needTermination && s.Terminates || n == needUpstream && s.VerifiesUpstream ||
-			n == needHTTP && s.Mode != Passthrough
+		switch n {
+		case needHTTP:
+			return s.Mode == "" || s.Terminates || s.RelaysPlain
+		case needTLSRelay:
+			return s.Mode != Plaintext
+		}
+		return s.Mode == "" || n == needTermination && s.Terminates || n == needUpstream && s.VerifiesUpstream
 	}
 	if r.Listener == "" {
 		if slices.ContainsFunc(sites, fits) {
 			return "", nil
 		}
-		if n == needHTTP {
-			return field, fmt.Errorf("%s %s, but every listener passes TLS through and reads no HTTP; this rule would never fire (it needs a listener with %s)",
-				who, what, SeesHTTPModes)
-		}
-		if n == needUpstream {
+		switch n {
+		case needUpstream:
 			return field, fmt.Errorf("%s %s, but no listener verifies a server certificate; this rule would never fire (it needs a listener with %s)",
 				who, what, UpstreamModes)
+		case needHTTP:
+			return field, fmt.Errorf("%s %s, but no listener decrypts TLS or relays plain HTTP; this rule would never fire (it needs a listener with %s)",
+				who, what, HTTPModes)
+		case needTLSRelay:
+			return field, fmt.Errorf("%s %s, but every listener has mode = %q and resets TLS; this rule would never fire (it needs a listener with %s)",
+				who, what, Plaintext, TLSModes)
 		}
 		return field, fmt.Errorf("%s %s, but no listener terminates TLS; this rule would never fire (it needs a listener with %s)",
 			who, what, TerminatingModes)
@@ -104,13 +147,16 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 		return "", nil
 	}
 	s := sites[i]
-	if n == needHTTP {
-		return field, fmt.Errorf("%s %s on listener %q, which has %s and reads no HTTP (TLS it passes through is opaque to it); this rule would never fire (it needs %s)",
-			who, what, s.Name, ModeWords(s.Mode, s.Terminates), SeesHTTPModes)
-	}
-	if n == needUpstream {
+	switch n {
+	case needUpstream:
 		return field, fmt.Errorf("%s %s of listener %q, which has %s and verifies no server certificate; this rule would never fire (it needs %s)",
 			who, what, s.Name, upstreamWords(s), UpstreamModes)
+	case needHTTP:
+		return field, fmt.Errorf("%s on listener %q, which has %s without non_ssl = \"allow\": it passes TLS through undecrypted and relays no plain HTTP, so it sees none; this rule would never fire (it needs %s)",
+			who+" "+what, s.Name, ModeWords(s.Mode, s.Terminates), HTTPModes)
+	case needTLSRelay:
+		return field, fmt.Errorf("%s %s on listener %q, which has %s and resets a TLS client after its ClientHello; this rule would never fire (it needs %s)",
+			who, what, s.Name, ModeWords(s.Mode, s.Terminates), TLSModes)
 	}
 	return field, fmt.Errorf("%s %s on listener %q, which has %s and terminates no TLS; this rule would never fire (it needs %s)",
 		who, what, s.Name, ModeWords(s.Mode, s.Terminates), TerminatingModes)
@@ -125,4 +171,14 @@ func upstreamWords(s Site) string {
 		return fmt.Sprintf("mode = %q without [listener.server_ssl] (a plain backend)", s.Mode)
 	}
 	return "[listener.server_ssl] verify = false"
+}
+
+// lateStage says st comes after the ClientHello: tlsgate meets it only on a
+// connection it carries on.
+func lateStage(st faults.Stage) bool {
+	switch st {
+	case faults.StageServerFlight, faults.StageHandshakeDone, faults.StageRequest, faults.StageResponse, faults.StageIdle:
+		return true
+	}
+	return false
 }

@@ -220,7 +220,22 @@ type recordingConn struct {
 	// noSNI: readsHello refused the hello for want of SNI and wrote the
 	// alert; what crypto/tls writes after that is dropped.
 	noSNI bool
+	// keepRaw: keep every byte read from the socket in raw, until
+	// readsHello has matched the SNI against the bypass globs. rawLost:
+	// raw outgrew rawCap and no longer holds them all.
+	keepRaw, rawLost bool
+	raw              []byte
+	// bypass is the SNI bypass readsHello matched; crypto/tls then wrote
+	// nothing the client sees (its alert is dropped), so the replayed
+	// bytes and raw are the client's stream untouched.
+	bypass, sni string
 }
+
+// rawCap bounds what recordingConn keeps for an SNI bypass. crypto/tls
+// reads a hello of at most 64 KiB (its handshake message limit) into a
+// buffer that at most doubles what it needs, so a real hello never
+// reaches it.
+const rawCap = 256 << 10
 
 const recordCap = 8 << 10
 
@@ -242,6 +257,13 @@ func (r *recordingConn) Read(b []byte) (int, error) {
 		return n, nil
 	}
 	n, err := r.Conn.Read(b)
+	if r.keepRaw && !r.rawLost {
+		if len(r.raw)+n > rawCap {
+			r.rawLost, r.raw = true, nil
+		} else {
+			r.raw = append(r.raw, b[:n]...)
+		}
+	}
 	if r.recording && len(r.read) < recordCap {
 		r.read = append(r.read, b[:min(n, recordCap-len(r.read))]...)
 	}
@@ -252,9 +274,9 @@ func (r *recordingConn) Read(b []byte) (int, error) {
 func (r *recordingConn) NetConn() net.Conn { return r.Conn }
 
 func (r *recordingConn) Write(b []byte) (int, error) {
-	if r.noSNI {
-		// crypto/tls's internal_error for the refusal: the client has
-		// had its handshake_failure.
+	if r.noSNI || r.bypass != "" {
+		// crypto/tls's internal_error for the hook's error: the client
+		// has had its handshake_failure, or is to be relayed untouched.
 		return len(b), nil
 	}
 	if r.recording && len(r.written) == 0 {
@@ -291,9 +313,14 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	rc := &recordingConn{Conn: c, replay: p.buf, recording: true, auth: cc.fx.auth}
 	if o.Hello == nil {
 		// sniff did not read this hello (beyond its cap, or parsed more
-		// strictly than crypto/tls does), so sni_require could not be
-		// checked above; crypto/tls reads it whole, and checks it here.
-		cfg = readsHello(cfg, rc, o.SNIRequired)
+		// strictly than crypto/tls does), so sni_require and an inspect
+		// listener's SNI bypass could not be checked before; crypto/tls
+		// reads it whole, and they are checked there.
+		var bypass func(string) string
+		if s.opts.Mode == Inspect && s.hasSNIBypass() {
+			bypass, rc.keepRaw = s.sniBypass, true
+		}
+		cfg = readsHello(cfg, rc, o.SNIRequired, bypass)
 	}
 	tc := tls.Server(rc, cfg)
 	ctx, cancel := context.WithDeadline(context.Background(), cc.start.Add(s.opts.HandshakeTimeout))
@@ -306,6 +333,19 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	if rc.noSNI {
 		// The alert went out from the hook; crypto/tls's own was dropped.
 		refuseNoSNI(c, o, true)
+		return
+	}
+	if rc.bypass != "" {
+		// Only crypto/tls could read the SNI, so the hello's bytes went
+		// through it, but nothing came back to the client: relaying
+		// what was read, in order, is the client's stream untouched, and
+		// the real server answers it as with a parsed hello's bypass.
+		first := append(append([]byte(nil), p.buf...), rc.raw...)
+		o.ClientTLS = explain.Leg{ServerName: rc.sni, HelloRead: true}
+		o.Route = "bypass"
+		o.Bypass = fmt.Sprintf("%s, read by crypto/tls: the ClientHello is beyond tlsgate's %d-byte parse cap, and the %d bytes read were relayed unchanged, nothing decrypted",
+			rc.bypass, sniff.MaxHelloBytes, len(first))
+		s.relay(c, o, first, s.backendAddr(o), cc)
 		return
 	}
 	// What crypto/tls read of the hello, even from one sniff could not
@@ -383,10 +423,29 @@ func refuseNoSNI(c net.Conn, o *explain.Outcome, alerted bool) {
 // sniRequired it refuses one without SNI there, as refuseNoSNI does a
 // parsed one: the hook writes alert 40 itself and rc drops the
 // internal_error crypto/tls then sends for the hook's error.
-func readsHello(cfg *tls.Config, rc *recordingConn, sniRequired bool) *tls.Config {
+//
+// bypass, when not nil, matches the SNI against an inspect listener's
+// bypass globs. A match ends the handshake before crypto/tls has written
+// a byte (GetConfigForClient runs right after the hello is read), and rc
+// drops the alert it then writes, so the caller can relay what rc kept
+// untouched. Should rc not have kept it all (rawLost, which no real hello
+// reaches), the hello is refused with crypto/tls's internal_error rather
+// than decrypted: the operator said this name is never to be decrypted.
+func readsHello(cfg *tls.Config, rc *recordingConn, sniRequired bool, bypass func(string) string) *tls.Config {
 	cfg = cfg.Clone()
 	cfg.GetConfigForClient = func(hi *tls.ClientHelloInfo) (*tls.Config, error) {
 		rc.helloRead = true
+		if bypass != nil {
+			rc.keepRaw = false
+			if why := bypass(hi.ServerName); why != "" {
+				if rc.rawLost {
+					return nil, fmt.Errorf("listener: %s, but the ClientHello's bytes outgrew the %d bytes kept to relay them: refused rather than decrypted", why, rawCap)
+				}
+				rc.bypass, rc.sni = why, hi.ServerName
+				return nil, errors.New("listener: " + why + ": relayed untouched")
+			}
+			rc.raw = nil
+		}
 		if !sniRequired || hi.ServerName != "" {
 			return nil, nil
 		}
