@@ -79,31 +79,27 @@ func (s *Server) waitUp(err error) bool {
 // whenever they change, or a refuse rule's schedule starts or ends, it
 // takes the listening socket down or brings it back up.
 func (s *Server) watchDown(rc syscall.RawConn, ln net.Listener) {
+	f := s.deps.Faults
 	for {
-		changed := s.deps.Faults.Changed()
-		rule, down, next := s.deps.Faults.Down(s.opts.Name)
-		wait := time.Duration(-1)
-		if !next.IsZero() {
-			// The engine's schedule runs on its clock; a timer waits in
-			// real time, and Down is asked again when it fires.
-			wait = max(time.Until(next), 0)
+		changed := f.Changed()
+		rule, down, next := f.Down(s.opts.Name)
+		if !s.applyDown(rc, ln, rule, down) {
+			// A failed syscall is tried again.
+			if retry := f.Now().Add(retryDown); next.IsZero() || retry.Before(next) {
+				next = retry
+			}
 		}
-		if !s.applyDown(rc, ln, rule, down) && (wait < 0 || wait > retryDown) {
-			wait = retryDown // a failed syscall is tried again
-		}
-		var timer *time.Timer
+		// The boundary is waited for on the engine's clock, the one its
+		// schedule runs on: with a fake clock it passes when the clock is
+		// moved, not after real time.
 		var fire <-chan time.Time
-		if wait >= 0 {
-			timer = time.NewTimer(wait)
-			fire = timer.C
+		if !next.IsZero() {
+			fire = f.At(next)
 		}
 		select {
 		case <-changed:
 		case <-fire:
 		case <-s.quit:
-		}
-		if timer != nil {
-			timer.Stop()
 		}
 		select {
 		case <-s.quit:
