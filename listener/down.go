@@ -26,6 +26,11 @@ import (
 // no connection to log; the listener logs one line when it goes down and
 // one when it comes back, and counts the times it went down.
 
+// errNoDown: a listening socket that stops listening while it stays open
+// is Linux behaviour (shutdown on a listening socket); elsewhere a refuse
+// rule has no mechanism.
+var errNoDown = errors.New("listener: refuse mode listener_down needs Linux")
+
 // downGate is the listener's up/down state under a refuse rule. Only the
 // watcher goroutine changes it; the accept loop and the stats read it.
 type downGate struct {
@@ -157,6 +162,14 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 			zap.String("rule", rule), zap.Error(err))
 		return false
 	}
+	s.wentDown(ln, rule, addr)
+	return true
+}
+
+// wentDown records that the socket, at addr, stopped listening (or never
+// listened) for rule: it counts the time and logs the one down line.
+func (s *Server) wentDown(ln net.Listener, rule string, addr syscall.Sockaddr) {
+	g := &s.down
 	g.mu.Lock()
 	if g.addr == nil {
 		g.addr = addr
@@ -170,7 +183,6 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 		zap.String("rule", rule), zap.Int64("downs", downs),
 		zap.String("symptom", "curl (7) Failed to connect … Couldn't connect to server; Go dial …: connect: connection refused"),
 		zap.String("check", "remove or disable the rule to listen again (tlsgate fault rm "+rule+"); connections already accepted are unaffected"))
-	return true
 }
 
 // bringUp makes the socket listen again on its port after rule held it
