@@ -15,7 +15,8 @@ import (
 // connections planned after it.
 type Engine struct {
 	now  func() time.Time
-	mu   sync.Mutex // serializes writers; Plan never takes it
+	at   func(time.Time) <-chan time.Time // nil: real timers (At)
+	mu   sync.Mutex                       // serializes writers; Plan never takes it
 	snap atomic.Pointer[snapshot]
 }
 

@@ -108,3 +108,34 @@ func TestRefuseDown(t *testing.T) {
 		t.Fatalf("a rule without a listener: %q down %t", rule, down)
 	}
 }
+
+// TestEngineAt: At waits on the engine's clock. An injected Clock's own At
+// is used; an engine made from a now func alone waits the distance that
+// clock gives, so a clock ahead of real time does not wait the gap.
+func TestEngineAt(t *testing.T) {
+	ahead := func() time.Time { return time.Now().Add(1000 * time.Hour) }
+	e := NewEngine(ahead)
+	select {
+	case <-e.At(e.Now()): // the bound is a hang guard
+	case <-time.After(20 * time.Second):
+		t.Fatal("At(Now()) on a clock 1000h ahead did not fire: it waited in real time")
+	}
+	clk := &atClock{fakeClock: newFakeClock(), fired: make(chan time.Time, 1)}
+	e = NewEngineClock(clk)
+	if got := e.Now(); !got.Equal(clk.Now()) {
+		t.Fatalf("Now() = %v, want the injected clock's %v", got, clk.Now())
+	}
+	want := clk.Now().Add(time.Hour)
+	if c := e.At(want); c != (<-chan time.Time)(clk.fired) || !clk.asked.Equal(want) {
+		t.Fatalf("At did not use the injected clock's At (asked %v)", clk.asked)
+	}
+}
+
+// atClock is a fakeClock with an At that records its deadline.
+type atClock struct {
+	*fakeClock
+	asked time.Time
+	fired chan time.Time
+}
+
+func (c *atClock) At(t time.Time) <-chan time.Time { c.asked = t; return c.fired }

@@ -300,5 +300,27 @@ func networkScenarios() []Scenario {
 				JA: "プロキシの時計を基準と比べ（`date -u`、NTP の状態、BIG-IP なら `ntpq -p`）、時計の正しいホストからサーバ証明書の日付を読む。直すのはプロキシの時刻同期で、サーバ側の変更は不要。",
 			},
 		},
+		{
+			Name:   "listener-down",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "The port refuses: a closed port or a firewall REJECT, connection refused",
+				JA: "ポートが接続を拒否する：閉じたポートやファイアウォールの REJECT で connection refused",
+			},
+			Reproduces: Text{
+				EN: "Nothing listens on the port: a disabled virtual server, a service that is down or bound elsewhere, or a firewall that rejects with a TCP reset. The kernel answers the SYN with an RST, so the client never connects and never sends a byte: no TLS, no certificate, no request. Here a refuse rule holds the listener down from start (its socket is bound but does not listen) until the rule is removed.",
+				JA: "ポートで何も待ち受けていない：無効化された仮想サーバ、停止中または別のアドレスで待ち受けているサービス、TCP リセットで拒否するファイアウォール。カーネルが SYN に RST を返すので、クライアントは接続できず、1 バイトも送らない。TLS も証明書もリクエストもない。ここでは refuse ルールが起動時からリスナを停止させ（ソケットはバインドされているが待ち受けていない）、ルールを削除するまでその状態が続く。",
+			},
+			Listener:     Listener{Mode: "terminate"},
+			Faults:       []faults.Rule{{Name: "port-closed", Action: faults.ActRefuse, Mode: faults.ModeListenerDown}},
+			Try:          "curl -sS --cacert {ca} https://localhost:{port}/",
+			ExpectClient: "curl: (7) Failed to connect to localhost port … Couldn't connect to server",
+			ExpectDown:   true,
+			ExpectProbe:  "refused",
+			Fix: Text{
+				EN: "No TLS setting matters yet: find why nothing accepts. On the server, `ss -ltnp | grep :PORT` shows whether anything listens and on which address; on BIG-IP, check the virtual server is enabled and available (`tmsh show ltm virtual`). A firewall REJECT shows as an RST from the firewall's side in a capture (`tcpdump 'tcp[tcpflags] & tcp-rst != 0'`). In the lab (started with `tlsgate lab --admin 127.0.0.1:8474`), `tlsgate fault rm port-closed` makes the same port listen again.",
+				JA: "TLS の設定はまだ関係ない。なぜ何も接続を受け付けないのかを調べる。サーバでは `ss -ltnp | grep :ポート` で、何かが待ち受けているか、どのアドレスで待ち受けているかがわかる。BIG-IP では仮想サーバが有効で利用可能か確認する（`tmsh show ltm virtual`）。ファイアウォールの REJECT は、キャプチャ（`tcpdump 'tcp[tcpflags] & tcp-rst != 0'`）でファイアウォール側から来る RST として見える。ラボ（`tlsgate lab --admin 127.0.0.1:8474` で起動）では、`tlsgate fault rm port-closed` で同じポートがまた待ち受けるようになる。",
+			},
+		},
 	}
 }

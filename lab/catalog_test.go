@@ -54,7 +54,17 @@ func TestCatalogEntries(t *testing.T) {
 			if s.Try == "" || s.ExpectClient == "" {
 				t.Errorf("Try %q and ExpectClient %q are both required", s.Try, s.ExpectClient)
 			}
-			if !slices.Contains(knownCodes(), s.ExpectCode) {
+			switch {
+			case s.ExpectDown:
+				// A refused port logs no connection: no code to expect, a
+				// refuse rule that holds the listener down, and curl's
+				// refusal.
+				refuses := slices.ContainsFunc(s.Faults, func(r faults.Rule) bool { return r.Action == faults.ActRefuse })
+				if code, ok := s.ExpectExit(); s.ExpectCode != "" || !refuses || !ok || code != 7 || s.Compare != "" {
+					t.Errorf("ExpectDown: want no ExpectCode (got %q), a refuse rule (%t), curl: (7) (got %d, %t) and no Compare (got %q)",
+						s.ExpectCode, refuses, code, ok, s.Compare)
+				}
+			case !slices.Contains(knownCodes(), s.ExpectCode):
 				t.Errorf("ExpectCode %q is not an explain diagnosis code", s.ExpectCode)
 			}
 			if !probe.KnownCode(s.ExpectProbe) || s.ExpectProbe == "skipped" || s.ExpectProbe == "ok" {

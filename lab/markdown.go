@@ -21,7 +21,10 @@ type labels struct {
 	title, intro, run, index, family, port, scenario, what                   string
 	reproduces, try, compare, client, bigip, noBigIP, code, fix, configLabel string
 	probe, probeCode, noteSep                                                string
-	families                                                                 map[Family]string
+	// down replaces the diagnosis for a port that refuses (ExpectDown):
+	// a format with the rule's name.
+	down     string
+	families map[Family]string
 }
 
 func labelsFor(lang string) labels {
@@ -37,6 +40,8 @@ func labelsFor(lang string) labels {
 			client: "クライアントに出る症状", bigip: "BIG-IP の /var/log/ltm",
 			noBigIP: "なし。この障害では仮想サーバに SSL 関連のログは出ない。",
 			code:    "tlsgate の診断コード", fix: "対処",
+			down: "なし：接続が成立しないので、接続のログは出ない。代わりに tlsgate は起動時にリスナの停止を 1 行（`listener down`、ルール `%s`）、" +
+				"ルールが削除されたときに再開を 1 行（`listener up`）ログに出す。",
 			probe: "クライアント側からの診断（tlsgate probe）", probeCode: "probe の診断コード", noteSep: "。",
 			configLabel: "設定（自分の設定ファイルに貼る場合、:9498 はラボのデモバックエンド、:9499 はラボの origin）",
 			families:    map[Family]string{FamilyClient: "クライアント側の原因", FamilyServer: "サーバ側の原因", FamilyNetwork: "ネットワーク・中継装置の原因"},
@@ -53,6 +58,8 @@ func labelsFor(lang string) labels {
 		client: "Client shows", bigip: "BIG-IP /var/log/ltm",
 		noBigIP: "None: the virtual server logs no SSL line for this failure.",
 		code:    "tlsgate diagnosis", fix: "Fix",
+		down: "none: no connection is made, so none is logged. tlsgate logs instead one line when the listener goes down at start " +
+			"(`listener down`, rule `%s`) and one when the rule is removed (`listener up`).",
 		probe: "Diagnose from the client side (tlsgate probe)", probeCode: "The probe reports", noteSep: ". ",
 		configLabel: "Config (for your own file: :9498 is the lab's demo backend, :9499 the lab origin)",
 		families:    map[Family]string{FamilyClient: "Client-side causes", FamilyServer: "Server-side causes", FamilyNetwork: "Network and middlebox causes"},
@@ -110,7 +117,11 @@ func writeScenario(b *strings.Builder, p Placed, vars Vars, o Options, l labels,
 	if note := p.BigIPNote.In(lang); note != "" {
 		fmt.Fprintf(b, "%s\n\n", Expand(note, vars))
 	}
-	fmt.Fprintf(b, "%s: `%s`\n\n", l.code, p.ExpectCode)
+	if p.ExpectDown {
+		fmt.Fprintf(b, "%s: "+l.down+"\n\n", l.code, strings.Join(p.FaultNames(), ", "))
+	} else {
+		fmt.Fprintf(b, "%s: `%s`\n\n", l.code, p.ExpectCode)
+	}
 	fmt.Fprintf(b, "%s:\n\n```sh\n%s\n```\n\n%s: `%s`", l.probe, Expand(p.ProbeCommand(), vars), l.probeCode, p.ExpectProbe)
 	if note := p.ProbeNote.In(lang); note != "" {
 		b.WriteString(l.noteSep + note)

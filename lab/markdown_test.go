@@ -64,10 +64,17 @@ func TestMarkdownContents(t *testing.T) {
 	for _, lang := range []string{"en", "ja"} {
 		md := Markdown(Catalog(), lang)
 		for i, s := range Catalog() {
+			code := "`" + s.ExpectCode + "`"
+			if s.ExpectDown {
+				code = "(`listener down`, rule `" + s.Faults[0].Name + "`)"
+				if lang == "ja" {
+					code = "（`listener down`、ルール `" + s.Faults[0].Name + "`）"
+				}
+			}
 			for _, want := range []string{
 				"\n### " + s.Name + "\n",
 				"`tlsgate lab --only " + s.Name + "`",
-				"`" + s.ExpectCode + "`",
+				code,
 				"`" + s.ExpectProbe + "`",
 				s.ProbeNote.In(lang),
 				Expand(s.BigIPNote.In(lang), Vars{Origin: OriginPort(DefaultBasePort)}),

@@ -100,6 +100,14 @@ type Scenario struct {
 	ExpectClient string
 	// ExpectCode is the diagnosis code tlsgate logs for the Try connection.
 	ExpectCode string
+	// ExpectDown replaces ExpectCode for a port that refuses: a refuse
+	// rule holds the listener down, so the Try client is refused at
+	// connect (curl (7)), no connection is made and none is logged.
+	// tlsgate logs instead the listener's down line naming the rule when
+	// it starts, and its up line when the rule is removed (tlsgate fault
+	// rm, with the lab run with --admin). Such a scenario has no Compare:
+	// nothing on its port works while the rule holds.
+	ExpectDown bool
 	// Probe is the `tlsgate probe` command that diagnoses the scenario from
 	// the client side, with the same placeholders as Try; "" is
 	// ProbeDefault. The lab's end-to-end test runs it with --json.

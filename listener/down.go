@@ -26,6 +26,11 @@ import (
 // no connection to log; the listener logs one line when it goes down and
 // one when it comes back, and counts the times it went down.
 
+// errNoDown: a listening socket that stops listening while it stays open
+// is Linux behaviour (shutdown on a listening socket); elsewhere a refuse
+// rule has no mechanism.
+var errNoDown = errors.New("listener: refuse mode listener_down needs Linux")
+
 // downGate is the listener's up/down state under a refuse rule. Only the
 // watcher goroutine changes it; the accept loop and the stats read it.
 type downGate struct {
@@ -79,31 +84,27 @@ func (s *Server) waitUp(err error) bool {
 // whenever they change, or a refuse rule's schedule starts or ends, it
 // takes the listening socket down or brings it back up.
 func (s *Server) watchDown(rc syscall.RawConn, ln net.Listener) {
+	f := s.deps.Faults
 	for {
-		changed := s.deps.Faults.Changed()
-		rule, down, next := s.deps.Faults.Down(s.opts.Name)
-		wait := time.Duration(-1)
-		if !next.IsZero() {
-			// The engine's schedule runs on its clock; a timer waits in
-			// real time, and Down is asked again when it fires.
-			wait = max(time.Until(next), 0)
+		changed := f.Changed()
+		rule, down, next := f.Down(s.opts.Name)
+		if !s.applyDown(rc, ln, rule, down) {
+			// A failed syscall is tried again.
+			if retry := f.Now().Add(retryDown); next.IsZero() || retry.Before(next) {
+				next = retry
+			}
 		}
-		if !s.applyDown(rc, ln, rule, down) && (wait < 0 || wait > retryDown) {
-			wait = retryDown // a failed syscall is tried again
-		}
-		var timer *time.Timer
+		// The boundary is waited for on the engine's clock, the one its
+		// schedule runs on: with a fake clock it passes when the clock is
+		// moved, not after real time.
 		var fire <-chan time.Time
-		if wait >= 0 {
-			timer = time.NewTimer(wait)
-			fire = timer.C
+		if !next.IsZero() {
+			fire = f.At(next)
 		}
 		select {
 		case <-changed:
 		case <-fire:
 		case <-s.quit:
-		}
-		if timer != nil {
-			timer.Stop()
 		}
 		select {
 		case <-s.quit:
@@ -161,6 +162,14 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 			zap.String("rule", rule), zap.Error(err))
 		return false
 	}
+	s.wentDown(ln, rule, addr)
+	return true
+}
+
+// wentDown records that the socket, at addr, stopped listening (or never
+// listened) for rule: it counts the time and logs the one down line.
+func (s *Server) wentDown(ln net.Listener, rule string, addr syscall.Sockaddr) {
+	g := &s.down
 	g.mu.Lock()
 	if g.addr == nil {
 		g.addr = addr
@@ -174,7 +183,6 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 		zap.String("rule", rule), zap.Int64("downs", downs),
 		zap.String("symptom", "curl (7) Failed to connect … Couldn't connect to server; Go dial …: connect: connection refused"),
 		zap.String("check", "remove or disable the rule to listen again (tlsgate fault rm "+rule+"); connections already accepted are unaffected"))
-	return true
 }
 
 // bringUp makes the socket listen again on its port after rule held it

@@ -5,6 +5,8 @@ package listener
 import (
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"syscall"
 )
 
@@ -58,4 +60,80 @@ func listenAgain(rc syscall.RawConn, addr syscall.Sockaddr) error {
 		return fmt.Errorf("listener: %w", err)
 	}
 	return nil
+}
+
+// bindOnly makes the socket net.ListenConfig.Listen would for "tcp" and
+// address, runs lc's Control on it and binds it, but does not listen: it
+// is a listener that refuses until listenAgain. Like Go's, a socket on a
+// wildcard address is dual-stack IPv6 where the host has IPv6, and it
+// reuses the address. It returns the bound address for listenAgain.
+func bindOnly(lc net.ListenConfig, address string) (net.Listener, syscall.Sockaddr, error) {
+	laddr, err := net.ResolveTCPAddr("tcp", address)
+	if err != nil {
+		return nil, nil, err
+	}
+	opErr := func(call string, err error) error {
+		return &net.OpError{Op: "listen", Net: "tcp", Addr: laddr, Err: os.NewSyscallError(call, err)}
+	}
+	ip4, ip := laddr.IP.To4(), laddr.IP
+	family, sa := syscall.AF_INET6, syscall.Sockaddr(nil)
+	switch {
+	case ip == nil || ip.IsUnspecified():
+		sa = &syscall.SockaddrInet6{Port: laddr.Port}
+	case ip4 != nil:
+		family, sa = syscall.AF_INET, &syscall.SockaddrInet4{Port: laddr.Port, Addr: [4]byte(ip4)}
+	default:
+		a := &syscall.SockaddrInet6{Port: laddr.Port, Addr: [16]byte(ip.To16())}
+		if laddr.Zone != "" {
+			ifi, err := net.InterfaceByName(laddr.Zone)
+			if err != nil {
+				return nil, nil, &net.OpError{Op: "listen", Net: "tcp", Addr: laddr, Err: err}
+			}
+			a.ZoneId = uint32(ifi.Index)
+		}
+		sa = a
+	}
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, syscall.IPPROTO_TCP)
+	if errors.Is(err, syscall.EAFNOSUPPORT) && family == syscall.AF_INET6 && (ip == nil || ip.IsUnspecified()) {
+		// A host without IPv6: the wildcard is IPv4's, as Go's is.
+		family, sa = syscall.AF_INET, &syscall.SockaddrInet4{Port: laddr.Port}
+		fd, err = syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, syscall.IPPROTO_TCP)
+	}
+	if err != nil {
+		return nil, nil, opErr("socket", err)
+	}
+	f := os.NewFile(uintptr(fd), "tlsgate listener "+address)
+	defer f.Close() // FileListener holds its own copy of the socket
+	network := "tcp4"
+	if family == syscall.AF_INET6 {
+		network = "tcp6"
+		if err := syscall.SetsockoptInt(fd, syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY, 0); err != nil {
+			return nil, nil, opErr("setsockopt", err)
+		}
+	}
+	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1); err != nil {
+		return nil, nil, opErr("setsockopt", err)
+	}
+	if lc.Control != nil {
+		rc, err := f.SyscallConn()
+		if err != nil {
+			return nil, nil, opErr("socket", err)
+		}
+		if err := lc.Control(network, laddr.String(), rc); err != nil {
+			return nil, nil, &net.OpError{Op: "listen", Net: "tcp", Addr: laddr, Err: err}
+		}
+	}
+	if err := syscall.Bind(fd, sa); err != nil {
+		return nil, nil, opErr("bind", err)
+	}
+	// The bound address carries the port the kernel chose for port 0.
+	bound, err := syscall.Getsockname(fd)
+	if err != nil {
+		return nil, nil, opErr("getsockname", err)
+	}
+	ln, err := net.FileListener(f)
+	if err != nil {
+		return nil, nil, &net.OpError{Op: "listen", Net: "tcp", Addr: laddr, Err: err}
+	}
+	return ln, bound, nil
 }

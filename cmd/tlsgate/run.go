@@ -232,7 +232,10 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		o := all[i].srv.Options()
 		lc := transparent.ListenConfig(o.Transparent == listener.TransparentTProxy)
 		lc.KeepAlive = -1 // idle_timeout ends dead clients; probes cost syscalls per accept
-		ln, err := lc.Listen(ctx, "tcp", o.Listen)
+		// Listen, not lc.Listen: a refuse rule in the config keeps the
+		// socket from listening at all, so nothing is accepted (and then
+		// reset) before Serve runs.
+		ln, err := all[i].srv.Listen(ctx, lc)
 		if err != nil {
 			release()
 			return cfg.KeyError(fmt.Sprintf("listener[%d].listen", i), fmt.Errorf("listener %s: %w", o.Name, err))

@@ -1,6 +1,7 @@
 package labe2e
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 	"github.com/tlsgate/tlsgate/lab"
@@ -41,7 +43,11 @@ func TestScenarios(t *testing.T) {
 					needTool(t, tool)
 				}
 			}
-			p := tg.StartLab(t, blocks, tlsgateBin, "--only", s.Name)
+			args := []string{"--only", s.Name}
+			if s.ExpectDown {
+				args = append(args, "--admin", "127.0.0.1:0") // to remove the rule
+			}
+			p := tg.StartLab(t, blocks, tlsgateBin, args...)
 			vars := lab.Vars{Port: p.Base + i, Origin: lab.OriginPort(p.Base), CA: p.CAFile}
 			if !strings.Contains(p.Stdout.String(), lab.Expand(s.Try, vars)) {
 				t.Errorf("the table does not show the command to try:\n%s", p.Stdout.String())
@@ -56,6 +62,11 @@ func TestScenarios(t *testing.T) {
 				t.Errorf("%s\nclient output does not show %q:\n%s", try, s.ExpectClient, out)
 			}
 
+			if s.ExpectDown {
+				checkDown(t, p, s, vars)
+				p.Stop(t)
+				return
+			}
 			e := waitEvent(t, p, s.Name, 1)
 			if e.Conn.Diagnosis != s.ExpectCode {
 				t.Errorf("diagnosis %q, want %q (%s)", e.Conn.Diagnosis, s.ExpectCode, e.Conn.Summary)
@@ -163,4 +174,58 @@ func index(t *testing.T, name string) int {
 	}
 	t.Fatalf("no scenario %q", name)
 	return -1
+}
+
+// checkDown is the rest of an ExpectDown scenario's story, after its Try
+// was refused: the listener's down line names the rule and no connection
+// was logged; once the rule is removed through the admin API, the up line
+// follows and the same port serves the Try command.
+func checkDown(t *testing.T, p *tg.Lab, s lab.Scenario, vars lab.Vars) {
+	t.Helper()
+	rule := s.FaultNames()[0]
+	if n := len(listenerLines(t, p, "listener down", s.Name, rule)); n != 1 {
+		t.Errorf("%d listener down lines for %s naming rule %s, want 1", n, s.Name, rule)
+	}
+	if evs := events(t, p, s.Name); len(evs) != 0 {
+		t.Errorf("a refused client was logged as a connection: %s", evs[0].Conn.Diagnosis)
+	}
+	rm := "tlsgate fault rm --admin http://" + p.AdminAddr(t) + " " + rule
+	if out, code := runShell(t, rm); code != 0 {
+		t.Fatalf("%s: exit %d:\n%s", rm, code, out)
+	}
+	for deadline := time.Now().Add(eventWait); len(listenerLines(t, p, "listener up", s.Name, rule)) == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(p.LogPath)
+			t.Fatalf("no listener up line for %s after the rule was removed:\n%s", s.Name, b)
+		}
+	}
+	try := lab.Expand(s.Try, vars)
+	if out, code := runShell(t, try); code != 0 || !strings.Contains(out, "hello from the tlsgate demo backend") {
+		t.Errorf("%s once the rule was removed: exit %d:\n%s", try, code, out)
+	}
+	if e := waitEvent(t, p, s.Name, 1); e.Conn.Diagnosis != "ok" {
+		t.Errorf("the request once the port listens again: diagnosis %q (%s)", e.Conn.Diagnosis, e.Conn.Summary)
+	}
+}
+
+// listenerLines are the log lines whose message starts with msg, for
+// listener and rule.
+func listenerLines(t *testing.T, p *tg.Lab, msg, listener, rule string) []string {
+	t.Helper()
+	b, err := os.ReadFile(p.LogPath)
+	if err != nil {
+		t.Fatalf("read the lab log: %v", err)
+	}
+	var out []string
+	for _, line := range tg.CompleteLines(string(b)) {
+		var l struct {
+			Msg      string `json:"msg"`
+			Listener string `json:"listener"`
+			Rule     string `json:"rule"`
+		}
+		if json.Unmarshal([]byte(line), &l) == nil && strings.HasPrefix(l.Msg, msg) && l.Listener == listener && l.Rule == rule {
+			out = append(out, line)
+		}
+	}
+	return out
 }

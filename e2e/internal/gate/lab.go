@@ -3,6 +3,7 @@ package gate
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -135,4 +136,15 @@ func (p *Lab) Stop(t testing.TB) {
 	if s := p.Stderr.String(); strings.Contains(s, "panic:") || strings.Contains(s, "fatal error:") {
 		t.Errorf("tlsgate lab panicked:\n%s", s)
 	}
+}
+
+// AdminAddr is the admin API's address of a lab started with --admin (port
+// 0 too): the log file names it.
+func (p *Lab) AdminAddr(t testing.TB) string {
+	t.Helper()
+	b, err := os.ReadFile(p.LogPath)
+	if err != nil {
+		t.Fatalf("read the lab log: %v", err)
+	}
+	return adminAddr(t, string(b))
 }

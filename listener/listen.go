@@ -1,0 +1,37 @@
+package listener
+
+import (
+	"context"
+	"errors"
+	"net"
+)
+
+// Listen binds the listener's address with lc, for Serve. When a refuse
+// rule already holds this listener down (one from the config file), the
+// socket is bound but never listens until the rule ends: a SYN that
+// arrives before Serve runs is refused as every later one is. Listening
+// first and shutting the socket down in Serve would leave a window in
+// which the kernel completes handshakes, and shutdown resets the
+// connections it queued: their clients saw connect succeed and then
+// read a reset, not a refusal.
+func (s *Server) Listen(ctx context.Context, lc net.ListenConfig) (net.Listener, error) {
+	if s.deps.Faults != nil {
+		if rule, down, _ := s.deps.Faults.Down(s.opts.Name); down {
+			ln, addr, err := bindOnly(lc, s.opts.Listen)
+			switch {
+			case err == nil:
+				g := &s.down
+				g.mu.Lock()
+				g.rule, g.since, g.up = rule, s.deps.Now(), make(chan struct{})
+				g.mu.Unlock()
+				s.wentDown(ln, rule, addr)
+				return ln, nil
+			case !errors.Is(err, errNoDown):
+				return nil, err
+			}
+			// No way to bind without listening here: Serve's startDown
+			// logs that the rule cannot act.
+		}
+	}
+	return lc.Listen(ctx, "tcp", s.opts.Listen)
+}
