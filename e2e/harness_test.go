@@ -1,13 +1,12 @@
 package e2e
 
 import (
-	"net"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
+	"github.com/tlsgate/tlsgate/internal/heldport"
 )
 
 // spec is one [[listener]] (see tg.Listener).
@@ -40,31 +39,12 @@ func freePort(t *testing.T) int {
 	return tg.FreePorts(t, 1)[0]
 }
 
-// boundPort binds a socket to a free loopback port and keeps it until the
-// test ends, so no parallel test's server can take the port meanwhile.
-func boundPort(t *testing.T) (fd, port int) {
-	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatalf("boundPort: socket: %v", err)
-	}
-	t.Cleanup(func() { _ = syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatalf("boundPort: bind: %v", err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatalf("boundPort: getsockname: %v", err)
-	}
-	return fd, sa.(*syscall.SockaddrInet4).Port
-}
-
 // closedPort returns a loopback port where nothing listens and nothing
 // will: its socket stays bound, without listen, so connecting gets a reset
 // (connection refused).
 func closedPort(t *testing.T) int {
 	t.Helper()
-	_, port := boundPort(t)
+	_, port := heldport.Refusing(t)
 	return port
 }
 
@@ -73,19 +53,8 @@ func closedPort(t *testing.T) int {
 // behind a filtering firewall, without leaving loopback.
 func blackholePort(t *testing.T) int {
 	t.Helper()
-	fd, port := boundPort(t)
-	if err := syscall.Listen(fd, 0); err != nil {
-		t.Fatalf("blackholePort: listen: %v", err)
-	}
-	for range 16 {
-		c, err := net.DialTimeout("tcp", loopback(port), 200*time.Millisecond)
-		if err != nil {
-			return port // this connect went unanswered: the queue is full
-		}
-		t.Cleanup(func() { _ = c.Close() })
-	}
-	t.Fatal("blackholePort: the accept queue never filled")
-	return 0
+	_, port := heldport.Unanswered(t)
+	return port
 }
 
 // stop sends SIGTERM and checks the graceful exit: status 0 and the

@@ -2,12 +2,11 @@ package listener
 
 import (
 	"io"
-	"net"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/internal/heldport"
 )
 
 // blackholeBackend returns a loopback address whose accept queue is full,
@@ -15,19 +14,8 @@ import (
 // dialler gives up: a filtered backend, without leaving loopback.
 func blackholeBackend(t *testing.T) string {
 	t.Helper()
-	fd, addr := boundLoopback(t)
-	if err := syscall.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	for range 16 {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err != nil {
-			return addr // the queue is full: this connect went unanswered
-		}
-		t.Cleanup(func() { _ = c.Close() })
-	}
-	t.Fatal("the accept queue never filled")
-	return ""
+	addr, _ := heldport.Unanswered(t)
+	return addr
 }
 
 // TestDialTimeoutIsNotIdle: a backend that never answers the connect is a

@@ -12,9 +12,10 @@ import (
 	"math/big"
 	"net"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tlsgate/tlsgate/internal/heldport"
 )
 
 // engineRequest is the plain HTTP request every scenario's client sends.
@@ -125,30 +126,11 @@ func hangupBackend(t *testing.T) string {
 	})
 }
 
-// boundLoopback binds a socket to a free loopback port and keeps it until
-// the test ends, so no parallel test's server can take the port meanwhile.
-func boundLoopback(t *testing.T) (fd int, addr string) {
-	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fd, fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
-}
-
-// closedAddr is a loopback port nothing listens on: bound without listen,
-// so connecting is refused.
+// closedAddr is a loopback port nothing listens on: held bound without
+// listen, so connecting is refused.
 func closedAddr(t *testing.T) string {
 	t.Helper()
-	_, addr := boundLoopback(t)
+	addr, _ := heldport.Refusing(t)
 	return addr
 }
 

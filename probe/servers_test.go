@@ -139,10 +139,20 @@ func readRecord(c net.Conn) (hdr, body []byte, err error) {
 }
 
 // resetAfterHello reads the ClientHello and answers with an RST, like an
-// IPS that matched the hello.
+// IPS that matched the hello. Bytes that do not start a handshake record
+// (the probe's plain GET) are reset at once: read as a record header, "GET
+// /" would declare an 8 KB body that never comes, and the probe would wait
+// out its whole timeout for nothing.
 func resetAfterHello(c net.Conn, _ <-chan struct{}) {
-	if _, _, err := readRecord(c); err != nil {
+	hdr := make([]byte, 5)
+	if _, err := io.ReadFull(c, hdr); err != nil {
 		return
+	}
+	if hdr[0] == 0x16 {
+		body := make([]byte, int(hdr[3])<<8|int(hdr[4]))
+		if _, err := io.ReadFull(c, body); err != nil {
+			return
+		}
 	}
 	resetConn(c)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,16 @@ import (
 // Bounded wait: how long a probe may take to finish before the test gives
 // up. No assertion depends on how fast anything is.
 const probeWait = 90 * time.Second
+
+// probeTimeout is the --timeout given to a probe whose scenario does not
+// set its own. Only the stall scenarios (pmtud-blackhole, silent-drop) wait
+// for the timeout, and their commands say --timeout 1s; in every other
+// scenario each attempt ends on its own, and the probe's 3 s default only
+// bounded how slow a loaded machine may be. Past it, a handshake through
+// tlsgate (an inspect listener dials and verifies the origin and mints a
+// leaf first) read as a stall, and that step's spurious pmtu_blackhole or
+// large_hello_intolerance outranked the scenario's cause.
+const probeTimeout = "30s"
 
 // report is the part of `tlsgate probe --json` the tests read.
 type report struct {
@@ -63,6 +74,9 @@ func runProbe(t *testing.T, cmdline string, extra ...string) (report, string, in
 	args := strings.Fields(cmdline)
 	if len(args) < 2 || args[0] != "tlsgate" || args[1] != "probe" {
 		t.Fatalf("probe command %q does not start with tlsgate probe", cmdline)
+	}
+	if !slices.ContainsFunc(args, func(a string) bool { return a == "--timeout" || strings.HasPrefix(a, "--timeout=") }) {
+		extra = append([]string{"--timeout", probeTimeout}, extra...)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), probeWait)
 	defer cancel()
