@@ -87,6 +87,27 @@ func (s *Server) decrypts(o *explain.Outcome) bool {
 	return o.Kind.IsTLS() && s.terminates() && (s.opts.Mode != Inspect || s.bypassReason(o) == "")
 }
 
+// bypassPlan narrows the plan of a connection planned as decrypted whose
+// route became bypass (an SNI glob matched on a hello only crypto/tls
+// read): the rules that need tlsgate's handshake or the decrypted stream
+// never act on bytes relayed untouched, so they must not be logged or
+// counted as fired. The request, response and idle stages' wrappers that
+// remain go on the client's raw conn, as on TLS passed through (planHello
+// put only the early stages' there). It returns the conn to relay over.
+func bypassPlan(c net.Conn, fx *connFaults) net.Conn {
+	if fx.engine == nil || fx.plan.Empty() {
+		return c
+	}
+	fx.ci.Decrypted, fx.ci.VerifiesUpstream = false, false
+	fx.auth = nil
+	fx.plan = fx.plan.Narrow(fx.ci)
+	if ws := fx.plan.Wrappers(faults.StageRequest, faults.StageResponse, faults.StageIdle); len(ws) > 0 {
+		c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
+		fx.late = c
+	}
+	return c
+}
+
 // planAccept evaluates accept-stage rules before anything is read. It
 // returns the (possibly wrapped) conn and false when a fault ended it.
 func (s *Server) planAccept(c net.Conn, o *explain.Outcome, fx *connFaults) (net.Conn, bool) {
