@@ -55,6 +55,10 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "A plaintext answer from the plain backend, as if no TLS listener were there.",
 			evidence:  []string{"first_bytes", "kind", "http_request", "http_host"},
 		},
+		CodePlaintextAllowed + "/fault_answered": {
+			cause:     "non_ssl = \"allow\" (BIG-IP: Non-SSL Connections enabled) lets plaintext through to the plain backend, but here fault rule {answer_rule} answered the request in the backend's place, so the plain backend never saw it; BIG-IP logs no SSL error for either.",
+			clientSaw: "A plaintext answer from fault rule {answer_rule}, not from the plain backend: {answer_symptom}.",
+		},
 
 		CodeTLSOnPlaintext: {
 			summary: "TLS ClientHello (SNI {sni}, {offered_versions}) from {client} on plaintext listener {listener} ({virtual})",

@@ -61,6 +61,10 @@ func clientKnowledgeJA() map[string]entry {
 			checks:    []string{"すべてのクライアントに TLS を使わせたいなら、non_ssl = \"reset\" にして TLS を使っていないクライアントを洗い出す。"},
 			clientSaw: "TLS リスナーがないかのように、平文のバックエンドから平文の応答が返る。",
 		},
+		CodePlaintextAllowed + "/fault_answered": {
+			cause:     "non_ssl = \"allow\"（BIG-IP では Non-SSL Connections 有効）なので平文は平文のバックエンドに渡されるはずだが、この接続ではフォールトルール {answer_rule} がバックエンドの代わりにリクエストへ応答したので、平文のバックエンドにはリクエストが届いていない。BIG-IP はどちらの場合も SSL のエラーを記録しない。",
+			clientSaw: "平文のバックエンドではなく、フォールトルール {answer_rule} が返した平文の応答が届く: {answer_symptom}。",
+		},
 
 		CodeTLSOnPlaintext: {
 			summary: "平文リスナー {listener}（{virtual}）に {client} から TLS の ClientHello（SNI {sni}、{offered_versions}）",
