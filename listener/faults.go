@@ -311,11 +311,26 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 			}
 			fr.Acted = string(where)
 			if known {
-				fr.Symptom = faults.ActedSymptom(acted, where, plainClient(o, fx, where))
+				fr.Symptom = actedSymptom(o, fx, acted, where)
 			}
 		}
 		o.FaultFirings = append(o.FaultFirings, fr)
 	}
+}
+
+// actedSymptom words what the client of rule r, which acted at where,
+// shows. A stop at accept on an auto listener came before a byte said
+// whether its client speaks TLS or plain HTTP, and the listener takes
+// both: the symptom names each where they differ.
+func actedSymptom(o *explain.Outcome, fx *connFaults, r *faults.Rule, where faults.Stage) string {
+	tlsSaw := faults.ActedSymptom(r, where, plainClient(o, fx, where))
+	if where != faults.StageAccept || o.Mode != string(Auto) {
+		return tlsSaw
+	}
+	if plainSaw := faults.ActedSymptom(r, where, true); plainSaw != tlsSaw {
+		return "a TLS client (https://): " + tlsSaw + "; a plain HTTP client (http://): " + plainSaw
+	}
+	return tlsSaw
 }
 
 // plainClient says the client of a rule that acted at where spoke
