@@ -17,7 +17,10 @@ func hostCases() []diagCase {
 	fired(o, firing("sni-host", "sni_policy", "request", "", 0.3, symHost))
 	return []diagCase{
 		{name: "fault_sni_policy_host_mismatch", o: o, code: CodeOK, ok: true,
-			lines:    []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: 745dfb79ebd0e0f8 version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519 mutual-authentication: false"},
-			contains: []string{"injected by rule sni-host (sni_policy at request", "answers 421 Misdirected Request when a request's Host names another site", "never reached the backend", "http status 421"}},
+			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: 745dfb79ebd0e0f8 version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519 mutual-authentication: false"},
+			contains: []string{"injected by rule sni-host (sni_policy at request", "answers 421 Misdirected Request when a request's Host names another site", "never reached the backend", "http status 421",
+				"compares only the first request of a connection", "Later requests on a connection are never compared"},
+			saw:    "then 421 Misdirected Request for the first request",
+			absent: []string{"Nothing to fix", "A normal connection"}},
 	}
 }

@@ -26,6 +26,13 @@ func clientKnowledgeJA() map[string]entry {
 			checks:    []string{"対処は不要。別のクライアントがここで失敗する場合は、この接続と比べる（リスナー、SNI、バージョン、JA4）。"},
 			clientSaw: "通常の接続: {up} バイト送信、{down} バイト受信。",
 		},
+		CodeOK + "/host_mismatch": {
+			checks: []string{
+				"TLS ハンドシェイクは完了しており、421 は TLS の失敗ではなくホスト検査によるもの。検査するのは接続の最初のリクエストだけで、その Host（または絶対形式のターゲット）が SNI（{sni_or_host}）と別のサイトを指していたので 421 を返し、接続を閉じた。同じ接続の 2 つ目以降のリクエストは比べないので、最初のリクエストが一致した接続には、別の名前へのリクエストが検査されずに流れうる。",
+				"実際のケースなら、クライアントがホスト名ごとに新しい接続を張るようにする（ブラウザは 421 を受けると新しい接続で再送する。名前をまたいで接続を使い回すクライアントはそうしてはならない）か、前段のプロキシが転送する Host から SNI を設定するようにする。",
+			},
+			clientSaw: "ハンドシェイクは完了し、最初のリクエストにはバックエンドの応答の代わりに 421 Misdirected Request が返る（{up} バイト送信、{down} バイト受信）。curl は終了コード 0 で 421 のページを表示し、-f 付きなら `(22) The requested URL returned error: 421`。Go は resp.StatusCode == 421 で err == nil。",
+		},
 
 		CodePlaintextOnTLS: {
 			summary: "TLS リスナー {listener}（{virtual}）に {client} から平文の {kind}、non_ssl の動作: {non_ssl}",
