@@ -133,6 +133,8 @@ func okVariant(o *Outcome) string {
 		// An sni_policy with host_mismatch is logged only when it
 		// answered 421: the handshake worked, a request did not.
 		return "host_mismatch"
+	case o.HostChecked != "":
+		return "host_checked"
 	}
 	return ""
 }

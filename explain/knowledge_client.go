@@ -18,6 +18,12 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "A normal connection: {up} bytes sent, {down} bytes received.",
 			evidence:  []string{"sni", "alpn_offered", "ja3", "ja4", "http_exchanges"},
 		},
+		CodeOK + "/host_checked": {
+			checks: []string{
+				"Nothing to fix for what was checked: rule {host_rule} (sni_policy with host_mismatch) compared the first request's Host ({host_checked}) with the SNI ({sni_or_host}), they matched, and the request went through; the rule did not fire. Later requests on this connection were not compared: one for another name would have passed unchecked.",
+				"When another client fails here, compare its connection with this one: listener, SNI, versions and JA4.",
+			},
+		},
 		CodeOK + "/host_mismatch": {
 			checks: []string{
 				"The TLS handshake completed; the 421 is the host check's, not a TLS failure. It compares only the first request of a connection: that request's Host (or absolute-form target) named another site than the SNI ({sni_or_host}), so it was answered 421 and the connection closed. Later requests on a connection are never compared, so one whose first request matched may still carry requests for other names unchecked.",

@@ -278,6 +278,9 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 // place: the plan's was written before anyone knew whether an MTU stall
 // would hit the certificate flight or the data after it.
 func recordFaults(o *explain.Outcome, fx *connFaults) {
+	if pass, ok := faults.HostPassed(fx.late); ok {
+		o.HostChecked, o.HostCheckedName = pass.Rule, pass.Host
+	}
 	plan := fx.plan.Settle(fx.late, fx.early, fx.accept)
 	if plan.Empty() {
 		return
