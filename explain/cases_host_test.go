@@ -15,9 +15,22 @@ func hostCases() []diagCase {
 	c.Done, c.Version, c.CipherSuite, c.Group = true, tls.VersionTLS13, tls.TLS_AES_128_GCM_SHA256, "X25519"
 	o.Backend.Addr, o.Backend.Attempted, o.BytesUp, o.BytesDown = "10.0.0.7:8080", true, 0, 316
 	fired(o, firing("sni-host", "sni_policy", "request", "", 0.3, symHost))
+	// The same rule on a connection whose first request named the SNI:
+	// it did not fire, and the log says what it compared and what not.
+	passed := withHello(base("terminate"), modernHello())
+	pc := &passed.ClientTLS
+	pc.Done, pc.Version, pc.CipherSuite, pc.Group = true, tls.VersionTLS13, tls.TLS_AES_128_GCM_SHA256, "X25519"
+	passed.Backend.Addr, passed.Backend.Attempted, passed.BytesUp, passed.BytesDown = "10.0.0.7:8080", true, 78, 1204
+	passed.HostChecked, passed.HostCheckedName = "sni-host", "lab.test"
 	return []diagCase{
-		{name: "fault_sni_policy_host_mismatch", o: o, code: CodeOK, ok: true,
+		{name: "ok_host_checked", o: passed, code: CodeOK, ok: true,
 			lines:    []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: 745dfb79ebd0e0f8 version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519 mutual-authentication: false"},
-			contains: []string{"injected by rule sni-host (sni_policy at request", "answers 421 Misdirected Request when a request's Host names another site", "never reached the backend", "http status 421"}},
+			contains: []string{"rule sni-host (sni_policy with host_mismatch) compared the first request's Host (lab.test) with the SNI (lab.test), they matched", "Later requests on this connection were not compared"}},
+		{name: "fault_sni_policy_host_mismatch", o: o, code: CodeOK, ok: true,
+			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: 745dfb79ebd0e0f8 version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519 mutual-authentication: false"},
+			contains: []string{"injected by rule sni-host (sni_policy at request", "answers 421 Misdirected Request when a request's Host names another site", "never reached the backend", "http status 421",
+				"compares only the first request of a connection", "Later requests on a connection are never compared"},
+			saw:    "then 421 Misdirected Request for the first request",
+			absent: []string{"Nothing to fix", "A normal connection"}},
 	}
 }

@@ -76,7 +76,20 @@ func plainEarlyStopCases() []diagCase {
 	resetAccept := atAccept("reset", "")
 	closeAccept := atAccept("close", "")
 	bhAccept := atAccept("blackhole", symTimeoutPlain)
+	// An auto listener's client may speak either: a stop at accept, before
+	// a byte was read, names both, whatever the firing's symptom said.
+	anyAccept := func(action, sym string) *Outcome {
+		o := base("auto")
+		o.PeekEnd = PeerSilent
+		return stopped(o, action, firing("fw", action, "accept", "both", 0.2, sym))
+	}
 	return []diagCase{
+		{name: "fault_reset_accept_auto", o: anyAccept("reset", symResetHS), code: CodeFaultInjected,
+			saw:      "A TLS client (https://): connection reset before the client sent anything",
+			contains: []string{"A plain HTTP client (http://): connection reset before any response", "a ClientHello or request the server never received", "RST beats the client's connect() or its first bytes (loopback"}},
+		{name: "fault_close_accept_auto", o: anyAccept("close", ""), code: CodeFaultInjected,
+			saw:      "A plain HTTP client (http://): connection closed before any response",
+			contains: []string{"SSL_ERROR_SYSCALL", "(52) Empty reply from server", "for plain HTTP"}},
 		{name: "fault_reset_client_hello_plain", o: resetHello, code: CodeFaultInjected, saw: "(56) Recv failure: Connection reset by peer",
 			contains: []string{"injected by rule waf: reset after the client's first bytes (plaintext, not a ClientHello)", "WAF or IPS matching the request",
 				"curl -v http://192.168.20.230:443/", "a request the server never received"},

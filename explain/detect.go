@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -251,6 +252,15 @@ func plaintextKind(o *Outcome) bool {
 	return false
 }
 
+// answeringFiring is the index of the first fired rule that answers HTTP
+// itself (abort, or a block_page), -1 when none fired: the client's
+// answer came from it, not from the backend the listener relays to.
+func answeringFiring(o *Outcome) int {
+	return slices.IndexFunc(o.FaultFirings, func(fr FaultFiring) bool {
+		return fr.Action == "abort" || fr.Action == "block_page"
+	})
+}
+
 // ruleProtocolMismatch compares what arrived with what the listener expects.
 func ruleProtocolMismatch(f *facts) (verdict, bool) {
 	o := f.o
@@ -261,6 +271,11 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 		}
 		action := nonSSLAction(o)
 		if action == "allow" {
+			if answeringFiring(o) >= 0 {
+				// An abort or block_page rule answered the request in
+				// the plain backend's place (listener abortallow).
+				return verdict{code: CodePlaintextAllowed, variant: "fault_answered"}, true
+			}
 			return verdict{code: CodePlaintextAllowed}, true
 		}
 		if (action == "http400" || action == "redirect") && (o.Kind == sniff.HTTP2 || o.Kind == sniff.SSH) {

@@ -39,6 +39,10 @@ func (f *facts) faultVariant() string {
 		// Nothing was read yet, but a plaintext listener's client speaks
 		// plain HTTP: it waits for a response, not for a ServerHello.
 		return a + "_accept_plain"
+	case slices.Contains(stagedStops(), a) && f.stopStage() == "accept" && f.o.Mode == "auto":
+		// Nothing was read yet, and an auto listener's client speaks
+		// TLS or plain HTTP: the texts name both.
+		return a + "_accept_any"
 	case slices.Contains(stagedStops(), a):
 		return a + "_" + stopStageOf(f.stopStage())
 	case a == "alert" && f.stopStage() == "idle":

@@ -173,6 +173,20 @@ func (f *facts) effectPlaceholder(name string) (string, bool) {
 			return f.say(key[1]), true
 		}
 		return f.say(key[0]), true
+	case "host_rule":
+		return f.orNone(f.o.HostChecked), true
+	case "host_checked":
+		return f.orNone(f.o.HostCheckedName), true
+	case "answer_rule", "answer_symptom":
+		// The rule that answered plain HTTP in the backend's place.
+		var fr FaultFiring
+		if i := answeringFiring(f.o); i >= 0 {
+			fr = f.o.FaultFirings[i]
+		}
+		if name == "answer_rule" {
+			return f.orNone(fr.Rule), true
+		}
+		return f.orNone(fr.Symptom), true
 	}
 	return f.helloAlertPlaceholder(name)
 }

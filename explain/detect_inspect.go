@@ -129,6 +129,12 @@ func okVariant(o *Outcome) string {
 		return "bypass"
 	case (o.Route == "inspect" || o.Mode == "inspect") && o.ClientTLS.Done && o.Backend.TLS.Done:
 		return "inspect"
+	case slices.ContainsFunc(o.FaultFirings, func(fr FaultFiring) bool { return fr.Action == "sni_policy" && fr.Stage == "request" }):
+		// An sni_policy with host_mismatch is logged only when it
+		// answered 421: the handshake worked, a request did not.
+		return "host_mismatch"
+	case o.HostChecked != "":
+		return "host_checked"
 	}
 	return ""
 }

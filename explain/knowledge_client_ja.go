@@ -26,6 +26,19 @@ func clientKnowledgeJA() map[string]entry {
 			checks:    []string{"対処は不要。別のクライアントがここで失敗する場合は、この接続と比べる（リスナー、SNI、バージョン、JA4）。"},
 			clientSaw: "通常の接続: {up} バイト送信、{down} バイト受信。",
 		},
+		CodeOK + "/host_checked": {
+			checks: []string{
+				"検査した範囲では対処は不要。ルール {host_rule}（host_mismatch 付きの sni_policy）が最初のリクエストの Host（{host_checked}）を SNI（{sni_or_host}）と比べ、一致したのでリクエストを通した。ルールは発動していない。同じ接続の 2 つ目以降のリクエストは比べていないので、別の名前へのリクエストが来ても検査されずに通っていた。",
+				"別のクライアントがここで失敗する場合は、この接続と比べる（リスナー、SNI、バージョン、JA4）。",
+			},
+		},
+		CodeOK + "/host_mismatch": {
+			checks: []string{
+				"TLS ハンドシェイクは完了しており、421 は TLS の失敗ではなくホスト検査によるもの。検査するのは接続の最初のリクエストだけで、その Host（または絶対形式のターゲット）が SNI（{sni_or_host}）と別のサイトを指していたので 421 を返し、接続を閉じた。同じ接続の 2 つ目以降のリクエストは比べないので、最初のリクエストが一致した接続には、別の名前へのリクエストが検査されずに流れうる。",
+				"実際のケースなら、クライアントがホスト名ごとに新しい接続を張るようにする（ブラウザは 421 を受けると新しい接続で再送する。名前をまたいで接続を使い回すクライアントはそうしてはならない）か、前段のプロキシが転送する Host から SNI を設定するようにする。",
+			},
+			clientSaw: "ハンドシェイクは完了し、最初のリクエストにはバックエンドの応答の代わりに 421 Misdirected Request が返る（{up} バイト送信、{down} バイト受信）。curl は終了コード 0 で 421 のページを表示し、-f 付きなら `(22) The requested URL returned error: 421`。Go は resp.StatusCode == 421 で err == nil。",
+		},
 
 		CodePlaintextOnTLS: {
 			summary: "TLS リスナー {listener}（{virtual}）に {client} から平文の {kind}、non_ssl の動作: {non_ssl}",
@@ -60,6 +73,10 @@ func clientKnowledgeJA() map[string]entry {
 			cause:     "non_ssl = \"allow\"（BIG-IP では Non-SSL Connections 有効）なので、平文はそのまま平文のバックエンドに渡される。BIG-IP はこの場合 SSL のエラーを記録しない。",
 			checks:    []string{"すべてのクライアントに TLS を使わせたいなら、non_ssl = \"reset\" にして TLS を使っていないクライアントを洗い出す。"},
 			clientSaw: "TLS リスナーがないかのように、平文のバックエンドから平文の応答が返る。",
+		},
+		CodePlaintextAllowed + "/fault_answered": {
+			cause:     "non_ssl = \"allow\"（BIG-IP では Non-SSL Connections 有効）なので平文は平文のバックエンドに渡されるはずだが、この接続ではフォールトルール {answer_rule} がバックエンドの代わりにリクエストへ応答したので、平文のバックエンドにはリクエストが届いていない。BIG-IP はどちらの場合も SSL のエラーを記録しない。",
+			clientSaw: "平文のバックエンドではなく、フォールトルール {answer_rule} が返した平文の応答が届く: {answer_symptom}。",
 		},
 
 		CodeTLSOnPlaintext: {

@@ -1,5 +1,7 @@
 package explain
 
+import "strings"
+
 // Checks shared by the fault_injected variants: how an operator would track
 // the real device down, and how to switch the injected one off.
 const (
@@ -14,8 +16,12 @@ const (
 	checkCapturePlain = "Capture on both sides of the suspected device at the same time (`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}`, once next to the client and once next to the server): a packet the server never sent, or a request the server never received, was made or eaten by the device in between."
 	// checkCurlPlain is checkCurlV for a client that speaks plain HTTP.
 	checkCurlPlain = "Run `curl -v http://{virtual_host}:{vport}/`: the last lines before the error show how far it got (connected, request sent, nothing back)."
-	checkCurlV     = "Run `curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`: the last line before the error shows how far the handshake got."
-	checkMsg       = "Watch the handshake record by record: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` prints each message and alert with its direction."
+	// checkCaptureAny and checkCurlAny are checkCapture and checkCurlV
+	// for an auto listener's client, which may speak either.
+	checkCaptureAny = "Capture on both sides of the suspected device at the same time (`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}`, once next to the client and once next to the server): a packet the server never sent, or a ClientHello or request the server never received, was made or eaten by the device in between."
+	checkCurlAny    = "Repeat it with the scheme the client uses: `curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/` for TLS, `curl -v http://{virtual_host}:{vport}/` for plain HTTP; the last lines before the error show how far it got."
+	checkCurlV      = "Run `curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`: the last line before the error shows how far the handshake got."
+	checkMsg        = "Watch the handshake record by record: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` prints each message and alert with its direction."
 )
 
 // Client-symptom texts of the fault_injected variants (client-symptoms.md
@@ -321,6 +327,20 @@ func faultKnowledge() map[string]entry {
 	for stop, saw := range map[string]string{"reset": sawFaultResetAcceptPlain, "close": sawFaultEOFAcceptPlain, "blackhole": sawFaultTimeoutPlain} {
 		k := CodeFaultInjected + "/" + stop + "_accept"
 		m[k+"_plain"] = forPlainClient(m[k], saw, swap)
+	}
+	// A stop at accept on an auto listener: nothing was read, and its
+	// clients speak TLS or plain HTTP, so the texts name both, and the
+	// entry's client hint beats the firing's single one.
+	swapAny := map[string]string{checkCapture: checkCaptureAny, checkCurlV: checkCurlAny}
+	for stop, saw := range map[string][2]string{
+		"reset":     {sawFaultResetAccept, sawFaultResetAcceptPlain},
+		"close":     {sawFaultEOFHS, sawFaultEOFAcceptPlain},
+		"blackhole": {sawTimeout, sawFaultTimeoutPlain},
+	} {
+		k := CodeFaultInjected + "/" + stop + "_accept"
+		e := forPlainClient(m[k], "An auto listener takes TLS and plain HTTP, and this stop came before the client sent a byte, so which one it spoke is unknown. A TLS client (https://): "+saw[0]+" A plain HTTP client (http://): "+saw[1], swapAny)
+		e.cause, e.ownSaw = strings.Replace(e.cause, "its ClientHello", "its first bytes", 1), true
+		m[k+"_any"] = e
 	}
 	return m
 }

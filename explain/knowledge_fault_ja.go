@@ -1,5 +1,7 @@
 package explain
 
+import "strings"
+
 // Japanese checks shared by the fault_injected variants; they mirror
 // checkFaultOff, checkCapture, checkRSTTTL, checkSNI, checkSteps,
 // checkStacks, checkCurlV and checkMsg.
@@ -12,6 +14,8 @@ const (
 	checkStacksJA       = "同じ名前に別の TLS スタック（curl、Go のクライアント、Python）で接続してみる。一部のスタックだけが失敗するなら、JA3/JA4 のフィンガープリントでブロックされている。"
 	checkCapturePlainJA = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていないリクエストがあれば、間の装置が作ったか飲み込んだもの。"
 	checkCurlPlainJA    = "`curl -v http://{virtual_host}:{vport}/` を実行する。エラー直前の行で、どこまで進んだか（接続したか、リクエストを送ったか、何も返ってこなかったか）が分かる。"
+	checkCaptureAnyJA   = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていない ClientHello やリクエストがあれば、間の装置が作ったか飲み込んだもの。"
+	checkCurlAnyJA      = "クライアントと同じスキームで再現する: TLS なら `curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`、平文 HTTP なら `curl -v http://{virtual_host}:{vport}/`。エラー直前の行で、どこまで進んだかが分かる。"
 	checkCurlVJA        = "`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/` を実行する。エラー直前の行で、ハンドシェイクがどこまで進んだかが分かる。"
 	checkMsgJA          = "ハンドシェイクをレコード単位で見る: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` は、メッセージとアラートを方向付きで 1 つずつ表示する。"
 )
@@ -290,6 +294,17 @@ func faultKnowledgeJA() map[string]entry {
 	for stop, saw := range map[string]string{"reset": sawFaultResetAcceptPlainJA, "close": sawFaultEOFAcceptPlainJA, "blackhole": sawFaultTimeoutPlainJA} {
 		k := CodeFaultInjected + "/" + stop + "_accept"
 		m[k+"_plain"] = forPlainClient(m[k], saw, swap)
+	}
+	swapAny := map[string]string{checkCaptureJA: checkCaptureAnyJA, checkCurlVJA: checkCurlAnyJA}
+	for stop, saw := range map[string][2]string{
+		"reset":     {sawFaultResetAcceptJA, sawFaultResetAcceptPlainJA},
+		"close":     {sawFaultEOFHSJA, sawFaultEOFAcceptPlainJA},
+		"blackhole": {sawTimeoutJA, sawFaultTimeoutPlainJA},
+	} {
+		k := CodeFaultInjected + "/" + stop + "_accept"
+		e := forPlainClient(m[k], "auto リスナーは TLS と平文 HTTP の両方を受けるが、この停止はクライアントが 1 バイトも送る前だったので、どちらを話すクライアントかは分からない。TLS のクライアント（https://）なら: "+saw[0]+"平文 HTTP のクライアント（http://）なら: "+saw[1], swapAny)
+		e.cause, e.ownSaw = strings.Replace(e.cause, "connect() や ClientHello より先に", "connect() や最初のバイトより先に", 1), true
+		m[k+"_any"] = e
 	}
 	return m
 }

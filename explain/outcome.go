@@ -269,6 +269,11 @@ type Outcome struct {
 	BytesDown    int64         // backend → client, bytes delivered
 	Faults       []string      // names of fault rules that fired
 	FaultFirings []FaultFiring // the same firings with their details
+	// HostChecked is the rule of an sni_policy with host_mismatch that
+	// compared the first request's Host with the SNI and let it through
+	// (it did not fire), HostCheckedName the name that request asked for;
+	// "" when no such check passed. Later requests are never compared.
+	HostChecked, HostCheckedName string
 	// FaultApplied names the stop a fault carried out when it ended the
 	// connection ("reset", "alert", …); "" when no fault ended it.
 	FaultApplied string

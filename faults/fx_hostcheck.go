@@ -62,6 +62,33 @@ func hostVerdict(head []byte, sni string) (verdict int, host string) {
 	return hostMismatch, name
 }
 
+// HostPass is a host check (sni_policy with host_mismatch) that compared
+// a connection's first request with its SNI and let it through: Rule is
+// the rule's name, Host the name the request asked for.
+type HostPass struct {
+	Rule, Host string
+}
+
+// HostPassed reports the host check on c (a conn Wrap returned, or one
+// wrapping it) that passed the connection's first request, ok false when
+// none compared one and found it matching. Only the first request is
+// compared, so a log can say the later ones were not.
+func HostPassed(c net.Conn) (HostPass, bool) {
+	for c != nil {
+		if w, ok := c.(*conn); ok {
+			if p := w.k.hostPassed.Load(); p != nil {
+				return *p, true
+			}
+		}
+		nc, ok := c.(interface{ NetConn() net.Conn })
+		if !ok {
+			break
+		}
+		c = nc.NetConn()
+	}
+	return HostPass{}, false
+}
+
 // hostName is the host of a Host header or authority: without the port,
 // brackets or a trailing dot.
 func hostName(authority string) string {
@@ -115,6 +142,11 @@ func (h *hostCheck) Write(p []byte) (int, error) {
 		return len(p), nil
 	case hostMatch:
 		h.decided = true
+		if host != "" && h.sni != "" {
+			// Compared and found equal: the rule does not fire, but the
+			// log can say what was checked, and what was not.
+			h.k.hostPassed.Store(&HostPass{Rule: h.r.Name, Host: host})
+		}
 		head := h.head
 		h.head = nil
 		if _, err := h.next.Write(head); err != nil {

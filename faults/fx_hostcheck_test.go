@@ -99,6 +99,13 @@ func TestHostCheck(t *testing.T) {
 			if names := p.Settle(w).Names(); !slices.Equal(names, want) {
 				t.Errorf("settled %v, want %v", names, want)
 			}
+			// A first request that matched is recorded as checked, for
+			// the log to say what was compared (and that later requests
+			// were not); a refused one is the rule's firing instead.
+			pass, passed := HostPassed(w)
+			if passed == tt.fired || passed && (pass.Rule != "sni-host" || pass.Host != "lab.test") {
+				t.Errorf("HostPassed = %+v, %v; want the rule and lab.test only for a match", pass, passed)
+			}
 		})
 	}
 }

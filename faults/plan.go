@@ -327,6 +327,46 @@ func (p *Plan) Settle(cs ...net.Conn) *Plan {
 	return out
 }
 
+// Narrow returns the plan for a connection whose route changed after it
+// was planned, to what ci now describes: an inspect listener's SNI bypass
+// matched on a hello only crypto/tls could read, so TLS planned as
+// decrypted is relayed untouched. A later-stage rule that cannot act on
+// such a connection (a bad chain, client_auth, a Host check, a block page,
+// anything at handshake_done) is dropped and gives back the firing it took
+// from its count and max_fires budget, so it is neither logged nor counted
+// as fired. So is a TLS policy when tlsgate runs no handshake and read no
+// hello (ci.Hello nil): only a handshake of its own, or its refusal of a
+// parsed hello, carries one out. Accept-stage rules already acted or not
+// before the route was known, and stay. p itself is unchanged.
+func (p *Plan) Narrow(ci ConnInfo) *Plan {
+	if p.Empty() {
+		return p
+	}
+	keeps := func(r *Rule) bool {
+		switch {
+		case r.Stage == StageAccept:
+			return true
+		case r.isPolicy() && !ci.Decrypted && ci.Hello == nil:
+			return false
+		}
+		return r.actsOn(&ci)
+	}
+	if !slices.ContainsFunc(p.rules, func(r *Rule) bool { return !keeps(r) }) {
+		return p
+	}
+	out := &Plan{now: p.now}
+	for i, r := range p.rules {
+		if !keeps(r) {
+			p.stats[i].release()
+			continue
+		}
+		out.firings = append(out.firings, p.firings[i])
+		out.rules = append(out.rules, r)
+		out.stats = append(out.stats, p.stats[i])
+	}
+	return out
+}
+
 // actedOn reports whether r acted on c or on a fault wrapper beneath it
 // (a terminating listener wraps the raw client conn and the tls.Conn over
 // it separately).

@@ -169,3 +169,39 @@ func TestMTUFiresWhenItStalls(t *testing.T) {
 		})
 	}
 }
+
+// A plan made for TLS tlsgate would decrypt, narrowed to TLS it relays
+// untouched with no hello read (an SNI bypass matched by crypto/tls), keeps
+// only the rules that still act there, and the dropped ones give back
+// their count and max_fires budget.
+func TestNarrowToBypass(t *testing.T) {
+	e := NewEngine(newFakeClock().Now)
+	for _, r := range []Rule{
+		{Name: "bad-chain", Action: ActChain, Chain: "self_signed", MaxFires: 1},
+		{Name: "mtls", Action: ActClientAuth},
+		{Name: "block", Action: ActBlockPage},
+		{Name: "floor", Action: ActVersion, MinVersion: VersionTLS13},
+		{Name: "lat", Action: ActLatency, Stage: StageResponse, Latency: Duration(time.Millisecond)},
+	} {
+		if err := e.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ci := ConnInfo{Listener: "l", Index: 1, Decrypted: true}
+	p := e.Plan(ci)
+	if got := p.Names(); !slices.Equal(got, []string{"bad-chain", "mtls", "block", "floor", "lat"}) {
+		t.Fatalf("planned %v", got)
+	}
+	ci.Decrypted = false
+	if got := p.Narrow(ci).Names(); !slices.Equal(got, []string{"lat"}) {
+		t.Errorf("narrowed to %v, want [lat]", got)
+	}
+	for _, st := range e.List() {
+		if want := int64(map[bool]int{true: 1}[st.Rule.Name == "lat"]); st.Fires != want {
+			t.Errorf("%s: %d fires after narrowing, want %d", st.Rule.Name, st.Fires, want)
+		}
+	}
+	if got := e.Plan(ConnInfo{Listener: "l", Index: 2, Decrypted: true}).Names(); !slices.Contains(got, "bad-chain") {
+		t.Errorf("next plan %v: bad-chain's max_fires budget was not given back", got)
+	}
+}

@@ -46,6 +46,9 @@ type ctl struct {
 	// them as sent; Withheld tells the listener otherwise.
 	withheldC2S, withheldS2C atomic.Int64
 
+	// hostPassed is the host check whose first request named the SNI,
+	// and passed, nil until one did (see HostPassed).
+	hostPassed atomic.Pointer[HostPass]
 	// acted holds the rules that fire only when they act (see
 	// Rule.firesOnAct) and did on this conn, for Plan.Settle.
 	actedMu sync.Mutex

@@ -50,4 +50,9 @@ func TestAbortOnNonSSLAllow(t *testing.T) {
 	if !strings.Contains(r.d.Summary, "injected by rule mesh-abort (abort at request)") {
 		t.Errorf("summary %q does not name the rule", r.d.Summary)
 	}
+	// The answer was the rule's: the diagnosis must not credit the
+	// plain backend with it.
+	if !strings.Contains(r.d.ClientSaw, "from fault rule mesh-abort, not from the plain backend") || strings.Contains(r.d.ClientSaw+r.d.Cause, "answer from the plain backend") {
+		t.Errorf("client saw %q, cause %q: want the rule's answer, not the plain backend's", r.d.ClientSaw, r.d.Cause)
+	}
 }

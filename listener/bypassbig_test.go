@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/faults"
 )
 
 // TestBypassBeyondParseCap: an inspect listener's bypass acts on a
@@ -100,5 +102,75 @@ func TestBypassBeyondParseCap(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBypassBeyondParseCapFaults: a connection is planned as decrypted
+// when its hello is beyond sniff's cap, before crypto/tls reads the SNI a
+// bypass glob then matches. The rules that need tlsgate's handshake or the
+// decrypted stream (a bad chain, client_auth, a block page at request)
+// never act on bytes relayed untouched, and must be neither logged nor
+// counted as fired; a response-stage latency acts on the relayed stream
+// as on any passed-through TLS, and stays.
+func TestBypassBeyondParseCapFaults(t *testing.T) {
+	sca := newTestServerCA(t)
+	realServer := realHTTPS(t, sca.leaf(t, "bank.lab.test"))
+	realRoots := x509.NewCertPool()
+	realRoots.AddCert(sca.cert)
+	var big []string
+	for i := range 100 {
+		big = append(big, fmt.Sprintf("p%03d-%s", i, strings.Repeat("x", 195)))
+	}
+	big = append(big, "http/1.1")
+	e := faults.NewEngine(nil)
+	for _, r := range []faults.Rule{
+		{Name: "bad-chain", Action: faults.ActChain, Chain: "self_signed"},
+		{Name: "mtls", Action: faults.ActClientAuth},
+		{Name: "blocked", Action: faults.ActBlockPage},
+		{Name: "slow", Action: faults.ActLatency, Stage: faults.StageResponse, Latency: faults.Duration(time.Millisecond)},
+	} {
+		if err := e.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := startListenerDeps(t, Options{Mode: Inspect, Backend: realServer, Bypass: []string{"*.lab.test"},
+		ServerSSL: &ServerSSL{CAFile: sca.file, Verify: true}}, func(d *Deps) { d.Faults = e })
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", h.addr,
+		&tls.Config{ServerName: "bank.lab.test", RootCAs: realRoots, NextProtos: big})
+	if err != nil {
+		t.Fatalf("handshake: %v (bypassed: want the real server's certificate)", err)
+	}
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, "GET /big HTTP/1.1\r\nHost: bank.lab.test\r\nConnection: close\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(c)
+	_ = c.Close()
+	if err != nil || !strings.Contains(string(got), "real server saw GET /big") {
+		t.Fatalf("answer %q, %v: want the real server's, untouched", got, err)
+	}
+	r := h.next()
+	if !r.o.HelloTooLarge || r.o.Route != "bypass" {
+		t.Fatalf("hello too large %v, route %q: the test proves nothing", r.o.HelloTooLarge, r.o.Route)
+	}
+	if !slices.Equal(r.o.Faults, []string{"slow"}) {
+		t.Errorf("faults logged as fired %q, want only slow: the others never acted on the relayed bytes", r.o.Faults)
+	}
+	for _, f := range r.o.FaultFirings {
+		if f.Rule != "slow" {
+			t.Errorf("firing of %s (%s at %s) logged on a bypassed connection", f.Rule, f.Action, f.Stage)
+		}
+	}
+	if r.d.Code != explain.CodeOK {
+		t.Errorf("code %s (%s), want ok", r.d.Code, r.d.Summary)
+	}
+	for _, st := range e.List() {
+		want := int64(0)
+		if st.Rule.Name == "slow" {
+			want = 1
+		}
+		if st.Fires != want {
+			t.Errorf("rule %s counted %d fires, want %d", st.Rule.Name, st.Fires, want)
+		}
 	}
 }

@@ -87,6 +87,27 @@ func (s *Server) decrypts(o *explain.Outcome) bool {
 	return o.Kind.IsTLS() && s.terminates() && (s.opts.Mode != Inspect || s.bypassReason(o) == "")
 }
 
+// bypassPlan narrows the plan of a connection planned as decrypted whose
+// route became bypass (an SNI glob matched on a hello only crypto/tls
+// read): the rules that need tlsgate's handshake or the decrypted stream
+// never act on bytes relayed untouched, so they must not be logged or
+// counted as fired. The request, response and idle stages' wrappers that
+// remain go on the client's raw conn, as on TLS passed through (planHello
+// put only the early stages' there). It returns the conn to relay over.
+func bypassPlan(c net.Conn, fx *connFaults) net.Conn {
+	if fx.engine == nil || fx.plan.Empty() {
+		return c
+	}
+	fx.ci.Decrypted, fx.ci.VerifiesUpstream = false, false
+	fx.auth = nil
+	fx.plan = fx.plan.Narrow(fx.ci)
+	if ws := fx.plan.Wrappers(faults.StageRequest, faults.StageResponse, faults.StageIdle); len(ws) > 0 {
+		c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
+		fx.late = c
+	}
+	return c
+}
+
 // planAccept evaluates accept-stage rules before anything is read. It
 // returns the (possibly wrapped) conn and false when a fault ended it.
 func (s *Server) planAccept(c net.Conn, o *explain.Outcome, fx *connFaults) (net.Conn, bool) {
@@ -257,6 +278,9 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 // place: the plan's was written before anyone knew whether an MTU stall
 // would hit the certificate flight or the data after it.
 func recordFaults(o *explain.Outcome, fx *connFaults) {
+	if pass, ok := faults.HostPassed(fx.late); ok {
+		o.HostChecked, o.HostCheckedName = pass.Rule, pass.Host
+	}
 	plan := fx.plan.Settle(fx.late, fx.early, fx.accept)
 	if plan.Empty() {
 		return
@@ -290,11 +314,26 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 			}
 			fr.Acted = string(where)
 			if known {
-				fr.Symptom = faults.ActedSymptom(acted, where, plainClient(o, fx, where))
+				fr.Symptom = actedSymptom(o, fx, acted, where)
 			}
 		}
 		o.FaultFirings = append(o.FaultFirings, fr)
 	}
+}
+
+// actedSymptom words what the client of rule r, which acted at where,
+// shows. A stop at accept on an auto listener came before a byte said
+// whether its client speaks TLS or plain HTTP, and the listener takes
+// both: the symptom names each where they differ.
+func actedSymptom(o *explain.Outcome, fx *connFaults, r *faults.Rule, where faults.Stage) string {
+	tlsSaw := faults.ActedSymptom(r, where, plainClient(o, fx, where))
+	if where != faults.StageAccept || o.Mode != string(Auto) {
+		return tlsSaw
+	}
+	if plainSaw := faults.ActedSymptom(r, where, true); plainSaw != tlsSaw {
+		return "a TLS client (https://): " + tlsSaw + "; a plain HTTP client (http://): " + plainSaw
+	}
+	return tlsSaw
 }
 
 // plainClient says the client of a rule that acted at where spoke

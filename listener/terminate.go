@@ -345,6 +345,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 		o.Route = "bypass"
 		o.Bypass = fmt.Sprintf("%s, read by crypto/tls: the ClientHello is beyond tlsgate's %d-byte parse cap, and the %d bytes read were relayed unchanged, nothing decrypted",
 			rc.bypass, sniff.MaxHelloBytes, len(first))
+		c = bypassPlan(c, &cc.fx)
 		s.relay(c, o, first, s.backendAddr(o), cc)
 		return
 	}
