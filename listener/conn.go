@@ -158,9 +158,9 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 			o.HelloErr = err.Error()
 			o.HelloTooLarge = errors.Is(err, sniff.ErrTooLarge)
 		}
-	} else if p.kind == sniff.HTTP1 && (s.opts.Mode == Auto || s.expectsTLS() && !s.nonSSLNeedsRequest()) {
-		// reset, allow and an auto listener's relay to plain_backend need
-		// no request line (see settled): the request is evidence only,
+	} else if p.kind == sniff.HTTP1 && (s.relaysPlain() || s.expectsTLS() && !s.nonSSLNeedsRequest()) {
+		// reset, allow and a plaintext or auto listener's relay need no
+		// request line (see settled): the request is evidence only,
 		// taken from what has come, and from what the relay reads after
 		// it (nameLater) when its Host has not come yet.
 		o.HTTP, _ = sniff.ParseHTTPRequest(p.buf)

@@ -64,6 +64,9 @@ func engineScenarios() []engineScenario {
 	}
 	passthrough := func(b *engineBackends) Options { return Options{Mode: Passthrough, Backend: b.tls} }
 	auto := func(b *engineBackends) Options { return Options{Mode: Auto, Backend: b.tls, PlainBackend: b.http} }
+	plainBanner := func(b *engineBackends) Options {
+		return Options{Mode: Plaintext, Backend: b.banner, PeekTimeout: 10 * time.Minute}
+	}
 	autoBanner := func(b *engineBackends) Options {
 		return Options{Mode: Auto, Backend: b.tls, PlainBackend: b.banner, PeekTimeout: 10 * time.Minute}
 	}
@@ -130,17 +133,43 @@ func engineScenarios() []engineScenario {
 				firstBytes: "\x16\x03", bigip: []string{explain.IDHandshakeFailed}, reset: true}},
 		// A request line, then FIN before the headers end: the client has
 		// said all it will, so its bytes go to the backend (which here
-		// closes without an answer) instead of being dropped.
+		// closes without an answer) instead of being dropped. A plaintext
+		// listener relays them at once, as an auto listener does: the
+		// FIN is the relay's to read, not the peek's.
 		{name: "plaintext/partial-http-fin", client: earlyClient("GET /engines HTTP/1.1\r\n", true),
 			opts: plain(func(b *engineBackends) string { return b.http }),
-			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerClosed, code: explain.CodeOK,
+			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerSpoke, code: explain.CodeOK,
 				backend: "http", firstBytes: "GET /engines HTTP/1.1\r\n", up: int64(len("GET /engines HTTP/1.1\r\n"))}},
 		// Two bytes that could begin "GET " or anything else, then FIN: not
 		// TLS, so a plaintext listener relays them.
 		{name: "plaintext/method-prefix-fin", client: earlyClient("GE", true),
 			opts: plain(func(b *engineBackends) string { return b.banner }),
-			want: engineWant{route: "plain", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeOK,
+			want: engineWant{route: "plain", kind: sniff.Unknown, peekEnd: explain.PeerSpoke, code: explain.CodeOK,
 				backend: "banner", firstBytes: "GE", up: 2, down: int64(len(engineBanner)), body: engineBanner}},
+		// Bytes that could still begin TLS, then FIN: a ClientHello cut
+		// short on a plaintext listener, not plaintext to relay.
+		{name: "plaintext/tls-prefix-closed", client: earlyClient("\x16\x03", true),
+			opts: plain(func(b *engineBackends) string { return b.http }),
+			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
+				firstBytes: "\x16\x03"}},
+		// A plaintext listener relays bytes that cannot be TLS at once,
+		// before they name a protocol or a request its Host: the client
+		// waits for the backend's banner before it says more, and the
+		// peek timeout is ten minutes, so a peek that waited for the
+		// bytes to be named would end the test at its 30-second guard.
+		// The log still names them, from what the relay read after.
+		{name: "plaintext/token-at-once", client: splitClient("FOOBAR", " x\r\n"), opts: plainBanner,
+			want: engineWant{route: "plain", kind: sniff.Unknown, peekEnd: explain.PeerSpoke, code: explain.CodeOK,
+				backend: "banner", firstBytes: "FOOBAR x\r\n", up: int64(len("FOOBAR x\r\n")), down: int64(len(engineBanner)),
+				body: engineBanner, epollServes: "goroutine"}},
+		{name: "plaintext/ssh-split", client: splitClient("SS", sshRest), opts: plainBanner,
+			want: engineWant{route: "plain", kind: sniff.SSH, peekEnd: explain.PeerSpoke, code: explain.CodeOK,
+				backend: "banner", firstBytes: "SS" + sshRest, up: int64(len("SS" + sshRest)), down: int64(len(engineBanner)),
+				body: engineBanner, epollServes: "goroutine"}},
+		{name: "plaintext/http-host-later", client: splitClient(engineRequest[:23], engineRequest[23:]), opts: plainBanner,
+			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerSpoke, code: explain.CodeOK, httpHost: "lab.test",
+				backend: "banner", firstBytes: engineRequest, up: int64(len(engineRequest)), down: int64(len(engineBanner)),
+				body: engineBanner, epollServes: "goroutine"}},
 		// The same on an auto listener: plaintext goes to plain_backend,
 		// at once (the FIN is the relay's to read, not the peek's).
 		{name: "auto/partial-http-fin", client: earlyClient("GET /engines HTTP/1.1\r\n", true), opts: auto,
@@ -210,9 +239,11 @@ func engineScenarios() []engineScenario {
 		// peer, so the epoll engine must log the address accept saw.
 		{name: "plaintext/reset-at-once", client: resetClient(""), opts: plain(func(b *engineBackends) string { return b.http }),
 			want: engineWant{route: "closed", kind: sniff.Empty, peekEnd: explain.PeerReset, code: explain.CodeClientResetEarly}},
-		{name: "plaintext/reset-after-bytes", client: resetClient("GE"), opts: plain(func(b *engineBackends) string { return b.http }),
+		// Bytes that could still begin TLS, then a reset: the client is
+		// gone before a decision, and nothing is dialled.
+		{name: "plaintext/reset-after-bytes", client: resetClient("\x16\x03"), opts: plain(func(b *engineBackends) string { return b.http }),
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerReset, code: explain.CodeClientResetEarly,
-				firstBytes: "GE"}},
+				firstBytes: "\x16\x03"}},
 		// Half a ClientHello, then a reset: the client is gone, so the
 		// backend must not be dialled to receive half a hello.
 		{name: "passthrough/half-hello-reset", client: resetClient(halfHello), opts: passthrough,
@@ -221,17 +252,28 @@ func engineScenarios() []engineScenario {
 		{name: "auto/half-hello-reset", client: resetClient(halfHello), opts: auto,
 			want: engineWant{route: "closed", kind: sniff.TLSHandshake, peekEnd: explain.PeerReset,
 				code: explain.CodeClientResetEarly, firstBytes: tlsFirst, bigip: []string{explain.IDHandshakeFailed}}},
-		// A client that sends an undecided beginning and then waits: the
-		// epoll engine hands it off only at the peek deadline, and the
-		// goroutine path must still read the queued bytes into the
-		// outcome (a read under an expired deadline would not).
+		// A request line without its Host, and then the client waits: a
+		// plaintext listener relays it at once (the backend's banner
+		// comes long before the peek deadline) and names the Host from
+		// what the relay read after.
 		{name: "plaintext/partial-then-quiet", client: partialClient("GET /engines HTTP/1.1\r\n"),
+			opts: func(b *engineBackends) Options {
+				return Options{Mode: Plaintext, Backend: b.banner, PeekTimeout: 10 * time.Minute}
+			},
+			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerSpoke, code: explain.CodeOK, backend: "banner",
+				httpHost: "lab.test", firstBytes: engineRequest, up: int64(len(engineRequest)), down: int64(len(engineBanner)),
+				body: engineBanner, epollServes: "goroutine"}},
+		// A client that sends an undecided beginning (one that may still
+		// be TLS) and then waits: the epoll engine hands it off only at
+		// the peek deadline, and the goroutine path must still read the
+		// queued bytes into the outcome (a read under an expired deadline
+		// would not).
+		{name: "plaintext/tls-prefix-then-quiet", client: splitClient("\x16\x03", ""),
 			opts: func(b *engineBackends) Options {
 				return Options{Mode: Plaintext, Backend: b.banner, PeekTimeout: 300 * time.Millisecond}
 			},
-			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerPartial, code: explain.CodeOK, backend: "banner",
-				firstBytes: "GET /engines HTTP/1.1\r\n", up: int64(len(engineRequest)), down: int64(len(engineBanner)),
-				body: engineBanner, epollServes: "goroutine"}},
+			want: engineWant{route: "plain", kind: sniff.Unknown, peekEnd: explain.PeerPartial, code: explain.CodeOK, backend: "banner",
+				firstBytes: "\x16\x03", up: 2, down: int64(len(engineBanner)), body: engineBanner, epollServes: "goroutine"}},
 		// On a TLS listener whose non_ssl action needs the request line
 		// (http400), the deadline decides the diagnosis and the route.
 		{name: "passthrough/partial-then-quiet", client: earlyClient("GET", false), opts: func(b *engineBackends) Options {

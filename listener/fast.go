@@ -193,9 +193,9 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 	if err != nil {
 		if errors.Is(err, sniff.ErrNeedMore) && s.settled(b) {
 			// Plaintext that a TLS listener's non_ssl action answers,
-			// or an auto listener relays, without more bytes: the
-			// goroutine path does, now, and names the bytes from what
-			// the relay reads after them (nameLater).
+			// or a plaintext or auto listener relays, without more
+			// bytes: the goroutine path does, now, and names the
+			// bytes from what the relay reads after them (nameLater).
 			return fastpath.Handoff, netip.AddrPort{}
 		}
 		return fastpath.Wait, netip.AddrPort{}
@@ -226,8 +226,9 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 			r, err := sniff.ParseHTTPRequest(b)
 			if errors.Is(err, sniff.ErrNeedMore) || err == nil && r.Host == "" && !headersDone(b) {
 				if s.relaysPlainAtOnce() {
-					// An auto listener relays the request without its
-					// Host; the goroutine path learns it from the relay.
+					// A plaintext or auto listener relays the request
+					// without its Host; the goroutine path learns it
+					// from the relay.
 					return fastpath.Handoff, netip.AddrPort{}
 				}
 				return fastpath.Wait, netip.AddrPort{}

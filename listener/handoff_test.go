@@ -39,15 +39,15 @@ func TestHandoffKeepsWhatTheLoopSaw(t *testing.T) {
 	_ = client.Close() // the socket itself now reads EOF
 	seen := netip.MustParseAddrPort("127.0.0.7:40001")
 	now := time.Now()
-	srv.handleFrom(server, &worker{}, &accepted{id: 7, start: now, at: now, buf: []byte("GE"),
+	srv.handleFrom(server, &worker{}, &accepted{id: 7, start: now, at: now, buf: []byte("\x16\x03"),
 		remote: seen, local: netip.MustParseAddrPort("127.0.0.1:8080"),
 		readErr: os.NewSyscallError("read", syscall.ECONNRESET)}, nil)
 	o := <-got
 	if o.Client != seen || o.Virtual.Port() != 8080 {
 		t.Errorf("client %v -> %v, want the endpoints the engine accepted", o.Client, o.Virtual)
 	}
-	if o.PeekEnd != explain.PeerReset || string(o.FirstBytes) != "GE" || o.Route != "closed" {
-		t.Errorf("peek end %d, first bytes %q, route %q; want a reset after \"GE\", closed", o.PeekEnd, o.FirstBytes, o.Route)
+	if o.PeekEnd != explain.PeerReset || string(o.FirstBytes) != "\x16\x03" || o.Route != "closed" {
+		t.Errorf("peek end %d, first bytes %q, route %q; want a reset after \"\\x16\\x03\", closed", o.PeekEnd, o.FirstBytes, o.Route)
 	}
 	if d := explain.Diagnose(o); d.Code != explain.CodeClientResetEarly {
 		t.Errorf("diagnosis %s (%s), want %s", d.Code, d.Summary, explain.CodeClientResetEarly)

@@ -12,14 +12,14 @@ import (
 	"github.com/tlsgate/tlsgate/sniff"
 )
 
-// TestPlainAtOnce: plaintext that tlsgate relays (an auto listener, a TLS
-// listener with non_ssl allow) goes to plain_backend as soon as its bytes
-// exclude TLS, also after a PROXY header, and the log names it from what
-// the relay read after. The client waits for the backend's banner before
+// TestPlainAtOnce: plaintext that tlsgate relays (a plaintext listener, an
+// auto listener, a TLS listener with non_ssl allow) goes to its backend as
+// soon as its bytes exclude TLS, also after a PROXY header, and the log
+// names it from what the relay read after. The client waits for the backend's banner before
 // it says more, and the peek timeout is ten minutes: a peek that waited
 // for the bytes to be named would not relay within the test's guard.
 // The goroutine engine serves all of these (PROXY headers and terminate
-// need it); TestEnginesAgree covers auto on both engines.
+// need it); TestEnginesAgree covers plaintext and auto on both engines.
 func TestPlainAtOnce(t *testing.T) {
 	const header = "PROXY TCP4 10.0.0.1 127.0.0.1 40000 443\r\n"
 	cases := []struct {
@@ -30,6 +30,10 @@ func TestPlainAtOnce(t *testing.T) {
 		kind        sniff.Kind
 		firstBytes  string
 	}{
+		{"plaintext/token", Options{Mode: Plaintext}, "FOOBAR", " x\r\n", "plain", sniff.Unknown, "FOOBAR x\r\n"},
+		{"plaintext/proxy-v1/token", Options{Mode: Plaintext, ProxyProtocol: "v1"}, header + "FOOBAR", " x\r\n", "plain", sniff.Unknown, "FOOBAR x\r\n"},
+		{"plaintext/proxy-optional/http", Options{Mode: Plaintext, ProxyProtocol: "optional"}, "PROPF", "IND /dav HTTP/1.1\r\nHost: lab.test\r\n\r\n",
+			"plain", sniff.HTTP1, "PROPFIND /dav HTTP/1.1\r\n"},
 		{"auto/token", Options{Mode: Auto}, "FOOBAR", " x\r\n", "plain", sniff.Unknown, "FOOBAR x\r\n"},
 		{"auto/proxy-v1/token", Options{Mode: Auto, ProxyProtocol: "v1"}, header + "FOOBAR", " x\r\n", "plain", sniff.Unknown, "FOOBAR x\r\n"},
 		{"auto/proxy-optional/ssh", Options{Mode: Auto, ProxyProtocol: "optional"}, "S", "S" + sshRest, "plain", sniff.SSH, "SS" + sshRest},
@@ -48,6 +52,9 @@ func TestPlainAtOnce(t *testing.T) {
 			})
 			opts := tc.opts
 			opts.Backend, opts.PlainBackend, opts.PeekTimeout = "127.0.0.1:1", backend, 10*time.Minute
+			if opts.Mode == Plaintext {
+				opts.Backend, opts.PlainBackend = backend, ""
+			}
 			h := startListener(t, opts, nil)
 			saw := splitClient(tc.first, tc.rest)(t, h.addr, nil, func() {})
 			if saw.err != nil || saw.body != engineBanner {
@@ -70,14 +77,18 @@ func TestPlainAtOnce(t *testing.T) {
 	}
 }
 
-// TestPlainAtOnceKeepsHeaderWait: on an auto listener that takes PROXY
-// headers, the start of one is never relayed as plaintext; a header begun
-// and never finished is still its own diagnosis at the peek deadline.
+// TestPlainAtOnceKeepsHeaderWait: on a plaintext or auto listener that
+// takes PROXY headers, the start of one is never relayed as plaintext; a
+// header begun and never finished is still its own diagnosis at the peek
+// deadline.
 func TestPlainAtOnceKeepsHeaderWait(t *testing.T) {
-	for _, policy := range []string{"v1", "optional"} {
-		t.Run(policy, func(t *testing.T) {
-			h := startListener(t, Options{Mode: Auto, Backend: "127.0.0.1:1", PlainBackend: "127.0.0.1:1",
-				ProxyProtocol: policy, PeekTimeout: 200 * time.Millisecond}, nil)
+	for _, tc := range []struct {
+		mode   Mode
+		policy string
+	}{{Auto, "v1"}, {Auto, "optional"}, {Plaintext, "v1"}, {Plaintext, "optional"}} {
+		t.Run(string(tc.mode)+"/"+tc.policy, func(t *testing.T) {
+			h := startListener(t, Options{Mode: tc.mode, Backend: "127.0.0.1:1", PlainBackend: "127.0.0.1:1",
+				ProxyProtocol: tc.policy, PeekTimeout: 200 * time.Millisecond}, nil)
 			c := dialGuarded(t, h.addr)
 			if _, err := io.WriteString(c, "PROX"); err != nil {
 				t.Fatal(err)
@@ -110,8 +121,16 @@ func TestPlainSettled(t *testing.T) {
 		{Auto, "", "\x16\x03", false}, // may still be a ClientHello
 		{Auto, "", "\x80", false},     // may still be an SSLv2 hello
 		{Auto, "", "", false},         // silence waits for the deadline
-		{Plaintext, "", "FOOBAR", false},
-		{Terminate, "", "FOOBAR", false}, // nonSSLSettled's to say
+		{Plaintext, "", "FOOBAR", true},
+		{Plaintext, "", "GE", true},
+		{Plaintext, "", "S", true},
+		{Plaintext, "v1", "PROX", false},
+		{Plaintext, "", "\x16\x03", false}, // a ClientHello is explained and reset
+		{Plaintext, "", "\x80", false},
+		{Plaintext, "", "", false},
+		{Terminate, "", "FOOBAR", false},   // nonSSLSettled's to say
+		{Passthrough, "", "FOOBAR", false}, // nonSSLSettled's to say
+		{Inspect, "", "FOOBAR", false},     // nonSSLSettled's to say
 	}
 	for _, tc := range cases {
 		s := &Server{opts: Options{Mode: tc.mode, ProxyProtocol: tc.proxy}}
@@ -124,10 +143,10 @@ func TestPlainSettled(t *testing.T) {
 	}
 }
 
-// FuzzPlainSettled: whatever the first bytes, an auto listener never
-// relays as plaintext what could still be TLS or, when it takes PROXY
-// headers, the start of one; other modes never settle here; and naming
-// the bytes later never panics.
+// FuzzPlainSettled: whatever the first bytes, a plaintext or auto listener
+// never relays as plaintext what could still be TLS or, when it takes
+// PROXY headers, the start of one; other modes never settle here; and
+// naming the bytes later never panics.
 func FuzzPlainSettled(f *testing.F) {
 	for _, seed := range []string{"FOOBAR", "S", "SSH-2.0-x\r\n", "PRI * HTTP/2.0\r\n", "GET /", "PROX", "\r\n\r\n\x00", "\x16\x03", "\x80\x25\x01", "hello"} {
 		f.Add([]byte(seed))
@@ -137,6 +156,7 @@ func FuzzPlainSettled(f *testing.F) {
 		{opts: Options{Mode: Auto, ProxyProtocol: "optional"}},
 		{opts: Options{Mode: Auto, ProxyProtocol: "v2"}},
 		{opts: Options{Mode: Plaintext}},
+		{opts: Options{Mode: Plaintext, ProxyProtocol: "v1"}},
 		{opts: Options{Mode: Passthrough, NonSSL: NonSSLAllow}},
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -144,8 +164,8 @@ func FuzzPlainSettled(f *testing.F) {
 			if !s.plainSettled(b) {
 				continue
 			}
-			if s.opts.Mode != Auto {
-				t.Fatalf("%s: settled %q, but only auto relays plaintext at once here", s.opts.Mode, b)
+			if s.opts.Mode != Auto && s.opts.Mode != Plaintext {
+				t.Fatalf("%s: settled %q, but only plaintext and auto relay plaintext at once here", s.opts.Mode, b)
 			}
 			if sniff.CouldBeTLS(b) {
 				t.Fatalf("settled on %q, which may still be TLS", b)

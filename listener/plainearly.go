@@ -10,26 +10,29 @@ import (
 
 // settled says the first bytes b, which sniff cannot name yet, already
 // settle where the connection goes, so the peek stops waiting: on a TLS
-// listener when its non_ssl action needs no more (nonSSLSettled), on an
-// auto listener when they are plaintext (plainSettled).
+// listener when its non_ssl action needs no more (nonSSLSettled), on a
+// plaintext or auto listener when they are plaintext (plainSettled).
 func (s *Server) settled(b []byte) bool {
 	return s.nonSSLSettled(b) || s.plainSettled(b)
 }
 
-// plainSettled says an auto listener's first bytes b are plaintext: they
-// cannot begin TLS (at most five bytes tell, often the first), nor a PROXY
-// header the listener takes. Plaintext goes to plain_backend whatever
-// protocol it turns out to be, so nothing is gained by waiting for sniff to
-// name it: an upper-case token that is no known method ("FOOBAR", or the
-// "PROPF" of a PROPFIND), the "S" of an SSH banner or half an HTTP/2
-// preface used to wait for the peek deadline when the client then waited
-// for the backend. The backend answers them, or not, at once; the log
-// names them from the bytes relayed after (namingConn).
+// plainSettled says the first bytes b of a plaintext or auto listener are
+// plaintext: they cannot begin TLS (at most five bytes tell, often the
+// first), nor a PROXY header the listener takes. Such a listener relays
+// plaintext (a plaintext listener to backend, an auto one to
+// plain_backend) whatever protocol it turns out to be, so nothing is
+// gained by waiting for sniff to name it: an upper-case token that is no
+// known method ("FOOBAR", or the "PROPF" of a PROPFIND), the "S" of an SSH
+// banner or half an HTTP/2 preface used to wait for the peek deadline when
+// the client then waited for the backend. The backend answers them, or
+// not, at once; the log names them from the bytes relayed after
+// (namingConn). TLS stays undecided while its bytes may still begin it,
+// so a plaintext listener still explains and resets a ClientHello.
 //
 // A client that sends nothing is not settled here: at the peek deadline it
-// goes to plain_backend too (server-first protocols), as before.
+// goes to the backend too (server-first protocols), as before.
 func (s *Server) plainSettled(b []byte) bool {
-	if s.opts.Mode != Auto || len(b) == 0 || sniff.CouldBeTLS(b) {
+	if !s.relaysPlain() || len(b) == 0 || sniff.CouldBeTLS(b) {
 		return false
 	}
 	if s.opts.ProxyProtocol != "" {
@@ -40,12 +43,18 @@ func (s *Server) plainSettled(b []byte) bool {
 	return true
 }
 
-// relaysPlainAtOnce says plaintext is relayed to plain_backend as soon as
-// it is known not to be TLS, before its bytes name their protocol or an
-// HTTP/1 request its Host: by an auto listener, and by a TLS listener
-// whose non_ssl action is allow.
+// relaysPlain says the listener's job is to relay plaintext: a plaintext
+// listener's, to backend, and an auto listener's, to plain_backend.
+func (s *Server) relaysPlain() bool {
+	return s.opts.Mode == Plaintext || s.opts.Mode == Auto
+}
+
+// relaysPlainAtOnce says plaintext is relayed as soon as it is known not
+// to be TLS, before its bytes name their protocol or an HTTP/1 request its
+// Host: by a plaintext or auto listener, and by a TLS listener whose
+// non_ssl action is allow.
 func (s *Server) relaysPlainAtOnce() bool {
-	return s.opts.Mode == Auto || s.expectsTLS() && s.opts.NonSSL == NonSSLAllow
+	return s.relaysPlain() || s.expectsTLS() && s.opts.NonSSL == NonSSLAllow
 }
 
 // plainNamed says the first bytes b of a plaintext stream are all a peek
