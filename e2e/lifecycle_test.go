@@ -75,7 +75,12 @@ func TestGracefulShutdown(t *testing.T) {
 // file, the line and the key.
 func TestBadConfigExitsTwo(t *testing.T) {
 	t.Parallel()
-	port := freePort(t)
+	// A held port, not a free one: a free port let go of can be taken by
+	// any parallel test before the dial below, which then found "something
+	// listening" that was not tlsgate (once, in a loaded CI run). Held, a
+	// dial that connects can only be tlsgate listening, and a tlsgate that
+	// tried would fail to bind and not exit 2 with the key named.
+	port := closedPort(t)
 	head := fmt.Sprintf("[log]\nformat = \"json\"\n\n[[listener]]\nname = \"x\"\nlisten = \"127.0.0.1:%d\"\nmode = \"plaintext\"\nbackend = \"127.0.0.1:9\"\n", port)
 	// head is 8 lines; the bad key is on line 9.
 	tests := []struct {
