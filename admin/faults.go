@@ -139,11 +139,10 @@ func (s *Server) checkRule(rule faults.Rule, index int) error {
 }
 
 // checkListener refuses a rule for a listener that does not exist, and a
-// rule that acts only on a TLS handshake tlsgate runs (a bad chain, a client
-// certificate request, an ALPN downgrade, a Host check, an upstream clock
-// shift, anything at handshake_done) aimed at listeners that run none, as
-// the config file does through the same listener.RuleMisfit: either would
-// never fire, and nothing would say why.
+// rule aimed only at listeners where it cannot act (a handshake tlsgate
+// runs, a verified upstream, HTTP it can read, TLS carried past the hello:
+// listener.RuleMisfit's table), as the config file does through the same
+// check: either would never fire, and nothing would say why.
 func (s *Server) checkListener(rule faults.Rule, index int) error {
 	if s.o.Listeners == nil {
 		return nil

@@ -226,9 +226,9 @@ func decodeAdmin(root *table) Admin {
 }
 
 // checkFaultListeners catches a rule aimed at a listener that does not
-// exist, and a rule that acts only on a TLS handshake tlsgate runs (a bad
-// chain, anything at handshake_done, a shifted upstream clock …) aimed at
-// listeners that run none: either would silently never fire. at is the
+// exist, and a rule aimed only at listeners where it cannot act (a
+// handshake tlsgate runs, a verified upstream, HTTP it can read, TLS carried
+// past the hello): either would silently never fire. at is the
 // [[fault]] table each of cfg.Faults came from. listener.RuleMisfit holds
 // which rules need what, for the admin API too.
 func checkFaultListeners(root *table, cfg *Config, at []int) {

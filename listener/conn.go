@@ -158,7 +158,7 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 			o.HelloErr = err.Error()
 			o.HelloTooLarge = errors.Is(err, sniff.ErrTooLarge)
 		}
-	} else if p.kind == sniff.HTTP1 && (s.relaysPlain() || s.expectsTLS() && !s.nonSSLNeedsRequest()) {
+	} else if p.kind == sniff.HTTP1 && (s.plainMode() || s.expectsTLS() && !s.nonSSLNeedsRequest()) {
 		// reset, allow and a plaintext or auto listener's relay need no
 		// request line (see settled): the request is evidence only,
 		// taken from what has come, and from what the relay reads after

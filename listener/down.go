@@ -149,7 +149,7 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 	// with EINVAL always finds a channel to wait on.
 	up := make(chan struct{})
 	g.mu.Lock()
-	g.rule, g.since, g.up = rule, s.deps.Now(), up
+	g.rule, g.since, g.up = rule, s.deps.Faults.Now(), up
 	g.mu.Unlock()
 	addr, err := stopListening(rc)
 	if err != nil {
@@ -205,7 +205,7 @@ func (s *Server) bringUp(rc syscall.RawConn, ln net.Listener, rule string, since
 	close(up)
 	s.deps.Logger.Info("listener up: accepting connections again (the refuse rule ended)",
 		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
-		zap.String("rule", rule), zap.Duration("down_for", s.deps.Now().Sub(since)))
+		zap.String("rule", rule), zap.Duration("down_for", s.deps.Faults.Now().Sub(since)))
 	return true
 }
 

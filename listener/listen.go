@@ -22,7 +22,7 @@ func (s *Server) Listen(ctx context.Context, lc net.ListenConfig) (net.Listener,
 			case err == nil:
 				g := &s.down
 				g.mu.Lock()
-				g.rule, g.since, g.up = rule, s.deps.Now(), make(chan struct{})
+				g.rule, g.since, g.up = rule, s.deps.Faults.Now(), make(chan struct{})
 				g.mu.Unlock()
 				s.wentDown(ln, rule, addr)
 				return ln, nil

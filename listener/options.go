@@ -136,16 +136,6 @@ func ModeWords(mode Mode, terminates bool) string {
 	return fmt.Sprintf("mode = %q", mode)
 }
 
-// SeesHTTP says whether the listener can read the HTTP it carries: it
-// decrypts TLS, or carries plain HTTP (plaintext mode, auto's plain side).
-// Only a passthrough listener sees neither. Config and the admin API use
-// it to refuse a rule that edits responses (http_date) aimed only at
-// listeners where it could never act.
-func (o *Options) SeesHTTP() bool { return o.Mode != Passthrough }
-
-// SeesHTTPModes says, in config words, what SeesHTTP needs.
-const SeesHTTPModes = `mode = "terminate", "inspect", "plaintext" or "auto"`
-
 // VerifiesUpstream says whether the listener runs TLS of its own to the
 // backend for the connections it decrypts and verifies the server's
 // certificate there: inspect mode, and a terminating listener with a

@@ -32,7 +32,7 @@ func (s *Server) settled(b []byte) bool {
 // A client that sends nothing is not settled here: at the peek deadline it
 // goes to the backend too (server-first protocols), as before.
 func (s *Server) plainSettled(b []byte) bool {
-	if !s.relaysPlain() || len(b) == 0 || sniff.CouldBeTLS(b) {
+	if !s.plainMode() || len(b) == 0 || sniff.CouldBeTLS(b) {
 		return false
 	}
 	if s.opts.ProxyProtocol != "" {
@@ -43,9 +43,9 @@ func (s *Server) plainSettled(b []byte) bool {
 	return true
 }
 
-// relaysPlain says the listener's job is to relay plaintext: a plaintext
+// plainMode says the listener's job is to relay plaintext: a plaintext
 // listener's, to backend, and an auto listener's, to plain_backend.
-func (s *Server) relaysPlain() bool {
+func (s *Server) plainMode() bool {
 	return s.opts.Mode == Plaintext || s.opts.Mode == Auto
 }
 
@@ -53,9 +53,7 @@ func (s *Server) relaysPlain() bool {
 // to be TLS, before its bytes name their protocol or an HTTP/1 request its
 // Host: by a plaintext or auto listener, and by a TLS listener whose
 // non_ssl action is allow.
-func (s *Server) relaysPlainAtOnce() bool {
-	return s.relaysPlain() || s.expectsTLS() && s.opts.NonSSL == NonSSLAllow
-}
+func (s *Server) relaysPlainAtOnce() bool { return s.opts.RelaysPlain() }
 
 // plainNamed says the first bytes b of a plaintext stream are all a peek
 // would have waited for: sniff names their protocol (or rules all out),
