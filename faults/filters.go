@@ -47,9 +47,11 @@ func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
 			}
 			return &rewriteBody{next: next, k: k, r: r, method: st}
 		}
-		return &rewrite{next: next, k: k, r: r, strip: r.HeadersStrip, add: r.HeadersAdd}
+		strip, add := r.HeadersStrip, r.HeadersAdd
+		return &headEdit{next: next, k: k, r: r, edit: func(b []byte) ([]byte, bool, bool) { return rewriteHead(b, strip, add) }}
 	case ActHTTPDate:
-		return &httpDate{next: next, k: k, r: r}
+		skew := r.Skew.D()
+		return &headEdit{next: next, k: k, r: r, edit: func(b []byte) ([]byte, bool, bool) { return SkewDate(b, skew, k.deps.Now()) }}
 	case ActRecordCorrupt:
 		return newRecordCorrupt(next, k, r, dir, rng)
 	case ActSNIPolicy:

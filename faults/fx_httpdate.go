@@ -4,66 +4,17 @@ import (
 	"bytes"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 )
 
-// httpDate is an http_date rule's filter (failure-catalog.md §2.E
-// clock.http_date): the first HTTP response head on its way to the client
-// gets its Date shifted by the rule's skew, as from an origin whose clock
-// is wrong; a response without Date gets one, at tlsgate's clock plus the
-// skew, as RFC 9110 §6.6.1 has a proxy with a clock add. Nothing else in
-// the head changes: Expires, Last-Modified and Set-Cookie keep their
-// dates, and max-age values are relative anyway. Later bytes, and later
-// responses of a keep-alive connection, pass unchanged, as with rewrite.
-type httpDate struct {
-	next sink
-	k    *ctl
-	r    *Rule
-
-	mu   sync.Mutex
-	buf  []byte
-	done bool
-}
-
-func (w *httpDate) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.done {
-		return w.next.Write(p)
-	}
-	w.buf = append(w.buf, p...)
-	out, complete, changed := SkewDate(w.buf, w.r.Skew.D(), w.k.deps.Now())
-	if !complete && len(w.buf) < rewriteCap {
-		return len(p), nil
-	}
-	if !complete {
-		out, changed = w.buf, false
-	}
-	w.done, w.buf = true, nil
-	if changed {
-		// Before the write: the client may read the response and hang
-		// up (and the listener log the connection) before Write returns.
-		w.k.markActed(w.r)
-	}
-	if _, err := w.next.Write(out); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-func (w *httpDate) End(fin bool) error {
-	w.mu.Lock()
-	rest := w.buf
-	w.buf, w.done = nil, true
-	w.mu.Unlock()
-	if len(rest) > 0 {
-		if _, err := w.next.Write(rest); err != nil {
-			return err
-		}
-	}
-	return w.next.End(fin)
-}
+// An http_date rule (failure-catalog.md §2.E clock.http_date) is a
+// headEdit by SkewDate: the first HTTP response head on its way to the
+// client gets its Date shifted by the rule's skew, as from an origin whose
+// clock is wrong; a response without Date gets one, at tlsgate's clock
+// plus the skew, as RFC 9110 §6.6.1 has a proxy with a clock add. Nothing
+// else in the head changes: Expires, Last-Modified and Set-Cookie keep
+// their dates, and max-age values are relative anyway. Later bytes, and
+// later responses of a keep-alive connection, pass unchanged.
 
 // SkewDate shifts the Date of the HTTP/1.x response head at the start of
 // resp by skew, keeping every other byte: a Date that parses (any of the

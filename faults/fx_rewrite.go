@@ -6,32 +6,34 @@ import "sync"
 // passes unchanged.
 const rewriteCap = 64 << 10
 
-// rewrite edits the first HTTP response head on its way to the client
-// (strip HSTS, add Via), as a rewriting proxy does; later bytes pass as
-// they are. Only the first response of a keep-alive connection is edited.
-// The rule fires only when the head changes, so it tells the conn then
-// (Plan.Settle asks): a connection that carried no response, or one
-// without the headers a strip-only rule names, was never rewritten.
-type rewrite struct {
-	next  sink
-	k     *ctl
-	r     *Rule
-	strip []string
-	add   []string
+// headEdit edits the first HTTP response head on its way to the client
+// and lets later bytes pass as they are: only the first response of a
+// keep-alive connection is edited. rewrite (strip HSTS, add Via, as a
+// rewriting proxy does) and http_date (a shifted Date) are its edits. The
+// rule fires only when the head changes, so it tells the conn then
+// (Plan.Settle asks): a connection that carried no response, or one whose
+// head the edit left as it was, was never rewritten.
+type headEdit struct {
+	next sink
+	k    *ctl
+	r    *Rule
+	// edit returns the edited head; complete is false while buf does not
+	// yet hold the whole head, changed false when it left it as it was.
+	edit func(buf []byte) (out []byte, complete, changed bool)
 
 	mu   sync.Mutex
 	buf  []byte
 	done bool
 }
 
-func (w *rewrite) Write(p []byte) (int, error) {
+func (w *headEdit) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.done {
 		return w.next.Write(p)
 	}
 	w.buf = append(w.buf, p...)
-	out, complete, changed := rewriteHead(w.buf, w.strip, w.add)
+	out, complete, changed := w.edit(w.buf)
 	if !complete && len(w.buf) < rewriteCap {
 		return len(p), nil
 	}
@@ -50,7 +52,7 @@ func (w *rewrite) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (w *rewrite) End(fin bool) error {
+func (w *headEdit) End(fin bool) error {
 	w.mu.Lock()
 	rest := w.buf
 	w.buf, w.done = nil, true
