@@ -26,36 +26,10 @@ import (
 // the whole head; bytes that are not an HTTP response come back unchanged
 // and complete. changed is false only for those.
 func SkewDate(resp []byte, skew time.Duration, now time.Time) (out []byte, complete, changed bool) {
-	if !bytes.HasPrefix(resp, []byte("HTTP/")) {
-		if len(resp) < 5 && bytes.HasPrefix([]byte("HTTP/"), resp) {
-			return resp, false, false
-		}
-		return resp, true, false
-	}
-	end := bytes.Index(resp, []byte("\r\n\r\n"))
-	if end < 0 {
-		return resp, false, false
-	}
-	lines := strings.Split(string(resp[:end]), "\r\n")
 	when, found := now, false
-	var b bytes.Buffer
-	b.WriteString(lines[0])
-	b.WriteString("\r\n")
-	dropping := false
-	for _, l := range lines[1:] {
-		if l != "" && (l[0] == ' ' || l[0] == '\t') { // obs-fold continuation
-			if !dropping {
-				b.WriteString(l)
-				b.WriteString("\r\n")
-			}
-			continue
-		}
-		name, value, _ := strings.Cut(l, ":")
-		dropping = strings.EqualFold(strings.TrimSpace(name), "Date")
-		if !dropping {
-			b.WriteString(l)
-			b.WriteString("\r\n")
-			continue
+	out, complete, isHead := editFields(resp, func(b *bytes.Buffer, name, value string) bool {
+		if !strings.EqualFold(name, "Date") {
+			return true
 		}
 		if !found {
 			// The first Date keeps its place, with the shifted value.
@@ -63,15 +37,15 @@ func SkewDate(resp []byte, skew time.Duration, now time.Time) (out []byte, compl
 			if t, err := http.ParseTime(strings.TrimSpace(value)); err == nil {
 				when = t
 			}
-			writeDate(&b, when.Add(skew))
+			writeDate(b, when.Add(skew))
 		}
-	}
-	if !found {
-		writeDate(&b, when.Add(skew))
-	}
-	b.WriteString("\r\n")
-	b.Write(resp[end+4:])
-	return b.Bytes(), true, true
+		return false
+	}, func(b *bytes.Buffer) {
+		if !found {
+			writeDate(b, when.Add(skew))
+		}
+	})
+	return out, complete, isHead && complete
 }
 
 // writeDate writes a Date field line for t in the IMF-fixdate format.

@@ -109,6 +109,31 @@ func RewriteHeaders(resp []byte, strip, add []string) (out []byte, complete bool
 // rewriteHead is RewriteHeaders that also reports whether the head changed:
 // a field was stripped or a line added. A rewrite rule fires only then.
 func rewriteHead(resp []byte, strip, add []string) (out []byte, complete, changed bool) {
+	out, complete, isHead := editFields(resp, func(_ *bytes.Buffer, name, _ string) bool {
+		for _, s := range strip {
+			if strings.EqualFold(name, s) {
+				changed = true
+				return false
+			}
+		}
+		return true
+	}, func(b *bytes.Buffer) {
+		for _, a := range add {
+			b.WriteString(a)
+			b.WriteString("\r\n")
+		}
+	})
+	return out, complete, isHead && complete && (changed || len(add) > 0)
+}
+
+// editFields rebuilds the HTTP/1.x response head at the start of resp
+// field by field, for rewrite and http_date alike: a field line, with its
+// obs-fold continuations, stays when keep says so (keep gets its trimmed
+// name and raw value, and may write a replacement into b first); more then
+// writes lines after the last field. Bytes that are not a response come
+// back unchanged and complete, with isHead false; complete is false while
+// resp does not yet hold the whole head.
+func editFields(resp []byte, keep func(b *bytes.Buffer, name, value string) bool, more func(b *bytes.Buffer)) (out []byte, complete, isHead bool) {
 	if !bytes.HasPrefix(resp, []byte("HTTP/")) {
 		if len(resp) < 5 && bytes.HasPrefix([]byte("HTTP/"), resp) {
 			return resp, false, false
@@ -117,7 +142,7 @@ func rewriteHead(resp []byte, strip, add []string) (out []byte, complete, change
 	}
 	end := bytes.Index(resp, []byte("\r\n\r\n"))
 	if end < 0 {
-		return resp, false, false
+		return resp, false, true
 	}
 	lines := strings.Split(string(resp[:end]), "\r\n")
 	var b bytes.Buffer
@@ -132,27 +157,17 @@ func rewriteHead(resp []byte, strip, add []string) (out []byte, complete, change
 			}
 			continue
 		}
-		name, _, _ := strings.Cut(l, ":")
-		dropping = false
-		for _, s := range strip {
-			if strings.EqualFold(strings.TrimSpace(name), s) {
-				dropping = true
-			}
-		}
-		if dropping {
-			changed = true
-		} else {
+		name, value, _ := strings.Cut(l, ":")
+		dropping = !keep(&b, strings.TrimSpace(name), value)
+		if !dropping {
 			b.WriteString(l)
 			b.WriteString("\r\n")
 		}
 	}
-	for _, a := range add {
-		b.WriteString(a)
-		b.WriteString("\r\n")
-	}
+	more(&b)
 	b.WriteString("\r\n")
 	b.Write(resp[end+4:])
-	return b.Bytes(), true, changed || len(add) > 0
+	return b.Bytes(), true, true
 }
 
 // digits returns n decimal digits drawn from random (zeros if it runs dry).
