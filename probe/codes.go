@@ -29,12 +29,14 @@ func Codes() []string {
 		"no_certificate", "no_roots", "verified", "expired", "not_yet_valid", "expires_soon", "intermediate_expired", "interception",
 		"hostname_mismatch", "cn_only", "weak_signature", "weak_key", "wrong_eku", "issuer_not_ca", "path_length", "chain_invalid",
 		"self_signed", "untrusted_root", "incomplete_chain",
+		"ocsp_not_yet_valid", "ocsp_expired",
 		// step 8
 		"large_hello_ok", "large_hello_intolerance", "large_hello_refused", "small_hello_refused", "neither",
 		// step 9
 		"flight_ok", "flight_cut", "not_measured",
 		// step 10
 		"no_handshake", "http_no_answer", "not_http", "block_page", "rewriting_proxy", "http_server_error", "via_proxy", "http_status", "http_ok", "http_cut",
+		"http_date_skew",
 		// any step, and the final verdict
 		"skipped", "unknown_step", "ok", "nothing_run", "nothing_judged",
 	}

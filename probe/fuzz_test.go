@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Seeds live in testdata/fuzz/FuzzX/; each target checks properties every
@@ -125,6 +127,63 @@ func FuzzWithoutKeyShares(f *testing.F) {
 		again, err := withoutKeyShares(out)
 		if err != nil || !bytes.Equal(again, out) {
 			t.Fatalf("not idempotent: %v", err)
+		}
+	})
+}
+
+func FuzzParseStaple(f *testing.F) {
+	f.Fuzz(func(t *testing.T, der []byte, nowUnix int64) {
+		now := time.Unix(nowUnix%(1<<34), 0)
+		s, err := parseStaple(der, nil, now)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "probe: ") || s != (staple{}) {
+				t.Fatalf("error %v with staple %+v", err, s)
+			}
+			return
+		}
+		if !slices.Contains([]string{"good", "revoked", "unknown"}, s.status) {
+			t.Fatalf("status %q", s.status)
+		}
+		if s.notYetValidBy != 0 && (s.notYetValidBy <= ocspLeeway || s.notYetValidBy != s.thisUpd.Sub(now)) {
+			t.Fatalf("not yet valid by %s with thisUpdate %s at %s", s.notYetValidBy, s.thisUpd, now)
+		}
+		if s.expiredSince != 0 && (s.expiredSince <= ocspLeeway || s.nextUpd.IsZero() || s.expiredSince != now.Sub(s.nextUpd)) {
+			t.Fatalf("expired since %s with nextUpdate %s at %s", s.expiredSince, s.nextUpd, now)
+		}
+		if ev := s.evidence(now); !strings.HasPrefix(ev, "stapled OCSP response: "+s.status) {
+			t.Fatalf("evidence %q", ev)
+		}
+	})
+}
+
+func FuzzReadDate(f *testing.F) {
+	f.Fuzz(func(t *testing.T, date, age string, nowUnix int64) {
+		now := time.Unix(nowUnix%(1<<34), 0)
+		h := http.Header{}
+		h.Set("Date", date)
+		h.Set("Age", age)
+		r, ok, err := readDate(h, now)
+		switch {
+		case err != nil:
+			if ok || !strings.HasPrefix(err.Error(), "probe: ") {
+				t.Fatalf("error %v with ok %t", err, ok)
+			}
+			return
+		case !ok:
+			if strings.TrimSpace(date) != "" {
+				t.Fatalf("Date %q neither read nor refused", date)
+			}
+			return
+		}
+		at, perr := http.ParseTime(strings.TrimSpace(date))
+		if perr != nil || r.age < 0 || r.age > 86400 {
+			t.Fatalf("read %+v from Date %q (%v)", r, date, perr)
+		}
+		if want := at.Add(time.Duration(r.age) * time.Second).Sub(now); r.skew != want {
+			t.Fatalf("skew %s, want %s", r.skew, want)
+		}
+		if r.skewed() != (r.skew > dateTolerance || -r.skew > dateTolerance) || !strings.HasPrefix(r.evidence(now), "Date: ") {
+			t.Fatalf("reading %+v", r)
 		}
 	})
 }

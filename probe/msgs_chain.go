@@ -110,5 +110,18 @@ func chainTexts() map[string]msg {
 		"chain.ec_weak":        {"the certificate has a {bits}-bit ECDSA key", "証明書の ECDSA 鍵が {bits} ビットしかない"},
 		"chain.ec_weak.cause":  {"a curve below P-256", "P-256 より弱い曲線"},
 		"chain.ec_weak.check":  {"reissue with a P-256 key", "P-256 の鍵で再発行する"},
+
+		"chain.ocsp_not_yet_valid": {"the stapled OCSP response is not valid yet: its thisUpdate {this} is {skew} ahead of this host's clock ({now})",
+			"ステープルされた OCSP レスポンスがまだ有効になっていない: thisUpdate {this} がこのホストの時計（{now}）より {skew} 進んでいる"},
+		"chain.ocsp_not_yet_valid.cause": {"the OCSP responder's clock is ahead (it signs responses dated in the future), or this host's clock is behind; clients that check the staple refuse it beyond five minutes (curl --cert-status: '(91) OCSP response has expired'), others connect",
+			"OCSP レスポンダの時計が進んでいる（未来の日時でレスポンスに署名している）、またはこのホストの時計が遅れている。ステープルを検証するクライアントは 5 分を超えるずれで拒否し（curl --cert-status では「(91) OCSP response has expired」）、それ以外は接続できる"},
+		"chain.ocsp_not_yet_valid.check": {"the responder's clock first: openssl s_client -connect … -status shows the staple's This Update; compare it and date -u here with a reference clock (NTP)",
+			"まずレスポンダの時計: openssl s_client -connect … -status でステープルの This Update を見て、それとこのホストの date -u を基準の時計（NTP）と比べる"},
+		"chain.ocsp_expired": {"the stapled OCSP response expired {skew} ago: its nextUpdate {next} is before this host's clock ({now})",
+			"ステープルされた OCSP レスポンスは {skew} 前に期限切れになっている: nextUpdate {next} がこのホストの時計（{now}）より前"},
+		"chain.ocsp_expired.cause": {"the server keeps stapling a cached response it no longer refreshes (its OCSP responder unreachable from the server), or the server's clock is behind, or this host's clock is ahead; clients that check the staple refuse it (curl --cert-status: '(91) OCSP response has expired'), others connect",
+			"サーバが更新できなくなったキャッシュのレスポンスをステープルし続けている（サーバから OCSP レスポンダに到達できない）、サーバの時計が遅れている、またはこのホストの時計が進んでいる。ステープルを検証するクライアントは拒否し（curl --cert-status では「(91) OCSP response has expired」）、それ以外は接続できる"},
+		"chain.ocsp_expired.check": {"the staple the server caches: openssl s_client -connect … -status shows its Next Update; then whether the server reaches the responder in the certificate's AIA, and the server's clock (date -u, NTP)",
+			"サーバがキャッシュしているステープル: openssl s_client -connect … -status で Next Update を見る。次に、サーバが証明書の AIA にあるレスポンダに到達できるか、サーバの時計（date -u、NTP）を確認する"},
 	}
 }

@@ -52,6 +52,12 @@ func (p *prober) stepChain(ctx context.Context) Step {
 		s.Evidence = append(s.Evidence, "the handshake then failed ("+p.describe(a)+"); the chain is judged as sent")
 	}
 	probs := p.chainProblems(certs, roots, now)
+	if ev, pr, ok := p.stapleProblem(a, certs[0], now); ev != "" {
+		s.Evidence = append(s.Evidence, ev)
+		if ok {
+			probs = append(probs, pr)
+		}
+	}
 	var first *problem
 	for _, want := range []Verdict{Fail, Warn} {
 		for i := range probs {

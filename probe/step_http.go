@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // maxHTTPAnswer caps what step 10 reads: a status line, headers and enough
@@ -105,6 +106,7 @@ func (p *prober) stepHTTP(ctx context.Context) Step {
 	var resp *http.Response
 	var body []byte
 	var rerr error
+	var headAt time.Time // the probe's clock when the answer's head arrived, to judge its Date by
 	a := p.session(ctx, cfg, func(c *tls.Conn, _ *attempt) {
 		if _, err := io.WriteString(c, p.httpRequest()); err != nil {
 			rerr = err
@@ -116,7 +118,7 @@ func (p *prober) stepHTTP(ctx context.Context) Step {
 			rerr = err
 			return
 		}
-		resp = r
+		resp, headAt = r, p.o.Now()
 		// The body ends at its length or its last chunk, so the probe does
 		// not wait for a server that keeps the connection open; a body cut
 		// at the cap is still worth reading. Any other error means the body
@@ -161,6 +163,10 @@ func (p *prober) stepHTTP(ctx context.Context) Step {
 	} else {
 		s.Evidence = append(s.Evidence, "no Strict-Transport-Security header")
 	}
+	dateEv, datePr, skewed := p.dateProblem(resp.Header, headAt)
+	if dateEv != "" {
+		s.Evidence = append(s.Evidence, dateEv)
+	}
 	if product, id := matchWAF(resp, body); product != "" {
 		s.Verdict, s.Code = Fail, "block_page"
 		if id == "" {
@@ -195,6 +201,11 @@ func (p *prober) stepHTTP(ctx context.Context) Step {
 		s.Finding = t.f("http.server_error", "status", status)
 		s.Cause = t.f("http.server_error.cause")
 		s.Check = t.f("http.server_error.check")
+	case skewed:
+		// A clock off is only a warning, and it ranks below a rewriting
+		// proxy or a failing pool: those explain more of what a client
+		// sees. Its evidence line stays either way.
+		s.Verdict, s.Code, s.Finding, s.Cause, s.Check = datePr.verdict, datePr.code, datePr.finding, datePr.cause, datePr.check
 	case len(via) > 0:
 		s.Verdict, s.Code = Info, "via_proxy"
 		s.Finding = t.f("http.via", "status", status, "via", strings.Join(via, ", "))
