@@ -45,7 +45,9 @@ func readDate(h http.Header, now time.Time) (r dateReading, ok bool, err error) 
 		r.age = age
 		at = at.Add(time.Duration(age) * time.Second)
 	}
-	r.skew = at.Sub(now)
+	// Date has whole seconds; so does the clock it is judged by, or an
+	// answer exactly two hours behind reads as 2h0m1s.
+	r.skew = at.Sub(now.Truncate(time.Second))
 	return r, true, nil
 }
 

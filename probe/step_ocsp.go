@@ -33,6 +33,10 @@ func parseStaple(der []byte, leaf *x509.Certificate, now time.Time) (staple, err
 	if err != nil {
 		return staple{}, fmt.Errorf("probe: stapled OCSP response of %d bytes: %w", len(der), err)
 	}
+	// The response's times are whole seconds (GeneralizedTime); so is the
+	// clock they are judged by, or a staple exactly two hours stale reads
+	// as 2h0m1s.
+	now = now.Truncate(time.Second)
 	s := staple{status: ocspStatus(r.Status), produced: r.ProducedAt, thisUpd: r.ThisUpdate, nextUpd: r.NextUpdate}
 	if ahead := r.ThisUpdate.Sub(now); ahead > ocspLeeway {
 		s.notYetValidBy = ahead
