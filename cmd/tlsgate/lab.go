@@ -120,12 +120,18 @@ func splitNames(s string) []string {
 	return out
 }
 
-// printCatalog is --list: one scenario per line, grouped by family.
+// printCatalog is --list: one scenario per line, grouped by family. The
+// catalog's own order is its ports', where a later addition comes last
+// whatever its family.
 func printCatalog(w io.Writer, catalog []lab.Scenario, lang string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCENARIO\tFAMILY\tREPRODUCES")
-	for _, s := range catalog {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Family, s.Title.In(lang))
+	for _, f := range lab.Families() {
+		for _, s := range catalog {
+			if s.Family == f {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Family, s.Title.In(lang))
+			}
+		}
 	}
 	return tw.Flush()
 }

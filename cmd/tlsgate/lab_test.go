@@ -151,3 +151,27 @@ func runLabUntilBound(t *testing.T, only, caDir string) error {
 	cancel()
 	return <-done
 }
+
+// TestPrintCatalogGroupsFamilies: --list groups by family although the
+// catalog appends later scenarios (the server clock ones) after the
+// network family, to keep every earlier port.
+func TestPrintCatalogGroupsFamilies(t *testing.T) {
+	var b strings.Builder
+	if err := printCatalog(&b, lab.Catalog(), "en"); err != nil {
+		t.Fatal(err)
+	}
+	var families []string
+	for line := range strings.Lines(b.String()) {
+		f := strings.Fields(line)
+		if len(f) < 2 || f[0] == "SCENARIO" {
+			continue
+		}
+		if n := len(families); n == 0 || families[n-1] != f[1] {
+			families = append(families, f[1])
+		}
+	}
+	want := []string{string(lab.FamilyClient), string(lab.FamilyServer), string(lab.FamilyNetwork)}
+	if strings.Join(families, ",") != strings.Join(want, ",") {
+		t.Errorf("--list runs through families %q, want each once, in order %q:\n%s", families, want, b.String())
+	}
+}
