@@ -28,10 +28,13 @@ const (
 )
 
 // Catalog returns every scenario, client causes first, then server, then
-// network. The order fixes each scenario's port (base + index), so new
-// scenarios go at the end of their family's list.
+// network, then the server clock scenarios added after those. The order
+// fixes each scenario's port (base + index), so new scenarios go at the
+// end: a scenario added to an earlier family's list would move every port
+// after it, and trainers' notes name ports. The docs' sections and
+// `tlsgate lab --list` group scenarios by family whatever their place.
 func Catalog() []Scenario {
-	return slices.Concat(clientScenarios(), serverScenarios(), networkScenarios())
+	return slices.Concat(clientScenarios(), serverScenarios(), networkScenarios(), serverClockScenarios())
 }
 
 // days is a whole number of days as a rule duration.

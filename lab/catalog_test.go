@@ -210,3 +210,36 @@ func TestCatalogCoversIssue(t *testing.T) {
 		t.Errorf("interception must re-sign with an inspect listener, got mode %q", s.Listener.Mode)
 	}
 }
+
+// TestCatalogServerClocks: the server clock faults each have a scenario
+// that loads the rule with the skew's sign that makes it, and expects the
+// probe to name that clock (not a symptom), since the probe reads the
+// staple's times and the Date itself.
+func TestCatalogServerClocks(t *testing.T) {
+	tests := []struct {
+		scenario string
+		action   faults.Action
+		ahead    bool // the skew's sign: a clock ahead (true) or behind
+		code     string
+		probe    string
+	}{
+		{"ocsp-expired", faults.ActOCSPTimes, false, explain.CodeClientRejectedSilently, "ocsp_expired"},
+		{"ocsp-not-yet-valid", faults.ActOCSPTimes, true, explain.CodeClientRejectedSilently, "ocsp_not_yet_valid"},
+		{"http-date-skew", faults.ActHTTPDate, false, explain.CodeOK, "http_date_skew"},
+	}
+	catalog := Catalog()
+	for _, tt := range tests {
+		s, err := Find(catalog, tt.scenario)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if len(s.Faults) != 1 || s.Faults[0].Action != tt.action || (s.Faults[0].Skew > 0) != tt.ahead || s.Faults[0].Skew == 0 {
+			t.Errorf("%s: faults %+v, want one %s rule with a skew %s", s.Name, s.Faults, tt.action, map[bool]string{true: "ahead", false: "behind"}[tt.ahead])
+		}
+		if s.Family != FamilyServer || s.Listener.Mode != "terminate" || s.ExpectCode != tt.code || s.ExpectProbe != tt.probe || s.ProbeNote != (Text{}) {
+			t.Errorf("%s: family %s, mode %s, code %q, probe %q, probe note %q; want server, terminate, %q, %q and no note (the probe sees this cause)",
+				s.Name, s.Family, s.Listener.Mode, s.ExpectCode, s.ExpectProbe, s.ProbeNote.EN, tt.code, tt.probe)
+		}
+	}
+}
