@@ -185,64 +185,6 @@ func (pl *planning) try(rs *ruleState) bool {
 	return true
 }
 
-// actsOn reports whether r can act on the connection ci describes. A rule
-// that cannot (a bad chain where tlsgate runs no handshake, a block page
-// inside TLS it passes through, a version floor for plain HTTP) must not
-// fire: its firing would be counted and logged with a symptom the client
-// never shows.
-func (r *Rule) actsOn(ci *ConnInfo) bool {
-	switch {
-	case r.Action == ActRecordCorrupt:
-		// It needs TLS records to flip a bit in, and reads the
-		// handshake's end from them, so it needs no keys: TLS passed
-		// through breaks as surely as TLS tlsgate terminates.
-		return !ci.Plain && ci.Hello != nil
-	case r.Action == ActProxySkew:
-		// A clock that verifies nothing changes nothing the client sees.
-		return ci.VerifiesUpstream
-	case r.checksHost():
-		// The Host header is inside TLS: only a connection tlsgate
-		// decrypts shows it.
-		return ci.Decrypted
-	case r.Action == ActALPNDowngrade:
-		// ALPN is chosen in the handshake: only one tlsgate runs can
-		// change it (rewriting a hello it passes through would break the
-		// handshake's transcript instead).
-		return ci.Decrypted
-	case r.Action == ActChain || r.Action == ActOCSPTimes || r.Action == ActClientAuth || r.Stage == StageHandshakeDone:
-		return ci.Decrypted
-	case r.Action == ActBlockPage || r.Action == ActRewrite || r.Action == ActAbort || r.Action == ActHTTPDate:
-		// HTTP is readable where tlsgate decrypts it or where it was
-		// never encrypted.
-		return ci.Decrypted || ci.Plain
-	case r.Action == ActVersion || r.Action == ActCipher:
-		return !ci.Plain
-	case r.answersTLS():
-		// A TLS alert or ServerHello is a TLS record: a client that sent
-		// plaintext has no TLS layer to read it with, and takes its bytes
-		// for a garbled reply (curl `(1) Received HTTP/0.9 when not
-		// allowed`, Go `malformed HTTP response "\x15\x03\x03…"`). No
-		// device refuses plain HTTP that way (BIG-IP resets it, nginx and
-		// Go answer 400, an OpenSSL server closes), so that failure would
-		// teach nothing real: an operator who writes an alert rule means
-		// TLS clients, and a broad one must leave plain HTTP alone, as a
-		// version floor does. reset, close, blackhole and block_page are
-		// what refuses plain HTTP.
-		return !ci.Plain
-	}
-	return true
-}
-
-// answersTLS reports whether the rule answers with a TLS record of its own
-// (an alert, a hand-written ServerHello), which only a TLS client reads.
-func (r *Rule) answersTLS() bool {
-	switch r.Action {
-	case ActAlert, ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher:
-		return true
-	}
-	return false
-}
-
 // Firings returns the rules that fired, in rule order. Until Settle, a
 // rewrite's or an MTU rule's firing is only planned.
 func (p *Plan) Firings() []Firing {
