@@ -18,6 +18,11 @@ const (
 	// ServerHello). Every listener meets TLS clients, even a plaintext
 	// one answers them before it resets them.
 	NeedTLSClient
+	// NeedHello: a ClientHello tlsgate can judge: one it decrypts
+	// (crypto/tls enforces the rule in the handshake it runs) or one
+	// sniff parsed (a hand-written refusal of it). Every listener meets
+	// hellos sniff parses.
+	NeedHello
 	// NeedTermination: a handshake tlsgate runs with the client: a
 	// connection it decrypts, on a listener that terminates TLS.
 	NeedTermination
@@ -100,7 +105,11 @@ func (r *Rule) Need() Need {
 		// waits for TLS traffic that listener never relays.
 		return Need{Kind: NeedTLSRelay, Field: "stage", What: "sends a TLS alert inside a TLS connection"}
 	case r.Action == ActVersion || r.Action == ActCipher:
-		return act(NeedTLSClient, "limits the TLS versions or ciphers a handshake accepts")
+		// A terminating listener's crypto/tls enforces them in its
+		// handshake; a passthrough one refuses a hello it parsed, and
+		// cannot judge one beyond sniff's parse cap, which it relays
+		// unread.
+		return act(NeedHello, "limits the TLS versions or ciphers a handshake accepts")
 	case r.answersTLS():
 		// A TLS alert or ServerHello is a TLS record: a client that sent
 		// plaintext has no TLS layer to read it with, and takes its bytes
@@ -122,6 +131,8 @@ func (k NeedKind) metBy(ci *ConnInfo) bool {
 	switch k {
 	case NeedTLSClient, NeedTLSRelay:
 		return !ci.Plain
+	case NeedHello:
+		return ci.Decrypted || ci.Hello != nil
 	case NeedTermination:
 		return ci.Decrypted
 	case NeedUpstream:

@@ -278,22 +278,16 @@ func (p *Plan) Settle(cs ...net.Conn) *Plan {
 // such a connection (a bad chain, client_auth, a Host check, a block page,
 // anything at handshake_done) is dropped and gives back the firing it took
 // from its count, max_fires budget and last fire time, so it is neither
-// logged, counted nor listed as fired. So is a TLS policy when tlsgate runs no handshake and read no
-// hello (ci.Hello nil): only a handshake of its own, or its refusal of a
-// parsed hello, carries one out. Accept-stage rules already acted or not
+// logged, counted nor listed as fired. Rule.Need says which, as when the
+// plan was made: a version floor, say, needs a handshake of tlsgate's own
+// or a hello it parsed (ci.Hello). Accept-stage rules already acted or not
 // before the route was known, and stay. p itself is unchanged.
 func (p *Plan) Narrow(ci ConnInfo) *Plan {
 	if p.Empty() {
 		return p
 	}
 	keeps := func(r *Rule) bool {
-		switch {
-		case r.Stage == StageAccept:
-			return true
-		case r.isPolicy() && !ci.Decrypted && ci.Hello == nil:
-			return false
-		}
-		return r.actsOn(&ci)
+		return r.Stage == StageAccept || r.actsOn(&ci)
 	}
 	if !slices.ContainsFunc(p.rules, func(r *Rule) bool { return !keeps(r) }) {
 		return p

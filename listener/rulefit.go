@@ -127,7 +127,7 @@ func siteMeets(s Site, n faults.NeedKind) bool {
 	case faults.NeedTLSRelay, faults.NeedTLSRecords:
 		return s.Mode != Plaintext
 	}
-	// Nothing, or a TLS client: every listener meets TLS clients and
-	// reads their hellos.
+	// Nothing, a TLS client or a hello: every listener meets TLS
+	// clients, and hellos sniff parses.
 	return true
 }
