@@ -141,7 +141,7 @@ func (s *Server) checkRule(rule faults.Rule, index int) error {
 // checkListener refuses a rule for a listener that does not exist, and a
 // rule aimed only at listeners where it cannot act (a handshake tlsgate
 // runs, a verified upstream, HTTP it can read, TLS carried past the hello:
-// listener.RuleMisfit's table), as the config file does through the same
+// faults.Rule.Need), as the config file does through the same
 // check: either would never fire, and nothing would say why.
 func (s *Server) checkListener(rule faults.Rule, index int) error {
 	if s.o.Listeners == nil {

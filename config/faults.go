@@ -229,8 +229,9 @@ func decodeAdmin(root *table) Admin {
 // exist, and a rule aimed only at listeners where it cannot act (a
 // handshake tlsgate runs, a verified upstream, HTTP it can read, TLS carried
 // past the hello): either would silently never fire. at is the
-// [[fault]] table each of cfg.Faults came from. listener.RuleMisfit holds
-// which rules need what, for the admin API too.
+// [[fault]] table each of cfg.Faults came from. faults.Rule.Need says which
+// rules need what, and listener.RuleMisfit judges listeners by it, for the
+// admin API too.
 func checkFaultListeners(root *table, cfg *Config, at []int) {
 	byName := map[string]*listener.Options{}
 	sites := make([]listener.Site, 0, len(cfg.Listeners))

@@ -58,3 +58,30 @@ func TestPlanSkipsRulesThatCannotAct(t *testing.T) {
 		}
 	}
 }
+
+// A version or cipher rule acts through a handshake tlsgate runs, or by
+// refusing a hello it parsed: on TLS it passes through with a hello beyond
+// sniff's parse cap (Hello nil, relayed unread) it cannot act, and must
+// not fire. Terminated, crypto/tls reads that hello and enforces it.
+func TestPolicyNeedsAHello(t *testing.T) {
+	unread := ConnInfo{Listener: "l", Index: 1}
+	terminated := ConnInfo{Listener: "l", Index: 1, Decrypted: true}
+	for _, r := range []Rule{
+		{Name: "r", Action: ActVersion, MinVersion: VersionTLS13},
+		{Name: "r", Action: ActCipher, Groups: []string{"P-384"}},
+	} {
+		for _, c := range []struct {
+			name string
+			ci   ConnInfo
+			want bool
+		}{{"passed through, unread", unread, false}, {"terminated, unread by sniff", terminated, true}} {
+			e := NewEngine(nil)
+			if err := e.Add(r); err != nil {
+				t.Fatal(err)
+			}
+			if got := !e.Plan(c.ci).Empty(); got != c.want {
+				t.Errorf("%s on a hello %s: fired %v, want %v", r.Action, c.name, got, c.want)
+			}
+		}
+	}
+}

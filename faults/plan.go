@@ -66,8 +66,8 @@ type Firing struct {
 // shared with the engine and other plans: read them, never modify them.
 type Plan struct {
 	firings []Firing
-	rules   []*Rule      // parallel to firings; immutable snapshots of the rules
-	stats   []*ruleStats // parallel to firings: the counters each firing took from
+	rules   []*Rule // parallel to firings; immutable snapshots of the rules
+	stats   []taken // parallel to firings: what each firing took from its rule's counters
 	now     func() time.Time
 	settled atomic.Bool // Settle ran: a rule that did not act gave back its firing
 }
@@ -154,12 +154,14 @@ func (pl *planning) try(rs *ruleState) bool {
 		return false
 	}
 	r := &rs.rule
+	tk := taken{s: rs.stats}
 	if !r.firesOnAct() {
 		// A rule that fires only when it acts is stamped by Settle.
-		rs.stats.last.Store(now.UnixNano())
+		tk.at = now.UnixNano()
+		tk.prev = rs.stats.last.Swap(tk.at)
 	}
 	if pl.p == nil {
-		pl.p = &Plan{firings: make([]Firing, 0, 2), rules: make([]*Rule, 0, 2), stats: make([]*ruleStats, 0, 2), now: pl.e.now}
+		pl.p = &Plan{firings: make([]Firing, 0, 2), rules: make([]*Rule, 0, 2), stats: make([]taken, 0, 2), now: pl.e.now}
 	}
 	p := pl.p
 	symptom := rs.symptom
@@ -169,7 +171,7 @@ func (pl *planning) try(rs *ruleState) bool {
 		symptom = rs.plainSymptom
 	}
 	p.rules = append(p.rules, r)
-	p.stats = append(p.stats, rs.stats)
+	p.stats = append(p.stats, tk)
 	var prob float64
 	if r.Probability != nil {
 		prob = *r.Probability
@@ -183,64 +185,6 @@ func (pl *planning) try(rs *ruleState) bool {
 	}
 	p.firings = append(p.firings, f)
 	return true
-}
-
-// actsOn reports whether r can act on the connection ci describes. A rule
-// that cannot (a bad chain where tlsgate runs no handshake, a block page
-// inside TLS it passes through, a version floor for plain HTTP) must not
-// fire: its firing would be counted and logged with a symptom the client
-// never shows.
-func (r *Rule) actsOn(ci *ConnInfo) bool {
-	switch {
-	case r.Action == ActRecordCorrupt:
-		// It needs TLS records to flip a bit in, and reads the
-		// handshake's end from them, so it needs no keys: TLS passed
-		// through breaks as surely as TLS tlsgate terminates.
-		return !ci.Plain && ci.Hello != nil
-	case r.Action == ActProxySkew:
-		// A clock that verifies nothing changes nothing the client sees.
-		return ci.VerifiesUpstream
-	case r.checksHost():
-		// The Host header is inside TLS: only a connection tlsgate
-		// decrypts shows it.
-		return ci.Decrypted
-	case r.Action == ActALPNDowngrade:
-		// ALPN is chosen in the handshake: only one tlsgate runs can
-		// change it (rewriting a hello it passes through would break the
-		// handshake's transcript instead).
-		return ci.Decrypted
-	case r.Action == ActChain || r.Action == ActOCSPTimes || r.Action == ActClientAuth || r.Stage == StageHandshakeDone:
-		return ci.Decrypted
-	case r.Action == ActBlockPage || r.Action == ActRewrite || r.Action == ActAbort || r.Action == ActHTTPDate:
-		// HTTP is readable where tlsgate decrypts it or where it was
-		// never encrypted.
-		return ci.Decrypted || ci.Plain
-	case r.Action == ActVersion || r.Action == ActCipher:
-		return !ci.Plain
-	case r.answersTLS():
-		// A TLS alert or ServerHello is a TLS record: a client that sent
-		// plaintext has no TLS layer to read it with, and takes its bytes
-		// for a garbled reply (curl `(1) Received HTTP/0.9 when not
-		// allowed`, Go `malformed HTTP response "\x15\x03\x03…"`). No
-		// device refuses plain HTTP that way (BIG-IP resets it, nginx and
-		// Go answer 400, an OpenSSL server closes), so that failure would
-		// teach nothing real: an operator who writes an alert rule means
-		// TLS clients, and a broad one must leave plain HTTP alone, as a
-		// version floor does. reset, close, blackhole and block_page are
-		// what refuses plain HTTP.
-		return !ci.Plain
-	}
-	return true
-}
-
-// answersTLS reports whether the rule answers with a TLS record of its own
-// (an alert, a hand-written ServerHello), which only a TLS client reads.
-func (r *Rule) answersTLS() bool {
-	switch r.Action {
-	case ActAlert, ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher:
-		return true
-	}
-	return false
 }
 
 // Firings returns the rules that fired, in rule order. Until Settle, a
@@ -313,9 +257,9 @@ func (p *Plan) Settle(cs ...net.Conn) *Plan {
 		acted := !r.firesOnAct() || slices.ContainsFunc(cs, func(c net.Conn) bool { return actedOn(c, r) })
 		if first && r.firesOnAct() {
 			if acted {
-				p.stats[i].last.Store(p.now().UnixNano())
+				p.stats[i].s.last.Store(p.now().UnixNano())
 			} else {
-				p.stats[i].release()
+				p.stats[i].giveBack()
 			}
 		}
 		if acted {
@@ -333,23 +277,17 @@ func (p *Plan) Settle(cs ...net.Conn) *Plan {
 // decrypted is relayed untouched. A later-stage rule that cannot act on
 // such a connection (a bad chain, client_auth, a Host check, a block page,
 // anything at handshake_done) is dropped and gives back the firing it took
-// from its count and max_fires budget, so it is neither logged nor counted
-// as fired. So is a TLS policy when tlsgate runs no handshake and read no
-// hello (ci.Hello nil): only a handshake of its own, or its refusal of a
-// parsed hello, carries one out. Accept-stage rules already acted or not
+// from its count, max_fires budget and last fire time, so it is neither
+// logged, counted nor listed as fired. Rule.Need says which, as when the
+// plan was made: a version floor, say, needs a handshake of tlsgate's own
+// or a hello it parsed (ci.Hello). Accept-stage rules already acted or not
 // before the route was known, and stay. p itself is unchanged.
 func (p *Plan) Narrow(ci ConnInfo) *Plan {
 	if p.Empty() {
 		return p
 	}
 	keeps := func(r *Rule) bool {
-		switch {
-		case r.Stage == StageAccept:
-			return true
-		case r.isPolicy() && !ci.Decrypted && ci.Hello == nil:
-			return false
-		}
-		return r.actsOn(&ci)
+		return r.Stage == StageAccept || r.actsOn(&ci)
 	}
 	if !slices.ContainsFunc(p.rules, func(r *Rule) bool { return !keeps(r) }) {
 		return p
@@ -357,7 +295,7 @@ func (p *Plan) Narrow(ci ConnInfo) *Plan {
 	out := &Plan{now: p.now}
 	for i, r := range p.rules {
 		if !keeps(r) {
-			p.stats[i].release()
+			p.stats[i].giveBack()
 			continue
 		}
 		out.firings = append(out.firings, p.firings[i])
@@ -365,6 +303,27 @@ func (p *Plan) Narrow(ci ConnInfo) *Plan {
 		out.stats = append(out.stats, p.stats[i])
 	}
 	return out
+}
+
+// taken is what one firing took from its rule's counters, so that a
+// firing given back (Settle, Narrow) returns it all: its count, its
+// max_fires budget, and its last fire time.
+type taken struct {
+	s *ruleStats
+	// at is the last fire time the firing stamped, prev the one it
+	// replaced; at is 0 for a rule stamped only when it acts (Settle).
+	at, prev int64
+}
+
+// giveBack returns the firing. Its last fire time goes back to the one
+// before it unless a later firing (or ResetCounters) has replaced it
+// since: that one stands (unless it was stamped with the very same
+// instant, which cannot be told apart).
+func (t taken) giveBack() {
+	t.s.release()
+	if t.at != 0 {
+		t.s.last.CompareAndSwap(t.at, t.prev)
+	}
 }
 
 // actedOn reports whether r acted on c or on a fault wrapper beneath it

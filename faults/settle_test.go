@@ -205,3 +205,40 @@ func TestNarrowToBypass(t *testing.T) {
 		t.Errorf("next plan %v: bad-chain's max_fires budget was not given back", got)
 	}
 }
+
+// A rule Narrow drops did not fire, so its last fire time is what it was
+// before the plan: none for a rule that never fired, the earlier firing's
+// for one that did. Before, tlsgate fault ls showed the dropped firing.
+func TestNarrowForgetsLastFire(t *testing.T) {
+	clock := newFakeClock()
+	e := NewEngine(clock.Now)
+	for _, r := range []Rule{
+		{Name: "bad-chain", Action: ActChain, Chain: "self_signed"},
+		{Name: "mtls", Action: ActClientAuth, ConnAfter: 1},
+		{Name: "lat", Action: ActLatency, Stage: StageResponse, Latency: Duration(time.Millisecond)},
+	} {
+		if err := e.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := clock.Now()
+	if got := e.Plan(ConnInfo{Listener: "l", Index: 1, Decrypted: true}).Names(); !slices.Equal(got, []string{"bad-chain", "lat"}) {
+		t.Fatalf("first connection planned %v", got)
+	}
+	clock.Advance(time.Minute)
+	ci := ConnInfo{Listener: "l", Index: 2, Decrypted: true}
+	p := e.Plan(ci)
+	if got := p.Names(); !slices.Equal(got, []string{"bad-chain", "mtls", "lat"}) {
+		t.Fatalf("second connection planned %v", got)
+	}
+	ci.Decrypted = false
+	if got := p.Narrow(ci).Names(); !slices.Equal(got, []string{"lat"}) {
+		t.Fatalf("narrowed to %v, want [lat]", got)
+	}
+	want := map[string]time.Time{"bad-chain": first, "mtls": {}, "lat": clock.Now()}
+	for _, st := range e.List() {
+		if !st.LastFire.Equal(want[st.Rule.Name]) {
+			t.Errorf("%s: last fire %v after narrowing, want %v", st.Rule.Name, st.LastFire, want[st.Rule.Name])
+		}
+	}
+}

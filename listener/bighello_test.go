@@ -9,8 +9,10 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/faults"
 )
 
 // TestHelloBeyondParseCap: a valid ClientHello longer than sniff's 16 KiB
@@ -110,5 +112,72 @@ func TestHelloBeyondParseCapWithoutSNI(t *testing.T) {
 	if !r.o.HelloTooLarge || r.o.ClientTLS.ServerName != "" || r.o.LeafName != "127.0.0.1" || !strings.Contains(r.d.Summary, "sni=(none)") {
 		t.Errorf("too large %v, SNI %q, leaf %q, summary %q; want no SNI and a leaf for 127.0.0.1",
 			r.o.HelloTooLarge, r.o.ClientTLS.ServerName, r.o.LeafName, r.d.Summary)
+	}
+}
+
+// TestPolicyBeyondParseCap: a passthrough listener judges a TLS version or
+// cipher rule by the hello it parsed, and relays a hello beyond sniff's
+// cap unread, so such a rule cannot act there: the handshake goes through
+// with the backend untouched, and the rule must be neither logged nor
+// counted as fired. Before, both were, with a refusal the client never saw.
+func TestPolicyBeyondParseCap(t *testing.T) {
+	sca := newTestServerCA(t)
+	roots := x509.NewCertPool()
+	roots.AddCert(sca.cert)
+	tlsLn, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{sca.leaf(t, "lab.test")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend := serveEach(t, tlsLn, func(c net.Conn) {
+		if !skipHeaders(bufio.NewReader(c)) {
+			return
+		}
+		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		if cw, ok := c.(interface{ CloseWrite() error }); ok {
+			_ = cw.CloseWrite()
+		}
+		_, _ = io.Copy(io.Discard, c)
+	})
+	var alpn []string
+	for i := range 100 {
+		alpn = append(alpn, fmt.Sprintf("p%03d-%s", i, strings.Repeat("x", 195)))
+	}
+	alpn = append(alpn, "http/1.1")
+	for _, rule := range []faults.Rule{
+		{Name: "ceiling", Action: faults.ActVersion, MaxVersion: faults.VersionTLS12},
+		{Name: "p384-only", Action: faults.ActCipher, Groups: []string{"P-384"}},
+	} {
+		t.Run(rule.Name, func(t *testing.T) {
+			e := faults.NewEngine(nil)
+			if err := e.Add(rule); err != nil {
+				t.Fatal(err)
+			}
+			h := startListenerDeps(t, Options{Mode: Passthrough, Backend: backend}, func(d *Deps) { d.Faults = e })
+			// TLS 1.3 with X25519 first: a hello either rule refuses,
+			// had tlsgate read it.
+			c, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: roots,
+				NextProtos: alpn, MinVersion: tls.VersionTLS13, CurvePreferences: []tls.CurveID{tls.X25519}})
+			if err != nil {
+				t.Fatalf("handshake: %v; the rule cannot act on a hello relayed unread", err)
+			}
+			_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+			if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: lab.test\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := io.ReadAll(c); err != nil || !strings.HasSuffix(string(got), "ok") {
+				t.Fatalf("reading the answer: %q, %v", got, err)
+			}
+			_ = c.Close()
+			r := h.next()
+			if !r.o.HelloTooLarge {
+				t.Fatalf("hello too large %v: the test proves nothing", r.o.HelloTooLarge)
+			}
+			if len(r.o.Faults) != 0 || len(r.o.FaultFirings) != 0 {
+				t.Errorf("faults %q logged as fired (%+v) on a hello tlsgate never read", r.o.Faults, r.o.FaultFirings)
+			}
+			if st := e.List()[0]; st.Fires != 0 || !st.LastFire.IsZero() {
+				t.Errorf("%s counted %d fires, last %v; want none", rule.Name, st.Fires, st.LastFire)
+			}
+		})
 	}
 }

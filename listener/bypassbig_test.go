@@ -172,5 +172,8 @@ func TestBypassBeyondParseCapFaults(t *testing.T) {
 		if st.Fires != want {
 			t.Errorf("rule %s counted %d fires, want %d", st.Rule.Name, st.Fires, want)
 		}
+		if st.LastFire.IsZero() != (want == 0) {
+			t.Errorf("rule %s last fired %v, want a time only for slow", st.Rule.Name, st.LastFire)
+		}
 	}
 }

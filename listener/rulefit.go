@@ -51,59 +51,6 @@ const TLSModes = `mode = "passthrough", "terminate", "inspect" or "auto"`
 // VerifiesUpstream to hold.
 const UpstreamModes = `mode = "inspect", or a terminating listener with [listener.server_ssl] and verify on`
 
-// need is what a rule needs of a listener to ever fire.
-type need int
-
-const (
-	needNothing     need = iota
-	needTermination      // a TLS handshake tlsgate runs with the client
-	needUpstream         // tlsgate verifying a server's certificate
-	needHTTP             // HTTP tlsgate can read: decrypted, or plaintext relayed
-	needTLSRelay         // TLS carried past the ClientHello (a plaintext listener resets it)
-)
-
-// ruleNeeds is the one table of rules that act only where tlsgate runs a
-// handshake of its own: the rule's field to blame, what the rule does in
-// words, and what it needs. The config file and the admin API both refuse
-// through RuleMisfit.
-func ruleNeeds(r faults.Rule) (field, what string, n need) {
-	switch {
-	case r.Action == faults.ActChain:
-		return "action", "serves a bad certificate chain", needTermination
-	case r.Action == faults.ActOCSPTimes:
-		return "action", "staples an OCSP response to the certificate of a handshake tlsgate runs", needTermination
-	case r.Action == faults.ActHTTPDate:
-		return "action", "rewrites the Date of HTTP responses", needHTTP
-	case r.Action == faults.ActClientAuth:
-		return "action", "asks for a client certificate in a handshake", needTermination
-	case r.Action == faults.ActALPNDowngrade:
-		return "action", "changes the ALPN of a handshake tlsgate runs", needTermination
-	case r.Action == faults.ActProxySkew:
-		return "action", "shifts tlsgate's clock on the upstream leg", needUpstream
-	case r.Action == faults.ActSNIPolicy && r.HostMismatch != 0:
-		return "host_mismatch", "compares the HTTP Host inside TLS with the SNI", needTermination
-	case r.Stage == faults.StageHandshakeDone && r.Action != faults.ActRecordCorrupt:
-		// record_corrupt finds the handshake's end in the records
-		// themselves, so TLS passed through breaks too.
-		return "stage", "acts after a handshake", needTermination
-	case r.Action == faults.ActBlockPage:
-		return "action", "answers an HTTP request with a block page", needHTTP
-	case r.Action == faults.ActRewrite:
-		return "action", "rewrites HTTP responses", needHTTP
-	case r.Action == faults.ActAbort:
-		return "action", "answers HTTP requests in place of the backend", needHTTP
-	case r.Action == faults.ActRecordCorrupt:
-		return "action", "flips a bit in a TLS record after the handshake", needTLSRelay
-	case r.Action == faults.ActAlert && lateStage(r.Stage):
-		// An alert at accept or client_hello answers a TLS client even
-		// on a plaintext listener, before it is reset; a later one
-		// waits for TLS traffic that listener never relays, and plain
-		// HTTP gets no TLS alert (faults' actsOn).
-		return "stage", "sends a TLS alert inside a TLS connection", needTLSRelay
-	}
-	return "", "", needNothing
-}
-
 // RuleMisfit says why rule r, aimed at r.Listener or at every listener,
 // would never fire on sites: the rule's field to blame and an error naming
 // the rule as who (`fault[2]`, `rule "x"`), the listener and its mode. It
@@ -111,31 +58,24 @@ func ruleNeeds(r faults.Rule) (field, what string, n need) {
 // judge by) and when r.Listener is not among sites (the callers word that
 // error themselves).
 func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
-	field, what, n := ruleNeeds(r)
-	if n == needNothing || len(sites) == 0 {
+	if len(sites) == 0 {
 		return "", nil
 	}
-	fits := func(s Site) bool {
-		switch n {
-		case needHTTP:
-			return s.Mode == "" || s.Terminates || s.RelaysPlain
-		case needTLSRelay:
-			return s.Mode != Plaintext
-		}
-		return s.Mode == "" || n == needTermination && s.Terminates || n == needUpstream && s.VerifiesUpstream
-	}
+	need := r.Need()
+	field, what, n := need.Field, need.What, need.Kind
+	fits := func(s Site) bool { return siteMeets(s, n) }
 	if r.Listener == "" {
 		if slices.ContainsFunc(sites, fits) {
 			return "", nil
 		}
 		switch n {
-		case needUpstream:
+		case faults.NeedUpstream:
 			return field, fmt.Errorf("%s %s, but no listener verifies a server certificate; this rule would never fire (it needs a listener with %s)",
 				who, what, UpstreamModes)
-		case needHTTP:
+		case faults.NeedHTTP:
 			return field, fmt.Errorf("%s %s, but no listener decrypts TLS or relays plain HTTP; this rule would never fire (it needs a listener with %s)",
 				who, what, HTTPModes)
-		case needTLSRelay:
+		case faults.NeedTLSRelay, faults.NeedTLSRecords:
 			return field, fmt.Errorf("%s %s, but every listener has mode = %q and resets TLS; this rule would never fire (it needs a listener with %s)",
 				who, what, Plaintext, TLSModes)
 		}
@@ -148,13 +88,13 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 	}
 	s := sites[i]
 	switch n {
-	case needUpstream:
+	case faults.NeedUpstream:
 		return field, fmt.Errorf("%s %s of listener %q, which has %s and verifies no server certificate; this rule would never fire (it needs %s)",
 			who, what, s.Name, upstreamWords(s), UpstreamModes)
-	case needHTTP:
+	case faults.NeedHTTP:
 		return field, fmt.Errorf("%s on listener %q, which has %s without non_ssl = \"allow\": it passes TLS through undecrypted and relays no plain HTTP, so it sees none; this rule would never fire (it needs %s)",
 			who+" "+what, s.Name, ModeWords(s.Mode, s.Terminates), HTTPModes)
-	case needTLSRelay:
+	case faults.NeedTLSRelay, faults.NeedTLSRecords:
 		return field, fmt.Errorf("%s %s on listener %q, which has %s and resets a TLS client after its ClientHello; this rule would never fire (it needs %s)",
 			who, what, s.Name, ModeWords(s.Mode, s.Terminates), TLSModes)
 	}
@@ -173,12 +113,21 @@ func upstreamWords(s Site) string {
 	return "[listener.server_ssl] verify = false"
 }
 
-// lateStage says st comes after the ClientHello: tlsgate meets it only on a
-// connection it carries on.
-func lateStage(st faults.Stage) bool {
-	switch st {
-	case faults.StageServerFlight, faults.StageHandshakeDone, faults.StageRequest, faults.StageResponse, faults.StageIdle:
-		return true
+// siteMeets reports whether a listener meets need n: whether it carries a
+// connection that meets it (faults.NeedKind says which do). A site of
+// unknown mode is never second-guessed.
+func siteMeets(s Site, n faults.NeedKind) bool {
+	switch n {
+	case faults.NeedTermination:
+		return s.Mode == "" || s.Terminates
+	case faults.NeedUpstream:
+		return s.Mode == "" || s.VerifiesUpstream
+	case faults.NeedHTTP:
+		return s.Mode == "" || s.Terminates || s.RelaysPlain
+	case faults.NeedTLSRelay, faults.NeedTLSRecords:
+		return s.Mode != Plaintext
 	}
-	return false
+	// Nothing, a TLS client or a hello: every listener meets TLS
+	// clients, and hellos sniff parses.
+	return true
 }
