@@ -46,7 +46,7 @@ func TestOCSPTimesPolicy(t *testing.T) {
 	if second.Chain != "" || second.OCSPSkew != 2*time.Hour || !slices.Equal(second.Rules, []string{"ocsp"}) {
 		t.Errorf("ocsp_times first: %+v", second)
 	}
-	if !ocspRule.NeedsTermination() {
+	if ocspRule.Need().Kind != NeedTermination {
 		t.Error("ocsp_times needs a terminating listener")
 	}
 }

@@ -269,17 +269,6 @@ func (r *Rule) failsOpen() bool { return r.Action == ActLargeHello && r.Then == 
 // IsEnabled reports whether the rule is on (Enabled nil means on).
 func (r *Rule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
 
-// NeedsTermination reports whether the action only works on a listener that
-// terminates TLS: it changes the handshake tlsgate serves or reads and writes
-// HTTP inside the tunnel. Config can reject such rules on passthrough listeners.
-func (r *Rule) NeedsTermination() bool {
-	switch r.Action {
-	case ActChain, ActVersion, ActCipher, ActBlockPage, ActRewrite, ActClientAuth, ActAbort, ActProxySkew, ActALPNDowngrade, ActOCSPTimes, ActHTTPDate:
-		return true
-	}
-	return false
-}
-
 // UsesHello reports whether any selector needs the parsed ClientHello.
 func (r *Rule) UsesHello() bool {
 	return r.SNI != "" || r.JA3 != "" || r.JA4 != "" || r.ALPN != "" || r.MaxOfferedVersion != 0 ||
