@@ -39,6 +39,11 @@ type downGate struct {
 	since time.Time     // when it went down
 	up    chan struct{} // closed when the socket listens again; nil while up
 	downs int64         // times the listener went down
+	// unsaid: Listen bound the socket without listening for rule, and
+	// Serve has not yet said so. The down line and the count wait for
+	// Serve: run.go logs each listener's "listening" line between the two,
+	// and a start-up that fails after Listen never serves at all.
+	unsaid bool
 	// addr is the socket's own address, taken before the first shutdown:
 	// a socket bound to port 0 loses its port when it stops listening and
 	// is bound to it again before it listens.
@@ -229,6 +234,17 @@ func (s *Server) startDown(ln net.Listener) {
 				zap.String("listener", s.opts.Name), zap.String("rule", rule), zap.Error(fmt.Errorf("listener: %T: %v", ln, err)))
 		}
 		return
+	}
+	g := &s.down
+	g.mu.Lock()
+	unsaid, held := g.unsaid, g.rule
+	g.unsaid = false
+	g.mu.Unlock()
+	if unsaid {
+		// The socket has not listened since Listen: that went down for
+		// held, even if the rules changed since (applyDown then brings
+		// it up, with its own line).
+		s.wentDown(ln, held, nil)
 	}
 	rule, down, _ := s.deps.Faults.Down(s.opts.Name)
 	s.applyDown(rc, ln, rule, down)

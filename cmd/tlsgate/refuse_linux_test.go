@@ -3,13 +3,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net"
 	"path/filepath"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/tlsgate/tlsgate/config"
 )
@@ -48,4 +52,79 @@ func TestRefuseRuleFromConfigAtBind(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("serve: %v", err)
 	}
+}
+
+// lockedBuffer is a log sink the test reads while serve writes to it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestRefuseDownLineAfterListening: a listener a refuse rule in the config
+// holds down says so after its "listening" line, when it serves; and a
+// start-up that fails at a later listener's bind leaves no down line for
+// one that never served. Listen used to log the down line (and count the
+// down and the rule's firing) as it bound the socket, before run.go's
+// "listening" lines and whether or not the start-up went on.
+func TestRefuseDownLineAfterListening(t *testing.T) {
+	web := "[[listener]]\nname = \"web\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"plaintext\"\n"
+	rule := "[[fault]]\nname = \"port-closed\"\nlistener = \"web\"\naction = \"refuse\"\nmode = \"listener_down\"\n"
+	head := "[log]\nformat = \"json\"\n[ca]\ndir = \"" + filepath.Join(t.TempDir(), "ca") + "\"\n[demo]\nlisten = \"\"\n[shutdown]\ngrace = \"0s\"\n"
+
+	t.Run("a later listener's bind fails", func(t *testing.T) {
+		other := "[[listener]]\nname = \"other\"\nlisten = \"" + takenAddr(t) + "\"\nbackend = \"127.0.0.1:9\"\nmode = \"plaintext\"\n"
+		cfg, err := config.Parse([]byte(head+web+other+rule), "refuse.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var log lockedBuffer
+		err = serve(context.Background(), cfg, &log, func(map[string]net.Addr) { t.Error("serve got ready") })
+		if err == nil || !strings.Contains(err.Error(), "listener other") {
+			t.Fatalf("serve = %v, want listener other's bind error", err)
+		}
+		if strings.Contains(log.String(), "listener down") {
+			t.Errorf("a down line for a listener that never served:\n%s", log.String())
+		}
+	})
+
+	t.Run("started", func(t *testing.T) {
+		cfg, err := config.Parse([]byte(head+web+rule), "refuse.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var log lockedBuffer
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		done := make(chan error, 1)
+		go func() { done <- serve(ctx, cfg, &log, nil) }()
+		for end := time.Now().Add(20 * time.Second); !strings.Contains(log.String(), "listener down"); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("no listener down line after 20s:\n%s", log.String())
+			}
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+		out := log.String()
+		listening, down := strings.Index(out, `"listening"`), strings.Index(out, "listener down")
+		if listening < 0 || listening > down {
+			t.Errorf("the down line comes before the listening line (listening at %d, down at %d):\n%s", listening, down, out)
+		}
+		if n := strings.Count(out, "listener down"); n != 1 {
+			t.Errorf("%d down lines, want 1:\n%s", n, out)
+		}
+	})
 }
