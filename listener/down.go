@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/tlsgate/tlsgate/faults"
 )
 
 // A refuse rule (the catalog's tcp.refuse, mode listener_down) takes the
@@ -182,7 +184,12 @@ func (s *Server) wentDown(ln net.Listener, rule string, addr syscall.Sockaddr) {
 	g.downs++
 	downs := g.downs
 	g.mu.Unlock()
-	s.deps.Faults.Took(rule)
+	// Counted where every rule's firings are: the rule's fires (fault ls)
+	// and, through OnFiring, the firings metric, which other rules reach
+	// through their connection's Outcome.
+	if s.deps.Faults.Took(rule) && s.deps.OnFiring != nil {
+		s.deps.OnFiring(rule, string(faults.ActRefuse))
+	}
 	s.deps.Logger.Warn("listener down: new connections refused, each SYN answered with an RST (injected by a refuse rule)",
 		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 		zap.String("rule", rule), zap.Int64("downs", downs),

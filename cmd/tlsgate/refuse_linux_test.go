@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -127,4 +128,88 @@ func TestRefuseDownLineAfterListening(t *testing.T) {
 			t.Errorf("%d down lines, want 1:\n%s", n, out)
 		}
 	})
+}
+
+// TestRefuseFiringsInMetrics: each time a refuse rule takes its listener
+// down is one firing in tlsgate_faults_fired_total, as every other rule's
+// firing is, and agrees with the rule's fires in fault ls. Refuse firings
+// reached only the rule's own count: the metric counts firings from each
+// connection's Outcome, and a refused SYN makes no connection.
+func TestRefuseFiringsInMetrics(t *testing.T) {
+	toml := "[log]\nformat = \"json\"\n[ca]\ndir = \"" + filepath.Join(t.TempDir(), "ca") + "\"\n[demo]\nlisten = \"\"\n" +
+		"[admin]\nlisten = \"127.0.0.1:0\"\n[shutdown]\ngrace = \"0s\"\n" +
+		"[[listener]]\nname = \"web\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"plaintext\"\n" +
+		"[[fault]]\nname = \"port-closed\"\nlistener = \"web\"\naction = \"refuse\"\nmode = \"listener_down\"\n"
+	cfg, err := config.Parse([]byte(toml), "refuse.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	addrs := make(chan map[string]net.Addr, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, &log, func(m map[string]net.Addr) { addrs <- m }) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	adminURL := "http://" + (<-addrs)["admin"].String()
+	waitLines := func(msg string, n int) {
+		t.Helper()
+		for end := time.Now().Add(20 * time.Second); strings.Count(log.String(), msg) < n; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("fewer than %d %q lines after 20s:\n%s", n, msg, log.String())
+			}
+		}
+	}
+	post := func(path string) {
+		t.Helper()
+		resp, err := http.Post(adminURL+path, "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST %s: %s", path, resp.Status)
+		}
+	}
+	fired := func() string {
+		t.Helper()
+		resp, err := http.Get(adminURL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		for _, line := range strings.Split(string(body), "\n") {
+			if strings.HasPrefix(line, "tlsgate_faults_fired_total{") {
+				return line
+			}
+		}
+		return ""
+	}
+
+	waitLines("listener down", 1) // from the config, as Serve starts
+	if got, want := fired(), `tlsgate_faults_fired_total{action="refuse",rule="port-closed"} 1`; got != want {
+		t.Errorf("after the first down: %q, want %q", got, want)
+	}
+	post("/faults/port-closed/disable")
+	waitLines("listener up", 1)
+	post("/faults/port-closed/enable")
+	waitLines("listener down", 2)
+	if got, want := fired(), `tlsgate_faults_fired_total{action="refuse",rule="port-closed"} 2`; got != want {
+		t.Errorf("after the second down: %q, want %q (one firing per time it went down)", got, want)
+	}
+	var out, errOut bytes.Buffer
+	if err := cmdFault([]string{"ls", "--admin", adminURL}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	// NAME ENABLED STAGE ACTION DIRECTION SELECTORS PARAMS FIRES …
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 7 && f[0] == "port-closed" && f[7] != "2" {
+			t.Errorf("fault ls shows %s fires, the metric 2:\n%s", f[7], out.String())
+		}
+	}
 }

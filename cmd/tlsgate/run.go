@@ -215,6 +215,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			OriginalDst: transparent.Lookup, Faults: engine}
 		if sink != nil {
 			deps.OnOutcome = sink.observe
+			// A refuse rule's firings come with no connection: counted
+			// in the same firings metric, without an Outcome.
+			deps.OnFiring = adminAPI.ObserveFiring
 		}
 		srv, err := listener.New(o, deps)
 		if err != nil {
