@@ -26,7 +26,10 @@ import (
 // makes Linux stop listening without closing it) and listens again on the
 // same port, so nothing else can take the port in between. Refusals make
 // no connection to log; the listener logs one line when it goes down and
-// one when it comes back, and counts the times it went down.
+// one when it comes back, and counts the times it went down. Neither
+// engine polls the socket while it is down: the goroutine accept loop
+// waits on the gate's up channel, and the epoll loops for
+// fastpath.Engine.Listening, which bringUp calls.
 
 // errNoDown: a listening socket that stops listening while it stays open
 // is Linux behaviour (shutdown on a listening socket); elsewhere a refuse
@@ -215,6 +218,15 @@ func (s *Server) bringUp(rc syscall.RawConn, ln net.Listener, rule string, since
 	g.rule, g.since, g.up = "", time.Time{}, nil
 	g.mu.Unlock()
 	close(up)
+	// The epoll engine's loops wait for this instead of checking the
+	// socket. One that is not there yet starts after this (serveFast sets
+	// s.eng before its loops run), so it finds the socket listening.
+	s.mu.Lock()
+	eng := s.eng
+	s.mu.Unlock()
+	if eng != nil {
+		eng.Listening()
+	}
 	s.deps.Logger.Info("listener up: accepting connections again (the refuse rule ended)",
 		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 		zap.String("rule", rule), zap.Duration("down_for", s.deps.Faults.Now().Sub(since)))
