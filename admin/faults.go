@@ -155,7 +155,7 @@ func (s *Server) checkListener(rule faults.Rule, index int) error {
 	var names []string
 	known := rule.Listener == ""
 	for _, l := range ls {
-		sites = append(sites, l.site())
+		sites = append(sites, l.Site)
 		if l.Name == rule.Listener {
 			known = true
 		} else {

@@ -233,7 +233,9 @@ func TestRuleJSONRoundTrip(t *testing.T) {
 // TestRuleForMissingListenerRefused: a rule naming a listener that does not
 // exist is refused, as the config file refuses it, on POST and on PUT.
 func TestRuleForMissingListenerRefused(t *testing.T) {
-	a := newAPI(t, Options{Listeners: func() []ListenerStats { return []ListenerStats{{Name: "web"}, {Name: "api"}} }})
+	a := newAPI(t, Options{Listeners: func() []ListenerStats {
+		return []ListenerStats{{Site: listener.Site{Name: "web"}}, {Site: listener.Site{Name: "api"}}}
+	}})
 	r := a.do("POST", "/faults", `{"name":"x","listener":"wbe","action":"reset"}`)
 	if e := r.apiError(t); r.status != 400 || e.Field != "listener" || !strings.Contains(e.Error, `no listener named "wbe" (listeners: web, api)`) {
 		t.Errorf("POST: %d %s, want 400 on field listener", r.status, r.body)
@@ -257,12 +259,12 @@ func TestRuleForMissingListenerRefused(t *testing.T) {
 // known is not second-guessed.
 func TestHandshakeRuleOnNonTerminatingListenerRefused(t *testing.T) {
 	ls := []ListenerStats{
-		{Name: "p", Mode: listener.Passthrough},
-		{Name: "plain", Mode: listener.Plaintext, RelaysPlain: true},
-		{Name: "a", Mode: listener.Auto},
-		{Name: "web", Mode: listener.Terminate, Terminates: true},
-		{Name: "a-ssl", Mode: listener.Auto, Terminates: true},
-		{Name: "old"},
+		{Site: listener.Site{Name: "p", Mode: listener.Passthrough}},
+		{Site: listener.Site{Name: "plain", Mode: listener.Plaintext, RelaysPlain: true}},
+		{Site: listener.Site{Name: "a", Mode: listener.Auto}},
+		{Site: listener.Site{Name: "web", Mode: listener.Terminate, Terminates: true}},
+		{Site: listener.Site{Name: "a-ssl", Mode: listener.Auto, Terminates: true}},
+		{Site: listener.Site{Name: "old"}},
 	}
 	a := newAPI(t, Options{Listeners: func() []ListenerStats { return ls }})
 	const needs = `(it needs mode = "terminate", "inspect", or "auto" with [listener.client_ssl])`
@@ -336,10 +338,10 @@ func TestHandshakeRuleOnNonTerminatingListenerRefused(t *testing.T) {
 // listener, which config takes too (it breaks TLS passed through).
 func TestRuleMisfitRefusedAsConfigDoes(t *testing.T) {
 	ls := []ListenerStats{
-		{Name: "p", Mode: listener.Passthrough},
-		{Name: "web", Mode: listener.Terminate, Terminates: true},
-		{Name: "noverify", Mode: listener.Terminate, Terminates: true, ServerSSL: true},
-		{Name: "insp", Mode: listener.Inspect, Terminates: true, VerifiesUpstream: true},
+		{Site: listener.Site{Name: "p", Mode: listener.Passthrough}},
+		{Site: listener.Site{Name: "web", Mode: listener.Terminate, Terminates: true}},
+		{Site: listener.Site{Name: "noverify", Mode: listener.Terminate, Terminates: true, ServerSSL: true}},
+		{Site: listener.Site{Name: "insp", Mode: listener.Inspect, Terminates: true, VerifiesUpstream: true}},
 	}
 	a := newAPI(t, Options{Listeners: func() []ListenerStats { return ls }})
 	const needs = `(it needs mode = "terminate", "inspect", or "auto" with [listener.client_ssl])`

@@ -8,11 +8,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/listener"
 )
 
 func TestMetricsAfterObserve(t *testing.T) {
 	a := newAPI(t, Options{Listeners: func() []ListenerStats {
-		return []ListenerStats{{Name: "web", Active: 2, Refused: 5}, {Name: "ssh", Active: 1, Down: true, Downs: 2}, {Name: "web", Active: 1, Refused: 1, Downs: 1}}
+		return []ListenerStats{{Site: listener.Site{Name: "web"}, Active: 2, Refused: 5}, {Site: listener.Site{Name: "ssh"}, Active: 1, Down: true, Downs: 2}, {Site: listener.Site{Name: "web"}, Active: 1, Refused: 1, Downs: 1}}
 	}})
 	if r := a.do("POST", "/faults", `{"name":"waf-sni-block","action":"reset","stage":"client_hello"}`); r.status != 201 {
 		t.Fatal(r.body)

@@ -15,10 +15,10 @@ import (
 // added and stay at 0 fires. Where they can act they are taken.
 func TestHTTPRuleMisfitRefusedAsConfigDoes(t *testing.T) {
 	ls := []ListenerStats{
-		{Name: "p", Mode: listener.Passthrough},
-		{Name: "allow", Mode: listener.Passthrough, RelaysPlain: true},
-		{Name: "plain", Mode: listener.Plaintext, RelaysPlain: true},
-		{Name: "web", Mode: listener.Terminate, Terminates: true},
+		{Site: listener.Site{Name: "p", Mode: listener.Passthrough}},
+		{Site: listener.Site{Name: "allow", Mode: listener.Passthrough, RelaysPlain: true}},
+		{Site: listener.Site{Name: "plain", Mode: listener.Plaintext, RelaysPlain: true}},
+		{Site: listener.Site{Name: "web", Mode: listener.Terminate, Terminates: true}},
 	}
 	a := newAPI(t, Options{Listeners: func() []ListenerStats { return ls }})
 	const pass = ` on listener "p", which has mode = "passthrough" without non_ssl = "allow": it passes TLS through undecrypted and relays no plain HTTP, so it sees none; this rule would never fire (it needs mode = "terminate", "inspect", "plaintext" or "auto", or non_ssl = "allow" for plain HTTP)`

@@ -46,28 +46,18 @@ const DefaultListen = "127.0.0.1:8474"
 // ListenerStats is one listener's live numbers, read on every /metrics and
 // /stats request from Options.Listeners.
 type ListenerStats struct {
-	Name string `json:"name"`
-	// Mode, Terminates, VerifiesUpstream, ServerSSL and RelaysPlain let
-	// the API refuse a rule that needs a handshake tlsgate runs (a bad
-	// chain, anything at handshake_done, an upstream clock shift …) or
-	// HTTP it can read (a block page) on a listener that has none, as
-	// config does (listener.RuleMisfit). An empty Mode means unknown: such
-	// a listener is not checked.
-	Mode             listener.Mode `json:"mode,omitempty"`
-	Terminates       bool          `json:"terminates"`        // listener.Options.Terminates
-	VerifiesUpstream bool          `json:"verifies_upstream"` // listener.Options.VerifiesUpstream
-	ServerSSL        bool          `json:"server_ssl"`        // the listener has a [listener.server_ssl] table
-	RelaysPlain      bool          `json:"relays_plain"`      // listener.Options.RelaysPlain: plain HTTP a block page, rewrite or abort can act on
-	Active           int64         `json:"active"`            // connections open right now
-	Refused          int64         `json:"refused"`           // turned away by max_connections since start (monotonic)
-	Down             bool          `json:"down"`              // a refuse rule holds it down: SYNs get an RST
-	Downs            int64         `json:"downs"`             // times a refuse rule took it down since start (monotonic)
-}
-
-// site is the listener as listener.RuleMisfit judges it.
-func (l ListenerStats) site() listener.Site {
-	return listener.Site{Name: l.Name, Mode: l.Mode, Terminates: l.Terminates, VerifiesUpstream: l.VerifiesUpstream, ServerSSL: l.ServerSSL,
-		RelaysPlain: l.RelaysPlain}
+	// Site lets the API refuse a rule that needs a handshake tlsgate runs
+	// (a bad chain, anything at handshake_done, an upstream clock shift …)
+	// or HTTP it can read (a block page) on a listener that has none, as
+	// config does (listener.RuleMisfit): the caller fills it from
+	// listener.Options.Site, the one place that derives it. An empty Mode
+	// means unknown: such a listener is not checked. Its fields are
+	// inlined in the JSON (name, mode, terminates, …).
+	listener.Site
+	Active  int64 `json:"active"`  // connections open right now
+	Refused int64 `json:"refused"` // turned away by max_connections since start (monotonic)
+	Down    bool  `json:"down"`    // a refuse rule holds it down: SYNs get an RST
+	Downs   int64 `json:"downs"`   // times a refuse rule took it down since start (monotonic)
 }
 
 // Options configure a Server.

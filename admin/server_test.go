@@ -6,9 +6,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlsgate/tlsgate/listener"
 )
 
 func TestNewNeedsEngine(t *testing.T) {
@@ -141,7 +144,7 @@ func TestUnknownPathAndMethodAreJSON(t *testing.T) {
 
 func TestStats(t *testing.T) {
 	a := newAPI(t, Options{Listeners: func() []ListenerStats {
-		return []ListenerStats{{Name: "web", Active: 3, Refused: 7}}
+		return []ListenerStats{{Site: listener.Site{Name: "web"}, Active: 3, Refused: 7}}
 	}})
 	a.srv.Hub().Publish([]byte(`{"id":1}`))
 	if r := a.do("POST", "/faults", `{"name":"r1","action":"reset"}`); r.status != 201 {
@@ -152,7 +155,7 @@ func TestStats(t *testing.T) {
 	if r.status != 200 || json.Unmarshal([]byte(r.body), &st) != nil {
 		t.Fatalf("stats: %d %q", r.status, r.body)
 	}
-	if len(st.Listeners) != 1 || st.Listeners[0] != (ListenerStats{Name: "web", Active: 3, Refused: 7}) ||
+	if len(st.Listeners) != 1 || st.Listeners[0] != (ListenerStats{Site: listener.Site{Name: "web"}, Active: 3, Refused: 7}) ||
 		st.Rules != 1 || st.Events.Published != 1 || st.Events.Kept != 1 {
 		t.Fatalf("stats = %+v", st)
 	}
@@ -210,5 +213,35 @@ func TestStalledBodyTimesOut(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(body), "within 200ms") {
 		t.Errorf("stalled body: %d %s, want 408 naming the wait", resp.StatusCode, body)
+	}
+}
+
+// TestListenerStatsCarriesSite: a listener's Site (what RuleMisfit judges)
+// reaches the API whole, as listener.Options.Site derives it, with the
+// /stats JSON names it had when ListenerStats repeated Site's fields and
+// cmd/tlsgate copied them one by one (a field added to Site then stayed
+// zero on the API's side). Every Site field has its own JSON name, so one
+// added later shows on /stats under a chosen name.
+func TestListenerStatsCarriesSite(t *testing.T) {
+	o := listener.Options{Name: "web", Mode: listener.Inspect, NonSSL: listener.NonSSLAllow}
+	site := o.Site()
+	l := ListenerStats{Site: site, Active: 1, Down: true, Downs: 2}
+	got, err := json.Marshal(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"name":"web","mode":"inspect","terminates":true,"verifies_upstream":true,"server_ssl":false,"relays_plain":true,"active":1,"refused":0,"down":true,"downs":2}`
+	if string(got) != want {
+		t.Errorf("ListenerStats JSON:\n got %s\nwant %s", got, want)
+	}
+	var back ListenerStats
+	if err := json.Unmarshal(got, &back); err != nil || back != l {
+		t.Errorf("round trip: %+v, %v; want %+v", back, err, l)
+	}
+	st := reflect.TypeOf(listener.Site{})
+	for i := range st.NumField() {
+		if f := st.Field(i); f.Tag.Get("json") == "" {
+			t.Errorf("listener.Site.%s has no json tag: /stats would show it as %q", f.Name, f.Name)
+		}
 	}
 }

@@ -71,15 +71,34 @@ func (l *loop) give(c *Conn) bool {
 	l.in.conns = append(l.in.conns, c)
 	l.load.Add(1)
 	l.in.has.Store(true)
-	if !l.in.rung && l.parked.Load() {
-		// Under the lock: once l ends it closes the eventfd, and a write
-		// after that could land on whatever reused the number.
-		l.in.rung = true
-		one := uint64(1)
-		_, _, _ = syscall.RawSyscall(syscall.SYS_WRITE, uintptr(l.in.efd), uintptr(unsafe.Pointer(&one)), 8)
+	if l.parked.Load() {
+		l.ringLocked()
 	}
 	l.in.mu.Unlock()
 	return true
+}
+
+// ring wakes l through its eventfd whether or not it is parked (Engine.
+// Listening: rare, so a running loop is woken once more rather than
+// missing the news until its next sweep).
+func (l *loop) ring() {
+	l.in.mu.Lock()
+	if !l.in.closed {
+		l.ringLocked()
+	}
+	l.in.mu.Unlock()
+}
+
+// ringLocked writes l's eventfd once until l drains it; l.in.mu is held:
+// once l ends it closes the eventfd, and a write after that could land on
+// whatever reused the number.
+func (l *loop) ringLocked() {
+	if l.in.rung || l.in.efd < 0 {
+		return
+	}
+	l.in.rung = true
+	one := uint64(1)
+	_, _, _ = syscall.RawSyscall(syscall.SYS_WRITE, uintptr(l.in.efd), uintptr(unsafe.Pointer(&one)), 8)
 }
 
 // takeInbox adopts what other loops gave l.
@@ -98,6 +117,8 @@ func (l *loop) takeInbox(now time.Time) {
 	for _, c := range cs {
 		l.adopt(c, now)
 	}
+	// The ring may have been Engine.Listening's.
+	l.relisten()
 }
 
 // closeInbox ends l's inbox if it is empty; false when connections came

@@ -32,6 +32,9 @@ type Engine struct {
 	busyAt atomic.Int64
 	stop   atomic.Bool // stop accepting; loops end when their conns do
 	abort  atomic.Bool // close every connection now
+	// listens counts Listening calls: a loop that found the socket not
+	// listening waits for it to move instead of checking the socket.
+	listens atomic.Uint64
 	// life orders Serve and Stop: a Stop that comes first releases the
 	// loops' sockets itself, and Serve must then not start them.
 	life   sync.Mutex
@@ -168,6 +171,20 @@ func (e *Engine) Stop() {
 func (e *Engine) Abort() {
 	e.abort.Store(true)
 	e.Stop()
+}
+
+// Listening tells the loops that the listening socket listens again
+// after it stopped (shutdown SHUT_RD: a refuse rule takes the listener
+// down, so accept fails with EINVAL). A loop that met such a socket stops
+// watching it and waits for this call instead of checking it every tick:
+// whoever makes the socket listen again must call Listening after it
+// does. It wakes each loop through its eventfd, so the queued SYNs are
+// accepted at once.
+func (e *Engine) Listening() {
+	e.listens.Add(1)
+	for _, l := range e.loops {
+		l.ring()
+	}
 }
 
 // Live is how many connections the loops own right now.

@@ -21,3 +21,6 @@ func (*Engine) Abort() {}
 
 // Live is always zero.
 func (*Engine) Live() int64 { return 0 }
+
+// Listening does nothing.
+func (*Engine) Listening() {}

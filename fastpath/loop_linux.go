@@ -42,7 +42,7 @@ type loop struct {
 	evs     []syscall.EpollEvent
 	swept   time.Time
 	idled   time.Time
-	paused  time.Time    // accept paused until then (out of file descriptors, or the socket does not listen)
+	paused  time.Time    // accept paused until then (out of file descriptors)
 	seq     int32        // last registration tag handed out
 	load    atomic.Int32 // client connections owned, inbox included (Engine.Live sums them)
 	parked  atomic.Bool  // in park: a sibling that gives must ring the eventfd
@@ -52,6 +52,11 @@ type loop struct {
 	// handler diagnoses and logs) wait until every event of the round
 	// was handled, so other connections' bytes are not held up by them.
 	ended []*Conn
+	// notListening: accept found the socket not listening (a refuse
+	// rule), and the loop stopped watching it until Engine.Listening
+	// moves e.listens past listensSeen.
+	notListening bool
+	listensSeen  uint64
 }
 
 // report hands the round's ended connections to the handler.
@@ -119,6 +124,16 @@ func (l *loop) watchListener() error {
 	return nil
 }
 
+// relisten watches the listening socket again once Engine.Listening said
+// it listens, after accept found it not listening.
+func (l *loop) relisten() {
+	if !l.notListening || l.lfd < 0 || l.e.listens.Load() == l.listensSeen {
+		return
+	}
+	l.notListening = false
+	_ = l.watchListener()
+}
+
 // close releases a loop that never ran.
 func (l *loop) close() {
 	if l.lfd >= 0 {
@@ -128,13 +143,18 @@ func (l *loop) close() {
 	l.closeFiles()
 }
 
-// closeFiles closes the epoll fd and the inbox's eventfd.
+// closeFiles closes the epoll fd and the inbox's eventfd. The inbox is
+// closed first, under its lock, so no ring (Engine.Listening, even on a
+// loop that never ran) writes to the eventfd's number after.
 func (l *loop) closeFiles() {
 	_ = l.epf.Close()
+	l.in.mu.Lock()
+	l.in.closed = true
 	if l.in.efd >= 0 {
 		_ = syscall.Close(l.in.efd)
 		l.in.efd = -1
 	}
+	l.in.mu.Unlock()
 }
 
 func (l *loop) run() {
@@ -228,15 +248,23 @@ func (l *loop) accept(now time.Time) {
 	if now.Before(l.paused) {
 		return
 	}
+	// Read before accepting: a Listening that comes after an accept
+	// found the socket not listening then moves listens past it.
+	seen := l.e.listens.Load()
 	for range acceptMax {
 		nfd, sa, err := rawAccept(l.lfd)
 		if err != nil {
-			if err == syscall.EMFILE || err == syscall.ENFILE || err == syscall.ENOBUFS || err == syscall.ENOMEM || err == syscall.EINVAL {
-				// Level-triggered: leaving the socket watched would spin.
-				// Unwatch it for a tick; sweep watches it again. EINVAL:
-				// the socket does not listen (shut down by a refuse
+			// Level-triggered: leaving the socket watched would spin.
+			switch err {
+			case syscall.EINVAL:
+				// The socket does not listen (shut down by a refuse
 				// rule, so SYNs get an RST) and reports EPOLLHUP until
-				// it listens again on the same port; the loop keeps it.
+				// it listens again on the same port. The loop keeps it,
+				// unwatched, until Engine.Listening says it listens.
+				l.notListening, l.listensSeen = true, seen
+				_ = syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_DEL, l.lfd, nil)
+			case syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM:
+				// Unwatch it for a tick; sweep watches it again.
 				l.paused = now.Add(tick)
 				_ = syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_DEL, l.lfd, nil)
 			}

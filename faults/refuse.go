@@ -94,12 +94,16 @@ func (e *Engine) Down(listener string) (rule string, down bool, next time.Time) 
 }
 
 // Took counts one firing of the named refuse rule: the listener went down
-// for it. A rule that is gone by then counts nothing.
-func (e *Engine) Took(rule string) {
+// for it. A rule that is gone by then counts nothing, and Took says so
+// (false), so the caller's own count (the firings metric) agrees.
+func (e *Engine) Took(rule string) bool {
 	s := e.snap.Load()
-	if i := s.find(rule); i >= 0 {
-		st := s.rules[i].stats
-		st.fires.Add(1)
-		st.last.Store(e.now().UnixNano())
+	i := s.find(rule)
+	if i < 0 {
+		return false
 	}
+	st := s.rules[i].stats
+	st.fires.Add(1)
+	st.last.Store(e.now().UnixNano())
+	return true
 }

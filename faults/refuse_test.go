@@ -87,7 +87,12 @@ func TestRefuseDown(t *testing.T) {
 	if err := e.SetEnabled("web-down", true); err != nil {
 		t.Fatal(err)
 	}
-	e.Took("web-down")
+	if !e.Took("web-down") {
+		t.Fatal("Took of a rule that exists said it counted nothing")
+	}
+	if e.Took("gone") {
+		t.Fatal("Took of a rule that does not exist said it counted")
+	}
 	if st := e.List()[0]; st.Fires != 1 || st.LastFire.IsZero() {
 		t.Fatalf("after Took: fires %d last %v", st.Fires, st.LastFire)
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/tlsgate/tlsgate/faults"
 )
 
 // A refuse rule (the catalog's tcp.refuse, mode listener_down) takes the
@@ -24,7 +26,10 @@ import (
 // makes Linux stop listening without closing it) and listens again on the
 // same port, so nothing else can take the port in between. Refusals make
 // no connection to log; the listener logs one line when it goes down and
-// one when it comes back, and counts the times it went down.
+// one when it comes back, and counts the times it went down. Neither
+// engine polls the socket while it is down: the goroutine accept loop
+// waits on the gate's up channel, and the epoll loops for
+// fastpath.Engine.Listening, which bringUp calls.
 
 // errNoDown: a listening socket that stops listening while it stays open
 // is Linux behaviour (shutdown on a listening socket); elsewhere a refuse
@@ -39,6 +44,11 @@ type downGate struct {
 	since time.Time     // when it went down
 	up    chan struct{} // closed when the socket listens again; nil while up
 	downs int64         // times the listener went down
+	// unsaid: Listen bound the socket without listening for rule, and
+	// Serve has not yet said so. The down line and the count wait for
+	// Serve: run.go logs each listener's "listening" line between the two,
+	// and a start-up that fails after Listen never serves at all.
+	unsaid bool
 	// addr is the socket's own address, taken before the first shutdown:
 	// a socket bound to port 0 loses its port when it stops listening and
 	// is bound to it again before it listens.
@@ -177,7 +187,12 @@ func (s *Server) wentDown(ln net.Listener, rule string, addr syscall.Sockaddr) {
 	g.downs++
 	downs := g.downs
 	g.mu.Unlock()
-	s.deps.Faults.Took(rule)
+	// Counted where every rule's firings are: the rule's fires (fault ls)
+	// and, through OnFiring, the firings metric, which other rules reach
+	// through their connection's Outcome.
+	if s.deps.Faults.Took(rule) && s.deps.OnFiring != nil {
+		s.deps.OnFiring(rule, string(faults.ActRefuse))
+	}
 	s.deps.Logger.Warn("listener down: new connections refused, each SYN answered with an RST (injected by a refuse rule)",
 		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 		zap.String("rule", rule), zap.Int64("downs", downs),
@@ -203,6 +218,15 @@ func (s *Server) bringUp(rc syscall.RawConn, ln net.Listener, rule string, since
 	g.rule, g.since, g.up = "", time.Time{}, nil
 	g.mu.Unlock()
 	close(up)
+	// The epoll engine's loops wait for this instead of checking the
+	// socket. One that is not there yet starts after this (serveFast sets
+	// s.eng before its loops run), so it finds the socket listening.
+	s.mu.Lock()
+	eng := s.eng
+	s.mu.Unlock()
+	if eng != nil {
+		eng.Listening()
+	}
 	s.deps.Logger.Info("listener up: accepting connections again (the refuse rule ended)",
 		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 		zap.String("rule", rule), zap.Duration("down_for", s.deps.Faults.Now().Sub(since)))
@@ -229,6 +253,17 @@ func (s *Server) startDown(ln net.Listener) {
 				zap.String("listener", s.opts.Name), zap.String("rule", rule), zap.Error(fmt.Errorf("listener: %T: %v", ln, err)))
 		}
 		return
+	}
+	g := &s.down
+	g.mu.Lock()
+	unsaid, held := g.unsaid, g.rule
+	g.unsaid = false
+	g.mu.Unlock()
+	if unsaid {
+		// The socket has not listened since Listen: that went down for
+		// held, even if the rules changed since (applyDown then brings
+		// it up, with its own line).
+		s.wentDown(ln, held, nil)
 	}
 	rule, down, _ := s.deps.Faults.Down(s.opts.Name)
 	s.applyDown(rc, ln, rule, down)

@@ -13,18 +13,19 @@ import (
 // first and shutting the socket down in Serve would leave a window in
 // which the kernel completes handshakes, and shutdown resets the
 // connections it queued: their clients saw connect succeed and then
-// read a reset, not a refusal.
+// read a reset, not a refusal. The down line and count wait for Serve.
 func (s *Server) Listen(ctx context.Context, lc net.ListenConfig) (net.Listener, error) {
 	if s.deps.Faults != nil {
 		if rule, down, _ := s.deps.Faults.Down(s.opts.Name); down {
 			ln, addr, err := bindOnly(lc, s.opts.Listen)
 			switch {
 			case err == nil:
+				// Serve logs and counts it (startDown): only a listener
+				// that serves went down, and after its "listening" line.
 				g := &s.down
 				g.mu.Lock()
-				g.rule, g.since, g.up = rule, s.deps.Faults.Now(), make(chan struct{})
+				g.rule, g.since, g.up, g.addr, g.unsaid = rule, s.deps.Faults.Now(), make(chan struct{}), addr, true
 				g.mu.Unlock()
-				s.wentDown(ln, rule, addr)
 				return ln, nil
 			case !errors.Is(err, errNoDown):
 				return nil, err

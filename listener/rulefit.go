@@ -9,19 +9,21 @@ import (
 
 // Site is what decides whether a fault rule can act on a listener: the
 // listener as a config file defines it (Options.Site) or as a running
-// tlsgate reports it to the admin API. A zero Mode means unknown, and a
-// rule aimed there is never second-guessed.
+// tlsgate reports it to the admin API, whose /stats shows it with these
+// JSON names. A zero Mode means unknown, and a rule aimed there is never
+// second-guessed.
 type Site struct {
-	Name string
-	Mode Mode
+	Name string `json:"name"`
+	Mode Mode   `json:"mode,omitempty"`
 	// Terminates is Options.Terminates, VerifiesUpstream
 	// Options.VerifiesUpstream.
-	Terminates       bool
-	VerifiesUpstream bool
+	Terminates       bool `json:"terminates"`
+	VerifiesUpstream bool `json:"verifies_upstream"`
 	// ServerSSL: the listener has a [listener.server_ssl] table.
-	ServerSSL bool
-	// RelaysPlain is Options.RelaysPlain.
-	RelaysPlain bool
+	ServerSSL bool `json:"server_ssl"`
+	// RelaysPlain is Options.RelaysPlain: plain HTTP a block page, a
+	// rewrite or an abort can act on.
+	RelaysPlain bool `json:"relays_plain"`
 }
 
 // Site is the listener as RuleMisfit judges it.

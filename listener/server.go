@@ -48,6 +48,12 @@ type Deps struct {
 	// one the log line was made from: for a connection that worked it is
 	// Brief, and explain.Complete words the rest when it is shown.
 	OnOutcome func(*explain.Outcome, *explain.Diagnosis)
+	// OnFiring, when set, sees each fault firing that no Outcome carries:
+	// a refuse rule taking the listener down, once per time (the SYNs it
+	// refuses never reach tlsgate). rule and action are the rule's name
+	// and action, as OnOutcome's Outcome.Faults would name them. It must
+	// not block.
+	OnFiring func(rule, action string)
 }
 
 // Server is one running listener.

@@ -175,8 +175,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 				for _, s := range servers {
 					o := s.Options()
 					down, downs := s.Down()
-					out = append(out, admin.ListenerStats{Name: o.Name, Mode: o.Mode, Terminates: o.Terminates(),
-						VerifiesUpstream: o.VerifiesUpstream(), ServerSSL: o.ServerSSL != nil, RelaysPlain: o.RelaysPlain(),
+					out = append(out, admin.ListenerStats{Site: o.Site(),
 						Active: s.Active(), Refused: s.Refused(), Down: down, Downs: downs})
 				}
 				return out
@@ -215,6 +214,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			OriginalDst: transparent.Lookup, Faults: engine}
 		if sink != nil {
 			deps.OnOutcome = sink.observe
+			// A refuse rule's firings come with no connection: counted
+			// in the same firings metric, without an Outcome.
+			deps.OnFiring = adminAPI.ObserveFiring
 		}
 		srv, err := listener.New(o, deps)
 		if err != nil {
