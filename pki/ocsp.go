@@ -1,8 +1,6 @@
 package pki
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -99,18 +97,9 @@ func (m *Minter) OCSPTimes(name string, skew time.Duration) (*tls.Certificate, e
 		return nil, err
 	}
 	c, err := m.cached(ocspTimesUnit+"\x00"+key, func() (*tls.Certificate, time.Time, error) {
-		t := m.now()
-		tmpl := leafTemplate(key, ip, t.Add(-leafBackdate), m.clampToCA(t.Add(leafValidity)))
-		tmpl.Subject.OrganizationalUnit = []string{ocspTimesUnit}
-		leafKey, err := ecdsa.GenerateKey(elliptic.P256(), m.random)
-		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("pki: generate key for %q: %w", key, err)
-		}
-		c, err := m.issue(key, tmpl, m.root(), leafKey, []*x509.Certificate{m.ca.cert})
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		return c, c.Leaf.NotAfter.Add(-leafRenew), nil
+		return m.mint(key, ip, func(tmpl *x509.Certificate) {
+			tmpl.Subject.OrganizationalUnit = []string{ocspTimesUnit}
+		}, m.ca.cert)
 	})
 	if err != nil {
 		return nil, err
