@@ -60,13 +60,15 @@ func (m *Minter) staple(kind ChainKind, name string, c *tls.Certificate, at time
 }
 
 // signOCSP builds the lab CA's response from resp, produced at producedAt
-// by the minter's clock rather than the real one (see stampProducedAt).
+// by the minter's clock rather than the real one, and signs it once (see
+// deferredSigner).
 func (m *Minter) signOCSP(resp ocsp.Response, producedAt time.Time) ([]byte, error) {
-	der, err := ocsp.CreateResponse(m.ca.cert, m.ca.cert, resp, m.ca.key)
+	signer := &deferredSigner{pub: m.ca.key.Public()}
+	der, err := ocsp.CreateResponse(m.ca.cert, m.ca.cert, resp, signer)
 	if err != nil {
 		return nil, err
 	}
-	return stampProducedAt(der, producedAt, m.ca.key, m.random)
+	return signProducedAt(der, producedAt, signer.hash, m.ca.key, m.random)
 }
 
 // ocspTimesWindow is how long an ocsp_times staple claims to be good for,
