@@ -121,22 +121,37 @@ func ruleRejectedSilently(f *facts) (verdict, bool) {
 	return verdict{}, false
 }
 
-// okVariant picks the success text: a spliced bypass, or an inspected
-// connection with both legs up.
+// okVariant picks the success text: a spliced bypass, an inspected
+// connection with both legs up, and a host check's outcome. On inspect the
+// host check is its own variant ("inspect_host_mismatch"): the inspect
+// text alone would say the request was relayed to a client that got a 421
+// from tlsgate, and the host check's text alone would drop the two legs.
 func okVariant(o *Outcome) string {
+	host := ""
+	switch {
+	case slices.ContainsFunc(o.FaultFirings, func(fr FaultFiring) bool { return fr.Action == "sni_policy" && fr.Stage == "request" }):
+		// An sni_policy with host_mismatch is logged only when it
+		// answered 421: the handshake worked, a request did not.
+		host = "host_mismatch"
+	case o.HostChecked != "":
+		host = "host_checked"
+	}
 	switch {
 	case o.Route == "bypass":
 		return "bypass"
 	case (o.Route == "inspect" || o.Mode == "inspect") && o.ClientTLS.Done && o.Backend.TLS.Done:
+		if host != "" {
+			return "inspect_" + host
+		}
 		return "inspect"
-	case slices.ContainsFunc(o.FaultFirings, func(fr FaultFiring) bool { return fr.Action == "sni_policy" && fr.Stage == "request" }):
-		// An sni_policy with host_mismatch is logged only when it
-		// answered 421: the handshake worked, a request did not.
-		return "host_mismatch"
-	case o.HostChecked != "":
-		return "host_checked"
 	}
-	return ""
+	return host
+}
+
+// inspectVariant says v is one of the inspected successes, whose
+// interception warnings apply.
+func inspectVariant(v verdict) bool {
+	return v.code == CodeOK && (v.variant == "inspect" || strings.HasPrefix(v.variant, "inspect_"))
 }
 
 // legVersion is the client leg's version: the negotiated one, or for a

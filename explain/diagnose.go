@@ -102,7 +102,7 @@ func diagnose(o *Outcome, lang string, brief bool) Diagnosis {
 
 // warnings words the warnings a connection that worked earns.
 func (f *facts) warnings(v verdict) []string {
-	keys := f.warningKeys(v.code == CodeOK && v.variant == "inspect")
+	keys := f.warningKeys(inspectVariant(v))
 	if len(keys) == 0 {
 		return nil
 	}

@@ -1,5 +1,14 @@
 package explain
 
+// The texts of an sni_policy with host_mismatch, shared by the terminate
+// and inspect variants (host_checked, host_mismatch, inspect_host_…).
+const (
+	checkHostChecked     = "Nothing to fix for what was checked: rule {host_rule} (sni_policy with host_mismatch) compared the first request's Host ({host_checked}) with the SNI ({sni_or_host}), they matched, and the request went through; the rule did not fire. Later requests on this connection were not compared: one for another name would have passed unchecked."
+	checkHostMismatch    = "The TLS handshake completed; the 421 is the host check's, not a TLS failure. It compares only the first request of a connection: that request's Host (or absolute-form target) named another site than the SNI ({sni_or_host}), so it was answered 421 and the connection closed. Later requests on a connection are never compared, so one whose first request matched may still carry requests for other names unchecked."
+	checkHostMismatchFix = "In the real case make the client open a new connection for each host name (browsers retry a 421 on a new one; a client that reuses connections across names must not), or have the proxy in front set the SNI from the Host it forwards."
+	saw421               = "curl exits 0 and prints the 421 page, or `(22) The requested URL returned error: 421` with -f; Go resp.StatusCode == 421 with err == nil."
+)
+
 // clientKnowledge covers what happens on the client side: the first bytes,
 // the ClientHello and the client-ssl handshake.
 func clientKnowledge() map[string]entry {
@@ -19,17 +28,11 @@ func clientKnowledge() map[string]entry {
 			evidence:  []string{"sni", "alpn_offered", "ja3", "ja4", "http_exchanges"},
 		},
 		CodeOK + "/host_checked": {
-			checks: []string{
-				"Nothing to fix for what was checked: rule {host_rule} (sni_policy with host_mismatch) compared the first request's Host ({host_checked}) with the SNI ({sni_or_host}), they matched, and the request went through; the rule did not fire. Later requests on this connection were not compared: one for another name would have passed unchecked.",
-				"When another client fails here, compare its connection with this one: listener, SNI, versions and JA4.",
-			},
+			checks: []string{checkHostChecked, "When another client fails here, compare its connection with this one: listener, SNI, versions and JA4."},
 		},
 		CodeOK + "/host_mismatch": {
-			checks: []string{
-				"The TLS handshake completed; the 421 is the host check's, not a TLS failure. It compares only the first request of a connection: that request's Host (or absolute-form target) named another site than the SNI ({sni_or_host}), so it was answered 421 and the connection closed. Later requests on a connection are never compared, so one whose first request matched may still carry requests for other names unchecked.",
-				"In the real case make the client open a new connection for each host name (browsers retry a 421 on a new one; a client that reuses connections across names must not), or have the proxy in front set the SNI from the Host it forwards.",
-			},
-			clientSaw: "A completed handshake, then 421 Misdirected Request for the first request instead of the backend's answer ({up} bytes sent, {down} bytes received): curl exits 0 and prints the 421 page, or `(22) The requested URL returned error: 421` with -f; Go resp.StatusCode == 421 with err == nil.",
+			checks:    []string{checkHostMismatch, checkHostMismatchFix},
+			clientSaw: "A completed handshake, then 421 Misdirected Request for the first request instead of the backend's answer ({up} bytes sent, {down} bytes received): " + saw421,
 		},
 
 		CodePlaintextOnTLS: {group: groupNotSSL,

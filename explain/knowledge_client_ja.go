@@ -11,6 +11,15 @@ const (
 	checkCAJavaJA     = "Java ならラボ CA をトラストストアにインポートする（`keytool -importcert -cacerts -file lab-ca.pem`）。Python なら SSL_CERT_FILE か REQUESTS_CA_BUNDLE を設定する。"
 )
 
+// The Japanese texts of an sni_policy with host_mismatch; they mirror
+// checkHostChecked, checkHostMismatch, checkHostMismatchFix and saw421.
+const (
+	checkHostCheckedJA     = "検査した範囲では対処は不要。ルール {host_rule}（host_mismatch 付きの sni_policy）が最初のリクエストの Host（{host_checked}）を SNI（{sni_or_host}）と比べ、一致したのでリクエストを通した。ルールは発動していない。同じ接続の 2 つ目以降のリクエストは比べていないので、別の名前へのリクエストが来ても検査されずに通っていた。"
+	checkHostMismatchJA    = "TLS ハンドシェイクは完了しており、421 は TLS の失敗ではなくホスト検査によるもの。検査するのは接続の最初のリクエストだけで、その Host（または絶対形式のターゲット）が SNI（{sni_or_host}）と別のサイトを指していたので 421 を返し、接続を閉じた。同じ接続の 2 つ目以降のリクエストは比べないので、最初のリクエストが一致した接続には、別の名前へのリクエストが検査されずに流れうる。"
+	checkHostMismatchFixJA = "実際のケースなら、クライアントがホスト名ごとに新しい接続を張るようにする（ブラウザは 421 を受けると新しい接続で再送する。名前をまたいで接続を使い回すクライアントはそうしてはならない）か、前段のプロキシが転送する Host から SNI を設定するようにする。"
+	saw421JA               = "curl は終了コード 0 で 421 のページを表示し、-f 付きなら `(22) The requested URL returned error: 421`。Go は resp.StatusCode == 421 で err == nil。"
+)
+
 // clientKnowledgeJA is clientKnowledge in Japanese.
 func clientKnowledgeJA() map[string]entry {
 	// The same three client symptoms as clientKnowledge's, in Japanese.
@@ -27,17 +36,11 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: "通常の接続: {up} バイト送信、{down} バイト受信。",
 		},
 		CodeOK + "/host_checked": {
-			checks: []string{
-				"検査した範囲では対処は不要。ルール {host_rule}（host_mismatch 付きの sni_policy）が最初のリクエストの Host（{host_checked}）を SNI（{sni_or_host}）と比べ、一致したのでリクエストを通した。ルールは発動していない。同じ接続の 2 つ目以降のリクエストは比べていないので、別の名前へのリクエストが来ても検査されずに通っていた。",
-				"別のクライアントがここで失敗する場合は、この接続と比べる（リスナー、SNI、バージョン、JA4）。",
-			},
+			checks: []string{checkHostCheckedJA, "別のクライアントがここで失敗する場合は、この接続と比べる（リスナー、SNI、バージョン、JA4）。"},
 		},
 		CodeOK + "/host_mismatch": {
-			checks: []string{
-				"TLS ハンドシェイクは完了しており、421 は TLS の失敗ではなくホスト検査によるもの。検査するのは接続の最初のリクエストだけで、その Host（または絶対形式のターゲット）が SNI（{sni_or_host}）と別のサイトを指していたので 421 を返し、接続を閉じた。同じ接続の 2 つ目以降のリクエストは比べないので、最初のリクエストが一致した接続には、別の名前へのリクエストが検査されずに流れうる。",
-				"実際のケースなら、クライアントがホスト名ごとに新しい接続を張るようにする（ブラウザは 421 を受けると新しい接続で再送する。名前をまたいで接続を使い回すクライアントはそうしてはならない）か、前段のプロキシが転送する Host から SNI を設定するようにする。",
-			},
-			clientSaw: "ハンドシェイクは完了し、最初のリクエストにはバックエンドの応答の代わりに 421 Misdirected Request が返る（{up} バイト送信、{down} バイト受信）。curl は終了コード 0 で 421 のページを表示し、-f 付きなら `(22) The requested URL returned error: 421`。Go は resp.StatusCode == 421 で err == nil。",
+			checks:    []string{checkHostMismatchJA, checkHostMismatchFixJA},
+			clientSaw: "ハンドシェイクは完了し、最初のリクエストにはバックエンドの応答の代わりに 421 Misdirected Request が返る（{up} バイト送信、{down} バイト受信）。" + saw421JA,
 		},
 
 		CodePlaintextOnTLS: {

@@ -2,28 +2,40 @@ package explain
 
 // Client-symptom texts of the inspect-mode entries (client-symptoms.md §5, §6, §8.1).
 const (
-	sawResetEarly = "tlsgate reset the connection before any TLS: curl prints `curl: (35) Recv failure: Connection reset by peer` (`curl: (56) Recv failure: …` for http://), Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET."
-	sawCert116    = "Under TLS 1.3 the server checks the client certificate after the client's Finished, so the client sees a completed handshake and then alert 116 certificate_required on its first read: curl 7.88 prints `curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required, errno 0` (newer curl exits 98, CURLE_SSL_CLIENTCERT); Go's Handshake() returns nil and the first Read returns `remote error: tls: certificate required`; Java `Received fatal alert: certificate_required`; Chrome ERR_BAD_SSL_CLIENT_AUTH_CERT."
-	sawCert40     = "Under TLS 1.2 tlsgate answers with alert 40 handshake_failure inside the handshake: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`."
-	checkDoctor   = "Run `tlsgate doctor transparent --mode {transparent} --port {listen_port}`: it checks the rules, routes, sysctls and capabilities this mode needs and prints the command that fixes each."
+	sawResetEarly        = "tlsgate reset the connection before any TLS: curl prints `curl: (35) Recv failure: Connection reset by peer` (`curl: (56) Recv failure: …` for http://), Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET."
+	sawCert116           = "Under TLS 1.3 the server checks the client certificate after the client's Finished, so the client sees a completed handshake and then alert 116 certificate_required on its first read: curl 7.88 prints `curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required, errno 0` (newer curl exits 98, CURLE_SSL_CLIENTCERT); Go's Handshake() returns nil and the first Read returns `remote error: tls: certificate required`; Java `Received fatal alert: certificate_required`; Chrome ERR_BAD_SSL_CLIENT_AUTH_CERT."
+	sawCert40            = "Under TLS 1.2 tlsgate answers with alert 40 handshake_failure inside the handshake: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`."
+	checkInspectWarnings = "Read the warnings, if any: each names a way this interception is weaker than a direct connection."
+	checkInspectDirect   = "To see what the client gets without tlsgate: `openssl s_client -connect {dest}{servername_opt}` from a host that is not intercepted."
+	checkDoctor          = "Run `tlsgate doctor transparent --mode {transparent} --port {listen_port}`: it checks the rules, routes, sysctls and capabilities this mode needs and prints the command that fixes each."
 )
 
 // inspectKnowledge covers transparent interception, the inspect-mode
 // successes, and the trust failures an intercepting listener meets: a
 // client that hangs up on the lab certificate, and client certificates.
 func inspectKnowledge() map[string]entry {
+	inspected := entry{
+		summary: "{mode} sni={sni} client[{client_brief}] server[{server_brief}]{http_brief} ja4={ja4} up={up}B down={down}B in {duration}",
+		cause: "tlsgate decrypted this connection: it {upstream_trust}, then terminated the client with a lab-CA leaf for {sni_or_host}{mimic_note}, and relayed between the two legs. " +
+			"The client accepted that leaf, so it trusts the lab CA.",
+		checks:    []string{checkInspectWarnings, checkInspectDirect},
+		clientSaw: "A working connection to {sni_or_host} with a certificate issued by the lab CA (Organization \"tlsgate lab CA\", short validity), not by the real server's CA: `curl -v` names `tlsgate lab CA` as the issuer.",
+		evidence:  []string{"client_leg", "server_leg", "server_verify", "server_cert", "sni", "alpn_offered", "ja3", "ja4", "mimicked", "transparent", "orig_dst", "bypass", "http_exchanges"},
+	}
+	// An sni_policy with host_mismatch on an inspect listener: the
+	// inspect entry (a variant replaces the code's fields, not another
+	// variant's), with what the host check did.
+	hostChecked := inspected
+	hostChecked.checks = []string{checkHostChecked, checkInspectWarnings, checkInspectDirect}
+	hostMismatch := inspected
+	hostMismatch.cause = "tlsgate decrypted this connection: it {upstream_trust}, then terminated the client with a lab-CA leaf for {sni_or_host}{mimic_note}; the client accepted that leaf, so it trusts the lab CA. " +
+		"Its first request never reached the real server: tlsgate's host check answered it 421 and closed the connection."
+	hostMismatch.checks = []string{checkHostMismatch, checkHostMismatchFix, checkInspectWarnings}
+	hostMismatch.clientSaw = "A completed handshake with a lab-CA leaf for {sni_or_host}, then 421 Misdirected Request for the first request instead of the real server's answer ({up} bytes sent, {down} bytes received): " + saw421
 	return map[string]entry{
-		CodeOK + "/inspect": {
-			summary: "{mode} sni={sni} client[{client_brief}] server[{server_brief}]{http_brief} ja4={ja4} up={up}B down={down}B in {duration}",
-			cause: "tlsgate decrypted this connection: it {upstream_trust}, then terminated the client with a lab-CA leaf for {sni_or_host}{mimic_note}, and relayed between the two legs. " +
-				"The client accepted that leaf, so it trusts the lab CA.",
-			checks: []string{
-				"Read the warnings, if any: each names a way this interception is weaker than a direct connection.",
-				"To see what the client gets without tlsgate: `openssl s_client -connect {dest}{servername_opt}` from a host that is not intercepted.",
-			},
-			clientSaw: "A working connection to {sni_or_host} with a certificate issued by the lab CA (Organization \"tlsgate lab CA\", short validity), not by the real server's CA: `curl -v` names `tlsgate lab CA` as the issuer.",
-			evidence:  []string{"client_leg", "server_leg", "server_verify", "server_cert", "sni", "alpn_offered", "ja3", "ja4", "mimicked", "transparent", "orig_dst", "bypass", "http_exchanges"},
-		},
+		CodeOK + "/inspect":               inspected,
+		CodeOK + "/inspect_host_checked":  hostChecked,
+		CodeOK + "/inspect_host_mismatch": hostMismatch,
 		CodeOK + "/bypass": {
 			summary:   "{mode} sni={sni} bypassed (not decrypted): {bypass}; spliced to {dest} ja4={ja4} up={up}B down={down}B in {duration}",
 			cause:     "A bypass rule of listener {listener} matched ({bypass}), so tlsgate spliced the encrypted bytes to {dest} without decrypting them: the client negotiated TLS with the real server itself.",

@@ -3,25 +3,34 @@ package explain
 // Japanese client-symptom texts of the inspect-mode entries; they mirror
 // sawResetEarly, sawCert116, sawCert40 and checkDoctor.
 const (
-	sawResetEarlyJA = "tlsgate が TLS の前に接続をリセットした。curl は `curl: (35) Recv failure: Connection reset by peer`（http:// なら `curl: (56) Recv failure: …`）、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。"
-	sawCert116JA    = "TLS 1.3 ではサーバがクライアント証明書を確認するのはクライアントの Finished の後なので、クライアントからはハンドシェイクが完了したように見え、最初の読み込みでアラート 116 certificate_required を受け取る。curl 7.88 は `curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required, errno 0`（新しい curl は終了コード 98、CURLE_SSL_CLIENTCERT）、Go は Handshake() が nil を返して最初の Read が `remote error: tls: certificate required` を返し、Java は `Received fatal alert: certificate_required`、Chrome は ERR_BAD_SSL_CLIENT_AUTH_CERT を表示する。"
-	sawCert40JA     = "TLS 1.2 では tlsgate がハンドシェイクの中でアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure` を表示する。"
-	checkDoctorJA   = "`tlsgate doctor transparent --mode {transparent} --port {listen_port}` を実行する。このモードに必要なルール、ルーティング、sysctl、ケーパビリティを確認し、それぞれを直すコマンドを表示する。"
+	sawResetEarlyJA        = "tlsgate が TLS の前に接続をリセットした。curl は `curl: (35) Recv failure: Connection reset by peer`（http:// なら `curl: (56) Recv failure: …`）、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。"
+	sawCert116JA           = "TLS 1.3 ではサーバがクライアント証明書を確認するのはクライアントの Finished の後なので、クライアントからはハンドシェイクが完了したように見え、最初の読み込みでアラート 116 certificate_required を受け取る。curl 7.88 は `curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required, errno 0`（新しい curl は終了コード 98、CURLE_SSL_CLIENTCERT）、Go は Handshake() が nil を返して最初の Read が `remote error: tls: certificate required` を返し、Java は `Received fatal alert: certificate_required`、Chrome は ERR_BAD_SSL_CLIENT_AUTH_CERT を表示する。"
+	sawCert40JA            = "TLS 1.2 では tlsgate がハンドシェイクの中でアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure` を表示する。"
+	checkInspectWarningsJA = "警告があれば読む。それぞれが、この傍受が直接の接続より弱くなっている点を示している。"
+	checkInspectDirectJA   = "tlsgate を通さない場合にクライアントが受け取るものを見るには、傍受されていないホストから `openssl s_client -connect {dest}{servername_opt}` を実行する。"
+	checkDoctorJA          = "`tlsgate doctor transparent --mode {transparent} --port {listen_port}` を実行する。このモードに必要なルール、ルーティング、sysctl、ケーパビリティを確認し、それぞれを直すコマンドを表示する。"
 )
 
 // inspectKnowledgeJA is inspectKnowledge in Japanese.
 func inspectKnowledgeJA() map[string]entry {
+	inspected := entry{
+		summary: "{mode} sni={sni} client[{client_brief}] server[{server_brief}]{http_brief} ja4={ja4} 上り={up}B 下り={down}B 所要 {duration}",
+		cause: "tlsgate はこの接続を復号している。{upstream_trust}、クライアント側はラボ CA が発行した {sni_or_host} のリーフ証明書{mimic_note}で終端して、両レッグの間を中継した。" +
+			"クライアントはそのリーフ証明書を受け入れたので、ラボ CA を信頼している。",
+		checks:    []string{checkInspectWarningsJA, checkInspectDirectJA},
+		clientSaw: "{sni_or_host} への接続は正常に動くが、証明書は本物のサーバの CA ではなくラボ CA（Organization \"tlsgate lab CA\"、有効期間が短い）が発行したもの。`curl -v` の発行者欄に `tlsgate lab CA` と出る。",
+	}
+	hostChecked := inspected
+	hostChecked.checks = []string{checkHostCheckedJA, checkInspectWarningsJA, checkInspectDirectJA}
+	hostMismatch := inspected
+	hostMismatch.cause = "tlsgate はこの接続を復号している。{upstream_trust}、クライアント側はラボ CA が発行した {sni_or_host} のリーフ証明書{mimic_note}で終端した。クライアントはそのリーフ証明書を受け入れたので、ラボ CA を信頼している。" +
+		"最初のリクエストは本物のサーバに届いていない。tlsgate のホスト検査がそれに 421 を返し、接続を閉じた。"
+	hostMismatch.checks = []string{checkHostMismatchJA, checkHostMismatchFixJA, checkInspectWarningsJA}
+	hostMismatch.clientSaw = "ハンドシェイクは完了し（ラボ CA が発行した {sni_or_host} のリーフ証明書）、最初のリクエストには本物のサーバの応答の代わりに 421 Misdirected Request が返る（{up} バイト送信、{down} バイト受信）。" + saw421JA
 	return map[string]entry{
-		CodeOK + "/inspect": {
-			summary: "{mode} sni={sni} client[{client_brief}] server[{server_brief}]{http_brief} ja4={ja4} 上り={up}B 下り={down}B 所要 {duration}",
-			cause: "tlsgate はこの接続を復号している。{upstream_trust}、クライアント側はラボ CA が発行した {sni_or_host} のリーフ証明書{mimic_note}で終端して、両レッグの間を中継した。" +
-				"クライアントはそのリーフ証明書を受け入れたので、ラボ CA を信頼している。",
-			checks: []string{
-				"警告があれば読む。それぞれが、この傍受が直接の接続より弱くなっている点を示している。",
-				"tlsgate を通さない場合にクライアントが受け取るものを見るには、傍受されていないホストから `openssl s_client -connect {dest}{servername_opt}` を実行する。",
-			},
-			clientSaw: "{sni_or_host} への接続は正常に動くが、証明書は本物のサーバの CA ではなくラボ CA（Organization \"tlsgate lab CA\"、有効期間が短い）が発行したもの。`curl -v` の発行者欄に `tlsgate lab CA` と出る。",
-		},
+		CodeOK + "/inspect":               inspected,
+		CodeOK + "/inspect_host_checked":  hostChecked,
+		CodeOK + "/inspect_host_mismatch": hostMismatch,
 		CodeOK + "/bypass": {
 			summary:   "{mode} sni={sni} バイパス（復号せず）: {bypass}、{dest} へそのまま中継 ja4={ja4} 上り={up}B 下り={down}B 所要 {duration}",
 			cause:     "リスナー {listener} のバイパスルールに一致した（{bypass}）ので、tlsgate は暗号化されたバイト列を復号せずに {dest} へそのまま流した。クライアントは本物のサーバと直接 TLS をネゴシエートしている。",

@@ -5,10 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
-	"net/netip"
-	"path"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
@@ -162,73 +158,6 @@ func (s *Server) clientHandshake(c net.Conn, o *explain.Outcome, p *peeked, cfg 
 	s.streaks.ok(o)
 	recordLeg(leg, tc.ConnectionState(), true)
 	return tc, true
-}
-
-// bypassReason says why this connection must not be decrypted, or "":
-// an address entry, else an SNI glob matching the SNI tlsgate parsed.
-func (s *Server) bypassReason(o *explain.Outcome) string {
-	if why := s.addressBypass(o); why != "" {
-		return why
-	}
-	if o.Hello != nil {
-		return s.sniBypass(o.Hello.ServerName)
-	}
-	return ""
-}
-
-// addressBypass says which bypass entry (an IP or a CIDR) holds the
-// client's or the original destination's address, or "". It needs no
-// ClientHello, so it acts on every connection, one whose hello tlsgate
-// could not read included.
-func (s *Server) addressBypass(o *explain.Outcome) string {
-	for _, b := range s.opts.Bypass {
-		if pfx, err := netip.ParsePrefix(b); err == nil {
-			switch {
-			case pfx.Contains(o.Client.Addr()):
-				return "client " + o.Client.Addr().String() + " is in bypass " + b
-			case o.OrigDst.IsValid() && pfx.Contains(o.OrigDst.Addr()):
-				return "destination " + o.OrigDst.Addr().String() + " is in bypass " + b
-			}
-			continue
-		}
-		if ip, err := netip.ParseAddr(b); err == nil {
-			if ip == o.Client.Addr() || (o.OrigDst.IsValid() && ip == o.OrigDst.Addr()) {
-				return "address " + b + " is in bypass"
-			}
-		}
-	}
-	return ""
-}
-
-// sniBypass says which bypass glob the client's SNI matches, or "".
-func (s *Server) sniBypass(serverName string) string {
-	sni := strings.ToLower(serverName)
-	if sni == "" {
-		return ""
-	}
-	for _, b := range s.opts.Bypass {
-		if isAddressEntry(b) {
-			continue
-		}
-		if ok, _ := path.Match(strings.ToLower(b), sni); ok {
-			return "SNI " + sni + " matches bypass " + b
-		}
-	}
-	return ""
-}
-
-// hasSNIBypass says some bypass entry is an SNI glob, which only a read
-// hello can match.
-func (s *Server) hasSNIBypass() bool {
-	return slices.ContainsFunc(s.opts.Bypass, func(b string) bool { return !isAddressEntry(b) })
-}
-
-func isAddressEntry(b string) bool {
-	if _, err := netip.ParsePrefix(b); err == nil {
-		return true
-	}
-	_, err := netip.ParseAddr(b)
-	return err == nil
 }
 
 // inspectUnread serves TLS on an inspect listener whose first bytes

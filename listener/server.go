@@ -71,6 +71,7 @@ type Server struct {
 	clientKeyDetail string
 	// upstreamTLSBase is the server-ssl profile, cloned per connection.
 	upstreamTLSBase *tls.Config
+	bypass          bypassList    // opts.Bypass, parsed once
 	keylog          *lockedWriter // nil = no key log
 	streaks         streaks
 	connIndex       atomic.Uint64 // per-listener connection index for fault selectors
@@ -129,6 +130,11 @@ func New(opts Options, deps Deps) (*Server, error) {
 	if opts.MaxConnections > 0 {
 		s.sem = make(chan struct{}, opts.MaxConnections)
 	}
+	bypass, err := parseBypass(opts.Bypass)
+	if err != nil {
+		return nil, fmt.Errorf("listener %s: %w", opts.Name, err)
+	}
+	s.bypass = bypass
 	if opts.Transparent != "" && deps.OriginalDst == nil {
 		return nil, fmt.Errorf("listener %s: transparent = %q needs an original-destination lookup", opts.Name, opts.Transparent)
 	}

@@ -1,13 +1,10 @@
 package pki
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
-	"fmt"
 	"net"
 	"time"
 )
@@ -34,23 +31,14 @@ func (m *Minter) Mimic(name string, upstream *x509.Certificate) (*tls.Certificat
 	sum := sha256.Sum256(upstream.Raw)
 	key := "mimic\x00" + norm + "\x00" + hex.EncodeToString(sum[:12])
 	return m.cached(key, func() (*tls.Certificate, time.Time, error) {
-		priv, err := ecdsa.GenerateKey(elliptic.P256(), m.random)
-		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("pki: generate key for %q: %w", name, err)
-		}
-		t := m.now()
-		tmpl := leafTemplate(norm, ip, t.Add(-leafBackdate), m.clampToCA(t.Add(leafValidity)))
-		if cn := upstream.Subject.CommonName; cn != "" {
-			tmpl.Subject.CommonName = commonName(cn)
-		}
-		tmpl.Subject.OrganizationalUnit = []string{"tlsgate inspect: copy of " + commonName(upstream.Subject.String())}
-		tmpl.DNSNames = mergeNames(upstream.DNSNames, tmpl.DNSNames)
-		tmpl.IPAddresses = mergeIPs(upstream.IPAddresses, tmpl.IPAddresses)
-		cert, err := m.issue(norm, tmpl, m.root(), priv, nil)
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		return cert, cert.Leaf.NotAfter.Add(-leafRenew), nil
+		return m.mint(norm, ip, func(tmpl *x509.Certificate) {
+			if cn := upstream.Subject.CommonName; cn != "" {
+				tmpl.Subject.CommonName = commonName(cn)
+			}
+			tmpl.Subject.OrganizationalUnit = []string{"tlsgate inspect: copy of " + commonName(upstream.Subject.String())}
+			tmpl.DNSNames = mergeNames(upstream.DNSNames, tmpl.DNSNames)
+			tmpl.IPAddresses = mergeIPs(upstream.IPAddresses, tmpl.IPAddresses)
+		})
 	})
 }
 

@@ -110,13 +110,7 @@ func (m *Minter) Leaf(name string) (*tls.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.cached(key, func() (*tls.Certificate, time.Time, error) {
-		cert, err := m.mint(key, ip)
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		return cert, cert.Leaf.NotAfter.Add(-leafRenew), nil
-	})
+	return m.cached(key, func() (*tls.Certificate, time.Time, error) { return m.mint(key, ip, nil) })
 }
 
 // cached serves key from the cache until its renewAt, and otherwise runs
@@ -180,14 +174,26 @@ func (m *Minter) store(key string, cert *tls.Certificate, renewAt time.Time) {
 	}
 }
 
-func (m *Minter) mint(name string, ip netip.Addr) (*tls.Certificate, error) {
+// mint issues a good lab-CA leaf for name (a normalized key), valid from
+// leafBackdate ago for leafValidity, and says when a cached copy must be
+// renewed. It is the one path for every good leaf (Leaf, Mimic,
+// OCSPTimes): edit, when not nil, marks the template before it is signed
+// (a watermark, mimicked names), and rest follows the leaf in the chain.
+func (m *Minter) mint(name string, ip netip.Addr, edit func(*x509.Certificate), rest ...*x509.Certificate) (*tls.Certificate, time.Time, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), m.random)
 	if err != nil {
-		return nil, fmt.Errorf("pki: generate key for %q: %w", name, err)
+		return nil, time.Time{}, fmt.Errorf("pki: generate key for %q: %w", name, err)
 	}
 	t := m.now()
 	tmpl := leafTemplate(name, ip, t.Add(-leafBackdate), m.clampToCA(t.Add(leafValidity)))
-	return m.issue(name, tmpl, m.root(), key, nil)
+	if edit != nil {
+		edit(tmpl)
+	}
+	c, err := m.issue(name, tmpl, m.root(), key, rest)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return c, c.Leaf.NotAfter.Add(-leafRenew), nil
 }
 
 // clampToCA keeps a leaf from outliving its issuer, which would fail

@@ -1,8 +1,6 @@
 package pki
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -62,13 +60,15 @@ func (m *Minter) staple(kind ChainKind, name string, c *tls.Certificate, at time
 }
 
 // signOCSP builds the lab CA's response from resp, produced at producedAt
-// by the minter's clock rather than the real one (see stampProducedAt).
+// by the minter's clock rather than the real one, and signs it once (see
+// deferredSigner).
 func (m *Minter) signOCSP(resp ocsp.Response, producedAt time.Time) ([]byte, error) {
-	der, err := ocsp.CreateResponse(m.ca.cert, m.ca.cert, resp, m.ca.key)
+	signer := &deferredSigner{pub: m.ca.key.Public()}
+	der, err := ocsp.CreateResponse(m.ca.cert, m.ca.cert, resp, signer)
 	if err != nil {
 		return nil, err
 	}
-	return stampProducedAt(der, producedAt, m.ca.key, m.random)
+	return signProducedAt(der, producedAt, signer.hash, m.ca.key, m.random)
 }
 
 // ocspTimesWindow is how long an ocsp_times staple claims to be good for,
@@ -99,18 +99,9 @@ func (m *Minter) OCSPTimes(name string, skew time.Duration) (*tls.Certificate, e
 		return nil, err
 	}
 	c, err := m.cached(ocspTimesUnit+"\x00"+key, func() (*tls.Certificate, time.Time, error) {
-		t := m.now()
-		tmpl := leafTemplate(key, ip, t.Add(-leafBackdate), m.clampToCA(t.Add(leafValidity)))
-		tmpl.Subject.OrganizationalUnit = []string{ocspTimesUnit}
-		leafKey, err := ecdsa.GenerateKey(elliptic.P256(), m.random)
-		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("pki: generate key for %q: %w", key, err)
-		}
-		c, err := m.issue(key, tmpl, m.root(), leafKey, []*x509.Certificate{m.ca.cert})
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		return c, c.Leaf.NotAfter.Add(-leafRenew), nil
+		return m.mint(key, ip, func(tmpl *x509.Certificate) {
+			tmpl.Subject.OrganizationalUnit = []string{ocspTimesUnit}
+		}, m.ca.cert)
 	})
 	if err != nil {
 		return nil, err

@@ -1,10 +1,12 @@
 package pki
 
 import (
+	"crypto"
 	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -190,6 +192,68 @@ func TestOCSPTimesClients(t *testing.T) {
 			t.Logf("Go client with VerifyConnection: %v", err)
 			if tt.goErr == "" && err != nil || tt.goErr != "" && (err == nil || !strings.Contains(err.Error(), tt.goErr)) {
 				t.Errorf("Go client: %v, want %q", err, tt.goErr)
+			}
+		})
+	}
+}
+
+// countingSigner counts the signatures a key makes and keeps the
+// randomness each was given.
+type countingSigner struct {
+	crypto.Signer
+	mu      sync.Mutex
+	signs   int
+	readers []io.Reader
+}
+
+func (c *countingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	c.mu.Lock()
+	c.signs++
+	c.readers = append(c.readers, r)
+	c.mu.Unlock()
+	return c.Signer.Sign(r, digest, opts)
+}
+
+// TestOCSPSignedOnce: a staple is signed once, with the producedAt of the
+// minter's clock already in it, and with the minter's randomness. It used
+// to be signed twice: by x/crypto/ocsp.CreateResponse (with crypto/rand),
+// then again after producedAt was rewritten.
+func TestOCSPSignedOnce(t *testing.T) {
+	ca := newTestCA(t)
+	key := &countingSigner{Signer: ca.key}
+	ca.key = key
+	clock := &fakeClock{now: fixedNow()}
+	m := NewMinter(ca, clock.Now, rand.Reader)
+	tests := []struct {
+		name   string
+		staple func() (*tls.Certificate, error)
+	}{
+		{"ocsp_times", func() (*tls.Certificate, error) { return m.OCSPTimes("once.lab.test", time.Hour) }},
+		{"revoked", func() (*tls.Certificate, error) { return m.BadChain(ChainRevoked, "revoked.lab.test", 0) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			key.mu.Lock()
+			key.signs, key.readers = 0, nil
+			key.mu.Unlock()
+			c, err := tt.staple()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := staple(t, ca, parseChain(t, c)[0], c)
+			if want := clock.Now().Add(time.Hour); tt.name == "ocsp_times" && !r.ProducedAt.Equal(want) {
+				t.Errorf("producedAt %s, want %s", r.ProducedAt, want)
+			}
+			key.mu.Lock()
+			defer key.mu.Unlock()
+			// One signature for the leaf, one for the staple.
+			if key.signs != 2 {
+				t.Errorf("the CA key signed %d times for a leaf and its staple, want 2", key.signs)
+			}
+			for i, rd := range key.readers {
+				if rd != io.Reader(m.random) {
+					t.Errorf("signature %d used %T, not the minter's randomness", i, rd)
+				}
 			}
 		})
 	}

@@ -15,30 +15,35 @@ import (
 // x/crypto/ocsp.CreateResponse stamps producedAt with time.Now and ignores
 // the template's ProducedAt (golang/go#52976, open), so a response it
 // builds carries the real clock however the minter's clock is injected.
-// There is no supported way around it, so stampProducedAt rewrites that
-// one field and signs the response again: everything else (the CertID
-// hashes, the statuses, the encoding) stays x/crypto's.
+// There is no supported way around it, so CreateResponse is handed a
+// signer that signs nothing (deferredSigner), and signProducedAt sets that
+// one field and signs the response once, with the CA's key and the
+// minter's randomness: everything else (the CertID hashes, the statuses,
+// the encoding, the signature algorithm) stays x/crypto's.
 
 // errOCSPShape says a response is not the shape CreateResponse builds.
 var errOCSPShape = errors.New("not a successful basic OCSP response")
 
-// ocspSigHashes maps the signature algorithms CreateResponse uses to the
-// hash each signs.
-var ocspSigHashes = []struct {
-	oid  asn1.ObjectIdentifier
+// deferredSigner stands in for the responder's key during CreateResponse:
+// its public key picks the signature algorithm, and Sign only records the
+// hash asked for, which signProducedAt then signs with. The signature
+// CreateResponse embeds is empty and is replaced.
+type deferredSigner struct {
+	pub  crypto.PublicKey
 	hash crypto.Hash
-}{
-	{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}, crypto.SHA256}, // sha256WithRSAEncryption
-	{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}, crypto.SHA384},
-	{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}, crypto.SHA512},
-	{asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}, crypto.SHA256}, // ecdsa-with-SHA256
-	{asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}, crypto.SHA384},
-	{asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}, crypto.SHA512},
 }
 
-// stampProducedAt returns the OCSP response der with its producedAt set
-// to at (to the second, as GeneralizedTime without fractions) and signed
-// again by key, the responder's. RFC 6960 §4.2.1:
+func (d *deferredSigner) Public() crypto.PublicKey { return d.pub }
+
+func (d *deferredSigner) Sign(_ io.Reader, _ []byte, opts crypto.SignerOpts) ([]byte, error) {
+	d.hash = opts.HashFunc()
+	return nil, nil
+}
+
+// signProducedAt returns the unsigned OCSP response der (CreateResponse's
+// with a deferredSigner) with its producedAt set to at (to the second, as
+// GeneralizedTime without fractions) and signed by key, the responder's,
+// over hash. RFC 6960 §4.2.1:
 //
 //	OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED,
 //	    responseBytes [0] EXPLICIT SEQUENCE { responseType OID, response OCTET STRING } }
@@ -46,7 +51,7 @@ var ocspSigHashes = []struct {
 //	    signature BIT STRING, certs [0] EXPLICIT SEQUENCE OF Certificate OPTIONAL }
 //	ResponseData ::= SEQUENCE { version [0] EXPLICIT OPTIONAL, responderID,
 //	    producedAt GeneralizedTime, responses, responseExtensions [1] OPTIONAL }
-func stampProducedAt(der []byte, at time.Time, key crypto.Signer, random io.Reader) ([]byte, error) {
+func signProducedAt(der []byte, at time.Time, hash crypto.Hash, key crypto.Signer, random io.Reader) ([]byte, error) {
 	in := cryptobyte.String(der)
 	var outer, responseBytes, inner, basicDER cryptobyte.String
 	var status, respType cryptobyte.String
@@ -66,9 +71,8 @@ func stampProducedAt(der []byte, at time.Time, key crypto.Signer, random io.Read
 		return nil, fmt.Errorf("pki: OCSP response of %d bytes: %w (BasicOCSPResponse)", len(der), errOCSPShape)
 	}
 	certs := []byte(basic) // [0] certs, or nothing: kept as they are
-	hash, err := ocspSigHash(sigAlg)
-	if err != nil {
-		return nil, fmt.Errorf("pki: OCSP response of %d bytes: %w", len(der), err)
+	if hash == 0 || !hash.Available() {
+		return nil, fmt.Errorf("pki: OCSP response of %d bytes: no usable signature hash (%v) for %s", len(der), hash, ocspAlgName(sigAlg))
 	}
 	var version, responderID, producedAt cryptobyte.String
 	versionTag := cbasn1.Tag(0).Constructed().ContextSpecific()
@@ -97,7 +101,7 @@ func stampProducedAt(der []byte, at time.Time, key crypto.Signer, random io.Read
 	h.Write(newTBS)
 	signature, err := key.Sign(random, h.Sum(nil), hash)
 	if err != nil {
-		return nil, fmt.Errorf("pki: sign OCSP response again: %w", err)
+		return nil, fmt.Errorf("pki: sign OCSP response: %w", err)
 	}
 
 	var basicB cryptobyte.Builder
@@ -124,18 +128,12 @@ func stampProducedAt(der []byte, at time.Time, key crypto.Signer, random io.Read
 	return outB.Bytes()
 }
 
-// ocspSigHash is the hash the AlgorithmIdentifier element alg signs with.
-func ocspSigHash(alg cryptobyte.String) (crypto.Hash, error) {
-	seq := alg
+// ocspAlgName names the AlgorithmIdentifier element alg for an error.
+func ocspAlgName(alg cryptobyte.String) string {
 	var body cryptobyte.String
 	var oid asn1.ObjectIdentifier
-	if !seq.ReadASN1(&body, cbasn1.SEQUENCE) || !body.ReadASN1ObjectIdentifier(&oid) {
-		return 0, fmt.Errorf("%w (signatureAlgorithm % x)", errOCSPShape, []byte(alg))
+	if !alg.ReadASN1(&body, cbasn1.SEQUENCE) || !body.ReadASN1ObjectIdentifier(&oid) {
+		return fmt.Sprintf("signatureAlgorithm % x", []byte(alg))
 	}
-	for _, s := range ocspSigHashes {
-		if s.oid.Equal(oid) {
-			return s.hash, nil
-		}
-	}
-	return 0, fmt.Errorf("unsupported OCSP signature algorithm %s", oid)
+	return "signatureAlgorithm " + oid.String()
 }

@@ -23,9 +23,12 @@ type faultCase struct {
 	// "server_ssl" (terminate with [listener.server_ssl]). The clients
 	// trust the lab CA.
 	upstream string
-	rule     string // the rule's TOML after name; the listener selector is added
-	stop     string // a stop's action, logged as route fault_<stop>; "" for wrappers and policies
-	checks   []check
+	// plainAllow sets non_ssl = "allow" on the terminating listener, with
+	// the plain backend as plain_backend, so plain HTTP reaches the rule.
+	plainAllow bool
+	rule       string // the rule's TOML after name; the listener selector is added
+	stop       string // a stop's action, logged as route fault_<stop>; "" for wrappers and policies
+	checks     []check
 	// event, when set, checks more of the event of every check the rule
 	// fired for (an alert code, a negotiated version).
 	event func(t *testing.T, e *connEvent)
@@ -303,6 +306,8 @@ func runCases(t *testing.T, cases []faultCase) {
 			mode = fmt.Sprintf("mode = \"inspect\"\nbackend = %q\n[listener.server_ssl]\nca = %q\n", tlsBE.addr, beCert.caFile)
 		case c.upstream == "server_ssl":
 			mode = terminate(tlsBE) + fmt.Sprintf("[listener.server_ssl]\nca = %q\n", beCert.caFile)
+		case c.plainAllow:
+			mode += fmt.Sprintf("non_ssl = \"allow\"\nplain_backend = %q\n", be.addr)
 		}
 		gc.listeners = append(gc.listeners, spec{Name: c.name, TOML: mode})
 		gc.faults = append(gc.faults, rule{name: c.name, toml: onListener(c.name, c.rule)})

@@ -31,6 +31,49 @@ func TestHostMismatch(t *testing.T) {
 	})
 }
 
+// TestHostMismatchInspect is TestHostMismatch on an inspect listener: the
+// rule answers 421 after both legs are up, and the event's texts say so
+// (the request never reached the real server, the client got the 421), not
+// inspect's own "relayed between the two legs" and "a working connection".
+// A request for the SNI's own name is relayed to the real server.
+func TestHostMismatchInspect(t *testing.T) {
+	t.Parallel()
+	other := []string{"-H", "Host: other.test"}
+	runCases(t, []faultCase{
+		{name: "host_mismatch_inspect", upstream: "inspect", symptom: "http status 421 Misdirected Request", rule: "action = \"sni_policy\"\nhost_mismatch = 421\n",
+			event: misdirectedInspect, checks: []check{
+				curlStatus(421, "does not match the Server Name Indication (SNI) in use for this connection (lab.test)", other...),
+				goGetHost("other.test:443", 421),
+				{quiet: true, run: curlGets("/hello").run, event: hostCheckedInspect},
+			}},
+	})
+}
+
+// misdirectedInspect is misdirected on inspect: both legs up, and the
+// inspect texts of a request tlsgate answered itself.
+func misdirectedInspect(t *testing.T, e *connEvent) {
+	t.Helper()
+	if e.Diagnosis != "ok" || !strings.Contains(e.Summary, "injected by rule "+e.Listener+" (sni_policy at request") || !strings.Contains(e.raw, `"bytes_up":0,`) {
+		t.Errorf("diagnosis %q summary %q; want ok naming the rule, with no byte to the real server: %s", e.Diagnosis, e.Summary, e)
+	}
+	if e.Route != "inspect" || !strings.Contains(e.Summary, "server[TLS 1.3") ||
+		!strings.Contains(e.Cause, "Its first request never reached the real server: tlsgate's host check answered it 421") ||
+		!strings.Contains(e.ClientSaw, "then 421 Misdirected Request for the first request instead of the real server's answer") ||
+		strings.Contains(e.Cause, "relayed between the two legs") {
+		t.Errorf("route %q summary %q cause %q client_saw %q; want inspect's 421 texts: %s", e.Route, e.Summary, e.Cause, e.ClientSaw, e)
+	}
+}
+
+// hostCheckedInspect checks the event of a request the host check let
+// through on inspect: an ok inspected connection, relayed to the real
+// server (its event is brief; the explain goldens hold the checks' words).
+func hostCheckedInspect(t *testing.T, e *connEvent) {
+	t.Helper()
+	if e.Route != "inspect" || e.Diagnosis != "ok" || !strings.Contains(e.Summary, "server[TLS 1.3") || strings.Contains(e.raw, `"bytes_up":0,`) {
+		t.Errorf("route %q diagnosis %q summary %q; want an inspected ok connection relayed to the real server: %s", e.Route, e.Diagnosis, e.Summary, e)
+	}
+}
+
 // misdirected checks the event of a 421: a working TLS connection
 // (diagnosis ok) that names the rule, whose request never reached the
 // backend.

@@ -138,3 +138,46 @@ func rewrittenGo() check {
 		return local
 	}}
 }
+
+// TestBlockPagePlainAllowed: a block_page rule on a TLS listener with
+// non_ssl = "allow" answers a plain http:// request too (the request is
+// HTTP tlsgate can read, relayed toward plain_backend), and the event says
+// the rule fired; the block page over TLS on the same listener still works.
+func TestBlockPagePlainAllowed(t *testing.T) {
+	t.Parallel()
+	texts := []string{"403 Forbidden", "The request was blocked by a security policy"}
+	runCases(t, []faultCase{
+		{name: "block_plain_allowed", plainAllow: true, symptom: "http status 403", rule: blockPageRule(0, ""),
+			checks: []check{plainBlocked(403, texts), blockedCurl(403, texts, nil)}},
+	})
+}
+
+// plainBlocked expects curl's plain http:// request to the TLS listener to
+// get the block page with status and texts, exit 0, and the plain backend
+// never to see it; the event is the allowed plaintext connection's.
+func plainBlocked(status int, texts []string) check {
+	return check{run: func(t *testing.T, x *env) string {
+		port := x.g.port(x.lis)
+		r := runCurl(t, clientTimeout, "--resolve", labHost+":"+port+":127.0.0.1", "http://"+labHost+":"+port+blockedPath(x))
+		r.want(t, 0)
+		if r.status != status {
+			t.Errorf("curl http:// status %d, want %d; headers:\n%s", r.status, status, r.headers)
+		}
+		for _, s := range texts {
+			if !strings.Contains(string(r.body), s) {
+				t.Errorf("block page body lacks %q:\n%s", s, r.body)
+			}
+		}
+		if n := x.be.hitCount(blockedPath(x)); n != 0 {
+			t.Errorf("the plain backend saw %d blocked requests, want 0", n)
+		}
+		return r.client()
+	}, event: func(t *testing.T, e *connEvent) {
+		if e.Route != "non_ssl_allow" || e.Diagnosis != "plaintext_allowed" || !e.OK ||
+			!strings.Contains(e.ClientSaw, "A plaintext answer from fault rule "+e.Listener+", not from the plain backend") ||
+			!strings.Contains(e.raw, `"bytes_up":0,`) {
+			t.Errorf("route %q diagnosis %q ok %v client_saw %q; want non_ssl_allow, plaintext_allowed, ok, the rule's answer and no byte to the plain backend: %s",
+				e.Route, e.Diagnosis, e.OK, e.ClientSaw, e)
+		}
+	}}
+}
