@@ -1,11 +1,9 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
-	"path"
 	"strconv"
 	"strings"
 )
@@ -104,29 +102,6 @@ func selfLoop(listen, backend string) bool {
 	}
 	a, err := netip.ParseAddr(hb)
 	return err == nil && (a.IsLoopback() || a.IsUnspecified())
-}
-
-// checkBypass accepts an IP, a CIDR, or an SNI glob made of hostname
-// characters and '*'.
-func checkBypass(v string) error {
-	if _, err := netip.ParsePrefix(v); err == nil {
-		return nil
-	}
-	if _, err := netip.ParseAddr(v); err == nil {
-		return nil
-	}
-	if v == "" {
-		return errors.New("empty entry")
-	}
-	for _, r := range v {
-		if !(r == '*' || r == '.' || r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return fmt.Errorf("not an IP, a CIDR or an SNI glob (character %q)", r)
-		}
-	}
-	if _, err := path.Match(v, "x"); err != nil {
-		return fmt.Errorf("bad glob: %w", err)
-	}
-	return nil
 }
 
 // isLoopbackListen says a listen address stays on this machine.

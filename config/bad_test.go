@@ -144,6 +144,8 @@ func TestBadConfigs(t *testing.T) {
 			`listener.bypass: only applies to mode = "inspect"`},
 		{"bad bypass entry", strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1) + "bypass = [\"ok.test\",\n \"bad entry!\"] #<-\n",
 			`listener.bypass[1]: "bad entry!": not an IP, a CIDR or an SNI glob`},
+		{"bypass CIDR out of range", strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1) + "bypass = [\"10.0.0.0/33\"] #<-\n",
+			`listener.bypass[0]: "10.0.0.0/33": not an IP or a CIDR (netip.ParsePrefix("10.0.0.0/33"): prefix length out of range`},
 		{"backend with transparent", strings.Replace(strings.Replace(web, `mode = "terminate"`, "mode = \"inspect\"\ntransparent = \"redirect\"", 1), `backend = "127.0.0.1:9080"`, `backend = "127.0.0.1:9080" #<-`, 1),
 			`listener.backend: is ignored with transparent = "redirect"`},
 		{"unknown transparent", web + "transparent = \"nat\" #<-\n", `listener.transparent`},

@@ -299,7 +299,7 @@ func bypassList(t *table) []string {
 	vals, idx, _ := t.strList("bypass")
 	var out []string
 	for i, v := range vals {
-		if err := checkBypass(v); err != nil {
+		if err := listener.CheckBypassEntry(v); err != nil {
 			t.d.probs.add(t.elemPos("bypass", idx[i]), t.keyName("bypass"),
 				fmt.Errorf("%s[%d]: %q: %w", t.keyName("bypass"), idx[i], v, err))
 			continue

@@ -30,44 +30,61 @@ type bypassGlob struct {
 	pattern string // lower-cased: SNIs are compared in lower case
 }
 
-// parseBypass sorts entries into addresses and SNI globs, and refuses one
-// that can never match: empty, a malformed glob, or one with a '/' or ':'
-// that is not an IP or a CIDR (an SNI holds neither, so the entry is a
-// mistyped address, not a glob).
+// parseBypass sorts entries into addresses and SNI globs, refusing one
+// that can never match (CheckBypassEntry), named by its index.
 func parseBypass(entries []string) (bypassList, error) {
 	var l bypassList
 	for i, b := range entries {
-		if pfx, err := netip.ParsePrefix(b); err == nil {
-			l.addrs = append(l.addrs, bypassAddr{entry: b, pfx: pfx})
-			continue
-		}
-		if ip, err := netip.ParseAddr(b); err == nil {
-			l.addrs = append(l.addrs, bypassAddr{entry: b, ip: ip})
-			continue
-		}
-		var err error
-		switch {
-		case b == "":
-			err = errors.New("empty entry")
-		case strings.ContainsAny(b, "/:"):
-			_, perr := netip.ParsePrefix(b)
-			if !strings.Contains(b, "/") {
-				_, perr = netip.ParseAddr(b)
-			}
-			err = fmt.Errorf("not an IP or a CIDR (%w), and an SNI glob cannot hold '/' or ':'", perr)
-		default:
-			// path.Match checks the whole pattern even when the name
-			// does not match, so any name finds a malformed glob.
-			if _, merr := path.Match(b, "x"); merr != nil {
-				err = fmt.Errorf("bad SNI glob: %w", merr)
-			}
-		}
+		addr, isAddr, err := parseBypassEntry(b)
 		if err != nil {
 			return bypassList{}, fmt.Errorf("bypass[%d] %q: %w", i, b, err)
+		}
+		if isAddr {
+			l.addrs = append(l.addrs, addr)
+			continue
 		}
 		l.globs = append(l.globs, bypassGlob{entry: b, pattern: strings.ToLower(b)})
 	}
 	return l, nil
+}
+
+// CheckBypassEntry says why an inspect bypass entry can never match, or
+// nil: the config file refuses such an entry with its line, and New with
+// its index, through this one check.
+func CheckBypassEntry(b string) error {
+	_, _, err := parseBypassEntry(b)
+	return err
+}
+
+// parseBypassEntry reads one entry: an IP or a CIDR (isAddr), or an SNI
+// glob of hostname characters and '*'. An entry with '/' or ':' that is no
+// address is a mistyped one (an SNI holds neither), and the address
+// parser's error says what is wrong with it (a prefix length of 33, say).
+func parseBypassEntry(b string) (addr bypassAddr, isAddr bool, err error) {
+	if pfx, err := netip.ParsePrefix(b); err == nil {
+		return bypassAddr{entry: b, pfx: pfx}, true, nil
+	}
+	if ip, err := netip.ParseAddr(b); err == nil {
+		return bypassAddr{entry: b, ip: ip}, true, nil
+	}
+	switch {
+	case b == "":
+		return addr, false, errors.New("empty entry")
+	case strings.Contains(b, "/"):
+		_, perr := netip.ParsePrefix(b)
+		return addr, false, fmt.Errorf("not an IP or a CIDR (%w), and an SNI glob cannot hold '/'", perr)
+	case strings.Contains(b, ":"):
+		_, perr := netip.ParseAddr(b)
+		return addr, false, fmt.Errorf("not an IP or a CIDR (%w), and an SNI glob cannot hold ':'", perr)
+	}
+	for _, r := range b {
+		// Hostname characters and '*' only: no '[' or '\\', so the glob
+		// is also a well-formed path.Match pattern.
+		if !(r == '*' || r == '.' || r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return addr, false, fmt.Errorf("not an IP, a CIDR or an SNI glob (character %q)", r)
+		}
+	}
+	return addr, false, nil
 }
 
 // bypassReason says why this connection must not be decrypted, or "":

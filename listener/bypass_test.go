@@ -20,8 +20,8 @@ func TestBypassEntriesCheckedAtBuild(t *testing.T) {
 		want  string
 	}{
 		{"", `listener in: bypass[1] "": empty entry`},
-		{"[a-", `listener in: bypass[1] "[a-": bad SNI glob: syntax error in pattern`},
-		{`*.bank\`, `listener in: bypass[1] "*.bank\\": bad SNI glob: syntax error in pattern`},
+		{"[a-", `listener in: bypass[1] "[a-": not an IP, a CIDR or an SNI glob (character '[')`},
+		{`*.bank\`, `listener in: bypass[1] "*.bank\\": not an IP, a CIDR or an SNI glob (character '\\')`},
 		{"10.0.0.0/33", `listener in: bypass[1] "10.0.0.0/33": not an IP or a CIDR (netip.ParsePrefix("10.0.0.0/33"): prefix length out of range`},
 		{"fe80::1::2", `listener in: bypass[1] "fe80::1::2": not an IP or a CIDR (ParseAddr("fe80::1::2"): multiple :: in address`},
 	}
