@@ -115,6 +115,17 @@ func inspectCases() []diagCase {
 	bigBypass.ClientTLS = Leg{ServerName: "lab.test", HelloRead: true, AlertSent: -1, AlertRecv: -1}
 	bigBypass.Bypass = "SNI lab.test matches bypass *.test, read by crypto/tls: the ClientHello is beyond tlsgate's 16384-byte parse cap, and the 21620 bytes read were relayed unchanged, nothing decrypted"
 
+	// A client bypassed by its address, without SNI, on a listener whose
+	// client-ssl requires SNI: the profile applies to what is decrypted,
+	// and the real server answered the splice.
+	bypassHello := modernHello()
+	bypassHello.ServerName = ""
+	bypassNoSNI := withHello(base("inspect"), bypassHello)
+	bypassNoSNI.ClientTLS.Attempted, bypassNoSNI.SNIRequired = false, true
+	bypassNoSNI.Route, bypassNoSNI.Bypass = "bypass", "address 192.168.99.86 is in bypass"
+	bypassNoSNI.Backend = Backend{Addr: "10.0.0.7:8443", Attempted: true, Local: testUpLocal, Remote: netip.MustParseAddrPort("10.0.0.7:8443"), TLS: Leg{AlertSent: -1, AlertRecv: -1}}
+	bypassNoSNI.BytesUp, bypassNoSNI.BytesDown = 1890, 5120
+
 	plainOnInspect := httpOn("inspect", "non_ssl_reset")
 
 	upVerify := intercepted(modernHello())
@@ -253,6 +264,9 @@ func inspectCases() []diagCase {
 			contains: []string{"inspect sni=lab.test bypassed (not decrypted): SNI lab.test matches bypass *.test, read by crypto/tls: the ClientHello is beyond",
 				"crypto/tls read its SNI lab.test to match bypass", "real server's own certificate"},
 			absent: []string{"routing by name", "so its SNI, ALPN"}},
+		{name: "ok_bypass_sni_required", o: bypassNoSNI, code: CodeOK, ok: true,
+			contains: []string{"inspect sni=(none) bypassed (not decrypted): address 192.168.99.86 is in bypass; spliced to 10.0.0.7:8443"},
+			absent:   []string{"01260013", "SNI", "alert 40"}},
 		{name: "ok_quiet_after_handshake", o: quiet, code: CodeOK, ok: true,
 			lines:    []string{details("192.168.99.86:32962", "192.168.20.230:443", "client", "version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false")},
 			contains: []string{"no alternative certificate subject name matches", "send string"}},

@@ -46,11 +46,13 @@ func ruleHelloShape(f *facts) (verdict, bool) {
 
 // ruleSNI: a hello without SNI on a listener that requires it, read by
 // tlsgate's parser or, beyond its cap, by crypto/tls on tlsgate's own
-// handshake (the listener refuses it there alike).
+// handshake (the listener refuses it there alike). A bypassed connection
+// is none of this: client-ssl applies to what is decrypted, and a bypass
+// splices the client to the real server, which answered it.
 func ruleSNI(f *facts) (verdict, bool) {
 	o := f.o
 	read := o.Hello != nil || o.ClientTLS.HelloRead
-	missing := o.SNIRequired && read && ClientSNI(o) == "" && !o.ClientTLS.Done
+	missing := o.SNIRequired && o.Route != "bypass" && read && ClientSNI(o) == "" && !o.ClientTLS.Done
 	return verdict{code: CodeSNIMissing}, missing
 }
 

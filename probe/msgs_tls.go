@@ -82,5 +82,17 @@ func sniTexts() map[string]msg {
 			"名前ベースのバーチャルホストで、デフォルト証明書が {names} 用になっている。SNI を送らないクライアントには別名義の証明書が返る"},
 		"sni.default_differs.check": {"whether clients of {sni} send SNI; make the default certificate cover {sni} if some do not",
 			"{sni} のクライアントが SNI を送っているか。送らないものがあるなら、デフォルト証明書に {sni} を含める"},
+		"sni.policy.cause": {"a policy requires SNI: the server refuses a hello without it ({detail}) yet serves any name, even the made-up {bogus}, so no certificate is missing (a server with no certificate for the name sends alert 112 unrecognized_name); clients that connect by IP send no SNI",
+			"SNI を必須にするポリシー。サーバは SNI のない ClientHello を拒否する（{detail}）が、でたらめな名前 {bogus} を含めどんな名前にも応答するので、証明書が足りないのではない（名前に合う証明書がないサーバはアラート 112 unrecognized_name を返す）。IP アドレスで接続するクライアントは SNI を送らない"},
+		"sni.policy.check": {"the virtual server's client-ssl SNI-required setting (BIG-IP sni-require, tlsgate [listener.client_ssl] sni_require): turn it off if clients must connect by IP, else make them send SNI (connect by host name; curl --resolve NAME:PORT:IP)",
+			"仮想サーバの client-ssl プロファイルの SNI 必須設定（BIG-IP の sni-require、tlsgate の [listener.client_ssl] sni_require）。IP アドレスで接続するクライアントを通すならこれを無効にし、そうでなければクライアントに SNI を送らせる（ホスト名で接続する。curl なら --resolve 名前:ポート:IP）"},
+		"sni.policy_none.check": {"the virtual server's client-ssl SNI-required setting (BIG-IP sni-require, tlsgate [listener.client_ssl] sni_require): turn it off if clients must connect by IP, else make them send SNI (connect by host name; curl --resolve NAME:PORT:IP); probe again with --sni NAME to judge the other steps",
+			"仮想サーバの client-ssl プロファイルの SNI 必須設定（BIG-IP の sni-require、tlsgate の [listener.client_ssl] sni_require）。IP アドレスで接続するクライアントを通すならこれを無効にし、そうでなければクライアントに SNI を送らせる（ホスト名で接続する。curl なら --resolve 名前:ポート:IP）。残りのステップは --sni 名前 を付けて再度 probe して判定する"},
+		"sni.required_unclear.cause": {"the server requires SNI, by a policy or for want of a certificate to serve without a name: its refusal ({detail}) does not say which, and a made-up name is refused too (a missing certificate is usually alert 112 unrecognized_name)",
+			"サーバは SNI を必須にしている。ポリシーによるものか、名前なしで返す証明書がないためかは、拒否のしかた（{detail}）からはわからず、でたらめな名前も拒否される（証明書がない場合は通常アラート 112 unrecognized_name が返る）"},
+		"sni.required_unclear.check": {"the server's SNI settings: an SNI-required setting (BIG-IP client-ssl sni-require) and a default certificate for clients without SNI (sni-default)",
+			"サーバの SNI 設定。SNI 必須の設定（BIG-IP の client-ssl の sni-require）と、SNI なしのクライアント向けのデフォルト証明書（sni-default）"},
+		"sni.required_unclear_none.check": {"probe again with --sni NAME; then the server's SNI settings: an SNI-required setting (BIG-IP client-ssl sni-require) and a default certificate for clients without SNI (sni-default)",
+			"--sni 名前 を付けて再度 probe する。そのうえでサーバの SNI 設定（SNI 必須の設定（BIG-IP の client-ssl の sni-require）と、SNI なしのクライアント向けのデフォルト証明書（sni-default））を確認する"},
 	}
 }

@@ -19,6 +19,7 @@ type sniResult struct {
 	ok    bool
 	leaf  *x509.Certificate
 	at    Attempt
+	alert int // the alert that refused the hello, -1 when none
 }
 
 // stepSNI is step 6: the certificate that comes back with the name, without
@@ -36,7 +37,7 @@ func (p *prober) stepSNI(ctx context.Context) Step {
 		cfg := p.baseConfig()
 		cfg.ServerName = v.name
 		a := p.handshake(ctx, cfg)
-		r := sniResult{label: v.label, ok: a.result == resOK, at: p.toAttempt(v.label, a)}
+		r := sniResult{label: v.label, ok: a.result == resOK, at: p.toAttempt(v.label, a), alert: a.alert}
 		if r.ok && len(a.cs.PeerCertificates) > 0 {
 			r.leaf = a.cs.PeerCertificates[0]
 			r.at.Detail += "; certificate " + certSummary(r.leaf)
@@ -46,6 +47,7 @@ func (p *prober) stepSNI(ctx context.Context) Step {
 		s.Evidence = append(s.Evidence, v.label+": "+r.at.Detail)
 	}
 	with, none, bogus := res[p.sni], res[""], res[bogusSNI]
+	why := whyNoSNIRefused(none, bogus)
 	t := p.t
 	switch {
 	case p.sni == "" && none.ok:
@@ -54,10 +56,17 @@ func (p *prober) stepSNI(ctx context.Context) Step {
 	case p.sni == "":
 		s.Verdict, s.Code = Fail, "sni_required"
 		s.Finding = t.f("sni.required_none", "detail", none.at.Detail)
-		s.Cause = t.f("sni.required_none.cause")
-		s.Check = t.f("sni_required.check")
-		if bogus.ok {
+		switch why {
+		case refusedByPolicy:
 			s.Evidence = append(s.Evidence, "any name will do: the server answers a hello for "+bogusSNI)
+			s.Cause = t.f("sni.policy.cause", "detail", none.at.Detail, "bogus", bogusSNI)
+			s.Check = t.f("sni.policy_none.check")
+		case refusedUnclear:
+			s.Cause = t.f("sni.required_unclear.cause", "detail", none.at.Detail)
+			s.Check = t.f("sni.required_unclear_none.check")
+		default:
+			s.Cause = t.f("sni.required_none.cause")
+			s.Check = t.f("sni_required.check")
 		}
 	case !with.ok && !none.ok && !bogus.ok:
 		s.Verdict, s.Code = Fail, "no_variant"
@@ -72,8 +81,17 @@ func (p *prober) stepSNI(ctx context.Context) Step {
 	case !none.ok:
 		s.Verdict, s.Code = Warn, "sni_required"
 		s.Finding = t.f("sni.required", "detail", none.at.Detail, "sni", p.sni, "cert", certSummary(with.leaf))
-		s.Cause = t.f("sni.required.cause")
-		s.Check = t.f("sni.required.check")
+		switch why {
+		case refusedByPolicy:
+			s.Cause = t.f("sni.policy.cause", "detail", none.at.Detail, "bogus", bogusSNI)
+			s.Check = t.f("sni.policy.check")
+		case refusedUnclear:
+			s.Cause = t.f("sni.required_unclear.cause", "detail", none.at.Detail)
+			s.Check = t.f("sni.required_unclear.check")
+		default:
+			s.Cause = t.f("sni.required.cause")
+			s.Check = t.f("sni.required.check")
+		}
 	case bytes.Equal(with.leaf.Raw, none.leaf.Raw):
 		s.Verdict, s.Code = Pass, "same_cert"
 		s.Finding = t.f("sni.same_cert", "cert", certSummary(with.leaf))
@@ -90,6 +108,36 @@ func (p *prober) stepSNI(ctx context.Context) Step {
 		s.Evidence = append(s.Evidence, "an unknown name gets a different certificate than "+p.sni)
 	}
 	return s
+}
+
+// Why a hello without SNI was refused, as far as the answers show.
+const (
+	// refusedNoName: alert 112 unrecognized_name, which a server sends
+	// when it has no certificate for the name asked, here none: it picks
+	// its certificate by SNI and has no default.
+	refusedNoName = iota
+	// refusedByPolicy: another refusal (alert 40 handshake_failure, as
+	// BIG-IP's sni-require and tlsgate's sni_require send), while a name
+	// nobody configured is served: no certificate is missing, the server
+	// refuses a hello without SNI by policy.
+	refusedByPolicy
+	// refusedUnclear: another refusal, and a made-up name is refused too:
+	// the answers do not say whether a policy or a missing certificate
+	// is to blame.
+	refusedUnclear
+)
+
+// whyNoSNIRefused tells the refusals of a hello without SNI apart, from
+// that hello's answer and the made-up name's. Meaningless when the hello
+// without SNI was served.
+func whyNoSNIRefused(none, bogus sniResult) int {
+	switch {
+	case none.alert == 112:
+		return refusedNoName
+	case bogus.ok:
+		return refusedByPolicy
+	}
+	return refusedUnclear
 }
 
 // coversTarget reports whether a certificate served without SNI still
