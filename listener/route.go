@@ -26,7 +26,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 	silent := p.end == explain.PeerSilent
 	switch s.opts.Mode {
 	case Plaintext:
-		if isTLS {
+		if isTLS || tlsStalled(p) {
 			o.Route = "tls_on_plain_reset"
 			abort(c)
 			return
@@ -47,6 +47,10 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 		}
 		s.relay(c, o, p.first(), s.backendAddr(o), cc)
 	case Auto:
+		// A TLS record's first two bytes at the peek deadline go where
+		// its third byte would have sent them: a slow client's hello,
+		// not plaintext for plain_backend.
+		isTLS = isTLS || tlsStalled(p)
 		switch {
 		case isTLS && s.terminates():
 			o.Route = "terminate"
@@ -115,6 +119,18 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 // stream has nothing to relay.
 func plainUntil(p *peeked, end explain.PeerEnd) bool {
 	return p.end == end && len(p.buf) > 0 && !sniff.CouldBeTLS(p.buf)
+}
+
+// tlsStalled says the client sent the first two bytes of a TLS record
+// header and nothing more until the peek deadline (sniff.TLSRecordPrefix).
+// One more byte would have named them TLS; only TLS begins so, so they are
+// taken as the TLS they began, on a listener that relays plaintext: a
+// plaintext listener explains and resets them like a ClientHello that
+// stalled after its third byte, instead of relaying them as the client's
+// data, and an auto listener sends them where TLS goes. A half-close or a
+// reset after them is the client leaving, and stays that (plainUntil).
+func tlsStalled(p *peeked) bool {
+	return p.end == explain.PeerPartial && sniff.TLSRecordPrefix(p.buf)
 }
 
 // delivered finds the fault wrapper's count of bytes that reached the
