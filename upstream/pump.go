@@ -48,8 +48,10 @@ type Result struct {
 	// stream, whether the client's last words were a closing alert when
 	// a backend reset came (sniff.ClosingRecord). The reads are the
 	// relay's own; keeping them costs a copy of a few bytes per read and
-	// no system call. UpLastLen is 0 when the relay read nothing from the
-	// client, and -1 when the last bytes went by splice and were not seen.
+	// no system call, and only a relay asked (Options.KeepLast) pays it.
+	// UpLastLen is 0 when the relay read nothing from the client, and -1
+	// when the last bytes went by splice and were not seen, or were not
+	// asked for.
 	UpLast    [LastSize]byte
 	UpLastLen int
 	// ClientFINFirst: the relay read the client's FIN before it began to
@@ -123,8 +125,26 @@ type writerOnly struct{ io.Writer }
 // When client and backend are both *net.TCPConn the kernel splices the
 // bytes; callers must therefore pass the raw TCP conns (after replaying any
 // peeked bytes through firstUp), not wrappers that hide ReaderFrom.
+//
+// Pump reports everything Result holds; PumpWith chooses (Options).
 func Pump(client, backend net.Conn, firstUp []byte, idle time.Duration) (Result, error) {
-	return PumpWith(client, backend, firstUp, idle, nil)
+	return PumpWith(client, backend, firstUp, Options{Idle: idle, KeepLast: true})
+}
+
+// Options are one PumpWith call's choices. The zero value relays with no
+// idle timeout and buffers of its own, and keeps no last read.
+type Options struct {
+	// Idle ends the relay with ErrIdle once neither direction has carried
+	// a byte for this long (see Pump); 0 never does.
+	Idle time.Duration
+	// Bufs are the copy buffers; nil allocates them.
+	Bufs *Buffers
+	// KeepLast keeps the client's last read in Result.UpLast, at a copy of
+	// LastSize bytes per read from the client: wanted only where the
+	// client's own TLS records pass through, whose last one may be its
+	// closing alert. A relay of decrypted or plaintext bytes has no use
+	// for it.
+	KeepLast bool
 }
 
 // Buffers are the copy buffers of one Pump at a time. A caller that relays
@@ -146,16 +166,21 @@ func (b *Buffers) get(d, size int) []byte {
 	return b.dir[d][:size]
 }
 
-// PumpWith is Pump with the copy buffers supplied by the caller. bufs must
-// not be shared by two PumpWith calls running at the same time.
+// PumpWith is Pump with the choices of opt: the copy buffers supplied by
+// the caller, which must not be shared by two PumpWith calls running at
+// the same time, and what Result keeps.
 //
 // The backend→client direction runs on the calling goroutine and only the
 // other one on a new goroutine: a short connection costs one goroutine
 // start and one wake-up fewer, which shows in the new-connection rate.
-func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs *Buffers) (Result, error) {
+func PumpWith(client, backend net.Conn, firstUp []byte, opt Options) (Result, error) {
+	idle, bufs := opt.Idle, opt.Bufs
 	p := &pump{conns: [2]net.Conn{client, backend}, idle: idle, span: idle / windowsPerIdle}
 	p.taps[down].head, p.taps[up].head = p.downBuf[:], p.upBuf[:]
-	p.taps[up].keepLast = true
+	p.taps[up].keepLast = opt.KeepLast
+	if !opt.KeepLast {
+		p.taps[up].lastLen = -1 // not asked for, so not seen
+	}
 	now := time.Now()
 	for i := range p.flows {
 		p.flows[i].windowStart = now
