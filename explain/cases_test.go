@@ -122,6 +122,16 @@ func diagCases() []diagCase {
 	tlsOnPlainReset := withHello(base("plaintext"), modernHello())
 	tlsOnPlainReset.ClientTLS.Attempted = false
 	tlsOnPlainReset.Route = "tls_on_plain_reset"
+	// A hello that stalled on a plaintext listener, after its record
+	// header's third byte (named TLS) and after its second (only TLS
+	// begins so): both are TLS whose hello never came, reset.
+	tlsOnPlainStalled := base("plaintext")
+	tlsOnPlainStalled.Kind, tlsOnPlainStalled.FirstBytes, tlsOnPlainStalled.PeekEnd = sniff.TLSHandshake, []byte{22, 3, 1}, PeerPartial
+	tlsOnPlainStalled.HelloErr = "sniff: need more bytes: record header"
+	tlsOnPlainStalled.Route = "tls_on_plain_reset"
+	tlsOnPlainPrefix := base("plaintext")
+	tlsOnPlainPrefix.Kind, tlsOnPlainPrefix.FirstBytes, tlsOnPlainPrefix.PeekEnd = sniff.Unknown, []byte{22, 3}, PeerPartial
+	tlsOnPlainPrefix.Route = "tls_on_plain_reset"
 
 	tooOld := failed(withHello(base("terminate"), legacyHello(0x0301)), "tls: client offered only unsupported versions: [301 300]")
 	sslv3 := failed(withHello(base("terminate"), legacyHello(0x0300)), "tls: client offered only unsupported versions: [300]")
@@ -409,6 +419,10 @@ func diagCases() []diagCase {
 			contains: []string{"SNI lab.test", "TLS 1.3, TLS 1.2", "https://", "server-ssl", "wrong version number"}},
 		{name: "tls_on_plaintext_reset", o: tlsOnPlainReset, code: CodeTLSOnPlaintext,
 			contains: []string{"curl: (35) Recv failure: Connection reset by peer"}},
+		{name: "tls_on_plaintext_stalled_hello", o: tlsOnPlainStalled, code: CodeTLSOnPlaintext,
+			contains: []string{"curl: (35) Recv failure: Connection reset by peer", "16 03 01 |...|"}},
+		{name: "tls_on_plaintext_stalled_prefix", o: tlsOnPlainPrefix, code: CodeTLSOnPlaintext,
+			contains: []string{"curl: (35) Recv failure: Connection reset by peer", "16 03 |..|"}},
 		{name: "version_too_old_tls10", o: tooOld, code: CodeVersionTooOld,
 			lines: []string{lineVersion, lineSummary}, contains: []string{"TLS 1.0", "TLS 1.2 to TLS 1.3", "protocol version"}},
 		{name: "version_too_old_sslv3", o: sslv3, code: CodeVersionTooOld,

@@ -290,7 +290,7 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 		}
 		return verdict{code: CodePlaintextOnTLS, variant: action}, true
 	case "plaintext":
-		if !o.Kind.IsTLS() {
+		if !o.Kind.IsTLS() && !tlsPrefixStalled(o) {
 			return verdict{}, false
 		}
 		if strings.Contains(o.Route, "reset") {
@@ -308,6 +308,15 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 func endedUndecided(o *Outcome) bool {
 	return o.Kind == sniff.Unknown && (o.PeekEnd == PeerClosed || o.PeekEnd == PeerReset || o.PeekEnd == PeerPartial) &&
 		sniff.CouldBeTLS(o.FirstBytes)
+}
+
+// tlsPrefixStalled says the client sent the first two bytes of a TLS
+// record header and then nothing until the peek deadline: one byte short
+// of being named TLS, but only TLS begins so (sniff.TLSRecordPrefix). On a
+// plaintext listener that is TLS whose hello never came, like one that
+// stalled after its third byte.
+func tlsPrefixStalled(o *Outcome) bool {
+	return o.Kind == sniff.Unknown && o.PeekEnd == PeerPartial && sniff.TLSRecordPrefix(o.FirstBytes)
 }
 
 // nonSSLAction prefers what the listener did (Route) over what was

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tlsgate/tlsgate/upstream"
 )
 
 // testHandler relays to backend unless the first byte is 'H' (hand off)
@@ -134,8 +136,8 @@ func TestRelayExactBytesBothWays(t *testing.T) {
 		if !r.BackendLocal.IsValid() || r.BackendRemote != h.backend {
 			t.Fatalf("%d bytes: backend addresses %v -> %v", size, r.BackendLocal, r.BackendRemote)
 		}
-		if head := r.DownHead[:r.DownHeadLen]; string(head) != string(payload[:min(size, HeadSize)]) {
-			t.Fatalf("%d bytes: down head % x, want the echo's first bytes % x", size, head, payload[:min(size, HeadSize)])
+		if head := r.DownHead[:r.DownHeadLen]; string(head) != string(payload[:min(size, upstream.HeadSize)]) {
+			t.Fatalf("%d bytes: down head % x, want the echo's first bytes % x", size, head, payload[:min(size, upstream.HeadSize)])
 		}
 	}
 }
@@ -150,7 +152,7 @@ func TestUpHeadAcrossReads(t *testing.T) {
 		writes []string
 		want   string
 	}{
-		{"pieces", []string{ccsAlert[:2], ccsAlert[2:9], ccsAlert[9:]}, ccsAlert[:UpHeadSize]},
+		{"pieces", []string{ccsAlert[:2], ccsAlert[2:9], ccsAlert[9:]}, ccsAlert[:upstream.UpHeadSize]},
 		{"short", []string{ccsAlert[:6]}, ccsAlert[:6]},
 		{"nothing", nil, ""},
 	} {
@@ -202,10 +204,10 @@ func TestUpHeadAcrossReads(t *testing.T) {
 }
 
 // upHeadFrom reports whether head is what UpHead keeps when Decide saw
-// more than "hello" of sent: the UpHeadSize bytes after some later cut.
+// more than "hello" of sent: the upstream.UpHeadSize bytes after some later cut.
 func upHeadFrom(sent, head string) bool {
 	for k := 6; k <= len(sent); k++ {
-		if head == sent[k:min(len(sent), k+UpHeadSize)] {
+		if head == sent[k:min(len(sent), k+upstream.UpHeadSize)] {
 			return true
 		}
 	}

@@ -22,6 +22,8 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/tlsgate/tlsgate/upstream"
 )
 
 // ErrUnsupported is returned by New where the engine cannot run (not Linux).
@@ -73,7 +75,10 @@ type Conn struct {
 	res        Result
 }
 
-// Result is how a relayed connection ended.
+// Result is how a relayed connection ended. What it keeps of the relay's
+// reads (DownHead, UpHead, UpLast) is sized by upstream's constants, the
+// goroutine relay's, so both engines report the same bytes to the one
+// listener code that reads them.
 type Result struct {
 	BackendLocal  netip.AddrPort // tlsgate's end of the backend connection
 	BackendRemote netip.AddrPort
@@ -97,20 +102,20 @@ type Result struct {
 	// DownHead holds the first DownHeadLen bytes the backend sent, copied
 	// from the relay's own reads (no read is made for them): enough for
 	// the Handler to tell a TLS alert record from a ServerHello.
-	DownHead    [HeadSize]byte
+	DownHead    [upstream.HeadSize]byte
 	DownHeadLen uint8
 	// UpHead holds the first UpHeadLen bytes the client sent after the
 	// ones Decide saw, copied from the relay's reads like DownHead: in a
 	// passed-through handshake, what follows the ClientHello (the
 	// client's Finished, or the alert it refused the server with).
-	UpHead    [UpHeadSize]byte
+	UpHead    [upstream.UpHeadSize]byte
 	UpHeadLen uint8
 	// UpLast holds the first bytes of the relay's last read from the
 	// client, and UpLastLen that read's length (0: none): in a passed
 	// through TLS stream, whether the client's last words were a closing
 	// alert when a backend reset came (upstream.Result's fields of the
 	// same name). A copy of a few bytes per read, no system call.
-	UpLast    [LastSize]byte
+	UpLast    [upstream.LastSize]byte
 	UpLastLen int
 	// ClientFINFirst: the relay read the client's FIN before it had
 	// written any of the backend's bytes to the client: a client that
@@ -119,20 +124,6 @@ type Result struct {
 	// loop's own reads and writes: one compare, no system call.
 	ClientFINFirst bool
 }
-
-// LastSize is how many of the first bytes of the relay's last read from
-// the client Result keeps: a TLS record header and an alert's two bytes,
-// with one to spare.
-const LastSize = 8
-
-// UpHeadSize is how many of the client's bytes after the decided ones
-// Result keeps: a ChangeCipherSpec record and the next record's header
-// and two bytes, with room to spare.
-const UpHeadSize = 16
-
-// HeadSize is how many of the backend's first bytes Result keeps: a TLS
-// record header and the two bytes of an alert, with one to spare.
-const HeadSize = 8
 
 // ErrIdle wraps Result.Err when neither side sent a byte for IdleTimeout.
 var ErrIdle = errors.New("fastpath: idle timeout")

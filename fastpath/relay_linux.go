@@ -9,6 +9,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/tlsgate/tlsgate/upstream"
 )
 
 // side returns the relay state of socket i: 0 the client, 1 the backend.
@@ -188,13 +190,13 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 		}
 		c.last = now
 		if from == 1 {
-			if c.res.DownHeadLen < HeadSize {
+			if c.res.DownHeadLen < upstream.HeadSize {
 				// At most 8 bytes, once per connection: one compare per
 				// read is all the rest of a relay pays.
 				c.res.DownHeadLen += uint8(copy(c.res.DownHead[c.res.DownHeadLen:], l.buf[:n]))
 			}
 		} else {
-			if c.res.UpHeadLen < UpHeadSize {
+			if c.res.UpHeadLen < upstream.UpHeadSize {
 				c.res.UpHeadLen += uint8(copy(c.res.UpHead[c.res.UpHeadLen:], l.buf[:n]))
 			}
 			copy(c.res.UpLast[:], l.buf[:n])

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"testing"
+
+	"github.com/tlsgate/tlsgate/upstream"
 )
 
 // TestUpLastRead: the relay keeps the first bytes and the length of its
@@ -20,7 +22,7 @@ func TestUpLastRead(t *testing.T) {
 		want    string
 		wantLen int
 	}{
-		{"request, then close_notify", []string{"GET / HTTP/1.1\r\n\r\n", closeNotify13}, closeNotify13[:LastSize], len(closeNotify13)},
+		{"request, then close_notify", []string{"GET / HTTP/1.1\r\n\r\n", closeNotify13}, closeNotify13[:upstream.LastSize], len(closeNotify13)},
 		{"short", []string{"abc"}, "abc", 3},
 		{"nothing", nil, "", 0},
 	} {
@@ -63,7 +65,7 @@ func TestUpLastRead(t *testing.T) {
 			_ = b.(*net.TCPConn).CloseWrite()
 			_, _ = io.ReadAll(c)
 			r := <-h.closed
-			if got := string(r.UpLast[:min(LastSize, r.UpLastLen)]); got != tt.want || r.UpLastLen != tt.wantLen {
+			if got := string(r.UpLast[:min(upstream.LastSize, r.UpLastLen)]); got != tt.want || r.UpLastLen != tt.wantLen {
 				t.Errorf("last read %q (%d B), want %q (%d B)", got, r.UpLastLen, tt.want, tt.wantLen)
 			}
 		})

@@ -24,8 +24,9 @@ import (
 // socket open until the connection is logged, so that order is certain.
 // Its last record is a closing alert (an encrypted alert record under TLS
 // 1.2, a record of an encrypted alert's size under TLS 1.3): a normal end
-// on both engines. A client whose last bytes were another request, which
-// the reset lost, stays backend_reset.
+// on both engines, and on inspect's bypass, which passes the client's TLS
+// through as passthrough does. A client whose last bytes were another
+// request, which the reset lost, stays backend_reset.
 func TestBackendCloseRaceBeforeClientFIN(t *testing.T) {
 	sca := newTestServerCA(t)
 	roots := x509.NewCertPool()
@@ -44,9 +45,18 @@ func TestBackendCloseRaceBeforeClientFIN(t *testing.T) {
 		{"TLS 1.3 next request", tls.VersionTLS13, "GET /more HTTP/1.1\r\nHost: lab.test\r\n\r\n", explain.CodeBackendReset, explain.EndBackendReset},
 		{"TLS 1.2 next request", tls.VersionTLS12, "GET /more HTTP/1.1\r\nHost: lab.test\r\n\r\n", explain.CodeBackendReset, explain.EndBackendReset},
 	}
-	for _, engine := range []Engine{EngineGoroutines, EngineEpoll} {
+	listeners := []struct {
+		name  string
+		opts  Options
+		route string
+	}{
+		{"goroutines", Options{Mode: Passthrough, Engine: EngineGoroutines}, "passthrough"},
+		{"epoll", Options{Mode: Passthrough, Engine: EngineEpoll}, "passthrough"},
+		{"inspect-bypass", Options{Mode: Inspect, Bypass: []string{"lab.test"}}, "bypass"},
+	}
+	for _, l := range listeners {
 		for _, tc := range cases {
-			t.Run(fmt.Sprintf("%s/%s", engine, tc.name), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%s", l.name, tc.name), func(t *testing.T) {
 				ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{sca.leaf(t, "lab.test")}})
 				if err != nil {
 					t.Fatal(err)
@@ -55,7 +65,9 @@ func TestBackendCloseRaceBeforeClientFIN(t *testing.T) {
 				backend := serveEach(t, ln, func(c net.Conn) {
 					backendErr <- resetOnUnreadBackend(c.(*tls.Conn))
 				})
-				h := startListener(t, Options{Mode: Passthrough, Backend: backend, Engine: engine}, nil)
+				opts := l.opts
+				opts.Backend = backend
+				h := startListener(t, opts, nil)
 
 				c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", h.addr,
 					&tls.Config{ServerName: "lab.test", RootCAs: roots, MaxVersion: tc.version})
@@ -83,8 +95,8 @@ func TestBackendCloseRaceBeforeClientFIN(t *testing.T) {
 				}
 				// The client's FIN goes only after the log line.
 				r := h.next()
-				if r.d.Code != tc.wantCode || r.o.End != tc.wantEnd {
-					t.Errorf("code %s, end %q (%s); want %s, end %q", r.d.Code, r.o.End, r.d.Summary, tc.wantCode, tc.wantEnd)
+				if r.o.Route != l.route || r.d.Code != tc.wantCode || r.o.End != tc.wantEnd {
+					t.Errorf("route %q code %s, end %q (%s); want %q, %s, end %q", r.o.Route, r.d.Code, r.o.End, r.d.Summary, l.route, tc.wantCode, tc.wantEnd)
 				}
 			})
 		}

@@ -263,17 +263,26 @@ func engineScenarios() []engineScenario {
 			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerSpoke, code: explain.CodeOK, backend: "banner",
 				httpHost: "lab.test", firstBytes: engineRequest, up: int64(len(engineRequest)), down: int64(len(engineBanner)),
 				body: engineBanner, epollServes: "goroutine"}},
-		// A client that sends an undecided beginning (one that may still
-		// be TLS) and then waits: the epoll engine hands it off only at
-		// the peek deadline, and the goroutine path must still read the
-		// queued bytes into the outcome (a read under an expired deadline
-		// would not).
-		{name: "plaintext/tls-prefix-then-quiet", client: splitClient("\x16\x03", ""),
+		// A client that sends the first two bytes of a TLS record and
+		// then waits: undecided, but only TLS begins so. The epoll engine
+		// hands it off only at the peek deadline, and the goroutine path
+		// must still read the queued bytes into the outcome (a read under
+		// an expired deadline would not). A plaintext listener resets it
+		// as TLS whose hello never came, as it does the same stall one
+		// byte later; before, it relayed the two bytes as plaintext and
+		// logged ok.
+		{name: "plaintext/tls-prefix-then-quiet", client: earlyClient("\x16\x03", false),
 			opts: func(b *engineBackends) Options {
 				return Options{Mode: Plaintext, Backend: b.banner, PeekTimeout: 300 * time.Millisecond}
 			},
-			want: engineWant{route: "plain", kind: sniff.Unknown, peekEnd: explain.PeerPartial, code: explain.CodeOK, backend: "banner",
-				firstBytes: "\x16\x03", up: 2, down: int64(len(engineBanner)), body: engineBanner, epollServes: "goroutine"}},
+			want: engineWant{route: "tls_on_plain_reset", kind: sniff.Unknown, peekEnd: explain.PeerPartial,
+				code: explain.CodeTLSOnPlaintext, firstBytes: "\x16\x03", reset: true}},
+		{name: "plaintext/tls-header-then-quiet", client: earlyClient("\x16\x03\x01", false),
+			opts: func(b *engineBackends) Options {
+				return Options{Mode: Plaintext, Backend: b.banner, PeekTimeout: 300 * time.Millisecond}
+			},
+			want: engineWant{route: "tls_on_plain_reset", kind: sniff.TLSHandshake, peekEnd: explain.PeerPartial,
+				code: explain.CodeTLSOnPlaintext, firstBytes: "\x16\x03\x01", reset: true}},
 		// On a TLS listener whose non_ssl action needs the request line
 		// (http400), the deadline decides the diagnosis and the route.
 		{name: "passthrough/partial-then-quiet", client: earlyClient("GET", false), opts: func(b *engineBackends) Options {

@@ -26,7 +26,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 	silent := p.end == explain.PeerSilent
 	switch s.opts.Mode {
 	case Plaintext:
-		if isTLS {
+		if isTLS || tlsStalled(p) {
 			o.Route = "tls_on_plain_reset"
 			abort(c)
 			return
@@ -47,6 +47,10 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 		}
 		s.relay(c, o, p.first(), s.backendAddr(o), cc)
 	case Auto:
+		// A TLS record's first two bytes at the peek deadline go where
+		// its third byte would have sent them: a slow client's hello,
+		// not plaintext for plain_backend.
+		isTLS = isTLS || tlsStalled(p)
 		switch {
 		case isTLS && s.terminates():
 			o.Route = "terminate"
@@ -115,6 +119,18 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 // stream has nothing to relay.
 func plainUntil(p *peeked, end explain.PeerEnd) bool {
 	return p.end == end && len(p.buf) > 0 && !sniff.CouldBeTLS(p.buf)
+}
+
+// tlsStalled says the client sent the first two bytes of a TLS record
+// header and nothing more until the peek deadline (sniff.TLSRecordPrefix).
+// One more byte would have named them TLS; only TLS begins so, so they are
+// taken as the TLS they began, on a listener that relays plaintext: a
+// plaintext listener explains and resets them like a ClientHello that
+// stalled after its third byte, instead of relaying them as the client's
+// data, and an auto listener sends them where TLS goes. A half-close or a
+// reset after them is the client leaving, and stays that (plainUntil).
+func tlsStalled(p *peeked) bool {
+	return p.end == explain.PeerPartial && sniff.TLSRecordPrefix(p.buf)
 }
 
 // delivered finds the fault wrapper's count of bytes that reached the
@@ -192,9 +208,10 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 	return bc, true
 }
 
-// pump relays until both directions end and records the byte counts.
+// pump relays until both directions end and records the byte counts. The
+// client's last read is kept only where closeRace reads it.
 func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *connCtx) {
-	res, err := upstream.PumpWith(c, bc, first, s.opts.IdleTimeout, cc.bufs)
+	res, err := upstream.PumpWith(c, bc, first, upstream.Options{Idle: s.opts.IdleTimeout, Bufs: cc.bufs, KeepLast: passesTLS(o)})
 	o.BytesUp, o.BytesDown = res.Up, res.Down
 	o.End = relayEnd(errors.Is(err, upstream.ErrIdle), res.ResetBy, closeRace(o, res.AfterClientEnd, res.Down, res.UpLast[:], res.UpLastLen))
 	// On a faulted connection the client's side of the story is what the
@@ -208,14 +225,23 @@ func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *conn
 	recordClientEnd(o, tailOf(o, first), res.UpHead[:res.UpHeadLen], res.DownHead[:res.DownHeadLen], res.ClientFINFirst)
 }
 
+// passesTLS says o's relay carries the client's TLS records untouched
+// (passthrough, and inspect's bypass), so the relay's reads are records the
+// listener can read the shape of: the backend's first ones
+// (recordHelloAlert) and the client's last (closeRace). Decrypted relays
+// (terminate, inspect) carry application data, and plaintext ones no TLS
+// at all. The route is set before the relay starts.
+func passesTLS(o *explain.Outcome) bool {
+	return o.Route == "passthrough" || o.Route == "bypass"
+}
+
 // recordHelloAlert keeps head, the first bytes a backend answered a
 // passed-through ClientHello with, and the alert they hold. tlsgate takes no
 // part in that handshake, so those bytes are the only sign of the refusal;
-// without this the connection was logged as working. Decrypted relays
-// (terminate, inspect) carry application data here, and plaintext ones
-// no TLS at all, so only the passthrough routes are read.
+// without this the connection was logged as working. Only the routes that
+// pass TLS through are read (passesTLS).
 func recordHelloAlert(o *explain.Outcome, head []byte) {
-	if o.Route != "passthrough" && o.Route != "bypass" {
+	if !passesTLS(o) {
 		return
 	}
 	// An answer that is no TLS record at all (a plaintext server's 400, a
@@ -302,7 +328,7 @@ func closeRace(o *explain.Outcome, afterClientEnd bool, down int64, last []byte,
 	if afterClientEnd {
 		return true
 	}
-	if o.Route != "passthrough" && o.Route != "bypass" || lastLen <= 0 {
+	if !passesTLS(o) || lastLen <= 0 {
 		return false
 	}
 	return sniff.ClosingRecord(last[:min(len(last), lastLen)], lastLen)

@@ -103,6 +103,18 @@ func CouldBeTLS(b []byte) bool {
 	return len(b) > 0 && (tlsRecordVerdict(b, true) != no || tlsRecordVerdict(b, false) != no || sslv2Verdict(b) != no)
 }
 
+// TLSRecordPrefix says b is the first two bytes of a TLS record header
+// and no more: a content type (handshake, alert, change_cipher_spec or
+// application_data) and major version 3. Classify cannot name them yet
+// (the minor version is the third byte), but none of the other protocols
+// it knows begins so: not an SSLv2 hello (its first byte has the high bit
+// set), a request line or any text protocol. A client that stops there was starting TLS, which a
+// listener that expects plaintext must not relay as its data. One byte
+// alone (0x16) is left undecided: it says too little.
+func TLSRecordPrefix(b []byte) bool {
+	return len(b) == 2 && (tlsRecordVerdict(b, true) == maybe || tlsRecordVerdict(b, false) == maybe)
+}
+
 // ProxyPrefix says whether b is a non-empty prefix, too short to decide,
 // of the PROXY v1 signature ("PROXY ") and of the v2 one: a client that
 // stops there may have begun a header it never finished.

@@ -206,6 +206,29 @@ func TestCouldBeTLS(t *testing.T) {
 	}
 }
 
+func TestTLSRecordPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		b    string
+		want bool
+	}{
+		{"", false},
+		{"\x16", false},         // one byte says too little
+		{"\x16\x03", true},      // a handshake record's start
+		{"\x15\x03", true},      // an alert's
+		{"\x14\x03", true},      // a change_cipher_spec's
+		{"\x17\x03", true},      // application data's
+		{"\x16\x03\x01", false}, // three bytes: Classify names it
+		{"\x16\x02", false},     // no TLS version begins 0x02
+		{"\x18\x03", false},     // not a record type Classify takes
+		{"\x80\x2e", false},     // an SSLv2 hello's length: could be anything binary
+		{"GE", false},
+	} {
+		if got := TLSRecordPrefix([]byte(tc.b)); got != tc.want {
+			t.Errorf("TLSRecordPrefix(% x) = %v, want %v", tc.b, got, tc.want)
+		}
+	}
+}
+
 func TestProxyPrefix(t *testing.T) {
 	for _, tc := range []struct {
 		b      string

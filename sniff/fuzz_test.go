@@ -18,6 +18,10 @@ func FuzzClassify(f *testing.F) {
 		if err == nil && (k == TLSHandshake || k == TLSOther || k == SSLv2Hello) != CouldBeTLS(b) {
 			t.Fatalf("Classify says %v, CouldBeTLS says %v, for % x", k, CouldBeTLS(b), b)
 		}
+		// Two bytes only TLS begins are undecided, and could be TLS.
+		if TLSRecordPrefix(b) && (!errors.Is(err, ErrNeedMore) || !CouldBeTLS(b)) {
+			t.Fatalf("TLSRecordPrefix, but Classify says %v, %v and CouldBeTLS %v: % x", k, err, CouldBeTLS(b), b)
+		}
 		if errors.Is(err, ErrNeedMore) {
 			if k != Unknown || len(b) >= MaxClassifyBytes {
 				t.Fatalf("need more with kind %v after %d bytes", k, len(b))

@@ -48,8 +48,10 @@ type Result struct {
 	// stream, whether the client's last words were a closing alert when
 	// a backend reset came (sniff.ClosingRecord). The reads are the
 	// relay's own; keeping them costs a copy of a few bytes per read and
-	// no system call. UpLastLen is 0 when the relay read nothing from the
-	// client, and -1 when the last bytes went by splice and were not seen.
+	// no system call, and only a relay asked (Options.KeepLast) pays it.
+	// UpLastLen is 0 when the relay read nothing from the client, and -1
+	// when the last bytes went by splice and were not seen, or were not
+	// asked for.
 	UpLast    [LastSize]byte
 	UpLastLen int
 	// ClientFINFirst: the relay read the client's FIN before it began to
@@ -123,8 +125,26 @@ type writerOnly struct{ io.Writer }
 // When client and backend are both *net.TCPConn the kernel splices the
 // bytes; callers must therefore pass the raw TCP conns (after replaying any
 // peeked bytes through firstUp), not wrappers that hide ReaderFrom.
+//
+// Pump reports everything Result holds; PumpWith chooses (Options).
 func Pump(client, backend net.Conn, firstUp []byte, idle time.Duration) (Result, error) {
-	return PumpWith(client, backend, firstUp, idle, nil)
+	return PumpWith(client, backend, firstUp, Options{Idle: idle, KeepLast: true})
+}
+
+// Options are one PumpWith call's choices. The zero value relays with no
+// idle timeout and buffers of its own, and keeps no last read.
+type Options struct {
+	// Idle ends the relay with ErrIdle once neither direction has carried
+	// a byte for this long (see Pump); 0 never does.
+	Idle time.Duration
+	// Bufs are the copy buffers; nil allocates them.
+	Bufs *Buffers
+	// KeepLast keeps the client's last read in Result.UpLast, at a copy of
+	// LastSize bytes per read from the client: wanted only where the
+	// client's own TLS records pass through, whose last one may be its
+	// closing alert. A relay of decrypted or plaintext bytes has no use
+	// for it.
+	KeepLast bool
 }
 
 // Buffers are the copy buffers of one Pump at a time. A caller that relays
@@ -146,15 +166,21 @@ func (b *Buffers) get(d, size int) []byte {
 	return b.dir[d][:size]
 }
 
-// PumpWith is Pump with the copy buffers supplied by the caller. bufs must
-// not be shared by two PumpWith calls running at the same time.
+// PumpWith is Pump with the choices of opt: the copy buffers supplied by
+// the caller, which must not be shared by two PumpWith calls running at
+// the same time, and what Result keeps.
 //
 // The backend→client direction runs on the calling goroutine and only the
 // other one on a new goroutine: a short connection costs one goroutine
 // start and one wake-up fewer, which shows in the new-connection rate.
-func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs *Buffers) (Result, error) {
+func PumpWith(client, backend net.Conn, firstUp []byte, opt Options) (Result, error) {
+	idle, bufs := opt.Idle, opt.Bufs
 	p := &pump{conns: [2]net.Conn{client, backend}, idle: idle, span: idle / windowsPerIdle}
-	p.downHead.b, p.upHead.b = p.downBuf[:], p.upBuf[:]
+	p.taps[down].head, p.taps[up].head = p.downBuf[:], p.upBuf[:]
+	p.taps[up].keepLast = opt.KeepLast
+	if !opt.KeepLast {
+		p.taps[up].lastLen = -1 // not asked for, so not seen
+	}
 	now := time.Now()
 	for i := range p.flows {
 		p.flows[i].windowStart = now
@@ -174,8 +200,8 @@ func PumpWith(client, backend net.Conn, firstUp []byte, idle time.Duration, bufs
 	backend.Close()
 
 	res := Result{Up: p.flows[up].n, Down: p.flows[down].n, UpErr: p.flows[up].err, DownErr: p.flows[down].err, ResetBy: p.resetBy, AfterClientEnd: p.afterClientEnd,
-		DownHead: p.downBuf, DownHeadLen: p.downHead.n, UpHead: p.upBuf, UpHeadLen: p.upHead.n,
-		UpLast: p.upLast.b, UpLastLen: p.upLast.n, ClientFINFirst: p.clientFINFirst}
+		DownHead: p.downBuf, DownHeadLen: p.taps[down].headLen, UpHead: p.upBuf, UpHeadLen: p.taps[up].headLen,
+		UpLast: p.taps[up].last, UpLastLen: p.taps[up].lastLen, ClientFINFirst: p.clientFINFirst}
 	return res, p.cause
 }
 
@@ -212,38 +238,47 @@ type pump struct {
 	downStarted atomic.Bool
 	downFirst   firstWriter
 
-	// downHead keeps the backend's first bytes in downBuf. Only the
-	// backend→client direction touches it, on Pump's own goroutine, which
-	// also builds the Result: it needs no lock.
-	downHead headReader
-	downBuf  [HeadSize]byte
-	// upHead is the same for the client→backend direction, touched only
-	// by its goroutine, which ends before Pump builds the Result.
-	upHead headReader
-	upBuf  [UpHeadSize]byte
-	// upLast keeps the client's last read (Result.UpLast), touched only by
-	// the client→backend goroutine like upHead.
-	upLast lastReader
+	// taps keep what Result reports of each direction's reads: the
+	// backend's first bytes in downBuf, the client's in upBuf, and the
+	// client's last read. Each is touched only by its direction's
+	// goroutine: down's is Pump's own, which also builds the Result, and
+	// up's ends before Pump builds it, so they need no lock.
+	taps    [2]tap
+	downBuf [HeadSize]byte
+	upBuf   [UpHeadSize]byte
 }
 
-// headReader passes reads through unchanged and copies the first len(b)
-// bytes they return. A window is put through it only while it lacks them,
-// so a relay's splice path, which begins after spliceAfter bytes, never
-// sees it.
-type headReader struct {
-	r io.Reader
-	b []byte // an array of the pump's, so a head costs no allocation
-	n int
+// tap passes reads through unchanged and copies from them what Result
+// reports of a direction: the stream's first len(head) bytes, and, with
+// keepLast, the first bytes and the length of the latest read that
+// returned any. A window is put through it only while it wants one of
+// them (wants), so a relay's splice path, which begins after spliceAfter
+// bytes, never sees it.
+type tap struct {
+	r        io.Reader
+	head     []byte // an array of the pump's, so a head costs no allocation
+	headLen  int
+	keepLast bool
+	last     [LastSize]byte
+	lastLen  int
 }
 
-func (h *headReader) Read(p []byte) (int, error) {
-	n, err := h.r.Read(p)
-	h.n += copy(h.b[h.n:], p[:n])
+func (t *tap) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.headLen += copy(t.head[t.headLen:], p[:n])
+	if t.keepLast && n > 0 {
+		copy(t.last[:], p[:n])
+		t.lastLen = n
+	}
 	return n, err
 }
 
-// full says the head has all the bytes it keeps.
-func (h *headReader) full() bool { return h.n == len(h.b) }
+// wants says the next window must read through t: its head still lacks
+// bytes, or it keeps the last read and the window's reads can be seen (a
+// window that splices, with splicing set, moves its bytes unseen).
+func (t *tap) wants(splicing bool) bool {
+	return t.headLen < len(t.head) || t.keepLast && !splicing
+}
 
 // firstWriter passes writes through and sets started before the first
 // one. A window is put through it only while started is unset, so the
@@ -256,23 +291,6 @@ type firstWriter struct {
 func (f *firstWriter) Write(b []byte) (int, error) {
 	f.started.Store(true)
 	return f.w.Write(b)
-}
-
-// lastReader passes reads through unchanged and keeps the first bytes and
-// the length of the latest one that returned bytes.
-type lastReader struct {
-	r io.Reader
-	b [LastSize]byte
-	n int
-}
-
-func (l *lastReader) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	if n > 0 {
-		copy(l.b[:], p[:n])
-		l.n = n
-	}
-	return n, err
 }
 
 // flow is one direction's progress, read by the other direction to decide
@@ -371,32 +389,22 @@ func (p *pump) window(d int, dst, src net.Conn, buf, warm []byte) (int64, error)
 		}
 	}
 	var r io.Reader = src
-	wrapped := true // r reads src through a head or last reader
-	if d == down && !p.downHead.full() {
-		// A field of p: no allocation. Only the first window passes
-		// through it: the warm phase (splice starts after it) or one
+	t := &p.taps[d]
+	splicing := warm == nil && spliceable(dst, src)
+	tapped := t.wants(splicing) // r reads src through t
+	if tapped {
+		// A field of p: no allocation. A head alone takes only the
+		// first window: the warm phase (splice starts after it) or one
 		// idle window. Without either, the window is the whole stream,
 		// copied through buf with the same reads and writes that src's
 		// own WriteTo would make; bounding it at the head instead would
 		// cost a write (and a TLS record) more.
-		p.downHead.r = src
-		r = &p.downHead
-	} else if d == up && !p.upHead.full() {
-		p.upHead.r = src
-		r = &p.upHead
-	} else if d == down {
-		wrapped = false
-	}
-	if d == up {
-		if warm == nil && spliceable(dst, src) {
-			// splice moves these bytes unseen: the last read is unknown
-			// from here on (a client that sends over spliceAfter).
-			p.upLast.n = -1
-			wrapped = false
-		} else {
-			p.upLast.r = r
-			r = &p.upLast
-		}
+		t.r = src
+		r = t
+	} else if t.keepLast {
+		// splice moves these bytes unseen: the last read is unknown
+		// from here on (a client that sends over spliceAfter).
+		t.lastLen = -1
 	}
 	var w io.Writer = dst
 	if d == down && !p.downStarted.Load() {
@@ -417,7 +425,7 @@ func (p *pump) window(d int, dst, src net.Conn, buf, warm []byte) (int64, error)
 	switch {
 	case warm != nil:
 		n, err = io.CopyBuffer(writerOnly{w}, readerOnly{r}, warm)
-	case wrapped:
+	case tapped:
 		// Through buf: dst's ReadFrom would find no socket under r to
 		// splice from and copy through a buffer of its own, allocated
 		// per call.

@@ -53,9 +53,13 @@ type pumpResult struct {
 }
 
 func (r *rig) start(firstUp []byte, idle time.Duration) <-chan pumpResult {
+	return r.startWith(firstUp, Options{Idle: idle, KeepLast: true}) // Pump's
+}
+
+func (r *rig) startWith(firstUp []byte, opt Options) <-chan pumpResult {
 	ch := make(chan pumpResult, 1)
 	go func() {
-		res, err := Pump(r.clientSide, r.backendSide, firstUp, idle)
+		res, err := PumpWith(r.clientSide, r.backendSide, firstUp, opt)
 		ch <- pumpResult{res, err}
 	}()
 	return ch
@@ -490,7 +494,7 @@ func TestPumpWithReusedBuffers(t *testing.T) {
 			first := prefix(upSeed, min(tt.size, 300))
 			done := make(chan pumpResult, 1)
 			go func() {
-				res, err := PumpWith(r.clientSide, r.backendSide, first, 0, &bufs)
+				res, err := PumpWith(r.clientSide, r.backendSide, first, Options{Bufs: &bufs})
 				done <- pumpResult{res, err}
 			}()
 			var wg sync.WaitGroup
