@@ -267,8 +267,8 @@ func serverScenarios() []Scenario {
 			},
 			BigIP: []string{ltmHandshakeFailed},
 			Fix: Text{
-				EN: "Make the client send SNI (connect by host name, set the server name in its TLS library), or give the virtual server a default profile (sni-default) for clients without SNI.",
-				JA: "クライアントに SNI を送らせる（ホスト名で接続する、TLS ライブラリでサーバ名を設定する）か、SNI なしのクライアント向けに仮想サーバへデフォルトプロファイル（sni-default）を用意する。",
+				EN: "Make the client send SNI (connect by host name, set the server name in its TLS library). If clients without SNI must be served, turn off sni-require on the virtual server's default client-ssl profile (the sni-default one, where sni-require takes effect; tlsgate: sni_require = false).",
+				JA: "クライアントに SNI を送らせる（ホスト名で接続する、TLS ライブラリでサーバ名を設定する）。SNI なしのクライアントも受け付ける必要があるなら、仮想サーバのデフォルト client-ssl プロファイル（sni-require が効く sni-default のもの）で sni-require を無効にする（tlsgate では sni_require = false）。",
 			},
 		},
 		{
