@@ -142,6 +142,9 @@ func (pl *planning) try(rs *ruleState) bool {
 	if !rs.enabled || rs.rule.Action == ActRefuse || (rs.rule.Stage == StageAccept) != pl.accept || !rs.m.match(&pl.v) || !pl.accept && !rs.rule.actsOn(ci) {
 		return false
 	}
+	if !pl.accept && !certFits(&rs.rule, ci, pl.p) {
+		return false
+	}
 	if pl.now.IsZero() {
 		pl.now = pl.e.now()
 	}
