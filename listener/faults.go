@@ -43,10 +43,10 @@ type connFaults struct {
 	// the client conn passes crypto/tls's writes through it so a refusal
 	// carries the rule's alert (see terminate).
 	auth *faults.ClientAuthRun
-	// certServed: tlsgate's handshake served the certificate a chain or
-	// ocsp_times rule chose. Without it such a rule never acted (the
-	// hello was refused first, or the client left), and recordFaults
-	// drops its firing.
+	// certServed: tlsgate's handshake took the certificate a chain or
+	// ocsp_times rule chose. Without it, or without a server flight that
+	// carried it, such a rule never acted (the hello was refused first,
+	// or the client left), and recordFaults drops its firing.
 	certServed bool
 }
 
@@ -286,7 +286,9 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 	if pass, ok := faults.HostPassed(fx.late); ok {
 		o.HostChecked, o.HostCheckedName = pass.Rule, pass.Host
 	}
-	if !fx.certServed {
+	if !fx.certServed || !o.ClientTLS.Done && !o.ClientTLS.ServerFlightSent {
+		// Chosen is not sent: under TLS 1.2 crypto/tls picks the
+		// certificate before the suite, and can still refuse the hello.
 		fx.plan = fx.plan.CertUnserved()
 	}
 	plan := fx.plan.Settle(fx.late, fx.early, fx.accept)

@@ -161,3 +161,36 @@ func TestCertRulesLoggedOnlyWhereTheyActed(t *testing.T) {
 		}
 	}
 }
+
+// TestOCSPTimesNotBlamedForSuiteRefusal: under TLS 1.2 crypto/tls takes
+// the certificate before it picks the suite, so a hello it then refuses
+// (alert 40: no suite the cipher rule allows) saw no certificate and no
+// staple. The ocsp_times rule is neither logged nor counted there; the
+// cipher rule that refused is.
+func TestOCSPTimesNotBlamedForSuiteRefusal(t *testing.T) {
+	e := faults.NewEngine(nil)
+	if err := e.Set([]faults.Rule{
+		{Name: "o3", Action: faults.ActOCSPTimes, Skew: faults.Duration(2 * time.Hour)},
+		{Name: "rsa-only", Action: faults.ActCipher, Ciphers: []string{"TLS_RSA_WITH_AES_128_CBC_SHA"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h := startListenerDeps(t, Options{Mode: Terminate, Backend: plainHTTP(t), ClientSSL: &ClientSSL{}},
+		func(d *Deps) { d.Faults = e })
+	g := goLab(t, h.addr, &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}})
+	if !strings.Contains(g.out, "handshake failure") {
+		t.Errorf("Go client: %q, want alert 40 handshake_failure", g.out)
+	}
+	r := h.next()
+	var names []string
+	for _, f := range r.o.FaultFirings {
+		names = append(names, f.Rule)
+	}
+	if slices.Contains(names, "o3") || strings.Contains(r.d.Summary+r.d.Cause, "o3") || r.o.ClientTLS.ServerFlightSent {
+		t.Errorf("fired %v, flight sent %v, summary %q; want o3 neither fired nor named", names, r.o.ClientTLS.ServerFlightSent, r.d.Summary)
+	}
+	if st := e.List(); st[0].Fires != 0 {
+		t.Errorf("o3: %d fires counted, want 0", st[0].Fires)
+	}
+}
