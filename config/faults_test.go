@@ -216,6 +216,13 @@ func TestOCSPTimesNeedsSkew(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "missing: ocsp_times needs the shift of the stapled OCSP response's times") {
 		t.Errorf("no skew: %v", err)
 	}
+	// Within curl's (OpenSSL's) 300 s of leeway the staple passes every
+	// client: config check refuses it instead of loading a rule that
+	// logs rejections nobody sees.
+	_, err = Parse([]byte(web+rule+"skew = \"1m\"\n"), "faults.toml")
+	if err == nil || !strings.Contains(err.Error(), `field "skew": 1m0s is within the 5m0s of leeway`) || !strings.Contains(err.Error(), "OCSP_check_validity") {
+		t.Errorf("skew 1m: %v", err)
+	}
 }
 
 // An http_date rule loads on a listener that reads HTTP, terminating or

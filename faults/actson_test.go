@@ -10,7 +10,9 @@ import (
 // the log's "the client should see" never describe something that did not
 // happen.
 func TestPlanSkipsRulesThatCannotAct(t *testing.T) {
-	hello := &sniff.ClientHello{ServerName: "a.test", LegacyVersion: 0x0303}
+	// It asks for an OCSP staple (status_request), as Go clients do:
+	// without it an ocsp_times rule has nothing to act on (certfit_test).
+	hello := &sniff.ClientHello{ServerName: "a.test", LegacyVersion: 0x0303, Extensions: []uint16{0, 5}}
 	terminated := ConnInfo{Listener: "l", Index: 1, Hello: hello, Decrypted: true}
 	passed := ConnInfo{Listener: "l", Index: 1, Hello: hello}
 	plain := ConnInfo{Listener: "l", Index: 1, Plain: true}

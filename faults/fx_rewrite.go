@@ -1,6 +1,9 @@
 package faults
 
-import "sync"
+import (
+	"bytes"
+	"sync"
+)
 
 // rewriteCap bounds how much of a response head is buffered; a longer head
 // passes unchanged.
@@ -8,7 +11,9 @@ const rewriteCap = 64 << 10
 
 // headEdit edits the first HTTP response head on its way to the client
 // and lets later bytes pass as they are: only the first response of a
-// keep-alive connection is edited. rewrite (strip HSTS, add Via, as a
+// keep-alive connection is edited. Interim 1xx heads before it (100
+// Continue, 103 Early Hints) are not the response: they pass at once and
+// unchanged, and the edit waits for the final head after them. rewrite (strip HSTS, add Via, as a
 // rewriting proxy does) and http_date (a shifted Date) are its edits. The
 // rule fires only when the head changes, so it tells the conn then
 // (Plan.Settle asks): a connection that carried no response, or one whose
@@ -33,6 +38,17 @@ func (w *headEdit) Write(p []byte) (int, error) {
 		return w.next.Write(p)
 	}
 	w.buf = append(w.buf, p...)
+	for n := interimLen(w.buf); n > 0; n = interimLen(w.buf) {
+		// At once: a client that sent Expect: 100-continue waits for
+		// the 100 before it sends the body the final answer waits for.
+		if _, err := w.next.Write(w.buf[:n]); err != nil {
+			return 0, err
+		}
+		w.buf = w.buf[n:]
+	}
+	if len(w.buf) == 0 {
+		return len(p), nil
+	}
 	out, complete, changed := w.edit(w.buf)
 	if !complete && len(w.buf) < rewriteCap {
 		return len(p), nil
@@ -64,3 +80,24 @@ func (w *headEdit) End(fin bool) error {
 	}
 	return w.next.End(fin)
 }
+
+// interimLen is the length of the complete interim (1xx) HTTP/1.x response
+// head at the start of b, through its blank line (RFC 9110 §15.2: a 1xx
+// response has no content, and the final response follows it), or 0 when
+// b does not start with one, or not yet with all of it.
+func interimLen(b []byte) int {
+	end := bytes.Index(b, []byte("\r\n\r\n"))
+	if end < 0 {
+		return 0
+	}
+	// The status line: "HTTP/1.1 1xx reason", the reason optional.
+	line, _, _ := bytes.Cut(b[:end], []byte("\r\n"))
+	version, rest, ok := bytes.Cut(line, []byte(" "))
+	if !ok || !bytes.HasPrefix(version, []byte("HTTP/")) || len(rest) < 3 || len(rest) > 3 && rest[3] != ' ' ||
+		rest[0] != '1' || !isDigit(rest[1]) || !isDigit(rest[2]) {
+		return 0
+	}
+	return end + 4
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

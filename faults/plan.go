@@ -142,6 +142,9 @@ func (pl *planning) try(rs *ruleState) bool {
 	if !rs.enabled || rs.rule.Action == ActRefuse || (rs.rule.Stage == StageAccept) != pl.accept || !rs.m.match(&pl.v) || !pl.accept && !rs.rule.actsOn(ci) {
 		return false
 	}
+	if !pl.accept && !certFits(&rs.rule, ci, pl.p) {
+		return false
+	}
 	if pl.now.IsZero() {
 		pl.now = pl.e.now()
 	}
@@ -286,13 +289,18 @@ func (p *Plan) Narrow(ci ConnInfo) *Plan {
 	if p.Empty() {
 		return p
 	}
-	keeps := func(r *Rule) bool {
-		return r.Stage == StageAccept || r.actsOn(&ci)
-	}
+	return p.keep(func(r *Rule) bool { return r.Stage == StageAccept || r.actsOn(&ci) })
+}
+
+// keep returns the plan of the rules keeps holds; each other one gives
+// back the firing it took (taken.giveBack). p itself is unchanged, and
+// returned as is when every rule stays.
+func (p *Plan) keep(keeps func(*Rule) bool) *Plan {
 	if !slices.ContainsFunc(p.rules, func(r *Rule) bool { return !keeps(r) }) {
 		return p
 	}
 	out := &Plan{now: p.now}
+	out.settled.Store(p.settled.Load())
 	for i, r := range p.rules {
 		if !keeps(r) {
 			p.stats[i].giveBack()

@@ -49,6 +49,7 @@ func TestValidateAccepts(t *testing.T) {
 		{Name: "bitflip", Action: ActRecordCorrupt, Probability: ptr(0.2), Seed: 9},
 		{Name: "proxy-clock", Action: ActProxySkew, Skew: Duration(-48 * time.Hour), SNI: "*.lab.test"},
 		{Name: "ocsp-ahead", Action: ActOCSPTimes, Skew: Duration(2 * time.Hour)},
+		{Name: "ocsp-past-leeway", Action: ActOCSPTimes, Skew: Duration(-5*time.Minute - time.Second)},
 		{Name: "date-behind", Action: ActHTTPDate, Skew: Duration(-2 * time.Hour), SNI: "*.lab.test"},
 		{Name: "ocsp-behind", Action: ActOCSPTimes, Skew: Duration(-2 * time.Hour), Stage: StageClientHello},
 		{Name: "h11", Action: ActALPNDowngrade},
@@ -101,6 +102,11 @@ func TestValidateRejects(t *testing.T) {
 		{"http_date at request", Rule{Name: "x", Action: ActHTTPDate, Skew: Duration(time.Hour), Stage: StageRequest}, "stage", `cannot act at stage "request" (want response)`},
 		{"http_date with headers_add", Rule{Name: "x", Action: ActHTTPDate, Skew: Duration(time.Hour), HeadersAdd: []string{"Via: x"}}, "headers_add", `not used by action "http_date" (it takes only skew)`},
 		{"ocsp_times without skew", Rule{Name: "x", Action: ActOCSPTimes}, "skew", "missing: ocsp_times needs the shift of the stapled OCSP response's times"},
+		// curl --cert-status (OpenSSL's OCSP_check_validity) forgives
+		// 300 s: the staple would pass while the log said it failed.
+		{"ocsp_times within the leeway", Rule{Name: "x", Action: ActOCSPTimes, Skew: Duration(time.Minute)}, "skew", "1m0s is within the 5m0s of leeway a client checking the staple allows (curl --cert-status judges it with OpenSSL's OCSP_check_validity, which accepts 300 s"},
+		{"ocsp_times at the leeway", Rule{Name: "x", Action: ActOCSPTimes, Skew: Duration(5 * time.Minute)}, "skew", "5m0s is within the 5m0s of leeway"},
+		{"ocsp_times behind within the leeway", Rule{Name: "x", Action: ActOCSPTimes, Skew: Duration(-5 * time.Minute)}, "skew", "-5m0s is within the 5m0s of leeway"},
 		{"ocsp_times with a chain", Rule{Name: "x", Action: ActOCSPTimes, Skew: Duration(time.Hour), Chain: ChainRevoked}, "chain", `not used by action "ocsp_times" (it takes only skew)`},
 		{"ocsp_times at response", Rule{Name: "x", Action: ActOCSPTimes, Skew: Duration(time.Hour), Stage: StageResponse}, "stage", `cannot act at stage "response"`},
 		{"proxy_skew without skew", Rule{Name: "x", Action: ActProxySkew}, "skew", "missing: proxy_skew needs the shift of tlsgate's own clock"},

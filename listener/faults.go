@@ -43,6 +43,11 @@ type connFaults struct {
 	// the client conn passes crypto/tls's writes through it so a refusal
 	// carries the rule's alert (see terminate).
 	auth *faults.ClientAuthRun
+	// certServed: tlsgate's handshake took the certificate a chain or
+	// ocsp_times rule chose. Without it, or without a server flight that
+	// carried it, such a rule never acted (the hello was refused first,
+	// or the client left), and recordFaults drops its firing.
+	certServed bool
 }
 
 // computeAccept evaluates the accept-stage rules into fx.
@@ -281,6 +286,11 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 	if pass, ok := faults.HostPassed(fx.late); ok {
 		o.HostChecked, o.HostCheckedName = pass.Rule, pass.Host
 	}
+	if !fx.certServed || !o.ClientTLS.Done && !o.ClientTLS.ServerFlightSent {
+		// Chosen is not sent: under TLS 1.2 crypto/tls picks the
+		// certificate before the suite, and can still refuse the hello.
+		fx.plan = fx.plan.CertUnserved()
+	}
 	plan := fx.plan.Settle(fx.late, fx.early, fx.accept)
 	if plan.Empty() {
 		return
@@ -416,11 +426,16 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 				name = unmapped(fallback).String()
 			}
 			o.LeafName = name
+			var cert *tls.Certificate
+			var err error
 			if pol.OCSPSkew != 0 {
 				// A good leaf whose stapled OCSP response is not current.
-				return s.deps.Minter.OCSPTimes(name, pol.OCSPSkew)
+				cert, err = s.deps.Minter.OCSPTimes(name, pol.OCSPSkew)
+			} else {
+				cert, err = s.deps.Minter.BadChain(kind, name, pol.Skew)
 			}
-			return s.deps.Minter.BadChain(kind, name, pol.Skew)
+			fx.certServed = err == nil
+			return cert, err
 		}
 	}
 	return cfg

@@ -1,6 +1,8 @@
 package listener
 
 import (
+	"bufio"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -68,6 +70,63 @@ func TestHTTPDate(t *testing.T) {
 			}
 			r := h.next()
 			if r.d.Code != explain.CodeOK || len(r.o.Faults) != 1 || r.o.Faults[0] != "clock-behind" || !strings.Contains(r.d.Summary, "clock-behind") {
+				t.Errorf("code %s faults %v summary %q", r.d.Code, r.o.Faults, r.d.Summary)
+			}
+		})
+	}
+}
+
+// TestHeadEditAfterContinue: behind a backend that answers Expect:
+// 100-continue with a 100 and then its 200, an http_date rule shifts the
+// 200's Date and a rewrite adds its field to the 200: the 100 reaches curl
+// as the backend sent it. Both used to edit the 100 and leave the
+// response itself alone.
+func TestHeadEditAfterContinue(t *testing.T) {
+	const backendDate = "Sat, 28 Nov 2026 08:00:00 GMT"
+	backend := serveEach(t, nil, func(c net.Conn) {
+		_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+		br := bufio.NewReader(c)
+		if !skipHeaders(br) {
+			return
+		}
+		_, _ = c.Write([]byte("HTTP/1.1 100 Continue\r\n\r\n"))
+		body := make([]byte, len("hello"))
+		if _, err := io.ReadFull(br, body); err != nil {
+			return
+		}
+		_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\nDate: " + backendDate + "\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"))
+	})
+	for _, tt := range []struct {
+		rule  faults.Rule
+		field string // what curl -v must print in the 200's head, and not in the 100's
+	}{
+		{faults.Rule{Name: "clock-behind", Action: faults.ActHTTPDate, Skew: faults.Duration(-3 * time.Hour)}, "< Date: Sat, 28 Nov 2026 05:00:00 GMT"},
+		{faults.Rule{Name: "via", Action: faults.ActRewrite, HeadersAdd: []string{"Via: 1.1 lab"}}, "< Via: 1.1 lab"},
+	} {
+		t.Run(string(tt.rule.Action), func(t *testing.T) {
+			e := faults.NewEngine(nil)
+			if err := e.Set([]faults.Rule{tt.rule}); err != nil {
+				t.Fatal(err)
+			}
+			h := startListenerDeps(t, Options{Mode: Terminate, Backend: backend, ClientSSL: &ClientSSL{}},
+				func(d *Deps) { d.Faults = e })
+			s := curlLab(t, h.addr, "--cacert", labCAFile(t, h), "-v", "-H", "Expect: 100-continue", "--data", "hello")
+			if s.exit != 0 {
+				t.Fatalf("curl: exit %d %s", s.exit, s.out)
+			}
+			cont := strings.Index(s.out, "< HTTP/1.1 100")
+			final := strings.Index(s.out, "< HTTP/1.1 200")
+			if cont < 0 || final < cont {
+				t.Fatalf("curl -v shows no 100 before the 200:\n%s", s.out)
+			}
+			interim, resp := s.out[cont:final], s.out[final:]
+			if name, _, _ := strings.Cut(tt.field, ":"); strings.Contains(interim, name+":") {
+				t.Errorf("the 100's head was edited:\n%s", interim)
+			}
+			if !strings.Contains(resp, tt.field) {
+				t.Errorf("the 200's head lacks %q:\n%s", tt.field, resp)
+			}
+			if r := h.next(); r.d.Code != explain.CodeOK || len(r.o.Faults) != 1 || r.o.Faults[0] != tt.rule.Name {
 				t.Errorf("code %s faults %v summary %q", r.d.Code, r.o.Faults, r.d.Summary)
 			}
 		})

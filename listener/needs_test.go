@@ -67,7 +67,9 @@ type siteConn struct {
 // plaintext listener resets TLS after its hello, and only a listener that
 // relays plain HTTP carries it past the first bytes.
 func connsOf(s Site) []siteConn {
-	hello := &sniff.ClientHello{ServerName: "lab.test", LegacyVersion: 0x0303}
+	// It asks for an OCSP staple (status_request, extension 5), as curl
+	// --cert-status does: ocsp_times acts only then.
+	hello := &sniff.ClientHello{ServerName: "lab.test", LegacyVersion: 0x0303, Extensions: []uint16{0, 5}}
 	// In two reads, as large_hello selects by default.
 	tls := faults.ConnInfo{Decrypted: s.Terminates, VerifiesUpstream: s.VerifiesUpstream, HelloSegments: 2}
 	parsed := tls
