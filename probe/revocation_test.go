@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"encoding/pem"
 	"errors"
@@ -9,10 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	labpki "github.com/tlsgate/tlsgate/pki"
 	"golang.org/x/crypto/ocsp"
 )
 
@@ -197,5 +200,39 @@ func TestReasonText(t *testing.T) {
 		if got := reasonText(tt.reason); got != tt.want {
 			t.Errorf("reasonText(%d) = %q, want %q", tt.reason, got, tt.want)
 		}
+	}
+}
+
+// TestRunLabRevocationChains probes the chains pki mints for the fault
+// rules chain = "revoked" and "ocsp_unknown" (the lab CA's own staple, the
+// lab CA sent in the chain), as tlsgate serves them: step 7 names them
+// as it names any server's.
+func TestRunLabRevocationChains(t *testing.T) {
+	clock := testClock()
+	ca, err := labpki.New(clock, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := labpki.NewMinter(ca, clock, rand.Reader)
+	for _, tt := range []struct {
+		kind labpki.ChainKind
+		want want
+	}{
+		{labpki.ChainRevoked, want{Warn, "ocsp_revoked", "reason keyCompromise (1)"}},
+		{labpki.ChainOCSPUnknown, want{Warn, "ocsp_unknown", "status is unknown"}},
+	} {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			c, err := m.BadChain(tt.kind, "lab.test", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{*c}})
+			rep := Run(context.Background(), addr, Options{SNI: "lab.test", Roots: ca.Pool(), Timeout: 3 * time.Second,
+				Now: clock, Steps: []int{StepConnect, StepHello, StepChain}})
+			checkReport(t, rep, probeCase{steps: map[int]want{7: tt.want}, final: want{Warn, tt.want.code, ""}})
+			if s, _ := rep.Step(StepChain); slices.ContainsFunc(s.Evidence, func(e string) bool { return strings.HasPrefix(e, "also: ") }) {
+				t.Errorf("step 7 finds more than the staple: %q", s.Evidence)
+			}
+		})
 	}
 }
