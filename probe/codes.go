@@ -29,7 +29,7 @@ func Codes() []string {
 		"no_certificate", "no_roots", "verified", "expired", "not_yet_valid", "expires_soon", "intermediate_expired", "interception",
 		"hostname_mismatch", "cn_only", "weak_signature", "weak_key", "wrong_eku", "issuer_not_ca", "path_length", "chain_invalid",
 		"self_signed", "untrusted_root", "incomplete_chain",
-		"ocsp_not_yet_valid", "ocsp_expired",
+		"ocsp_revoked", "ocsp_unknown", "ocsp_not_yet_valid", "ocsp_expired",
 		// step 8
 		"large_hello_ok", "large_hello_intolerance", "large_hello_refused", "small_hello_refused", "neither",
 		// step 9

@@ -150,6 +150,10 @@ func FuzzParseStaple(f *testing.F) {
 		if s.expiredSince != 0 && (s.expiredSince <= ocspLeeway || s.nextUpd.IsZero() || s.expiredSince != now.Sub(s.nextUpd)) {
 			t.Fatalf("expired since %s with nextUpdate %s at %s", s.expiredSince, s.nextUpd, now)
 		}
+		if revoked := s.status == "revoked"; !revoked && (s.reason != "" || !s.revokedAt.IsZero()) ||
+			s.reason != "" && !strings.HasSuffix(s.reason, ")") {
+			t.Fatalf("status %s with revocation at %s, reason %q", s.status, s.revokedAt, s.reason)
+		}
 		if ev := s.evidence(now); !strings.HasPrefix(ev, "stapled OCSP response: "+s.status) {
 			t.Fatalf("evidence %q", ev)
 		}

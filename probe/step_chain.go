@@ -52,12 +52,15 @@ func (p *prober) stepChain(ctx context.Context) Step {
 		s.Evidence = append(s.Evidence, "the handshake then failed ("+p.describe(a)+"); the chain is judged as sent")
 	}
 	probs := p.chainProblems(certs, roots, now)
-	if ev, pr, ok := p.stapleProblem(a, certs[0], now); ev != "" {
+	ev, status, times := p.stapleProblems(a, certs[0], now)
+	if ev != "" {
 		s.Evidence = append(s.Evidence, ev)
-		if ok {
-			probs = append(probs, pr)
-		}
 	}
+	// A revoked or unknown staple is named before the other warnings (a
+	// certificate expiring soon, the staple's own times): it says the
+	// certificate is not good now, whatever a refresh or a renewal does
+	// later. Failures still come first: every client refuses those.
+	probs = append(append(status, probs...), times...)
 	var first *problem
 	for _, want := range []Verdict{Fail, Warn} {
 		for i := range probs {

@@ -1,8 +1,10 @@
 package probe
 
 import (
+	"cmp"
 	"crypto/x509"
 	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/ocsp"
@@ -21,6 +23,8 @@ type staple struct {
 	status                      string // "good", "revoked", "unknown"
 	produced, thisUpd, nextUpd  time.Time
 	notYetValidBy, expiredSince time.Duration // > 0 beyond ocspLeeway, else 0
+	revokedAt                   time.Time     // when status is "revoked"
+	reason                      string        // its reason as curl prints it, "" when none is given
 }
 
 // parseStaple reads the times of der, the OCSP response stapled for leaf,
@@ -38,6 +42,9 @@ func parseStaple(der []byte, leaf *x509.Certificate, now time.Time) (staple, err
 	// as 2h0m1s.
 	now = now.Truncate(time.Second)
 	s := staple{status: ocspStatus(r.Status), produced: r.ProducedAt, thisUpd: r.ThisUpdate, nextUpd: r.NextUpdate}
+	if r.Status == ocsp.Revoked {
+		s.revokedAt, s.reason = r.RevokedAt, reasonText(r.RevocationReason)
+	}
 	if ahead := r.ThisUpdate.Sub(now); ahead > ocspLeeway {
 		s.notYetValidBy = ahead
 	}
@@ -62,6 +69,30 @@ func ocspStatus(st int) string {
 	return "unknown"
 }
 
+// reasonNames are the CRLReason values (RFC 5280 §5.3.1) as OpenSSL's
+// OCSP_crl_reason_str spells them, which is what curl and openssl ocsp
+// print.
+var reasonNames = map[int]string{
+	ocsp.KeyCompromise: "keyCompromise", ocsp.CACompromise: "cACompromise", ocsp.AffiliationChanged: "affiliationChanged",
+	ocsp.Superseded: "superseded", ocsp.CessationOfOperation: "cessationOfOperation", ocsp.CertificateHold: "certificateHold",
+	ocsp.RemoveFromCRL: "removeFromCRL", ocsp.PrivilegeWithdrawn: "privilegeWithdrawn", ocsp.AACompromise: "aACompromise",
+}
+
+// reasonText prints a revocation reason as curl does ("keyCompromise
+// (1)"; a code OpenSSL has no name for is "(UNKNOWN) (7)"). x/crypto
+// reads a response without a reason as unspecified (0), and RFC 5280 says
+// unspecified is never sent, so 0 is no reason given ("").
+func reasonText(r int) string {
+	if r == ocsp.Unspecified {
+		return ""
+	}
+	name, ok := reasonNames[r]
+	if !ok {
+		name = "(UNKNOWN)"
+	}
+	return fmt.Sprintf("%s (%d)", name, r)
+}
+
 // evidence is the staple in one line, in UTC, with the local clock it was
 // judged by.
 func (s staple) evidence(now time.Time) string {
@@ -71,8 +102,12 @@ func (s staple) evidence(now time.Time) string {
 		}
 		return t.UTC().Format(time.RFC3339)
 	}
+	status := s.status
+	if s.status == "revoked" {
+		status += " at " + utc(s.revokedAt) + ", reason " + cmp.Or(s.reason, "none given")
+	}
 	return fmt.Sprintf("stapled OCSP response: %s, producedAt %s, thisUpdate %s, nextUpdate %s; local time %s",
-		s.status, utc(s.produced), utc(s.thisUpd), utc(s.nextUpd), utc(now))
+		status, utc(s.produced), utc(s.thisUpd), utc(s.nextUpd), utc(now))
 }
 
 // skewText prints a clock difference to the second ("2h0m0s"), the same
@@ -84,26 +119,50 @@ func skewText(d time.Duration) string {
 	return d.Round(time.Second).String()
 }
 
-// stapleProblem judges the OCSP response the server stapled in the
-// handshake a, if any: the evidence line, and a problem when the response
-// is not current by the probe's clock. Go's client always asks for a
-// staple (status_request) and never judges it, so the probe does.
-func (p *prober) stapleProblem(a attempt, leaf *x509.Certificate, now time.Time) (ev string, pr problem, ok bool) {
+// stapleProblems judges the OCSP response the server stapled in the
+// handshake a, if any: the evidence line, the problem its status is (a
+// revoked or unknown certificate) and the one its times are (not current
+// by the probe's clock). Go's client always asks for a staple
+// (status_request) and never judges it, so the probe does.
+//
+// Both statuses are warnings, not failures, as ocsp_expired and an
+// RSA-1024 key are: they break only the clients that check the staple.
+// curl --cert-status fails with (91) on either ("SSL certificate
+// revocation reason: keyCompromise (1)"; for unknown, no message of its
+// own, so curl prints the error code's "SSL server certificate status
+// verification FAILED"; openssl s_client -status only prints "Cert
+// Status: revoked"). Go's crypto/tls, curl without --cert-status and
+// browsers facing a private CA never read the staple and connect, as the
+// handshake this step judges did.
+func (p *prober) stapleProblems(a attempt, leaf *x509.Certificate, now time.Time) (ev string, status, times []problem) {
 	if a.cs == nil || len(a.cs.OCSPResponse) == 0 {
-		return "", problem{}, false
+		return "", nil, nil
 	}
 	s, err := parseStaple(a.cs.OCSPResponse, leaf, now)
 	if err != nil {
-		return err.Error(), problem{}, false
+		return err.Error(), nil, nil
 	}
 	utc := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	switch s.status {
+	case "revoked":
+		reason, curl := s.reason, s.reason
+		if reason == "" {
+			// OpenSSL reads no reason as -1, which curl prints as is.
+			reason, curl = p.t.f("chain.ocsp_no_reason"), "(UNKNOWN) (-1)"
+		}
+		status = append(status, p.prob(Warn, "ocsp_revoked", "chain.ocsp_revoked",
+			"at", utc(s.revokedAt), "reason", reason, "curl", curl))
+	case "unknown":
+		status = append(status, p.prob(Warn, "ocsp_unknown", "chain.ocsp_unknown",
+			"serial", strings.ToUpper(leaf.SerialNumber.Text(16))))
+	}
 	switch {
 	case s.notYetValidBy > 0:
-		return s.evidence(now), p.prob(Warn, "ocsp_not_yet_valid", "chain.ocsp_not_yet_valid",
-			"this", utc(s.thisUpd), "skew", skewText(s.notYetValidBy), "now", utc(now)), true
+		times = append(times, p.prob(Warn, "ocsp_not_yet_valid", "chain.ocsp_not_yet_valid",
+			"this", utc(s.thisUpd), "skew", skewText(s.notYetValidBy), "now", utc(now)))
 	case s.expiredSince > 0:
-		return s.evidence(now), p.prob(Warn, "ocsp_expired", "chain.ocsp_expired",
-			"next", utc(s.nextUpd), "skew", skewText(s.expiredSince), "now", utc(now)), true
+		times = append(times, p.prob(Warn, "ocsp_expired", "chain.ocsp_expired",
+			"next", utc(s.nextUpd), "skew", skewText(s.expiredSince), "now", utc(now)))
 	}
-	return s.evidence(now), problem{}, false
+	return s.evidence(now), status, times
 }
