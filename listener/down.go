@@ -22,7 +22,9 @@ import (
 //
 // The socket stays open while down (shutdown SHUT_RD on a listening socket
 // makes Linux stop listening without closing it) and listens again on the
-// same port, so nothing else can take the port in between. Refusals make
+// same port. It does not reuse the address (SO_REUSEADDR) while down, so
+// nothing else can take the port in between: Linux lets a bind share the
+// port of a bound socket that does not listen when both reuse it. Refusals make
 // no connection to log; the listener logs one line when it goes down and
 // one when it comes back, and counts the times it went down.
 
