@@ -131,11 +131,14 @@ func (s *Server) applyDown(rc syscall.RawConn, ln net.Listener, rule string, dow
 	case down && cur == "":
 		return s.takeDown(rc, ln, rule)
 	case down:
-		if rule != cur {
-			// Another refuse rule holds it down now: it stays down.
+		if rule != cur && !s.deps.Faults.Holds(s.opts.Name, cur) {
+			// The rule that took it down ended, and another refuse rule
+			// holds it: it stays down, under that rule now. The rule
+			// that took it down still holding it keeps its name on it.
 			g.mu.Lock()
 			g.rule = rule
 			g.mu.Unlock()
+			s.stillDown(ln, cur, rule)
 		}
 		return true
 	case cur != "":
@@ -184,7 +187,26 @@ func (s *Server) wentDown(ln net.Listener, rule string, addr syscall.Sockaddr) {
 		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 		zap.String("rule", rule), zap.Int64("downs", downs),
 		zap.String("symptom", "curl (7) Failed to connect … Couldn't connect to server; Go dial …: connect: connection refused"),
-		zap.String("check", "remove or disable the rule to listen again (tlsgate fault rm "+rule+"); connections already accepted are unaffected"))
+		zap.String("check", s.upAdvice(rule)))
+}
+
+// stillDown logs that the listener stays down under rule after ended,
+// the rule that held it, ended, and counts it as rule's firing, as
+// wentDown counts the rule that took it down: without it the operator
+// removes the rule the down line named and finds the port still refused
+// with no line naming the rule that refuses it.
+func (s *Server) stillDown(ln net.Listener, ended, rule string) {
+	s.deps.Faults.Took(rule)
+	s.deps.Logger.Warn("listener stays down: the refuse rule that held it ended, another refuse rule holds it (new connections still refused)",
+		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
+		zap.String("rule", rule), zap.String("ended", ended),
+		zap.String("check", s.upAdvice(rule)))
+}
+
+// upAdvice is the down lines' check: how to make the listener listen
+// again.
+func (s *Server) upAdvice(rule string) string {
+	return "remove or disable the rule to listen again (tlsgate fault rm " + rule + "); connections already accepted are unaffected"
 }
 
 // bringUp makes the socket listen again on its port after rule held it
