@@ -213,6 +213,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	for i, o := range cfg.Listeners {
 		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID,
 			OriginalDst: transparent.Lookup, Faults: engine}
+		if adminAPI != nil {
+			deps.AdminURL = "http://" + cfg.Admin.Listen
+		}
 		if sink != nil {
 			deps.OnOutcome = sink.observe
 		}
