@@ -207,10 +207,14 @@ func (s *Server) stillDown(ln net.Listener, ended, rule string) {
 // again. Without an admin API the rule came from the config file, and
 // only the file and a restart end it.
 func (s *Server) upAdvice(rule string) string {
-	if s.deps.AdminURL == "" {
+	var adminURL string
+	if s.deps.AdminURL != nil {
+		adminURL = s.deps.AdminURL()
+	}
+	if adminURL == "" {
 		return "remove the rule " + rule + " from the config and restart tlsgate to listen again: this tlsgate has no admin API ([admin] in the config, --admin for tlsgate lab), so tlsgate fault cannot reach it; connections already accepted are unaffected"
 	}
-	return "remove or disable the rule to listen again (tlsgate fault rm --admin " + s.deps.AdminURL + " " + rule + "); connections already accepted are unaffected"
+	return "remove or disable the rule to listen again (tlsgate fault rm --admin " + adminURL + " " + rule + "); connections already accepted are unaffected"
 }
 
 // bringUp makes the socket listen again on its port after rule held it

@@ -29,7 +29,7 @@ func TestRefuseDownAdvice(t *testing.T) {
 				t.Fatal(err)
 			}
 			h := startListenerDeps(t, Options{Name: "web", Mode: Plaintext, Backend: "127.0.0.1:9"},
-				func(d *Deps) { d.Faults = e; d.AdminURL = tc.adminURL })
+				func(d *Deps) { d.Faults = e; d.AdminURL = func() string { return tc.adminURL } })
 			waitLog(t, h, "listener down")
 			check, _ := h.logs.FilterMessageSnippet("listener down").All()[0].ContextMap()["check"].(string)
 			for _, w := range tc.want {

@@ -48,12 +48,14 @@ type Deps struct {
 	// one the log line was made from: for a connection that worked it is
 	// Brief, and explain.Complete words the rest when it is shown.
 	OnOutcome func(*explain.Outcome, *explain.Diagnosis)
-	// AdminURL is this process's admin API as `tlsgate fault --admin`
-	// takes it (http://HOST:PORT); "" when it has none (no [admin] table).
-	// A refuse rule's down line says how to end the rule: through it, or
-	// without one by the config file, since `tlsgate fault` would reach
-	// nothing, or another instance on the default address.
-	AdminURL string
+	// AdminURL returns this process's admin API as `tlsgate fault
+	// --admin` takes it (http://HOST:PORT); nil or "" when it has none (no
+	// [admin] table). A refuse rule's down line says how to end the rule:
+	// through it, or without one by the config file, since `tlsgate
+	// fault` would reach nothing, or another instance on the default
+	// address. It is a func so that a port the kernel chose, known once
+	// the admin API is bound, is in it.
+	AdminURL func() string
 }
 
 // Server is one running listener.
