@@ -24,9 +24,9 @@ import (
 // makes Linux stop listening without closing it) and listens again on the
 // same port. It does not reuse the address (SO_REUSEADDR) while down, so
 // nothing else can take the port in between: Linux lets a bind share the
-// port of a bound socket that does not listen when both reuse it. Refusals make
-// no connection to log; the listener logs one line when it goes down and
-// one when it comes back, and counts the times it went down.
+// port of a bound socket that does not listen when both reuse it.
+// Refusals make no connection to log; the listener logs one line when it
+// goes down and one when it comes back, and counts the times it went down.
 
 // errNoDown: a listening socket that stops listening while it stays open
 // is Linux behaviour (shutdown on a listening socket); elsewhere a refuse
