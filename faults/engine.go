@@ -86,7 +86,17 @@ type RuleStatus struct {
 	LastFire time.Time `json:"last_fire,omitzero"` // zero when it never fired
 	Added    time.Time `json:"added"`              // the schedule counts from here
 	Seed     uint64    `json:"effective_seed"`     // the seed draws use (derived from the name when seed is 0)
+	// Schedule is where the rule's start_after and duration put it now:
+	// ScheduleWaiting, ScheduleEnded, or "" while it is in its window.
+	// Enabled alone does not say whether a rule can fire.
+	Schedule string `json:"schedule,omitempty"`
 }
+
+// The schedule states RuleStatus.Schedule names.
+const (
+	ScheduleWaiting = "waiting" // start_after has not passed yet
+	ScheduleEnded   = "ended"   // duration has run out: it fires no more
+)
 
 // NewEngine returns an engine without rules. now is the clock for schedules
 // and fire times; nil means time.Now.
@@ -172,9 +182,16 @@ func (e *Engine) SetEnabled(name string, on bool) error {
 func (e *Engine) List() []RuleStatus {
 	cur := e.snap.Load()
 	out := make([]RuleStatus, 0, len(cur.rules))
+	now := e.now()
 	for _, rs := range cur.rules {
 		st := RuleStatus{Rule: rs.rule.clone(), Enabled: rs.enabled, Fires: rs.stats.fires.Load(),
 			Added: rs.stats.added, Seed: rs.seed}
+		switch {
+		case now.Before(rs.start):
+			st.Schedule = ScheduleWaiting
+		case !rs.end.IsZero() && !now.Before(rs.end):
+			st.Schedule = ScheduleEnded
+		}
 		if ns := rs.stats.last.Load(); ns != 0 {
 			st.LastFire = time.Unix(0, ns)
 		}

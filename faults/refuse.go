@@ -74,8 +74,7 @@ func (e *Engine) Down(listener string) (rule string, down bool, next time.Time) 
 	s := e.snap.Load()
 	var now time.Time
 	for _, rs := range s.rules {
-		r := &rs.rule
-		if r.Action != ActRefuse || !rs.enabled || r.Listener != "" && r.Listener != listener {
+		if !rs.refuses(listener) {
 			continue
 		}
 		if now.IsZero() {
@@ -86,11 +85,33 @@ func (e *Engine) Down(listener string) (rule string, down bool, next time.Time) 
 				next = t
 			}
 		}
-		if !down && !now.Before(rs.start) && (rs.end.IsZero() || now.Before(rs.end)) {
-			rule, down = r.Name, true
+		if !down && rs.inWindow(now) {
+			rule, down = rs.rule.Name, true
 		}
 	}
 	return rule, down, next
+}
+
+// Holds reports whether the named refuse rule holds the listener down
+// now, whether or not it is the one Down names: the listener keeps
+// naming the rule that took it down while that rule holds, and learns
+// here when it no longer does, though another rule still holds it.
+func (e *Engine) Holds(listener, rule string) bool {
+	s := e.snap.Load()
+	i := s.find(rule)
+	return i >= 0 && s.rules[i].refuses(listener) && s.rules[i].inWindow(e.now())
+}
+
+// refuses reports whether rs is an enabled refuse rule for the listener.
+func (rs *ruleState) refuses(listener string) bool {
+	r := &rs.rule
+	return r.Action == ActRefuse && rs.enabled && (r.Listener == "" || r.Listener == listener)
+}
+
+// inWindow reports whether now is inside rs's schedule: start_after has
+// passed and its duration has not run out.
+func (rs *ruleState) inWindow(now time.Time) bool {
+	return !now.Before(rs.start) && (rs.end.IsZero() || now.Before(rs.end))
 }
 
 // Took counts one firing of the named refuse rule: the listener went down

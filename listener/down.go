@@ -24,11 +24,13 @@ import (
 //
 // The socket stays open while down (shutdown SHUT_RD on a listening socket
 // makes Linux stop listening without closing it) and listens again on the
-// same port, so nothing else can take the port in between. Refusals make
-// no connection to log; the listener logs one line when it goes down and
-// one when it comes back, and counts the times it went down. Neither
-// engine polls the socket while it is down: the goroutine accept loop
-// waits on the gate's up channel, and the epoll loops for
+// same port. It does not reuse the address (SO_REUSEADDR) while down, so
+// nothing else can take the port in between: Linux lets a bind share the
+// port of a bound socket that does not listen when both reuse it.
+// Refusals make no connection to log; the listener logs one line when it
+// goes down and one when it comes back, and counts the times it went down.
+// Neither engine polls the socket while it is down: the goroutine accept
+// loop waits on the gate's up channel, and the epoll loops for
 // fastpath.Engine.Listening, which bringUp calls.
 
 // errNoDown: a listening socket that stops listening while it stays open
@@ -139,11 +141,14 @@ func (s *Server) applyDown(rc syscall.RawConn, ln net.Listener, rule string, dow
 	case down && cur == "":
 		return s.takeDown(rc, ln, rule)
 	case down:
-		if rule != cur {
-			// Another refuse rule holds it down now: it stays down.
+		if rule != cur && !s.deps.Faults.Holds(s.opts.Name, cur) {
+			// The rule that took it down ended, and another refuse rule
+			// holds it: it stays down, under that rule now. The rule
+			// that took it down still holding it keeps its name on it.
 			g.mu.Lock()
 			g.rule = rule
 			g.mu.Unlock()
+			s.stillDown(ln, cur, rule)
 		}
 		return true
 	case cur != "":
@@ -187,17 +192,48 @@ func (s *Server) wentDown(ln net.Listener, rule string, addr syscall.Sockaddr) {
 	g.downs++
 	downs := g.downs
 	g.mu.Unlock()
-	// Counted where every rule's firings are: the rule's fires (fault ls)
-	// and, through OnFiring, the firings metric, which other rules reach
-	// through their connection's Outcome.
-	if s.deps.Faults.Took(rule) && s.deps.OnFiring != nil {
-		s.deps.OnFiring(rule, string(faults.ActRefuse))
-	}
+	s.fired(rule)
 	s.deps.Logger.Warn("listener down: new connections refused, each SYN answered with an RST (injected by a refuse rule)",
 		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 		zap.String("rule", rule), zap.Int64("downs", downs),
 		zap.String("symptom", "curl (7) Failed to connect … Couldn't connect to server; Go dial …: connect: connection refused"),
-		zap.String("check", "remove or disable the rule to listen again (tlsgate fault rm "+rule+"); connections already accepted are unaffected"))
+		zap.String("check", s.upAdvice(rule)))
+}
+
+// stillDown logs that the listener stays down under rule after ended,
+// the rule that held it, ended, and counts it as rule's firing, as
+// wentDown counts the rule that took it down: without it the operator
+// removes the rule the down line named and finds the port still refused
+// with no line naming the rule that refuses it.
+func (s *Server) stillDown(ln net.Listener, ended, rule string) {
+	s.fired(rule)
+	s.deps.Logger.Warn("listener stays down: the refuse rule that held it ended, another refuse rule holds it (new connections still refused)",
+		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
+		zap.String("rule", rule), zap.String("ended", ended),
+		zap.String("check", s.upAdvice(rule)))
+}
+
+// fired counts a refuse rule's firing where every rule's firings are
+// counted: the rule's fires (fault ls) and, through OnFiring, the firings
+// metric, which other rules reach through their connection's Outcome.
+func (s *Server) fired(rule string) {
+	if s.deps.Faults.Took(rule) && s.deps.OnFiring != nil {
+		s.deps.OnFiring(rule, string(faults.ActRefuse))
+	}
+}
+
+// upAdvice is the down lines' check: how to make the listener listen
+// again. Without an admin API the rule came from the config file, and
+// only the file and a restart end it.
+func (s *Server) upAdvice(rule string) string {
+	var adminURL string
+	if s.deps.AdminURL != nil {
+		adminURL = s.deps.AdminURL()
+	}
+	if adminURL == "" {
+		return "remove the rule " + rule + " from the config and restart tlsgate to listen again: this tlsgate has no admin API ([admin] in the config, --admin for tlsgate lab), so tlsgate fault cannot reach it; connections already accepted are unaffected"
+	}
+	return "remove or disable the rule to listen again (tlsgate fault rm --admin " + adminURL + " " + rule + "); connections already accepted are unaffected"
 }
 
 // bringUp makes the socket listen again on its port after rule held it

@@ -13,6 +13,14 @@ import (
 // stopListening makes a listening socket stop listening without closing
 // it: Linux then answers new SYNs with an RST, and accept fails with
 // EINVAL. It returns the socket's address, taken before, for listenAgain.
+//
+// While it does not listen the socket keeps its port to itself. Linux
+// lets a bind share a port with a bound socket that does not listen when
+// both reuse the address (SO_REUSEADDR, which Go's listeners and a second
+// tlsgate set), so the option is cleared first and set again only by
+// listenAgain. A socket bound to port 0 loses its port when it stops
+// listening; it is bound to the same port again at once, so the port is
+// free only for the moment in between.
 func stopListening(rc syscall.RawConn) (syscall.Sockaddr, error) {
 	var sa syscall.Sockaddr
 	var err error
@@ -21,9 +29,17 @@ func stopListening(rc syscall.RawConn) (syscall.Sockaddr, error) {
 			err = fmt.Errorf("getsockname: %w", err)
 			return
 		}
+		if err = setReuseAddr(int(fd), false); err != nil {
+			return
+		}
 		if err = syscall.Shutdown(int(fd), syscall.SHUT_RD); err != nil {
 			err = fmt.Errorf("shutdown SHUT_RD: %w", err)
+			_ = setReuseAddr(int(fd), true) // it still listens, as before
+			return
 		}
+		// Holding the port is best effort: if another socket took it in
+		// the moment it was free, listenAgain reports that.
+		holdPort(int(fd), sa)
 	}); cerr != nil {
 		return nil, fmt.Errorf("listener: %w", cerr)
 	}
@@ -33,17 +49,53 @@ func stopListening(rc syscall.RawConn) (syscall.Sockaddr, error) {
 	return sa, nil
 }
 
+// holdPort binds a socket that stopped listening to its address again, if
+// it lost its port (bound to port 0); one that kept it fails with EINVAL.
+// TIME_WAIT sockets left on the port by accepted connections conflict
+// with a bind that does not reuse the address, so that bind reuses it and
+// the option is cleared again after: the bind is what holds the port.
+func holdPort(fd int, sa syscall.Sockaddr) {
+	err := syscall.Bind(fd, sa)
+	if errors.Is(err, syscall.EADDRINUSE) && setReuseAddr(fd, true) == nil {
+		_ = syscall.Bind(fd, sa)
+		_ = setReuseAddr(fd, false)
+	}
+}
+
+// setReuseAddr sets or clears SO_REUSEADDR on fd.
+func setReuseAddr(fd int, on bool) error {
+	v := 0
+	if on {
+		v = 1
+	}
+	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, v); err != nil {
+		return fmt.Errorf("setsockopt SO_REUSEADDR=%d: %w", v, err)
+	}
+	return nil
+}
+
 // listenBacklog is passed to listen(2) again: the kernel caps it at
 // net.core.somaxconn, the value Go's own Listen passes.
 const listenBacklog = 65535
 
 // listenAgain makes a socket stopListening stopped listen again on addr.
 // A socket bound to a given port keeps that port while it does not
-// listen, and bind fails with EINVAL; one bound to port 0 lost its port
-// and is bound to the same one again first.
+// listen, and bind fails with EINVAL; one that lost its port is bound to
+// the same one again first. It reuses the address again first, as Go's
+// listeners do: listen conflicts with the TIME_WAIT sockets of earlier
+// connections on the port otherwise. When listen fails, the socket stays
+// down and keeps the port to itself.
 func listenAgain(rc syscall.RawConn, addr syscall.Sockaddr) error {
 	var err error
 	if cerr := rc.Control(func(fd uintptr) {
+		if err = setReuseAddr(int(fd), true); err != nil {
+			return
+		}
+		defer func() {
+			if err != nil {
+				_ = setReuseAddr(int(fd), false)
+			}
+		}()
 		if addr != nil {
 			if e := syscall.Bind(int(fd), addr); e != nil && !errors.Is(e, syscall.EINVAL) {
 				err = fmt.Errorf("bind to its port again: %w", e)
@@ -66,7 +118,9 @@ func listenAgain(rc syscall.RawConn, addr syscall.Sockaddr) error {
 // address, runs lc's Control on it and binds it, but does not listen: it
 // is a listener that refuses until listenAgain. Like Go's, a socket on a
 // wildcard address is dual-stack IPv6 where the host has IPv6, and it
-// reuses the address. It returns the bound address for listenAgain.
+// reuses the address to bind (past the TIME_WAIT sockets of an earlier
+// run), then no longer until it listens (stopListening says why). It
+// returns the bound address for listenAgain.
 func bindOnly(lc net.ListenConfig, address string) (net.Listener, syscall.Sockaddr, error) {
 	laddr, err := net.ResolveTCPAddr("tcp", address)
 	if err != nil {
@@ -125,6 +179,9 @@ func bindOnly(lc net.ListenConfig, address string) (net.Listener, syscall.Sockad
 	}
 	if err := syscall.Bind(fd, sa); err != nil {
 		return nil, nil, opErr("bind", err)
+	}
+	if err := setReuseAddr(fd, false); err != nil {
+		return nil, nil, &net.OpError{Op: "listen", Net: "tcp", Addr: laddr, Err: err}
 	}
 	// The bound address carries the port the kernel chose for port 0.
 	bound, err := syscall.Getsockname(fd)

@@ -54,6 +54,14 @@ type Deps struct {
 	// and action, as OnOutcome's Outcome.Faults would name them. It must
 	// not block.
 	OnFiring func(rule, action string)
+	// AdminURL returns this process's admin API as `tlsgate fault
+	// --admin` takes it (http://HOST:PORT); nil or "" when it has none (no
+	// [admin] table). A refuse rule's down line says how to end the rule:
+	// through it, or without one by the config file, since `tlsgate
+	// fault` would reach nothing, or another instance on the default
+	// address. It is a func so that a port the kernel chose, known once
+	// the admin API is bound, is in it.
+	AdminURL func() string
 }
 
 // Server is one running listener.

@@ -145,7 +145,13 @@ func faultList(c *faultClient, asJSON bool, stdout io.Writer) error {
 		if dir == "" {
 			dir = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", st.Rule.Name, yesNo(st.Enabled), st.Rule.Stage,
+		enabled := yesNo(st.Enabled)
+		if st.Schedule != "" {
+			// An enabled rule out of its window fires no more (a refuse
+			// rule's listener is up): "yes" alone would not say so.
+			enabled += " (" + st.Schedule + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", st.Rule.Name, enabled, st.Rule.Stage,
 			st.Rule.Action, dir, sel, params, st.Fires, last)
 	}
 	return tw.Flush()

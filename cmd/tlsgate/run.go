@@ -209,9 +209,13 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			_ = b.srv.Shutdown(context.Background())
 		}
 	}
+	// adminURL is where tlsgate fault reaches this process, for a refuse
+	// rule's down lines: set when the admin API is bound, before any
+	// listener is, so a port the kernel chose is in it.
+	var adminURL string
 	for i, o := range cfg.Listeners {
 		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID,
-			OriginalDst: transparent.Lookup, Faults: engine}
+			OriginalDst: transparent.Lookup, Faults: engine, AdminURL: func() string { return adminURL }}
 		if sink != nil {
 			deps.OnOutcome = sink.observe
 			// A refuse rule's firings come with no connection: counted
@@ -230,6 +234,15 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	// whole start-up instead of leaving a half-running gateway. A bind error
 	// is the machine's state, not the file's: exit 1, naming the key.
 	addrs := map[string]net.Addr{}
+	var aln net.Listener
+	if adminAPI != nil {
+		if aln, err = net.Listen("tcp", cfg.Admin.Listen); err != nil {
+			release()
+			return cfg.KeyError("admin.listen", fmt.Errorf("admin: %w", err))
+		}
+		addrs["admin"] = aln.Addr()
+		adminURL = "http://" + aln.Addr().String()
+	}
 	for i := range all {
 		o := all[i].srv.Options()
 		lc := transparent.ListenConfig(o.Transparent == listener.TransparentTProxy)
@@ -239,19 +252,14 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		// reset) before Serve runs.
 		ln, err := all[i].srv.Listen(ctx, lc)
 		if err != nil {
+			if aln != nil {
+				_ = aln.Close()
+			}
 			release()
 			return cfg.KeyError(fmt.Sprintf("listener[%d].listen", i), fmt.Errorf("listener %s: %w", o.Name, err))
 		}
 		all[i].ln = ln
 		addrs[o.Name] = ln.Addr()
-	}
-	var aln net.Listener
-	if adminAPI != nil {
-		if aln, err = net.Listen("tcp", cfg.Admin.Listen); err != nil {
-			release()
-			return cfg.KeyError("admin.listen", fmt.Errorf("admin: %w", err))
-		}
-		addrs["admin"] = aln.Addr()
 	}
 	// The demo backend binds last, since startDemo also starts serving it.
 	if cfg.Demo.Listen != "" {

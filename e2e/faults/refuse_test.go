@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -55,6 +57,7 @@ func TestRefuseListenerDown(t *testing.T) {
 	}
 
 	refused(1)
+	secondRunRefused(t, addr)
 	status, body := adminCall(t, g, "GET", "/faults/port-closed", nil)
 	if status != 200 || !bytes.Contains(body, []byte(`"fires":1`)) {
 		t.Fatalf("GET /faults/port-closed: %d %s; want fires 1", status, body)
@@ -78,6 +81,32 @@ func TestRefuseListenerDown(t *testing.T) {
 		t.Errorf("backend saw %d requests, want the 2 made while the listener was up", n)
 	}
 	g.stop(t)
+}
+
+// secondRunRefused: a second tlsgate run on a port a refuse rule holds
+// down stops at start-up with "address already in use" (exit 1). The
+// down socket reused the address, and Linux let another reusing bind
+// share a bound port that does not listen: the second run took the port,
+// clients reached it, and the first could not listen again.
+func secondRunRefused(t *testing.T, addr string) {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "second.toml")
+	toml := fmt.Sprintf("[ca]\ndir = %q\n[demo]\nlisten = \"\"\n[[listener]]\nname = \"web\"\nlisten = %q\nbackend = \"127.0.0.1:9\"\nmode = \"plaintext\"\n",
+		filepath.Join(dir, "ca"), addr)
+	if err := os.WriteFile(cfg, []byte(toml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The bound is a hang guard: a second run that bound the port serves
+	// until it is killed.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, tlsgateBin, "run", "-c", cfg).CombinedOutput()
+	var ee *exec.ExitError
+	if ctx.Err() != nil || !errors.As(err, &ee) || ee.ExitCode() != 1 || !bytes.Contains(out, []byte("address already in use")) {
+		t.Fatalf("a second tlsgate run on %s while the refuse rule holds it: %v (still running: %t):\n%s\nwant exit 1, address already in use",
+			addr, err, ctx.Err() != nil, out)
+	}
 }
 
 // waitLogCount waits until the log holds n lines containing msg; the bound

@@ -183,13 +183,24 @@ func index(t *testing.T, name string) int {
 func checkDown(t *testing.T, p *tg.Lab, s lab.Scenario, vars lab.Vars) {
 	t.Helper()
 	rule := s.FaultNames()[0]
-	if n := len(listenerLines(t, p, "listener down", s.Name, rule)); n != 1 {
+	// The down line is the listener's once it serves, after the lab's
+	// table is out, and the log is written in batches: wait for it.
+	downs := listenerLines(t, p, "listener down", s.Name, rule)
+	for deadline := time.Now().Add(eventWait); len(downs) == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		downs = listenerLines(t, p, "listener down", s.Name, rule)
+	}
+	if n := len(downs); n != 1 {
 		t.Errorf("%d listener down lines for %s naming rule %s, want 1", n, s.Name, rule)
 	}
 	if evs := events(t, p, s.Name); len(evs) != 0 {
 		t.Errorf("a refused client was logged as a connection: %s", evs[0].Conn.Diagnosis)
 	}
+	// The command run is the one the down line advises: it names the
+	// lab's admin API, on the port the kernel chose.
 	rm := "tlsgate fault rm --admin http://" + p.AdminAddr(t) + " " + rule
+	if len(downs) > 0 && !strings.Contains(downs[0], "("+rm+")") {
+		t.Errorf("the down line does not advise %q:\n%s", rm, downs[0])
+	}
 	if out, code := runShell(t, rm); code != 0 {
 		t.Fatalf("%s: exit %d:\n%s", rm, code, out)
 	}

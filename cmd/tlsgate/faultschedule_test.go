@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tlsgate/tlsgate/admin"
+	"github.com/tlsgate/tlsgate/faults"
+)
+
+// TestFaultCLIListSchedule: fault ls says when an enabled rule is out of
+// its schedule's window, in the ENABLED column and the JSON's schedule:
+// a refuse rule whose duration ran out showed "yes" like one holding its
+// listener down, so the operator could not tell whether the port was
+// down. A rule waiting for start_after says so too; one in its window, or
+// without a schedule, is a plain yes or no.
+func TestFaultCLIListSchedule(t *testing.T) {
+	t.Setenv("TLSGATE_ADMIN", "")
+	t.Setenv("TLSGATE_ADMIN_TOKEN", "")
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	e := faults.NewEngine(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	s, err := admin.New(admin.Options{Engine: e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(hs.Close)
+	f := &faultEnv{t: t, engine: e, url: hs.URL}
+	for _, r := range []faults.Rule{
+		{Name: "dd", Action: faults.ActRefuse, Listener: "web", Duration: faults.Duration(time.Minute)},
+		{Name: "later", Action: faults.ActRefuse, Listener: "api", StartAfter: faults.Duration(time.Hour)},
+		{Name: "window", Action: faults.ActReset, StartAfter: faults.Duration(time.Second), Duration: faults.Duration(2 * time.Hour)},
+		{Name: "plain", Action: faults.ActReset},
+		{Name: "off", Action: faults.ActReset, Duration: faults.Duration(time.Minute), Enabled: new(bool)},
+	} {
+		if err := e.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	now = now.Add(30 * time.Minute) // dd's and off's minute is over, later waits, window is in it
+	mu.Unlock()
+
+	code, out, errText := f.run("ls")
+	if code != 0 {
+		t.Fatalf("ls: %d %s", code, errText)
+	}
+	want := map[string]string{"dd": "yes (ended)", "later": "yes (waiting)", "window": "yes", "plain": "yes", "off": "no (ended)"}
+	rows := strings.Split(strings.TrimSpace(out), "\n")[1:]
+	if len(rows) != len(want) {
+		t.Fatalf("ls: %q", out)
+	}
+	for _, row := range rows {
+		name, rest, _ := strings.Cut(row, " ")
+		if enabled := strings.TrimSpace(rest); !strings.HasPrefix(enabled, want[name]+"  ") {
+			t.Errorf("ls row %q: ENABLED is not %q", row, want[name])
+		}
+	}
+
+	code, out, _ = f.run("ls", "--json")
+	var sts []faults.RuleStatus
+	if code != 0 || json.Unmarshal([]byte(out), &sts) != nil {
+		t.Fatalf("ls --json: %d %q", code, out)
+	}
+	wantJSON := map[string]string{"dd": faults.ScheduleEnded, "later": faults.ScheduleWaiting, "off": faults.ScheduleEnded}
+	for _, st := range sts {
+		if st.Schedule != wantJSON[st.Rule.Name] {
+			t.Errorf("ls --json: %s schedule %q, want %q", st.Rule.Name, st.Schedule, wantJSON[st.Rule.Name])
+		}
+	}
+}

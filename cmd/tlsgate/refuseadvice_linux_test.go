@@ -1,0 +1,72 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tlsgate/tlsgate/config"
+)
+
+// TestRefuseAdvice: run with a refuse rule in the config logs a down
+// line whose advice reaches this process. Without an [admin] table it
+// says to remove the rule from the config and restart: `tlsgate fault
+// rm`, which it used to advise, reaches no admin API of this process
+// (and the default address may be another instance's). With one on a
+// port the kernel chooses, it names `tlsgate fault rm --admin` with the
+// port chosen: the admin API binds before the listeners, whose down line
+// is logged when they bind.
+func TestRefuseAdvice(t *testing.T) {
+	for _, tc := range []struct {
+		name, admin string
+		want        func(adminAddr net.Addr) string
+	}{
+		{"no [admin]", "", func(net.Addr) string { return "remove the rule port-closed from the config and restart" }},
+		{"[admin] on port 0", "[admin]\nlisten = \"127.0.0.1:0\"\n", func(a net.Addr) string {
+			return "tlsgate fault rm --admin http://" + a.String() + " port-closed"
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			toml := "[ca]\ndir = \"" + filepath.Join(t.TempDir(), "ca") + "\"\n[demo]\nlisten = \"\"\n[shutdown]\ngrace = \"0s\"\n" +
+				"[log]\nformat = \"json\"\n" + tc.admin +
+				"[[listener]]\nname = \"web\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"plaintext\"\n" +
+				"[[fault]]\nname = \"port-closed\"\nlistener = \"web\"\naction = \"refuse\"\nmode = \"listener_down\"\n"
+			cfg, err := config.Parse([]byte(toml), "refuse.toml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var log lockedBuffer
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ready := make(chan map[string]net.Addr, 1)
+			done := make(chan error, 1)
+			go func() { done <- serve(ctx, cfg, &log, func(m map[string]net.Addr) { ready <- m }) }()
+			var addrs map[string]net.Addr
+			select {
+			case addrs = <-ready:
+			case err := <-done:
+				t.Fatalf("serve: %v\n%s", err, log.String())
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+			var down string
+			for _, l := range strings.Split(log.String(), "\n") {
+				if strings.Contains(l, "listener down") {
+					down = l
+				}
+			}
+			if want := tc.want(addrs["admin"]); !strings.Contains(down, want) {
+				t.Fatalf("down line: %q\nwant advice %q", down, want)
+			}
+			if tc.admin == "" && strings.Contains(down, "tlsgate fault rm") {
+				t.Fatalf("down line without an admin API advises tlsgate fault rm: %s", down)
+			}
+		})
+	}
+}
