@@ -22,11 +22,14 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 		_ = c.Close()
 		return
 	}
-	isTLS := p.kind.IsTLS()
+	// A TLS record's first two bytes stalled at the peek deadline are
+	// the TLS they began, on every mode: the same route, and so the same
+	// diagnosis, as the same stall a byte later.
+	isTLS := p.kind.IsTLS() || tlsStalled(p)
 	silent := p.end == explain.PeerSilent
 	switch s.opts.Mode {
 	case Plaintext:
-		if isTLS || tlsStalled(p) {
+		if isTLS {
 			o.Route = "tls_on_plain_reset"
 			abort(c)
 			return
@@ -47,10 +50,6 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 		}
 		s.relay(c, o, p.first(), s.backendAddr(o), cc)
 	case Auto:
-		// A TLS record's first two bytes at the peek deadline go where
-		// its third byte would have sent them: a slow client's hello,
-		// not plaintext for plain_backend.
-		isTLS = isTLS || tlsStalled(p)
 		switch {
 		case isTLS && s.terminates():
 			o.Route = "terminate"
@@ -124,11 +123,15 @@ func plainUntil(p *peeked, end explain.PeerEnd) bool {
 // tlsStalled says the client sent the first two bytes of a TLS record
 // header and nothing more until the peek deadline (sniff.TLSRecordPrefix).
 // One more byte would have named them TLS; only TLS begins so, so they are
-// taken as the TLS they began, on a listener that relays plaintext: a
+// taken as the TLS they began, wherever the listener sends TLS: a
 // plaintext listener explains and resets them like a ClientHello that
 // stalled after its third byte, instead of relaying them as the client's
-// data, and an auto listener sends them where TLS goes. A half-close or a
-// reset after them is the client leaving, and stays that (plainUntil).
+// data; an auto or passthrough listener relays them to the TLS backend and
+// a terminating one gives them to its handshake, instead of resetting
+// them at the deadline (a client that began a record and went quiet is
+// the same stalled hello after two bytes as after three). A half-close
+// or a reset after them is the client leaving, and stays that
+// (plainUntil). One byte (0x16) says too little and is left undecided.
 func tlsStalled(p *peeked) bool {
 	return p.end == explain.PeerPartial && sniff.TLSRecordPrefix(p.buf)
 }
