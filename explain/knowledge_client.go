@@ -90,7 +90,18 @@ func clientKnowledge() map[string]entry {
 			evidence:  []string{"first_bytes", "sni", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeTLSOnPlaintext + "/reset": {
-			clientSaw: "tlsgate reset the connection: curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET.",
+			clientSaw: sawTLSOnPlainReset,
+		},
+		// No ClientHello was read, so there is no SNI or version list to
+		// name: "SNI (none)" would read as a client that sent none.
+		CodeTLSOnPlaintext + "/reset_stalled": {
+			summary: "TLS from {client} on plaintext listener {listener} ({virtual}); the hello never completed: {hello_seen}",
+			cause: "The client started TLS on a listener that expects plaintext, and its hello never completed: {hello_seen}, then nothing within {peek_timeout}. " +
+				"Only TLS begins so; no ClientHello was read, so its SNI and offered versions are unknown. " +
+				"Either the client used https:// against a plain port, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
+				"BIG-IP has no verified SSL log line for this case, so none is shown.",
+			clientSaw: sawTLSOnPlainReset,
+			evidence:  []string{"peek", "first_bytes"},
 		},
 
 		CodeVersionTooOld: {group: groupVersion,

@@ -157,9 +157,13 @@ func phrasesEN() map[string]string {
 		"kind_empty":     "no bytes",
 		"kind_unknown":   "bytes of no protocol tlsgate recognises",
 		"kind_undecided": "too few to tell which protocol they begin",
-		"hint_ssh":       " For SSH: the wrong port in `ssh -p` or in a port forward, pointed at this TLS service.",
-		"hint_h2":        " For cleartext HTTP/2: a client using prior knowledge (`curl --http2-prior-knowledge http://…`) or a gRPC client without TLS.",
-		"hint_proxy":     " For a PROXY header: the load balancer adds PROXY protocol but the listener does not expect it.",
+
+		"hello_seen_header":  "{n} bytes of a TLS record header",
+		"hello_seen_body":    "{n} bytes, a TLS record header and {body} of the {len} bytes it announced",
+		"hello_seen_records": "{n} bytes of TLS records, the ClientHello still incomplete",
+		"hint_ssh":           " For SSH: the wrong port in `ssh -p` or in a port forward, pointed at this TLS service.",
+		"hint_h2":            " For cleartext HTTP/2: a client using prior knowledge (`curl --http2-prior-knowledge http://…`) or a gRPC client without TLS.",
+		"hint_proxy":         " For a PROXY header: the load balancer adds PROXY protocol but the listener does not expect it.",
 
 		"tls_offered": "offered {versions} alpn={alpn} (not terminated)",
 		"tls_unread":  "{what} (not terminated)",

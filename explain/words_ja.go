@@ -43,9 +43,13 @@ func phrasesJA() map[string]string {
 		"kind_empty":     "0 バイト（何も届いていない）",
 		"kind_unknown":   "tlsgate が判別できないプロトコルのバイト列",
 		"kind_undecided": "どのプロトコルの先頭か判別できないほど短いバイト列",
-		"hint_ssh":       "SSH の場合は、`ssh -p` やポートフォワードで指定したポート番号を間違えて、この TLS サービスに向けている。",
-		"hint_h2":        "平文 HTTP/2 の場合は、prior knowledge で接続するクライアント（`curl --http2-prior-knowledge http://…`）か、TLS なしの gRPC クライアント。",
-		"hint_proxy":     "PROXY ヘッダの場合は、ロードバランサが PROXY プロトコルを付けているのに、リスナー側がそれを想定していない。",
+
+		"hello_seen_header":  "TLS レコードヘッダの先頭 {n} バイト",
+		"hello_seen_body":    "{n} バイト（TLS レコードヘッダと、それが予告した {len} バイトのうち {body} バイト）",
+		"hello_seen_records": "TLS レコード {n} バイト（ClientHello はまだ途中）",
+		"hint_ssh":           "SSH の場合は、`ssh -p` やポートフォワードで指定したポート番号を間違えて、この TLS サービスに向けている。",
+		"hint_h2":            "平文 HTTP/2 の場合は、prior knowledge で接続するクライアント（`curl --http2-prior-knowledge http://…`）か、TLS なしの gRPC クライアント。",
+		"hint_proxy":         "PROXY ヘッダの場合は、ロードバランサが PROXY プロトコルを付けているのに、リスナー側がそれを想定していない。",
 
 		"tls_offered": "{versions} を提示 alpn={alpn}（終端せず）",
 		"tls_unread":  "{what}（終端せず）",
