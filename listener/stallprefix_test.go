@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -53,26 +55,33 @@ func TestStalledRecordPrefix(t *testing.T) {
 		engines []Engine
 		oneByte stallSeen // undecided: not yet a record's beginning
 		stalled stallSeen // 2, 3 and 4 bytes alike
+		says    string    // in the stalled rows' summary
 	}{
-		{"passthrough", Options{Mode: Passthrough}, both, closedEarly, relayed},
-		{"terminate", Options{Mode: Terminate}, goroutines, closedEarly, terminated},
-		{"inspect", Options{Mode: Inspect}, goroutines, closedEarly, terminated},
+		{"passthrough", Options{Mode: Passthrough}, both, closedEarly, relayed, "stalled; relayed to"},
+		{"terminate", Options{Mode: Terminate}, goroutines, closedEarly, terminated, "and then stalled"},
+		{"inspect", Options{Mode: Inspect}, goroutines, closedEarly, terminated, "and then stalled"},
+		// No ClientHello was read: no SNI to name, only the bytes.
 		{"plaintext", Options{Mode: Plaintext}, both, plainOK,
-			stallSeen{route: "tls_on_plain_reset", code: explain.CodeTLSOnPlaintext, reset: true}},
-		{"auto", Options{Mode: Auto}, both, plainOK, relayed},
-		{"auto with client_ssl", Options{Mode: Auto, ClientSSL: &ClientSSL{}}, goroutines, plainOK, terminated},
+			stallSeen{route: "tls_on_plain_reset", code: explain.CodeTLSOnPlaintext, reset: true}, "the hello never completed: "},
+		{"auto", Options{Mode: Auto}, both, plainOK, relayed, "stalled; relayed to"},
+		{"auto with client_ssl", Options{Mode: Auto, ClientSSL: &ClientSSL{}}, goroutines, plainOK, terminated, "and then stalled"},
 	}
 	took := regexp.MustCompile(` after [0-9.]+(ns|µs|ms|s)`)
 	for _, m := range modes {
-		t.Run(m.name, func(t *testing.T) {
-			t.Parallel()
-			for _, src := range sources {
+		for _, src := range sources {
+			t.Run(m.name+"/"+src.name, func(t *testing.T) {
+				// Each connection waits out the peek deadline: run the
+				// waits side by side.
+				t.Parallel()
 				for n := 1; n <= 4; n++ {
 					var facts [][]engineFact
 					for _, eng := range m.engines {
 						opts := m.opts
 						opts.Name, opts.Engine, opts.Backend, opts.PlainBackend = "stall", eng, closer, closer
-						opts.PeekTimeout, opts.HandshakeTimeout, opts.IdleTimeout = 200*time.Millisecond, 200*time.Millisecond, 5*time.Second
+						// A deadline long enough that a client descheduled
+						// between its connect and its write on a busy
+						// machine still counts as having written.
+						opts.PeekTimeout, opts.HandshakeTimeout, opts.IdleTimeout = time.Second, time.Second, 10*time.Second
 						h := startListener(t, opts, nil)
 						c := dialGuarded(t, h.addr)
 						if _, err := c.Write(src.b[:n]); err != nil {
@@ -94,7 +103,10 @@ func TestStalledRecordPrefix(t *testing.T) {
 							want = m.oneByte
 						}
 						if got != want {
-							t.Errorf("%s, %d bytes, %s: got %+v, want %+v (%s)", src.name, n, eng, got, want, r.d.Summary)
+							t.Errorf("%d bytes, %s: got %+v, want %+v (%s)", n, eng, got, want, r.d.Summary)
+						}
+						if n > 1 && (!strings.Contains(r.d.Summary, m.says) || strings.Contains(r.d.Summary, "SNI")) {
+							t.Errorf("%d bytes, %s: summary %q, want %q in it and no SNI", n, eng, r.d.Summary, m.says)
 						}
 						facts = append(facts, engineFacts(r))
 					}
@@ -103,12 +115,26 @@ func TestStalledRecordPrefix(t *testing.T) {
 							// How long the stall lasted is the clock's.
 							e := facts[1][i]
 							if took.ReplaceAllString(g.value, "") != took.ReplaceAllString(e.value, "") {
-								t.Errorf("%s, %d bytes: %s differs: goroutines %q, epoll %q", src.name, n, g.name, g.value, e.value)
+								t.Errorf("%d bytes: %s differs: goroutines %q, epoll %q", n, g.name, g.value, e.value)
 							}
 						}
 					}
 				}
-			}
-		})
+			})
+		}
+	}
+}
+
+// TestRoleAddrsShared: an address that is both the client's and tlsgate's
+// backend socket's (Linux may reuse a port towards another peer) gets the
+// same role on every call, so two engines' runs compare equal.
+func TestRoleAddrsShared(t *testing.T) {
+	ap := netip.MustParseAddrPort("127.0.0.1:40000")
+	o := &explain.Outcome{Client: ap}
+	o.Backend.Local = ap
+	for range 64 {
+		if got := roleAddrs(o, "client 127.0.0.1:40000 sent"); got != "client <client> sent" {
+			t.Fatalf("roleAddrs: %q, want the client's role", got)
+		}
 	}
 }
