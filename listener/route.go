@@ -214,7 +214,7 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 // pump relays until both directions end and records the byte counts. The
 // client's last read is kept only where closeRace reads it.
 func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *connCtx) {
-	res, err := upstream.PumpWith(c, bc, first, upstream.Options{Idle: s.opts.IdleTimeout, Bufs: cc.bufs, KeepLast: passesTLS(o)})
+	res, err := upstream.PumpWith(c, bc, first, upstream.Options{Idle: s.opts.IdleTimeout, Bufs: cc.bufs, KeepLast: explain.PassesTLS(o)})
 	o.BytesUp, o.BytesDown = res.Up, res.Down
 	o.End = relayEnd(errors.Is(err, upstream.ErrIdle), res.ResetBy, closeRace(o, res.AfterClientEnd, res.Down, res.UpLast[:], res.UpLastLen))
 	// On a faulted connection the client's side of the story is what the
@@ -228,23 +228,13 @@ func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *conn
 	recordClientEnd(o, tailOf(o, first), res.UpHead[:res.UpHeadLen], res.DownHead[:res.DownHeadLen], res.ClientFINFirst)
 }
 
-// passesTLS says o's relay carries the client's TLS records untouched
-// (passthrough, and inspect's bypass), so the relay's reads are records the
-// listener can read the shape of: the backend's first ones
-// (recordHelloAlert) and the client's last (closeRace). Decrypted relays
-// (terminate, inspect) carry application data, and plaintext ones no TLS
-// at all. The route is set before the relay starts.
-func passesTLS(o *explain.Outcome) bool {
-	return o.Route == "passthrough" || o.Route == "bypass"
-}
-
 // recordHelloAlert keeps head, the first bytes a backend answered a
 // passed-through ClientHello with, and the alert they hold. tlsgate takes no
 // part in that handshake, so those bytes are the only sign of the refusal;
 // without this the connection was logged as working. Only the routes that
-// pass TLS through are read (passesTLS).
+// pass TLS through are read (explain.PassesTLS).
 func recordHelloAlert(o *explain.Outcome, head []byte) {
-	if !passesTLS(o) {
+	if !explain.PassesTLS(o) {
 		return
 	}
 	// An answer that is no TLS record at all (a plaintext server's 400, a
@@ -331,7 +321,7 @@ func closeRace(o *explain.Outcome, afterClientEnd bool, down int64, last []byte,
 	if afterClientEnd {
 		return true
 	}
-	if !passesTLS(o) || lastLen <= 0 {
+	if !explain.PassesTLS(o) || lastLen <= 0 {
 		return false
 	}
 	return sniff.ClosingRecord(last[:min(len(last), lastLen)], lastLen)
