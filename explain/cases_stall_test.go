@@ -44,6 +44,10 @@ func stallCases() []diagCase {
 	// as the TLS they began, not as too few to tell.
 	prefix := stalledRelay("", 60*time.Second)
 	prefix.Kind, prefix.FirstBytes, prefix.FirstLen, prefix.BytesUp, prefix.HelloErr = sniff.Unknown, tlsBytes[:2], 2, 2, ""
+	// An inspect listener's bypass relays a stalled hello as passthrough
+	// does: no handshake of tlsgate's timed out, and BIG-IP logs none.
+	bypassed := stalledRelay("", 60*time.Second)
+	bypassed.Mode, bypassed.Route, bypassed.Bypass = "inspect", "bypass", "client 192.168.99.86 is in bypass 192.168.99.0/24"
 	prefixTerm := base("terminate")
 	prefixTerm.Kind, prefixTerm.PeekEnd, prefixTerm.FirstBytes = sniff.Unknown, PeerPartial, tlsBytes[:2]
 	return []diagCase{
@@ -61,6 +65,8 @@ func stallCases() []diagCase {
 		{name: "handshake_timeout_partial_prefix", o: prefixTerm, code: CodeHandshakeTimeout, lines: []string{lineSummary},
 			contains: []string{"sent 2 bytes of a first message and then stalled", "the start of a TLS record header"},
 			absent:   []string{"too few to tell"}},
+		{name: "handshake_timeout_relayed_bypass", o: bypassed, code: CodeHandshakeTimeout,
+			contains: []string{"relayed to 10.0.0.7:8443 at the peek deadline", "passes this connection's TLS through unread (bypass: client 192.168.99.86 is in bypass 192.168.99.0/24)"}},
 		{name: "ok_passthrough_stall_resumed", o: resumed, code: CodeOK, ok: true, warnings: 1,
 			contains: []string{"passed it through to 10.0.0.7:8443"}},
 		{name: "ok_terminate_stall_resumed", o: resumedTerm, code: CodeOK, ok: true, warnings: 1,

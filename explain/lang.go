@@ -191,6 +191,8 @@ func phrasesEN() map[string]string {
 		"side_client":          "client",
 		"side_backend":         "backend",
 		"skipped_alert":        "warning alert {alert} at offset {at}",
+		"stall_relay":          "Listener {listener} passes TLS through",
+		"stall_relay_bypass":   "Listener {listener} passes this connection's TLS through unread (bypass: {bypass})",
 		"stall_end_idle":       "tlsgate's idle_timeout of {idle} reset both sides",
 		"stall_end_reset":      "the {side} reset it",
 		"stall_end_alert":      "the backend answered with alert {alert} and the connection closed",

@@ -77,6 +77,8 @@ func phrasesJA() map[string]string {
 		"side_client":          "クライアント",
 		"side_backend":         "バックエンド",
 		"skipped_alert":        "オフセット {at} の warning アラート {alert}",
+		"stall_relay":          "リスナー {listener} は TLS をパススルー",
+		"stall_relay_bypass":   "リスナー {listener} はこの接続の TLS を読まずにパススルー（バイパス: {bypass}）",
 		"stall_end_idle":       "tlsgate の idle_timeout（{idle}）が両側をリセットした",
 		"stall_end_reset":      "{side}がリセットした",
 		"stall_end_alert":      "バックエンドがアラート {alert} を返して接続が閉じた",

@@ -32,7 +32,9 @@ type stallSeen struct {
 // timeout that lives on, with no BIG-IP line), handed to the handshake on
 // terminate and inspect, reset as TLS on plaintext. Before, two bytes on a
 // TLS listener were reset at the deadline (with a 01260013 line) while
-// three were relayed or terminated. One byte says too little and keeps
+// three were relayed or terminated; and a stall that an inspect listener's
+// bypass relayed was explained as tlsgate's own handshake timeout, with a
+// 01260013 line, though tlsgate took no part in that handshake. One byte says too little and keeps
 // its own, undecided route. Both engines run where the epoll engine can
 // serve the mode (it hands a peek that reaches its deadline to the
 // goroutine path) and must log the same facts.
@@ -60,6 +62,9 @@ func TestStalledRecordPrefix(t *testing.T) {
 		{"passthrough", Options{Mode: Passthrough}, both, closedEarly, relayed, "stalled; relayed to"},
 		{"terminate", Options{Mode: Terminate}, goroutines, closedEarly, terminated, "and then stalled"},
 		{"inspect", Options{Mode: Inspect}, goroutines, closedEarly, terminated, "and then stalled"},
+		// A bypassed client's stalled hello is relayed, as on passthrough.
+		{"inspect with bypass", Options{Mode: Inspect, Bypass: []string{"127.0.0.1"}}, goroutines, closedEarly,
+			stallSeen{route: "bypass", code: explain.CodeHandshakeTimeout}, "stalled; relayed to"},
 		// No ClientHello was read: no SNI to name, only the bytes.
 		{"plaintext", Options{Mode: Plaintext}, both, plainOK,
 			stallSeen{route: "tls_on_plain_reset", code: explain.CodeTLSOnPlaintext, reset: true}, "the hello never completed: "},
