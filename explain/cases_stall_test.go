@@ -39,6 +39,17 @@ func stallCases() []diagCase {
 	c.Done, c.Version, c.CipherSuite, c.Group, c.ServerName = true, 0x0304, 0x1301, "X25519", "lab.test"
 	resumedTerm.Backend.Addr, resumedTerm.Backend.Attempted = "10.0.0.7:8080", true
 	resumedTerm.BytesUp, resumedTerm.BytesDown = 78, 512
+	// Two bytes of a record header, then the same stall: the listener
+	// relays them (or terminates them) like three, and they are worded
+	// as the TLS they began, not as too few to tell.
+	prefix := stalledRelay("", 60*time.Second)
+	prefix.Kind, prefix.FirstBytes, prefix.FirstLen, prefix.BytesUp, prefix.HelloErr = sniff.Unknown, tlsBytes[:2], 2, 2, ""
+	// An inspect listener's bypass relays a stalled hello as passthrough
+	// does: no handshake of tlsgate's timed out, and BIG-IP logs none.
+	bypassed := stalledRelay("", 60*time.Second)
+	bypassed.Mode, bypassed.Route, bypassed.Bypass = "inspect", "bypass", "client 192.168.99.86 is in bypass 192.168.99.0/24"
+	prefixTerm := base("terminate")
+	prefixTerm.Kind, prefixTerm.PeekEnd, prefixTerm.FirstBytes = sniff.Unknown, PeerPartial, tlsBytes[:2]
 	return []diagCase{
 		{name: "handshake_timeout_relayed_idle", o: idle, code: CodeHandshakeTimeout,
 			contains: []string{"sent 3 bytes of a first message and stalled", "relayed to 10.0.0.7:8443 at the peek deadline", "ended after 5m5s",
@@ -48,6 +59,14 @@ func stallCases() []diagCase {
 			contains: []string{"ended after 1m0s", "closed (FIN)", "backend's own handshake timeout"}},
 		{name: "handshake_timeout_relayed_refused", o: refused, code: CodeHandshakeTimeout,
 			contains: []string{"answered with alert 50 decode_error"}},
+		{name: "handshake_timeout_relayed_prefix", o: prefix, code: CodeHandshakeTimeout,
+			contains: []string{"sent 2 bytes of a first message and stalled", "relayed to 10.0.0.7:8443 at the peek deadline", "the start of a TLS record header"},
+			absent:   []string{"too few to tell"}},
+		{name: "handshake_timeout_partial_prefix", o: prefixTerm, code: CodeHandshakeTimeout, lines: []string{lineSummary},
+			contains: []string{"sent 2 bytes of a first message and then stalled", "the start of a TLS record header"},
+			absent:   []string{"too few to tell"}},
+		{name: "handshake_timeout_relayed_bypass", o: bypassed, code: CodeHandshakeTimeout,
+			contains: []string{"relayed to 10.0.0.7:8443 at the peek deadline", "passes this connection's TLS through unread (bypass: client 192.168.99.86 is in bypass 192.168.99.0/24)"}},
 		{name: "ok_passthrough_stall_resumed", o: resumed, code: CodeOK, ok: true, warnings: 1,
 			contains: []string{"passed it through to 10.0.0.7:8443"}},
 		{name: "ok_terminate_stall_resumed", o: resumedTerm, code: CodeOK, ok: true, warnings: 1,

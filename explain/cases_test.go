@@ -132,6 +132,11 @@ func diagCases() []diagCase {
 	tlsOnPlainPrefix := base("plaintext")
 	tlsOnPlainPrefix.Kind, tlsOnPlainPrefix.FirstBytes, tlsOnPlainPrefix.PeekEnd = sniff.Unknown, []byte{22, 3}, PeerPartial
 	tlsOnPlainPrefix.Route = "tls_on_plain_reset"
+	// Past the record header: 4 of the 512 bytes it announced.
+	tlsOnPlainBody := base("plaintext")
+	tlsOnPlainBody.Kind, tlsOnPlainBody.FirstBytes, tlsOnPlainBody.PeekEnd = sniff.TLSHandshake, []byte{22, 3, 1, 2, 0, 1, 0, 1, 0xfc}, PeerPartial
+	tlsOnPlainBody.HelloErr = "sniff: need more bytes: record body"
+	tlsOnPlainBody.Route = "tls_on_plain_reset"
 
 	tooOld := failed(withHello(base("terminate"), legacyHello(0x0301)), "tls: client offered only unsupported versions: [301 300]")
 	sslv3 := failed(withHello(base("terminate"), legacyHello(0x0300)), "tls: client offered only unsupported versions: [300]")
@@ -419,10 +424,17 @@ func diagCases() []diagCase {
 			contains: []string{"SNI lab.test", "TLS 1.3, TLS 1.2", "https://", "server-ssl", "wrong version number"}},
 		{name: "tls_on_plaintext_reset", o: tlsOnPlainReset, code: CodeTLSOnPlaintext,
 			contains: []string{"curl: (35) Recv failure: Connection reset by peer"}},
+		// A stalled hello names no SNI or versions: none were read, and
+		// "SNI (none)" would read as a client that sent no SNI.
 		{name: "tls_on_plaintext_stalled_hello", o: tlsOnPlainStalled, code: CodeTLSOnPlaintext,
-			contains: []string{"curl: (35) Recv failure: Connection reset by peer", "16 03 01 |...|"}},
+			contains: []string{"curl: (35) Recv failure: Connection reset by peer", "16 03 01 |...|", "hello never completed: 3 bytes of a TLS record header"},
+			absent:   []string{"SNI (none)", "(unknown)", "ClientHello ("}},
 		{name: "tls_on_plaintext_stalled_prefix", o: tlsOnPlainPrefix, code: CodeTLSOnPlaintext,
-			contains: []string{"curl: (35) Recv failure: Connection reset by peer", "16 03 |..|"}},
+			contains: []string{"curl: (35) Recv failure: Connection reset by peer", "16 03 |..|", "hello never completed: 2 bytes of a TLS record header"},
+			absent:   []string{"SNI (none)", "(unknown)", "ClientHello ("}},
+		{name: "tls_on_plaintext_stalled_body", o: tlsOnPlainBody, code: CodeTLSOnPlaintext,
+			contains: []string{"hello never completed: 9 bytes, a TLS record header and 4 of the 512 bytes it announced"},
+			absent:   []string{"SNI (none)", "(unknown)"}},
 		{name: "version_too_old_tls10", o: tooOld, code: CodeVersionTooOld,
 			lines: []string{lineVersion, lineSummary}, contains: []string{"TLS 1.0", "TLS 1.2 to TLS 1.3", "protocol version"}},
 		{name: "version_too_old_sslv3", o: sslv3, code: CodeVersionTooOld,

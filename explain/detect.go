@@ -293,7 +293,10 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 		if !o.Kind.IsTLS() && !tlsPrefixStalled(o) {
 			return verdict{}, false
 		}
-		if strings.Contains(o.Route, "reset") {
+		switch {
+		case strings.Contains(o.Route, "reset") && helloStalled(o):
+			return verdict{code: CodeTLSOnPlaintext, variant: "reset_stalled"}, true
+		case strings.Contains(o.Route, "reset"):
 			return verdict{code: CodeTLSOnPlaintext, variant: "reset"}, true
 		}
 		return verdict{code: CodeTLSOnPlaintext}, true
@@ -317,6 +320,13 @@ func endedUndecided(o *Outcome) bool {
 // stalled after its third byte.
 func tlsPrefixStalled(o *Outcome) bool {
 	return o.Kind == sniff.Unknown && o.PeekEnd == PeerPartial && sniff.TLSRecordPrefix(o.FirstBytes)
+}
+
+// helloStalled says a TLS record began (its first two bytes, or more) but
+// went quiet until the peek deadline before a ClientHello could be read:
+// there is no SNI or version list to name, only the bytes that came.
+func helloStalled(o *Outcome) bool {
+	return o.Hello == nil && o.PeekEnd == PeerPartial && len(o.FirstBytes) >= 2 && tlsRecordStart(o.FirstBytes)
 }
 
 // nonSSLAction prefers what the listener did (Route) over what was

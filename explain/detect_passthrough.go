@@ -14,6 +14,18 @@ import (
 // ServerHello (Backend.HelloAlert). The rule and words here explain the
 // refusal from the one side tlsgate read, the client's hello.
 
+// PassesTLS says o's relay carried the client's TLS records untouched
+// (passthrough, and inspect's bypass): tlsgate took no part in the
+// handshake, so the relay's reads are records whose shape can be read (the
+// backend's first ones, the client's last), and the backend is the one
+// that answered the hello. Decrypted relays (terminate, inspect) carry
+// application data, and plaintext ones no TLS at all. The listener sets
+// the route before the relay starts, and asks this too (what to keep from
+// the relay), so the two agree on which routes pass TLS.
+func PassesTLS(o *Outcome) bool {
+	return o.Route == "passthrough" || o.Route == "bypass"
+}
+
 // ruleBackendHello: the backend refused the client's hello. A fatal alert
 // ends the connection (RFC 8446 §6.2, RFC 5246 §7.2); a warning one is a
 // refusal only when nothing followed it, since some servers send a
@@ -38,7 +50,7 @@ func ruleBackendHello(f *facts) (verdict, bool) {
 // silent backend closes with a FIN unless it left data unread.
 func ruleBackendAnswer(f *facts) (verdict, bool) {
 	o := f.o
-	if o.Route != "passthrough" && o.Route != "bypass" || !o.Backend.Attempted || o.Backend.DialErr != "" {
+	if !PassesTLS(o) || !o.Backend.Attempted || o.Backend.DialErr != "" {
 		return verdict{}, false
 	}
 	if o.Kind != sniff.TLSHandshake || o.Hello == nil && !o.HelloTooLarge || len(o.FaultFirings) > 0 || o.End == EndBackendReset || o.End == EndClientReset {

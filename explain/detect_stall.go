@@ -16,19 +16,30 @@ func stallOvercome(o *Outcome) bool {
 	return o.ClientTLS.Done || relayedStall(o) && o.BytesUp > int64(firstLen(o))
 }
 
-// relayedStall says a passthrough relayed a first message that had
-// stalled at the peek deadline to a backend it reached.
+// relayedStall says a route that passes TLS through (passthrough, or an
+// inspect listener's bypass) relayed a first message that had stalled at
+// the peek deadline to a backend it reached. A bypassed stall is relayed
+// like a passthrough one, and tlsgate took no part in its handshake
+// either: it was explained as tlsgate's own handshake timeout, with a
+// 01260013 line.
 func relayedStall(o *Outcome) bool {
-	return o.PeekEnd == PeerPartial && o.Route == "passthrough" && o.Backend.Attempted && o.Backend.DialErr == ""
+	return o.PeekEnd == PeerPartial && PassesTLS(o) && o.Backend.Attempted && o.Backend.DialErr == ""
 }
 
 // stallPlaceholder fills the names of a relayed stall's texts; ok=false
 // leaves a name unknown.
 func (f *facts) stallPlaceholder(name string) (string, bool) {
-	if name != "stall_end" {
+	o := f.o
+	switch name {
+	case "stall_end":
+	case "stall_relay":
+		if o.Route == "bypass" {
+			return f.say("stall_relay_bypass", "{listener}", f.orNone(o.Listener), "{bypass}", f.orNone(o.Bypass)), true
+		}
+		return f.say("stall_relay", "{listener}", f.orNone(o.Listener)), true
+	default:
 		return "", false
 	}
-	o := f.o
 	switch {
 	case o.End == EndIdleTimeout:
 		return f.say("stall_end_idle", "{idle}", o.IdleTimeout.String()), true

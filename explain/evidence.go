@@ -108,6 +108,12 @@ func (f *facts) offeredVersions() string {
 // kindDesc describes the first bytes in words for causes.
 func (f *facts) kindDesc() string {
 	o := f.o
+	if tlsPrefixStalled(o) {
+		// Every mode takes these as TLS (the listener's tlsStalled), so
+		// they are worded as the TLS they began, like the same stall a
+		// byte later, not as too few to tell.
+		return f.say("kind_tls_prefix")
+	}
 	if endedUndecided(o) {
 		return f.say("kind_undecided")
 	}

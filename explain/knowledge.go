@@ -37,7 +37,10 @@ const (
 	sawBackend      = "{backend_saw}"
 	checkCA         = "Run `tlsgate ca export` and add the lab CA to the client's trust store, or pass it directly: `curl --cacert lab-ca.pem https://{sni_or_host}:{vport}/`."
 	checkUpgradeSSL = "Upgrade the client: tlsgate (Go's crypto/tls) cannot serve SSLv2 or SSLv3 at any min_version, and no server should."
-	checkCAJava     = "For Java, import the lab CA into the truststore (`keytool -importcert -cacerts -file lab-ca.pem`); for Python set SSL_CERT_FILE or REQUESTS_CA_BUNDLE."
+	// sawTLSOnPlainReset: what a TLS client sees when a plaintext listener
+	// resets it.
+	sawTLSOnPlainReset = "tlsgate reset the connection: curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."
+	checkCAJava        = "For Java, import the lab CA into the truststore (`keytool -importcert -cacerts -file lab-ca.pem`); for Python set SSL_CERT_FILE or REQUESTS_CA_BUNDLE."
 )
 
 // knowledgeTable is built once and only read afterwards: it is a constant

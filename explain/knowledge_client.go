@@ -90,7 +90,18 @@ func clientKnowledge() map[string]entry {
 			evidence:  []string{"first_bytes", "sni", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeTLSOnPlaintext + "/reset": {
-			clientSaw: "tlsgate reset the connection: curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET.",
+			clientSaw: sawTLSOnPlainReset,
+		},
+		// No ClientHello was read, so there is no SNI or version list to
+		// name: "SNI (none)" would read as a client that sent none.
+		CodeTLSOnPlaintext + "/reset_stalled": {
+			summary: "TLS from {client} on plaintext listener {listener} ({virtual}); the hello never completed: {hello_seen}",
+			cause: "The client started TLS on a listener that expects plaintext, and its hello never completed: {hello_seen}, then nothing within {peek_timeout}. " +
+				"Only TLS begins so; no ClientHello was read, so its SNI and offered versions are unknown. " +
+				"Either the client used https:// against a plain port, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
+				"BIG-IP has no verified SSL log line for this case, so none is shown.",
+			clientSaw: sawTLSOnPlainReset,
+			evidence:  []string{"peek", "first_bytes"},
 		},
 
 		CodeVersionTooOld: {group: groupVersion,
@@ -452,7 +463,7 @@ func clientKnowledge() map[string]entry {
 		CodeHandshakeTimeout + "/relayed": {group: groupNoError,
 			summary: "client {client} sent {first_len} bytes of a first message and stalled; relayed to {backend} at the peek deadline, the connection ended after {duration}: {stall_end}",
 			cause: "The client sent {first_len} bytes ({kind_desc}) and nothing more within the peek timeout of {peek_timeout}. " +
-				"Listener {listener} passes TLS through, and the handshake is the backend's: at that deadline tlsgate stopped waiting and relayed what had come to {backend}, " +
+				"{stall_relay}, and the handshake is the backend's: at that deadline tlsgate stopped waiting and relayed what had come to {backend}, " +
 				"as a passthrough virtual server forwards what arrives (handshake_timeout bounds only handshakes tlsgate terminates). " +
 				"No more bytes came from the client; the connection lasted {duration} in all, and ended when {stall_end}. " +
 				"A post-quantum ClientHello (about 1.6 KB: Go 1.24 and later, Chrome 124 and later) spans two TCP segments; a middlebox that drops the second segment leaves exactly this." +

@@ -8,7 +8,9 @@ const (
 	sawBackendJA      = "{backend_saw}"
 	checkCAJA         = "`tlsgate ca export` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert lab-ca.pem https://{sni_or_host}:{vport}/`。"
 	checkUpgradeSSLJA = "クライアントを更新する。tlsgate（Go の crypto/tls）は min_version をどう設定しても SSLv2 や SSLv3 を受け付けられないし、どのサーバも受け付けるべきではない。"
-	checkCAJavaJA     = "Java ならラボ CA をトラストストアにインポートする（`keytool -importcert -cacerts -file lab-ca.pem`）。Python なら SSL_CERT_FILE か REQUESTS_CA_BUNDLE を設定する。"
+	// sawTLSOnPlainResetJA mirrors sawTLSOnPlainReset.
+	sawTLSOnPlainResetJA = "tlsgate が接続をリセットした。curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET を表示する。"
+	checkCAJavaJA        = "Java ならラボ CA をトラストストアにインポートする（`keytool -importcert -cacerts -file lab-ca.pem`）。Python なら SSL_CERT_FILE か REQUESTS_CA_BUNDLE を設定する。"
 )
 
 // The Japanese texts of an sni_policy with host_mismatch; they mirror
@@ -95,7 +97,15 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: "curl は `curl: (35) … wrong version number`（平文の応答を TLS レコードとして読んだ結果）、Go は `tls: first record does not look like a TLS handshake`（net/http なら `http: server gave HTTP response to HTTPS client`）、Firefox は SSL_ERROR_RX_RECORD_TOO_LONG を表示する。",
 		},
 		CodeTLSOnPlaintext + "/reset": {
-			clientSaw: "tlsgate が接続をリセットした。curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET を表示する。",
+			clientSaw: sawTLSOnPlainResetJA,
+		},
+		CodeTLSOnPlaintext + "/reset_stalled": {
+			summary: "平文リスナー {listener}（{virtual}）に {client} から TLS。ClientHello は最後まで届かなかった: {hello_seen}",
+			cause: "平文を待っているリスナーに対して、クライアントが TLS を始めたが、ClientHello は最後まで届かなかった: {hello_seen}の後、{peek_timeout} 以内に何も届いていない。" +
+				"こう始まるのは TLS だけだが、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
+				"クライアントが平文のポートに https:// で接続したか、server-ssl プロファイルを持つプロキシやロードバランサが平文 HTTP のポートに向けて暗号化している。" +
+				"このケースに対応する確認済みの BIG-IP の SSL ログ行はないので、ここには出さない。",
+			clientSaw: sawTLSOnPlainResetJA,
 		},
 
 		CodeVersionTooOld: {
@@ -428,7 +438,7 @@ func clientKnowledgeJA() map[string]entry {
 		CodeHandshakeTimeout + "/relayed": {
 			summary: "クライアント {client} が最初のメッセージを {first_len} バイト送って止まった。先頭バイト待ちの期限で {backend} へ中継し、接続は {duration} 後に終わった: {stall_end}",
 			cause: "クライアントは {first_len} バイト（{kind_desc}）を送り、先頭バイト待ちのタイムアウト {peek_timeout} の間にそれ以上送らなかった。" +
-				"リスナー {listener} は TLS をパススルーし、ハンドシェイクの相手はバックエンドなので、tlsgate はその期限で待つのをやめ、届いた分を {backend} へ中継した。" +
+				"{stall_relay}し、ハンドシェイクの相手はバックエンドなので、tlsgate はその期限で待つのをやめ、届いた分を {backend} へ中継した。" +
 				"パススルーの仮想サーバは届いたものを転送する（handshake_timeout は tlsgate が終端するハンドシェイクにだけ効く）。" +
 				"クライアントからはそれ以上何も届かず、接続は全体で {duration} 続き、{stall_end}ところで終わった。" +
 				"ポスト量子の ClientHello（約 1.6 KB。Go 1.24 以降、Chrome 124 以降）は TCP セグメント 2 つにまたがり、2 つ目を捨てる中間機器があるとちょうどこうなる。" +

@@ -163,6 +163,8 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return hexPrefix(o.FirstBytes, 5), true
 	case "first_len":
 		return strconv.Itoa(firstLen(o)), true
+	case "hello_seen":
+		return f.helloSeen(), true
 	case "request":
 		return f.orNone(requestLine(o)), true
 	case "host":
@@ -315,3 +317,26 @@ func keyLabel(k string) string {
 func firstLen(o *Outcome) int {
 	return max(o.FirstLen, len(o.FirstBytes))
 }
+
+// helloSeen words what came of a TLS record whose ClientHello never
+// completed, from the bytes alone: part of its header, or the header and
+// part of the body it announced. It claims nothing about the hello's
+// contents (no SNI, no versions): none of them were read.
+func (f *facts) helloSeen() string {
+	o := f.o
+	n := firstLen(o)
+	if n < recordHeaderLen || len(o.FirstBytes) < recordHeaderLen {
+		return f.say("hello_seen_header", "{n}", strconv.Itoa(n))
+	}
+	announced := int(o.FirstBytes[3])<<8 | int(o.FirstBytes[4])
+	body := n - recordHeaderLen
+	if body >= announced {
+		// The first record came whole: the hello continues in another.
+		return f.say("hello_seen_records", "{n}", strconv.Itoa(n))
+	}
+	return f.say("hello_seen_body", "{n}", strconv.Itoa(n), "{body}", strconv.Itoa(body), "{len}", strconv.Itoa(announced))
+}
+
+// recordHeaderLen is a TLS record header's length: content type, version,
+// length (RFC 8446 §5.1).
+const recordHeaderLen = 5

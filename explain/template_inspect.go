@@ -91,7 +91,7 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 		switch {
 		case o.Mode == "inspect" && o.Route != "bypass":
 			return f.say("backend_saw_inspect"), true
-		case o.Route == "passthrough" || o.Route == "bypass" || (o.Route == "" && o.Mode == "passthrough"):
+		case PassesTLS(o) || (o.Route == "" && o.Mode == "passthrough"):
 			return f.say("backend_saw_passthrough"), true
 		case o.ClientTLS.Done || o.Route == "terminate":
 			return f.say("backend_saw"), true

@@ -39,7 +39,7 @@ func tailOf(o *explain.Outcome, first []byte) helloTail {
 // read the backend's certificate and hung up. Both engines decide here so
 // they agree, as closeRace does for a backend's reset.
 func recordClientEnd(o *explain.Outcome, tail helloTail, upHead, downHead []byte, finFirst bool) {
-	if !passesTLS(o) || o.Hello == nil {
+	if !explain.PassesTLS(o) || o.Hello == nil {
 		return
 	}
 	var buf [2 * upstream.UpHeadSize]byte

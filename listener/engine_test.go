@@ -630,10 +630,21 @@ func stableFirstBytes(o *explain.Outcome) []byte {
 // or ip.port, as BIG-IP lines do) with their role.
 func roleAddrs(o *explain.Outcome, s string) string {
 	roles := map[string]string{}
-	for ap, role := range map[netip.AddrPort]string{o.Client: "<client>", o.Virtual: "<virtual>", o.Backend.Local: "<tlsgate-side>"} {
-		if ap.IsValid() {
-			roles[ap.String()] = role
-			roles[ap.Addr().String()+"."+fmt.Sprint(ap.Port())] = role
+	// In a fixed order, the first role taking an address: Linux may give
+	// tlsgate's backend socket the client's own port (the two connect to
+	// different peers), and a map's random order then named the client
+	// <tlsgate-side> in one engine's run and <client> in the other's.
+	for _, r := range []struct {
+		ap   netip.AddrPort
+		role string
+	}{{o.Client, "<client>"}, {o.Virtual, "<virtual>"}, {o.Backend.Local, "<tlsgate-side>"}} {
+		if !r.ap.IsValid() {
+			continue
+		}
+		for _, k := range []string{r.ap.String(), r.ap.Addr().String() + "." + fmt.Sprint(r.ap.Port())} {
+			if _, taken := roles[k]; !taken {
+				roles[k] = r.role
+			}
 		}
 	}
 	re := regexp.MustCompile(`\d+\.\d+\.\d+\.\d+[:.]\d+`)

@@ -22,11 +22,14 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 		_ = c.Close()
 		return
 	}
-	isTLS := p.kind.IsTLS()
+	// A TLS record's first two bytes stalled at the peek deadline are
+	// the TLS they began, on every mode: the same route, and so the same
+	// diagnosis, as the same stall a byte later.
+	isTLS := p.kind.IsTLS() || tlsStalled(p)
 	silent := p.end == explain.PeerSilent
 	switch s.opts.Mode {
 	case Plaintext:
-		if isTLS || tlsStalled(p) {
+		if isTLS {
 			o.Route = "tls_on_plain_reset"
 			abort(c)
 			return
@@ -47,10 +50,6 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 		}
 		s.relay(c, o, p.first(), s.backendAddr(o), cc)
 	case Auto:
-		// A TLS record's first two bytes at the peek deadline go where
-		// its third byte would have sent them: a slow client's hello,
-		// not plaintext for plain_backend.
-		isTLS = isTLS || tlsStalled(p)
 		switch {
 		case isTLS && s.terminates():
 			o.Route = "terminate"
@@ -124,11 +123,15 @@ func plainUntil(p *peeked, end explain.PeerEnd) bool {
 // tlsStalled says the client sent the first two bytes of a TLS record
 // header and nothing more until the peek deadline (sniff.TLSRecordPrefix).
 // One more byte would have named them TLS; only TLS begins so, so they are
-// taken as the TLS they began, on a listener that relays plaintext: a
+// taken as the TLS they began, wherever the listener sends TLS: a
 // plaintext listener explains and resets them like a ClientHello that
 // stalled after its third byte, instead of relaying them as the client's
-// data, and an auto listener sends them where TLS goes. A half-close or a
-// reset after them is the client leaving, and stays that (plainUntil).
+// data; an auto or passthrough listener relays them to the TLS backend and
+// a terminating one gives them to its handshake, instead of resetting
+// them at the deadline (a client that began a record and went quiet is
+// the same stalled hello after two bytes as after three). A half-close
+// or a reset after them is the client leaving, and stays that
+// (plainUntil). One byte (0x16) says too little and is left undecided.
 func tlsStalled(p *peeked) bool {
 	return p.end == explain.PeerPartial && sniff.TLSRecordPrefix(p.buf)
 }
@@ -211,7 +214,7 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 // pump relays until both directions end and records the byte counts. The
 // client's last read is kept only where closeRace reads it.
 func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *connCtx) {
-	res, err := upstream.PumpWith(c, bc, first, upstream.Options{Idle: s.opts.IdleTimeout, Bufs: cc.bufs, KeepLast: passesTLS(o)})
+	res, err := upstream.PumpWith(c, bc, first, upstream.Options{Idle: s.opts.IdleTimeout, Bufs: cc.bufs, KeepLast: explain.PassesTLS(o)})
 	o.BytesUp, o.BytesDown = res.Up, res.Down
 	o.End = relayEnd(errors.Is(err, upstream.ErrIdle), res.ResetBy, closeRace(o, res.AfterClientEnd, res.Down, res.UpLast[:], res.UpLastLen))
 	// On a faulted connection the client's side of the story is what the
@@ -225,23 +228,13 @@ func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *conn
 	recordClientEnd(o, tailOf(o, first), res.UpHead[:res.UpHeadLen], res.DownHead[:res.DownHeadLen], res.ClientFINFirst)
 }
 
-// passesTLS says o's relay carries the client's TLS records untouched
-// (passthrough, and inspect's bypass), so the relay's reads are records the
-// listener can read the shape of: the backend's first ones
-// (recordHelloAlert) and the client's last (closeRace). Decrypted relays
-// (terminate, inspect) carry application data, and plaintext ones no TLS
-// at all. The route is set before the relay starts.
-func passesTLS(o *explain.Outcome) bool {
-	return o.Route == "passthrough" || o.Route == "bypass"
-}
-
 // recordHelloAlert keeps head, the first bytes a backend answered a
 // passed-through ClientHello with, and the alert they hold. tlsgate takes no
 // part in that handshake, so those bytes are the only sign of the refusal;
 // without this the connection was logged as working. Only the routes that
-// pass TLS through are read (passesTLS).
+// pass TLS through are read (explain.PassesTLS).
 func recordHelloAlert(o *explain.Outcome, head []byte) {
-	if !passesTLS(o) {
+	if !explain.PassesTLS(o) {
 		return
 	}
 	// An answer that is no TLS record at all (a plaintext server's 400, a
@@ -328,7 +321,7 @@ func closeRace(o *explain.Outcome, afterClientEnd bool, down int64, last []byte,
 	if afterClientEnd {
 		return true
 	}
-	if !passesTLS(o) || lastLen <= 0 {
+	if !explain.PassesTLS(o) || lastLen <= 0 {
 		return false
 	}
 	return sniff.ClosingRecord(last[:min(len(last), lastLen)], lastLen)
