@@ -137,6 +137,11 @@ func diagCases() []diagCase {
 	tlsOnPlainBody.Kind, tlsOnPlainBody.FirstBytes, tlsOnPlainBody.PeekEnd = sniff.TLSHandshake, []byte{22, 3, 1, 2, 0, 1, 0, 1, 0xfc}, PeerPartial
 	tlsOnPlainBody.HelloErr = "sniff: need more bytes: record body"
 	tlsOnPlainBody.Route = "tls_on_plain_reset"
+	// The same hello cut short by the client's FIN: still no SNI to name.
+	tlsOnPlainCut := base("plaintext")
+	tlsOnPlainCut.Kind, tlsOnPlainCut.FirstBytes, tlsOnPlainCut.PeekEnd = sniff.TLSHandshake, []byte{22, 3, 1}, PeerClosed
+	tlsOnPlainCut.HelloErr = "sniff: need more bytes: record header"
+	tlsOnPlainCut.Route = "tls_on_plain_reset"
 
 	tooOld := failed(withHello(base("terminate"), legacyHello(0x0301)), "tls: client offered only unsupported versions: [301 300]")
 	sslv3 := failed(withHello(base("terminate"), legacyHello(0x0300)), "tls: client offered only unsupported versions: [300]")
@@ -435,6 +440,9 @@ func diagCases() []diagCase {
 		{name: "tls_on_plaintext_stalled_body", o: tlsOnPlainBody, code: CodeTLSOnPlaintext,
 			contains: []string{"hello never completed: 9 bytes, a TLS record header and 4 of the 512 bytes it announced"},
 			absent:   []string{"SNI (none)", "(unknown)"}},
+		{name: "tls_on_plaintext_cut_hello", o: tlsOnPlainCut, code: CodeTLSOnPlaintext,
+			contains: []string{"hello never completed: 3 bytes of a TLS record header, then the client closed the connection", "16 03 01 |...|"},
+			absent:   []string{"SNI (none)", "(unknown)", "ClientHello ("}},
 		{name: "version_too_old_tls10", o: tooOld, code: CodeVersionTooOld,
 			lines: []string{lineVersion, lineSummary}, contains: []string{"TLS 1.0", "TLS 1.2 to TLS 1.3", "protocol version"}},
 		{name: "version_too_old_sslv3", o: sslv3, code: CodeVersionTooOld,

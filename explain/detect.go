@@ -296,6 +296,8 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 		switch {
 		case strings.Contains(o.Route, "reset") && helloStalled(o):
 			return verdict{code: CodeTLSOnPlaintext, variant: "reset_stalled"}, true
+		case strings.Contains(o.Route, "reset") && helloCut(o):
+			return verdict{code: CodeTLSOnPlaintext, variant: "reset_cut"}, true
 		case strings.Contains(o.Route, "reset"):
 			return verdict{code: CodeTLSOnPlaintext, variant: "reset"}, true
 		}
@@ -327,6 +329,13 @@ func tlsPrefixStalled(o *Outcome) bool {
 // there is no SNI or version list to name, only the bytes that came.
 func helloStalled(o *Outcome) bool {
 	return o.Hello == nil && o.PeekEnd == PeerPartial && len(o.FirstBytes) >= 2 && tlsRecordStart(o.FirstBytes)
+}
+
+// helloCut says a TLS record began but the client closed or reset the
+// connection before a ClientHello could be read: as helloStalled, there is
+// no SNI or version list to name.
+func helloCut(o *Outcome) bool {
+	return o.Hello == nil && (o.PeekEnd == PeerClosed || o.PeekEnd == PeerReset) && len(o.FirstBytes) >= 2 && tlsRecordStart(o.FirstBytes)
 }
 
 // nonSSLAction prefers what the listener did (Route) over what was

@@ -115,6 +115,11 @@ func (f *facts) kindDesc() string {
 		return f.say("kind_tls_prefix")
 	}
 	if endedUndecided(o) {
+		if sniff.TLSRecordPrefix(o.FirstBytes) {
+			// Two bytes that only TLS begins with, then the client
+			// left: say so, not "too few to tell".
+			return f.say("kind_tls_prefix")
+		}
 		return f.say("kind_undecided")
 	}
 	switch o.Kind {

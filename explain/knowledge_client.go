@@ -104,6 +104,16 @@ func clientKnowledge() map[string]entry {
 			evidence:  []string{"peek", "first_bytes"},
 		},
 
+		CodeTLSOnPlaintext + "/reset_cut": {
+			summary: "TLS from {client} on plaintext listener {listener} ({virtual}); the hello never completed: {hello_seen}, then the client closed the connection",
+			cause: "The client started TLS on a listener that expects plaintext, and closed (or reset) the connection after {hello_seen}, before its hello was complete. " +
+				"Only TLS begins so; no ClientHello was read, so its SNI and offered versions are unknown. " +
+				"Either the client used https:// against a plain port and gave up, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
+				"BIG-IP has no verified SSL log line for this case, so none is shown.",
+			clientSaw: sawTLSOnPlainReset,
+			evidence:  []string{"peek", "first_bytes"},
+		},
+
 		CodeVersionTooOld: {group: groupVersion,
 			summary: "client {client} offered {offered_versions}; listener {listener} accepts {our_versions}",
 			cause:   "The client's highest protocol version ({max_offered}) is below this listener's floor ({floor}), so no version can be chosen and the handshake stops at the ClientHello; BIG-IP logs this as `unsupported version`.",

@@ -108,6 +108,15 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: sawTLSOnPlainResetJA,
 		},
 
+		CodeTLSOnPlaintext + "/reset_cut": {
+			summary: "平文リスナー {listener}（{virtual}）に {client} から TLS。ClientHello は最後まで届かず、クライアントが接続を閉じた: {hello_seen}",
+			cause: "平文を待っているリスナーに対して、クライアントが TLS を始め、{hello_seen}の後、ClientHello が揃う前に接続を閉じた（またはリセットした）。" +
+				"こう始まるのは TLS だけだが、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
+				"クライアントが平文のポートに https:// で接続してあきらめたか、server-ssl プロファイルを持つプロキシやロードバランサが平文 HTTP のポートに向けて暗号化している。" +
+				"このケースに対応する確認済みの BIG-IP の SSL ログ行はないので、ここには出さない。",
+			clientSaw: sawTLSOnPlainResetJA,
+		},
+
 		CodeVersionTooOld: {
 			summary: "クライアント {client} の提示は {offered_versions}、リスナー {listener} が受け付けるのは {our_versions}",
 			cause:   "クライアントが提示した最も新しいプロトコルバージョン（{max_offered}）が、このリスナーの下限（{floor}）より古いため、選べるバージョンがなく、ハンドシェイクは ClientHello の段階で止まる。BIG-IP はこれを `unsupported version` として記録する。",
