@@ -88,8 +88,15 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 // otherwise fire there, be counted and logged with a symptom the client
 // never shows, and one at a later stage would act on tlsgate's own 400.
 func (s *Server) endsAtFirstBytes(o *explain.Outcome) bool {
-	if o.Kind.IsTLS() {
+	switch {
+	case o.Kind.IsTLS():
 		return s.opts.Mode == Plaintext
+	case o.PeekEnd == explain.PeerPartial && sniff.TLSRecordPrefix(o.FirstBytes):
+		// A TLS record header begun and stalled (tlsStalled; o holds the
+		// first bytes by now): only auto relays it, as the TLS it began.
+		// A plaintext listener resets it, and a TLS one closes it, since
+		// it is neither a hello nor plaintext for non_ssl.
+		return s.opts.Mode != Auto
 	}
 	return s.expectsTLS() && s.opts.NonSSL != NonSSLAllow
 }

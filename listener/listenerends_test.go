@@ -156,3 +156,56 @@ func tlsHSTSBackend(t *testing.T) string {
 		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
 	})
 }
+
+// TestStalledTLSPrefixFiresNothing: a client that sends the first two
+// bytes of a TLS record and then nothing is taken, at the peek deadline,
+// for the TLS it began (tlsStalled): a plaintext listener resets it, and a
+// TLS listener closes it even with non_ssl = "allow", as no plaintext. Its
+// first bytes are no TLS to sniff, so the engine took it for plaintext the
+// listener relays, and a block page or a reset at response aimed at every
+// listener was logged as fired on it.
+func TestStalledTLSPrefixFiresNothing(t *testing.T) {
+	// A short peek deadline is the stall's input, not an assertion.
+	peek := 200 * time.Millisecond
+	listeners := []struct {
+		opts  Options
+		route string
+	}{
+		{Options{Name: "plain", Mode: Plaintext, PeekTimeout: peek}, "tls_on_plain_reset"},
+		{Options{Name: "pass-allow", Mode: Passthrough, NonSSL: NonSSLAllow, PeekTimeout: peek}, "closed"},
+	}
+	for _, l := range listeners {
+		for _, rule := range []faults.Rule{
+			{Name: "everywhere", Action: faults.ActBlockPage},
+			{Name: "everywhere", Action: faults.ActReset, Stage: faults.StageResponse},
+		} {
+			t.Run(l.opts.Name+" "+string(rule.Action), func(t *testing.T) {
+				e := faults.NewEngine(nil)
+				if err := e.Add(rule); err != nil {
+					t.Fatal(err)
+				}
+				o := l.opts
+				o.Backend = hstsBackend(t)
+				o.PlainBackend = o.Backend
+				h := startListenerDeps(t, o, func(d *Deps) { d.Faults = e })
+				c, err := net.Dial("tcp", h.addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+				if _, err := c.Write([]byte{0x16, 0x03}); err != nil {
+					t.Fatal(err)
+				}
+				_, _ = io.ReadAll(c)
+				r := h.next()
+				if r.o.Route != l.route {
+					t.Fatalf("route %q, want %s", r.o.Route, l.route)
+				}
+				if len(r.o.Faults) != 0 || e.List()[0].Fires != 0 {
+					t.Errorf("faults %v, fires %d: logged as fired on a connection the listener ended itself", r.o.Faults, e.List()[0].Fires)
+				}
+			})
+		}
+	}
+}
