@@ -87,3 +87,55 @@ func TestPolicyNeedsAHello(t *testing.T) {
 		}
 	}
 }
+
+// A connection its listener ends at its first bytes (ConnInfo.ListenerEnds:
+// TLS at a plaintext listener, plain HTTP at a TLS listener whose non_ssl
+// is not allow) never reaches a later stage, and carries no HTTP or TLS
+// past them: a rule there must not fire, whatever it needs. A rule that
+// acts on the first bytes still does (an alert at client_hello answers a
+// TLS client before a plaintext listener resets it).
+func TestListenerEndsKeepsLaterRulesOff(t *testing.T) {
+	hello := &sniff.ClientHello{ServerName: "a.test", LegacyVersion: 0x0303}
+	tlsEnded := ConnInfo{Listener: "l", Index: 1, Hello: hello, ListenerEnds: true}
+	plainEnded := ConnInfo{Listener: "l", Index: 1, Plain: true, ListenerEnds: true}
+	tests := []struct {
+		rule       Rule
+		tls, plain bool
+	}{
+		{Rule{Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageServerFlight}, false, false},
+		{Rule{Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageRequest}, false, false},
+		{Rule{Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageIdle, Timeout: Duration(1e9)}, false, false},
+		{Rule{Action: ActRecordCorrupt}, false, false},
+		{Rule{Action: ActBlockPage}, false, false},
+		{Rule{Action: ActAbort}, false, false},
+		{Rule{Action: ActRewrite, HeadersAdd: []string{"Via: x"}}, false, false},
+		{Rule{Action: ActHTTPDate, Skew: Duration(3600e9)}, false, false},
+		{Rule{Action: ActReset, Stage: StageResponse}, false, false},
+		{Rule{Action: ActTruncate, Bytes: 10}, false, false},
+		{Rule{Action: ActLatency, Latency: Duration(1e6), Stage: StageResponse}, false, false},
+		// At the first bytes, before the listener's own end.
+		{Rule{Action: ActAlert, Alert: ptr(Alert(40)), Stage: StageClientHello}, true, false},
+		{Rule{Action: ActReset, Stage: StageClientHello}, true, true},
+		{Rule{Action: ActVersion, MinVersion: VersionTLS13}, true, false},
+		{Rule{Action: ActPlaintextReply}, true, true},
+	}
+	for _, tt := range tests {
+		tt.rule.Name = "r"
+		for _, c := range []struct {
+			name string
+			ci   ConnInfo
+			want bool
+		}{{"TLS", tlsEnded, tt.tls}, {"plain", plainEnded, tt.plain}} {
+			e := NewEngine(nil)
+			if err := e.Add(tt.rule); err != nil {
+				t.Fatal(err)
+			}
+			if got := !e.Plan(c.ci).Empty(); got != c.want {
+				t.Errorf("%s at %s on %s its listener ends: fired %v, want %v", tt.rule.Action, tt.rule.Stage, c.name, got, c.want)
+			}
+			if st := e.List(); !c.want && st[0].Fires != 0 {
+				t.Errorf("%s at %s on %s its listener ends: %d fires counted", tt.rule.Action, tt.rule.Stage, c.name, st[0].Fires)
+			}
+		}
+	}
+}

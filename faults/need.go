@@ -32,11 +32,12 @@ const (
 	NeedUpstream
 	// NeedHTTP: HTTP tlsgate can read: a connection it decrypts or one
 	// that was never encrypted, on a listener that terminates TLS or
-	// relays plain HTTP.
+	// relays plain HTTP (not a TLS listener that resets plaintext or
+	// answers it with its own 400 or redirect: ConnInfo.ListenerEnds).
 	NeedHTTP
 	// NeedTLSRelay: TLS carried past the ClientHello: a TLS connection,
 	// on any listener but a plaintext one, which resets a TLS client
-	// after its hello.
+	// after its hello (ConnInfo.ListenerEnds).
 	NeedTLSRelay
 	// NeedTLSRecords: TLS records carried past a hello sniff parsed: as
 	// NeedTLSRelay, and the connection's hello was read.
@@ -129,8 +130,10 @@ func (r *Rule) Need() Need {
 // metBy reports whether the connection ci describes meets the need.
 func (k NeedKind) metBy(ci *ConnInfo) bool {
 	switch k {
-	case NeedTLSClient, NeedTLSRelay:
+	case NeedTLSClient:
 		return !ci.Plain
+	case NeedTLSRelay:
+		return !ci.Plain && !ci.ListenerEnds
 	case NeedHello:
 		return ci.Decrypted || ci.Hello != nil
 	case NeedTermination:
@@ -138,9 +141,9 @@ func (k NeedKind) metBy(ci *ConnInfo) bool {
 	case NeedUpstream:
 		return ci.VerifiesUpstream
 	case NeedHTTP:
-		return ci.Decrypted || ci.Plain
+		return ci.Decrypted || ci.Plain && !ci.ListenerEnds
 	case NeedTLSRecords:
-		return !ci.Plain && ci.Hello != nil
+		return !ci.Plain && ci.Hello != nil && !ci.ListenerEnds
 	}
 	return true
 }
@@ -148,8 +151,18 @@ func (k NeedKind) metBy(ci *ConnInfo) bool {
 // actsOn reports whether r can act on the connection ci describes (see
 // NeedKind). A rule that cannot (a bad chain where tlsgate runs no
 // handshake, a block page inside TLS it passes through, a version floor
-// for plain HTTP) must not fire.
-func (r *Rule) actsOn(ci *ConnInfo) bool { return r.Need().Kind.metBy(ci) }
+// for plain HTTP, a reset at response where the listener resets the
+// connection after its first bytes) must not fire.
+func (r *Rule) actsOn(ci *ConnInfo) bool {
+	if ci.ListenerEnds && lateStage(r.stageOrDefault()) {
+		// Whatever it needs, its stage never comes: the listener's own
+		// reset or answer ends the connection first, and a fault at a
+		// stage of the relay must not act on tlsgate's own refusal (a
+		// 400 cut short, a redirect with its Date shifted).
+		return false
+	}
+	return r.Need().Kind.metBy(ci)
+}
 
 // answersTLS reports whether the rule answers with a TLS record of its own
 // (an alert, a hand-written ServerHello), which only a TLS client reads.

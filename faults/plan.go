@@ -33,6 +33,12 @@ type ConnInfo struct {
 	// a terminating listener with a verifying server_ssl): what its own
 	// clock decides.
 	VerifiesUpstream bool
+	// ListenerEnds says the listener ends the connection itself once its
+	// first bytes are in, relaying none of it: TLS at a plaintext
+	// listener (reset after the hello), plaintext at a TLS listener whose
+	// non_ssl is not allow (reset, or tlsgate's own 400 or redirect). No
+	// stage after the first bytes, and no relayed HTTP or TLS, ever comes.
+	ListenerEnds bool
 }
 
 // Firing records one rule that fired for a connection, for the log line.

@@ -82,7 +82,28 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 	fx.ci.Plain = !o.Kind.IsTLS()
 	fx.ci.Decrypted = s.decrypts(o)
 	fx.ci.VerifiesUpstream = fx.ci.Decrypted && s.opts.VerifiesUpstream()
+	fx.ci.ListenerEnds = s.endsAtFirstBytes(o)
 	fx.plan = fx.plan.Merge(fx.engine.Plan(fx.ci))
+}
+
+// endsAtFirstBytes says route will end the connection itself once its
+// first bytes are known, relaying none of it: TLS at a plaintext listener,
+// plaintext at a TLS listener whose non_ssl is not allow. The engine must
+// know (faults.ConnInfo.ListenerEnds): a rule aimed at every listener would
+// otherwise fire there, be counted and logged with a symptom the client
+// never shows, and one at a later stage would act on tlsgate's own 400.
+func (s *Server) endsAtFirstBytes(o *explain.Outcome) bool {
+	switch {
+	case o.Kind.IsTLS():
+		return s.opts.Mode == Plaintext
+	case o.PeekEnd == explain.PeerPartial && sniff.TLSRecordPrefix(o.FirstBytes):
+		// A TLS record header begun and stalled (tlsStalled; o holds the
+		// first bytes by now): only auto relays it, as the TLS it began.
+		// A plaintext listener resets it, and a TLS one closes it, since
+		// it is neither a hello nor plaintext for non_ssl.
+		return s.opts.Mode != Auto
+	}
+	return s.expectsTLS() && s.opts.NonSSL != NonSSLAllow
 }
 
 // decrypts says whether this listener will terminate the connection's

@@ -54,30 +54,31 @@ func needFixtures() map[faults.Action][]faults.Rule {
 	}
 }
 
-// siteConn is a connection a listener carries, as the engine sees it, and
-// whether the listener carries it past its first bytes.
+// siteConn is a connection a listener carries, as the engine sees it.
 type siteConn struct {
 	name string
 	ci   faults.ConnInfo
-	late bool
 }
 
 // connsOf is every kind of connection a listener meets: TLS with a hello
 // sniff parses, TLS with one beyond its parse cap, and plain HTTP. A
 // plaintext listener resets TLS after its hello, and only a listener that
-// relays plain HTTP carries it past the first bytes.
+// relays plain HTTP carries it past the first bytes: the listener tells
+// the engine so (ConnInfo.ListenerEnds, as Server.endsAtFirstBytes sets
+// it), and the engine alone must then keep a later rule from firing.
 func connsOf(s Site) []siteConn {
 	// It asks for an OCSP staple (status_request, extension 5), as curl
 	// --cert-status does: ocsp_times acts only then.
 	hello := &sniff.ClientHello{ServerName: "lab.test", LegacyVersion: 0x0303, Extensions: []uint16{0, 5}}
 	// In two reads, as large_hello selects by default.
-	tls := faults.ConnInfo{Decrypted: s.Terminates, VerifiesUpstream: s.VerifiesUpstream, HelloSegments: 2}
+	tls := faults.ConnInfo{Decrypted: s.Terminates, VerifiesUpstream: s.VerifiesUpstream, HelloSegments: 2,
+		ListenerEnds: s.Mode == Plaintext}
 	parsed := tls
 	parsed.Hello = hello
 	return []siteConn{
-		{"TLS", parsed, s.Mode != Plaintext},
-		{"TLS beyond the parse cap", tls, s.Mode != Plaintext},
-		{"plain HTTP", faults.ConnInfo{Plain: true}, s.RelaysPlain},
+		{"TLS", parsed},
+		{"TLS beyond the parse cap", tls},
+		{"plain HTTP", faults.ConnInfo{Plain: true, ListenerEnds: !s.RelaysPlain}},
 	}
 }
 
@@ -134,12 +135,15 @@ func TestNeedsAgree(t *testing.T) {
 					}
 					fires := ""
 					for _, c := range connsOf(s) {
-						if lateStage(st) && !c.late {
+						if !firesOn(t, r, c.ci) {
 							continue
 						}
-						if firesOn(t, r, c.ci) {
+						if lateStage(st) && c.ci.ListenerEnds {
+							t.Errorf("%s at %s on listener %s: the engine fires it on %s, which the listener ends at its first bytes",
+								a, st, s.Name, c.name)
+						}
+						if fires == "" {
 							fires = c.name
-							break
 						}
 					}
 					if fits != (fires != "") {
