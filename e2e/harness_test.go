@@ -4,6 +4,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 	"github.com/tlsgate/tlsgate/internal/heldport"
@@ -77,4 +78,32 @@ func (g *gate) stop(t *testing.T) {
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	tg.WaitFor(t, tg.EventWait, what, cond)
+}
+
+// waitMetrics polls the admin API's /metrics until it has every line of
+// want and returns the last body read. The listener counts an outcome in
+// the metrics (OnOutcome) after it logs the event, so a test that saw the
+// event may read /metrics before the count; the bound is a hang guard.
+func (g *gate) waitMetrics(t *testing.T, want ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(tg.EventWait)
+	for {
+		_, body, _, err := tg.Get("", "http://"+g.AdminAddr()+"/metrics", nil, clientTimeout)
+		if err != nil {
+			t.Fatalf("GET /metrics: %v", err)
+		}
+		var missing []string
+		for _, w := range want {
+			if !strings.Contains(string(body), w) {
+				missing = append(missing, w)
+			}
+		}
+		if len(missing) == 0 {
+			return string(body)
+		}
+		if time.Now().After(deadline) || g.Exited() {
+			t.Fatalf("metrics lack, after %v:\n%s\nmetrics:\n%s", tg.EventWait, strings.Join(missing, "\n"), body)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

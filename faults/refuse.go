@@ -66,11 +66,16 @@ func (e *Engine) publish(next *snapshot) {
 }
 
 // Down reports whether an enabled refuse rule holds the named listener
-// down now: the first such rule in evaluation order names it. next is the
-// next time a refuse rule for this listener starts or ends by its
-// schedule (zero when none will), so the caller knows when to ask again
-// without a change to the rules.
-func (e *Engine) Down(listener string) (rule string, down bool, next time.Time) {
+// down now, and which rule names it: held, the rule the listener is down
+// for ("" while it is up), as long as held still holds it, else the first
+// such rule in evaluation order. The listener keeps naming the rule that
+// took it down while that rule holds, so a rule earlier in the list whose
+// start_after passes later does not read as the first one having ended;
+// one scan of one snapshot at one time answers both. next is the next
+// time a refuse rule for this listener starts or ends by its schedule
+// (zero when none will), so the caller knows when to ask again without a
+// change to the rules.
+func (e *Engine) Down(listener, held string) (rule string, down bool, next time.Time) {
 	s := e.snap.Load()
 	var now time.Time
 	for _, rs := range s.rules {
@@ -85,21 +90,11 @@ func (e *Engine) Down(listener string) (rule string, down bool, next time.Time) 
 				next = t
 			}
 		}
-		if !down && rs.inWindow(now) {
+		if rs.inWindow(now) && (!down || rs.rule.Name == held) {
 			rule, down = rs.rule.Name, true
 		}
 	}
 	return rule, down, next
-}
-
-// Holds reports whether the named refuse rule holds the listener down
-// now, whether or not it is the one Down names: the listener keeps
-// naming the rule that took it down while that rule holds, and learns
-// here when it no longer does, though another rule still holds it.
-func (e *Engine) Holds(listener, rule string) bool {
-	s := e.snap.Load()
-	i := s.find(rule)
-	return i >= 0 && s.rules[i].refuses(listener) && s.rules[i].inWindow(e.now())
 }
 
 // refuses reports whether rs is an enabled refuse rule for the listener.

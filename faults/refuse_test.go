@@ -49,7 +49,7 @@ func TestRefuseValidate(t *testing.T) {
 func TestRefuseDown(t *testing.T) {
 	clk := newFakeClock()
 	e := NewEngine(clk.Now)
-	if _, down, next := e.Down("web"); down || !next.IsZero() {
+	if _, down, next := e.Down("web", ""); down || !next.IsZero() {
 		t.Fatalf("no rules: down %t next %v", down, next)
 	}
 	changed := e.Changed()
@@ -63,14 +63,14 @@ func TestRefuseDown(t *testing.T) {
 		t.Fatal("Add did not close the Changed channel")
 	}
 	start := clk.Now().Add(time.Second)
-	if rule, down, next := e.Down("web"); down || rule != "" || !next.Equal(start) {
+	if rule, down, next := e.Down("web", ""); down || rule != "" || !next.Equal(start) {
 		t.Fatalf("before start_after: %q down %t next %v, want up until %v", rule, down, next, start)
 	}
 	clk.Advance(time.Second)
-	if rule, down, next := e.Down("web"); !down || rule != "web-down" || !next.Equal(start.Add(time.Minute)) {
+	if rule, down, next := e.Down("web", ""); !down || rule != "web-down" || !next.Equal(start.Add(time.Minute)) {
 		t.Fatalf("in the window: %q down %t next %v", rule, down, next)
 	}
-	if _, down, _ := e.Down("api"); down {
+	if _, down, _ := e.Down("api", ""); down {
 		t.Fatal("a rule for listener web took api down")
 	}
 	if p := e.PlanAccept(ConnInfo{Listener: "web", Index: 1}); len(p.Firings()) != 0 {
@@ -81,7 +81,7 @@ func TestRefuseDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-changed
-	if _, down, _ := e.Down("web"); down {
+	if _, down, _ := e.Down("web", ""); down {
 		t.Fatal("a disabled rule still holds the listener down")
 	}
 	if err := e.SetEnabled("web-down", true); err != nil {
@@ -97,7 +97,7 @@ func TestRefuseDown(t *testing.T) {
 		t.Fatalf("after Took: fires %d last %v", st.Fires, st.LastFire)
 	}
 	clk.Advance(time.Minute)
-	if _, down, next := e.Down("web"); down || !next.IsZero() {
+	if _, down, next := e.Down("web", ""); down || !next.IsZero() {
 		t.Fatalf("after duration: down %t next %v", down, next)
 	}
 	changed = e.Changed()
@@ -109,7 +109,7 @@ func TestRefuseDown(t *testing.T) {
 	if err := e.Add(Rule{Name: "all-down", Action: ActRefuse}); err != nil {
 		t.Fatal(err)
 	}
-	if rule, down, _ := e.Down("api"); !down || rule != "all-down" {
+	if rule, down, _ := e.Down("api", ""); !down || rule != "all-down" {
 		t.Fatalf("a rule without a listener: %q down %t", rule, down)
 	}
 }

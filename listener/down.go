@@ -27,8 +27,10 @@ import (
 // same port. It does not reuse the address (SO_REUSEADDR) while down, so
 // nothing else can take the port in between: Linux lets a bind share the
 // port of a bound socket that does not listen when both reuse it.
-// Refusals make no connection to log; the listener logs one line when it
-// goes down and one when it comes back, and counts the times it went down.
+// Refusals make no connection to log; the listener logs its own lines: one
+// when it goes down, one when it comes back, and one when it stays down
+// because the rule that held it ended while another refuse rule holds it
+// (naming both). It counts the times it went down.
 // Neither engine polls the socket while it is down: the goroutine accept
 // loop waits on the gate's up channel, and the epoll loops for
 // fastpath.Engine.Listening, which bringUp calls.
@@ -46,11 +48,6 @@ type downGate struct {
 	since time.Time     // when it went down
 	up    chan struct{} // closed when the socket listens again; nil while up
 	downs int64         // times the listener went down
-	// unsaid: Listen bound the socket without listening for rule, and
-	// Serve has not yet said so. The down line and the count wait for
-	// Serve: run.go logs each listener's "listening" line between the two,
-	// and a start-up that fails after Listen never serves at all.
-	unsaid bool
 	// addr is the socket's own address, taken before the first shutdown:
 	// a socket bound to port 0 loses its port when it stops listening and
 	// is bound to it again before it listens.
@@ -99,8 +96,8 @@ func (s *Server) watchDown(rc syscall.RawConn, ln net.Listener) {
 	f := s.deps.Faults
 	for {
 		changed := f.Changed()
-		rule, down, next := f.Down(s.opts.Name)
-		if !s.applyDown(rc, ln, rule, down) {
+		next, ok := s.applyDown(rc, ln)
+		if !ok {
 			// A failed syscall is tried again.
 			if retry := f.Now().Add(retryDown); next.IsZero() || retry.Before(next) {
 				next = retry
@@ -130,31 +127,34 @@ func (s *Server) watchDown(rc syscall.RawConn, ln net.Listener) {
 const retryDown = time.Second
 
 // applyDown brings the socket to the state the rules want and reports
-// whether it got there. Only watchDown (and Serve, before it starts) calls
-// it, so transitions never race each other.
-func (s *Server) applyDown(rc syscall.RawConn, ln net.Listener, rule string, down bool) bool {
+// whether it got there, and when a refuse rule's schedule next starts or
+// ends (zero when none will). Only watchDown (and Serve, before it starts)
+// calls it, so transitions never race each other.
+func (s *Server) applyDown(rc syscall.RawConn, ln net.Listener) (next time.Time, ok bool) {
 	g := &s.down
 	g.mu.Lock()
 	cur, since := g.rule, g.since
 	g.mu.Unlock()
+	// Down names cur while it still holds the listener down: the rule
+	// that took it down keeps its name on it.
+	rule, down, next := s.deps.Faults.Down(s.opts.Name, cur)
 	switch {
 	case down && cur == "":
-		return s.takeDown(rc, ln, rule)
+		return next, s.takeDown(rc, ln, rule)
 	case down:
-		if rule != cur && !s.deps.Faults.Holds(s.opts.Name, cur) {
+		if rule != cur {
 			// The rule that took it down ended, and another refuse rule
-			// holds it: it stays down, under that rule now. The rule
-			// that took it down still holding it keeps its name on it.
+			// holds it: it stays down, under that rule now.
 			g.mu.Lock()
 			g.rule = rule
 			g.mu.Unlock()
 			s.stillDown(ln, cur, rule)
 		}
-		return true
+		return next, true
 	case cur != "":
-		return s.bringUp(rc, ln, cur, since)
+		return next, s.bringUp(rc, ln, cur, since)
 	}
-	return true
+	return next, true
 }
 
 // takeDown stops the socket listening for rule.
@@ -177,18 +177,21 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 			zap.String("rule", rule), zap.Error(err))
 		return false
 	}
-	s.wentDown(ln, rule, addr)
-	return true
-}
-
-// wentDown records that the socket, at addr, stopped listening (or never
-// listened) for rule: it counts the time and logs the one down line.
-func (s *Server) wentDown(ln net.Listener, rule string, addr syscall.Sockaddr) {
-	g := &s.down
+	// The first shutdown's address is the port's: bringUp binds to it.
 	g.mu.Lock()
 	if g.addr == nil {
 		g.addr = addr
 	}
+	g.mu.Unlock()
+	s.wentDown(ln, rule)
+	return true
+}
+
+// wentDown records that the socket stopped listening (or never listened)
+// for rule: it counts the time and logs the one down line.
+func (s *Server) wentDown(ln net.Listener, rule string) {
+	g := &s.down
+	g.mu.Lock()
 	g.downs++
 	downs := g.downs
 	g.mu.Unlock()
@@ -284,24 +287,26 @@ func (s *Server) startDown(ln net.Listener) {
 	if !ok || err != nil {
 		// Only a listener without a socket (a test's or a wrapper's)
 		// gets here; refuse rules then have nothing to act on.
-		if rule, down, _ := s.deps.Faults.Down(s.opts.Name); down {
+		if rule, down, _ := s.deps.Faults.Down(s.opts.Name, ""); down {
 			s.deps.Logger.Error("refuse rule cannot take this listener down: it has no socket of its own",
 				zap.String("listener", s.opts.Name), zap.String("rule", rule), zap.Error(fmt.Errorf("listener: %T: %v", ln, err)))
 		}
 		return
 	}
+	// Listen bound the socket without listening for held when the gate
+	// is down and never went down: only Listen sets it before the first
+	// takeDown, which counts. The down line and the count wait for Serve:
+	// run.go logs each listener's "listening" line between the two, and a
+	// start-up that fails after Listen never serves at all.
 	g := &s.down
 	g.mu.Lock()
-	unsaid, held := g.unsaid, g.rule
-	g.unsaid = false
+	unsaid, held := g.up != nil && g.downs == 0, g.rule
 	g.mu.Unlock()
 	if unsaid {
-		// The socket has not listened since Listen: that went down for
-		// held, even if the rules changed since (applyDown then brings
-		// it up, with its own line).
-		s.wentDown(ln, held, nil)
+		// That went down for held, even if the rules changed since
+		// (applyDown then brings it up, with its own line).
+		s.wentDown(ln, held)
 	}
-	rule, down, _ := s.deps.Faults.Down(s.opts.Name)
-	s.applyDown(rc, ln, rule, down)
+	s.applyDown(rc, ln)
 	go s.watchDown(rc, ln)
 }

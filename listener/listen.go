@@ -16,7 +16,7 @@ import (
 // read a reset, not a refusal. The down line and count wait for Serve.
 func (s *Server) Listen(ctx context.Context, lc net.ListenConfig) (net.Listener, error) {
 	if s.deps.Faults != nil {
-		if rule, down, _ := s.deps.Faults.Down(s.opts.Name); down {
+		if rule, down, _ := s.deps.Faults.Down(s.opts.Name, ""); down {
 			ln, addr, err := bindOnly(lc, s.opts.Listen)
 			switch {
 			case err == nil:
@@ -24,7 +24,7 @@ func (s *Server) Listen(ctx context.Context, lc net.ListenConfig) (net.Listener,
 				// that serves went down, and after its "listening" line.
 				g := &s.down
 				g.mu.Lock()
-				g.rule, g.since, g.up, g.addr, g.unsaid = rule, s.deps.Faults.Now(), make(chan struct{}), addr, true
+				g.rule, g.since, g.up, g.addr = rule, s.deps.Faults.Now(), make(chan struct{}), addr
 				g.mu.Unlock()
 				return ln, nil
 			case !errors.Is(err, errNoDown):

@@ -60,7 +60,9 @@ type Deps struct {
 	// through it, or without one by the config file, since `tlsgate
 	// fault` would reach nothing, or another instance on the default
 	// address. It is a func so that a port the kernel chose, known once
-	// the admin API is bound, is in it.
+	// the admin API is bound, is in it: New runs before any socket is
+	// bound, since what it loads can fail for the config's reasons, and
+	// tlsgate reports those before it binds anything.
 	AdminURL func() string
 }
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tlsgate/tlsgate/config"
 )
@@ -19,7 +20,8 @@ import (
 // (and the default address may be another instance's). With one on a
 // port the kernel chooses, it names `tlsgate fault rm --admin` with the
 // port chosen: the admin API binds before the listeners, whose down line
-// is logged when they bind.
+// is logged when they serve. The test waits for that line before it
+// cancels: a Shutdown that begins before Serve leaves no line at all.
 func TestRefuseAdvice(t *testing.T) {
 	for _, tc := range []struct {
 		name, admin string
@@ -50,6 +52,11 @@ func TestRefuseAdvice(t *testing.T) {
 			case addrs = <-ready:
 			case err := <-done:
 				t.Fatalf("serve: %v\n%s", err, log.String())
+			}
+			for end := time.Now().Add(20 * time.Second); !strings.Contains(log.String(), "listener down"); time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(end) {
+					t.Fatalf("no listener down line after 20s:\n%s", log.String())
+				}
 			}
 			cancel()
 			if err := <-done; err != nil {

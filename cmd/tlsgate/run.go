@@ -210,8 +210,10 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		}
 	}
 	// adminURL is where tlsgate fault reaches this process, for a refuse
-	// rule's down lines: set when the admin API is bound, before any
-	// listener is, so a port the kernel chose is in it.
+	// rule's down lines: set when the admin API is bound, after every
+	// listener is built (New's errors are the config's, reported before
+	// any bind) and before any listener's socket is bound or served, so
+	// a port the kernel chose is in it.
 	var adminURL string
 	for i, o := range cfg.Listeners {
 		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID,
