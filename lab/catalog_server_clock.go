@@ -76,12 +76,19 @@ func serverClockScenarios() []Scenario {
 				EN: "A backend whose clock is wrong (NTP lost, a VM restored from a snapshot) stamps every response with its own time. Nothing fails and curl exits 0, but caches (a CDN, a reverse proxy, a browser) take a response's age from Date: one dated further back than its max-age is stale on arrival and fetched from the origin every time, and its logs disagree with everyone else's. Here the Date of the first response on each connection is two hours behind.",
 				JA: "時計の狂ったバックエンド（NTP が止まった、スナップショットから戻した VM）が、すべてのレスポンスに自分の時刻を付けているケース。エラーにはならず curl の終了コードも 0 だが、キャッシュ（CDN、リバースプロキシ、ブラウザ）はレスポンスの経過時間を Date から求めるため、max-age より古い Date のレスポンスは届いた時点で古いとみなされ、毎回オリジンから取り直される。ログの時刻もほかと食い違う。ここでは各接続の最初のレスポンスの Date が 2 時間遅れている。",
 			},
-			Listener:     Listener{Mode: "terminate"},
-			Faults:       []faults.Rule{{Name: "origin-clock-behind", Action: faults.ActHTTPDate, Skew: faults.Duration(-2 * time.Hour)}},
-			Try:          "curl -sS -i --http1.1 --cacert {ca} https://localhost:{port}/",
-			ExpectClient: "HTTP/1.1 200 … Date: ",
-			ExpectCode:   "ok",
-			ExpectProbe:  "http_date_skew",
+			Listener: Listener{Mode: "terminate"},
+			Faults:   []faults.Rule{{Name: "origin-clock-behind", Action: faults.ActHTTPDate, Skew: faults.Duration(-2 * time.Hour)}},
+			Try:      "curl -sS -i --http1.1 --cacert {ca} https://localhost:{port}/",
+			// Nothing fails, so the symptom is only a Date that reads
+			// wrong beside a clock that is right: the Compare prints this
+			// host's UTC time (RFC 5322, as close to an HTTP Date as date
+			// gets in any locale) right above the Date the server sends,
+			// two hours behind it.
+			Compare:       "date -u -R; curl -sS -I --http1.1 --cacert {ca} https://localhost:{port}/",
+			CompareExpect: "HTTP/1.1 200 OK",
+			ExpectClient:  "HTTP/1.1 200 OK\n…\nDate: … GMT\n…\nhello from the tlsgate demo backend",
+			ExpectCode:    "ok",
+			ExpectProbe:   "http_date_skew",
 			Fix: Text{
 				EN: "Compare the Date the server sends (`curl -sI`) with `date -u` on a host whose clock is right, then fix the origin's time sync (`chronyc tracking` or `ntpq -p` there). A cache that keeps refetching a page with a long max-age is a hint to look at Date first.",
 				JA: "サーバが送る Date（`curl -sI`）を、時計の正しいホストの `date -u` と比べ、オリジンの時刻同期を直す（そのサーバで `chronyc tracking` や `ntpq -p`）。max-age の長いページをキャッシュが何度も取り直しているなら、まず Date を疑う。",

@@ -54,6 +54,11 @@ func TestCatalogEntries(t *testing.T) {
 			if s.Try == "" || s.ExpectClient == "" {
 				t.Errorf("Try %q and ExpectClient %q are both required", s.Try, s.ExpectClient)
 			}
+			// "Client shows" is printed as is: a pattern that stops at a
+			// header's name ("… Date: ") reads as a cut-off page.
+			if strings.HasSuffix(strings.TrimSpace(s.ExpectClient), ":") {
+				t.Errorf("ExpectClient %q ends at a label without its value; show what the client prints there (… for what varies)", s.ExpectClient)
+			}
 			switch {
 			case s.ExpectDown:
 				// A refused port logs no connection: no code to expect, a

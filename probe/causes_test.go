@@ -188,6 +188,23 @@ func TestRunCauses(t *testing.T) {
 			final: want{Pass, "ok", ""},
 		},
 		{
+			name: "the request is reset without an answer, as a virtual server whose pool is down does",
+			serve: func(t *testing.T) string {
+				return startServer(t, httpsThen(goodCfg(), "", endReset))
+			},
+			steps: map[int]want{3: {Pass, "tls", ""}, 7: {Pass, "verified", ""},
+				10: {Fail, "http_reset", "accepts TLS, then resets GET / without an HTTP answer: the virtual server's pool or backend is likely down"}},
+			final: want{Fail, "http_reset", "pool or backend is likely down"},
+		},
+		{
+			name: "the request is closed without an answer",
+			serve: func(t *testing.T) string {
+				return startServer(t, httpsThen(goodCfg(), "", endClose))
+			},
+			steps: map[int]want{10: {Fail, "http_closed", "accepts TLS, then closes GET / without an HTTP answer"}},
+			final: want{Fail, "http_closed", "pool or backend is likely down"},
+		},
+		{
 			name: "a TLS service that does not speak HTTP",
 			serve: func(t *testing.T) string {
 				return startServer(t, func(c net.Conn, done <-chan struct{}) {

@@ -131,6 +131,24 @@ func TestRunServerClocks(t *testing.T) {
 			final: want{Pass, "ok", ""},
 		}, evidence: "counting Age: 7200"},
 		{probeCase: probeCase{
+			name:  "a cached answer's Date behind by more than its Age: the headline counts the Age",
+			serve: dated("200 OK", date(-5*time.Hour)+"Age: 10800\r\n"),
+			steps: map[int]want{10: {Warn, "http_date_skew", "its Date Sun, 01 Mar 2026 07:00:00 GMT plus Age 3h0m0s is 2h0m0s behind this host's clock"}},
+			final: want{Warn, "http_date_skew", "plus Age 3h0m0s is 2h0m0s behind"},
+		}, evidence: "counting Age: 10800"},
+		{probeCase: probeCase{
+			name:  "a cached answer's Date behind by more than its Age, in Japanese",
+			serve: dated("200 OK", date(-5*time.Hour)+"Age: 10800\r\n"),
+			steps: map[int]want{10: {Warn, "http_date_skew", "Date Sun, 01 Mar 2026 07:00:00 GMT に Age 3h0m0s を足した時刻がこのホストの時計（2026-03-01T12:00:00Z）より 2h0m0s 遅い"}},
+			final: want{Warn, "http_date_skew", "Age 3h0m0s を足した時刻"},
+		}, evidence: "counting Age: 10800", lang: LangJA},
+		{probeCase: probeCase{
+			name:  "a Date ahead plus its Age: the headline counts the Age",
+			serve: dated("200 OK", date(time.Hour)+"Age: 3600\r\n"),
+			steps: map[int]want{10: {Warn, "http_date_skew", "its Date Sun, 01 Mar 2026 13:00:00 GMT plus Age 1h0m0s is 2h0m0s ahead of this host's clock"}},
+			final: want{Warn, "http_date_skew", "the server's clock is ahead"},
+		}, evidence: "counting Age: 3600"},
+		{probeCase: probeCase{
 			name:  "no Date is not a fault",
 			serve: dated("200 OK", ""),
 			steps: map[int]want{10: {Pass, "http_ok", ""}},

@@ -83,9 +83,21 @@ func (p *prober) dateProblem(h http.Header, now time.Time) (ev string, pr proble
 	case !r.skewed():
 		return r.evidence(now), problem{}, false
 	}
-	kv := []string{"date", r.date, "skew", skewText(r.skew), "now", now.UTC().Format(time.RFC3339)}
+	age := time.Duration(r.age) * time.Second
+	kv := []string{"date", r.date, "skew", skewText(r.skew), "now", now.UTC().Format(time.RFC3339), "age", skewText(age)}
 	if r.skew > 0 {
-		return r.evidence(now), p.prob(Warn, "http_date_skew", "http.date_ahead", kv...), true
+		pr = p.prob(Warn, "http_date_skew", "http.date_ahead", kv...)
+	} else {
+		pr = p.prob(Warn, "http_date_skew", "http.date_behind", kv...)
 	}
-	return r.evidence(now), p.prob(Warn, "http_date_skew", "http.date_behind", kv...), true
+	// The skew counts the Age, so a headline that named the Date alone
+	// would not add up: a Date 3h old with Age 3h0m0s is not "2h behind"
+	// unless the Age is in the sentence too.
+	switch {
+	case r.age > 0 && r.skew > 0:
+		pr.finding = p.t.f("http.date_ahead_age", kv...)
+	case r.age > 0:
+		pr.finding = p.t.f("http.date_behind_age", kv...)
+	}
+	return r.evidence(now), pr, true
 }

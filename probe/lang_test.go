@@ -138,6 +138,9 @@ func TestRunJapanese(t *testing.T) {
 		"answer reset mid-body": func(t *testing.T) string {
 			return startServer(t, httpsThen(&tls.Config{Certificates: []tls.Certificate{pki.good()}}, cutAnswer("Content-Length: 1000\r\n", 300), endReset))
 		},
+		"request reset without an answer": func(t *testing.T) string {
+			return startServer(t, httpsThen(&tls.Config{Certificates: []tls.Certificate{pki.good()}}, "", endReset))
+		},
 		"block page": func(t *testing.T) string {
 			return startServer(t, httpsHandler(&tls.Config{Certificates: []tls.Certificate{pki.good()}},
 				httpAnswer("403 Forbidden", "", "The requested URL was rejected. Please consult with your administrator. Your support ID is: 42")))

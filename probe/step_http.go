@@ -139,6 +139,21 @@ func (p *prober) stepHTTP(ctx context.Context) Step {
 		case rerr != nil && isTimeout(rerr):
 			s.Code = "http_no_answer"
 			s.Finding = t.f("http.no_answer", "timeout", fmtDur(p.o.Timeout))
+		case rerr != nil && dropped(rerr) != "":
+			// A server that completes the handshake and then ends the
+			// request without a byte of answer is what a client meets
+			// when the device terminating TLS has no backend to forward
+			// to: curl fails with (56) or (52), so this is no pass. A
+			// TLS error (a bad record MAC) or a silence says less and
+			// stays a note.
+			s.Verdict, s.Code = Fail, "http_closed"
+			s.Finding = t.f("http.closed_request")
+			if dropped(rerr) == resReset {
+				s.Code = "http_reset"
+				s.Finding = t.f("http.reset_request")
+			}
+			s.Cause = t.f("http.dropped.cause")
+			s.Check = t.f("http.dropped.check")
 		default:
 			s.Code = "http_no_answer"
 			s.Finding = t.f("http.closed")
@@ -217,6 +232,18 @@ func (p *prober) stepHTTP(ctx context.Context) Step {
 		s.Finding = t.f("http.ok", "status", status)
 	}
 	return s
+}
+
+// dropped names how a request that got no answer at all was ended: "reset"
+// (an RST, or a write the peer had already refused) or "closed" (a FIN or
+// close_notify), and "" for anything else (a TLS error such as a bad record
+// MAC, a timeout), which does not point at a missing backend.
+func dropped(err error) string {
+	switch res, _ := classifyErr(err); res {
+	case resReset, resClosed:
+		return res
+	}
+	return ""
 }
 
 // cutFinding says how much of the body came before err ended it, against
