@@ -54,6 +54,14 @@ func (f faultObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 		enc.AddFloat64("probability", f.Probability)
 	}
 	enc.AddString("symptom", f.Symptom)
+	if f.DateEdit != "" {
+		// What an http_date rule did, and to which of the origin's
+		// values: "shifted", "replaced" or "added".
+		enc.AddString("date_edit", f.DateEdit)
+		if f.OriginDate != "" {
+			enc.AddString("origin_date", f.OriginDate)
+		}
+	}
 	if f.Acted != "" {
 		// Where the rule acted when it ended, cut or stalled the
 		// connection: the live view orders its timeline by it.

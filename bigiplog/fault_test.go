@@ -205,3 +205,27 @@ func TestFaultActed(t *testing.T) {
 		t.Errorf("a firing that ended nothing has acted = %v", objs[2]["acted"])
 	}
 }
+
+// TestFaultDateEdit: an http_date firing's event says what the rule did
+// to the Date and what the origin sent; a firing that added one, where
+// the origin sent none, has no origin_date, and other firings neither.
+func TestFaultDateEdit(t *testing.T) {
+	tests := []struct {
+		f            explain.FaultFiring
+		edit, origin any
+	}{
+		{explain.FaultFiring{Rule: "d", Action: "http_date", DateEdit: "shifted", OriginDate: "Sat, 28 Nov 2026 08:00:00 GMT"}, "shifted", "Sat, 28 Nov 2026 08:00:00 GMT"},
+		{explain.FaultFiring{Rule: "d", Action: "http_date", DateEdit: "replaced", OriginDate: "yesterday"}, "replaced", "yesterday"},
+		{explain.FaultFiring{Rule: "d", Action: "http_date", DateEdit: "added"}, "added", nil},
+		{explain.FaultFiring{Rule: "slow", Action: "latency"}, nil, nil},
+	}
+	for _, tt := range tests {
+		enc := zapcore.NewMapObjectEncoder()
+		if err := faultObject(tt.f).MarshalLogObject(enc); err != nil {
+			t.Fatal(err)
+		}
+		if enc.Fields["date_edit"] != tt.edit || enc.Fields["origin_date"] != tt.origin {
+			t.Errorf("%+v: date_edit %v origin_date %v; want %v, %v", tt.f, enc.Fields["date_edit"], enc.Fields["origin_date"], tt.edit, tt.origin)
+		}
+	}
+}

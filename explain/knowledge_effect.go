@@ -26,8 +26,23 @@ func effectKnowledge() map[string]entry {
 		// timeout"), so the code's 01260013 group stays, and the cause says
 		// why. Unlike a reset or drop of the ClientHello, where BIG-IP saw
 		// no handshake and "logs nothing for it".
-		flightBigIP       = " BIG-IP would log only the 01260013 summary, with no 01260009 reason, although it did not fail: it sent its whole flight, and its side of the handshake then ended unfinished, when the client's FIN or RST (or the device's) reached it or when the profile's handshake-timeout (10 s by default) ran out."
-		ocspSummary       = "client {client} {silent_end}: it refused the OCSP response fault rule {effect_rule} stapled (chain = \"{chain_name}\")"
+		flightBigIP = " BIG-IP would log only the 01260013 summary, with no 01260009 reason, although it did not fail: it sent its whole flight, and its side of the handshake then ended unfinished, when the client's FIN or RST (or the device's) reached it or when the profile's handshake-timeout (10 s by default) ran out."
+		// A client that completed the handshake and left without a byte
+		// may have refused the staple (curl --cert-status does exactly
+		// this) or not have judged it at all (openssl s_client -status
+		// </dev/null prints it, verifies ok and closes the same way): the
+		// bytes cannot tell them apart, so the words say "consistent
+		// with", never "it refused".
+		ocspMaybe   = "consistent with a client that checks staples refusing it, e.g. curl --cert-status (91), but a client that only tests the handshake (openssl s_client -status </dev/null, a monitor) leaves the same way"
+		ocspSummary = "client {client} {silent_end}, with the OCSP response fault rule {effect_rule} stapled (chain = \"{chain_name}\"): " + ocspMaybe
+		// One that hung up during the handshake, without an alert, left in
+		// a way no staple check does: OpenSSL's and Go's checks during the
+		// handshake send an alert, and curl --cert-status finishes it
+		// first.
+		ocspFlightMaybe   = "the staple may or may not be why, since a client that checks staples refuses one with an alert during the handshake, or after finishing it as curl --cert-status (91) does"
+		ocspFlightSummary = "client {client} {silent_end}, after the OCSP response fault rule {effect_rule} stapled (chain = \"{chain_name}\"): " + ocspFlightMaybe
+		ocspDoneCause     = "The TLS handshake completed, and the client closed (close_notify or a plain FIN, no alert) before sending a byte of application data. That is consistent with a client that checks staples: curl --cert-status refuses a stapled OCSP response this way (91), as it checks the staple only once the handshake is done. It is no proof: a client that only tests the handshake (`openssl s_client -status </dev/null`, a TLS monitor) accepts the staple and closes the same way, so the staple may or may not be why, and the client's own output says which."
+		ocspFlightCause   = "tlsgate had sent its handshake flight, the certificate with the OCSP response stapled to it, and the client hung up without any TLS alert before finishing the handshake. No client known to check staples refuses one that way: OpenSSL's and Go's checks during the handshake send an alert (Go's 42 bad_certificate), and curl --cert-status finishes the handshake first. So the staple may or may not be why: a client that gave up, crashed, or sent its hello and its FIN without reading the answer ends the same way."
 		ocspSaw           = "curl prints {chain_curl}; what rule {effect_rule} expects of clients: {effect_symptom}"
 		ocspMade          = " The certificate itself was good: fault rule {effect_rule} served a lab-CA leaf with an OCSP response stapled to it, signed by the lab CA, that says {ocsp_state}. Only a client that asks for the staple and checks it (curl --cert-status) refuses that; clients that check no revocation (Go, curl without --cert-status, browsers facing a private CA) connect to the same server, so one client failing while the others work is what a revoked certificate looks like.{replaced_note}"
 		silentFlightCause = "tlsgate had sent its handshake flight with the certificate, and the client hung up without any TLS alert before finishing the handshake. That is how a client that rejects a certificate without saying why does it (apps that pin keys, some stacks on an untrusted issuer)."
@@ -36,9 +51,10 @@ func effectKnowledge() map[string]entry {
 	// staple's times are not current by the client's clock.
 	ocspClockCheck := "Compare the staple's times with the clock: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` prints the stapled response's `This Update` and `Next Update`, and `date -u` the client's time. A This Update in the future, or a Next Update in the past, by more than OpenSSL's five minutes of leeway is what the client refused: the expected result of rule {effect_rule}. In the real case check the clocks (NTP) of the OCSP responder and of the server that staples, not the certificate."
 	const (
-		ocspClockSummary = "client {client} {silent_end}: it refused the OCSP response fault rule {effect_rule} stapled with {ocsp_clock}"
-		ocspClockSaw     = "curl prints `curl: (91) OCSP response has expired` with `--cert-status`, in either direction (without it curl connects); what rule {effect_rule} expects of clients: {effect_symptom}"
-		ocspClockMade    = " The certificate itself was good, and so was its status: fault rule {effect_rule} served a lab-CA leaf with a \"good\" OCSP response stapled to it, signed by the lab CA, with {ocsp_clock}, as from {ocsp_clock_real}. A client that checks the staple (curl --cert-status) refuses a response that is not current by its own clock; clients that check no revocation (Go, curl without --cert-status, browsers facing a private CA) connect to the same server.{replaced_note}"
+		ocspClockSummary       = "client {client} {silent_end}, with the OCSP response fault rule {effect_rule} stapled with {ocsp_clock}: " + ocspMaybe
+		ocspClockFlightSummary = "client {client} {silent_end}, after the OCSP response fault rule {effect_rule} stapled with {ocsp_clock}: " + ocspFlightMaybe
+		ocspClockSaw           = "curl prints `curl: (91) OCSP response has expired` with `--cert-status`, in either direction (without it curl connects); what rule {effect_rule} expects of clients: {effect_symptom}"
+		ocspClockMade          = " The certificate itself was good, and so was its status: fault rule {effect_rule} served a lab-CA leaf with a \"good\" OCSP response stapled to it, signed by the lab CA, with {ocsp_clock}, as from {ocsp_clock_real}. A client that checks the staple (curl --cert-status) refuses a response that is not current by its own clock; clients that check no revocation (Go, curl without --cert-status, browsers facing a private CA) connect to the same server.{replaced_note}"
 	)
 	return map[string]entry{
 		CodeClientAlert + "/ocsp_clock_fault": {
@@ -55,14 +71,14 @@ func effectKnowledge() map[string]entry {
 		// done and hangs up without an alert: BIG-IP's side worked.
 		CodeClientRejectedSilently + "/ocsp_clock_fault": {group: groupNoError,
 			summary:   ocspClockSummary,
-			cause:     "The TLS handshake completed, and the client closed (close_notify or a plain FIN, no alert) before sending a byte of application data. That is how curl --cert-status refuses a stapled OCSP response: it checks the staple only once the handshake is done, then hangs up." + ocspClockMade + " BIG-IP would log no SSL error for it, since its side of the handshake worked.",
+			cause:     ocspDoneCause + ocspClockMade + " BIG-IP would log no SSL error for it, since its side of the handshake worked.",
 			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
 			clientSaw: ocspClockSaw,
 			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeClientRejectedSilently + "/ocsp_clock_fault_flight": {
-			summary:   ocspClockSummary,
-			cause:     silentFlightCause + ocspClockMade,
+			summary:   ocspClockFlightSummary,
+			cause:     ocspFlightCause + ocspClockMade,
 			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
 			clientSaw: ocspClockSaw,
 			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},
@@ -85,14 +101,14 @@ func effectKnowledge() map[string]entry {
 		// done and hangs up without an alert: BIG-IP's side worked.
 		CodeClientRejectedSilently + "/revocation_fault": {group: groupNoError,
 			summary:   ocspSummary,
-			cause:     "The TLS handshake completed, and the client closed (close_notify or a plain FIN, no alert) before sending a byte of application data. That is how curl --cert-status refuses a stapled OCSP response: it checks the staple only once the handshake is done, then hangs up." + ocspMade + " BIG-IP would log no SSL error for it, since its side of the handshake worked.",
+			cause:     ocspDoneCause + ocspMade + " BIG-IP would log no SSL error for it, since its side of the handshake worked.",
 			checks:    []string{ocspCheck, verboseCheck, fixRule},
 			clientSaw: ocspSaw,
 			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeClientRejectedSilently + "/revocation_fault_flight": {
-			summary:   ocspSummary,
-			cause:     silentFlightCause + ocspMade,
+			summary:   ocspFlightSummary,
+			cause:     ocspFlightCause + ocspMade,
 			checks:    []string{ocspCheck, verboseCheck, fixRule},
 			clientSaw: ocspSaw,
 			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},

@@ -13,7 +13,12 @@ func effectKnowledgeJA() map[string]entry {
 		clockSilentSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} が日付を {skew} ずらして返した証明書（クライアントには{clock_state}）を拒否した"
 		chainSilentSaw     = "このチェーンに対して（client-symptoms.md §4）curl は {chain_curl} を表示する。ルール {effect_rule} がクライアントに想定する症状: {effect_symptom}"
 		silentDoneCause    = "TLS ハンドシェイクは完了したが、クライアントはアプリケーションデータを 1 バイトも送らずに接続を閉じた（close_notify かただの FIN で、アラートはなし）。ハンドシェイクの後で証明書を確かめるクライアントは、こうやって拒否する。curl（OpenSSL）はホスト名をハンドシェイクが終わってから照合し、合わなければ切断する。（ハンドシェイクだけを試すクライアント、たとえば `openssl s_client </dev/null` や TLS の監視も、証明書を判断せずに同じように閉じる。）"
-		ocspSummary        = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} がステープルした OCSP レスポンス（chain = \"{chain_name}\"）を拒否した"
+		ocspMaybe          = "ステープルを確かめるクライアントがそれを拒否したのと合う（例: curl --cert-status (91)）が、ハンドシェイクだけを試すクライアント（openssl s_client -status </dev/null、監視）も同じように去る"
+		ocspSummary        = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} は OCSP レスポンス（chain = \"{chain_name}\"）をステープルしていた。" + ocspMaybe
+		ocspFlightMaybe    = "ステープルが理由かどうかはわからない。ステープルを確かめるクライアントは、ハンドシェイク中ならアラートを送って拒否し、curl --cert-status (91) のようにハンドシェイクを終えてから拒否するものもある"
+		ocspFlightSummary  = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} は OCSP レスポンス（chain = \"{chain_name}\"）をステープルしていた。" + ocspFlightMaybe
+		ocspDoneCause      = "TLS ハンドシェイクは完了したが、クライアントはアプリケーションデータを 1 バイトも送らずに接続を閉じた（close_notify かただの FIN で、アラートはなし）。これはステープルを確かめるクライアントと合う: curl --cert-status はステープルされた OCSP レスポンスをハンドシェイクが終わってから確かめ、受け入れられなければこうして切断する (91)。ただし証拠ではない: ハンドシェイクだけを試すクライアント（`openssl s_client -status </dev/null`、TLS の監視）もステープルを受け入れたうえで同じように閉じるので、ステープルが理由かどうかはわからない。どちらかはクライアント自身の出力でわかる。"
+		ocspFlightCause    = "tlsgate は OCSP レスポンスをステープルした証明書を含むハンドシェイクフライトを送っていたが、クライアントはハンドシェイクを終える前に TLS アラートを送らずに切断した。ステープルを確かめるクライアントとして知られているものは、このようには拒否しない: OpenSSL や Go のハンドシェイク中の検査はアラートを送り（Go は 42 bad_certificate）、curl --cert-status はハンドシェイクを終えてから確かめる。したがってステープルが理由かどうかはわからない。あきらめた、落ちた、あるいは ClientHello と FIN を送って応答を読まなかったクライアントも同じように終わる。"
 		ocspSaw            = "curl は {chain_curl}。ルール {effect_rule} がクライアントに想定する症状: {effect_symptom}"
 		ocspMade           = "証明書そのものは正しい: フォールトルール {effect_rule} はラボ CA のリーフに、ラボ CA が署名した OCSP レスポンスをステープルして返した。その内容は「{ocsp_state}」。これを拒否するのは、ステープルを要求して確かめるクライアント（curl --cert-status）だけで、失効を確かめないクライアント（Go、--cert-status なしの curl、プライベート CA に対するブラウザ）は同じサーバにつながる。一部のクライアントだけが失敗してほかはつながる、というのが失効した証明書の見え方である。{replaced_note}"
 		silentFlightCause  = "tlsgate は証明書を含むハンドシェイクフライトを送っていたが、クライアントはハンドシェイクを終える前に TLS アラートを送らずに切断した。理由を言わずに証明書を拒否するクライアント（鍵をピン留めしたアプリ、発行元を信頼しない一部のスタック）はこうする。"
@@ -21,9 +26,10 @@ func effectKnowledgeJA() map[string]entry {
 	)
 	ocspClockCheck := "ステープルの時刻と時計を比べる: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` はステープルされたレスポンスの `This Update` と `Next Update` を表示し、`date -u` はクライアントの時刻を表示する。This Update が未来、または Next Update が過去にあり、その差が OpenSSL の猶予 5 分を超えていれば、それがクライアントの拒否した理由で、ルール {effect_rule} の想定どおりの結果である。実際のケースでは、証明書ではなく OCSP レスポンダとステープルするサーバの時計（NTP）を確かめる。"
 	const (
-		ocspClockSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} がステープルした OCSP レスポンス（{ocsp_clock}）を拒否した"
-		ocspClockSaw     = "`--cert-status` を付けた curl は、ずれの向きにかかわらず `curl: (91) OCSP response has expired` を表示する（付けなければつながる）。ルール {effect_rule} がクライアントに想定する症状: {effect_symptom}"
-		ocspClockMade    = "証明書も、その状態も正しい: フォールトルール {effect_rule} はラボ CA のリーフに、ラボ CA が署名した「good」の OCSP レスポンスをステープルして返したが、その時刻は {ocsp_clock} で、{ocsp_clock_real}が出したものと同じである。ステープルを確かめるクライアント（curl --cert-status）は自分の時計で有効でないレスポンスを拒否し、失効を確かめないクライアント（Go、--cert-status なしの curl、プライベート CA に対するブラウザ）は同じサーバにつながる。{replaced_note}"
+		ocspClockSummary       = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} は OCSP レスポンス（{ocsp_clock}）をステープルしていた。" + ocspMaybe
+		ocspClockFlightSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} は OCSP レスポンス（{ocsp_clock}）をステープルしていた。" + ocspFlightMaybe
+		ocspClockSaw           = "`--cert-status` を付けた curl は、ずれの向きにかかわらず `curl: (91) OCSP response has expired` を表示する（付けなければつながる）。ルール {effect_rule} がクライアントに想定する症状: {effect_symptom}"
+		ocspClockMade          = "証明書も、その状態も正しい: フォールトルール {effect_rule} はラボ CA のリーフに、ラボ CA が署名した「good」の OCSP レスポンスをステープルして返したが、その時刻は {ocsp_clock} で、{ocsp_clock_real}が出したものと同じである。ステープルを確かめるクライアント（curl --cert-status）は自分の時計で有効でないレスポンスを拒否し、失効を確かめないクライアント（Go、--cert-status なしの curl、プライベート CA に対するブラウザ）は同じサーバにつながる。{replaced_note}"
 	)
 	return map[string]entry{
 		CodeClientAlert + "/ocsp_clock_fault": {
@@ -38,13 +44,13 @@ func effectKnowledgeJA() map[string]entry {
 		},
 		CodeClientRejectedSilently + "/ocsp_clock_fault": {
 			summary:   ocspClockSummary,
-			cause:     "TLS ハンドシェイクは完了したが、クライアントはアプリケーションデータを 1 バイトも送らずに接続を閉じた（close_notify かただの FIN で、アラートはなし）。curl --cert-status はステープルされた OCSP レスポンスをハンドシェイクが終わってから確かめ、受け入れられなければこうして切断する。" + ocspClockMade + "BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
+			cause:     ocspDoneCause + ocspClockMade + "BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
 			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
 			clientSaw: ocspClockSaw,
 		},
 		CodeClientRejectedSilently + "/ocsp_clock_fault_flight": {
-			summary:   ocspClockSummary,
-			cause:     silentFlightCause + ocspClockMade,
+			summary:   ocspClockFlightSummary,
+			cause:     ocspFlightCause + ocspClockMade,
 			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
 			clientSaw: ocspClockSaw,
 		},
@@ -88,13 +94,13 @@ func effectKnowledgeJA() map[string]entry {
 		},
 		CodeClientRejectedSilently + "/revocation_fault": {
 			summary:   ocspSummary,
-			cause:     "TLS ハンドシェイクは完了したが、クライアントはアプリケーションデータを 1 バイトも送らずに接続を閉じた（close_notify かただの FIN で、アラートはなし）。curl --cert-status はステープルされた OCSP レスポンスをハンドシェイクが終わってから確かめ、受け入れられなければこうして切断する。" + ocspMade + "BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
+			cause:     ocspDoneCause + ocspMade + "BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
 			checks:    []string{ocspCheck, verboseCheck, fixRule},
 			clientSaw: ocspSaw,
 		},
 		CodeClientRejectedSilently + "/revocation_fault_flight": {
-			summary:   ocspSummary,
-			cause:     silentFlightCause + ocspMade,
+			summary:   ocspFlightSummary,
+			cause:     ocspFlightCause + ocspMade,
 			checks:    []string{ocspCheck, verboseCheck, fixRule},
 			clientSaw: ocspSaw,
 		},

@@ -196,6 +196,11 @@ type FaultFiring struct {
 	// for crypto/tls's own: a refused client certificate is about them.
 	AcceptCAs  []string
 	RejectWith int
+	// DateEdit is what an http_date rule did to the response's Date:
+	// "shifted" the origin's, "replaced" one that did not parse, or
+	// "added" one where the origin sent none; OriginDate is the origin's
+	// value as sent ("" when none). Both "" for other rules.
+	DateEdit, OriginDate string
 	// Acted is the stage whose traffic the rule changed when it ended,
 	// cut or stalled the connection, as the listener saw it: its own
 	// stage, or for a wrapper armed before the handshake that bit the

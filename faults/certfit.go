@@ -32,10 +32,11 @@ func (r *Rule) servesCert() bool { return r.Action == ActChain || r.Action == Ac
 // connection ci describes, given p, the rules already fired on it in rule
 // order. A connection is served one certificate, so only the first
 // certificate rule to fire decides it, and a later one does not fire (the
-// listener's TLSPolicy takes the first). An ocsp_times rule acts only
-// through its staple, which is sent only to a client whose hello asks for
-// one: curl without --cert-status and openssl s_client without -status get
-// none and connect. A hello tlsgate's parser could not read (ci.Hello nil)
+// listener's TLSPolicy takes the first). An ocsp_times rule, and a chain
+// rule whose fault is its staple (revoked, ocsp_unknown, ocsp_expired),
+// acts only through that staple, which is sent only to a client whose
+// hello asks for one: curl without --cert-status and openssl s_client
+// without -status get none and connect. A hello tlsgate's parser could not read (ci.Hello nil)
 // shows no request, so it gets none either.
 func certFits(r *Rule, ci *ConnInfo, p *Plan) bool {
 	if !r.servesCert() {
@@ -44,7 +45,22 @@ func certFits(r *Rule, ci *ConnInfo, p *Plan) bool {
 	if p != nil && slices.ContainsFunc(p.rules, (*Rule).servesCert) {
 		return false
 	}
-	return r.Action != ActOCSPTimes || asksStatus(ci.Hello)
+	return !r.actsThroughStaple() || asksStatus(ci.Hello)
+}
+
+// actsThroughStaple reports whether everything wrong with the certificate
+// r serves is in its OCSP staple: an ocsp_times rule, or a chain whose
+// leaf and issuers are good and whose staple says revoked, unknown or
+// expired. The other chains (expired, self_signed, …) are wrong for every
+// client, staple or not.
+func (r *Rule) actsThroughStaple() bool {
+	switch {
+	case r.Action == ActOCSPTimes:
+		return true
+	case r.Action == ActChain:
+		return r.Chain == ChainRevoked || r.Chain == ChainOCSPUnknown || r.Chain == ChainOCSPExpired
+	}
+	return false
 }
 
 // asksStatus reports whether the hello carries status_request.

@@ -8,15 +8,19 @@ import (
 	"github.com/tlsgate/tlsgate/sniff"
 )
 
-// TestCertRulesFireOnlyWhereTheyAct: an ocsp_times rule fires only for a
-// hello that asks for a staple (status_request), since no other client
-// gets one, and a connection's certificate is decided by the first
+// TestCertRulesFireOnlyWhereTheyAct: an ocsp_times rule, and a chain rule
+// whose fault is its staple (revoked, ocsp_unknown, ocsp_expired), fires
+// only for a hello that asks for a staple (status_request), since no other
+// client gets one, and a connection's certificate is decided by the first
 // certificate rule to fire, so a later one neither fires nor counts. Its
 // place goes to the next certificate rule that can act.
 func TestCertRulesFireOnlyWhereTheyAct(t *testing.T) {
 	ocspRule := Rule{Name: "ocsp", Action: ActOCSPTimes, Skew: Duration(2 * time.Hour)}
 	chainRule := Rule{Name: "chain", Action: ActChain, Chain: ChainExpired}
 	chain2 := Rule{Name: "chain2", Action: ActChain, Chain: ChainSelfSigned}
+	revoked := Rule{Name: "revoked", Action: ActChain, Chain: ChainRevoked}
+	unknown := Rule{Name: "unknown", Action: ActChain, Chain: ChainOCSPUnknown}
+	stale := Rule{Name: "stale", Action: ActChain, Chain: ChainOCSPExpired}
 	latency := Rule{Name: "slow", Action: ActLatency, Latency: Duration(time.Millisecond), Stage: StageResponse}
 	asks := &sniff.ClientHello{ServerName: "lab.test", LegacyVersion: 0x0303, Extensions: []uint16{0, 5, 10}}
 	silent := &sniff.ClientHello{ServerName: "lab.test", LegacyVersion: 0x0303, Extensions: []uint16{0, 10}}
@@ -34,6 +38,16 @@ func TestCertRulesFireOnlyWhereTheyAct(t *testing.T) {
 		{"ocsp first, no staple asked: the chain acts", []Rule{ocspRule, chainRule}, silent, []string{"chain"}, []string{"chain"}},
 		{"chain first", []Rule{chainRule, ocspRule}, asks, []string{"chain"}, []string{"chain"}},
 		{"two chains", []Rule{chainRule, chain2, latency}, silent, []string{"chain", "slow"}, []string{"chain"}},
+		// The staple chains are good but for their staple: a client that
+		// asked for none sees nothing wrong, so they do not fire on it.
+		{"revoked, staple asked", []Rule{revoked}, asks, []string{"revoked"}, []string{"revoked"}},
+		{"revoked, no status_request", []Rule{revoked}, silent, nil, nil},
+		{"ocsp_unknown, no status_request", []Rule{unknown}, silent, nil, nil},
+		{"ocsp_unknown, hello unread", []Rule{unknown}, nil, nil, nil},
+		{"ocsp_expired, staple asked", []Rule{stale}, asks, []string{"stale"}, []string{"stale"}},
+		{"ocsp_expired, no status_request", []Rule{stale}, silent, nil, nil},
+		{"revoked first, no staple asked: the expired chain acts", []Rule{revoked, chainRule}, silent, []string{"chain"}, []string{"chain"}},
+		{"expired chain, no staple asked", []Rule{chainRule}, silent, []string{"chain"}, []string{"chain"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

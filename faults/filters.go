@@ -51,7 +51,15 @@ func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
 		return &headEdit{next: next, k: k, r: r, edit: func(b []byte) ([]byte, bool, bool) { return rewriteHead(b, strip, add) }}
 	case ActHTTPDate:
 		skew := r.Skew.D()
-		return &headEdit{next: next, k: k, r: r, edit: func(b []byte) ([]byte, bool, bool) { return SkewDate(b, skew, k.deps.Now()) }}
+		return &headEdit{next: next, k: k, r: r, edit: func(b []byte) ([]byte, bool, bool) {
+			out, complete, changed, e := skewDate(b, skew, k.deps.Now())
+			if complete && changed {
+				// Before headEdit marks the rule acted: the listener
+				// reads the note once it sees that.
+				k.noteDate(r, e)
+			}
+			return out, complete, changed
+		}}
 	case ActRecordCorrupt:
 		return newRecordCorrupt(next, k, r, dir, rng)
 	case ActSNIPolicy:

@@ -17,26 +17,38 @@ func TestSkewDate(t *testing.T) {
 		name, in, want string
 		skew           time.Duration
 		complete, chg  bool
+		how            DateHow
+		origin         string
 	}{
 		{"shifted in place", "HTTP/1.1 200 OK\r\nDate: Sat, 28 Nov 2026 08:00:00 GMT\r\nExpires: Sat, 28 Nov 2026 09:00:00 GMT\r\n\r\nbody",
-			"HTTP/1.1 200 OK\r\nDate: Sat, 28 Nov 2026 06:00:00 GMT\r\nExpires: Sat, 28 Nov 2026 09:00:00 GMT\r\n\r\nbody", -2 * time.Hour, true, true},
+			"HTTP/1.1 200 OK\r\nDate: Sat, 28 Nov 2026 06:00:00 GMT\r\nExpires: Sat, 28 Nov 2026 09:00:00 GMT\r\n\r\nbody", -2 * time.Hour, true, true, DateShifted, "Sat, 28 Nov 2026 08:00:00 GMT"},
 		{"ahead, lower-case name, RFC 850 format", "HTTP/1.1 200 OK\r\ndate: Saturday, 28-Nov-26 08:00:00 GMT\r\nServer: x\r\n\r\n",
-			"HTTP/1.1 200 OK\r\nDate: Mon, 30 Nov 2026 08:00:00 GMT\r\nServer: x\r\n\r\n", 48 * time.Hour, true, true},
+			"HTTP/1.1 200 OK\r\nDate: Mon, 30 Nov 2026 08:00:00 GMT\r\nServer: x\r\n\r\n", 48 * time.Hour, true, true, DateShifted, "Saturday, 28-Nov-26 08:00:00 GMT"},
 		{"missing: added at now+skew", "HTTP/1.1 204 No Content\r\nServer: x\r\n\r\n",
-			"HTTP/1.1 204 No Content\r\nServer: x\r\nDate: Sat, 28 Nov 2026 07:00:00 GMT\r\n\r\n", -2 * time.Hour, true, true},
+			"HTTP/1.1 204 No Content\r\nServer: x\r\nDate: Sat, 28 Nov 2026 07:00:00 GMT\r\n\r\n", -2 * time.Hour, true, true, DateAdded, ""},
 		{"unreadable: now+skew", "HTTP/1.0 200 OK\r\nDate: yesterday\r\n\r\n",
-			"HTTP/1.0 200 OK\r\nDate: Sat, 28 Nov 2026 10:00:00 GMT\r\n\r\n", time.Hour, true, true},
+			"HTTP/1.0 200 OK\r\nDate: Sat, 28 Nov 2026 10:00:00 GMT\r\n\r\n", time.Hour, true, true, DateReplaced, "yesterday"},
 		{"second Date dropped", "HTTP/1.1 200 OK\r\nDate: Sat, 28 Nov 2026 08:00:00 GMT\r\nDate: Sun, 01 Jan 2023 00:00:00 GMT\r\n\r\n",
-			"HTTP/1.1 200 OK\r\nDate: Sat, 28 Nov 2026 09:00:00 GMT\r\n\r\n", time.Hour, true, true},
-		{"head not complete", "HTTP/1.1 200 OK\r\nDate: Sat, 28", "HTTP/1.1 200 OK\r\nDate: Sat, 28", time.Hour, false, false},
-		{"start of a status line", "HTT", "HTT", time.Hour, false, false},
-		{"not HTTP", "\x16\x03\x01\x00\x05hello", "\x16\x03\x01\x00\x05hello", time.Hour, true, false},
+			"HTTP/1.1 200 OK\r\nDate: Sat, 28 Nov 2026 09:00:00 GMT\r\n\r\n", time.Hour, true, true, DateShifted, "Sat, 28 Nov 2026 08:00:00 GMT"},
+		{"head not complete", "HTTP/1.1 200 OK\r\nDate: Sat, 28", "HTTP/1.1 200 OK\r\nDate: Sat, 28", time.Hour, false, false, "", ""},
+		{"start of a status line", "HTT", "HTT", time.Hour, false, false, "", ""},
+		{"not HTTP", "\x16\x03\x01\x00\x05hello", "\x16\x03\x01\x00\x05hello", time.Hour, true, false, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, complete, changed := SkewDate([]byte(tt.in), tt.skew, now)
 			if string(out) != tt.want || complete != tt.complete || changed != tt.chg {
 				t.Errorf("SkewDate(%q) = %q, %v, %v; want %q, %v, %v", tt.in, out, complete, changed, tt.want, tt.complete, tt.chg)
+			}
+			if !tt.chg {
+				return
+			}
+			// What it did, for the log: the origin's Date shifted,
+			// replaced, or none and one added; the Date sent is the one
+			// in the head.
+			_, _, _, e := skewDate([]byte(tt.in), tt.skew, now)
+			if e.How != tt.how || e.Origin != tt.origin || e.Skew != tt.skew || !strings.Contains(string(out), "Date: "+e.Sent+"\r\n") {
+				t.Errorf("edit %+v; want %s of origin %q, sent as in %q", e, tt.how, tt.origin, out)
 			}
 		})
 	}
@@ -65,6 +77,14 @@ func TestHTTPDateWrapped(t *testing.T) {
 	}
 	if !actedOn(c, &r) {
 		t.Error("the rule did not record that it acted")
+	}
+	e, ok := DateEdited(c, "date")
+	if !ok || e.How != DateAdded || e.Origin != "" || e.Rule != "date" || e.Sent != date ||
+		!strings.Contains(e.Symptom(), "the response had no Date header, so tlsgate added one from its own clock 3h0m0s in the past, "+date) {
+		t.Errorf("DateEdited = %+v, %v; symptom %q", e, ok, e.Symptom())
+	}
+	if _, ok := DateEdited(c, "other"); ok {
+		t.Error("DateEdited found an edit for a rule that made none")
 	}
 	_ = c.Close()
 	if !strings.Contains(Symptom("http_date", "response", &r), "3h0m0s in the past") {

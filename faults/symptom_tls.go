@@ -309,7 +309,10 @@ func httpDateSymptom(r *Rule) string {
 	} else if r != nil && r.Skew < 0 {
 		shift = fmt.Sprintf("%s in the past (an origin whose clock is behind)", (-r.Skew).D())
 	}
-	return ClassNone + ": the first response's Date header is " + shift + ", added when the response had none; curl -v shows it (< Date: …) and exits 0. " +
-		"Caches take the response's age from it: a Date in the past makes a response with a shorter max-age stale on arrival, so it is fetched again every time " +
-		"(RFC 9111 apparent age); one in the future changes nothing there. Cookie expiry and HSTS max-age count from the client's own clock and do not change"
+	return ClassNone + ": the first response's Date header is " + shift + " (the origin's shifted, or tlsgate's clock shifted where the origin sent none or one that does not parse); " + httpDateEffect
 }
+
+// httpDateEffect is what a shifted Date does, whichever way it was made.
+const httpDateEffect = "curl -v shows it (< Date: …) and exits 0. " +
+	"Caches take the response's age from it: a Date in the past makes a response with a shorter max-age stale on arrival, so it is fetched again every time " +
+	"(RFC 9111 apparent age); one in the future changes nothing there. Cookie expiry and HSTS max-age count from the client's own clock and do not change"

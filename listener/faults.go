@@ -338,6 +338,15 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 			Rule: f.Rule, Action: f.Action, Stage: f.Stage, Direction: f.Direction, Draw: f.Draw, Probability: f.Probability, Symptom: f.Symptom,
 			Chain: f.Chain, Skew: f.Skew.D(), Then: f.Then, AcceptCAs: f.AcceptCAs, RejectWith: f.RejectWith,
 		}
+		if f.Action == string(faults.ActHTTPDate) {
+			// Said from what it did: shifted the origin's Date, replaced
+			// one that did not parse, or added one.
+			if e, ok := faults.DateEdited(fx.late, f.Rule); ok {
+				fr.DateEdit, fr.OriginDate, fr.Symptom = string(e.How), e.Origin, e.Symptom()
+			} else if e, ok := faults.DateEdited(fx.early, f.Rule); ok {
+				fr.DateEdit, fr.OriginDate, fr.Symptom = string(e.How), e.Origin, e.Symptom()
+			}
+		}
 		if acted != nil && acted.Name == f.Rule {
 			where, known := actedStage(o, acted, fx)
 			if ended && in.Rule == acted && in.At != "" {

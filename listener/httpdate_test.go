@@ -28,7 +28,9 @@ func dateLine(t *testing.T, verbose string) string {
 // TestHTTPDate: an http_date rule shifts the Date of the response a real
 // curl reads through a terminating listener (curl -v prints it, and exits
 // 0), and adds one, at the listener's injected clock plus the skew, to a
-// response that had none. The connection is ok, naming the rule.
+// response that had none (or replaces one that does not parse). The
+// connection is ok, naming the rule, and its firing says which of the
+// three it did, with the origin's Date.
 func TestHTTPDate(t *testing.T) {
 	const skew = -3 * time.Hour
 	// A backend with no Date of its own, so the added one is the
@@ -38,13 +40,27 @@ func TestHTTPDate(t *testing.T) {
 		_, _ = c.Read(buf)
 		_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"))
 	})
+	// A backend whose Date does not parse: replaced as a missing one is
+	// added, but the log says which.
+	badDate := serveEach(t, nil, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		_, _ = c.Read(buf)
+		_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\nDate: yesterday\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"))
+	})
 	clock := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) // far from the real time
 	for _, tt := range []struct {
 		name, backend string
 		want          func(real time.Time) time.Time // the Date curl must read
+		// What the firing records and says: the edit, the origin's
+		// Date, and the words of its symptom.
+		edit, origin, says string
 	}{
-		{"backend's Date shifted", plainHTTP(t), func(real time.Time) time.Time { return real.Add(skew) }},
-		{"missing Date added", noDate, func(time.Time) time.Time { return clock.Add(skew) }},
+		{"backend's Date shifted", plainHTTP(t), func(real time.Time) time.Time { return real.Add(skew) },
+			"shifted", "GMT", "the origin's Date header ("},
+		{"missing Date added", noDate, func(time.Time) time.Time { return clock.Add(skew) },
+			"added", "", "the response had no Date header, so tlsgate added one from its own clock 3h0m0s in the past, Mon, 01 Jun 2026 09:00:00 GMT"},
+		{"unparseable Date replaced", badDate, func(time.Time) time.Time { return clock.Add(skew) },
+			"replaced", "yesterday", "the origin's Date header (\"yesterday\") did not parse, so tlsgate replaced it with its own clock 3h0m0s in the past"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := faults.NewEngine(nil)
@@ -70,7 +86,13 @@ func TestHTTPDate(t *testing.T) {
 			}
 			r := h.next()
 			if r.d.Code != explain.CodeOK || len(r.o.Faults) != 1 || r.o.Faults[0] != "clock-behind" || !strings.Contains(r.d.Summary, "clock-behind") {
-				t.Errorf("code %s faults %v summary %q", r.d.Code, r.o.Faults, r.d.Summary)
+				t.Fatalf("code %s faults %v summary %q", r.d.Code, r.o.Faults, r.d.Summary)
+			}
+			fr := r.o.FaultFirings[0]
+			if fr.DateEdit != tt.edit || !strings.Contains(fr.OriginDate, tt.origin) || tt.origin == "" && fr.OriginDate != "" ||
+				!strings.Contains(fr.Symptom, tt.says) || !strings.Contains(fr.Symptom, line) {
+				t.Errorf("firing: edit %q origin %q symptom %q; want edit %q, origin %q, saying %q and the Date sent, %s",
+					fr.DateEdit, fr.OriginDate, fr.Symptom, tt.edit, tt.origin, tt.says, line)
 			}
 		})
 	}

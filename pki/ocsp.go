@@ -51,7 +51,16 @@ func (m *Minter) staple(kind ChainKind, name string, c *tls.Certificate, at time
 	default:
 		return nil, fmt.Errorf("pki: internal error: %s staples no OCSP response", kind)
 	}
-	staple, err := m.signOCSP(resp, at)
+	// A fresh response is produced now, after its thisUpdate. A stale one
+	// is an old response still cached and stapled: it was produced when
+	// it was issued, at its thisUpdate, so before its nextUpdate too, as a
+	// real responder's would be (producedAt now, after nextUpdate, is a
+	// response no responder signs).
+	producedAt := at
+	if kind == ChainOCSPExpired {
+		producedAt = resp.ThisUpdate
+	}
+	staple, err := m.signOCSP(resp, producedAt)
 	if err != nil {
 		return nil, fmt.Errorf("pki: OCSP response (%s) for %q: %w", kind, name, err)
 	}

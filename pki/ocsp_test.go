@@ -45,14 +45,17 @@ func TestOCSPStampsFollowClock(t *testing.T) {
 	m := NewMinter(ca, clock.Now, rand.Reader)
 	const name = "stamp.lab.test"
 	const skew = 3 * time.Hour
+	// A fresh response is produced now; a stale one (ocsp_expired) is an
+	// old cached response, produced at its thisUpdate, never after its
+	// nextUpdate.
 	tests := []struct {
-		kind       ChainKind
-		skew       time.Duration
-		this, next time.Duration // from now+skew
+		kind                 ChainKind
+		skew                 time.Duration
+		produced, this, next time.Duration // from now+skew
 	}{
-		{ChainRevoked, 0, -ocspFresh, chainMaxAge + ocspFresh},
-		{ChainOCSPUnknown, skew, -ocspFresh, chainMaxAge + ocspFresh},
-		{ChainOCSPExpired, -skew, -ocspStaleBy - leafValidity, -ocspStaleBy},
+		{ChainRevoked, 0, 0, -ocspFresh, chainMaxAge + ocspFresh},
+		{ChainOCSPUnknown, skew, 0, -ocspFresh, chainMaxAge + ocspFresh},
+		{ChainOCSPExpired, -skew, -ocspStaleBy - leafValidity, -ocspStaleBy - leafValidity, -ocspStaleBy},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {
@@ -62,9 +65,12 @@ func TestOCSPStampsFollowClock(t *testing.T) {
 			}
 			at := clock.Now().Add(tt.skew)
 			r := staple(t, ca, parseChain(t, c)[0], c)
-			if !r.ProducedAt.Equal(at) || !r.ThisUpdate.Equal(at.Add(tt.this)) || !r.NextUpdate.Equal(at.Add(tt.next)) {
+			if !r.ProducedAt.Equal(at.Add(tt.produced)) || !r.ThisUpdate.Equal(at.Add(tt.this)) || !r.NextUpdate.Equal(at.Add(tt.next)) {
 				t.Errorf("produced %s this %s next %s; want produced %s this %s next %s",
-					r.ProducedAt, r.ThisUpdate, r.NextUpdate, at, at.Add(tt.this), at.Add(tt.next))
+					r.ProducedAt, r.ThisUpdate, r.NextUpdate, at.Add(tt.produced), at.Add(tt.this), at.Add(tt.next))
+			}
+			if r.ProducedAt.Before(r.ThisUpdate) || r.ProducedAt.After(r.NextUpdate) {
+				t.Errorf("produced %s outside [thisUpdate %s, nextUpdate %s]: no responder signs that", r.ProducedAt, r.ThisUpdate, r.NextUpdate)
 			}
 		})
 	}

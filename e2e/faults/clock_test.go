@@ -80,7 +80,7 @@ func TestOCSPTimes(t *testing.T) {
 func staplesTimed(times string) func(*testing.T, *connEvent) {
 	return func(t *testing.T, e *connEvent) {
 		t.Helper()
-		if e.Diagnosis != "client_rejected_silently" || !strings.Contains(e.Summary, "stapled with "+times) ||
+		if e.Diagnosis != "client_rejected_silently" || !strings.Contains(e.Summary, "stapled with "+times+": consistent with a client that checks staples") ||
 			!strings.Contains(e.ClientSaw, "curl: (91) OCSP response has expired") || len(e.BigIP) != 0 || !e.ClientTLS.Done {
 			t.Errorf("diagnosis %q, summary %q, client saw %q, BIG-IP %q; want client_rejected_silently naming %q: %s",
 				e.Diagnosis, e.Summary, e.ClientSaw, e.BigIP, times, e)
