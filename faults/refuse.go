@@ -135,3 +135,31 @@ func (e *Engine) Took(rule string) bool {
 	st.last.Store(e.now().UnixNano())
 	return true
 }
+
+// Hold is one refuse rule holding a listener down: its name, and when its
+// duration runs out (zero: it holds until removed or disabled).
+type Hold struct {
+	Rule  string
+	Until time.Time
+}
+
+// Holding lists every refuse rule that holds the named listener down now,
+// in evaluation order. The listener listens again only when all have
+// ended, so its down lines name them all, with when each ends by itself.
+func (e *Engine) Holding(listener string) []Hold {
+	s := e.snap.Load()
+	var hs []Hold
+	var now time.Time
+	for _, rs := range s.rules {
+		if !rs.refuses(listener) {
+			continue
+		}
+		if now.IsZero() {
+			now = e.now()
+		}
+		if rs.inWindow(now) {
+			hs = append(hs, Hold{Rule: rs.rule.Name, Until: rs.end})
+		}
+	}
+	return hs
+}

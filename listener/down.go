@@ -106,6 +106,7 @@ func (s *Server) watchDown(rc syscall.RawConn, ln net.Listener) {
 				next = retry
 			}
 		}
+		s.alsoHeld(ln)
 		// The boundary is waited for on the engine's clock, the one its
 		// schedule runs on: with a fake clock it passes when the clock is
 		// moved, not after real time.
@@ -230,10 +231,7 @@ func (s *Server) upAdvice(rule string) string {
 	if s.deps.AdminURL != nil {
 		adminURL = s.deps.AdminURL()
 	}
-	if adminURL == "" {
-		return "remove the rule " + rule + " from the config and restart tlsgate to listen again: this tlsgate has no admin API ([admin] in the config, --admin for tlsgate lab), so tlsgate fault cannot reach it; connections already accepted are unaffected"
-	}
-	return "remove or disable the rule to listen again (tlsgate fault rm --admin " + adminURL + " " + rule + "); connections already accepted are unaffected"
+	return upAdviceFor(s.holders(rule), adminURL, s.deps.AdminToken, s.deps.Faults.Now())
 }
 
 // bringUp makes the socket listen again on its port after rule held it

@@ -19,7 +19,8 @@ import (
 // (and the default address may be another instance's). With one on a
 // port the kernel chooses, it names `tlsgate fault rm --admin` with the
 // port chosen: the admin API binds before the listeners, whose down line
-// is logged when they bind.
+// is logged when they bind. With an [admin] token it adds --token, saying
+// where the token is without printing it.
 func TestRefuseAdvice(t *testing.T) {
 	for _, tc := range []struct {
 		name, admin string
@@ -28,6 +29,11 @@ func TestRefuseAdvice(t *testing.T) {
 		{"no [admin]", "", func(net.Addr) string { return "remove the rule port-closed from the config and restart" }},
 		{"[admin] on port 0", "[admin]\nlisten = \"127.0.0.1:0\"\n", func(a net.Addr) string {
 			return "tlsgate fault rm --admin http://" + a.String() + " port-closed"
+		}},
+		// The API wants the token, which the advice says where to find
+		// without printing it: without --token, fault rm gets HTTP 401.
+		{"[admin] with a token", "[admin]\nlisten = \"127.0.0.1:0\"\ntoken = \"s3cret-lab-token\"\n", func(a net.Addr) string {
+			return "tlsgate fault rm --admin http://" + a.String() + " --token <[admin] token> port-closed"
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,6 +69,9 @@ func TestRefuseAdvice(t *testing.T) {
 			}
 			if want := tc.want(addrs["admin"]); !strings.Contains(down, want) {
 				t.Fatalf("down line: %q\nwant advice %q", down, want)
+			}
+			if strings.Contains(down, "s3cret") {
+				t.Fatalf("down line prints the admin token: %s", down)
 			}
 			if tc.admin == "" && strings.Contains(down, "tlsgate fault rm") {
 				t.Fatalf("down line without an admin API advises tlsgate fault rm: %s", down)

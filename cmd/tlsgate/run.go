@@ -222,6 +222,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			// in the same firings metric, without an Outcome.
 			deps.OnFiring = adminAPI.ObserveFiring
 		}
+		deps.AdminToken = adminAPI != nil && cfg.Admin.Token != ""
 		srv, err := listener.New(o, deps)
 		if err != nil {
 			release()
