@@ -100,7 +100,7 @@ func (s *Server) alsoHeld(ln net.Listener) {
 		if h.Rule == cur || slices.Contains(seen, h.Rule) {
 			continue
 		}
-		s.deps.Logger.Warn("another refuse rule holds the listener down too: it listens again only when every one has ended (new connections still refused)",
+		s.deps.Logger.Warn("another refuse rule now holds the listener too: it listens again only when every one has ended (new connections still refused)",
 			zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 			zap.String("rule", h.Rule), zap.String("held_by", cur),
 			zap.String("check", s.upAdvice(cur)))

@@ -92,8 +92,8 @@ func TestRefuseAlsoHeld(t *testing.T) {
 	if err := e.Add(faults.Rule{Name: "second", Action: faults.ActRefuse, Listener: "web"}); err != nil {
 		t.Fatal(err)
 	}
-	waitLog(t, h, "holds the listener down too")
-	l := h.logs.FilterMessageSnippet("holds the listener down too").All()
+	waitLog(t, h, "holds the listener too")
+	l := h.logs.FilterMessageSnippet("holds the listener too").All()
 	f := l[0].ContextMap()
 	if f["rule"] != "second" || f["held_by"] != "first" || !strings.Contains(f["check"].(string), "fault rm --admin http://127.0.0.1:9001 first second") {
 		t.Fatalf("line: %v, want rule second, held_by first and advice naming both", f)
@@ -114,7 +114,7 @@ func TestRefuseAlsoHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitLog(t, h, "listener up")
-	if n := h.logs.FilterMessageSnippet("holds the listener down too").Len(); n != 1 {
+	if n := h.logs.FilterMessageSnippet("holds the listener too").Len(); n != 1 {
 		t.Errorf("%d holds-down-too lines, want 1", n)
 	}
 	if n := h.logs.FilterMessageSnippet("listener down:").Len(); n != 1 {
