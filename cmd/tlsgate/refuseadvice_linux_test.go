@@ -19,7 +19,8 @@ import (
 // (and the default address may be another instance's). With one on a
 // port the kernel chooses, it names `tlsgate fault rm --admin` with the
 // port chosen: the admin API binds before the listeners, whose down line
-// is logged when they bind. With an [admin] token it adds --token, saying
+// is logged when they bind. The listening line's try names the rule
+// instead of a curl the port refuses. With an [admin] token it adds --token, saying
 // where the token is without printing it.
 func TestRefuseAdvice(t *testing.T) {
 	for _, tc := range []struct {
@@ -61,11 +62,18 @@ func TestRefuseAdvice(t *testing.T) {
 			if err := <-done; err != nil {
 				t.Errorf("serve: %v", err)
 			}
-			var down string
+			var down, listening string
 			for _, l := range strings.Split(log.String(), "\n") {
 				if strings.Contains(l, "listener down") {
 					down = l
 				}
+				if strings.Contains(l, `"msg":"listening"`) {
+					listening = l
+				}
+			}
+			// Its try is no curl, which would get (7), but the rule.
+			if !strings.Contains(listening, "none yet: the refuse rule port-closed keeps this port closed") || strings.Contains(listening, "curl http") {
+				t.Errorf("listening line: %q\nwant a try naming the rule that holds it down, and no curl", listening)
 			}
 			if want := tc.want(addrs["admin"]); !strings.Contains(down, want) {
 				t.Fatalf("down line: %q\nwant advice %q", down, want)
