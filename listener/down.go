@@ -16,8 +16,9 @@ import (
 // A refuse rule (the catalog's tcp.refuse, mode listener_down) takes the
 // whole listener down: the listening socket stops listening, so the kernel
 // answers each new SYN with an RST and the client's connect fails with
-// "connection refused" (curl (7)). It cannot select by SNI or client, since
-// no byte arrives, so it is listener-wide: it takes effect when the rule is
+// "connection refused" (curl (7)). It cannot select by client, since one
+// listening socket serves every client, nor by SNI, since no ClientHello
+// arrives, so it is listener-wide: it takes effect when the rule is
 // added (config at start, the admin API at runtime) or its start_after
 // passes, and ends when the rule is removed or disabled or its duration
 // runs out. Connections already accepted are left alone.
