@@ -177,6 +177,10 @@ func decodeField(r *faults.Rule, k string, raw json.RawMessage) *FieldError {
 	dec.DisallowUnknownFields()
 	err := dec.Decode(r)
 	if err == nil {
+		// null is the field left out, as for every other field.
+		if err := r.ValidateGiven(k); err != nil && string(raw) != "null" {
+			return &FieldError{Field: k, Index: -1, Err: err}
+		}
 		return nil
 	}
 	if strings.Contains(err.Error(), "unknown field") {

@@ -15,6 +15,10 @@ func TestDecodeRuleIsStrictAboutNames(t *testing.T) {
 		{`{"name":"a","action":"reset","action":"close"}`, "action", "given twice"},
 		{`{"name":"x","ACTION":"reset","Stage":"accept"}`, "ACTION", "unknown field"},
 		{`{"name":"x","action":"reset","Action":"close"}`, "Action", "unknown field"},
+		// 0s would read as no duration (until removed) and vanish from
+		// fault ls; it used to be taken silently.
+		{`{"name":"x","action":"refuse","duration":"0s"}`, "duration", `field "duration": 0s would last no time`},
+		{`{"name":"x","action":"refuse","duration":0}`, "duration", "leave duration out"},
 	} {
 		_, err := DecodeRule([]byte(tc.in))
 		var fe *FieldError
@@ -36,8 +40,8 @@ func TestDecodeRulesRefusesNull(t *testing.T) {
 }
 
 func TestDecodeRuleNullFields(t *testing.T) {
-	r, err := DecodeRule([]byte(`{"name":"a","action":"reset","probability":null,"alert":null,"latency":null}`))
-	if err != nil || r.Probability != nil || r.Alert != nil || r.Latency != 0 {
+	r, err := DecodeRule([]byte(`{"name":"a","action":"reset","probability":null,"alert":null,"latency":null,"duration":null}`))
+	if err != nil || r.Probability != nil || r.Alert != nil || r.Latency != 0 || r.Duration != 0 {
 		t.Fatalf("got %+v %v", r, err)
 	}
 }

@@ -105,6 +105,7 @@ func TestBadConfigs(t *testing.T) {
 		{"fault: mtu then rst", web + "[[fault]]\nname = \"x\"\naction = \"mtu\"\nthen = \"rst\" #<-\n", `fault.then: invalid rule: faults: rule "x": field "then": mtu takes only "hold"`},
 		{"fault: honor_mss with recover_after", web + "[[fault]]\nname = \"x\"\naction = \"mtu\"\nhonor_mss = true #<-\nrecover_after = \"2s\"\n", `fault.honor_mss: invalid rule: faults: rule "x": field "honor_mss": with honor_mss nothing stalls`},
 		{"fault: refuse with an unknown mode", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nmode = \"rst_on_accept\" #<-\n", `field "mode": unknown mode "rst_on_accept" (want listener_down`},
+		{"fault: zero duration", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nduration = \"0s\" #<-\n", `fault.duration: fault[0]: field "duration": 0s would last no time`},
 		{"fault: refuse by SNI", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nsni = \"a.test\" #<-\n", `field "sni": refuse takes the whole listener down`},
 		{"fault: refuse by client", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nclient = \"10.0.0.1\" #<-\n", `field "client": refuse takes the whole listener down`},
 		{"fault: bad stage", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nstage = \"later\" #<-\n", `field "stage": unknown stage "later"`},

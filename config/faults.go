@@ -131,6 +131,13 @@ func decodeFaultKey(t *table, i int, key string, r *faults.Rule) bool {
 		}
 		return false
 	}
+	// The keys come sorted, so the rule's name may not be known yet:
+	// the problem's position names the rule.
+	var re *faults.RuleError
+	if err := r.ValidateGiven(key); errors.As(err, &re) {
+		t.fail(key, "fault[%d]: field %q: %s", i, re.Field, re.Msg)
+		return false
+	}
 	return true
 }
 

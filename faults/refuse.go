@@ -18,32 +18,39 @@ func (r *Rule) validateRefuse(fail failFunc) error {
 	return nil
 }
 
-// refuseSelectors refuses a selector on a refuse rule: no byte arrives
-// before a SYN is refused, so neither the client nor the hello nor the
-// connection's index can pick which SYNs. The listener and the schedule
-// are its selectors.
+// refuseSelectors refuses a selector on a refuse rule. The rule shuts the
+// one listening socket that serves every client, so each SYN is refused
+// alike while it is shut: a SYN carries the client's address, but the
+// socket cannot refuse some SYNs and accept others; it carries no payload,
+// so no hello exists to match; and no connection is made to count. The
+// listener and the schedule are its selectors.
 func (r *Rule) refuseSelectors(fail failFunc) error {
+	const (
+		hello = "the SYN it refuses carries no payload (no ClientHello), so it cannot select by %s"
+		count = "every SYN is refused alike while the socket is shut and none makes a connection to count, so it cannot select by %s"
+	)
 	for _, s := range []struct {
 		field string
 		set   bool
+		why   string
 	}{
-		{"sni", r.SNI != ""},
-		{"client", r.Client != ""},
-		{"ja3", r.JA3 != ""},
-		{"ja4", r.JA4 != ""},
-		{"alpn", r.ALPN != ""},
-		{"max_offered_version", r.MaxOfferedVersion != 0},
-		{"hello_min_size", r.HelloMinSize != 0},
-		{"hello_multi_segment", r.HelloMultiSegment},
-		{"conn_first", r.ConnFirst != 0},
-		{"conn_every", r.ConnEvery != 0},
-		{"conn_after", r.ConnAfter != 0},
-		{"probability", r.Probability != nil},
-		{"seed", r.Seed != 0},
-		{"max_fires", r.MaxFires != 0},
+		{"sni", r.SNI != "", hello},
+		{"client", r.Client != "", "one listening socket serves every client, so shutting it refuses them all: it cannot select by %s (the SYN carries the client's address, but the socket cannot refuse some SYNs and accept others)"},
+		{"ja3", r.JA3 != "", hello},
+		{"ja4", r.JA4 != "", hello},
+		{"alpn", r.ALPN != "", hello},
+		{"max_offered_version", r.MaxOfferedVersion != 0, hello},
+		{"hello_min_size", r.HelloMinSize != 0, hello},
+		{"hello_multi_segment", r.HelloMultiSegment, hello},
+		{"conn_first", r.ConnFirst != 0, count},
+		{"conn_every", r.ConnEvery != 0, count},
+		{"conn_after", r.ConnAfter != 0, count},
+		{"probability", r.Probability != nil, count},
+		{"seed", r.Seed != 0, count},
+		{"max_fires", r.MaxFires != 0, count},
 	} {
 		if s.set {
-			return fail(s.field, "refuse takes the whole listener down: the SYN it refuses carries no bytes and makes no connection, so it cannot select by %s; "+
+			return fail(s.field, "refuse takes the whole listener down: "+s.why+"; "+
 				"use listener, start_after and duration (or remove the rule) to say which listener and when", s.field)
 		}
 	}
@@ -122,4 +129,32 @@ func (e *Engine) Took(rule string) bool {
 	st.fires.Add(1)
 	st.last.Store(e.now().UnixNano())
 	return true
+}
+
+// Hold is one refuse rule holding a listener down: its name, and when its
+// duration runs out (zero: it holds until removed or disabled).
+type Hold struct {
+	Rule  string
+	Until time.Time
+}
+
+// Holding lists every refuse rule that holds the named listener down now,
+// in evaluation order. The listener listens again only when all have
+// ended, so its down lines name them all, with when each ends by itself.
+func (e *Engine) Holding(listener string) []Hold {
+	s := e.snap.Load()
+	var hs []Hold
+	var now time.Time
+	for _, rs := range s.rules {
+		if !rs.refuses(listener) {
+			continue
+		}
+		if now.IsZero() {
+			now = e.now()
+		}
+		if rs.inWindow(now) {
+			hs = append(hs, Hold{Rule: rs.rule.Name, Until: rs.end})
+		}
+	}
+	return hs
 }

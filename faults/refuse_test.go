@@ -2,6 +2,7 @@ package faults
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -144,3 +145,24 @@ type atClock struct {
 }
 
 func (c *atClock) At(t time.Time) <-chan time.Time { c.asked = t; return c.fired }
+
+// TestRefuseSelectorReason: the refusal of a selector gives the real
+// reason. A SYN does carry the client's address; a refuse rule cannot
+// select by it because one listening socket serves every client.
+func TestRefuseSelectorReason(t *testing.T) {
+	p := 0.5
+	tests := []struct {
+		r         Rule
+		want, not string
+	}{
+		{Rule{Name: "r", Action: ActRefuse, Client: "10.0.0.0/8"}, "one listening socket serves every client, so shutting it refuses them all", "carries no"},
+		{Rule{Name: "r", Action: ActRefuse, SNI: "a.test"}, "carries no payload (no ClientHello), so it cannot select by sni", "serves every client"},
+		{Rule{Name: "r", Action: ActRefuse, Probability: &p}, "every SYN is refused alike while the socket is shut", "carries no"},
+	}
+	for _, tt := range tests {
+		err := tt.r.Validate()
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), tt.not) {
+			t.Errorf("Validate = %v, want it to say %q and not %q", err, tt.want, tt.not)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -51,4 +52,38 @@ func TestRefuseDownHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("later removed", map[string]string{"later": "", "now": "", "": ""})
+}
+
+// TestRefuseHolding: Holding lists every refuse rule holding the listener
+// now, in order, with when each ends by itself; not one waiting for its
+// start_after, disabled, aimed at another listener, or of another action.
+func TestRefuseHolding(t *testing.T) {
+	clk := newFakeClock()
+	e := NewEngine(clk.Now)
+	start := clk.Now()
+	for _, r := range []Rule{
+		{Name: "later", Action: ActRefuse, Listener: "web", StartAfter: Duration(time.Hour)},
+		{Name: "timed", Action: ActRefuse, Listener: "web", Duration: Duration(2 * time.Hour)},
+		{Name: "every", Action: ActRefuse},
+		{Name: "off", Action: ActRefuse, Listener: "web"},
+		{Name: "api-down", Action: ActRefuse, Listener: "api"},
+		{Name: "a-reset", Action: ActReset},
+	} {
+		if err := e.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.SetEnabled("off", false); err != nil {
+		t.Fatal(err)
+	}
+	names := func() []Hold { return e.Holding("web") }
+	want := []Hold{{Rule: "timed", Until: start.Add(2 * time.Hour)}, {Rule: "every"}}
+	if got := names(); !slices.Equal(got, want) {
+		t.Fatalf("at the start: Holding = %v, want %v", got, want)
+	}
+	clk.Advance(3 * time.Hour)
+	want = []Hold{{Rule: "later"}, {Rule: "every"}}
+	if got := names(); !slices.Equal(got, want) {
+		t.Fatalf("after 3h: Holding = %v, want %v", got, want)
+	}
 }

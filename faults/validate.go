@@ -50,6 +50,20 @@ func (r Rule) Validate() error {
 	return r.validateSchedule(fail)
 }
 
+// ValidateGiven checks a field the rule's source (the config file, the
+// admin API) gave explicitly, where Validate cannot tell it from one left
+// out: a duration of 0 reads as none, so "duration = 0s", which says the
+// rule lasts no time, made it last until removed and vanish from fault
+// ls. It is refused, naming the field; a rule that lasts until removed
+// leaves duration out.
+func (r Rule) ValidateGiven(field string) error {
+	if field == "duration" && r.Duration == 0 {
+		return &RuleError{Rule: r.Name, Field: field, Msg: "0s would last no time, and reads as no duration at all (until removed); " +
+			"leave duration out for a rule that lasts until removed or disabled, or give a positive duration"}
+	}
+	return nil
+}
+
 type failFunc func(field, format string, args ...any) error
 
 func (r *Rule) validateName(fail failFunc) error {

@@ -291,3 +291,21 @@ func TestDurationTOMLAndText(t *testing.T) {
 		t.Errorf("Alert(200).String() = %q", got)
 	}
 }
+
+// TestValidateGiven: a duration given as 0 is refused, naming the field:
+// it read as no duration, so the rule lasted until removed, and fault ls
+// showed no duration. Other fields, and a positive duration, pass.
+func TestValidateGiven(t *testing.T) {
+	r := Rule{Name: "x", Action: ActRefuse}
+	var re *RuleError
+	if err := r.ValidateGiven("duration"); !errors.As(err, &re) || re.Field != "duration" || !strings.Contains(re.Msg, "leave duration out") {
+		t.Errorf("duration 0: %v, want a refusal naming duration", err)
+	}
+	if err := r.ValidateGiven("start_after"); err != nil {
+		t.Errorf("start_after 0: %v, want nil (0 starts at once, as left out)", err)
+	}
+	r.Duration = Duration(time.Second)
+	if err := r.ValidateGiven("duration"); err != nil {
+		t.Errorf("duration 1s: %v, want nil", err)
+	}
+}

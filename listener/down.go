@@ -16,8 +16,9 @@ import (
 // A refuse rule (the catalog's tcp.refuse, mode listener_down) takes the
 // whole listener down: the listening socket stops listening, so the kernel
 // answers each new SYN with an RST and the client's connect fails with
-// "connection refused" (curl (7)). It cannot select by SNI or client, since
-// no byte arrives, so it is listener-wide: it takes effect when the rule is
+// "connection refused" (curl (7)). It cannot select by client, since one
+// listening socket serves every client, nor by SNI, since no ClientHello
+// arrives, so it is listener-wide: it takes effect when the rule is
 // added (config at start, the admin API at runtime) or its start_after
 // passes, and ends when the rule is removed or disabled or its duration
 // runs out. Connections already accepted are left alone.
@@ -103,6 +104,7 @@ func (s *Server) watchDown(rc syscall.RawConn, ln net.Listener) {
 				next = retry
 			}
 		}
+		s.alsoHeld(ln)
 		// The boundary is waited for on the engine's clock, the one its
 		// schedule runs on: with a fake clock it passes when the clock is
 		// moved, not after real time.
@@ -233,10 +235,7 @@ func (s *Server) upAdvice(rule string) string {
 	if s.deps.AdminURL != nil {
 		adminURL = s.deps.AdminURL()
 	}
-	if adminURL == "" {
-		return "remove the rule " + rule + " from the config and restart tlsgate to listen again: this tlsgate has no admin API ([admin] in the config, --admin for tlsgate lab), so tlsgate fault cannot reach it; connections already accepted are unaffected"
-	}
-	return "remove or disable the rule to listen again (tlsgate fault rm --admin " + adminURL + " " + rule + "); connections already accepted are unaffected"
+	return upAdviceFor(s.holders(rule), adminURL, s.deps.AdminToken, s.deps.Faults.Now())
 }
 
 // bringUp makes the socket listen again on its port after rule held it

@@ -43,6 +43,10 @@ type Deps struct {
 	OriginalDst func(c net.Conn, mode string) (netip.AddrPort, error)
 	// Faults is the fault engine; nil means no fault injection at all.
 	Faults *faults.Engine
+	// AdminToken says the admin API AdminURL names wants a token ([admin]
+	// token): a refuse rule's down line then adds --token to the
+	// `tlsgate fault rm` it advises, which gets HTTP 401 without one.
+	AdminToken bool
 	// OnOutcome, when set, sees every finished connection after it is logged
 	// (admin event stream, tests). It must not block. The Diagnosis is the
 	// one the log line was made from: for a connection that worked it is
@@ -108,6 +112,10 @@ type Server struct {
 	workers  atomic.Int32 // live worker goroutines, for tests
 	refusals refusalLog
 	down     downGate // a refuse rule's hold on the listening socket (down.go)
+	// held names the refuse rules the last down line counted as holding
+	// the listener (downadvice.go). Only startDown and then watchDown, the
+	// goroutine it starts, use it, so it needs no lock.
+	held []string
 	// defaultDial: Deps.Dial was nil, so the event-loop engine's own
 	// non-blocking connect is the same dialer.
 	defaultDial bool

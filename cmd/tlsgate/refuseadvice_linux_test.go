@@ -21,7 +21,10 @@ import (
 // port the kernel chooses, it names `tlsgate fault rm --admin` with the
 // port chosen: the admin API binds before the listeners, whose down line
 // is logged when they serve. The test waits for that line before it
-// cancels: a Shutdown that begins before Serve leaves no line at all.
+// cancels: a Shutdown that begins before Serve leaves no line at all. The
+// listening line's try names the rule instead of a curl the port refuses.
+// With an [admin] token it adds --token, saying where the token is without
+// printing it.
 func TestRefuseAdvice(t *testing.T) {
 	for _, tc := range []struct {
 		name, admin string
@@ -30,6 +33,11 @@ func TestRefuseAdvice(t *testing.T) {
 		{"no [admin]", "", func(net.Addr) string { return "remove the rule port-closed from the config and restart" }},
 		{"[admin] on port 0", "[admin]\nlisten = \"127.0.0.1:0\"\n", func(a net.Addr) string {
 			return "tlsgate fault rm --admin http://" + a.String() + " port-closed"
+		}},
+		// The API wants the token, which the advice says where to find
+		// without printing it: without --token, fault rm gets HTTP 401.
+		{"[admin] with a token", "[admin]\nlisten = \"127.0.0.1:0\"\ntoken = \"s3cret-lab-token\"\n", func(a net.Addr) string {
+			return "tlsgate fault rm --admin http://" + a.String() + " --token <[admin] token> port-closed"
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -62,14 +70,24 @@ func TestRefuseAdvice(t *testing.T) {
 			if err := <-done; err != nil {
 				t.Errorf("serve: %v", err)
 			}
-			var down string
+			var down, listening string
 			for _, l := range strings.Split(log.String(), "\n") {
 				if strings.Contains(l, "listener down") {
 					down = l
 				}
+				if strings.Contains(l, `"msg":"listening"`) {
+					listening = l
+				}
+			}
+			// Its try is no curl, which would get (7), but the rule.
+			if !strings.Contains(listening, "none yet: the refuse rule port-closed keeps this port closed") || strings.Contains(listening, "curl http") {
+				t.Errorf("listening line: %q\nwant a try naming the rule that holds it down, and no curl", listening)
 			}
 			if want := tc.want(addrs["admin"]); !strings.Contains(down, want) {
 				t.Fatalf("down line: %q\nwant advice %q", down, want)
+			}
+			if strings.Contains(down, "s3cret") {
+				t.Fatalf("down line prints the admin token: %s", down)
 			}
 			if tc.admin == "" && strings.Contains(down, "tlsgate fault rm") {
 				t.Fatalf("down line without an admin API advises tlsgate fault rm: %s", down)

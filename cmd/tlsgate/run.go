@@ -224,6 +224,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			// in the same firings metric, without an Outcome.
 			deps.OnFiring = adminAPI.ObserveFiring
 		}
+		deps.AdminToken = adminAPI != nil && cfg.Admin.Token != ""
 		srv, err := listener.New(o, deps)
 		if err != nil {
 			release()
@@ -326,7 +327,15 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			fields = append(fields, zap.String("engine_why", why))
 		}
 		served := servedCertOf(o, b.srv.ConfiguredChain(), systemRoots, time.Now())
-		logger.Info("listening", append(fields, zap.String("try", tryHint(o, b.ln.Addr(), caPath, served)))...)
+		// A listener a refuse rule holds down from the start refuses any
+		// command the hint could give.
+		var held []string
+		if down, _ := b.srv.Down(); down {
+			for _, h := range engine.Holding(o.Name) {
+				held = append(held, h.Rule)
+			}
+		}
+		logger.Info("listening", append(fields, zap.String("try", tryHint(o, b.ln.Addr(), caPath, served, held)))...)
 	}
 	if ready != nil {
 		ready(addrs)

@@ -160,7 +160,7 @@ func TestTryHint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := tryHint(tt.o, a, ca, nil)
+			got := tryHint(tt.o, a, ca, nil, nil)
 			if strings.Contains(got, ca) != tt.labCA || !strings.Contains(got, tt.contains) {
 				t.Errorf("hint %q: lab CA named = %v, want %v, and it must contain %q", got, strings.Contains(got, ca), tt.labCA, tt.contains)
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tlsgate/tlsgate/listener"
@@ -16,27 +17,57 @@ import (
 // client_ssl table) shows the backend's own certificate, which the lab CA
 // did not issue: --cacert with the lab CA would fail verification there.
 // So would it for a listener's configured certificate (served non-nil),
-// which gets a command of its own.
-func tryHint(o listener.Options, a net.Addr, caPath string, served *servedCert) string {
+// which gets a command of its own. A listener with sni_require refuses a
+// hello without SNI (alert 40, curl (35)), and curl sends none to an
+// address, so its command carries a name. held names the refuse rules
+// holding the listener down as it starts: any command would be refused
+// (curl (7)), so the hint says that instead.
+func tryHint(o listener.Options, a net.Addr, caPath string, served *servedCert, held []string) string {
 	const backendCA = "--cacert <the backend's CA>   (TLS is passed through: the certificate is the backend's, not the lab CA's)"
+	sniRequired := o.ClientSSL != nil && o.ClientSSL.SNIRequire
 	switch {
+	case len(held) == 1:
+		return "none yet: the refuse rule " + held[0] + " keeps this port closed, so a connection is refused (curl (7) Couldn't connect to server); the down line that follows says how to end it"
+	case len(held) > 1:
+		return "none yet: the refuse rules " + strings.Join(held, ", ") + " keep this port closed, so a connection is refused (curl (7) Couldn't connect to server) until all have ended; the down line that follows says how to end them"
 	case o.Mode == listener.Plaintext:
 		return fmt.Sprintf("curl http://%s/   (and see the diagnosis for: curl -k https://%s/)", a, a)
 	case o.Mode == listener.Auto && o.ClientSSL == nil:
 		return fmt.Sprintf("curl http://%s/ ; curl https://%s/ %s", a, a, backendCA)
 	case o.Mode == listener.Auto && served != nil:
-		cmd, note := served.curl(a)
+		cmd, note := served.curl(a, sniRequired)
 		return fmt.Sprintf("curl http://%s/ ; %s   (%s)", a, cmd, note)
+	case o.Mode == listener.Auto && sniRequired:
+		return fmt.Sprintf("curl http://%s/ ; curl --cacert %s%s   (%s)", a, caPath, namedURL(a, labName), sniNote)
 	case o.Mode == listener.Auto:
 		return fmt.Sprintf("curl http://%s/ ; curl --cacert %s https://%s/", a, caPath, a)
 	case o.Mode == listener.Passthrough:
 		return fmt.Sprintf("curl https://%s/ %s; and see the diagnosis for: curl http://%s/", a, backendCA, a)
 	case served != nil:
-		cmd, note := served.curl(a)
+		cmd, note := served.curl(a, sniRequired)
 		return fmt.Sprintf("%s   (%s; and see the diagnosis for: curl http://%s/)", cmd, note, a)
+	case sniRequired:
+		return fmt.Sprintf("curl --cacert %s%s   (%s; and see the diagnosis for: curl http://%s/)", caPath, namedURL(a, labName), sniNote, a)
 	default:
 		return fmt.Sprintf("curl --cacert %s https://%s/   (and see the diagnosis for: curl http://%s/)", caPath, a, a)
 	}
+}
+
+// labName is the host name a hint puts in the URL for a listener whose
+// leaves the lab CA mints: it mints one for any SNI.
+const labName = "lab.test"
+
+// sniNote says why a hint for an sni_require listener dials by name.
+const sniNote = "sni_require refuses a hello without SNI with alert 40, curl (35), and curl sends SNI only for a name: --resolve sends the name to the listener's address"
+
+// namedURL is " --resolve NAME:PORT:ADDR https://NAME:PORT/": a URL with
+// name, dialled at a, so the hello carries name as its SNI.
+func namedURL(a net.Addr, name string) string {
+	host, port, _ := net.SplitHostPort(a.String())
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		host = "[" + host + "]"
+	}
+	return fmt.Sprintf(" --resolve %s:%s:%s https://%s/", name, port, host, net.JoinHostPort(name, port))
 }
 
 // servedCert is what a pasteable command needs of the certificate a
@@ -97,14 +128,20 @@ func servedCertOf(o listener.Options, chain []*x509.Certificate, system *x509.Ce
 
 // curl is the command that fetches through a listener at a serving this
 // certificate, and a note on why it is not --cacert with the lab CA. The
-// URL must carry a name on the certificate: --resolve sends it to a.
-func (sc *servedCert) curl(a net.Addr) (cmd, note string) {
+// URL must carry a name on the certificate: --resolve sends it to a. With
+// needSNI (sni_require) an address on the certificate will not do: curl
+// sends no SNI for it, and the listener refuses the hello.
+func (sc *servedCert) curl(a net.Addr, needSNI bool) (cmd, note string) {
 	host, port, _ := net.SplitHostPort(a.String())
 	ip := net.ParseIP(host)
 	url, resolve := "https://"+a.String()+"/", ""
 	named := false
 	for _, c := range sc.ips {
-		named = named || c.Equal(ip)
+		named = named || c.Equal(ip) && !needSNI
+	}
+	if needSNI && sc.name == "" {
+		return "curl -k" + namedURL(a, labName), "-k skips verification: the configured certificate (client_ssl cert " + sc.file + ") " +
+			sc.subject + " names no host, and " + sniNote
 	}
 	if name := sc.name; !named && name != "" {
 		addr := host

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -74,6 +75,8 @@ func TestTryHintConfiguredCert(t *testing.T) {
 	byIP := makeHintCert(t, "127.0.0.1", false, nil, []net.IP{net.IPv4(127, 0, 0, 1)}, privCA)
 	cnOnly := makeHintCert(t, "lab.test", false, nil, nil, privCA)
 	selfSigned := makeHintCert(t, "lab.test", false, []string{"lab.test"}, nil, nil)
+	bothSNI := makeHintCert(t, "lab.test", false, []string{"lab.test"}, []net.IP{net.IPv4(127, 0, 0, 1)}, privCA)
+	byIPSNI := makeHintCert(t, "127.0.0.1", false, nil, []net.IP{net.IPv4(127, 0, 0, 1)}, privCA)
 	system := x509.NewCertPool()
 	system.AddCert(privCA.cert)
 	tests := []struct {
@@ -103,17 +106,25 @@ func TestTryHintConfiguredCert(t *testing.T) {
 		// change: the command is only read.
 		{"system roots", listener.Terminate, []*hintCert{byName}, system,
 			[]string{"curl --resolve lab.test:PORT:127.0.0.1 https://lab.test:PORT/", "which the system's trust store verifies"}, false},
+		// sni_require: curl sends no SNI to an address, so a certificate
+		// naming the address still needs a name in the URL; the hint
+		// used to dial the address and got (35).
+		{"IP SAN and a name, sni_require", listener.Terminate, []*hintCert{bothSNI, privCA}, nil,
+			[]string{"curl --cacert CERTFILE --resolve lab.test:PORT:127.0.0.1 https://lab.test:PORT/"}, true},
+		{"IP SAN only, sni_require", listener.Terminate, []*hintCert{byIPSNI, privCA}, nil,
+			[]string{"curl -k --resolve lab.test:PORT:127.0.0.1 https://lab.test:PORT/", "names no host", "sni_require refuses a hello without SNI"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			certFile, pair := writeChain(t, tt.chain)
-			addr := serveTLS(t, pair)
-			o := listener.Options{Mode: tt.mode, ClientSSL: &listener.ClientSSL{CertFile: certFile}}
+			sniRequire := strings.HasSuffix(tt.name, "sni_require")
+			addr := serveTLS(t, pair, sniRequire)
+			o := listener.Options{Mode: tt.mode, ClientSSL: &listener.ClientSSL{CertFile: certFile, SNIRequire: sniRequire}}
 			var chain []*x509.Certificate
 			for _, c := range tt.chain {
 				chain = append(chain, c.cert)
 			}
-			got := tryHint(o, addr, labCA, servedCertOf(o, chain, tt.system, time.Now()))
+			got := tryHint(o, addr, labCA, servedCertOf(o, chain, tt.system, time.Now()), nil)
 			if strings.Contains(got, labCA) {
 				t.Errorf("hint names the lab CA, which issued nothing here: %s", got)
 			}
@@ -148,10 +159,20 @@ func writeChain(t *testing.T, chain []*hintCert) (string, tls.Certificate) {
 	return file, pair
 }
 
-// serveTLS answers HTTPS on loopback with pair until the test ends.
-func serveTLS(t *testing.T, pair tls.Certificate) net.Addr {
+// serveTLS answers HTTPS on loopback with pair until the test ends; with
+// sniRequire it refuses a hello without SNI, as sni_require does.
+func serveTLS(t *testing.T, pair tls.Certificate, sniRequire bool) net.Addr {
 	t.Helper()
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}})
+	cfg := &tls.Config{Certificates: []tls.Certificate{pair}}
+	if sniRequire {
+		cfg.GetConfigForClient = func(h *tls.ClientHelloInfo) (*tls.Config, error) {
+			if h.ServerName == "" {
+				return nil, errors.New("no SNI")
+			}
+			return nil, nil
+		}
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,5 +201,42 @@ func runHint(t *testing.T, hint string) {
 	out, err := exec.Command(path, append([]string{"-sS", "--max-time", "30"}, args[1:]...)...).CombinedOutput()
 	if err != nil || string(out) != "hint works" {
 		t.Errorf("%s: %v\n%s", cmd, err, out)
+	}
+}
+
+// TestTryHintSNIRequireAndHeld: an sni_require listener whose leaves the
+// lab CA mints gets a command with a name in the URL (curl sends no SNI to
+// an address, and the listener refuses such a hello: (35)); one a refuse
+// rule holds down from the start gets no command, which would be refused
+// (7), but the rules that hold it.
+func TestTryHintSNIRequireAndHeld(t *testing.T) {
+	a := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8443}
+	a6 := &net.TCPAddr{IP: net.IPv6loopback, Port: 8443}
+	sni := &listener.ClientSSL{SNIRequire: true}
+	for _, tc := range []struct {
+		name string
+		o    listener.Options
+		a    net.Addr
+		held []string
+		want string
+		not  string
+	}{
+		{"terminate", listener.Options{Mode: listener.Terminate, ClientSSL: sni}, a, nil,
+			"curl --cacert /lab/ca.pem --resolve lab.test:8443:127.0.0.1 https://lab.test:8443/   (sni_require refuses a hello without SNI", "https://127.0.0.1"},
+		{"terminate on IPv6", listener.Options{Mode: listener.Terminate, ClientSSL: sni}, a6, nil,
+			"--resolve lab.test:8443:[::1] https://lab.test:8443/", "https://[::1]"},
+		{"auto", listener.Options{Mode: listener.Auto, ClientSSL: sni}, a, nil,
+			"curl http://127.0.0.1:8443/ ; curl --cacert /lab/ca.pem --resolve lab.test:8443:127.0.0.1 https://lab.test:8443/", "https://127.0.0.1"},
+		{"held by one rule", listener.Options{Mode: listener.Plaintext}, a, []string{"first"},
+			"none yet: the refuse rule first keeps this port closed, so a connection is refused (curl (7)", "curl http"},
+		{"held by two rules", listener.Options{Mode: listener.Terminate, ClientSSL: sni}, a, []string{"first", "second"},
+			"the refuse rules first, second keep this port closed", "curl --cacert"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tryHint(tc.o, tc.a, "/lab/ca.pem", nil, tc.held)
+			if !strings.Contains(got, tc.want) || strings.Contains(got, tc.not) {
+				t.Errorf("hint %q\nwant it to contain %q and not %q", got, tc.want, tc.not)
+			}
+		})
 	}
 }

@@ -1,0 +1,111 @@
+package listener
+
+import (
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tlsgate/tlsgate/faults"
+)
+
+// upAdviceFor is the down lines' check: how to make the listener listen
+// again while holds are the refuse rules holding it down. It names every
+// one, since the listener listens again only when all have ended (naming
+// only the first sent the operator to remove it and find the port still
+// refused), and says when a rule with a duration ends by itself. Without
+// an admin API (adminURL "") the rules came from the config file, and only
+// the file and a restart end them sooner; with one whose [admin] token is
+// set, `tlsgate fault rm` needs --token, and the advice says where the
+// token is without printing it.
+func upAdviceFor(holds []faults.Hold, adminURL string, token bool, now time.Time) string {
+	names := make([]string, len(holds))
+	var timed []string
+	for i, h := range holds {
+		names[i] = h.Rule
+		if !h.Until.IsZero() {
+			timed = append(timed, fmt.Sprintf("%s ends by itself at %s (in %s)", h.Rule,
+				h.Until.Format(time.RFC3339), h.Until.Sub(now).Round(time.Second)))
+		}
+	}
+	subject, it := "the rule "+names[0], "it"
+	if len(names) > 1 {
+		subject, it = "every refuse rule holding it ("+strings.Join(names, ", ")+"; it listens only when all have ended)", "them"
+	}
+	var how string
+	if adminURL == "" {
+		how = "remove " + subject + " from the config and restart tlsgate"
+	} else {
+		cmd := "tlsgate fault rm --admin " + adminURL
+		if token {
+			cmd += " --token <[admin] token>"
+		}
+		how = "remove or disable " + subject + " (" + cmd + " " + strings.Join(names, " ") + ")"
+	}
+	var b strings.Builder
+	if len(timed) == len(holds) {
+		// Every rule ends by itself: the listener comes back unaided.
+		b.WriteString(strings.Join(timed, "; "))
+		b.WriteString(", and the listener listens again then; to listen sooner, ")
+		b.WriteString(strings.Replace(how, subject, it, 1))
+	} else {
+		b.WriteString(how)
+		b.WriteString(" to listen again")
+		if len(timed) > 0 {
+			b.WriteString("; " + strings.Join(timed, "; "))
+		}
+	}
+	if adminURL == "" {
+		b.WriteString(": this tlsgate has no admin API ([admin] in the config, --admin for tlsgate lab), so tlsgate fault cannot reach it")
+	}
+	b.WriteString("; connections already accepted are unaffected")
+	return b.String()
+}
+
+// holders lists the refuse rules holding the listener down now, rule (the
+// one the line is about) among them even if it ended in the meantime, and
+// remembers their names, so that alsoHeld logs only rules that come after.
+func (s *Server) holders(rule string) []faults.Hold {
+	hs := s.deps.Faults.Holding(s.opts.Name)
+	if !slices.ContainsFunc(hs, func(h faults.Hold) bool { return h.Rule == rule }) {
+		hs = append([]faults.Hold{{Rule: rule}}, hs...)
+	}
+	names := make([]string, len(hs))
+	for i, h := range hs {
+		names[i] = h.Rule
+	}
+	s.held = names
+	return hs
+}
+
+// alsoHeld logs one line for each refuse rule that started to hold the
+// listener while it was already down: nothing changes on the socket, but
+// the port now stays refused until that rule ends too, and the down line
+// did not name it. It is no firing: the rule fires when it takes over
+// (stillDown). Only watchDown calls it, after applyDown.
+func (s *Server) alsoHeld(ln net.Listener) {
+	g := &s.down
+	g.mu.Lock()
+	cur := g.rule
+	g.mu.Unlock()
+	if cur == "" {
+		s.held = nil
+		return
+	}
+	seen := s.held
+	for _, h := range s.deps.Faults.Holding(s.opts.Name) {
+		if h.Rule == cur || slices.Contains(seen, h.Rule) {
+			continue
+		}
+		s.deps.Logger.Warn("another refuse rule now holds the listener too: it listens again only when every one has ended (new connections still refused)",
+			zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
+			zap.String("rule", h.Rule), zap.String("held_by", cur),
+			zap.String("check", s.upAdvice(cur)))
+	}
+	// upAdvice remembered the rules holding it now; without a new one it
+	// was not called, and rules that ended are forgotten here.
+	s.holders(cur)
+}
