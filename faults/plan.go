@@ -155,7 +155,7 @@ func (pl *planning) try(rs *ruleState) bool {
 		pl.now = pl.e.now()
 	}
 	now := pl.now
-	if now.Before(rs.start) || !rs.end.IsZero() && !now.Before(rs.end) {
+	if rs.schedule(now) != "" {
 		return false
 	}
 	draw := Draw(rs.seed, ci.Index)
