@@ -2,7 +2,6 @@ package faults
 
 import (
 	"slices"
-	"time"
 
 	"github.com/tlsgate/tlsgate/sniff"
 )
@@ -12,12 +11,6 @@ import (
 // actsOn judges: on what the client asked for and on the other certificate
 // rules of the connection. A rule that cannot act must not fire, or it is
 // counted and logged with a symptom the client never shows.
-
-// OCSPLeeway is the clock difference a client that checks an OCSP staple
-// forgives: curl --cert-status judges the staple with OpenSSL's
-// OCSP_check_validity, which accepts 300 s either way. An ocsp_times shift
-// within it passes every client, so a rule is refused with one.
-const OCSPLeeway = 300 * time.Second
 
 // extStatusRequest is the ClientHello's status_request extension (RFC 6066
 // §8, type 5): a server staples an OCSP response only to a client that
