@@ -2,7 +2,6 @@ package faults
 
 import (
 	"slices"
-	"time"
 
 	"github.com/tlsgate/tlsgate/sniff"
 )
@@ -12,12 +11,6 @@ import (
 // actsOn judges: on what the client asked for and on the other certificate
 // rules of the connection. A rule that cannot act must not fire, or it is
 // counted and logged with a symptom the client never shows.
-
-// OCSPLeeway is the clock difference a client that checks an OCSP staple
-// forgives: curl --cert-status judges the staple with OpenSSL's
-// OCSP_check_validity, which accepts 300 s either way. An ocsp_times shift
-// within it passes every client, so a rule is refused with one.
-const OCSPLeeway = 300 * time.Second
 
 // extStatusRequest is the ClientHello's status_request extension (RFC 6066
 // §8, type 5): a server staples an OCSP response only to a client that
@@ -68,16 +61,22 @@ func asksStatus(h *sniff.ClientHello) bool {
 	return h != nil && slices.Contains(h.Extensions, extStatusRequest)
 }
 
-// CertUnserved returns the plan for a connection whose handshake ended
-// before tlsgate served a certificate (a hello refused for its missing
-// SNI, its versions, suites or ALPN, or a client gone first): its
-// certificate rules fired when planned but never acted, so they are
-// dropped and give back the firing they took from their count, max_fires
-// budget and last fire time, and the diagnosis blames none of them. Call
-// it at most once per connection. p itself is unchanged.
-func (p *Plan) CertUnserved() *Plan {
-	if p.Empty() {
-		return p
+// ServedCert records that tlsgate's handshake flight carried the
+// certificate the plan's certificate rule (chain, ocsp_times) chose: the
+// rule acted, and Settle keeps its firing. Such a rule fires only when it
+// acts (Rule.firesOnAct), and no conn wrapper sees it act: its certificate
+// goes out in the handshake crypto/tls runs, which may still refuse the
+// hello after taking the certificate (under TLS 1.2 it picks the suite
+// after it), or lose the client first. Only the listener, which sees the
+// flight written, can tell. A plan on which ServedCert never ran drops its
+// certificate rule at Settle, and the rule gives back its firing.
+func (p *Plan) ServedCert() {
+	if p == nil {
+		return
 	}
-	return p.keep(func(r *Rule) bool { return !r.servesCert() })
+	for i, r := range p.rules {
+		if r.servesCert() {
+			p.stats[i].acted.Store(true)
+		}
+	}
 }

@@ -76,38 +76,74 @@ func TestCertRulesFireOnlyWhereTheyAct(t *testing.T) {
 	}
 }
 
-// TestCertUnserved: a certificate rule whose handshake ended before a
-// certificate went out (a hello refused for its missing SNI) is dropped
-// from the plan and gives back its fire count; the other rules stay.
-func TestCertUnserved(t *testing.T) {
-	e := NewEngine(nil)
-	if err := e.Set([]Rule{
-		{Name: "ocsp", Action: ActOCSPTimes, Skew: Duration(2 * time.Hour)},
-		{Name: "slow", Action: ActLatency, Latency: Duration(time.Millisecond), Stage: StageResponse},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	hello := &sniff.ClientHello{LegacyVersion: 0x0303, Extensions: []uint16{5}}
-	p := e.Plan(ConnInfo{Listener: "l", Index: 1, Hello: hello, Decrypted: true})
-	if got := p.Names(); !slices.Equal(got, []string{"ocsp", "slow"}) {
-		t.Fatalf("planned %v", got)
-	}
-	q := p.CertUnserved()
-	if got := q.Names(); !slices.Equal(got, []string{"slow"}) {
-		t.Errorf("after CertUnserved: %v, want [slow]", got)
-	}
-	if got := p.Names(); !slices.Equal(got, []string{"ocsp", "slow"}) {
-		t.Errorf("CertUnserved changed its receiver: %v", got)
-	}
-	fires := map[string]int64{}
-	for _, st := range e.List() {
-		fires[st.Rule.Name] = st.Fires
-	}
-	if fires["ocsp"] != 0 || fires["slow"] != 1 {
-		t.Errorf("fires %v, want ocsp 0 and slow 1", fires)
+// TestServedCert: a certificate rule fires only when it acts, which is
+// when tlsgate's handshake flight carried its certificate (ServedCert).
+// Settled without that (a hello refused for its missing SNI, or under TLS
+// 1.2 for its suites after crypto/tls took the certificate) it is dropped
+// and gives back its fire count and last fire time; the other rules stay.
+// With it, it keeps the firing and the time it was planned at.
+func TestServedCert(t *testing.T) {
+	ocspRule := Rule{Name: "cert", Action: ActOCSPTimes, Skew: Duration(2 * time.Hour)}
+	chainRule := Rule{Name: "cert", Action: ActChain, Chain: ChainExpired}
+	for _, tt := range []struct {
+		name   string
+		rule   Rule
+		served bool
+		want   []string
+	}{
+		{"ocsp_times served", ocspRule, true, []string{"cert", "slow"}},
+		{"ocsp_times refused first", ocspRule, false, []string{"slow"}},
+		{"chain served", chainRule, true, []string{"cert", "slow"}},
+		{"chain refused first", chainRule, false, []string{"slow"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := newFakeClock()
+			e := NewEngine(clock.Now)
+			if err := e.Set([]Rule{tt.rule,
+				{Name: "slow", Action: ActLatency, Latency: Duration(time.Millisecond), Stage: StageResponse},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			hello := &sniff.ClientHello{LegacyVersion: 0x0303, Extensions: []uint16{5}}
+			ci := ConnInfo{Listener: "l", Index: 1, Hello: hello, Decrypted: true}
+			first := clock.Now()
+			if p := e.Plan(ci); !slices.Equal(p.Names(), []string{"cert", "slow"}) {
+				t.Fatalf("first plan %v", p.Names())
+			} else {
+				p.ServedCert()
+				p.Settle()
+			}
+			clock.Advance(time.Minute)
+			ci.Index = 2
+			p := e.Plan(ci)
+			if got := p.Names(); !slices.Equal(got, []string{"cert", "slow"}) {
+				t.Fatalf("planned %v", got)
+			}
+			if tt.served {
+				p.Merge(nil).ServedCert() // any plan made from it says so
+			}
+			q := p.Settle()
+			if got := q.Names(); !slices.Equal(got, tt.want) {
+				t.Errorf("settled %v, want %v", got, tt.want)
+			}
+			if got := p.Names(); !slices.Equal(got, []string{"cert", "slow"}) {
+				t.Errorf("Settle changed its receiver: %v", got)
+			}
+			p.Settle() // a second Settle gives back nothing more
+			wantFires, wantLast := int64(1), first
+			if tt.served {
+				wantFires, wantLast = 2, clock.Now()
+			}
+			for _, st := range e.List() {
+				switch {
+				case st.Rule.Name == "slow" && st.Fires != 2:
+					t.Errorf("slow: %d fires, want 2", st.Fires)
+				case st.Rule.Name == "cert" && (st.Fires != wantFires || !st.LastFire.Equal(wantLast)):
+					t.Errorf("cert: %d fires, last %v; want %d, %v", st.Fires, st.LastFire, wantFires, wantLast)
+				}
+			}
+		})
 	}
 	var nilPlan *Plan
-	if !nilPlan.CertUnserved().Empty() || q.CertUnserved() != q {
-		t.Error("CertUnserved of a plan without certificate rules changed it")
-	}
+	nilPlan.ServedCert()
 }

@@ -186,18 +186,26 @@ func (e *Engine) List() []RuleStatus {
 	for _, rs := range cur.rules {
 		st := RuleStatus{Rule: rs.rule.clone(), Enabled: rs.enabled, Fires: rs.stats.fires.Load(),
 			Added: rs.stats.added, Seed: rs.seed}
-		switch {
-		case now.Before(rs.start):
-			st.Schedule = ScheduleWaiting
-		case !rs.end.IsZero() && !now.Before(rs.end):
-			st.Schedule = ScheduleEnded
-		}
+		st.Schedule = rs.schedule(now)
 		if ns := rs.stats.last.Load(); ns != 0 {
 			st.LastFire = time.Unix(0, ns)
 		}
 		out = append(out, st)
 	}
 	return out
+}
+
+// schedule is where rs's start_after and duration put it at now:
+// ScheduleWaiting, ScheduleEnded, or "" inside its window, the only place
+// it fires (or, a refuse rule, holds its listener down).
+func (rs *ruleState) schedule(now time.Time) string {
+	switch {
+	case now.Before(rs.start):
+		return ScheduleWaiting
+	case !rs.end.IsZero() && !now.Before(rs.end):
+		return ScheduleEnded
+	}
+	return ""
 }
 
 // ResetCounters zeroes every rule's fire count and last fire time, which

@@ -155,7 +155,7 @@ func (pl *planning) try(rs *ruleState) bool {
 		pl.now = pl.e.now()
 	}
 	now := pl.now
-	if now.Before(rs.start) || !rs.end.IsZero() && !now.Before(rs.end) {
+	if rs.schedule(now) != "" {
 		return false
 	}
 	draw := Draw(rs.seed, ci.Index)
@@ -164,8 +164,15 @@ func (pl *planning) try(rs *ruleState) bool {
 	}
 	r := &rs.rule
 	tk := taken{s: rs.stats}
-	if !r.firesOnAct() {
-		// A rule that fires only when it acts is stamped by Settle.
+	if r.servesCert() {
+		tk.acted = new(atomic.Bool) // shared by every plan made from this one
+	}
+	if !r.firesOnAct() || r.servesCert() {
+		// A rule that fires only when it acts is stamped by Settle, once
+		// it did: a rewrite acts on a response, maybe long after. A
+		// certificate rule acts in the handshake that follows now, so it
+		// is stamped now, and Settle takes the stamp back if its
+		// certificate never went out.
 		tk.at = now.UnixNano()
 		tk.prev = rs.stats.last.Swap(tk.at)
 	}
@@ -197,7 +204,8 @@ func (pl *planning) try(rs *ruleState) bool {
 }
 
 // Firings returns the rules that fired, in rule order. Until Settle, a
-// rewrite's or an MTU rule's firing is only planned.
+// rewrite's, an MTU rule's or a certificate rule's firing is only
+// planned.
 func (p *Plan) Firings() []Firing {
 	if p == nil {
 		return nil
@@ -246,15 +254,19 @@ func (p *Plan) Merge(q *Plan) *Plan {
 // changes a response head, an MTU rule when a burst too large for its path
 // stalls, a record_corrupt when it flips a bit) keeps its firing only if it
 // acted on one of cs, the conns Wrap returned for the connection (or ones
-// wrapping them); nil ones are skipped, and none means nothing acted.
-// Deciding that at plan time would log a rewrite on a connection that never
-// carried a response, or an MTU black hole, with its timeout, on one whose
-// every burst fit.
+// wrapping them); nil ones are skipped, and none means nothing acted. A
+// certificate rule (chain, ocsp_times) acts in tlsgate's own handshake,
+// not on a conn: it keeps its firing only if ServedCert said its
+// certificate went out. Deciding that at plan time would log a rewrite on
+// a connection that never carried a response, an MTU black hole, with its
+// timeout, on one whose every burst fit, or a bad chain on a hello refused
+// before any certificate.
 //
 // The first Settle of a plan also settles the engine's counters: a rule
-// that did not act gives back the firing it took from its count and its
-// max_fires budget, and one that did records its last fire time. Call it
-// once per connection, on the final (merged) plan. p itself is unchanged.
+// that did not act gives back the firing it took from its count, its
+// max_fires budget and its last fire time, and one that did records its
+// last fire time (a certificate rule has, when planned). Call it once per
+// connection, on the final (merged) plan. p itself is unchanged.
 func (p *Plan) Settle(cs ...net.Conn) *Plan {
 	if p.Empty() || !slices.ContainsFunc(p.rules, (*Rule).firesOnAct) {
 		return p
@@ -263,12 +275,15 @@ func (p *Plan) Settle(cs ...net.Conn) *Plan {
 	out := &Plan{now: p.now}
 	out.settled.Store(true)
 	for i, r := range p.rules {
-		acted := !r.firesOnAct() || slices.ContainsFunc(cs, func(c net.Conn) bool { return actedOn(c, r) })
+		tk := p.stats[i]
+		acted := !r.firesOnAct() || tk.acted != nil && tk.acted.Load() ||
+			slices.ContainsFunc(cs, func(c net.Conn) bool { return actedOn(c, r) })
 		if first && r.firesOnAct() {
-			if acted {
-				p.stats[i].s.last.Store(p.now().UnixNano())
-			} else {
-				p.stats[i].giveBack()
+			switch {
+			case !acted:
+				tk.giveBack()
+			case tk.at == 0:
+				tk.s.last.Store(p.now().UnixNano())
 			}
 		}
 		if acted {
@@ -327,6 +342,9 @@ type taken struct {
 	// at is the last fire time the firing stamped, prev the one it
 	// replaced; at is 0 for a rule stamped only when it acts (Settle).
 	at, prev int64
+	// acted is set when a certificate rule's certificate went out
+	// (ServedCert), nil for other rules: they act on conns Settle asks.
+	acted *atomic.Bool
 }
 
 // giveBack returns the firing. Its last fire time goes back to the one
@@ -439,13 +457,15 @@ func (r *Rule) isStop() bool {
 }
 
 // firesOnAct reports whether the rule fires only when it acts on the
-// connection's bytes rather than when it is planned: a rewrite changes
-// nothing on a connection without a response head to change, an MTU
-// black hole nothing on one whose bursts all fit its path, a record_corrupt
-// nothing on one whose handshake never completed, and a host_mismatch
-// nothing on a request whose Host names the SNI.
+// connection rather than when it is planned: a rewrite changes nothing on
+// a connection without a response head to change, an MTU black hole
+// nothing on one whose bursts all fit its path, a record_corrupt nothing
+// on one whose handshake never completed, a host_mismatch nothing on a
+// request whose Host names the SNI, and a chain or ocsp_times rule nothing
+// on a hello refused before its certificate went out (ServedCert).
 func (r *Rule) firesOnAct() bool {
-	return r.Action == ActRewrite || r.Action == ActHTTPDate || r.Action == ActMTU || r.Action == ActRecordCorrupt || r.checksHost()
+	return r.Action == ActRewrite || r.Action == ActHTTPDate || r.Action == ActMTU || r.Action == ActRecordCorrupt || r.checksHost() ||
+		r.servesCert()
 }
 
 // isPolicy reports whether the rule changes how tlsgate runs TLS: the

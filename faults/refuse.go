@@ -97,7 +97,7 @@ func (e *Engine) Down(listener, held string) (rule string, down bool, next time.
 				next = t
 			}
 		}
-		if rs.inWindow(now) && (!down || rs.rule.Name == held) {
+		if rs.schedule(now) == "" && (!down || rs.rule.Name == held) {
 			rule, down = rs.rule.Name, true
 		}
 	}
@@ -108,12 +108,6 @@ func (e *Engine) Down(listener, held string) (rule string, down bool, next time.
 func (rs *ruleState) refuses(listener string) bool {
 	r := &rs.rule
 	return r.Action == ActRefuse && rs.enabled && (r.Listener == "" || r.Listener == listener)
-}
-
-// inWindow reports whether now is inside rs's schedule: start_after has
-// passed and its duration has not run out.
-func (rs *ruleState) inWindow(now time.Time) bool {
-	return !now.Before(rs.start) && (rs.end.IsZero() || now.Before(rs.end))
 }
 
 // Took counts one firing of the named refuse rule: the listener went down

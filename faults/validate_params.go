@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tlsgate/tlsgate/pki"
 )
 
 // param is one action parameter: its field name and whether a rule sets it.
@@ -257,9 +259,9 @@ func (r *Rule) validateAction(fail failFunc) error {
 		if r.Skew == 0 {
 			return fail("skew", "missing: ocsp_times needs the shift of the stapled OCSP response's times, such as \"2h\" (its thisUpdate in the future: a responder whose clock is ahead) or \"-2h\" (its nextUpdate in the past: a server whose clock is behind, stapling a stale one); OpenSSL forgives five minutes")
 		}
-		if d := r.Skew.D(); d >= -OCSPLeeway && d <= OCSPLeeway {
+		if d := r.Skew.D(); d >= -pki.OCSPLeeway && d <= pki.OCSPLeeway {
 			return fail("skew", "%s is within the %s of leeway a client checking the staple allows (curl --cert-status judges it with OpenSSL's OCSP_check_validity, which accepts %d s of clock difference either way): the staple would pass and the rule would teach nothing; want a shift beyond %s, such as \"2h\" or \"-2h\"",
-				d, OCSPLeeway, int(OCSPLeeway/time.Second), OCSPLeeway)
+				d, pki.OCSPLeeway, int(pki.OCSPLeeway/time.Second), pki.OCSPLeeway)
 		}
 	case ActVersion, ActCipher:
 		return r.validatePolicy(fail)

@@ -80,18 +80,18 @@ func Markdown(catalog []Scenario, lang string) string {
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n", l.title, l.intro)
 	fmt.Fprintf(&b, l.run+"\n\n", DefaultBasePort, DefaultBasePort+len(placed)-1, docCADir)
 	fmt.Fprintf(&b, "## %s\n\n| %s | %s | %s | %s |\n|---|---|---|---|\n", l.index, l.scenario, l.family, l.port, l.what)
+	placed = ByFamily(placed)
 	for _, p := range placed {
 		fmt.Fprintf(&b, "| [%s](#%s) | %s | %d | %s |\n", p.Name, p.Name, p.Family, p.Port, cell(p.Title.In(lang)))
 	}
-	for _, f := range Families() {
-		fmt.Fprintf(&b, "\n## %s\n", l.families[f])
-		for _, p := range placed {
-			if p.Family != f {
-				continue
-			}
-			vars.Port = p.Port
-			writeScenario(&b, p, vars, o, l, lang)
+	var family Family
+	for _, p := range placed {
+		if p.Family != family {
+			family = p.Family
+			fmt.Fprintf(&b, "\n## %s\n", l.families[family])
 		}
+		vars.Port = p.Port
+		writeScenario(&b, p, vars, o, l, lang)
 	}
 	return b.String()
 }

@@ -9,6 +9,7 @@ package lab
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,6 +29,24 @@ const (
 
 // Families lists the families in catalog order.
 func Families() []Family { return []Family{FamilyClient, FamilyServer, FamilyNetwork} }
+
+// family is the scenario's family; Placed has it too, so ByFamily takes
+// either.
+func (s Scenario) family() Family { return s.Family }
+
+// ByFamily returns the scenarios (of the catalog, or placed on their
+// ports) grouped by family in Families' order, each family's in catalog
+// order. It is the one order people read the catalog in (`tlsgate lab
+// --list`, the table a running lab prints, docs/scenarios.md): the
+// catalog's own, which fixes the ports, puts a later addition last
+// whatever its family. ss itself is unchanged.
+func ByFamily[S interface{ family() Family }](ss []S) []S {
+	out := slices.Clone(ss)
+	slices.SortStableFunc(out, func(a, b S) int {
+		return slices.Index(Families(), a.family()) - slices.Index(Families(), b.family())
+	})
+	return out
+}
 
 // Text is one text in each language the lab speaks. Both are required: the
 // Japanese is written for Japanese network engineers, not translated word

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -63,4 +64,47 @@ func TestExpand(t *testing.T) {
 	if want := "curl --cacert /tmp/ca.pem https://localhost:9407/ vs :9499"; got != want {
 		t.Errorf("Expand = %q, want %q", got, want)
 	}
+}
+
+// TestByFamily: the catalog read by family, client, server, network, each
+// in catalog order (the server clock scenarios, last in the catalog to keep
+// every earlier port, join the server family), for scenarios and placed
+// ones alike, with the ports kept and the input unchanged.
+func TestByFamily(t *testing.T) {
+	placed, err := Place(Catalog(), nil, DefaultBasePort)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := slices.Clone(placed)
+	got := ByFamily(placed)
+	if !slices.EqualFunc(in, placed, func(a, b Placed) bool { return a.Name == b.Name }) {
+		t.Error("ByFamily reordered its input")
+	}
+	var want []Placed
+	for _, f := range Families() {
+		for _, p := range placed {
+			if p.Family == f {
+				want = append(want, p)
+			}
+		}
+	}
+	name := func(p Placed) string { return fmt.Sprintf("%s:%d", p.Name, p.Port) }
+	if g, w := mapNames(got, name), mapNames(want, name); !slices.Equal(g, w) {
+		t.Errorf("ByFamily(placed) = %v\nwant %v", g, w)
+	}
+	if slices.Equal(mapNames(placed, name), mapNames(want, name)) {
+		t.Error("the catalog is already in family order: this test no longer checks a regrouping")
+	}
+	scen := ByFamily(Catalog())
+	if g, w := mapNames(scen, func(s Scenario) string { return s.Name }), mapNames(want, func(p Placed) string { return p.Name }); !slices.Equal(g, w) {
+		t.Errorf("ByFamily(Catalog()) = %v\nwant %v", g, w)
+	}
+}
+
+func mapNames[S any](ss []S, f func(S) string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = f(s)
+	}
+	return out
 }

@@ -43,11 +43,6 @@ type connFaults struct {
 	// the client conn passes crypto/tls's writes through it so a refusal
 	// carries the rule's alert (see terminate).
 	auth *faults.ClientAuthRun
-	// certServed: tlsgate's handshake took the certificate a chain or
-	// ocsp_times rule chose. Without it, or without a server flight that
-	// carried it, such a rule never acted (the hello was refused first,
-	// or the client left), and recordFaults drops its firing.
-	certServed bool
 }
 
 // computeAccept evaluates the accept-stage rules into fx.
@@ -287,8 +282,10 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 
 // recordFaults copies the plan's firings into the outcome for the log,
 // once the connection ended. A rule that fires only when it acts (a
-// rewrite, an MTU stall, a record_corrupt) is listed only if it did, which the plan settles
-// against the conns that carry the wrappers. A wrapper rule that ended the
+// rewrite, an MTU stall, a record_corrupt) is listed only if it did, which
+// the plan settles against the conns that carry the wrappers; a chain or
+// ocsp_times rule only if its certificate went out in the server flight
+// (recordingConn.certChosen marked it). A wrapper rule that ended the
 // connection mid-stream (a reset, a close, an alert or a plaintext reply
 // at server_flight, request or response, an alert at idle) did what a
 // stop does, so it is recorded as
@@ -307,11 +304,6 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 func recordFaults(o *explain.Outcome, fx *connFaults) {
 	if pass, ok := faults.HostPassed(fx.late); ok {
 		o.HostChecked, o.HostCheckedName = pass.Rule, pass.Host
-	}
-	if !fx.certServed || !o.ClientTLS.Done && !o.ClientTLS.ServerFlightSent {
-		// Chosen is not sent: under TLS 1.2 crypto/tls picks the
-		// certificate before the suite, and can still refuse the hello.
-		fx.plan = fx.plan.CertUnserved()
 	}
 	plan := fx.plan.Settle(fx.late, fx.early, fx.accept)
 	if plan.Empty() {
@@ -465,7 +457,10 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 			} else {
 				cert, err = s.deps.Minter.BadChain(kind, name, pol.Skew)
 			}
-			fx.certServed = err == nil
+			if rc, ok := hi.Conn.(*recordingConn); ok && err == nil {
+				// The rule acts once its certificate goes out (Settle).
+				rc.certChosen = func() { fx.plan.ServedCert() }
+			}
 			return cert, err
 		}
 	}

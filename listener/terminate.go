@@ -208,6 +208,12 @@ type recordingConn struct {
 	auth *faults.ClientAuthRun
 	// leaf is the name on the leaf a minting GetCertificate served.
 	leaf string
+	// certChosen, set by a fault rule's GetCertificate (policyConfig), is
+	// called with the first handshake record written after it: the flight
+	// that carries the certificate it chose. An alert instead (under TLS
+	// 1.2 crypto/tls picks the suite after the certificate, and can still
+	// refuse the hello) means the certificate never went out.
+	certChosen func()
 	// finFirst: the client's FIN had reached the socket when crypto/tls
 	// made its first write (the ServerHello flight, or an alert), so the
 	// client closed without waiting for an answer. crypto/tls reads the
@@ -281,6 +287,12 @@ func (r *recordingConn) Write(b []byte) (int, error) {
 	}
 	if r.recording && len(r.written) == 0 {
 		r.finFirst = peerSentFIN(r.Conn)
+	}
+	if r.certChosen != nil && len(b) > 0 {
+		if b[0] == 22 { // a handshake record
+			r.certChosen()
+		}
+		r.certChosen = nil
 	}
 	if r.recording && r.auth != nil {
 		// The same length goes out, so the count crypto/tls gets back

@@ -15,6 +15,15 @@ import (
 // (curl --cert-status, openssl s_client -status) notice; Go and curl
 // without --cert-status connect, as they would to a revoked server.
 
+// OCSPLeeway is the clock difference a client that checks an OCSP staple
+// forgives, either way, before it calls the response not current: curl
+// --cert-status and openssl s_client -status judge the staple with
+// OpenSSL's OCSP_check_validity, which accepts 300 s. Within it no client
+// refuses the staple, so a gap that small is ordinary NTP drift, not a
+// fault: the probe names none, and an ocsp_times rule with such a shift
+// is refused.
+const OCSPLeeway = 300 * time.Second
+
 // Windows of the stapled responses, around now+skew.
 const (
 	// ocspFresh makes a current response: issued an hour ago, next update

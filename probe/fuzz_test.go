@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlsgate/tlsgate/pki"
 )
 
 // Seeds live in testdata/fuzz/FuzzX/; each target checks properties every
@@ -144,10 +146,10 @@ func FuzzParseStaple(f *testing.F) {
 		if !slices.Contains([]string{"good", "revoked", "unknown"}, s.status) {
 			t.Fatalf("status %q", s.status)
 		}
-		if s.notYetValidBy != 0 && (s.notYetValidBy <= ocspLeeway || s.notYetValidBy != s.thisUpd.Sub(now)) {
+		if s.notYetValidBy != 0 && (s.notYetValidBy <= pki.OCSPLeeway || s.notYetValidBy != s.thisUpd.Sub(now)) {
 			t.Fatalf("not yet valid by %s with thisUpdate %s at %s", s.notYetValidBy, s.thisUpd, now)
 		}
-		if s.expiredSince != 0 && (s.expiredSince <= ocspLeeway || s.nextUpd.IsZero() || s.expiredSince != now.Sub(s.nextUpd)) {
+		if s.expiredSince != 0 && (s.expiredSince <= pki.OCSPLeeway || s.nextUpd.IsZero() || s.expiredSince != now.Sub(s.nextUpd)) {
 			t.Fatalf("expired since %s with nextUpdate %s at %s", s.expiredSince, s.nextUpd, now)
 		}
 		if revoked := s.status == "revoked"; !revoked && (s.reason != "" || !s.revokedAt.IsZero()) ||

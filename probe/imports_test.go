@@ -10,8 +10,10 @@ import (
 )
 
 // TestImports keeps probe's promise: the standard library plus sniff (for
-// parsing and naming), explain (for alert and version names) and
-// x/crypto/ocsp (for the staple), nothing that logs, configures or listens.
+// parsing and naming), explain (for alert and version names), pki (a leaf:
+// the OCSP leeway clients allow, which tlsgate's ocsp_times rules share)
+// and x/crypto/ocsp (for the staple), nothing that logs, configures or
+// listens.
 func TestImports(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
@@ -19,7 +21,7 @@ func TestImports(t *testing.T) {
 	}
 	// x/crypto/ocsp only parses: step 7 reads the stapled response's times.
 	allowed := map[string]bool{"github.com/tlsgate/tlsgate/sniff": true, "github.com/tlsgate/tlsgate/explain": true,
-		"golang.org/x/crypto/ocsp": true}
+		"github.com/tlsgate/tlsgate/pki": true, "golang.org/x/crypto/ocsp": true}
 	fset := token.NewFileSet()
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {

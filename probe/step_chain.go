@@ -114,7 +114,6 @@ func (p *prober) chainProblems(certs []*x509.Certificate, roots *x509.CertPool, 
 	t := p.t
 	var out []problem
 	leaf := certs[0]
-	utc := func(tm time.Time) string { return tm.UTC().Format(time.RFC3339) }
 	switch {
 	case now.After(leaf.NotAfter):
 		out = append(out, p.prob(Fail, "expired", "chain.expired", "ago", t.days(now.Sub(leaf.NotAfter)), "date", utc(leaf.NotAfter)))

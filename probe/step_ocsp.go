@@ -8,21 +8,15 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ocsp"
-)
 
-// ocspLeeway is how far outside its thisUpdate..nextUpdate window a stapled
-// OCSP response may be before the probe calls it not current. It is the
-// leeway OpenSSL's OCSP_check_validity gets from curl --cert-status and
-// openssl s_client -status (300 s): within it no client that checks the
-// staple refuses it, so naming a smaller gap would blame a clock for what
-// is ordinary NTP drift.
-const ocspLeeway = 5 * time.Minute
+	"github.com/tlsgate/tlsgate/pki"
+)
 
 // staple is what step 7 read from the OCSP response the server stapled.
 type staple struct {
 	status                      string // "good", "revoked", "unknown"
 	produced, thisUpd, nextUpd  time.Time
-	notYetValidBy, expiredSince time.Duration // > 0 beyond ocspLeeway, else 0
+	notYetValidBy, expiredSince time.Duration // > 0 beyond pki.OCSPLeeway, else 0
 	revokedAt                   time.Time     // when status is "revoked"
 	reason                      string        // its reason as curl prints it, "" when none is given
 }
@@ -45,13 +39,13 @@ func parseStaple(der []byte, leaf *x509.Certificate, now time.Time) (staple, err
 	if r.Status == ocsp.Revoked {
 		s.revokedAt, s.reason = r.RevokedAt, reasonText(r.RevocationReason)
 	}
-	if ahead := r.ThisUpdate.Sub(now); ahead > ocspLeeway {
+	if ahead := r.ThisUpdate.Sub(now); ahead > pki.OCSPLeeway {
 		s.notYetValidBy = ahead
 	}
 	// A response without nextUpdate says newer information is always
 	// available (RFC 6960 §4.2.2.1): it never expires by its own times.
 	if !r.NextUpdate.IsZero() {
-		if past := now.Sub(r.NextUpdate); past > ocspLeeway {
+		if past := now.Sub(r.NextUpdate); past > pki.OCSPLeeway {
 			s.expiredSince = past
 		}
 	}
@@ -96,18 +90,21 @@ func reasonText(r int) string {
 // evidence is the staple in one line, in UTC, with the local clock it was
 // judged by.
 func (s staple) evidence(now time.Time) string {
-	utc := func(t time.Time) string {
-		if t.IsZero() {
-			return "none"
-		}
-		return t.UTC().Format(time.RFC3339)
-	}
 	status := s.status
 	if s.status == "revoked" {
 		status += " at " + utc(s.revokedAt) + ", reason " + cmp.Or(s.reason, "none given")
 	}
 	return fmt.Sprintf("stapled OCSP response: %s, producedAt %s, thisUpdate %s, nextUpdate %s; local time %s",
 		status, utc(s.produced), utc(s.thisUpd), utc(s.nextUpd), utc(now))
+}
+
+// utc prints t as evidence does, in UTC to the second, the same in every
+// language; "none" for a time the response leaves out (a nextUpdate).
+func utc(t time.Time) string {
+	if t.IsZero() {
+		return "none"
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // skewText prints a clock difference to the second ("2h0m0s"), the same
@@ -142,7 +139,6 @@ func (p *prober) stapleProblems(a attempt, leaf *x509.Certificate, now time.Time
 	if err != nil {
 		return err.Error(), nil, nil
 	}
-	utc := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	switch s.status {
 	case "revoked":
 		reason, curl := s.reason, s.reason

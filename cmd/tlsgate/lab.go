@@ -120,24 +120,19 @@ func splitNames(s string) []string {
 	return out
 }
 
-// printCatalog is --list: one scenario per line, grouped by family. The
-// catalog's own order is its ports', where a later addition comes last
-// whatever its family.
+// printCatalog is --list: one scenario per line, grouped by family.
 func printCatalog(w io.Writer, catalog []lab.Scenario, lang string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCENARIO\tFAMILY\tREPRODUCES")
-	for _, f := range lab.Families() {
-		for _, s := range catalog {
-			if s.Family == f {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Family, s.Title.In(lang))
-			}
-		}
+	for _, s := range lab.ByFamily(catalog) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Family, s.Title.In(lang))
 	}
 	return tw.Flush()
 }
 
 // printTable is the classroom view: where each scenario listens and the
-// command to try on it, printed once everything is bound.
+// command to try on it, grouped by family as --list and the docs are,
+// printed once everything is bound.
 func printTable(w io.Writer, placed []lab.Placed, o lab.Options) {
 	vars := lab.Vars{Origin: lab.OriginPort(o.BasePort), CA: o.CAFile()}
 	fmt.Fprintf(w, "tlsgate lab: %d scenarios on %s; demo backend :%d", len(placed), lab.Host, lab.DemoPort(o.BasePort))
@@ -147,7 +142,7 @@ func printTable(w io.Writer, placed []lab.Placed, o lab.Options) {
 	fmt.Fprintf(w, "\nlab CA: %s\n\n", o.CAFile())
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCENARIO\tFAMILY\tPORT\tTRY")
-	for _, p := range placed {
+	for _, p := range lab.ByFamily(placed) {
 		vars.Port = p.Port
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", p.Name, p.Family, p.Port, lab.Expand(p.Try, vars))
 	}

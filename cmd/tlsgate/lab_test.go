@@ -152,26 +152,52 @@ func runLabUntilBound(t *testing.T, only, caDir string) error {
 	return <-done
 }
 
-// TestPrintCatalogGroupsFamilies: --list groups by family although the
-// catalog appends later scenarios (the server clock ones) after the
-// network family, to keep every earlier port.
+// TestPrintCatalogGroupsFamilies: --list, and the table a running lab
+// prints, group by family although the catalog appends later scenarios
+// (the server clock ones) after the network family, to keep every earlier
+// port.
 func TestPrintCatalogGroupsFamilies(t *testing.T) {
-	var b strings.Builder
-	if err := printCatalog(&b, lab.Catalog(), "en"); err != nil {
+	placed, err := lab.Place(lab.Catalog(), nil, lab.DefaultBasePort)
+	if err != nil {
 		t.Fatal(err)
 	}
-	var families []string
-	for line := range strings.Lines(b.String()) {
-		f := strings.Fields(line)
-		if len(f) < 2 || f[0] == "SCENARIO" {
-			continue
-		}
-		if n := len(families); n == 0 || families[n-1] != f[1] {
-			families = append(families, f[1])
-		}
-	}
-	want := []string{string(lab.FamilyClient), string(lab.FamilyServer), string(lab.FamilyNetwork)}
-	if strings.Join(families, ",") != strings.Join(want, ",") {
-		t.Errorf("--list runs through families %q, want each once, in order %q:\n%s", families, want, b.String())
+	for _, tt := range []struct {
+		name  string
+		print func(*strings.Builder) error
+	}{
+		{"--list", func(b *strings.Builder) error { return printCatalog(b, lab.Catalog(), "en") }},
+		{"run table", func(b *strings.Builder) error {
+			printTable(b, placed, lab.Options{BasePort: lab.DefaultBasePort, CADir: t.TempDir()})
+			return nil
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := tt.print(&b); err != nil {
+				t.Fatal(err)
+			}
+			var families []string
+			rows := false
+			for line := range strings.Lines(b.String()) {
+				f := strings.Fields(line)
+				if len(f) > 0 && f[0] == "SCENARIO" {
+					rows = true
+					continue
+				}
+				if !rows {
+					continue
+				}
+				if len(f) < 2 {
+					break // the table ends with a blank line
+				}
+				if n := len(families); n == 0 || families[n-1] != f[1] {
+					families = append(families, f[1])
+				}
+			}
+			want := []string{string(lab.FamilyClient), string(lab.FamilyServer), string(lab.FamilyNetwork)}
+			if strings.Join(families, ",") != strings.Join(want, ",") {
+				t.Errorf("%s runs through families %q, want each once, in order %q:\n%s", tt.name, families, want, b.String())
+			}
+		})
 	}
 }
