@@ -146,7 +146,7 @@ func (e *Engine) Holding(listener string) []Hold {
 		if now.IsZero() {
 			now = e.now()
 		}
-		if rs.inWindow(now) {
+		if rs.schedule(now) == "" {
 			hs = append(hs, Hold{Rule: rs.rule.Name, Until: rs.end})
 		}
 	}
