@@ -121,17 +121,7 @@ func listenHeldDown(t *testing.T, opts Options, e *faults.Engine) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.srv, h.addr = srv, ln.Addr().String()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
+	h.serve(srv, ln)
 	return h
 }
 

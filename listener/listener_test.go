@@ -72,6 +72,14 @@ func startListenerDeps(t *testing.T, opts Options, adjust func(*Deps)) *harness 
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.serve(srv, ln)
+	return h
+}
+
+// serve runs srv on ln for the harness's test, which shuts it down and
+// checks Serve's error at its end.
+func (h *harness) serve(srv *Server, ln net.Listener) {
+	t := h.t
 	h.srv, h.addr = srv, ln.Addr().String()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -83,7 +91,6 @@ func startListenerDeps(t *testing.T, opts Options, adjust func(*Deps)) *harness 
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	return h
 }
 
 // next waits for the next outcome; the bound only stops a broken test from
