@@ -30,8 +30,6 @@ type faultEnv struct {
 
 func newFaultEnv(t *testing.T, token string) *faultEnv {
 	t.Helper()
-	t.Setenv("TLSGATE_ADMIN", "")
-	t.Setenv("TLSGATE_ADMIN_TOKEN", "")
 	e := faults.NewEngine(func() time.Time { return time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC) })
 	s, err := admin.New(admin.Options{Engine: e, Token: token})
 	if err != nil {
@@ -383,18 +381,18 @@ func TestFieldValueTypes(t *testing.T) {
 	}
 }
 
-// TestFaultAddRefusesChainOnPassthrough: against a running gateway, `fault
-// add` of a chain rule for a passthrough listener is refused with the
-// config file's reason, because run tells the admin API each listener's
-// mode. It used to be added and stay at 0 fires forever.
-func TestFaultAddRefusesChainOnPassthrough(t *testing.T) {
+// serveListeners runs a gateway with the given [[listener]] tables and an
+// admin API on a port the kernel chooses, until the test ends, and returns
+// the admin API's URL for tlsgate fault and the config it runs. name is
+// the config's file name in errors.
+func serveListeners(t *testing.T, name, listeners string) (adminURL, toml string) {
+	t.Helper()
+	// tlsgate fault is to reach this gateway by --admin alone.
 	t.Setenv("TLSGATE_ADMIN", "")
 	t.Setenv("TLSGATE_ADMIN_TOKEN", "")
-	toml := "[ca]\ndir = \"" + filepath.Join(t.TempDir(), "ca") + "\"\n[demo]\nlisten = \"\"\n" +
-		"[admin]\nlisten = \"127.0.0.1:0\"\n[shutdown]\ngrace = \"0s\"\n" +
-		"[[listener]]\nname = \"p\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"passthrough\"\n" +
-		"[[listener]]\nname = \"web\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"terminate\"\n"
-	cfg, err := config.Parse([]byte(toml), "chain.toml")
+	toml = "[ca]\ndir = \"" + filepath.Join(t.TempDir(), "ca") + "\"\n[demo]\nlisten = \"\"\n" +
+		"[admin]\nlisten = \"127.0.0.1:0\"\n[shutdown]\ngrace = \"0s\"\n" + listeners
+	cfg, err := config.Parse([]byte(toml), name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,15 +400,32 @@ func TestFaultAddRefusesChainOnPassthrough(t *testing.T) {
 	addrs := make(chan map[string]net.Addr, 1)
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, cfg, io.Discard, func(m map[string]net.Addr) { addrs <- m }) }()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
-	}()
-	adminURL := "http://" + (<-addrs)["admin"].String()
+	})
+	select {
+	case m := <-addrs:
+		return "http://" + m["admin"].String(), toml
+	case err := <-done:
+		done <- err // for the cleanup, which waits for it
+		t.Fatalf("serve ended before listening: %v", err)
+		return "", ""
+	}
+}
+
+// TestFaultAddRefusesChainOnPassthrough: against a running gateway, `fault
+// add` of a chain rule for a passthrough listener is refused with the
+// config file's reason, because run tells the admin API each listener's
+// mode. It used to be added and stay at 0 fires forever.
+func TestFaultAddRefusesChainOnPassthrough(t *testing.T) {
+	adminURL, _ := serveListeners(t, "chain.toml",
+		"[[listener]]\nname = \"p\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"passthrough\"\n"+
+			"[[listener]]\nname = \"web\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"terminate\"\n")
 	var out, errOut bytes.Buffer
-	err = cmdFault([]string{"add", "-n", "c", "--action", "chain", "--param", "chain=expired", "--listener", "p", "--admin", adminURL}, &out, &errOut)
+	err := cmdFault([]string{"add", "-n", "c", "--action", "chain", "--param", "chain=expired", "--listener", "p", "--admin", adminURL}, &out, &errOut)
 	want := `rule "c" serves a bad certificate chain on listener "p", which has mode = "passthrough" and terminates no TLS; this rule would never fire`
 	if exitCode(err) != 2 || !strings.Contains(fmt.Sprint(err), want) {
 		t.Errorf("chain on passthrough: exit %d, %v; want exit 2 and %q", exitCode(err), err, want)
@@ -429,28 +444,10 @@ func TestFaultAddRefusesChainOnPassthrough(t *testing.T) {
 // listener's mode and whether it verifies a server certificate). Where
 // they can act they are added.
 func TestFaultAddRefusesWhatConfigRefuses(t *testing.T) {
-	t.Setenv("TLSGATE_ADMIN", "")
-	t.Setenv("TLSGATE_ADMIN_TOKEN", "")
 	listeners := "[[listener]]\nname = \"p\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"passthrough\"\n" +
 		"[[listener]]\nname = \"web\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"terminate\"\n" +
 		"[[listener]]\nname = \"insp\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"inspect\"\n"
-	toml := "[ca]\ndir = \"" + filepath.Join(t.TempDir(), "ca") + "\"\n[demo]\nlisten = \"\"\n" +
-		"[admin]\nlisten = \"127.0.0.1:0\"\n[shutdown]\ngrace = \"0s\"\n" + listeners
-	cfg, err := config.Parse([]byte(toml), "misfit.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	addrs := make(chan map[string]net.Addr, 1)
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, io.Discard, func(m map[string]net.Addr) { addrs <- m }) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
-	adminURL := "http://" + (<-addrs)["admin"].String()
+	adminURL, toml := serveListeners(t, "misfit.toml", listeners)
 	for _, tc := range []struct {
 		args []string // after add -n x
 		toml string   // the same rule in a config file

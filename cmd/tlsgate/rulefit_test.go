@@ -2,11 +2,7 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"io"
-	"net"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,30 +15,12 @@ import (
 // passthrough listener with non_ssl = "allow", whose plain HTTP it acts on
 // (run tells the admin API which listeners relay plaintext).
 func TestFaultAddRefusesHTTPRuleWithoutHTTP(t *testing.T) {
-	t.Setenv("TLSGATE_ADMIN", "")
-	t.Setenv("TLSGATE_ADMIN_TOKEN", "")
 	listeners := "[[listener]]\nname = \"p\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"passthrough\"\n" +
 		"[[listener]]\nname = \"allow\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"passthrough\"\nnon_ssl = \"allow\"\nplain_backend = \"127.0.0.1:9\"\n"
-	toml := "[ca]\ndir = \"" + filepath.Join(t.TempDir(), "ca") + "\"\n[demo]\nlisten = \"\"\n" +
-		"[admin]\nlisten = \"127.0.0.1:0\"\n[shutdown]\ngrace = \"0s\"\n" + listeners
-	cfg, err := config.Parse([]byte(toml), "misfit.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	addrs := make(chan map[string]net.Addr, 1)
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, io.Discard, func(m map[string]net.Addr) { addrs <- m }) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
-	adminURL := "http://" + (<-addrs)["admin"].String()
+	adminURL, toml := serveListeners(t, "misfit.toml", listeners)
 	const want = ` answers an HTTP request with a block page on listener "p", which has mode = "passthrough" without non_ssl = "allow": it passes TLS through undecrypted and relays no plain HTTP, so it sees none; this rule would never fire`
 	var out, errOut bytes.Buffer
-	err = cmdFault([]string{"add", "-n", "x", "--action", "block_page", "--listener", "p", "--admin", adminURL}, &out, &errOut)
+	err := cmdFault([]string{"add", "-n", "x", "--action", "block_page", "--listener", "p", "--admin", adminURL}, &out, &errOut)
 	if exitCode(err) != 2 || !strings.Contains(fmt.Sprint(err), `rule "x"`+want) {
 		t.Errorf("fault add on p: exit %d, %v; want exit 2 and %q", exitCode(err), err, `rule "x"`+want)
 	}
