@@ -290,7 +290,7 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 		}
 		return verdict{code: CodePlaintextOnTLS, variant: action}, true
 	case "plaintext":
-		if !o.Kind.IsTLS() && !tlsPrefixStalled(o) {
+		if !BeganTLS(o) {
 			return verdict{}, false
 		}
 		switch {
@@ -314,6 +314,12 @@ func endedUndecided(o *Outcome) bool {
 	return o.Kind == sniff.Unknown && (o.PeekEnd == PeerClosed || o.PeekEnd == PeerReset || o.PeekEnd == PeerPartial) &&
 		sniff.CouldBeTLS(o.FirstBytes)
 }
+
+// BeganTLS says the client's first bytes began TLS: a TLS kind, or a TLS
+// record's first two bytes stalled at the peek deadline, which every mode
+// routes as the TLS they began. The listener's fault plan asks it too, so
+// rules judge the connection as the route does.
+func BeganTLS(o *Outcome) bool { return o.Kind.IsTLS() || tlsPrefixStalled(o) }
 
 // tlsPrefixStalled says the client sent the first two bytes of a TLS
 // record header and then nothing until the peek deadline: one byte short

@@ -74,7 +74,7 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 		fx.deps.ServerName = o.Hello.ServerName // a Host check compares requests with it
 	}
 	fx.ci.HelloSegments = segments
-	fx.ci.Plain = !beganTLS(o)
+	fx.ci.Plain = !explain.BeganTLS(o)
 	fx.ci.Decrypted = s.decrypts(o)
 	fx.ci.VerifiesUpstream = fx.ci.Decrypted && s.opts.VerifiesUpstream()
 	fx.ci.ListenerEnds = s.endsAtFirstBytes(o)
@@ -88,18 +88,10 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 // otherwise fire there, be counted and logged with a symptom the client
 // never shows, and one at a later stage would act on tlsgate's own 400.
 func (s *Server) endsAtFirstBytes(o *explain.Outcome) bool {
-	if beganTLS(o) {
+	if explain.BeganTLS(o) {
 		return s.opts.Mode == Plaintext
 	}
 	return s.expectsTLS() && s.opts.NonSSL != NonSSLAllow
-}
-
-// beganTLS says route takes the connection for TLS: a TLS kind, or a TLS
-// record's first two bytes stalled at the peek deadline (tlsStalled; o
-// holds the first bytes by now), which every mode routes as the TLS they
-// began.
-func beganTLS(o *explain.Outcome) bool {
-	return o.Kind.IsTLS() || o.PeekEnd == explain.PeerPartial && sniff.TLSRecordPrefix(o.FirstBytes)
 }
 
 // decrypts says whether this listener will terminate the connection's
