@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -48,6 +49,12 @@ func readDate(h http.Header, now time.Time) (r dateReading, ok bool, err error) 
 	// Date has whole seconds; so does the clock it is judged by, or an
 	// answer exactly two hours behind reads as 2h0m1s.
 	r.skew = at.Sub(now.Truncate(time.Second))
+	if r.skew == math.MinInt64 {
+		// Sub saturates, and a Date some 292 years behind (year 0000)
+		// would have no positive size to print or compare: keep the
+		// two directions symmetric.
+		r.skew = -math.MaxInt64
+	}
 	return r, true, nil
 }
 
