@@ -41,11 +41,7 @@ func TestHelloBeyondParseCap(t *testing.T) {
 	}
 	tlsBackend := serveEach(t, tlsLn, answer)
 	plainBackend := serveEach(t, nil, answer)
-	var alpn []string
-	for i := range 100 {
-		alpn = append(alpn, fmt.Sprintf("p%03d-%s", i, strings.Repeat("x", 195)))
-	}
-	alpn = append(alpn, "http/1.1")
+	alpn := bigALPN()
 	tests := []struct {
 		name string
 		opts Options
@@ -98,10 +94,7 @@ func TestHelloBeyondParseCap(t *testing.T) {
 // beyond the parse cap gets a leaf for the address dialled, and the log
 // names that address rather than a stand-in for the certificate's name.
 func TestHelloBeyondParseCapWithoutSNI(t *testing.T) {
-	var alpn []string
-	for i := range 100 {
-		alpn = append(alpn, fmt.Sprintf("p%03d-%s", i, strings.Repeat("x", 195)))
-	}
+	alpn := bigALPN()[:100]
 	h := startListener(t, Options{Mode: Terminate, Backend: echoBackend(t), ClientSSL: &ClientSSL{}}, nil)
 	c, err := tls.Dial("tcp", h.addr, &tls.Config{RootCAs: h.srv.deps.Minter.CA().Pool(), NextProtos: append(alpn, "http/1.1"), ServerName: "127.0.0.1"})
 	if err != nil {
@@ -138,11 +131,7 @@ func TestPolicyBeyondParseCap(t *testing.T) {
 		}
 		_, _ = io.Copy(io.Discard, c)
 	})
-	var alpn []string
-	for i := range 100 {
-		alpn = append(alpn, fmt.Sprintf("p%03d-%s", i, strings.Repeat("x", 195)))
-	}
-	alpn = append(alpn, "http/1.1")
+	alpn := bigALPN()
 	for _, rule := range []faults.Rule{
 		{Name: "ceiling", Action: faults.ActVersion, MaxVersion: faults.VersionTLS12},
 		{Name: "p384-only", Action: faults.ActCipher, Groups: []string{"P-384"}},
@@ -180,4 +169,15 @@ func TestPolicyBeyondParseCap(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bigALPN is an ALPN list that makes a ClientHello of about 20 KiB, beyond
+// sniff's 16 KiB parse cap: 100 made-up protocols of 200 bytes, then
+// http/1.1, which the servers under test choose.
+func bigALPN() []string {
+	var alpn []string
+	for i := range 100 {
+		alpn = append(alpn, fmt.Sprintf("p%03d-%s", i, strings.Repeat("x", 195)))
+	}
+	return append(alpn, "http/1.1")
 }

@@ -3,7 +3,6 @@ package listener
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -26,11 +25,7 @@ func TestBypassWithSNIRequire(t *testing.T) {
 	realServer := realHTTPS(t, sca.leaf(t, "127.0.0.1", "bank.lab.test"))
 	realRoots := x509.NewCertPool()
 	realRoots.AddCert(sca.cert)
-	var big []string
-	for i := range 100 {
-		big = append(big, fmt.Sprintf("p%03d-%s", i, strings.Repeat("x", 195)))
-	}
-	big = append(big, "http/1.1")
+	big := bigALPN()
 	tests := []struct {
 		name string
 		from string // the client's source address

@@ -3,7 +3,6 @@ package listener
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"fmt"
 	"io"
 	"net"
 	"slices"
@@ -27,11 +26,7 @@ func TestBypassBeyondParseCap(t *testing.T) {
 	realServer := realHTTPS(t, sca.leaf(t, "bank.lab.test", "other.test"))
 	realRoots := x509.NewCertPool()
 	realRoots.AddCert(sca.cert)
-	var big []string
-	for i := range 100 {
-		big = append(big, fmt.Sprintf("p%03d-%s", i, strings.Repeat("x", 195)))
-	}
-	big = append(big, "http/1.1")
+	big := bigALPN()
 	tests := []struct {
 		name   string
 		bypass []string
@@ -117,11 +112,7 @@ func TestBypassBeyondParseCapFaults(t *testing.T) {
 	realServer := realHTTPS(t, sca.leaf(t, "bank.lab.test"))
 	realRoots := x509.NewCertPool()
 	realRoots.AddCert(sca.cert)
-	var big []string
-	for i := range 100 {
-		big = append(big, fmt.Sprintf("p%03d-%s", i, strings.Repeat("x", 195)))
-	}
-	big = append(big, "http/1.1")
+	big := bigALPN()
 	e := faults.NewEngine(nil)
 	for _, r := range []faults.Rule{
 		{Name: "bad-chain", Action: faults.ActChain, Chain: "self_signed"},

@@ -23,11 +23,7 @@ import (
 func TestSNIRequireWhateverReadTheHello(t *testing.T) {
 	sca := newTestServerCA(t)
 	realServer := realHTTPS(t, sca.leaf(t, "lab.test"))
-	var big []string
-	for i := range 100 {
-		big = append(big, fmt.Sprintf("p%03d-%s", i, strings.Repeat("x", 195)))
-	}
-	big = append(big, "http/1.1")
+	big := bigALPN()
 	modes := []struct {
 		name string
 		opts Options
