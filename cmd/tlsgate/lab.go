@@ -67,14 +67,34 @@ func cmdLab(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	dir, err := filepath.Abs(*caDir)
+	opts, err := labOptions(lab.Options{BasePort: *base, CADir: *caDir, LogFormat: *logFormat, LogFile: *logFile, Lang: *lang, Admin: *adminAddr})
 	if err != nil {
-		return fmt.Errorf("lab: ca dir: %w", err)
+		return err
 	}
-	opts := lab.Options{BasePort: *base, CADir: dir, LogFormat: *logFormat, LogFile: *logFile, Lang: *lang, Admin: *adminAddr}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serveLab(ctx, placed, opts, stdout, stderr)
+}
+
+// labOptions makes the flags' paths absolute, from the working directory.
+// The lab's generated config is parsed as if it lived in the CA directory,
+// and a config resolves its relative paths from its own directory: a
+// relative --log-file passed through as given would land in the CA
+// directory, not where the operator asked.
+func labOptions(o lab.Options) (lab.Options, error) {
+	dir, err := filepath.Abs(o.CADir)
+	if err != nil {
+		return o, fmt.Errorf("lab: --ca-dir %q: %w", o.CADir, err)
+	}
+	o.CADir = dir
+	if o.LogFile != "" {
+		file, err := filepath.Abs(o.LogFile)
+		if err != nil {
+			return o, fmt.Errorf("lab: --log-file %q: %w", o.LogFile, err)
+		}
+		o.LogFile = file
+	}
+	return o, nil
 }
 
 // serveLab runs the placed scenarios until ctx ends. A start-up that fails
@@ -139,7 +159,11 @@ func printTable(w io.Writer, placed []lab.Placed, o lab.Options) {
 	if lab.NeedsOrigin(placed) {
 		fmt.Fprintf(w, ", lab origin (the real server) :%d", lab.OriginPort(o.BasePort))
 	}
-	fmt.Fprintf(w, "\nlab CA: %s\n\n", o.CAFile())
+	fmt.Fprintf(w, "\nlab CA: %s\n", o.CAFile())
+	if o.LogFile != "" {
+		fmt.Fprintf(w, "connection log: %s\n", o.LogFile)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCENARIO\tFAMILY\tPORT\tTRY")
 	for _, p := range lab.ByFamily(placed) {

@@ -116,15 +116,26 @@ func TestLabKeepsTheCAOnceBound(t *testing.T) {
 	}
 }
 
-// firstWrite closes c on its first Write.
+// firstWrite closes c on its first Write and keeps what is written.
 type firstWrite struct {
 	once sync.Once
 	c    chan struct{}
+	mu   sync.Mutex
+	b    strings.Builder
 }
 
 func (w *firstWrite) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.b.Write(p)
+	w.mu.Unlock()
 	w.once.Do(func() { close(w.c) })
 	return len(p), nil
+}
+
+func (w *firstWrite) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
 
 // runLabUntilBound starts the lab with one scenario, waits until every
@@ -132,12 +143,24 @@ func (w *firstWrite) Write(p []byte) (int, error) {
 // start-up or shutdown that failed.
 func runLabUntilBound(t *testing.T, only, caDir string) error {
 	t.Helper()
-	base := freeBase(t, only)
-	placed, err := lab.Place(lab.Catalog(), []string{only}, base)
+	_, err := runLabOptions(t, only, lab.Options{CADir: caDir, LogFile: filepath.Join(t.TempDir(), "lab.log")})
+	return err
+}
+
+// runLabOptions is runLabUntilBound with the options as the flags give
+// them (cmdLab's labOptions makes their paths absolute), on a free base
+// port; it returns what the lab printed to standard output.
+func runLabOptions(t *testing.T, only string, flags lab.Options) (string, error) {
+	t.Helper()
+	flags.BasePort = freeBase(t, only)
+	opts, err := labOptions(flags)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := lab.Options{BasePort: base, CADir: caDir, LogFile: filepath.Join(t.TempDir(), "lab.log")}
+	placed, err := lab.Place(lab.Catalog(), []string{only}, opts.BasePort)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -145,11 +168,43 @@ func runLabUntilBound(t *testing.T, only, caDir string) error {
 	go func() { done <- serveLab(ctx, placed, opts, table, io.Discard) }()
 	select {
 	case err := <-done:
-		return err
+		return table.String(), err
 	case <-table.c:
 	}
 	cancel()
-	return <-done
+	err = <-done
+	return table.String(), err
+}
+
+// TestLabLogFileFromWorkingDirectory: a relative --log-file is the file the
+// operator named from where they ran tlsgate, and the start-up output says
+// its absolute path. The lab's config is parsed as if it lived in the CA
+// directory, so a relative path used to land there.
+func TestLabLogFileFromWorkingDirectory(t *testing.T) {
+	work := t.TempDir()
+	t.Chdir(work)
+	const only = "waf-sni-reset"
+	var out string
+	for attempt := 1; ; attempt++ {
+		var err error
+		out, err = runLabOptions(t, only, lab.Options{CADir: "ca", LogFile: "lab.log"})
+		if err == nil {
+			break
+		}
+		if !strings.Contains(err.Error(), "address already in use") || attempt == 3 {
+			t.Fatalf("serveLab ended before it was stopped: %v", err)
+		}
+	}
+	want := filepath.Join(work, "lab.log")
+	if _, err := os.Stat(want); err != nil {
+		t.Errorf("no log file where --log-file lab.log named it (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(work, "ca", "lab.log")); err == nil {
+		t.Errorf("the log file was made in the CA directory")
+	}
+	if !strings.Contains(out, "connection log: "+want+"\n") {
+		t.Errorf("the start-up output does not name the log file %s:\n%s", want, out)
+	}
 }
 
 // TestPrintCatalogGroupsFamilies: --list, and the table a running lab
