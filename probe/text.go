@@ -48,11 +48,7 @@ func (r Report) WriteText(w io.Writer) error {
 		}
 	}
 	f := r.Final
-	fmt.Fprintf(bw, "\n%s %s %s", t.f("text.verdict"), verdictWord(f.Verdict, t), f.Summary)
-	if f.Step > 0 {
-		fmt.Fprint(bw, t.f("text.from_step", "n", fmt.Sprint(f.Step)))
-	}
-	fmt.Fprintln(bw)
+	fmt.Fprintf(bw, "\n%s %s %s\n", t.f("text.verdict"), verdictWord(f.Verdict, t), r.headline(t))
 	if f.Cause != "" {
 		fmt.Fprintf(bw, "  %s %s\n", t.f("text.final_cause"), f.Cause)
 	}
@@ -60,6 +56,18 @@ func (r Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(bw, "  %s %s\n", t.f("text.check"), f.Check)
 	}
 	return bw.Flush()
+}
+
+// Headline is the final verdict's summary and the step it comes from, in
+// the report's language: the verdict line without its verdict word, which
+// `tlsgate probe` also prints as its one-line error when a step failed.
+func (r Report) Headline() string { return r.headline(newTr(r.Lang)) }
+
+func (r Report) headline(t tr) string {
+	if r.Final.Step > 0 {
+		return r.Final.Summary + t.f("text.from_step", "n", fmt.Sprint(r.Final.Step))
+	}
+	return r.Final.Summary
 }
 
 // verdictWord is the verdict as the last line shows it: PASS, FAIL … in

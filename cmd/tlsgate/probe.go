@@ -68,7 +68,7 @@ func cmdProbe(args []string, stdout, _ io.Writer) error {
 		return fmt.Errorf("probe: writing the report: %w", err)
 	}
 	if rep.Failed() {
-		return fmt.Errorf("probe: %s: %s (step %d)", target, rep.Final.Summary, rep.Final.Step)
+		return fmt.Errorf("probe: %s: %s", target, rep.Headline())
 	}
 	return nil
 }

@@ -102,6 +102,7 @@ func TestCmdProbe(t *testing.T) {
 		code     int
 		contains []string // in stdout
 		errHas   string   // in the returned error
+		errLacks string   // not in the returned error
 	}{
 		{
 			name: "good server, all steps",
@@ -148,6 +149,8 @@ func TestCmdProbe(t *testing.T) {
 			args:     []string{httpAddr, "--steps", "1-3", "--lang=ja"},
 			code:     1,
 			contains: []string{"✗ 3. ClientHello への応答: このポートは平文の HTTP", "考えられる原因:", "まず確認:", "判定: NG（失敗）"},
+			errHas:   "（ステップ 3）", // the one-line error is in the report's language too
+			errLacks: "(step",
 		},
 		{name: "bad timeout", args: []string{tlsAddr, "--timeout", "-1s"}, code: 2, errHas: "--timeout must be positive"},
 		{name: "unknown flag", args: []string{tlsAddr, "--bogus"}, code: 2, errHas: "flag provided but not defined"},
@@ -169,6 +172,9 @@ func TestCmdProbe(t *testing.T) {
 			}
 			if tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)) {
 				t.Errorf("error %v; want it to contain %q", err, tc.errHas)
+			}
+			if tc.errLacks != "" && err != nil && strings.Contains(err.Error(), tc.errLacks) {
+				t.Errorf("error %v; want it without %q", err, tc.errLacks)
 			}
 		})
 	}
