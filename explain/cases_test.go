@@ -142,6 +142,12 @@ func diagCases() []diagCase {
 	tlsOnPlainCut.Kind, tlsOnPlainCut.FirstBytes, tlsOnPlainCut.PeekEnd = sniff.TLSHandshake, []byte{22, 3, 1}, PeerClosed
 	tlsOnPlainCut.HelloErr = "sniff: need more bytes: record header"
 	tlsOnPlainCut.Route = "tls_on_plain_reset"
+	// The client's RST ends the peek: the listener only closes (route
+	// "closed"), so nothing from tlsgate reached the client.
+	tlsOnPlainCutRST := base("plaintext")
+	tlsOnPlainCutRST.Kind, tlsOnPlainCutRST.FirstBytes, tlsOnPlainCutRST.PeekEnd = sniff.TLSHandshake, []byte{22, 3, 1}, PeerReset
+	tlsOnPlainCutRST.HelloErr = "sniff: need more bytes: record header"
+	tlsOnPlainCutRST.Route = "closed"
 
 	tooOld := failed(withHello(base("terminate"), legacyHello(0x0301)), "tls: client offered only unsupported versions: [301 300]")
 	sslv3 := failed(withHello(base("terminate"), legacyHello(0x0300)), "tls: client offered only unsupported versions: [300]")
@@ -441,8 +447,13 @@ func diagCases() []diagCase {
 			contains: []string{"hello never completed: 9 bytes, a TLS record header and 4 of the 512 bytes it announced"},
 			absent:   []string{"SNI (none)", "(unknown)"}},
 		{name: "tls_on_plaintext_cut_hello", o: tlsOnPlainCut, code: CodeTLSOnPlaintext,
-			contains: []string{"hello never completed: 3 bytes of a TLS record header, then the client closed the connection", "16 03 01 |...|"},
-			absent:   []string{"SNI (none)", "(unknown)", "ClientHello ("}},
+			contains: []string{"hello never completed: 3 bytes of a TLS record header, then the client closed the connection (FIN)", "16 03 01 |...|",
+				"tlsgate reset the connection only after that FIN", "The client closed first"},
+			absent: []string{"SNI (none)", "(unknown)", "ClientHello (", "tlsgate reset the connection:"}},
+		{name: "tls_on_plaintext_cut_hello_rst", o: tlsOnPlainCutRST, code: CodeTLSOnPlaintext,
+			contains: []string{"hello never completed: 3 bytes of a TLS record header, then the client reset the connection (RST)", "16 03 01 |...|",
+				"tlsgate had not answered", "Nothing from tlsgate: the reset came from the client side"},
+			absent: []string{"SNI (none)", "(unknown)", "ClientHello (", "wrong version number", "tlsgate reset the connection"}},
 		{name: "version_too_old_tls10", o: tooOld, code: CodeVersionTooOld,
 			lines: []string{lineVersion, lineSummary}, contains: []string{"TLS 1.0", "TLS 1.2 to TLS 1.3", "protocol version"}},
 		{name: "version_too_old_sslv3", o: sslv3, code: CodeVersionTooOld,

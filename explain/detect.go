@@ -296,7 +296,13 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 		switch {
 		case strings.Contains(o.Route, "reset") && helloStalled(o):
 			return verdict{code: CodeTLSOnPlaintext, variant: "reset_stalled"}, true
+		case helloCut(o) && o.PeekEnd == PeerReset:
+			// The client's RST came first: the listener only closed
+			// (route "closed"), and nothing it sent reached the client.
+			return verdict{code: CodeTLSOnPlaintext, variant: "client_reset_cut"}, true
 		case strings.Contains(o.Route, "reset") && helloCut(o):
+			// The client's FIN came first; the listener's reset came
+			// after it, to a client that had stopped sending.
 			return verdict{code: CodeTLSOnPlaintext, variant: "reset_cut"}, true
 		case strings.Contains(o.Route, "reset"):
 			return verdict{code: CodeTLSOnPlaintext, variant: "reset"}, true

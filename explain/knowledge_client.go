@@ -105,12 +105,22 @@ func clientKnowledge() map[string]entry {
 		},
 
 		CodeTLSOnPlaintext + "/reset_cut": {
-			summary: "TLS from {client} on plaintext listener {listener} ({virtual}); the hello never completed: {hello_seen}, then the client closed the connection",
-			cause: "The client started TLS on a listener that expects plaintext, and closed (or reset) the connection after {hello_seen}, before its hello was complete. " +
+			summary: "TLS from {client} on plaintext listener {listener} ({virtual}); the hello never completed: {hello_seen}, then the client closed the connection (FIN)",
+			cause: "The client started TLS on a listener that expects plaintext, and closed its side (FIN) after {hello_seen}, before its hello was complete; tlsgate reset the connection only after that FIN. " +
 				"Only TLS begins so; no ClientHello was read, so its SNI and offered versions are unknown. " +
 				"Either the client used https:// against a plain port and gave up, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
 				"BIG-IP has no verified SSL log line for this case, so none is shown.",
-			clientSaw: sawTLSOnPlainReset,
+			clientSaw: "The client closed first, so tlsgate's reset reached a client that had already stopped: one that closed its socket saw nothing from tlsgate, and what it printed is its own reason for stopping (its own timeout, Ctrl-C, an error of its own). " +
+				"Only a client that half-closed and kept reading sees the reset: curl `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`.",
+			evidence: []string{"peek", "first_bytes"},
+		},
+		CodeTLSOnPlaintext + "/client_reset_cut": {
+			summary: "TLS from {client} on plaintext listener {listener} ({virtual}); the hello never completed: {hello_seen}, then the client reset the connection (RST)",
+			cause: "The client started TLS on a listener that expects plaintext, and reset the connection (RST) after {hello_seen}, before its hello was complete; tlsgate had not answered, and only closed its side. " +
+				"Only TLS begins so; no ClientHello was read, so its SNI and offered versions are unknown. " +
+				"Either the client used https:// against a plain port and gave up, a device in the path injected the reset, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
+				"BIG-IP has no verified SSL log line for this case, so none is shown.",
+			clientSaw: "Nothing from tlsgate: the reset came from the client side (or a device in the path) before tlsgate answered. A real client's own message says why it stopped.",
 			evidence:  []string{"peek", "first_bytes"},
 		},
 

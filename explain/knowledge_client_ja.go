@@ -109,12 +109,21 @@ func clientKnowledgeJA() map[string]entry {
 		},
 
 		CodeTLSOnPlaintext + "/reset_cut": {
-			summary: "平文リスナー {listener}（{virtual}）に {client} から TLS。ClientHello は最後まで届かず、クライアントが接続を閉じた: {hello_seen}",
-			cause: "平文を待っているリスナーに対して、クライアントが TLS を始め、{hello_seen}の後、ClientHello が揃う前に接続を閉じた（またはリセットした）。" +
+			summary: "平文リスナー {listener}（{virtual}）に {client} から TLS。ClientHello は最後まで届かず、クライアントが接続を閉じた（FIN）: {hello_seen}",
+			cause: "平文を待っているリスナーに対して、クライアントが TLS を始め、{hello_seen}の後、ClientHello が揃う前に自分の側を閉じた（FIN）。tlsgate が接続をリセットしたのは、その FIN の後。" +
 				"こう始まるのは TLS だけだが、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
 				"クライアントが平文のポートに https:// で接続してあきらめたか、server-ssl プロファイルを持つプロキシやロードバランサが平文 HTTP のポートに向けて暗号化している。" +
 				"このケースに対応する確認済みの BIG-IP の SSL ログ行はないので、ここには出さない。",
-			clientSaw: sawTLSOnPlainResetJA,
+			clientSaw: "先に閉じたのはクライアントで、tlsgate のリセットはすでに止まったクライアントに届いた。ソケットごと閉じたクライアントは tlsgate から何も受け取っておらず、表示するのは自分が止めた理由（自分のタイムアウト、Ctrl-C、自身のエラー）。" +
+				"ハーフクローズして読み続けたクライアントだけがリセットを見る: curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`。",
+		},
+		CodeTLSOnPlaintext + "/client_reset_cut": {
+			summary: "平文リスナー {listener}（{virtual}）に {client} から TLS。ClientHello は最後まで届かず、クライアントが接続をリセットした（RST）: {hello_seen}",
+			cause: "平文を待っているリスナーに対して、クライアントが TLS を始め、{hello_seen}の後、ClientHello が揃う前に接続をリセットした（RST）。tlsgate はまだ応答しておらず、自分の側を閉じただけ。" +
+				"こう始まるのは TLS だけだが、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
+				"クライアントが平文のポートに https:// で接続してあきらめたか、経路上の装置がリセットを注入したか、server-ssl プロファイルを持つプロキシやロードバランサが平文 HTTP のポートに向けて暗号化している。" +
+				"このケースに対応する確認済みの BIG-IP の SSL ログ行はないので、ここには出さない。",
+			clientSaw: "tlsgate からは何も返していない。リセットは tlsgate が応答する前に、クライアント側（または経路上の装置）から来ている。理由は実際のクライアントのメッセージに出る。",
 		},
 
 		CodeVersionTooOld: {
