@@ -212,6 +212,11 @@ func (m *Minter) mintChain(kind ChainKind, name string, ip netip.Addr, at time.T
 		notBefore, notAfter = at.Add(-expiredAgo-leafValidity), at.Add(-expiredAgo)
 	case ChainNotYetValid:
 		notBefore, notAfter = at.Add(futureBy), at.Add(futureBy+leafValidity)
+	case ChainOCSPExpired:
+		// The stale staple's thisUpdate (staple) falls within the leaf's
+		// validity, as a response about an existing certificate does:
+		// the staple's age is then the only fault.
+		notBefore = at.Add(-ocspStaleBy - ocspStaleWindow - leafBackdate)
 	}
 	tmpl := leafTemplate(name, ip, notBefore, notAfter)
 	tmpl.Subject.OrganizationalUnit = []string{faultOU(kind, skew)}

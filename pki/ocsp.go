@@ -32,6 +32,9 @@ const (
 	// ocspStaleBy puts an expired response's nextUpdate a day in the past,
 	// well beyond the five minutes of leeway OpenSSL allows.
 	ocspStaleBy = 24 * time.Hour
+	// ocspStaleWindow is how long an expired response claimed to be good
+	// for: a day, as an ocsp_times staple (ocspTimesWindow).
+	ocspStaleWindow = ocspTimesWindow
 	// revokedAgo dates the revocation before the response.
 	revokedAgo = 24 * time.Hour
 )
@@ -56,7 +59,10 @@ func (m *Minter) staple(kind ChainKind, name string, c *tls.Certificate, at time
 		resp.Status = ocsp.Unknown
 	case ChainOCSPExpired:
 		resp.Status = ocsp.Good
-		resp.ThisUpdate, resp.NextUpdate = at.Add(-ocspStaleBy-leafValidity), at.Add(-ocspStaleBy)
+		// The leaf is backdated to before this thisUpdate (mintChain):
+		// a response about a certificate that did not exist yet would be
+		// a second fault.
+		resp.ThisUpdate, resp.NextUpdate = at.Add(-ocspStaleBy-ocspStaleWindow), at.Add(-ocspStaleBy)
 	default:
 		return nil, fmt.Errorf("pki: internal error: %s staples no OCSP response", kind)
 	}
@@ -116,9 +122,17 @@ func (m *Minter) OCSPTimes(name string, skew time.Duration) (*tls.Certificate, e
 	if err != nil {
 		return nil, err
 	}
-	c, err := m.cached(ocspTimesUnit+"\x00"+key, func() (*tls.Certificate, time.Time, error) {
+	// A stale staple (skew < 0) is about a leaf older than its thisUpdate:
+	// the leaf is backdated by the shift and the window, so every staple
+	// signed while it is served (their times only move later) falls
+	// inside its validity. The cache key carries the skew, since the
+	// backdating depends on it.
+	c, err := m.cached(ocspTimesUnit+"\x00"+skew.String()+"\x00"+key, func() (*tls.Certificate, time.Time, error) {
 		return m.mint(key, ip, func(tmpl *x509.Certificate) {
 			tmpl.Subject.OrganizationalUnit = []string{ocspTimesUnit}
+			if skew < 0 {
+				tmpl.NotBefore = tmpl.NotBefore.Add(skew - ocspTimesWindow)
+			}
 		}, m.ca.cert)
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -55,7 +56,7 @@ func TestOCSPStampsFollowClock(t *testing.T) {
 	}{
 		{ChainRevoked, 0, 0, -ocspFresh, chainMaxAge + ocspFresh},
 		{ChainOCSPUnknown, skew, 0, -ocspFresh, chainMaxAge + ocspFresh},
-		{ChainOCSPExpired, -skew, -ocspStaleBy - leafValidity, -ocspStaleBy - leafValidity, -ocspStaleBy},
+		{ChainOCSPExpired, -skew, -ocspStaleBy - ocspStaleWindow, -ocspStaleBy - ocspStaleWindow, -ocspStaleBy},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {
@@ -72,6 +73,7 @@ func TestOCSPStampsFollowClock(t *testing.T) {
 			if r.ProducedAt.Before(r.ThisUpdate) || r.ProducedAt.After(r.NextUpdate) {
 				t.Errorf("produced %s outside [thisUpdate %s, nextUpdate %s]: no responder signs that", r.ProducedAt, r.ThisUpdate, r.NextUpdate)
 			}
+			checkStapleInsideLeaf(t, parseChain(t, c)[0], r)
 		})
 	}
 }
@@ -92,6 +94,9 @@ func TestOCSPTimes(t *testing.T) {
 	}{
 		{skew: 2 * time.Hour, produced: 2 * time.Hour, this: 2 * time.Hour, next: 26 * time.Hour, wantThisInFuture: true},
 		{skew: -2 * time.Hour, produced: -26 * time.Hour, this: -26 * time.Hour, next: -2 * time.Hour},
+		// Staler still, for the same name: a leaf backdated for -2h alone
+		// would be younger than this staple.
+		{skew: -48 * time.Hour, produced: -72 * time.Hour, this: -72 * time.Hour, next: -48 * time.Hour},
 	}
 	for _, tt := range tests {
 		t.Run(tt.skew.String(), func(t *testing.T) {
@@ -117,6 +122,7 @@ func TestOCSPTimes(t *testing.T) {
 				if r.Status != ocsp.Good || !r.ProducedAt.Equal(now.Add(tt.produced)) || !r.ThisUpdate.Equal(now.Add(tt.this)) || !r.NextUpdate.Equal(now.Add(tt.next)) {
 					t.Errorf("round %d: status %d produced %s this %s next %s (now %s)", round, r.Status, r.ProducedAt, r.ThisUpdate, r.NextUpdate, now)
 				}
+				checkStapleInsideLeaf(t, leaf, r)
 				if round == 1 && leaf.SerialNumber.String() != serial {
 					t.Error("the leaf was minted again; only the staple should be")
 				}
@@ -127,6 +133,22 @@ func TestOCSPTimes(t *testing.T) {
 	}
 	if _, err := m.OCSPTimes(name, 0); err == nil || !strings.Contains(err.Error(), "non-zero skew") {
 		t.Errorf("skew 0: %v", err)
+	}
+}
+
+// checkStapleInsideLeaf: a staple's times fall within its leaf's validity,
+// as a responder's do (it answers about a certificate that exists), so a
+// stale or future staple is the one fault a scenario shows, not also a
+// response dated before the certificate it vouches for.
+func checkStapleInsideLeaf(t *testing.T, leaf *x509.Certificate, r *ocsp.Response) {
+	t.Helper()
+	for _, at := range []struct {
+		name string
+		t    time.Time
+	}{{"producedAt", r.ProducedAt}, {"thisUpdate", r.ThisUpdate}, {"nextUpdate", r.NextUpdate}} {
+		if at.t.Before(leaf.NotBefore) || at.t.After(leaf.NotAfter) {
+			t.Errorf("staple %s %s outside the leaf's validity %s – %s", at.name, at.t, leaf.NotBefore, leaf.NotAfter)
+		}
 	}
 }
 
