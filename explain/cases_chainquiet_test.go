@@ -181,3 +181,45 @@ func TestChainQuietCurl(t *testing.T) {
 		}
 	}
 }
+
+// TestOCSPChecksNameProbeCode: whatever staple a rule served, the first
+// check names the code `tlsgate probe` gives that staple in step 7
+// (probe/step_ocsp.go), in both languages, so an operator can match the
+// log's explanation with the probe's output. The revocation chains are
+// named "revoked", "ocsp_unknown" in the rule and "ocsp_revoked",
+// "ocsp_unknown" by the probe; ocsp_times by the direction of its shift.
+func TestOCSPChecksNameProbeCode(t *testing.T) {
+	tests := []struct {
+		action, chain string
+		skew          time.Duration
+		code          string
+	}{
+		{"chain", "revoked", 0, "ocsp_revoked"},
+		{"chain", "ocsp_unknown", 0, "ocsp_unknown"},
+		{"chain", "ocsp_expired", 0, "ocsp_expired"},
+		{"ocsp_times", "", 2 * time.Hour, "ocsp_not_yet_valid"},
+		{"ocsp_times", "", -2 * time.Hour, "ocsp_expired"},
+	}
+	for _, tt := range tests {
+		fr := chain(firing("staple", tt.action, "client_hello", "", 0.2, "certificate rejected"), tt.chain, tt.skew)
+		quiet := fired(handshaken(), fr)
+		quiet.Route = "terminate"
+		flight := fired(failed(handshaken(), "EOF"), fr)
+		flight.Route, flight.ClientTLS.ServerFlightSent = "terminate", true
+		alert := failed(withHello(base("terminate"), modernHello()), "remote error: tls: bad certificate")
+		alert.ClientTLS.AlertRecv, alert.ClientTLS.ServerFlightSent = 42, true
+		fired(alert, fr)
+		for _, o := range []*Outcome{quiet, flight, alert} {
+			for lang, step := range map[string]string{LangEN: "in step 7", LangJA: "ステップ 7"} {
+				d := DiagnoseLang(o, lang)
+				if len(d.Checks) == 0 {
+					t.Fatalf("%s %s %s: %s with no checks", tt.action, tt.chain, tt.skew, d.Code)
+				}
+				want := "`" + tt.code + "`"
+				if c := d.Checks[0]; !strings.Contains(c, want) || !strings.Contains(c, step) || !strings.Contains(c, "tlsgate probe 192.168.20.230:443 --sni lab.test --cacert") {
+					t.Errorf("%s %s %s (%s, %s): first check %q; want the probe command and its step 7 code %s", tt.action, tt.chain, tt.skew, d.Code, lang, c, want)
+				}
+			}
+		}
+	}
+}

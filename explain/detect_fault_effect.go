@@ -141,6 +141,8 @@ func (f *facts) effectPlaceholder(name string) (string, bool) {
 		return f.chainCurl(fr), true
 	case "ocsp_state":
 		return f.say("ocsp_" + fr.Chain), true
+	case "ocsp_probe_code":
+		return f.orNone(probeOCSPCode(fr)), true
 	case "silent_end":
 		return f.silentEnd(), true
 	case "chain_instead", "replaced_note":
@@ -220,6 +222,20 @@ func (f *facts) chainCurl(fr FaultFiring) string {
 		s += f.say("curl_skew", "{skew}", absDuration(fr.Skew).String())
 	}
 	return s
+}
+
+// probeOCSPCode is the code `tlsgate probe` gives, in step 7, the staple
+// the firing served, so that an explanation leads to the probe's line for
+// the same fault: the revocation chains by the staple's status, an
+// ocsp_times rule by the direction of its shift. "" for anything else.
+func probeOCSPCode(fr FaultFiring) string {
+	switch {
+	case fr.Action == "ocsp_times" && fr.Skew > 0:
+		return "ocsp_not_yet_valid"
+	case fr.Action == "ocsp_times" && fr.Skew < 0:
+		return "ocsp_expired"
+	}
+	return map[string]string{"revoked": "ocsp_revoked", "ocsp_unknown": "ocsp_unknown", "ocsp_expired": "ocsp_expired"}[fr.Chain]
 }
 
 // silentEnd words how a client that sent no alert left: after a completed

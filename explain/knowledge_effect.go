@@ -8,7 +8,10 @@ func effectKnowledge() map[string]entry {
 	chainCheck := "See what was served: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null` reports verify error {chain_verify} for this chain: the expected result of rule {effect_rule}, whether or not the client trusts the lab CA."
 	clockCheck := "Compare the client's clock with the certificate's dates: `date -u` on the client, and `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`; in the real case fix the client's clock (NTP), not the certificate."
 	clockOthers := "When a few clients report '{clock_state}' while everyone else connects, suspect their clocks first."
-	ocspCheck := "See the staple: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` prints the OCSP response tlsgate stapled (`Cert Status:` …, with its `This Update` and `Next Update`), signed by the lab CA: the expected result of rule {effect_rule}. The chain itself verifies."
+	// The probe's step 7 names the same staple by its own code: the
+	// explanation gives it, so the two outputs can be matched.
+	const ocspProbe = "From the client's side, `tlsgate probe {virtual} --sni {sni_or_host} --cacert lab-ca.pem --steps 7` (the lab CA from `tlsgate ca export`, so that the chain verifies) flags the same staple in step 7 as a warning with code `{ocsp_probe_code}` (the code is in its `--json` output)."
+	ocspCheck := "See the staple: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` prints the OCSP response tlsgate stapled (`Cert Status:` …, with its `This Update` and `Next Update`), signed by the lab CA: the expected result of rule {effect_rule}. The chain itself verifies. " + ocspProbe
 	verboseCheck := "Run the client verbosely (`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`): after the handshake lines it prints its own reason."
 	const (
 		chainSilentSummary = "client {client} {silent_end}: it rejected the certificate fault rule {effect_rule} served (chain = \"{chain_name}\")"
@@ -49,7 +52,7 @@ func effectKnowledge() map[string]entry {
 	)
 	// An ocsp_times rule: the leaf and the staple's status are good, the
 	// staple's times are not current by the client's clock.
-	ocspClockCheck := "Compare the staple's times with the clock: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` prints the stapled response's `This Update` and `Next Update`, and `date -u` the client's time. A This Update in the future, or a Next Update in the past, by more than OpenSSL's five minutes of leeway is what the client refused: the expected result of rule {effect_rule}. In the real case check the clocks (NTP) of the OCSP responder and of the server that staples, not the certificate."
+	ocspClockCheck := "Compare the staple's times with the clock: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` prints the stapled response's `This Update` and `Next Update`, and `date -u` the client's time. A This Update in the future, or a Next Update in the past, by more than OpenSSL's five minutes of leeway is what the client refused: the expected result of rule {effect_rule}. In the real case check the clocks (NTP) of the OCSP responder and of the server that staples, not the certificate. " + ocspProbe
 	const (
 		ocspClockSummary       = "client {client} {silent_end}, with the OCSP response fault rule {effect_rule} stapled with {ocsp_clock}: " + ocspMaybe
 		ocspClockFlightSummary = "client {client} {silent_end}, after the OCSP response fault rule {effect_rule} stapled with {ocsp_clock}: " + ocspFlightMaybe

@@ -6,7 +6,9 @@ func effectKnowledgeJA() map[string]entry {
 	chainCheck := "返したものを確認する: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null` はこのチェーンに verify error {chain_verify} を出す。クライアントがラボ CA を信頼していてもいなくても、ルール {effect_rule} の想定どおりの結果である。"
 	clockCheck := "クライアントの時計と証明書の日付を比べる: クライアントで `date -u`、そして `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`。実際のケースでは、直すのは証明書ではなくクライアントの時計（NTP）。"
 	clockOthers := "ほかのクライアントはつながるのに一部だけが「{clock_state}」と言うなら、まずそのクライアントの時計を疑う。"
-	ocspCheck := "ステープルを確認する: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` は tlsgate がステープルした OCSP レスポンス（`Cert Status:` …、`This Update` と `Next Update`）を表示する。署名はラボ CA で、ルール {effect_rule} の想定どおりの結果である。チェーン自体は検証に通る。"
+	// The probe's step 7 names the same staple by its own code.
+	const ocspProbe = "クライアント側からは、`tlsgate probe {virtual} --sni {sni_or_host} --cacert lab-ca.pem --steps 7`（チェーンが検証に通るよう、`tlsgate ca export` で取り出したラボ CA を渡す）がステップ 7 で同じステープルをコード `{ocsp_probe_code}` の警告として示す（コードは `--json` の出力に出る）。"
+	ocspCheck := "ステープルを確認する: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` は tlsgate がステープルした OCSP レスポンス（`Cert Status:` …、`This Update` と `Next Update`）を表示する。署名はラボ CA で、ルール {effect_rule} の想定どおりの結果である。チェーン自体は検証に通る。" + ocspProbe
 	verboseCheck := "クライアントを詳細表示で動かす（`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`）。ハンドシェイクの行の後に、クライアント自身の理由が出る。"
 	const (
 		chainSilentSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} が返した証明書（chain = \"{chain_name}\"）を拒否した"
@@ -24,7 +26,7 @@ func effectKnowledgeJA() map[string]entry {
 		silentFlightCause  = "tlsgate は証明書を含むハンドシェイクフライトを送っていたが、クライアントはハンドシェイクを終える前に TLS アラートを送らずに切断した。理由を言わずに証明書を拒否するクライアント（鍵をピン留めしたアプリ、発行元を信頼しない一部のスタック）はこうする。"
 		clockMade          = "そうさせたのはフォールトルール {effect_rule} で、ラボ CA の正しい証明書を、有効期間を {skew} ずらして発行した。これは時計が {skew} {clock_dir}クライアントが見るものとバイト単位で同じで、そのクライアントには証明書が{clock_state}に見える。実際のケースでは証明書に問題はなく、直すべきはクライアントの時計。{replaced_note}"
 	)
-	ocspClockCheck := "ステープルの時刻と時計を比べる: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` はステープルされたレスポンスの `This Update` と `Next Update` を表示し、`date -u` はクライアントの時刻を表示する。This Update が未来、または Next Update が過去にあり、その差が OpenSSL の猶予 5 分を超えていれば、それがクライアントの拒否した理由で、ルール {effect_rule} の想定どおりの結果である。実際のケースでは、証明書ではなく OCSP レスポンダとステープルするサーバの時計（NTP）を確かめる。"
+	ocspClockCheck := "ステープルの時刻と時計を比べる: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` はステープルされたレスポンスの `This Update` と `Next Update` を表示し、`date -u` はクライアントの時刻を表示する。This Update が未来、または Next Update が過去にあり、その差が OpenSSL の猶予 5 分を超えていれば、それがクライアントの拒否した理由で、ルール {effect_rule} の想定どおりの結果である。実際のケースでは、証明書ではなく OCSP レスポンダとステープルするサーバの時計（NTP）を確かめる。" + ocspProbe
 	const (
 		ocspClockSummary       = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} は OCSP レスポンス（{ocsp_clock}）をステープルしていた。" + ocspMaybe
 		ocspClockFlightSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} は OCSP レスポンス（{ocsp_clock}）をステープルしていた。" + ocspFlightMaybe
