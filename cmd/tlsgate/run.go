@@ -244,7 +244,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			return cfg.KeyError("admin.listen", fmt.Errorf("admin: %w", err))
 		}
 		addrs["admin"] = aln.Addr()
-		adminURL = "http://" + aln.Addr().String()
+		adminURL = adminClientURL(cfg.Admin.Listen, aln.Addr())
 	}
 	for i := range all {
 		o := all[i].srv.Options()
@@ -305,7 +305,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			_ = adminSrv.Shutdown(ctx)
 		}()
 		logger.Info("admin API listening", zap.String("listen", aln.Addr().String()),
-			zap.String("try", "tlsgate fault ls ; curl http://"+aln.Addr().String()+"/events"))
+			zap.String("try", "tlsgate fault ls --admin "+adminURL+" ; curl "+adminURL+"/events"))
 	}
 	built := make([]*listener.Server, 0, len(all))
 	for _, b := range all {
