@@ -223,6 +223,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			// A refuse rule's firings come with no connection: counted
 			// in the same firings metric, without an Outcome.
 			deps.OnFiring = adminAPI.ObserveFiring
+			// A refuse rule's down and up make no connection either:
+			// the event stream gets them as listener events.
+			deps.OnDown = adminAPI.ObserveDown
 		}
 		deps.AdminToken = adminAPI != nil && cfg.Admin.Token != ""
 		srv, err := listener.New(o, deps)
