@@ -12,9 +12,30 @@ import (
 	"github.com/tlsgate/tlsgate/listener"
 )
 
+// list is every rule's status, as the engine lists it, with the listeners
+// each refuse rule holds down now: a listener that is down (its socket
+// does not listen) is held by every refuse rule Engine.Holding names for
+// it, since it listens again only when all have ended.
+func (s *Server) list() []faults.RuleStatus {
+	sts := s.o.Engine.List()
+	held := map[string][]string{}
+	for _, l := range s.o.Listeners() {
+		if !l.Down {
+			continue
+		}
+		for _, h := range s.o.Engine.Holding(l.Name) {
+			held[h.Rule] = append(held[h.Rule], l.Name)
+		}
+	}
+	for i := range sts {
+		sts[i].HoldingDown = held[sts[i].Rule.Name]
+	}
+	return sts
+}
+
 // find returns the named rule's status.
 func (s *Server) find(name string) (faults.RuleStatus, bool) {
-	for _, st := range s.o.Engine.List() {
+	for _, st := range s.list() {
 		if st.Rule.Name == name {
 			return st, true
 		}
@@ -27,7 +48,7 @@ func notFound(w http.ResponseWriter, name string) {
 }
 
 func (s *Server) listFaults(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, s.o.Engine.List())
+	writeJSON(w, http.StatusOK, s.list())
 }
 
 func (s *Server) getFault(w http.ResponseWriter, r *http.Request) {
@@ -113,7 +134,7 @@ func (s *Server) replaceFaults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.metrics.forgetActions()
-	writeJSON(w, http.StatusOK, s.o.Engine.List())
+	writeJSON(w, http.StatusOK, s.list())
 }
 
 // checkRule refuses what the config file refuses beyond Validate: a rule
@@ -201,7 +222,7 @@ func (s *Server) enableFault(on bool) http.HandlerFunc {
 
 func (s *Server) resetFaults(w http.ResponseWriter, _ *http.Request) {
 	s.o.Engine.ResetCounters()
-	writeJSON(w, http.StatusOK, s.o.Engine.List())
+	writeJSON(w, http.StatusOK, s.list())
 }
 
 // bodyStatus is 413 for an oversized body and 400 for any other read failure.

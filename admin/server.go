@@ -11,7 +11,7 @@
 //	GET    /faults/{name}        one rule
 //	DELETE /faults/{name}        remove it
 //	POST   /faults/{name}/enable, /faults/{name}/disable
-//	GET    /events               connection events as JSON lines (?sse=1: server-sent events; ?recent=1: replay the kept ones first)
+//	GET    /events               connection events as JSON lines, and a listener's own under a refuse rule (ObserveDown) (?sse=1: server-sent events; ?recent=1: replay the kept ones first)
 //	GET    /events/recent        the last kept events, as a JSON array
 //	GET    /stats                listeners, event stream and rule counts
 //	GET    /metrics              Prometheus text format

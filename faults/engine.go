@@ -90,6 +90,12 @@ type RuleStatus struct {
 	// ScheduleWaiting, ScheduleEnded, or "" while it is in its window.
 	// Enabled alone does not say whether a rule can fire.
 	Schedule string `json:"schedule,omitempty"`
+	// HoldingDown names the listeners a refuse rule holds down now (their
+	// sockets do not listen). The engine does not know the listeners and
+	// leaves it empty; the admin API, which does, fills it in, so that
+	// fault ls and the live view say what the rule is doing, not only that
+	// it is enabled.
+	HoldingDown []string `json:"holding_down,omitempty"`
 }
 
 // The schedule states RuleStatus.Schedule names.

@@ -195,14 +195,19 @@ func (s *Server) wentDown(ln net.Listener, rule string) {
 	g := &s.down
 	g.mu.Lock()
 	g.downs++
-	downs := g.downs
+	downs, since := g.downs, g.since
 	g.mu.Unlock()
 	s.fired(rule)
-	s.deps.Logger.Warn("listener down: new connections refused, each SYN answered with an RST (injected by a refuse rule)",
+	check, holds := s.upAdvice(rule)
+	s.deps.Logger.Warn(reasonDown,
 		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 		zap.String("rule", rule), zap.Int64("downs", downs),
-		zap.String("symptom", "curl (7) Failed to connect … Couldn't connect to server; Go dial …: connect: connection refused"),
-		zap.String("check", s.upAdvice(rule)))
+		zap.String("symptom", symptomRefused),
+		zap.String("check", check))
+	// It went down at since, the time the up event's since and down_for
+	// count from.
+	s.announce(DownEvent{Kind: DownWent, Time: since, Listen: ln.Addr().String(), Rule: rule, Holding: holds,
+		Downs: downs, Reason: reasonDown, Symptom: symptomRefused, Check: check})
 }
 
 // stillDown logs that the listener stays down under rule after ended,
@@ -212,10 +217,14 @@ func (s *Server) wentDown(ln net.Listener, rule string) {
 // with no line naming the rule that refuses it.
 func (s *Server) stillDown(ln net.Listener, ended, rule string) {
 	s.fired(rule)
-	s.deps.Logger.Warn("listener stays down: the refuse rule that held it ended, another refuse rule holds it (new connections still refused)",
+	check, holds := s.upAdvice(rule)
+	s.deps.Logger.Warn(reasonStillDown,
 		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 		zap.String("rule", rule), zap.String("ended", ended),
-		zap.String("check", s.upAdvice(rule)))
+		zap.String("check", check))
+	_, downs := s.Down()
+	s.announce(DownEvent{Kind: DownStill, Listen: ln.Addr().String(), Rule: rule, Ended: ended, Holding: holds,
+		Downs: downs, Reason: reasonStillDown, Symptom: symptomRefused, Check: check})
 }
 
 // fired counts a refuse rule's firing where every rule's firings are
@@ -228,14 +237,16 @@ func (s *Server) fired(rule string) {
 }
 
 // upAdvice is the down lines' check: how to make the listener listen
-// again. Without an admin API the rule came from the config file, and
-// only the file and a restart end it.
-func (s *Server) upAdvice(rule string) string {
+// again, with the refuse rules holding it that it names. Without an admin
+// API the rule came from the config file, and only the file and a restart
+// end it.
+func (s *Server) upAdvice(rule string) (string, []faults.Hold) {
 	var adminURL string
 	if s.deps.AdminURL != nil {
 		adminURL = s.deps.AdminURL()
 	}
-	return upAdviceFor(s.holders(rule), adminURL, s.deps.AdminToken, s.deps.Faults.Now())
+	holds := s.holders(rule)
+	return upAdviceFor(holds, adminURL, s.deps.AdminToken, s.deps.Faults.Now()), holds
 }
 
 // bringUp makes the socket listen again on its port after rule held it
@@ -252,7 +263,7 @@ func (s *Server) bringUp(rc syscall.RawConn, ln net.Listener, rule string, since
 		return false
 	}
 	g.mu.Lock()
-	up := g.up
+	up, downs := g.up, g.downs
 	g.rule, g.since, g.up = "", time.Time{}, nil
 	g.mu.Unlock()
 	close(up)
@@ -265,9 +276,12 @@ func (s *Server) bringUp(rc syscall.RawConn, ln net.Listener, rule string, since
 	if eng != nil {
 		eng.Listening()
 	}
-	s.deps.Logger.Info("listener up: accepting connections again (the refuse rule ended)",
+	downFor := s.deps.Faults.Now().Sub(since)
+	s.deps.Logger.Info(reasonUp,
 		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
-		zap.String("rule", rule), zap.Duration("down_for", s.deps.Faults.Now().Sub(since)))
+		zap.String("rule", rule), zap.Duration("down_for", downFor))
+	s.announce(DownEvent{Kind: DownUp, Listen: ln.Addr().String(), Rule: rule, Since: since, DownFor: downFor,
+		Downs: downs, Reason: reasonUp})
 	return true
 }
 

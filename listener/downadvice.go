@@ -100,10 +100,14 @@ func (s *Server) alsoHeld(ln net.Listener) {
 		if h.Rule == cur || slices.Contains(seen, h.Rule) {
 			continue
 		}
-		s.deps.Logger.Warn("another refuse rule now holds the listener too: it listens again only when every one has ended (new connections still refused)",
+		check, holds := s.upAdvice(cur)
+		s.deps.Logger.Warn(reasonAlsoHeld,
 			zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 			zap.String("rule", h.Rule), zap.String("held_by", cur),
-			zap.String("check", s.upAdvice(cur)))
+			zap.String("check", check))
+		_, downs := s.Down()
+		s.announce(DownEvent{Kind: DownAlsoHeld, Listen: ln.Addr().String(), Rule: h.Rule, HeldBy: cur, Holding: holds,
+			Downs: downs, Reason: reasonAlsoHeld, Symptom: symptomRefused, Check: check})
 	}
 	// upAdvice remembered the rules holding it now; without a new one it
 	// was not called, and rules that ended are forgotten here.

@@ -58,6 +58,13 @@ type Deps struct {
 	// and action, as OnOutcome's Outcome.Faults would name them. It must
 	// not block.
 	OnFiring func(rule, action string)
+	// OnDown, when set, sees each of the listener's own lines under a
+	// refuse rule (down, up, stays down, also held) as a DownEvent, after
+	// it is logged: the admin API's event stream, where an operator who
+	// watches it instead of the log sees the port close and open. It is
+	// called from the one goroutine that watches the rules and must not
+	// block.
+	OnDown func(DownEvent)
 	// AdminURL returns this process's admin API as `tlsgate fault
 	// --admin` takes it (http://HOST:PORT); nil or "" when it has none (no
 	// [admin] table). A refuse rule's down line says how to end the rule:

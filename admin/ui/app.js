@@ -55,6 +55,27 @@
     return "ok";
   }
 
+  // listenerView words a listener event (a refuse rule taking a listener
+  // down or bringing it up; the event's "listener_event"), which has no
+  // connection: the row's class, badge and title, and what ends it. "until"
+  // is set only while every rule holding it has a duration.
+  const LISTENER_KINDS = {
+    listener_down: { cls: "down", badge: "⏻ DOWN", title: "Listener down" },
+    listener_still_down: { cls: "down", badge: "⏻ STILL DOWN", title: "Listener stays down" },
+    listener_also_held: { cls: "down", badge: "⏻ HELD TOO", title: "Listener held by another rule too" },
+    listener_up: { cls: "up", badge: "▲ UP", title: "Listener up" },
+  };
+  function listenerView(le) {
+    const k = LISTENER_KINDS[le.event] || { cls: "down", badge: "⏻ LISTENER", title: "Listener event" };
+    const holding = (le.holding || []).map((h) => h.rule + (h.until ? " (ends by itself at " + clock(h.until) + ")" : " (until removed or disabled)"));
+    let ends = "";
+    if (k.cls === "down") {
+      ends = le.until ? "by itself at " + clock(le.until) + ", when every rule holding it has ended"
+        : "when every rule holding it is removed or disabled";
+    }
+    return Object.assign({}, k, { holding, ends });
+  }
+
   function hexBytes(hex) {
     const out = [];
     if (typeof hex !== "string") return out;
@@ -412,7 +433,8 @@
     if (k.fail) parts.push(k.fail + " failed");
     if (k.fault) parts.push(k.fault + " faulted");
     $("counts").textContent = parts.join(" · ");
-    $("empty").hidden = total > 0;
+    // A listener event is a row too: the page is not waiting then.
+    $("empty").hidden = total > 0 || state.rows.size > 0;
   }
 
   function rowHead(c, cls, ts) {
@@ -552,13 +574,80 @@
     head.setAttribute("aria-expanded", String(open));
     row.li.classList.toggle("open", open);
     if (open && !row.body) {
-      row.body = renderBody(row.c, row.raw);
+      row.body = row.render ? row.render() : renderBody(row.c, row.raw);
       row.li.append(row.body);
     }
     if (row.body) row.body.hidden = !open;
   }
 
+  // addListenerEvent shows a listener event as a row among the connections,
+  // at the time it happened: while a listener is down no connection arrives
+  // to show it, so this row is the only sign on the page.
+  function addListenerEvent(raw, seq) {
+    const le = raw.listener_event;
+    const key = (seq || "") + "|" + le.event + "|" + le.listener + "|" + (raw.ts || "");
+    if (state.seen.has(key)) return;
+    state.seen.add(key);
+    const v = listenerView(le);
+    const li = el("li", { class: "conn lev cls-" + v.cls, "data-event": le.event, "data-listener": le.listener, "data-rule": le.rule });
+    const head = el("button", { type: "button", class: "conn-head", "aria-expanded": "false" },
+      el("span", { class: "badge", text: v.badge }),
+      el("span", { class: "cid", text: "⏻" }),
+      el("span", { class: "time", text: clock(raw.ts) }),
+      el("span", { class: "diag", text: le.event }),
+      el("span", { class: "where" },
+        el("span", { class: "listener", text: le.listener }),
+        el("span", { class: "addr", text: le.listen || "?" })),
+      el("span", { class: "summary", text: le.reason || raw.msg || "" }));
+    li.append(head);
+    const render = () => el("div", { class: "conn-body" },
+      card(v.title, "wide lev-card lev-" + v.cls, dl([
+        ["listener", le.listener],
+        ["address", le.listen],
+        [le.event === "listener_up" ? "last held by" : "rule", le.rule],
+        ["ended", le.ended],
+        ["held by", le.held_by],
+        ["holding it", v.holding.length ? el("ul", {}, v.holding.map((x) => el("li", { text: x }))) : ""],
+        ["ends", v.ends],
+        ["down since", le.since ? clock(le.since) : ""],
+        ["down for", le.down_for],
+        ["times down", le.downs],
+        ["the client sees", le.symptom],
+        ["to listen again", le.check],
+      ])),
+      el("details", { class: "raw wide" }, el("summary", { text: "Raw event (JSON)" }),
+        el("pre", {}, JSON.stringify(raw, null, 2))));
+    const row = { li, raw, cls: v.cls, body: null, render };
+    head.addEventListener("click", () => toggleRow(row));
+    prependRow(key, row);
+    // The fault switches show which rule holds which listener down.
+    refreshFaultsSoon();
+  }
+
+  // prependRow puts a row at the top and drops the oldest beyond MAX_ROWS.
+  function prependRow(key, row) {
+    const list = $("conn-list");
+    list.prepend(row.li);
+    state.rows.set(key, row);
+    if (row.cls in state.counts) state.counts[row.cls]++;
+    while (list.children.length > MAX_ROWS) {
+      const last = list.lastElementChild;
+      for (const [k, r] of state.rows) {
+        if (r.li !== last) continue;
+        state.rows.delete(k);
+        if (r.cls in state.counts) state.counts[r.cls]--;
+        state.seen.delete(k);
+      }
+      last.remove();
+    }
+    renderCounts();
+  }
+
   function addEvent(raw, seq) {
+    if (raw && typeof raw === "object" && raw.listener_event && typeof raw.listener_event === "object") {
+      addListenerEvent(raw, seq);
+      return;
+    }
     const c = raw && typeof raw === "object" ? (raw.conn || raw) : null;
     if (!c || c.id === undefined) return;
     // The stream's ids restart with tlsgate, so the timestamp is part of
@@ -574,16 +663,7 @@
     const row = { li, c, raw, cls, body: null };
     li.append(rowHead(c, cls, raw.ts));
     li.querySelector(".conn-head").addEventListener("click", () => toggleRow(row));
-    const list = $("conn-list");
-    list.prepend(li);
-    state.rows.set(key, row);
-    state.counts[cls]++;
-    while (list.children.length > MAX_ROWS) {
-      const last = list.lastElementChild;
-      for (const [k, r] of state.rows) if (r.li === last) { state.rows.delete(k); state.counts[r.cls]--; state.seen.delete(k); }
-      last.remove();
-    }
-    renderCounts();
+    prependRow(key, row);
     if (cls === "fault") refreshFaultsSoon();
   }
 
@@ -636,6 +716,17 @@
     return sel.length ? sel.join(" · ") : "every connection";
   }
 
+  // faultState is what an enabled rule is doing beyond firing: a refuse
+  // rule holding listeners down (its work is a state; it fires once per
+  // time it takes one down), or its schedule keeping it from acting.
+  function faultState(st) {
+    if (!st.enabled) return "";
+    if (st.schedule === "waiting") return "waiting for its start_after";
+    if (st.schedule === "ended") return "ended: its duration ran out";
+    const held = st.holding_down || [];
+    return held.length ? "⏻ holding " + held.join(", ") + " down: new connections refused" : "";
+  }
+
   function renderFaults() {
     const ul = $("fault-list");
     ul.replaceChildren();
@@ -646,12 +737,15 @@
       input.checked = st.enabled;
       input.addEventListener("change", () => setFault(r.name, input.checked, input));
       const last = st.last_fire ? " · last " + clock(st.last_fire) : "";
-      ul.append(el("li", { class: "fault" + (st.enabled ? " on" : " off"), "data-name": r.name, "data-enabled": String(st.enabled) },
+      const held = st.holding_down || [];
+      ul.append(el("li", { class: "fault" + (st.enabled ? " on" : " off"), "data-name": r.name, "data-enabled": String(st.enabled),
+        "data-holding": held.join(",") },
         el("label", { class: "switch" }, input, el("span", { class: "slider", "aria-hidden": "true" })),
         el("div", { class: "fault-info" },
           el("div", { class: "fault-name", text: r.name }),
           el("div", { class: "fault-action", text: r.action + (r.stage ? " at " + r.stage : "") + (r.direction ? " (" + r.direction + ")" : "") }),
           el("div", { class: "fault-sel", text: describeRule(r) }),
+          faultState(st) ? el("div", { class: "fault-state" + (held.length ? " holding" : ""), text: faultState(st) }) : null,
           el("div", { class: "fault-fires", text: "fired " + st.fires + "×" + last }))));
     }
   }
@@ -713,7 +807,7 @@
     });
   }
 
-  window.tlsgateView = { classify, hexdump, timeline, alertName, firings };
+  window.tlsgateView = { classify, hexdump, timeline, alertName, firings, listenerView, faultState };
 
   document.addEventListener("DOMContentLoaded", () => {
     state.token = readToken();

@@ -146,10 +146,15 @@ func faultList(c *faultClient, asJSON bool, stdout io.Writer) error {
 			dir = "-"
 		}
 		enabled := yesNo(st.Enabled)
-		if st.Schedule != "" {
+		switch {
+		case st.Schedule != "":
 			// An enabled rule out of its window fires no more (a refuse
 			// rule's listener is up): "yes" alone would not say so.
 			enabled += " (" + st.Schedule + ")"
+		case len(st.HoldingDown) > 0:
+			// A refuse rule's work is a state, not firings: its listener
+			// refuses every SYN for as long as it holds it.
+			enabled += " (holding " + strings.Join(st.HoldingDown, ", ") + " down)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", st.Rule.Name, enabled, st.Rule.Stage,
 			st.Rule.Action, dir, sel, params, st.Fires, last)

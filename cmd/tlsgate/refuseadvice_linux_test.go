@@ -39,6 +39,15 @@ func TestRefuseAdvice(t *testing.T) {
 		{"[admin] with a token", "[admin]\nlisten = \"127.0.0.1:0\"\ntoken = \"s3cret-lab-token\"\n", func(a net.Addr) string {
 			return "tlsgate fault rm --admin http://" + a.String() + " --token <[admin] token> port-closed"
 		}},
+		// A wildcard address is advised as the loopback address of its
+		// family, which a client can connect to; http://[::]:PORT (Go
+		// binds both wildcards as a dual-stack [::]) was advised before.
+		{"[admin] on the IPv4 wildcard", "[admin]\nlisten = \"0.0.0.0:0\"\nallow_remote = true\ntoken = \"s3cret-lab-token\"\n", func(a net.Addr) string {
+			return "tlsgate fault rm --admin http://127.0.0.1:" + port(a) + " --token <[admin] token> port-closed"
+		}},
+		{"[admin] on the IPv6 wildcard", "[admin]\nlisten = \"[::]:0\"\nallow_remote = true\ntoken = \"s3cret-lab-token\"\n", func(a net.Addr) string {
+			return "tlsgate fault rm --admin http://[::1]:" + port(a) + " --token <[admin] token> port-closed"
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			toml := "[ca]\ndir = \"" + filepath.Join(t.TempDir(), "ca") + "\"\n[demo]\nlisten = \"\"\n[shutdown]\ngrace = \"0s\"\n" +
@@ -64,6 +73,16 @@ func TestRefuseAdvice(t *testing.T) {
 			for end := time.Now().Add(20 * time.Second); !strings.Contains(log.String(), "listener down"); time.Sleep(5 * time.Millisecond) {
 				if time.Now().After(end) {
 					t.Fatalf("no listener down line after 20s:\n%s", log.String())
+				}
+			}
+			// The advised URL is one a client connects to, while tlsgate runs.
+			if _, rest, ok := strings.Cut(log.String(), "--admin http://"); ok {
+				host, _, _ := strings.Cut(rest, " ")
+				c, err := net.Dial("tcp", host)
+				if err != nil {
+					t.Errorf("the advised admin address %s: %v", host, err)
+				} else {
+					c.Close()
 				}
 			}
 			cancel()
@@ -94,4 +113,10 @@ func TestRefuseAdvice(t *testing.T) {
 			}
 		})
 	}
+}
+
+// port is a's port, as a URL writes it.
+func port(a net.Addr) string {
+	_, p, _ := net.SplitHostPort(a.String())
+	return p
 }

@@ -223,6 +223,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			// A refuse rule's firings come with no connection: counted
 			// in the same firings metric, without an Outcome.
 			deps.OnFiring = adminAPI.ObserveFiring
+			// A refuse rule's down and up make no connection either:
+			// the event stream gets them as listener events.
+			deps.OnDown = adminAPI.ObserveDown
 		}
 		deps.AdminToken = adminAPI != nil && cfg.Admin.Token != ""
 		srv, err := listener.New(o, deps)
@@ -244,7 +247,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			return cfg.KeyError("admin.listen", fmt.Errorf("admin: %w", err))
 		}
 		addrs["admin"] = aln.Addr()
-		adminURL = "http://" + aln.Addr().String()
+		adminURL = adminClientURL(cfg.Admin.Listen, aln.Addr())
 	}
 	for i := range all {
 		o := all[i].srv.Options()
@@ -305,7 +308,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			_ = adminSrv.Shutdown(ctx)
 		}()
 		logger.Info("admin API listening", zap.String("listen", aln.Addr().String()),
-			zap.String("try", "tlsgate fault ls ; curl http://"+aln.Addr().String()+"/events"))
+			zap.String("try", "tlsgate fault ls --admin "+adminURL+" ; curl "+adminURL+"/events"))
 	}
 	built := make([]*listener.Server, 0, len(all))
 	for _, b := range all {

@@ -142,9 +142,21 @@ func (g *gate) stop(t *testing.T) {
 
 // tryAPI calls the admin API with the bearer token; status 0 on a transport error.
 func (g *gate) tryAPI(method, path string) (int, []byte) {
-	req, err := http.NewRequest(method, "http://"+g.admin+path, nil)
+	return g.sendAPI(method, path, "")
+}
+
+// sendAPI is tryAPI with a JSON body ("" for none).
+func (g *gate) sendAPI(method, path, body string) (int, []byte) {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, "http://"+g.admin+path, rd)
 	if err != nil {
 		return 0, nil
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Authorization", "Bearer "+adminToken)
 	c := &http.Client{Timeout: 5 * time.Second}

@@ -165,6 +165,38 @@ func TestLiveView(t *testing.T) {
 	}
 	b.do(t, "resume", chromedp.Click(chromedp.CSS("#pause")), chromedp.WaitVisible(chromedp.CSS(`li.conn[data-client="`+paused+`"][data-class="ok"]`)))
 
+	// 7. A refuse rule takes the listener down: no connection arrives to
+	// show it, so the page shows the listener's own event, and the rule's
+	// switch says it holds the listener down; removing it brings the
+	// listener up, with an event of its own.
+	if st, body := g.sendAPI("POST", "/faults", `{"name":"port-closed","listener":"`+webListener+`","action":"refuse"}`); st != http.StatusCreated {
+		t.Fatalf("POST /faults port-closed: %d %s", st, body)
+	}
+	downRow := `li.conn[data-event="listener_down"][data-listener="` + webListener + `"][data-rule="port-closed"]`
+	b.do(t, "see the listener go down",
+		chromedp.WaitVisible(chromedp.CSS(downRow+`.cls-down`)),
+		chromedp.WaitVisible(chromedp.CSS(`.fault[data-name="port-closed"][data-holding="`+webListener+`"] .fault-state.holding`)))
+	if got := b.text(t, `.fault[data-name="port-closed"] .fault-state`); !strings.Contains(got, "holding "+webListener+" down") {
+		t.Errorf("the refuse rule's switch says %q, want it holding %s down", got, webListener)
+	}
+	b.do(t, "expand the down event",
+		chromedp.Click(chromedp.CSS(downRow+" .conn-head")),
+		chromedp.WaitVisible(chromedp.CSS(downRow+" .lev-card")))
+	card := b.text(t, downRow+" .lev-card")
+	for _, w := range []string{g.web, "port-closed", "when every rule holding it is removed or disabled", "curl (7)", "tlsgate fault rm --admin http://" + g.admin} {
+		if !strings.Contains(card, w) {
+			t.Errorf("the down event's card lacks %q:\n%s", w, card)
+		}
+	}
+	if st, body := g.tryAPI("DELETE", "/faults/port-closed"); st != http.StatusOK && st != http.StatusNoContent {
+		t.Fatalf("DELETE /faults/port-closed: %d %s", st, body)
+	}
+	b.do(t, "see the listener come up",
+		chromedp.WaitVisible(chromedp.CSS(`li.conn[data-event="listener_up"][data-listener="`+webListener+`"].cls-up`)))
+	if got := b.text(t, "#counts"); strings.Contains(got, "NaN") {
+		t.Errorf("the counts read %q after listener events", got)
+	}
+
 	b.screenshot(t, "live-view.png")
 	if p := b.problems(); len(p) > 0 {
 		t.Errorf("the page logged errors:\n%s", strings.Join(p, "\n"))
@@ -257,6 +289,12 @@ func checkHelpers(t *testing.T, b *browser) {
 			backend: {tls: {}}, faults: [{rule: "conn-limit", action: "reset", stage: "accept", acted: "accept"}]}).map(s => s.label).join(" | ")`,
 			"TCP connect | Fault fired: conn-limit | Client sent nothing | TCP reset (RST) | Closed"},
 		{"alert name", `tlsgateView.alertName(48)`, "48 unknown_ca"},
+		{"listener down, held until removed", `tlsgateView.listenerView({event: "listener_down", holding: [{rule: "a"}]}).ends`,
+			"when every rule holding it is removed or disabled"},
+		{"listener up has no end", `tlsgateView.listenerView({event: "listener_up", holding: []}).cls + "|" + tlsgateView.listenerView({event: "listener_up"}).ends`, "up|"},
+		{"refuse rule holding", `tlsgateView.faultState({enabled: true, holding_down: ["web", "api"]})`, "⏻ holding web, api down: new connections refused"},
+		{"refuse rule ended", `tlsgateView.faultState({enabled: true, schedule: "ended"})`, "ended: its duration ran out"},
+		{"disabled rule has no state", `tlsgateView.faultState({enabled: false, holding_down: ["web"]})`, ""},
 		{"short dump", `tlsgateView.hexdump("16030100")`, "0000  16 03 01 00" + strings.Repeat(" ", 3*12+1+1) + " |....|"},
 		{"no bytes", `tlsgateView.hexdump("")`, ""},
 		{"odd hex is cut", `tlsgateView.hexdump("414")`, "0000  41" + strings.Repeat(" ", 1+3*15+1) + " |A|"},

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"net"
+	"testing"
+)
+
+// TestAdminClientURL: the advice lines name an admin URL a client can
+// connect to. A wildcard [admin] listen bound as [::]:PORT (Go binds
+// "0.0.0.0" dual-stack, so it reads [::] too) used to be advised as
+// http://[::]:PORT, which curl users cannot use as written.
+func TestAdminClientURL(t *testing.T) {
+	for _, tc := range []struct {
+		name, listen, bound, want string
+	}{
+		{"loopback v4", "127.0.0.1:8474", "127.0.0.1:8474", "http://127.0.0.1:8474"},
+		{"loopback v4, port 0", "127.0.0.1:0", "127.0.0.1:40001", "http://127.0.0.1:40001"},
+		{"loopback v6", "[::1]:8474", "[::1]:8474", "http://[::1]:8474"},
+		{"specific v4", "192.0.2.10:8474", "192.0.2.10:8474", "http://192.0.2.10:8474"},
+		{"specific v6", "[2001:db8::1]:8474", "[2001:db8::1]:8474", "http://[2001:db8::1]:8474"},
+		{"a name, bound to its address", "localhost:8474", "127.0.0.1:8474", "http://127.0.0.1:8474"},
+		{"wildcard v4, bound dual-stack", "0.0.0.0:8474", "[::]:8474", "http://127.0.0.1:8474"},
+		{"wildcard v4, bound v4", "0.0.0.0:8474", "0.0.0.0:8474", "http://127.0.0.1:8474"},
+		{"wildcard v4, port 0", "0.0.0.0:0", "[::]:40002", "http://127.0.0.1:40002"},
+		{"wildcard v6", "[::]:8474", "[::]:8474", "http://[::1]:8474"},
+		{"wildcard v6, port 0", "[::]:0", "[::]:40003", "http://[::1]:40003"},
+		{"wildcard v4-mapped", "[::ffff:0.0.0.0]:8474", "[::]:8474", "http://127.0.0.1:8474"},
+		{"no host", ":8474", "[::]:8474", "http://127.0.0.1:8474"},
+		// A host without IPv6 binds Go's wildcard as IPv4.
+		{"no host, IPv4-only host", ":8474", "0.0.0.0:8474", "http://127.0.0.1:8474"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bound, err := net.ResolveTCPAddr("tcp", tc.bound)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := adminClientURL(tc.listen, bound); got != tc.want {
+				t.Errorf("adminClientURL(%q, %s) = %q, want %q", tc.listen, tc.bound, got, tc.want)
+			}
+		})
+	}
+}
