@@ -106,7 +106,7 @@ func phrasesJA() map[string]string {
 		"upstream_verified":       "本物のサーバ {dest} の証明書を {name} として検証し",
 		"mimic_note":              "（本物のサーバの subject と SAN をコピーしたもの）",
 		"backend_saw_inspect":     "inspect モードの tlsgate はクライアントに応答する前にサーバ側レッグを確立するので、クライアントのハンドシェイクには何も返らない。tlsgate は ClientHello の後で接続をリセットし、curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
-		"backend_saw":             "クライアントから見ると tlsgate との TLS ハンドシェイクは成功するが、バックエンドからの応答がないまま tlsgate が接続をリセットする: curl は `curl: (56) Recv failure: Connection reset by peer`（または `(52) Empty reply from server`）、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
+		"backend_saw":             "クライアントから見ると tlsgate との TLS ハンドシェイクは成功するが、バックエンドからの応答がないまま tlsgate が接続をリセットする: curl は `curl: (56) Recv failure: Connection reset by peer`、`(52) Empty reply from server`、または送信しようとした瞬間にリセットが届けば `(55) getpeername() failed with errno 107: Transport endpoint is not connected`（curl 7.88）や `(55) Send failure: Connection reset by peer`、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
 		"backend_saw_passthrough": "ここでは tlsgate は TLS を終端しない。ClientHello が届いた時点でバックエンドに接続し、それに失敗するとクライアントをリセットするので、クライアントのハンドシェイクには ServerHello の代わりに RST が返る: curl は `curl: (35) Recv failure: Connection reset by peer`、openssl s_client は `write:errno=104`、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
 		"backend_saw_plain":       "クライアントから見ると接続は成功して最初のバイト列も送れるが、バックエンドからの応答がないまま tlsgate がリセットする: curl は `curl: (56) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
 
