@@ -467,7 +467,12 @@ func clientKnowledge() map[string]entry {
 		},
 		CodeHandshakeTimeout + "/partial": {
 			summary: "client {client} sent {first_len} bytes of a first message and then stalled",
-			cause:   "The client sent {first_len} bytes ({kind_desc}) and nothing more within {peek_timeout}. A post-quantum ClientHello (about 1.6 KB: Go 1.24 and later, Chrome 124 and later) spans two TCP segments; a middlebox that drops the second segment leaves exactly this.",
+			cause:   "The client sent {first_len} bytes ({kind_desc}) and nothing more within {peek_timeout}. {stall_why}",
+			checks: []string{
+				"{stall_check}",
+				"Check firewalls and IPS between the client and {virtual}.",
+			},
+			clientSaw: "tlsgate closes the connection (FIN) when its deadline passes: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `…:error:0A000126:SSL routines::unexpected eof while reading`, Go `EOF`. A client whose own timer is shorter gives up first: curl `curl: (28) SSL connection timeout`, Go `net/http: TLS handshake timeout`.",
 		},
 
 		CodeHandshakeTimeout + "/relayed": {group: groupNoError,
@@ -476,10 +481,10 @@ func clientKnowledge() map[string]entry {
 				"{stall_relay}, and the handshake is the backend's: at that deadline tlsgate stopped waiting and relayed what had come to {backend}, " +
 				"as a passthrough virtual server forwards what arrives (handshake_timeout bounds only handshakes tlsgate terminates). " +
 				"No more bytes came from the client; the connection lasted {duration} in all, and ended when {stall_end}. " +
-				"A post-quantum ClientHello (about 1.6 KB: Go 1.24 and later, Chrome 124 and later) spans two TCP segments; a middlebox that drops the second segment leaves exactly this." +
+				"{stall_why}" +
 				passthroughNoAnswerNoBigIP,
 			checks: []string{
-				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass.",
+				"{stall_check}",
 				"Check firewalls and IPS between the client and {virtual}.",
 				"Each such client holds a backend connection until the backend's own handshake timeout (nginx `ssl_handshake_timeout`, 60 s by default) or idle_timeout ({idle_timeout}) on listener {listener} ends it: lower one of them if stalled clients pile up.",
 			},

@@ -197,6 +197,10 @@ func phrasesEN() map[string]string {
 		"stall_end_reset":      "the {side} reset it",
 		"stall_end_alert":      "the backend answered with alert {alert} and the connection closed",
 		"stall_end_answer":     "the backend answered with {down} bytes and the connection closed",
+		"stall_why_split":      "A ClientHello larger than one TCP segment (a post-quantum one is about 1.6 KB: Go 1.24 and later, Chrome 124 and later) arrives in two; a middlebox that drops the second segment, or a path MTU black hole, leaves exactly this.",
+		"stall_why_short":      "{n} bytes fit in one TCP segment on any path, so no dropped second segment or MTU black hole explains it: the client itself stopped part-way through its first message (a stuck or very slow client, a test tool or scanner, or a slow-loris client holding connections open).",
+		"stall_check_mtu":      "Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass.",
+		"stall_check_short":    "Find out what {client_ip} is (a scanner, a health checker, a load tool) and whether it ever sends the rest: `tcpdump -ni any host {client_ip} and port {vport}`.",
 		"stall_end_closed":     "it was closed (FIN), by the backend's own handshake timeout or by the client giving up",
 		"late_fin": " Another order of events ends the same way, and tlsgate's socket cannot tell the two apart: a client that meant to close right after its ClientHello, writing the hello and then shutting its sending side in a second call (`nc -N`, a script's shutdown(SHUT_WR)), can be descheduled between the two calls, and its FIN then leaves after tlsgate's flight has arrived. " +
 			"Both reach tlsgate as a FIN with no alert and no byte after the flight; only the FIN's timing differs, and on a busy machine it proves nothing. If the client is such a script or probe, it refused nothing and closed early (client_closed_early): the certificate is not the question.",

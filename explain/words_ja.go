@@ -83,6 +83,10 @@ func phrasesJA() map[string]string {
 		"stall_end_reset":      "{side}がリセットした",
 		"stall_end_alert":      "バックエンドがアラート {alert} を返して接続が閉じた",
 		"stall_end_answer":     "バックエンドが {down} バイト返して接続が閉じた",
+		"stall_why_split":      "TCP セグメント 1 つに収まらない ClientHello（ポスト量子のものは約 1.6 KB。Go 1.24 以降、Chrome 124 以降）は 2 つに分かれて届く。2 つ目のセグメントを捨てる中継装置や経路 MTU のブラックホールがあると、ちょうどこうなる。",
+		"stall_why_short":      "{n} バイトはどの経路でも TCP セグメント 1 つに収まるので、2 つ目のセグメントの欠落や MTU ブラックホールでは説明できない。クライアント自身が最初のメッセージの途中で送るのをやめている（止まった、または非常に遅いクライアント、テストツールやスキャナー、接続を占有する slow-loris 型のクライアント）。",
+		"stall_check_mtu":      "クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。",
+		"stall_check_short":    "{client_ip} が何者か（スキャナー、ヘルスチェック、負荷ツール）と、残りを送ることがあるかを調べる: `tcpdump -ni any host {client_ip} and port {vport}`。",
 		"stall_end_closed":     "切断（FIN）された（バックエンド自身のハンドシェイクタイムアウトか、クライアントがあきらめた）",
 		"late_fin": "別の順序の出来事でも同じ終わり方になり、tlsgate のソケットからは両者を区別できない: ClientHello の直後に閉じるつもりのクライアントが、ClientHello の書き込みと送信側のシャットダウンを 2 回の呼び出しで行うと（`nc -N`、スクリプトの shutdown(SHUT_WR)）、その間にスケジューラで待たされることがあり、FIN は tlsgate のフライトが届いた後に出る。" +
 			"どちらも tlsgate にはフライトの後にアラートもバイトもない FIN として届き、違うのは FIN のタイミングだけで、負荷のあるマシンではそれは何の証拠にもならない。クライアントがそのようなスクリプトやプローブなら、何も拒否しておらず早く閉じただけ（client_closed_early）で、証明書は問題ではない。",
