@@ -56,7 +56,7 @@ func (f *facts) stallPlaceholder(name string) (string, bool) {
 		}
 		return f.say("stall_relay", "{listener}", f.orNone(o.Listener)), true
 	default:
-		return "", false
+		return f.modePlaceholder(name)
 	}
 	switch {
 	case o.End == EndIdleTimeout:

@@ -44,8 +44,8 @@ func clientKnowledge() map[string]entry {
 			checks: []string{
 				"Check the URL the client uses: it must be {https_url}, not http://.",
 				"If the source is a load balancer health monitor, make it an HTTPS (or TCP) monitor for port {vport}.",
-				"If port {vport} is meant to be plaintext, set mode = \"plaintext\" on listener {listener} (BIG-IP: remove the client-ssl profile from the virtual).",
-				"To accept both on one port, set non_ssl = \"allow\" (BIG-IP: Non-SSL Connections enabled) or mode = \"auto\".",
+				"If port {vport} is meant to be plaintext, set mode = \"plaintext\" on listener {listener} ({bigip_plain_mode}).",
+				"To accept both on one port, set non_ssl = \"allow\" ({bigip_allow}) or mode = \"auto\".",
 			},
 			clientSaw: "tlsgate reset the connection: curl prints `curl: (56) Recv failure: Connection reset by peer`, browsers ERR_CONNECTION_RESET.",
 			evidence:  []string{"first_bytes", "kind", "http_request", "http_host", "non_ssl_action"},
@@ -229,7 +229,7 @@ func clientKnowledge() map[string]entry {
 		CodeClientSilent: {group: groupSummary,
 			summary: "client {client} connected to {listener} ({virtual}) and sent nothing within {peek_timeout}",
 			cause: "The client connected and then sent nothing for {peek_timeout}. TLS and HTTP clients speak first, so silence means a server-first protocol pointed at this port (SSH, SMTP, FTP, POP3, IMAP and MySQL clients wait for the server's banner), " +
-				"a TCP-only health monitor (BIG-IP tcp_half_open, a TCP connect check) that opens the connection and waits, or a client stalled behind a firewall. On a TLS listener BIG-IP ends this with a handshake timeout.",
+				"a TCP-only health monitor (BIG-IP tcp_half_open, a TCP connect check) that opens the connection and waits, or a client stalled behind a firewall. {bigip_silent}",
 			checks: []string{
 				"Find out what {client_ip} is and which protocol it expects on port {vport}.",
 				"If it is a health monitor, make it a TLS or HTTPS monitor, or expect these entries.",

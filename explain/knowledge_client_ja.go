@@ -54,8 +54,8 @@ func clientKnowledgeJA() map[string]entry {
 			checks: []string{
 				"クライアントが使っている URL を確認する。http:// ではなく {https_url} でなければならない。",
 				"送信元がロードバランサのヘルスモニターなら、ポート {vport} 向けの HTTPS（または TCP）モニターに変える。",
-				"ポート {vport} を平文で使うつもりなら、リスナー {listener} に mode = \"plaintext\" を設定する（BIG-IP では仮想サーバから client-ssl プロファイルを外す）。",
-				"1 つのポートで両方を受けたいなら、non_ssl = \"allow\"（BIG-IP では Non-SSL Connections を有効化）か mode = \"auto\" にする。",
+				"ポート {vport} を平文で使うつもりなら、リスナー {listener} に mode = \"plaintext\" を設定する（{bigip_plain_mode}）。",
+				"1 つのポートで両方を受けたいなら、non_ssl = \"allow\"（{bigip_allow}）か mode = \"auto\" にする。",
 			},
 			clientSaw: "tlsgate が接続をリセットした。curl は `curl: (56) Recv failure: Connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
 		},
@@ -219,7 +219,7 @@ func clientKnowledgeJA() map[string]entry {
 		CodeClientSilent: {
 			summary: "クライアント {client} が {listener}（{virtual}）に接続したが、{peek_timeout} 以内に何も送ってこない",
 			cause: "クライアントは接続した後、{peek_timeout} の間何も送ってこなかった。TLS や HTTP ではクライアントが先に話すので、無言ということは、サーバが先に話すプロトコル（SSH、SMTP、FTP、POP3、IMAP、MySQL のクライアントはサーバのバナーを待つ）がこのポートに向いているか、" +
-				"接続を開いて待つだけの TCP ヘルスモニター（BIG-IP の tcp_half_open や TCP 接続チェック）か、ファイアウォールの向こうで止まっているクライアントである。TLS の仮想サーバなら、BIG-IP はこれをハンドシェイクタイムアウトで終わらせる。",
+				"接続を開いて待つだけの TCP ヘルスモニター（BIG-IP の tcp_half_open や TCP 接続チェック）か、ファイアウォールの向こうで止まっているクライアントである。{bigip_silent}",
 			checks: []string{
 				"{client_ip} が何者で、ポート {vport} でどのプロトコルを期待しているのかを調べる。",
 				"ヘルスモニターなら TLS か HTTPS のモニターに変えるか、このログが出るものとして扱う。",
