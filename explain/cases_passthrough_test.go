@@ -98,6 +98,10 @@ func passthroughCases() []diagCase {
 	// Passthrough in front of a plaintext HTTP port: Go's server answers
 	// the hello's bytes with a 400.
 	plainHTTP := answered(modernHello(), []byte("HTTP/1.1 400 Bad Request\r\n"), 103)
+	// curl resets once it has read `wrong version number` from the
+	// plaintext answer, leaving the rest unread: still the backend's fault.
+	plainHTTPReset := answered(modernHello(), []byte("HTTP/1.1 400 Bad Request\r\n"), 103)
+	plainHTTPReset.End = EndClientReset
 	// An SSH server's banner comes before anything the client sends.
 	ssh := answered(modernHello(), []byte("SSH-2.0-OpenSSH_9.2p1\r\n"), 23)
 	// A ServerHello, and a hello tlsgate could not read (relayed as it
@@ -160,6 +164,8 @@ func passthroughCases() []diagCase {
 		{name: "backend_no_server_hello_plain_http", o: plainHTTP, code: CodeBackendNoServerHello,
 			contains: []string{"bytes that are not TLS (48 54 54 50 2f 31 2e 31 |HTTP/1.1|)", "plaintext HTTP port", "mode = \"terminate\"", "curl -v http://10.0.0.7:8443/"},
 			saw:      "wrong version number"},
+		{name: "backend_no_server_hello_plain_http_client_reset", o: plainHTTPReset, code: CodeBackendNoServerHello,
+			contains: []string{"bytes that are not TLS (48 54 54 50 2f 31 2e 31 |HTTP/1.1|)"}, saw: "wrong version number"},
 		{name: "backend_no_server_hello_ssh_banner", o: ssh, code: CodeBackendNoServerHello, contains: []string{"|SSH-2.0-|", "banner"}},
 		{name: "ok_passthrough_server_hello", o: serverHello, code: CodeOK, ok: true},
 		{name: "ok_passthrough_client_reset_after_hello", o: clientReset, code: CodeOK, ok: true},

@@ -404,6 +404,13 @@ func diagCases() []diagCase {
 		Err:    "tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2026-02-01T08:12:14Z is after 2025-01-01T00:00:00Z",
 		Verify: "x509: certificate has expired or is not yet valid: current time 2026-02-01T08:12:14Z is after 2025-01-01T00:00:00Z"}
 
+	bUnknownCA := backendOK()
+	bUnknownCA.Backend.Local = netip.MustParseAddrPort("10.0.0.2:40114")
+	bUnknownCA.Backend.Remote = netip.MustParseAddrPort("10.0.0.7:8443")
+	bUnknownCA.Backend.TLS = Leg{Attempted: true, AlertSent: 42, AlertRecv: -1,
+		Err:    "tls: failed to verify certificate: x509: certificate signed by unknown authority",
+		Verify: "x509: certificate signed by unknown authority"}
+
 	maxConn := base("terminate")
 	maxConn.Route, maxConn.Kind = "refused_max_conn", sniff.Empty
 
@@ -611,7 +618,7 @@ func diagCases() []diagCase {
 		{name: "proxy_unexpected", o: proxyUnexpected, code: CodeProxyUnexpected,
 			contains: []string{"PROXY protocol v1 header", "proxy_protocol = \"v1\""}},
 		{name: "proxy_malformed", o: proxyBad, code: CodeProxyMalformed, contains: []string{"invalid address family"}},
-		{name: "backend_refused", o: refused, code: CodeBackendRefused, contains: []string{"connection refused", "10.0.0.7:8443"},
+		{name: "backend_refused", o: refused, code: CodeBackendRefused, contains: []string{"connection refused", "10.0.0.7:8443", "(55) getpeername() failed with errno 107"},
 			saw: "TLS handshake with tlsgate succeeds"},
 		{name: "backend_refused_passthrough", o: refusedPass, code: CodeBackendRefused,
 			saw: "curl: (35) Recv failure: Connection reset by peer", absent: []string{"curl: (56)", "handshake succeeds"}},
@@ -623,6 +630,9 @@ func diagCases() []diagCase {
 		{name: "backend_tls_verify_expired", o: bVerify, code: CodeBackendTLSVerify,
 			lines:    []string{serverSide("10.0.0.2:40113", "10.0.0.7:8443")},
 			contains: []string{"expired", "self IP or SNAT", "pool member", "-dates", "date -u"}, absent: []string{"ca_file"}},
+		{name: "backend_tls_verify_unknown_authority", o: bUnknownCA, code: CodeBackendTLSVerify,
+			lines:    []string{serverSide("10.0.0.2:40114", "10.0.0.7:8443")},
+			contains: []string{"unknown authority", "server_ssl.ca", "-showcerts"}, absent: []string{"server_name"}},
 		{name: "max_connections", o: maxConn, code: CodeMaxConnections, contains: []string{"max_connections"}},
 		{name: "backend_reset", o: bReset, code: CodeBackendReset,
 			contains: []string{"mid-stream (up 517 B, down 1200 B)", "host 10.0.0.7 and", "reset by the backend after up 517 B, down 1200 B in 80ms"}},

@@ -45,22 +45,25 @@ func ruleBackendHello(f *facts) (verdict, bool) {
 // backend's reset is the backend_reset rule's, a fault's firing the fault
 // rules', and first bytes that were no hello tlsgate read are the ok
 // line's warning: the backend may have refused them for good reason. A
-// client's reset is left ok too: a client that resets right after its
-// hello leaves the backend no time to answer, and one that gave up on a
-// silent backend closes with a FIN unless it left data unread.
+// client's reset after a silent backend is left ok too: a client that
+// resets right after its hello leaves the backend no time to answer, and
+// one that gave up on a silent backend closes with a FIN unless it left
+// data unread. A reset after an answer that is no TLS is the client's
+// reaction to it (curl resets on `wrong version number`, leaving the
+// plaintext reply unread), so that answer still names the cause.
 func ruleBackendAnswer(f *facts) (verdict, bool) {
 	o := f.o
 	if !PassesTLS(o) || !o.Backend.Attempted || o.Backend.DialErr != "" {
 		return verdict{}, false
 	}
-	if o.Kind != sniff.TLSHandshake || o.Hello == nil && !o.HelloTooLarge || len(o.FaultFirings) > 0 || o.End == EndBackendReset || o.End == EndClientReset {
+	if o.Kind != sniff.TLSHandshake || o.Hello == nil && !o.HelloTooLarge || len(o.FaultFirings) > 0 || o.End == EndBackendReset {
 		return verdict{}, false
 	}
 	switch head := o.Backend.AnswerHead[:min(o.Backend.AnswerLen, len(o.Backend.AnswerHead))]; {
-	case len(head) == 0 && o.BytesDown == 0:
-		return verdict{code: CodeBackendNoServerHello}, true
 	case len(head) > 0 && !tlsRecordStart(head):
 		return verdict{code: CodeBackendNoServerHello, variant: "not_tls"}, true
+	case len(head) == 0 && o.BytesDown == 0 && o.End != EndClientReset:
+		return verdict{code: CodeBackendNoServerHello}, true
 	}
 	return verdict{}, false
 }

@@ -1,5 +1,7 @@
 package explain
 
+import "strconv"
+
 // A client whose first message stalls part-way is a handshake timeout on
 // a listener that terminates TLS: crypto/tls waits for the rest and gives
 // up. A passthrough listener relays what came at the peek deadline
@@ -26,11 +28,27 @@ func relayedStall(o *Outcome) bool {
 	return o.PeekEnd == PeerPartial && PassesTLS(o) && o.Backend.Attempted && o.Backend.DialErr == ""
 }
 
+// minSegment is the smallest TCP segment every IPv4 path carries (the
+// default MSS of RFC 879, 536 bytes). A first message that stalled before
+// this many bytes was not cut by a dropped second segment or an MTU black
+// hole: it all fitted in the first.
+const minSegment = 536
+
 // stallPlaceholder fills the names of a relayed stall's texts; ok=false
 // leaves a name unknown.
 func (f *facts) stallPlaceholder(name string) (string, bool) {
 	o := f.o
 	switch name {
+	case "stall_why":
+		if n := firstLen(o); n < minSegment {
+			return f.say("stall_why_short", "{n}", strconv.Itoa(n)), true
+		}
+		return f.say("stall_why_split"), true
+	case "stall_check":
+		if firstLen(o) < minSegment {
+			return f.expand(f.say("stall_check_short")), true
+		}
+		return f.expand(f.say("stall_check_mtu")), true
 	case "stall_end":
 	case "stall_relay":
 		if o.Route == "bypass" {
@@ -38,7 +56,7 @@ func (f *facts) stallPlaceholder(name string) (string, bool) {
 		}
 		return f.say("stall_relay", "{listener}", f.orNone(o.Listener)), true
 	default:
-		return "", false
+		return f.modePlaceholder(name)
 	}
 	switch {
 	case o.End == EndIdleTimeout:

@@ -44,8 +44,8 @@ func clientKnowledge() map[string]entry {
 			checks: []string{
 				"Check the URL the client uses: it must be {https_url}, not http://.",
 				"If the source is a load balancer health monitor, make it an HTTPS (or TCP) monitor for port {vport}.",
-				"If port {vport} is meant to be plaintext, set mode = \"plaintext\" on listener {listener} (BIG-IP: remove the client-ssl profile from the virtual).",
-				"To accept both on one port, set non_ssl = \"allow\" (BIG-IP: Non-SSL Connections enabled) or mode = \"auto\".",
+				"If port {vport} is meant to be plaintext, set mode = \"plaintext\" on listener {listener} ({bigip_plain_mode}).",
+				"To accept both on one port, set non_ssl = \"allow\" ({bigip_allow}) or mode = \"auto\".",
 			},
 			clientSaw: "tlsgate reset the connection: curl prints `curl: (56) Recv failure: Connection reset by peer`, browsers ERR_CONNECTION_RESET.",
 			evidence:  []string{"first_bytes", "kind", "http_request", "http_host", "non_ssl_action"},
@@ -239,7 +239,7 @@ func clientKnowledge() map[string]entry {
 		CodeClientSilent: {group: groupSummary,
 			summary: "client {client} connected to {listener} ({virtual}) and sent nothing within {peek_timeout}",
 			cause: "The client connected and then sent nothing for {peek_timeout}. TLS and HTTP clients speak first, so silence means a server-first protocol pointed at this port (SSH, SMTP, FTP, POP3, IMAP and MySQL clients wait for the server's banner), " +
-				"a TCP-only health monitor (BIG-IP tcp_half_open, a TCP connect check) that opens the connection and waits, or a client stalled behind a firewall. On a TLS listener BIG-IP ends this with a handshake timeout.",
+				"a TCP-only health monitor (BIG-IP tcp_half_open, a TCP connect check) that opens the connection and waits, or a client stalled behind a firewall. {bigip_silent}",
 			checks: []string{
 				"Find out what {client_ip} is and which protocol it expects on port {vport}.",
 				"If it is a health monitor, make it a TLS or HTTPS monitor, or expect these entries.",
@@ -477,7 +477,12 @@ func clientKnowledge() map[string]entry {
 		},
 		CodeHandshakeTimeout + "/partial": {
 			summary: "client {client} sent {first_len} bytes of a first message and then stalled",
-			cause:   "The client sent {first_len} bytes ({kind_desc}) and nothing more within {peek_timeout}. A post-quantum ClientHello (about 1.6 KB: Go 1.24 and later, Chrome 124 and later) spans two TCP segments; a middlebox that drops the second segment leaves exactly this.",
+			cause:   "The client sent {first_len} bytes ({kind_desc}) and nothing more within {peek_timeout}. {stall_why}",
+			checks: []string{
+				"{stall_check}",
+				"Check firewalls and IPS between the client and {virtual}.",
+			},
+			clientSaw: "tlsgate closes the connection (FIN) when its deadline passes: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `…:error:0A000126:SSL routines::unexpected eof while reading`, Go `EOF`. A client whose own timer is shorter gives up first: curl `curl: (28) SSL connection timeout`, Go `net/http: TLS handshake timeout`.",
 		},
 
 		CodeHandshakeTimeout + "/relayed": {group: groupNoError,
@@ -486,10 +491,10 @@ func clientKnowledge() map[string]entry {
 				"{stall_relay}, and the handshake is the backend's: at that deadline tlsgate stopped waiting and relayed what had come to {backend}, " +
 				"as a passthrough virtual server forwards what arrives (handshake_timeout bounds only handshakes tlsgate terminates). " +
 				"No more bytes came from the client; the connection lasted {duration} in all, and ended when {stall_end}. " +
-				"A post-quantum ClientHello (about 1.6 KB: Go 1.24 and later, Chrome 124 and later) spans two TCP segments; a middlebox that drops the second segment leaves exactly this." +
+				"{stall_why}" +
 				passthroughNoAnswerNoBigIP,
 			checks: []string{
-				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass.",
+				"{stall_check}",
 				"Check firewalls and IPS between the client and {virtual}.",
 				"Each such client holds a backend connection until the backend's own handshake timeout (nginx `ssl_handshake_timeout`, 60 s by default) or idle_timeout ({idle_timeout}) on listener {listener} ends it: lower one of them if stalled clients pile up.",
 			},

@@ -54,8 +54,8 @@ func clientKnowledgeJA() map[string]entry {
 			checks: []string{
 				"クライアントが使っている URL を確認する。http:// ではなく {https_url} でなければならない。",
 				"送信元がロードバランサのヘルスモニターなら、ポート {vport} 向けの HTTPS（または TCP）モニターに変える。",
-				"ポート {vport} を平文で使うつもりなら、リスナー {listener} に mode = \"plaintext\" を設定する（BIG-IP では仮想サーバから client-ssl プロファイルを外す）。",
-				"1 つのポートで両方を受けたいなら、non_ssl = \"allow\"（BIG-IP では Non-SSL Connections を有効化）か mode = \"auto\" にする。",
+				"ポート {vport} を平文で使うつもりなら、リスナー {listener} に mode = \"plaintext\" を設定する（{bigip_plain_mode}）。",
+				"1 つのポートで両方を受けたいなら、non_ssl = \"allow\"（{bigip_allow}）か mode = \"auto\" にする。",
 			},
 			clientSaw: "tlsgate が接続をリセットした。curl は `curl: (56) Recv failure: Connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
 		},
@@ -228,7 +228,7 @@ func clientKnowledgeJA() map[string]entry {
 		CodeClientSilent: {
 			summary: "クライアント {client} が {listener}（{virtual}）に接続したが、{peek_timeout} 以内に何も送ってこない",
 			cause: "クライアントは接続した後、{peek_timeout} の間何も送ってこなかった。TLS や HTTP ではクライアントが先に話すので、無言ということは、サーバが先に話すプロトコル（SSH、SMTP、FTP、POP3、IMAP、MySQL のクライアントはサーバのバナーを待つ）がこのポートに向いているか、" +
-				"接続を開いて待つだけの TCP ヘルスモニター（BIG-IP の tcp_half_open や TCP 接続チェック）か、ファイアウォールの向こうで止まっているクライアントである。TLS の仮想サーバなら、BIG-IP はこれをハンドシェイクタイムアウトで終わらせる。",
+				"接続を開いて待つだけの TCP ヘルスモニター（BIG-IP の tcp_half_open や TCP 接続チェック）か、ファイアウォールの向こうで止まっているクライアントである。{bigip_silent}",
 			checks: []string{
 				"{client_ip} が何者で、ポート {vport} でどのプロトコルを期待しているのかを調べる。",
 				"ヘルスモニターなら TLS か HTTPS のモニターに変えるか、このログが出るものとして扱う。",
@@ -459,10 +459,10 @@ func clientKnowledgeJA() map[string]entry {
 				"{stall_relay}し、ハンドシェイクの相手はバックエンドなので、tlsgate はその期限で待つのをやめ、届いた分を {backend} へ中継した。" +
 				"パススルーの仮想サーバは届いたものを転送する（handshake_timeout は tlsgate が終端するハンドシェイクにだけ効く）。" +
 				"クライアントからはそれ以上何も届かず、接続は全体で {duration} 続き、{stall_end}ところで終わった。" +
-				"ポスト量子の ClientHello（約 1.6 KB。Go 1.24 以降、Chrome 124 以降）は TCP セグメント 2 つにまたがり、2 つ目を捨てる中間機器があるとちょうどこうなる。" +
+				"{stall_why}" +
 				passthroughNoAnswerNoBigIPJA,
 			checks: []string{
-				"クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。",
+				"{stall_check}",
 				"クライアントと {virtual} の間のファイアウォールや IPS を確認する。",
 				"こうしたクライアントは、バックエンド自身のハンドシェイクタイムアウト（nginx の `ssl_handshake_timeout`、既定 60 秒）かリスナー {listener} の idle_timeout（{idle_timeout}）が切るまでバックエンドへの接続を 1 本占有する。止まったクライアントがたまるなら、どちらかを短くする。",
 			},
@@ -470,7 +470,12 @@ func clientKnowledgeJA() map[string]entry {
 		},
 		CodeHandshakeTimeout + "/partial": {
 			summary: "クライアント {client} が最初のメッセージを {first_len} バイト送ったところで止まった",
-			cause:   "クライアントは {first_len} バイト（{kind_desc}）を送った後、{peek_timeout} の間それ以上何も送ってこなかった。ポスト量子の ClientHello（約 1.6 KB。Go 1.24 以降、Chrome 124 以降）は TCP セグメント 2 つにまたがるので、2 つ目のセグメントを捨てる中継装置があるとちょうどこうなる。",
+			cause:   "クライアントは {first_len} バイト（{kind_desc}）を送った後、{peek_timeout} の間それ以上何も送ってこなかった。{stall_why}",
+			checks: []string{
+				"{stall_check}",
+				"クライアントと {virtual} の間のファイアウォールや IPS を確認する。",
+			},
+			clientSaw: "期限が来ると tlsgate が接続を閉じる（FIN）: curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、openssl s_client は `…:error:0A000126:SSL routines::unexpected eof while reading`、Go は `EOF`。クライアント自身のタイマーの方が短ければ先にあきらめる: curl は `curl: (28) SSL connection timeout`、Go は `net/http: TLS handshake timeout`。",
 		},
 
 		CodeHelloMalformed: {

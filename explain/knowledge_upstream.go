@@ -9,7 +9,7 @@ func upstreamKnowledge() map[string]entry {
 			cause: "Listener {listener} expects a PROXY protocol {proxy_policy} header before anything else, but the first bytes are {kind_desc} ({first_hex}). " +
 				"The load balancer in front (AWS NLB with proxy protocol v2 on the target group, HAProxy send-proxy, …) is not adding the header, or the client bypasses it and connects directly.",
 			checks: []string{
-				"Enable PROXY protocol {proxy_policy} on the load balancer's target group or backend pointing at {virtual}.",
+				"Turn on PROXY protocol {proxy_policy} on the sender in front of {virtual}: HAProxy `send-proxy` writes v1 and `send-proxy-v2` v2; nginx `proxy_protocol on` writes v1 only; an AWS NLB target group writes v2 only (behind an NLB, set proxy_protocol = \"v2\" on listener {listener}).",
 				"If clients connect directly, set proxy_protocol = \"\" (or \"optional\") on listener {listener}.",
 				"Health checks often connect directly too: they need the header as well, or an optional policy.",
 			},
@@ -53,7 +53,7 @@ func upstreamKnowledge() map[string]entry {
 				"The application keeps a connection open and quiet for longer than the path allows: connection pools, long polls, WebSockets, database sessions.",
 			checks: []string{
 				"If the application idles on purpose, raise idle_timeout on listener {listener} above its longest quiet period, and the idle timers of every firewall and load balancer in the path with it.",
-				"Or have the application speak sooner: TCP keep-alives or application pings more often than every {idle_timeout} (a pool's keep-alive or validation interval).",
+				"Or have the application speak sooner: application pings more often than every {idle_timeout} (a pool's validation query, HTTP/2 PING, WebSocket ping). TCP keep-alive probes carry no data, so they do not reset this timer (firewalls and NAT devices do see them).",
 				"Match the client's error time: a reset on the first use of a connection after a quiet period is this timer.",
 			},
 			clientSaw: "Nothing while it stays quiet; the next use of the connection fails with a reset: curl `(56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer` or `write: broken pipe`, database drivers 'connection reset' or 'server closed the connection unexpectedly' on the next query.",
@@ -203,6 +203,12 @@ func upstreamKnowledge() map[string]entry {
 		CodeBackendTLSVerify + "/unknown_authority": {
 			cause: "The backend's certificate is signed by an unknown authority: its CA is not in server_ssl.ca (or the system pool, when server_ssl.ca is empty), or the backend does not send its intermediate. " +
 				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			// The name is not in question here, so no server_name check:
+			// changing it cannot make an unknown issuer trusted.
+			checks: []string{
+				"Put the CA that issued the backend's certificate into server_ssl.ca of listener {listener} (a PEM bundle; empty means the system pool).",
+				"See which issuer the backend names and whether it sends its intermediate: `openssl s_client -connect {backend} -showcerts </dev/null` (one certificate under `Certificate chain` with an intermediate issuer means the backend must add the intermediate).",
+			},
 		},
 		CodeBackendTLSVerify + "/hostname": {
 			cause: "The backend's certificate does not carry the name tlsgate verifies (hostname mismatch): {verify}. " +

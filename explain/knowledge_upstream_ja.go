@@ -11,7 +11,7 @@ func upstreamKnowledgeJA() map[string]entry {
 			cause: "リスナー {listener} は、何よりも先に PROXY プロトコル {proxy_policy} のヘッダが来ることを想定しているが、先頭バイトは{kind_desc}（{first_hex}）だった。" +
 				"前段のロードバランサ（ターゲットグループで proxy protocol v2 を有効にした AWS NLB、HAProxy の send-proxy など）がヘッダを付けていないか、クライアントがロードバランサを経由せずに直接つないでいる。",
 			checks: []string{
-				"{virtual} に向いているロードバランサのターゲットグループやバックエンド設定で、PROXY プロトコル {proxy_policy} を有効にする。",
+				"{virtual} の前にある送信側で PROXY プロトコル {proxy_policy} を有効にする: HAProxy の `send-proxy` は v1、`send-proxy-v2` は v2 を書く。nginx の `proxy_protocol on` は v1 のみ、AWS NLB のターゲットグループは v2 のみ（NLB の後ろなら、リスナー {listener} を proxy_protocol = \"v2\" にする）。",
 				"クライアントが直接つなぐ構成なら、リスナー {listener} の proxy_protocol を \"\"（または \"optional\"）にする。",
 				"ヘルスチェックも直接つなぐことが多い。ヘルスチェックにもヘッダを付けるか、optional のポリシーにする。",
 			},
@@ -62,7 +62,7 @@ func upstreamKnowledgeJA() map[string]entry {
 				"アプリケーションが経路の許す時間より長く接続を開いたまま黙っている: コネクションプール、ロングポーリング、WebSocket、データベースのセッションなど。",
 			checks: []string{
 				"アプリケーションが意図して黙っているなら、リスナー {listener} の idle_timeout を最も長い無通信時間より大きくし、経路上のファイアウォールやロードバランサのアイドルタイマーも合わせて伸ばす。",
-				"またはアプリケーション側で {idle_timeout} より短い間隔で通信させる: TCP キープアライブやアプリケーションの ping（プールのキープアライブや接続検証の間隔）。",
+				"またはアプリケーション側で {idle_timeout} より短い間隔で通信させる: アプリケーションの ping（プールの接続検証クエリ、HTTP/2 PING、WebSocket ping）。TCP キープアライブのプローブはデータを運ばないので、このタイマーは戻らない（ファイアウォールや NAT には見える）。",
 				"クライアントのエラー時刻と照合する: 無通信のあとの最初の利用でリセットされたなら、このタイマーが原因。",
 			},
 			clientSaw: "黙っているあいだは何も起きず、次にその接続を使ったときにリセットで失敗する: curl `(56) Recv failure: Connection reset by peer`、Go `read: connection reset by peer` または `write: broken pipe`、データベースドライバは次のクエリで 'connection reset' や 'server closed the connection unexpectedly'。",
@@ -184,6 +184,10 @@ func upstreamKnowledgeJA() map[string]entry {
 		},
 		CodeBackendTLSVerify + "/unknown_authority": {
 			cause: "バックエンドの証明書の発行者が不明: その CA が server_ssl.ca（空ならシステムのトラストストア）にないか、バックエンドが中間証明書を送っていない。" + sidesServerJA,
+			checks: []string{
+				"バックエンドの証明書を発行した CA を、リスナー {listener} の server_ssl.ca（PEM バンドル。空ならシステムのトラストストア）に入れる。",
+				"バックエンドが名乗る発行者と、中間証明書を送っているかを確認する: `openssl s_client -connect {backend} -showcerts </dev/null`（`Certificate chain` に証明書が 1 枚だけで発行者が中間 CA なら、バックエンドに中間証明書を足す）。",
+			},
 		},
 		CodeBackendTLSVerify + "/hostname": {
 			cause: "バックエンドの証明書に、tlsgate が検証する名前が載っていない（ホスト名の不一致）: {verify}。" + sidesServerJA,

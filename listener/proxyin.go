@@ -175,6 +175,9 @@ func headerText(h *proxyproto.Header) string {
 // parseProxy parses exactly one complete header with go-proxyproto, and
 // refuses a v2 header whose TLVs do not hold together (checkTLVs).
 func parseProxy(hdr []byte) (*proxyproto.Header, error) {
+	if err := shortAddrBlock(hdr); err != nil {
+		return nil, err
+	}
 	h, err := proxyproto.Read(bufio.NewReader(bytes.NewReader(hdr)))
 	if err != nil {
 		return nil, fmt.Errorf("listener: PROXY header %q: %w", hdr[:min(len(hdr), 48)], err)
@@ -200,4 +203,36 @@ func applyProxy(o *explain.Outcome, h *proxyproto.Header) {
 	if o.Proxy.Dst.IsValid() {
 		o.Virtual = o.Proxy.Dst
 	}
+}
+
+// shortAddrBlock refuses a v2 PROXY command whose declared length cannot
+// hold the addresses its family needs, naming both numbers: go-proxyproto
+// says only "invalid length", which leaves the operator to decode the
+// header by hand. A LOCAL command carries no addresses the receiver uses,
+// so it is left to the library.
+func shortAddrBlock(hdr []byte) error {
+	if len(hdr) < 16 || hdr[12]&0x0F != 0x01 {
+		return nil
+	}
+	fam := proxyproto.AddressFamilyAndProtocol(hdr[13])
+	need := addrBlockLen(fam)
+	declared := int(binary.BigEndian.Uint16(hdr[14:16]))
+	if declared >= need {
+		return nil
+	}
+	return fmt.Errorf("listener: PROXY v2 header % x declares %d bytes after its 16-byte prefix; its %s addresses and ports need %d: %w",
+		hdr[12:16], declared, familyName(fam), need, proxyproto.ErrInvalidLength)
+}
+
+// familyName names a v2 address family as the spec's table does.
+func familyName(p proxyproto.AddressFamilyAndProtocol) string {
+	switch {
+	case p.IsIPv4():
+		return "IPv4 (family 0x1)"
+	case p.IsIPv6():
+		return "IPv6 (family 0x2)"
+	case p.IsUnix():
+		return "UNIX (family 0x3)"
+	}
+	return fmt.Sprintf("family 0x%x", byte(p)>>4)
 }

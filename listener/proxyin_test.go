@@ -285,6 +285,10 @@ func TestProxyV2Refusals(t *testing.T) {
 	}{
 		{name: "over the library's limit", hdr: proxyV2(tlv(0xE0, make([]byte, 5000))),
 			errHas: []string{"declares 5015 bytes after its 16-byte prefix", "limit of 4096 (MaxV2HeaderSize)", "proxyproto: invalid length"}},
+		{name: "TCP4 with 8 address bytes", hdr: append([]byte("\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x08"), 127, 0, 0, 1, 127, 0, 0, 1),
+			errHas: []string{"21 11 00 08 declares 8 bytes after its 16-byte prefix; its IPv4 (family 0x1) addresses and ports need 12", "proxyproto: invalid length"}},
+		{name: "TCP6 with 12 address bytes", hdr: append([]byte("\r\n\r\n\x00\r\nQUIT\n\x21\x21\x00\x0c"), make([]byte, 12)...),
+			errHas: []string{"declares 12 bytes after its 16-byte prefix; its IPv6 (family 0x2) addresses and ports need 36"}},
 		{name: "at the library's limit", hdr: proxyV2(tlv(0xE0, make([]byte, 4096-12-3)))},
 		{name: "TLV past the header", hdr: proxyV2([]byte{0x01, 0x00, 0x09, 'h'}),
 			errHas: []string{"TLV type 0x01 at offset 28 declares 9 bytes of value, 1 left in the header", "proxyproto: truncated TLV"}},
