@@ -488,7 +488,7 @@ func clientKnowledge() map[string]entry {
 		CodeHandshakeTimeout + "/relayed": {group: groupNoError,
 			summary: "client {client} sent {first_len} bytes of a first message and stalled; relayed to {backend} at the peek deadline, the connection ended after {duration}: {stall_end}",
 			cause: "The client sent {first_len} bytes ({kind_desc}) and nothing more within the peek timeout of {peek_timeout}. " +
-				"{stall_relay}, and the handshake is the backend's: at that deadline tlsgate stopped waiting and relayed what had come to {backend}, " +
+				"{passes_tls}, and the handshake is the backend's: at that deadline tlsgate stopped waiting and relayed what had come to {backend}, " +
 				"as a passthrough virtual server forwards what arrives (handshake_timeout bounds only handshakes tlsgate terminates). " +
 				"No more bytes came from the client; the connection lasted {duration} in all, and ended when {stall_end}. " +
 				"{stall_why}" +

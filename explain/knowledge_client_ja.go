@@ -456,7 +456,7 @@ func clientKnowledgeJA() map[string]entry {
 		CodeHandshakeTimeout + "/relayed": {
 			summary: "クライアント {client} が最初のメッセージを {first_len} バイト送って止まった。先頭バイト待ちの期限で {backend} へ中継し、接続は {duration} 後に終わった: {stall_end}",
 			cause: "クライアントは {first_len} バイト（{kind_desc}）を送り、先頭バイト待ちのタイムアウト {peek_timeout} の間にそれ以上送らなかった。" +
-				"{stall_relay}し、ハンドシェイクの相手はバックエンドなので、tlsgate はその期限で待つのをやめ、届いた分を {backend} へ中継した。" +
+				"{passes_tls}し、ハンドシェイクの相手はバックエンドなので、tlsgate はその期限で待つのをやめ、届いた分を {backend} へ中継した。" +
 				"パススルーの仮想サーバは届いたものを転送する（handshake_timeout は tlsgate が終端するハンドシェイクにだけ効く）。" +
 				"クライアントからはそれ以上何も届かず、接続は全体で {duration} 続き、{stall_end}ところで終わった。" +
 				"{stall_why}" +
