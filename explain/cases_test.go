@@ -343,6 +343,15 @@ func diagCases() []diagCase {
 	// The same EOF after the flight with the FIN later: a silent refusal.
 	finAfter := failed(withHello(base("terminate"), modernHello()), "EOF")
 	finAfter.ClientTLS.ServerFlightSent = true
+	// A TLS 1.3-only hello with no key share (tlsgate probe's), answered
+	// with a HelloRetryRequest the client never answered: no certificate
+	// went out, so nothing about it was refused.
+	retryHello := modernHello()
+	retryHello.SupportedVersions, retryHello.SupportedGroups = []uint16{0x0304}, []uint16{0x001d, 0x0017}
+	retryFIN := failed(withHello(base("terminate"), retryHello), "EOF")
+	retryFIN.ClientTLS.HelloRetryOnly = true
+	retryRST := failed(withHello(base("terminate"), retryHello), "read tcp 192.168.20.230:443->192.168.99.86:32962: read: connection reset by peer")
+	retryRST.ClientTLS.HelloRetryOnly = true
 
 	proxyMissing := withHello(base("terminate"), modernHello())
 	proxyMissing.Proxy.Policy = "v2"
@@ -589,6 +598,13 @@ func diagCases() []diagCase {
 			contains: []string{"right after its ClientHello, before tlsgate sent its certificate", "cannot have refused the certificate",
 				"had arrived when tlsgate wrote its handshake flight"},
 			absent: []string{"saw tlsgate's certificate", "pinning", "Another order of events"}},
+		{name: "client_closed_early_hello_retry", o: retryFIN, code: CodeClientClosedEarly, lines: []string{lineSummary},
+			contains: []string{"HelloRetryRequest", "no key share for a group tlsgate accepts", "neither the certificate, the lab CA nor pinning is the question",
+				"none (an empty key_share list)"},
+			absent: []string{"saw tlsgate's certificate", "certificate pinning does", "Another order of events"}},
+		{name: "client_reset_early_hello_retry", o: retryRST, code: CodeClientResetEarly, lines: []string{lineSummary},
+			contains: []string{"HelloRetryRequest", "reset the connection instead of sending it"},
+			absent:   []string{"saw tlsgate's certificate", "certificate pinning does"}},
 		{name: "client_rejected_silently_fin_after_flight", o: finAfter, code: CodeClientRejectedSilently, lines: []string{lineSummary},
 			contains: []string{"Another order of events ends the same way", "shutting its sending side in a second call", "descheduled between the two calls",
 				"it refused nothing and closed early (client_closed_early)"},

@@ -223,10 +223,16 @@ func ruleClientErr(f *facts) (verdict, bool) {
 		if f.o.ClientTLS.FINBeforeFlight {
 			return verdict{code: CodeClientClosedEarly, variant: "before_flight"}, true
 		}
+		if f.o.ClientTLS.HelloRetryOnly {
+			return verdict{code: CodeClientClosedEarly, variant: "hello_retry"}, true
+		}
 		return verdict{code: CodeClientClosedEarly, variant: f.closedVariant()}, true
 	case errReset:
 		if f.flightEffect() == "flight_cut" {
 			return verdict{code: CodeClientResetEarly, variant: "flight_cut"}, true
+		}
+		if f.o.ClientTLS.HelloRetryOnly {
+			return verdict{code: CodeClientResetEarly, variant: "hello_retry"}, true
 		}
 		return verdict{code: CodeClientResetEarly, variant: "handshake"}, true
 	case errBadRecordMAC:

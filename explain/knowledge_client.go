@@ -9,6 +9,14 @@ const (
 	saw421               = "curl exits 0 and prints the 421 page, or `(22) The requested URL returned error: 421` with -f; Go resp.StatusCode == 421 with err == nil."
 )
 
+// Texts shared by the two endings of a HelloRetryRequest the client never
+// answered.
+const (
+	helloRetryCause = "The handshake was abandoned before tlsgate chose or sent a certificate, so neither the certificate, the lab CA nor pinning is the question. " +
+		"Typical: a TLS probe or scanner that sends a hello without a usable key share only to see the server answer, or a client that cannot make a share for any group tlsgate allows or does not implement HelloRetryRequest."
+	helloRetrySaw = "A HelloRetryRequest (a ServerHello-shaped message of about 100 bytes asking for another key share) and no certificate. A probe stops there by design; a client that could not answer it reports its own handshake error."
+)
+
 // clientKnowledge covers what happens on the client side: the first bytes,
 // the ClientHello and the client-ssl handshake.
 func clientKnowledge() map[string]entry {
@@ -264,6 +272,17 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "Whatever it still read after its own FIN: a half-closed client may read tlsgate's ServerHello and certificate and then the close; one that closed its socket saw nothing.",
 			evidence:  []string{"peek", "first_bytes", "fin_before_flight", "sni", "versions_offered", "ja4", "client_error"},
 		},
+		CodeClientClosedEarly + "/hello_retry": {
+			summary: "client {client} closed the connection (FIN) after tlsgate's HelloRetryRequest, without a second ClientHello: no certificate was sent",
+			cause:   "The client's TLS 1.3 ClientHello carried no key share for a group tlsgate accepts, so tlsgate answered with a HelloRetryRequest asking for a second hello with another share; the client closed instead of sending it. " + helloRetryCause,
+			checks: []string{
+				"Find out what {client_ip} is: for a probe or scanner that sends a hello without a usable key share to see whether the server answers at all (tlsgate probe does), closing after the retry is its normal end.",
+				"For a real client, compare the key shares and groups it offers (below) with those listener {listener} allows: a client that supports one of them answers the retry with a second ClientHello, one that abandons it supports none or does not implement HelloRetryRequest.",
+				"Read the client's own error output: it says why it gave up on the retry.",
+			},
+			clientSaw: helloRetrySaw,
+			evidence:  []string{"peek", "sni", "versions_offered", "key_shares", "groups_offered", "groups_ours", "ja4", "client_error"},
+		},
 		CodeClientClosedEarly + "/nothing": {
 			summary: "client {client} closed the connection (FIN) without sending anything",
 			cause:   "The client opened the connection and closed it (FIN) without sending a byte. This is what TCP health monitors (BIG-IP tcp_half_open, TCP connect checks) and port scanners do; a real client that gives up immediately looks the same.",
@@ -282,6 +301,17 @@ func clientKnowledge() map[string]entry {
 			},
 			clientSaw: "Nothing from tlsgate: the reset came from the client side (or a device in the path).",
 			evidence:  []string{"peek", "first_bytes", "sni", "versions_offered", "ja4", "client_error"},
+		},
+		CodeClientResetEarly + "/hello_retry": {
+			summary: "client {client} reset the connection (RST) after tlsgate's HelloRetryRequest, without a second ClientHello: no certificate was sent",
+			cause:   "The client's TLS 1.3 ClientHello carried no key share for a group tlsgate accepts, so tlsgate answered with a HelloRetryRequest asking for a second hello with another share; the client reset the connection instead of sending it. " + helloRetryCause,
+			checks: []string{
+				"Find out what {client_ip} is: a probe or scanner that tests with a hello the server must retry, or a real client.",
+				"For a real client, compare the key shares and groups it offers (below) with those listener {listener} allows, and check for a device in the path that resets connections it cannot parse.",
+				"Read the client's own error output: it says why it gave up on the retry.",
+			},
+			clientSaw: helloRetrySaw,
+			evidence:  []string{"peek", "sni", "versions_offered", "key_shares", "groups_offered", "groups_ours", "ja4", "client_error"},
 		},
 		CodeClientResetEarly + "/nothing": {
 			summary: "client {client} reset the connection (RST) without sending anything",

@@ -22,6 +22,14 @@ const (
 	saw421JA               = "curl は終了コード 0 で 421 のページを表示し、-f 付きなら `(22) The requested URL returned error: 421`。Go は resp.StatusCode == 421 で err == nil。"
 )
 
+// helloRetryCauseJA and helloRetrySawJA are helloRetryCause and
+// helloRetrySaw in Japanese.
+const (
+	helloRetryCauseJA = "証明書を選ぶ・送る前にハンドシェイクが放棄されているので、証明書・ラボ CA・ピン留めはここでは問題ではない。" +
+		"よくあるのは、サーバの応答を見るためだけに使える key share のない ClientHello を送る TLS プローブやスキャナー、または tlsgate が許すどのグループの key share も作れないか HelloRetryRequest を実装していないクライアント。"
+	helloRetrySawJA = "HelloRetryRequest（別の key share を求める、ServerHello の形をした約 100 バイトのメッセージ）だけで、証明書は受け取っていない。プローブは設計どおりそこで止まる。応答できなかったクライアントは自分のハンドシェイクのエラーを表示する。"
+)
+
 // clientKnowledgeJA is clientKnowledge in Japanese.
 func clientKnowledgeJA() map[string]entry {
 	// The same three client symptoms as clientKnowledge's, in Japanese.
@@ -251,6 +259,16 @@ func clientKnowledgeJA() map[string]entry {
 			},
 			clientSaw: "自分の FIN の後に読めたものだけ。ハーフクローズしたクライアントなら tlsgate の ServerHello と証明書、続いて切断を読むことがあり、ソケットごと閉じたクライアントは何も見ていない。",
 		},
+		CodeClientClosedEarly + "/hello_retry": {
+			summary: "クライアント {client} が tlsgate の HelloRetryRequest の後、2つ目の ClientHello を送らずに接続を閉じた（FIN）。証明書は送っていない",
+			cause:   "クライアントの TLS 1.3 の ClientHello には tlsgate が受け付けるグループの key share がなかったため、tlsgate は別の key share で ClientHello を送り直すよう求める HelloRetryRequest を返した。クライアントはそれを送らずに接続を閉じた。" + helloRetryCauseJA,
+			checks: []string{
+				"{client_ip} が何者かを調べる。サーバが応答するかだけを見るために、使える key share のない ClientHello を送るプローブやスキャナー（tlsgate probe もそうする）なら、HelloRetryRequest の後に閉じるのは正常な終わり方である。",
+				"実際のクライアントなら、提示している key share と鍵交換グループ（下記）を、リスナー {listener} が許すものと比べる。そのどれかに対応するクライアントは2つ目の ClientHello で応答する。あきらめるクライアントはどれにも対応していないか、HelloRetryRequest を実装していない。",
+				"クライアント自身のエラー出力を読む。HelloRetryRequest の後にあきらめた理由がそこに出ている。",
+			},
+			clientSaw: helloRetrySawJA,
+		},
 		CodeClientClosedEarly + "/nothing": {
 			summary: "クライアント {client} が何も送らずに接続を閉じた（FIN）",
 			cause:   "クライアントは接続を開き、1 バイトも送らずに閉じた（FIN）。TCP ヘルスモニター（BIG-IP の tcp_half_open や TCP 接続チェック）やポートスキャナーの典型的な動きで、すぐにあきらめた実際のクライアントも同じに見える。",
@@ -268,6 +286,16 @@ func clientKnowledgeJA() map[string]entry {
 				"実際のクライアントなら、クライアント自身のエラー出力を読む。",
 			},
 			clientSaw: "tlsgate からは何も返していない。リセットはクライアント側（または経路上の装置）から来ている。",
+		},
+		CodeClientResetEarly + "/hello_retry": {
+			summary: "クライアント {client} が tlsgate の HelloRetryRequest の後、2つ目の ClientHello を送らずに接続をリセットした（RST）。証明書は送っていない",
+			cause:   "クライアントの TLS 1.3 の ClientHello には tlsgate が受け付けるグループの key share がなかったため、tlsgate は別の key share で ClientHello を送り直すよう求める HelloRetryRequest を返した。クライアントはそれを送らずに接続をリセットした。" + helloRetryCauseJA,
+			checks: []string{
+				"{client_ip} が何者か（送り直しを求められる ClientHello で試すプローブやスキャナーか、実際のクライアントか）を調べる。",
+				"実際のクライアントなら、提示している key share と鍵交換グループ（下記）をリスナー {listener} が許すものと比べ、解析できない接続をリセットする装置が経路上にないか確認する。",
+				"クライアント自身のエラー出力を読む。HelloRetryRequest の後にあきらめた理由がそこに出ている。",
+			},
+			clientSaw: helloRetrySawJA,
 		},
 		CodeClientResetEarly + "/nothing": {
 			summary: "クライアント {client} が何も送らずに接続をリセットした（RST）",

@@ -176,6 +176,7 @@ func phrasesEN() map[string]string {
 		"tls_noread":          "{kind}, no ClientHello read (not terminated)",
 
 		"at_version":           " (at {version})",
+		"key_shares_none":      "none (an empty key_share list)",
 		"peek_spoke":           "spoke",
 		"peek_silent":          "silent",
 		"peek_closed":          "closed (FIN)",

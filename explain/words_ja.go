@@ -62,6 +62,7 @@ func phrasesJA() map[string]string {
 		"tls_noread":          "{kind}、ClientHello は読めず（終端せず）",
 
 		"at_version":           "（{version} の場合）",
+		"key_shares_none":      "なし（key_share が空）",
 		"peek_spoke":           "送信あり",
 		"peek_silent":          "無言",
 		"peek_closed":          "切断（FIN）",
