@@ -199,6 +199,11 @@ func ruleClientAlert(f *facts) (verdict, bool) {
 		// which signed nothing here, is not the question. 42 (Go) and
 		// 46 (Java) are how other clients say unknown_ca.
 		return verdict{code: CodeClientAlert, variant: strconv.Itoa(f.alert) + "_configured"}, true
+	case f.alert == 80 && f.ceiling < tls.VersionTLS12 && f.maxOffered >= tls.VersionTLS12:
+		// An OpenSSL 3 client refused the legacy version the server's
+		// ceiling forced, although it offered TLS 1.2: the ceiling is
+		// the knob, not the floor.
+		return verdict{code: CodeClientAlert, variant: "80_cap"}, true
 	case f.alert > 0:
 		return verdict{code: CodeClientAlert, variant: strconv.Itoa(f.alert)}, true
 	}

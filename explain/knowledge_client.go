@@ -9,6 +9,11 @@ const (
 	saw421               = "curl exits 0 and prints the 421 page, or `(22) The requested URL returned error: 421` with -f; Go resp.StatusCode == 421 with err == nil."
 )
 
+// sawAlert80 is what an OpenSSL 3 client prints against a TLS 1.0/1.1
+// server (client-symptoms.md §1).
+const sawAlert80 = "Against a TLS 1.0/1.1 server curl prints `curl: (35) … error:0A00014D:SSL routines::legacy sigalg disallowed or unsupported` and openssl s_client `…:tls_process_key_exchange:legacy sigalg disallowed or unsupported:…`; " +
+	"with `--tlsv1.0 --ciphers DEFAULT@SECLEVEL=0` the same curl connects."
+
 // Texts shared by the two endings of a HelloRetryRequest the client never
 // answered.
 const (
@@ -146,7 +151,7 @@ func clientKnowledge() map[string]entry {
 			summary: "client {client} offered only {offered_versions}; listener {listener} accepts {our_versions}",
 			cause:   "Every version the client offers ({offered_versions}) is above this listener's ceiling ({ceiling}). Typical: a TLS 1.3-only client (curl --tlsv1.3, a hardened Go or Java config) against a listener capped at TLS 1.2; BIG-IP client-ssl profiles keep TLS 1.3 off by default (option no-tlsv1.3).",
 			checks: []string{
-				"Raise max_version on listener {listener} to \"{min_offered_cfg}\" or later (BIG-IP: remove {bigip_enable_new} from the client-ssl options).",
+				"Raise {max_version_knob} to \"{min_offered_cfg}\" or later (BIG-IP: remove {bigip_enable_new} from the client-ssl options).",
 				"Or let the client offer {ceiling}: {client_ceiling_flags}.",
 			},
 			clientSaw: sawAlert70,
@@ -412,10 +417,21 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "A Go client prints `tls: server selected unsupported protocol version …`.",
 		},
 		CodeClientAlert + "/80": {
-			cause:  "The client aborted with internal_error (alert 80). OpenSSL 3 clients at security level 2 send it when the server negotiates TLS 1.0/1.1 and they refuse the legacy signature.",
-			checks: []string{"Raise min_version to TLS 1.2 on listener {listener}, or lower the client's security level (`-cipher DEFAULT@SECLEVEL=0`) for a legacy test."},
-			clientSaw: "Against a TLS 1.0/1.1 server curl prints `curl: (35) … error:0A00014D:SSL routines::legacy sigalg disallowed or unsupported` and openssl s_client `…:tls_process_key_exchange:legacy sigalg disallowed or unsupported:…`; " +
-				"with `--tlsv1.0 --ciphers DEFAULT@SECLEVEL=0` the same curl connects.",
+			cause:     "The client aborted with internal_error (alert 80). OpenSSL 3 clients at security level 2 send it when the server negotiates TLS 1.0/1.1 and they refuse the legacy signature.",
+			checks:    []string{"Find the version tlsgate negotiated and what the client offers (below): if the client offers TLS 1.2 or later, raise {max_version_knob} to \"1.2\" or later; if it offers nothing newer, upgrade the client; only for a legacy test lower the client's security level (`-cipher DEFAULT@SECLEVEL=0`). Raising min_version refuses the client instead of serving it."},
+			clientSaw: sawAlert80,
+		},
+		// The server's ceiling is below TLS 1.2 and the client offers it:
+		// the cap, not the client, is what to change.
+		CodeClientAlert + "/80_cap": {
+			cause: "The client aborted with internal_error (alert 80) after tlsgate negotiated {ceiling}, the highest version it allows. OpenSSL 3 clients (curl, Python, openssl s_client) at their default security level 2 refuse the legacy signature of TLS 1.0/1.1 this way. " +
+				"The client offered {offered_versions}, so it would have met the server at TLS 1.2: the server's ceiling of {ceiling} is what stands in the way, and raising min_version cannot help.",
+			checks: []string{
+				"Raise {max_version_knob} to \"1.2\" or later (BIG-IP: remove {bigip_enable_modern} from the client-ssl options).",
+				"Only to test a legacy server on purpose, let the client accept {ceiling}: {client_ceiling_flags}.",
+			},
+			clientSaw: sawAlert80,
+			evidence:  []string{"alert_recv", "sni", "versions_offered", "versions_ours", "client_error", "ja4"},
 		},
 		CodeClientAlert + "/47": {
 			cause:  "The client says a handshake value is illegal (alert 47 illegal_parameter): OpenSSL and Java send it when the server picks a suite they did not offer or sends a malformed value.",

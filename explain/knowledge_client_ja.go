@@ -22,6 +22,10 @@ const (
 	saw421JA               = "curl は終了コード 0 で 421 のページを表示し、-f 付きなら `(22) The requested URL returned error: 421`。Go は resp.StatusCode == 421 で err == nil。"
 )
 
+// sawAlert80JA is sawAlert80 in Japanese.
+const sawAlert80JA = "TLS 1.0/1.1 のサーバに対して、curl は `curl: (35) … error:0A00014D:SSL routines::legacy sigalg disallowed or unsupported`、openssl s_client は `…:tls_process_key_exchange:legacy sigalg disallowed or unsupported:…` を表示する。" +
+	"`--tlsv1.0 --ciphers DEFAULT@SECLEVEL=0` を付けると同じ curl で接続できる。"
+
 // helloRetryCauseJA and helloRetrySawJA are helloRetryCause and
 // helloRetrySaw in Japanese.
 const (
@@ -146,7 +150,7 @@ func clientKnowledgeJA() map[string]entry {
 			summary: "クライアント {client} の提示は {offered_versions} のみ、リスナー {listener} が受け付けるのは {our_versions}",
 			cause:   "クライアントが提示したバージョン（{offered_versions}）がすべて、このリスナーの上限（{ceiling}）より新しい。典型例は、TLS 1.2 までに制限したリスナーに TLS 1.3 しか話さないクライアント（curl --tlsv1.3、ハードニングした Go や Java の設定）が来るケース。BIG-IP の client-ssl プロファイルは、既定では TLS 1.3 が無効（no-tlsv1.3 オプション）になっている。",
 			checks: []string{
-				"リスナー {listener} の max_version を \"{min_offered_cfg}\" 以上に上げる（BIG-IP では client-ssl プロファイルの options から {bigip_enable_new} を外す）。",
+				"{max_version_knob} を \"{min_offered_cfg}\" 以上に上げる（BIG-IP では client-ssl プロファイルの options から {bigip_enable_new} を外す）。",
 				"またはクライアントに {ceiling} を提示させる: {client_ceiling_flags}。",
 			},
 			clientSaw: sawAlert70JA,
@@ -392,10 +396,18 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: "Go のクライアントは `tls: server selected unsupported protocol version …` を表示する。",
 		},
 		CodeClientAlert + "/80": {
-			cause:  "クライアントが internal_error（アラート 80）で中断した。セキュリティレベル 2 の OpenSSL 3 のクライアントは、サーバが TLS 1.0/1.1 をネゴシエートしてきて古い署名を拒否するときにこれを送る。",
-			checks: []string{"リスナー {listener} の min_version を TLS 1.2 に上げる。レガシーの検証でどうしても必要なら、クライアントのセキュリティレベルを下げる（`-cipher DEFAULT@SECLEVEL=0`）。"},
-			clientSaw: "TLS 1.0/1.1 のサーバに対して、curl は `curl: (35) … error:0A00014D:SSL routines::legacy sigalg disallowed or unsupported`、openssl s_client は `…:tls_process_key_exchange:legacy sigalg disallowed or unsupported:…` を表示する。" +
-				"`--tlsv1.0 --ciphers DEFAULT@SECLEVEL=0` を付けると同じ curl で接続できる。",
+			cause:     "クライアントが internal_error（アラート 80）で中断した。セキュリティレベル 2 の OpenSSL 3 のクライアントは、サーバが TLS 1.0/1.1 をネゴシエートしてきて古い署名を拒否するときにこれを送る。",
+			checks:    []string{"tlsgate がネゴシエートしたバージョンとクライアントの提示（下記）を確認する。クライアントが TLS 1.2 以上を提示しているなら {max_version_knob} を \"1.2\" 以上に上げる。それより新しいものを提示していないならクライアントを更新する。レガシーの検証に限り、クライアントのセキュリティレベルを下げる（`-cipher DEFAULT@SECLEVEL=0`）。min_version を上げるとクライアントを受け入れる代わりに拒否することになる。"},
+			clientSaw: sawAlert80JA,
+		},
+		CodeClientAlert + "/80_cap": {
+			cause: "tlsgate が自分の許す最高のバージョンである {ceiling} をネゴシエートした後、クライアントが internal_error（アラート 80）で中断した。既定のセキュリティレベル 2 の OpenSSL 3 のクライアント（curl、Python、openssl s_client）は、TLS 1.0/1.1 の古い署名をこうして拒否する。" +
+				"クライアントは {offered_versions} を提示しており、TLS 1.2 でサーバと合意できたはず。妨げているのはサーバの上限 {ceiling} であり、min_version を上げても解決しない。",
+			checks: []string{
+				"{max_version_knob} を \"1.2\" 以上に上げる（BIG-IP では client-ssl プロファイルの options から {bigip_enable_modern} を外す）。",
+				"レガシーなサーバを意図して検証する場合に限り、クライアントに {ceiling} を受け入れさせる: {client_ceiling_flags}。",
+			},
+			clientSaw: sawAlert80JA,
 		},
 		CodeClientAlert + "/47": {
 			cause:  "クライアントは、ハンドシェイクの値が不正だと言っている（アラート 47 illegal_parameter）。OpenSSL と Java は、提示していないスイートをサーバが選んだときや、不正な形式の値が送られてきたときにこれを送る。",

@@ -177,6 +177,8 @@ func phrasesEN() map[string]string {
 
 		"at_version":           " (at {version})",
 		"key_shares_none":      "none (an empty key_share list)",
+		"knob_max_rule":        "max_version of fault rule {rule}",
+		"knob_max_listener":    "max_version on listener {listener}",
 		"peek_spoke":           "spoke",
 		"peek_silent":          "silent",
 		"peek_closed":          "closed (FIN)",

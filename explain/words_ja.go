@@ -63,6 +63,8 @@ func phrasesJA() map[string]string {
 
 		"at_version":           "（{version} の場合）",
 		"key_shares_none":      "なし（key_share が空）",
+		"knob_max_rule":        "フォールトルール {rule} の max_version",
+		"knob_max_listener":    "リスナー {listener} の max_version",
 		"peek_spoke":           "送信あり",
 		"peek_silent":          "無言",
 		"peek_closed":          "切断（FIN）",
