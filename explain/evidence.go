@@ -255,6 +255,13 @@ func (f *facts) evidenceValue(key string) string {
 		if o.Hello != nil {
 			return f.groupList(o.Hello.SupportedGroups)
 		}
+	case "key_shares":
+		if o.Hello != nil {
+			if len(o.Hello.KeyShareGroups) == 0 {
+				return f.say("key_shares_none")
+			}
+			return f.groupList(o.Hello.KeyShareGroups)
+		}
 	case "groups_ours":
 		if len(o.ClientTLS.OurGroups) > 0 {
 			return f.groupList(o.ClientTLS.OurGroups)

@@ -22,6 +22,18 @@ const (
 	saw421JA               = "curl は終了コード 0 で 421 のページを表示し、-f 付きなら `(22) The requested URL returned error: 421`。Go は resp.StatusCode == 421 で err == nil。"
 )
 
+// sawAlert80JA is sawAlert80 in Japanese.
+const sawAlert80JA = "TLS 1.0/1.1 のサーバに対して、curl は `curl: (35) … error:0A00014D:SSL routines::legacy sigalg disallowed or unsupported`、openssl s_client は `…:tls_process_key_exchange:legacy sigalg disallowed or unsupported:…` を表示する。" +
+	"`--tlsv1.0 --ciphers DEFAULT@SECLEVEL=0` を付けると同じ curl で接続できる。"
+
+// helloRetryCauseJA and helloRetrySawJA are helloRetryCause and
+// helloRetrySaw in Japanese.
+const (
+	helloRetryCauseJA = "証明書を選ぶ・送る前にハンドシェイクが放棄されているので、証明書・ラボ CA・ピン留めはここでは問題ではない。" +
+		"よくあるのは、サーバの応答を見るためだけに使える key share のない ClientHello を送る TLS プローブやスキャナー、または tlsgate が許すどのグループの key share も作れないか HelloRetryRequest を実装していないクライアント。"
+	helloRetrySawJA = "HelloRetryRequest（別の key share を求める、ServerHello の形をした約 100 バイトのメッセージ）だけで、証明書は受け取っていない。プローブは設計どおりそこで止まる。応答できなかったクライアントは自分のハンドシェイクのエラーを表示する。"
+)
+
 // clientKnowledgeJA is clientKnowledge in Japanese.
 func clientKnowledgeJA() map[string]entry {
 	// The same three client symptoms as clientKnowledge's, in Japanese.
@@ -147,7 +159,7 @@ func clientKnowledgeJA() map[string]entry {
 			summary: "クライアント {client} の提示は {offered_versions} のみ、リスナー {listener} が受け付けるのは {our_versions}",
 			cause:   "クライアントが提示したバージョン（{offered_versions}）がすべて、このリスナーの上限（{ceiling}）より新しい。典型例は、TLS 1.2 までに制限したリスナーに TLS 1.3 しか話さないクライアント（curl --tlsv1.3、ハードニングした Go や Java の設定）が来るケース。BIG-IP の client-ssl プロファイルは、既定では TLS 1.3 が無効（no-tlsv1.3 オプション）になっている。",
 			checks: []string{
-				"リスナー {listener} の max_version を \"{min_offered_cfg}\" 以上に上げる（BIG-IP では client-ssl プロファイルの options から {bigip_enable_new} を外す）。",
+				"{max_version_knob} を \"{min_offered_cfg}\" 以上に上げる（BIG-IP では client-ssl プロファイルの options から {bigip_enable_new} を外す）。",
 				"またはクライアントに {ceiling} を提示させる: {client_ceiling_flags}。",
 			},
 			clientSaw: sawAlert70JA,
@@ -260,6 +272,16 @@ func clientKnowledgeJA() map[string]entry {
 			},
 			clientSaw: "自分の FIN の後に読めたものだけ。ハーフクローズしたクライアントなら tlsgate の ServerHello と証明書、続いて切断を読むことがあり、ソケットごと閉じたクライアントは何も見ていない。",
 		},
+		CodeClientClosedEarly + "/hello_retry": {
+			summary: "クライアント {client} が tlsgate の HelloRetryRequest の後、2つ目の ClientHello を送らずに接続を閉じた（FIN）。証明書は送っていない",
+			cause:   "クライアントの TLS 1.3 の ClientHello には tlsgate が受け付けるグループの key share がなかったため、tlsgate は別の key share で ClientHello を送り直すよう求める HelloRetryRequest を返した。クライアントはそれを送らずに接続を閉じた。" + helloRetryCauseJA,
+			checks: []string{
+				"{client_ip} が何者かを調べる。サーバが応答するかだけを見るために、使える key share のない ClientHello を送るプローブやスキャナー（tlsgate probe もそうする）なら、HelloRetryRequest の後に閉じるのは正常な終わり方である。",
+				"実際のクライアントなら、提示している key share と鍵交換グループ（下記）を、リスナー {listener} が許すものと比べる。そのどれかに対応するクライアントは2つ目の ClientHello で応答する。あきらめるクライアントはどれにも対応していないか、HelloRetryRequest を実装していない。",
+				"クライアント自身のエラー出力を読む。HelloRetryRequest の後にあきらめた理由がそこに出ている。",
+			},
+			clientSaw: helloRetrySawJA,
+		},
 		CodeClientClosedEarly + "/nothing": {
 			summary: "クライアント {client} が何も送らずに接続を閉じた（FIN）",
 			cause:   "クライアントは接続を開き、1 バイトも送らずに閉じた（FIN）。TCP ヘルスモニター（BIG-IP の tcp_half_open や TCP 接続チェック）やポートスキャナーの典型的な動きで、すぐにあきらめた実際のクライアントも同じに見える。",
@@ -277,6 +299,16 @@ func clientKnowledgeJA() map[string]entry {
 				"実際のクライアントなら、クライアント自身のエラー出力を読む。",
 			},
 			clientSaw: "tlsgate からは何も返していない。リセットはクライアント側（または経路上の装置）から来ている。",
+		},
+		CodeClientResetEarly + "/hello_retry": {
+			summary: "クライアント {client} が tlsgate の HelloRetryRequest の後、2つ目の ClientHello を送らずに接続をリセットした（RST）。証明書は送っていない",
+			cause:   "クライアントの TLS 1.3 の ClientHello には tlsgate が受け付けるグループの key share がなかったため、tlsgate は別の key share で ClientHello を送り直すよう求める HelloRetryRequest を返した。クライアントはそれを送らずに接続をリセットした。" + helloRetryCauseJA,
+			checks: []string{
+				"{client_ip} が何者か（送り直しを求められる ClientHello で試すプローブやスキャナーか、実際のクライアントか）を調べる。",
+				"実際のクライアントなら、提示している key share と鍵交換グループ（下記）をリスナー {listener} が許すものと比べ、解析できない接続をリセットする装置が経路上にないか確認する。",
+				"クライアント自身のエラー出力を読む。HelloRetryRequest の後にあきらめた理由がそこに出ている。",
+			},
+			clientSaw: helloRetrySawJA,
 		},
 		CodeClientResetEarly + "/nothing": {
 			summary: "クライアント {client} が何も送らずに接続をリセットした（RST）",
@@ -373,10 +405,18 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: "Go のクライアントは `tls: server selected unsupported protocol version …` を表示する。",
 		},
 		CodeClientAlert + "/80": {
-			cause:  "クライアントが internal_error（アラート 80）で中断した。セキュリティレベル 2 の OpenSSL 3 のクライアントは、サーバが TLS 1.0/1.1 をネゴシエートしてきて古い署名を拒否するときにこれを送る。",
-			checks: []string{"リスナー {listener} の min_version を TLS 1.2 に上げる。レガシーの検証でどうしても必要なら、クライアントのセキュリティレベルを下げる（`-cipher DEFAULT@SECLEVEL=0`）。"},
-			clientSaw: "TLS 1.0/1.1 のサーバに対して、curl は `curl: (35) … error:0A00014D:SSL routines::legacy sigalg disallowed or unsupported`、openssl s_client は `…:tls_process_key_exchange:legacy sigalg disallowed or unsupported:…` を表示する。" +
-				"`--tlsv1.0 --ciphers DEFAULT@SECLEVEL=0` を付けると同じ curl で接続できる。",
+			cause:     "クライアントが internal_error（アラート 80）で中断した。セキュリティレベル 2 の OpenSSL 3 のクライアントは、サーバが TLS 1.0/1.1 をネゴシエートしてきて古い署名を拒否するときにこれを送る。",
+			checks:    []string{"tlsgate がネゴシエートしたバージョンとクライアントの提示（下記）を確認する。クライアントが TLS 1.2 以上を提示しているなら {max_version_knob} を \"1.2\" 以上に上げる。それより新しいものを提示していないならクライアントを更新する。レガシーの検証に限り、クライアントのセキュリティレベルを下げる（`-cipher DEFAULT@SECLEVEL=0`）。min_version を上げるとクライアントを受け入れる代わりに拒否することになる。"},
+			clientSaw: sawAlert80JA,
+		},
+		CodeClientAlert + "/80_cap": {
+			cause: "tlsgate が自分の許す最高のバージョンである {ceiling} をネゴシエートした後、クライアントが internal_error（アラート 80）で中断した。既定のセキュリティレベル 2 の OpenSSL 3 のクライアント（curl、Python、openssl s_client）は、TLS 1.0/1.1 の古い署名をこうして拒否する。" +
+				"クライアントは {offered_versions} を提示しており、TLS 1.2 でサーバと合意できたはず。妨げているのはサーバの上限 {ceiling} であり、min_version を上げても解決しない。",
+			checks: []string{
+				"{max_version_knob} を \"1.2\" 以上に上げる（BIG-IP では client-ssl プロファイルの options から {bigip_enable_modern} を外す）。",
+				"レガシーなサーバを意図して検証する場合に限り、クライアントに {ceiling} を受け入れさせる: {client_ceiling_flags}。",
+			},
+			clientSaw: sawAlert80JA,
 		},
 		CodeClientAlert + "/47": {
 			cause:  "クライアントは、ハンドシェイクの値が不正だと言っている（アラート 47 illegal_parameter）。OpenSSL と Java は、提示していないスイートをサーバが選んだときや、不正な形式の値が送られてきたときにこれを送る。",

@@ -210,6 +210,9 @@ func phrasesEN() map[string]string {
 		"stall_check_mtu":       "Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass.",
 		"stall_check_short":     "Find out what {client_ip} is (a scanner, a health checker, a load tool) and whether it ever sends the rest: `tcpdump -ni any host {client_ip} and port {vport}`.",
 		"stall_end_closed":      "it was closed (FIN), by the backend's own handshake timeout or by the client giving up",
+		"key_shares_none":       "none (an empty key_share list)",
+		"knob_max_rule":         "max_version of fault rule {rule}",
+		"knob_max_listener":     "max_version on listener {listener}",
 		"late_fin": " Another order of events ends the same way, and tlsgate's socket cannot tell the two apart: a client that meant to close right after its ClientHello, writing the hello and then shutting its sending side in a second call (`nc -N`, a script's shutdown(SHUT_WR)), can be descheduled between the two calls, and its FIN then leaves after tlsgate's flight has arrived. " +
 			"Both reach tlsgate as a FIN with no alert and no byte after the flight; only the FIN's timing differs, and on a busy machine it proves nothing. If the client is such a script or probe, it refused nothing and closed early (client_closed_early): the certificate is not the question.",
 		"fin_before_flight":         "had arrived when tlsgate wrote its handshake flight (the socket was in CLOSE_WAIT)",

@@ -63,6 +63,15 @@ type Leg struct {
 	// ServerFlightSent: tlsgate had written its handshake flight (ServerHello,
 	// certificate) before the peer gave up, so the peer saw our certificate.
 	ServerFlightSent bool
+	// CeilingRule names the fault rule whose max_version set MaxVersion
+	// on this (client) leg, "" when the listener's own ceiling holds: a
+	// client that needs a newer version needs that knob raised.
+	CeilingRule string
+	// HelloRetryOnly: all tlsgate wrote was a TLS 1.3 HelloRetryRequest
+	// (the hello's key shares fit no group it accepts), and the peer gave
+	// up without a second ClientHello. No certificate went out, so
+	// ServerFlightSent is false.
+	HelloRetryOnly bool
 	// FINBeforeFlight: the peer's FIN had reached tlsgate before it wrote
 	// that flight. The peer closed without waiting for an answer, so it
 	// cannot have refused the certificate, although tlsgate learnt of the

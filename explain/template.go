@@ -278,7 +278,7 @@ func ClientSNI(o *Outcome) string {
 // own handshake, so its SNI (none included) is known without a parse.
 func helloReadByTLS(o *Outcome) bool {
 	l := o.ClientTLS
-	return l.Done || l.ServerFlightSent || l.ServerName != "" || l.HelloRead
+	return l.Done || l.ServerFlightSent || l.HelloRetryOnly || l.ServerName != "" || l.HelloRead
 }
 
 func requestLine(o *Outcome) string {

@@ -96,6 +96,9 @@ func phrasesJA() map[string]string {
 		"stall_check_mtu":       "クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。",
 		"stall_check_short":     "{client_ip} が何者か（スキャナー、ヘルスチェック、負荷ツール）と、残りを送ることがあるかを調べる: `tcpdump -ni any host {client_ip} and port {vport}`。",
 		"stall_end_closed":      "切断（FIN）された（バックエンド自身のハンドシェイクタイムアウトか、クライアントがあきらめた）",
+		"key_shares_none":       "なし（key_share が空）",
+		"knob_max_rule":         "フォールトルール {rule} の max_version",
+		"knob_max_listener":     "リスナー {listener} の max_version",
 		"late_fin": "別の順序の出来事でも同じ終わり方になり、tlsgate のソケットからは両者を区別できない: ClientHello の直後に閉じるつもりのクライアントが、ClientHello の書き込みと送信側のシャットダウンを 2 回の呼び出しで行うと（`nc -N`、スクリプトの shutdown(SHUT_WR)）、その間にスケジューラで待たされることがあり、FIN は tlsgate のフライトが届いた後に出る。" +
 			"どちらも tlsgate にはフライトの後にアラートもバイトもない FIN として届き、違うのは FIN のタイミングだけで、負荷のあるマシンではそれは何の証拠にもならない。クライアントがそのようなスクリプトやプローブなら、何も拒否しておらず早く閉じただけ（client_closed_early）で、証明書は問題ではない。",
 		"fin_before_flight":         "tlsgate がハンドシェイクフライトを書き込んだ時点で既に届いていた（ソケットは CLOSE_WAIT）",

@@ -258,11 +258,7 @@ func networkScenarios() []Scenario {
 			Try:          "curl -sS --cacert {ca} https://localhost:{port}/",
 			ExpectClient: "curl: (56) OpenSSL SSL_read: … decryption failed or bad record mac",
 			ExpectCode:   "fault_injected",
-			ExpectProbe:  "http_no_answer",
-			ProbeNote: Text{
-				EN: "Every handshake step passes: nothing is wrong with versions, ciphers or the certificate. Only step 10, which sends a request, finds no answer, with the record-layer error (local error: tls: bad record MAC) in its detail.",
-				JA: "ハンドシェイクの各ステップはすべて通る。バージョン・暗号スイート・証明書には問題がない。リクエストを送るステップ 10 だけが応答を得られず、その詳細にレコード層のエラー（local error: tls: bad record MAC）が出る。",
-			},
+			ExpectProbe:  "http_record_corrupt",
 			Fix: Text{
 				EN: "Repeat the request many times: damage on a path fails at random, never by name or certificate. Capture on both sides of each device and compare the same segment byte for byte; read the NIC and switch error counters (CRC, FCS) and retry with checksum offload off.",
 				JA: "同じリクエストを何度も繰り返す。経路上での破損は名前や証明書に関係なくランダムに失敗する。各装置の前後でキャプチャし、同じセグメントをバイト単位で比べる。NIC とスイッチのエラーカウンタ（CRC、FCS）を読み、チェックサムのオフロードを切って再試行する。",

@@ -411,8 +411,10 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 	}
 	cfg := pol.Configure(base)
 	// A rule's groups are what the client must share; the diagnosis of a
-	// refused hello names them next to the client's.
+	// refused hello names them next to the client's. A rule's ceiling is
+	// the max_version a client above it needs raised.
 	o.ClientTLS.OurGroups = curveCodes(pol.Groups)
+	o.ClientTLS.CeilingRule = pol.MaxVersionRule
 	if fx.plan.Abort() != nil {
 		// The rule answers the requests itself, h2 (gRPC) included,
 		// whatever the backend speaks.
