@@ -97,7 +97,7 @@ func clientKnowledge() map[string]entry {
 		CodeTLSOnPlaintext + "/reset_stalled": {
 			summary: "TLS from {client} on plaintext listener {listener} ({virtual}); the hello never completed: {hello_seen}",
 			cause: "The client started TLS on a listener that expects plaintext, and its hello never completed: {hello_seen}, then nothing within {peek_timeout}. " +
-				"Only TLS begins so; no ClientHello was read, so its SNI and offered versions are unknown. " +
+				"{tls_began}; no ClientHello was read, so its SNI and offered versions are unknown. " +
 				"Either the client used https:// against a plain port, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
 				"BIG-IP has no verified SSL log line for this case, so none is shown.",
 			clientSaw: sawTLSOnPlainReset,
@@ -107,7 +107,7 @@ func clientKnowledge() map[string]entry {
 		CodeTLSOnPlaintext + "/reset_cut": {
 			summary: "TLS from {client} on plaintext listener {listener} ({virtual}); the hello never completed: {hello_seen}, then the client closed the connection",
 			cause: "The client started TLS on a listener that expects plaintext, and closed (or reset) the connection after {hello_seen}, before its hello was complete. " +
-				"Only TLS begins so; no ClientHello was read, so its SNI and offered versions are unknown. " +
+				"{tls_began}; no ClientHello was read, so its SNI and offered versions are unknown. " +
 				"Either the client used https:// against a plain port and gave up, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
 				"BIG-IP has no verified SSL log line for this case, so none is shown.",
 			clientSaw: sawTLSOnPlainReset,
