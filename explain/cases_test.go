@@ -138,8 +138,8 @@ func diagCases() []diagCase {
 	tlsOnPlainBody.HelloErr = "sniff: need more bytes: record body"
 	tlsOnPlainBody.Route = "tls_on_plain_reset"
 	// A lone 0x16 and an SSLv2 hello's header stalled: TLS too (sniff's
-	// StalledHello), worded from what came. The SSLv2 hello past its
-	// version is named SSLv2 by sniff, and still names no SNI.
+	// StalledHello), worded from what came: three bytes (length and
+	// msg_type), or four (the version's first byte, 0x00, undecided).
 	tlsOnPlainByte := base("plaintext")
 	tlsOnPlainByte.Kind, tlsOnPlainByte.FirstBytes, tlsOnPlainByte.PeekEnd = sniff.Unknown, []byte{22}, PeerPartial
 	tlsOnPlainByte.Route = "tls_on_plain_reset"
@@ -147,8 +147,7 @@ func diagCases() []diagCase {
 	tlsOnPlainSSLv2.Kind, tlsOnPlainSSLv2.FirstBytes, tlsOnPlainSSLv2.PeekEnd = sniff.Unknown, []byte{0x80, 0x2e, 0x01}, PeerPartial
 	tlsOnPlainSSLv2.Route = "tls_on_plain_reset"
 	tlsOnPlainSSLv2Body := base("plaintext")
-	tlsOnPlainSSLv2Body.Kind, tlsOnPlainSSLv2Body.FirstBytes, tlsOnPlainSSLv2Body.PeekEnd = sniff.SSLv2Hello, []byte{0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15}, PeerPartial
-	tlsOnPlainSSLv2Body.HelloErr = "sniff: need more bytes: sslv2 hello: 7 of 48 bytes"
+	tlsOnPlainSSLv2Body.Kind, tlsOnPlainSSLv2Body.FirstBytes, tlsOnPlainSSLv2Body.PeekEnd = sniff.Unknown, []byte{0x80, 0x2e, 0x01, 0x00}, PeerPartial
 	tlsOnPlainSSLv2Body.Route = "tls_on_plain_reset"
 	// The same hello cut short by the client's FIN: still no SNI to name.
 	tlsOnPlainCut := base("plaintext")
@@ -460,7 +459,7 @@ func diagCases() []diagCase {
 			contains: []string{"hello never completed: 3 bytes of an SSLv2 record header, announcing a 46-byte ClientHello (msg_type 1)", "An SSLv2 record header with msg_type 1", "80 2e 01 |...|"},
 			absent:   []string{"SNI (none)", "(unknown)", "ClientHello (SNI", "Only TLS"}},
 		{name: "tls_on_plaintext_stalled_sslv2_body", o: tlsOnPlainSSLv2Body, code: CodeTLSOnPlaintext,
-			contains: []string{"hello never completed: 7 bytes of an SSLv2-format ClientHello, 5 of the 46 bytes its record header announced"},
+			contains: []string{"hello never completed: 4 bytes of an SSLv2-format ClientHello, 2 of the 46 bytes its record header announced"},
 			absent:   []string{"SNI (none)", "(unknown)", "ClientHello (SNI"}},
 		{name: "tls_on_plaintext_cut_hello", o: tlsOnPlainCut, code: CodeTLSOnPlaintext,
 			contains: []string{"hello never completed: 3 bytes of a TLS record header, then the client closed the connection", "16 03 01 |...|"},
