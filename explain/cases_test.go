@@ -137,6 +137,18 @@ func diagCases() []diagCase {
 	tlsOnPlainBody.Kind, tlsOnPlainBody.FirstBytes, tlsOnPlainBody.PeekEnd = sniff.TLSHandshake, []byte{22, 3, 1, 2, 0, 1, 0, 1, 0xfc}, PeerPartial
 	tlsOnPlainBody.HelloErr = "sniff: need more bytes: record body"
 	tlsOnPlainBody.Route = "tls_on_plain_reset"
+	// A lone 0x16 and an SSLv2 hello's header stalled: TLS too (sniff's
+	// StalledHello), worded from what came: three bytes (length and
+	// msg_type), or four (the version's first byte, 0x00, undecided).
+	tlsOnPlainByte := base("plaintext")
+	tlsOnPlainByte.Kind, tlsOnPlainByte.FirstBytes, tlsOnPlainByte.PeekEnd = sniff.Unknown, []byte{22}, PeerPartial
+	tlsOnPlainByte.Route = "tls_on_plain_reset"
+	tlsOnPlainSSLv2 := base("plaintext")
+	tlsOnPlainSSLv2.Kind, tlsOnPlainSSLv2.FirstBytes, tlsOnPlainSSLv2.PeekEnd = sniff.Unknown, []byte{0x80, 0x2e, 0x01}, PeerPartial
+	tlsOnPlainSSLv2.Route = "tls_on_plain_reset"
+	tlsOnPlainSSLv2Body := base("plaintext")
+	tlsOnPlainSSLv2Body.Kind, tlsOnPlainSSLv2Body.FirstBytes, tlsOnPlainSSLv2Body.PeekEnd = sniff.Unknown, []byte{0x80, 0x2e, 0x01, 0x00}, PeerPartial
+	tlsOnPlainSSLv2Body.Route = "tls_on_plain_reset"
 	// The same hello cut short by the client's FIN: still no SNI to name.
 	tlsOnPlainCut := base("plaintext")
 	tlsOnPlainCut.Kind, tlsOnPlainCut.FirstBytes, tlsOnPlainCut.PeekEnd = sniff.TLSHandshake, []byte{22, 3, 1}, PeerClosed
@@ -478,6 +490,15 @@ func diagCases() []diagCase {
 		{name: "tls_on_plaintext_stalled_body", o: tlsOnPlainBody, code: CodeTLSOnPlaintext,
 			contains: []string{"hello never completed: 9 bytes, a TLS record header and 4 of the 512 bytes it announced"},
 			absent:   []string{"SNI (none)", "(unknown)"}},
+		{name: "tls_on_plaintext_stalled_byte", o: tlsOnPlainByte, code: CodeTLSOnPlaintext,
+			contains: []string{"hello never completed: 1 byte, a TLS handshake record's content type (0x16)", "A lone 0x16 begins", "16 |.|"},
+			absent:   []string{"SNI (none)", "(unknown)", "ClientHello (", "Only TLS"}},
+		{name: "tls_on_plaintext_stalled_sslv2", o: tlsOnPlainSSLv2, code: CodeTLSOnPlaintext,
+			contains: []string{"hello never completed: 3 bytes of an SSLv2 record header, announcing a 46-byte ClientHello (msg_type 1)", "An SSLv2 record header with msg_type 1", "80 2e 01 |...|"},
+			absent:   []string{"SNI (none)", "(unknown)", "ClientHello (SNI", "Only TLS"}},
+		{name: "tls_on_plaintext_stalled_sslv2_body", o: tlsOnPlainSSLv2Body, code: CodeTLSOnPlaintext,
+			contains: []string{"hello never completed: 4 bytes of an SSLv2-format ClientHello, 2 of the 46 bytes its record header announced"},
+			absent:   []string{"SNI (none)", "(unknown)", "ClientHello (SNI"}},
 		{name: "tls_on_plaintext_cut_hello", o: tlsOnPlainCut, code: CodeTLSOnPlaintext,
 			contains: []string{"hello never completed: 3 bytes of a TLS record header, then the client closed the connection (FIN)", "16 03 01 |...|",
 				"tlsgate reset the connection only after that FIN", "The client closed first"},

@@ -110,7 +110,7 @@ func clientKnowledge() map[string]entry {
 		CodeTLSOnPlaintext + "/reset_stalled": {
 			summary: "TLS from {client} on plaintext listener {listener} ({virtual}); the hello never completed: {hello_seen}",
 			cause: "The client started TLS on a listener that expects plaintext, and its hello never completed: {hello_seen}, then nothing within {peek_timeout}. " +
-				"Only TLS begins so; no ClientHello was read, so its SNI and offered versions are unknown. " +
+				"{tls_began}; no ClientHello was read, so its SNI and offered versions are unknown. " +
 				"Either the client used https:// against a plain port, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
 				"BIG-IP has no verified SSL log line for this case, so none is shown.",
 			clientSaw: sawTLSOnPlainReset,
@@ -120,7 +120,7 @@ func clientKnowledge() map[string]entry {
 		CodeTLSOnPlaintext + "/reset_cut": {
 			summary: "TLS from {client} on plaintext listener {listener} ({virtual}); the hello never completed: {hello_seen}, then the client closed the connection (FIN)",
 			cause: "The client started TLS on a listener that expects plaintext, and closed its side (FIN) after {hello_seen}, before its hello was complete; tlsgate reset the connection only after that FIN. " +
-				"Only TLS begins so; no ClientHello was read, so its SNI and offered versions are unknown. " +
+				"{tls_began}; no ClientHello was read, so its SNI and offered versions are unknown. " +
 				"Either the client used https:// against a plain port and gave up, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
 				"BIG-IP has no verified SSL log line for this case, so none is shown.",
 			clientSaw: "The client closed first, so tlsgate's reset reached a client that had already stopped: one that closed its socket saw nothing from tlsgate, and what it printed is its own reason for stopping (its own timeout, Ctrl-C, an error of its own). " +

@@ -114,7 +114,7 @@ func clientKnowledgeJA() map[string]entry {
 		CodeTLSOnPlaintext + "/reset_stalled": {
 			summary: "平文リスナー {listener}（{virtual}）に {client} から TLS。ClientHello は最後まで届かなかった: {hello_seen}",
 			cause: "平文を待っているリスナーに対して、クライアントが TLS を始めたが、ClientHello は最後まで届かなかった: {hello_seen}の後、{peek_timeout} 以内に何も届いていない。" +
-				"こう始まるのは TLS だけだが、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
+				"{tls_began}、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
 				"クライアントが平文のポートに https:// で接続したか、server-ssl プロファイルを持つプロキシやロードバランサが平文 HTTP のポートに向けて暗号化している。" +
 				"このケースに対応する確認済みの BIG-IP の SSL ログ行はないので、ここには出さない。",
 			clientSaw: sawTLSOnPlainResetJA,
@@ -123,7 +123,7 @@ func clientKnowledgeJA() map[string]entry {
 		CodeTLSOnPlaintext + "/reset_cut": {
 			summary: "平文リスナー {listener}（{virtual}）に {client} から TLS。ClientHello は最後まで届かず、クライアントが接続を閉じた（FIN）: {hello_seen}",
 			cause: "平文を待っているリスナーに対して、クライアントが TLS を始め、{hello_seen}の後、ClientHello が揃う前に自分の側を閉じた（FIN）。tlsgate が接続をリセットしたのは、その FIN の後。" +
-				"こう始まるのは TLS だけだが、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
+				"{tls_began}、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
 				"クライアントが平文のポートに https:// で接続してあきらめたか、server-ssl プロファイルを持つプロキシやロードバランサが平文 HTTP のポートに向けて暗号化している。" +
 				"このケースに対応する確認済みの BIG-IP の SSL ログ行はないので、ここには出さない。",
 			clientSaw: "先に閉じたのはクライアントで、tlsgate のリセットはすでに止まったクライアントに届いた。ソケットごと閉じたクライアントは tlsgate から何も受け取っておらず、表示するのは自分が止めた理由（自分のタイムアウト、Ctrl-C、自身のエラー）。" +

@@ -165,6 +165,8 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return strconv.Itoa(firstLen(o)), true
 	case "hello_seen":
 		return f.helloSeen(), true
+	case "tls_began":
+		return f.tlsBegan(), true
 	case "request":
 		return f.orNone(requestLine(o)), true
 	case "host":
@@ -325,6 +327,17 @@ func firstLen(o *Outcome) int {
 func (f *facts) helloSeen() string {
 	o := f.o
 	n := firstLen(o)
+	switch {
+	case n == 1:
+		return f.say("hello_seen_byte")
+	case sslv2HelloStart(o.FirstBytes):
+		// An SSLv2 header: its length counts what follows it.
+		announced := int(o.FirstBytes[0]&0x7f)<<8 | int(o.FirstBytes[1])
+		if n <= 3 {
+			return f.say("hello_seen_sslv2_header", "{n}", strconv.Itoa(n), "{len}", strconv.Itoa(announced))
+		}
+		return f.say("hello_seen_sslv2_body", "{n}", strconv.Itoa(n), "{body}", strconv.Itoa(n-2), "{len}", strconv.Itoa(announced))
+	}
 	if n < recordHeaderLen || len(o.FirstBytes) < recordHeaderLen {
 		return f.say("hello_seen_header", "{n}", strconv.Itoa(n))
 	}
@@ -335,6 +348,19 @@ func (f *facts) helloSeen() string {
 		return f.say("hello_seen_records", "{n}", strconv.Itoa(n))
 	}
 	return f.say("hello_seen_body", "{n}", strconv.Itoa(n), "{body}", strconv.Itoa(body), "{len}", strconv.Itoa(announced))
+}
+
+// tlsBegan says why the bytes a hello stalled or was cut after are taken
+// for TLS: a record's start only TLS begins with, a lone 0x16 that nearly
+// always is one, or an SSLv2 header naming a ClientHello.
+func (f *facts) tlsBegan() string {
+	switch b := f.o.FirstBytes; {
+	case len(b) == 1:
+		return f.say("tls_began_byte")
+	case sslv2HelloStart(b):
+		return f.say("tls_began_sslv2")
+	}
+	return f.say("tls_began")
 }
 
 // recordHeaderLen is a TLS record header's length: content type, version,

@@ -81,19 +81,6 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 	fx.plan = fx.plan.Merge(fx.engine.Plan(fx.ci))
 }
 
-// endsAtFirstBytes says route will end the connection itself once its
-// first bytes are known, relaying none of it: TLS at a plaintext listener,
-// plaintext at a TLS listener whose non_ssl is not allow. The engine must
-// know (faults.ConnInfo.ListenerEnds): a rule aimed at every listener would
-// otherwise fire there, be counted and logged with a symptom the client
-// never shows, and one at a later stage would act on tlsgate's own 400.
-func (s *Server) endsAtFirstBytes(o *explain.Outcome) bool {
-	if explain.BeganTLS(o) {
-		return s.opts.Mode == Plaintext
-	}
-	return s.expectsTLS() && s.opts.NonSSL != NonSSLAllow
-}
-
 // decrypts says whether this listener will terminate the connection's
 // TLS, as route decides once the first bytes are known: TLS on a
 // terminating listener, unless inspect mode's bypass splices it.

@@ -22,6 +22,10 @@ func FuzzClassify(f *testing.F) {
 		if TLSRecordPrefix(b) && (!errors.Is(err, ErrNeedMore) || !CouldBeTLS(b)) {
 			t.Fatalf("TLSRecordPrefix, but Classify says %v, %v and CouldBeTLS %v: % x", k, err, CouldBeTLS(b), b)
 		}
+		// So are the bytes a hello may stall after.
+		if StalledHello(b) && (!errors.Is(err, ErrNeedMore) || !CouldBeTLS(b)) {
+			t.Fatalf("StalledHello, but Classify says %v, %v and CouldBeTLS %v: % x", k, err, CouldBeTLS(b), b)
+		}
 		if errors.Is(err, ErrNeedMore) {
 			if k != Unknown || len(b) >= MaxClassifyBytes {
 				t.Fatalf("need more with kind %v after %d bytes", k, len(b))
