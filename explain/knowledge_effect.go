@@ -4,12 +4,18 @@ package explain
 // connection itself (detect_fault_effect.go): the client's behaviour keeps
 // its code, and the variant says it answered the fault.
 func effectKnowledge() map[string]entry {
-	const fixRule = "To get a clean handshake again: `tlsgate fault disable {effect_rule}`."
-	chainCheck := "See what was served: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null` reports verify error {chain_verify} for this chain: the expected result of rule {effect_rule}, whether or not the client trusts the lab CA."
-	clockCheck := "Compare the client's clock with the certificate's dates: `date -u` on the client, and `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`; in the real case fix the client's clock (NTP), not the certificate."
+	const fixRule = "To get a clean handshake again: `tlsgate fault disable{admin_opt} {effect_rule}`."
+	// The openssl commands send the SNI the client sent (or none), trust
+	// the lab CA and check the name the client checks, so that the one
+	// verify error left is the chain's own, as the text says.
+	chainCheck := "See what was served: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca}{verify_name_opt} -showcerts </dev/null` reports verify error {chain_verify} for this chain, although it trusts the lab CA: the expected result of rule {effect_rule}, whether or not the client trusts the lab CA."
+	clockCheck := "Compare the client's clock with the certificate's dates: `date -u` on the client, and `openssl s_client -connect {virtual}{sni_flag} </dev/null | openssl x509 -noout -dates`; in the real case fix the client's clock (NTP), not the certificate."
 	clockOthers := "When a few clients report '{clock_state}' while everyone else connects, suspect their clocks first."
-	ocspCheck := "See the staple: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` prints the OCSP response tlsgate stapled (`Cert Status:` …, with its `This Update` and `Next Update`), signed by the lab CA: the expected result of rule {effect_rule}. The chain itself verifies."
-	verboseCheck := "Run the client verbosely (`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`): after the handshake lines it prints its own reason."
+	ocspCheck := "See the staple: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca} -status </dev/null` prints the OCSP response tlsgate stapled (`Cert Status:` …, with its `This Update` and `Next Update`), signed by the lab CA: the expected result of rule {effect_rule}. The chain itself verifies."
+	// The verbose commands trust the lab CA, so that curl reaches the
+	// fault instead of stopping at the lab CA with (60).
+	verboseCheck := "Run the client verbosely (`curl -v --cacert {lab_ca} {curl_target}`): after the handshake lines it prints its own reason."
+	verboseOCSPCheck := "Run the client verbosely, asking for the staple (`curl -v --cert-status --cacert {lab_ca} {curl_target}`): after the handshake lines it prints its own reason."
 	const (
 		chainSilentSummary = "client {client} {silent_end}: it rejected the certificate fault rule {effect_rule} served (chain = \"{chain_name}\")"
 		clockSilentSummary = "client {client} {silent_end}: it rejected the certificate fault rule {effect_rule} served with its dates shifted by {skew} ({clock_state} to the client)"
@@ -49,7 +55,7 @@ func effectKnowledge() map[string]entry {
 	)
 	// An ocsp_times rule: the leaf and the staple's status are good, the
 	// staple's times are not current by the client's clock.
-	ocspClockCheck := "Compare the staple's times with the clock: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` prints the stapled response's `This Update` and `Next Update`, and `date -u` the client's time. A This Update in the future, or a Next Update in the past, by more than OpenSSL's five minutes of leeway is what the client refused: the expected result of rule {effect_rule}. In the real case check the clocks (NTP) of the OCSP responder and of the server that staples, not the certificate."
+	ocspClockCheck := "Compare the staple's times with the clock: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca} -status </dev/null` prints the stapled response's `This Update` and `Next Update`, and `date -u` the client's time. A This Update in the future, or a Next Update in the past, by more than OpenSSL's five minutes of leeway is what the client refused: the expected result of rule {effect_rule}. In the real case check the clocks (NTP) of the OCSP responder and of the server that staples, not the certificate."
 	const (
 		ocspClockSummary       = "client {client} {silent_end}, with the OCSP response fault rule {effect_rule} stapled with {ocsp_clock}: " + ocspMaybe
 		ocspClockFlightSummary = "client {client} {silent_end}, after the OCSP response fault rule {effect_rule} stapled with {ocsp_clock}: " + ocspFlightMaybe
@@ -72,14 +78,14 @@ func effectKnowledge() map[string]entry {
 		CodeClientRejectedSilently + "/ocsp_clock_fault": {group: groupNoError,
 			summary:   ocspClockSummary,
 			cause:     ocspDoneCause + ocspClockMade + " BIG-IP would log no SSL error for it, since its side of the handshake worked.",
-			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
+			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixRule},
 			clientSaw: ocspClockSaw,
 			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeClientRejectedSilently + "/ocsp_clock_fault_flight": {
 			summary:   ocspClockFlightSummary,
 			cause:     ocspFlightCause + ocspClockMade,
-			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
+			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixRule},
 			clientSaw: ocspClockSaw,
 			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},
 		},
@@ -102,14 +108,14 @@ func effectKnowledge() map[string]entry {
 		CodeClientRejectedSilently + "/revocation_fault": {group: groupNoError,
 			summary:   ocspSummary,
 			cause:     ocspDoneCause + ocspMade + " BIG-IP would log no SSL error for it, since its side of the handshake worked.",
-			checks:    []string{ocspCheck, verboseCheck, fixRule},
+			checks:    []string{ocspCheck, verboseOCSPCheck, fixRule},
 			clientSaw: ocspSaw,
 			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeClientRejectedSilently + "/revocation_fault_flight": {
 			summary:   ocspFlightSummary,
 			cause:     ocspFlightCause + ocspMade,
-			checks:    []string{ocspCheck, verboseCheck, fixRule},
+			checks:    []string{ocspCheck, verboseOCSPCheck, fixRule},
 			clientSaw: ocspSaw,
 			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},
 		},

@@ -2,12 +2,13 @@ package explain
 
 // effectKnowledgeJA is effectKnowledge in Japanese.
 func effectKnowledgeJA() map[string]entry {
-	const fixRule = "ハンドシェイクを元に戻すには: `tlsgate fault disable {effect_rule}`。"
-	chainCheck := "返したものを確認する: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null` はこのチェーンに verify error {chain_verify} を出す。クライアントがラボ CA を信頼していてもいなくても、ルール {effect_rule} の想定どおりの結果である。"
-	clockCheck := "クライアントの時計と証明書の日付を比べる: クライアントで `date -u`、そして `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`。実際のケースでは、直すのは証明書ではなくクライアントの時計（NTP）。"
+	const fixRule = "ハンドシェイクを元に戻すには: `tlsgate fault disable{admin_opt} {effect_rule}`。"
+	chainCheck := "返したものを確認する: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca}{verify_name_opt} -showcerts </dev/null` は、ラボ CA を信頼したうえで、このチェーンに verify error {chain_verify} を出す。クライアントがラボ CA を信頼していてもいなくても、ルール {effect_rule} の想定どおりの結果である。"
+	clockCheck := "クライアントの時計と証明書の日付を比べる: クライアントで `date -u`、そして `openssl s_client -connect {virtual}{sni_flag} </dev/null | openssl x509 -noout -dates`。実際のケースでは、直すのは証明書ではなくクライアントの時計（NTP）。"
 	clockOthers := "ほかのクライアントはつながるのに一部だけが「{clock_state}」と言うなら、まずそのクライアントの時計を疑う。"
-	ocspCheck := "ステープルを確認する: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` は tlsgate がステープルした OCSP レスポンス（`Cert Status:` …、`This Update` と `Next Update`）を表示する。署名はラボ CA で、ルール {effect_rule} の想定どおりの結果である。チェーン自体は検証に通る。"
-	verboseCheck := "クライアントを詳細表示で動かす（`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`）。ハンドシェイクの行の後に、クライアント自身の理由が出る。"
+	ocspCheck := "ステープルを確認する: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca} -status </dev/null` は tlsgate がステープルした OCSP レスポンス（`Cert Status:` …、`This Update` と `Next Update`）を表示する。署名はラボ CA で、ルール {effect_rule} の想定どおりの結果である。チェーン自体は検証に通る。"
+	verboseCheck := "クライアントを詳細表示で動かす（`curl -v --cacert {lab_ca} {curl_target}`）。ハンドシェイクの行の後に、クライアント自身の理由が出る。"
+	verboseOCSPCheck := "ステープルを要求してクライアントを詳細表示で動かす（`curl -v --cert-status --cacert {lab_ca} {curl_target}`）。ハンドシェイクの行の後に、クライアント自身の理由が出る。"
 	const (
 		chainSilentSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} が返した証明書（chain = \"{chain_name}\"）を拒否した"
 		clockSilentSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} が日付を {skew} ずらして返した証明書（クライアントには{clock_state}）を拒否した"
@@ -24,7 +25,7 @@ func effectKnowledgeJA() map[string]entry {
 		silentFlightCause  = "tlsgate は証明書を含むハンドシェイクフライトを送っていたが、クライアントはハンドシェイクを終える前に TLS アラートを送らずに切断した。理由を言わずに証明書を拒否するクライアント（鍵をピン留めしたアプリ、発行元を信頼しない一部のスタック）はこうする。"
 		clockMade          = "そうさせたのはフォールトルール {effect_rule} で、ラボ CA の正しい証明書を、有効期間を {skew} ずらして発行した。これは時計が {skew} {clock_dir}クライアントが見るものとバイト単位で同じで、そのクライアントには証明書が{clock_state}に見える。実際のケースでは証明書に問題はなく、直すべきはクライアントの時計。{replaced_note}"
 	)
-	ocspClockCheck := "ステープルの時刻と時計を比べる: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` はステープルされたレスポンスの `This Update` と `Next Update` を表示し、`date -u` はクライアントの時刻を表示する。This Update が未来、または Next Update が過去にあり、その差が OpenSSL の猶予 5 分を超えていれば、それがクライアントの拒否した理由で、ルール {effect_rule} の想定どおりの結果である。実際のケースでは、証明書ではなく OCSP レスポンダとステープルするサーバの時計（NTP）を確かめる。"
+	ocspClockCheck := "ステープルの時刻と時計を比べる: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca} -status </dev/null` はステープルされたレスポンスの `This Update` と `Next Update` を表示し、`date -u` はクライアントの時刻を表示する。This Update が未来、または Next Update が過去にあり、その差が OpenSSL の猶予 5 分を超えていれば、それがクライアントの拒否した理由で、ルール {effect_rule} の想定どおりの結果である。実際のケースでは、証明書ではなく OCSP レスポンダとステープルするサーバの時計（NTP）を確かめる。"
 	const (
 		ocspClockSummary       = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} は OCSP レスポンス（{ocsp_clock}）をステープルしていた。" + ocspMaybe
 		ocspClockFlightSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} は OCSP レスポンス（{ocsp_clock}）をステープルしていた。" + ocspFlightMaybe
@@ -45,13 +46,13 @@ func effectKnowledgeJA() map[string]entry {
 		CodeClientRejectedSilently + "/ocsp_clock_fault": {
 			summary:   ocspClockSummary,
 			cause:     ocspDoneCause + ocspClockMade + "BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
-			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
+			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixRule},
 			clientSaw: ocspClockSaw,
 		},
 		CodeClientRejectedSilently + "/ocsp_clock_fault_flight": {
 			summary:   ocspClockFlightSummary,
 			cause:     ocspFlightCause + ocspClockMade,
-			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
+			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixRule},
 			clientSaw: ocspClockSaw,
 		},
 		CodeClientRejectedSilently + "/chain_fault": {
@@ -95,13 +96,13 @@ func effectKnowledgeJA() map[string]entry {
 		CodeClientRejectedSilently + "/revocation_fault": {
 			summary:   ocspSummary,
 			cause:     ocspDoneCause + ocspMade + "BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
-			checks:    []string{ocspCheck, verboseCheck, fixRule},
+			checks:    []string{ocspCheck, verboseOCSPCheck, fixRule},
 			clientSaw: ocspSaw,
 		},
 		CodeClientRejectedSilently + "/revocation_fault_flight": {
 			summary:   ocspFlightSummary,
 			cause:     ocspFlightCause + ocspMade,
-			checks:    []string{ocspCheck, verboseCheck, fixRule},
+			checks:    []string{ocspCheck, verboseOCSPCheck, fixRule},
 			clientSaw: ocspSaw,
 		},
 		CodeClientAlert + "/clock_fault": {
