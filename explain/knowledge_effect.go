@@ -5,6 +5,9 @@ package explain
 // its code, and the variant says it answered the fault.
 func effectKnowledge() map[string]entry {
 	const fixRule = "To get a clean handshake again: `tlsgate fault disable{admin_opt} {effect_rule}`."
+	// Without the rule tlsgate staples nothing, and a client that asks
+	// for a staple refuses its absence: the fault is gone, not the (91).
+	const fixStaple = "To stop stapling it: `tlsgate fault disable{admin_opt} {effect_rule}`. tlsgate staples nothing of its own, so curl --cert-status then fails with `curl: (91) No OCSP response received` instead, and curl without it connects."
 	// The openssl commands send the SNI the client sent (or none), trust
 	// the lab CA and check the name the client checks, so that the one
 	// verify error left is the chain's own, as the text says.
@@ -65,12 +68,12 @@ func effectKnowledge() map[string]entry {
 	return map[string]entry{
 		CodeClientAlert + "/ocsp_clock_fault": {
 			cause:     "The client refused the certificate with alert {alert} after reading the OCSP response tlsgate stapled (a Go client that checks the staple in VerifyConnection sends 42 bad_certificate)." + ocspClockMade,
-			checks:    []string{ocspClockCheck, fixRule},
+			checks:    []string{ocspClockCheck, fixStaple},
 			clientSaw: ocspClockSaw,
 		},
 		CodeHandshakeFailed + "/ocsp_clock_fault": {
 			cause:     "Go reported `bad record MAC`: an OpenSSL client rejected the handshake under TLS 1.3 and sent its alert unencrypted, which Go cannot read (client-symptoms.md §8.4)." + ocspClockMade,
-			checks:    []string{ocspClockCheck, "Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make its real alert appear in tlsgate's log.", fixRule},
+			checks:    []string{ocspClockCheck, "Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make its real alert appear in tlsgate's log.", fixStaple},
 			clientSaw: ocspClockSaw,
 		},
 		// curl --cert-status judges the staple once the handshake is
@@ -78,14 +81,14 @@ func effectKnowledge() map[string]entry {
 		CodeClientRejectedSilently + "/ocsp_clock_fault": {group: groupNoError,
 			summary:   ocspClockSummary,
 			cause:     ocspDoneCause + ocspClockMade + " BIG-IP would log no SSL error for it, since its side of the handshake worked.",
-			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixRule},
+			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspClockSaw,
 			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeClientRejectedSilently + "/ocsp_clock_fault_flight": {
 			summary:   ocspClockFlightSummary,
 			cause:     ocspFlightCause + ocspClockMade,
-			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixRule},
+			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspClockSaw,
 			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},
 		},
@@ -95,12 +98,12 @@ func effectKnowledge() map[string]entry {
 		},
 		CodeClientAlert + "/revocation_fault": {
 			cause:     "The client refused the certificate with alert {alert} after reading the OCSP response tlsgate stapled." + ocspMade,
-			checks:    []string{ocspCheck, fixRule},
+			checks:    []string{ocspCheck, fixStaple},
 			clientSaw: ocspSaw,
 		},
 		CodeHandshakeFailed + "/revocation_fault": {
 			cause:     "Go reported `bad record MAC`: an OpenSSL client rejected the handshake under TLS 1.3 and sent its alert unencrypted, which Go cannot read (client-symptoms.md §8.4)." + ocspMade,
-			checks:    []string{ocspCheck, "Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make its real alert appear in tlsgate's log.", fixRule},
+			checks:    []string{ocspCheck, "Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make its real alert appear in tlsgate's log.", fixStaple},
 			clientSaw: ocspSaw,
 		},
 		// curl --cert-status judges the staple once the handshake is
@@ -108,14 +111,14 @@ func effectKnowledge() map[string]entry {
 		CodeClientRejectedSilently + "/revocation_fault": {group: groupNoError,
 			summary:   ocspSummary,
 			cause:     ocspDoneCause + ocspMade + " BIG-IP would log no SSL error for it, since its side of the handshake worked.",
-			checks:    []string{ocspCheck, verboseOCSPCheck, fixRule},
+			checks:    []string{ocspCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspSaw,
 			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeClientRejectedSilently + "/revocation_fault_flight": {
 			summary:   ocspFlightSummary,
 			cause:     ocspFlightCause + ocspMade,
-			checks:    []string{ocspCheck, verboseOCSPCheck, fixRule},
+			checks:    []string{ocspCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspSaw,
 			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},
 		},

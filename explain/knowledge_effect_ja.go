@@ -3,6 +3,7 @@ package explain
 // effectKnowledgeJA is effectKnowledge in Japanese.
 func effectKnowledgeJA() map[string]entry {
 	const fixRule = "ハンドシェイクを元に戻すには: `tlsgate fault disable{admin_opt} {effect_rule}`。"
+	const fixStaple = "ステープルをやめるには: `tlsgate fault disable{admin_opt} {effect_rule}`。tlsgate は自前のステープルをしないので、curl --cert-status は代わりに `curl: (91) No OCSP response received` で失敗し、--cert-status なしの curl はつながる。"
 	chainCheck := "返したものを確認する: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca}{verify_name_opt} -showcerts </dev/null` は、ラボ CA を信頼したうえで、このチェーンに verify error {chain_verify} を出す。クライアントがラボ CA を信頼していてもいなくても、ルール {effect_rule} の想定どおりの結果である。"
 	clockCheck := "クライアントの時計と証明書の日付を比べる: クライアントで `date -u`、そして `openssl s_client -connect {virtual}{sni_flag} </dev/null | openssl x509 -noout -dates`。実際のケースでは、直すのは証明書ではなくクライアントの時計（NTP）。"
 	clockOthers := "ほかのクライアントはつながるのに一部だけが「{clock_state}」と言うなら、まずそのクライアントの時計を疑う。"
@@ -35,24 +36,24 @@ func effectKnowledgeJA() map[string]entry {
 	return map[string]entry{
 		CodeClientAlert + "/ocsp_clock_fault": {
 			cause:     "クライアントは tlsgate がステープルした OCSP レスポンスを読んだ後、アラート {alert} で証明書を拒否した（ステープルを VerifyConnection で確かめる Go クライアントは 42 bad_certificate を送る）。" + ocspClockMade,
-			checks:    []string{ocspClockCheck, fixRule},
+			checks:    []string{ocspClockCheck, fixStaple},
 			clientSaw: ocspClockSaw,
 		},
 		CodeHandshakeFailed + "/ocsp_clock_fault": {
 			cause:     "Go は `bad record MAC` を報告した。OpenSSL のクライアントが TLS 1.3 でハンドシェイクを拒否し、そのアラートを暗号化せずに送ったため、Go はそれを読めなかった（client-symptoms.md §8.4）。" + ocspClockMade,
-			checks:    []string{ocspClockCheck, "クライアントを TLS 1.2 までに制限する（`curl --tls-max 1.2`）と、本当のアラートが tlsgate のログに出る。", fixRule},
+			checks:    []string{ocspClockCheck, "クライアントを TLS 1.2 までに制限する（`curl --tls-max 1.2`）と、本当のアラートが tlsgate のログに出る。", fixStaple},
 			clientSaw: ocspClockSaw,
 		},
 		CodeClientRejectedSilently + "/ocsp_clock_fault": {
 			summary:   ocspClockSummary,
 			cause:     ocspDoneCause + ocspClockMade + "BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
-			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixRule},
+			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspClockSaw,
 		},
 		CodeClientRejectedSilently + "/ocsp_clock_fault_flight": {
 			summary:   ocspClockFlightSummary,
 			cause:     ocspFlightCause + ocspClockMade,
-			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixRule},
+			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspClockSaw,
 		},
 		CodeClientRejectedSilently + "/chain_fault": {
@@ -85,24 +86,24 @@ func effectKnowledgeJA() map[string]entry {
 		},
 		CodeClientAlert + "/revocation_fault": {
 			cause:     "クライアントは tlsgate がステープルした OCSP レスポンスを読んだ後、アラート {alert} で証明書を拒否した。" + ocspMade,
-			checks:    []string{ocspCheck, fixRule},
+			checks:    []string{ocspCheck, fixStaple},
 			clientSaw: ocspSaw,
 		},
 		CodeHandshakeFailed + "/revocation_fault": {
 			cause:     "Go は `bad record MAC` を報告した。OpenSSL のクライアントが TLS 1.3 でハンドシェイクを拒否し、そのアラートを暗号化せずに送ったため、Go はそれを読めなかった（client-symptoms.md §8.4）。" + ocspMade,
-			checks:    []string{ocspCheck, "クライアントを TLS 1.2 までに制限する（`curl --tls-max 1.2`）と、本当のアラートが tlsgate のログに出る。", fixRule},
+			checks:    []string{ocspCheck, "クライアントを TLS 1.2 までに制限する（`curl --tls-max 1.2`）と、本当のアラートが tlsgate のログに出る。", fixStaple},
 			clientSaw: ocspSaw,
 		},
 		CodeClientRejectedSilently + "/revocation_fault": {
 			summary:   ocspSummary,
 			cause:     ocspDoneCause + ocspMade + "BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
-			checks:    []string{ocspCheck, verboseOCSPCheck, fixRule},
+			checks:    []string{ocspCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspSaw,
 		},
 		CodeClientRejectedSilently + "/revocation_fault_flight": {
 			summary:   ocspFlightSummary,
 			cause:     ocspFlightCause + ocspMade,
-			checks:    []string{ocspCheck, verboseOCSPCheck, fixRule},
+			checks:    []string{ocspCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspSaw,
 		},
 		CodeClientAlert + "/clock_fault": {

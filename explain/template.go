@@ -2,6 +2,7 @@ package explain
 
 import (
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -218,6 +219,19 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return nonSSLAction(o), true
 	case "backend":
 		return f.orNone(o.Backend.Addr), true
+	case "backend_target":
+		// curl's URL for the backend itself, with the client's SNI: the
+		// server a proxy in between judged, asked directly.
+		host, port, err := net.SplitHostPort(o.Backend.Addr)
+		ip, ipErr := netip.ParseAddr(host)
+		if s := f.sni(); s != "" && err == nil && ipErr == nil {
+			hp, at := net.JoinHostPort(s, port), ip.String()
+			if ip.Is6() {
+				at = "[" + at + "]"
+			}
+			return "--resolve " + hp + ":" + at + " https://" + hp + "/", true
+		}
+		return "https://" + f.orNone(o.Backend.Addr) + "/", true
 	case "backend_local":
 		local, _ := backendEndpoints(o)
 		return f.addr(local), true
