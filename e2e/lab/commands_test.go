@@ -74,9 +74,10 @@ func checksOf(t *testing.T, p *tg.Lab, listener string, n int) []string {
 	return nil
 }
 
-// TestPrintedCommandsWork runs, for a table of scenarios, every command
-// the explanation of the Try connection prints, against the same lab, and
-// holds each to what its text promises: openssl's verify error by number,
+// TestPrintedCommandsWork runs, for the scenarios a rule breaks (not a
+// config or the client's own settings), every command the explanation of
+// the Try connection prints, against the same lab, and holds each to what
+// its text promises: openssl's verify error by number,
 // a curl that shows the scenario's fault (the Try's exit status, not a
 // (60) for the lab CA it was not given), and `tlsgate fault disable`
 // reaching this lab's rules, after which the Try works. They used to
@@ -88,9 +89,9 @@ func TestPrintedCommandsWork(t *testing.T) {
 	blocks := tg.NewPortBlocks()
 	catalog := lab.Catalog()
 	for _, name := range []string{
-		"clock-ahead", "expired", "not-yet-valid", "wrong-host", "self-signed", "untrusted-root",
+		"clock-ahead", "clock-behind", "expired", "not-yet-valid", "wrong-host", "self-signed", "untrusted-root",
 		"untrusted-root-in-chain", "incomplete-chain", "default-cert-no-sni",
-		"ocsp-expired", "ocsp-not-yet-valid", "bit-flip", "proxy-clock-skew",
+		"ocsp-expired", "ocsp-not-yet-valid", "bit-flip", "proxy-clock-skew", "waf-sni-reset",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
