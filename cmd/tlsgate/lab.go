@@ -188,7 +188,7 @@ func printTable(w io.Writer, placed []lab.Placed, o lab.Options) {
 	}
 	fmt.Fprintf(w, "\nlab CA: %s\n", o.CAFile())
 	if o.Admin != "" {
-		fmt.Fprintf(w, "live view and admin API: http://%s/ (tlsgate fault ls%s)\n", o.Admin, faultAdminOpt(o.Admin))
+		fmt.Fprintf(w, "live view and admin API: http://%s/ (tlsgate fault ls%s)\n", o.Admin, faultAdminFlag("http://"+o.Admin))
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -290,15 +290,6 @@ func cmdLabClient(args []string, stdout io.Writer) error {
 		return fmt.Errorf("lab client: read body: %w", err)
 	}
 	return nil
-}
-
-// faultAdminOpt is the --admin a `tlsgate fault` command needs to reach
-// the admin API at addr, with its leading space; "" for the default.
-func faultAdminOpt(addr string) string {
-	if u := faultAdmin("http://" + addr); u != "" {
-		return " --admin " + u
-	}
-	return ""
 }
 
 // parseResolve reads curl's --resolve HOST:PORT:ADDR, ADDR an IP address

@@ -226,7 +226,8 @@ func TestLabFaultCommandsReachTheLab(t *testing.T) {
 		t.Fatal("the expired scenario's certificate was accepted")
 	}
 	log := r.waitLog(t, "tlsgate fault disable")
-	for _, want := range []string{"`tlsgate fault disable --admin " + adminURL + " expired-leaf`", "-CAfile " + r.opts.CAFile()} {
+	for _, want := range []string{"`tlsgate fault disable --admin " + adminURL + " expired-leaf`", "-CAfile " + r.opts.CAFile(),
+		`try="tlsgate fault ls --admin ` + adminURL + ` ;`} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the explanation does not carry %q:\n%s", want, log)
 		}

@@ -306,7 +306,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			_ = adminSrv.Shutdown(ctx)
 		}()
 		logger.Info("admin API listening", zap.String("listen", aln.Addr().String()),
-			zap.String("try", "tlsgate fault ls ; curl http://"+aln.Addr().String()+"/events"))
+			zap.String("try", "tlsgate fault ls"+faultAdminFlag(adminURL)+" ; curl http://"+aln.Addr().String()+"/events"))
 	}
 	built := make([]*listener.Server, 0, len(all))
 	for _, b := range all {
@@ -400,4 +400,13 @@ func faultAdmin(url string) string {
 		return ""
 	}
 	return url
+}
+
+// faultAdminFlag is faultAdmin as the flag, with its leading space, for
+// a command line; "" for the default.
+func faultAdminFlag(url string) string {
+	if u := faultAdmin(url); u != "" {
+		return " --admin " + u
+	}
+	return ""
 }
