@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -51,43 +52,53 @@ func startLab(t *testing.T, only string) *runningLab {
 	t.Helper()
 	dir := t.TempDir()
 	for attempt := 1; ; attempt++ {
-		base := freeBase(t, only)
-		placed, err := lab.Place(lab.Catalog(), []string{only}, base)
-		if err != nil {
-			t.Fatal(err)
+		r, err := tryLab(t, only, filepath.Join(dir, "lab-"+strconv.Itoa(attempt)+".log"), filepath.Join(dir, "ca"))
+		if err == nil {
+			return r
 		}
-		r := &runningLab{base: base, placed: placed, table: &syncBuffer{},
-			logFile: filepath.Join(dir, "lab-"+strconv.Itoa(attempt)+".log")}
-		r.opts = lab.Options{BasePort: base, CADir: filepath.Join(dir, "ca"), LogFile: r.logFile, Admin: "127.0.0.1:0"}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- serveLab(ctx, placed, r.opts, r.table, io.Discard) }()
-		deadline := time.Now().Add(30 * time.Second)
-		for !strings.Contains(r.table.String(), "Ctrl-C stops.") {
-			select {
-			case err := <-done:
-				cancel()
-				if attempt < 3 && err != nil && strings.Contains(err.Error(), "address already in use") {
-					goto next
-				}
-				t.Fatalf("the lab ended before it was bound: %v", err)
-			default:
-			}
-			if time.Now().After(deadline) {
-				cancel()
-				t.Fatal("the lab printed no table in 30s")
-			}
-			time.Sleep(10 * time.Millisecond)
+		if attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			t.Fatalf("the lab ended before it was bound: %v", err)
 		}
-		t.Cleanup(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("the lab's shutdown: %v", err)
-			}
-		})
-		return r
-	next:
 	}
+}
+
+// tryLab is one start-up of startLab: the lab running, or why it stopped.
+func tryLab(t *testing.T, only, logFile, caDir string) (*runningLab, error) {
+	t.Helper()
+	base := freeBase(t, only)
+	placed, err := lab.Place(lab.Catalog(), []string{only}, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &runningLab{base: base, placed: placed, table: &syncBuffer{}, logFile: logFile}
+	r.opts = lab.Options{BasePort: base, CADir: caDir, LogFile: logFile, Admin: "127.0.0.1:0"}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serveLab(ctx, placed, r.opts, r.table, io.Discard) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(r.table.String(), "Ctrl-C stops.") {
+		select {
+		case err := <-done:
+			cancel()
+			if err == nil {
+				err = errors.New("serveLab returned before the table, without an error")
+			}
+			return nil, err
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatal("the lab printed no table in 30s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("the lab's shutdown: %v", err)
+		}
+	})
+	return r, nil
 }
 
 // waitLog waits until the lab's log holds want, and returns the log.
