@@ -6,11 +6,11 @@ const (
 	sawAlert70JA      = "tlsgate はアラート 70 protocol_version を返す。curl は `curl: (35) … tlsv1 alert protocol version`、Go は `remote error: tls: protocol version not supported`、Java は `Received fatal alert: protocol_version`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
 	sawTimeoutJA      = "curl は `curl: (28) Connection timed out after … milliseconds` か `curl: (28) SSL connection timeout`、Go の net/http は `net/http: TLS handshake timeout` を表示し、openssl s_client は CONNECTED(00000003) と出したまま止まる。Chrome は ERR_TIMED_OUT。"
 	sawBackendJA      = "{backend_saw}"
-	checkCAJA         = "`tlsgate ca export` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert lab-ca.pem https://{sni_or_host}:{vport}/`。"
+	checkCAJA         = "`tlsgate ca export` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert {lab_ca} {curl_target}`。"
 	checkUpgradeSSLJA = "クライアントを更新する。tlsgate（Go の crypto/tls）は min_version をどう設定しても SSLv2 や SSLv3 を受け付けられないし、どのサーバも受け付けるべきではない。"
 	// sawTLSOnPlainResetJA mirrors sawTLSOnPlainReset.
 	sawTLSOnPlainResetJA = "tlsgate が接続をリセットした。curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET を表示する。"
-	checkCAJavaJA        = "Java ならラボ CA をトラストストアにインポートする（`keytool -importcert -cacerts -file lab-ca.pem`）。Python なら SSL_CERT_FILE か REQUESTS_CA_BUNDLE を設定する。"
+	checkCAJavaJA        = "Java ならラボ CA をトラストストアにインポートする（`keytool -importcert -cacerts -file {lab_ca}`）。Python なら SSL_CERT_FILE か REQUESTS_CA_BUNDLE を設定する。"
 )
 
 // The Japanese texts of an sni_policy with host_mismatch; they mirror

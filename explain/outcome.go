@@ -291,6 +291,18 @@ type Outcome struct {
 	// FaultApplied names the stop a fault carried out when it ended the
 	// connection ("reset", "alert", …); "" when no fault ended it.
 	FaultApplied string
+
+	// CAFile is the lab CA's certificate file of the process that served
+	// the connection, which a client passes to trust tlsgate's minted
+	// leaves (curl --cacert, openssl -CAfile); "" when unknown, and the
+	// checks then name the file `tlsgate ca export` writes. The checks'
+	// commands carry it so that they run as printed.
+	CAFile string
+	// FaultAdmin is the admin API `tlsgate fault --admin` must name to
+	// reach the rules of the process that served the connection; "" when
+	// the command's default reaches it. A lab on another port than the
+	// default would otherwise be told to switch rules of another instance.
+	FaultAdmin string
 }
 
 // End is how a connection ended when neither a clean close both ways nor

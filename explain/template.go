@@ -2,6 +2,7 @@ package explain
 
 import (
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -83,6 +84,48 @@ func (f *facts) placeholder(name string) (string, bool) {
 		// without SNI, as s_client sends none for an IP in -connect.
 		if s := f.sni(); s != "" {
 			return " -servername " + s, true
+		}
+		return "", true
+	case "sni_flag":
+		// openssl s_client sending what the client sent: -noservername
+		// rather than nothing, since some versions send the -connect
+		// host as SNI and then see another certificate.
+		if s := f.sni(); s != "" {
+			return " -servername " + s, true
+		}
+		return " -noservername", true
+	case "verify_name_opt":
+		// s_client checks no name unless told, and a client does: the
+		// name it sent, or without SNI the address it dialled.
+		if s := f.sni(); s != "" {
+			return " -verify_hostname " + s, true
+		}
+		if v := virtualEndpoint(o); v.IsValid() {
+			return " -verify_ip " + f.host(v), true
+		}
+		return "", true
+	case "curl_target":
+		// The URL a curl reaches the virtual server by with the same SNI:
+		// a name goes to the dialled address through --resolve, and
+		// without SNI curl dials the address itself (it sends none for
+		// an IP).
+		v := virtualEndpoint(o)
+		if s := f.sni(); s != "" && v.IsValid() {
+			hp, ip := net.JoinHostPort(s, f.port(v)), f.host(v)
+			if v.Addr().Unmap().Is6() {
+				ip = "[" + ip + "]"
+			}
+			return "--resolve " + hp + ":" + ip + " https://" + hp + "/", true
+		}
+		return "https://" + f.addr(v) + "/", true
+	case "lab_ca":
+		if o.CAFile != "" {
+			return o.CAFile, true
+		}
+		return "lab-ca.pem", true
+	case "admin_opt":
+		if o.FaultAdmin != "" {
+			return " --admin " + o.FaultAdmin, true
 		}
 		return "", true
 	case "offered_versions":
@@ -178,6 +221,19 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return nonSSLAction(o), true
 	case "backend":
 		return f.orNone(o.Backend.Addr), true
+	case "backend_target":
+		// curl's URL for the backend itself, with the client's SNI: the
+		// server a proxy in between judged, asked directly.
+		host, port, err := net.SplitHostPort(o.Backend.Addr)
+		ip, ipErr := netip.ParseAddr(host)
+		if s := f.sni(); s != "" && err == nil && ipErr == nil {
+			hp, at := net.JoinHostPort(s, port), ip.String()
+			if ip.Is6() {
+				at = "[" + at + "]"
+			}
+			return "--resolve " + hp + ":" + at + " https://" + hp + "/", true
+		}
+		return "https://" + f.orNone(o.Backend.Addr) + "/", true
 	case "backend_local":
 		local, _ := backendEndpoints(o)
 		return f.addr(local), true
