@@ -31,15 +31,18 @@ func (r *Rule) actsInHandshake() bool { return r.servesCert() || r.limitsHandsha
 // LimitedHandshake records that the plan's version and cipher rules
 // changed how the client's handshake ended: tlsgate refused the hello
 // because of them, or crypto/tls negotiated under them something other
-// than the listener's own profile would have (TLSPolicy.Changed). Settle
-// keeps their firing; a plan on which LimitedHandshake never ran drops
-// them, and they give back their firing.
+// than the listener's own profile would have (TLSPolicy.Changed). Only
+// the rules that shaped the policy (TLSPolicy.Rules: an earlier rule
+// setting the same limit wins) acted. Settle keeps their firing; a plan
+// on which LimitedHandshake never ran drops them, and they give back
+// their firing.
 func (p *Plan) LimitedHandshake() {
 	if p == nil {
 		return
 	}
+	shaped := p.TLSPolicy().Rules
 	for i, r := range p.rules {
-		if r.limitsHandshake() && p.stats[i].acted != nil {
+		if r.limitsHandshake() && p.stats[i].acted != nil && slices.Contains(shaped, r.Name) {
 			p.stats[i].acted.Store(true)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -159,4 +160,49 @@ func rsaLeaf(t *testing.T) tls.Certificate {
 		t.Fatal(err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// TestLimitedHandshake: a version or cipher rule keeps its firing at
+// Settle only when the listener said it changed the handshake
+// (LimitedHandshake), and then only a rule that shaped the policy: a
+// second floor behind the first set nothing. Dropped, a rule gives back
+// its fire count; the other rules stay.
+func TestLimitedHandshake(t *testing.T) {
+	for _, limited := range []bool{false, true} {
+		e := NewEngine(nil)
+		if err := e.Set([]Rule{
+			{Name: "floor", Action: ActVersion, MinVersion: VersionTLS13},
+			{Name: "floor2", Action: ActVersion, MinVersion: VersionTLS13},
+			{Name: "slow", Action: ActLatency, Latency: Duration(time.Millisecond), Stage: StageResponse},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		hello := &sniff.ClientHello{LegacyVersion: 0x0303}
+		p := e.Plan(ConnInfo{Listener: "l", Index: 1, Hello: hello, Decrypted: true})
+		if got := p.Names(); !slices.Equal(got, []string{"floor", "floor2", "slow"}) {
+			t.Fatalf("planned %v", got)
+		}
+		want := []string{"slow"}
+		if limited {
+			p.Merge(nil).LimitedHandshake() // any plan made from it says so
+			want = []string{"floor", "slow"}
+		}
+		if got := p.Settle().Names(); !slices.Equal(got, want) {
+			t.Errorf("limited %v: settled %v, want %v", limited, got, want)
+		}
+		for _, st := range e.List() {
+			if wantFires := int64(btoi(slices.Contains(want, st.Rule.Name))); st.Fires != wantFires {
+				t.Errorf("limited %v: %s has %d fires, want %d", limited, st.Rule.Name, st.Fires, wantFires)
+			}
+		}
+	}
+	var nilPlan *Plan
+	nilPlan.LimitedHandshake()
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
