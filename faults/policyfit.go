@@ -58,41 +58,50 @@ type Handshake struct {
 }
 
 // Changed reports whether the policy's versions, suites and groups made
-// the handshake with hello h come to got, where base, the listener's own
-// profile, would have come to something else: refused a hello base
-// accepts, or negotiated another version, suite or group. A hello base
-// refuses as well (its versions miss the listener's too), and a failure
-// for any other reason (the client left, refused the certificate), were
-// not the policy's doing. It predicts base's choice as crypto/tls makes
-// it: the first version of the client's list in range, the first suite of
-// Go's preference order (AES-GCM first unless the client puts ChaCha20
-// first) that the client offers and the certificate signs, and for TLS
-// 1.3 the first group of Go's order the client sent a key share for,
-// post-quantum first. A signature algorithm restriction crypto/tls cannot
-// enforce: the listener refuses such hellos itself (SigAlgRefusal).
+// the handshake with hello h come to got where base, the listener's own
+// profile, would have come to something else: the server picked another
+// version, suite or group than base would have (the client may then have
+// refused it: curl refuses the SHA-1 signature of a TLS 1.0 it was pushed
+// to), or refused a hello base accepts. A hello base refuses as well (its
+// versions miss the listener's too), and a failure for any other reason
+// under the same choices (the client left, refused the certificate), were
+// not the policy's doing. got is zero when the handshake failed; its
+// choices are then predicted like base's, as crypto/tls makes them: the
+// first version of the client's list in range, the first suite of Go's
+// preference order (AES-GCM first unless the client puts ChaCha20 first)
+// that the client offers and the certificate signs, and for TLS 1.3 the
+// first group of Go's order the client sent a key share for, post-quantum
+// first. A signature algorithm restriction crypto/tls cannot enforce: the
+// listener refuses such hellos itself (SigAlgRefusal).
 func (t TLSPolicy) Changed(base *tls.Config, h *sniff.ClientHello, got Handshake) bool {
 	if h == nil || t.MinVersion == 0 && t.MaxVersion == 0 && t.Ciphers == nil && t.Groups == nil {
 		return false
 	}
 	pol := t.Configure(base)
 	vBase, vPol := serverVersion(base, h), serverVersion(pol, h)
-	if got.Version == 0 {
-		switch {
-		case vBase == 0:
-			return false
-		case vPol == 0:
+	switch {
+	case vPol != vBase:
+		return true
+	case vBase == 0:
+		return false
+	}
+	if t.Ciphers != nil && vPol <= tls.VersionTLS12 {
+		suite := got.CipherSuite
+		if got.Version == 0 {
+			suite = serverSuite(pol, h, vPol, 0)
+		}
+		if serverSuite(base, h, vBase, suite) != suite {
 			return true
 		}
-		return vPol <= tls.VersionTLS12 && serverSuite(pol, h, vPol, 0) == 0 && serverSuite(base, h, vBase, 0) != 0 ||
-			serverGroup(pol, h, vPol) == 0 && serverGroup(base, h, vBase) != 0
 	}
-	if got.Version != vBase {
-		return true
+	if t.Groups != nil {
+		group := got.Group
+		if got.Version == 0 {
+			group = serverGroup(pol, h, vPol)
+		}
+		return serverGroup(base, h, vBase) != group
 	}
-	if t.Ciphers != nil && got.Version <= tls.VersionTLS12 && serverSuite(base, h, vBase, got.CipherSuite) != got.CipherSuite {
-		return true
-	}
-	return t.Groups != nil && got.Group != 0 && serverGroup(base, h, vBase) != got.Group
+	return false
 }
 
 // serverVersion is the version a Go server with cfg picks for h, 0 when

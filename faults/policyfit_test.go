@@ -36,6 +36,7 @@ func TestChangedAgreesWithCryptoTLS(t *testing.T) {
 		{"min 1.3", TLSPolicy{MinVersion: tls.VersionTLS13}},
 		{"max 1.2", TLSPolicy{MaxVersion: tls.VersionTLS12}},
 		{"min 1.0", TLSPolicy{MinVersion: tls.VersionTLS10}},
+		{"TLS 1.0 only", TLSPolicy{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS10}},
 		{"AES-256-GCM only", TLSPolicy{MaxVersion: tls.VersionTLS12, Ciphers: []uint16{
 			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384}}},
 		{"CBC only", TLSPolicy{MaxVersion: tls.VersionTLS12, Ciphers: []uint16{
@@ -205,4 +206,36 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// TestChangedByAFailedHandshake: a handshake that failed was the policy's
+// doing when the server, under it, picked another version than the
+// listener alone would have, even where the client refused only later:
+// curl offers TLS 1.0 to 1.3, is pushed to 1.0 by the lab's
+// server-tls10-only rule, and then refuses the SHA-1 signature 1.0 needs
+// (that used to count as nothing fired). A failure under the very choices
+// the listener makes anyway, or of a hello both refuse, was not.
+func TestChangedByAFailedHandshake(t *testing.T) {
+	modern := &sniff.ClientHello{LegacyVersion: tls.VersionTLS12,
+		SupportedVersions: []uint16{0x0a0a, tls.VersionTLS13, tls.VersionTLS12, tls.VersionTLS11, tls.VersionTLS10},
+		CipherSuites:      []uint16{tls.TLS_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA},
+		SupportedGroups:   []uint16{uint16(tls.X25519), uint16(tls.CurveP256)}, KeyShareGroups: []uint16{uint16(tls.X25519)}}
+	old := &sniff.ClientHello{LegacyVersion: tls.VersionTLS11, CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA},
+		SupportedGroups: []uint16{uint16(tls.CurveP256)}}
+	for _, tt := range []struct {
+		name  string
+		pol   TLSPolicy
+		hello *sniff.ClientHello
+		want  bool
+	}{
+		{"pushed to TLS 1.0", TLSPolicy{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS10}, modern, true},
+		{"TLS 1.3 as without the floor", TLSPolicy{MinVersion: tls.VersionTLS13}, modern, false},
+		{"a TLS 1.1 client both refuse", TLSPolicy{MinVersion: tls.VersionTLS13}, old, false},
+		{"no shared group", TLSPolicy{Groups: []tls.CurveID{tls.CurveP384}}, modern, true},
+		{"the group it would pick anyway", TLSPolicy{Groups: []tls.CurveID{tls.X25519}}, modern, false},
+	} {
+		if got := tt.pol.Changed(&tls.Config{}, tt.hello, Handshake{}); got != tt.want {
+			t.Errorf("%s: Changed %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }
