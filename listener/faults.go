@@ -193,6 +193,7 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 			_, _ = c.Write(faults.AlertRecord(faults.AlertLevel(alert), alert, tls.VersionTLS12))
 			o.ClientTLS.AlertSent = int(alert)
 			o.FaultApplied, o.Route = "tls_policy", "fault_tls_policy"
+			fx.plan.LimitedHandshake()
 			_ = c.Close()
 			return c, false
 		}

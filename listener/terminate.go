@@ -370,12 +370,14 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	}
 	if err != nil {
 		recordHandshakeErr(leg, err, rc)
+		s.limitedHandshake(o, &cc.fx, st, true)
 		noteClientAuthAlert(leg, cc.fx.auth)
 		alpnRefused(o, &cc.fx)
 		closeAfterHandshakeError(c, leg)
 		return
 	}
 	recordLeg(leg, st, true)
+	s.limitedHandshake(o, &cc.fx, st, false)
 	if r := cc.fx.plan.Abort(); r != nil {
 		// The rule answers the requests itself: no backend.
 		if client, ok := s.afterHandshake(tc, o, &cc.fx); ok {
