@@ -193,3 +193,28 @@ func TestCAExportNeverCreates(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigCheckDefault: check without -c checks what run without -c
+// runs, the built-in config, not ./config.toml, and says which it checked.
+func TestConfigCheckDefault(t *testing.T) {
+	dir := t.TempDir()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A broken ./config.toml that run without -c would never read.
+	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte("nonsense = [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = os.Chdir(wd) }()
+	var out, errb bytes.Buffer
+	if code := run([]string{"config", "check"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d, want 0 (the built-in config)\nstdout: %s\nstderr: %s", code, out.String(), errb.String())
+	}
+	if want := "built-in config (what 'tlsgate run' without -c runs"; !strings.Contains(out.String(), want) {
+		t.Errorf("stdout %q does not say it checked the built-in config (%q)", out.String(), want)
+	}
+}
