@@ -108,6 +108,7 @@ func TestBadConfigs(t *testing.T) {
 		{"fault: zero duration", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nduration = \"0s\" #<-\n", `fault.duration: fault[0]: field "duration": 0s would last no time`},
 		{"fault: refuse by SNI", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nsni = \"a.test\" #<-\n", `field "sni": refuse takes the whole listener down`},
 		{"fault: refuse by client", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nclient = \"10.0.0.1\" #<-\n", `field "client": refuse takes the whole listener down`},
+		{"fault: sni that no server name matches", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nsni = \"[x\" #<-\n", `field "sni": "[x": not an SNI glob (character '[')`},
 		{"fault: bad stage", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nstage = \"later\" #<-\n", `field "stage": unknown stage "later"`},
 		{"fault: unknown listener", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nlistener = \"nope\" #<-\n", `names listener "nope", which is not defined`},
 		{"fault: chain on a passthrough listener", web + strings.ReplaceAll(strings.Replace(strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1), "94", "95", 1), "web", "pt") +
