@@ -139,6 +139,18 @@ func decodeListener(t *table, n int) listener.Options {
 	if o.Mode != listener.Terminate && o.Mode != listener.Inspect && (o.Mode != listener.Auto || !csSet) {
 		o.ClientSSL = nil // nothing terminates TLS here, so no profile applies
 	}
+	if t.has("busy_poll") && o.Mode != "" && o.Engine != listener.EngineEpoll {
+		// busy_poll tunes the epoll loops only: on a listener served by
+		// goroutines it would do nothing, so it is refused as other keys
+		// that do nothing are. engine = "epoll" reports its own blocker.
+		why := listener.FastPathBlocker(o)
+		if o.Engine == listener.EngineGoroutines {
+			why = "engine = \"goroutines\" never runs it"
+		}
+		if why != "" {
+			t.fail("busy_poll", "only applies to the epoll engine, which does not serve this listener: %s", why)
+		}
+	}
 	if o.Engine == listener.EngineEpoll && o.Mode != "" {
 		// run would refuse to start this listener: say so here, where
 		// `config check` and the key's line number can.
@@ -178,14 +190,22 @@ func checkModeKeys(t *table, o *listener.Options, nonSSLSet, csSet, ssSet bool) 
 	if !terminates {
 		if o.Mode == listener.Auto {
 			// Only client_ssl makes an auto listener terminate.
-			for _, k := range []string{"handshake_timeout", "server_ssl"} {
+			for _, k := range []string{"handshake_timeout", "server_ssl", "keylog"} {
 				if t.has(k) {
 					t.fail(k, "needs [listener.client_ssl] on this auto listener: without that table it passes TLS through "+
 						"to backend undecrypted (add an empty [listener.client_ssl] to terminate with minted certificates)")
 				}
 			}
-		} else if t.has("handshake_timeout") {
-			t.fail("handshake_timeout", "only applies when tlsgate terminates TLS (mode = \"terminate\", \"inspect\", or \"auto\" with [listener.client_ssl]), not mode = %q", o.Mode)
+		} else {
+			if t.has("handshake_timeout") {
+				t.fail("handshake_timeout", "only applies when tlsgate terminates TLS (mode = \"terminate\", \"inspect\", or \"auto\" with [listener.client_ssl]), not mode = %q", o.Mode)
+			}
+			// No handshake of tlsgate's own means no session keys: the
+			// file would be created and stay empty.
+			if t.has("keylog") {
+				t.fail("keylog", "only applies when tlsgate terminates TLS (mode = \"terminate\", \"inspect\", or \"auto\" with [listener.client_ssl]): with mode = %q tlsgate holds no TLS session keys, so the file would stay empty%s",
+					o.Mode, passthroughNote(o.Mode))
+			}
 		}
 		if csSet {
 			t.fail("client_ssl", "[listener.client_ssl] needs mode = \"terminate\", \"inspect\" or \"auto\": with mode = %q tlsgate does not terminate TLS%s",
