@@ -90,7 +90,7 @@ func decodeListener(t *table, n int) listener.Options {
 	o.KeyLog = t.filePath("keylog")
 	t.checkNewFile("keylog", o.KeyLog)
 	o.Capture = t.filePath("capture")
-	t.checkDir("capture", o.Capture)
+	t.checkDir("capture", o.Capture, true)
 	if t.has("plain_backend") {
 		o.PlainBackend = addrKey(t, "plain_backend", false, o.Name)
 	}

@@ -231,7 +231,12 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		srv, err := listener.New(o, deps)
 		if err != nil {
 			release()
-			return configError{cfg.KeyError(fmt.Sprintf("listener[%d]", i), err)}
+			key := fmt.Sprintf("listener[%d]", i)
+			var oe *listener.OptionError
+			if errors.As(err, &oe) {
+				key += "." + oe.Key // the key's own line, not the table's
+			}
+			return configError{cfg.KeyError(key, err)}
 		}
 		all = append(all, bound{srv: srv})
 	}
