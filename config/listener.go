@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/tlsgate/tlsgate/listener"
@@ -84,6 +86,9 @@ func decodeListener(t *table, n int) listener.Options {
 		o.Backend = addrKey(t, "backend", false, o.Name)
 	case t.has("backend"):
 		t.fail("backend", "is ignored with transparent = %q: each connection goes to its original destination; remove the key", o.Transparent)
+	}
+	if o.Transparent != "" && o.Listen != "" {
+		transparentListenNote(t, o.Listen, o.Transparent)
 	}
 	o.Bypass = bypassList(t)
 	o.MimicUpstream = t.boolean("upstream_cert", true) && o.Mode == listener.Inspect
@@ -368,4 +373,27 @@ func decodeServerSSL(t *table) *listener.ServerSSL {
 	}
 	t.unknown()
 	return s
+}
+
+// transparentListenNote notes a transparent listener bound to one address:
+// a REDIRECT in PREROUTING delivers to the incoming interface's primary
+// address, and TPROXY without --on-ip likewise, where a socket on, say,
+// 127.0.0.1 does not listen. It can still be reached (a DNAT to it, TPROXY
+// --on-ip it, an OUTPUT REDIRECT to loopback), so this is a note, not a
+// refusal; the doctor prints the rules that deliver there.
+func transparentListenNote(t *table, listen, mode string) {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil || host == "" {
+		return
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsUnspecified() {
+		return
+	}
+	how := "a REDIRECT in PREROUTING delivers to the incoming interface's primary address"
+	if mode == listener.TransparentTProxy {
+		how = "TPROXY without --on-ip delivers to the incoming interface's primary address"
+	}
+	t.note("listen", "transparent listener on %s only: %s, where this socket does not listen, so such clients are refused; "+
+		"listen on \"0.0.0.0:%s\" (or \"[::]:%s\"), or use the rules `tlsgate doctor transparent -c <this file>` prints for %s",
+		host, how, port, port, host)
 }

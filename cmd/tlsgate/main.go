@@ -36,7 +36,7 @@ Usage:
   tlsgate config check [-c file]   validate a config file and exit (the built-in
                                    default config, as run uses, when -c is absent)
   tlsgate config default           print the built-in default config
-  tlsgate doctor transparent [--mode redirect|tproxy] [--port N]
+  tlsgate doctor transparent [--mode redirect|tproxy] [--port N | --listen HOST:PORT]
                                    check the iptables rules, routes, sysctls and
                                    capabilities a transparent listener needs
   tlsgate fault add|ls|rm|enable|disable|reset [--admin URL]

@@ -13,7 +13,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -28,16 +27,6 @@ import (
 	"github.com/tlsgate/tlsgate/pki"
 	"github.com/tlsgate/tlsgate/transparent"
 )
-
-// portOf returns the port of a host:port string, 0 when it has none.
-func portOf(addr string) int {
-	_, p, err := net.SplitHostPort(addr)
-	if err != nil {
-		return 0
-	}
-	n, _ := strconv.Atoi(p)
-	return n
-}
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "run [-c config.toml]", stdout)
