@@ -118,6 +118,7 @@ func TestAddBadInput(t *testing.T) {
 		{"unknown field first", `{"bogus":1,"name":"x","action":"reset"}`, 400, "bogus", "unknown field"},
 		{"wrong type", `{"name":"x","action":"reset","probability":"half"}`, 400, "probability", "want a number"},
 		{"wrong type name", `{"name":5,"action":"reset"}`, 400, "name", "want a string"},
+		{"sni no server name matches", `{"name":"x","action":"reset","sni":"[x"}`, 400, "sni", "not an SNI glob (character '[')"},
 		{"wrong type list", `{"name":"x","action":"cipher","ciphers":"TLS_AES_128_GCM_SHA256"}`, 400, "ciphers", "want an array"},
 		{"bad duration", `{"name":"x","action":"latency","latency":"soon"}`, 400, "latency", "soon"},
 		{"bad alert", `{"name":"x","action":"alert","alert":"no_such_alert"}`, 400, "alert", "no_such_alert"},

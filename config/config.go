@@ -19,6 +19,7 @@ import (
 
 	"github.com/tlsgate/tlsgate/faults"
 	"github.com/tlsgate/tlsgate/listener"
+	"github.com/tlsgate/tlsgate/pki"
 )
 
 // defaultTOML is the documented example config. A string, not []byte, so that the
@@ -274,7 +275,10 @@ func decodeCA(root *table) CA {
 			c.Dir = filepath.Join(b, DefaultCADir)
 		}
 	}
-	t.checkDir("dir", c.Dir) // created with its parents on first run
+	// Created with its parents on first run, and the CA written into it
+	// when it holds none yet.
+	_, err := t.d.stat(filepath.Join(c.Dir, pki.CertFile))
+	t.checkDir("dir", c.Dir, err != nil)
 	t.unknown()
 	return c
 }

@@ -152,7 +152,6 @@ peek_timeout = "1500ms"
 handshake_timeout = "3s"
 idle_timeout = "1h"
 dial_timeout = "2s"
-busy_poll = "0s"
 proxy_protocol = "optional"
 backend_proxy_protocol = "v2"
 max_connections = 100
@@ -188,6 +187,7 @@ listen = "127.0.0.1:9446"
 backend = "127.0.0.1:9443"
 mode = "auto"
 plain_backend = "127.0.0.1:9081"
+busy_poll = "0s"
 `
 	name := filepath.Join(dir, "config.toml")
 	cfg, err := Parse([]byte(src), name)
@@ -205,8 +205,8 @@ plain_backend = "127.0.0.1:9081"
 				Name: "vs_https", Listen: ":9443", Backend: "backend.lab:443", PlainBackend: "127.0.0.1:9080",
 				Mode: listener.Terminate, NonSSL: listener.NonSSLAllow,
 				PeekTimeout: 1500 * time.Millisecond, PeekMax: listener.DefaultPeekMax,
-				HandshakeTimeout: 3 * time.Second, IdleTimeout: time.Hour, DialTimeout: 2 * time.Second, BusyPoll: 0,
-				ProxyProtocol: "optional", BackendProxyProtocol: "v2", MaxConnections: 100,
+				HandshakeTimeout: 3 * time.Second, IdleTimeout: time.Hour, DialTimeout: 2 * time.Second,
+				BusyPoll: listener.DefaultBusyPoll, ProxyProtocol: "optional", BackendProxyProtocol: "v2", MaxConnections: 100,
 				ClientSSL: &listener.ClientSSL{
 					MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12,
 					Ciphers:  []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_RC4_128_SHA, tls.TLS_AES_128_GCM_SHA256},
@@ -224,9 +224,14 @@ plain_backend = "127.0.0.1:9081"
 			defaults(listener.Options{Name: "listener3", Listen: "[::1]:9445", Backend: "[::1]:9080",
 				PlainBackend: "[::1]:9081", Mode: listener.Auto,
 				ClientSSL: &listener.ClientSSL{}, ServerSSL: &listener.ServerSSL{Verify: false}}),
-			// No client_ssl table: an auto listener that passes TLS through.
-			defaults(listener.Options{Name: "listener4", Listen: "127.0.0.1:9446", Backend: "127.0.0.1:9443",
-				PlainBackend: "127.0.0.1:9081", Mode: listener.Auto}),
+			// No client_ssl table: an auto listener that passes TLS through,
+			// which the epoll engine serves, so busy_poll applies.
+			func() listener.Options {
+				o := defaults(listener.Options{Name: "listener4", Listen: "127.0.0.1:9446", Backend: "127.0.0.1:9443",
+					PlainBackend: "127.0.0.1:9081", Mode: listener.Auto})
+				o.BusyPoll = 0
+				return o
+			}(),
 		},
 	}
 	cfg.file, cfg.at = "", nil

@@ -153,15 +153,27 @@ func (t *table) checkNewFile(key, path string) {
 
 // checkDir checks a directory tlsgate creates with its parents if absent (the CA
 // directory, the capture directory): it must be a directory if it exists, and the
-// nearest existing ancestor must be one too.
-func (t *table) checkDir(key, path string) {
+// nearest existing ancestor must be one too, which this process may create the
+// rest in. writeInto says tlsgate will also write files into it when it exists
+// (captures; a CA directory without a CA yet).
+func (t *table) checkDir(key, path string, writeInto bool) {
 	if path == "" {
 		return
 	}
 	for p := path; ; p = filepath.Dir(p) {
 		fi, err := t.d.stat(p)
 		switch {
+		case err == nil && fi.IsDir() && p == path:
+			if writeInto {
+				if err := t.d.writable(p); err != nil {
+					t.failWrap(key, err, "%q is not writable by this process", path)
+				}
+			}
+			return
 		case err == nil && fi.IsDir():
+			if err := t.d.writable(p); err != nil {
+				t.failWrap(key, err, "%q cannot be created: directory %q is not writable by this process", path, p)
+			}
 			return
 		case err == nil && p == path:
 			t.fail(key, "%q is not a directory", path)

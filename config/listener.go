@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/tlsgate/tlsgate/listener"
@@ -85,12 +87,15 @@ func decodeListener(t *table, n int) listener.Options {
 	case t.has("backend"):
 		t.fail("backend", "is ignored with transparent = %q: each connection goes to its original destination; remove the key", o.Transparent)
 	}
+	if o.Transparent != "" && o.Listen != "" {
+		transparentListenNote(t, o.Listen, o.Transparent)
+	}
 	o.Bypass = bypassList(t)
 	o.MimicUpstream = t.boolean("upstream_cert", true) && o.Mode == listener.Inspect
 	o.KeyLog = t.filePath("keylog")
 	t.checkNewFile("keylog", o.KeyLog)
 	o.Capture = t.filePath("capture")
-	t.checkDir("capture", o.Capture)
+	t.checkDir("capture", o.Capture, true)
 	if t.has("plain_backend") {
 		o.PlainBackend = addrKey(t, "plain_backend", false, o.Name)
 	}
@@ -139,6 +144,18 @@ func decodeListener(t *table, n int) listener.Options {
 	if o.Mode != listener.Terminate && o.Mode != listener.Inspect && (o.Mode != listener.Auto || !csSet) {
 		o.ClientSSL = nil // nothing terminates TLS here, so no profile applies
 	}
+	if t.has("busy_poll") && o.Mode != "" && o.Engine != listener.EngineEpoll {
+		// busy_poll tunes the epoll loops only: on a listener served by
+		// goroutines it would do nothing, so it is refused as other keys
+		// that do nothing are. engine = "epoll" reports its own blocker.
+		why := listener.FastPathBlocker(o)
+		if o.Engine == listener.EngineGoroutines {
+			why = "engine = \"goroutines\" never runs it"
+		}
+		if why != "" {
+			t.fail("busy_poll", "only applies to the epoll engine, which does not serve this listener: %s", why)
+		}
+	}
 	if o.Engine == listener.EngineEpoll && o.Mode != "" {
 		// run would refuse to start this listener: say so here, where
 		// `config check` and the key's line number can.
@@ -178,14 +195,22 @@ func checkModeKeys(t *table, o *listener.Options, nonSSLSet, csSet, ssSet bool) 
 	if !terminates {
 		if o.Mode == listener.Auto {
 			// Only client_ssl makes an auto listener terminate.
-			for _, k := range []string{"handshake_timeout", "server_ssl"} {
+			for _, k := range []string{"handshake_timeout", "server_ssl", "keylog"} {
 				if t.has(k) {
 					t.fail(k, "needs [listener.client_ssl] on this auto listener: without that table it passes TLS through "+
 						"to backend undecrypted (add an empty [listener.client_ssl] to terminate with minted certificates)")
 				}
 			}
-		} else if t.has("handshake_timeout") {
-			t.fail("handshake_timeout", "only applies when tlsgate terminates TLS (mode = \"terminate\", \"inspect\", or \"auto\" with [listener.client_ssl]), not mode = %q", o.Mode)
+		} else {
+			if t.has("handshake_timeout") {
+				t.fail("handshake_timeout", "only applies when tlsgate terminates TLS (mode = \"terminate\", \"inspect\", or \"auto\" with [listener.client_ssl]), not mode = %q", o.Mode)
+			}
+			// No handshake of tlsgate's own means no session keys: the
+			// file would be created and stay empty.
+			if t.has("keylog") {
+				t.fail("keylog", "only applies when tlsgate terminates TLS (mode = \"terminate\", \"inspect\", or \"auto\" with [listener.client_ssl]): with mode = %q tlsgate holds no TLS session keys, so the file would stay empty%s",
+					o.Mode, passthroughNote(o.Mode))
+			}
 		}
 		if csSet {
 			t.fail("client_ssl", "[listener.client_ssl] needs mode = \"terminate\", \"inspect\" or \"auto\": with mode = %q tlsgate does not terminate TLS%s",
@@ -348,4 +373,27 @@ func decodeServerSSL(t *table) *listener.ServerSSL {
 	}
 	t.unknown()
 	return s
+}
+
+// transparentListenNote notes a transparent listener bound to one address:
+// a REDIRECT in PREROUTING delivers to the incoming interface's primary
+// address, and TPROXY without --on-ip likewise, where a socket on, say,
+// 127.0.0.1 does not listen. It can still be reached (a DNAT to it, TPROXY
+// --on-ip it, an OUTPUT REDIRECT to loopback), so this is a note, not a
+// refusal; the doctor prints the rules that deliver there.
+func transparentListenNote(t *table, listen, mode string) {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil || host == "" {
+		return
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsUnspecified() {
+		return
+	}
+	how := "a REDIRECT in PREROUTING delivers to the incoming interface's primary address"
+	if mode == listener.TransparentTProxy {
+		how = "TPROXY without --on-ip delivers to the incoming interface's primary address"
+	}
+	t.note("listen", "transparent listener on %s only: %s, where this socket does not listen, so such clients are refused; "+
+		"listen on \"0.0.0.0:%s\" (or \"[::]:%s\"), or use the rules `tlsgate doctor transparent -c <this file>` prints for %s",
+		host, how, port, port, host)
 }

@@ -32,3 +32,30 @@ func TestNotes(t *testing.T) {
 		})
 	}
 }
+
+// TestTransparentListenNote: a transparent listener bound to one address is
+// noted (check prints it, run logs it): the REDIRECT or TPROXY rules a
+// socket on 0.0.0.0 takes never reach 127.0.0.1. One on every address is not.
+func TestTransparentListenNote(t *testing.T) {
+	for _, tc := range []struct{ listen, mode, want string }{
+		{"127.0.0.1:19843", "redirect", `cfg.toml:3:1: listener.listen: transparent listener on 127.0.0.1 only: a REDIRECT in PREROUTING delivers to the incoming interface's primary address, where this socket does not listen, so such clients are refused; listen on "0.0.0.0:19843"`},
+		{"[::1]:19843", "tproxy", "listener.listen: transparent listener on ::1 only: TPROXY without --on-ip delivers"},
+		{"0.0.0.0:19843", "redirect", ""},
+		{"[::]:19843", "tproxy", ""},
+		{":19843", "redirect", ""},
+	} {
+		t.Run(tc.listen+" "+tc.mode, func(t *testing.T) {
+			src := "[[listener]]\nname = \"tp\"\nlisten = \"" + tc.listen + "\"\nmode = \"inspect\"\ntransparent = \"" + tc.mode + "\"\n"
+			cfg, err := Parse([]byte(src), "cfg.toml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tc.want == "" && len(cfg.Notes) > 0:
+				t.Errorf("notes %q, want none", cfg.Notes)
+			case tc.want != "" && (len(cfg.Notes) != 1 || !strings.Contains(cfg.Notes[0], tc.want)):
+				t.Errorf("notes %q, want one with %q", cfg.Notes, tc.want)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -57,6 +58,62 @@ func TestCheckNewFileWritable(t *testing.T) {
 				}
 				if e.Line != 2 {
 					t.Errorf("blamed line %d, want 2 (file =)", e.Line)
+				}
+			}
+		})
+	}
+}
+
+// TestCheckDirWritable: a capture or CA directory this process could not
+// create (or, for captures, write into) is refused when the config is
+// read, naming the key, so `config check` no longer passes what run then
+// refuses with "mkdir …". A CA directory that already holds a CA is only
+// read. Permissions are injected: the tests run as root.
+func TestCheckDirWritable(t *testing.T) {
+	dir := t.TempDir()
+	withCA := filepath.Join(dir, "ca")
+	if err := os.Mkdir(withCA, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(withCA, "ca.pem"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	caDir := "[ca]\ndir = \"" + withCA + "\"\n" // only read, so the capture cases get no ca.dir problem
+	deny := func(string) error { return fs.ErrPermission }
+	allow := func(string) error { return nil }
+	tests := []struct {
+		name, src string
+		writable  func(string) error
+		want      string // "" = accepted
+	}{
+		{"capture to create under a closed directory", caDir + web + "capture = \"" + dir + "/cap/a\" #<-\n", deny,
+			`listener.capture: "` + dir + `/cap/a" cannot be created: directory "` + dir + `" is not writable by this process`},
+		{"capture into a closed directory", caDir + web + "capture = \"" + dir + "\" #<-\n", deny,
+			`listener.capture: "` + dir + `" is not writable by this process`},
+		{"capture allowed", caDir + web + "capture = \"" + dir + "/cap\"\n", allow, ""},
+		{"ca dir to create under a closed directory", "[ca]\ndir = \"" + dir + "/newca\" #<-\n" + web, deny,
+			`ca.dir: "` + dir + `/newca" cannot be created: directory "` + dir + `" is not writable by this process`},
+		{"ca dir without a CA, closed", "[ca]\ndir = \"" + dir + "\" #<-\n" + web, deny,
+			`ca.dir: "` + dir + `" is not writable by this process`},
+		{"ca dir holding a CA is only read", "[ca]\ndir = \"" + withCA + "\"\n" + web, deny, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parse([]byte(tt.src), filepath.Join(dir, "t.toml"), &decoder{stat: osStat, writable: tt.writable, resolve: systemResolve})
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.want == "":
+			case err == nil:
+				t.Fatalf("accepted, want %s", tt.want)
+			case strings.Count(err.Error(), "\n") > 0:
+				t.Errorf("more than one problem: %v", err)
+			case !strings.Contains(err.Error(), tt.want):
+				t.Errorf("got %v\nwant it to contain %s", err, tt.want)
+			default:
+				line := strings.Count(tt.src[:strings.Index(tt.src, "#<-")], "\n") + 1
+				if !strings.Contains(err.Error(), fmt.Sprintf("t.toml:%d:", line)) {
+					t.Errorf("got %v, want it at line %d", err, line)
 				}
 			}
 		})

@@ -188,11 +188,14 @@ func inspectCases() []diagCase {
 	return []diagCase{
 		{name: "no_original_dst", o: noDst, code: CodeNoOriginalDst,
 			contains: []string{"DNAT done on another box", "conntrack has no IPv4 entry", "tlsgate doctor transparent --mode redirect --port 8443",
-				"iptables -t nat -S", "conntrack -L -p tcp --orig-src 192.168.99.86", "Connection reset by peer"}},
+				"iptables -t nat -S", "conntrack -L -p tcp --orig-src 192.168.99.86", "Connection reset by peer",
+				// A client that dialled the listener on loopback sees a failed connect.
+				"(loopback, a LAN) curl prints `curl: (7) Failed to connect to … Couldn't connect to server`"}},
 		{name: "no_original_dst_tproxy", o: noDstTP, code: CodeNoOriginalDst,
 			contains: []string{"TPROXY", "IP_TRANSPARENT", "--mode tproxy"}},
 		{name: "transparent_loop", o: loop, code: CodeTransparentLoop,
-			contains: []string{"192.168.20.230:8443 is tlsgate itself", "-m owner ! --uid-owner <tlsgate user>", "OUTPUT", "port 8443"}},
+			contains: []string{"192.168.20.230:8443 is tlsgate itself", "-m owner ! --uid-owner <tlsgate user>", "OUTPUT", "port 8443",
+				"across a network curl prints `curl: (35) Recv failure", "`curl: (7) Failed to connect to … Couldn't connect to server`"}},
 		{name: "client_rejected_silently", o: silent, code: CodeClientRejectedSilently, lines: []string{summaryOrig},
 			contains: []string{"closed the connection (FIN) without an alert", "pinning",
 				"3 failures in a row from this client type (JA4 t13d0607h2_0f2cb44170f4_5c4c70b73fa0) for this host (SNI lab.test).",

@@ -3,7 +3,7 @@ package explain
 // Japanese client-symptom texts of the inspect-mode entries; they mirror
 // sawResetEarly, sawCert116, sawCert40 and checkDoctor.
 const (
-	sawResetEarlyJA        = "tlsgate が TLS の前に接続をリセットした。curl は `curl: (35) Recv failure: Connection reset by peer`（http:// なら `curl: (56) Recv failure: …`）、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。"
+	sawResetEarlyJA        = "tlsgate が TLS の前に接続をリセットした。ネットワーク越しなら curl は `curl: (35) Recv failure: Connection reset by peer`（http:// なら `curl: (56) Recv failure: …`）、Go は `read: connection reset by peer`。RST がクライアントの connect() や最初のバイトより先に届く場合（ループバックや LAN）は、curl は `curl: (7) Failed to connect to … Couldn't connect to server` または `curl: (35) Send failure: Connection reset by peer`、Go は `dial … connect: connection reset by peer` または `write: connection reset by peer`。ブラウザは ERR_CONNECTION_RESET を表示する。"
 	sawCert116JA           = "TLS 1.3 ではサーバがクライアント証明書を確認するのはクライアントの Finished の後なので、クライアントからはハンドシェイクが完了したように見え、最初の読み込みでアラート 116 certificate_required を受け取る。curl 7.88 は `curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required, errno 0`（新しい curl は終了コード 98、CURLE_SSL_CLIENTCERT）、Go は Handshake() が nil を返して最初の Read が `remote error: tls: certificate required` を返し、Java は `Received fatal alert: certificate_required`、Chrome は ERR_BAD_SSL_CLIENT_AUTH_CERT を表示する。"
 	sawCert40JA            = "TLS 1.2 では tlsgate がハンドシェイクの中でアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure` を表示する。"
 	checkInspectWarningsJA = "警告があれば読む。それぞれが、この傍受が直接の接続より弱くなっている点を示している。"

@@ -237,3 +237,19 @@ func TestFillPairs(t *testing.T) {
 		})
 	}
 }
+
+// TestEarlyResetSawJA: the Japanese "client saw" of a transparent listener's
+// early reset words the loopback case (curl (7)) as the English one does.
+func TestEarlyResetSawJA(t *testing.T) {
+	for _, tc := range diagCases() {
+		if tc.code != CodeNoOriginalDst && tc.code != CodeTransparentLoop {
+			continue
+		}
+		ja := DiagnoseLang(tc.o, LangJA).ClientSaw
+		for _, want := range []string{"ネットワーク越しなら curl は `curl: (35) Recv failure", "（ループバックや LAN）", "`curl: (7) Failed to connect to … Couldn't connect to server`"} {
+			if !strings.Contains(ja, want) {
+				t.Errorf("%s: ja client saw %q lacks %q", tc.name, ja, want)
+			}
+		}
+	}
+}

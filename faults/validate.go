@@ -241,8 +241,22 @@ func checkGlob(g string) error {
 	if strings.HasPrefix(g, "<") {
 		return fmt.Errorf("%q: the only special value is %q", g, SNINone)
 	}
-	if strings.ContainsAny(g, " \t\r\n/") {
-		return fmt.Errorf("%q: a host name glob has no spaces or slashes", g)
+	if err := CheckSNIGlob(g); err != nil {
+		return fmt.Errorf("%q: not an SNI glob (%w): a server name holds only letters, digits, '.', '-' and '_', and the glob adds '*'", g, err)
+	}
+	return nil
+}
+
+// CheckSNIGlob says why g, a glob matched against the SNI of a ClientHello,
+// can never match one, or nil: a host name is letters, digits, '.', '-'
+// and '_', and '*' is the only wildcard, so any other character ('[', '/',
+// ':', a space) makes a rule that never fires. Fault rules and inspect
+// bypass lists share this one check. The error is "character 'X'".
+func CheckSNIGlob(g string) error {
+	for _, r := range g {
+		if !(r == '*' || r == '.' || r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return fmt.Errorf("character %q", r)
+		}
 	}
 	return nil
 }

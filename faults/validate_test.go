@@ -172,6 +172,10 @@ func TestValidateRejects(t *testing.T) {
 		{"fragment empty", Rule{Name: "x", Action: ActFragment}, "average_size", "needs average_size"},
 		{"negative duration", Rule{Name: "x", Action: ActReset, StartAfter: Duration(-time.Second)}, "start_after", "negative"},
 		{"sni special", Rule{Name: "x", Action: ActReset, SNI: "<ip>"}, "sni", "only special value"},
+		// Never matches a server name: refused as the bypass list refuses it.
+		{"sni bracket", Rule{Name: "x", Action: ActReset, SNI: "[x"}, "sni", `"[x": not an SNI glob (character '[')`},
+		{"sni port", Rule{Name: "x", Action: ActReset, SNI: "a.test:443"}, "sni", "(character ':')"},
+		{"sni space", Rule{Name: "x", Action: ActReset, SNI: "a .test"}, "sni", "(character ' ')"},
 		{"unoffered unknown", Rule{Name: "x", Action: ActUnofferedCipher, Ciphers: []string{"RC4-MD5"}}, "ciphers", "unknown suite"},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/faults"
 )
 
 // bypassList is an inspect listener's bypass entries, parsed once when the
@@ -77,12 +78,10 @@ func parseBypassEntry(b string) (addr bypassAddr, isAddr bool, err error) {
 		_, perr := netip.ParseAddr(b)
 		return addr, false, fmt.Errorf("not an IP or a CIDR (%w), and an SNI glob cannot hold ':'", perr)
 	}
-	for _, r := range b {
-		// Hostname characters and '*' only: no '[' or '\\', so the glob
-		// is also a well-formed path.Match pattern.
-		if !(r == '*' || r == '.' || r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return addr, false, fmt.Errorf("not an IP, a CIDR or an SNI glob (character %q)", r)
-		}
+	// Hostname characters and '*' only, as fault rules' sni: no '[' or
+	// '\\', so the glob is also a well-formed path.Match pattern.
+	if err := faults.CheckSNIGlob(b); err != nil {
+		return addr, false, fmt.Errorf("not an IP, a CIDR or an SNI glob (%w)", err)
 	}
 	return addr, false, nil
 }

@@ -7,6 +7,17 @@ import (
 	"sync"
 )
 
+// OptionError is a failure of New that comes from one option that names a
+// place on disk (the key log file, the capture directory), so the caller
+// can point at that key: Key is its config name ("keylog", "capture").
+type OptionError struct {
+	Key string
+	Err error
+}
+
+func (e *OptionError) Error() string { return e.Err.Error() }
+func (e *OptionError) Unwrap() error { return e.Err }
+
 // lockedWriter serialises key log lines from many connections' handshakes.
 type lockedWriter struct {
 	mu sync.Mutex

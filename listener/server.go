@@ -180,14 +180,14 @@ func New(opts Options, deps Deps) (*Server, error) {
 	}
 	if opts.Capture != "" {
 		if err := os.MkdirAll(opts.Capture, 0o750); err != nil {
-			return nil, fmt.Errorf("listener %s: capture directory: %w", opts.Name, err)
+			return nil, &OptionError{Key: "capture", Err: fmt.Errorf("listener %s: capture directory: %w", opts.Name, err)}
 		}
 	}
 	var keylog io.Writer
 	if opts.KeyLog != "" {
 		kl, err := openKeyLog(opts.KeyLog)
 		if err != nil {
-			return nil, fmt.Errorf("listener %s: %w", opts.Name, err)
+			return nil, &OptionError{Key: "keylog", Err: fmt.Errorf("listener %s: %w", opts.Name, err)}
 		}
 		s.keylog, keylog = kl, kl
 	}

@@ -2,6 +2,7 @@ package transparent
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 )
 
@@ -54,14 +55,24 @@ const (
 )
 
 // Doctor checks what a transparent mode ("redirect" or "tproxy") needs on
-// this host for a listener on listenPort, and returns one Check per item,
-// each failed one with the command that fixes it.
+// this host for a listener on every address (0.0.0.0 or ::) at listenPort,
+// and returns one Check per item, each failed one with the command that
+// fixes it.
 func Doctor(mode string, listenPort int, env DoctorEnv) []Check {
+	return DoctorAt(mode, netip.Addr{}, listenPort, env)
+}
+
+// DoctorAt is Doctor for a listener bound to listenIP (the zero Addr,
+// 0.0.0.0 or :: for every address). A socket on one address is reached
+// only by rules that deliver there: a DNAT to it, or TPROXY --on-ip it
+// (a REDIRECT in OUTPUT for 127.0.0.1 and ::1), so the rules it checks
+// for and prints differ, and a "listen address" check says why.
+func DoctorAt(mode string, listenIP netip.Addr, listenPort int, env DoctorEnv) []Check {
 	if listenPort < 1 || listenPort > 65535 {
 		return []Check{{Name: "port", Detail: fmt.Sprintf("listen port %d is not a TCP port (1-65535)", listenPort),
 			Fix: fmt.Sprintf("tlsgate doctor transparent --mode %s --port 8443", orDefault(mode, ModeRedirect))}}
 	}
-	d := &doctor{env: env, port: listenPort}
+	d := &doctor{env: env, port: listenPort, addr: listenAddr{listenIP}}
 	switch mode {
 	case ModeRedirect:
 		return d.redirect()
@@ -77,6 +88,7 @@ func Doctor(mode string, listenPort int, env DoctorEnv) []Check {
 type doctor struct {
 	env   DoctorEnv
 	port  int
+	addr  listenAddr
 	rules []fwRule
 }
 

@@ -41,7 +41,12 @@ func (d *doctor) redirect() []Check {
 		}
 	}
 	matches, others = dedupeNat(matches), dedupeNat(others)
-	checks = append(checks, d.redirectRule(rs.OK, matches, others), d.loopExclusion(matches))
+	rc := d.redirectRule(rs.OK, matches, others)
+	checks = append(checks, rc)
+	if !d.addr.wildcard() {
+		checks = append(checks, d.listenCheck(ModeRedirect, rc.OK))
+	}
+	checks = append(checks, d.loopExclusion(matches))
 
 	var pre []fwRule
 	for _, m := range matches {
@@ -80,21 +85,40 @@ func dedupeNat(ms []natMatch) []natMatch {
 
 // redirectRule checks that some nat rule sends traffic to the listen port.
 func (d *doctor) redirectRule(readable bool, matches, others []natMatch) Check {
-	c := Check{Name: "redirect rule", OK: len(matches) > 0}
+	var good []natMatch
+	var caveats, bad []string
+	for _, m := range matches {
+		ok, why := d.addr.natDelivers(m)
+		switch {
+		case ok:
+			good = append(good, m)
+			if why != "" {
+				caveats = append(caveats, describe(m.rule)+": "+why)
+			}
+		default:
+			bad = append(bad, describe(m.rule)+": "+why)
+		}
+	}
+	// A rule that intercepts clients and delivers them where nothing
+	// listens breaks them, whatever the other rules do.
+	c := Check{Name: "redirect rule", OK: len(good) > 0 && len(bad) == 0}
 	if c.OK {
 		var ev []string
 		seen := map[string]bool{}
-		for _, m := range matches {
+		for _, m := range good {
 			ev = append(ev, describe(m.rule))
 			seen[m.rule.family] = true
 		}
-		if !seen["ipv6"] && !seen["inet"] {
+		if d.addr.wildcard() && !seen["ipv6"] && !seen["inet"] {
 			ev = append(ev, "no IPv6 rule: IPv6 clients are not intercepted")
 		}
+		ev = append(ev, caveats...)
 		c.Detail = strings.Join(ev, "; ")
 		return c
 	}
 	switch {
+	case len(bad) > 0:
+		c.Detail = fmt.Sprintf("rules send TCP to port %d, but none to %s, where tlsgate listens: %s", d.port, d.addr, strings.Join(bad, "; "))
 	case !readable:
 		c.Detail = "rules could not be read (see ruleset), so no REDIRECT/DNAT rule to port " + fmt.Sprint(d.port) + " was found"
 	case len(others) > 0:
@@ -106,8 +130,7 @@ func (d *doctor) redirectRule(readable bool, matches, others []natMatch) Check {
 	default:
 		c.Detail = fmt.Sprintf("no nat PREROUTING/OUTPUT rule REDIRECTs or DNATs TCP to port %d, so no connection reaches tlsgate with an original destination", d.port)
 	}
-	c.Fix = fmt.Sprintf("iptables -t nat -A PREROUTING -p tcp --dport %d -j REDIRECT --to-ports %d\nip6tables -t nat -A PREROUTING -p tcp --dport %d -j REDIRECT --to-ports %d",
-		defaultInterceptPort, d.port, defaultInterceptPort, d.port)
+	c.Fix = d.addr.natFix(d.port)
 	return c
 }
 
@@ -181,6 +204,11 @@ func (d *doctor) routeLocalnet(matches []natMatch) Check {
 	}
 	if len(loop) == 0 {
 		c.Detail = "not needed: no PREROUTING DNAT to 127.0.0.0/8 (REDIRECT uses the incoming interface's address)"
+		if d.addr.family() == "ipv4" && d.addr.ip.IsLoopback() {
+			// The DNAT the redirect rule check proposes needs it.
+			c.Detail = fmt.Sprintf("not needed yet, for want of a PREROUTING DNAT to 127.0.0.0/8; one to %s, the only way other hosts' clients reach tlsgate on %s, needs net.ipv4.conf.all.route_localnet = 1",
+				d.addr.at(d.port), d.addr)
+		}
 		return c
 	}
 	const all = "/proc/sys/net/ipv4/conf/all/route_localnet"

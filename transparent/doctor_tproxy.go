@@ -36,7 +36,11 @@ func (d *doctor) tproxy() []Check {
 			others = append(others, tproxyMatch{r, t})
 		}
 	}
-	checks = append(checks, d.tproxyRule(rs.OK, matches, others))
+	tc := d.tproxyRule(rs.OK, matches, others)
+	checks = append(checks, tc)
+	if !d.addr.wildcard() {
+		checks = append(checks, d.listenCheck(ModeTProxy, tc.OK))
+	}
 
 	var rules []fwRule
 	for _, m := range matches {
@@ -94,21 +98,40 @@ func (d *doctor) capability() Check {
 
 // tproxyRule checks for a mangle PREROUTING TPROXY rule to the listen port.
 func (d *doctor) tproxyRule(readable bool, matches, others []tproxyMatch) Check {
-	c := Check{Name: "tproxy rule", OK: len(matches) > 0}
+	var good []tproxyMatch
+	var caveats, bad []string
+	for _, m := range matches {
+		ok, why := d.addr.tproxyDelivers(m)
+		switch {
+		case ok:
+			good = append(good, m)
+			if why != "" {
+				caveats = append(caveats, describe(m.rule)+": "+why)
+			}
+		default:
+			bad = append(bad, describe(m.rule)+": "+why)
+		}
+	}
+	// A rule that intercepts clients and delivers them where nothing
+	// listens breaks them, whatever the other rules do.
+	c := Check{Name: "tproxy rule", OK: len(good) > 0 && len(bad) == 0}
 	if c.OK {
 		var ev []string
 		v6 := false
-		for _, m := range matches {
+		for _, m := range good {
 			ev = append(ev, describe(m.rule))
 			v6 = v6 || m.rule.inFamily("ipv6")
 		}
-		if !v6 {
+		if d.addr.wildcard() && !v6 {
 			ev = append(ev, "no IPv6 rule: IPv6 clients are not intercepted")
 		}
+		ev = append(ev, caveats...)
 		c.Detail = strings.Join(ev, "; ")
 		return c
 	}
 	switch {
+	case len(bad) > 0:
+		c.Detail = fmt.Sprintf("TPROXY rules send TCP to port %d, but none to %s, where tlsgate listens: %s", d.port, d.addr, strings.Join(bad, "; "))
 	case !readable:
 		c.Detail = fmt.Sprintf("rules could not be read (see ruleset), so no TPROXY rule to port %d was found", d.port)
 	case len(others) > 0:
@@ -120,8 +143,7 @@ func (d *doctor) tproxyRule(readable bool, matches, others []tproxyMatch) Check 
 	default:
 		c.Detail = fmt.Sprintf("no mangle PREROUTING rule TPROXYs TCP to port %d, so no connection reaches tlsgate", d.port)
 	}
-	c.Fix = fmt.Sprintf("iptables -t mangle -A PREROUTING -p tcp --dport %d -j TPROXY --on-port %d --tproxy-mark %s\nip6tables -t mangle -A PREROUTING -p tcp --dport %d -j TPROXY --on-port %d --tproxy-mark %s",
-		defaultInterceptPort, d.port, defaultMark, defaultInterceptPort, d.port, defaultMark)
+	c.Fix = d.addr.tproxyFix(d.port)
 	return c
 }
 

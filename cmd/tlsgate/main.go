@@ -33,9 +33,10 @@ Usage:
                                    to trust (it never creates one)
   tlsgate ca init [-c config.toml | --ca-dir DIR]
                                    create the lab CA if it does not exist
-  tlsgate config check [-c file]   validate a config file and exit
+  tlsgate config check [-c file]   validate a config file and exit (the built-in
+                                   default config, as run uses, when -c is absent)
   tlsgate config default           print the built-in default config
-  tlsgate doctor transparent [--mode redirect|tproxy] [--port N]
+  tlsgate doctor transparent [--mode redirect|tproxy] [--port N | --listen HOST:PORT]
                                    check the iptables rules, routes, sysctls and
                                    capabilities a transparent listener needs
   tlsgate fault add|ls|rm|enable|disable|reset [--admin URL]

@@ -193,3 +193,56 @@ func TestCAExportNeverCreates(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigCheckDefault: check without -c checks what run without -c
+// runs, the built-in config, not ./config.toml, and says which it checked.
+func TestConfigCheckDefault(t *testing.T) {
+	dir := t.TempDir()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A broken ./config.toml that run without -c would never read.
+	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte("nonsense = [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = os.Chdir(wd) }()
+	var out, errb bytes.Buffer
+	if code := run([]string{"config", "check"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d, want 0 (the built-in config)\nstdout: %s\nstderr: %s", code, out.String(), errb.String())
+	}
+	if want := "built-in config (what 'tlsgate run' without -c runs"; !strings.Contains(out.String(), want) {
+		t.Errorf("stdout %q does not say it checked the built-in config (%q)", out.String(), want)
+	}
+}
+
+// TestDoctorUsesListenAddress: doctor -c reads the transparent listener's
+// whole listen address, not only its port: a listener on 127.0.0.1 is
+// reached by a DNAT to 127.0.0.1 (a PREROUTING REDIRECT never gets there),
+// one on 0.0.0.0 by the REDIRECT. What the host has set up does not matter
+// here: only the fix printed for the rule check is compared.
+func TestDoctorUsesListenAddress(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ listen, want, not string }{
+		{"127.0.0.1:19843", "-j DNAT --to-destination 127.0.0.1:19843", "-j REDIRECT --to-ports 19843\nip6tables"},
+		{"0.0.0.0:19843", "-j REDIRECT --to-ports 19843", "--to-destination"},
+	} {
+		t.Run(tc.listen, func(t *testing.T) {
+			p := filepath.Join(dir, "tp.toml")
+			cfg := "[ca]\ndir = \"" + filepath.Join(dir, "ca") + "\"\n[[listener]]\nname = \"tp\"\nlisten = \"" + tc.listen + "\"\ntransparent = \"redirect\"\nmode = \"inspect\"\n"
+			if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{{"doctor", "transparent", "-c", p}, {"doctor", "transparent", "--mode", "redirect", "--listen", tc.listen}} {
+				var out, errb bytes.Buffer
+				run(args, &out, &errb)
+				if got := out.String(); !strings.Contains(got, tc.want) || strings.Contains(got, tc.not) {
+					t.Errorf("%v:\n%s\nwant %q and not %q", args, got, tc.want, tc.not)
+				}
+			}
+		})
+	}
+}

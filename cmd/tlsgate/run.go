@@ -13,7 +13,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -28,16 +27,6 @@ import (
 	"github.com/tlsgate/tlsgate/pki"
 	"github.com/tlsgate/tlsgate/transparent"
 )
-
-// portOf returns the port of a host:port string, 0 when it has none.
-func portOf(addr string) int {
-	_, p, err := net.SplitHostPort(addr)
-	if err != nil {
-		return 0
-	}
-	n, _ := strconv.Atoi(p)
-	return n
-}
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "run [-c config.toml]", stdout)
@@ -232,7 +221,12 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		srv, err := listener.New(o, deps)
 		if err != nil {
 			release()
-			return configError{cfg.KeyError(fmt.Sprintf("listener[%d]", i), err)}
+			key := fmt.Sprintf("listener[%d]", i)
+			var oe *listener.OptionError
+			if errors.As(err, &oe) {
+				key += "." + oe.Key // the key's own line, not the table's
+			}
+			return configError{cfg.KeyError(key, err)}
 		}
 		all = append(all, bound{srv: srv})
 	}

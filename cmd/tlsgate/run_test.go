@@ -98,7 +98,15 @@ func TestServeStartupErrorsNameTheKey(t *testing.T) {
 				}
 			}, true, "run.toml:2:1: ca.dir: pki: "},
 		{"keylog dir removed", "[ca]\ndir = \"ca\"\n" + listener + "keylog = \"logs/k.log\"\n",
-			func(t *testing.T) { removeAll(t, filepath.Join(dir, "logs")) }, true, "run.toml:3:1: listener: listener a: keylog: open "},
+			func(t *testing.T) { removeAll(t, filepath.Join(dir, "logs")) }, true, "run.toml:8:1: listener.keylog: listener a: keylog: open "},
+		// config check passes a capture directory it could create; if its
+		// place is taken by a file before run, run names the key and line.
+		{"capture place taken by a file", "[ca]\ndir = \"ca\"\n" + listener + "capture = \"caps/a\"\n",
+			func(t *testing.T) {
+				if err := os.WriteFile(filepath.Join(dir, "caps"), []byte("x"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}, true, "run.toml:8:1: listener.capture: listener a: capture directory: mkdir "},
 		{"listen address taken", "[ca]\ndir = \"ca\"\n" + strings.Replace(listener, "127.0.0.1:0", taken, 1),
 			nil, false, "run.toml:5:1: listener.listen: listener a: listen tcp " + taken},
 		{"admin address taken", "[ca]\ndir = \"ca\"\n[admin]\nlisten = \"" + taken + "\"\n" + listener,

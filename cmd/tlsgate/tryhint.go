@@ -30,6 +30,8 @@ func tryHint(o listener.Options, a net.Addr, caPath string, served *servedCert, 
 		return "none yet: the refuse rule " + held[0] + " keeps this port closed, so a connection is refused (curl (7) Couldn't connect to server); the down line that follows says how to end it"
 	case len(held) > 1:
 		return "none yet: the refuse rules " + strings.Join(held, ", ") + " keep this port closed, so a connection is refused (curl (7) Couldn't connect to server) until all have ended; the down line that follows says how to end them"
+	case o.Transparent != "":
+		return transparentHint(o, a, caPath, served)
 	case o.Mode == listener.Plaintext:
 		return fmt.Sprintf("curl http://%s/   (and see the diagnosis for: curl -k https://%s/)", a, a)
 	case o.Mode == listener.Auto && o.ClientSSL == nil:
@@ -51,6 +53,27 @@ func tryHint(o listener.Options, a net.Addr, caPath string, served *servedCert, 
 	default:
 		return fmt.Sprintf("curl --cacert %s https://%s/   (and see the diagnosis for: curl http://%s/)", caPath, a, a)
 	}
+}
+
+// transparentHint is the hint of a transparent listener, which serves only
+// connections the host's rules redirect to it: a client dialling its
+// address has no original destination and is refused (no_original_dst,
+// curl (7) on loopback), so the hint says how clients reach it instead.
+func transparentHint(o listener.Options, a net.Addr, caPath string, served *servedCert) string {
+	var cmd string
+	switch {
+	case o.Mode == listener.Plaintext:
+		cmd = "curl http://<a real server>/"
+	case o.Mode == listener.Passthrough || o.Mode == listener.Auto && o.ClientSSL == nil:
+		cmd = "curl https://<a real server>/   (TLS is passed through: the certificate is the real server's)"
+	case served != nil:
+		cmd = "curl --cacert <the CA of " + served.file + "> https://<a real server>/"
+	default:
+		cmd = "curl --cacert " + caPath + " https://<a real server>/"
+	}
+	return fmt.Sprintf("none to dial: transparent = %q serves the connections this host's iptables rules redirect to it (a direct dial to %s is refused: no_original_dst); "+
+		"`tlsgate doctor transparent --mode %s --listen %s` prints the rules, then from a client whose traffic passes this host: %s",
+		o.Transparent, a, o.Transparent, a, cmd)
 }
 
 // labName is the host name a hint puts in the URL for a listener whose
