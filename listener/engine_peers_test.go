@@ -34,11 +34,13 @@ type engineBackends struct {
 	// hangup reads the first flight and closes without a byte, as a TLS
 	// server with no certificate for the name asked does.
 	hangup string
+	// quiet reads whatever comes and never says a byte.
+	quiet string
 }
 
 func (b *engineBackends) addr(name string) string {
 	return map[string]string{"http": b.http, "tls": b.tls, "banner": b.banner, "closed": b.closed, "reset": b.reset,
-		"tls13": b.tls13, "hangup": b.hangup}[name]
+		"tls13": b.tls13, "hangup": b.hangup, "quiet": b.quiet}[name]
 }
 
 // tlsBackendBody is what the TLS backend answers, naming what it negotiated
@@ -116,6 +118,12 @@ func bannerBackend(t *testing.T) string {
 		_, _ = io.WriteString(c, engineBanner)
 		_, _ = io.Copy(io.Discard, c)
 	})
+}
+
+// quietBackend reads until the connection ends and never answers.
+func quietBackend(t *testing.T) string {
+	t.Helper()
+	return serveEach(t, nil, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
 }
 
 // hangupBackend reads once and closes without answering.
@@ -306,13 +314,6 @@ func afterBanner(first string, last func(c *net.TCPConn) (string, error)) engine
 		return clientSaw{body: string(banner) + rest, err: err}
 	}
 }
-
-// idleClient stays quiet after the banner until the listener's idle
-// timeout resets the connection.
-var idleClient = afterBanner(engineRequest, func(c *net.TCPConn) (string, error) {
-	_, err := c.Read(make([]byte, 1))
-	return "", err
-})
 
 // midResetClient resets the connection after the banner.
 var midResetClient = afterBanner(engineRequest, func(c *net.TCPConn) (string, error) {
