@@ -43,12 +43,25 @@ func startListener(t *testing.T, opts Options, dial func(ctx context.Context, ne
 // startListenerDeps is startListener with a hook to adjust the injected deps.
 func startListenerDeps(t *testing.T, opts Options, adjust func(*Deps)) *harness {
 	t.Helper()
+	h, start := startListenerHeld(t, opts, adjust)
+	start()
+	return h
+}
+
+// startListenerHeld is startListenerDeps whose Serve begins only when start
+// is first called. Until then the socket listens and the kernel completes
+// handshakes, but nothing is accepted: a client's first bytes are queued
+// when tlsgate accepts and its peek deadline starts, so a client goroutine
+// that a loaded machine delays between connect and write cannot miss a
+// short deadline.
+func startListenerHeld(t *testing.T, opts Options, adjust func(*Deps)) (h *harness, start func()) {
+	t.Helper()
 	ca, err := pki.New(time.Now, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	core, logs := observer.New(zap.InfoLevel)
-	h := &harness{t: t, out: make(chan result, 2048), logs: logs}
+	h = &harness{t: t, out: make(chan result, 2048), logs: logs}
 	if opts.Name == "" {
 		opts.Name = "test"
 	}
@@ -71,8 +84,10 @@ func startListenerDeps(t *testing.T, opts Options, adjust func(*Deps)) *harness 
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.serve(srv, ln)
-	return h
+	h.srv, h.addr = srv, ln.Addr().String()
+	t.Cleanup(func() { _ = ln.Close() }) // when start never came
+	var once sync.Once
+	return h, func() { once.Do(func() { h.serve(srv, ln) }) }
 }
 
 // serve runs srv on ln for the harness's test, which shuts it down and
