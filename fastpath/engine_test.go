@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -129,15 +130,14 @@ func TestRelayExactBytesBothWays(t *testing.T) {
 			_, _ = c.Write(payload)
 			_ = c.(*net.TCPConn).CloseWrite()
 		}()
-		got, err := io.ReadAll(c)
+		got, r, err := relayed(h, c)
 		c.Close()
 		if err != nil {
-			t.Fatalf("%d bytes: read: %v", size, err)
+			t.Fatalf("%d bytes: %v", size, err)
 		}
 		if sha256.Sum256(got) != sha256.Sum256(payload) {
 			t.Fatalf("%d bytes: echo differs (got %d bytes)", size, len(got))
 		}
-		r := <-h.closed
 		if r.Up != int64(size) || r.Down != int64(size) || r.Err != nil || r.DialErr != nil {
 			t.Fatalf("%d bytes: result %+v", size, r)
 		}
@@ -147,6 +147,68 @@ func TestRelayExactBytesBothWays(t *testing.T) {
 		if head := r.DownHead[:r.DownHeadLen]; string(head) != string(payload[:min(size, upstream.HeadSize)]) {
 			t.Fatalf("%d bytes: down head % x, want the echo's first bytes % x", size, head, payload[:min(size, upstream.HeadSize)])
 		}
+	}
+}
+
+// relayed reads what the client c gets back until the relay ends and then
+// the relay's result. testHandler serves no hand-off, so one (a peek
+// deadline passed on a starved machine, a read error) would leave the
+// client waiting for bytes that never come until the test binary's
+// timeout: relayed returns an error naming it instead, at once.
+func relayed(h *testHandler, c net.Conn) ([]byte, Result, error) {
+	type read struct {
+		b   []byte
+		err error
+	}
+	done := make(chan read, 1)
+	go func() {
+		b, err := io.ReadAll(c)
+		done <- read{b, err}
+	}()
+	handedOff := func(hd handed) error {
+		hd.Close()
+		c.Close() // ends the read above
+		return fmt.Errorf("the engine handed the connection off instead of relaying it (%d bytes consumed, first % x; read error %v): testHandler serves only relays",
+			len(hd.consumed), hd.consumed[:min(len(hd.consumed), 8)], hd.readErr)
+	}
+	var got read
+	select {
+	case got = <-done:
+	case hd := <-h.handed:
+		return nil, Result{}, handedOff(hd)
+	case err := <-h.handErr:
+		c.Close()
+		return nil, Result{}, fmt.Errorf("the engine failed to hand the connection off (%w): testHandler serves only relays", err)
+	}
+	if got.err != nil {
+		return got.b, Result{}, fmt.Errorf("read: %w", got.err)
+	}
+	select {
+	case r := <-h.closed:
+		return got.b, r, nil
+	case hd := <-h.handed:
+		return got.b, Result{}, handedOff(hd)
+	case err := <-h.handErr:
+		return got.b, Result{}, fmt.Errorf("the engine failed to hand the connection off (%w): testHandler serves only relays", err)
+	}
+}
+
+// TestRelayedNamesAHandoff: a connection the engine hands off fails the
+// relay tests at once with what was handed off, not at the test timeout.
+func TestRelayedNamesAHandoff(t *testing.T) {
+	h := newTestHandler(echoBackend(t))
+	_, addr := startEngine(t, h, Config{})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("Hand me off")); err != nil { // 'H': testHandler hands off
+		t.Fatal(err)
+	}
+	_, _, err = relayed(h, c)
+	if err == nil || !strings.Contains(err.Error(), "handed the connection off") {
+		t.Fatalf("relayed on a hand-off: %v, want an error naming the hand-off", err)
 	}
 }
 

@@ -234,7 +234,7 @@ func TestEpollEngineIsUsed(t *testing.T) {
 		t.Run(string(tc.engine), func(t *testing.T) {
 			h := startListener(t, Options{Mode: Plaintext, Backend: backend, Engine: tc.engine}, nil)
 			served := ""
-			saw := plainHTTPClient(t, h.addr, nil, func() { served = servedBy(h.srv) })
+			saw := plainHTTPClient(t, h.addr, nil, func() { served = servedBy(h.srv) }, func() {})
 			if saw.err != nil || saw.body != benchResponse {
 				t.Fatalf("client read %q, %v", saw.body, saw.err)
 			}

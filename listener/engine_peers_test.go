@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,11 +35,13 @@ type engineBackends struct {
 	// hangup reads the first flight and closes without a byte, as a TLS
 	// server with no certificate for the name asked does.
 	hangup string
+	// quiet reads whatever comes and never says a byte.
+	quiet string
 }
 
 func (b *engineBackends) addr(name string) string {
 	return map[string]string{"http": b.http, "tls": b.tls, "banner": b.banner, "closed": b.closed, "reset": b.reset,
-		"tls13": b.tls13, "hangup": b.hangup}[name]
+		"tls13": b.tls13, "hangup": b.hangup, "quiet": b.quiet}[name]
 }
 
 // tlsBackendBody is what the TLS backend answers, naming what it negotiated
@@ -118,6 +121,12 @@ func bannerBackend(t *testing.T) string {
 	})
 }
 
+// quietBackend reads until the connection ends and never answers.
+func quietBackend(t *testing.T) string {
+	t.Helper()
+	return serveEach(t, nil, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+}
+
 // hangupBackend reads once and closes without answering.
 func hangupBackend(t *testing.T) string {
 	t.Helper()
@@ -143,8 +152,13 @@ type clientSaw struct {
 
 // engineClient drives one connection to addr. hold runs once the client
 // has everything it expects and before it closes, so the runner can see
-// who owns the connection while it is still open.
-type engineClient func(t *testing.T, addr string, b *engineBackends, hold func()) clientSaw
+// who owns the connection while it is still open. sent runs once the
+// client's first bytes (and a FIN or reset that goes with them) are on
+// their way, or at once for a client that starts silent: the runner may
+// hold the listener's accept until then (see startListenerHeld), so that
+// no peek deadline starts before those bytes were sent. A client that
+// needs an answer before it calls sent never gets one.
+type engineClient func(t *testing.T, addr string, b *engineBackends, hold, sent func()) clientSaw
 
 func dialGuarded(t *testing.T, addr string) *net.TCPConn {
 	t.Helper()
@@ -158,11 +172,12 @@ func dialGuarded(t *testing.T, addr string) *net.TCPConn {
 }
 
 // plainHTTPClient sends engineRequest and reads until the relay ends.
-func plainHTTPClient(t *testing.T, addr string, _ *engineBackends, hold func()) clientSaw {
+func plainHTTPClient(t *testing.T, addr string, _ *engineBackends, hold, sent func()) clientSaw {
 	c := dialGuarded(t, addr)
 	if _, err := io.WriteString(c, engineRequest); err != nil {
 		return clientSaw{err: err}
 	}
+	sent()
 	got, err := io.ReadAll(c)
 	if err == nil {
 		hold()
@@ -193,15 +208,31 @@ func (s *splitWrite) Write(b []byte) (int, error) {
 	return n + m, err
 }
 
+// sentAfterWrite calls sent after its first Write: a TLS client's hello
+// is on its way.
+type sentAfterWrite struct {
+	net.Conn
+	sent func()
+	once sync.Once
+}
+
+func (s *sentAfterWrite) Write(b []byte) (int, error) {
+	n, err := s.Conn.Write(b)
+	s.once.Do(s.sent)
+	return n, err
+}
+
 // tlsClient handshakes with SNI lab.test and ALPN http/1.1, verifying the
 // TLS backend, then makes one request. split > 0 splits the ClientHello
 // after that many bytes. It closes the TCP socket without close_notify so
 // the bytes each way are the same on every run.
 func tlsClient(split int) engineClient {
-	return func(t *testing.T, addr string, b *engineBackends, hold func()) clientSaw {
+	return func(t *testing.T, addr string, b *engineBackends, hold, sent func()) clientSaw {
 		raw := dialGuarded(t, addr)
-		var conn net.Conn = raw
+		var conn net.Conn = &sentAfterWrite{Conn: raw, sent: sent}
 		if split > 0 {
+			// The hello's halves must reach a peek that runs: no hold.
+			sent()
 			conn = &splitWrite{TCPConn: raw, at: split}
 		}
 		tc := tls.Client(conn, &tls.Config{ServerName: "lab.test", NextProtos: []string{"http/1.1"}, RootCAs: b.roots})
@@ -224,9 +255,9 @@ func tlsClient(split int) engineClient {
 // refuses it: the handshake must fail with the backend's alert, which
 // tlsgate relays untouched.
 func refusedTLSClient(max uint16, alpn string) engineClient {
-	return func(t *testing.T, addr string, b *engineBackends, _ func()) clientSaw {
+	return func(t *testing.T, addr string, b *engineBackends, _, sent func()) clientSaw {
 		raw := dialGuarded(t, addr)
-		tc := tls.Client(raw, &tls.Config{ServerName: "lab.test", NextProtos: []string{alpn}, RootCAs: b.roots,
+		tc := tls.Client(&sentAfterWrite{Conn: raw, sent: sent}, &tls.Config{ServerName: "lab.test", NextProtos: []string{alpn}, RootCAs: b.roots,
 			MaxVersion: max})
 		err := tc.Handshake()
 		_ = raw.Close()
@@ -241,9 +272,9 @@ func refusedTLSClient(max uint16, alpn string) engineClient {
 // trusting its certificate: the handshake must fail on the client's side,
 // and its alert goes to the backend through tlsgate untouched.
 func untrustingTLSClient(max uint16) engineClient {
-	return func(t *testing.T, addr string, _ *engineBackends, _ func()) clientSaw {
+	return func(t *testing.T, addr string, _ *engineBackends, _, sent func()) clientSaw {
 		raw := dialGuarded(t, addr)
-		tc := tls.Client(raw, &tls.Config{ServerName: "lab.test", NextProtos: []string{"http/1.1"}, MaxVersion: max,
+		tc := tls.Client(&sentAfterWrite{Conn: raw, sent: sent}, &tls.Config{ServerName: "lab.test", NextProtos: []string{"http/1.1"}, MaxVersion: max,
 			RootCAs: x509.NewCertPool()})
 		err := tc.Handshake()
 		_ = raw.Close()
@@ -255,8 +286,9 @@ func untrustingTLSClient(max uint16) engineClient {
 }
 
 // silentClient says nothing until the backend's banner arrives, then quits.
-func silentClient(t *testing.T, addr string, _ *engineBackends, hold func()) clientSaw {
+func silentClient(t *testing.T, addr string, _ *engineBackends, hold, sent func()) clientSaw {
 	c := dialGuarded(t, addr)
+	sent()
 	banner := make([]byte, len(engineBanner))
 	if _, err := io.ReadFull(c, banner); err != nil {
 		return clientSaw{body: string(banner), err: err}
@@ -274,7 +306,7 @@ func silentClient(t *testing.T, addr string, _ *engineBackends, hold func()) cli
 // earlyClient sends first (possibly nothing), half-closes when asked,
 // and reads whatever comes back until the end.
 func earlyClient(first string, closeWrite bool) engineClient {
-	return func(t *testing.T, addr string, _ *engineBackends, _ func()) clientSaw {
+	return func(t *testing.T, addr string, _ *engineBackends, _, sent func()) clientSaw {
 		c := dialGuarded(t, addr)
 		if _, err := io.WriteString(c, first); err != nil {
 			return clientSaw{err: err}
@@ -282,6 +314,7 @@ func earlyClient(first string, closeWrite bool) engineClient {
 		if closeWrite {
 			_ = c.CloseWrite()
 		}
+		sent()
 		got, err := io.ReadAll(c)
 		_ = c.Close()
 		return clientSaw{body: string(got), err: err}
@@ -292,11 +325,12 @@ func earlyClient(first string, closeWrite bool) engineClient {
 // then waits, reads the banner, and then does last with the still open
 // connection; what last reads follows the banner in the client's body.
 func afterBanner(first string, last func(c *net.TCPConn) (string, error)) engineClient {
-	return func(t *testing.T, addr string, _ *engineBackends, hold func()) clientSaw {
+	return func(t *testing.T, addr string, _ *engineBackends, hold, sent func()) clientSaw {
 		c := dialGuarded(t, addr)
 		if _, err := io.WriteString(c, first); err != nil {
 			return clientSaw{err: err}
 		}
+		sent()
 		banner := make([]byte, len(engineBanner))
 		if n, err := io.ReadFull(c, banner); err != nil {
 			return clientSaw{body: string(banner[:n]), err: err}
@@ -306,13 +340,6 @@ func afterBanner(first string, last func(c *net.TCPConn) (string, error)) engine
 		return clientSaw{body: string(banner) + rest, err: err}
 	}
 }
-
-// idleClient stays quiet after the banner until the listener's idle
-// timeout resets the connection.
-var idleClient = afterBanner(engineRequest, func(c *net.TCPConn) (string, error) {
-	_, err := c.Read(make([]byte, 1))
-	return "", err
-})
 
 // midResetClient resets the connection after the banner.
 var midResetClient = afterBanner(engineRequest, func(c *net.TCPConn) (string, error) {
@@ -333,8 +360,11 @@ func resetBackend(t *testing.T) string {
 // resetClient sends first (possibly nothing) and resets the connection,
 // as a TCP half-open health monitor or a port scanner does.
 func resetClient(first string) engineClient {
-	return func(t *testing.T, addr string, _ *engineBackends, _ func()) clientSaw {
+	return func(t *testing.T, addr string, _ *engineBackends, _, sent func()) clientSaw {
 		c := dialGuarded(t, addr)
+		// The reset reaches a listener that already accepted, as before
+		// there was a hold: a reset in the accept queue is another path.
+		sent()
 		if _, err := io.WriteString(c, first); err != nil {
 			return clientSaw{err: err}
 		}

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"io"
 	"net"
 	"strings"
@@ -44,12 +43,25 @@ func startListener(t *testing.T, opts Options, dial func(ctx context.Context, ne
 // startListenerDeps is startListener with a hook to adjust the injected deps.
 func startListenerDeps(t *testing.T, opts Options, adjust func(*Deps)) *harness {
 	t.Helper()
+	h, start := startListenerHeld(t, opts, adjust)
+	start()
+	return h
+}
+
+// startListenerHeld is startListenerDeps whose Serve begins only when start
+// is first called. Until then the socket listens and the kernel completes
+// handshakes, but nothing is accepted: a client's first bytes are queued
+// when tlsgate accepts and its peek deadline starts, so a client goroutine
+// that a loaded machine delays between connect and write cannot miss a
+// short deadline.
+func startListenerHeld(t *testing.T, opts Options, adjust func(*Deps)) (h *harness, start func()) {
+	t.Helper()
 	ca, err := pki.New(time.Now, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	core, logs := observer.New(zap.InfoLevel)
-	h := &harness{t: t, out: make(chan result, 2048), logs: logs}
+	h = &harness{t: t, out: make(chan result, 2048), logs: logs}
 	if opts.Name == "" {
 		opts.Name = "test"
 	}
@@ -72,8 +84,10 @@ func startListenerDeps(t *testing.T, opts Options, adjust func(*Deps)) *harness 
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.serve(srv, ln)
-	return h
+	h.srv, h.addr = srv, ln.Addr().String()
+	t.Cleanup(func() { _ = ln.Close() }) // when start never came
+	var once sync.Once
+	return h, func() { once.Do(func() { h.serve(srv, ln) }) }
 }
 
 // serve runs srv on ln for the harness's test, which shuts it down and
@@ -228,36 +242,12 @@ func TestHandshakeTimeout(t *testing.T) {
 	}
 }
 
-// captureHello records the first flight of a real Go TLS client.
+// captureHello records the first flight of a real Go TLS client: its
+// ClientHello, one record, read whole. (It read what came within 500 ms,
+// which on a loaded machine could be nothing yet.)
 func captureHello(t *testing.T) []byte {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		c, err := net.Dial("tcp", ln.Addr().String())
-		if err != nil {
-			return
-		}
-		tc := tls.Client(c, &tls.Config{ServerName: "lab.test", InsecureSkipVerify: true})
-		_ = tc.SetDeadline(time.Now().Add(5 * time.Second))
-		_ = tc.Handshake()
-		tc.Close()
-	}()
-	s, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	_ = s.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
-	var buf bytes.Buffer
-	_, _ = io.Copy(&buf, s)
-	if buf.Len() < 100 {
-		t.Fatalf("captured only %d bytes", buf.Len())
-	}
-	return buf.Bytes()
+	return captureHelloName(t, 0, "lab.test")
 }
 
 func TestMaxConnectionsRefusesAndAggregatesLogs(t *testing.T) {

@@ -56,7 +56,7 @@ func TestPlainAtOnce(t *testing.T) {
 				opts.Backend, opts.PlainBackend = backend, ""
 			}
 			h := startListener(t, opts, nil)
-			saw := splitClient(tc.first, tc.rest)(t, h.addr, nil, func() {})
+			saw := splitClient(tc.first, tc.rest)(t, h.addr, nil, func() {}, func() {})
 			if saw.err != nil || saw.body != engineBanner {
 				t.Fatalf("client read %q, %v; want the banner: the first bytes were not relayed at once", saw.body, saw.err)
 			}

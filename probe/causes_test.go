@@ -43,6 +43,11 @@ func TestRunCauses(t *testing.T) {
 				cfg.MinVersion, cfg.ClientAuth = tls.VersionTLS13, tls.RequireAnyClientCert
 				return tlsServer(t, cfg)
 			},
+			// The alert comes after the handshake, and the probe waits
+			// BannerWait for it: the default 250 ms is too short for the
+			// server's answer on a loaded machine (the certificate then
+			// reads as optional).
+			banner:  stallTimeout,
 			steps:   map[int]want{3: {Fail, "client_cert_required", "after the handshake: alert 116 certificate_required"}},
 			skipped: []int{4, 10},
 			final:   want{Fail, "client_cert_required", ""},
@@ -100,7 +105,7 @@ func TestRunCauses(t *testing.T) {
 		{
 			name:    "a black hole for full-size packets: the full flight never comes, a HelloRetryRequest does",
 			serve:   func(t *testing.T) string { return startServer(t, mtuBlackhole(goodCfg(), 536)) },
-			timeout: 400 * time.Millisecond,
+			timeout: stallTimeout,
 			steps:   map[int]want{3: {Fail, codeFlightStall, "a hello answered in one small packet gets its"}},
 			skipped: []int{4, 5, 6, 7, 8, 9, 10},
 			final:   want{Fail, codeFlightStall, "PMTUD black hole"},
@@ -167,8 +172,8 @@ func TestRunCauses(t *testing.T) {
 			serve: func(t *testing.T) string {
 				return startServer(t, httpsThen(goodCfg(), cutAnswer("Content-Length: 1000\r\n", 300), endStall))
 			},
-			timeout: 500 * time.Millisecond,
-			steps:   map[int]want{10: {Fail, "http_cut", "300 of the 1,000 body bytes its Content-Length announces, then the connection was idle until the 500 ms timeout"}},
+			timeout: stallTimeout,
+			steps:   map[int]want{10: {Fail, "http_cut", "300 of the 1,000 body bytes its Content-Length announces, then the connection was idle until the " + fmtDur(stallTimeout) + " timeout"}},
 			final:   want{Fail, "http_cut", ""},
 		},
 		{
@@ -214,8 +219,8 @@ func TestRunCauses(t *testing.T) {
 					}
 				})
 			},
-			timeout: 500 * time.Millisecond,
-			steps:   map[int]want{10: {Info, "http_no_answer", "no HTTP answer to GET / within 500 ms"}},
+			timeout: stallTimeout,
+			steps:   map[int]want{10: {Info, "http_no_answer", "no HTTP answer to GET / within " + fmtDur(stallTimeout)}},
 			final:   want{Pass, "ok", ""},
 		},
 	}
