@@ -85,35 +85,10 @@ func dedupeNat(ms []natMatch) []natMatch {
 
 // redirectRule checks that some nat rule sends traffic to the listen port.
 func (d *doctor) redirectRule(readable bool, matches, others []natMatch) Check {
-	var good []natMatch
-	var caveats, bad []string
-	for _, m := range matches {
-		ok, why := d.addr.natDelivers(m)
-		switch {
-		case ok:
-			good = append(good, m)
-			if why != "" {
-				caveats = append(caveats, describe(m.rule)+": "+why)
-			}
-		default:
-			bad = append(bad, describe(m.rule)+": "+why)
-		}
-	}
-	// A rule that intercepts clients and delivers them where nothing
-	// listens breaks them, whatever the other rules do.
-	c := Check{Name: "redirect rule", OK: len(good) > 0 && len(bad) == 0}
+	good, bad := delivering(d, matches, func(m natMatch) fwRule { return m.rule }, d.addr.natDelivers)
+	c := Check{Name: "redirect rule", OK: good != "" && len(bad) == 0}
 	if c.OK {
-		var ev []string
-		seen := map[string]bool{}
-		for _, m := range good {
-			ev = append(ev, describe(m.rule))
-			seen[m.rule.family] = true
-		}
-		if d.addr.wildcard() && !seen["ipv6"] && !seen["inet"] {
-			ev = append(ev, "no IPv6 rule: IPv6 clients are not intercepted")
-		}
-		ev = append(ev, caveats...)
-		c.Detail = strings.Join(ev, "; ")
+		c.Detail = good
 		return c
 	}
 	switch {
@@ -235,4 +210,37 @@ func (d *doctor) routeLocalnet(matches []natMatch) Check {
 	c.Detail = fmt.Sprintf("net.ipv4.conf.all.route_localnet = %s: packets from other hosts DNATed to 127.0.0.0/8 are dropped as martians (%s)", orDefault(v, "unreadable"), strings.Join(loop, "; "))
 	c.Fix = "sysctl -w net.ipv4.conf.all.route_localnet=1"
 	return c
+}
+
+// delivering sorts the rules that send the listen port's traffic by
+// whether they deliver it to the address tlsgate listens on. good words
+// the ones that do for the check's detail (with their caveats, and the
+// IPv6 gap of a wildcard listener no rule covers for IPv6), "" when none
+// does; bad words each one that does not. Any bad rule fails the check:
+// it intercepts clients and delivers them where nothing listens, whatever
+// the other rules do.
+func delivering[M any](d *doctor, matches []M, rule func(M) fwRule, delivers func(M) (bool, string)) (good string, bad []string) {
+	var ev, caveats []string
+	v6 := false
+	for _, m := range matches {
+		r := rule(m)
+		ok, why := delivers(m)
+		switch {
+		case !ok:
+			bad = append(bad, describe(r)+": "+why)
+		case why != "":
+			caveats = append(caveats, describe(r)+": "+why)
+			fallthrough
+		default:
+			ev = append(ev, describe(r))
+			v6 = v6 || r.inFamily("ipv6")
+		}
+	}
+	if len(ev) == 0 {
+		return "", bad
+	}
+	if d.addr.wildcard() && !v6 {
+		ev = append(ev, "no IPv6 rule: IPv6 clients are not intercepted")
+	}
+	return strings.Join(append(ev, caveats...), "; "), bad
 }

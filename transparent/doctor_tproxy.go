@@ -98,35 +98,10 @@ func (d *doctor) capability() Check {
 
 // tproxyRule checks for a mangle PREROUTING TPROXY rule to the listen port.
 func (d *doctor) tproxyRule(readable bool, matches, others []tproxyMatch) Check {
-	var good []tproxyMatch
-	var caveats, bad []string
-	for _, m := range matches {
-		ok, why := d.addr.tproxyDelivers(m)
-		switch {
-		case ok:
-			good = append(good, m)
-			if why != "" {
-				caveats = append(caveats, describe(m.rule)+": "+why)
-			}
-		default:
-			bad = append(bad, describe(m.rule)+": "+why)
-		}
-	}
-	// A rule that intercepts clients and delivers them where nothing
-	// listens breaks them, whatever the other rules do.
-	c := Check{Name: "tproxy rule", OK: len(good) > 0 && len(bad) == 0}
+	good, bad := delivering(d, matches, func(m tproxyMatch) fwRule { return m.rule }, d.addr.tproxyDelivers)
+	c := Check{Name: "tproxy rule", OK: good != "" && len(bad) == 0}
 	if c.OK {
-		var ev []string
-		v6 := false
-		for _, m := range good {
-			ev = append(ev, describe(m.rule))
-			v6 = v6 || m.rule.inFamily("ipv6")
-		}
-		if d.addr.wildcard() && !v6 {
-			ev = append(ev, "no IPv6 rule: IPv6 clients are not intercepted")
-		}
-		ev = append(ev, caveats...)
-		c.Detail = strings.Join(ev, "; ")
+		c.Detail = good
 		return c
 	}
 	switch {
