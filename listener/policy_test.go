@@ -39,22 +39,7 @@ func TestGroupAndSignaturePolicy(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := faults.NewEngine(nil)
-			if err := e.Add(tc.rule); err != nil {
-				t.Fatal(err)
-			}
-			opts := Options{Mode: tc.mode, Backend: echoBackend(t)}
-			if tc.mode == Terminate {
-				opts.ClientSSL = &ClientSSL{}
-			}
-			h := startListenerDeps(t, opts, func(d *Deps) { d.Faults = e })
-			cfg := tc.client.Clone()
-			cfg.ServerName, cfg.RootCAs = "lab.test", h.srv.deps.Minter.CA().Pool()
-			c, err := tls.Dial("tcp", h.addr, cfg)
-			if err == nil {
-				c.Close()
-			}
-			r := h.next()
+			r, _, err := dialUnderRule(t, tc.mode, tc.rule, tc.client)
 			if !tc.fail {
 				if err != nil {
 					t.Fatalf("client: %v (diagnosis %s)", err, r.d.Code)
@@ -229,4 +214,28 @@ func TestBlockPageBytesCounted(t *testing.T) {
 	if r.o.BytesDown < int64(len(page)) {
 		t.Errorf("logged down %d B, but the client read %d B of block page", r.o.BytesDown, len(page))
 	}
+}
+
+// dialUnderRule serves one listener of mode with rule in its fault engine
+// (terminate with a minted lab leaf) and dials it once with a Go client
+// configured as client, for lab.test: the listener's record of the
+// connection, the engine (its fire counts) and the client's error, if any.
+func dialUnderRule(t *testing.T, mode Mode, rule faults.Rule, client *tls.Config) (result, *faults.Engine, error) {
+	t.Helper()
+	e := faults.NewEngine(nil)
+	if err := e.Add(rule); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Mode: mode, Backend: echoBackend(t)}
+	if mode == Terminate {
+		opts.ClientSSL = &ClientSSL{}
+	}
+	h := startListenerDeps(t, opts, func(d *Deps) { d.Faults = e })
+	cfg := client.Clone()
+	cfg.ServerName, cfg.RootCAs = "lab.test", h.srv.deps.Minter.CA().Pool()
+	c, err := tls.Dial("tcp", h.addr, cfg)
+	if err == nil {
+		c.Close()
+	}
+	return h.next(), e, err
 }

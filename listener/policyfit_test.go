@@ -40,22 +40,7 @@ func TestLimitFiresOnlyWhenItChangedTheHandshake(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := faults.NewEngine(nil)
-			if err := e.Add(tc.rule); err != nil {
-				t.Fatal(err)
-			}
-			opts := Options{Mode: tc.mode, Backend: echoBackend(t)}
-			if tc.mode == Terminate {
-				opts.ClientSSL = &ClientSSL{}
-			}
-			h := startListenerDeps(t, opts, func(d *Deps) { d.Faults = e })
-			cfg := tc.client.Clone()
-			cfg.ServerName, cfg.RootCAs = "lab.test", h.srv.deps.Minter.CA().Pool()
-			c, err := tls.Dial("tcp", h.addr, cfg)
-			if err == nil {
-				c.Close()
-			}
-			r := h.next()
+			r, e, err := dialUnderRule(t, tc.mode, tc.rule, tc.client)
 			fired := slices.Contains(r.o.Faults, tc.rule.Name)
 			if fired != tc.fires || len(r.o.FaultFirings) != len(r.o.Faults) {
 				t.Errorf("client error %v: faults %v, firings %+v; want fired %v", err, r.o.Faults, r.o.FaultFirings, tc.fires)
