@@ -141,3 +141,35 @@ func TestListenerEndsKeepsLaterRulesOff(t *testing.T) {
 		}
 	}
 }
+
+// A client that closed or reset the connection before its first byte
+// (ConnInfo.ClientLeft) meets no stage after accept, on any listener: no
+// rule of one fires or counts, not even one at client_hello that needs
+// nothing (a reset there would claim the client's own close). The same
+// rules still fire on a plaintext connection whose client spoke.
+func TestClientLeftKeepsEveryLaterRuleOff(t *testing.T) {
+	left := ConnInfo{Listener: "l", Index: 1, Plain: true, ClientLeft: true}
+	spoke := ConnInfo{Listener: "l", Index: 1, Plain: true}
+	for _, rule := range []Rule{
+		{Action: ActReset, Stage: StageClientHello},
+		{Action: ActPlaintextReply},
+		{Action: ActTruncate, Bytes: 10},
+		{Action: ActReset, Stage: StageResponse},
+		{Action: ActBlockPage},
+		{Action: ActAbort},
+		{Action: ActLatency, Latency: Duration(1e6), Stage: StageRequest},
+		{Action: ActIdleTimeout, Timeout: Duration(1e9)},
+	} {
+		rule.Name = "r"
+		e := NewEngine(nil)
+		if err := e.Add(rule); err != nil {
+			t.Fatal(err)
+		}
+		if !e.Plan(left).Empty() || e.List()[0].Fires != 0 {
+			t.Errorf("%s at %s fired for a client that left before a byte", rule.Action, rule.Stage)
+		}
+		if e.Plan(spoke).Empty() {
+			t.Errorf("%s at %s did not fire on a plaintext client that spoke", rule.Action, rule.Stage)
+		}
+	}
+}

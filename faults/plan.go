@@ -39,6 +39,11 @@ type ConnInfo struct {
 	// non_ssl is not allow (reset, or tlsgate's own 400 or redirect). No
 	// stage after the first bytes, and no relayed HTTP or TLS, ever comes.
 	ListenerEnds bool
+	// ClientLeft says the client closed or reset the connection before
+	// it sent a byte: there are no first bytes, and the listener only
+	// closes the connection, so no stage after accept ever comes. The
+	// client left; no rule acted.
+	ClientLeft bool
 }
 
 // Firing records one rule that fired for a connection, for the log line.

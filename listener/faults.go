@@ -78,6 +78,7 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 	fx.ci.Decrypted = s.decrypts(o)
 	fx.ci.VerifiesUpstream = fx.ci.Decrypted && s.opts.VerifiesUpstream()
 	fx.ci.ListenerEnds = s.endsAtFirstBytes(o)
+	fx.ci.ClientLeft = len(o.FirstBytes) == 0 && (o.PeekEnd == explain.PeerClosed || o.PeekEnd == explain.PeerReset)
 	fx.plan = fx.plan.Merge(fx.engine.Plan(fx.ci))
 }
 
