@@ -36,14 +36,23 @@ func TestClientGoneBeforeAByteFiresNothing(t *testing.T) {
 		{Name: "pass", Mode: Passthrough},
 		{Name: "term", Mode: Terminate, ClientSSL: &ClientSSL{}},
 	}
+	// Both engines: the event loop plans a connection's later stages
+	// itself (Decide) or hands it to the goroutine path.
+	var all []Options
 	for _, lo := range listeners {
+		for _, eng := range []Engine{EngineAuto, EngineGoroutines} {
+			lo.Engine = eng
+			all = append(all, lo)
+		}
+	}
+	for _, lo := range all {
 		for _, rule := range rules {
 			for _, rst := range []bool{false, true} {
 				how := "close"
 				if rst {
 					how = "reset"
 				}
-				t.Run(lo.Name+"/"+string(rule.Action)+"@"+string(rule.Stage)+"/"+how, func(t *testing.T) {
+				t.Run(lo.Name+"/"+string(lo.Engine)+"/"+string(rule.Action)+"@"+string(rule.Stage)+"/"+how, func(t *testing.T) {
 					e := faults.NewEngine(nil)
 					rule.Name = "everywhere"
 					if err := e.Add(rule); err != nil {
