@@ -1,6 +1,8 @@
 package faults
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tlsgate/tlsgate/sniff"
@@ -171,5 +173,47 @@ func TestClientLeftKeepsEveryLaterRuleOff(t *testing.T) {
 		if e.Plan(spoke).Empty() {
 			t.Errorf("%s at %s did not fire on a plaintext client that spoke", rule.Action, rule.Stage)
 		}
+	}
+}
+
+// TestUnreachedGivesBackLaterStages: Unreached drops the rules of the
+// stages after a decrypted handshake (handshake_done, request, response,
+// idle), which the listener never met, and gives back what they took: the
+// count, so fault ls and max_fires see no firing. Earlier stages, TLS
+// policies and record rules, which act in or beneath the handshake, stay.
+func TestUnreachedGivesBackLaterStages(t *testing.T) {
+	hello := &sniff.ClientHello{ServerName: "a.test", LegacyVersion: 0x0303}
+	ci := ConnInfo{Listener: "l", Index: 1, Hello: hello, Decrypted: true}
+	rules := []Rule{
+		{Name: "truncate", Action: ActTruncate, Bytes: 10, Stage: StageResponse, MaxFires: 1},
+		{Name: "latency", Action: ActLatency, Latency: Duration(1e6), Stage: StageRequest},
+		{Name: "done", Action: ActReset, Stage: StageHandshakeDone},
+		{Name: "idle", Action: ActIdleTimeout, Timeout: Duration(1e9)},
+		{Name: "early", Action: ActLatency, Latency: Duration(1e6), Stage: StageServerFlight},
+		{Name: "floor", Action: ActVersion, MinVersion: VersionTLS13},
+		{Name: "flip", Action: ActRecordCorrupt},
+	}
+	e := NewEngine(nil)
+	if err := e.Set(rules); err != nil {
+		t.Fatal(err)
+	}
+	p := e.Plan(ci)
+	if p.Len() != len(rules) {
+		t.Fatalf("planned %v, want every rule", p.Names())
+	}
+	got := p.Unreached()
+	if want := "early,floor,flip"; strings.Join(got.Names(), ",") != want {
+		t.Errorf("unreached plan %v, want %s", got.Names(), want)
+	}
+	for _, st := range e.List() {
+		want := map[string]int64{"early": 1, "floor": 1, "flip": 1}[st.Rule.Name]
+		if st.Fires != want {
+			t.Errorf("%s: %d fires, want %d", st.Rule.Name, st.Fires, want)
+		}
+	}
+	// truncate's max_fires budget came back: the next connection gets it.
+	ci.Index = 2
+	if !slices.Contains(e.Plan(ci).Names(), "truncate") {
+		t.Error("truncate's budget was not given back")
 	}
 }

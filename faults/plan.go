@@ -318,6 +318,29 @@ func (p *Plan) Narrow(ci ConnInfo) *Plan {
 	return p.keep(func(r *Rule) bool { return r.Stage == StageAccept || r.actsOn(&ci) })
 }
 
+// Unreached returns the plan of a connection tlsgate decrypts that ended
+// before the stages after its client handshake began: the handshake
+// failed or was cut, or the backend could not be reached, so the listener
+// never installed their wrappers nor met their stops. Each rule of those
+// stages (handshake_done, request, response, idle) is dropped and gives
+// back the firing it took from its count, max_fires budget and last fire
+// time, as Narrow's do: it acted on nothing. A TLS policy (a chain, a
+// version floor, client_auth …) acts in the handshake itself, and a record
+// rule beneath it from the client_hello stage on: they stay, for Settle to
+// judge. p itself is unchanged.
+func (p *Plan) Unreached() *Plan {
+	if p.Empty() {
+		return p
+	}
+	return p.keep(func(r *Rule) bool {
+		switch r.Stage {
+		case StageHandshakeDone, StageRequest, StageResponse, StageIdle:
+			return r.isPolicy() || r.onRecords()
+		}
+		return true
+	})
+}
+
 // keep returns the plan of the rules keeps holds; each other one gives
 // back the firing it took (taken.giveBack). p itself is unchanged, and
 // returned as is when every rule stays.
