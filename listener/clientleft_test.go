@@ -12,12 +12,12 @@ import (
 // TestClientGoneBeforeAByteFiresNothing: a client that connects and closes,
 // or resets, before it sends a byte meets no stage after accept: there are
 // no first bytes, no handshake, no request and no response, and the
-// listener closes the connection ("closed"). Rules of those stages were
-// still planned as fired wherever the listener would have relayed
-// plaintext (a plaintext or auto listener, non_ssl = "allow"), and a
-// client_hello one everywhere, so a truncate, a block page, an abort or a
-// reset was logged and counted (fault ls, tlsgate_faults_fired_total,
-// which counts Outcome.Faults) although the client left and nothing acted.
+// listener closes the connection ("closed"). A client_hello rule (a reset
+// there) was still planned as fired on every listener, and later ones (a
+// truncate, a block page, an abort) wherever the listener relays
+// plaintext until endsAtFirstBytes took such a close for the listener's
+// own end: logged and counted (fault ls, tlsgate_faults_fired_total, which
+// counts Outcome.Faults) although the client left and nothing acted.
 func TestClientGoneBeforeAByteFiresNothing(t *testing.T) {
 	a40 := faults.Alert(40)
 	rules := []faults.Rule{
