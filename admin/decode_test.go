@@ -19,12 +19,29 @@ func TestDecodeRuleIsStrictAboutNames(t *testing.T) {
 		// fault ls; it used to be taken silently.
 		{`{"name":"x","action":"refuse","duration":"0s"}`, "duration", `field "duration": 0s would last no time`},
 		{`{"name":"x","action":"refuse","duration":0}`, "duration", "leave duration out"},
+		// 0 would read as never fire, and meant no limit: it fired every
+		// time. PUT /faults reads each rule the same way (below).
+		{`{"name":"x","action":"reset","max_fires":0}`, "max_fires", "leave max_fires out for a rule that fires without limit"},
 	} {
 		_, err := DecodeRule([]byte(tc.in))
 		var fe *FieldError
 		if !errors.As(err, &fe) || fe.Field != tc.field || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want field %q: %s", tc.in, err, tc.field, tc.want)
 		}
+	}
+}
+
+// TestDecodeRulesRefusesZeroMaxFires: PUT /faults refuses max_fires = 0
+// as POST does, with the index of the rule, and takes a positive count.
+func TestDecodeRulesRefusesZeroMaxFires(t *testing.T) {
+	_, err := DecodeRules([]byte(`[{"name":"a","action":"reset","max_fires":2},{"name":"b","action":"reset","max_fires":0}]`))
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "max_fires" || fe.Index != 1 || !strings.Contains(err.Error(), "leave max_fires out") {
+		t.Errorf("error %v, want rule 1's max_fires refused", err)
+	}
+	rules, err := DecodeRules([]byte(`[{"name":"a","action":"reset","max_fires":2},{"name":"b","action":"reset"}]`))
+	if err != nil || rules[0].MaxFires != 2 || rules[1].MaxFires != 0 {
+		t.Errorf("positive and left out: %+v %v", rules, err)
 	}
 }
 
@@ -40,8 +57,8 @@ func TestDecodeRulesRefusesNull(t *testing.T) {
 }
 
 func TestDecodeRuleNullFields(t *testing.T) {
-	r, err := DecodeRule([]byte(`{"name":"a","action":"reset","probability":null,"alert":null,"latency":null,"duration":null}`))
-	if err != nil || r.Probability != nil || r.Alert != nil || r.Latency != 0 || r.Duration != 0 {
+	r, err := DecodeRule([]byte(`{"name":"a","action":"reset","probability":null,"alert":null,"latency":null,"duration":null,"max_fires":null}`))
+	if err != nil || r.Probability != nil || r.Alert != nil || r.Latency != 0 || r.Duration != 0 || r.MaxFires != 0 {
 		t.Fatalf("got %+v %v", r, err)
 	}
 }

@@ -66,3 +66,35 @@ func TestHTTPRuleMisfitRefusedAsConfigDoes(t *testing.T) {
 		t.Errorf("POST for any listener: %d %s, want 400 on field action", r.status, r.body)
 	}
 }
+
+// TestBypassedSNIRuleRefusedAsConfigDoes: an ocsp_times or revoked-chain
+// rule whose sni names only servers an inspect listener's bypass relays
+// undecrypted never fires there; POST and PUT refuse it at sni with the
+// config file's words (the running listener's Site carries its bypass
+// globs). A name outside the bypass is taken.
+func TestBypassedSNIRuleRefusedAsConfigDoes(t *testing.T) {
+	insp := listener.Options{Name: "insp", Mode: listener.Inspect, Bypass: []string{"*.bank.example", "10.0.0.0/8"}}
+	ls := []ListenerStats{{Site: insp.Site()}}
+	a := newAPI(t, Options{Listeners: func() []ListenerStats { return ls }})
+	for _, tc := range []struct{ body, want string }{
+		{`{"name":"stale","listener":"insp","action":"ocsp_times","skew":"-2h","sni":"www.bank.example"}`,
+			`rule "stale" staples an OCSP response to the certificate of a handshake tlsgate runs on listener "insp", but its sni "www.bank.example" names only servers that listener relays undecrypted (bypass "*.bank.example"); this rule would never fire`},
+		{`{"name":"rev","action":"chain","chain":"revoked","sni":"api-*.bank.example"}`,
+			`rule "rev" serves a bad certificate chain, but its sni "api-*.bank.example" names only servers that listener "insp" (bypass "*.bank.example") relays undecrypted`},
+	} {
+		r := a.do("POST", "/faults", tc.body)
+		if e := r.apiError(t); r.status != 400 || e.Field != "sni" || !strings.Contains(e.Error, tc.want) {
+			t.Errorf("POST %s: %d %s, want 400 on field sni containing %q", tc.body, r.status, r.body, tc.want)
+		}
+		r = a.do("PUT", "/faults", `[{"name":"ok","action":"reset"},`+tc.body+`]`)
+		if e := r.apiError(t); r.status != 400 || e.Field != "sni" || e.Index == nil || *e.Index != 1 {
+			t.Errorf("PUT [ok, %s]: %d %s, want 400 on rule [1]'s sni", tc.body, r.status, r.body)
+		}
+	}
+	if len(a.engine.List()) != 0 {
+		t.Error("a refused request changed the rules")
+	}
+	if r := a.do("POST", "/faults", `{"name":"shop","action":"ocsp_times","skew":"-2h","sni":"www.shop.example"}`); r.status != 201 {
+		t.Errorf("a name outside the bypass: %d %s, want 201", r.status, r.body)
+	}
+}

@@ -155,7 +155,7 @@ func TestStats(t *testing.T) {
 	if r.status != 200 || json.Unmarshal([]byte(r.body), &st) != nil {
 		t.Fatalf("stats: %d %q", r.status, r.body)
 	}
-	if len(st.Listeners) != 1 || st.Listeners[0] != (ListenerStats{Site: listener.Site{Name: "web"}, Active: 3, Refused: 7}) ||
+	if len(st.Listeners) != 1 || !reflect.DeepEqual(st.Listeners[0], ListenerStats{Site: listener.Site{Name: "web"}, Active: 3, Refused: 7}) ||
 		st.Rules != 1 || st.Events.Published != 1 || st.Events.Kept != 1 {
 		t.Fatalf("stats = %+v", st)
 	}
@@ -223,19 +223,19 @@ func TestStalledBodyTimesOut(t *testing.T) {
 // zero on the API's side). Every Site field has its own JSON name, so one
 // added later shows on /stats under a chosen name.
 func TestListenerStatsCarriesSite(t *testing.T) {
-	o := listener.Options{Name: "web", Mode: listener.Inspect, NonSSL: listener.NonSSLAllow}
+	o := listener.Options{Name: "web", Mode: listener.Inspect, NonSSL: listener.NonSSLAllow, Bypass: []string{"10.0.0.0/8", "*.bank.example"}}
 	site := o.Site()
 	l := ListenerStats{Site: site, Active: 1, Down: true, Downs: 2}
 	got, err := json.Marshal(l)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"name":"web","mode":"inspect","terminates":true,"verifies_upstream":true,"server_ssl":false,"relays_plain":true,"active":1,"refused":0,"down":true,"downs":2}`
+	want := `{"name":"web","mode":"inspect","terminates":true,"verifies_upstream":true,"server_ssl":false,"relays_plain":true,"sni_bypass":["*.bank.example"],"active":1,"refused":0,"down":true,"downs":2}`
 	if string(got) != want {
 		t.Errorf("ListenerStats JSON:\n got %s\nwant %s", got, want)
 	}
 	var back ListenerStats
-	if err := json.Unmarshal(got, &back); err != nil || back != l {
+	if err := json.Unmarshal(got, &back); err != nil || !reflect.DeepEqual(back, l) {
 		t.Errorf("round trip: %+v, %v; want %+v", back, err, l)
 	}
 	st := reflect.TypeOf(listener.Site{})

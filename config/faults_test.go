@@ -239,3 +239,27 @@ func TestHTTPDateListeners(t *testing.T) {
 		t.Errorf("no skew: %v", err)
 	}
 }
+
+// An ocsp_times or revocation-chain rule whose sni names only servers an
+// inspect listener's bypass relays undecrypted never fires, and config
+// refuses it at sni (TestBadConfigs); one whose sni may name a server the
+// bypass leaves to decryption is taken, as is the same rule where another
+// listener decrypts those names.
+func TestBypassedSNIRuleTakenWhereItCanFire(t *testing.T) {
+	insp := strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1) + "bypass = [\"*.bank.example\", \"10.0.0.0/8\"]\n"
+	term := strings.ReplaceAll(strings.Replace(web, "9443", "9446", 1), `"web"`, `"term"`)
+	const rule = "\n[[fault]]\nname = \"x\"\naction = \"chain\"\nchain = \"revoked\"\n"
+	for _, cfg := range []string{
+		insp + rule + "sni = \"*.example\"\n",
+		insp + rule + "sni = \"bank.example\"\n",
+		insp + term + rule + "sni = \"www.bank.example\"\n",
+	} {
+		if _, err := Parse([]byte(cfg), "faults.toml"); err != nil {
+			t.Errorf("%v\n%s", err, cfg)
+		}
+	}
+	_, err := Parse([]byte(insp+rule+"sni = \"www.bank.example\"\nlistener = \"web\"\n"), "faults.toml")
+	if err == nil || !strings.Contains(err.Error(), `fault.sni: fault[0] serves a bad certificate chain on listener "web", but its sni "www.bank.example" names only servers that listener relays undecrypted (bypass "*.bank.example")`) {
+		t.Errorf("got %v, want the rule refused at sni", err)
+	}
+}

@@ -1,6 +1,8 @@
 package faults
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tlsgate/tlsgate/sniff"
@@ -139,5 +141,79 @@ func TestListenerEndsKeepsLaterRulesOff(t *testing.T) {
 				t.Errorf("%s at %s on %s its listener ends: %d fires counted", tt.rule.Action, tt.rule.Stage, c.name, st[0].Fires)
 			}
 		}
+	}
+}
+
+// A client that closed or reset the connection before its first byte
+// (ConnInfo.ClientLeft) meets no stage after accept, on any listener: no
+// rule of one fires or counts, not even one at client_hello that needs
+// nothing (a reset there would claim the client's own close). The same
+// rules still fire on a plaintext connection whose client spoke.
+func TestClientLeftKeepsEveryLaterRuleOff(t *testing.T) {
+	left := ConnInfo{Listener: "l", Index: 1, Plain: true, ClientLeft: true}
+	spoke := ConnInfo{Listener: "l", Index: 1, Plain: true}
+	for _, rule := range []Rule{
+		{Action: ActReset, Stage: StageClientHello},
+		{Action: ActPlaintextReply},
+		{Action: ActTruncate, Bytes: 10},
+		{Action: ActReset, Stage: StageResponse},
+		{Action: ActBlockPage},
+		{Action: ActAbort},
+		{Action: ActLatency, Latency: Duration(1e6), Stage: StageRequest},
+		{Action: ActIdleTimeout, Timeout: Duration(1e9)},
+	} {
+		rule.Name = "r"
+		e := NewEngine(nil)
+		if err := e.Add(rule); err != nil {
+			t.Fatal(err)
+		}
+		if !e.Plan(left).Empty() || e.List()[0].Fires != 0 {
+			t.Errorf("%s at %s fired for a client that left before a byte", rule.Action, rule.Stage)
+		}
+		if e.Plan(spoke).Empty() {
+			t.Errorf("%s at %s did not fire on a plaintext client that spoke", rule.Action, rule.Stage)
+		}
+	}
+}
+
+// TestUnreachedGivesBackLaterStages: Unreached drops the rules of the
+// stages after a decrypted handshake (handshake_done, request, response,
+// idle), which the listener never met, and gives back what they took: the
+// count, so fault ls and max_fires see no firing. Earlier stages, TLS
+// policies and record rules, which act in or beneath the handshake, stay.
+func TestUnreachedGivesBackLaterStages(t *testing.T) {
+	hello := &sniff.ClientHello{ServerName: "a.test", LegacyVersion: 0x0303}
+	ci := ConnInfo{Listener: "l", Index: 1, Hello: hello, Decrypted: true}
+	rules := []Rule{
+		{Name: "truncate", Action: ActTruncate, Bytes: 10, Stage: StageResponse, MaxFires: 1},
+		{Name: "latency", Action: ActLatency, Latency: Duration(1e6), Stage: StageRequest},
+		{Name: "done", Action: ActReset, Stage: StageHandshakeDone},
+		{Name: "idle", Action: ActIdleTimeout, Timeout: Duration(1e9)},
+		{Name: "early", Action: ActLatency, Latency: Duration(1e6), Stage: StageServerFlight},
+		{Name: "floor", Action: ActVersion, MinVersion: VersionTLS13},
+		{Name: "flip", Action: ActRecordCorrupt},
+	}
+	e := NewEngine(nil)
+	if err := e.Set(rules); err != nil {
+		t.Fatal(err)
+	}
+	p := e.Plan(ci)
+	if p.Len() != len(rules) {
+		t.Fatalf("planned %v, want every rule", p.Names())
+	}
+	got := p.Unreached()
+	if want := "early,floor,flip"; strings.Join(got.Names(), ",") != want {
+		t.Errorf("unreached plan %v, want %s", got.Names(), want)
+	}
+	for _, st := range e.List() {
+		want := map[string]int64{"early": 1, "floor": 1, "flip": 1}[st.Rule.Name]
+		if st.Fires != want {
+			t.Errorf("%s: %d fires, want %d", st.Rule.Name, st.Fires, want)
+		}
+	}
+	// truncate's max_fires budget came back: the next connection gets it.
+	ci.Index = 2
+	if !slices.Contains(e.Plan(ci).Names(), "truncate") {
+		t.Error("truncate's budget was not given back")
 	}
 }

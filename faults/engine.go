@@ -96,6 +96,10 @@ type RuleStatus struct {
 	// fault ls and the live view say what the rule is doing, not only that
 	// it is enabled.
 	HoldingDown []string `json:"holding_down,omitempty"`
+	// Spent says the rule has fired its max_fires times: it fires no more
+	// until ResetCounters (fault reset) refills the budget. Like Schedule,
+	// it is why an enabled rule does nothing, which Enabled alone hides.
+	Spent bool `json:"spent,omitempty"`
 }
 
 // The schedule states RuleStatus.Schedule names.
@@ -193,6 +197,9 @@ func (e *Engine) List() []RuleStatus {
 		st := RuleStatus{Rule: rs.rule.clone(), Enabled: rs.enabled, Fires: rs.stats.fires.Load(),
 			Added: rs.stats.added, Seed: rs.seed}
 		st.Schedule = rs.schedule(now)
+		// A firing still planned on an open connection counts here, and
+		// may yet be given back (Settle) if its rule did not act.
+		st.Spent = rs.rule.MaxFires > 0 && st.Fires >= rs.rule.MaxFires
 		if ns := rs.stats.last.Load(); ns != 0 {
 			st.LastFire = time.Unix(0, ns)
 		}

@@ -191,6 +191,45 @@ func TestMaxFires(t *testing.T) {
 	}
 }
 
+// TestListSpent: List says a rule whose max_fires are used up is spent
+// (fault ls showed it as a plain "yes" though it fired no more), a firing
+// given back (a rewrite that changed nothing) leaves it unspent, and
+// ResetCounters refills it. A rule without max_fires is never spent.
+func TestListSpent(t *testing.T) {
+	e := NewEngine(nil)
+	for _, r := range []Rule{
+		{Name: "two", Action: ActReset, MaxFires: 2},
+		{Name: "free", Action: ActReset},
+		{Name: "rw", Action: ActRewrite, HeadersAdd: []string{"Via: x"}, MaxFires: 1},
+	} {
+		if err := e.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spent := func() map[string]bool {
+		out := map[string]bool{}
+		for _, st := range e.List() {
+			out[st.Rule.Name] = st.Spent
+		}
+		return out
+	}
+	ci := ConnInfo{Listener: "l", Plain: true}
+	ci.Index = 1
+	e.Plan(ci).Settle() // rw acted on nothing: its firing goes back
+	if got := spent(); got["two"] || got["free"] || got["rw"] {
+		t.Errorf("after one plan: spent %v, want none", got)
+	}
+	ci.Index = 2
+	e.Plan(ci)
+	if got := spent(); !got["two"] || got["free"] {
+		t.Errorf("after two plans: spent %v, want two alone (and rw, planned and not yet settled)", got)
+	}
+	e.ResetCounters()
+	if got := spent(); got["two"] || got["rw"] {
+		t.Errorf("after ResetCounters: spent %v, want none", got)
+	}
+}
+
 // TestConcurrentPlanAndEdit plans from 50 goroutines while rules are added,
 // removed and toggled. Run with -race. A rule nobody touches must fire in
 // every plan, and max_fires must hold exactly under contention.

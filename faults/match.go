@@ -155,6 +155,13 @@ func (m *matcher) match(v *connView) bool {
 // a single segment, and counting reads alone would never see it as large.
 const FullSegment = 1448
 
+// GlobMatch reports whether the host name s matches pattern, where '*'
+// stands for any run of characters, dots included; both are lower-case
+// already. It is how a rule's sni matches, and how an inspect listener's
+// bypass globs match too: read alike, listener.RuleMisfit can tell a rule
+// whose sni names only servers the bypass relays undecrypted.
+func GlobMatch(pattern, s string) bool { return globMatch(pattern, s) }
+
 // globMatch matches s against a pattern where '*' stands for any run of
 // characters, dots included. Both are lower-case already. A pattern without
 // '*' is an exact match, and "*.suffix" a suffix test; others backtrack over

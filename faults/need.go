@@ -188,6 +188,12 @@ func (k NeedKind) metBy(ci *ConnInfo) bool {
 // for plain HTTP, a reset at response where the listener resets the
 // connection after its first bytes) must not fire.
 func (r *Rule) actsOn(ci *ConnInfo) bool {
+	if ci.ClientLeft && r.stageOrDefault() != StageAccept {
+		// Not even client_hello comes: the client left before its first
+		// byte, and a rule counted there would claim the client's own
+		// close (a reset, a truncation, a block page nobody read).
+		return false
+	}
 	if ci.ListenerEnds && lateStage(r.stageOrDefault()) {
 		// Whatever it needs, its stage never comes: the listener's own
 		// reset or answer ends the connection first, and a fault at a

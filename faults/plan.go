@@ -39,6 +39,11 @@ type ConnInfo struct {
 	// non_ssl is not allow (reset, or tlsgate's own 400 or redirect). No
 	// stage after the first bytes, and no relayed HTTP or TLS, ever comes.
 	ListenerEnds bool
+	// ClientLeft says the client closed or reset the connection before
+	// it sent a byte: there are no first bytes, and the listener only
+	// closes the connection, so no stage after accept ever comes. The
+	// client left; no rule acted.
+	ClientLeft bool
 }
 
 // Firing records one rule that fired for a connection, for the log line.
@@ -311,6 +316,29 @@ func (p *Plan) Narrow(ci ConnInfo) *Plan {
 		return p
 	}
 	return p.keep(func(r *Rule) bool { return r.Stage == StageAccept || r.actsOn(&ci) })
+}
+
+// Unreached returns the plan of a connection tlsgate decrypts that ended
+// before the stages after its client handshake began: the handshake
+// failed or was cut, or the backend could not be reached, so the listener
+// never installed their wrappers nor met their stops. Each rule of those
+// stages (handshake_done, request, response, idle) is dropped and gives
+// back the firing it took from its count, max_fires budget and last fire
+// time, as Narrow's do: it acted on nothing. A TLS policy (a chain, a
+// version floor, client_auth …) acts in the handshake itself, and a record
+// rule beneath it from the client_hello stage on: they stay, for Settle to
+// judge. p itself is unchanged.
+func (p *Plan) Unreached() *Plan {
+	if p.Empty() {
+		return p
+	}
+	return p.keep(func(r *Rule) bool {
+		switch r.Stage {
+		case StageHandshakeDone, StageRequest, StageResponse, StageIdle:
+			return r.isPolicy() || r.onRecords()
+		}
+		return true
+	})
 }
 
 // keep returns the plan of the rules keeps holds; each other one gives

@@ -74,7 +74,7 @@ type Rule struct {
 	// Schedule, relative to when the rule was added to the engine.
 	StartAfter Duration `json:"start_after,omitempty" toml:"start_after"`
 	Duration   Duration `json:"duration,omitempty" toml:"duration"`   // 0: no end
-	MaxFires   int64    `json:"max_fires,omitempty" toml:"max_fires"` // 0: unlimited
+	MaxFires   int64    `json:"max_fires,omitempty" toml:"max_fires"` // 0: unlimited, only when left out (ValidateGiven refuses a 0 given)
 }
 
 // Stage is the point of a connection where a rule acts.

@@ -52,14 +52,19 @@ func (r Rule) Validate() error {
 
 // ValidateGiven checks a field the rule's source (the config file, the
 // admin API) gave explicitly, where Validate cannot tell it from one left
-// out: a duration of 0 reads as none, so "duration = 0s", which says the
-// rule lasts no time, made it last until removed and vanish from fault
-// ls. It is refused, naming the field; a rule that lasts until removed
-// leaves duration out.
+// out. A 0 there reads as none, which is the opposite of what it says:
+// "duration = 0s" says the rule lasts no time, and made it last until
+// removed and vanish from fault ls; "max_fires = 0" reads as "never
+// fire", and made the rule fire without limit. Each is refused, naming
+// the field; a rule without either limit leaves the field out.
 func (r Rule) ValidateGiven(field string) error {
-	if field == "duration" && r.Duration == 0 {
+	switch {
+	case field == "duration" && r.Duration == 0:
 		return &RuleError{Rule: r.Name, Field: field, Msg: "0s would last no time, and reads as no duration at all (until removed); " +
 			"leave duration out for a rule that lasts until removed or disabled, or give a positive duration"}
+	case field == "max_fires" && r.MaxFires == 0:
+		return &RuleError{Rule: r.Name, Field: field, Msg: "0 would read as never fire, but means no limit; " +
+			"leave max_fires out for a rule that fires without limit, give a positive count, or set enabled to false to keep the rule from firing"}
 	}
 	return nil
 }

@@ -312,4 +312,12 @@ func TestValidateGiven(t *testing.T) {
 	if err := r.ValidateGiven("duration"); err != nil {
 		t.Errorf("duration 1s: %v, want nil", err)
 	}
+	// max_fires = 0 reads as never fire, and meant no limit.
+	if err := r.ValidateGiven("max_fires"); !errors.As(err, &re) || re.Field != "max_fires" || !strings.Contains(re.Msg, "leave max_fires out") {
+		t.Errorf("max_fires 0: %v, want a refusal naming max_fires", err)
+	}
+	r.MaxFires = 3
+	if err := r.ValidateGiven("max_fires"); err != nil {
+		t.Errorf("max_fires 3: %v, want nil", err)
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"path"
 	"strings"
 
 	"github.com/tlsgate/tlsgate/explain"
@@ -78,8 +77,9 @@ func parseBypassEntry(b string) (addr bypassAddr, isAddr bool, err error) {
 		_, perr := netip.ParseAddr(b)
 		return addr, false, fmt.Errorf("not an IP or a CIDR (%w), and an SNI glob cannot hold ':'", perr)
 	}
-	// Hostname characters and '*' only, as fault rules' sni: no '[' or
-	// '\\', so the glob is also a well-formed path.Match pattern.
+	// Hostname characters and '*' only, as fault rules' sni: '*' is the
+	// one wildcard (faults.GlobMatch), every other character stands for
+	// itself.
 	if err := faults.CheckSNIGlob(b); err != nil {
 		return addr, false, fmt.Errorf("not an IP, a CIDR or an SNI glob (%w)", err)
 	}
@@ -127,7 +127,10 @@ func (s *Server) sniBypass(serverName string) string {
 		return ""
 	}
 	for _, b := range s.bypass.globs {
-		if ok, _ := path.Match(b.pattern, sni); ok {
+		// A fault rule's sni reads '*' the same way (RuleMisfit relies
+		// on it), across any character: path.Match's would stop at a '/'
+		// no host name holds, but a hand-made SNI may.
+		if faults.GlobMatch(b.pattern, sni) {
 			return "SNI " + sni + " matches bypass " + b.entry
 		}
 	}

@@ -35,6 +35,11 @@ type connFaults struct {
 	// evaluated that stage's rules (each evaluation counts toward
 	// max_fires and draws, so it must happen once).
 	acceptPlanned, helloPlanned bool
+	// reached: afterHandshake ran, so the stages after a decrypted
+	// handshake began. A decrypted connection that ended before them
+	// (a failed handshake, an unreachable backend) keeps none of their
+	// rules as fired (faults.Plan.Unreached).
+	reached bool
 	// stopped is the rule whose stop applyStop carried out, nil when none
 	// did: it acted at its own stage, or at stoppedAt when that is set.
 	stopped   *faults.Rule
@@ -78,6 +83,7 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 	fx.ci.Decrypted = s.decrypts(o)
 	fx.ci.VerifiesUpstream = fx.ci.Decrypted && s.opts.VerifiesUpstream()
 	fx.ci.ListenerEnds = s.endsAtFirstBytes(o)
+	fx.ci.ClientLeft = len(o.FirstBytes) == 0 && (o.PeekEnd == explain.PeerClosed || o.PeekEnd == explain.PeerReset)
 	fx.plan = fx.plan.Merge(fx.engine.Plan(fx.ci))
 }
 
@@ -204,6 +210,7 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 // afterHandshake installs the wrappers of the stages that follow a
 // completed client handshake and carries out a handshake_done stop.
 func (s *Server) afterHandshake(tc net.Conn, o *explain.Outcome, fx *connFaults) (net.Conn, bool) {
+	fx.reached = true
 	if fx.plan.Empty() {
 		return tc, true
 	}
@@ -284,6 +291,11 @@ func (s *Server) applyStop(c net.Conn, o *explain.Outcome, r *faults.Rule, hello
 func recordFaults(o *explain.Outcome, fx *connFaults) {
 	if pass, ok := faults.HostPassed(fx.late); ok {
 		o.HostChecked, o.HostCheckedName = pass.Rule, pass.Host
+	}
+	if fx.ci.Decrypted && !fx.reached {
+		// Its handshake failed, or its backend was never reached: no
+		// rule of a later stage met its stage.
+		fx.plan = fx.plan.Unreached()
 	}
 	plan := fx.plan.Settle(fx.late, fx.early, fx.accept)
 	if plan.Empty() {

@@ -3,6 +3,7 @@ package listener
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tlsgate/tlsgate/faults"
 )
@@ -24,12 +25,25 @@ type Site struct {
 	// RelaysPlain is Options.RelaysPlain: plain HTTP a block page, a
 	// rewrite or an abort can act on.
 	RelaysPlain bool `json:"relays_plain"`
+	// SNIBypass is an inspect listener's bypass SNI globs, as configured:
+	// it relays a connection whose SNI one matches undecrypted, so a rule
+	// that needs decryption and whose sni names only such servers never
+	// fires there.
+	SNIBypass []string `json:"sni_bypass,omitempty"`
 }
 
 // Site is the listener as RuleMisfit judges it.
 func (o *Options) Site() Site {
-	return Site{Name: o.Name, Mode: o.Mode, Terminates: o.Terminates(), VerifiesUpstream: o.VerifiesUpstream(),
+	s := Site{Name: o.Name, Mode: o.Mode, Terminates: o.Terminates(), VerifiesUpstream: o.VerifiesUpstream(),
 		ServerSSL: o.ServerSSL != nil, RelaysPlain: o.RelaysPlain()}
+	if o.Mode == Inspect {
+		for _, b := range o.Bypass {
+			if _, isAddr, err := parseBypassEntry(b); err == nil && !isAddr {
+				s.SNIBypass = append(s.SNIBypass, b)
+			}
+		}
+	}
+	return s
 }
 
 // RelaysPlain says whether the listener relays plaintext a client sends,
@@ -65,10 +79,22 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 	}
 	need := r.Need()
 	field, what, n := need.Field, need.What, need.Kind
-	fits := func(s Site) bool { return siteMeets(s, n) }
+	fits := func(s Site) bool { return siteMeets(s, n) && bypassedBy(r, s, n) == "" }
+	meets := func(s Site) bool { return siteMeets(s, n) }
 	if r.Listener == "" {
 		if slices.ContainsFunc(sites, fits) {
 			return "", nil
+		}
+		if slices.ContainsFunc(sites, meets) {
+			// Every listener it could act on bypasses its names.
+			var where []string
+			for _, s := range sites {
+				if meets(s) {
+					where = append(where, fmt.Sprintf("listener %q (bypass %q)", s.Name, bypassedBy(r, s, n)))
+				}
+			}
+			return "sni", fmt.Errorf("%s %s, but its sni %q names only servers that %s relays undecrypted; this rule would never fire (%s)",
+				who, what, r.SNI, strings.Join(where, " and "), bypassAdvice)
 		}
 		switch n {
 		case faults.NeedUpstream:
@@ -89,6 +115,10 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 		return "", nil
 	}
 	s := sites[i]
+	if meets(s) {
+		return "sni", fmt.Errorf("%s %s on listener %q, but its sni %q names only servers that listener relays undecrypted (bypass %q); this rule would never fire (%s)",
+			who, what, s.Name, r.SNI, bypassedBy(r, s, n), bypassAdvice)
+	}
 	switch n {
 	case faults.NeedUpstream:
 		return field, fmt.Errorf("%s %s of listener %q, which has %s and verifies no server certificate; this rule would never fire (it needs %s)",
@@ -102,6 +132,39 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 	}
 	return field, fmt.Errorf("%s %s on listener %q, which has %s and terminates no TLS; this rule would never fire (it needs %s)",
 		who, what, s.Name, ModeWords(s.Mode, s.Terminates), TerminatingModes)
+}
+
+// bypassAdvice ends an error for a rule whose sni names only servers an
+// inspect listener's bypass relays undecrypted.
+const bypassAdvice = "aim the rule at names outside the bypass, or take them out of it"
+
+// bypassedBy returns the bypass glob of inspect listener s that covers
+// every name rule r's sni matches, when r needs a connection tlsgate
+// decrypts (n: a handshake it runs, its verified upstream, the HTTP
+// inside): s relays every such connection undecrypted, so r never fires
+// there. It returns "" when that is not provable: another mode, no sni, an
+// sni that also matches a hello without one (bypass never takes those), or
+// no single glob that covers it.
+func bypassedBy(r faults.Rule, s Site, n faults.NeedKind) string {
+	switch n {
+	case faults.NeedTermination, faults.NeedUpstream, faults.NeedHTTP:
+	default:
+		return ""
+	}
+	sni := strings.ToLower(r.SNI)
+	if s.Mode != Inspect || sni == "" || r.SNI == faults.SNINone || faults.GlobMatch(sni, "") {
+		return ""
+	}
+	for _, b := range s.SNIBypass {
+		// The sni's own '*' is matched as a character, which only a
+		// bypass '*' can take (a bypass glob's other characters are host
+		// name characters): the match then holds for every run the
+		// sni's '*' stands for, so every name it matches is bypassed.
+		if faults.GlobMatch(strings.ToLower(b), sni) {
+			return b
+		}
+	}
+	return ""
 }
 
 // upstreamWords says why a listener verifies no server certificate.

@@ -723,6 +723,7 @@
     if (!st.enabled) return "";
     if (st.schedule === "waiting") return "waiting for its start_after";
     if (st.schedule === "ended") return "ended: its duration ran out";
+    if (st.spent) return "spent: it fired its max_fires (" + st.rule.max_fires + ") times; fault reset refills it";
     const held = st.holding_down || [];
     return held.length ? "⏻ holding " + held.join(", ") + " down: new connections refused" : "";
   }

@@ -30,7 +30,8 @@ Commands:
                          --probability, --seed, --disabled, and --param key=value
                          (repeatable) for any other rule field: latency, alert,
                          chain, mtu, then, status, max_fires … (lists: a,b,c)
-  ls [--json]            list the rules with their fire counts and schedule state
+  ls [--json]            list the rules with their fire counts, schedule state
+                         and spent max_fires
   rm NAME…               remove rules
   enable NAME…, disable NAME…
   reset                  zero every rule's fire counter (refills max_fires)

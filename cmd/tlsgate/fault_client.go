@@ -146,15 +146,22 @@ func faultList(c *faultClient, asJSON bool, stdout io.Writer) error {
 			dir = "-"
 		}
 		enabled := yesNo(st.Enabled)
+		// An enabled rule out of its window, or whose max_fires are used
+		// up, fires no more (a refuse rule's listener is up): "yes" alone
+		// would not say so. A refuse rule's work is a state, not firings:
+		// its listener refuses every SYN for as long as it holds it.
+		var why []string
 		switch {
 		case st.Schedule != "":
-			// An enabled rule out of its window fires no more (a refuse
-			// rule's listener is up): "yes" alone would not say so.
-			enabled += " (" + st.Schedule + ")"
+			why = append(why, st.Schedule)
 		case len(st.HoldingDown) > 0:
-			// A refuse rule's work is a state, not firings: its listener
-			// refuses every SYN for as long as it holds it.
-			enabled += " (holding " + strings.Join(st.HoldingDown, ", ") + " down)"
+			why = append(why, "holding "+strings.Join(st.HoldingDown, ", ")+" down")
+		}
+		if st.Spent {
+			why = append(why, fmt.Sprintf("spent %d/%d", st.Fires, st.Rule.MaxFires))
+		}
+		if len(why) > 0 {
+			enabled += " (" + strings.Join(why, ", ") + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", st.Rule.Name, enabled, st.Rule.Stage,
 			st.Rule.Action, dir, sel, params, st.Fires, last)

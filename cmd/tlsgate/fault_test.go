@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -387,6 +388,14 @@ func TestFieldValueTypes(t *testing.T) {
 // the config's file name in errors.
 func serveListeners(t *testing.T, name, listeners string) (adminURL, toml string) {
 	t.Helper()
+	m, toml := serveListenersAt(t, name, listeners)
+	return "http://" + m["admin"].String(), toml
+}
+
+// serveListenersAt is serveListeners returning every bound address, the
+// admin API's under "admin" and each listener's under its name.
+func serveListenersAt(t *testing.T, name, listeners string) (bound map[string]net.Addr, toml string) {
+	t.Helper()
 	// tlsgate fault is to reach this gateway by --admin alone.
 	t.Setenv("TLSGATE_ADMIN", "")
 	t.Setenv("TLSGATE_ADMIN_TOKEN", "")
@@ -408,11 +417,11 @@ func serveListeners(t *testing.T, name, listeners string) (adminURL, toml string
 	})
 	select {
 	case m := <-addrs:
-		return "http://" + m["admin"].String(), toml
+		return m, toml
 	case err := <-done:
 		done <- err // for the cleanup, which waits for it
 		t.Fatalf("serve ended before listening: %v", err)
-		return "", ""
+		return nil, ""
 	}
 }
 
@@ -481,4 +490,111 @@ func TestFaultAddRefusesWhatConfigRefuses(t *testing.T) {
 			t.Errorf("fault add %q: %v %q, want it added", args, err, out.String())
 		}
 	}
+}
+
+// TestClientGoneBeforeAByteCountsNoFiring: against a running gateway, a
+// client that connects and closes, or resets, before its first byte meets
+// no stage after accept, not even client_hello, so a reset there acts on
+// nothing. It used to be counted as fired: in fault ls and in
+// tlsgate_faults_fired_total. The same rule on a client that sends a
+// request fires, and both count it, so the zero is not a metric that never
+// moves.
+func TestClientGoneBeforeAByteCountsNoFiring(t *testing.T) {
+	m, _ := serveListenersAt(t, "gone.toml",
+		"[[listener]]\nname = \"plain\"\nlisten = \"127.0.0.1:0\"\nbackend = \"127.0.0.1:9\"\nmode = \"plaintext\"\n")
+	adminURL, plain := "http://"+m["admin"].String(), m["plain"].String()
+	var out, errOut bytes.Buffer
+	if err := cmdFault([]string{"add", "-n", "cut", "--action", "reset", "--stage", "client_hello", "--listener", "plain", "--admin", adminURL}, &out, &errOut); err != nil {
+		t.Fatalf("fault add: %v %s", err, errOut.String())
+	}
+	metrics := func() string {
+		t.Helper()
+		resp, err := http.Get(adminURL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return string(body)
+	}
+	// waitOutcomes waits until the listener has logged n connections.
+	waitOutcomes := func(n int) string {
+		t.Helper()
+		for end := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			body := metrics()
+			total := 0
+			for line := range strings.Lines(body) {
+				if rest, ok := strings.CutPrefix(line, "tlsgate_outcomes_total{"); ok && strings.Contains(rest, `listener="plain"`) {
+					var v int
+					_, _ = fmt.Sscan(rest[strings.LastIndexByte(rest, ' ')+1:], &v)
+					total += v
+				}
+			}
+			if total >= n {
+				return body
+			}
+			if time.Now().After(end) {
+				t.Fatalf("fewer than %d outcomes after 20s:\n%s", n, body)
+			}
+		}
+	}
+	fires := func() int64 {
+		t.Helper()
+		out.Reset()
+		if err := cmdFault([]string{"ls", "--json", "--admin", adminURL}, &out, &errOut); err != nil {
+			t.Fatalf("fault ls: %v", err)
+		}
+		var sts []faults.RuleStatus
+		if err := json.Unmarshal(out.Bytes(), &sts); err != nil || len(sts) != 1 {
+			t.Fatalf("fault ls --json: %v %q", err, out.String())
+		}
+		return sts[0].Fires
+	}
+
+	for _, rst := range []bool{false, true} {
+		c, err := net.Dial("tcp", plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rst {
+			_ = c.(*net.TCPConn).SetLinger(0)
+		}
+		_ = c.Close()
+	}
+	body := waitOutcomes(2)
+	if strings.Contains(body, "tlsgate_faults_fired_total{") {
+		t.Errorf("firings counted for clients that left before a byte:\n%s", grepLines(body, "tlsgate_faults_fired_total"))
+	}
+	if n := fires(); n != 0 {
+		t.Errorf("fault ls: %d fires for clients that left before a byte", n)
+	}
+
+	c, err := net.Dial("tcp", plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // a bound, not an assertion
+	_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: lab.test\r\nConnection: close\r\n\r\n")
+	if got, err := io.ReadAll(c); len(got) != 0 || err == nil {
+		t.Fatalf("the request got %.80q, %v; want the reset", got, err)
+	}
+	body = waitOutcomes(3)
+	if want := `tlsgate_faults_fired_total{action="reset",rule="cut"} 1`; !strings.Contains(body, want) {
+		t.Errorf("after a request: want %s in\n%s", want, grepLines(body, "tlsgate_faults_fired_total"))
+	}
+	if n := fires(); n != 1 {
+		t.Errorf("fault ls after a request: %d fires, want 1", n)
+	}
+}
+
+// grepLines returns the lines of s that begin with prefix.
+func grepLines(s, prefix string) string {
+	var b strings.Builder
+	for line := range strings.Lines(s) {
+		if strings.HasPrefix(line, prefix) {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
 }

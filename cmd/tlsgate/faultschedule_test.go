@@ -74,3 +74,73 @@ func TestFaultCLIListSchedule(t *testing.T) {
 		}
 	}
 }
+
+// TestFaultCLIListSpent: a rule that has fired its max_fires times fires no
+// more, and fault ls said "yes" as for one that still fires. It says
+// "yes (spent N/N)" now, next to the schedule's word when both hold, and
+// the JSON says "spent": true; fault reset refills the budget, and the
+// rule is a plain yes again.
+func TestFaultCLIListSpent(t *testing.T) {
+	t.Setenv("TLSGATE_ADMIN", "")
+	t.Setenv("TLSGATE_ADMIN_TOKEN", "")
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	e := faults.NewEngine(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	s, err := admin.New(admin.Options{Engine: e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(hs.Close)
+	f := &faultEnv{t: t, engine: e, url: hs.URL}
+	for _, r := range []faults.Rule{
+		{Name: "twice", Action: faults.ActReset, MaxFires: 2},
+		{Name: "thrice", Action: faults.ActReset, MaxFires: 3, Listener: "web"},
+		{Name: "brief", Action: faults.ActReset, MaxFires: 1, Listener: "web", Duration: faults.Duration(time.Minute)},
+		{Name: "off", Action: faults.ActReset, MaxFires: 1, Listener: "web", Enabled: new(bool)},
+	} {
+		if err := e.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 2 {
+		e.Plan(faults.ConnInfo{Listener: "web", Index: uint64(i + 1), Plain: true})
+	}
+	mu.Lock()
+	now = now.Add(30 * time.Minute) // brief's minute is over
+	mu.Unlock()
+
+	ls := func(want map[string]string, wantSpent map[string]bool) {
+		t.Helper()
+		code, out, errText := f.run("ls")
+		if code != 0 {
+			t.Fatalf("ls: %d %s", code, errText)
+		}
+		rows := strings.Split(strings.TrimSpace(out), "\n")[1:]
+		if len(rows) != len(want) {
+			t.Fatalf("ls: %q", out)
+		}
+		for _, row := range rows {
+			name, rest, _ := strings.Cut(row, " ")
+			if enabled := strings.TrimSpace(rest); !strings.HasPrefix(enabled, want[name]+"  ") {
+				t.Errorf("ls row %q: ENABLED is not %q", row, want[name])
+			}
+		}
+		code, out, _ = f.run("ls", "--json")
+		var sts []faults.RuleStatus
+		if code != 0 || json.Unmarshal([]byte(out), &sts) != nil {
+			t.Fatalf("ls --json: %d %q", code, out)
+		}
+		for _, st := range sts {
+			if st.Spent != wantSpent[st.Rule.Name] {
+				t.Errorf("ls --json: %s spent %v, want %v", st.Rule.Name, st.Spent, wantSpent[st.Rule.Name])
+			}
+		}
+	}
+	ls(map[string]string{"twice": "yes (spent 2/2)", "thrice": "yes", "brief": "yes (ended, spent 1/1)", "off": "no"},
+		map[string]bool{"twice": true, "brief": true})
+	if code, _, errText := f.run("reset"); code != 0 {
+		t.Fatalf("reset: %d %s", code, errText)
+	}
+	ls(map[string]string{"twice": "yes", "thrice": "yes", "brief": "yes (ended)", "off": "no"}, nil)
+}
