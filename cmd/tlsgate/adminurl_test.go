@@ -2,6 +2,7 @@ package main
 
 import (
 	"net"
+	"strings"
 	"testing"
 )
 
@@ -38,5 +39,33 @@ func TestAdminClientURL(t *testing.T) {
 				t.Errorf("adminClientURL(%q, %s) = %q, want %q", tc.listen, tc.bound, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestAdminTryHintCarriesTheToken: with [admin] token set, the API answers
+// 401 to any request without "Authorization: Bearer"; the start-up line's
+// commands must carry it (named, never printed) or they fail as pasted.
+func TestAdminTryHintCarriesTheToken(t *testing.T) {
+	const u = "http://127.0.0.1:8474"
+	tests := []struct {
+		token bool
+		want  []string
+		never []string
+	}{
+		{false, []string{"tlsgate fault ls --admin " + u, "curl " + u + "/events"}, []string{"Authorization", "--token"}},
+		{true, []string{"--token '<[admin] token>'", "curl -H 'Authorization: Bearer <[admin] token>' " + u + "/events"}, []string{"curl " + u}},
+	}
+	for _, tt := range tests {
+		got := adminTryHint(u, tt.token)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("token=%v: %q lacks %q", tt.token, got, w)
+			}
+		}
+		for _, n := range tt.never {
+			if strings.Contains(got, n) {
+				t.Errorf("token=%v: %q has %q", tt.token, got, n)
+			}
+		}
 	}
 }
