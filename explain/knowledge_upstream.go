@@ -226,7 +226,10 @@ func upstreamKnowledge() map[string]entry {
 			checks: []string{
 				"Raise max_connections on listener {listener}, or find who holds connections open (idle clients, a load test).",
 			},
-			clientSaw: "The connection is closed or reset right after it opens.",
+			// Measured with curl 7.88, OpenSSL 3.0 and Go: tlsgate completes
+			// the TCP handshake and resets at once, and whether the RST beats
+			// the client's first send decides which error it prints.
+			clientSaw: "A reset (RST) right after the TCP handshake completes, before any byte is read. curl often prints `(7) Failed to connect to … Couldn't connect to server`, which looks like a closed port but is not (the port accepted the connection), or else `(35) Send failure: Connection reset by peer` / `(35) Recv failure: Connection reset by peer` (`(56)` for http://); openssl s_client prints `CONNECTED(…)` then `write:errno=104`; Go prints `dial tcp …: connect: connection reset by peer`.",
 			evidence:  []string{"route"},
 		},
 	}
