@@ -269,6 +269,13 @@ type Outcome struct {
 
 	IdleTimeout time.Duration // the listener's idle_timeout
 	End         End           // how the connection ended, when not by FINs both ways
+	// FirstFIN is the side ("client" or "backend") whose FIN the relay
+	// read while the other side was still open, "" when none (no relay,
+	// or a reset or timeout came first); FirstFINAfter is when, from
+	// Start. What the other side did next (an alert, its own close) was
+	// its answer to that FIN, not what ended the connection.
+	FirstFIN      string
+	FirstFINAfter time.Duration
 
 	BytesUp      int64         // client → backend, bytes delivered
 	BytesDown    int64         // backend → client, bytes delivered
@@ -283,6 +290,12 @@ type Outcome struct {
 	// connection ("reset", "alert", …); "" when no fault ended it.
 	FaultApplied string
 }
+
+// Sides of a relay, the values of Outcome.FirstFIN.
+const (
+	SideClient  = "client"
+	SideBackend = "backend"
+)
 
 // End is how a connection ended when neither a clean close both ways nor
 // an earlier failure says it all. Its values are the logs' relay_end.

@@ -26,3 +26,23 @@ func TestMaxConnClientSawNamesCurlSeven(t *testing.T) {
 		}
 	}
 }
+
+// TestStallEndClientFINJapanese: the Japanese words of a stalled relay the
+// client half-closed say so too, with the backend's alert as its answer.
+func TestStallEndClientFINJapanese(t *testing.T) {
+	var o *Outcome
+	for _, c := range stallCases() {
+		if c.name == "handshake_timeout_relayed_client_fin" {
+			o = c.o
+		}
+	}
+	if o == nil {
+		t.Fatal("no handshake_timeout_relayed_client_fin case")
+	}
+	d := DiagnoseLang(o, LangJA)
+	for _, w := range []string{"クライアントが 5.002s 後に自分の側を閉じ（FIN）、その後バックエンドがアラート 50 decode_error を返して閉じた"} {
+		if !strings.Contains(d.Summary+d.Cause, w) {
+			t.Errorf("ja summary %q / cause %q lacks %q", d.Summary, d.Cause, w)
+		}
+	}
+}
