@@ -46,3 +46,26 @@ func TestStallEndClientFINJapanese(t *testing.T) {
 		}
 	}
 }
+
+// TestProxiedListenerWordsJapanese: the Japanese words name a proxied
+// listener by its own address and the VIP as the client's.
+func TestProxiedListenerWordsJapanese(t *testing.T) {
+	var o *Outcome
+	for _, c := range diagCases() {
+		if c.name == "tls_on_plaintext_proxied" {
+			o = c.o
+		}
+	}
+	if o == nil {
+		t.Fatal("no tls_on_plaintext_proxied case")
+	}
+	d := DiagnoseLang(o, LangJA)
+	text := d.Summary + strings.Join(d.Checks, "\n")
+	for _, w := range []string{"リスナー pp1（127.0.0.1:19622。クライアントの接続先は PROXY ヘッダによるとロードバランサの VIP 10.9.9.9:443）",
+		"ポート 443（クライアントの接続先。PROXY ヘッダにあるロードバランサの VIP 10.9.9.9:443。リスナー pp1 自体は 127.0.0.1:19622）",
+		"リスナー pp1（127.0.0.1:19622）で TLS を話すべきなら"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("ja %q lacks %q", text, w)
+		}
+	}
+}

@@ -19,7 +19,7 @@ func upstreamKnowledgeJA() map[string]entry {
 		},
 		CodeProxyUnexpected: {
 			summary: "リスナー {listener} に {client} から想定外の PROXY v{proxy_got} ヘッダ",
-			cause:   "接続が PROXY プロトコル v{proxy_got} のヘッダで始まっているが、リスナー {listener} はヘッダを想定していない。前段のロードバランサが PROXY プロトコルを付けている（NLB のターゲットグループ属性、HAProxy の send-proxy/send-proxy-v2）のに tlsgate 側が設定されていないので、ヘッダが TLS や HTTP の先頭として読まれてしまう。",
+			cause:   "接続が PROXY プロトコル v{proxy_got} のヘッダで始まっているが、リスナー {listener} はヘッダを想定していない。前段のロードバランサが PROXY プロトコルを付けている（NLB のターゲットグループ属性、HAProxy の send-proxy/send-proxy-v2）のに tlsgate 側が設定されていないので、ヘッダが TLS や HTTP の先頭として読まれてしまう。{proxy_not_ssl}",
 			checks: []string{
 				"信頼できるロードバランサが付けているヘッダなら、リスナー {listener} に proxy_protocol = \"v{proxy_got}\" を設定する。",
 				"またはロードバランサ側で PROXY プロトコルを無効にする。",

@@ -221,6 +221,12 @@ type Outcome struct {
 	Client  netip.AddrPort // client address (after PROXY header, when trusted)
 	Virtual netip.AddrPort // address the client connected to (the "virtual server")
 	Peer    netip.AddrPort // TCP peer before any PROXY header
+	// ListenerAddr is the listener's own address, the one the TCP peer
+	// connected to. Virtual starts equal to it and becomes the PROXY
+	// header's destination (the load balancer's VIP) when one is trusted:
+	// advice about the listener names this one, advice about the URL a
+	// client uses names Virtual. Unset: the same as Virtual.
+	ListenerAddr netip.AddrPort
 
 	Start    time.Time
 	Duration time.Duration
