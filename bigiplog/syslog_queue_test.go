@@ -447,3 +447,75 @@ func TestSyslogStatusReportsOutage(t *testing.T) {
 	default:
 	}
 }
+
+// UDP to a port nothing listens on: every other write fails with the
+// refusal of the one before, and the redial's write succeeds. That is one
+// outage, not a flap of "interrupted" and "resumed" per line; forwarding
+// counts as resumed only once a collector really takes the lines.
+func TestSyslogUDPRefusedIsOneOutage(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close() // nothing listens there now: each datagram is refused
+	status := make(chan SyslogStatus, 64)
+	core, err := NewSyslogCore("udp", addr, testOptions, zapcore.InfoLevel, func(s SyslogStatus) { status <- s })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer core.(*syslogCore).Close()
+	timeout := time.After(hangGuard)
+	var down SyslogStatus
+	for got := false; !got; {
+		logMsg(t, core, "nobody listens")
+		select {
+		case down = <-status:
+			got = true
+		case <-time.After(20 * time.Millisecond):
+		case <-timeout:
+			t.Fatal("no status while nothing listens")
+		}
+	}
+	if down.Up {
+		t.Fatalf("first status %+v, want down", down)
+	}
+	// Many more refused sends and redials, each followed by a write that
+	// succeeds: still the same outage.
+	for range 30 {
+		logMsg(t, core, "still nobody")
+		time.Sleep(20 * time.Millisecond)
+	}
+	select {
+	case st := <-status:
+		t.Fatalf("status %+v while nothing listens, want none after the first", st)
+	default:
+	}
+	// A collector on the port: forwarding resumes once sends stay unrefused.
+	pc2, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		t.Fatalf("listen again on %s: %v", addr, err)
+	}
+	defer pc2.Close()
+	go func() {
+		buf := make([]byte, 2048)
+		for {
+			if _, _, err := pc2.ReadFrom(buf); err != nil {
+				return
+			}
+		}
+	}()
+	for got := false; !got; {
+		logMsg(t, core, "collector back")
+		select {
+		case st := <-status:
+			if !st.Up {
+				t.Fatalf("status %+v after the collector came back, want up", st)
+			}
+			got = true
+		case <-time.After(100 * time.Millisecond):
+		case <-timeout:
+			t.Fatal("no up status after the collector came back")
+		}
+	}
+}

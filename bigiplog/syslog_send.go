@@ -21,6 +21,7 @@ type syslogSender struct {
 	backoff time.Duration // next wait before a reconnect; 0: none yet
 
 	downSince   time.Time // when the collector stopped taking lines; zero: up
+	lastFail    time.Time // the latest failed send or dial
 	droppedThen uint64    // w.dropped at downSince
 
 	buf    []byte // the batch being sent: whole lines
@@ -90,9 +91,19 @@ func (s *syslogSender) run() {
 			continue
 		}
 		s.backoff = 0
-		s.resumed()
+		if s.w.stream || time.Since(s.lastFail) >= datagramSettle {
+			s.resumed()
+		}
 	}
 }
+
+// datagramSettle is how long UDP sends must go unrefused before forwarding
+// counts as resumed. A datagram's write succeeds whether or not anything
+// listens: the port-unreachable answer comes back as the next write's
+// ECONNREFUSED, so a send right after a redial proves nothing, and taking
+// it as the collector's return made the local log alternate "interrupted"
+// and "resumed" while nothing was listening.
+const datagramSettle = time.Second
 
 // errCollectorClosed is why a stream ended that the collector closed.
 var errCollectorClosed = errors.New("bigiplog: syslog collector closed the connection")
@@ -100,6 +111,7 @@ var errCollectorClosed = errors.New("bigiplog: syslog collector closed the conne
 // failed tells the status hook, once per outage, that the collector stopped
 // taking lines. Close's abort is no outage.
 func (s *syslogSender) failed(err error) {
+	s.lastFail = time.Now()
 	if s.w.ctx.Err() != nil || !s.downSince.IsZero() {
 		return
 	}

@@ -63,3 +63,30 @@ func TestHTTPRulesNeedHTTP(t *testing.T) {
 		}
 	}
 }
+
+// TestHelloRulesNeedTLSThatReachesThem: a rule that selects by the
+// ClientHello acts only on TLS whose hello was parsed, and a version floor
+// only on TLS a listener carries on. Aimed at every listener of a config
+// whose listeners are all plaintext (plain HTTP sends no hello, TLS is
+// reset at its hello), config refuses them, naming the selector; a
+// terminating listener beside it takes them.
+func TestHelloRulesNeedTLSThatReachesThem(t *testing.T) {
+	plain := strings.ReplaceAll(strings.Replace(strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1), "9443", "9444", 1), `"web"`, `"plain"`)
+	rules := []struct{ rule, want string }{
+		{"action = \"block_page\"\nsni = \"a.test\"\n",
+			`fault.sni: fault[0] selects by the ClientHello's sni, which only TLS has (plain HTTP sends none), and answers an HTTP request with a block page, but no listener terminates TLS; this rule would never fire`},
+		{"action = \"latency\"\nlatency = \"10ms\"\nstage = \"response\"\nmax_offered_version = \"1.2\"\n",
+			`fault.max_offered_version: fault[0] selects by the ClientHello's max_offered_version, which only TLS has (plain HTTP sends none), and acts at stage response, but every listener has mode = "plaintext" and resets TLS; this rule would never fire`},
+		{"action = \"cipher\"\ngroups = [\"P-384\"]\n",
+			`fault.action: fault[0] limits the TLS versions or ciphers a handshake accepts, but every listener has mode = "plaintext" and resets TLS; this rule would never fire`},
+	}
+	for _, r := range rules {
+		rule := "\n[[fault]]\nname = \"x\"\n" + r.rule
+		if _, err := Parse([]byte(plain+rule), "faults.toml"); err == nil || !strings.Contains(err.Error(), r.want) {
+			t.Errorf("got %v\nwant %q", err, r.want)
+		}
+		if _, err := Parse([]byte(plain+web+rule), "faults.toml"); err != nil {
+			t.Errorf("beside a terminating listener: %v", err)
+		}
+	}
+}

@@ -35,6 +35,15 @@ func chainQuietCases() []diagCase {
 	backendReset := fired(handshaken(), wrongHost)
 	backendReset.Route, backendReset.End = "terminate", EndBackendReset
 
+	// The lab's default-cert-no-sni: no SNI, the lab CA at a path of its
+	// own and the admin API away from tlsgate fault's default. The
+	// commands must send no SNI, trust that CA, check the IP as curl
+	// does (OpenSSL's 64, not 62) and reach that admin API.
+	labNoSNI := fired(handshaken(), wrongHost)
+	hello := *labNoSNI.Hello
+	hello.ServerName = ""
+	labNoSNI.Hello, labNoSNI.Route = &hello, "terminate"
+	labNoSNI.CAFile, labNoSNI.FaultAdmin = "/tmp/lab/ca/ca.pem", "http://127.0.0.1:19280"
 	// A skew alone: the good chain, through a client clock 30 days ahead.
 	skew := chain(firing("clock-ahead", "chain", "client_hello", "both", 0.2, symSkewAhead), "", -720*time.Hour)
 	skewQuiet := fired(handshaken(), skew)
@@ -84,6 +93,10 @@ func chainQuietCases() []diagCase {
 				"62 (hostname mismatch)", "BIG-IP would log no SSL error", "tlsgate fault disable wrong-host-leaf",
 				"injected by rule wrong-host-leaf (chain at client_hello)"},
 			absent: []string{"pinning", "01260013"}},
+		{name: "fault_wrap_chain_wrong_host_no_sni_lab", o: labNoSNI, code: CodeClientRejectedSilently,
+			contains: []string{"`openssl s_client -connect 192.168.20.230:443 -noservername -CAfile /tmp/lab/ca/ca.pem -verify_ip 192.168.20.230 -showcerts </dev/null` reports verify error 64 (IP address mismatch)",
+				"`curl -v --cacert /tmp/lab/ca/ca.pem https://192.168.20.230:443/`", "`tlsgate fault disable --admin http://127.0.0.1:19280 wrong-host-leaf`"},
+			absent: []string{"-servername", "--resolve", "62 (hostname mismatch)", "lab-ca.pem"}},
 		{name: "fault_wrap_chain_wrong_host_quiet_reset", o: quietReset, code: CodeClientRejectedSilently,
 			contains: []string{"it rejected the certificate fault rule wrong-host-leaf served"}},
 		{name: "fault_wrap_chain_wrong_host_accepted", o: accepted, code: CodeOK, ok: true,

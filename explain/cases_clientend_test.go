@@ -23,6 +23,11 @@ func clientEndCases() []diagCase {
 	// curl --tls-max 1.2 against a backend signed by a private CA.
 	curl12 := passedFlight(tls12Hello(tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256), sniff.ClientEnd{Kind: sniff.ClientEndAlert, Level: 2, Desc: 48}, 517+7)
 	// Go capped at TLS 1.2 sends 42 for every certificate failure.
+	// An inspect listener's bypass passes TLS like passthrough: the
+	// refusal is the real server's chain, and the texts say why this
+	// connection was not inspected.
+	bypassed := passedFlight(tls12Hello(tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256), sniff.ClientEnd{Kind: sniff.ClientEndAlert, Level: 2, Desc: 48}, 517+7)
+	bypassed.Mode, bypassed.Route, bypassed.Bypass = "inspect", "bypass", "SNI bypass.test matches bypass bypass.test"
 	go12 := passedFlight(tls12Hello(tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256), sniff.ClientEnd{Kind: sniff.ClientEndAlert, Level: 2, Desc: 42}, 517+7)
 	// Go under TLS 1.3: a ChangeCipherSpec, then the encrypted alert.
 	go13 := passedFlight(modernHello(), sniff.ClientEnd{Kind: sniff.ClientEndEncryptedAlert, CCS: true}, 517+6+24)
@@ -44,6 +49,9 @@ func clientEndCases() []diagCase {
 				"not tlsgate's lab CA", "`openssl s_client -connect 10.0.0.7:8443 -servername lab.test -showcerts </dev/null`",
 				"trust store or CA bundle", "no BIG-IP line is shown", "an alert record in the clear: fatal 48 unknown_ca (read)"},
 			saw: "unable to get local issuer certificate"},
+		{name: "client_rejected_backend_bypass", o: bypassed, code: CodeClientRejectedBackend,
+			contains: []string{"passes this connection's TLS through unread (bypass: SNI bypass.test matches bypass bypass.test)"},
+			absent:   []string{"Listener web passes TLS through"}},
 		{name: "client_rejected_backend_cert_42", o: go12, code: CodeClientRejectedBackend,
 			contains: []string{"alert 42 bad_certificate", "Go clients send 42 for every certificate failure"},
 			saw:      "x509: certificate signed by unknown authority"},

@@ -146,6 +146,18 @@ func diagCases() []diagCase {
 	tlsOnPlainBody.Kind, tlsOnPlainBody.FirstBytes, tlsOnPlainBody.PeekEnd = sniff.TLSHandshake, []byte{22, 3, 1, 2, 0, 1, 0, 1, 0xfc}, PeerPartial
 	tlsOnPlainBody.HelloErr = "sniff: need more bytes: record body"
 	tlsOnPlainBody.Route = "tls_on_plain_reset"
+	// A lone 0x16 and an SSLv2 hello's header stalled: TLS too (sniff's
+	// StalledHello), worded from what came: three bytes (length and
+	// msg_type), or four (the version's first byte, 0x00, undecided).
+	tlsOnPlainByte := base("plaintext")
+	tlsOnPlainByte.Kind, tlsOnPlainByte.FirstBytes, tlsOnPlainByte.PeekEnd = sniff.Unknown, []byte{22}, PeerPartial
+	tlsOnPlainByte.Route = "tls_on_plain_reset"
+	tlsOnPlainSSLv2 := base("plaintext")
+	tlsOnPlainSSLv2.Kind, tlsOnPlainSSLv2.FirstBytes, tlsOnPlainSSLv2.PeekEnd = sniff.Unknown, []byte{0x80, 0x2e, 0x01}, PeerPartial
+	tlsOnPlainSSLv2.Route = "tls_on_plain_reset"
+	tlsOnPlainSSLv2Body := base("plaintext")
+	tlsOnPlainSSLv2Body.Kind, tlsOnPlainSSLv2Body.FirstBytes, tlsOnPlainSSLv2Body.PeekEnd = sniff.Unknown, []byte{0x80, 0x2e, 0x01, 0x00}, PeerPartial
+	tlsOnPlainSSLv2Body.Route = "tls_on_plain_reset"
 	// The same hello cut short by the client's FIN: still no SNI to name.
 	tlsOnPlainCut := base("plaintext")
 	tlsOnPlainCut.Kind, tlsOnPlainCut.FirstBytes, tlsOnPlainCut.PeekEnd = sniff.TLSHandshake, []byte{22, 3, 1}, PeerClosed
@@ -168,6 +180,9 @@ func diagCases() []diagCase {
 	tooNewHello.SupportedVersions = []uint16{0x0304}
 	tooNew := failed(withHello(base("terminate"), tooNewHello), "tls: client offered only unsupported versions: [304]")
 	tooNew.ClientTLS.MaxVersion = tls.VersionTLS12
+	// The same ceiling set by a version fault rule.
+	tooNewRule := failed(withHello(base("terminate"), tooNewHello), "tls: client offered only unsupported versions: [304]")
+	tooNewRule.ClientTLS.MaxVersion, tooNewRule.ClientTLS.CeilingRule = tls.VersionTLS12, "tls12-cap"
 
 	noCipher := failed(withHello(base("terminate"), legacyHello(0x0303, 0x000a, 0x0005)), "tls: no cipher suite supported by both client and server; client offered: [a 5]")
 	noCipherOurs := failed(withHello(base("terminate"), legacyHello(0x0303)), "")
@@ -289,7 +304,20 @@ func diagCases() []diagCase {
 	alert99 := failed(withHello(base("terminate"), modernHello()), "remote error: tls: alert(99)")
 	// curl (OpenSSL 3 at security level 2) against a TLS 1.0-only listener:
 	// it negotiates TLS 1.0, refuses the SHA-1 signature and sends 80.
-	alert80 := failed(withHello(base("terminate"), modernHello()), "remote error: tls: internal error")
+	// curl 7.88 on OpenSSL 3.0 offers TLS 1.3 down to TLS 1.0.
+	curlHello := modernHello()
+	curlHello.SupportedVersions = []uint16{0x0304, 0x0303, 0x0302, 0x0301}
+	curlHello.CipherSuites = append(curlHello.CipherSuites, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA)
+	alert80 := failed(withHello(base("terminate"), curlHello), "remote error: tls: internal error")
+	alert80.ClientTLS.MinVersion, alert80.ClientTLS.MaxVersion = tls.VersionTLS10, tls.VersionTLS10
+	// The same with the ceiling set by a version fault rule, as in the
+	// lab's server-tls10-only: the rule's max_version is the knob.
+	alert80Rule := failed(withHello(base("terminate"), curlHello), "remote error: tls: internal error")
+	alert80Rule.ClientTLS.MinVersion, alert80Rule.ClientTLS.MaxVersion = tls.VersionTLS10, tls.VersionTLS10
+	alert80Rule.ClientTLS.CeilingRule = "server-tls10-only"
+	// Alert 80 from a listener whose ceiling is not below TLS 1.2: the
+	// picture is unclear, and raising min_version is still no advice.
+	alert80Uncapped := failed(withHello(base("terminate"), modernHello()), "remote error: tls: internal error")
 
 	generic := failed(withHello(base("terminate"), modernHello()), "tls: unexpected message")
 	generic.ClientTLS.AlertSent = 10
@@ -358,6 +386,15 @@ func diagCases() []diagCase {
 	// The same EOF after the flight with the FIN later: a silent refusal.
 	finAfter := failed(withHello(base("terminate"), modernHello()), "EOF")
 	finAfter.ClientTLS.ServerFlightSent = true
+	// A TLS 1.3-only hello with no key share (tlsgate probe's), answered
+	// with a HelloRetryRequest the client never answered: no certificate
+	// went out, so nothing about it was refused.
+	retryHello := modernHello()
+	retryHello.SupportedVersions, retryHello.SupportedGroups = []uint16{0x0304}, []uint16{0x001d, 0x0017}
+	retryFIN := failed(withHello(base("terminate"), retryHello), "EOF")
+	retryFIN.ClientTLS.HelloRetryOnly = true
+	retryRST := failed(withHello(base("terminate"), retryHello), "read tcp 192.168.20.230:443->192.168.99.86:32962: read: connection reset by peer")
+	retryRST.ClientTLS.HelloRetryOnly = true
 
 	proxyMissing := withHello(base("terminate"), modernHello())
 	proxyMissing.Proxy.Policy = "v2"
@@ -469,6 +506,15 @@ func diagCases() []diagCase {
 		{name: "tls_on_plaintext_stalled_body", o: tlsOnPlainBody, code: CodeTLSOnPlaintext,
 			contains: []string{"hello never completed: 9 bytes, a TLS record header and 4 of the 512 bytes it announced"},
 			absent:   []string{"SNI (none)", "(unknown)"}},
+		{name: "tls_on_plaintext_stalled_byte", o: tlsOnPlainByte, code: CodeTLSOnPlaintext,
+			contains: []string{"hello never completed: 1 byte, a TLS handshake record's content type (0x16)", "A lone 0x16 begins", "16 |.|"},
+			absent:   []string{"SNI (none)", "(unknown)", "ClientHello (", "Only TLS"}},
+		{name: "tls_on_plaintext_stalled_sslv2", o: tlsOnPlainSSLv2, code: CodeTLSOnPlaintext,
+			contains: []string{"hello never completed: 3 bytes of an SSLv2 record header, announcing a 46-byte ClientHello (msg_type 1)", "An SSLv2 record header with msg_type 1", "80 2e 01 |...|"},
+			absent:   []string{"SNI (none)", "(unknown)", "ClientHello (SNI", "Only TLS"}},
+		{name: "tls_on_plaintext_stalled_sslv2_body", o: tlsOnPlainSSLv2Body, code: CodeTLSOnPlaintext,
+			contains: []string{"hello never completed: 4 bytes of an SSLv2-format ClientHello, 2 of the 46 bytes its record header announced"},
+			absent:   []string{"SNI (none)", "(unknown)", "ClientHello (SNI"}},
 		{name: "tls_on_plaintext_cut_hello", o: tlsOnPlainCut, code: CodeTLSOnPlaintext,
 			contains: []string{"hello never completed: 3 bytes of a TLS record header, then the client closed the connection (FIN)", "16 03 01 |...|",
 				"tlsgate reset the connection only after that FIN", "The client closed first"},
@@ -485,6 +531,8 @@ func diagCases() []diagCase {
 			lines: []string{lineVersion, lineSummary}, contains: []string{"SSLv2-format", "80 2e 01 00 02"}},
 		{name: "version_too_new", o: tooNew, code: CodeVersionTooNew,
 			lines: []string{lineVersion, lineSummary}, contains: []string{"TLS 1.3", "no-tlsv1.3", "TLS 1.2 to TLS 1.2"}},
+		{name: "version_too_new_rule", o: tooNewRule, code: CodeVersionTooNew,
+			lines: []string{lineVersion, lineSummary}, contains: []string{`Raise max_version of fault rule tls12-cap to "1.3" or later`}},
 		{name: "no_shared_cipher_default", o: noCipher, code: CodeNoSharedCipher,
 			lines:    []string{lineCiphers, lineNoShared, lineSummary},
 			contains: []string{"TLS_RSA_WITH_3DES_EDE_CBC_SHA, TLS_RSA_WITH_RC4_128_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "sslv3 alert handshake failure"}},
@@ -547,7 +595,15 @@ func diagCases() []diagCase {
 		{name: "client_alert_42_from_error", o: alert42FromErr, code: CodeClientAlert, lines: []string{lineSummary},
 			contains: []string{"42 bad_certificate", "Go clients send 42"}},
 		{name: "client_alert_80", o: alert80, code: CodeClientAlert, lines: []string{lineSummary},
-			contains: []string{"80 internal_error", "security level 2", "legacy sigalg disallowed or unsupported", "DEFAULT@SECLEVEL=0"}},
+			contains: []string{"80 internal_error", "security level 2", "legacy sigalg disallowed or unsupported", "DEFAULT@SECLEVEL=0",
+				`Raise max_version on listener web to "1.2" or later`, "no-tlsv1.2/no-tlsv1.3", "raising min_version cannot help"},
+			absent: []string{"Raise min_version"}},
+		{name: "client_alert_80_cap_rule", o: alert80Rule, code: CodeClientAlert, lines: []string{lineSummary},
+			contains: []string{`Raise max_version of fault rule server-tls10-only to "1.2" or later`, "ceiling of TLS 1.0"},
+			absent:   []string{"Raise min_version", "max_version on listener"}},
+		{name: "client_alert_80_uncapped", o: alert80Uncapped, code: CodeClientAlert, lines: []string{lineSummary},
+			contains: []string{"80 internal_error", `raise max_version on listener web to "1.2" or later`, "Raising min_version refuses the client"},
+			absent:   []string{"Raise min_version to TLS 1.2"}},
 		{name: "client_alert_unassigned", o: alert99, code: CodeClientAlert, lines: []string{lineSummary},
 			contains: []string{"99 alert(99)"}},
 		{name: "handshake_failed", o: generic, code: CodeHandshakeFailed, lines: []string{lineSummary},
@@ -623,6 +679,13 @@ func diagCases() []diagCase {
 			contains: []string{"right after its ClientHello, before tlsgate sent its certificate", "cannot have refused the certificate",
 				"had arrived when tlsgate wrote its handshake flight"},
 			absent: []string{"saw tlsgate's certificate", "pinning", "Another order of events"}},
+		{name: "client_closed_early_hello_retry", o: retryFIN, code: CodeClientClosedEarly, lines: []string{lineSummary},
+			contains: []string{"HelloRetryRequest", "no key share for a group tlsgate accepts", "neither the certificate, the lab CA nor pinning is the question",
+				"none (an empty key_share list)"},
+			absent: []string{"saw tlsgate's certificate", "certificate pinning does", "Another order of events"}},
+		{name: "client_reset_early_hello_retry", o: retryRST, code: CodeClientResetEarly, lines: []string{lineSummary},
+			contains: []string{"HelloRetryRequest", "reset the connection instead of sending it"},
+			absent:   []string{"saw tlsgate's certificate", "certificate pinning does"}},
 		{name: "client_rejected_silently_fin_after_flight", o: finAfter, code: CodeClientRejectedSilently, lines: []string{lineSummary},
 			contains: []string{"Another order of events ends the same way", "shutting its sending side in a second call", "descheduled between the two calls",
 				"it refused nothing and closed early (client_closed_early)"},

@@ -321,33 +321,49 @@ func endedUndecided(o *Outcome) bool {
 		sniff.CouldBeTLS(o.FirstBytes)
 }
 
-// BeganTLS says the client's first bytes began TLS: a TLS kind, or a TLS
-// record's first two bytes stalled at the peek deadline, which every mode
-// routes as the TLS they began. The listener's fault plan asks it too, so
-// rules judge the connection as the route does.
+// BeganTLS says the client's first bytes began TLS: a TLS kind, or bytes
+// a hello began with (sniff.StalledHello: a lone 0x16, a record's first
+// two bytes, an SSLv2 header with msg_type 1) stalled at the peek
+// deadline, which every mode routes as the TLS they began. The listener's
+// route and fault plan ask it too, so rules judge the connection as the
+// route does.
 func BeganTLS(o *Outcome) bool { return o.Kind.IsTLS() || tlsPrefixStalled(o) }
 
-// tlsPrefixStalled says the client sent the first two bytes of a TLS
-// record header and then nothing until the peek deadline: one byte short
-// of being named TLS, but only TLS begins so (sniff.TLSRecordPrefix). On a
-// plaintext listener that is TLS whose hello never came, like one that
-// stalled after its third byte.
+// tlsPrefixStalled says the client sent the start of a hello, too short
+// for sniff to name (sniff.StalledHello), and then nothing until the peek
+// deadline. On a plaintext listener that is TLS whose hello never came,
+// like one that stalled a byte later.
 func tlsPrefixStalled(o *Outcome) bool {
-	return o.Kind == sniff.Unknown && o.PeekEnd == PeerPartial && sniff.TLSRecordPrefix(o.FirstBytes)
+	return o.Kind == sniff.Unknown && o.PeekEnd == PeerPartial && sniff.StalledHello(o.FirstBytes)
 }
 
-// helloStalled says a TLS record began (its first two bytes, or more) but
+// helloStalled says a TLS record or SSLv2 hello began (its first two bytes
+// or more, or bytes sniff.StalledHello takes for its start) but
 // went quiet until the peek deadline before a ClientHello could be read:
 // there is no SNI or version list to name, only the bytes that came.
 func helloStalled(o *Outcome) bool {
-	return o.Hello == nil && o.PeekEnd == PeerPartial && len(o.FirstBytes) >= 2 && tlsRecordStart(o.FirstBytes)
+	return o.Hello == nil && o.PeekEnd == PeerPartial && (tlsPrefixStalled(o) || helloBegun(o.FirstBytes))
 }
 
 // helloCut says a TLS record began but the client closed or reset the
 // connection before a ClientHello could be read: as helloStalled, there is
 // no SNI or version list to name.
 func helloCut(o *Outcome) bool {
-	return o.Hello == nil && (o.PeekEnd == PeerClosed || o.PeekEnd == PeerReset) && len(o.FirstBytes) >= 2 && tlsRecordStart(o.FirstBytes)
+	return o.Hello == nil && (o.PeekEnd == PeerClosed || o.PeekEnd == PeerReset) && helloBegun(o.FirstBytes)
+}
+
+// helloBegun says b, at least two bytes, begin a TLS record or an
+// SSLv2-format ClientHello (sslv2HelloStart).
+func helloBegun(b []byte) bool {
+	return len(b) >= 2 && (tlsRecordStart(b) || sslv2HelloStart(b))
+}
+
+// sslv2HelloStart says b begin an SSLv2-format ClientHello's header (RFC
+// 5246 E.2): a two-byte length with the high bit set, then msg_type 1,
+// client_hello. tlsRecordStart reads the high bit as a server's (msg_type
+// 4); a client's first bytes carry 1.
+func sslv2HelloStart(b []byte) bool {
+	return len(b) >= 3 && b[0]&0x80 != 0 && b[2] == 1
 }
 
 // nonSSLAction prefers what the listener did (Route) over what was

@@ -133,6 +133,12 @@ func (f *facts) effectPlaceholder(name string) (string, bool) {
 	case "chain_name":
 		return f.orNone(fr.Chain), true
 	case "chain_verify":
+		// Without SNI the name to check is the address dialled, and
+		// OpenSSL reports an IP that is not on the certificate as its own
+		// error, not 62.
+		if fr.Chain == "wrong_host" && f.sni() == "" {
+			return "64 (IP address mismatch)", true
+		}
 		if v, ok := openSSLVerify()[fr.Chain]; ok {
 			return v, true
 		}

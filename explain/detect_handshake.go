@@ -199,6 +199,11 @@ func ruleClientAlert(f *facts) (verdict, bool) {
 		// which signed nothing here, is not the question. 42 (Go) and
 		// 46 (Java) are how other clients say unknown_ca.
 		return verdict{code: CodeClientAlert, variant: strconv.Itoa(f.alert) + "_configured"}, true
+	case f.alert == 80 && f.ceiling < tls.VersionTLS12 && f.maxOffered >= tls.VersionTLS12:
+		// An OpenSSL 3 client refused the legacy version the server's
+		// ceiling forced, although it offered TLS 1.2: the ceiling is
+		// the knob, not the floor.
+		return verdict{code: CodeClientAlert, variant: "80_cap"}, true
 	case f.alert > 0:
 		return verdict{code: CodeClientAlert, variant: strconv.Itoa(f.alert)}, true
 	}
@@ -223,10 +228,16 @@ func ruleClientErr(f *facts) (verdict, bool) {
 		if f.o.ClientTLS.FINBeforeFlight {
 			return verdict{code: CodeClientClosedEarly, variant: "before_flight"}, true
 		}
+		if f.o.ClientTLS.HelloRetryOnly {
+			return verdict{code: CodeClientClosedEarly, variant: "hello_retry"}, true
+		}
 		return verdict{code: CodeClientClosedEarly, variant: f.closedVariant()}, true
 	case errReset:
 		if f.flightEffect() == "flight_cut" {
 			return verdict{code: CodeClientResetEarly, variant: "flight_cut"}, true
+		}
+		if f.o.ClientTLS.HelloRetryOnly {
+			return verdict{code: CodeClientResetEarly, variant: "hello_retry"}, true
 		}
 		return verdict{code: CodeClientResetEarly, variant: "handshake"}, true
 	case errBadRecordMAC:

@@ -53,11 +53,16 @@ func (f *facts) stallPlaceholder(name string) (string, bool) {
 		}
 		return f.expand(f.say("stall_check_mtu")), true
 	case "stall_end":
-	case "stall_relay":
+	case "relayed_by":
 		if o.Route == "bypass" {
-			return f.say("stall_relay_bypass", "{listener}", f.orNone(o.Listener), "{bypass}", f.orNone(o.Bypass)), true
+			return f.say("relayed_by_bypass"), true
 		}
-		return f.say("stall_relay", "{listener}", f.orNone(o.Listener)), true
+		return f.say("relayed_by_pass"), true
+	case "passes_tls":
+		if o.Route == "bypass" {
+			return f.say("passes_tls_bypass", "{listener}", f.orNone(o.Listener), "{bypass}", f.orNone(o.Bypass)), true
+		}
+		return f.say("passes_tls", "{listener}", f.orNone(o.Listener)), true
 	default:
 		return f.modePlaceholder(name)
 	}

@@ -109,9 +109,15 @@ func (f *facts) offeredVersions() string {
 func (f *facts) kindDesc() string {
 	o := f.o
 	if tlsPrefixStalled(o) {
-		// Every mode takes these as TLS (the listener's tlsStalled), so
-		// they are worded as the TLS they began, like the same stall a
-		// byte later, not as too few to tell.
+		// Every mode takes these as TLS (BeganTLS), so they are worded
+		// as the TLS they began, like the same stall a byte later, not
+		// as too few to tell.
+		switch {
+		case len(o.FirstBytes) == 1:
+			return f.say("kind_tls_byte")
+		case sslv2HelloStart(o.FirstBytes):
+			return f.say("kind_sslv2_prefix")
+		}
 		return f.say("kind_tls_prefix")
 	}
 	if endedUndecided(o) {
@@ -254,6 +260,13 @@ func (f *facts) evidenceValue(key string) string {
 	case "groups_offered":
 		if o.Hello != nil {
 			return f.groupList(o.Hello.SupportedGroups)
+		}
+	case "key_shares":
+		if o.Hello != nil {
+			if len(o.Hello.KeyShareGroups) == 0 {
+				return f.say("key_shares_none")
+			}
+			return f.groupList(o.Hello.KeyShareGroups)
 		}
 	case "groups_ours":
 		if len(o.ClientTLS.OurGroups) > 0 {

@@ -29,6 +29,7 @@ func evidenceLabels() map[string][2]string {
 		"ciphers_offered":   {"cipher suites offered", "提示された暗号スイート"},
 		"ciphers_ours":      {"our cipher suites", "こちらの暗号スイート"},
 		"groups_offered":    {"key exchange groups offered", "提示された鍵交換グループ"},
+		"key_shares":        {"key shares offered", "提示された key share"},
 		"groups_ours":       {"key exchange groups allowed", "こちらが許す鍵交換グループ"},
 		"alpn_offered":      {"ALPN offered", "提示された ALPN"},
 		"ja3":               {"JA3", "JA3"},

@@ -9,6 +9,19 @@ const (
 	saw421               = "curl exits 0 and prints the 421 page, or `(22) The requested URL returned error: 421` with -f; Go resp.StatusCode == 421 with err == nil."
 )
 
+// sawAlert80 is what an OpenSSL 3 client prints against a TLS 1.0/1.1
+// server (client-symptoms.md §1).
+const sawAlert80 = "Against a TLS 1.0/1.1 server curl prints `curl: (35) … error:0A00014D:SSL routines::legacy sigalg disallowed or unsupported` and openssl s_client `…:tls_process_key_exchange:legacy sigalg disallowed or unsupported:…`; " +
+	"with `--tlsv1.0 --ciphers DEFAULT@SECLEVEL=0` the same curl connects."
+
+// Texts shared by the two endings of a HelloRetryRequest the client never
+// answered.
+const (
+	helloRetryCause = "The handshake was abandoned before tlsgate chose or sent a certificate, so neither the certificate, the lab CA nor pinning is the question. " +
+		"Typical: a TLS probe or scanner that sends a hello without a usable key share only to see the server answer, or a client that cannot make a share for any group tlsgate allows or does not implement HelloRetryRequest."
+	helloRetrySaw = "A HelloRetryRequest (a ServerHello-shaped message of about 100 bytes asking for another key share) and no certificate. A probe stops there by design; a client that could not answer it reports its own handshake error."
+)
+
 // clientKnowledge covers what happens on the client side: the first bytes,
 // the ClientHello and the client-ssl handshake.
 func clientKnowledge() map[string]entry {
@@ -97,7 +110,7 @@ func clientKnowledge() map[string]entry {
 		CodeTLSOnPlaintext + "/reset_stalled": {
 			summary: "TLS from {client} on plaintext listener {listener} ({listener_at}); the hello never completed: {hello_seen}",
 			cause: "The client started TLS on a listener that expects plaintext, and its hello never completed: {hello_seen}, then nothing within {peek_timeout}. " +
-				"Only TLS begins so; no ClientHello was read, so its SNI and offered versions are unknown. " +
+				"{tls_began}; no ClientHello was read, so its SNI and offered versions are unknown. " +
 				"Either the client used https:// against a plain port, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
 				"BIG-IP has no verified SSL log line for this case, so none is shown.",
 			clientSaw: sawTLSOnPlainReset,
@@ -107,7 +120,7 @@ func clientKnowledge() map[string]entry {
 		CodeTLSOnPlaintext + "/reset_cut": {
 			summary: "TLS from {client} on plaintext listener {listener} ({listener_at}); the hello never completed: {hello_seen}, then the client closed the connection (FIN)",
 			cause: "The client started TLS on a listener that expects plaintext, and closed its side (FIN) after {hello_seen}, before its hello was complete; tlsgate reset the connection only after that FIN. " +
-				"Only TLS begins so; no ClientHello was read, so its SNI and offered versions are unknown. " +
+				"{tls_began}; no ClientHello was read, so its SNI and offered versions are unknown. " +
 				"Either the client used https:// against a plain port and gave up, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
 				"BIG-IP has no verified SSL log line for this case, so none is shown.",
 			clientSaw: "The client closed first, so tlsgate's reset reached a client that had already stopped: one that closed its socket saw nothing from tlsgate, and what it printed is its own reason for stopping (its own timeout, Ctrl-C, an error of its own). " +
@@ -148,7 +161,7 @@ func clientKnowledge() map[string]entry {
 			summary: "client {client} offered only {offered_versions}; listener {listener} accepts {our_versions}",
 			cause:   "Every version the client offers ({offered_versions}) is above this listener's ceiling ({ceiling}). Typical: a TLS 1.3-only client (curl --tlsv1.3, a hardened Go or Java config) against a listener capped at TLS 1.2; BIG-IP client-ssl profiles keep TLS 1.3 off by default (option no-tlsv1.3).",
 			checks: []string{
-				"Raise max_version on listener {listener} to \"{min_offered_cfg}\" or later (BIG-IP: remove {bigip_enable_new} from the client-ssl options).",
+				"Raise {max_version_knob} to \"{min_offered_cfg}\" or later (BIG-IP: remove {bigip_enable_new} from the client-ssl options).",
 				"Or let the client offer {ceiling}: {client_ceiling_flags}.",
 			},
 			clientSaw: sawAlert70,
@@ -274,6 +287,17 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "Whatever it still read after its own FIN: a half-closed client may read tlsgate's ServerHello and certificate and then the close; one that closed its socket saw nothing.",
 			evidence:  []string{"peek", "first_bytes", "fin_before_flight", "sni", "versions_offered", "ja4", "client_error"},
 		},
+		CodeClientClosedEarly + "/hello_retry": {
+			summary: "client {client} closed the connection (FIN) after tlsgate's HelloRetryRequest, without a second ClientHello: no certificate was sent",
+			cause:   "The client's TLS 1.3 ClientHello carried no key share for a group tlsgate accepts, so tlsgate answered with a HelloRetryRequest asking for a second hello with another share; the client closed instead of sending it. " + helloRetryCause,
+			checks: []string{
+				"Find out what {client_ip} is: for a probe or scanner that sends a hello without a usable key share to see whether the server answers at all (tlsgate probe does), closing after the retry is its normal end.",
+				"For a real client, compare the key shares and groups it offers (below) with those listener {listener} allows: a client that supports one of them answers the retry with a second ClientHello, one that abandons it supports none or does not implement HelloRetryRequest.",
+				"Read the client's own error output: it says why it gave up on the retry.",
+			},
+			clientSaw: helloRetrySaw,
+			evidence:  []string{"peek", "sni", "versions_offered", "key_shares", "groups_offered", "groups_ours", "ja4", "client_error"},
+		},
 		CodeClientClosedEarly + "/nothing": {
 			summary: "client {client} closed the connection (FIN) without sending anything",
 			cause:   "The client opened the connection and closed it (FIN) without sending a byte. This is what TCP health monitors (BIG-IP tcp_half_open, TCP connect checks) and port scanners do; a real client that gives up immediately looks the same.",
@@ -292,6 +316,17 @@ func clientKnowledge() map[string]entry {
 			},
 			clientSaw: "Nothing from tlsgate: the reset came from the client side (or a device in the path).",
 			evidence:  []string{"peek", "first_bytes", "sni", "versions_offered", "ja4", "client_error"},
+		},
+		CodeClientResetEarly + "/hello_retry": {
+			summary: "client {client} reset the connection (RST) after tlsgate's HelloRetryRequest, without a second ClientHello: no certificate was sent",
+			cause:   "The client's TLS 1.3 ClientHello carried no key share for a group tlsgate accepts, so tlsgate answered with a HelloRetryRequest asking for a second hello with another share; the client reset the connection instead of sending it. " + helloRetryCause,
+			checks: []string{
+				"Find out what {client_ip} is: a probe or scanner that tests with a hello the server must retry, or a real client.",
+				"For a real client, compare the key shares and groups it offers (below) with those listener {listener} allows, and check for a device in the path that resets connections it cannot parse.",
+				"Read the client's own error output: it says why it gave up on the retry.",
+			},
+			clientSaw: helloRetrySaw,
+			evidence:  []string{"peek", "sni", "versions_offered", "key_shares", "groups_offered", "groups_ours", "ja4", "client_error"},
 		},
 		CodeClientResetEarly + "/nothing": {
 			summary: "client {client} reset the connection (RST) without sending anything",
@@ -392,10 +427,21 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "A Go client prints `tls: server selected unsupported protocol version …`.",
 		},
 		CodeClientAlert + "/80": {
-			cause:  "The client aborted with internal_error (alert 80). OpenSSL 3 clients at security level 2 send it when the server negotiates TLS 1.0/1.1 and they refuse the legacy signature.",
-			checks: []string{"Raise min_version to TLS 1.2 on listener {listener}, or lower the client's security level (`-cipher DEFAULT@SECLEVEL=0`) for a legacy test."},
-			clientSaw: "Against a TLS 1.0/1.1 server curl prints `curl: (35) … error:0A00014D:SSL routines::legacy sigalg disallowed or unsupported` and openssl s_client `…:tls_process_key_exchange:legacy sigalg disallowed or unsupported:…`; " +
-				"with `--tlsv1.0 --ciphers DEFAULT@SECLEVEL=0` the same curl connects.",
+			cause:     "The client aborted with internal_error (alert 80). OpenSSL 3 clients at security level 2 send it when the server negotiates TLS 1.0/1.1 and they refuse the legacy signature.",
+			checks:    []string{"Find the version tlsgate negotiated and what the client offers (below): if the client offers TLS 1.2 or later, raise {max_version_knob} to \"1.2\" or later; if it offers nothing newer, upgrade the client; only for a legacy test lower the client's security level (`-cipher DEFAULT@SECLEVEL=0`). Raising min_version refuses the client instead of serving it."},
+			clientSaw: sawAlert80,
+		},
+		// The server's ceiling is below TLS 1.2 and the client offers it:
+		// the cap, not the client, is what to change.
+		CodeClientAlert + "/80_cap": {
+			cause: "The client aborted with internal_error (alert 80) after tlsgate negotiated {ceiling}, the highest version it allows. OpenSSL 3 clients (curl, Python, openssl s_client) at their default security level 2 refuse the legacy signature of TLS 1.0/1.1 this way. " +
+				"The client offered {offered_versions}, so it would have met the server at TLS 1.2: the server's ceiling of {ceiling} is what stands in the way, and raising min_version cannot help.",
+			checks: []string{
+				"Raise {max_version_knob} to \"1.2\" or later (BIG-IP: remove {bigip_enable_modern} from the client-ssl options).",
+				"Only to test a legacy server on purpose, let the client accept {ceiling}: {client_ceiling_flags}.",
+			},
+			clientSaw: sawAlert80,
+			evidence:  []string{"alert_recv", "sni", "versions_offered", "versions_ours", "client_error", "ja4"},
 		},
 		CodeClientAlert + "/47": {
 			cause:  "The client says a handshake value is illegal (alert 47 illegal_parameter): OpenSSL and Java send it when the server picks a suite they did not offer or sends a malformed value.",
@@ -488,7 +534,7 @@ func clientKnowledge() map[string]entry {
 		CodeHandshakeTimeout + "/relayed": {group: groupNoError,
 			summary: "client {client} sent {first_len} bytes of a first message and stalled; relayed to {backend} at the peek deadline, the connection ended after {duration}: {stall_end}",
 			cause: "The client sent {first_len} bytes ({kind_desc}) and nothing more within the peek timeout of {peek_timeout}. " +
-				"{stall_relay}, and the handshake is the backend's: at that deadline tlsgate stopped waiting and relayed what had come to {backend}, " +
+				"{passes_tls}, and the handshake is the backend's: at that deadline tlsgate stopped waiting and relayed what had come to {backend}, " +
 				"as a passthrough virtual server forwards what arrives (handshake_timeout bounds only handshakes tlsgate terminates). " +
 				"No more bytes came from the client; the connection lasted {duration} in all, and ended when {stall_end}. " +
 				"{stall_why}" +

@@ -6,11 +6,11 @@ const (
 	sawAlert70JA      = "tlsgate はアラート 70 protocol_version を返す。curl は `curl: (35) … tlsv1 alert protocol version`、Go は `remote error: tls: protocol version not supported`、Java は `Received fatal alert: protocol_version`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
 	sawTimeoutJA      = "curl は `curl: (28) Connection timed out after … milliseconds` か `curl: (28) SSL connection timeout`、Go の net/http は `net/http: TLS handshake timeout` を表示し、openssl s_client は CONNECTED(00000003) と出したまま止まる。Chrome は ERR_TIMED_OUT。"
 	sawBackendJA      = "{backend_saw}"
-	checkCAJA         = "`tlsgate ca export` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert lab-ca.pem https://{sni_or_host}:{vport}/`。"
+	checkCAJA         = "`tlsgate ca export` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert {lab_ca} {curl_target}`。"
 	checkUpgradeSSLJA = "クライアントを更新する。tlsgate（Go の crypto/tls）は min_version をどう設定しても SSLv2 や SSLv3 を受け付けられないし、どのサーバも受け付けるべきではない。"
 	// sawTLSOnPlainResetJA mirrors sawTLSOnPlainReset.
 	sawTLSOnPlainResetJA = "tlsgate が接続をリセットした。curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET を表示する。"
-	checkCAJavaJA        = "Java ならラボ CA をトラストストアにインポートする（`keytool -importcert -cacerts -file lab-ca.pem`）。Python なら SSL_CERT_FILE か REQUESTS_CA_BUNDLE を設定する。"
+	checkCAJavaJA        = "Java ならラボ CA をトラストストアにインポートする（`keytool -importcert -cacerts -file {lab_ca}`）。Python なら SSL_CERT_FILE か REQUESTS_CA_BUNDLE を設定する。"
 )
 
 // The Japanese texts of an sni_policy with host_mismatch; they mirror
@@ -20,6 +20,18 @@ const (
 	checkHostMismatchJA    = "TLS ハンドシェイクは完了しており、421 は TLS の失敗ではなくホスト検査によるもの。検査するのは接続の最初のリクエストだけで、その Host（または絶対形式のターゲット）が SNI（{sni_or_host}）と別のサイトを指していたので 421 を返し、接続を閉じた。同じ接続の 2 つ目以降のリクエストは比べないので、最初のリクエストが一致した接続には、別の名前へのリクエストが検査されずに流れうる。"
 	checkHostMismatchFixJA = "実際のケースなら、クライアントがホスト名ごとに新しい接続を張るようにする（ブラウザは 421 を受けると新しい接続で再送する。名前をまたいで接続を使い回すクライアントはそうしてはならない）か、前段のプロキシが転送する Host から SNI を設定するようにする。"
 	saw421JA               = "curl は終了コード 0 で 421 のページを表示し、-f 付きなら `(22) The requested URL returned error: 421`。Go は resp.StatusCode == 421 で err == nil。"
+)
+
+// sawAlert80JA is sawAlert80 in Japanese.
+const sawAlert80JA = "TLS 1.0/1.1 のサーバに対して、curl は `curl: (35) … error:0A00014D:SSL routines::legacy sigalg disallowed or unsupported`、openssl s_client は `…:tls_process_key_exchange:legacy sigalg disallowed or unsupported:…` を表示する。" +
+	"`--tlsv1.0 --ciphers DEFAULT@SECLEVEL=0` を付けると同じ curl で接続できる。"
+
+// helloRetryCauseJA and helloRetrySawJA are helloRetryCause and
+// helloRetrySaw in Japanese.
+const (
+	helloRetryCauseJA = "証明書を選ぶ・送る前にハンドシェイクが放棄されているので、証明書・ラボ CA・ピン留めはここでは問題ではない。" +
+		"よくあるのは、サーバの応答を見るためだけに使える key share のない ClientHello を送る TLS プローブやスキャナー、または tlsgate が許すどのグループの key share も作れないか HelloRetryRequest を実装していないクライアント。"
+	helloRetrySawJA = "HelloRetryRequest（別の key share を求める、ServerHello の形をした約 100 バイトのメッセージ）だけで、証明書は受け取っていない。プローブは設計どおりそこで止まる。応答できなかったクライアントは自分のハンドシェイクのエラーを表示する。"
 )
 
 // clientKnowledgeJA is clientKnowledge in Japanese.
@@ -102,7 +114,7 @@ func clientKnowledgeJA() map[string]entry {
 		CodeTLSOnPlaintext + "/reset_stalled": {
 			summary: "平文リスナー {listener}（{listener_at}）に {client} から TLS。ClientHello は最後まで届かなかった: {hello_seen}",
 			cause: "平文を待っているリスナーに対して、クライアントが TLS を始めたが、ClientHello は最後まで届かなかった: {hello_seen}の後、{peek_timeout} 以内に何も届いていない。" +
-				"こう始まるのは TLS だけだが、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
+				"{tls_began}、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
 				"クライアントが平文のポートに https:// で接続したか、server-ssl プロファイルを持つプロキシやロードバランサが平文 HTTP のポートに向けて暗号化している。" +
 				"このケースに対応する確認済みの BIG-IP の SSL ログ行はないので、ここには出さない。",
 			clientSaw: sawTLSOnPlainResetJA,
@@ -111,7 +123,7 @@ func clientKnowledgeJA() map[string]entry {
 		CodeTLSOnPlaintext + "/reset_cut": {
 			summary: "平文リスナー {listener}（{listener_at}）に {client} から TLS。ClientHello は最後まで届かず、クライアントが接続を閉じた（FIN）: {hello_seen}",
 			cause: "平文を待っているリスナーに対して、クライアントが TLS を始め、{hello_seen}の後、ClientHello が揃う前に自分の側を閉じた（FIN）。tlsgate が接続をリセットしたのは、その FIN の後。" +
-				"こう始まるのは TLS だけだが、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
+				"{tls_began}、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
 				"クライアントが平文のポートに https:// で接続してあきらめたか、server-ssl プロファイルを持つプロキシやロードバランサが平文 HTTP のポートに向けて暗号化している。" +
 				"このケースに対応する確認済みの BIG-IP の SSL ログ行はないので、ここには出さない。",
 			clientSaw: "先に閉じたのはクライアントで、tlsgate のリセットはすでに止まったクライアントに届いた。ソケットごと閉じたクライアントは tlsgate から何も受け取っておらず、表示するのは自分が止めた理由（自分のタイムアウト、Ctrl-C、自身のエラー）。" +
@@ -147,7 +159,7 @@ func clientKnowledgeJA() map[string]entry {
 			summary: "クライアント {client} の提示は {offered_versions} のみ、リスナー {listener} が受け付けるのは {our_versions}",
 			cause:   "クライアントが提示したバージョン（{offered_versions}）がすべて、このリスナーの上限（{ceiling}）より新しい。典型例は、TLS 1.2 までに制限したリスナーに TLS 1.3 しか話さないクライアント（curl --tlsv1.3、ハードニングした Go や Java の設定）が来るケース。BIG-IP の client-ssl プロファイルは、既定では TLS 1.3 が無効（no-tlsv1.3 オプション）になっている。",
 			checks: []string{
-				"リスナー {listener} の max_version を \"{min_offered_cfg}\" 以上に上げる（BIG-IP では client-ssl プロファイルの options から {bigip_enable_new} を外す）。",
+				"{max_version_knob} を \"{min_offered_cfg}\" 以上に上げる（BIG-IP では client-ssl プロファイルの options から {bigip_enable_new} を外す）。",
 				"またはクライアントに {ceiling} を提示させる: {client_ceiling_flags}。",
 			},
 			clientSaw: sawAlert70JA,
@@ -260,6 +272,16 @@ func clientKnowledgeJA() map[string]entry {
 			},
 			clientSaw: "自分の FIN の後に読めたものだけ。ハーフクローズしたクライアントなら tlsgate の ServerHello と証明書、続いて切断を読むことがあり、ソケットごと閉じたクライアントは何も見ていない。",
 		},
+		CodeClientClosedEarly + "/hello_retry": {
+			summary: "クライアント {client} が tlsgate の HelloRetryRequest の後、2つ目の ClientHello を送らずに接続を閉じた（FIN）。証明書は送っていない",
+			cause:   "クライアントの TLS 1.3 の ClientHello には tlsgate が受け付けるグループの key share がなかったため、tlsgate は別の key share で ClientHello を送り直すよう求める HelloRetryRequest を返した。クライアントはそれを送らずに接続を閉じた。" + helloRetryCauseJA,
+			checks: []string{
+				"{client_ip} が何者かを調べる。サーバが応答するかだけを見るために、使える key share のない ClientHello を送るプローブやスキャナー（tlsgate probe もそうする）なら、HelloRetryRequest の後に閉じるのは正常な終わり方である。",
+				"実際のクライアントなら、提示している key share と鍵交換グループ（下記）を、リスナー {listener} が許すものと比べる。そのどれかに対応するクライアントは2つ目の ClientHello で応答する。あきらめるクライアントはどれにも対応していないか、HelloRetryRequest を実装していない。",
+				"クライアント自身のエラー出力を読む。HelloRetryRequest の後にあきらめた理由がそこに出ている。",
+			},
+			clientSaw: helloRetrySawJA,
+		},
 		CodeClientClosedEarly + "/nothing": {
 			summary: "クライアント {client} が何も送らずに接続を閉じた（FIN）",
 			cause:   "クライアントは接続を開き、1 バイトも送らずに閉じた（FIN）。TCP ヘルスモニター（BIG-IP の tcp_half_open や TCP 接続チェック）やポートスキャナーの典型的な動きで、すぐにあきらめた実際のクライアントも同じに見える。",
@@ -277,6 +299,16 @@ func clientKnowledgeJA() map[string]entry {
 				"実際のクライアントなら、クライアント自身のエラー出力を読む。",
 			},
 			clientSaw: "tlsgate からは何も返していない。リセットはクライアント側（または経路上の装置）から来ている。",
+		},
+		CodeClientResetEarly + "/hello_retry": {
+			summary: "クライアント {client} が tlsgate の HelloRetryRequest の後、2つ目の ClientHello を送らずに接続をリセットした（RST）。証明書は送っていない",
+			cause:   "クライアントの TLS 1.3 の ClientHello には tlsgate が受け付けるグループの key share がなかったため、tlsgate は別の key share で ClientHello を送り直すよう求める HelloRetryRequest を返した。クライアントはそれを送らずに接続をリセットした。" + helloRetryCauseJA,
+			checks: []string{
+				"{client_ip} が何者か（送り直しを求められる ClientHello で試すプローブやスキャナーか、実際のクライアントか）を調べる。",
+				"実際のクライアントなら、提示している key share と鍵交換グループ（下記）をリスナー {listener} が許すものと比べ、解析できない接続をリセットする装置が経路上にないか確認する。",
+				"クライアント自身のエラー出力を読む。HelloRetryRequest の後にあきらめた理由がそこに出ている。",
+			},
+			clientSaw: helloRetrySawJA,
 		},
 		CodeClientResetEarly + "/nothing": {
 			summary: "クライアント {client} が何も送らずに接続をリセットした（RST）",
@@ -373,10 +405,18 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: "Go のクライアントは `tls: server selected unsupported protocol version …` を表示する。",
 		},
 		CodeClientAlert + "/80": {
-			cause:  "クライアントが internal_error（アラート 80）で中断した。セキュリティレベル 2 の OpenSSL 3 のクライアントは、サーバが TLS 1.0/1.1 をネゴシエートしてきて古い署名を拒否するときにこれを送る。",
-			checks: []string{"リスナー {listener} の min_version を TLS 1.2 に上げる。レガシーの検証でどうしても必要なら、クライアントのセキュリティレベルを下げる（`-cipher DEFAULT@SECLEVEL=0`）。"},
-			clientSaw: "TLS 1.0/1.1 のサーバに対して、curl は `curl: (35) … error:0A00014D:SSL routines::legacy sigalg disallowed or unsupported`、openssl s_client は `…:tls_process_key_exchange:legacy sigalg disallowed or unsupported:…` を表示する。" +
-				"`--tlsv1.0 --ciphers DEFAULT@SECLEVEL=0` を付けると同じ curl で接続できる。",
+			cause:     "クライアントが internal_error（アラート 80）で中断した。セキュリティレベル 2 の OpenSSL 3 のクライアントは、サーバが TLS 1.0/1.1 をネゴシエートしてきて古い署名を拒否するときにこれを送る。",
+			checks:    []string{"tlsgate がネゴシエートしたバージョンとクライアントの提示（下記）を確認する。クライアントが TLS 1.2 以上を提示しているなら {max_version_knob} を \"1.2\" 以上に上げる。それより新しいものを提示していないならクライアントを更新する。レガシーの検証に限り、クライアントのセキュリティレベルを下げる（`-cipher DEFAULT@SECLEVEL=0`）。min_version を上げるとクライアントを受け入れる代わりに拒否することになる。"},
+			clientSaw: sawAlert80JA,
+		},
+		CodeClientAlert + "/80_cap": {
+			cause: "tlsgate が自分の許す最高のバージョンである {ceiling} をネゴシエートした後、クライアントが internal_error（アラート 80）で中断した。既定のセキュリティレベル 2 の OpenSSL 3 のクライアント（curl、Python、openssl s_client）は、TLS 1.0/1.1 の古い署名をこうして拒否する。" +
+				"クライアントは {offered_versions} を提示しており、TLS 1.2 でサーバと合意できたはず。妨げているのはサーバの上限 {ceiling} であり、min_version を上げても解決しない。",
+			checks: []string{
+				"{max_version_knob} を \"1.2\" 以上に上げる（BIG-IP では client-ssl プロファイルの options から {bigip_enable_modern} を外す）。",
+				"レガシーなサーバを意図して検証する場合に限り、クライアントに {ceiling} を受け入れさせる: {client_ceiling_flags}。",
+			},
+			clientSaw: sawAlert80JA,
 		},
 		CodeClientAlert + "/47": {
 			cause:  "クライアントは、ハンドシェイクの値が不正だと言っている（アラート 47 illegal_parameter）。OpenSSL と Java は、提示していないスイートをサーバが選んだときや、不正な形式の値が送られてきたときにこれを送る。",
@@ -456,7 +496,7 @@ func clientKnowledgeJA() map[string]entry {
 		CodeHandshakeTimeout + "/relayed": {
 			summary: "クライアント {client} が最初のメッセージを {first_len} バイト送って止まった。先頭バイト待ちの期限で {backend} へ中継し、接続は {duration} 後に終わった: {stall_end}",
 			cause: "クライアントは {first_len} バイト（{kind_desc}）を送り、先頭バイト待ちのタイムアウト {peek_timeout} の間にそれ以上送らなかった。" +
-				"{stall_relay}し、ハンドシェイクの相手はバックエンドなので、tlsgate はその期限で待つのをやめ、届いた分を {backend} へ中継した。" +
+				"{passes_tls}し、ハンドシェイクの相手はバックエンドなので、tlsgate はその期限で待つのをやめ、届いた分を {backend} へ中継した。" +
 				"パススルーの仮想サーバは届いたものを転送する（handshake_timeout は tlsgate が終端するハンドシェイクにだけ効く）。" +
 				"クライアントからはそれ以上何も届かず、接続は全体で {duration} 続き、{stall_end}ところで終わった。" +
 				"{stall_why}" +

@@ -4,7 +4,7 @@ package explain
 // handshake with the backend (client-symptoms.md §8.2 for who sends which
 // alert, §4 and §6 for what each client prints).
 const (
-	clientEndIntro = "Listener {listener} passes TLS through: tlsgate decrypts nothing and serves no certificate, and the client's handshake is with the backend {backend} itself. " +
+	clientEndIntro = "{passes_tls}: tlsgate decrypts nothing and serves no certificate, and the client's handshake is with the backend {backend} itself. " +
 		"The backend answered the ClientHello, and the client ended the handshake instead of finishing it: "
 	clientEndNotLab  = " tlsgate did not decrypt, so this is about the backend's certificate chain and the client's trust store, not tlsgate's lab CA."
 	clientEndNoBigIP = " A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) takes no part in the handshake either and logs no SSL error for it, so no BIG-IP line is shown; " +
@@ -20,7 +20,7 @@ const (
 func clientEndKnowledge() map[string]entry {
 	return map[string]entry{
 		CodeClientRejectedBackend: {
-			summary: "client {client} ended its handshake with backend {backend} with alert {client_end_alert} after the backend's answer; passthrough relayed it",
+			summary: "client {client} ended its handshake with backend {backend} with alert {client_end_alert} after the backend's answer; {relayed_by} relayed it",
 			cause: clientEndIntro + "its first record after the ClientHello is alert {client_end_alert}, sent in the clear, so the alert is read, not guessed. " +
 				"It refused something in the backend's answer: a version or cipher suite its ServerHello chose that the client does not accept (70, 40, 47), or its certificate." + clientEndNoBigIP,
 			checks: []string{
@@ -32,14 +32,14 @@ func clientEndKnowledge() map[string]entry {
 			evidence:  []string{"client_end", "backend", "backend_endpoints", "sni", "versions_offered", "ja4"},
 		},
 		CodeClientRejectedBackend + "/cert": {
-			summary: "client {client} refused the certificate of backend {backend} with alert {client_end_alert}; passthrough relayed the refusal",
+			summary: "client {client} refused the certificate of backend {backend} with alert {client_end_alert}; {relayed_by} relayed the refusal",
 			cause: clientEndIntro + "its first record after the ClientHello is alert {client_end_alert}, sent in the clear, so the alert is read, not guessed: the client refused the backend's certificate. {client_end_why}" +
 				clientEndNotLab + clientEndNoBigIP,
 			checks:    []string{clientEndCheckChain, clientEndCheckStore, clientEndCheckCert},
 			clientSaw: "{client_end_saw}",
 		},
 		CodeClientRejectedBackend + "/encrypted": {
-			summary: "client {client} ended its TLS 1.3 handshake with backend {backend} with an encrypted alert, most likely refusing the backend's certificate; passthrough relayed it",
+			summary: "client {client} ended its TLS 1.3 handshake with backend {backend} with an encrypted alert, most likely refusing the backend's certificate; {relayed_by} relayed it",
 			cause: clientEndIntro + "after its ClientHello the client sent one application_data record of 19 bytes (after a ChangeCipherSpec, when it sent one) and closed. " +
 				"19 bytes is an encrypted TLS 1.3 alert: 2 alert bytes, the inner content type and a 16-byte tag; the client's Finished, which a completed handshake sends instead, is 53 or 69. " +
 				"The alert is encrypted with the handshake keys, which tlsgate does not have, so which alert it is is inferred, not read: after the backend's certificate, by far the most common reason is that the client refused it (an untrusted issuer, a wrong name, an expired certificate)." +
@@ -49,7 +49,7 @@ func clientEndKnowledge() map[string]entry {
 			clientSaw: clientEndSawCert,
 		},
 		CodeClientRejectedBackend + "/abandoned": {
-			summary: "client {client} closed after the handshake flight of backend {backend} without answering it: likely it refused the backend's certificate; passthrough relayed it",
+			summary: "client {client} closed after the handshake flight of backend {backend} without answering it: likely it refused the backend's certificate; {relayed_by} relayed it",
 			cause: clientEndIntro + "the backend sent its flight ({down} bytes, more than a ServerHello, so its certificate was on the way), and the client sent nothing after its ClientHello and closed. " +
 				"A completed handshake always has the client's Finished after its hello, so this one did not complete. With no alert there is nothing to read the reason from; " +
 				"likely the client refused the backend's certificate and closed without an alert (some clients do), less often it was stopped or gave up on its own. " +
@@ -61,7 +61,7 @@ func clientEndKnowledge() map[string]entry {
 		},
 		CodeClientClosedEarly + "/before_backend_flight": {group: groupNoError,
 			summary: "client {client} closed the connection (FIN) right after its ClientHello, before tlsgate relayed the certificate of backend {backend}",
-			cause: "Listener {listener} passes TLS through, and the client's handshake is with the backend {backend} itself. The relay read the client's FIN before it wrote the first byte of the backend's answer ({down} bytes: its ServerHello and certificate) to the client: the client closed its side right after the ClientHello, without waiting for an answer. " +
+			cause: "{passes_tls}, and the client's handshake is with the backend {backend} itself. The relay read the client's FIN before it wrote the first byte of the backend's answer ({down} bytes: its ServerHello and certificate) to the client: the client closed its side right after the ClientHello, without waiting for an answer. " +
 				"It gave up or closed early; it cannot have refused the certificate, which it had not seen. " +
 				"Typical: a scanner or TLS probe that sends a hello and shuts its side at once, a script that half-closes after writing (`nc -N`, shutdown(SHUT_WR) before reading), or a monitor that only checks that a hello is accepted. " +
 				"tlsgate passed the FIN on and still relayed the backend's flight, which a half-closed client can read; the backend's handshake ended at the FIN. " +
@@ -79,7 +79,7 @@ func clientEndKnowledge() map[string]entry {
 
 // clientEndKnowledgeJA is clientEndKnowledge in Japanese.
 func clientEndKnowledgeJA() map[string]entry {
-	intro := "リスナー {listener} は TLS をパススルーする。tlsgate は何も復号せず証明書も出さない。クライアントのハンドシェイクの相手はバックエンド {backend} 自身である。" +
+	intro := "{passes_tls}する。tlsgate は何も復号せず証明書も出さない。クライアントのハンドシェイクの相手はバックエンド {backend} 自身である。" +
 		"バックエンドは ClientHello に応答したが、クライアントはハンドシェイクを完了せずに終わらせた。"
 	notLab := "tlsgate は復号していないので、これは tlsgate のラボ CA ではなく、バックエンドの証明書チェーンとクライアントのトラストストアの問題である。"
 	noBigIP := "BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）もハンドシェイクに関わらず、これについて SSL エラーを記録しないので、BIG-IP の行は表示しない。" +
@@ -89,7 +89,7 @@ func clientEndKnowledgeJA() map[string]entry {
 	cert := "バックエンドの証明書自体を確認する: クライアントが接続する名前（{sni}）が SAN にあるか、クライアントの時計で有効期間内か、中間証明書がリーフの後に送られているか。"
 	return map[string]entry{
 		CodeClientRejectedBackend: {
-			summary: "クライアント {client} はバックエンド {backend} の応答の後、アラート {client_end_alert} でハンドシェイクを終えた。パススルーはそれを中継した",
+			summary: "クライアント {client} はバックエンド {backend} の応答の後、アラート {client_end_alert} でハンドシェイクを終えた。{relayed_by}はそれを中継した",
 			cause: intro + "ClientHello の後の最初のレコードは平文のアラート {client_end_alert} なので、アラートは推測ではなく読み取ったものである。" +
 				"クライアントはバックエンドの応答の何かを拒否した: ServerHello が選んだバージョンや暗号スイート（70、40、47）、または証明書。" + noBigIP,
 			checks: []string{
@@ -100,14 +100,14 @@ func clientEndKnowledgeJA() map[string]entry {
 			clientSaw: "クライアントはアラート {client_end_alert} を送った理由を自分で表示する。curl は 35 か 60 で終わる。",
 		},
 		CodeClientRejectedBackend + "/cert": {
-			summary: "クライアント {client} はバックエンド {backend} の証明書をアラート {client_end_alert} で拒否した。パススルーはその拒否を中継した",
+			summary: "クライアント {client} はバックエンド {backend} の証明書をアラート {client_end_alert} で拒否した。{relayed_by}はその拒否を中継した",
 			cause: intro + "ClientHello の後の最初のレコードは平文のアラート {client_end_alert} なので、アラートは推測ではなく読み取ったものである。クライアントはバックエンドの証明書を拒否した。{client_end_why}" +
 				notLab + noBigIP,
 			checks:    []string{chain, store, cert},
 			clientSaw: "{client_end_saw}",
 		},
 		CodeClientRejectedBackend + "/encrypted": {
-			summary: "クライアント {client} はバックエンド {backend} との TLS 1.3 ハンドシェイクを暗号化されたアラートで終えた。バックエンドの証明書を拒否した可能性が高い。パススルーはそれを中継した",
+			summary: "クライアント {client} はバックエンド {backend} との TLS 1.3 ハンドシェイクを暗号化されたアラートで終えた。バックエンドの証明書を拒否した可能性が高い。{relayed_by}はそれを中継した",
 			cause: intro + "クライアントは ClientHello の後に 19 バイトの application_data レコードを 1 つだけ送り（送る場合は ChangeCipherSpec の後）、接続を閉じた。" +
 				"19 バイトは暗号化された TLS 1.3 のアラート（アラート 2 バイト、内側のコンテントタイプ、16 バイトのタグ）の大きさで、完了したハンドシェイクなら代わりに 53 か 69 バイトの Finished を送る。" +
 				"アラートは tlsgate が持たないハンドシェイク鍵で暗号化されているので、どのアラートかは読み取ったものではなく推測である。バックエンドの証明書の後なら、最も多い理由はクライアントがそれを拒否したこと（信頼しない発行者、名前の不一致、期限切れ）である。" +
@@ -117,7 +117,7 @@ func clientEndKnowledgeJA() map[string]entry {
 			clientSaw: "Go は `tls: failed to verify certificate: x509: certificate signed by unknown authority`（または `… is valid for X, not Y`、`… has expired or is not yet valid …`）、curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate`、openssl s_client -verify_return_error は `verify error:num=20:unable to get local issuer certificate`、Chrome は NET::ERR_CERT_AUTHORITY_INVALID、Firefox は SEC_ERROR_UNKNOWN_ISSUER を表示する。",
 		},
 		CodeClientRejectedBackend + "/abandoned": {
-			summary: "クライアント {client} はバックエンド {backend} のハンドシェイクフライトに応答せずに閉じた。バックエンドの証明書を拒否した可能性が高い。パススルーはそれを中継した",
+			summary: "クライアント {client} はバックエンド {backend} のハンドシェイクフライトに応答せずに閉じた。バックエンドの証明書を拒否した可能性が高い。{relayed_by}はそれを中継した",
 			cause: intro + "バックエンドはフライト（{down} バイト、ServerHello より多く、証明書を含む）を送り、クライアントは ClientHello の後に何も送らずに閉じた。" +
 				"完了したハンドシェイクには必ず ClientHello の後にクライアントの Finished があるので、このハンドシェイクは完了していない。アラートがないので理由は読み取れない。" +
 				"おそらくクライアントがバックエンドの証明書を拒否してアラートなしで閉じた（そうするクライアントがある）。まれに、クライアント自身が中断したか諦めた。" +
@@ -129,7 +129,7 @@ func clientEndKnowledgeJA() map[string]entry {
 		},
 		CodeClientClosedEarly + "/before_backend_flight": {
 			summary: "クライアント {client} が ClientHello の直後、tlsgate がバックエンド {backend} の証明書を中継する前に接続を閉じた（FIN）",
-			cause: "リスナー {listener} は TLS をパススルーし、クライアントのハンドシェイクの相手はバックエンド {backend} 自身である。中継はバックエンドの応答（{down} バイト、ServerHello と証明書）の最初のバイトをクライアントに書き込む前に、クライアントの FIN を読んでいた。クライアントは ClientHello を送った直後に応答を待たず自分の側を閉じている。" +
+			cause: "{passes_tls}し、クライアントのハンドシェイクの相手はバックエンド {backend} 自身である。中継はバックエンドの応答（{down} バイト、ServerHello と証明書）の最初のバイトをクライアントに書き込む前に、クライアントの FIN を読んでいた。クライアントは ClientHello を送った直後に応答を待たず自分の側を閉じている。" +
 				"あきらめたか早く閉じただけで、まだ見ていない証明書を拒否したのではない。" +
 				"よくあるのは、ClientHello を送ってすぐ自分の側を閉じるスキャナーや TLS プローブ、書き込んだ後にハーフクローズするスクリプト（`nc -N`、読む前の shutdown(SHUT_WR)）、ClientHello が受け付けられるかだけを見るモニター。" +
 				"tlsgate は FIN をバックエンドに渡し、それでもバックエンドのフライトを中継した（ハーフクローズしたクライアントは読める）。バックエンドのハンドシェイクは FIN で終わった。" +

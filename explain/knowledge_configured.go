@@ -22,7 +22,7 @@ func configuredKnowledge() map[string]entry {
 	mintedChecks := []string{
 		checkCA,
 		"If the client still hangs up with the lab CA trusted, it pins another certificate or key (the production server's): serve that certificate on listener {listener} (client_ssl cert and key), or send the client to a passthrough listener so it sees the backend's own certificate. Only an inspect listener has a bypass list.",
-		"Compare with curl from the same machine: `curl -v --cacert lab-ca.pem https://{sni_or_host}:{vport}/` works once the lab CA is trusted; if curl works and the app does not, the app pins.",
+		"Compare with curl from the same machine: `curl -v --cacert {lab_ca} {curl_target}` works once the lab CA is trusted; if curl works and the app does not, the app pins.",
 	}
 	silentEvidence := []string{"our_cert", "sni", "client_error", "fail_streak", "versions_offered", "alpn_offered", "ja3", "ja4"}
 	return map[string]entry{

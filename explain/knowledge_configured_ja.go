@@ -16,7 +16,7 @@ func configuredKnowledgeJA() map[string]entry {
 	mintedChecks := []string{
 		checkCAJA,
 		"ラボ CA を信頼させてもまだ切られるなら、そのクライアントは別の証明書か鍵（本番サーバのもの）をピン留めしている。その証明書をリスナー {listener} で返す（client_ssl cert と key）か、クライアントをパススルーのリスナーに向けてバックエンド自身の証明書を見せる。bypass があるのは inspect のリスナーだけ。",
-		"同じマシンから curl で比べる: ラボ CA を信頼させれば `curl -v --cacert lab-ca.pem https://{sni_or_host}:{vport}/` は通る。curl が通ってアプリが通らないなら、アプリがピン留めしている。",
+		"同じマシンから curl で比べる: ラボ CA を信頼させれば `curl -v --cacert {lab_ca} {curl_target}` は通る。curl が通ってアプリが通らないなら、アプリがピン留めしている。",
 	}
 	return map[string]entry{
 		CodeClientClosedEarly + "/configured": {

@@ -4,15 +4,24 @@ package explain
 // connection itself (detect_fault_effect.go): the client's behaviour keeps
 // its code, and the variant says it answered the fault.
 func effectKnowledge() map[string]entry {
-	const fixRule = "To get a clean handshake again: `tlsgate fault disable {effect_rule}`."
-	chainCheck := "See what was served: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null` reports verify error {chain_verify} for this chain: the expected result of rule {effect_rule}, whether or not the client trusts the lab CA."
-	clockCheck := "Compare the client's clock with the certificate's dates: `date -u` on the client, and `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`; in the real case fix the client's clock (NTP), not the certificate."
+	const fixRule = "To get a clean handshake again: `tlsgate fault disable{admin_opt} {effect_rule}`."
+	// Without the rule tlsgate staples nothing, and a client that asks
+	// for a staple refuses its absence: the fault is gone, not the (91).
+	const fixStaple = "To stop stapling it: `tlsgate fault disable{admin_opt} {effect_rule}`. tlsgate staples nothing of its own, so curl --cert-status then fails with `curl: (91) No OCSP response received` instead, and curl without it connects."
+	// The openssl commands send the SNI the client sent (or none), trust
+	// the lab CA and check the name the client checks, so that the one
+	// verify error left is the chain's own, as the text says.
+	chainCheck := "See what was served: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca}{verify_name_opt} -showcerts </dev/null` reports verify error {chain_verify} for this chain, although it trusts the lab CA: the expected result of rule {effect_rule}, whether or not the client trusts the lab CA."
+	clockCheck := "Compare the client's clock with the certificate's dates: `date -u` on the client, and `openssl s_client -connect {virtual}{sni_flag} </dev/null | openssl x509 -noout -dates`; in the real case fix the client's clock (NTP), not the certificate."
 	clockOthers := "When a few clients report '{clock_state}' while everyone else connects, suspect their clocks first."
 	// The probe's step 7 names the same staple by its own code: the
 	// explanation gives it, so the two outputs can be matched.
-	const ocspProbe = "From the client's side, `tlsgate probe {virtual} --sni {sni_or_host} --cacert lab-ca.pem --steps 7` (the lab CA from `tlsgate ca export`, so that the chain verifies) flags the same staple in step 7 as a warning with code `{ocsp_probe_code}` (the code is in its `--json` output)."
-	ocspCheck := "See the staple: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` prints the OCSP response tlsgate stapled (`Cert Status:` …, with its `This Update` and `Next Update`), signed by the lab CA: the expected result of rule {effect_rule}. The chain itself verifies. " + ocspProbe
-	verboseCheck := "Run the client verbosely (`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`): after the handshake lines it prints its own reason."
+	const ocspProbe = "From the client's side, `tlsgate probe {virtual} --sni {sni_or_host} --cacert {lab_ca} --steps 7` (the lab CA, so that the chain verifies) flags the same staple in step 7 as a warning with code `{ocsp_probe_code}` (the code is in its `--json` output)."
+	ocspCheck := "See the staple: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca} -status </dev/null` prints the OCSP response tlsgate stapled (`Cert Status:` …, with its `This Update` and `Next Update`), signed by the lab CA: the expected result of rule {effect_rule}. The chain itself verifies. " + ocspProbe
+	// The verbose commands trust the lab CA, so that curl reaches the
+	// fault instead of stopping at the lab CA with (60).
+	verboseCheck := "Run the client verbosely (`curl -v --cacert {lab_ca} {curl_target}`): after the handshake lines it prints its own reason."
+	verboseOCSPCheck := "Run the client verbosely, asking for the staple (`curl -v --cert-status --cacert {lab_ca} {curl_target}`): after the handshake lines it prints its own reason."
 	const (
 		chainSilentSummary = "client {client} {silent_end}: it rejected the certificate fault rule {effect_rule} served (chain = \"{chain_name}\")"
 		clockSilentSummary = "client {client} {silent_end}: it rejected the certificate fault rule {effect_rule} served with its dates shifted by {skew} ({clock_state} to the client)"
@@ -52,7 +61,7 @@ func effectKnowledge() map[string]entry {
 	)
 	// An ocsp_times rule: the leaf and the staple's status are good, the
 	// staple's times are not current by the client's clock.
-	ocspClockCheck := "Compare the staple's times with the clock: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` prints the stapled response's `This Update` and `Next Update`, and `date -u` the client's time. A This Update in the future, or a Next Update in the past, by more than OpenSSL's five minutes of leeway is what the client refused: the expected result of rule {effect_rule}. In the real case check the clocks (NTP) of the OCSP responder and of the server that staples, not the certificate. " + ocspProbe
+	ocspClockCheck := "Compare the staple's times with the clock: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca} -status </dev/null` prints the stapled response's `This Update` and `Next Update`, and `date -u` the client's time. A This Update in the future, or a Next Update in the past, by more than OpenSSL's five minutes of leeway is what the client refused: the expected result of rule {effect_rule}. In the real case check the clocks (NTP) of the OCSP responder and of the server that staples, not the certificate. " + ocspProbe
 	const (
 		ocspClockSummary       = "client {client} {silent_end}, with the OCSP response fault rule {effect_rule} stapled with {ocsp_clock}: " + ocspMaybe
 		ocspClockFlightSummary = "client {client} {silent_end}, after the OCSP response fault rule {effect_rule} stapled with {ocsp_clock}: " + ocspFlightMaybe
@@ -62,12 +71,12 @@ func effectKnowledge() map[string]entry {
 	return map[string]entry{
 		CodeClientAlert + "/ocsp_clock_fault": {
 			cause:     "The client refused the certificate with alert {alert} after reading the OCSP response tlsgate stapled (a Go client that checks the staple in VerifyConnection sends 42 bad_certificate)." + ocspClockMade,
-			checks:    []string{ocspClockCheck, fixRule},
+			checks:    []string{ocspClockCheck, fixStaple},
 			clientSaw: ocspClockSaw,
 		},
 		CodeHandshakeFailed + "/ocsp_clock_fault": {
 			cause:     "Go reported `bad record MAC`: an OpenSSL client rejected the handshake under TLS 1.3 and sent its alert unencrypted, which Go cannot read (client-symptoms.md §8.4)." + ocspClockMade,
-			checks:    []string{ocspClockCheck, "Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make its real alert appear in tlsgate's log.", fixRule},
+			checks:    []string{ocspClockCheck, "Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make its real alert appear in tlsgate's log.", fixStaple},
 			clientSaw: ocspClockSaw,
 		},
 		// curl --cert-status judges the staple once the handshake is
@@ -75,14 +84,14 @@ func effectKnowledge() map[string]entry {
 		CodeClientRejectedSilently + "/ocsp_clock_fault": {group: groupNoError,
 			summary:   ocspClockSummary,
 			cause:     ocspDoneCause + ocspClockMade + " BIG-IP would log no SSL error for it, since its side of the handshake worked.",
-			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
+			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspClockSaw,
 			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeClientRejectedSilently + "/ocsp_clock_fault_flight": {
 			summary:   ocspClockFlightSummary,
 			cause:     ocspFlightCause + ocspClockMade,
-			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
+			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspClockSaw,
 			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},
 		},
@@ -92,12 +101,12 @@ func effectKnowledge() map[string]entry {
 		},
 		CodeClientAlert + "/revocation_fault": {
 			cause:     "The client refused the certificate with alert {alert} after reading the OCSP response tlsgate stapled." + ocspMade,
-			checks:    []string{ocspCheck, fixRule},
+			checks:    []string{ocspCheck, fixStaple},
 			clientSaw: ocspSaw,
 		},
 		CodeHandshakeFailed + "/revocation_fault": {
 			cause:     "Go reported `bad record MAC`: an OpenSSL client rejected the handshake under TLS 1.3 and sent its alert unencrypted, which Go cannot read (client-symptoms.md §8.4)." + ocspMade,
-			checks:    []string{ocspCheck, "Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make its real alert appear in tlsgate's log.", fixRule},
+			checks:    []string{ocspCheck, "Cap the client at TLS 1.2 (`curl --tls-max 1.2`) to make its real alert appear in tlsgate's log.", fixStaple},
 			clientSaw: ocspSaw,
 		},
 		// curl --cert-status judges the staple once the handshake is
@@ -105,14 +114,14 @@ func effectKnowledge() map[string]entry {
 		CodeClientRejectedSilently + "/revocation_fault": {group: groupNoError,
 			summary:   ocspSummary,
 			cause:     ocspDoneCause + ocspMade + " BIG-IP would log no SSL error for it, since its side of the handshake worked.",
-			checks:    []string{ocspCheck, verboseCheck, fixRule},
+			checks:    []string{ocspCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspSaw,
 			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeClientRejectedSilently + "/revocation_fault_flight": {
 			summary:   ocspFlightSummary,
 			cause:     ocspFlightCause + ocspMade,
-			checks:    []string{ocspCheck, verboseCheck, fixRule},
+			checks:    []string{ocspCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspSaw,
 			evidence:  []string{"sni", "client_error", "versions_offered", "alpn_offered", "ja4"},
 		},

@@ -2,14 +2,16 @@ package explain
 
 // effectKnowledgeJA is effectKnowledge in Japanese.
 func effectKnowledgeJA() map[string]entry {
-	const fixRule = "ハンドシェイクを元に戻すには: `tlsgate fault disable {effect_rule}`。"
-	chainCheck := "返したものを確認する: `openssl s_client -connect {virtual} -servername {sni_or_host} -showcerts </dev/null` はこのチェーンに verify error {chain_verify} を出す。クライアントがラボ CA を信頼していてもいなくても、ルール {effect_rule} の想定どおりの結果である。"
-	clockCheck := "クライアントの時計と証明書の日付を比べる: クライアントで `date -u`、そして `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`。実際のケースでは、直すのは証明書ではなくクライアントの時計（NTP）。"
+	const fixRule = "ハンドシェイクを元に戻すには: `tlsgate fault disable{admin_opt} {effect_rule}`。"
+	const fixStaple = "ステープルをやめるには: `tlsgate fault disable{admin_opt} {effect_rule}`。tlsgate は自前のステープルをしないので、curl --cert-status は代わりに `curl: (91) No OCSP response received` で失敗し、--cert-status なしの curl はつながる。"
+	chainCheck := "返したものを確認する: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca}{verify_name_opt} -showcerts </dev/null` は、ラボ CA を信頼したうえで、このチェーンに verify error {chain_verify} を出す。クライアントがラボ CA を信頼していてもいなくても、ルール {effect_rule} の想定どおりの結果である。"
+	clockCheck := "クライアントの時計と証明書の日付を比べる: クライアントで `date -u`、そして `openssl s_client -connect {virtual}{sni_flag} </dev/null | openssl x509 -noout -dates`。実際のケースでは、直すのは証明書ではなくクライアントの時計（NTP）。"
 	clockOthers := "ほかのクライアントはつながるのに一部だけが「{clock_state}」と言うなら、まずそのクライアントの時計を疑う。"
 	// The probe's step 7 names the same staple by its own code.
-	const ocspProbe = "クライアント側からは、`tlsgate probe {virtual} --sni {sni_or_host} --cacert lab-ca.pem --steps 7`（チェーンが検証に通るよう、`tlsgate ca export` で取り出したラボ CA を渡す）がステップ 7 で同じステープルをコード `{ocsp_probe_code}` の警告として示す（コードは `--json` の出力に出る）。"
-	ocspCheck := "ステープルを確認する: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` は tlsgate がステープルした OCSP レスポンス（`Cert Status:` …、`This Update` と `Next Update`）を表示する。署名はラボ CA で、ルール {effect_rule} の想定どおりの結果である。チェーン自体は検証に通る。" + ocspProbe
-	verboseCheck := "クライアントを詳細表示で動かす（`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`）。ハンドシェイクの行の後に、クライアント自身の理由が出る。"
+	const ocspProbe = "クライアント側からは、`tlsgate probe {virtual} --sni {sni_or_host} --cacert {lab_ca} --steps 7`（チェーンが検証に通るよう、ラボ CA を渡す）がステップ 7 で同じステープルをコード `{ocsp_probe_code}` の警告として示す（コードは `--json` の出力に出る）。"
+	ocspCheck := "ステープルを確認する: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca} -status </dev/null` は tlsgate がステープルした OCSP レスポンス（`Cert Status:` …、`This Update` と `Next Update`）を表示する。署名はラボ CA で、ルール {effect_rule} の想定どおりの結果である。チェーン自体は検証に通る。" + ocspProbe
+	verboseCheck := "クライアントを詳細表示で動かす（`curl -v --cacert {lab_ca} {curl_target}`）。ハンドシェイクの行の後に、クライアント自身の理由が出る。"
+	verboseOCSPCheck := "ステープルを要求してクライアントを詳細表示で動かす（`curl -v --cert-status --cacert {lab_ca} {curl_target}`）。ハンドシェイクの行の後に、クライアント自身の理由が出る。"
 	const (
 		chainSilentSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} が返した証明書（chain = \"{chain_name}\"）を拒否した"
 		clockSilentSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} が日付を {skew} ずらして返した証明書（クライアントには{clock_state}）を拒否した"
@@ -26,7 +28,7 @@ func effectKnowledgeJA() map[string]entry {
 		silentFlightCause  = "tlsgate は証明書を含むハンドシェイクフライトを送っていたが、クライアントはハンドシェイクを終える前に TLS アラートを送らずに切断した。理由を言わずに証明書を拒否するクライアント（鍵をピン留めしたアプリ、発行元を信頼しない一部のスタック）はこうする。"
 		clockMade          = "そうさせたのはフォールトルール {effect_rule} で、ラボ CA の正しい証明書を、有効期間を {skew} ずらして発行した。これは時計が {skew} {clock_dir}クライアントが見るものとバイト単位で同じで、そのクライアントには証明書が{clock_state}に見える。実際のケースでは証明書に問題はなく、直すべきはクライアントの時計。{replaced_note}"
 	)
-	ocspClockCheck := "ステープルの時刻と時計を比べる: `openssl s_client -connect {virtual} -servername {sni_or_host} -status </dev/null` はステープルされたレスポンスの `This Update` と `Next Update` を表示し、`date -u` はクライアントの時刻を表示する。This Update が未来、または Next Update が過去にあり、その差が OpenSSL の猶予 5 分を超えていれば、それがクライアントの拒否した理由で、ルール {effect_rule} の想定どおりの結果である。実際のケースでは、証明書ではなく OCSP レスポンダとステープルするサーバの時計（NTP）を確かめる。" + ocspProbe
+	ocspClockCheck := "ステープルの時刻と時計を比べる: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca} -status </dev/null` はステープルされたレスポンスの `This Update` と `Next Update` を表示し、`date -u` はクライアントの時刻を表示する。This Update が未来、または Next Update が過去にあり、その差が OpenSSL の猶予 5 分を超えていれば、それがクライアントの拒否した理由で、ルール {effect_rule} の想定どおりの結果である。実際のケースでは、証明書ではなく OCSP レスポンダとステープルするサーバの時計（NTP）を確かめる。" + ocspProbe
 	const (
 		ocspClockSummary       = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} は OCSP レスポンス（{ocsp_clock}）をステープルしていた。" + ocspMaybe
 		ocspClockFlightSummary = "クライアント {client} は{silent_end}。フォールトルール {effect_rule} は OCSP レスポンス（{ocsp_clock}）をステープルしていた。" + ocspFlightMaybe
@@ -36,24 +38,24 @@ func effectKnowledgeJA() map[string]entry {
 	return map[string]entry{
 		CodeClientAlert + "/ocsp_clock_fault": {
 			cause:     "クライアントは tlsgate がステープルした OCSP レスポンスを読んだ後、アラート {alert} で証明書を拒否した（ステープルを VerifyConnection で確かめる Go クライアントは 42 bad_certificate を送る）。" + ocspClockMade,
-			checks:    []string{ocspClockCheck, fixRule},
+			checks:    []string{ocspClockCheck, fixStaple},
 			clientSaw: ocspClockSaw,
 		},
 		CodeHandshakeFailed + "/ocsp_clock_fault": {
 			cause:     "Go は `bad record MAC` を報告した。OpenSSL のクライアントが TLS 1.3 でハンドシェイクを拒否し、そのアラートを暗号化せずに送ったため、Go はそれを読めなかった（client-symptoms.md §8.4）。" + ocspClockMade,
-			checks:    []string{ocspClockCheck, "クライアントを TLS 1.2 までに制限する（`curl --tls-max 1.2`）と、本当のアラートが tlsgate のログに出る。", fixRule},
+			checks:    []string{ocspClockCheck, "クライアントを TLS 1.2 までに制限する（`curl --tls-max 1.2`）と、本当のアラートが tlsgate のログに出る。", fixStaple},
 			clientSaw: ocspClockSaw,
 		},
 		CodeClientRejectedSilently + "/ocsp_clock_fault": {
 			summary:   ocspClockSummary,
 			cause:     ocspDoneCause + ocspClockMade + "BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
-			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
+			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspClockSaw,
 		},
 		CodeClientRejectedSilently + "/ocsp_clock_fault_flight": {
 			summary:   ocspClockFlightSummary,
 			cause:     ocspFlightCause + ocspClockMade,
-			checks:    []string{ocspClockCheck, verboseCheck, fixRule},
+			checks:    []string{ocspClockCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspClockSaw,
 		},
 		CodeClientRejectedSilently + "/chain_fault": {
@@ -86,24 +88,24 @@ func effectKnowledgeJA() map[string]entry {
 		},
 		CodeClientAlert + "/revocation_fault": {
 			cause:     "クライアントは tlsgate がステープルした OCSP レスポンスを読んだ後、アラート {alert} で証明書を拒否した。" + ocspMade,
-			checks:    []string{ocspCheck, fixRule},
+			checks:    []string{ocspCheck, fixStaple},
 			clientSaw: ocspSaw,
 		},
 		CodeHandshakeFailed + "/revocation_fault": {
 			cause:     "Go は `bad record MAC` を報告した。OpenSSL のクライアントが TLS 1.3 でハンドシェイクを拒否し、そのアラートを暗号化せずに送ったため、Go はそれを読めなかった（client-symptoms.md §8.4）。" + ocspMade,
-			checks:    []string{ocspCheck, "クライアントを TLS 1.2 までに制限する（`curl --tls-max 1.2`）と、本当のアラートが tlsgate のログに出る。", fixRule},
+			checks:    []string{ocspCheck, "クライアントを TLS 1.2 までに制限する（`curl --tls-max 1.2`）と、本当のアラートが tlsgate のログに出る。", fixStaple},
 			clientSaw: ocspSaw,
 		},
 		CodeClientRejectedSilently + "/revocation_fault": {
 			summary:   ocspSummary,
 			cause:     ocspDoneCause + ocspMade + "BIG-IP 側のハンドシェイクは成功しているので、BIG-IP は SSL エラーを記録しない。",
-			checks:    []string{ocspCheck, verboseCheck, fixRule},
+			checks:    []string{ocspCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspSaw,
 		},
 		CodeClientRejectedSilently + "/revocation_fault_flight": {
 			summary:   ocspFlightSummary,
 			cause:     ocspFlightCause + ocspMade,
-			checks:    []string{ocspCheck, verboseCheck, fixRule},
+			checks:    []string{ocspCheck, verboseOCSPCheck, fixStaple},
 			clientSaw: ocspSaw,
 		},
 		CodeClientAlert + "/clock_fault": {

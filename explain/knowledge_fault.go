@@ -5,10 +5,10 @@ import "strings"
 // Checks shared by the fault_injected variants: how an operator would track
 // the real device down, and how to switch the injected one off.
 const (
-	checkFaultOff = "This one was broken on purpose: `tlsgate fault ls` shows rule {fault_rule} and its fire count; `tlsgate fault disable {fault_rule}` (or `tlsgate fault rm {fault_rule}`) stops it for new connections."
+	checkFaultOff = "This one was broken on purpose: `tlsgate fault ls{admin_opt}` shows rule {fault_rule} and its fire count; `tlsgate fault disable{admin_opt} {fault_rule}` (or `tlsgate fault rm{admin_opt} {fault_rule}`) stops it for new connections."
 	checkCapture  = "Capture on both sides of the suspected device at the same time (`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}`, once next to the client and once next to the server): a packet the server never sent, or a ClientHello the server never received, was made or eaten by the device in between."
 	checkRSTTTL   = "In the client-side capture, compare the RST's IP TTL (and IP ID) with the server's own packets: an injected RST usually arrives with a different TTL because it comes from fewer hops away."
-	checkSNI      = "Compare with and without SNI: `openssl s_client -connect {virtual} -servername {sni_or_host}` against `openssl s_client -connect {virtual} -noservername`, and another name with `curl -v --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`; only the named one failing means a device filters on SNI."
+	checkSNI      = "Compare with and without SNI: `openssl s_client -connect {virtual} -servername {sni_or_host}` against `openssl s_client -connect {virtual} -noservername`, and another name with `curl -v --cacert {lab_ca} --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`; only the named one failing means a device filters on SNI."
 	checkSteps    = "Probe from the client's side, step by step: `tlsgate probe {virtual} --sni {sni_or_host}` walks TCP connect, the answer to the ClientHello, versions, ciphers, SNI, the chain, a large hello and a stalled flight, and names the first step that fails. By hand: `nc -vz {virtual_host} {vport}`, then a hello without SNI, with SNI, and a small one (`curl --curves X25519`)."
 	checkStacks   = "Try other TLS stacks against the same name (curl, a Go client, Python): a failure for only some stacks points at a JA3/JA4 fingerprint block."
 	// checkCapturePlain is checkCapture for a plaintext connection: no
@@ -19,8 +19,8 @@ const (
 	// checkCaptureAny and checkCurlAny are checkCapture and checkCurlV
 	// for an auto listener's client, which may speak either.
 	checkCaptureAny = "Capture on both sides of the suspected device at the same time (`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}`, once next to the client and once next to the server): a packet the server never sent, or a ClientHello or request the server never received, was made or eaten by the device in between."
-	checkCurlAny    = "Repeat it with the scheme the client uses: `curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/` for TLS, `curl -v http://{virtual_host}:{vport}/` for plain HTTP; the last lines before the error show how far it got."
-	checkCurlV      = "Run `curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`: the last line before the error shows how far the handshake got."
+	checkCurlAny    = "Repeat it with the scheme the client uses: `curl -v --cacert {lab_ca} {curl_target}` for TLS, `curl -v http://{virtual_host}:{vport}/` for plain HTTP; the last lines before the error show how far it got."
+	checkCurlV      = "Run `curl -v --cacert {lab_ca} {curl_target}`: the last line before the error shows how far the handshake got."
 	checkMsg        = "Watch the handshake record by record: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` prints each message and alert with its direction."
 )
 
@@ -220,7 +220,7 @@ func faultKnowledge() map[string]entry {
 		CodeFaultInjected + "/truncate": {
 			cause: "On a real network a stream cut short {fault_stage} comes from a device that ends a flow part-way: a proxy or IPS stopping a transfer on a verdict (DLP, a file-size or content rule), a load balancer failing over mid-response, or a server that died while writing. The client got {down_reached}, then {fault_then}.",
 			checks: []string{checkCapture,
-				"See where it stops: `curl -v -o /dev/null --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/…` prints the Content-Length and how many bytes came; a cut at the same offset every time points at a byte budget or a size rule, one that varies at a verdict or a failover.",
+				"See where it stops: `curl -v -o /dev/null --cacert {lab_ca} {curl_target}…` prints the Content-Length and how many bytes came; a cut at the same offset every time points at a byte budget or a size rule, one that varies at a verdict or a failover.",
 				checkFaultOff},
 			clientSaw: "curl `curl: (18) transfer closed with N bytes remaining to read` for a body cut short (`(52) Empty reply from server` when nothing of the response came, `(28)` when the stream is held rather than closed); Go `unexpected EOF`; Chrome ERR_CONTENT_LENGTH_MISMATCH.",
 		},

@@ -4,7 +4,7 @@ package explain
 // certificate is fine, the device verifying it is not.
 const (
 	checkProxyDates = "Read the server certificate's dates from a host whose clock is right: `openssl s_client -connect {backend} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`. A window that holds the real time means the certificate is fine and the proxy's clock is not."
-	checkProxyClock = "Check the proxy's own clock and its time sync against a reference: `date -u` on it next to `curl -sI https://{sni_or_host}/ | grep -i '^date:'` from elsewhere, and `chronyc tracking` or `timedatectl` (on BIG-IP `ntpq -p`). Sites that fail through the proxy and work without it, all at once, point at its clock."
+	checkProxyClock = "Check the proxy's own clock and its time sync against a reference: `date -u` on it next to `curl -skI {backend_target} | grep -i '^date:'` from elsewhere (the server's own Date; -k since only the header matters), and `chronyc tracking` or `timedatectl` (on BIG-IP `ntpq -p`). Sites that fail through the proxy and work without it, all at once, point at its clock."
 )
 
 // clockKnowledge covers a proxy that rejects a good server because its

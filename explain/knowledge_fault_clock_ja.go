@@ -4,7 +4,7 @@ package explain
 // checkProxyClock.
 const (
 	checkProxyDatesJA = "時計の正しいホストからサーバ証明書の日付を読む: `openssl s_client -connect {backend} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`。有効期間が現在の時刻を含んでいれば、証明書には問題がなく、プロキシの時計がおかしい。"
-	checkProxyClockJA = "プロキシ自身の時計と時刻同期を基準と比べる: そのホストの `date -u` と、別の場所からの `curl -sI https://{sni_or_host}/ | grep -i '^date:'`、さらに `chronyc tracking` か `timedatectl`（BIG-IP なら `ntpq -p`）。プロキシ経由だと失敗し直接なら通るサイトが一斉に出るなら、プロキシの時計を疑う。"
+	checkProxyClockJA = "プロキシ自身の時計と時刻同期を基準と比べる: そのホストの `date -u` と、別の場所からの `curl -skI {backend_target} | grep -i '^date:'`（サーバ自身の Date。見るのはヘッダだけなので -k）、さらに `chronyc tracking` か `timedatectl`（BIG-IP なら `ntpq -p`）。プロキシ経由だと失敗し直接なら通るサイトが一斉に出るなら、プロキシの時計を疑う。"
 )
 
 // clockKnowledgeJA is clockKnowledge in Japanese.

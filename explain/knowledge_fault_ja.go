@@ -6,17 +6,17 @@ import "strings"
 // checkFaultOff, checkCapture, checkRSTTTL, checkSNI, checkSteps,
 // checkStacks, checkCurlV and checkMsg.
 const (
-	checkFaultOffJA     = "これは意図的に壊したもの。`tlsgate fault ls` でルール {fault_rule} と発動回数が見える。`tlsgate fault disable {fault_rule}`（または `tlsgate fault rm {fault_rule}`）で、以降の新しい接続には効かなくなる。"
+	checkFaultOffJA     = "これは意図的に壊したもの。`tlsgate fault ls{admin_opt}` でルール {fault_rule} と発動回数が見える。`tlsgate fault disable{admin_opt} {fault_rule}`（または `tlsgate fault rm{admin_opt} {fault_rule}`）で、以降の新しい接続には効かなくなる。"
 	checkCaptureJA      = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていない ClientHello があれば、間の装置が作ったか飲み込んだもの。"
 	checkRSTTTLJA       = "クライアント側のキャプチャで、RST の IP TTL（と IP ID）をサーバ自身のパケットと比べる。注入された RST はより少ないホップ数の場所から来るので、たいてい TTL が違う。"
-	checkSNIJA          = "SNI あり・なしで比べる: `openssl s_client -connect {virtual} -servername {sni_or_host}` と `openssl s_client -connect {virtual} -noservername`、さらに別の名前で `curl -v --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`。その名前のときだけ失敗するなら、SNI でフィルタしている装置がある。"
+	checkSNIJA          = "SNI あり・なしで比べる: `openssl s_client -connect {virtual} -servername {sni_or_host}` と `openssl s_client -connect {virtual} -noservername`、さらに別の名前で `curl -v --cacert {lab_ca} --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`。その名前のときだけ失敗するなら、SNI でフィルタしている装置がある。"
 	checkStepsJA        = "クライアント側から段階を追って確かめる: `tlsgate probe {virtual} --sni {sni_or_host}` は TCP 接続、ClientHello への応答、バージョン、暗号スイート、SNI、証明書チェーン、大きな ClientHello、止まるフライトを順に試し、最初に失敗した段階を示す。手でやるなら `nc -vz {virtual_host} {vport}` の後、SNI なし、SNI あり、小さい ClientHello（`curl --curves X25519`）の順に試す。"
 	checkStacksJA       = "同じ名前に別の TLS スタック（curl、Go のクライアント、Python）で接続してみる。一部のスタックだけが失敗するなら、JA3/JA4 のフィンガープリントでブロックされている。"
 	checkCapturePlainJA = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていないリクエストがあれば、間の装置が作ったか飲み込んだもの。"
 	checkCurlPlainJA    = "`curl -v http://{virtual_host}:{vport}/` を実行する。エラー直前の行で、どこまで進んだか（接続したか、リクエストを送ったか、何も返ってこなかったか）が分かる。"
 	checkCaptureAnyJA   = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていない ClientHello やリクエストがあれば、間の装置が作ったか飲み込んだもの。"
-	checkCurlAnyJA      = "クライアントと同じスキームで再現する: TLS なら `curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/`、平文 HTTP なら `curl -v http://{virtual_host}:{vport}/`。エラー直前の行で、どこまで進んだかが分かる。"
-	checkCurlVJA        = "`curl -v --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/` を実行する。エラー直前の行で、ハンドシェイクがどこまで進んだかが分かる。"
+	checkCurlAnyJA      = "クライアントと同じスキームで再現する: TLS なら `curl -v --cacert {lab_ca} {curl_target}`、平文 HTTP なら `curl -v http://{virtual_host}:{vport}/`。エラー直前の行で、どこまで進んだかが分かる。"
+	checkCurlVJA        = "`curl -v --cacert {lab_ca} {curl_target}` を実行する。エラー直前の行で、ハンドシェイクがどこまで進んだかが分かる。"
 	checkMsgJA          = "ハンドシェイクをレコード単位で見る: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` は、メッセージとアラートを方向付きで 1 つずつ表示する。"
 )
 
@@ -224,7 +224,7 @@ func faultKnowledgeJA() map[string]entry {
 		CodeFaultInjected + "/truncate": {
 			cause: "実際のネットワークで、{fault_stage}にストリームが途中で切れるのは、フローを途中で打ち切る装置による。判定（DLP、ファイルサイズや内容のルール）で転送を止めるプロキシや IPS、レスポンスの途中でフェイルオーバーするロードバランサ、書き込み中に落ちたサーバなど。クライアントが受け取ったのは {down_reached} で、その後は {fault_then}。",
 			checks: []string{checkCaptureJA,
-				"どこで止まるかを見る: `curl -v -o /dev/null --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/…` は Content-Length と届いたバイト数を表示する。毎回同じ位置で切れるならバイト数の上限かサイズのルール、ばらつくなら判定かフェイルオーバー。",
+				"どこで止まるかを見る: `curl -v -o /dev/null --cacert {lab_ca} {curl_target}…` は Content-Length と届いたバイト数を表示する。毎回同じ位置で切れるならバイト数の上限かサイズのルール、ばらつくなら判定かフェイルオーバー。",
 				checkFaultOffJA},
 			clientSaw: "ボディが途中で切れると curl は `curl: (18) transfer closed with N bytes remaining to read`（レスポンスが何も来なければ `(52) Empty reply from server`、閉じずに止められたなら `(28)`）、Go は `unexpected EOF`、Chrome は ERR_CONTENT_LENGTH_MISMATCH。",
 		},

@@ -11,7 +11,7 @@ const (
 // Checks for data damaged in flight: how an operator finds the device
 // that changes bytes.
 const (
-	checkCorruptRetry   = "Repeat the same request a few dozen times (`for i in $(seq 30); do curl -sS -o /dev/null --resolve {sni_or_host}:{vport}:{virtual_host} https://{sni_or_host}:{vport}/; done`): damage on a path fails at random and more often the more data moves, never by name, certificate or client."
+	checkCorruptRetry   = "Repeat the same request a few dozen times (`for i in $(seq 30); do curl -sS -o /dev/null --cacert {lab_ca} {curl_target}; done`): damage on a path fails at random and more often the more data moves, never by name, certificate or client."
 	checkCorruptCompare = "Capture on both sides of the suspected device at the same time (`tcpdump -ni any -s0 -w side.pcap host {client_ip} and port {vport}`) and compare the payload of the same TCP segment (same sequence number) in the two captures: `tshark -r side.pcap -Y 'tls.record.content_type == 23' -T fields -e tcp.seq -e tls.app_data`. A byte that differs was changed in between; TCP's checksum is too weak to catch every change, and NICs that offload it compute it after the damage."
 	checkCorruptCounter = "Read the error counters along the path (`ip -s link`, `ethtool -S <iface> | grep -iE 'err|crc'`, CRC and FCS errors on switch ports), and retry with checksum and segmentation offload off on the hosts (`ethtool -K <iface> rx off tx off tso off gro off`)."
 )

@@ -150,7 +150,7 @@ func inspectKnowledge() map[string]entry {
 			checks: []string{
 				"Give the client a certificate and key issued by {auth_cas}: `curl --cert client.pem --key client-key.pem https://{sni_or_host}:{vport}/`.",
 				"For a Go client, check that its certificate chains to a CA the rule advertises: Go sends none rather than one the server would refuse.",
-				"On a real server this is a client-ssl profile with peer-cert-mode require (nginx: ssl_verify_client on); here it was injected on purpose: `tlsgate fault disable {auth_rule}` stops it for new connections.",
+				"On a real server this is a client-ssl profile with peer-cert-mode require (nginx: ssl_verify_client on); here it was injected on purpose: `tlsgate fault disable{admin_opt} {auth_rule}` stops it for new connections.",
 			},
 			clientSaw: "{cert_alert_saw} Chrome shows ERR_BAD_SSL_CLIENT_AUTH_CERT.",
 		},
@@ -160,7 +160,7 @@ func inspectKnowledge() map[string]entry {
 			checks: []string{
 				"Inspect the client certificate: `openssl x509 -in client.pem -noout -subject -issuer -dates -ext extendedKeyUsage`.",
 				"Have the client use a certificate issued by {auth_cas} (with its intermediate), or add the client's CA to the rule's accept_cas.",
-				"On a real server this is a client-ssl profile's trusted CA list (nginx: ssl_client_certificate); here it was injected on purpose: `tlsgate fault disable {auth_rule}` stops it for new connections.",
+				"On a real server this is a client-ssl profile's trusted CA list (nginx: ssl_client_certificate); here it was injected on purpose: `tlsgate fault disable{admin_opt} {auth_rule}` stops it for new connections.",
 			},
 			clientSaw: "{cert_alert_saw} Chrome shows ERR_BAD_SSL_CLIENT_AUTH_CERT.",
 		},

@@ -126,7 +126,7 @@ func inspectKnowledgeJA() map[string]entry {
 			checks: []string{
 				"{auth_cas} が発行した証明書と鍵をクライアントに渡す: `curl --cert client.pem --key client-key.pem https://{sni_or_host}:{vport}/`。",
 				"Go のクライアントなら、その証明書がルールの提示する CA につながっているか確認する。Go はサーバに拒否されそうな証明書は送らず、何も送らない。",
-				"実際のサーバなら peer-cert-mode require の client-ssl プロファイル（nginx なら ssl_verify_client on）にあたる。ここでは意図的に注入したもので、`tlsgate fault disable {auth_rule}` で新しい接続には効かなくなる。",
+				"実際のサーバなら peer-cert-mode require の client-ssl プロファイル（nginx なら ssl_verify_client on）にあたる。ここでは意図的に注入したもので、`tlsgate fault disable{admin_opt} {auth_rule}` で新しい接続には効かなくなる。",
 			},
 			clientSaw: "{cert_alert_saw} Chrome は ERR_BAD_SSL_CLIENT_AUTH_CERT を表示する。",
 		},
@@ -136,7 +136,7 @@ func inspectKnowledgeJA() map[string]entry {
 			checks: []string{
 				"クライアント証明書を確認する: `openssl x509 -in client.pem -noout -subject -issuer -dates -ext extendedKeyUsage`。",
 				"{auth_cas} が発行した証明書（中間証明書も含めて）をクライアントに使わせるか、クライアントの CA をルールの accept_cas に加える。",
-				"実際のサーバなら client-ssl プロファイルの信頼 CA 一覧（nginx なら ssl_client_certificate）にあたる。ここでは意図的に注入したもので、`tlsgate fault disable {auth_rule}` で新しい接続には効かなくなる。",
+				"実際のサーバなら client-ssl プロファイルの信頼 CA 一覧（nginx なら ssl_client_certificate）にあたる。ここでは意図的に注入したもので、`tlsgate fault disable{admin_opt} {auth_rule}` で新しい接続には効かなくなる。",
 			},
 			clientSaw: "{cert_alert_saw} Chrome は ERR_BAD_SSL_CLIENT_AUTH_CERT を表示する。",
 		},

@@ -4,7 +4,7 @@ package explain
 const (
 	// passthroughRefused says whose refusal it is: in passthrough the
 	// client's handshake is with the backend, not with tlsgate.
-	passthroughRefused = "Listener {listener} passes TLS through: tlsgate decrypts nothing, and the client's handshake is with the backend itself. " +
+	passthroughRefused = "{passes_tls}: tlsgate decrypts nothing, and the client's handshake is with the backend itself. " +
 		"The backend {backend} answered the client's ClientHello with alert {hello_alert} instead of a ServerHello: it refused the hello, and tlsgate relayed the refusal to the client unchanged. "
 	// passthroughNoBigIP is honest about the missing BIG-IP group.
 	passthroughNoBigIP = " A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) takes no part in the handshake either and logs no SSL error for it, so no BIG-IP line is shown; " +
@@ -12,7 +12,7 @@ const (
 	passthroughSaw = "The backend's alert reached the client as it was sent{hello_alert_level}: {hello_alert_saw}."
 	// passthroughNoAnswer opens the entries of a backend that sent no
 	// ServerHello at all.
-	passthroughNoAnswer = "Listener {listener} passes TLS through: tlsgate decrypts nothing, and the client's handshake is with the backend itself. " +
+	passthroughNoAnswer = "{passes_tls}: tlsgate decrypts nothing, and the client's handshake is with the backend itself. " +
 		"tlsgate relayed the client's ClientHello to {backend}, "
 	passthroughNoAnswerNoBigIP = " A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) takes no part in the handshake either and logs no SSL error for it, so no BIG-IP line is shown."
 )
@@ -23,7 +23,7 @@ const (
 func passthroughKnowledge() map[string]entry {
 	return map[string]entry{
 		CodeBackendRejectedHello: {
-			summary: "backend {backend} refused the ClientHello of {client} with alert {hello_alert}; passthrough relayed the refusal",
+			summary: "backend {backend} refused the ClientHello of {client} with alert {hello_alert}; {relayed_by} relayed the refusal",
 			cause:   passthroughRefused + "The alert alone does not say why; the client's offer below and the backend's own log do." + passthroughNoBigIP,
 			checks: []string{
 				"Ask the backend directly, without tlsgate, with the client's versions: `openssl s_client -connect {backend}{servername_opt}{sclient_offer} </dev/null`. The same alert means the backend's TLS settings refuse this hello; tlsgate only relayed it.",
@@ -88,7 +88,7 @@ func passthroughKnowledge() map[string]entry {
 			},
 		},
 		CodeBackendNoServerHello: {
-			summary: "backend {backend} sent nothing in answer to the ClientHello of {client}, no ServerHello and no alert, before the connection ended; passthrough relayed nothing back",
+			summary: "backend {backend} sent nothing in answer to the ClientHello of {client}, no ServerHello and no alert, before the connection ended; {relayed_by} relayed nothing back",
 			cause: passthroughNoAnswer + "and the backend sent back not one byte before the connection ended, {duration} later: no ServerHello, no alert. " +
 				"Either it closed the connection on the hello (a TLS server with no certificate for the name asked, such as an nginx server block without `ssl_certificate`; " +
 				"a server or filter that drops handshakes it will not serve), or it waited for something else until the client gave up (a plaintext service that needs more bytes before it answers, a server that hangs)." +
@@ -102,7 +102,7 @@ func passthroughKnowledge() map[string]entry {
 			evidence:  []string{"backend", "backend_endpoints", "idle", "sni", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeBackendNoServerHello + "/not_tls": {
-			summary: "backend {backend} answered the ClientHello of {client} with bytes that are not TLS ({backend_answer}): it does not speak TLS there; passthrough relayed them",
+			summary: "backend {backend} answered the ClientHello of {client} with bytes that are not TLS ({backend_answer}): it does not speak TLS there; {relayed_by} relayed them",
 			cause: passthroughNoAnswer + "and the backend answered with {backend_answer} where a TLS record (its ServerHello) belongs: it does not speak TLS on {backend}. " +
 				"Typical: a passthrough listener in front of a plaintext HTTP port (an `HTTP/1.1 400 Bad Request` answers the hello's binary bytes), or a server-first service (SSH, SMTP, FTP) whose banner comes first." +
 				passthroughNoAnswerNoBigIP,

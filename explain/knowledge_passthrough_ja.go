@@ -2,12 +2,12 @@ package explain
 
 // The Japanese twins of knowledge_passthrough.go's shared texts.
 const (
-	passthroughRefusedJA = "リスナー {listener} は TLS をパススルーする。tlsgate は何も復号せず、クライアントのハンドシェイクの相手はバックエンド自身である。" +
+	passthroughRefusedJA = "{passes_tls}する。tlsgate は何も復号せず、クライアントのハンドシェイクの相手はバックエンド自身である。" +
 		"バックエンド {backend} はクライアントの ClientHello に ServerHello ではなくアラート {hello_alert} で応答した。つまり ClientHello を拒否し、tlsgate はその拒否をそのままクライアントへ中継した。"
 	passthroughNoBigIPJA = "BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）もハンドシェイクに関わらず、これについて SSL エラーを記録しないので、BIG-IP の行は表示しない。" +
 		"ssldump では、ServerHello が来るはずの位置に `S>C Alert`（レベルと値）として拒否が見える。"
 	passthroughSawJA      = "バックエンドのアラートは送られたままクライアントに届いた{hello_alert_level}: {hello_alert_saw}。"
-	passthroughNoAnswerJA = "リスナー {listener} は TLS をパススルーする。tlsgate は何も復号せず、クライアントのハンドシェイクの相手はバックエンド自身である。" +
+	passthroughNoAnswerJA = "{passes_tls}する。tlsgate は何も復号せず、クライアントのハンドシェイクの相手はバックエンド自身である。" +
 		"tlsgate はクライアントの ClientHello を {backend} へ中継したが、"
 	passthroughNoAnswerNoBigIPJA = "BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）もハンドシェイクに関わらず、これについて SSL エラーを記録しないので、BIG-IP の行は表示しない。"
 )
@@ -16,7 +16,7 @@ const (
 func passthroughKnowledgeJA() map[string]entry {
 	return map[string]entry{
 		CodeBackendRejectedHello: {
-			summary: "バックエンド {backend} が {client} の ClientHello をアラート {hello_alert} で拒否した。パススルーはその拒否を中継した",
+			summary: "バックエンド {backend} が {client} の ClientHello をアラート {hello_alert} で拒否した。{relayed_by}はその拒否を中継した",
 			cause:   passthroughRefusedJA + "アラートだけでは理由はわからない。下のクライアントの提示内容とバックエンド自身のログが理由を示す。" + passthroughNoBigIPJA,
 			checks: []string{
 				"tlsgate を通さずに、クライアントと同じバージョンでバックエンドに直接聞く: `openssl s_client -connect {backend}{servername_opt}{sclient_offer} </dev/null`。同じアラートが返るなら、この ClientHello を拒否しているのはバックエンドの TLS 設定で、tlsgate は中継しただけである。",
@@ -90,7 +90,7 @@ func passthroughKnowledgeJA() map[string]entry {
 			},
 		},
 		CodeBackendNoServerHello: {
-			summary: "バックエンド {backend} は {client} の ClientHello に何も返さなかった（ServerHello もアラートもない）まま接続が終わった。パススルーが返したものはない",
+			summary: "バックエンド {backend} は {client} の ClientHello に何も返さなかった（ServerHello もアラートもない）まま接続が終わった。{relayed_by}が返したものはない",
 			cause: passthroughNoAnswerJA + "バックエンドは接続が終わるまで（{duration}）1 バイトも返さなかった。ServerHello もアラートもない。" +
 				"ClientHello を受けて接続を閉じた（要求された名前の証明書がない TLS サーバ、たとえば `ssl_certificate` のない nginx の server ブロック。応じないハンドシェイクを捨てるサーバやフィルタ）か、" +
 				"別のものを待ち続けてクライアントが諦めた（応答の前にもっとバイトを必要とする平文のサービス、固まったサーバ）かのどちらかである。" +
@@ -103,7 +103,7 @@ func passthroughKnowledgeJA() map[string]entry {
 			clientSaw: "バックエンドが閉じた場合: curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL`、openssl s_client は `unexpected eof while reading`、Go は `EOF`。黙っていた場合: curl は `curl: (28) … timed out`、Go は `net/http: TLS handshake timeout`。",
 		},
 		CodeBackendNoServerHello + "/not_tls": {
-			summary: "バックエンド {backend} は {client} の ClientHello に TLS ではないバイト列（{backend_answer}）で応答した。そこでは TLS を話していない。パススルーはそれを中継した",
+			summary: "バックエンド {backend} は {client} の ClientHello に TLS ではないバイト列（{backend_answer}）で応答した。そこでは TLS を話していない。{relayed_by}はそれを中継した",
 			cause: passthroughNoAnswerJA + "バックエンドは TLS のレコード（ServerHello）が来るはずの位置に {backend_answer} を返した。{backend} では TLS を話していない。" +
 				"よくあるのは、平文 HTTP のポートの前に置いたパススルーのリスナー（ClientHello のバイナリに `HTTP/1.1 400 Bad Request` が返る）や、バナーを先に送るサービス（SSH、SMTP、FTP）。" +
 				passthroughNoAnswerNoBigIPJA,

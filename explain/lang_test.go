@@ -181,7 +181,9 @@ func TestGoldenJA(t *testing.T) {
 		"fault_wrap_chain_untrusted_root_alert48_configured", "fault_wrap_clock_ahead_alert42_configured",
 		"client_closed_early_before_backend_flight", "plaintext_allowed_abort", "fault_reset_accept_auto", "fault_sni_policy_host_mismatch", "ok_host_checked",
 		"fault_sni_policy_host_mismatch_inspect", "ok_inspect_host_checked",
-		"tls_on_plaintext_stalled_prefix", "tls_on_plaintext_stalled_body", "tls_on_plaintext_cut_hello", "tls_on_plaintext_cut_hello_rst", "handshake_timeout_relayed_bypass"}
+		"tls_on_plaintext_stalled_prefix", "tls_on_plaintext_stalled_body", "tls_on_plaintext_cut_hello", "tls_on_plaintext_cut_hello_rst", "handshake_timeout_relayed_bypass",
+		"client_closed_early_hello_retry", "client_alert_80_cap_rule",
+		"tls_on_plaintext_stalled_byte", "tls_on_plaintext_stalled_sslv2", "tls_on_plaintext_stalled_sslv2_body"}
 	cases := map[string]*Outcome{}
 	for _, tc := range diagCases() {
 		cases[tc.name] = tc.o

@@ -63,6 +63,15 @@ type Leg struct {
 	// ServerFlightSent: tlsgate had written its handshake flight (ServerHello,
 	// certificate) before the peer gave up, so the peer saw our certificate.
 	ServerFlightSent bool
+	// CeilingRule names the fault rule whose max_version set MaxVersion
+	// on this (client) leg, "" when the listener's own ceiling holds: a
+	// client that needs a newer version needs that knob raised.
+	CeilingRule string
+	// HelloRetryOnly: all tlsgate wrote was a TLS 1.3 HelloRetryRequest
+	// (the hello's key shares fit no group it accepts), and the peer gave
+	// up without a second ClientHello. No certificate went out, so
+	// ServerFlightSent is false.
+	HelloRetryOnly bool
 	// FINBeforeFlight: the peer's FIN had reached tlsgate before it wrote
 	// that flight. The peer closed without waiting for an answer, so it
 	// cannot have refused the certificate, although tlsgate learnt of the
@@ -295,6 +304,18 @@ type Outcome struct {
 	// FaultApplied names the stop a fault carried out when it ended the
 	// connection ("reset", "alert", …); "" when no fault ended it.
 	FaultApplied string
+
+	// CAFile is the lab CA's certificate file of the process that served
+	// the connection, which a client passes to trust tlsgate's minted
+	// leaves (curl --cacert, openssl -CAfile); "" when unknown, and the
+	// checks then name the file `tlsgate ca export` writes. The checks'
+	// commands carry it so that they run as printed.
+	CAFile string
+	// FaultAdmin is the admin API `tlsgate fault --admin` must name to
+	// reach the rules of the process that served the connection; "" when
+	// the command's default reaches it. A lab on another port than the
+	// default would otherwise be told to switch rules of another instance.
+	FaultAdmin string
 }
 
 // Sides of a relay, the values of Outcome.FirstFIN.

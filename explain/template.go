@@ -2,6 +2,7 @@ package explain
 
 import (
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -91,6 +92,48 @@ func (f *facts) placeholder(name string) (string, bool) {
 			return " -servername " + s, true
 		}
 		return "", true
+	case "sni_flag":
+		// openssl s_client sending what the client sent: -noservername
+		// rather than nothing, since some versions send the -connect
+		// host as SNI and then see another certificate.
+		if s := f.sni(); s != "" {
+			return " -servername " + s, true
+		}
+		return " -noservername", true
+	case "verify_name_opt":
+		// s_client checks no name unless told, and a client does: the
+		// name it sent, or without SNI the address it dialled.
+		if s := f.sni(); s != "" {
+			return " -verify_hostname " + s, true
+		}
+		if v := virtualEndpoint(o); v.IsValid() {
+			return " -verify_ip " + f.host(v), true
+		}
+		return "", true
+	case "curl_target":
+		// The URL a curl reaches the virtual server by with the same SNI:
+		// a name goes to the dialled address through --resolve, and
+		// without SNI curl dials the address itself (it sends none for
+		// an IP).
+		v := virtualEndpoint(o)
+		if s := f.sni(); s != "" && v.IsValid() {
+			hp, ip := net.JoinHostPort(s, f.port(v)), f.host(v)
+			if v.Addr().Unmap().Is6() {
+				ip = "[" + ip + "]"
+			}
+			return "--resolve " + hp + ":" + ip + " https://" + hp + "/", true
+		}
+		return "https://" + f.addr(v) + "/", true
+	case "lab_ca":
+		if o.CAFile != "" {
+			return o.CAFile, true
+		}
+		return "lab-ca.pem", true
+	case "admin_opt":
+		if o.FaultAdmin != "" {
+			return " --admin " + o.FaultAdmin, true
+		}
+		return "", true
 	case "offered_versions":
 		return f.offeredVersions(), true
 	case "max_offered":
@@ -171,6 +214,8 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return strconv.Itoa(firstLen(o)), true
 	case "hello_seen":
 		return f.helloSeen(), true
+	case "tls_began":
+		return f.tlsBegan(), true
 	case "request":
 		return f.orNone(requestLine(o)), true
 	case "host":
@@ -182,6 +227,19 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return nonSSLAction(o), true
 	case "backend":
 		return f.orNone(o.Backend.Addr), true
+	case "backend_target":
+		// curl's URL for the backend itself, with the client's SNI: the
+		// server a proxy in between judged, asked directly.
+		host, port, err := net.SplitHostPort(o.Backend.Addr)
+		ip, ipErr := netip.ParseAddr(host)
+		if s := f.sni(); s != "" && err == nil && ipErr == nil {
+			hp, at := net.JoinHostPort(s, port), ip.String()
+			if ip.Is6() {
+				at = "[" + at + "]"
+			}
+			return "--resolve " + hp + ":" + at + " https://" + hp + "/", true
+		}
+		return "https://" + f.orNone(o.Backend.Addr) + "/", true
 	case "backend_local":
 		local, _ := backendEndpoints(o)
 		return f.addr(local), true
@@ -289,7 +347,7 @@ func ClientSNI(o *Outcome) string {
 // own handshake, so its SNI (none included) is known without a parse.
 func helloReadByTLS(o *Outcome) bool {
 	l := o.ClientTLS
-	return l.Done || l.ServerFlightSent || l.ServerName != "" || l.HelloRead
+	return l.Done || l.ServerFlightSent || l.HelloRetryOnly || l.ServerName != "" || l.HelloRead
 }
 
 func requestLine(o *Outcome) string {
@@ -336,6 +394,17 @@ func firstLen(o *Outcome) int {
 func (f *facts) helloSeen() string {
 	o := f.o
 	n := firstLen(o)
+	switch {
+	case n == 1:
+		return f.say("hello_seen_byte")
+	case sslv2HelloStart(o.FirstBytes):
+		// An SSLv2 header: its length counts what follows it.
+		announced := int(o.FirstBytes[0]&0x7f)<<8 | int(o.FirstBytes[1])
+		if n <= 3 {
+			return f.say("hello_seen_sslv2_header", "{n}", strconv.Itoa(n), "{len}", strconv.Itoa(announced))
+		}
+		return f.say("hello_seen_sslv2_body", "{n}", strconv.Itoa(n), "{body}", strconv.Itoa(n-2), "{len}", strconv.Itoa(announced))
+	}
 	if n < recordHeaderLen || len(o.FirstBytes) < recordHeaderLen {
 		return f.say("hello_seen_header", "{n}", strconv.Itoa(n))
 	}
@@ -346,6 +415,19 @@ func (f *facts) helloSeen() string {
 		return f.say("hello_seen_records", "{n}", strconv.Itoa(n))
 	}
 	return f.say("hello_seen_body", "{n}", strconv.Itoa(n), "{body}", strconv.Itoa(body), "{len}", strconv.Itoa(announced))
+}
+
+// tlsBegan says why the bytes a hello stalled or was cut after are taken
+// for TLS: a record's start only TLS begins with, a lone 0x16 that nearly
+// always is one, or an SSLv2 header naming a ClientHello.
+func (f *facts) tlsBegan() string {
+	switch b := f.o.FirstBytes; {
+	case len(b) == 1:
+		return f.say("tls_began_byte")
+	case sslv2HelloStart(b):
+		return f.say("tls_began_sslv2")
+	}
+	return f.say("tls_began")
 }
 
 // recordHeaderLen is a TLS record header's length: content type, version,

@@ -29,6 +29,17 @@ func (f *facts) versionPlaceholder(name string) (string, bool) {
 		return f.clientFlags(f.floor, f.ceiling), true
 	case "client_ceiling_flags":
 		return f.clientFlags(f.ceiling, f.ceiling), true
+	case "max_version_knob":
+		// The knob that caps the server: a fault rule's max_version when
+		// one set the ceiling, else the listener's.
+		if r := f.o.ClientTLS.CeilingRule; r != "" {
+			return f.say("knob_max_rule", "{rule}", r), true
+		}
+		return f.say("knob_max_listener", "{listener}", f.o.Listener), true
+	case "bigip_enable_modern":
+		// What a BIG-IP client-ssl profile must stop disabling for TLS
+		// 1.2 and later, up to what the client offers.
+		return bigipNoOptions(tls.VersionTLS12, max(tls.VersionTLS12, min(f.maxOffered, tls.VersionTLS13))), true
 	case "legacy_risk":
 		if f.maxOffered < tls.VersionTLS12 {
 			return f.say("legacy_risk"), true

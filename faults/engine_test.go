@@ -313,7 +313,8 @@ func TestPlanStagesAndAccessors(t *testing.T) {
 		t.Errorf("AtStage(client_hello) = %d rules, want 5", got)
 	}
 	pol := p.TLSPolicy()
-	if pol.MaxVersion != tls.VersionTLS12 || pol.MinVersion != tls.VersionTLS11 || !slices.Equal(pol.Ciphers, []uint16{0x002f}) ||
+	// The ceiling is hello-ver's, which a client above it needs raised.
+	if pol.MaxVersion != tls.VersionTLS12 || pol.MaxVersionRule != "hello-ver" || pol.MinVersion != tls.VersionTLS11 || !slices.Equal(pol.Ciphers, []uint16{0x002f}) ||
 		pol.Chain != ChainExpired || pol.Skew != time.Hour || !slices.Equal(pol.Rules, []string{"hello-ver", "hello-cipher", "hello-chain"}) {
 		t.Errorf("TLSPolicy = %+v", pol)
 	}

@@ -18,10 +18,11 @@ const (
 	// ServerHello). Every listener meets TLS clients, even a plaintext
 	// one answers them before it resets them.
 	NeedTLSClient
-	// NeedHello: a ClientHello tlsgate can judge: one it decrypts
-	// (crypto/tls enforces the rule in the handshake it runs) or one
-	// sniff parsed (a hand-written refusal of it). Every listener meets
-	// hellos sniff parses.
+	// NeedHello: a ClientHello tlsgate can judge and then answers
+	// itself: one it decrypts (crypto/tls enforces the rule in the
+	// handshake it runs) or one sniff parsed (a hand-written refusal of
+	// it), on any listener but a plaintext one, which resets a TLS client
+	// after its hello whatever the hello offers (ConnInfo.ListenerEnds).
 	NeedHello
 	// NeedTermination: a handshake tlsgate runs with the client: a
 	// connection it decrypts, on a listener that terminates TLS.
@@ -59,7 +60,40 @@ type Need struct {
 // Need returns what the rule needs to act. It reads the rule as the config
 // file and the admin API give it (an empty stage is the action's default)
 // and as the engine keeps it (normalized) alike.
+//
+// A hello selector (sni, ja3, ja4, alpn, max_offered_version,
+// hello_min_size, hello_multi_segment) narrows what the action needs to
+// connections whose ClientHello sniff parsed: TLS, never plain HTTP. Such
+// a rule that acts on HTTP needs that TLS decrypted, and one of a stage
+// after the hello needs it carried past the hello (a plaintext listener
+// resets it there). The selector is then the field to blame.
 func (r *Rule) Need() Need {
+	n := r.actionNeed()
+	if !r.UsesHello() {
+		return n
+	}
+	k := n.Kind
+	switch {
+	case k == NeedHTTP:
+		k = NeedTermination
+	case (k == NeedNothing || k == NeedTLSClient) && lateStage(r.stageOrDefault()):
+		k = NeedTLSRelay
+	}
+	if k == n.Kind {
+		return n
+	}
+	what := n.What
+	if what == "" {
+		what = "acts at stage " + string(r.stageOrDefault())
+	}
+	sel := r.helloSelector()
+	return Need{Kind: k, Field: sel,
+		What: "selects by the ClientHello's " + sel + ", which only TLS has (plain HTTP sends none), and " + what}
+}
+
+// actionNeed is what the rule's action, at its stage, needs to act on a
+// connection its selectors pick.
+func (r *Rule) actionNeed() Need {
 	act := func(k NeedKind, what string) Need { return Need{Kind: k, Field: "action", What: what} }
 	st := r.stageOrDefault()
 	switch {
@@ -109,7 +143,7 @@ func (r *Rule) Need() Need {
 		// A terminating listener's crypto/tls enforces them in its
 		// handshake; a passthrough one refuses a hello it parsed, and
 		// cannot judge one beyond sniff's parse cap, which it relays
-		// unread.
+		// unread; a plaintext one resets every TLS client alike.
 		return act(NeedHello, "limits the TLS versions or ciphers a handshake accepts")
 	case r.answersTLS():
 		// A TLS alert or ServerHello is a TLS record: a client that sent
@@ -135,7 +169,7 @@ func (k NeedKind) metBy(ci *ConnInfo) bool {
 	case NeedTLSRelay:
 		return !ci.Plain && !ci.ListenerEnds
 	case NeedHello:
-		return ci.Decrypted || ci.Hello != nil
+		return (ci.Decrypted || ci.Hello != nil) && !ci.ListenerEnds
 	case NeedTermination:
 		return ci.Decrypted
 	case NeedUpstream:

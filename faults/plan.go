@@ -164,10 +164,10 @@ func (pl *planning) try(rs *ruleState) bool {
 	}
 	r := &rs.rule
 	tk := taken{s: rs.stats}
-	if r.servesCert() {
+	if r.actsInHandshake() {
 		tk.acted = new(atomic.Bool) // shared by every plan made from this one
 	}
-	if !r.firesOnAct() || r.servesCert() {
+	if !r.firesOnAct() || r.actsInHandshake() {
 		// A rule that fires only when it acts is stamped by Settle, once
 		// it did: a rewrite acts on a response, maybe long after. A
 		// certificate rule acts in the handshake that follows now, so it
@@ -461,11 +461,13 @@ func (r *Rule) isStop() bool {
 // a connection without a response head to change, an MTU black hole
 // nothing on one whose bursts all fit its path, a record_corrupt nothing
 // on one whose handshake never completed, a host_mismatch nothing on a
-// request whose Host names the SNI, and a chain or ocsp_times rule nothing
-// on a hello refused before its certificate went out (ServedCert).
+// request whose Host names the SNI, a chain or ocsp_times rule nothing
+// on a hello refused before its certificate went out (ServedCert), and a
+// version or cipher rule nothing on a client that meets it
+// (LimitedHandshake).
 func (r *Rule) firesOnAct() bool {
 	return r.Action == ActRewrite || r.Action == ActHTTPDate || r.Action == ActMTU || r.Action == ActRecordCorrupt || r.checksHost() ||
-		r.servesCert()
+		r.actsInHandshake()
 }
 
 // isPolicy reports whether the rule changes how tlsgate runs TLS: the

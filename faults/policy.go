@@ -13,13 +13,17 @@ import (
 // SNI policy and ALPN refusal are stops (Plan.Stop), not policy: they answer
 // the ClientHello instead of shaping a handshake.
 type TLSPolicy struct {
-	MinVersion uint16        // 0: the listener's floor
-	MaxVersion uint16        // 0: the listener's ceiling
-	Ciphers    []uint16      // nil: the listener's suites; set means MaxVersion ≤ TLS 1.2
-	Groups     []tls.CurveID // nil: any group; else only these (CurvePreferences)
-	SigAlgs    []uint16      // nil: any; else a hello offering none of these is refused
-	Chain      Chain         // "": the normal leaf; else pki builds this bad chain
-	Skew       time.Duration // shift of every validity window in the chain (clock skew)
+	MinVersion uint16 // 0: the listener's floor
+	MaxVersion uint16 // 0: the listener's ceiling
+	// MaxVersionRule names the rule whose max_version set MaxVersion, ""
+	// when none did: a client that needs more than the ceiling needs
+	// that rule's max_version raised, not the listener's.
+	MaxVersionRule string
+	Ciphers        []uint16      // nil: the listener's suites; set means MaxVersion ≤ TLS 1.2
+	Groups         []tls.CurveID // nil: any group; else only these (CurvePreferences)
+	SigAlgs        []uint16      // nil: any; else a hello offering none of these is refused
+	Chain          Chain         // "": the normal leaf; else pki builds this bad chain
+	Skew           time.Duration // shift of every validity window in the chain (clock skew)
 	// OCSPSkew, set by an ocsp_times rule, serves a good lab-CA leaf
 	// whose stapled OCSP response's times are off by it (pki.OCSPTimes).
 	// The certificate is one rule's: a chain rule before it wins.
@@ -48,7 +52,7 @@ func (p *Plan) TLSPolicy() TLSPolicy {
 				t.MinVersion, used = uint16(r.MinVersion), true
 			}
 			if t.MaxVersion == 0 && r.MaxVersion != 0 {
-				t.MaxVersion, used = uint16(r.MaxVersion), true
+				t.MaxVersion, t.MaxVersionRule, used = uint16(r.MaxVersion), r.Name, true
 			}
 			if r.Action == ActCipher && t.Ciphers == nil && len(r.Ciphers) > 0 {
 				for _, c := range r.Ciphers {

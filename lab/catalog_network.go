@@ -258,11 +258,7 @@ func networkScenarios() []Scenario {
 			Try:          "curl -sS --cacert {ca} https://localhost:{port}/",
 			ExpectClient: "curl: (56) OpenSSL SSL_read: … decryption failed or bad record mac",
 			ExpectCode:   "fault_injected",
-			ExpectProbe:  "http_no_answer",
-			ProbeNote: Text{
-				EN: "Every handshake step passes: nothing is wrong with versions, ciphers or the certificate. Only step 10, which sends a request, finds no answer, with the record-layer error (local error: tls: bad record MAC) in its detail.",
-				JA: "ハンドシェイクの各ステップはすべて通る。バージョン・暗号スイート・証明書には問題がない。リクエストを送るステップ 10 だけが応答を得られず、その詳細にレコード層のエラー（local error: tls: bad record MAC）が出る。",
-			},
+			ExpectProbe:  "http_record_corrupt",
 			Fix: Text{
 				EN: "Repeat the request many times: damage on a path fails at random, never by name or certificate. Capture on both sides of each device and compare the same segment byte for byte; read the NIC and switch error counters (CRC, FCS) and retry with checksum offload off.",
 				JA: "同じリクエストを何度も繰り返す。経路上での破損は名前や証明書に関係なくランダムに失敗する。各装置の前後でキャプチャし、同じセグメントをバイト単位で比べる。NIC とスイッチのエラーカウンタ（CRC、FCS）を読み、チェックサムのオフロードを切って再試行する。",
@@ -292,8 +288,8 @@ func networkScenarios() []Scenario {
 				JA: "probe に見えるのは、プロキシがすべての ClientHello を RST で切ることだけ。原因はプロキシ自身によるサーバの検証で、それはプロキシのログにしか出ない（backend_verify: certificate has expired, current time … is after …）。同じ probe を origin に直接向けると通る。",
 			},
 			BigIPNote: Text{
-				EN: "The origin logs no failure: the proxy never completed a handshake with it that it would log. tlsgate's `01260013:4: SSL Handshake failed` line for this port is the proxy's server side (its own address -> the origin), what a BIG-IP server-ssl profile with a wrong clock would log.",
-				JA: "origin には失敗のログは出ない。プロキシはログに残るようなハンドシェイクを origin と完了していない。このポートについて tlsgate が出す `01260013:4: SSL Handshake failed` の行はプロキシのサーバ側（自分のアドレス -> origin）のもので、時計の狂った BIG-IP の server-ssl プロファイルが出すものにあたる。",
+				EN: "tlsgate's `01260013:4: SSL Handshake failed` line for this port is the proxy's server side (its own address -> the origin), what a BIG-IP server-ssl profile with a wrong clock would log. The origin logs the same handshake from the other side, as a client_alert: its client, the proxy, aborted with alert 42 bad_certificate (Go's alert for any certificate it rejects). That line's checks are generic (trust the lab CA, the name, both clocks); here only the clock applies: the proxy trusts the lab CA, and it rejected the origin's certificate as expired by its own clock, 30 days ahead. A real server sees exactly this when a proxy with a wrong clock refuses it.",
+				JA: "このポートについて tlsgate が出す `01260013:4: SSL Handshake failed` の行はプロキシのサーバ側（自分のアドレス -> origin）のもので、時計の狂った BIG-IP の server-ssl プロファイルが出すものにあたる。origin は同じハンドシェイクを反対側から client_alert として記録する: クライアントであるプロキシがアラート 42 bad_certificate（Go が拒否したあらゆる証明書に送るアラート）で中断した。その行のチェックは一般的なもの（ラボ CA を信頼させる、名前、双方の時計）だが、ここで当てはまるのは時計だけ: プロキシはラボ CA を信頼しており、30 日進んだ自分の時計で origin の証明書を期限切れとして拒否した。時計の狂ったプロキシに拒否された本物のサーバには、まさにこう見える。",
 			},
 			Fix: Text{
 				EN: "Compare the proxy's clock with a reference (`date -u`, NTP status; on BIG-IP `ntpq -p`) and read the server certificate's dates from a host whose clock is right. Fix the proxy's time sync; nothing on the server needs to change.",
@@ -318,8 +314,8 @@ func networkScenarios() []Scenario {
 			ExpectDown:   true,
 			ExpectProbe:  "refused",
 			Fix: Text{
-				EN: "No TLS setting matters yet: find why nothing accepts. On the server, `ss -ltnp | grep :PORT` shows whether anything listens and on which address; on BIG-IP, check the virtual server is enabled and available (`tmsh show ltm virtual`). A firewall REJECT shows as an RST from the firewall's side in a capture (`tcpdump 'tcp[tcpflags] & tcp-rst != 0'`). In the lab (started with `tlsgate lab --admin 127.0.0.1:8474`), `tlsgate fault rm port-closed` makes the same port listen again.",
-				JA: "TLS の設定はまだ関係ない。なぜ何も接続を受け付けないのかを調べる。サーバでは `ss -ltnp | grep :ポート` で、何かが待ち受けているか、どのアドレスで待ち受けているかがわかる。BIG-IP では仮想サーバが有効で利用可能か確認する（`tmsh show ltm virtual`）。ファイアウォールの REJECT は、キャプチャ（`tcpdump 'tcp[tcpflags] & tcp-rst != 0'`）でファイアウォール側から来る RST として見える。ラボ（`tlsgate lab --admin 127.0.0.1:8474` で起動）では、`tlsgate fault rm port-closed` で同じポートがまた待ち受けるようになる。",
+				EN: "No TLS setting matters yet: find why nothing accepts. On the server, `ss -ltnp | grep :PORT` shows whether anything listens and on which address; on BIG-IP, check the virtual server is enabled and available (`tmsh show ltm virtual`). A firewall REJECT shows as an RST from the firewall's side in a capture (`tcpdump 'tcp[tcpflags] & tcp-rst != 0'`). In the lab, `tlsgate fault rm port-closed` makes the same port listen again (add `--admin http://ADDR` when the lab's admin API is not on the default 127.0.0.1:8474: the lab's start-up lines and its down line name it).",
+				JA: "TLS の設定はまだ関係ない。なぜ何も接続を受け付けないのかを調べる。サーバでは `ss -ltnp | grep :ポート` で、何かが待ち受けているか、どのアドレスで待ち受けているかがわかる。BIG-IP では仮想サーバが有効で利用可能か確認する（`tmsh show ltm virtual`）。ファイアウォールの REJECT は、キャプチャ（`tcpdump 'tcp[tcpflags] & tcp-rst != 0'`）でファイアウォール側から来る RST として見える。ラボでは、`tlsgate fault rm port-closed` で同じポートがまた待ち受けるようになる（ラボの admin API が既定の 127.0.0.1:8474 でなければ `--admin http://アドレス` を付ける。アドレスはラボの起動時の表示と停止の行に出る）。",
 			},
 		},
 	}

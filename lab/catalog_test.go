@@ -248,3 +248,30 @@ func TestCatalogServerClocks(t *testing.T) {
 		}
 	}
 }
+
+// TestProxyClockSkewNamesTheOriginsLine: the origin behind the proxy does
+// log the handshake the proxy refused, as a client_alert 42 whose generic
+// checks include trusting the lab CA. The scenario said the origin logs
+// no failure, which left the trainee with that line and the wrong advice:
+// its text must name the line and point at the proxy's clock.
+func TestProxyClockSkewNamesTheOriginsLine(t *testing.T) {
+	s, err := Find(Catalog(), "proxy-clock-skew")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, note := range map[string]string{"en": s.BigIPNote.EN, "ja": s.BigIPNote.JA} {
+		for _, want := range []string{"client_alert", "42 bad_certificate", "01260013"} {
+			if !strings.Contains(note, want) {
+				t.Errorf("%s: the BIG-IP note does not name %q:\n%s", lang, want, note)
+			}
+		}
+		for _, wrong := range []string{"logs no failure", "失敗のログは出ない"} {
+			if strings.Contains(note, wrong) {
+				t.Errorf("%s: the BIG-IP note still says %q:\n%s", lang, wrong, note)
+			}
+		}
+	}
+	if !strings.Contains(s.BigIPNote.EN, "only the clock applies") {
+		t.Errorf("the note does not say which of the origin's checks applies:\n%s", s.BigIPNote.EN)
+	}
+}

@@ -124,7 +124,7 @@ type Scenario struct {
 	// connect (curl (7)), no connection is made and none is logged.
 	// tlsgate logs instead the listener's down line naming the rule when
 	// it starts, and its up line when the rule is removed (tlsgate fault
-	// rm, with the lab run with --admin). Such a scenario has no Compare:
+	// rm, through the lab's admin API). Such a scenario has no Compare:
 	// nothing on its port works while the rule holds.
 	ExpectDown bool
 	// Probe is the `tlsgate probe` command that diagnoses the scenario from

@@ -51,6 +51,10 @@ func (s *Server) newOutcome(remote, local netip.AddrPort, id uint64, start time.
 		SNIRequired:  s.opts.ClientSSL != nil && s.opts.ClientSSL.SNIRequire,
 	}
 	o.Proxy.Policy = s.opts.ProxyProtocol
+	o.CAFile = s.deps.CAFile
+	if s.deps.FaultAdmin != nil {
+		o.FaultAdmin = s.deps.FaultAdmin()
+	}
 	o.Backend.TLS = explain.Leg{AlertSent: -1, AlertRecv: -1}
 	return o
 }

@@ -70,8 +70,10 @@ func engineScenarios() []engineScenario {
 	autoBanner := func(b *engineBackends) Options {
 		return Options{Mode: Auto, Backend: b.tls, PlainBackend: b.banner, PeekTimeout: 10 * time.Minute}
 	}
+	// Its scenarios stall at the peek deadline: stallPeek, so that a
+	// client descheduled before its write still counts as having written.
 	quickPassthrough := func(b *engineBackends) Options {
-		return Options{Mode: Passthrough, Backend: b.tls, PeekTimeout: 300 * time.Millisecond}
+		return Options{Mode: Passthrough, Backend: b.tls, PeekTimeout: stallPeek}
 	}
 	httpFirst := "GET /engines HTTP/1.1"
 	tlsFirst := "\x16\x03\x01"
@@ -273,16 +275,38 @@ func engineScenarios() []engineScenario {
 		// logged ok.
 		{name: "plaintext/tls-prefix-then-quiet", client: earlyClient("\x16\x03", false),
 			opts: func(b *engineBackends) Options {
-				return Options{Mode: Plaintext, Backend: b.banner, PeekTimeout: 300 * time.Millisecond}
+				return Options{Mode: Plaintext, Backend: b.banner, PeekTimeout: stallPeek}
 			},
 			want: engineWant{route: "tls_on_plain_reset", kind: sniff.Unknown, peekEnd: explain.PeerPartial,
 				code: explain.CodeTLSOnPlaintext, firstBytes: "\x16\x03", reset: true}},
 		{name: "plaintext/tls-header-then-quiet", client: earlyClient("\x16\x03\x01", false),
 			opts: func(b *engineBackends) Options {
-				return Options{Mode: Plaintext, Backend: b.banner, PeekTimeout: 300 * time.Millisecond}
+				return Options{Mode: Plaintext, Backend: b.banner, PeekTimeout: stallPeek}
 			},
 			want: engineWant{route: "tls_on_plain_reset", kind: sniff.TLSHandshake, peekEnd: explain.PeerPartial,
 				code: explain.CodeTLSOnPlaintext, firstBytes: "\x16\x03\x01", reset: true}},
+		// A lone 0x16 and an SSLv2 header with msg_type 1, stalled, are
+		// hellos begun too (sniff.StalledHello): reset as TLS, not
+		// relayed to the banner backend as plaintext (as before).
+		{name: "plaintext/tls-byte-then-quiet", client: earlyClient("\x16", false),
+			opts: func(b *engineBackends) Options {
+				return Options{Mode: Plaintext, Backend: b.banner, PeekTimeout: stallPeek}
+			},
+			want: engineWant{route: "tls_on_plain_reset", kind: sniff.Unknown, peekEnd: explain.PeerPartial,
+				code: explain.CodeTLSOnPlaintext, firstBytes: "\x16", reset: true}},
+		{name: "plaintext/sslv2-header-then-quiet", client: earlyClient("\x80\x2e\x01", false),
+			opts: func(b *engineBackends) Options {
+				return Options{Mode: Plaintext, Backend: b.banner, PeekTimeout: stallPeek}
+			},
+			want: engineWant{route: "tls_on_plain_reset", kind: sniff.Unknown, peekEnd: explain.PeerPartial,
+				code: explain.CodeTLSOnPlaintext, firstBytes: "\x80\x2e\x01", reset: true}},
+		// On auto, the same goes to backend, the TLS one, not plain_backend.
+		{name: "auto/sslv2-header-then-quiet", client: earlyClient("\x80\x2e\x01", false),
+			opts: func(b *engineBackends) Options {
+				return Options{Mode: Auto, Backend: b.hangup, PlainBackend: b.banner, PeekTimeout: stallPeek}
+			},
+			want: engineWant{route: "passthrough", kind: sniff.Unknown, peekEnd: explain.PeerPartial,
+				code: explain.CodeHandshakeTimeout, firstBytes: "\x80\x2e\x01", backend: "hangup", up: 3}},
 		// On a TLS listener whose non_ssl action needs the request line
 		// (http400), the deadline decides the diagnosis and the route.
 		{name: "passthrough/partial-then-quiet", client: earlyClient("GET", false), opts: func(b *engineBackends) Options {
@@ -346,16 +370,19 @@ func engineScenarios() []engineScenario {
 				sni: "lab.test", alpn: []string{"http/1.1"}, backend: "tls", firstBytes: tlsFirst,
 				clientErr: "certificate signed by unknown authority", clientEnd: "{2 true 0 0}", afterHello: 6 + 5 + 19}},
 		// A ClientHello that stalls after its first byte is not plaintext:
-		// no 400 page for it, and the diagnosis is a handshake timeout.
-		{name: "passthrough/tls-byte-then-quiet", client: partialClient("\x16"),
+		// no 400 page for it. It began TLS (sniff.StalledHello), and is
+		// relayed to the backend at the deadline like the same stall a
+		// byte later (before, it was reset undecided, with a 01260013
+		// line): a handshake timeout that lives on until the backend
+		// (here one that reads and hangs up) ends it.
+		{name: "passthrough/tls-byte-then-quiet", client: earlyClient("\x16", false),
 			opts: func(b *engineBackends) Options {
 				o := quickPassthrough(b)
-				o.NonSSL = NonSSLHTTP400
+				o.Backend, o.NonSSL = b.hangup, NonSSLHTTP400
 				return o
 			},
-			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerPartial,
-				code: explain.CodeHandshakeTimeout, firstBytes: "\x16",
-				bigip: []string{explain.IDHandshakeFailed}, reset: true}},
+			want: engineWant{route: "passthrough", kind: sniff.Unknown, peekEnd: explain.PeerPartial,
+				code: explain.CodeHandshakeTimeout, firstBytes: "\x16", backend: "hangup", up: 1}},
 	}
 }
 
@@ -578,6 +605,8 @@ func engineFacts(r result) []engineFact {
 	o, d := r.o, r.d
 	// The duration ends the summary, or its part before a note.
 	tookRE := regexp.MustCompile(` in [0-9.]+(ns|µs|ms|s)(,|$)`)
+	// A relayed stall's summary gives its real length mid-sentence.
+	endedRE := regexp.MustCompile(` ended after [0-9.]+(ns|µs|ms|s)`)
 	var sni, versions, alpn, method, target, proto, host string
 	if o.Hello != nil {
 		sni, versions, alpn = o.Hello.ServerName, fmt.Sprintf("%x", o.Hello.SupportedVersions), fmt.Sprintf("%q", o.Hello.ALPN)
@@ -603,7 +632,7 @@ func engineFacts(r result) []engineFact {
 		{"Backend.HelloAlert", fmt.Sprint(o.Backend.HelloAlert)},
 		{"Backend.ClientEnd", fmt.Sprint(o.Backend.ClientEnd)}, {"Backend.FlightSent", fmt.Sprint(o.Backend.FlightSent)},
 		{"Diagnosis.Code", d.Code}, {"Diagnosis.OK", fmt.Sprint(d.OK)},
-		{"Diagnosis.Summary", tookRE.ReplaceAllString(roleAddrs(o, d.Summary), "$2")}, {"Diagnosis.BigIP", fmt.Sprintf("%q", lines)},
+		{"Diagnosis.Summary", endedRE.ReplaceAllString(tookRE.ReplaceAllString(roleAddrs(o, d.Summary), "$2"), " ended")}, {"Diagnosis.BigIP", fmt.Sprintf("%q", lines)},
 	}
 	return f
 }

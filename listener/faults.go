@@ -81,19 +81,6 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 	fx.plan = fx.plan.Merge(fx.engine.Plan(fx.ci))
 }
 
-// endsAtFirstBytes says route will end the connection itself once its
-// first bytes are known, relaying none of it: TLS at a plaintext listener,
-// plaintext at a TLS listener whose non_ssl is not allow. The engine must
-// know (faults.ConnInfo.ListenerEnds): a rule aimed at every listener would
-// otherwise fire there, be counted and logged with a symptom the client
-// never shows, and one at a later stage would act on tlsgate's own 400.
-func (s *Server) endsAtFirstBytes(o *explain.Outcome) bool {
-	if explain.BeganTLS(o) {
-		return s.opts.Mode == Plaintext
-	}
-	return s.expectsTLS() && s.opts.NonSSL != NonSSLAllow
-}
-
 // decrypts says whether this listener will terminate the connection's
 // TLS, as route decides once the first bytes are known: TLS on a
 // terminating listener, unless inspect mode's bypass splices it.
@@ -206,6 +193,7 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 			_, _ = c.Write(faults.AlertRecord(faults.AlertLevel(alert), alert, tls.VersionTLS12))
 			o.ClientTLS.AlertSent = int(alert)
 			o.FaultApplied, o.Route = "tls_policy", "fault_tls_policy"
+			fx.plan.LimitedHandshake()
 			_ = c.Close()
 			return c, false
 		}
@@ -411,8 +399,10 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 	}
 	cfg := pol.Configure(base)
 	// A rule's groups are what the client must share; the diagnosis of a
-	// refused hello names them next to the client's.
+	// refused hello names them next to the client's. A rule's ceiling is
+	// the max_version a client above it needs raised.
 	o.ClientTLS.OurGroups = curveCodes(pol.Groups)
+	o.ClientTLS.CeilingRule = pol.MaxVersionRule
 	if fx.plan.Abort() != nil {
 		// The rule answers the requests itself, h2 (gRPC) included,
 		// whatever the backend speaks.

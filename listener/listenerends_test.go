@@ -2,6 +2,7 @@ package listener
 
 import (
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -158,15 +159,16 @@ func tlsHSTSBackend(t *testing.T) string {
 }
 
 // TestStalledTLSPrefixFiresNothing: a client that sends the first two
-// bytes of a TLS record and then nothing is taken, at the peek deadline,
-// for the TLS it began (tlsStalled): a plaintext listener resets it, and a
+// bytes of a TLS record (or another hello's start: a lone 0x16, an SSLv2
+// header) and then nothing is taken, at the peek deadline,
+// for the TLS it began (explain.BeganTLS): a plaintext listener resets it, and a
 // TLS listener relays it as TLS even with non_ssl = "allow". Its first
 // bytes are no TLS to sniff, so the engine took it for plaintext, and a
 // block page aimed at every listener was logged as fired on it, as was a
 // reset at response on the plaintext listener that had reset it already.
 func TestStalledTLSPrefixFiresNothing(t *testing.T) {
-	// A short peek deadline is the stall's input, not an assertion.
-	peek := 200 * time.Millisecond
+	// The peek deadline is the stall's input, not an assertion.
+	peek := stallPeek
 	block := faults.Rule{Name: "everywhere", Action: faults.ActBlockPage}
 	late := faults.Rule{Name: "everywhere", Action: faults.ActReset, Stage: faults.StageResponse}
 	for _, l := range []struct {
@@ -179,36 +181,39 @@ func TestStalledTLSPrefixFiresNothing(t *testing.T) {
 		{Options{Name: "pass-allow", Mode: Passthrough, NonSSL: NonSSLAllow, PeekTimeout: peek}, "passthrough", []faults.Rule{block}},
 	} {
 		for _, rule := range l.rules {
-			t.Run(l.opts.Name+" "+string(rule.Action), func(t *testing.T) {
-				e := faults.NewEngine(nil)
-				if err := e.Add(rule); err != nil {
-					t.Fatal(err)
-				}
-				o := l.opts
-				// The backend takes the two bytes and closes, so a relay
-				// ends without waiting for a request that never comes.
-				o.Backend = serveEach(t, nil, func(c net.Conn) { _, _ = io.ReadFull(c, make([]byte, 2)) })
-				o.PlainBackend = o.Backend
-				h := startListenerDeps(t, o, func(d *Deps) { d.Faults = e })
-				c, err := net.Dial("tcp", h.addr)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(20 * time.Second))
-				if _, err := c.Write([]byte{0x16, 0x03}); err != nil {
-					t.Fatal(err)
-				}
-				_, _ = io.ReadAll(c)
-				_ = c.Close() // a relay ends at the client's end too
-				r := h.next()
-				if r.o.Route != l.route {
-					t.Fatalf("route %q, want %s", r.o.Route, l.route)
-				}
-				if len(r.o.Faults) != 0 || e.List()[0].Fires != 0 {
-					t.Errorf("faults %v, fires %d: logged as fired on a connection the listener ended itself", r.o.Faults, e.List()[0].Fires)
-				}
-			})
+			for _, first := range [][]byte{{0x16, 0x03}, {0x16}, {0x80, 0x2e, 0x01}} {
+				t.Run(fmt.Sprintf("%s %s % x", l.opts.Name, rule.Action, first), func(t *testing.T) {
+					t.Parallel() // each waits out the deadline
+					e := faults.NewEngine(nil)
+					if err := e.Add(rule); err != nil {
+						t.Fatal(err)
+					}
+					o := l.opts
+					// The backend takes the bytes and closes, so a relay ends
+					// without waiting for a request that never comes.
+					o.Backend = serveEach(t, nil, func(c net.Conn) { _, _ = io.ReadFull(c, make([]byte, len(first))) })
+					o.PlainBackend = o.Backend
+					h := startListenerDeps(t, o, func(d *Deps) { d.Faults = e })
+					c, err := net.Dial("tcp", h.addr)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer c.Close()
+					_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+					if _, err := c.Write(first); err != nil {
+						t.Fatal(err)
+					}
+					_, _ = io.ReadAll(c)
+					_ = c.Close() // a relay ends at the client's end too
+					r := h.next()
+					if r.o.Route != l.route {
+						t.Fatalf("route %q, want %s", r.o.Route, l.route)
+					}
+					if len(r.o.Faults) != 0 || e.List()[0].Fires != 0 {
+						t.Errorf("faults %v, fires %d: logged as fired on a connection the listener ended itself", r.o.Faults, e.List()[0].Fires)
+					}
+				})
+			}
 		}
 	}
 }

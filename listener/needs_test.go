@@ -1,6 +1,7 @@
 package listener
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -111,7 +112,7 @@ func TestNeedsAgree(t *testing.T) {
 			continue
 		}
 		walked := 0
-		for _, v := range variants {
+		for _, v := range withHelloSelector(variants) {
 			for _, st := range faults.Stages() {
 				r := v
 				r.Name, r.Action, r.Stage = "r", a, st
@@ -157,6 +158,19 @@ func TestNeedsAgree(t *testing.T) {
 			t.Errorf("action %q: no fixture of needFixtures validates at any stage", a)
 		}
 	}
+}
+
+// withHelloSelector returns the variants followed by each of them with an
+// sni selector that picks connsOf's parsed hello: such a rule acts only on
+// TLS whose hello sniff parsed, never on plain HTTP nor on TLS a plaintext
+// listener resets, and RuleMisfit must know it.
+func withHelloSelector(variants []faults.Rule) []faults.Rule {
+	out := slices.Clone(variants)
+	for _, v := range variants {
+		v.SNI = "lab.test"
+		out = append(out, v)
+	}
+	return out
 }
 
 // misfits asks RuleMisfit about r both ways it is asked: aimed at every

@@ -98,8 +98,10 @@ func TestNonSSLWaitsForRequest(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // the stalled ones wait out the deadline
 			opts := tc.opts
-			opts.Mode, opts.Backend, opts.PeekTimeout = Terminate, "127.0.0.1:1", 200*time.Millisecond
+			// The stall at the deadline is the input: stallPeek.
+			opts.Mode, opts.Backend, opts.PeekTimeout = Terminate, "127.0.0.1:1", stallPeek
 			h := startListener(t, opts, nil)
 			c := dialGuarded(t, h.addr)
 			if _, err := io.WriteString(c, tc.first); err != nil {

@@ -87,8 +87,9 @@ func TestPlainAtOnceKeepsHeaderWait(t *testing.T) {
 		policy string
 	}{{Auto, "v1"}, {Auto, "optional"}, {Plaintext, "v1"}, {Plaintext, "optional"}} {
 		t.Run(string(tc.mode)+"/"+tc.policy, func(t *testing.T) {
+			t.Parallel() // each waits out the deadline, its input (stallPeek)
 			h := startListener(t, Options{Mode: tc.mode, Backend: "127.0.0.1:1", PlainBackend: "127.0.0.1:1",
-				ProxyProtocol: tc.policy, PeekTimeout: 200 * time.Millisecond}, nil)
+				ProxyProtocol: tc.policy, PeekTimeout: stallPeek}, nil)
 			c := dialGuarded(t, h.addr)
 			if _, err := io.WriteString(c, "PROX"); err != nil {
 				t.Fatal(err)

@@ -1,6 +1,7 @@
 package listener
 
 import (
+	"bufio"
 	"encoding/binary"
 	"hash/crc32"
 	"io"
@@ -51,8 +52,10 @@ func TestProxyPolicyUndecidedBytes(t *testing.T) {
 			name += "+fin"
 		}
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // the stalled ones wait out the deadline
+			// A stall at the deadline is the input: stallPeek.
 			h := startListener(t, Options{Mode: Plaintext, Backend: backend, ProxyProtocol: tt.policy,
-				PeekTimeout: 200 * time.Millisecond}, nil)
+				PeekTimeout: stallPeek}, nil)
 			c, err := net.Dial("tcp", h.addr)
 			if err != nil {
 				t.Fatal(err)
@@ -110,10 +113,18 @@ func TestProxyRequiredSilence(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			// A refusal comes at the peek deadline; a relay waits for the
-			// client, so its read ends at this deadline and the close.
-			_ = c.SetReadDeadline(time.Now().Add(time.Second))
-			got, _ := io.ReadAll(c)
+			// A refusal comes at the peek deadline, however late: wait
+			// for it (the deadline is a hang guard only). A relay waits
+			// for the client: it ends once the echo backend has returned
+			// the header line it got, and the client closes.
+			_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+			var got []byte
+			if tt.relayed {
+				line, _ := bufio.NewReader(c).ReadString('\n')
+				got = []byte(line)
+			} else {
+				got, _ = io.ReadAll(c)
+			}
 			_ = c.Close()
 			r := h.next()
 			if r.o.Backend.Attempted != tt.relayed {

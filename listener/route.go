@@ -11,100 +11,147 @@ import (
 	"github.com/tlsgate/tlsgate/upstream"
 )
 
-// route sends a classified connection where its kind belongs on this
-// listener, and records what it did in o.Route.
-func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
-	if p.end == explain.PeerReset {
+// choice is the way route sends a connection once its first bytes are
+// known, before any fault acts on it.
+type choice uint8
+
+const (
+	chooseClose         choice = iota // closed: gone, or nothing to relay
+	chooseAbort                       // closed with a reset: a TLS listener's undecided bytes or silence
+	chooseResetTLS                    // TLS on a plaintext listener: reset
+	chooseNonSSL                      // plaintext on a TLS listener: the non_ssl action
+	choosePlain                       // relayed as plaintext (to plain_backend on auto)
+	choosePassthrough                 // TLS relayed to backend untouched
+	chooseTerminate                   // TLS given to tlsgate's handshake
+	chooseInspect                     // a parsed hello to inspect (or bypass)
+	chooseInspectUnread               // TLS inspect mode could not read: crypto/tls answers
+)
+
+// choose is route's choice for o, from the facts the peek recorded in it
+// (Kind, PeekEnd, FirstBytes, Hello). The fault plan asks it too, through
+// endsAtFirstBytes, before route runs: one choice, so the rules judge the
+// connection by what route does with it.
+func (s *Server) choose(o *explain.Outcome) choice {
+	if o.PeekEnd == explain.PeerReset {
 		// The client is gone before a decision: there is no one to relay
 		// for, and a backend sent its first bytes (half a ClientHello)
 		// would log a failure of its own.
-		o.Route = "closed"
-		_ = c.Close()
-		return
+		return chooseClose
 	}
-	// A TLS record's first two bytes stalled at the peek deadline are
-	// the TLS they began, on every mode: the same route, and so the same
-	// diagnosis, as the same stall a byte later.
-	isTLS := p.kind.IsTLS() || tlsStalled(p)
-	silent := p.end == explain.PeerSilent
+	// A hello stalled at the peek deadline after bytes that only, or
+	// nearly only, TLS begins with (explain.BeganTLS) is the TLS it
+	// began, on every mode: the same route, and so the same diagnosis,
+	// as the same stall a byte later.
+	isTLS := explain.BeganTLS(o)
+	silent := o.PeekEnd == explain.PeerSilent
 	switch s.opts.Mode {
 	case Plaintext:
-		if isTLS {
-			o.Route = "tls_on_plain_reset"
-			abort(c)
-			return
-		}
-		if p.end == explain.PeerClosed && !plainUntil(p, explain.PeerClosed) {
-			o.Route = "closed"
-			_ = c.Close()
-			return
+		switch {
+		case isTLS:
+			return chooseResetTLS
+		case o.PeekEnd == explain.PeerClosed && !plainUntil(o, explain.PeerClosed):
+			return chooseClose
 		}
 		// Silence is fine here: server-first protocols wait for the
 		// backend. So is a half-close before the bytes named a protocol
 		// ("GE", or a request line whose headers never end): the client
 		// has said all it will, and the backend is the one to answer it.
+		return choosePlain
+	case Auto:
+		switch {
+		case isTLS && s.terminates():
+			return chooseTerminate
+		case isTLS:
+			return choosePassthrough
+		case silent || o.PeekEnd == explain.PeerSpoke || o.PeekEnd == explain.PeerPartial || plainUntil(o, explain.PeerClosed):
+			// Like sslh's on-timeout: a silent client may be waiting for a
+			// server banner, so it goes to the plaintext backend.
+			return choosePlain
+		}
+		return chooseClose
+	case Inspect:
+		switch {
+		case o.Kind == sniff.TLSHandshake && o.Hello != nil:
+			return chooseInspect
+		case isTLS:
+			// SSLv2, stray records, unparsable hellos and hellos beyond
+			// the parse cap: crypto/tls answers them with a lab-CA leaf
+			// so the client sees a real refusal, unless bypass holds.
+			return chooseInspectUnread
+		case o.PeekEnd == explain.PeerSpoke || plainUntil(o, explain.PeerPartial):
+			return chooseNonSSL
+		}
+		return chooseAbort
+	default: // Passthrough, Terminate: TLS expected
+		switch {
+		case isTLS && s.terminates():
+			// SSLv2 hellos, stray records or a hello we could not parse
+			// go to the handshake too: crypto/tls answers them so the
+			// client sees a real TLS refusal.
+			return chooseTerminate
+		case isTLS:
+			return choosePassthrough
+		case o.PeekEnd == explain.PeerSpoke || plainUntil(o, explain.PeerPartial):
+			return chooseNonSSL
+		}
+		// Silent, closed or undecided before any decision.
+		return chooseAbort
+	}
+}
+
+// endsAtFirstBytes says route will end the connection itself once its
+// first bytes are known, relaying none of it: TLS at a plaintext listener,
+// plaintext at a TLS listener whose non_ssl is not allow, and bytes (or
+// silence) route closes undecided. The engine must know
+// (faults.ConnInfo.ListenerEnds): a rule aimed at every listener would
+// otherwise fire there, be counted and logged with a symptom the client
+// never shows, and one at a later stage would act on tlsgate's own 400.
+func (s *Server) endsAtFirstBytes(o *explain.Outcome) bool {
+	switch s.choose(o) {
+	case chooseClose, chooseAbort, chooseResetTLS:
+		return true
+	case chooseNonSSL:
+		return s.opts.NonSSL != NonSSLAllow
+	}
+	return false
+}
+
+// route sends a classified connection where its kind belongs on this
+// listener (choose), and records what it did in o.Route.
+func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
+	switch s.choose(o) {
+	case chooseClose:
+		o.Route = "closed"
+		_ = c.Close()
+	case chooseAbort:
+		o.Route = "closed"
+		abort(c)
+	case chooseResetTLS:
+		o.Route = "tls_on_plain_reset"
+		abort(c)
+	case chooseNonSSL:
+		s.nonSSL(c, o, p, cc)
+	case choosePlain:
 		o.Route = "plain"
 		if r := cc.fx.plan.Abort(); r != nil {
 			s.serveAbort(&replayConn{Conn: c, first: p.first()}, o, r)
 			return
 		}
+		backend := s.backendAddr(o)
+		if s.opts.Mode == Auto {
+			backend = s.opts.PlainBackend
+		}
+		s.relay(c, o, p.first(), backend, cc)
+	case choosePassthrough:
+		o.Route = "passthrough"
 		s.relay(c, o, p.first(), s.backendAddr(o), cc)
-	case Auto:
-		switch {
-		case isTLS && s.terminates():
-			o.Route = "terminate"
-			s.terminate(c, o, p, cc)
-		case isTLS:
-			o.Route = "passthrough"
-			s.relay(c, o, p.first(), s.backendAddr(o), cc)
-		case silent || p.end == explain.PeerSpoke || p.end == explain.PeerPartial || plainUntil(p, explain.PeerClosed):
-			// Like sslh's on-timeout: a silent client may be waiting for a
-			// server banner, so it goes to the plaintext backend.
-			o.Route = "plain"
-			if r := cc.fx.plan.Abort(); r != nil {
-				s.serveAbort(&replayConn{Conn: c, first: p.first()}, o, r)
-				return
-			}
-			s.relay(c, o, p.first(), s.opts.PlainBackend, cc)
-		default:
-			o.Route = "closed"
-			_ = c.Close()
-		}
-	case Inspect:
-		switch {
-		case p.kind == sniff.TLSHandshake && o.Hello != nil:
-			s.inspect(c, o, p, cc)
-		case isTLS:
-			// SSLv2, stray records, unparsable hellos and hellos beyond
-			// the parse cap: crypto/tls answers them with a lab-CA leaf
-			// so the client sees a real refusal, unless bypass holds.
-			s.inspectUnread(c, o, p, cc)
-		case p.end == explain.PeerSpoke || plainUntil(p, explain.PeerPartial):
-			s.nonSSL(c, o, p, cc)
-		default:
-			o.Route = "closed"
-			abort(c)
-		}
-	default: // Passthrough, Terminate: TLS expected
-		switch {
-		case isTLS && p.kind == sniff.TLSHandshake && o.Hello != nil && s.terminates():
-			o.Route = "terminate"
-			s.terminate(c, o, p, cc)
-		case isTLS && s.terminates():
-			// SSLv2 hellos, stray records or a hello we could not parse:
-			// let crypto/tls answer so the client sees a real TLS refusal.
-			o.Route = "terminate"
-			s.terminate(c, o, p, cc)
-		case isTLS:
-			o.Route = "passthrough"
-			s.relay(c, o, p.first(), s.backendAddr(o), cc)
-		case p.end == explain.PeerSpoke || plainUntil(p, explain.PeerPartial):
-			s.nonSSL(c, o, p, cc)
-		default:
-			// Silent, closed or reset before any decision.
-			o.Route = "closed"
-			abort(c)
-		}
+	case chooseTerminate:
+		o.Route = "terminate"
+		s.terminate(c, o, p, cc)
+	case chooseInspect:
+		s.inspect(c, o, p, cc)
+	case chooseInspectUnread:
+		s.inspectUnread(c, o, p, cc)
 	}
 }
 
@@ -115,25 +162,10 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 // stalled, a TLS listener's non_ssl action answers it. Bytes that could
 // still begin TLS ("\x16", "\x16\x03") are a ClientHello cut short, which
 // names no backend and must not get an HTTP 400 or a redirect; an empty
-// stream has nothing to relay.
-func plainUntil(p *peeked, end explain.PeerEnd) bool {
-	return p.end == end && len(p.buf) > 0 && !sniff.CouldBeTLS(p.buf)
-}
-
-// tlsStalled says the client sent the first two bytes of a TLS record
-// header and nothing more until the peek deadline (sniff.TLSRecordPrefix).
-// One more byte would have named them TLS; only TLS begins so, so they are
-// taken as the TLS they began, wherever the listener sends TLS: a
-// plaintext listener explains and resets them like a ClientHello that
-// stalled after its third byte, instead of relaying them as the client's
-// data; an auto or passthrough listener relays them to the TLS backend and
-// a terminating one gives them to its handshake, instead of resetting
-// them at the deadline (a client that began a record and went quiet is
-// the same stalled hello after two bytes as after three). A half-close
-// or a reset after them is the client leaving, and stays that
-// (plainUntil). One byte (0x16) says too little and is left undecided.
-func tlsStalled(p *peeked) bool {
-	return p.end == explain.PeerPartial && sniff.TLSRecordPrefix(p.buf)
+// stream has nothing to relay. The Outcome's first bytes decide as the
+// peek's whole buffer would: CouldBeTLS reads at most five.
+func plainUntil(o *explain.Outcome, end explain.PeerEnd) bool {
+	return o.PeekEnd == end && len(o.FirstBytes) > 0 && !sniff.CouldBeTLS(o.FirstBytes)
 }
 
 // delivered finds the fault wrapper's count of bytes that reached the

@@ -77,7 +77,7 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 		case faults.NeedHTTP:
 			return field, fmt.Errorf("%s %s, but no listener decrypts TLS or relays plain HTTP; this rule would never fire (it needs a listener with %s)",
 				who, what, HTTPModes)
-		case faults.NeedTLSRelay, faults.NeedTLSRecords:
+		case faults.NeedTLSRelay, faults.NeedTLSRecords, faults.NeedHello:
 			return field, fmt.Errorf("%s %s, but every listener has mode = %q and resets TLS; this rule would never fire (it needs a listener with %s)",
 				who, what, Plaintext, TLSModes)
 		}
@@ -96,7 +96,7 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 	case faults.NeedHTTP:
 		return field, fmt.Errorf("%s on listener %q, which has %s without non_ssl = \"allow\": it passes TLS through undecrypted and relays no plain HTTP, so it sees none; this rule would never fire (it needs %s)",
 			who+" "+what, s.Name, ModeWords(s.Mode, s.Terminates), HTTPModes)
-	case faults.NeedTLSRelay, faults.NeedTLSRecords:
+	case faults.NeedTLSRelay, faults.NeedTLSRecords, faults.NeedHello:
 		return field, fmt.Errorf("%s %s on listener %q, which has %s and resets a TLS client after its ClientHello; this rule would never fire (it needs %s)",
 			who, what, s.Name, ModeWords(s.Mode, s.Terminates), TLSModes)
 	}
@@ -126,10 +126,9 @@ func siteMeets(s Site, n faults.NeedKind) bool {
 		return s.Mode == "" || s.VerifiesUpstream
 	case faults.NeedHTTP:
 		return s.Mode == "" || s.Terminates || s.RelaysPlain
-	case faults.NeedTLSRelay, faults.NeedTLSRecords:
+	case faults.NeedTLSRelay, faults.NeedTLSRecords, faults.NeedHello:
 		return s.Mode != Plaintext
 	}
-	// Nothing, a TLS client or a hello: every listener meets TLS
-	// clients, and hellos sniff parses.
+	// Nothing, or a TLS client: every listener meets TLS clients.
 	return true
 }

@@ -75,6 +75,14 @@ type Deps struct {
 	// bound, since what it loads can fail for the config's reasons, and
 	// tlsgate reports those before it binds anything.
 	AdminURL func() string
+	// FaultAdmin returns the --admin a `tlsgate fault` command needs to
+	// reach this process, "" when the command's default reaches it (or
+	// nil); the explanations' commands carry it.
+	FaultAdmin func() string
+	// CAFile is the lab CA's certificate file, which a client trusts to
+	// accept the minted leaves; the explanations' curl and openssl
+	// commands pass it. "" leaves them naming the exported file.
+	CAFile string
 }
 
 // Server is one running listener.

@@ -23,41 +23,50 @@ type stallSeen struct {
 	reset       bool   // the client saw a TCP reset
 }
 
-// TestStalledRecordPrefix: a client that sends the first 1 to 4 bytes of
-// a TLS record header, or of a real ClientHello, and then nothing until
-// the peek deadline. From the second byte on (16 03: only TLS begins so,
-// sniff.TLSRecordPrefix) it began a TLS record, and every mode routes and
-// explains it as the same stalled hello whether it stopped after two,
-// three or four bytes: relayed on passthrough and auto (a handshake
-// timeout that lives on, with no BIG-IP line), handed to the handshake on
-// terminate and inspect, reset as TLS on plaintext. Before, two bytes on a
-// TLS listener were reset at the deadline (with a 01260013 line) while
-// three were relayed or terminated; and a stall that an inspect listener's
-// bypass relayed was explained as tlsgate's own handshake timeout, with a
-// 01260013 line, though tlsgate took no part in that handshake. One byte says too little and keeps
-// its own, undecided route. Both engines run where the epoll engine can
-// serve the mode (it hands a peek that reaches its deadline to the
-// goroutine path) and must log the same facts.
+// TestStalledRecordPrefix: a client that sends the first bytes of a
+// hello (a TLS record header, a real ClientHello, or an SSLv2-format
+// ClientHello) and then nothing until the peek deadline. From the bytes
+// sniff.StalledHello takes for a hello's start on (a lone 0x16; 16 03;
+// an SSLv2 header with msg_type 1, its third byte) it began TLS, and every
+// mode routes and explains it as the same stalled hello whether it
+// stopped there or a few bytes later: relayed on passthrough and auto (a
+// handshake timeout that lives on, with no BIG-IP line), handed to the
+// handshake on terminate and inspect, reset as TLS on plaintext. Before,
+// a lone 0x16 or an SSLv2 header was relayed as plaintext on plaintext
+// and auto listeners, and reset at the deadline (with a 01260013 line) on
+// TLS ones. One or two bytes with the high bit set say too little and
+// keep their own, undecided route. Both engines run where the epoll
+// engine can serve the mode (it hands a peek that reaches its deadline
+// to the goroutine path) and must log the same facts.
 func TestStalledRecordPrefix(t *testing.T) {
 	needEpoll(t)
 	closer := serveEach(t, nil, func(c net.Conn) { _, _ = c.Read(make([]byte, 64)) })
 	hello := captureHello(t)
+	// Each source stalls after 1 to upto bytes; from stalls from there on
+	// are a hello's start, the ones before it undecided.
 	sources := []struct {
-		name string
-		b    []byte
-	}{{"record header", []byte{22, 3, 1, 2, 0}}, {"ClientHello", hello}}
+		name       string
+		b          []byte
+		from, upto int
+	}{
+		{"record header", []byte{22, 3, 1, 2, 0}, 1, 4},
+		{"ClientHello", hello, 1, 4},
+		// 4 bytes: version 0x00.., 0x0002 still possible. The fifth
+		// names it SSLv2Hello, which routes at once: no stall to wait for.
+		{"SSLv2 hello", []byte{0x80, 0x2e, 0x01, 0x00, 0x02}, 3, 4},
+	}
 	both, goroutines := []Engine{EngineGoroutines, EngineEpoll}, []Engine{EngineGoroutines}
 	relayed := stallSeen{route: "passthrough", code: explain.CodeHandshakeTimeout}
 	terminated := stallSeen{route: "terminate", code: explain.CodeHandshakeTimeout, bigip: fmt.Sprint([]string{explain.IDHandshakeFailed})}
 	closedEarly := stallSeen{route: "closed", code: explain.CodeHandshakeTimeout, bigip: fmt.Sprint([]string{explain.IDHandshakeFailed}), reset: true}
 	plainOK := stallSeen{route: "plain", code: explain.CodeOK}
 	modes := []struct {
-		name    string
-		opts    Options
-		engines []Engine
-		oneByte stallSeen // undecided: not yet a record's beginning
-		stalled stallSeen // 2, 3 and 4 bytes alike
-		says    string    // in the stalled rows' summary
+		name      string
+		opts      Options
+		engines   []Engine
+		undecided stallSeen // not yet a hello's beginning
+		stalled   stallSeen // a hello's start and beyond, alike
+		says      string    // in the stalled rows' summary
 	}{
 		{"passthrough", Options{Mode: Passthrough}, both, closedEarly, relayed, "stalled; relayed to"},
 		{"terminate", Options{Mode: Terminate}, goroutines, closedEarly, terminated, "and then stalled"},
@@ -78,7 +87,7 @@ func TestStalledRecordPrefix(t *testing.T) {
 				// Each connection waits out the peek deadline: run the
 				// waits side by side.
 				t.Parallel()
-				for n := 1; n <= 4; n++ {
+				for n := 1; n <= src.upto; n++ {
 					var facts [][]engineFact
 					for _, eng := range m.engines {
 						opts := m.opts
@@ -104,13 +113,13 @@ func TestStalledRecordPrefix(t *testing.T) {
 							got.bigip = fmt.Sprint(ids)
 						}
 						want := m.stalled
-						if n == 1 {
-							want = m.oneByte
+						if n < src.from {
+							want = m.undecided
 						}
 						if got != want {
 							t.Errorf("%d bytes, %s: got %+v, want %+v (%s)", n, eng, got, want, r.d.Summary)
 						}
-						if n > 1 && (!strings.Contains(r.d.Summary, m.says) || strings.Contains(r.d.Summary, "SNI")) {
+						if n >= src.from && (!strings.Contains(r.d.Summary, m.says) || strings.Contains(r.d.Summary, "SNI")) {
 							t.Errorf("%d bytes, %s: summary %q, want %q in it and no SNI", n, eng, r.d.Summary, m.says)
 						}
 						facts = append(facts, engineFacts(r))

@@ -370,12 +370,14 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	}
 	if err != nil {
 		recordHandshakeErr(leg, err, rc)
+		s.limitedHandshake(o, &cc.fx, st, true)
 		noteClientAuthAlert(leg, cc.fx.auth)
 		alpnRefused(o, &cc.fx)
 		closeAfterHandshakeError(c, leg)
 		return
 	}
 	recordLeg(leg, st, true)
+	s.limitedHandshake(o, &cc.fx, st, false)
 	if r := cc.fx.plan.Abort(); r != nil {
 		// The rule answers the requests itself: no backend.
 		if client, ok := s.afterHandshake(tc, o, &cc.fx); ok {
@@ -489,8 +491,10 @@ func recordLeg(leg *explain.Leg, st tls.ConnectionState, clientLeg bool) {
 func recordHandshakeErr(leg *explain.Leg, err error, rc *recordingConn) {
 	leg.Err = err.Error()
 	// A TLS record of type handshake (22) from us means the client saw our
-	// ServerHello and certificate before it gave up.
-	leg.ServerFlightSent = len(rc.written) > 0 && rc.written[0] == 22
+	// ServerHello and certificate before it gave up, unless it was a
+	// HelloRetryRequest the client never answered: that carries none.
+	leg.HelloRetryOnly = sniff.HelloRetryOnly(rc.written)
+	leg.ServerFlightSent = len(rc.written) > 0 && rc.written[0] == 22 && !leg.HelloRetryOnly
 	leg.FINBeforeFlight = leg.ServerFlightSent && rc.finFirst
 	if a := explain.AlertFromError(leg.Err); a >= 0 && strings.Contains(leg.Err, "remote error") {
 		leg.AlertRecv = a
@@ -541,7 +545,9 @@ func clientCertAlert(err error) int {
 func closeAfterHandshakeError(c net.Conn, leg *explain.Leg) {
 	// Under TLS 1.3 the alert after our flight is encrypted, so it cannot
 	// be seen in the bytes; having written the flight is the sign.
-	if leg.AlertSent < 0 && !leg.ServerFlightSent {
+	// A HelloRetryRequest the client never answered ends as the flight
+	// would: the client hung up after reading it, and gets a FIN back.
+	if leg.AlertSent < 0 && !leg.ServerFlightSent && !leg.HelloRetryOnly {
 		abort(c)
 		return
 	}

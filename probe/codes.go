@@ -36,7 +36,7 @@ func Codes() []string {
 		"flight_ok", "flight_cut", "not_measured",
 		// step 10
 		"no_handshake", "http_no_answer", "not_http", "block_page", "rewriting_proxy", "http_server_error", "via_proxy", "http_status", "http_ok", "http_cut",
-		"http_date_skew", "http_reset", "http_closed",
+		"http_date_skew", "http_reset", "http_closed", "http_record_corrupt", "http_alert",
 		// any step, and the final verdict
 		"skipped", "unknown_step", "ok", "nothing_run", "nothing_judged",
 	}

@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/tlsgate/tlsgate/explain"
 )
 
 // maxHTTPAnswer caps what step 10 reads: a status line, headers and enough
@@ -139,12 +141,30 @@ func (p *prober) stepHTTP(ctx context.Context) Step {
 		case rerr != nil && isTimeout(rerr):
 			s.Code = "http_no_answer"
 			s.Finding = t.f("http.no_answer", "timeout", fmtDur(p.o.Timeout))
+		case rerr != nil && recordTrouble(rerr) != "":
+			// A TLS error after a good handshake is what curl reports as
+			// (56): the connection broke, whatever the HTTP layer meant
+			// to say. A record that fails its check was changed on the
+			// way; any other alert is the server's own refusal.
+			s.Verdict, s.Code = Fail, "http_record_corrupt"
+			s.Cause, s.Check = t.f("http.record_corrupt.cause"), t.f("http.record_corrupt.check")
+			alert := explain.AlertFromError(rerr.Error())
+			switch recordTrouble(rerr) {
+			case troubleIn:
+				s.Finding = t.f("http.record_corrupt.in", "detail", tlsDetail(rerr))
+			case troubleOut:
+				s.Finding = t.f("http.record_corrupt.out", "alert", fmt.Sprintf("%d %s", alert, explain.AlertName(alert)))
+			default:
+				s.Code = "http_alert"
+				s.Finding = t.f("http.alert", "alert", fmt.Sprintf("%d %s", alert, explain.AlertName(alert)))
+				s.Cause, s.Check = t.f("http.alert.cause"), t.f("http.alert.check")
+			}
 		case rerr != nil && dropped(rerr) != "":
 			// A server that completes the handshake and then ends the
 			// request without a byte of answer is what a client meets
 			// when the device terminating TLS has no backend to forward
 			// to: curl fails with (56) or (52), so this is no pass. A
-			// TLS error (a bad record MAC) or a silence says less and
+			// silence says less (a TLS service that is not HTTP) and
 			// stays a note.
 			s.Verdict, s.Code = Fail, "http_closed"
 			s.Finding = t.f("http.closed_request")
@@ -236,8 +256,8 @@ func (p *prober) stepHTTP(ctx context.Context) Step {
 
 // dropped names how a request that got no answer at all was ended: "reset"
 // (an RST, or a write the peer had already refused) or "closed" (a FIN or
-// close_notify), and "" for anything else (a TLS error such as a bad record
-// MAC, a timeout), which does not point at a missing backend.
+// close_notify), and "" for anything else (a TLS error, which recordTrouble
+// names, or a timeout), which does not point at a missing backend.
 func dropped(err error) string {
 	switch res, _ := classifyErr(err); res {
 	case resReset, resClosed:

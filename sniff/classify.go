@@ -109,10 +109,37 @@ func CouldBeTLS(b []byte) bool {
 // (the minor version is the third byte), but none of the other protocols
 // it knows begins so: not an SSLv2 hello (its first byte has the high bit
 // set), a request line or any text protocol. A client that stops there was starting TLS, which a
-// listener that expects plaintext must not relay as its data. One byte
-// alone (0x16) is left undecided: it says too little.
+// listener that expects plaintext must not relay as its data
+// (StalledHello, which also takes a lone 0x16 and SSLv2 headers).
 func TLSRecordPrefix(b []byte) bool {
 	return len(b) == 2 && (tlsRecordVerdict(b, true) == maybe || tlsRecordVerdict(b, false) == maybe)
+}
+
+// StalledHello says b, bytes Classify cannot name yet, begin a ClientHello
+// far more likely than anything else, so a client that stops after them
+// began a TLS handshake whose hello never came. It decides per length:
+//
+//   - one byte, 0x16 (a handshake record's content type): it is the
+//     control character SYN, which no text protocol begins with; TLS is
+//     what sends it first, nearly always.
+//   - two bytes, a TLS record's start (TLSRecordPrefix).
+//   - three or four bytes of an SSLv2-format ClientHello's header (RFC 5246
+//     E.2): a length with the high bit set, at least the 9-byte fixed part,
+//     then msg_type 1 (client_hello), and a version byte still undecided.
+//
+// One or two bytes with the high bit set say too little: UTF-8 text and
+// binary protocols (msgpack, protobuf frames) begin so too, and a length
+// alone has no signature. They stay undecided.
+func StalledHello(b []byte) bool {
+	switch len(b) {
+	case 1:
+		return b[0] == 22
+	case 2:
+		return TLSRecordPrefix(b)
+	case 3, 4:
+		return sslv2Verdict(b) == maybe
+	}
+	return false
 }
 
 // ProxyPrefix says whether b is a non-empty prefix, too short to decide,

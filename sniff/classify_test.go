@@ -212,7 +212,7 @@ func TestTLSRecordPrefix(t *testing.T) {
 		want bool
 	}{
 		{"", false},
-		{"\x16", false},         // one byte says too little
+		{"\x16", false},         // one byte is no record prefix (StalledHello takes it)
 		{"\x16\x03", true},      // a handshake record's start
 		{"\x15\x03", true},      // an alert's
 		{"\x14\x03", true},      // a change_cipher_spec's
@@ -225,6 +225,38 @@ func TestTLSRecordPrefix(t *testing.T) {
 	} {
 		if got := TLSRecordPrefix([]byte(tc.b)); got != tc.want {
 			t.Errorf("TLSRecordPrefix(% x) = %v, want %v", tc.b, got, tc.want)
+		}
+	}
+}
+
+// TestStalledHello: the bytes a client may stop after, mid-hello, per
+// length; and that more bytes (a plaintext protocol whose first byte is
+// 0x16 or has the high bit set) are never taken for one.
+func TestStalledHello(t *testing.T) {
+	for _, tc := range []struct {
+		b    string
+		want bool
+	}{
+		{"", false},
+		{"\x16", true},               // a handshake record's first byte
+		{"\x15", false},              // a lone alert byte (NAK) is no hello
+		{"\x17", false},              // nor application data's
+		{"\x16\x03", true},           // a record's start
+		{"\x15\x03", true},           // an alert record's
+		{"\x16\x03\x01", false},      // Classify names it: no stall of undecided bytes
+		{"\x16A", false},             // 0x16, then plaintext
+		{"\x80", false},              // the high bit alone: too little
+		{"\x80\x2e", false},          // an SSLv2 length: could be any binary
+		{"\x80\x2e\x01", true},       // an SSLv2 header, msg_type client_hello
+		{"\x80\x2e\x01\x00", true},   // and the version's first byte, 0x0002 still possible
+		{"\x80\x2e\x01\x03", false},  // Classify names it (SSLv2Hello)
+		{"\x80\x2e\x02", false},      // msg_type 2 is no client_hello
+		{"\x80\x05\x01", false},      // shorter than the fixed part
+		{"\xc3\xa9t\xc3\xa9", false}, // UTF-8 text
+		{"GE", false},
+	} {
+		if got := StalledHello([]byte(tc.b)); got != tc.want {
+			t.Errorf("StalledHello(% x) = %v, want %v", tc.b, got, tc.want)
 		}
 	}
 }

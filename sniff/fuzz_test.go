@@ -22,6 +22,10 @@ func FuzzClassify(f *testing.F) {
 		if TLSRecordPrefix(b) && (!errors.Is(err, ErrNeedMore) || !CouldBeTLS(b)) {
 			t.Fatalf("TLSRecordPrefix, but Classify says %v, %v and CouldBeTLS %v: % x", k, err, CouldBeTLS(b), b)
 		}
+		// So are the bytes a hello may stall after.
+		if StalledHello(b) && (!errors.Is(err, ErrNeedMore) || !CouldBeTLS(b)) {
+			t.Fatalf("StalledHello, but Classify says %v, %v and CouldBeTLS %v: % x", k, err, CouldBeTLS(b), b)
+		}
 		if errors.Is(err, ErrNeedMore) {
 			if k != Unknown || len(b) >= MaxClassifyBytes {
 				t.Fatalf("need more with kind %v after %d bytes", k, len(b))
@@ -306,4 +310,41 @@ func recordEnd(b []byte, at int) int {
 		}
 		pos = end
 	}
+}
+
+// FuzzHelloRetryOnly: never panics; a retry-only stream stays one with a
+// CCS appended and stops being one with a handshake record or an alert
+// appended, since then the server answered the second hello.
+func FuzzHelloRetryOnly(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !HelloRetryOnly(b) {
+			return
+		}
+		if b[0] != 22 {
+			t.Fatalf("retry-only, but the first record is type %d", b[0])
+		}
+		// Only whole records extend a stream that ends on a record
+		// boundary; a cut CCS header would swallow what follows.
+		if !recordsWhole(b) {
+			return
+		}
+		b = b[:len(b):len(b)]
+		if !HelloRetryOnly(append(b, 20, 3, 3, 0, 1, 1)) {
+			t.Fatalf("a CCS after the retry ended it: % x", b)
+		}
+		if HelloRetryOnly(append(b, 22, 3, 3, 0, 4, 2, 0, 0, 0)) || HelloRetryOnly(append(b, 21, 3, 3, 0, 2, 2, 47)) {
+			t.Fatalf("still retry-only after another record: % x", b)
+		}
+	})
+}
+
+// recordsWhole says b is a run of whole TLS records.
+func recordsWhole(b []byte) bool {
+	for len(b) > 0 {
+		if len(b) < 5 || len(b) < 5+(int(b[3])<<8|int(b[4])) {
+			return false
+		}
+		b = b[5+(int(b[3])<<8|int(b[4])):]
+	}
+	return true
 }

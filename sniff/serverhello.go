@@ -88,3 +88,39 @@ func serverHelloVersion(s cryptobyte.String) (uint16, error) {
 	}
 	return legacy, nil
 }
+
+// helloRetryRandom is the Random of a ServerHello that is a
+// HelloRetryRequest (RFC 8446 §4.1.3).
+const helloRetryRandom = "\xcf\x21\xad\x74\xe5\x9a\x61\x11\xbe\x1d\x8c\x02\x1e\x65\xb8\x91" +
+	"\xc2\xa2\x11\x16\x7a\xbb\x8c\x5e\x07\x9e\x09\xe2\xc8\xa8\x33\x9c"
+
+// HelloRetryOnly reports whether b, what a TLS server wrote on a
+// connection, is a HelloRetryRequest (RFC 8446 §4.1.4) with nothing after
+// it but change_cipher_spec records (the middlebox-compatibility CCS of
+// §D.4). Such a server asked for a second ClientHello and answered none:
+// no certificate left it. A ServerHello, an alert or any other record
+// after the retry, or a first record that is not a whole retry, is false.
+func HelloRetryOnly(b []byte) bool {
+	if len(b) < 5 || b[0] != 22 || b[1] != 3 {
+		return false
+	}
+	n := int(b[3])<<8 | int(b[4])
+	if len(b) < 5+n {
+		return false
+	}
+	// type(1) length(3) legacy_version(2) random(32)
+	msg := b[5 : 5+n]
+	if len(msg) < 4+2+32 || msg[0] != 2 || string(msg[6:38]) != helloRetryRandom {
+		return false
+	}
+	for rest := b[5+n:]; len(rest) > 0; {
+		if rest[0] != 20 {
+			return false
+		}
+		if len(rest) < 5 {
+			return true // a CCS header cut by the caller's cap
+		}
+		rest = rest[min(len(rest), 5+(int(rest[3])<<8|int(rest[4]))):]
+	}
+	return true
+}

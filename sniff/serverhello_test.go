@@ -1,6 +1,7 @@
 package sniff
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 )
@@ -81,4 +82,34 @@ func hsMsg(typ byte, body []byte) []byte {
 // rec frames body as one TLS 1.2 record of type typ.
 func rec(typ byte, body []byte) []byte {
 	return append([]byte{typ, 3, 3, byte(len(body) >> 8), byte(len(body))}, body...)
+}
+
+// TestHelloRetryOnly tells a server that sent only a HelloRetryRequest
+// (and perhaps its CCS) from one whose ServerHello, and certificate, went
+// out after the retry or instead of it.
+func TestHelloRetryOnly(t *testing.T) {
+	hrr := readHello(t, "serverhello-go-hrr.bin")
+	ccs := []byte{20, 3, 3, 0, 1, 1}
+	cat := func(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
+	tests := []struct {
+		name string
+		b    []byte
+		want bool
+	}{
+		{"go hello retry request", hrr, true},
+		{"retry and its CCS", cat(hrr, ccs), true},
+		{"retry, CCS cut by the cap", cat(hrr, ccs[:3]), true},
+		{"retry, then the ServerHello of the second hello", cat(hrr, ccs, readHello(t, "serverhello-go-tls13.bin")), false},
+		{"retry, then an alert for the second hello", cat(hrr, []byte{21, 3, 3, 0, 2, 2, 47}), false},
+		{"a TLS 1.3 ServerHello", readHello(t, "serverhello-go-tls13.bin"), false},
+		{"a TLS 1.2 ServerHello", readHello(t, "serverhello-go-tls12.bin"), false},
+		{"an alert", []byte{21, 3, 3, 0, 2, 2, 40}, false},
+		{"retry cut short", hrr[:40], false},
+		{"nothing", nil, false},
+	}
+	for _, tt := range tests {
+		if got := HelloRetryOnly(tt.b); got != tt.want {
+			t.Errorf("%s: HelloRetryOnly = %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }

@@ -36,7 +36,7 @@ func adminClientURL(listen string, bound net.Addr) string {
 // printed (the log outlives the secret's audience).
 func adminTryHint(adminURL string, token bool) string {
 	if !token {
-		return "tlsgate fault ls --admin " + adminURL + " ; curl " + adminURL + "/events"
+		return "tlsgate fault ls" + faultAdminFlag(adminURL) + " ; curl " + adminURL + "/events"
 	}
-	return "tlsgate fault ls --admin " + adminURL + " --token '<[admin] token>' ; curl -H 'Authorization: Bearer <[admin] token>' " + adminURL + "/events"
+	return "tlsgate fault ls" + faultAdminFlag(adminURL) + " --token '<[admin] token>' ; curl -H 'Authorization: Bearer <[admin] token>' " + adminURL + "/events"
 }

@@ -12,28 +12,32 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"github.com/tlsgate/tlsgate/admin"
 	"github.com/tlsgate/tlsgate/config"
 	"github.com/tlsgate/tlsgate/lab"
 	"github.com/tlsgate/tlsgate/pki"
 )
 
-const labUsage = `lab [--list | --markdown] [--only NAME[,NAME]] [--base-port 9400] [--lang en|ja]
-       tlsgate lab client [--cacert FILE] [--classic] https://HOST:PORT/
+const labUsage = `lab [--list | --markdown] [--only NAME[,NAME]] [--base-port 9400] [--admin 127.0.0.1:8474|off] [--lang en|ja]
+       tlsgate lab client [--cacert FILE] [--classic] [--resolve HOST:PORT:ADDR] https://HOST:PORT/
 
 Starts the scenario catalog on 127.0.0.1, one port per scenario (base port +
 its place in the catalog), prints what to try on each, and logs every
-connection's diagnosis until Ctrl-C. 'tlsgate lab client' is a Go TLS client
-that sends Go's default (post-quantum, large) ClientHello, or a small one
-with --classic.`
+connection's diagnosis until Ctrl-C. The admin API (live view, and the
+rules 'tlsgate fault' switches) listens on --admin, 127.0.0.1:8474 unless
+told otherwise. 'tlsgate lab client' is a Go TLS client that sends Go's
+default (post-quantum, large) ClientHello, or a small one with --classic.`
 
 func cmdLab(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "client" {
@@ -48,7 +52,7 @@ func cmdLab(args []string, stdout, stderr io.Writer) error {
 	logFormat := fs.String("log-format", "bigip", "connection log format: bigip, json or console")
 	logFile := fs.String("log-file", "", "append connection events to this file instead of standard error")
 	caDir := fs.String("ca-dir", config.DefaultCADir, "lab CA directory (created if absent); clients trust its ca.pem")
-	adminAddr := fs.String("admin", "", "also serve the admin API (faults, events, metrics) on this loopback address")
+	adminAddr := fs.String("admin", admin.DefaultListen, "serve the admin API (live view, faults, events, metrics) on this loopback address; off for none")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -66,6 +70,9 @@ func cmdLab(args []string, stdout, stderr io.Writer) error {
 	placed, err := lab.Place(catalog, splitNames(*only), *base)
 	if err != nil {
 		return usageError{err.Error()}
+	}
+	if *adminAddr == "off" {
+		*adminAddr = ""
 	}
 	opts, err := labOptions(lab.Options{BasePort: *base, CADir: *caDir, LogFormat: *logFormat, LogFile: *logFile, Lang: *lang, Admin: *adminAddr})
 	if err != nil {
@@ -123,10 +130,50 @@ func serveLab(ctx context.Context, placed []lab.Placed, opts lab.Options, stdout
 	if err != nil {
 		return configError{err}
 	}
-	return serve(ctx, cfg, stderr, func(map[string]net.Addr) {
+	err = serve(ctx, cfg, stderr, func(addrs map[string]net.Addr) {
 		bound = true
+		if a, ok := addrs["admin"]; ok {
+			opts.Admin = a.String() // a port the kernel chose
+		}
 		printTable(stdout, placed, opts)
 	})
+	return labBindError(err, placed, opts)
+}
+
+// labBindError rewords a port the lab could not bind in the lab's terms.
+// serve names the key of the config it ran, a lab.toml that exists only
+// in memory, and not the flag that moves the port: the operator needs the
+// port, what the lab wanted it for, and --base-port or --admin.
+func labBindError(err error, placed []lab.Placed, o lab.Options) error {
+	var ce *config.Error
+	var op *net.OpError
+	if err == nil || !errors.Is(err, syscall.EADDRINUSE) || !errors.As(err, &ce) || !errors.As(err, &op) || op.Addr == nil {
+		return err
+	}
+	addr := op.Addr.String()
+	_, portText, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(portText)
+	if ce.Key == "admin.listen" {
+		return fmt.Errorf("lab: the admin API's address %s is already in use (another tlsgate, or a lab already running?): give it another with --admin 127.0.0.1:PORT, or --admin off to run without one: %w", addr, err)
+	}
+	what := "a lab port"
+	switch port {
+	case lab.DemoPort(o.BasePort):
+		what = fmt.Sprintf("the demo backend's port (base port %d + 98)", o.BasePort)
+	case lab.OriginPort(o.BasePort):
+		what = fmt.Sprintf("the lab origin's port (base port %d + 99)", o.BasePort)
+	default:
+		for _, p := range placed {
+			if p.Port == port {
+				what = fmt.Sprintf("the port of scenario %s (base port %d + %d)", p.Name, o.BasePort, p.Port-o.BasePort)
+			}
+		}
+	}
+	next := o.BasePort + 100
+	if lab.OriginPort(next) > 65535 {
+		next = lab.DefaultBasePort
+	}
+	return fmt.Errorf("lab: %s, %s, is already in use: start the lab on another block of 100 ports with --base-port (e.g. --base-port %d), or free that port: %w", addr, what, next, err)
 }
 
 // splitNames reads --only's comma-separated list.
@@ -163,6 +210,9 @@ func printTable(w io.Writer, placed []lab.Placed, o lab.Options) {
 	if o.LogFile != "" {
 		fmt.Fprintf(w, "connection log: %s\n", o.LogFile)
 	}
+	if o.Admin != "" {
+		fmt.Fprintf(w, "live view and admin API: http://%s/ (tlsgate fault ls%s)\n", o.Admin, faultAdminFlag("http://"+o.Admin))
+	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCENARIO\tFAMILY\tPORT\tTRY")
@@ -171,7 +221,7 @@ func printTable(w io.Writer, placed []lab.Placed, o lab.Options) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", p.Name, p.Family, p.Port, lab.Expand(p.Try, vars))
 	}
 	_ = tw.Flush()
-	fmt.Fprintln(w, "\nEach connection's diagnosis is logged as it ends. `tlsgate lab --list` explains the scenarios; Ctrl-C stops.")
+	fmt.Fprintln(w, "\nEach connection's diagnosis is logged as it ends. docs/scenarios.md (or `tlsgate lab --markdown`) explains the scenarios; Ctrl-C stops.")
 }
 
 // parseLabFlags is parseFlags for subcommands that take positional
@@ -192,10 +242,11 @@ func parseLabFlags(fs *flag.FlagSet, args []string) error {
 // machines send small ones. Some middlebox failures show only with the
 // large hello, and this is the client that sends it.
 func cmdLabClient(args []string, stdout io.Writer) error {
-	fs := newFlags("lab client", "lab client [--cacert FILE] [--classic] [--max-time 10s] https://HOST:PORT/", stdout)
+	fs := newFlags("lab client", "lab client [--cacert FILE] [--classic] [--resolve HOST:PORT:ADDR] [--max-time 10s] https://HOST:PORT/", stdout)
 	caFile := fs.String("cacert", "", "PEM file of CAs to trust (default: the system pool)")
 	classic := fs.Bool("classic", false, "offer X25519 only, no post-quantum key share: a small ClientHello like curl's")
 	maxTime := fs.Duration("max-time", 10*time.Second, "give up after this long")
+	resolve := fs.String("resolve", "", "as curl's: connect to ADDR for HOST:PORT, still sending HOST as SNI and Host (the lab's names, such as www.blocked.test, resolve nowhere)")
 	if err := parseLabFlags(fs, args); err != nil {
 		return err
 	}
@@ -225,6 +276,15 @@ func cmdLabClient(args []string, stdout io.Writer) error {
 	if u.Port() == "" {
 		host = net.JoinHostPort(u.Hostname(), "443")
 	}
+	if *resolve != "" {
+		name, port, ip, err := parseResolve(*resolve)
+		if err != nil {
+			return usageError{fmt.Sprintf("lab client: --resolve %q: %v", *resolve, err)}
+		}
+		if h, p, _ := net.SplitHostPort(host); strings.EqualFold(h, name) && p == port {
+			host = net.JoinHostPort(ip.String(), port)
+		}
+	}
 	deadline := time.Now().Add(*maxTime)
 	raw, err := (&net.Dialer{Deadline: deadline}).Dial("tcp", host)
 	if err != nil {
@@ -253,4 +313,22 @@ func cmdLabClient(args []string, stdout io.Writer) error {
 		return fmt.Errorf("lab client: read body: %w", err)
 	}
 	return nil
+}
+
+// parseResolve reads curl's --resolve HOST:PORT:ADDR, ADDR an IP address
+// (an IPv6 one in brackets or not).
+func parseResolve(v string) (host, port string, ip netip.Addr, err error) {
+	host, rest, ok := strings.Cut(v, ":")
+	port, addr, ok2 := strings.Cut(rest, ":")
+	if !ok || !ok2 || host == "" {
+		return "", "", ip, errors.New("want HOST:PORT:ADDR, as curl's")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return "", "", ip, fmt.Errorf("port %q: want 1..65535", port)
+	}
+	ip, err = netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]"))
+	if err != nil {
+		return "", "", ip, fmt.Errorf("address %q: want an IP address: %w", addr, err)
+	}
+	return host, port, ip, nil
 }

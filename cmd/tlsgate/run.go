@@ -217,7 +217,8 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	var adminURL string
 	for i, o := range cfg.Listeners {
 		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID,
-			OriginalDst: transparent.Lookup, Faults: engine, AdminURL: func() string { return adminURL }}
+			OriginalDst: transparent.Lookup, Faults: engine, AdminURL: func() string { return adminURL },
+			FaultAdmin: func() string { return faultAdmin(adminURL) }, CAFile: caPath}
 		if sink != nil {
 			deps.OnOutcome = sink.observe
 			// A refuse rule's firings come with no connection: counted
@@ -393,3 +394,22 @@ type keyedError struct {
 
 func (e keyedError) Error() string { return e.key + ": " + e.err.Error() }
 func (e keyedError) Unwrap() error { return e.err }
+
+// faultAdmin is the --admin a `tlsgate fault` command needs to reach the
+// admin API at url: "" when the command's built-in default already does
+// (or there is none), so the usual setup's commands stay short.
+func faultAdmin(url string) string {
+	if url == "http://"+admin.DefaultListen {
+		return ""
+	}
+	return url
+}
+
+// faultAdminFlag is faultAdmin as the flag, with its leading space, for
+// a command line; "" for the default.
+func faultAdminFlag(url string) string {
+	if u := faultAdmin(url); u != "" {
+		return " --admin " + u
+	}
+	return ""
+}

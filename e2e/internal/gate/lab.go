@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -82,8 +83,14 @@ func StartLab(t testing.TB, blocks *PortBlocks, bin string, args ...string) *Lab
 			Stdout:  &Buffer{},
 			Stderr:  &Buffer{},
 		}
-		full := append([]string{"lab", "--base-port", strconv.Itoa(p.Base), "--log-format", "json",
-			"--log-file", p.LogPath, "--ca-dir", filepath.Join(dir, "ca")}, args...)
+		full := []string{"lab", "--base-port", strconv.Itoa(p.Base), "--log-format", "json",
+			"--log-file", p.LogPath, "--ca-dir", filepath.Join(dir, "ca")}
+		// The lab serves its admin API on 8474 unless told otherwise:
+		// parallel labs take a port each from the kernel.
+		if !slices.Contains(args, "--admin") {
+			full = append(full, "--admin", "127.0.0.1:0")
+		}
+		full = append(full, args...)
 		cmd := exec.Command(bin, full...)
 		cmd.Dir = dir
 		cmd.Stdout, cmd.Stderr = p.Stdout, p.Stderr
