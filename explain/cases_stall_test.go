@@ -25,6 +25,14 @@ func stallCases() []diagCase {
 	closed := stalledRelay("", 60*time.Second)
 	refused := stalledRelay("", 10*time.Second)
 	refused.Backend.HelloAlert, refused.BytesDown = RecordAlert{Version: 0x0303, Level: 2, Desc: 50}, 7
+	// The client half-closed at 5s and the backend (openssl s_server)
+	// answered that FIN with decode_error: the client ended it.
+	clientFIN := stalledRelay("", 5010*time.Millisecond)
+	clientFIN.Backend.HelloAlert, clientFIN.BytesDown = RecordAlert{Version: 0x0303, Level: 2, Desc: 50}, 7
+	clientFIN.FirstFIN, clientFIN.FirstFINAfter = SideClient, 5002*time.Millisecond
+	// The backend's own handshake timer closed first, silently.
+	backendFIN := stalledRelay("", 60*time.Second)
+	backendFIN.FirstFIN, backendFIN.FirstFINAfter = SideBackend, 60*time.Second
 	// The rest of the hello came after the deadline, and the backend
 	// completed the handshake with the client: no stall to report.
 	resumed := stalledRelay("", 2*time.Second)
@@ -59,6 +67,12 @@ func stallCases() []diagCase {
 			contains: []string{"ended after 1m0s", "closed (FIN)", "backend's own handshake timeout"}},
 		{name: "handshake_timeout_relayed_refused", o: refused, code: CodeHandshakeTimeout,
 			contains: []string{"answered with alert 50 decode_error"}},
+		{name: "handshake_timeout_relayed_client_fin", o: clientFIN, code: CodeHandshakeTimeout,
+			contains: []string{"ended when the client closed its side (FIN) after 5.002s; the backend then answered with alert 50 decode_error and closed"},
+			absent:   []string{"and the connection closed", "backend's own handshake timeout or by the client giving up"}},
+		{name: "handshake_timeout_relayed_backend_fin", o: backendFIN, code: CodeHandshakeTimeout,
+			contains: []string{"the backend closed (FIN) first, after 1m0s: its own handshake timeout, or it gave up on the partial hello; the client then closed"},
+			absent:   []string{"or by the client giving up"}},
 		{name: "handshake_timeout_relayed_prefix", o: prefix, code: CodeHandshakeTimeout,
 			contains: []string{"sent 2 bytes of a first message and stalled", "relayed to 10.0.0.7:8443 at the peek deadline", "the start of a TLS record header"},
 			absent:   []string{"too few to tell"}},

@@ -119,6 +119,15 @@ func diagCases() []diagCase {
 	tlsOnPlain := withHello(base("plaintext"), modernHello())
 	tlsOnPlain.ClientTLS.Attempted = false
 	tlsOnPlain.Route = "plain"
+	// The same behind a load balancer that sends PROXY v1: the header's
+	// destination is the VIP the client used, not where pp1 listens.
+	tlsOnPlainProxied := withHello(base("plaintext"), modernHello())
+	tlsOnPlainProxied.ClientTLS.Attempted = false
+	tlsOnPlainProxied.Route, tlsOnPlainProxied.Listener = "tls_on_plain_reset", "pp1"
+	tlsOnPlainProxied.Peer = netip.MustParseAddrPort("127.0.0.1:42350")
+	tlsOnPlainProxied.ListenerAddr = netip.MustParseAddrPort("127.0.0.1:19622")
+	tlsOnPlainProxied.Proxy = Proxy{Policy: "v1", Version: 1, Src: netip.MustParseAddrPort("10.1.2.3:5555"), Dst: netip.MustParseAddrPort("10.9.9.9:443")}
+	tlsOnPlainProxied.Client, tlsOnPlainProxied.Virtual = tlsOnPlainProxied.Proxy.Src, tlsOnPlainProxied.Proxy.Dst
 	tlsOnPlainReset := withHello(base("plaintext"), modernHello())
 	tlsOnPlainReset.ClientTLS.Attempted = false
 	tlsOnPlainReset.Route = "tls_on_plain_reset"
@@ -396,6 +405,8 @@ func diagCases() []diagCase {
 	proxyLeft.Kind, proxyLeft.FirstBytes, proxyLeft.PeekEnd = sniff.Unknown, []byte{0x16, 0x03}, PeerClosed
 	proxyUnexpected := base("terminate")
 	proxyUnexpected.Kind, proxyUnexpected.FirstBytes = sniff.ProxyV1, []byte("PROXY TCP4 10.0.0.1 10.0.0.2 51514 443\r\n")
+	proxyUnexpectedPlain := base("plaintext")
+	proxyUnexpectedPlain.Kind, proxyUnexpectedPlain.FirstBytes = sniff.ProxyV1, proxyUnexpected.FirstBytes
 	proxyBad := base("terminate")
 	proxyBad.Kind, proxyBad.FirstBytes = sniff.ProxyV2, []byte{0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21}
 	proxyBad.Proxy = Proxy{Policy: "v2", Err: "proxyproto: invalid address family 0x99"}
@@ -477,6 +488,11 @@ func diagCases() []diagCase {
 		{name: "plaintext_allowed", o: allowed, code: CodePlaintextAllowed, ok: true, contains: []string{"non_ssl = \"allow\""}},
 		{name: "tls_on_plaintext", o: tlsOnPlain, code: CodeTLSOnPlaintext,
 			contains: []string{"SNI lab.test", "TLS 1.3, TLS 1.2", "https://", "server-ssl", "wrong version number"}},
+		{name: "tls_on_plaintext_proxied", o: tlsOnPlainProxied, code: CodeTLSOnPlaintext,
+			contains: []string{"plaintext listener pp1 (127.0.0.1:19622; the client connected to the load balancer's VIP 10.9.9.9:443, per the PROXY header)",
+				"Use http:// for port 443 (the address the client connected to: the load balancer's VIP 10.9.9.9:443, from the PROXY header; listener pp1 itself is at 127.0.0.1:19622)",
+				"If listener pp1 (127.0.0.1:19622) should speak TLS"},
+			absent: []string{"pp1 (10.9.9.9:443)", "If port 443 should speak TLS"}},
 		{name: "tls_on_plaintext_reset", o: tlsOnPlainReset, code: CodeTLSOnPlaintext,
 			contains: []string{"curl: (35) Recv failure: Connection reset by peer"}},
 		// A stalled hello names no SNI or versions: none were read, and
@@ -678,8 +694,10 @@ func diagCases() []diagCase {
 			contains: []string{"expects a PROXY protocol v2 header", "a TLS handshake record (16 03 01 02 00)", "NLB"}},
 		{name: "proxy_required_client_left", o: proxyLeft, code: CodeClientClosedEarly, lines: []string{lineSummary},
 			contains: []string{"2 bytes"}},
-		{name: "proxy_unexpected", o: proxyUnexpected, code: CodeProxyUnexpected,
-			contains: []string{"PROXY protocol v1 header", "proxy_protocol = \"v1\""}},
+		{name: "proxy_unexpected", o: proxyUnexpected, code: CodeProxyUnexpected, lines: []string{lineNotSSL, lineSummary},
+			contains: []string{"PROXY protocol v1 header", "proxy_protocol = \"v1\"", "logs `not SSL`"}},
+		{name: "proxy_unexpected_plaintext", o: proxyUnexpectedPlain, code: CodeProxyUnexpected,
+			contains: []string{"PROXY protocol v1 header"}, absent: []string{"not SSL"}},
 		{name: "proxy_malformed", o: proxyBad, code: CodeProxyMalformed, contains: []string{"invalid address family"}},
 		{name: "backend_refused", o: refused, code: CodeBackendRefused, contains: []string{"connection refused", "10.0.0.7:8443", "(55) getpeername() failed with errno 107"},
 			saw: "TLS handshake with tlsgate succeeds"},
@@ -696,7 +714,8 @@ func diagCases() []diagCase {
 		{name: "backend_tls_verify_unknown_authority", o: bUnknownCA, code: CodeBackendTLSVerify,
 			lines:    []string{serverSide("10.0.0.2:40114", "10.0.0.7:8443")},
 			contains: []string{"unknown authority", "server_ssl.ca", "-showcerts"}, absent: []string{"server_name"}},
-		{name: "max_connections", o: maxConn, code: CodeMaxConnections, contains: []string{"max_connections"}},
+		{name: "max_connections", o: maxConn, code: CodeMaxConnections, contains: []string{"max_connections"},
+			saw: "(7) Failed to connect to … Couldn't connect to server`, which looks like a closed port but is not"},
 		{name: "backend_reset", o: bReset, code: CodeBackendReset,
 			contains: []string{"mid-stream (up 517 B, down 1200 B)", "host 10.0.0.7 and", "reset by the backend after up 517 B, down 1200 B in 80ms"}},
 		{name: "ok_client_reset", o: cReset, code: CodeOK, ok: true,

@@ -1,6 +1,9 @@
 package explain
 
-import "strconv"
+import (
+	"strconv"
+	"time"
+)
 
 // A client whose first message stalls part-way is a handshake timeout on
 // a listener that terminates TLS: crypto/tls waits for the rest and gives
@@ -63,9 +66,26 @@ func (f *facts) stallPlaceholder(name string) (string, bool) {
 	default:
 		return f.modePlaceholder(name)
 	}
+	after := o.FirstFINAfter.Round(time.Millisecond).String()
 	switch {
 	case o.End == EndIdleTimeout:
 		return f.say("stall_end_idle", "{idle}", o.IdleTimeout.String()), true
+	case o.FirstFIN == SideClient && o.End != EndClientReset:
+		// The client's half-close came first: whatever the backend did
+		// next (s_server's decode_error on a record cut short, its close)
+		// answered that FIN, and did not end the connection on its own.
+		var then string
+		switch {
+		case o.End == EndBackendReset:
+			then = f.say("stall_then_reset")
+		case o.Backend.HelloAlert.Level != 0:
+			then = f.say("stall_then_alert", "{alert}", alertLabel(int(o.Backend.HelloAlert.Desc)))
+		case o.BytesDown > 0:
+			then = f.sayFlow("stall_then_answer")
+		default:
+			then = f.say("stall_then_closed")
+		}
+		return f.say("stall_end_client_fin", "{after}", after, "{then}", then), true
 	case o.End == EndBackendReset:
 		return f.say("stall_end_reset", "{side}", f.say("side_backend")), true
 	case o.End == EndClientReset:
@@ -74,6 +94,8 @@ func (f *facts) stallPlaceholder(name string) (string, bool) {
 		return f.say("stall_end_alert", "{alert}", alertLabel(int(o.Backend.HelloAlert.Desc))), true
 	case o.BytesDown > 0:
 		return f.sayFlow("stall_end_answer"), true
+	case o.FirstFIN == SideBackend:
+		return f.say("stall_end_backend_fin", "{after}", after), true
 	}
 	return f.say("stall_end_closed"), true
 }

@@ -49,15 +49,15 @@ func clientKnowledge() map[string]entry {
 		},
 
 		CodePlaintextOnTLS: {group: groupNotSSL,
-			summary: "plaintext {kind} from {client} on TLS listener {listener} ({virtual}); non_ssl action: {non_ssl}",
+			summary: "plaintext {kind} from {client} on TLS listener {listener} ({listener_at}); non_ssl action: {non_ssl}",
 			cause: "The client sent {kind_desc} to a listener that expects TLS, so the first byte is not a TLS handshake record (0x16) and no ClientHello follows. " +
 				"In the BIG-IP lines, the left side of the arrow ({client}) is the client's address and its ephemeral source port; the right side ({virtual}) is the virtual server address and port it connected to. " +
 				"`x:80 -> y:443` does not mean port 80 was forwarded to 443: it is a client whose source port happened to be 80. " +
 				"Likely causes: an http:// URL pointed at an HTTPS port, a health monitor sending plain HTTP to the TLS port, or a client-ssl profile (a TLS listener) put on a plaintext port such as 80.{kind_hint}",
 			checks: []string{
-				"Check the URL the client uses: it must be {https_url}, not http://.",
+				"Check the URL the client uses: it must be {https_url}{vip_which}, not http://.",
 				"If the source is a load balancer health monitor, make it an HTTPS (or TCP) monitor for port {vport}.",
-				"If port {vport} is meant to be plaintext, set mode = \"plaintext\" on listener {listener} ({bigip_plain_mode}).",
+				"If listener {listener} ({listener_addr}) is meant to be plaintext, set mode = \"plaintext\" on it ({bigip_plain_mode}).",
 				"To accept both on one port, set non_ssl = \"allow\" ({bigip_allow}) or mode = \"auto\".",
 			},
 			clientSaw: "tlsgate reset the connection: curl prints `curl: (56) Recv failure: Connection reset by peer`, browsers ERR_CONNECTION_RESET.",
@@ -90,14 +90,14 @@ func clientKnowledge() map[string]entry {
 		},
 
 		CodeTLSOnPlaintext: {
-			summary: "TLS ClientHello (SNI {sni}, {offered_versions}) from {client} on plaintext listener {listener} ({virtual})",
+			summary: "TLS ClientHello (SNI {sni}, {offered_versions}) from {client} on plaintext listener {listener} ({listener_at})",
 			cause: "The client started a TLS handshake (SNI {sni}, offering {offered_versions}) on a listener that expects plaintext. " +
 				"Either the client used https:// against a plain port, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
 				"BIG-IP has no verified SSL log line for this case, so none is shown.",
 			checks: []string{
-				"Use http:// for port {vport}, or point the client at the TLS port.",
+				"Use http:// for port {vport}{vip_which}, or point the client at the TLS port.",
 				"If a load balancer sends this, remove its server-ssl profile or point the pool member at the TLS port.",
-				"If port {vport} should speak TLS, set mode = \"terminate\" or \"passthrough\" on listener {listener}.",
+				"If listener {listener} ({listener_addr}) should speak TLS, set mode = \"terminate\" or \"passthrough\" on it.",
 			},
 			clientSaw: "curl prints `curl: (35) … wrong version number` (the plaintext answer is not a TLS record); Go `tls: first record does not look like a TLS handshake`, or in net/http `http: server gave HTTP response to HTTPS client`; Firefox SSL_ERROR_RX_RECORD_TOO_LONG.",
 			evidence:  []string{"first_bytes", "sni", "versions_offered", "alpn_offered", "ja4"},
@@ -108,7 +108,7 @@ func clientKnowledge() map[string]entry {
 		// No ClientHello was read, so there is no SNI or version list to
 		// name: "SNI (none)" would read as a client that sent none.
 		CodeTLSOnPlaintext + "/reset_stalled": {
-			summary: "TLS from {client} on plaintext listener {listener} ({virtual}); the hello never completed: {hello_seen}",
+			summary: "TLS from {client} on plaintext listener {listener} ({listener_at}); the hello never completed: {hello_seen}",
 			cause: "The client started TLS on a listener that expects plaintext, and its hello never completed: {hello_seen}, then nothing within {peek_timeout}. " +
 				"{tls_began}; no ClientHello was read, so its SNI and offered versions are unknown. " +
 				"Either the client used https:// against a plain port, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
@@ -118,7 +118,7 @@ func clientKnowledge() map[string]entry {
 		},
 
 		CodeTLSOnPlaintext + "/reset_cut": {
-			summary: "TLS from {client} on plaintext listener {listener} ({virtual}); the hello never completed: {hello_seen}, then the client closed the connection (FIN)",
+			summary: "TLS from {client} on plaintext listener {listener} ({listener_at}); the hello never completed: {hello_seen}, then the client closed the connection (FIN)",
 			cause: "The client started TLS on a listener that expects plaintext, and closed its side (FIN) after {hello_seen}, before its hello was complete; tlsgate reset the connection only after that FIN. " +
 				"{tls_began}; no ClientHello was read, so its SNI and offered versions are unknown. " +
 				"Either the client used https:// against a plain port and gave up, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
@@ -128,7 +128,7 @@ func clientKnowledge() map[string]entry {
 			evidence: []string{"peek", "first_bytes"},
 		},
 		CodeTLSOnPlaintext + "/client_reset_cut": {
-			summary: "TLS from {client} on plaintext listener {listener} ({virtual}); the hello never completed: {hello_seen}, then the client reset the connection (RST)",
+			summary: "TLS from {client} on plaintext listener {listener} ({listener_at}); the hello never completed: {hello_seen}, then the client reset the connection (RST)",
 			cause: "The client started TLS on a listener that expects plaintext, and reset the connection (RST) after {hello_seen}, before its hello was complete; tlsgate had not answered, and only closed its side. " +
 				"Only TLS begins so; no ClientHello was read, so its SNI and offered versions are unknown. " +
 				"Either the client used https:// against a plain port and gave up, a device in the path injected the reset, or a proxy or load balancer with a server-ssl profile encrypts towards a port that speaks plain HTTP. " +
@@ -250,7 +250,7 @@ func clientKnowledge() map[string]entry {
 		},
 
 		CodeClientSilent: {group: groupSummary,
-			summary: "client {client} connected to {listener} ({virtual}) and sent nothing within {peek_timeout}",
+			summary: "client {client} connected to {listener} ({listener_at}) and sent nothing within {peek_timeout}",
 			cause: "The client connected and then sent nothing for {peek_timeout}. TLS and HTTP clients speak first, so silence means a server-first protocol pointed at this port (SSH, SMTP, FTP, POP3, IMAP and MySQL clients wait for the server's banner), " +
 				"a TCP-only health monitor (BIG-IP tcp_half_open, a TCP connect check) that opens the connection and waits, or a client stalled behind a firewall. {bigip_silent}",
 			checks: []string{

@@ -58,15 +58,15 @@ func clientKnowledgeJA() map[string]entry {
 		},
 
 		CodePlaintextOnTLS: {
-			summary: "TLS リスナー {listener}（{virtual}）に {client} から平文の {kind}、non_ssl の動作: {non_ssl}",
+			summary: "TLS リスナー {listener}（{listener_at}）に {client} から平文の {kind}、non_ssl の動作: {non_ssl}",
 			cause: "TLS を待っているリスナーに、クライアントが{kind_desc}を送ってきた。先頭バイトが TLS のハンドシェイクレコード（0x16）ではないので、ClientHello は来ない。" +
 				"BIG-IP のログでは、矢印の左側（{client}）がクライアントのアドレスとエフェメラルな送信元ポート、右側（{virtual}）が接続先の仮想サーバのアドレスとポートである。" +
 				"`x:80 -> y:443` は 80 番ポートが 443 番に転送されたという意味ではなく、たまたま送信元ポートが 80 だったクライアントというだけのこと。" +
 				"よくある原因は、HTTPS のポートに向けた http:// の URL、TLS のポートに平文 HTTP を送るヘルスモニター、80 番のような平文のポートに client-ssl プロファイル（TLS リスナー）を付けてしまった設定。{kind_hint}",
 			checks: []string{
-				"クライアントが使っている URL を確認する。http:// ではなく {https_url} でなければならない。",
+				"クライアントが使っている URL を確認する。http:// ではなく {https_url}{vip_which} でなければならない。",
 				"送信元がロードバランサのヘルスモニターなら、ポート {vport} 向けの HTTPS（または TCP）モニターに変える。",
-				"ポート {vport} を平文で使うつもりなら、リスナー {listener} に mode = \"plaintext\" を設定する（{bigip_plain_mode}）。",
+				"リスナー {listener}（{listener_addr}）を平文で使うつもりなら、mode = \"plaintext\" を設定する（{bigip_plain_mode}）。",
 				"1 つのポートで両方を受けたいなら、non_ssl = \"allow\"（{bigip_allow}）か mode = \"auto\" にする。",
 			},
 			clientSaw: "tlsgate が接続をリセットした。curl は `curl: (56) Recv failure: Connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
@@ -97,14 +97,14 @@ func clientKnowledgeJA() map[string]entry {
 		},
 
 		CodeTLSOnPlaintext: {
-			summary: "平文リスナー {listener}（{virtual}）に {client} から TLS の ClientHello（SNI {sni}、{offered_versions}）",
+			summary: "平文リスナー {listener}（{listener_at}）に {client} から TLS の ClientHello（SNI {sni}、{offered_versions}）",
 			cause: "平文を待っているリスナーに対して、クライアントが TLS ハンドシェイクを始めた（SNI {sni}、提示バージョン {offered_versions}）。" +
 				"クライアントが平文のポートに https:// で接続したか、server-ssl プロファイルを持つプロキシやロードバランサが平文 HTTP のポートに向けて暗号化している。" +
 				"このケースに対応する確認済みの BIG-IP の SSL ログ行はないので、ここには出さない。",
 			checks: []string{
-				"ポート {vport} には http:// を使うか、クライアントの接続先を TLS のポートに変える。",
+				"ポート {vport}{vip_which} には http:// を使うか、クライアントの接続先を TLS のポートに変える。",
 				"ロードバランサが送っているなら、server-ssl プロファイルを外すか、プールメンバーの宛先を TLS のポートにする。",
-				"ポート {vport} で TLS を話すべきなら、リスナー {listener} に mode = \"terminate\" か \"passthrough\" を設定する。",
+				"リスナー {listener}（{listener_addr}）で TLS を話すべきなら、mode = \"terminate\" か \"passthrough\" を設定する。",
 			},
 			clientSaw: "curl は `curl: (35) … wrong version number`（平文の応答を TLS レコードとして読んだ結果）、Go は `tls: first record does not look like a TLS handshake`（net/http なら `http: server gave HTTP response to HTTPS client`）、Firefox は SSL_ERROR_RX_RECORD_TOO_LONG を表示する。",
 		},
@@ -112,7 +112,7 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: sawTLSOnPlainResetJA,
 		},
 		CodeTLSOnPlaintext + "/reset_stalled": {
-			summary: "平文リスナー {listener}（{virtual}）に {client} から TLS。ClientHello は最後まで届かなかった: {hello_seen}",
+			summary: "平文リスナー {listener}（{listener_at}）に {client} から TLS。ClientHello は最後まで届かなかった: {hello_seen}",
 			cause: "平文を待っているリスナーに対して、クライアントが TLS を始めたが、ClientHello は最後まで届かなかった: {hello_seen}の後、{peek_timeout} 以内に何も届いていない。" +
 				"{tls_began}、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
 				"クライアントが平文のポートに https:// で接続したか、server-ssl プロファイルを持つプロキシやロードバランサが平文 HTTP のポートに向けて暗号化している。" +
@@ -121,7 +121,7 @@ func clientKnowledgeJA() map[string]entry {
 		},
 
 		CodeTLSOnPlaintext + "/reset_cut": {
-			summary: "平文リスナー {listener}（{virtual}）に {client} から TLS。ClientHello は最後まで届かず、クライアントが接続を閉じた（FIN）: {hello_seen}",
+			summary: "平文リスナー {listener}（{listener_at}）に {client} から TLS。ClientHello は最後まで届かず、クライアントが接続を閉じた（FIN）: {hello_seen}",
 			cause: "平文を待っているリスナーに対して、クライアントが TLS を始め、{hello_seen}の後、ClientHello が揃う前に自分の側を閉じた（FIN）。tlsgate が接続をリセットしたのは、その FIN の後。" +
 				"{tls_began}、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
 				"クライアントが平文のポートに https:// で接続してあきらめたか、server-ssl プロファイルを持つプロキシやロードバランサが平文 HTTP のポートに向けて暗号化している。" +
@@ -130,7 +130,7 @@ func clientKnowledgeJA() map[string]entry {
 				"ハーフクローズして読み続けたクライアントだけがリセットを見る: curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`。",
 		},
 		CodeTLSOnPlaintext + "/client_reset_cut": {
-			summary: "平文リスナー {listener}（{virtual}）に {client} から TLS。ClientHello は最後まで届かず、クライアントが接続をリセットした（RST）: {hello_seen}",
+			summary: "平文リスナー {listener}（{listener_at}）に {client} から TLS。ClientHello は最後まで届かず、クライアントが接続をリセットした（RST）: {hello_seen}",
 			cause: "平文を待っているリスナーに対して、クライアントが TLS を始め、{hello_seen}の後、ClientHello が揃う前に接続をリセットした（RST）。tlsgate はまだ応答しておらず、自分の側を閉じただけ。" +
 				"こう始まるのは TLS だけだが、ClientHello は読めていないので、SNI も提示バージョンも分からない。" +
 				"クライアントが平文のポートに https:// で接続してあきらめたか、経路上の装置がリセットを注入したか、server-ssl プロファイルを持つプロキシやロードバランサが平文 HTTP のポートに向けて暗号化している。" +
@@ -238,7 +238,7 @@ func clientKnowledgeJA() map[string]entry {
 		},
 
 		CodeClientSilent: {
-			summary: "クライアント {client} が {listener}（{virtual}）に接続したが、{peek_timeout} 以内に何も送ってこない",
+			summary: "クライアント {client} が {listener}（{listener_at}）に接続したが、{peek_timeout} 以内に何も送ってこない",
 			cause: "クライアントは接続した後、{peek_timeout} の間何も送ってこなかった。TLS や HTTP ではクライアントが先に話すので、無言ということは、サーバが先に話すプロトコル（SSH、SMTP、FTP、POP3、IMAP、MySQL のクライアントはサーバのバナーを待つ）がこのポートに向いているか、" +
 				"接続を開いて待つだけの TCP ヘルスモニター（BIG-IP の tcp_half_open や TCP 接続チェック）か、ファイアウォールの向こうで止まっているクライアントである。{bigip_silent}",
 			checks: []string{

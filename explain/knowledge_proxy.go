@@ -37,7 +37,7 @@ func proxyKnowledge() map[string]entry {
 				"Nothing failed: BIG-IP logs nothing for a health monitor's connection to a virtual server either, so no BIG-IP line is shown.",
 		},
 		CodeClientSilent + "/proxy_required": {
-			summary: "client {client} connected to {listener} ({virtual}) and sent nothing within {peek_timeout}, not even the PROXY {proxy_policy} header the listener requires",
+			summary: "client {client} connected to {listener} ({listener_at}) and sent nothing within {peek_timeout}, not even the PROXY {proxy_policy} header the listener requires",
 			cause: "Listener {listener} requires a PROXY protocol {proxy_policy} header before anything else, and a load balancer that adds one sends it as soon as it connects, before any byte of its client. " +
 				"Silence therefore means nothing in front added a header: a health check of the load balancer that connects without one (HAProxy sends none on checks to another port unless `check-send-proxy` is set), a TCP monitor or scanner, or a client that bypasses the load balancer and connects directly, such as a server-first protocol (SSH, SMTP, MySQL) waiting for a banner. " +
 				"tlsgate does not relay it: without the header there is no client address to pass on, and one made up from the socket would name {client_ip} as the client.",

@@ -30,7 +30,7 @@ func proxyKnowledgeJA() map[string]entry {
 				"失敗したものはない。BIG-IP もヘルスモニターから仮想サーバへの接続については何も記録しないので、BIG-IP の行は出さない。",
 		},
 		CodeClientSilent + "/proxy_required": {
-			summary: "クライアント {client} が {listener}（{virtual}）に接続したが、{peek_timeout} 以内に何も送ってこない。リスナーが必須とする PROXY {proxy_policy} ヘッダも来ていない",
+			summary: "クライアント {client} が {listener}（{listener_at}）に接続したが、{peek_timeout} 以内に何も送ってこない。リスナーが必須とする PROXY {proxy_policy} ヘッダも来ていない",
 			cause: "リスナー {listener} は、何よりも先に PROXY プロトコル {proxy_policy} のヘッダを必須としている。ヘッダを付けるロードバランサは、接続した直後、自分のクライアントのバイトより先にそれを送る。" +
 				"したがって無言ということは、前段の何もヘッダを付けていない。ヘッダなしで接続するロードバランサのヘルスチェック（HAProxy は `check-send-proxy` を設定しない限り、別ポートへのチェックにはヘッダを付けない）、TCP モニターやスキャナー、あるいはロードバランサを経由せずに直接つなぐクライアント（バナーを待つ SSH、SMTP、MySQL などサーバが先に話すプロトコル）である。" +
 				"tlsgate はこれを中継しない。ヘッダがなければ渡すべきクライアントのアドレスがなく、ソケットから作ったヘッダでは {client_ip} をクライアントとして名乗ることになる。",

@@ -16,9 +16,12 @@ func upstreamKnowledge() map[string]entry {
 			clientSaw: "tlsgate resets the connection (RST) as soon as the first bytes show no header, before TLS starts: curl prints `curl: (35) Recv failure: Connection reset by peer` (a plain HTTP client `curl: (56) Recv failure: Connection reset by peer`), Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET. A load balancer in front sees its server close the connection before any answer: HAProxy in TCP mode logs termination state `SD` and closes its own client, whose curl prints `curl: (52) Empty reply from server` (`curl: (35) … SSL_ERROR_SYSCALL` over https); in HTTP mode it logs `SH--` and answers 502 Bad Gateway.",
 			evidence:  []string{"first_bytes", "kind", "proxy"},
 		},
-		CodeProxyUnexpected: {
+		// A client-ssl virtual reads the header as the first bytes of TLS:
+		// not a handshake record, so not SSL, as for plaintext HTTP on the
+		// same port (the group is shown on TLS listeners only).
+		CodeProxyUnexpected: {group: groupNotSSL,
 			summary: "unexpected PROXY v{proxy_got} header from {client} on listener {listener}",
-			cause:   "The connection starts with a PROXY protocol v{proxy_got} header but listener {listener} expects none. The load balancer in front adds PROXY protocol (NLB target group attribute, HAProxy send-proxy/send-proxy-v2) while tlsgate is not configured for it, so the header would be read as the start of TLS or HTTP.",
+			cause:   "The connection starts with a PROXY protocol v{proxy_got} header but listener {listener} expects none. The load balancer in front adds PROXY protocol (NLB target group attribute, HAProxy send-proxy/send-proxy-v2) while tlsgate is not configured for it, so the header would be read as the start of TLS or HTTP.{proxy_not_ssl}",
 			checks: []string{
 				"If the header comes from a trusted load balancer, set proxy_protocol = \"v{proxy_got}\" on listener {listener}.",
 				"Or turn PROXY protocol off on the load balancer.",
@@ -226,7 +229,10 @@ func upstreamKnowledge() map[string]entry {
 			checks: []string{
 				"Raise max_connections on listener {listener}, or find who holds connections open (idle clients, a load test).",
 			},
-			clientSaw: "The connection is closed or reset right after it opens.",
+			// Measured with curl 7.88, OpenSSL 3.0 and Go: tlsgate completes
+			// the TCP handshake and resets at once, and whether the RST beats
+			// the client's first send decides which error it prints.
+			clientSaw: "A reset (RST) right after the TCP handshake completes, before any byte is read. curl often prints `(7) Failed to connect to … Couldn't connect to server`, which looks like a closed port but is not (the port accepted the connection), or else `(35) Send failure: Connection reset by peer` / `(35) Recv failure: Connection reset by peer` (`(56)` for http://); openssl s_client prints `CONNECTED(…)` then `write:errno=104`; Go prints `dial tcp …: connect: connection reset by peer`.",
 			evidence:  []string{"route"},
 		},
 	}

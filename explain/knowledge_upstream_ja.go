@@ -19,7 +19,7 @@ func upstreamKnowledgeJA() map[string]entry {
 		},
 		CodeProxyUnexpected: {
 			summary: "リスナー {listener} に {client} から想定外の PROXY v{proxy_got} ヘッダ",
-			cause:   "接続が PROXY プロトコル v{proxy_got} のヘッダで始まっているが、リスナー {listener} はヘッダを想定していない。前段のロードバランサが PROXY プロトコルを付けている（NLB のターゲットグループ属性、HAProxy の send-proxy/send-proxy-v2）のに tlsgate 側が設定されていないので、ヘッダが TLS や HTTP の先頭として読まれてしまう。",
+			cause:   "接続が PROXY プロトコル v{proxy_got} のヘッダで始まっているが、リスナー {listener} はヘッダを想定していない。前段のロードバランサが PROXY プロトコルを付けている（NLB のターゲットグループ属性、HAProxy の send-proxy/send-proxy-v2）のに tlsgate 側が設定されていないので、ヘッダが TLS や HTTP の先頭として読まれてしまう。{proxy_not_ssl}",
 			checks: []string{
 				"信頼できるロードバランサが付けているヘッダなら、リスナー {listener} に proxy_protocol = \"v{proxy_got}\" を設定する。",
 				"またはロードバランサ側で PROXY プロトコルを無効にする。",
@@ -204,7 +204,7 @@ func upstreamKnowledgeJA() map[string]entry {
 			checks: []string{
 				"リスナー {listener} の max_connections を上げるか、接続を開いたままにしている相手（アイドルのクライアント、負荷試験）を探す。",
 			},
-			clientSaw: "接続が開いた直後に閉じられるかリセットされる。",
+			clientSaw: "TCP ハンドシェイク完了直後に何も読まれずにリセット（RST）される。curl はよく `(7) Failed to connect to … Couldn't connect to server` と表示し、ポートが閉じているように見えるが実際は開いている（接続は受け付けられた）。それ以外では `(35) Send failure: Connection reset by peer` / `(35) Recv failure: Connection reset by peer`（http:// なら `(56)`）。openssl s_client は `CONNECTED(…)` の後に `write:errno=104`、Go は `dial tcp …: connect: connection reset by peer` を表示する。",
 		},
 	}
 }

@@ -230,6 +230,12 @@ type Outcome struct {
 	Client  netip.AddrPort // client address (after PROXY header, when trusted)
 	Virtual netip.AddrPort // address the client connected to (the "virtual server")
 	Peer    netip.AddrPort // TCP peer before any PROXY header
+	// ListenerAddr is the listener's own address, the one the TCP peer
+	// connected to. Virtual starts equal to it and becomes the PROXY
+	// header's destination (the load balancer's VIP) when one is trusted:
+	// advice about the listener names this one, advice about the URL a
+	// client uses names Virtual. Unset: the same as Virtual.
+	ListenerAddr netip.AddrPort
 
 	Start    time.Time
 	Duration time.Duration
@@ -278,6 +284,13 @@ type Outcome struct {
 
 	IdleTimeout time.Duration // the listener's idle_timeout
 	End         End           // how the connection ended, when not by FINs both ways
+	// FirstFIN is the side ("client" or "backend") whose FIN the relay
+	// read while the other side was still open, "" when none (no relay,
+	// or a reset or timeout came first); FirstFINAfter is when, from
+	// Start. What the other side did next (an alert, its own close) was
+	// its answer to that FIN, not what ended the connection.
+	FirstFIN      string
+	FirstFINAfter time.Duration
 
 	BytesUp      int64         // client → backend, bytes delivered
 	BytesDown    int64         // backend → client, bytes delivered
@@ -304,6 +317,12 @@ type Outcome struct {
 	// default would otherwise be told to switch rules of another instance.
 	FaultAdmin string
 }
+
+// Sides of a relay, the values of Outcome.FirstFIN.
+const (
+	SideClient  = "client"
+	SideBackend = "backend"
+)
 
 // End is how a connection ended when neither a clean close both ways nor
 // an earlier failure says it all. Its values are the logs' relay_end.

@@ -142,6 +142,53 @@ func OpenSSLCipherName(id uint16) string {
 	return CipherName(id)
 }
 
+// listenerAddr is the listener's own address (Outcome.ListenerAddr), or
+// Virtual where it was not recorded.
+func listenerAddr(o *Outcome) netip.AddrPort {
+	if o.ListenerAddr.IsValid() {
+		return o.ListenerAddr
+	}
+	return o.Virtual
+}
+
+// listenerAt is the listener's own address for "listener NAME (…)", and,
+// when the client connected to another address (a PROXY header's
+// destination, a transparent original destination), that one too, said
+// which is which: the header's 10.9.9.9:443 is the load balancer's VIP,
+// not where tlsgate listens.
+func (f *facts) listenerAt() string {
+	own, vip := listenerAddr(f.o), virtualEndpoint(f.o)
+	if !vip.IsValid() || vip == own {
+		return f.addr(own)
+	}
+	key := "listener_at_orig"
+	if f.viaProxy() {
+		key = "listener_at_proxy"
+	}
+	return f.say(key, "{own}", f.addr(own), "{vip}", f.addr(vip))
+}
+
+// vipWhich follows client-facing advice that names the virtual address
+// (a URL, a port the client uses) when that is not the listener's own,
+// saying whose address it is; "" when they are the same.
+func (f *facts) vipWhich() string {
+	own, vip := listenerAddr(f.o), virtualEndpoint(f.o)
+	if !vip.IsValid() || vip == own {
+		return ""
+	}
+	key := "vip_which_orig"
+	if f.viaProxy() {
+		key = "vip_which_proxy"
+	}
+	return f.say(key, "{own}", f.addr(own), "{vip}", f.addr(vip), "{listener}", f.orNone(f.o.Listener))
+}
+
+// viaProxy says the virtual address came from a trusted PROXY header.
+func (f *facts) viaProxy() bool {
+	o := f.o
+	return o.Proxy.Dst.IsValid() && o.Virtual == o.Proxy.Dst && virtualEndpoint(o) == o.Virtual
+}
+
 // virtualEndpoint is the right side of client-side BIG-IP lines. On a
 // transparent listener the client dialled the real server, and BIG-IP's
 // forward proxy (a wildcard virtual) logs that address, as the SSLO lab

@@ -57,6 +57,12 @@ func (f *facts) placeholder(name string) (string, bool) {
 	// listener, the original destination rather than tlsgate's socket.
 	case "virtual":
 		return f.addr(virtualEndpoint(o)), true
+	case "listener_addr":
+		return f.addr(listenerAddr(o)), true
+	case "listener_at":
+		return f.listenerAt(), true
+	case "vip_which":
+		return f.vipWhich(), true
 	case "virtual_host":
 		return f.host(virtualEndpoint(o)), true
 	case "idle_timeout":
@@ -260,6 +266,11 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return f.orNone(proxyVersionSeen(o)), true
 	case "proxy_err":
 		return f.orNone(o.Proxy.Err), true
+	case "proxy_not_ssl":
+		if !f.tlsListener {
+			return "", true
+		}
+		return " " + f.say("proxy_not_ssl"), true
 	case "proxy_first":
 		return f.proxyHeaderText(o.Proxy.Version, o.Proxy.Src, o.Proxy.Dst), true
 	case "proxy_second":

@@ -123,6 +123,13 @@ type Result struct {
 	// answer (upstream.Result's field of the same name). The order of the
 	// loop's own reads and writes: one compare, no system call.
 	ClientFINFirst bool
+	// FirstFIN is "client" or "backend", the side whose FIN the relay read
+	// while the other side was still open ("" when none came before the
+	// end), and FirstFINAfter how long after Accepted, by the loop's clock
+	// of that batch (upstream.Result's fields of the same name, whose
+	// origin is the relay's start instead). Set once, at that EOF.
+	FirstFIN      string
+	FirstFINAfter time.Duration
 }
 
 // ErrIdle wraps Result.Err when neither side sent a byte for IdleTimeout.

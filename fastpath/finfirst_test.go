@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"testing"
+	"time"
 )
 
 // TestClientFINFirst: the relay says whether it read the client's FIN
@@ -71,6 +72,67 @@ func TestClientFINFirst(t *testing.T) {
 			_, _ = io.ReadAll(c)
 			if r := <-h.closed; r.ClientFINFirst != tt.finFirst {
 				t.Errorf("ClientFINFirst %v, want %v (err %v)", r.ClientFINFirst, tt.finFirst, r.Err)
+			}
+		})
+	}
+}
+
+// TestFirstFIN: the relay names the side whose FIN it read while the
+// other was still open, and when after the accept (upstream.Result's
+// FirstFIN): a backend's alert after a client's half-close is its
+// reaction to it, and the diagnosis must say who ended the connection.
+func TestFirstFIN(t *testing.T) {
+	for _, first := range []string{"client", "backend"} {
+		t.Run(first, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { ln.Close() })
+			accepted := make(chan net.Conn, 1)
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				accepted <- c
+			}()
+			h := newTestHandler(ln.Addr().(*net.TCPAddr).AddrPort())
+			_, addr := startEngine(t, h, Config{})
+			began := time.Now()
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_, _ = c.Write([]byte("hello"))
+			b := <-accepted
+			defer b.Close()
+			if _, err := io.ReadFull(b, make([]byte, len("hello"))); err != nil {
+				t.Fatal(err)
+			}
+			if first == "client" {
+				_ = c.(*net.TCPConn).CloseWrite()
+				if _, err := io.ReadAll(b); err != nil {
+					t.Fatal(err)
+				}
+				_ = b.(*net.TCPConn).CloseWrite()
+				_, _ = io.ReadAll(c)
+			} else {
+				_ = b.(*net.TCPConn).CloseWrite()
+				if _, err := io.ReadAll(c); err != nil {
+					t.Fatal(err)
+				}
+				_ = c.(*net.TCPConn).CloseWrite()
+				_, _ = io.ReadAll(b)
+			}
+			r := <-h.closed
+			took := time.Since(began)
+			if r.FirstFIN != first {
+				t.Errorf("FirstFIN %q, want %q (err %v)", r.FirstFIN, first, r.Err)
+			}
+			if r.FirstFINAfter < 0 || r.FirstFINAfter > took {
+				t.Errorf("FirstFINAfter %v, want within the connection's %v", r.FirstFINAfter, took)
 			}
 		})
 	}

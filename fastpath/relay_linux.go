@@ -185,6 +185,10 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 			if from == 0 {
 				c.res.ClientFINFirst = c.res.Down == 0
 			}
+			if !dst.rdEOF {
+				// The first FIN: the loop's time of this batch, no clock read.
+				c.res.FirstFIN, c.res.FirstFINAfter = sideName(from), now.Sub(c.Accepted)
+			}
 			l.eof(c, from)
 			return
 		}

@@ -36,18 +36,19 @@ func (s *Server) handle(c net.Conn, w *worker, l *lease) { s.handleFrom(c, w, ni
 // newOutcome starts a connection's Outcome with what is known at accept.
 func (s *Server) newOutcome(remote, local netip.AddrPort, id uint64, start time.Time) *explain.Outcome {
 	o := &explain.Outcome{
-		ID:          id,
-		Listener:    s.opts.Name,
-		Mode:        string(s.opts.Mode),
-		NonSSL:      string(s.opts.NonSSL),
-		Client:      remote,
-		Virtual:     local,
-		Peer:        remote,
-		Start:       start,
-		PeekTimeout: s.opts.PeekTimeout,
-		IdleTimeout: s.opts.IdleTimeout,
-		ClientTLS:   explain.Leg{AlertSent: -1, AlertRecv: -1},
-		SNIRequired: s.opts.ClientSSL != nil && s.opts.ClientSSL.SNIRequire,
+		ID:           id,
+		Listener:     s.opts.Name,
+		Mode:         string(s.opts.Mode),
+		NonSSL:       string(s.opts.NonSSL),
+		Client:       remote,
+		Virtual:      local,
+		Peer:         remote,
+		ListenerAddr: local,
+		Start:        start,
+		PeekTimeout:  s.opts.PeekTimeout,
+		IdleTimeout:  s.opts.IdleTimeout,
+		ClientTLS:    explain.Leg{AlertSent: -1, AlertRecv: -1},
+		SNIRequired:  s.opts.ClientSSL != nil && s.opts.ClientSSL.SNIRequire,
 	}
 	o.Proxy.Policy = s.opts.ProxyProtocol
 	o.CAFile = s.deps.CAFile

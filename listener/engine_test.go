@@ -617,6 +617,8 @@ func engineFacts(r result) []engineFact {
 	tookRE := regexp.MustCompile(` in [0-9.]+(ns|µs|ms|s)(,|$)`)
 	// A relayed stall's summary gives its real length mid-sentence.
 	endedRE := regexp.MustCompile(` ended after [0-9.]+(ns|µs|ms|s)`)
+	// So does the time of the first FIN, when a side closed first.
+	finRE := regexp.MustCompile(`(\(FIN\)(?: first,)? after) [0-9.]+(ns|µs|ms|s)`)
 	var sni, versions, alpn, method, target, proto, host string
 	if o.Hello != nil {
 		sni, versions, alpn = o.Hello.ServerName, fmt.Sprintf("%x", o.Hello.SupportedVersions), fmt.Sprintf("%q", o.Hello.ALPN)
@@ -642,7 +644,7 @@ func engineFacts(r result) []engineFact {
 		{"Backend.HelloAlert", fmt.Sprint(o.Backend.HelloAlert)},
 		{"Backend.ClientEnd", fmt.Sprint(o.Backend.ClientEnd)}, {"Backend.FlightSent", fmt.Sprint(o.Backend.FlightSent)},
 		{"Diagnosis.Code", d.Code}, {"Diagnosis.OK", fmt.Sprint(d.OK)},
-		{"Diagnosis.Summary", endedRE.ReplaceAllString(tookRE.ReplaceAllString(roleAddrs(o, d.Summary), "$2"), " ended")}, {"Diagnosis.BigIP", fmt.Sprintf("%q", lines)},
+		{"Diagnosis.Summary", finRE.ReplaceAllString(endedRE.ReplaceAllString(tookRE.ReplaceAllString(roleAddrs(o, d.Summary), "$2"), " ended"), "$1")}, {"Diagnosis.BigIP", fmt.Sprintf("%q", lines)},
 	}
 	return f
 }

@@ -324,6 +324,7 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 		o.Backend.Local, o.Backend.Remote = r.BackendLocal, r.BackendRemote
 	}
 	o.BytesUp, o.BytesDown = r.Up, r.Down
+	o.FirstFIN, o.FirstFINAfter = r.FirstFIN, r.FirstFINAfter
 	o.End = relayEnd(errors.Is(r.Err, fastpath.ErrIdle), r.ResetBy, closeRace(o, r.AfterClientEnd, r.Down, r.UpLast[:], r.UpLastLen))
 	recordHelloAlert(o, r.DownHead[:r.DownHeadLen])
 	recordClientEnd(o, c.State.(*fastState).tail, r.UpHead[:r.UpHeadLen], r.DownHead[:r.DownHeadLen], r.ClientFINFirst)

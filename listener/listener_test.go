@@ -280,6 +280,13 @@ func TestMaxConnectionsRefusesAndAggregatesLogs(t *testing.T) {
 	if got := h.srv.Refused(); got != extra {
 		t.Fatalf("refused = %d, want %d", got, extra)
 	}
+	// curl's "(7) Couldn't connect to server" for these resets reads as a
+	// closed port; the line must say what a refused client sees.
+	for _, e := range h.logs.FilterMessageSnippet("max_connections").All() {
+		if saw, _ := e.ContextMap()["client_saw"].(string); !strings.Contains(saw, "(7) Couldn't connect to server") || !strings.Contains(saw, "closed port") {
+			t.Fatalf("the refusal line's client_saw %q does not name curl's (7) or say it is not a closed port", saw)
+		}
+	}
 	lines := h.logs.FilterMessageSnippet("max_connections").Len()
 	if lines < 1 || lines >= extra/2 {
 		t.Fatalf("%d max_connections log lines for %d refusals; want aggregation", lines, extra)

@@ -87,8 +87,17 @@ func (s *Server) logRefusals(n, total int64) {
 		zap.Int("max_connections", s.opts.MaxConnections),
 		zap.Int64("refused", n),
 		zap.Int64("refused_total", total),
+		zap.String("client_saw", refusedClientSaw),
 		zap.String("check", "raise max_connections or find the client opening so many connections"))
 }
+
+// refusedClientSaw is what a refused client prints. The TCP handshake
+// completes before the reset, and curl, when the RST beats its first send,
+// calls that "Couldn't connect to server": a closed port to the eye, so the
+// line says it is not one. Measured with curl 7.88, OpenSSL 3.0 and Go.
+const refusedClientSaw = "a reset right after the TCP handshake: curl often prints (7) Couldn't connect to server, " +
+	"which looks like a closed port but is this limit, else (35)/(56) Send/Recv failure: Connection reset by peer; " +
+	"openssl s_client CONNECTED then write:errno=104; Go dial tcp ...: connect: connection reset by peer"
 
 // Refused returns how many connections max_connections has turned away.
 func (s *Server) Refused() int64 {

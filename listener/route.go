@@ -246,8 +246,13 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 // pump relays until both directions end and records the byte counts. The
 // client's last read is kept only where closeRace reads it.
 func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *connCtx) {
+	began := s.deps.Now()
 	res, err := upstream.PumpWith(c, bc, first, upstream.Options{Idle: s.opts.IdleTimeout, Bufs: cc.bufs, KeepLast: explain.PassesTLS(o)})
 	o.BytesUp, o.BytesDown = res.Up, res.Down
+	if res.FirstFIN != "" {
+		// The relay times its FIN from its own start.
+		o.FirstFIN, o.FirstFINAfter = res.FirstFIN, began.Sub(o.Start)+res.FirstFINAfter
+	}
 	o.End = relayEnd(errors.Is(err, upstream.ErrIdle), res.ResetBy, closeRace(o, res.AfterClientEnd, res.Down, res.UpLast[:], res.UpLastLen))
 	// On a faulted connection the client's side of the story is what the
 	// wrapper let through: less than the relay wrote when a truncate or

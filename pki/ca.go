@@ -36,6 +36,11 @@ const Watermark = "tlsgate lab CA"
 // expensive step; the leaves stay short-lived instead.
 const caValidity = 10 // years
 
+// caBackdate is how far before its creation the CA starts to be valid,
+// in years: far enough that every leaf it issues, however backdated by a
+// fault, lies inside the CA's own validity.
+const caBackdate = 10 // years
+
 // CA is a loaded lab certificate authority. It is immutable and safe for
 // concurrent use.
 type CA struct {
@@ -60,9 +65,12 @@ func New(now func() time.Time, random io.Reader) (*CA, error) {
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
 		Subject:      pkix.Name{CommonName: Watermark, Organization: []string{Watermark}},
-		// An hour of slack keeps clients with a slightly slow clock from
-		// rejecting a CA created a moment ago.
-		NotBefore:             t.Add(-time.Hour),
+		// Backdated as far as it runs forward: the bad chains and clock
+		// faults mint leaves whose validity starts days or weeks ago
+		// (expired, stale OCSP, negative skew), and a leaf that starts
+		// before its issuer is a second, unintended fault. It also covers
+		// clients whose clock is slow.
+		NotBefore:             t.AddDate(-caBackdate, 0, 0),
 		NotAfter:              t.AddDate(caValidity, 0, 0),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		BasicConstraintsValid: true,

@@ -19,6 +19,7 @@ func reportTexts() map[string]msg {
 		"skip":             {"skipped: {why}", "スキップ: {why}"},
 		"skip.cancelled":   {"the probe was cancelled", "probe が中断された"},
 		"skip.connect":     {"TCP connect failed (step 1)", "TCP 接続に失敗している（ステップ 1）"},
+		"skip.needs_proxy": {"the server answers TLS only after a PROXY {version} header (step 3), which the later steps do not send", "サーバは PROXY {version} ヘッダの後でしか TLS に応答しない（ステップ 3）。以降のステップはヘッダを送らない"},
 		"skip.not_tls":     {"the server did not answer the ClientHello with TLS (step 3)", "サーバが ClientHello に TLS で応答していない（ステップ 3）"},
 		"skip.flight3":     {"the server's full handshake flight never arrives (step 3); every handshake would stall the same way", "サーバのハンドシェイク応答が最後まで届かない（ステップ 3）。どのハンドシェイクも同じところで止まる"},
 		"skip.flight":      {"the server's handshake flight stalls (step 9); every handshake would stall the same way", "サーバのハンドシェイク応答が途中で止まる（ステップ 9）。どのハンドシェイクも同じところで止まる"},

@@ -153,13 +153,26 @@ func (p *prober) helloSilence(ctx context.Context, rr rawReply, helloLen int, ev
 		s.Finding = t.f("hello."+rr.result+"_after_hello", "took", fmtDur(rr.took))
 		s.Cause = t.f("hello." + rr.result + "_after_hello.cause")
 		s.Check = t.f("hello." + rr.result + "_after_hello.check")
-		if name, answered, detail := p.otherNameCheck(ctx); name != "" {
+		name, answered, detail := p.otherNameCheck(ctx)
+		if name != "" {
 			s.Evidence = append(s.Evidence, fmt.Sprintf("the same ClientHello with SNI %s: %s", name, detail))
 			if answered {
 				s.Finding += t.f("hello.follows_name", "other", name)
 				s.Cause = t.f("hello.follows_name.cause", "sni", p.sniOrNone())
 				s.Check = t.f("hello.follows_name.check", "sni", p.sniOrNone())
+				return s
 			}
+		}
+		// Not the name: a listener that wants a PROXY header resets every
+		// hello without one, so the probe sends one itself.
+		if p.proxyFinding(ctx, &s) {
+			return s
+		}
+		if rr.result == resReset && name != "" {
+			// Another name is reset the same way: the SNI advice does not
+			// fit, and a dead pool behind a passthrough resets alike.
+			s.Cause = t.f("hello.reset_any_name.cause")
+			s.Check = t.f("hello.reset_any_name.check")
 		}
 	case resTimeout:
 		s.Code = "no_answer"
@@ -196,6 +209,30 @@ func (p *prober) helloSilence(ctx context.Context, rr rawReply, helloLen int, ev
 		s.Check = t.f("hello.read_error.check")
 	}
 	return s
+}
+
+// proxyFinding tries the step's hello after a PROXY v1 and a v2 header
+// naming the probe's own connection, records each try, and when one gets
+// a TLS answer says the listener requires the header (true).
+func (p *prober) proxyFinding(ctx context.Context, s *Step) bool {
+	hello, err := helloBytes(p.baseConfig())
+	if err != nil {
+		return false
+	}
+	t := p.t
+	for _, try := range p.proxyCheck(ctx, hello) {
+		s.Evidence = append(s.Evidence, fmt.Sprintf("the same ClientHello after a PROXY v%d header %s: %s", try.version, try.header, try.detail))
+		if try.answered {
+			v := fmt.Sprintf("v%d", try.version)
+			s.Code = "proxy_required"
+			s.Finding += t.f("hello.needs_proxy", "version", v)
+			s.Cause = t.f("hello.needs_proxy.cause", "version", v)
+			s.Check = t.f("hello.needs_proxy.check", "version", v)
+			p.helloSkip = t.f("skip.needs_proxy", "version", v)
+			return true
+		}
+	}
+	return false
 }
 
 // plainHTTPCheck sends a plain-text GET / and reports the status line when

@@ -69,3 +69,55 @@ func TestPumpClientFINFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestPumpFirstFIN: the relay names the side whose FIN it read while the
+// other was still open, and when after the relay began: a backend that
+// answers a client's half-close with an alert and closes is reacting to
+// it, and the diagnosis must be able to say who ended the connection.
+func TestPumpFirstFIN(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		useTLS bool
+		first  string
+	}{
+		{"client first", false, SideClient},
+		{"backend first", false, SideBackend},
+		{"client first, TLS leg", true, SideClient},
+		{"backend first, TLS leg", true, SideBackend},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, tt.useTLS)
+			began := time.Now()
+			done := r.start([]byte("hello"), 0)
+			if _, err := io.ReadFull(r.backendApp, make([]byte, 5)); err != nil {
+				t.Fatal(err)
+			}
+			if tt.first == SideClient {
+				_ = r.clientApp.CloseWrite()
+				if _, err := io.ReadAll(r.backendApp); err != nil {
+					t.Fatal(err)
+				}
+				_ = r.backendApp.CloseWrite()
+				_, _ = io.ReadAll(r.clientApp)
+			} else {
+				_ = r.backendApp.CloseWrite()
+				if _, err := io.ReadAll(r.clientApp); err != nil {
+					t.Fatal(err)
+				}
+				_ = r.clientApp.CloseWrite()
+				_, _ = io.ReadAll(r.backendApp)
+			}
+			pr := <-done
+			took := time.Since(began)
+			if pr.err != nil {
+				t.Fatal(pr.err)
+			}
+			if pr.res.FirstFIN != tt.first {
+				t.Errorf("FirstFIN %q, want %q", pr.res.FirstFIN, tt.first)
+			}
+			if pr.res.FirstFINAfter <= 0 || pr.res.FirstFINAfter > took {
+				t.Errorf("FirstFINAfter %v, want within the relay's %v", pr.res.FirstFINAfter, took)
+			}
+		})
+	}
+}

@@ -62,6 +62,15 @@ type Result struct {
 	// a FIN the relay read late, after it had started writing, does not
 	// set it.
 	ClientFINFirst bool
+	// FirstFIN is the side whose FIN the relay read while the other side
+	// was still open (SideClient or SideBackend; "" when no FIN came
+	// before the relay ended), and FirstFINAfter how long after the
+	// relay began it was read. A backend's alert or close that follows a
+	// client's half-close is its reaction to it, not the cause of the
+	// end. Set from the time the relay takes at that EOF anyway: no
+	// system call and no clock read of its own.
+	FirstFIN      string
+	FirstFINAfter time.Duration
 }
 
 // LastSize is how many of the first bytes of the relay's last read from
@@ -89,6 +98,15 @@ func dirName(d int) string {
 		return "client→backend"
 	}
 	return "backend→client"
+}
+
+// sideOf names the side whose socket direction d reads: the client's
+// for client→backend.
+func sideOf(d int) string {
+	if d == up {
+		return SideClient
+	}
+	return SideBackend
 }
 
 // idleChunk bounds one splice call when an idle timeout is armed, so a
@@ -175,13 +193,14 @@ func (b *Buffers) get(d, size int) []byte {
 // start and one wake-up fewer, which shows in the new-connection rate.
 func PumpWith(client, backend net.Conn, firstUp []byte, opt Options) (Result, error) {
 	idle, bufs := opt.Idle, opt.Bufs
-	p := &pump{conns: [2]net.Conn{client, backend}, idle: idle, span: idle / windowsPerIdle}
+	p := &pump{conns: [2]net.Conn{client, backend}, idle: idle, span: idle / windowsPerIdle, firstFIN: -1}
 	p.taps[down].head, p.taps[up].head = p.downBuf[:], p.upBuf[:]
 	p.taps[up].keepLast = opt.KeepLast
 	if !opt.KeepLast {
 		p.taps[up].lastLen = -1 // not asked for, so not seen
 	}
 	now := time.Now()
+	p.began = now
 	for i := range p.flows {
 		p.flows[i].windowStart = now
 	}
@@ -202,6 +221,10 @@ func PumpWith(client, backend net.Conn, firstUp []byte, opt Options) (Result, er
 	res := Result{Up: p.flows[up].n, Down: p.flows[down].n, UpErr: p.flows[up].err, DownErr: p.flows[down].err, ResetBy: p.resetBy, AfterClientEnd: p.afterClientEnd,
 		DownHead: p.downBuf, DownHeadLen: p.taps[down].headLen, UpHead: p.upBuf, UpHeadLen: p.taps[up].headLen,
 		UpLast: p.taps[up].last, UpLastLen: p.taps[up].lastLen, ClientFINFirst: p.clientFINFirst}
+	if p.firstFIN >= 0 {
+		res.FirstFIN = sideOf(p.firstFIN)
+		res.FirstFINAfter = p.flows[p.firstFIN].doneAt.Sub(p.began)
+	}
 	return res, p.cause
 }
 
@@ -229,6 +252,11 @@ type pump struct {
 	// clientFINFirst is Result.ClientFINFirst, set by the client→backend
 	// direction at its EOF from downStarted.
 	clientFINFirst bool
+	// firstFIN is the direction whose EOF came while the other was still
+	// open (-1: none yet), for Result.FirstFIN; began is when the relay
+	// started, the origin of Result.FirstFINAfter.
+	firstFIN int
+	began    time.Time
 	// downStarted is set by the backend→client direction just before its
 	// first write to the client, through downFirst. Set before the write,
 	// not after: a client that read the answer and then closed must never
@@ -536,6 +564,9 @@ func (p *pump) finish(d int, dst net.Conn) {
 		p.clientFINFirst = !p.downStarted.Load()
 	}
 	otherDone := !p.flows[1-d].doneAt.IsZero()
+	if !otherDone && p.firstFIN < 0 {
+		p.firstFIN = d
+	}
 	p.mu.Unlock()
 	if otherDone {
 		// Both peers have sent their FIN and Pump closes both conns next:

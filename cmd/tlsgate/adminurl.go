@@ -29,3 +29,14 @@ func adminClientURL(listen string, bound net.Addr) string {
 	}
 	return "http://" + net.JoinHostPort(loop.String(), strconv.Itoa(int(ap.Port())))
 }
+
+// adminTryHint is the "try" of the admin API's start-up line: commands a
+// user can paste as printed. With an [admin] token every request without
+// it is a 401, so both carry it, named by where it is kept rather than
+// printed (the log outlives the secret's audience).
+func adminTryHint(adminURL string, token bool) string {
+	if !token {
+		return "tlsgate fault ls" + faultAdminFlag(adminURL) + " ; curl " + adminURL + "/events"
+	}
+	return "tlsgate fault ls" + faultAdminFlag(adminURL) + " --token '<[admin] token>' ; curl -H 'Authorization: Bearer <[admin] token>' " + adminURL + "/events"
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net"
+	"strings"
 	"testing"
 )
 
@@ -38,5 +39,35 @@ func TestAdminClientURL(t *testing.T) {
 				t.Errorf("adminClientURL(%q, %s) = %q, want %q", tc.listen, tc.bound, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestAdminTryHintCarriesTheToken: with [admin] token set, the API answers
+// 401 to any request without "Authorization: Bearer"; the start-up line's
+// commands must carry it (named, never printed) or they fail as pasted.
+func TestAdminTryHintCarriesTheToken(t *testing.T) {
+	const u, other = "http://127.0.0.1:8474", "http://127.0.0.1:19640"
+	tests := []struct {
+		url   string
+		token bool
+		want  []string
+		never []string
+	}{
+		{u, false, []string{"tlsgate fault ls ;", "curl " + u + "/events"}, []string{"Authorization", "--token"}},
+		{u, true, []string{"tlsgate fault ls --token '<[admin] token>'", "curl -H 'Authorization: Bearer <[admin] token>' " + u + "/events"}, []string{"curl " + u}},
+		{other, true, []string{"tlsgate fault ls --admin " + other + " --token '<[admin] token>'", "curl -H 'Authorization: Bearer <[admin] token>' " + other + "/events"}, []string{"curl " + other}},
+	}
+	for _, tt := range tests {
+		got := adminTryHint(tt.url, tt.token)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s token=%v: %q lacks %q", tt.url, tt.token, got, w)
+			}
+		}
+		for _, n := range tt.never {
+			if strings.Contains(got, n) {
+				t.Errorf("%s token=%v: %q has %q", tt.url, tt.token, got, n)
+			}
+		}
 	}
 }

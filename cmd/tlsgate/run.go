@@ -303,7 +303,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			_ = adminSrv.Shutdown(ctx)
 		}()
 		logger.Info("admin API listening", zap.String("listen", aln.Addr().String()),
-			zap.String("try", "tlsgate fault ls"+faultAdminFlag(adminURL)+" ; curl "+adminURL+"/events"))
+			zap.String("try", adminTryHint(adminURL, cfg.Admin.Token != "")))
 	}
 	built := make([]*listener.Server, 0, len(all))
 	for _, b := range all {
