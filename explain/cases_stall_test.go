@@ -58,6 +58,8 @@ func stallCases() []diagCase {
 	bypassed.Mode, bypassed.Route, bypassed.Bypass = "inspect", "bypass", "client 192.168.99.86 is in bypass 192.168.99.0/24"
 	prefixTerm := base("terminate")
 	prefixTerm.Kind, prefixTerm.PeekEnd, prefixTerm.FirstBytes = sniff.Unknown, PeerPartial, tlsBytes[:2]
+	byteTerm := base("terminate")
+	byteTerm.Kind, byteTerm.PeekEnd, byteTerm.FirstBytes = sniff.Unknown, PeerPartial, tlsBytes[:1]
 	return []diagCase{
 		{name: "handshake_timeout_relayed_idle", o: idle, code: CodeHandshakeTimeout,
 			contains: []string{"sent 3 bytes of a first message and stalled", "relayed to 10.0.0.7:8443 at the peek deadline", "ended after 5m5s",
@@ -79,6 +81,8 @@ func stallCases() []diagCase {
 		{name: "handshake_timeout_partial_prefix", o: prefixTerm, code: CodeHandshakeTimeout, lines: []string{lineSummary},
 			contains: []string{"sent 2 bytes of a first message and then stalled", "the start of a TLS record header"},
 			absent:   []string{"too few to tell"}},
+		{name: "handshake_timeout_partial_byte", o: byteTerm, code: CodeHandshakeTimeout, lines: []string{lineSummary},
+			contains: []string{"sent 1 byte of a first message and then stalled", "The client sent 1 byte ("}, absent: []string{"1 bytes"}},
 		{name: "handshake_timeout_relayed_bypass", o: bypassed, code: CodeHandshakeTimeout,
 			contains: []string{"relayed to 10.0.0.7:8443 at the peek deadline", "passes this connection's TLS through unread (bypass: client 192.168.99.86 is in bypass 192.168.99.0/24)"}},
 		{name: "ok_passthrough_stall_resumed", o: resumed, code: CodeOK, ok: true, warnings: 1,

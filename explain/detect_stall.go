@@ -1,9 +1,6 @@
 package explain
 
-import (
-	"strconv"
-	"time"
-)
+import "time"
 
 // A client whose first message stalls part-way is a handshake timeout on
 // a listener that terminates TLS: crypto/tls waits for the rest and gives
@@ -44,7 +41,7 @@ func (f *facts) stallPlaceholder(name string) (string, bool) {
 	switch name {
 	case "stall_why":
 		if n := firstLen(o); n < minSegment {
-			return f.say("stall_why_short", "{n}", strconv.Itoa(n)), true
+			return f.say("stall_why_short", "{n}", f.bytesN(n)), true
 		}
 		return f.say("stall_why_split"), true
 	case "stall_check":

@@ -371,7 +371,7 @@ func (f *facts) peekText() string {
 	if k, ok := ends[o.PeekEnd]; ok {
 		s = f.say(k)
 	}
-	s += f.say("peek_after", "{n}", strconv.Itoa(firstLen(o)))
+	s += f.say("peek_after", "{n}", f.bytesN(firstLen(o)))
 	switch {
 	case o.HelloTimeout > 0:
 		s += f.say("handshake_timeout_n", "{timeout}", o.HelloTimeout.String())

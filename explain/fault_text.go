@@ -78,7 +78,7 @@ func (f *facts) faultPlaceholder(name string) (string, bool) {
 	case "down_reached":
 		// Above TLS on a terminated client, the TLS stream itself on a
 		// relay: the listener's count says what reached the client.
-		n := strconv.FormatInt(o.BytesDown, 10)
+		n := f.bytesN(int(o.BytesDown))
 		if o.ClientTLS.Done {
 			return f.say("down_plain", "{n}", n), true
 		}

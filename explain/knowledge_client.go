@@ -303,8 +303,8 @@ func clientKnowledge() map[string]entry {
 			cause:   "The client opened the connection and closed it (FIN) without sending a byte. This is what TCP health monitors (BIG-IP tcp_half_open, TCP connect checks) and port scanners do; a real client that gives up immediately looks the same.",
 		},
 		CodeClientClosedEarly + "/partial": {
-			summary: "client {client} closed the connection (FIN) after {first_len} bytes, before a decision",
-			cause:   "The client sent {first_len} bytes ({kind_desc}) and closed (FIN) before tlsgate had a complete first message. Scanners and probes do this; so does a client that gives up mid-send.",
+			summary: "client {client} closed the connection (FIN) after {first_bytes}, before a decision",
+			cause:   "The client sent {first_bytes} ({kind_desc}) and closed (FIN) before tlsgate had a complete first message. Scanners and probes do this; so does a client that gives up mid-send.",
 		},
 		CodeClientResetEarly: {group: groupSummary,
 			summary: "client {client} reset the connection (RST) before the TLS handshake completed",
@@ -333,8 +333,8 @@ func clientKnowledge() map[string]entry {
 			cause:   "The client opened the connection and reset it (RST) without sending a byte. TCP half-open health monitors (BIG-IP tcp_half_open) and port scanners (SYN, SYN-ACK, RST) do exactly this.",
 		},
 		CodeClientResetEarly + "/partial": {
-			summary: "client {client} reset the connection (RST) after {first_len} bytes, before a decision",
-			cause:   "The client sent {first_len} bytes ({kind_desc}) and reset the connection before tlsgate had a complete first message: a probe, a scanner, or a device in the path injecting resets.",
+			summary: "client {client} reset the connection (RST) after {first_bytes}, before a decision",
+			cause:   "The client sent {first_bytes} ({kind_desc}) and reset the connection before tlsgate had a complete first message: a probe, a scanner, or a device in the path injecting resets.",
 		},
 
 		CodeClientAlert: {group: groupSummary,
@@ -522,8 +522,8 @@ func clientKnowledge() map[string]entry {
 			evidence:  []string{"peek", "first_bytes", "sni", "versions_offered", "client_error", "ja4"},
 		},
 		CodeHandshakeTimeout + "/partial": {
-			summary: "client {client} sent {first_len} bytes of a first message and then stalled",
-			cause:   "The client sent {first_len} bytes ({kind_desc}) and nothing more within {peek_timeout}. {stall_why}",
+			summary: "client {client} sent {first_bytes} of a first message and then stalled",
+			cause:   "The client sent {first_bytes} ({kind_desc}) and nothing more within {peek_timeout}. {stall_why}",
 			checks: []string{
 				"{stall_check}",
 				"Check firewalls and IPS between the client and {virtual}.",
@@ -532,8 +532,8 @@ func clientKnowledge() map[string]entry {
 		},
 
 		CodeHandshakeTimeout + "/relayed": {group: groupNoError,
-			summary: "client {client} sent {first_len} bytes of a first message and stalled; relayed to {backend} at the peek deadline, the connection ended after {duration}: {stall_end}",
-			cause: "The client sent {first_len} bytes ({kind_desc}) and nothing more within the peek timeout of {peek_timeout}. " +
+			summary: "client {client} sent {first_bytes} of a first message and stalled; relayed to {backend} at the peek deadline, the connection ended after {duration}: {stall_end}",
+			cause: "The client sent {first_bytes} ({kind_desc}) and nothing more within the peek timeout of {peek_timeout}. " +
 				"{passes_tls}, and the handshake is the backend's: at that deadline tlsgate stopped waiting and relayed what had come to {backend}, " +
 				"as a passthrough virtual server forwards what arrives (handshake_timeout bounds only handshakes tlsgate terminates). " +
 				"No more bytes came from the client; the connection lasted {duration} in all, and ended when {stall_end}. " +

@@ -287,8 +287,8 @@ func clientKnowledgeJA() map[string]entry {
 			cause:   "クライアントは接続を開き、1 バイトも送らずに閉じた（FIN）。TCP ヘルスモニター（BIG-IP の tcp_half_open や TCP 接続チェック）やポートスキャナーの典型的な動きで、すぐにあきらめた実際のクライアントも同じに見える。",
 		},
 		CodeClientClosedEarly + "/partial": {
-			summary: "クライアント {client} が {first_len} バイト送った後、判定前に接続を閉じた（FIN）",
-			cause:   "クライアントは {first_len} バイト（{kind_desc}）を送り、tlsgate が最初のメッセージを受け取り終える前に閉じた（FIN）。スキャナーやプローブの動きで、送信の途中であきらめたクライアントも同じになる。",
+			summary: "クライアント {client} が {first_bytes}送った後、判定前に接続を閉じた（FIN）",
+			cause:   "クライアントは {first_bytes}（{kind_desc}）を送り、tlsgate が最初のメッセージを受け取り終える前に閉じた（FIN）。スキャナーやプローブの動きで、送信の途中であきらめたクライアントも同じになる。",
 		},
 		CodeClientResetEarly: {
 			summary: "クライアント {client} が TLS ハンドシェイク完了前に接続をリセットした（RST）",
@@ -315,8 +315,8 @@ func clientKnowledgeJA() map[string]entry {
 			cause:   "クライアントは接続を開き、1 バイトも送らずにリセットした（RST）。TCP ハーフオープンのヘルスモニター（BIG-IP の tcp_half_open）やポートスキャナー（SYN、SYN-ACK、RST）がまさにこの動きをする。",
 		},
 		CodeClientResetEarly + "/partial": {
-			summary: "クライアント {client} が {first_len} バイト送った後、判定前に接続をリセットした（RST）",
-			cause:   "クライアントは {first_len} バイト（{kind_desc}）を送り、tlsgate が最初のメッセージを受け取り終える前に接続をリセットした。プローブやスキャナー、またはリセットを注入する経路上の装置が考えられる。",
+			summary: "クライアント {client} が {first_bytes}送った後、判定前に接続をリセットした（RST）",
+			cause:   "クライアントは {first_bytes}（{kind_desc}）を送り、tlsgate が最初のメッセージを受け取り終える前に接続をリセットした。プローブやスキャナー、またはリセットを注入する経路上の装置が考えられる。",
 		},
 
 		CodeClientAlert: {
@@ -494,8 +494,8 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: sawTimeoutJA,
 		},
 		CodeHandshakeTimeout + "/relayed": {
-			summary: "クライアント {client} が最初のメッセージを {first_len} バイト送って止まった。先頭バイト待ちの期限で {backend} へ中継し、接続は {duration} 後に終わった: {stall_end}",
-			cause: "クライアントは {first_len} バイト（{kind_desc}）を送り、先頭バイト待ちのタイムアウト {peek_timeout} の間にそれ以上送らなかった。" +
+			summary: "クライアント {client} が最初のメッセージを {first_bytes}送って止まった。先頭バイト待ちの期限で {backend} へ中継し、接続は {duration} 後に終わった: {stall_end}",
+			cause: "クライアントは {first_bytes}（{kind_desc}）を送り、先頭バイト待ちのタイムアウト {peek_timeout} の間にそれ以上送らなかった。" +
 				"{passes_tls}し、ハンドシェイクの相手はバックエンドなので、tlsgate はその期限で待つのをやめ、届いた分を {backend} へ中継した。" +
 				"パススルーの仮想サーバは届いたものを転送する（handshake_timeout は tlsgate が終端するハンドシェイクにだけ効く）。" +
 				"クライアントからはそれ以上何も届かず、接続は全体で {duration} 続き、{stall_end}ところで終わった。" +
@@ -509,8 +509,8 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: "先に来たものによる: クライアント自身のタイムアウト（curl は `curl: (28) SSL connection timeout`、Go は `net/http: TLS handshake timeout`）、リセット（curl は `curl: (35) Recv failure: Connection reset by peer`）、または切断（curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL`、Go は `EOF`）。",
 		},
 		CodeHandshakeTimeout + "/partial": {
-			summary: "クライアント {client} が最初のメッセージを {first_len} バイト送ったところで止まった",
-			cause:   "クライアントは {first_len} バイト（{kind_desc}）を送った後、{peek_timeout} の間それ以上何も送ってこなかった。{stall_why}",
+			summary: "クライアント {client} が最初のメッセージを {first_bytes}送ったところで止まった",
+			cause:   "クライアントは {first_bytes}（{kind_desc}）を送った後、{peek_timeout} の間それ以上何も送ってこなかった。{stall_why}",
 			checks: []string{
 				"{stall_check}",
 				"クライアントと {virtual} の間のファイアウォールや IPS を確認する。",

@@ -210,8 +210,8 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return httpsURL(o), true
 	case "first_hex":
 		return hexPrefix(o.FirstBytes, 5), true
-	case "first_len":
-		return strconv.Itoa(firstLen(o)), true
+	case "first_bytes":
+		return f.bytesN(firstLen(o)), true
 	case "hello_seen":
 		return f.helloSeen(), true
 	case "tls_began":
@@ -406,7 +406,7 @@ func (f *facts) helloSeen() string {
 		return f.say("hello_seen_sslv2_body", "{n}", strconv.Itoa(n), "{body}", strconv.Itoa(n-2), "{len}", strconv.Itoa(announced))
 	}
 	if n < recordHeaderLen || len(o.FirstBytes) < recordHeaderLen {
-		return f.say("hello_seen_header", "{n}", strconv.Itoa(n))
+		return f.say("hello_seen_header", "{n}", f.bytesN(n))
 	}
 	announced := int(o.FirstBytes[3])<<8 | int(o.FirstBytes[4])
 	body := n - recordHeaderLen
@@ -428,6 +428,14 @@ func (f *facts) tlsBegan() string {
 		return f.say("tls_began_sslv2")
 	}
 	return f.say("tls_began")
+}
+
+// bytesN words a count of bytes, singular for one.
+func (f *facts) bytesN(n int) string {
+	if n == 1 {
+		return f.say("one_byte")
+	}
+	return f.say("n_bytes", "{n}", strconv.Itoa(n))
 }
 
 // recordHeaderLen is a TLS record header's length: content type, version,
