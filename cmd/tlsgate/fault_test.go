@@ -31,7 +31,13 @@ type faultEnv struct {
 
 func newFaultEnv(t *testing.T, token string) *faultEnv {
 	t.Helper()
-	e := faults.NewEngine(func() time.Time { return time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC) })
+	return newFaultEnvClock(t, token, func() time.Time { return time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC) })
+}
+
+// newFaultEnvClock is newFaultEnv with the engine's clock given.
+func newFaultEnvClock(t *testing.T, token string, clock func() time.Time) *faultEnv {
+	t.Helper()
+	e := faults.NewEngine(clock)
 	s, err := admin.New(admin.Options{Engine: e, Token: token})
 	if err != nil {
 		t.Fatal(err)

@@ -2,13 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/tlsgate/tlsgate/admin"
 	"github.com/tlsgate/tlsgate/faults"
 )
 
@@ -21,16 +19,9 @@ import (
 func TestFaultCLIListSchedule(t *testing.T) {
 	t.Setenv("TLSGATE_ADMIN", "")
 	t.Setenv("TLSGATE_ADMIN_TOKEN", "")
-	var mu sync.Mutex
-	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-	e := faults.NewEngine(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
-	s, err := admin.New(admin.Options{Engine: e})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(s.Handler())
-	t.Cleanup(hs.Close)
-	f := &faultEnv{t: t, engine: e, url: hs.URL}
+	clk := &stepClock{now: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)}
+	f := newFaultEnvClock(t, "", clk.Now)
+	e := f.engine
 	for _, r := range []faults.Rule{
 		{Name: "dd", Action: faults.ActRefuse, Listener: "web", Duration: faults.Duration(time.Minute)},
 		{Name: "later", Action: faults.ActRefuse, Listener: "api", StartAfter: faults.Duration(time.Hour)},
@@ -42,9 +33,7 @@ func TestFaultCLIListSchedule(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	mu.Lock()
-	now = now.Add(30 * time.Minute) // dd's and off's minute is over, later waits, window is in it
-	mu.Unlock()
+	clk.Add(30 * time.Minute) // dd's and off's minute is over, later waits, window is in it
 
 	code, out, errText := f.run("ls")
 	if code != 0 {
@@ -83,16 +72,9 @@ func TestFaultCLIListSchedule(t *testing.T) {
 func TestFaultCLIListSpent(t *testing.T) {
 	t.Setenv("TLSGATE_ADMIN", "")
 	t.Setenv("TLSGATE_ADMIN_TOKEN", "")
-	var mu sync.Mutex
-	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-	e := faults.NewEngine(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
-	s, err := admin.New(admin.Options{Engine: e})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(s.Handler())
-	t.Cleanup(hs.Close)
-	f := &faultEnv{t: t, engine: e, url: hs.URL}
+	clk := &stepClock{now: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)}
+	f := newFaultEnvClock(t, "", clk.Now)
+	e := f.engine
 	for _, r := range []faults.Rule{
 		{Name: "twice", Action: faults.ActReset, MaxFires: 2},
 		{Name: "thrice", Action: faults.ActReset, MaxFires: 3, Listener: "web"},
@@ -106,9 +88,7 @@ func TestFaultCLIListSpent(t *testing.T) {
 	for i := range 2 {
 		e.Plan(faults.ConnInfo{Listener: "web", Index: uint64(i + 1), Plain: true})
 	}
-	mu.Lock()
-	now = now.Add(30 * time.Minute) // brief's minute is over
-	mu.Unlock()
+	clk.Add(30 * time.Minute) // brief's minute is over
 
 	ls := func(want map[string]string, wantSpent map[string]bool) {
 		t.Helper()
@@ -143,4 +123,25 @@ func TestFaultCLIListSpent(t *testing.T) {
 		t.Fatalf("reset: %d %s", code, errText)
 	}
 	ls(map[string]string{"twice": "yes", "thrice": "yes", "brief": "yes (ended)", "off": "no"}, nil)
+}
+
+// stepClock is a clock the test moves on by hand, read from the engine's
+// goroutines and the admin API's handlers.
+type stepClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now is the clock's time.
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Add moves the clock on by d.
+func (c *stepClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
