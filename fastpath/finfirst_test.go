@@ -24,20 +24,8 @@ func TestClientFINFirst(t *testing.T) {
 		{"answer first", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { ln.Close() })
-			accepted := make(chan net.Conn, 1)
-			go func() {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				accepted <- c
-			}()
-			h := newTestHandler(ln.Addr().(*net.TCPAddr).AddrPort())
+			accepted, backend := acceptOne(t)
+			h := newTestHandler(backend)
 			_, addr := startEngine(t, h, Config{})
 			c, err := net.Dial("tcp", addr)
 			if err != nil {
@@ -84,20 +72,8 @@ func TestClientFINFirst(t *testing.T) {
 func TestFirstFIN(t *testing.T) {
 	for _, first := range []string{"client", "backend"} {
 		t.Run(first, func(t *testing.T) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { ln.Close() })
-			accepted := make(chan net.Conn, 1)
-			go func() {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				accepted <- c
-			}()
-			h := newTestHandler(ln.Addr().(*net.TCPAddr).AddrPort())
+			accepted, backend := acceptOne(t)
+			h := newTestHandler(backend)
 			_, addr := startEngine(t, h, Config{})
 			began := time.Now()
 			c, err := net.Dial("tcp", addr)

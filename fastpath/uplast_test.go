@@ -5,6 +5,7 @@ package fastpath
 import (
 	"io"
 	"net"
+	"net/netip"
 	"testing"
 
 	"github.com/tlsgate/tlsgate/upstream"
@@ -27,20 +28,8 @@ func TestUpLastRead(t *testing.T) {
 		{"nothing", nil, "", 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { ln.Close() })
-			accepted := make(chan net.Conn, 1)
-			go func() {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				accepted <- c
-			}()
-			h := newTestHandler(ln.Addr().(*net.TCPAddr).AddrPort())
+			accepted, backend := acceptOne(t)
+			h := newTestHandler(backend)
 			_, addr := startEngine(t, h, Config{})
 			c, err := net.Dial("tcp", addr)
 			if err != nil {
@@ -70,4 +59,25 @@ func TestUpLastRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+// acceptOne is a backend on loopback that accepts one connection and
+// hands it over on the channel, for tests that drive the backend's side
+// of a relay by hand.
+func acceptOne(t *testing.T) (<-chan net.Conn, netip.AddrPort) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		accepted <- c
+	}()
+	return accepted, ln.Addr().(*net.TCPAddr).AddrPort()
 }
