@@ -35,27 +35,8 @@ func TestFaultCLIListSchedule(t *testing.T) {
 	}
 	clk.Add(30 * time.Minute) // dd's and off's minute is over, later waits, window is in it
 
-	code, out, errText := f.run("ls")
-	if code != 0 {
-		t.Fatalf("ls: %d %s", code, errText)
-	}
-	want := map[string]string{"dd": "yes (ended)", "later": "yes (waiting)", "window": "yes", "plain": "yes", "off": "no (ended)"}
-	rows := strings.Split(strings.TrimSpace(out), "\n")[1:]
-	if len(rows) != len(want) {
-		t.Fatalf("ls: %q", out)
-	}
-	for _, row := range rows {
-		name, rest, _ := strings.Cut(row, " ")
-		if enabled := strings.TrimSpace(rest); !strings.HasPrefix(enabled, want[name]+"  ") {
-			t.Errorf("ls row %q: ENABLED is not %q", row, want[name])
-		}
-	}
-
-	code, out, _ = f.run("ls", "--json")
-	var sts []faults.RuleStatus
-	if code != 0 || json.Unmarshal([]byte(out), &sts) != nil {
-		t.Fatalf("ls --json: %d %q", code, out)
-	}
+	f.checkEnabled(map[string]string{"dd": "yes (ended)", "later": "yes (waiting)", "window": "yes", "plain": "yes", "off": "no (ended)"})
+	sts := f.statuses()
 	wantJSON := map[string]string{"dd": faults.ScheduleEnded, "later": faults.ScheduleWaiting, "off": faults.ScheduleEnded}
 	for _, st := range sts {
 		if st.Schedule != wantJSON[st.Rule.Name] {
@@ -92,26 +73,8 @@ func TestFaultCLIListSpent(t *testing.T) {
 
 	ls := func(want map[string]string, wantSpent map[string]bool) {
 		t.Helper()
-		code, out, errText := f.run("ls")
-		if code != 0 {
-			t.Fatalf("ls: %d %s", code, errText)
-		}
-		rows := strings.Split(strings.TrimSpace(out), "\n")[1:]
-		if len(rows) != len(want) {
-			t.Fatalf("ls: %q", out)
-		}
-		for _, row := range rows {
-			name, rest, _ := strings.Cut(row, " ")
-			if enabled := strings.TrimSpace(rest); !strings.HasPrefix(enabled, want[name]+"  ") {
-				t.Errorf("ls row %q: ENABLED is not %q", row, want[name])
-			}
-		}
-		code, out, _ = f.run("ls", "--json")
-		var sts []faults.RuleStatus
-		if code != 0 || json.Unmarshal([]byte(out), &sts) != nil {
-			t.Fatalf("ls --json: %d %q", code, out)
-		}
-		for _, st := range sts {
+		f.checkEnabled(want)
+		for _, st := range f.statuses() {
 			if st.Spent != wantSpent[st.Rule.Name] {
 				t.Errorf("ls --json: %s spent %v, want %v", st.Rule.Name, st.Spent, wantSpent[st.Rule.Name])
 			}
@@ -123,6 +86,37 @@ func TestFaultCLIListSpent(t *testing.T) {
 		t.Fatalf("reset: %d %s", code, errText)
 	}
 	ls(map[string]string{"twice": "yes", "thrice": "yes", "brief": "yes (ended)", "off": "no"}, nil)
+}
+
+// checkEnabled runs fault ls and checks each rule's ENABLED column
+// against want, by rule name; every rule listed must be in want.
+func (f *faultEnv) checkEnabled(want map[string]string) {
+	f.t.Helper()
+	code, out, errText := f.run("ls")
+	if code != 0 {
+		f.t.Fatalf("ls: %d %s", code, errText)
+	}
+	rows := strings.Split(strings.TrimSpace(out), "\n")[1:]
+	if len(rows) != len(want) {
+		f.t.Fatalf("ls: %q", out)
+	}
+	for _, row := range rows {
+		name, rest, _ := strings.Cut(row, " ")
+		if enabled := strings.TrimSpace(rest); !strings.HasPrefix(enabled, want[name]+"  ") {
+			f.t.Errorf("ls row %q: ENABLED is not %q", row, want[name])
+		}
+	}
+}
+
+// statuses runs fault ls --json and decodes the rules' statuses.
+func (f *faultEnv) statuses() []faults.RuleStatus {
+	f.t.Helper()
+	code, out, _ := f.run("ls", "--json")
+	var sts []faults.RuleStatus
+	if code != 0 || json.Unmarshal([]byte(out), &sts) != nil {
+		f.t.Fatalf("ls --json: %d %q", code, out)
+	}
+	return sts
 }
 
 // stepClock is a clock the test moves on by hand, read from the engine's
