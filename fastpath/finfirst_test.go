@@ -24,20 +24,7 @@ func TestClientFINFirst(t *testing.T) {
 		{"answer first", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			accepted, backend := acceptOne(t)
-			h := newTestHandler(backend)
-			_, addr := startEngine(t, h, Config{})
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			_, _ = c.Write([]byte("hello"))
-			b := <-accepted
-			defer b.Close()
-			if _, err := io.ReadFull(b, make([]byte, len("hello"))); err != nil {
-				t.Fatal(err)
-			}
+			h, c, b := helloRelayed(t)
 			const answer = "the backend's answer"
 			if tt.finFirst {
 				_ = c.(*net.TCPConn).CloseWrite()
@@ -72,21 +59,8 @@ func TestClientFINFirst(t *testing.T) {
 func TestFirstFIN(t *testing.T) {
 	for _, first := range []string{"client", "backend"} {
 		t.Run(first, func(t *testing.T) {
-			accepted, backend := acceptOne(t)
-			h := newTestHandler(backend)
-			_, addr := startEngine(t, h, Config{})
 			began := time.Now()
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			_, _ = c.Write([]byte("hello"))
-			b := <-accepted
-			defer b.Close()
-			if _, err := io.ReadFull(b, make([]byte, len("hello"))); err != nil {
-				t.Fatal(err)
-			}
+			h, c, b := helloRelayed(t)
 			if first == "client" {
 				_ = c.(*net.TCPConn).CloseWrite()
 				if _, err := io.ReadAll(b); err != nil {

@@ -28,22 +28,9 @@ func TestUpLastRead(t *testing.T) {
 		{"nothing", nil, "", 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			accepted, backend := acceptOne(t)
-			h := newTestHandler(backend)
-			_, addr := startEngine(t, h, Config{})
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
 			// Each write reaches the backend before the next is sent, so
 			// the decided bytes and every write are reads of their own.
-			_, _ = c.Write([]byte("hello"))
-			b := <-accepted
-			defer b.Close()
-			if _, err := io.ReadFull(b, make([]byte, len("hello"))); err != nil {
-				t.Fatal(err)
-			}
+			h, c, b := helloRelayed(t)
 			for _, w := range tt.writes {
 				_, _ = c.Write([]byte(w))
 				if _, err := io.ReadFull(b, make([]byte, len(w))); err != nil {
@@ -80,4 +67,26 @@ func acceptOne(t *testing.T) (<-chan net.Conn, netip.AddrPort) {
 		accepted <- c
 	}()
 	return accepted, ln.Addr().(*net.TCPAddr).AddrPort()
+}
+
+// helloRelayed starts an engine in front of an acceptOne backend, dials it
+// and sends "hello", and returns once the backend has read it: the test
+// handler, the client's side and the backend's side of a relay in place.
+func helloRelayed(t *testing.T) (*testHandler, net.Conn, net.Conn) {
+	t.Helper()
+	accepted, backend := acceptOne(t)
+	h := newTestHandler(backend)
+	_, addr := startEngine(t, h, Config{})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_, _ = c.Write([]byte("hello"))
+	b := <-accepted
+	t.Cleanup(func() { b.Close() })
+	if _, err := io.ReadFull(b, make([]byte, len("hello"))); err != nil {
+		t.Fatal(err)
+	}
+	return h, c, b
 }
