@@ -30,15 +30,7 @@ func TestMaxConnClientSawNamesCurlSeven(t *testing.T) {
 // TestStallEndClientFINJapanese: the Japanese words of a stalled relay the
 // client half-closed say so too, with the backend's alert as its answer.
 func TestStallEndClientFINJapanese(t *testing.T) {
-	var o *Outcome
-	for _, c := range stallCases() {
-		if c.name == "handshake_timeout_relayed_client_fin" {
-			o = c.o
-		}
-	}
-	if o == nil {
-		t.Fatal("no handshake_timeout_relayed_client_fin case")
-	}
+	o := caseNamed(t, stallCases(), "handshake_timeout_relayed_client_fin")
 	d := DiagnoseLang(o, LangJA)
 	for _, w := range []string{"クライアントが 5.002s 後に自分の側を閉じ（FIN）、その後バックエンドがアラート 50 decode_error を返して閉じた"} {
 		if !strings.Contains(d.Summary+d.Cause, w) {
@@ -50,15 +42,7 @@ func TestStallEndClientFINJapanese(t *testing.T) {
 // TestProxiedListenerWordsJapanese: the Japanese words name a proxied
 // listener by its own address and the VIP as the client's.
 func TestProxiedListenerWordsJapanese(t *testing.T) {
-	var o *Outcome
-	for _, c := range diagCases() {
-		if c.name == "tls_on_plaintext_proxied" {
-			o = c.o
-		}
-	}
-	if o == nil {
-		t.Fatal("no tls_on_plaintext_proxied case")
-	}
+	o := caseNamed(t, diagCases(), "tls_on_plaintext_proxied")
 	d := DiagnoseLang(o, LangJA)
 	text := d.Summary + strings.Join(d.Checks, "\n")
 	for _, w := range []string{"リスナー pp1（127.0.0.1:19622。クライアントの接続先は PROXY ヘッダによるとロードバランサの VIP 10.9.9.9:443）",
@@ -68,4 +52,16 @@ func TestProxiedListenerWordsJapanese(t *testing.T) {
 			t.Errorf("ja %q lacks %q", text, w)
 		}
 	}
+}
+
+// caseNamed finds the outcome of the case called name among cases.
+func caseNamed(t *testing.T, cases []diagCase, name string) *Outcome {
+	t.Helper()
+	for _, c := range cases {
+		if c.name == name {
+			return c.o
+		}
+	}
+	t.Fatalf("no %s case", name)
+	return nil
 }
