@@ -118,36 +118,7 @@ func captureHelloMax(t *testing.T, max uint16) []byte {
 // no SNI, as Go's client omits it for addresses.
 func captureHelloName(t *testing.T, max uint16, name string) []byte {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		c, err := net.Dial("tcp", ln.Addr().String())
-		if err != nil {
-			return
-		}
-		tc := tls.Client(c, &tls.Config{ServerName: name, InsecureSkipVerify: true, MaxVersion: max})
-		_ = tc.SetDeadline(time.Now().Add(5 * time.Second))
-		_ = tc.Handshake()
-		tc.Close()
-	}()
-	s, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	_ = s.SetReadDeadline(time.Now().Add(trustClientTimeout))
-	head := make([]byte, 5)
-	if _, err := io.ReadFull(s, head); err != nil {
-		t.Fatal(err)
-	}
-	body := make([]byte, int(head[3])<<8|int(head[4]))
-	if _, err := io.ReadFull(s, body); err != nil {
-		t.Fatal(err)
-	}
-	return append(head, body...)
+	return captureHelloConfig(t, &tls.Config{ServerName: name, InsecureSkipVerify: true, MaxVersion: max})
 }
 
 // TestConfiguredChain: the chain a start-up hint must trust is the
