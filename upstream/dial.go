@@ -168,6 +168,11 @@ func (d *Dialer) handshake(ctx context.Context, conn net.Conn, addr string) (net
 	if err == nil {
 		return tc, nil
 	}
+	if d.HandshakeTimeout > 0 && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		// Bare, crypto/tls says only "context deadline exceeded", which
+		// names neither the limit nor which one ran out.
+		err = fmt.Errorf("no complete handshake from the server within the handshake timeout (%v): %w", d.HandshakeTimeout, err)
+	}
 	state := tc.ConnectionState()
 	var verr *tls.CertificateVerificationError
 	if errors.As(err, &verr) && len(state.PeerCertificates) == 0 {
