@@ -122,6 +122,11 @@ func lineNotesFor(p Parsed, key, lang string, fill func(string) string) []string
 	if p.SevWord != "" && p.ID != "" && severityOf(p.SevWord) != p.Sev {
 		add(noteSevMismatch)
 	}
+	if p.PRI >= 0 && p.Sev >= 0 && p.PRI%8 != p.Sev {
+		// readPRI seeds Sev from the PRI; a digit or word read later that
+		// differs means the forwarder's priority is not the line's.
+		add(notePRIMismatch)
+	}
 	if key == IDHandshakeFailed || key == IDNoSharedCiphers || connErrorArrow(p) {
 		add(noteArrow)
 		if p.Pair != nil && p.Pair.Left.Addr.IsValid() && p.Pair.Left.Addr.Port() < 1024 {

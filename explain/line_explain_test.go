@@ -427,3 +427,46 @@ func TestPoolMonitorPartsMissing(t *testing.T) {
 		}
 	}
 }
+
+// TestPRIMismatch: a forwarded line whose <PRI> says another severity than
+// the line itself was re-prioritised on the way; one that agrees, or that
+// has no PRI, gets no such note.
+func TestPRIMismatch(t *testing.T) {
+	const summary = "01260013:4: SSL Handshake failed for TCP 198.51.100.7:51000 -> 203.0.113.10:443"
+	tests := []struct {
+		name string
+		line string
+		want map[string]string // lang → text the note must hold; nil: no note
+	}{
+		{"info PRI on a warning line", "<134>Nov  5 14:01:50 bigip warning tmm[5281]: " + summary,
+			map[string]string{LangEN: "<134> (local0.info) and the line's own severity (4 warning) disagree", LangJA: "<134>（local0.info）と行自体の重大度（4 warning）"}},
+		{"PRI against the digit alone", "<131>" + summary,
+			map[string]string{LangEN: "<131> (local0.err) and the line's own severity (4 warning)", LangJA: "<131>（local0.err）"}},
+		{"RFC 5424 with another facility and severity", `<141>1 2020-04-14T14:39:05.271965+00:00 bigip tmm 7389 01260013:4: [F5@12276 errdefs_msgno="01260013:4:"] SSL Handshake failed for TCP 198.51.100.7:51000 -> 203.0.113.10:443`,
+			map[string]string{LangEN: "<141> (local1.notice)", LangJA: "<141>（local1.notice）"}},
+		{"agreeing PRI", "<132>Nov  5 14:01:50 bigip warning tmm[5281]: " + summary, nil},
+		{"no PRI", "Nov  5 14:01:50 bigip warning tmm[5281]: " + summary, nil},
+		{"PRI and no severity in the line", "<134>Nov  5 14:01:50 bigip tmm[5281]: SSL Handshake failed for TCP 198.51.100.7:51000 -> 203.0.113.10:443", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := ParseLine(tt.line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, lang := range Langs() {
+				notes := strings.Join(ExplainLine(p, lang).Notes, "\n")
+				has := strings.Contains(notes, map[string]string{LangEN: "syslog priority", LangJA: "syslog の優先度"}[lang])
+				if tt.want == nil {
+					if has {
+						t.Errorf("%s: unexpected PRI note:\n%s", lang, notes)
+					}
+					continue
+				}
+				if !has || !strings.Contains(notes, tt.want[lang]) {
+					t.Errorf("%s: notes lack %q:\n%s", lang, tt.want[lang], notes)
+				}
+			}
+		})
+	}
+}

@@ -370,6 +370,7 @@ const (
 	noteNullConnflow  = "null_connflow"
 	noteIDFromText    = "id_from_text"
 	noteSevMismatch   = "severity_mismatch"
+	notePRIMismatch   = "pri_mismatch"
 	noteGroup         = "group"
 	notePeersMismatch = "peers_mismatch"
 	noteSubset26      = "subset_26"
@@ -408,6 +409,7 @@ func lineNotesEN() map[string]string {
 		noteNullConnflow:   "`(null connflow)`: TMM had no connection context for this message, so it could not tie it to a connection.",
 		noteIDFromText:     "The line has no message ID; tlsgate recognised the text of {id}.",
 		noteSevMismatch:    "The severity word ({sev_word}) and the digit after the ID ({sev}) disagree: the line may have been edited, or rewritten by a collector.",
+		notePRIMismatch:    "The syslog priority <{pri}> ({pri_name}) and the line's own severity ({sev} {sev_name}) disagree: a collector or relay rewrote the priority on the way, so filter and alert on the severity in the line, not on the PRI. A BIG-IP forwards LTM lines as local0 with the line's severity (<132> for warning, <134> for info).",
 		noteGroup:          "These {n} lines are one failed connection: the same second and the same {process}[{pid}], the reason first and the summary last, as BIG-IP writes them.",
 		notePeersMismatch:  "The 01260026 peers ({peer_left}, {peer_right}) differ from the 01260013 endpoints ({left} -> {right}): these lines may not belong to one connection.",
 		noteSubset26:       " Subset 26 is TMM's SSL code, so it concerns SSL, but its text is not verified.",

@@ -327,6 +327,7 @@ func lineNotesJA() map[string]string {
 		noteNullConnflow:   "`(null connflow)`: TMM にはこのメッセージの接続コンテキストがなく、どの接続のものかを結び付けられなかった。",
 		noteIDFromText:     "この行にはメッセージ ID がない。tlsgate は文言から {id} と判断した。",
 		noteSevMismatch:    "重大度の単語（{sev_word}）と ID の後の数字（{sev}）が食い違っている。行が編集されたか、収集側で書き換えられた可能性がある。",
+		notePRIMismatch:    "syslog の優先度 <{pri}>（{pri_name}）と行自体の重大度（{sev} {sev_name}）が食い違っている。途中の収集側や中継が優先度を書き換えたので、フィルタやアラートは PRI ではなく行の中の重大度で行う。BIG-IP は LTM の行を local0 と行の重大度で転送する（warning なら <132>、info なら <134>）。",
 		noteGroup:          "この {n} 行は 1 つの失敗した接続のもの。同じ秒・同じ {process}[{pid}] で、BIG-IP が書くとおり理由が先、サマリが最後に並んでいる。",
 		notePeersMismatch:  "01260026 のピア（{peer_left}、{peer_right}）と 01260013 のエンドポイント（{left} -> {right}）が一致しない。これらの行は 1 つの接続のものではないかもしれない。",
 		noteSubset26:       "サブセット 26 は TMM の SSL の処理なので SSL に関するメッセージだが、文言は確認されていない。",

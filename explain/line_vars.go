@@ -21,6 +21,13 @@ func lineVars(p Parsed, lang string) *strings.Replacer {
 	v := map[string]string{
 		"id": or(p.ID), "process": or(p.Process), "pid": or(pidText(p.PID)), "throttle": or(p.Throttle),
 		"irule": or(p.IRule), "sev": or(sevDigit(p.Sev)), "sev_word": or(p.SevWord),
+		"sev_name": missing, "pri": missing, "pri_name": missing,
+	}
+	if p.Sev >= 0 {
+		v["sev_name"] = severityWords()[min(p.Sev, 7)]
+	}
+	if p.PRI >= 0 {
+		v["pri"], v["pri_name"] = strconv.Itoa(p.PRI), facilityName(p.PRI/8)+"."+severityWords()[p.PRI%8]
 	}
 	left, right := Endpoint{}, Endpoint{}
 	if p.Pair != nil {
