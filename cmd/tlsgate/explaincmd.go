@@ -74,7 +74,9 @@ func explainMain(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 	for i, e := range errs {
 		if e != nil {
 			bad++
-			fmt.Fprintf(stderr, "explain: line %d: %v\n", lines[i], e)
+			// Prefixed like main's own messages; the package's "explain: "
+			// would say the command's name twice.
+			fmt.Fprintf(stderr, "tlsgate: explain: line %d: %s\n", lines[i], strings.TrimPrefix(e.Error(), "explain: "))
 		}
 	}
 	if bad == len(parsed) {

@@ -153,7 +153,7 @@ func TestExplainUnknown(t *testing.T) {
 		t.Errorf("output:\n%s", out)
 	}
 	_, stderr, err = runExplain(t, "not a log line\n", "--lang", "ja")
-	if err == nil || !strings.Contains(stderr, "explain: line 1: explain: not a BIG-IP log line") {
+	if err == nil || !strings.HasPrefix(stderr, "tlsgate: explain: line 1: not a BIG-IP log line: ") {
 		t.Errorf("err %v, stderr %q", err, stderr)
 	}
 	var ue usageError
@@ -208,7 +208,7 @@ func TestExplainLongLineStdin(t *testing.T) {
 			if !strings.Contains(out, "== event 1: SSL handshake failed") || !strings.Contains(out, "192.168.20.230:636") {
 				t.Errorf("the good line is not explained:\n%.400s", out)
 			}
-			want := fmt.Sprintf("explain: line 2: explain: line too long: %d bytes (at most %d)\n", tc.size, explain.MaxLineLen)
+			want := fmt.Sprintf("tlsgate: explain: line 2: line too long: %d bytes (at most %d)\n", tc.size, explain.MaxLineLen)
 			if stderr != want {
 				t.Errorf("stderr %q, want %q", stderr, want)
 			}
