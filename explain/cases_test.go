@@ -109,6 +109,8 @@ func diagCases() []diagCase {
 
 	sshOnTLS := base("passthrough")
 	sshOnTLS.Kind, sshOnTLS.FirstBytes = sniff.SSH, []byte("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+	h2OnTLS := base("terminate")
+	h2OnTLS.Kind, h2OnTLS.FirstBytes = sniff.HTTP2, []byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
 
 	unknownOnTLS := base("terminate")
 	unknownOnTLS.Kind, unknownOnTLS.FirstBytes = sniff.Unknown, []byte{0x00, 0x01, 0x02, 0xff}
@@ -480,7 +482,9 @@ func diagCases() []diagCase {
 		{name: "plaintext_on_tls_redirect", o: httpOn("terminate", "non_ssl_redirect"), code: CodePlaintextOnTLS,
 			lines: []string{lineNotSSL, lineSummary}, contains: []string{"301", "redirect"}},
 		{name: "plaintext_on_tls_ssh", o: sshOnTLS, code: CodePlaintextOnTLS,
-			lines: []string{lineNotSSL, lineSummary}, contains: []string{"SSH client banner", "|SSH-2.0-OpenSSH_9.2p1 Debian-2..|", "ssh -p"}},
+			lines: []string{lineNotSSL, lineSummary}, contains: []string{"SSH client banner", "|SSH-2.0-OpenSSH_9.2p1 Debian-2..|", "ssh -p", "kex_exchange_identification: read: Connection reset by peer"}},
+		{name: "plaintext_on_tls_h2c", o: h2OnTLS, code: CodePlaintextOnTLS,
+			lines: []string{lineNotSSL, lineSummary}, contains: []string{"HTTP/2 preface", "curl --http2-prior-knowledge prints `curl: (56) Recv failure"}},
 		{name: "plaintext_on_tls_unknown", o: unknownOnTLS, code: CodePlaintextOnTLS,
 			lines: []string{lineNotSSL, lineSummary}, contains: []string{"00 01 02 ff |....|"}},
 		{name: "plaintext_on_tls_ipv4_mapped", o: mapped, code: CodePlaintextOnTLS,

@@ -283,6 +283,11 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 			// an SSH client cannot read: it sees the connection close.
 			return verdict{code: CodePlaintextOnTLS, variant: "unread"}, true
 		}
+		if action == "reset" && (o.Kind == sniff.HTTP2 || o.Kind == sniff.SSH) {
+			// Neither is curl fetching http://: each words the reset its
+			// own way.
+			return verdict{code: CodePlaintextOnTLS, variant: "reset_" + o.Kind.String()}, true
+		}
 		if action == "http400" && o.NonSSL == "redirect" {
 			// CONNECT and OPTIONS * name no resource to redirect to, so
 			// the listener answered them with the 400 instead.

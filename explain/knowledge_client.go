@@ -74,6 +74,12 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which this client does not speak, and closed: an HTTP/2 prior-knowledge client prints `curl: (52) Empty reply from server` (curl --http2-prior-knowledge), " +
 				"an SSH client skips the lines before a banner and prints `kex_exchange_identification: Connection closed by remote host`.",
 		},
+		CodePlaintextOnTLS + "/reset_ssh": {
+			clientSaw: "tlsgate reset the connection before any SSH banner: OpenSSH prints `kex_exchange_identification: read: Connection reset by peer` and `Connection reset by … port {vport}` (exit status 255).",
+		},
+		CodePlaintextOnTLS + "/reset_http2": {
+			clientSaw: "tlsgate reset the connection: curl --http2-prior-knowledge prints `curl: (56) Recv failure: Connection reset by peer`, or `curl: (55) Send failure: Connection reset by peer` when the reset lands while it is still sending its preface and settings.",
+		},
 		CodePlaintextOnTLS + "/redirect": {
 			clientSaw: "The client got a 301 redirect to https:// on the same host and port; curl follows it only with -L, browsers follow it.",
 		},

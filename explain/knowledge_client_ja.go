@@ -82,6 +82,12 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、このクライアントは HTTP/1.1 を話さない。HTTP/2 の prior knowledge のクライアントは `curl: (52) Empty reply from server`（curl --http2-prior-knowledge）、" +
 				"SSH クライアントはバナー前の行を読み飛ばして `kex_exchange_identification: Connection closed by remote host` を表示する。",
 		},
+		CodePlaintextOnTLS + "/reset_ssh": {
+			clientSaw: "tlsgate は SSH のバナーより前に接続をリセットした。OpenSSH は `kex_exchange_identification: read: Connection reset by peer` と `Connection reset by … port {vport}` を表示する（終了コード 255）。",
+		},
+		CodePlaintextOnTLS + "/reset_http2": {
+			clientSaw: "tlsgate が接続をリセットした。curl --http2-prior-knowledge は `curl: (56) Recv failure: Connection reset by peer` を表示し、プリフェイスや設定を送っている最中にリセットが届けば `curl: (55) Send failure: Connection reset by peer` になる。",
+		},
 		CodePlaintextOnTLS + "/redirect": {
 			clientSaw: "クライアントには同じホスト・ポートの https:// への 301 リダイレクトが返った。curl は -L を付けたときだけ追従し、ブラウザは自動で追従する。",
 		},
