@@ -51,12 +51,20 @@ func explainMain(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 			return fmt.Errorf("explain: reading stdin: %w", err)
 		}
 	}
-	lines, parsed, errs := parseAll(raw)
+	lines, parsed, errs, own := parseAll(raw)
+	if own > 0 {
+		// tlsgate's log holds its own lines next to the BIG-IP ones; each
+		// would otherwise be an event of its own, "no message ID".
+		fmt.Fprintf(stderr, "tlsgate: explain: skipped %d of tlsgate's own line(s) (process %s, no message ID): they already explain the BIG-IP lines next to them\n", own, ownProcess)
+	}
 	for i, n := range lines {
 		if size, ok := long[n]; ok && errors.Is(errs[i], explain.ErrLineTooLong) {
 			// The line was cut where it was read; say how long it really was.
 			errs[i] = fmt.Errorf("%w: %d bytes (at most %d)", explain.ErrLineTooLong, size, explain.MaxLineLen)
 		}
+	}
+	if len(parsed) == 0 && own > 0 {
+		return fmt.Errorf("explain: none of the %d line(s) is a BIG-IP log line: all are tlsgate's own", own)
 	}
 	if len(parsed) == 0 {
 		return usageError{"explain: no lines given (pass them as arguments or on stdin; usage: tlsgate " + explainUsage + ")"}
@@ -144,18 +152,27 @@ func readLines(r io.Reader) (lines []string, long map[int]int, err error) {
 	}
 }
 
+// ownProcess is the process name on tlsgate's own log lines, which carry
+// no BIG-IP message ID (bigiplog writes them so).
+const ownProcess = "tlsgate"
+
 // parseAll parses the non-blank lines; numbers are 1-based input lines.
-func parseAll(raw []string) (numbers []int, parsed []explain.Parsed, errs []error) {
+// tlsgate's own lines are left out and counted in own.
+func parseAll(raw []string) (numbers []int, parsed []explain.Parsed, errs []error, own int) {
 	for i, l := range raw {
 		if strings.TrimSpace(l) == "" {
 			continue
 		}
 		p, err := explain.ParseLine(l)
+		if err == nil && p.Process == ownProcess && p.ID == "" {
+			own++
+			continue
+		}
 		numbers = append(numbers, i+1)
 		parsed = append(parsed, p)
 		errs = append(errs, err)
 	}
-	return numbers, parsed, errs
+	return numbers, parsed, errs, own
 }
 
 // isTerminal reports whether f is a character device (an interactive

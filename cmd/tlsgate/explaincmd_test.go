@@ -215,3 +215,49 @@ func TestExplainLongLineStdin(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainSkipsOwnLines: tlsgate's own log (BIG-IP lines, then its own
+// tlsgate[PID] lines) pasted whole explains the BIG-IP group once; the own
+// lines are counted on stderr, not each made an event of "no message ID".
+func TestExplainSkipsOwnLines(t *testing.T) {
+	own := []string{
+		"Nov 28 16:34:13 lab info tlsgate[7150]: [conn 1 plaintext_on_tls] summary: plaintext http from 127.0.0.1:44994 on TLS listener term (127.0.0.1:19301); non_ssl action: reset",
+		"Nov 28 16:34:13 lab info tlsgate[7150]: [conn 1 plaintext_on_tls] check 1: Check the URL the client uses: it must be https://127.0.0.1:19301/, not http://.",
+		"Nov 28 16:34:21 lab warning tlsgate[7150]: max_connections reached: connections refused with a reset listener=maxconn",
+	}
+	group := []string{
+		"Nov 28 16:34:13 lab warning tmm1[7150]: 01260009:4: Connection error: ssl_passthru:5234: not SSL (40)",
+		"Nov 28 16:34:13 lab warning tmm1[7150]: 01260013:4: SSL Handshake failed for TCP 127.0.0.1:44994 -> 127.0.0.1:19301",
+	}
+	tests := []struct {
+		name      string
+		lines     []string
+		events    int
+		wantErr   bool
+		errSubstr string
+	}{
+		{"BIG-IP group with tlsgate's lines", append(append([]string{}, group...), own...), 1, false, ""},
+		{"tlsgate's lines only", own, 0, true, "all are tlsgate's own"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, stderr, err := runExplain(t, strings.Join(tt.lines, "\n")+"\n")
+			if (err != nil) != tt.wantErr || (err != nil && !strings.Contains(err.Error(), tt.errSubstr)) {
+				t.Fatalf("err %v, want error %t (%q)", err, tt.wantErr, tt.errSubstr)
+			}
+			var ue usageError
+			if errors.As(err, &ue) {
+				t.Errorf("tlsgate's own lines are no usage error: %v", err)
+			}
+			if n := strings.Count(out, "== event "); n != tt.events {
+				t.Errorf("%d events, want %d:\n%s", n, tt.events, out)
+			}
+			if strings.Contains(out, "no message ID") {
+				t.Errorf("an own line was explained as a line without an ID:\n%s", out)
+			}
+			if want := fmt.Sprintf("skipped %d of tlsgate's own line(s)", len(own)); !strings.Contains(stderr, want) {
+				t.Errorf("stderr %q lacks %q", stderr, want)
+			}
+		})
+	}
+}
