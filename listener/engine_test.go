@@ -133,6 +133,11 @@ func engineScenarios() []engineScenario {
 		{name: "passthrough/tls-prefix-closed", client: earlyClient("\x16\x03", true), opts: quickPassthrough,
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
 				firstBytes: "\x16\x03", bigip: []string{explain.IDHandshakeFailed}, reset: true}},
+		// A lone 0x16 then FIN is the same TLS start cut short: no
+		// non_ssl action, the client left (sniff.StalledHello's words).
+		{name: "passthrough/tls-byte-closed", client: earlyClient("\x16", true), opts: quickPassthrough,
+			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
+				firstBytes: "\x16", bigip: []string{explain.IDHandshakeFailed}, reset: true}},
 		// A request line, then FIN before the headers end: the client has
 		// said all it will, so its bytes go to the backend (which here
 		// closes without an answer) instead of being dropped. A plaintext
@@ -154,6 +159,10 @@ func engineScenarios() []engineScenario {
 			opts: plain(func(b *engineBackends) string { return b.http }),
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
 				firstBytes: "\x16\x03"}},
+		{name: "plaintext/tls-byte-closed", client: earlyClient("\x16", true),
+			opts: plain(func(b *engineBackends) string { return b.http }),
+			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
+				firstBytes: "\x16"}},
 		// A plaintext listener relays bytes that cannot be TLS at once,
 		// before they name a protocol or a request its Host: the client
 		// waits for the backend's banner before it says more, and the
