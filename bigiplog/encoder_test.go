@@ -52,6 +52,8 @@ func okOutcome() *explain.Outcome {
 			Remote: netip.MustParseAddrPort("10.1.20.5:8080"),
 			TLS:    explain.Leg{AlertSent: -1, AlertRecv: -1}},
 		BytesUp: 517, BytesDown: 8192, Duration: 42 * time.Millisecond,
+		// The client ended first (its FIN, then the backend's).
+		FirstFIN: explain.SideClient, FirstFINAfter: 40 * time.Millisecond,
 	}
 }
 
@@ -281,7 +283,7 @@ func TestJSONKeys(t *testing.T) {
 	}
 	for _, k := range []string{"id", "listener", "mode", "route", "client", "virtual", "diagnosis", "kind",
 		"first_bytes", "sni", "versions_offered", "ciphers_offered", "alpn", "ja3", "ja4", "client_tls",
-		"backend", "bytes_up", "bytes_down", "duration_ms", "relay_end", "bigip", "cause", "checks", "evidence"} {
+		"backend", "bytes_up", "bytes_down", "duration_ms", "relay_end", "first_fin", "first_fin_ms", "bigip", "cause", "checks", "evidence"} {
 		if _, ok := rec.Conn[k]; !ok {
 			t.Errorf("missing key %q", k)
 		}

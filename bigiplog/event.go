@@ -92,6 +92,12 @@ func (e Event) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddInt64("bytes_down", o.BytesDown)
 	enc.AddInt64("duration_ms", o.Duration.Milliseconds())
 	enc.AddString("relay_end", string(o.End))
+	// Which side half-closed first, while the other still sent ("client",
+	// "backend", "" when neither did before the end), and how long after
+	// the connection began: the order the text explanation words as "the
+	// client closed its side (FIN) after …", kept as data for consumers.
+	enc.AddString("first_fin", o.FirstFIN)
+	enc.AddInt64("first_fin_ms", o.FirstFINAfter.Milliseconds())
 	lines := make([]string, len(d.BigIP))
 	for i, l := range d.BigIP {
 		lines[i] = LineText(l)

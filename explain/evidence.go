@@ -108,10 +108,12 @@ func (f *facts) offeredVersions() string {
 // kindDesc describes the first bytes in words for causes.
 func (f *facts) kindDesc() string {
 	o := f.o
-	if tlsPrefixStalled(o) {
+	if tlsPrefixStalled(o) || endedUndecided(o) && sniff.StalledHello(o.FirstBytes) {
 		// Every mode takes these as TLS (BeganTLS), so they are worded
 		// as the TLS they began, like the same stall a byte later, not
-		// as too few to tell.
+		// as too few to tell. A client that left after them (FIN or
+		// reset) began TLS just as surely: a lone 0x16 then FIN is worded
+		// as 16 03 then FIN is.
 		switch {
 		case len(o.FirstBytes) == 1:
 			return f.say("kind_tls_byte")
@@ -121,11 +123,6 @@ func (f *facts) kindDesc() string {
 		return f.say("kind_tls_prefix")
 	}
 	if endedUndecided(o) {
-		if sniff.TLSRecordPrefix(o.FirstBytes) {
-			// Two bytes that only TLS begins with, then the client
-			// left: say so, not "too few to tell".
-			return f.say("kind_tls_prefix")
-		}
 		return f.say("kind_undecided")
 	}
 	switch o.Kind {

@@ -68,11 +68,15 @@ type Conn struct {
 	cseq, bseq int32
 	phase      phase
 	connecting bool // connect sent, not yet known to have succeeded
-	target     netip.AddrPort
-	deadline   time.Time // peek or dial deadline, by phase
-	last       time.Time // last byte either way, for the idle timeout
-	cl, be     side
-	res        Result
+	// backendReset: the connect check took the backend's reset from its
+	// socket (endedConnected), so the read that meets the end of what the
+	// backend sent reports it.
+	backendReset bool
+	target       netip.AddrPort
+	deadline     time.Time // peek or dial deadline, by phase
+	last         time.Time // last byte either way, for the idle timeout
+	cl, be       side
+	res          Result
 }
 
 // Result is how a relayed connection ended. What it keeps of the relay's

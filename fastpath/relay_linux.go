@@ -71,7 +71,7 @@ func (l *loop) dial(c *Conn, target netip.AddrPort, now time.Time, more bool, fi
 	}
 	w, err := rawWrite(bfd, first)
 	if err != nil && err != syscall.EAGAIN {
-		l.writeFailed(c, 1, err)
+		l.writeFailed(c, 1, err, now)
 		return
 	}
 	if w > 0 {
@@ -106,6 +106,10 @@ func (l *loop) connectEvent(c *Conn, ev uint32, now time.Time) bool {
 		} else if err == nil {
 			err = syscall.ECONNREFUSED // a failed write already took the error
 		}
+		if establishedEnd(err) {
+			l.endedConnected(c, err, now)
+			return c.phase == relaying
+		}
 		l.dialFailed(c, os.NewSyscallError("connect", err))
 		return false
 	}
@@ -117,6 +121,32 @@ func (l *loop) connectEvent(c *Conn, ev uint32, now time.Time) bool {
 	return l.flush(c, 1, now)
 }
 
+// establishedEnd says err, met while the loop still waited for a connect
+// to finish, ended a connection that was established: Linux reports a
+// reset in SYN_SENT as ECONNREFUSED, and one after the handshake as
+// ECONNRESET (EPIPE once the peer's FIN had come, or once the reset's
+// error was taken). A backend that accepted, wrote and reset (or closed
+// over our unread bytes) before the loop looked gets here.
+func establishedEnd(err error) bool {
+	return err == syscall.ECONNRESET || err == syscall.EPIPE
+}
+
+// endedConnected handles a connect found to have succeeded only once the
+// connection had already ended (establishedEnd): it was up, so what the
+// backend sent is still queued on its socket and goes to the client, and
+// the reset is then the backend's, after those bytes, as it would be in
+// mid-relay; never a dial failure. The check that found the error took
+// it from the socket, whose reads now end in a plain EOF: backendReset
+// makes that EOF the reset again. What still waited for the backend
+// cannot reach it any more.
+func (l *loop) endedConnected(c *Conn, err error, now time.Time) {
+	l.up(c)
+	c.last = now
+	c.backendReset = err == syscall.ECONNRESET
+	c.be.pending = nil
+	l.pump(c, 1, now, true)
+}
+
 // up records that the backend connection is established.
 func (l *loop) up(c *Conn) {
 	c.connecting = false
@@ -124,9 +154,14 @@ func (l *loop) up(c *Conn) {
 }
 
 // writeFailed ends the connection after a write error: a dial failure
-// while the connect was still pending, a reset otherwise.
-func (l *loop) writeFailed(c *Conn, to int, err error) {
+// while the connect was still pending (unless the error says the
+// connection was up: endedConnected), a reset otherwise.
+func (l *loop) writeFailed(c *Conn, to int, err error, now time.Time) {
 	if to == 1 && c.connecting {
+		if establishedEnd(err) {
+			l.endedConnected(c, err, now)
+			return
+		}
 		l.dialFailed(c, os.NewSyscallError("connect", err))
 		return
 	}
@@ -173,6 +208,9 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 		if err == syscall.EAGAIN {
 			return
 		}
+		if n == 0 && err == nil && from == 1 && c.backendReset {
+			err = syscall.ECONNRESET // taken from the socket by the connect check
+		}
 		if err != nil {
 			if err == syscall.ECONNRESET {
 				l.resetBy(c, from)
@@ -208,7 +246,7 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 		}
 		w, err := rawWrite(c.fd(to), l.buf[:n])
 		if err != nil && err != syscall.EAGAIN {
-			l.writeFailed(c, to, err)
+			l.writeFailed(c, to, err, now)
 			return
 		}
 		if w > 0 && to == 1 && c.connecting {
@@ -235,8 +273,8 @@ func (l *loop) flush(c *Conn, to int, now time.Time) bool {
 			return true
 		}
 		if err != nil {
-			l.writeFailed(c, to, err)
-			return false
+			l.writeFailed(c, to, err, now)
+			return c.phase == relaying
 		}
 		if to == 1 && c.connecting {
 			l.up(c)

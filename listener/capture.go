@@ -47,7 +47,7 @@ func (cc *connCtx) captureDial(dial func(context.Context, string, string) (net.C
 	w := cc.cap
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if dial == nil {
-			dial = (&net.Dialer{KeepAlive: -1}).DialContext
+			dial = upstream.KeepingDial(&net.Dialer{KeepAlive: -1})
 		}
 		c, err := dial(ctx, network, addr)
 		if err != nil {

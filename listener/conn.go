@@ -157,7 +157,12 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 			p.kind, o.Kind = sniff.TLSHandshake, sniff.TLSHandshake
 		}
 	} else if p.kind == sniff.SSLv2Hello {
-		if h, err := sniff.ParseSSLv2Hello(p.buf); err == nil {
+		if hd := cc.start.Add(s.opts.HandshakeTimeout); s.terminates() && s.opts.HandshakeTimeout > 0 && hd.Before(deadline) {
+			deadline, o.HelloTimeout = hd, s.opts.HandshakeTimeout // as for a TLS hello, above
+		}
+		h, err := readSSLv2Hello(c, p, s.opts.PeekMax, deadline)
+		o.PeekEnd = p.end
+		if err == nil {
 			o.SSLv2 = h
 		} else {
 			o.HelloErr = err.Error()

@@ -37,11 +37,15 @@ type engineBackends struct {
 	hangup string
 	// quiet reads whatever comes and never says a byte.
 	quiet string
+	// finAnswer answers only once it has read the client's FIN, and
+	// answerClose answers the request and closes at once: which side
+	// half-closes first is certain with each (the client, the backend).
+	finAnswer, answerClose string
 }
 
 func (b *engineBackends) addr(name string) string {
 	return map[string]string{"http": b.http, "tls": b.tls, "banner": b.banner, "closed": b.closed, "reset": b.reset,
-		"tls13": b.tls13, "hangup": b.hangup, "quiet": b.quiet}[name]
+		"tls13": b.tls13, "hangup": b.hangup, "quiet": b.quiet, "finAnswer": b.finAnswer, "answerClose": b.answerClose}[name]
 }
 
 // tlsBackendBody is what the TLS backend answers, naming what it negotiated
@@ -125,6 +129,33 @@ func bannerBackend(t *testing.T) string {
 func quietBackend(t *testing.T) string {
 	t.Helper()
 	return serveEach(t, nil, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+}
+
+// finAnswerBackend reads to the client's FIN, then sends engineBanner
+// and closes: the client's FIN is always the first.
+func finAnswerBackend(t *testing.T) string {
+	t.Helper()
+	return serveEach(t, nil, func(c net.Conn) {
+		_, _ = io.Copy(io.Discard, c)
+		_, _ = io.WriteString(c, engineBanner)
+	})
+}
+
+// answerCloseBackend reads a request to its empty line, sends
+// engineBanner and closes with nothing unread (a FIN, not a reset): the
+// backend's FIN is always the first for a client that waits for it.
+func answerCloseBackend(t *testing.T) string {
+	t.Helper()
+	return serveEach(t, nil, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil || line == "\r\n" {
+				break
+			}
+		}
+		_, _ = io.WriteString(c, engineBanner)
+	})
 }
 
 // hangupBackend reads once and closes without answering.

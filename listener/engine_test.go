@@ -49,6 +49,10 @@ type engineWant struct {
 	// fields are logged, and the test fails once they agree, so the mark
 	// is removed with the fix.
 	epollDiverges string
+	// firstFIN is the side whose FIN must come first ("client",
+	// "backend"), in scenarios where the peers make the order certain;
+	// "" leaves it unchecked (sides that close almost at once race).
+	firstFIN string
 }
 
 type engineScenario struct {
@@ -133,6 +137,11 @@ func engineScenarios() []engineScenario {
 		{name: "passthrough/tls-prefix-closed", client: earlyClient("\x16\x03", true), opts: quickPassthrough,
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
 				firstBytes: "\x16\x03", bigip: []string{explain.IDHandshakeFailed}, reset: true}},
+		// A lone 0x16 then FIN is the same TLS start cut short: no
+		// non_ssl action, the client left (sniff.StalledHello's words).
+		{name: "passthrough/tls-byte-closed", client: earlyClient("\x16", true), opts: quickPassthrough,
+			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
+				firstBytes: "\x16", bigip: []string{explain.IDHandshakeFailed}, reset: true}},
 		// A request line, then FIN before the headers end: the client has
 		// said all it will, so its bytes go to the backend (which here
 		// closes without an answer) instead of being dropped. A plaintext
@@ -154,6 +163,10 @@ func engineScenarios() []engineScenario {
 			opts: plain(func(b *engineBackends) string { return b.http }),
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
 				firstBytes: "\x16\x03"}},
+		{name: "plaintext/tls-byte-closed", client: earlyClient("\x16", true),
+			opts: plain(func(b *engineBackends) string { return b.http }),
+			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
+				firstBytes: "\x16"}},
 		// A plaintext listener relays bytes that cannot be TLS at once,
 		// before they name a protocol or a request its Host: the client
 		// waits for the backend's banner before it says more, and the
@@ -232,6 +245,21 @@ func engineScenarios() []engineScenario {
 			},
 			want: engineWant{route: "plain", kind: sniff.HTTP1, code: explain.CodeIdleTimeout, httpHost: "lab.test",
 				backend: "quiet", firstBytes: httpFirst, up: int64(len(engineRequest)), down: 0, reset: true}},
+		// The order of the FINs, where the peers make it certain: the
+		// client half-closes and the backend answers only then, or the
+		// backend answers and closes and the client closes only once it
+		// has read the backend's FIN. Both engines must record the same
+		// side, as the first-FIN words of the summary and the JSON event.
+		{name: "plaintext/client-fin-first", client: earlyClient(engineRequest, true),
+			opts: plain(func(b *engineBackends) string { return b.finAnswer }),
+			want: engineWant{route: "plain", kind: sniff.HTTP1, code: explain.CodeOK, httpHost: "lab.test",
+				backend: "finAnswer", firstBytes: httpFirst, up: int64(len(engineRequest)), down: int64(len(engineBanner)),
+				body: engineBanner, firstFIN: explain.SideClient}},
+		{name: "plaintext/backend-fin-first", client: earlyClient(engineRequest, false),
+			opts: plain(func(b *engineBackends) string { return b.answerClose }),
+			want: engineWant{route: "plain", kind: sniff.HTTP1, code: explain.CodeOK, httpHost: "lab.test",
+				backend: "answerClose", firstBytes: httpFirst, up: int64(len(engineRequest)), down: int64(len(engineBanner)),
+				body: engineBanner, firstFIN: explain.SideBackend}},
 		// A reset in mid-relay is the other side's to explain: tlsgate
 		// passes it on and says who sent it.
 		{name: "plaintext/backend-reset", client: plainHTTPClient, opts: plain(func(b *engineBackends) string { return b.reset }),
@@ -413,7 +441,7 @@ const halfHello = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + "0123456789ab
 func TestEnginesAgree(t *testing.T) {
 	needEpoll(t)
 	b := &engineBackends{http: benchBackend(t), banner: bannerBackend(t), closed: closedAddr(t), reset: resetBackend(t), quiet: quietBackend(t),
-		tls13: tls13Backend(t), hangup: hangupBackend(t)}
+		tls13: tls13Backend(t), hangup: hangupBackend(t), finAnswer: finAnswerBackend(t), answerClose: answerCloseBackend(t)}
 	b.tls, b.roots = tlsHTTPBackend(t)
 	for _, sc := range engineScenarios() {
 		t.Run(sc.name, func(t *testing.T) {
@@ -442,6 +470,10 @@ func TestEnginesAgree(t *testing.T) {
 					t.Errorf("%s: connection served by %s, want %s", eng, served, wantServed)
 				}
 				facts[i] = engineFacts(r)
+				if sc.want.firstFIN != "" {
+					// Compared across the engines below, like every fact.
+					facts[i] = append(facts[i], engineFact{"FirstFIN", r.o.FirstFIN})
+				}
 			}
 			differ := false
 			for i, g := range facts[0] {
@@ -602,6 +634,10 @@ func checkWant(t *testing.T, eng Engine, w engineWant, b *engineBackends, r resu
 	}
 	if fmt.Sprint(ids) != fmt.Sprint(w.bigip) {
 		t.Errorf("%s: BIG-IP lines %+v, want IDs %v", eng, d.BigIP, w.bigip)
+	}
+	if w.firstFIN != "" && (o.FirstFIN != w.firstFIN || o.FirstFINAfter <= 0 || o.FirstFINAfter > o.Duration) {
+		t.Errorf("%s: first FIN %q after %v (connection %v); want the %s's, within the connection",
+			eng, o.FirstFIN, o.FirstFINAfter, o.Duration, w.firstFIN)
 	}
 }
 

@@ -125,6 +125,24 @@ func readHello(c net.Conn, p *peeked, limit int, deadline time.Time) (*sniff.Cli
 	return hello, perr
 }
 
+// readSSLv2Hello is readHello for an SSLv2-format ClientHello: its
+// two-byte header names the message's length, so the peek waits for all
+// of it (within the cap and the deadline) as it does for a TLS record. A
+// client that stalls after the first bytes is then logged with what it
+// sent and when it stopped, instead of routed on a hello not yet read.
+func readSSLv2Hello(c net.Conn, p *peeked, limit int, deadline time.Time) (*sniff.SSLv2ClientHello, error) {
+	var hello *sniff.SSLv2ClientHello
+	var perr error
+	peekRead(c, p, limit, deadline, func(b []byte) bool {
+		hello, perr = sniff.ParseSSLv2Hello(b)
+		return !errors.Is(perr, sniff.ErrNeedMore)
+	})
+	if perr != nil && errors.Is(perr, sniff.ErrNeedMore) && p.end == explain.PeerSpoke && len(p.buf) >= limit {
+		perr = errors.Join(perr, errors.New("listener: sslv2 client hello larger than the peek cap"))
+	}
+	return hello, perr
+}
+
 // readHTTP peeks until the request line is complete, then briefly for the
 // headers (Host is needed for a redirect).
 func readHTTP(c net.Conn, p *peeked, limit int, deadline time.Time) *sniff.HTTPRequest {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/tlsgate/tlsgate/explain"
@@ -227,6 +228,10 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 		defer cancel()
 	}
 	bc, err := d.DialBackend(ctx, addr, clientAddr(o, c), virtualAddr(o, c))
+	if rac := (*upstream.ResetAfterConnect)(nil); d.TLS == nil && errors.As(err, &rac) {
+		resetAfterConnect(c, o, rac)
+		return nil, false
+	}
 	if err != nil {
 		recordBackendErr(o, err)
 		abort(c)
@@ -241,6 +246,24 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 		s.ownDials.Store(o.Backend.Local, struct{}{})
 	}
 	return bc, true
+}
+
+// resetAfterConnect ends a relay whose backend accepted, wrote and reset
+// before the dial saw its connect finish: the connection was up, so what
+// the backend sent goes to the client and then its reset, and the outcome
+// is the backend's reset after those bytes, as in mid-relay and as the
+// epoll engine reports the same race. The client's first bytes never
+// reached the backend.
+func resetAfterConnect(c net.Conn, o *explain.Outcome, rac *upstream.ResetAfterConnect) {
+	o.Backend.Local = addrPort(rac.Local)
+	if ap, err := netip.ParseAddrPort(rac.Addr); err == nil {
+		o.Backend.Remote = ap
+	}
+	n, _ := c.Write(rac.Tail)
+	o.BytesDown = int64(n)
+	o.End = explain.EndBackendReset
+	recordHelloAlert(o, rac.Tail[:min(len(rac.Tail), upstream.HeadSize)])
+	abort(c)
 }
 
 // pump relays until both directions end and records the byte counts. The

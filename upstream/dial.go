@@ -21,8 +21,9 @@ import (
 // Dialer connects to a backend the way a BIG-IP pool member is reached: TCP
 // with a connect timeout, optionally a PROXY header, optionally server-ssl.
 type Dialer struct {
-	// Dial opens the TCP connection; nil uses a net.Dialer. Tests and labs
-	// inject it to simulate slow or unreachable backends.
+	// Dial opens the TCP connection; nil uses KeepingDial over a
+	// net.Dialer. Tests and labs inject it to simulate slow or
+	// unreachable backends.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Timeout bounds the TCP connect and the PROXY header write; 0 = only ctx.
 	Timeout time.Duration
@@ -93,9 +94,12 @@ func (d *Dialer) DialBackend(ctx context.Context, addr string, client, virtual n
 	}
 	dial := d.Dial
 	if dial == nil {
-		dial = (&net.Dialer{KeepAlive: -1}).DialContext // idle timeouts end dead flows
+		dial = KeepingDial(&net.Dialer{KeepAlive: -1}) // idle timeouts end dead flows
 	}
 	conn, err := dial(dctx, "tcp", addr)
+	if rac := (*ResetAfterConnect)(nil); errors.As(err, &rac) {
+		return nil, rac // the connect succeeded: not a DialError
+	}
 	if err != nil {
 		return nil, &DialError{Addr: addr, Refused: errors.Is(err, syscall.ECONNREFUSED), TimedOut: isTimeout(err), Err: err}
 	}

@@ -1,0 +1,164 @@
+package upstream
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// keepDialChildEnv names the backend a re-executed test binary dials
+// with KeepingDial (TestKeepingDialChild).
+const keepDialChildEnv = "TLSGATE_KEEPDIAL_CHILD_ADDR"
+
+// TestKeepingDialChild is the child of TestKeepingDialKeepsTail: it dials
+// once and prints what the dial returned. It does nothing on its own.
+func TestKeepingDialChild(t *testing.T) {
+	addr := os.Getenv(keepDialChildEnv)
+	if addr == "" {
+		t.Skip("run by TestKeepingDialKeepsTail")
+	}
+	fmt.Println("dialing")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := KeepingDial(&net.Dialer{})(ctx, "tcp", addr)
+	var rac *ResetAfterConnect
+	switch {
+	case errors.As(err, &rac):
+		fmt.Printf("tail=%q local=%v\n", rac.Tail, rac.Local != nil)
+	case err != nil:
+		fmt.Printf("error=%v\n", err)
+	default:
+		c.Close()
+		fmt.Println("connected")
+	}
+}
+
+// TestKeepingDialKeepsTail: a backend accepts, writes and resets before
+// the dialing process looks at its connect. Go then calls the connect
+// failed and closes the socket; KeepingDial still returns what the
+// backend sent (ResetAfterConnect), where a plain dial dropped it. The
+// race is made certain with a child process: its connect waits in
+// SYN_SENT (the backend's backlog is full), the child is stopped, the
+// kernel completes the connection on the SYN's retransmission and takes
+// the backend's bytes and reset, and only then does the child run again.
+func TestKeepingDialKeepsTail(t *testing.T) {
+	ln, room := fullBacklogListener(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKeepingDialChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), keepDialChildEnv+"="+ln.Addr().String())
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	defer func() {
+		_ = syscall.Kill(pid, syscall.SIGCONT)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	lines := bufio.NewScanner(out)
+	if !lines.Scan() || lines.Text() != "dialing" {
+		t.Fatalf("child said %q, want dialing", lines.Text())
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	waitSynSent(t, port)
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	room()
+	_ = ln.SetDeadline(time.Now().Add(20 * time.Second)) // hang guard only
+	bc, err := ln.AcceptTCP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const said = "backend said this, then reset"
+	if _, err := bc.Write([]byte(said)); err != nil {
+		t.Fatal(err)
+	}
+	_ = bc.SetLinger(0)
+	bc.Close()
+	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for lines.Scan() {
+		got = append(got, lines.Text())
+	}
+	want := fmt.Sprintf("tail=%q local=true", said)
+	if len(got) == 0 || got[0] != want {
+		t.Errorf("child printed %q; want %q first", got, want)
+	}
+}
+
+// waitSynSent waits until a socket of this machine is in SYN_SENT to
+// loopback port (the child's connect, its SYN dropped), reading
+// /proc/net/tcp.
+func waitSynSent(t *testing.T, port int) {
+	t.Helper()
+	rem := fmt.Sprintf("0100007F:%04X", port)
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		b, err := os.ReadFile("/proc/net/tcp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			f := strings.Fields(l)
+			if len(f) > 3 && f[2] == rem && f[3] == "02" {
+				return
+			}
+		}
+	}
+	t.Fatal("no connect in SYN_SENT within 20s")
+}
+
+// fullBacklogListener listens on loopback with a backlog of 0 and one
+// connection queued, unaccepted: the kernel drops the next SYN, so a
+// connect to it stays in SYN_SENT until the SYN is sent again (about a
+// second later) after the queue has room. It returns the listener and a
+// func that accepts and closes the queued connection, making that room.
+func fullBacklogListener(t *testing.T) (*net.TCPListener, func()) {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		syscall.Close(fd)
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		syscall.Close(fd)
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(fd), "backlog0")
+	fl, err := net.FileListener(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := fl.(*net.TCPListener)
+	t.Cleanup(func() { ln.Close() })
+	filler, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { filler.Close() })
+	return ln, func() {
+		c, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		filler.Close()
+	}
+}
