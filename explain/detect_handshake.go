@@ -304,6 +304,11 @@ func ruleBackendTLS(f *facts) (verdict, bool) {
 	switch {
 	case classifyErr(t.Err) == errNotTLS:
 		return verdict{code: CodeBackendTLSFailed, variant: "plain_backend"}, true
+	case t.CertRequested && !t.Mutual && backendAlert(t) > 0:
+		// The backend asked for a client certificate and got none: its
+		// alert (40 under TLS 1.2, 116 under 1.3) is the refusal of that,
+		// not of a version or suite, which were settled before the request.
+		return verdict{code: CodeBackendTLSFailed, variant: "client_cert"}, true
 	case backendAlert(t) == 120:
 		// no_application_protocol (RFC 7301 §3.2): the backend speaks none
 		// of the protocols offered to it; versions and ciphers were fine.

@@ -144,6 +144,15 @@ func upstreamKnowledge() map[string]entry {
 			cause: "The backend rejected tlsgate's handshake with alert {backend_alert}: it does not accept what tlsgate offered (version, ciphers, SNI, or a client certificate it requires). " +
 				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
 		},
+		CodeBackendTLSFailed + "/client_cert": {
+			cause: "The backend asked tlsgate for a client certificate (a CertificateRequest in its handshake: it wants mutual TLS) and tlsgate sent none, " +
+				"so the backend refused the leg with alert {backend_alert}. Versions and ciphers were settled before the request, so they are not the problem. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"Give listener {listener} a client certificate the backend trusts: server_ssl.cert and server_ssl.key (BIG-IP: the server-ssl profile's cert and key). tlsgate sends it only when it chains to a CA the backend's request names.",
+				"See which CAs the backend accepts: `openssl s_client -connect {backend} </dev/null` lists them under `Acceptable client certificate CA names`.",
+			},
+		},
 		// Alert 120 is ALPN's own (RFC 7301 §3.2, bigip-log.md §3.3):
 		// versions and ciphers were fine, the protocol lists were not.
 		CodeBackendTLSFailed + "/alpn": {

@@ -132,6 +132,14 @@ func upstreamKnowledgeJA() map[string]entry {
 			cause: "バックエンドがアラート {backend_alert} で tlsgate のハンドシェイクを拒否した。tlsgate が提示したもの（バージョン、暗号スイート、SNI、あるいは要求されたクライアント証明書）を受け付けていない。" +
 				sidesServerJA,
 		},
+		CodeBackendTLSFailed + "/client_cert": {
+			cause: "バックエンドが tlsgate にクライアント証明書を要求した（ハンドシェイク中の CertificateRequest。相互 TLS を求めている）が、tlsgate は証明書を送らなかったので、バックエンドはアラート {backend_alert} でこのレッグを拒否した。" +
+				"バージョンと暗号スイートは要求の前に決まっているので、原因ではない。" + sidesServerJA,
+			checks: []string{
+				"リスナー {listener} に、バックエンドが信頼するクライアント証明書を設定する: server_ssl.cert と server_ssl.key（BIG-IP では server-ssl プロファイルの cert と key）。tlsgate は、バックエンドの要求に挙がった CA につながる証明書だけを送る。",
+				"バックエンドが受け付ける CA を確認する: `openssl s_client -connect {backend} </dev/null` の `Acceptable client certificate CA names` に並ぶ。",
+			},
+		},
 		CodeBackendTLSFailed + "/alpn": {
 			cause: "バックエンドが tlsgate の ClientHello にアラート {backend_alert} で応答した。提示されたアプリケーションプロトコル（ALPN、RFC 7301）をどれも話さない。" +
 				"inspect モードのリスナーは、バックエンドの選択をそのままクライアントに返せるよう、クライアント自身の ALPN リストを変えずにサーバ側レッグへ転送する。クライアントが提示したのは {alpn_list} で、バックエンドはそのどれも受け付けない。" +
