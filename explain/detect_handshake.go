@@ -302,6 +302,9 @@ func ruleBackendTLS(f *facts) (verdict, bool) {
 		return verdict{}, false
 	}
 	switch {
+	case classifyErr(t.Err) == errNotTLS && f.o.Mode == "inspect":
+		// inspect always speaks TLS to the server: no table to remove.
+		return verdict{code: CodeBackendTLSFailed, variant: "plain_backend_inspect"}, true
 	case classifyErr(t.Err) == errNotTLS:
 		return verdict{code: CodeBackendTLSFailed, variant: "plain_backend"}, true
 	case t.CertRequested && !t.Mutual && backendAlert(t) > 0:

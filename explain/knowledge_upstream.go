@@ -140,6 +140,15 @@ func upstreamKnowledge() map[string]entry {
 				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
 			checks: []string{"Remove [listener.server_ssl] from listener {listener}, or point backend at the backend's TLS port."},
 		},
+		CodeBackendTLSFailed + "/plain_backend_inspect": {
+			cause: "The backend answered tlsgate's ClientHello with non-TLS bytes: it speaks plaintext on that port. " +
+				"An inspect listener always speaks TLS to the server, with or without a [listener.server_ssl] table, since it copies the real server's certificate and hands its ALPN choice back to the client: a plaintext port cannot be inspected. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"Point backend of listener {listener} at the server's TLS port (443, not 80).",
+				"If the service speaks only plaintext, put a listener with mode = \"terminate\" and no [listener.server_ssl] table in front of it instead: TLS to the client, plaintext to the backend.",
+			},
+		},
 		CodeBackendTLSFailed + "/alert": {
 			cause: "The backend rejected tlsgate's handshake with alert {backend_alert}: it does not accept what tlsgate offered (version, ciphers, SNI, or a client certificate it requires). " +
 				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",

@@ -128,6 +128,15 @@ func upstreamKnowledgeJA() map[string]entry {
 				sidesServerJA,
 			checks: []string{"リスナー {listener} から [listener.server_ssl] を外すか、backend をバックエンドの TLS のポートに向ける。"},
 		},
+		CodeBackendTLSFailed + "/plain_backend_inspect": {
+			cause: "バックエンドが tlsgate の ClientHello に TLS ではないバイト列で応答した。そのポートは平文で話している。" +
+				"inspect モードのリスナーは、[listener.server_ssl] テーブルの有無にかかわらず、サーバとは常に TLS で話す。本物のサーバの証明書を写し、その ALPN の選択をクライアントに返すためで、平文のポートは inspect できない。" +
+				sidesServerJA,
+			checks: []string{
+				"リスナー {listener} の backend をサーバの TLS のポートに向ける（80 ではなく 443）。",
+				"サービスが平文しか話さないなら、代わりに mode = \"terminate\" で [listener.server_ssl] テーブルのないリスナーを前に置く: クライアントとは TLS、バックエンドとは平文になる。",
+			},
+		},
 		CodeBackendTLSFailed + "/alert": {
 			cause: "バックエンドがアラート {backend_alert} で tlsgate のハンドシェイクを拒否した。tlsgate が提示したもの（バージョン、暗号スイート、SNI、あるいは要求されたクライアント証明書）を受け付けていない。" +
 				sidesServerJA,
