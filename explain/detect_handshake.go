@@ -319,6 +319,10 @@ func ruleBackendTLS(f *facts) (verdict, bool) {
 			return verdict{code: CodeBackendTLSFailed, variant: "alpn_unoffered"}, true
 		}
 		return verdict{code: CodeBackendTLSFailed, variant: "alpn"}, true
+	case backendAlert(t) == 70:
+		// protocol_version: the server leg offers TLS 1.2 and 1.3, so the
+		// backend speaks only older versions.
+		return verdict{code: CodeBackendTLSFailed, variant: "version"}, true
 	case backendAlert(t) > 0:
 		return verdict{code: CodeBackendTLSFailed, variant: "alert"}, true
 	case classifyErr(t.Err) == errTimeout:

@@ -1,5 +1,9 @@
 package explain
 
+// checkBackendOffer compares the backend's settings with what the server
+// leg offers, which no config key changes.
+const checkBackendOffer = "Compare the versions and ciphers the backend accepts with what tlsgate offers it: crypto/tls client defaults (TLS 1.2 and 1.3, Go's default suites), since [listener.server_ssl] sets only ca, server_name, verify, cert and key."
+
 // upstreamKnowledge covers the PROXY header in front, the backend behind,
 // and admission limits.
 func upstreamKnowledge() map[string]entry {
@@ -130,7 +134,7 @@ func upstreamKnowledge() map[string]entry {
 				"This is the server side: in the BIG-IP line the left side ({backend_local}) is tlsgate's own address (on BIG-IP the self IP or SNAT address) and the right side ({backend_remote}) is the pool member, not the client.",
 			checks: []string{
 				"Check the backend port speaks TLS: `openssl s_client -connect {backend}`.",
-				"Compare the versions and ciphers the backend accepts with what tlsgate offers it: crypto/tls client defaults (TLS 1.2 and 1.3, Go's default suites), since [listener.server_ssl] sets only ca, server_name, verify, cert and key.",
+				checkBackendOffer,
 			},
 			clientSaw: sawBackend,
 			evidence:  []string{"backend_endpoints", "backend_tls_error", "backend_cert"},
@@ -149,9 +153,23 @@ func upstreamKnowledge() map[string]entry {
 				"If the service speaks only plaintext, put a listener with mode = \"terminate\" and no [listener.server_ssl] table in front of it instead: TLS to the client, plaintext to the backend.",
 			},
 		},
+		// An alert is TLS: the base entry's "does the port speak TLS" would
+		// send the operator the wrong way.
 		CodeBackendTLSFailed + "/alert": {
 			cause: "The backend rejected tlsgate's handshake with alert {backend_alert}: it does not accept what tlsgate offered (version, ciphers, SNI, or a client certificate it requires). " +
 				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"The backend answered with a TLS alert, so the port is a TLS one and the refusal is its policy: its own log says what it refused (a Go server `tls: no cipher suite supported by both client and server`, OpenSSL `no shared cipher`).",
+				checkBackendOffer,
+			},
+		},
+		CodeBackendTLSFailed + "/version": {
+			cause: "The backend refused tlsgate's ClientHello with alert {backend_alert}: it accepts none of the versions tlsgate's server leg offers (TLS 1.2 and 1.3, crypto/tls's client defaults), so it speaks only versions older than TLS 1.2 (TLS 1.1, 1.0 or SSLv3). Ciphers and certificates were never reached. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"Confirm the backend's versions: `openssl s_client -connect {backend} -tls1_2 </dev/null` fails as tlsgate did, and `openssl s_client -connect {backend} -tls1_1 -cipher DEFAULT@SECLEVEL=0 </dev/null` (or `-tls1`) connects.",
+				"Enable TLS 1.2 or 1.3 on the backend: tlsgate's server leg offers only those, and [listener.server_ssl] has no version key (TLS 1.0 and 1.1 are deprecated, RFC 8996).",
+			},
 		},
 		CodeBackendTLSFailed + "/client_cert": {
 			cause: "The backend asked tlsgate for a client certificate (a CertificateRequest in its handshake: it wants mutual TLS) and tlsgate sent none, " +

@@ -1,5 +1,8 @@
 package explain
 
+// checkBackendOfferJA mirrors checkBackendOffer.
+const checkBackendOfferJA = "バックエンドが受け付けるバージョンと暗号スイートを、tlsgate が提示するもの（crypto/tls のクライアント既定値: TLS 1.2 と 1.3、Go の既定のスイート）と比べる。[listener.server_ssl] で設定できるのは ca、server_name、verify、cert、key だけ。"
+
 // Sides of the server-side BIG-IP line, said once for the backend entries.
 const sidesServerJA = "BIG-IP のログでは、左側（{backend_local}）が tlsgate 自身のアドレス（BIG-IP ならセルフ IP か SNAT アドレス）、右側（{backend_remote}）がプールメンバーである。"
 
@@ -119,7 +122,7 @@ func upstreamKnowledgeJA() map[string]entry {
 				"これはサーバ側の失敗である。" + sidesServerJA + "右側はクライアントではない。",
 			checks: []string{
 				"バックエンドのポートが TLS を話すか確認する: `openssl s_client -connect {backend}`。",
-				"バックエンドが受け付けるバージョンと暗号スイートを、tlsgate が提示するもの（crypto/tls のクライアント既定値: TLS 1.2 と 1.3、Go の既定のスイート）と比べる。[listener.server_ssl] で設定できるのは ca、server_name、verify、cert、key だけ。",
+				checkBackendOfferJA,
 			},
 			clientSaw: sawBackendJA,
 		},
@@ -140,6 +143,18 @@ func upstreamKnowledgeJA() map[string]entry {
 		CodeBackendTLSFailed + "/alert": {
 			cause: "バックエンドがアラート {backend_alert} で tlsgate のハンドシェイクを拒否した。tlsgate が提示したもの（バージョン、暗号スイート、SNI、あるいは要求されたクライアント証明書）を受け付けていない。" +
 				sidesServerJA,
+			checks: []string{
+				"バックエンドは TLS のアラートで応答したので、そのポートは TLS を話している。何を拒否したかはバックエンド自身のログにある（Go のサーバなら `tls: no cipher suite supported by both client and server`、OpenSSL なら `no shared cipher`）。",
+				checkBackendOfferJA,
+			},
+		},
+		CodeBackendTLSFailed + "/version": {
+			cause: "バックエンドがアラート {backend_alert} で tlsgate の ClientHello を拒否した。tlsgate のサーバ側レッグが提示するバージョン（TLS 1.2 と 1.3、crypto/tls のクライアント既定値）をどれも受け付けないので、TLS 1.2 より古いバージョン（TLS 1.1、1.0、SSLv3）しか話さない。暗号スイートや証明書までは進んでいない。" +
+				sidesServerJA,
+			checks: []string{
+				"バックエンドのバージョンを確認する: `openssl s_client -connect {backend} -tls1_2 </dev/null` は tlsgate と同じく失敗し、`openssl s_client -connect {backend} -tls1_1 -cipher DEFAULT@SECLEVEL=0 </dev/null`（または `-tls1`）はつながる。",
+				"バックエンドで TLS 1.2 か 1.3 を有効にする: tlsgate のサーバ側レッグはそれしか提示せず、[listener.server_ssl] にバージョンの設定はない（TLS 1.0 と 1.1 は非推奨、RFC 8996）。",
+			},
 		},
 		CodeBackendTLSFailed + "/client_cert": {
 			cause: "バックエンドが tlsgate にクライアント証明書を要求した（ハンドシェイク中の CertificateRequest。相互 TLS を求めている）が、tlsgate は証明書を送らなかったので、バックエンドはアラート {backend_alert} でこのレッグを拒否した。" +
