@@ -2,6 +2,7 @@ package explain
 
 import (
 	"crypto/tls"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -296,7 +297,14 @@ func ruleBackendDial(f *facts) (verdict, bool) {
 func ruleBackendTLS(f *facts) (verdict, bool) {
 	t := f.o.Backend.TLS
 	if (t.Verify != "" && !t.Done) || classifyErr(t.Err) == errX509 {
-		return verdict{code: CodeBackendTLSVerify, variant: x509Variant(t.Verify + " " + t.Err)}, true
+		v := x509Variant(t.Verify + " " + t.Err)
+		// Without SNI or server_name the leg checks the backend's address,
+		// which a certificate for names rarely carries: the missing SNI,
+		// not the certificate, is the story.
+		if _, ip := netip.ParseAddr(verifyName(t)); v == "hostname" && ip == nil && f.sni() == "" {
+			v = "hostname_nosni"
+		}
+		return verdict{code: CodeBackendTLSVerify, variant: v}, true
 	}
 	if t.Err == "" && (!t.Attempted || t.Done) {
 		return verdict{}, false

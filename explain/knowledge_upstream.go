@@ -258,6 +258,16 @@ func upstreamKnowledge() map[string]entry {
 				"Or reissue the backend certificate with the name tlsgate uses.",
 			},
 		},
+		CodeBackendTLSVerify + "/hostname_nosni": {
+			cause: "The client sent no SNI (it dialled an address, not a name) and server_ssl.server_name is not set, so tlsgate checked the backend's certificate against the backend's own address, {verify_name}, which the certificate does not carry: {verify}. " +
+				"The certificate may be right for the names it is for: a client that sends one of them gets through. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"List the names the backend's certificate carries: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -ext subjectAltName`.",
+				"Have the client dial one of those names, so that it sends it as SNI (curl: `--resolve NAME:{vport}:ADDRESS https://NAME:{vport}/`); a client that dials an address sends none.",
+				"Or set server_ssl.server_name on listener {listener} to one of them: tlsgate then sends and checks that name for every client, whatever SNI it sent.",
+			},
+		},
 
 		CodeMaxConnections: {
 			summary: "listener {listener} at max_connections; refused {client}",

@@ -221,6 +221,15 @@ func upstreamKnowledgeJA() map[string]entry {
 				"バックエンドが名乗る発行者と、中間証明書を送っているかを確認する: `openssl s_client -connect {backend} -showcerts </dev/null`（`Certificate chain` に証明書が 1 枚だけで発行者が中間 CA なら、バックエンドに中間証明書を足す）。",
 			},
 		},
+		CodeBackendTLSVerify + "/hostname_nosni": {
+			cause: "クライアントが SNI を送らず（名前ではなくアドレスに接続した）、server_ssl.server_name も設定されていないので、tlsgate はバックエンドの証明書をバックエンド自身のアドレス {verify_name} に対して検証したが、証明書はそれを含んでいない: {verify}。" +
+				"証明書自体は、それが対象とする名前については正しいかもしれない。そのどれかを SNI で送るクライアントは通る。" + sidesServerJA,
+			checks: []string{
+				"バックエンドの証明書が持つ名前を確認する: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -ext subjectAltName`。",
+				"クライアントにそのどれかの名前で接続させ、SNI として送らせる（curl なら `--resolve NAME:{vport}:ADDRESS https://NAME:{vport}/`）。アドレスに接続するクライアントは SNI を送らない。",
+				"あるいはリスナー {listener} の server_ssl.server_name をそのどれかにする: tlsgate はどのクライアントにも、送られた SNI にかかわらずその名前を送って検証する。",
+			},
+		},
 		CodeBackendTLSVerify + "/hostname": {
 			cause: "バックエンドの証明書に、tlsgate が検証する名前が載っていない（ホスト名の不一致）: {verify}。" + sidesServerJA,
 			checks: []string{

@@ -45,6 +45,8 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 			return f.say("auth_reject_with"), true
 		}
 		return "", true
+	case "verify_name":
+		return f.orNone(verifyName(b)), true
 	case "client_brief":
 		return briefLeg(c), true
 	case "server_brief":
