@@ -200,6 +200,10 @@ func ruleClientAlert(f *facts) (verdict, bool) {
 		// which signed nothing here, is not the question. 42 (Go) and
 		// 46 (Java) are how other clients say unknown_ca.
 		return verdict{code: CodeClientAlert, variant: strconv.Itoa(f.alert) + "_configured"}, true
+	case f.alert == 48 && f.o.Mode == "inspect" && f.o.Backend.TLS.Done:
+		// The server leg was verified and done: the client refused the
+		// interception itself, the lab CA's copy of a good certificate.
+		return verdict{code: CodeClientAlert, variant: "48_inspect"}, true
 	case f.alert == 80 && f.ceiling < tls.VersionTLS12 && f.maxOffered >= tls.VersionTLS12:
 		// An OpenSSL 3 client refused the legacy version the server's
 		// ceiling forced, although it offered TLS 1.2: the ceiling is
