@@ -2,6 +2,7 @@ package explain
 
 import (
 	"crypto/tls"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -199,6 +200,10 @@ func ruleClientAlert(f *facts) (verdict, bool) {
 		// which signed nothing here, is not the question. 42 (Go) and
 		// 46 (Java) are how other clients say unknown_ca.
 		return verdict{code: CodeClientAlert, variant: strconv.Itoa(f.alert) + "_configured"}, true
+	case f.alert == 48 && f.o.Mode == "inspect" && f.o.Backend.TLS.Done:
+		// The server leg was verified and done: the client refused the
+		// interception itself, the lab CA's copy of a good certificate.
+		return verdict{code: CodeClientAlert, variant: "48_inspect"}, true
 	case f.alert == 80 && f.ceiling < tls.VersionTLS12 && f.maxOffered >= tls.VersionTLS12:
 		// An OpenSSL 3 client refused the legacy version the server's
 		// ceiling forced, although it offered TLS 1.2: the ceiling is
@@ -296,14 +301,29 @@ func ruleBackendDial(f *facts) (verdict, bool) {
 func ruleBackendTLS(f *facts) (verdict, bool) {
 	t := f.o.Backend.TLS
 	if (t.Verify != "" && !t.Done) || classifyErr(t.Err) == errX509 {
-		return verdict{code: CodeBackendTLSVerify, variant: x509Variant(t.Verify + " " + t.Err)}, true
+		v := x509Variant(t.Verify + " " + t.Err)
+		// Without SNI or server_name the leg checks the backend's address,
+		// which a certificate for names rarely carries: the missing SNI,
+		// not the certificate, is the story.
+		if _, ip := netip.ParseAddr(verifyName(t)); v == "hostname" && ip == nil && f.sni() == "" {
+			v = "hostname_nosni"
+		}
+		return verdict{code: CodeBackendTLSVerify, variant: v}, true
 	}
 	if t.Err == "" && (!t.Attempted || t.Done) {
 		return verdict{}, false
 	}
 	switch {
+	case classifyErr(t.Err) == errNotTLS && f.o.Mode == "inspect":
+		// inspect always speaks TLS to the server: no table to remove.
+		return verdict{code: CodeBackendTLSFailed, variant: "plain_backend_inspect"}, true
 	case classifyErr(t.Err) == errNotTLS:
 		return verdict{code: CodeBackendTLSFailed, variant: "plain_backend"}, true
+	case t.CertRequested && !t.Mutual && backendAlert(t) > 0:
+		// The backend asked for a client certificate and got none: its
+		// alert (40 under TLS 1.2, 116 under 1.3) is the refusal of that,
+		// not of a version or suite, which were settled before the request.
+		return verdict{code: CodeBackendTLSFailed, variant: "client_cert"}, true
 	case backendAlert(t) == 120:
 		// no_application_protocol (RFC 7301 §3.2): the backend speaks none
 		// of the protocols offered to it; versions and ciphers were fine.
@@ -311,6 +331,10 @@ func ruleBackendTLS(f *facts) (verdict, bool) {
 			return verdict{code: CodeBackendTLSFailed, variant: "alpn_unoffered"}, true
 		}
 		return verdict{code: CodeBackendTLSFailed, variant: "alpn"}, true
+	case backendAlert(t) == 70:
+		// protocol_version: the server leg offers TLS 1.2 and 1.3, so the
+		// backend speaks only older versions.
+		return verdict{code: CodeBackendTLSFailed, variant: "version"}, true
 	case backendAlert(t) > 0:
 		return verdict{code: CodeBackendTLSFailed, variant: "alert"}, true
 	case classifyErr(t.Err) == errTimeout:

@@ -359,6 +359,15 @@ func clientKnowledge() map[string]entry {
 			checks:    []string{checkCA, checkCAJava, "If the listener serves a fixed certificate (client_ssl.cert and client_ssl.key), check that the client_ssl.cert file holds the intermediate after the leaf."},
 			clientSaw: "curl prints `curl: (60) SSL certificate problem: unable to get local issuer certificate` (or `self-signed certificate`, `self-signed certificate in certificate chain`); s_client -verify_return_error `verify error:num=20:unable to get local issuer certificate`.",
 		},
+		CodeClientAlert + "/48_inspect": {
+			cause: "The client refused the lab CA (alert 48 unknown_ca). Listener {listener} inspects: the certificate it sent is tlsgate's copy of the real server's, issued by the lab CA, which is not in the client's trust store. " +
+				"The server leg was fine: tlsgate {upstream_trust}. Any SSL-inspecting device (a corporate proxy, SSL Orchestrator, mitmproxy) whose CA a client was never given meets it this way. " +
+				"OpenSSL-based clients (curl, Python) send 48 for an untrusted issuer; openssl s_client sends it only with -verify_return_error.",
+			checks: []string{checkCA, checkCAJava,
+				"If this client must not be inspected (an app that pins the real server's certificate, or traffic that must stay end to end), add {sni_or_host} to bypass on listener {listener}: it is then spliced to the real server, whose own certificate the client trusts."},
+			clientSaw: "curl prints `curl: (60) SSL certificate problem: unable to get local issuer certificate`; s_client -verify_return_error `verify error:num=20:unable to get local issuer certificate`; Chrome NET::ERR_CERT_AUTHORITY_INVALID, Firefox SEC_ERROR_UNKNOWN_ISSUER or MOZILLA_PKIX_ERROR_MITM_DETECTED.",
+			evidence:  []string{"alert_recv", "sni", "server_leg", "server_cert", "versions_offered", "client_error", "ja4"},
+		},
 		CodeClientAlert + "/48_configured": {
 			cause: "The client does not trust the issuer of the certificate listener {listener} serves (alert 48 unknown_ca). That is the configured certificate (client_ssl cert), {our_cert_subject}, issued by {our_cert_issuer}, not a leaf minted by the lab CA, so the lab CA is not the question: the client's trust store has no CA that the chain in the client_ssl.cert file leads to. " +
 				"Typical: a private or internal CA the client was never given, a self-signed certificate (issuer and subject are the same), or a cert file without the intermediate between the leaf and a root the client does trust. OpenSSL-based clients (curl, Python) send 48 for all three; openssl s_client sends it only with -verify_return_error (without it, it prints the verify error and carries on).",

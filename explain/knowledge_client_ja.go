@@ -340,6 +340,14 @@ func clientKnowledgeJA() map[string]entry {
 			checks:    []string{checkCAJA, checkCAJavaJA, "リスナーが固定の証明書（client_ssl.cert と client_ssl.key）を返しているなら、client_ssl.cert のファイルにリーフの後ろに中間証明書が含まれているか確認する。"},
 			clientSaw: "curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate`（または `self-signed certificate`、`self-signed certificate in certificate chain`）、s_client -verify_return_error は `verify error:num=20:unable to get local issuer certificate` を表示する。",
 		},
+		CodeClientAlert + "/48_inspect": {
+			cause: "クライアントがラボ CA を拒否した（アラート 48 unknown_ca）。リスナー {listener} は inspect モードで、送った証明書は本物のサーバの証明書を tlsgate が写したもので、ラボ CA が発行している。そのラボ CA がクライアントのトラストストアに入っていない。" +
+				"サーバ側レッグは正常だった（tlsgate は{upstream_trust}、そのうえでクライアント側を終端した）。CA を配られていないクライアントは、どの SSL インスペクション装置（企業のプロキシ、SSL Orchestrator、mitmproxy）に対してもこうなる。" +
+				"OpenSSL ベースのクライアント（curl、Python）は信頼できない発行者に 48 を送る。openssl s_client が送るのは -verify_return_error を付けたときだけ。",
+			checks: []string{checkCAJA, checkCAJavaJA,
+				"このクライアントを inspect してはならない（本物のサーバの証明書をピン留めしたアプリや、端から端まで暗号化のままにすべき通信）なら、リスナー {listener} の bypass に {sni_or_host} を加える: 本物のサーバにそのまま中継され、クライアントが信頼するサーバ自身の証明書が届く。"},
+			clientSaw: "curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate`、s_client -verify_return_error は `verify error:num=20:unable to get local issuer certificate`、Chrome は NET::ERR_CERT_AUTHORITY_INVALID、Firefox は SEC_ERROR_UNKNOWN_ISSUER か MOZILLA_PKIX_ERROR_MITM_DETECTED を表示する。",
+		},
 		CodeClientAlert + "/48_configured": {
 			cause: "クライアントが、リスナー {listener} の返す証明書の発行者を信頼していない（アラート 48 unknown_ca）。その証明書は設定した証明書（client_ssl cert）の {our_cert_subject} で、発行者は {our_cert_issuer}。ラボ CA が発行したリーフではないので、ラボ CA は関係ない。client_ssl.cert のファイルのチェーンがたどり着く CA が、クライアントのトラストストアにない。" +
 				"典型例は、クライアントに配っていないプライベート CA や社内 CA、自己署名の証明書（発行者とサブジェクトが同じ）、リーフとクライアントが信頼するルートの間の中間証明書が入っていない証明書ファイル。OpenSSL ベースのクライアント（curl、Python）はこの 3 つのどれでも 48 を送る。openssl s_client が 48 を送るのは -verify_return_error を付けたときだけで、付けなければ検証エラーを表示してそのまま続ける。",

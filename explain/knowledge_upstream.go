@@ -1,5 +1,9 @@
 package explain
 
+// checkBackendOffer compares the backend's settings with what the server
+// leg offers, which no config key changes.
+const checkBackendOffer = "Compare the versions and ciphers the backend accepts with what tlsgate offers it: crypto/tls client defaults (TLS 1.2 and 1.3, Go's default suites), since [listener.server_ssl] sets only ca, server_name, verify, cert and key."
+
 // upstreamKnowledge covers the PROXY header in front, the backend behind,
 // and admission limits.
 func upstreamKnowledge() map[string]entry {
@@ -130,7 +134,7 @@ func upstreamKnowledge() map[string]entry {
 				"This is the server side: in the BIG-IP line the left side ({backend_local}) is tlsgate's own address (on BIG-IP the self IP or SNAT address) and the right side ({backend_remote}) is the pool member, not the client.",
 			checks: []string{
 				"Check the backend port speaks TLS: `openssl s_client -connect {backend}`.",
-				"Compare the versions and ciphers the backend accepts with what tlsgate offers it: crypto/tls client defaults (TLS 1.2 and 1.3, Go's default suites), since [listener.server_ssl] sets only ca, server_name, verify, cert and key.",
+				checkBackendOffer,
 			},
 			clientSaw: sawBackend,
 			evidence:  []string{"backend_endpoints", "backend_tls_error", "backend_cert"},
@@ -140,9 +144,41 @@ func upstreamKnowledge() map[string]entry {
 				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
 			checks: []string{"Remove [listener.server_ssl] from listener {listener}, or point backend at the backend's TLS port."},
 		},
+		CodeBackendTLSFailed + "/plain_backend_inspect": {
+			cause: "The backend answered tlsgate's ClientHello with non-TLS bytes: it speaks plaintext on that port. " +
+				"An inspect listener always speaks TLS to the server, with or without a [listener.server_ssl] table, since it copies the real server's certificate and hands its ALPN choice back to the client: a plaintext port cannot be inspected. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"Point backend of listener {listener} at the server's TLS port (443, not 80).",
+				"If the service speaks only plaintext, put a listener with mode = \"terminate\" and no [listener.server_ssl] table in front of it instead: TLS to the client, plaintext to the backend.",
+			},
+		},
+		// An alert is TLS: the base entry's "does the port speak TLS" would
+		// send the operator the wrong way.
 		CodeBackendTLSFailed + "/alert": {
 			cause: "The backend rejected tlsgate's handshake with alert {backend_alert}: it does not accept what tlsgate offered (version, ciphers, SNI, or a client certificate it requires). " +
 				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"The backend answered with a TLS alert, so the port is a TLS one and the refusal is its policy: its own log says what it refused (a Go server `tls: no cipher suite supported by both client and server`, OpenSSL `no shared cipher`).",
+				checkBackendOffer,
+			},
+		},
+		CodeBackendTLSFailed + "/version": {
+			cause: "The backend refused tlsgate's ClientHello with alert {backend_alert}: it accepts none of the versions tlsgate's server leg offers (TLS 1.2 and 1.3, crypto/tls's client defaults), so it speaks only versions older than TLS 1.2 (TLS 1.1, 1.0 or SSLv3). Ciphers and certificates were never reached. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"Confirm the backend's versions: `openssl s_client -connect {backend} -tls1_2 </dev/null` fails as tlsgate did, and `openssl s_client -connect {backend} -tls1_1 -cipher DEFAULT@SECLEVEL=0 </dev/null` (or `-tls1`) connects.",
+				"Enable TLS 1.2 or 1.3 on the backend: tlsgate's server leg offers only those, and [listener.server_ssl] has no version key (TLS 1.0 and 1.1 are deprecated, RFC 8996).",
+			},
+		},
+		CodeBackendTLSFailed + "/client_cert": {
+			cause: "The backend asked tlsgate for a client certificate (a CertificateRequest in its handshake: it wants mutual TLS) and tlsgate sent none, " +
+				"so the backend refused the leg with alert {backend_alert}. Versions and ciphers were settled before the request, so they are not the problem. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"Give listener {listener} a client certificate the backend trusts: server_ssl.cert and server_ssl.key (BIG-IP: the server-ssl profile's cert and key). tlsgate sends it only when it chains to a CA the backend's request names.",
+				"See which CAs the backend accepts: `openssl s_client -connect {backend} </dev/null` lists them under `Acceptable client certificate CA names`.",
+			},
 		},
 		// Alert 120 is ALPN's own (RFC 7301 §3.2, bigip-log.md §3.3):
 		// versions and ciphers were fine, the protocol lists were not.
@@ -220,6 +256,16 @@ func upstreamKnowledge() map[string]entry {
 				"Set server_ssl.server_name on listener {listener} to a name the backend certificate carries (empty: the client's SNI, else the backend's host).",
 				"List the names it carries: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -ext subjectAltName`.",
 				"Or reissue the backend certificate with the name tlsgate uses.",
+			},
+		},
+		CodeBackendTLSVerify + "/hostname_nosni": {
+			cause: "The client sent no SNI (it dialled an address, not a name) and server_ssl.server_name is not set, so tlsgate checked the backend's certificate against the backend's own address, {verify_name}, which the certificate does not carry: {verify}. " +
+				"The certificate may be right for the names it is for: a client that sends one of them gets through. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"List the names the backend's certificate carries: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -ext subjectAltName`.",
+				"Have the client dial one of those names, so that it sends it as SNI (curl: `--resolve NAME:{vport}:ADDRESS https://NAME:{vport}/`); a client that dials an address sends none.",
+				"Or set server_ssl.server_name on listener {listener} to one of them: tlsgate then sends and checks that name for every client, whatever SNI it sent.",
 			},
 		},
 

@@ -1,5 +1,8 @@
 package explain
 
+// checkBackendOfferJA mirrors checkBackendOffer.
+const checkBackendOfferJA = "バックエンドが受け付けるバージョンと暗号スイートを、tlsgate が提示するもの（crypto/tls のクライアント既定値: TLS 1.2 と 1.3、Go の既定のスイート）と比べる。[listener.server_ssl] で設定できるのは ca、server_name、verify、cert、key だけ。"
+
 // Sides of the server-side BIG-IP line, said once for the backend entries.
 const sidesServerJA = "BIG-IP のログでは、左側（{backend_local}）が tlsgate 自身のアドレス（BIG-IP ならセルフ IP か SNAT アドレス）、右側（{backend_remote}）がプールメンバーである。"
 
@@ -119,7 +122,7 @@ func upstreamKnowledgeJA() map[string]entry {
 				"これはサーバ側の失敗である。" + sidesServerJA + "右側はクライアントではない。",
 			checks: []string{
 				"バックエンドのポートが TLS を話すか確認する: `openssl s_client -connect {backend}`。",
-				"バックエンドが受け付けるバージョンと暗号スイートを、tlsgate が提示するもの（crypto/tls のクライアント既定値: TLS 1.2 と 1.3、Go の既定のスイート）と比べる。[listener.server_ssl] で設定できるのは ca、server_name、verify、cert、key だけ。",
+				checkBackendOfferJA,
 			},
 			clientSaw: sawBackendJA,
 		},
@@ -128,9 +131,38 @@ func upstreamKnowledgeJA() map[string]entry {
 				sidesServerJA,
 			checks: []string{"リスナー {listener} から [listener.server_ssl] を外すか、backend をバックエンドの TLS のポートに向ける。"},
 		},
+		CodeBackendTLSFailed + "/plain_backend_inspect": {
+			cause: "バックエンドが tlsgate の ClientHello に TLS ではないバイト列で応答した。そのポートは平文で話している。" +
+				"inspect モードのリスナーは、[listener.server_ssl] テーブルの有無にかかわらず、サーバとは常に TLS で話す。本物のサーバの証明書を写し、その ALPN の選択をクライアントに返すためで、平文のポートは inspect できない。" +
+				sidesServerJA,
+			checks: []string{
+				"リスナー {listener} の backend をサーバの TLS のポートに向ける（80 ではなく 443）。",
+				"サービスが平文しか話さないなら、代わりに mode = \"terminate\" で [listener.server_ssl] テーブルのないリスナーを前に置く: クライアントとは TLS、バックエンドとは平文になる。",
+			},
+		},
 		CodeBackendTLSFailed + "/alert": {
 			cause: "バックエンドがアラート {backend_alert} で tlsgate のハンドシェイクを拒否した。tlsgate が提示したもの（バージョン、暗号スイート、SNI、あるいは要求されたクライアント証明書）を受け付けていない。" +
 				sidesServerJA,
+			checks: []string{
+				"バックエンドは TLS のアラートで応答したので、そのポートは TLS を話している。何を拒否したかはバックエンド自身のログにある（Go のサーバなら `tls: no cipher suite supported by both client and server`、OpenSSL なら `no shared cipher`）。",
+				checkBackendOfferJA,
+			},
+		},
+		CodeBackendTLSFailed + "/version": {
+			cause: "バックエンドがアラート {backend_alert} で tlsgate の ClientHello を拒否した。tlsgate のサーバ側レッグが提示するバージョン（TLS 1.2 と 1.3、crypto/tls のクライアント既定値）をどれも受け付けないので、TLS 1.2 より古いバージョン（TLS 1.1、1.0、SSLv3）しか話さない。暗号スイートや証明書までは進んでいない。" +
+				sidesServerJA,
+			checks: []string{
+				"バックエンドのバージョンを確認する: `openssl s_client -connect {backend} -tls1_2 </dev/null` は tlsgate と同じく失敗し、`openssl s_client -connect {backend} -tls1_1 -cipher DEFAULT@SECLEVEL=0 </dev/null`（または `-tls1`）はつながる。",
+				"バックエンドで TLS 1.2 か 1.3 を有効にする: tlsgate のサーバ側レッグはそれしか提示せず、[listener.server_ssl] にバージョンの設定はない（TLS 1.0 と 1.1 は非推奨、RFC 8996）。",
+			},
+		},
+		CodeBackendTLSFailed + "/client_cert": {
+			cause: "バックエンドが tlsgate にクライアント証明書を要求した（ハンドシェイク中の CertificateRequest。相互 TLS を求めている）が、tlsgate は証明書を送らなかったので、バックエンドはアラート {backend_alert} でこのレッグを拒否した。" +
+				"バージョンと暗号スイートは要求の前に決まっているので、原因ではない。" + sidesServerJA,
+			checks: []string{
+				"リスナー {listener} に、バックエンドが信頼するクライアント証明書を設定する: server_ssl.cert と server_ssl.key（BIG-IP では server-ssl プロファイルの cert と key）。tlsgate は、バックエンドの要求に挙がった CA につながる証明書だけを送る。",
+				"バックエンドが受け付ける CA を確認する: `openssl s_client -connect {backend} </dev/null` の `Acceptable client certificate CA names` に並ぶ。",
+			},
 		},
 		CodeBackendTLSFailed + "/alpn": {
 			cause: "バックエンドが tlsgate の ClientHello にアラート {backend_alert} で応答した。提示されたアプリケーションプロトコル（ALPN、RFC 7301）をどれも話さない。" +
@@ -187,6 +219,15 @@ func upstreamKnowledgeJA() map[string]entry {
 			checks: []string{
 				"バックエンドの証明書を発行した CA を、リスナー {listener} の server_ssl.ca（PEM バンドル。空ならシステムのトラストストア）に入れる。",
 				"バックエンドが名乗る発行者と、中間証明書を送っているかを確認する: `openssl s_client -connect {backend} -showcerts </dev/null`（`Certificate chain` に証明書が 1 枚だけで発行者が中間 CA なら、バックエンドに中間証明書を足す）。",
+			},
+		},
+		CodeBackendTLSVerify + "/hostname_nosni": {
+			cause: "クライアントが SNI を送らず（名前ではなくアドレスに接続した）、server_ssl.server_name も設定されていないので、tlsgate はバックエンドの証明書をバックエンド自身のアドレス {verify_name} に対して検証したが、証明書はそれを含んでいない: {verify}。" +
+				"証明書自体は、それが対象とする名前については正しいかもしれない。そのどれかを SNI で送るクライアントは通る。" + sidesServerJA,
+			checks: []string{
+				"バックエンドの証明書が持つ名前を確認する: `openssl s_client -connect {backend} </dev/null | openssl x509 -noout -subject -ext subjectAltName`。",
+				"クライアントにそのどれかの名前で接続させ、SNI として送らせる（curl なら `--resolve NAME:{vport}:ADDRESS https://NAME:{vport}/`）。アドレスに接続するクライアントは SNI を送らない。",
+				"あるいはリスナー {listener} の server_ssl.server_name をそのどれかにする: tlsgate はどのクライアントにも、送られた SNI にかかわらずその名前を送って検証する。",
 			},
 		},
 		CodeBackendTLSVerify + "/hostname": {

@@ -83,6 +83,11 @@ type Leg struct {
 	HelloRead bool
 	// Mutual: a client certificate was presented and accepted on this leg.
 	Mutual bool
+	// CertRequested: on a server leg, the backend sent a CertificateRequest
+	// (it wants mTLS). Without Mutual, tlsgate answered it with no
+	// certificate, which is why such a backend refuses the leg: the alert
+	// alone (40 under TLS 1.2) does not say so.
+	CertRequested bool
 	// VerifyName is the name the peer's certificate was checked against
 	// on a server leg: server_name, else the client's SNI, else the
 	// backend's host. It differs from ServerName when it is an IP

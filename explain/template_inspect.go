@@ -45,6 +45,8 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 			return f.say("auth_reject_with"), true
 		}
 		return "", true
+	case "verify_name":
+		return f.orNone(verifyName(b)), true
 	case "client_brief":
 		return briefLeg(c), true
 	case "server_brief":
@@ -88,8 +90,12 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 	case "backend_saw":
 		// When tlsgate does not terminate, it dials as soon as the
 		// ClientHello is in, so the client's handshake gets the reset.
+		// On inspect the server leg comes first, so its failure usually
+		// stops the client's handshake; one the backend reports only after
+		// its handshake (TLS 1.3's certificate_required, on the first read)
+		// reaches a client whose handshake with tlsgate completed.
 		switch {
-		case o.Mode == "inspect" && o.Route != "bypass":
+		case o.Mode == "inspect" && o.Route != "bypass" && !o.ClientTLS.Done:
 			return f.say("backend_saw_inspect"), true
 		case PassesTLS(o) || (o.Route == "" && o.Mode == "passthrough"):
 			return f.say("backend_saw_passthrough"), true

@@ -595,13 +595,15 @@ func upstreamBase(ss *ServerSSL, keylog io.Writer) (*tls.Config, error) {
 
 // upstreamConfig is the per-connection copy of the server-ssl profile. The
 // name checked is server_name, else the client's SNI, else the backend host.
-// It notes on leg whether the backend asked for a client certificate and got
-// one: tls.ConnectionState does not say, and BIG-IP's session line reports it
-// (mutual-authentication) for each leg.
+// It notes on leg whether the backend asked for a client certificate and
+// whether it got one: tls.ConnectionState says neither, a refusal for want
+// of one is explained from the request, and BIG-IP's session line reports
+// it (mutual-authentication) for each leg.
 func (s *Server) upstreamConfig(sni, backend string, leg *explain.Leg) *tls.Config {
 	cfg := s.upstreamTLSBase.Clone()
 	certs := cfg.Certificates
 	cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		leg.CertRequested = true
 		// crypto/tls's own choice when Certificates is set: the first
 		// chain the server's request supports, else none.
 		for i := range certs {

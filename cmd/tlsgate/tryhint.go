@@ -50,6 +50,8 @@ func tryHint(o listener.Options, a net.Addr, caPath string, served *servedCert, 
 		return fmt.Sprintf("%s   (%s; and see the diagnosis for: curl http://%s/)", cmd, note, a)
 	case sniRequired:
 		return fmt.Sprintf("curl --cacert %s%s   (%s; and see the diagnosis for: curl http://%s/)", caPath, namedURL(a, labName), sniNote, a)
+	case o.Mode == listener.Inspect:
+		return inspectHint(o, a, caPath)
 	default:
 		return fmt.Sprintf("curl --cacert %s https://%s/   (and see the diagnosis for: curl http://%s/)", caPath, a, a)
 	}
@@ -74,6 +76,24 @@ func transparentHint(o listener.Options, a net.Addr, caPath string, served *serv
 	return fmt.Sprintf("none to dial: transparent = %q serves the connections this host's iptables rules redirect to it (a direct dial to %s is refused: no_original_dst); "+
 		"`tlsgate doctor transparent --mode %s --listen %s` prints the rules, then from a client whose traffic passes this host: %s",
 		o.Transparent, a, o.Transparent, a, cmd)
+}
+
+// inspectHint is the hint of an inspect listener with a fixed backend. Its
+// server leg is verified for the client's SNI, else server_name, else the
+// backend's host, and curl sends no SNI to an address: so with server_name
+// the command dials that name, and a backend given as an address (which a
+// real server's certificate rarely carries) gets a note on dialling a name,
+// lest the first command a newcomer pastes fail as backend_tls_verify.
+func inspectHint(o listener.Options, a net.Addr, caPath string) string {
+	if o.ServerSSL != nil && o.ServerSSL.ServerName != "" {
+		return fmt.Sprintf("curl --cacert %s%s   (and see the diagnosis for: curl http://%s/)", caPath, namedURL(a, o.ServerSSL.ServerName), a)
+	}
+	host, _, err := net.SplitHostPort(o.Backend)
+	if err != nil || net.ParseIP(host) == nil {
+		return fmt.Sprintf("curl --cacert %s https://%s/   (and see the diagnosis for: curl http://%s/)", caPath, a, a)
+	}
+	return fmt.Sprintf("curl --cacert %s https://%s/   (without SNI tlsgate verifies backend %s for its address, which works only if its certificate carries %s; "+
+		"else dial a name on it:%s; and see the diagnosis for: curl http://%s/)", caPath, a, o.Backend, host, namedURL(a, "NAME"), a)
 }
 
 // labName is the host name a hint puts in the URL for a listener whose

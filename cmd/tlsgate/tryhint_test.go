@@ -266,3 +266,34 @@ func TestTryHintTransparent(t *testing.T) {
 		})
 	}
 }
+
+// TestTryHintInspect: an inspect listener verifies its server leg for the
+// client's SNI, else server_name, else the backend's host, and curl sends
+// no SNI to an address. With server_name the command dials that name; a
+// backend given as an address gets the command with a note on dialling a
+// name, since a real server's certificate rarely carries its address (the
+// bare command then fails as backend_tls_verify); a backend given by name
+// is verified for that name, so the bare command works.
+func TestTryHintInspect(t *testing.T) {
+	a := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 19121}
+	for _, tc := range []struct {
+		name string
+		o    listener.Options
+		want string
+		not  string
+	}{
+		{"server_name", listener.Options{Mode: listener.Inspect, Backend: "10.0.0.5:443", ServerSSL: &listener.ServerSSL{ServerName: "www.real.test", Verify: true}},
+			"curl --cacert /lab/ca.pem --resolve www.real.test:19121:127.0.0.1 https://www.real.test:19121/", "https://127.0.0.1"},
+		{"backend address", listener.Options{Mode: listener.Inspect, Backend: "10.0.0.5:443"},
+			"curl --cacert /lab/ca.pem https://127.0.0.1:19121/   (without SNI tlsgate verifies backend 10.0.0.5:443 for its address, which works only if its certificate carries 10.0.0.5; else dial a name on it: --resolve NAME:19121:127.0.0.1 https://NAME:19121/", "\x00"},
+		{"backend name", listener.Options{Mode: listener.Inspect, Backend: "www.real.test:443"},
+			"curl --cacert /lab/ca.pem https://127.0.0.1:19121/   (and see the diagnosis for", "NAME"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tryHint(tc.o, a, "/lab/ca.pem", nil, nil)
+			if !strings.Contains(got, tc.want) || strings.Contains(got, tc.not) {
+				t.Errorf("hint %q\nwant it to contain %q and not %q", got, tc.want, tc.not)
+			}
+		})
+	}
+}
