@@ -1,0 +1,357 @@
+//go:build linux
+
+package fastpath
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The ring layer on real loopback sockets: every operation the io_uring
+// engine uses, submitted and completed through a real ring.
+
+// testRing is a ring for one test, or a skip where the kernel refuses
+// io_uring (the engine then falls back to epoll, which other tests cover).
+func testRing(t *testing.T) *ring {
+	t.Helper()
+	r, err := newRing(64)
+	if err != nil {
+		if errors.Is(err, ErrUringUnavailable) {
+			t.Skipf("io_uring unavailable here: %v", err)
+		}
+		t.Fatal(err)
+	}
+	t.Cleanup(r.close)
+	return r
+}
+
+// completions submits what is queued and collects n completions, copied,
+// polling with a generous deadline rather than blocking in the kernel,
+// so a request that never completes fails the test instead of hanging it.
+func completions(t *testing.T, r *ring, n int) []cqe {
+	t.Helper()
+	var got []cqe
+	deadline := time.Now().Add(10 * time.Second)
+	for len(got) < n {
+		if _, err := r.submit(0); err != nil {
+			t.Fatalf("submit: %v", err)
+		}
+		r.reap(func(c *cqe) { got = append(got, *c) })
+		if len(got) >= n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d completions after 10s: %+v", len(got), n, got)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return got
+}
+
+// rawListener is a listening socket on loopback the ring can accept on.
+func rawListener(t *testing.T) (int, netip.AddrPort) {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 16); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fd, sockaddrAddrPort(sa)
+}
+
+func mustGet(t *testing.T, r *ring) *sqe {
+	t.Helper()
+	s := r.get()
+	if s == nil {
+		t.Fatal("SQ full")
+	}
+	return s
+}
+
+// TestRingAcceptRecvSendClose: one connection through accept, recv, send
+// and close, each a request on the ring.
+func TestRingAcceptRecvSendClose(t *testing.T) {
+	r := testRing(t)
+	lfd, addr := rawListener(t)
+	prepAccept(mustGet(t, r), lfd, false)
+	client, err := net.Dial("tcp", addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	acc := completions(t, r, 1)[0]
+	if acc.res < 0 {
+		t.Fatalf("accept: %v", syscall.Errno(-acc.res))
+	}
+	fd := int(acc.res)
+	if peer := sockaddrAddrPort(rawPeer(fd)); peer.String() != client.LocalAddr().String() {
+		t.Errorf("getpeername of the accepted socket = %s, the client is %s", peer, client.LocalAddr())
+	}
+	if fl, err := fcntlFlags(fd); err != nil || fl&syscall.O_NONBLOCK == 0 {
+		t.Errorf("accepted socket flags %#x (%v): want O_NONBLOCK for a hand-off's FileConn", fl, err)
+	}
+
+	buf := make([]byte, 64)
+	s := mustGet(t, r)
+	prepRecv(s, fd, buf)
+	s.userData = 7
+	if _, err := r.submit(0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Write([]byte("GET / HTTP/1.1\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	rc := completions(t, r, 1)[0]
+	if rc.userData != 7 || rc.res != 16 || string(buf[:rc.res]) != "GET / HTTP/1.1\r\n" {
+		t.Fatalf("recv completion %+v, buffer %q", rc, buf[:max(rc.res, 0)])
+	}
+
+	out := []byte("HTTP/1.1 200 OK\r\n")
+	prepSend(mustGet(t, r), fd, out)
+	if sc := completions(t, r, 1)[0]; sc.res != int32(len(out)) {
+		t.Fatalf("send completion %+v", sc)
+	}
+	got := make([]byte, len(out))
+	_ = client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadFull(client, got); err != nil || string(got) != string(out) {
+		t.Fatalf("client read %q, %v", got, err)
+	}
+
+	prepClose(mustGet(t, r), fd, false)
+	if cc := completions(t, r, 1)[0]; cc.res != 0 {
+		t.Fatalf("close completion %+v", cc)
+	}
+	if n, err := client.Read(got); err != io.EOF {
+		t.Fatalf("client read after the ring's close: %d, %v; want EOF", n, err)
+	}
+}
+
+func fcntlFlags(fd int) (int, error) {
+	r, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
+}
+
+// TestRingMultishotAccept: one accept request yields a socket per client
+// and stays armed.
+func TestRingMultishotAccept(t *testing.T) {
+	r := testRing(t)
+	lfd, addr := rawListener(t)
+	s := mustGet(t, r)
+	prepAccept(s, lfd, true)
+	s.userData = 42
+	const n = 3
+	for range n {
+		c, err := net.Dial("tcp", addr.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	for i, c := range completions(t, r, n) {
+		if c.userData != 42 || c.res < 0 || c.flags&cqeFMore == 0 {
+			t.Errorf("accept completion %d: %+v; want a socket and F_MORE", i, c)
+		}
+		if c.res >= 0 {
+			_ = syscall.Close(int(c.res))
+		}
+	}
+}
+
+// TestRingConnect: connect as a request, to a listener and to a port
+// nobody listens on.
+func TestRingConnect(t *testing.T) {
+	r := testRing(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := ln.Addr().(*net.TCPAddr).AddrPort()
+	ln2, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := ln2.Addr().(*net.TCPAddr).AddrPort()
+	_ = ln2.Close() // nobody listens there now
+	defer ln.Close()
+	for _, tc := range []struct {
+		name   string
+		target netip.AddrPort
+		want   int32
+	}{
+		{"listening", up, 0},
+		{"refused", down, -int32(syscall.ECONNREFUSED)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer syscall.Close(fd)
+			sa, _, err := addrPortSockaddr(tc.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := new(rawAddr) // on the heap, as the engine's are
+			if err := a.set(sa); err != nil {
+				t.Fatal(err)
+			}
+			prepConnect(mustGet(t, r), fd, a)
+			if c := completions(t, r, 1)[0]; c.res != tc.want {
+				t.Fatalf("connect to %s: res %d (%v), want %d", tc.target, c.res, syscall.Errno(-c.res), tc.want)
+			}
+		})
+	}
+	_ = ln.(*net.TCPListener).SetDeadline(time.Now().Add(10 * time.Second))
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatalf("the listener saw no connection from the ring's connect: %v", err)
+	}
+	c.Close()
+}
+
+// TestRingCancelFD: a recv waiting on a silent socket ends with
+// -ECANCELED once the socket's requests are cancelled by fd, the step a
+// loop takes before it hands a socket to the goroutine path.
+func TestRingCancelFD(t *testing.T) {
+	r := testRing(t)
+	fds := socketPair(t)
+	a := fds[0]
+	buf := make([]byte, 16)
+	s := mustGet(t, r)
+	prepRecv(s, a, buf)
+	s.userData = 1
+	if _, err := r.submit(0); err != nil {
+		t.Fatal(err)
+	}
+	s = mustGet(t, r)
+	prepCancelFD(s, a)
+	s.userData = 2
+	got := map[uint64]int32{}
+	for _, c := range completions(t, r, 2) {
+		got[c.userData] = c.res
+	}
+	if got[1] != -int32(syscall.ECANCELED) || got[2] != 1 {
+		t.Fatalf("recv res %d (want -ECANCELED), cancel res %d (want 1 request found)", got[1], got[2])
+	}
+}
+
+// TestRingParksInNetpoller: a goroutine waiting for the ring fd through
+// Go's netpoller (how the engine's loop parks) wakes when a completion
+// is posted.
+func TestRingParksInNetpoller(t *testing.T) {
+	r := testRing(t)
+	fds := socketPair(t)
+	a, b := fds[0], fds[1]
+	dup, err := dupCloexec(r.fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.SetNonblock(dup, true); err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(dup), "io_uring")
+	defer f.Close()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 16)
+	prepRecv(mustGet(t, r), a, buf)
+	if _, err := r.submit(0); err != nil {
+		t.Fatal(err)
+	}
+	woke := make(chan error, 1)
+	go func() {
+		_ = f.SetReadDeadline(time.Now().Add(10 * time.Second))
+		woke <- rc.Read(func(uintptr) bool { return r.ready() })
+	}()
+	if _, err := syscall.Write(b, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-woke; err != nil {
+		t.Fatalf("parked on the ring fd: %v", err)
+	}
+	if c := completions(t, r, 1)[0]; c.res != 1 || buf[0] != 'x' {
+		t.Fatalf("recv completion %+v, buffer %q", c, buf[:1])
+	}
+}
+
+// TestUringErr: a refused setup names the errno and where to look, and
+// wraps both ErrUringUnavailable and the errno.
+func TestUringErr(t *testing.T) {
+	for _, tc := range []struct {
+		errno syscall.Errno
+		want  string
+	}{
+		{syscall.EPERM, "kernel.io_uring_disabled"},
+		{syscall.ENOSYS, "without io_uring"},
+		{syscall.ENOMEM, "RLIMIT_MEMLOCK"},
+		{syscall.EINVAL, "invalid argument"},
+	} {
+		err := uringErr("io_uring_setup", tc.errno)
+		if !errors.Is(err, ErrUringUnavailable) || !errors.Is(err, tc.errno) || !strings.Contains(err.Error(), tc.want) ||
+			!strings.Contains(err.Error(), "io_uring_setup") {
+			t.Errorf("uringErr(%v) = %v; want it to wrap both and mention %q", tc.errno, err, tc.want)
+		}
+	}
+}
+
+// TestCheckProbe: a kernel without a feature or an opcode the engine
+// needs is refused at start-up, naming what it lacks.
+func TestCheckProbe(t *testing.T) {
+	probe := func(last uint8, without ...uint8) []byte {
+		b := make([]byte, 16+8*probeOpsMax)
+		b[0], b[1] = last, last+1
+		for op := 0; op <= int(last); op++ {
+			b[16+8*op] = byte(op)
+			b[16+8*op+2] = probeSupported
+		}
+		for _, op := range without {
+			b[16+8*int(op)+2] = 0
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name     string
+		features uint32
+		probe    []byte
+		want     string // "" for no error
+	}{
+		{"6.x kernel", featNeeded | featSingleMmap, probe(57), ""},
+		{"no FAST_POLL (5.6)", featNeeded &^ featFastPoll, probe(57), "features 0x20"},
+		{"5.18: no SOCKET op", featNeeded, probe(opSocket - 1), "IORING_OP_SOCKET"},
+		{"no RECV", featNeeded, probe(57, opRecv), "IORING_OP_RECV"},
+		{"short probe", featNeeded, make([]byte, 8), "probe of 8 bytes"},
+	} {
+		err := checkProbe(tc.features, tc.probe)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		if err == nil || !errors.Is(err, ErrUringUnavailable) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v; want ErrUringUnavailable naming %q", tc.name, err, tc.want)
+		}
+	}
+}
