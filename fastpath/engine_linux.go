@@ -22,7 +22,9 @@ type Engine struct {
 	cfg   Config
 	h     Handler
 	loops []*loop
-	local netip.AddrPort // the listener's address, when it names one IP
+	// uloops serve instead of loops with Config.Uring (URING.md).
+	uloops []*uloop
+	local  netip.AddrPort // the listener's address, when it names one IP
 	// noDelay: TCP_NODELAY is set on the listening socket, so accepted
 	// sockets inherit it and need no setsockopt of their own.
 	noDelay bool
@@ -79,6 +81,20 @@ func New(ln *net.TCPListener, h Handler, cfg Config) (*Engine, error) {
 	if dupErr != nil {
 		closeAll(lfds)
 		return nil, fmt.Errorf("fastpath: duplicating listener %s: %w", ln.Addr(), dupErr)
+	}
+	if cfg.Uring {
+		for i, lfd := range lfds {
+			l, err := newULoop(e, lfd)
+			if err != nil {
+				for _, l := range e.uloops {
+					l.close()
+				}
+				closeAll(lfds[i:])
+				return nil, fmt.Errorf("fastpath: listener %s: %w", ln.Addr(), err)
+			}
+			e.uloops = append(e.uloops, l)
+		}
+		return e, nil
 	}
 	for i, lfd := range lfds {
 		l, err := newLoop(e, lfd)
@@ -145,6 +161,13 @@ func (e *Engine) Serve() error {
 			l.run()
 		}()
 	}
+	for _, l := range e.uloops {
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			l.run()
+		}()
+	}
 	e.life.Unlock()
 	e.wg.Wait()
 	return nil
@@ -161,6 +184,9 @@ func (e *Engine) Stop() {
 		// life, so a Serve racing this one cannot start loops on them.
 		e.freed = true
 		for _, l := range e.loops {
+			l.close()
+		}
+		for _, l := range e.uloops {
 			l.close()
 		}
 	}
@@ -185,12 +211,18 @@ func (e *Engine) Listening() {
 	for _, l := range e.loops {
 		l.ring()
 	}
+	for _, l := range e.uloops {
+		l.ring()
+	}
 }
 
 // Live is how many connections the loops own right now.
 func (e *Engine) Live() int64 {
 	var n int64
 	for _, l := range e.loops {
+		n += int64(l.load.Load())
+	}
+	for _, l := range e.uloops {
 		n += int64(l.load.Load())
 	}
 	return n

@@ -92,9 +92,13 @@ func startEngine(t *testing.T, h Handler, cfg Config) (*Engine, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Uring = cfg.Uring || testUring
 	e, err := New(ln, h, cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg.Uring != (len(e.uloops) > 0) {
+		t.Fatalf("Config.Uring %v: the engine has %d io_uring loops, %d epoll loops", cfg.Uring, len(e.uloops), len(e.loops))
 	}
 	served := make(chan error, 1)
 	go func() { served <- e.Serve() }()

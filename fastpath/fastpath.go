@@ -178,7 +178,11 @@ type Config struct {
 	// 100µs, negative disables. It trades a little CPU for latency when
 	// the machine has CPU to spare (see spin_linux.go).
 	BusyPoll time.Duration
-	Now      func() time.Time
+	// Uring serves with io_uring loops instead of epoll ones (URING.md;
+	// Linux 5.19+). New fails, wrapping ErrUringUnavailable and the errno,
+	// where the kernel refuses io_uring. BusyPoll does not apply yet.
+	Uring bool
+	Now   func() time.Time
 }
 
 type phase uint8

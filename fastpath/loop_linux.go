@@ -270,18 +270,9 @@ func (l *loop) accept(now time.Time) {
 			}
 			return // EAGAIN: another loop took it, or the queue is empty
 		}
-		c := &Conn{cfd: nfd, bfd: -1, Remote: sockaddrAddrPort(sa), Local: l.e.local, Accepted: now}
-		if !c.Local.IsValid() {
-			if la, err := syscall.Getsockname(nfd); err == nil {
-				c.Local = sockaddrAddrPort(la)
-			}
-		}
-		if !l.e.noDelay {
-			rawNoDelay(nfd)
-		}
-		v := l.e.h.Open(c)
+		c := &Conn{}
+		v := l.e.open(c, nfd, sa, now)
 		if v == Refuse {
-			rstClose(nfd)
 			continue
 		}
 		if v == Handoff {
@@ -407,11 +398,36 @@ func (l *loop) handoff(c *Conn, why error) {
 		l.e.h.Handoff(c, nil, why)
 		return
 	}
+	handOver(l.e.h, c)
+}
+
+// handOver gives the client socket, which no loop watches or reads any
+// more, to h as a net.Conn (both engines' hand-offs).
+func handOver(h Handler, c *Conn) {
 	f := os.NewFile(uintptr(c.cfd), "fastpath-client")
 	nc, err := net.FileConn(f)
 	_ = f.Close()
 	if err != nil {
 		err = fmt.Errorf("fastpath: handing off %s: %w", c.Remote, err)
 	}
-	l.e.h.Handoff(c, nc, err)
+	h.Handoff(c, nc, err)
+}
+
+// open fills c for socket nfd, just accepted from sa, and asks the
+// handler (both engines' accepts). A refused socket is closed here.
+func (e *Engine) open(c *Conn, nfd int, sa syscall.Sockaddr, now time.Time) Verdict {
+	*c = Conn{cfd: nfd, bfd: -1, Remote: sockaddrAddrPort(sa), Local: e.local, Accepted: now}
+	if !c.Local.IsValid() {
+		if la, err := syscall.Getsockname(nfd); err == nil {
+			c.Local = sockaddrAddrPort(la)
+		}
+	}
+	if !e.noDelay {
+		rawNoDelay(nfd)
+	}
+	v := e.h.Open(c)
+	if v == Refuse {
+		rstClose(nfd)
+	}
+	return v
 }

@@ -170,17 +170,23 @@ func (l *loop) writeFailed(c *Conn, to int, err error, now time.Time) {
 	// may not have been read yet: Linux reports a reset that came after it
 	// as EPIPE to the first call that meets it (ECONNRESET before it), and
 	// then nothing but the FIN is left unread.
+	c.writeErr(to, err)
+	l.finish(c, fmt.Errorf("fastpath: write to %s: %w", sideName(to), err), true)
+}
+
+// writeErr records what a failed write to socket to says about who ended
+// the relay (both engines' write paths).
+func (c *Conn) writeErr(to int, err error) {
 	finFirst := c.side(to).rdEOF || err == syscall.EPIPE && rawUnread(c.fd(to)) == 0
 	if (err == syscall.ECONNRESET || err == syscall.EPIPE) && !finFirst {
-		l.resetBy(c, to)
+		c.resetBy(to)
 	}
-	l.finish(c, fmt.Errorf("fastpath: write to %s: %w", sideName(to), err), true)
 }
 
 // resetBy records that side's socket reset the relay, and for the
 // backend whether the client had ended its side first (read before finish
 // resets the client socket).
-func (l *loop) resetBy(c *Conn, side int) {
+func (c *Conn) resetBy(side int) {
 	c.res.ResetBy = sideName(side)
 	if side == 1 {
 		c.res.AfterClientEnd = c.side(0).rdEOF || rawTCPState(c.cfd) == tcpCloseWait
@@ -213,37 +219,17 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 		}
 		if err != nil {
 			if err == syscall.ECONNRESET {
-				l.resetBy(c, from)
+				c.resetBy(from)
 			}
 			l.finish(c, fmt.Errorf("fastpath: read from %s: %w", sideName(from), err), true)
 			return
 		}
 		if n == 0 {
-			src.rdEOF = true
-			if from == 0 {
-				c.res.ClientFINFirst = c.res.Down == 0
-			}
-			if !dst.rdEOF {
-				// The first FIN: the loop's time of this batch, no clock read.
-				c.res.FirstFIN, c.res.FirstFINAfter = sideName(from), now.Sub(c.Accepted)
-			}
+			c.fin(from, now)
 			l.eof(c, from)
 			return
 		}
-		c.last = now
-		if from == 1 {
-			if c.res.DownHeadLen < upstream.HeadSize {
-				// At most 8 bytes, once per connection: one compare per
-				// read is all the rest of a relay pays.
-				c.res.DownHeadLen += uint8(copy(c.res.DownHead[c.res.DownHeadLen:], l.buf[:n]))
-			}
-		} else {
-			if c.res.UpHeadLen < upstream.UpHeadSize {
-				c.res.UpHeadLen += uint8(copy(c.res.UpHead[c.res.UpHeadLen:], l.buf[:n]))
-			}
-			copy(c.res.UpLast[:], l.buf[:n])
-			c.res.UpLastLen = n
-		}
+		c.got(from, l.buf[:n], now)
 		w, err := rawWrite(c.fd(to), l.buf[:n])
 		if err != nil && err != syscall.EAGAIN {
 			l.writeFailed(c, to, err, now)
@@ -397,6 +383,37 @@ func (l *loop) abortAll() {
 		}
 		l.finish(c, ErrAborted, true)
 	}
+}
+
+// fin records the FIN just read from socket from (both engines' reads).
+func (c *Conn) fin(from int, now time.Time) {
+	c.side(from).rdEOF = true
+	if from == 0 {
+		c.res.ClientFINFirst = c.res.Down == 0
+	}
+	if !c.side(1 - from).rdEOF {
+		// The first FIN: the loop's time of this batch, no clock read.
+		c.res.FirstFIN, c.res.FirstFINAfter = sideName(from), now.Sub(c.Accepted)
+	}
+}
+
+// got records b, just read from socket from, in the heads and last read
+// the Result keeps (both engines' reads).
+func (c *Conn) got(from int, b []byte, now time.Time) {
+	c.last = now
+	if from == 1 {
+		if c.res.DownHeadLen < upstream.HeadSize {
+			// At most 8 bytes, once per connection: one compare per
+			// read is all the rest of a relay pays.
+			c.res.DownHeadLen += uint8(copy(c.res.DownHead[c.res.DownHeadLen:], b))
+		}
+		return
+	}
+	if c.res.UpHeadLen < upstream.UpHeadSize {
+		c.res.UpHeadLen += uint8(copy(c.res.UpHead[c.res.UpHeadLen:], b))
+	}
+	copy(c.res.UpLast[:], b)
+	c.res.UpLastLen = len(b)
 }
 
 func sideName(i int) string {

@@ -58,6 +58,7 @@ const (
 	opConnect     = 16
 	opClose       = 19
 	opSend        = 26
+	opRead        = 22
 	opRecv        = 27
 	// opSocket is probed only as a marker: it came in Linux 5.19 with
 	// multishot accept and IORING_ASYNC_CANCEL_FD, which have no feature
@@ -69,7 +70,7 @@ const (
 var ringOps = []struct {
 	op   uint8
 	name string
-}{{opAccept, "ACCEPT"}, {opAsyncCancel, "ASYNC_CANCEL"}, {opConnect, "CONNECT"}, {opClose, "CLOSE"},
+}{{opAccept, "ACCEPT"}, {opAsyncCancel, "ASYNC_CANCEL"}, {opConnect, "CONNECT"}, {opClose, "CLOSE"}, {opRead, "READ"},
 	{opSend, "SEND"}, {opRecv, "RECV"}, {opSocket, "SOCKET (Linux 5.19: multishot accept, cancel by fd)"}}
 
 type sqOffsets struct {

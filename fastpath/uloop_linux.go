@@ -1,0 +1,515 @@
+//go:build linux
+
+package fastpath
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// uloop is an io_uring event loop (URING.md): the epoll loop's job with
+// requests instead of readiness. It shares Conn, the Handler calls and
+// their bookkeeping (Engine.open, handOver, Conn.got, fin, writeErr,
+// resetBy) with the epoll loop. Not yet: balancing between loops (each
+// accepts for itself) and busy polling.
+
+// Request kinds, the low byte of user_data.
+const (
+	kAccept uint8 = iota
+	kWake         // read of the inbox eventfd
+	kIgnore       // close, cancel: nothing to do on completion
+	kConnect
+	kRecv0 // recv from the client
+	kRecv1 // recv from the backend
+	kSend0 // send of the client's bytes to the backend
+	kSend1 // send of the backend's bytes to the client
+)
+
+const uringEntries = 256
+
+// ubufSize is each side's relay buffer (PeekMax, if larger, for the
+// client's): owned per connection, since a request owns its buffer until
+// its completion.
+const ubufSize = 16 << 10
+
+// uconn is a connection as the uring loop owns it: the shared Conn, and
+// the memory its requests point at, which the slot table keeps reachable
+// until the last of them is back.
+type uconn struct {
+	Conn
+	slot uint32
+	buf  [2][]byte
+	n    [2]int // bytes of buf[i] read from side i (while peeking: all read so far)
+	off  [2]int // of those, how many were sent to the other side
+	addr rawAddr
+	// After the loop is done with it (phase done), what to do when its
+	// last request is back.
+	handing bool  // hand the client socket off
+	why     error // the hand-off's error (Abort), or nil
+	closeFD bool  // close both sockets
+}
+
+type uloop struct {
+	e      *Engine
+	r      *ring
+	rf     *os.File        // a duplicate of the ring fd, in Go's netpoller
+	rrc    syscall.RawConn // parks on rf
+	wakeBy time.Time
+	lfd    int // -1 once closed
+	// acceptOn: a multishot accept is armed on lfd. stopping: it was
+	// cancelled at Stop, and lfd closes when it ends.
+	acceptOn, stopping bool
+	notListening       bool
+	listensSeen        uint64
+	listensArmed       uint64 // e.listens when the accept was armed
+	paused             time.Time
+	slots              slotTable[uconn]
+	live               map[*uconn]struct{} // owned, phase not done
+	draining           int                 // done, requests still out
+	swept, idled       time.Time
+	ended              []*Conn
+	in                 inbox
+	wakeBuf            *[8]byte // the eventfd read's buffer
+	wakeOn             bool
+	load               atomic.Int32
+	parked             atomic.Bool
+}
+
+func newULoop(e *Engine, lfd int) (*uloop, error) {
+	r, err := newRing(uringEntries)
+	if err != nil {
+		return nil, err
+	}
+	dup, err := dupCloexec(r.fd)
+	if err == nil {
+		err = syscall.SetNonblock(dup, true)
+	}
+	if err != nil {
+		r.close()
+		return nil, fmt.Errorf("io_uring fd for the netpoller: %w", err)
+	}
+	rf := os.NewFile(uintptr(dup), "fastpath-io_uring")
+	rrc, err := rf.SyscallConn()
+	if err != nil {
+		_ = rf.Close()
+		r.close()
+		return nil, fmt.Errorf("io_uring fd: %w", err)
+	}
+	efd, err := newEventfd()
+	if err != nil {
+		_ = rf.Close()
+		r.close()
+		return nil, err
+	}
+	l := &uloop{e: e, r: r, rf: rf, rrc: rrc, lfd: lfd, live: make(map[*uconn]struct{}), wakeBuf: new([8]byte)}
+	l.in.efd = efd
+	return l, nil
+}
+
+// close releases a loop that never ran.
+func (l *uloop) close() {
+	if l.lfd >= 0 {
+		_ = syscall.Close(l.lfd)
+		l.lfd = -1
+	}
+	l.closeFiles()
+}
+
+func (l *uloop) closeFiles() {
+	_ = l.rf.Close()
+	l.r.close()
+	l.in.mu.Lock()
+	l.in.closed = true
+	if l.in.efd >= 0 {
+		_ = syscall.Close(l.in.efd)
+		l.in.efd = -1
+	}
+	l.in.mu.Unlock()
+}
+
+// ring wakes the loop (Engine.Listening).
+func (l *uloop) ring() {
+	l.in.mu.Lock()
+	if !l.in.closed && !l.in.rung && l.in.efd >= 0 {
+		l.in.rung = true
+		one := uint64(1)
+		_, _, _ = syscall.RawSyscall(syscall.SYS_WRITE, uintptr(l.in.efd), uintptr(unsafe.Pointer(&one)), 8)
+	}
+	l.in.mu.Unlock()
+}
+
+// sqe returns an SQE, submitting and reaping to make room when the SQ is
+// full: the loop never drops a request.
+func (l *uloop) sqe() *sqe {
+	for {
+		if s := l.r.get(); s != nil {
+			return s
+		}
+		l.r.reap(l.complete)
+	}
+}
+
+func (l *uloop) armAccept() {
+	s := l.sqe()
+	prepAccept(s, l.lfd, true)
+	s.userData = tagNone(kAccept)
+	l.acceptOn = true
+	// A Listening after this moves listens past it: an accept that then
+	// finds the socket not listening knows to try again.
+	l.listensArmed = l.e.listens.Load()
+}
+
+func (l *uloop) armWake() {
+	s := l.sqe()
+	s.opcode = opRead
+	s.fd = int32(l.in.efd)
+	s.addr = uint64(uintptr(unsafe.Pointer(&l.wakeBuf[0])))
+	s.len = 8
+	s.userData = tagNone(kWake)
+	l.wakeOn = true
+}
+
+func (l *uloop) run() {
+	defer l.closeFiles()
+	l.armAccept()
+	l.armWake()
+	for {
+		if _, err := l.r.submit(0); err != nil && !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EBUSY) {
+			l.e.abort.Store(true) // a broken ring: end everything rather than spin
+		}
+		n := l.r.reap(l.complete)
+		now := l.e.cfg.Now()
+		if now.Sub(l.swept) >= tick {
+			l.sweep(now)
+		}
+		l.report()
+		if l.e.stop.Load() && l.lfd >= 0 && !l.stopping {
+			l.stopping = true
+			if l.acceptOn {
+				s := l.sqe()
+				prepCancelFD(s, l.lfd)
+				s.userData = tagNone(kIgnore)
+			} else {
+				_ = syscall.Close(l.lfd)
+				l.lfd = -1
+			}
+		}
+		if l.e.abort.Load() {
+			l.abortAll()
+			l.report()
+		}
+		if l.lfd < 0 && len(l.live) == 0 && l.draining == 0 {
+			l.in.mu.Lock()
+			l.in.closed = true
+			l.in.mu.Unlock()
+			return
+		}
+		if n == 0 && l.r.queued == 0 {
+			l.park(2 * tick)
+		}
+	}
+}
+
+// park waits in Go's netpoller for the ring fd to turn readable (a
+// completion is posted), at most about wait from now.
+func (l *uloop) park(wait time.Duration) {
+	if t := time.Now(); l.wakeBy.Before(t) || l.wakeBy.After(t.Add(wait)) {
+		l.wakeBy = t.Add(wait)
+		_ = l.rf.SetReadDeadline(l.wakeBy)
+	}
+	l.parked.Store(true)
+	err := l.rrc.Read(func(uintptr) bool {
+		_, _ = l.r.submit(0)
+		return l.r.ready() || l.e.stop.Load()
+	})
+	l.parked.Store(false)
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		l.e.abort.Store(true)
+	}
+}
+
+func (l *uloop) report() {
+	for i, c := range l.ended {
+		l.e.h.Closed(c, c.res)
+		l.ended[i] = nil
+	}
+	l.ended = l.ended[:0]
+}
+
+// complete handles one completion.
+func (l *uloop) complete(q *cqe) {
+	more := q.flags&cqeFMore != 0
+	u, kind, st := l.slots.done(q.userData, more)
+	switch st {
+	case slotFree:
+		l.completeNone(kind, q.res, more)
+		return
+	case slotStale:
+		return
+	case slotRetired, slotDrained:
+		l.late(u, kind, q.res, st == slotDrained)
+		return
+	}
+	now := l.e.cfg.Now()
+	switch kind {
+	case kConnect:
+		l.connected(u, q.res, now)
+	case kRecv0, kRecv1:
+		if u.phase == peeking {
+			l.peeked(u, q.res, now)
+			return
+		}
+		l.received(u, int(kind-kRecv0), q.res, now)
+	case kSend0, kSend1:
+		l.sent(u, int(kind-kSend0), q.res, now)
+	}
+}
+
+// completeNone handles completions of requests that belong to no
+// connection.
+func (l *uloop) completeNone(kind uint8, res int32, more bool) {
+	switch kind {
+	case kWake:
+		l.wakeOn = false
+		l.in.mu.Lock()
+		l.in.rung = false
+		l.in.mu.Unlock()
+		if l.notListening && l.lfd >= 0 && !l.stopping && l.e.listens.Load() != l.listensSeen {
+			l.notListening = false
+			l.armAccept()
+		}
+		if res >= 0 || res == -int32(syscall.EAGAIN) {
+			l.armWake()
+		}
+	case kAccept:
+		if !more {
+			l.acceptOn = false
+		}
+		if res >= 0 {
+			l.accepted(int(res))
+		}
+		if more {
+			return
+		}
+		switch {
+		case l.stopping:
+			if l.lfd >= 0 {
+				_ = syscall.Close(l.lfd)
+				l.lfd = -1
+			}
+		case res == -int32(syscall.EINVAL):
+			// Not listening (a refuse rule): wait for Engine.Listening.
+			l.notListening, l.listensSeen = true, l.listensArmed
+			if l.e.listens.Load() != l.listensSeen {
+				l.notListening = false
+				l.armAccept()
+			}
+		case res == -int32(syscall.EMFILE) || res == -int32(syscall.ENFILE) || res == -int32(syscall.ENOBUFS) || res == -int32(syscall.ENOMEM):
+			l.paused = l.e.cfg.Now().Add(tick) // sweep re-arms
+		default:
+			l.armAccept()
+		}
+	}
+}
+
+// accepted takes a new client socket.
+func (l *uloop) accepted(fd int) {
+	now := l.e.cfg.Now()
+	u := &uconn{}
+	v := l.e.open(&u.Conn, fd, rawPeer(fd), now)
+	if v == Refuse {
+		return
+	}
+	l.load.Add(1)
+	u.slot = l.slots.add(u)
+	l.live[u] = struct{}{}
+	if v == Handoff {
+		l.handoff(u, nil)
+		return
+	}
+	u.deadline = u.Accepted.Add(l.e.cfg.PeekTimeout)
+	u.buf[0] = make([]byte, max(ubufSize, l.e.cfg.PeekMax))
+	l.recv(u, 0, u.buf[0][:l.e.cfg.PeekMax])
+}
+
+func (l *uloop) recv(u *uconn, from int, b []byte) {
+	s := l.sqe()
+	prepRecv(s, u.fd(from), b)
+	s.userData = l.slots.arm(u.slot, kRecv0+uint8(from))
+}
+
+func (l *uloop) send(u *uconn, from int) {
+	s := l.sqe()
+	prepSend(s, u.fd(1-from), u.buf[from][u.off[from]:u.n[from]])
+	s.userData = l.slots.arm(u.slot, kSend0+uint8(from))
+}
+
+// peeked handles the client's first bytes, as the epoll loop's peek.
+func (l *uloop) peeked(u *uconn, res int32, now time.Time) {
+	if res <= 0 {
+		if res < 0 {
+			u.ReadErr = os.NewSyscallError("read", syscall.Errno(-res))
+		}
+		l.handoff(u, nil)
+		return
+	}
+	u.n[0] += int(res)
+	b := u.buf[0][:u.n[0]]
+	v, target := l.e.h.Decide(&u.Conn, b)
+	if v == Relay && target.IsValid() {
+		l.dial(u, target, now)
+		return
+	}
+	if v == Wait && len(b) < l.e.cfg.PeekMax {
+		l.recv(u, 0, u.buf[0][u.n[0]:l.e.cfg.PeekMax])
+		return
+	}
+	l.handoff(u, nil)
+}
+
+// handoff gives the client socket to the handler once no request of the
+// loop's is left on it (late collects what they read).
+func (l *uloop) handoff(u *uconn, why error) {
+	l.done(u)
+	u.handing, u.why = true, why
+	if l.slots.inflight(u.slot) > 0 {
+		l.cancel(u.cfd)
+		l.draining++
+		l.slots.retire(u.slot)
+		return
+	}
+	l.slots.retire(u.slot)
+	l.handOver(u)
+}
+
+func (l *uloop) handOver(u *uconn) {
+	if u.n[0] > 0 {
+		u.Consumed = append([]byte(nil), u.buf[0][:u.n[0]]...)
+	}
+	u.buf = [2][]byte{}
+	if u.why != nil {
+		rstClose(u.cfd)
+		l.e.h.Handoff(&u.Conn, nil, u.why)
+		return
+	}
+	handOver(l.e.h, &u.Conn)
+}
+
+func (l *uloop) cancel(fd int) {
+	s := l.sqe()
+	prepCancelFD(s, fd)
+	s.userData = tagNone(kIgnore)
+}
+
+// late handles a completion for a connection the loop is done with: a
+// hand-off keeps the bytes a recv got before its cancel; drained does
+// what waited for the last request.
+func (l *uloop) late(u *uconn, kind uint8, res int32, drained bool) {
+	if u.handing && kind == kRecv0 {
+		switch {
+		case res > 0:
+			u.n[0] += int(res)
+		case res < 0 && res != -int32(syscall.ECANCELED) && u.ReadErr == nil:
+			u.ReadErr = os.NewSyscallError("read", syscall.Errno(-res))
+		}
+	}
+	if !drained {
+		return
+	}
+	l.draining--
+	if u.handing {
+		l.handOver(u)
+		return
+	}
+	if u.closeFD {
+		closeBoth(u)
+	}
+}
+
+func closeBoth(u *uconn) {
+	for _, fd := range []int{u.cfd, u.bfd} {
+		if fd >= 0 {
+			rawClose(fd)
+		}
+	}
+}
+
+// done takes u out of the loop's live connections.
+func (l *uloop) done(u *uconn) {
+	delete(l.live, u)
+	u.phase = done
+	l.load.Add(-1)
+}
+
+// finish ends a relay (or a failed dial): a reset sets SO_LINGER 0 at
+// once, and the sockets close when the loop's last request on them is
+// back (a close would not end those requests).
+func (l *uloop) finish(u *uconn, err error, reset bool) {
+	if u.phase == done {
+		return
+	}
+	l.done(u)
+	u.res.Err = err
+	l.ended = append(l.ended, &u.Conn)
+	if reset {
+		for _, fd := range []int{u.cfd, u.bfd} {
+			if fd >= 0 {
+				_ = syscall.SetsockoptLinger(fd, syscall.SOL_SOCKET, syscall.SO_LINGER, &syscall.Linger{Onoff: 1, Linger: 0})
+			}
+		}
+	}
+	if l.slots.inflight(u.slot) == 0 {
+		l.slots.retire(u.slot)
+		closeBoth(u)
+		return
+	}
+	u.closeFD = true
+	for _, fd := range []int{u.cfd, u.bfd} {
+		if fd >= 0 {
+			l.cancel(fd)
+		}
+	}
+	l.draining++
+	l.slots.retire(u.slot)
+}
+
+// sweep enforces the deadlines, as the epoll loop's sweep.
+func (l *uloop) sweep(now time.Time) {
+	l.swept = now
+	if !l.paused.IsZero() && !now.Before(l.paused) {
+		l.paused = time.Time{}
+		if l.lfd >= 0 && !l.stopping && !l.acceptOn {
+			l.armAccept()
+		}
+	}
+	idle := l.e.cfg.IdleTimeout
+	checkIdle := idle >= 0 && now.Sub(l.idled) >= min(idleTick, max(tick, idle/8))
+	if checkIdle {
+		l.idled = now
+	}
+	for u := range l.live {
+		switch {
+		case u.phase == peeking && !now.Before(u.deadline):
+			l.handoff(u, nil)
+		case u.phase == relaying && u.connecting && !now.Before(u.deadline):
+			l.dialFailed(u, os.ErrDeadlineExceeded)
+		case checkIdle && u.phase == relaying && !u.connecting && now.Sub(u.last) >= idle:
+			l.finish(u, fmt.Errorf("%w: no bytes either way for %s", ErrIdle, idle), true)
+		}
+	}
+}
+
+func (l *uloop) abortAll() {
+	for u := range l.live {
+		if u.phase == peeking {
+			l.handoff(u, ErrAborted)
+			continue
+		}
+		l.finish(u, ErrAborted, true)
+	}
+}
