@@ -116,7 +116,7 @@ func decodeListener(t *table, n int) listener.Options {
 	o.BackendProxyProtocol = t.oneOf("backend_proxy_protocol", "", "", "v1", "v2")
 	o.MaxConnections = t.count("max_connections")
 	o.Engine = listener.Engine(t.oneOf("engine", "",
-		string(listener.EngineAuto), string(listener.EngineEpoll), string(listener.EngineGoroutines)))
+		string(listener.EngineAuto), string(listener.EngineEpoll), string(listener.EngineUring), string(listener.EngineGoroutines)))
 
 	cs, csSet := t.sub("client_ssl")
 	o.ClientSSL = decodeClientSSL(cs)
@@ -144,7 +144,10 @@ func decodeListener(t *table, n int) listener.Options {
 	if o.Mode != listener.Terminate && o.Mode != listener.Inspect && (o.Mode != listener.Auto || !csSet) {
 		o.ClientSSL = nil // nothing terminates TLS here, so no profile applies
 	}
-	if t.has("busy_poll") && o.Mode != "" && o.Engine != listener.EngineEpoll {
+	if t.has("busy_poll") && o.Engine == listener.EngineUring {
+		// The io_uring loops do not poll (yet): the key would do nothing.
+		t.fail("busy_poll", "only applies to the epoll engine; engine = \"uring\" loops never poll before they park")
+	} else if t.has("busy_poll") && o.Mode != "" && o.Engine != listener.EngineEpoll {
 		// busy_poll tunes the epoll loops only: on a listener served by
 		// goroutines it would do nothing, so it is refused as other keys
 		// that do nothing are. engine = "epoll" reports its own blocker.
@@ -156,11 +159,11 @@ func decodeListener(t *table, n int) listener.Options {
 			t.fail("busy_poll", "only applies to the epoll engine, which does not serve this listener: %s", why)
 		}
 	}
-	if o.Engine == listener.EngineEpoll && o.Mode != "" {
+	if (o.Engine == listener.EngineEpoll || o.Engine == listener.EngineUring) && o.Mode != "" {
 		// run would refuse to start this listener: say so here, where
 		// `config check` and the key's line number can.
 		if why := listener.FastPathBlocker(o); why != "" {
-			t.fail("engine", "\"epoll\" cannot serve this listener: %s; use \"auto\" (epoll where it can, goroutines elsewhere) or \"goroutines\"", why)
+			t.fail("engine", "%q cannot serve this listener: %s; use \"auto\" (epoll where it can, goroutines elsewhere) or \"goroutines\"", o.Engine, why)
 		}
 	}
 	return o

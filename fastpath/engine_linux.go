@@ -228,6 +228,18 @@ func (e *Engine) Live() int64 {
 	return n
 }
 
+// UringCheck says whether io_uring engines can run here: nil, or the
+// error New would return with Config.Uring (wrapping ErrUringUnavailable
+// and the errno).
+func UringCheck() error {
+	r, err := newRing(8)
+	if err != nil {
+		return err
+	}
+	r.close()
+	return nil
+}
+
 func dupCloexec(fd int) (int, error) {
 	r, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_DUPFD_CLOEXEC, 0)
 	if errno != 0 {

@@ -10,6 +10,9 @@ type Engine struct{}
 // New reports ErrUnsupported: callers fall back to goroutines.
 func New(*net.TCPListener, Handler, Config) (*Engine, error) { return nil, ErrUnsupported }
 
+// UringCheck reports ErrUnsupported.
+func UringCheck() error { return ErrUnsupported }
+
 // Serve does nothing.
 func (*Engine) Serve() error { return ErrUnsupported }
 

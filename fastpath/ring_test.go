@@ -90,7 +90,8 @@ func mustGet(t *testing.T, r *ring) *sqe {
 func TestRingAcceptRecvSendClose(t *testing.T) {
 	r := testRing(t)
 	lfd, addr := rawListener(t)
-	prepAccept(mustGet(t, r), lfd, false)
+	aa := new(acceptAddr)
+	prepAccept(mustGet(t, r), lfd, false, aa)
 	client, err := net.Dial("tcp", addr.String())
 	if err != nil {
 		t.Fatal(err)
@@ -101,8 +102,8 @@ func TestRingAcceptRecvSendClose(t *testing.T) {
 		t.Fatalf("accept: %v", syscall.Errno(-acc.res))
 	}
 	fd := int(acc.res)
-	if peer := sockaddrAddrPort(rawPeer(fd)); peer.String() != client.LocalAddr().String() {
-		t.Errorf("getpeername of the accepted socket = %s, the client is %s", peer, client.LocalAddr())
+	if peer := sockaddrAddrPort(rawToSockaddr(&aa.rsa)); peer.String() != client.LocalAddr().String() {
+		t.Errorf("the accept's address = %s, the client is %s", peer, client.LocalAddr())
 	}
 	if fl, err := fcntlFlags(fd); err != nil || fl&syscall.O_NONBLOCK == 0 {
 		t.Errorf("accepted socket flags %#x (%v): want O_NONBLOCK for a hand-off's FileConn", fl, err)
@@ -157,7 +158,7 @@ func TestRingMultishotAccept(t *testing.T) {
 	r := testRing(t)
 	lfd, addr := rawListener(t)
 	s := mustGet(t, r)
-	prepAccept(s, lfd, true)
+	prepAccept(s, lfd, true, nil)
 	s.userData = 42
 	const n = 3
 	for range n {

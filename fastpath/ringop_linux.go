@@ -14,16 +14,28 @@ import (
 // prepAccept accepts on lfd, with SOCK_NONBLOCK|SOCK_CLOEXEC sockets as
 // rawAccept makes: a hand-off's net.FileConn needs a non-blocking socket
 // for the netpoller. multishot keeps the request armed (CQE F_MORE) until
-// an error or cancel ends it; the peer's address is not asked for, since
-// one buffer would be overwritten by each connection before its CQE is
-// read (the loop asks getpeername).
-func prepAccept(s *sqe, lfd int, multishot bool) {
+// an error or cancel ends it; a, when not nil, receives the peer's address
+// (single-shot only: a multishot accept would overwrite it with each
+// connection before its CQE is read).
+func prepAccept(s *sqe, lfd int, multishot bool, a *acceptAddr) {
 	s.opcode = opAccept
 	s.fd = int32(lfd)
 	s.opFlags = syscall.SOCK_NONBLOCK | syscall.SOCK_CLOEXEC
 	if multishot {
 		s.ioprio = acceptMultishot
 	}
+	if a != nil {
+		a.n = uint32(unsafe.Sizeof(a.rsa))
+		s.addr = uint64(uintptr(unsafe.Pointer(&a.rsa)))
+		s.off = uint64(uintptr(unsafe.Pointer(&a.n))) // addrlen's address travels in addr2
+	}
+}
+
+// acceptAddr is where an accept writes the client's address (kept
+// reachable until its completion, as every request's memory).
+type acceptAddr struct {
+	rsa syscall.RawSockaddrAny
+	n   uint32
 }
 
 // prepRecv reads into buf (not empty) from fd.
@@ -104,15 +116,4 @@ func (a *rawAddr) set(sa syscall.Sockaddr) error {
 		return syscall.EAFNOSUPPORT
 	}
 	return nil
-}
-
-// rawPeer is getpeername for a socket io_uring accepted.
-func rawPeer(fd int) syscall.Sockaddr {
-	var rsa syscall.RawSockaddrAny
-	l := uint32(unsafe.Sizeof(rsa))
-	_, _, e := syscall.RawSyscall(syscall.SYS_GETPEERNAME, uintptr(fd), uintptr(unsafe.Pointer(&rsa)), uintptr(unsafe.Pointer(&l)))
-	if e != 0 {
-		return nil
-	}
-	return rawToSockaddr(&rsa)
 }

@@ -32,6 +32,10 @@ const (
 
 const uringEntries = 256
 
+// acceptsArmed is how many accepts each loop keeps armed: a burst of
+// connections is taken in one turn, as the epoll loop's accept4 loop does.
+const acceptsArmed = 4
+
 // ubufSize is each side's relay buffer (PeekMax, if larger, for the
 // client's): owned per connection, since a request owns its buffer until
 // its completion.
@@ -61,23 +65,26 @@ type uloop struct {
 	rrc    syscall.RawConn // parks on rf
 	wakeBy time.Time
 	lfd    int // -1 once closed
-	// acceptOn: a multishot accept is armed on lfd. stopping: it was
-	// cancelled at Stop, and lfd closes when it ends.
-	acceptOn, stopping bool
-	notListening       bool
-	listensSeen        uint64
-	listensArmed       uint64 // e.listens when the accept was armed
-	paused             time.Time
-	slots              slotTable[uconn]
-	live               map[*uconn]struct{} // owned, phase not done
-	draining           int                 // done, requests still out
-	swept, idled       time.Time
-	ended              []*Conn
-	in                 inbox
-	wakeBuf            *[8]byte // the eventfd read's buffer
-	wakeOn             bool
-	load               atomic.Int32
-	parked             atomic.Bool
+	// accs are the accepts armed on lfd (accOn), each with the buffer
+	// the kernel writes the client's address to. stopping: they were
+	// cancelled at Stop, and lfd closes when the last one ends.
+	accs         *[acceptsArmed]acceptAddr
+	accOn        [acceptsArmed]bool
+	stopping     bool
+	notListening bool
+	listensSeen  uint64
+	listensArmed uint64 // e.listens when the accept was armed
+	paused       time.Time
+	slots        slotTable[uconn]
+	live         map[*uconn]struct{} // owned, phase not done
+	draining     int                 // done, requests still out
+	swept, idled time.Time
+	ended        []*Conn
+	in           inbox
+	wakeBuf      *[8]byte // the eventfd read's buffer
+	wakeOn       bool
+	load         atomic.Int32
+	parked       atomic.Bool
 }
 
 func newULoop(e *Engine, lfd int) (*uloop, error) {
@@ -106,7 +113,7 @@ func newULoop(e *Engine, lfd int) (*uloop, error) {
 		r.close()
 		return nil, err
 	}
-	l := &uloop{e: e, r: r, rf: rf, rrc: rrc, lfd: lfd, live: make(map[*uconn]struct{}), wakeBuf: new([8]byte)}
+	l := &uloop{e: e, r: r, rf: rf, rrc: rrc, lfd: lfd, live: make(map[*uconn]struct{}), wakeBuf: new([8]byte), accs: new([acceptsArmed]acceptAddr)}
 	l.in.efd = efd
 	return l, nil
 }
@@ -154,11 +161,35 @@ func (l *uloop) sqe() *sqe {
 	}
 }
 
-func (l *uloop) armAccept() {
+// acceptsOn says whether any accept is armed.
+func (l *uloop) acceptsOn() bool {
+	for _, on := range l.accOn {
+		if on {
+			return true
+		}
+	}
+	return false
+}
+
+// armAccepts arms every accept that is not.
+func (l *uloop) armAccepts() {
+	for i, on := range l.accOn {
+		if !on {
+			l.armAccept(i)
+		}
+	}
+}
+
+// armAccept arms accept i. Single-shot, with its own address buffer: a
+// multishot accept cannot return addresses (one buffer, overwritten by
+// each connection before its CQE is read), and getpeername after the
+// fact fails for a client that already reset, whose address the log
+// needs most.
+func (l *uloop) armAccept(i int) {
 	s := l.sqe()
-	prepAccept(s, l.lfd, true)
-	s.userData = tagNone(kAccept)
-	l.acceptOn = true
+	prepAccept(s, l.lfd, false, &l.accs[i])
+	s.userData = tagNone(kAccept) | uint64(i)<<8
+	l.accOn[i] = true
 	// A Listening after this moves listens past it: an accept that then
 	// finds the socket not listening knows to try again.
 	l.listensArmed = l.e.listens.Load()
@@ -176,7 +207,7 @@ func (l *uloop) armWake() {
 
 func (l *uloop) run() {
 	defer l.closeFiles()
-	l.armAccept()
+	l.armAccepts()
 	l.armWake()
 	for {
 		if _, err := l.r.submit(0); err != nil && !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EBUSY) {
@@ -190,7 +221,7 @@ func (l *uloop) run() {
 		l.report()
 		if l.e.stop.Load() && l.lfd >= 0 && !l.stopping {
 			l.stopping = true
-			if l.acceptOn {
+			if l.acceptsOn() {
 				s := l.sqe()
 				prepCancelFD(s, l.lfd)
 				s.userData = tagNone(kIgnore)
@@ -247,7 +278,7 @@ func (l *uloop) complete(q *cqe) {
 	u, kind, st := l.slots.done(q.userData, more)
 	switch st {
 	case slotFree:
-		l.completeNone(kind, q.res, more)
+		l.completeNone(kind, q.res, q.userData)
 		return
 	case slotStale:
 		return
@@ -272,7 +303,7 @@ func (l *uloop) complete(q *cqe) {
 
 // completeNone handles completions of requests that belong to no
 // connection.
-func (l *uloop) completeNone(kind uint8, res int32, more bool) {
+func (l *uloop) completeNone(kind uint8, res int32, ud uint64) {
 	switch kind {
 	case kWake:
 		l.wakeOn = false
@@ -281,24 +312,20 @@ func (l *uloop) completeNone(kind uint8, res int32, more bool) {
 		l.in.mu.Unlock()
 		if l.notListening && l.lfd >= 0 && !l.stopping && l.e.listens.Load() != l.listensSeen {
 			l.notListening = false
-			l.armAccept()
+			l.armAccepts()
 		}
 		if res >= 0 || res == -int32(syscall.EAGAIN) {
 			l.armWake()
 		}
 	case kAccept:
-		if !more {
-			l.acceptOn = false
-		}
+		i := int(uint8(ud >> 8))
+		l.accOn[i] = false
 		if res >= 0 {
-			l.accepted(int(res))
-		}
-		if more {
-			return
+			l.accepted(int(res), rawToSockaddr(&l.accs[i].rsa))
 		}
 		switch {
 		case l.stopping:
-			if l.lfd >= 0 {
+			if l.lfd >= 0 && !l.acceptsOn() {
 				_ = syscall.Close(l.lfd)
 				l.lfd = -1
 			}
@@ -307,21 +334,21 @@ func (l *uloop) completeNone(kind uint8, res int32, more bool) {
 			l.notListening, l.listensSeen = true, l.listensArmed
 			if l.e.listens.Load() != l.listensSeen {
 				l.notListening = false
-				l.armAccept()
+				l.armAccept(i)
 			}
 		case res == -int32(syscall.EMFILE) || res == -int32(syscall.ENFILE) || res == -int32(syscall.ENOBUFS) || res == -int32(syscall.ENOMEM):
 			l.paused = l.e.cfg.Now().Add(tick) // sweep re-arms
 		default:
-			l.armAccept()
+			l.armAccept(i)
 		}
 	}
 }
 
 // accepted takes a new client socket.
-func (l *uloop) accepted(fd int) {
+func (l *uloop) accepted(fd int, sa syscall.Sockaddr) {
 	now := l.e.cfg.Now()
 	u := &uconn{}
-	v := l.e.open(&u.Conn, fd, rawPeer(fd), now)
+	v := l.e.open(&u.Conn, fd, sa, now)
 	if v == Refuse {
 		return
 	}
@@ -483,8 +510,8 @@ func (l *uloop) sweep(now time.Time) {
 	l.swept = now
 	if !l.paused.IsZero() && !now.Before(l.paused) {
 		l.paused = time.Time{}
-		if l.lfd >= 0 && !l.stopping && !l.acceptOn {
-			l.armAccept()
+		if l.lfd >= 0 && !l.stopping && !l.notListening {
+			l.armAccepts()
 		}
 	}
 	idle := l.e.cfg.IdleTimeout

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/fastpath"
 	"github.com/tlsgate/tlsgate/sniff"
 )
 
@@ -443,10 +444,18 @@ func TestEnginesAgree(t *testing.T) {
 	b := &engineBackends{http: benchBackend(t), banner: bannerBackend(t), closed: closedAddr(t), reset: resetBackend(t), quiet: quietBackend(t),
 		tls13: tls13Backend(t), hangup: hangupBackend(t), finAnswer: finAnswerBackend(t), answerClose: answerCloseBackend(t)}
 	b.tls, b.roots = tlsHTTPBackend(t)
+	engines := []Engine{EngineGoroutines, EngineEpoll}
+	if err := fastpath.UringCheck(); err == nil {
+		engines = append(engines, EngineUring)
+	} else {
+		t.Logf("io_uring engine left out: %v", err)
+	}
 	for _, sc := range engineScenarios() {
 		t.Run(sc.name, func(t *testing.T) {
-			var facts [2][]engineFact
-			for i, eng := range []Engine{EngineGoroutines, EngineEpoll} {
+			// The loop engines (epoll, uring) share the Handler, so the
+			// epoll expectations (epollServes, epollDiverges) are theirs.
+			facts := make([][]engineFact, len(engines))
+			for i, eng := range engines {
 				opts := sc.opts(b)
 				opts.Name, opts.Engine = "engines", eng
 				// Serve starts once the client's first bytes are sent:
@@ -463,7 +472,7 @@ func TestEnginesAgree(t *testing.T) {
 					checkWant(t, eng, sc.want, b, r)
 				}
 				wantServed := "goroutine"
-				if eng == EngineEpoll {
+				if eng != EngineGoroutines {
 					wantServed = sc.want.epollServes
 				}
 				if sc.want.epollServes != "" && served != wantServed {
@@ -475,20 +484,22 @@ func TestEnginesAgree(t *testing.T) {
 					facts[i] = append(facts[i], engineFact{"FirstFIN", r.o.FirstFIN})
 				}
 			}
-			differ := false
-			for i, g := range facts[0] {
-				e := facts[1][i]
-				switch {
-				case g.value == e.value:
-				case sc.want.epollDiverges != "":
-					differ = true
-					t.Logf("known epoll divergence (%s): %s: goroutines %q, epoll %q", sc.want.epollDiverges, g.name, g.value, e.value)
-				default:
-					t.Errorf("%s differs: goroutines %q, epoll %q", g.name, g.value, e.value)
+			for k := 1; k < len(engines); k++ {
+				differ := false
+				for i, g := range facts[0] {
+					e := facts[k][i]
+					switch {
+					case g.value == e.value:
+					case sc.want.epollDiverges != "":
+						differ = true
+						t.Logf("known %s divergence (%s): %s: goroutines %q, %s %q", engines[k], sc.want.epollDiverges, g.name, g.value, engines[k], e.value)
+					default:
+						t.Errorf("%s differs: goroutines %q, %s %q", g.name, g.value, engines[k], e.value)
+					}
 				}
-			}
-			if sc.want.epollDiverges != "" && !differ {
-				t.Errorf("the engines now agree: drop the known divergence %q", sc.want.epollDiverges)
+				if sc.want.epollDiverges != "" && !differ {
+					t.Errorf("goroutines and %s now agree: drop the known divergence %q", engines[k], sc.want.epollDiverges)
+				}
 			}
 		})
 	}

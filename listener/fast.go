@@ -57,9 +57,10 @@ func (s *Server) fastEngine(ln net.Listener) (*fastpath.Engine, error) {
 	}
 	why := s.epollBlocker(ln)
 	tl, _ := ln.(*net.TCPListener)
+	required := s.opts.Engine == EngineEpoll || s.opts.Engine == EngineUring
 	if why != "" {
-		if s.opts.Engine == EngineEpoll {
-			return nil, fmt.Errorf("listener %s: engine = \"epoll\" cannot serve it: %s", s.opts.Name, why)
+		if required {
+			return nil, fmt.Errorf("listener %s: engine = %q cannot serve it: %s", s.opts.Name, s.opts.Engine, why)
 		}
 		return nil, nil
 	}
@@ -76,9 +77,10 @@ func (s *Server) fastEngine(ln net.Listener) (*fastpath.Engine, error) {
 	h.backend, _ = netip.ParseAddrPort(s.opts.Backend)
 	h.plain, _ = netip.ParseAddrPort(s.opts.PlainBackend)
 	eng, err := fastpath.New(tl, h, fastpath.Config{PeekMax: s.opts.PeekMax,
-		PeekTimeout: s.opts.PeekTimeout, DialTimeout: s.opts.DialTimeout, IdleTimeout: idle, BusyPoll: poll})
-	if err != nil && s.opts.Engine == EngineEpoll {
-		return nil, fmt.Errorf("listener %s: engine = \"epoll\": %w", s.opts.Name, err)
+		PeekTimeout: s.opts.PeekTimeout, DialTimeout: s.opts.DialTimeout, IdleTimeout: idle, BusyPoll: poll,
+		Uring: s.opts.Engine == EngineUring})
+	if err != nil && required {
+		return nil, fmt.Errorf("listener %s: engine = %q: %w", s.opts.Name, s.opts.Engine, err)
 	}
 	if err != nil {
 		return nil, nil // not Linux: goroutines serve everything
@@ -109,6 +111,9 @@ func (s *Server) EngineFor(ln net.Listener) (Engine, string) {
 	}
 	if why := s.epollBlocker(ln); why != "" {
 		return EngineGoroutines, why
+	}
+	if s.opts.Engine == EngineUring {
+		return EngineUring, ""
 	}
 	return EngineEpoll, ""
 }

@@ -66,6 +66,10 @@ const (
 	EngineAuto       Engine = "auto"
 	EngineEpoll      Engine = "epoll"
 	EngineGoroutines Engine = "goroutines"
+	// EngineUring serves what the epoll engine would with io_uring loops
+	// instead (fastpath/URING.md): opt-in, and Serve fails, naming the
+	// errno, where the kernel refuses io_uring.
+	EngineUring Engine = "uring"
 )
 
 // Options configure one listener. config builds them; tests build them directly.
@@ -106,7 +110,8 @@ type Options struct {
 	// Engine picks how relayed connections are served: "auto" (the
 	// default; epoll event loops when the listener only ever relays to IP
 	// backends, goroutines otherwise), "epoll" (required: Serve fails where
-	// it cannot run) or "goroutines".
+	// it cannot run), "uring" (the epoll engine's work on io_uring loops;
+	// required likewise) or "goroutines".
 	Engine    Engine
 	ClientSSL *ClientSSL
 	ServerSSL *ServerSSL
