@@ -32,6 +32,32 @@ const (
 
 const uringEntries = 256
 
+// bufsKept bounds each loop's free relay buffers (4 MiB at 16 KiB).
+const bufsKept = 256
+
+// getBuf returns a relay buffer, max(ubufSize, PeekMax) long.
+func (l *uloop) getBuf() []byte {
+	if n := len(l.bufs); n > 0 {
+		b := l.bufs[n-1]
+		l.bufs[n-1] = nil
+		l.bufs = l.bufs[:n-1]
+		return b
+	}
+	return make([]byte, max(ubufSize, l.e.cfg.PeekMax))
+}
+
+// putBufs keeps u's buffers for later connections. Only once no request
+// of u's is in flight: the kernel may write a recv's buffer until its
+// completion.
+func (l *uloop) putBufs(u *uconn) {
+	for i, b := range u.buf {
+		if b != nil && len(l.bufs) < bufsKept {
+			l.bufs = append(l.bufs, b)
+		}
+		u.buf[i] = nil
+	}
+}
+
 // acceptsArmed is how many accepts each loop keeps armed: a burst of
 // connections is taken in one turn, as the epoll loop's accept4 loop does.
 const acceptsArmed = 4
@@ -82,9 +108,12 @@ type uloop struct {
 	ended        []*Conn
 	in           inbox
 	wakeBuf      *[8]byte // the eventfd read's buffer
-	wakeOn       bool
-	load         atomic.Int32
-	parked       atomic.Bool
+	// bufs are relay buffers no request points at any more, for the
+	// next connections: a short connection then allocates none.
+	bufs   [][]byte
+	wakeOn bool
+	load   atomic.Int32
+	parked atomic.Bool
 }
 
 func newULoop(e *Engine, lfd int) (*uloop, error) {
@@ -360,7 +389,7 @@ func (l *uloop) accepted(fd int, sa syscall.Sockaddr) {
 		return
 	}
 	u.deadline = u.Accepted.Add(l.e.cfg.PeekTimeout)
-	u.buf[0] = make([]byte, max(ubufSize, l.e.cfg.PeekMax))
+	u.buf[0] = l.getBuf()
 	l.recv(u, 0, u.buf[0][:l.e.cfg.PeekMax])
 }
 
@@ -418,7 +447,7 @@ func (l *uloop) handOver(u *uconn) {
 	if u.n[0] > 0 {
 		u.Consumed = append([]byte(nil), u.buf[0][:u.n[0]]...)
 	}
-	u.buf = [2][]byte{}
+	l.putBufs(u)
 	if u.why != nil {
 		rstClose(u.cfd)
 		l.e.h.Handoff(&u.Conn, nil, u.why)
@@ -455,6 +484,7 @@ func (l *uloop) late(u *uconn, kind uint8, res int32, drained bool) {
 	}
 	if u.closeFD {
 		closeBoth(u)
+		l.putBufs(u)
 	}
 }
 
@@ -493,6 +523,7 @@ func (l *uloop) finish(u *uconn, err error, reset bool) {
 	if l.slots.inflight(u.slot) == 0 {
 		l.slots.retire(u.slot)
 		closeBoth(u)
+		l.putBufs(u)
 		return
 	}
 	u.closeFD = true

@@ -74,7 +74,7 @@ func (l *uloop) connected(u *uconn, res int32, now time.Time) {
 	if la, err := syscall.Getsockname(u.bfd); err == nil {
 		u.res.BackendLocal = sockaddrAddrPort(la)
 	}
-	u.buf[1] = make([]byte, ubufSize)
+	u.buf[1] = l.getBuf()
 	l.recv(u, 1, u.buf[1])
 	if u.n[0] > u.off[0] {
 		l.send(u, 0)
