@@ -313,13 +313,22 @@ func (r *ring) submit(wait uint32) (int, error) {
 func (r *ring) ready() bool { return atomic.LoadUint32(r.cqTail) != *r.cqHead }
 
 // reap calls f with each completion ready, in order, and returns how
-// many. The CQE is only valid during the call. f may queue new SQEs.
+// many. f gets a copy, and the CQ slot is released before the call, so f
+// may queue SQEs and even reap again (the loop's sqe does, when the SQ is
+// full) without a completion being handled twice. At most one CQ's worth
+// per call, so a stream of completions cannot keep the loop from its
+// sweep.
 func (r *ring) reap(f func(*cqe)) int {
-	head := *r.cqHead
-	tail := atomic.LoadUint32(r.cqTail)
-	for h := head; h != tail; h++ {
-		f(&r.cqes[h&r.cqMask])
+	n := 0
+	for n < len(r.cqes) {
+		head := atomic.LoadUint32(r.cqHead)
+		if head == atomic.LoadUint32(r.cqTail) {
+			break
+		}
+		c := r.cqes[head&r.cqMask]
+		atomic.StoreUint32(r.cqHead, head+1)
+		n++
+		f(&c)
 	}
-	atomic.StoreUint32(r.cqHead, tail)
-	return int(tail - head)
+	return n
 }
