@@ -37,7 +37,7 @@ func clientKnowledge() map[string]entry {
 			summary:   "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}{proxied}",
 			cause:     "The connection completed normally.",
 			checks:    []string{"Nothing to fix. When another client fails here, compare its connection with this one: listener, SNI, versions and JA4."},
-			clientSaw: "A normal connection: {up} bytes sent, {down} bytes received.",
+			clientSaw: "A normal connection: {up_bytes} sent, {down_bytes} received.",
 			evidence:  []string{"sni", "alpn_offered", "ja3", "ja4", "http_exchanges"},
 		},
 		CodeOK + "/host_checked": {
@@ -45,7 +45,7 @@ func clientKnowledge() map[string]entry {
 		},
 		CodeOK + "/host_mismatch": {
 			checks:    []string{checkHostMismatch, checkHostMismatchFix},
-			clientSaw: "A completed handshake, then 421 Misdirected Request for the first request instead of the backend's answer ({up} bytes sent, {down} bytes received): " + saw421,
+			clientSaw: "A completed handshake, then 421 Misdirected Request for the first request instead of the backend's answer ({up_bytes} sent, {down_bytes} received): " + saw421,
 		},
 
 		CodePlaintextOnTLS: {group: groupNotSSL,
@@ -173,8 +173,8 @@ func clientKnowledge() map[string]entry {
 		},
 
 		CodeNoSharedCipher: {group: groupCiphers,
-			summary: "no shared cipher at {negotiable}: none of the {offered_cipher_count} suite(s) client {client} offered is on listener {listener}'s list",
-			cause:   "None of the {offered_cipher_count} cipher suite(s) the client offers is on this listener's list for {negotiable}. Typical: an old client offering only CBC, 3DES, RC4 or static-RSA suites against a hardened cipher list, or a listener restricted to suites the client never offers.",
+			summary: "no shared cipher at {negotiable}: none of the {offered_suites} client {client} offered is on listener {listener}'s list",
+			cause:   "None of the {offered_cipher_suites} the client offers is on this listener's list for {negotiable}. Typical: an old client offering only CBC, 3DES, RC4 or static-RSA suites against a hardened cipher list, or a listener restricted to suites the client never offers.",
 			checks: []string{
 				"Compare the offered and our suites below and enable one the client offers (listener {listener} ciphers; BIG-IP: the client-ssl `ciphers` string).",
 				"Or update the client so it offers ECDHE with AES-GCM or ChaCha20-Poly1305.",

@@ -47,14 +47,14 @@ func clientKnowledgeJA() map[string]entry {
 			summary:   "{mode} sni={sni} {tls} ja4={ja4} 上り={up}B 下り={down}B 所要 {duration}{proxied}",
 			cause:     "接続は正常に完了した。",
 			checks:    []string{"対処は不要。別のクライアントがここで失敗する場合は、この接続と比べる（リスナー、SNI、バージョン、JA4）。"},
-			clientSaw: "通常の接続: {up} バイト送信、{down} バイト受信。",
+			clientSaw: "通常の接続: {up_bytes}送信、{down_bytes}受信。",
 		},
 		CodeOK + "/host_checked": {
 			checks: []string{checkHostCheckedJA, "別のクライアントがここで失敗する場合は、この接続と比べる（リスナー、SNI、バージョン、JA4）。"},
 		},
 		CodeOK + "/host_mismatch": {
 			checks:    []string{checkHostMismatchJA, checkHostMismatchFixJA},
-			clientSaw: "ハンドシェイクは完了し、最初のリクエストにはバックエンドの応答の代わりに 421 Misdirected Request が返る（{up} バイト送信、{down} バイト受信）。" + saw421JA,
+			clientSaw: "ハンドシェイクは完了し、最初のリクエストにはバックエンドの応答の代わりに 421 Misdirected Request が返る（{up_bytes}送信、{down_bytes}受信）。" + saw421JA,
 		},
 
 		CodePlaintextOnTLS: {
@@ -169,8 +169,8 @@ func clientKnowledgeJA() map[string]entry {
 		},
 
 		CodeNoSharedCipher: {
-			summary: "{negotiable} で共通の暗号スイートなし: クライアント {client} が提示した {offered_cipher_count} 個のスイートが、どれもリスナー {listener} のリストにない",
-			cause:   "クライアントが提示した {offered_cipher_count} 個の暗号スイートが、{negotiable} でのこのリスナーのリストに 1 つも入っていない。典型例は、CBC、3DES、RC4、静的 RSA のスイートしか提示しない古いクライアントがハードニングした暗号スイートのリストに当たるケースや、クライアントが決して提示しないスイートだけにリスナーを絞っているケース。",
+			summary: "{negotiable} で共通の暗号スイートなし: クライアント {client} が提示した {offered_suites}が、どれもリスナー {listener} のリストにない",
+			cause:   "クライアントが提示した {offered_cipher_suites}が、{negotiable} でのこのリスナーのリストに 1 つも入っていない。典型例は、CBC、3DES、RC4、静的 RSA のスイートしか提示しない古いクライアントがハードニングした暗号スイートのリストに当たるケースや、クライアントが決して提示しないスイートだけにリスナーを絞っているケース。",
 			checks: []string{
 				"下の「提示された暗号スイート」と「こちらの暗号スイート」を見比べ、クライアントが提示しているものを 1 つ有効にする（リスナー {listener} の ciphers。BIG-IP では client-ssl プロファイルの `ciphers` 文字列）。",
 				"またはクライアントを更新し、ECDHE と AES-GCM か ChaCha20-Poly1305 の組み合わせを提示させる。",

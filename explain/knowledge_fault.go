@@ -311,7 +311,7 @@ func faultKnowledge() map[string]entry {
 			evidence:  []string{"groups_offered", "groups_ours", "versions_offered", "sni", "ja4", "fault_alert_sent", "client_reply"},
 		},
 		CodeFaultInjected + "/tls_policy_cipher": {group: groupCiphers,
-			cause: "On a real network this is a server or load balancer with a restricted cipher list (FIPS-only, hardened, or legacy) that shares no suite with the client's {offered_cipher_count} offered suite(s); it answers with alert 40 handshake_failure, and a BIG-IP logs it as `no shared ciphers` (the lines above).",
+			cause: "On a real network this is a server or load balancer with a restricted cipher list (FIPS-only, hardened, or legacy) that shares no suite with the {offered_suites} the client offered; it answers with alert 40 handshake_failure, and a BIG-IP logs it as `no shared ciphers` (the lines above).",
 			checks: []string{
 				"Test one suite at a time: `openssl s_client -connect {virtual} -cipher <name>`, or list them with `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}`.",
 				"Enable a suite the client offers on the server (BIG-IP: the client-ssl `ciphers` string), or update the client.",

@@ -282,7 +282,7 @@ func faultKnowledgeJA() map[string]entry {
 			clientSaw: sawAlert40JA,
 		},
 		CodeFaultInjected + "/tls_policy_cipher": {
-			cause: "実際のネットワークなら、暗号スイートのリストを絞った（FIPS のみ、ハードニング済み、あるいはレガシーな）サーバやロードバランサで、クライアントが提示した {offered_cipher_count} 個のスイートと共通のものがないケースにあたる。アラート 40 handshake_failure で応答し、BIG-IP なら `no shared ciphers` として記録する（上の行）。",
+			cause: "実際のネットワークなら、暗号スイートのリストを絞った（FIPS のみ、ハードニング済み、あるいはレガシーな）サーバやロードバランサで、クライアントが提示した {offered_suites}と共通のものがないケースにあたる。アラート 40 handshake_failure で応答し、BIG-IP なら `no shared ciphers` として記録する（上の行）。",
 			checks: []string{
 				"スイートを 1 つずつ試す: `openssl s_client -connect {virtual} -cipher <name>`、または `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}` で一覧する。",
 				"クライアントが提示しているスイートをサーバ側で有効にする（BIG-IP では client-ssl プロファイルの `ciphers` 文字列）か、クライアントを更新する。",

@@ -31,7 +31,7 @@ func inspectKnowledge() map[string]entry {
 	hostMismatch.cause = "tlsgate decrypted this connection: it {upstream_trust}, then terminated the client with a lab-CA leaf for {sni_or_host}{mimic_note}; the client accepted that leaf, so it trusts the lab CA. " +
 		"Its first request never reached the real server: tlsgate's host check answered it 421 and closed the connection."
 	hostMismatch.checks = []string{checkHostMismatch, checkHostMismatchFix, checkInspectWarnings}
-	hostMismatch.clientSaw = "A completed handshake with a lab-CA leaf for {sni_or_host}, then 421 Misdirected Request for the first request instead of the real server's answer ({up} bytes sent, {down} bytes received): " + saw421
+	hostMismatch.clientSaw = "A completed handshake with a lab-CA leaf for {sni_or_host}, then 421 Misdirected Request for the first request instead of the real server's answer ({up_bytes} sent, {down_bytes} received): " + saw421
 	return map[string]entry{
 		CodeOK + "/inspect":               inspected,
 		CodeOK + "/inspect_host_checked":  hostChecked,

@@ -26,7 +26,7 @@ func inspectKnowledgeJA() map[string]entry {
 	hostMismatch.cause = "tlsgate はこの接続を復号している。{upstream_trust}、クライアント側はラボ CA が発行した {sni_or_host} のリーフ証明書{mimic_note}で終端した。クライアントはそのリーフ証明書を受け入れたので、ラボ CA を信頼している。" +
 		"最初のリクエストは本物のサーバに届いていない。tlsgate のホスト検査がそれに 421 を返し、接続を閉じた。"
 	hostMismatch.checks = []string{checkHostMismatchJA, checkHostMismatchFixJA, checkInspectWarningsJA}
-	hostMismatch.clientSaw = "ハンドシェイクは完了し（ラボ CA が発行した {sni_or_host} のリーフ証明書）、最初のリクエストには本物のサーバの応答の代わりに 421 Misdirected Request が返る（{up} バイト送信、{down} バイト受信）。" + saw421JA
+	hostMismatch.clientSaw = "ハンドシェイクは完了し（ラボ CA が発行した {sni_or_host} のリーフ証明書）、最初のリクエストには本物のサーバの応答の代わりに 421 Misdirected Request が返る（{up_bytes}送信、{down_bytes}受信）。" + saw421JA
 	return map[string]entry{
 		CodeOK + "/inspect":               inspected,
 		CodeOK + "/inspect_host_checked":  hostChecked,

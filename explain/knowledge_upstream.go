@@ -82,7 +82,7 @@ func upstreamKnowledge() map[string]entry {
 				"Nothing to fix unless the client reports an error. If it does, read that error, and compare how long the exchange ran ({duration}) with the client's timeouts.",
 				"Look for devices in front of tlsgate (IPS, firewall, another load balancer) that inject resets.",
 			},
-			clientSaw: "What made it reset (its own close, timeout or cancel): {up} bytes sent, {down} bytes received. Nothing came from tlsgate.",
+			clientSaw: "What made it reset (its own close, timeout or cancel): {up_bytes} sent, {down_bytes} received. Nothing came from tlsgate.",
 			evidence:  []string{"relay_end", "sni", "alpn_offered", "ja4"},
 		},
 		CodeShutdownCut: {

@@ -86,7 +86,7 @@ func upstreamKnowledgeJA() map[string]entry {
 				"クライアントがエラーを報告していなければ直すものはない。報告しているならそのエラーを読み、やり取りの長さ（{duration}）とクライアントのタイムアウトを比べる。",
 				"tlsgate の手前にリセットを注入する装置（IPS、ファイアウォール、別のロードバランサ）がないか確認する。",
 			},
-			clientSaw: "リセットした原因そのもの（自分のクローズ、タイムアウト、中止）: 送信 {up} バイト、受信 {down} バイト。tlsgate からは何も来ていない。",
+			clientSaw: "リセットした原因そのもの（自分のクローズ、タイムアウト、中止）: 送信 {up_bytes}、受信 {down_bytes}。tlsgate からは何も来ていない。",
 		},
 		CodeShutdownCut: {
 			summary: "tlsgate がリスナー {listener} の {client} の接続を閉じた: 停止時の猶予が尽きた（{duration} で上り {up} B、下り {down} B）",
