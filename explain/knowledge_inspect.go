@@ -7,7 +7,7 @@ const (
 	sawCert40            = "Under TLS 1.2 tlsgate answers with alert 40 handshake_failure inside the handshake: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`."
 	checkInspectWarnings = "Read the warnings, if any: each names a way this interception is weaker than a direct connection."
 	checkInspectDirect   = "To see what the client gets without tlsgate: `openssl s_client -connect {dest}{servername_opt}` from a host that is not intercepted."
-	checkDoctor          = "Run `tlsgate doctor transparent --mode {transparent} --port {listen_port}`: it checks the rules, routes, sysctls and capabilities this mode needs and prints the command that fixes each."
+	checkDoctor          = "Run `tlsgate doctor transparent --mode {transparent} {doctor_where}`: it checks the rules, routes, sysctls and capabilities this mode needs and prints the command that fixes each."
 )
 
 // inspectKnowledge covers transparent interception, the inspect-mode

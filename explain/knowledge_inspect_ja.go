@@ -8,7 +8,7 @@ const (
 	sawCert40JA            = "TLS 1.2 では tlsgate がハンドシェイクの中でアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure` を表示する。"
 	checkInspectWarningsJA = "警告があれば読む。それぞれが、この傍受が直接の接続より弱くなっている点を示している。"
 	checkInspectDirectJA   = "tlsgate を通さない場合にクライアントが受け取るものを見るには、傍受されていないホストから `openssl s_client -connect {dest}{servername_opt}` を実行する。"
-	checkDoctorJA          = "`tlsgate doctor transparent --mode {transparent} --port {listen_port}` を実行する。このモードに必要なルール、ルーティング、sysctl、ケーパビリティを確認し、それぞれを直すコマンドを表示する。"
+	checkDoctorJA          = "`tlsgate doctor transparent --mode {transparent} {doctor_where}` を実行する。このモードに必要なルール、ルーティング、sysctl、ケーパビリティを確認し、それぞれを直すコマンドを表示する。"
 )
 
 // inspectKnowledgeJA is inspectKnowledge in Japanese.

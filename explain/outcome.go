@@ -270,8 +270,12 @@ type Outcome struct {
 	Transparent string         // "", "redirect", "tproxy"
 	OrigDst     netip.AddrPort // the destination the client really dialled
 	OrigDstErr  string         // why the original destination is unknown
-	Bypass      string         // why the connection was spliced, not decrypted
-	Mimicked    bool           // the minted leaf copies the real server's names
+	// ListenerBind is the transparent listener's socket address as bound
+	// (0.0.0.0:8443, 127.0.0.1:8443): the doctor's rules differ for a
+	// wildcard and for one address, so its hint passes this with --listen.
+	ListenerBind string
+	Bypass       string // why the connection was spliced, not decrypted
+	Mimicked     bool   // the minted leaf copies the real server's names
 	// LeafName is the name on the leaf tlsgate minted for the client (for
 	// the SNI, or without one the address dialled); a configured
 	// certificate's name is ClientTLS.OurCertName.

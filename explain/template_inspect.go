@@ -17,6 +17,14 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 		return f.addr(o.Virtual), true
 	case "listen_port":
 		return f.port(o.Virtual), true
+	case "doctor_where":
+		// The doctor's rules depend on the bound address (a wildcard is
+		// reached by REDIRECT, one address by DNAT): --listen when the
+		// listener said it, else the port it was reached on.
+		if o.ListenerBind != "" {
+			return "--listen " + o.ListenerBind, true
+		}
+		return "--port " + f.port(listenerAddr(o)), true
 	case "orig_dst":
 		return f.addr(o.OrigDst), true
 	case "orig_dst_err":

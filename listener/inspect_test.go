@@ -322,6 +322,10 @@ func TestTransparentDestination(t *testing.T) {
 			if tc.wantRoute == "passthrough" && (err != nil || r.o.OrigDst != dst) {
 				t.Errorf("err %v orig dst %v", err, r.o.OrigDst)
 			}
+			// The doctor hint passes the bound address with --listen.
+			if r.o.ListenerBind != h.addr {
+				t.Errorf("listener bind %q, want the listening socket's %q", r.o.ListenerBind, h.addr)
+			}
 		})
 	}
 }
