@@ -138,6 +138,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		return configError{cfg.KeyError("ca.dir", err)}
 	}
 	caPath, _ := filepath.Abs(filepath.Join(cfg.CA.Dir, pki.CertFile))
+	if !newCA {
+		warnPreBackdateCA(logger, ca, cfg.CA.Dir)
+	}
 	minter := pki.NewMinter(ca, time.Now, rand.Reader)
 
 	engine := faults.NewEngine(time.Now)
