@@ -282,6 +282,10 @@ func (f *facts) evidenceValue(key string) string {
 		if f.alert >= 0 {
 			return alertLabel(f.alert)
 		}
+	case "peer_skew":
+		if p := o.PeerSkew; p.Rule != "" {
+			return f.say("peer_skew_evidence", "{listener}", p.Listener, "{rule}", p.Rule, "{skew}", p.Skew.String())
+		}
 	case "our_cert":
 		if o.ClientTLS.OurCertIssuer != "" {
 			return f.say("our_cert_configured", "{subject}", strconv.Quote(o.ClientTLS.OurCertSubject), "{issuer}", strconv.Quote(o.ClientTLS.OurCertIssuer))

@@ -373,6 +373,19 @@ func clientKnowledge() map[string]entry {
 			},
 			clientSaw: saw42,
 		},
+		// The client is tlsgate's own upstream leg, its clock shifted by a
+		// proxy_skew rule: the certificate served here is fine.
+		CodeClientAlert + "/peer_skew": {
+			cause: "The client rejected the certificate with alert {alert}, and the client is this tlsgate's own upstream leg of listener {peer_listener}, whose clock rule {peer_rule} runs {peer_skew} {peer_clock_dir}: it checked this certificate's dates at that time, where it looked {peer_clock_state}. " +
+				"Nothing is wrong with the certificate or the trust store here: a proxy (or a load balancer's server-ssl profile) with a wrong clock refuses a good server exactly this way, and the server only sees the alert (Go sends 42 bad_certificate for any certificate it rejects).",
+			checks: []string{
+				"Compare the proxy's clock with a reference (`date -u`, NTP status; on BIG-IP `ntpq -p`): here the shift is rule {peer_rule} on listener {peer_listener}.",
+				"Read the dates this listener serves, from a host whose clock is right: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`.",
+				"The proxy's own line for the same connection names the check it failed (backend_verify: certificate has expired or is not yet valid).",
+			},
+			clientSaw: "The client is the proxy: it logs `x509: certificate has expired or is not yet valid` for its upstream leg and resets its own client.",
+			evidence:  []string{"alert_recv", "sni", "peer_skew", "client_error", "ja4"},
+		},
 		CodeClientAlert + "/42_configured": {
 			cause: "The client rejected the certificate with alert 42 bad_certificate. Go clients send 42 for every certificate failure (unknown authority, expired, name mismatch), so the alert alone does not say which; OpenSSL sends 42 for not-yet-valid or weak-signature certificates. " +
 				"The certificate is the one listener {listener} is configured with (client_ssl cert), {our_cert_subject}, issued by {our_cert_issuer}, not a leaf minted by the lab CA, so an unknown authority here is that issuer, not the lab CA.",

@@ -353,6 +353,16 @@ func clientKnowledgeJA() map[string]entry {
 			},
 			clientSaw: saw42,
 		},
+		CodeClientAlert + "/peer_skew": {
+			cause: "クライアントがアラート {alert} で証明書を拒否した。クライアントはこの tlsgate 自身の、リスナー {peer_listener} の上流側の接続で、その時計はルール {peer_rule} で {peer_skew} {peer_clock_dir}。その時刻でこの証明書の日付を確かめたため、{peer_clock_state}に見えた。" +
+				"ここの証明書にもトラストストアにも問題はない。時計の狂ったプロキシ（やロードバランサの server-ssl プロファイル）は正しいサーバをまさにこう拒否し、サーバに見えるのはアラートだけ（Go は拒否したあらゆる証明書に 42 bad_certificate を送る）。",
+			checks: []string{
+				"プロキシの時計を基準と比べる（`date -u`、NTP の状態、BIG-IP なら `ntpq -p`）。ここでのずれはリスナー {peer_listener} のルール {peer_rule}。",
+				"時計の正しいホストから、このリスナーが返す証明書の日付を読む: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`。",
+				"同じ接続についてのプロキシ自身の行に、失敗した検証が出る（backend_verify: certificate has expired or is not yet valid）。",
+			},
+			clientSaw: "クライアントはプロキシで、上流側について `x509: certificate has expired or is not yet valid` を記録し、自分のクライアントをリセットする。",
+		},
 		CodeClientAlert + "/42_configured": {
 			cause: "クライアントがアラート 42 bad_certificate で証明書を拒否した。Go のクライアントは証明書の問題なら何でも（未知の発行者、有効期限切れ、名前の不一致）42 を送るので、アラートだけではどれなのか分からない。OpenSSL は、有効期間がまだ始まっていない証明書や弱い署名の証明書に 42 を送る。" +
 				"その証明書はリスナー {listener} に設定した証明書（client_ssl cert）の {our_cert_subject} で、発行者は {our_cert_issuer}。ラボ CA が発行したリーフではないので、ここで未知の発行者とされるのはラボ CA ではなくその発行者。",

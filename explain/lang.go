@@ -298,6 +298,7 @@ func phrasesEN() map[string]string {
 		"clock_not_yet":            "not yet valid",
 		"clock_ahead":              "ahead",
 		"clock_behind":             "behind",
+		"peer_skew_evidence":       "tlsgate's own upstream leg of listener {listener}, its clock shifted {skew} by rule {rule}",
 		"clock_saw_expired":        "curl prints `curl: (60) SSL certificate problem: certificate has expired`, openssl s_client `verify error:num=10:certificate has expired`, Go `x509: certificate has expired or is not yet valid: current time … is after …`, Chrome NET::ERR_CERT_DATE_INVALID (or its \"Your clock is ahead\" page).",
 		"clock_saw_not_yet":        "curl prints `curl: (60) SSL certificate problem: certificate is not yet valid`, openssl s_client `verify error:num=9:certificate is not yet valid`, Go `x509: certificate has expired or is not yet valid: current time … is before …`, Chrome NET::ERR_CERT_DATE_INVALID (or its \"Your clock is behind\" page).",
 

@@ -184,6 +184,7 @@ func phrasesJA() map[string]string {
 		"clock_not_yet":            "まだ有効期間前",
 		"clock_ahead":              "進んでいる",
 		"clock_behind":             "遅れている",
+		"peer_skew_evidence":       "リスナー {listener} の tlsgate 自身の上流側の接続。時計はルール {rule} で {skew} ずれている",
 		"clock_saw_expired":        "curl は `curl: (60) SSL certificate problem: certificate has expired`、openssl s_client は `verify error:num=10:certificate has expired`、Go は `x509: certificate has expired or is not yet valid: current time … is after …`、Chrome は NET::ERR_CERT_DATE_INVALID（または「時計が進んでいます」のページ）を表示する。",
 		"clock_saw_not_yet":        "curl は `curl: (60) SSL certificate problem: certificate is not yet valid`、openssl s_client は `verify error:num=9:certificate is not yet valid`、Go は `x509: certificate has expired or is not yet valid: current time … is before …`、Chrome は NET::ERR_CERT_DATE_INVALID（または「時計が遅れています」のページ）を表示する。",
 

@@ -99,6 +99,7 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 		}
 		o.Duration = s.deps.Now().Sub(start)
 		s.markCut(o)
+		s.notePeerSkew(o)
 		d := explain.DiagnoseBrief(o)
 		s.log(o, &d)
 	}()

@@ -65,6 +65,11 @@ type Deps struct {
 	// called from the one goroutine that watches the rules and must not
 	// block.
 	OnDown func(DownEvent)
+	// SkewedDials, shared by every listener of the process, records the
+	// upstream connections a proxy_skew rule shifts, so that a listener
+	// they reach (the lab's origin) explains their certificate alerts by
+	// the shifted clock. nil: nothing is recorded or looked up.
+	SkewedDials *SkewedDials
 	// AdminURL returns this process's admin API as `tlsgate fault
 	// --admin` takes it (http://HOST:PORT); nil or "" when it has none (no
 	// [admin] table). A refuse rule's down line says how to end the rule:
