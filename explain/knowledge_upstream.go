@@ -129,7 +129,7 @@ func upstreamKnowledge() map[string]entry {
 			cause: "tlsgate's TLS handshake towards the backend failed: {backend_tls_err}. " +
 				"This is the server side: in the BIG-IP line the left side ({backend_local}) is tlsgate's own address (on BIG-IP the self IP or SNAT address) and the right side ({backend_remote}) is the pool member, not the client.",
 			checks: []string{
-				"Check the backend port speaks TLS: `openssl s_client -connect {backend}`.",
+				"Check the backend port speaks TLS: `openssl s_client -connect {backend} </dev/null`.",
 				"Compare the versions and ciphers the backend accepts with what tlsgate offers it: crypto/tls client defaults (TLS 1.2 and 1.3, Go's default suites), since [listener.server_ssl] sets only ca, server_name, verify, cert and key.",
 			},
 			clientSaw: sawBackend,

@@ -118,7 +118,7 @@ func upstreamKnowledgeJA() map[string]entry {
 			cause: "tlsgate からバックエンドへの TLS ハンドシェイクに失敗した: {backend_tls_err}。" +
 				"これはサーバ側の失敗である。" + sidesServerJA + "右側はクライアントではない。",
 			checks: []string{
-				"バックエンドのポートが TLS を話すか確認する: `openssl s_client -connect {backend}`。",
+				"バックエンドのポートが TLS を話すか確認する: `openssl s_client -connect {backend} </dev/null`。",
 				"バックエンドが受け付けるバージョンと暗号スイートを、tlsgate が提示するもの（crypto/tls のクライアント既定値: TLS 1.2 と 1.3、Go の既定のスイート）と比べる。[listener.server_ssl] で設定できるのは ca、server_name、verify、cert、key だけ。",
 			},
 			clientSaw: sawBackendJA,
