@@ -129,7 +129,7 @@ func passthroughCases() []diagCase {
 		{name: "backend_rejected_hello_version_ceiling", o: ceiling, code: CodeBackendRejectedHello,
 			contains: []string{"below TLS 1.3, the lowest the client offers", "-tls1_3 </dev/null", "MaxProtocol"}},
 		{name: "backend_rejected_hello_cipher", o: cipher, code: CodeBackendRejectedHello,
-			contains: []string{"alert 40 handshake_failure", "none of the 1 cipher suite(s) the client offers is on the backend's list",
+			contains: []string{"alert 40 handshake_failure", "none of the 1 cipher suite the client offers is on the backend's list",
 				"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ssl_ciphers"},
 			saw: "sslv3 alert handshake failure"},
 		{name: "backend_rejected_hello_bigip_v00", o: bigip, code: CodeBackendRejectedHello,

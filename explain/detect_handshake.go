@@ -194,6 +194,11 @@ func ruleClientAlert(f *facts) (verdict, bool) {
 		// A chain rule served what the client refused: its trust store
 		// is not the question the alert number alone would raise.
 		return verdict{code: CodeClientAlert, variant: f.chainEffect()}, true
+	case f.alert > 0 && certAlert(f.alert) && f.o.PeerSkew.Rule != "":
+		// The client is tlsgate's own upstream leg under a shifted
+		// clock: the dates it judged by are the question, not the
+		// certificate or the trust store.
+		return verdict{code: CodeClientAlert, variant: "peer_skew"}, true
 	case (f.alert == 48 || f.alert == 42 || f.alert == 46) && f.servesConfigured():
 		// The listener serves its configured certificate: an issuer the
 		// client does not trust is that certificate's, and the lab CA,

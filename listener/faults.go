@@ -1,6 +1,7 @@
 package listener
 
 import (
+	"context"
 	"crypto/tls"
 	"net"
 	"net/netip"
@@ -11,6 +12,7 @@ import (
 	"github.com/tlsgate/tlsgate/faults"
 	"github.com/tlsgate/tlsgate/pki"
 	"github.com/tlsgate/tlsgate/sniff"
+	"github.com/tlsgate/tlsgate/upstream"
 )
 
 // connFaults is one connection's fault plan. The plan is decided twice at
@@ -469,7 +471,11 @@ func unmapped(a netip.Addr) netip.Addr { return a.Unmap() }
 // wrong. The session cache goes too: a resumed session skips
 // verification, so a shift behind the clock would show on the first
 // connection only.
-func (s *Server) skewUpstream(cfg *tls.Config, fx *connFaults) {
+//
+// With Deps.SkewedDials it also records the leg's local address once
+// connected, before its handshake, so a listener of this process it
+// reaches can name the shifted clock when it gets the alert.
+func (s *Server) skewUpstream(cfg *tls.Config, d *upstream.Dialer, fx *connFaults) {
 	r, skew := fx.plan.UpstreamSkew()
 	if r == nil {
 		return
@@ -477,6 +483,33 @@ func (s *Server) skewUpstream(cfg *tls.Config, fx *connFaults) {
 	now := s.deps.Now
 	cfg.Time = func() time.Time { return now().Add(skew) }
 	cfg.ClientSessionCache = nil
+	reg := s.deps.SkewedDials
+	if reg == nil {
+		return
+	}
+	dial := d.Dial
+	if dial == nil {
+		dial = (&net.Dialer{KeepAlive: -1}).DialContext
+	}
+	peer := explain.PeerSkew{Listener: s.opts.Name, Rule: r.Name, Skew: skew}
+	d.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err == nil {
+			reg.Add(addrPort(c.LocalAddr()), peer, now())
+		}
+		return c, err
+	}
+}
+
+// notePeerSkew marks a certificate alert whose client is one of this
+// process's upstream legs under a shifted clock (Deps.SkewedDials).
+func (s *Server) notePeerSkew(o *explain.Outcome) {
+	if s.deps.SkewedDials == nil || o.ClientTLS.AlertRecv <= 0 {
+		return
+	}
+	if p, ok := s.deps.SkewedDials.Lookup(o.Peer, s.deps.Now()); ok {
+		o.PeerSkew = p
+	}
 }
 
 // downgradeALPN returns cfg (a copy when it changes it) speaking only the

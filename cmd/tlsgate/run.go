@@ -138,6 +138,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		return configError{cfg.KeyError("ca.dir", err)}
 	}
 	caPath, _ := filepath.Abs(filepath.Join(cfg.CA.Dir, pki.CertFile))
+	if !newCA {
+		warnPreBackdateCA(logger, ca, cfg.CA.Dir)
+	}
 	minter := pki.NewMinter(ca, time.Now, rand.Reader)
 
 	engine := faults.NewEngine(time.Now)
@@ -204,10 +207,13 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	// any bind) and before any listener's socket is bound or served, so
 	// a port the kernel chose is in it.
 	var adminURL string
+	// One for all listeners: a proxy_skew leg of one reaches another (the
+	// lab's origin), which then names the shifted clock.
+	skewed := &listener.SkewedDials{}
 	for i, o := range cfg.Listeners {
 		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID,
 			OriginalDst: transparent.Lookup, Faults: engine, AdminURL: func() string { return adminURL },
-			FaultAdmin: func() string { return faultAdmin(adminURL) }, CAFile: caPath}
+			FaultAdmin: func() string { return faultAdmin(adminURL) }, CAFile: caPath, SkewedDials: skewed}
 		if sink != nil {
 			deps.OnOutcome = sink.observe
 			// A refuse rule's firings come with no connection: counted
