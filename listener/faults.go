@@ -297,6 +297,11 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 		// rule of a later stage met its stage.
 		fx.plan = fx.plan.Unreached()
 	}
+	if fx.ci.ClientLeft {
+		// The client closed before its first byte: the accept stage's
+		// wrappers had nothing to act on.
+		fx.plan = fx.plan.Left(fx.accept)
+	}
 	plan := fx.plan.Settle(fx.late, fx.early, fx.accept)
 	if plan.Empty() {
 		return
