@@ -135,19 +135,22 @@ func (t TLSPolicy) Configure(base *tls.Config) *tls.Config {
 	return c
 }
 
-// Refusal says whether a Go server with this policy would refuse the hello
-// and with which alert: 70 protocol_version when no offered version is in
-// range, 40 handshake_failure when no offered suite is allowed. A
-// passthrough listener, which has no tls.Server, uses it to answer with a
-// hand-written AlertRecord instead.
+// Refusal says whether a server held to this policy would refuse the
+// hello and with which alert: 70 protocol_version when no offered version
+// is in the rules' range, 40 handshake_failure when no offered suite is
+// allowed. A passthrough listener, which has no tls.Server, uses it to
+// answer with a hand-written AlertRecord instead. The range is the rules'
+// alone: without a min_version there is no floor (the real server behind
+// the listener keeps its own, which is not the rule's refusal), so a rule
+// with only max_version refuses just a client whose every version is
+// above it, and a cipher rule only one that shares no suite, not a TLS
+// 1.0 client that offers one of them. Go's own server floor (TLS 1.2) is
+// no guide here: no Go server answers this hello.
 func (t TLSPolicy) Refusal(h *sniff.ClientHello) (alert uint8, refused bool) {
 	if h == nil {
 		return 0, false
 	}
 	lo, hi := t.MinVersion, t.MaxVersion
-	if lo == 0 {
-		lo = tls.VersionTLS12 // Go 1.22+ server default floor
-	}
 	if hi == 0 {
 		hi = tls.VersionTLS13
 	}
