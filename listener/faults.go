@@ -420,6 +420,7 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 	// the max_version a client above it needs raised.
 	o.ClientTLS.OurGroups = curveCodes(pol.Groups)
 	o.ClientTLS.CeilingRule = pol.MaxVersionRule
+	o.ClientTLS.CeilingCipherRule, o.ClientTLS.CeilingCiphers = pol.CipherCapRule, pol.CipherCapSuites
 	if fx.plan.Abort() != nil {
 		// The rule answers the requests itself, h2 (gRPC) included,
 		// whatever the backend speaks.
