@@ -520,7 +520,7 @@ func (r *Rule) isStop() bool {
 // (LimitedHandshake).
 func (r *Rule) firesOnAct() bool {
 	return r.Action == ActRewrite || r.Action == ActHTTPDate || r.Action == ActMTU || r.Action == ActRecordCorrupt || r.checksHost() ||
-		r.actsInHandshake()
+		r.actsInHandshake() || r.delaysRequest()
 }
 
 // isPolicy reports whether the rule changes how tlsgate runs TLS: the

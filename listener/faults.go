@@ -108,6 +108,7 @@ func bypassPlan(c net.Conn, fx *connFaults) net.Conn {
 	fx.ci.Decrypted, fx.ci.VerifiesUpstream = false, false
 	fx.auth = nil
 	fx.plan = fx.plan.Narrow(fx.ci)
+	fx.deps.RawTLS = true
 	if ws := fx.plan.Wrappers(faults.StageRequest, faults.StageResponse, faults.StageIdle); len(ws) > 0 {
 		c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
 		fx.late = c
@@ -167,8 +168,10 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 		}
 	case !fx.ci.Decrypted:
 		// TLS passed through: the client-facing socket carries every
-		// later stage too, after the hello.
+		// later stage too, after the hello, in records tlsgate does not
+		// decrypt.
 		stages = append(stages, later...)
+		fx.deps.RawTLS = true
 		fallthrough
 	default:
 		if ws := fx.plan.Wrappers(stages...); len(ws) > 0 {
