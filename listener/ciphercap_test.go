@@ -41,3 +41,29 @@ func TestCipherCapAdviceNamesTheRule(t *testing.T) {
 		}
 	}
 }
+
+// TestCipherCapRefusalNamesTheRuleOnPassthrough: a passthrough listener
+// refuses such a client itself (alert 70) for the same cipher rule. Its
+// advice was a server profile's ("align the client's versions with the
+// server's profile"), with nothing on the rule whose suites capped the
+// version; it now names the rule and its ciphers, in both languages.
+func TestCipherCapRefusalNamesTheRuleOnPassthrough(t *testing.T) {
+	const rule = "gcm12"
+	suites := []string{"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}
+	r := faults.Rule{Name: rule, Action: faults.ActCipher, Ciphers: suites}
+	res, e, err := dialUnderRule(t, Passthrough, r, &tls.Config{MinVersion: tls.VersionTLS13})
+	if err == nil || !strings.Contains(err.Error(), "protocol version not supported") || res.o.FaultApplied != "tls_policy" {
+		t.Fatalf("client error %v, applied %q; want the rule's protocol_version refusal", err, res.o.FaultApplied)
+	}
+	if n := e.List()[0].Fires; n != 1 {
+		t.Errorf("fires %d, want 1", n)
+	}
+	for _, lang := range []string{explain.LangEN, explain.LangJA} {
+		d := explain.DiagnoseLang(res.o, lang)
+		want := map[string]string{explain.LangEN: "Change fault rule " + rule + ": its ciphers (" + strings.Join(suites, ", ") + ")",
+			explain.LangJA: "フォールトルール " + rule + " を変える: その ciphers（" + strings.Join(suites, ", ") + "）"}[lang]
+		if d.Code != explain.CodeFaultInjected || len(d.Checks) == 0 || !strings.Contains(d.Checks[0], want) {
+			t.Errorf("%s: code %s, checks %q; want %s, check 1 naming %q", lang, d.Code, d.Checks, explain.CodeFaultInjected, want)
+		}
+	}
+}

@@ -196,8 +196,13 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 			refusal = pol.SigAlgRefusal
 		}
 		if alert, refused := refusal(o.Hello); refused {
-			// The groups the policy allowed name a group refusal.
+			// The groups the policy allowed name a group refusal; a
+			// cipher rule whose suites capped the version names a
+			// version refusal.
 			o.ClientTLS.OurGroups = curveCodes(pol.Groups)
+			if alert == 70 {
+				o.ClientTLS.CeilingCipherRule, o.ClientTLS.CeilingCiphers = pol.CipherCapRule, pol.CipherCapSuites
+			}
 			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
 			_, _ = c.Write(faults.AlertRecord(faults.AlertLevel(alert), alert, tls.VersionTLS12))
 			o.ClientTLS.AlertSent = int(alert)
