@@ -230,7 +230,7 @@ func TestListenerStatsCarriesSite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"name":"web","mode":"inspect","terminates":true,"verifies_upstream":true,"server_ssl":false,"relays_plain":true,"sni_bypass":["*.bank.example"],"active":1,"refused":0,"down":true,"downs":2}`
+	want := `{"name":"web","mode":"inspect","terminates":true,"verifies_upstream":true,"server_ssl":false,"relays_plain":true,"sni_bypass":["*.bank.example"],"addr_bypass":["10.0.0.0/8"],"active":1,"refused":0,"down":true,"downs":2}`
 	if string(got) != want {
 		t.Errorf("ListenerStats JSON:\n got %s\nwant %s", got, want)
 	}

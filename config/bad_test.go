@@ -109,6 +109,9 @@ func TestBadConfigs(t *testing.T) {
 		{"fault: ocsp_times only for bypassed names", strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1) + "bypass = [\"*.bank.example\"]\n" +
 			"[[fault]]\nname = \"x\"\naction = \"ocsp_times\"\nskew = \"1h\"\nsni = \"www.bank.example\" #<-\n",
 			`fault.sni: fault[0] staples an OCSP response to the certificate of a handshake tlsgate runs, but its sni "www.bank.example" names only servers that listener "web" (bypass "*.bank.example") relays undecrypted; this rule would never fire`},
+		{"fault: chain only for bypassed clients", strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1) + "bypass = [\"10.0.0.0/8\"]\n" +
+			"[[fault]]\nname = \"x\"\naction = \"chain\"\nchain = \"expired\"\nclient = \"10.1.0.0/16\" #<-\n",
+			`fault.client: fault[0] serves a bad certificate chain, but its client "10.1.0.0/16" lies wholly inside what listener "web" (bypass "10.0.0.0/8") relays undecrypted; this rule would never fire`},
 		{"fault: zero max_fires", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nmax_fires = 0 #<-\n", `fault.max_fires: fault[0]: field "max_fires": 0 would read as never fire, but means no limit; leave max_fires out`},
 		{"fault: refuse by SNI", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nsni = \"a.test\" #<-\n", `field "sni": refuse takes the whole listener down`},
 		{"fault: refuse by client", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nclient = \"10.0.0.1\" #<-\n", `field "client": refuse takes the whole listener down`},

@@ -70,8 +70,13 @@ func ruleVersion(f *facts) (verdict, bool) {
 	// A ceiling below TLS 1.2 is a legacy server's: "a TLS 1.3-only
 	// client against TLS 1.2" is not the typical case there.
 	tooNew := verdict{code: CodeVersionTooNew}
-	if f.ceiling < tls.VersionTLS12 {
+	switch {
+	case f.ceiling < tls.VersionTLS12:
 		tooNew.variant = "legacy_cap"
+	case f.o.ClientTLS.CeilingCipherRule != "":
+		// A cipher rule's TLS 1.2 suites capped the version, not the
+		// listener's max_version nor a rule's.
+		tooNew.variant = "cipher_cap"
 	}
 	switch {
 	case f.maxOffered < f.floor:

@@ -174,6 +174,17 @@ func clientKnowledge() map[string]entry {
 			evidence:  evHello(),
 		},
 
+		// A cipher rule of TLS 1.2 suites capped the version as a side
+		// effect: neither the listener's max_version nor a rule's is
+		// the knob, the rule's ciphers are.
+		CodeVersionTooNew + "/cipher_cap": {
+			summary: "client {client} offered only {offered_versions}; fault rule {ceiling_cipher_rule} allows only TLS 1.2 suites, which caps listener {listener} at {ceiling}",
+			cause:   "Every version the client offers ({offered_versions}) is above {ceiling}, the ceiling fault rule {ceiling_cipher_rule} set as a side effect: its ciphers ({ceiling_ciphers}) are TLS 1.2 suites, and crypto/tls cannot restrict TLS 1.3 suites, so while the rule fires it caps the version at TLS 1.2. The listener's own versions did not refuse this client.",
+			checks: []string{
+				"Change fault rule {ceiling_cipher_rule}: its ciphers ({ceiling_ciphers}) keep TLS 1.3 off, and no max_version lifts that. Take the ciphers out of it, narrow it to clients that offer nothing above TLS 1.2 (its max_offered_version selector at \"1.2\"), or disable it (`tlsgate fault disable{admin_opt} {ceiling_cipher_rule}`).",
+				"Or let the client offer {ceiling}: {client_ceiling_flags}.",
+			},
+		},
 		CodeVersionTooNew + "/legacy_cap": {
 			cause: "Every version the client offers ({offered_versions}) is above this listener's ceiling ({ceiling}). A listener capped below TLS 1.2 reproduces a legacy server: current clients (curl and Python on OpenSSL 3, Go, Java, browsers) offer nothing below TLS 1.2 by default, so all of them fail here.",
 		},

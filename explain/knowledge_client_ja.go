@@ -170,6 +170,14 @@ func clientKnowledgeJA() map[string]entry {
 			},
 			clientSaw: sawAlert70JA,
 		},
+		CodeVersionTooNew + "/cipher_cap": {
+			summary: "クライアント {client} の提示は {offered_versions} のみ、フォールトルール {ceiling_cipher_rule} が TLS 1.2 のスイートしか許さないため、リスナー {listener} の上限が {ceiling} になっている",
+			cause:   "クライアントが提示したバージョン（{offered_versions}）がすべて {ceiling} より新しい。この上限はフォールトルール {ceiling_cipher_rule} の副作用で決まった: その ciphers（{ceiling_ciphers}）は TLS 1.2 のスイートで、crypto/tls は TLS 1.3 のスイートを絞れないため、ルールが発動している間はバージョンの上限が TLS 1.2 になる。このクライアントを拒否したのはリスナー自身のバージョン設定ではない。",
+			checks: []string{
+				"フォールトルール {ceiling_cipher_rule} を変える: その ciphers（{ceiling_ciphers}）が TLS 1.3 を止めており、max_version では外せない。ciphers をルールから外すか、TLS 1.2 までしか提示しないクライアントだけに絞る（セレクタ max_offered_version を \"1.2\" に）か、無効にする（`tlsgate fault disable{admin_opt} {ceiling_cipher_rule}`）。",
+				"またはクライアントに {ceiling} を提示させる: {client_ceiling_flags}。",
+			},
+		},
 		CodeVersionTooNew + "/legacy_cap": {
 			cause: "クライアントが提示したバージョン（{offered_versions}）がすべて、このリスナーの上限（{ceiling}）より新しい。TLS 1.2 未満に制限したリスナーはレガシーなサーバの再現であり、今のクライアント（OpenSSL 3 の curl や Python、Go、Java、ブラウザ）は既定では TLS 1.2 未満を提示しないので、どれもここで失敗する。",
 		},

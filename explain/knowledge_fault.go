@@ -298,6 +298,16 @@ func faultKnowledge() map[string]entry {
 				checkFaultOff},
 			clientSaw: sawAlert70,
 		},
+		// A cipher rule of TLS 1.2 suites refused a client above TLS 1.2
+		// on passthrough: the suites capped the version, and the rule is
+		// what to change.
+		CodeFaultInjected + "/tls_policy_cipher_cap": {group: groupVersion,
+			cause: "On a real network this is a server or load balancer restricted to TLS 1.2 cipher suites (FIPS-only or hardened) with TLS 1.3 off, facing a client that offers only {offered_versions}; it answers with alert 70 protocol_version, and a BIG-IP logs it as `unsupported version` (the lines above). Here fault rule {ceiling_cipher_rule} allows only TLS 1.2 suites ({ceiling_ciphers}), which caps the version at TLS 1.2 as a side effect: crypto/tls cannot restrict TLS 1.3 suites.",
+			checks: []string{
+				"Change fault rule {ceiling_cipher_rule}: its ciphers ({ceiling_ciphers}) keep TLS 1.3 off, and no max_version lifts that. Take the ciphers out of it, narrow it to clients that offer nothing above TLS 1.2 (its max_offered_version selector at \"1.2\"), or let the client offer TLS 1.2.",
+				checkFaultOff},
+			clientSaw: sawAlert70,
+		},
 		// A group refusal gets the no shared ciphers group too: BIG-IP picks
 		// the group while it selects the suite, and bigip-log.md records no
 		// message of its own for a group mismatch.

@@ -221,6 +221,13 @@ func faultKnowledgeJA() map[string]entry {
 				checkFaultOffJA},
 			clientSaw: sawAlert70JA,
 		},
+		CodeFaultInjected + "/tls_policy_cipher_cap": {
+			cause: "実際のネットワークなら、TLS 1.2 の暗号スイートだけに絞り TLS 1.3 を無効にしたサーバやロードバランサ（FIPS のみ、ハードニング済みなど）に、{offered_versions} しか提示しないクライアントが来たケースにあたる。アラート 70 protocol_version で応答し、BIG-IP なら `unsupported version` として記録する（上の行）。今回はフォールトルール {ceiling_cipher_rule} が TLS 1.2 のスイート（{ceiling_ciphers}）しか許さず、その副作用でバージョンの上限が TLS 1.2 になった。crypto/tls は TLS 1.3 のスイートを絞れない。",
+			checks: []string{
+				"フォールトルール {ceiling_cipher_rule} を変える: その ciphers（{ceiling_ciphers}）が TLS 1.3 を止めており、max_version では外せない。ciphers をルールから外すか、TLS 1.2 までしか提示しないクライアントだけに絞る（セレクタ max_offered_version を \"1.2\" に）か、クライアントに TLS 1.2 を提示させる。",
+				checkFaultOffJA},
+			clientSaw: sawAlert70JA,
+		},
 		CodeFaultInjected + "/truncate": {
 			cause: "実際のネットワークで、{fault_stage}にストリームが途中で切れるのは、フローを途中で打ち切る装置による。判定（DLP、ファイルサイズや内容のルール）で転送を止めるプロキシや IPS、レスポンスの途中でフェイルオーバーするロードバランサ、書き込み中に落ちたサーバなど。クライアントが受け取ったのは {down_reached} で、その後は {fault_then}。",
 			checks: []string{checkCaptureJA,

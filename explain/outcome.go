@@ -67,6 +67,13 @@ type Leg struct {
 	// on this (client) leg, "" when the listener's own ceiling holds: a
 	// client that needs a newer version needs that knob raised.
 	CeilingRule string
+	// CeilingCipherRule names the fault rule whose ciphers, all TLS 1.2
+	// suites or older, capped this leg at TLS 1.2 as a side effect
+	// (crypto/tls cannot restrict TLS 1.3 suites), "" when none did;
+	// CeilingCiphers are its ciphers as the rule names them. A client
+	// that needs TLS 1.3 needs that rule changed, not a max_version.
+	CeilingCipherRule string
+	CeilingCiphers    []string
 	// HelloRetryOnly: all tlsgate wrote was a TLS 1.3 HelloRetryRequest
 	// (the hello's key shares fit no group it accepts), and the peer gave
 	// up without a second ClientHello. No certificate went out, so

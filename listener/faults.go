@@ -110,6 +110,7 @@ func bypassPlan(c net.Conn, fx *connFaults) net.Conn {
 	fx.ci.Decrypted, fx.ci.VerifiesUpstream = false, false
 	fx.auth = nil
 	fx.plan = fx.plan.Narrow(fx.ci)
+	fx.deps.RawTLS = true
 	if ws := fx.plan.Wrappers(faults.StageRequest, faults.StageResponse, faults.StageIdle); len(ws) > 0 {
 		c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
 		fx.late = c
@@ -169,8 +170,10 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 		}
 	case !fx.ci.Decrypted:
 		// TLS passed through: the client-facing socket carries every
-		// later stage too, after the hello.
+		// later stage too, after the hello, in records tlsgate does not
+		// decrypt.
 		stages = append(stages, later...)
+		fx.deps.RawTLS = true
 		fallthrough
 	default:
 		if ws := fx.plan.Wrappers(stages...); len(ws) > 0 {
@@ -195,8 +198,13 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 			refusal = pol.SigAlgRefusal
 		}
 		if alert, refused := refusal(o.Hello); refused {
-			// The groups the policy allowed name a group refusal.
+			// The groups the policy allowed name a group refusal; a
+			// cipher rule whose suites capped the version names a
+			// version refusal.
 			o.ClientTLS.OurGroups = curveCodes(pol.Groups)
+			if alert == 70 {
+				o.ClientTLS.CeilingCipherRule, o.ClientTLS.CeilingCiphers = pol.CipherCapRule, pol.CipherCapSuites
+			}
 			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
 			_, _ = c.Write(faults.AlertRecord(faults.AlertLevel(alert), alert, tls.VersionTLS12))
 			o.ClientTLS.AlertSent = int(alert)
@@ -298,6 +306,11 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 		// Its handshake failed, or its backend was never reached: no
 		// rule of a later stage met its stage.
 		fx.plan = fx.plan.Unreached()
+	}
+	if fx.ci.ClientLeft {
+		// The client closed before its first byte: the accept stage's
+		// wrappers had nothing to act on.
+		fx.plan = fx.plan.Left(fx.accept)
 	}
 	plan := fx.plan.Settle(fx.late, fx.early, fx.accept)
 	if plan.Empty() {
@@ -417,6 +430,7 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 	// the max_version a client above it needs raised.
 	o.ClientTLS.OurGroups = curveCodes(pol.Groups)
 	o.ClientTLS.CeilingRule = pol.MaxVersionRule
+	o.ClientTLS.CeilingCipherRule, o.ClientTLS.CeilingCiphers = pol.CipherCapRule, pol.CipherCapSuites
 	if fx.plan.Abort() != nil {
 		// The rule answers the requests itself, h2 (gRPC) included,
 		// whatever the backend speaks.
