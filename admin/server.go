@@ -214,7 +214,10 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 	if s.o.Token == "" {
 		return true
 	}
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	// The scheme is case-insensitive (RFC 9110 section 11.1): "bearer x"
+	// is the right token, not a missing one.
+	scheme, got, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	ok = ok && strings.EqualFold(scheme, "Bearer")
 	if q := r.URL.Query().Get("token"); !ok && q != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		// Reads only: a token in a URL can end up in a history or a log,
 		// and that must not be enough to change the fault rules.
