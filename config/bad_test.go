@@ -101,6 +101,10 @@ func TestBadConfigs(t *testing.T) {
 			`listener.non_ssl: has no effect with mode = "plaintext"`},
 		{"non_ssl on plaintext", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) + "non_ssl = \"reset\" #<-\n",
 			`listener.non_ssl: has no effect with mode = "plaintext"`},
+		// Shape of the fault list: each problem once, though two passes read the list.
+		{"single bracket fault", web + "[fault] #<-\nname = \"x\"\naction = \"reset\"\n", "fault: must be an array of tables: write [[fault]]"},
+		{"fault is a number", "fault = 3 #<-\n" + web, "fault: want [[fault]] tables, got integer"},
+		{"fault element not a table", "fault = [1, {name = \"x\", action = \"reset\"}] #<-\n" + web, "fault[0]: want a table, got integer 1"},
 		{"fault: unknown key", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nactoin = 1 #<-\n", `unknown key fault.actoin (did you mean action?)`},
 		{"fault: mtu then rst", web + "[[fault]]\nname = \"x\"\naction = \"mtu\"\nthen = \"rst\" #<-\n", `fault.then: invalid rule: faults: rule "x": field "then": mtu takes only "hold"`},
 		{"fault: honor_mss with recover_after", web + "[[fault]]\nname = \"x\"\naction = \"mtu\"\nhonor_mss = true #<-\nrecover_after = \"2s\"\n", `fault.honor_mss: invalid rule: faults: rule "x": field "honor_mss": with honor_mss nothing stalls`},

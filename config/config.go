@@ -182,8 +182,10 @@ func parse(data []byte, name string, d *decoder) (*Config, error) {
 		Shutdown: decodeShutdown(root),
 		Admin:    decodeAdmin(root),
 	}
+	// Read once: each read reports a malformed list again.
+	faultTables := arrayTables(root, "fault")
 	var faultAt []int
-	cfg.Faults, faultAt = decodeFaults(root)
+	cfg.Faults, faultAt = decodeFaults(faultTables)
 	tables := listenerTables(root)
 	for i, t := range tables {
 		cfg.Listeners = append(cfg.Listeners, decodeListener(t, i+1))
@@ -199,7 +201,7 @@ func parse(data []byte, name string, d *decoder) (*Config, error) {
 		}
 	}
 	checkClashes(root, tables, cfg)
-	checkFaultListeners(root, cfg, faultAt)
+	checkFaultListeners(faultTables, cfg, faultAt)
 	root.unknown()
 	if err := d.probs.err(); err != nil {
 		return nil, err
