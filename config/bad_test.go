@@ -225,6 +225,10 @@ func TestBadConfigs(t *testing.T) {
 		// server_ssl.
 		{"missing ca file", web + "[listener.server_ssl]\nca = \"$DIR/nope-ca.pem\" #<-\n", "listener.server_ssl.ca: cannot use"},
 		{"verify as string", web + "[listener.server_ssl]\nca = \"$DIR/ca.pem\"\nverify = \"no\" #<-\n", `listener.server_ssl.verify: want true or false, got string "no"`},
+		{"server_name with a space", web + "[listener.server_ssl]\nserver_name = \"bad name\" #<-\n",
+			`listener.server_ssl.server_name: "bad name" is not a host name or an IP address (character ' ')`},
+		{"server_name wildcard", web + "[listener.server_ssl]\nserver_name = \"*.example\" #<-\n",
+			`listener.server_ssl.server_name: "*.example" is not a host name or an IP address (character '*')`},
 		{"server_name as number", web + "[listener.server_ssl]\nserver_name = 1 #<-\n", "listener.server_ssl.server_name: want a string"},
 		{"server_ssl as string", web + "server_ssl = \"on\" #<-\n", "listener.server_ssl: want a table ([listener.server_ssl]), got string"},
 		{"server_ssl ca without verification", web + "[listener.server_ssl]\nca = \"$DIR/ca.pem\" #<-\nverify = false\n",
