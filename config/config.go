@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -144,12 +145,25 @@ type Shutdown struct {
 // resolved against the file's directory, so the config works from any working
 // directory (including systemd's /).
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: read %s: %w", path, err)
 	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("config: read %s: %w", path, err)
+	}
+	if len(data) > maxConfigFile {
+		return nil, fmt.Errorf("config: read %s: larger than %d MiB, which no tlsgate config is", path, maxConfigFile>>20)
+	}
 	return Parse(data, path)
 }
+
+// maxConfigFile bounds what Load reads: a config is a few KiB, and -c naming a
+// log, a device or a FIFO by mistake must end in an error, not in reading
+// until memory runs out.
+const maxConfigFile = 16 << 20
 
 // Parse decodes config text. name labels error messages ("config: <name>:<line>:<col>: …")
 // and its directory is the base for relative paths in the file. Certificate, key and CA
