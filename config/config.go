@@ -172,7 +172,7 @@ const maxConfigFile = 16 << 20
 // creatable, so that what Parse accepts can start. On error the *Config is nil and
 // the error joins one *Error per problem, sorted by line.
 func Parse(data []byte, name string) (*Config, error) {
-	return parse(data, name, &decoder{stat: osStat, writable: osWritable, resolve: systemResolve})
+	return parse(data, name, &decoder{stat: osStat, writable: osWritable, resolve: systemResolve, now: time.Now})
 }
 
 // parse is Parse with the machine's answers (file checks, name resolution) taken
@@ -295,6 +295,14 @@ func decodeCA(root *table) CA {
 	// when it holds none yet.
 	_, err := t.d.stat(filepath.Join(c.Dir, pki.CertFile))
 	t.checkDir("dir", c.Dir, err != nil)
+	// A CA already there is loaded as run loads it, so that a corrupt or
+	// half-present pair, a key of another certificate or an expired CA is
+	// config check's error too, not only run's.
+	if st, err := t.d.stat(c.Dir); err == nil && st.IsDir() && t.d.now != nil {
+		if _, err := pki.Load(c.Dir, t.d.now); err != nil && !errors.Is(err, pki.ErrNoCA) {
+			t.failWrap("dir", err, "the lab CA in %q cannot be used", c.Dir)
+		}
+	}
 	t.unknown()
 	return c
 }
