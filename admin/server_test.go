@@ -50,6 +50,12 @@ func TestToken(t *testing.T) {
 		{"wrong", "/faults", "Bearer nope", 401, `Bearer realm="tlsgate", error="invalid_token"`},
 		{"basic scheme", "/faults", "Basic czNjcmV0", 401, `Bearer realm="tlsgate"`},
 		{"right", "/faults", "Bearer s3cret", 200, ""},
+		// RFC 9110 section 11.1: the scheme is case-insensitive; curl and
+		// some libraries send it in lower case.
+		{"lower-case scheme", "/faults", "bearer s3cret", 200, ""},
+		{"upper-case scheme", "/faults", "BEARER s3cret", 200, ""},
+		{"lower-case scheme wrong", "/faults", "bearer nope", 401, `Bearer realm="tlsgate", error="invalid_token"`},
+		{"scheme alone", "/faults", "Bearer", 401, `Bearer realm="tlsgate"`},
 		{"metrics guarded", "/metrics", "", 401, `Bearer realm="tlsgate"`},
 		{"events guarded", "/events/recent", "", 401, `Bearer realm="tlsgate"`},
 		{"healthz open", "/healthz", "", 200, ""},

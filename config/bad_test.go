@@ -101,6 +101,10 @@ func TestBadConfigs(t *testing.T) {
 			`listener.non_ssl: has no effect with mode = "plaintext"`},
 		{"non_ssl on plaintext", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) + "non_ssl = \"reset\" #<-\n",
 			`listener.non_ssl: has no effect with mode = "plaintext"`},
+		// Shape of the fault list: each problem once, though two passes read the list.
+		{"single bracket fault", web + "[fault] #<-\nname = \"x\"\naction = \"reset\"\n", "fault: must be an array of tables: write [[fault]]"},
+		{"fault is a number", "fault = 3 #<-\n" + web, "fault: want [[fault]] tables, got integer"},
+		{"fault element not a table", "fault = [1, {name = \"x\", action = \"reset\"}] #<-\n" + web, "fault[0]: want a table, got integer 1"},
 		{"fault: unknown key", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nactoin = 1 #<-\n", `unknown key fault.actoin (did you mean action?)`},
 		{"fault: mtu then rst", web + "[[fault]]\nname = \"x\"\naction = \"mtu\"\nthen = \"rst\" #<-\n", `fault.then: invalid rule: faults: rule "x": field "then": mtu takes only "hold"`},
 		{"fault: honor_mss with recover_after", web + "[[fault]]\nname = \"x\"\naction = \"mtu\"\nhonor_mss = true #<-\nrecover_after = \"2s\"\n", `fault.honor_mss: invalid rule: faults: rule "x": field "honor_mss": with honor_mss nothing stalls`},
@@ -224,6 +228,10 @@ func TestBadConfigs(t *testing.T) {
 		// server_ssl.
 		{"missing ca file", web + "[listener.server_ssl]\nca = \"$DIR/nope-ca.pem\" #<-\n", "listener.server_ssl.ca: cannot use"},
 		{"verify as string", web + "[listener.server_ssl]\nca = \"$DIR/ca.pem\"\nverify = \"no\" #<-\n", `listener.server_ssl.verify: want true or false, got string "no"`},
+		{"server_name with a space", web + "[listener.server_ssl]\nserver_name = \"bad name\" #<-\n",
+			`listener.server_ssl.server_name: "bad name" is not a host name or an IP address (character ' ')`},
+		{"server_name wildcard", web + "[listener.server_ssl]\nserver_name = \"*.example\" #<-\n",
+			`listener.server_ssl.server_name: "*.example" is not a host name or an IP address (character '*')`},
 		{"server_name as number", web + "[listener.server_ssl]\nserver_name = 1 #<-\n", "listener.server_ssl.server_name: want a string"},
 		{"server_ssl as string", web + "server_ssl = \"on\" #<-\n", "listener.server_ssl: want a table ([listener.server_ssl]), got string"},
 		{"server_ssl ca without verification", web + "[listener.server_ssl]\nca = \"$DIR/ca.pem\" #<-\nverify = false\n",

@@ -180,7 +180,7 @@ func warningTexts() map[string]string {
 		warnWeakerCipher: "weaker cipher on the server leg: {server_cipher} ({server_cipher_class}) although the client offered {best_offered} ({best_offered_class})",
 		warnHelloTooLarge: "the ClientHello is larger than tlsgate parses ({hello_err}), so its SNI, ALPN, JA3 and JA4 were not read: " +
 			"routing by name and fault rules keyed on them did not see this connection",
-		warnRelayedUnread: "the client sent {kind_desc} ({first_hex}), not a ClientHello tlsgate could read, and listener {listener} passed it through to {backend} as it came: " +
+		warnRelayedUnread: "the client sent {kind_desc} ({first_hex}), not a ClientHello tlsgate could read{hello_err_why}, and listener {listener} passed it through to {backend} as it came: " +
 			"the backend answered it, not tlsgate, so no SNI, ALPN, JA3 or JA4 was read and a refusal, if any, is the backend's",
 		warnHelloTooLargeRead: "the ClientHello is larger than tlsgate parses ({hello_err}): crypto/tls read it for the handshake (SNI {sni}), but tlsgate's parser did not, " +
 			"so no ALPN offer, JA3 or JA4 was read, and routing by name and fault rules keyed on SNI, JA3 or JA4, decided before the handshake, did not see this connection",

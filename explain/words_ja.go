@@ -225,7 +225,7 @@ func warningTextsJA() map[string]string {
 		warnWeakerCipher: "サーバ側レッグの暗号スイートが弱い: クライアントは {best_offered}（{best_offered_class}）を提示していたのに、{server_cipher}（{server_cipher_class}）が使われている",
 		warnHelloTooLarge: "ClientHello が tlsgate の解析上限を超えている（{hello_err}）ため、SNI・ALPN・JA3・JA4 を読めていない: " +
 			"名前による振り分けや、それらをキーにした障害ルールはこの接続に効いていない",
-		warnRelayedUnread: "クライアントが送ったのは {kind_desc}（{first_hex}）で、tlsgate が読める ClientHello ではない。リスナー {listener} はそれをそのまま {backend} へ中継した: " +
+		warnRelayedUnread: "クライアントが送ったのは {kind_desc}（{first_hex}）で、tlsgate が読める ClientHello ではない{hello_err_why}。リスナー {listener} はそれをそのまま {backend} へ中継した: " +
 			"応答したのはバックエンドで tlsgate ではないため、SNI・ALPN・JA3・JA4 は読めておらず、拒否があったとすればバックエンドによるもの",
 		warnHelloTooLargeRead: "ClientHello が tlsgate の解析上限を超えている（{hello_err}）。crypto/tls はハンドシェイクのために読んだ（SNI {sni}）が、tlsgate の解析器は読めていないため、" +
 			"ALPN の提示・JA3・JA4 は不明で、ハンドシェイク前に決まる名前による振り分けや、SNI・JA3・JA4 をキーにした障害ルールはこの接続に効いていない",

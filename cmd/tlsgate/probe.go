@@ -108,7 +108,7 @@ func probeArgs(fs *flag.FlagSet, args []string) (string, error) {
 
 // loadCACerts reads a PEM bundle into a pool.
 func loadCACerts(path string) (*x509.CertPool, error) {
-	b, err := os.ReadFile(path)
+	b, err := readFileMax(path, maxPEMFile)
 	if err != nil {
 		return nil, fmt.Errorf("probe: --cacert: %w", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -298,10 +297,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		logger.Info("demo backend listening", zap.String("listen", a.String()))
 	}
 	if aln != nil {
-		// No WriteTimeout: /events streams stay open for as long as the
-		// viewer watches.
-		adminSrv := &http.Server{Handler: adminAPI.Handler(), ReadHeaderTimeout: 10 * time.Second}
-		adminSrv.RegisterOnShutdown(adminAPI.Close)
+		adminSrv := adminAPI.HTTPServer()
 		go func() { _ = adminSrv.Serve(aln) }()
 		defer func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
