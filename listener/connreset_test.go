@@ -2,12 +2,15 @@ package listener
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
+	"net/netip"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
 	"github.com/tlsgate/tlsgate/upstream"
@@ -93,4 +96,44 @@ func TestFINResetAfterConnectRelaysTail(t *testing.T) {
 		t.Errorf("summary %q calls a connect that succeeded failed", r.d.Summary)
 	}
 	t.Logf("code %s: %s", r.d.Code, r.d.Summary)
+}
+
+// TestResetAfterConnectTLSBackend: the race on a server-ssl leg. The
+// connect succeeded, so it is the backend that ended the connection
+// before tlsgate's ClientHello left: a failed handshake towards the
+// backend (its reset, or its close and reset), whose BIG-IP line runs from
+// tlsgate's end of that connection to the backend, never a failed connect.
+func TestResetAfterConnectTLSBackend(t *testing.T) {
+	backend := netip.MustParseAddrPort("127.0.0.1:9") // never dialled: the injected dial answers
+	local := netip.MustParseAddrPort("127.0.0.1:40000")
+	for _, fin := range []bool{false, true} {
+		t.Run(map[bool]string{false: "reset", true: "fin_then_reset"}[fin], func(t *testing.T) {
+			errno := map[bool]syscall.Errno{false: syscall.ECONNRESET, true: syscall.EPIPE}[fin]
+			dial := func(_ context.Context, _, addr string) (net.Conn, error) {
+				return nil, &upstream.ResetAfterConnect{Addr: addr, Local: net.TCPAddrFromAddrPort(local), Tail: []byte("bye"), FIN: fin,
+					Err: &net.OpError{Op: "dial", Net: "tcp", Err: errno}}
+			}
+			h := startListener(t, Options{Mode: Terminate, Backend: backend.String(), Engine: EngineGoroutines,
+				ClientSSL: &ClientSSL{}, ServerSSL: &ServerSSL{}}, dial)
+			c, err := tls.Dial("tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: h.srv.deps.Minter.CA().Pool()})
+			if err == nil {
+				_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // hang guard only
+				_, _ = io.WriteString(c, engineRequest)
+				_, _ = io.ReadAll(c)
+				c.Close()
+			}
+			r := h.next()
+			b := r.o.Backend
+			if r.d.Code != explain.CodeBackendTLSFailed || b.DialErr != "" || !b.TLS.Attempted ||
+				!strings.Contains(b.TLS.Err, "before the TLS handshake") || b.Local != local || b.Remote != backend {
+				t.Errorf("code %s, dial error %q, backend TLS %v %q, backend %v -> %v (%s); want the backend's end of a handshake from %v to %v",
+					r.d.Code, b.DialErr, b.TLS.Attempted, b.TLS.Err, b.Local, b.Remote, r.d.Summary, local, backend)
+			}
+			wantOneHandshakeLine(t, r.d, local, backend)
+			for _, l := range r.d.BigIP {
+				t.Logf("%s %s", l.ID, l.Text)
+			}
+			t.Logf("%s: %s", r.d.Code, r.d.Cause)
+		})
+	}
 }
