@@ -23,3 +23,20 @@ func TestAlertRecord(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAlertRecord: any bytes a backend sends before its reset give -1 or
+// an alert description taken from inside them, never a panic.
+func FuzzAlertRecord(f *testing.F) {
+	f.Add([]byte{21, 3, 3, 0, 2, 2, 40})
+	f.Add([]byte{21, 3, 1, 0, 2, 2})
+	f.Add([]byte("HTTP/1.1 400 Bad Request\r\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got := alertRecord(b)
+		if got == -1 {
+			return
+		}
+		if len(b) < 7 || b[0] != 21 || got != int(b[6]) {
+			t.Fatalf("alertRecord(% x) = %d, not the description byte of an alert record", b, got)
+		}
+	})
+}
