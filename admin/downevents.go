@@ -26,7 +26,7 @@ type downLine struct {
 // listener's log line's, so a script written against one reads the other;
 // holding is always present (empty when up), the rest as the kind has them.
 type downJSON struct {
-	Event    string     `json:"event"` // listener_down, listener_up, listener_still_down, listener_also_held
+	Event    string     `json:"event"` // listener_down, listener_up, listener_still_down, listener_also_held, listener_down_failed, listener_up_failed
 	Listener string     `json:"listener"`
 	Listen   string     `json:"listen"`
 	Rule     string     `json:"rule"`
@@ -41,6 +41,7 @@ type downJSON struct {
 	Reason   string     `json:"reason"`
 	Symptom  string     `json:"symptom,omitempty"`
 	Check    string     `json:"check,omitempty"`
+	Error    string     `json:"error,omitempty"` // listener_down_failed, listener_up_failed: why
 }
 
 // holdJSON is one refuse rule holding the listener, and when its duration
@@ -57,7 +58,7 @@ type holdJSON struct {
 func (s *Server) ObserveDown(ev listener.DownEvent) {
 	d := downJSON{Event: string(ev.Kind), Listener: ev.Listener, Listen: ev.Listen, Rule: ev.Rule,
 		Ended: ev.Ended, HeldBy: ev.HeldBy, Holding: make([]holdJSON, len(ev.Holding)), Until: ev.Until,
-		Since: ev.Since, Downs: ev.Downs, Reason: ev.Reason, Symptom: ev.Symptom, Check: ev.Check}
+		Since: ev.Since, Downs: ev.Downs, Reason: ev.Reason, Symptom: ev.Symptom, Check: ev.Check, Error: ev.Err}
 	for i, h := range ev.Holding {
 		d.Holding[i] = holdJSON{Rule: h.Rule, Until: h.Until}
 	}
@@ -66,8 +67,11 @@ func (s *Server) ObserveDown(ev listener.DownEvent) {
 		d.DownFor, d.DownMS = ev.DownFor.String(), &ms
 	}
 	level := "warn"
-	if ev.Kind == listener.DownUp {
+	switch ev.Kind {
+	case listener.DownUp:
 		level = "info"
+	case listener.DownFailed, listener.UpFailed:
+		level = "error" // the level of their log lines
 	}
 	line, err := json.Marshal(downLine{Level: level, TS: ev.Time, Msg: ev.Reason, Event: d})
 	if err != nil {

@@ -36,6 +36,11 @@ func TestObserveDownKeys(t *testing.T) {
 			`{"level":"info","ts":"2026-11-28T09:01:30Z","msg":"listener up: back","listener_event":{"event":"listener_up",` +
 				`"listener":"web","listen":"127.0.0.1:8080","rule":"blip","holding":[],"since":"2026-11-28T09:00:00Z",` +
 				`"down_for":"1m30s","down_ms":90000,"downs":1,"reason":"listener up: back"}}`},
+		{"up failed", listener.DownEvent{Kind: listener.UpFailed, Time: t0, Listener: "web", Listen: "127.0.0.1:8080",
+			Rule: "blip", Since: t0, Downs: 1, Reason: "could not listen", Symptom: "curl (7)", Err: "listener: listen: address already in use"},
+			`{"level":"error","ts":"2026-11-28T09:00:00Z","msg":"could not listen","listener_event":{"event":"listener_up_failed",` +
+				`"listener":"web","listen":"127.0.0.1:8080","rule":"blip","holding":[],"since":"2026-11-28T09:00:00Z",` +
+				`"downs":1,"reason":"could not listen","symptom":"curl (7)","error":"listener: listen: address already in use"}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newAPI(t, Options{})

@@ -98,3 +98,30 @@ func TestBypassedSNIRuleRefusedAsConfigDoes(t *testing.T) {
 		t.Errorf("a name outside the bypass: %d %s, want 201", r.status, r.body)
 	}
 }
+
+// TestBypassedClientRuleRefusedAsConfigDoes: a rule that needs
+// decryption whose client range lies wholly inside an inspect listener's
+// bypass addresses never fires there; POST and PUT refuse it at client
+// with the config file's words (the running listener's Site carries its
+// bypass addresses). A range that only overlaps the bypass is taken.
+func TestBypassedClientRuleRefusedAsConfigDoes(t *testing.T) {
+	insp := listener.Options{Name: "insp", Mode: listener.Inspect, Bypass: []string{"*.bank.example", "10.0.0.0/8"}}
+	ls := []ListenerStats{{Site: insp.Site()}}
+	a := newAPI(t, Options{Listeners: func() []ListenerStats { return ls }})
+	body := `{"name":"stale","listener":"insp","action":"ocsp_times","skew":"-2h","client":"10.4.0.0/16"}`
+	want := `rule "stale" staples an OCSP response to the certificate of a handshake tlsgate runs on listener "insp", but its client "10.4.0.0/16" lies wholly inside that listener's bypass "10.0.0.0/8", whose clients it relays undecrypted; this rule would never fire`
+	r := a.do("POST", "/faults", body)
+	if e := r.apiError(t); r.status != 400 || e.Field != "client" || !strings.Contains(e.Error, want) {
+		t.Errorf("POST %s: %d %s, want 400 on field client containing %q", body, r.status, r.body, want)
+	}
+	r = a.do("PUT", "/faults", `[{"name":"ok","action":"reset"},`+body+`]`)
+	if e := r.apiError(t); r.status != 400 || e.Field != "client" || e.Index == nil || *e.Index != 1 {
+		t.Errorf("PUT [ok, %s]: %d %s, want 400 on rule [1]'s client", body, r.status, r.body)
+	}
+	if len(a.engine.List()) != 0 {
+		t.Error("a refused request changed the rules")
+	}
+	if r := a.do("POST", "/faults", `{"name":"wide","action":"ocsp_times","skew":"-2h","client":"10.0.0.0/7"}`); r.status != 201 {
+		t.Errorf("a range that only overlaps the bypass: %d %s, want 201", r.status, r.body)
+	}
+}

@@ -81,6 +81,9 @@ type Options struct {
 	// client that announces one and never sends it cannot hold a handler
 	// forever; 0 means 30 s.
 	BodyWait time.Duration
+	// IdleWait bounds how long a kept-alive connection may wait silent for
+	// its next request on the server HTTPServer builds; 0 means 2 minutes.
+	IdleWait time.Duration
 }
 
 // Server is the admin API. Its handler is safe for concurrent use.
@@ -149,6 +152,15 @@ func (s *Server) routes() *http.ServeMux {
 // the routes, with JSON bodies for unknown paths and wrong methods.
 func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 {
+			// After a handler that left a small body unread (a 401, a 404,
+			// enable), net/http reads the rest before answering, with no
+			// deadline, to keep the connection: a client that announces a
+			// body and stalls would get no answer and hold the connection
+			// for good. Closing after the answer skips that read; bodies
+			// are rare here (rule changes), so little reuse is lost.
+			w.Header().Set("Connection", "close")
+		}
 		if r.URL.Path != "/healthz" && !isUIPath(r) && !s.authorized(w, r) {
 			return
 		}
@@ -182,12 +194,30 @@ func (s *Server) Handler() http.Handler {
 	})
 }
 
+// HTTPServer returns the http.Server to run Handler with: headers must
+// arrive within 10 s and a kept-alive connection may idle for IdleWait. There
+// is no ReadTimeout or WriteTimeout: /events streams stay open for as long as
+// the viewer watches, and readBody bounds each body itself. Close is
+// registered to run on Shutdown, so open streams end.
+func (s *Server) HTTPServer() *http.Server {
+	idle := s.o.IdleWait
+	if idle <= 0 {
+		idle = 2 * time.Minute
+	}
+	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idle}
+	hs.RegisterOnShutdown(s.Close)
+	return hs
+}
+
 // authorized checks the bearer token; it answers 401 itself when the check fails.
 func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 	if s.o.Token == "" {
 		return true
 	}
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	// The scheme is case-insensitive (RFC 9110 section 11.1): "bearer x"
+	// is the right token, not a missing one.
+	scheme, got, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	ok = ok && strings.EqualFold(scheme, "Bearer")
 	if q := r.URL.Query().Get("token"); !ok && q != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		// Reads only: a token in a URL can end up in a history or a log,
 		// and that must not be enough to change the fault rules.

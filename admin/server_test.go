@@ -50,6 +50,12 @@ func TestToken(t *testing.T) {
 		{"wrong", "/faults", "Bearer nope", 401, `Bearer realm="tlsgate", error="invalid_token"`},
 		{"basic scheme", "/faults", "Basic czNjcmV0", 401, `Bearer realm="tlsgate"`},
 		{"right", "/faults", "Bearer s3cret", 200, ""},
+		// RFC 9110 section 11.1: the scheme is case-insensitive; curl and
+		// some libraries send it in lower case.
+		{"lower-case scheme", "/faults", "bearer s3cret", 200, ""},
+		{"upper-case scheme", "/faults", "BEARER s3cret", 200, ""},
+		{"lower-case scheme wrong", "/faults", "bearer nope", 401, `Bearer realm="tlsgate", error="invalid_token"`},
+		{"scheme alone", "/faults", "Bearer", 401, `Bearer realm="tlsgate"`},
 		{"metrics guarded", "/metrics", "", 401, `Bearer realm="tlsgate"`},
 		{"events guarded", "/events/recent", "", 401, `Bearer realm="tlsgate"`},
 		{"healthz open", "/healthz", "", 200, ""},
@@ -230,7 +236,7 @@ func TestListenerStatsCarriesSite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"name":"web","mode":"inspect","terminates":true,"verifies_upstream":true,"server_ssl":false,"relays_plain":true,"sni_bypass":["*.bank.example"],"active":1,"refused":0,"down":true,"downs":2}`
+	want := `{"name":"web","mode":"inspect","terminates":true,"verifies_upstream":true,"server_ssl":false,"relays_plain":true,"sni_bypass":["*.bank.example"],"addr_bypass":["10.0.0.0/8"],"active":1,"refused":0,"down":true,"downs":2}`
 	if string(got) != want {
 		t.Errorf("ListenerStats JSON:\n got %s\nwant %s", got, want)
 	}

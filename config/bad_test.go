@@ -101,6 +101,10 @@ func TestBadConfigs(t *testing.T) {
 			`listener.non_ssl: has no effect with mode = "plaintext"`},
 		{"non_ssl on plaintext", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) + "non_ssl = \"reset\" #<-\n",
 			`listener.non_ssl: has no effect with mode = "plaintext"`},
+		// Shape of the fault list: each problem once, though two passes read the list.
+		{"single bracket fault", web + "[fault] #<-\nname = \"x\"\naction = \"reset\"\n", "fault: must be an array of tables: write [[fault]]"},
+		{"fault is a number", "fault = 3 #<-\n" + web, "fault: want [[fault]] tables, got integer"},
+		{"fault element not a table", "fault = [1, {name = \"x\", action = \"reset\"}] #<-\n" + web, "fault[0]: want a table, got integer 1"},
 		{"fault: unknown key", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nactoin = 1 #<-\n", `unknown key fault.actoin (did you mean action?)`},
 		{"fault: mtu then rst", web + "[[fault]]\nname = \"x\"\naction = \"mtu\"\nthen = \"rst\" #<-\n", `fault.then: invalid rule: faults: rule "x": field "then": mtu takes only "hold"`},
 		{"fault: honor_mss with recover_after", web + "[[fault]]\nname = \"x\"\naction = \"mtu\"\nhonor_mss = true #<-\nrecover_after = \"2s\"\n", `fault.honor_mss: invalid rule: faults: rule "x": field "honor_mss": with honor_mss nothing stalls`},
@@ -109,6 +113,9 @@ func TestBadConfigs(t *testing.T) {
 		{"fault: ocsp_times only for bypassed names", strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1) + "bypass = [\"*.bank.example\"]\n" +
 			"[[fault]]\nname = \"x\"\naction = \"ocsp_times\"\nskew = \"1h\"\nsni = \"www.bank.example\" #<-\n",
 			`fault.sni: fault[0] staples an OCSP response to the certificate of a handshake tlsgate runs, but its sni "www.bank.example" names only servers that listener "web" (bypass "*.bank.example") relays undecrypted; this rule would never fire`},
+		{"fault: chain only for bypassed clients", strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1) + "bypass = [\"10.0.0.0/8\"]\n" +
+			"[[fault]]\nname = \"x\"\naction = \"chain\"\nchain = \"expired\"\nclient = \"10.1.0.0/16\" #<-\n",
+			`fault.client: fault[0] serves a bad certificate chain, but its client "10.1.0.0/16" lies wholly inside what listener "web" (bypass "10.0.0.0/8") relays undecrypted; this rule would never fire`},
 		{"fault: zero max_fires", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nmax_fires = 0 #<-\n", `fault.max_fires: fault[0]: field "max_fires": 0 would read as never fire, but means no limit; leave max_fires out`},
 		{"fault: refuse by SNI", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nsni = \"a.test\" #<-\n", `field "sni": refuse takes the whole listener down`},
 		{"fault: refuse by client", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nclient = \"10.0.0.1\" #<-\n", `field "client": refuse takes the whole listener down`},
@@ -223,6 +230,10 @@ func TestBadConfigs(t *testing.T) {
 		// server_ssl.
 		{"missing ca file", web + "[listener.server_ssl]\nca = \"$DIR/nope-ca.pem\" #<-\n", "listener.server_ssl.ca: cannot use"},
 		{"verify as string", web + "[listener.server_ssl]\nca = \"$DIR/ca.pem\"\nverify = \"no\" #<-\n", `listener.server_ssl.verify: want true or false, got string "no"`},
+		{"server_name with a space", web + "[listener.server_ssl]\nserver_name = \"bad name\" #<-\n",
+			`listener.server_ssl.server_name: "bad name" is not a host name or an IP address (character ' ')`},
+		{"server_name wildcard", web + "[listener.server_ssl]\nserver_name = \"*.example\" #<-\n",
+			`listener.server_ssl.server_name: "*.example" is not a host name or an IP address (character '*')`},
 		{"server_name as number", web + "[listener.server_ssl]\nserver_name = 1 #<-\n", "listener.server_ssl.server_name: want a string"},
 		{"server_ssl as string", web + "server_ssl = \"on\" #<-\n", "listener.server_ssl: want a table ([listener.server_ssl]), got string"},
 		{"server_ssl ca without verification", web + "[listener.server_ssl]\nca = \"$DIR/ca.pem\" #<-\nverify = false\n",

@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -144,12 +145,25 @@ type Shutdown struct {
 // resolved against the file's directory, so the config works from any working
 // directory (including systemd's /).
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: read %s: %w", path, err)
 	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("config: read %s: %w", path, err)
+	}
+	if len(data) > maxConfigFile {
+		return nil, fmt.Errorf("config: read %s: larger than %d MiB, which no tlsgate config is", path, maxConfigFile>>20)
+	}
 	return Parse(data, path)
 }
+
+// maxConfigFile bounds what Load reads: a config is a few KiB, and -c naming a
+// log, a device or a FIFO by mistake must end in an error, not in reading
+// until memory runs out.
+const maxConfigFile = 16 << 20
 
 // Parse decodes config text. name labels error messages ("config: <name>:<line>:<col>: …")
 // and its directory is the base for relative paths in the file. Certificate, key and CA
@@ -158,7 +172,7 @@ func Load(path string) (*Config, error) {
 // creatable, so that what Parse accepts can start. On error the *Config is nil and
 // the error joins one *Error per problem, sorted by line.
 func Parse(data []byte, name string) (*Config, error) {
-	return parse(data, name, &decoder{stat: osStat, writable: osWritable, resolve: systemResolve})
+	return parse(data, name, &decoder{stat: osStat, writable: osWritable, resolve: systemResolve, now: time.Now})
 }
 
 // parse is Parse with the machine's answers (file checks, name resolution) taken
@@ -182,8 +196,10 @@ func parse(data []byte, name string, d *decoder) (*Config, error) {
 		Shutdown: decodeShutdown(root),
 		Admin:    decodeAdmin(root),
 	}
+	// Read once: each read reports a malformed list again.
+	faultTables := arrayTables(root, "fault")
 	var faultAt []int
-	cfg.Faults, faultAt = decodeFaults(root)
+	cfg.Faults, faultAt = decodeFaults(faultTables)
 	tables := listenerTables(root)
 	for i, t := range tables {
 		cfg.Listeners = append(cfg.Listeners, decodeListener(t, i+1))
@@ -199,7 +215,7 @@ func parse(data []byte, name string, d *decoder) (*Config, error) {
 		}
 	}
 	checkClashes(root, tables, cfg)
-	checkFaultListeners(root, cfg, faultAt)
+	checkFaultListeners(faultTables, cfg, faultAt)
 	root.unknown()
 	if err := d.probs.err(); err != nil {
 		return nil, err
@@ -279,6 +295,14 @@ func decodeCA(root *table) CA {
 	// when it holds none yet.
 	_, err := t.d.stat(filepath.Join(c.Dir, pki.CertFile))
 	t.checkDir("dir", c.Dir, err != nil)
+	// A CA already there is loaded as run loads it, so that a corrupt or
+	// half-present pair, a key of another certificate or an expired CA is
+	// config check's error too, not only run's.
+	if st, err := t.d.stat(c.Dir); err == nil && st.IsDir() && t.d.now != nil {
+		if _, err := pki.Load(c.Dir, t.d.now); err != nil && !errors.Is(err, pki.ErrNoCA) {
+			t.failWrap("dir", err, "the lab CA in %q cannot be used", c.Dir)
+		}
+	}
 	t.unknown()
 	return c
 }

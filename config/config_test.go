@@ -306,6 +306,19 @@ func TestLoad(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "config: "+path+":2:1: log.format:") {
 		t.Errorf("Load(bad) = %v, want the file's path and line 2", err)
 	}
+
+	// -c naming something huge by mistake (a log, /dev/zero) is an error,
+	// not a read until memory runs out.
+	huge := filepath.Join(dir, "huge.toml")
+	writeFile(t, huge, strings.Repeat("# a comment line that goes on\n", maxConfigFile/30+1))
+	_, err = Load(huge)
+	if err == nil || !strings.Contains(err.Error(), "config: read "+huge+": larger than 16 MiB") {
+		t.Errorf("Load(huge) = %v, want it refused for its size", err)
+	}
+	_, err = Load(dir)
+	if err == nil || !strings.HasPrefix(err.Error(), "config: read "+dir) {
+		t.Errorf("Load(dir) = %v, want a config: read error", err)
+	}
 }
 
 // All problems are reported in one go, sorted by line, each with the cause kept.

@@ -47,6 +47,9 @@ type decoder struct {
 	// resolve looks up a listen address's host name (see checkClashes):
 	// systemResolve outside tests.
 	resolve resolver
+	// now is the clock an existing lab CA's validity is judged by, as run
+	// will: time.Now outside tests.
+	now func() time.Time
 }
 
 // table is one decoded TOML table plus where it sits in the file.

@@ -19,13 +19,13 @@ import (
 // faults package's own (the admin API takes the same JSON), so each key is
 // re-encoded as JSON and decoded strictly there, one key at a time: whatever
 // the faults package says about a value is reported at that key's line.
-// It returns the valid rules and the index of the table each came from.
-func decodeFaults(root *table) ([]faults.Rule, []int) {
+// It returns the valid rules and the index in tables each came from.
+func decodeFaults(tables []*table) ([]faults.Rule, []int) {
 	var rules []faults.Rule
 	var at []int
 	seen := map[string]int{}
 	known := faults.FieldNames()
-	for i, t := range arrayTables(root, "fault") {
+	for i, t := range tables {
 		var r faults.Rule
 		ok := true
 		keys := make([]string, 0, len(t.m))
@@ -239,14 +239,13 @@ func decodeAdmin(root *table) Admin {
 // [[fault]] table each of cfg.Faults came from. faults.Rule.Need says which
 // rules need what, and listener.RuleMisfit judges listeners by it, for the
 // admin API too.
-func checkFaultListeners(root *table, cfg *Config, at []int) {
+func checkFaultListeners(tables []*table, cfg *Config, at []int) {
 	byName := map[string]*listener.Options{}
 	sites := make([]listener.Site, 0, len(cfg.Listeners))
 	for i := range cfg.Listeners {
 		byName[cfg.Listeners[i].Name] = &cfg.Listeners[i]
 		sites = append(sites, cfg.Listeners[i].Site())
 	}
-	tables := arrayTables(root, "fault")
 	for i, t := range tables {
 		l, ok := t.str("listener")
 		if ok && l != "" && len(byName) > 0 && byName[l] == nil {

@@ -349,6 +349,25 @@ func version(t *table, key string) uint16 {
 	return v
 }
 
+// checkServerName says why name can never name a server, or nil: a host
+// name is letters, digits, '.', '-' and '_' (no wildcard: it names one
+// server), and an IP literal is checked against the certificate's IP SANs.
+// Empty is the default (the client's SNI, else the backend's host).
+func checkServerName(name string) error {
+	if name == "" {
+		return nil
+	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		return nil
+	}
+	for _, r := range name {
+		if !(r == '.' || r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return fmt.Errorf("character %q", r)
+		}
+	}
+	return nil
+}
+
 // decodeServerSSL reads [listener.server_ssl]; its presence alone turns on TLS to
 // the backend, verified by default as BIG-IP's server-ssl with a CA would be.
 func decodeServerSSL(t *table) *listener.ServerSSL {
@@ -357,6 +376,9 @@ func decodeServerSSL(t *table) *listener.ServerSSL {
 	s.CAFile, caOK = t.file("ca")
 	if name, ok := t.str("server_name"); ok {
 		s.ServerName = name
+		if err := checkServerName(name); err != nil {
+			t.fail("server_name", "%q is not a host name or an IP address (%v): it is sent as SNI and checked against the backend's certificate, which no certificate can match", name, err)
+		}
 	}
 	s.Verify = t.boolean("verify", true)
 	switch {

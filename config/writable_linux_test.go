@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestProcDirsRefused: /proc admits no new directory, even for root, whom
@@ -32,5 +33,27 @@ func TestProcDirsRefused(t *testing.T) {
 	ents, err := os.ReadDir(dir)
 	if err != nil || len(ents) != 0 {
 		t.Errorf("the checks left %v in %s (%v)", ents, dir, err)
+	}
+}
+
+// TestWritableLeavesMtime: checking that a directory is writable changes
+// nothing in it, its modification time included (a probe file or
+// directory created and removed again moved it, which backup tools and
+// file watchers see as a change).
+func TestWritableLeavesMtime(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Date(2000, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := os.Chtimes(dir, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := osWritable(dir); err != nil {
+		t.Fatalf("a fresh temporary directory is not writable: %v", err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fi.ModTime().Equal(old) {
+		t.Errorf("the check moved %s's mtime from %v to %v", dir, old, fi.ModTime())
 	}
 }

@@ -39,8 +39,18 @@ func clockCases() []diagCase {
 	absorbed := inspectedOK(modernHello(), tls.VersionTLS13, tls.TLS_AES_128_GCM_SHA256)
 	fired(absorbed, skewed(firing("proxy-clock", "proxy_skew", "client_hello", "", 0.4, symProxyPlanned), 72*time.Hour))
 
+	// The origin behind that proxy, in the same process: the alert 42 it
+	// gets is the proxy's shifted clock speaking.
+	origin := failed(withHello(base("terminate"), modernHello()), "remote error: tls: bad certificate")
+	origin.ClientTLS.AlertRecv = 42
+	origin.PeerSkew = PeerSkew{Listener: "proxy-clock-skew", Rule: "proxy-clock-ahead", Skew: 30 * 24 * time.Hour}
+
 	const serverSide = "01260013:4: SSL Handshake failed for TCP "
 	return []diagCase{
+		{name: "client_alert_peer_skew", o: origin, code: CodeClientAlert, lines: []string{lineSummary},
+			contains: []string{"this tlsgate's own upstream leg of listener proxy-clock-skew", "runs 720h0m0s ahead", "looked expired", "ntpq -p",
+				"tlsgate's own upstream leg of listener proxy-clock-skew, its clock shifted 720h0m0s by rule proxy-clock-ahead"},
+			absent: []string{"signed by unknown authority"}},
 		{name: "fault_proxy_skew_ahead", o: ahead, code: CodeFaultInjected, saw: symProxyAhead,
 			lines: []string{serverSide + testUpLocal.String() + " -> " + testOrigDst.String()},
 			contains: []string{"injected by rule proxy-clock: the proxy's own clock shifted on its upstream leg",

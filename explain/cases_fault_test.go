@@ -262,7 +262,7 @@ func faultStopCases() []diagCase {
 		{name: "fault_unoffered_cipher", o: unoffered, code: CodeFaultInjected, saw: symUnoffered,
 			contains: []string{"cipher suite the client never offered", "The client answered with alert 47 illegal_parameter", "ciphers_offered="}},
 		{name: "fault_large_hello", o: large, code: CodeFaultInjected, saw: symLarge,
-			contains: []string{"large-ClientHello intolerance after ClientHello", "This hello was 1674 bytes in 1 record(s), key shares X25519MLKEM768, X25519.",
+			contains: []string{"large-ClientHello intolerance after ClientHello", "This hello was 1674 bytes in one record, key shares X25519MLKEM768, X25519.",
 				"--curves X25519", "hello_size=1674 bytes"}},
 		{name: "fault_tls_policy_version", o: policyVer, code: CodeFaultInjected, saw: symVersion,
 			lines:    []string{lineVersion, lineSummary},

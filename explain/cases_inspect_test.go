@@ -233,7 +233,7 @@ func inspectCases() []diagCase {
 				details("127.0.0.1:41022", "127.0.0.1:34101", "server", "version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"),
 			},
 			contains: []string{"verified the real server 127.0.0.1:34101's certificate for 127.0.0.1, then terminated the client with a lab-CA leaf for 127.0.0.1",
-				"`openssl s_client -connect 127.0.0.1:34101` from a host", "A working connection to 127.0.0.1 with", "server_verify=verified for 127.0.0.1"},
+				"`openssl s_client -connect 127.0.0.1:34101 </dev/null` from a host", "A working connection to 127.0.0.1 with", "server_verify=verified for 127.0.0.1"},
 			absent: []string{"for (none)", "<name on the certificate>", "-servername"}},
 		{name: "ok_inspect_weakened", o: weak, code: CodeOK, ok: true, warnings: 3,
 			lines: []string{

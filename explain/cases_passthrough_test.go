@@ -129,7 +129,7 @@ func passthroughCases() []diagCase {
 		{name: "backend_rejected_hello_version_ceiling", o: ceiling, code: CodeBackendRejectedHello,
 			contains: []string{"below TLS 1.3, the lowest the client offers", "-tls1_3 </dev/null", "MaxProtocol"}},
 		{name: "backend_rejected_hello_cipher", o: cipher, code: CodeBackendRejectedHello,
-			contains: []string{"alert 40 handshake_failure", "none of the 1 cipher suite(s) the client offers is on the backend's list",
+			contains: []string{"alert 40 handshake_failure", "none of the 1 cipher suite the client offers is on the backend's list",
 				"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ssl_ciphers"},
 			saw: "sslv3 alert handshake failure"},
 		{name: "backend_rejected_hello_bigip_v00", o: bigip, code: CodeBackendRejectedHello,
@@ -170,7 +170,10 @@ func passthroughCases() []diagCase {
 		{name: "ok_passthrough_server_hello", o: serverHello, code: CodeOK, ok: true},
 		{name: "ok_passthrough_client_reset_after_hello", o: clientReset, code: CodeOK, ok: true},
 		{name: "ok_passthrough_unread_hello_unanswered", o: unread, code: CodeOK, ok: true, warnings: 1,
-			contains: []string{"passthrough sni=(none) tls, no ClientHello read (not terminated) ja4=(none)"}, absent: []string{"plaintext"}},
+			// The parse error is the one evidence of what was wrong with the
+			// hello; the warning used to drop it.
+			contains: []string{"passthrough sni=(none) tls, no ClientHello read (not terminated) ja4=(none)",
+				"not a ClientHello tlsgate could read: sniff: client hello: handshake type is 2, not client_hello (1) at offset 5"}, absent: []string{"plaintext"}},
 		{name: "ok_passthrough_hello_beyond_cap", o: beyondCap, code: CodeOK, ok: true, warnings: 1,
 			contains: []string{"passthrough sni=(none) tls, no ClientHello read (not terminated) ja4=(none) up=40277B"}, absent: []string{"plaintext"}},
 	}

@@ -75,7 +75,16 @@ func clientEndText(o *Outcome) string {
 	case sniff.ClientEndEncryptedAlert:
 		return ccs + "one application_data record of 19 bytes, then the client's close: an encrypted alert (inferred)"
 	case sniff.ClientEndSilent:
-		return "nothing: the client closed after its ClientHello; the backend had sent " + strconv.FormatInt(o.BytesDown, 10) + " bytes"
+		return "nothing: the client closed after its ClientHello; the backend had sent " + bytesEN(o.BytesDown)
 	}
 	return ""
+}
+
+// bytesEN words a count of bytes in English, singular for one, for the
+// evidence values that are English in every language.
+func bytesEN(n int64) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
 }

@@ -49,6 +49,8 @@ func (f *facts) faultVariant() string {
 		return "alert_idle"
 	case a == "alert" && stopStageOf(f.stopStage()) == "handshake_done":
 		return "alert_in_clear"
+	case a == "tls_policy" && o.ClientTLS.AlertSent == 70 && o.ClientTLS.CeilingCipherRule != "":
+		return "tls_policy_cipher_cap"
 	case a == "tls_policy" && o.ClientTLS.AlertSent == 70:
 		return "tls_policy_version"
 	case a == "tls_policy" && o.ClientTLS.AlertSent == 40 && f.noSharedGroup():

@@ -70,8 +70,13 @@ func ruleVersion(f *facts) (verdict, bool) {
 	// A ceiling below TLS 1.2 is a legacy server's: "a TLS 1.3-only
 	// client against TLS 1.2" is not the typical case there.
 	tooNew := verdict{code: CodeVersionTooNew}
-	if f.ceiling < tls.VersionTLS12 {
+	switch {
+	case f.ceiling < tls.VersionTLS12:
 		tooNew.variant = "legacy_cap"
+	case f.o.ClientTLS.CeilingCipherRule != "":
+		// A cipher rule's TLS 1.2 suites capped the version, not the
+		// listener's max_version nor a rule's.
+		tooNew.variant = "cipher_cap"
 	}
 	switch {
 	case f.maxOffered < f.floor:
@@ -194,6 +199,11 @@ func ruleClientAlert(f *facts) (verdict, bool) {
 		// A chain rule served what the client refused: its trust store
 		// is not the question the alert number alone would raise.
 		return verdict{code: CodeClientAlert, variant: f.chainEffect()}, true
+	case f.alert > 0 && certAlert(f.alert) && f.o.PeerSkew.Rule != "":
+		// The client is tlsgate's own upstream leg under a shifted
+		// clock: the dates it judged by are the question, not the
+		// certificate or the trust store.
+		return verdict{code: CodeClientAlert, variant: "peer_skew"}, true
 	case (f.alert == 48 || f.alert == 42 || f.alert == 46) && f.servesConfigured():
 		// The listener serves its configured certificate: an issuer the
 		// client does not trust is that certificate's, and the lab CA,

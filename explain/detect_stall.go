@@ -41,7 +41,7 @@ func (f *facts) stallPlaceholder(name string) (string, bool) {
 	switch name {
 	case "stall_why":
 		if n := firstLen(o); n < minSegment {
-			return f.say("stall_why_short", "{n}", f.bytesN(n)), true
+			return f.say("stall_why_short", "{n}", f.bytesN(int64(n))), true
 		}
 		return f.say("stall_why_split"), true
 	case "stall_check":

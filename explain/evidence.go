@@ -144,7 +144,9 @@ func (f *facts) kindDesc() string {
 	case sniff.ProxyV2:
 		return f.say("kind_proxy2")
 	case sniff.TLSHandshake:
-		if n := leadingSkipped(o); n > 0 {
+		if n := leadingSkipped(o); n == 1 {
+			return f.say("kind_tls_after_one")
+		} else if n > 1 {
 			return f.say("kind_tls_after", "{n}", strconv.Itoa(n))
 		}
 		return f.say("kind_tls")
@@ -277,6 +279,10 @@ func (f *facts) evidenceValue(key string) string {
 		if f.alert >= 0 {
 			return alertLabel(f.alert)
 		}
+	case "peer_skew":
+		if p := o.PeerSkew; p.Rule != "" {
+			return f.say("peer_skew_evidence", "{listener}", p.Listener, "{rule}", p.Rule, "{skew}", p.Skew.String())
+		}
 	case "our_cert":
 		if o.ClientTLS.OurCertIssuer != "" {
 			return f.say("our_cert_configured", "{subject}", strconv.Quote(o.ClientTLS.OurCertSubject), "{issuer}", strconv.Quote(o.ClientTLS.OurCertIssuer))
@@ -368,7 +374,7 @@ func (f *facts) peekText() string {
 	if k, ok := ends[o.PeekEnd]; ok {
 		s = f.say(k)
 	}
-	s += f.say("peek_after", "{n}", f.bytesN(firstLen(o)))
+	s += f.say("peek_after", "{n}", f.bytesN(int64(firstLen(o))))
 	switch {
 	case o.HelloTimeout > 0:
 		s += f.say("handshake_timeout_n", "{timeout}", o.HelloTimeout.String())
@@ -422,10 +428,12 @@ func (f *facts) proxyHeaderText(v int, src, dst netip.AddrPort) string {
 }
 
 // sayFlow is say with the relay's byte counts and duration ({up}, {down},
-// {took}) added to pairs.
+// {took}) added to pairs, and the counts worded with their noun
+// ({up_bytes}, {down_bytes}: "1 byte", "2 bytes").
 func (f *facts) sayFlow(key string, pairs ...string) string {
 	o := f.o
 	return f.say(key, append(pairs, "{up}", strconv.FormatInt(o.BytesUp, 10), "{down}", strconv.FormatInt(o.BytesDown, 10),
+		"{up_bytes}", f.bytesN(o.BytesUp), "{down_bytes}", f.bytesN(o.BytesDown),
 		"{took}", o.Duration.Round(time.Millisecond).String())...)
 }
 

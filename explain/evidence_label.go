@@ -35,6 +35,7 @@ func evidenceLabels() map[string][2]string {
 		"ja3":               {"JA3", "JA3"},
 		"ja4":               {"JA4", "JA4"},
 		"alert_recv":        {"alert received", "受信したアラート"},
+		"peer_skew":         {"client's clock shift", "クライアントの時計のずれ"},
 		"our_cert":          {"certificate served", "提示した証明書"},
 		"alert_sent":        {"alert sent", "送信したアラート"},
 		"client_error":      {"client-side TLS error", "クライアント側の TLS エラー"},

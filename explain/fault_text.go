@@ -78,7 +78,7 @@ func (f *facts) faultPlaceholder(name string) (string, bool) {
 	case "down_reached":
 		// Above TLS on a terminated client, the TLS stream itself on a
 		// relay: the listener's count says what reached the client.
-		n := f.bytesN(int(o.BytesDown))
+		n := f.bytesN(o.BytesDown)
 		if o.ClientTLS.Done {
 			return f.say("down_plain", "{n}", n), true
 		}
@@ -321,7 +321,11 @@ func (f *facts) helloSize() string {
 	if h == nil || h.WireLen == 0 {
 		return f.say("size_unknown")
 	}
-	s := f.say("size", "{n}", strconv.Itoa(h.WireLen), "{records}", strconv.Itoa(max(h.Records, 1)))
+	key := "size"
+	if h.Records <= 1 {
+		key = "size_one"
+	}
+	s := f.say(key, "{n}", strconv.Itoa(h.WireLen), "{records}", strconv.Itoa(h.Records))
 	if len(h.KeyShareGroups) > 0 {
 		s += f.say("size_shares", "{groups}", f.groupList(h.KeyShareGroups))
 	}

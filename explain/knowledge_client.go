@@ -37,7 +37,7 @@ func clientKnowledge() map[string]entry {
 			summary:   "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}{proxied}",
 			cause:     "The connection completed normally.",
 			checks:    []string{"Nothing to fix. When another client fails here, compare its connection with this one: listener, SNI, versions and JA4."},
-			clientSaw: "A normal connection: {up} bytes sent, {down} bytes received.",
+			clientSaw: "A normal connection: {up_bytes} sent, {down_bytes} received.",
 			evidence:  []string{"sni", "alpn_offered", "ja3", "ja4", "http_exchanges"},
 		},
 		CodeOK + "/host_checked": {
@@ -45,7 +45,7 @@ func clientKnowledge() map[string]entry {
 		},
 		CodeOK + "/host_mismatch": {
 			checks:    []string{checkHostMismatch, checkHostMismatchFix},
-			clientSaw: "A completed handshake, then 421 Misdirected Request for the first request instead of the backend's answer ({up} bytes sent, {down} bytes received): " + saw421,
+			clientSaw: "A completed handshake, then 421 Misdirected Request for the first request instead of the backend's answer ({up_bytes} sent, {down_bytes} received): " + saw421,
 		},
 
 		CodePlaintextOnTLS: {group: groupNotSSL,
@@ -174,17 +174,28 @@ func clientKnowledge() map[string]entry {
 			evidence:  evHello(),
 		},
 
+		// A cipher rule of TLS 1.2 suites capped the version as a side
+		// effect: neither the listener's max_version nor a rule's is
+		// the knob, the rule's ciphers are.
+		CodeVersionTooNew + "/cipher_cap": {
+			summary: "client {client} offered only {offered_versions}; fault rule {ceiling_cipher_rule} allows only TLS 1.2 suites, which caps listener {listener} at {ceiling}",
+			cause:   "Every version the client offers ({offered_versions}) is above {ceiling}, the ceiling fault rule {ceiling_cipher_rule} set as a side effect: its ciphers ({ceiling_ciphers}) are TLS 1.2 suites, and crypto/tls cannot restrict TLS 1.3 suites, so while the rule fires it caps the version at TLS 1.2. The listener's own versions did not refuse this client.",
+			checks: []string{
+				"Change fault rule {ceiling_cipher_rule}: its ciphers ({ceiling_ciphers}) keep TLS 1.3 off, and no max_version lifts that. Take the ciphers out of it, narrow it to clients that offer nothing above TLS 1.2 (its max_offered_version selector at \"1.2\"), or disable it (`tlsgate fault disable{admin_opt} {ceiling_cipher_rule}`).",
+				"Or let the client offer {ceiling}: {client_ceiling_flags}.",
+			},
+		},
 		CodeVersionTooNew + "/legacy_cap": {
 			cause: "Every version the client offers ({offered_versions}) is above this listener's ceiling ({ceiling}). A listener capped below TLS 1.2 reproduces a legacy server: current clients (curl and Python on OpenSSL 3, Go, Java, browsers) offer nothing below TLS 1.2 by default, so all of them fail here.",
 		},
 
 		CodeNoSharedCipher: {group: groupCiphers,
-			summary: "no shared cipher at {negotiable}: none of the {offered_cipher_count} suite(s) client {client} offered is on listener {listener}'s list",
-			cause:   "None of the {offered_cipher_count} cipher suite(s) the client offers is on this listener's list for {negotiable}. Typical: an old client offering only CBC, 3DES, RC4 or static-RSA suites against a hardened cipher list, or a listener restricted to suites the client never offers.",
+			summary: "no shared cipher at {negotiable}: none of the {offered_suites} client {client} offered is on listener {listener}'s list",
+			cause:   "None of the {offered_cipher_suites} the client offers is on this listener's list for {negotiable}. Typical: an old client offering only CBC, 3DES, RC4 or static-RSA suites against a hardened cipher list, or a listener restricted to suites the client never offers.",
 			checks: []string{
 				"Compare the offered and our suites below and enable one the client offers (listener {listener} ciphers; BIG-IP: the client-ssl `ciphers` string).",
 				"Or update the client so it offers ECDHE with AES-GCM or ChaCha20-Poly1305.",
-				"Test one suite at a time with `openssl s_client -connect {virtual} -cipher <name>`.",
+				"Test one suite at a time with `openssl s_client -connect {virtual} -cipher <name> </dev/null`.",
 			},
 			clientSaw: "tlsgate answers with alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH.",
 			evidence:  []string{"ciphers_offered", "ciphers_ours", "versions_offered", "versions_ours", "sni", "client_error", "ja4"},
@@ -233,7 +244,7 @@ func clientKnowledge() map[string]entry {
 			cause:   "Versions and cipher suites would do, but the client and tlsgate share no key exchange group: the client's supported_groups lists {groups_offered}, and this connection allowed only {groups_ours}. Every TLS 1.3 handshake, and ECDHE below it, needs a group both sides support, so tlsgate refused with alert 40 handshake_failure. Typical: a FIPS-only or hardened profile restricted to NIST curves (P-256, P-384) against a client that offers only X25519 (`curl --curves X25519`, some embedded stacks), or a server that insists on a post-quantum hybrid facing a classic client. A BIG-IP logs it like a cipher mismatch, as `no shared ciphers` (the lines above): it picks the group while it selects the suite.",
 			checks: []string{
 				"Compare the groups below and allow one the client offers on the server (BIG-IP: the curves of the client-ssl profile's cipher group or string; here the cipher rule's groups), or make the client offer one of {groups_ours} (`curl --curves P-384`, `openssl s_client -groups P-384`).",
-				"Test one group at a time: `openssl s_client -connect {virtual}{servername_opt} -groups X25519`, then `-groups P-256`: the ones that complete are the server's.",
+				"Test one group at a time: `openssl s_client -connect {virtual}{servername_opt} -groups X25519 </dev/null`, then `-groups P-256`: the ones that complete are the server's.",
 				"The client's groups are also the fourth field of its JA3 string: a client whose TLS library changed may have dropped the group the server needs.",
 			},
 			clientSaw: "tlsgate answers with alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, openssl s_client `…:sslv3 alert handshake failure:…:SSL alert number 40`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH.",
@@ -248,7 +259,7 @@ func clientKnowledge() map[string]entry {
 			summary: "client {client} sent no SNI; listener {listener} requires it",
 			cause:   "The listener requires SNI (BIG-IP sni-require) and the ClientHello has no server_name extension. Clients send no SNI when they connect to an IP literal (https://{virtual_host}/), and some old clients and scripts never send it.",
 			checks: []string{
-				"Connect by name instead of IP: `curl --resolve name:{vport}:{virtual_host} https://name:{vport}/`, or `openssl s_client -servername name`.",
+				"Connect by name instead of IP, with <name> a name on the certificate: `curl --resolve <name>:{vport}:{virtual_host} https://<name>:{vport}/`, or `openssl s_client -connect {virtual} -servername <name> </dev/null`.",
 				"If clients without SNI must work, turn sni_require off and serve a default certificate.",
 			},
 			clientSaw: "tlsgate answers the ClientHello with alert 40 handshake_failure, as a client-ssl profile with sni-require does: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH.",
@@ -388,6 +399,19 @@ func clientKnowledge() map[string]entry {
 			},
 			clientSaw: saw42,
 		},
+		// The client is tlsgate's own upstream leg, its clock shifted by a
+		// proxy_skew rule: the certificate served here is fine.
+		CodeClientAlert + "/peer_skew": {
+			cause: "The client rejected the certificate with alert {alert}, and the client is this tlsgate's own upstream leg of listener {peer_listener}, whose clock rule {peer_rule} runs {peer_skew} {peer_clock_dir}: it checked this certificate's dates at that time, where it looked {peer_clock_state}. " +
+				"Nothing is wrong with the certificate or the trust store here: a proxy (or a load balancer's server-ssl profile) with a wrong clock refuses a good server exactly this way, and the server only sees the alert (Go sends 42 bad_certificate for any certificate it rejects).",
+			checks: []string{
+				"Compare the proxy's clock with a reference (`date -u`, NTP status; on BIG-IP `ntpq -p`): here the shift is rule {peer_rule} on listener {peer_listener}.",
+				"Read the dates this listener serves, from a host whose clock is right: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`.",
+				"The proxy's own line for the same connection names the check it failed (backend_verify: certificate has expired or is not yet valid).",
+			},
+			clientSaw: "The client is the proxy: it logs `x509: certificate has expired or is not yet valid` for its upstream leg and resets its own client.",
+			evidence:  []string{"alert_recv", "sni", "peer_skew", "client_error", "ja4"},
+		},
 		CodeClientAlert + "/42_configured": {
 			cause: "The client rejected the certificate with alert 42 bad_certificate. Go clients send 42 for every certificate failure (unknown authority, expired, name mismatch), so the alert alone does not say which; OpenSSL sends 42 for not-yet-valid or weak-signature certificates. " +
 				"The certificate is the one listener {listener} is configured with (client_ssl cert), {our_cert_subject}, issued by {our_cert_issuer}, not a leaf minted by the lab CA, so an unknown authority here is that issuer, not the lab CA.",
@@ -480,7 +504,7 @@ func clientKnowledge() map[string]entry {
 			cause:   "The TLS handshake with the client failed: {err}.",
 			checks: []string{
 				"Read the error above and the client's own error output.",
-				"Capture the handshake (`openssl s_client -connect {virtual} -msg`, or tcpdump) to see which side stopped.",
+				"Capture the handshake (`openssl s_client -connect {virtual} -msg </dev/null`, or tcpdump) to see which side stopped.",
 			},
 			clientSaw: "Depends on the alert tlsgate sent; curl usually exits with 35.",
 			evidence:  []string{"client_error", "alert_sent", "sni", "versions_offered", "ja4"},
@@ -510,7 +534,7 @@ func clientKnowledge() map[string]entry {
 				"Typical: the client's first attempt at its highest version failed (a middlebox dropped a TLS 1.3 or large ClientHello, a reset, a timeout) and its retry is refused by design; or a test that forces it (`openssl s_client -tls1_2 -fallback_scsv`).",
 			checks: []string{
 				"Look for a failed connection from {client_ip} just before this one: that is the attempt that really failed; fix that and the client needs no fallback.",
-				"If this is a test, leave out -fallback_scsv (then the ClientHello reaches the version check), or let the client offer {ceiling}: `openssl s_client -connect {virtual} -servername {sni_or_host}`.",
+				"If this is a test, leave out -fallback_scsv (then the ClientHello reaches the version check), or let the client offer {ceiling}: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null`.",
 				"Do not lower max_version on listener {listener} to let the retry through: the refusal is the downgrade protection working.",
 			},
 			clientSaw: "tlsgate answers with alert 86 inappropriate_fallback: openssl s_client prints `…:tlsv1 alert inappropriate fallback:…:SSL alert number 86`, curl `curl: (35) … tlsv1 alert inappropriate fallback`, Go `remote error: tls: inappropriate fallback`.",

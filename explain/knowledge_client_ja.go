@@ -47,14 +47,14 @@ func clientKnowledgeJA() map[string]entry {
 			summary:   "{mode} sni={sni} {tls} ja4={ja4} 上り={up}B 下り={down}B 所要 {duration}{proxied}",
 			cause:     "接続は正常に完了した。",
 			checks:    []string{"対処は不要。別のクライアントがここで失敗する場合は、この接続と比べる（リスナー、SNI、バージョン、JA4）。"},
-			clientSaw: "通常の接続: {up} バイト送信、{down} バイト受信。",
+			clientSaw: "通常の接続: {up_bytes}送信、{down_bytes}受信。",
 		},
 		CodeOK + "/host_checked": {
 			checks: []string{checkHostCheckedJA, "別のクライアントがここで失敗する場合は、この接続と比べる（リスナー、SNI、バージョン、JA4）。"},
 		},
 		CodeOK + "/host_mismatch": {
 			checks:    []string{checkHostMismatchJA, checkHostMismatchFixJA},
-			clientSaw: "ハンドシェイクは完了し、最初のリクエストにはバックエンドの応答の代わりに 421 Misdirected Request が返る（{up} バイト送信、{down} バイト受信）。" + saw421JA,
+			clientSaw: "ハンドシェイクは完了し、最初のリクエストにはバックエンドの応答の代わりに 421 Misdirected Request が返る（{up_bytes}送信、{down_bytes}受信）。" + saw421JA,
 		},
 
 		CodePlaintextOnTLS: {
@@ -170,17 +170,25 @@ func clientKnowledgeJA() map[string]entry {
 			},
 			clientSaw: sawAlert70JA,
 		},
+		CodeVersionTooNew + "/cipher_cap": {
+			summary: "クライアント {client} の提示は {offered_versions} のみ、フォールトルール {ceiling_cipher_rule} が TLS 1.2 のスイートしか許さないため、リスナー {listener} の上限が {ceiling} になっている",
+			cause:   "クライアントが提示したバージョン（{offered_versions}）がすべて {ceiling} より新しい。この上限はフォールトルール {ceiling_cipher_rule} の副作用で決まった: その ciphers（{ceiling_ciphers}）は TLS 1.2 のスイートで、crypto/tls は TLS 1.3 のスイートを絞れないため、ルールが発動している間はバージョンの上限が TLS 1.2 になる。このクライアントを拒否したのはリスナー自身のバージョン設定ではない。",
+			checks: []string{
+				"フォールトルール {ceiling_cipher_rule} を変える: その ciphers（{ceiling_ciphers}）が TLS 1.3 を止めており、max_version では外せない。ciphers をルールから外すか、TLS 1.2 までしか提示しないクライアントだけに絞る（セレクタ max_offered_version を \"1.2\" に）か、無効にする（`tlsgate fault disable{admin_opt} {ceiling_cipher_rule}`）。",
+				"またはクライアントに {ceiling} を提示させる: {client_ceiling_flags}。",
+			},
+		},
 		CodeVersionTooNew + "/legacy_cap": {
 			cause: "クライアントが提示したバージョン（{offered_versions}）がすべて、このリスナーの上限（{ceiling}）より新しい。TLS 1.2 未満に制限したリスナーはレガシーなサーバの再現であり、今のクライアント（OpenSSL 3 の curl や Python、Go、Java、ブラウザ）は既定では TLS 1.2 未満を提示しないので、どれもここで失敗する。",
 		},
 
 		CodeNoSharedCipher: {
-			summary: "{negotiable} で共通の暗号スイートなし: クライアント {client} が提示した {offered_cipher_count} 個のスイートが、どれもリスナー {listener} のリストにない",
-			cause:   "クライアントが提示した {offered_cipher_count} 個の暗号スイートが、{negotiable} でのこのリスナーのリストに 1 つも入っていない。典型例は、CBC、3DES、RC4、静的 RSA のスイートしか提示しない古いクライアントがハードニングした暗号スイートのリストに当たるケースや、クライアントが決して提示しないスイートだけにリスナーを絞っているケース。",
+			summary: "{negotiable} で共通の暗号スイートなし: クライアント {client} が提示した {offered_suites}が、どれもリスナー {listener} のリストにない",
+			cause:   "クライアントが提示した {offered_cipher_suites}が、{negotiable} でのこのリスナーのリストに 1 つも入っていない。典型例は、CBC、3DES、RC4、静的 RSA のスイートしか提示しない古いクライアントがハードニングした暗号スイートのリストに当たるケースや、クライアントが決して提示しないスイートだけにリスナーを絞っているケース。",
 			checks: []string{
 				"下の「提示された暗号スイート」と「こちらの暗号スイート」を見比べ、クライアントが提示しているものを 1 つ有効にする（リスナー {listener} の ciphers。BIG-IP では client-ssl プロファイルの `ciphers` 文字列）。",
 				"またはクライアントを更新し、ECDHE と AES-GCM か ChaCha20-Poly1305 の組み合わせを提示させる。",
-				"`openssl s_client -connect {virtual} -cipher <name>` でスイートを 1 つずつ試す。",
+				"`openssl s_client -connect {virtual} -cipher <name> </dev/null` でスイートを 1 つずつ試す。",
 			},
 			clientSaw: "tlsgate はアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。",
 		},
@@ -223,7 +231,7 @@ func clientKnowledgeJA() map[string]entry {
 			cause:   "バージョンも暗号スイートも合うが、クライアントと tlsgate に共通の鍵交換グループがない。クライアントの supported_groups は {groups_offered} で、この接続で許したのは {groups_ours} だけ。TLS 1.3 のハンドシェイクはすべて、TLS 1.2 以前でも ECDHE なら双方が対応するグループが必要なので、tlsgate はアラート 40 handshake_failure で拒否した。典型例は、NIST 曲線（P-256、P-384）だけに絞った FIPS 対応やハードニング済みのプロファイルに、X25519 しか提示しないクライアント（`curl --curves X25519`、一部の組み込みスタック）が当たるケースや、耐量子ハイブリッドを必須にしたサーバに従来のクライアントが当たるケース。BIG-IP はスイートを選ぶときにグループも決めるので、暗号スイートの不一致と同じく `no shared ciphers` として記録する（上の行）。",
 			checks: []string{
 				"下のグループを見比べ、クライアントが提示するものをサーバ側で許可する（BIG-IP では client-ssl プロファイルの cipher group や暗号文字列の曲線。ここでは cipher ルールの groups）か、クライアントに {groups_ours} のどれかを提示させる（`curl --curves P-384`、`openssl s_client -groups P-384`）。",
-				"グループを 1 つずつ試す: `openssl s_client -connect {virtual}{servername_opt} -groups X25519`、次に `-groups P-256`。完了したものがサーバの対応するグループ。",
+				"グループを 1 つずつ試す: `openssl s_client -connect {virtual}{servername_opt} -groups X25519 </dev/null`、次に `-groups P-256`。完了したものがサーバの対応するグループ。",
 				"クライアントのグループは JA3 文字列の 4 番目のフィールドにも出る。TLS ライブラリが変わったクライアントは、サーバが必要とするグループを落としていることがある。",
 			},
 			clientSaw: "tlsgate はアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、openssl s_client は `…:sslv3 alert handshake failure:…:SSL alert number 40`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。",
@@ -237,7 +245,7 @@ func clientKnowledgeJA() map[string]entry {
 			summary: "クライアント {client} が SNI を送っていない（リスナー {listener} は SNI 必須）",
 			cause:   "リスナーは SNI を必須にしている（BIG-IP の sni-require）が、ClientHello に server_name 拡張がない。IP アドレスを直接指定して接続すると（https://{virtual_host}/）クライアントは SNI を送らず、古いクライアントやスクリプトの中には SNI をまったく送らないものもある。",
 			checks: []string{
-				"IP ではなくホスト名で接続する: `curl --resolve name:{vport}:{virtual_host} https://name:{vport}/`、または `openssl s_client -servername name`。",
+				"IP ではなくホスト名で接続する（<name> は証明書に載っている名前）: `curl --resolve <name>:{vport}:{virtual_host} https://<name>:{vport}/`、または `openssl s_client -connect {virtual} -servername <name> </dev/null`。",
 				"SNI なしのクライアントも通す必要があるなら、sni_require を外してデフォルトの証明書を返すようにする。",
 			},
 			clientSaw: "tlsgate は、sni-require を設定した client-ssl プロファイルと同じく、ClientHello にアラート 40 handshake_failure で答える。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。",
@@ -367,6 +375,16 @@ func clientKnowledgeJA() map[string]entry {
 			},
 			clientSaw: saw42,
 		},
+		CodeClientAlert + "/peer_skew": {
+			cause: "クライアントがアラート {alert} で証明書を拒否した。クライアントはこの tlsgate 自身の、リスナー {peer_listener} の上流側の接続で、その時計はルール {peer_rule} で {peer_skew} {peer_clock_dir}。その時刻でこの証明書の日付を確かめたため、{peer_clock_state}に見えた。" +
+				"ここの証明書にもトラストストアにも問題はない。時計の狂ったプロキシ（やロードバランサの server-ssl プロファイル）は正しいサーバをまさにこう拒否し、サーバに見えるのはアラートだけ（Go は拒否したあらゆる証明書に 42 bad_certificate を送る）。",
+			checks: []string{
+				"プロキシの時計を基準と比べる（`date -u`、NTP の状態、BIG-IP なら `ntpq -p`）。ここでのずれはリスナー {peer_listener} のルール {peer_rule}。",
+				"時計の正しいホストから、このリスナーが返す証明書の日付を読む: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null | openssl x509 -noout -dates`。",
+				"同じ接続についてのプロキシ自身の行に、失敗した検証が出る（backend_verify: certificate has expired or is not yet valid）。",
+			},
+			clientSaw: "クライアントはプロキシで、上流側について `x509: certificate has expired or is not yet valid` を記録し、自分のクライアントをリセットする。",
+		},
 		CodeClientAlert + "/42_configured": {
 			cause: "クライアントがアラート 42 bad_certificate で証明書を拒否した。Go のクライアントは証明書の問題なら何でも（未知の発行者、有効期限切れ、名前の不一致）42 を送るので、アラートだけではどれなのか分からない。OpenSSL は、有効期間がまだ始まっていない証明書や弱い署名の証明書に 42 を送る。" +
 				"その証明書はリスナー {listener} に設定した証明書（client_ssl cert）の {our_cert_subject} で、発行者は {our_cert_issuer}。ラボ CA が発行したリーフではないので、ここで未知の発行者とされるのはラボ CA ではなくその発行者。",
@@ -454,7 +472,7 @@ func clientKnowledgeJA() map[string]entry {
 			cause:   "クライアントとの TLS ハンドシェイクに失敗した: {err}。",
 			checks: []string{
 				"上のエラーと、クライアント自身のエラー出力を読む。",
-				"ハンドシェイクを記録して（`openssl s_client -connect {virtual} -msg` や tcpdump）、どちらの側で止まったのかを見る。",
+				"ハンドシェイクを記録して（`openssl s_client -connect {virtual} -msg </dev/null` や tcpdump）、どちらの側で止まったのかを見る。",
 			},
 			clientSaw: "tlsgate が送ったアラートによる。curl はたいてい終了コード 35 で終わる。",
 		},
@@ -482,7 +500,7 @@ func clientKnowledgeJA() map[string]entry {
 				"典型例は、クライアントの最高バージョンでの最初の試行が失敗し（TLS 1.3 や大きな ClientHello を経路上の機器が捨てた、リセットされた、タイムアウトした）、その再試行が設計どおり拒否されたケース。あるいはそれを強制したテスト（`openssl s_client -tls1_2 -fallback_scsv`）。",
 			checks: []string{
 				"この接続の直前に {client_ip} からの失敗した接続がないか探す。それが本当に失敗した試行であり、そちらを直せばクライアントはフォールバックしなくて済む。",
-				"テストなら -fallback_scsv を外す（そうすれば ClientHello はバージョンのチェックまで進む）か、クライアントに {ceiling} を提示させる: `openssl s_client -connect {virtual} -servername {sni_or_host}`。",
+				"テストなら -fallback_scsv を外す（そうすれば ClientHello はバージョンのチェックまで進む）か、クライアントに {ceiling} を提示させる: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null`。",
 				"再試行を通すためにリスナー {listener} の max_version を下げてはいけない。この拒否はダウングレード防止が正しく働いた結果である。",
 			},
 			clientSaw: "tlsgate はアラート 86 inappropriate_fallback を返す。openssl s_client は `…:tlsv1 alert inappropriate fallback:…:SSL alert number 86`、curl は `curl: (35) … tlsv1 alert inappropriate fallback`、Go は `remote error: tls: inappropriate fallback` を表示する。",

@@ -50,7 +50,7 @@ func clientEndKnowledge() map[string]entry {
 		},
 		CodeClientRejectedBackend + "/abandoned": {
 			summary: "client {client} closed after the handshake flight of backend {backend} without answering it: likely it refused the backend's certificate; {relayed_by} relayed it",
-			cause: clientEndIntro + "the backend sent its flight ({down} bytes, more than a ServerHello, so its certificate was on the way), and the client sent nothing after its ClientHello and closed. " +
+			cause: clientEndIntro + "the backend sent its flight ({down_bytes}, more than a ServerHello, so its certificate was on the way), and the client sent nothing after its ClientHello and closed. " +
 				"A completed handshake always has the client's Finished after its hello, so this one did not complete. With no alert there is nothing to read the reason from; " +
 				"likely the client refused the backend's certificate and closed without an alert (some clients do), less often it was stopped or gave up on its own. " +
 				"Another order of events ends the same way, and the relay cannot tell the two apart: a client that meant to close right after its ClientHello, writing the hello and then shutting its sending side in a second call (`nc -N`, a script's shutdown(SHUT_WR)), can be descheduled between the two calls, and its FIN then leaves after the backend's flight has arrived. " +
@@ -61,7 +61,7 @@ func clientEndKnowledge() map[string]entry {
 		},
 		CodeClientClosedEarly + "/before_backend_flight": {group: groupNoError,
 			summary: "client {client} closed the connection (FIN) right after its ClientHello, before tlsgate relayed the certificate of backend {backend}",
-			cause: "{passes_tls}, and the client's handshake is with the backend {backend} itself. The relay read the client's FIN before it wrote the first byte of the backend's answer ({down} bytes: its ServerHello and certificate) to the client: the client closed its side right after the ClientHello, without waiting for an answer. " +
+			cause: "{passes_tls}, and the client's handshake is with the backend {backend} itself. The relay read the client's FIN before it wrote the first byte of the backend's answer ({down_bytes}: its ServerHello and certificate) to the client: the client closed its side right after the ClientHello, without waiting for an answer. " +
 				"It gave up or closed early; it cannot have refused the certificate, which it had not seen. " +
 				"Typical: a scanner or TLS probe that sends a hello and shuts its side at once, a script that half-closes after writing (`nc -N`, shutdown(SHUT_WR) before reading), or a monitor that only checks that a hello is accepted. " +
 				"tlsgate passed the FIN on and still relayed the backend's flight, which a half-closed client can read; the backend's handshake ended at the FIN. " +
@@ -118,7 +118,7 @@ func clientEndKnowledgeJA() map[string]entry {
 		},
 		CodeClientRejectedBackend + "/abandoned": {
 			summary: "クライアント {client} はバックエンド {backend} のハンドシェイクフライトに応答せずに閉じた。バックエンドの証明書を拒否した可能性が高い。{relayed_by}はそれを中継した",
-			cause: intro + "バックエンドはフライト（{down} バイト、ServerHello より多く、証明書を含む）を送り、クライアントは ClientHello の後に何も送らずに閉じた。" +
+			cause: intro + "バックエンドはフライト（{down_bytes}、ServerHello より多く、証明書を含む）を送り、クライアントは ClientHello の後に何も送らずに閉じた。" +
 				"完了したハンドシェイクには必ず ClientHello の後にクライアントの Finished があるので、このハンドシェイクは完了していない。アラートがないので理由は読み取れない。" +
 				"おそらくクライアントがバックエンドの証明書を拒否してアラートなしで閉じた（そうするクライアントがある）。まれに、クライアント自身が中断したか諦めた。" +
 				"別の順序の出来事でも同じ終わり方になり、中継からは両者を区別できない: ClientHello の直後に閉じるつもりのクライアントが、ClientHello の書き込みと送信側のシャットダウンを 2 回の呼び出しで行うと（`nc -N`、スクリプトの shutdown(SHUT_WR)）、その間にスケジューラで待たされることがあり、FIN はバックエンドのフライトが届いた後に出る。" +
@@ -129,7 +129,7 @@ func clientEndKnowledgeJA() map[string]entry {
 		},
 		CodeClientClosedEarly + "/before_backend_flight": {
 			summary: "クライアント {client} が ClientHello の直後、tlsgate がバックエンド {backend} の証明書を中継する前に接続を閉じた（FIN）",
-			cause: "{passes_tls}し、クライアントのハンドシェイクの相手はバックエンド {backend} 自身である。中継はバックエンドの応答（{down} バイト、ServerHello と証明書）の最初のバイトをクライアントに書き込む前に、クライアントの FIN を読んでいた。クライアントは ClientHello を送った直後に応答を待たず自分の側を閉じている。" +
+			cause: "{passes_tls}し、クライアントのハンドシェイクの相手はバックエンド {backend} 自身である。中継はバックエンドの応答（{down_bytes}、ServerHello と証明書）の最初のバイトをクライアントに書き込む前に、クライアントの FIN を読んでいた。クライアントは ClientHello を送った直後に応答を待たず自分の側を閉じている。" +
 				"あきらめたか早く閉じただけで、まだ見ていない証明書を拒否したのではない。" +
 				"よくあるのは、ClientHello を送ってすぐ自分の側を閉じるスキャナーや TLS プローブ、書き込んだ後にハーフクローズするスクリプト（`nc -N`、読む前の shutdown(SHUT_WR)）、ClientHello が受け付けられるかだけを見るモニター。" +
 				"tlsgate は FIN をバックエンドに渡し、それでもバックエンドのフライトを中継した（ハーフクローズしたクライアントは読める）。バックエンドのハンドシェイクは FIN で終わった。" +

@@ -8,7 +8,7 @@ const (
 	checkFaultOff = "This one was broken on purpose: `tlsgate fault ls{admin_opt}` shows rule {fault_rule} and its fire count; `tlsgate fault disable{admin_opt} {fault_rule}` (or `tlsgate fault rm{admin_opt} {fault_rule}`) stops it for new connections."
 	checkCapture  = "Capture on both sides of the suspected device at the same time (`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}`, once next to the client and once next to the server): a packet the server never sent, or a ClientHello the server never received, was made or eaten by the device in between."
 	checkRSTTTL   = "In the client-side capture, compare the RST's IP TTL (and IP ID) with the server's own packets: an injected RST usually arrives with a different TTL because it comes from fewer hops away."
-	checkSNI      = "Compare with and without SNI: `openssl s_client -connect {virtual} -servername {sni_or_host}` against `openssl s_client -connect {virtual} -noservername`, and another name with `curl -v --cacert {lab_ca} --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`; only the named one failing means a device filters on SNI."
+	checkSNI      = "Compare with and without SNI: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null` against `openssl s_client -connect {virtual} -noservername </dev/null`, and another name with `curl -v --cacert {lab_ca} --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`; only the named one failing means a device filters on SNI."
 	checkSteps    = "Probe from the client's side, step by step: `tlsgate probe {virtual} --sni {sni_or_host}` walks TCP connect, the answer to the ClientHello, versions, ciphers, SNI, the chain, a large hello and a stalled flight, and names the first step that fails. By hand: `nc -vz {virtual_host} {vport}`, then a hello without SNI, with SNI, and a small one (`curl --curves X25519`)."
 	checkStacks   = "Try other TLS stacks against the same name (curl, a Go client, Python): a failure for only some stacks points at a JA3/JA4 fingerprint block."
 	// checkCapturePlain is checkCapture for a plaintext connection: no
@@ -21,7 +21,7 @@ const (
 	checkCaptureAny = "Capture on both sides of the suspected device at the same time (`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}`, once next to the client and once next to the server): a packet the server never sent, or a ClientHello or request the server never received, was made or eaten by the device in between."
 	checkCurlAny    = "Repeat it with the scheme the client uses: `curl -v --cacert {lab_ca} {curl_target}` for TLS, `curl -v http://{virtual_host}:{vport}/` for plain HTTP; the last lines before the error show how far it got."
 	checkCurlV      = "Run `curl -v --cacert {lab_ca} {curl_target}`: the last line before the error shows how far the handshake got."
-	checkMsg        = "Watch the handshake record by record: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` prints each message and alert with its direction."
+	checkMsg        = "Watch the handshake record by record: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg </dev/null` prints each message and alert with its direction."
 )
 
 // Client-symptom texts of the fault_injected variants (client-symptoms.md
@@ -186,7 +186,7 @@ func faultKnowledge() map[string]entry {
 		CodeFaultInjected + "/alpn_refuse": {
 			cause: "On a real network this is an ALPN refusal: a server or proxy that supports none of the protocols the client offered ({alpn_list}) answers with {fault_alert_sent}, e.g. an h2-only gRPC endpoint reached by an HTTP/1.1-only client, or a proxy that refuses h2.",
 			checks: []string{
-				"Try each protocol alone: `curl -v --http1.1 …` and `curl -v --http2 …`, or `openssl s_client -connect {virtual} -alpn h2` and `-alpn http/1.1`.",
+				"Try each protocol alone: `curl -v --http1.1 …` and `curl -v --http2 …`, or `openssl s_client -connect {virtual} -alpn h2 </dev/null` and `-alpn http/1.1`.",
 				checkMsg, checkFaultOff},
 			clientSaw: "{fault_alert_saw}",
 		},
@@ -194,7 +194,7 @@ func faultKnowledge() map[string]entry {
 			cause: "On a real network a plain HTTP answer where a ServerHello belongs comes from a captive portal (hotel or airport Wi-Fi answering every port-443 connection with its login page), an explicit proxy's error page, or a listener routed to a plaintext port. The client reads `HTTP/1.1 …` as a TLS record header and reports a wrong version number.",
 			checks: []string{
 				"Read the page itself: `curl -v http://{virtual_host}:{vport}/` shows the portal or error page in clear text.",
-				"Check for a captive portal or a proxy on the client's network (a browser shows the login page; `curl -v http://neverssl.com/` is redirected).",
+				"Check for a captive portal or a proxy on the client's network (a browser shows the login page, and a plain-HTTP site such as neverssl.com is redirected to it).",
 				checkCapture, checkFaultOff},
 			clientSaw: sawFaultPlain,
 		},
@@ -293,8 +293,18 @@ func faultKnowledge() map[string]entry {
 		CodeFaultInjected + "/tls_policy_version": {group: groupVersion,
 			cause: "On a real network this is a server or load balancer whose profile accepts none of the versions the client offers ({offered_versions}), e.g. a hardened profile without TLS 1.2 or a legacy one without TLS 1.3; it answers with alert 70 protocol_version, and a BIG-IP logs it as `unsupported version` (the lines above).",
 			checks: []string{
-				"Check what the server accepts: `openssl s_client -connect {virtual} -tls1_2` and `-tls1_3`, or `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}`.",
+				"Check what the server accepts: `openssl s_client -connect {virtual} -tls1_2 </dev/null` and `-tls1_3`, or `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}`.",
 				"Align the client's versions with the server's profile (BIG-IP: the no-tlsv1… options of the client-ssl profile).",
+				checkFaultOff},
+			clientSaw: sawAlert70,
+		},
+		// A cipher rule of TLS 1.2 suites refused a client above TLS 1.2
+		// on passthrough: the suites capped the version, and the rule is
+		// what to change.
+		CodeFaultInjected + "/tls_policy_cipher_cap": {group: groupVersion,
+			cause: "On a real network this is a server or load balancer restricted to TLS 1.2 cipher suites (FIPS-only or hardened) with TLS 1.3 off, facing a client that offers only {offered_versions}; it answers with alert 70 protocol_version, and a BIG-IP logs it as `unsupported version` (the lines above). Here fault rule {ceiling_cipher_rule} allows only TLS 1.2 suites ({ceiling_ciphers}), which caps the version at TLS 1.2 as a side effect: crypto/tls cannot restrict TLS 1.3 suites.",
+			checks: []string{
+				"Change fault rule {ceiling_cipher_rule}: its ciphers ({ceiling_ciphers}) keep TLS 1.3 off, and no max_version lifts that. Take the ciphers out of it, narrow it to clients that offer nothing above TLS 1.2 (its max_offered_version selector at \"1.2\"), or let the client offer TLS 1.2.",
 				checkFaultOff},
 			clientSaw: sawAlert70,
 		},
@@ -304,16 +314,16 @@ func faultKnowledge() map[string]entry {
 		CodeFaultInjected + "/tls_policy_group": {group: groupCiphers,
 			cause: "On a real network this is a server or load balancer that allows only some key exchange groups ({groups_ours}; a FIPS-only or hardened profile limited to NIST curves, or one that insists on a post-quantum hybrid) facing a client that offers none of them ({groups_offered}). Versions and suites would do; it answers with alert 40 handshake_failure, and a BIG-IP logs it as `no shared ciphers` (the lines above), since it picks the group while it selects the suite.",
 			checks: []string{
-				"Test one group at a time: `openssl s_client -connect {virtual}{servername_opt} -groups X25519`, then `-groups P-256`: the ones that complete are the server's.",
+				"Test one group at a time: `openssl s_client -connect {virtual}{servername_opt} -groups X25519 </dev/null`, then `-groups P-256`: the ones that complete are the server's.",
 				"Allow a group the client offers on the server (BIG-IP: the curves of the client-ssl profile's cipher group or string), or make the client offer one of {groups_ours} (`curl --curves P-384`).",
 				checkFaultOff},
 			clientSaw: sawAlert40,
 			evidence:  []string{"groups_offered", "groups_ours", "versions_offered", "sni", "ja4", "fault_alert_sent", "client_reply"},
 		},
 		CodeFaultInjected + "/tls_policy_cipher": {group: groupCiphers,
-			cause: "On a real network this is a server or load balancer with a restricted cipher list (FIPS-only, hardened, or legacy) that shares no suite with the client's {offered_cipher_count} offered suite(s); it answers with alert 40 handshake_failure, and a BIG-IP logs it as `no shared ciphers` (the lines above).",
+			cause: "On a real network this is a server or load balancer with a restricted cipher list (FIPS-only, hardened, or legacy) that shares no suite with the {offered_suites} the client offered; it answers with alert 40 handshake_failure, and a BIG-IP logs it as `no shared ciphers` (the lines above).",
 			checks: []string{
-				"Test one suite at a time: `openssl s_client -connect {virtual} -cipher <name>`, or list them with `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}`.",
+				"Test one suite at a time: `openssl s_client -connect {virtual} -cipher <name> </dev/null`, or list them with `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}`.",
 				"Enable a suite the client offers on the server (BIG-IP: the client-ssl `ciphers` string), or update the client.",
 				checkFaultOff},
 			clientSaw: sawAlert40,

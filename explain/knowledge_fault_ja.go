@@ -9,7 +9,7 @@ const (
 	checkFaultOffJA     = "これは意図的に壊したもの。`tlsgate fault ls{admin_opt}` でルール {fault_rule} と発動回数が見える。`tlsgate fault disable{admin_opt} {fault_rule}`（または `tlsgate fault rm{admin_opt} {fault_rule}`）で、以降の新しい接続には効かなくなる。"
 	checkCaptureJA      = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていない ClientHello があれば、間の装置が作ったか飲み込んだもの。"
 	checkRSTTTLJA       = "クライアント側のキャプチャで、RST の IP TTL（と IP ID）をサーバ自身のパケットと比べる。注入された RST はより少ないホップ数の場所から来るので、たいてい TTL が違う。"
-	checkSNIJA          = "SNI あり・なしで比べる: `openssl s_client -connect {virtual} -servername {sni_or_host}` と `openssl s_client -connect {virtual} -noservername`、さらに別の名前で `curl -v --cacert {lab_ca} --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`。その名前のときだけ失敗するなら、SNI でフィルタしている装置がある。"
+	checkSNIJA          = "SNI あり・なしで比べる: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null` と `openssl s_client -connect {virtual} -noservername </dev/null`、さらに別の名前で `curl -v --cacert {lab_ca} --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`。その名前のときだけ失敗するなら、SNI でフィルタしている装置がある。"
 	checkStepsJA        = "クライアント側から段階を追って確かめる: `tlsgate probe {virtual} --sni {sni_or_host}` は TCP 接続、ClientHello への応答、バージョン、暗号スイート、SNI、証明書チェーン、大きな ClientHello、止まるフライトを順に試し、最初に失敗した段階を示す。手でやるなら `nc -vz {virtual_host} {vport}` の後、SNI なし、SNI あり、小さい ClientHello（`curl --curves X25519`）の順に試す。"
 	checkStacksJA       = "同じ名前に別の TLS スタック（curl、Go のクライアント、Python）で接続してみる。一部のスタックだけが失敗するなら、JA3/JA4 のフィンガープリントでブロックされている。"
 	checkCapturePlainJA = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていないリクエストがあれば、間の装置が作ったか飲み込んだもの。"
@@ -17,7 +17,7 @@ const (
 	checkCaptureAnyJA   = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていない ClientHello やリクエストがあれば、間の装置が作ったか飲み込んだもの。"
 	checkCurlAnyJA      = "クライアントと同じスキームで再現する: TLS なら `curl -v --cacert {lab_ca} {curl_target}`、平文 HTTP なら `curl -v http://{virtual_host}:{vport}/`。エラー直前の行で、どこまで進んだかが分かる。"
 	checkCurlVJA        = "`curl -v --cacert {lab_ca} {curl_target}` を実行する。エラー直前の行で、ハンドシェイクがどこまで進んだかが分かる。"
-	checkMsgJA          = "ハンドシェイクをレコード単位で見る: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg` は、メッセージとアラートを方向付きで 1 つずつ表示する。"
+	checkMsgJA          = "ハンドシェイクをレコード単位で見る: `openssl s_client -connect {virtual} -servername {sni_or_host} -msg </dev/null` は、メッセージとアラートを方向付きで 1 つずつ表示する。"
 )
 
 // Japanese client-symptom texts of the fault_injected variants; they
@@ -168,7 +168,7 @@ func faultKnowledgeJA() map[string]entry {
 		CodeFaultInjected + "/alpn_refuse": {
 			cause: "実際のネットワークなら、ALPN の拒否にあたる。クライアントが提示したプロトコル（{alpn_list}）をどれも扱えないサーバやプロキシが{fault_alert_sent}で応答する。たとえば HTTP/1.1 しか話さないクライアントが h2 専用の gRPC エンドポイントに来た場合や、h2 を拒否するプロキシ。",
 			checks: []string{
-				"プロトコルを 1 つずつ試す: `curl -v --http1.1 …` と `curl -v --http2 …`、または `openssl s_client -connect {virtual} -alpn h2` と `-alpn http/1.1`。",
+				"プロトコルを 1 つずつ試す: `curl -v --http1.1 …` と `curl -v --http2 …`、または `openssl s_client -connect {virtual} -alpn h2 </dev/null` と `-alpn http/1.1`。",
 				checkMsgJA, checkFaultOffJA},
 			clientSaw: "{fault_alert_saw}",
 		},
@@ -176,7 +176,7 @@ func faultKnowledgeJA() map[string]entry {
 			cause: "実際のネットワークで、ServerHello が来るべきところに平文の HTTP 応答が来るのは、キャプティブポータル（ホテルや空港の Wi-Fi は 443 番への接続すべてにログインページを返す）、明示プロキシのエラーページ、平文のポートに振り向けられたリスナーのいずれか。クライアントは `HTTP/1.1 …` を TLS のレコードヘッダとして読み、wrong version number を報告する。",
 			checks: []string{
 				"ページそのものを読む: `curl -v http://{virtual_host}:{vport}/` でポータルやエラーページが平文で見える。",
-				"クライアントのネットワークにキャプティブポータルやプロキシがないか確認する（ブラウザにログインページが出る、`curl -v http://neverssl.com/` がリダイレクトされる）。",
+				"クライアントのネットワークにキャプティブポータルやプロキシがないか確認する（ブラウザにログインページが出る、neverssl.com のような平文 HTTP のサイトがそこへリダイレクトされる）。",
 				checkCaptureJA, checkFaultOffJA},
 			clientSaw: sawFaultPlainJA,
 		},
@@ -216,8 +216,15 @@ func faultKnowledgeJA() map[string]entry {
 		CodeFaultInjected + "/tls_policy_version": {
 			cause: "実際のネットワークなら、クライアントが提示したバージョン（{offered_versions}）をどれも受け付けないプロファイルを持つサーバやロードバランサにあたる。TLS 1.2 を外したハードニング済みのプロファイルや、TLS 1.3 のないレガシーなプロファイルなど。アラート 70 protocol_version で応答し、BIG-IP なら `unsupported version` として記録する（上の行）。",
 			checks: []string{
-				"サーバが受け付けるものを確認する: `openssl s_client -connect {virtual} -tls1_2` と `-tls1_3`、または `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}`。",
+				"サーバが受け付けるものを確認する: `openssl s_client -connect {virtual} -tls1_2 </dev/null` と `-tls1_3`、または `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}`。",
 				"クライアントのバージョンをサーバのプロファイルに合わせる（BIG-IP では client-ssl プロファイルの no-tlsv1… オプション）。",
+				checkFaultOffJA},
+			clientSaw: sawAlert70JA,
+		},
+		CodeFaultInjected + "/tls_policy_cipher_cap": {
+			cause: "実際のネットワークなら、TLS 1.2 の暗号スイートだけに絞り TLS 1.3 を無効にしたサーバやロードバランサ（FIPS のみ、ハードニング済みなど）に、{offered_versions} しか提示しないクライアントが来たケースにあたる。アラート 70 protocol_version で応答し、BIG-IP なら `unsupported version` として記録する（上の行）。今回はフォールトルール {ceiling_cipher_rule} が TLS 1.2 のスイート（{ceiling_ciphers}）しか許さず、その副作用でバージョンの上限が TLS 1.2 になった。crypto/tls は TLS 1.3 のスイートを絞れない。",
+			checks: []string{
+				"フォールトルール {ceiling_cipher_rule} を変える: その ciphers（{ceiling_ciphers}）が TLS 1.3 を止めており、max_version では外せない。ciphers をルールから外すか、TLS 1.2 までしか提示しないクライアントだけに絞る（セレクタ max_offered_version を \"1.2\" に）か、クライアントに TLS 1.2 を提示させる。",
 				checkFaultOffJA},
 			clientSaw: sawAlert70JA,
 		},
@@ -276,15 +283,15 @@ func faultKnowledgeJA() map[string]entry {
 		CodeFaultInjected + "/tls_policy_group": {
 			cause: "実際のネットワークなら、一部の鍵交換グループ（{groups_ours}。NIST 曲線だけに絞った FIPS 対応やハードニング済みのプロファイル、あるいは耐量子ハイブリッドを必須にしたもの）しか許さないサーバやロードバランサに、そのどれも提示しないクライアント（{groups_offered}）が当たったケースにあたる。バージョンもスイートも合うが、アラート 40 handshake_failure で応答し、BIG-IP はスイートを選ぶときにグループも決めるので `no shared ciphers` として記録する（上の行）。",
 			checks: []string{
-				"グループを 1 つずつ試す: `openssl s_client -connect {virtual}{servername_opt} -groups X25519`、次に `-groups P-256`。完了したものがサーバの対応するグループ。",
+				"グループを 1 つずつ試す: `openssl s_client -connect {virtual}{servername_opt} -groups X25519 </dev/null`、次に `-groups P-256`。完了したものがサーバの対応するグループ。",
 				"クライアントが提示するグループをサーバ側で許可する（BIG-IP では client-ssl プロファイルの cipher group や暗号文字列の曲線）か、クライアントに {groups_ours} のどれかを提示させる（`curl --curves P-384`）。",
 				checkFaultOffJA},
 			clientSaw: sawAlert40JA,
 		},
 		CodeFaultInjected + "/tls_policy_cipher": {
-			cause: "実際のネットワークなら、暗号スイートのリストを絞った（FIPS のみ、ハードニング済み、あるいはレガシーな）サーバやロードバランサで、クライアントが提示した {offered_cipher_count} 個のスイートと共通のものがないケースにあたる。アラート 40 handshake_failure で応答し、BIG-IP なら `no shared ciphers` として記録する（上の行）。",
+			cause: "実際のネットワークなら、暗号スイートのリストを絞った（FIPS のみ、ハードニング済み、あるいはレガシーな）サーバやロードバランサで、クライアントが提示した {offered_suites}と共通のものがないケースにあたる。アラート 40 handshake_failure で応答し、BIG-IP なら `no shared ciphers` として記録する（上の行）。",
 			checks: []string{
-				"スイートを 1 つずつ試す: `openssl s_client -connect {virtual} -cipher <name>`、または `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}` で一覧する。",
+				"スイートを 1 つずつ試す: `openssl s_client -connect {virtual} -cipher <name> </dev/null`、または `nmap --script ssl-enum-ciphers -p {vport} {virtual_host}` で一覧する。",
 				"クライアントが提示しているスイートをサーバ側で有効にする（BIG-IP では client-ssl プロファイルの `ciphers` 文字列）か、クライアントを更新する。",
 				checkFaultOffJA},
 			clientSaw: sawAlert40JA,

@@ -6,8 +6,8 @@ const (
 	sawCert116           = "Under TLS 1.3 the server checks the client certificate after the client's Finished, so the client sees a completed handshake and then alert 116 certificate_required on its first read: curl 7.88 prints `curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required, errno 0` (newer curl exits 98, CURLE_SSL_CLIENTCERT); Go's Handshake() returns nil and the first Read returns `remote error: tls: certificate required`; Java `Received fatal alert: certificate_required`; Chrome ERR_BAD_SSL_CLIENT_AUTH_CERT."
 	sawCert40            = "Under TLS 1.2 tlsgate answers with alert 40 handshake_failure inside the handshake: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`."
 	checkInspectWarnings = "Read the warnings, if any: each names a way this interception is weaker than a direct connection."
-	checkInspectDirect   = "To see what the client gets without tlsgate: `openssl s_client -connect {dest}{servername_opt}` from a host that is not intercepted."
-	checkDoctor          = "Run `tlsgate doctor transparent --mode {transparent} --port {listen_port}`: it checks the rules, routes, sysctls and capabilities this mode needs and prints the command that fixes each."
+	checkInspectDirect   = "To see what the client gets without tlsgate: `openssl s_client -connect {dest}{servername_opt} </dev/null` from a host that is not intercepted."
+	checkDoctor          = "Run `tlsgate doctor transparent --mode {transparent} {doctor_where}`: it checks the rules, routes, sysctls and capabilities this mode needs and prints the command that fixes each."
 )
 
 // inspectKnowledge covers transparent interception, the inspect-mode
@@ -31,7 +31,7 @@ func inspectKnowledge() map[string]entry {
 	hostMismatch.cause = "tlsgate decrypted this connection: it {upstream_trust}, then terminated the client with a lab-CA leaf for {sni_or_host}{mimic_note}; the client accepted that leaf, so it trusts the lab CA. " +
 		"Its first request never reached the real server: tlsgate's host check answered it 421 and closed the connection."
 	hostMismatch.checks = []string{checkHostMismatch, checkHostMismatchFix, checkInspectWarnings}
-	hostMismatch.clientSaw = "A completed handshake with a lab-CA leaf for {sni_or_host}, then 421 Misdirected Request for the first request instead of the real server's answer ({up} bytes sent, {down} bytes received): " + saw421
+	hostMismatch.clientSaw = "A completed handshake with a lab-CA leaf for {sni_or_host}, then 421 Misdirected Request for the first request instead of the real server's answer ({up_bytes} sent, {down_bytes} received): " + saw421
 	return map[string]entry{
 		CodeOK + "/inspect":               inspected,
 		CodeOK + "/inspect_host_checked":  hostChecked,
@@ -81,7 +81,7 @@ func inspectKnowledge() map[string]entry {
 				"curl does exactly this when the certificate does not match the name it asked for: it checks the host name only after the handshake and sends no alert. " +
 				"A TLS health monitor that only tests the handshake (an HTTPS monitor with no send string, a TCP+TLS check) looks the same. BIG-IP logs no SSL error for it: the handshake itself worked.",
 			checks: []string{
-				"Compare the name the client used ({sni_or_host}) with the certificate's SANs: `openssl s_client -connect <vs>:{vport} -servername {sni_or_host} | openssl x509 -noout -ext subjectAltName`.",
+				"Compare the name the client used ({sni_or_host}) with the certificate's SANs: `openssl s_client -connect <vs>:{vport} -servername {sni_or_host} </dev/null | openssl x509 -noout -ext subjectAltName`.",
 				"If it is a monitor, give it a send string (e.g. `GET / HTTP/1.1`) so it tests the service, not only TLS.",
 				"Run the client verbosely (`curl -v`) to see its own reason.",
 			},
@@ -180,7 +180,7 @@ func warningTexts() map[string]string {
 		warnWeakerCipher: "weaker cipher on the server leg: {server_cipher} ({server_cipher_class}) although the client offered {best_offered} ({best_offered_class})",
 		warnHelloTooLarge: "the ClientHello is larger than tlsgate parses ({hello_err}), so its SNI, ALPN, JA3 and JA4 were not read: " +
 			"routing by name and fault rules keyed on them did not see this connection",
-		warnRelayedUnread: "the client sent {kind_desc} ({first_hex}), not a ClientHello tlsgate could read, and listener {listener} passed it through to {backend} as it came: " +
+		warnRelayedUnread: "the client sent {kind_desc} ({first_hex}), not a ClientHello tlsgate could read{hello_err_why}, and listener {listener} passed it through to {backend} as it came: " +
 			"the backend answered it, not tlsgate, so no SNI, ALPN, JA3 or JA4 was read and a refusal, if any, is the backend's",
 		warnHelloTooLargeRead: "the ClientHello is larger than tlsgate parses ({hello_err}): crypto/tls read it for the handshake (SNI {sni}), but tlsgate's parser did not, " +
 			"so no ALPN offer, JA3 or JA4 was read, and routing by name and fault rules keyed on SNI, JA3 or JA4, decided before the handshake, did not see this connection",

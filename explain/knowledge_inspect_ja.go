@@ -7,8 +7,8 @@ const (
 	sawCert116JA           = "TLS 1.3 ではサーバがクライアント証明書を確認するのはクライアントの Finished の後なので、クライアントからはハンドシェイクが完了したように見え、最初の読み込みでアラート 116 certificate_required を受け取る。curl 7.88 は `curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required, errno 0`（新しい curl は終了コード 98、CURLE_SSL_CLIENTCERT）、Go は Handshake() が nil を返して最初の Read が `remote error: tls: certificate required` を返し、Java は `Received fatal alert: certificate_required`、Chrome は ERR_BAD_SSL_CLIENT_AUTH_CERT を表示する。"
 	sawCert40JA            = "TLS 1.2 では tlsgate がハンドシェイクの中でアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure` を表示する。"
 	checkInspectWarningsJA = "警告があれば読む。それぞれが、この傍受が直接の接続より弱くなっている点を示している。"
-	checkInspectDirectJA   = "tlsgate を通さない場合にクライアントが受け取るものを見るには、傍受されていないホストから `openssl s_client -connect {dest}{servername_opt}` を実行する。"
-	checkDoctorJA          = "`tlsgate doctor transparent --mode {transparent} --port {listen_port}` を実行する。このモードに必要なルール、ルーティング、sysctl、ケーパビリティを確認し、それぞれを直すコマンドを表示する。"
+	checkInspectDirectJA   = "tlsgate を通さない場合にクライアントが受け取るものを見るには、傍受されていないホストから `openssl s_client -connect {dest}{servername_opt} </dev/null` を実行する。"
+	checkDoctorJA          = "`tlsgate doctor transparent --mode {transparent} {doctor_where}` を実行する。このモードに必要なルール、ルーティング、sysctl、ケーパビリティを確認し、それぞれを直すコマンドを表示する。"
 )
 
 // inspectKnowledgeJA is inspectKnowledge in Japanese.
@@ -26,7 +26,7 @@ func inspectKnowledgeJA() map[string]entry {
 	hostMismatch.cause = "tlsgate はこの接続を復号している。{upstream_trust}、クライアント側はラボ CA が発行した {sni_or_host} のリーフ証明書{mimic_note}で終端した。クライアントはそのリーフ証明書を受け入れたので、ラボ CA を信頼している。" +
 		"最初のリクエストは本物のサーバに届いていない。tlsgate のホスト検査がそれに 421 を返し、接続を閉じた。"
 	hostMismatch.checks = []string{checkHostMismatchJA, checkHostMismatchFixJA, checkInspectWarningsJA}
-	hostMismatch.clientSaw = "ハンドシェイクは完了し（ラボ CA が発行した {sni_or_host} のリーフ証明書）、最初のリクエストには本物のサーバの応答の代わりに 421 Misdirected Request が返る（{up} バイト送信、{down} バイト受信）。" + saw421JA
+	hostMismatch.clientSaw = "ハンドシェイクは完了し（ラボ CA が発行した {sni_or_host} のリーフ証明書）、最初のリクエストには本物のサーバの応答の代わりに 421 Misdirected Request が返る（{up_bytes}送信、{down_bytes}受信）。" + saw421JA
 	return map[string]entry{
 		CodeOK + "/inspect":               inspected,
 		CodeOK + "/inspect_host_checked":  hostChecked,
@@ -73,7 +73,7 @@ func inspectKnowledgeJA() map[string]entry {
 				"curl は証明書が指定した名前と一致しないとき、まさにこう動く。ホスト名の確認をハンドシェイクの後に行い、アラートも送らない。" +
 				"ハンドシェイクしか確認しない TLS ヘルスモニター（send string なしの HTTPS モニターや TCP+TLS チェック）も同じに見える。ハンドシェイク自体は成功しているので、BIG-IP は SSL エラーを記録しない。",
 			checks: []string{
-				"クライアントが使った名前（{sni_or_host}）と証明書の SAN を比べる: `openssl s_client -connect <vs>:{vport} -servername {sni_or_host} | openssl x509 -noout -ext subjectAltName`。",
+				"クライアントが使った名前（{sni_or_host}）と証明書の SAN を比べる: `openssl s_client -connect <vs>:{vport} -servername {sni_or_host} </dev/null | openssl x509 -noout -ext subjectAltName`。",
 				"ヘルスモニターなら send string（例: `GET / HTTP/1.1`）を設定し、TLS だけでなくサービスまで確認させる。",
 				"クライアントを詳細表示で動かし（`curl -v`）、クライアント自身が示す理由を見る。",
 			},

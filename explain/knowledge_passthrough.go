@@ -57,9 +57,9 @@ func passthroughKnowledge() map[string]entry {
 			},
 		},
 		CodeBackendRejectedHello + "/cipher": {
-			summary: "backend {backend} refused the ClientHello of {client} with alert {hello_alert}: most likely none of the {offered_cipher_count} cipher suite(s) the client offers is on the backend's list",
+			summary: "backend {backend} refused the ClientHello of {client} with alert {hello_alert}: most likely none of the {offered_cipher_suites} the client offers is on the backend's list",
 			cause: passthroughRefused + "The client offers {offered_versions}, versions current backends accept, so the usual reason for this alert before the ServerHello is the cipher suites: " +
-				"none of the {offered_cipher_count} suite(s) the client offers (listed below) is on the backend's list, or, with insufficient_security (71), all of them are too weak for its policy. " +
+				"none of the {offered_suites} the client offers (listed below) is on the backend's list, or, with insufficient_security (71), all of them are too weak for its policy. " +
 				"Less often: no key-exchange group in common (the client's supported_groups), no signature algorithm that fits the backend's certificate, a server that answers every refusal with handshake_failure (BIG-IP's generic alert, a version it does not speak included), or a policy that refuses this SNI or client fingerprint." +
 				passthroughNoBigIP,
 			checks: []string{

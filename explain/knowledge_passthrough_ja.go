@@ -49,9 +49,9 @@ func passthroughKnowledgeJA() map[string]entry {
 			},
 		},
 		CodeBackendRejectedHello + "/cipher": {
-			summary: "バックエンド {backend} が {client} の ClientHello をアラート {hello_alert} で拒否した。クライアントが提示した {offered_cipher_count} 個の暗号スイートがどれもバックエンドのリストにない可能性が高い",
+			summary: "バックエンド {backend} が {client} の ClientHello をアラート {hello_alert} で拒否した。クライアントが提示した {offered_cipher_suites}がどれもバックエンドのリストにない可能性が高い",
 			cause: passthroughRefusedJA + "クライアントの提示は {offered_versions} で、今のバックエンドが受け付けるバージョンである。ServerHello の前にこのアラートが来る理由として多いのは暗号スイートである。" +
-				"クライアントが提示した {offered_cipher_count} 個のスイート（下に一覧）のどれもバックエンドのリストにないか、insufficient_security（71）なら、どれもバックエンドのポリシーには弱すぎる。" +
+				"クライアントが提示した {offered_suites}（下に一覧）のどれもバックエンドのリストにないか、insufficient_security（71）なら、どれもバックエンドのポリシーには弱すぎる。" +
 				"それより少ないのは、共通の鍵交換グループがない（クライアントの supported_groups）、バックエンドの証明書に合う署名アルゴリズムがない、あらゆる拒否に handshake_failure を返すサーバ（BIG-IP の汎用アラート。話さないバージョンの場合も含む）、この SNI やクライアントの指紋を拒否するポリシー。" +
 				passthroughNoBigIPJA,
 			checks: []string{

@@ -86,7 +86,7 @@ func upstreamKnowledge() map[string]entry {
 				"Nothing to fix unless the client reports an error. If it does, read that error, and compare how long the exchange ran ({duration}) with the client's timeouts.",
 				"Look for devices in front of tlsgate (IPS, firewall, another load balancer) that inject resets.",
 			},
-			clientSaw: "What made it reset (its own close, timeout or cancel): {up} bytes sent, {down} bytes received. Nothing came from tlsgate.",
+			clientSaw: "What made it reset (its own close, timeout or cancel): {up_bytes} sent, {down_bytes} received. Nothing came from tlsgate.",
 			evidence:  []string{"relay_end", "sni", "alpn_offered", "ja4"},
 		},
 		CodeShutdownCut: {
@@ -133,7 +133,7 @@ func upstreamKnowledge() map[string]entry {
 			cause: "tlsgate's TLS handshake towards the backend failed: {backend_tls_err}. " +
 				"This is the server side: in the BIG-IP line the left side ({backend_local}) is tlsgate's own address (on BIG-IP the self IP or SNAT address) and the right side ({backend_remote}) is the pool member, not the client.",
 			checks: []string{
-				"Check the backend port speaks TLS: `openssl s_client -connect {backend}`.",
+				"Check the backend port speaks TLS: `openssl s_client -connect {backend} </dev/null`.",
 				checkBackendOffer,
 			},
 			clientSaw: sawBackend,

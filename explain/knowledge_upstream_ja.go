@@ -89,7 +89,7 @@ func upstreamKnowledgeJA() map[string]entry {
 				"クライアントがエラーを報告していなければ直すものはない。報告しているならそのエラーを読み、やり取りの長さ（{duration}）とクライアントのタイムアウトを比べる。",
 				"tlsgate の手前にリセットを注入する装置（IPS、ファイアウォール、別のロードバランサ）がないか確認する。",
 			},
-			clientSaw: "リセットした原因そのもの（自分のクローズ、タイムアウト、中止）: 送信 {up} バイト、受信 {down} バイト。tlsgate からは何も来ていない。",
+			clientSaw: "リセットした原因そのもの（自分のクローズ、タイムアウト、中止）: 送信 {up_bytes}、受信 {down_bytes}。tlsgate からは何も来ていない。",
 		},
 		CodeShutdownCut: {
 			summary: "tlsgate がリスナー {listener} の {client} の接続を閉じた: 停止時の猶予が尽きた（{duration} で上り {up} B、下り {down} B）",
@@ -121,7 +121,7 @@ func upstreamKnowledgeJA() map[string]entry {
 			cause: "tlsgate からバックエンドへの TLS ハンドシェイクに失敗した: {backend_tls_err}。" +
 				"これはサーバ側の失敗である。" + sidesServerJA + "右側はクライアントではない。",
 			checks: []string{
-				"バックエンドのポートが TLS を話すか確認する: `openssl s_client -connect {backend}`。",
+				"バックエンドのポートが TLS を話すか確認する: `openssl s_client -connect {backend} </dev/null`。",
 				checkBackendOfferJA,
 			},
 			clientSaw: sawBackendJA,

@@ -40,9 +40,9 @@ const (
 	lineCheckReason  = "Look just above this line for a `01260009` or `01260026` line with the same timestamp and {process}[{pid}]: it names the reason."
 	lineCheckCapture = "Capture the handshake on the BIG-IP: `tcpdump -ni 0.0:nnn -s0 -w /var/tmp/hs.pcap host {client_ip} and port {vs_port}`, then `ssldump -A -nr /var/tmp/hs.pcap` shows which side sent which alert."
 	lineCheckCiphers = "List what the profile allows: `tmm --clientciphers '<cipher string>'` on the BIG-IP, with the string from `tmsh list ltm profile client-ssl <profile> ciphers`."
-	lineCheckEnum    = "List what the virtual server accepts from outside: `nmap --script ssl-enum-ciphers -p {vs_port} {vs_ip}`, or test one suite: `openssl s_client -connect {vs} -cipher <name>`."
+	lineCheckEnum    = "List what the virtual server accepts from outside: `nmap --script ssl-enum-ciphers -p {vs_port} {vs_ip}`, or test one suite: `openssl s_client -connect {vs} -cipher <name> </dev/null`."
 	lineCheckUsedBy  = "Find where it is used: `tmsh list ltm profile client-ssl one-line | grep {file}` (and the same for server-ssl)."
-	lineCheckGroups  = "Check the key exchange groups too, not only the suites: test one group at a time, `openssl s_client -connect {vs} -groups X25519`, then `-groups P-256` and `-groups P-384` (the ones that complete are the virtual server's), and compare with the client's supported_groups and key_share extensions (Wireshark shows both in the ClientHello). On the BIG-IP the groups come from the DH groups of the cipher rule in the profile's cipher group (`tmsh list ltm cipher rule <rule>`)."
+	lineCheckGroups  = "Check the key exchange groups too, not only the suites: test one group at a time, `openssl s_client -connect {vs} -groups X25519 </dev/null`, then `-groups P-256` and `-groups P-384` (the ones that complete are the virtual server's), and compare with the client's supported_groups and key_share extensions (Wireshark shows both in the ClientHello). On the BIG-IP the groups come from the DH groups of the cipher rule in the profile's cipher group (`tmsh list ltm cipher rule <rule>`)."
 )
 
 // lineCauseGroups is the cause the suite lists cannot show: a group
@@ -77,7 +77,7 @@ func lineKnowledgeEN() map[string]lineEntry {
 			checks: []string{
 				lineCheckSides,
 				lineCheckReason,
-				"From a client, look at what the virtual server sends: `openssl s_client -connect {vs} -servername <name> -showcerts` (is the chain complete, is it expired, does the name match?), or `tlsgate probe {vs} --sni <name>` for the whole checklist.",
+				"From a client, look at what the virtual server sends: `openssl s_client -connect {vs} -servername <name> -showcerts </dev/null` (is the chain complete, is it expired, does the name match?), or `tlsgate probe {vs} --sni <name>` for the whole checklist.",
 				lineCheckCapture,
 				"For more detail in /var/log/ltm, set `tmsh modify sys db log.ssl.level value Debug` for a short while, then back to Warning.",
 			},
@@ -116,7 +116,7 @@ func lineKnowledgeEN() map[string]lineEntry {
 				"Server side: a pool member that speaks only versions the server-ssl profile excludes.",
 			},
 			checks: []string{
-				"Test each version against the virtual server: `openssl s_client -connect {vs} -tls1`, then `-tls1_1`, `-tls1_2` and `-tls1_3`.",
+				"Test each version against the virtual server: `openssl s_client -connect {vs} -tls1 </dev/null`, then `-tls1_1`, `-tls1_2` and `-tls1_3`.",
 				"Read the profile's options: `tmsh list ltm profile client-ssl <profile> options` (look for no-tlsv1, no-tlsv1.1, no-tlsv1.3).",
 				"Identify the client from the 01260013 line that follows and upgrade it; lower the profile's floor only as a deliberate, time-limited exception.",
 				"A capture read with `ssldump -A -nr <file>` shows the versions the ClientHello offered.",
@@ -152,7 +152,7 @@ func lineKnowledgeEN() map[string]lineEntry {
 			},
 			checks: []string{
 				"Look for an earlier failure from the same client address just before this line: that is the attempt that really failed.",
-				"Reproduce it: `openssl s_client -connect {vs} -tls1_2 -fallback_scsv` is refused the same way when the profile allows TLS 1.3 (`-tls1_1` when it stops at TLS 1.2 and still allows 1.1); without -fallback_scsv the ClientHello reaches the version check.",
+				"Reproduce it: `openssl s_client -connect {vs} -tls1_2 -fallback_scsv </dev/null` is refused the same way when the profile allows TLS 1.3 (`-tls1_1` when it stops at TLS 1.2 and still allows 1.1); without -fallback_scsv the ClientHello reaches the version check.",
 				"Find what broke the first attempt: capture next to the client and next to the BIG-IP at the same time, and compare.",
 			},
 			scenarios: []string{"fallback-scsv"},
@@ -291,7 +291,7 @@ func lineKnowledgeEN() map[string]lineEntry {
 			checks: []string{
 				"Read the verify reason: `unable to get local issuer certificate` means a missing intermediate or CA; `certificate has expired` a date problem.",
 				"Check the profile: `tmsh list ltm profile server-ssl <profile> ca-file peer-cert-mode` (client-ssl for client certificates).",
-				"Look at the peer's chain: `openssl s_client -connect <peer address>:<port> -showcerts`.",
+				"Look at the peer's chain: `openssl s_client -connect <peer address>:<port> -showcerts </dev/null`.",
 			},
 			scenarios: []string{"mtls-required"},
 		},

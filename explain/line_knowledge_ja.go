@@ -10,9 +10,9 @@ const (
 	lineCheckReasonJA  = "この行のすぐ上に、同じ時刻・同じ {process}[{pid}] の `01260009` か `01260026` の行がないか探す。あればそれが理由を示している。"
 	lineCheckCaptureJA = "BIG-IP 上でハンドシェイクをキャプチャする: `tcpdump -ni 0.0:nnn -s0 -w /var/tmp/hs.pcap host {client_ip} and port {vs_port}` の後、`ssldump -A -nr /var/tmp/hs.pcap` でどちらがどのアラートを送ったかが分かる。"
 	lineCheckCiphersJA = "プロファイルが許可している暗号スイートを一覧する: BIG-IP 上で `tmm --clientciphers '<cipher string>'`（文字列は `tmsh list ltm profile client-ssl <profile> ciphers` で確認）。"
-	lineCheckEnumJA    = "外から見て仮想サーバが受け付けるものを一覧する: `nmap --script ssl-enum-ciphers -p {vs_port} {vs_ip}`。1 つずつ試すなら `openssl s_client -connect {vs} -cipher <name>`。"
+	lineCheckEnumJA    = "外から見て仮想サーバが受け付けるものを一覧する: `nmap --script ssl-enum-ciphers -p {vs_port} {vs_ip}`。1 つずつ試すなら `openssl s_client -connect {vs} -cipher <name> </dev/null`。"
 	lineCheckUsedByJA  = "どこで使われているかを探す: `tmsh list ltm profile client-ssl one-line | grep {file}`（server-ssl も同様）。"
-	lineCheckGroupsJA  = "スイートだけでなく鍵交換グループも確認する: `openssl s_client -connect {vs} -groups X25519`、続けて `-groups P-256`、`-groups P-384` と 1 つずつ試し（完了したものが仮想サーバの対応するグループ）、クライアントの supported_groups と key_share 拡張（Wireshark で ClientHello の中に見える）と比べる。BIG-IP では、グループはプロファイルの cipher group に入っている cipher rule の DH グループで決まる（`tmsh list ltm cipher rule <rule>`）。"
+	lineCheckGroupsJA  = "スイートだけでなく鍵交換グループも確認する: `openssl s_client -connect {vs} -groups X25519 </dev/null`、続けて `-groups P-256`、`-groups P-384` と 1 つずつ試し（完了したものが仮想サーバの対応するグループ）、クライアントの supported_groups と key_share 拡張（Wireshark で ClientHello の中に見える）と比べる。BIG-IP では、グループはプロファイルの cipher group に入っている cipher rule の DH グループで決まる（`tmsh list ltm cipher rule <rule>`）。"
 
 	// lineCauseGroupsJA mirrors lineCauseGroups.
 	lineCauseGroupsJA = "バージョンもスイートも合うのに、共通の鍵交換グループがない。クライアントの supported_groups（TLS 1.3 なら key_share も）に、プロファイルが許すグループが 1 つもない。NIST 曲線（P-256、P-384）だけに絞った FIPS 対応やハードニング済みのプロファイルに X25519 しか提示しないクライアントが当たるケースや、耐量子ハイブリッドを必須にしたプロファイルに従来のクライアントが当たるケース。TLS 1.3 のハンドシェイクはすべて、TLS 1.2 以前でも ECDHE なら共通のグループが必要で、BIG-IP はスイートを選ぶときにグループも決めるので、この不一致も同じ `no shared ciphers` (40) として記録される。"
@@ -41,7 +41,7 @@ func lineKnowledgeJA() map[string]lineEntry {
 			checks: []string{
 				lineCheckSidesJA,
 				lineCheckReasonJA,
-				"クライアントから、仮想サーバが返すものを見る: `openssl s_client -connect {vs} -servername <name> -showcerts`（証明書チェーンはそろっているか、有効期限切れではないか、名前は合っているか）。一通り確認するなら `tlsgate probe {vs} --sni <name>`。",
+				"クライアントから、仮想サーバが返すものを見る: `openssl s_client -connect {vs} -servername <name> -showcerts </dev/null`（証明書チェーンはそろっているか、有効期限切れではないか、名前は合っているか）。一通り確認するなら `tlsgate probe {vs} --sni <name>`。",
 				lineCheckCaptureJA,
 				"/var/log/ltm にもっと詳しく出したいなら、短い間だけ `tmsh modify sys db log.ssl.level value Debug` にして、終わったら Warning に戻す。",
 			},
@@ -78,7 +78,7 @@ func lineKnowledgeJA() map[string]lineEntry {
 				"サーバ側: プールメンバーが server-ssl プロファイルの許可していないバージョンしか話さない。",
 			},
 			checks: []string{
-				"仮想サーバに対してバージョンごとに試す: `openssl s_client -connect {vs} -tls1`、続けて `-tls1_1`、`-tls1_2`、`-tls1_3`。",
+				"仮想サーバに対してバージョンごとに試す: `openssl s_client -connect {vs} -tls1 </dev/null`、続けて `-tls1_1`、`-tls1_2`、`-tls1_3`。",
 				"プロファイルの options を確認する: `tmsh list ltm profile client-ssl <profile> options`（no-tlsv1、no-tlsv1.1、no-tlsv1.3 を探す）。",
 				"続く 01260013 の行からクライアントを特定して更新する。プロファイルの下限を下げるのは、意図した期間限定の例外としてだけにする。",
 				"`ssldump -A -nr <file>` でキャプチャを読むと、ClientHello が提示したバージョンが分かる。",
@@ -112,7 +112,7 @@ func lineKnowledgeJA() map[string]lineEntry {
 			},
 			checks: []string{
 				"この行の直前に、同じクライアントアドレスからの失敗がないか探す。本当に失敗したのはそちらの接続。",
-				"再現する: プロファイルが TLS 1.3 を許可していれば `openssl s_client -connect {vs} -tls1_2 -fallback_scsv`（TLS 1.2 までで 1.1 も許可しているなら `-tls1_1`）が同じように拒否され、-fallback_scsv を外すと ClientHello はバージョンのチェックまで進む。",
+				"再現する: プロファイルが TLS 1.3 を許可していれば `openssl s_client -connect {vs} -tls1_2 -fallback_scsv </dev/null`（TLS 1.2 までで 1.1 も許可しているなら `-tls1_1`）が同じように拒否され、-fallback_scsv を外すと ClientHello はバージョンのチェックまで進む。",
 				"最初の接続を壊したものを探す: クライアントのそばと BIG-IP のそばで同時にキャプチャして比べる。",
 			},
 		},
@@ -247,7 +247,7 @@ func lineKnowledgeJA() map[string]lineEntry {
 			checks: []string{
 				"検証エラーの理由を読む。`unable to get local issuer certificate` なら中間証明書か CA の不足、`certificate has expired` なら日付の問題。",
 				"プロファイルを確認する: `tmsh list ltm profile server-ssl <profile> ca-file peer-cert-mode`（クライアント証明書なら client-ssl）。",
-				"ピアの証明書チェーンを見る: `openssl s_client -connect <peer address>:<port> -showcerts`。",
+				"ピアの証明書チェーンを見る: `openssl s_client -connect <peer address>:<port> -showcerts </dev/null`。",
 			},
 		},
 

@@ -67,6 +67,13 @@ type Leg struct {
 	// on this (client) leg, "" when the listener's own ceiling holds: a
 	// client that needs a newer version needs that knob raised.
 	CeilingRule string
+	// CeilingCipherRule names the fault rule whose ciphers, all TLS 1.2
+	// suites or older, capped this leg at TLS 1.2 as a side effect
+	// (crypto/tls cannot restrict TLS 1.3 suites), "" when none did;
+	// CeilingCiphers are its ciphers as the rule names them. A client
+	// that needs TLS 1.3 needs that rule changed, not a max_version.
+	CeilingCipherRule string
+	CeilingCiphers    []string
 	// HelloRetryOnly: all tlsgate wrote was a TLS 1.3 HelloRetryRequest
 	// (the hello's key shares fit no group it accepts), and the peer gave
 	// up without a second ClientHello. No certificate went out, so
@@ -275,8 +282,17 @@ type Outcome struct {
 	Transparent string         // "", "redirect", "tproxy"
 	OrigDst     netip.AddrPort // the destination the client really dialled
 	OrigDstErr  string         // why the original destination is unknown
-	Bypass      string         // why the connection was spliced, not decrypted
-	Mimicked    bool           // the minted leaf copies the real server's names
+	// ListenerBind is the transparent listener's socket address as bound
+	// (0.0.0.0:8443, 127.0.0.1:8443): the doctor's rules differ for a
+	// wildcard and for one address, so its hint passes this with --listen.
+	ListenerBind string
+	// PeerSkew is set when the client is this tlsgate's own upstream leg
+	// of another listener, whose clock a proxy_skew rule shifts: a
+	// certificate alert from it is that shifted clock's verdict on the
+	// dates, not a fault of the certificate served here.
+	PeerSkew PeerSkew
+	Bypass   string // why the connection was spliced, not decrypted
+	Mimicked bool   // the minted leaf copies the real server's names
 	// LeafName is the name on the leaf tlsgate minted for the client (for
 	// the SNI, or without one the address dialled); a configured
 	// certificate's name is ClientTLS.OurCertName.
@@ -340,3 +356,11 @@ const (
 	EndClientReset  End = "client_reset"  // the client reset the established relay
 	EndBackendReset End = "backend_reset" // the backend reset the established relay
 )
+
+// PeerSkew names the proxy_skew rule that shifted the clock of the
+// upstream leg this connection came from, on the listener that dialled it.
+type PeerSkew struct {
+	Listener string
+	Rule     string
+	Skew     time.Duration // positive: ahead
+}

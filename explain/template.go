@@ -155,6 +155,10 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return f.groupList(o.ClientTLS.OurGroups), true
 	case "offered_cipher_count":
 		return strconv.Itoa(len(f.suites)), true
+	case "offered_suites":
+		return f.countN(len(f.suites), "one_suite", "n_suites"), true
+	case "offered_cipher_suites":
+		return f.countN(len(f.suites), "one_cipher_suite", "n_cipher_suites"), true
 	case "shared_ciphers":
 		names := make([]string, 0, len(f.shared))
 		for _, id := range f.shared {
@@ -211,7 +215,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "first_hex":
 		return hexPrefix(o.FirstBytes, 5), true
 	case "first_bytes":
-		return f.bytesN(firstLen(o)), true
+		return f.bytesN(int64(firstLen(o))), true
 	case "hello_seen":
 		return f.helloSeen(), true
 	case "tls_began":
@@ -315,6 +319,10 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return strconv.FormatInt(o.BytesUp, 10), true
 	case "down":
 		return strconv.FormatInt(o.BytesDown, 10), true
+	case "up_bytes":
+		return f.bytesN(o.BytesUp), true
+	case "down_bytes":
+		return f.bytesN(o.BytesDown), true
 	case "duration":
 		return o.Duration.Round(time.Millisecond).String(), true
 	}
@@ -406,7 +414,7 @@ func (f *facts) helloSeen() string {
 		return f.say("hello_seen_sslv2_body", "{n}", strconv.Itoa(n), "{body}", strconv.Itoa(n-2), "{len}", strconv.Itoa(announced))
 	}
 	if n < recordHeaderLen || len(o.FirstBytes) < recordHeaderLen {
-		return f.say("hello_seen_header", "{n}", f.bytesN(n))
+		return f.say("hello_seen_header", "{n}", f.bytesN(int64(n)))
 	}
 	announced := int(o.FirstBytes[3])<<8 | int(o.FirstBytes[4])
 	body := n - recordHeaderLen
@@ -431,11 +439,20 @@ func (f *facts) tlsBegan() string {
 }
 
 // bytesN words a count of bytes, singular for one.
-func (f *facts) bytesN(n int) string {
+func (f *facts) bytesN(n int64) string {
 	if n == 1 {
 		return f.say("one_byte")
 	}
-	return f.say("n_bytes", "{n}", strconv.Itoa(n))
+	return f.say("n_bytes", "{n}", strconv.FormatInt(n, 10))
+}
+
+// countN words a count with its noun: the phrase one for 1, else many
+// with {n} filled in.
+func (f *facts) countN(n int, one, many string) string {
+	if n == 1 {
+		return f.say(one)
+	}
+	return f.say(many, "{n}", strconv.Itoa(n))
 }
 
 // recordHeaderLen is a TLS record header's length: content type, version,

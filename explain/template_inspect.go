@@ -17,6 +17,27 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 		return f.addr(o.Virtual), true
 	case "listen_port":
 		return f.port(o.Virtual), true
+	case "peer_listener":
+		return f.orNone(o.PeerSkew.Listener), true
+	case "peer_rule":
+		return f.orNone(o.PeerSkew.Rule), true
+	case "peer_skew":
+		return absDuration(o.PeerSkew.Skew).String(), true
+	case "peer_clock_dir", "peer_clock_state":
+		// Ahead, the window looks past (expired); behind, not started.
+		key := map[string][2]string{"peer_clock_dir": {"clock_behind", "clock_ahead"}, "peer_clock_state": {"clock_not_yet", "clock_expired"}}[name]
+		if o.PeerSkew.Skew > 0 {
+			return f.say(key[1]), true
+		}
+		return f.say(key[0]), true
+	case "doctor_where":
+		// The doctor's rules depend on the bound address (a wildcard is
+		// reached by REDIRECT, one address by DNAT): --listen when the
+		// listener said it, else the port it was reached on.
+		if o.ListenerBind != "" {
+			return "--listen " + o.ListenerBind, true
+		}
+		return "--port " + f.port(listenerAddr(o)), true
 	case "orig_dst":
 		return f.addr(o.OrigDst), true
 	case "orig_dst_err":

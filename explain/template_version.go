@@ -36,6 +36,10 @@ func (f *facts) versionPlaceholder(name string) (string, bool) {
 			return f.say("knob_max_rule", "{rule}", r), true
 		}
 		return f.say("knob_max_listener", "{listener}", f.o.Listener), true
+	case "ceiling_cipher_rule":
+		return f.o.ClientTLS.CeilingCipherRule, true
+	case "ceiling_ciphers":
+		return strings.Join(f.o.ClientTLS.CeilingCiphers, ", "), true
 	case "bigip_enable_modern":
 		// What a BIG-IP client-ssl profile must stop disabling for TLS
 		// 1.2 and later, up to what the client offers.

@@ -171,6 +171,9 @@ func (l *loop) writeFailed(c *Conn, to int, err error, now time.Time) {
 	// as EPIPE to the first call that meets it (ECONNRESET before it), and
 	// then nothing but the FIN is left unread.
 	c.writeErr(to, err)
+	if to == 1 {
+		l.deliverBackendRest(c)
+	}
 	l.finish(c, fmt.Errorf("fastpath: write to %s: %w", sideName(to), err), true)
 }
 
@@ -180,6 +183,44 @@ func (c *Conn) writeErr(to int, err error) {
 	finFirst := c.side(to).rdEOF || err == syscall.EPIPE && rawUnread(c.fd(to)) == 0
 	if (err == syscall.ECONNRESET || err == syscall.EPIPE) && !finFirst {
 		c.resetBy(to)
+	}
+}
+
+// deliverBackendRest writes to the client what the backend sent before a
+// write to it failed and the relay had not yet passed on: what waits for
+// the client, then what is still queued on the backend's socket (its reads
+// return that before the end, even after a reset). The client's reset
+// follows, but only after these bytes, as when the relay reads the reset
+// itself. Writes never wait: what the client's socket buffer cannot take
+// at once is dropped with the reset, as it would be anyway.
+func (l *loop) deliverBackendRest(c *Conn) {
+	cl, be := c.side(0), c.side(1)
+	if be.rdEOF && len(cl.pending) == 0 {
+		return
+	}
+	for len(cl.pending) > 0 {
+		w, err := rawWrite(c.cfd, cl.pending)
+		if err != nil || w <= 0 {
+			return
+		}
+		l.count(c, 0, w)
+		cl.pending = cl.pending[w:]
+	}
+	for !be.rdEOF {
+		n, err := rawRead(c.bfd, l.buf)
+		if err != nil || n <= 0 {
+			return
+		}
+		if c.res.DownHeadLen < upstream.HeadSize {
+			c.res.DownHeadLen += uint8(copy(c.res.DownHead[c.res.DownHeadLen:], l.buf[:n]))
+		}
+		w, err := rawWrite(c.cfd, l.buf[:n])
+		if w > 0 {
+			l.count(c, 0, w)
+		}
+		if err != nil || w < n {
+			return
+		}
 	}
 }
 

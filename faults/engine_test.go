@@ -406,6 +406,12 @@ func TestTLSPolicyRefusal(t *testing.T) {
 		{"ceiling 1.0 vs modern", TLSPolicy{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS10}, modern, 70, true},
 		{"cipher miss", TLSPolicy{MaxVersion: tls.VersionTLS12, Ciphers: []uint16{0x002f}}, modern, 40, true},
 		{"cipher hit", TLSPolicy{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12, Ciphers: []uint16{0x002f}}, tls10, 0, false},
+		// No min_version is no floor: a passthrough listener refuses
+		// only what the rules exclude, not what Go's server would.
+		{"ceiling 1.1 alone vs tls10", TLSPolicy{MaxVersion: tls.VersionTLS11}, tls10, 0, false},
+		{"ceiling 1.1 alone vs modern", TLSPolicy{MaxVersion: tls.VersionTLS11}, modern, 70, true},
+		{"cipher alone hit by tls10", TLSPolicy{MaxVersion: tls.VersionTLS12, Ciphers: []uint16{0x002f}}, tls10, 0, false},
+		{"cipher alone missed by tls10", TLSPolicy{MaxVersion: tls.VersionTLS12, Ciphers: []uint16{0x0035}}, tls10, 40, true},
 	}
 	for _, tt := range tests {
 		a, ref := tt.pol.Refusal(tt.hello)

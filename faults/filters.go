@@ -11,7 +11,29 @@ import (
 func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
 	switch r.Action {
 	case ActLatency:
-		return newLatency(next, k, r.Latency.D(), r.Jitter.D(), rng)
+		if !r.delaysRequest() {
+			return newLatency(next, k, r.Latency.D(), r.Jitter.D(), rng)
+		}
+		var req *requestRecords
+		if k.deps.RawTLS {
+			req = &requestRecords{st: k.sharedState(r, func() any { return &requestState{} }).(*requestState)}
+			if !r.Direction.has(dir) {
+				// Only watching: the server's hello, or the client's
+				// requests.
+				return req.watch(next, dir)
+			}
+		}
+		l := newLatency(next, k, r.Latency.D(), r.Jitter.D(), rng)
+		l.acted = func(p []byte) {
+			if req == nil || req.counts(p, dir) {
+				k.markActed(r)
+			}
+		}
+		if req != nil && dir == S2C {
+			// It delays the server's bytes and reads its hello too.
+			return helloWatch{next: l, st: &req.st.tls}
+		}
+		return l
 	case ActBandwidth:
 		return &bandwidth{next: next, k: k, rate: r.Rate}
 	case ActSlicer:

@@ -5,6 +5,7 @@ import (
 	"net"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,6 +21,10 @@ type latency struct {
 	k        *ctl
 	lat, jit time.Duration
 	rng      *rand.Rand
+	// acted, when set, is told of each chunk the filter delays: a rule
+	// that fires only when it acts (a request-stage latency) is marked
+	// there, if the chunk holds what it is for.
+	acted func(p []byte)
 
 	mu      sync.Mutex
 	started bool
@@ -67,7 +72,11 @@ func (l *latency) Write(p []byte) (int, error) {
 		l.started = true
 		go l.run()
 	}
-	c := lchunk{b: slices.Clone(p), due: l.k.deps.Now().Add(l.delay())}
+	d := l.delay()
+	c := lchunk{b: slices.Clone(p), due: l.k.deps.Now().Add(d)}
+	if l.acted != nil && d > 0 {
+		l.acted(p)
+	}
 	l.mu.Unlock()
 	select {
 	case l.q <- c:
@@ -158,3 +167,98 @@ func (l *latency) run() {
 		}
 	}
 }
+
+// delaysRequest reports whether the rule is a request-stage latency: it
+// fires only when it delayed a request (see requestRecords), not on a
+// connection whose client sent none, as one that leaves after the
+// server's flight.
+func (r *Rule) delaysRequest() bool { return r.Action == ActLatency && r.Stage == StageRequest }
+
+// requestState is what a request-stage latency's two directions share
+// on a conn carrying TLS tlsgate does not decrypt: where the handshake
+// ends (the server's version, the client's encrypted records), and
+// whether the client has sent a request.
+type requestState struct {
+	tls       corruptState
+	requested atomic.Bool
+}
+
+// requestRecords tells, on a conn carrying TLS tlsgate does not decrypt,
+// which of the client's bytes are a request: those of an
+// application-data record past the handshake. Under TLS 1.2 that is any
+// type 23 record; under TLS 1.3 the client's first one is its Finished
+// (corruptState says which, from the server's hello). The client's
+// CCS, its TLS 1.2 handshake records and an alert are none. What the
+// server sends counts once a request came: before it, the server's
+// flight is the handshake, not an answer. Under TLS 1.3 a client's
+// close_notify is one more encrypted record, and counts as a request:
+// nothing without the keys tells them apart.
+type requestRecords struct {
+	st   *requestState
+	scan recordScan
+	cur  bool // the record being scanned is a request's
+}
+
+// counts reports whether a chunk going dir is one the rule is for: on
+// the client's side one that holds a byte of a request, on the server's
+// one that follows a request.
+func (q *requestRecords) counts(p []byte, dir Direction) bool {
+	if dir == C2S {
+		return q.carries(p)
+	}
+	return q.st.requested.Load()
+}
+
+// carries follows p through the client's records and reports whether it
+// holds a byte of a request, noting that one came. Bytes that are no TLS
+// records (the scan lost its step) count: nothing says they are not.
+func (q *requestRecords) carries(p []byte) bool {
+	in := q.scan.lost
+	if !in {
+		q.scan.feed(p, func(typ uint8, length int) {
+			q.cur = typ == recordAppData && q.st.tls.appRecord(C2S) && length > 0
+		}, func(at, bodyOff, n int) {
+			in = in || q.cur
+		})
+		in = in || q.scan.lost
+	}
+	if in {
+		q.st.requested.Store(true)
+	}
+	return in
+}
+
+// watch returns a pass-through filter for a direction the rule does not
+// delay: it reads the server's hello, or the client's requests.
+func (q *requestRecords) watch(next sink, dir Direction) sink {
+	if dir == S2C {
+		return helloWatch{next: next, st: &q.st.tls}
+	}
+	return requestWatch{next: next, q: q}
+}
+
+// helloWatch passes the server's bytes on unchanged, reading its hello.
+type helloWatch struct {
+	next sink
+	st   *corruptState
+}
+
+func (w helloWatch) Write(p []byte) (int, error) {
+	w.st.serverBytes(p)
+	return w.next.Write(p)
+}
+
+func (w helloWatch) End(fin bool) error { return w.next.End(fin) }
+
+// requestWatch passes the client's bytes on unchanged, noting a request.
+type requestWatch struct {
+	next sink
+	q    *requestRecords
+}
+
+func (w requestWatch) Write(p []byte) (int, error) {
+	w.q.carries(p)
+	return w.next.Write(p)
+}
+
+func (w requestWatch) End(fin bool) error { return w.next.End(fin) }

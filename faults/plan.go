@@ -341,6 +341,31 @@ func (p *Plan) Unreached() *Plan {
 	})
 }
 
+// Left returns the plan of a connection whose client closed or reset it
+// before its first byte (ConnInfo.ClientLeft). Its accept-stage wrappers
+// (a latency, a bandwidth cap, a truncate, a slow_close …) were installed
+// at accept and taken as fired there, but the listener read nothing
+// through them and wrote nothing, only closed: the client was gone before
+// they acted. Each is dropped and gives back the firing it took from its
+// count, max_fires budget and last fire time, as Unreached's do, unless it
+// acted on or ended one of cs (the conns Wrap returned for the
+// connection). An accept stop (a reset, a close) acts before anything is
+// read, and stays. p itself is unchanged.
+func (p *Plan) Left(cs ...net.Conn) *Plan {
+	if p.Empty() {
+		return p
+	}
+	return p.keep(func(r *Rule) bool {
+		if r.Stage != StageAccept || r.isStop() {
+			return true
+		}
+		return slices.ContainsFunc(cs, func(c net.Conn) bool {
+			in, ended := Ended(c)
+			return actedOn(c, r) || ended && in.Rule == r
+		})
+	})
+}
+
 // keep returns the plan of the rules keeps holds; each other one gives
 // back the firing it took (taken.giveBack). p itself is unchanged, and
 // returned as is when every rule stays.
@@ -495,7 +520,7 @@ func (r *Rule) isStop() bool {
 // (LimitedHandshake).
 func (r *Rule) firesOnAct() bool {
 	return r.Action == ActRewrite || r.Action == ActHTTPDate || r.Action == ActMTU || r.Action == ActRecordCorrupt || r.checksHost() ||
-		r.actsInHandshake()
+		r.actsInHandshake() || r.delaysRequest()
 }
 
 // isPolicy reports whether the rule changes how tlsgate runs TLS: the

@@ -19,11 +19,18 @@ type TLSPolicy struct {
 	// when none did: a client that needs more than the ceiling needs
 	// that rule's max_version raised, not the listener's.
 	MaxVersionRule string
-	Ciphers        []uint16      // nil: the listener's suites; set means MaxVersion ≤ TLS 1.2
-	Groups         []tls.CurveID // nil: any group; else only these (CurvePreferences)
-	SigAlgs        []uint16      // nil: any; else a hello offering none of these is refused
-	Chain          Chain         // "": the normal leaf; else pki builds this bad chain
-	Skew           time.Duration // shift of every validity window in the chain (clock skew)
+	Ciphers        []uint16 // nil: the listener's suites; set means MaxVersion ≤ TLS 1.2
+	// CipherCapRule names the cipher rule whose suites set Ciphers when
+	// they, not a max_version, cap MaxVersion at TLS 1.2 (crypto/tls
+	// cannot restrict TLS 1.3 suites), "" otherwise; CipherCapSuites are
+	// its ciphers as the rule names them. A client that needs TLS 1.3
+	// needs that rule changed: no max_version lifts the cap.
+	CipherCapRule   string
+	CipherCapSuites []string
+	Groups          []tls.CurveID // nil: any group; else only these (CurvePreferences)
+	SigAlgs         []uint16      // nil: any; else a hello offering none of these is refused
+	Chain           Chain         // "": the normal leaf; else pki builds this bad chain
+	Skew            time.Duration // shift of every validity window in the chain (clock skew)
 	// OCSPSkew, set by an ocsp_times rule, serves a good lab-CA leaf
 	// whose stapled OCSP response's times are off by it (pki.OCSPTimes).
 	// The certificate is one rule's: a chain rule before it wins.
@@ -41,6 +48,7 @@ func (p *Plan) TLSPolicy() TLSPolicy {
 	if p == nil {
 		return t
 	}
+	var cipherRule *Rule // the rule whose suites set t.Ciphers
 	for _, r := range p.rules {
 		if !r.isPolicy() || r.Stage != StageClientHello {
 			continue
@@ -60,7 +68,7 @@ func (p *Plan) TLSPolicy() TLSPolicy {
 						t.Ciphers = append(t.Ciphers, id)
 					}
 				}
-				used = true
+				cipherRule, used = r, true
 			}
 			if r.Action == ActCipher && t.Groups == nil && len(r.Groups) > 0 {
 				for _, g := range r.Groups {
@@ -98,7 +106,10 @@ func (p *Plan) TLSPolicy() TLSPolicy {
 	// crypto/tls cannot restrict TLS 1.3 suites (failure-catalog §6.5), so a
 	// cipher restriction only bites with the ceiling at 1.2.
 	if t.Ciphers != nil && (t.MaxVersion == 0 || t.MaxVersion > tls.VersionTLS12) {
-		t.MaxVersion = tls.VersionTLS12
+		// The suites cap the version, not any max_version: a client
+		// above the cap needs the cipher rule changed.
+		t.MaxVersion, t.MaxVersionRule = tls.VersionTLS12, ""
+		t.CipherCapRule, t.CipherCapSuites = cipherRule.Name, slices.Clone(cipherRule.Ciphers)
 	}
 	return t
 }
@@ -135,19 +146,22 @@ func (t TLSPolicy) Configure(base *tls.Config) *tls.Config {
 	return c
 }
 
-// Refusal says whether a Go server with this policy would refuse the hello
-// and with which alert: 70 protocol_version when no offered version is in
-// range, 40 handshake_failure when no offered suite is allowed. A
-// passthrough listener, which has no tls.Server, uses it to answer with a
-// hand-written AlertRecord instead.
+// Refusal says whether a server held to this policy would refuse the
+// hello and with which alert: 70 protocol_version when no offered version
+// is in the rules' range, 40 handshake_failure when no offered suite is
+// allowed. A passthrough listener, which has no tls.Server, uses it to
+// answer with a hand-written AlertRecord instead. The range is the rules'
+// alone: without a min_version there is no floor (the real server behind
+// the listener keeps its own, which is not the rule's refusal), so a rule
+// with only max_version refuses just a client whose every version is
+// above it, and a cipher rule only one that shares no suite, not a TLS
+// 1.0 client that offers one of them. Go's own server floor (TLS 1.2) is
+// no guide here: no Go server answers this hello.
 func (t TLSPolicy) Refusal(h *sniff.ClientHello) (alert uint8, refused bool) {
 	if h == nil {
 		return 0, false
 	}
 	lo, hi := t.MinVersion, t.MaxVersion
-	if lo == 0 {
-		lo = tls.VersionTLS12 // Go 1.22+ server default floor
-	}
 	if hi == 0 {
 		hi = tls.VersionTLS13
 	}

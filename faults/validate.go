@@ -266,6 +266,11 @@ func CheckSNIGlob(g string) error {
 	return nil
 }
 
+// ParseClient reads a rule's client (a CIDR or a single address) as the
+// prefix the rule matches client addresses against, so a listener's
+// check of the rule's fit compares the same range.
+func ParseClient(s string) (netip.Prefix, error) { return parseClient(s) }
+
 // parseClient reads a CIDR or a single address as a prefix. IPv4-mapped IPv6
 // forms are unmapped, as client addresses are compared unmapped.
 func parseClient(s string) (netip.Prefix, error) {

@@ -34,6 +34,11 @@ type WrapDeps struct {
 	// ServerName is the connection's SNI ("" without one), which an
 	// sni_policy with host_mismatch compares the request's Host with.
 	ServerName string
+	// RawTLS says the conn carries TLS records tlsgate does not decrypt
+	// (TLS passed through, or bypassed), the ClientHello already read: a
+	// request there is the client's application data past the handshake,
+	// which only the records tell (see requestRecords).
+	RawTLS bool
 	// CloseFlush bounds how long, once Close began, one write of bytes
 	// still held by a filter may wait for a peer that does not read
 	// (default 10s), as a socket's linger time would: past it they are
@@ -133,6 +138,11 @@ func Wrap(c net.Conn, rules []*Rule, facing Facing, deps WrapDeps) net.Conn {
 			continue
 		}
 		d := filterDirection(r)
+		if deps.RawTLS && r.delaysRequest() {
+			// The server's hello says which of the client's records
+			// are past the handshake: its side is watched too.
+			d = Both
+		}
 		if d.has(readDir) {
 			ins = append(ins, r)
 		}

@@ -271,7 +271,7 @@ func TestProxyClockSkewNamesTheOriginsLine(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(s.BigIPNote.EN, "only the clock applies") {
-		t.Errorf("the note does not say which of the origin's checks applies:\n%s", s.BigIPNote.EN)
+	if !strings.Contains(s.BigIPNote.EN, "only the clock applies") || !strings.Contains(s.BigIPNote.EN, "explanation names the cause") {
+		t.Errorf("the note does not say the origin's explanation names the clock:\n%s", s.BigIPNote.EN)
 	}
 }

@@ -99,6 +99,7 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 		}
 		o.Duration = s.deps.Now().Sub(start)
 		s.markCut(o)
+		s.notePeerSkew(o)
 		d := explain.DiagnoseBrief(o)
 		s.log(o, &d)
 	}()
@@ -333,6 +334,9 @@ func addrPort(a net.Addr) netip.AddrPort {
 // flow) and a destination that is tlsgate itself (a loop).
 func (s *Server) learnDestination(c net.Conn, o *explain.Outcome) bool {
 	o.Transparent = s.opts.Transparent
+	if b := s.bind.Load(); b != nil {
+		o.ListenerBind = *b
+	}
 	dst, err := s.deps.OriginalDst(c, s.opts.Transparent)
 	if err != nil {
 		o.Route = "no_original_dst"

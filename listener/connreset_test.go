@@ -2,12 +2,15 @@ package listener
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
+	"net/netip"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
 	"github.com/tlsgate/tlsgate/upstream"
@@ -52,6 +55,85 @@ func TestResetAfterConnectRelaysTail(t *testing.T) {
 			if strings.Contains(r.d.Summary, "connecting to backend") {
 				t.Errorf("summary %q calls a connect that succeeded failed", r.d.Summary)
 			}
+		})
+	}
+}
+
+// TestFINResetAfterConnectRelaysTail: the same race where the backend's
+// FIN came before its reset (Go's connect then fails with EPIPE, and
+// KeepingDial's ResetAfterConnect says FIN): the backend closed after its
+// bytes, so the client gets them and a FIN, and the relay ends as after
+// any backend FIN, as the epoll engine's does (fastpath's
+// TestConnectSeenAfterBackendEnd): the backend's FIN first, the client's
+// close then a clean end, never a failed connect.
+func TestFINResetAfterConnectRelaysTail(t *testing.T) {
+	const said = "backend said this, closed, then reset"
+	backend := "127.0.0.1:9" // never dialled: the injected dial answers
+	local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
+	dial := func(_ context.Context, _, addr string) (net.Conn, error) {
+		return nil, &upstream.ResetAfterConnect{Addr: addr, Local: local, Tail: []byte(said), FIN: true,
+			Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.EPIPE}}
+	}
+	h := startListener(t, Options{Mode: Plaintext, Backend: backend, Engine: EngineGoroutines}, dial)
+	c := dialGuarded(t, h.addr)
+	if _, err := io.WriteString(c, engineRequest); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(c)
+	if string(got) != said || err != nil {
+		t.Errorf("client read %q, %v; want the backend's bytes, then its FIN", got, err)
+	}
+	if err := c.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	r := h.next()
+	if r.o.Backend.DialErr != "" || r.o.BytesDown != int64(len(said)) || r.o.End != "" || r.o.FirstFIN != explain.SideBackend ||
+		r.o.Backend.Local.Port() != 40000 || r.o.Backend.Remote.String() != backend {
+		t.Errorf("code %s, dial error %q, %d bytes down, end %q, first FIN %q, backend %v -> %v (%s); want the backend's FIN after %d bytes, then a clean end",
+			r.d.Code, r.o.Backend.DialErr, r.o.BytesDown, r.o.End, r.o.FirstFIN, r.o.Backend.Local, r.o.Backend.Remote, r.d.Summary, len(said))
+	}
+	if strings.Contains(r.d.Summary, "connecting to backend") {
+		t.Errorf("summary %q calls a connect that succeeded failed", r.d.Summary)
+	}
+	t.Logf("code %s: %s", r.d.Code, r.d.Summary)
+}
+
+// TestResetAfterConnectTLSBackend: the race on a server-ssl leg. The
+// connect succeeded, so it is the backend that ended the connection
+// before tlsgate's ClientHello left: a failed handshake towards the
+// backend (its reset, or its close and reset), whose BIG-IP line runs from
+// tlsgate's end of that connection to the backend, never a failed connect.
+func TestResetAfterConnectTLSBackend(t *testing.T) {
+	backend := netip.MustParseAddrPort("127.0.0.1:9") // never dialled: the injected dial answers
+	local := netip.MustParseAddrPort("127.0.0.1:40000")
+	for _, fin := range []bool{false, true} {
+		t.Run(map[bool]string{false: "reset", true: "fin_then_reset"}[fin], func(t *testing.T) {
+			errno := map[bool]syscall.Errno{false: syscall.ECONNRESET, true: syscall.EPIPE}[fin]
+			dial := func(_ context.Context, _, addr string) (net.Conn, error) {
+				return nil, &upstream.ResetAfterConnect{Addr: addr, Local: net.TCPAddrFromAddrPort(local), Tail: []byte("bye"), FIN: fin,
+					Err: &net.OpError{Op: "dial", Net: "tcp", Err: errno}}
+			}
+			h := startListener(t, Options{Mode: Terminate, Backend: backend.String(), Engine: EngineGoroutines,
+				ClientSSL: &ClientSSL{}, ServerSSL: &ServerSSL{}}, dial)
+			c, err := tls.Dial("tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: h.srv.deps.Minter.CA().Pool()})
+			if err == nil {
+				_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // hang guard only
+				_, _ = io.WriteString(c, engineRequest)
+				_, _ = io.ReadAll(c)
+				c.Close()
+			}
+			r := h.next()
+			b := r.o.Backend
+			if r.d.Code != explain.CodeBackendTLSFailed || b.DialErr != "" || !b.TLS.Attempted ||
+				!strings.Contains(b.TLS.Err, "before the TLS handshake") || b.Local != local || b.Remote != backend {
+				t.Errorf("code %s, dial error %q, backend TLS %v %q, backend %v -> %v (%s); want the backend's end of a handshake from %v to %v",
+					r.d.Code, b.DialErr, b.TLS.Attempted, b.TLS.Err, b.Local, b.Remote, r.d.Summary, local, backend)
+			}
+			wantOneHandshakeLine(t, r.d, local, backend)
+			for _, l := range r.d.BigIP {
+				t.Logf("%s %s", l.ID, l.Text)
+			}
+			t.Logf("%s: %s", r.d.Code, r.d.Cause)
 		})
 	}
 }

@@ -53,6 +53,9 @@ type downGate struct {
 	// a socket bound to port 0 loses its port when it stops listening and
 	// is bound to it again before it listens.
 	addr syscall.Sockaddr
+	// lastFail is the last failure announced (kind, rule, error), so a
+	// retried one is announced once; any other event clears it.
+	lastFail string
 }
 
 // Down reports whether a refuse rule holds the listener down now, and how
@@ -174,9 +177,10 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 		g.rule, g.since, g.up = "", time.Time{}, nil
 		g.mu.Unlock()
 		close(up)
-		s.deps.Logger.Error("refuse rule could not take the listener down; it keeps accepting",
+		s.deps.Logger.Error(reasonDownFail,
 			zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 			zap.String("rule", rule), zap.Error(err))
+		s.announceFailure(DownEvent{Kind: DownFailed, Listen: ln.Addr().String(), Rule: rule, Reason: reasonDownFail, Err: err.Error()})
 		return false
 	}
 	// The first shutdown's address is the port's: bringUp binds to it.
@@ -257,9 +261,12 @@ func (s *Server) bringUp(rc syscall.RawConn, ln net.Listener, rule string, since
 	addr := g.addr
 	g.mu.Unlock()
 	if err := listenAgain(rc, addr); err != nil {
-		s.deps.Logger.Error("listener could not listen again after the refuse rule ended; it stays down and tries again",
+		s.deps.Logger.Error(reasonUpFail,
 			zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 			zap.String("rule", rule), zap.Error(err))
+		_, downs := s.Down()
+		s.announceFailure(DownEvent{Kind: UpFailed, Listen: ln.Addr().String(), Rule: rule, Since: since,
+			Downs: downs, Reason: reasonUpFail, Symptom: symptomRefused, Err: err.Error()})
 		return false
 	}
 	g.mu.Lock()
@@ -301,8 +308,10 @@ func (s *Server) startDown(ln net.Listener) {
 		// Only a listener without a socket (a test's or a wrapper's)
 		// gets here; refuse rules then have nothing to act on.
 		if rule, down, _ := s.deps.Faults.Down(s.opts.Name, ""); down {
-			s.deps.Logger.Error("refuse rule cannot take this listener down: it has no socket of its own",
-				zap.String("listener", s.opts.Name), zap.String("rule", rule), zap.Error(fmt.Errorf("listener: %T: %v", ln, err)))
+			err = fmt.Errorf("listener: %T: %v", ln, err)
+			s.deps.Logger.Error(reasonNoSocket,
+				zap.String("listener", s.opts.Name), zap.String("rule", rule), zap.Error(err))
+			s.announceFailure(DownEvent{Kind: DownFailed, Listen: ln.Addr().String(), Rule: rule, Reason: reasonNoSocket, Err: err.Error()})
 		}
 		return
 	}

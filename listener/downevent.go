@@ -14,6 +14,9 @@ const (
 	reasonUp        = "listener up: accepting connections again (the refuse rule ended)"
 	reasonStillDown = "listener stays down: the refuse rule that held it ended, another refuse rule holds it (new connections still refused)"
 	reasonAlsoHeld  = "another refuse rule now holds the listener too: it listens again only when every one has ended (new connections still refused)"
+	reasonDownFail  = "refuse rule could not take the listener down; it keeps accepting"
+	reasonUpFail    = "listener could not listen again after the refuse rule ended; it stays down and tries again"
+	reasonNoSocket  = "refuse rule cannot take this listener down: it has no socket of its own"
 	symptomRefused  = "curl (7) Failed to connect … Couldn't connect to server; Go dial …: connect: connection refused"
 )
 
@@ -31,6 +34,13 @@ const (
 	DownStill DownKind = "listener_still_down"
 	// DownAlsoHeld: Rule started to hold it while it was down for HeldBy.
 	DownAlsoHeld DownKind = "listener_also_held"
+	// DownFailed: Rule should have taken it down, but the socket could not
+	// stop listening (Err says why): it keeps accepting, and the watcher
+	// tries again.
+	DownFailed DownKind = "listener_down_failed"
+	// UpFailed: the rules let it listen again, but the socket could not
+	// (Err says why): it stays down, refusing, and the watcher tries again.
+	UpFailed DownKind = "listener_up_failed"
 )
 
 // DownEvent is one of a listener's own lines under a refuse rule as a
@@ -61,6 +71,7 @@ type DownEvent struct {
 	Reason  string        // the log line's message
 	Symptom string        // what a client sees while it is down; "" for DownUp
 	Check   string        // the log line's advice: how to make it listen again; "" for DownUp
+	Err     string        // DownFailed, UpFailed: the error the log line carries
 }
 
 // untilAll is when the listener listens again by itself while holds hold
@@ -81,6 +92,13 @@ func untilAll(holds []faults.Hold) time.Time {
 // announce hands ev to Deps.OnDown, filling in what every event carries
 // (its time, when the caller has none of its own).
 func (s *Server) announce(ev DownEvent) {
+	if ev.Err == "" {
+		// Any other event ends a run of failures: the next one is news.
+		g := &s.down
+		g.mu.Lock()
+		g.lastFail = ""
+		g.mu.Unlock()
+	}
 	if s.deps.OnDown == nil {
 		return
 	}
@@ -90,4 +108,20 @@ func (s *Server) announce(ev DownEvent) {
 	}
 	ev.Until = untilAll(ev.Holding)
 	s.deps.OnDown(ev)
+}
+
+// announceFailure announces a failed transition once per kind, rule and
+// error: the watcher tries again every retryDown and logs each try, but
+// the event stream and the live view get one line until something else
+// happens, not one a second.
+func (s *Server) announceFailure(ev DownEvent) {
+	key := string(ev.Kind) + "\x00" + ev.Rule + "\x00" + ev.Err
+	g := &s.down
+	g.mu.Lock()
+	same := g.lastFail == key
+	g.lastFail = key
+	g.mu.Unlock()
+	if !same {
+		s.announce(ev)
+	}
 }

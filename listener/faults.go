@@ -1,6 +1,7 @@
 package listener
 
 import (
+	"context"
 	"crypto/tls"
 	"net"
 	"net/netip"
@@ -11,6 +12,7 @@ import (
 	"github.com/tlsgate/tlsgate/faults"
 	"github.com/tlsgate/tlsgate/pki"
 	"github.com/tlsgate/tlsgate/sniff"
+	"github.com/tlsgate/tlsgate/upstream"
 )
 
 // connFaults is one connection's fault plan. The plan is decided twice at
@@ -108,6 +110,7 @@ func bypassPlan(c net.Conn, fx *connFaults) net.Conn {
 	fx.ci.Decrypted, fx.ci.VerifiesUpstream = false, false
 	fx.auth = nil
 	fx.plan = fx.plan.Narrow(fx.ci)
+	fx.deps.RawTLS = true
 	if ws := fx.plan.Wrappers(faults.StageRequest, faults.StageResponse, faults.StageIdle); len(ws) > 0 {
 		c = faults.Wrap(c, ws, faults.FacingClient, fx.deps)
 		fx.late = c
@@ -167,8 +170,10 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 		}
 	case !fx.ci.Decrypted:
 		// TLS passed through: the client-facing socket carries every
-		// later stage too, after the hello.
+		// later stage too, after the hello, in records tlsgate does not
+		// decrypt.
 		stages = append(stages, later...)
+		fx.deps.RawTLS = true
 		fallthrough
 	default:
 		if ws := fx.plan.Wrappers(stages...); len(ws) > 0 {
@@ -193,8 +198,13 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 			refusal = pol.SigAlgRefusal
 		}
 		if alert, refused := refusal(o.Hello); refused {
-			// The groups the policy allowed name a group refusal.
+			// The groups the policy allowed name a group refusal; a
+			// cipher rule whose suites capped the version names a
+			// version refusal.
 			o.ClientTLS.OurGroups = curveCodes(pol.Groups)
+			if alert == 70 {
+				o.ClientTLS.CeilingCipherRule, o.ClientTLS.CeilingCiphers = pol.CipherCapRule, pol.CipherCapSuites
+			}
 			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
 			_, _ = c.Write(faults.AlertRecord(faults.AlertLevel(alert), alert, tls.VersionTLS12))
 			o.ClientTLS.AlertSent = int(alert)
@@ -296,6 +306,11 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 		// Its handshake failed, or its backend was never reached: no
 		// rule of a later stage met its stage.
 		fx.plan = fx.plan.Unreached()
+	}
+	if fx.ci.ClientLeft {
+		// The client closed before its first byte: the accept stage's
+		// wrappers had nothing to act on.
+		fx.plan = fx.plan.Left(fx.accept)
 	}
 	plan := fx.plan.Settle(fx.late, fx.early, fx.accept)
 	if plan.Empty() {
@@ -415,6 +430,7 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 	// the max_version a client above it needs raised.
 	o.ClientTLS.OurGroups = curveCodes(pol.Groups)
 	o.ClientTLS.CeilingRule = pol.MaxVersionRule
+	o.ClientTLS.CeilingCipherRule, o.ClientTLS.CeilingCiphers = pol.CipherCapRule, pol.CipherCapSuites
 	if fx.plan.Abort() != nil {
 		// The rule answers the requests itself, h2 (gRPC) included,
 		// whatever the backend speaks.
@@ -469,7 +485,11 @@ func unmapped(a netip.Addr) netip.Addr { return a.Unmap() }
 // wrong. The session cache goes too: a resumed session skips
 // verification, so a shift behind the clock would show on the first
 // connection only.
-func (s *Server) skewUpstream(cfg *tls.Config, fx *connFaults) {
+//
+// With Deps.SkewedDials it also records the leg's local address once
+// connected, before its handshake, so a listener of this process it
+// reaches can name the shifted clock when it gets the alert.
+func (s *Server) skewUpstream(cfg *tls.Config, d *upstream.Dialer, fx *connFaults) {
 	r, skew := fx.plan.UpstreamSkew()
 	if r == nil {
 		return
@@ -477,6 +497,33 @@ func (s *Server) skewUpstream(cfg *tls.Config, fx *connFaults) {
 	now := s.deps.Now
 	cfg.Time = func() time.Time { return now().Add(skew) }
 	cfg.ClientSessionCache = nil
+	reg := s.deps.SkewedDials
+	if reg == nil {
+		return
+	}
+	dial := d.Dial
+	if dial == nil {
+		dial = (&net.Dialer{KeepAlive: -1}).DialContext
+	}
+	peer := explain.PeerSkew{Listener: s.opts.Name, Rule: r.Name, Skew: skew}
+	d.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err == nil {
+			reg.Add(addrPort(c.LocalAddr()), peer, now())
+		}
+		return c, err
+	}
+}
+
+// notePeerSkew marks a certificate alert whose client is one of this
+// process's upstream legs under a shifted clock (Deps.SkewedDials).
+func (s *Server) notePeerSkew(o *explain.Outcome) {
+	if s.deps.SkewedDials == nil || o.ClientTLS.AlertRecv <= 0 {
+		return
+	}
+	if p, ok := s.deps.SkewedDials.Lookup(o.Peer, s.deps.Now()); ok {
+		o.PeerSkew = p
+	}
 }
 
 // downgradeALPN returns cfg (a copy when it changes it) speaking only the

@@ -42,7 +42,7 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 	// knows), so the server leg is not costlier than the client asked for:
 	// a classic client does not pay for a post-quantum share upstream.
 	ucfg.CurvePreferences = clientGroups(o.Hello.SupportedGroups)
-	s.skewUpstream(ucfg, &cc.fx)
+	s.skewUpstream(ucfg, d, &cc.fx)
 	ucfg = downgradeALPN(ucfg, &cc.fx)
 	d.TLS = ucfg
 	o.Backend.TLS.Attempted, o.Backend.TLS.ServerName = true, ucfg.ServerName

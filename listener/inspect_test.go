@@ -233,7 +233,7 @@ func TestInspectNoSNINames(t *testing.T) {
 	if !strings.Contains(r.d.Cause, want) {
 		t.Errorf("cause %q, want it to say %q", r.d.Cause, want)
 	}
-	if cmd := "`openssl s_client -connect " + backend + "`"; !strings.Contains(strings.Join(r.d.Checks, "\n"), cmd) {
+	if cmd := "`openssl s_client -connect " + backend + " </dev/null`"; !strings.Contains(strings.Join(r.d.Checks, "\n"), cmd) {
 		t.Errorf("checks %q, want %s", r.d.Checks, cmd)
 	}
 	if !strings.HasPrefix(r.d.ClientSaw, "A working connection to 127.0.0.1 ") {
@@ -321,6 +321,10 @@ func TestTransparentDestination(t *testing.T) {
 			}
 			if tc.wantRoute == "passthrough" && (err != nil || r.o.OrigDst != dst) {
 				t.Errorf("err %v orig dst %v", err, r.o.OrigDst)
+			}
+			// The doctor hint passes the bound address with --listen.
+			if r.o.ListenerBind != h.addr {
+				t.Errorf("listener bind %q, want the listening socket's %q", r.o.ListenerBind, h.addr)
 			}
 		})
 	}

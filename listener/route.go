@@ -3,9 +3,12 @@ package listener
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
+	"syscall"
 
 	"github.com/tlsgate/tlsgate/explain"
 	"github.com/tlsgate/tlsgate/sniff"
@@ -229,7 +232,7 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 	}
 	bc, err := d.DialBackend(ctx, addr, clientAddr(o, c), virtualAddr(o, c))
 	if rac := (*upstream.ResetAfterConnect)(nil); d.TLS == nil && errors.As(err, &rac) {
-		resetAfterConnect(c, o, rac)
+		s.resetAfterConnect(c, o, rac)
 		return nil, false
 	}
 	if err != nil {
@@ -250,20 +253,47 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 
 // resetAfterConnect ends a relay whose backend accepted, wrote and reset
 // before the dial saw its connect finish: the connection was up, so what
-// the backend sent goes to the client and then its reset, and the outcome
-// is the backend's reset after those bytes, as in mid-relay and as the
-// epoll engine reports the same race. The client's first bytes never
-// reached the backend.
-func resetAfterConnect(c net.Conn, o *explain.Outcome, rac *upstream.ResetAfterConnect) {
+// the backend sent goes to the client and then its end, as in mid-relay and
+// as the epoll engine reports the same race. The client's first bytes never
+// reached the backend. A reset alone is the backend's reset after those
+// bytes. A FIN before the reset (rac.FIN) was the backend's close: the
+// client gets the FIN and the relay waits for the client's end, as it does
+// after any backend FIN; bytes the client still sends have nowhere to go,
+// so they reset it, and a client that resets is the client's reset.
+func (s *Server) resetAfterConnect(c net.Conn, o *explain.Outcome, rac *upstream.ResetAfterConnect) {
 	o.Backend.Local = addrPort(rac.Local)
 	if ap, err := netip.ParseAddrPort(rac.Addr); err == nil {
 		o.Backend.Remote = ap
 	}
 	n, _ := c.Write(rac.Tail)
 	o.BytesDown = int64(n)
-	o.End = explain.EndBackendReset
 	recordHelloAlert(o, rac.Tail[:min(len(rac.Tail), upstream.HeadSize)])
-	abort(c)
+	if !rac.FIN {
+		o.End = explain.EndBackendReset
+		abort(c)
+		return
+	}
+	o.FirstFIN, o.FirstFINAfter = explain.SideBackend, s.deps.Now().Sub(o.Start)
+	if cw, ok := c.(interface{ CloseWrite() error }); !ok || cw.CloseWrite() != nil {
+		abort(c)
+		return
+	}
+	if s.opts.IdleTimeout > 0 {
+		_ = c.SetReadDeadline(s.deps.Now().Add(s.opts.IdleTimeout))
+	}
+	var one [1]byte
+	switch _, err := c.Read(one[:]); {
+	case errors.Is(err, io.EOF):
+		c.Close() // both FINs: a clean end
+	case errors.Is(err, syscall.ECONNRESET):
+		o.End = explain.EndClientReset
+		abort(c)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		o.End = explain.EndIdleTimeout
+		abort(c)
+	default:
+		abort(c)
+	}
 }
 
 // pump relays until both directions end and records the byte counts. The

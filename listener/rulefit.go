@@ -2,6 +2,7 @@ package listener
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -30,6 +31,11 @@ type Site struct {
 	// that needs decryption and whose sni names only such servers never
 	// fires there.
 	SNIBypass []string `json:"sni_bypass,omitempty"`
+	// AddrBypass is an inspect listener's bypass IPs and CIDRs, as
+	// configured: it relays TLS from a client inside one undecrypted, so
+	// a rule that needs decryption and whose client range lies wholly
+	// inside one never fires there.
+	AddrBypass []string `json:"addr_bypass,omitempty"`
 }
 
 // Site is the listener as RuleMisfit judges it.
@@ -38,7 +44,11 @@ func (o *Options) Site() Site {
 		ServerSSL: o.ServerSSL != nil, RelaysPlain: o.RelaysPlain()}
 	if o.Mode == Inspect {
 		for _, b := range o.Bypass {
-			if _, isAddr, err := parseBypassEntry(b); err == nil && !isAddr {
+			switch _, isAddr, err := parseBypassEntry(b); {
+			case err != nil:
+			case isAddr:
+				s.AddrBypass = append(s.AddrBypass, b)
+			default:
 				s.SNIBypass = append(s.SNIBypass, b)
 			}
 		}
@@ -79,22 +89,44 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 	}
 	need := r.Need()
 	field, what, n := need.Field, need.What, need.Kind
-	fits := func(s Site) bool { return siteMeets(s, n) && bypassedBy(r, s, n) == "" }
+	fits := func(s Site) bool {
+		return siteMeets(s, n) && clientBypassedBy(r, s, n) == "" && bypassedBy(r, s, n) == ""
+	}
 	meets := func(s Site) bool { return siteMeets(s, n) }
 	if r.Listener == "" {
 		if slices.ContainsFunc(sites, fits) {
 			return "", nil
 		}
 		if slices.ContainsFunc(sites, meets) {
-			// Every listener it could act on bypasses its names.
-			var where []string
+			// Every listener it could act on bypasses its clients or
+			// its names.
+			var byClient, bySNI []string
 			for _, s := range sites {
-				if meets(s) {
-					where = append(where, fmt.Sprintf("listener %q (bypass %q)", s.Name, bypassedBy(r, s, n)))
+				if !meets(s) {
+					continue
+				}
+				if b := clientBypassedBy(r, s, n); b != "" {
+					byClient = append(byClient, fmt.Sprintf("listener %q (bypass %q)", s.Name, b))
+				} else {
+					bySNI = append(bySNI, fmt.Sprintf("listener %q (bypass %q)", s.Name, bypassedBy(r, s, n)))
 				}
 			}
-			return "sni", fmt.Errorf("%s %s, but its sni %q names only servers that %s relays undecrypted; this rule would never fire (%s)",
-				who, what, r.SNI, strings.Join(where, " and "), bypassAdvice)
+			var why []string
+			if len(byClient) > 0 {
+				why = append(why, fmt.Sprintf("its client %q lies wholly inside what %s relays undecrypted", r.Client, strings.Join(byClient, " and ")))
+			}
+			if len(bySNI) > 0 {
+				why = append(why, fmt.Sprintf("its sni %q names only servers that %s relays undecrypted", r.SNI, strings.Join(bySNI, " and ")))
+			}
+			field, advice := "sni", bypassAdvice
+			if len(byClient) > 0 {
+				field, advice = "client", clientBypassAdvice
+				if len(bySNI) > 0 {
+					advice += "; " + bypassAdvice
+				}
+			}
+			return field, fmt.Errorf("%s %s, but %s; this rule would never fire (%s)",
+				who, what, strings.Join(why, ", and "), advice)
 		}
 		switch n {
 		case faults.NeedUpstream:
@@ -115,6 +147,10 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 		return "", nil
 	}
 	s := sites[i]
+	if b := clientBypassedBy(r, s, n); b != "" && meets(s) {
+		return "client", fmt.Errorf("%s %s on listener %q, but its client %q lies wholly inside that listener's bypass %q, whose clients it relays undecrypted; this rule would never fire (%s)",
+			who, what, s.Name, r.Client, b, clientBypassAdvice)
+	}
 	if meets(s) {
 		return "sni", fmt.Errorf("%s %s on listener %q, but its sni %q names only servers that listener relays undecrypted (bypass %q); this rule would never fire (%s)",
 			who, what, s.Name, r.SNI, bypassedBy(r, s, n), bypassAdvice)
@@ -137,6 +173,56 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 // bypassAdvice ends an error for a rule whose sni names only servers an
 // inspect listener's bypass relays undecrypted.
 const bypassAdvice = "aim the rule at names outside the bypass, or take them out of it"
+
+// clientBypassAdvice ends an error for a rule whose client range lies
+// inside an inspect listener's address bypass.
+const clientBypassAdvice = "aim the rule at clients outside the bypass, or take them out of it"
+
+// clientBypassedBy returns the bypass address entry (an IP or a CIDR) of
+// inspect listener s that holds every address rule r's client range
+// does, when r needs a connection tlsgate decrypts: s relays TLS from
+// each such client undecrypted, so r never fires there. It returns ""
+// when that is not provable: another mode, no client, a range that only
+// overlaps an entry (the clients outside it are decrypted), or a rule
+// that needs the HTTP inside while the listener also relays plain HTTP,
+// which no address bypass takes.
+func clientBypassedBy(r faults.Rule, s Site, n faults.NeedKind) string {
+	switch {
+	case n == faults.NeedHTTP && s.RelaysPlain:
+		return ""
+	case n != faults.NeedTermination && n != faults.NeedUpstream && n != faults.NeedHTTP:
+		return ""
+	case s.Mode != Inspect || r.Client == "":
+		return ""
+	}
+	rp, err := faults.ParseClient(r.Client)
+	if err != nil {
+		return ""
+	}
+	for _, b := range s.AddrBypass {
+		bp, ok := bypassPrefix(b)
+		if ok && bp.Bits() <= rp.Bits() && bp.Contains(rp.Addr()) {
+			return b
+		}
+	}
+	return ""
+}
+
+// bypassPrefix is an address bypass entry as the prefix it holds, ok
+// false for an SNI glob. It is taken as addressBypass compares it, with
+// client addresses the listener has unmapped: an IPv4-mapped entry holds
+// none of them, and a zoned IP none either (the prefix is then invalid).
+func bypassPrefix(b string) (netip.Prefix, bool) {
+	addr, isAddr, err := parseBypassEntry(b)
+	switch {
+	case err != nil || !isAddr:
+		return netip.Prefix{}, false
+	case addr.pfx.IsValid():
+		return addr.pfx.Masked(), true
+	}
+	p := netip.PrefixFrom(addr.ip, addr.ip.BitLen())
+	return p, p.IsValid()
+}
 
 // bypassedBy returns the bypass glob of inspect listener s that covers
 // every name rule r's sni matches, when r needs a connection tlsgate

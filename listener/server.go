@@ -65,6 +65,11 @@ type Deps struct {
 	// called from the one goroutine that watches the rules and must not
 	// block.
 	OnDown func(DownEvent)
+	// SkewedDials, shared by every listener of the process, records the
+	// upstream connections a proxy_skew rule shifts, so that a listener
+	// they reach (the lab's origin) explains their certificate alerts by
+	// the shifted clock. nil: nothing is recorded or looked up.
+	SkewedDials *SkewedDials
 	// AdminURL returns this process's admin API as `tlsgate fault
 	// --admin` takes it (http://HOST:PORT); nil or "" when it has none (no
 	// [admin] table). A refuse rule's down line says how to end the rule:
@@ -111,6 +116,9 @@ type Server struct {
 	// cut is set when Shutdown's grace ran out and it closed the live
 	// connections: every connection logged after that was ended by us.
 	cut atomic.Bool
+	// bind is the listening socket's address as bound, for the doctor
+	// hint of a transparent listener's diagnosis; nil before Serve.
+	bind atomic.Pointer[string]
 
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
@@ -252,6 +260,8 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.ln = ln
 	s.mu.Unlock()
+	bind := ln.Addr().String()
+	s.bind.Store(&bind)
 	s.startDown(ln)
 	if eng, err := s.fastEngine(ln); eng != nil {
 		return s.serveFast(eng)

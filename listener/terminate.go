@@ -389,7 +389,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	d := s.dialer(cc)
 	if s.opts.ServerSSL != nil {
 		bcfg := s.upstreamConfig(st.ServerName, s.backendAddr(o), &o.Backend.TLS)
-		s.skewUpstream(bcfg, &cc.fx)
+		s.skewUpstream(bcfg, d, &cc.fx)
 		d.TLS = bcfg
 		o.Backend.TLS.VerifyName = bcfg.ServerName
 		o.Backend.TLS.Attempted = true

@@ -44,6 +44,9 @@ type attempt struct {
 	// fails afterwards (a client certificate the server requires), so the
 	// chain can still be judged.
 	peer []*x509.Certificate
+	// overall: the timeout was the handshake's whole limit
+	// (HandshakeTimeout), not a stall of Timeout.
+	overall bool
 }
 
 // smallCurves keeps the ClientHello small: one X25519 key share. Every
@@ -98,7 +101,12 @@ func (p *prober) session(ctx context.Context, cfg *tls.Config, then func(*tls.Co
 	}
 	defer conn.Close()
 	t := newTap(conn, p.o.Now)
-	_ = conn.SetDeadline(time.Now().Add(p.o.Timeout))
+	// The handshake may take HandshakeTimeout in all, but no wait for the
+	// server's next bytes longer than Timeout: a stall is told as soon as
+	// before, a slow machine no longer reads as one.
+	end := time.Now().Add(p.o.HandshakeTimeout)
+	_ = conn.SetDeadline(end)
+	t.watchIdle(p.o.Timeout, end)
 	a := attempt{alert: -1}
 	cfg = cfg.Clone()
 	cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
@@ -118,12 +126,13 @@ func (p *prober) session(ctx context.Context, cfg *tls.Config, then func(*tls.Co
 	a.err, a.tap, a.elapsed = err, t.stats(), p.o.Now().Sub(start)
 	if err != nil {
 		a.result, a.alert = classifyErr(err)
+		a.overall = a.result == resTimeout && t.pastEnd()
 		return a
 	}
 	cs := c.ConnectionState()
 	a.result, a.cs = resOK, &cs
 	if then != nil {
-		_ = conn.SetDeadline(time.Now().Add(p.o.Timeout))
+		t.stopIdle(time.Now().Add(p.o.Timeout))
 		stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 		then(c, &a)
 		stop()
@@ -184,6 +193,9 @@ func (p *prober) describe(a attempt) string {
 	case resClosed:
 		return fmt.Sprintf("closed by the server (EOF) after %s, %s bytes received", fmtDur(a.elapsed), fmtInt(a.tap.inTotal))
 	case resTimeout:
+		if a.overall {
+			return fmt.Sprintf("handshake not complete within %s (%s bytes arrived)", fmtDur(p.o.HandshakeTimeout), fmtInt(a.tap.inTotal))
+		}
 		if a.tap.inTotal > 0 {
 			return fmt.Sprintf("stalled: %s bytes arrived, then nothing until the %s timeout", fmtInt(a.tap.inTotal), fmtDur(p.o.Timeout))
 		}

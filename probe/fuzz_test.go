@@ -41,6 +41,9 @@ func FuzzParseReply(f *testing.F) {
 		if r.kind == "" || r.alert < -1 || r.alert > 255 || (r.kind == replyAlert) != (r.alert >= 0) {
 			t.Fatalf("inconsistent reply %+v", r)
 		}
+		if (r.kind == replyServerHello || r.kind == replyHRR) && r.legacy>>8 != 3 {
+			t.Fatalf("a ServerHello with legacy_version %#04x, not SSL 3 or TLS: %+v", r.legacy, r)
+		}
 		if r.kind == replyTLSOther && r.detail == "" {
 			t.Fatalf("tls_other without detail: %+v", r)
 		}

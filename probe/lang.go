@@ -73,6 +73,17 @@ func (t tr) en() tr { return tr{lang: LangEN, m: t.m} }
 // ja reports whether the renderer writes Japanese.
 func (t tr) ja() bool { return t.lang == LangJA }
 
+// bytes phrases a count of bytes, "1 byte" or "1,448 bytes" (「N バイト」).
+func (t tr) bytes(n int) string {
+	switch {
+	case t.ja():
+		return fmtInt(n) + " バイト"
+	case n == 1:
+		return "1 byte"
+	}
+	return fmtInt(n) + " bytes"
+}
+
 // days phrases a span as "N days" (「N日」), or in hours under a day.
 func (t tr) days(d time.Duration) string {
 	if d < 0 {

@@ -73,8 +73,15 @@ type Options struct {
 	// RootsLabel says where Roots came from ("/etc/ssl/lab-ca.pem"), for the
 	// evidence. Empty reads "system roots" or "given roots".
 	RootsLabel string
-	// Timeout bounds each connection attempt (dial plus handshake). 0 → 3 s.
+	// Timeout bounds each dial, each wait for an answer that may never
+	// come (a hand-built hello's, a banner, what follows a handshake), and
+	// within a handshake each wait for the server's next bytes: how soon
+	// a stall is told. 0 → 3 s.
 	Timeout time.Duration
+	// HandshakeTimeout bounds a whole crypto/tls handshake, which a busy
+	// machine may stretch well past Timeout without anything stalling.
+	// 0 → 10 s.
+	HandshakeTimeout time.Duration
 	// BannerWait is how long step 2 waits for the server to speak first.
 	// 0 → 500 ms.
 	BannerWait time.Duration
@@ -95,10 +102,18 @@ type Options struct {
 	Lang string
 }
 
+// DefaultHandshakeTimeout is HandshakeTimeout's default: ample for a
+// handshake on a loaded machine, and spent only when the server keeps
+// sending without finishing.
+const DefaultHandshakeTimeout = 10 * time.Second
+
 // withDefaults fills the zero fields.
 func (o Options) withDefaults() Options {
 	if o.Timeout <= 0 {
 		o.Timeout = 3 * time.Second
+	}
+	if o.HandshakeTimeout <= 0 {
+		o.HandshakeTimeout = DefaultHandshakeTimeout
 	}
 	if o.BannerWait <= 0 {
 		o.BannerWait = 500 * time.Millisecond

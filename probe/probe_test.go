@@ -196,11 +196,11 @@ func TestRun(t *testing.T) {
 }
 
 // stallTimeout is the probe's timeout for cases whose server stalls on
-// purpose. It ends the stall, and it also bounds every handshake of the
-// run that must succeed, so it must cover a handshake on a loaded machine:
-// 400 and 500 ms did not (CI's two CPUs, -race: ServerHellos after 407 ms,
-// handshakes past 500 ms read as stalls, large-hello intolerance or no
-// handshake at all). The stall it ends costs its length once per case.
+// purpose. It ends the stall; a whole handshake has HandshakeTimeout, but
+// each wait for the server's next bytes within one is still this, so it
+// must cover a ServerHello on a loaded machine: 400 and 500 ms did not
+// (CI's two CPUs, -race: ServerHellos after 407 ms). The stall it ends
+// costs its length once per case.
 const stallTimeout = 3 * time.Second
 
 // runCases probes each case's server and checks the report.

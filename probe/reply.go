@@ -179,6 +179,13 @@ func parseServerHello(body []byte) (reply, error) {
 		r.detail = fmt.Sprintf("ServerHello cut short at %d bytes", len(m))
 		return r, nil
 	}
+	if m[0] != 3 {
+		// Every SSL 3 and TLS version is 3.x (RFC 8446 §4.1.3 fixes
+		// legacy_version at 0x0303): anything else is bytes shaped like a
+		// ServerHello header, not a server's answer to read a version from.
+		r.detail = fmt.Sprintf("ServerHello with legacy_version %#04x, not an SSL 3 or TLS version (03 xx)", uint16(m[0])<<8|uint16(m[1]))
+		return r, nil
+	}
 	r.legacy = uint16(m[0])<<8 | uint16(m[1])
 	r.version = r.legacy
 	sid := int(m[34])

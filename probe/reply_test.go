@@ -49,6 +49,11 @@ func TestParseReply(t *testing.T) {
 		{name: "SSLv3 ServerHello", in: serverHello(0x0300, 0x002f, 0, ""), kind: replyServerHello, version: 0x0300, alert: -1},
 		{name: "HelloRetryRequest", in: serverHello(0x0303, tls.TLS_AES_128_GCM_SHA256, 0x0304, hrrRandom), kind: replyHRR, version: 0x0304, alert: -1},
 		{name: "ServerHello in a packed, cut record", in: packed, kind: replyServerHello, version: 0x0304, alert: -1},
+		// A record of zeros behind a ServerHello header (a 16 MiB message
+		// declared) read as a ServerHello with version 0x0000 and cipher
+		// 0x0000, marked ✓, and later steps blamed SNI for the failures.
+		{name: "zeros under a ServerHello header", in: append([]byte{22, 3, 3, 0x40, 0, 2, 0xff, 0xff, 0xff}, make([]byte, 0x4000-4)...), kind: replyTLSOther, alert: -1},
+		{name: "ServerHello with version 0x0000", in: serverHello(0x0000, 0, 0, ""), kind: replyTLSOther, alert: -1},
 		{name: "ServerHello record cut short", in: tls13[:20], more: true},
 		{name: "ServerHello record cut at EOF", in: tls13[:20], atEOF: true, kind: replyTLSOther, alert: -1},
 		{name: "alert 112", in: []byte{21, 3, 3, 0, 2, 2, 112}, kind: replyAlert, alert: 112},

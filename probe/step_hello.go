@@ -90,7 +90,7 @@ func (p *prober) helloAnswer(ctx context.Context) Step {
 			// stalls before even the ServerHello is whole.
 			p.helloRep = replyStalled
 			s.Code = codeFlightStall
-			s.Finding = t.f("hello.stall_first_record", "bytes", fmtInt(len(rr.b)))
+			s.Finding = t.f("hello.stall_first_record", "bytes_n", t.bytes(len(rr.b)))
 			s.Evidence = append(s.Evidence, flightShape(w))
 			s.Cause = t.f("pmtu.cause")
 			s.Check = t.f("pmtu.check")

@@ -92,7 +92,7 @@ func (p *prober) stepFlight(ctx context.Context) Step {
 		if !w.serverHello {
 			where = tx.f("flight.before_sh")
 		}
-		s.Finding = tx.f("flight.stall", "where", where, "bytes", fmtInt(t.inTotal))
+		s.Finding = tx.f("flight.stall", "where", where, "bytes_n", tx.bytes(t.inTotal))
 		s.Evidence = append(s.Evidence, fmt.Sprintf("time to first byte %s; the stream stopped at %s and nothing came for the next %s (timeout %s)",
 			fmtDur(t.firstByte), fmtDur(t.lastByte), fmtDur(a.elapsed-t.lastByte), fmtDur(p.o.Timeout)))
 		s.Evidence = append(s.Evidence, flightShape(w))
@@ -100,7 +100,7 @@ func (p *prober) stepFlight(ctx context.Context) Step {
 		s.Check = tx.f("flight.stall.check")
 	case (a.result == resClosed || a.result == resReset) && t.inTotal > 0:
 		s.Verdict, s.Code = Fail, "flight_cut"
-		s.Finding = tx.f("flight.cut", "bytes", fmtInt(t.inTotal), "how", tx.f("word.cut_"+a.result))
+		s.Finding = tx.f("flight.cut", "bytes_n", tx.bytes(t.inTotal), "how", tx.f("word.cut_"+a.result))
 		s.Evidence = append(s.Evidence, flightShape(w))
 		s.Cause = tx.f("flight.cut.cause")
 		s.Check = tx.f("flight.cut.check")
@@ -115,7 +115,7 @@ func (p *prober) stepFlight(ctx context.Context) Step {
 // It says large packets pass only when the flight could not fit in one
 // full-size segment; a smaller flight proves nothing about them.
 func flightOK(tx tr, n int, took time.Duration) string {
-	s := tx.f("flight.ok", "bytes", fmtInt(n), "took", fmtDur(took))
+	s := tx.f("flight.ok", "bytes_n", tx.bytes(n), "took", fmtDur(took))
 	if n > segmentHint {
 		s += tx.f("flight.ok.large", "segment", fmtInt(segmentHint))
 	}

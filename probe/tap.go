@@ -28,6 +28,12 @@ type tap struct {
 	reads     int       // reads that returned data
 	firstRead time.Time // when the first byte arrived
 	lastRead  time.Time // when the last byte arrived
+
+	// dl guards the deadlines of the idle limit (tapidle.go).
+	dl     sync.Mutex
+	idle   time.Duration // longest wait for the next bytes; 0: no limit of its own
+	end    time.Time     // the whole exchange's deadline under idle
+	pinned bool          // a deadline set from outside (a cancel) stands
 }
 
 func newTap(c net.Conn, now func() time.Time) *tap {
@@ -49,6 +55,7 @@ func (t *tap) Write(b []byte) (int, error) {
 
 // Read records the bytes and when they arrived.
 func (t *tap) Read(b []byte) (int, error) {
+	t.armRead()
 	n, err := t.Conn.Read(b)
 	if n > 0 {
 		at := t.now()

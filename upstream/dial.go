@@ -73,7 +73,8 @@ func (e *TLSError) Unwrap() error { return e.Err }
 // DialBackend connects to addr. client and virtual are the addresses the
 // PROXY header claims (source and destination); they are ignored without
 // ProxyHeader. With TLS set the returned conn is the *tls.Conn after a
-// completed handshake. Errors are *DialError or *TLSError.
+// completed handshake. Errors are *DialError or *TLSError, or a
+// *ResetAfterConnect without TLS.
 func (d *Dialer) DialBackend(ctx context.Context, addr string, client, virtual net.Addr) (net.Conn, error) {
 	var version byte
 	switch d.ProxyHeader {
@@ -98,6 +99,9 @@ func (d *Dialer) DialBackend(ctx context.Context, addr string, client, virtual n
 	}
 	conn, err := dial(dctx, "tcp", addr)
 	if rac := (*ResetAfterConnect)(nil); errors.As(err, &rac) {
+		if d.TLS != nil {
+			return nil, rac.tlsError()
+		}
 		return nil, rac // the connect succeeded: not a DialError
 	}
 	if err != nil {

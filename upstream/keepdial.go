@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 )
 
 // ResetAfterConnect is the error of a dial whose connect succeeded but
 // whose connection the backend had already reset by the time Go looked at
 // the connect: Go then reports a failed connect ("connect: connection
-// reset by peer") and closes the socket, with the bytes the backend sent
+// reset by peer", or "connect: broken pipe" when the backend's FIN came
+// before its reset) and closes the socket, with the bytes the backend sent
 // before its reset still queued on it. KeepingDial reads them first, so
 // the caller can relay them and diagnose a reset after Tail, as for one in
 // mid-relay, instead of a dial failure that dropped them.
@@ -17,11 +19,19 @@ type ResetAfterConnect struct {
 	Addr  string
 	Local net.Addr // tlsgate's end of the connection (nil if unknown)
 	Tail  []byte   // what the backend sent before its reset
-	Err   error    // the dial's error, wrapping ECONNRESET
+	// FIN: the backend's FIN came before its reset (Linux then reports
+	// EPIPE, not ECONNRESET), so the stream ended with a close after Tail;
+	// the reset only answered what reached a socket already closed.
+	FIN bool
+	Err error // the dial's error, wrapping ECONNRESET or EPIPE
 }
 
 func (e *ResetAfterConnect) Error() string {
-	return fmt.Sprintf("upstream: backend %s accepted, sent %d bytes and reset before the connect was seen: %v", e.Addr, len(e.Tail), e.Err)
+	how := "reset"
+	if e.FIN {
+		how = "closed (FIN, then reset)"
+	}
+	return fmt.Sprintf("upstream: backend %s accepted, sent %d bytes and %s before the connect was seen: %v", e.Addr, len(e.Tail), how, e.Err)
 }
 
 // Unwrap returns the dial's error.
@@ -29,3 +39,30 @@ func (e *ResetAfterConnect) Unwrap() error { return e.Err }
 
 // DialFunc is the shape of net.Dialer.DialContext, and of Dialer.Dial.
 type DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// tlsError is e as the failed handshake of a server-ssl leg: the connect
+// succeeded, so it was the backend that ended the connection, before (or
+// instead of) answering tlsgate's ClientHello, which never left. It names
+// tlsgate's end and the backend's as a handshake failure does, and keeps
+// the alert the backend's bytes were, if they were one.
+func (e *ResetAfterConnect) tlsError() *TLSError {
+	var remote net.Addr
+	if ap, err := netip.ParseAddrPort(e.Addr); err == nil {
+		remote = net.TCPAddrFromAddrPort(ap)
+	}
+	how := "reset the connection"
+	if e.FIN {
+		how = "closed the connection and reset it"
+	}
+	return &TLSError{Addr: e.Addr, Local: e.Local, Remote: remote, Alert: alertRecord(e.Tail),
+		Err: fmt.Errorf("the backend %s before the TLS handshake began (after sending %d bytes; the ClientHello was never sent): %w", how, len(e.Tail), e)}
+}
+
+// alertRecord is the description of the TLS alert record b begins with
+// (content type 21, a 3.x version, a length of at least 2), or -1.
+func alertRecord(b []byte) int {
+	if len(b) < 7 || b[0] != 21 || b[1] != 3 || int(b[3])<<8|int(b[4]) < 2 {
+		return -1
+	}
+	return int(b[6])
+}

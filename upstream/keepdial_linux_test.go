@@ -32,7 +32,7 @@ func TestKeepingDialChild(t *testing.T) {
 	var rac *ResetAfterConnect
 	switch {
 	case errors.As(err, &rac):
-		fmt.Printf("tail=%q local=%v\n", rac.Tail, rac.Local != nil)
+		fmt.Printf("tail=%q local=%v fin=%v\n", rac.Tail, rac.Local != nil, rac.FIN)
 	case err != nil:
 		fmt.Printf("error=%v\n", err)
 	default:
@@ -49,7 +49,19 @@ func TestKeepingDialChild(t *testing.T) {
 // SYN_SENT (the backend's backlog is full), the child is stopped, the
 // kernel completes the connection on the SYN's retransmission and takes
 // the backend's bytes and reset, and only then does the child run again.
+// A backend that sent its FIN before the reset makes Go's connect fail
+// with EPIPE instead of ECONNRESET: the same race, kept the same way.
 func TestKeepingDialKeepsTail(t *testing.T) {
+	for _, fin := range []bool{false, true} {
+		name := "reset"
+		if fin {
+			name = "fin_then_reset"
+		}
+		t.Run(name, func(t *testing.T) { keepingDialKeepsTail(t, fin) })
+	}
+}
+
+func keepingDialKeepsTail(t *testing.T, fin bool) {
 	ln, room := fullBacklogListener(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKeepingDialChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), keepDialChildEnv+"="+ln.Addr().String())
@@ -85,6 +97,11 @@ func TestKeepingDialKeepsTail(t *testing.T) {
 	if _, err := bc.Write([]byte(said)); err != nil {
 		t.Fatal(err)
 	}
+	if fin {
+		if err := bc.CloseWrite(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	_ = bc.SetLinger(0)
 	bc.Close()
 	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
@@ -94,7 +111,7 @@ func TestKeepingDialKeepsTail(t *testing.T) {
 	for lines.Scan() {
 		got = append(got, lines.Text())
 	}
-	want := fmt.Sprintf("tail=%q local=true", said)
+	want := fmt.Sprintf("tail=%q local=true fin=%v", said, fin)
 	if len(got) == 0 || got[0] != want {
 		t.Errorf("child printed %q; want %q first", got, want)
 	}

@@ -11,7 +11,8 @@ import (
 )
 
 // KeepingDial is nd.DialContext that keeps what a backend sent when its
-// reset beat Go's check of the connect (ResetAfterConnect). Go closes a
+// reset (after its FIN or not) beat Go's check of the connect
+// (ResetAfterConnect). Go closes a
 // socket whose connect it found failed, so a duplicate of it, taken
 // before the connect, is what can still read the queued bytes; it is
 // closed at once after a dial that worked (two system calls per dial).
@@ -50,10 +51,14 @@ func KeepingDial(nd *net.Dialer) DialFunc {
 		}()
 		// One attempt only: with several (both address families) the
 		// duplicates could not be told apart.
-		if err == nil || len(dups) != 1 || !errors.Is(err, syscall.ECONNRESET) {
+		// A reset in SYN_SENT is ECONNREFUSED: a failed connect. One
+		// after the handshake is ECONNRESET, or EPIPE when the backend's
+		// FIN had come first (the socket was in CLOSE_WAIT).
+		fin := errors.Is(err, syscall.EPIPE)
+		if err == nil || len(dups) != 1 || !errors.Is(err, syscall.ECONNRESET) && !fin {
 			return conn, err
 		}
-		e := &ResetAfterConnect{Addr: addr, Err: err}
+		e := &ResetAfterConnect{Addr: addr, FIN: fin, Err: err}
 		if sa, serr := syscall.Getsockname(dups[0]); serr == nil {
 			e.Local = sockaddrTCP(sa)
 		}

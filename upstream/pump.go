@@ -245,8 +245,12 @@ type pump struct {
 	mu      sync.Mutex
 	flows   [2]flow
 	aborted bool
-	cause   error  // first failure, returned by Pump
-	resetBy string // Result.ResetBy
+	// draining: a write to the backend failed and the backend→client
+	// direction passes on what the backend had sent before it resets
+	// both sides (drainDown).
+	draining bool
+	cause    error  // first failure, returned by Pump
+	resetBy  string // Result.ResetBy
 	// afterClientEnd is Result.AfterClientEnd.
 	afterClientEnd bool
 	// clientFINFirst is Result.ClientFINFirst, set by the client→backend
@@ -350,7 +354,10 @@ func (p *pump) replay(d int, dst net.Conn, first []byte) {
 // run copies src to dst for direction d until EOF, error, idle expiry or
 // an abort by the other direction.
 func (p *pump) run(d int, dst, src net.Conn, bufs *Buffers) {
-	if p.isAborted() {
+	p.mu.Lock()
+	aborted := p.aborted // a drain that began already is this direction's to do
+	p.mu.Unlock()
+	if aborted {
 		return
 	}
 	var buf []byte
@@ -392,7 +399,12 @@ func (p *pump) run(d int, dst, src net.Conn, bufs *Buffers) {
 			}
 		default:
 			// Attributed before failBy resets both sockets.
-			p.failBy(d, fmt.Errorf("upstream: %s: %w", dirName(d), err), p.resetSide(d, err))
+			err := fmt.Errorf("upstream: %s: %w", dirName(d), err)
+			by := p.resetSide(d, err)
+			if d == up && p.resetIndex(d, err) == 1 && p.drainDown(err, by) { // conns[1]: the backend
+				return // the backend→client direction ends the relay
+			}
+			p.failBy(d, err, by)
 			return
 		}
 	}
@@ -490,10 +502,12 @@ func (p *pump) count(d int) int64 {
 	return p.flows[d].n
 }
 
+// isAborted says the relay is ending: aborted, or draining the backend's
+// last bytes (which an idle timeout must not cut short).
 func (p *pump) isAborted() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.aborted
+	return p.aborted || p.draining
 }
 
 // progress closes a window for direction d and arms the next one.
@@ -552,11 +566,18 @@ func (p *pump) expired(d int, now time.Time) bool {
 }
 
 // finish handles a clean EOF on direction d: pass the FIN on and, if the
-// other direction is over too, stop.
+// other direction is over too, stop. The end of a drain (drainDown) is no
+// FIN: what the backend sent is all passed on, and its reset follows.
 func (p *pump) finish(d int, dst net.Conn) {
 	p.mu.Lock()
 	if p.aborted {
 		p.mu.Unlock()
+		return
+	}
+	if p.draining {
+		p.aborted = true
+		p.mu.Unlock()
+		p.resetBoth()
 		return
 	}
 	p.flows[d].doneAt = time.Now()
@@ -594,15 +615,53 @@ func (p *pump) failBy(d int, err error, by string) {
 		return // a consequence of our own abort, not a cause
 	}
 	p.aborted = true
+	if !p.draining { // a drain's end: the cause was the failed write
+		p.recordLocked(d, err, by)
+	}
+	p.mu.Unlock()
+	p.resetBoth()
+}
+
+// recordLocked keeps err, direction d's failure and the relay's cause,
+// with the side whose reset it was; p.mu is held.
+func (p *pump) recordLocked(d int, err error, by string) {
 	p.flows[d].err = err
 	p.cause = err
 	p.resetBy = by
-	// Read before the resets below change the client socket's state.
+	// Read before any reset changes the client socket's state.
 	p.afterClientEnd = by == SideBackend && (!p.flows[up].doneAt.IsZero() || PeerFINPending(p.conns[up]))
-	p.mu.Unlock()
+}
+
+func (p *pump) resetBoth() {
 	for _, c := range p.conns {
 		reset(c)
 	}
+}
+
+// drainGrace bounds how long a drain (drainDown) may wait on a client that
+// does not read: the bytes are what its socket buffer takes, not a wait.
+const drainGrace = time.Second
+
+// drainDown handles a write to the backend that failed (its reset came)
+// while the backend→client direction still runs: what the backend sent
+// before its reset may still be queued on its socket, and its reads return
+// that before the end. Instead of resetting both sides at once, which
+// dropped those bytes, the failure is recorded and that direction goes on
+// to the end of what is queued, then resets both sides (finish, failBy).
+// Its writes to the client get drainGrace, so a client that reads nothing
+// cannot hold the relay. It reports false when there is nothing to drain
+// (the relay already ended, or the backend's FIN was read).
+func (p *pump) drainDown(err error, by string) bool {
+	p.mu.Lock()
+	if p.aborted || p.draining || !p.flows[down].doneAt.IsZero() {
+		p.mu.Unlock()
+		return false
+	}
+	p.draining = true
+	p.recordLocked(up, err, by)
+	p.mu.Unlock()
+	_ = p.conns[up].SetWriteDeadline(time.Now().Add(drainGrace))
+	return true
 }
 
 // closeWrite sends FIN (and close_notify on TLS) while keeping the read

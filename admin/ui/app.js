@@ -64,6 +64,10 @@
     listener_still_down: { cls: "down", badge: "⏻ STILL DOWN", title: "Listener stays down" },
     listener_also_held: { cls: "down", badge: "⏻ HELD TOO", title: "Listener held by another rule too" },
     listener_up: { cls: "up", badge: "▲ UP", title: "Listener up" },
+    // A refuse rule that could not act: the listener is in the state it
+    // was (accepting, or still down), and tlsgate tries again.
+    listener_down_failed: { cls: "fail", badge: "⚠ NOT DOWN", title: "Refuse rule could not take the listener down" },
+    listener_up_failed: { cls: "fail", badge: "⚠ NOT UP", title: "Listener could not listen again" },
   };
   function listenerView(le) {
     const k = LISTENER_KINDS[le.event] || { cls: "down", badge: "⏻ LISTENER", title: "Listener event" };
@@ -614,6 +618,7 @@
         ["times down", le.downs],
         ["the client sees", le.symptom],
         ["to listen again", le.check],
+        ["error", le.error],
       ])),
       el("details", { class: "raw wide" }, el("summary", { text: "Raw event (JSON)" }),
         el("pre", {}, JSON.stringify(raw, null, 2))));

@@ -212,9 +212,9 @@ func faultAdd(c *faultClient, fs *flag.FlagSet, args []string, stdout io.Writer)
 	case *jsonBody != "":
 		body = []byte(*jsonBody)
 	case *file != "":
-		b, err := os.ReadFile(*file)
+		b, err := readFileMax(*file, maxRuleFile)
 		if err != nil {
-			return fmt.Errorf("fault add: %w", err)
+			return fmt.Errorf("fault add: --file: %w", err)
 		}
 		body = b
 	case name == "":

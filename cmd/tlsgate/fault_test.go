@@ -86,6 +86,12 @@ func TestFaultCLIAdd(t *testing.T) {
 	if err := os.WriteFile(file, []byte(`{"name":"from-file","action":"chain","chain":"expired"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A --file given by mistake (a log, /dev/zero) is refused for its size
+	// instead of read until memory runs out.
+	huge := filepath.Join(t.TempDir(), "huge.json")
+	if err := os.WriteFile(huge, make([]byte, maxRuleFile+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		args    []string
@@ -140,6 +146,7 @@ func TestFaultCLIAdd(t *testing.T) {
 		{name: "json and flags", args: []string{"add", "--json", `{}`, "--action", "reset"}, code: 2, errText: "not both"},
 		{name: "json and file", args: []string{"add", "--json", `{}`, "--file", file}, code: 2, errText: "not both"},
 		{name: "param without =", args: []string{"add", "-n", "x", "--action", "reset", "--param", "mtu"}, code: 2, errText: "want key=value"},
+		{name: "huge file", args: []string{"add", "--file", huge}, code: 1, errText: "fault add: --file: " + huge + " is larger than 1048576 bytes"},
 		{name: "missing file", args: []string{"add", "--file", filepath.Join(t.TempDir(), "nope.json")}, code: 1, errText: "no such file"},
 		{name: "stray argument", args: []string{"add", "-n", "x", "--action", "reset", "extra"}, code: 2, errText: `unexpected argument "extra"`},
 	}

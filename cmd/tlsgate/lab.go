@@ -259,7 +259,7 @@ func cmdLabClient(args []string, stdout io.Writer) error {
 	}
 	cfg := &tls.Config{ServerName: u.Hostname(), NextProtos: []string{"http/1.1"}}
 	if *caFile != "" {
-		pem, err := os.ReadFile(*caFile)
+		pem, err := readFileMax(*caFile, maxPEMFile)
 		if err != nil {
 			return fmt.Errorf("lab client: %w", err)
 		}

@@ -16,7 +16,7 @@ import (
 	"github.com/tlsgate/tlsgate/probe"
 )
 
-const probeUsage = "probe HOST:PORT [--sni NAME] [--cacert FILE] [--timeout 3s] [--steps 1,3,4] [--json] [--lang en|ja]"
+const probeUsage = "probe HOST:PORT [--sni NAME] [--cacert FILE] [--timeout 3s] [--handshake-timeout 10s] [--steps 1,3,4] [--json] [--lang en|ja]"
 
 // cmdProbe walks the client-side checklist against HOST:PORT and prints a
 // verdict per step. It exits 0 when nothing failed (warnings included), 1
@@ -25,7 +25,8 @@ func cmdProbe(args []string, stdout, _ io.Writer) error {
 	fs := newFlags("probe", probeUsage, stdout)
 	sni := fs.String("sni", "", "name to send as SNI and to verify (default: the host, unless it is an IP)")
 	cacert := fs.String("cacert", "", "PEM file of CA certificates to verify the chain against (default: the system roots)")
-	timeout := fs.Duration("timeout", 3*time.Second, "time allowed for each connection attempt")
+	timeout := fs.Duration("timeout", 3*time.Second, "time allowed for each dial, for each answer that may never come (a raw hello's, a banner, an HTTP answer), and within a handshake for the server's next bytes: how soon a stall is told")
+	hsTimeout := fs.Duration("handshake-timeout", probe.DefaultHandshakeTimeout, "time allowed for a whole TLS handshake that should complete; a busy machine may stretch one well past --timeout")
 	steps := fs.String("steps", "", "steps to run, e.g. 1,3,4 or 1-3,7 (default: all 10)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	lang := fs.String("lang", probe.LangEN, "language of titles, findings, causes, checks and the verdict: en or ja (codes and evidence stay as they are)")
@@ -39,10 +40,13 @@ func cmdProbe(args []string, stdout, _ io.Writer) error {
 	if *timeout <= 0 {
 		return usageError{fmt.Sprintf("probe: --timeout must be positive, got %s", *timeout)}
 	}
+	if *hsTimeout <= 0 {
+		return usageError{fmt.Sprintf("probe: --handshake-timeout must be positive, got %s", *hsTimeout)}
+	}
 	if *lang != probe.LangEN && *lang != probe.LangJA {
 		return usageError{fmt.Sprintf("probe: --lang %q: want en or ja", *lang)}
 	}
-	o := probe.Options{SNI: *sni, Timeout: *timeout, Lang: *lang}
+	o := probe.Options{SNI: *sni, Timeout: *timeout, HandshakeTimeout: *hsTimeout, Lang: *lang}
 	if *steps != "" {
 		if o.Steps, err = probe.ParseSteps(*steps); err != nil {
 			return usageError{err.Error()}
@@ -104,7 +108,7 @@ func probeArgs(fs *flag.FlagSet, args []string) (string, error) {
 
 // loadCACerts reads a PEM bundle into a pool.
 func loadCACerts(path string) (*x509.CertPool, error) {
-	b, err := os.ReadFile(path)
+	b, err := readFileMax(path, maxPEMFile)
 	if err != nil {
 		return nil, fmt.Errorf("probe: --cacert: %w", err)
 	}

@@ -153,10 +153,11 @@ func TestCmdProbe(t *testing.T) {
 			errLacks: "(step",
 		},
 		{name: "bad timeout", args: []string{tlsAddr, "--timeout", "-1s"}, code: 2, errHas: "--timeout must be positive"},
+		{name: "bad handshake timeout", args: []string{tlsAddr, "--handshake-timeout", "0s"}, code: 2, errHas: "--handshake-timeout must be positive"},
 		{name: "unknown flag", args: []string{tlsAddr, "--bogus"}, code: 2, errHas: "flag provided but not defined"},
 		{name: "two targets", args: []string{tlsAddr, httpAddr}, code: 2, errHas: "unexpected argument"},
 		{name: "missing cacert", args: []string{tlsAddr, "--cacert", filepath.Join(t.TempDir(), "nope.pem")}, code: 2, errHas: "--cacert"},
-		{name: "help", args: []string{"--help"}, code: 0, contains: []string{"Usage: tlsgate probe HOST:PORT", "-sni"}},
+		{name: "help", args: []string{"--help"}, code: 0, contains: []string{"Usage: tlsgate probe HOST:PORT", "-sni", "-handshake-timeout", "(default 10s)"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -138,6 +137,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		return configError{cfg.KeyError("ca.dir", err)}
 	}
 	caPath, _ := filepath.Abs(filepath.Join(cfg.CA.Dir, pki.CertFile))
+	if !newCA {
+		warnPreBackdateCA(logger, ca, cfg.CA.Dir)
+	}
 	minter := pki.NewMinter(ca, time.Now, rand.Reader)
 
 	engine := faults.NewEngine(time.Now)
@@ -204,10 +206,13 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	// any bind) and before any listener's socket is bound or served, so
 	// a port the kernel chose is in it.
 	var adminURL string
+	// One for all listeners: a proxy_skew leg of one reaches another (the
+	// lab's origin), which then names the shifted clock.
+	skewed := &listener.SkewedDials{}
 	for i, o := range cfg.Listeners {
 		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID,
 			OriginalDst: transparent.Lookup, Faults: engine, AdminURL: func() string { return adminURL },
-			FaultAdmin: func() string { return faultAdmin(adminURL) }, CAFile: caPath}
+			FaultAdmin: func() string { return faultAdmin(adminURL) }, CAFile: caPath, SkewedDials: skewed}
 		if sink != nil {
 			deps.OnOutcome = sink.observe
 			// A refuse rule's firings come with no connection: counted
@@ -292,10 +297,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		logger.Info("demo backend listening", zap.String("listen", a.String()))
 	}
 	if aln != nil {
-		// No WriteTimeout: /events streams stay open for as long as the
-		// viewer watches.
-		adminSrv := &http.Server{Handler: adminAPI.Handler(), ReadHeaderTimeout: 10 * time.Second}
-		adminSrv.RegisterOnShutdown(adminAPI.Close)
+		adminSrv := adminAPI.HTTPServer()
 		go func() { _ = adminSrv.Serve(aln) }()
 		defer func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

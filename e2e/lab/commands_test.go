@@ -91,7 +91,7 @@ func TestPrintedCommandsWork(t *testing.T) {
 	for _, name := range []string{
 		"clock-ahead", "clock-behind", "expired", "not-yet-valid", "wrong-host", "self-signed", "untrusted-root",
 		"untrusted-root-in-chain", "incomplete-chain", "default-cert-no-sni",
-		"ocsp-expired", "ocsp-not-yet-valid", "bit-flip", "proxy-clock-skew", "waf-sni-reset",
+		"ocsp-expired", "ocsp-not-yet-valid", "bit-flip", "proxy-clock-skew", "waf-sni-reset", "sslv3-server",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
