@@ -77,6 +77,10 @@ type uconn struct {
 	n    [2]int // bytes of buf[i] read from side i (while peeking: all read so far)
 	off  [2]int // of those, how many were sent to the other side
 	addr rawAddr
+	// ending is the error of a failed write to the backend while the
+	// backend's side still had a request out: its bytes go to the client
+	// first (endRest), then the reset.
+	ending error
 	// After the loop is done with it (phase done), what to do when its
 	// last request is back.
 	handing bool  // hand the client socket off
@@ -316,6 +320,10 @@ func (l *uloop) complete(q *cqe) {
 		return
 	}
 	now := l.e.cfg.Now()
+	if u.ending != nil {
+		l.endingDone(u, kind, q.res, now)
+		return
+	}
 	switch kind {
 	case kConnect:
 		l.connected(u, q.res, now)

@@ -48,6 +48,8 @@ func TestUringEngine(t *testing.T) {
 		{"ClientFINFirst", TestClientFINFirst},
 		{"FirstFIN", TestFirstFIN},
 		{"UpLastRead", TestUpLastRead},
+		{"BackendWriteFailDeliversRest", TestBackendWriteFailDeliversRest},
+		{"ConnectSeenAfterBackendEnd", TestConnectSeenAfterBackendEnd},
 	} {
 		t.Run(tc.name, tc.test)
 	}

@@ -119,7 +119,12 @@ func (l *uloop) sent(u *uconn, from int, res int32, now time.Time) {
 	if res < 0 {
 		errno := syscall.Errno(-res)
 		u.writeErr(to, errno)
-		l.finish(u, fmt.Errorf("fastpath: write to %s: %w", sideName(to), errno), true)
+		err := fmt.Errorf("fastpath: write to %s: %w", sideName(to), errno)
+		if to == 1 {
+			l.backendRest(u, err)
+			return
+		}
+		l.finish(u, err, true)
 		return
 	}
 	if to == 1 {
@@ -135,4 +140,69 @@ func (l *uloop) sent(u *uconn, from int, res int32, now time.Time) {
 	u.n[from], u.off[from] = 0, 0
 	u.last = now
 	l.recv(u, from, u.buf[from])
+}
+
+// backendRest ends a relay whose write to the backend failed as the epoll
+// loop's deliverBackendRest does: what the backend sent before it goes to
+// the client first, then the reset. The backend's side may still have a
+// request out (a recv, or the send of its bytes to the client): its recv
+// is cancelled, and endRest runs once both are back.
+func (l *uloop) backendRest(u *uconn, err error) {
+	u.ending = err
+	if l.slots.inflight(u.slot) == 0 {
+		l.endRest(u)
+		return
+	}
+	l.cancel(u.bfd)
+}
+
+// endingDone handles a completion of a relay in backendRest: bytes a recv
+// got before its cancel, or the rest of a send to the client, are written
+// to the client without waiting; once nothing is out, endRest.
+func (l *uloop) endingDone(u *uconn, kind uint8, res int32, now time.Time) {
+	switch {
+	case kind == kRecv1 && res > 0:
+		u.got(1, u.buf[1][:res], now)
+		u.n[1], u.off[1] = int(res), 0
+		l.writeRest(u)
+	case kind == kRecv1 && res == 0:
+		u.be.rdEOF = true
+	case kind == kSend1 && res > 0:
+		u.res.Down += int64(res)
+		u.off[1] += int(res)
+		l.writeRest(u)
+	}
+	if l.slots.inflight(u.slot) == 0 {
+		l.endRest(u)
+	}
+}
+
+// writeRest writes what of buf[1] the client has not had, without waiting;
+// false when the client's socket did not take it all.
+func (l *uloop) writeRest(u *uconn) bool {
+	for u.off[1] < u.n[1] {
+		w, err := rawWrite(u.cfd, u.buf[1][u.off[1]:u.n[1]])
+		if err != nil || w <= 0 {
+			return false
+		}
+		u.res.Down += int64(w)
+		u.off[1] += w
+	}
+	u.n[1], u.off[1] = 0, 0
+	return true
+}
+
+// endRest passes on what is still queued on the backend's socket (its
+// reads return it before the end, even after a reset), then resets both.
+// Nothing of the loop's is out on either socket.
+func (l *uloop) endRest(u *uconn) {
+	for !u.be.rdEOF && l.writeRest(u) {
+		n, err := rawRead(u.bfd, u.buf[1])
+		if err != nil || n <= 0 {
+			break
+		}
+		u.got(1, u.buf[1][:n], l.e.cfg.Now())
+		u.n[1], u.off[1] = n, 0
+	}
+	l.finish(u, u.ending, true)
 }
