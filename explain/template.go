@@ -137,6 +137,13 @@ func (f *facts) placeholder(name string) (string, bool) {
 			return o.CAFile, true
 		}
 		return "lab-ca.pem", true
+	case "ca_dir_opt":
+		// tlsgate ca export reads the default CA directory unless told;
+		// a lab run with --ca-dir keeps its CA elsewhere.
+		if o.CAFile != "" {
+			return " --ca-dir " + filepath.Dir(o.CAFile), true
+		}
+		return "", true
 	case "client_cert", "client_key":
 		// tlsgate lab writes a client certificate issued by the lab CA,
 		// and its key, beside the CA's certificate (ClientCertFile and
