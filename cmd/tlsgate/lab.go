@@ -219,6 +219,10 @@ func printTable(w io.Writer, placed []lab.Placed, o lab.Options) {
 		fmt.Fprintf(w, ", lab origin (the real server) :%d", lab.OriginPort(o.BasePort))
 	}
 	fmt.Fprintf(w, "\nlab CA: %s\n", o.CAFile())
+	if lab.NeedsClientCert(placed) {
+		fmt.Fprintf(w, "client certificate (issued by the lab CA, for curl --cert/--key): %s and %s\n",
+			filepath.Join(o.CADir, pki.ClientCertFile), filepath.Join(o.CADir, pki.ClientKeyFile))
+	}
 	if o.LogFile != "" {
 		fmt.Fprintf(w, "connection log: %s\n", o.LogFile)
 	}

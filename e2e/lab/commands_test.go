@@ -29,8 +29,8 @@ type printed struct{ cmd, check string }
 var bounded = regexp.MustCompile(`^timeout \d+ `)
 
 // runnable picks the commands of the checks a trainee can paste as they
-// are: curl, openssl s_client, a loop of curls, tlsgate fault and tlsgate
-// probe, each possibly bounded by `timeout N`. Those with a stand-in for
+// are: curl, openssl s_client, a loop of curls, tlsgate fault, probe and
+// ca export, each possibly bounded by `timeout N`. Those with a stand-in for
 // the reader to fill (<iface>, …, another name) are templates, and a
 // curl without a URL or an s_client without -connect is a list of
 // options to add to a command (curl `--tlsv1.3`), not a command.
@@ -49,7 +49,8 @@ func runnable(checks []string) []printed {
 				if !strings.Contains(bare, "-connect ") {
 					continue
 				}
-			case strings.HasPrefix(bare, "tlsgate fault "), strings.HasPrefix(bare, "tlsgate probe "), strings.HasPrefix(bare, "for i in "):
+			case strings.HasPrefix(bare, "tlsgate fault "), strings.HasPrefix(bare, "tlsgate probe "),
+				strings.HasPrefix(bare, "tlsgate ca export"), strings.HasPrefix(bare, "for i in "):
 			default:
 				continue
 			}
@@ -105,7 +106,7 @@ type want struct {
 // fails, an s_client without a verify promise, a command bounded by
 // timeout, a probe), and what each does. Every one must be printed.
 var printedWants = map[string][]want{
-	"security-software-interception": {{"curl --cacert", 0, demoHello}},
+	"security-software-interception": {{"curl --cacert", 0, demoHello}, {"tlsgate ca export", 0, "-----BEGIN CERTIFICATE-----"}},
 	// Offering the server's highest version, as the check says, works.
 	"fallback-scsv": {{"-servername localhost </dev/null", 0, "Protocol  : TLSv1.3"}},
 	"mtls-required": {{"--cert ", 0, demoHello}},
@@ -150,7 +151,8 @@ var tryExit = map[string]int{"old-client-tls10": 1, "fallback-scsv": 1, "large-c
 // (60) for the lab CA it was not given), the commands of printedWants to
 // theirs, and `tlsgate fault disable` reaching this lab's rules, after
 // which the Try works. They used to send the wrong SNI, leave out the lab
-// CA and --cert-status, name a client certificate the lab did not have,
+// CA and --cert-status, name a client certificate the lab did not have
+// and export the CA of the default directory, not the lab's,
 // hang past a minute on an unanswered hello, and switch the rules of
 // whatever listened on the default admin port. A scenario whose listener
 // is held down prints its command in the down line: checkDown runs it.
