@@ -241,7 +241,7 @@ func clientKnowledge() map[string]entry {
 		// 01260013.
 		CodeNoSharedGroup: {group: groupCiphers,
 			summary: "no shared key exchange group: client {client} offered {groups_offered}; listener {listener} allowed only {groups_ours}",
-			cause:   "Versions and cipher suites would do, but the client and tlsgate share no key exchange group: the client's supported_groups lists {groups_offered}, and this connection allowed only {groups_ours}. Every TLS 1.3 handshake, and ECDHE below it, needs a group both sides support, so tlsgate refused with alert 40 handshake_failure. Typical: a FIPS-only or hardened profile restricted to NIST curves (P-256, P-384) against a client that offers only X25519 (`curl --curves X25519`, some embedded stacks), or a server that insists on a post-quantum hybrid facing a classic client. A BIG-IP logs it like a cipher mismatch, as `no shared ciphers` (the lines above): it picks the group while it selects the suite.",
+			cause:   "Versions and cipher suites would do, but the client and tlsgate share no key exchange group: the client's supported_groups lists {groups_offered}, and this connection allowed only {groups_ours}. Every TLS 1.3 handshake, and ECDHE below it, needs a group both sides support, so tlsgate refused with alert 40 handshake_failure. Typical: a FIPS-only or hardened profile restricted to NIST curves (P-256, P-384) against a client that offers only X25519 (curl with `--curves X25519`, some embedded stacks), or a server that insists on a post-quantum hybrid facing a classic client. A BIG-IP logs it like a cipher mismatch, as `no shared ciphers` (the lines above): it picks the group while it selects the suite.",
 			checks: []string{
 				"Compare the groups below and allow one the client offers on the server (BIG-IP: the curves of the client-ssl profile's cipher group or string; here the cipher rule's groups), or make the client offer one of {groups_ours} (`curl --curves P-384`, `openssl s_client -groups P-384`).",
 				"Test one group at a time: `openssl s_client -connect {virtual}{servername_opt} -groups X25519 </dev/null`, then `-groups P-256`: the ones that complete are the server's.",
@@ -284,7 +284,7 @@ func clientKnowledge() map[string]entry {
 			cause:   "The client closed the connection (FIN) during the handshake, after its ClientHello. Common sources: a TCP health monitor, a port scanner, or a client that gave up (its own timeout, or it rejected the certificate and closed without sending an alert).",
 			checks: []string{
 				"Find out what {client_ip} is: a monitor, a scanner, or a real client?",
-				"For a real client, read its own error output: it usually says why it gave up (often certificate trust; see `tlsgate ca export`).",
+				"For a real client, read its own error output: it usually says why it gave up (often certificate trust; see `tlsgate ca export{ca_dir_opt}`).",
 				"If it is a TCP monitor, filter these entries; if it should test TLS, make it an HTTPS monitor.",
 			},
 			clientSaw: "Nothing from tlsgate: the client chose to close. A real client's own message says why.",
@@ -555,7 +555,7 @@ func clientKnowledge() map[string]entry {
 			checks: []string{
 				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass.",
 				"Check firewalls and IPS between the client and {virtual}.",
-				"Retry with a small ClientHello (`curl --curves X25519`) to see whether size matters.",
+				"Retry with a small ClientHello (curl with `--curves X25519`) to see whether size matters.",
 			},
 			clientSaw: sawTimeout,
 			evidence:  []string{"peek", "first_bytes", "sni", "versions_offered", "client_error", "ja4"},

@@ -6,7 +6,7 @@ const (
 	sawAlert70JA      = "tlsgate はアラート 70 protocol_version を返す。curl は `curl: (35) … tlsv1 alert protocol version`、Go は `remote error: tls: protocol version not supported`、Java は `Received fatal alert: protocol_version`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
 	sawTimeoutJA      = "curl は `curl: (28) Connection timed out after … milliseconds` か `curl: (28) SSL connection timeout`、Go の net/http は `net/http: TLS handshake timeout` を表示し、openssl s_client は CONNECTED(00000003) と出したまま止まる。Chrome は ERR_TIMED_OUT。"
 	sawBackendJA      = "{backend_saw}"
-	checkCAJA         = "`tlsgate ca export` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert {lab_ca} {curl_target}`。"
+	checkCAJA         = "`tlsgate ca export{ca_dir_opt}` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert {lab_ca} {curl_target}`。"
 	checkUpgradeSSLJA = "クライアントを更新する。tlsgate（Go の crypto/tls）は min_version をどう設定しても SSLv2 や SSLv3 を受け付けられないし、どのサーバも受け付けるべきではない。"
 	// sawTLSOnPlainResetJA mirrors sawTLSOnPlainReset.
 	sawTLSOnPlainResetJA = "tlsgate が接続をリセットした。curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET を表示する。"
@@ -228,7 +228,7 @@ func clientKnowledgeJA() map[string]entry {
 
 		CodeNoSharedGroup: {
 			summary: "共通の鍵交換グループなし: クライアント {client} の提示は {groups_offered}、リスナー {listener} が許したのは {groups_ours} だけ",
-			cause:   "バージョンも暗号スイートも合うが、クライアントと tlsgate に共通の鍵交換グループがない。クライアントの supported_groups は {groups_offered} で、この接続で許したのは {groups_ours} だけ。TLS 1.3 のハンドシェイクはすべて、TLS 1.2 以前でも ECDHE なら双方が対応するグループが必要なので、tlsgate はアラート 40 handshake_failure で拒否した。典型例は、NIST 曲線（P-256、P-384）だけに絞った FIPS 対応やハードニング済みのプロファイルに、X25519 しか提示しないクライアント（`curl --curves X25519`、一部の組み込みスタック）が当たるケースや、耐量子ハイブリッドを必須にしたサーバに従来のクライアントが当たるケース。BIG-IP はスイートを選ぶときにグループも決めるので、暗号スイートの不一致と同じく `no shared ciphers` として記録する（上の行）。",
+			cause:   "バージョンも暗号スイートも合うが、クライアントと tlsgate に共通の鍵交換グループがない。クライアントの supported_groups は {groups_offered} で、この接続で許したのは {groups_ours} だけ。TLS 1.3 のハンドシェイクはすべて、TLS 1.2 以前でも ECDHE なら双方が対応するグループが必要なので、tlsgate はアラート 40 handshake_failure で拒否した。典型例は、NIST 曲線（P-256、P-384）だけに絞った FIPS 対応やハードニング済みのプロファイルに、X25519 しか提示しないクライアント（curl に `--curves X25519`、一部の組み込みスタック）が当たるケースや、耐量子ハイブリッドを必須にしたサーバに従来のクライアントが当たるケース。BIG-IP はスイートを選ぶときにグループも決めるので、暗号スイートの不一致と同じく `no shared ciphers` として記録する（上の行）。",
 			checks: []string{
 				"下のグループを見比べ、クライアントが提示するものをサーバ側で許可する（BIG-IP では client-ssl プロファイルの cipher group や暗号文字列の曲線。ここでは cipher ルールの groups）か、クライアントに {groups_ours} のどれかを提示させる（`curl --curves P-384`、`openssl s_client -groups P-384`）。",
 				"グループを 1 つずつ試す: `openssl s_client -connect {virtual}{servername_opt} -groups X25519 </dev/null`、次に `-groups P-256`。完了したものがサーバの対応するグループ。",
@@ -268,7 +268,7 @@ func clientKnowledgeJA() map[string]entry {
 			cause:   "クライアントは ClientHello を送った後、ハンドシェイクの途中で接続を閉じた（FIN）。よくあるのは TCP ヘルスモニター、ポートスキャナー、または途中であきらめたクライアント（自分のタイムアウト、あるいは証明書を拒否してアラートを送らずに閉じた）。",
 			checks: []string{
 				"{client_ip} が何者か（モニターか、スキャナーか、実際のクライアントか）を調べる。",
-				"実際のクライアントなら、クライアント自身のエラー出力を読む。あきらめた理由はたいていそこに出ている（多いのは証明書の信頼の問題。`tlsgate ca export` を参照）。",
+				"実際のクライアントなら、クライアント自身のエラー出力を読む。あきらめた理由はたいていそこに出ている（多いのは証明書の信頼の問題。`tlsgate ca export{ca_dir_opt}` を参照）。",
 				"TCP モニターならこのログは除外してよい。TLS まで確認させたいなら HTTPS モニターに変える。",
 			},
 			clientSaw: "tlsgate からは何も返していない。閉じたのはクライアント自身で、理由は実際のクライアントのメッセージに出る。",
@@ -521,7 +521,7 @@ func clientKnowledgeJA() map[string]entry {
 			checks: []string{
 				"クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。",
 				"クライアントと {virtual} の間のファイアウォールや IPS を確認する。",
-				"小さい ClientHello（`curl --curves X25519`）で再試行し、サイズが関係しているかを見る。",
+				"小さい ClientHello（curl に `--curves X25519`）で再試行し、サイズが関係しているかを見る。",
 			},
 			clientSaw: sawTimeoutJA,
 		},

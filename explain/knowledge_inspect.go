@@ -110,7 +110,7 @@ func inspectKnowledge() map[string]entry {
 			cause: "Listener {listener} requires a client certificate (client_cert = \"require\"; BIG-IP peer-cert-mode require) and the client sent none, so tlsgate ended the handshake with alert {cert_alert}. " +
 				"Either the client was given no certificate (curl needs --cert and --key), or, for a Go client, its certificate is not issued by a CA the listener advertises, and Go then sends no certificate at all.",
 			checks: []string{
-				"Give the client a certificate and key issued by a CA in listener {listener}'s client_ca (the lab CA when client_ca is empty): `curl --cert client.pem --key client-key.pem https://{sni_or_host}:{vport}/`.",
+				"Give the client a certificate and key issued by a CA in listener {listener}'s client_ca (the lab CA when client_ca is empty; `tlsgate lab` writes one, issued by its CA, beside the CA file): `curl --cacert {lab_ca} --cert {client_cert} --key {client_key} {curl_target}`.",
 				"For a Go client, check that its certificate chains to a CA the listener advertises: Go sends none rather than one the server would refuse.",
 				"If client certificates should be optional, set client_cert = \"request\" on listener {listener}.",
 			},

@@ -100,7 +100,7 @@ func inspectKnowledgeJA() map[string]entry {
 			cause: "リスナー {listener} はクライアント証明書を必須にしている（client_cert = \"require\"、BIG-IP の peer-cert-mode require）が、クライアントが送ってこなかったので、tlsgate はアラート {cert_alert} でハンドシェイクを終えた。" +
 				"クライアントに証明書が設定されていない（curl には --cert と --key が要る）か、Go のクライアントの場合は、証明書がリスナーの提示する CA の発行ではないため、Go が証明書を一切送らなかった。",
 			checks: []string{
-				"リスナー {listener} の client_ca（空ならラボ CA）にある CA が発行した証明書と鍵をクライアントに渡す: `curl --cert client.pem --key client-key.pem https://{sni_or_host}:{vport}/`。",
+				"リスナー {listener} の client_ca（空ならラボ CA）にある CA が発行した証明書と鍵をクライアントに渡す（`tlsgate lab` はラボ CA が発行したものを CA ファイルの隣に書き出す）: `curl --cacert {lab_ca} --cert {client_cert} --key {client_key} {curl_target}`。",
 				"Go のクライアントなら、その証明書がリスナーの提示する CA につながっているか確認する。Go はサーバに拒否されそうな証明書は送らず、何も送らない。",
 				"クライアント証明書を任意にしたいなら、リスナー {listener} を client_cert = \"request\" にする。",
 			},
