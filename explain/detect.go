@@ -281,7 +281,11 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 		if (action == "http400" || action == "redirect") && (o.Kind == sniff.HTTP2 || o.Kind == sniff.SSH) {
 			// The answer is HTTP/1.1, which an HTTP/2 prior-knowledge or
 			// an SSH client cannot read: it sees the connection close.
-			return verdict{code: CodePlaintextOnTLS, variant: "unread"}, true
+			variant := "unread"
+			if o.Kind == sniff.SSH {
+				variant = "unread_ssh"
+			}
+			return verdict{code: CodePlaintextOnTLS, variant: variant}, true
 		}
 		if action == "reset" && (o.Kind == sniff.HTTP2 || o.Kind == sniff.SSH) {
 			// Neither is curl fetching http://: each words the reset its

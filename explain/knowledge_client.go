@@ -31,6 +31,10 @@ func clientKnowledge() map[string]entry {
 		saw42     = "A Go client prints `tls: failed to verify certificate: x509: certificate signed by unknown authority` (or `… has expired or is not yet valid …`, `… is valid for X, not Y`). An OpenSSL client (curl, Python) sends 42 only for a not-yet-valid or weak certificate: curl prints `curl: (60) SSL certificate problem: certificate is not yet valid` (or `… CA signature digest algorithm too weak`)."
 		saw46     = "Java prints `PKIX path building failed: … unable to find valid certification path to requested target` or `No subject alternative DNS name matching … found.`"
 		sawBadMAC = "curl prints a certificate problem such as `curl: (60) SSL certificate problem: unable to get local issuer certificate`."
+		// Checks of a plaintext client on a TLS listener.
+		checkPlainMode = "If listener {listener} ({listener_addr}) is meant to be plaintext, set mode = \"plaintext\" on it ({bigip_plain_mode})."
+		checkAllowBoth = "To accept both on one port, set non_ssl = \"allow\" ({bigip_allow}) or mode = \"auto\"."
+		checkSSHPort   = "An SSH client was pointed at TLS port {vport}{vip_which}: check the port it was given (`ssh -p`, `Port` in ~/.ssh/config) and any port mapping or forward on the way (a NAT rule, `ssh -L`, a container's published port). SSH belongs on the SSH server's own port (22 unless changed), not on this TLS service."
 	)
 	return map[string]entry{
 		CodeOK: {ok: true,
@@ -57,8 +61,8 @@ func clientKnowledge() map[string]entry {
 			checks: []string{
 				"Check the URL the client uses: it must be {https_url}{vip_which}, not http://.",
 				"If the source is a load balancer health monitor, make it an HTTPS (or TCP) monitor for port {vport}.",
-				"If listener {listener} ({listener_addr}) is meant to be plaintext, set mode = \"plaintext\" on it ({bigip_plain_mode}).",
-				"To accept both on one port, set non_ssl = \"allow\" ({bigip_allow}) or mode = \"auto\".",
+				checkPlainMode,
+				checkAllowBoth,
 			},
 			clientSaw: "tlsgate reset the connection: curl prints `curl: (56) Recv failure: Connection reset by peer`, browsers ERR_CONNECTION_RESET.",
 			evidence:  []string{"first_bytes", "kind", "http_request", "http_host", "non_ssl_action"},
@@ -71,10 +75,16 @@ func clientKnowledge() map[string]entry {
 				"curl prints `curl: (56) CONNECT tunnel failed, response 400` for a proxy tunnel, or exits 0 with the 400 for OPTIONS *.",
 		},
 		CodePlaintextOnTLS + "/unread": {
-			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which this client does not speak, and closed: an HTTP/2 prior-knowledge client prints `curl: (52) Empty reply from server` (curl --http2-prior-knowledge), " +
-				"an SSH client skips the lines before a banner and prints `kex_exchange_identification: Connection closed by remote host`.",
+			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which this client does not speak, and closed: an HTTP/2 prior-knowledge client prints `curl: (52) Empty reply from server` (curl --http2-prior-knowledge).",
+		},
+		// An SSH client is no http:// URL: the first check is the port it
+		// was pointed at.
+		CodePlaintextOnTLS + "/unread_ssh": {
+			checks:    []string{checkSSHPort, checkPlainMode, checkAllowBoth},
+			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which an SSH client does not speak, and closed: OpenSSH skips the lines before a banner and prints `kex_exchange_identification: Connection closed by remote host`.",
 		},
 		CodePlaintextOnTLS + "/reset_ssh": {
+			checks:    []string{checkSSHPort, checkPlainMode, checkAllowBoth},
 			clientSaw: "tlsgate reset the connection before any SSH banner: OpenSSH prints `kex_exchange_identification: read: Connection reset by peer` and `Connection reset by … port {vport}` (exit status 255).",
 		},
 		CodePlaintextOnTLS + "/reset_http2": {

@@ -66,8 +66,8 @@ func clientKnowledgeJA() map[string]entry {
 			checks: []string{
 				"クライアントが使っている URL を確認する。http:// ではなく {https_url}{vip_which} でなければならない。",
 				"送信元がロードバランサのヘルスモニターなら、ポート {vport} 向けの HTTPS（または TCP）モニターに変える。",
-				"リスナー {listener}（{listener_addr}）を平文で使うつもりなら、mode = \"plaintext\" を設定する（{bigip_plain_mode}）。",
-				"1 つのポートで両方を受けたいなら、non_ssl = \"allow\"（{bigip_allow}）か mode = \"auto\" にする。",
+				checkPlainModeJA,
+				checkAllowBothJA,
 			},
 			clientSaw: "tlsgate が接続をリセットした。curl は `curl: (56) Recv failure: Connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
 		},
@@ -79,10 +79,14 @@ func clientKnowledgeJA() map[string]entry {
 				"プロキシのトンネルなら curl は `curl: (56) CONNECT tunnel failed, response 400`、OPTIONS * なら 400 を受け取って終了コード 0 で終わる。",
 		},
 		CodePlaintextOnTLS + "/unread": {
-			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、このクライアントは HTTP/1.1 を話さない。HTTP/2 の prior knowledge のクライアントは `curl: (52) Empty reply from server`（curl --http2-prior-knowledge）、" +
-				"SSH クライアントはバナー前の行を読み飛ばして `kex_exchange_identification: Connection closed by remote host` を表示する。",
+			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、このクライアントは HTTP/1.1 を話さない。HTTP/2 の prior knowledge のクライアントは `curl: (52) Empty reply from server` を表示する（curl --http2-prior-knowledge）。",
+		},
+		CodePlaintextOnTLS + "/unread_ssh": {
+			checks:    []string{checkSSHPortJA, checkPlainModeJA, checkAllowBothJA},
+			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、SSH クライアントは HTTP/1.1 を話さない。OpenSSH はバナー前の行を読み飛ばして `kex_exchange_identification: Connection closed by remote host` を表示する。",
 		},
 		CodePlaintextOnTLS + "/reset_ssh": {
+			checks:    []string{checkSSHPortJA, checkPlainModeJA, checkAllowBothJA},
 			clientSaw: "tlsgate は SSH のバナーより前に接続をリセットした。OpenSSH は `kex_exchange_identification: read: Connection reset by peer` と `Connection reset by … port {vport}` を表示する（終了コード 255）。",
 		},
 		CodePlaintextOnTLS + "/reset_http2": {
@@ -566,3 +570,10 @@ func clientKnowledgeJA() map[string]entry {
 		},
 	}
 }
+
+// Checks of a plaintext client on a TLS listener (knowledge_client.go).
+const (
+	checkPlainModeJA = "リスナー {listener}（{listener_addr}）を平文で使うつもりなら、mode = \"plaintext\" を設定する（{bigip_plain_mode}）。"
+	checkAllowBothJA = "1 つのポートで両方を受けたいなら、non_ssl = \"allow\"（{bigip_allow}）か mode = \"auto\" にする。"
+	checkSSHPortJA   = "SSH クライアントが TLS のポート {vport}{vip_which} に向けられている。クライアントに与えたポート（`ssh -p`、~/.ssh/config の `Port`）と、途中のポートマッピングや転送（NAT のルール、`ssh -L`、コンテナの公開ポート）を確認する。SSH の接続先は SSH サーバ自身のポート（変更していなければ 22）で、この TLS サービスではない。"
+)
