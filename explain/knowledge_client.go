@@ -168,6 +168,11 @@ func clientKnowledge() map[string]entry {
 		CodeVersionTooOld + "/sslv2": {
 			cause:  "The client sent an SSLv2-format ClientHello (first byte with the high bit set, then message type 1). It comes from very old stacks or tools forced into SSLv2 compatibility; modern servers, Go's included, reject it. BIG-IP logs this as `unsupported version`.",
 			checks: []string{checkUpgradeSSL, "Upgrade or reconfigure the client to offer {floor} or later: {client_floor_flags}."},
+			// Not sawAlert70: curl, Go, Java 7+ and Chrome never send this
+			// hello, so their messages would be invented for this client.
+			clientSaw: "tlsgate (Go's crypto/tls) answered with one TLS alert record, 70 protocol_version (`15 03 01 00 02 02 46`), and closed. " +
+				"Clients that send an SSLv2-format hello are old stacks (OpenSSL 0.9.8, Java 6 or a later Java with the SSLv2Hello protocol enabled, Internet Explorer 6) or scanners, so the messages of today's curl, Go, Java or browsers do not apply: " +
+				"a client that offers only SSLv2 cannot read a TLS record at all, and one whose SSLv2-format hello offers SSLv3 or TLS reads the alert. tlsgate has no verified wording for what such a client prints: take its own message, or capture the exchange.",
 		},
 		CodeVersionTooOld + "/sslv3": {
 			cause:  "The client offers nothing above SSLv3, which is broken (POODLE) and disabled everywhere; this listener's floor is {floor}. BIG-IP logs this as `unsupported version`.",

@@ -160,6 +160,9 @@ func clientKnowledgeJA() map[string]entry {
 		CodeVersionTooOld + "/sslv2": {
 			cause:  "クライアントが SSLv2 形式の ClientHello（先頭バイトの最上位ビットが立ち、続くメッセージタイプが 1）を送ってきた。非常に古い TLS スタックか、SSLv2 互換モードを強制したツールが送るもので、Go を含む今のサーバはこれを拒否する。BIG-IP はこれを `unsupported version` として記録する。",
 			checks: []string{checkUpgradeSSLJA, "クライアントを更新するか設定を変えて、{floor} 以上を提示させる: {client_floor_flags}。"},
+			clientSaw: "tlsgate（Go の crypto/tls）は TLS のアラートレコードを 1 つ、70 protocol_version（`15 03 01 00 02 02 46`）を送って接続を閉じた。" +
+				"SSLv2 形式の hello を送るのは古いスタック（OpenSSL 0.9.8、Java 6 や SSLv2Hello プロトコルを有効にした Java、Internet Explorer 6）やスキャナーなので、今の curl、Go、Java、ブラウザのメッセージは当てはまらない。" +
+				"SSLv2 しか提示しないクライアントは TLS のレコードをまったく読めず、SSLv2 形式の hello で SSLv3 や TLS を提示するクライアントはアラートを読む。そうしたクライアントが何を表示するかについて tlsgate は検証済みの文言を持たないので、クライアント自身のメッセージを確かめるか、通信をキャプチャする。",
 		},
 		CodeVersionTooOld + "/sslv3": {
 			cause:  "クライアントは SSLv3 までしか提示していない。SSLv3 は POODLE で破られており、どこでも無効化されている。このリスナーの下限は {floor}。BIG-IP はこれを `unsupported version` として記録する。",
