@@ -585,6 +585,20 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "tlsgate closes the connection (FIN) when its deadline passes: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `…:error:0A000126:SSL routines::unexpected eof while reading`, Go `EOF`. A client whose own timer is shorter gives up first: curl `curl: (28) SSL connection timeout`, Go `net/http: TLS handshake timeout`.",
 		},
 
+		CodeHandshakeTimeout + "/partial_trickle": {
+			summary: "client {client} sent its first message slowly: {first_bytes} by the peek deadline, {late_bytes} more after it, never a whole ClientHello; the handshake timeout ({handshake_timeout}) ended the connection",
+			cause: "The client sent {first_bytes} ({kind_desc}) within the peek timeout of {peek_timeout}, and kept sending after it: tlsgate's handshake read {late_bytes} more, {sent_bytes} in all, and still no whole ClientHello. " +
+				"Bytes kept arriving, slowly, so this is no path that lost a segment: the client itself sends its hello a little at a time (a slow-loris client holding connections open, a test tool, or a badly throttled link). " +
+				"The listener's handshake_timeout of {handshake_timeout}, counted from the accept, ended the connection after {duration}; BIG-IP's client-ssl handshake-timeout does the same.",
+			checks: []string{
+				"Find out what {client_ip} is: a load test or slow-loris tool sends exactly this, a real client rarely does.",
+				"If many clients do this, keep handshake_timeout short on listener {listener} (BIG-IP: the client-ssl profile's handshake-timeout) and limit connections per client in front.",
+				"Check firewalls, IPS and traffic shapers between the client and {virtual}: a throttled link trickles too.",
+			},
+			clientSaw: "tlsgate closed the connection (FIN) at its handshake timeout while the client was still sending its hello: a real TLS client prints what its stack says for a closed connection (curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, Go `EOF`); a slow-loris tool just opens another connection.",
+			evidence:  []string{"peek", "first_bytes", "late_bytes", "handshake_timeout", "client_error"},
+		},
+
 		CodeHandshakeTimeout + "/relayed": {group: groupNoError,
 			summary: "client {client} sent {first_bytes} of a first message and stalled; relayed to {backend} at the peek deadline, the connection ended after {duration}: {stall_end}",
 			cause: "The client sent {first_bytes} ({kind_desc}) and nothing more within the peek timeout of {peek_timeout}. " +

@@ -532,6 +532,18 @@ func clientKnowledgeJA() map[string]entry {
 			},
 			clientSaw: sawTimeoutJA,
 		},
+		CodeHandshakeTimeout + "/partial_trickle": {
+			summary: "クライアント {client} は最初のメッセージをゆっくり送った。先頭バイト待ちの期限までに {first_bytes}、その後さらに {late_bytes}、ClientHello は最後までそろわず、ハンドシェイクのタイムアウト（{handshake_timeout}）で接続が終わった",
+			cause: "クライアントは先頭バイト待ちのタイムアウト {peek_timeout} の間に {first_bytes}（{kind_desc}）を送り、その後も送り続けた。tlsgate のハンドシェイクはさらに {late_bytes}、合わせて {sent_bytes} を読んだが、ClientHello はそろわなかった。" +
+				"バイトはゆっくりでも届き続けていたので、セグメントを失った経路ではない。クライアント自身が hello を少しずつ送っている（接続を占有する slow-loris 型のクライアント、テストツール、ひどく帯域を絞られた回線）。" +
+				"リスナーの handshake_timeout（{handshake_timeout}、accept から数える）が {duration} 後に接続を終えた。BIG-IP の client-ssl の handshake-timeout も同じように働く。",
+			checks: []string{
+				"{client_ip} が何かを調べる。負荷試験や slow-loris のツールはまさにこう送るが、普通のクライアントはめったにしない。",
+				"多くのクライアントがこうするなら、リスナー {listener} の handshake_timeout を短く保ち（BIG-IP では client-ssl プロファイルの handshake-timeout）、手前でクライアントごとの接続数を制限する。",
+				"クライアントと {virtual} の間のファイアウォール、IPS、トラフィックシェーパーを確認する。帯域を絞られた回線も少しずつしか届かない。",
+			},
+			clientSaw: "クライアントがまだ hello を送っている間に、tlsgate はハンドシェイクのタイムアウトで接続を閉じた（FIN）。本物の TLS クライアントは、閉じられた接続についてそのスタックが出すメッセージを表示する（curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、Go は `EOF`）。slow-loris のツールは次の接続を開くだけである。",
+		},
 		CodeHandshakeTimeout + "/relayed": {
 			summary: "クライアント {client} が最初のメッセージを {first_bytes}送って止まった。先頭バイト待ちの期限で {backend} へ中継し、接続は {duration} 後に終わった: {stall_end}",
 			cause: "クライアントは {first_bytes}（{kind_desc}）を送り、先頭バイト待ちのタイムアウト {peek_timeout} の間にそれ以上送らなかった。" +
