@@ -66,8 +66,8 @@ func clientKnowledgeJA() map[string]entry {
 			checks: []string{
 				"クライアントが使っている URL を確認する。http:// ではなく {https_url}{vip_which} でなければならない。",
 				"送信元がロードバランサのヘルスモニターなら、ポート {vport} 向けの HTTPS（または TCP）モニターに変える。",
-				"リスナー {listener}（{listener_addr}）を平文で使うつもりなら、mode = \"plaintext\" を設定する（{bigip_plain_mode}）。",
-				"1 つのポートで両方を受けたいなら、non_ssl = \"allow\"（{bigip_allow}）か mode = \"auto\" にする。",
+				checkPlainModeJA,
+				checkAllowBothJA,
 			},
 			clientSaw: "tlsgate が接続をリセットした。curl は `curl: (56) Recv failure: Connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
 		},
@@ -79,10 +79,14 @@ func clientKnowledgeJA() map[string]entry {
 				"プロキシのトンネルなら curl は `curl: (56) CONNECT tunnel failed, response 400`、OPTIONS * なら 400 を受け取って終了コード 0 で終わる。",
 		},
 		CodePlaintextOnTLS + "/unread": {
-			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、このクライアントは HTTP/1.1 を話さない。HTTP/2 の prior knowledge のクライアントは `curl: (52) Empty reply from server`（curl --http2-prior-knowledge）、" +
-				"SSH クライアントはバナー前の行を読み飛ばして `kex_exchange_identification: Connection closed by remote host` を表示する。",
+			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、このクライアントは HTTP/1.1 を話さない。HTTP/2 の prior knowledge のクライアントは `curl: (52) Empty reply from server` を表示する（curl --http2-prior-knowledge）。",
+		},
+		CodePlaintextOnTLS + "/unread_ssh": {
+			checks:    []string{checkSSHPortJA, checkPlainModeJA, checkAllowBothJA},
+			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、SSH クライアントは HTTP/1.1 を話さない。OpenSSH はバナー前の行を読み飛ばして `kex_exchange_identification: Connection closed by remote host` を表示する。",
 		},
 		CodePlaintextOnTLS + "/reset_ssh": {
+			checks:    []string{checkSSHPortJA, checkPlainModeJA, checkAllowBothJA},
 			clientSaw: "tlsgate は SSH のバナーより前に接続をリセットした。OpenSSH は `kex_exchange_identification: read: Connection reset by peer` と `Connection reset by … port {vport}` を表示する（終了コード 255）。",
 		},
 		CodePlaintextOnTLS + "/reset_http2": {
@@ -156,6 +160,9 @@ func clientKnowledgeJA() map[string]entry {
 		CodeVersionTooOld + "/sslv2": {
 			cause:  "クライアントが SSLv2 形式の ClientHello（先頭バイトの最上位ビットが立ち、続くメッセージタイプが 1）を送ってきた。非常に古い TLS スタックか、SSLv2 互換モードを強制したツールが送るもので、Go を含む今のサーバはこれを拒否する。BIG-IP はこれを `unsupported version` として記録する。",
 			checks: []string{checkUpgradeSSLJA, "クライアントを更新するか設定を変えて、{floor} 以上を提示させる: {client_floor_flags}。"},
+			clientSaw: "tlsgate（Go の crypto/tls）は TLS のアラートレコードを 1 つ、70 protocol_version（`15 03 01 00 02 02 46`）を送って接続を閉じた。" +
+				"SSLv2 形式の hello を送るのは古いスタック（OpenSSL 0.9.8、Java 6 や SSLv2Hello プロトコルを有効にした Java、Internet Explorer 6）やスキャナーなので、今の curl、Go、Java、ブラウザのメッセージは当てはまらない。" +
+				"SSLv2 しか提示しないクライアントは TLS のレコードをまったく読めず、SSLv2 形式の hello で SSLv3 や TLS を提示するクライアントはアラートを読む。そうしたクライアントが何を表示するかについて tlsgate は検証済みの文言を持たないので、クライアント自身のメッセージを確かめるか、通信をキャプチャする。",
 		},
 		CodeVersionTooOld + "/sslv3": {
 			cause:  "クライアントは SSLv3 までしか提示していない。SSLv3 は POODLE で破られており、どこでも無効化されている。このリスナーの下限は {floor}。BIG-IP はこれを `unsupported version` として記録する。",
@@ -525,6 +532,18 @@ func clientKnowledgeJA() map[string]entry {
 			},
 			clientSaw: sawTimeoutJA,
 		},
+		CodeHandshakeTimeout + "/partial_trickle": {
+			summary: "クライアント {client} は最初のメッセージをゆっくり送った。先頭バイト待ちの期限までに {first_bytes}、その後さらに {late_bytes}、ClientHello は最後までそろわず、ハンドシェイクのタイムアウト（{handshake_timeout}）で接続が終わった",
+			cause: "クライアントは先頭バイト待ちのタイムアウト {peek_timeout} の間に {first_bytes}（{kind_desc}）を送り、その後も送り続けた。tlsgate のハンドシェイクはさらに {late_bytes}、合わせて {sent_bytes} を読んだが、ClientHello はそろわなかった。" +
+				"バイトはゆっくりでも届き続けていたので、セグメントを失った経路ではない。クライアント自身が hello を少しずつ送っている（接続を占有する slow-loris 型のクライアント、テストツール、ひどく帯域を絞られた回線）。" +
+				"リスナーの handshake_timeout（{handshake_timeout}、accept から数える）が {duration} 後に接続を終えた。BIG-IP の client-ssl の handshake-timeout も同じように働く。",
+			checks: []string{
+				"{client_ip} が何かを調べる。負荷試験や slow-loris のツールはまさにこう送るが、普通のクライアントはめったにしない。",
+				"多くのクライアントがこうするなら、リスナー {listener} の handshake_timeout を短く保ち（BIG-IP では client-ssl プロファイルの handshake-timeout）、手前でクライアントごとの接続数を制限する。",
+				"クライアントと {virtual} の間のファイアウォール、IPS、トラフィックシェーパーを確認する。帯域を絞られた回線も少しずつしか届かない。",
+			},
+			clientSaw: "クライアントがまだ hello を送っている間に、tlsgate はハンドシェイクのタイムアウトで接続を閉じた（FIN）。本物の TLS クライアントは、閉じられた接続についてそのスタックが出すメッセージを表示する（curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、Go は `EOF`）。slow-loris のツールは次の接続を開くだけである。",
+		},
 		CodeHandshakeTimeout + "/relayed": {
 			summary: "クライアント {client} が最初のメッセージを {first_bytes}送って止まった。先頭バイト待ちの期限で {backend} へ中継し、接続は {duration} 後に終わった: {stall_end}",
 			cause: "クライアントは {first_bytes}（{kind_desc}）を送り、先頭バイト待ちのタイムアウト {peek_timeout} の間にそれ以上送らなかった。" +
@@ -566,3 +585,10 @@ func clientKnowledgeJA() map[string]entry {
 		},
 	}
 }
+
+// Checks of a plaintext client on a TLS listener (knowledge_client.go).
+const (
+	checkPlainModeJA = "リスナー {listener}（{listener_addr}）を平文で使うつもりなら、mode = \"plaintext\" を設定する（{bigip_plain_mode}）。"
+	checkAllowBothJA = "1 つのポートで両方を受けたいなら、non_ssl = \"allow\"（{bigip_allow}）か mode = \"auto\" にする。"
+	checkSSHPortJA   = "SSH クライアントが TLS のポート {vport}{vip_which} に向けられている。クライアントに与えたポート（`ssh -p`、~/.ssh/config の `Port`）と、途中のポートマッピングや転送（NAT のルール、`ssh -L`、コンテナの公開ポート）を確認する。SSH の接続先は SSH サーバ自身のポート（変更していなければ 22）で、この TLS サービスではない。"
+)

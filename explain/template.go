@@ -244,6 +244,12 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return hexPrefix(o.FirstBytes, 5), true
 	case "first_bytes":
 		return f.bytesN(int64(firstLen(o))), true
+	case "late_bytes":
+		return f.bytesN(o.ClientTLS.LateBytes), true
+	case "sent_bytes":
+		return f.bytesN(int64(firstLen(o)) + o.ClientTLS.LateBytes), true
+	case "handshake_timeout":
+		return o.HandshakeTimeout.String(), true
 	case "hello_seen":
 		return f.helloSeen(), true
 	case "tls_began":

@@ -86,6 +86,11 @@ func cmdFault(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, faultUsage)
 		return errHelp
 	}
+	if strings.HasPrefix(sub, "-") {
+		// A flag where the command belongs is a one-line mistake, like a
+		// bad flag after the command; the whole usage would bury it.
+		return usageError{fmt.Sprintf("fault: %q is a flag, but the command comes first: tlsgate fault add|ls|rm|enable|disable|reset [flags] (see \"tlsgate fault --help\")", sub)}
+	}
 	fs := newFlags("fault "+sub, "fault "+sub+" [flags]", stdout)
 	fs.Usage = func() {
 		fmt.Fprintf(stdout, "%s\nFlags of fault %s:\n", faultUsage, sub)
