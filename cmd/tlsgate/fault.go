@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/admin"
+	"github.com/tlsgate/tlsgate/config"
 	"github.com/tlsgate/tlsgate/faults"
 )
 
@@ -217,7 +218,7 @@ func faultAdd(c *faultClient, fs *flag.FlagSet, args []string, stdout io.Writer)
 	case *jsonBody != "":
 		body = []byte(*jsonBody)
 	case *file != "":
-		b, err := readFileMax(*file, maxRuleFile)
+		b, err := config.ReadFileMax(*file, maxRuleFile)
 		if err != nil {
 			return fmt.Errorf("fault add: --file: %w", err)
 		}

@@ -275,7 +275,7 @@ func cmdLabClient(args []string, stdout io.Writer) error {
 	}
 	cfg := &tls.Config{ServerName: u.Hostname(), NextProtos: []string{"http/1.1"}}
 	if *caFile != "" {
-		pem, err := readFileMax(*caFile, maxPEMFile)
+		pem, err := config.ReadFileMax(*caFile, config.MaxPEMFile)
 		if err != nil {
 			return fmt.Errorf("lab client: %w", err)
 		}
