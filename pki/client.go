@@ -32,39 +32,30 @@ const clientValidity = 365 * 24 * time.Hour
 
 // ClientCert issues a client certificate (clientAuth) signed by ca, valid
 // from an hour before now for a year (never past the CA), and returns it
-// and its key as PEM.
+// and its key as PEM. It signs as every leaf is signed, through a Minter
+// made for this one certificate (its cache is never used).
 func (ca *CA) ClientCert(now func() time.Time, random io.Reader) (certPEM, keyPEM []byte, err error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), random)
+	m := NewMinter(ca, now, random)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), m.random)
 	if err != nil {
 		return nil, nil, fmt.Errorf("pki: client key: %w", err)
 	}
-	serial, err := newSerial(random)
+	t := now()
+	tmpl := &x509.Certificate{
+		Subject:     pkix.Name{CommonName: ClientName, Organization: []string{Watermark}},
+		NotBefore:   t.Add(-time.Hour),
+		NotAfter:    m.clampToCA(t.Add(clientValidity)),
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	c, err := m.issue(ClientName, tmpl, m.root(), key, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	t := now()
-	notAfter := t.Add(clientValidity)
-	if notAfter.After(ca.cert.NotAfter) {
-		notAfter = ca.cert.NotAfter
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: ClientName, Organization: []string{Watermark}},
-		NotBefore:    t.Add(-time.Hour),
-		NotAfter:     notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	der, err := x509.CreateCertificate(random, tmpl, ca.cert, key.Public(), ca.key)
-	if err != nil {
-		return nil, nil, fmt.Errorf("pki: sign client certificate: %w", err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
+	if keyPEM, err = encodeKey(key); err != nil {
 		return nil, nil, fmt.Errorf("pki: encode client key: %w", err)
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), nil
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}), keyPEM, nil
 }
 
 // WriteClientCert makes sure dir holds ClientCertFile and ClientKeyFile,
