@@ -116,9 +116,6 @@ type Server struct {
 	// cut is set when Shutdown's grace ran out and it closed the live
 	// connections: every connection logged after that was ended by us.
 	cut atomic.Bool
-	// bind is the listening socket's address as bound, for the doctor
-	// hint of a transparent listener's diagnosis; nil before Serve.
-	bind atomic.Pointer[string]
 
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
@@ -260,8 +257,6 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.ln = ln
 	s.mu.Unlock()
-	bind := ln.Addr().String()
-	s.bind.Store(&bind)
 	s.startDown(ln)
 	if eng, err := s.fastEngine(ln); eng != nil {
 		return s.serveFast(eng)
