@@ -37,6 +37,12 @@ func (e *ResetAfterConnect) Error() string {
 // Unwrap returns the dial's error.
 func (e *ResetAfterConnect) Unwrap() error { return e.Err }
 
+// DefaultDial is the dial a Dialer without Dial uses, and the one callers
+// that wrap a dial must fall back to so a backend's bytes before a reset
+// are kept on every leg: KeepingDial over a net.Dialer without TCP
+// keep-alives (idle timeouts end dead flows).
+func DefaultDial() DialFunc { return KeepingDial(&net.Dialer{KeepAlive: -1}) }
+
 // DialFunc is the shape of net.Dialer.DialContext, and of Dialer.Dial.
 type DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
 
