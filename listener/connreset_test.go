@@ -137,3 +137,39 @@ func TestResetAfterConnectTLSBackend(t *testing.T) {
 		})
 	}
 }
+
+// TestResetAfterConnectTLSBackendAlert: when the bytes a server-ssl
+// backend sent before its reset are an alert record, the failed handshake
+// towards the backend carries that alert as received.
+func TestResetAfterConnectTLSBackendAlert(t *testing.T) {
+	backend := netip.MustParseAddrPort("127.0.0.1:9") // never dialled: the injected dial answers
+	for _, tc := range []struct {
+		name string
+		tail []byte
+		want int
+	}{
+		{"handshake_failure", []byte{21, 3, 3, 0, 2, 2, 40}, 40},
+		{"bigip_v0_protocol_version", []byte{21, 0, 0, 0, 2, 2, 70}, 70},
+		{"not_an_alert", []byte("bye"), -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dial := func(_ context.Context, _, addr string) (net.Conn, error) {
+				return nil, &upstream.ResetAfterConnect{Addr: addr, Tail: tc.tail,
+					Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNRESET}}
+			}
+			h := startListener(t, Options{Mode: Terminate, Backend: backend.String(), Engine: EngineGoroutines,
+				ClientSSL: &ClientSSL{}, ServerSSL: &ServerSSL{}}, dial)
+			c, err := tls.Dial("tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: h.srv.deps.Minter.CA().Pool()})
+			if err == nil {
+				_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // hang guard only
+				_, _ = io.WriteString(c, engineRequest)
+				_, _ = io.ReadAll(c)
+				c.Close()
+			}
+			r := h.next()
+			if b := r.o.Backend.TLS; r.d.Code != explain.CodeBackendTLSFailed || b.AlertRecv != tc.want {
+				t.Errorf("code %s, alert received %d (%s); want %s with alert %d", r.d.Code, b.AlertRecv, r.d.Summary, explain.CodeBackendTLSFailed, tc.want)
+			}
+		})
+	}
+}

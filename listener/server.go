@@ -23,6 +23,7 @@ import (
 	"github.com/tlsgate/tlsgate/fastpath"
 	"github.com/tlsgate/tlsgate/faults"
 	"github.com/tlsgate/tlsgate/pki"
+	"github.com/tlsgate/tlsgate/upstream"
 )
 
 // Deps are what a listener needs from outside: injected so tests and labs can
@@ -158,9 +159,10 @@ func New(opts Options, deps Deps) (*Server, error) {
 	if deps.Dial == nil {
 		// No TCP keepalive probes: idle_timeout already ends dead flows,
 		// and the three setsockopt calls per dial are measurable at high
-		// connection rates (BENCHMARKS.md).
-		d := &net.Dialer{KeepAlive: -1}
-		deps.Dial = d.DialContext
+		// connection rates (BENCHMARKS.md). upstream's default dial also
+		// keeps a backend's bytes before a reset Go saw as a failed
+		// connect (upstream.ResetAfterConnect); built once per Server.
+		deps.Dial = upstream.DefaultDial()
 	}
 	fillDefaults(&opts)
 	s := &Server{opts: opts, deps: deps, conns: make(map[net.Conn]struct{}), holds: make(map[*faults.Held]struct{}),

@@ -661,6 +661,13 @@ func recordBackendErr(o *explain.Outcome, err error) {
 		b.Attempted = true
 		b.Err = te.Err.Error()
 		b.AlertRecv = te.Alert
+		if rac := (*upstream.ResetAfterConnect)(nil); errors.As(err, &rac) {
+			// The backend's bytes before its reset are all there is of
+			// its answer; an alert among them is why it refused.
+			if _, _, desc, ok := sniff.FirstRecordAlert(rac.Tail); ok {
+				b.AlertRecv = int(desc)
+			}
+		}
 		b.Local, b.Remote = addrPort(te.Local), addrPort(te.Remote)
 		o.Backend.Local, o.Backend.Remote = b.Local, b.Remote
 		if te.Verify {
