@@ -9,9 +9,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -145,17 +143,12 @@ type Shutdown struct {
 // resolved against the file's directory, so the config works from any working
 // directory (including systemd's /).
 func Load(path string) (*Config, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("config: read %s: %w", path, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("config: read %s: %w", path, err)
-	}
-	if len(data) > maxConfigFile {
+	data, err := ReadFileMax(path, maxConfigFile)
+	switch {
+	case tooLarge(err):
 		return nil, fmt.Errorf("config: read %s: larger than %d MiB, which no tlsgate config is", path, maxConfigFile>>20)
+	case err != nil:
+		return nil, fmt.Errorf("config: read %s: %w", path, err)
 	}
 	return Parse(data, path)
 }

@@ -6,18 +6,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 )
-
-// maxPEMFile bounds what is read of a certificate, key or CA file. A large CA bundle
-// is a few hundred KiB; anything past this is not what the key expects, and the
-// bound keeps a mistaken path (a disk image, a log) from being read whole.
-const maxPEMFile = 16 << 20
 
 // The checks below read the files a listener will load and the places tlsgate will
 // write, so that `tlsgate config check` rejects what `tlsgate run` would, and run
@@ -26,20 +19,14 @@ const maxPEMFile = 16 << 20
 
 // readPEM reads the file at path, already checked by file, for key. ok is false
 // after a reported problem.
-func (t *table) readPEM(key, path string) (data []byte, ok bool) {
-	f, err := os.Open(path)
-	if err != nil {
-		t.failWrap(key, err, "cannot read %q", path)
+func (t *table) readPEM(key, path string) ([]byte, bool) {
+	data, err := ReadFileMax(path, MaxPEMFile)
+	switch {
+	case tooLarge(err):
+		t.fail(key, "%q is larger than %d MiB; that is no PEM file", path, MaxPEMFile>>20)
 		return nil, false
-	}
-	defer f.Close()
-	data, err = io.ReadAll(io.LimitReader(f, maxPEMFile+1))
-	if err != nil {
+	case err != nil:
 		t.failWrap(key, err, "cannot read %q", path)
-		return nil, false
-	}
-	if len(data) > maxPEMFile {
-		t.fail(key, "%q is larger than %d MiB; that is no PEM file", path, maxPEMFile>>20)
 		return nil, false
 	}
 	return data, true

@@ -107,20 +107,20 @@ func TestVersionAdvice(t *testing.T) {
 	for _, lang := range []string{LangEN, LangJA} {
 		cases = append(cases,
 			adviceCase{name: "floor13_" + lang, o: floor13, lang: lang, code: CodeVersionTooOld,
-				firstCheck: []string{"TLS 1.3", "curl --tlsv1.3", "openssl s_client -tls1_3", "TLSv1.3`"},
+				firstCheck: []string{"TLS 1.3", "curl `--tlsv1.3`", "openssl s_client `-tls1_3`", "TLSv1.3`"},
 				absent:     []string{"--tlsv1.2", "no-tlsv1/", "TLS 1.0 and 1.1", "TLS 1.0 と 1.1"}},
 			adviceCase{name: "cap10_" + lang, o: cap10, lang: lang, code: CodeVersionTooNew,
 				firstCheck: []string{`"1.2"`, "no-tlsv1.1/no-tlsv1.2"},
 				cause:      []string{"TLS 1.0"},
 				absent:     []string{"capped at TLS 1.2", "TLS 1.2 までに制限", "no-tlsv1.3"}},
 			adviceCase{name: "tls10_" + lang, o: tls10, lang: lang, code: CodeVersionTooOld,
-				firstCheck: []string{"curl --tlsv1.2", "TLSv1.2,TLSv1.3"},
+				firstCheck: []string{"curl `--tlsv1.2`", "TLSv1.2,TLSv1.3"},
 				absent:     []string{"no-tlsv1.2", "--tlsv1.3"}},
 		)
 	}
 	checkAdvice(t, cases)
 	d := Diagnose(cap10)
-	if !strings.Contains(d.Checks[1], "curl --tlsv1.0 --tls-max 1.0 --ciphers DEFAULT@SECLEVEL=0") || !strings.Contains(d.Checks[1], "TLSv1`") {
+	if !strings.Contains(d.Checks[1], "curl `--tlsv1.0 --tls-max 1.0 --ciphers DEFAULT@SECLEVEL=0`") || !strings.Contains(d.Checks[1], "TLSv1`") {
 		t.Errorf("cap10 client flags: %q", d.Checks[1])
 	}
 	if d := Diagnose(floor13); !strings.Contains(d.Checks[1], `min_version = "1.2"`) || !strings.Contains(d.Checks[1], "no-tlsv1.2 ") {

@@ -70,6 +70,10 @@ func inspectCases() []diagCase {
 	certMissing13 := failed(withHello(base("terminate"), modernHello()), "tls: client didn't provide a certificate")
 	certMissing12 := failed(withHello(base("terminate"), modernHello()), "tls: client didn't provide a certificate")
 	certMissing12.ClientTLS.MaxVersion = tls.VersionTLS12
+	// The lab's mtls-required: its curl names the client pair tlsgate lab
+	// writes beside its CA, and that CA, so it runs as printed.
+	certMissingLab := *certMissing12
+	certMissingLab.CAFile = "/tmp/lab/ca/ca.pem"
 	certUnknownCA := failed(withHello(base("terminate"), modernHello()), "tls: failed to verify certificate: x509: certificate signed by unknown authority")
 	certExpired := failed(withHello(base("terminate"), modernHello()),
 		"tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2026-02-01T08:12:14Z is after 2025-01-01T00:00:00Z")
@@ -210,6 +214,8 @@ func inspectCases() []diagCase {
 		{name: "client_cert_missing_tls12", o: certMissing12, code: CodeClientCertMissing, lines: []string{lineSummary},
 			contains: []string{"40 handshake_failure", "curl: (35) … sslv3 alert handshake failure", "leg_version=TLS 1.2"},
 			absent:   []string{"tlsv13"}},
+		{name: "client_cert_missing_lab", o: &certMissingLab, code: CodeClientCertMissing, lines: []string{lineSummary},
+			contains: []string{"`curl --cacert /tmp/lab/ca/ca.pem --cert /tmp/lab/ca/client.pem --key /tmp/lab/ca/client-key.pem --resolve lab.test:443:192.168.20.230 https://lab.test:443/`"}},
 		{name: "client_cert_rejected_unknown_ca", o: certUnknownCA, code: CodeClientCertRejected, lines: []string{lineSummary},
 			contains: []string{"48 unknown_ca", "does not trust", "curl: (56) OpenSSL SSL_read: … tlsv1 alert unknown ca", "ERR_BAD_SSL_CLIENT_AUTH_CERT"}},
 		{name: "client_cert_rejected_expired", o: certExpired, code: CodeClientCertRejected, lines: []string{lineSummary},

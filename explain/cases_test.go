@@ -250,6 +250,10 @@ func diagCases() []diagCase {
 
 	alert48 := failed(withHello(base("terminate"), modernHello()), "remote error: tls: unknown certificate authority")
 	alert48.ClientTLS.AlertRecv = 48
+	// The same in a lab run with --ca-dir: tlsgate ca export must be told
+	// where that CA lives, or it reads the default directory.
+	alert48Lab := *alert48
+	alert48Lab.CAFile = "/tmp/lab/ca/ca.pem"
 	// The same refusal of a listener that serves its configured
 	// certificate (client_ssl cert), issued by a private CA: the client
 	// distrusts that issuer, and the lab CA signed nothing here.
@@ -583,6 +587,8 @@ func diagCases() []diagCase {
 			contains: []string{"after 2 bytes, before a decision"}},
 		{name: "client_alert_48", o: alert48, code: CodeClientAlert, lines: []string{lineSummary},
 			contains: []string{"48 unknown_ca", "tlsgate ca export", "--cacert", "does not trust"}},
+		{name: "client_alert_48_lab", o: &alert48Lab, code: CodeClientAlert, lines: []string{lineSummary},
+			contains: []string{"`tlsgate ca export --ca-dir /tmp/lab/ca`", "`curl --cacert /tmp/lab/ca/ca.pem "}},
 		{name: "client_alert_48_configured", o: alert48Configured, code: CodeClientAlert, lines: []string{lineSummary},
 			contains: []string{"48 unknown_ca", "does not trust the issuer of the certificate listener web serves", "configured certificate (client_ssl cert), CN=lab.test, issued by CN=Example Corp Issuing CA 2,O=Example Corp",
 				"not the lab CA", "the intermediate after the leaf", `issuer="CN=Example Corp Issuing CA 2,O=Example Corp"`, "unable to get local issuer certificate"},

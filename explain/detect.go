@@ -281,7 +281,11 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 		if (action == "http400" || action == "redirect") && (o.Kind == sniff.HTTP2 || o.Kind == sniff.SSH) {
 			// The answer is HTTP/1.1, which an HTTP/2 prior-knowledge or
 			// an SSH client cannot read: it sees the connection close.
-			return verdict{code: CodePlaintextOnTLS, variant: "unread"}, true
+			variant := "unread"
+			if o.Kind == sniff.SSH {
+				variant = "unread_ssh"
+			}
+			return verdict{code: CodePlaintextOnTLS, variant: variant}, true
 		}
 		if action == "reset" && (o.Kind == sniff.HTTP2 || o.Kind == sniff.SSH) {
 			// Neither is curl fetching http://: each words the reset its
@@ -398,7 +402,20 @@ func rulePeekEnded(f *facts) (verdict, bool) {
 	case PeerReset:
 		return verdict{code: CodeClientResetEarly, variant: "partial"}, true
 	case PeerSilent, PeerPartial:
+		if trickled(f.o) {
+			return verdict{code: CodeHandshakeTimeout, variant: "partial_trickle"}, true
+		}
 		return verdict{code: CodeHandshakeTimeout, variant: "partial"}, true
 	}
 	return verdict{}, false
+}
+
+// trickled says a first message that stalled at the peek deadline did not
+// stop there: crypto/tls read more of it afterwards, never the whole
+// hello, until tlsgate's handshake timeout ended the connection. "Nothing
+// more within the peek timeout" is then the wrong story; a client sending
+// slowly (a slow-loris) is the right one.
+func trickled(o *Outcome) bool {
+	l := o.ClientTLS
+	return o.PeekEnd == PeerPartial && l.Attempted && !l.Done && !l.HelloRead && l.LateBytes > 0 && classifyErr(l.Err) == errTimeout
 }

@@ -422,6 +422,11 @@ func ruleQuietAfterHandshake(f *facts) (verdict, bool) {
 	quiet := o.ClientTLS.Done && o.BytesUp == 0 && len(o.HTTP1) == 0 && o.FaultApplied == "" && len(o.FaultFirings) == 0
 	// Still ok: monitors do this legitimately. The variant only adds the
 	// explanation an operator needs when a user reports a name error.
+	if okVariant(o) == "inspect" {
+		// Both legs of an inspect connection were up: the summary shows
+		// both, like the other inspected successes.
+		return verdict{code: CodeOK, variant: "inspect_quiet"}, quiet
+	}
 	return verdict{code: CodeOK, variant: "quiet"}, quiet
 }
 

@@ -295,6 +295,14 @@ func (f *facts) evidenceValue(key string) string {
 		return o.ClientTLS.Err
 	case "hello_error":
 		return o.HelloErr
+	case "late_bytes":
+		if o.ClientTLS.LateBytes > 0 {
+			return strconv.FormatInt(o.ClientTLS.LateBytes, 10)
+		}
+	case "handshake_timeout":
+		if o.HandshakeTimeout > 0 {
+			return o.HandshakeTimeout.String()
+		}
 	case "peek":
 		return f.peekText()
 	case "proxy":

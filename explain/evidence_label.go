@@ -40,6 +40,8 @@ func evidenceLabels() map[string][2]string {
 		"alert_sent":        {"alert sent", "送信したアラート"},
 		"client_error":      {"client-side TLS error", "クライアント側の TLS エラー"},
 		"hello_error":       {"ClientHello parse error", "ClientHello の解析エラー"},
+		"late_bytes":        {"bytes read after the peek", "先頭バイト待ちの後に読んだバイト数"},
+		"handshake_timeout": {"handshake timeout", "ハンドシェイクのタイムアウト"},
 		"peek":              {"first-bytes wait", "先頭バイト待ちの結果"},
 		"proxy":             {"PROXY header", "PROXY ヘッダ"},
 		"backend":           {"backend", "バックエンド"},

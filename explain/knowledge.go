@@ -35,7 +35,7 @@ const (
 	sawAlert70      = "tlsgate answers with alert 70 protocol_version: curl prints `curl: (35) … tlsv1 alert protocol version`, Go `remote error: tls: protocol version not supported`, Java `Received fatal alert: protocol_version`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
 	sawTimeout      = "curl prints `curl: (28) Connection timed out after … milliseconds` or `curl: (28) SSL connection timeout`; Go net/http `net/http: TLS handshake timeout`; openssl s_client prints CONNECTED(00000003) and hangs; Chrome ERR_TIMED_OUT."
 	sawBackend      = "{backend_saw}"
-	checkCA         = "Run `tlsgate ca export` and add the lab CA to the client's trust store, or pass it directly: `curl --cacert {lab_ca} {curl_target}`."
+	checkCA         = "Run `tlsgate ca export{ca_dir_opt}` and add the lab CA to the client's trust store, or pass it directly: `curl --cacert {lab_ca} {curl_target}`."
 	checkUpgradeSSL = "Upgrade the client: tlsgate (Go's crypto/tls) cannot serve SSLv2 or SSLv3 at any min_version, and no server should."
 	// sawTLSOnPlainReset: what a TLS client sees when a plaintext listener
 	// resets it.

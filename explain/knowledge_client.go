@@ -31,6 +31,10 @@ func clientKnowledge() map[string]entry {
 		saw42     = "A Go client prints `tls: failed to verify certificate: x509: certificate signed by unknown authority` (or `… has expired or is not yet valid …`, `… is valid for X, not Y`). An OpenSSL client (curl, Python) sends 42 only for a not-yet-valid or weak certificate: curl prints `curl: (60) SSL certificate problem: certificate is not yet valid` (or `… CA signature digest algorithm too weak`)."
 		saw46     = "Java prints `PKIX path building failed: … unable to find valid certification path to requested target` or `No subject alternative DNS name matching … found.`"
 		sawBadMAC = "curl prints a certificate problem such as `curl: (60) SSL certificate problem: unable to get local issuer certificate`."
+		// Checks of a plaintext client on a TLS listener.
+		checkPlainMode = "If listener {listener} ({listener_addr}) is meant to be plaintext, set mode = \"plaintext\" on it ({bigip_plain_mode})."
+		checkAllowBoth = "To accept both on one port, set non_ssl = \"allow\" ({bigip_allow}) or mode = \"auto\"."
+		checkSSHPort   = "An SSH client was pointed at TLS port {vport}{vip_which}: check the port it was given (`ssh -p`, `Port` in ~/.ssh/config) and any port mapping or forward on the way (a NAT rule, `ssh -L`, a container's published port). SSH belongs on the SSH server's own port (22 unless changed), not on this TLS service."
 	)
 	return map[string]entry{
 		CodeOK: {ok: true,
@@ -57,8 +61,8 @@ func clientKnowledge() map[string]entry {
 			checks: []string{
 				"Check the URL the client uses: it must be {https_url}{vip_which}, not http://.",
 				"If the source is a load balancer health monitor, make it an HTTPS (or TCP) monitor for port {vport}.",
-				"If listener {listener} ({listener_addr}) is meant to be plaintext, set mode = \"plaintext\" on it ({bigip_plain_mode}).",
-				"To accept both on one port, set non_ssl = \"allow\" ({bigip_allow}) or mode = \"auto\".",
+				checkPlainMode,
+				checkAllowBoth,
 			},
 			clientSaw: "tlsgate reset the connection: curl prints `curl: (56) Recv failure: Connection reset by peer`, browsers ERR_CONNECTION_RESET.",
 			evidence:  []string{"first_bytes", "kind", "http_request", "http_host", "non_ssl_action"},
@@ -71,10 +75,16 @@ func clientKnowledge() map[string]entry {
 				"curl prints `curl: (56) CONNECT tunnel failed, response 400` for a proxy tunnel, or exits 0 with the 400 for OPTIONS *.",
 		},
 		CodePlaintextOnTLS + "/unread": {
-			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which this client does not speak, and closed: an HTTP/2 prior-knowledge client prints `curl: (52) Empty reply from server` (curl --http2-prior-knowledge), " +
-				"an SSH client skips the lines before a banner and prints `kex_exchange_identification: Connection closed by remote host`.",
+			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which this client does not speak, and closed: an HTTP/2 prior-knowledge client prints `curl: (52) Empty reply from server` (curl --http2-prior-knowledge).",
+		},
+		// An SSH client is no http:// URL: the first check is the port it
+		// was pointed at.
+		CodePlaintextOnTLS + "/unread_ssh": {
+			checks:    []string{checkSSHPort, checkPlainMode, checkAllowBoth},
+			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which an SSH client does not speak, and closed: OpenSSH skips the lines before a banner and prints `kex_exchange_identification: Connection closed by remote host`.",
 		},
 		CodePlaintextOnTLS + "/reset_ssh": {
+			checks:    []string{checkSSHPort, checkPlainMode, checkAllowBoth},
 			clientSaw: "tlsgate reset the connection before any SSH banner: OpenSSH prints `kex_exchange_identification: read: Connection reset by peer` and `Connection reset by … port {vport}` (exit status 255).",
 		},
 		CodePlaintextOnTLS + "/reset_http2": {
@@ -158,6 +168,11 @@ func clientKnowledge() map[string]entry {
 		CodeVersionTooOld + "/sslv2": {
 			cause:  "The client sent an SSLv2-format ClientHello (first byte with the high bit set, then message type 1). It comes from very old stacks or tools forced into SSLv2 compatibility; modern servers, Go's included, reject it. BIG-IP logs this as `unsupported version`.",
 			checks: []string{checkUpgradeSSL, "Upgrade or reconfigure the client to offer {floor} or later: {client_floor_flags}."},
+			// Not sawAlert70: curl, Go, Java 7+ and Chrome never send this
+			// hello, so their messages would be invented for this client.
+			clientSaw: "tlsgate (Go's crypto/tls) answered with one TLS alert record, 70 protocol_version (`15 03 01 00 02 02 46`), and closed. " +
+				"Clients that send an SSLv2-format hello are old stacks (OpenSSL 0.9.8, Java 6 or a later Java with the SSLv2Hello protocol enabled, Internet Explorer 6) or scanners, so the messages of today's curl, Go, Java or browsers do not apply: " +
+				"a client that offers only SSLv2 cannot read a TLS record at all, and one whose SSLv2-format hello offers SSLv3 or TLS reads the alert. tlsgate has no verified wording for what such a client prints: take its own message, or capture the exchange.",
 		},
 		CodeVersionTooOld + "/sslv3": {
 			cause:  "The client offers nothing above SSLv3, which is broken (POODLE) and disabled everywhere; this listener's floor is {floor}. BIG-IP logs this as `unsupported version`.",
@@ -241,7 +256,7 @@ func clientKnowledge() map[string]entry {
 		// 01260013.
 		CodeNoSharedGroup: {group: groupCiphers,
 			summary: "no shared key exchange group: client {client} offered {groups_offered}; listener {listener} allowed only {groups_ours}",
-			cause:   "Versions and cipher suites would do, but the client and tlsgate share no key exchange group: the client's supported_groups lists {groups_offered}, and this connection allowed only {groups_ours}. Every TLS 1.3 handshake, and ECDHE below it, needs a group both sides support, so tlsgate refused with alert 40 handshake_failure. Typical: a FIPS-only or hardened profile restricted to NIST curves (P-256, P-384) against a client that offers only X25519 (`curl --curves X25519`, some embedded stacks), or a server that insists on a post-quantum hybrid facing a classic client. A BIG-IP logs it like a cipher mismatch, as `no shared ciphers` (the lines above): it picks the group while it selects the suite.",
+			cause:   "Versions and cipher suites would do, but the client and tlsgate share no key exchange group: the client's supported_groups lists {groups_offered}, and this connection allowed only {groups_ours}. Every TLS 1.3 handshake, and ECDHE below it, needs a group both sides support, so tlsgate refused with alert 40 handshake_failure. Typical: a FIPS-only or hardened profile restricted to NIST curves (P-256, P-384) against a client that offers only X25519 (curl with `--curves X25519`, some embedded stacks), or a server that insists on a post-quantum hybrid facing a classic client. A BIG-IP logs it like a cipher mismatch, as `no shared ciphers` (the lines above): it picks the group while it selects the suite.",
 			checks: []string{
 				"Compare the groups below and allow one the client offers on the server (BIG-IP: the curves of the client-ssl profile's cipher group or string; here the cipher rule's groups), or make the client offer one of {groups_ours} (`curl --curves P-384`, `openssl s_client -groups P-384`).",
 				"Test one group at a time: `openssl s_client -connect {virtual}{servername_opt} -groups X25519 </dev/null`, then `-groups P-256`: the ones that complete are the server's.",
@@ -284,7 +299,7 @@ func clientKnowledge() map[string]entry {
 			cause:   "The client closed the connection (FIN) during the handshake, after its ClientHello. Common sources: a TCP health monitor, a port scanner, or a client that gave up (its own timeout, or it rejected the certificate and closed without sending an alert).",
 			checks: []string{
 				"Find out what {client_ip} is: a monitor, a scanner, or a real client?",
-				"For a real client, read its own error output: it usually says why it gave up (often certificate trust; see `tlsgate ca export`).",
+				"For a real client, read its own error output: it usually says why it gave up (often certificate trust; see `tlsgate ca export{ca_dir_opt}`).",
 				"If it is a TCP monitor, filter these entries; if it should test TLS, make it an HTTPS monitor.",
 			},
 			clientSaw: "Nothing from tlsgate: the client chose to close. A real client's own message says why.",
@@ -555,7 +570,7 @@ func clientKnowledge() map[string]entry {
 			checks: []string{
 				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass.",
 				"Check firewalls and IPS between the client and {virtual}.",
-				"Retry with a small ClientHello (`curl --curves X25519`) to see whether size matters.",
+				"Retry with a small ClientHello (curl with `--curves X25519`) to see whether size matters.",
 			},
 			clientSaw: sawTimeout,
 			evidence:  []string{"peek", "first_bytes", "sni", "versions_offered", "client_error", "ja4"},
@@ -568,6 +583,20 @@ func clientKnowledge() map[string]entry {
 				"Check firewalls and IPS between the client and {virtual}.",
 			},
 			clientSaw: "tlsgate closes the connection (FIN) when its deadline passes: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `…:error:0A000126:SSL routines::unexpected eof while reading`, Go `EOF`. A client whose own timer is shorter gives up first: curl `curl: (28) SSL connection timeout`, Go `net/http: TLS handshake timeout`.",
+		},
+
+		CodeHandshakeTimeout + "/partial_trickle": {
+			summary: "client {client} sent its first message slowly: {first_bytes} by the peek deadline, {late_bytes} more after it, never a whole ClientHello; the handshake timeout ({handshake_timeout}) ended the connection",
+			cause: "The client sent {first_bytes} ({kind_desc}) within the peek timeout of {peek_timeout}, and kept sending after it: tlsgate's handshake read {late_bytes} more, {sent_bytes} in all, and still no whole ClientHello. " +
+				"Bytes kept arriving, slowly, so this is no path that lost a segment: the client itself sends its hello a little at a time (a slow-loris client holding connections open, a test tool, or a badly throttled link). " +
+				"The listener's handshake_timeout of {handshake_timeout}, counted from the accept, ended the connection after {duration}; BIG-IP's client-ssl handshake-timeout does the same.",
+			checks: []string{
+				"Find out what {client_ip} is: a load test or slow-loris tool sends exactly this, a real client rarely does.",
+				"If many clients do this, keep handshake_timeout short on listener {listener} (BIG-IP: the client-ssl profile's handshake-timeout) and limit connections per client in front.",
+				"Check firewalls, IPS and traffic shapers between the client and {virtual}: a throttled link trickles too.",
+			},
+			clientSaw: "tlsgate closed the connection (FIN) at its handshake timeout while the client was still sending its hello: a real TLS client prints what its stack says for a closed connection (curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, Go `EOF`); a slow-loris tool just opens another connection.",
+			evidence:  []string{"peek", "first_bytes", "late_bytes", "handshake_timeout", "client_error"},
 		},
 
 		CodeHandshakeTimeout + "/relayed": {group: groupNoError,

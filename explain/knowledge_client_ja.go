@@ -6,7 +6,7 @@ const (
 	sawAlert70JA      = "tlsgate はアラート 70 protocol_version を返す。curl は `curl: (35) … tlsv1 alert protocol version`、Go は `remote error: tls: protocol version not supported`、Java は `Received fatal alert: protocol_version`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
 	sawTimeoutJA      = "curl は `curl: (28) Connection timed out after … milliseconds` か `curl: (28) SSL connection timeout`、Go の net/http は `net/http: TLS handshake timeout` を表示し、openssl s_client は CONNECTED(00000003) と出したまま止まる。Chrome は ERR_TIMED_OUT。"
 	sawBackendJA      = "{backend_saw}"
-	checkCAJA         = "`tlsgate ca export` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert {lab_ca} {curl_target}`。"
+	checkCAJA         = "`tlsgate ca export{ca_dir_opt}` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert {lab_ca} {curl_target}`。"
 	checkUpgradeSSLJA = "クライアントを更新する。tlsgate（Go の crypto/tls）は min_version をどう設定しても SSLv2 や SSLv3 を受け付けられないし、どのサーバも受け付けるべきではない。"
 	// sawTLSOnPlainResetJA mirrors sawTLSOnPlainReset.
 	sawTLSOnPlainResetJA = "tlsgate が接続をリセットした。curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET を表示する。"
@@ -66,8 +66,8 @@ func clientKnowledgeJA() map[string]entry {
 			checks: []string{
 				"クライアントが使っている URL を確認する。http:// ではなく {https_url}{vip_which} でなければならない。",
 				"送信元がロードバランサのヘルスモニターなら、ポート {vport} 向けの HTTPS（または TCP）モニターに変える。",
-				"リスナー {listener}（{listener_addr}）を平文で使うつもりなら、mode = \"plaintext\" を設定する（{bigip_plain_mode}）。",
-				"1 つのポートで両方を受けたいなら、non_ssl = \"allow\"（{bigip_allow}）か mode = \"auto\" にする。",
+				checkPlainModeJA,
+				checkAllowBothJA,
 			},
 			clientSaw: "tlsgate が接続をリセットした。curl は `curl: (56) Recv failure: Connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
 		},
@@ -79,10 +79,14 @@ func clientKnowledgeJA() map[string]entry {
 				"プロキシのトンネルなら curl は `curl: (56) CONNECT tunnel failed, response 400`、OPTIONS * なら 400 を受け取って終了コード 0 で終わる。",
 		},
 		CodePlaintextOnTLS + "/unread": {
-			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、このクライアントは HTTP/1.1 を話さない。HTTP/2 の prior knowledge のクライアントは `curl: (52) Empty reply from server`（curl --http2-prior-knowledge）、" +
-				"SSH クライアントはバナー前の行を読み飛ばして `kex_exchange_identification: Connection closed by remote host` を表示する。",
+			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、このクライアントは HTTP/1.1 を話さない。HTTP/2 の prior knowledge のクライアントは `curl: (52) Empty reply from server` を表示する（curl --http2-prior-knowledge）。",
+		},
+		CodePlaintextOnTLS + "/unread_ssh": {
+			checks:    []string{checkSSHPortJA, checkPlainModeJA, checkAllowBothJA},
+			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、SSH クライアントは HTTP/1.1 を話さない。OpenSSH はバナー前の行を読み飛ばして `kex_exchange_identification: Connection closed by remote host` を表示する。",
 		},
 		CodePlaintextOnTLS + "/reset_ssh": {
+			checks:    []string{checkSSHPortJA, checkPlainModeJA, checkAllowBothJA},
 			clientSaw: "tlsgate は SSH のバナーより前に接続をリセットした。OpenSSH は `kex_exchange_identification: read: Connection reset by peer` と `Connection reset by … port {vport}` を表示する（終了コード 255）。",
 		},
 		CodePlaintextOnTLS + "/reset_http2": {
@@ -156,6 +160,9 @@ func clientKnowledgeJA() map[string]entry {
 		CodeVersionTooOld + "/sslv2": {
 			cause:  "クライアントが SSLv2 形式の ClientHello（先頭バイトの最上位ビットが立ち、続くメッセージタイプが 1）を送ってきた。非常に古い TLS スタックか、SSLv2 互換モードを強制したツールが送るもので、Go を含む今のサーバはこれを拒否する。BIG-IP はこれを `unsupported version` として記録する。",
 			checks: []string{checkUpgradeSSLJA, "クライアントを更新するか設定を変えて、{floor} 以上を提示させる: {client_floor_flags}。"},
+			clientSaw: "tlsgate（Go の crypto/tls）は TLS のアラートレコードを 1 つ、70 protocol_version（`15 03 01 00 02 02 46`）を送って接続を閉じた。" +
+				"SSLv2 形式の hello を送るのは古いスタック（OpenSSL 0.9.8、Java 6 や SSLv2Hello プロトコルを有効にした Java、Internet Explorer 6）やスキャナーなので、今の curl、Go、Java、ブラウザのメッセージは当てはまらない。" +
+				"SSLv2 しか提示しないクライアントは TLS のレコードをまったく読めず、SSLv2 形式の hello で SSLv3 や TLS を提示するクライアントはアラートを読む。そうしたクライアントが何を表示するかについて tlsgate は検証済みの文言を持たないので、クライアント自身のメッセージを確かめるか、通信をキャプチャする。",
 		},
 		CodeVersionTooOld + "/sslv3": {
 			cause:  "クライアントは SSLv3 までしか提示していない。SSLv3 は POODLE で破られており、どこでも無効化されている。このリスナーの下限は {floor}。BIG-IP はこれを `unsupported version` として記録する。",
@@ -228,7 +235,7 @@ func clientKnowledgeJA() map[string]entry {
 
 		CodeNoSharedGroup: {
 			summary: "共通の鍵交換グループなし: クライアント {client} の提示は {groups_offered}、リスナー {listener} が許したのは {groups_ours} だけ",
-			cause:   "バージョンも暗号スイートも合うが、クライアントと tlsgate に共通の鍵交換グループがない。クライアントの supported_groups は {groups_offered} で、この接続で許したのは {groups_ours} だけ。TLS 1.3 のハンドシェイクはすべて、TLS 1.2 以前でも ECDHE なら双方が対応するグループが必要なので、tlsgate はアラート 40 handshake_failure で拒否した。典型例は、NIST 曲線（P-256、P-384）だけに絞った FIPS 対応やハードニング済みのプロファイルに、X25519 しか提示しないクライアント（`curl --curves X25519`、一部の組み込みスタック）が当たるケースや、耐量子ハイブリッドを必須にしたサーバに従来のクライアントが当たるケース。BIG-IP はスイートを選ぶときにグループも決めるので、暗号スイートの不一致と同じく `no shared ciphers` として記録する（上の行）。",
+			cause:   "バージョンも暗号スイートも合うが、クライアントと tlsgate に共通の鍵交換グループがない。クライアントの supported_groups は {groups_offered} で、この接続で許したのは {groups_ours} だけ。TLS 1.3 のハンドシェイクはすべて、TLS 1.2 以前でも ECDHE なら双方が対応するグループが必要なので、tlsgate はアラート 40 handshake_failure で拒否した。典型例は、NIST 曲線（P-256、P-384）だけに絞った FIPS 対応やハードニング済みのプロファイルに、X25519 しか提示しないクライアント（curl に `--curves X25519`、一部の組み込みスタック）が当たるケースや、耐量子ハイブリッドを必須にしたサーバに従来のクライアントが当たるケース。BIG-IP はスイートを選ぶときにグループも決めるので、暗号スイートの不一致と同じく `no shared ciphers` として記録する（上の行）。",
 			checks: []string{
 				"下のグループを見比べ、クライアントが提示するものをサーバ側で許可する（BIG-IP では client-ssl プロファイルの cipher group や暗号文字列の曲線。ここでは cipher ルールの groups）か、クライアントに {groups_ours} のどれかを提示させる（`curl --curves P-384`、`openssl s_client -groups P-384`）。",
 				"グループを 1 つずつ試す: `openssl s_client -connect {virtual}{servername_opt} -groups X25519 </dev/null`、次に `-groups P-256`。完了したものがサーバの対応するグループ。",
@@ -268,7 +275,7 @@ func clientKnowledgeJA() map[string]entry {
 			cause:   "クライアントは ClientHello を送った後、ハンドシェイクの途中で接続を閉じた（FIN）。よくあるのは TCP ヘルスモニター、ポートスキャナー、または途中であきらめたクライアント（自分のタイムアウト、あるいは証明書を拒否してアラートを送らずに閉じた）。",
 			checks: []string{
 				"{client_ip} が何者か（モニターか、スキャナーか、実際のクライアントか）を調べる。",
-				"実際のクライアントなら、クライアント自身のエラー出力を読む。あきらめた理由はたいていそこに出ている（多いのは証明書の信頼の問題。`tlsgate ca export` を参照）。",
+				"実際のクライアントなら、クライアント自身のエラー出力を読む。あきらめた理由はたいていそこに出ている（多いのは証明書の信頼の問題。`tlsgate ca export{ca_dir_opt}` を参照）。",
 				"TCP モニターならこのログは除外してよい。TLS まで確認させたいなら HTTPS モニターに変える。",
 			},
 			clientSaw: "tlsgate からは何も返していない。閉じたのはクライアント自身で、理由は実際のクライアントのメッセージに出る。",
@@ -521,9 +528,21 @@ func clientKnowledgeJA() map[string]entry {
 			checks: []string{
 				"クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。",
 				"クライアントと {virtual} の間のファイアウォールや IPS を確認する。",
-				"小さい ClientHello（`curl --curves X25519`）で再試行し、サイズが関係しているかを見る。",
+				"小さい ClientHello（curl に `--curves X25519`）で再試行し、サイズが関係しているかを見る。",
 			},
 			clientSaw: sawTimeoutJA,
+		},
+		CodeHandshakeTimeout + "/partial_trickle": {
+			summary: "クライアント {client} は最初のメッセージをゆっくり送った。先頭バイト待ちの期限までに {first_bytes}、その後さらに {late_bytes}、ClientHello は最後までそろわず、ハンドシェイクのタイムアウト（{handshake_timeout}）で接続が終わった",
+			cause: "クライアントは先頭バイト待ちのタイムアウト {peek_timeout} の間に {first_bytes}（{kind_desc}）を送り、その後も送り続けた。tlsgate のハンドシェイクはさらに {late_bytes}、合わせて {sent_bytes} を読んだが、ClientHello はそろわなかった。" +
+				"バイトはゆっくりでも届き続けていたので、セグメントを失った経路ではない。クライアント自身が hello を少しずつ送っている（接続を占有する slow-loris 型のクライアント、テストツール、ひどく帯域を絞られた回線）。" +
+				"リスナーの handshake_timeout（{handshake_timeout}、accept から数える）が {duration} 後に接続を終えた。BIG-IP の client-ssl の handshake-timeout も同じように働く。",
+			checks: []string{
+				"{client_ip} が何かを調べる。負荷試験や slow-loris のツールはまさにこう送るが、普通のクライアントはめったにしない。",
+				"多くのクライアントがこうするなら、リスナー {listener} の handshake_timeout を短く保ち（BIG-IP では client-ssl プロファイルの handshake-timeout）、手前でクライアントごとの接続数を制限する。",
+				"クライアントと {virtual} の間のファイアウォール、IPS、トラフィックシェーパーを確認する。帯域を絞られた回線も少しずつしか届かない。",
+			},
+			clientSaw: "クライアントがまだ hello を送っている間に、tlsgate はハンドシェイクのタイムアウトで接続を閉じた（FIN）。本物の TLS クライアントは、閉じられた接続についてそのスタックが出すメッセージを表示する（curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、Go は `EOF`）。slow-loris のツールは次の接続を開くだけである。",
 		},
 		CodeHandshakeTimeout + "/relayed": {
 			summary: "クライアント {client} が最初のメッセージを {first_bytes}送って止まった。先頭バイト待ちの期限で {backend} へ中継し、接続は {duration} 後に終わった: {stall_end}",
@@ -566,3 +585,10 @@ func clientKnowledgeJA() map[string]entry {
 		},
 	}
 }
+
+// Checks of a plaintext client on a TLS listener (knowledge_client.go).
+const (
+	checkPlainModeJA = "リスナー {listener}（{listener_addr}）を平文で使うつもりなら、mode = \"plaintext\" を設定する（{bigip_plain_mode}）。"
+	checkAllowBothJA = "1 つのポートで両方を受けたいなら、non_ssl = \"allow\"（{bigip_allow}）か mode = \"auto\" にする。"
+	checkSSHPortJA   = "SSH クライアントが TLS のポート {vport}{vip_which} に向けられている。クライアントに与えたポート（`ssh -p`、~/.ssh/config の `Port`）と、途中のポートマッピングや転送（NAT のルール、`ssh -L`、コンテナの公開ポート）を確認する。SSH の接続先は SSH サーバ自身のポート（変更していなければ 22）で、この TLS サービスではない。"
+)

@@ -201,7 +201,7 @@ func effectKnowledge() map[string]entry {
 			cause:   "Fault rule {effect_rule} imitated a PMTUD black hole: the full-size segments of tlsgate's handshake flight (the certificate) vanished while small packets passed, so the client waited for the certificate, hit its own timeout and closed." + flightBigIP,
 			checks: []string{
 				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass; if only smaller sizes do, clamp the TCP MSS on the tunnel or let ICMP type 3 code 4 through.",
-				"Other signs: small responses work, and long RSA chains fail where short ECDSA chains pass; `curl -v` stops after `Client hello (1)`.",
+				"Other signs: small responses work, and long RSA chains fail where short ECDSA chains pass; `curl -v --max-time 10 --cacert {lab_ca} {curl_target}` stops after `Client hello (1)` and gives up with `curl: (28)`.",
 				fixRule,
 			},
 		},

@@ -151,7 +151,7 @@ func effectKnowledgeJA() map[string]entry {
 			cause:   "フォールトルール {effect_rule} は PMTUD ブラックホールを再現した: tlsgate のハンドシェイクフライト（証明書）のうちフルサイズのセグメントだけが消え、小さなパケットは通ったので、クライアントは証明書を待ち続け、自分のタイムアウトで閉じた。" + flightBigIPJA,
 			checks: []string{
 				"クライアントからパス MTU を確かめる: `ping -M do -s 1472 {virtual_host}` が通るはず。小さいサイズしか通らないなら、トンネルで TCP MSS をクランプするか、ICMP タイプ 3 コード 4 を通す。",
-				"ほかの兆候: 小さな応答は届く。長い RSA のチェーンは失敗し、短い ECDSA のチェーンは通る。`curl -v` が `Client hello (1)` の後で止まる。",
+				"ほかの兆候: 小さな応答は届く。長い RSA のチェーンは失敗し、短い ECDSA のチェーンは通る。`curl -v --max-time 10 --cacert {lab_ca} {curl_target}` が `Client hello (1)` の後で止まり、`curl: (28)` で諦める。",
 				fixRule,
 			},
 		},

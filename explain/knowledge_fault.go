@@ -9,8 +9,12 @@ const (
 	checkCapture  = "Capture on both sides of the suspected device at the same time (`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}`, once next to the client and once next to the server): a packet the server never sent, or a ClientHello the server never received, was made or eaten by the device in between."
 	checkRSTTTL   = "In the client-side capture, compare the RST's IP TTL (and IP ID) with the server's own packets: an injected RST usually arrives with a different TTL because it comes from fewer hops away."
 	checkSNI      = "Compare with and without SNI: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null` against `openssl s_client -connect {virtual} -noservername </dev/null`, and another name with `curl -v --cacert {lab_ca} --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`; only the named one failing means a device filters on SNI."
-	checkSteps    = "Probe from the client's side, step by step: `tlsgate probe {virtual} --sni {sni_or_host}` walks TCP connect, the answer to the ClientHello, versions, ciphers, SNI, the chain, a large hello and a stalled flight, and names the first step that fails. By hand: `nc -vz {virtual_host} {vport}`, then a hello without SNI, with SNI, and a small one (`curl --curves X25519`)."
-	checkStacks   = "Try other TLS stacks against the same name (curl, a Go client, Python): a failure for only some stacks points at a JA3/JA4 fingerprint block."
+	// checkSNIHang is checkSNI where the hello goes unanswered: each
+	// command is bounded, so the operator sees the hang end in seconds
+	// instead of a prompt that never comes back.
+	checkSNIHang = "Compare with and without SNI, each bounded because an unanswered hello waits forever: `timeout 10 openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null` against `timeout 10 openssl s_client -connect {virtual} -noservername </dev/null` (exit status 124: no answer in 10 s), and another name with `curl -v --max-time 10 --cacert {lab_ca} --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`; only the named one failing means a device filters on SNI."
+	checkSteps   = "Probe from the client's side, step by step: `tlsgate probe {virtual} --sni {sni_or_host}` walks TCP connect, the answer to the ClientHello, versions, ciphers, SNI, the chain, a large hello and a stalled flight, and names the first step that fails. By hand: `nc -vz {virtual_host} {vport}`, then a hello without SNI, with SNI, and a small one (curl with `--curves X25519`)."
+	checkStacks  = "Try other TLS stacks against the same name (curl, a Go client, Python): a failure for only some stacks points at a JA3/JA4 fingerprint block."
 	// checkCapturePlain is checkCapture for a plaintext connection: no
 	// ClientHello to lose.
 	checkCapturePlain = "Capture on both sides of the suspected device at the same time (`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}`, once next to the client and once next to the server): a packet the server never sent, or a request the server never received, was made or eaten by the device in between."
@@ -142,7 +146,7 @@ func faultKnowledge() map[string]entry {
 		},
 		CodeFaultInjected + "/blackhole_client_hello": {
 			cause:     "On a real network a ClientHello that is never answered comes from an IPS or DPI device that drops it silently (the Great Firewall drops and then blocks the 3-tuple for minutes), a firewall policy that matches the SNI ({sni}) with a drop action instead of a reset, or a large-ClientHello or MTU problem on the way to the server.",
-			checks:    []string{checkCapture, checkSNI, checkSteps, checkStacks, checkFaultOff},
+			checks:    []string{checkCapture, checkSNIHang, checkSteps, checkStacks, checkFaultOff},
 			clientSaw: sawTimeout,
 			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja3", "ja4", "hello_size", "client_error"},
 		},

@@ -10,7 +10,8 @@ const (
 	checkCaptureJA      = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていない ClientHello があれば、間の装置が作ったか飲み込んだもの。"
 	checkRSTTTLJA       = "クライアント側のキャプチャで、RST の IP TTL（と IP ID）をサーバ自身のパケットと比べる。注入された RST はより少ないホップ数の場所から来るので、たいてい TTL が違う。"
 	checkSNIJA          = "SNI あり・なしで比べる: `openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null` と `openssl s_client -connect {virtual} -noservername </dev/null`、さらに別の名前で `curl -v --cacert {lab_ca} --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`。その名前のときだけ失敗するなら、SNI でフィルタしている装置がある。"
-	checkStepsJA        = "クライアント側から段階を追って確かめる: `tlsgate probe {virtual} --sni {sni_or_host}` は TCP 接続、ClientHello への応答、バージョン、暗号スイート、SNI、証明書チェーン、大きな ClientHello、止まるフライトを順に試し、最初に失敗した段階を示す。手でやるなら `nc -vz {virtual_host} {vport}` の後、SNI なし、SNI あり、小さい ClientHello（`curl --curves X25519`）の順に試す。"
+	checkSNIHangJA      = "SNI あり・なしで比べる。応答のない ClientHello はいつまでも待つので、どれも時間を区切る: `timeout 10 openssl s_client -connect {virtual} -servername {sni_or_host} </dev/null` と `timeout 10 openssl s_client -connect {virtual} -noservername </dev/null`（終了コード 124 は 10 秒応答なし）、さらに別の名前で `curl -v --max-time 10 --cacert {lab_ca} --resolve other.example:{vport}:{virtual_host} https://other.example:{vport}/`。その名前のときだけ失敗するなら、SNI でフィルタしている装置がある。"
+	checkStepsJA        = "クライアント側から段階を追って確かめる: `tlsgate probe {virtual} --sni {sni_or_host}` は TCP 接続、ClientHello への応答、バージョン、暗号スイート、SNI、証明書チェーン、大きな ClientHello、止まるフライトを順に試し、最初に失敗した段階を示す。手でやるなら `nc -vz {virtual_host} {vport}` の後、SNI なし、SNI あり、小さい ClientHello（curl に `--curves X25519`）の順に試す。"
 	checkStacksJA       = "同じ名前に別の TLS スタック（curl、Go のクライアント、Python）で接続してみる。一部のスタックだけが失敗するなら、JA3/JA4 のフィンガープリントでブロックされている。"
 	checkCapturePlainJA = "疑わしい装置の両側で同時にキャプチャする（`tcpdump -ni any -w side.pcap host {client_ip} and port {vport}` をクライアント側とサーバ側でそれぞれ実行）。サーバが送っていないパケットや、サーバに届いていないリクエストがあれば、間の装置が作ったか飲み込んだもの。"
 	checkCurlPlainJA    = "`curl -v http://{virtual_host}:{vport}/` を実行する。エラー直前の行で、どこまで進んだか（接続したか、リクエストを送ったか、何も返ってこなかったか）が分かる。"
@@ -127,7 +128,7 @@ func faultKnowledgeJA() map[string]entry {
 		},
 		CodeFaultInjected + "/blackhole_client_hello": {
 			cause:     "実際のネットワークで、ClientHello にまったく応答がないのは、それを黙って捨てる IPS や DPI 装置（Great Firewall は捨てたうえで、その 3 タプルを数分間ブロックする）、SNI（{sni}）に一致するとリセットではなく破棄するファイアウォールのポリシー、サーバまでの経路での大きな ClientHello や MTU の問題のいずれか。",
-			checks:    []string{checkCaptureJA, checkSNIJA, checkStepsJA, checkStacksJA, checkFaultOffJA},
+			checks:    []string{checkCaptureJA, checkSNIHangJA, checkStepsJA, checkStacksJA, checkFaultOffJA},
 			clientSaw: sawTimeoutJA,
 		},
 		CodeFaultInjected + "/blackhole_handshake_done": {

@@ -32,6 +32,25 @@ func inspectKnowledge() map[string]entry {
 		"Its first request never reached the real server: tlsgate's host check answered it 421 and closed the connection."
 	hostMismatch.checks = []string{checkHostMismatch, checkHostMismatchFix, checkInspectWarnings}
 	hostMismatch.clientSaw = "A completed handshake with a lab-CA leaf for {sni_or_host}, then 421 Misdirected Request for the first request instead of the real server's answer ({up_bytes} sent, {down_bytes} received): " + saw421
+	// A client that completed the handshake and sent nothing: still ok
+	// (monitors do it), with what to check when a user reports an error.
+	quiet := entry{
+		cause: "The handshake with tlsgate succeeded, but the client never sent a request and closed. " +
+			"curl does exactly this when the certificate does not match the name it asked for: it checks the host name only after the handshake and sends no alert. " +
+			"A TLS health monitor that only tests the handshake (an HTTPS monitor with no send string, a TCP+TLS check) looks the same. BIG-IP logs no SSL error for it: the handshake itself worked.",
+		checks: []string{
+			"Compare the name the client used ({sni_or_host}) with the certificate's SANs: `openssl s_client -connect <vs>:{vport} -servername {sni_or_host} </dev/null | openssl x509 -noout -ext subjectAltName`.",
+			"If it is a monitor, give it a send string (e.g. `GET / HTTP/1.1`) so it tests the service, not only TLS.",
+			"Run the client verbosely (`curl -v`) to see its own reason.",
+		},
+		clientSaw: "curl: `curl: (60) SSL: no alternative certificate subject name matches target host name '{sni_or_host}'`; Go `x509: certificate is valid for …, not {sni_or_host}`; browsers NET::ERR_CERT_COMMON_NAME_INVALID. A monitor shows nothing.",
+		evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
+	}
+	// The same on an inspect listener with both legs up: its summary
+	// shows both legs, as every inspected success does.
+	inspectQuiet := quiet
+	inspectQuiet.summary = inspected.summary
+	inspectQuiet.evidence = []string{"client_leg", "server_leg", "server_verify", "server_cert", "sni", "alpn_offered", "ja4", "mimicked", "transparent", "orig_dst", "bypass"}
 	return map[string]entry{
 		CodeOK + "/inspect":               inspected,
 		CodeOK + "/inspect_host_checked":  hostChecked,
@@ -76,18 +95,8 @@ func inspectKnowledge() map[string]entry {
 			evidence:  []string{"transparent", "orig_dst", "listen_addr"},
 		},
 
-		CodeOK + "/quiet": {
-			cause: "The handshake with tlsgate succeeded, but the client never sent a request and closed. " +
-				"curl does exactly this when the certificate does not match the name it asked for: it checks the host name only after the handshake and sends no alert. " +
-				"A TLS health monitor that only tests the handshake (an HTTPS monitor with no send string, a TCP+TLS check) looks the same. BIG-IP logs no SSL error for it: the handshake itself worked.",
-			checks: []string{
-				"Compare the name the client used ({sni_or_host}) with the certificate's SANs: `openssl s_client -connect <vs>:{vport} -servername {sni_or_host} </dev/null | openssl x509 -noout -ext subjectAltName`.",
-				"If it is a monitor, give it a send string (e.g. `GET / HTTP/1.1`) so it tests the service, not only TLS.",
-				"Run the client verbosely (`curl -v`) to see its own reason.",
-			},
-			clientSaw: "curl: `curl: (60) SSL: no alternative certificate subject name matches target host name '{sni_or_host}'`; Go `x509: certificate is valid for …, not {sni_or_host}`; browsers NET::ERR_CERT_COMMON_NAME_INVALID. A monitor shows nothing.",
-			evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},
-		},
+		CodeOK + "/quiet":         quiet,
+		CodeOK + "/inspect_quiet": inspectQuiet,
 		CodeClientRejectedSilently: {group: groupSummary,
 			summary: "client {client} saw tlsgate's certificate for {sni_or_host} and closed the connection (FIN) without an alert",
 			cause: "tlsgate had sent its handshake flight (ServerHello and its certificate for {sni_or_host}); the client then hung up without sending any TLS alert. " +
@@ -110,7 +119,7 @@ func inspectKnowledge() map[string]entry {
 			cause: "Listener {listener} requires a client certificate (client_cert = \"require\"; BIG-IP peer-cert-mode require) and the client sent none, so tlsgate ended the handshake with alert {cert_alert}. " +
 				"Either the client was given no certificate (curl needs --cert and --key), or, for a Go client, its certificate is not issued by a CA the listener advertises, and Go then sends no certificate at all.",
 			checks: []string{
-				"Give the client a certificate and key issued by a CA in listener {listener}'s client_ca (the lab CA when client_ca is empty): `curl --cert client.pem --key client-key.pem https://{sni_or_host}:{vport}/`.",
+				"Give the client a certificate and key issued by a CA in listener {listener}'s client_ca (the lab CA when client_ca is empty; `tlsgate lab` writes one, issued by its CA, beside the CA file): `curl --cacert {lab_ca} --cert {client_cert} --key {client_key} {curl_target}`.",
 				"For a Go client, check that its certificate chains to a CA the listener advertises: Go sends none rather than one the server would refuse.",
 				"If client certificates should be optional, set client_cert = \"request\" on listener {listener}.",
 			},

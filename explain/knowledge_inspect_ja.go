@@ -27,6 +27,23 @@ func inspectKnowledgeJA() map[string]entry {
 		"最初のリクエストは本物のサーバに届いていない。tlsgate のホスト検査がそれに 421 を返し、接続を閉じた。"
 	hostMismatch.checks = []string{checkHostMismatchJA, checkHostMismatchFixJA, checkInspectWarningsJA}
 	hostMismatch.clientSaw = "ハンドシェイクは完了し（ラボ CA が発行した {sni_or_host} のリーフ証明書）、最初のリクエストには本物のサーバの応答の代わりに 421 Misdirected Request が返る（{up_bytes}送信、{down_bytes}受信）。" + saw421JA
+	// A client that completed the handshake and sent nothing: still ok
+	// (monitors do it), with what to check when a user reports an error.
+	quiet := entry{
+		cause: "tlsgate とのハンドシェイクは成功したが、クライアントはリクエストを送らずに接続を閉じた。" +
+			"curl は証明書が指定した名前と一致しないとき、まさにこう動く。ホスト名の確認をハンドシェイクの後に行い、アラートも送らない。" +
+			"ハンドシェイクしか確認しない TLS ヘルスモニター（send string なしの HTTPS モニターや TCP+TLS チェック）も同じに見える。ハンドシェイク自体は成功しているので、BIG-IP は SSL エラーを記録しない。",
+		checks: []string{
+			"クライアントが使った名前（{sni_or_host}）と証明書の SAN を比べる: `openssl s_client -connect <vs>:{vport} -servername {sni_or_host} </dev/null | openssl x509 -noout -ext subjectAltName`。",
+			"ヘルスモニターなら send string（例: `GET / HTTP/1.1`）を設定し、TLS だけでなくサービスまで確認させる。",
+			"クライアントを詳細表示で動かし（`curl -v`）、クライアント自身が示す理由を見る。",
+		},
+		clientSaw: "curl では `curl: (60) SSL: no alternative certificate subject name matches target host name '{sni_or_host}'`、Go では `x509: certificate is valid for …, not {sni_or_host}`、ブラウザでは NET::ERR_CERT_COMMON_NAME_INVALID。ヘルスモニターの場合は何も表示されない。",
+	}
+	// The same on an inspect listener with both legs up: its summary
+	// shows both legs, as every inspected success does.
+	inspectQuiet := quiet
+	inspectQuiet.summary = inspected.summary
 	return map[string]entry{
 		CodeOK + "/inspect":               inspected,
 		CodeOK + "/inspect_host_checked":  hostChecked,
@@ -68,17 +85,8 @@ func inspectKnowledgeJA() map[string]entry {
 			clientSaw: sawResetEarlyJA,
 		},
 
-		CodeOK + "/quiet": {
-			cause: "tlsgate とのハンドシェイクは成功したが、クライアントはリクエストを送らずに接続を閉じた。" +
-				"curl は証明書が指定した名前と一致しないとき、まさにこう動く。ホスト名の確認をハンドシェイクの後に行い、アラートも送らない。" +
-				"ハンドシェイクしか確認しない TLS ヘルスモニター（send string なしの HTTPS モニターや TCP+TLS チェック）も同じに見える。ハンドシェイク自体は成功しているので、BIG-IP は SSL エラーを記録しない。",
-			checks: []string{
-				"クライアントが使った名前（{sni_or_host}）と証明書の SAN を比べる: `openssl s_client -connect <vs>:{vport} -servername {sni_or_host} </dev/null | openssl x509 -noout -ext subjectAltName`。",
-				"ヘルスモニターなら send string（例: `GET / HTTP/1.1`）を設定し、TLS だけでなくサービスまで確認させる。",
-				"クライアントを詳細表示で動かし（`curl -v`）、クライアント自身が示す理由を見る。",
-			},
-			clientSaw: "curl では `curl: (60) SSL: no alternative certificate subject name matches target host name '{sni_or_host}'`、Go では `x509: certificate is valid for …, not {sni_or_host}`、ブラウザでは NET::ERR_CERT_COMMON_NAME_INVALID。ヘルスモニターの場合は何も表示されない。",
-		},
+		CodeOK + "/quiet":         quiet,
+		CodeOK + "/inspect_quiet": inspectQuiet,
 		CodeClientRejectedSilently: {
 			summary: "クライアント {client} が tlsgate の {sni_or_host} の証明書を受け取った後、アラートなしで接続を閉じた（FIN）",
 			cause: "tlsgate はハンドシェイクフライト（ServerHello と {sni_or_host} の証明書）を送り終えていたが、クライアントは TLS アラートを 1 つも送らずに切断した。" +
@@ -100,7 +108,7 @@ func inspectKnowledgeJA() map[string]entry {
 			cause: "リスナー {listener} はクライアント証明書を必須にしている（client_cert = \"require\"、BIG-IP の peer-cert-mode require）が、クライアントが送ってこなかったので、tlsgate はアラート {cert_alert} でハンドシェイクを終えた。" +
 				"クライアントに証明書が設定されていない（curl には --cert と --key が要る）か、Go のクライアントの場合は、証明書がリスナーの提示する CA の発行ではないため、Go が証明書を一切送らなかった。",
 			checks: []string{
-				"リスナー {listener} の client_ca（空ならラボ CA）にある CA が発行した証明書と鍵をクライアントに渡す: `curl --cert client.pem --key client-key.pem https://{sni_or_host}:{vport}/`。",
+				"リスナー {listener} の client_ca（空ならラボ CA）にある CA が発行した証明書と鍵をクライアントに渡す（`tlsgate lab` はラボ CA が発行したものを CA ファイルの隣に書き出す）: `curl --cacert {lab_ca} --cert {client_cert} --key {client_key} {curl_target}`。",
 				"Go のクライアントなら、その証明書がリスナーの提示する CA につながっているか確認する。Go はサーバに拒否されそうな証明書は送らず、何も送らない。",
 				"クライアント証明書を任意にしたいなら、リスナー {listener} を client_cert = \"request\" にする。",
 			},

@@ -75,7 +75,7 @@ func upstreamKnowledge() map[string]entry {
 				"Look for firewalls or NAT devices between tlsgate and {backend} with idle timers shorter than the connection's quiet periods.",
 				"Capture on the backend side (`tcpdump -ni any host {backend_host} and 'tcp[tcpflags] & tcp-rst != 0'`) to see which address sent the RST.",
 			},
-			clientSaw: "A reset in the middle of the exchange: curl `(56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET, often with part of the response already received.",
+			clientSaw: "{backend_reset_saw}",
 			evidence:  []string{"relay_end", "backend", "backend_endpoints"},
 		},
 		CodeOK + "/client_reset": {

@@ -79,7 +79,7 @@ func upstreamKnowledgeJA() map[string]entry {
 				"tlsgate と {backend} のあいだに、接続の無通信時間より短いアイドルタイマーを持つファイアウォールや NAT 装置がないか確認する。",
 				"バックエンド側でキャプチャする（`tcpdump -ni any host {backend_host} and 'tcp[tcpflags] & tcp-rst != 0'`）と、どのアドレスが RST を送ったかわかる。",
 			},
-			clientSaw: "やり取りの途中でリセット: curl `(56) Recv failure: Connection reset by peer`、Go `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET。応答の一部は受信済みのことが多い。",
+			clientSaw: "{backend_reset_saw}",
 		},
 		CodeOK + "/client_reset": {
 			summary: "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}、クライアントのリセットで終了",

@@ -129,6 +129,9 @@ type Parsed struct {
 	// IRule is the rule name of iRule `log` output ("Rule /Common/x <EVENT>: …").
 	IRule string     `json:"irule,omitempty"`
 	Addrs []Endpoint `json:"addrs,omitempty"` // every address found in the text, in order
+	// BadPorts are the endpoints whose port is above 65535, as written:
+	// a damaged or edited line; Addrs leaves them out.
+	BadPorts []string `json:"bad_ports,omitempty"`
 
 	Pair       *Pair        `json:"pair,omitempty"` // 01260013, 01260026, 01230140, session lines
 	ConnError  *ConnError   `json:"conn_error,omitempty"`

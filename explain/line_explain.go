@@ -141,6 +141,9 @@ func lineNotesFor(p Parsed, key, lang string, fill func(string) string) []string
 	if rd, _, _ := routeDomains(p); rd != "" {
 		add(noteRouteDomain)
 	}
+	if len(p.BadPorts) > 0 {
+		add(noteBadPort)
+	}
 	return out
 }
 

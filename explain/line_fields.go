@@ -2,6 +2,7 @@ package explain
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,7 @@ func (p *Parsed) readFields() {
 		p.NullConnflow, text = true, rest
 	}
 	p.Addrs = findEndpoints(text)
+	p.BadPorts = findBadPorts(text)
 	for _, n := range throttleNotices() {
 		if strings.HasPrefix(text, n) {
 			p.Throttle = n
@@ -238,6 +240,87 @@ func findEndpoints(text string) []Endpoint {
 		}
 	}
 	return out
+}
+
+// findBadPorts lists, in order, the endpoints in text whose address parses
+// but whose port cannot be a TCP port (above 65535): findEndpoints leaves
+// them out, and without a word the line would lose them silently.
+func findBadPorts(text string) []string {
+	var out []string
+	seps := func(r rune) bool { return strings.ContainsRune(" \t,;()'\"<>=", r) }
+	brackets := func(r rune) bool { return r == '[' || r == ']' }
+	add := func(tok string) bool {
+		tok = strings.TrimRight(tok, ".:")
+		if !badPortEndpoint(tok) {
+			return false
+		}
+		if !slices.Contains(out, tok) {
+			out = append(out, tok)
+		}
+		return true
+	}
+	for _, word := range strings.FieldsFunc(text, seps) {
+		if add(word) {
+			continue
+		}
+		for _, tok := range strings.FieldsFunc(word, brackets) {
+			if add(tok) {
+				continue
+			}
+			// The 01260026 form "c.p:s.p": either peer may be the bad one.
+			tok = strings.TrimRight(tok, ".:")
+			for i := 0; i < len(tok); i++ {
+				if tok[i] != ':' {
+					continue
+				}
+				l, r := tok[:i], tok[i+1:]
+				_, okL := parseDotEndpoint(l)
+				_, okR := parseDotEndpoint(r)
+				badL, badR := badPortEndpoint(l), badPortEndpoint(r)
+				if (okL || badL) && (okR || badR) && (badL || badR) {
+					if badL {
+						add(l)
+					}
+					if badR {
+						add(r)
+					}
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// badPortEndpoint says s is one endpoint in a BIG-IP form whose address
+// parses and whose port is all digits but above 65535.
+func badPortEndpoint(s string) bool {
+	var host, port string
+	switch {
+	case strings.HasPrefix(s, "["):
+		end := strings.Index(s, "]:")
+		if end < 0 {
+			return false
+		}
+		host, port = s[1:end], s[end+2:]
+	case strings.Count(s, ":") == 1:
+		host, port, _ = strings.Cut(s, ":")
+	default:
+		i := strings.LastIndexByte(s, '.')
+		if i < 0 {
+			return false
+		}
+		host, port = s[:i], s[i+1:]
+	}
+	host, _, _ = strings.Cut(host, "%")
+	if !isDigits(port) {
+		return false
+	}
+	if _, err := netip.ParseAddr(host); err != nil {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err != nil || n > 65535
 }
 
 // parseConnError reads "Connection error: <function>:<line>: <reason> (<alert>)".

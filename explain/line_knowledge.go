@@ -367,6 +367,7 @@ const (
 	noteLowPort       = "low_source_port"
 	noteVSPort80      = "vs_port_80"
 	noteRouteDomain   = "route_domain"
+	noteBadPort       = "bad_port"
 	noteNullConnflow  = "null_connflow"
 	noteIDFromText    = "id_from_text"
 	noteSevMismatch   = "severity_mismatch"
@@ -406,6 +407,7 @@ func lineNotesEN() map[string]string {
 		noteVSPort80: "The right side is port 80: a client-ssl profile on a port-80 virtual server makes every plain-HTTP client fail like this; look for a `not SSL` line in the same second.",
 		noteRouteDomain: "A `%N` after an address is a BIG-IP route domain ({rd_addrs}: route domain {rd}). Each route domain is a routing table of its own, so the same IP in another route domain is another network and another host. " +
 			"tmsh writes and takes the address with its `%N` ({rd_ip}), so look it up that way; capture filters and clients take the bare address, so capture on the route domain's VLANs (`tmsh list net route-domain` shows each one's id and VLANs) rather than on 0.0, where the same IP from another route domain matches too, and test from a client in that network.",
+		noteBadPort:        "{bad_ports}: a TCP port is a number from 0 to 65535, so no BIG-IP wrote that port. The line was damaged or edited on its way (a collector, a copy, a hand): tlsgate leaves that address out of the commands, and the original line in /var/log/ltm holds the real port.",
 		noteNullConnflow:   "`(null connflow)`: TMM had no connection context for this message, so it could not tie it to a connection.",
 		noteIDFromText:     "The line has no message ID; tlsgate recognised the text of {id}.",
 		noteSevMismatch:    "The severity word ({sev_word}) and the digit after the ID ({sev}) disagree: the line may have been edited, or rewritten by a collector.",

@@ -53,6 +53,7 @@ func lineVars(p Parsed, lang string) *strings.Replacer {
 		v["right_ip"] += "%" + strconv.Itoa(right.RouteDomain)
 	}
 	v["rd_addrs"], v["rd"], v["rd_ip"] = routeDomains(p)
+	v["bad_ports"] = strings.Join(p.BadPorts, ", ")
 	v["vs"] = cmd(vsText(right), noteNoVS)
 	if c := p.ConnError; c != nil {
 		v["func"], v["line_no"], v["reason"] = or(c.Function), or(strconv.Itoa(c.Line)), or(c.Reason)

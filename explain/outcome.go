@@ -56,6 +56,11 @@ type Leg struct {
 	// the rule's defect.
 	ReplacedCertSubject string
 	Duration            time.Duration
+	// LateBytes counts the bytes crypto/tls read from the peer on a
+	// terminating leg beyond those the peek had read: a client whose
+	// hello stalled at the peek deadline and then kept trickling shows
+	// them, one that went quiet does not.
+	LateBytes int64
 	// Group is the key exchange group negotiated (e.g. "X25519MLKEM768").
 	Group string
 	// VerifySkipped: tlsgate did not verify the peer (server_ssl.verify = false).
@@ -268,9 +273,13 @@ type Outcome struct {
 	// HelloTimeout is the listener's handshake timeout when it, shorter
 	// than the peek timeout, bounded the wait for the rest of a ClientHello.
 	HelloTimeout time.Duration
-	HTTP         *sniff.HTTPRequest
-	JA3          string // JA3 hash (MD5 hex)
-	JA4          string
+	// HandshakeTimeout is the listener's handshake_timeout on a
+	// connection whose TLS it terminated (0 otherwise): the deadline of
+	// tlsgate's own handshake, counted from the accept.
+	HandshakeTimeout time.Duration
+	HTTP             *sniff.HTTPRequest
+	JA3              string // JA3 hash (MD5 hex)
+	JA4              string
 
 	Proxy       Proxy
 	SNIRequired bool

@@ -3,6 +3,7 @@ package explain
 import (
 	"net"
 	"net/netip"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,13 @@ func (f *facts) expand(tmpl string) string {
 	b.WriteString(tmpl)
 	return b.String()
 }
+
+// The client certificate and key tlsgate lab writes beside its CA; pki
+// names them ClientCertFile and ClientKeyFile (explain imports no pki).
+const (
+	clientCertFile = "client.pem"
+	clientKeyFile  = "client-key.pem"
+)
 
 // placeholder is the value of one template name.
 func (f *facts) placeholder(name string) (string, bool) {
@@ -129,6 +137,26 @@ func (f *facts) placeholder(name string) (string, bool) {
 			return o.CAFile, true
 		}
 		return "lab-ca.pem", true
+	case "ca_dir_opt":
+		// tlsgate ca export reads the default CA directory unless told;
+		// a lab run with --ca-dir keeps its CA elsewhere.
+		if o.CAFile != "" {
+			return " --ca-dir " + filepath.Dir(o.CAFile), true
+		}
+		return "", true
+	case "client_cert", "client_key":
+		// tlsgate lab writes a client certificate issued by the lab CA,
+		// and its key, beside the CA's certificate (ClientCertFile and
+		// ClientKeyFile in pki): a listener with an empty client_ca
+		// accepts it, so the curl a check prints works as written.
+		file := clientCertFile
+		if name == "client_key" {
+			file = clientKeyFile
+		}
+		if o.CAFile != "" {
+			return filepath.Join(filepath.Dir(o.CAFile), file), true
+		}
+		return file, true
 	case "admin_opt":
 		if o.FaultAdmin != "" {
 			return " --admin " + o.FaultAdmin, true
@@ -216,6 +244,12 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return hexPrefix(o.FirstBytes, 5), true
 	case "first_bytes":
 		return f.bytesN(int64(firstLen(o))), true
+	case "late_bytes":
+		return f.bytesN(o.ClientTLS.LateBytes), true
+	case "sent_bytes":
+		return f.bytesN(int64(firstLen(o)) + o.ClientTLS.LateBytes), true
+	case "handshake_timeout":
+		return o.HandshakeTimeout.String(), true
 	case "hello_seen":
 		return f.helloSeen(), true
 	case "tls_began":

@@ -120,10 +120,18 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 			return f.say("backend_saw_inspect"), true
 		case PassesTLS(o) || (o.Route == "" && o.Mode == "passthrough"):
 			return f.say("backend_saw_passthrough"), true
+		case (o.ClientTLS.Done || o.Route == "terminate") && o.ClientTLS.ALPN == "h2":
+			// curl's HTTP/2 layer words a reset on its send as (16).
+			return f.say("backend_saw_h2"), true
 		case o.ClientTLS.Done || o.Route == "terminate":
 			return f.say("backend_saw"), true
 		}
 		return f.say("backend_saw_plain"), true
+	case "backend_reset_saw":
+		if o.ClientTLS.Done && o.ClientTLS.ALPN == "h2" {
+			return f.say("backend_reset_saw_h2"), true
+		}
+		return f.say("backend_reset_saw"), true
 	}
 	return f.faultPlaceholder(name)
 }

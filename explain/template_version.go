@@ -92,7 +92,9 @@ func (f *facts) clientFlags(lo, hi uint16) string {
 	for v := lo; v <= hi && v <= tls.VersionTLS13; v++ {
 		java = append(java, strings.TrimSuffix("TLSv"+versionConfig(v), ".0")) // Java says TLSv1
 	}
-	s := "`" + curl + "`, `" + sclient + "`, Java `-Djdk.tls.client.protocols=" + strings.Join(java, ",") + "`"
+	// Tool names stay outside the backticks, as Java's does: these are
+	// options to add to the client's own command, not commands to paste.
+	s := "curl `" + strings.TrimPrefix(curl, "curl ") + "`, openssl s_client `" + strings.TrimPrefix(sclient, "openssl s_client ") + "`, Java `-Djdk.tls.client.protocols=" + strings.Join(java, ",") + "`"
 	if lo < tls.VersionTLS12 {
 		s += f.say("java_legacy")
 	}

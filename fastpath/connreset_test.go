@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,6 +31,51 @@ func (h *holdingHandler) Decide(c *Conn, b []byte) (Verdict, netip.AddrPort) {
 		return Handoff, netip.AddrPort{}
 	}
 	return h.testHandler.Decide(c, b)
+}
+
+// startHolding starts a one-loop engine whose holdingHandler relays to
+// backend. release lets a held Decide return; calling it again does
+// nothing, and the test's end calls it before the engine stops, which
+// waits for the loop.
+func startHolding(t *testing.T, backend netip.AddrPort) (h *holdingHandler, addr string, release func()) {
+	t.Helper()
+	h = &holdingHandler{testHandler: newTestHandler(backend), decided: make(chan byte, 4), release: make(chan struct{})}
+	_, addr = startEngine(t, h, Config{Loops: 1, BusyPoll: -1})
+	var once sync.Once
+	release = func() { once.Do(func() { close(h.release) }) }
+	t.Cleanup(release)
+	return h, addr, release
+}
+
+// dialDecided dials addr, writes first and waits for Decide to begin on
+// those bytes; the test's end closes the connection.
+func dialDecided(t *testing.T, h *holdingHandler, addr, first string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second)) // hang guard only
+	if _, err := c.Write([]byte(first)); err != nil {
+		t.Fatal(err)
+	}
+	if b := <-h.decided; b != first[0] {
+		t.Fatalf("Decide saw %q, want %q's", b, first[:1])
+	}
+	return c
+}
+
+// result waits for the next connection's Result.
+func (h *holdingHandler) result(t *testing.T) Result {
+	t.Helper()
+	select {
+	case r := <-h.closed:
+		return r
+	case <-time.After(20 * time.Second): // hang guard only
+		t.Fatal("no result")
+		return Result{}
+	}
 }
 
 // fullBacklogListener listens on loopback with a backlog of 0 and one
@@ -91,42 +137,13 @@ func TestConnectSeenAfterBackendEnd(t *testing.T) {
 
 func connectSeenAfterBackendEnd(t *testing.T, reset bool) {
 	ln, room := fullBacklogListener(t)
-	h := &holdingHandler{testHandler: newTestHandler(ln.Addr().(*net.TCPAddr).AddrPort()),
-		decided: make(chan byte, 4), release: make(chan struct{})}
-	released := false
-	defer func() {
-		if !released {
-			close(h.release)
-		}
-	}()
-	_, addr := startEngine(t, h, Config{Loops: 1, BusyPoll: -1})
+	h, addr, release := startHolding(t, ln.Addr().(*net.TCPAddr).AddrPort())
 
 	// A's relay starts: its connect stays in SYN_SENT (the backlog is
 	// full), and its first bytes wait for it.
-	a, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	_ = a.SetDeadline(time.Now().Add(30 * time.Second)) // hang guard only
-	if _, err := a.Write([]byte("A hello")); err != nil {
-		t.Fatal(err)
-	}
-	if b := <-h.decided; b != 'A' {
-		t.Fatalf("first Decide saw %q, want A's", b)
-	}
+	a := dialDecided(t, h, addr, "A hello")
 	// B holds the one loop: its Decide runs after A's dial returned.
-	b, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if _, err := b.Write([]byte("B")); err != nil {
-		t.Fatal(err)
-	}
-	if c := <-h.decided; c != 'B' {
-		t.Fatalf("second Decide saw %q, want B's", c)
-	}
+	dialDecided(t, h, addr, "B")
 	// With the loop held, the backend gets A's connection (on the SYN's
 	// retransmission), writes and resets it; the kernel completes all of
 	// that on loopback before each call returns.
@@ -144,20 +161,14 @@ func connectSeenAfterBackendEnd(t *testing.T, reset bool) {
 		_ = bc.SetLinger(0)
 	}
 	bc.Close()
-	close(h.release)
-	released = true
+	release()
 
 	got, err := io.ReadAll(a)
 	if string(got) != said || reset && !errors.Is(err, syscall.ECONNRESET) {
 		t.Errorf("client read %q, %v; want the backend's bytes, then its end", got, err)
 	}
 	_ = a.(*net.TCPConn).CloseWrite() // after a FIN, the relay waits for the client's
-	var r Result
-	select {
-	case r = <-h.closed:
-	case <-time.After(20 * time.Second): // hang guard only
-		t.Fatal("no result")
-	}
+	r := h.result(t)
 	if !reset {
 		if r.DialErr != nil || r.Down != int64(len(said)) || r.FirstFIN != "backend" {
 			t.Errorf("result: dial error %v, %d bytes down, first FIN %q; want the backend's %d bytes and its FIN, no dial error",

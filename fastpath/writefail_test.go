@@ -25,29 +25,10 @@ func TestBackendWriteFailDeliversRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	h := &holdingHandler{testHandler: newTestHandler(ln.Addr().(*net.TCPAddr).AddrPort()),
-		decided: make(chan byte, 4), release: make(chan struct{})}
-	released := false
-	defer func() {
-		if !released {
-			close(h.release)
-		}
-	}()
-	_, addr := startEngine(t, h, Config{Loops: 1, BusyPoll: -1})
+	h, addr, release := startHolding(t, ln.Addr().(*net.TCPAddr).AddrPort())
 
-	a, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	_ = a.SetDeadline(time.Now().Add(30 * time.Second)) // hang guard only
 	const hello = "A hello"
-	if _, err := a.Write([]byte(hello)); err != nil {
-		t.Fatal(err)
-	}
-	if b := <-h.decided; b != 'A' {
-		t.Fatalf("first Decide saw %q, want A's", b)
-	}
+	a := dialDecided(t, h, addr, hello)
 	_ = ln.SetDeadline(time.Now().Add(20 * time.Second)) // hang guard only
 	bc, err := ln.AcceptTCP()
 	if err != nil {
@@ -58,17 +39,7 @@ func TestBackendWriteFailDeliversRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	// B holds the one loop.
-	b, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if _, err := b.Write([]byte("B")); err != nil {
-		t.Fatal(err)
-	}
-	if c := <-h.decided; c != 'B' {
-		t.Fatalf("second Decide saw %q, want B's", c)
-	}
+	dialDecided(t, h, addr, "B")
 	if _, err := a.Write([]byte("ping")); err != nil {
 		t.Fatal(err)
 	}
@@ -78,19 +49,13 @@ func TestBackendWriteFailDeliversRest(t *testing.T) {
 	}
 	_ = bc.SetLinger(0)
 	bc.Close()
-	close(h.release)
-	released = true
+	release()
 
 	got, err := io.ReadAll(a)
 	if string(got) != said || !errors.Is(err, syscall.ECONNRESET) {
 		t.Errorf("client read %q, %v; want the backend's bytes, then a reset", got, err)
 	}
-	var r Result
-	select {
-	case r = <-h.closed:
-	case <-time.After(20 * time.Second): // hang guard only
-		t.Fatal("no result")
-	}
+	r := h.result(t)
 	if r.ResetBy != "backend" || r.Down != int64(len(said)) || string(r.DownHead[:r.DownHeadLen]) != said[:r.DownHeadLen] {
 		t.Errorf("result: reset by %q, %d bytes down (head %q), error %v; want the backend's reset after its %d bytes",
 			r.ResetBy, r.Down, r.DownHead[:r.DownHeadLen], r.Err, len(said))

@@ -110,6 +110,19 @@ func NeedsCAFile(placed []Placed) bool {
 	return false
 }
 
+// NeedsClientCert reports whether a placed scenario asks the client for a
+// certificate: the lab then writes a client certificate and key, issued
+// by its CA, beside the CA file (pki.ClientCertFile, pki.ClientKeyFile),
+// which the explanation's curl --cert names.
+func NeedsClientCert(placed []Placed) bool {
+	for _, p := range placed {
+		if c := p.Listener.ClientSSL; c != nil && c.ClientCert != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // TOML renders the tlsgate config that runs the placed scenarios: the
 // demo backend, the lab origin when a scenario needs it, one listener per
 // scenario and its faults, each rule scoped to its listener.

@@ -47,7 +47,7 @@ func (cc *connCtx) captureDial(dial func(context.Context, string, string) (net.C
 	w := cc.cap
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if dial == nil {
-			dial = upstream.KeepingDial(&net.Dialer{KeepAlive: -1})
+			dial = upstream.DefaultDial()
 		}
 		c, err := dial(ctx, network, addr)
 		if err != nil {

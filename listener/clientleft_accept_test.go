@@ -1,7 +1,6 @@
 package listener
 
 import (
-	"net"
 	"testing"
 	"time"
 
@@ -34,50 +33,14 @@ func TestClientGoneBeforeAByteAcceptWrappersFireNothing(t *testing.T) {
 		{Name: "pass", Mode: Passthrough},
 		{Name: "term", Mode: Terminate, ClientSSL: &ClientSSL{}},
 	}
-	var all []Options
-	for _, lo := range listeners {
-		for _, eng := range []Engine{EngineAuto, EngineGoroutines} {
-			lo.Engine = eng
-			all = append(all, lo)
-		}
-	}
-	for _, lo := range all {
+	for _, lo := range onBothEngines(listeners) {
 		for _, rule := range rules {
 			for _, rst := range []bool{false, true} {
-				how := "close"
-				if rst {
-					how = "reset"
-				}
-				name := lo.Name + "/" + string(lo.Engine) + "/" + string(rule.Action) + "-" + string(rule.Direction) + "/" + how
+				name := lo.Name + "/" + string(lo.Engine) + "/" + string(rule.Action) + "-" + string(rule.Direction) + "/" + closeOrReset(rst)
 				t.Run(name, func(t *testing.T) {
-					e := faults.NewEngine(nil)
 					rule.Name = "at-accept"
 					rule.Stage = faults.StageAccept
-					if err := e.Add(rule); err != nil {
-						t.Fatal(err)
-					}
-					o := lo
-					o.Backend = hstsBackend(t)
-					o.PlainBackend = o.Backend
-					h := startListenerDeps(t, o, func(d *Deps) { d.Faults = e })
-					c, err := net.Dial("tcp", h.addr)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if rst {
-						_ = c.(*net.TCPConn).SetLinger(0)
-					}
-					_ = c.Close()
-					r := h.next()
-					if len(r.o.FirstBytes) != 0 {
-						t.Fatalf("first bytes %q from a client that sent none", r.o.FirstBytes)
-					}
-					if len(r.o.Faults) != 0 || len(r.o.FaultFirings) != 0 {
-						t.Errorf("route %s: faults %v logged as fired for a client that left before the rule acted", r.o.Route, r.o.Faults)
-					}
-					if n := e.List()[0].Fires; n != 0 {
-						t.Errorf("route %s: fault ls counts %d firings for a rule that did nothing", r.o.Route, n)
-					}
+					leaveBeforeAByte(t, lo, rule, rst, "before the rule acted")
 				})
 			}
 		}

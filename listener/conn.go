@@ -334,9 +334,12 @@ func addrPort(a net.Addr) netip.AddrPort {
 // flow) and a destination that is tlsgate itself (a loop).
 func (s *Server) learnDestination(c net.Conn, o *explain.Outcome) bool {
 	o.Transparent = s.opts.Transparent
-	if b := s.bind.Load(); b != nil {
-		o.ListenerBind = *b
+	// The listening socket's address as bound, for the doctor hint.
+	s.mu.Lock()
+	if s.ln != nil {
+		o.ListenerBind = s.ln.Addr().String()
 	}
+	s.mu.Unlock()
 	dst, err := s.deps.OriginalDst(c, s.opts.Transparent)
 	if err != nil {
 		o.Route = "no_original_dst"

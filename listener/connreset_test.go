@@ -109,20 +109,10 @@ func TestResetAfterConnectTLSBackend(t *testing.T) {
 	for _, fin := range []bool{false, true} {
 		t.Run(map[bool]string{false: "reset", true: "fin_then_reset"}[fin], func(t *testing.T) {
 			errno := map[bool]syscall.Errno{false: syscall.ECONNRESET, true: syscall.EPIPE}[fin]
-			dial := func(_ context.Context, _, addr string) (net.Conn, error) {
-				return nil, &upstream.ResetAfterConnect{Addr: addr, Local: net.TCPAddrFromAddrPort(local), Tail: []byte("bye"), FIN: fin,
+			r := requestUnderResetAfterConnect(t, backend, func(addr string) *upstream.ResetAfterConnect {
+				return &upstream.ResetAfterConnect{Addr: addr, Local: net.TCPAddrFromAddrPort(local), Tail: []byte("bye"), FIN: fin,
 					Err: &net.OpError{Op: "dial", Net: "tcp", Err: errno}}
-			}
-			h := startListener(t, Options{Mode: Terminate, Backend: backend.String(), Engine: EngineGoroutines,
-				ClientSSL: &ClientSSL{}, ServerSSL: &ServerSSL{}}, dial)
-			c, err := tls.Dial("tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: h.srv.deps.Minter.CA().Pool()})
-			if err == nil {
-				_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // hang guard only
-				_, _ = io.WriteString(c, engineRequest)
-				_, _ = io.ReadAll(c)
-				c.Close()
-			}
-			r := h.next()
+			})
 			b := r.o.Backend
 			if r.d.Code != explain.CodeBackendTLSFailed || b.DialErr != "" || !b.TLS.Attempted ||
 				!strings.Contains(b.TLS.Err, "before the TLS handshake") || b.Local != local || b.Remote != backend {
@@ -136,4 +126,48 @@ func TestResetAfterConnectTLSBackend(t *testing.T) {
 			t.Logf("%s: %s", r.d.Code, r.d.Cause)
 		})
 	}
+}
+
+// TestResetAfterConnectTLSBackendAlert: when the bytes a server-ssl
+// backend sent before its reset are an alert record, the failed handshake
+// towards the backend carries that alert as received.
+func TestResetAfterConnectTLSBackendAlert(t *testing.T) {
+	backend := netip.MustParseAddrPort("127.0.0.1:9") // never dialled: the injected dial answers
+	for _, tc := range []struct {
+		name string
+		tail []byte
+		want int
+	}{
+		{"handshake_failure", []byte{21, 3, 3, 0, 2, 2, 40}, 40},
+		{"bigip_v0_protocol_version", []byte{21, 0, 0, 0, 2, 2, 70}, 70},
+		{"not_an_alert", []byte("bye"), -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := requestUnderResetAfterConnect(t, backend, func(addr string) *upstream.ResetAfterConnect {
+				return &upstream.ResetAfterConnect{Addr: addr, Tail: tc.tail,
+					Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNRESET}}
+			})
+			if b := r.o.Backend.TLS; r.d.Code != explain.CodeBackendTLSFailed || b.AlertRecv != tc.want {
+				t.Errorf("code %s, alert received %d (%s); want %s with alert %d", r.d.Code, b.AlertRecv, r.d.Summary, explain.CodeBackendTLSFailed, tc.want)
+			}
+		})
+	}
+}
+
+// requestUnderResetAfterConnect sends one HTTPS request through a
+// terminate listener with server-ssl whose backend dial answers with the
+// race rac describes, and returns the connection's record.
+func requestUnderResetAfterConnect(t *testing.T, backend netip.AddrPort, rac func(addr string) *upstream.ResetAfterConnect) result {
+	t.Helper()
+	dial := func(_ context.Context, _, addr string) (net.Conn, error) { return nil, rac(addr) }
+	h := startListener(t, Options{Mode: Terminate, Backend: backend.String(), Engine: EngineGoroutines,
+		ClientSSL: &ClientSSL{}, ServerSSL: &ServerSSL{}}, dial)
+	c, err := tls.Dial("tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: h.srv.deps.Minter.CA().Pool()})
+	if err == nil {
+		_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // hang guard only
+		_, _ = io.WriteString(c, engineRequest)
+		_, _ = io.ReadAll(c)
+		c.Close()
+	}
+	return h.next()
 }

@@ -339,6 +339,11 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 // finishFast logs a connection the engine ended and frees its slot.
 func (s *Server) finishFast(o *explain.Outcome) {
 	o.Duration = s.deps.Now().Sub(o.Start)
+	if o.FirstFINAfter > o.Duration {
+		// The loop times the FIN from accept, a few µs before Open
+		// started o's clock: no FIN comes after the connection's end.
+		o.FirstFINAfter = o.Duration
+	}
 	s.markCut(o)
 	d := explain.DiagnoseBrief(o)
 	s.log(o, &d)

@@ -503,7 +503,7 @@ func (s *Server) skewUpstream(cfg *tls.Config, d *upstream.Dialer, fx *connFault
 	}
 	dial := d.Dial
 	if dial == nil {
-		dial = (&net.Dialer{KeepAlive: -1}).DialContext
+		dial = upstream.DefaultDial() // keeps a backend's bytes before its reset, as on unskewed legs
 	}
 	peer := explain.PeerSkew{Listener: s.opts.Name, Rule: r.Name, Skew: skew}
 	d.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {

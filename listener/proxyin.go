@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
 
 	proxyproto "github.com/pires/go-proxyproto"
@@ -178,6 +179,9 @@ func parseProxy(hdr []byte) (*proxyproto.Header, error) {
 	if err := shortAddrBlock(hdr); err != nil {
 		return nil, err
 	}
+	if err := v1Fields(hdr); err != nil {
+		return nil, err
+	}
 	h, err := proxyproto.Read(bufio.NewReader(bytes.NewReader(hdr)))
 	if err != nil {
 		return nil, fmt.Errorf("listener: PROXY header %q: %w", hdr[:min(len(hdr), 48)], err)
@@ -222,6 +226,68 @@ func shortAddrBlock(hdr []byte) error {
 	}
 	return fmt.Errorf("listener: PROXY v2 header % x declares %d bytes after its 16-byte prefix; its %s addresses and ports need %d: %w",
 		hdr[12:16], declared, familyName(fam), need, proxyproto.ErrInvalidLength)
+}
+
+// v1FieldNames are the fields of a v1 TCP4 or TCP6 line, in order
+// (HAProxy's proxy-protocol.txt section 2.1).
+var v1FieldNames = [...]string{"PROXY", "protocol", "source address", "destination address", "source port", "destination port"}
+
+// v1Fields refuses a v1 line whose fields do not fit its protocol, naming
+// what is wrong from the bytes: go-proxyproto answers a missing or extra
+// field with "can't read address family or protocol", which sends the
+// operator to look at a protocol field that is fine.
+func v1Fields(hdr []byte) error {
+	line, ok := bytes.CutSuffix(hdr, []byte("\r\n"))
+	if !ok || !bytes.HasPrefix(line, []byte("PROXY")) {
+		return nil
+	}
+	fields := bytes.Split(line, []byte(" "))
+	if len(fields) < 2 {
+		return fmt.Errorf("listener: PROXY v1 header %q has no protocol field (want TCP4, TCP6 or UNKNOWN after \"PROXY \")", hdr)
+	}
+	empty := func(after string) error {
+		return fmt.Errorf("listener: PROXY v1 header %q has an empty field after %s: v1 fields are separated by exactly one space", hdr, after)
+	}
+	switch proto := string(fields[1]); proto {
+	case "UNKNOWN":
+		return nil // the receiver ignores the rest of the line (section 2.1)
+	case "TCP4", "TCP6":
+	case "":
+		return empty("PROXY")
+	default:
+		return fmt.Errorf("listener: PROXY v1 header %q: protocol %q is not TCP4, TCP6 or UNKNOWN", hdr, proto)
+	}
+	for i := 2; i < len(fields) && i <= len(v1FieldNames); i++ {
+		if len(fields[i]) == 0 {
+			return empty("the " + v1FieldNames[i-1])
+		}
+	}
+	switch n := len(fields); {
+	case n < len(v1FieldNames):
+		missing := v1FieldNames[n:]
+		return fmt.Errorf("listener: PROXY v1 header %q has %d fields, a %s line needs %d: the %s %s missing",
+			hdr, n, fields[1], len(v1FieldNames), joinNames(missing[:]), isAre(len(missing)))
+	case n > len(v1FieldNames):
+		return fmt.Errorf("listener: PROXY v1 header %q has %d fields, a %s line needs %d: %q follows the destination port",
+			hdr, n, fields[1], len(v1FieldNames), bytes.Join(fields[len(v1FieldNames):], []byte(" ")))
+	}
+	return nil
+}
+
+// joinNames lists names as prose: "a", "a and b", "a, b and c".
+func joinNames(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// isAre agrees the verb with a count.
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }
 
 // familyName names a v2 address family as the spec's table does.

@@ -27,12 +27,7 @@ func TestRuleMisfitBypassedSNI(t *testing.T) {
 	skew := faults.Rule{Name: "x", Action: faults.ActProxySkew, Skew: faults.Duration(3600e9)}
 	reset := faults.Rule{Name: "x", Action: faults.ActReset}
 	with := func(r faults.Rule, sni, at string) faults.Rule { r.SNI, r.Listener = sni, at; return r }
-	tests := []struct {
-		name  string
-		rule  faults.Rule
-		sites []Options
-		want  string // "" means accepted
-	}{
+	tests := []misfitCase{
 		{"ocsp_times, exact name under a bypass glob", with(ocsp, "www.bank.example", "insp"), []Options{insp},
 			`rule "x" staples an OCSP response to the certificate of a handshake tlsgate runs on listener "insp", but its sni "www.bank.example" names only servers that listener relays undecrypted (bypass "*.bank.example"); this rule would never fire (aim the rule at names outside the bypass, or take them out of it)`},
 		{"ocsp_times, the bypass glob itself, other case", with(ocsp, "*.BANK.example", "insp"), []Options{insp}, `(bypass "*.bank.example")`},
@@ -54,21 +49,7 @@ func TestRuleMisfitBypassedSNI(t *testing.T) {
 		{"another listener decrypts the names", with(ocsp, "www.bank.example", ""), []Options{insp, term}, ""},
 		{"not inspect: no bypass", with(ocsp, "www.bank.example", "term"), []Options{term}, ""},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var sites []Site
-			for i := range tt.sites {
-				sites = append(sites, tt.sites[i].Site())
-			}
-			field, err := RuleMisfit(tt.rule, `rule "x"`, sites)
-			switch {
-			case tt.want == "" && err != nil:
-				t.Errorf("refused (%s): %v", field, err)
-			case tt.want != "" && (err == nil || field != "sni" || !strings.Contains(err.Error(), tt.want)):
-				t.Errorf("field %q, error %v\nwant sni: %s", field, err, tt.want)
-			}
-		})
-	}
+	runMisfitCases(t, "sni", tests)
 }
 
 // TestSiteSNIBypass: a site carries an inspect listener's SNI globs, not
@@ -82,5 +63,35 @@ func TestSiteSNIBypass(t *testing.T) {
 	o.Mode = Terminate
 	if got := o.Site().SNIBypass; got != nil {
 		t.Errorf("terminate: %q", got)
+	}
+}
+
+// misfitCase is a rule, the sites it is checked against, and the error
+// RuleMisfit must give ("" means accepted).
+type misfitCase struct {
+	name  string
+	rule  faults.Rule
+	sites []Options
+	want  string
+}
+
+// runMisfitCases checks each case's rule against its sites: accepted, or
+// refused at field with an error containing want.
+func runMisfitCases(t *testing.T, field string, tests []misfitCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var sites []Site
+			for i := range tt.sites {
+				sites = append(sites, tt.sites[i].Site())
+			}
+			got, err := RuleMisfit(tt.rule, `rule "x"`, sites)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("refused (%s): %v", got, err)
+			case tt.want != "" && (err == nil || got != field || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("field %q, error %v\nwant %s: %s", got, err, field, tt.want)
+			}
+		})
 	}
 }

@@ -27,12 +27,7 @@ func TestRuleMisfitBypassedClient(t *testing.T) {
 	block := faults.Rule{Name: "x", Action: faults.ActBlockPage}
 	reset := faults.Rule{Name: "x", Action: faults.ActReset}
 	with := func(r faults.Rule, client, at string) faults.Rule { r.Client, r.Listener = client, at; return r }
-	tests := []struct {
-		name  string
-		rule  faults.Rule
-		sites []Options
-		want  string // "" means accepted
-	}{
+	tests := []misfitCase{
 		{"a CIDR inside a bypass CIDR", with(chain, "10.1.0.0/16", "insp"), []Options{insp},
 			`rule "x" serves a bad certificate chain on listener "insp", but its client "10.1.0.0/16" lies wholly inside that listener's bypass "10.0.0.0/8", whose clients it relays undecrypted; this rule would never fire (aim the rule at clients outside the bypass, or take them out of it)`},
 		{"the bypass CIDR itself", with(chain, "10.0.0.0/8", "insp"), []Options{insp}, `its client "10.0.0.0/8" lies wholly inside that listener's bypass "10.0.0.0/8"`},
@@ -53,21 +48,7 @@ func TestRuleMisfitBypassedClient(t *testing.T) {
 		{"another listener decrypts them", with(chain, "10.1.0.0/16", ""), []Options{insp, term}, ""},
 		{"not inspect: no bypass", with(chain, "10.1.0.0/16", "term"), []Options{term}, ""},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var sites []Site
-			for i := range tt.sites {
-				sites = append(sites, tt.sites[i].Site())
-			}
-			field, err := RuleMisfit(tt.rule, `rule "x"`, sites)
-			switch {
-			case tt.want == "" && err != nil:
-				t.Errorf("refused (%s): %v", field, err)
-			case tt.want != "" && (err == nil || field != "client" || !strings.Contains(err.Error(), tt.want)):
-				t.Errorf("field %q, error %v\nwant client: %s", field, err, tt.want)
-			}
-		})
-	}
+	runMisfitCases(t, "client", tests)
 }
 
 // TestSiteAddrBypass: a site carries an inspect listener's bypass

@@ -23,6 +23,7 @@ import (
 	"github.com/tlsgate/tlsgate/fastpath"
 	"github.com/tlsgate/tlsgate/faults"
 	"github.com/tlsgate/tlsgate/pki"
+	"github.com/tlsgate/tlsgate/upstream"
 )
 
 // Deps are what a listener needs from outside: injected so tests and labs can
@@ -116,9 +117,6 @@ type Server struct {
 	// cut is set when Shutdown's grace ran out and it closed the live
 	// connections: every connection logged after that was ended by us.
 	cut atomic.Bool
-	// bind is the listening socket's address as bound, for the doctor
-	// hint of a transparent listener's diagnosis; nil before Serve.
-	bind atomic.Pointer[string]
 
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
@@ -161,9 +159,10 @@ func New(opts Options, deps Deps) (*Server, error) {
 	if deps.Dial == nil {
 		// No TCP keepalive probes: idle_timeout already ends dead flows,
 		// and the three setsockopt calls per dial are measurable at high
-		// connection rates (BENCHMARKS.md).
-		d := &net.Dialer{KeepAlive: -1}
-		deps.Dial = d.DialContext
+		// connection rates (BENCHMARKS.md). upstream's default dial also
+		// keeps a backend's bytes before a reset Go saw as a failed
+		// connect (upstream.ResetAfterConnect); built once per Server.
+		deps.Dial = upstream.DefaultDial()
 	}
 	fillDefaults(&opts)
 	s := &Server{opts: opts, deps: deps, conns: make(map[net.Conn]struct{}), holds: make(map[*faults.Held]struct{}),
@@ -260,8 +259,6 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.ln = ln
 	s.mu.Unlock()
-	bind := ln.Addr().String()
-	s.bind.Store(&bind)
 	s.startDown(ln)
 	if eng, err := s.fastEngine(ln); eng != nil {
 		return s.serveFast(eng)

@@ -17,7 +17,8 @@ import (
 //
 // An entry is kept for a while after its connection, not removed when it
 // ends: the proxy sends its alert and closes, and the origin may read the
-// alert after that. An old entry is dropped on a later Add.
+// alert after that. An old entry is dropped when a Lookup finds it, or by
+// an Add that finds the map past skewedDialsSweep entries.
 type SkewedDials struct {
 	mu sync.Mutex
 	m  map[netip.AddrPort]skewedDial
@@ -32,6 +33,10 @@ type skewedDial struct {
 // handshake, far shorter than an ephemeral port's reuse by another dial.
 const skewedDialTTL = time.Minute
 
+// skewedDialsSweep is the size past which Add sweeps the old entries: a
+// sweep on every skewed dial would walk the whole map under the mutex.
+const skewedDialsSweep = 1024
+
 // Add records the upstream connection from local as shifted by p, at now.
 func (s *SkewedDials) Add(local netip.AddrPort, p explain.PeerSkew, now time.Time) {
 	s.mu.Lock()
@@ -39,9 +44,11 @@ func (s *SkewedDials) Add(local netip.AddrPort, p explain.PeerSkew, now time.Tim
 	if s.m == nil {
 		s.m = map[netip.AddrPort]skewedDial{}
 	}
-	for k, d := range s.m {
-		if now.Sub(d.at) > skewedDialTTL {
-			delete(s.m, k)
+	if len(s.m) >= skewedDialsSweep {
+		for k, d := range s.m {
+			if now.Sub(d.at) > skewedDialTTL {
+				delete(s.m, k)
+			}
 		}
 	}
 	s.m[unmapAP(local)] = skewedDial{p, now}
@@ -52,8 +59,13 @@ func (s *SkewedDials) Add(local netip.AddrPort, p explain.PeerSkew, now time.Tim
 func (s *SkewedDials) Lookup(peer netip.AddrPort, now time.Time) (explain.PeerSkew, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d, ok := s.m[unmapAP(peer)]
-	if !ok || now.Sub(d.at) > skewedDialTTL {
+	k := unmapAP(peer)
+	d, ok := s.m[k]
+	if !ok {
+		return explain.PeerSkew{}, false
+	}
+	if now.Sub(d.at) > skewedDialTTL {
+		delete(s.m, k)
 		return explain.PeerSkew{}, false
 	}
 	return d.peer, true

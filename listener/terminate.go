@@ -201,6 +201,7 @@ type recordingConn struct {
 	net.Conn
 	replay    []byte
 	read      []byte // client bytes after the replayed hello
+	readN     int64  // how many there were, beyond recordCap too
 	written   []byte
 	recording bool
 	// auth, when a client_auth rule fired, replaces the alert crypto/tls
@@ -270,8 +271,11 @@ func (r *recordingConn) Read(b []byte) (int, error) {
 			r.raw = append(r.raw, b[:n]...)
 		}
 	}
-	if r.recording && len(r.read) < recordCap {
-		r.read = append(r.read, b[:min(n, recordCap-len(r.read))]...)
+	if r.recording {
+		r.readN += int64(n)
+		if len(r.read) < recordCap {
+			r.read = append(r.read, b[:min(n, recordCap-len(r.read))]...)
+		}
 	}
 	return n, err
 }
@@ -336,11 +340,13 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	}
 	tc := tls.Server(rc, cfg)
 	ctx, cancel := context.WithDeadline(context.Background(), cc.start.Add(s.opts.HandshakeTimeout))
+	o.HandshakeTimeout = s.opts.HandshakeTimeout
 	start := s.deps.Now()
 	err := tc.HandshakeContext(ctx)
 	cancel()
 	leg.Duration = s.deps.Now().Sub(start)
 	rc.recording = false
+	leg.LateBytes = rc.readN
 	leg.HelloRead = rc.helloRead
 	if rc.noSNI {
 		// The alert went out from the hook; crypto/tls's own was dropped.
@@ -655,6 +661,13 @@ func recordBackendErr(o *explain.Outcome, err error) {
 		b.Attempted = true
 		b.Err = te.Err.Error()
 		b.AlertRecv = te.Alert
+		if rac := (*upstream.ResetAfterConnect)(nil); errors.As(err, &rac) {
+			// The backend's bytes before its reset are all there is of
+			// its answer; an alert among them is why it refused.
+			if _, _, desc, ok := sniff.FirstRecordAlert(rac.Tail); ok {
+				b.AlertRecv = int(desc)
+			}
+		}
 		b.Local, b.Remote = addrPort(te.Local), addrPort(te.Remote)
 		o.Backend.Local, o.Backend.Remote = b.Local, b.Remote
 		if te.Verify {

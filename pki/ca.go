@@ -195,11 +195,10 @@ func (ca *CA) save(dir, certPath, keyPath string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("pki: create CA directory: %w", err)
 	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(ca.key)
+	keyPEM, err := encodeKey(ca.key)
 	if err != nil {
 		return fmt.Errorf("pki: encode CA key: %w", err)
 	}
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
 	if err := writeNew(keyPath, keyPEM, 0o600); err != nil {
 		return err
 	}
@@ -272,6 +271,16 @@ func parseCert(data []byte) (*x509.Certificate, error) {
 		return nil, fmt.Errorf("certificate %q is not a CA (IsCA=%t, key usage %#x)", cert.Subject.String(), cert.IsCA, cert.KeyUsage)
 	}
 	return cert, nil
+}
+
+// encodeKey writes key as a PKCS#8 "PRIVATE KEY" PEM block, the one form
+// tlsgate writes (parseKey reads it back, and so do curl and openssl).
+func encodeKey(key crypto.Signer) ([]byte, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
 }
 
 // parseKey accepts PKCS#8 (what we write) and SEC 1 EC keys (what openssl

@@ -95,7 +95,7 @@ func (d *Dialer) DialBackend(ctx context.Context, addr string, client, virtual n
 	}
 	dial := d.Dial
 	if dial == nil {
-		dial = KeepingDial(&net.Dialer{KeepAlive: -1}) // idle timeouts end dead flows
+		dial = DefaultDial()
 	}
 	conn, err := dial(dctx, "tcp", addr)
 	if rac := (*ResetAfterConnect)(nil); errors.As(err, &rac) {

@@ -37,14 +37,21 @@ func (e *ResetAfterConnect) Error() string {
 // Unwrap returns the dial's error.
 func (e *ResetAfterConnect) Unwrap() error { return e.Err }
 
+// DefaultDial is the dial a Dialer without Dial uses, and the one callers
+// that wrap a dial must fall back to so a backend's bytes before a reset
+// are kept on every leg: KeepingDial over a net.Dialer without TCP
+// keep-alives (idle timeouts end dead flows).
+func DefaultDial() DialFunc { return KeepingDial(&net.Dialer{KeepAlive: -1}) }
+
 // DialFunc is the shape of net.Dialer.DialContext, and of Dialer.Dial.
 type DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
 
 // tlsError is e as the failed handshake of a server-ssl leg: the connect
 // succeeded, so it was the backend that ended the connection, before (or
 // instead of) answering tlsgate's ClientHello, which never left. It names
-// tlsgate's end and the backend's as a handshake failure does, and keeps
-// the alert the backend's bytes were, if they were one.
+// tlsgate's end and the backend's as a handshake failure does. Alert is -1:
+// reading an alert out of Tail is sniff's job, and upstream is a leaf, so
+// the listener does it.
 func (e *ResetAfterConnect) tlsError() *TLSError {
 	var remote net.Addr
 	if ap, err := netip.ParseAddrPort(e.Addr); err == nil {
@@ -54,15 +61,6 @@ func (e *ResetAfterConnect) tlsError() *TLSError {
 	if e.FIN {
 		how = "closed the connection and reset it"
 	}
-	return &TLSError{Addr: e.Addr, Local: e.Local, Remote: remote, Alert: alertRecord(e.Tail),
+	return &TLSError{Addr: e.Addr, Local: e.Local, Remote: remote, Alert: -1,
 		Err: fmt.Errorf("the backend %s before the TLS handshake began (after sending %d bytes; the ClientHello was never sent): %w", how, len(e.Tail), e)}
-}
-
-// alertRecord is the description of the TLS alert record b begins with
-// (content type 21, a 3.x version, a length of at least 2), or -1.
-func alertRecord(b []byte) int {
-	if len(b) < 7 || b[0] != 21 || b[1] != 3 || int(b[3])<<8|int(b[4]) < 2 {
-		return -1
-	}
-	return int(b[6])
 }

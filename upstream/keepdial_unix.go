@@ -6,7 +6,7 @@ import (
 	"context"
 	"errors"
 	"net"
-	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -23,15 +23,20 @@ func KeepingDial(nd *net.Dialer) DialFunc {
 		return nd.DialContext
 	}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var mu sync.Mutex
-		var dups []int
+		// The first attempt's duplicate; a second attempt (both address
+		// families) makes the dial ambiguous: the duplicates could not be
+		// told apart, so none is read.
+		var dup atomic.Int64
+		dup.Store(-1)
+		var attempts atomic.Int32
 		d := *nd
 		d.Control = func(network, address string, rc syscall.RawConn) error {
 			if err := rc.Control(func(fd uintptr) {
+				if attempts.Add(1) != 1 {
+					return
+				}
 				if nfd, err := dupCloexec(int(fd)); err == nil {
-					mu.Lock()
-					dups = append(dups, nfd)
-					mu.Unlock()
+					dup.Store(int64(nfd))
 				}
 			}); err != nil {
 				return err
@@ -42,24 +47,19 @@ func KeepingDial(nd *net.Dialer) DialFunc {
 			return nil
 		}
 		conn, err := d.DialContext(ctx, network, addr)
-		mu.Lock()
-		defer mu.Unlock()
-		defer func() {
-			for _, fd := range dups {
-				_ = syscall.Close(fd)
-			}
-		}()
-		// One attempt only: with several (both address families) the
-		// duplicates could not be told apart.
+		fd := int(dup.Swap(-1))
+		if fd >= 0 {
+			defer syscall.Close(fd)
+		}
 		// A reset in SYN_SENT is ECONNREFUSED: a failed connect. One
 		// after the handshake is ECONNRESET, or EPIPE when the backend's
 		// FIN had come first (the socket was in CLOSE_WAIT).
 		fin := errors.Is(err, syscall.EPIPE)
-		if err == nil || len(dups) != 1 || !errors.Is(err, syscall.ECONNRESET) && !fin {
+		if err == nil || fd < 0 || attempts.Load() != 1 || !errors.Is(err, syscall.ECONNRESET) && !fin {
 			return conn, err
 		}
 		e := &ResetAfterConnect{Addr: addr, FIN: fin, Err: err}
-		if sa, serr := syscall.Getsockname(dups[0]); serr == nil {
+		if sa, serr := syscall.Getsockname(fd); serr == nil {
 			e.Local = sockaddrTCP(sa)
 		}
 		// The socket is closed: its reads return what is queued, then
@@ -67,7 +67,7 @@ func KeepingDial(nd *net.Dialer) DialFunc {
 		// and never wait.
 		buf := make([]byte, 32<<10)
 		for {
-			n, rerr := syscall.Read(dups[0], buf)
+			n, rerr := syscall.Read(fd, buf)
 			if n <= 0 || rerr != nil {
 				break
 			}

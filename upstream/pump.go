@@ -354,10 +354,7 @@ func (p *pump) replay(d int, dst net.Conn, first []byte) {
 // run copies src to dst for direction d until EOF, error, idle expiry or
 // an abort by the other direction.
 func (p *pump) run(d int, dst, src net.Conn, bufs *Buffers) {
-	p.mu.Lock()
-	aborted := p.aborted // a drain that began already is this direction's to do
-	p.mu.Unlock()
-	if aborted {
+	if p.isAborted() { // a drain that began already is this direction's to do
 		return
 	}
 	var buf []byte
@@ -388,7 +385,7 @@ func (p *pump) run(d int, dst, src net.Conn, bufs *Buffers) {
 		case errors.Is(err, io.EOF):
 			p.finish(d, dst)
 			return
-		case p.idle > 0 && isTimeout(err) && !p.isAborted():
+		case p.idle > 0 && isTimeout(err) && !p.isEnding():
 			if n > 0 {
 				p.progress(d, n)
 				continue
@@ -502,9 +499,16 @@ func (p *pump) count(d int) int64 {
 	return p.flows[d].n
 }
 
-// isAborted says the relay is ending: aborted, or draining the backend's
-// last bytes (which an idle timeout must not cut short).
+// isAborted says the relay was aborted (a direction failed, or Close).
 func (p *pump) isAborted() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.aborted
+}
+
+// isEnding says the relay is ending: aborted, or draining the backend's
+// last bytes, which an idle timeout must not cut short.
+func (p *pump) isEnding() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.aborted || p.draining

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/admin"
+	"github.com/tlsgate/tlsgate/config"
 	"github.com/tlsgate/tlsgate/faults"
 )
 
@@ -85,6 +86,11 @@ func cmdFault(args []string, stdout, stderr io.Writer) error {
 	if sub == "-h" || sub == "--help" || sub == "help" {
 		fmt.Fprint(stdout, faultUsage)
 		return errHelp
+	}
+	if strings.HasPrefix(sub, "-") {
+		// A flag where the command belongs is a one-line mistake, like a
+		// bad flag after the command; the whole usage would bury it.
+		return usageError{fmt.Sprintf("fault: %q is a flag, but the command comes first: tlsgate fault add|ls|rm|enable|disable|reset [flags] (see \"tlsgate fault --help\")", sub)}
 	}
 	fs := newFlags("fault "+sub, "fault "+sub+" [flags]", stdout)
 	fs.Usage = func() {
@@ -212,7 +218,7 @@ func faultAdd(c *faultClient, fs *flag.FlagSet, args []string, stdout io.Writer)
 	case *jsonBody != "":
 		body = []byte(*jsonBody)
 	case *file != "":
-		b, err := readFileMax(*file, maxRuleFile)
+		b, err := config.ReadFileMax(*file, maxRuleFile)
 		if err != nil {
 			return fmt.Errorf("fault add: --file: %w", err)
 		}

@@ -348,12 +348,16 @@ func TestFaultCLIUsage(t *testing.T) {
 		stdout  string
 		stderr  string
 		errText string
+		quiet   bool // nothing on stdout or stderr but the error
 	}{
 		{args: nil, code: 2, stderr: "Usage: tlsgate fault", errText: "a command is required"},
 		{args: []string{"--help"}, code: 0, stdout: "Usage: tlsgate fault"},
 		{args: []string{"add", "--help"}, code: 0, stdout: "Flags of fault add"},
 		{args: []string{"explode"}, code: 2, stderr: "Usage: tlsgate fault", errText: `unknown command "explode"`},
 		{args: []string{"ls", "--bogus"}, code: 2, errText: "flag provided but not defined"},
+		// A flag before the command: one line, like a bad flag after it.
+		{args: []string{"--bogus"}, code: 2, errText: `"--bogus" is a flag, but the command comes first`, quiet: true},
+		{args: []string{"--admin", "http://127.0.0.1:1", "ls"}, code: 2, errText: "the command comes first", quiet: true},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer
@@ -361,6 +365,9 @@ func TestFaultCLIUsage(t *testing.T) {
 		if exitCode(err) != tt.code || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errOut.String(), tt.stderr) ||
 			(tt.errText != "" && (err == nil || !strings.Contains(err.Error(), tt.errText))) {
 			t.Errorf("%v: exit %d err %v stdout %q stderr %q", tt.args, exitCode(err), err, out.String(), errOut.String())
+		}
+		if tt.quiet && out.Len()+errOut.Len() > 0 {
+			t.Errorf("%v: want only the one-line error, got stdout %q stderr %q", tt.args, out.String(), errOut.String())
 		}
 	}
 }

@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/tlsgate/tlsgate/config"
 )
 
 // TestEventsCarryFirstFIN: the admin event stream (the json log format's
@@ -46,38 +41,7 @@ func TestEventsCarryFirstFIN(t *testing.T) {
 				"[admin]\nlisten = \"127.0.0.1:0\"\n[shutdown]\ngrace = \"0s\"\n" +
 				fmt.Sprintf("[[listener]]\nname = \"plain\"\nlisten = \"127.0.0.1:0\"\nbackend = %q\nmode = \"plaintext\"\nengine = %q\n",
 					bln.Addr().String(), eng)
-			cfg, err := config.Parse([]byte(toml), "firstfin.toml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			addrs := make(chan map[string]net.Addr, 1)
-			done := make(chan error, 1)
-			go func() { done <- serve(ctx, cfg, io.Discard, func(m map[string]net.Addr) { addrs <- m }) }()
-			defer func() {
-				cancel()
-				if err := <-done; err != nil {
-					t.Errorf("serve: %v", err)
-				}
-			}()
-			m := <-addrs
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+m["admin"].String()+"/events", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			lines := make(chan string, 1)
-			go func() {
-				sc := bufio.NewScanner(resp.Body)
-				sc.Buffer(make([]byte, 1<<20), 1<<20)
-				if sc.Scan() {
-					lines <- sc.Text()
-				}
-			}()
+			m, lines := serveWatchingEvents(t, toml, "firstfin.toml")
 
 			c, err := net.Dial("tcp", m["plain"].String())
 			if err != nil {
@@ -91,12 +55,7 @@ func TestEventsCarryFirstFIN(t *testing.T) {
 			}
 			_ = c.Close()
 
-			var line string
-			select {
-			case line = <-lines:
-			case <-time.After(20 * time.Second): // a hang guard, not a timing check
-				t.Fatal("no event within 20s")
-			}
+			line := firstEvent(t, lines)
 			var ev struct {
 				Conn map[string]any `json:"conn"`
 			}

@@ -110,7 +110,9 @@ func labOptions(o lab.Options) (lab.Options, error) {
 // inspect scenario verifies the lab origin against the CA's certificate
 // file, which the config check and listener.New read before anything is
 // bound: with one placed, a first run's CA is written ahead and removed
-// again unless serve got as far as ready.
+// again unless serve got as far as ready. A scenario that requires a
+// client certificate gets one, issued by the CA, written beside it the
+// same way (kept while it stays valid).
 func serveLab(ctx context.Context, placed []lab.Placed, opts lab.Options, stdout, stderr io.Writer) error {
 	var made newPaths
 	bound := false
@@ -119,11 +121,21 @@ func serveLab(ctx context.Context, placed []lab.Placed, opts lab.Options, stdout
 			made.undo()
 		}
 	}()
-	if lab.NeedsCAFile(placed) {
+	needCert := lab.NeedsClientCert(placed)
+	if lab.NeedsCAFile(placed) || needCert {
 		made.note(filepath.Join(opts.CADir, pki.KeyFile))
 		made.note(filepath.Join(opts.CADir, pki.CertFile))
-		if _, _, err := pki.LoadOrCreate(opts.CADir, time.Now, rand.Reader); err != nil {
+		ca, _, err := pki.LoadOrCreate(opts.CADir, time.Now, rand.Reader)
+		if err != nil {
 			return err
+		}
+		if needCert {
+			// The pair the mtls scenario's explanation hands to curl.
+			made.note(filepath.Join(opts.CADir, pki.ClientKeyFile))
+			made.note(filepath.Join(opts.CADir, pki.ClientCertFile))
+			if _, err := ca.WriteClientCert(opts.CADir, time.Now, rand.Reader); err != nil {
+				return fmt.Errorf("lab: client certificate: %w", err)
+			}
 		}
 	}
 	cfg, err := lab.Config(placed, opts)
@@ -207,6 +219,10 @@ func printTable(w io.Writer, placed []lab.Placed, o lab.Options) {
 		fmt.Fprintf(w, ", lab origin (the real server) :%d", lab.OriginPort(o.BasePort))
 	}
 	fmt.Fprintf(w, "\nlab CA: %s\n", o.CAFile())
+	if lab.NeedsClientCert(placed) {
+		fmt.Fprintf(w, "client certificate (issued by the lab CA, for curl --cert/--key): %s and %s\n",
+			filepath.Join(o.CADir, pki.ClientCertFile), filepath.Join(o.CADir, pki.ClientKeyFile))
+	}
 	if o.LogFile != "" {
 		fmt.Fprintf(w, "connection log: %s\n", o.LogFile)
 	}
@@ -259,7 +275,7 @@ func cmdLabClient(args []string, stdout io.Writer) error {
 	}
 	cfg := &tls.Config{ServerName: u.Hostname(), NextProtos: []string{"http/1.1"}}
 	if *caFile != "" {
-		pem, err := readFileMax(*caFile, maxPEMFile)
+		pem, err := config.ReadFileMax(*caFile, config.MaxPEMFile)
 		if err != nil {
 			return fmt.Errorf("lab client: %w", err)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"io/fs"
@@ -59,8 +60,9 @@ func allFree(ports []int) bool {
 // before binding anything. An inspect scenario needs the CA's file before
 // the config is parsed, so there the CA is written first and removed again;
 // the others leave it to serve, which writes it only once everything is bound.
+// mtls-required writes a client pair beside the CA first: it goes too.
 func TestLabLeavesNoCAOnABusyPort(t *testing.T) {
-	for _, only := range []string{"waf-sni-reset", "security-software-interception"} {
+	for _, only := range []string{"waf-sni-reset", "security-software-interception", "mtls-required"} {
 		t.Run(only, func(t *testing.T) {
 			for _, pre := range []string{"", "empty dir"} {
 				dir := t.TempDir()
@@ -93,9 +95,10 @@ func TestLabLeavesNoCAOnABusyPort(t *testing.T) {
 
 // TestLabKeepsTheCAOnceBound: the CA of a lab start-up that bound every
 // socket is kept, whether serve wrote it after binding or the lab wrote it
-// ahead for an inspect scenario.
+// ahead for an inspect scenario; with mtls-required, so is the client pair
+// its explanation's curl --cert names.
 func TestLabKeepsTheCAOnceBound(t *testing.T) {
-	for _, only := range []string{"waf-sni-reset", "security-software-interception"} {
+	for _, only := range []string{"waf-sni-reset", "security-software-interception", "mtls-required"} {
 		t.Run(only, func(t *testing.T) {
 			caDir := filepath.Join(t.TempDir(), "ca")
 			// A port freeBase found free can be taken before the lab binds
@@ -111,6 +114,10 @@ func TestLabKeepsTheCAOnceBound(t *testing.T) {
 			}
 			if _, err := pki.Load(caDir, time.Now); err != nil {
 				t.Errorf("the CA of a lab that bound everything was not kept: %v", err)
+			}
+			_, err := tls.LoadX509KeyPair(filepath.Join(caDir, pki.ClientCertFile), filepath.Join(caDir, pki.ClientKeyFile))
+			if wantPair := only == "mtls-required"; (err == nil) != wantPair {
+				t.Errorf("client pair beside the CA: %v, want one: %v", err, wantPair)
 			}
 		})
 	}

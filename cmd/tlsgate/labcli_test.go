@@ -244,3 +244,24 @@ func TestLabFaultCommandsReachTheLab(t *testing.T) {
 		}
 	}
 }
+
+// TestLabTableNamesTheClientPair: a lab with mtls-required says where the
+// client certificate and key its explanation hands to curl are; one
+// without it names none.
+func TestLabTableNamesTheClientPair(t *testing.T) {
+	for _, tt := range []struct {
+		only string
+		want bool
+	}{{"mtls-required", true}, {"expired", false}} {
+		placed, err := lab.Place(lab.Catalog(), []string{tt.only}, lab.DefaultBasePort)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		printTable(&b, placed, lab.Options{BasePort: lab.DefaultBasePort, CADir: "/ca"})
+		line := "client certificate (issued by the lab CA, for curl --cert/--key): /ca/client.pem and /ca/client-key.pem"
+		if got := strings.Contains(b.String(), line); got != tt.want {
+			t.Errorf("%s: the table names the client pair: %v, want %v:\n%s", tt.only, got, tt.want, b.String())
+		}
+	}
+}

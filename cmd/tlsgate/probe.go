@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tlsgate/tlsgate/config"
 	"github.com/tlsgate/tlsgate/probe"
 )
 
@@ -108,7 +109,7 @@ func probeArgs(fs *flag.FlagSet, args []string) (string, error) {
 
 // loadCACerts reads a PEM bundle into a pool.
 func loadCACerts(path string) (*x509.CertPool, error) {
-	b, err := readFileMax(path, maxPEMFile)
+	b, err := config.ReadFileMax(path, config.MaxPEMFile)
 	if err != nil {
 		return nil, fmt.Errorf("probe: --cacert: %w", err)
 	}

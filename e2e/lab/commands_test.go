@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,21 +25,36 @@ var curlPromise = regexp.MustCompile("`curl: \\((\\d+)\\) ([^`]+)`")
 // printed is one command an explanation's check prints, with the check.
 type printed struct{ cmd, check string }
 
+// bounded is the `timeout N` prefix of a command expected to hang.
+var bounded = regexp.MustCompile(`^timeout \d+ `)
+
 // runnable picks the commands of the checks a trainee can paste as they
-// are: curl, openssl s_client, a loop of curls and tlsgate fault. Those
-// with a stand-in for the reader to fill (<iface>, …, another name) are
-// templates, not commands.
+// are: curl, openssl s_client, a loop of curls, tlsgate fault, probe and
+// ca export, each possibly bounded by `timeout N`. Those with a stand-in for
+// the reader to fill (<iface>, …, another name) are templates, and a
+// curl without a URL or an s_client without -connect is a list of
+// options to add to a command (curl `--tlsv1.3`), not a command.
 func runnable(checks []string) []printed {
 	var out []printed
 	for _, c := range checks {
 		for _, m := range backticked.FindAllStringSubmatch(c, -1) {
 			cmd := m[1]
-			if !strings.HasPrefix(cmd, "curl ") && !strings.HasPrefix(cmd, "openssl s_client ") &&
-				!strings.HasPrefix(cmd, "tlsgate fault ") && !strings.HasPrefix(cmd, "for i in ") {
+			bare := bounded.ReplaceAllString(cmd, "")
+			switch {
+			case strings.HasPrefix(bare, "curl "):
+				if !strings.Contains(bare, "://") {
+					continue
+				}
+			case strings.HasPrefix(bare, "openssl s_client "):
+				if !strings.Contains(bare, "-connect ") {
+					continue
+				}
+			case strings.HasPrefix(bare, "tlsgate fault "), strings.HasPrefix(bare, "tlsgate probe "),
+				strings.HasPrefix(bare, "tlsgate ca export"), strings.HasPrefix(bare, "for i in "):
+			default:
 				continue
 			}
-			if strings.Contains(strings.ReplaceAll(cmd, "</dev/null", ""), "<") || strings.Contains(cmd, "…") ||
-				strings.Contains(cmd, "other.example") {
+			if strings.Contains(strings.ReplaceAll(cmd, "</dev/null", ""), "<") || strings.Contains(cmd, "…") {
 				continue
 			}
 			out = append(out, printed{cmd, c})
@@ -74,88 +90,139 @@ func checksOf(t *testing.T, p *tg.Lab, listener string, n int) []string {
 	return nil
 }
 
-// TestPrintedCommandsWork runs, for the scenarios a rule breaks (not a
-// config or the client's own settings), every command the explanation of
-// the Try connection prints, against the same lab, and holds each to what
-// its text promises: openssl's verify error by number,
+// demoHello is what the demo backend answers through a working port.
+const demoHello = "hello from the tlsgate demo backend"
+
+// want is what one printed command does on its scenario's lab: the
+// command that contains has ends with exit status code and prints out.
+type want struct {
+	has  string
+	code int
+	out  string
+}
+
+// printedWants are, per scenario, the printed commands the general rules
+// of TestPrintedCommandsWork do not cover (a curl that works where the Try
+// fails, an s_client without a verify promise, a command bounded by
+// timeout, a probe), and what each does. Every one must be printed.
+var printedWants = map[string][]want{
+	"security-software-interception": {{"curl --cacert", 0, demoHello}, {"tlsgate ca export", 0, "-----BEGIN CERTIFICATE-----"}},
+	// Offering the server's highest version, as the check says, works.
+	"fallback-scsv": {{"-servername localhost </dev/null", 0, "Protocol  : TLSv1.3"}},
+	"mtls-required": {{"--cert ", 0, demoHello}},
+	"sslv3-server":  {{"-msg", 1, "unsupported protocol"}},
+	// s_client shows the staple and does not judge it; the probe does.
+	"ocsp-expired": {{"-status </dev/null", 0, "OCSP Response Status: successful"},
+		{"tlsgate probe", 0, "stapled OCSP response expired"}},
+	"ocsp-not-yet-valid": {{"-status </dev/null", 0, "OCSP Response Status: successful"},
+		{"tlsgate probe", 0, "stapled OCSP response is not valid yet"}},
+	// Only the blocked name is reset; no SNI and another name pass.
+	"waf-sni-reset": {{"-servername www.blocked.test", 1, "errno=104"}, {"-noservername", 0, "CONNECTED("},
+		{"other.example", 0, demoHello}},
+	// The hello is never answered: each command ends on its bound.
+	"silent-drop": {{"timeout 10 openssl s_client -connect 127.0.0.1:{port} -servername", 124, ""},
+		{"timeout 10 openssl s_client -connect 127.0.0.1:{port} -noservername", 124, ""},
+		{"other.example", 28, "timed out after"}, {"tlsgate probe", 1, "no answer to the ClientHello"}},
+	"pmtud-blackhole": {{"curl -v --max-time 10", 28, "Client hello (1)"}},
+	"plaintext-reply": {{"curl -v http://", 0, "403 Forbidden"}},
+	// The lab origin, the real server behind the proxy, is fine.
+	"rewriting-proxy": {{"openssl s_client -connect 127.0.0.1:{origin}", 0, "CONNECTED("}},
+}
+
+// printsNone are the scenarios whose explanation prints no whole command:
+// the versions and ciphers a client could add are options (curl
+// `--tlsv1.3`), another name is a template, and a config scenario's fix
+// is in the config. A command added to their texts gets an expectation.
+var printsNone = map[string]bool{
+	"old-client-tls10": true, "server-tls10-only": true, "server-tls13-only": true, "no-shared-cipher": true,
+	"sni-required": true, "cipher-key-mismatch": true, "http-date-skew": true, "http-to-tls-port": true,
+	"tls-to-plain-port": true, "waf-block-page": true,
+}
+
+// tryExit is the exit status of a Try whose client is not curl (curl's
+// comes from the catalog, see lab.Scenario.ExpectExit): openssl s_client
+// and tlsgate lab client end with 1 on a failed handshake.
+var tryExit = map[string]int{"old-client-tls10": 1, "fallback-scsv": 1, "large-client-hello": 1}
+
+// TestPrintedCommandsWork runs, for every scenario, every command the
+// explanation of the Try connection prints, against the same lab, and
+// holds each to what its text promises: openssl's verify error by number,
 // a curl that shows the scenario's fault (the Try's exit status, not a
-// (60) for the lab CA it was not given), and `tlsgate fault disable`
-// reaching this lab's rules, after which the Try works. They used to
-// send the wrong SNI, leave out the lab CA and --cert-status, and switch
-// the rules of whatever listened on the default admin port.
+// (60) for the lab CA it was not given), the commands of printedWants to
+// theirs, and `tlsgate fault disable` reaching this lab's rules, after
+// which the Try works. They used to send the wrong SNI, leave out the lab
+// CA and --cert-status, name a client certificate the lab did not have
+// and export the CA of the default directory, not the lab's,
+// hang past a minute on an unanswered hello, and switch the rules of
+// whatever listened on the default admin port. A scenario whose listener
+// is held down prints its command in the down line: checkDown runs it.
 func TestPrintedCommandsWork(t *testing.T) {
 	needTool(t, "curl")
 	needTool(t, "openssl")
+	needTool(t, "timeout")
 	blocks := tg.NewPortBlocks()
 	catalog := lab.Catalog()
-	for _, name := range []string{
-		"clock-ahead", "clock-behind", "expired", "not-yet-valid", "wrong-host", "self-signed", "untrusted-root",
-		"untrusted-root-in-chain", "incomplete-chain", "default-cert-no-sni",
-		"ocsp-expired", "ocsp-not-yet-valid", "bit-flip", "proxy-clock-skew", "waf-sni-reset", "sslv3-server",
-	} {
+	for index, s := range catalog {
+		name := s.Name
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			s, err := lab.Find(catalog, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			index := -1
-			for i, c := range catalog {
-				if c.Name == name {
-					index = i
-				}
-			}
 			p := tg.StartLab(t, blocks, tlsgateBin, "--only", name)
 			vars := lab.Vars{Port: p.Base + index, Origin: lab.OriginPort(p.Base), CA: p.CAFile}
 			try := lab.Expand(s.Try, vars)
-			want, ok := s.ExpectExit()
-			if !ok {
-				t.Fatalf("%s: the Try %q promises no curl exit status", name, s.Try)
+			tryCode, ok := s.ExpectExit()
+			if code, other := tryExit[name]; other {
+				tryCode, ok = code, true
 			}
-			if out, code := runShell(t, try); code != want {
-				t.Fatalf("%s\nexit status %d, want %d:\n%s", try, code, want, out)
+			if !ok {
+				t.Fatalf("%s: the Try %q promises no exit status", name, s.Try)
+			}
+			if out, code := runShell(t, try); code != tryCode || !s.MatchClient(out) {
+				t.Fatalf("%s\nexit status %d, want %d and %q:\n%s", try, code, tryCode, s.ExpectClient, out)
+			}
+			if s.ExpectDown {
+				checkDown(t, p, s, vars)
+				p.Stop(t)
+				return
 			}
 			cmds := runnable(checksOf(t, p, name, 1))
+			if printsNone[name] {
+				if len(cmds) != 0 {
+					t.Fatalf("the explanation prints %d commands, none expected: give them a want: %q", len(cmds), cmds)
+				}
+				p.Stop(t)
+				return
+			}
 			if len(cmds) == 0 {
 				t.Fatal("the explanation prints no command to run")
 			}
+			wants := printedWants[name]
+			used := make([]bool, len(wants))
 			var switches []printed
 			for _, c := range cmds {
 				if strings.HasPrefix(c.cmd, "tlsgate fault disable") || strings.HasPrefix(c.cmd, "tlsgate fault rm") {
 					switches = append(switches, c)
 					continue
 				}
-				out, code := runShell(t, c.cmd)
-				switch {
-				case strings.HasPrefix(c.cmd, "tlsgate fault"):
-					if code != 0 {
-						t.Errorf("%s\nexit status %d:\n%s", c.cmd, code, out)
+				if i := slices.IndexFunc(wants, func(w want) bool { return strings.Contains(c.cmd, lab.Expand(w.has, vars)) }); i >= 0 {
+					used[i] = true
+					if out, code := runShell(t, c.cmd); code != wants[i].code || !strings.Contains(out, wants[i].out) {
+						t.Errorf("%s\nexit status %d, want %d and %q:\n%s", c.cmd, code, wants[i].code, wants[i].out, out)
 					}
-				case strings.HasPrefix(c.cmd, "openssl"):
-					if m := verifyPromise.FindStringSubmatch(c.check); m != nil {
-						if !strings.Contains(out, "verify error:num="+m[1]+":") {
-							t.Errorf("%s\nprints no verify error %s, as its check promises (%s):\n%s", c.cmd, m[1], c.check, out)
-						}
-					} else if strings.Contains(c.check, "The chain itself verifies") && !strings.Contains(out, "Verify return code: 0 (ok)") {
-						t.Errorf("%s\ndoes not verify, as its check promises:\n%s", c.cmd, out)
-					}
-					if strings.Contains(c.cmd, "x509 -noout -dates") && !strings.Contains(out, "notAfter=") {
-						t.Errorf("%s\nprints no dates:\n%s", c.cmd, out)
-					}
-				default: // curl, or a loop of curls
-					if strings.Contains(c.cmd, "grep -i '^date:'") {
-						if code != 0 || !strings.Contains(strings.ToLower(out), "date:") {
-							t.Errorf("%s\nexit status %d, want the server's Date:\n%s", c.cmd, code, out)
-						}
-						continue
-					}
-					if code != want || !s.MatchClient(out) {
-						t.Errorf("%s\nexit status %d, want the Try's %d and %q (the scenario's fault):\n%s", c.cmd, code, want, s.ExpectClient, out)
-					}
+					continue
+				}
+				checkPrinted(t, s, c, tryCode)
+			}
+			for i, w := range wants {
+				if !used[i] {
+					t.Errorf("no printed command holds %q: %q", lab.Expand(w.has, vars), cmds)
 				}
 			}
 			if len(switches) == 0 {
-				t.Fatal("the explanation says nothing of switching the fault off")
+				if len(s.Faults) > 0 && len(wants) == 0 {
+					t.Fatal("the explanation says nothing of switching the fault off")
+				}
+				p.Stop(t)
+				return
 			}
 			// The first one the text gives turns the fault off; another
 			// (rm after disable) would find the rule gone or off.
@@ -168,8 +235,7 @@ func TestPrintedCommandsWork(t *testing.T) {
 			// the check says it will without the rule.
 			wantOff, wantText := 0, ""
 			if m := curlPromise.FindStringSubmatch(off.check); m != nil {
-				wantOff, _ = strconv.Atoi(m[1])
-				wantText = m[2]
+				wantOff, wantText = atoi(m[1]), m[2]
 			}
 			if out, code := runShell(t, try); code != wantOff || !strings.Contains(out, wantText) {
 				t.Errorf("%s\nafter %s: exit status %d, want %d %q (%s):\n%s", try, off.cmd, code, wantOff, wantText, off.check, out)
@@ -177,4 +243,44 @@ func TestPrintedCommandsWork(t *testing.T) {
 			p.Stop(t)
 		})
 	}
+}
+
+// checkPrinted holds a printed command printedWants does not name to the
+// general rules: tlsgate fault works, openssl keeps its check's verify
+// promise, and a curl shows the scenario's fault as the Try did.
+func checkPrinted(t *testing.T, s lab.Scenario, c printed, tryCode int) {
+	t.Helper()
+	out, code := runShell(t, c.cmd)
+	switch {
+	case strings.HasPrefix(c.cmd, "tlsgate "):
+		if code != 0 {
+			t.Errorf("%s\nexit status %d:\n%s", c.cmd, code, out)
+		}
+	case strings.HasPrefix(c.cmd, "openssl"):
+		if m := verifyPromise.FindStringSubmatch(c.check); m != nil {
+			if !strings.Contains(out, "verify error:num="+m[1]+":") {
+				t.Errorf("%s\nprints no verify error %s, as its check promises (%s):\n%s", c.cmd, m[1], c.check, out)
+			}
+		} else if strings.Contains(c.check, "The chain itself verifies") && !strings.Contains(out, "Verify return code: 0 (ok)") {
+			t.Errorf("%s\ndoes not verify, as its check promises:\n%s", c.cmd, out)
+		} else if !strings.Contains(c.cmd, "x509 -noout -dates") {
+			t.Errorf("%s\nhas no promise to hold it to: give it a want in printedWants:\n%s", c.cmd, out)
+		}
+		if strings.Contains(c.cmd, "x509 -noout -dates") && !strings.Contains(out, "notAfter=") {
+			t.Errorf("%s\nprints no dates:\n%s", c.cmd, out)
+		}
+	case strings.Contains(c.cmd, "grep -i '^date:'"):
+		if code != 0 || !strings.Contains(strings.ToLower(out), "date:") {
+			t.Errorf("%s\nexit status %d, want the server's Date:\n%s", c.cmd, code, out)
+		}
+	default: // curl, or a loop of curls
+		if code != tryCode || !s.MatchClient(out) {
+			t.Errorf("%s\nexit status %d, want the Try's %d and %q (the scenario's fault):\n%s", c.cmd, code, tryCode, s.ExpectClient, out)
+		}
+	}
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }

@@ -1,0 +1,3 @@
+module tlsgate-bench-uring17
+
+go 1.26
