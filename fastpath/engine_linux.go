@@ -177,6 +177,10 @@ func (e *Engine) Serve() error {
 // 100 ms at most) and return once their connections have ended.
 func (e *Engine) Stop() {
 	e.stop.Store(true)
+	// A uring loop blocks in io_uring_enter for up to a tick: wake it.
+	for _, l := range e.uloops {
+		l.ring()
+	}
 	e.life.Lock()
 	defer e.life.Unlock()
 	if !e.served && !e.freed {

@@ -7,7 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -20,8 +20,14 @@ import (
 
 // testRing is a ring for one test, or a skip where the kernel refuses
 // io_uring (the engine then falls back to epoll, which other tests cover).
+//
+// A deferred ring (DEFER_TASKRUN) takes requests from one thread only:
+// the test's goroutine is locked to its thread and enables the ring, as
+// the engine's loop does.
 func testRing(t *testing.T) *ring {
 	t.Helper()
+	runtime.LockOSThread()
+	t.Cleanup(runtime.UnlockOSThread)
 	r, err := newRing(64)
 	if err != nil {
 		if errors.Is(err, ErrUringUnavailable) {
@@ -30,6 +36,9 @@ func testRing(t *testing.T) *ring {
 		t.Fatal(err)
 	}
 	t.Cleanup(r.close)
+	if err := r.enable(); err != nil {
+		t.Fatal(err)
+	}
 	return r
 }
 
@@ -181,6 +190,9 @@ func TestRingMultishotAccept(t *testing.T) {
 
 // TestRingConnect: connect as a request, to a listener and to a port
 // nobody listens on.
+//
+// The cases share the ring, so they run on the test's own goroutine (the
+// ring's only submitter), not as subtests.
 func TestRingConnect(t *testing.T) {
 	r := testRing(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -203,25 +215,23 @@ func TestRingConnect(t *testing.T) {
 		{"listening", up, 0},
 		{"refused", down, -int32(syscall.ECONNREFUSED)},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer syscall.Close(fd)
-			sa, _, err := addrPortSockaddr(tc.target)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a := new(rawAddr) // on the heap, as the engine's are
-			if err := a.set(sa); err != nil {
-				t.Fatal(err)
-			}
-			prepConnect(mustGet(t, r), fd, a)
-			if c := completions(t, r, 1)[0]; c.res != tc.want {
-				t.Fatalf("connect to %s: res %d (%v), want %d", tc.target, c.res, syscall.Errno(-c.res), tc.want)
-			}
-		})
+		fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer syscall.Close(fd)
+		sa, _, err := addrPortSockaddr(tc.target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := new(rawAddr) // on the heap, as the engine's are
+		if err := a.set(sa); err != nil {
+			t.Fatal(err)
+		}
+		prepConnect(mustGet(t, r), fd, a)
+		if c := completions(t, r, 1)[0]; c.res != tc.want {
+			t.Fatalf("%s: connect to %s: res %d (%v), want %d", tc.name, tc.target, c.res, syscall.Errno(-c.res), tc.want)
+		}
 	}
 	_ = ln.(*net.TCPListener).SetDeadline(time.Now().Add(10 * time.Second))
 	c, err := ln.Accept()
@@ -257,44 +267,32 @@ func TestRingCancelFD(t *testing.T) {
 	}
 }
 
-// TestRingParksInNetpoller: a goroutine waiting for the ring fd through
-// Go's netpoller (how the engine's loop parks) wakes when a completion
-// is posted.
-func TestRingParksInNetpoller(t *testing.T) {
+// TestRingWaitBlocksUntilCompletion: the loop's wait (a thread blocked
+// in io_uring_enter) returns once a completion is posted, and a wait with
+// nothing to complete ends at its timeout without an error.
+func TestRingWaitBlocksUntilCompletion(t *testing.T) {
 	r := testRing(t)
 	fds := socketPair(t)
 	a, b := fds[0], fds[1]
-	dup, err := dupCloexec(r.fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.SetNonblock(dup, true); err != nil {
-		t.Fatal(err)
-	}
-	f := os.NewFile(uintptr(dup), "io_uring")
-	defer f.Close()
-	rc, err := f.SyscallConn()
-	if err != nil {
-		t.Fatal(err)
+	if _, err := r.wait(time.Millisecond); err != nil || r.ready() {
+		t.Fatalf("wait with nothing queued: %v, ready %v", err, r.ready())
 	}
 	buf := make([]byte, 16)
 	prepRecv(mustGet(t, r), a, buf)
-	if _, err := r.submit(0); err != nil {
-		t.Fatal(err)
-	}
-	woke := make(chan error, 1)
 	go func() {
-		_ = f.SetReadDeadline(time.Now().Add(10 * time.Second))
-		woke <- rc.Read(func(uintptr) bool { return r.ready() })
+		time.Sleep(20 * time.Millisecond)
+		_, _ = syscall.Write(b, []byte("x"))
 	}()
-	if _, err := syscall.Write(b, []byte("x")); err != nil {
-		t.Fatal(err)
+	deadline := time.Now().Add(10 * time.Second)
+	for !r.ready() && time.Now().Before(deadline) {
+		if _, err := r.wait(10 * time.Second); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := <-woke; err != nil {
-		t.Fatalf("parked on the ring fd: %v", err)
-	}
-	if c := completions(t, r, 1)[0]; c.res != 1 || buf[0] != 'x' {
-		t.Fatalf("recv completion %+v, buffer %q", c, buf[:1])
+	var got []cqe
+	r.reap(func(c *cqe) { got = append(got, *c) })
+	if len(got) != 1 || got[0].res != 1 || buf[0] != 'x' {
+		t.Fatalf("completions %+v, buffer %q", got, buf[:1])
 	}
 }
 
