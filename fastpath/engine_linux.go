@@ -120,6 +120,15 @@ func fill(c *Config) {
 		// flight on 2 CPUs: 3 loops +3-4% new connections per second
 		// over 2, 4 loops +3% (BENCHMARKS.md, "Session 7").
 		c.Loops = runtime.GOMAXPROCS(0) + 1
+		if c.Uring {
+			// One io_uring loop: its thread keeps a P while it waits (see
+			// ring.wait), and a second one would take the other P from
+			// everything else on a 2-CPU box. A loop rarely needs a whole
+			// CPU: the kernel does most of the relaying inside its system
+			// calls. Measured: 3 loops made 3 futex calls per connection
+			// (threads queuing for the 2 Ps) against 0.3 with 1.
+			c.Loops = 1
+		}
 	}
 	if c.PeekMax <= 0 {
 		c.PeekMax = 16 << 10

@@ -274,7 +274,7 @@ func TestRingWaitBlocksUntilCompletion(t *testing.T) {
 	r := testRing(t)
 	fds := socketPair(t)
 	a, b := fds[0], fds[1]
-	if _, err := r.wait(time.Millisecond); err != nil || r.ready() {
+	if _, err := r.wait(time.Millisecond, false); err != nil || r.ready() {
 		t.Fatalf("wait with nothing queued: %v, ready %v", err, r.ready())
 	}
 	buf := make([]byte, 16)
@@ -285,7 +285,7 @@ func TestRingWaitBlocksUntilCompletion(t *testing.T) {
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for !r.ready() && time.Now().Before(deadline) {
-		if _, err := r.wait(10 * time.Second); err != nil {
+		if _, err := r.wait(10*time.Second, true); err != nil {
 			t.Fatal(err)
 		}
 	}

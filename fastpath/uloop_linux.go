@@ -231,6 +231,7 @@ func (l *uloop) run() {
 	if err := l.r.enable(); err != nil {
 		l.e.abort.Store(true)
 	}
+	raw := runtime.GOMAXPROCS(0) > 1 // see ring.wait
 	l.armAccepts()
 	l.armWake()
 	for {
@@ -268,7 +269,7 @@ func (l *uloop) run() {
 			_, err = l.r.submit(0)
 		} else {
 			l.parked.Store(true)
-			_, err = l.r.wait(max(time.Millisecond, tick-l.e.cfg.Now().Sub(l.swept)))
+			_, err = l.r.wait(max(time.Millisecond, tick-l.e.cfg.Now().Sub(l.swept)), raw)
 			l.parked.Store(false)
 		}
 		if err != nil && !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EBUSY) {
