@@ -641,7 +641,7 @@ func TestStopRacingServe(t *testing.T) {
 	}
 	defer ln.Close()
 	for range 50 {
-		e, err := New(ln, newTestHandler(netip.MustParseAddrPort("127.0.0.1:1")), Config{Loops: 2})
+		e, err := New(ln, newTestHandler(netip.MustParseAddrPort("127.0.0.1:1")), Config{Loops: 2, Uring: testUring})
 		if err != nil {
 			t.Fatal(err)
 		}

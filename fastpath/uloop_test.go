@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -50,6 +51,7 @@ func TestUringEngine(t *testing.T) {
 		{"UpLastRead", TestUpLastRead},
 		{"BackendWriteFailDeliversRest", TestBackendWriteFailDeliversRest},
 		{"ConnectSeenAfterBackendEnd", TestConnectSeenAfterBackendEnd},
+		{"StopRacingServe", TestStopRacingServe},
 	} {
 		t.Run(tc.name, tc.test)
 	}
@@ -165,5 +167,76 @@ func TestConcurrentRelaysKeepTheirBytes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUringAcceptWaitsForListening: a refuse rule shuts the listening
+// socket down (SHUT_RD), so the loop's accept fails with EINVAL. The loop
+// keeps the socket and waits for Engine.Listening (an eventfd read armed
+// on its ring) instead of re-arming accepts that fail at once; once the
+// socket listens again and Listening is called, a client is relayed.
+func TestUringAcceptWaitsForListening(t *testing.T) {
+	if err := UringCheck(); err != nil {
+		t.Skipf("io_uring unavailable here: %v", err)
+	}
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	h := newTestHandler(echoBackend(t))
+	h.closed, h.opened = make(chan Result, 64), make(chan *Conn, 64)
+	e, err := New(ln, h, Config{Loops: 1, Uring: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- e.Serve() }()
+	defer func() {
+		e.Abort()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	rc, err := ln.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sa syscall.Sockaddr
+	ctl := func(f func(fd int) error) {
+		t.Helper()
+		var ferr error
+		if err := rc.Control(func(fd uintptr) { ferr = f(int(fd)) }); err != nil || ferr != nil {
+			t.Fatal(err, ferr)
+		}
+	}
+	ctl(func(fd int) (err error) { sa, err = syscall.Getsockname(fd); return err })
+	addr := ln.Addr().String()
+	ctl(func(fd int) error { return syscall.Shutdown(fd, syscall.SHUT_RD) })
+	if _, err := net.Dial("tcp", addr); !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("dial while shut down: %v, want connection refused", err)
+	}
+	// Whether the loop has met EINVAL yet or not, a Listening after the
+	// socket listens again must get its accepts going (listensArmed).
+	time.Sleep(50 * time.Millisecond)
+	ctl(func(fd int) error {
+		if err := syscall.Bind(fd, sa); err != nil && !errors.Is(err, syscall.EINVAL) {
+			return err
+		}
+		return syscall.Listen(fd, 128)
+	})
+	e.Listening()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatalf("dial after listening again: %v", err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write([]byte("Rping")); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 5)
+	if _, err := io.ReadFull(c, got); err != nil || string(got) != "Rping" {
+		t.Fatalf("relay after listening again: %q, %v", got, err)
 	}
 }
