@@ -7,7 +7,7 @@
 # Builds tlsgate, tlsgate-load and the two relays, starts the HTTP backend,
 # HAProxy (2 threads and 1), tlsgate's plain listener and the relays on
 # loopback ports 29xxx from this one session, runs REPS interleaved rounds
-# of 3 s at 8 in flight over the NAMEs in the order given (tlsgate epoll
+# of 3 s at 8 in flight over the NAMEs in the order given (tlsgate tguring epoll
 # uring1 p1none hap1 haproxy), and prints one line per target per round:
 # set round name rate conns cpu_us_per_conn load1. Summarise with
 #   awk -f bench/uring17/summarize.awk OUT...
@@ -32,15 +32,21 @@ name = "http-plaintext"
 listen = "127.0.0.1:29701"
 backend = "127.0.0.1:29102"
 mode = "plaintext"
+[[listener]]
+name = "http-plaintext-uring"
+listen = "127.0.0.1:29702"
+backend = "127.0.0.1:29102"
+mode = "plaintext"
+engine = "uring"
 EOT
 set_=$1 reps=$2; shift 2
 B=$W/bin
-declare -A PORT=([tlsgate]=29701 [epoll]=29501 [uring1]=29511 [p1none]=29521 [hap1]=29303 [haproxy]=29302)
+declare -A PORT=([tlsgate]=29701 [tguring]=29702 [epoll]=29501 [uring1]=29511 [p1none]=29521 [hap1]=29303 [haproxy]=29302)
 declare -A PID
 $B/tlsgate-load backend --listen 127.0.0.1:29102 --mode http --lifetime 60m >"$W/log/be.log" 2>&1 & BE=$!
 haproxy -db -f "$D/haproxy.cfg" >"$W/log/haproxy.log" 2>&1 & PID[haproxy]=$!
 haproxy -db -f "$D/haproxy1.cfg" >"$W/log/haproxy1.log" 2>&1 & PID[hap1]=$!
-$B/tlsgate run -c "$W/tg.toml" >"$W/log/tlsgate.out" 2>&1 & PID[tlsgate]=$!
+$B/tlsgate run -c "$W/tg.toml" >"$W/log/tlsgate.out" 2>&1 & PID[tlsgate]=$!; PID[tguring]=${PID[tlsgate]}
 $B/epollrelay --listen 127.0.0.1:29501 --target 127.0.0.1:29102 --threads 2 & PID[epoll]=$!
 $B/uringrelay --listen 127.0.0.1:29511 --target 127.0.0.1:29102 --threads 1 --setup defer & PID[uring1]=$!
 $B/uringrelay --listen 127.0.0.1:29521 --target 127.0.0.1:29102 --threads 1 --setup none --park & PID[p1none]=$!
