@@ -26,13 +26,16 @@ type Event struct {
 // warn for a failure (d.OK false: a handshake that failed, a protocol
 // mismatch, a refused backend, a fault that ended it), as BIG-IP's
 // 01260013:4 lines are at warning; info for a connection that did what it
-// should. The listener logs the Event at this level, so json and console
+// should. A connection that worked but carries warnings (explain's
+// Warnings: verification off, a weak cipher) is at warning too: its lines
+// say "warning:", and a collector filtering at warning must see them in
+// json as in bigip. The listener logs the Event at this level, so json and console
 // show it, and the bigip format and syslog write each of our lines for the
 // connection at the matching severity (4 or 6) while BIG-IP's own lines
 // keep the severity of their ID. A collector that keeps warning and above
 // thus gets every failure, with or without a BIG-IP line, in every format.
 func Level(d explain.Diagnosis) zapcore.Level {
-	if d.OK {
+	if d.OK && len(d.Warnings) == 0 {
 		return zapcore.InfoLevel
 	}
 	return zapcore.WarnLevel

@@ -90,7 +90,7 @@ func severityCases() []severityCase {
 		{"fault_injected", faultStopOutcome(), explain.CodeFaultInjected, 4},
 		// Successes, also one with warnings and one a rule slowed.
 		{"ok", okOutcome(), explain.CodeOK, 6},
-		{"ok_warnings", inspectOutcome(), explain.CodeOK, 6},
+		{"ok_warnings", inspectOutcome(), explain.CodeOK, 4},
 		{"ok_fault_fired", slowOK, explain.CodeOK, 6},
 		{"health_check", health, explain.CodeHealthCheck, 6},
 		{"plaintext_allowed", allowed, explain.CodePlaintextAllowed, 6},
