@@ -144,11 +144,16 @@ func findEvent(fields []zapcore.Field) (Event, bool) {
 
 // writeEvent writes the fault rules that fired, the BIG-IP group, then our
 // explanation, all stamped with the entry's second; the group uses one tmm
-// instance and one PID and stays contiguous.
+// instance and one PID and stays contiguous. BIG-IP lines carry the
+// severity of their ID; every line of ours carries the outcome's (Level),
+// the level the json and console formats show for the same connection, so
+// a collector filtering at warning gets every failure whatever the format,
+// also one with no BIG-IP line of its own.
 func (e *ltmEncoder) writeEvent(buf *buffer.Buffer, ts time.Time, ev Event) {
 	o, d := ev.linesIn(e.o.Lang)
+	sev := levelSeverity(Level(d))
 	for _, text := range faultLines(o, e.o.Lang) {
-		e.writeOwn(buf, ts, sevWarning, text)
+		e.writeOwn(buf, ts, sev, text)
 	}
 	proc := TMMName(o.ID, e.o.TMMs)
 	for _, l := range d.BigIP {
@@ -160,14 +165,14 @@ func (e *ltmEncoder) writeEvent(buf *buffer.Buffer, ts time.Time, ev Event) {
 	}
 	if d.OK {
 		// The line every connection that worked gets, written in place.
-		e.writeConnLine(buf, ts, o.ID, d.Code, d.Summary)
+		e.writeConnLine(buf, ts, sev, o.ID, d.Code, d.Summary)
 	} else {
 		for _, text := range explanationLines(o.ID, d, e.o.Lang) {
-			e.writeOwn(buf, ts, sevInfo, text)
+			e.writeOwn(buf, ts, sev, text)
 		}
 	}
 	for _, text := range warningLines(o.ID, d, e.o.Lang) {
-		e.writeOwn(buf, ts, sevWarning, text)
+		e.writeOwn(buf, ts, sev, text)
 	}
 }
 
@@ -178,10 +183,10 @@ func (e *ltmEncoder) writeOwn(buf *buffer.Buffer, ts time.Time, sev int, text st
 	buf.AppendByte('\n')
 }
 
-// writeConnLine is writeOwn for the info line "[conn ID code] summary",
-// the same bytes as explanationLines gives a connection that worked.
-func (e *ltmEncoder) writeConnLine(buf *buffer.Buffer, ts time.Time, id uint64, code, summary string) {
-	e.ownPrefix(buf, ts, sevInfo)
+// writeConnLine is writeOwn for the line "[conn ID code] summary", the
+// same bytes as explanationLines gives a connection that worked.
+func (e *ltmEncoder) writeConnLine(buf *buffer.Buffer, ts time.Time, sev int, id uint64, code, summary string) {
+	e.ownPrefix(buf, ts, sev)
 	buf.AppendString("[conn ")
 	buf.AppendUint(id)
 	buf.AppendByte(' ')

@@ -228,7 +228,7 @@ func TestBigIPEncoderGroup(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Feb  1 08:12:15 lab-bigip info tlsgate[9244]: [conn 7 ok] terminate sni=lab.test TLS 1.3 TLS_AES_128_GCM_SHA256 alpn=h2 ja4=t13d1516h2_8daaf6152771_02713d6af862 up=517B down=8192B in 42ms",
-		"Feb  1 08:12:16 lab-bigip info tlsgate[9244]: [conn 9 ok] inspect sni=lab.test client[TLS 1.3 TLS_AES_128_GCM_SHA256 http/1.1] server[TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 http/1.1 unverified] http=3 ja4=t13d1516h2_8daaf6152771_02713d6af862 up=517B down=8192B in 42ms",
+		"Feb  1 08:12:16 lab-bigip warning tlsgate[9244]: [conn 9 ok] inspect sni=lab.test client[TLS 1.3 TLS_AES_128_GCM_SHA256 http/1.1] server[TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 http/1.1 unverified] http=3 ja4=t13d1516h2_8daaf6152771_02713d6af862 up=517B down=8192B in 42ms",
 		"Feb  1 08:12:16 lab-bigip warning tlsgate[9244]: [conn 9 ok] warning: upstream verification is off: tlsgate would accept any server certificate, so the client's trust is not carried through",
 		"Feb  1 08:12:16 lab-bigip warning tlsgate[9244]: [conn 9 ok] warning: TLS 1.3 → 1.2 downgrade between the legs",
 		"[conn 10 client_rejected_silently] cause: ",

@@ -22,6 +22,25 @@ type Event struct {
 	Diagnosis *explain.Diagnosis // nil: computed from Outcome when rendered
 }
 
+// Level is the one level of a finished connection, whatever the format:
+// warn for a failure (d.OK false: a handshake that failed, a protocol
+// mismatch, a refused backend, a fault that ended it), as BIG-IP's
+// 01260013:4 lines are at warning; info for a connection that did what it
+// should. A connection that worked but carries warnings (explain's
+// Warnings: verification off, a weak cipher) is at warning too: its lines
+// say "warning:", and a collector filtering at warning must see them in
+// json as in bigip. The listener logs the Event at this level, so json and console
+// show it, and the bigip format and syslog write each of our lines for the
+// connection at the matching severity (4 or 6) while BIG-IP's own lines
+// keep the severity of their ID. A collector that keeps warning and above
+// thus gets every failure, with or without a BIG-IP line, in every format.
+func Level(d explain.Diagnosis) zapcore.Level {
+	if d.OK && len(d.Warnings) == 0 {
+		return zapcore.InfoLevel
+	}
+	return zapcore.WarnLevel
+}
+
 // Field wraps ev as the zap field the encoders look for.
 func Field(ev Event) zapcore.Field {
 	return zapcore.Field{Key: EventKey, Type: zapcore.ObjectMarshalerType, Interface: ev}
@@ -193,7 +212,7 @@ func cipherOrEmpty(c uint16) string {
 // explanationLines are our own lines for a diagnosis, without prefix. A
 // success is one line; a failure is its summary, cause, numbered checks,
 // the client hint and one line per evidence item. Warnings are rendered
-// separately (warningLines) because they carry their own severity.
+// separately (warningLines): a success writes them after its one line.
 func explanationLines(id uint64, d explain.Diagnosis, lang string) []string {
 	tag := connTag(id, d)
 	if d.OK {
@@ -219,7 +238,9 @@ func connTag(id uint64, d explain.Diagnosis) string {
 }
 
 // warningLines are our lines for the warnings of a connection that worked
-// but is weaker than it looks: "[conn 7 ok] warning: …".
+// but is weaker than it looks: "[conn 7 ok] warning: …". They carry the
+// connection's severity (info), as its json event does: "warning" names
+// what they say, not a syslog level.
 func warningLines(id uint64, d explain.Diagnosis, lang string) []string {
 	out := make([]string, len(d.Warnings))
 	for i, w := range d.Warnings {

@@ -71,8 +71,9 @@ func (f faultObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 }
 
 // faultLines are our lines for the rules that fired, one per firing,
-// written before the connection's diagnosis at warning severity: a fault
-// is the cause of whatever follows. The draw is shown only for a rule with
+// written before the connection's diagnosis (a fault is the cause of
+// whatever follows) and at its severity: warning when the connection
+// failed, info when it worked despite the rule. The draw is shown only for a rule with
 // a probability: without one it decided nothing.
 //
 //	[conn 7 fault] rule waf-sni-block fired: reset at client_hello (draw 0.81); the client should see: connection reset …

@@ -48,8 +48,8 @@ func faultWrapOutcome() *explain.Outcome {
 	return o
 }
 
-// TestFaultLines: one warning line of ours per firing, before the
-// connection's BIG-IP group and explanation.
+// TestFaultLines: one line of ours per firing, before the connection's
+// BIG-IP group and explanation, all at the failure's severity (warning).
 func TestFaultLines(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(encodeAll(t, "bigip"), "\n"), "\n")
 	var conn11, conn12 []string
@@ -67,7 +67,7 @@ func TestFaultLines(t *testing.T) {
 		// the line does not show it.
 		prefix + "[conn 11 fault] rule slow-accept fired: latency at accept; the client should see: " + testSymSlow,
 		prefix + "[conn 11 fault] rule waf-sni-block fired: reset at client_hello (draw 0.81); the client should see: " + testSymReset,
-		"Feb  1 08:12:16 lab-bigip info tlsgate[9244]: [conn 11 fault_injected] summary: injected by rule waf-sni-block: reset after ClientHello",
+		prefix + "[conn 11 fault_injected] summary: injected by rule waf-sni-block: reset after ClientHello",
 	}
 	if len(conn11) < len(want11) {
 		t.Fatalf("conn 11 lines: %q", conn11)
@@ -86,7 +86,7 @@ func TestFaultLines(t *testing.T) {
 	want12 := []string{
 		prefix + "[conn 12 fault] rule pmtu fired: mtu at server_flight; the client should see: " + testSymMTU,
 		"Feb  1 08:12:16 lab-bigip warning tmm[9244]: 01260013:4: SSL Handshake failed for TCP 10.1.10.50:61863 -> 10.1.10.100:443",
-		"Feb  1 08:12:16 lab-bigip info tlsgate[9244]: [conn 12 handshake_timeout] summary: TLS handshake with client 10.1.10.50:61863 timed out; injected by rule pmtu (mtu at server_flight)",
+		prefix + "[conn 12 handshake_timeout] summary: TLS handshake with client 10.1.10.50:61863 timed out; injected by rule pmtu (mtu at server_flight)",
 	}
 	if len(conn12) < len(want12) {
 		t.Fatalf("conn 12 lines: %q", conn12)

@@ -25,10 +25,10 @@ type Options struct {
 // Our own lines carry this process name and never a BIG-IP message ID.
 const ownProcess = "tlsgate"
 
-// Syslog severities used by our lines and the facility all lines use.
+// The severity of our own notices about forwarding, and the facility all
+// lines use. A connection's lines take their severity from Level.
 const (
 	sevWarning     = 4
-	sevInfo        = 6
 	facilityLocal0 = 16 // BIG-IP logs LTM messages to local0 (bigip-log.md §1.2)
 )
 

@@ -55,7 +55,7 @@ func checkReceived(t *testing.T, got []string) {
 	}
 	if got[0] != "<132>Feb  1 08:12:14 lab-bigip warning tmm1[9244]: 01260009:4: Connection error: ssl_passthru:5234: not SSL (40)" ||
 		got[1] != "<132>Feb  1 08:12:14 lab-bigip warning tmm1[9244]: 01260013:4: SSL Handshake failed for TCP 192.168.99.86:32963 -> 192.168.20.230:443" ||
-		!strings.HasPrefix(got[2], "<134>Feb  1 08:12:14 lab-bigip info tlsgate[9244]: [conn 43 plaintext_on_tls] summary: ") {
+		!strings.HasPrefix(got[2], "<132>Feb  1 08:12:14 lab-bigip warning tlsgate[9244]: [conn 43 plaintext_on_tls] summary: ") {
 		t.Errorf("unexpected head:\n%s", strings.Join(got[:3], "\n"))
 	}
 }

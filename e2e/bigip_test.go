@@ -111,8 +111,19 @@ func TestBigIPFormat(t *testing.T) {
 		if idRe.MatchString(m[3]) {
 			t.Errorf("tlsgate's own line carries a BIG-IP message ID: %q", line)
 		}
+		tag := connTagRe.FindStringSubmatch(m[3])
+		// Our lines carry their connection's severity, as the json
+		// format's level does: warning for each failure here (one
+		// without a BIG-IP line too), info for the one that worked.
+		want := "warning"
+		if tag != nil && tag[2] == "ok" {
+			want = "info"
+		}
+		if tag != nil && m[1] != want {
+			t.Errorf("%s line at %s, want %s: %q", tag[2], m[1], want, line)
+		}
 		// Failure summaries are stable; success summaries hold timings.
-		if tag := connTagRe.FindStringSubmatch(m[3]); tag != nil && tag[2] != "ok" && strings.Contains(m[3], "] summary: ") {
+		if tag != nil && tag[2] != "ok" && strings.Contains(m[3], "] summary: ") {
 			golden = append(golden, normalize(line, "", names))
 		}
 	}

@@ -382,13 +382,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// log writes the one event for a finished connection.
+// log writes the one event for a finished connection, at the level every
+// format shows it at (bigiplog.Level).
 func (s *Server) log(o *explain.Outcome, d *explain.Diagnosis) {
-	ev := bigiplog.Event{Outcome: o, Diagnosis: d}
-	if d.OK {
-		s.deps.Logger.Info(d.Summary, zap.Object("conn", ev))
-	} else {
-		s.deps.Logger.Warn(d.Summary, zap.Object("conn", ev))
+	if ce := s.deps.Logger.Check(bigiplog.Level(*d), d.Summary); ce != nil {
+		ce.Write(zap.Object(bigiplog.EventKey, bigiplog.Event{Outcome: o, Diagnosis: d}))
 	}
 	if s.deps.OnOutcome != nil {
 		s.deps.OnOutcome(o, d)

@@ -34,11 +34,7 @@ func newEventSink(a *admin.Server, host string, pid int, lang string) (*eventSin
 // listener is done with o and d once it calls this.
 func (e *eventSink) observe(o *explain.Outcome, d *explain.Diagnosis) {
 	e.admin.Observe(o, d)
-	level := zapcore.InfoLevel
-	if !d.OK {
-		level = zapcore.WarnLevel
-	}
-	entry := zapcore.Entry{Level: level, Time: time.Now(), Message: d.Summary}
+	entry := zapcore.Entry{Level: bigiplog.Level(*d), Time: time.Now(), Message: d.Summary}
 	e.admin.Hub().PublishFunc(func() []byte {
 		buf, err := e.enc.Clone().EncodeEntry(entry, []zapcore.Field{bigiplog.Field(bigiplog.Event{Outcome: o, Diagnosis: d})})
 		if err != nil {

@@ -221,8 +221,8 @@ func TestExplainLongLineStdin(t *testing.T) {
 // lines are counted on stderr, not each made an event of "no message ID".
 func TestExplainSkipsOwnLines(t *testing.T) {
 	own := []string{
-		"Nov 28 16:34:13 lab info tlsgate[7150]: [conn 1 plaintext_on_tls] summary: plaintext http from 127.0.0.1:44994 on TLS listener term (127.0.0.1:19301); non_ssl action: reset",
-		"Nov 28 16:34:13 lab info tlsgate[7150]: [conn 1 plaintext_on_tls] check 1: Check the URL the client uses: it must be https://127.0.0.1:19301/, not http://.",
+		"Nov 28 16:34:13 lab warning tlsgate[7150]: [conn 1 plaintext_on_tls] summary: plaintext http from 127.0.0.1:44994 on TLS listener term (127.0.0.1:19301); non_ssl action: reset",
+		"Nov 28 16:34:13 lab warning tlsgate[7150]: [conn 1 plaintext_on_tls] check 1: Check the URL the client uses: it must be https://127.0.0.1:19301/, not http://.",
 		"Nov 28 16:34:21 lab warning tlsgate[7150]: max_connections reached: connections refused with a reset listener=maxconn",
 	}
 	group := []string{
