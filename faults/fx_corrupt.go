@@ -189,6 +189,9 @@ type recordScan struct {
 	left int // body bytes still to come in the current record
 	off  int // body bytes of the current record already passed
 	lost bool
+	// lostAt is where in the chunk that lost the step its bad header
+	// began (0 when it began in an earlier one).
+	lostAt int
 }
 
 // feed walks p. For each record header completed it calls head with the
@@ -207,7 +210,7 @@ func (s *recordScan) feed(p []byte, head func(typ uint8, length int), body func(
 			}
 			s.nh = 0
 			if typ := s.hdr[0]; typ < recordCCS || typ > 24 || s.hdr[1] != 3 {
-				s.lost = true
+				s.lost, s.lostAt = true, max(i-5, 0)
 				return
 			}
 			s.left, s.off = int(s.hdr[3])<<8|int(s.hdr[4]), 0

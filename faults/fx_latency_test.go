@@ -1,0 +1,158 @@
+package faults
+
+import (
+	"crypto/tls"
+	"io"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// passLatency is the request-stage latency of these tests: so long that a
+// real wait would show, it is never waited for (the Sleep is counted and
+// returns at once) and the clock stands still, so each delayed chunk is
+// one Sleep of exactly this.
+const passLatency = 7 * time.Second
+
+// passRun is what a request-stage latency did to one TLS connection
+// passed through it, counted in the Sleeps its delayed chunks took: by the
+// time each end finished its handshake, and in all.
+type passRun struct {
+	atClientHS, atServerHS, total int64
+	fires                         int
+}
+
+// replayFirst is a conn whose first reads return first, the bytes a
+// passthrough listener peeked (the ClientHello) before it wrapped the
+// socket.
+type replayFirst struct {
+	net.Conn
+	first []byte
+}
+
+func (r *replayFirst) Read(p []byte) (int, error) {
+	if len(r.first) > 0 {
+		n := copy(p, r.first)
+		r.first = r.first[n:]
+		return n, nil
+	}
+	return r.Conn.Read(p)
+}
+
+// readRecord reads one whole TLS record from c.
+func readRecord(t *testing.T, c net.Conn) []byte {
+	t.Helper()
+	hdr := make([]byte, 5)
+	if _, err := io.ReadFull(c, hdr); err != nil {
+		t.Fatal(err)
+	}
+	body := make([]byte, int(hdr[3])<<8|int(hdr[4]))
+	if _, err := io.ReadFull(c, body); err != nil {
+		t.Fatal(err)
+	}
+	return append(hdr, body...)
+}
+
+// runPassLatency passes one real TLS connection on loopback through a
+// request-stage latency as a passthrough listener does: the ClientHello
+// read first, the socket then wrapped with RawTLS. The TLS server sits
+// directly behind the wrapper, standing in for the relayed backend. The
+// client runs client (its handshake done), and the server echoes one
+// line if a request comes.
+func runPassLatency(t *testing.T, dir Direction, srvCfg, cliCfg *tls.Config, client func(*tls.Conn)) passRun {
+	t.Helper()
+	srv, cli := loopbackPair(t)
+	e := NewEngine(nil)
+	if err := e.Add(Rule{Name: "slow", Action: ActLatency, Stage: StageRequest, Direction: dir, Latency: Duration(passLatency)}); err != nil {
+		t.Fatal(err)
+	}
+	p := e.Plan(ConnInfo{Listener: "l", Index: 1, Hello: testHello()})
+	ws := p.Wrappers(StageClientHello, StageServerFlight, StageRequest, StageResponse, StageIdle)
+	if len(ws) != 1 {
+		t.Fatalf("wrappers %v, want the latency", ws)
+	}
+	var delays atomic.Int64
+	frozen := time.Now()
+	deps := WrapDeps{Index: 1, RawTLS: true, Now: func() time.Time { return frozen },
+		Sleep: func(d time.Duration, done <-chan struct{}) bool {
+			if d == passLatency {
+				delays.Add(1)
+			}
+			return true
+		}}
+	deadline := time.Now().Add(10 * time.Second)
+	_ = srv.SetDeadline(deadline)
+	_ = cli.SetDeadline(deadline)
+	tc := tls.Client(cli, cliCfg)
+	hsDone := make(chan error, 1)
+	go func() { hsDone <- tc.Handshake() }()
+	hello := readRecord(t, srv)
+	wrapped := Wrap(srv, ws, FacingClient, deps)
+	var run passRun
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := tls.Server(&replayFirst{Conn: wrapped, first: hello}, srvCfg)
+		err := sc.Handshake()
+		run.atServerHS = delays.Load()
+		if err == nil {
+			line := make([]byte, 5)
+			if _, err := io.ReadFull(sc, line); err == nil {
+				_, _ = sc.Write(line)
+			}
+		}
+		_ = sc.Close()
+	}()
+	if err := <-hsDone; err != nil {
+		t.Fatalf("client handshake: %v", err)
+	}
+	run.atClientHS = delays.Load()
+	client(tc)
+	<-done
+	_ = wrapped.Close()
+	run.total = delays.Load()
+	run.fires = len(p.Settle(wrapped).Names())
+	return run
+}
+
+// request sends one line and reads the echo, then closes.
+func request(t *testing.T) func(*tls.Conn) {
+	return func(c *tls.Conn) {
+		if _, err := c.Write([]byte("ping\n")); err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, 5)
+		if _, err := io.ReadFull(c, b); err != nil || string(b) != "ping\n" {
+			t.Fatalf("echo %q, %v", b, err)
+		}
+		_ = c.Close()
+	}
+}
+
+// TestPassthroughLatencySparesTheHandshake: on passthrough a request-stage
+// latency sits on the client's raw socket from its hello on. Its s2c half
+// delayed every chunk, the server's handshake flight included, and its
+// c2s half the client's Finished: the handshake itself was slowed, which
+// on a terminating listener (where the wrapper comes after the handshake)
+// it is not. It now delays only the client's application data and what
+// the server sends once one came, so neither end has seen a delay when its
+// handshake ends, and the request or its answer is delayed.
+func TestPassthroughLatencySparesTheHandshake(t *testing.T) {
+	cert, pool := selfSignedCert(t)
+	for _, dir := range []Direction{S2C, C2S, Both} {
+		for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+			t.Run(string(dir)+"/"+tls.VersionName(v), func(t *testing.T) {
+				srvCfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: v, MaxVersion: v}
+				cliCfg := &tls.Config{ServerName: "lab.test", RootCAs: pool, MinVersion: v, MaxVersion: v}
+				run := runPassLatency(t, dir, srvCfg, cliCfg, request(t))
+				if run.atClientHS != 0 || run.atServerHS != 0 {
+					t.Errorf("delays by the client's handshake end %d, the server's %d; want none", run.atClientHS, run.atServerHS)
+				}
+				if run.total == 0 || run.fires != 1 {
+					t.Errorf("%d delays, %d firings in all; want the request's or the response's, and the rule fired", run.total, run.fires)
+				}
+			})
+		}
+	}
+}
