@@ -90,12 +90,13 @@ func runPassLatency(t *testing.T, dir Direction, srvCfg, cliCfg *tls.Config, cli
 	hello := readRecord(t, srv)
 	wrapped := Wrap(srv, ws, FacingClient, deps)
 	var run passRun
-	done := make(chan struct{})
+	done, srvHS := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		sc := tls.Server(&replayFirst{Conn: wrapped, first: hello}, srvCfg)
 		err := sc.Handshake()
 		run.atServerHS = delays.Load()
+		close(srvHS)
 		if err == nil {
 			line := make([]byte, 5)
 			if _, err := io.ReadFull(sc, line); err == nil {
@@ -108,6 +109,9 @@ func runPassLatency(t *testing.T, dir Direction, srvCfg, cliCfg *tls.Config, cli
 		t.Fatalf("client handshake: %v", err)
 	}
 	run.atClientHS = delays.Load()
+	// The client goes on once the server's count is taken: a request
+	// already on its way could be delayed before it.
+	<-srvHS
 	client(tc)
 	<-done
 	_ = wrapped.Close()
@@ -153,6 +157,70 @@ func TestPassthroughLatencySparesTheHandshake(t *testing.T) {
 					t.Errorf("%d delays, %d firings in all; want the request's or the response's, and the rule fired", run.total, run.fires)
 				}
 			})
+		}
+	}
+}
+
+// TestPassthroughLatencyCountsOnlyRequests: under TLS 1.3 every record
+// after the server's hello is type 23, the client's close_notify and an
+// mTLS client's Certificate and CertificateVerify included. All but the
+// client's first were taken for requests, so a client that closed after
+// its handshake, or any client with a certificate, fired the rule (and
+// had those records and the server's answer delayed). The sizes the
+// suite fixes now tell them apart: only a real request fires it.
+func TestPassthroughLatencyCountsOnlyRequests(t *testing.T) {
+	cert, pool := selfSignedCert(t)
+	clientCert, _ := selfSignedCert(t)
+	closeNow := func(c *tls.Conn) { _ = c.Close() } // a close_notify, then FIN
+	for _, tt := range []struct {
+		name   string
+		auth   tls.ClientAuthType
+		certs  []tls.Certificate
+		client func(t *testing.T) func(*tls.Conn)
+		fires  int
+	}{
+		{"closes after the handshake", tls.NoClientCert, nil, func(*testing.T) func(*tls.Conn) { return closeNow }, 0},
+		{"mTLS, closes after the handshake", tls.RequireAnyClientCert, []tls.Certificate{clientCert}, func(*testing.T) func(*tls.Conn) { return closeNow }, 0},
+		{"certificate asked, none sent, closes", tls.RequestClientCert, nil, func(*testing.T) func(*tls.Conn) { return closeNow }, 0},
+		{"mTLS, sends a request", tls.RequireAnyClientCert, []tls.Certificate{clientCert}, request, 1},
+		{"certificate asked, none sent, sends a request", tls.RequestClientCert, nil, request, 1},
+	} {
+		for _, dir := range []Direction{S2C, C2S, Both} {
+			for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+				t.Run(tt.name+"/"+string(dir)+"/"+tls.VersionName(v), func(t *testing.T) {
+					srvCfg := &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tt.auth, MinVersion: v, MaxVersion: v}
+					cliCfg := &tls.Config{ServerName: "lab.test", RootCAs: pool, Certificates: tt.certs, MinVersion: v, MaxVersion: v}
+					run := runPassLatency(t, dir, srvCfg, cliCfg, tt.client(t))
+					if run.atClientHS != 0 || run.atServerHS != 0 {
+						t.Errorf("delays by the client's handshake end %d, the server's %d; want none", run.atClientHS, run.atServerHS)
+					}
+					if run.fires != tt.fires || tt.fires == 0 && run.total != 0 {
+						t.Errorf("%d firings, %d delays in all; want %d firings", run.fires, run.total, tt.fires)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestSealed13Sizes: the sealed sizes of a TLS 1.3 Finished and alert
+// under each suite, the ones isRequest tells records apart by.
+func TestSealed13Sizes(t *testing.T) {
+	for _, tt := range []struct {
+		suite           uint16
+		finished, alert int
+		ok              bool
+	}{
+		{0x1301, 53, 19, true},
+		{0x1302, 69, 19, true},
+		{0x1303, 53, 19, true},
+		{0x1304, 53, 19, true},
+		{0x1305, 45, 11, true},
+		{0xc02f, 0, 0, false},
+	} {
+		f, a, ok := sealed13(tt.suite)
+		if f != tt.finished || a != tt.alert || ok != tt.ok {
+			t.Errorf("sealed13(%#04x) = %d, %d, %v; want %d, %d, %v", tt.suite, f, a, ok, tt.finished, tt.alert, tt.ok)
 		}
 	}
 }
