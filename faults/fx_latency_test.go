@@ -55,48 +55,73 @@ func readRecord(t *testing.T, c net.Conn) []byte {
 }
 
 // runPassLatency passes one real TLS connection on loopback through a
-// request-stage latency as a passthrough listener does: the ClientHello
-// read first, the socket then wrapped with RawTLS. The TLS server sits
-// directly behind the wrapper, standing in for the relayed backend. The
-// client runs client (its handshake done), and the server echoes one
-// line if a request comes.
+// request-stage latency as a passthrough listener does (see
+// servePassLatency). The client runs client once both ends finished
+// their handshakes, and the server echoes one line if a request comes.
 func runPassLatency(t *testing.T, dir Direction, srvCfg, cliCfg *tls.Config, client func(*tls.Conn)) passRun {
 	t.Helper()
 	srv, cli := loopbackPair(t)
+	_ = cli.SetDeadline(time.Now().Add(10 * time.Second))
+	tc := tls.Client(cli, cliCfg)
+	hsDone := make(chan error, 1)
+	go func() { hsDone <- tc.Handshake() }()
+	ps := servePassLatency(t, dir, srv, srvCfg)
+	if err := <-hsDone; err != nil {
+		t.Fatalf("client handshake: %v", err)
+	}
+	ps.run.atClientHS = ps.delays.Load()
+	// The client goes on once the server's count is taken: a request
+	// already on its way could be delayed before it.
+	<-ps.srvHS
+	client(tc)
+	return ps.finish()
+}
+
+// passServer is the server's side of a connection through a
+// request-stage latency: the wrapped socket, the TLS server behind it,
+// and the Sleeps the latency took.
+type passServer struct {
+	plan    *Plan
+	wrapped net.Conn
+	delays  atomic.Int64
+	srvHS   chan struct{} // closed once run.atServerHS is taken
+	done    chan struct{} // closed once the server is done
+	run     passRun
+}
+
+// servePassLatency reads the ClientHello from srv, as a passthrough
+// listener does before it wraps the socket, wraps srv with RawTLS and
+// serves TLS behind it (the TLS server stands in for the relayed
+// backend), echoing one 5-byte line if a request comes.
+func servePassLatency(t *testing.T, dir Direction, srv net.Conn, srvCfg *tls.Config) *passServer {
+	t.Helper()
 	e := NewEngine(nil)
 	if err := e.Add(Rule{Name: "slow", Action: ActLatency, Stage: StageRequest, Direction: dir, Latency: Duration(passLatency)}); err != nil {
 		t.Fatal(err)
 	}
-	p := e.Plan(ConnInfo{Listener: "l", Index: 1, Hello: testHello()})
-	ws := p.Wrappers(StageClientHello, StageServerFlight, StageRequest, StageResponse, StageIdle)
+	ps := &passServer{plan: e.Plan(ConnInfo{Listener: "l", Index: 1, Hello: testHello()}),
+		srvHS: make(chan struct{}), done: make(chan struct{})}
+	ws := ps.plan.Wrappers(StageClientHello, StageServerFlight, StageRequest, StageResponse, StageIdle)
 	if len(ws) != 1 {
 		t.Fatalf("wrappers %v, want the latency", ws)
 	}
-	var delays atomic.Int64
 	frozen := time.Now()
 	deps := WrapDeps{Index: 1, RawTLS: true, Now: func() time.Time { return frozen },
 		Sleep: func(d time.Duration, done <-chan struct{}) bool {
 			if d == passLatency {
-				delays.Add(1)
+				ps.delays.Add(1)
 			}
 			return true
 		}}
-	deadline := time.Now().Add(10 * time.Second)
-	_ = srv.SetDeadline(deadline)
-	_ = cli.SetDeadline(deadline)
-	tc := tls.Client(cli, cliCfg)
-	hsDone := make(chan error, 1)
-	go func() { hsDone <- tc.Handshake() }()
+	_ = srv.SetDeadline(time.Now().Add(10 * time.Second))
 	hello := readRecord(t, srv)
-	wrapped := Wrap(srv, ws, FacingClient, deps)
-	var run passRun
-	done, srvHS := make(chan struct{}), make(chan struct{})
+	ps.wrapped = Wrap(srv, ws, FacingClient, deps)
 	go func() {
-		defer close(done)
-		sc := tls.Server(&replayFirst{Conn: wrapped, first: hello}, srvCfg)
+		defer close(ps.done)
+		sc := tls.Server(&replayFirst{Conn: ps.wrapped, first: hello}, srvCfg)
 		err := sc.Handshake()
-		run.atServerHS = delays.Load()
-		close(srvHS)
+		ps.run.atServerHS = ps.delays.Load()
+		close(ps.srvHS)
 		if err == nil {
 			line := make([]byte, 5)
 			if _, err := io.ReadFull(sc, line); err == nil {
@@ -105,19 +130,16 @@ func runPassLatency(t *testing.T, dir Direction, srvCfg, cliCfg *tls.Config, cli
 		}
 		_ = sc.Close()
 	}()
-	if err := <-hsDone; err != nil {
-		t.Fatalf("client handshake: %v", err)
-	}
-	run.atClientHS = delays.Load()
-	// The client goes on once the server's count is taken: a request
-	// already on its way could be delayed before it.
-	<-srvHS
-	client(tc)
-	<-done
-	_ = wrapped.Close()
-	run.total = delays.Load()
-	run.fires = len(p.Settle(wrapped).Names())
-	return run
+	return ps
+}
+
+// finish waits for the server, closes the socket and settles the plan.
+func (ps *passServer) finish() passRun {
+	<-ps.done
+	_ = ps.wrapped.Close()
+	ps.run.total = ps.delays.Load()
+	ps.run.fires = len(ps.plan.Settle(ps.wrapped).Names())
+	return ps.run
 }
 
 // request sends one line and reads the echo, then closes.
