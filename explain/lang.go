@@ -40,6 +40,12 @@ var phraseTables = sync.OnceValue(func() map[string]map[string]string {
 })
 
 // say returns the phrase key in the facts' language, with the {name}
+// list joins items as the language writes a list: ", " in English, "、"
+// in Japanese (the ideographic comma, as Japanese prose writes lists).
+func (f *facts) list(items []string) string {
+	return strings.Join(items, f.say("list_comma"))
+}
+
 // value pairs filled in one pass (values are never read as templates).
 func (f *facts) say(key string, pairs ...string) string {
 	tables := phraseTables()
@@ -125,6 +131,8 @@ func (f *facts) host(ap netip.AddrPort) string {
 func phrasesEN() map[string]string {
 	return map[string]string{
 		"list_sep":              "; ",
+		"list_comma":            ", ",
+		"msg_shows_alert":       " (with `-msg` it shows the alert: `<<< … Alert … warning {alert}`)",
 		"none":                  "(none)",
 		"none_bare":             "none",
 		"unknown":               "(unknown)",

@@ -11,6 +11,8 @@ package explain
 func phrasesJA() map[string]string {
 	return map[string]string{
 		"list_sep":              "、",
+		"list_comma":            "、",
+		"msg_shows_alert":       "（`-msg` を付けるとアラートが見える: `<<< … Alert … warning {alert}`）",
 		"none":                  "（なし）",
 		"none_bare":             "なし",
 		"unknown":               "（不明）",
