@@ -475,7 +475,7 @@ func diagCases() []diagCase {
 	return append([]diagCase{
 		{name: "ok_terminate", o: okTerm, code: CodeOK, ok: true,
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
-				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
+				sessionID(42, 0, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
 			contains: []string{"terminate sni=lab.test TLS 1.3 TLS_AES_128_GCM_SHA256 alpn=h2", "up=517B down=4096B in 12ms"}},
 		{name: "ok_passthrough", o: okPass, code: CodeOK, ok: true, contains: []string{"not terminated"}},
 		{name: "plaintext_on_tls_reset", o: httpOn("terminate", "non_ssl_reset"), code: CodePlaintextOnTLS,
@@ -669,16 +669,16 @@ func diagCases() []diagCase {
 			contains: []string{"application data"}},
 		{name: "ok_terminate_alert_before_hello", o: &alertFirstDone, code: CodeOK, ok: true,
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
-				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
+				sessionID(42, 0, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
 			contains: []string{"warning alert 90 user_canceled at offset 0", "as crypto/tls drops them"},
 			absent:   []string{"crypto/tls completed the handshake"}},
 		{name: "ok_terminate_alert_between_hello_records", o: &alertBetweenDone, code: CodeOK, ok: true,
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
-				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
+				sessionID(42, 0, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
 			contains: []string{"at offset 45"}, absent: []string{"crypto/tls completed the handshake"}},
 		{name: "ok_terminate_hello_beyond_cap", o: &bigDone, code: CodeOK, ok: true, warnings: 1,
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
-				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
+				sessionID(42, 0, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
 			contains: []string{"crypto/tls read it for the handshake (SNI lab.test)", "sni=lab.test"}, absent: []string{"so its SNI, ALPN"}},
 		{name: "sni_missing_beyond_cap", o: bigNoSNI, code: CodeSNIMissing, lines: []string{lineSummary},
 			contains: []string{"sni=(none)", "server_name", "sslv3 alert handshake failure"}},
@@ -686,7 +686,7 @@ func diagCases() []diagCase {
 			contains: []string{"sni=(none)", "for 192.168.20.230"}, absent: []string{"<name on the certificate>"}},
 		{name: "ok_terminate_hello_unread", o: &unreadDone, code: CodeOK, ok: true, warnings: 1,
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
-				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
+				sessionID(42, 0, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},
 			contains: []string{"extension 0xfe0d", "crypto/tls completed the handshake", "fault rules"}},
 		{name: "client_closed_early_before_flight", o: finFirst, code: CodeClientClosedEarly, lines: []string{lineSummary},
 			contains: []string{"right after its ClientHello, before tlsgate sent its certificate", "cannot have refused the certificate",
