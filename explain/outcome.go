@@ -238,11 +238,16 @@ type FaultFiring struct {
 // Outcome is every fact about one connection, filled by the listener and
 // handed once to Diagnose. It holds no interpretation.
 type Outcome struct {
-	ID       uint64
-	Listener string
-	Mode     string // passthrough | terminate | plaintext | auto | inspect
-	NonSSL   string // non_ssl action configured: reset | http400 | redirect | allow
-	Route    string // what the listener did: passthrough, terminate, plain, non_ssl_reset, non_ssl_http400, non_ssl_redirect, non_ssl_allow, tls_on_plain_reset, refused, …
+	ID uint64
+	// SessionSalt is the process's own value (Deps.SessionSalt), drawn
+	// once at start from the injected randomness and the same for every
+	// connection of the process: the session lines' SIDs mix it in, so
+	// connection 1 of one run and of the next do not share a SID.
+	SessionSalt uint64
+	Listener    string
+	Mode        string // passthrough | terminate | plaintext | auto | inspect
+	NonSSL      string // non_ssl action configured: reset | http400 | redirect | allow
+	Route       string // what the listener did: passthrough, terminate, plain, non_ssl_reset, non_ssl_http400, non_ssl_redirect, non_ssl_allow, tls_on_plain_reset, refused, …
 
 	Client  netip.AddrPort // client address (after PROXY header, when trusted)
 	Virtual netip.AddrPort // address the client connected to (the "virtual server")

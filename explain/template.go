@@ -192,7 +192,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 		for _, id := range f.shared {
 			names = append(names, CipherName(id))
 		}
-		return f.orNone(strings.Join(names, ", ")), true
+		return f.orNone(f.list(names)), true
 	case "shared_key":
 		if len(f.shared) > 0 {
 			return keyLabel(suiteKey(f.shared[0])), true

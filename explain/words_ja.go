@@ -11,6 +11,8 @@ package explain
 func phrasesJA() map[string]string {
 	return map[string]string{
 		"list_sep":              "、",
+		"list_comma":            "、",
+		"msg_shows_alert":       "（`-msg` を付けるとアラートが見える: `<<< … Alert … warning {alert}`）",
 		"none":                  "（なし）",
 		"none_bare":             "なし",
 		"unknown":               "（不明）",
@@ -148,7 +150,7 @@ func phrasesJA() map[string]string {
 		"mimic_note":              "（本物のサーバの subject と SAN をコピーしたもの）",
 		"backend_saw_inspect":     "inspect モードの tlsgate はクライアントに応答する前にサーバ側レッグを確立するので、クライアントのハンドシェイクには何も返らない。tlsgate は ClientHello の後で接続をリセットし、curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
 		"backend_saw_h2":          "クライアントから見ると tlsgate との TLS ハンドシェイクは成功する（ALPN h2）が、バックエンドからの応答がないまま tlsgate が接続をリセットする: HTTP/2 の curl は、送信中のフレームにリセットが当たれば `curl: (16) Send failure: Connection reset by peer`（または `(55) Send failure: …`）、それ以外は `(56) Recv failure: Connection reset by peer` か `(55) getpeername() failed with errno 107: Transport endpoint is not connected`（curl 7.88）、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
-		"backend_reset_saw":       "やり取りの途中でリセット: curl `(56) Recv failure: Connection reset by peer`、Go `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET。応答の一部は受信済みのことが多い。",
+		"backend_reset_saw":       "やり取りの途中でリセット: curl は `curl: (56) Recv failure: Connection reset by peer`、まだ送信中のリクエストボディにリセットが当たれば `curl: (55) Send failure: Connection reset by peer`（curl 7.88.1、https:// でも http:// でも同じ）、Go `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET。応答の一部は受信済みのことが多い。",
 		"backend_reset_saw_h2":    "HTTP/2 のやり取り（ALPN h2）の途中でリセット: curl は、送信中のフレームにリセットが当たれば `(16) Send failure: Connection reset by peer`（または `(55) Send failure: …`）、それ以外は `(56) Recv failure: Connection reset by peer` か `(55) getpeername() failed with errno 107: Transport endpoint is not connected`（curl 7.88）、Go `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET。応答の一部は受信済みのことが多い。",
 		"backend_saw":             "クライアントから見ると tlsgate との TLS ハンドシェイクは成功するが、バックエンドからの応答がないまま tlsgate が接続をリセットする: curl は `curl: (56) Recv failure: Connection reset by peer`、`(52) Empty reply from server`、または送信しようとした瞬間にリセットが届けば `(55) getpeername() failed with errno 107: Transport endpoint is not connected`（curl 7.88）や `(55) Send failure: Connection reset by peer`、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
 		"backend_saw_passthrough": "ここでは tlsgate は TLS を終端しない。ClientHello が届いた時点でバックエンドに接続し、それに失敗するとクライアントをリセットするので、クライアントのハンドシェイクには ServerHello の代わりに RST が返る: curl は `curl: (35) Recv failure: Connection reset by peer`、openssl s_client は `write:errno=104`、Go は `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET を表示する。",
