@@ -740,5 +740,5 @@ func diagCases() []diagCase {
 			contains: []string{"shutdown grace ran out (up 78 B, down 4096 B in 12s)", "[shutdown] grace", "Neither the client nor the backend"}},
 		{name: "idle_timeout", o: idled, code: CodeIdleTimeout,
 			contains: []string{"after 5m0s without a byte", "idle_timeout of listener", "up 517 B, down 2048 B in 5m12s", "(56) Recv failure"}},
-	}, append(append(append(append(inspectCases(), faultCases()...), proxyCases()...), append(passthroughCases(), clientEndCases()...)...), append(append(append(append(clientAuthCases(), failOpenCases()...), rewriteBodyCases()...), abortCases()...), stallCases()...)...)...)
+	}, append(append(append(append(inspectCases(), faultCases()...), proxyCases()...), append(passthroughCases(), clientEndCases()...)...), append(append(append(append(clientAuthCases(), failOpenCases()...), rewriteBodyCases()...), abortCases()...), append(stallCases(), backendEndCases()...)...)...)...)
 }

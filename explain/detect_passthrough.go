@@ -55,10 +55,21 @@ func ruleBackendAnswer(f *facts) (verdict, bool) {
 	if !PassesTLS(o) || !o.Backend.Attempted || o.Backend.DialErr != "" {
 		return verdict{}, false
 	}
-	if o.Kind != sniff.TLSHandshake || o.Hello == nil && !o.HelloTooLarge || len(o.FaultFirings) > 0 || o.End == EndBackendReset {
+	if o.Kind != sniff.TLSHandshake || o.Hello == nil && !o.HelloTooLarge || len(o.FaultFirings) > 0 {
 		return verdict{}, false
 	}
-	switch head := o.Backend.AnswerHead[:min(o.Backend.AnswerLen, len(o.Backend.AnswerHead))]; {
+	head := o.Backend.AnswerHead[:min(o.Backend.AnswerLen, len(o.Backend.AnswerHead))]
+	if o.End == EndBackendReset {
+		// Not a byte before the reset: the hello got no answer, as after
+		// a FIN. A backend that closed at once also resets the hello the
+		// relay then writes to it, so its FIN and its reset race, and
+		// both must read the same.
+		if len(head) == 0 && o.BytesDown == 0 {
+			return verdict{code: CodeBackendNoServerHello, variant: "reset"}, true
+		}
+		return verdict{}, false
+	}
+	switch {
 	case len(head) > 0 && !tlsRecordStart(head):
 		return verdict{code: CodeBackendNoServerHello, variant: "not_tls"}, true
 	case len(head) == 0 && o.BytesDown == 0 && o.End != EndClientReset:

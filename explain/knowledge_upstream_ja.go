@@ -7,6 +7,9 @@ const checkBackendOfferJA = "バックエンドが受け付けるバージョン
 const sidesServerJA = "BIG-IP のログでは、左側（{backend_local}）が tlsgate 自身のアドレス（BIG-IP ならセルフ IP か SNAT アドレス）、右側（{backend_remote}）がプールメンバーである。"
 
 // upstreamKnowledgeJA is upstreamKnowledge in Japanese.
+// backendEarlyNoBigIPJA is backendEarlyNoBigIP in Japanese.
+const backendEarlyNoBigIPJA = "BIG-IP は、受け付けた接続をプールメンバーが閉じたりリセットしたりしても SSL エラーを記録しない（リセット原因のログ `tm.rstcause.log` を有効にしたときだけ `01230140` の行が出るが、その理由の文言は文書化されていない）ので、BIG-IP の行は表示しない。"
+
 func upstreamKnowledgeJA() map[string]entry {
 	return map[string]entry{
 		CodeProxyMissing: {
@@ -80,6 +83,30 @@ func upstreamKnowledgeJA() map[string]entry {
 				"バックエンド側でキャプチャする（`tcpdump -ni any host {backend_host} and 'tcp[tcpflags] & tcp-rst != 0'`）と、どのアドレスが RST を送ったかわかる。",
 			},
 			clientSaw: "{backend_reset_saw}",
+		},
+		CodeBackendClosedEarly: {
+			summary: "バックエンド {backend} が 1 バイトも返さずに {client} の接続を閉じた（FIN）: クライアントの {up} B に応答なし",
+			cause: "tlsgate はバックエンド {backend} に接続してクライアント {client} が送ったもの（{up_bytes}）を中継したが、バックエンドは 1 バイトも返さずに FIN で接続を終えた。" +
+				"tlsgate はその終了をクライアントに伝えたので、クライアントには応答の代わりにストリームの終わりが届いた。閉じたあとに tlsgate が中継したものをバックエンドがリセットしたときは、そのリセットも伝えた。典型的な原因: バックエンドのアプリケーションが受け付けてすぐ閉じる（過負荷、クライアントのアドレスを拒否、要求で落ちた）、期待するサービスではないものがそのポートで待ち受けている、後ろにいるプロキシ自身のバックエンドが落ちている。" +
+				backendEarlyNoBigIPJA,
+			checks: []string{
+				"この時刻に tlsgate のアドレス {backend_local} から来た接続について、バックエンド自身のログを読む: 拒否、要求のエラー、クラッシュ。",
+				"tlsgate を通さずに、このホストからバックエンドに直接問い合わせる: そこでも空の応答なら、バックエンド自身の振る舞い。",
+				"バックエンド側でキャプチャする（`tcpdump -ni any host {backend_host} and 'tcp[tcpflags] & (tcp-fin|tcp-rst) != 0'`）と、どちらが先に閉じたかわかる。",
+			},
+			clientSaw: "{backend_closed_early_saw}",
+		},
+		CodeBackendClosedEarly + "/reset": {
+			summary: "バックエンド {backend} が 1 バイトも返さずに {client} の接続をリセット（上り {up} B、下り 0 B）",
+			cause: "tlsgate はバックエンド {backend} に接続したが、バックエンドが 1 バイトも返さないうちにバックエンド側から TCP リセットが来た: クライアントの要求（中継したのは {up_bytes}）に応答はなかった。" +
+				"tlsgate はそのリセットをクライアントに伝えた。典型的な原因: バックエンドのアプリケーションが受け付けてすぐリセットする（accept のバックログがいっぱい、要求を読まずに閉じる、クラッシュ）、バックエンドのホストファイアウォールや接続数の上限がリセットする、バックエンドがすぐ閉じ、そのあと tlsgate が書いた要求にリセットで答えた。" +
+				backendEarlyNoBigIPJA,
+			checks: []string{
+				"この時刻に tlsgate のアドレス {backend_local} から来た接続について、バックエンド自身のログを読む: 拒否、接続数の上限、クラッシュ、再起動。",
+				"tlsgate を通さずに、このホストからバックエンドに直接問い合わせる: そこでも同じリセットなら、バックエンド自身の振る舞い。",
+				"バックエンド側でキャプチャする（`tcpdump -ni any host {backend_host} and 'tcp[tcpflags] & tcp-rst != 0'`）と、どのアドレスが RST を送ったかわかる。",
+			},
+			clientSaw: "{backend_closed_early_saw}",
 		},
 		CodeOK + "/client_reset": {
 			summary: "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}、クライアントのリセットで終了",

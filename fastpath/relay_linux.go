@@ -170,8 +170,12 @@ func (l *loop) writeFailed(c *Conn, to int, err error, now time.Time) {
 	// may not have been read yet: Linux reports a reset that came after it
 	// as EPIPE to the first call that meets it (ECONNRESET before it), and
 	// then nothing but the FIN is left unread.
+	// A backend that sent nothing has no such excuse: it ended before any
+	// answer, and the reset of the request is that failure's end (as
+	// upstream's resetSide decides for the goroutine engine).
 	finFirst := c.side(to).rdEOF || err == syscall.EPIPE && rawUnread(c.fd(to)) == 0
-	if (err == syscall.ECONNRESET || err == syscall.EPIPE) && !finFirst {
+	silent := to == 1 && c.res.DownHeadLen == 0
+	if (err == syscall.ECONNRESET || err == syscall.EPIPE) && (!finFirst || silent) {
 		l.resetBy(c, to)
 	}
 	if to == 1 {
