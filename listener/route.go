@@ -262,7 +262,9 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 // so they reset it, and a client that resets is the client's reset.
 func (s *Server) resetAfterConnect(c net.Conn, o *explain.Outcome, rac *upstream.ResetAfterConnect) {
 	o.Backend.Local = addrPort(rac.Local)
-	if ap, err := netip.ParseAddrPort(rac.Addr); err == nil {
+	if ap := addrPort(rac.Remote); ap.IsValid() {
+		o.Backend.Remote = ap
+	} else if ap, err := netip.ParseAddrPort(rac.Addr); err == nil {
 		o.Backend.Remote = ap
 	}
 	n, _ := c.Write(rac.Tail)

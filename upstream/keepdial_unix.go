@@ -6,39 +6,30 @@ import (
 	"context"
 	"errors"
 	"net"
-	"sync/atomic"
+	"sync"
 	"syscall"
 )
 
 // KeepingDial is nd.DialContext that keeps what a backend sent when its
 // reset (after its FIN or not) beat Go's check of the connect
-// (ResetAfterConnect). Go closes a
-// socket whose connect it found failed, so a duplicate of it, taken
-// before the connect, is what can still read the queued bytes; it is
-// closed at once after a dial that worked (two system calls per dial).
-// nd's own Control runs after the duplicate is taken; a ControlContext,
-// which Go prefers over Control, leaves the dial as nd's.
+// (ResetAfterConnect). Go closes a socket whose connect it found failed,
+// so a duplicate of it, taken before the connect, is what can still read
+// the queued bytes; the duplicates are closed at once after a dial that
+// worked (two system calls per attempt). A dial that tries several
+// addresses (a name with both address families, a Happy Eyeballs
+// fallback) takes one duplicate per attempt and reads the one whose
+// connect the dial's error names. nd's own Control runs after the
+// duplicate is taken; a ControlContext, which Go prefers over Control,
+// leaves the dial as nd's.
 func KeepingDial(nd *net.Dialer) DialFunc {
 	if nd.ControlContext != nil {
 		return nd.DialContext
 	}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		// The first attempt's duplicate; a second attempt (both address
-		// families) makes the dial ambiguous: the duplicates could not be
-		// told apart, so none is read.
-		var dup atomic.Int64
-		dup.Store(-1)
-		var attempts atomic.Int32
+		var k keptDups
 		d := *nd
 		d.Control = func(network, address string, rc syscall.RawConn) error {
-			if err := rc.Control(func(fd uintptr) {
-				if attempts.Add(1) != 1 {
-					return
-				}
-				if nfd, err := dupCloexec(int(fd)); err == nil {
-					dup.Store(int64(nfd))
-				}
-			}); err != nil {
+			if err := rc.Control(func(fd uintptr) { k.add(address, int(fd)) }); err != nil {
 				return err
 			}
 			if nd.Control != nil {
@@ -47,19 +38,28 @@ func KeepingDial(nd *net.Dialer) DialFunc {
 			return nil
 		}
 		conn, err := d.DialContext(ctx, network, addr)
-		fd := int(dup.Swap(-1))
-		if fd >= 0 {
-			defer syscall.Close(fd)
-		}
+		dups := k.finish()
+		defer func() {
+			for _, a := range dups {
+				syscall.Close(a.fd)
+			}
+		}()
 		// A reset in SYN_SENT is ECONNREFUSED: a failed connect. One
 		// after the handshake is ECONNRESET, or EPIPE when the backend's
 		// FIN had come first (the socket was in CLOSE_WAIT).
 		fin := errors.Is(err, syscall.EPIPE)
-		if err == nil || fd < 0 || attempts.Load() != 1 || !errors.Is(err, syscall.ECONNRESET) && !fin {
+		if err == nil || !errors.Is(err, syscall.ECONNRESET) && !fin {
+			return conn, err
+		}
+		a, ok := connectedAttempt(dups, err)
+		if !ok {
 			return conn, err
 		}
 		e := &ResetAfterConnect{Addr: addr, FIN: fin, Err: err}
-		if sa, serr := syscall.Getsockname(fd); serr == nil {
+		if ap, perr := netipAddrPort(a.addr); perr == nil {
+			e.Remote = net.TCPAddrFromAddrPort(ap)
+		}
+		if sa, serr := syscall.Getsockname(a.fd); serr == nil {
 			e.Local = sockaddrTCP(sa)
 		}
 		// The socket is closed: its reads return what is queued, then
@@ -67,7 +67,7 @@ func KeepingDial(nd *net.Dialer) DialFunc {
 		// and never wait.
 		buf := make([]byte, 32<<10)
 		for {
-			n, rerr := syscall.Read(fd, buf)
+			n, rerr := syscall.Read(a.fd, buf)
 			if n <= 0 || rerr != nil {
 				break
 			}
@@ -75,6 +75,68 @@ func KeepingDial(nd *net.Dialer) DialFunc {
 		}
 		return nil, e
 	}
+}
+
+// dupAttempt is the duplicate of one connect attempt's socket and the
+// address that attempt dialled ("ip:port", as net.Dialer's Control gets it).
+type dupAttempt struct {
+	addr string
+	fd   int
+}
+
+// keptDups collects the duplicates of a dial's attempts. Attempts can run
+// at once (Happy Eyeballs), and a fallback attempt can still start after
+// the dial returned: it takes no duplicate then, since nothing would close
+// it.
+type keptDups struct {
+	mu   sync.Mutex
+	done bool
+	dups []dupAttempt
+}
+
+func (k *keptDups) add(address string, fd int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.done {
+		return
+	}
+	if nfd, err := dupCloexec(fd); err == nil {
+		k.dups = append(k.dups, dupAttempt{addr: address, fd: nfd})
+	}
+}
+
+// finish ends the collection and returns what it holds, for the caller to
+// read and close.
+func (k *keptDups) finish() []dupAttempt {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.done = true
+	return k.dups
+}
+
+// connectedAttempt picks the attempt whose connect err reports: the one
+// attempt, or among several the one whose address err names (Go reports a
+// failed attempt's error as a *net.OpError with the address it dialled).
+// An error naming no attempt keeps none: another attempt's duplicate could
+// hold another backend's bytes.
+func connectedAttempt(dups []dupAttempt, err error) (dupAttempt, bool) {
+	if len(dups) == 1 {
+		return dups[0], true
+	}
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Addr == nil {
+		return dupAttempt{}, false
+	}
+	want, perr := netipAddrPort(op.Addr.String())
+	if perr != nil {
+		return dupAttempt{}, false
+	}
+	for _, a := range dups {
+		if ap, err := netipAddrPort(a.addr); err == nil && ap == want {
+			return a, true
+		}
+	}
+	return dupAttempt{}, false
 }
 
 func dupCloexec(fd int) (int, error) {
