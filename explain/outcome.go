@@ -322,10 +322,16 @@ type Outcome struct {
 	FirstFIN      string
 	FirstFINAfter time.Duration
 
-	BytesUp      int64         // client → backend, bytes delivered
-	BytesDown    int64         // backend → client, bytes delivered
-	Faults       []string      // names of fault rules that fired
-	FaultFirings []FaultFiring // the same firings with their details
+	BytesUp   int64 // client → backend, bytes delivered
+	BytesDown int64 // backend → client, bytes delivered
+	// BytesUpUndelivered counts the client's bytes tlsgate read (its first
+	// bytes included) that never reached the backend, which BytesUp leaves
+	// out: in the connect race (a backend that accepted, wrote and reset
+	// before the connect was seen) they waited for a connection that had
+	// already ended.
+	BytesUpUndelivered int64
+	Faults             []string      // names of fault rules that fired
+	FaultFirings       []FaultFiring // the same firings with their details
 	// HostChecked is the rule of an sni_policy with host_mismatch that
 	// compared the first request's Host with the SNI and let it through
 	// (it did not fire), HostCheckedName the name that request asked for;

@@ -55,6 +55,11 @@ func TestResetAfterConnectRelaysTail(t *testing.T) {
 			if strings.Contains(r.d.Summary, "connecting to backend") {
 				t.Errorf("summary %q calls a connect that succeeded failed", r.d.Summary)
 			}
+			// The client's first bytes were read (peeked) and never
+			// written to the backend: none up, all undelivered.
+			if r.o.BytesUp != 0 || r.o.BytesUpUndelivered != int64(len(first)) {
+				t.Errorf("%d bytes up, %d undelivered; want 0 and the client's %d", r.o.BytesUp, r.o.BytesUpUndelivered, len(first))
+			}
 		})
 	}
 }
@@ -87,6 +92,9 @@ func TestFINResetAfterConnectRelaysTail(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := h.next()
+	if r.o.BytesUp != 0 || r.o.BytesUpUndelivered != int64(len(engineRequest)) {
+		t.Errorf("%d bytes up, %d undelivered; want 0 and the client's %d", r.o.BytesUp, r.o.BytesUpUndelivered, len(engineRequest))
+	}
 	if r.o.Backend.DialErr != "" || r.o.BytesDown != int64(len(said)) || r.o.End != "" || r.o.FirstFIN != explain.SideBackend ||
 		r.o.Backend.Local.Port() != 40000 || r.o.Backend.Remote.String() != backend {
 		t.Errorf("code %s, dial error %q, %d bytes down, end %q, first FIN %q, backend %v -> %v (%s); want the backend's FIN after %d bytes, then a clean end",

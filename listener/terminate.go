@@ -401,7 +401,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 		o.Backend.TLS.Attempted = true
 		o.Backend.TLS.ServerName = bcfg.ServerName
 	}
-	bc, ok := s.dialBackend(c, o, s.backendAddr(o), d)
+	bc, ok := s.dialBackend(c, o, s.backendAddr(o), d, nil)
 	if !ok {
 		upstreamSkewed(o, &cc.fx)
 		return
