@@ -177,7 +177,21 @@ type Backend struct {
 	// closed without waiting for it, so it cannot have refused the
 	// certificate (Leg.FINBeforeFlight on a terminate listener).
 	FINBeforeFlight bool
+	// EndedBeforeHello says a server-ssl backend ended a connection it had
+	// accepted before tlsgate's ClientHello left (the connect race: it
+	// accepted, wrote and reset before tlsgate saw the connect finish):
+	// EndedReset, or EndedFINReset for a FIN before the reset; "" when
+	// not. BeforeHelloBytes counts what it sent first.
+	EndedBeforeHello string
+	BeforeHelloBytes int
 }
+
+// Ways a backend can end a connection before tlsgate's ClientHello left,
+// the values of Backend.EndedBeforeHello.
+const (
+	EndedReset    = "reset"
+	EndedFINReset = "fin_reset"
+)
 
 // RecordAlert is an alert record as it crossed the wire unencrypted.
 type RecordAlert struct {

@@ -127,6 +127,12 @@ func TestResetAfterConnectTLSBackend(t *testing.T) {
 				t.Errorf("code %s, dial error %q, backend TLS %v %q, backend %v -> %v (%s); want the backend's end of a handshake from %v to %v",
 					r.d.Code, b.DialErr, b.TLS.Attempted, b.TLS.Err, b.Local, b.Remote, r.d.Summary, local, backend)
 			}
+			ended := map[bool]string{false: explain.EndedReset, true: explain.EndedFINReset}[fin]
+			if b.EndedBeforeHello != ended || b.BeforeHelloBytes != len("bye") ||
+				!strings.Contains(r.d.Summary, "before tlsgate's ClientHello was sent") {
+				t.Errorf("backend ended %q before the hello after %d bytes (%s); want %q after %d, and a summary saying the ClientHello never left",
+					b.EndedBeforeHello, b.BeforeHelloBytes, r.d.Summary, ended, len("bye"))
+			}
 			wantOneHandshakeLine(t, r.d, local, backend)
 			for _, l := range r.d.BigIP {
 				t.Logf("%s %s", l.ID, l.Text)

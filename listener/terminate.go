@@ -667,6 +667,10 @@ func recordBackendErr(o *explain.Outcome, err error) {
 			if _, _, desc, ok := sniff.FirstRecordAlert(rac.Tail); ok {
 				b.AlertRecv = int(desc)
 			}
+			o.Backend.EndedBeforeHello, o.Backend.BeforeHelloBytes = explain.EndedReset, len(rac.Tail)
+			if rac.FIN {
+				o.Backend.EndedBeforeHello = explain.EndedFINReset
+			}
 		}
 		b.Local, b.Remote = addrPort(te.Local), addrPort(te.Remote)
 		o.Backend.Local, o.Backend.Remote = b.Local, b.Remote
