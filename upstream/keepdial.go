@@ -27,7 +27,10 @@ type ResetAfterConnect struct {
 	// EPIPE, not ECONNRESET), so the stream ended with a close after Tail;
 	// the reset only answered what reached a socket already closed.
 	FIN bool
-	Err error // the dial's error, wrapping ECONNRESET or EPIPE
+	// Err is the dial's error: it wraps ECONNRESET or EPIPE, or, when Go
+	// reported another attempt's failure instead (a refused ::1 before a
+	// 127.0.0.1 found reset), that failure.
+	Err error
 }
 
 func (e *ResetAfterConnect) Error() string {

@@ -39,17 +39,40 @@ func TestKeepingDialKeepsTailDualFamily(t *testing.T) {
 	}
 }
 
+// TestKeepingDialKeepsTailBehindRefusal: the same name, with the backend
+// on 127.0.0.1 and ::1 refusing, the usual "localhost" case. Go tries ::1
+// first and, when both attempts failed, reports only its refusal, which
+// hid the IPv4 connection the backend accepted and reset. KeepingDial
+// finds the attempt whose socket had completed its handshake and keeps
+// its bytes; whether a FIN came first is then unknown (a reset).
+func TestKeepingDialKeepsTailBehindRefusal(t *testing.T) {
+	ln, room := fullBacklogListener(t)
+	port := ln.Addr().(*net.TCPAddr).Port
+	refuseOn(t, syscall.AF_INET6, &syscall.SockaddrInet6{Addr: [16]byte{15: 1}, Port: port})
+	got := keepingDialRace(t, ln, room, net.JoinHostPort(dualName, fmt.Sprint(port)), []string{keepDialChildDualEnv + "=1"}, false)
+	want := fmt.Sprintf("tail=%q local=true remote=%v fin=false", raceSaid, ln.Addr())
+	if len(got) == 0 || got[0] != want {
+		t.Errorf("child printed %q; want %q first", got, want)
+	}
+}
+
 // refuseIPv4 holds 127.0.0.1:port, bound but not listening, until the
 // test ends, so a connect to it is refused whatever else runs here.
 func refuseIPv4(t *testing.T, port int) {
 	t.Helper()
-	v4, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	refuseOn(t, syscall.AF_INET, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port})
+}
+
+// refuseOn holds loopback address sa of family as refuseIPv4 does.
+func refuseOn(t *testing.T, family int, sa syscall.Sockaddr) {
+	t.Helper()
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { syscall.Close(v4) })
-	if err := syscall.Bind(v4, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port}); err != nil {
-		t.Skipf("127.0.0.1:%d is taken (%v); the refusing IPv4 attempt needs it", port, err)
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, sa); err != nil {
+		t.Skipf("%v is taken (%v); the refusing attempt needs it", sa, err)
 	}
 }
 

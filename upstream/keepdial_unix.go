@@ -5,6 +5,7 @@ package upstream
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"syscall"
@@ -44,16 +45,15 @@ func KeepingDial(nd *net.Dialer) DialFunc {
 				syscall.Close(a.fd)
 			}
 		}()
-		// A reset in SYN_SENT is ECONNREFUSED: a failed connect. One
-		// after the handshake is ECONNRESET, or EPIPE when the backend's
-		// FIN had come first (the socket was in CLOSE_WAIT).
-		fin := errors.Is(err, syscall.EPIPE)
-		if err == nil || !errors.Is(err, syscall.ECONNRESET) && !fin {
-			return conn, err
+		if err == nil {
+			return conn, nil
 		}
-		a, ok := connectedAttempt(dups, err)
+		a, fin, ok := connectedAttempt(dups, err)
 		if !ok {
 			return conn, err
+		}
+		if !errors.Is(err, syscall.ECONNRESET) && !fin {
+			err = fmt.Errorf("the connect to %s completed and was found ended, where the dial reported only another attempt's failure: %w", a.addr, err)
 		}
 		e := &ResetAfterConnect{Addr: addr, FIN: fin, Err: err}
 		if ap, perr := netipAddrPort(a.addr); perr == nil {
@@ -114,29 +114,50 @@ func (k *keptDups) finish() []dupAttempt {
 	return k.dups
 }
 
-// connectedAttempt picks the attempt whose connect err reports: the one
-// attempt, or among several the one whose address err names (Go reports a
-// failed attempt's error as a *net.OpError with the address it dialled).
-// An error naming no attempt keeps none: another attempt's duplicate could
-// hold another backend's bytes.
-func connectedAttempt(dups []dupAttempt, err error) (dupAttempt, bool) {
-	if len(dups) == 1 {
-		return dups[0], true
+// connectedAttempt picks the attempt whose connect succeeded and was found
+// ended, and whether the backend's FIN came before its reset. A reset in
+// SYN_SENT is ECONNREFUSED: a failed connect. One after the handshake is
+// ECONNRESET, or EPIPE when the backend's FIN had come first (the socket
+// was in CLOSE_WAIT): with one attempt, that is the one; among several,
+// the one whose address err names (Go reports a failed attempt's error as
+// a *net.OpError with the address it dialled). Go reports only the first
+// address family's error when every attempt failed, so a refused ::1 hides
+// a 127.0.0.1 found reset: when err is another failure, the one attempt
+// whose socket had completed its handshake (connectCompleted) is it, and
+// whether a FIN came first is unknown (reported as a reset). No pick when
+// none or several fit: another attempt's duplicate could hold another
+// backend's bytes.
+func connectedAttempt(dups []dupAttempt, err error) (a dupAttempt, fin bool, ok bool) {
+	fin = errors.Is(err, syscall.EPIPE)
+	if fin || errors.Is(err, syscall.ECONNRESET) {
+		if len(dups) == 1 {
+			return dups[0], fin, true
+		}
+		var op *net.OpError
+		if !errors.As(err, &op) || op.Addr == nil {
+			return dupAttempt{}, false, false
+		}
+		want, perr := netipAddrPort(op.Addr.String())
+		if perr != nil {
+			return dupAttempt{}, false, false
+		}
+		for _, a := range dups {
+			if ap, err := netipAddrPort(a.addr); err == nil && ap == want {
+				return a, fin, true
+			}
+		}
+		return dupAttempt{}, false, false
 	}
-	var op *net.OpError
-	if !errors.As(err, &op) || op.Addr == nil {
-		return dupAttempt{}, false
+	if len(dups) < 2 || isTimeout(err) || errors.Is(err, context.Canceled) {
+		return dupAttempt{}, false, false
 	}
-	want, perr := netipAddrPort(op.Addr.String())
-	if perr != nil {
-		return dupAttempt{}, false
-	}
-	for _, a := range dups {
-		if ap, err := netipAddrPort(a.addr); err == nil && ap == want {
-			return a, true
+	n := 0
+	for _, d := range dups {
+		if connectCompleted(d.fd) {
+			a, n = d, n+1
 		}
 	}
-	return dupAttempt{}, false
+	return a, false, n == 1
 }
 
 func dupCloexec(fd int) (int, error) {
