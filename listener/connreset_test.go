@@ -185,3 +185,48 @@ func requestUnderResetAfterConnect(t *testing.T, backend netip.AddrPort, rac fun
 	}
 	return h.next()
 }
+
+// TestFINResetAfterConnectClientWritesOn: after the race's backend FIN,
+// a client that sends more instead of closing is reset, and what tlsgate
+// read of it (one byte, read while waiting for the client's end) is counted
+// undelivered with its first bytes: nothing reached the backend.
+func TestFINResetAfterConnectClientWritesOn(t *testing.T) {
+	const said = "backend said this, closed, then reset"
+	dial := func(_ context.Context, _, addr string) (net.Conn, error) {
+		return nil, &upstream.ResetAfterConnect{Addr: addr, Tail: []byte(said), FIN: true,
+			Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.EPIPE}}
+	}
+	h := startListener(t, Options{Mode: Plaintext, Backend: "127.0.0.1:9", Engine: EngineGoroutines}, dial)
+	c := dialGuarded(t, h.addr)
+	if _, err := io.WriteString(c, engineRequest); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(c); string(got) != said || err != nil {
+		t.Fatalf("client read %q, %v; want the backend's bytes, then its FIN", got, err)
+	}
+	_, _ = io.WriteString(c, "more")
+	r := h.next()
+	if r.o.BytesUp != 0 || r.o.BytesUpUndelivered != int64(len(engineRequest)+1) {
+		t.Errorf("%d bytes up, %d undelivered; want 0 and the client's %d, plus the one byte read after", r.o.BytesUp, r.o.BytesUpUndelivered, len(engineRequest))
+	}
+}
+
+// TestResetAfterConnectNamedBackend: a backend named, not numbered, is
+// logged with the address of the attempt that connected
+// (ResetAfterConnect.Remote), which the name does not tell.
+func TestResetAfterConnectNamedBackend(t *testing.T) {
+	remote := netip.MustParseAddrPort("[::1]:9")
+	dial := func(_ context.Context, _, addr string) (net.Conn, error) {
+		return nil, &upstream.ResetAfterConnect{Addr: addr, Remote: net.TCPAddrFromAddrPort(remote), Tail: []byte("bye"),
+			Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNRESET}}
+	}
+	h := startListener(t, Options{Mode: Plaintext, Backend: "backend.lab.test:9", Engine: EngineGoroutines}, dial)
+	c := dialGuarded(t, h.addr)
+	if _, err := io.WriteString(c, engineRequest); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.ReadAll(c)
+	if r := h.next(); r.o.Backend.Remote != remote || r.o.Backend.Addr != "backend.lab.test:9" {
+		t.Errorf("backend %q logged as %v; want %v, the attempt that connected", r.o.Backend.Addr, r.o.Backend.Remote, remote)
+	}
+}
