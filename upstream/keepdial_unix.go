@@ -18,8 +18,8 @@ import (
 // the queued bytes; the duplicates are closed at once after a dial that
 // worked (two system calls per attempt). A dial that tries several
 // addresses (a name with both address families, a Happy Eyeballs
-// fallback) takes one duplicate per attempt and reads the one whose
-// connect the dial's error names. nd's own Control runs after the
+// fallback) takes one duplicate per attempt and reads the one that
+// connected (connectedAttempt). nd's own Control runs after the
 // duplicate is taken; a ControlContext, which Go prefers over Control,
 // leaves the dial as nd's.
 func KeepingDial(nd *net.Dialer) DialFunc {
@@ -87,11 +87,13 @@ type dupAttempt struct {
 // keptDups collects the duplicates of a dial's attempts. Attempts can run
 // at once (Happy Eyeballs), and a fallback attempt can still start after
 // the dial returned: it takes no duplicate then, since nothing would close
-// it.
+// it. The first two (one per address family) need no allocation.
 type keptDups struct {
-	mu   sync.Mutex
-	done bool
-	dups []dupAttempt
+	mu    sync.Mutex
+	done  bool
+	n     int
+	first [2]dupAttempt
+	rest  []dupAttempt
 }
 
 func (k *keptDups) add(address string, fd int) {
@@ -100,9 +102,16 @@ func (k *keptDups) add(address string, fd int) {
 	if k.done {
 		return
 	}
-	if nfd, err := dupCloexec(fd); err == nil {
-		k.dups = append(k.dups, dupAttempt{addr: address, fd: nfd})
+	nfd, err := dupCloexec(fd)
+	if err != nil {
+		return
 	}
+	if k.n < len(k.first) {
+		k.first[k.n] = dupAttempt{addr: address, fd: nfd}
+		k.n++
+		return
+	}
+	k.rest = append(k.rest, dupAttempt{addr: address, fd: nfd})
 }
 
 // finish ends the collection and returns what it holds, for the caller to
@@ -111,7 +120,7 @@ func (k *keptDups) finish() []dupAttempt {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.done = true
-	return k.dups
+	return append(k.first[:k.n:k.n], k.rest...)
 }
 
 // connectedAttempt picks the attempt whose connect succeeded and was found
