@@ -451,6 +451,15 @@ func diagCases() []diagCase {
 	bTLS.Backend.Local = netip.MustParseAddrPort("10.0.0.2:40112")
 	bTLS.Backend.Remote = netip.MustParseAddrPort("10.0.0.7:8443")
 	bTLS.Backend.TLS = Leg{Attempted: true, AlertSent: -1, AlertRecv: -1, Err: "tls: first record does not look like a TLS handshake"}
+	// The connect race on a server-ssl leg: the backend accepted, wrote
+	// and reset before tlsgate saw its connect (upstream.ResetAfterConnect).
+	bResetHello := backendOK()
+	bResetHello.Backend.Local = netip.MustParseAddrPort("10.0.0.2:40115")
+	bResetHello.Backend.Remote = netip.MustParseAddrPort("10.0.0.7:8443")
+	bResetHello.Backend.EndedBeforeHello, bResetHello.Backend.BeforeHelloBytes = EndedReset, 3
+	bResetHello.Backend.TLS = Leg{Attempted: true, AlertSent: -1, AlertRecv: -1, Local: bResetHello.Backend.Local, Remote: bResetHello.Backend.Remote,
+		Err: "the backend reset the connection before the TLS handshake began (after sending 3 bytes; the ClientHello was never sent): " +
+			"upstream: backend 10.0.0.7:8443 accepted, sent 3 bytes and reset before the connect was seen: dial tcp 10.0.0.7:8443: connect: connection reset by peer"}
 	bVerify := backendOK()
 	bVerify.Backend.Local = netip.MustParseAddrPort("10.0.0.2:40113")
 	bVerify.Backend.Remote = netip.MustParseAddrPort("10.0.0.7:8443")
@@ -721,6 +730,10 @@ func diagCases() []diagCase {
 		{name: "backend_tls_failed_plain", o: bTLS, code: CodeBackendTLSFailed,
 			lines:    []string{serverSide("10.0.0.2:40112", "10.0.0.7:8443")},
 			contains: []string{"plaintext", "self IP or SNAT", "pool member"}},
+		{name: "backend_tls_failed_reset_before_hello", o: bResetHello, code: CodeBackendTLSFailed,
+			lines:    []string{serverSide("10.0.0.2:40115", "10.0.0.7:8443")},
+			contains: []string{"before tlsgate's ClientHello", "not the problem", "self IP or SNAT", "pool member", "write:errno=104"},
+			absent:   []string{"Compare the versions and ciphers", "speaks TLS"}},
 		{name: "backend_tls_verify_expired", o: bVerify, code: CodeBackendTLSVerify,
 			lines:    []string{serverSide("10.0.0.2:40113", "10.0.0.7:8443")},
 			contains: []string{"expired", "self IP or SNAT", "pool member", "-dates", "date -u"}, absent: []string{"ca_file"}},

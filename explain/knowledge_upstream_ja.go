@@ -211,6 +211,18 @@ func upstreamKnowledgeJA() map[string]entry {
 				"リスナー {listener} の backend を ALPN なしの TLS を受け付けるポートに向けるか、クライアントの ALPN リストを転送する inspect モードを使う。",
 			},
 		},
+		CodeBackendTLSFailed + "/reset_before_hello": {
+			summary: "バックエンド {backend_remote} が接続を受け付けた直後、tlsgate の ClientHello が送られる前に接続を終えた",
+			cause: "バックエンド {backend_remote} は tlsgate の TCP 接続を受け付けたが、tlsgate の ClientHello が出る前に、すぐにリセット（またはクローズの後にリセット）で接続を終えた。tlsgate が接続の完了を確認した時点で、接続はもうなくなっていた。" +
+				"TLS は何も提示されていないので、バージョン、暗号スイート、SNI、証明書は原因ではない。バックエンドが最初に送ったもの（下のエラーを参照）は、tlsgate から何も読む前に送られている。" +
+				"サーバがこうするのは、TLS の提示ではなく接続そのものを拒否するとき: 接続数やワーカー数の上限に達している、停止中や再起動中である、アクセスリストや tcpwrappers のようなフィルタが tlsgate のアドレスを受け付けてからリセットしている、あるいはそのポートが接続をすぐに落とす別のサービスのものである。" +
+				sidesServerJA,
+			checks: []string{
+				"tlsgate のホストからバックエンドに接続する: `openssl s_client -connect {backend} </dev/null`。受け付けてすぐリセットするバックエンドなら、0 バイトを読んだところで `write:errno=104`（クローズの後なら `errno=32`）で失敗する。証明書が返ってくるなら、バックエンドは一時的に接続を拒否していただけ（上限か再起動）。",
+				"その時刻のバックエンド自身のログと上限（最大接続数やワーカー数、再起動、tlsgate の送信元アドレス {backend_local_host} に対するアクセス規則）を確認する。拒否の理由は TLS ではなくそこにある。",
+				"tlsgate 側でキャプチャする（`tcpdump -ni any host {backend_host} and port {backend_port}`）: SYN、SYN-ACK、ACK の後にバックエンドの RST（数バイトの後か FIN の後）が来て、tlsgate の ClientHello は出ていない。",
+			},
+		},
 		CodeBackendTLSFailed + "/timeout": {
 			cause: "バックエンドが時間内に TLS ハンドシェイクを終えなかった。平文で話していてリクエストを待っているか、経路がやり取りを捨てている。" +
 				sidesServerJA,
