@@ -192,7 +192,7 @@ func faultWrapperCases() []diagCase {
 // okDetailsLine is the session line of handshaken's client leg.
 func okDetailsLine() string {
 	return "(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
-		sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false"
+		sessionID(42, 0, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false"
 }
 
 // TestFlightCutBigIPLine: a device in the path that cuts (or holds) the

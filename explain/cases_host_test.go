@@ -32,7 +32,7 @@ func hostCases() []diagCase {
 	// An unverified server leg: inspect's warnings still apply.
 	inspPassed.Backend.TLS.VerifySkipped = true
 	details := func(left, right, entity, rest string) string {
-		return "(no ID):6: SSL Handshake details for TCP " + left + " -> " + right + " entity: " + entity + " SID: " + sessionID(42, entity) + " " + rest
+		return "(no ID):6: SSL Handshake details for TCP " + left + " -> " + right + " entity: " + entity + " SID: " + sessionID(42, 0, entity) + " " + rest
 	}
 	inspLines := []string{
 		details("192.168.99.86:32962", "93.184.216.34:443", "client", "version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"),

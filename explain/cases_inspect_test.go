@@ -187,7 +187,7 @@ func inspectCases() []diagCase {
 
 	summaryOrig := "01260013:4: SSL Handshake failed for TCP 192.168.99.86:32962 -> 93.184.216.34:443"
 	details := func(left, right, entity, rest string) string {
-		return "(no ID):6: SSL Handshake details for TCP " + left + " -> " + right + " entity: " + entity + " SID: " + sessionID(42, entity) + " " + rest
+		return "(no ID):6: SSL Handshake details for TCP " + left + " -> " + right + " entity: " + entity + " SID: " + sessionID(42, 0, entity) + " " + rest
 	}
 	return []diagCase{
 		{name: "no_original_dst", o: noDst, code: CodeNoOriginalDst,

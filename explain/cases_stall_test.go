@@ -89,7 +89,7 @@ func stallCases() []diagCase {
 			contains: []string{"passed it through to 10.0.0.7:8443"}},
 		{name: "ok_terminate_stall_resumed", o: resumedTerm, code: CodeOK, ok: true, warnings: 1,
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
-				sessionID(42, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519 mutual-authentication: false"},
+				sessionID(42, 0, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519 mutual-authentication: false"},
 			contains: []string{"crypto/tls completed the handshake"}},
 	}
 }

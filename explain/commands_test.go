@@ -56,3 +56,38 @@ func TestNoInternetCommands(t *testing.T) {
 		}
 	}
 }
+
+// verboseFragment is a curl -v quoted with no URL to run it against, and
+// bareCurlMessage a curl message quoted without the `curl: (N) ` that
+// curl prints before it.
+var (
+	verboseFragment = regexp.MustCompile("`(time )?curl -s?v( …)?`")
+	bareCurlMessage = regexp.MustCompile("`(Recv failure|Send failure|Empty reply from server)")
+)
+
+// TestCurlVerboseSaidSo: a text that quotes curl says what curl prints
+// without -v (`curl: (56) Recv failure: …`), or says that a line is -v
+// output; a bare `curl -v` fragment, or a message quoted without its
+// `curl: (N)`, read as if curl printed that by default. The knowledge
+// sources are read whole, as TestSClientCommandsEndInput reads them, so
+// texts no lab scenario reaches are held to it too.
+func TestCurlVerboseSaidSo(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range files {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, re := range []*regexp.Regexp{verboseFragment, bareCurlMessage} {
+			for _, m := range re.FindAllString(string(b), -1) {
+				t.Errorf("%s: %s: say what curl prints without -v (`curl: (N) …`), or that it is -v output", p, m)
+			}
+		}
+	}
+}

@@ -56,6 +56,9 @@ const (
 	// ClientHello: nothing at all before the connection ended, or bytes
 	// that are not TLS.
 	CodeBackendNoServerHello = "backend_no_server_hello"
+	// The backend ended the relay (FIN, or the variant reset) before it
+	// sent the client a byte: the client's request got no answer.
+	CodeBackendClosedEarly = "backend_closed_early"
 
 	// Fault injection (issue 4): a fault rule ended the connection.
 	CodeFaultInjected = "fault_injected"
@@ -108,6 +111,7 @@ func rules() []rule {
 		{"backend_tls", ruleBackendTLS},
 		{"backend_hello", ruleBackendHello},
 		{"backend_answer", ruleBackendAnswer},
+		{"backend_closed_early", ruleBackendClosedEarly},
 		{"client_end", ruleClientEnd},
 		{"idle_timeout", ruleIdleTimeout},
 		{"chain_rejected_after_handshake", ruleChainRejectedAfterHandshake},

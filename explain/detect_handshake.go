@@ -324,6 +324,10 @@ func ruleBackendTLS(f *facts) (verdict, bool) {
 		return verdict{}, false
 	}
 	switch {
+	case f.o.Backend.EndedBeforeHello != "":
+		// The ClientHello never left: no version, suite or name was
+		// refused, whatever bytes (an alert) the backend sent first.
+		return verdict{code: CodeBackendTLSFailed, variant: "reset_before_hello"}, true
 	case classifyErr(t.Err) == errNotTLS && f.o.Mode == "inspect":
 		// inspect always speaks TLS to the server: no table to remove.
 		return verdict{code: CodeBackendTLSFailed, variant: "plain_backend_inspect"}, true

@@ -3,7 +3,6 @@ package explain
 import (
 	"crypto/tls"
 	"strconv"
-	"strings"
 
 	"github.com/tlsgate/tlsgate/sniff"
 )
@@ -56,10 +55,21 @@ func ruleBackendAnswer(f *facts) (verdict, bool) {
 	if !PassesTLS(o) || !o.Backend.Attempted || o.Backend.DialErr != "" {
 		return verdict{}, false
 	}
-	if o.Kind != sniff.TLSHandshake || o.Hello == nil && !o.HelloTooLarge || len(o.FaultFirings) > 0 || o.End == EndBackendReset {
+	if o.Kind != sniff.TLSHandshake || o.Hello == nil && !o.HelloTooLarge || len(o.FaultFirings) > 0 {
 		return verdict{}, false
 	}
-	switch head := o.Backend.AnswerHead[:min(o.Backend.AnswerLen, len(o.Backend.AnswerHead))]; {
+	head := o.Backend.AnswerHead[:min(o.Backend.AnswerLen, len(o.Backend.AnswerHead))]
+	if o.End == EndBackendReset {
+		// Not a byte before the reset: the hello got no answer, as after
+		// a FIN. A backend that closed at once also resets the hello the
+		// relay then writes to it, so its FIN and its reset race, and
+		// both must read the same.
+		if len(head) == 0 && o.BytesDown == 0 {
+			return verdict{code: CodeBackendNoServerHello, variant: "reset"}, true
+		}
+		return verdict{}, false
+	}
+	switch {
 	case len(head) > 0 && !tlsRecordStart(head):
 		return verdict{code: CodeBackendNoServerHello, variant: "not_tls"}, true
 	case len(head) == 0 && o.BytesDown == 0 && o.End != EndClientReset:
@@ -123,9 +133,9 @@ func (f *facts) helloAlertPlaceholder(name string) (string, bool) {
 		return f.evidenceValue("backend_answer"), true
 	case "hello_alert_saw":
 		if a.Level == 1 {
-			return helloWarningSaw(int(a.Desc)), true
+			return f.helloWarningSaw(int(a.Desc)), true
 		}
-		return helloAlertSaw(int(a.Desc)), true
+		return f.helloAlertSaw(int(a.Desc)), true
 	case "hello_alert_level":
 		if a.Level == 1 {
 			return f.say("hello_alert_warning"), true
@@ -195,7 +205,7 @@ func sclientVersion(v uint16) string {
 // helloAlertSaw is how clients word alert desc received in answer to
 // their ClientHello (client-symptoms.md §3 rows 5-9, §5, §6): curl exits
 // 35, s_client names the alert number, Go prints its alert text.
-func helloAlertSaw(desc int) string {
+func (f *facts) helloAlertSaw(desc int) string {
 	openssl := map[int]string{
 		40: "sslv3 alert handshake failure", 49: "tlsv1 alert access denied", 70: "tlsv1 alert protocol version",
 		71: "tlsv1 alert insufficient security", 80: "tlsv1 alert internal error", 112: "tlsv1 unrecognized name",
@@ -223,7 +233,7 @@ func helloAlertSaw(desc int) string {
 	if c, ok := chrome[desc]; ok {
 		parts = append(parts, "Chrome "+c)
 	}
-	return strings.Join(parts, ", ")
+	return f.list(parts)
 }
 
 // helloWarningSaw is what clients print when the answer to their
@@ -234,17 +244,17 @@ func helloAlertSaw(desc int) string {
 // and report the close, as after a bare FIN (client-symptoms.md §3 row
 // 2); Java refuses a warning of an alert that only a handshake uses and
 // otherwise skips it too (its Alert.handshakeOnly).
-func helloWarningSaw(desc int) string {
-	s := "curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, " +
-		"openssl s_client `…:unexpected eof while reading:…` (with `-msg` it shows the alert: `<<< … Alert … warning " + AlertName(desc) + "`), " +
-		"Go `EOF`"
+func (f *facts) helloWarningSaw(desc int) string {
+	parts := []string{"curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`",
+		"openssl s_client `…:unexpected eof while reading:…`" + f.say("msg_shows_alert", "{alert}", AlertName(desc)),
+		"Go `EOF`"}
 	switch handshakeOnly, known := javaAlert(desc); {
 	case handshakeOnly:
-		s += ", Java `javax.net.ssl.SSLHandshakeException: received handshake warning: " + AlertName(desc) + "`"
+		parts = append(parts, "Java `javax.net.ssl.SSLHandshakeException: received handshake warning: "+AlertName(desc)+"`")
 	case known:
-		s += ", Java `javax.net.ssl.SSLHandshakeException: Remote host terminated the handshake`"
+		parts = append(parts, "Java `javax.net.ssl.SSLHandshakeException: Remote host terminated the handshake`")
 	}
-	return s
+	return f.list(parts)
 }
 
 // javaAlert reads the JDK's Alert enum (sun.security.ssl.Alert): known

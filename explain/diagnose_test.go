@@ -106,7 +106,7 @@ func allCodes() []string {
 		CodeBackendTLSFailed, CodeBackendTLSVerify, CodeMaxConnections, CodeIdleTimeout,
 		CodeBackendReset, CodeShutdownCut,
 		CodeNoOriginalDst, CodeTransparentLoop, CodeClientRejectedSilently,
-		CodeClientCertMissing, CodeClientCertRejected, CodeBackendRejectedHello, CodeClientRejectedBackend, CodeBackendNoServerHello, CodeFaultInjected, CodeHealthCheck}
+		CodeClientCertMissing, CodeClientCertRejected, CodeBackendRejectedHello, CodeClientRejectedBackend, CodeBackendNoServerHello, CodeBackendClosedEarly, CodeFaultInjected, CodeHealthCheck}
 }
 
 // TestKnowledgeComplete checks every code has an entry with a summary, a

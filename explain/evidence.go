@@ -72,12 +72,12 @@ func orNone(s string) string {
 }
 
 // versionList names versions in wire order.
-func versionList(vs []uint16) string {
+func (f *facts) versionList(vs []uint16) string {
 	names := make([]string, len(vs))
 	for i, v := range vs {
 		names[i] = VersionName(v)
 	}
-	return strings.Join(names, ", ")
+	return f.list(names)
 }
 
 // cipherList names suites with their IANA names (hex for unknown ones).
@@ -89,7 +89,7 @@ func (f *facts) cipherList(ids []uint16) string {
 	for i, id := range ids {
 		names[i] = CipherName(id)
 	}
-	return strings.Join(names, ", ")
+	return f.list(names)
 }
 
 // offeredVersions says what the client offered and how it said so.
@@ -102,7 +102,7 @@ func (f *facts) offeredVersions() string {
 	case !f.explicitVersions:
 		return f.say("offered_legacy", "{max}", VersionName(f.maxOffered))
 	}
-	return versionList(f.versions)
+	return f.versionList(f.versions)
 }
 
 // kindDesc describes the first bytes in words for causes.

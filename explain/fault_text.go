@@ -67,10 +67,10 @@ func (f *facts) faultPlaceholder(name string) (string, bool) {
 		if len(others) == 0 {
 			return "", true
 		}
-		return strings.ReplaceAll(f.sentences()[sentOthers], "{fr_list}", strings.Join(others, ", ")), true
+		return strings.ReplaceAll(f.sentences()[sentOthers], "{fr_list}", f.list(others)), true
 	case "alpn_list":
 		if o.Hello != nil && len(o.Hello.ALPN) > 0 {
-			return strings.Join(o.Hello.ALPN, ", "), true
+			return f.list(o.Hello.ALPN), true
 		}
 		return f.say("none_bare"), true
 	case "hello_size":

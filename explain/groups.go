@@ -60,7 +60,7 @@ func (f *facts) groupList(ids []uint16) string {
 	if len(names) == 0 {
 		return f.say("none")
 	}
-	return strings.Join(names, ", ")
+	return f.list(names)
 }
 
 // GroupName names a key exchange group as operators write it (P-256, not

@@ -37,6 +37,9 @@ const (
 	sawBackend      = "{backend_saw}"
 	checkCA         = "Run `tlsgate ca export{ca_dir_opt}` and add the lab CA to the client's trust store, or pass it directly: `curl --cacert {lab_ca} {curl_target}`."
 	checkUpgradeSSL = "Upgrade the client: tlsgate (Go's crypto/tls) cannot serve SSLv2 or SSLv3 at any min_version, and no server should."
+	// checkSSLv2Client is the second check for an SSLv2-format hello: an
+	// old stack, which today's curl flags do not fit.
+	checkSSLv2Client = "Make the client send a TLS-format ClientHello offering {floor} or later: turn off its SSLv2 compatibility (Java: remove SSLv2Hello from the enabled protocols with `SSLSocket.setEnabledProtocols`, or `-Dhttps.protocols=TLSv1.2` for HttpsURLConnection; OpenSSL 1.0.x: `SSL_OP_NO_SSLv2`), or upgrade a stack too old for it: Java 6, OpenSSL 0.9.8 and Internet Explorer 6 stop at TLS 1.0, while TLS 1.2 needs Java 7 or later with it enabled, or OpenSSL 1.0.1 or later."
 	// sawTLSOnPlainReset: what a TLS client sees when a plaintext listener
 	// resets it.
 	sawTLSOnPlainReset = "tlsgate reset the connection: curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET."

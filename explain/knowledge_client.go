@@ -22,6 +22,17 @@ const (
 	helloRetrySaw = "A HelloRetryRequest (a ServerHello-shaped message of about 100 bytes asking for another key share) and no certificate. A probe stops there by design; a client that could not answer it reports its own handshake error."
 )
 
+// causeArrows reads the two sides of a BIG-IP line's arrow, for every
+// plaintext_on_tls cause.
+const causeArrows = "In the BIG-IP lines, the left side of the arrow ({client}) is the client's address and its ephemeral source port; the right side ({virtual}) is the virtual server address and port it connected to. " +
+	"`x:80 -> y:443` does not mean port 80 was forwarded to 443: it is a client whose source port happened to be 80. "
+
+// causeSSHOnTLS is plaintext_on_tls for an SSH client: no URL is
+// involved, only the port it was sent to.
+const causeSSHOnTLS = "The client sent {kind_desc} (`SSH-2.0-…`) to a listener that expects TLS, so the first byte is not a TLS handshake record (0x16) and no ClientHello follows. " +
+	causeArrows +
+	"Likely causes: an SSH client pointed at this TLS port: the wrong port in `ssh -p`, in a `Port` line of ~/.ssh/config, or in a port forward (`ssh -L`, a jump host); or a scanner or monitor that opens every port with an SSH banner."
+
 // clientKnowledge covers what happens on the client side: the first bytes,
 // the ClientHello and the client-ssl handshake.
 func clientKnowledge() map[string]entry {
@@ -55,8 +66,7 @@ func clientKnowledge() map[string]entry {
 		CodePlaintextOnTLS: {group: groupNotSSL,
 			summary: "plaintext {kind} from {client} on TLS listener {listener} ({listener_at}); non_ssl action: {non_ssl}",
 			cause: "The client sent {kind_desc} to a listener that expects TLS, so the first byte is not a TLS handshake record (0x16) and no ClientHello follows. " +
-				"In the BIG-IP lines, the left side of the arrow ({client}) is the client's address and its ephemeral source port; the right side ({virtual}) is the virtual server address and port it connected to. " +
-				"`x:80 -> y:443` does not mean port 80 was forwarded to 443: it is a client whose source port happened to be 80. " +
+				causeArrows +
 				"Likely causes: an http:// URL pointed at an HTTPS port, a health monitor sending plain HTTP to the TLS port, or a client-ssl profile (a TLS listener) put on a plaintext port such as 80.{kind_hint}",
 			checks: []string{
 				"Check the URL the client uses: it must be {https_url}{vip_which}, not http://.",
@@ -77,13 +87,15 @@ func clientKnowledge() map[string]entry {
 		CodePlaintextOnTLS + "/unread": {
 			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which this client does not speak, and closed: an HTTP/2 prior-knowledge client prints `curl: (52) Empty reply from server` (curl --http2-prior-knowledge).",
 		},
-		// An SSH client is no http:// URL: the first check is the port it
-		// was pointed at.
+		// An SSH client is no http:// URL: the cause and the first check
+		// are the port it was pointed at.
 		CodePlaintextOnTLS + "/unread_ssh": {
+			cause:     causeSSHOnTLS,
 			checks:    []string{checkSSHPort, checkPlainMode, checkAllowBoth},
 			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which an SSH client does not speak, and closed: OpenSSH skips the lines before a banner and prints `kex_exchange_identification: Connection closed by remote host`.",
 		},
 		CodePlaintextOnTLS + "/reset_ssh": {
+			cause:     causeSSHOnTLS,
 			checks:    []string{checkSSHPort, checkPlainMode, checkAllowBoth},
 			clientSaw: "tlsgate reset the connection before any SSH banner: OpenSSH prints `kex_exchange_identification: read: Connection reset by peer` and `Connection reset by … port {vport}` (exit status 255).",
 		},
@@ -167,7 +179,7 @@ func clientKnowledge() map[string]entry {
 		// client is the only thing to change.
 		CodeVersionTooOld + "/sslv2": {
 			cause:  "The client sent an SSLv2-format ClientHello (first byte with the high bit set, then message type 1). It comes from very old stacks or tools forced into SSLv2 compatibility; modern servers, Go's included, reject it. BIG-IP logs this as `unsupported version`.",
-			checks: []string{checkUpgradeSSL, "Upgrade or reconfigure the client to offer {floor} or later: {client_floor_flags}."},
+			checks: []string{checkUpgradeSSL, checkSSLv2Client},
 			// Not sawAlert70: curl, Go, Java 7+ and Chrome never send this
 			// hello, so their messages would be invented for this client.
 			clientSaw: "tlsgate (Go's crypto/tls) answered with one TLS alert record, 70 protocol_version (`15 03 01 00 02 02 46`), and closed. " +

@@ -1,5 +1,14 @@
 package explain
 
+// causeArrowsJA mirrors causeArrows.
+const causeArrowsJA = "BIG-IP のログでは、矢印の左側（{client}）がクライアントのアドレスとエフェメラルな送信元ポート、右側（{virtual}）が接続先の仮想サーバのアドレスとポートである。" +
+	"`x:80 -> y:443` は 80 番ポートが 443 番に転送されたという意味ではなく、たまたま送信元ポートが 80 だったクライアントというだけのこと。"
+
+// causeSSHOnTLSJA mirrors causeSSHOnTLS.
+const causeSSHOnTLSJA = "TLS を待っているリスナーに、クライアントが{kind_desc}（`SSH-2.0-…`）を送ってきた。先頭バイトが TLS のハンドシェイクレコード（0x16）ではないので、ClientHello は来ない。" +
+	causeArrowsJA +
+	"よくある原因は、SSH クライアントをこの TLS のポートに向けてしまったこと: `ssh -p`、~/.ssh/config の `Port` 行、ポートフォワード（`ssh -L`、踏み台）のポート番号の間違い。あるいは、どのポートにも SSH のバナーを送るスキャナーやモニター。"
+
 // Japanese client-symptom texts and checks shared by several entries; they
 // mirror sawAlert70, sawTimeout, sawBackend, checkCA and checkCAJava.
 const (
@@ -8,6 +17,8 @@ const (
 	sawBackendJA      = "{backend_saw}"
 	checkCAJA         = "`tlsgate ca export{ca_dir_opt}` でラボ CA を取り出してクライアントのトラストストアに追加するか、直接渡す: `curl --cacert {lab_ca} {curl_target}`。"
 	checkUpgradeSSLJA = "クライアントを更新する。tlsgate（Go の crypto/tls）は min_version をどう設定しても SSLv2 や SSLv3 を受け付けられないし、どのサーバも受け付けるべきではない。"
+	// checkSSLv2ClientJA mirrors checkSSLv2Client.
+	checkSSLv2ClientJA = "クライアントに、{floor} 以上を提示する TLS 形式の ClientHello を送らせる。SSLv2 互換を切る（Java は有効なプロトコルから SSLv2Hello を外す: `SSLSocket.setEnabledProtocols`、HttpsURLConnection なら `-Dhttps.protocols=TLSv1.2`。OpenSSL 1.0.x は `SSL_OP_NO_SSLv2`）か、古すぎるスタックを更新する。Java 6、OpenSSL 0.9.8、Internet Explorer 6 は TLS 1.0 までで、TLS 1.2 には Java 7 以降（有効にしたうえで）か OpenSSL 1.0.1 以降が要る。"
 	// sawTLSOnPlainResetJA mirrors sawTLSOnPlainReset.
 	sawTLSOnPlainResetJA = "tlsgate が接続をリセットした。curl は `curl: (35) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET を表示する。"
 	checkCAJavaJA        = "Java ならラボ CA をトラストストアにインポートする（`keytool -importcert -cacerts -file {lab_ca}`）。Python なら SSL_CERT_FILE か REQUESTS_CA_BUNDLE を設定する。"
@@ -60,8 +71,7 @@ func clientKnowledgeJA() map[string]entry {
 		CodePlaintextOnTLS: {
 			summary: "TLS リスナー {listener}（{listener_at}）に {client} から平文の {kind}、non_ssl の動作: {non_ssl}",
 			cause: "TLS を待っているリスナーに、クライアントが{kind_desc}を送ってきた。先頭バイトが TLS のハンドシェイクレコード（0x16）ではないので、ClientHello は来ない。" +
-				"BIG-IP のログでは、矢印の左側（{client}）がクライアントのアドレスとエフェメラルな送信元ポート、右側（{virtual}）が接続先の仮想サーバのアドレスとポートである。" +
-				"`x:80 -> y:443` は 80 番ポートが 443 番に転送されたという意味ではなく、たまたま送信元ポートが 80 だったクライアントというだけのこと。" +
+				causeArrowsJA +
 				"よくある原因は、HTTPS のポートに向けた http:// の URL、TLS のポートに平文 HTTP を送るヘルスモニター、80 番のような平文のポートに client-ssl プロファイル（TLS リスナー）を付けてしまった設定。{kind_hint}",
 			checks: []string{
 				"クライアントが使っている URL を確認する。http:// ではなく {https_url}{vip_which} でなければならない。",
@@ -82,10 +92,12 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、このクライアントは HTTP/1.1 を話さない。HTTP/2 の prior knowledge のクライアントは `curl: (52) Empty reply from server` を表示する（curl --http2-prior-knowledge）。",
 		},
 		CodePlaintextOnTLS + "/unread_ssh": {
+			cause:     causeSSHOnTLSJA,
 			checks:    []string{checkSSHPortJA, checkPlainModeJA, checkAllowBothJA},
 			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、SSH クライアントは HTTP/1.1 を話さない。OpenSSH はバナー前の行を読み飛ばして `kex_exchange_identification: Connection closed by remote host` を表示する。",
 		},
 		CodePlaintextOnTLS + "/reset_ssh": {
+			cause:     causeSSHOnTLSJA,
 			checks:    []string{checkSSHPortJA, checkPlainModeJA, checkAllowBothJA},
 			clientSaw: "tlsgate は SSH のバナーより前に接続をリセットした。OpenSSH は `kex_exchange_identification: read: Connection reset by peer` と `Connection reset by … port {vport}` を表示する（終了コード 255）。",
 		},
@@ -159,7 +171,7 @@ func clientKnowledgeJA() map[string]entry {
 		},
 		CodeVersionTooOld + "/sslv2": {
 			cause:  "クライアントが SSLv2 形式の ClientHello（先頭バイトの最上位ビットが立ち、続くメッセージタイプが 1）を送ってきた。非常に古い TLS スタックか、SSLv2 互換モードを強制したツールが送るもので、Go を含む今のサーバはこれを拒否する。BIG-IP はこれを `unsupported version` として記録する。",
-			checks: []string{checkUpgradeSSLJA, "クライアントを更新するか設定を変えて、{floor} 以上を提示させる: {client_floor_flags}。"},
+			checks: []string{checkUpgradeSSLJA, checkSSLv2ClientJA},
 			clientSaw: "tlsgate（Go の crypto/tls）は TLS のアラートレコードを 1 つ、70 protocol_version（`15 03 01 00 02 02 46`）を送って接続を閉じた。" +
 				"SSLv2 形式の hello を送るのは古いスタック（OpenSSL 0.9.8、Java 6 や SSLv2Hello プロトコルを有効にした Java、Internet Explorer 6）やスキャナーなので、今の curl、Go、Java、ブラウザのメッセージは当てはまらない。" +
 				"SSLv2 しか提示しないクライアントは TLS のレコードをまったく読めず、SSLv2 形式の hello で SSLv3 や TLS を提示するクライアントはアラートを読む。そうしたクライアントが何を表示するかについて tlsgate は検証済みの文言を持たないので、クライアント自身のメッセージを確かめるか、通信をキャプチャする。",

@@ -83,7 +83,7 @@ func faultKnowledge() map[string]entry {
 		CodeFaultInjected + "/reset_handshake_done": {
 			cause: "On a real network a reset right after a completed handshake comes from a device that decided after seeing more: a TLS-inspecting firewall or IPS that checked the certificate or the first request, a load balancer whose pool has no member left, or a server process that aborted the connection.",
 			checks: []string{checkCapture, checkRSTTTL,
-				"Send a request and watch where it stops: `curl -v` prints the handshake, then `Recv failure: Connection reset by peer` once the reset arrives.",
+				"Send a request and watch where it stops: curl prints `curl: (56) Recv failure: Connection reset by peer` once the reset arrives; with -v its output shows the completed handshake before that.",
 				"Check the inspection and pool status of the devices in front of {virtual}.",
 				checkFaultOff},
 			clientSaw: sawFaultResetData,
@@ -94,7 +94,7 @@ func faultKnowledge() map[string]entry {
 		CodeFaultInjected + "/reset_plain": {
 			cause: "On a real network, when a plaintext connection is reset {fault_stage}, the reset comes from a device that decided on what it read in the clear: a WAF or IPS matching the request (its URL, headers or body) or the response, a proxy or load balancer whose pool has no member left, or a server process that aborted the connection.",
 			checks: []string{checkCapturePlain, checkRSTTTL,
-				"Send the request and watch where it stops: `curl -v http://{virtual_host}:{vport}/` prints the request it sent, then `Recv failure: Connection reset by peer` once the reset arrives.",
+				"Send the request and watch where it stops: `curl -v http://{virtual_host}:{vport}/` prints the request it sent (-v output), then `curl: (56) Recv failure: Connection reset by peer` once the reset arrives.",
 				"Check the WAF or IPS policy and the pool status of the devices in front of {virtual}.",
 				checkFaultOff},
 			clientSaw: sawFaultResetPlain,
@@ -103,7 +103,7 @@ func faultKnowledge() map[string]entry {
 			cause: "On a real network, when a plaintext connection is closed {fault_stage}, the close comes from a proxy or load balancer that could not reach its pool, a WAF that drops requests with a FIN, or a server that closes at once.",
 			checks: []string{checkCapturePlain,
 				"Check the pool members and the logs of the proxy or load balancer in front of {virtual}.",
-				"Send the request and watch where it stops: `curl -v http://{virtual_host}:{vport}/` prints the request it sent, then `Empty reply from server` when the close arrives first.",
+				"Send the request and watch where it stops: `curl -v http://{virtual_host}:{vport}/` prints the request it sent (-v output), then `curl: (52) Empty reply from server` when the close arrives first.",
 				checkFaultOff},
 			clientSaw: sawFaultEOFData,
 		},
@@ -117,7 +117,7 @@ func faultKnowledge() map[string]entry {
 		},
 
 		CodeFaultInjected + "/close_accept": {
-			cause: "On a real network an accept-then-close before any byte comes from an L4 proxy or load balancer that accepted the connection but could not reach its backend (the `Empty reply from server` of Toxiproxy issue 265), a server at its connection limit, or a policy that closes instead of resetting.",
+			cause: "On a real network an accept-then-close before any byte comes from an L4 proxy or load balancer that accepted the connection but could not reach its backend (the `curl: (52) Empty reply from server` of Toxiproxy issue 265), a server at its connection limit, or a policy that closes instead of resetting.",
 			checks: []string{checkCapture,
 				"Check the backend health and connection limits of the proxy or load balancer in front of {virtual}.",
 				checkCurlV, checkFaultOff},
@@ -224,7 +224,7 @@ func faultKnowledge() map[string]entry {
 		CodeFaultInjected + "/truncate": {
 			cause: "On a real network a stream cut short {fault_stage} comes from a device that ends a flow part-way: a proxy or IPS stopping a transfer on a verdict (DLP, a file-size or content rule), a load balancer failing over mid-response, or a server that died while writing. The client got {down_reached}, then {fault_then}.",
 			checks: []string{checkCapture,
-				"See where it stops: `curl -v -o /dev/null --cacert {lab_ca} {curl_target}…` prints the Content-Length and how many bytes came; a cut at the same offset every time points at a byte budget or a size rule, one that varies at a verdict or a failover.",
+				"See where it stops: `curl -v -o /dev/null --cacert {lab_ca} {curl_target}…` shows the `< Content-Length:` header in its -v output, and curl's closing error how many bytes were missing (over plain HTTP `curl: (18) transfer closed with N bytes remaining to read`); a cut at the same offset every time points at a byte budget or a size rule, one that varies at a verdict or a failover.",
 				checkFaultOff},
 			clientSaw: "curl `curl: (18) transfer closed with N bytes remaining to read` for a body cut short (`(52) Empty reply from server` when nothing of the response came, `(28)` when the stream is held rather than closed); Go `unexpected EOF`; Chrome ERR_CONTENT_LENGTH_MISMATCH.",
 		},
@@ -238,7 +238,7 @@ func faultKnowledge() map[string]entry {
 		CodeFaultInjected + "/timeout": {
 			cause: "On a real network traffic that vanishes {fault_stage}, with the connection closed later or never, comes from a device that holds a flow and gives up: a proxy whose upstream timed out, an IPS holding a flow for inspection, a load balancer's response timer. The client got {down_reached}.",
 			checks: []string{checkCapture,
-				"Time it: a close after the same quiet interval every time (`time curl -v …`) is a device's timer; compare it with the proxy and load balancer timeouts in the path.",
+				"Time it: a close after the same quiet interval every time (`time curl …`) is a device's timer; compare it with the proxy and load balancer timeouts in the path.",
 				checkFaultOff},
 			clientSaw: "A wait, then: curl `curl: (52) Empty reply from server` when the connection closed before any response (`(28) Operation timed out` when the client's own timeout came first); Go `EOF` or its deadline's `i/o timeout`; Chrome ERR_EMPTY_RESPONSE or ERR_TIMED_OUT.",
 		},
@@ -261,16 +261,16 @@ func faultKnowledge() map[string]entry {
 			cause: "On a real network this is a PMTUD black hole: a tunnel (VPN, GRE, IPsec, PPPoE) with an MTU below 1500 while ICMP type 3 code 4 (fragmentation needed) is filtered, so full-size segments vanish while small ones pass. Here the TLS handshake fit in small packets and completed; the first full-size segment after it vanished, so of the response the client got only {down_reached} (what reached it whole; tlsgate sent more), then nothing, until its own timeout.",
 			checks: []string{
 				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass; if only smaller sizes do, clamp the TCP MSS on the tunnel (or in the BIG-IP tcp profile) or let ICMP type 3 code 4 through.",
-				"Fetch a small and a large object (`curl -v -o /dev/null …/small` and `…/large`): the small one works and the large one hangs after the response headers, or before them.",
+				"Fetch a small and a large object (`curl -v -o /dev/null …/small` and `…/large`): the small one works and the large one hangs, after the response headers (the `< HTTP/1.1 200 OK` lines of the -v output) or before them.",
 				checkFaultOff},
-			clientSaw: "The handshake completes, then the response stalls: curl `curl: (28) Operation timed out after … milliseconds with N out of M bytes received` (`with 0 bytes received` when not even the headers fit), with `curl -v` showing the whole handshake and the request; Go `context deadline exceeded` or `i/o timeout` while awaiting headers or reading the body; Chrome ERR_TIMED_OUT.",
+			clientSaw: "The handshake completes, then the response stalls: curl `curl: (28) Operation timed out after … milliseconds with N out of M bytes received` (`with 0 bytes received` when not even the headers fit), and with -v curl shows the whole handshake and the request first; Go `context deadline exceeded` or `i/o timeout` while awaiting headers or reading the body; Chrome ERR_TIMED_OUT.",
 		},
 
 		CodeFaultInjected + "/mtu_plain": {ownSaw: true,
 			cause: "On a real network this is a PMTUD black hole: a tunnel (VPN, GRE, IPsec, PPPoE) with an MTU below 1500 while ICMP type 3 code 4 (fragmentation needed) is filtered, so full-size segments vanish while small ones pass. Here the plaintext request fit in small packets; the first full-size segment after it vanished, so of the response the client got only {down_reached} (what reached it whole; tlsgate sent more), then nothing, until its own timeout.",
 			checks: []string{
 				"Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass; if only smaller sizes do, clamp the TCP MSS on the tunnel (or in the BIG-IP tcp profile) or let ICMP type 3 code 4 through.",
-				"Fetch a small and a large object (`curl -v -o /dev/null http://{virtual_host}:{vport}/small` and `…/large`): the small one works and the large one hangs after the response headers, or before them.",
+				"Fetch a small and a large object (`curl -v -o /dev/null http://{virtual_host}:{vport}/small` and `…/large`): the small one works and the large one hangs, after the response headers (the `< HTTP/1.1 200 OK` lines of the -v output) or before them.",
 				checkFaultOff},
 			clientSaw: "The request goes out, then the response stalls: curl `curl: (28) Operation timed out after … milliseconds with N out of M bytes received` (`with 0 bytes received` when not even the headers fit); Go `context deadline exceeded` or `i/o timeout` while awaiting headers or reading the body; Chrome ERR_TIMED_OUT.",
 		},

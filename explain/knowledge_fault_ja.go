@@ -67,7 +67,7 @@ func faultKnowledgeJA() map[string]entry {
 		CodeFaultInjected + "/reset_handshake_done": {
 			cause: "実際のネットワークで、ハンドシェイク完了直後にリセットされるのは、さらに中身を見てから判断した装置によるもの。証明書や最初のリクエストを確認した TLS 検査型のファイアウォールや IPS、プールに生きているメンバーが残っていないロードバランサ、接続を中断したサーバのプロセスなど。",
 			checks: []string{checkCaptureJA, checkRSTTTLJA,
-				"リクエストを送ってどこで止まるかを見る。`curl -v` はハンドシェイクを表示し、リセットが届いた時点で `Recv failure: Connection reset by peer` を出す。",
+				"リクエストを送ってどこで止まるかを見る。リセットが届いた時点で curl は `curl: (56) Recv failure: Connection reset by peer` を出す。-v を付ければ、その前に完了したハンドシェイクも表示される。",
 				"{virtual} の前段にある装置の検査設定とプールの状態を確認する。",
 				checkFaultOffJA},
 			clientSaw: sawFaultResetDataJA,
@@ -76,7 +76,7 @@ func faultKnowledgeJA() map[string]entry {
 		CodeFaultInjected + "/reset_plain": {
 			cause: "実際のネットワークで、平文の接続が{fault_stage}にリセットされるのは、平文で読んだ内容で判断した装置によるもの。リクエスト（URL、ヘッダ、ボディ）やレスポンスに一致した WAF や IPS、プールに生きているメンバーが残っていないプロキシやロードバランサ、接続を中断したサーバのプロセスなど。",
 			checks: []string{checkCapturePlainJA, checkRSTTTLJA,
-				"リクエストを送ってどこで止まるかを見る。`curl -v http://{virtual_host}:{vport}/` は送ったリクエストを表示し、リセットが届いた時点で `Recv failure: Connection reset by peer` を出す。",
+				"リクエストを送ってどこで止まるかを見る。`curl -v http://{virtual_host}:{vport}/` は送ったリクエストを表示し（-v の出力）、リセットが届いた時点で `curl: (56) Recv failure: Connection reset by peer` を出す。",
 				"{virtual} の前段にある装置の WAF や IPS のポリシーとプールの状態を確認する。",
 				checkFaultOffJA},
 			clientSaw: sawFaultResetPlainJA,
@@ -85,7 +85,7 @@ func faultKnowledgeJA() map[string]entry {
 			cause: "実際のネットワークで、平文の接続が{fault_stage}に閉じられるのは、プールに届かないプロキシやロードバランサ、リクエストを FIN で落とす WAF、すぐに閉じるサーバのいずれか。",
 			checks: []string{checkCapturePlainJA,
 				"{virtual} の前段にあるプロキシやロードバランサのプールメンバーとログを確認する。",
-				"リクエストを送ってどこで止まるかを見る。`curl -v http://{virtual_host}:{vport}/` は送ったリクエストを表示し、先に切断が届けば `Empty reply from server` を出す。",
+				"リクエストを送ってどこで止まるかを見る。`curl -v http://{virtual_host}:{vport}/` は送ったリクエストを表示し（-v の出力）、先に切断が届けば `curl: (52) Empty reply from server` を出す。",
 				checkFaultOffJA},
 			clientSaw: sawFaultEOFDataJA,
 		},
@@ -99,7 +99,7 @@ func faultKnowledgeJA() map[string]entry {
 		},
 
 		CodeFaultInjected + "/close_accept": {
-			cause: "実際のネットワークで、1 バイトも来ないうちに受け付けて閉じるのは、接続は受け付けたがバックエンドに届かなかった L4 プロキシやロードバランサ（Toxiproxy の issue 265 の `Empty reply from server`）、接続数の上限に達したサーバ、リセットではなく閉じるポリシーのいずれか。",
+			cause: "実際のネットワークで、1 バイトも来ないうちに受け付けて閉じるのは、接続は受け付けたがバックエンドに届かなかった L4 プロキシやロードバランサ（Toxiproxy の issue 265 の `curl: (52) Empty reply from server`）、接続数の上限に達したサーバ、リセットではなく閉じるポリシーのいずれか。",
 			checks: []string{checkCaptureJA,
 				"{virtual} の前段のプロキシやロードバランサについて、バックエンドのヘルス状態と接続数の上限を確認する。",
 				checkCurlVJA, checkFaultOffJA},
@@ -232,7 +232,7 @@ func faultKnowledgeJA() map[string]entry {
 		CodeFaultInjected + "/truncate": {
 			cause: "実際のネットワークで、{fault_stage}にストリームが途中で切れるのは、フローを途中で打ち切る装置による。判定（DLP、ファイルサイズや内容のルール）で転送を止めるプロキシや IPS、レスポンスの途中でフェイルオーバーするロードバランサ、書き込み中に落ちたサーバなど。クライアントが受け取ったのは {down_reached} で、その後は {fault_then}。",
 			checks: []string{checkCaptureJA,
-				"どこで止まるかを見る: `curl -v -o /dev/null --cacert {lab_ca} {curl_target}…` は Content-Length と届いたバイト数を表示する。毎回同じ位置で切れるならバイト数の上限かサイズのルール、ばらつくなら判定かフェイルオーバー。",
+				"どこで止まるかを見る: `curl -v -o /dev/null --cacert {lab_ca} {curl_target}…` の -v の出力に `< Content-Length:` ヘッダが出て、最後のエラーで足りなかったバイト数が分かる（平文 HTTP なら `curl: (18) transfer closed with N bytes remaining to read`）。毎回同じ位置で切れるならバイト数の上限かサイズのルール、ばらつくなら判定かフェイルオーバー。",
 				checkFaultOffJA},
 			clientSaw: "ボディが途中で切れると curl は `curl: (18) transfer closed with N bytes remaining to read`（レスポンスが何も来なければ `(52) Empty reply from server`、閉じずに止められたなら `(28)`）、Go は `unexpected EOF`、Chrome は ERR_CONTENT_LENGTH_MISMATCH。",
 		},
@@ -246,7 +246,7 @@ func faultKnowledgeJA() map[string]entry {
 		CodeFaultInjected + "/timeout": {
 			cause: "実際のネットワークで、{fault_stage}に通信が消え、しばらくして（あるいはずっと）接続が閉じられないのは、フローを保持したまま諦める装置による。上流がタイムアウトしたプロキシ、検査のためにフローを止める IPS、ロードバランサの応答タイマーなど。クライアントが受け取ったのは {down_reached}。",
 			checks: []string{checkCaptureJA,
-				"時間を測る: 毎回同じ無通信時間の後に閉じられるなら（`time curl -v …`）装置のタイマー。経路上のプロキシやロードバランサのタイムアウトと比べる。",
+				"時間を測る: 毎回同じ無通信時間の後に閉じられるなら（`time curl …`）装置のタイマー。経路上のプロキシやロードバランサのタイムアウトと比べる。",
 				checkFaultOffJA},
 			clientSaw: "待たされた後、レスポンスの前に接続が閉じれば curl は `curl: (52) Empty reply from server`（クライアント自身のタイムアウトが先なら `(28) Operation timed out`）、Go は `EOF` か期限切れの `i/o timeout`、Chrome は ERR_EMPTY_RESPONSE か ERR_TIMED_OUT。",
 		},
@@ -269,15 +269,15 @@ func faultKnowledgeJA() map[string]entry {
 			cause: "実際のネットワークなら PMTUD ブラックホール。MTU が 1500 未満のトンネル（VPN、GRE、IPsec、PPPoE）で ICMP タイプ 3 コード 4（fragmentation needed）がフィルタされ、フルサイズのセグメントだけが消えて小さいものは通る。今回は TLS ハンドシェイクが小さなパケットに収まって完了し、その後の最初のフルサイズのセグメントが消えたので、レスポンスのうちクライアントが受け取ったのは {down_reached} だけ（欠けずに届いた分。tlsgate はもっと送っている）で、その後は自分のタイムアウトまで何も来なかった。",
 			checks: []string{
 				"クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。小さいサイズしか通らないなら、トンネル（または BIG-IP の tcp プロファイル）で TCP MSS をクランプするか、ICMP タイプ 3 コード 4 を通す。",
-				"小さいものと大きいものを取得する（`curl -v -o /dev/null …/small` と `…/large`）。小さいものは通り、大きいものはレスポンスヘッダの後（またはその前）で固まる。",
+				"小さいものと大きいものを取得する（`curl -v -o /dev/null …/small` と `…/large`）。小さいものは通り、大きいものはレスポンスヘッダ（-v の出力の `< HTTP/1.1 200 OK` の行）の後、またはその前で固まる。",
 				checkFaultOffJA},
-			clientSaw: "ハンドシェイクは完了し、その後レスポンスが止まる。curl は `curl: (28) Operation timed out after … milliseconds with N out of M bytes received`（ヘッダすら届かなければ `with 0 bytes received`）で、`curl -v` にはハンドシェイクとリクエストがすべて出る。Go は `context deadline exceeded` か、ヘッダ待ちやボディ読み込み中の `i/o timeout`、Chrome は ERR_TIMED_OUT。",
+			clientSaw: "ハンドシェイクは完了し、その後レスポンスが止まる。curl は `curl: (28) Operation timed out after … milliseconds with N out of M bytes received`（ヘッダすら届かなければ `with 0 bytes received`）で、-v を付ければその前にハンドシェイクとリクエストがすべて出る。Go は `context deadline exceeded` か、ヘッダ待ちやボディ読み込み中の `i/o timeout`、Chrome は ERR_TIMED_OUT。",
 		},
 		CodeFaultInjected + "/mtu_plain": {
 			cause: "実際のネットワークなら PMTUD ブラックホール。MTU が 1500 未満のトンネル（VPN、GRE、IPsec、PPPoE）で ICMP タイプ 3 コード 4（fragmentation needed）がフィルタされ、フルサイズのセグメントだけが消えて小さいものは通る。今回は平文のリクエストが小さなパケットに収まり、その後の最初のフルサイズのセグメントが消えたので、レスポンスのうちクライアントが受け取ったのは {down_reached} だけ（欠けずに届いた分。tlsgate はもっと送っている）で、その後は自分のタイムアウトまで何も来なかった。",
 			checks: []string{
 				"クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。小さいサイズしか通らないなら、トンネル（または BIG-IP の tcp プロファイル）で TCP MSS をクランプするか、ICMP タイプ 3 コード 4 を通す。",
-				"小さいものと大きいものを取得する（`curl -v -o /dev/null http://{virtual_host}:{vport}/small` と `…/large`）。小さいものは通り、大きいものはレスポンスヘッダの後（またはその前）で固まる。",
+				"小さいものと大きいものを取得する（`curl -v -o /dev/null http://{virtual_host}:{vport}/small` と `…/large`）。小さいものは通り、大きいものはレスポンスヘッダ（-v の出力の `< HTTP/1.1 200 OK` の行）の後、またはその前で固まる。",
 				checkFaultOffJA},
 			clientSaw: "リクエストは送られ、その後レスポンスが止まる。curl は `curl: (28) Operation timed out after … milliseconds with N out of M bytes received`（ヘッダすら届かなければ `with 0 bytes received`）、Go は `context deadline exceeded` か、ヘッダ待ちやボディ読み込み中の `i/o timeout`、Chrome は ERR_TIMED_OUT。",
 		},

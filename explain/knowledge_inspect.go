@@ -19,7 +19,7 @@ func inspectKnowledge() map[string]entry {
 		cause: "tlsgate decrypted this connection: it {upstream_trust}, then terminated the client with a lab-CA leaf for {sni_or_host}{mimic_note}, and relayed between the two legs. " +
 			"The client accepted that leaf, so it trusts the lab CA.",
 		checks:    []string{checkInspectWarnings, checkInspectDirect},
-		clientSaw: "A working connection to {sni_or_host} with a certificate issued by the lab CA (Organization \"tlsgate lab CA\", short validity), not by the real server's CA: `curl -v` names `tlsgate lab CA` as the issuer.",
+		clientSaw: "A working connection to {sni_or_host} with a certificate issued by the lab CA (Organization \"tlsgate lab CA\", short validity), not by the real server's CA: curl's -v output shows `*  issuer: O=tlsgate lab CA; CN=tlsgate lab CA`.",
 		evidence:  []string{"client_leg", "server_leg", "server_verify", "server_cert", "sni", "alpn_offered", "ja3", "ja4", "mimicked", "transparent", "orig_dst", "bypass", "http_exchanges"},
 	}
 	// An sni_policy with host_mismatch on an inspect listener: the
@@ -41,7 +41,7 @@ func inspectKnowledge() map[string]entry {
 		checks: []string{
 			"Compare the name the client used ({sni_or_host}) with the certificate's SANs: `openssl s_client -connect <vs>:{vport} -servername {sni_or_host} </dev/null | openssl x509 -noout -ext subjectAltName`.",
 			"If it is a monitor, give it a send string (e.g. `GET / HTTP/1.1`) so it tests the service, not only TLS.",
-			"Run the client verbosely (`curl -v`) to see its own reason.",
+			"Read the client's own error: curl prints it without -v (`curl: (60) SSL: no alternative certificate subject name matches target host name '{sni_or_host}'`), and with -v the certificate's `subject:` and `issuer:` lines before it.",
 		},
 		clientSaw: "curl: `curl: (60) SSL: no alternative certificate subject name matches target host name '{sni_or_host}'`; Go `x509: certificate is valid for …, not {sni_or_host}`; browsers NET::ERR_CERT_COMMON_NAME_INVALID. A monitor shows nothing.",
 		evidence:  []string{"sni", "versions_offered", "alpn_offered", "ja4"},

@@ -18,7 +18,7 @@ func inspectKnowledgeJA() map[string]entry {
 		cause: "tlsgate はこの接続を復号している。{upstream_trust}、クライアント側はラボ CA が発行した {sni_or_host} のリーフ証明書{mimic_note}で終端して、両レッグの間を中継した。" +
 			"クライアントはそのリーフ証明書を受け入れたので、ラボ CA を信頼している。",
 		checks:    []string{checkInspectWarningsJA, checkInspectDirectJA},
-		clientSaw: "{sni_or_host} への接続は正常に動くが、証明書は本物のサーバの CA ではなくラボ CA（Organization \"tlsgate lab CA\"、有効期間が短い）が発行したもの。`curl -v` の発行者欄に `tlsgate lab CA` と出る。",
+		clientSaw: "{sni_or_host} への接続は正常に動くが、証明書は本物のサーバの CA ではなくラボ CA（Organization \"tlsgate lab CA\"、有効期間が短い）が発行したもの。curl の -v の出力には `*  issuer: O=tlsgate lab CA; CN=tlsgate lab CA` と出る。",
 	}
 	hostChecked := inspected
 	hostChecked.checks = []string{checkHostCheckedJA, checkInspectWarningsJA, checkInspectDirectJA}
@@ -36,7 +36,7 @@ func inspectKnowledgeJA() map[string]entry {
 		checks: []string{
 			"クライアントが使った名前（{sni_or_host}）と証明書の SAN を比べる: `openssl s_client -connect <vs>:{vport} -servername {sni_or_host} </dev/null | openssl x509 -noout -ext subjectAltName`。",
 			"ヘルスモニターなら send string（例: `GET / HTTP/1.1`）を設定し、TLS だけでなくサービスまで確認させる。",
-			"クライアントを詳細表示で動かし（`curl -v`）、クライアント自身が示す理由を見る。",
+			"クライアント自身のエラーを読む。curl は -v なしでも表示する（`curl: (60) SSL: no alternative certificate subject name matches target host name '{sni_or_host}'`）。-v を付ければ、その前に証明書の `subject:` と `issuer:` の行も出る。",
 		},
 		clientSaw: "curl では `curl: (60) SSL: no alternative certificate subject name matches target host name '{sni_or_host}'`、Go では `x509: certificate is valid for …, not {sni_or_host}`、ブラウザでは NET::ERR_CERT_COMMON_NAME_INVALID。ヘルスモニターの場合は何も表示されない。",
 	}

@@ -101,6 +101,13 @@ func passthroughKnowledge() map[string]entry {
 			clientSaw: "When the backend closed: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL`, openssl s_client `unexpected eof while reading`, Go `EOF`. When it stayed silent: curl `curl: (28) … timed out`, Go `net/http: TLS handshake timeout`.",
 			evidence:  []string{"backend", "backend_endpoints", "idle", "sni", "versions_offered", "alpn_offered", "ja4"},
 		},
+		CodeBackendNoServerHello + "/reset": {
+			summary: "backend {backend} reset the connection of {client} without answering its ClientHello, no ServerHello and no alert; {relayed_by} passed the reset on",
+			cause: passthroughNoAnswer + "and a TCP reset came back from the backend's side before a single byte of answer: no ServerHello, no alert. " +
+				"Either the backend resets connections it will not serve (a full accept backlog, a connection limit, a host firewall, a filter that drops handshakes), or it closed at once and reset the hello that reached its closed socket; a server that crashed on the hello does the same." +
+				passthroughNoAnswerNoBigIP,
+			clientSaw: "curl `curl: (35) Recv failure: Connection reset by peer` (or `(35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL` when the backend's close reached it first), openssl s_client `errno=104`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET.",
+		},
 		CodeBackendNoServerHello + "/not_tls": {
 			summary: "backend {backend} answered the ClientHello of {client} with bytes that are not TLS ({backend_answer}): it does not speak TLS there; {relayed_by} relayed them",
 			cause: passthroughNoAnswer + "and the backend answered with {backend_answer} where a TLS record (its ServerHello) belongs: it does not speak TLS on {backend}. " +

@@ -102,6 +102,13 @@ func passthroughKnowledgeJA() map[string]entry {
 			},
 			clientSaw: "バックエンドが閉じた場合: curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL`、openssl s_client は `unexpected eof while reading`、Go は `EOF`。黙っていた場合: curl は `curl: (28) … timed out`、Go は `net/http: TLS handshake timeout`。",
 		},
+		CodeBackendNoServerHello + "/reset": {
+			summary: "バックエンド {backend} は {client} の ClientHello に応答せず（ServerHello もアラートもない）接続をリセットした。{relayed_by}がそのリセットを伝えた",
+			cause: passthroughNoAnswerJA + "応答が 1 バイトも来ないうちに、バックエンド側から TCP リセットが返った。ServerHello もアラートもない。" +
+				"応じない接続をリセットするバックエンド（accept のバックログがいっぱい、接続数の上限、ホストファイアウォール、ハンドシェイクを捨てるフィルタ）か、すぐに閉じて、閉じたソケットに届いた ClientHello をリセットしたかのどちらか。ClientHello で落ちたサーバも同じになる。" +
+				passthroughNoAnswerNoBigIPJA,
+			clientSaw: "curl は `curl: (35) Recv failure: Connection reset by peer`（バックエンドの終了が先に届けば `(35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL`）、openssl s_client は `errno=104`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET。",
+		},
 		CodeBackendNoServerHello + "/not_tls": {
 			summary: "バックエンド {backend} は {client} の ClientHello に TLS ではないバイト列（{backend_answer}）で応答した。そこでは TLS を話していない。{relayed_by}はそれを中継した",
 			cause: passthroughNoAnswerJA + "バックエンドは TLS のレコード（ServerHello）が来るはずの位置に {backend_answer} を返した。{backend} では TLS を話していない。" +

@@ -2,6 +2,12 @@ package explain
 
 // checkBackendOffer compares the backend's settings with what the server
 // leg offers, which no config key changes.
+// backendEarlyNoBigIP says why a backend that ended the connection before
+// answering shows no BIG-IP line: the reference has none verified for a
+// server-side close (01230140 needs tm.rstcause.log, and its reason texts
+// are unconfirmed), and no ID is invented.
+const backendEarlyNoBigIP = "A BIG-IP logs no SSL error for a pool member that closes or resets a connection it accepted (only reset-cause logging, `tm.rstcause.log`, would write a `01230140` line, whose reason text is not documented), so no BIG-IP line is shown."
+
 const checkBackendOffer = "Compare the versions and ciphers the backend accepts with what tlsgate offers it: crypto/tls client defaults (TLS 1.2 and 1.3, Go's default suites), since [listener.server_ssl] sets only ca, server_name, verify, cert and key."
 
 // upstreamKnowledge covers the PROXY header in front, the backend behind,
@@ -77,6 +83,31 @@ func upstreamKnowledge() map[string]entry {
 			},
 			clientSaw: "{backend_reset_saw}",
 			evidence:  []string{"relay_end", "backend", "backend_endpoints"},
+		},
+		CodeBackendClosedEarly: {
+			summary: "backend {backend} closed the connection of {client} (FIN) before it sent a byte: the client's {up} B got no answer",
+			cause: "tlsgate connected to backend {backend} and relayed what the client {client} sent ({up_bytes}), and the backend ended the connection with a FIN without sending back a single byte. " +
+				"tlsgate passed the close on, so the client got an end of stream where its answer belonged; when the backend then reset what tlsgate relayed after its close, tlsgate passed that reset on too. Typical causes: the backend application accepts and closes at once (it is overloaded, refuses the client's address, or crashed on the request), a listener in the backend's process that is not the expected service, or a proxy behind it whose own backend is down. " +
+				backendEarlyNoBigIP,
+			checks: []string{
+				"Read the backend's own log for a connection from tlsgate's address {backend_local} at this moment: a refusal, an error on the request, a crash.",
+				"Ask the backend directly, without tlsgate, from this host: the same empty reply there is the backend's own behaviour.",
+				"Capture on the backend side (`tcpdump -ni any host {backend_host} and 'tcp[tcpflags] & (tcp-fin|tcp-rst) != 0'`) to see which address closed first.",
+			},
+			clientSaw: "{backend_closed_early_saw}",
+			evidence:  []string{"relay_end", "backend", "backend_endpoints"},
+		},
+		CodeBackendClosedEarly + "/reset": {
+			summary: "backend {backend} reset the connection of {client} before it sent a byte (up {up} B, down 0 B)",
+			cause: "tlsgate connected to backend {backend}, and a TCP reset came from the backend's side before the backend had sent back a single byte: the client's request ({up_bytes} relayed) got no answer. " +
+				"tlsgate passed the reset on to the client. Typical causes: the backend application accepts and resets at once (a full accept backlog, a server that closes with the request unread, a crash), a host firewall or a connection limit on the backend that resets, or a backend that closed at once and reset the request tlsgate then wrote to it. " +
+				backendEarlyNoBigIP,
+			checks: []string{
+				"Read the backend's own log for a connection from tlsgate's address {backend_local} at this moment: a refusal, a connection limit, a crash or a restart.",
+				"Ask the backend directly, without tlsgate, from this host: the same reset there is the backend's own behaviour.",
+				"Capture on the backend side (`tcpdump -ni any host {backend_host} and 'tcp[tcpflags] & tcp-rst != 0'`) to see which address sent the RST.",
+			},
+			clientSaw: "{backend_closed_early_saw}",
 		},
 		CodeOK + "/client_reset": {
 			summary: "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}, ended by the client's reset",
@@ -203,6 +234,21 @@ func upstreamKnowledge() map[string]entry {
 				"Point listener {listener} at a backend port that accepts TLS without ALPN, or use inspect mode, which forwards the client's ALPN list.",
 			},
 			evidence: []string{"backend_endpoints", "backend_tls_error", "alpn_offered", "backend_alpn"},
+		},
+		// The connect race on a server-ssl leg (upstream.ResetAfterConnect):
+		// nothing of TLS was offered, so the base entry's checks of
+		// versions and ciphers would send the operator the wrong way.
+		CodeBackendTLSFailed + "/reset_before_hello": {
+			summary: "backend {backend_remote} ended the connection right after accepting it, before tlsgate's ClientHello was sent",
+			cause: "The backend {backend_remote} accepted tlsgate's TCP connection and ended it at once, with a reset (or a close followed by a reset), before tlsgate's ClientHello left: by the time tlsgate saw its connect complete, the connection was already gone. " +
+				"No TLS was ever offered to it, so versions, ciphers, SNI and certificates are not the problem, and whatever the backend sent first (see the error below) came before it had read anything from tlsgate. " +
+				"A server does this when it refuses the connection itself rather than the TLS offer: it is at its connection or worker limit, it is shutting down or restarting, an access list or tcpwrappers-style filter on it accepts and then resets tlsgate's address, or the port belongs to another service that drops connections immediately. " +
+				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
+			checks: []string{
+				"Connect to the backend from tlsgate's host: `openssl s_client -connect {backend} </dev/null`. A backend that resets on accept makes it fail with `write:errno=104` (or `errno=32` after its close) having read 0 bytes; one that answers with a certificate was only refusing connections for a while (a limit or a restart).",
+				"Read the backend's own log and limits for that moment (maximum connections or workers, a restart, an access rule for tlsgate's source address {backend_local_host}): the refusal is there, not in TLS.",
+				"Capture tlsgate's side (`tcpdump -ni any host {backend_host} and port {backend_port}`): the handshake SYN, SYN-ACK, ACK, then the backend's RST (after a few bytes, or its FIN), and no ClientHello from tlsgate.",
+			},
 		},
 		CodeBackendTLSFailed + "/timeout": {
 			cause: "The backend did not complete the TLS handshake in time: it may speak plaintext and wait for a request, or the path drops the exchange. " +

@@ -7,6 +7,9 @@ const checkBackendOfferJA = "バックエンドが受け付けるバージョン
 const sidesServerJA = "BIG-IP のログでは、左側（{backend_local}）が tlsgate 自身のアドレス（BIG-IP ならセルフ IP か SNAT アドレス）、右側（{backend_remote}）がプールメンバーである。"
 
 // upstreamKnowledgeJA is upstreamKnowledge in Japanese.
+// backendEarlyNoBigIPJA is backendEarlyNoBigIP in Japanese.
+const backendEarlyNoBigIPJA = "BIG-IP は、受け付けた接続をプールメンバーが閉じたりリセットしたりしても SSL エラーを記録しない（リセット原因のログ `tm.rstcause.log` を有効にしたときだけ `01230140` の行が出るが、その理由の文言は文書化されていない）ので、BIG-IP の行は表示しない。"
+
 func upstreamKnowledgeJA() map[string]entry {
 	return map[string]entry{
 		CodeProxyMissing: {
@@ -80,6 +83,30 @@ func upstreamKnowledgeJA() map[string]entry {
 				"バックエンド側でキャプチャする（`tcpdump -ni any host {backend_host} and 'tcp[tcpflags] & tcp-rst != 0'`）と、どのアドレスが RST を送ったかわかる。",
 			},
 			clientSaw: "{backend_reset_saw}",
+		},
+		CodeBackendClosedEarly: {
+			summary: "バックエンド {backend} が 1 バイトも返さずに {client} の接続を閉じた（FIN）: クライアントの {up} B に応答なし",
+			cause: "tlsgate はバックエンド {backend} に接続してクライアント {client} が送ったもの（{up_bytes}）を中継したが、バックエンドは 1 バイトも返さずに FIN で接続を終えた。" +
+				"tlsgate はその終了をクライアントに伝えたので、クライアントには応答の代わりにストリームの終わりが届いた。閉じたあとに tlsgate が中継したものをバックエンドがリセットしたときは、そのリセットも伝えた。典型的な原因: バックエンドのアプリケーションが受け付けてすぐ閉じる（過負荷、クライアントのアドレスを拒否、要求で落ちた）、期待するサービスではないものがそのポートで待ち受けている、後ろにいるプロキシ自身のバックエンドが落ちている。" +
+				backendEarlyNoBigIPJA,
+			checks: []string{
+				"この時刻に tlsgate のアドレス {backend_local} から来た接続について、バックエンド自身のログを読む: 拒否、要求のエラー、クラッシュ。",
+				"tlsgate を通さずに、このホストからバックエンドに直接問い合わせる: そこでも空の応答なら、バックエンド自身の振る舞い。",
+				"バックエンド側でキャプチャする（`tcpdump -ni any host {backend_host} and 'tcp[tcpflags] & (tcp-fin|tcp-rst) != 0'`）と、どちらが先に閉じたかわかる。",
+			},
+			clientSaw: "{backend_closed_early_saw}",
+		},
+		CodeBackendClosedEarly + "/reset": {
+			summary: "バックエンド {backend} が 1 バイトも返さずに {client} の接続をリセット（上り {up} B、下り 0 B）",
+			cause: "tlsgate はバックエンド {backend} に接続したが、バックエンドが 1 バイトも返さないうちにバックエンド側から TCP リセットが来た: クライアントの要求（中継したのは {up_bytes}）に応答はなかった。" +
+				"tlsgate はそのリセットをクライアントに伝えた。典型的な原因: バックエンドのアプリケーションが受け付けてすぐリセットする（accept のバックログがいっぱい、要求を読まずに閉じる、クラッシュ）、バックエンドのホストファイアウォールや接続数の上限がリセットする、バックエンドがすぐ閉じ、そのあと tlsgate が書いた要求にリセットで答えた。" +
+				backendEarlyNoBigIPJA,
+			checks: []string{
+				"この時刻に tlsgate のアドレス {backend_local} から来た接続について、バックエンド自身のログを読む: 拒否、接続数の上限、クラッシュ、再起動。",
+				"tlsgate を通さずに、このホストからバックエンドに直接問い合わせる: そこでも同じリセットなら、バックエンド自身の振る舞い。",
+				"バックエンド側でキャプチャする（`tcpdump -ni any host {backend_host} and 'tcp[tcpflags] & tcp-rst != 0'`）と、どのアドレスが RST を送ったかわかる。",
+			},
+			clientSaw: "{backend_closed_early_saw}",
 		},
 		CodeOK + "/client_reset": {
 			summary: "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}、クライアントのリセットで終了",
@@ -182,6 +209,18 @@ func upstreamKnowledgeJA() map[string]entry {
 			checks: []string{
 				"バックエンドが何を話すか確認する: `openssl s_client -connect {backend} -alpn h2 </dev/null` と `-alpn http/1.1` は、受け付けるものについて `ALPN protocol: …` を表示する。",
 				"リスナー {listener} の backend を ALPN なしの TLS を受け付けるポートに向けるか、クライアントの ALPN リストを転送する inspect モードを使う。",
+			},
+		},
+		CodeBackendTLSFailed + "/reset_before_hello": {
+			summary: "バックエンド {backend_remote} が接続を受け付けた直後、tlsgate の ClientHello が送られる前に接続を終えた",
+			cause: "バックエンド {backend_remote} は tlsgate の TCP 接続を受け付けたが、tlsgate の ClientHello が出る前に、すぐにリセット（またはクローズの後にリセット）で接続を終えた。tlsgate が接続の完了を確認した時点で、接続はもうなくなっていた。" +
+				"TLS は何も提示されていないので、バージョン、暗号スイート、SNI、証明書は原因ではない。バックエンドが最初に送ったもの（下のエラーを参照）は、tlsgate から何も読む前に送られている。" +
+				"サーバがこうするのは、TLS の提示ではなく接続そのものを拒否するとき: 接続数やワーカー数の上限に達している、停止中や再起動中である、アクセスリストや tcpwrappers のようなフィルタが tlsgate のアドレスを受け付けてからリセットしている、あるいはそのポートが接続をすぐに落とす別のサービスのものである。" +
+				sidesServerJA,
+			checks: []string{
+				"tlsgate のホストからバックエンドに接続する: `openssl s_client -connect {backend} </dev/null`。受け付けてすぐリセットするバックエンドなら、0 バイトを読んだところで `write:errno=104`（クローズの後なら `errno=32`）で失敗する。証明書が返ってくるなら、バックエンドは一時的に接続を拒否していただけ（上限か再起動）。",
+				"その時刻のバックエンド自身のログと上限（最大接続数やワーカー数、再起動、tlsgate の送信元アドレス {backend_local_host} に対するアクセス規則）を確認する。拒否の理由は TLS ではなくそこにある。",
+				"tlsgate 側でキャプチャする（`tcpdump -ni any host {backend_host} and port {backend_port}`）: SYN、SYN-ACK、ACK の後にバックエンドの RST（数バイトの後か FIN の後）が来て、tlsgate の ClientHello は出ていない。",
 			},
 		},
 		CodeBackendTLSFailed + "/timeout": {

@@ -40,6 +40,12 @@ var phraseTables = sync.OnceValue(func() map[string]map[string]string {
 })
 
 // say returns the phrase key in the facts' language, with the {name}
+// list joins items as the language writes a list: ", " in English, "、"
+// in Japanese (the ideographic comma, as Japanese prose writes lists).
+func (f *facts) list(items []string) string {
+	return strings.Join(items, f.say("list_comma"))
+}
+
 // value pairs filled in one pass (values are never read as templates).
 func (f *facts) say(key string, pairs ...string) string {
 	tables := phraseTables()
@@ -125,6 +131,8 @@ func (f *facts) host(ap netip.AddrPort) string {
 func phrasesEN() map[string]string {
 	return map[string]string{
 		"list_sep":              "; ",
+		"list_comma":            ", ",
+		"msg_shows_alert":       " (with `-msg` it shows the alert: `<<< … Alert … warning {alert}`)",
 		"none":                  "(none)",
 		"none_bare":             "none",
 		"unknown":               "(unknown)",
@@ -257,16 +265,22 @@ func phrasesEN() map[string]string {
 		"streak_sentence":  " {n} failures in a row from this client type (JA4 {ja4}) for this host (SNI {sni}).",
 		"more_not_kept":    "(+{n} more not kept)",
 
-		"upstream_unverified":     "reached the real server {dest} without verifying its certificate (server_ssl.verify = false)",
-		"upstream_verified":       "verified the real server {dest}'s certificate for {name}",
-		"mimic_note":              " that copies the real server's subject and SANs",
-		"backend_saw_inspect":     "In inspect mode tlsgate sets up the server leg before it answers the client, so the client's handshake never gets a reply: tlsgate resets the connection after the ClientHello; curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
-		"backend_saw":             "The client's TLS handshake with tlsgate succeeds, then tlsgate resets the connection with no response from the backend: curl prints `curl: (56) Recv failure: Connection reset by peer`, `(52) Empty reply from server`, or, when the reset lands as it is about to send, `(55) getpeername() failed with errno 107: Transport endpoint is not connected` (curl 7.88) or `(55) Send failure: Connection reset by peer`; Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
-		"backend_saw_h2":          "The client's TLS handshake with tlsgate succeeds (ALPN h2), then tlsgate resets the connection with no response from the backend: curl over HTTP/2 prints `curl: (16) Send failure: Connection reset by peer` (or `(55) Send failure: …`) when the reset meets a frame it is sending, else `(56) Recv failure: Connection reset by peer` or `(55) getpeername() failed with errno 107: Transport endpoint is not connected` (curl 7.88); Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
-		"backend_reset_saw":       "A reset in the middle of the exchange: curl `(56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET, often with part of the response already received.",
-		"backend_reset_saw_h2":    "A reset in the middle of the HTTP/2 exchange (ALPN h2): curl prints `(16) Send failure: Connection reset by peer` (or `(55) Send failure: …`) when the reset meets a frame it is sending, else `(56) Recv failure: Connection reset by peer` or `(55) getpeername() failed with errno 107: Transport endpoint is not connected` (curl 7.88); Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET, often with part of the response already received.",
-		"backend_saw_passthrough": "tlsgate does not terminate TLS here: it dials the backend as soon as the ClientHello is in and resets the client when that fails, so the client's handshake gets a RST instead of a ServerHello: curl prints `curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
-		"backend_saw_plain":       "The client's connection succeeds and its first bytes go out, then tlsgate resets it with no response from the backend: curl prints `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"upstream_unverified":                   "reached the real server {dest} without verifying its certificate (server_ssl.verify = false)",
+		"upstream_verified":                     "verified the real server {dest}'s certificate for {name}",
+		"mimic_note":                            " that copies the real server's subject and SANs",
+		"backend_saw_inspect":                   "In inspect mode tlsgate sets up the server leg before it answers the client, so the client's handshake never gets a reply: tlsgate resets the connection after the ClientHello; curl prints `curl: (35) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"backend_saw":                           "The client's TLS handshake with tlsgate succeeds, then tlsgate resets the connection with no response from the backend: curl prints `curl: (56) Recv failure: Connection reset by peer`, `(52) Empty reply from server`, or, when the reset lands as it is about to send, `(55) getpeername() failed with errno 107: Transport endpoint is not connected` (curl 7.88) or `(55) Send failure: Connection reset by peer`; Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"backend_saw_h2":                        "The client's TLS handshake with tlsgate succeeds (ALPN h2), then tlsgate resets the connection with no response from the backend: curl over HTTP/2 prints `curl: (16) Send failure: Connection reset by peer` (or `(55) Send failure: …`) when the reset meets a frame it is sending, else `(56) Recv failure: Connection reset by peer` or `(55) getpeername() failed with errno 107: Transport endpoint is not connected` (curl 7.88); Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"backend_closed_early_saw":              "No answer at all, and the end of the stream where it belonged: curl `(52) Empty reply from server`, Go `EOF` (net/http: `server closed idle connection` or `EOF` on the request), browsers ERR_EMPTY_RESPONSE.",
+		"backend_closed_early_saw_reset":        "No answer at all, and a reset: curl `(56) Recv failure: Connection reset by peer` (or `(55) getpeername() failed with errno 107: Transport endpoint is not connected`, curl 7.88, when the reset comes before it reads), Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"backend_closed_early_saw_h2":           "No answer over HTTP/2 (ALPN h2), and the end of the stream: curl `(18) HTTP/2 stream 1 was not closed cleanly before end of the underlying stream` (or `(52) Empty reply from server` when the end comes before its first frame is read), Go `unexpected EOF`, browsers ERR_CONNECTION_CLOSED.",
+		"backend_closed_early_saw_h2_reset":     "No answer over HTTP/2 (ALPN h2), and a reset: curl `(56) Recv failure: Connection reset by peer`, or `(16)`/`(55) Send failure: Connection reset by peer` when the reset meets a frame it is sending; Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"backend_closed_early_saw_fin_reset":    "No answer at all: the end of the stream, then a reset (the backend reset the request tlsgate relayed after its close, and tlsgate passed that on): curl `(52) Empty reply from server` when it read the end first, else `(56) Recv failure: Connection reset by peer`; Go `EOF` or `read: connection reset by peer`, browsers ERR_EMPTY_RESPONSE or ERR_CONNECTION_RESET.",
+		"backend_closed_early_saw_h2_fin_reset": "No answer over HTTP/2 (ALPN h2): the end of the stream, then a reset: curl `(18) HTTP/2 stream 1 was not closed cleanly before end of the underlying stream` when it read the end first, else `(56) Recv failure: Connection reset by peer` or `(16) Send failure: Connection reset by peer`; Go `unexpected EOF` or `read: connection reset by peer`.",
+		"backend_reset_saw":                     "A reset in the middle of the exchange: curl prints `curl: (56) Recv failure: Connection reset by peer`, or `curl: (55) Send failure: Connection reset by peer` when the reset meets a request body it is still sending (curl 7.88.1, over https:// and http:// alike); Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET, often with part of the response already received.",
+		"backend_reset_saw_h2":                  "A reset in the middle of the HTTP/2 exchange (ALPN h2): curl prints `(16) Send failure: Connection reset by peer` (or `(55) Send failure: …`) when the reset meets a frame it is sending, else `(56) Recv failure: Connection reset by peer` or `(55) getpeername() failed with errno 107: Transport endpoint is not connected` (curl 7.88); Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET, often with part of the response already received.",
+		"backend_saw_passthrough":               "tlsgate does not terminate TLS here: it dials the backend as soon as the ClientHello is in and resets the client when that fails, so the client's handshake gets a RST instead of a ServerHello: curl prints `curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+		"backend_saw_plain":                     "The client's connection succeeds and its first bytes go out, then tlsgate resets it with no response from the backend: curl prints `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
 
 		"rank_unknown": "unknown strength",
 		"rank_0":       "3DES/RC4",

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -183,7 +184,9 @@ func TestGoldenJA(t *testing.T) {
 		"fault_sni_policy_host_mismatch_inspect", "ok_inspect_host_checked",
 		"tls_on_plaintext_stalled_prefix", "tls_on_plaintext_stalled_body", "tls_on_plaintext_cut_hello", "tls_on_plaintext_cut_hello_rst", "handshake_timeout_relayed_bypass",
 		"client_closed_early_hello_retry", "client_alert_80_cap_rule",
-		"tls_on_plaintext_stalled_byte", "tls_on_plaintext_stalled_sslv2", "tls_on_plaintext_stalled_sslv2_body"}
+		"tls_on_plaintext_stalled_byte", "tls_on_plaintext_stalled_sslv2", "tls_on_plaintext_stalled_sslv2_body",
+		"backend_closed_early_plain", "backend_closed_early_reset_inspect_h2", "backend_no_server_hello_reset",
+		"backend_tls_failed_reset_before_hello"}
 	cases := map[string]*Outcome{}
 	for _, tc := range diagCases() {
 		cases[tc.name] = tc.o
@@ -251,5 +254,42 @@ func TestEarlyResetSawJA(t *testing.T) {
 				t.Errorf("%s: ja client saw %q lacks %q", tc.name, ja, want)
 			}
 		}
+	}
+}
+
+// listItem and listItemJA are two names of a list of versions, suites,
+// groups or protocols, joined as English and Japanese join them.
+var listItem, listItemJA = listOf(", "), listOf("、")
+
+// listOf matches two list items joined by sep.
+func listOf(sep string) *regexp.Regexp {
+	item := `(TLS 1\.[0-3]|SSLv3|TLS_[A-Z0-9_]+|P-[0-9]{3}|X25519[A-Za-z0-9]*|h2|http/1\.1|curl|openssl s_client|Java)`
+	return regexp.MustCompile(item + sep + item)
+}
+
+// TestJapaneseListsUseTouten: Japanese writes a list with "、", so the
+// versions, suites, groups and protocols a Japanese diagnosis lists are
+// joined so; they used to keep English's ", ". Text inside backticks is
+// what a client or a command prints, and is left as it is.
+func TestJapaneseListsUseTouten(t *testing.T) {
+	quoted := regexp.MustCompile("`[^`]*`")
+	lists := 0
+	for _, tc := range diagCases() {
+		d := DiagnoseLang(tc.o, LangJA)
+		texts := append([]string{d.Summary, d.Cause, d.ClientSaw}, d.Checks...)
+		for _, e := range d.Evidence {
+			texts = append(texts, e.Value)
+		}
+		for _, s := range texts {
+			s = quoted.ReplaceAllString(s, "")
+			s = strings.ReplaceAll(s, " ,", ",") // curl `…`, openssl … once the quotes are gone
+			if m := listItem.FindString(s); m != "" {
+				t.Errorf("%s: a Japanese list joined with \", \" (%q) in %q", tc.name, m, s)
+			}
+			lists += len(listItemJA.FindAllString(s, -1))
+		}
+	}
+	if lists == 0 {
+		t.Error("no Japanese diagnosis joins a list with 、: the cases no longer reach a list")
 	}
 }

@@ -177,7 +177,21 @@ type Backend struct {
 	// closed without waiting for it, so it cannot have refused the
 	// certificate (Leg.FINBeforeFlight on a terminate listener).
 	FINBeforeFlight bool
+	// EndedBeforeHello says a server-ssl backend ended a connection it had
+	// accepted before tlsgate's ClientHello left (the connect race: it
+	// accepted, wrote and reset before tlsgate saw the connect finish):
+	// EndedReset, or EndedFINReset for a FIN before the reset; "" when
+	// not. BeforeHelloBytes counts what it sent first.
+	EndedBeforeHello string
+	BeforeHelloBytes int
 }
+
+// Ways a backend can end a connection before tlsgate's ClientHello left,
+// the values of Backend.EndedBeforeHello.
+const (
+	EndedReset    = "reset"
+	EndedFINReset = "fin_reset"
+)
 
 // RecordAlert is an alert record as it crossed the wire unencrypted.
 type RecordAlert struct {
@@ -238,11 +252,16 @@ type FaultFiring struct {
 // Outcome is every fact about one connection, filled by the listener and
 // handed once to Diagnose. It holds no interpretation.
 type Outcome struct {
-	ID       uint64
-	Listener string
-	Mode     string // passthrough | terminate | plaintext | auto | inspect
-	NonSSL   string // non_ssl action configured: reset | http400 | redirect | allow
-	Route    string // what the listener did: passthrough, terminate, plain, non_ssl_reset, non_ssl_http400, non_ssl_redirect, non_ssl_allow, tls_on_plain_reset, refused, …
+	ID uint64
+	// SessionSalt is the process's own value (Deps.SessionSalt), drawn
+	// once at start from the injected randomness and the same for every
+	// connection of the process: the session lines' SIDs mix it in, so
+	// connection 1 of one run and of the next do not share a SID.
+	SessionSalt uint64
+	Listener    string
+	Mode        string // passthrough | terminate | plaintext | auto | inspect
+	NonSSL      string // non_ssl action configured: reset | http400 | redirect | allow
+	Route       string // what the listener did: passthrough, terminate, plain, non_ssl_reset, non_ssl_http400, non_ssl_redirect, non_ssl_allow, tls_on_plain_reset, refused, …
 
 	Client  netip.AddrPort // client address (after PROXY header, when trusted)
 	Virtual netip.AddrPort // address the client connected to (the "virtual server")
@@ -322,10 +341,16 @@ type Outcome struct {
 	FirstFIN      string
 	FirstFINAfter time.Duration
 
-	BytesUp      int64         // client → backend, bytes delivered
-	BytesDown    int64         // backend → client, bytes delivered
-	Faults       []string      // names of fault rules that fired
-	FaultFirings []FaultFiring // the same firings with their details
+	BytesUp   int64 // client → backend, bytes delivered
+	BytesDown int64 // backend → client, bytes delivered
+	// BytesUpUndelivered counts the client's bytes tlsgate read (its first
+	// bytes included) that never reached the backend, which BytesUp leaves
+	// out: in the connect race (a backend that accepted, wrote and reset
+	// before the connect was seen) they waited for a connection that had
+	// already ended.
+	BytesUpUndelivered int64
+	Faults             []string      // names of fault rules that fired
+	FaultFirings       []FaultFiring // the same firings with their details
 	// HostChecked is the rule of an sni_policy with host_mismatch that
 	// compared the first request's Host with the SNI and let it through
 	// (it did not fire), HostCheckedName the name that request asked for;

@@ -31,20 +31,20 @@ func sessionLines(f *facts) []Line {
 	}
 	var out []Line
 	if vip := virtualEndpoint(o); o.Client.IsValid() && vip.IsValid() {
-		out = append(out, sessionLine(o.ID, entityClient, o.Client, vip, o.ClientTLS))
+		out = append(out, sessionLine(o.ID, o.SessionSalt, entityClient, o.Client, vip, o.ClientTLS))
 	}
 	if o.Backend.TLS.Done {
 		if local, remote := backendEndpoints(o); local.IsValid() && remote.IsValid() {
-			out = append(out, sessionLine(o.ID, entityServer, local, remote, o.Backend.TLS))
+			out = append(out, sessionLine(o.ID, o.SessionSalt, entityServer, local, remote, o.Backend.TLS))
 		}
 	}
 	return out
 }
 
 // sessionLine renders one "SSL Handshake details" event.
-func sessionLine(id uint64, entity string, left, right netip.AddrPort, l Leg) Line {
+func sessionLine(id, salt uint64, entity string, left, right netip.AddrPort, l Leg) Line {
 	return Line{Sev: SevInfo, Text: "SSL Handshake details for TCP " + colonEndpoint(left) + " -> " + colonEndpoint(right) +
-		" entity: " + entity + " SID: " + sessionID(id, entity) +
+		" entity: " + entity + " SID: " + sessionID(id, salt, entity) +
 		" version: " + OpenSSLVersionName(l.Version) +
 		" cipher-suite: " + OpenSSLCipherName(l.CipherSuite) +
 		" key-exchange: " + keyExchange(l) +
@@ -53,13 +53,17 @@ func sessionLine(id uint64, entity string, left, right netip.AddrPort, l Leg) Li
 
 // sessionID stands in for the TLS session ID BIG-IP prints. crypto/tls
 // exposes none (TLS 1.3 has none at all), so this is NOT a session ID: it
-// is 16 hex digits hashed from the connection ID and the leg, stable across
-// runs, so the lines of one connection can be matched with each other and
-// with tlsgate's own lines.
-func sessionID(id uint64, entity string) string {
+// is 16 hex digits hashed from the connection ID, the process's salt and
+// the leg, so the lines of one connection can be matched with each other
+// and with tlsgate's own lines. Connection IDs restart at 1 with every
+// process; the salt, drawn once per process, keeps a restarted tlsgate
+// from printing the SIDs of the last run again. XOR with the salt keeps
+// the IDs of one process distinct, and salt 0 (tests, the goldens) gives
+// the unsalted SIDs.
+func sessionID(id, salt uint64, entity string) string {
 	h := fnv.New64a()
 	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], id)
+	binary.BigEndian.PutUint64(b[:], id^salt)
 	_, _ = h.Write(b[:])
 	_, _ = h.Write([]byte(entity))
 	return fmt.Sprintf("%016x", h.Sum64())

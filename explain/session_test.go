@@ -18,11 +18,11 @@ func TestSessionIDs(t *testing.T) {
 	seen := map[string]bool{}
 	for _, id := range []uint64{0, 1, 42, 1 << 63} {
 		for _, entity := range []string{entityClient, entityServer} {
-			sid := sessionID(id, entity)
+			sid := sessionID(id, 0, entity)
 			if !hex16.MatchString(sid) {
 				t.Errorf("sessionID(%d, %s) = %q", id, entity, sid)
 			}
-			if sid != sessionID(id, entity) {
+			if sid != sessionID(id, 0, entity) {
 				t.Errorf("sessionID(%d, %s) is not stable", id, entity)
 			}
 			if seen[sid] {
@@ -30,6 +30,40 @@ func TestSessionIDs(t *testing.T) {
 			}
 			seen[sid] = true
 		}
+	}
+}
+
+// TestSessionIDsSalted: IDs restart at 1 in every process, so the SIDs of
+// connection 1 used to repeat after each restart. Each process's salt
+// (Outcome.SessionSalt) now makes them its own, the same for every line of
+// that process.
+func TestSessionIDsSalted(t *testing.T) {
+	o := inspectedOK(modernHello(), tls.VersionTLS13, tls.TLS_AES_128_GCM_SHA256)
+	o.ID = 1
+	sids := func(salt uint64) []string {
+		o.SessionSalt = salt
+		var out []string
+		for _, l := range sessionLines(&facts{o: o}) {
+			_, rest, _ := strings.Cut(l.Text, " SID: ")
+			sid, _, _ := strings.Cut(rest, " ")
+			out = append(out, sid)
+		}
+		if len(out) != 2 {
+			t.Fatalf("salt %x: %d session lines, want the client's and the server's", salt, len(out))
+		}
+		return out
+	}
+	run1, again, run2 := sids(0x9e3779b97f4a7c15), sids(0x9e3779b97f4a7c15), sids(0x2545f4914f6cdd1d)
+	for i := range run1 {
+		if run1[i] != again[i] {
+			t.Errorf("leg %d: SID %s, then %s within one process", i, run1[i], again[i])
+		}
+		if run1[i] == run2[i] {
+			t.Errorf("leg %d: connection 1 has SID %s in two processes", i, run1[i])
+		}
+	}
+	if run1[0] == run1[1] {
+		t.Errorf("both legs have SID %s", run1[0])
 	}
 }
 
@@ -44,7 +78,7 @@ func TestSessionLineShape(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("%d lines: %+v", len(lines), lines)
 	}
-	want := "SSL Handshake details for TCP 2001:db8::86.32962 -> 2001:db8::443.443 entity: client SID: " + sessionID(42, "client") +
+	want := "SSL Handshake details for TCP 2001:db8::86.32962 -> 2001:db8::443.443 entity: client SID: " + sessionID(42, 0, "client") +
 		" version: TLSv1.3 cipher-suite: TLS_CHACHA20_POLY1305_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: true"
 	if lines[0].Text != want || lines[0].ID != "" || lines[0].Sev != SevInfo {
 		t.Errorf("client line\n got %+v\nwant text %q", lines[0], want)

@@ -9,7 +9,8 @@ import (
 
 // TestSSHOnTLSChecksThePort: an SSH client on a TLS listener is no
 // http:// URL, whether tlsgate reset it or answered in HTTP/1.1, so the
-// first check is the port it was pointed at, in every language.
+// cause and the first check are the port it was pointed at, in every
+// language.
 func TestSSHOnTLSChecksThePort(t *testing.T) {
 	first := map[string]string{LangEN: "ssh -p", LangJA: "ssh -p"}
 	wrong := map[string]string{LangEN: "not http://", LangJA: "http:// ではなく"}
@@ -27,6 +28,9 @@ func TestSSHOnTLSChecksThePort(t *testing.T) {
 			}
 			if all := strings.Join(d.Checks, "\n"); strings.Contains(all, wrong[lang]) {
 				t.Errorf("non_ssl %s, %s: checks still speak of an http:// URL:\n%s", nonSSL, lang, all)
+			}
+			if strings.Contains(d.Cause, "http://") || !strings.Contains(d.Cause, "ssh -p") {
+				t.Errorf("non_ssl %s, %s: the cause speaks of a URL, not the SSH port:\n%s", nonSSL, lang, d.Cause)
 			}
 			if !strings.Contains(d.ClientSaw, "kex_exchange_identification") || strings.Contains(d.ClientSaw, "curl") {
 				t.Errorf("non_ssl %s, %s: client saw %q, want OpenSSH's words only", nonSSL, lang, d.ClientSaw)

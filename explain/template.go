@@ -192,7 +192,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 		for _, id := range f.shared {
 			names = append(names, CipherName(id))
 		}
-		return f.orNone(strings.Join(names, ", ")), true
+		return f.orNone(f.list(names)), true
 	case "shared_key":
 		if len(f.shared) > 0 {
 			return keyLabel(suiteKey(f.shared[0])), true
@@ -349,6 +349,13 @@ func (f *facts) placeholder(name string) (string, bool) {
 			return h, true
 		}
 		return f.orNone(o.Backend.Addr), true
+	case "backend_local_host":
+		// tlsgate's own address towards the backend, without the
+		// ephemeral port: what a backend's access rule names.
+		if o.Backend.Local.IsValid() {
+			return f.host(o.Backend.Local), true
+		}
+		return f.say("unknown"), true
 	case "up":
 		return strconv.FormatInt(o.BytesUp, 10), true
 	case "down":

@@ -127,6 +127,8 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 			return f.say("backend_saw"), true
 		}
 		return f.say("backend_saw_plain"), true
+	case "backend_closed_early_saw":
+		return f.say(backendClosedEarlySaw(o)), true
 	case "backend_reset_saw":
 		if o.ClientTLS.Done && o.ClientTLS.ALPN == "h2" {
 			return f.say("backend_reset_saw_h2"), true
@@ -237,4 +239,22 @@ func (f *facts) certAlertSaw(alert int, v uint16) string {
 		return tls12
 	}
 	return tls13 + " " + tls12
+}
+
+// backendClosedEarlySaw picks the words for what a client printed when
+// the backend ended the connection before a byte of its answer: tlsgate
+// passed on a reset, a FIN, or a FIN and then the reset its write of the
+// request met, and curl names each differently over HTTP/1 and HTTP/2.
+func backendClosedEarlySaw(o *Outcome) string {
+	key := "backend_closed_early_saw"
+	if o.ClientTLS.Done && o.ClientTLS.ALPN == "h2" {
+		key += "_h2"
+	}
+	switch {
+	case o.End == EndBackendReset && o.FirstFIN == SideBackend:
+		key += "_fin_reset"
+	case o.End == EndBackendReset:
+		key += "_reset"
+	}
+	return key
 }

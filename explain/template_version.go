@@ -39,7 +39,7 @@ func (f *facts) versionPlaceholder(name string) (string, bool) {
 	case "ceiling_cipher_rule":
 		return f.o.ClientTLS.CeilingCipherRule, true
 	case "ceiling_ciphers":
-		return strings.Join(f.o.ClientTLS.CeilingCiphers, ", "), true
+		return f.list(f.o.ClientTLS.CeilingCiphers), true
 	case "bigip_enable_modern":
 		// What a BIG-IP client-ssl profile must stop disabling for TLS
 		// 1.2 and later, up to what the client offers.
@@ -94,7 +94,8 @@ func (f *facts) clientFlags(lo, hi uint16) string {
 	}
 	// Tool names stay outside the backticks, as Java's does: these are
 	// options to add to the client's own command, not commands to paste.
-	s := "curl `" + strings.TrimPrefix(curl, "curl ") + "`, openssl s_client `" + strings.TrimPrefix(sclient, "openssl s_client ") + "`, Java `-Djdk.tls.client.protocols=" + strings.Join(java, ",") + "`"
+	s := f.list([]string{"curl `" + strings.TrimPrefix(curl, "curl ") + "`", "openssl s_client `" + strings.TrimPrefix(sclient, "openssl s_client ") + "`",
+		"Java `-Djdk.tls.client.protocols=" + strings.Join(java, ",") + "`"})
 	if lo < tls.VersionTLS12 {
 		s += f.say("java_legacy")
 	}

@@ -169,6 +169,18 @@ func connectSeenAfterBackendEnd(t *testing.T, reset bool) {
 	}
 	_ = a.(*net.TCPConn).CloseWrite() // after a FIN, the relay waits for the client's
 	r := h.result(t)
+	// The client's first bytes waited for the connect. After a reset they
+	// were never written: none counted up, all of them undelivered. After
+	// a close, the connection could still take them (the backend's kernel
+	// resets them later): written and counted.
+	sent := int64(len("A hello"))
+	wantUp, wantLost := int64(0), sent
+	if !reset {
+		wantUp, wantLost = sent, 0
+	}
+	if r.Up != wantUp || r.Undelivered != wantLost {
+		t.Errorf("result: %d bytes up, %d undelivered; want %d and %d of the client's %d", r.Up, r.Undelivered, wantUp, wantLost, sent)
+	}
 	if !reset {
 		if r.DialErr != nil || r.Down != int64(len(said)) || r.FirstFIN != "backend" {
 			t.Errorf("result: dial error %v, %d bytes down, first FIN %q; want the backend's %d bytes and its FIN, no dial error",

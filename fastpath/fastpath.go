@@ -87,6 +87,12 @@ type Result struct {
 	BackendLocal  netip.AddrPort // tlsgate's end of the backend connection
 	BackendRemote netip.AddrPort
 	Up, Down      int64 // bytes written to the backend and to the client
+	// Undelivered counts the client's bytes the engine read (its first
+	// bytes included) that never reached the backend because the
+	// backend's connection had ended before the connect was seen: the
+	// connect race (a backend that accepted, wrote and reset at once).
+	// Up never includes them.
+	Undelivered int64
 	// DialErr is set when the backend could not be reached; the client
 	// was then reset. It is a *net.OpError like net.Dial's, so callers
 	// classify it the same way (refused, timeout).

@@ -71,6 +71,10 @@ func (l *loop) dial(c *Conn, target netip.AddrPort, now time.Time, more bool, fi
 	}
 	w, err := rawWrite(bfd, first)
 	if err != nil && err != syscall.EAGAIN {
+		// They wait as if the write had found the connect pending: if
+		// the error says the backend had already ended an established
+		// connection, endedConnected counts them as never delivered.
+		c.be.pending = append([]byte(nil), first...)
 		l.writeFailed(c, 1, err, now)
 		return
 	}
@@ -138,11 +142,13 @@ func establishedEnd(err error) bool {
 // mid-relay; never a dial failure. The check that found the error took
 // it from the socket, whose reads now end in a plain EOF: backendReset
 // makes that EOF the reset again. What still waited for the backend
-// cannot reach it any more.
+// (the client's first bytes) cannot reach it any more: it was never
+// written, so Up leaves it out and Undelivered counts it.
 func (l *loop) endedConnected(c *Conn, err error, now time.Time) {
 	l.up(c)
 	c.last = now
 	c.backendReset = err == syscall.ECONNRESET
+	c.res.Undelivered += int64(len(c.be.pending))
 	c.be.pending = nil
 	l.pump(c, 1, now, true)
 }
@@ -180,8 +186,12 @@ func (l *loop) writeFailed(c *Conn, to int, err error, now time.Time) {
 // writeErr records what a failed write to socket to says about who ended
 // the relay (both engines' write paths).
 func (c *Conn) writeErr(to int, err error) {
+	// A backend that sent nothing has no such excuse: it ended before any
+	// answer, and the reset of the request is that failure's end (as
+	// upstream's resetSide decides for the goroutine engine).
 	finFirst := c.side(to).rdEOF || err == syscall.EPIPE && rawUnread(c.fd(to)) == 0
-	if (err == syscall.ECONNRESET || err == syscall.EPIPE) && !finFirst {
+	silent := to == 1 && c.res.DownHeadLen == 0
+	if (err == syscall.ECONNRESET || err == syscall.EPIPE) && (!finFirst || silent) {
 		c.resetBy(to)
 	}
 }
@@ -273,6 +283,10 @@ func (l *loop) pump(c *Conn, from int, now time.Time, drain bool) {
 		c.got(from, l.buf[:n], now)
 		w, err := rawWrite(c.fd(to), l.buf[:n])
 		if err != nil && err != syscall.EAGAIN {
+			if to == 1 && c.connecting {
+				// Read and never written: endedConnected counts them.
+				dst.pending = append(dst.pending[:0], l.buf[:n]...)
+			}
 			l.writeFailed(c, to, err, now)
 			return
 		}

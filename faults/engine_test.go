@@ -421,6 +421,29 @@ func TestTLSPolicyRefusal(t *testing.T) {
 	}
 }
 
+// TestRefusalRecordVersion: the alert's record version is the agreed
+// version (0x0303 for TLS 1.3), or with none agreed the hello's own record
+// version when it is a TLS one.
+func TestRefusalRecordVersion(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		pol   TLSPolicy
+		hello *sniff.ClientHello
+		want  uint16
+	}{
+		{"tls13 agreed", TLSPolicy{Groups: []tls.CurveID{tls.CurveP521}}, &sniff.ClientHello{RecordVersion: 0x0301, SupportedVersions: []uint16{0x0a0a, 0x0304, 0x0303}}, 0x0303},
+		{"tls11 agreed", TLSPolicy{Ciphers: []uint16{0xc02f}}, &sniff.ClientHello{RecordVersion: 0x0301, LegacyVersion: 0x0302}, 0x0302},
+		{"none agreed, hello record 0x0303", TLSPolicy{MinVersion: tls.VersionTLS13}, &sniff.ClientHello{RecordVersion: 0x0303, LegacyVersion: 0x0303}, 0x0303},
+		{"none agreed, hello record 0x0301", TLSPolicy{MinVersion: tls.VersionTLS13}, &sniff.ClientHello{RecordVersion: 0x0301, LegacyVersion: 0x0303}, 0x0301},
+		{"none agreed, SSLv3 record", TLSPolicy{MinVersion: tls.VersionTLS12}, &sniff.ClientHello{RecordVersion: 0x0300, LegacyVersion: 0x0300}, 0x0301},
+		{"no hello", TLSPolicy{}, nil, 0x0301},
+	} {
+		if got := tt.pol.RefusalRecordVersion(tt.hello); got != tt.want {
+			t.Errorf("%s: RefusalRecordVersion = %#04x, want %#04x", tt.name, got, tt.want)
+		}
+	}
+}
+
 // TestFiringCarriesRuleParameters: a diagnosis needs the chain, the skew
 // and the follow-up a rule ran with, not only its action (a clock skew is
 // the client's problem, a bad chain the server's; tlsgate's own FIN after

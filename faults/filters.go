@@ -24,10 +24,11 @@ func newFilter(r *Rule, dir Direction, next sink, k *ctl, rng *rand.Rand) sink {
 			}
 		}
 		l := newLatency(next, k, r.Latency.D(), r.Jitter.D(), rng)
-		l.acted = func(p []byte) {
-			if req == nil || req.counts(p, dir) {
-				k.markActed(r)
-			}
+		l.acted = func() { k.markActed(r) }
+		if req != nil {
+			// The handshake passes at once: only a request, or what
+			// follows one, is delayed.
+			l.spared = func(p []byte) int { return req.spared(p, dir) }
 		}
 		if req != nil && dir == S2C {
 			// It delays the server's bytes and reads its hello too.

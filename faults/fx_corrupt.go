@@ -33,6 +33,7 @@ type corruptState struct {
 	mu      sync.Mutex
 	head    []byte // the server's first bytes, until its ServerHello reads
 	version uint16 // the version the server chose; 0 until known
+	suite   uint16 // the suite it chose, with version
 	lost    bool   // the server's first bytes are no ServerHello: act on nothing
 	c2sApp  int    // type 23 records the client has begun
 	chosen  bool   // a record has been picked to flip: one per connection
@@ -47,10 +48,10 @@ func (s *corruptState) serverBytes(p []byte) {
 		return
 	}
 	s.head = append(s.head, p[:min(len(p), serverHelloCap-len(s.head))]...)
-	v, err := sniff.ServerHelloVersion(s.head)
+	v, suite, err := sniff.ServerHelloChoice(s.head)
 	switch {
 	case err == nil && v != 0:
-		s.version, s.head = v, nil
+		s.version, s.suite, s.head = v, suite, nil
 	case err == nil, !errors.Is(err, sniff.ErrNeedMore), len(s.head) >= serverHelloCap:
 		s.lost, s.head = true, nil
 	}
@@ -74,6 +75,17 @@ func (s *corruptState) appRecord(dir Direction) bool {
 		return s.c2sApp >= 2
 	}
 	return s.c2sApp >= 1
+}
+
+// choice returns the version and suite the server chose, zeros until
+// they are known or when they never will be.
+func (s *corruptState) choice() (version, suite uint16) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lost {
+		return 0, 0
+	}
+	return s.version, s.suite
 }
 
 // choose takes the connection's one flip, reporting false when a record
@@ -189,6 +201,9 @@ type recordScan struct {
 	left int // body bytes still to come in the current record
 	off  int // body bytes of the current record already passed
 	lost bool
+	// lostAt is where in the chunk that lost the step its bad header
+	// began (0 when it began in an earlier one).
+	lostAt int
 }
 
 // feed walks p. For each record header completed it calls head with the
@@ -207,7 +222,7 @@ func (s *recordScan) feed(p []byte, head func(typ uint8, length int), body func(
 			}
 			s.nh = 0
 			if typ := s.hdr[0]; typ < recordCCS || typ > 24 || s.hdr[1] != 3 {
-				s.lost = true
+				s.lost, s.lostAt = true, max(i-5, 0)
 				return
 			}
 			s.left, s.off = int(s.hdr[3])<<8|int(s.hdr[4]), 0

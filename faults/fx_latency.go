@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"crypto/tls"
 	"math/rand/v2"
 	"net"
 	"slices"
@@ -21,10 +22,15 @@ type latency struct {
 	k        *ctl
 	lat, jit time.Duration
 	rng      *rand.Rand
-	// acted, when set, is told of each chunk the filter delays: a rule
-	// that fires only when it acts (a request-stage latency) is marked
-	// there, if the chunk holds what it is for.
-	acted func(p []byte)
+	// spared, when set, sees every chunk in order and says how many of
+	// its first bytes pass with no delay (behind any chunk still
+	// queued); the rest is delayed. A request-stage latency on TLS
+	// tlsgate does not decrypt spares the handshake: it delays requests
+	// and what answers them. Nil delays every byte.
+	spared func(p []byte) int
+	// acted, when set, is told that bytes were delayed: a rule that fires
+	// only when it acts (a request-stage latency) is marked there.
+	acted func()
 
 	mu      sync.Mutex
 	started bool
@@ -73,19 +79,32 @@ func (l *latency) Write(p []byte) (int, error) {
 		go l.run()
 	}
 	d := l.delay()
-	c := lchunk{b: slices.Clone(p), due: l.k.deps.Now().Add(d)}
-	if l.acted != nil && d > 0 {
-		l.acted(p)
+	now := l.k.deps.Now()
+	spare := 0
+	if l.spared != nil {
+		spare = l.spared(p)
+	}
+	var cs []lchunk
+	if spare > 0 {
+		cs = append(cs, lchunk{b: slices.Clone(p[:spare]), due: now})
+	}
+	if spare < len(p) {
+		cs = append(cs, lchunk{b: slices.Clone(p[spare:]), due: now.Add(d)})
+		if l.acted != nil && d > 0 {
+			l.acted()
+		}
 	}
 	l.mu.Unlock()
-	select {
-	case l.q <- c:
-		return len(p), nil
-	case <-l.done:
-		return 0, l.errOr(net.ErrClosed)
-	case <-l.k.done:
-		return 0, l.k.deadErr()
+	for _, c := range cs {
+		select {
+		case l.q <- c:
+		case <-l.done:
+			return 0, l.errOr(net.ErrClosed)
+		case <-l.k.done:
+			return 0, l.k.deadErr()
+		}
 	}
+	return len(p), nil
 }
 
 // End waits until every queued chunk is delivered, then passes End on. On
@@ -186,46 +205,120 @@ type requestState struct {
 // requestRecords tells, on a conn carrying TLS tlsgate does not decrypt,
 // which of the client's bytes are a request: those of an
 // application-data record past the handshake. Under TLS 1.2 that is any
-// type 23 record; under TLS 1.3 the client's first one is its Finished
-// (corruptState says which, from the server's hello). The client's
-// CCS, its TLS 1.2 handshake records and an alert are none. What the
-// server sends counts once a request came: before it, the server's
-// flight is the handshake, not an answer. Under TLS 1.3 a client's
-// close_notify is one more encrypted record, and counts as a request:
-// nothing without the keys tells them apart.
+// type 23 record; under TLS 1.3 the client's first ones are its
+// sealed handshake flight and its close_notify is one more, which
+// isRequest tells apart by their sizes (corruptState gives the version
+// and the suite, from the server's hello). The client's CCS, its TLS
+// 1.2 handshake records and a TLS 1.2 alert are none. Only requests
+// are delayed, and what the server sends once one came: before
+// it, the server's flight is the handshake, not an answer, and a
+// terminating listener, whose request wrappers come after the
+// handshake, never delays it either.
 type requestRecords struct {
 	st   *requestState
 	scan recordScan
 	cur  bool // the record being scanned is a request's
+	// The client's TLS 1.3 flight after the server's hello: how many of
+	// its encrypted records came, and whether its Finished has.
+	flight   int
+	finished bool
 }
 
-// counts reports whether a chunk going dir is one the rule is for: on
-// the client's side one that holds a byte of a request, on the server's
-// one that follows a request.
-func (q *requestRecords) counts(p []byte, dir Direction) bool {
+// maxFlight13 is the most encrypted records a TLS 1.3 client's flight
+// holds: Certificate, CertificateVerify, Finished (RFC 8446 §4.4).
+const maxFlight13 = 3
+
+// sealed13 gives the body lengths, under a TLS 1.3 suite, of a sealed
+// Finished (the verify_data of the suite's hash length, its 4-byte
+// handshake header, the inner content type and the AEAD tag) and of a
+// sealed alert (2 bytes, the type, the tag), without padding. ok is false
+// for a suite it does not know.
+func sealed13(suite uint16) (finished, alert int, ok bool) {
+	hash, tag := 32, 16
+	switch suite {
+	case 0x1301, 0x1303, 0x1304: // AES-128-GCM, ChaCha20-Poly1305, AES-128-CCM
+	case 0x1302: // AES-256-GCM-SHA384
+		hash = 48
+	case 0x1305: // AES-128-CCM-8: an 8-byte tag
+		tag = 8
+	default:
+		return 0, 0, false
+	}
+	return hash + 5 + tag, 2 + 1 + tag, true
+}
+
+// isRequest says whether a type 23 record of the client's, of body
+// length n, is a request. Under TLS 1.3 the client's handshake flight
+// is sealed in type 23 records too: its Finished, and with a client
+// certificate a Certificate and a CertificateVerify before it. The
+// Finished is told by its size, which the suite fixes; the flight ends
+// there, or after maxFlight13 records when none had that size (a client
+// that pads its records; then a request among them is missed). Under an
+// unknown suite the flight is taken to be the Finished alone. Past the
+// flight, a record the size of a sealed alert is the client's
+// close_notify (or another alert), not a request: that leaves out a
+// request of 2 bytes sent in a record of its own, as no HTTP request is.
+func (q *requestRecords) isRequest(n int) bool {
+	past := q.st.tls.appRecord(C2S) // counted even when it is not used
+	v, suite := q.st.tls.choice()
+	if n == 0 || v < tls.VersionTLS13 {
+		return past && n > 0
+	}
+	finished, alert, ok := sealed13(suite)
+	if !ok {
+		return past
+	}
+	if !q.finished {
+		q.flight++
+		q.finished = n == finished || q.flight >= maxFlight13
+		return false
+	}
+	return n != alert
+}
+
+// spared says how many of the first bytes of a chunk going dir the rule
+// leaves alone: on the client's side those before the first request
+// record that p holds a byte of (all of p when it holds none), on the
+// server's all of p until a request came, none after.
+func (q *requestRecords) spared(p []byte, dir Direction) int {
 	if dir == C2S {
-		return q.carries(p)
+		return q.firstRequest(p)
 	}
-	return q.st.requested.Load()
+	if q.st.requested.Load() {
+		return 0
+	}
+	return len(p)
 }
 
-// carries follows p through the client's records and reports whether it
-// holds a byte of a request, noting that one came. Bytes that are no TLS
-// records (the scan lost its step) count: nothing says they are not.
-func (q *requestRecords) carries(p []byte) bool {
-	in := q.scan.lost
-	if !in {
+// firstRequest follows p through the client's records and returns where
+// in p the first record holding a request byte begins (0 for one begun
+// in an earlier chunk), len(p) when none does, noting that a request
+// came. Bytes that are no TLS records (the scan lost its step) count as
+// a request: nothing says they are not.
+func (q *requestRecords) firstRequest(p []byte) int {
+	first := len(p)
+	if q.scan.lost {
+		first = 0
+	} else {
 		q.scan.feed(p, func(typ uint8, length int) {
-			q.cur = typ == recordAppData && q.st.tls.appRecord(C2S) && length > 0
+			q.cur = typ == recordAppData && q.isRequest(length)
 		}, func(at, bodyOff, n int) {
-			in = in || q.cur
+			if !q.cur || first < len(p) {
+				return
+			}
+			first = at
+			if bodyOff == 0 {
+				first = max(at-5, 0) // its header, or what of it is in p
+			}
 		})
-		in = in || q.scan.lost
+		if q.scan.lost && first == len(p) {
+			first = q.scan.lostAt
+		}
 	}
-	if in {
+	if first < len(p) {
 		q.st.requested.Store(true)
 	}
-	return in
+	return first
 }
 
 // watch returns a pass-through filter for a direction the rule does not
@@ -257,7 +350,7 @@ type requestWatch struct {
 }
 
 func (w requestWatch) Write(p []byte) (int, error) {
-	w.q.carries(p)
+	w.q.firstRequest(p)
 	return w.next.Write(p)
 }
 

@@ -161,16 +161,7 @@ func (t TLSPolicy) Refusal(h *sniff.ClientHello) (alert uint8, refused bool) {
 	if h == nil {
 		return 0, false
 	}
-	lo, hi := t.MinVersion, t.MaxVersion
-	if hi == 0 {
-		hi = tls.VersionTLS13
-	}
-	best := uint16(0)
-	for _, v := range offeredVersions(h) {
-		if v >= lo && v <= hi && v > best {
-			best = v
-		}
-	}
+	best := t.agreed(h)
 	if best == 0 {
 		return 70, true
 	}
@@ -185,6 +176,52 @@ func (t TLSPolicy) Refusal(h *sniff.ClientHello) (alert uint8, refused bool) {
 		return 40, true
 	}
 	return 0, false
+}
+
+// agreed is the version a server held to this policy would choose for
+// the hello: the highest it offers within the rules' range, 0 for none.
+func (t TLSPolicy) agreed(h *sniff.ClientHello) uint16 {
+	lo, hi := t.MinVersion, t.MaxVersion
+	if hi == 0 {
+		hi = tls.VersionTLS13
+	}
+	best := uint16(0)
+	for _, v := range offeredVersions(h) {
+		if v >= lo && v <= hi && v > best {
+			best = v
+		}
+	}
+	return best
+}
+
+// RefusalRecordVersion is the record-layer version of the alert that
+// Refusal's server sends, as crypto/tls writes it (conn.go,
+// writeRecordLocked): once a version is agreed, a refusal of the suites,
+// groups or signature algorithms goes out in a record of that version,
+// frozen at 0x0303 for TLS 1.3 (RFC 8446 §5.1), so a TLS 1.1 client
+// refused on its suites reads 0x0302. BIG-IP does the same ("server
+// rejects all ciphers → alert with the client's version", bigip-log.md
+// §4.2). With no version agreed (alert 70) it echoes the record version of
+// the client's hello, as OpenSSL echoes the client's version: 0x0301 from
+// every common client, which is crypto/tls's choice too. BIG-IP 11.4 sends
+// that alert in a record of version 0 instead, which OpenSSL clients
+// refuse as a wrong version number before reading the alert; it is not
+// copied. A hello whose record version is no TLS one (an SSLv2-style
+// hello) gets 0x0301.
+func (t TLSPolicy) RefusalRecordVersion(h *sniff.ClientHello) uint16 {
+	if h == nil {
+		return tls.VersionTLS10
+	}
+	switch v := t.agreed(h); {
+	case v >= tls.VersionTLS13:
+		return tls.VersionTLS12
+	case v >= tls.VersionTLS10:
+		return v
+	}
+	if v := h.RecordVersion; v >= tls.VersionTLS10 && v <= tls.VersionTLS12 {
+		return v
+	}
+	return tls.VersionTLS10
 }
 
 // offeredVersions lists the versions a hello offers: supported_versions when

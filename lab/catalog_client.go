@@ -118,8 +118,8 @@ func clientScenarios() []Scenario {
 				JA: "失敗しているクライアントと同じく、--cacert を付けずに実行する。probe は、トラストストアにない CA で再署名され、復号製品によるコピーである印の付いた証明書を見る。割り込み側の CA を --cacert で与えるとチェーンは検証でき、同じ指摘が警告に変わる。",
 			},
 			Fix: Text{
-				EN: "Look at the issuer the client really receives (`openssl s_client -showcerts`). If it is the security product's CA, add that CA to the tool's own bundle (curl --cacert, REQUESTS_CA_BUNDLE, the Java cacerts keystore, git http.sslCAInfo) or exclude the host from inspection. Nothing on the server needs to change, and its logs are clean.",
-				JA: "クライアントが実際に受け取っている証明書の発行者を `openssl s_client -showcerts` で確認する。セキュリティ製品のCAであれば、そのCAを各ツールのCAバンドル（curl の --cacert、REQUESTS_CA_BUNDLE、Java の cacerts、git の http.sslCAInfo）に追加するか、そのホストを復号対象から除外する。サーバ側の変更は不要で、サーバのログにも何も出ない。",
+				EN: "Look at the issuer the client really receives (`openssl s_client -connect 127.0.0.1:{port} -servername localhost -showcerts </dev/null`). If it is the security product's CA, add that CA to the tool's own bundle (curl --cacert, REQUESTS_CA_BUNDLE, the Java cacerts keystore, git http.sslCAInfo) or exclude the host from inspection. Nothing on the server needs to change, and its logs are clean.",
+				JA: "クライアントが実際に受け取っている証明書の発行者を `openssl s_client -connect 127.0.0.1:{port} -servername localhost -showcerts </dev/null` で確認する。セキュリティ製品のCAであれば、そのCAを各ツールのCAバンドル（curl の --cacert、REQUESTS_CA_BUNDLE、Java の cacerts、git の http.sslCAInfo）に追加するか、そのホストを復号対象から除外する。サーバ側の変更は不要で、サーバのログにも何も出ない。",
 			},
 		},
 		{

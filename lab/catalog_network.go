@@ -89,8 +89,8 @@ func networkScenarios() []Scenario {
 			},
 			BigIP: []string{ltmHandshakeFailed},
 			Fix: Text{
-				EN: "Measure the path MTU (`ping -M do -s 1472 host`, lowering the size until it passes), then clamp the TCP MSS on the tunnel device or in the BIG-IP tcp profile, or let ICMP type 3 code 4 through.",
-				JA: "パスMTUを測る（`ping -M do -s 1472 ホスト` でサイズを下げながら通る値を探す）。そのうえでトンネル装置や BIG-IP の tcp プロファイルで TCP MSS をクランプするか、ICMP タイプ3 コード4 を通す。",
+				EN: "Measure the path MTU to the server (`ping -M do -s 1472` and its address, lowering the size until it passes; in the lab the 576-byte MTU is tlsgate's own, so a ping over loopback passes at any size), then clamp the TCP MSS on the tunnel device or in the BIG-IP tcp profile, or let ICMP type 3 code 4 through.",
+				JA: "サーバまでのパスMTUを測る（サーバのアドレスに `ping -M do -s 1472` を打ち、サイズを下げながら通る値を探す。ラボの 576 バイトの MTU は tlsgate が作ったものなので、ループバックへの ping はどのサイズでも通る）。そのうえでトンネル装置や BIG-IP の tcp プロファイルで TCP MSS をクランプするか、ICMP タイプ3 コード4 を通す。",
 			},
 		},
 		{
@@ -186,8 +186,8 @@ func networkScenarios() []Scenario {
 			ExpectCode:   "fault_injected",
 			ExpectProbe:  "plain_http",
 			Fix: Text{
-				EN: "See who answered: `openssl s_client` prints the 'wrong version number' error, and `curl -v http://host:443/` or `nc host 443` shows the page in clear text. Log in to the portal, or fix the proxy rule that intercepts the port.",
-				JA: "誰が応答したかを確認する。`openssl s_client` では「wrong version number」になり、`curl -v http://host:443/` や `nc host 443` なら平文のページが読める。キャプティブポータルにログインする、またはそのポートを横取りしているプロキシのルールを直す。",
+				EN: "See who answered: `openssl s_client -connect 127.0.0.1:{port} -servername localhost </dev/null` prints the 'wrong version number' error, and `curl -sS http://localhost:{port}/` prints the page in clear text. Log in to the portal, or fix the proxy rule that intercepts the port.",
+				JA: "誰が応答したかを確認する。`openssl s_client -connect 127.0.0.1:{port} -servername localhost </dev/null` では「wrong version number」になり、`curl -sS http://localhost:{port}/` なら平文のページが表示される。キャプティブポータルにログインする、またはそのポートを横取りしているプロキシのルールを直す。",
 			},
 		},
 		{
@@ -238,8 +238,8 @@ func networkScenarios() []Scenario {
 				JA: "probe はステップ 7 で、ホストが信頼する復号製品が再署名した証明書を検出し、ステップ 10 で Via ヘッダと HSTS の欠如（rewriting_proxy）を検出する。HSTS が最初から送られていないのではなく削除されたことは、本来のサーバと比べないとわからないので、lab origin と比較する。",
 			},
 			Fix: Text{
-				EN: "Compare headers and issuer with and without the proxy (`curl -sv`). Exempt the site from inspection or fix the proxy's header policy; HSTS has to come from the origin unchanged.",
-				JA: "プロキシ経由と直接接続でヘッダと証明書の発行者を比較する（`curl -sv`）。そのサイトを復号対象から外すか、プロキシのヘッダ処理ポリシーを直す。HSTS はオリジンから改変されずに届く必要がある。",
+				EN: "Compare headers and issuer through the proxy and straight to the server: `curl -sv --http1.1 --cacert {ca} https://localhost:{port}/ -o /dev/null` against the lab origin's `curl -sv --http1.1 --cacert {ca} https://localhost:{origin}/ -o /dev/null` (its -v output shows the `issuer:` and the response headers). Exempt the site from inspection or fix the proxy's header policy; HSTS has to come from the origin unchanged.",
+				JA: "プロキシ経由とサーバ直結でヘッダと証明書の発行者を比較する: `curl -sv --http1.1 --cacert {ca} https://localhost:{port}/ -o /dev/null` とラボのオリジンへの `curl -sv --http1.1 --cacert {ca} https://localhost:{origin}/ -o /dev/null`（-v の出力に `issuer:` と応答ヘッダが出る）。そのサイトを復号対象から外すか、プロキシのヘッダ処理ポリシーを直す。HSTS はオリジンから改変されずに届く必要がある。",
 			},
 		},
 		{
@@ -314,8 +314,8 @@ func networkScenarios() []Scenario {
 			ExpectDown:   true,
 			ExpectProbe:  "refused",
 			Fix: Text{
-				EN: "No TLS setting matters yet: find why nothing accepts. On the server, `ss -ltnp | grep :PORT` shows whether anything listens and on which address; on BIG-IP, check the virtual server is enabled and available (`tmsh show ltm virtual`). A firewall REJECT shows as an RST from the firewall's side in a capture (`tcpdump 'tcp[tcpflags] & tcp-rst != 0'`). In the lab, `tlsgate fault rm port-closed` makes the same port listen again (add `--admin http://ADDR` when the lab's admin API is not on the default 127.0.0.1:8474: the lab's start-up lines and its down line name it).",
-				JA: "TLS の設定はまだ関係ない。なぜ何も接続を受け付けないのかを調べる。サーバでは `ss -ltnp | grep :ポート` で、何かが待ち受けているか、どのアドレスで待ち受けているかがわかる。BIG-IP では仮想サーバが有効で利用可能か確認する（`tmsh show ltm virtual`）。ファイアウォールの REJECT は、キャプチャ（`tcpdump 'tcp[tcpflags] & tcp-rst != 0'`）でファイアウォール側から来る RST として見える。ラボでは、`tlsgate fault rm port-closed` で同じポートがまた待ち受けるようになる（ラボの admin API が既定の 127.0.0.1:8474 でなければ `--admin http://アドレス` を付ける。アドレスはラボの起動時の表示と停止の行に出る）。",
+				EN: "No TLS setting matters yet: find why nothing accepts. On the server, `ss -ltnp | grep :{port}` shows whether anything listens and on which address; on BIG-IP, check the virtual server is enabled and available (`tmsh show ltm virtual`). A firewall REJECT shows as an RST from the firewall's side in a capture (`tcpdump 'tcp[tcpflags] & tcp-rst != 0'`). In the lab, `tlsgate fault rm port-closed` makes the same port listen again (add `--admin http://ADDR` when the lab's admin API is not on the default 127.0.0.1:8474: the lab's start-up lines and its down line name it).",
+				JA: "TLS の設定はまだ関係ない。なぜ何も接続を受け付けないのかを調べる。サーバでは `ss -ltnp | grep :{port}` で、何かが待ち受けているか、どのアドレスで待ち受けているかがわかる。BIG-IP では仮想サーバが有効で利用可能か確認する（`tmsh show ltm virtual`）。ファイアウォールの REJECT は、キャプチャ（`tcpdump 'tcp[tcpflags] & tcp-rst != 0'`）でファイアウォール側から来る RST として見える。ラボでは、`tlsgate fault rm port-closed` で同じポートがまた待ち受けるようになる（ラボの admin API が既定の 127.0.0.1:8474 でなければ `--admin http://アドレス` を付ける。アドレスはラボの起動時の表示と停止の行に出る）。",
 			},
 		},
 	}

@@ -97,8 +97,8 @@ func serverScenarios() []Scenario {
 			ExpectProbe:  "expired",
 			BigIP:        []string{ltmHandshakeFailed},
 			Fix: Text{
-				EN: "Renew the certificate and attach it to every profile that used the old one. `openssl s_client -connect host:443 -servername name </dev/null | openssl x509 -noout -dates` shows what is really served. Monitor expiry: a BIG-IP warns ahead of time with 01420008 'will expire' lines.",
-				JA: "証明書を更新し、旧証明書を使っていたすべてのプロファイルに適用する。実際に返っている証明書は `openssl s_client -connect host:443 -servername 名前 </dev/null | openssl x509 -noout -dates` で確認できる。期限は監視しておく（BIG-IP は 01420008 の「will expire」で事前に警告する）。",
+				EN: "Renew the certificate and attach it to every profile that used the old one. `openssl s_client -connect 127.0.0.1:{port} -servername localhost </dev/null | openssl x509 -noout -dates` shows what is really served. Monitor expiry: a BIG-IP warns ahead of time with 01420008 'will expire' lines.",
+				JA: "証明書を更新し、旧証明書を使っていたすべてのプロファイルに適用する。実際に返っている証明書は `openssl s_client -connect 127.0.0.1:{port} -servername localhost </dev/null | openssl x509 -noout -dates` で確認できる。期限は監視しておく（BIG-IP は 01420008 の「will expire」で事前に警告する）。",
 			},
 		},
 		{
@@ -238,8 +238,8 @@ func serverScenarios() []Scenario {
 			ExpectProbe:  "incomplete_chain",
 			BigIP:        []string{ltmHandshakeFailed},
 			Fix: Text{
-				EN: "Configure the chain on the profile (BIG-IP client-ssl 'Chain' = the intermediate bundle) so the server sends leaf plus intermediates. `openssl s_client -showcerts` showing only depth 0 means the chain is missing.",
-				JA: "プロファイルにチェーンを設定し（BIG-IP の client-ssl の「Chain」に中間証明書バンドルを指定）、サーバ証明書と中間証明書を一緒に送らせる。`openssl s_client -showcerts` で depth 0 しか出なければチェーンが欠けている。",
+				EN: "Configure the chain on the profile (BIG-IP client-ssl 'Chain' = the intermediate bundle) so the server sends leaf plus intermediates. `openssl s_client -connect 127.0.0.1:{port} -servername localhost -showcerts </dev/null` showing only depth 0 means the chain is missing.",
+				JA: "プロファイルにチェーンを設定し（BIG-IP の client-ssl の「Chain」に中間証明書バンドルを指定）、サーバ証明書と中間証明書を一緒に送らせる。`openssl s_client -connect 127.0.0.1:{port} -servername localhost -showcerts </dev/null` で depth 0 しか出なければチェーンが欠けている。",
 			},
 		},
 		{
@@ -296,8 +296,8 @@ func serverScenarios() []Scenario {
 				JA: "--sni を付けると、probe は名前に対する証明書と SNI なしで返る証明書を比べ、デフォルト証明書の誤りを指摘する。--sni なしで実行すると、失敗しているクライアントと同じく 127.0.0.1 と一致しない証明書（hostname_mismatch）しか見えない。",
 			},
 			Fix: Text{
-				EN: "Make the default (sni-default) profile's certificate cover the names and addresses clients use without SNI, and make clients send SNI. `openssl s_client -connect ip:443 -noservername` shows what a client without SNI receives.",
-				JA: "デフォルト（sni-default）プロファイルの証明書に、SNI なしのクライアントが使う名前・アドレスを含める。あわせてクライアントに SNI を送らせる。SNI なしで何が返るかは `openssl s_client -connect IP:443 -noservername` で確認できる。",
+				EN: "Make the default (sni-default) profile's certificate cover the names and addresses clients use without SNI, and make clients send SNI. `openssl s_client -connect 127.0.0.1:{port} -noservername </dev/null` shows what a client without SNI receives.",
+				JA: "デフォルト（sni-default）プロファイルの証明書に、SNI なしのクライアントが使う名前・アドレスを含める。あわせてクライアントに SNI を送らせる。SNI なしで何が返るかは `openssl s_client -connect 127.0.0.1:{port} -noservername </dev/null` で確認できる。",
 			},
 		},
 		{

@@ -37,8 +37,8 @@ func serverClockScenarios() []Scenario {
 			ExpectCode:    "client_rejected_silently",
 			ExpectProbe:   "ocsp_expired",
 			Fix: Text{
-				EN: "Read the staple the server sends: `openssl s_client -connect host:443 -servername name -status </dev/null` prints its This Update and Next Update. Let the server reach the OCSP responder named in the certificate's AIA (on a BIG-IP, the OCSP cert-validator's DNS resolver, route and proxy) and check its clock; a server that cannot refresh should send no staple rather than a stale one.",
-				JA: "サーバが送っているステープルを読む。`openssl s_client -connect host:443 -servername 名前 -status </dev/null` で This Update と Next Update が表示される。サーバが証明書の AIA にある OCSP レスポンダに到達できるようにし（BIG-IP なら OCSP の cert-validator の DNS リゾルバ、経路、プロキシ）、サーバの時計も確認する。更新できないなら、古いステープルを送るよりステープルを送らないほうがよい。",
+				EN: "Read the staple the server sends: `openssl s_client -connect 127.0.0.1:{port} -servername localhost -status </dev/null` prints its This Update and Next Update. Let the server reach the OCSP responder named in the certificate's AIA (on a BIG-IP, the OCSP cert-validator's DNS resolver, route and proxy) and check its clock; a server that cannot refresh should send no staple rather than a stale one.",
+				JA: "サーバが送っているステープルを読む。`openssl s_client -connect 127.0.0.1:{port} -servername localhost -status </dev/null` で This Update と Next Update が表示される。サーバが証明書の AIA にある OCSP レスポンダに到達できるようにし（BIG-IP なら OCSP の cert-validator の DNS リゾルバ、経路、プロキシ）、サーバの時計も確認する。更新できないなら、古いステープルを送るよりステープルを送らないほうがよい。",
 			},
 		},
 		{
@@ -61,8 +61,8 @@ func serverClockScenarios() []Scenario {
 			ExpectCode:    "client_rejected_silently",
 			ExpectProbe:   "ocsp_not_yet_valid",
 			Fix: Text{
-				EN: "Fix the responder's clock (NTP), then let the server fetch a fresh response. `openssl s_client -connect host:443 -servername name -status </dev/null` shows the staple's This Update; compare it with `date -u` on a host whose clock is right. A client that says 'expired' about a staple whose Next Update is hours away is looking at a This Update in the future.",
-				JA: "レスポンダの時計を直し（NTP）、サーバに新しいレスポンスを取得させる。`openssl s_client -connect host:443 -servername 名前 -status </dev/null` でステープルの This Update が見られるので、時計の正しいホストの `date -u` と比べる。Next Update が何時間も先なのにクライアントが「expired」と言うなら、This Update が未来になっている。",
+				EN: "Fix the responder's clock (NTP), then let the server fetch a fresh response. `openssl s_client -connect 127.0.0.1:{port} -servername localhost -status </dev/null` shows the staple's This Update; compare it with `date -u` on a host whose clock is right. A client that says 'expired' about a staple whose Next Update is hours away is looking at a This Update in the future.",
+				JA: "レスポンダの時計を直し（NTP）、サーバに新しいレスポンスを取得させる。`openssl s_client -connect 127.0.0.1:{port} -servername localhost -status </dev/null` でステープルの This Update が見られるので、時計の正しいホストの `date -u` と比べる。Next Update が何時間も先なのにクライアントが「expired」と言うなら、This Update が未来になっている。",
 			},
 		},
 		{
@@ -90,8 +90,8 @@ func serverClockScenarios() []Scenario {
 			ExpectCode:    "ok",
 			ExpectProbe:   "http_date_skew",
 			Fix: Text{
-				EN: "Compare the Date the server sends (`curl -sI`) with `date -u` on a host whose clock is right, then fix the origin's time sync (`chronyc tracking` or `ntpq -p` there). A cache that keeps refetching a page with a long max-age is a hint to look at Date first.",
-				JA: "サーバが送る Date（`curl -sI`）を、時計の正しいホストの `date -u` と比べ、オリジンの時刻同期を直す（そのサーバで `chronyc tracking` や `ntpq -p`）。max-age の長いページをキャッシュが何度も取り直しているなら、まず Date を疑う。",
+				EN: "Compare the Date the server sends (`curl -sI --cacert {ca} https://localhost:{port}/`) with `date -u` on a host whose clock is right, then fix the origin's time sync (`chronyc tracking` or `ntpq -p` there). A cache that keeps refetching a page with a long max-age is a hint to look at Date first.",
+				JA: "サーバが送る Date（`curl -sI --cacert {ca} https://localhost:{port}/`）を、時計の正しいホストの `date -u` と比べ、オリジンの時刻同期を直す（そのサーバで `chronyc tracking` や `ntpq -p`）。max-age の長いページをキャッシュが何度も取り直しているなら、まず Date を疑う。",
 			},
 		},
 	}

@@ -275,3 +275,37 @@ func TestProxyClockSkewNamesTheOriginsLine(t *testing.T) {
 		t.Errorf("the note does not say the origin's explanation names the clock:\n%s", s.BigIPNote.EN)
 	}
 }
+
+// fieldTemplate is a stand-in a reader must replace before a command runs:
+// a field host or port (host:443, ip:443, :PORT), a name or host in words.
+var fieldTemplate = regexp.MustCompile(`\bhost:443\b|\b(ip|IP):443\b|-servername (name|名前)\b|\bhost 443\b|:PORT\b|:ポート|ホスト\x60|\{[a-z]+\}`)
+
+// TestFixCommandsAreFilled: the commands of a Fix text run as the lab's
+// Try commands do, on the scenario's own address, name and CA, and
+// openssl s_client ones end their input: they used to keep field templates
+// (`host:443`, `-servername name`) and bare options (`openssl s_client
+// -showcerts`, `curl -sv`).
+func TestFixCommandsAreFilled(t *testing.T) {
+	quoted := regexp.MustCompile("`([^`]*)`")
+	vars := Vars{Port: 9408, Origin: 9499, CA: "/lab/ca.pem"}
+	for _, s := range Catalog() {
+		for _, lang := range []string{"en", "ja"} {
+			fix := Expand(s.Fix.In(lang), vars)
+			if m := fieldTemplate.FindString(fix); m != "" {
+				t.Errorf("%s (%s): Fix keeps the template %q:\n%s", s.Name, lang, m, fix)
+			}
+			for _, q := range quoted.FindAllStringSubmatch(fix, -1) {
+				cmd := q[1]
+				switch {
+				case strings.HasPrefix(cmd, "openssl s_client"):
+					first, _, _ := strings.Cut(cmd, " | ")
+					if !strings.Contains(first, "-connect 127.0.0.1:") || !strings.HasSuffix(first, " </dev/null") {
+						t.Errorf("%s (%s): %q is not a whole s_client command on the lab's address", s.Name, lang, cmd)
+					}
+				case strings.HasPrefix(cmd, "curl ") && !strings.Contains(cmd, "://localhost:"):
+					t.Errorf("%s (%s): %q names no lab URL", s.Name, lang, cmd)
+				}
+			}
+		}
+	}
+}

@@ -127,7 +127,7 @@ func writeScenario(b *strings.Builder, p Placed, vars Vars, o Options, l labels,
 		b.WriteString(l.noteSep + note)
 	}
 	b.WriteString("\n\n")
-	fmt.Fprintf(b, "%s: %s\n\n", l.fix, p.Fix.In(lang))
+	fmt.Fprintf(b, "%s: %s\n\n", l.fix, Expand(p.Fix.In(lang), vars))
 	fmt.Fprintf(b, "<details><summary>%s</summary>\n\n```toml\n%s```\n\n</details>\n", l.configLabel, p.Snippet(o))
 }
 

@@ -80,7 +80,7 @@ func TestMarkdownContents(t *testing.T) {
 				Expand(s.BigIPNote.In(lang), Vars{Origin: OriginPort(DefaultBasePort)}),
 				Expand(s.ProbeCommand(), Vars{Port: DefaultBasePort + i, Origin: OriginPort(DefaultBasePort), CA: "tlsgate-ca/ca.pem"}),
 				s.Title.In(lang),
-				s.Fix.In(lang),
+				Expand(s.Fix.In(lang), Vars{Port: DefaultBasePort + i, Origin: OriginPort(DefaultBasePort), CA: "tlsgate-ca/ca.pem"}),
 				Expand(s.Try, Vars{Port: DefaultBasePort + i, Origin: OriginPort(DefaultBasePort), CA: "tlsgate-ca/ca.pem"}),
 			} {
 				if !strings.Contains(md, want) {

@@ -67,7 +67,7 @@ func dialTLS13UnderCipherCap(t *testing.T, mode Mode) (result, error) {
 func checkCipherCapAdvice(t *testing.T, res result, code string) map[string]explain.Diagnosis {
 	t.Helper()
 	want := map[string]string{explain.LangEN: "Change fault rule " + cipherCapRule + ": its ciphers (" + strings.Join(cipherCapSuites, ", ") + ")",
-		explain.LangJA: "フォールトルール " + cipherCapRule + " を変える: その ciphers（" + strings.Join(cipherCapSuites, ", ") + "）"}
+		explain.LangJA: "フォールトルール " + cipherCapRule + " を変える: その ciphers（" + strings.Join(cipherCapSuites, "、") + "）"}
 	ds := map[string]explain.Diagnosis{}
 	for _, lang := range []string{explain.LangEN, explain.LangJA} {
 		d := explain.DiagnoseLang(res.o, lang)

@@ -37,6 +37,7 @@ func (s *Server) handle(c net.Conn, w *worker, l *lease) { s.handleFrom(c, w, ni
 func (s *Server) newOutcome(remote, local netip.AddrPort, id uint64, start time.Time) *explain.Outcome {
 	o := &explain.Outcome{
 		ID:           id,
+		SessionSalt:  s.deps.SessionSalt,
 		Listener:     s.opts.Name,
 		Mode:         string(s.opts.Mode),
 		NonSSL:       string(s.opts.NonSSL),

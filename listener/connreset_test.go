@@ -55,6 +55,11 @@ func TestResetAfterConnectRelaysTail(t *testing.T) {
 			if strings.Contains(r.d.Summary, "connecting to backend") {
 				t.Errorf("summary %q calls a connect that succeeded failed", r.d.Summary)
 			}
+			// The client's first bytes were read (peeked) and never
+			// written to the backend: none up, all undelivered.
+			if r.o.BytesUp != 0 || r.o.BytesUpUndelivered != int64(len(first)) {
+				t.Errorf("%d bytes up, %d undelivered; want 0 and the client's %d", r.o.BytesUp, r.o.BytesUpUndelivered, len(first))
+			}
 		})
 	}
 }
@@ -87,6 +92,9 @@ func TestFINResetAfterConnectRelaysTail(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := h.next()
+	if r.o.BytesUp != 0 || r.o.BytesUpUndelivered != int64(len(engineRequest)) {
+		t.Errorf("%d bytes up, %d undelivered; want 0 and the client's %d", r.o.BytesUp, r.o.BytesUpUndelivered, len(engineRequest))
+	}
 	if r.o.Backend.DialErr != "" || r.o.BytesDown != int64(len(said)) || r.o.End != "" || r.o.FirstFIN != explain.SideBackend ||
 		r.o.Backend.Local.Port() != 40000 || r.o.Backend.Remote.String() != backend {
 		t.Errorf("code %s, dial error %q, %d bytes down, end %q, first FIN %q, backend %v -> %v (%s); want the backend's FIN after %d bytes, then a clean end",
@@ -118,6 +126,12 @@ func TestResetAfterConnectTLSBackend(t *testing.T) {
 				!strings.Contains(b.TLS.Err, "before the TLS handshake") || b.Local != local || b.Remote != backend {
 				t.Errorf("code %s, dial error %q, backend TLS %v %q, backend %v -> %v (%s); want the backend's end of a handshake from %v to %v",
 					r.d.Code, b.DialErr, b.TLS.Attempted, b.TLS.Err, b.Local, b.Remote, r.d.Summary, local, backend)
+			}
+			ended := map[bool]string{false: explain.EndedReset, true: explain.EndedFINReset}[fin]
+			if b.EndedBeforeHello != ended || b.BeforeHelloBytes != len("bye") ||
+				!strings.Contains(r.d.Summary, "before tlsgate's ClientHello was sent") {
+				t.Errorf("backend ended %q before the hello after %d bytes (%s); want %q after %d, and a summary saying the ClientHello never left",
+					b.EndedBeforeHello, b.BeforeHelloBytes, r.d.Summary, ended, len("bye"))
 			}
 			wantOneHandshakeLine(t, r.d, local, backend)
 			for _, l := range r.d.BigIP {
@@ -170,4 +184,49 @@ func requestUnderResetAfterConnect(t *testing.T, backend netip.AddrPort, rac fun
 		c.Close()
 	}
 	return h.next()
+}
+
+// TestFINResetAfterConnectClientWritesOn: after the race's backend FIN,
+// a client that sends more instead of closing is reset, and what tlsgate
+// read of it (one byte, read while waiting for the client's end) is counted
+// undelivered with its first bytes: nothing reached the backend.
+func TestFINResetAfterConnectClientWritesOn(t *testing.T) {
+	const said = "backend said this, closed, then reset"
+	dial := func(_ context.Context, _, addr string) (net.Conn, error) {
+		return nil, &upstream.ResetAfterConnect{Addr: addr, Tail: []byte(said), FIN: true,
+			Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.EPIPE}}
+	}
+	h := startListener(t, Options{Mode: Plaintext, Backend: "127.0.0.1:9", Engine: EngineGoroutines}, dial)
+	c := dialGuarded(t, h.addr)
+	if _, err := io.WriteString(c, engineRequest); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(c); string(got) != said || err != nil {
+		t.Fatalf("client read %q, %v; want the backend's bytes, then its FIN", got, err)
+	}
+	_, _ = io.WriteString(c, "more")
+	r := h.next()
+	if r.o.BytesUp != 0 || r.o.BytesUpUndelivered != int64(len(engineRequest)+1) {
+		t.Errorf("%d bytes up, %d undelivered; want 0 and the client's %d, plus the one byte read after", r.o.BytesUp, r.o.BytesUpUndelivered, len(engineRequest))
+	}
+}
+
+// TestResetAfterConnectNamedBackend: a backend named, not numbered, is
+// logged with the address of the attempt that connected
+// (ResetAfterConnect.Remote), which the name does not tell.
+func TestResetAfterConnectNamedBackend(t *testing.T) {
+	remote := netip.MustParseAddrPort("[::1]:9")
+	dial := func(_ context.Context, _, addr string) (net.Conn, error) {
+		return nil, &upstream.ResetAfterConnect{Addr: addr, Remote: net.TCPAddrFromAddrPort(remote), Tail: []byte("bye"),
+			Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNRESET}}
+	}
+	h := startListener(t, Options{Mode: Plaintext, Backend: "backend.lab.test:9", Engine: EngineGoroutines}, dial)
+	c := dialGuarded(t, h.addr)
+	if _, err := io.WriteString(c, engineRequest); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.ReadAll(c)
+	if r := h.next(); r.o.Backend.Remote != remote || r.o.Backend.Addr != "backend.lab.test:9" {
+		t.Errorf("backend %q logged as %v; want %v, the attempt that connected", r.o.Backend.Addr, r.o.Backend.Remote, remote)
+	}
 }

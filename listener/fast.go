@@ -328,7 +328,7 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 		// name: its socket's ephemeral port means nothing to an operator.
 		o.Backend.Local, o.Backend.Remote = r.BackendLocal, r.BackendRemote
 	}
-	o.BytesUp, o.BytesDown = r.Up, r.Down
+	o.BytesUp, o.BytesDown, o.BytesUpUndelivered = r.Up, r.Down, r.Undelivered
 	o.FirstFIN, o.FirstFINAfter = r.FirstFIN, r.FirstFINAfter
 	o.End = relayEnd(errors.Is(r.Err, fastpath.ErrIdle), r.ResetBy, closeRace(o, r.AfterClientEnd, r.Down, r.UpLast[:], r.UpLastLen))
 	recordHelloAlert(o, r.DownHead[:r.DownHeadLen])

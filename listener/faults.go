@@ -206,7 +206,10 @@ func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFa
 				o.ClientTLS.CeilingCipherRule, o.ClientTLS.CeilingCiphers = pol.CipherCapRule, pol.CipherCapSuites
 			}
 			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
-			_, _ = c.Write(faults.AlertRecord(faults.AlertLevel(alert), alert, tls.VersionTLS12))
+			// In the record version the refusing server would use, not
+			// always 0x0303: a TLS 1.0 client refused on its version
+			// reads 0x0301, as from crypto/tls.
+			_, _ = c.Write(faults.AlertRecord(faults.AlertLevel(alert), alert, pol.RefusalRecordVersion(o.Hello)))
 			o.ClientTLS.AlertSent = int(alert)
 			o.FaultApplied, o.Route = "tls_policy", "fault_tls_policy"
 			fx.plan.LimitedHandshake()

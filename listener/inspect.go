@@ -52,7 +52,7 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 	o.Backend.TLS.ALPNOffered = ucfg.NextProtos
 	o.Backend.TLS.MinVersion, o.Backend.TLS.MaxVersion = ucfg.MinVersion, ucfg.MaxVersion
 	ustart := time.Now()
-	bc, ok := s.dialBackend(c, o, dest, d)
+	bc, ok := s.dialBackend(c, o, dest, d, nil)
 	o.Backend.TLS.Duration = time.Since(ustart)
 	if !ok {
 		upstreamSkewed(o, &cc.fx)

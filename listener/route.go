@@ -210,7 +210,7 @@ func (s *Server) dialer(cc *connCtx) *upstream.Dialer {
 
 // relay connects to addr and pumps bytes both ways, replaying first.
 func (s *Server) relay(c net.Conn, o *explain.Outcome, first []byte, addr string, cc *connCtx) {
-	bc, ok := s.dialBackend(c, o, addr, s.dialer(cc))
+	bc, ok := s.dialBackend(c, o, addr, s.dialer(cc), first)
 	if !ok {
 		return
 	}
@@ -219,7 +219,9 @@ func (s *Server) relay(c net.Conn, o *explain.Outcome, first []byte, addr string
 
 // dialBackend dials addr (with server-ssl when d has TLS) and records the
 // backend facts. On failure it resets the client and returns false.
-func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *upstream.Dialer) (net.Conn, bool) {
+// unsent is what the client sent that waits for the backend (the first
+// bytes a relay replays): in the connect race it never reaches it.
+func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *upstream.Dialer, unsent []byte) (net.Conn, bool) {
 	o.Backend.Addr = addr
 	o.Backend.Attempted = true
 	ctx := context.Background()
@@ -232,7 +234,7 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 	}
 	bc, err := d.DialBackend(ctx, addr, clientAddr(o, c), virtualAddr(o, c))
 	if rac := (*upstream.ResetAfterConnect)(nil); d.TLS == nil && errors.As(err, &rac) {
-		s.resetAfterConnect(c, o, rac)
+		s.resetAfterConnect(c, o, rac, unsent)
 		return nil, false
 	}
 	if err != nil {
@@ -254,15 +256,20 @@ func (s *Server) dialBackend(c net.Conn, o *explain.Outcome, addr string, d *ups
 // resetAfterConnect ends a relay whose backend accepted, wrote and reset
 // before the dial saw its connect finish: the connection was up, so what
 // the backend sent goes to the client and then its end, as in mid-relay and
-// as the epoll engine reports the same race. The client's first bytes never
-// reached the backend. A reset alone is the backend's reset after those
-// bytes. A FIN before the reset (rac.FIN) was the backend's close: the
+// as the epoll engine reports the same race. The client's first bytes
+// (unsent) never reached the backend: BytesUp leaves them out and
+// BytesUpUndelivered counts them. A reset alone is the backend's reset after
+// those bytes. A FIN before the reset (rac.FIN) was the backend's close: the
 // client gets the FIN and the relay waits for the client's end, as it does
 // after any backend FIN; bytes the client still sends have nowhere to go,
-// so they reset it, and a client that resets is the client's reset.
-func (s *Server) resetAfterConnect(c net.Conn, o *explain.Outcome, rac *upstream.ResetAfterConnect) {
+// so they reset it (and are counted undelivered too), and a client that
+// resets is the client's reset.
+func (s *Server) resetAfterConnect(c net.Conn, o *explain.Outcome, rac *upstream.ResetAfterConnect, unsent []byte) {
+	o.BytesUp, o.BytesUpUndelivered = 0, int64(len(unsent))
 	o.Backend.Local = addrPort(rac.Local)
-	if ap, err := netip.ParseAddrPort(rac.Addr); err == nil {
+	if ap := addrPort(rac.Remote); ap.IsValid() {
+		o.Backend.Remote = ap
+	} else if ap, err := netip.ParseAddrPort(rac.Addr); err == nil {
 		o.Backend.Remote = ap
 	}
 	n, _ := c.Write(rac.Tail)
@@ -282,7 +289,9 @@ func (s *Server) resetAfterConnect(c net.Conn, o *explain.Outcome, rac *upstream
 		_ = c.SetReadDeadline(s.deps.Now().Add(s.opts.IdleTimeout))
 	}
 	var one [1]byte
-	switch _, err := c.Read(one[:]); {
+	n, err := c.Read(one[:])
+	o.BytesUpUndelivered += int64(n)
+	switch {
 	case errors.Is(err, io.EOF):
 		c.Close() // both FINs: a clean end
 	case errors.Is(err, syscall.ECONNRESET):

@@ -38,6 +38,11 @@ type Deps struct {
 	// NextID numbers connections; share one across listeners so IDs are
 	// unique in the log. nil gives this listener its own counter.
 	NextID func() uint64
+	// SessionSalt is copied into every Outcome (explain.Outcome's
+	// SessionSalt): one value per process, drawn at start from the
+	// injected randomness, so the session lines' SIDs differ from one run
+	// to the next while IDs restart at 1. Zero leaves them unsalted.
+	SessionSalt uint64
 	// OriginalDst learns where a transparently intercepted connection was
 	// going (SO_ORIGINAL_DST for "redirect", the local address for
 	// "tproxy"). Required when a listener sets transparent.

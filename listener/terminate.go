@@ -401,7 +401,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 		o.Backend.TLS.Attempted = true
 		o.Backend.TLS.ServerName = bcfg.ServerName
 	}
-	bc, ok := s.dialBackend(c, o, s.backendAddr(o), d)
+	bc, ok := s.dialBackend(c, o, s.backendAddr(o), d, nil)
 	if !ok {
 		upstreamSkewed(o, &cc.fx)
 		return
@@ -666,6 +666,10 @@ func recordBackendErr(o *explain.Outcome, err error) {
 			// its answer; an alert among them is why it refused.
 			if _, _, desc, ok := sniff.FirstRecordAlert(rac.Tail); ok {
 				b.AlertRecv = int(desc)
+			}
+			o.Backend.EndedBeforeHello, o.Backend.BeforeHelloBytes = explain.EndedReset, len(rac.Tail)
+			if rac.FIN {
+				o.Backend.EndedBeforeHello = explain.EndedFINReset
 			}
 		}
 		b.Local, b.Remote = addrPort(te.Local), addrPort(te.Remote)

@@ -274,7 +274,8 @@ func FuzzParseTarget(f *testing.F) {
 	})
 }
 
-// FuzzServerHelloVersion: never panics; an error comes with no version;
+// FuzzServerHelloVersion: never panics; an error comes with no version
+// (nor, from ServerHelloChoice, a suite), and ServerHelloChoice agrees;
 // need-more is only said of a prefix of a
 // ServerHello record (a longer stream decides); and bytes after the first
 // record change nothing.
@@ -283,6 +284,9 @@ func FuzzServerHelloVersion(f *testing.F) {
 		v, err := ServerHelloVersion(b)
 		if err != nil && v != 0 {
 			t.Fatalf("version 0x%04x with error %v", v, err)
+		}
+		if v2, suite, err2 := ServerHelloChoice(b); v2 != v || (err2 == nil) != (err == nil) || err2 != nil && suite != 0 {
+			t.Fatalf("ServerHelloChoice 0x%04x, 0x%04x, %v; ServerHelloVersion 0x%04x, %v", v2, suite, err2, v, err)
 		}
 		if err != nil && !errors.Is(err, ErrNeedMore) && !errors.Is(err, ErrNotServerHello) {
 			t.Fatalf("error %v is neither need-more nor not-a-ServerHello", err)

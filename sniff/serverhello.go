@@ -24,69 +24,78 @@ var ErrNotServerHello = errors.New("sniff: not a ServerHello")
 // Too few bytes give an error wrapping ErrNeedMore; bytes that are not a
 // ServerHello give one wrapping ErrNotServerHello, naming what was there.
 func ServerHelloVersion(b []byte) (uint16, error) {
+	v, _, err := ServerHelloChoice(b)
+	return v, err
+}
+
+// ServerHelloChoice is ServerHelloVersion that also returns the cipher
+// suite the server chose. Under TLS 1.3 the suite fixes the sizes of
+// records a relay cannot open: a sealed Finished is the suite's hash
+// length plus 5 bytes plus its AEAD tag, an alert 3 plus the tag.
+func ServerHelloChoice(b []byte) (version, suite uint16, err error) {
 	if len(b) < 5 {
 		if len(b) > 0 && b[0] != 22 {
-			return 0, fmt.Errorf("%w: first record type %d, want 22 (handshake)", ErrNotServerHello, b[0])
+			return 0, 0, fmt.Errorf("%w: first record type %d, want 22 (handshake)", ErrNotServerHello, b[0])
 		}
-		return 0, fmt.Errorf("%w: server hello: %d of 5 record header bytes", ErrNeedMore, len(b))
+		return 0, 0, fmt.Errorf("%w: server hello: %d of 5 record header bytes", ErrNeedMore, len(b))
 	}
 	typ, major, n := b[0], b[1], int(b[3])<<8|int(b[4])
 	switch {
 	case typ != 22:
-		return 0, fmt.Errorf("%w: first record type %d, want 22 (handshake)", ErrNotServerHello, typ)
+		return 0, 0, fmt.Errorf("%w: first record type %d, want 22 (handshake)", ErrNotServerHello, typ)
 	case major != 3:
-		return 0, fmt.Errorf("%w: record version 0x%02x%02x", ErrNotServerHello, b[1], b[2])
+		return 0, 0, fmt.Errorf("%w: record version 0x%02x%02x", ErrNotServerHello, b[1], b[2])
 	case n < 4:
-		return 0, fmt.Errorf("%w: first record holds %d bytes, too few for a handshake header", ErrNotServerHello, n)
+		return 0, 0, fmt.Errorf("%w: first record holds %d bytes, too few for a handshake header", ErrNotServerHello, n)
 	}
 	body := b[5:min(len(b), 5+n)]
 	if len(body) >= 1 && body[0] != 2 {
-		return 0, fmt.Errorf("%w: handshake message type %d, want 2 (server_hello)", ErrNotServerHello, body[0])
+		return 0, 0, fmt.Errorf("%w: handshake message type %d, want 2 (server_hello)", ErrNotServerHello, body[0])
 	}
 	if len(body) < 4 {
-		return 0, fmt.Errorf("%w: server hello: %d of 4 handshake header bytes", ErrNeedMore, len(body))
+		return 0, 0, fmt.Errorf("%w: server hello: %d of 4 handshake header bytes", ErrNeedMore, len(body))
 	}
 	need := 4 + (int(body[1])<<16 | int(body[2])<<8 | int(body[3]))
 	if need > n {
-		return 0, fmt.Errorf("%w: server hello of %d bytes does not fit its %d-byte record", ErrNotServerHello, need, n)
+		return 0, 0, fmt.Errorf("%w: server hello of %d bytes does not fit its %d-byte record", ErrNotServerHello, need, n)
 	}
 	if len(body) < need {
-		return 0, fmt.Errorf("%w: server hello: %d of %d bytes", ErrNeedMore, len(body), need)
+		return 0, 0, fmt.Errorf("%w: server hello: %d of %d bytes", ErrNeedMore, len(body), need)
 	}
 	return serverHelloVersion(cryptobyte.String(body[4:need]))
 }
 
-// serverHelloVersion reads the version from a ServerHello's body.
-func serverHelloVersion(s cryptobyte.String) (uint16, error) {
+// serverHelloVersion reads the version and the suite from a
+// ServerHello's body.
+func serverHelloVersion(s cryptobyte.String) (version, suite uint16, err error) {
 	var legacy uint16
 	var sid, exts cryptobyte.String
-	var suite uint16
 	var comp uint8
 	if !s.ReadUint16(&legacy) || !s.Skip(32) || !s.ReadUint8LengthPrefixed(&sid) || !s.ReadUint16(&suite) || !s.ReadUint8(&comp) {
-		return 0, fmt.Errorf("%w: server hello cut short before its extensions", ErrNotServerHello)
+		return 0, 0, fmt.Errorf("%w: server hello cut short before its extensions", ErrNotServerHello)
 	}
 	if s.Empty() {
-		return legacy, nil // no extensions at all (RFC 5246 §7.4.1.3)
+		return legacy, suite, nil // no extensions at all (RFC 5246 §7.4.1.3)
 	}
 	if !s.ReadUint16LengthPrefixed(&exts) || !s.Empty() {
-		return 0, fmt.Errorf("%w: server hello extensions block does not fill the message", ErrNotServerHello)
+		return 0, 0, fmt.Errorf("%w: server hello extensions block does not fill the message", ErrNotServerHello)
 	}
 	for !exts.Empty() {
 		var typ uint16
 		var body cryptobyte.String
 		if !exts.ReadUint16(&typ) || !exts.ReadUint16LengthPrefixed(&body) {
-			return 0, fmt.Errorf("%w: server hello extension cut short", ErrNotServerHello)
+			return 0, 0, fmt.Errorf("%w: server hello extension cut short", ErrNotServerHello)
 		}
 		if typ != extSupportedVersions {
 			continue
 		}
 		var v uint16
 		if !body.ReadUint16(&v) || !body.Empty() {
-			return 0, fmt.Errorf("%w: server hello supported_versions of %d bytes, want 2", ErrNotServerHello, len(body))
+			return 0, 0, fmt.Errorf("%w: server hello supported_versions of %d bytes, want 2", ErrNotServerHello, len(body))
 		}
-		return v, nil
+		return v, suite, nil
 	}
-	return legacy, nil
+	return legacy, suite, nil
 }
 
 // helloRetryRandom is the Random of a ServerHello that is a

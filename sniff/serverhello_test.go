@@ -56,6 +56,27 @@ func TestServerHelloVersion(t *testing.T) {
 	}
 }
 
+// TestServerHelloChoice reads the suite beside the version: the captured
+// hellos' and a hand-made one's; an error gives neither.
+func TestServerHelloChoice(t *testing.T) {
+	for _, tt := range []struct {
+		name           string
+		b              []byte
+		version, suite uint16
+	}{
+		{"go tls13", readHello(t, "serverhello-go-tls13.bin"), 0x0304, 0x1301},
+		{"openssl tls13", readHello(t, "serverhello-openssl-tls13.bin"), 0x0304, 0x1302},
+		{"go tls12", readHello(t, "serverhello-go-tls12.bin"), 0x0303, 0xc02b},
+		{"no extensions", rec(22, hsMsg(2, serverHelloBody(0x0302, nil))), 0x0302, 0x1301},
+		{"an alert", []byte{21, 3, 3, 0, 2, 2, 40}, 0, 0},
+	} {
+		v, suite, err := ServerHelloChoice(tt.b)
+		if v != tt.version || suite != tt.suite || (err == nil) != (tt.version != 0) {
+			t.Errorf("%s: 0x%04x, 0x%04x, %v; want 0x%04x, 0x%04x", tt.name, v, suite, err, tt.version, tt.suite)
+		}
+	}
+}
+
 // serverHelloBody is a ServerHello body: version, a zero random, an empty
 // session ID, TLS_AES_128_GCM_SHA256, no compression, and exts (none:
 // no extensions block at all).

@@ -16,14 +16,21 @@ import (
 // the caller can relay them and diagnose a reset after Tail, as for one in
 // mid-relay, instead of a dial failure that dropped them.
 type ResetAfterConnect struct {
-	Addr  string
+	Addr  string   // the address dialled, as the caller gave it
 	Local net.Addr // tlsgate's end of the connection (nil if unknown)
-	Tail  []byte   // what the backend sent before its reset
+	// Remote is the backend's end: the address of the attempt that
+	// connected, which a name (or one with both address families) does
+	// not tell. Nil if unknown.
+	Remote net.Addr
+	Tail   []byte // what the backend sent before its reset
 	// FIN: the backend's FIN came before its reset (Linux then reports
 	// EPIPE, not ECONNRESET), so the stream ended with a close after Tail;
 	// the reset only answered what reached a socket already closed.
 	FIN bool
-	Err error // the dial's error, wrapping ECONNRESET or EPIPE
+	// Err is the dial's error: it wraps ECONNRESET or EPIPE, or, when Go
+	// reported another attempt's failure instead (a refused ::1 before a
+	// 127.0.0.1 found reset), that failure.
+	Err error
 }
 
 func (e *ResetAfterConnect) Error() string {
@@ -53,8 +60,8 @@ type DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error
 // reading an alert out of Tail is sniff's job, and upstream is a leaf, so
 // the listener does it.
 func (e *ResetAfterConnect) tlsError() *TLSError {
-	var remote net.Addr
-	if ap, err := netip.ParseAddrPort(e.Addr); err == nil {
+	remote := e.Remote
+	if ap, err := netipAddrPort(e.Addr); remote == nil && err == nil {
 		remote = net.TCPAddrFromAddrPort(ap)
 	}
 	how := "reset the connection"
@@ -63,4 +70,15 @@ func (e *ResetAfterConnect) tlsError() *TLSError {
 	}
 	return &TLSError{Addr: e.Addr, Local: e.Local, Remote: remote, Alert: -1,
 		Err: fmt.Errorf("the backend %s before the TLS handshake began (after sending %d bytes; the ClientHello was never sent): %w", how, len(e.Tail), e)}
+}
+
+// netipAddrPort parses "ip:port" with an IPv4-mapped address unmapped, so
+// the text of a net.Addr and the address a dial attempt was given compare
+// equal.
+func netipAddrPort(s string) (netip.AddrPort, error) {
+	ap, err := netip.ParseAddrPort(s)
+	if err != nil {
+		return ap, err
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), nil
 }

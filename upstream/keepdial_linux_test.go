@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"strings"
@@ -25,14 +26,18 @@ func TestKeepingDialChild(t *testing.T) {
 	if addr == "" {
 		t.Skip("run by TestKeepingDialKeepsTail")
 	}
+	nd := &net.Dialer{}
+	if os.Getenv(keepDialChildDualEnv) != "" {
+		nd.Resolver = dualLoopbackResolver()
+	}
 	fmt.Println("dialing")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := KeepingDial(&net.Dialer{})(ctx, "tcp", addr)
+	c, err := KeepingDial(nd)(ctx, "tcp", addr)
 	var rac *ResetAfterConnect
 	switch {
 	case errors.As(err, &rac):
-		fmt.Printf("tail=%q local=%v fin=%v\n", rac.Tail, rac.Local != nil, rac.FIN)
+		fmt.Printf("tail=%q local=%v remote=%v fin=%v\n", rac.Tail, rac.Local != nil, rac.Remote, rac.FIN)
 	case err != nil:
 		fmt.Printf("error=%v\n", err)
 	default:
@@ -57,14 +62,28 @@ func TestKeepingDialKeepsTail(t *testing.T) {
 		if fin {
 			name = "fin_then_reset"
 		}
-		t.Run(name, func(t *testing.T) { keepingDialKeepsTail(t, fin) })
+		t.Run(name, func(t *testing.T) {
+			ln, room := fullBacklogListener(t)
+			got := keepingDialRace(t, ln, room, ln.Addr().String(), nil, fin)
+			want := fmt.Sprintf("tail=%q local=true remote=%v fin=%v", raceSaid, ln.Addr(), fin)
+			if len(got) == 0 || got[0] != want {
+				t.Errorf("child printed %q; want %q first", got, want)
+			}
+		})
 	}
 }
 
-func keepingDialKeepsTail(t *testing.T, fin bool) {
-	ln, room := fullBacklogListener(t)
+// raceSaid is what the backend of keepingDialRace sends before its end.
+const raceSaid = "backend said this, then reset"
+
+// keepingDialRace runs TestKeepingDialChild dialling addr with env added
+// to its environment, makes ln's backend accept that connection, write
+// raceSaid and reset (after its FIN when fin) while the child is stopped,
+// and returns the lines the child printed after "dialing".
+func keepingDialRace(t *testing.T, ln *net.TCPListener, room func(), addr string, env []string, fin bool) []string {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKeepingDialChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), keepDialChildEnv+"="+ln.Addr().String())
+	cmd.Env = append(append(os.Environ(), keepDialChildEnv+"="+addr), env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -82,8 +101,7 @@ func keepingDialKeepsTail(t *testing.T, fin bool) {
 	if !lines.Scan() || lines.Text() != "dialing" {
 		t.Fatalf("child said %q, want dialing", lines.Text())
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	waitSynSent(t, port)
+	waitSynSent(t, ln.Addr().(*net.TCPAddr).AddrPort())
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
@@ -93,8 +111,7 @@ func keepingDialKeepsTail(t *testing.T, fin bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const said = "backend said this, then reset"
-	if _, err := bc.Write([]byte(said)); err != nil {
+	if _, err := bc.Write([]byte(raceSaid)); err != nil {
 		t.Fatal(err)
 	}
 	if fin {
@@ -111,20 +128,20 @@ func keepingDialKeepsTail(t *testing.T, fin bool) {
 	for lines.Scan() {
 		got = append(got, lines.Text())
 	}
-	want := fmt.Sprintf("tail=%q local=true fin=%v", said, fin)
-	if len(got) == 0 || got[0] != want {
-		t.Errorf("child printed %q; want %q first", got, want)
-	}
+	return got
 }
 
 // waitSynSent waits until a socket of this machine is in SYN_SENT to
-// loopback port (the child's connect, its SYN dropped), reading
-// /proc/net/tcp.
-func waitSynSent(t *testing.T, port int) {
+// loopback address to (the child's connect, its SYN dropped), reading
+// /proc/net/tcp or /proc/net/tcp6.
+func waitSynSent(t *testing.T, to netip.AddrPort) {
 	t.Helper()
-	rem := fmt.Sprintf("0100007F:%04X", port)
+	file, rem := "/proc/net/tcp", fmt.Sprintf("0100007F:%04X", to.Port())
+	if to.Addr().Is6() && !to.Addr().Is4In6() {
+		file, rem = "/proc/net/tcp6", fmt.Sprintf("00000000000000000000000001000000:%04X", to.Port())
+	}
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		b, err := os.ReadFile("/proc/net/tcp")
+		b, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,18 +155,25 @@ func waitSynSent(t *testing.T, port int) {
 	t.Fatal("no connect in SYN_SENT within 20s")
 }
 
-// fullBacklogListener listens on loopback with a backlog of 0 and one
+// fullBacklogListener listens on 127.0.0.1 with a backlog of 0 and one
 // connection queued, unaccepted: the kernel drops the next SYN, so a
 // connect to it stays in SYN_SENT until the SYN is sent again (about a
 // second later) after the queue has room. It returns the listener and a
 // func that accepts and closes the queued connection, making that room.
 func fullBacklogListener(t *testing.T) (*net.TCPListener, func()) {
 	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	return fullBacklogListenerOn(t, syscall.AF_INET, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}})
+}
+
+// fullBacklogListenerOn is fullBacklogListener on loopback address sa of
+// family.
+func fullBacklogListenerOn(t *testing.T, family int, sa syscall.Sockaddr) (*net.TCPListener, func()) {
+	t.Helper()
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+	if err := syscall.Bind(fd, sa); err != nil {
 		syscall.Close(fd)
 		t.Fatal(err)
 	}

@@ -26,15 +26,24 @@ var sideNames = [2]string{SideClient, SideBackend}
 // that is the normal end of many connections, not a failure. The relay may
 // not have read that FIN yet when its write meets the reset: finBeforeReset
 // asks the kernel.
+//
+// A backend that sent nothing is blamed all the same: its FIN (or a reset
+// whose error the relay's other direction took, leaving an EOF behind) came
+// before any answer, so the reset of the client's request is the end of a
+// connection that failed, not the close race of one that was answered.
+// Without this the outcome depended on which direction saw the reset first.
 func (p *pump) resetSide(d int, err error) string {
 	k := p.resetIndex(d, err)
 	if k < 0 {
 		return ""
 	}
+	// downStarted, not the byte count: a window adds its bytes only when
+	// it returns, and the whole stream can be one window.
+	silent := k == down && !p.downStarted.Load()
 	p.mu.Lock()
 	closed := !p.flows[k].doneAt.IsZero() // side k is the source of direction k
 	p.mu.Unlock()
-	if closed || finBeforeReset(p.conns[k], err) {
+	if !silent && (closed || finBeforeReset(p.conns[k], err)) {
 		return ""
 	}
 	return sideNames[k]

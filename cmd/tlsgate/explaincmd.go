@@ -98,11 +98,8 @@ func explainMain(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 func explainArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp // fs.Parse has printed the usage
-			}
-			return nil, usageError{fmt.Sprintf("explain: %v", err)}
+		if err := flagParse(fs, args); err != nil {
+			return nil, err
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -168,11 +167,8 @@ func (f adminFlag) Set(v string) error {
 func parseFaultFlags(fs *flag.FlagSet, args []string, positional bool) error {
 	var names []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return errHelp // fs.Parse has printed the usage
-			}
-			return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+		if err := flagParse(fs, args); err != nil {
+			return err
 		}
 		args = fs.Args()
 		if len(args) == 0 {

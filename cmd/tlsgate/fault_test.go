@@ -354,7 +354,7 @@ func TestFaultCLIUsage(t *testing.T) {
 		{args: []string{"--help"}, code: 0, stdout: "Usage: tlsgate fault"},
 		{args: []string{"add", "--help"}, code: 0, stdout: "Flags of fault add"},
 		{args: []string{"explode"}, code: 2, stderr: "Usage: tlsgate fault", errText: `unknown command "explode"`},
-		{args: []string{"ls", "--bogus"}, code: 2, errText: "flag provided but not defined"},
+		{args: []string{"ls", "--bogus"}, code: 2, errText: `flag provided but not defined: -bogus (see "tlsgate fault ls --help")`, quiet: true},
 		// A flag before the command: one line, like a bad flag after it.
 		{args: []string{"--bogus"}, code: 2, errText: `"--bogus" is a flag, but the command comes first`, quiet: true},
 		{args: []string{"--admin", "http://127.0.0.1:1", "ls"}, code: 2, errText: "the command comes first", quiet: true},

@@ -25,16 +25,31 @@ func newFlags(name, usage string, stdout io.Writer) *flag.FlagSet {
 
 // parseFlags maps flag errors onto usage errors and --help onto errHelp.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			// The flag package has already called fs.Usage; calling it
-			// again printed the help twice.
-			return errHelp
-		}
-		return usageError{fmt.Sprintf("%s: %v (see \"tlsgate %s --help\")", fs.Name(), err, fs.Name())}
+	if err := flagParse(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("%s: unexpected argument %q (see \"tlsgate %s --help\")", fs.Name(), fs.Arg(0), fs.Name())}
+	}
+	return nil
+}
+
+// flagParse is fs.Parse for every subcommand: --help prints the usage on
+// stdout (errHelp, exit 0), and a bad flag is one line on stderr naming it
+// and pointing at --help (a usageError, exit 2). The flag package calls
+// fs.Usage on every error, which printed the whole usage on stdout for a
+// mistyped flag; it now runs only for --help.
+func flagParse(fs *flag.FlagSet, args []string) error {
+	usage := fs.Usage
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = usage
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		usage()
+		return errHelp
+	case err != nil:
+		return usageError{fmt.Sprintf("%s: %v (see \"tlsgate %s --help\")", fs.Name(), err, fs.Name())}
 	}
 	return nil
 }

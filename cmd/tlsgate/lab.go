@@ -7,7 +7,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -240,18 +239,6 @@ func printTable(w io.Writer, placed []lab.Placed, o lab.Options) {
 	fmt.Fprintln(w, "\nEach connection's diagnosis is logged as it ends. docs/scenarios.md (or `tlsgate lab --markdown`) explains the scenarios; Ctrl-C stops.")
 }
 
-// parseLabFlags is parseFlags for subcommands that take positional
-// arguments.
-func parseLabFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp // fs.Parse has printed the usage
-		}
-		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
-	}
-	return nil
-}
-
 // cmdLabClient is `tlsgate lab client`: one HTTPS GET with Go's own TLS
 // stack. Go 1.24+ offers a post-quantum key share by default, so its
 // ClientHello spans more than one TCP segment; curl and openssl on the lab
@@ -263,7 +250,7 @@ func cmdLabClient(args []string, stdout io.Writer) error {
 	classic := fs.Bool("classic", false, "offer X25519 only, no post-quantum key share: a small ClientHello like curl's")
 	maxTime := fs.Duration("max-time", 10*time.Second, "give up after this long")
 	resolve := fs.String("resolve", "", "as curl's: connect to ADDR for HOST:PORT, still sending HOST as SNI and Host (the lab's names, such as www.blocked.test, resolve nowhere)")
-	if err := parseLabFlags(fs, args); err != nil {
+	if err := flagParse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

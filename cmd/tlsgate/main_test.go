@@ -124,6 +124,34 @@ func TestHelpPrintedOnce(t *testing.T) {
 	}
 }
 
+// TestBadFlagOneLine: a mistyped flag is one line on stderr naming the flag
+// and pointing at the subcommand's --help, with nothing on stdout and exit
+// 2, in every subcommand, as `fault --bogus` was. The flag package calls
+// the usage function on every parse error, so each printed its whole usage
+// on stdout; --help alone prints it now (TestHelpPrintedOnce).
+func TestBadFlagOneLine(t *testing.T) {
+	for _, args := range [][]string{
+		{"run"}, {"version"}, {"lab"}, {"lab", "client"}, {"ca", "init"}, {"ca", "export"}, {"config", "check"},
+		{"config", "default"}, {"doctor", "transparent"}, {"probe"}, {"explain"}, {"fault", "add"}, {"fault", "ls"},
+		{"fault", "rm"}, {"fault", "disable"},
+	} {
+		cmd := strings.Join(args, " ")
+		t.Run(cmd, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := run(append(args, "--bogus"), &out, &errb); code != 2 {
+				t.Fatalf("exit %d, want 2\nstderr: %s", code, errb.String())
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout has %d bytes, want none:\n%s", out.Len(), out.String())
+			}
+			want := "tlsgate: " + cmd + ": flag provided but not defined: -bogus (see \"tlsgate " + cmd + " --help\")\n"
+			if errb.String() != want {
+				t.Errorf("stderr %q, want the one line %q", errb.String(), want)
+			}
+		})
+	}
+}
+
 // TestCAFlagsPerSubcommand: init must not offer export's flags.
 func TestCAFlagsPerSubcommand(t *testing.T) {
 	for _, c := range []struct {

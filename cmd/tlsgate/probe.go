@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -82,11 +81,8 @@ func cmdProbe(args []string, stdout, _ io.Writer) error {
 // target, so both "probe host:443 --json" and "probe --json host:443" work.
 func probeArgs(fs *flag.FlagSet, args []string) (string, error) {
 	parse := func(a []string) ([]string, error) {
-		if err := fs.Parse(a); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp // fs.Parse has printed the usage
-			}
-			return nil, usageError{fmt.Sprintf("probe: %v", err)}
+		if err := flagParse(fs, a); err != nil {
+			return nil, err
 		}
 		return fs.Args(), nil
 	}

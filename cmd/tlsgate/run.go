@@ -141,6 +141,10 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		warnPreBackdateCA(logger, ca, cfg.CA.Dir)
 	}
 	minter := pki.NewMinter(ca, time.Now, rand.Reader)
+	salt, err := sessionSalt(rand.Reader)
+	if err != nil {
+		return err
+	}
 
 	engine := faults.NewEngine(time.Now)
 	if err := engine.Set(cfg.Faults); err != nil {
@@ -210,7 +214,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	// lab's origin), which then names the shifted clock.
 	skewed := &listener.SkewedDials{}
 	for i, o := range cfg.Listeners {
-		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID,
+		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID, SessionSalt: salt,
 			OriginalDst: transparent.Lookup, Faults: engine, AdminURL: func() string { return adminURL },
 			FaultAdmin: func() string { return faultAdmin(adminURL) }, CAFile: caPath, SkewedDials: skewed}
 		if sink != nil {

@@ -1,0 +1,43 @@
+package bigiplog
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"go.uber.org/zap/zapcore"
+)
+
+// TestJSONUpUndelivered: the client's bytes that never reached the backend
+// (the connect race) are in the JSON as bytes_up_undelivered, beside a
+// bytes_up that leaves them out; a connection that lost none has no such
+// key.
+func TestJSONUpUndelivered(t *testing.T) {
+	for _, tc := range []struct {
+		lost int64
+		want any // nil: no key
+	}{
+		{0, nil},
+		{78, float64(78)},
+	} {
+		o := okOutcome()
+		o.BytesUp, o.BytesUpUndelivered = 0, tc.lost
+		opts := testOptions
+		opts.Format = "json"
+		enc, err := NewEncoder(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := encodeOne(t, enc, zapcore.Entry{Time: testTime, Message: "conn"}, []zapcore.Field{Field(Event{Outcome: o})})
+		var rec struct {
+			Conn map[string]any `json:"conn"`
+		}
+		if err := json.Unmarshal([]byte(strings.TrimSpace(line)), &rec); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := rec.Conn["bytes_up_undelivered"]
+		if tc.want == nil && ok || tc.want != nil && got != tc.want || rec.Conn["bytes_up"] != float64(0) {
+			t.Errorf("%d undelivered: bytes_up_undelivered = %v (present %v), bytes_up = %v; want %v beside 0", tc.lost, got, ok, rec.Conn["bytes_up"], tc.want)
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package explain
+
+import (
+	"crypto/tls"
+	"net/netip"
+	"time"
+)
+
+// backendEndCases are backends that ended the relay (a FIN, a reset, or a
+// FIN and then the reset of the request tlsgate relayed after it) before
+// they sent the client a byte, next to the one that answered and closed.
+func backendEndCases() []diagCase {
+	ended := func(o *Outcome, end End, fin string, up int64) *Outcome {
+		o.Backend.Addr, o.Backend.Attempted = "10.0.0.7:8080", true
+		o.Backend.Local = netip.MustParseAddrPort("10.0.0.2:40130")
+		o.Backend.Remote = netip.MustParseAddrPort("10.0.0.7:8080")
+		o.End, o.FirstFIN, o.BytesUp, o.BytesDown, o.Duration = end, fin, up, 0, 3*time.Millisecond
+		return o
+	}
+	plain := func(end End, fin string, up int64) *Outcome { return ended(httpOn("plaintext", "plain"), end, fin, up) }
+	terminated := func(alpn string, end End, fin string, up int64) *Outcome {
+		o := withHello(base("terminate"), modernHello())
+		o.Route = "terminate"
+		o.ClientTLS.Done, o.ClientTLS.Version, o.ClientTLS.CipherSuite, o.ClientTLS.ALPN = true, tls.VersionTLS13, tls.TLS_AES_128_GCM_SHA256, alpn
+		return ended(o, end, fin, up)
+	}
+	inspected := func(alpn string, end End, fin string, up int64) *Outcome {
+		o := inspectedOK(modernHello(), tls.VersionTLS13, tls.TLS_AES_128_GCM_SHA256)
+		o.ClientTLS.ALPN = alpn
+		o.Backend.TLS = Leg{Attempted: true, Done: true, Version: tls.VersionTLS13, CipherSuite: tls.TLS_AES_128_GCM_SHA256, ALPN: alpn}
+		return ended(o, end, fin, up)
+	}
+	// A backend that answered and closed first: ok, whatever came after.
+	answeredClose := plain("", SideBackend, 78)
+	answeredClose.BytesDown = 120
+	// The backend closed on a client that never spoke: nothing was asked.
+	unasked := plain("", SideBackend, 0)
+	// A reset straight away, after no byte either way (the relay had not
+	// read the client's request yet): still the backend's end.
+	resetFirst := terminated("http/1.1", EndBackendReset, "", 0)
+	passReset := answered(modernHello(), nil, 0)
+	passReset.End = EndBackendReset
+	return []diagCase{
+		{name: "backend_closed_early_plain", o: plain("", SideBackend, 78), code: CodeBackendClosedEarly,
+			contains: []string{"(FIN) before it sent a byte", "78 B got no answer", "78 bytes", "no BIG-IP line is shown", "from tlsgate's address 10.0.0.2:40130"},
+			saw:      "curl `(52) Empty reply from server`"},
+		{name: "backend_closed_early_plain_fin_reset", o: plain(EndBackendReset, SideBackend, 78), code: CodeBackendClosedEarly,
+			contains: []string{"(FIN) before it sent a byte", "passed that reset on too"},
+			saw:      "`(56) Recv failure: Connection reset by peer`"},
+		{name: "backend_closed_early_reset_plain", o: plain(EndBackendReset, "", 78), code: CodeBackendClosedEarly,
+			contains: []string{"reset the connection of", "before it sent a byte (up 78 B, down 0 B)", "tcp-rst"},
+			absent:   []string{"mid-stream"}, saw: "curl `(56) Recv failure: Connection reset by peer`"},
+		{name: "backend_closed_early_reset_terminate", o: resetFirst, code: CodeBackendClosedEarly,
+			contains: []string{"before it sent a byte (up 0 B, down 0 B)"}, absent: []string{"mid-stream"},
+			saw: "(55) getpeername() failed with errno 107"},
+		{name: "backend_closed_early_terminate_h2", o: terminated("h2", "", SideBackend, 79), code: CodeBackendClosedEarly,
+			saw: "curl `(18) HTTP/2 stream 1 was not closed cleanly before end of the underlying stream`"},
+		{name: "backend_closed_early_inspect", o: inspected("http/1.1", "", SideBackend, 79), code: CodeBackendClosedEarly,
+			saw: "curl `(52) Empty reply from server`"},
+		{name: "backend_closed_early_reset_inspect_h2", o: inspected("h2", EndBackendReset, "", 0), code: CodeBackendClosedEarly,
+			saw: "`(16)`/`(55) Send failure: Connection reset by peer`"},
+		{name: "backend_no_server_hello_reset", o: passReset, code: CodeBackendNoServerHello,
+			contains: []string{"reset the connection of", "without answering its ClientHello", "no BIG-IP line is shown"},
+			absent:   []string{"mid-stream"}, saw: "curl `curl: (35) Recv failure: Connection reset by peer`"},
+		{name: "ok_backend_answered_closed", o: answeredClose, code: CodeOK, ok: true},
+		{name: "ok_backend_closed_unasked", o: unasked, code: CodeOK, ok: true},
+	}
+}

@@ -1,0 +1,36 @@
+package explain
+
+// ruleBackendClosedEarly: the backend ended the relay (a reset, or its
+// FIN) without having sent the client a byte. An HTTP client then gets no
+// answer at all: curl (52) Empty reply from server after a FIN, (56) after
+// a reset, (18) over HTTP/2. The relay's own end looks clean after a FIN
+// (the client closes in turn), and a reset can reach tlsgate only on its
+// write of the client's request, so without this rule such a connection
+// was logged ok or as a reset "mid-stream". A backend that answered (a
+// byte down) and closed stays ok. On a passed-through handshake the
+// missing answer is the ServerHello, which backend_no_server_hello names
+// (ruleBackendAnswer, for the reset too).
+//
+// The FIN (the code without a variant) needs the client to have sent something: a backend that
+// closes a connection on which the client never spoke answered nothing
+// because nothing was asked. A reset is a failure whatever was asked.
+func ruleBackendClosedEarly(f *facts) (verdict, bool) {
+	o := f.o
+	if PassesTLS(o) || !o.Backend.Attempted || o.Backend.DialErr != "" || o.Backend.TLS.Err != "" || o.BytesDown != 0 {
+		return verdict{}, false
+	}
+	if len(o.FaultFirings) > 0 || o.FaultApplied != "" {
+		return verdict{}, false
+	}
+	// A backend's FIN that came first is what it did, even when tlsgate's
+	// write of the request then met its closed socket and the relay ended
+	// on that reset: the client read the end of the stream, or the reset
+	// tlsgate passed on, whichever reached it first.
+	switch {
+	case o.FirstFIN == SideBackend && (o.End == EndBackendReset || o.End == "" && o.BytesUp > 0):
+		return verdict{code: CodeBackendClosedEarly}, true
+	case o.End == EndBackendReset:
+		return verdict{code: CodeBackendClosedEarly, variant: "reset"}, true
+	}
+	return verdict{}, false
+}
