@@ -65,8 +65,10 @@ func (l *uloop) connected(u *uconn, res int32, now time.Time) {
 		}
 		// Up, and already ended by the backend (the epoll loop's
 		// endedConnected): what it sent still goes to the client, and its
-		// reset comes after; what waited for it cannot reach it.
+		// reset comes after; what waited for it cannot reach it: never
+		// written, so Up leaves it out and Undelivered counts it.
 		u.backendReset = errno == syscall.ECONNRESET
+		u.res.Undelivered += int64(u.n[0] - u.off[0])
 		u.n[0], u.off[0] = 0, 0
 	}
 	u.connecting = false
