@@ -71,11 +71,7 @@ func (s *Server) fastEngine(ln net.Listener) (*fastpath.Engine, error) {
 	if poll <= 0 {
 		poll = -1 // fastpath's zero is its default
 	}
-	// FastPathBlocker has checked that both parse.
-	h := fastHandler{s: s}
-	h.backend, _ = netip.ParseAddrPort(s.opts.Backend)
-	h.plain, _ = netip.ParseAddrPort(s.opts.PlainBackend)
-	eng, err := fastpath.New(tl, h, fastpath.Config{PeekMax: s.opts.PeekMax,
+	eng, err := fastpath.New(tl, s.FastHandler(), fastpath.Config{PeekMax: s.opts.PeekMax,
 		PeekTimeout: s.opts.PeekTimeout, DialTimeout: s.opts.DialTimeout, IdleTimeout: idle, BusyPoll: poll})
 	if err != nil && s.opts.Engine == EngineEpoll {
 		return nil, fmt.Errorf("listener %s: engine = \"epoll\": %w", s.opts.Name, err)
@@ -84,6 +80,18 @@ func (s *Server) fastEngine(ln net.Listener) (*fastpath.Engine, error) {
 		return nil, nil // not Linux: goroutines serve everything
 	}
 	return eng, nil
+}
+
+// FastHandler is what the epoll engine calls for this listener's
+// connections. Serve hands it to the engine; a benchmark or test can call
+// it with fastpath.Conn values of its own, to measure a connection's work
+// on a loop without sockets or the kernel's share.
+func (s *Server) FastHandler() fastpath.Handler {
+	// FastPathBlocker has checked that both parse, for Serve.
+	h := fastHandler{s: s}
+	h.backend, _ = netip.ParseAddrPort(s.opts.Backend)
+	h.plain, _ = netip.ParseAddrPort(s.opts.PlainBackend)
+	return h
 }
 
 // epollBlocker is FastPathBlocker plus what only Serve knows: the
