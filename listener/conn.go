@@ -35,7 +35,15 @@ func (s *Server) handle(c net.Conn, w *worker, l *lease) { s.handleFrom(c, w, ni
 
 // newOutcome starts a connection's Outcome with what is known at accept.
 func (s *Server) newOutcome(remote, local netip.AddrPort, id uint64, start time.Time) *explain.Outcome {
-	o := &explain.Outcome{
+	o := new(explain.Outcome)
+	s.startOutcome(o, remote, local, id, start)
+	return o
+}
+
+// startOutcome is newOutcome into o, which the epoll path allocates with
+// the rest of its connection's state.
+func (s *Server) startOutcome(o *explain.Outcome, remote, local netip.AddrPort, id uint64, start time.Time) {
+	*o = explain.Outcome{
 		ID:           id,
 		Listener:     s.opts.Name,
 		Mode:         string(s.opts.Mode),
@@ -56,7 +64,6 @@ func (s *Server) newOutcome(remote, local netip.AddrPort, id uint64, start time.
 		o.FaultAdmin = s.deps.FaultAdmin()
 	}
 	o.Backend.TLS = explain.Leg{AlertSent: -1, AlertRecv: -1}
-	return o
 }
 
 // handleFrom is handle for a connection that pre, when not nil, says the
