@@ -135,7 +135,7 @@ func (s *Server) serveFast(eng *fastpath.Engine) error {
 }
 
 // fastState is one connection's data while the engine owns it. The
-// Outcome, fault plans, first bytes and Diagnosis live in it rather than
+// Outcome, fault plans, first bytes, Diagnosis and log call live in it rather than
 // behind pointers of their own: one allocation per connection instead of
 // five (BENCHMARKS.md, "Session 18"). Nothing reuses it: the admin event
 // ring may still hold its Outcome and Diagnosis long after the log line.
@@ -151,6 +151,7 @@ type fastState struct {
 	fx    connFaults // pre.fx points here when the listener has faults
 	first [firstBytesKept]byte
 	d     explain.Diagnosis
+	log   connLog
 }
 
 // fastHandler adapts a Server to fastpath.Handler. Its methods run on the
@@ -364,7 +365,7 @@ func (s *Server) finishFast(st *fastState) {
 	}
 	s.markCut(o)
 	st.d = explain.DiagnoseBrief(o)
-	s.log(o, &st.d)
+	s.logIn(&st.log, o, &st.d)
 	s.release()
 	s.wg.Done()
 }

@@ -384,11 +384,29 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // log writes the one event for a finished connection.
 func (s *Server) log(o *explain.Outcome, d *explain.Diagnosis) {
-	ev := bigiplog.Event{Outcome: o, Diagnosis: d}
-	if d.OK {
-		s.deps.Logger.Info(d.Summary, zap.Object("conn", ev))
-	} else {
-		s.deps.Logger.Warn(d.Summary, zap.Object("conn", ev))
+	s.logIn(new(connLog), o, d)
+}
+
+// connLog is the memory of one connection's log call. The event goes into
+// its field as a pointer, and the field slice is its own: a value Event
+// boxed into the field and Info's variadic slice cost an allocation each.
+type connLog struct {
+	ev     bigiplog.Event
+	fields [1]zap.Field
+}
+
+// logIn is log with l as the call's memory; the epoll path keeps it in
+// the connection's state.
+func (s *Server) logIn(l *connLog, o *explain.Outcome, d *explain.Diagnosis) {
+	l.ev = bigiplog.Event{Outcome: o, Diagnosis: d}
+	l.fields[0] = zap.Object("conn", &l.ev)
+	level := zap.InfoLevel
+	if !d.OK {
+		level = zap.WarnLevel
+	}
+	// Info and Warn are Check and Write.
+	if ce := s.deps.Logger.Check(level, d.Summary); ce != nil {
+		ce.Write(l.fields[:]...)
 	}
 	if s.deps.OnOutcome != nil {
 		s.deps.OnOutcome(o, d)
