@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/tlsgate/tlsgate/sniff"
 )
 
 // TestExpandSizesOnce: expand, which sizes its text before writing it,
@@ -30,5 +32,23 @@ func TestExpandSizesOnce(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { _ = f.expand("{mode} {listener} up={up}B down={down}B") }); n > 1 {
 		t.Errorf("expand made %v allocations, want 1", n)
+	}
+}
+
+// TestPlainTLSPartWordsOnce: the tls placeholder of a plaintext
+// connection comes from the table worded once, the same words as say's,
+// without an allocation per connection.
+func TestPlainTLSPartWordsOnce(t *testing.T) {
+	for _, lang := range []string{LangEN, LangJA, "xx"} {
+		for _, k := range []sniff.Kind{sniff.HTTP1, sniff.HTTP2, sniff.Unknown, sniff.Kind(200)} {
+			f := &facts{o: &Outcome{Kind: k}, lang: lang}
+			want := f.say("tls_plain", "{kind}", k.String())
+			if got := f.tlsPart(); got != want {
+				t.Errorf("%s %v: tlsPart = %q, want %q", lang, k, got, want)
+			}
+			if n := testing.AllocsPerRun(50, func() { _ = f.tlsPart() }); n != 0 {
+				t.Errorf("%s %v: tlsPart made %v allocations, want none", lang, k, n)
+			}
+		}
 	}
 }
