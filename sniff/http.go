@@ -38,7 +38,7 @@ func ParseHTTPRequest(b []byte) (*HTTPRequest, error) {
 	if sp1 <= 0 || sp2 <= sp1+1 {
 		return nil, fmt.Errorf("sniff: http request: request line %q is not \"method target version\"", excerpt(line))
 	}
-	req := &HTTPRequest{Method: string(line[:sp1]), Target: string(line[sp1+1 : sp2]), Proto: string(line[sp2+1:])}
+	req := &HTTPRequest{Method: known(line[:sp1]), Target: string(line[sp1+1 : sp2]), Proto: known(line[sp2+1:])}
 	if err := checkMethod(line[:sp1]); err != nil {
 		return nil, err
 	}
@@ -56,6 +56,27 @@ func ParseHTTPRequest(b []byte) (*HTTPRequest, error) {
 	}
 	req.Host = host
 	return req, nil
+}
+
+// known is string(b) without an allocation for the methods and versions
+// nearly every request has (the listener parses one per plaintext
+// connection); any other token is copied.
+func known(b []byte) string {
+	switch string(b) { // compared in place, not converted
+	case "GET":
+		return "GET"
+	case "POST":
+		return "POST"
+	case "HEAD":
+		return "HEAD"
+	case "PUT":
+		return "PUT"
+	case "HTTP/1.1":
+		return "HTTP/1.1"
+	case "HTTP/1.0":
+		return "HTTP/1.0"
+	}
+	return string(b)
 }
 
 // hostHeader returns the first Host field among the complete header lines.

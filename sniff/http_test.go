@@ -82,3 +82,22 @@ func TestParseHTTPRequestErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestParseHTTPRequestCommonTokensFree: a common method and version cost
+// no allocation of their own (the request, its target and its host do),
+// and any other token is still read as sent.
+func TestParseHTTPRequestCommonTokensFree(t *testing.T) {
+	b := []byte("GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n")
+	if n := testing.AllocsPerRun(100, func() { _, _ = ParseHTTPRequest(b) }); n > 3 {
+		t.Errorf("ParseHTTPRequest made %v allocations, want at most 3", n)
+	}
+	for _, line := range []string{"GET / HTTP/1.1", "POST / HTTP/1.0", "HEAD / HTTP/1.1", "PUT / HTTP/1.1", "PROPFIND / HTTP/1.1", "GETS / HTTP/2.0", "get / HTTP/1.1"} {
+		r, err := ParseHTTPRequest([]byte(line + "\r\n"))
+		if err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		if got := r.Method + " " + r.Target + " " + r.Proto; got != line {
+			t.Errorf("%q read as %q", line, got)
+		}
+	}
+}
