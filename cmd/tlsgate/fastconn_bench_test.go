@@ -46,6 +46,7 @@ func newFastConnRig(tb testing.TB) *fastConnRig {
 		tb.Fatal(err)
 	}
 	r := &fastConnRig{}
+	adminURL := "http://127.0.0.1:9901"
 	var ids uint64
 	deps := listener.Deps{Logger: zap.New(zapcore.NewCore(enc, zapcore.AddSync(io.Discard), zap.InfoLevel)),
 		Now: time.Now, Faults: engine, NextID: func() uint64 { ids++; return ids },
@@ -56,7 +57,10 @@ func newFastConnRig(tb testing.TB) *fastConnRig {
 			}
 			sink.observe(o, d)
 		},
-		OnFiring: api.ObserveFiring, OnDown: api.ObserveDown}
+		OnFiring: api.ObserveFiring, OnDown: api.ObserveDown,
+		// As run wires them once the admin API is bound.
+		AdminURL: func() string { return adminURL }, FaultAdmin: func() string { return faultAdmin(adminURL) },
+		CAFile: "/var/lib/tlsgate/ca/ca.pem"}
 	srv, err := listener.New(listener.Options{Name: "web", Mode: listener.Plaintext, Backend: "10.0.0.2:8080"}, deps)
 	if err != nil {
 		tb.Fatal(err)
