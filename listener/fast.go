@@ -135,10 +135,11 @@ func (s *Server) serveFast(eng *fastpath.Engine) error {
 }
 
 // fastState is one connection's data while the engine owns it. The
-// Outcome, fault plans, first bytes, Diagnosis and log call live in it rather than
-// behind pointers of their own: one allocation per connection instead of
-// five (BENCHMARKS.md, "Session 18"). Nothing reuses it: the admin event
-// ring may still hold its Outcome and Diagnosis long after the log line.
+// Outcome, fault plans, first bytes, request, Diagnosis and log call live
+// in it rather than behind pointers of their own: one allocation per
+// connection instead of eight (BENCHMARKS.md, "Session 18"). Nothing
+// reuses it: the admin event ring may still hold its Outcome and
+// Diagnosis long after the log line.
 type fastState struct {
 	o     *explain.Outcome // &out
 	pre   accepted
@@ -152,6 +153,7 @@ type fastState struct {
 	first [firstBytesKept]byte
 	d     explain.Diagnosis
 	log   connLog
+	req   sniff.HTTPRequest // o.HTTP, when the first bytes were a request
 }
 
 // fastHandler adapts a Server to fastpath.Handler. Its methods run on the
@@ -244,7 +246,11 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 		return fastpath.Handoff, netip.AddrPort{}
 	default:
 		if k == sniff.HTTP1 {
-			r, err := sniff.ParseHTTPRequest(b)
+			r := &st.req
+			err := sniff.ParseHTTPRequestInto(r, b)
+			if err != nil {
+				r = nil // as ParseHTTPRequest answers: a request that did not parse is none
+			}
 			if errors.Is(err, sniff.ErrNeedMore) || err == nil && r.Host == "" && !headersDone(b) {
 				if s.relaysPlainAtOnce() {
 					// A plaintext or auto listener relays the request

@@ -2,6 +2,7 @@ package sniff
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -99,5 +100,27 @@ func TestParseHTTPRequestCommonTokensFree(t *testing.T) {
 		if got := r.Method + " " + r.Target + " " + r.Proto; got != line {
 			t.Errorf("%q read as %q", line, got)
 		}
+	}
+}
+
+// TestParseHTTPRequestInto: the same request as ParseHTTPRequest, into
+// the caller's memory, with no allocation beyond the target and host it
+// copies; a request that fails leaves the same error.
+func TestParseHTTPRequestInto(t *testing.T) {
+	for _, b := range []string{"GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n", "PROPFIND * HTTP/1.0\r\n", "GET / HTTP/1.1", "G\x01T / HTTP/1.1\r\n", "GET / HTTX/1.1\r\n"} {
+		want, wantErr := ParseHTTPRequest([]byte(b))
+		var got HTTPRequest
+		err := ParseHTTPRequestInto(&got, []byte(b))
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Errorf("%q: error %v, want %v", b, err, wantErr)
+		}
+		if err == nil && got != *want {
+			t.Errorf("%q: read %+v, want %+v", b, got, *want)
+		}
+	}
+	b := []byte("GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n")
+	var req HTTPRequest
+	if n := testing.AllocsPerRun(100, func() { _ = ParseHTTPRequestInto(&req, b) }); n > 2 {
+		t.Errorf("ParseHTTPRequestInto made %v allocations, want at most 2 (target and host)", n)
 	}
 }
