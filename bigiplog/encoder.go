@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap/buffer"
@@ -97,10 +98,33 @@ type ltmEncoder struct {
 	// own holds ownMiddle per severity: one line is written for every
 	// connection, so it is built once, not per line.
 	own [8]string
+	// stamp is the last second a line was stamped with, as text, shared
+	// by clones: connections end many to a second, and formatting the
+	// same second again for each was most of a line's cost.
+	stamp *atomic.Pointer[stamp]
+}
+
+// stamp is one second's timestamp text, in the location it was read in.
+type stamp struct {
+	sec  int64
+	loc  *time.Location
+	text string
+}
+
+// timestamp is Timestamp(ts), from e.stamp when ts is in its second.
+func (e *ltmEncoder) timestamp(ts time.Time) string {
+	sec, loc := ts.Unix(), ts.Location()
+	if st := e.stamp.Load(); st != nil && st.sec == sec && st.loc == loc {
+		return st.text
+	}
+	st := &stamp{sec: sec, loc: loc, text: Timestamp(ts)}
+	e.stamp.Store(st)
+	return st.text
 }
 
 func newLTMEncoder(o Options, syslog bool) *ltmEncoder {
-	e := &ltmEncoder{MapObjectEncoder: zapcore.NewMapObjectEncoder(), o: o, syslog: syslog, pool: buffer.NewPool()}
+	e := &ltmEncoder{MapObjectEncoder: zapcore.NewMapObjectEncoder(), o: o, syslog: syslog, pool: buffer.NewPool(),
+		stamp: new(atomic.Pointer[stamp])}
 	for sev := range e.own {
 		e.own[sev] = ownMiddle(o.Host, o.PID, sev)
 	}
@@ -110,7 +134,7 @@ func newLTMEncoder(o Options, syslog bool) *ltmEncoder {
 // Clone implements zapcore.Encoder.
 func (e *ltmEncoder) Clone() zapcore.Encoder {
 	c := newLTMEncoder(e.o, e.syslog)
-	c.pool = e.pool
+	c.pool, c.stamp = e.pool, e.stamp
 	for k, v := range e.Fields {
 		c.Fields[k] = v
 	}
@@ -201,7 +225,7 @@ func (e *ltmEncoder) ownPrefix(buf *buffer.Buffer, ts time.Time, sev int) {
 	if e.syslog {
 		buf.AppendString(pri(sev))
 	}
-	buf.AppendTime(ts, timestampLayout)
+	buf.AppendString(e.timestamp(ts))
 	buf.AppendString(e.own[sev])
 }
 

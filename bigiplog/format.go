@@ -96,11 +96,15 @@ func TMMName(id uint64, n int) string {
 		n = 2
 	}
 	k := id % uint64(n)
-	if k == 0 {
-		return "tmm"
+	if k < uint64(len(tmmNames)) {
+		return tmmNames[k] // every line group names one: no concatenation
 	}
 	return "tmm" + strconv.FormatUint(k, 10)
 }
+
+// tmmNames are the instances a BIG-IP of up to 16 cores names.
+var tmmNames = [...]string{"tmm", "tmm1", "tmm2", "tmm3", "tmm4", "tmm5", "tmm6", "tmm7",
+	"tmm8", "tmm9", "tmm10", "tmm11", "tmm12", "tmm13", "tmm14", "tmm15"}
 
 // oneLine keeps a log line a single line: bytes from the wire (SNI, Host,
 // error texts) may hold control characters, which are escaped as \xNN.

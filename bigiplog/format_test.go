@@ -75,11 +75,16 @@ func TestTMMName(t *testing.T) {
 		id   uint64
 		n    int
 		want string
-	}{{0, 2, "tmm"}, {1, 2, "tmm1"}, {2, 2, "tmm"}, {43, 4, "tmm3"}, {5, 0, "tmm1"}, {7, 1, "tmm"}}
+	}{{0, 2, "tmm"}, {1, 2, "tmm1"}, {2, 2, "tmm"}, {43, 4, "tmm3"}, {5, 0, "tmm1"}, {7, 1, "tmm"},
+		{15, 16, "tmm15"}, {16, 17, "tmm16"}, {99, 100, "tmm99"}}
 	for _, tc := range tests {
 		if got := TMMName(tc.id, tc.n); got != tc.want {
 			t.Errorf("TMMName(%d, %d) = %q, want %q", tc.id, tc.n, got, tc.want)
 		}
+	}
+	// Every connection's line group names one: the usual ones are free.
+	if n := testing.AllocsPerRun(100, func() { _ = TMMName(13, 16) }); n != 0 {
+		t.Errorf("TMMName(13, 16) made %v allocations, want none", n)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tlsgate/tlsgate/sniff"
@@ -201,7 +202,29 @@ func (f *facts) tlsPart() string {
 	case o.Kind.IsTLS():
 		return f.say("tls_unread", "{what}", f.kindDesc())
 	}
-	return f.say("tls_plain", "{kind}", o.Kind.String())
+	return plainTLSPart()[langIndex(f.lang)][o.Kind]
+}
+
+// plainTLSPart is tlsPart's last answer ("plaintext http1"), worded once
+// per language and kind: every plaintext connection's summary has it, and
+// wording it per connection cost an allocation.
+var plainTLSPart = sync.OnceValue(func() *[2][256]string {
+	var t [2][256]string
+	for i, lang := range [2]string{LangEN, LangJA} {
+		f := &facts{lang: lang}
+		for k := range t[i] {
+			t[i][k] = f.say("tls_plain", "{kind}", sniff.Kind(k).String())
+		}
+	}
+	return &t
+})
+
+// langIndex is lang's row in plainTLSPart.
+func langIndex(lang string) int {
+	if normLang(lang) == LangJA {
+		return 1
+	}
+	return 0
 }
 
 func firstNonEmpty(ss ...string) string {

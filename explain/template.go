@@ -19,6 +19,50 @@ func (f *facts) expand(tmpl string) string {
 	if !strings.Contains(tmpl, "{") {
 		return tmpl
 	}
+	// Every logged connection expands its summary: the values first, then
+	// the text in one allocation of its final size, where a builder grown
+	// as they came took four or five (BENCHMARKS.md, "Session 18").
+	var vals [16]string
+	n, size := 0, 0
+	for rest := tmpl; ; {
+		open := strings.IndexByte(rest, '{')
+		if open < 0 {
+			size += len(rest)
+			break
+		}
+		end := strings.IndexByte(rest[open:], '}')
+		if end < 0 {
+			size += len(rest)
+			break
+		}
+		if n == len(vals) {
+			return f.expandGrowing(tmpl) // a long template: rare
+		}
+		v, ok := f.placeholder(rest[open+1 : open+end])
+		if !ok {
+			v = rest[open : open+end+1]
+		}
+		vals[n] = v
+		n++
+		size += open + len(v)
+		rest = rest[open+end+1:]
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, v := range vals[:n] {
+		open := strings.IndexByte(tmpl, '{')
+		end := strings.IndexByte(tmpl[open:], '}')
+		b.WriteString(tmpl[:open])
+		b.WriteString(v)
+		tmpl = tmpl[open+end+1:]
+	}
+	b.WriteString(tmpl)
+	return b.String()
+}
+
+// expandGrowing is expand for a template with more placeholders than
+// expand keeps values for.
+func (f *facts) expandGrowing(tmpl string) string {
 	var b strings.Builder
 	for {
 		open := strings.IndexByte(tmpl, '{')

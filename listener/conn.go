@@ -35,29 +35,33 @@ func (s *Server) handle(c net.Conn, w *worker, l *lease) { s.handleFrom(c, w, ni
 
 // newOutcome starts a connection's Outcome with what is known at accept.
 func (s *Server) newOutcome(remote, local netip.AddrPort, id uint64, start time.Time) *explain.Outcome {
-	o := &explain.Outcome{
-		ID:           id,
-		SessionSalt:  s.deps.SessionSalt,
-		Listener:     s.opts.Name,
-		Mode:         string(s.opts.Mode),
-		NonSSL:       string(s.opts.NonSSL),
-		Client:       remote,
-		Virtual:      local,
-		Peer:         remote,
-		ListenerAddr: local,
-		Start:        start,
-		PeekTimeout:  s.opts.PeekTimeout,
-		IdleTimeout:  s.opts.IdleTimeout,
-		ClientTLS:    explain.Leg{AlertSent: -1, AlertRecv: -1},
-		SNIRequired:  s.opts.ClientSSL != nil && s.opts.ClientSSL.SNIRequire,
-	}
+	o := new(explain.Outcome)
+	s.startOutcome(o, remote, local, id, start)
+	return o
+}
+
+// startOutcome is newOutcome into o, a zero Outcome, which the epoll path
+// allocates with the rest of its connection's state. It sets the fields
+// one by one: assigning a whole Outcome literal built it aside and copied
+// all of it, with a write barrier per pointer, for every connection.
+func (s *Server) startOutcome(o *explain.Outcome, remote, local netip.AddrPort, id uint64, start time.Time) {
+	o.ID = id
+	o.SessionSalt = s.deps.SessionSalt
+	o.Listener = s.opts.Name
+	o.Mode = string(s.opts.Mode)
+	o.NonSSL = string(s.opts.NonSSL)
+	o.Client, o.Peer = remote, remote
+	o.Virtual, o.ListenerAddr = local, local
+	o.Start = start
+	o.PeekTimeout, o.IdleTimeout = s.opts.PeekTimeout, s.opts.IdleTimeout
+	o.ClientTLS.AlertSent, o.ClientTLS.AlertRecv = -1, -1
+	o.SNIRequired = s.opts.ClientSSL != nil && s.opts.ClientSSL.SNIRequire
 	o.Proxy.Policy = s.opts.ProxyProtocol
 	o.CAFile = s.deps.CAFile
 	if s.deps.FaultAdmin != nil {
 		o.FaultAdmin = s.deps.FaultAdmin()
 	}
-	o.Backend.TLS = explain.Leg{AlertSent: -1, AlertRecv: -1}
-	return o
+	o.Backend.TLS.AlertSent, o.Backend.TLS.AlertRecv = -1, -1
 }
 
 // handleFrom is handle for a connection that pre, when not nil, says the

@@ -72,11 +72,7 @@ func (s *Server) fastEngine(ln net.Listener) (*fastpath.Engine, error) {
 	if poll <= 0 {
 		poll = -1 // fastpath's zero is its default
 	}
-	// FastPathBlocker has checked that both parse.
-	h := fastHandler{s: s}
-	h.backend, _ = netip.ParseAddrPort(s.opts.Backend)
-	h.plain, _ = netip.ParseAddrPort(s.opts.PlainBackend)
-	eng, err := fastpath.New(tl, h, fastpath.Config{PeekMax: s.opts.PeekMax,
+	eng, err := fastpath.New(tl, s.FastHandler(), fastpath.Config{PeekMax: s.opts.PeekMax,
 		PeekTimeout: s.opts.PeekTimeout, DialTimeout: s.opts.DialTimeout, IdleTimeout: idle, BusyPoll: poll,
 		Uring: s.opts.Engine == EngineUring})
 	if err != nil && required {
@@ -86,6 +82,18 @@ func (s *Server) fastEngine(ln net.Listener) (*fastpath.Engine, error) {
 		return nil, nil // not Linux: goroutines serve everything
 	}
 	return eng, nil
+}
+
+// FastHandler is what the epoll engine calls for this listener's
+// connections. Serve hands it to the engine; a benchmark or test can call
+// it with fastpath.Conn values of its own, to measure a connection's work
+// on a loop without sockets or the kernel's share.
+func (s *Server) FastHandler() fastpath.Handler {
+	// FastPathBlocker has checked that both parse, for Serve.
+	h := fastHandler{s: s}
+	h.backend, _ = netip.ParseAddrPort(s.opts.Backend)
+	h.plain, _ = netip.ParseAddrPort(s.opts.PlainBackend)
+	return h
 }
 
 // epollBlocker is FastPathBlocker plus what only Serve knows: the
@@ -131,14 +139,26 @@ func (s *Server) serveFast(eng *fastpath.Engine) error {
 	return eng.Serve()
 }
 
-// fastState is one connection's data while the engine owns it.
+// fastState is one connection's data while the engine owns it. The
+// Outcome, fault plans, first bytes, request, Diagnosis and log call live
+// in it rather than behind pointers of their own: one allocation per
+// connection instead of eight (BENCHMARKS.md, "Session 18"). Nothing
+// reuses it: the admin event ring may still hold its Outcome and
+// Diagnosis long after the log line.
 type fastState struct {
-	o     *explain.Outcome
+	o     *explain.Outcome // &out
 	pre   accepted
 	reads int // Decide calls: the segments the first flight came in, roughly
 	// tail is what Decide's bytes held past the hello, ahead of the
 	// relay's up head.
 	tail helloTail
+
+	out   explain.Outcome
+	fx    connFaults // pre.fx points here when the listener has faults
+	first [firstBytesKept]byte
+	d     explain.Diagnosis
+	log   connLog
+	req   sniff.HTTPRequest // o.HTTP, when the first bytes were a request
 }
 
 // fastHandler adapts a Server to fastpath.Handler. Its methods run on the
@@ -171,13 +191,16 @@ func (h fastHandler) Open(c *fastpath.Conn) fastpath.Verdict {
 	}
 	s.wg.Add(1)
 	s.mu.Unlock()
-	o := s.newOutcome(c.Remote, c.Local, s.deps.NextID(), s.deps.Now())
-	st := &fastState{o: o, pre: accepted{id: o.ID, start: o.Start, at: c.Accepted, remote: c.Remote, local: c.Local}}
+	st := &fastState{}
+	o := &st.out
+	s.startOutcome(o, c.Remote, c.Local, s.deps.NextID(), s.deps.Now())
+	st.o = o
+	st.pre = accepted{id: o.ID, start: o.Start, at: c.Accepted, remote: c.Remote, local: c.Local}
 	c.State = st
 	if s.deps.Faults != nil {
 		// Even without rules: planning numbers the connection, as the
 		// goroutine path does, for index selectors and seeded draws.
-		st.pre.fx = &connFaults{}
+		st.pre.fx = &st.fx
 		s.computeAccept(o.Client, st.pre.fx)
 		if !st.pre.fx.plan.Empty() {
 			return fastpath.Handoff
@@ -228,7 +251,11 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 		return fastpath.Handoff, netip.AddrPort{}
 	default:
 		if k == sniff.HTTP1 {
-			r, err := sniff.ParseHTTPRequest(b)
+			r := &st.req
+			err := sniff.ParseHTTPRequestInto(r, b)
+			if err != nil {
+				r = nil // as ParseHTTPRequest answers: a request that did not parse is none
+			}
 			if errors.Is(err, sniff.ErrNeedMore) || err == nil && r.Host == "" && !headersDone(b) {
 				if s.relaysPlainAtOnce() {
 					// A plaintext or auto listener relays the request
@@ -258,7 +285,8 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 			return fastpath.Handoff, netip.AddrPort{}
 		}
 	}
-	keepFirst(o, b)
+	// keepFirst's copy, into st's own bytes.
+	o.FirstBytes, o.FirstLen = append(st.first[:0], b[:min(len(b), firstBytesKept)]...), len(b)
 	st.tail = tailOf(o, b)
 	o.Backend.Addr, o.Backend.Attempted = addr, true
 	return fastpath.Relay, target
@@ -282,7 +310,7 @@ func (h fastHandler) Handoff(c *fastpath.Conn, nc net.Conn, err error) {
 				o.Kind = k
 			}
 		}
-		s.finishFast(o)
+		s.finishFast(st)
 		return
 	}
 	if late := time.Now().Add(deadlineGrace); st.pre.at.Add(s.opts.PeekTimeout).Before(late) {
@@ -316,7 +344,8 @@ func (h fastHandler) Handoff(c *fastpath.Conn, nc net.Conn, err error) {
 // Closed records a relay's end like pump and dialBackend do.
 func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 	s := h.s
-	o := c.State.(*fastState).o
+	st := c.State.(*fastState)
+	o := st.o
 	if r.DialErr != nil {
 		recordBackendErr(o, &upstream.DialError{Addr: o.Backend.Addr, Err: r.DialErr,
 			Refused: errors.Is(r.DialErr, syscall.ECONNREFUSED), TimedOut: errors.Is(r.DialErr, os.ErrDeadlineExceeded)})
@@ -332,12 +361,13 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 	o.FirstFIN, o.FirstFINAfter = r.FirstFIN, r.FirstFINAfter
 	o.End = relayEnd(errors.Is(r.Err, fastpath.ErrIdle), r.ResetBy, closeRace(o, r.AfterClientEnd, r.Down, r.UpLast[:], r.UpLastLen))
 	recordHelloAlert(o, r.DownHead[:r.DownHeadLen])
-	recordClientEnd(o, c.State.(*fastState).tail, r.UpHead[:r.UpHeadLen], r.DownHead[:r.DownHeadLen], r.ClientFINFirst)
-	s.finishFast(o)
+	recordClientEnd(o, st.tail, r.UpHead[:r.UpHeadLen], r.DownHead[:r.DownHeadLen], r.ClientFINFirst)
+	s.finishFast(st)
 }
 
 // finishFast logs a connection the engine ended and frees its slot.
-func (s *Server) finishFast(o *explain.Outcome) {
+func (s *Server) finishFast(st *fastState) {
+	o := st.o
 	o.Duration = s.deps.Now().Sub(o.Start)
 	if o.FirstFINAfter > o.Duration {
 		// The loop times the FIN from accept, a few µs before Open
@@ -345,8 +375,8 @@ func (s *Server) finishFast(o *explain.Outcome) {
 		o.FirstFINAfter = o.Duration
 	}
 	s.markCut(o)
-	d := explain.DiagnoseBrief(o)
-	s.log(o, &d)
+	st.d = explain.DiagnoseBrief(o)
+	s.logIn(&st.log, o, &st.d)
 	s.release()
 	s.wg.Done()
 }

@@ -65,6 +65,12 @@ func (s *Server) computeAccept(client netip.AddrPort, fx *connFaults) {
 	// The effects read the listener's injected clock (an http_date rule
 	// dates a response with it), not the wall clock.
 	fx.deps.Now = s.deps.Now
+	if fx.engine.Empty() {
+		// Nothing to plan (most listeners, most of the time): PlanAccept
+		// would answer nil after copying fx.ci to the heap, which the
+		// plan it returns may keep.
+		return
+	}
 	fx.plan = fx.engine.PlanAccept(fx.ci)
 }
 
@@ -86,6 +92,9 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 	fx.ci.VerifiesUpstream = fx.ci.Decrypted && s.opts.VerifiesUpstream()
 	fx.ci.ListenerEnds = s.endsAtFirstBytes(o)
 	fx.ci.ClientLeft = len(o.FirstBytes) == 0 && (o.PeekEnd == explain.PeerClosed || o.PeekEnd == explain.PeerReset)
+	if fx.engine.Empty() {
+		return // as in computeAccept; merging nil changes nothing
+	}
 	fx.plan = fx.plan.Merge(fx.engine.Plan(fx.ci))
 }
 

@@ -390,8 +390,26 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // log writes the one event for a finished connection, at the level every
 // format shows it at (bigiplog.Level).
 func (s *Server) log(o *explain.Outcome, d *explain.Diagnosis) {
-	if ce := s.deps.Logger.Check(bigiplog.Level(*d), d.Summary); ce != nil {
-		ce.Write(zap.Object(bigiplog.EventKey, bigiplog.Event{Outcome: o, Diagnosis: d}))
+	s.logIn(new(connLog), o, d)
+}
+
+// connLog is the memory of one connection's log call. The event goes into
+// its field as a pointer, and the field slice is its own: a value Event
+// boxed into the field and Info's variadic slice cost an allocation each.
+type connLog struct {
+	ev     bigiplog.Event
+	fields [1]zap.Field
+}
+
+// logIn is log with l as the call's memory; the epoll path keeps it in
+// the connection's state.
+func (s *Server) logIn(l *connLog, o *explain.Outcome, d *explain.Diagnosis) {
+	l.ev = bigiplog.Event{Outcome: o, Diagnosis: d}
+	l.fields[0] = zap.Object(bigiplog.EventKey, &l.ev)
+	level := bigiplog.Level(*d)
+	// Info and Warn are Check and Write.
+	if ce := s.deps.Logger.Check(level, d.Summary); ce != nil {
+		ce.Write(l.fields[:]...)
 	}
 	if s.deps.OnOutcome != nil {
 		s.deps.OnOutcome(o, d)

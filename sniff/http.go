@@ -17,45 +17,78 @@ const MaxRequestLine = 8192
 // "\r\n\r\n". The method may be any token, not only the standard ones, so the
 // line a client actually sent can be reported.
 func ParseHTTPRequest(b []byte) (*HTTPRequest, error) {
+	var req HTTPRequest
+	if err := ParseHTTPRequestInto(&req, b); err != nil {
+		return nil, err
+	}
+	r := new(HTTPRequest)
+	*r = req
+	return r, nil
+}
+
+// ParseHTTPRequestInto is ParseHTTPRequest into req, for a caller that
+// keeps the request in memory of its own (the listener's epoll path, one
+// per connection). req is only meaningful when it returns nil.
+func ParseHTTPRequestInto(req *HTTPRequest, b []byte) error {
 	eol := bytes.IndexByte(b, '\n')
 	if eol < 0 {
 		if len(b) > MaxRequestLine {
-			return nil, fmt.Errorf("sniff: http request: no end of request line in %d bytes, limit %d: %q",
+			return fmt.Errorf("sniff: http request: no end of request line in %d bytes, limit %d: %q",
 				len(b), MaxRequestLine, excerpt(b))
 		}
 		// Refuse a bad method now rather than after waiting for the line end.
 		if err := checkMethod(b[:indexOr(b, ' ', len(b))]); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, fmt.Errorf("%w: http request: request line not ended after %d bytes", ErrNeedMore, len(b))
+		return fmt.Errorf("%w: http request: request line not ended after %d bytes", ErrNeedMore, len(b))
 	}
 	if eol > MaxRequestLine {
-		return nil, fmt.Errorf("sniff: http request: request line of %d bytes exceeds %d: %q", eol, MaxRequestLine, excerpt(b))
+		return fmt.Errorf("sniff: http request: request line of %d bytes exceeds %d: %q", eol, MaxRequestLine, excerpt(b))
 	}
 	line := bytes.TrimSuffix(b[:eol], []byte("\r"))
 	sp1 := bytes.IndexByte(line, ' ')
 	sp2 := bytes.LastIndexByte(line, ' ')
 	if sp1 <= 0 || sp2 <= sp1+1 {
-		return nil, fmt.Errorf("sniff: http request: request line %q is not \"method target version\"", excerpt(line))
+		return fmt.Errorf("sniff: http request: request line %q is not \"method target version\"", excerpt(line))
 	}
-	req := &HTTPRequest{Method: string(line[:sp1]), Target: string(line[sp1+1 : sp2]), Proto: string(line[sp2+1:])}
 	if err := checkMethod(line[:sp1]); err != nil {
-		return nil, err
+		return err
 	}
 	for i := sp1 + 1; i < sp2; i++ {
 		if c := line[i]; c <= ' ' || c >= 0x7f {
-			return nil, fmt.Errorf("sniff: http request: target %q has byte 0x%02x at offset %d", excerpt(line[sp1+1:sp2]), c, i)
+			return fmt.Errorf("sniff: http request: target %q has byte 0x%02x at offset %d", excerpt(line[sp1+1:sp2]), c, i)
 		}
 	}
-	if p := req.Proto; len(p) != 8 || p[:5] != "HTTP/" || !isDigit(p[5]) || p[6] != '.' || !isDigit(p[7]) {
-		return nil, fmt.Errorf("sniff: http request: version %q at offset %d is not HTTP/d.d", excerpt(line[sp2+1:]), sp2+1)
+	if p := line[sp2+1:]; len(p) != 8 || string(p[:5]) != "HTTP/" || !isDigit(p[5]) || p[6] != '.' || !isDigit(p[7]) {
+		return fmt.Errorf("sniff: http request: version %q at offset %d is not HTTP/d.d", excerpt(line[sp2+1:]), sp2+1)
 	}
 	host, err := hostHeader(b[eol+1:])
 	if err != nil {
-		return nil, err
+		return err
 	}
-	req.Host = host
-	return req, nil
+	*req = HTTPRequest{Method: known(line[:sp1]), Target: string(line[sp1+1 : sp2]), Proto: known(line[sp2+1:]), Host: host}
+	return nil
+}
+
+// known is string(b) without an allocation for the methods and versions
+// nearly every request has (the listener parses one per plaintext
+// connection); any other token is copied.
+func known(b []byte) string {
+	switch string(b) { // compared in place, not converted
+	case "GET":
+		return "GET"
+	case "POST":
+		return "POST"
+	case "HEAD":
+		return "HEAD"
+	case "PUT":
+		return "PUT"
+	case "HTTP/1.1":
+		return "HTTP/1.1"
+	case "HTTP/1.0":
+		return "HTTP/1.0"
+	}
+	return string(b)
 }
 
 // hostHeader returns the first Host field among the complete header lines.

@@ -2,6 +2,7 @@ package sniff
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -80,5 +81,46 @@ func TestParseHTTPRequestErrors(t *testing.T) {
 				t.Errorf("err = %v, want one mentioning %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestParseHTTPRequestCommonTokensFree: a common method and version cost
+// no allocation of their own (the request, its target and its host do),
+// and any other token is still read as sent.
+func TestParseHTTPRequestCommonTokensFree(t *testing.T) {
+	b := []byte("GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n")
+	if n := testing.AllocsPerRun(100, func() { _, _ = ParseHTTPRequest(b) }); n > 3 {
+		t.Errorf("ParseHTTPRequest made %v allocations, want at most 3", n)
+	}
+	for _, line := range []string{"GET / HTTP/1.1", "POST / HTTP/1.0", "HEAD / HTTP/1.1", "PUT / HTTP/1.1", "PROPFIND / HTTP/1.1", "GETS / HTTP/2.0", "get / HTTP/1.1"} {
+		r, err := ParseHTTPRequest([]byte(line + "\r\n"))
+		if err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		if got := r.Method + " " + r.Target + " " + r.Proto; got != line {
+			t.Errorf("%q read as %q", line, got)
+		}
+	}
+}
+
+// TestParseHTTPRequestInto: the same request as ParseHTTPRequest, into
+// the caller's memory, with no allocation beyond the target and host it
+// copies; a request that fails leaves the same error.
+func TestParseHTTPRequestInto(t *testing.T) {
+	for _, b := range []string{"GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n", "PROPFIND * HTTP/1.0\r\n", "GET / HTTP/1.1", "G\x01T / HTTP/1.1\r\n", "GET / HTTX/1.1\r\n"} {
+		want, wantErr := ParseHTTPRequest([]byte(b))
+		var got HTTPRequest
+		err := ParseHTTPRequestInto(&got, []byte(b))
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Errorf("%q: error %v, want %v", b, err, wantErr)
+		}
+		if err == nil && got != *want {
+			t.Errorf("%q: read %+v, want %+v", b, got, *want)
+		}
+	}
+	b := []byte("GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n")
+	var req HTTPRequest
+	if n := testing.AllocsPerRun(100, func() { _ = ParseHTTPRequestInto(&req, b) }); n > 2 {
+		t.Errorf("ParseHTTPRequestInto made %v allocations, want at most 2 (target and host)", n)
 	}
 }
