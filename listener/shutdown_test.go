@@ -17,11 +17,9 @@ import (
 // by tlsgate, not as the client's doing, on both engines.
 func TestShutdownCutIsOurs(t *testing.T) {
 	banner := bannerBackend(t)
-	for _, eng := range []Engine{EngineGoroutines, EngineEpoll} {
+	for _, eng := range testEngines {
 		t.Run(string(eng), func(t *testing.T) {
-			if eng == EngineEpoll {
-				needEpoll(t)
-			}
+			needEngine(t, eng)
 			h := startListener(t, Options{Name: "cut", Mode: Plaintext, Backend: banner, Engine: eng}, nil)
 			relayed := dialGuarded(t, h.addr)
 			if _, err := io.WriteString(relayed, engineRequest); err != nil {
