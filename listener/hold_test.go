@@ -104,14 +104,12 @@ func startHeld(t *testing.T, tt heldCase, eng Engine) (*harness, *net.TCPConn, r
 // tlsgate's timeout ended it.
 func TestHeldPastTimeouts(t *testing.T) {
 	for _, tt := range heldCases(t) {
-		for _, eng := range []Engine{EngineGoroutines, EngineEpoll} {
-			if eng == EngineEpoll && tt.opts.Mode == Terminate {
+		for _, eng := range testEngines {
+			if eng != EngineGoroutines && tt.opts.Mode == Terminate {
 				continue // terminating listeners run on goroutines only
 			}
 			t.Run(tt.name+"/"+string(eng), func(t *testing.T) {
-				if eng == EngineEpoll {
-					needEpoll(t)
-				}
+				needEngine(t, eng)
 				h, c, _ := startHeld(t, tt, eng)
 				expectQuiet(t, c)
 				if n := h.srv.Active(); n != 1 {
