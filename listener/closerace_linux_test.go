@@ -54,11 +54,13 @@ func TestBackendCloseRace(t *testing.T) {
 	}{
 		{"passthrough/goroutines", Options{Mode: Passthrough, Engine: EngineGoroutines}},
 		{"passthrough/epoll", Options{Mode: Passthrough, Engine: EngineEpoll}},
+		{"passthrough/uring", Options{Mode: Passthrough, Engine: EngineUring}},
 		{"terminate/server_ssl", Options{Mode: Terminate, ClientSSL: &ClientSSL{}, ServerSSL: &ServerSSL{}}},
 	}
 	for _, setup := range setups {
 		for _, tc := range cases {
 			t.Run(fmt.Sprintf("%s/%s", setup.name, tc.name), func(t *testing.T) {
+				needEngine(t, setup.opts.Engine)
 				ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{sca.leaf(t, "lab.test")}})
 				if err != nil {
 					t.Fatal(err)

@@ -52,11 +52,13 @@ func TestBackendCloseRaceBeforeClientFIN(t *testing.T) {
 	}{
 		{"goroutines", Options{Mode: Passthrough, Engine: EngineGoroutines}, "passthrough"},
 		{"epoll", Options{Mode: Passthrough, Engine: EngineEpoll}, "passthrough"},
+		{"uring", Options{Mode: Passthrough, Engine: EngineUring}, "passthrough"},
 		{"inspect-bypass", Options{Mode: Inspect, Bypass: []string{"lab.test"}}, "bypass"},
 	}
 	for _, l := range listeners {
 		for _, tc := range cases {
 			t.Run(fmt.Sprintf("%s/%s", l.name, tc.name), func(t *testing.T) {
+				needEngine(t, l.opts.Engine)
 				ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{sca.leaf(t, "lab.test")}})
 				if err != nil {
 					t.Fatal(err)

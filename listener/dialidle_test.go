@@ -25,8 +25,9 @@ func blackholeBackend(t *testing.T) string {
 func TestDialTimeoutIsNotIdle(t *testing.T) {
 	needEpoll(t)
 	bh := blackholeBackend(t)
-	for _, eng := range []Engine{EngineGoroutines, EngineEpoll} {
+	for _, eng := range testEngines {
 		t.Run(string(eng), func(t *testing.T) {
+			needEngine(t, eng)
 			h := startListener(t, Options{Mode: Plaintext, Backend: bh, Engine: eng,
 				IdleTimeout: 100 * time.Millisecond, DialTimeout: 600 * time.Millisecond}, nil)
 			c := dialGuarded(t, h.addr)

@@ -29,9 +29,10 @@ func TestRefuseListenerDown(t *testing.T) {
 	}))
 	t.Cleanup(backend.Close)
 	backendAddr := strings.TrimPrefix(backend.URL, "http://")
-	for _, engine := range []Engine{EngineGoroutines, EngineEpoll} {
+	for _, engine := range testEngines {
 		for _, how := range []string{"added at runtime, then removed", "in the rules at start, then disabled", "ends by its duration"} {
 			t.Run(string(engine)+"/"+how, func(t *testing.T) {
+				needEngine(t, engine)
 				e := faults.NewEngine(nil)
 				rule := faults.Rule{Name: "port-closed", Action: faults.ActRefuse, Listener: "web"}
 				atStart, expires := strings.Contains(how, "at start"), strings.Contains(how, "duration")
@@ -47,10 +48,10 @@ func TestRefuseListenerDown(t *testing.T) {
 					func(d *Deps) { d.Faults = e })
 				defer func() {
 					h.srv.mu.Lock()
-					epoll := h.srv.eng != nil
+					loops := h.srv.eng != nil
 					h.srv.mu.Unlock()
-					if epoll != (engine == EngineEpoll) {
-						t.Errorf("engine %s: epoll engine running = %t", engine, epoll)
+					if loops != (engine != EngineGoroutines) {
+						t.Errorf("engine %s: event loops (epoll or uring) running = %t", engine, loops)
 					}
 				}()
 				if !atStart {

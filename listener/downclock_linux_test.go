@@ -73,8 +73,9 @@ func TestRefuseScheduleFollowsEngineClock(t *testing.T) {
 	}))
 	t.Cleanup(backend.Close)
 	backendAddr := strings.TrimPrefix(backend.URL, "http://")
-	for _, engine := range []Engine{EngineGoroutines, EngineEpoll} {
+	for _, engine := range testEngines {
 		t.Run(string(engine), func(t *testing.T) {
+			needEngine(t, engine)
 			clock := &manualClock{now: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)}
 			e := faults.NewEngineClock(clock)
 			rule := faults.Rule{Name: "maintenance", Action: faults.ActRefuse, Listener: "web",

@@ -229,9 +229,10 @@ func TestEpollEngineIsUsed(t *testing.T) {
 		engine Engine
 		want   string // servedBy at the hold point
 	}{
-		{"", "loop"}, {EngineAuto, "loop"}, {EngineEpoll, "loop"}, {EngineGoroutines, "goroutine"},
+		{"", "loop"}, {EngineAuto, "loop"}, {EngineEpoll, "loop"}, {EngineUring, "loop"}, {EngineGoroutines, "goroutine"},
 	} {
 		t.Run(string(tc.engine), func(t *testing.T) {
+			needEngine(t, tc.engine)
 			h := startListener(t, Options{Mode: Plaintext, Backend: backend, Engine: tc.engine}, nil)
 			served := ""
 			saw := plainHTTPClient(t, h.addr, nil, func() { served = servedBy(h.srv) }, func() {})

@@ -512,6 +512,26 @@ func needEpoll(t *testing.T) {
 	}
 }
 
+// testEngines is every engine the listener tests that loop over engines
+// run on; each case calls needEngine first.
+var testEngines = []Engine{EngineGoroutines, EngineEpoll, EngineUring}
+
+// needEngine skips the loop engines off Linux and fails a uring case, with
+// fastpath.UringCheck's error, where io_uring cannot run: a test meant to
+// cover that engine must not pass by leaving it out.
+func needEngine(t *testing.T, eng Engine) {
+	t.Helper()
+	if eng == EngineGoroutines {
+		return
+	}
+	needEpoll(t)
+	if eng == EngineUring {
+		if err := fastpath.UringCheck(); err != nil {
+			t.Fatalf("engine %s: %v", eng, err)
+		}
+	}
+}
+
 // servedBy names who owns the server's one open connection: the engine's
 // event loop, or a goroutine (worker or hand-off).
 func servedBy(s *Server) string {

@@ -104,14 +104,12 @@ func startHeld(t *testing.T, tt heldCase, eng Engine) (*harness, *net.TCPConn, r
 // tlsgate's timeout ended it.
 func TestHeldPastTimeouts(t *testing.T) {
 	for _, tt := range heldCases(t) {
-		for _, eng := range []Engine{EngineGoroutines, EngineEpoll} {
-			if eng == EngineEpoll && tt.opts.Mode == Terminate {
+		for _, eng := range testEngines {
+			if eng != EngineGoroutines && tt.opts.Mode == Terminate {
 				continue // terminating listeners run on goroutines only
 			}
 			t.Run(tt.name+"/"+string(eng), func(t *testing.T) {
-				if eng == EngineEpoll {
-					needEpoll(t)
-				}
+				needEngine(t, eng)
 				h, c, _ := startHeld(t, tt, eng)
 				expectQuiet(t, c)
 				if n := h.srv.Active(); n != 1 {
@@ -145,8 +143,29 @@ func TestHeldPastTimeouts(t *testing.T) {
 // the rest, Shutdown reports that it had to force, and no goroutine or
 // descriptor of the hold is left.
 func TestShutdownEndsHeld(t *testing.T) {
-	tt := heldCases(t)[0]
-	h, c, _ := startHeld(t, tt, EngineGoroutines)
+	cases := heldCases(t)
+	type run struct {
+		tt  heldCase
+		eng Engine
+	}
+	// The terminating case on goroutines; the relay case on every engine.
+	runs := []run{{cases[0], EngineGoroutines}}
+	for _, eng := range testEngines {
+		runs = append(runs, run{cases[2], eng})
+	}
+	for _, r := range runs {
+		t.Run(r.tt.name+"/"+string(r.eng), func(t *testing.T) {
+			needEngine(t, r.eng)
+			shutdownEndsHeld(t, r.tt, r.eng)
+		})
+	}
+}
+
+// shutdownEndsHeld holds tt's client on eng, then shuts down with a grace
+// the hold outlasts.
+func shutdownEndsHeld(t *testing.T, tt heldCase, eng Engine) {
+	t.Helper()
+	h, c, _ := startHeld(t, tt, eng)
 	expectQuiet(t, c)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()

@@ -39,7 +39,7 @@ func TestListenHeldDownFromStart(t *testing.T) {
 	}))
 	t.Cleanup(backend.Close)
 	backendAddr := strings.TrimPrefix(backend.URL, "http://")
-	for _, engine := range []Engine{EngineGoroutines, EngineEpoll} {
+	for _, engine := range testEngines {
 		for _, tc := range []struct {
 			name, listen string
 			rule         bool
@@ -49,6 +49,7 @@ func TestListenHeldDownFromStart(t *testing.T) {
 			{"no rule", "127.0.0.1:0", false},
 		} {
 			t.Run(string(engine)+"/"+tc.name, func(t *testing.T) {
+				needEngine(t, engine)
 				e := faults.NewEngine(nil)
 				rule := faults.Rule{Name: "port-closed", Action: faults.ActRefuse, Listener: "web"}
 				if tc.rule {

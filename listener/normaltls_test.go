@@ -60,7 +60,8 @@ func TestPassthroughNormalHandshakesOK(t *testing.T) {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				addr, roots := tlsBackendWith(t, c.backend)
-				for _, eng := range []Engine{EngineGoroutines, EngineEpoll} {
+				for _, eng := range testEngines {
+					needEngine(t, eng)
 					h := startListener(t, Options{Name: "normal", Mode: Passthrough, Backend: addr, Engine: eng}, nil)
 					cfg := &tls.Config{ServerName: "lab.test", NextProtos: []string{"http/1.1"}, RootCAs: roots,
 						MaxVersion: v, ClientSessionCache: tls.NewLRUClientSessionCache(4)}

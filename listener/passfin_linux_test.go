@@ -31,9 +31,10 @@ func TestPassthroughFINBeforeFlight(t *testing.T) {
 		{"fin before the flight", false, explain.CodeClientClosedEarly},
 		{"fin after the flight", true, explain.CodeClientRejectedBackend},
 	}
-	for _, engine := range []Engine{EngineGoroutines, EngineEpoll} {
+	for _, engine := range testEngines {
 		for _, tc := range cases {
 			t.Run(fmt.Sprintf("%s/%s", engine, tc.name), func(t *testing.T) {
+				needEngine(t, engine)
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
 				if err != nil {
 					t.Fatal(err)

@@ -17,11 +17,9 @@ import (
 // by tlsgate, not as the client's doing, on both engines.
 func TestShutdownCutIsOurs(t *testing.T) {
 	banner := bannerBackend(t)
-	for _, eng := range []Engine{EngineGoroutines, EngineEpoll} {
+	for _, eng := range testEngines {
 		t.Run(string(eng), func(t *testing.T) {
-			if eng == EngineEpoll {
-				needEpoll(t)
-			}
+			needEngine(t, eng)
 			h := startListener(t, Options{Name: "cut", Mode: Plaintext, Backend: banner, Engine: eng}, nil)
 			relayed := dialGuarded(t, h.addr)
 			if _, err := io.WriteString(relayed, engineRequest); err != nil {
@@ -88,27 +86,31 @@ func waitLive(t *testing.T, s *Server, n int64) {
 // path before the loop sees Abort. That connection must be cut like the
 // rest; it used to be served, and Shutdown waited for it without end.
 func TestZeroGraceCutsLateHandoffs(t *testing.T) {
-	needEpoll(t)
-	echo := echoBackend(t)
-	h := startListener(t, Options{Mode: Passthrough, Backend: echo, PlainBackend: echo, NonSSL: NonSSLAllow,
-		Engine: EngineEpoll}, nil)
-	c := dialGuarded(t, h.addr)
-	waitLive(t, h.srv, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // grace 0: close at once
-	done := make(chan error, 1)
-	go func() { done <- h.srv.Shutdown(ctx) }()
-	// Plain bytes on a TLS listener with non_ssl = allow go to the
-	// goroutine path: the hand-off races the loop's Abort.
-	_, _ = io.WriteString(c, engineRequest)
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second): // a hang guard, not a timing check
-		_ = c.Close()
-		t.Fatal("Shutdown with zero grace still waiting after 10s: a handed-off connection escaped the cut")
-	}
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.ReadAll(c); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Errorf("client read ended with %v after the cut, want a reset", err)
+	for _, eng := range []Engine{EngineEpoll, EngineUring} {
+		t.Run(string(eng), func(t *testing.T) {
+			needEngine(t, eng)
+			echo := echoBackend(t)
+			h := startListener(t, Options{Mode: Passthrough, Backend: echo, PlainBackend: echo, NonSSL: NonSSLAllow,
+				Engine: eng}, nil)
+			c := dialGuarded(t, h.addr)
+			waitLive(t, h.srv, 1)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // grace 0: close at once
+			done := make(chan error, 1)
+			go func() { done <- h.srv.Shutdown(ctx) }()
+			// Plain bytes on a TLS listener with non_ssl = allow go to the
+			// goroutine path: the hand-off races the loop's Abort.
+			_, _ = io.WriteString(c, engineRequest)
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second): // a hang guard, not a timing check
+				_ = c.Close()
+				t.Fatal("Shutdown with zero grace still waiting after 10s: a handed-off connection escaped the cut")
+			}
+			_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if _, err := io.ReadAll(c); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Errorf("client read ended with %v after the cut, want a reset", err)
+			}
+		})
 	}
 }

@@ -18,8 +18,9 @@ import (
 // split one was logged without its cipher specs.
 func TestSSLv2HelloWaitsForItsLength(t *testing.T) {
 	hello := sslv2Hello()
-	for _, eng := range []Engine{EngineGoroutines, EngineEpoll} {
+	for _, eng := range testEngines {
 		t.Run(string(eng)+"/split", func(t *testing.T) {
+			needEngine(t, eng)
 			be := echoBackend(t)
 			h := startListener(t, Options{Mode: Passthrough, Backend: be, Engine: eng}, nil)
 			c := dialGuarded(t, h.addr)
@@ -48,6 +49,7 @@ func TestSSLv2HelloWaitsForItsLength(t *testing.T) {
 			}
 		})
 		t.Run(string(eng)+"/stalled", func(t *testing.T) {
+			needEngine(t, eng)
 			be := echoBackend(t)
 			h := startListener(t, Options{Mode: Passthrough, Backend: be, Engine: eng, PeekTimeout: 200 * time.Millisecond}, nil)
 			c := dialGuarded(t, h.addr)

@@ -19,8 +19,9 @@ import (
 func TestStalledHelloClientFINFirst(t *testing.T) {
 	partial := []byte{0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc}
 	decodeError := []byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 50}
-	for _, eng := range []Engine{EngineGoroutines, EngineEpoll} {
+	for _, eng := range testEngines {
 		t.Run(string(eng), func(t *testing.T) {
+			needEngine(t, eng)
 			got, fin := make(chan []byte, 1), make(chan []byte, 1)
 			backend := serveEach(t, nil, func(c net.Conn) {
 				defer c.Close()

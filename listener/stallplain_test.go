@@ -28,8 +28,9 @@ func TestHelloStartThenPlaintext(t *testing.T) {
 		{"SSLv2 header then no version", []byte{0x80, 0x2e, 0x01}, []byte{0x07, 0, 0}},
 	} {
 		for _, mode := range []Mode{Plaintext, Auto} {
-			for _, eng := range []Engine{EngineGoroutines, EngineEpoll} {
+			for _, eng := range testEngines {
 				t.Run(fmt.Sprintf("%s/%s/%s", tc.name, mode, eng), func(t *testing.T) {
+					needEngine(t, eng)
 					// A peek deadline no run reaches: the rest always
 					// comes first.
 					h := startListener(t, Options{Mode: mode, Engine: eng, Backend: echo, PlainBackend: echo,

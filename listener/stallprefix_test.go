@@ -55,7 +55,7 @@ func TestStalledRecordPrefix(t *testing.T) {
 		// names it SSLv2Hello, which routes at once: no stall to wait for.
 		{"SSLv2 hello", []byte{0x80, 0x2e, 0x01, 0x00, 0x02}, 3, 4},
 	}
-	both, goroutines := []Engine{EngineGoroutines, EngineEpoll}, []Engine{EngineGoroutines}
+	both, goroutines := testEngines, []Engine{EngineGoroutines}
 	relayed := stallSeen{route: "passthrough", code: explain.CodeHandshakeTimeout}
 	terminated := stallSeen{route: "terminate", code: explain.CodeHandshakeTimeout, bigip: fmt.Sprint([]string{explain.IDHandshakeFailed})}
 	closedEarly := stallSeen{route: "closed", code: explain.CodeHandshakeTimeout, bigip: fmt.Sprint([]string{explain.IDHandshakeFailed}), reset: true}
@@ -93,6 +93,7 @@ func TestStalledRecordPrefix(t *testing.T) {
 				for n := 1; n <= src.upto; n++ {
 					var facts [][]engineFact
 					for _, eng := range m.engines {
+						needEngine(t, eng)
 						opts := m.opts
 						opts.Name, opts.Engine, opts.Backend, opts.PlainBackend = "stall", eng, closer, closer
 						// A deadline long enough that a client descheduled
