@@ -188,7 +188,14 @@ type Config struct {
 	// Linux 5.19+). New fails, wrapping ErrUringUnavailable and the errno,
 	// where the kernel refuses io_uring. BusyPoll does not apply yet.
 	Uring bool
-	Now   func() time.Time
+	// UringHoldP lets each io_uring loop keep its P while it waits (a raw
+	// io_uring_enter; see ring.wait): less CPU per connection, but every
+	// such loop then takes one of the GOMAXPROCS Ps from the rest of the
+	// process while it waits, until a preemption signal ends the wait.
+	// Set it only when the process runs fewer such loops than GOMAXPROCS
+	// (tlsgate run counts its io_uring listeners).
+	UringHoldP bool
+	Now        func() time.Time
 }
 
 type phase uint8

@@ -369,9 +369,9 @@ func (r *ring) enable() error {
 // every wake-up then cost the loop two thread switches to get a P back:
 // measured, the monitor's sleeps alone came to 14 µs of CPU per
 // connection. A raw wait still lets the garbage collector stop the
-// world: its preemption signal ends the wait with EINTR. Only with a
-// single P would a raw wait starve the other goroutines until then, so
-// the loop asks for it only with more than one.
+// world: its preemption signal ends the wait with EINTR. But while it
+// waits the thread's P runs nothing else, so the caller asks for it only
+// where other Ps remain (Config.UringHoldP, and more than one P).
 func (r *ring) wait(timeout time.Duration, raw bool) (int, error) {
 	atomic.StoreUint32(r.sqTail, r.tail)
 	r.waitTS = timespec{sec: int64(timeout / time.Second), nsec: int64(timeout % time.Second)}

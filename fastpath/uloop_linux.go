@@ -231,7 +231,7 @@ func (l *uloop) run() {
 	if err := l.r.enable(); err != nil {
 		l.e.abort.Store(true)
 	}
-	raw := runtime.GOMAXPROCS(0) > 1 // see ring.wait
+	raw := l.e.cfg.UringHoldP && runtime.GOMAXPROCS(0) > 1 // see ring.wait
 	l.armAccepts()
 	l.armWake()
 	for {

@@ -74,7 +74,7 @@ func (s *Server) fastEngine(ln net.Listener) (*fastpath.Engine, error) {
 	}
 	eng, err := fastpath.New(tl, s.FastHandler(), fastpath.Config{PeekMax: s.opts.PeekMax,
 		PeekTimeout: s.opts.PeekTimeout, DialTimeout: s.opts.DialTimeout, IdleTimeout: idle, BusyPoll: poll,
-		Uring: s.opts.Engine == EngineUring})
+		Uring: s.opts.Engine == EngineUring, UringHoldP: s.deps.UringHoldP})
 	if err != nil && required {
 		return nil, fmt.Errorf("listener %s: engine = %q: %w", s.opts.Name, s.opts.Engine, err)
 	}

@@ -43,6 +43,10 @@ type Deps struct {
 	// injected randomness, so the session lines' SIDs differ from one run
 	// to the next while IDs restart at 1. Zero leaves them unsalted.
 	SessionSalt uint64
+	// UringHoldP lets an engine = "uring" listener's loop keep its P
+	// while it waits (fastpath.Config.UringHoldP): tlsgate run sets it
+	// when it serves fewer such listeners than GOMAXPROCS.
+	UringHoldP bool
 	// OriginalDst learns where a transparently intercepted connection was
 	// going (SO_ORIGINAL_DST for "redirect", the local address for
 	// "tproxy"). Required when a listener sets transparent.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"sync"
 	"sync/atomic"
@@ -213,6 +214,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	// One for all listeners: a proxy_skew leg of one reaches another (the
 	// lab's origin), which then names the shifted clock.
 	skewed := &listener.SkewedDials{}
+	holdP := uringHoldP(cfg.Listeners, runtime.GOMAXPROCS(0))
 	for i, o := range cfg.Listeners {
 		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID, SessionSalt: salt,
 			OriginalDst: transparent.Lookup, Faults: engine, AdminURL: func() string { return adminURL },
@@ -227,6 +229,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			deps.OnDown = adminAPI.ObserveDown
 		}
 		deps.AdminToken = adminAPI != nil && cfg.Admin.Token != ""
+		deps.UringHoldP = holdP
 		srv, err := listener.New(o, deps)
 		if err != nil {
 			release()
