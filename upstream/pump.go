@@ -245,6 +245,9 @@ type pump struct {
 	mu      sync.Mutex
 	flows   [2]flow
 	aborted bool
+	// upFailed, made by awaitWriteFail, is closed when the client→backend
+	// direction records its failure (failBy, drainDown).
+	upFailed chan struct{}
 	// draining: a write to the backend failed and the backend→client
 	// direction passes on what the backend had sent before it resets
 	// both sides (drainDown).
@@ -573,6 +576,9 @@ func (p *pump) expired(d int, now time.Time) bool {
 // other direction is over too, stop. The end of a drain (drainDown) is no
 // FIN: what the backend sent is all passed on, and its reset follows.
 func (p *pump) finish(d int, dst net.Conn) {
+	if d == down {
+		p.awaitWriteFail()
+	}
 	p.mu.Lock()
 	if p.aborted {
 		p.mu.Unlock()
@@ -622,6 +628,7 @@ func (p *pump) failBy(d int, err error, by string) {
 	if !p.draining { // a drain's end: the cause was the failed write
 		p.recordLocked(d, err, by)
 	}
+	p.signalLocked()
 	p.mu.Unlock()
 	p.resetBoth()
 }
@@ -663,9 +670,65 @@ func (p *pump) drainDown(err error, by string) bool {
 	}
 	p.draining = true
 	p.recordLocked(up, err, by)
+	p.signalLocked()
 	p.mu.Unlock()
 	_ = p.conns[up].SetWriteDeadline(time.Now().Add(drainGrace))
 	return true
+}
+
+// signalLocked wakes a backend→client direction waiting in awaitWriteFail;
+// p.mu is held.
+func (p *pump) signalLocked() {
+	if p.upFailed != nil {
+		close(p.upFailed)
+		p.upFailed = nil
+	}
+}
+
+// awaitWriteFail runs at the backend→client direction's EOF, before it is
+// taken for the backend's FIN. A reset leaves the queued bytes readable
+// and then one error, taken by whichever call meets it first: when the
+// client→backend write took it, the reads here end in a plain EOF with
+// the backend's socket closed (TCP_CLOSE, which a FIN alone never leaves)
+// and no error left on it, while that write's failure is still on its way
+// to drainDown. Passed on as a FIN, that EOF hid the reset from the client
+// and from ResetBy. So this waits for the other direction to record its
+// failure, then finish ends the drain with a reset as drainDown means to.
+// A backend that sent its FIN and then reset bytes the relay wrote leaves
+// its error pending instead, for a write that may never come (a client
+// that sends nothing more): its EOF is its FIN, and no wait. drainGrace
+// bounds the wait all the same, after which the EOF is a FIN as before.
+// A relay whose client has ended cannot be in that race and pays no
+// system call.
+func (p *pump) awaitWriteFail() {
+	p.mu.Lock()
+	if p.aborted || p.draining || !p.flows[up].doneAt.IsZero() {
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Unlock()
+	if !peerReset(p.conns[down]) || errPending(p.conns[down]) {
+		return
+	}
+	p.mu.Lock()
+	if p.aborted || p.draining {
+		p.mu.Unlock()
+		return
+	}
+	ch := make(chan struct{})
+	p.upFailed = ch
+	p.mu.Unlock()
+	t := time.NewTimer(drainGrace)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+		p.mu.Lock()
+		if p.upFailed == ch {
+			p.upFailed = nil
+		}
+		p.mu.Unlock()
+	}
 }
 
 // closeWrite sends FIN (and close_notify on TLS) while keeping the read

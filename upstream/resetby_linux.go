@@ -78,3 +78,33 @@ func finBeforeReset(c net.Conn, err error) bool {
 	})
 	return drained
 }
+
+// errPending reports whether c's socket holds an error no call has taken
+// yet (POLLERR), without taking it as SO_ERROR or a read would. A reset's
+// error goes to the first call that meets it; a reset with no FIN before
+// it leaves reads a plain EOF only once some write took that error.
+func errPending(c net.Conn) bool {
+	tcp, ok := beneath(c).(*net.TCPConn)
+	if !ok {
+		return false
+	}
+	rc, err := tcp.SyscallConn()
+	if err != nil {
+		return false
+	}
+	pending := false
+	_ = rc.Control(func(fd uintptr) {
+		pfd := struct {
+			fd             int32
+			events, revent int16
+		}{fd: int32(fd)}
+		var zero syscall.Timespec // poll, do not wait
+		n, _, e := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1,
+			uintptr(unsafe.Pointer(&zero)), 0, 0, 0)
+		pending = e == 0 && n == 1 && pfd.revent&pollErr != 0
+	})
+	return pending
+}
+
+// pollErr is POLLERR, which poll reports whether asked for or not.
+const pollErr = 0x8

@@ -15,3 +15,6 @@ func PeerFINPending(net.Conn) bool { return false }
 // finBeforeReset cannot ask the kernel here: only a FIN the relay read
 // counts.
 func finBeforeReset(net.Conn, error) bool { return false }
+
+// errPending cannot poll here without taking the error: none is known.
+func errPending(net.Conn) bool { return false }
