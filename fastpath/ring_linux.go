@@ -298,15 +298,13 @@ func (r *ring) close() {
 }
 
 // get returns a zeroed SQE, queued for the next submit; nil when the SQ
-// is full and a submit could not make room (the caller retries after
-// reaping). Whatever its addr fields point at must be Go heap memory
-// kept reachable until the request's completion: the kernel reads and
-// writes it then, and a goroutine stack may move under it.
+// is full (the caller submits to make room). Whatever its addr fields
+// point at must be Go heap memory kept reachable until the request's
+// completion: the kernel reads and writes it then, and a goroutine stack
+// may move under it.
 func (r *ring) get() *sqe {
-	if r.tail-atomic.LoadUint32(r.sqHead) >= r.sqEntries {
-		if _, err := r.submit(0); err != nil || r.tail-atomic.LoadUint32(r.sqHead) >= r.sqEntries {
-			return nil
-		}
+	if r.full() {
+		return nil
 	}
 	i := r.tail & r.sqMask
 	s := &r.sqes[i]
@@ -316,6 +314,9 @@ func (r *ring) get() *sqe {
 	r.queued++
 	return s
 }
+
+// full says whether every SQE waits for the kernel to take it.
+func (r *ring) full() bool { return r.tail-atomic.LoadUint32(r.sqHead) >= r.sqEntries }
 
 // submit publishes the queued SQEs and enters the kernel, waiting for
 // at least wait completions. Without waiting it is a raw system call
@@ -397,8 +398,8 @@ func (r *ring) ready() bool { return atomic.LoadUint32(r.cqTail) != *r.cqHead }
 
 // reap calls f with each completion ready, in order, and returns how
 // many. f gets a copy, and the CQ slot is released before the call, so f
-// may queue SQEs and even reap again (the loop's sqe does, when the SQ is
-// full) without a completion being handled twice. At most one CQ's worth
+// may queue SQEs and even reap again without a completion being handled
+// twice (the loop's handlers do not: see uloop.sqe). At most one CQ's worth
 // per call, so a stream of completions cannot keep the loop from its
 // sweep.
 func (r *ring) reap(f func(*cqe)) int {

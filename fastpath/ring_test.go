@@ -356,8 +356,7 @@ func TestCheckProbe(t *testing.T) {
 	}
 }
 
-// TestReapNested: a completion handler that reaps again (the loop's sqe
-// does when the SQ is full) sees the later completions once, and the
+// TestReapNested: a completion handler that reaps again sees the later completions once, and the
 // outer reap does not see them again.
 func TestReapNested(t *testing.T) {
 	r := testRing(t)

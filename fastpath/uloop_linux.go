@@ -114,8 +114,12 @@ type uloop struct {
 	// next connections: a short connection then allocates none.
 	bufs   [][]byte
 	wakeOn bool
-	load   atomic.Int32
-	parked atomic.Bool
+	// fail is why the ring stopped taking requests; scratch is the SQE
+	// sqe hands out from then on, which the kernel never sees.
+	fail    error
+	scratch sqe
+	load    atomic.Int32
+	parked  atomic.Bool
 }
 
 func newULoop(e *Engine, lfd int) (*uloop, error) {
@@ -164,16 +168,37 @@ func (l *uloop) ring() {
 	l.in.mu.Unlock()
 }
 
-// sqe returns an SQE, submitting and reaping to make room when the SQ is
-// full: the loop never drops a request.
+// sqe returns an SQE, submitting to make room when the SQ is full: the
+// loop never drops a request. It never reaps: a completion handled here
+// would run inside the handler that asked for the SQE, on state that
+// handler has not finished changing. Under NODROP the kernel takes SQEs
+// whatever the CQ holds, so a submit makes room; EAGAIN and EBUSY are
+// retried a few times, and any other error, or the kernel taking nothing,
+// marks the ring failed (run then ends the loop, see failRing): the
+// caller gets a scratch SQE the kernel never sees.
 func (l *uloop) sqe() *sqe {
-	for {
+	for try := 0; l.fail == nil; try++ {
 		if s := l.r.get(); s != nil {
 			return s
 		}
-		l.r.reap(l.complete)
+		if try >= sqeTries {
+			l.fail = fmt.Errorf("fastpath: io_uring SQ still full after %d submits (%d queued)", try, l.r.queued)
+			break
+		}
+		if _, err := l.r.submit(0); err != nil {
+			if !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EBUSY) {
+				l.fail = fmt.Errorf("fastpath: io_uring failed: %w", err)
+				break
+			}
+			time.Sleep(time.Duration(try+1) * 100 * time.Microsecond)
+		}
 	}
+	l.scratch = sqe{}
+	return &l.scratch
 }
+
+// sqeTries bounds sqe's submits for room (about 6 ms of back-off).
+const sqeTries = 10
 
 // acceptsOn says whether any accept is armed.
 func (l *uloop) acceptsOn() bool {
@@ -274,6 +299,9 @@ func (l *uloop) run() {
 		}
 		if err != nil && !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EBUSY) {
 			l.e.abort.Store(true) // a broken ring: end everything rather than spin
+		}
+		if l.fail != nil {
+			l.e.abort.Store(true)
 		}
 		l.r.reap(l.complete)
 	}
@@ -424,9 +452,11 @@ func (l *uloop) handoff(u *uconn, why error) {
 	l.done(u)
 	u.handing, u.why = true, why
 	if l.slots.inflight(u.slot) > 0 {
-		l.cancel(u.cfd)
+		// Counted and retired before the cancel is queued, so that no
+		// completion can find u live again.
 		l.draining++
 		l.slots.retire(u.slot)
+		l.cancel(u.cfd)
 		return
 	}
 	l.slots.retire(u.slot)
@@ -517,13 +547,13 @@ func (l *uloop) finish(u *uconn, err error, reset bool) {
 		return
 	}
 	u.closeFD = true
+	l.draining++
+	l.slots.retire(u.slot)
 	for _, fd := range []int{u.cfd, u.bfd} {
 		if fd >= 0 {
 			l.cancel(fd)
 		}
 	}
-	l.draining++
-	l.slots.retire(u.slot)
 }
 
 // sweep enforces the deadlines, as the epoll loop's sweep.
