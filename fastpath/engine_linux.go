@@ -3,6 +3,7 @@
 package fastpath
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -151,7 +152,9 @@ func fill(c *Config) {
 }
 
 // Serve runs the loops until Stop (or Abort) and the end of every
-// connection they own. It may be called once.
+// connection they own. It may be called once. Its error is why an
+// io_uring loop's ring failed: that loop stopped listening and reset its
+// connections (reporting each with that error) rather than spin.
 func (e *Engine) Serve() error {
 	e.life.Lock()
 	if e.served {
@@ -179,7 +182,13 @@ func (e *Engine) Serve() error {
 	}
 	e.life.Unlock()
 	e.wg.Wait()
-	return nil
+	var errs []error
+	for _, l := range e.uloops {
+		if l.fail != nil {
+			errs = append(errs, l.fail)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Stop makes the loops close their listening sockets (within one tick,

@@ -4,6 +4,9 @@ package fastpath
 
 import (
 	"errors"
+	"io"
+	"net"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -48,5 +51,108 @@ func TestUringSQEOfFullFailingRing(t *testing.T) {
 	}
 	if !errors.Is(l.fail, syscall.EBADFD) {
 		t.Errorf("fail = %v, want one wrapping EBADFD", l.fail)
+	}
+}
+
+// uringEngine builds an io_uring engine of one loop for h, not yet served.
+func uringEngine(t *testing.T, h Handler) (*Engine, string) {
+	t.Helper()
+	if err := UringCheck(); err != nil {
+		t.Skipf("io_uring unavailable here: %v", err)
+	}
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	e, err := New(ln, h, Config{Loops: 1, Uring: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.uloops) != 1 {
+		t.Fatalf("%d io_uring loops, want 1", len(e.uloops))
+	}
+	return e, ln.Addr().String()
+}
+
+// serve runs e.Serve and returns its result, or fails the test when it
+// has not returned after a generous deadline.
+func serveResult(t *testing.T, served <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-served:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve has not returned 10s after its ring failed")
+		return nil
+	}
+}
+
+// TestUringEnableFailureEndsServe: a ring the loop cannot enable (here:
+// enabled already by another thread, so ENABLE_RINGS fails) ends the
+// loop and Serve with that error, instead of a loop spinning on a ring that fails
+// every call, which Stop could not end.
+func TestUringEnableFailureEndsServe(t *testing.T) {
+	e, _ := uringEngine(t, newTestHandler(echoBackend(t)))
+	if !e.uloops[0].r.deferred {
+		t.Skip("no DEFER_TASKRUN here: the ring needs no enabling")
+	}
+	if err := e.uloops[0].r.enable(); err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- e.Serve() }()
+	t.Cleanup(e.Stop)
+	var errno syscall.Errno
+	if err := serveResult(t, served); !errors.As(err, &errno) || !strings.Contains(err.Error(), "ENABLE_RINGS") {
+		t.Fatalf("Serve: %v, want the errno of ENABLE_RINGS", err)
+	}
+}
+
+// TestUringRingFailureEndsRelays: a ring whose io_uring_enter fails
+// mid-relay (its fd replaced under the loop by /dev/null's) ends the
+// loop: the relay is reset and reported Closed with the errno, and Serve
+// returns it.
+func TestUringRingFailureEndsRelays(t *testing.T) {
+	h := newTestHandler(echoBackend(t))
+	e, addr := uringEngine(t, h)
+	ringFD := e.uloops[0].r.fd // read before Serve: the loop owns it after
+	served := make(chan error, 1)
+	go func() { served <- e.Serve() }()
+	t.Cleanup(e.Stop)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write([]byte("Rping")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(c, make([]byte, 5)); err != nil {
+		t.Fatalf("no echo: %v", err)
+	}
+	null, err := syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(null)
+	if err := syscall.Dup3(null, ringFD, syscall.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	err = serveResult(t, served)
+	if err == nil || !strings.Contains(err.Error(), "io_uring failed") {
+		t.Fatalf("Serve: %v, want the ring's failure", err)
+	}
+	select {
+	case r := <-h.closed:
+		if r.Err == nil || !errors.Is(err, r.Err) {
+			t.Errorf("Closed with %v, want %v", r.Err, err)
+		}
+	default:
+		t.Error("the relay was not reported Closed")
+	}
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Error("client still open after the ring failed")
 	}
 }

@@ -254,12 +254,18 @@ func (l *uloop) run() {
 	defer runtime.UnlockOSThread()
 	defer l.closeFiles()
 	if err := l.r.enable(); err != nil {
-		l.e.abort.Store(true)
+		l.fail = fmt.Errorf("fastpath: io_uring: %w", err)
 	}
 	raw := l.e.cfg.UringHoldP && runtime.GOMAXPROCS(0) > 1 // see ring.wait
 	l.armAccepts()
 	l.armWake()
+	busy := 0 // io_uring_enter's EAGAIN or EBUSY in a row
 	for {
+		if l.fail != nil {
+			l.failRing()
+			l.report()
+			return
+		}
 		now := l.e.cfg.Now()
 		if now.Sub(l.swept) >= tick {
 			l.sweep(now)
@@ -297,11 +303,17 @@ func (l *uloop) run() {
 			_, err = l.r.wait(max(time.Millisecond, tick-l.e.cfg.Now().Sub(l.swept)), raw)
 			l.parked.Store(false)
 		}
-		if err != nil && !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EBUSY) {
-			l.e.abort.Store(true) // a broken ring: end everything rather than spin
-		}
-		if l.fail != nil {
-			l.e.abort.Store(true)
+		switch {
+		case err == nil:
+			busy = 0
+		case (errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EBUSY)) && busy < sqeTries:
+			// Short of kernel memory for the moment: reap, back off, retry.
+			busy++
+			time.Sleep(time.Duration(busy) * 100 * time.Microsecond)
+		default:
+			// A broken ring fails at once every time: end the loop
+			// rather than spin.
+			l.fail = fmt.Errorf("fastpath: io_uring failed: %w", err)
 		}
 		l.r.reap(l.complete)
 	}
@@ -590,4 +602,47 @@ func (l *uloop) abortAll() {
 		}
 		l.finish(u, ErrAborted, true)
 	}
+}
+
+// failRing ends the loop on a ring that no longer takes requests
+// (l.fail): it stops listening, resets every connection it owns and
+// reports each with l.fail, since nothing it queued would ever complete.
+// The ring's fd closes first, so the kernel ends their requests; the
+// memory those point at stays reachable from the slot table, which is
+// left as it is.
+func (l *uloop) failRing() {
+	l.r.close()
+	if l.lfd >= 0 {
+		_ = syscall.Close(l.lfd)
+		l.lfd = -1
+	}
+	for i := range l.slots.s {
+		u := l.slots.s[i].v
+		if u == nil {
+			continue
+		}
+		_, live := l.live[u]
+		if live {
+			l.done(u)
+		}
+		switch {
+		case u.handing || live && u.phase == peeking:
+			if u.n[0] > 0 {
+				u.Consumed = append([]byte(nil), u.buf[0][:u.n[0]]...)
+			}
+			rstClose(u.cfd)
+			l.e.h.Handoff(&u.Conn, nil, l.fail)
+		case live:
+			u.res.Err = l.fail
+			l.ended = append(l.ended, &u.Conn)
+			fallthrough
+		default: // draining: reported already
+			for _, fd := range []int{u.cfd, u.bfd} {
+				if fd >= 0 {
+					rstClose(fd)
+				}
+			}
+		}
+	}
+	l.draining = 0
 }
