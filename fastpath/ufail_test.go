@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -154,5 +155,67 @@ func TestUringRingFailureEndsRelays(t *testing.T) {
 	}
 	if _, err := c.Read(make([]byte, 1)); err == nil {
 		t.Error("client still open after the ring failed")
+	}
+}
+
+// TestUringBackendResetWhileClientStalls: the backend resets mid-upload
+// while the relay's send of its bytes to a client that stopped reading is
+// stuck. The failed write to the backend ends the relay at once, as the
+// epoll loop's deliverBackendRest does: the stuck send is cancelled too,
+// not waited for until the idle timeout (for ever without one, and Stop
+// then waited as long).
+func TestUringBackendResetWhileClientStalls(t *testing.T) {
+	if err := UringCheck(); err != nil {
+		t.Skipf("io_uring unavailable here: %v", err)
+	}
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	h := newTestHandler(ln.Addr().(*net.TCPAddr).AddrPort())
+	_, addr := startEngine(t, h, Config{Loops: 1, Uring: true, IdleTimeout: -1})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("Rhello")); err != nil {
+		t.Fatal(err)
+	}
+	_ = ln.SetDeadline(time.Now().Add(20 * time.Second)) // hang guard only
+	bc, err := ln.AcceptTCP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bc.Close()
+	if _, err := io.ReadFull(bc, make([]byte, 6)); err != nil {
+		t.Fatal(err)
+	}
+	// Fill every buffer between the backend and the client, which reads
+	// nothing: the relay's send to the client is then stuck.
+	chunk := make([]byte, 64<<10)
+	for {
+		_ = bc.SetWriteDeadline(time.Now().Add(300 * time.Millisecond))
+		if _, err := bc.Write(chunk); err != nil {
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	_ = bc.SetLinger(0)
+	bc.Close()
+	if _, err := c.Write([]byte("upload")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-h.closed:
+		if r.Err == nil {
+			t.Errorf("relay ended without an error; want the failed write to the backend")
+		}
+		t.Logf("result: reset by %q, %d down, %d up, %v", r.ResetBy, r.Down, r.Up, r.Err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("relay not ended 10s after the backend's reset, its send to the stalled client still waited for")
 	}
 }

@@ -147,8 +147,11 @@ func (l *uloop) sent(u *uconn, from int, res int32, now time.Time) {
 // backendRest ends a relay whose write to the backend failed as the epoll
 // loop's deliverBackendRest does: what the backend sent before it goes to
 // the client first, then the reset. The backend's side may still have a
-// request out (a recv, or the send of its bytes to the client): its recv
-// is cancelled, and endRest runs once both are back.
+// request out: a recv, or the send of its bytes to the client, which
+// waits for ever on a client that stopped reading. Both sockets' requests
+// are cancelled (a send cut short still reports what it sent, which Down
+// counts), and endRest runs once they are back: it writes the rest
+// without waiting, as deliverBackendRest does.
 func (l *uloop) backendRest(u *uconn, err error) {
 	u.ending = err
 	if l.slots.inflight(u.slot) == 0 {
@@ -156,6 +159,7 @@ func (l *uloop) backendRest(u *uconn, err error) {
 		return
 	}
 	l.cancel(u.bfd)
+	l.cancel(u.cfd)
 }
 
 // endingDone handles a completion of a relay in backendRest: bytes a recv
