@@ -219,3 +219,31 @@ func TestUringBackendResetWhileClientStalls(t *testing.T) {
 		t.Fatal("relay not ended 10s after the backend's reset, its send to the stalled client still waited for")
 	}
 }
+
+// TestUringAcceptRearmsAfterListening: an accept armed before a Listening
+// that fails with EINVAL (the socket was not listening then) is armed
+// again, even when another accept was armed after the Listening: each
+// accept compares the Listening count of its own arming, not the last
+// one's, which took the Listening as seen and left the loop waiting for
+// another.
+func TestUringAcceptRearmsAfterListening(t *testing.T) {
+	r, err := newRing(8)
+	if err != nil {
+		if errors.Is(err, ErrUringUnavailable) {
+			t.Skipf("io_uring unavailable here: %v", err)
+		}
+		t.Fatal(err)
+	}
+	t.Cleanup(r.close)
+	e := &Engine{}
+	fill(&e.cfg)
+	l := &uloop{e: e, r: r, lfd: 0, accs: new([acceptsArmed]acceptAddr)}
+	l.armAccept(0)
+	e.listens.Add(1) // Listening, while accept 0 is out
+	l.armAccept(1)   // accept 1 came back for another reason and was armed again
+	l.completeNone(kAccept, -int32(syscall.EINVAL), tagNone(kAccept))
+	if !l.accOn[0] || l.notListening {
+		t.Errorf("accept 0, armed before the Listening, failed with EINVAL: armed again %v, waiting for a Listening %v; want armed, not waiting",
+			l.accOn[0], l.notListening)
+	}
+}

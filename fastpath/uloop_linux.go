@@ -101,7 +101,7 @@ type uloop struct {
 	stopping     bool
 	notListening bool
 	listensSeen  uint64
-	listensArmed uint64 // e.listens when the accept was armed
+	listensArmed [acceptsArmed]uint64 // e.listens when each accept was armed
 	paused       time.Time
 	slots        slotTable[uconn]
 	live         map[*uconn]struct{} // owned, phase not done
@@ -231,7 +231,7 @@ func (l *uloop) armAccept(i int) {
 	l.accOn[i] = true
 	// A Listening after this moves listens past it: an accept that then
 	// finds the socket not listening knows to try again.
-	l.listensArmed = l.e.listens.Load()
+	l.listensArmed[i] = l.e.listens.Load()
 }
 
 func (l *uloop) armWake() {
@@ -390,7 +390,7 @@ func (l *uloop) completeNone(kind uint8, res int32, ud uint64) {
 			}
 		case res == -int32(syscall.EINVAL):
 			// Not listening (a refuse rule): wait for Engine.Listening.
-			l.notListening, l.listensSeen = true, l.listensArmed
+			l.notListening, l.listensSeen = true, l.listensArmed[i]
 			if l.e.listens.Load() != l.listensSeen {
 				l.notListening = false
 				l.armAccept(i)
