@@ -247,3 +247,39 @@ func TestUringAcceptRearmsAfterListening(t *testing.T) {
 			l.accOn[0], l.notListening)
 	}
 }
+
+// TestUringSendOfNothingEndsRelay: a send's completion of 0 bytes (of a
+// non-empty buffer) ends the relay with an error naming it, instead of
+// sending the same bytes again for ever.
+func TestUringSendOfNothingEndsRelay(t *testing.T) {
+	r, err := newRing(8)
+	if err != nil {
+		if errors.Is(err, ErrUringUnavailable) {
+			t.Skipf("io_uring unavailable here: %v", err)
+		}
+		t.Fatal(err)
+	}
+	t.Cleanup(r.close)
+	e := &Engine{}
+	fill(&e.cfg)
+	l := &uloop{e: e, r: r, lfd: -1, live: make(map[*uconn]struct{})}
+	for _, from := range []int{0, 1} {
+		u := &uconn{}
+		u.cfd, u.bfd = -1, -1 // nothing to close: no request reaches the kernel
+		u.phase = relaying
+		u.slot = l.slots.add(u)
+		l.live[u] = struct{}{}
+		u.buf[from] = make([]byte, 16)
+		u.n[from] = 10
+		l.send(u, from)
+		ud := l.r.sqes[(l.r.tail-1)&l.r.sqMask].userData
+		if _, _, st := l.slots.done(ud, false); st != slotLive {
+			t.Fatalf("send's completion: slot state %d", st)
+		}
+		l.sent(u, from, 0, e.cfg.Now())
+		if u.phase != done || !errors.Is(u.res.Err, io.ErrShortWrite) || l.slots.inflight(u.slot) != 0 {
+			t.Errorf("from %d: a send of 0 bytes left phase %d, error %v, %d requests out; want the relay done with a short write",
+				from, u.phase, u.res.Err, l.slots.inflight(u.slot))
+		}
+	}
+}

@@ -4,6 +4,7 @@ package fastpath
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -118,10 +119,15 @@ func (l *uloop) received(u *uconn, from int, res int32, now time.Time) {
 // sent handles the completion of a send of side from's bytes.
 func (l *uloop) sent(u *uconn, from int, res int32, now time.Time) {
 	to := 1 - from
-	if res < 0 {
-		errno := syscall.Errno(-res)
-		u.writeErr(to, errno)
-		err := fmt.Errorf("fastpath: write to %s: %w", sideName(to), errno)
+	if res <= 0 {
+		// A send that took nothing of a non-empty buffer would take
+		// nothing again: an error, not a reason to send for ever.
+		var werr error = syscall.Errno(-res)
+		if res == 0 {
+			werr = fmt.Errorf("sent 0 of %d bytes: %w", u.n[from]-u.off[from], io.ErrShortWrite)
+		}
+		u.writeErr(to, werr)
+		err := fmt.Errorf("fastpath: write to %s: %w", sideName(to), werr)
 		if to == 1 {
 			l.backendRest(u, err)
 			return
