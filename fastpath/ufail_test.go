@@ -283,3 +283,34 @@ func TestUringSendOfNothingEndsRelay(t *testing.T) {
 		}
 	}
 }
+
+// TestUringCompleteReadsNoClock: a completion is handled at the time run
+// read once for its whole reap; complete itself reads no clock (a read per
+// completion cost a vDSO call each, for a time no handler needs finer).
+func TestUringCompleteReadsNoClock(t *testing.T) {
+	r, err := newRing(8)
+	if err != nil {
+		if errors.Is(err, ErrUringUnavailable) {
+			t.Skipf("io_uring unavailable here: %v", err)
+		}
+		t.Fatal(err)
+	}
+	t.Cleanup(r.close)
+	reads := 0
+	at := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	e := &Engine{cfg: Config{Now: func() time.Time { reads++; return at.Add(time.Hour) }}}
+	fill(&e.cfg)
+	l := &uloop{e: e, r: r, lfd: -1, live: make(map[*uconn]struct{}), now: at}
+	u := &uconn{}
+	u.cfd, u.bfd = -1, -1
+	u.phase = relaying
+	u.slot = l.slots.add(u)
+	l.live[u] = struct{}{}
+	u.buf[0], u.buf[1] = make([]byte, 16), make([]byte, 16)
+	l.recv(u, 0, u.buf[0])
+	ud := l.r.sqes[(l.r.tail-1)&l.r.sqMask].userData
+	l.complete(&cqe{userData: ud, res: 5})
+	if reads != 0 || !u.last.Equal(at) {
+		t.Errorf("complete read the clock %d times and took the recv at %v; want none, and the reap's %v", reads, u.last, at)
+	}
+}

@@ -118,8 +118,11 @@ type uloop struct {
 	// sqe hands out from then on, which the kernel never sees.
 	fail    error
 	scratch sqe
-	load    atomic.Int32
-	parked  atomic.Bool
+	// now is the clock as read before this reap: the completions of
+	// one reap are handled at one time.
+	now    time.Time
+	load   atomic.Int32
+	parked atomic.Bool
 }
 
 func newULoop(e *Engine, lfd int) (*uloop, error) {
@@ -315,7 +318,10 @@ func (l *uloop) run() {
 			// rather than spin.
 			l.fail = fmt.Errorf("fastpath: io_uring failed: %w", err)
 		}
-		l.r.reap(l.complete)
+		if l.r.ready() {
+			l.now = l.e.cfg.Now() // once per reap, not per completion
+			l.r.reap(l.complete)
+		}
 	}
 }
 
@@ -341,7 +347,7 @@ func (l *uloop) complete(q *cqe) {
 		l.late(u, kind, q.res, st == slotDrained)
 		return
 	}
-	now := l.e.cfg.Now()
+	now := l.now
 	if u.ending != nil {
 		l.endingDone(u, kind, q.res, now)
 		return
@@ -396,7 +402,7 @@ func (l *uloop) completeNone(kind uint8, res int32, ud uint64) {
 				l.armAccept(i)
 			}
 		case res == -int32(syscall.EMFILE) || res == -int32(syscall.ENFILE) || res == -int32(syscall.ENOBUFS) || res == -int32(syscall.ENOMEM):
-			l.paused = l.e.cfg.Now().Add(tick) // sweep re-arms
+			l.paused = l.now.Add(tick) // sweep re-arms
 		default:
 			l.armAccept(i)
 		}
@@ -405,7 +411,7 @@ func (l *uloop) completeNone(kind uint8, res int32, ud uint64) {
 
 // accepted takes a new client socket.
 func (l *uloop) accepted(fd int, sa syscall.Sockaddr) {
-	now := l.e.cfg.Now()
+	now := l.now
 	u := &uconn{}
 	v := l.e.open(&u.Conn, fd, sa, now)
 	if v == Refuse {
