@@ -177,8 +177,10 @@ func uringErr(call string, e syscall.Errno) error {
 }
 
 // newRing sets up a ring of entries SQEs (clamped by the kernel) with
-// four times as many CQEs, since multishot accepts post several per SQE,
-// and checks that the kernel has every feature and opcode the engine
+// four times as many CQEs: the SQ bounds what one turn queues, not what
+// is in flight (each connection keeps a request out per side, for as
+// long as its peers take), and a CQ that overflows makes the kernel hold
+// completions in its own memory until the next GETEVENTS. It checks that the kernel has every feature and opcode the engine
 // needs, so that a missing one fails here, at start-up, not mid-relay.
 //
 // It asks for DEFER_TASKRUN (Linux 6.1): the kernel then finishes
@@ -318,25 +320,19 @@ func (r *ring) get() *sqe {
 // full says whether every SQE waits for the kernel to take it.
 func (r *ring) full() bool { return r.tail-atomic.LoadUint32(r.sqHead) >= r.sqEntries }
 
-// submit publishes the queued SQEs and enters the kernel, waiting for
-// at least wait completions. Without waiting it is a raw system call
-// (see sys_linux.go): the loop's thread keeps its P. It returns how many
-// SQEs the kernel took. EAGAIN and EBUSY (completions backed up) come
-// back for the caller to reap and retry; EINTR is retried here.
-func (r *ring) submit(wait uint32) (int, error) {
+// submit publishes the queued SQEs and enters the kernel without waiting
+// (wait does that), as a raw system call (see sys_linux.go): the loop's
+// thread keeps its P. It returns how many SQEs the kernel took. EAGAIN
+// and EBUSY (short of kernel memory) come back for the caller to retry;
+// EINTR is retried here.
+func (r *ring) submit() (int, error) {
 	atomic.StoreUint32(r.sqTail, r.tail)
 	flags := uintptr(0)
-	if wait > 0 || r.deferred || atomic.LoadUint32(r.sqFlags)&sqFlagOverflow != 0 {
+	if r.deferred || atomic.LoadUint32(r.sqFlags)&sqFlagOverflow != 0 {
 		flags = enterGetEvents // also flushes completions held in the kernel
 	}
 	for {
-		var n uintptr
-		var e syscall.Errno
-		if wait == 0 {
-			n, _, e = syscall.RawSyscall6(sysIoUringEnter, uintptr(r.fd), uintptr(r.queued), 0, flags, 0, 0)
-		} else {
-			n, _, e = syscall.Syscall6(sysIoUringEnter, uintptr(r.fd), uintptr(r.queued), uintptr(wait), flags, 0, 0)
-		}
+		n, _, e := syscall.RawSyscall6(sysIoUringEnter, uintptr(r.fd), uintptr(r.queued), 0, flags, 0, 0)
 		if e == syscall.EINTR {
 			continue
 		}

@@ -50,7 +50,7 @@ func completions(t *testing.T, r *ring, n int) []cqe {
 	var got []cqe
 	deadline := time.Now().Add(10 * time.Second)
 	for len(got) < n {
-		if _, err := r.submit(0); err != nil {
+		if _, err := r.submit(); err != nil {
 			t.Fatalf("submit: %v", err)
 		}
 		r.reap(func(c *cqe) { got = append(got, *c) })
@@ -123,7 +123,7 @@ func TestRingAcceptRecvSendClose(t *testing.T) {
 	s := mustGet(t, r)
 	prepRecv(s, fd, buf)
 	s.userData = 7
-	if _, err := r.submit(0); err != nil {
+	if _, err := r.submit(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := client.Write([]byte("GET / HTTP/1.1\r\n")); err != nil {
@@ -252,7 +252,7 @@ func TestRingCancelFD(t *testing.T) {
 	s := mustGet(t, r)
 	prepRecv(s, a, buf)
 	s.userData = 1
-	if _, err := r.submit(0); err != nil {
+	if _, err := r.submit(); err != nil {
 		t.Fatal(err)
 	}
 	s = mustGet(t, r)
@@ -368,7 +368,7 @@ func TestReapNested(t *testing.T) {
 		prepRecv(s, fds[0], bufs[i])
 		s.userData = uint64(i)
 	}
-	if _, err := r.submit(0); err != nil {
+	if _, err := r.submit(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := syscall.Write(fds[1], []byte("abc")); err != nil {
@@ -376,7 +376,7 @@ func TestReapNested(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if _, err := r.submit(0); err != nil {
+		if _, err := r.submit(); err != nil {
 			t.Fatal(err)
 		}
 		if tail, head := atomic.LoadUint32(r.cqTail), atomic.LoadUint32(r.cqHead); tail-head >= 3 {

@@ -13,7 +13,8 @@ import (
 
 // prepAccept accepts on lfd, with SOCK_NONBLOCK|SOCK_CLOEXEC sockets as
 // rawAccept makes: a hand-off's net.FileConn needs a non-blocking socket
-// for the netpoller. multishot keeps the request armed (CQE F_MORE) until
+// for the netpoller. multishot (the ring's tests only: the loop needs
+// each client's address) keeps the request armed (CQE F_MORE) until
 // an error or cancel ends it; a, when not nil, receives the peer's address
 // (single-shot only: a multishot accept would overwrite it with each
 // connection before its CQE is read).
@@ -66,7 +67,9 @@ func prepConnect(s *sqe, fd int, a *rawAddr) {
 }
 
 // prepClose closes fd. skip posts no completion on success: most closes
-// need no answer, and a failed one still reports.
+// need no answer, and a failed one still reports. Only the ring's tests
+// use it: the loop closes with close(2), which ends nothing in flight
+// either way.
 func prepClose(s *sqe, fd int, skip bool) {
 	s.opcode = opClose
 	s.fd = int32(fd)

@@ -84,8 +84,8 @@ func (s *Server) fastEngine(ln net.Listener) (*fastpath.Engine, error) {
 	return eng, nil
 }
 
-// FastHandler is what the epoll engine calls for this listener's
-// connections. Serve hands it to the engine; a benchmark or test can call
+// FastHandler is what the fastpath engine (its epoll or its io_uring
+// loops) calls for this listener's connections. Serve hands it to the engine; a benchmark or test can call
 // it with fastpath.Conn values of its own, to measure a connection's work
 // on a loop without sockets or the kernel's share.
 func (s *Server) FastHandler() fastpath.Handler {
