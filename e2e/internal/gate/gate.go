@@ -135,31 +135,48 @@ func (g *Gate) launch(t testing.TB, c Config) (bool, string) {
 	g.proc = StartProc(t, cmd)
 
 	deadline := time.Now().Add(c.StartWait)
-	var probe string
-	for probe == "" {
-		if g.Exited() {
-			return false, g.out.String() + g.ReadLog(t)
+	// A probe that connected but is never logged did not reach tlsgate: a
+	// dial before the port was bound can connect to itself (the kernel
+	// picked the probe port as the dial's own ephemeral port) or to
+	// another process that held the port for a moment. So a probe not
+	// logged within reprobe is replaced by a new one, until the deadline.
+	const reprobe = 2 * time.Second
+	for {
+		var probe string
+		for probe == "" {
+			if g.Exited() {
+				return false, g.out.String() + g.ReadLog(t)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("tlsgate never accepted on %s:\n%s", g.addrs[ProbeName], g.out.String())
+			}
+			conn, err := net.DialTimeout("tcp", g.addrs[ProbeName], time.Second)
+			if err != nil {
+				time.Sleep(20 * time.Millisecond)
+				continue
+			}
+			if conn.LocalAddr().String() != conn.RemoteAddr().String() {
+				probe = conn.LocalAddr().String()
+			}
+			_ = conn.Close()
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("tlsgate never accepted on %s:\n%s", g.addrs[ProbeName], g.out.String())
+		// The probe's event names its client address in every log format.
+		retry := time.Now().Add(reprobe)
+		for !strings.Contains(g.ReadLog(t), probe) && time.Now().Before(retry) {
+			if g.Exited() {
+				return false, g.out.String() + g.ReadLog(t)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("tlsgate never logged the readiness probe %s:\n%s\n%s", probe, g.out.String(), g.ReadLog(t))
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		conn, err := net.DialTimeout("tcp", g.addrs[ProbeName], time.Second)
-		if err != nil {
-			time.Sleep(20 * time.Millisecond)
-			continue
+		if strings.Contains(g.ReadLog(t), probe) {
+			break
 		}
-		probe = conn.LocalAddr().String()
-		_ = conn.Close()
-	}
-	// The probe's event names its client address in every log format.
-	for !strings.Contains(g.ReadLog(t), probe) {
-		if g.Exited() {
-			return false, g.out.String() + g.ReadLog(t)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("tlsgate never logged the readiness probe %s:\n%s\n%s", probe, g.out.String(), g.ReadLog(t))
-		}
-		time.Sleep(10 * time.Millisecond)
+		// Seen once in CI (session 18) and not reproduced: say so, so a
+		// failing test's output shows it if it was tlsgate's doing.
+		t.Logf("readiness probe %s not logged within %s; probing again", probe, reprobe)
 	}
 	log := g.ReadLog(t)
 	g.offset = int64(len(log))
