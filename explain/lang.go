@@ -39,13 +39,20 @@ var phraseTables = sync.OnceValue(func() map[string]map[string]string {
 	return map[string]map[string]string{LangEN: phrasesEN(), LangJA: phrasesJA()}
 })
 
-// say returns the phrase key in the facts' language, with the {name}
-// list joins items as the language writes a list: ", " in English, "、"
-// in Japanese (the ideographic comma, as Japanese prose writes lists).
+// list joins items as the language writes a list in prose: ", " in
+// English, "、" in Japanese (the ideographic comma, as Japanese prose
+// writes lists). Evidence values never use it: they are technical values,
+// the same in every language (see DiagnoseLang), and a collector splits
+// them on ", "; they join with valueList.
 func (f *facts) list(items []string) string {
 	return strings.Join(items, f.say("list_comma"))
 }
 
+// valueList joins technical values (versions, suites, groups, ALPN
+// protocols) as every language's evidence shows them: ", ".
+func valueList(items []string) string { return strings.Join(items, ", ") }
+
+// say returns the phrase key in the facts' language, with the {name}
 // value pairs filled in one pass (values are never read as templates).
 func (f *facts) say(key string, pairs ...string) string {
 	tables := phraseTables()

@@ -207,7 +207,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 		}
 		return "", true
 	case "offered_versions":
-		return f.offeredVersions(), true
+		return f.offeredVersions(f.list), true
 	case "max_offered":
 		return VersionName(f.maxOffered), true
 	case "floor":
@@ -222,9 +222,9 @@ func (f *facts) placeholder(name string) (string, bool) {
 		if o.Hello == nil {
 			return f.say("unknown"), true
 		}
-		return f.groupList(o.Hello.SupportedGroups), true
+		return f.groupList(o.Hello.SupportedGroups, f.list), true
 	case "groups_ours":
-		return f.groupList(o.ClientTLS.OurGroups), true
+		return f.groupList(o.ClientTLS.OurGroups, f.list), true
 	case "offered_cipher_count":
 		return strconv.Itoa(len(f.suites)), true
 	case "offered_suites":
