@@ -350,6 +350,13 @@ func (f *facts) evidenceValue(key string) string {
 		}
 	case "backend_tls_error":
 		return o.Backend.TLS.Err
+	case "backend_before_hello":
+		if h := o.Backend.EndedBeforeHello; h != "" {
+			// What the wire showed, as tcpdump names it, in every language.
+			wire := map[string]string{EndedReset: "RST", EndedFINReset: "FIN → RST"}[h]
+			return f.say("before_hello_value", "{how}", wire,
+				"{n}", f.bytesN(int64(o.Backend.BeforeHelloBytes)))
+		}
 	case "backend_verify":
 		return o.Backend.TLS.Verify
 	case "backend_cert":

@@ -393,6 +393,16 @@ func (f *facts) placeholder(name string) (string, bool) {
 			return h, true
 		}
 		return f.orNone(o.Backend.Addr), true
+	case "before_hello_end":
+		// How the backend ended a connection before tlsgate's ClientHello
+		// left (Backend.EndedBeforeHello): a reset, or a close and then a
+		// reset, and what it sent first.
+		sent := f.say("before_hello_silent")
+		if n := o.Backend.BeforeHelloBytes; n > 0 {
+			sent = f.say("before_hello_sent", "{n}", f.bytesN(int64(n)))
+		}
+		how := f.say("before_hello_" + o.Backend.EndedBeforeHello)
+		return f.say("before_hello_end", "{how}", how, "{sent}", sent), true
 	case "backend_local_host":
 		// tlsgate's own address towards the backend, without the
 		// ephemeral port: what a backend's access rule names.
