@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -116,27 +118,37 @@ func goldenEntries() []goldenEntry {
 	at := func(sec int) time.Time { return testTime.Add(time.Duration(sec) * time.Second) }
 	bv := backendVerifyOutcome()
 	bvd := explain.Diagnose(bv)
+	// conn logs ev at the level the listener gives it (Level of its
+	// diagnosis), so every format shows the same level for a connection.
+	conn := func(sec int, ev Event, f zapcore.Field) goldenEntry {
+		d := explain.Diagnose(ev.Outcome)
+		if ev.Diagnosis != nil {
+			d = *ev.Diagnosis
+		}
+		return goldenEntry{zapcore.Entry{Level: Level(d), Time: at(sec), Message: "conn"}, []zapcore.Field{f}}
+	}
+	field := func(ev Event) zapcore.Field { return Field(ev) }
+	no := Event{Outcome: noCipherOutcome("192.168.99.86:32962", "192.168.20.230:636")}
+	pt := Event{Outcome: plaintextOutcome()}
+	ok := Event{Outcome: okOutcome()}
+	bvEv := Event{Outcome: bv, Diagnosis: &bvd}
+	insp := Event{Outcome: inspectOutcome()}
+	sil := Event{Outcome: silentOutcome()}
+	fstop := Event{Outcome: faultStopOutcome()}
+	fwrap := Event{Outcome: faultWrapOutcome()}
 	return []goldenEntry{
 		{zapcore.Entry{Level: zapcore.InfoLevel, Time: at(-1), Message: "listening"},
 			[]zapcore.Field{{Key: "listener", Type: zapcore.StringType, String: "web"},
 				{Key: "addr", Type: zapcore.StringType, String: "192.168.20.230:443"},
 				{Key: "mode", Type: zapcore.StringType, String: "terminate"}}},
-		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(0), Message: "conn"},
-			[]zapcore.Field{Field(Event{Outcome: noCipherOutcome("192.168.99.86:32962", "192.168.20.230:636")})}},
-		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(0), Message: "conn"},
-			[]zapcore.Field{Field(Event{Outcome: plaintextOutcome()})}},
-		{zapcore.Entry{Level: zapcore.InfoLevel, Time: at(1), Message: "conn"},
-			[]zapcore.Field{Field(Event{Outcome: okOutcome()})}},
-		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(2), Message: "conn"},
-			[]zapcore.Field{{Key: EventKey, Type: zapcore.ObjectMarshalerType, Interface: &Event{Outcome: bv, Diagnosis: &bvd}}}},
-		{zapcore.Entry{Level: zapcore.InfoLevel, Time: at(2), Message: "conn"},
-			[]zapcore.Field{Field(Event{Outcome: inspectOutcome()})}},
-		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(2), Message: "conn"},
-			[]zapcore.Field{Field(Event{Outcome: silentOutcome()})}},
-		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(2), Message: "conn"},
-			[]zapcore.Field{Field(Event{Outcome: faultStopOutcome()})}},
-		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(2), Message: "conn"},
-			[]zapcore.Field{Field(Event{Outcome: faultWrapOutcome()})}},
+		conn(0, no, field(no)),
+		conn(0, pt, field(pt)),
+		conn(1, ok, field(ok)),
+		conn(2, bvEv, zapcore.Field{Key: EventKey, Type: zapcore.ObjectMarshalerType, Interface: &bvEv}),
+		conn(2, insp, field(insp)),
+		conn(2, sil, field(sil)),
+		conn(2, fstop, field(fstop)),
+		conn(2, fwrap, field(fwrap)),
 		{zapcore.Entry{Level: zapcore.WarnLevel, Time: at(3), Message: "max connections reached; refusing"},
 			[]zapcore.Field{{Key: "refused", Type: zapcore.Int64Type, Integer: 17}}},
 	}
@@ -458,5 +470,49 @@ func TestJSONProxiedPeer(t *testing.T) {
 	}
 	if p := rec.Conn.Evidence["proxy"]; !strings.HasPrefix(p, "peer=10.0.0.5:51000 policy=v2 header=v2 src=203.0.113.7:40000") {
 		t.Errorf("evidence proxy %q, want the peer and the header's addresses", p)
+	}
+}
+
+// TestGoldenLevelsAgree: a connection shows the same level in every
+// format: its json level is the severity of our bigip lines for it. The
+// inspected success with warnings (conn 9) was once logged at info in
+// json and console while its bigip lines said warning.
+func TestGoldenLevelsAgree(t *testing.T) {
+	words := map[string]string{"info": "info", "warn": "warning"}
+	jsonLevel := map[int]string{}
+	for _, l := range strings.Split(strings.TrimSpace(encodeAll(t, "json")), "\n") {
+		var v struct {
+			Level string `json:"level"`
+			Conn  *struct {
+				ID int `json:"id"`
+			} `json:"conn"`
+		}
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		if v.Conn != nil {
+			jsonLevel[v.Conn.ID] = words[v.Level]
+		}
+	}
+	own := regexp.MustCompile(`^\w+ +\d+ [\d:]+ \S+ (\w+) tlsgate\[\d+\]: \[conn (\d+) `)
+	seen := 0
+	for _, l := range strings.Split(strings.TrimSpace(encodeAll(t, "bigip")), "\n") {
+		m := own.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		id, _ := strconv.Atoi(m[2])
+		want, ok := jsonLevel[id]
+		if !ok {
+			t.Errorf("conn %d has bigip lines but no json event", id)
+			continue
+		}
+		seen++
+		if m[1] != want {
+			t.Errorf("conn %d: json level %q, bigip line %q: %s", id, want, m[1], l)
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no bigip line of ours matched: the pattern no longer fits the format")
 	}
 }

@@ -245,8 +245,8 @@ func connTag(id uint64, d explain.Diagnosis) string {
 
 // warningLines are our lines for the warnings of a connection that worked
 // but is weaker than it looks: "[conn 7 ok] warning: …". They carry the
-// connection's severity (info), as its json event does: "warning" names
-// what they say, not a syslog level.
+// connection's Level, as its json event does (a success with warnings is
+// WarnLevel); the "warning:" label names what they say, not the level.
 func warningLines(id uint64, d explain.Diagnosis, lang string) []string {
 	out := make([]string, len(d.Warnings))
 	for i, w := range d.Warnings {

@@ -72,9 +72,9 @@ func (f faultObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 
 // faultLines are our lines for the rules that fired, one per firing,
 // written before the connection's diagnosis (a fault is the cause of
-// whatever follows) and at its severity: warning when the connection
-// failed, info when it worked despite the rule. The draw is shown only for a rule with
-// a probability: without one it decided nothing.
+// whatever follows) and at the connection's Level, as every line of ours
+// is (writeEvent). The draw is shown only for a rule with a probability:
+// without one it decided nothing.
 //
 //	[conn 7 fault] rule waf-sni-block fired: reset at client_hello (draw 0.81); the client should see: connection reset …
 func faultLines(o *explain.Outcome, lang string) []string {

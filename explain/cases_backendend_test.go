@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"net/netip"
 	"time"
+
+	"github.com/tlsgate/tlsgate/sniff"
 )
 
 // backendEndCases are backends that ended the relay (a FIN, a reset, or a
@@ -38,6 +40,17 @@ func backendEndCases() []diagCase {
 	// A reset straight away, after no byte either way (the relay had not
 	// read the client's request yet): still the backend's end.
 	resetFirst := terminated("http/1.1", EndBackendReset, "", 0)
+	// A one-way plaintext flow (TCP syslog): the client sends, the server
+	// never answers and closes the idle connection. Not a request left
+	// unanswered (askedForAnswer); if the client then writes into that
+	// close and meets a reset, its bytes were refused all the same.
+	syslog := func(end End) *Outcome {
+		o := base("plaintext")
+		o.Route = "plain"
+		o.Kind = sniff.Unknown
+		o.FirstBytes = []byte("<134>Nov 28 21:00:00 host app: started\n")
+		return ended(o, end, SideBackend, 41)
+	}
 	passReset := answered(modernHello(), nil, 0)
 	passReset.End = EndBackendReset
 	return []diagCase{
@@ -64,5 +77,7 @@ func backendEndCases() []diagCase {
 			absent:   []string{"mid-stream"}, saw: "curl `curl: (35) Recv failure: Connection reset by peer`"},
 		{name: "ok_backend_answered_closed", o: answeredClose, code: CodeOK, ok: true},
 		{name: "ok_backend_closed_unasked", o: unasked, code: CodeOK, ok: true},
+		{name: "ok_backend_closed_one_way", o: syslog(""), code: CodeOK, ok: true},
+		{name: "backend_closed_early_one_way_fin_reset", o: syslog(EndBackendReset), code: CodeBackendClosedEarly},
 	}
 }

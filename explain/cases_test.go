@@ -460,6 +460,15 @@ func diagCases() []diagCase {
 	bResetHello.Backend.TLS = Leg{Attempted: true, AlertSent: -1, AlertRecv: -1, Local: bResetHello.Backend.Local, Remote: bResetHello.Backend.Remote,
 		Err: "the backend reset the connection before the TLS handshake began (after sending 3 bytes; the ClientHello was never sent): " +
 			"upstream: backend 10.0.0.7:8443 accepted, sent 3 bytes and reset before the connect was seen: dial tcp 10.0.0.7:8443: connect: connection reset by peer"}
+	// The same race ended by a FIN and then a reset, nothing sent first:
+	// the texts and evidence say which (Backend.EndedBeforeHello, BeforeHelloBytes).
+	bFINResetHello := backendOK()
+	bFINResetHello.Backend.Local = netip.MustParseAddrPort("10.0.0.2:40116")
+	bFINResetHello.Backend.Remote = netip.MustParseAddrPort("10.0.0.7:8443")
+	bFINResetHello.Backend.EndedBeforeHello = EndedFINReset
+	bFINResetHello.Backend.TLS = Leg{Attempted: true, AlertSent: -1, AlertRecv: -1, Local: bFINResetHello.Backend.Local, Remote: bFINResetHello.Backend.Remote,
+		Err: "the backend reset the connection before the TLS handshake began (the ClientHello was never sent): " +
+			"upstream: backend 10.0.0.7:8443 accepted, closed and reset before the connect was seen: dial tcp 10.0.0.7:8443: connect: connection reset by peer"}
 	bVerify := backendOK()
 	bVerify.Backend.Local = netip.MustParseAddrPort("10.0.0.2:40113")
 	bVerify.Backend.Remote = netip.MustParseAddrPort("10.0.0.7:8443")
@@ -731,9 +740,14 @@ func diagCases() []diagCase {
 			lines:    []string{serverSide("10.0.0.2:40112", "10.0.0.7:8443")},
 			contains: []string{"plaintext", "self IP or SNAT", "pool member"}},
 		{name: "backend_tls_failed_reset_before_hello", o: bResetHello, code: CodeBackendTLSFailed,
-			lines:    []string{serverSide("10.0.0.2:40115", "10.0.0.7:8443")},
-			contains: []string{"before tlsgate's ClientHello", "not the problem", "self IP or SNAT", "pool member", "write:errno=104"},
-			absent:   []string{"Compare the versions and ciphers", "speaks TLS"}},
+			lines: []string{serverSide("10.0.0.2:40115", "10.0.0.7:8443")},
+			contains: []string{"before tlsgate's ClientHello", "not the problem", "self IP or SNAT", "pool member", "write:errno=104",
+				"with a reset, after sending 3 bytes", "RST after 3 bytes from the backend"},
+			absent: []string{"Compare the versions and ciphers", "speaks TLS", "FIN → RST"}},
+		{name: "backend_tls_failed_fin_reset_before_hello", o: bFINResetHello, code: CodeBackendTLSFailed,
+			lines:    []string{serverSide("10.0.0.2:40116", "10.0.0.7:8443")},
+			contains: []string{"with a close (FIN) and then a reset, having sent nothing", "FIN → RST after 0 bytes from the backend"},
+			absent:   []string{"after sending"}},
 		{name: "backend_tls_verify_expired", o: bVerify, code: CodeBackendTLSVerify,
 			lines:    []string{serverSide("10.0.0.2:40113", "10.0.0.7:8443")},
 			contains: []string{"expired", "self IP or SNAT", "pool member", "-dates", "date -u"}, absent: []string{"ca_file"}},

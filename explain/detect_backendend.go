@@ -1,5 +1,7 @@
 package explain
 
+import "github.com/tlsgate/tlsgate/sniff"
+
 // ruleBackendClosedEarly: the backend ended the relay (a reset, or its
 // FIN) without having sent the client a byte. An HTTP client then gets no
 // answer at all: curl (52) Empty reply from server after a FIN, (56) after
@@ -11,9 +13,18 @@ package explain
 // missing answer is the ServerHello, which backend_no_server_hello names
 // (ruleBackendAnswer, for the reset too).
 //
-// The FIN (the code without a variant) needs the client to have sent something: a backend that
-// closes a connection on which the client never spoke answered nothing
-// because nothing was asked. A reset is a failure whatever was asked.
+// The FIN (the code without a variant) needs the client to have sent
+// something: a backend that closes a connection on which the client never
+// spoke answered nothing because nothing was asked. It also needs a
+// connection that looks like request and response (askedForAnswer): on a
+// one-way plaintext flow (TCP syslog, a push feed) the server never
+// answers, and its FIN on an idle connection is a normal close, not a
+// failure. That is a limit: a plaintext request/response protocol other
+// than HTTP (a database's, say) whose server closes without answering is
+// logged ok, as tlsgate cannot tell it from a one-way flow. A FIN that
+// tlsgate's write of the client's next bytes then met as a reset is a
+// failure whatever the protocol (those bytes were refused), and so is a
+// reset.
 func ruleBackendClosedEarly(f *facts) (verdict, bool) {
 	o := f.o
 	if PassesTLS(o) || !o.Backend.Attempted || o.Backend.DialErr != "" || o.Backend.TLS.Err != "" || o.BytesDown != 0 {
@@ -27,10 +38,19 @@ func ruleBackendClosedEarly(f *facts) (verdict, bool) {
 	// on that reset: the client read the end of the stream, or the reset
 	// tlsgate passed on, whichever reached it first.
 	switch {
-	case o.FirstFIN == SideBackend && (o.End == EndBackendReset || o.End == "" && o.BytesUp > 0):
+	case o.FirstFIN == SideBackend && (o.End == EndBackendReset || o.End == "" && o.BytesUp > 0 && askedForAnswer(o)):
 		return verdict{code: CodeBackendClosedEarly}, true
 	case o.End == EndBackendReset:
 		return verdict{code: CodeBackendClosedEarly, variant: "reset"}, true
 	}
 	return verdict{}, false
+}
+
+// askedForAnswer reports whether the client's bytes look like a request
+// that waits for an answer: an HTTP request (parsed, or the first bytes of
+// HTTP/1 or the HTTP/2 preface), TLS (whose ClientHello waits for the
+// server's), or a TLS client leg tlsgate terminated (what runs inside is
+// HTTPS in practice). An unknown plaintext protocol is not assumed to be.
+func askedForAnswer(o *Outcome) bool {
+	return o.HTTP != nil || o.Kind == sniff.HTTP1 || o.Kind == sniff.HTTP2 || o.Kind.IsTLS() || o.ClientTLS.Done
 }

@@ -72,17 +72,19 @@ func orNone(s string) string {
 	return s
 }
 
-// versionList names versions in wire order.
-func (f *facts) versionList(vs []uint16) string {
+// versionList names versions in wire order, joined by join: f.list in
+// prose, valueList in evidence.
+func (f *facts) versionList(vs []uint16, join func([]string) string) string {
 	names := make([]string, len(vs))
 	for i, v := range vs {
 		names[i] = VersionName(v)
 	}
-	return f.list(names)
+	return join(names)
 }
 
-// cipherList names suites with their IANA names (hex for unknown ones).
-func (f *facts) cipherList(ids []uint16) string {
+// cipherList names suites with their IANA names (hex for unknown ones),
+// joined by join.
+func (f *facts) cipherList(ids []uint16, join func([]string) string) string {
 	if len(ids) == 0 {
 		return f.say("none")
 	}
@@ -90,11 +92,12 @@ func (f *facts) cipherList(ids []uint16) string {
 	for i, id := range ids {
 		names[i] = CipherName(id)
 	}
-	return f.list(names)
+	return join(names)
 }
 
-// offeredVersions says what the client offered and how it said so.
-func (f *facts) offeredVersions() string {
+// offeredVersions says what the client offered and how it said so, a
+// list of versions joined by join.
+func (f *facts) offeredVersions(join func([]string) string) string {
 	switch {
 	case f.o.SSLv2 != nil || f.o.Kind == sniff.SSLv2Hello:
 		return f.say("offered_sslv2", "{max}", VersionName(f.maxOffered))
@@ -103,7 +106,7 @@ func (f *facts) offeredVersions() string {
 	case !f.explicitVersions:
 		return f.say("offered_legacy", "{max}", VersionName(f.maxOffered))
 	}
-	return f.versionList(f.versions)
+	return f.versionList(f.versions, join)
 }
 
 // kindDesc describes the first bytes in words for causes.
@@ -190,11 +193,11 @@ func (f *facts) tlsPart() string {
 	case o.ClientTLS.Done:
 		return VersionName(o.ClientTLS.Version) + " " + CipherName(o.ClientTLS.CipherSuite) + " alpn=" + f.orNone(o.ClientTLS.ALPN)
 	case o.Hello != nil:
-		return f.say("tls_offered", "{versions}", f.offeredVersions(), "{alpn}", f.orNone(strings.Join(o.Hello.ALPN, ",")))
+		return f.say("tls_offered", "{versions}", f.offeredVersions(f.list), "{alpn}", f.orNone(strings.Join(o.Hello.ALPN, ",")))
 	// An SSLv2-format hello, or a TLS record that is no handshake, was
 	// relayed unread: TLS of a form tlsgate does not parse, not plaintext.
 	case o.SSLv2 != nil || o.Kind == sniff.SSLv2Hello:
-		return f.say("tls_unread", "{what}", f.offeredVersions())
+		return f.say("tls_unread", "{what}", f.offeredVersions(f.list))
 	case o.Kind == sniff.TLSHandshake:
 		// Relayed unread (beyond the parse cap, or no hello sniff
 		// could read): TLS all the same, not "plaintext tls".
@@ -263,17 +266,17 @@ func (f *facts) evidenceValue(key string) string {
 		}
 	case "versions_offered":
 		if len(f.versions) > 0 {
-			return f.offeredVersions()
+			return f.offeredVersions(valueList)
 		}
 	case "versions_ours":
 		return f.say("version_range", "{from}", VersionName(f.floor), "{to}", VersionName(f.ceiling))
 	case "ciphers_offered":
 		if o.Hello != nil {
-			return f.cipherList(f.suites)
+			return f.cipherList(f.suites, valueList)
 		}
 	case "ciphers_ours":
 		if f.negotiable != 0 {
-			return f.cipherList(f.ours) + f.say("at_version", "{version}", VersionName(f.negotiable))
+			return f.cipherList(f.ours, valueList) + f.say("at_version", "{version}", VersionName(f.negotiable))
 		}
 	case "alpn_offered":
 		if o.Hello != nil {
@@ -281,18 +284,18 @@ func (f *facts) evidenceValue(key string) string {
 		}
 	case "groups_offered":
 		if o.Hello != nil {
-			return f.groupList(o.Hello.SupportedGroups)
+			return f.groupList(o.Hello.SupportedGroups, valueList)
 		}
 	case "key_shares":
 		if o.Hello != nil {
 			if len(o.Hello.KeyShareGroups) == 0 {
 				return f.say("key_shares_none")
 			}
-			return f.groupList(o.Hello.KeyShareGroups)
+			return f.groupList(o.Hello.KeyShareGroups, valueList)
 		}
 	case "groups_ours":
 		if len(o.ClientTLS.OurGroups) > 0 {
-			return f.groupList(o.ClientTLS.OurGroups)
+			return f.groupList(o.ClientTLS.OurGroups, valueList)
 		}
 	case "ja3":
 		return o.JA3
@@ -347,6 +350,13 @@ func (f *facts) evidenceValue(key string) string {
 		}
 	case "backend_tls_error":
 		return o.Backend.TLS.Err
+	case "backend_before_hello":
+		if h := o.Backend.EndedBeforeHello; h != "" {
+			// What the wire showed, as tcpdump names it, in every language.
+			wire := map[string]string{EndedReset: "RST", EndedFINReset: "FIN → RST"}[h]
+			return f.say("before_hello_value", "{how}", wire,
+				"{n}", f.bytesN(int64(o.Backend.BeforeHelloBytes)))
+		}
 	case "backend_verify":
 		return o.Backend.TLS.Verify
 	case "backend_cert":

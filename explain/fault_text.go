@@ -327,7 +327,7 @@ func (f *facts) helloSize() string {
 	}
 	s := f.say(key, "{n}", strconv.Itoa(h.WireLen), "{records}", strconv.Itoa(h.Records))
 	if len(h.KeyShareGroups) > 0 {
-		s += f.say("size_shares", "{groups}", f.groupList(h.KeyShareGroups))
+		s += f.say("size_shares", "{groups}", f.groupList(h.KeyShareGroups, f.list))
 	}
 	return s
 }

@@ -49,8 +49,8 @@ func (f *facts) noSharedGroup() bool {
 	return !slices.ContainsFunc(h.SupportedGroups, func(g uint16) bool { return !IsGREASE(g) && slices.Contains(ours, g) })
 }
 
-// groupList names groups for people, GREASE left out.
-func (f *facts) groupList(ids []uint16) string {
+// groupList names groups for people, GREASE left out, joined by join.
+func (f *facts) groupList(ids []uint16, join func([]string) string) string {
 	names := make([]string, 0, len(ids))
 	for _, id := range ids {
 		if !IsGREASE(id) {
@@ -60,7 +60,7 @@ func (f *facts) groupList(ids []uint16) string {
 	if len(names) == 0 {
 		return f.say("none")
 	}
-	return f.list(names)
+	return join(names)
 }
 
 // GroupName names a key exchange group as operators write it (P-256, not

@@ -240,7 +240,7 @@ func upstreamKnowledge() map[string]entry {
 		// versions and ciphers would send the operator the wrong way.
 		CodeBackendTLSFailed + "/reset_before_hello": {
 			summary: "backend {backend_remote} ended the connection right after accepting it, before tlsgate's ClientHello was sent",
-			cause: "The backend {backend_remote} accepted tlsgate's TCP connection and ended it at once, with a reset (or a close followed by a reset), before tlsgate's ClientHello left: by the time tlsgate saw its connect complete, the connection was already gone. " +
+			cause: "The backend {backend_remote} accepted tlsgate's TCP connection and ended it at once, {before_hello_end}, before tlsgate's ClientHello left: by the time tlsgate saw its connect complete, the connection was already gone. " +
 				"No TLS was ever offered to it, so versions, ciphers, SNI and certificates are not the problem, and whatever the backend sent first (see the error below) came before it had read anything from tlsgate. " +
 				"A server does this when it refuses the connection itself rather than the TLS offer: it is at its connection or worker limit, it is shutting down or restarting, an access list or tcpwrappers-style filter on it accepts and then resets tlsgate's address, or the port belongs to another service that drops connections immediately. " +
 				"In the BIG-IP line the left side ({backend_local}) is tlsgate's own address (BIG-IP self IP or SNAT) and the right side ({backend_remote}) is the pool member.",
@@ -249,6 +249,7 @@ func upstreamKnowledge() map[string]entry {
 				"Read the backend's own log and limits for that moment (maximum connections or workers, a restart, an access rule for tlsgate's source address {backend_local_host}): the refusal is there, not in TLS.",
 				"Capture tlsgate's side (`tcpdump -ni any host {backend_host} and port {backend_port}`): the handshake SYN, SYN-ACK, ACK, then the backend's RST (after a few bytes, or its FIN), and no ClientHello from tlsgate.",
 			},
+			evidence: []string{"backend_endpoints", "backend_before_hello", "backend_tls_error"},
 		},
 		CodeBackendTLSFailed + "/timeout": {
 			cause: "The backend did not complete the TLS handshake in time: it may speak plaintext and wait for a request, or the path drops the exchange. " +

@@ -213,7 +213,7 @@ func upstreamKnowledgeJA() map[string]entry {
 		},
 		CodeBackendTLSFailed + "/reset_before_hello": {
 			summary: "バックエンド {backend_remote} が接続を受け付けた直後、tlsgate の ClientHello が送られる前に接続を終えた",
-			cause: "バックエンド {backend_remote} は tlsgate の TCP 接続を受け付けたが、tlsgate の ClientHello が出る前に、すぐにリセット（またはクローズの後にリセット）で接続を終えた。tlsgate が接続の完了を確認した時点で、接続はもうなくなっていた。" +
+			cause: "バックエンド {backend_remote} は tlsgate の TCP 接続を受け付けたが、tlsgate の ClientHello が出る前に、{before_hello_end}すぐに接続を終えた。tlsgate が接続の完了を確認した時点で、接続はもうなくなっていた。" +
 				"TLS は何も提示されていないので、バージョン、暗号スイート、SNI、証明書は原因ではない。バックエンドが最初に送ったもの（下のエラーを参照）は、tlsgate から何も読む前に送られている。" +
 				"サーバがこうするのは、TLS の提示ではなく接続そのものを拒否するとき: 接続数やワーカー数の上限に達している、停止中や再起動中である、アクセスリストや tcpwrappers のようなフィルタが tlsgate のアドレスを受け付けてからリセットしている、あるいはそのポートが接続をすぐに落とす別のサービスのものである。" +
 				sidesServerJA,

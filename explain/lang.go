@@ -39,13 +39,20 @@ var phraseTables = sync.OnceValue(func() map[string]map[string]string {
 	return map[string]map[string]string{LangEN: phrasesEN(), LangJA: phrasesJA()}
 })
 
-// say returns the phrase key in the facts' language, with the {name}
-// list joins items as the language writes a list: ", " in English, "、"
-// in Japanese (the ideographic comma, as Japanese prose writes lists).
+// list joins items as the language writes a list in prose: ", " in
+// English, "、" in Japanese (the ideographic comma, as Japanese prose
+// writes lists). Evidence values never use it: they are technical values,
+// the same in every language (see DiagnoseLang), and a collector splits
+// them on ", "; they join with valueList.
 func (f *facts) list(items []string) string {
 	return strings.Join(items, f.say("list_comma"))
 }
 
+// valueList joins technical values (versions, suites, groups, ALPN
+// protocols) as every language's evidence shows them: ", ".
+func valueList(items []string) string { return strings.Join(items, ", ") }
+
+// say returns the phrase key in the facts' language, with the {name}
 // value pairs filled in one pass (values are never read as templates).
 func (f *facts) say(key string, pairs ...string) string {
 	tables := phraseTables()
@@ -130,26 +137,32 @@ func (f *facts) host(ap netip.AddrPort) string {
 // golden files hold.
 func phrasesEN() map[string]string {
 	return map[string]string{
-		"list_sep":              "; ",
-		"list_comma":            ", ",
-		"msg_shows_alert":       " (with `-msg` it shows the alert: `<<< … Alert … warning {alert}`)",
-		"none":                  "(none)",
-		"none_bare":             "none",
-		"unknown":               "(unknown)",
-		"name_on_cert":          "<name on the certificate>",
-		"key_origin_minted":     "(certificates minted from the lab CA are ECDSA P-256)",
-		"key_origin_configured": "(listener {listener} serves its configured certificate, client_ssl cert, {subject}, whose key is {key})",
-		"peek_timeout":          "the peek timeout",
-		"draw_part":             ", draw {draw}",
-		"down_plain":            "{n} of decrypted data",
-		"down_wire":             "{n}",
-		"then_fin":              "a FIN: it read an early end of the stream",
-		"then_rst":              "a reset (RST)",
-		"then_hold":             "nothing more: it waited for the rest until its own timeout",
-		"not_recorded_par":      "(not recorded)",
-		"version_range":         "{from} to {to}",
-		"offered_sslv2":         "SSLv2-format hello, up to {max}",
-		"offered_legacy":        "{max} and below (legacy_version; no supported_versions)",
+		"list_sep":               "; ",
+		"list_comma":             ", ",
+		"msg_shows_alert":        " (with `-msg` it shows the alert: `<<< … Alert … warning {alert}`)",
+		"none":                   "(none)",
+		"none_bare":              "none",
+		"unknown":                "(unknown)",
+		"name_on_cert":           "<name on the certificate>",
+		"key_origin_minted":      "(certificates minted from the lab CA are ECDSA P-256)",
+		"key_origin_configured":  "(listener {listener} serves its configured certificate, client_ssl cert, {subject}, whose key is {key})",
+		"peek_timeout":           "the peek timeout",
+		"draw_part":              ", draw {draw}",
+		"down_plain":             "{n} of decrypted data",
+		"before_hello_end":       "{how}, {sent}",
+		"before_hello_reset":     "with a reset",
+		"before_hello_fin_reset": "with a close (FIN) and then a reset",
+		"before_hello_sent":      "after sending {n}",
+		"before_hello_silent":    "having sent nothing",
+		"before_hello_value":     "{how} after {n} from the backend",
+		"down_wire":              "{n}",
+		"then_fin":               "a FIN: it read an early end of the stream",
+		"then_rst":               "a reset (RST)",
+		"then_hold":              "nothing more: it waited for the rest until its own timeout",
+		"not_recorded_par":       "(not recorded)",
+		"version_range":          "{from} to {to}",
+		"offered_sslv2":          "SSLv2-format hello, up to {max}",
+		"offered_legacy":         "{max} and below (legacy_version; no supported_versions)",
 
 		"kind_http":          "a plaintext HTTP request ({request}{host})",
 		"kind_http_host":     ", Host {host}",

@@ -186,7 +186,7 @@ func TestGoldenJA(t *testing.T) {
 		"client_closed_early_hello_retry", "client_alert_80_cap_rule",
 		"tls_on_plaintext_stalled_byte", "tls_on_plaintext_stalled_sslv2", "tls_on_plaintext_stalled_sslv2_body",
 		"backend_closed_early_plain", "backend_closed_early_reset_inspect_h2", "backend_no_server_hello_reset",
-		"backend_tls_failed_reset_before_hello"}
+		"backend_tls_failed_reset_before_hello", "backend_tls_failed_fin_reset_before_hello"}
 	cases := map[string]*Outcome{}
 	for _, tc := range diagCases() {
 		cases[tc.name] = tc.o
@@ -267,19 +267,17 @@ func listOf(sep string) *regexp.Regexp {
 	return regexp.MustCompile(item + sep + item)
 }
 
-// TestJapaneseListsUseTouten: Japanese writes a list with "、", so the
-// versions, suites, groups and protocols a Japanese diagnosis lists are
-// joined so; they used to keep English's ", ". Text inside backticks is
-// what a client or a command prints, and is left as it is.
+// TestJapaneseListsUseTouten: Japanese prose writes a list with "、", so
+// the versions, suites, groups and protocols a Japanese diagnosis lists in
+// its sentences are joined so; they used to keep English's ", ". Text
+// inside backticks is what a client or a command prints, and is left as it
+// is. Evidence values are not prose (TestEvidenceListsSameInEveryLanguage).
 func TestJapaneseListsUseTouten(t *testing.T) {
 	quoted := regexp.MustCompile("`[^`]*`")
 	lists := 0
 	for _, tc := range diagCases() {
 		d := DiagnoseLang(tc.o, LangJA)
 		texts := append([]string{d.Summary, d.Cause, d.ClientSaw}, d.Checks...)
-		for _, e := range d.Evidence {
-			texts = append(texts, e.Value)
-		}
 		for _, s := range texts {
 			s = quoted.ReplaceAllString(s, "")
 			s = strings.ReplaceAll(s, " ,", ",") // curl `…`, openssl … once the quotes are gone
@@ -291,5 +289,40 @@ func TestJapaneseListsUseTouten(t *testing.T) {
 	}
 	if lists == 0 {
 		t.Error("no Japanese diagnosis joins a list with 、: the cases no longer reach a list")
+	}
+}
+
+// TestEvidenceListsSameInEveryLanguage: the lists in evidence values
+// (versions_offered, ciphers_offered, ciphers_ours, groups_offered, …) are
+// technical values, the same in every language (DiagnoseLang) and split
+// on ", " by collectors: a Japanese diagnosis must not join them with 、.
+func TestEvidenceListsSameInEveryLanguage(t *testing.T) {
+	keys := map[string]bool{"versions_offered": true, "ciphers_offered": true, "ciphers_ours": true,
+		"groups_offered": true, "key_shares": true, "groups_ours": true}
+	lists := 0
+	for _, tc := range diagCases() {
+		ja := DiagnoseLang(tc.o, LangJA)
+		en := map[string]string{}
+		for _, e := range DiagnoseLang(tc.o, LangEN).Evidence {
+			en[e.Key] = e.Value
+		}
+		for _, e := range ja.Evidence {
+			if !keys[e.Key] {
+				continue
+			}
+			if strings.Contains(e.Value, "、") {
+				t.Errorf("%s: evidence %s joined with 、 in Japanese: %q", tc.name, e.Key, e.Value)
+			}
+			if listItem.MatchString(e.Value) {
+				lists++
+				// ciphers_ours ends in a worded "at TLS 1.x".
+				if e.Key != "ciphers_ours" && e.Value != en[e.Key] {
+					t.Errorf("%s: evidence %s is %q in Japanese, %q in English", tc.name, e.Key, e.Value, en[e.Key])
+				}
+			}
+		}
+	}
+	if lists == 0 {
+		t.Error("no case has a list in its evidence: the test no longer reaches one")
 	}
 }

@@ -207,7 +207,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 		}
 		return "", true
 	case "offered_versions":
-		return f.offeredVersions(), true
+		return f.offeredVersions(f.list), true
 	case "max_offered":
 		return VersionName(f.maxOffered), true
 	case "floor":
@@ -222,9 +222,9 @@ func (f *facts) placeholder(name string) (string, bool) {
 		if o.Hello == nil {
 			return f.say("unknown"), true
 		}
-		return f.groupList(o.Hello.SupportedGroups), true
+		return f.groupList(o.Hello.SupportedGroups, f.list), true
 	case "groups_ours":
-		return f.groupList(o.ClientTLS.OurGroups), true
+		return f.groupList(o.ClientTLS.OurGroups, f.list), true
 	case "offered_cipher_count":
 		return strconv.Itoa(len(f.suites)), true
 	case "offered_suites":
@@ -393,6 +393,16 @@ func (f *facts) placeholder(name string) (string, bool) {
 			return h, true
 		}
 		return f.orNone(o.Backend.Addr), true
+	case "before_hello_end":
+		// How the backend ended a connection before tlsgate's ClientHello
+		// left (Backend.EndedBeforeHello): a reset, or a close and then a
+		// reset, and what it sent first.
+		sent := f.say("before_hello_silent")
+		if n := o.Backend.BeforeHelloBytes; n > 0 {
+			sent = f.say("before_hello_sent", "{n}", f.bytesN(int64(n)))
+		}
+		how := f.say("before_hello_" + o.Backend.EndedBeforeHello)
+		return f.say("before_hello_end", "{how}", how, "{sent}", sent), true
 	case "backend_local_host":
 		// tlsgate's own address towards the backend, without the
 		// ephemeral port: what a backend's access rule names.

@@ -422,8 +422,9 @@ func TestTLSPolicyRefusal(t *testing.T) {
 }
 
 // TestRefusalRecordVersion: the alert's record version is the agreed
-// version (0x0303 for TLS 1.3), or with none agreed the hello's own record
-// version when it is a TLS one.
+// version (0x0303 for TLS 1.3), or with none agreed the hello's
+// legacy_version when it is a TLS one, as OpenSSL answers (not the
+// hello's record version, which it once echoed).
 func TestRefusalRecordVersion(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
@@ -434,7 +435,9 @@ func TestRefusalRecordVersion(t *testing.T) {
 		{"tls13 agreed", TLSPolicy{Groups: []tls.CurveID{tls.CurveP521}}, &sniff.ClientHello{RecordVersion: 0x0301, SupportedVersions: []uint16{0x0a0a, 0x0304, 0x0303}}, 0x0303},
 		{"tls11 agreed", TLSPolicy{Ciphers: []uint16{0xc02f}}, &sniff.ClientHello{RecordVersion: 0x0301, LegacyVersion: 0x0302}, 0x0302},
 		{"none agreed, hello record 0x0303", TLSPolicy{MinVersion: tls.VersionTLS13}, &sniff.ClientHello{RecordVersion: 0x0303, LegacyVersion: 0x0303}, 0x0303},
-		{"none agreed, hello record 0x0301", TLSPolicy{MinVersion: tls.VersionTLS13}, &sniff.ClientHello{RecordVersion: 0x0301, LegacyVersion: 0x0303}, 0x0301},
+		{"none agreed, hello record 0x0301", TLSPolicy{MinVersion: tls.VersionTLS13}, &sniff.ClientHello{RecordVersion: 0x0301, LegacyVersion: 0x0303}, 0x0303},
+		{"none agreed, TLS 1.1 hello in a 0x0303 record", TLSPolicy{MinVersion: tls.VersionTLS12}, &sniff.ClientHello{RecordVersion: 0x0303, LegacyVersion: 0x0302}, 0x0302},
+		{"none agreed, TLS 1.3 hello", TLSPolicy{MaxVersion: tls.VersionTLS12, MinVersion: tls.VersionTLS12}, &sniff.ClientHello{RecordVersion: 0x0301, LegacyVersion: 0x0303, SupportedVersions: []uint16{0x0304}}, 0x0303},
 		{"none agreed, SSLv3 record", TLSPolicy{MinVersion: tls.VersionTLS12}, &sniff.ClientHello{RecordVersion: 0x0300, LegacyVersion: 0x0300}, 0x0301},
 		{"no hello", TLSPolicy{}, nil, 0x0301},
 	} {

@@ -95,13 +95,18 @@ func (l *latency) Write(p []byte) (int, error) {
 		}
 	}
 	l.mu.Unlock()
+	// A write queues up to two chunks (spared, then delayed): if the
+	// connection ends between them, the first is in and its bytes count,
+	// as io.Writer's n must say.
+	n := 0
 	for _, c := range cs {
 		select {
 		case l.q <- c:
+			n += len(c.b)
 		case <-l.done:
-			return 0, l.errOr(net.ErrClosed)
+			return n, l.errOr(net.ErrClosed)
 		case <-l.k.done:
-			return 0, l.k.deadErr()
+			return n, l.k.deadErr()
 		}
 	}
 	return len(p), nil

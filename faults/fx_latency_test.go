@@ -2,6 +2,7 @@ package faults
 
 import (
 	"crypto/tls"
+	"errors"
 	"io"
 	"net"
 	"sync/atomic"
@@ -244,5 +245,42 @@ func TestSealed13Sizes(t *testing.T) {
 		if f != tt.finished || a != tt.alert || ok != tt.ok {
 			t.Errorf("sealed13(%#04x) = %d, %d, %v; want %d, %d, %v", tt.suite, f, a, ok, tt.finished, tt.alert, tt.ok)
 		}
+	}
+}
+
+// TestLatencyWriteCountsQueuedChunk: a write with spared bytes queues two
+// chunks. If the connection ends after the first went in, Write returned
+// 0 though the spared bytes were queued (and are delivered): it must
+// return their count with the error, as io.Writer says.
+func TestLatencyWriteCountsQueuedChunk(t *testing.T) {
+	k := newCtl(nil, WrapDeps{Now: time.Now})
+	l := newLatency(nil, k, time.Second, 0, nil)
+	l.q = make(chan lchunk, 1) // room for the spared chunk only
+	l.started = true           // no delivery goroutine: the queue stays full
+	l.spared = func(p []byte) int { return 2 }
+	type res struct {
+		n   int
+		err error
+	}
+	got := make(chan res, 1)
+	go func() {
+		n, err := l.Write([]byte("abcdef"))
+		got <- res{n, err}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(l.q) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the spared chunk was never queued")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(l.done) // the delivery goroutine's exit, as after a failed write
+	select {
+	case r := <-got:
+		if r.n != 2 || !errors.Is(r.err, net.ErrClosed) {
+			t.Errorf("Write = %d, %v; want 2 (the spared bytes queued), %v", r.n, r.err, net.ErrClosed)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Write did not return after the queue closed")
 	}
 }

@@ -201,13 +201,18 @@ func (t TLSPolicy) agreed(h *sniff.ClientHello) uint16 {
 // frozen at 0x0303 for TLS 1.3 (RFC 8446 §5.1), so a TLS 1.1 client
 // refused on its suites reads 0x0302. BIG-IP does the same ("server
 // rejects all ciphers → alert with the client's version", bigip-log.md
-// §4.2). With no version agreed (alert 70) it echoes the record version of
-// the client's hello, as OpenSSL echoes the client's version: 0x0301 from
-// every common client, which is crypto/tls's choice too. BIG-IP 11.4 sends
-// that alert in a record of version 0 instead, which OpenSSL clients
-// refuse as a wrong version number before reading the alert; it is not
-// copied. A hello whose record version is no TLS one (an SSLv2-style
-// hello) gets 0x0301.
+// §4.2). With no version agreed (alert 70) it echoes the legacy_version
+// of the client's hello (the handshake's version field, not the record's),
+// as OpenSSL does (tls_early_post_process_client_hello sets its version to
+// the client's before the alert; checked against openssl s_server 3.0:
+// a TLS 1.1 client reads 0x0302, a TLS 1.2 or 1.3 client 0x0303, whatever
+// record version its hello came in). crypto/tls differs: with no version
+// set it writes 0x0301 (writeRecordLocked), so a terminating listener
+// refusing the same TLS 1.2 client sends 0x0301; the two agree only for a
+// TLS 1.0 client. BIG-IP 11.4 sends that alert in a record of version 0
+// instead, which OpenSSL clients refuse as a wrong version number before
+// reading the alert; it is not copied. A hello whose legacy_version is no
+// TLS one (SSLv3, an SSLv2-style hello) gets 0x0301.
 func (t TLSPolicy) RefusalRecordVersion(h *sniff.ClientHello) uint16 {
 	if h == nil {
 		return tls.VersionTLS10
@@ -218,7 +223,7 @@ func (t TLSPolicy) RefusalRecordVersion(h *sniff.ClientHello) uint16 {
 	case v >= tls.VersionTLS10:
 		return v
 	}
-	if v := h.RecordVersion; v >= tls.VersionTLS10 && v <= tls.VersionTLS12 {
+	if v := h.LegacyVersion; v >= tls.VersionTLS10 && v <= tls.VersionTLS12 {
 		return v
 	}
 	return tls.VersionTLS10

@@ -37,8 +37,9 @@ func (r *readRecorder) bytes() []byte {
 // 0x0303 record; it now uses the record version a server would: the
 // agreed version for a refusal of the suites or groups (0x0302 for a TLS
 // 1.1 client, 0x0303 under TLS 1.3, as crypto/tls and BIG-IP send), and
-// the hello's own record version (0x0301 from Go) when no version is
-// agreed. The test reads the bytes a real crypto/tls client received.
+// the hello's legacy_version when no version is agreed, as openssl
+// s_server answers (0x0303 to a TLS 1.2 client, whose hello record says
+// 0x0301). The test reads the bytes a real crypto/tls client received.
 func TestPassthroughRefusalRecordVersion(t *testing.T) {
 	gcm := []string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}
 	for _, tt := range []struct {
@@ -49,8 +50,10 @@ func TestPassthroughRefusalRecordVersion(t *testing.T) {
 	}{
 		{"version refused, TLS 1.0 client", faults.Rule{MinVersion: faults.VersionTLS12},
 			&tls.Config{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS10}, faults.AlertRecord(2, 70, 0x0301)},
+		{"version refused, TLS 1.1 client", faults.Rule{MinVersion: faults.VersionTLS12},
+			&tls.Config{MinVersion: tls.VersionTLS11, MaxVersion: tls.VersionTLS11}, faults.AlertRecord(2, 70, 0x0302)},
 		{"version refused, TLS 1.2 client", faults.Rule{MinVersion: faults.VersionTLS13},
-			&tls.Config{MaxVersion: tls.VersionTLS12}, faults.AlertRecord(2, 70, 0x0301)},
+			&tls.Config{MaxVersion: tls.VersionTLS12}, faults.AlertRecord(2, 70, 0x0303)},
 		{"suites refused, TLS 1.1 client", faults.Rule{Action: faults.ActCipher, Ciphers: gcm},
 			&tls.Config{MinVersion: tls.VersionTLS11, MaxVersion: tls.VersionTLS11}, faults.AlertRecord(2, 40, 0x0302)},
 		{"suites refused, TLS 1.0 client", faults.Rule{Action: faults.ActCipher, Ciphers: gcm},

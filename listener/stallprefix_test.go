@@ -60,9 +60,11 @@ func TestStalledRecordPrefix(t *testing.T) {
 	terminated := stallSeen{route: "terminate", code: explain.CodeHandshakeTimeout, bigip: fmt.Sprint([]string{explain.IDHandshakeFailed})}
 	closedEarly := stallSeen{route: "closed", code: explain.CodeHandshakeTimeout, bigip: fmt.Sprint([]string{explain.IDHandshakeFailed}), reset: true}
 	// Undecided bytes on a plaintext route are relayed as plaintext to
-	// closer, which reads them and closes without a byte of answer: the
-	// backend ended it before answering (the client reads an empty reply).
-	plainClosed := stallSeen{route: "plain", code: explain.CodeBackendClosedEarly}
+	// closer, which reads them and closes (FIN) without a byte of answer.
+	// They name no protocol that waits for an answer (not HTTP, not yet
+	// TLS), so that close is a one-way flow's normal end, not
+	// backend_closed_early (explain.ruleBackendClosedEarly's limit).
+	plainClosed := stallSeen{route: "plain", code: explain.CodeOK}
 	modes := []struct {
 		name      string
 		opts      Options
