@@ -33,10 +33,7 @@ func (w *recordVersionWriter) Write(p []byte) (int, error) {
 // it refuses every hello that does not offer TLS 1.3 with alert 70.
 func startVersionFloorSServer(t *testing.T) string {
 	t.Helper()
-	bin, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("no openssl")
-	}
+	bin := needTool(t, "openssl", "openssl")
 	certFile, keyFile := writeKeyPair(t, clientCert(t))
 	for range 3 { // a free port is free only until someone binds it
 		l, err := net.Listen("tcp", "127.0.0.1:0")
