@@ -21,7 +21,7 @@ import (
 func TestPassthroughLatencyOpenSSLClient(t *testing.T) {
 	bin, err := exec.LookPath("openssl")
 	if err != nil {
-		t.Skip("no openssl")
+		t.Fatalf("openssl not found (%v): install it with `apt-get install openssl`", err)
 	}
 	cert, _ := selfSignedCert(t)
 	clientCert, _ := selfSignedCert(t)

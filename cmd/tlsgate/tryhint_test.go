@@ -188,7 +188,7 @@ func runHint(t *testing.T, hint string) {
 	t.Helper()
 	path, err := exec.LookPath("curl")
 	if err != nil {
-		t.Skip("curl not installed (scripts/test.sh installs it)")
+		t.Fatalf("curl not found (%v): install it with `apt-get install curl` (scripts/test.sh does)", err)
 	}
 	cmd, _, _ := strings.Cut(hint, "   (")
 	if _, https, ok := strings.Cut(cmd, " ; "); ok {
