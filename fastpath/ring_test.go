@@ -28,7 +28,19 @@ func testRing(t *testing.T) *ring {
 	t.Helper()
 	runtime.LockOSThread()
 	t.Cleanup(runtime.UnlockOSThread)
-	r, err := newRing(64)
+	r := newTestRing(t, 64)
+	if err := r.enable(); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// newTestRing is a ring of n entries, closed at the test's end, not yet
+// enabled (a deferred ring then refuses every submit), or a skip where the
+// kernel refuses io_uring.
+func newTestRing(t *testing.T, n uint32) *ring {
+	t.Helper()
+	r, err := newRing(n)
 	if err != nil {
 		if errors.Is(err, ErrUringUnavailable) {
 			t.Skipf("io_uring unavailable here: %v", err)
@@ -36,9 +48,6 @@ func testRing(t *testing.T) *ring {
 		t.Fatal(err)
 	}
 	t.Cleanup(r.close)
-	if err := r.enable(); err != nil {
-		t.Fatal(err)
-	}
 	return r
 }
 

@@ -17,14 +17,7 @@ import (
 // io_uring_enter on it with EBADFD, as it would a ring that broke.
 func failingRing(t *testing.T) *ring {
 	t.Helper()
-	r, err := newRing(4)
-	if err != nil {
-		if errors.Is(err, ErrUringUnavailable) {
-			t.Skipf("io_uring unavailable here: %v", err)
-		}
-		t.Fatal(err)
-	}
-	t.Cleanup(r.close)
+	r := newTestRing(t, 4)
 	if !r.deferred {
 		t.Skip("no DEFER_TASKRUN here: no ring that refuses submits")
 	}
@@ -227,14 +220,7 @@ func TestUringBackendResetWhileClientStalls(t *testing.T) {
 // one's, which took the Listening as seen and left the loop waiting for
 // another.
 func TestUringAcceptRearmsAfterListening(t *testing.T) {
-	r, err := newRing(8)
-	if err != nil {
-		if errors.Is(err, ErrUringUnavailable) {
-			t.Skipf("io_uring unavailable here: %v", err)
-		}
-		t.Fatal(err)
-	}
-	t.Cleanup(r.close)
+	r := newTestRing(t, 8)
 	e := &Engine{}
 	fill(&e.cfg)
 	l := &uloop{e: e, r: r, lfd: 0, accs: new([acceptsArmed]acceptAddr)}
@@ -252,14 +238,7 @@ func TestUringAcceptRearmsAfterListening(t *testing.T) {
 // non-empty buffer) ends the relay with an error naming it, instead of
 // sending the same bytes again for ever.
 func TestUringSendOfNothingEndsRelay(t *testing.T) {
-	r, err := newRing(8)
-	if err != nil {
-		if errors.Is(err, ErrUringUnavailable) {
-			t.Skipf("io_uring unavailable here: %v", err)
-		}
-		t.Fatal(err)
-	}
-	t.Cleanup(r.close)
+	r := newTestRing(t, 8)
 	e := &Engine{}
 	fill(&e.cfg)
 	l := &uloop{e: e, r: r, lfd: -1, live: make(map[*uconn]struct{})}
@@ -288,14 +267,7 @@ func TestUringSendOfNothingEndsRelay(t *testing.T) {
 // read once for its whole reap; complete itself reads no clock (a read per
 // completion cost a vDSO call each, for a time no handler needs finer).
 func TestUringCompleteReadsNoClock(t *testing.T) {
-	r, err := newRing(8)
-	if err != nil {
-		if errors.Is(err, ErrUringUnavailable) {
-			t.Skipf("io_uring unavailable here: %v", err)
-		}
-		t.Fatal(err)
-	}
-	t.Cleanup(r.close)
+	r := newTestRing(t, 8)
 	reads := 0
 	at := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	e := &Engine{cfg: Config{Now: func() time.Time { reads++; return at.Add(time.Hour) }}}
