@@ -235,11 +235,10 @@ const maxFlight13 = 3
 
 // sealed13 gives the body lengths, under a TLS 1.3 suite, of a sealed
 // Finished (the verify_data of the suite's hash length, its 4-byte
-// handshake header, the inner content type and the AEAD tag), of a sealed
-// alert (2 bytes, the type, the tag) and of a sealed KeyUpdate (its 1-byte
-// request_update, the 4-byte handshake header, the type, the tag; RFC 8446
-// §4.6.3), without padding. ok is false for a suite it does not know.
-func sealed13(suite uint16) (s sealedSizes, ok bool) {
+// handshake header, the inner content type and the AEAD tag) and of a
+// sealed alert (2 bytes, the type, the tag), without padding. ok is false
+// for a suite it does not know.
+func sealed13(suite uint16) (finished, alert int, ok bool) {
 	hash, tag := 32, 16
 	switch suite {
 	case 0x1301, 0x1303, 0x1304: // AES-128-GCM, ChaCha20-Poly1305, AES-128-CCM
@@ -248,13 +247,10 @@ func sealed13(suite uint16) (s sealedSizes, ok bool) {
 	case 0x1305: // AES-128-CCM-8: an 8-byte tag
 		tag = 8
 	default:
-		return sealedSizes{}, false
+		return 0, 0, false
 	}
-	return sealedSizes{finished: hash + 4 + 1 + tag, alert: 2 + 1 + tag, keyUpdate: 1 + 4 + 1 + tag}, true
+	return hash + 5 + tag, 2 + 1 + tag, true
 }
-
-// sealedSizes are the record body lengths sealed13 gives.
-type sealedSizes struct{ finished, alert, keyUpdate int }
 
 // isRequest says whether a type 23 record of the client's, of body
 // length n, is a request. Under TLS 1.3 the client's handshake flight
@@ -265,31 +261,24 @@ type sealedSizes struct{ finished, alert, keyUpdate int }
 // that pads its records; then a request among them is missed). Under an
 // unknown suite the flight is taken to be the Finished alone. Past the
 // flight, a record the size of a sealed alert is the client's
-// close_notify (or another alert), and one the size of a sealed KeyUpdate
-// is the client rotating its keys (as a long-lived connection's stack
-// does, or in answer to the server's KeyUpdate): neither is a request.
-// Sizes are all the relay sees, so the limits are: a request of 2 or 5
-// bytes sent in a record of its own is missed (no HTTP/1 request is that
-// short, and an HTTP/2 frame has a 9-byte header), and a KeyUpdate or an
-// alert the client pads, or one coalesced with data in a record, is
-// taken for a request. A KeyUpdate cannot come before the Finished
-// (§4.6.3), so the flight needs no such rule.
+// close_notify (or another alert), not a request: that leaves out a
+// request of 2 bytes sent in a record of its own, as no HTTP request is.
 func (q *requestRecords) isRequest(n int) bool {
 	past := q.st.tls.appRecord(C2S) // counted even when it is not used
 	v, suite := q.st.tls.choice()
 	if n == 0 || v < tls.VersionTLS13 {
 		return past && n > 0
 	}
-	sizes, ok := sealed13(suite)
+	finished, alert, ok := sealed13(suite)
 	if !ok {
 		return past
 	}
 	if !q.finished {
 		q.flight++
-		q.finished = n == sizes.finished || q.flight >= maxFlight13
+		q.finished = n == finished || q.flight >= maxFlight13
 		return false
 	}
-	return n != sizes.alert && n != sizes.keyUpdate
+	return n != alert
 }
 
 // spared says how many of the first bytes of a chunk going dir the rule
