@@ -135,48 +135,50 @@ func (g *Gate) launch(t testing.TB, c Config) (bool, string) {
 	g.proc = StartProc(t, cmd)
 
 	deadline := time.Now().Add(c.StartWait)
-	// A probe that connected but is never logged did not reach tlsgate: a
-	// dial before the port was bound can connect to itself (the kernel
-	// picked the probe port as the dial's own ephemeral port) or to
-	// another process that held the port for a moment. So a probe not
-	// logged within reprobe is replaced by a new one, until the deadline.
-	const reprobe = 2 * time.Second
-	for {
-		var probe string
-		for probe == "" {
-			if g.Exited() {
-				return false, g.out.String() + g.ReadLog(t)
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("tlsgate never accepted on %s:\n%s", g.addrs[ProbeName], g.out.String())
-			}
-			conn, err := net.DialTimeout("tcp", g.addrs[ProbeName], time.Second)
-			if err != nil {
-				time.Sleep(20 * time.Millisecond)
-				continue
-			}
-			if conn.LocalAddr().String() != conn.RemoteAddr().String() {
-				probe = conn.LocalAddr().String()
-			}
-			_ = conn.Close()
+	// The probe dials once tlsgate's log has the probe listener's
+	// "listening" line, which it writes after binding every socket: from
+	// then on the port is tlsgate's, which does not share it. A dial before
+	// that can reach another socket: FreePorts let the port go, and any
+	// bind to port 0 on the machine (other test processes bind many) may
+	// hold it for a moment before tlsgate binds it, or the dial can
+	// connect to itself. Such a probe is never logged; a start-up once
+	// waited 20s for one in CI (session 18). So a probe tlsgate never logs
+	// is a line tlsgate lost, and fails the start-up.
+	for !Listening(g.ReadLog(t), g.addrs[ProbeName]) {
+		if g.Exited() {
+			return false, g.out.String() + g.ReadLog(t)
 		}
-		// The probe's event names its client address in every log format.
-		retry := time.Now().Add(reprobe)
-		for !strings.Contains(g.ReadLog(t), probe) && time.Now().Before(retry) {
-			if g.Exited() {
-				return false, g.out.String() + g.ReadLog(t)
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("tlsgate never logged the readiness probe %s:\n%s\n%s", probe, g.out.String(), g.ReadLog(t))
-			}
-			time.Sleep(10 * time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatalf("tlsgate never said it listened on %s:\n%s\n%s", g.addrs[ProbeName], g.out.String(), g.ReadLog(t))
 		}
-		if strings.Contains(g.ReadLog(t), probe) {
-			break
+		time.Sleep(10 * time.Millisecond)
+	}
+	var probe string
+	for probe == "" {
+		if g.Exited() {
+			return false, g.out.String() + g.ReadLog(t)
 		}
-		// Seen once in CI (session 18) and not reproduced: say so, so a
-		// failing test's output shows it if it was tlsgate's doing.
-		t.Logf("readiness probe %s not logged within %s; probing again", probe, reprobe)
+		if time.Now().After(deadline) {
+			t.Fatalf("tlsgate never accepted on %s:\n%s", g.addrs[ProbeName], g.out.String())
+		}
+		conn, err := net.DialTimeout("tcp", g.addrs[ProbeName], time.Second)
+		if err != nil {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		probe = conn.LocalAddr().String()
+		_ = conn.Close()
+	}
+	// The probe's event names its client address in every log format.
+	for !strings.Contains(g.ReadLog(t), probe) {
+		if g.Exited() {
+			return false, g.out.String() + g.ReadLog(t)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tlsgate never logged the readiness probe %s, dialled after it said it listened on %s (a lost line):\n%s\n%s",
+				probe, g.addrs[ProbeName], g.out.String(), g.ReadLog(t))
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	log := g.ReadLog(t)
 	g.offset = int64(len(log))
@@ -184,6 +186,42 @@ func (g *Gate) launch(t testing.TB, c Config) (bool, string) {
 		g.admin = adminAddr(t, log)
 	}
 	return true, ""
+}
+
+// Listening says whether log, in any format, has tlsgate's "listening" line
+// for the listener on addr ("127.0.0.1:port"), which it writes once every
+// socket is bound: a line with "listening" that names addr whole, not as
+// the start of a longer port; in JSON, with that message and listen
+// address (the admin API's line says "listening" too).
+func Listening(log, addr string) bool {
+	for _, line := range strings.Split(log, "\n") {
+		if !strings.Contains(line, "listening") || !hasAddr(line, addr) {
+			continue
+		}
+		var m struct {
+			Msg    string `json:"msg"`
+			Listen string `json:"listen"`
+		}
+		if json.Unmarshal([]byte(line), &m) != nil || m.Msg == "listening" && m.Listen == addr {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAddr says whether line names addr whole, not as the start of a
+// longer port.
+func hasAddr(line, addr string) bool {
+	for rest := line; ; {
+		i := strings.Index(rest, addr)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(addr):]
+		if rest == "" || rest[0] < '0' || rest[0] > '9' {
+			return true
+		}
+	}
 }
 
 // adminAddr finds the admin API's address in the startup log: with listen
