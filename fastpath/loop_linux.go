@@ -291,15 +291,29 @@ func (l *loop) accept(now time.Time) {
 // adopt watches a new client socket, accepted here or given by a sibling,
 // until its first bytes come or its peek deadline passes.
 func (l *loop) adopt(c *Conn, now time.Time) {
-	seq, err := l.watch(c.cfd)
-	c.cseq = seq
-	if err != nil {
-		l.handoff(c, fmt.Errorf("fastpath: epoll_ctl add client socket: %w", err))
-		return
-	}
 	c.deadline = c.Accepted.Add(l.e.cfg.PeekTimeout)
 	l.conns[c.cfd] = c
 	l.waiting[c] = struct{}{}
+	// Read before watching: a client that connects and sends at once
+	// (most do) has its first bytes queued by the time it is accepted,
+	// and reading them now spares a round of the loop per connection, as
+	// HAProxy's read after accept does. Watching after the read, not
+	// before, keeps the bytes just read from being reported again; what
+	// arrives in between is reported by the add itself.
+	l.peek(c, syscall.EPOLLIN, now)
+	if c.phase == done {
+		return
+	}
+	seq, err := l.watch(c.cfd)
+	c.cseq = seq
+	if err != nil {
+		err = fmt.Errorf("fastpath: epoll_ctl add client socket: %w", err)
+		if c.phase == peeking {
+			l.handoff(c, err)
+			return
+		}
+		l.finish(c, err, true)
+	}
 }
 
 func (l *loop) event(c *Conn, fd int, ev uint32, now time.Time) {
