@@ -398,30 +398,24 @@ func (l *loop) sweep(now time.Time) {
 		l.paused = time.Time{}
 		_ = l.watchListener()
 	}
+	idle := l.e.cfg.IdleTimeout
 	for c := range l.waiting {
-		if now.Before(c.deadline) {
-			continue
-		}
-		if c.phase == peeking {
+		switch c.overdue(now, idle, false) {
+		case peekOver:
 			// The goroutine path reads with the same deadline, already
 			// past, and diagnoses the silence.
 			l.handoff(c, nil)
-		} else if c.connecting {
+		case dialOver:
 			l.dialFailed(c, os.ErrDeadlineExceeded)
 		}
 	}
-	idle := l.e.cfg.IdleTimeout
-	// Checked every eighth of the timeout (within [tick, idleTick]), so
-	// a short timeout is not overshot by most of a second.
-	if idle < 0 || now.Sub(l.idled) < min(idleTick, max(tick, idle/8)) {
+	if !idleDue(now, l.idled, idle) {
 		return
 	}
 	l.idled = now
 	for fd, c := range l.conns {
-		// A backend still connecting is the dial timeout's (above), as on
-		// the goroutine path: idle time starts once there is a relay.
-		if fd == c.cfd && c.phase == relaying && !c.connecting && now.Sub(c.last) >= idle {
-			l.finish(c, fmt.Errorf("%w: no bytes either way for %s", ErrIdle, idle), true)
+		if fd == c.cfd && c.overdue(now, idle, true) == idleOver {
+			l.finish(c, idleErr(idle), true)
 		}
 	}
 }

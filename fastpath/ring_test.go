@@ -26,9 +26,15 @@ import (
 // the engine's loop does.
 func testRing(t *testing.T) *ring {
 	t.Helper()
+	return testRingOf(t, 64)
+}
+
+// testRingOf is testRing with n entries.
+func testRingOf(t *testing.T, n uint32) *ring {
+	t.Helper()
 	runtime.LockOSThread()
 	t.Cleanup(runtime.UnlockOSThread)
-	r := newTestRing(t, 64)
+	r := newTestRing(t, n)
 	if err := r.enable(); err != nil {
 		t.Fatal(err)
 	}

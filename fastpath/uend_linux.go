@@ -3,7 +3,6 @@
 package fastpath
 
 import (
-	"fmt"
 	"os"
 	"syscall"
 	"time"
@@ -123,7 +122,8 @@ func (l *uloop) finish(u *uconn, err error, reset bool) {
 	}
 }
 
-// sweep enforces the deadlines, as the epoll loop's sweep.
+// sweep enforces the deadlines (overdue, shared with the epoll loop) with
+// the uring loop's actions.
 func (l *uloop) sweep(now time.Time) {
 	l.swept = now
 	if !l.paused.IsZero() && !now.Before(l.paused) {
@@ -133,18 +133,18 @@ func (l *uloop) sweep(now time.Time) {
 		}
 	}
 	idle := l.e.cfg.IdleTimeout
-	checkIdle := idle >= 0 && now.Sub(l.idled) >= min(idleTick, max(tick, idle/8))
+	checkIdle := idleDue(now, l.idled, idle)
 	if checkIdle {
 		l.idled = now
 	}
 	for u := range l.live {
-		switch {
-		case u.phase == peeking && !now.Before(u.deadline):
+		switch u.overdue(now, idle, checkIdle) {
+		case peekOver:
 			l.handoff(u, nil)
-		case u.phase == relaying && u.connecting && !now.Before(u.deadline):
+		case dialOver:
 			l.dialFailed(u, os.ErrDeadlineExceeded)
-		case checkIdle && u.phase == relaying && !u.connecting && now.Sub(u.last) >= idle:
-			l.finish(u, fmt.Errorf("%w: no bytes either way for %s", ErrIdle, idle), true)
+		case idleOver:
+			l.finish(u, idleErr(idle), true)
 		}
 	}
 }
