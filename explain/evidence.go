@@ -279,8 +279,11 @@ func (f *facts) evidenceValue(key string) string {
 			return f.cipherList(f.ours, valueList) + f.say("at_version", "{version}", VersionName(f.negotiable))
 		}
 	case "alpn_offered":
+		// Joined as every other evidence list is (valueList), not as
+		// openssl's -alpn takes it: a collector splits evidence on ", ".
+		// The summary's alpn=… and the {backend_alpn} of a command keep ",".
 		if o.Hello != nil {
-			return strings.Join(o.Hello.ALPN, ",")
+			return valueList(o.Hello.ALPN)
 		}
 	case "groups_offered":
 		if o.Hello != nil {
@@ -365,7 +368,7 @@ func (f *facts) evidenceValue(key string) string {
 		local, remote := backendEndpoints(o)
 		return f.addr(local) + " -> " + f.addr(remote)
 	case "backend_alpn":
-		return strings.Join(o.Backend.TLS.ALPNOffered, ",")
+		return valueList(o.Backend.TLS.ALPNOffered)
 	case "backend_answer":
 		return HexASCII(o.Backend.AnswerHead[:min(o.Backend.AnswerLen, len(o.Backend.AnswerHead))], 0)
 	case "hello_alert":

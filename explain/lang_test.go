@@ -186,7 +186,8 @@ func TestGoldenJA(t *testing.T) {
 		"client_closed_early_hello_retry", "client_alert_80_cap_rule",
 		"tls_on_plaintext_stalled_byte", "tls_on_plaintext_stalled_sslv2", "tls_on_plaintext_stalled_sslv2_body",
 		"backend_closed_early_plain", "backend_closed_early_reset_inspect_h2", "backend_no_server_hello_reset",
-		"backend_tls_failed_reset_before_hello", "backend_tls_failed_fin_reset_before_hello"}
+		"backend_tls_failed_reset_before_hello", "backend_tls_failed_fin_reset_before_hello",
+		"backend_rejected_hello_alpn"}
 	cases := map[string]*Outcome{}
 	for _, tc := range diagCases() {
 		cases[tc.name] = tc.o
@@ -293,13 +294,16 @@ func TestJapaneseListsUseTouten(t *testing.T) {
 }
 
 // TestEvidenceListsSameInEveryLanguage: the lists in evidence values
-// (versions_offered, ciphers_offered, ciphers_ours, groups_offered, …) are
-// technical values, the same in every language (DiagnoseLang) and split
-// on ", " by collectors: a Japanese diagnosis must not join them with 、.
+// (versions_offered, ciphers_offered, ciphers_ours, groups_offered,
+// alpn_offered, …) are technical values, the same in every language
+// (DiagnoseLang) and split on ", " by collectors: a Japanese diagnosis must
+// not join them with 、, and no evidence list joins with a bare ",". The
+// ALPN lists did ("h2,http/1.1"), unlike every other evidence list.
 func TestEvidenceListsSameInEveryLanguage(t *testing.T) {
 	keys := map[string]bool{"versions_offered": true, "ciphers_offered": true, "ciphers_ours": true,
-		"groups_offered": true, "key_shares": true, "groups_ours": true}
-	lists := 0
+		"groups_offered": true, "key_shares": true, "groups_ours": true, "alpn_offered": true, "backend_alpn": true}
+	bare := listOf(",")
+	lists, alpnLists := 0, 0
 	for _, tc := range diagCases() {
 		ja := DiagnoseLang(tc.o, LangJA)
 		en := map[string]string{}
@@ -313,6 +317,12 @@ func TestEvidenceListsSameInEveryLanguage(t *testing.T) {
 			if strings.Contains(e.Value, "、") {
 				t.Errorf("%s: evidence %s joined with 、 in Japanese: %q", tc.name, e.Key, e.Value)
 			}
+			if m := bare.FindString(e.Value); m != "" {
+				t.Errorf("%s: evidence %s joined with a bare \",\" (%q), not \", \": %q", tc.name, e.Key, m, e.Value)
+			}
+			if strings.Contains(e.Key, "alpn") && listItem.MatchString(e.Value) {
+				alpnLists++
+			}
 			if listItem.MatchString(e.Value) {
 				lists++
 				// ciphers_ours ends in a worded "at TLS 1.x".
@@ -322,7 +332,7 @@ func TestEvidenceListsSameInEveryLanguage(t *testing.T) {
 			}
 		}
 	}
-	if lists == 0 {
-		t.Error("no case has a list in its evidence: the test no longer reaches one")
+	if lists == 0 || alpnLists == 0 {
+		t.Errorf("%d lists in evidence, %d of them ALPN: the test no longer reaches one of each", lists, alpnLists)
 	}
 }

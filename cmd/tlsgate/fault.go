@@ -175,7 +175,7 @@ func parseFaultFlags(fs *flag.FlagSet, args []string, positional bool) error {
 			break
 		}
 		if !positional {
-			return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), args[0])}
+			return unexpectedArg(fs, args[0])
 		}
 		names, args = append(names, args[0]), args[1:]
 	}

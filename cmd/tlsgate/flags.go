@@ -29,9 +29,16 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("%s: unexpected argument %q (see \"tlsgate %s --help\")", fs.Name(), fs.Arg(0), fs.Name())}
+		return unexpectedArg(fs, fs.Arg(0))
 	}
 	return nil
+}
+
+// unexpectedArg is the one usage error for a stray positional argument in
+// every subcommand: it names the argument and points at the --help of the
+// (sub)command whose flag set is fs, as a bad flag's error does.
+func unexpectedArg(fs *flag.FlagSet, arg string) error {
+	return usageError{fmt.Sprintf("%s: unexpected argument %q (see \"tlsgate %s --help\")", fs.Name(), arg, fs.Name())}
 }
 
 // flagParse is fs.Parse for every subcommand: --help prints the usage on

@@ -253,8 +253,11 @@ func cmdLabClient(args []string, stdout io.Writer) error {
 	if err := flagParse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usageError{"lab client: want one https:// URL"}
+	if fs.NArg() == 0 {
+		return usageError{"lab client: want one https:// URL (see \"tlsgate lab client --help\")"}
+	}
+	if fs.NArg() > 1 {
+		return unexpectedArg(fs, fs.Arg(1))
 	}
 	u, err := url.Parse(fs.Arg(0))
 	if err != nil || u.Scheme != "https" || u.Host == "" {

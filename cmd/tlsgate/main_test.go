@@ -152,6 +152,50 @@ func TestBadFlagOneLine(t *testing.T) {
 	}
 }
 
+// TestUnexpectedArgOneLine: a stray positional argument is one line on
+// stderr naming it and pointing at the --help of the (sub)command it was
+// given to, with nothing on stdout and exit 2, in every subcommand that
+// takes no (more) positional arguments. probe, fault and lab client named
+// the argument without the pointer the others gave. explain and fault
+// rm/enable/disable take any number of arguments and are not listed.
+func TestUnexpectedArgOneLine(t *testing.T) {
+	for _, c := range []struct {
+		cmd  string   // the (sub)command, as in its --help pointer
+		args []string // the arguments before the stray one
+	}{
+		{"run", nil},
+		{"version", nil},
+		{"lab", nil},
+		{"lab client", []string{"https://www.example.test/"}},
+		{"ca init", nil},
+		{"ca export", nil},
+		{"config check", nil},
+		{"config default", nil},
+		{"doctor transparent", nil},
+		{"probe", []string{"127.0.0.1:9"}},
+		{"probe", []string{"--json", "127.0.0.1:9"}},
+		{"fault add", []string{"-n", "x", "--action", "reset"}},
+		{"fault ls", nil},
+		{"fault ls", []string{"--json"}},
+		{"fault reset", nil},
+	} {
+		args := append(append(strings.Fields(c.cmd), c.args...), "stray")
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := run(args, &out, &errb); code != 2 {
+				t.Fatalf("exit %d, want 2\nstderr: %s", code, errb.String())
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout has %d bytes, want none:\n%s", out.Len(), out.String())
+			}
+			want := "tlsgate: " + c.cmd + ": unexpected argument \"stray\" (see \"tlsgate " + c.cmd + " --help\")\n"
+			if errb.String() != want {
+				t.Errorf("stderr %q, want the one line %q", errb.String(), want)
+			}
+		})
+	}
+}
+
 // TestCAFlagsPerSubcommand: init must not offer export's flags.
 func TestCAFlagsPerSubcommand(t *testing.T) {
 	for _, c := range []struct {

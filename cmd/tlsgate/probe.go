@@ -98,7 +98,7 @@ func probeArgs(fs *flag.FlagSet, args []string) (string, error) {
 		return "", err
 	}
 	if len(rest) > 0 {
-		return "", usageError{fmt.Sprintf("probe: unexpected argument %q", rest[0])}
+		return "", unexpectedArg(fs, rest[0])
 	}
 	return target, nil
 }
