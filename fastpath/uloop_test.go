@@ -52,6 +52,7 @@ func TestUringEngine(t *testing.T) {
 		{"BackendWriteFailDeliversRest", TestBackendWriteFailDeliversRest},
 		{"ConnectSeenAfterBackendEnd", TestConnectSeenAfterBackendEnd},
 		{"StopRacingServe", TestStopRacingServe},
+		{"BytesQueuedAtAccept", TestBytesQueuedAtAccept},
 	} {
 		t.Run(tc.name, tc.test)
 	}
