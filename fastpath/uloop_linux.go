@@ -12,6 +12,27 @@ import (
 	"time"
 )
 
+// idleWait is how long a loop that owns no connection waits in one system
+// call (see uringWait).
+const idleWait = time.Second
+
+// uringWait says how long a loop's next wait lasts and whether it keeps its
+// P through it (raw: Config.UringHoldP), swept after its last sweep. A busy
+// loop waits until its next sweep is due. An idle one (no connection, no
+// request out, no paused accept) has no deadline to sweep for, and Stop,
+// Abort and Listening ring its eventfd, so it waits long and without its
+// P: waiting a tick at a time holding the P, an idle loop took a P from a
+// busy epoll listener in the same process (0.82x HAProxy's rate against
+// 0.95x alone, BENCHMARKS.md "Session 19"), and released, the runtime
+// leaves the P in the system call until its monitor takes it back, once
+// per wait.
+func uringWait(idle, raw bool, swept time.Duration) (time.Duration, bool) {
+	if idle {
+		return idleWait, false
+	}
+	return max(time.Millisecond, tick-swept), raw
+}
+
 // uloop is an io_uring event loop (URING.md): the epoll loop's job with
 // requests instead of readiness. It shares Conn, the Handler calls and
 // their bookkeeping (Engine.open, handOver, Conn.got, fin, writeErr,
@@ -242,8 +263,10 @@ func (l *uloop) run() {
 		if l.r.ready() {
 			_, err = l.r.submit()
 		} else {
+			idle := len(l.live) == 0 && l.draining == 0 && l.paused.IsZero()
+			wait, hold := uringWait(idle, raw, l.e.cfg.Now().Sub(l.swept))
 			l.parked.Store(true)
-			_, err = l.r.wait(max(time.Millisecond, tick-l.e.cfg.Now().Sub(l.swept)), raw)
+			_, err = l.r.wait(wait, hold)
 			l.parked.Store(false)
 		}
 		switch {
