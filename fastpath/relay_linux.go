@@ -224,6 +224,9 @@ func (l *loop) deliverBackendRest(c *Conn) {
 		if c.res.DownHeadLen < upstream.HeadSize {
 			c.res.DownHeadLen += uint8(copy(c.res.DownHead[c.res.DownHeadLen:], l.buf[:n]))
 		}
+		if c.Watch != nil {
+			c.Watch.Read(true, l.buf[:n])
+		}
 		w, err := rawWrite(c.cfd, l.buf[:n])
 		if w > 0 {
 			l.count(c, 0, w)
@@ -447,9 +450,12 @@ func (c *Conn) fin(from int, now time.Time) {
 }
 
 // got records b, just read from socket from, in the heads and last read
-// the Result keeps (both engines' reads).
+// the Result keeps (both engines' reads), and shows it to the Watch.
 func (c *Conn) got(from int, b []byte, now time.Time) {
 	c.last = now
+	if c.Watch != nil {
+		c.Watch.Read(from == 1, b)
+	}
 	if from == 1 {
 		if c.res.DownHeadLen < upstream.HeadSize {
 			// At most 8 bytes, once per connection: one compare per
