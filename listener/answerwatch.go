@@ -140,8 +140,13 @@ func (w *answerWatch) serverRecord(typ uint8, length int) {
 func (w *answerWatch) result(down int64) explain.Exchange {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.lost || w.version == 0 || w.down < down && !w.answered {
+	if w.answered {
+		// Final once seen: what follows an answer (even bytes out of
+		// step) changes nothing, and the watch reads no more of it.
+		return explain.Exchange{Followed: true, Asked: true, Answered: true}
+	}
+	if w.lost || w.version == 0 || w.down < down {
 		return explain.Exchange{}
 	}
-	return explain.Exchange{Followed: true, Asked: w.asked, Answered: w.answered}
+	return explain.Exchange{Followed: true, Asked: w.asked}
 }

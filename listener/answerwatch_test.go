@@ -99,3 +99,30 @@ func TestAnswerWatch(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAnswerWatch: any bytes either way, in any reads, never panic, and
+// cutting each read in two changes nothing the watch concludes: records
+// cross reads at any point.
+func FuzzAnswerWatch(f *testing.F) {
+	f.Fuzz(func(t *testing.T, up, down []byte, c1, c2 uint16) {
+		i, j := int(c1)%(len(up)+1), int(c2)%(len(down)+1)
+		reads := []struct {
+			down bool
+			p    []byte
+		}{{false, up[:i]}, {true, down[:j]}, {false, up[i:]}, {true, down[j:]}}
+		var whole, cut answerWatch
+		for _, r := range reads {
+			whole.Read(r.down, r.p)
+			h := len(r.p) / 2
+			cut.Read(r.down, r.p[:h])
+			cut.Read(r.down, r.p[h:])
+		}
+		n := int64(len(down))
+		if a, b := whole.result(n), cut.result(n); a != b {
+			t.Fatalf("whole reads %+v, cut reads %+v", a, b)
+		}
+		if e := whole.result(n); !e.Followed && (e.Asked || e.Answered) {
+			t.Fatalf("facts without a followed stream: %+v", e)
+		}
+	})
+}
