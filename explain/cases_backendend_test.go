@@ -63,7 +63,7 @@ func backendEndCases() []diagCase {
 		o.Backend.Exchange = ex
 		return o
 	}
-	unanswered := Exchange{Followed: true, Asked: true}
+	unanswered := Exchange{Followed: true, Asked: true, Requests: 1, RequestBytes: 812 - 517 - 64 - 106, Closes: 1}
 	return []diagCase{
 		{name: "backend_closed_early_plain", o: plain("", SideBackend, 78), code: CodeBackendClosedEarly,
 			contains: []string{"(FIN) before it sent a byte", "78 B got no answer", "78 bytes", "no BIG-IP line is shown", "from tlsgate's address 10.0.0.2:40130"},
@@ -87,8 +87,9 @@ func backendEndCases() []diagCase {
 			contains: []string{"reset the connection of", "without answering its ClientHello", "no BIG-IP line is shown"},
 			absent:   []string{"mid-stream"}, saw: "curl `curl: (35) Recv failure: Connection reset by peer`"},
 		{name: "backend_closed_early_after_handshake", o: afterHS("", SideBackend, unanswered), code: CodeBackendClosedEarly,
-			contains: []string{"completed the TLS handshake", "then closed without answering the request", "application's own log", "Host, SNI or path", "no BIG-IP line is shown"},
-			absent:   []string{"before it sent a byte"}, saw: "curl `curl: (52) Empty reply from server`"},
+			contains: []string{"completed the TLS handshake", "then closed without answering the request", "application's own log", "Host, SNI or path", "no BIG-IP line is shown",
+				"client request records: 1 (125 bytes); backend records after them: 1 (alerts or close_notify)"},
+			absent: []string{"before it sent a byte"}, saw: "curl `curl: (52) Empty reply from server`"},
 		{name: "backend_closed_early_after_handshake_fin_reset", o: afterHS(EndBackendReset, SideBackend, unanswered), code: CodeBackendClosedEarly,
 			contains: []string{"(FIN) without answering the request"}},
 		{name: "backend_closed_early_after_handshake_reset", o: afterHS(EndBackendReset, "", unanswered), code: CodeBackendClosedEarly,

@@ -126,7 +126,7 @@ func passthroughKnowledge() map[string]entry {
 			checks: passthroughClosedAfterChecks,
 			clientSaw: "The end of the stream where the answer belonged (the same with TLS 1.2 and 1.3, and with or without the backend's close_notify): curl `curl: (52) Empty reply from server`, Go net/http `EOF`, browsers ERR_EMPTY_RESPONSE. " +
 				"When the backend then reset the client's next bytes, curl may print `curl: (56) Recv failure: Connection reset by peer` instead.",
-			evidence: []string{"relay_end", "backend", "backend_endpoints", "sni", "alpn_offered", "ja4"},
+			evidence: []string{"exchange", "relay_end", "backend", "backend_endpoints", "sni", "alpn_offered", "ja4"},
 		},
 		CodeBackendClosedEarly + "/after_handshake_reset": {
 			summary: "backend {backend} completed the TLS handshake with {client}, then reset the connection without answering the request; {relayed_by} passed the reset on",
@@ -135,7 +135,7 @@ func passthroughKnowledge() map[string]entry {
 				passthroughClosedAfterWhy + passthroughClosedAfterNoBigIP,
 			checks:    passthroughClosedAfterChecks,
 			clientSaw: "A reset where the answer belonged (the same with TLS 1.2 and 1.3): curl `curl: (56) Recv failure: Connection reset by peer`, Go net/http `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
-			evidence:  []string{"relay_end", "backend", "backend_endpoints", "sni", "alpn_offered", "ja4"},
+			evidence:  []string{"exchange", "relay_end", "backend", "backend_endpoints", "sni", "alpn_offered", "ja4"},
 		},
 		CodeBackendNoServerHello + "/reset": {
 			summary: "backend {backend} reset the connection of {client} without answering its ClientHello, no ServerHello and no alert; {relayed_by} passed the reset on",

@@ -203,6 +203,10 @@ type Exchange struct {
 	// Answered: after it, the backend sent a record that can carry an
 	// answer (not an alert, not a sealed alert's size under TLS 1.3).
 	Answered bool
+	// Requests counts the client's request records, RequestBytes their
+	// bytes with headers, and Closes the backend's records after the
+	// first one that cannot hold an answer (its alerts, close_notify).
+	Requests, RequestBytes, Closes int
 }
 
 // Ways a backend can end a connection before tlsgate's ClientHello left,

@@ -59,6 +59,10 @@ type answerWatch struct {
 	asked          bool  // a client request record was read
 	answered       bool  // a backend record that can be an answer came after one
 	down           int64 // backend bytes seen
+	// requests and requestBytes count the client's request records and
+	// their bytes; closes the backend's records after the first that
+	// cannot hold an answer.
+	requests, requestBytes, closes int
 }
 
 // serverHelloCap bounds the backend bytes kept to read its ServerHello:
@@ -119,15 +123,26 @@ func (w *answerWatch) clientRecord(typ uint8, length int) {
 		w.lost = true // data before the server's hello: 0-RTT, or not followed
 		return
 	}
-	w.asked = w.asked || w.flight.Request(length, w.version, w.suite)
+	if w.flight.Request(length, w.version, w.suite) {
+		w.asked = true
+		w.requests++
+		w.requestBytes += 5 + length
+	}
 }
 
 func (w *answerWatch) serverRecord(typ uint8, length int) {
-	if !w.asked || typ != 23 || length == 0 {
+	if !w.asked {
+		return
+	}
+	if typ == 21 {
+		w.closes++ // an alert: close_notify or fatal, both end its side
+	}
+	if typ != 23 || length == 0 {
 		return
 	}
 	if w.version >= tls.VersionTLS13 {
 		if _, alert, ok := sniff.Sealed13(w.suite); ok && length == alert {
+			w.closes++
 			return
 		}
 	}
@@ -148,5 +163,5 @@ func (w *answerWatch) result(down int64) explain.Exchange {
 	if w.lost || w.version == 0 || w.down < down {
 		return explain.Exchange{}
 	}
-	return explain.Exchange{Followed: true, Asked: w.asked}
+	return explain.Exchange{Followed: true, Asked: w.asked, Requests: w.requests, RequestBytes: w.requestBytes, Closes: w.closes}
 }

@@ -46,7 +46,9 @@ func TestAnswerWatch(t *testing.T) {
 	hs13 := []read{hello, down(wireServerHello(0x1301, true), wireRecord(20, 1), wireRecord(23, 40), wireRecord(23, 900), wireRecord(23, 100), wireRecord(23, 53),
 		wireRecord(23, 250), wireRecord(23, 250)), up(wireRecord(20, 1), wireRecord(23, 53))}
 	request := up(wireRecord(23, 120))
-	unanswered := explain.Exchange{Followed: true, Asked: true}
+	unanswered := explain.Exchange{Followed: true, Asked: true, Requests: 1, RequestBytes: 125}
+	closed := unanswered
+	closed.Closes = 1
 	answered := explain.Exchange{Followed: true, Asked: true, Answered: true}
 	for _, tt := range []struct {
 		name  string
@@ -55,14 +57,14 @@ func TestAnswerWatch(t *testing.T) {
 		want  explain.Exchange
 	}{
 		{"tls12 request then FIN", append(slices.Clone(hs12), request), 0, unanswered},
-		{"tls12 request then close_notify", append(slices.Clone(hs12), request, down(wireRecord(21, 26))), 0, unanswered},
+		{"tls12 request then close_notify", append(slices.Clone(hs12), request, down(wireRecord(21, 26))), 0, closed},
 		{"tls12 answered", append(slices.Clone(hs12), request, down(wireRecord(23, 300)), down(wireRecord(21, 26))), 0, answered},
 		{"tls12 no request", append(slices.Clone(hs12), down(wireRecord(21, 26))), 0, explain.Exchange{Followed: true}},
-		{"tls13 tickets before the request, then close_notify", append(slices.Clone(hs13), request, down(wireRecord(23, 19))), 0, unanswered},
+		{"tls13 tickets before the request, then close_notify", append(slices.Clone(hs13), request, down(wireRecord(23, 19))), 0, closed},
 		{"tls13 answered after tickets", append(slices.Clone(hs13), request, down(wireRecord(23, 90)), down(wireRecord(23, 19))), 0, answered},
 		// The limit: 2 bytes of answer in a record of their own are a
 		// sealed alert's size, and taken for one.
-		{"tls13 tiny answer reads as close_notify", append(slices.Clone(hs13), request, down(wireRecord(23, 19))), 0, unanswered},
+		{"tls13 tiny answer reads as close_notify", append(slices.Clone(hs13), request, down(wireRecord(23, 19))), 0, closed},
 		{"tls13 client close_notify is no request", append(slices.Clone(hs13), up(wireRecord(23, 19))), 0, explain.Exchange{Followed: true}},
 		{"tls13 request and answer in one read each", append(slices.Clone(hs13), up(wireRecord(23, 120), wireRecord(23, 19)), down(wireRecord(23, 90))), 0, answered},
 		{"backend bytes spliced unseen", append(slices.Clone(hs13), request), 1 << 20, explain.Exchange{}},
