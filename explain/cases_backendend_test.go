@@ -53,6 +53,17 @@ func backendEndCases() []diagCase {
 	}
 	passReset := answered(modernHello(), nil, 0)
 	passReset.End = EndBackendReset
+	// A passthrough backend that completed its handshake (its flight went
+	// down) and then ended: what the relay read of the records after it.
+	afterHS := func(end End, fin string, ex Exchange) *Outcome {
+		o := answered(modernHello(), []byte{22, 3, 3, 0, 122, 2, 0, 0}, 2890)
+		o.Backend.Remote = netip.MustParseAddrPort("10.0.0.7:8443")
+		o.Backend.Local = netip.MustParseAddrPort("10.0.0.2:40130")
+		o.BytesUp, o.End, o.FirstFIN, o.Duration = 812, end, fin, 4*time.Millisecond
+		o.Backend.Exchange = ex
+		return o
+	}
+	unanswered := Exchange{Followed: true, Asked: true, Requests: 1, RequestBytes: 812 - 517 - 64 - 106, Closes: 1}
 	return []diagCase{
 		{name: "backend_closed_early_plain", o: plain("", SideBackend, 78), code: CodeBackendClosedEarly,
 			contains: []string{"(FIN) before it sent a byte", "78 B got no answer", "78 bytes", "no BIG-IP line is shown", "from tlsgate's address 10.0.0.2:40130"},
@@ -75,6 +86,22 @@ func backendEndCases() []diagCase {
 		{name: "backend_no_server_hello_reset", o: passReset, code: CodeBackendNoServerHello,
 			contains: []string{"reset the connection of", "without answering its ClientHello", "no BIG-IP line is shown"},
 			absent:   []string{"mid-stream"}, saw: "curl `curl: (35) Recv failure: Connection reset by peer`"},
+		{name: "backend_closed_early_after_handshake", o: afterHS("", SideBackend, unanswered), code: CodeBackendClosedEarly,
+			contains: []string{"completed the TLS handshake", "then closed without answering the request", "application's own log", "Host, SNI or path", "no BIG-IP line is shown",
+				"client request records: 1 (125 bytes); backend records after them: 1 (alerts or close_notify)"},
+			absent: []string{"before it sent a byte"}, saw: "curl `curl: (52) Empty reply from server`"},
+		{name: "backend_closed_early_after_handshake_fin_reset", o: afterHS(EndBackendReset, SideBackend, unanswered), code: CodeBackendClosedEarly,
+			contains: []string{"(FIN) without answering the request"}},
+		{name: "backend_closed_early_after_handshake_reset", o: afterHS(EndBackendReset, "", unanswered), code: CodeBackendClosedEarly,
+			contains: []string{"then reset the connection without answering", "no BIG-IP line is shown"}, absent: []string{"mid-stream"},
+			saw: "curl `curl: (56) Recv failure: Connection reset by peer`"},
+		// The backend answered (a record that can hold data came after
+		// the request), or the relay could not follow the records, or the
+		// client asked nothing: as before, ok.
+		{name: "ok_passthrough_answered_closed", o: afterHS("", SideBackend, Exchange{Followed: true, Asked: true, Answered: true}), code: CodeOK, ok: true},
+		{name: "ok_passthrough_not_followed", o: afterHS("", SideBackend, Exchange{}), code: CodeOK, ok: true},
+		{name: "ok_passthrough_unasked_closed", o: afterHS("", SideBackend, Exchange{Followed: true}), code: CodeOK, ok: true},
+		{name: "ok_passthrough_client_ended_first", o: afterHS("", SideClient, unanswered), code: CodeOK, ok: true},
 		{name: "ok_backend_answered_closed", o: answeredClose, code: CodeOK, ok: true},
 		{name: "ok_backend_closed_unasked", o: unasked, code: CodeOK, ok: true},
 		{name: "ok_backend_closed_one_way", o: syslog(""), code: CodeOK, ok: true},

@@ -27,7 +27,10 @@ import "github.com/tlsgate/tlsgate/sniff"
 // reset.
 func ruleBackendClosedEarly(f *facts) (verdict, bool) {
 	o := f.o
-	if PassesTLS(o) || !o.Backend.Attempted || o.Backend.DialErr != "" || o.Backend.TLS.Err != "" || o.BytesDown != 0 {
+	if PassesTLS(o) {
+		return closedAfterHandshake(o)
+	}
+	if !o.Backend.Attempted || o.Backend.DialErr != "" || o.Backend.TLS.Err != "" || o.BytesDown != 0 {
 		return verdict{}, false
 	}
 	if len(o.FaultFirings) > 0 || o.FaultApplied != "" {
@@ -42,6 +45,31 @@ func ruleBackendClosedEarly(f *facts) (verdict, bool) {
 		return verdict{code: CodeBackendClosedEarly}, true
 	case o.End == EndBackendReset:
 		return verdict{code: CodeBackendClosedEarly, variant: "reset"}, true
+	}
+	return verdict{}, false
+}
+
+// closedAfterHandshake: on a relay that passed TLS through, the backend
+// completed the handshake, the client sent its request (an application
+// data record), and the backend ended the connection (its FIN, or a
+// reset) without a record after it that can carry an answer. The
+// handshake's bytes went down, so the rule above, which reads byte counts,
+// cannot see it; the records' headers tell (Backend.Exchange, whose limits
+// the listener's answerWatch documents). A FIN that came first names the
+// variant even when the relay then ended on a reset, as above.
+func closedAfterHandshake(o *Outcome) (verdict, bool) {
+	e := o.Backend.Exchange
+	if !o.Backend.Attempted || o.Backend.DialErr != "" || !e.Followed || !e.Asked || e.Answered {
+		return verdict{}, false
+	}
+	if len(o.FaultFirings) > 0 || o.FaultApplied != "" {
+		return verdict{}, false
+	}
+	switch {
+	case o.FirstFIN == SideBackend:
+		return verdict{code: CodeBackendClosedEarly, variant: "after_handshake"}, true
+	case o.End == EndBackendReset:
+		return verdict{code: CodeBackendClosedEarly, variant: "after_handshake_reset"}, true
 	}
 	return verdict{}, false
 }

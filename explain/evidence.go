@@ -369,6 +369,11 @@ func (f *facts) evidenceValue(key string) string {
 		return f.addr(local) + " -> " + f.addr(remote)
 	case "backend_alpn":
 		return valueList(o.Backend.TLS.ALPNOffered)
+	case "exchange":
+		if e := o.Backend.Exchange; e.Followed && e.Asked && !e.Answered {
+			return f.say("exchange_value", "{requests}", strconv.Itoa(e.Requests), "{request_bytes}", f.bytesN(int64(e.RequestBytes)),
+				"{closes}", strconv.Itoa(e.Closes))
+		}
 	case "backend_answer":
 		return HexASCII(o.Backend.AnswerHead[:min(o.Backend.AnswerLen, len(o.Backend.AnswerHead))], 0)
 	case "hello_alert":

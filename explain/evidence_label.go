@@ -56,6 +56,7 @@ func evidenceLabels() map[string][2]string {
 		"backend_alpn":         {"ALPN offered to the backend", "バックエンドに提示した ALPN"},
 		"hello_alert":          {"backend's first record", "バックエンドの最初のレコード"},
 		"backend_answer":       {"backend's first bytes", "バックエンドの最初のバイト列"},
+		"exchange":             {"records after the handshake", "ハンドシェイク後のレコード"},
 		"client_end":           {"after the hello", "ClientHello の後"},
 		"faults":               {"fault rules fired", "発動したフォールトルール"},
 		"fault":                {"fault fired", "発動したフォールト"},

@@ -14,8 +14,25 @@ const (
 	// ServerHello at all.
 	passthroughNoAnswer = "{passes_tls}: tlsgate decrypts nothing, and the client's handshake is with the backend itself. " +
 		"tlsgate relayed the client's ClientHello to {backend}, "
-	passthroughNoAnswerNoBigIP = " A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) takes no part in the handshake either and logs no SSL error for it, so no BIG-IP line is shown."
+	// passthroughClosedAfter opens the entries of a backend that
+	// completed the handshake and then ended the connection unanswered.
+	passthroughClosedAfter = "{passes_tls}: tlsgate decrypts nothing, and the client's TLS session is with the backend itself. " +
+		"The backend {backend} completed the TLS handshake with the client {client}, the client then sent its request (encrypted application data, {up_bytes} relayed in all), and the backend "
+	// passthroughClosedAfterWhy lists the usual causes and the limit of
+	// what a relay reads from record headers.
+	passthroughClosedAfterWhy = "Typical causes: the backend application crashed or threw on the request, a TLS-terminating backend (a proxy, an ingress) whose own upstream is down or refused it, or an application that closes on a Host, SNI or path it does not serve. " +
+		"tlsgate tells this from the records' headers alone: the client's request records went up, and nothing came back from the backend after them but its close (a TLS alert, or under TLS 1.3 a record of an encrypted alert's size)."
+	passthroughClosedAfterNoBigIP = " A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) decrypts nothing either and logs no error when a pool member closes or resets a connection after its handshake (only reset-cause logging, `tm.rstcause.log`, would write a `01230140` line, whose reason text is not documented), so no BIG-IP line is shown."
+	passthroughNoAnswerNoBigIP    = " A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) takes no part in the handshake either and logs no SSL error for it, so no BIG-IP line is shown."
 )
+
+// passthroughClosedAfterChecks are what to check first when a backend
+// completed the handshake and then closed without answering.
+var passthroughClosedAfterChecks = []string{
+	"Read the backend application's own log at this moment, for the connection from tlsgate's address {backend_local}: an exception, a crash or restart, or an error from its own upstream.",
+	"Check whether the backend closes on this name or request: ask it directly, without tlsgate, with the same SNI and Host (`curl -vk --resolve {sni}:{backend_port}:{backend_host} https://{sni}:{backend_port}/<path>`); the same empty reply there is the backend's own behaviour, and another Host or path that works points at its routing.",
+	"If the backend is itself a TLS-terminating proxy, check its upstream: it completes the client's handshake before it knows whether it can reach its own backend.",
+}
 
 // passthroughKnowledge covers a passthrough backend that refused the
 // client's ClientHello. BIG-IP has no line for it (groupNone): the
@@ -100,6 +117,25 @@ func passthroughKnowledge() map[string]entry {
 			},
 			clientSaw: "When the backend closed: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL`, openssl s_client `unexpected eof while reading`, Go `EOF`. When it stayed silent: curl `curl: (28) … timed out`, Go `net/http: TLS handshake timeout`.",
 			evidence:  []string{"backend", "backend_endpoints", "idle", "sni", "versions_offered", "alpn_offered", "ja4"},
+		},
+		CodeBackendClosedEarly + "/after_handshake": {
+			summary: "backend {backend} completed the TLS handshake with {client}, then closed the connection (FIN) without answering the request; {relayed_by} passed the close on",
+			cause: passthroughClosedAfter + "ended the connection with a FIN without sending back a record that can hold an answer. " +
+				"The backend completed the TLS handshake, then closed without answering the request: the client got the end of the stream where its answer belonged. " +
+				passthroughClosedAfterWhy + passthroughClosedAfterNoBigIP,
+			checks: passthroughClosedAfterChecks,
+			clientSaw: "The end of the stream where the answer belonged (the same with TLS 1.2 and 1.3, and with or without the backend's close_notify): curl `curl: (52) Empty reply from server`, Go net/http `EOF`, browsers ERR_EMPTY_RESPONSE. " +
+				"When the backend then reset the client's next bytes, curl may print `curl: (56) Recv failure: Connection reset by peer` instead.",
+			evidence: []string{"exchange", "relay_end", "backend", "backend_endpoints", "sni", "alpn_offered", "ja4"},
+		},
+		CodeBackendClosedEarly + "/after_handshake_reset": {
+			summary: "backend {backend} completed the TLS handshake with {client}, then reset the connection without answering the request; {relayed_by} passed the reset on",
+			cause: passthroughClosedAfter + "reset the connection without sending back a record that can hold an answer. " +
+				"The backend completed the TLS handshake, then closed without answering the request, with a TCP reset (an application that closes its socket with the request unread, or one that set SO_LINGER 0, resets instead of sending a FIN). " +
+				passthroughClosedAfterWhy + passthroughClosedAfterNoBigIP,
+			checks:    passthroughClosedAfterChecks,
+			clientSaw: "A reset where the answer belonged (the same with TLS 1.2 and 1.3): curl `curl: (56) Recv failure: Connection reset by peer`, Go net/http `read: connection reset by peer`, browsers ERR_CONNECTION_RESET.",
+			evidence:  []string{"exchange", "relay_end", "backend", "backend_endpoints", "sni", "alpn_offered", "ja4"},
 		},
 		CodeBackendNoServerHello + "/reset": {
 			summary: "backend {backend} reset the connection of {client} without answering its ClientHello, no ServerHello and no alert; {relayed_by} passed the reset on",

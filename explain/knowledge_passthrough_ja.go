@@ -9,8 +9,21 @@ const (
 	passthroughSawJA      = "バックエンドのアラートは送られたままクライアントに届いた{hello_alert_level}: {hello_alert_saw}。"
 	passthroughNoAnswerJA = "{passes_tls}する。tlsgate は何も復号せず、クライアントのハンドシェイクの相手はバックエンド自身である。" +
 		"tlsgate はクライアントの ClientHello を {backend} へ中継したが、"
-	passthroughNoAnswerNoBigIPJA = "BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）もハンドシェイクに関わらず、これについて SSL エラーを記録しないので、BIG-IP の行は表示しない。"
+	passthroughClosedAfterJA = "{passes_tls}する。tlsgate は何も復号せず、クライアントの TLS セッションの相手はバックエンド自身である。" +
+		"バックエンド {backend} はクライアント {client} との TLS ハンドシェイクを完了し、クライアントはそのあと要求（暗号化されたアプリケーションデータ。中継したのは全部で {up_bytes}）を送ったが、バックエンドは"
+	passthroughClosedAfterWhyJA = "典型的な原因: バックエンドのアプリケーションが要求で落ちた、または例外を出した。TLS を終端するバックエンド（プロキシ、イングレス）で、その先の自分のアップストリームが落ちているか拒否した。受け付けない Host、SNI、パスで閉じるアプリケーション。" +
+		"tlsgate はこれをレコードのヘッダだけから判断している: クライアントの要求のレコードは上りに流れ、そのあとバックエンドからはクローズ（TLS アラート、TLS 1.3 では暗号化されたアラートの大きさのレコード）のほかに何も来なかった。"
+	passthroughClosedAfterNoBigIPJA = "BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）も何も復号せず、ハンドシェイクのあとでプールメンバーが接続を閉じたりリセットしたりしてもエラーを記録しない（リセット原因のログ `tm.rstcause.log` を有効にしたときだけ `01230140` の行が出るが、その理由の文言は文書化されていない）ので、BIG-IP の行は表示しない。"
+	passthroughNoAnswerNoBigIPJA    = "BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）もハンドシェイクに関わらず、これについて SSL エラーを記録しないので、BIG-IP の行は表示しない。"
 )
+
+// passthroughClosedAfterChecksJA is passthroughClosedAfterChecks in
+// Japanese.
+var passthroughClosedAfterChecksJA = []string{
+	"この時刻のバックエンドのアプリケーション自身のログを、tlsgate のアドレス {backend_local} からの接続について読む: 例外、クラッシュや再起動、その先のアップストリームからのエラー。",
+	"バックエンドがこの名前や要求で閉じるのか確かめる: tlsgate を通さずに同じ SNI と Host で直接聞く（`curl -vk --resolve {sni}:{backend_port}:{backend_host} https://{sni}:{backend_port}/<path>`）。そこでも空の応答ならバックエンド自身の振る舞いで、別の Host やパスなら動くなら、そのルーティングが原因である。",
+	"バックエンド自身が TLS を終端するプロキシなら、その先のアップストリームを確かめる: そのプロキシは自分のバックエンドに届くかわかる前にクライアントのハンドシェイクを完了する。",
+}
 
 // passthroughKnowledgeJA is passthroughKnowledge in Japanese.
 func passthroughKnowledgeJA() map[string]entry {
@@ -101,6 +114,23 @@ func passthroughKnowledgeJA() map[string]entry {
 				"バックエンドに平文を渡すつもりなら、TLS は tlsgate で終端する: リスナー {listener} に mode = \"terminate\"（BIG-IP では仮想サーバに client-ssl プロファイル）。",
 			},
 			clientSaw: "バックエンドが閉じた場合: curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL`、openssl s_client は `unexpected eof while reading`、Go は `EOF`。黙っていた場合: curl は `curl: (28) … timed out`、Go は `net/http: TLS handshake timeout`。",
+		},
+		CodeBackendClosedEarly + "/after_handshake": {
+			summary: "バックエンド {backend} が {client} との TLS ハンドシェイクを完了したあと、要求に応答せずに接続を閉じた（FIN）。{relayed_by}はそのクローズを伝えた",
+			cause: passthroughClosedAfterJA + "応答を含みうるレコードを 1 つも返さずに FIN で接続を終えた。" +
+				"バックエンドは TLS ハンドシェイクを完了し、そのあと要求に応答せずに閉じた: クライアントには応答の代わりにストリームの終わりが届いた。" +
+				passthroughClosedAfterWhyJA + passthroughClosedAfterNoBigIPJA,
+			checks: passthroughClosedAfterChecksJA,
+			clientSaw: "応答の代わりにストリームの終わり（TLS 1.2 でも 1.3 でも、バックエンドの close_notify の有無にかかわらず同じ）: curl `curl: (52) Empty reply from server`、Go net/http `EOF`、ブラウザは ERR_EMPTY_RESPONSE。" +
+				"そのあとバックエンドがクライアントの次のバイトをリセットしたときは、curl が代わりに `curl: (56) Recv failure: Connection reset by peer` を出すことがある。",
+		},
+		CodeBackendClosedEarly + "/after_handshake_reset": {
+			summary: "バックエンド {backend} が {client} との TLS ハンドシェイクを完了したあと、要求に応答せずに接続をリセットした。{relayed_by}はそのリセットを伝えた",
+			cause: passthroughClosedAfterJA + "応答を含みうるレコードを 1 つも返さずに接続をリセットした。" +
+				"バックエンドは TLS ハンドシェイクを完了し、そのあと要求に応答せずに TCP リセットで閉じた（要求を読まずにソケットを閉じたアプリケーションや、SO_LINGER 0 を設定したものは FIN の代わりにリセットを送る）。" +
+				passthroughClosedAfterWhyJA + passthroughClosedAfterNoBigIPJA,
+			checks:    passthroughClosedAfterChecksJA,
+			clientSaw: "応答の代わりにリセット（TLS 1.2 でも 1.3 でも同じ）: curl `curl: (56) Recv failure: Connection reset by peer`、Go net/http `read: connection reset by peer`、ブラウザは ERR_CONNECTION_RESET。",
 		},
 		CodeBackendNoServerHello + "/reset": {
 			summary: "バックエンド {backend} は {client} の ClientHello に応答せず（ServerHello もアラートもない）接続をリセットした。{relayed_by}がそのリセットを伝えた",

@@ -217,6 +217,7 @@ func phrasesEN() map[string]string {
 		"handshake_timeout_n":   " (handshake timeout {timeout})",
 		"handshake_timeout_of":  "{timeout} (the handshake timeout)",
 		"idle_cut":              "no byte either way for {idle}, then both sides reset; up {up} B, down {down} B in {took}",
+		"exchange_value":        "client request records: {requests} ({request_bytes}); backend records after them: {closes} (alerts or close_notify), none that can hold an answer",
 		"relay_reset_by":        "reset by the {side} after up {up} B, down {down} B in {took}; tlsgate reset the other side",
 		"side_client":           "client",
 		"side_backend":          "backend",

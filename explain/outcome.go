@@ -184,6 +184,29 @@ type Backend struct {
 	// not. BeforeHelloBytes counts what it sent first.
 	EndedBeforeHello string
 	BeforeHelloBytes int
+	// Exchange is what a relay that passed TLS through read, from record
+	// headers alone, of the exchange after the handshake (the listener's
+	// answerWatch).
+	Exchange Exchange
+}
+
+// Exchange is what a passthrough relay read of the request and answer
+// inside a TLS session it cannot decrypt, from the records' headers: the
+// types and sizes of the records each side sent after the handshake.
+type Exchange struct {
+	// Followed: the relay read the backend's ServerHello and every record
+	// header both ways after it; the other fields mean nothing without it.
+	Followed bool
+	// Asked: the client sent an application data record past the
+	// handshake (its request).
+	Asked bool
+	// Answered: after it, the backend sent a record that can carry an
+	// answer (not an alert, not a sealed alert's size under TLS 1.3).
+	Answered bool
+	// Requests counts the client's request records, RequestBytes their
+	// bytes with headers, and Closes the backend's records after the
+	// first one that cannot hold an answer (its alerts, close_notify).
+	Requests, RequestBytes, Closes int
 }
 
 // Ways a backend can end a connection before tlsgate's ClientHello left,

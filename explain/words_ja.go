@@ -90,6 +90,7 @@ func phrasesJA() map[string]string {
 		"handshake_timeout_n":   "（ハンドシェイクのタイムアウト {timeout}）",
 		"handshake_timeout_of":  "{timeout}（ハンドシェイクのタイムアウト）",
 		"idle_cut":              "{idle} のあいだどちら向きにも無通信のため両側をリセット。{took} で上り {up} B、下り {down} B",
+		"exchange_value":        "クライアントの要求のレコード: {requests}（{request_bytes}）。そのあとのバックエンドのレコード: {closes}（アラートか close_notify）で、応答を含みうるものはない",
 		"relay_reset_by":        "{took} で上り {up} B、下り {down} B の後に{side}がリセット。tlsgate はもう一方をリセットした",
 		"side_client":           "クライアント",
 		"side_backend":          "バックエンド",

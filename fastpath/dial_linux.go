@@ -213,6 +213,9 @@ func (l *loop) deliverBackendRest(c *Conn) {
 		if c.res.DownHeadLen < upstream.HeadSize {
 			c.res.DownHeadLen += uint8(copy(c.res.DownHead[c.res.DownHeadLen:], l.buf[:n]))
 		}
+		if c.Watch != nil {
+			c.Watch.Read(true, l.buf[:n])
+		}
 		w, err := rawWrite(c.cfd, l.buf[:n])
 		if w > 0 {
 			l.count(c, 0, w)

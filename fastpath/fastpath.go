@@ -60,6 +60,10 @@ type Conn struct {
 	// plain end of stream, so the goroutine path must take ReadErr as the
 	// result of its next read.
 	ReadErr error
+	// Watch, when the Handler sets it in Decide, sees every relay read
+	// of either side after the bytes Decide saw (upstream.Watcher, as
+	// on the goroutine engine), on the loop's thread.
+	Watch upstream.Watcher
 
 	cfd, bfd int
 	// cseq and bseq tag each socket's epoll registration: an event still

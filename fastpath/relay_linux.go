@@ -229,9 +229,12 @@ func (c *Conn) fin(from int, now time.Time) {
 }
 
 // got records b, just read from socket from, in the heads and last read
-// the Result keeps (both engines' reads).
+// the Result keeps (both engines' reads), and shows it to the Watch.
 func (c *Conn) got(from int, b []byte, now time.Time) {
 	c.last = now
+	if c.Watch != nil {
+		c.Watch.Read(from == 1, b)
+	}
 	if from == 1 {
 		if c.res.DownHeadLen < upstream.HeadSize {
 			// At most 8 bytes, once per connection: one compare per

@@ -134,7 +134,7 @@ type recordCorrupt struct {
 	flip bool // the rule covers this direction; else it only watches
 
 	mu     sync.Mutex
-	scan   recordScan
+	scan   sniff.RecordScan
 	target int // body offset to flip in the current record; -1: none
 	mask   byte
 	done   bool // flipped, or nothing more to do: pass bytes as they are
@@ -165,7 +165,7 @@ func (f *recordCorrupt) look(p []byte) []byte {
 		f.st.serverBytes(p)
 	}
 	out, copied := p, false
-	f.scan.feed(p, func(typ uint8, length int) {
+	f.scan.Feed(p, func(typ uint8, length int) {
 		f.target = -1
 		if typ != recordAppData || !f.st.appRecord(f.dir) || !f.flip || length == 0 || !f.st.choose() {
 			return
@@ -184,55 +184,10 @@ func (f *recordCorrupt) look(p []byte) []byte {
 		f.k.markActed(f.r)
 		f.k.corruptedBy(f.r, f.dir)
 	})
-	if f.scan.lost || !f.flip && f.st.settled() || f.target < 0 && f.st.spent() {
+	if f.scan.Lost() || !f.flip && f.st.settled() || f.target < 0 && f.st.spent() {
 		f.done = true
 	}
 	return out
 }
 
 func (f *recordCorrupt) End(fin bool) error { return f.next.End(fin) }
-
-// recordScan follows a stream of TLS records across writes of any size. It
-// stops (lost) at a header that cannot start a TLS record: bytes that are
-// not TLS, or a stream it joined out of step.
-type recordScan struct {
-	hdr  [5]byte
-	nh   int // header bytes held
-	left int // body bytes still to come in the current record
-	off  int // body bytes of the current record already passed
-	lost bool
-	// lostAt is where in the chunk that lost the step its bad header
-	// began (0 when it began in an earlier one).
-	lostAt int
-}
-
-// feed walks p. For each record header completed it calls head with the
-// record's type and body length; for each run of body bytes in p it calls
-// body with the run's index in p, its offset in the record's body and its
-// length.
-func (s *recordScan) feed(p []byte, head func(typ uint8, length int), body func(at, bodyOff, n int)) {
-	for i := 0; i < len(p) && !s.lost; {
-		if s.left == 0 {
-			take := min(5-s.nh, len(p)-i)
-			copy(s.hdr[s.nh:], p[i:i+take])
-			s.nh += take
-			i += take
-			if s.nh < 5 {
-				return
-			}
-			s.nh = 0
-			if typ := s.hdr[0]; typ < recordCCS || typ > 24 || s.hdr[1] != 3 {
-				s.lost, s.lostAt = true, max(i-5, 0)
-				return
-			}
-			s.left, s.off = int(s.hdr[3])<<8|int(s.hdr[4]), 0
-			head(s.hdr[0], s.left)
-			continue
-		}
-		n := min(s.left, len(p)-i)
-		body(i, s.off, n)
-		s.off += n
-		s.left -= n
-		i += n
-	}
-}

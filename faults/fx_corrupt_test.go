@@ -238,64 +238,6 @@ func TestRecordCorruptPlannedForTLSOnly(t *testing.T) {
 	}
 }
 
-// TestRecordScanSplits: the scanner finds the same records and body runs
-// however the stream is cut into writes.
-func TestRecordScanSplits(t *testing.T) {
-	stream := slices.Concat(
-		[]byte{22, 3, 3, 0, 3, 'a', 'b', 'c'},
-		[]byte{20, 3, 3, 0, 1, 1},
-		[]byte{23, 3, 3, 0, 0},
-		[]byte{23, 3, 3, 0, 6, 1, 2, 3, 4, 5, 6},
-	)
-	type rec struct {
-		typ  uint8
-		n    int
-		body []byte
-	}
-	scan := func(cuts []int) []rec {
-		var s recordScan
-		var out []rec
-		prev := 0
-		for _, c := range append(cuts, len(stream)) {
-			p := stream[prev:c]
-			s.feed(p, func(typ uint8, n int) { out = append(out, rec{typ: typ, n: n}) }, func(at, off, n int) {
-				last := &out[len(out)-1]
-				if off != len(last.body) {
-					t.Fatalf("body run at offset %d, want %d", off, len(last.body))
-				}
-				last.body = append(last.body, p[at:at+n]...)
-			})
-			prev = c
-		}
-		if s.lost {
-			t.Fatal("lost a valid stream")
-		}
-		return out
-	}
-	whole := scan(nil)
-	if len(whole) != 4 || whole[3].typ != 23 || string(whole[3].body) != "\x01\x02\x03\x04\x05\x06" {
-		t.Fatalf("whole stream: %+v", whole)
-	}
-	for i := 1; i < len(stream); i++ {
-		for j := i; j < len(stream); j++ {
-			got := scan([]int{i, j})
-			if len(got) != len(whole) {
-				t.Fatalf("cut at %d,%d: %+v", i, j, got)
-			}
-			for k := range got {
-				if got[k].typ != whole[k].typ || got[k].n != whole[k].n || !bytes.Equal(got[k].body, whole[k].body) {
-					t.Fatalf("cut at %d,%d: record %d %+v, want %+v", i, j, k, got[k], whole[k])
-				}
-			}
-		}
-	}
-	var s recordScan
-	s.feed([]byte("GET / HTTP/1.1\r\n"), func(uint8, int) { t.Fatal("a record in plain HTTP") }, func(int, int, int) {})
-	if !s.lost {
-		t.Error("plain HTTP not recognised as not TLS")
-	}
-}
-
 // testHello is a parsed TLS 1.3 ClientHello: what a rule that needs TLS
 // records is planned with.
 func testHello() *sniff.ClientHello {

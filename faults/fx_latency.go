@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tlsgate/tlsgate/sniff"
 )
 
 // latencyQueue is how many chunks may wait; Toxiproxy buffers 1024 too.
@@ -221,64 +223,25 @@ type requestState struct {
 // handshake, never delays it either.
 type requestRecords struct {
 	st   *requestState
-	scan recordScan
+	scan sniff.RecordScan
 	cur  bool // the record being scanned is a request's
-	// The client's TLS 1.3 flight after the server's hello: how many of
-	// its encrypted records came, and whether its Finished has.
-	flight   int
-	finished bool
-}
-
-// maxFlight13 is the most encrypted records a TLS 1.3 client's flight
-// holds: Certificate, CertificateVerify, Finished (RFC 8446 §4.4).
-const maxFlight13 = 3
-
-// sealed13 gives the body lengths, under a TLS 1.3 suite, of a sealed
-// Finished (the verify_data of the suite's hash length, its 4-byte
-// handshake header, the inner content type and the AEAD tag) and of a
-// sealed alert (2 bytes, the type, the tag), without padding. ok is false
-// for a suite it does not know.
-func sealed13(suite uint16) (finished, alert int, ok bool) {
-	hash, tag := 32, 16
-	switch suite {
-	case 0x1301, 0x1303, 0x1304: // AES-128-GCM, ChaCha20-Poly1305, AES-128-CCM
-	case 0x1302: // AES-256-GCM-SHA384
-		hash = 48
-	case 0x1305: // AES-128-CCM-8: an 8-byte tag
-		tag = 8
-	default:
-		return 0, 0, false
-	}
-	return hash + 5 + tag, 2 + 1 + tag, true
+	// flight follows the client's TLS 1.3 handshake flight, sealed in
+	// type 23 records like its requests (sniff.ClientFlight).
+	flight sniff.ClientFlight
 }
 
 // isRequest says whether a type 23 record of the client's, of body
-// length n, is a request. Under TLS 1.3 the client's handshake flight
-// is sealed in type 23 records too: its Finished, and with a client
-// certificate a Certificate and a CertificateVerify before it. The
-// Finished is told by its size, which the suite fixes; the flight ends
-// there, or after maxFlight13 records when none had that size (a client
-// that pads its records; then a request among them is missed). Under an
-// unknown suite the flight is taken to be the Finished alone. Past the
-// flight, a record the size of a sealed alert is the client's
-// close_notify (or another alert), not a request: that leaves out a
-// request of 2 bytes sent in a record of its own, as no HTTP request is.
+// length n, is a request: past the handshake, under the version and
+// suite the server's hello chose (sniff.ClientFlight.Request tells the
+// TLS 1.3 flight and close_notify apart by their sizes). Before the
+// server's hello is read, or when it never will be, none is.
 func (q *requestRecords) isRequest(n int) bool {
 	past := q.st.tls.appRecord(C2S) // counted even when it is not used
 	v, suite := q.st.tls.choice()
-	if n == 0 || v < tls.VersionTLS13 {
+	if v < tls.VersionTLS13 {
 		return past && n > 0
 	}
-	finished, alert, ok := sealed13(suite)
-	if !ok {
-		return past
-	}
-	if !q.finished {
-		q.flight++
-		q.finished = n == finished || q.flight >= maxFlight13
-		return false
-	}
-	return n != alert
+	return q.flight.Request(n, v, suite)
 }
 
 // spared says how many of the first bytes of a chunk going dir the rule
@@ -302,10 +265,10 @@ func (q *requestRecords) spared(p []byte, dir Direction) int {
 // a request: nothing says they are not.
 func (q *requestRecords) firstRequest(p []byte) int {
 	first := len(p)
-	if q.scan.lost {
+	if q.scan.Lost() {
 		first = 0
 	} else {
-		q.scan.feed(p, func(typ uint8, length int) {
+		q.scan.Feed(p, func(typ uint8, length int) {
 			q.cur = typ == recordAppData && q.isRequest(length)
 		}, func(at, bodyOff, n int) {
 			if !q.cur || first < len(p) {
@@ -316,8 +279,8 @@ func (q *requestRecords) firstRequest(p []byte) int {
 				first = max(at-5, 0) // its header, or what of it is in p
 			}
 		})
-		if q.scan.lost && first == len(p) {
-			first = q.scan.lostAt
+		if q.scan.Lost() && first == len(p) {
+			first = q.scan.LostAt()
 		}
 	}
 	if first < len(p) {

@@ -226,28 +226,6 @@ func TestPassthroughLatencyCountsOnlyRequests(t *testing.T) {
 	}
 }
 
-// TestSealed13Sizes: the sealed sizes of a TLS 1.3 Finished and alert
-// under each suite, the ones isRequest tells records apart by.
-func TestSealed13Sizes(t *testing.T) {
-	for _, tt := range []struct {
-		suite           uint16
-		finished, alert int
-		ok              bool
-	}{
-		{0x1301, 53, 19, true},
-		{0x1302, 69, 19, true},
-		{0x1303, 53, 19, true},
-		{0x1304, 53, 19, true},
-		{0x1305, 45, 11, true},
-		{0xc02f, 0, 0, false},
-	} {
-		f, a, ok := sealed13(tt.suite)
-		if f != tt.finished || a != tt.alert || ok != tt.ok {
-			t.Errorf("sealed13(%#04x) = %d, %d, %v; want %d, %d, %v", tt.suite, f, a, ok, tt.finished, tt.alert, tt.ok)
-		}
-	}
-}
-
 // TestLatencyWriteCountsQueuedChunk: a write with spared bytes queues two
 // chunks. If the connection ends after the first went in, Write returned
 // 0 though the spared bytes were queued (and are delivered): it must

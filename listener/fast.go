@@ -159,6 +159,8 @@ type fastState struct {
 	d     explain.Diagnosis
 	log   connLog
 	req   sniff.HTTPRequest // o.HTTP, when the first bytes were a request
+	// answers follows a passed-through stream's records (Conn.Watch).
+	answers answerWatch
 }
 
 // fastHandler adapts a Server to fastpath.Handler. Its methods run on the
@@ -289,6 +291,10 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 	o.FirstBytes, o.FirstLen = append(st.first[:0], b[:min(len(b), firstBytesKept)]...), len(b)
 	st.tail = tailOf(o, b)
 	o.Backend.Addr, o.Backend.Attempted = addr, true
+	if explain.PassesTLS(o) {
+		st.answers.start(b)
+		c.Watch = &st.answers
+	}
 	return fastpath.Relay, target
 }
 
@@ -362,6 +368,9 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 	o.End = relayEnd(errors.Is(r.Err, fastpath.ErrIdle), r.ResetBy, closeRace(o, r.AfterClientEnd, r.Down, r.UpLast[:], r.UpLastLen))
 	recordHelloAlert(o, r.DownHead[:r.DownHeadLen])
 	recordClientEnd(o, st.tail, r.UpHead[:r.UpHeadLen], r.DownHead[:r.DownHeadLen], r.ClientFINFirst)
+	if c.Watch != nil {
+		o.Backend.Exchange = st.answers.result(r.Down)
+	}
 	s.finishFast(st)
 }
 

@@ -309,8 +309,18 @@ func (s *Server) resetAfterConnect(c net.Conn, o *explain.Outcome, rac *upstream
 // client's last read is kept only where closeRace reads it.
 func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *connCtx) {
 	began := s.deps.Now()
-	res, err := upstream.PumpWith(c, bc, first, upstream.Options{Idle: s.opts.IdleTimeout, Bufs: cc.bufs, KeepLast: explain.PassesTLS(o)})
+	opt := upstream.Options{Idle: s.opts.IdleTimeout, Bufs: cc.bufs, KeepLast: explain.PassesTLS(o)}
+	var aw *answerWatch
+	if explain.PassesTLS(o) {
+		aw = &answerWatch{}
+		aw.start(first)
+		opt.Watch = aw
+	}
+	res, err := upstream.PumpWith(c, bc, first, opt)
 	o.BytesUp, o.BytesDown = res.Up, res.Down
+	if aw != nil {
+		o.Backend.Exchange = aw.result(res.Down)
+	}
 	if res.FirstFIN != "" {
 		// The relay times its FIN from its own start.
 		o.FirstFIN, o.FirstFINAfter = res.FirstFIN, began.Sub(o.Start)+res.FirstFINAfter

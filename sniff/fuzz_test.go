@@ -352,3 +352,60 @@ func recordsWhole(b []byte) bool {
 	}
 	return true
 }
+
+// FuzzRecordScan: a stream cut into two reads at any point gives the same
+// record headers, body bytes and lost point as the stream read whole, and
+// ClientFlight's verdicts on those records do not depend on the cut.
+func FuzzRecordScan(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte, cut uint16, tls13 bool) {
+		type hdr struct {
+			typ uint8
+			n   int
+		}
+		scan := func(parts ...[]byte) (hs []hdr, body []byte, reqs []bool, lost bool) {
+			var s RecordScan
+			var q ClientFlight
+			v := uint16(0x0303)
+			if tls13 {
+				v = 0x0304
+			}
+			for _, p := range parts {
+				was := s.Lost()
+				s.Feed(p, func(typ uint8, n int) {
+					if n > 0xffff {
+						t.Fatalf("record length %d over 16 bits", n)
+					}
+					hs = append(hs, hdr{typ, n})
+					if typ == 23 {
+						reqs = append(reqs, q.Request(n, v, 0x1301))
+					}
+				}, func(at, off, n int) {
+					if at < 0 || n <= 0 || at+n > len(p) {
+						t.Fatalf("body run %d+%d outside a read of %d", at, n, len(p))
+					}
+					body = append(body, p[at:at+n]...)
+				})
+				if !was && s.Lost() && (s.LostAt() < 0 || s.LostAt() > len(p)) {
+					t.Fatalf("lost at %d in a read of %d", s.LostAt(), len(p))
+				}
+			}
+			return hs, body, reqs, s.Lost()
+		}
+		c := int(cut) % (len(b) + 1)
+		h1, b1, r1, l1 := scan(b)
+		h2, b2, r2, l2 := scan(b[:c], b[c:])
+		if l1 != l2 || len(h1) != len(h2) || !bytes.Equal(b1, b2) || len(r1) != len(r2) {
+			t.Fatalf("cut at %d: %v %v %v lost %v; whole: %v %v %v lost %v", c, h2, len(b2), r2, l2, h1, len(b1), r1, l1)
+		}
+		for i := range h1 {
+			if h1[i] != h2[i] {
+				t.Fatalf("cut at %d: record %d %v, whole %v", c, i, h2[i], h1[i])
+			}
+		}
+		for i := range r1 {
+			if r1[i] != r2[i] {
+				t.Fatalf("cut at %d: request verdict %d %v, whole %v", c, i, r2[i], r1[i])
+			}
+		}
+	})
+}

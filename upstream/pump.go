@@ -163,6 +163,22 @@ type Options struct {
 	// closing alert. A relay of decrypted or plaintext bytes has no use
 	// for it.
 	KeepLast bool
+	// Watch, when set, sees every read the relay makes through its own
+	// buffers: the client's bytes after firstUp and the backend's, as
+	// read, before they are written on. Bytes that go by splice (past
+	// spliceAfter on a direction between two TCP conns) are not seen: a
+	// caller compares what it saw with Result's counts. The two
+	// directions call it from two goroutines.
+	Watch Watcher
+}
+
+// Watcher sees a relay's reads (Options.Watch, and the fastpath engine's
+// Conn.Watch), so a caller can follow what crosses a relay it does not
+// run, such as the TLS records of a passed-through stream. Read is given
+// the bytes of one read from the backend (down) or from the client; it
+// must not keep p, and must be quick: the relay waits for it.
+type Watcher interface {
+	Read(down bool, p []byte)
 }
 
 // Buffers are the copy buffers of one Pump at a time. A caller that relays
@@ -196,6 +212,7 @@ func PumpWith(client, backend net.Conn, firstUp []byte, opt Options) (Result, er
 	p := &pump{conns: [2]net.Conn{client, backend}, idle: idle, span: idle / windowsPerIdle, firstFIN: -1}
 	p.taps[down].head, p.taps[up].head = p.downBuf[:], p.upBuf[:]
 	p.taps[up].keepLast = opt.KeepLast
+	p.taps[up].watch, p.taps[down].watch, p.taps[down].down = opt.Watch, opt.Watch, true
 	if !opt.KeepLast {
 		p.taps[up].lastLen = -1 // not asked for, so not seen
 	}
@@ -290,9 +307,9 @@ type pump struct {
 // tap passes reads through unchanged and copies from them what Result
 // reports of a direction: the stream's first len(head) bytes, and, with
 // keepLast, the first bytes and the length of the latest read that
-// returned any. A window is put through it only while it wants one of
-// them (wants), so a relay's splice path, which begins after spliceAfter
-// bytes, never sees it.
+// returned any, and passes each read to a Watcher. A window is put
+// through it only while it wants one of them (wants), so a relay's splice
+// path, which begins after spliceAfter bytes, never sees it.
 type tap struct {
 	r        io.Reader
 	head     []byte // an array of the pump's, so a head costs no allocation
@@ -300,6 +317,8 @@ type tap struct {
 	keepLast bool
 	last     [LastSize]byte
 	lastLen  int
+	watch    Watcher // Options.Watch, for every read through the tap
+	down     bool    // the tap reads the backend
 }
 
 func (t *tap) Read(p []byte) (int, error) {
@@ -309,14 +328,18 @@ func (t *tap) Read(p []byte) (int, error) {
 		copy(t.last[:], p[:n])
 		t.lastLen = n
 	}
+	if t.watch != nil && n > 0 {
+		t.watch.Read(t.down, p[:n])
+	}
 	return n, err
 }
 
 // wants says the next window must read through t: its head still lacks
-// bytes, or it keeps the last read and the window's reads can be seen (a
-// window that splices, with splicing set, moves its bytes unseen).
+// bytes, or it keeps the last read or has a watch, and the window's reads
+// can be seen (a window that splices, with splicing set, moves its bytes
+// unseen).
 func (t *tap) wants(splicing bool) bool {
-	return t.headLen < len(t.head) || t.keepLast && !splicing
+	return t.headLen < len(t.head) || (t.keepLast || t.watch != nil) && !splicing
 }
 
 // firstWriter passes writes through and sets started before the first
