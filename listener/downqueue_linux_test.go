@@ -1,0 +1,173 @@
+//go:build linux
+
+package listener
+
+import (
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/tlsgate/tlsgate/faults"
+)
+
+// TestRefuseServesTheAcceptQueue: connections the kernel completed but
+// tlsgate had not accepted yet when a refuse rule takes the listener down
+// at runtime are served and logged once each, on every engine: the
+// shutdown that stops the socket listening resets what its accept queue
+// holds, and those clients saw a connection, then a reset, with no line.
+//
+// The queue fills while the server is held from accepting by what it
+// already depends on: the goroutine engine's accept loop by its listener
+// (Serve takes any net.Listener; this one waits at a gate before each
+// accept), the loop engines by the injected clock, which their Open calls
+// for each new connection (each loop waits at the gate in its first one,
+// and the kernel queues the rest). The rule comes while they wait; the
+// gate opens once the listener's down line says the socket stopped
+// listening.
+func TestRefuseServesTheAcceptQueue(t *testing.T) {
+	const clients = 12 // more than the loops (and their armed accepts) can hold
+	const request = "GET / HTTP/1.1\r\nHost: queued.test\r\n\r\n"
+	for _, engine := range testEngines {
+		t.Run(string(engine), func(t *testing.T) {
+			needEngine(t, engine)
+			gate := &acceptGate{open: make(chan struct{})}
+			defer gate.release() // a failing test must not leave Serve waiting
+			e := faults.NewEngine(nil)
+			core, logs := observer.New(zap.InfoLevel)
+			deps := Deps{Logger: zap.New(core), Faults: e}
+			if engine != EngineGoroutines {
+				deps.Now = gate.now
+			}
+			srv, err := New(Options{Name: "web", Mode: Plaintext, Backend: echoBackend(t), Engine: engine}, deps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tl, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ln net.Listener = tl
+			if engine == EngineGoroutines {
+				ln = &gatedListener{TCPListener: tl, gate: gate}
+			}
+			served := make(chan error, 1)
+			go func() { served <- srv.Serve(ln) }()
+			t.Cleanup(func() {
+				gate.release()
+				if err := shutdownBounded(srv); err != nil {
+					t.Error(err)
+					return
+				}
+				if err := <-served; err != nil {
+					t.Errorf("Serve: %v", err)
+				}
+			})
+
+			conns := make([]net.Conn, 0, clients)
+			defer func() {
+				for _, c := range conns {
+					_ = c.Close()
+				}
+			}()
+			for range clients {
+				// The kernel completes the handshake with nobody accepting.
+				c, err := net.DialTimeout("tcp", tl.Addr().String(), 10*time.Second)
+				if err != nil {
+					t.Fatalf("dial %s: %v", tl.Addr(), err)
+				}
+				conns = append(conns, c)
+				if _, err := io.WriteString(c, request); err != nil {
+					t.Fatalf("client %s: write: %v", c.LocalAddr(), err)
+				}
+			}
+
+			if err := e.Add(faults.Rule{Name: "port-closed", Action: faults.ActRefuse, Listener: "web"}); err != nil {
+				t.Fatal(err)
+			}
+			// The down line comes after the shutdown: what the queue
+			// still held then is past saving or served.
+			for end := time.Now().Add(20 * time.Second); logs.FilterMessage(reasonDown).Len() == 0; time.Sleep(time.Millisecond) {
+				if time.Now().After(end) {
+					t.Fatal("no down line 20s after the refuse rule came")
+				}
+			}
+			gate.release()
+
+			var wg sync.WaitGroup
+			for _, c := range conns {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_ = c.SetReadDeadline(time.Now().Add(20 * time.Second)) // a hang guard
+					got := make([]byte, len(request))
+					if _, err := io.ReadFull(c, got); err != nil {
+						t.Errorf("client %s: no answer, %v", c.LocalAddr(), err)
+						return
+					}
+					if string(got) != request {
+						t.Errorf("client %s: answer %q, want the echo of %q", c.LocalAddr(), got, request)
+					}
+					_ = c.Close() // the relay ends, and the connection is logged
+				}()
+			}
+			wg.Wait()
+
+			// A lost line shows as a count that stops short; the bound is
+			// a hang guard.
+			for end := time.Now().Add(20 * time.Second); countTotal(countConnLines(t, logs)) < clients && time.Now().Before(end); {
+				time.Sleep(5 * time.Millisecond)
+			}
+			// Shutdown returns once every connection was logged: no line
+			// comes after the count.
+			if err := shutdownBounded(srv); err != nil {
+				t.Error(err)
+			}
+			logged := countConnLines(t, logs)
+			for _, c := range conns {
+				from := c.LocalAddr().String()
+				if got := logged[from]; got != 1 {
+					t.Errorf("client %s: %d connection lines, want 1", from, got)
+				}
+				delete(logged, from)
+			}
+			for from, got := range logged {
+				t.Errorf("client %s: %d connection lines, no connection made from it", from, got)
+			}
+			if down, downs := srv.Down(); !down || downs != 1 {
+				t.Errorf("Down() = %v, %d; want down once", down, downs)
+			}
+		})
+	}
+}
+
+// acceptGate holds a server from accepting until release.
+type acceptGate struct {
+	open chan struct{}
+	once sync.Once
+}
+
+func (g *acceptGate) release() { g.once.Do(func() { close(g.open) }) }
+
+// now is a Deps.Now that waits for the gate: a loop engine's Open calls it
+// for each connection it accepted, so the loop waits with it.
+func (g *acceptGate) now() time.Time {
+	<-g.open
+	return time.Now()
+}
+
+// gatedListener accepts only once its gate opened; its socket (through
+// the embedded SyscallConn) is the one a refuse rule takes down.
+type gatedListener struct {
+	*net.TCPListener
+	gate *acceptGate
+}
+
+func (l *gatedListener) Accept() (net.Conn, error) {
+	<-l.gate.open
+	return l.TCPListener.Accept()
+}
