@@ -176,7 +176,12 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 	g.rule, g.since, g.up = rule, s.deps.Faults.Now(), up
 	g.mu.Unlock()
 	addr, queued, err := stopListening(rc)
-	s.serveQueued(queued)
+	if len(queued) > 0 {
+		// Off the watcher: a full queue is thousands of connections
+		// (and refusals, each counted and maybe logged), and the down
+		// line should not wait for them.
+		go s.serveQueued(queued, time.Now())
+	}
 	if err != nil {
 		g.mu.Lock()
 		g.rule, g.since, g.up = "", time.Time{}, nil
@@ -211,8 +216,10 @@ type queuedConn struct {
 // path, on every engine (the loops hand connections to it too), under
 // max_connections, each logged once. After Shutdown began they are
 // closed, as Serve closes one it accepted then.
-func (s *Server) serveQueued(queued []queuedConn) {
-	at := time.Now() // accepted now, on the real clock the peek deadline runs on
+//
+// at is when they were accepted, on the real clock the peek deadline
+// runs on.
+func (s *Server) serveQueued(queued []queuedConn, at time.Time) {
 	for i, q := range queued {
 		if s.sem != nil {
 			select {
@@ -233,8 +240,6 @@ func (s *Server) serveQueued(queued []queuedConn) {
 			l := s.newLease(q.c)
 			defer l.end()
 			defer s.untrack(q.c)
-			// The ID and start are taken here, off the watcher's
-			// goroutine, as a worker takes them.
 			pre := &accepted{id: s.deps.NextID(), start: s.deps.Now(), at: at, remote: q.remote}
 			s.handleFrom(q.c, &worker{}, pre, l)
 		}()

@@ -3,9 +3,11 @@
 package listener
 
 import (
+	"errors"
 	"io"
 	"net"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -32,116 +34,153 @@ import (
 func TestRefuseServesTheAcceptQueue(t *testing.T) {
 	const clients = 12 // more than the loops (and their armed accepts) can hold
 	const request = "GET / HTTP/1.1\r\nHost: queued.test\r\n\r\n"
-	for _, engine := range testEngines {
-		t.Run(string(engine), func(t *testing.T) {
-			needEngine(t, engine)
-			gate := &acceptGate{open: make(chan struct{})}
-			defer gate.release() // a failing test must not leave Serve waiting
-			e := faults.NewEngine(nil)
-			core, logs := observer.New(zap.InfoLevel)
-			deps := Deps{Logger: zap.New(core), Faults: e}
-			if engine != EngineGoroutines {
-				deps.Now = gate.now
-			}
-			srv, err := New(Options{Name: "web", Mode: Plaintext, Backend: echoBackend(t), Engine: engine}, deps)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tl, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ln net.Listener = tl
-			if engine == EngineGoroutines {
-				ln = &gatedListener{TCPListener: tl, gate: gate}
-			}
-			served := make(chan error, 1)
-			go func() { served <- srv.Serve(ln) }()
-			t.Cleanup(func() {
-				gate.release()
-				if err := shutdownBounded(srv); err != nil {
-					t.Error(err)
+	cases := []struct {
+		name string
+		max  int // max_connections
+	}{
+		{"all served", 0},
+		// The loops' Opens and the queue's connections share the slots:
+		// which of them got one varies, but each client gets its answer
+		// and one line, or a reset counted as a refusal.
+		{"max_connections", 4},
+	}
+	for _, tc := range cases {
+		for _, engine := range testEngines {
+			t.Run(tc.name+"/"+string(engine), func(t *testing.T) {
+				testRefuseQueue(t, engine, tc.max, clients, request)
+			})
+		}
+	}
+}
+
+// testRefuseQueue is one case: clients connect to a listener on engine
+// held from accepting, the refuse rule comes, and each client must end
+// answered and logged once, or (under max_connections) reset and counted
+// as refused.
+func testRefuseQueue(t *testing.T, engine Engine, maxConns, clients int, request string) {
+	needEngine(t, engine)
+	gate := &acceptGate{open: make(chan struct{})}
+	defer gate.release() // a failing test must not leave Serve waiting
+	e := faults.NewEngine(nil)
+	core, logs := observer.New(zap.InfoLevel)
+	deps := Deps{Logger: zap.New(core), Faults: e}
+	if engine != EngineGoroutines {
+		deps.Now = gate.now
+	}
+	srv, err := New(Options{Name: "web", Mode: Plaintext, Backend: echoBackend(t), Engine: engine,
+		MaxConnections: maxConns}, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ln net.Listener = tl
+	if engine == EngineGoroutines {
+		ln = &gatedListener{TCPListener: tl, gate: gate}
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		gate.release()
+		if err := shutdownBounded(srv); err != nil {
+			t.Error(err)
+			return
+		}
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+
+	conns := make([]net.Conn, 0, clients)
+	defer func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	}()
+	for range clients {
+		// The kernel completes the handshake with nobody accepting.
+		c, err := net.DialTimeout("tcp", tl.Addr().String(), 10*time.Second)
+		if err != nil {
+			t.Fatalf("dial %s: %v", tl.Addr(), err)
+		}
+		conns = append(conns, c)
+		if _, err := io.WriteString(c, request); err != nil {
+			t.Fatalf("client %s: write: %v", c.LocalAddr(), err)
+		}
+	}
+
+	if err := e.Add(faults.Rule{Name: "port-closed", Action: faults.ActRefuse, Listener: "web"}); err != nil {
+		t.Fatal(err)
+	}
+	// The down line comes after the shutdown: what the queue
+	// still held then is past saving or served.
+	for end := time.Now().Add(20 * time.Second); logs.FilterMessage(reasonDown).Len() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatal("no down line 20s after the refuse rule came")
+		}
+	}
+	gate.release()
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	reset := map[string]bool{} // clients refused under max_connections
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = c.SetReadDeadline(time.Now().Add(20 * time.Second)) // a hang guard
+			got := make([]byte, len(request))
+			if _, err := io.ReadFull(c, got); err != nil {
+				if maxConns > 0 && errors.Is(err, syscall.ECONNRESET) {
+					mu.Lock()
+					reset[c.LocalAddr().String()] = true
+					mu.Unlock()
 					return
 				}
-				if err := <-served; err != nil {
-					t.Errorf("Serve: %v", err)
-				}
-			})
+				t.Errorf("client %s: no answer, %v", c.LocalAddr(), err)
+				return
+			}
+			if string(got) != request {
+				t.Errorf("client %s: answer %q, want the echo of %q", c.LocalAddr(), got, request)
+			}
+			_ = c.Close() // the relay ends, and the connection is logged
+		}()
+	}
+	wg.Wait()
 
-			conns := make([]net.Conn, 0, clients)
-			defer func() {
-				for _, c := range conns {
-					_ = c.Close()
-				}
-			}()
-			for range clients {
-				// The kernel completes the handshake with nobody accepting.
-				c, err := net.DialTimeout("tcp", tl.Addr().String(), 10*time.Second)
-				if err != nil {
-					t.Fatalf("dial %s: %v", tl.Addr(), err)
-				}
-				conns = append(conns, c)
-				if _, err := io.WriteString(c, request); err != nil {
-					t.Fatalf("client %s: write: %v", c.LocalAddr(), err)
-				}
-			}
-
-			if err := e.Add(faults.Rule{Name: "port-closed", Action: faults.ActRefuse, Listener: "web"}); err != nil {
-				t.Fatal(err)
-			}
-			// The down line comes after the shutdown: what the queue
-			// still held then is past saving or served.
-			for end := time.Now().Add(20 * time.Second); logs.FilterMessage(reasonDown).Len() == 0; time.Sleep(time.Millisecond) {
-				if time.Now().After(end) {
-					t.Fatal("no down line 20s after the refuse rule came")
-				}
-			}
-			gate.release()
-
-			var wg sync.WaitGroup
-			for _, c := range conns {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					_ = c.SetReadDeadline(time.Now().Add(20 * time.Second)) // a hang guard
-					got := make([]byte, len(request))
-					if _, err := io.ReadFull(c, got); err != nil {
-						t.Errorf("client %s: no answer, %v", c.LocalAddr(), err)
-						return
-					}
-					if string(got) != request {
-						t.Errorf("client %s: answer %q, want the echo of %q", c.LocalAddr(), got, request)
-					}
-					_ = c.Close() // the relay ends, and the connection is logged
-				}()
-			}
-			wg.Wait()
-
-			// A lost line shows as a count that stops short; the bound is
-			// a hang guard.
-			for end := time.Now().Add(20 * time.Second); countTotal(countConnLines(t, logs)) < clients && time.Now().Before(end); {
-				time.Sleep(5 * time.Millisecond)
-			}
-			// Shutdown returns once every connection was logged: no line
-			// comes after the count.
-			if err := shutdownBounded(srv); err != nil {
-				t.Error(err)
-			}
-			logged := countConnLines(t, logs)
-			for _, c := range conns {
-				from := c.LocalAddr().String()
-				if got := logged[from]; got != 1 {
-					t.Errorf("client %s: %d connection lines, want 1", from, got)
-				}
-				delete(logged, from)
-			}
-			for from, got := range logged {
-				t.Errorf("client %s: %d connection lines, no connection made from it", from, got)
-			}
-			if down, downs := srv.Down(); !down || downs != 1 {
-				t.Errorf("Down() = %v, %d; want down once", down, downs)
-			}
-		})
+	// A lost line shows as a count that stops short; the bound is
+	// a hang guard.
+	for end := time.Now().Add(20 * time.Second); countTotal(countConnLines(t, logs)) < clients-len(reset) && time.Now().Before(end); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	// Shutdown returns once every connection was logged: no line
+	// comes after the count.
+	if err := shutdownBounded(srv); err != nil {
+		t.Error(err)
+	}
+	logged := countConnLines(t, logs)
+	for _, c := range conns {
+		from := c.LocalAddr().String()
+		want := 1
+		if reset[from] {
+			want = 0 // counted in the max_connections line instead
+		}
+		if got := logged[from]; got != want {
+			t.Errorf("client %s: %d connection lines, want %d", from, got, want)
+		}
+		delete(logged, from)
+	}
+	for from, got := range logged {
+		t.Errorf("client %s: %d connection lines, no connection made from it", from, got)
+	}
+	if got := srv.Refused(); got != int64(len(reset)) {
+		t.Errorf("%d connections refused under max_connections, but %d clients were reset", got, len(reset))
+	}
+	t.Logf("%d clients: %d reset, refused under max_connections %d", clients, len(reset), maxConns)
+	if down, downs := srv.Down(); !down || downs != 1 {
+		t.Errorf("Down() = %v, %d; want down once", down, downs)
 	}
 }
 
