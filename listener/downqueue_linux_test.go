@@ -4,8 +4,10 @@ package listener
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync"
 	"syscall"
 	"testing"
@@ -209,4 +211,88 @@ type gatedListener struct {
 func (l *gatedListener) Accept() (net.Conn, error) {
 	<-l.gate.open
 	return l.TCPListener.Accept()
+}
+
+// TestTakeQueuedLeavesNoDescriptor: the drain takes every connection the
+// queue holds, with the client's address accept reported, and the
+// net.Conn it makes of each is the only descriptor left open for it.
+func TestTakeQueuedLeavesNoDescriptor(t *testing.T) {
+	const clients = 5
+	tl, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tl.Close()
+	want := map[string]bool{}
+	for range clients {
+		c, err := net.DialTimeout("tcp", tl.Addr().String(), 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		want[c.LocalAddr().String()] = true
+	}
+	rc, err := tl.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fds []acceptedFD
+	// The kernel queues a loopback connection as its connect returns;
+	// the retries only guard against a slow softirq.
+	for end := time.Now().Add(20 * time.Second); len(fds) < clients && time.Now().Before(end); time.Sleep(time.Millisecond) {
+		if err := rc.Control(func(fd uintptr) { fds = append(fds, takeQueued(int(fd))...) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(fds) != clients {
+		t.Fatalf("took %d queued connections, want %d", len(fds), clients)
+	}
+	// A socket is one inode however many descriptors name it.
+	var sockets []string
+	for _, a := range fds {
+		var st syscall.Stat_t
+		if err := syscall.Fstat(a.fd, &st); err != nil {
+			t.Fatal(err)
+		}
+		sockets = append(sockets, fmt.Sprintf("socket:[%d]", st.Ino))
+	}
+	queued := queuedConns(fds)
+	if len(queued) != clients {
+		t.Fatalf("%d net.Conns from %d queued sockets", len(queued), clients)
+	}
+	for _, sock := range sockets {
+		if n := descriptorsOf(t, sock); n != 1 {
+			t.Errorf("%s: %d descriptors open after queuedConns, want 1 (its net.Conn's)", sock, n)
+		}
+	}
+	for _, q := range queued {
+		from := q.remote.String()
+		if !want[from] {
+			t.Errorf("queued connection from %s (conn says %s): no such client", from, q.c.RemoteAddr())
+		}
+		delete(want, from)
+		_ = q.c.Close()
+	}
+	for _, sock := range sockets {
+		if n := descriptorsOf(t, sock); n != 0 {
+			t.Errorf("%s: %d descriptors open after its net.Conn closed", sock, n)
+		}
+	}
+}
+
+// descriptorsOf counts this process's descriptors that name the socket
+// sock ("socket:[inode]").
+func descriptorsOf(t *testing.T, sock string) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range ents {
+		if l, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil && l == sock {
+			n++
+		}
+	}
+	return n
 }
