@@ -296,3 +296,90 @@ func descriptorsOf(t *testing.T, sock string) int {
 	}
 	return n
 }
+
+// TestRefuseMidBurstServesEachOnce: a refuse rule that comes while
+// clients keep connecting and the loops (or the accept loop) accept at
+// full speed, racing the drain for the same queue: every client that got
+// its answer is logged exactly once, and none is logged twice or without
+// its answer. A client reset in the moment between the drain and the
+// shutdown gets no line; that is counted, not failed. Each client
+// connects until one is refused, the listener being down.
+func TestRefuseMidBurstServesEachOnce(t *testing.T) {
+	const (
+		workers = 4
+		perMax  = 300 // connections per worker at most
+		before  = 40  // connections made before the rule comes
+		request = "GET / HTTP/1.1\r\nHost: burst.test\r\n\r\n"
+	)
+	for _, engine := range testEngines {
+		t.Run(string(engine), func(t *testing.T) {
+			needEngine(t, engine)
+			e := faults.NewEngine(nil)
+			srv, addr, logs := startCounted(t, Options{Name: "web", Mode: Plaintext, Backend: echoBackend(t), Engine: engine}, e)
+
+			var mu sync.Mutex
+			answered := map[string]bool{}
+			made, resets := 0, 0
+			ready := make(chan struct{})
+			var wg sync.WaitGroup
+			for range workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for range perMax {
+						c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+						if err != nil {
+							return // refused: the listener is down
+						}
+						mu.Lock()
+						if made++; made == before {
+							close(ready)
+						}
+						mu.Unlock()
+						_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // a hang guard
+						got := make([]byte, len(request))
+						_, err = io.WriteString(c, request)
+						if err == nil {
+							_, err = io.ReadFull(c, got)
+						}
+						from := c.LocalAddr().String()
+						_ = c.Close()
+						mu.Lock()
+						if err != nil || string(got) != request {
+							resets++
+						} else {
+							answered[from] = true
+						}
+						mu.Unlock()
+					}
+				}()
+			}
+			select {
+			case <-ready:
+			case <-time.After(20 * time.Second): // a hang guard
+				t.Fatal("no connections made in 20s")
+			}
+			if err := e.Add(faults.Rule{Name: "port-closed", Action: faults.ActRefuse, Listener: "web"}); err != nil {
+				t.Fatal(err)
+			}
+			wg.Wait()
+			// Shutdown returns once every connection was logged.
+			if err := shutdownBounded(srv); err != nil {
+				t.Error(err)
+			}
+			logged := countConnLines(t, logs)
+			for from := range answered {
+				if got := logged[from]; got != 1 {
+					t.Errorf("client %s: answered, %d connection lines, want 1", from, got)
+				}
+				delete(logged, from)
+			}
+			for from, got := range logged {
+				// A served client gets its answer; one reset before it was
+				// served made no connection tlsgate saw.
+				t.Errorf("client %s: %d connection lines, never answered", from, got)
+			}
+			t.Logf("%d connections: %d answered, %d reset", made, len(answered), resets)
+		})
+	}
+}
