@@ -80,7 +80,7 @@ const queueMax = listenBacklog + 1
 // (out of descriptors: what is left is reset, as before).
 func takeQueued(fd int) []acceptedFD {
 	var fds []acceptedFD
-	for len(fds) < queueMax {
+	for range queueMax {
 		nfd, sa, err := syscall.Accept4(fd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
 		if errors.Is(err, syscall.EINTR) || errors.Is(err, syscall.ECONNABORTED) {
 			continue // a client that reset while queued: the next one
