@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"sync"
 	"syscall"
 	"time"
@@ -21,7 +22,10 @@ import (
 // arrives, so it is listener-wide: it takes effect when the rule is
 // added (config at start, the admin API at runtime) or its start_after
 // passes, and ends when the rule is removed or disabled or its duration
-// runs out. Connections already accepted are left alone.
+// runs out. Connections already accepted are left alone, and so are those
+// the kernel completed but nobody accepted yet: stopping the socket would
+// reset them, unlogged, so stopListening accepts them first and
+// serveQueued serves them as arrivals from before the rule.
 //
 // The socket stays open while down (shutdown SHUT_RD on a listening socket
 // makes Linux stop listening without closing it) and listens again on the
@@ -171,7 +175,13 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 	g.mu.Lock()
 	g.rule, g.since, g.up = rule, s.deps.Faults.Now(), up
 	g.mu.Unlock()
-	addr, err := stopListening(rc)
+	addr, queued, err := stopListening(rc)
+	if len(queued) > 0 {
+		// Off the watcher: a full queue is thousands of connections
+		// (and refusals, each counted and maybe logged), and the down
+		// line should not wait for them.
+		go s.serveQueued(queued, time.Now())
+	}
 	if err != nil {
 		g.mu.Lock()
 		g.rule, g.since, g.up = "", time.Time{}, nil
@@ -191,6 +201,49 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 	g.mu.Unlock()
 	s.wentDown(ln, rule)
 	return true
+}
+
+// queuedConn is a connection the kernel had completed but nobody had
+// accepted when a refuse rule took the socket down (stopListening), and
+// its client's address as accept reported it.
+type queuedConn struct {
+	c      net.Conn
+	remote netip.AddrPort
+}
+
+// serveQueued serves the connections stopListening took from the accept
+// queue as connections that arrived before the rule: on the goroutine
+// path, on every engine (the loops hand connections to it too), under
+// max_connections, each logged once. After Shutdown began they are
+// closed, as Serve closes one it accepted then.
+//
+// at is when they were accepted, on the real clock the peek deadline
+// runs on.
+func (s *Server) serveQueued(queued []queuedConn, at time.Time) {
+	for i, q := range queued {
+		if s.sem != nil {
+			select {
+			case s.sem <- struct{}{}:
+			default:
+				s.refuse(q.c)
+				continue
+			}
+		}
+		if !s.track(q.c) {
+			s.release()
+			for _, q := range queued[i:] {
+				_ = q.c.Close()
+			}
+			return
+		}
+		go func() {
+			l := s.newLease(q.c)
+			defer l.end()
+			defer s.untrack(q.c)
+			pre := &accepted{id: s.deps.NextID(), start: s.deps.Now(), at: at, remote: q.remote}
+			s.handleFrom(q.c, &worker{}, pre, l)
+		}()
+	}
 }
 
 // wentDown records that the socket stopped listening (or never listened)

@@ -6,13 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"syscall"
 )
 
 // stopListening makes a listening socket stop listening without closing
 // it: Linux then answers new SYNs with an RST, and accept fails with
-// EINVAL. It returns the socket's address, taken before, for listenAgain.
+// EINVAL. It returns the socket's address, taken before, for listenAgain,
+// and the connections it took from the accept queue first (takeQueued),
+// which the caller serves, even when the shutdown failed.
 //
 // While it does not listen the socket keeps its port to itself. Linux
 // lets a bind share a port with a bound socket that does not listen when
@@ -21,9 +24,10 @@ import (
 // listenAgain. A socket bound to port 0 loses its port when it stops
 // listening; it is bound to the same port again at once, so the port is
 // free only for the moment in between.
-func stopListening(rc syscall.RawConn) (syscall.Sockaddr, error) {
+func stopListening(rc syscall.RawConn) (syscall.Sockaddr, []queuedConn, error) {
 	var sa syscall.Sockaddr
 	var err error
+	var fds []acceptedFD
 	if cerr := rc.Control(func(fd uintptr) {
 		if sa, err = syscall.Getsockname(int(fd)); err != nil {
 			err = fmt.Errorf("getsockname: %w", err)
@@ -32,6 +36,12 @@ func stopListening(rc syscall.RawConn) (syscall.Sockaddr, error) {
 		if err = setReuseAddr(int(fd), false); err != nil {
 			return
 		}
+		// Right before the shutdown, which resets every connection
+		// still queued, unlogged: their clients saw a connection, then a
+		// reset. One that completes its handshake between the last
+		// accept here and the shutdown (microseconds) is still reset
+		// unseen; nothing closes that window but not listening at all.
+		fds = takeQueued(int(fd))
 		if err = syscall.Shutdown(int(fd), syscall.SHUT_RD); err != nil {
 			err = fmt.Errorf("shutdown SHUT_RD: %w", err)
 			_ = setReuseAddr(int(fd), true) // it still listens, as before
@@ -41,12 +51,85 @@ func stopListening(rc syscall.RawConn) (syscall.Sockaddr, error) {
 		// the moment it was free, listenAgain reports that.
 		holdPort(int(fd), sa)
 	}); cerr != nil {
-		return nil, fmt.Errorf("listener: %w", cerr)
+		return nil, nil, fmt.Errorf("listener: %w", cerr)
 	}
+	queued := queuedConns(fds)
 	if err != nil {
-		return nil, fmt.Errorf("listener: %w", err)
+		return nil, queued, fmt.Errorf("listener: %w", err)
 	}
-	return sa, nil
+	return sa, queued, nil
+}
+
+// acceptedFD is a connection takeQueued accepted: its socket and the
+// client's address as accept reported it.
+type acceptedFD struct {
+	fd int
+	sa syscall.Sockaddr
+}
+
+// queueMax bounds takeQueued: the accept queue never holds more than the
+// backlog plus one, and listen's backlog is at most listenBacklog, so
+// only clients arriving as fast as it accepts reach the bound.
+const queueMax = listenBacklog + 1
+
+// takeQueued accepts, without waiting, the connections the kernel
+// completed on the listening socket fd and nobody accepted yet. The
+// engines' loops accept on duplicates of the same socket at the same
+// time; a connection one of them wins is simply not here, and the loop
+// serves it. It stops at the empty queue (EAGAIN) or any other failure
+// (out of descriptors: what is left is reset, as before).
+func takeQueued(fd int) []acceptedFD {
+	var fds []acceptedFD
+	for range queueMax {
+		nfd, sa, err := syscall.Accept4(fd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
+		if errors.Is(err, syscall.EINTR) || errors.Is(err, syscall.ECONNABORTED) {
+			continue // a client that reset while queued: the next one
+		}
+		if err != nil {
+			return fds
+		}
+		fds = append(fds, acceptedFD{fd: nfd, sa: sa})
+	}
+	return fds
+}
+
+// queuedConns makes the sockets takeQueued accepted into net.Conns, as
+// an accept on the net.Listener would have. One that cannot be (out of
+// descriptors for the duplicate net.FileConn makes) is reset; none is
+// left open.
+func queuedConns(fds []acceptedFD) []queuedConn {
+	var out []queuedConn
+	for _, a := range fds {
+		f := os.NewFile(uintptr(a.fd), "tlsgate queued connection")
+		c, err := net.FileConn(f)
+		if err != nil {
+			_ = syscall.SetsockoptLinger(a.fd, syscall.SOL_SOCKET, syscall.SO_LINGER, &syscall.Linger{Onoff: 1})
+			_ = f.Close()
+			continue
+		}
+		_ = f.Close() // c holds its own duplicate
+		out = append(out, queuedConn{c: c, remote: sockaddrAddrPort(a.sa)})
+	}
+	return out
+}
+
+// sockaddrAddrPort is accept's client address as the Outcome names it:
+// a socket its client reset before it was served no longer knows its
+// peer, and net.FileConn asks the socket.
+func sockaddrAddrPort(sa syscall.Sockaddr) netip.AddrPort {
+	switch a := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
+	case *syscall.SockaddrInet6:
+		ip := netip.AddrFrom16(a.Addr).Unmap()
+		if a.ZoneId != 0 && ip.Is6() {
+			if ifi, err := net.InterfaceByIndex(int(a.ZoneId)); err == nil {
+				ip = ip.WithZone(ifi.Name)
+			}
+		}
+		return netip.AddrPortFrom(ip, uint16(a.Port))
+	}
+	return netip.AddrPort{}
 }
 
 // holdPort binds a socket that stopped listening to its address again, if

@@ -7,7 +7,9 @@ import (
 	"syscall"
 )
 
-func stopListening(syscall.RawConn) (syscall.Sockaddr, error) { return nil, errNoDown }
+func stopListening(syscall.RawConn) (syscall.Sockaddr, []queuedConn, error) {
+	return nil, nil, errNoDown
+}
 
 func listenAgain(syscall.RawConn, syscall.Sockaddr) error { return errNoDown }
 

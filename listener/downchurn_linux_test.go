@@ -27,8 +27,8 @@ import (
 // held another listener down (session 18); this stress did not find a
 // lost line, and keeps it so. Lines are counted per client address, since
 // ports are reused. The churned listener's own clients are not counted: a
-// SYN it refuses makes no connection, and what its accept queue held when
-// it stopped listening is reset by the kernel, never accepted.
+// SYN it refuses makes no connection (what its accept queue held when it
+// stopped listening is served: TestRefuseServesTheAcceptQueue).
 func TestConnectCloseLoggedOnceUnderRefuseChurn(t *testing.T) {
 	const (
 		cycles  = 30  // refuse rule added and removed
