@@ -282,6 +282,11 @@ func rstClose(fd int) {
 	rawClose(fd)
 }
 
+// SockaddrAddrPort is a socket address as the engines report it: IPv4-mapped
+// addresses unmapped, and a link-local peer's zone named as net.TCPAddr
+// names it (the listener's own accepts use it too).
+func SockaddrAddrPort(sa syscall.Sockaddr) netip.AddrPort { return sockaddrAddrPort(sa) }
+
 func sockaddrAddrPort(sa syscall.Sockaddr) netip.AddrPort {
 	switch a := sa.(type) {
 	case *syscall.SockaddrInet4:

@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/netip"
 	"os"
 	"syscall"
+
+	"github.com/tlsgate/tlsgate/fastpath"
 )
 
 // stopListening makes a listening socket stop listening without closing
@@ -108,28 +109,9 @@ func queuedConns(fds []acceptedFD) []queuedConn {
 			continue
 		}
 		_ = f.Close() // c holds its own duplicate
-		out = append(out, queuedConn{c: c, remote: sockaddrAddrPort(a.sa)})
+		out = append(out, queuedConn{c: c, remote: fastpath.SockaddrAddrPort(a.sa)})
 	}
 	return out
-}
-
-// sockaddrAddrPort is accept's client address as the Outcome names it:
-// a socket its client reset before it was served no longer knows its
-// peer, and net.FileConn asks the socket.
-func sockaddrAddrPort(sa syscall.Sockaddr) netip.AddrPort {
-	switch a := sa.(type) {
-	case *syscall.SockaddrInet4:
-		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
-	case *syscall.SockaddrInet6:
-		ip := netip.AddrFrom16(a.Addr).Unmap()
-		if a.ZoneId != 0 && ip.Is6() {
-			if ifi, err := net.InterfaceByIndex(int(a.ZoneId)); err == nil {
-				ip = ip.WithZone(ifi.Name)
-			}
-		}
-		return netip.AddrPortFrom(ip, uint16(a.Port))
-	}
-	return netip.AddrPort{}
 }
 
 // holdPort binds a socket that stopped listening to its address again, if
