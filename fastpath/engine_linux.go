@@ -195,7 +195,8 @@ func (e *Engine) Serve() error {
 // 100 ms at most) and return once their connections have ended.
 func (e *Engine) Stop() {
 	e.stop.Store(true)
-	// A uring loop blocks in io_uring_enter for up to a tick: wake it.
+	// A uring loop blocks in io_uring_enter for up to a tick (a second
+	// when idle, see uringWait): wake it.
 	for _, l := range e.uloops {
 		l.ring()
 	}

@@ -196,7 +196,8 @@ type Config struct {
 	// io_uring_enter; see ring.wait): less CPU per connection, but every
 	// such loop then takes one of the GOMAXPROCS Ps from the rest of the
 	// process while it waits, until a preemption signal ends the wait.
-	// A loop that owns no connection waits without it all the same.
+	// An idle loop (no connection, no request of an ended one still out,
+	// no paused accept) waits without it all the same (uringWait).
 	// Set it only when the process runs fewer such loops than GOMAXPROCS
 	// (tlsgate run counts its io_uring listeners).
 	UringHoldP bool

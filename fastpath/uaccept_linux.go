@@ -9,8 +9,8 @@ import (
 
 // The uring loop's requests that belong to no connection: the accepts
 // armed on its listening socket, which start each connection (accepted),
-// and the read of its inbox eventfd, which wakes it (ring, Engine.
-// Listening). Their completions carry tagNone (completeNone).
+// and the read of its inbox eventfd, which wakes it (ring: Engine.
+// Stop, Abort and Listening). Their completions carry tagNone (completeNone).
 
 // acceptsArmed is how many accepts each loop keeps armed: a burst of
 // connections is taken in one turn, as the epoll loop's accept4 loop does.

@@ -19,7 +19,7 @@ const idleWait = time.Second
 // uringWait says how long a loop's next wait lasts and whether it keeps its
 // P through it (raw: Config.UringHoldP), swept after its last sweep. A busy
 // loop waits until its next sweep is due. An idle one (no connection, no
-// request out, no paused accept) has no deadline to sweep for, and Stop,
+// request of an ended connection still out, no paused accept) has no deadline to sweep for, and Stop,
 // Abort and Listening ring its eventfd, so it waits long and without its
 // P: waiting a tick at a time holding the P, an idle loop took a P from a
 // busy epoll listener in the same process (0.82x HAProxy's rate against
