@@ -64,6 +64,18 @@ func backendEndCases() []diagCase {
 		return o
 	}
 	unanswered := Exchange{Followed: true, Asked: true, Requests: 1, RequestBytes: 812 - 517 - 64 - 106, Closes: 1}
+	// syslog over TLS (RFC 5425) and other one-way flows offer no HTTP
+	// ALPN: a server closing the idle session is not a request left
+	// unanswered, though a reset after its FIN still refused the bytes.
+	oneWayTLS := func(end End) *Outcome {
+		o := afterHS(end, SideBackend, Exchange{Followed: true, Asked: true, Requests: 5, RequestBytes: 420, Closes: 1})
+		o.Hello.ALPN = nil
+		return o
+	}
+	// No ALPN (Go's net/http with its own tls.Config) and one request
+	// record: taken for a request that waited for its answer.
+	noALPN := afterHS("", SideBackend, unanswered)
+	noALPN.Hello.ALPN = nil
 	return []diagCase{
 		{name: "backend_closed_early_plain", o: plain("", SideBackend, 78), code: CodeBackendClosedEarly,
 			contains: []string{"(FIN) before it sent a byte", "78 B got no answer", "78 bytes", "no BIG-IP line is shown", "from tlsgate's address 10.0.0.2:40130"},
@@ -102,6 +114,9 @@ func backendEndCases() []diagCase {
 		{name: "ok_passthrough_not_followed", o: afterHS("", SideBackend, Exchange{}), code: CodeOK, ok: true},
 		{name: "ok_passthrough_unasked_closed", o: afterHS("", SideBackend, Exchange{Followed: true}), code: CodeOK, ok: true},
 		{name: "ok_passthrough_client_ended_first", o: afterHS("", SideClient, unanswered), code: CodeOK, ok: true},
+		{name: "ok_passthrough_one_way_closed", o: oneWayTLS(""), code: CodeOK, ok: true},
+		{name: "backend_closed_early_after_handshake_no_alpn", o: noALPN, code: CodeBackendClosedEarly},
+		{name: "backend_closed_early_after_handshake_one_way_fin_reset", o: oneWayTLS(EndBackendReset), code: CodeBackendClosedEarly},
 		{name: "ok_backend_answered_closed", o: answeredClose, code: CodeOK, ok: true},
 		{name: "ok_backend_closed_unasked", o: unasked, code: CodeOK, ok: true},
 		{name: "ok_backend_closed_one_way", o: syslog(""), code: CodeOK, ok: true},

@@ -1,6 +1,10 @@
 package explain
 
-import "github.com/tlsgate/tlsgate/sniff"
+import (
+	"strings"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
 
 // ruleBackendClosedEarly: the backend ended the relay (a reset, or its
 // FIN) without having sent the client a byte. An HTTP client then gets no
@@ -67,6 +71,18 @@ func closedAfterHandshake(o *Outcome) (verdict, bool) {
 	}
 	switch {
 	case o.FirstFIN == SideBackend:
+		if o.End != EndBackendReset && !offersHTTP(o.Hello) && e.Requests > 1 {
+			// A FIN after the client's records is also how a one-way flow
+			// ends (syslog over TLS: the server never answers and closes an
+			// idle session), as askedForAnswer tells for plaintext. A client
+			// that offered HTTP waits for an answer; one that offered no
+			// ALPN (Go's net/http with its own tls.Config, s_client) and
+			// sent a single record most likely did too. Several records
+			// and no HTTP offered are taken for a one-way flow: a missed
+			// failure (a request of more than one record from such a
+			// client), never a false one.
+			return verdict{}, false
+		}
 		return verdict{code: CodeBackendClosedEarly, variant: "after_handshake"}, true
 	case o.End == EndBackendReset:
 		return verdict{code: CodeBackendClosedEarly, variant: "after_handshake_reset"}, true
@@ -81,4 +97,18 @@ func closedAfterHandshake(o *Outcome) (verdict, bool) {
 // HTTPS in practice). An unknown plaintext protocol is not assumed to be.
 func askedForAnswer(o *Outcome) bool {
 	return o.HTTP != nil || o.Kind == sniff.HTTP1 || o.Kind == sniff.HTTP2 || o.Kind.IsTLS() || o.ClientTLS.Done
+}
+
+// offersHTTP says whether a ClientHello's ALPN names an HTTP version, so
+// the client waits for an answer to each request.
+func offersHTTP(h *sniff.ClientHello) bool {
+	if h == nil {
+		return false
+	}
+	for _, p := range h.ALPN {
+		if p == "h2" || p == "h3" || strings.HasPrefix(p, "http/") {
+			return true
+		}
+	}
+	return false
 }

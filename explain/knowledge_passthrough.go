@@ -21,7 +21,7 @@ const (
 	// passthroughClosedAfterWhy lists the usual causes and the limit of
 	// what a relay reads from record headers.
 	passthroughClosedAfterWhy = "Typical causes: the backend application crashed or threw on the request, a TLS-terminating backend (a proxy, an ingress) whose own upstream is down or refused it, or an application that closes on a Host, SNI or path it does not serve. " +
-		"tlsgate tells this from the records' headers alone: the client's request records went up, and nothing came back from the backend after them but its close (a TLS alert, or under TLS 1.3 a record of an encrypted alert's size)."
+		"tlsgate tells this from the records' headers alone: the client's request records went up, and nothing came back from the backend after them but, at most, its close (a TLS alert, or under TLS 1.3 a record of an encrypted alert's size) before its FIN or reset."
 	passthroughClosedAfterNoBigIP = " A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) decrypts nothing either and logs no error when a pool member closes or resets a connection after its handshake (only reset-cause logging, `tm.rstcause.log`, would write a `01230140` line, whose reason text is not documented), so no BIG-IP line is shown."
 	passthroughNoAnswerNoBigIP    = " A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) takes no part in the handshake either and logs no SSL error for it, so no BIG-IP line is shown."
 )
@@ -124,7 +124,7 @@ func passthroughKnowledge() map[string]entry {
 				"The backend completed the TLS handshake, then closed without answering the request: the client got the end of the stream where its answer belonged. " +
 				passthroughClosedAfterWhy + passthroughClosedAfterNoBigIP,
 			checks: passthroughClosedAfterChecks,
-			clientSaw: "The end of the stream where the answer belonged (the same with TLS 1.2 and 1.3, and with or without the backend's close_notify): curl `curl: (52) Empty reply from server`, Go net/http `EOF`, browsers ERR_EMPTY_RESPONSE. " +
+			clientSaw: "The end of the stream where the answer belonged (the same with TLS 1.2 and 1.3): curl `curl: (52) Empty reply from server` (curl with OpenSSL 3.0, with or without the backend's close_notify; curl with OpenSSL 3.2 or later may print `(56) OpenSSL SSL_read: SSL_ERROR_SYSCALL, errno 0` for a backend that skips close_notify), Go net/http `EOF`, browsers ERR_EMPTY_RESPONSE. " +
 				"When the backend then reset the client's next bytes, curl may print `curl: (56) Recv failure: Connection reset by peer` instead.",
 			evidence: []string{"exchange", "relay_end", "backend", "backend_endpoints", "sni", "alpn_offered", "ja4"},
 		},

@@ -12,7 +12,7 @@ const (
 	passthroughClosedAfterJA = "{passes_tls}する。tlsgate は何も復号せず、クライアントの TLS セッションの相手はバックエンド自身である。" +
 		"バックエンド {backend} はクライアント {client} との TLS ハンドシェイクを完了し、クライアントはそのあと要求（暗号化されたアプリケーションデータ。中継したのは全部で {up_bytes}）を送ったが、バックエンドは"
 	passthroughClosedAfterWhyJA = "典型的な原因: バックエンドのアプリケーションが要求で落ちた、または例外を出した。TLS を終端するバックエンド（プロキシ、イングレス）で、その先の自分のアップストリームが落ちているか拒否した。受け付けない Host、SNI、パスで閉じるアプリケーション。" +
-		"tlsgate はこれをレコードのヘッダだけから判断している: クライアントの要求のレコードは上りに流れ、そのあとバックエンドからはクローズ（TLS アラート、TLS 1.3 では暗号化されたアラートの大きさのレコード）のほかに何も来なかった。"
+		"tlsgate はこれをレコードのヘッダだけから判断している: クライアントの要求のレコードは上りに流れ、そのあとバックエンドからは、FIN かリセットの前に、せいぜいクローズ（TLS アラート、TLS 1.3 では暗号化されたアラートの大きさのレコード）が来ただけだった。"
 	passthroughClosedAfterNoBigIPJA = "BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）も何も復号せず、ハンドシェイクのあとでプールメンバーが接続を閉じたりリセットしたりしてもエラーを記録しない（リセット原因のログ `tm.rstcause.log` を有効にしたときだけ `01230140` の行が出るが、その理由の文言は文書化されていない）ので、BIG-IP の行は表示しない。"
 	passthroughNoAnswerNoBigIPJA    = "BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）もハンドシェイクに関わらず、これについて SSL エラーを記録しないので、BIG-IP の行は表示しない。"
 )
@@ -21,7 +21,7 @@ const (
 // Japanese.
 var passthroughClosedAfterChecksJA = []string{
 	"この時刻のバックエンドのアプリケーション自身のログを、tlsgate のアドレス {backend_local} からの接続について読む: 例外、クラッシュや再起動、その先のアップストリームからのエラー。",
-	"バックエンドがこの名前や要求で閉じるのか確かめる: tlsgate を通さずに同じ SNI と Host で直接聞く（`curl -vk --resolve {sni}:{backend_port}:{backend_host} https://{sni}:{backend_port}/<path>`）。そこでも空の応答ならバックエンド自身の振る舞いで、別の Host やパスなら動くなら、そのルーティングが原因である。",
+	"バックエンドがこの名前や要求で閉じるのか確かめる: tlsgate を通さずに同じ SNI と Host で直接聞く（`curl -vk --resolve {sni}:{backend_port}:{backend_host} https://{sni}:{backend_port}/<path>`）。そこでも空の応答ならバックエンド自身の振る舞いで、別の Host やパスでは動くなら、そのルーティングが原因である。",
 	"バックエンド自身が TLS を終端するプロキシなら、その先のアップストリームを確かめる: そのプロキシは自分のバックエンドに届くかわかる前にクライアントのハンドシェイクを完了する。",
 }
 
@@ -121,7 +121,7 @@ func passthroughKnowledgeJA() map[string]entry {
 				"バックエンドは TLS ハンドシェイクを完了し、そのあと要求に応答せずに閉じた: クライアントには応答の代わりにストリームの終わりが届いた。" +
 				passthroughClosedAfterWhyJA + passthroughClosedAfterNoBigIPJA,
 			checks: passthroughClosedAfterChecksJA,
-			clientSaw: "応答の代わりにストリームの終わり（TLS 1.2 でも 1.3 でも、バックエンドの close_notify の有無にかかわらず同じ）: curl `curl: (52) Empty reply from server`、Go net/http `EOF`、ブラウザは ERR_EMPTY_RESPONSE。" +
+			clientSaw: "応答の代わりにストリームの終わり（TLS 1.2 でも 1.3 でも同じ）: curl `curl: (52) Empty reply from server`（OpenSSL 3.0 の curl ではバックエンドの close_notify の有無にかかわらず。OpenSSL 3.2 以降の curl は、close_notify を送らないバックエンドに対して `(56) OpenSSL SSL_read: SSL_ERROR_SYSCALL, errno 0` と出すことがある）、Go net/http `EOF`、ブラウザは ERR_EMPTY_RESPONSE。" +
 				"そのあとバックエンドがクライアントの次のバイトをリセットしたときは、curl が代わりに `curl: (56) Recv failure: Connection reset by peer` を出すことがある。",
 		},
 		CodeBackendClosedEarly + "/after_handshake_reset": {
