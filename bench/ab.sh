@@ -9,7 +9,13 @@
 # then moves both sides of a ratio instead of one. Put the reference
 # (HAProxy, or the old build) last.
 #
-#   bench/ab.sh [--reps N] [--duration D] [--tls CAFILE SNI] ADDR=NAME ...
+#   bench/ab.sh [--reps N] [--duration D] [--rotate] [--tls CAFILE SNI] ADDR=NAME ...
+#
+# The target measured first in a round tends to lead (2-5% in session 19's
+# pairs, BENCHMARKS.md): --rotate starts round r at target r mod n, so each
+# target, the reference too, is measured first in as many rounds as the
+# others. The report is the same (each rate against the reference's rate
+# in the same round).
 #
 # Example, after bench/run.sh --keep left its servers' configs behind, or
 # with two tlsgate builds on different ports and HAProxy:
@@ -27,14 +33,16 @@ set -euo pipefail
 
 reps=10
 duration=3s
+rotate=0
 tls=()
 targets=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps="$2"; shift 2 ;;
 	--duration) duration="$2"; shift 2 ;;
+	--rotate) rotate=1; shift ;;
 	--tls) tls=(--tls --ca "$2" --sni "$3"); shift 3 ;;
-	-h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "ab.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*=*) targets+=("$1"); shift ;;
 	*) echo "ab.sh: target $1 is not ADDR=NAME" >&2; exit 2 ;;
@@ -53,18 +61,22 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$top" && go build -o "$work/tlsgate-load" ./cmd/tlsgate-load)
 
+n=${#targets[@]}
 for r in $(seq "$reps"); do
-	line=""
-	for t in "${targets[@]}"; do
+	declare -A got=()
+	for k in $(seq 0 $((n - 1))); do
+		i=$(( rotate ? (k + r - 1) % n : k ))
+		t=${targets[$i]}
 		addr=${t%%=*}
 		out=$("$work/tlsgate-load" connrate --target "$addr" --duration "$duration" --concurrency 8 \
 			--max 200000 "${tls[@]}" --json 2>"$work/err") || {
 			echo "ab.sh: $addr: $(tail -1 "$work/err")" >&2
 			exit 1
 		}
-		v=$(printf '%s\n' "$out" | tail -1 | sed -n 's/.*"value":\([0-9.]*\).*/\1/p')
-		line="$line $v"
+		got[$i]=$(printf '%s\n' "$out" | tail -1 | sed -n 's/.*"value":\([0-9.]*\).*/\1/p')
 	done
+	line=""
+	for i in $(seq 0 $((n - 1))); do line="$line ${got[$i]}"; done
 	echo "round $r:$line" >&2
 	echo "$line"
 done | awk -v names="$(printf '%s\n' "${targets[@]}" | sed 's/.*=//' | paste -sd' ')" '
