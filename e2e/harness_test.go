@@ -34,12 +34,6 @@ func startGate(t *testing.T, gc gateConfig) *gate {
 	return &gate{tg.Start(t, c)}
 }
 
-// freePort is one unused loopback port.
-func freePort(t *testing.T) int {
-	t.Helper()
-	return tg.FreePorts(t, 1)[0]
-}
-
 // closedPort returns a loopback port where nothing listens and nothing
 // will: its socket stays bound, without listen, so connecting gets a reset
 // (connection refused).

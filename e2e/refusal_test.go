@@ -1,52 +1,13 @@
 package e2e
 
 import (
-	"bytes"
 	"crypto/tls"
 	"fmt"
-	"net"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
 )
-
-// startSServer runs `openssl s_server -www` on a free loopback port with a
-// leaf of ca for lab.test and extra args (the TLS policy under test), and
-// returns its address once it accepts connections.
-func startSServer(t *testing.T, ca *tg.CA, args ...string) string {
-	t.Helper()
-	bin := needTool(t, "openssl")
-	dir := t.TempDir()
-	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	tg.WriteKeyPair(t, ca.Leaf(t, []string{"lab.test"}), certFile, keyFile)
-	for range 3 { // a free port is free only until someone binds it
-		addr := loopback(freePort(t))
-		full := append([]string{"s_server", "-accept", addr, "-cert", certFile, "-key", keyFile, "-www", "-quiet"}, args...)
-		for i, a := range full {
-			full[i] = strings.ReplaceAll(strings.ReplaceAll(a, "{cert}", certFile), "{key}", keyFile)
-		}
-		cmd := exec.Command(bin, full...)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		p := tg.StartProc(t, cmd)
-		deadline := time.Now().Add(10 * time.Second)
-		for !p.Exited() && time.Now().Before(deadline) {
-			if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-				c.Close()
-				return addr
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		p.Kill()
-		t.Logf("openssl s_server on %s did not start: %s", addr, out.String())
-	}
-	t.Fatal("openssl s_server never accepted connections")
-	return ""
-}
 
 // refusal is what one refused client must have seen and tlsgate logged.
 type refusal struct {
