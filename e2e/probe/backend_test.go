@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	tg "github.com/tlsgate/tlsgate/e2e/internal/gate"
+	"github.com/tlsgate/tlsgate/internal/heldport"
 )
 
 // TestProbeFailsWhenTheBackendIsDown probes a real tlsgate terminate
@@ -17,7 +18,9 @@ import (
 // name the reset request and point at the pool, in English and Japanese.
 func TestProbeFailsWhenTheBackendIsDown(t *testing.T) {
 	t.Parallel()
-	closed := fmt.Sprintf("127.0.0.1:%d", tg.FreePorts(t, 1)[0])
+	// Held for the test: a port let go could be taken by another test's
+	// listener, and the "down" pool would answer.
+	closed, _ := heldport.Refusing(t)
 	g := tg.Start(t, tg.Config{Bin: tlsgateBin, Listeners: []tg.Listener{
 		{Name: "pooldown", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", closed)},
 	}})
