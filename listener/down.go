@@ -221,20 +221,15 @@ type queuedConn struct {
 // runs on.
 func (s *Server) serveQueued(queued []queuedConn, at time.Time) {
 	for i, q := range queued {
-		if s.sem != nil {
-			select {
-			case s.sem <- struct{}{}:
-			default:
-				s.refuse(q.c)
-				continue
-			}
-		}
-		if !s.track(q.c) {
-			s.release()
+		admitted, stopping := s.admit(q.c)
+		if stopping {
 			for _, q := range queued[i:] {
 				_ = q.c.Close()
 			}
 			return
+		}
+		if !admitted {
+			continue
 		}
 		go func() {
 			l := s.newLease(q.c)

@@ -297,18 +297,13 @@ func (s *Server) Serve(ln net.Listener) error {
 			return fmt.Errorf("listener %s: accept on %s: %w", s.opts.Name, ln.Addr(), err)
 		}
 		backoff = 0
-		if s.sem != nil {
-			select {
-			case s.sem <- struct{}{}:
-			default:
-				s.refuse(c)
-				continue
-			}
-		}
-		if !s.track(c) {
-			s.release()
+		admitted, stopping := s.admit(c)
+		if stopping {
 			_ = c.Close()
 			return nil
+		}
+		if !admitted {
+			continue
 		}
 		select {
 		case s.handoff <- c: // an idle worker takes it
@@ -316,6 +311,27 @@ func (s *Server) Serve(ln net.Listener) error {
 			go s.runWorker(c)
 		}
 	}
+}
+
+// admit takes a max_connections slot for c and tracks it, for every
+// connection accepted outside the engines (Serve, a refuse rule's queue).
+// Over the limit c is refused (reset and counted): not admitted. Once
+// Shutdown began the slot is given back and stopping is set; c is left to
+// the caller to close.
+func (s *Server) admit(c net.Conn) (admitted, stopping bool) {
+	if s.sem != nil {
+		select {
+		case s.sem <- struct{}{}:
+		default:
+			s.refuse(c)
+			return false, false
+		}
+	}
+	if !s.track(c) {
+		s.release()
+		return false, true
+	}
+	return true, false
 }
 
 func (s *Server) release() {
