@@ -9,7 +9,10 @@
 # then moves both sides of a ratio instead of one. Put the reference
 # (HAProxy, or the old build) last.
 #
-#   bench/ab.sh [--reps N] [--duration D] [--rotate] [--tls CAFILE SNI] ADDR=NAME ...
+#   bench/ab.sh [--reps N] [--duration D] [--concurrency C] [--rotate] [--tls CAFILE SNI] ADDR=NAME ...
+#
+# --concurrency is the connections in flight (default 8, as in bench/run.sh;
+# session 20 also compared at 32 and 64, where both proxies saturate the CPUs).
 #
 # The target measured first in a round tends to lead (2-5% in session 19's
 # pairs, BENCHMARKS.md): --rotate starts round r at target r mod n, so each
@@ -33,6 +36,7 @@ set -euo pipefail
 
 reps=10
 duration=3s
+conc=8
 rotate=0
 tls=()
 targets=()
@@ -41,8 +45,9 @@ while [ $# -gt 0 ]; do
 	--reps) reps="$2"; shift 2 ;;
 	--duration) duration="$2"; shift 2 ;;
 	--rotate) rotate=1; shift ;;
+	--concurrency) conc="$2"; shift 2 ;;
 	--tls) tls=(--tls --ca "$2" --sni "$3"); shift 3 ;;
-	-h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "ab.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*=*) targets+=("$1"); shift ;;
 	*) echo "ab.sh: target $1 is not ADDR=NAME" >&2; exit 2 ;;
@@ -54,6 +59,9 @@ if [ ${#targets[@]} -lt 2 ]; then
 fi
 case "$reps" in
 ''|*[!0-9]*) echo "ab.sh: --reps $reps is not a count" >&2; exit 2 ;;
+esac
+case "$conc" in
+''|*[!0-9]*|0) echo "ab.sh: --concurrency $conc is not a positive count" >&2; exit 2 ;;
 esac
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,7 +76,7 @@ for r in $(seq "$reps"); do
 		i=$(( rotate ? (k + r - 1) % n : k ))
 		t=${targets[$i]}
 		addr=${t%%=*}
-		out=$("$work/tlsgate-load" connrate --target "$addr" --duration "$duration" --concurrency 8 \
+		out=$("$work/tlsgate-load" connrate --target "$addr" --duration "$duration" --concurrency "$conc" \
 			--max 200000 "${tls[@]}" --json 2>"$work/err") || {
 			echo "ab.sh: $addr: $(tail -1 "$work/err")" >&2
 			exit 1

@@ -5,10 +5,10 @@
 # tlsgate process per --tlsgate BINARY=CONFIG (each config's listeners
 # forward to 127.0.0.1:29102). Everything is stopped at the end.
 #
-#   bench/abserve.sh [--reps N] [--rotate] --tlsgate BIN=CONFIG ... ADDR=NAME ...
+#   bench/abserve.sh [--reps N] [--concurrency C] [--rotate] --tlsgate BIN=CONFIG ... ADDR=NAME ...
 #
-# --rotate is bench/ab.sh's: each target is measured first in its share of
-# the rounds.
+# --concurrency and --rotate are passed to bench/ab.sh (--rotate: each
+# target is measured first in its share of the rounds).
 #
 # Example (session 19: the epoll listener alone, and beside an idle
 # io_uring listener in one process):
@@ -21,14 +21,15 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 reps=10
-rotate=()
+abopts=()
 servers=()
 targets=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps="$2"; shift 2 ;;
 	--tlsgate) servers+=("$2"); shift 2 ;;
-	--rotate) rotate=(--rotate); shift ;;
+	--rotate) abopts+=(--rotate); shift ;;
+	--concurrency) abopts+=(--concurrency "$2"); shift 2 ;;
 	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "abserve.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*=*) targets+=("$1"); shift ;;
@@ -61,4 +62,4 @@ for s in "${servers[@]}"; do
 	pids+=($!)
 done
 sleep 1
-bash "$top/bench/ab.sh" --reps "$reps" "${rotate[@]}" "${targets[@]}"
+bash "$top/bench/ab.sh" --reps "$reps" "${abopts[@]}" "${targets[@]}"
