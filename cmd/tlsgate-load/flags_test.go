@@ -116,7 +116,7 @@ func TestUsageErrors(t *testing.T) {
 // subcommand: one line that names the problem and ends with that
 // subcommand's --help, worded as tlsgate's own subcommands word it. A
 // misspelled subcommand has no --help of its own to point at, so it gets
-// the top-level usage instead.
+// the top-level usage instead. Nothing goes to stdout.
 func TestUsageErrorsPointAtHelp(t *testing.T) {
 	tests := []struct {
 		name string
@@ -148,6 +148,11 @@ func TestUsageErrorsPointAtHelp(t *testing.T) {
 			}
 			if got := errOut.String(); got != tt.want+"\n" {
 				t.Errorf("stderr\n got  %q\n want %q", got, tt.want+"\n")
+			}
+			// stdout is where --json results go; the usage is printed
+			// there only when --help asks for it.
+			if out.Len() != 0 {
+				t.Errorf("stdout %q; want nothing", out.String())
 			}
 		})
 	}
