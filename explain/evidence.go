@@ -387,7 +387,8 @@ func (f *facts) evidenceValue(key string) string {
 		if len(o.FaultFirings) > 0 {
 			return ""
 		}
-		return strings.Join(o.Faults, ",")
+		// Rule names are a list like the others: joined with ", ".
+		return valueList(o.Faults)
 	case "fault_alert_sent":
 		if o.FaultApplied != "" && o.ClientTLS.AlertSent >= 0 {
 			return alertLabel(o.ClientTLS.AlertSent)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/faults"
+	"github.com/tlsgate/tlsgate/sniff"
 )
 
 // This file imports faults in tests only: explain itself depends on sniff
@@ -213,6 +214,48 @@ func TestFaultEvidenceAndSummary(t *testing.T) {
 		}
 		if d.Code == CodeFaultInjected && !strings.HasPrefix(d.Summary, "injected by rule ") {
 			t.Errorf("%s: stop summary %q", tc.name, d.Summary)
+		}
+	}
+}
+
+// TestFaultsEvidenceList: the rules of a connection whose firings were not
+// recorded are one "faults" evidence line, joined with ", " as every
+// evidence list is and the same in every language (it was a bare ",").
+// With firings recorded each has its own "fault" line and there is no
+// "faults" line.
+func TestFaultsEvidenceList(t *testing.T) {
+	tests := []struct {
+		name    string
+		rules   []string
+		firings []FaultFiring
+		want    string // "" for no faults line
+	}{
+		{"one rule", []string{"old-rule"}, nil, "old-rule"},
+		{"two rules", []string{"old-rule", "slow-accept"}, nil, "old-rule, slow-accept"},
+		{"three rules", []string{"a", "b", "c"}, nil, "a, b, c"},
+		{"firings recorded", []string{"old-rule", "slow-accept"},
+			[]FaultFiring{{Rule: "old-rule", Action: "reset", Stage: "accept"}}, ""},
+	}
+	for _, tt := range tests {
+		for _, lang := range []string{LangEN, LangJA} {
+			t.Run(tt.name+"/"+lang, func(t *testing.T) {
+				o := base("terminate")
+				o.Kind, o.FaultApplied, o.Route = sniff.Empty, "reset", "fault_reset"
+				o.Faults, o.FaultFirings = tt.rules, tt.firings
+				var got []string
+				for _, e := range DiagnoseLang(o, lang).Evidence {
+					if e.Key == "faults" {
+						got = append(got, e.Value)
+					}
+				}
+				var want []string
+				if tt.want != "" {
+					want = []string{tt.want}
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("faults evidence %q; want %q", got, want)
+				}
+			})
 		}
 	}
 }

@@ -29,10 +29,19 @@ func newFlags(name, usage string, stdout io.Writer) *flag.FlagSet {
 }
 
 // parseFlags maps flag errors onto usage errors and --help onto errHelp.
+// The flag package calls fs.Usage on every parse error, which printed the
+// whole usage on stdout (where --json results go) for a mistyped flag; it
+// now runs only for --help, and a bad flag is the one usage line on stderr,
+// as in tlsgate.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	usage := fs.Usage
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return errHelp // fs.Parse has printed the usage
+			usage()
+			return errHelp
 		}
 		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
 	}

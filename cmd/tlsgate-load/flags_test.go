@@ -112,6 +112,52 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestUsageErrorsPointAtHelp pins the whole stderr of a misused
+// subcommand: one line that names the problem and ends with that
+// subcommand's --help, worded as tlsgate's own subcommands word it. A
+// misspelled subcommand has no --help of its own to point at, so it gets
+// the top-level usage instead. Nothing goes to stdout.
+func TestUsageErrorsPointAtHelp(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"stray argument", []string{"bulk", "--target", "127.0.0.1:1", "extra"},
+			`tlsgate-load: bulk: unexpected argument "extra" (see "tlsgate-load bulk --help")`},
+		{"stray argument, no flags", []string{"report", "results.jsonl"},
+			`tlsgate-load: report: unexpected argument "results.jsonl" (see "tlsgate-load report --help")`},
+		{"unknown flag", []string{"connrate", "--turbo"},
+			`tlsgate-load: connrate: flag provided but not defined: -turbo (see "tlsgate-load connrate --help")`},
+		{"bad flag value", []string{"backend", "--lifetime", "soon"},
+			`tlsgate-load: backend: invalid value "soon" for flag -lifetime: parse error (see "tlsgate-load backend --help")`},
+		{"missing flag", []string{"latency"},
+			`tlsgate-load: latency: --target is required (see "tlsgate-load latency --help")`},
+		{"failed check", []string{"handshakes", "--target", "127.0.0.1:1"},
+			`tlsgate-load: handshakes: --tls is required (this mode counts TLS handshakes) (see "tlsgate-load handshakes --help")`},
+		{"annotation", []string{"target", "--group", "g", "--name", "n"},
+			`tlsgate-load: target: a target needs a bound (min_ratio, max_ratio, min_value or max_value) (see "tlsgate-load target --help")`},
+		{"unknown subcommand", []string{"flood"}, topUsage + `tlsgate-load: unknown subcommand "flood"`},
+		{"no subcommand", nil, topUsage + "tlsgate-load: a subcommand is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if code := run(context.Background(), tt.args, osEnv(&out, &errOut)); code != 2 {
+				t.Fatalf("exit %d; want 2 (stderr %q)", code, errOut.String())
+			}
+			if got := errOut.String(); got != tt.want+"\n" {
+				t.Errorf("stderr\n got  %q\n want %q", got, tt.want+"\n")
+			}
+			// stdout is where --json results go; the usage is printed
+			// there only when --help asks for it.
+			if out.Len() != 0 {
+				t.Errorf("stdout %q; want nothing", out.String())
+			}
+		})
+	}
+}
+
 func TestHelpExitsZero(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"bulk", "--help"}, {"backend", "-h"}, {"report", "--help"}} {
 		var out, errOut bytes.Buffer

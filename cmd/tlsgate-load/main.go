@@ -102,35 +102,43 @@ func dispatch(ctx context.Context, args []string, e *env) error {
 		fmt.Fprint(e.stderr, topUsage)
 		return usageError{"a subcommand is required"}
 	}
-	rest := args[1:]
 	switch args[0] {
 	case "-h", "--help", "help":
 		fmt.Fprint(e.stdout, topUsage)
 		return errHelp
-	case "backend":
-		return cmdBackend(ctx, rest, e)
-	case "relay":
-		return cmdRelay(ctx, rest, e)
-	case "bulk":
-		return cmdBulk(ctx, rest, e)
-	case "connrate":
-		return cmdConnRate(ctx, rest, e)
-	case "handshakes":
-		return cmdHandshakes(ctx, rest, e)
-	case "latency":
-		return cmdLatency(ctx, rest, e)
-	case "idle":
-		return cmdIdle(ctx, rest, e)
-	case "report":
-		return cmdReport(rest, e)
-	case "gobench":
-		return cmdGoBench(rest, e)
-	case "note":
-		return cmdNote(rest, e)
-	case "target":
-		return cmdTarget(rest, e)
-	default:
+	}
+	sub, ok := subcommands[args[0]]
+	if !ok {
 		fmt.Fprint(e.stderr, topUsage)
 		return usageError{fmt.Sprintf("unknown subcommand %q", args[0])}
 	}
+	return pointAtHelp(args[0], sub(ctx, args[1:], e))
+}
+
+// subcommands maps each name in topUsage to its command.
+var subcommands = map[string]func(ctx context.Context, args []string, e *env) error{
+	"backend":    cmdBackend,
+	"relay":      cmdRelay,
+	"bulk":       cmdBulk,
+	"connrate":   cmdConnRate,
+	"handshakes": cmdHandshakes,
+	"latency":    cmdLatency,
+	"idle":       cmdIdle,
+	"report":     func(_ context.Context, args []string, e *env) error { return cmdReport(args, e) },
+	"gobench":    func(_ context.Context, args []string, e *env) error { return cmdGoBench(args, e) },
+	"note":       func(_ context.Context, args []string, e *env) error { return cmdNote(args, e) },
+	"target":     func(_ context.Context, args []string, e *env) error { return cmdTarget(args, e) },
+}
+
+// pointAtHelp ends a subcommand's usage error with where to read how to
+// use it, worded as tlsgate's own subcommands word it, so a stray
+// argument, a bad flag and a failed check all name the same next step.
+// It is applied once, here, so no subcommand can leave it out; any other
+// error passes through unchanged.
+func pointAtHelp(sub string, err error) error {
+	if ue, ok := err.(usageError); ok {
+		ue.msg += fmt.Sprintf(" (see \"tlsgate-load %s --help\")", sub)
+		return ue
+	}
+	return err
 }
