@@ -101,6 +101,17 @@ func rawListener(t *testing.T) (int, netip.AddrPort) {
 	return fd, sockaddrAddrPort(sa)
 }
 
+// onHeap returns a new T on the heap, for memory the kernel writes after
+// the call that passed its address (an io_uring request's). Go may keep a
+// new(T) or make that does not escape on the goroutine's stack (a uintptr
+// taken from it is not an escape), and a stack that grows is moved: the
+// kernel then writes into the old copy. TestRingAcceptRecvSendClose's
+// accept address read empty that way under Go 1.26.8. Production memory
+// given to the ring hangs off the loop's heap structures.
+//
+//go:noinline
+func onHeap[T any]() *T { return new(T) }
+
 func mustGet(t *testing.T, r *ring) *sqe {
 	t.Helper()
 	s := r.get()
@@ -115,7 +126,7 @@ func mustGet(t *testing.T, r *ring) *sqe {
 func TestRingAcceptRecvSendClose(t *testing.T) {
 	r := testRing(t)
 	lfd, addr := rawListener(t)
-	aa := new(acceptAddr)
+	aa := onHeap[acceptAddr]()
 	prepAccept(mustGet(t, r), lfd, false, aa)
 	client, err := net.Dial("tcp", addr.String())
 	if err != nil {
@@ -239,7 +250,7 @@ func TestRingConnect(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := new(rawAddr) // on the heap, as the engine's are
+		a := onHeap[rawAddr]() // on the heap, as the engine's are
 		if err := a.set(sa); err != nil {
 			t.Fatal(err)
 		}
@@ -263,7 +274,7 @@ func TestRingCancelFD(t *testing.T) {
 	r := testRing(t)
 	fds := socketPair(t)
 	a := fds[0]
-	buf := make([]byte, 16)
+	buf := onHeap[[16]byte]()[:]
 	s := mustGet(t, r)
 	prepRecv(s, a, buf)
 	s.userData = 1
