@@ -445,6 +445,11 @@ func diagCases() []diagCase {
 	cut := httpOn("plaintext", "plain")
 	cut.Backend.Addr, cut.Backend.Attempted = "10.0.0.7:8080", true
 	cut.End, cut.BytesUp, cut.BytesDown, cut.Duration = EndShutdown, 78, 4096, 12*time.Second
+	// A refuse rule's queued connection whose socket net.FileConn could
+	// not duplicate.
+	lost := base("plaintext")
+	lost.Route, lost.PeekEnd, lost.Kind = "accept_failed", PeerClosed, sniff.Empty
+	lost.AcceptErr = "listener: queued connection from 192.168.99.86:32962: file file+net tlsgate queued connection: fcntl: too many open files"
 	bErr := backendOK()
 	bErr.Backend.DialErr = "dial tcp: lookup backend.invalid: no such host"
 	bTLS := backendOK()
@@ -765,6 +770,10 @@ func diagCases() []diagCase {
 			contains: []string{"up=78B down=0B in 30s, ended by the client's reset", "(30s)", "reset by the client after up 78 B"}},
 		{name: "shutdown_cut", o: cut, code: CodeShutdownCut,
 			contains: []string{"shutdown grace ran out (up 78 B, down 4096 B in 12s)", "[shutdown] grace", "Neither the client nor the backend"}},
+		{name: "accept_failed", o: lost, code: CodeAcceptFailed,
+			contains: []string{"without serving it: listener: queued connection from 192.168.99.86:32962: file file+net",
+				"The client did nothing wrong", "LimitNOFILE", "accept_err=listener: queued connection", "listen_addr=192.168.20.230:443"},
+			absent: []string{"closed the connection (FIN)"}},
 		{name: "idle_timeout", o: idled, code: CodeIdleTimeout,
 			contains: []string{"after 5m0s without a byte", "idle_timeout of listener", "up 517 B, down 2048 B in 5m12s", "(56) Recv failure"}},
 	}, append(append(append(append(inspectCases(), faultCases()...), proxyCases()...), append(passthroughCases(), clientEndCases()...)...), append(append(append(append(clientAuthCases(), failOpenCases()...), rewriteBodyCases()...), abortCases()...), append(stallCases(), backendEndCases()...)...)...)...)

@@ -38,6 +38,7 @@ const (
 	CodeIdleTimeout       = "idle_timeout"
 	CodeBackendReset      = "backend_reset"
 	CodeShutdownCut       = "shutdown_cut"
+	CodeAcceptFailed      = "accept_failed"
 
 	// Transparent interception and inspect mode (issue 3).
 	CodeNoOriginalDst          = "no_original_dst"
@@ -88,6 +89,7 @@ func rules() []rule {
 	return []rule{
 		{"max_connections", ruleMaxConn},
 		{"shutdown_cut", ruleShutdownCut},
+		{"accept_failed", ruleAcceptFailed},
 		{"fault_stop", ruleFaultStop},
 		{"no_original_dst", ruleNoOrigDst},
 		{"transparent_loop", ruleTransparentLoop},
@@ -139,6 +141,12 @@ func detect(f *facts) verdict {
 // whatever the sockets showed afterwards, tlsgate closed them.
 func ruleShutdownCut(f *facts) (verdict, bool) {
 	return verdict{code: CodeShutdownCut}, f.o.End == EndShutdown
+}
+
+// ruleAcceptFailed: tlsgate accepted the connection and reset it without
+// serving it, so nothing the client did explains it.
+func ruleAcceptFailed(f *facts) (verdict, bool) {
+	return verdict{code: CodeAcceptFailed}, f.o.Route == "accept_failed"
 }
 
 func ruleMaxConn(f *facts) (verdict, bool) {

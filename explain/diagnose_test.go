@@ -104,7 +104,7 @@ func allCodes() []string {
 		CodeHandshakeTimeout, CodeHelloMalformed, CodeProxyMissing, CodeProxyUnexpected,
 		CodeProxyMalformed, CodeBackendRefused, CodeBackendTimeout, CodeBackendError,
 		CodeBackendTLSFailed, CodeBackendTLSVerify, CodeMaxConnections, CodeIdleTimeout,
-		CodeBackendReset, CodeShutdownCut,
+		CodeBackendReset, CodeShutdownCut, CodeAcceptFailed,
 		CodeNoOriginalDst, CodeTransparentLoop, CodeClientRejectedSilently,
 		CodeClientCertMissing, CodeClientCertRejected, CodeBackendRejectedHello, CodeClientRejectedBackend, CodeBackendNoServerHello, CodeBackendClosedEarly, CodeFaultInjected, CodeHealthCheck}
 }

@@ -40,6 +40,8 @@ func (f *facts) inspectEvidence(key string) string {
 		}
 	case "orig_dst_err":
 		return o.OrigDstErr
+	case "accept_err":
+		return o.AcceptErr
 	case "listen_addr":
 		return f.addr(o.Virtual)
 	case "bypass":

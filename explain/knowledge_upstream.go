@@ -131,6 +131,17 @@ func upstreamKnowledge() map[string]entry {
 			clientSaw: "The connection ends in the middle: curl `(56) Recv failure: Connection reset by peer` or `(52) Empty reply from server`; a client still in its handshake sees the handshake fail.",
 			evidence:  []string{"peek", "backend"},
 		},
+		CodeAcceptFailed: {
+			summary: "tlsgate reset the connection of {client} on listener {listener} ({listener_addr}) without serving it: {accept_err}",
+			cause: "The kernel completed the TCP handshake and tlsgate accepted the connection, but could not serve it ({accept_err}), so it reset it. " +
+				"The client did nothing wrong. The usual cause is a process out of file descriptors (EMFILE, \"too many open files\"): each connection takes one for the client and one for the backend, and tlsgate needs a second one to hand a socket accepted on its own to its connection.",
+			checks: []string{
+				"Compare tlsgate's open descriptors with its limit: `ls /proc/$(pidof tlsgate)/fd | wc -l` and `grep 'open files' /proc/$(pidof tlsgate)/limits`; raise the limit (`ulimit -n`, systemd LimitNOFILE=) or lower max_connections on listener {listener} below it.",
+				"Look for what holds so many connections open at this time: `ss -tn state established '( sport = :{vport} )' | wc -l`, and slow or stuck backends that keep them.",
+			},
+			clientSaw: sawResetEarly,
+			evidence:  []string{"accept_err", "listen_addr", "first_bytes"},
+		},
 		CodeBackendRefused: {
 			summary: "backend {backend} refused the connection for {client}",
 			cause:   "tlsgate could not connect to the backend {backend}: connection refused. Nothing listens on that address and port (pool member down, service stopped, wrong port), or a host firewall rejects it.",

@@ -118,6 +118,16 @@ func upstreamKnowledgeJA() map[string]entry {
 			},
 			clientSaw: "リセットした原因そのもの（自分のクローズ、タイムアウト、中止）: 送信 {up_bytes}、受信 {down_bytes}。tlsgate からは何も来ていない。",
 		},
+		CodeAcceptFailed: {
+			summary: "tlsgate がリスナー {listener}（{listener_addr}）の {client} の接続を処理せずにリセット: {accept_err}",
+			cause: "カーネルが TCP ハンドシェイクを終え、tlsgate は接続を受け付けたが、処理できなかった（{accept_err}）ので、リセットした。" +
+				"クライアントは悪くない。よくある原因はプロセスのファイルディスクリプタ切れ（EMFILE、\"too many open files\"）: 接続ごとにクライアント用とバックエンド用に 1 つずつ使い、tlsgate が自分で受け付けたソケットを接続に渡すにはもう 1 つ要る。",
+			checks: []string{
+				"tlsgate が開いているディスクリプタ数と上限を比べる: `ls /proc/$(pidof tlsgate)/fd | wc -l` と `grep 'open files' /proc/$(pidof tlsgate)/limits`。上限を上げる（`ulimit -n`、systemd の LimitNOFILE=）か、リスナー {listener} の max_connections をそれより小さくする。",
+				"この時刻に何が多くの接続を開いたままにしているか調べる: `ss -tn state established '( sport = :{vport} )' | wc -l`、接続を抱えたままの遅いバックエンドや止まったバックエンド。",
+			},
+			clientSaw: sawResetEarlyJA,
+		},
 		CodeShutdownCut: {
 			summary: "tlsgate がリスナー {listener} の {client} の接続を閉じた: 停止時の猶予が尽きた（{duration} で上り {up} B、下り {down} B）",
 			cause: "tlsgate は停止中（SIGINT または SIGTERM）で、生きている接続を [shutdown] grace まで待った。この接続は猶予が尽きた時点でまだ開いていたので、tlsgate が閉じた。" +

@@ -285,6 +285,11 @@ type Outcome struct {
 	Mode        string // passthrough | terminate | plaintext | auto | inspect
 	NonSSL      string // non_ssl action configured: reset | http400 | redirect | allow
 	Route       string // what the listener did: passthrough, terminate, plain, non_ssl_reset, non_ssl_http400, non_ssl_redirect, non_ssl_allow, tls_on_plain_reset, refused, …
+	// AcceptErr is why the listener reset a connection it had accepted
+	// without serving it (Route "accept_failed"): its socket could not
+	// become a connection (out of descriptors) or an event loop could not
+	// keep it. "" otherwise.
+	AcceptErr string
 
 	Client  netip.AddrPort // client address (after PROXY header, when trusted)
 	Virtual netip.AddrPort // address the client connected to (the "virtual server")

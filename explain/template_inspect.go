@@ -42,6 +42,8 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 		return f.addr(o.OrigDst), true
 	case "orig_dst_err":
 		return f.orNone(o.OrigDstErr), true
+	case "accept_err":
+		return f.orNone(o.AcceptErr), true
 	case "bypass":
 		return f.orNone(o.Bypass), true
 	case "dest":

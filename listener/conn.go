@@ -10,6 +10,7 @@ import (
 	proxyproto "github.com/pires/go-proxyproto"
 
 	"github.com/tlsgate/tlsgate/explain"
+	"github.com/tlsgate/tlsgate/fastpath"
 	"github.com/tlsgate/tlsgate/faults"
 	"github.com/tlsgate/tlsgate/sniff"
 )
@@ -27,6 +28,27 @@ func firstBytes(b []byte) []byte {
 // bytes as evidence, and how many came in all.
 func keepFirst(o *explain.Outcome, b []byte) {
 	o.FirstBytes, o.FirstLen = firstBytes(b), len(b)
+}
+
+// acceptFailed records a connection the listener accepted and reset
+// without serving it, err saying why: its socket could not become a
+// net.Conn (out of descriptors: an epoll hand-off, a refuse rule's queue)
+// or a loop could not keep it. It is tlsgate's failure, not a client that
+// left, and the error is its evidence; the addresses are the Outcome's
+// already. A hand-off Shutdown aborted is only closed: markCut says that
+// tlsgate ended it. consumed is what the client had sent, the evidence of
+// what it was.
+func acceptFailed(o *explain.Outcome, consumed []byte, err error) {
+	o.Route, o.PeekEnd = "closed", explain.PeerClosed
+	if !errors.Is(err, fastpath.ErrAborted) {
+		o.Route, o.AcceptErr = "accept_failed", err.Error()
+	}
+	if len(consumed) > 0 {
+		keepFirst(o, consumed)
+		if k, err := sniff.Classify(consumed); err == nil {
+			o.Kind = k
+		}
+	}
 }
 
 // handle runs one connection from accept to its single log line, on the

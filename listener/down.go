@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/tlsgate/tlsgate/explain"
 	"github.com/tlsgate/tlsgate/faults"
 )
 
@@ -175,12 +176,12 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 	g.mu.Lock()
 	g.rule, g.since, g.up = rule, s.deps.Faults.Now(), up
 	g.mu.Unlock()
-	addr, queued, err := stopListening(rc)
+	addr, queued, err := stopListening(rc, s.fileConn)
 	if len(queued) > 0 {
 		// Off the watcher: a full queue is thousands of connections
 		// (and refusals, each counted and maybe logged), and the down
 		// line should not wait for them.
-		go s.serveQueued(queued, time.Now())
+		go s.serveQueued(queued)
 	}
 	if err != nil {
 		g.mu.Lock()
@@ -204,27 +205,35 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 }
 
 // queuedConn is a connection the kernel had completed but nobody had
-// accepted when a refuse rule took the socket down (stopListening), and
-// its client's address as accept reported it.
+// accepted when a refuse rule took the socket down (stopListening): c, or
+// err when its socket could not become one (it was reset), with the
+// addresses accept and the socket reported and when it was accepted, on
+// the real clock.
 type queuedConn struct {
-	c      net.Conn
-	remote netip.AddrPort
+	c             net.Conn
+	err           error
+	remote, local netip.AddrPort
+	at            time.Time
 }
 
 // serveQueued serves the connections stopListening took from the accept
 // queue as connections that arrived before the rule: on the goroutine
 // path, on every engine (the loops hand connections to it too), under
-// max_connections, each logged once. After Shutdown began they are
-// closed, as Serve closes one it accepted then.
-//
-// at is when they were accepted, on the real clock the peek deadline
-// runs on.
-func (s *Server) serveQueued(queued []queuedConn, at time.Time) {
+// max_connections, each logged once, and one that could not be served
+// logged as that failure. After Shutdown began they are closed, as Serve
+// closes one it accepted then.
+func (s *Server) serveQueued(queued []queuedConn) {
 	for i, q := range queued {
+		if q.err != nil {
+			s.lostQueued(q)
+			continue
+		}
 		admitted, stopping := s.admit(q.c)
 		if stopping {
 			for _, q := range queued[i:] {
-				_ = q.c.Close()
+				if q.c != nil {
+					_ = q.c.Close()
+				}
 			}
 			return
 		}
@@ -235,10 +244,42 @@ func (s *Server) serveQueued(queued []queuedConn, at time.Time) {
 			l := s.newLease(q.c)
 			defer l.end()
 			defer s.untrack(q.c)
-			pre := &accepted{id: s.deps.NextID(), start: s.deps.Now(), at: at, remote: q.remote}
+			pre := &accepted{id: s.deps.NextID(), start: s.queuedStart(q.at), at: q.at, remote: q.remote}
 			s.handleFrom(q.c, &worker{}, pre, l)
 		}()
 	}
+}
+
+// queuedStart is the Outcome's start (the injected clock) of a queued
+// connection accepted at at (the real clock): now less the time it has
+// waited since, so its duration counts the wait behind the rest of the
+// queue. takeQueued stamps the real clock, as the loops stamp theirs
+// (fastpath.Conn.Accepted): it runs under the listening socket's Control
+// for up to a backlog of accepts, no place to call out to a clock a test
+// may hold.
+func (s *Server) queuedStart(at time.Time) time.Time {
+	return s.deps.Now().Add(-time.Since(at))
+}
+
+// lostQueued logs a queued connection whose socket could not become a
+// net.Conn, reset by queuedConns: its one line, as the epoll engine logs
+// a hand-off that failed the same way (acceptFailed). After Shutdown
+// began it gets none, as a served one then gets none either.
+func (s *Server) lostQueued(q queuedConn) {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return
+	}
+	s.wg.Add(1) // Shutdown returns after its line, as after any connection's
+	s.mu.Unlock()
+	defer s.wg.Done()
+	o := s.newOutcome(q.remote, q.local, s.deps.NextID(), s.queuedStart(q.at))
+	acceptFailed(o, nil, q.err)
+	o.Duration = s.deps.Now().Sub(o.Start)
+	s.markCut(o)
+	d := explain.DiagnoseBrief(o)
+	s.log(o, &d)
 }
 
 // wentDown records that the socket stopped listening (or never listened)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/tlsgate/tlsgate/fastpath"
 )
@@ -15,8 +16,9 @@ import (
 // stopListening makes a listening socket stop listening without closing
 // it: Linux then answers new SYNs with an RST, and accept fails with
 // EINVAL. It returns the socket's address, taken before, for listenAgain,
-// and the connections it took from the accept queue first (takeQueued),
-// which the caller serves, even when the shutdown failed.
+// and the connections it took from the accept queue first (takeQueued,
+// made into net.Conns by fileConn), which the caller serves or logs,
+// even when the shutdown failed.
 //
 // While it does not listen the socket keeps its port to itself. Linux
 // lets a bind share a port with a bound socket that does not listen when
@@ -25,7 +27,7 @@ import (
 // listenAgain. A socket bound to port 0 loses its port when it stops
 // listening; it is bound to the same port again at once, so the port is
 // free only for the moment in between.
-func stopListening(rc syscall.RawConn) (syscall.Sockaddr, []queuedConn, error) {
+func stopListening(rc syscall.RawConn, fileConn func(*os.File) (net.Conn, error)) (syscall.Sockaddr, []queuedConn, error) {
 	var sa syscall.Sockaddr
 	var err error
 	var fds []acceptedFD
@@ -54,18 +56,21 @@ func stopListening(rc syscall.RawConn) (syscall.Sockaddr, []queuedConn, error) {
 	}); cerr != nil {
 		return nil, nil, fmt.Errorf("listener: %w", cerr)
 	}
-	queued := queuedConns(fds)
+	queued := queuedConns(fds, fileConn)
 	if err != nil {
 		return nil, queued, fmt.Errorf("listener: %w", err)
 	}
 	return sa, queued, nil
 }
 
-// acceptedFD is a connection takeQueued accepted: its socket and the
-// client's address as accept reported it.
+// acceptedFD is a connection takeQueued accepted: its socket, the
+// client's address as accept reported it, and when (real clock): its
+// logged start and its peek deadline count from then, not from when its
+// goroutine runs after the rest of the queue.
 type acceptedFD struct {
 	fd int
 	sa syscall.Sockaddr
+	at time.Time
 }
 
 // queueMax bounds takeQueued: the accept queue never holds more than the
@@ -89,27 +94,37 @@ func takeQueued(fd int) []acceptedFD {
 		if err != nil {
 			return fds
 		}
-		fds = append(fds, acceptedFD{fd: nfd, sa: sa})
+		fds = append(fds, acceptedFD{fd: nfd, sa: sa, at: time.Now()})
 	}
 	return fds
 }
 
-// queuedConns makes the sockets takeQueued accepted into net.Conns, as
-// an accept on the net.Listener would have. One that cannot be (out of
-// descriptors for the duplicate net.FileConn makes) is reset; none is
-// left open.
-func queuedConns(fds []acceptedFD) []queuedConn {
+// queuedConns makes the sockets takeQueued accepted into net.Conns with
+// fileConn, as an accept on the net.Listener would have. One that cannot
+// be (out of descriptors for the duplicate net.FileConn makes) is reset,
+// and comes back with the error and its addresses, for its one log line
+// (serveQueued); none is left open.
+func queuedConns(fds []acceptedFD, fileConn func(*os.File) (net.Conn, error)) []queuedConn {
 	var out []queuedConn
 	for _, a := range fds {
+		q := queuedConn{remote: fastpath.SockaddrAddrPort(a.sa), at: a.at}
 		f := os.NewFile(uintptr(a.fd), "tlsgate queued connection")
-		c, err := net.FileConn(f)
+		c, err := fileConn(f)
 		if err != nil {
+			// The address the client reached: on a wildcard listener
+			// only the socket knows it.
+			if la, lerr := syscall.Getsockname(a.fd); lerr == nil {
+				q.local = fastpath.SockaddrAddrPort(la)
+			}
+			q.err = fmt.Errorf("listener: queued connection from %s: %w", q.remote, err)
 			_ = syscall.SetsockoptLinger(a.fd, syscall.SOL_SOCKET, syscall.SO_LINGER, &syscall.Linger{Onoff: 1})
 			_ = f.Close()
+			out = append(out, q)
 			continue
 		}
 		_ = f.Close() // c holds its own duplicate
-		out = append(out, queuedConn{c: c, remote: fastpath.SockaddrAddrPort(a.sa)})
+		q.c = c
+		out = append(out, q)
 	}
 	return out
 }

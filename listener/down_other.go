@@ -4,10 +4,11 @@ package listener
 
 import (
 	"net"
+	"os"
 	"syscall"
 )
 
-func stopListening(syscall.RawConn) (syscall.Sockaddr, []queuedConn, error) {
+func stopListening(syscall.RawConn, func(*os.File) (net.Conn, error)) (syscall.Sockaddr, []queuedConn, error) {
 	return nil, nil, errNoDown
 }
 

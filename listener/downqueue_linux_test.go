@@ -256,7 +256,7 @@ func TestTakeQueuedLeavesNoDescriptor(t *testing.T) {
 		}
 		sockets = append(sockets, fmt.Sprintf("socket:[%d]", st.Ino))
 	}
-	queued := queuedConns(fds)
+	queued := queuedConns(fds, net.FileConn)
 	if len(queued) != clients {
 		t.Fatalf("%d net.Conns from %d queued sockets", len(queued), clients)
 	}

@@ -307,15 +307,7 @@ func (h fastHandler) Handoff(c *fastpath.Conn, nc net.Conn, err error) {
 	if err != nil {
 		// The socket is gone (shutdown abort, or out of descriptors): log
 		// what is known so the connection still has its one line.
-		o.Route = "closed"
-		o.PeekEnd = explain.PeerClosed
-		if len(c.Consumed) > 0 {
-			// What the client had sent is the evidence of what it was.
-			keepFirst(o, c.Consumed)
-			if k, err := sniff.Classify(c.Consumed); err == nil {
-				o.Kind = k
-			}
-		}
+		acceptFailed(o, c.Consumed, err)
 		s.finishFast(st)
 		return
 	}

@@ -142,6 +142,11 @@ type Server struct {
 	workers  atomic.Int32 // live worker goroutines, for tests
 	refusals refusalLog
 	down     downGate // a refuse rule's hold on the listening socket (down.go)
+	// fileConn makes a socket a refuse rule took from the accept queue
+	// into a net.Conn: net.FileConn, which fails when the process is out
+	// of descriptors (it duplicates the socket). A field only so that a
+	// test can make it fail and see that connection still logged.
+	fileConn func(*os.File) (net.Conn, error)
 	// held names the refuse rules the last down line counted as holding
 	// the listener (downadvice.go). Only startDown and then watchDown, the
 	// goroutine it starts, use it, so it needs no lock.
@@ -175,7 +180,7 @@ func New(opts Options, deps Deps) (*Server, error) {
 	}
 	fillDefaults(&opts)
 	s := &Server{opts: opts, deps: deps, conns: make(map[net.Conn]struct{}), holds: make(map[*faults.Held]struct{}),
-		handoff: make(chan net.Conn), quit: make(chan struct{}), defaultDial: defaultDial}
+		handoff: make(chan net.Conn), quit: make(chan struct{}), defaultDial: defaultDial, fileConn: net.FileConn}
 	if opts.MaxConnections > 0 {
 		s.sem = make(chan struct{}, opts.MaxConnections)
 	}
