@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsgate/tlsgate/internal/heldport"
 	"go.uber.org/zap/zapcore"
 )
 
@@ -128,13 +129,8 @@ func TestSyslogErrors(t *testing.T) {
 	if _, err := NewSyslogCore("unix", "/tmp/x", testOptions, zapcore.InfoLevel, nil); err == nil {
 		t.Error("unix network accepted")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	_, err = NewSyslogCore("tcp", addr, testOptions, zapcore.InfoLevel, nil)
+	addr, _ := heldport.Refusing(t) // refused until the test ends
+	_, err := NewSyslogCore("tcp", addr, testOptions, zapcore.InfoLevel, nil)
 	if err == nil || !strings.HasPrefix(err.Error(), "bigiplog: dial syslog tcp "+addr) {
 		t.Errorf("dial to closed port: %v", err)
 	}

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tlsgate/tlsgate/internal/heldport"
 )
 
 // The ring layer on real loopback sockets: every operation the io_uring
@@ -226,12 +228,10 @@ func TestRingConnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	up := ln.Addr().(*net.TCPAddr).AddrPort()
-	ln2, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	down := ln2.Addr().(*net.TCPAddr).AddrPort()
-	_ = ln2.Close() // nobody listens there now
+	// Bound without listening until the test ends: a port let go could be
+	// taken by a parallel test's listener and answer the connect.
+	_, downPort := heldport.Refusing(t)
+	down := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(downPort))
 	defer ln.Close()
 	for _, tc := range []struct {
 		name   string

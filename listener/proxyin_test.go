@@ -412,12 +412,7 @@ func TestProxyVersionMismatchIsNamed(t *testing.T) {
 // a client came through.
 func TestProxiedConnectionNamesPeerAndClient(t *testing.T) {
 	backend := serveEach(t, nil, func(c net.Conn) { _, _ = io.Copy(c, c) })
-	refused, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	gone := refused.Addr().String()
-	_ = refused.Close()
+	gone := closedPort(t)
 	const header = "PROXY TCP4 203.0.113.7 192.0.2.1 40000 443\r\n"
 	tests := []struct {
 		name, backend, code string

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/faults"
+	"github.com/tlsgate/tlsgate/internal/heldport"
 )
 
 // TestDecryptedStagesNeverReachedFireNothing: on a listener that
@@ -114,15 +115,10 @@ func (h *helloOnly) Write(b []byte) (int, error) {
 	return h.Conn.Write(b)
 }
 
-// closedPort returns a loopback address nothing listens on: a dial there
-// is refused.
+// closedPort returns a loopback address nothing listens on and nothing
+// will until the test ends (heldport.Refusing): a dial there is refused.
 func closedPort(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
+	addr, _ := heldport.Refusing(t)
 	return addr
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlsgate/tlsgate/internal/heldport"
 )
 
 // testClock starts at testBase and moves with real time, so certificate
@@ -280,12 +282,9 @@ func manyNames(n int) []string {
 }
 
 func TestRunConnectFailures(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedAddr := ln.Addr().String()
-	ln.Close()
+	// Held bound, not listening: refused, and no parallel test's
+	// listener can take the port, as it could one let go.
+	closedAddr, _ := heldport.Refusing(t)
 	hang := func(ctx context.Context, _, _ string) (net.Conn, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()

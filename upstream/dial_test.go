@@ -13,18 +13,15 @@ import (
 	"time"
 
 	proxyproto "github.com/pires/go-proxyproto"
+	"github.com/tlsgate/tlsgate/internal/heldport"
 )
 
-// freeAddr returns a loopback address nobody listens on: listen, note the
-// port, close.
+// freeAddr returns a loopback address nobody listens on and nobody will:
+// its socket stays bound, without listening, until the test ends. A port
+// listened on and let go could be taken by a parallel test's listener.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr, _ := heldport.Refusing(t)
 	return addr
 }
 

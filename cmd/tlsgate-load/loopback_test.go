@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tlsgate/tlsgate/internal/heldport"
 )
 
 // startBackend runs `tlsgate-load backend args...` as the command would,
@@ -198,12 +200,7 @@ func TestBackendModes(t *testing.T) {
 // TestClientAgainstNothing: a refused target is an error with the
 // address in it, not a zero result.
 func TestClientAgainstNothing(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
+	addr, _ := heldport.Refusing(t) // refused until the test ends
 	for _, args := range [][]string{
 		{"bulk", "--target", addr, "--bytes", "1KiB"},
 		{"latency", "--target", addr, "--requests", "5"},

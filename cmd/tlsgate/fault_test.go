@@ -20,6 +20,7 @@ import (
 	"github.com/tlsgate/tlsgate/admin"
 	"github.com/tlsgate/tlsgate/config"
 	"github.com/tlsgate/tlsgate/faults"
+	"github.com/tlsgate/tlsgate/internal/heldport"
 )
 
 // faultEnv is an admin server on loopback and a way to run the CLI against it.
@@ -285,15 +286,11 @@ func TestFaultCLIToken(t *testing.T) {
 }
 
 func TestFaultCLIUnreachable(t *testing.T) {
-	// A port that was just free: nothing listens there.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	// A port held bound without listening: nothing listens there, and no
+	// parallel test's listener can take it, as it could a port let go.
+	addr, _ := heldport.Refusing(t)
 	var out, errOut bytes.Buffer
-	err = cmdFault([]string{"ls", "--admin", "http://" + addr}, &out, &errOut)
+	err := cmdFault([]string{"ls", "--admin", "http://" + addr}, &out, &errOut)
 	if exitCode(err) != 1 || !strings.Contains(err.Error(), "cannot reach the admin API at http://"+addr) {
 		t.Fatalf("unreachable: %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -35,8 +35,9 @@ const (
 // gate is one running tlsgate subprocess with its admin API.
 type gate struct {
 	dir   string
-	admin string // admin API address
-	web   string // the terminating listener's address
+	log   string // the log file
+	admin string // admin API address, from the log
+	web   string // the terminating listener's address, from the log
 	caPEM string
 
 	proc *tg.Proc
@@ -46,14 +47,13 @@ type gate struct {
 // startGate runs tlsgate with an admin API (with a token), one terminating
 // listener in front of backend, and one fault rule that resets connections
 // whose SNI is blocked.test after their ClientHello, like a WAF would.
+// Both sockets bind port 0, and their addresses come from tlsgate's log
+// (see tg.ListenAddrs): no other socket can hold a port meant for them.
 func startGate(t *testing.T, backend string) *gate {
 	t.Helper()
 	dir := t.TempDir()
-	var last string
-	for attempt := range 5 {
-		ports := tg.FreePorts(t, 2)
-		g := &gate{dir: dir, admin: loopback(ports[0]), web: loopback(ports[1]), caPEM: filepath.Join(dir, "ca", "ca.pem")}
-		cfg := fmt.Sprintf(`[log]
+	g := &gate{dir: dir, log: filepath.Join(dir, "tlsgate.log"), caPEM: filepath.Join(dir, "ca", "ca.pem")}
+	cfg := fmt.Sprintf(`[log]
 format = "json"
 file = %q
 host = "lab-bigip"
@@ -65,12 +65,12 @@ dir = %q
 grace = "1s"
 
 [admin]
-listen = %q
+listen = "127.0.0.1:0"
 token = %q
 
 [[listener]]
 name = %q
-listen = %q
+listen = "127.0.0.1:0"
 mode = "terminate"
 backend = %q
 
@@ -80,30 +80,19 @@ listener = %q
 sni = %q
 stage = "client_hello"
 action = "reset"
-`, filepath.Join(dir, "tlsgate.log"), filepath.Join(dir, "ca"), g.admin, adminToken,
-			webListener, g.web, backend, faultName, webListener, blockedSNI)
-		cfgPath := filepath.Join(dir, fmt.Sprintf("tlsgate-%d.toml", attempt))
-		if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if g.launch(t, cfgPath) {
-			return g
-		}
-		last = g.out.String()
-		if !strings.Contains(last, "address already in use") {
-			break
-		}
+`, g.log, filepath.Join(dir, "ca"), adminToken, webListener, backend, faultName, webListener, blockedSNI)
+	cfgPath := filepath.Join(dir, "tlsgate.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("tlsgate did not start:\n%s", last)
-	return nil
+	g.launch(t, cfgPath)
+	return g
 }
 
-// loopback is the listen address of a loopback port.
-func loopback(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
-
-// launch starts the process and waits until the admin API lists the
-// listener, which is bound by then. It reports false when the process exited.
-func (g *gate) launch(t *testing.T, cfgPath string) bool {
+// launch starts the process and waits for the admin API's and the
+// listener's "listening" lines, written once every socket listens, and
+// takes both addresses from them.
+func (g *gate) launch(t *testing.T, cfgPath string) {
 	t.Helper()
 	g.out = &tg.Buffer{}
 	cmd := exec.Command(tlsgateBin, "run", "-c", cfgPath)
@@ -112,17 +101,34 @@ func (g *gate) launch(t *testing.T, cfgPath string) bool {
 	g.proc = tg.StartProc(t, cmd)
 	deadline := time.Now().Add(waitLimit)
 	for {
-		if g.proc.Exited() {
-			return false
+		// Exited before the read: the log is complete once the process
+		// is reaped, so a line written before the exit is seen.
+		exited := g.proc.Exited()
+		log := g.readLog(t)
+		admin, ok := tg.AdminListening(log)
+		if web := tg.ListenAddrs(log)[webListener]; ok && web != "" {
+			g.admin, g.web = admin, web
+			return
 		}
-		if status, body := g.tryAPI("GET", "/stats"); status == http.StatusOK && strings.Contains(string(body), `"name":"`+webListener+`"`) {
-			return true
+		if exited {
+			t.Fatalf("tlsgate exited (%v) before it listened:\n%s\n%s", g.proc.State(), g.out.String(), log)
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("tlsgate's admin API never listed listener %s:\n%s", webListener, g.out.String())
+			t.Fatalf("tlsgate logged no \"listening\" lines for its admin API and listener %s within %v:\n%s\n%s",
+				webListener, waitLimit, g.out.String(), log)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// readLog returns the whole log file ("" before it exists).
+func (g *gate) readLog(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(g.log)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("read log: %v", err)
+	}
+	return string(b)
 }
 
 // stop sends SIGTERM and checks for a clean exit without a panic.

@@ -61,8 +61,9 @@ type Gate struct {
 	offset int64   // log bytes written before the gateway was ready
 }
 
-// Start writes the config, starts tlsgate and waits until it serves. A
-// bind that races another process for a port is retried with new ports.
+// Start writes the config, starts tlsgate and waits until it serves.
+// Every listener binds port 0 and its address is read from tlsgate's log
+// (see ListenAddrs), so no other socket can hold a port meant for it.
 // The process is killed at cleanup if the test did not stop it.
 func Start(t testing.TB, c Config) *Gate {
 	t.Helper()
@@ -76,35 +77,25 @@ func Start(t testing.TB, c Config) *Gate {
 		c.StartWait = StartWait
 	}
 	dir := t.TempDir()
-	var lastOut string
-	for attempt := 0; attempt < 5; attempt++ {
-		g := &Gate{
-			dir:     dir,
-			cfgPath: filepath.Join(dir, fmt.Sprintf("tlsgate-%d.toml", attempt)),
-			logPath: filepath.Join(dir, fmt.Sprintf("tlsgate-%d.log", attempt)),
-			caDir:   filepath.Join(dir, "ca"),
-			addrs:   map[string]string{},
-			ports:   map[string]int{},
-		}
-		if err := os.WriteFile(g.cfgPath, []byte(g.render(t, c)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		ok, out := g.launch(t, c)
-		if ok {
-			return g
-		}
-		lastOut = out
-		if !strings.Contains(out, "address already in use") {
-			break
-		}
-		t.Logf("port race on attempt %d, retrying: %s", attempt, strings.TrimSpace(out))
+	g := &Gate{
+		dir:     dir,
+		cfgPath: filepath.Join(dir, "tlsgate.toml"),
+		logPath: filepath.Join(dir, "tlsgate.log"),
+		caDir:   filepath.Join(dir, "ca"),
+		addrs:   map[string]string{},
+		ports:   map[string]int{},
 	}
-	t.Fatalf("tlsgate did not start:\n%s", lastOut)
-	return nil
+	names, cfg := g.render(c)
+	if err := os.WriteFile(g.cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g.launch(t, c, names)
+	return g
 }
 
-// render builds the TOML text with freshly chosen ports.
-func (g *Gate) render(t testing.TB, c Config) string {
+// render builds the TOML text, every listener on 127.0.0.1 port 0, and
+// returns the listener names, the probe's last.
+func (g *Gate) render(c Config) ([]string, string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "[log]\nformat = %q\nfile = %q\nhost = \"lab-bigip\"\nlevel = \"info\"\n\n", c.Format, g.logPath)
 	fmt.Fprintf(&b, "[ca]\ndir = %q\n\n[shutdown]\ngrace = %q\n", g.caDir, c.Grace)
@@ -113,20 +104,20 @@ func (g *Gate) render(t testing.TB, c Config) string {
 	}
 	all := append(append([]Listener{}, c.Listeners...),
 		Listener{Name: ProbeName, TOML: "mode = \"plaintext\"\nbackend = \"127.0.0.1:9\"\n"})
-	ports := FreePorts(t, len(all))
+	names := make([]string, len(all))
 	for i, l := range all {
-		g.ports[l.Name] = ports[i]
-		g.addrs[l.Name] = "127.0.0.1:" + strconv.Itoa(ports[i])
-		fmt.Fprintf(&b, "\n[[listener]]\nname = %q\nlisten = %q\n%s", l.Name, g.addrs[l.Name], l.TOML)
+		names[i] = l.Name
+		fmt.Fprintf(&b, "\n[[listener]]\nname = %q\nlisten = \"127.0.0.1:0\"\n%s", l.Name, l.TOML)
 	}
 	b.WriteString(c.Extra)
-	return b.String()
+	return names, b.String()
 }
 
-// launch runs the binary and waits for the probe connection to be logged
-// (and, with admin on, reads the admin address from the log). It reports
-// false, with the process output, when the process exited first.
-func (g *Gate) launch(t testing.TB, c Config) (bool, string) {
+// launch runs the binary, learns every listener's address from its
+// "listening" lines, and waits for a probe connection to be logged (and,
+// with admin on, reads the admin address from the log). It fails the test
+// when the process exits first.
+func (g *Gate) launch(t testing.TB, c Config, names []string) {
 	t.Helper()
 	g.out = &Buffer{}
 	cmd := exec.Command(c.Bin, "run", "-c", g.cfgPath)
@@ -135,48 +126,51 @@ func (g *Gate) launch(t testing.TB, c Config) (bool, string) {
 	g.proc = StartProc(t, cmd)
 
 	deadline := time.Now().Add(c.StartWait)
-	// The probe dials once tlsgate's log has the probe listener's
-	// "listening" line, which it writes after binding every socket: from
-	// then on the port is tlsgate's, which does not share it. A dial before
-	// that can reach another socket: FreePorts let the port go, and any
-	// bind to port 0 on the machine (other test processes bind many) may
-	// hold it for a moment before tlsgate binds it, or the dial can
-	// connect to itself. Such a probe is never logged; a start-up once
-	// waited 20s for one in CI (session 18). So a probe tlsgate never logs
-	// is a line tlsgate lost, and fails the start-up.
-	for !Listening(g.ReadLog(t), g.addrs[ProbeName]) {
-		if g.Exited() {
-			return false, g.out.String() + g.ReadLog(t)
+	// The probe listener is the last: its line comes after every other one.
+	var addrs map[string]string
+	for {
+		// Exited before the read: the log is complete once the process
+		// is reaped, so a line written before the exit is seen.
+		exited := g.Exited()
+		if addrs = ListenAddrs(g.ReadLog(t)); addrs[ProbeName] != "" {
+			break
+		}
+		if exited {
+			t.Fatalf("tlsgate exited (%v) before its probe listener's \"listening\" line:\n%s\n%s", g.proc.State(), g.out.String(), g.ReadLog(t))
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("tlsgate never said it listened on %s:\n%s\n%s", g.addrs[ProbeName], g.out.String(), g.ReadLog(t))
+			t.Fatalf("tlsgate logged no \"listening\" line for its probe listener within %v:\n%s\n%s", c.StartWait, g.out.String(), g.ReadLog(t))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	var probe string
-	for probe == "" {
-		if g.Exited() {
-			return false, g.out.String() + g.ReadLog(t)
+	for _, n := range names {
+		a := addrs[n]
+		_, p, err := net.SplitHostPort(a)
+		port, perr := strconv.Atoi(p)
+		if err != nil || perr != nil || port == 0 {
+			t.Fatalf("tlsgate's \"listening\" lines name no bound address for listener %q (%q):\n%s", n, a, g.ReadLog(t))
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("tlsgate never accepted on %s:\n%s", g.addrs[ProbeName], g.out.String())
-		}
-		conn, err := net.DialTimeout("tcp", g.addrs[ProbeName], time.Second)
-		if err != nil {
-			time.Sleep(20 * time.Millisecond)
-			continue
-		}
-		probe = conn.LocalAddr().String()
-		_ = conn.Close()
+		g.addrs[n], g.ports[n] = a, port
 	}
-	// The probe's event names its client address in every log format.
+
+	// The probe's address came from tlsgate's own line, written once the
+	// socket listens, so the dial reaches tlsgate: an error is a failure,
+	// not a reason to dial again. Its event names its client address in
+	// every log format; a probe never logged is a line tlsgate lost (a
+	// start-up once waited 20s for one in CI, session 18).
+	conn, err := net.DialTimeout("tcp", g.addrs[ProbeName], c.StartWait)
+	if err != nil {
+		t.Fatalf("dial tlsgate's probe listener at %s, the address it logged: %v\n%s", g.addrs[ProbeName], err, g.ReadLog(t))
+	}
+	probe := conn.LocalAddr().String()
+	_ = conn.Close()
 	for !strings.Contains(g.ReadLog(t), probe) {
 		if g.Exited() {
-			return false, g.out.String() + g.ReadLog(t)
+			t.Fatalf("tlsgate exited (%v) before logging the readiness probe %s:\n%s\n%s", g.proc.State(), probe, g.out.String(), g.ReadLog(t))
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("tlsgate never logged the readiness probe %s, dialled after it said it listened on %s (a lost line):\n%s\n%s",
-				probe, g.addrs[ProbeName], g.out.String(), g.ReadLog(t))
+			t.Fatalf("tlsgate never logged the readiness probe %s, dialled at the address it logged for listener %s (a lost line):\n%s\n%s",
+				probe, ProbeName, g.out.String(), g.ReadLog(t))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -185,60 +179,6 @@ func (g *Gate) launch(t testing.TB, c Config) (bool, string) {
 	if c.Admin {
 		g.admin = adminAddr(t, log)
 	}
-	return true, ""
-}
-
-// Listening says whether log, in any format, has tlsgate's "listening" line
-// for the listener on addr ("127.0.0.1:port"), which it writes once every
-// socket is bound: a line with "listening" that names addr whole, not as
-// the start of a longer port; in JSON, with that message and listen
-// address (the admin API's line says "listening" too).
-func Listening(log, addr string) bool {
-	for _, line := range strings.Split(log, "\n") {
-		if !strings.Contains(line, "listening") || !hasAddr(line, addr) {
-			continue
-		}
-		var m struct {
-			Msg    string `json:"msg"`
-			Listen string `json:"listen"`
-		}
-		if json.Unmarshal([]byte(line), &m) != nil || m.Msg == "listening" && m.Listen == addr {
-			return true
-		}
-	}
-	return false
-}
-
-// hasAddr says whether line names addr whole, not as the start of a
-// longer port.
-func hasAddr(line, addr string) bool {
-	for rest := line; ; {
-		i := strings.Index(rest, addr)
-		if i < 0 {
-			return false
-		}
-		rest = rest[i+len(addr):]
-		if rest == "" || rest[0] < '0' || rest[0] > '9' {
-			return true
-		}
-	}
-}
-
-// adminAddr finds the admin API's address in the startup log: with listen
-// port 0 only the log knows it.
-func adminAddr(t testing.TB, log string) string {
-	t.Helper()
-	for _, l := range strings.Split(log, "\n") {
-		var m struct {
-			Msg    string `json:"msg"`
-			Listen string `json:"listen"`
-		}
-		if json.Unmarshal([]byte(l), &m) == nil && m.Msg == "admin API listening" && m.Listen != "" {
-			return m.Listen
-		}
-	}
-	t.Fatalf("the log names no admin API address:\n%s", log)
-	return ""
 }
 
 // Addr is the listen address of listener name.

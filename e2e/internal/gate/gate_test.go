@@ -1,29 +1,55 @@
 package gate
 
-import "testing"
+import (
+	"maps"
+	"testing"
+)
 
-// TestListening: the gate probes only once tlsgate's log has the probe
-// listener's "listening" line, in either log format; a longer port,
-// another listener's line or another message naming the address is not
-// that line.
-func TestListening(t *testing.T) {
-	const addr = "127.0.0.1:4321"
+// TestListenAddrs: the harness learns each listener's port, bound as port
+// 0, from tlsgate's "listening" lines in either log format; the admin
+// API's line, other messages naming an address, and a line still being
+// written name no listener.
+func TestListenAddrs(t *testing.T) {
+	const (
+		jsonWeb   = `{"level":"info","ts":"2026-11-29T02:42:37.550Z","msg":"listening","listener":"web","listen":"127.0.0.1:45243","mode":"terminate","backend":"127.0.0.1:9","engine":"goroutines","engine_why":"mode = \"terminate\" decrypts every connection","try":"curl http://127.0.0.1:1/"}`
+		jsonProbe = `{"level":"info","msg":"listening","listener":"probe","listen":"127.0.0.1:44401","mode":"plaintext"}`
+		bigipWeb  = `Nov 29 02:42:35 lab-bigip info tlsgate[19967]: listening backend=127.0.0.1:9 engine=goroutines engine_why="mode = \"terminate\" listener=fake decrypts" listen=127.0.0.1:34599 listener=web mode=terminate try="curl --cacert /ca.pem https://127.0.0.1:34599/   (and see: curl http://127.0.0.1:34599/)"`
+		bigipAdm  = `Nov 29 02:42:35 lab-bigip info tlsgate[19967]: admin API listening listen=127.0.0.1:34963 try="tlsgate fault ls"`
+	)
 	for _, tc := range []struct {
 		name, log string
-		want      bool
+		want      map[string]string
 	}{
-		{"empty", "", false},
-		{"json", `{"level":"info","ts":"2026-11-28T22:56:46.095625609Z","msg":"listening","listener":"probe","listen":"127.0.0.1:4321","mode":"plaintext"}` + "\n", true},
-		{"json after another listener's that names it", `{"msg":"listening","listen":"127.0.0.1:4322","try":"curl http://127.0.0.1:4321/"}` + "\n" +
-			`{"msg":"listening","listen":"127.0.0.1:4321"}` + "\n", true},
-		{"bigip", "Nov 28 22:56:46 lab-bigip info tlsgate[1]: listening listener=probe listen=127.0.0.1:4321 mode=plaintext\n", true},
-		{"longer port", `{"msg":"listening","listen":"127.0.0.1:43210"}` + "\n", false},
-		{"another listener", `{"msg":"listening","listen":"127.0.0.1:4322"}` + "\n", false},
-		{"another listener's that names it", `{"msg":"listening","listen":"127.0.0.1:4322","try":"curl http://127.0.0.1:4321/"}` + "\n", false},
-		{"another message", `{"msg":"admin API listening","listen":"127.0.0.1:4321"}` + "\n", false},
+		{"empty", "", map[string]string{}},
+		{"json", jsonWeb + "\n" + jsonProbe + "\n", map[string]string{"web": "127.0.0.1:45243", "probe": "127.0.0.1:44401"}},
+		{"bigip, a quoted value naming another listener", bigipWeb + "\n", map[string]string{"web": "127.0.0.1:34599"}},
+		{"line still being written", jsonWeb + "\n" + jsonProbe, map[string]string{"web": "127.0.0.1:45243"}},
+		{"admin API, json", `{"msg":"admin API listening","listen":"127.0.0.1:4321"}` + "\n", map[string]string{}},
+		{"admin API, bigip", bigipAdm + "\n", map[string]string{}},
+		{"another message", `{"msg":"listener went down","listener":"web","listen":"127.0.0.1:4321"}` + "\n", map[string]string{}},
 	} {
-		if got := Listening(tc.log, addr); got != tc.want {
-			t.Errorf("%s: Listening = %t, want %t", tc.name, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ListenAddrs(tc.log); !maps.Equal(got, tc.want) {
+				t.Errorf("ListenAddrs = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestAdminListening reads the admin API's address, bound as port 0.
+func TestAdminListening(t *testing.T) {
+	for _, tc := range []struct {
+		name, log, want string
+		ok              bool
+	}{
+		{"admin line", `{"msg":"listening","listener":"web","listen":"127.0.0.1:1"}` + "\n" + `{"msg":"admin API listening","listen":"127.0.0.1:4321"}` + "\n", "127.0.0.1:4321", true},
+		{"only listeners", `{"msg":"listening","listener":"web","listen":"127.0.0.1:1"}` + "\n", "", false},
+		{"line still being written", `{"msg":"admin API listening","listen":"127.0.0.1:4321"}`, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, ok := AdminListening(tc.log); got != tc.want || ok != tc.ok {
+				t.Errorf("AdminListening = %q, %t; want %q, %t", got, ok, tc.want, tc.ok)
+			}
+		})
 	}
 }

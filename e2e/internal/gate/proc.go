@@ -2,7 +2,6 @@ package gate
 
 import (
 	"bytes"
-	"net"
 	"os"
 	"os/exec"
 	"sync"
@@ -29,24 +28,6 @@ func (s *Buffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
-}
-
-// FreePorts asks the kernel for n distinct unused loopback ports. All n
-// sockets stay open until every port is chosen, so the kernel cannot hand
-// out one port twice. A port is free only until someone else binds it;
-// callers retry when that bind races.
-func FreePorts(t testing.TB, n int) []int {
-	t.Helper()
-	ports := make([]int, n)
-	for i := range ports {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("free port: %v", err)
-		}
-		defer ln.Close()
-		ports[i] = ln.Addr().(*net.TCPAddr).Port
-	}
-	return ports
 }
 
 // Proc is one started subprocess. Its exit is observed by one goroutine,
