@@ -12,8 +12,9 @@
 # frontend on 127.0.0.1:29302 (bench/uring17/haproxy.cfg) and one tlsgate
 # per BIN=CONFIG=PORT (its listener on 127.0.0.1:PORT, forwarding to
 # 29102), all from this one session, then measures every tlsgate, HAProxy
-# and the backend directly, in that order, N rounds. Bounded: N rounds x
-# targets x D, at most 400000 connections each, loopback only.
+# and the backend directly, N rounds, round r starting at target r mod n
+# (the first target in a round tends to lead: bench/ab.sh). Bounded: N
+# rounds x targets x D, at most 400000 connections each, loopback only.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,26 +58,38 @@ for s in "${servers[@]}"; do
 	IFS='=' read -r bin cfg port <<<"$s"
 	"$bin" run -c "$cfg" >"$work/tlsgate$port.log" 2>&1 &
 	pids+=($!)
-	targets+=("$port:$!:$(basename "$bin"):$port")
+	targets+=("$port:$!:$(basename "$bin")@$port")
 done
-targets+=("29302:${pids[1]}:haproxy:29302" "29102:0:direct:29102")
+targets+=("29302:${pids[1]}:haproxy" "29102:0:direct")
 sleep 1.5
+for p in "${pids[@]}"; do
+	if ! kill -0 "$p" 2>/dev/null; then
+		echo "idle.sh: a server did not start (pid $p); its logs:" >&2
+		tail -n 5 "$work"/*.log >&2
+		exit 1
+	fi
+done
 
 # CPU ticks (utime+stime, 1/100 s) and context switches of every thread.
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
-switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s+0}'; }
+switches() { { cat /proc/"$1"/task/*/status 2>/dev/null || true; } | awk '/ctxt_switches/ {s += $2} END {print s+0}'; }
 json() { sed -n "s/.*\"$1\":\\([0-9.]*\\).*/\\1/p" <<<"$2"; }
 
 printf '%-16s %7s %8s %8s %8s %8s %6s %6s %6s %6s %6s %6s\n' target conn/s proxy_us backend client machine idle% p_cs b_cs c_cs p50us p99us
-for _ in $(seq "$rounds"); do
-	for t in "${targets[@]}"; do
-		IFS=: read -r port p name _ <<<"$t"
+n=${#targets[@]}
+for r in $(seq "$rounds"); do
+	for k in $(seq 0 $((n - 1))); do
+		t=${targets[$(((k + r - 1) % n))]}
+		IFS=: read -r port p name <<<"$t"
 		p0=0 pc0=0
 		if [ "$p" != 0 ]; then p0=$(ticks "$p"); pc0=$(switches "$p"); fi
 		b0=$(ticks "$bpid") bc0=$(switches "$bpid")
 		read -r _ u0 n0 s0 i0 w0 q0 sq0 st0 _ </proc/stat
 		out=$({ /usr/bin/time -f "CLIENT %U %S %c %w" "$work/load" connrate --target "127.0.0.1:$port" \
-			--duration "$duration" --concurrency "$conc" --max 400000 --json; } 2>&1)
+			--duration "$duration" --concurrency "$conc" --max 400000 --json; } 2>&1) || {
+			echo "idle.sh: $name: $(tail -n 3 <<<"$out")" >&2
+			exit 1
+		}
 		read -r _ u1 n1 s1 i1 w1 q1 sq1 st1 _ </proc/stat
 		p1=0 pc1=0
 		if [ "$p" != 0 ]; then p1=$(ticks "$p"); pc1=$(switches "$p"); fi

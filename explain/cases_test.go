@@ -449,7 +449,7 @@ func diagCases() []diagCase {
 	// not duplicate.
 	lost := base("plaintext")
 	lost.Route, lost.PeekEnd, lost.Kind = "accept_failed", PeerClosed, sniff.Empty
-	lost.AcceptErr = "listener: queued connection from 192.168.99.86:32962: file file+net tlsgate queued connection: fcntl: too many open files"
+	lost.AcceptErr = "listener: queued connection: file file+net tlsgate queued connection: fcntl: too many open files"
 	bErr := backendOK()
 	bErr.Backend.DialErr = "dial tcp: lookup backend.invalid: no such host"
 	bTLS := backendOK()
@@ -771,7 +771,7 @@ func diagCases() []diagCase {
 		{name: "shutdown_cut", o: cut, code: CodeShutdownCut,
 			contains: []string{"shutdown grace ran out (up 78 B, down 4096 B in 12s)", "[shutdown] grace", "Neither the client nor the backend"}},
 		{name: "accept_failed", o: lost, code: CodeAcceptFailed,
-			contains: []string{"without serving it: listener: queued connection from 192.168.99.86:32962: file file+net",
+			contains: []string{"without serving it: listener: queued connection: file file+net",
 				"The client did nothing wrong", "LimitNOFILE", "accept_err=listener: queued connection", "listen_addr=192.168.20.230:443"},
 			absent: []string{"closed the connection (FIN)"}},
 		{name: "idle_timeout", o: idled, code: CodeIdleTimeout,

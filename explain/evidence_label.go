@@ -73,7 +73,7 @@ func evidenceLabels() map[string][2]string {
 		"transparent":          {"transparent mode", "透過モード"},
 		"orig_dst":             {"original destination", "元の宛先"},
 		"orig_dst_err":         {"original destination error", "元の宛先の取得エラー"},
-		"accept_err":           {"accept error", "受け付け後のエラー"},
+		"accept_err":           {"error after accept", "受け付け後のエラー"},
 		"listen_addr":          {"listener address", "リスナーのアドレス"},
 		"bypass":               {"bypass rule", "バイパスルール"},
 		"http_exchanges":       {"HTTP exchanges", "HTTP のやり取り"},

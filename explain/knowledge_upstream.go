@@ -134,10 +134,10 @@ func upstreamKnowledge() map[string]entry {
 		CodeAcceptFailed: {
 			summary: "tlsgate reset the connection of {client} on listener {listener} ({listener_addr}) without serving it: {accept_err}",
 			cause: "The kernel completed the TCP handshake and tlsgate accepted the connection, but could not serve it ({accept_err}), so it reset it. " +
-				"The client did nothing wrong. The usual cause is a process out of file descriptors (EMFILE, \"too many open files\"): each connection takes one for the client and one for the backend, and tlsgate needs a second one to hand a socket accepted on its own to its connection.",
+				"The client did nothing wrong. The usual cause is a process out of file descriptors (EMFILE, \"too many open files\"): each connection takes one for the client and one for the backend, and tlsgate briefly needs one more to hand a socket its event loop (or a refuse rule) accepted to the connection.",
 			checks: []string{
-				"Compare tlsgate's open descriptors with its limit: `ls /proc/$(pidof tlsgate)/fd | wc -l` and `grep 'open files' /proc/$(pidof tlsgate)/limits`; raise the limit (`ulimit -n`, systemd LimitNOFILE=) or lower max_connections on listener {listener} below it.",
-				"Look for what holds so many connections open at this time: `ss -tn state established '( sport = :{vport} )' | wc -l`, and slow or stuck backends that keep them.",
+				"Compare tlsgate's open descriptors with its limit: `ls /proc/$(pidof tlsgate)/fd | wc -l` and `grep 'open files' /proc/$(pidof tlsgate)/limits`; raise the limit (`ulimit -n`, systemd LimitNOFILE=) or keep max_connections (listener {listener} and every other listener, summed) below half of it: each connection holds two.",
+				"Look for what holds so many connections open at this time: `ss -Htn state established '( sport = :{vport} )' | wc -l`, and slow or stuck backends that keep them.",
 			},
 			clientSaw: sawResetEarly,
 			evidence:  []string{"accept_err", "listen_addr", "first_bytes"},

@@ -121,10 +121,10 @@ func upstreamKnowledgeJA() map[string]entry {
 		CodeAcceptFailed: {
 			summary: "tlsgate がリスナー {listener}（{listener_addr}）の {client} の接続を処理せずにリセット: {accept_err}",
 			cause: "カーネルが TCP ハンドシェイクを終え、tlsgate は接続を受け付けたが、処理できなかった（{accept_err}）ので、リセットした。" +
-				"クライアントは悪くない。よくある原因はプロセスのファイルディスクリプタ切れ（EMFILE、\"too many open files\"）: 接続ごとにクライアント用とバックエンド用に 1 つずつ使い、tlsgate が自分で受け付けたソケットを接続に渡すにはもう 1 つ要る。",
+				"クライアントは悪くない。よくある原因はプロセスのファイルディスクリプタ切れ（EMFILE、\"too many open files\"）: 接続ごとにクライアント用とバックエンド用に 1 つずつ使い、イベントループ（または refuse ルール）が受け付けたソケットを接続に渡すには一時的にもう 1 つ要る。",
 			checks: []string{
-				"tlsgate が開いているディスクリプタ数と上限を比べる: `ls /proc/$(pidof tlsgate)/fd | wc -l` と `grep 'open files' /proc/$(pidof tlsgate)/limits`。上限を上げる（`ulimit -n`、systemd の LimitNOFILE=）か、リスナー {listener} の max_connections をそれより小さくする。",
-				"この時刻に何が多くの接続を開いたままにしているか調べる: `ss -tn state established '( sport = :{vport} )' | wc -l`、接続を抱えたままの遅いバックエンドや止まったバックエンド。",
+				"tlsgate が開いているディスクリプタ数と上限を比べる: `ls /proc/$(pidof tlsgate)/fd | wc -l` と `grep 'open files' /proc/$(pidof tlsgate)/limits`。上限を上げる（`ulimit -n`、systemd の LimitNOFILE=）か、max_connections（リスナー {listener} と他のすべてのリスナーの合計）を上限の半分より小さくする: 接続 1 つが 2 つ使う。",
+				"この時刻に何が多くの接続を開いたままにしているか調べる: `ss -Htn state established '( sport = :{vport} )' | wc -l`、接続を抱えたままの遅いバックエンドや止まったバックエンド。",
 			},
 			clientSaw: sawResetEarlyJA,
 		},

@@ -165,10 +165,13 @@ func (l *loop) handoff(c *Conn, why error) {
 func handOver(h Handler, c *Conn) {
 	f := os.NewFile(uintptr(c.cfd), "fastpath-client")
 	nc, err := net.FileConn(f)
-	_ = f.Close()
 	if err != nil {
-		err = fmt.Errorf("fastpath: handing off %s: %w", c.Remote, err)
+		// Reset, as the listener's log line says (accept_failed): a FIN
+		// would read as an empty answer to a request the loop had read.
+		_ = syscall.SetsockoptLinger(c.cfd, syscall.SOL_SOCKET, syscall.SO_LINGER, &syscall.Linger{Onoff: 1, Linger: 0})
+		err = fmt.Errorf("fastpath: handing off the client socket: %w", err)
 	}
+	_ = f.Close()
 	h.Handoff(c, nc, err)
 }
 

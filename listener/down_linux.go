@@ -116,7 +116,7 @@ func queuedConns(fds []acceptedFD, fileConn func(*os.File) (net.Conn, error)) []
 			if la, lerr := syscall.Getsockname(a.fd); lerr == nil {
 				q.local = fastpath.SockaddrAddrPort(la)
 			}
-			q.err = fmt.Errorf("listener: queued connection from %s: %w", q.remote, err)
+			q.err = fmt.Errorf("listener: queued connection: %w", err)
 			_ = syscall.SetsockoptLinger(a.fd, syscall.SOL_SOCKET, syscall.SO_LINGER, &syscall.Linger{Onoff: 1})
 			_ = f.Close()
 			out = append(out, q)

@@ -63,9 +63,10 @@ func TestQueuedLostIsLogged(t *testing.T) {
 		if d.Code != explain.CodeAcceptFailed || d.OK {
 			t.Errorf("client %s: reset by tlsgate, logged as %s (ok %t), want %s", from, d.Code, d.OK, explain.CodeAcceptFailed)
 		}
-		// The evidence: the error, naming the client, and where it connected.
-		if !strings.Contains(o.AcceptErr, syscall.EMFILE.Error()) || !strings.Contains(o.AcceptErr, from) {
-			t.Errorf("client %s: accept error %q, want the EMFILE naming the client", from, o.AcceptErr)
+		// The evidence: the error (the line names the client already), and
+		// where it connected.
+		if !strings.Contains(o.AcceptErr, syscall.EMFILE.Error()) {
+			t.Errorf("client %s: accept error %q, want the EMFILE", from, o.AcceptErr)
 		}
 		if o.Virtual.String() != q.addr {
 			t.Errorf("client %s: virtual %s, want the listener's %s", from, o.Virtual, q.addr)
@@ -259,7 +260,7 @@ func (q *queued) finish(t *testing.T, want int) []*bigiplog.Event {
 // on cue.
 func TestHandoffLostIsAcceptFailed(t *testing.T) {
 	remote, local := netip.MustParseAddrPort("127.0.0.1:40001"), netip.MustParseAddrPort("127.0.0.1:8443")
-	emfile := fmt.Errorf("fastpath: handing off %s: %w", remote, os.NewSyscallError("fcntl", syscall.EMFILE))
+	emfile := fmt.Errorf("fastpath: handing off the client socket: %w", os.NewSyscallError("fcntl", syscall.EMFILE))
 	cases := []struct {
 		name      string
 		err       error

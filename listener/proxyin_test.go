@@ -412,7 +412,7 @@ func TestProxyVersionMismatchIsNamed(t *testing.T) {
 // a client came through.
 func TestProxiedConnectionNamesPeerAndClient(t *testing.T) {
 	backend := serveEach(t, nil, func(c net.Conn) { _, _ = io.Copy(c, c) })
-	gone := closedPort(t)
+	gone := closedAddr(t)
 	const header = "PROXY TCP4 203.0.113.7 192.0.2.1 40000 443\r\n"
 	tests := []struct {
 		name, backend, code string

@@ -49,15 +49,17 @@ func startVersionFloorSServer(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
 	cmd := exec.Command(bin, "s_server", "-accept", "127.0.0.1:0", "-cert", certFile, "-key", keyFile, "-www", "-tls1_3")
 	cmd.Stdout, cmd.Stderr = w, w
 	err = cmd.Start()
 	w.Close() // the child holds the write end: EOF is its exit
 	if err != nil {
+		r.Close()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	// The read end stays open until s_server is gone: the drain below
+	// keeps its output flowing for as long as it runs.
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); _ = r.Close() })
 	// Lines go to the test through found; a hang guard bounds the wait.
 	found := make(chan string, 1)
 	var out bytes.Buffer // s_server's output before the ACCEPT line, for the failure

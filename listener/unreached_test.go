@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/faults"
-	"github.com/tlsgate/tlsgate/internal/heldport"
 )
 
 // TestDecryptedStagesNeverReachedFireNothing: on a listener that
@@ -57,7 +56,7 @@ func TestDecryptedStagesNeverReachedFireNothing(t *testing.T) {
 				}
 				o := Options{Name: "term", Mode: Terminate, ClientSSL: &ClientSSL{}, Backend: hstsBackend(t)}
 				if tc.deadBackend {
-					o.Backend = closedPort(t)
+					o.Backend = closedAddr(t)
 				}
 				h := startListenerDeps(t, o, func(d *Deps) { d.Faults = e })
 				raw, err := net.Dial("tcp", h.addr)
@@ -113,12 +112,4 @@ func (h *helloOnly) Write(b []byte) (int, error) {
 	}
 	h.wrote = true
 	return h.Conn.Write(b)
-}
-
-// closedPort returns a loopback address nothing listens on and nothing
-// will until the test ends (heldport.Refusing): a dial there is refused.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	addr, _ := heldport.Refusing(t)
-	return addr
 }

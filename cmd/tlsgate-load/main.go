@@ -136,7 +136,8 @@ var subcommands = map[string]func(ctx context.Context, args []string, e *env) er
 // It is applied once, here, so no subcommand can leave it out; any other
 // error passes through unchanged.
 func pointAtHelp(sub string, err error) error {
-	if ue, ok := err.(usageError); ok {
+	var ue usageError
+	if errors.As(err, &ue) {
 		ue.msg += fmt.Sprintf(" (see \"tlsgate-load %s --help\")", sub)
 		return ue
 	}
