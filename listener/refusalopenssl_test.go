@@ -1,19 +1,15 @@
 package listener
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/tls"
-	"io"
 	"net"
-	"os"
-	"os/exec"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/tlsgate/tlsgate/faults"
+	"github.com/tlsgate/tlsgate/internal/sserver"
 )
 
 // recordVersionWriter rewrites the record version of the first record
@@ -34,71 +30,19 @@ func (w *recordVersionWriter) Write(p []byte) (int, error) {
 }
 
 // startVersionFloorSServer runs `openssl s_server -tls1_3` on loopback:
-// it refuses every hello that does not offer TLS 1.3 with alert 70.
-// It binds port 0, and the address comes from its "ACCEPT host:port"
-// line, printed once it listens: a port picked here and let go was free
-// only until another test's listener took it, and the dial that served as
-// the readiness check would reach that listener. -quiet would silence the
-// line; without it, s_server's default mode ends at stdin's EOF, so -www
+// it refuses every hello that does not offer TLS 1.3 with alert 70. It
+// binds port 0 and the address comes from its ACCEPT line (sserver.Start):
+// -www, since without -quiet s_server's default mode ends at stdin's EOF
 // (the refusal comes before any request).
 func startVersionFloorSServer(t *testing.T) string {
 	t.Helper()
 	bin := needTool(t, "openssl", "openssl")
 	certFile, keyFile := writeKeyPair(t, clientCert(t))
-	r, w, err := os.Pipe()
+	addr, err := sserver.Start(t, bin, "s_server", "-accept", "127.0.0.1:0", "-cert", certFile, "-key", keyFile, "-www", "-tls1_3")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "s_server", "-accept", "127.0.0.1:0", "-cert", certFile, "-key", keyFile, "-www", "-tls1_3")
-	cmd.Stdout, cmd.Stderr = w, w
-	err = cmd.Start()
-	w.Close() // the child holds the write end: EOF is its exit
-	if err != nil {
-		r.Close()
-		t.Fatal(err)
-	}
-	// The read end stays open until s_server is gone: the drain below
-	// keeps its output flowing for as long as it runs.
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); _ = r.Close() })
-	// Lines go to the test through found; a hang guard bounds the wait.
-	found := make(chan string, 1)
-	var out bytes.Buffer // s_server's output before the ACCEPT line, for the failure
-	go func() {
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			if addr, ok := sserverAccept(sc.Text()); ok {
-				found <- addr
-				_, _ = io.Copy(io.Discard, r) // s_server must never block on a full pipe
-				return
-			}
-			out.WriteString(sc.Text() + "\n")
-		}
-		close(found)
-	}()
-	select {
-	case addr, ok := <-found:
-		if !ok {
-			t.Fatalf("openssl s_server ended before its ACCEPT line:\n%s", out.String())
-		}
-		return addr
-	case <-time.After(20 * time.Second):
-		t.Fatal("openssl s_server printed no ACCEPT line within 20s")
-	}
-	return ""
-}
-
-// sserverAccept reads s_server's "ACCEPT 127.0.0.1:port" line; a bare
-// "ACCEPT", or port 0, names no address.
-func sserverAccept(line string) (string, bool) {
-	rest, ok := strings.CutPrefix(strings.TrimSpace(line), "ACCEPT ")
-	if !ok {
-		return "", false
-	}
-	_, port, err := net.SplitHostPort(rest)
-	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n == 0 {
-		return "", false
-	}
-	return rest, true
+	return addr
 }
 
 // refusalBytes is everything a crypto/tls client limited to max, its
@@ -150,24 +94,5 @@ func TestRefusalRecordVersionMatchesOpenSSL(t *testing.T) {
 				t.Errorf("tlsgate's refusal % x, openssl s_server's % x", got, want)
 			}
 		})
-	}
-}
-
-// TestSServerAccept reads the address from s_server's ACCEPT line only.
-func TestSServerAccept(t *testing.T) {
-	for _, tc := range []struct {
-		line, want string
-		ok         bool
-	}{
-		{"ACCEPT 127.0.0.1:40123", "127.0.0.1:40123", true},
-		{"ACCEPT [::1]:40123", "[::1]:40123", true},
-		{"ACCEPT", "", false},
-		{"ACCEPT 127.0.0.1:0", "", false},
-		{"Using default temp DH parameters", "", false},
-		{"error:80000062:system library:BIO_bind:Address already in use", "", false},
-	} {
-		if got, ok := sserverAccept(tc.line); got != tc.want || ok != tc.ok {
-			t.Errorf("sserverAccept(%q) = %q, %t; want %q, %t", tc.line, got, ok, tc.want, tc.ok)
-		}
 	}
 }
