@@ -3,14 +3,12 @@
 package listener
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/netip"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -190,33 +188,7 @@ func startQueue(t *testing.T, clients int, set func(*Server), now func(*acceptGa
 // connection.
 func (q *queued) answers(t *testing.T) map[string]bool {
 	t.Helper()
-	var mu sync.Mutex
-	reset := map[string]bool{}
-	var wg sync.WaitGroup
-	for _, c := range q.conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer c.Close()
-			_ = c.SetReadDeadline(time.Now().Add(20 * time.Second)) // a hang guard
-			got := make([]byte, len(queuedRequest))
-			if _, err := io.ReadFull(c, got); err != nil {
-				if errors.Is(err, syscall.ECONNRESET) {
-					mu.Lock()
-					reset[c.LocalAddr().String()] = true
-					mu.Unlock()
-					return
-				}
-				t.Errorf("client %s: no answer, %v", c.LocalAddr(), err)
-				return
-			}
-			if string(got) != queuedRequest {
-				t.Errorf("client %s: answer %q, want the echo", c.LocalAddr(), got)
-			}
-		}()
-	}
-	wg.Wait()
-	return reset
+	return readEchoes(t, q.conns, queuedRequest, true)
 }
 
 // finish shuts the listener down once want connection lines came (or a

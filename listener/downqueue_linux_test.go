@@ -125,32 +125,7 @@ func testRefuseQueue(t *testing.T, engine Engine, maxConns, clients int, request
 	}
 	gate.release()
 
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	reset := map[string]bool{} // clients refused under max_connections
-	for _, c := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_ = c.SetReadDeadline(time.Now().Add(20 * time.Second)) // a hang guard
-			got := make([]byte, len(request))
-			if _, err := io.ReadFull(c, got); err != nil {
-				if maxConns > 0 && errors.Is(err, syscall.ECONNRESET) {
-					mu.Lock()
-					reset[c.LocalAddr().String()] = true
-					mu.Unlock()
-					return
-				}
-				t.Errorf("client %s: no answer, %v", c.LocalAddr(), err)
-				return
-			}
-			if string(got) != request {
-				t.Errorf("client %s: answer %q, want the echo of %q", c.LocalAddr(), got, request)
-			}
-			_ = c.Close() // the relay ends, and the connection is logged
-		}()
-	}
-	wg.Wait()
+	reset := readEchoes(t, conns, request, maxConns > 0) // clients refused under max_connections
 
 	// A lost line shows as a count that stops short; the bound is
 	// a hang guard.
@@ -382,4 +357,38 @@ func TestRefuseMidBurstServesEachOnce(t *testing.T) {
 			t.Logf("%d connections: %d answered, %d reset", made, len(answered), resets)
 		})
 	}
+}
+
+// readEchoes reads each client's answer, in parallel: the echo of request,
+// or, where resetOK, a reset (returned, by client address). Each client
+// closes after, which ends its relay, so the connection is logged.
+func readEchoes(t *testing.T, conns []net.Conn, request string, resetOK bool) map[string]bool {
+	t.Helper()
+	var mu sync.Mutex
+	reset := map[string]bool{}
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer c.Close()
+			_ = c.SetReadDeadline(time.Now().Add(20 * time.Second)) // a hang guard
+			got := make([]byte, len(request))
+			if _, err := io.ReadFull(c, got); err != nil {
+				if resetOK && errors.Is(err, syscall.ECONNRESET) {
+					mu.Lock()
+					reset[c.LocalAddr().String()] = true
+					mu.Unlock()
+					return
+				}
+				t.Errorf("client %s: no answer, %v", c.LocalAddr(), err)
+				return
+			}
+			if string(got) != request {
+				t.Errorf("client %s: answer %q, want the echo of %q", c.LocalAddr(), got, request)
+			}
+		}()
+	}
+	wg.Wait()
+	return reset
 }
