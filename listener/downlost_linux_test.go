@@ -142,18 +142,7 @@ func startQueue(t *testing.T, clients int, set func(*Server), now func(*acceptGa
 	if err != nil {
 		t.Fatal(err)
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(&gatedListener{TCPListener: tl, gate: gate}) }()
-	t.Cleanup(func() {
-		gate.release()
-		if err := shutdownBounded(srv); err != nil {
-			t.Error(err)
-			return
-		}
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
+	serveGated(t, srv, &gatedListener{TCPListener: tl, gate: gate}, gate)
 	q := &queued{srv: srv, addr: tl.Addr().String(), logs: logs}
 	t.Cleanup(func() {
 		for _, c := range q.conns {

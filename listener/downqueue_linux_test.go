@@ -82,18 +82,7 @@ func testRefuseQueue(t *testing.T, engine Engine, maxConns, clients int, request
 	if engine == EngineGoroutines {
 		ln = &gatedListener{TCPListener: tl, gate: gate}
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		gate.release()
-		if err := shutdownBounded(srv); err != nil {
-			t.Error(err)
-			return
-		}
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
+	serveGated(t, srv, ln, gate)
 
 	conns := make([]net.Conn, 0, clients)
 	defer func() {
@@ -391,4 +380,22 @@ func readEchoes(t *testing.T, conns []net.Conn, request string, resetOK bool) ma
 	}
 	wg.Wait()
 	return reset
+}
+
+// serveGated serves srv on ln until the test ends, then releases gate and
+// shuts srv down (bounded), failing the test if either goes wrong.
+func serveGated(t *testing.T, srv *Server, ln net.Listener, gate *acceptGate) {
+	t.Helper()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		gate.release()
+		if err := shutdownBounded(srv); err != nil {
+			t.Error(err)
+			return
+		}
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
 }
