@@ -193,7 +193,7 @@ func (h fastHandler) Open(c *fastpath.Conn) fastpath.Verdict {
 	}
 	s.wg.Add(1)
 	s.mu.Unlock()
-	st := &fastState{}
+	st := s.newFastState()
 	o := &st.out
 	s.startOutcome(o, c.Remote, c.Local, s.deps.NextID(), s.deps.Now())
 	st.o = o
@@ -364,6 +364,28 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 		o.Backend.Exchange = st.answers.result(r.Down)
 	}
 	s.finishFast(st)
+	c.State = nil
+	s.reuse(st)
+}
+
+// newFastState returns a zeroed state, reused when one is free.
+func (s *Server) newFastState() *fastState {
+	if st, ok := s.states.Get().(*fastState); ok {
+		return st
+	}
+	return &fastState{}
+}
+
+// reuse zeroes st for a later connection, once nothing refers to it: its
+// line is written and the engine is done with it. Without Deps.Reuse, a
+// core or OnOutcome may still hold the Outcome, and st is left to the
+// collector.
+func (s *Server) reuse(st *fastState) {
+	if !s.deps.Reuse || s.deps.OnOutcome != nil {
+		return
+	}
+	*st = fastState{}
+	s.states.Put(st)
 }
 
 // finishFast logs a connection the engine ended and frees its slot.

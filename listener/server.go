@@ -57,10 +57,17 @@ type Deps struct {
 	// token): a refuse rule's down line then adds --token to the
 	// `tlsgate fault rm` it advises, which gets HTTP 401 without one.
 	AdminToken bool
+	// Reuse lets the fast path reuse a connection's state (its Outcome,
+	// Diagnosis and log fields) once its line is written. Set it only when
+	// every core of Logger encodes an entry before its Write returns, as
+	// tlsgate's do (zap's test observer keeps the fields instead), and
+	// OnOutcome is nil.
+	Reuse bool
 	// OnOutcome, when set, sees every finished connection after it is logged
 	// (admin event stream, tests). It must not block. The Diagnosis is the
 	// one the log line was made from: for a connection that worked it is
-	// Brief, and explain.Complete words the rest when it is shown.
+	// Brief, and explain.Complete words the rest when it is shown. It may
+	// keep both.
 	OnOutcome func(*explain.Outcome, *explain.Diagnosis)
 	// OnFiring, when set, sees each fault firing that no Outcome carries:
 	// a refuse rule taking the listener down, once per time (the SYNs it
@@ -123,6 +130,11 @@ type Server struct {
 	caFiles         sync.Map      // accept_cas file path → []*x509.Certificate, read once (clientAuthPool)
 
 	sem chan struct{} // max_connections slots; nil = unlimited
+	// states holds the fast path's per-connection state for reuse. At
+	// 3.3 KiB a connection, allocating it afresh made a garbage collection
+	// every ~700 connections, and their pauses and mark work cost the plain
+	// rate 7-10% (BENCHMARKS.md, "Session 21").
+	states sync.Pool
 	// cut is set when Shutdown's grace ran out and it closed the live
 	// connections: every connection logged after that was ended by us.
 	cut atomic.Bool

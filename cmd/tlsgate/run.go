@@ -228,6 +228,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			// the event stream gets them as listener events.
 			deps.OnDown = adminAPI.ObserveDown
 		}
+		// The cores newLogger builds encode each line before Write
+		// returns; the event stream keeps Outcomes to encode later.
+		deps.Reuse = sink == nil
 		deps.AdminToken = adminAPI != nil && cfg.Admin.Token != ""
 		deps.UringHoldP = holdP
 		srv, err := listener.New(o, deps)
