@@ -40,7 +40,7 @@ func (l *loop) accept(now time.Time) {
 			}
 			return // EAGAIN: another loop took it, or the queue is empty
 		}
-		c := &Conn{}
+		c := l.e.newConn()
 		v := l.e.open(c, nfd, sa, now)
 		if v == Refuse {
 			continue

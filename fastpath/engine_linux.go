@@ -44,6 +44,28 @@ type Engine struct {
 	served bool // Serve was called (under life)
 	freed  bool // Stop released the loops before Serve (under life)
 	wg     sync.WaitGroup
+	// spare holds the epoll loops' ended *Conns for accept to reuse: at
+	// about 440 bytes each they were most of what a relayed connection
+	// still allocated once the listener reused its own state, and every
+	// allocation brings the next garbage collection closer (BENCHMARKS.md,
+	// "Session 21"). A pool, not a per-loop list: one loop may accept a
+	// connection that a sibling ends.
+	spare sync.Pool
+}
+
+// newConn returns a zeroed Conn.
+func (e *Engine) newConn() *Conn {
+	if c, ok := e.spare.Get().(*Conn); ok {
+		return c
+	}
+	return &Conn{}
+}
+
+// reuse keeps c, which the Handler is done with (Closed returned), for a
+// later accept.
+func (e *Engine) reuse(c *Conn) {
+	*c = Conn{}
+	e.spare.Put(c)
 }
 
 // New prepares loops for ln. The engine accepts on its own duplicates of

@@ -173,6 +173,8 @@ type Handler interface {
 	// here; do not serve it on the loop.
 	Handoff(c *Conn, nc net.Conn, err error)
 	// Closed reports the end of a relayed connection (or of a failed dial).
+	// c is the engine's again once Closed returns, for a later connection:
+	// keep nothing of it, its State included.
 	Closed(c *Conn, r Result)
 }
 

@@ -63,6 +63,7 @@ func (l *loop) report() {
 	for i, c := range l.ended {
 		l.e.h.Closed(c, c.res)
 		l.ended[i] = nil
+		l.e.reuse(c)
 	}
 	l.ended = l.ended[:0]
 }
