@@ -67,6 +67,9 @@ type kept struct {
 	seq    uint64
 	line   []byte
 	render func() []byte // non-nil until rendered
+	// release, when set, tells the publisher that render will not be
+	// called: it was, or the event left the ring unread.
+	release func()
 }
 
 // rendered returns k's line, rendering it first if needed. Callers hold h.mu.
@@ -74,8 +77,17 @@ func (k *kept) rendered() []byte {
 	if k.render != nil {
 		k.line = trimLine(k.render())
 		k.render = nil
+		k.done()
 	}
 	return k.line
+}
+
+// done calls k's release, once.
+func (k *kept) done() {
+	if k.release != nil {
+		k.release()
+		k.release = nil
+	}
 }
 
 // trimLine copies line without its trailing newline: the stream adds its
@@ -130,10 +142,19 @@ func (h *Hub) PublishFunc(render func() []byte) {
 	h.publish(kept{render: render})
 }
 
+// PublishLent is PublishFunc for a render that reads memory the publisher
+// lends the hub: release is called once, under the hub's lock, when render
+// has run or never will (the event left the ring unread, or came after
+// Close; a closed hub keeps its ring for Recent). The publisher may reuse that memory from then on.
+func (h *Hub) PublishLent(render func() []byte, release func()) {
+	h.publish(kept{render: render, release: release})
+}
+
 func (h *Hub) publish(k kept) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
+		k.done()
 		return
 	}
 	h.seq++
@@ -144,6 +165,7 @@ func (h *Hub) publish(k kept) {
 	if len(h.ring) < cap(h.ring) {
 		h.ring = append(h.ring, k)
 	} else {
+		h.ring[h.next].done()
 		h.ring[h.next] = k
 		h.next = (h.next + 1) % len(h.ring)
 	}

@@ -1,8 +1,10 @@
 package admin
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 )
@@ -198,4 +200,58 @@ func TestHubSubscriberCap(t *testing.T) {
 	}
 	subs[0].Close()
 	mustSubscribe(t, h).Close()
+}
+
+// TestHubPublishLentReleasesOnce: a lent event's memory goes back to its
+// publisher exactly once, and never before its last render: after the
+// render a subscriber or Recent caused, when it leaves the ring unread, or
+// at once when it comes after Close. A released buffer is scribbled over,
+// as a reused one would be, so a render after its release would show it.
+func TestHubPublishLentReleasesOnce(t *testing.T) {
+	h := NewHub(2, 4)
+	released := map[int]int{}
+	publish := func(n int) {
+		buf := fmt.Appendf(nil, `{"n":%d}`, n)
+		h.PublishLent(func() []byte {
+			if released[n] > 0 {
+				t.Errorf("event %d rendered after its release", n)
+			}
+			return bytes.Clone(buf)
+		}, func() {
+			released[n]++
+			copy(buf, "XXXXXXX")
+		})
+	}
+	publish(1)
+	publish(2)
+	if len(released) != 0 {
+		t.Fatalf("released while kept unread: %v", released)
+	}
+	publish(3) // 1 leaves the ring unread
+	if !maps.Equal(released, map[int]int{1: 1}) {
+		t.Fatalf("after 1 left the ring: released %v", released)
+	}
+	got := h.Recent() // renders 2 and 3
+	if string(got[0].Line) != `{"n":2}` || string(got[1].Line) != `{"n":3}` {
+		t.Fatalf("recent = %+v", got)
+	}
+	if !maps.Equal(released, map[int]int{1: 1, 2: 1, 3: 1}) {
+		t.Fatalf("after Recent: released %v", released)
+	}
+	sub := mustSubscribe(t, h)
+	publish(4) // rendered for the subscriber, then released
+	if ev := <-sub.C; string(ev.Line) != `{"n":4}` || released[4] != 1 {
+		t.Fatalf("subscriber got %q, released %v", ev.Line, released)
+	}
+	publish(5)
+	publish(6) // 4 and 5 leave the ring rendered: no second release
+	sub.Close()
+	h.Close()
+	publish(7)
+	if !maps.Equal(released, map[int]int{1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1, 7: 1}) {
+		t.Fatalf("released %v, want each of 1-7 once", released)
+	}
+	if got := h.Recent(); string(got[0].Line) != `{"n":5}` || string(got[1].Line) != `{"n":6}` {
+		t.Fatalf("recent after Close = %+v", got)
+	}
 }

@@ -161,6 +161,9 @@ type fastState struct {
 	req   sniff.HTTPRequest // o.HTTP, when the first bytes were a request
 	// answers follows a passed-through stream's records (Conn.Watch).
 	answers answerWatch
+	// free is reuse(st), made once per state (not per connection) for
+	// OnOutcomeLent's done; nil when st is not to be reused.
+	free func()
 }
 
 // fastHandler adapts a Server to fastpath.Handler. Its methods run on the
@@ -308,7 +311,7 @@ func (h fastHandler) Handoff(c *fastpath.Conn, nc net.Conn, err error) {
 		// The socket is gone (shutdown abort, or out of descriptors): log
 		// what is known so the connection still has its one line.
 		acceptFailed(o, c.Consumed, err)
-		s.finishFast(st)
+		s.finishFast(st, false)
 		return
 	}
 	if late := time.Now().Add(deadlineGrace); st.pre.at.Add(s.opts.PeekTimeout).Before(late) {
@@ -363,9 +366,8 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 	if c.Watch != nil {
 		o.Backend.Exchange = st.answers.result(r.Down)
 	}
-	s.finishFast(st)
 	c.State = nil
-	s.reuse(st)
+	s.finishFast(st, true)
 }
 
 // newFastState returns a zeroed state, reused when one is free.
@@ -377,19 +379,19 @@ func (s *Server) newFastState() *fastState {
 }
 
 // reuse zeroes st for a later connection, once nothing refers to it: its
-// line is written and the engine is done with it. Without Deps.Reuse, a
-// core or OnOutcome may still hold the Outcome, and st is left to the
-// collector.
+// line is written, the engine is done with it and OnOutcomeLent's hook
+// gave it back.
 func (s *Server) reuse(st *fastState) {
-	if !s.deps.Reuse || s.deps.OnOutcome != nil {
-		return
-	}
-	*st = fastState{}
+	free := st.free
+	*st = fastState{free: free}
 	s.states.Put(st)
 }
 
-// finishFast logs a connection the engine ended and frees its slot.
-func (s *Server) finishFast(st *fastState) {
+// finishFast logs a connection the engine ended and frees its slot. st
+// is reused afterwards when reusable (the engine is done with it) and
+// Deps allow: without Reuse, or with OnOutcome, a core or the hook may
+// still hold its Outcome, and st is left to the collector.
+func (s *Server) finishFast(st *fastState, reusable bool) {
 	o := st.o
 	o.Duration = s.deps.Now().Sub(o.Start)
 	if o.FirstFINAfter > o.Duration {
@@ -399,7 +401,15 @@ func (s *Server) finishFast(st *fastState) {
 	}
 	s.markCut(o)
 	st.d = explain.DiagnoseBrief(o)
-	s.logIn(&st.log, o, &st.d)
+	var done func()
+	if reusable && s.deps.Reuse && s.deps.OnOutcome == nil {
+		if st.free == nil {
+			st.free = func() { s.reuse(st) }
+		}
+		done = st.free
+	}
+	// Nothing may touch st after logIn: done can run inside it.
+	s.logIn(&st.log, o, &st.d, done)
 	s.release()
 	s.wg.Done()
 }

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/tlsgate/tlsgate/bigiplog"
+	"github.com/tlsgate/tlsgate/explain"
 )
 
 // lockedBuffer is a log sink the loops write to concurrently.
@@ -52,7 +53,9 @@ type reusedLine struct {
 // through listeners whose fast path reuses each connection's state
 // (Deps.Reuse), and checks that every line tells its own connection's
 // facts: a field left over from an earlier connection would name another
-// client's SNI, first bytes or byte counts. Under -race it also shows that
+// client's SNI, first bytes or byte counts. With lent, an OnOutcomeLent
+// hook holds the last Outcomes as the admin event ring does, and each must
+// be unchanged when it is given back. Under -race it also shows that
 // nothing reads a state after it went back for reuse.
 func TestReusedStateKeepsNothing(t *testing.T) {
 	needEpoll(t)
@@ -67,93 +70,148 @@ func TestReusedStateKeepsNothing(t *testing.T) {
 		{Passthrough, func(i int) []byte { return captureHelloName(t, 0, fmt.Sprintf("h%d.test", i)) },
 			func(i int) string { return fmt.Sprintf("h%d.test", i) }},
 	} {
-		t.Run(string(tc.mode), func(t *testing.T) {
-			const clients, each = 4, 40
-			enc, err := bigiplog.NewEncoder(bigiplog.Options{Format: "json", Host: "test", PID: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out lockedBuffer
-			logger := zap.New(zapcore.NewCore(enc, zapcore.AddSync(&out), zap.InfoLevel))
-			srv, err := New(Options{Name: "reuse", Mode: tc.mode, Backend: echoBackend(t), Engine: EngineEpoll},
-				Deps{Logger: logger, Reuse: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- srv.Serve(ln) }()
+		for _, lent := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/lent=%v", tc.mode, lent), func(t *testing.T) {
+				reuseRun(t, tc.mode, tc.first, tc.sni, lent)
+			})
+		}
+	}
+}
 
-			type sent struct {
-				n   int
-				sni string
-				hex string
-			}
-			var mu sync.Mutex
-			want := map[string]sent{} // by client address
-			var wg sync.WaitGroup
-			errs := make(chan error, clients)
-			for g := range clients {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for k := range each {
-						i := g*each + k
-						p := tc.first(i)
-						from, err := echoOnce(ln.Addr().String(), p)
-						if err != nil {
-							errs <- fmt.Errorf("client %d: %w", i, err)
-							return
-						}
-						mu.Lock()
-						want[from] = sent{n: len(p), sni: tc.sni(i), hex: fmt.Sprintf("%x", p[:6])}
-						mu.Unlock()
-					}
-				}()
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := srv.Shutdown(ctx); err != nil {
-				t.Fatalf("Shutdown: %v", err)
-			}
-			if err := <-done; err != nil {
-				t.Fatalf("Serve: %v", err)
-			}
+// lentHook is an OnOutcomeLent hook that holds the last few Outcomes, as
+// the admin event ring does, and checks each is unchanged when it gives it
+// back: the listener must not reuse a state before done.
+type lentHook struct {
+	t    *testing.T
+	mu   sync.Mutex
+	held []lentOutcome
+}
 
-			ids := map[uint64]bool{}
-			for _, raw := range bytes.Split([]byte(out.String()), []byte("\n")) {
-				var l reusedLine
-				if len(raw) == 0 || json.Unmarshal(raw, &l) != nil || l.Conn.Client == "" {
-					continue // not a connection line
+type lentOutcome struct {
+	o      *explain.Outcome
+	client string
+	up     int64
+	code   string
+	done   func()
+}
+
+func (h *lentHook) hold(o *explain.Outcome, d *explain.Diagnosis, done func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.held = append(h.held, lentOutcome{o, o.Client.String(), o.BytesUp, d.Code, done})
+	if len(h.held) > 16 {
+		h.give(h.held[0])
+		h.held = h.held[1:]
+	}
+}
+
+func (h *lentHook) give(l lentOutcome) {
+	if got := l.o.Client.String(); got != l.client || l.o.BytesUp != l.up || l.code == "" {
+		h.t.Errorf("a lent Outcome changed before done: client %s up %d, lent as %s up %d (%s)", got, l.o.BytesUp, l.client, l.up, l.code)
+	}
+	l.done()
+}
+
+func (h *lentHook) giveAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, l := range h.held {
+		h.give(l)
+	}
+	h.held = nil
+}
+
+// reuseRun is one TestReusedStateKeepsNothing case.
+func reuseRun(t *testing.T, mode Mode, first func(int) []byte, sniOf func(int) string, lent bool) {
+	const clients, each = 4, 40
+	enc, err := bigiplog.NewEncoder(bigiplog.Options{Format: "json", Host: "test", PID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out lockedBuffer
+	logger := zap.New(zapcore.NewCore(enc, zapcore.AddSync(&out), zap.InfoLevel))
+	deps := Deps{Logger: logger, Reuse: true}
+	hook := &lentHook{t: t}
+	if lent {
+		deps.OnOutcomeLent = hook.hold
+	}
+	srv, err := New(Options{Name: "reuse", Mode: mode, Backend: echoBackend(t), Engine: EngineEpoll}, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+
+	type sent struct {
+		n   int
+		sni string
+		hex string
+	}
+	var mu sync.Mutex
+	want := map[string]sent{} // by client address
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for g := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range each {
+				i := g*each + k
+				p := first(i)
+				from, err := echoOnce(ln.Addr().String(), p)
+				if err != nil {
+					errs <- fmt.Errorf("client %d: %w", i, err)
+					return
 				}
-				w, ok := want[l.Conn.Client]
-				if !ok {
-					t.Errorf("line for unknown or repeated client %s: %s", l.Conn.Client, raw)
-					continue
-				}
-				delete(want, l.Conn.Client)
-				if ids[l.Conn.ID] {
-					t.Errorf("id %d logged twice", l.Conn.ID)
-				}
-				ids[l.Conn.ID] = true
-				if l.Conn.BytesUp != int64(w.n) || l.Conn.BytesDown != int64(w.n) || l.Conn.SNI != w.sni ||
-					l.Conn.FirstBytes[:min(12, len(l.Conn.FirstBytes))] != w.hex {
-					t.Errorf("client %s sent %d bytes (sni %q, first bytes %s); its line says up %d down %d sni %q first bytes %.12s",
-						l.Conn.Client, w.n, w.sni, w.hex, l.Conn.BytesUp, l.Conn.BytesDown, l.Conn.SNI, l.Conn.FirstBytes)
-				}
+				mu.Lock()
+				want[from] = sent{n: len(p), sni: sniOf(i), hex: fmt.Sprintf("%x", p[:6])}
+				mu.Unlock()
 			}
-			for from := range want {
-				t.Errorf("client %s has no line", from)
-			}
-		})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	hook.giveAll()
+
+	ids := map[uint64]bool{}
+	for _, raw := range bytes.Split([]byte(out.String()), []byte("\n")) {
+		var l reusedLine
+		if len(raw) == 0 || json.Unmarshal(raw, &l) != nil || l.Conn.Client == "" {
+			continue // not a connection line
+		}
+		w, ok := want[l.Conn.Client]
+		if !ok {
+			t.Errorf("line for unknown or repeated client %s: %s", l.Conn.Client, raw)
+			continue
+		}
+		delete(want, l.Conn.Client)
+		if ids[l.Conn.ID] {
+			t.Errorf("id %d logged twice", l.Conn.ID)
+		}
+		ids[l.Conn.ID] = true
+		if l.Conn.BytesUp != int64(w.n) || l.Conn.BytesDown != int64(w.n) || l.Conn.SNI != w.sni ||
+			l.Conn.FirstBytes[:min(12, len(l.Conn.FirstBytes))] != w.hex {
+			t.Errorf("client %s sent %d bytes (sni %q, first bytes %s); its line says up %d down %d sni %q first bytes %.12s",
+				l.Conn.Client, w.n, w.sni, w.hex, l.Conn.BytesUp, l.Conn.BytesDown, l.Conn.SNI, l.Conn.FirstBytes)
+		}
+	}
+	for from := range want {
+		t.Errorf("client %s has no line", from)
 	}
 }
 

@@ -58,10 +58,10 @@ type Deps struct {
 	// `tlsgate fault rm` it advises, which gets HTTP 401 without one.
 	AdminToken bool
 	// Reuse lets the fast path reuse a connection's state (its Outcome,
-	// Diagnosis and log fields) once its line is written. Set it only when
-	// every core of Logger encodes an entry before its Write returns, as
-	// tlsgate's do (zap's test observer keeps the fields instead), and
-	// OnOutcome is nil.
+	// Diagnosis and log fields) once its line is written and OnOutcomeLent
+	// gave it back. Set it only when every core of Logger encodes an entry
+	// before its Write returns, as tlsgate's do (zap's test observer keeps
+	// the fields instead), and OnOutcome is nil.
 	Reuse bool
 	// OnOutcome, when set, sees every finished connection after it is logged
 	// (admin event stream, tests). It must not block. The Diagnosis is the
@@ -69,6 +69,12 @@ type Deps struct {
 	// Brief, and explain.Complete words the rest when it is shown. It may
 	// keep both.
 	OnOutcome func(*explain.Outcome, *explain.Diagnosis)
+	// OnOutcomeLent, when set, is OnOutcome for a hook that reads o and d
+	// after it returns (the admin event stream encodes an event only when
+	// someone asks for it): it must call done once when it has stopped
+	// reading them, and the connection's memory may be reused from then
+	// on (Reuse).
+	OnOutcomeLent func(o *explain.Outcome, d *explain.Diagnosis, done func())
 	// OnFiring, when set, sees each fault firing that no Outcome carries:
 	// a refuse rule taking the listener down, once per time (the SYNs it
 	// refuses never reach tlsgate). rule and action are the rule's name
@@ -132,8 +138,8 @@ type Server struct {
 	sem chan struct{} // max_connections slots; nil = unlimited
 	// states holds the fast path's per-connection state for reuse. At
 	// 3.3 KiB a connection, allocating it afresh made a garbage collection
-	// every ~700 connections, and their pauses and mark work cost the plain
-	// rate 7-10% (BENCHMARKS.md, "Session 21").
+	// every ~700 connections, and reusing it raised the plain rate 2-3%
+	// (BENCHMARKS.md, "Session 21").
 	states sync.Pool
 	// cut is set when Shutdown's grace ran out and it closed the live
 	// connections: every connection logged after that was ended by us.
@@ -427,7 +433,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // log writes the one event for a finished connection, at the level every
 // format shows it at (bigiplog.Level).
 func (s *Server) log(o *explain.Outcome, d *explain.Diagnosis) {
-	s.logIn(new(connLog), o, d)
+	s.logIn(new(connLog), o, d, nil)
 }
 
 // connLog is the memory of one connection's log call. The event goes into
@@ -439,8 +445,9 @@ type connLog struct {
 }
 
 // logIn is log with l as the call's memory; the epoll path keeps it in
-// the connection's state.
-func (s *Server) logIn(l *connLog, o *explain.Outcome, d *explain.Diagnosis) {
+// the connection's state. done, when set, is called once nothing reads o,
+// d or l any more, at once or by OnOutcomeLent's hook.
+func (s *Server) logIn(l *connLog, o *explain.Outcome, d *explain.Diagnosis, done func()) {
 	l.ev = bigiplog.Event{Outcome: o, Diagnosis: d}
 	l.fields[0] = zap.Object(bigiplog.EventKey, &l.ev)
 	level := bigiplog.Level(*d)
@@ -451,4 +458,15 @@ func (s *Server) logIn(l *connLog, o *explain.Outcome, d *explain.Diagnosis) {
 	if s.deps.OnOutcome != nil {
 		s.deps.OnOutcome(o, d)
 	}
+	switch {
+	case s.deps.OnOutcomeLent != nil:
+		if done == nil {
+			done = noop
+		}
+		s.deps.OnOutcomeLent(o, d, done)
+	case done != nil:
+		done()
+	}
 }
+
+func noop() {}

@@ -28,18 +28,18 @@ func newEventSink(a *admin.Server, host string, pid int, lang string) (*eventSin
 	return &eventSink{enc: enc, admin: a}, nil
 }
 
-// observe is the listeners' OnOutcome hook. It must not block: Publish
+// observe is the listeners' OnOutcomeLent hook. It must not block: Publish
 // drops for slow subscribers instead of waiting. The JSON line is encoded
-// only when someone reads it (a subscriber now, or a replay later); the
-// listener is done with o and d once it calls this.
-func (e *eventSink) observe(o *explain.Outcome, d *explain.Diagnosis) {
+// only when someone reads it (a subscriber now, or a replay later), from o
+// and d, which the listener lends until the hub calls done.
+func (e *eventSink) observe(o *explain.Outcome, d *explain.Diagnosis, done func()) {
 	e.admin.Observe(o, d)
 	level := bigiplog.Level(*d)
 	// The closure is the one allocation an unread event costs: it keeps
 	// the few words the entry is made of, not the entry itself, which it
 	// would hold behind a second allocation of its own.
 	now := time.Now()
-	e.admin.Hub().PublishFunc(func() []byte {
+	e.admin.Hub().PublishLent(func() []byte {
 		entry := zapcore.Entry{Level: level, Time: now, Message: d.Summary}
 		buf, err := e.enc.Clone().EncodeEntry(entry, []zapcore.Field{bigiplog.Field(bigiplog.Event{Outcome: o, Diagnosis: d})})
 		if err != nil {
@@ -50,5 +50,5 @@ func (e *eventSink) observe(o *explain.Outcome, d *explain.Diagnosis) {
 		line := append([]byte(nil), buf.Bytes()...)
 		buf.Free()
 		return line
-	})
+	}, done)
 }

@@ -220,7 +220,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			OriginalDst: transparent.Lookup, Faults: engine, AdminURL: func() string { return adminURL },
 			FaultAdmin: func() string { return faultAdmin(adminURL) }, CAFile: caPath, SkewedDials: skewed}
 		if sink != nil {
-			deps.OnOutcome = sink.observe
+			deps.OnOutcomeLent = sink.observe
 			// A refuse rule's firings come with no connection: counted
 			// in the same firings metric, without an Outcome.
 			deps.OnFiring = adminAPI.ObserveFiring
@@ -229,8 +229,8 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			deps.OnDown = adminAPI.ObserveDown
 		}
 		// The cores newLogger builds encode each line before Write
-		// returns; the event stream keeps Outcomes to encode later.
-		deps.Reuse = sink == nil
+		// returns, and the event stream gives back what it kept.
+		deps.Reuse = true
 		deps.AdminToken = adminAPI != nil && cfg.Admin.Token != ""
 		deps.UringHoldP = holdP
 		srv, err := listener.New(o, deps)
