@@ -145,7 +145,10 @@ func (h *Hub) PublishFunc(render func() []byte) {
 // PublishLent is PublishFunc for a render that reads memory the publisher
 // lends the hub: release is called once, under the hub's lock, when render
 // has run or never will (the event left the ring unread, or came after
-// Close; a closed hub keeps its ring for Recent). The publisher may reuse that memory from then on.
+// Close; a closed hub keeps its ring for Recent). The publisher may reuse
+// that memory from then on. release may run before PublishLent returns
+// (someone is subscribed, or the hub is closed) or on another goroutine
+// (a Recent, or a later publish that pushes the event out of the ring).
 func (h *Hub) PublishLent(render func() []byte, release func()) {
 	h.publish(kept{render: render, release: release})
 }

@@ -243,15 +243,23 @@ func TestHubPublishLentReleasesOnce(t *testing.T) {
 	if ev := <-sub.C; string(ev.Line) != `{"n":4}` || released[4] != 1 {
 		t.Fatalf("subscriber got %q, released %v", ev.Line, released)
 	}
-	publish(5)
-	publish(6) // 4 and 5 leave the ring rendered: no second release
+	publish(5) // pushes 3 out, rendered: no second release
+	publish(6) // pushes 4 out, rendered
 	sub.Close()
-	h.Close()
-	publish(7)
-	if !maps.Equal(released, map[int]int{1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1, 7: 1}) {
-		t.Fatalf("released %v, want each of 1-7 once", released)
+	publish(7) // nobody listens: kept unrendered, lent
+	if released[7] != 0 {
+		t.Fatalf("7 released while kept unread: %v", released)
 	}
-	if got := h.Recent(); string(got[0].Line) != `{"n":5}` || string(got[1].Line) != `{"n":6}` {
+	h.Close()
+	publish(8) // after Close: released at once, never rendered
+	if !maps.Equal(released, map[int]int{1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1, 8: 1}) {
+		t.Fatalf("released %v, want each of 1-6 and 8 once, 7 still lent", released)
+	}
+	// A closed hub keeps its ring: 7 is rendered from memory still lent.
+	if got := h.Recent(); len(got) != 2 || string(got[0].Line) != `{"n":6}` || string(got[1].Line) != `{"n":7}` {
 		t.Fatalf("recent after Close = %+v", got)
+	}
+	if released[7] != 1 {
+		t.Fatalf("7 rendered after Close: released %d times, want 1", released[7])
 	}
 }

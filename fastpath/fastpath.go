@@ -170,7 +170,8 @@ type Handler interface {
 	// net.Conn whose first bytes (c.Consumed) were already read, or the
 	// error that made that impossible (the socket is then closed, and
 	// c.Consumed holds everything the client had sent). Start a goroutine
-	// here; do not serve it on the loop.
+	// here; do not serve it on the loop. The engine never reuses a Conn it
+	// handed off (unlike one it reported Closed).
 	Handoff(c *Conn, nc net.Conn, err error)
 	// Closed reports the end of a relayed connection (or of a failed dial).
 	// c is the engine's again once Closed returns, for a later connection:

@@ -142,9 +142,11 @@ func (s *Server) serveFast(eng *fastpath.Engine) error {
 // fastState is one connection's data while the engine owns it. The
 // Outcome, fault plans, first bytes, request, Diagnosis and log call live
 // in it rather than behind pointers of their own: one allocation per
-// connection instead of eight (BENCHMARKS.md, "Session 18"). Nothing
-// reuses it: the admin event ring may still hold its Outcome and
-// Diagnosis long after the log line.
+// connection instead of eight (BENCHMARKS.md, "Session 18"). A relayed
+// connection's state is reused once its line is written and the engine
+// is done with it (Deps.Reuse); the admin event ring, which encodes its
+// Outcome only when someone asks, holds it until it calls done
+// (OnOutcomeLent). A handed-off connection's state is never reused.
 type fastState struct {
 	o     *explain.Outcome // &out
 	pre   accepted
@@ -162,7 +164,8 @@ type fastState struct {
 	// answers follows a passed-through stream's records (Conn.Watch).
 	answers answerWatch
 	// free is reuse(st), made once per state (not per connection) for
-	// OnOutcomeLent's done; nil when st is not to be reused.
+	// OnOutcomeLent's done: nil until the state's first reusable end, and
+	// kept across reuses.
 	free func()
 }
 
@@ -333,11 +336,13 @@ func (h fastHandler) Handoff(c *fastpath.Conn, nc net.Conn, err error) {
 	if cut {
 		abort(nc)
 	}
+	// Take what the goroutine needs of c now: it keeps nothing of c, so
+	// the engine's rules for c after Handoff never matter to it.
+	st.pre.buf, st.pre.readErr = c.Consumed, c.ReadErr
 	go func() {
 		l := s.newLease(nc)
 		defer l.end()
 		defer s.untrack(nc)
-		st.pre.buf, st.pre.readErr = c.Consumed, c.ReadErr
 		s.handleFrom(nc, &worker{}, &st.pre, l)
 	}()
 }
@@ -366,7 +371,8 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 	if c.Watch != nil {
 		o.Backend.Exchange = st.answers.result(r.Down)
 	}
-	c.State = nil
+	// Keep nothing of c: the engine reuses it once Closed returns.
+	c.State, c.Watch = nil, nil
 	s.finishFast(st, true)
 }
 

@@ -61,7 +61,7 @@ type Deps struct {
 	// Diagnosis and log fields) once its line is written and OnOutcomeLent
 	// gave it back. Set it only when every core of Logger encodes an entry
 	// before its Write returns, as tlsgate's do (zap's test observer keeps
-	// the fields instead), and OnOutcome is nil.
+	// the fields instead). It is ignored while OnOutcome is set.
 	Reuse bool
 	// OnOutcome, when set, sees every finished connection after it is logged
 	// (admin event stream, tests). It must not block. The Diagnosis is the
