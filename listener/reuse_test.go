@@ -20,24 +20,6 @@ import (
 	"github.com/tlsgate/tlsgate/explain"
 )
 
-// lockedBuffer is a log sink the loops write to concurrently.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // reusedLine is what TestReusedStateKeepsNothing reads back from a JSON
 // connection line.
 type reusedLine struct {
@@ -151,8 +133,9 @@ func reuseRun(t *testing.T, mode Mode, first func(int) []byte, sniOf func(int) s
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out lockedBuffer
-	logger := zap.New(zapcore.NewCore(enc, zapcore.AddSync(&out), zap.InfoLevel))
+	// Read only after Shutdown, which waits for every line.
+	var out bytes.Buffer
+	logger := zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(&out)), zap.InfoLevel))
 	deps := Deps{Logger: logger, Reuse: true}
 	hook := &lentHook{t: t, seen: map[*explain.Outcome]bool{}}
 	if lend != lendNone {
@@ -231,7 +214,7 @@ func reuseRun(t *testing.T, mode Mode, first func(int) []byte, sniOf func(int) s
 	hook.giveAll()
 
 	ids := map[uint64]bool{}
-	for _, raw := range bytes.Split([]byte(out.String()), []byte("\n")) {
+	for _, raw := range bytes.Split(out.Bytes(), []byte("\n")) {
 		var l reusedLine
 		if len(raw) == 0 || json.Unmarshal(raw, &l) != nil || l.Conn.Client == "" {
 			continue // not a connection line
@@ -273,15 +256,11 @@ func reuseRun(t *testing.T, mode Mode, first func(int) []byte, sniOf func(int) s
 // (a reset, or an answer and a close), and reads until the connection
 // ends; it returns the client's own address.
 func mismatchOnce(addr string, p []byte) (string, error) {
-	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	c, err := dialSend(addr, p)
 	if err != nil {
 		return "", err
 	}
 	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
-	if _, err := c.Write(p); err != nil {
-		return "", err
-	}
 	if _, err := io.Copy(io.Discard, c); err != nil && !errors.Is(err, syscall.ECONNRESET) {
 		return "", err
 	}
@@ -291,15 +270,11 @@ func mismatchOnce(addr string, p []byte) (string, error) {
 // echoOnce sends p through addr to an echo backend, half-closes, reads the
 // echo to the end and returns the client's own address (the line's key).
 func echoOnce(addr string, p []byte) (string, error) {
-	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	c, err := dialSend(addr, p)
 	if err != nil {
 		return "", err
 	}
 	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
-	if _, err := c.Write(p); err != nil {
-		return "", err
-	}
 	if err := c.(*net.TCPConn).CloseWrite(); err != nil {
 		return "", err
 	}
@@ -311,4 +286,19 @@ func echoOnce(addr string, p []byte) (string, error) {
 		return "", fmt.Errorf("echo of %d bytes came back as %d different bytes", len(p), len(got))
 	}
 	return c.LocalAddr().String(), nil
+}
+
+// dialSend connects to addr and sends p, under a deadline that only stops
+// a broken test from hanging.
+func dialSend(addr string, p []byte) (net.Conn, error) {
+	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := c.Write(p); err != nil {
+		_ = c.Close()
+		return nil, err
+	}
+	return c, nil
 }
