@@ -453,12 +453,7 @@ func TestSyslogStatusReportsOutage(t *testing.T) {
 // outage, not a flap of "interrupted" and "resumed" per line; forwarding
 // counts as resumed only once a collector really takes the lines.
 func TestSyslogUDPRefusedIsOneOutage(t *testing.T) {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := pc.LocalAddr().String()
-	pc.Close() // nothing listens there now: each datagram is refused
+	addr, open := refusingUDP(t) // each datagram is refused until open
 	status := make(chan SyslogStatus, 64)
 	core, err := NewSyslogCore("udp", addr, testOptions, zapcore.InfoLevel, func(s SyslogStatus) { status <- s })
 	if err != nil {
@@ -492,11 +487,7 @@ func TestSyslogUDPRefusedIsOneOutage(t *testing.T) {
 	default:
 	}
 	// A collector on the port: forwarding resumes once sends stay unrefused.
-	pc2, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		t.Fatalf("listen again on %s: %v", addr, err)
-	}
-	defer pc2.Close()
+	pc2 := open()
 	go func() {
 		buf := make([]byte, 2048)
 		for {
