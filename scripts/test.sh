@@ -57,6 +57,11 @@ fi
 echo "== go test -race"
 go test -race -count=1 -timeout 15m ./...
 
+# The race detector changes what allocates, so the allocation bounds skip
+# themselves under -race: run them once without it.
+echo "== allocation bounds (without -race)"
+go test -count=1 -run 'Alloc' ./cmd/tlsgate ./faults
+
 echo "== fuzz shutdown-race classifier (scripts/fuzzrace.sh)"
 # race*.log are the race alone; every other log is a real failure whose
 # text mentions a deadline, and must never be run again as the race.
