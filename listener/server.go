@@ -138,8 +138,8 @@ type Server struct {
 	sem chan struct{} // max_connections slots; nil = unlimited
 	// states holds the fast path's per-connection state for reuse. At
 	// 3.3 KiB a connection, allocating it afresh made a garbage collection
-	// every ~700 connections, and reusing it raised the plain rate 2-3%
-	// (BENCHMARKS.md, "Session 21").
+	// every ~700 connections, and reusing it raised the plain rate 2-6%
+	// in paired rounds (BENCHMARKS.md, "Session 21").
 	states sync.Pool
 	// cut is set when Shutdown's grace ran out and it closed the live
 	// connections: every connection logged after that was ended by us.

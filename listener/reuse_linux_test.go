@@ -2,7 +2,6 @@ package listener
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -203,10 +202,8 @@ func reuseRun(t *testing.T, mode Mode, first func(int) []byte, sniOf func(int) s
 	for err := range errs {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		t.Fatalf("Shutdown: %v", err)
+	if err := shutdownBounded(srv); err != nil {
+		t.Fatal(err)
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("Serve: %v", err)
