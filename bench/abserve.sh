@@ -61,5 +61,15 @@ for s in "${servers[@]}"; do
 	"${s%%=*}" run -c "${s#*=}" >"$work/tlsgate$i.log" 2>&1 &
 	pids+=($!)
 done
-sleep 1
+# Wait for every target to accept (a config with an admin API and several
+# listeners can take more than a second to come up), for up to 10 s each.
+for t in "${targets[@]}"; do
+	a=${t%%=*}
+	for _ in $(seq 100); do
+		if (exec 3<>"/dev/tcp/${a%:*}/${a##*:}") 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+	done
+done
 bash "$top/bench/ab.sh" --reps "$reps" "${abopts[@]}" "${targets[@]}"
