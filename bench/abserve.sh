@@ -61,8 +61,8 @@ for s in "${servers[@]}"; do
 	"${s%%=*}" run -c "${s#*=}" >"$work/tlsgate$i.log" 2>&1 &
 	pids+=($!)
 done
-# Wait for every target to accept (a config with an admin API and several
-# listeners can take more than a second to come up), for up to 10 s each.
+# Wait for every target to accept, up to 10 s each, rather than a fixed
+# second: a slow start then costs a wait, not a round of errors.
 for t in "${targets[@]}"; do
 	a=${t%%=*}
 	for _ in $(seq 100); do
