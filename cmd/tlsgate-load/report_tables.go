@@ -47,6 +47,7 @@ func (sec *section) write(w io.Writer, cpuBase string) {
 		p.next()
 		writeLatencyTable(w, lats)
 	}
+	writePairedTable(w, p, sec.groups, cpuBase)
 	writeCPUTable(w, p, sec.groups, cpuBase)
 	if len(gobench) > 0 {
 		p.next()
