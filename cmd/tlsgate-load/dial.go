@@ -134,7 +134,7 @@ func (t *tally) tooManyErrors() bool {
 
 // newResult starts a result from the shared flags.
 func newResult(mode string, c *clientOpts, concurrency int) result {
-	r := result{Mode: mode, Group: c.group, Name: c.name, Section: c.section, Baseline: c.baseline,
+	r := result{Mode: mode, Group: c.group, Name: c.name, Section: c.section, Baseline: c.baseline, Rep: c.rep,
 		Command: c.command, Target: c.target, TLS: c.tls, Concurrency: concurrency}
 	switch {
 	case c.sniEach != "":

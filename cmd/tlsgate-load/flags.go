@@ -130,6 +130,7 @@ type clientOpts struct {
 	name     string
 	section  string
 	baseline string
+	rep      int
 	cpuPids  string
 	// command is the command line the result came from, recorded so a
 	// report can say exactly how each row was measured.
@@ -151,6 +152,7 @@ func (c *clientOpts) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.name, "name", "", "label: what the target is, e.g. direct, tlsgate, haproxy (for report)")
 	fs.StringVar(&c.section, "section", "", "label: the report section (a heading) this result belongs to")
 	fs.StringVar(&c.baseline, "baseline", "", "label: the --name that report compares this test's rows to (default direct)")
+	fs.IntVar(&c.rep, "rep", 0, "label: the bench repetition this run belongs to; report compares runs of one repetition (0: not given)")
 	fs.StringVar(&c.cpuPids, "cpu-pid", "", "also report the CPU time these processes (the proxy; comma-separated pids for one with workers) used during the run")
 }
 
@@ -252,7 +254,7 @@ func parsePids(s string) ([]int, error) {
 
 // labelFlags only name a result for the report; they change nothing
 // about the measurement, so the recorded command leaves them out.
-var labelFlags = []string{"section", "group", "name", "baseline"}
+var labelFlags = []string{"section", "group", "name", "baseline", "rep"}
 
 // withoutLabels drops --json and the label flags (with their values) from
 // a subcommand's arguments.

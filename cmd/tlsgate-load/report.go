@@ -86,6 +86,7 @@ type series struct {
 	group, name, mode, unit string
 	baseline                string
 	vals, p50, p99          []float64
+	reps                    []int     // each run's Rep, beside vals
 	cpu                     []float64 // CPU per unit of work, for runs metered with --cpu-pid
 	cpuUnit                 string
 	extra                   map[string][]float64 // Go benchmarks' other metrics
@@ -155,6 +156,7 @@ func (sec *section) add(r result) {
 	}
 	s := sec.groups[gi][si]
 	s.vals = append(s.vals, r.Value)
+	s.reps = append(s.reps, r.Rep)
 	s.p50 = append(s.p50, r.P50us)
 	s.p99 = append(s.p99, r.P99us)
 	if v, unit, ok := cpuPerWork(r); ok {

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 )
 
-// pairedModes are the tests whose rows are rates (more is better) and
-// whose targets run once in every repetition, so the n-th run of two
-// targets came from the same repetition.
+// pairedModes are the tests whose rows are rates (more is better), each
+// target measured once per bench repetition.
 var pairedModes = []string{"bulk", "connrate", "handshakes"}
 
 // writePairedTable compares each target with cpuBase (HAProxy in the
@@ -19,51 +19,95 @@ var pairedModes = []string{"bulk", "connrate", "handshakes"}
 // differ by more than the targets do (BENCHMARKS.md, sessions 20-22),
 // while two runs of one repetition, seconds apart, see the same machine.
 // A target like "at least HAProxy's ratio" is read from this table.
+//
+// Runs pair by their --rep label. A failed run writes no result (bench/
+// run.sh), so without labels the n-th runs of two targets pair only when
+// both have the same count, which a failure on each side would defeat;
+// unlabelled rows with different counts are left out, and a run whose
+// repetition has no counterpart is counted as unpaired.
 func writePairedTable(w io.Writer, p *paragraphs, groups [][]*series, cpuBase string) {
 	type row struct {
-		s    *series
-		rats []float64
-		won  int
+		s         *series
+		rats      []float64
+		won, lone int
 	}
 	var rows []row
 	for _, g := range groups {
-		if !slices.Contains(pairedModes, g[0].mode) {
+		if !slices.Contains(pairedModes, g[0].mode) || g[0].isLatency() {
 			continue
 		}
-		bi := slices.IndexFunc(g, func(s *series) bool { return s.name == cpuBase })
+		bi := slices.IndexFunc(g, func(s *series) bool { return isBase(s.name, cpuBase) })
 		if bi < 0 {
 			continue
 		}
 		base := g[bi]
 		skip := baseName(g)
 		for _, s := range g {
-			if s == base || s.name == skip || len(s.vals) != len(base.vals) || len(s.vals) < 2 {
+			if s == base || s.name == skip {
 				continue
 			}
-			r := row{s: s}
-			for i, v := range s.vals {
-				if base.vals[i] <= 0 {
-					continue
-				}
-				q := v / base.vals[i]
-				r.rats = append(r.rats, q)
+			rats, lone := pairRuns(s, base)
+			if len(rats) < 2 {
+				continue
+			}
+			r := row{s: s, rats: rats, lone: lone}
+			for _, q := range rats {
 				if q > 1 {
 					r.won++
 				}
 			}
-			if len(r.rats) > 0 {
-				rows = append(rows, r)
-			}
+			rows = append(rows, r)
 		}
 	}
 	if len(rows) == 0 {
 		return
 	}
 	p.next()
-	fmt.Fprintf(w, "| test | target | over %s in the same repetition, median | min – max | repetitions ahead |\n", cpuBase)
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|")
+	fmt.Fprintf(w, "| test | target | over %s in the same repetition, median | min – max | repetitions ahead | unpaired runs |\n", cpuBase)
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|")
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %s | %.3f× | %.3f – %.3f | %d of %d |\n", r.s.group, r.s.name, median(r.rats),
-			slices.Min(r.rats), slices.Max(r.rats), r.won, len(r.rats))
+		fmt.Fprintf(w, "| %s | %s | %.3f× | %.3f – %.3f | %d of %d | %d |\n", r.s.group, r.s.name, median(r.rats),
+			slices.Min(r.rats), slices.Max(r.rats), r.won, len(r.rats), r.lone)
 	}
+}
+
+// isBase matches the comparison target as the CPU table does: its name,
+// or its name with a qualifier ("haproxy re-encrypt").
+func isBase(name, base string) bool { return name == base || strings.HasPrefix(name, base+" ") }
+
+// pairRuns returns s's runs over base's runs of the same repetition, and
+// how many of s's runs found no counterpart. A repetition that base ran
+// twice, or where base measured nothing (0), pairs nothing.
+func pairRuns(s, base *series) (rats []float64, lone int) {
+	labelled := !slices.Contains(s.reps, 0) && !slices.Contains(base.reps, 0)
+	if !labelled {
+		if len(s.vals) != len(base.vals) {
+			return nil, len(s.vals)
+		}
+		for i, v := range s.vals {
+			if base.vals[i] <= 0 {
+				lone++
+				continue
+			}
+			rats = append(rats, v/base.vals[i])
+		}
+		return rats, lone
+	}
+	by := make(map[int]float64, len(base.reps))
+	twice := map[int]bool{}
+	for i, rep := range base.reps {
+		if _, ok := by[rep]; ok {
+			twice[rep] = true
+		}
+		by[rep] = base.vals[i]
+	}
+	for i, rep := range s.reps {
+		b, ok := by[rep]
+		if !ok || twice[rep] || b <= 0 {
+			lone++
+			continue
+		}
+		rats = append(rats, s.vals[i]/b)
+	}
+	return rats, lone
 }

@@ -72,7 +72,10 @@ type result struct {
 	Name    string `json:"name,omitempty"`
 	// Baseline is the Name this result's group is compared to; empty
 	// means "direct".
-	Baseline     string  `json:"baseline,omitempty"`
+	Baseline string `json:"baseline,omitempty"`
+	// Rep is the bench repetition the run belongs to (--rep); 0 when
+	// not given.
+	Rep          int     `json:"rep,omitempty"`
 	Command      string  `json:"command,omitempty"`
 	Target       string  `json:"target,omitempty"`
 	TLS          bool    `json:"tls,omitempty"`
