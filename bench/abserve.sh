@@ -61,15 +61,29 @@ for s in "${servers[@]}"; do
 	"${s%%=*}" run -c "${s#*=}" >"$work/tlsgate$i.log" 2>&1 &
 	pids+=($!)
 done
-# Wait for every target to accept, up to 10 s each, rather than a fixed
-# second: a slow start then costs a wait, not a round of errors.
-for t in "${targets[@]}"; do
+# Wait for the backend and every target to accept, up to 10 s each, rather
+# than a fixed second; one that never does stops the run here, with the
+# server logs, instead of failing ab.sh's first round.
+for t in 127.0.0.1:29102=backend "${targets[@]}"; do
 	a=${t%%=*}
+	host=${a%:*} port=${a##*:}
+	host=${host#\[} host=${host%\]}
+	if [[ ! $port =~ ^[0-9]+$ ]]; then
+		echo "abserve.sh: target $t has no port" >&2
+		exit 2
+	fi
+	up=
 	for _ in $(seq 100); do
-		if (exec 3<>"/dev/tcp/${a%:*}/${a##*:}") 2>/dev/null; then
+		if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+			up=1
 			break
 		fi
 		sleep 0.1
 	done
+	if [[ -z $up ]]; then
+		echo "abserve.sh: $t did not accept within 10 s; server logs:" >&2
+		tail -n 5 "$work"/*.log >&2
+		exit 1
+	fi
 done
 bash "$top/bench/ab.sh" --reps "$reps" "${abopts[@]}" "${targets[@]}"

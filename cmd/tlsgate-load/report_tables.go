@@ -237,7 +237,7 @@ func writeCommands(w io.Writer, p *paragraphs, groups [][]*series) {
 			seen = append(seen, s.command)
 			if first {
 				p.next()
-				fmt.Fprintln(w, "Commands (the first run of each row; the labels --json --section --group --name --baseline left out):")
+				fmt.Fprintln(w, "Commands (the first run of each row; the labels --json --section --group --name --baseline --rep left out):")
 				fmt.Fprintln(w)
 				first = false
 			}
