@@ -117,21 +117,6 @@ func backendEndCases() []diagCase {
 		{name: "ok_passthrough_one_way_closed", o: oneWayTLS(""), code: CodeOK, ok: true},
 		{name: "backend_closed_early_after_handshake_no_alpn", o: noALPN, code: CodeBackendClosedEarly},
 		{name: "backend_closed_early_after_handshake_one_way_fin_reset", o: oneWayTLS(EndBackendReset), code: CodeBackendClosedEarly},
-		// Plaintext HTTP: the client's FIN came first and the backend
-		// closed without a byte. Not ok: the client may have half-closed
-		// and waited; a TLS client's close stays ok (above).
-		{name: "backend_closed_early_after_client_fin", o: plain("", SideClient, 63), code: CodeBackendClosedEarly,
-			contains: []string{"without a byte after the client's FIN", "63 B request got no answer", "allowHalfOpen", "cannot tell the two apart", "no BIG-IP line is shown", "from tlsgate's address 10.0.0.2:40130"},
-			saw:      "`nc -N` prints nothing and exits"},
-		{name: "ok_backend_closed_after_client_fin_answered", o: func() *Outcome { o := plain("", SideClient, 63); o.BytesDown = 120; return o }(), code: CodeOK, ok: true},
-		// A head cut short, or bytes after it (a body the backend may
-		// still have waited for): closing on the FIN was its answer.
-		{name: "ok_backend_closed_after_client_fin_partial", o: func() *Outcome {
-			o := plain("", SideClient, 23)
-			o.FirstBytes = []byte("GET /engines HTTP/1.1\r\n")
-			return o
-		}(), code: CodeOK, ok: true},
-		{name: "ok_backend_closed_after_client_fin_body", o: plain("", SideClient, 78), code: CodeOK, ok: true},
 		{name: "ok_backend_answered_closed", o: answeredClose, code: CodeOK, ok: true},
 		{name: "ok_backend_closed_unasked", o: unasked, code: CodeOK, ok: true},
 		{name: "ok_backend_closed_one_way", o: syslog(""), code: CodeOK, ok: true},

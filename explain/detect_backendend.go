@@ -1,7 +1,6 @@
 package explain
 
 import (
-	"bytes"
 	"strings"
 
 	"github.com/tlsgate/tlsgate/sniff"
@@ -30,16 +29,6 @@ import (
 // tlsgate's write of the client's next bytes then met as a reset is a
 // failure whatever the protocol (those bytes were refused), and so is a
 // reset.
-//
-// The client's FIN may come first (variant client_fin): on plaintext HTTP,
-// where tlsgate read a request, a client that half-closed after it
-// (`nc -N`, shutdown(SHUT_WR) scripts) still waits for the answer, and a
-// backend that had the whole request (headOnly) but took that FIN as the
-// end of the connection (Node.js's default allowHalfOpen false) left it
-// with none. tlsgate cannot tell a half-close from a client that closed
-// its socket and gave up, so the words say both. Passed-through and decrypted TLS keep such a connection
-// ok (ok_passthrough_client_ended_first): a TLS client's close comes with
-// close_notify, the end of its session, not a half-close.
 func ruleBackendClosedEarly(f *facts) (verdict, bool) {
 	o := f.o
 	if PassesTLS(o) {
@@ -60,8 +49,6 @@ func ruleBackendClosedEarly(f *facts) (verdict, bool) {
 		return verdict{code: CodeBackendClosedEarly}, true
 	case o.End == EndBackendReset:
 		return verdict{code: CodeBackendClosedEarly, variant: "reset"}, true
-	case o.FirstFIN == SideClient && o.End == "" && o.HTTP != nil && !o.ClientTLS.Done && headOnly(o):
-		return verdict{code: CodeBackendClosedEarly, variant: "client_fin"}, true
 	}
 	return verdict{}, false
 }
@@ -110,15 +97,6 @@ func closedAfterHandshake(o *Outcome) (verdict, bool) {
 // HTTPS in practice). An unknown plaintext protocol is not assumed to be.
 func askedForAnswer(o *Outcome) bool {
 	return o.HTTP != nil || o.Kind == sniff.HTTP1 || o.Kind == sniff.HTTP2 || o.Kind.IsTLS() || o.ClientTLS.Done
-}
-
-// headOnly says the client sent one HTTP request head, whole, and not a
-// byte after it: a request its backend could have answered. A head cut
-// short, or a body that may be (tlsgate does not follow it), the backend
-// could not, and closing on the client's FIN is then its right answer.
-func headOnly(o *Outcome) bool {
-	i := bytes.Index(o.FirstBytes, []byte("\r\n\r\n"))
-	return i >= 0 && o.BytesUp == int64(i+4)
 }
 
 // offersHTTP says whether a ClientHello's ALPN names an HTTP version, so

@@ -109,19 +109,6 @@ func upstreamKnowledge() map[string]entry {
 			},
 			clientSaw: "{backend_closed_early_saw}",
 		},
-		CodeBackendClosedEarly + "/client_fin": {
-			summary: "backend {backend} closed the connection of {client} without a byte after the client's FIN: the client's {up} B request got no answer",
-			cause: "tlsgate relayed the client's HTTP request ({up_bytes}) to backend {backend}, then the client's FIN, and the backend answered the FIN with its own, not with a response. " +
-				"Either the client half-closed and still waited for the answer (`nc -N`, a script that calls shutdown(SHUT_WR) after writing, some HTTP/1.0 tools), and the backend takes a client's FIN as the end of the connection, as Node.js servers do by default (allowHalfOpen false); or the client closed its socket and gave up, and the backend simply stopped. tlsgate cannot tell the two apart from the FIN. " +
-				backendEarlyNoBigIP,
-			checks: []string{
-				"Ask the backend directly with the same client: `curl` (which does not half-close) getting an answer where the half-closing client gets none means the backend ends on a client's FIN.",
-				"If the client is meant to half-close, let the backend keep a half-open connection (Node.js: `allowHalfOpen: true` on the server), or have the client keep its side open until the answer.",
-				"Read the backend's own log for a connection from tlsgate's address {backend_local}: a request logged with no response, or none at all.",
-			},
-			clientSaw: "A client that half-closed and waited: no answer at all, only the end of the stream (`nc -N` prints nothing and exits; a Go client that called CloseWrite reads `EOF`). One that had closed its socket saw nothing.",
-			evidence:  []string{"relay_end", "backend", "backend_endpoints"},
-		},
 		CodeOK + "/client_reset": {
 			summary: "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}, ended by the client's reset",
 			cause: "The relay between {client} and backend {backend} worked; the client ended it with a TCP reset instead of a FIN, and tlsgate reset the backend's side in turn. " +

@@ -108,18 +108,6 @@ func upstreamKnowledgeJA() map[string]entry {
 			},
 			clientSaw: "{backend_closed_early_saw}",
 		},
-		CodeBackendClosedEarly + "/client_fin": {
-			summary: "クライアントの FIN のあと、バックエンド {backend} が 1 バイトも返さずに {client} の接続を閉じた: クライアントの {up} B の要求に応答なし",
-			cause: "tlsgate はクライアントの HTTP 要求（{up_bytes}）をバックエンド {backend} に中継し、続いてクライアントの FIN も伝えたが、バックエンドはその FIN に応答ではなく自分の FIN で答えた。" +
-				"クライアントが半分だけ閉じて応答を待っていた（`nc -N`、書いたあとに shutdown(SHUT_WR) を呼ぶスクリプト、一部の HTTP/1.0 ツール）のに、バックエンドがクライアントの FIN を接続の終わりとみなした（Node.js のサーバーは既定の allowHalfOpen false でこうする）か、クライアントがソケットを閉じてあきらめ、バックエンドはただ止めたかのどちらか。FIN だけでは tlsgate はこの二つを区別できない。" +
-				backendEarlyNoBigIPJA,
-			checks: []string{
-				"同じクライアントでバックエンドに直接問い合わせる: 半分閉じない `curl` には応答があり、半分閉じるクライアントには応答がないなら、バックエンドはクライアントの FIN で接続を終えている。",
-				"クライアントが半分閉じるのが正しいなら、バックエンドに半開きの接続を保たせる（Node.js: サーバーに `allowHalfOpen: true`）か、クライアントが応答を受け取るまで自分の側を開けておく。",
-				"tlsgate のアドレス {backend_local} から来た接続について、バックエンド自身のログを読む: 応答のない要求の記録、または記録なし。",
-			},
-			clientSaw: "半分閉じて待っていたクライアント: 応答はなく、ストリームの終わりだけ（`nc -N` は何も表示せずに終わる。CloseWrite を呼んだ Go のクライアントは `EOF` を読む）。ソケットを閉じていたクライアントには何も見えない。",
-		},
 		CodeOK + "/client_reset": {
 			summary: "{mode} sni={sni} {tls} ja4={ja4} up={up}B down={down}B in {duration}、クライアントのリセットで終了",
 			cause: "{client} とバックエンド {backend} の中継は動いていた。クライアントが FIN ではなく TCP リセットで終え、tlsgate はバックエンド側もリセットした。" +

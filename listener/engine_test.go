@@ -152,14 +152,6 @@ func engineScenarios() []engineScenario {
 			opts: plain(func(b *engineBackends) string { return b.http }),
 			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerSpoke, code: explain.CodeOK,
 				backend: "http", firstBytes: "GET /engines HTTP/1.1\r\n", up: int64(len("GET /engines HTTP/1.1\r\n"))}},
-		// A whole request, then the client's FIN, and a backend that ends
-		// on that FIN without a byte (as Node.js servers do by default,
-		// allowHalfOpen false): the client may still be waiting, so the
-		// log names it (backend_closed_early, variant client_fin).
-		{name: "plaintext/whole-http-fin-unanswered", client: earlyClient(engineRequest, true),
-			opts: plain(func(b *engineBackends) string { return b.quiet }),
-			want: engineWant{route: "plain", kind: sniff.HTTP1, code: explain.CodeBackendClosedEarly, httpHost: "lab.test",
-				backend: "quiet", firstBytes: httpFirst, up: int64(len(engineRequest))}},
 		// Two bytes that could begin "GET " or anything else, then FIN: not
 		// TLS, so a plaintext listener relays them.
 		{name: "plaintext/method-prefix-fin", client: earlyClient("GE", true),
