@@ -7,10 +7,17 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
+
+// handOverChild marks the process TestFailedHandOverResets runs itself in.
+const handOverChild = "TLSGATE_TEST_HANDOVER_CHILD"
 
 // TestFailedHandOverResets: when the client socket cannot become a
 // net.Conn (out of file descriptors: net.FileConn needs a duplicate),
@@ -19,6 +26,18 @@ import (
 // RLIMIT_NOFILE to the lowest free descriptor for the one call, so the
 // duplicate fails as it would in a process at its limit.
 func TestFailedHandOverResets(t *testing.T) {
+	// The lowered limit covers the whole process, and setting it forgets
+	// the limit children inherit: run the test in a child of its own, with
+	// no earlier test's descriptors closing (finalizers) under it.
+	if os.Getenv(handOverChild) == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestFailedHandOverResets$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), handOverChild+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestFailedHandOverResets") {
+			t.Fatalf("the test in its own process: %v\n%s", err, out)
+		}
+		return
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -72,9 +91,11 @@ func TestFailedHandOverResets(t *testing.T) {
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
 		t.Fatal(err)
 	}
+	var once sync.Once
+	defer once.Do(restore)
 	h := newTestHandler(netip.AddrPort{})
 	handOver(h, &Conn{cfd: cfd, bfd: -1})
-	restore()
+	once.Do(restore)
 
 	select {
 	case err := <-h.handErr:
