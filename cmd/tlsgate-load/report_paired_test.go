@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 )
@@ -78,15 +77,7 @@ func TestPairedTable(t *testing.T) {
 			for _, r := range tt.runs {
 				in.WriteString(line(t, result{Mode: tt.mode, Group: "conns", Name: r.name, Rep: r.rep, Value: r.v, Unit: tt.unit}))
 			}
-			rs, err := parseResults([]byte(in.String()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out bytes.Buffer
-			if err := writeReport(&out, rs, "haproxy"); err != nil {
-				t.Fatal(err)
-			}
-			got := out.String()
+			got := render(t, in.String())
 			for _, want := range tt.want {
 				if !strings.Contains(got, want) {
 					t.Errorf("missing %q in:\n%s", want, got)

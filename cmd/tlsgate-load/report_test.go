@@ -16,6 +16,21 @@ func line(t *testing.T, r result) string {
 	return string(b) + "\n"
 }
 
+// render parses result lines and returns the report they make, with
+// HAProxy as the CPU and pairing baseline.
+func render(t *testing.T, lines string) string {
+	t.Helper()
+	rs, err := parseResults([]byte(lines))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := writeReport(&out, rs, "haproxy"); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
 func TestReport(t *testing.T) {
 	var in strings.Builder
 	in.WriteString("# bench run\n\n")
@@ -35,15 +50,7 @@ func TestReport(t *testing.T) {
 		in.WriteString(line(t, result{Mode: "connrate", Group: "conns", Name: "haproxy", Value: 2000, Unit: "conn/s", Ops: 1000, CPUms: c, CPUPid: 8}))
 	}
 
-	rs, err := parseResults([]byte(in.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	if err := writeReport(&out, rs, "haproxy"); err != nil {
-		t.Fatal(err)
-	}
-	got := out.String()
+	got := render(t, in.String())
 	for _, want := range []string{
 		"| bulk TLS | direct | 1000 | 900 – 1100 | MB/s | 1.00× | 3 | 0 |",
 		"| bulk TLS | tlsgate | 500 | 450 – 550 | MB/s | 0.50× | 3 | 3 |",
@@ -137,15 +144,7 @@ func TestReportSections(t *testing.T) {
 			P50us: n.p50, P99us: 2 * n.p50, Ops: 1000, CPUPid: 5, CPUms: n.cpu})
 	}
 
-	rs, err := parseResults([]byte(in.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	if err := writeReport(&out, rs, "haproxy"); err != nil {
-		t.Fatal(err)
-	}
-	got := out.String()
+	got := render(t, in.String())
 	for _, want := range []string{
 		"## Inspect mode (issue 3)\n",
 		"| warm | tlsgate inspect | 400 | 320 – 480 | conn/s | 0.40× | 3 | 0 |",
