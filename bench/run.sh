@@ -580,14 +580,11 @@ core() {
 		measure "TLS handshakes/s (terminate)" direct - handshakes --target 127.0.0.1:27103 "${RATE[@]}" "${tls_bench[@]}"
 		# tlsgate's two rows and HAProxy's swap places every other
 		# repetition, as order() does for the other tests.
-		if ((rep % 2 == 0)); then
-			measure "TLS handshakes/s (terminate)" haproxy "$HAPROXY_PID" handshakes --target 127.0.0.1:27304 "${RATE[@]}" "${tls_bench[@]}"
-		fi
+		local hap=(measure "TLS handshakes/s (terminate)" haproxy "$HAPROXY_PID" handshakes --target 127.0.0.1:27304 "${RATE[@]}" "${tls_bench[@]}")
+		if ((rep % 2 == 0)); then "${hap[@]}"; fi
 		measure "TLS handshakes/s (terminate)" tlsgate "$TLSGATE_PID" handshakes --target 127.0.0.1:27204 "${RATE[@]}" "${tls_bench[@]}"
 		measure "TLS handshakes/s (terminate)" "tlsgate, minted leaf" "$TLSGATE_PID" handshakes --target 127.0.0.1:27205 "${RATE[@]}" "${tls_minted[@]}"
-		if ((rep % 2)); then
-			measure "TLS handshakes/s (terminate)" haproxy "$HAPROXY_PID" handshakes --target 127.0.0.1:27304 "${RATE[@]}" "${tls_bench[@]}"
-		fi
+		if ((rep % 2)); then "${hap[@]}"; fi
 	done
 	# Memory rows go last in the section, though they were measured first.
 	if [[ -f "$WORK/idle.jsonl" ]]; then

@@ -71,37 +71,35 @@ func writePairedTable(w io.Writer, p *paragraphs, groups [][]*series, cpuBase st
 	}
 }
 
-// isBase matches the comparison target as the CPU table does: its name,
-// or its name with a qualifier ("haproxy re-encrypt").
+// isBase matches the comparison target of the CPU and paired tables: its
+// name, or its name with a qualifier ("haproxy re-encrypt").
 func isBase(name, base string) bool { return name == base || strings.HasPrefix(name, base+" ") }
 
 // pairRuns returns s's runs over base's runs of the same repetition, and
 // how many of s's runs found no counterpart. A repetition that base ran
 // twice, or where base measured nothing (0), pairs nothing.
 func pairRuns(s, base *series) (rats []float64, lone int) {
-	labelled := !slices.Contains(s.reps, 0) && !slices.Contains(base.reps, 0)
-	if !labelled {
+	sReps, baseReps := s.reps, base.reps
+	if slices.Contains(sReps, 0) || slices.Contains(baseReps, 0) {
+		// Unlabelled: the n-th runs pair, only when the counts match.
 		if len(s.vals) != len(base.vals) {
 			return nil, len(s.vals)
 		}
-		for i, v := range s.vals {
-			if base.vals[i] <= 0 {
-				lone++
-				continue
-			}
-			rats = append(rats, v/base.vals[i])
+		sReps = make([]int, len(s.vals))
+		for i := range sReps {
+			sReps[i] = i + 1
 		}
-		return rats, lone
+		baseReps = sReps
 	}
-	by := make(map[int]float64, len(base.reps))
+	by := make(map[int]float64, len(baseReps))
 	twice := map[int]bool{}
-	for i, rep := range base.reps {
+	for i, rep := range baseReps {
 		if _, ok := by[rep]; ok {
 			twice[rep] = true
 		}
 		by[rep] = base.vals[i]
 	}
-	for i, rep := range s.reps {
+	for i, rep := range sReps {
 		b, ok := by[rep]
 		if !ok || twice[rep] || b <= 0 {
 			lone++

@@ -133,7 +133,7 @@ func cpuBaseName(g []*series, cpuBase string) string {
 		return b.name
 	}
 	for _, s := range g {
-		if len(s.cpu) > 0 && (s.name == cpuBase || strings.HasPrefix(s.name, cpuBase+" ")) {
+		if len(s.cpu) > 0 && isBase(s.name, cpuBase) {
 			return s.name
 		}
 	}
