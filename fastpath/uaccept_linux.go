@@ -117,7 +117,7 @@ func (l *uloop) completeNone(kind uint8, res int32, ud uint64) {
 // accepted takes a new client socket.
 func (l *uloop) accepted(fd int, sa syscall.Sockaddr) {
 	now := l.now
-	u := &uconn{}
+	u := l.newUconn()
 	v := l.e.open(&u.Conn, fd, sa, now)
 	if v == Refuse {
 		return

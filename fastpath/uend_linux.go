@@ -71,6 +71,7 @@ func (l *uloop) late(u *uconn, kind uint8, res int32, drained bool) {
 	if u.closeFD {
 		closeBoth(u)
 		l.putBufs(u)
+		l.release(u)
 	}
 }
 
@@ -98,7 +99,8 @@ func (l *uloop) finish(u *uconn, err error, reset bool) {
 	}
 	l.done(u)
 	u.res.Err = err
-	l.ended = append(l.ended, &u.Conn)
+	u.holds = 2
+	l.ended = append(l.ended, u)
 	if reset {
 		for _, fd := range []int{u.cfd, u.bfd} {
 			if fd >= 0 {
@@ -110,6 +112,7 @@ func (l *uloop) finish(u *uconn, err error, reset bool) {
 		l.slots.retire(u.slot)
 		closeBoth(u)
 		l.putBufs(u)
+		l.release(u)
 		return
 	}
 	u.closeFD = true
@@ -189,7 +192,7 @@ func (l *uloop) failRing() {
 			l.e.h.Handoff(&u.Conn, nil, l.fail)
 		case live:
 			u.res.Err = l.fail
-			l.ended = append(l.ended, &u.Conn)
+			l.ended = append(l.ended, u) // its requests never come back: no reuse
 			fallthrough
 		default: // draining: reported already
 			for _, fd := range []int{u.cfd, u.bfd} {

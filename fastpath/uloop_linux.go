@@ -56,6 +56,32 @@ const uringEntries = 256
 // bufsKept bounds each loop's free relay buffers (4 MiB at 16 KiB).
 const bufsKept = 256
 
+// newUconn returns a zeroed uconn.
+func (l *uloop) newUconn() *uconn {
+	if n := len(l.spare); n > 0 {
+		u := l.spare[n-1]
+		l.spare[n-1] = nil
+		l.spare = l.spare[:n-1]
+		return u
+	}
+	return &uconn{}
+}
+
+// release drops one of u's holds (see uconn.holds); the last keeps u for
+// a later accept.
+func (l *uloop) release(u *uconn) {
+	if u.holds--; u.holds > 0 {
+		return
+	}
+	*u = uconn{}
+	if len(l.spare) < sparesKept {
+		l.spare = append(l.spare, u)
+	}
+}
+
+// sparesKept bounds each loop's spare uconns.
+const sparesKept = 256
+
 // getBuf returns a relay buffer, max(ubufSize, PeekMax) long.
 func (l *uloop) getBuf() []byte {
 	if n := len(l.bufs); n > 0 {
@@ -103,6 +129,11 @@ type uconn struct {
 	handing bool  // hand the client socket off
 	why     error // the hand-off's error (Abort), or nil
 	closeFD bool  // close both sockets
+	// holds counts what must let go of an ended connection before its
+	// uconn can serve another: the report (Handler.Closed) and the last
+	// of its requests. A handed-off connection is never reused: the
+	// goroutine path owns its Conn from then on.
+	holds int8
 }
 
 type uloop struct {
@@ -123,9 +154,15 @@ type uloop struct {
 	live         map[*uconn]struct{} // owned, phase not done
 	draining     int                 // done, requests still out
 	swept, idled time.Time
-	ended        []*Conn
-	in           inbox
-	wakeBuf      *[8]byte // the eventfd read's buffer
+	ended        []*uconn
+	// spare holds ended uconns for later accepts: allocated per
+	// connection, they brought a garbage collection every few hundred
+	// connections (23 in a 5 s run against the epoll loops' 8) and cost
+	// 5% of the rate (BENCHMARKS.md, "Session 23"). A loop's own list, not
+	// the epoll loops' pool: a uconn never leaves the loop that accepted it.
+	spare   []*uconn
+	in      inbox
+	wakeBuf *[8]byte // the eventfd read's buffer
 	// bufs are relay buffers no request points at any more, for the
 	// next connections: a short connection then allocates none.
 	bufs   [][]byte
@@ -289,9 +326,10 @@ func (l *uloop) run() {
 }
 
 func (l *uloop) report() {
-	for i, c := range l.ended {
-		l.e.h.Closed(c, c.res)
+	for i, u := range l.ended {
+		l.e.h.Closed(&u.Conn, u.res)
 		l.ended[i] = nil
+		l.release(u)
 	}
 	l.ended = l.ended[:0]
 }

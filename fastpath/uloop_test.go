@@ -53,6 +53,7 @@ func TestUringEngine(t *testing.T) {
 		{"ConnectSeenAfterBackendEnd", TestConnectSeenAfterBackendEnd},
 		{"StopRacingServe", TestStopRacingServe},
 		{"BytesQueuedAtAccept", TestBytesQueuedAtAccept},
+		{"EndedConnsAreReusedHandedOffNever", TestEndedConnsAreReusedHandedOffNever},
 	} {
 		t.Run(tc.name, tc.test)
 	}
