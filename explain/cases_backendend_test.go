@@ -72,6 +72,20 @@ func backendEndCases() []diagCase {
 		o.Hello.ALPN = nil
 		return o
 	}
+	// The client half-closed after its request and the backend closed in
+	// turn without a byte: ok (nothing failed on the relay), with the
+	// warning that names the missing answer and the FIN's time.
+	finUnanswered := plain("", SideClient, 78)
+	finUnanswered.FirstFINAfter = 2*time.Second + 400*time.Microsecond
+	// The same FIN before the header's empty line: all the bytes up are
+	// in FirstBytes, so the request was cut short.
+	finCutShort := plain("", SideClient, 16)
+	finCutShort.FirstBytes = []byte("GET / HTTP/1.1\r\n")
+	finCutShort.FirstFINAfter = 300 * time.Microsecond
+	finAnswered := plain("", SideClient, 78)
+	finAnswered.BytesDown = 120
+	finOneWay := syslog("")
+	finOneWay.FirstFIN = SideClient
 	// No ALPN (Go's net/http with its own tls.Config) and one request
 	// record: taken for a request that waited for its answer.
 	noALPN := afterHS("", SideBackend, unanswered)
@@ -121,5 +135,15 @@ func backendEndCases() []diagCase {
 		{name: "ok_backend_closed_unasked", o: unasked, code: CodeOK, ok: true},
 		{name: "ok_backend_closed_one_way", o: syslog(""), code: CodeOK, ok: true},
 		{name: "backend_closed_early_one_way_fin_reset", o: syslog(EndBackendReset), code: CodeBackendClosedEarly},
+		{name: "ok_client_fin_unanswered", o: finUnanswered, code: CodeOK, ok: true, warnings: 1,
+			contains: []string{"no answer: the client sent 78 bytes (GET / HTTP/1.1) and closed its sending side (FIN) 2s after connecting",
+				"then 10.0.0.7:8080 closed without a byte", "compare 2s with its timeout", "nginx in front of an application logs 499"}},
+		{name: "ok_client_fin_cut_short", o: finCutShort, code: CodeOK, ok: true, warnings: 1,
+			contains: []string{"no answer to a request cut short: the client sent 16 bytes (GET / HTTP/1.1) and closed its sending side (FIN) 300µs after connecting", "before its header ended", "had no whole request"},
+			absent:   []string{"gave up waiting"}},
+		{name: "ok_client_fin_answered", o: finAnswered, code: CodeOK, ok: true},
+		{name: "ok_client_fin_one_way", o: finOneWay, code: CodeOK, ok: true},
+		{name: "ok_client_fin_terminated", o: terminated("http/1.1", "", SideClient, 79), code: CodeOK, ok: true,
+			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: 745dfb79ebd0e0f8 version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false"}},
 	}
 }

@@ -54,11 +54,17 @@ const (
 	warnHelloTooLargeBypass = "hello_too_large_bypass"
 	warnRelayedUnread       = "relayed_unread"
 	warnHelloUnread         = "hello_unread"
+	// warnClientFINUnanswered: a plaintext HTTP request, the client's
+	// FIN, and the backend's close without a byte (clientFINUnanswered).
+	warnClientFINUnanswered = "client_fin_unanswered"
+	// warnClientFINCutShort: the same, with the client's FIN before the
+	// end of its request's header (headCutShort).
+	warnClientFINCutShort = "client_fin_cut_short"
 )
 
 // warningKeys decides which warnings a connection that worked earns, in a
 // fixed order: trust first, then version, then cipher, then what tlsgate
-// could not read.
+// could not read, then an answer that never came.
 func (f *facts) warningKeys(inspected bool) []string {
 	o := f.o
 	var keys []string
@@ -78,6 +84,12 @@ func (f *facts) warningKeys(inspected bool) []string {
 	}
 	if handshakeOnUnread(o) {
 		keys = append(keys, warnHelloUnread)
+	}
+	switch {
+	case clientFINUnanswered(o) && headCutShort(o):
+		keys = append(keys, warnClientFINCutShort)
+	case clientFINUnanswered(o):
+		keys = append(keys, warnClientFINUnanswered)
 	}
 	return keys
 }

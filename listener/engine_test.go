@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -54,6 +55,8 @@ type engineWant struct {
 	// "backend"), in scenarios where the peers make the order certain;
 	// "" leaves it unchecked (sides that close almost at once race).
 	firstFIN string
+	// warning must be in one of the diagnosis's warnings; "" wants none.
+	warning string
 }
 
 type engineScenario struct {
@@ -151,7 +154,8 @@ func engineScenarios() []engineScenario {
 		{name: "plaintext/partial-http-fin", client: earlyClient("GET /engines HTTP/1.1\r\n", true),
 			opts: plain(func(b *engineBackends) string { return b.http }),
 			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerSpoke, code: explain.CodeOK,
-				backend: "http", firstBytes: "GET /engines HTTP/1.1\r\n", up: int64(len("GET /engines HTTP/1.1\r\n"))}},
+				backend: "http", firstBytes: "GET /engines HTTP/1.1\r\n", up: int64(len("GET /engines HTTP/1.1\r\n")),
+				warning: "no answer to a request cut short"}},
 		// Two bytes that could begin "GET " or anything else, then FIN: not
 		// TLS, so a plaintext listener relays them.
 		{name: "plaintext/method-prefix-fin", client: earlyClient("GE", true),
@@ -190,7 +194,8 @@ func engineScenarios() []engineScenario {
 		// at once (the FIN is the relay's to read, not the peek's).
 		{name: "auto/partial-http-fin", client: earlyClient("GET /engines HTTP/1.1\r\n", true), opts: auto,
 			want: engineWant{route: "plain", kind: sniff.HTTP1, peekEnd: explain.PeerSpoke, code: explain.CodeOK,
-				backend: "http", firstBytes: "GET /engines HTTP/1.1\r\n", up: int64(len("GET /engines HTTP/1.1\r\n"))}},
+				backend: "http", firstBytes: "GET /engines HTTP/1.1\r\n", up: int64(len("GET /engines HTTP/1.1\r\n")),
+				warning: "no answer to a request cut short"}},
 		// An auto listener relays bytes that cannot be TLS to
 		// plain_backend at once, before they name a protocol: the client
 		// here waits for the backend's banner before it says more, and
@@ -261,6 +266,15 @@ func engineScenarios() []engineScenario {
 			want: engineWant{route: "plain", kind: sniff.HTTP1, code: explain.CodeOK, httpHost: "lab.test",
 				backend: "answerClose", firstBytes: httpFirst, up: int64(len(engineRequest)), down: int64(len(engineBanner)),
 				body: engineBanner, firstFIN: explain.SideBackend}},
+		// The client half-closes after its request and the backend closes
+		// in turn without a byte (a server that takes the FIN for the
+		// client leaving): nothing failed on the relay, so ok, but with
+		// the warning that no answer came.
+		{name: "plaintext/client-fin-unanswered", client: earlyClient(engineRequest, true),
+			opts: plain(func(b *engineBackends) string { return b.quiet }),
+			want: engineWant{route: "plain", kind: sniff.HTTP1, code: explain.CodeOK, httpHost: "lab.test",
+				backend: "quiet", firstBytes: httpFirst, up: int64(len(engineRequest)), down: 0,
+				firstFIN: explain.SideClient, warning: "no answer: the client sent"}},
 		// A reset in mid-relay is the other side's to explain: tlsgate
 		// passes it on and says who sent it.
 		{name: "plaintext/backend-reset", client: plainHTTPClient, opts: plain(func(b *engineBackends) string { return b.reset }),
@@ -589,6 +603,9 @@ func checkWant(t *testing.T, eng Engine, w engineWant, b *engineBackends, r resu
 	if o.Route != w.route || o.Kind != w.kind || o.PeekEnd != w.peekEnd || d.Code != w.code {
 		t.Errorf("%s: route %q kind %s peek end %d code %s (%s); want %q %s %d %s",
 			eng, o.Route, o.Kind, o.PeekEnd, d.Code, d.Summary, w.route, w.kind, w.peekEnd, w.code)
+	}
+	if w.warning == "" && len(d.Warnings) > 0 || w.warning != "" && !slices.ContainsFunc(d.Warnings, func(s string) bool { return strings.Contains(s, w.warning) }) {
+		t.Errorf("%s: warnings %q, want %q", eng, d.Warnings, w.warning)
 	}
 	switch {
 	case w.sni == "" && o.Hello != nil:
