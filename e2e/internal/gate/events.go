@@ -61,6 +61,7 @@ type Event struct {
 	Transparent *string        `json:"transparent"`
 	OrigDst     *string        `json:"orig_dst"`
 	HTTP        []HTTPExchange `json:"http"`
+	Warnings    []string       `json:"warnings"`
 }
 
 // HTTPExchange is one decrypted HTTP/1 exchange of an event.
