@@ -4,10 +4,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 )
+
+// finAfter finds when the client's FIN came in the no-answer warning.
+var finAfter = regexp.MustCompile(`\(FIN\) (\S+) after connecting`)
 
 // startAbortingBackend reads until the client's side of the connection
 // ends and then closes without a byte, as nginx in front of a slow
@@ -47,10 +51,22 @@ func TestClientGaveUpUnanswered(t *testing.T) {
 				t.Fatalf("warnings %q, want the one that says no answer came; event: %s", e.Warnings, e)
 			}
 			w := e.Warnings[0]
-			for _, want := range []string{"no answer: the client sent", "(GET /slow HTTP/1.1)", "closed its sending side (FIN) 1", "then " + be.addr + " closed without a byte", "gave up waiting"} {
+			for _, want := range []string{"no answer: the client sent", "(GET /slow HTTP/1.1)", "then " + be.addr + " closed without a byte", "stopped waiting"} {
 				if !strings.Contains(w, want) {
 					t.Errorf("warning %q lacks %q", w, want)
 				}
+			}
+			// The FIN's time is curl's 1 s timeout, give or take the
+			// machine's load (rounded to the millisecond, it may read 999ms).
+			m := finAfter.FindStringSubmatch(w)
+			if m == nil {
+				t.Fatalf("warning %q does not say when the client's FIN came", w)
+			}
+			if d, err := time.ParseDuration(m[1]); err != nil || d < 500*time.Millisecond || d > 5*time.Second {
+				t.Errorf("the client's FIN came %s (%v) after connecting, want about curl's 1s timeout", m[1], err)
+			}
+			if !strings.HasPrefix(e.ClientSaw, "No answer") || strings.Contains(strings.Join(e.Checks, " "), "Nothing to fix") {
+				t.Errorf("client saw %q, checks %q: want the no-answer texts, not a normal connection's", e.ClientSaw, e.Checks)
 			}
 		})
 	}

@@ -82,6 +82,11 @@ func backendEndCases() []diagCase {
 	finCutShort := plain("", SideClient, 16)
 	finCutShort.FirstBytes = []byte("GET / HTTP/1.1\r\n")
 	finCutShort.FirstFINAfter = 300 * time.Microsecond
+	// A whole head with bare LFs ends (printf 'GET / HTTP/1.0\n\n' | nc
+	// -N): servers take them, so it is not cut short.
+	finLFOnly := plain("", SideClient, 17)
+	finLFOnly.FirstBytes = []byte("GET / HTTP/1.0\n\n")
+	finLFOnly.HTTP.Proto = "HTTP/1.0"
 	finAnswered := plain("", SideClient, 78)
 	finAnswered.BytesDown = 120
 	finOneWay := syslog("")
@@ -137,10 +142,13 @@ func backendEndCases() []diagCase {
 		{name: "backend_closed_early_one_way_fin_reset", o: syslog(EndBackendReset), code: CodeBackendClosedEarly},
 		{name: "ok_client_fin_unanswered", o: finUnanswered, code: CodeOK, ok: true, warnings: 1,
 			contains: []string{"no answer: the client sent 78 bytes (GET / HTTP/1.1) and closed its sending side (FIN) 2s after connecting",
-				"then 10.0.0.7:8080 closed without a byte", "compare 2s with its timeout", "nginx in front of an application logs 499"}},
+				"then 10.0.0.7:8080 closed without a byte", "Compare 2s, when the client's FIN came, with its timeout", "proxy_ignore_client_abort off, its default, closes the request and logs 499",
+				"but the backend sent no answer"}, absent: []string{"Nothing to fix", "A normal connection", "completed normally"}, saw: "No answer: 78 bytes sent"},
 		{name: "ok_client_fin_cut_short", o: finCutShort, code: CodeOK, ok: true, warnings: 1,
 			contains: []string{"no answer to a request cut short: the client sent 16 bytes (GET / HTTP/1.1) and closed its sending side (FIN) 300µs after connecting", "before its header ended", "had no whole request"},
-			absent:   []string{"gave up waiting"}},
+			absent:   []string{"stopped waiting", "Nothing to fix", "A normal connection", "completed normally"}, saw: "No answer: 16 bytes sent"},
+		{name: "ok_client_fin_lf_only", o: finLFOnly, code: CodeOK, ok: true, warnings: 1,
+			contains: []string{"no answer: the client sent 17 bytes (GET / HTTP/1.0)"}, absent: []string{"cut short"}},
 		{name: "ok_client_fin_answered", o: finAnswered, code: CodeOK, ok: true},
 		{name: "ok_client_fin_one_way", o: finOneWay, code: CodeOK, ok: true},
 		{name: "ok_client_fin_terminated", o: terminated("http/1.1", "", SideClient, 79), code: CodeOK, ok: true,

@@ -145,7 +145,15 @@ func okVariant(o *Outcome) string {
 		}
 		return "inspect"
 	}
-	return host
+	switch {
+	case host != "":
+		return host
+	case clientFINUnanswered(o) && headCutShort(o):
+		return "cut_short"
+	case clientFINUnanswered(o):
+		return "no_answer"
+	}
+	return ""
 }
 
 // inspectVariant says v is one of the inspected successes, whose

@@ -55,6 +55,25 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "A normal connection: {up_bytes} sent, {down_bytes} received.",
 			evidence:  []string{"sni", "alpn_offered", "ja3", "ja4", "http_exchanges"},
 		},
+		// A plaintext HTTP request that got no answer after the client's
+		// FIN (warnings.go's client_fin_unanswered and client_fin_cut_short
+		// carry the cause): nothing failed on the relay, but "nothing to
+		// fix" and "a normal connection" would not be true.
+		CodeOK + "/no_answer": {
+			cause: "The relay ended cleanly, both sides closing, but the backend sent no answer to the client's request (see the warning).",
+			checks: []string{
+				"Compare {client_fin_after}, when the client's FIN came, with its timeout (curl -m, a health check's, a proxy's): if they match, it stopped waiting, and the same request sent straight to {backend} shows how long the backend takes to answer it.",
+				"If the FIN came at once after the request, the client half-closes when it has sent: keep its sending side open until the answer arrives, or let the backend answer a client that half-closed (nginx: proxy_ignore_client_abort on).",
+			},
+			clientSaw: "No answer: {up_bytes} sent, nothing received. A client that timed out prints its own timeout (curl `(28) Operation timed out after … with 0 bytes received`); one that half-closed reads the end of the stream and nothing else.",
+		},
+		CodeOK + "/cut_short": {
+			cause: "The relay ended cleanly, both sides closing, but the client's request ended before its header did, and no answer came (see the warning).",
+			checks: []string{
+				"Find out what sends this request in pieces: the client's FIN came {client_fin_after} after it connected, before the empty line that ends an HTTP header, so {backend} had nothing whole to answer. A script or tool that writes the request in several writes and half-closes too early, or a device in the path that cuts it, does this.",
+			},
+			clientSaw: "No answer: {up_bytes} sent, nothing received; the end of the stream.",
+		},
 		CodeOK + "/host_checked": {
 			checks: []string{checkHostChecked, "When another client fails here, compare its connection with this one: listener, SNI, versions and JA4."},
 		},

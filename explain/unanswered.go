@@ -37,7 +37,10 @@ func clientFINUnanswered(o *Outcome) bool {
 // line): the client half-closed before its request was whole. Unknown
 // (false) when more went up than FirstBytes keeps and no end is in them.
 func headCutShort(o *Outcome) bool {
-	return o.BytesUp <= int64(len(o.FirstBytes)) && !bytes.Contains(o.FirstBytes, []byte("\r\n\r\n"))
+	b := o.FirstBytes
+	// The listener's own end-of-header test (headersDone) takes a bare
+	// LF for CRLF, as servers do: "\n\n" and "\n\r\n" both end one.
+	return o.BytesUp <= int64(len(b)) && !bytes.Contains(b, []byte("\n\n")) && !bytes.Contains(b, []byte("\n\r\n"))
 }
 
 // finPlaceholder fills the names of the unanswered warning.

@@ -19,6 +19,7 @@ type reuseHandler struct {
 	mu      sync.Mutex
 	handed  map[*Conn]bool
 	opened  map[*Conn]bool
+	live    map[*Conn]bool // opened, not yet Closed or handed off
 	opens   int
 	bad     []string
 }
@@ -32,7 +33,10 @@ func (h *reuseHandler) Open(c *Conn) Verdict {
 	if c.State != nil || c.Consumed != nil || c.Watch != nil {
 		h.bad = append(h.bad, fmt.Sprintf("Open got Conn %p with a previous connection's fields", c))
 	}
-	h.opened[c] = true
+	if h.live[c] {
+		h.bad = append(h.bad, fmt.Sprintf("Open got Conn %p while its connection was still live", c))
+	}
+	h.opened[c], h.live[c] = true, true
 	h.opens++
 	c.State = h // anything, for the next Open to find cleared
 	return Wait
@@ -48,19 +52,27 @@ func (h *reuseHandler) Decide(_ *Conn, b []byte) (Verdict, netip.AddrPort) {
 func (h *reuseHandler) Handoff(c *Conn, nc net.Conn, _ error) {
 	h.mu.Lock()
 	h.handed[c] = true
+	delete(h.live, c)
 	h.mu.Unlock()
 	if nc != nil {
 		_ = nc.Close()
 	}
 }
 
-func (h *reuseHandler) Closed(*Conn, Result) {}
+func (h *reuseHandler) Closed(c *Conn, _ Result) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.live[c] {
+		h.bad = append(h.bad, fmt.Sprintf("Closed got Conn %p, which is not live (reported twice, or reused)", c))
+	}
+	delete(h.live, c)
+}
 
 // TestEndedConnsAreReusedHandedOffNever: the loops (both engines: see
 // TestUringEngine) give an ended Conn to a later accept, zeroed, and never
 // one they handed off, which the goroutine path may still be reading.
 func TestEndedConnsAreReusedHandedOffNever(t *testing.T) {
-	h := &reuseHandler{backend: echoBackend(t), handed: map[*Conn]bool{}, opened: map[*Conn]bool{}}
+	h := &reuseHandler{backend: echoBackend(t), handed: map[*Conn]bool{}, opened: map[*Conn]bool{}, live: map[*Conn]bool{}}
 	_, addr := startEngine(t, h, Config{})
 	const conns = 200
 	for i := range conns {

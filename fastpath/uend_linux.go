@@ -192,7 +192,11 @@ func (l *uloop) failRing() {
 			l.e.h.Handoff(&u.Conn, nil, l.fail)
 		case live:
 			u.res.Err = l.fail
-			l.ended = append(l.ended, u) // its requests never come back: no reuse
+			// Its requests' hold is never let go (the kernel ends them
+			// after the ring's fd closes, and their buffers stay the slot
+			// table's), so the report's release cannot free it.
+			u.holds = 2
+			l.ended = append(l.ended, u)
 			fallthrough
 		default: // draining: reported already
 			for _, fd := range []int{u.cfd, u.bfd} {

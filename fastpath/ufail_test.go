@@ -149,6 +149,10 @@ func TestUringRingFailureEndsRelays(t *testing.T) {
 	if _, err := c.Read(make([]byte, 1)); err == nil {
 		t.Error("client still open after the ring failed")
 	}
+	// The loop has ended (Serve returned): its state is the test's to read.
+	if n := len(e.uloops[0].spare); n != 0 {
+		t.Errorf("%d uconns kept for reuse after the ring failed: its requests may still write their buffers", n)
+	}
 }
 
 // TestUringBackendResetWhileClientStalls: the backend resets mid-upload

@@ -70,8 +70,8 @@ func (l *uloop) newUconn() *uconn {
 // release drops one of u's holds (see uconn.holds); the last keeps u for
 // a later accept.
 func (l *uloop) release(u *uconn) {
-	if u.holds--; u.holds > 0 {
-		return
+	if u.holds--; u.holds > 0 || l.fail != nil {
+		return // a failed ring's requests may still write u's buffers
 	}
 	*u = uconn{}
 	if len(l.spare) < sparesKept {
