@@ -28,22 +28,30 @@ func startAbortingBackend(t *testing.T) *backend {
 // TestClientGaveUpUnanswered: curl gives up on a backend that never
 // answers (-m), its close reaches the backend, which closes in turn
 // without a byte. Nothing failed on the relay, so the connection is ok,
-// but on both engines its event carries the warning that no answer came,
-// with the request and how long the client waited.
+// but on both engines, and through a terminate listener, its event
+// carries the warning that no answer came, with the request and how long
+// the client waited.
 func TestClientGaveUpUnanswered(t *testing.T) {
 	t.Parallel()
 	be := startAbortingBackend(t)
 	g := startGate(t, gateConfig{listeners: []spec{
 		{Name: "epoll", TOML: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\n", be.addr)},
 		{Name: "goroutines", TOML: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\nengine = \"goroutines\"\n", be.addr)},
+		{Name: "terminate", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)},
 	}})
-	for _, name := range []string{"epoll", "goroutines"} {
+	for _, name := range []string{"epoll", "goroutines", "terminate"} {
 		t.Run(name, func(t *testing.T) {
-			r := runCurl(t, "-m", "1", "http://"+g.Addr(name)+"/slow")
+			args := []string{"-m", "1", "http://" + g.Addr(name) + "/slow"}
+			if name == "terminate" {
+				args = []string{"-m", "1", "--cacert", g.CAPEM(), "https://" + g.Addr(name) + "/slow"}
+			}
+			r := runCurl(t, args...)
 			r.wantExit(t, 28) // curl: (28) Operation timed out after 1000 milliseconds with 0 bytes received
 			e := g.curlEvent(t, name, r)
 			wantCode(t, e, "ok")
-			wantLines(t, e)
+			if name != "terminate" { // which logs its handshake's details line
+				wantLines(t, e)
+			}
 			if e.BytesDown != 0 || e.BytesUp == 0 {
 				t.Errorf("bytes up %d down %d, want the request up and nothing down", e.BytesUp, e.BytesDown)
 			}

@@ -87,6 +87,11 @@ func backendEndCases() []diagCase {
 	finLFOnly := plain("", SideClient, 17)
 	finLFOnly.FirstBytes = []byte("GET / HTTP/1.0\n\n")
 	finLFOnly.HTTP.Proto = "HTTP/1.0"
+	// curl -m through a terminate listener: the decrypted request is
+	// known and got no status.
+	finTerminated := terminated("http/1.1", "", SideClient, 80)
+	finTerminated.FirstFINAfter = 1001 * time.Millisecond
+	finTerminated.HTTP1 = []HTTPExchange{{Method: "GET", Target: "/x", Host: "lab.test", Proto: "HTTP/1.1"}}
 	finAnswered := plain("", SideClient, 78)
 	finAnswered.BytesDown = 120
 	finOneWay := syslog("")
@@ -149,6 +154,10 @@ func backendEndCases() []diagCase {
 			absent:   []string{"stopped waiting", "Nothing to fix", "A normal connection", "completed normally"}, saw: "No answer: 16 bytes sent"},
 		{name: "ok_client_fin_lf_only", o: finLFOnly, code: CodeOK, ok: true, warnings: 1,
 			contains: []string{"no answer: the client sent 17 bytes (GET / HTTP/1.0)"}, absent: []string{"cut short"}},
+		{name: "ok_client_fin_unanswered_terminated", o: finTerminated, code: CodeOK, ok: true, warnings: 1,
+			lines:    []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: 745dfb79ebd0e0f8 version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false"},
+			contains: []string{"no answer: the client sent 80 bytes (GET /x HTTP/1.1) and closed its sending side (FIN) 1.001s after connecting"},
+			absent:   []string{"cut short", "Nothing to fix"}, saw: "No answer: 80 bytes sent"},
 		{name: "ok_client_fin_answered", o: finAnswered, code: CodeOK, ok: true},
 		{name: "ok_client_fin_one_way", o: finOneWay, code: CodeOK, ok: true},
 		{name: "ok_client_fin_terminated", o: terminated("http/1.1", "", SideClient, 79), code: CodeOK, ok: true,

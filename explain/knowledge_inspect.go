@@ -197,11 +197,11 @@ func warningTexts() map[string]string {
 			"so no ALPN offer, JA3 or JA4 was read, and fault rules keyed on SNI, JA3 or JA4, decided before the hello was read, did not see this connection",
 		warnHelloUnread: "the client's first bytes ({kind_desc}, {first_hex}) were no ClientHello tlsgate could read{hello_err_why}; yet crypto/tls completed the handshake on them (SNI {sni}): " +
 			"tlsgate's parser read no ALPN offer, JA3 or JA4, and fault rules keyed on SNI, JA3 or JA4, decided before the handshake, did not see this connection",
-		warnClientFINUnanswered: "no answer: the client sent {bytes_up} ({request}) and closed its sending side (FIN) {client_fin_after} after connecting, then {backend} closed without a byte, so nothing came back. " +
+		warnClientFINUnanswered: "no answer: the client sent {bytes_up} ({unanswered_request}) and closed its sending side (FIN) {client_fin_after} after connecting, then {backend} closed without a byte, so nothing came back. " +
 			"Either the client stopped waiting (its timeout, or a user or application that cancelled), " +
 			"or it half-closes once it has sent (nc -N, a send-and-close check) and the backend takes that FIN for the client leaving " +
 			"(nginx proxying with proxy_ignore_client_abort off, its default, closes the request and logs 499); the time to the FIN tells which",
-		warnClientFINCutShort: "no answer to a request cut short: the client sent {bytes_up} ({request}) and closed its sending side (FIN) {client_fin_after} after connecting, before its header ended (no empty line after the headers), " +
+		warnClientFINCutShort: "no answer to a request cut short: the client sent {bytes_up} ({unanswered_request}) and closed its sending side (FIN) {client_fin_after} after connecting, before its header ended (no empty line after the headers), " +
 			"so {backend} had no whole request to answer and closed without a byte. Check what sends the request: a client or script that writes it in pieces and half-closes too early, or a device in the path that cuts it",
 	}
 }

@@ -2,13 +2,15 @@ package explain
 
 import (
 	"bytes"
+	"strings"
 	"time"
 
 	"github.com/tlsgate/tlsgate/sniff"
 )
 
-// clientFINUnanswered says a plaintext HTTP/1 relay ended cleanly with
-// nothing for the client: the client half-closed (its FIN came first,
+// clientFINUnanswered says an HTTP/1 relay ended cleanly with nothing
+// for the client (plaintext, or inside TLS that tlsgate terminated, whose
+// first exchange got no status): the client half-closed (its FIN came first,
 // after at least one byte), and the backend closed in turn without a
 // byte. Nothing failed on tlsgate's watch, so the connection stays ok,
 // but an ok line for a request that got no answer hid the one thing the
@@ -23,13 +25,29 @@ func clientFINUnanswered(o *Outcome) bool {
 	if o.FirstFIN != SideClient || o.End != "" || o.BytesUp == 0 || o.BytesDown != 0 {
 		return false
 	}
-	if !o.Backend.Attempted || o.Backend.DialErr != "" || PassesTLS(o) || o.Kind.IsTLS() || o.ClientTLS.Done {
+	if !o.Backend.Attempted || o.Backend.DialErr != "" || o.Backend.TLS.Err != "" || PassesTLS(o) {
 		return false
 	}
 	if len(o.FaultFirings) > 0 || o.FaultApplied != "" {
 		return false // a fault's own words tell what it did
 	}
-	return o.Kind == sniff.HTTP1 || o.HTTP != nil
+	if o.ClientTLS.Done {
+		// curl -m through a terminate listener: the decrypted stream's
+		// first request is known, with no status. HTTP/2 (no exchanges
+		// kept) is left out: a missed warning, never a false one.
+		return len(o.HTTP1) > 0 && o.HTTP1[0].Status == 0
+	}
+	return !o.Kind.IsTLS() && (o.Kind == sniff.HTTP1 || o.HTTP != nil)
+}
+
+// unansweredRequest is the request line of the request that got no
+// answer: the plaintext one sniff read, else the decrypted stream's first.
+func unansweredRequest(o *Outcome) string {
+	if o.HTTP == nil && len(o.HTTP1) > 0 {
+		x := o.HTTP1[0]
+		return strings.TrimSpace(x.Method + " " + x.Target + " " + x.Proto)
+	}
+	return requestLine(o)
 }
 
 // headCutShort says the client's bytes up are all in FirstBytes (which
@@ -37,6 +55,9 @@ func clientFINUnanswered(o *Outcome) bool {
 // line): the client half-closed before its request was whole. Unknown
 // (false) when more went up than FirstBytes keeps and no end is in them.
 func headCutShort(o *Outcome) bool {
+	if o.ClientTLS.Done {
+		return false // FirstBytes are the ClientHello's
+	}
 	b := o.FirstBytes
 	// The listener's own end-of-header test (headersDone) takes a bare
 	// LF for CRLF, as servers do: "\n\n" and "\n\r\n" both end one.
@@ -48,6 +69,8 @@ func (f *facts) finPlaceholder(name string) (string, bool) {
 	switch name {
 	case "bytes_up":
 		return f.bytesN(f.o.BytesUp), true
+	case "unanswered_request":
+		return f.orNone(unansweredRequest(f.o)), true
 	case "client_fin_after":
 		d := f.o.FirstFINAfter
 		if d < time.Millisecond {
