@@ -92,6 +92,13 @@ func backendEndCases() []diagCase {
 	finTerminated := terminated("http/1.1", "", SideClient, 80)
 	finTerminated.FirstFINAfter = 1001 * time.Millisecond
 	finTerminated.HTTP1 = []HTTPExchange{{Method: "GET", Target: "/x", Host: "lab.test", Proto: "HTTP/1.1"}}
+	// The same through an inspect listener (both legs up), and through a
+	// terminate listener whose host check passed: the no-answer texts win.
+	finInspected := inspected("http/1.1", "", SideClient, 80)
+	finInspected.HTTP1 = []HTTPExchange{{Method: "GET", Target: "/x", Host: "lab.test", Proto: "HTTP/1.1"}}
+	finHostChecked := terminated("http/1.1", "", SideClient, 80)
+	finHostChecked.HTTP1 = finTerminated.HTTP1
+	finHostChecked.HostChecked, finHostChecked.HostCheckedName = "sni-host", "lab.test"
 	finAnswered := plain("", SideClient, 78)
 	finAnswered.BytesDown = 120
 	finOneWay := syslog("")
@@ -158,6 +165,14 @@ func backendEndCases() []diagCase {
 			lines:    []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: 745dfb79ebd0e0f8 version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false"},
 			contains: []string{"no answer: the client sent 80 bytes (GET /x HTTP/1.1) and closed its sending side (FIN) 1.001s after connecting"},
 			absent:   []string{"cut short", "Nothing to fix"}, saw: "No answer: 80 bytes sent"},
+		{name: "ok_client_fin_unanswered_inspected", o: finInspected, code: CodeOK, ok: true, warnings: 1,
+			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 93.184.216.34:443 entity: client SID: 745dfb79ebd0e0f8 version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false",
+				"(no ID):6: SSL Handshake details for TCP 10.0.0.2:40130 -> 10.0.0.7:8080 entity: server SID: 25c1ee14d3df2bec version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false"},
+			contains: []string{"tlsgate decrypted this connection", "Read the warnings", "no answer: the client sent 80 bytes (GET /x HTTP/1.1)"},
+			absent:   []string{"A working connection"}, saw: "No answer: 80 bytes sent"},
+		{name: "ok_client_fin_unanswered_host_checked", o: finHostChecked, code: CodeOK, ok: true, warnings: 1,
+			lines:    []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: 745dfb79ebd0e0f8 version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false"},
+			contains: []string{"but the backend sent no answer"}, absent: []string{"Nothing to fix", "A normal connection", "completed normally"}, saw: "No answer: 80 bytes sent"},
 		{name: "ok_client_fin_answered", o: finAnswered, code: CodeOK, ok: true},
 		{name: "ok_client_fin_one_way", o: finOneWay, code: CodeOK, ok: true},
 		{name: "ok_client_fin_terminated", o: terminated("http/1.1", "", SideClient, 79), code: CodeOK, ok: true,

@@ -136,24 +136,31 @@ func okVariant(o *Outcome) string {
 	case o.HostChecked != "":
 		host = "host_checked"
 	}
+	// No answer outranks a host check that passed: "nothing to fix for
+	// what was checked" must not stand beside it (a mismatch is a fault
+	// firing, which the no-answer warning never joins).
+	noAnswer := ""
+	switch {
+	case clientFINUnanswered(o) && headCutShort(o):
+		noAnswer = "cut_short"
+	case clientFINUnanswered(o):
+		noAnswer = "no_answer"
+	}
 	switch {
 	case o.Route == "bypass":
 		return "bypass"
 	case (o.Route == "inspect" || o.Mode == "inspect") && o.ClientTLS.Done && o.Backend.TLS.Done:
-		if host != "" {
+		switch {
+		case noAnswer != "":
+			return "inspect_no_answer" // TLS: never cut_short
+		case host != "":
 			return "inspect_" + host
 		}
 		return "inspect"
+	case noAnswer != "":
+		return noAnswer
 	}
-	switch {
-	case host != "":
-		return host
-	case clientFINUnanswered(o) && headCutShort(o):
-		return "cut_short"
-	case clientFINUnanswered(o):
-		return "no_answer"
-	}
-	return ""
+	return host
 }
 
 // inspectVariant says v is one of the inspected successes, whose

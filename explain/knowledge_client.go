@@ -55,17 +55,14 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "A normal connection: {up_bytes} sent, {down_bytes} received.",
 			evidence:  []string{"sni", "alpn_offered", "ja3", "ja4", "http_exchanges"},
 		},
-		// A plaintext HTTP request that got no answer after the client's
-		// FIN (warnings.go's client_fin_unanswered and client_fin_cut_short
-		// carry the cause): nothing failed on the relay, but "nothing to
+		// An HTTP/1 request (plaintext, or inside TLS tlsgate terminated)
+		// that got no answer after the client's FIN (warnings.go's
+		// client_fin_unanswered and client_fin_cut_short carry the cause): nothing failed on the relay, but "nothing to
 		// fix" and "a normal connection" would not be true.
 		CodeOK + "/no_answer": {
-			cause: "The relay ended cleanly, both sides closing, but the backend sent no answer to the client's request (see the warning).",
-			checks: []string{
-				"Compare {client_fin_after}, when the client's FIN came, with its timeout (curl -m, a health check's, a proxy's): if they match, it stopped waiting, and the same request sent straight to {backend} shows how long the backend takes to answer it.",
-				"If the FIN came at once after the request, the client half-closes when it has sent: keep its sending side open until the answer arrives, or let the backend answer a client that half-closed (nginx: proxy_ignore_client_abort on).",
-			},
-			clientSaw: "No answer: {up_bytes} sent, nothing received. A client that timed out prints its own timeout (curl `(28) Operation timed out after … with 0 bytes received`); one that half-closed reads the end of the stream and nothing else.",
+			cause:     "The relay ended cleanly, both sides closing, but the backend sent no answer to the client's request (see the warning).",
+			checks:    []string{checkNoAnswerWait, checkNoAnswerHalf},
+			clientSaw: sawNoAnswer,
 		},
 		CodeOK + "/cut_short": {
 			cause: "The relay ended cleanly, both sides closing, but the client's request ended before its header did, and no answer came (see the warning).",

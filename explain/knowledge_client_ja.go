@@ -61,12 +61,9 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: "通常の接続: {up_bytes}送信、{down_bytes}受信。",
 		},
 		CodeOK + "/no_answer": {
-			cause: "中継はエラーなく終わり両側とも閉じたが、クライアントの要求にバックエンドは応答しなかった（警告を参照）。",
-			checks: []string{
-				"クライアントの FIN が来た時刻（接続から {client_fin_after}）をクライアントのタイムアウト（curl -m、ヘルスチェックやプロキシの設定）と比べる。一致すれば待ちきれずにやめたということで、同じ要求を {backend} に直接送ると、バックエンドが応答にかかる時間がわかる。",
-				"要求の直後に FIN が来ていれば、クライアントは送り終えると半クローズしている。応答が来るまで送信側を開けておくか、半クローズしたクライアントにもバックエンドが応答するようにする（nginx: proxy_ignore_client_abort on）。",
-			},
-			clientSaw: "応答なし: {up_bytes}送信、受信なし。タイムアウトしたクライアントは自身のタイムアウトを表示する（curl `(28) Operation timed out after … with 0 bytes received`）。半クローズしたクライアントはストリームの終わりだけを読む。",
+			cause:     "中継はエラーなく終わり両側とも閉じたが、クライアントの要求にバックエンドは応答しなかった（警告を参照）。",
+			checks:    []string{checkNoAnswerWaitJA, checkNoAnswerHalfJA},
+			clientSaw: sawNoAnswerJA,
 		},
 		CodeOK + "/cut_short": {
 			cause: "中継はエラーなく終わり両側とも閉じたが、クライアントの要求はヘッダーが終わる前に途切れ、応答は来なかった（警告を参照）。",

@@ -25,6 +25,11 @@ func inspectKnowledge() map[string]entry {
 	// An sni_policy with host_mismatch on an inspect listener: the
 	// inspect entry (a variant replaces the code's fields, not another
 	// variant's), with what the host check did.
+	// The same with no answer to the client's request: the two legs'
+	// story, the no-answer checks and symptom (the warning says why).
+	inspectedNoAnswer := inspected
+	inspectedNoAnswer.checks = []string{checkInspectWarnings, checkNoAnswerWait, checkNoAnswerHalf}
+	inspectedNoAnswer.clientSaw = sawNoAnswer
 	hostChecked := inspected
 	hostChecked.checks = []string{checkHostChecked, checkInspectWarnings, checkInspectDirect}
 	hostMismatch := inspected
@@ -55,6 +60,7 @@ func inspectKnowledge() map[string]entry {
 		CodeOK + "/inspect":               inspected,
 		CodeOK + "/inspect_host_checked":  hostChecked,
 		CodeOK + "/inspect_host_mismatch": hostMismatch,
+		CodeOK + "/inspect_no_answer":     inspectedNoAnswer,
 		CodeOK + "/bypass": {
 			summary:   "{mode} sni={sni} bypassed (not decrypted): {bypass}; spliced to {dest} ja4={ja4} up={up}B down={down}B in {duration}",
 			cause:     "A bypass rule of listener {listener} matched ({bypass}), so tlsgate spliced the encrypted bytes to {dest} without decrypting them: the client negotiated TLS with the real server itself.",

@@ -20,6 +20,9 @@ func inspectKnowledgeJA() map[string]entry {
 		checks:    []string{checkInspectWarningsJA, checkInspectDirectJA},
 		clientSaw: "{sni_or_host} への接続は正常に動くが、証明書は本物のサーバの CA ではなくラボ CA（Organization \"tlsgate lab CA\"、有効期間が短い）が発行したもの。curl の -v の出力には `*  issuer: O=tlsgate lab CA; CN=tlsgate lab CA` と出る。",
 	}
+	inspectedNoAnswer := inspected
+	inspectedNoAnswer.checks = []string{checkInspectWarningsJA, checkNoAnswerWaitJA, checkNoAnswerHalfJA}
+	inspectedNoAnswer.clientSaw = sawNoAnswerJA
 	hostChecked := inspected
 	hostChecked.checks = []string{checkHostCheckedJA, checkInspectWarningsJA, checkInspectDirectJA}
 	hostMismatch := inspected
@@ -48,6 +51,7 @@ func inspectKnowledgeJA() map[string]entry {
 		CodeOK + "/inspect":               inspected,
 		CodeOK + "/inspect_host_checked":  hostChecked,
 		CodeOK + "/inspect_host_mismatch": hostMismatch,
+		CodeOK + "/inspect_no_answer":     inspectedNoAnswer,
 		CodeOK + "/bypass": {
 			summary:   "{mode} sni={sni} バイパス（復号せず）: {bypass}、{dest} へそのまま中継 ja4={ja4} 上り={up}B 下り={down}B 所要 {duration}",
 			cause:     "リスナー {listener} のバイパスルールに一致した（{bypass}）ので、tlsgate は暗号化されたバイト列を復号せずに {dest} へそのまま流した。クライアントは本物のサーバと直接 TLS をネゴシエートしている。",

@@ -54,8 +54,9 @@ const (
 	warnHelloTooLargeBypass = "hello_too_large_bypass"
 	warnRelayedUnread       = "relayed_unread"
 	warnHelloUnread         = "hello_unread"
-	// warnClientFINUnanswered: a plaintext HTTP request, the client's
-	// FIN, and the backend's close without a byte (clientFINUnanswered).
+	// warnClientFINUnanswered: an HTTP/1 request (plaintext, or inside
+	// TLS tlsgate terminated), the client's FIN, and the backend's close
+	// without a byte (clientFINUnanswered).
 	warnClientFINUnanswered = "client_fin_unanswered"
 	// warnClientFINCutShort: the same, with the client's FIN before the
 	// end of its request's header (headCutShort).

@@ -253,7 +253,7 @@ func warningTextsJA() map[string]string {
 			"tlsgate の解析器は ALPN の提示・JA3・JA4 を読めておらず、ハンドシェイク前に決まる、SNI・JA3・JA4 をキーにした障害ルールはこの接続に効いていない",
 		warnClientFINUnanswered: "応答なし: クライアントは {bytes_up}（{unanswered_request}）を送り、接続から {client_fin_after} 後に送信側を閉じた（FIN）。そのあと {backend} は 1 バイトも返さずに閉じたため、何も返らなかった。" +
 			"クライアントが待つのをやめた（タイムアウト、またはユーザーやアプリケーションによる取り消し）か、" +
-			"送信し終えるとすぐ半クローズするクライアント（nc -N、送って閉じるヘルスチェック）の FIN を、バックエンドがクライアントの離脱とみなした（proxy_ignore_client_abort off、既定値の nginx は要求を打ち切り 499 を記録する）。" +
+			"送信し終えるとすぐ半クローズするクライアント（nc -N、送って閉じるヘルスチェック）の FIN を、バックエンドがクライアントの離脱とみなした（proxy_ignore_client_abort が既定の off の nginx は要求を打ち切り 499 を記録する）。" +
 			"どちらかは FIN までの時間でわかる",
 		warnClientFINCutShort: "途中で切れた要求に応答なし: クライアントは {bytes_up}（{unanswered_request}）を送り、接続から {client_fin_after} 後、ヘッダーが終わる前（ヘッダー後の空行がない）に送信側を閉じた（FIN）。" +
 			"そのため {backend} には応答すべき完全な要求がなく、1 バイトも返さずに閉じた。要求を送る側を確認する: 要求を分けて書き、早すぎる半クローズをするクライアントやスクリプト、または経路上で要求を切り詰める機器",
