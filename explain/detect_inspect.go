@@ -139,26 +139,20 @@ func okVariant(o *Outcome) string {
 	// No answer outranks a host check that passed: "nothing to fix for
 	// what was checked" must not stand beside it (a mismatch is a fault
 	// firing, which the no-answer warning never joins).
-	noAnswer := ""
-	switch {
-	case clientFINUnanswered(o) && headCutShort(o):
-		noAnswer = "cut_short"
-	case clientFINUnanswered(o):
-		noAnswer = "no_answer"
-	}
+	unanswered := noAnswer(o)
 	switch {
 	case o.Route == "bypass":
 		return "bypass"
 	case (o.Route == "inspect" || o.Mode == "inspect") && o.ClientTLS.Done && o.Backend.TLS.Done:
 		switch {
-		case noAnswer != "":
+		case unanswered != "":
 			return "inspect_no_answer" // TLS: never cut_short
 		case host != "":
 			return "inspect_" + host
 		}
 		return "inspect"
-	case noAnswer != "":
-		return noAnswer
+	case unanswered != "":
+		return unanswered
 	}
 	return host
 }

@@ -40,6 +40,19 @@ func clientFINUnanswered(o *Outcome) bool {
 	return !o.Kind.IsTLS() && (o.Kind == sniff.HTTP1 || o.HTTP != nil)
 }
 
+// noAnswer names how a request went unanswered after the client's FIN:
+// "cut_short" (headCutShort), "no_answer", or "" (clientFINUnanswered
+// does not hold). It is the ok variant's name and picks the warning.
+func noAnswer(o *Outcome) string {
+	switch {
+	case !clientFINUnanswered(o):
+		return ""
+	case headCutShort(o):
+		return "cut_short"
+	}
+	return "no_answer"
+}
+
 // unansweredRequest is the request line of the request that got no
 // answer: the plaintext one sniff read, else the decrypted stream's first.
 func unansweredRequest(o *Outcome) string {

@@ -86,10 +86,10 @@ func (f *facts) warningKeys(inspected bool) []string {
 	if handshakeOnUnread(o) {
 		keys = append(keys, warnHelloUnread)
 	}
-	switch {
-	case clientFINUnanswered(o) && headCutShort(o):
+	switch noAnswer(o) {
+	case "cut_short":
 		keys = append(keys, warnClientFINCutShort)
-	case clientFINUnanswered(o):
+	case "no_answer":
 		keys = append(keys, warnClientFINUnanswered)
 	}
 	return keys
