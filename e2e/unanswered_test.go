@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"io"
 	"net"
 	"regexp"
@@ -34,20 +33,12 @@ func startAbortingBackend(t *testing.T) *backend {
 func TestClientGaveUpUnanswered(t *testing.T) {
 	t.Parallel()
 	be := startAbortingBackend(t)
-	g := startGate(t, gateConfig{listeners: []spec{
-		{Name: "epoll", TOML: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\n", be.addr)},
-		{Name: "goroutines", TOML: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\nengine = \"goroutines\"\n", be.addr)},
-		{Name: "terminate", TOML: fmt.Sprintf("mode = \"terminate\"\nbackend = %q\n", be.addr)},
-	}})
-	for _, name := range []string{"epoll", "goroutines", "terminate"} {
+	g := startGate(t, gateConfig{listeners: relayListeners(be.addr)})
+	for _, name := range relayNames {
 		t.Run(name, func(t *testing.T) {
 			// -m 2: a TLS handshake slowed by a loaded machine must not
 			// take the whole budget before the request is sent.
-			args := []string{"-m", "2", "http://" + g.Addr(name) + "/slow"}
-			if name == "terminate" {
-				args = []string{"-m", "2", "--cacert", g.CAPEM(), "https://" + g.Addr(name) + "/slow"}
-			}
-			r := runCurl(t, args...)
+			r := runCurl(t, append([]string{"-m", "2"}, g.relayURL(name, "/slow")...)...)
 			r.wantExit(t, 28) // curl: (28) Operation timed out after 2000 milliseconds with 0 bytes received
 			e := g.curlEvent(t, name, r)
 			wantCode(t, e, "ok")
