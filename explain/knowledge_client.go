@@ -57,8 +57,9 @@ func clientKnowledge() map[string]entry {
 		},
 		// An HTTP/1 request (plaintext, or inside TLS tlsgate terminated)
 		// that got no answer after the client's FIN (warnings.go's
-		// client_fin_unanswered and client_fin_cut_short carry the cause): nothing failed on the relay, but "nothing to
-		// fix" and "a normal connection" would not be true.
+		// client_fin_unanswered and client_fin_cut_short carry the
+		// cause): nothing failed on the relay, but "nothing to fix" and
+		// "a normal connection" would not be true.
 		CodeOK + "/no_answer": {
 			cause:     "The relay ended cleanly, both sides closing, but the backend sent no answer to the client's request (see the warning).",
 			checks:    []string{checkNoAnswerWait, checkNoAnswerHalf},

@@ -22,14 +22,14 @@ func inspectKnowledge() map[string]entry {
 		clientSaw: "A working connection to {sni_or_host} with a certificate issued by the lab CA (Organization \"tlsgate lab CA\", short validity), not by the real server's CA: curl's -v output shows `*  issuer: O=tlsgate lab CA; CN=tlsgate lab CA`.",
 		evidence:  []string{"client_leg", "server_leg", "server_verify", "server_cert", "sni", "alpn_offered", "ja3", "ja4", "mimicked", "transparent", "orig_dst", "bypass", "http_exchanges"},
 	}
-	// An sni_policy with host_mismatch on an inspect listener: the
-	// inspect entry (a variant replaces the code's fields, not another
-	// variant's), with what the host check did.
-	// The same with no answer to the client's request: the two legs'
-	// story, the no-answer checks and symptom (the warning says why).
+	// No answer to the client's request: the two legs' story, the
+	// no-answer checks and symptom (the warning says why).
 	inspectedNoAnswer := inspected
 	inspectedNoAnswer.checks = []string{checkInspectWarnings, checkNoAnswerWait, checkNoAnswerHalf}
 	inspectedNoAnswer.clientSaw = sawNoAnswer
+	// An sni_policy with host_mismatch on an inspect listener: the
+	// inspect entry (a variant replaces the code's fields, not another
+	// variant's), with what the host check did.
 	hostChecked := inspected
 	hostChecked.checks = []string{checkHostChecked, checkInspectWarnings, checkInspectDirect}
 	hostMismatch := inspected

@@ -120,10 +120,7 @@ func (l *uloop) accepted(fd int, sa syscall.Sockaddr) {
 	u := l.newUconn()
 	v := l.e.open(&u.Conn, fd, sa, now)
 	if v == Refuse {
-		*u = uconn{} // no request was armed: back to the spares
-		if len(l.spare) < sparesKept {
-			l.spare = append(l.spare, u)
-		}
+		l.keep(u) // no request was armed
 		return
 	}
 	l.load.Add(1)

@@ -191,11 +191,7 @@ func (l *uloop) failRing() {
 			rstClose(u.cfd)
 			l.e.h.Handoff(&u.Conn, nil, l.fail)
 		case live:
-			u.res.Err = l.fail
-			// Its requests' hold is never let go (the kernel ends them
-			// after the ring's fd closes, and their buffers stay the slot
-			// table's), so the report's release cannot free it.
-			u.holds = 2
+			u.res.Err = l.fail // release keeps nothing once the ring failed
 			l.ended = append(l.ended, u)
 			fallthrough
 		default: // draining: reported already

@@ -68,11 +68,18 @@ func (l *uloop) newUconn() *uconn {
 }
 
 // release drops one of u's holds (see uconn.holds); the last keeps u for
-// a later accept.
+// a later accept. Nothing is kept once the ring failed: failRing reports
+// its live connections without waiting for their requests, which may
+// still write their buffers.
 func (l *uloop) release(u *uconn) {
 	if u.holds--; u.holds > 0 || l.fail != nil {
-		return // a failed ring's requests may still write u's buffers
+		return
 	}
+	l.keep(u)
+}
+
+// keep zeroes u, which no request points at, for a later accept.
+func (l *uloop) keep(u *uconn) {
 	*u = uconn{}
 	if len(l.spare) < sparesKept {
 		l.spare = append(l.spare, u)
@@ -157,8 +164,8 @@ type uloop struct {
 	ended        []*uconn
 	// spare holds ended uconns for later accepts: allocated per
 	// connection, they brought a garbage collection every few hundred
-	// connections (23 in a 5 s run against the epoll loops' 8) and cost
-	// 5% of the rate (BENCHMARKS.md, "Session 23"). A loop's own list, not
+	// connections (23 in a 5 s run against the epoll loops' 8); reusing
+	// them gained 0-5% of the rate (BENCHMARKS.md, "Session 23"). A loop's own list, not
 	// the epoll loops' pool: a uconn never leaves the loop that accepted it.
 	spare   []*uconn
 	in      inbox
