@@ -23,6 +23,13 @@ type Engine struct {
 // snapshot is one immutable generation of the rule set.
 type snapshot struct {
 	rules []*ruleState
+	// The enabled rules, in rule order, split the way the two plans read
+	// them (publish builds these): each connection asks for both plans,
+	// and with many rules a walk of every rule twice, asking each its
+	// stage and whether it fails open, was most of the planning.
+	accept   []*ruleState // accept stage
+	later    []*ruleState // every later stage, fail-open large_hello rules left out
+	failOpen []*ruleState // large_hello rules with then = fail_open
 	// changed is closed when a writer replaces this snapshot (Changed).
 	changed chan struct{}
 }

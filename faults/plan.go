@@ -96,28 +96,36 @@ func (e *Engine) Plan(ci ConnInfo) *Plan { return e.plan(&ci, false) }
 
 func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 	s := e.snap.Load()
-	if len(s.rules) == 0 {
+	pl := planning{e: e, ci: ci, accept: accept}
+	if accept {
+		if len(s.accept) == 0 {
+			return nil
+		}
+		pl.v = newConnView(ci)
+		for _, rs := range s.accept {
+			pl.try(rs)
+		}
+		return pl.p
+	}
+	if len(s.later) == 0 && len(s.failOpen) == 0 {
 		return nil
 	}
-	pl := planning{e: e, ci: ci, v: newConnView(ci), accept: accept}
+	pl.v = newConnView(ci)
 	// A large_hello that fails open decides first what the others see: a
 	// middlebox that could not parse the hello passes it unread, so no
 	// rule keyed on its content (SNI, JA3, JA4, ALPN, versions) matches,
 	// wherever it sits in the rule order.
 	var unread bool
-	if !accept {
-		for _, rs := range s.rules {
-			if rs.rule.failsOpen() && pl.try(rs) {
-				unread = true
-			}
+	for _, rs := range s.failOpen {
+		if pl.try(rs) {
+			unread = true
 		}
 	}
 	var blinded []string
-	for _, rs := range s.rules {
+	for _, rs := range s.later {
 		switch {
-		case rs.rule.failsOpen():
 		case unread && rs.m.readsHello:
-			if rs.enabled && rs.m.match(&pl.v) {
+			if rs.m.match(&pl.v) {
 				blinded = append(blinded, rs.rule.Name)
 			}
 		default:

@@ -66,6 +66,17 @@ func (e *Engine) Changed() <-chan struct{} { return e.snap.Load().changed }
 // e.mu is held.
 func (e *Engine) publish(next *snapshot) {
 	next.changed = make(chan struct{})
+	for _, rs := range next.rules {
+		switch {
+		case !rs.enabled:
+		case rs.rule.Stage == StageAccept:
+			next.accept = append(next.accept, rs)
+		case rs.rule.failsOpen():
+			next.failOpen = append(next.failOpen, rs)
+		default:
+			next.later = append(next.later, rs)
+		}
+	}
 	prev := e.snap.Swap(next)
 	if prev != nil && prev.changed != nil {
 		close(prev.changed)
