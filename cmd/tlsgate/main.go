@@ -106,8 +106,9 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	case "explain":
 		return cmdExplain(args[1:], stdout, stderr)
 	default:
-		fmt.Fprint(stderr, topUsage)
-		return usageError{fmt.Sprintf("unknown subcommand %q", args[0])}
+		// One line, as for a mistyped flag: the usage is one --help away,
+		// and 26 lines of it would push the mistake off a small terminal.
+		return usageError{fmt.Sprintf("unknown subcommand %q (see \"tlsgate --help\")", args[0])}
 	}
 }
 

@@ -25,7 +25,7 @@ func TestCLIExitCodes(t *testing.T) {
 		out, err string
 	}{
 		{"no args", nil, 2, "", "a subcommand is required"},
-		{"unknown", []string{"frobnicate"}, 2, "", `unknown subcommand "frobnicate"`},
+		{"unknown", []string{"frobnicate"}, 2, "", "tlsgate: unknown subcommand \"frobnicate\" (see \"tlsgate --help\")\n"},
 		{"help", []string{"--help"}, 0, "tlsgate run", ""},
 		{"version", []string{"version"}, 0, "tlsgate " + version, ""},
 		{"run help", []string{"run", "--help"}, 0, "Usage: tlsgate run", ""},
@@ -61,6 +61,9 @@ func TestCLIExitCodes(t *testing.T) {
 			}
 			if !strings.Contains(errb.String(), c.err) {
 				t.Errorf("stderr %q lacks %q", errb.String(), c.err)
+			}
+			if c.code == 2 && c.name != "no args" && strings.Count(errb.String(), "\n") != 1 {
+				t.Errorf("bad usage should print one line on stderr, got:\n%s", errb.String())
 			}
 		})
 	}
