@@ -153,6 +153,9 @@ func TestBadConfigs(t *testing.T) {
 		{"fault: client_auth alert", web + "[[fault]]\nname = \"x\"\naction = \"client_auth\"\nreject_with = \"handshake_failure\" #<-\n",
 			`field "reject_with": handshake_failure is not an alert for a refused client certificate`},
 		{"admin on a public address", "[admin]\nlisten = \"0.0.0.0:8474\" #<-\n" + web, `is not a loopback address`},
+		// One error, not a second about loopback: the address has no host to judge.
+		{"admin without a port", "[admin]\nlisten = \"localhost\" #<-\n" + web, `admin.listen: bad address: "localhost" is not host:port`},
+		{"admin public without a port", "[admin]\nlisten = \"0.0.0.0\" #<-\n" + web, `admin.listen: bad address: "0.0.0.0" is not host:port`},
 		{"bypass on terminate", web + "bypass = [\"*.bank.test\"] #<-\n",
 			`listener.bypass: only applies to mode = "inspect"`},
 		{"bad bypass entry", strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1) + "bypass = [\"ok.test\",\n \"bad entry!\"] #<-\n",
