@@ -98,6 +98,13 @@ func labFlagError(err error) (_ error, ok bool) {
 			return err, false
 		}
 		msg := strings.TrimPrefix(ce.Err.Error(), ce.Key+": ")
+		if strings.Contains(msg, "pki: ") {
+			// A CA in the directory that cannot be loaded (a key
+			// missing, expired): the pki error says what to do, and the
+			// directory itself is fine.
+			out = append(out, usageError{fmt.Sprintf("lab: %s: %s", k.flag, msg)})
+			continue
+		}
 		out = append(out, usageError{fmt.Sprintf("lab: %s: %s; %s", k.flag, msg, k.want)})
 	}
 	if len(out) == 1 {

@@ -19,6 +19,14 @@ func TestLabFlagErrorsNameTheFlag(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A CA directory holding a certificate without its key.
+	halfCA := filepath.Join(dir, "half-ca")
+	if err := os.MkdirAll(halfCA, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(halfCA, "ca.pem"), []byte("not used\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	caDir := filepath.Join(dir, "ca")
 	tests := []struct {
 		name string
@@ -38,6 +46,10 @@ func TestLabFlagErrorsNameTheFlag(t *testing.T) {
 		// config is parsed.
 		{"ca dir under a file, CA made first", []string{"--ca-dir", filepath.Join(file, "sub"), "--only", "mtls-required"},
 			[]string{"lab: --ca-dir: pki: ", filepath.Join(file, "sub")}},
+		{"ca dir with a broken CA", []string{"--ca-dir", halfCA},
+			[]string{`lab: --ca-dir: the lab CA in "` + halfCA + `" cannot be used: pki: `, "ca-key.pem is missing; restore the key"}},
+		{"ca dir with a broken CA, CA made first", []string{"--ca-dir", halfCA, "--only", "mtls-required"},
+			[]string{"lab: --ca-dir: pki: ", "ca-key.pem is missing; restore the key"}},
 		{"log file in a missing directory", []string{"--log-file", filepath.Join(dir, "nowhere", "x.log")},
 			[]string{`lab: --log-file: directory "` + filepath.Join(dir, "nowhere") + `"`, "want a file in an existing directory this process can write to"}},
 	}
@@ -63,8 +75,14 @@ func TestLabFlagErrorsNameTheFlag(t *testing.T) {
 			if strings.Count(strings.TrimSpace(msg), "\n") != 0 {
 				t.Errorf("stderr has more than the one error line: %q", msg)
 			}
+			if strings.Contains(msg, "pki: ") && strings.Contains(msg, "want a directory") {
+				t.Errorf("stderr %q asks for another directory for a CA that is broken, not unusable", msg)
+			}
 			if _, err := os.Stat(caDir); !os.IsNotExist(err) {
 				t.Errorf("a failed start left %s behind (stat: %v)", caDir, err)
+			}
+			if _, err := os.Stat(filepath.Join(halfCA, "ca.pem")); err != nil {
+				t.Errorf("a failed start removed a certificate it did not make: %v", err)
 			}
 		})
 	}
