@@ -153,6 +153,13 @@ func TestBadConfigs(t *testing.T) {
 		{"fault: client_auth alert", web + "[[fault]]\nname = \"x\"\naction = \"client_auth\"\nreject_with = \"handshake_failure\" #<-\n",
 			`field "reject_with": handshake_failure is not an alert for a refused client certificate`},
 		{"admin on a public address", "[admin]\nlisten = \"0.0.0.0:8474\" #<-\n" + web, `is not a loopback address`},
+		// A duration written right but past what one holds is out of range, not a typo.
+		{"duration out of range", "[shutdown]\ngrace = \"99999999h\" #<-\n" + web, `shutdown.grace: duration "99999999h" is out of range: at most 2562047h`},
+		{"listener duration out of range", web + "peek_timeout = \"9999999999999s\" #<-\n", `listener.peek_timeout: duration "9999999999999s" is out of range`},
+		{"duration typo", "[shutdown]\ngrace = \"5 s\" #<-\n" + web, `shutdown.grace: bad duration "5 s" (use units`},
+		// One error, not a second about loopback: the address has no host to judge.
+		{"admin without a port", "[admin]\nlisten = \"localhost\" #<-\n" + web, `admin.listen: bad address: "localhost" is not host:port`},
+		{"admin public without a port", "[admin]\nlisten = \"0.0.0.0\" #<-\n" + web, `admin.listen: bad address: "0.0.0.0" is not host:port`},
 		{"bypass on terminate", web + "bypass = [\"*.bank.test\"] #<-\n",
 			`listener.bypass: only applies to mode = "inspect"`},
 		{"bad bypass entry", strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1) + "bypass = [\"ok.test\",\n \"bad entry!\"] #<-\n",
@@ -455,7 +462,14 @@ func TestErrorColumns(t *testing.T) {
 		{"missing key blames its table header", "\n  [[listener]]\nname = \"x\"\nlisten = \"127.0.0.1:1\"\nmode = \"terminate\"\n",
 			"config: bad.toml:2:3: listener.backend:"},
 		{"syntax error", "[log]\nformat =   \n", "config: bad.toml:2:12: toml syntax:"},
-		{"duplicate key at the start of a line", "a = 1\na = 2\n", "config: bad.toml:2:1: toml syntax: Key 'a' has already been defined"},
+		{"duplicate key at the start of a line", "a = 1\na = 2\n", "config: bad.toml:2:1: toml syntax: Key 'a' has already been defined; the first is at line 1:1"},
+		// A duplicate names where the key was first set too, in the element
+		// of an array of tables it is in, or in a table defined twice.
+		{"duplicate key in the second listener", web + web + "mode = \"auto\"\n",
+			"config: bad.toml:11:1: toml syntax: Key 'listener.mode' has already been defined; the first is at line 10:1"},
+		{"table defined twice", "[log]\nformat = \"json\"\n\n[log]\n", "config: bad.toml:4:2: toml syntax: Key 'log' has already been defined; the first is at line 1:1"},
+		{"duplicate in an inline table", "log = { format = \"json\", format = \"bigip\" }\n",
+			"config: bad.toml:1:26: toml syntax: Key 'log.format' has already been defined; the first is at line 1:9"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

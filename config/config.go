@@ -9,7 +9,9 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -143,10 +145,16 @@ type Shutdown struct {
 // resolved against the file's directory, so the config works from any working
 // directory (including systemd's /).
 func Load(path string) (*Config, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("config: %s is a directory, not a config file", path)
+	}
 	data, err := ReadFileMax(path, maxConfigFile)
+	var pe *fs.PathError
 	switch {
 	case tooLarge(err):
 		return nil, fmt.Errorf("config: read %s: larger than %d MiB, which no tlsgate config is", path, maxConfigFile>>20)
+	case errors.As(err, &pe):
+		return nil, fmt.Errorf("config: %w", err) // "open PATH: …" names it already
 	case err != nil:
 		return nil, fmt.Errorf("config: read %s: %w", path, err)
 	}
@@ -176,7 +184,7 @@ func parse(data []byte, name string, d *decoder) (*Config, error) {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			at := syntaxPos(data, pe.Position)
-			return nil, &Error{File: name, Line: at.Line, Col: at.Col, Err: syntaxError{pe}}
+			return nil, &Error{File: name, Line: at.Line, Col: at.Col, Err: syntaxError{pe: pe, first: firstDefinition(data, pe, at)}}
 		}
 		return nil, &Error{File: name, Err: fmt.Errorf("toml: %w", err)}
 	}
@@ -340,7 +348,16 @@ func syntaxPos(src []byte, p toml.Position) pos {
 // syntaxError words a TOML parse error without repeating the line, which Error
 // already prints, and keeps the toml.ParseError reachable for callers that want its
 // column or ErrorWithPosition rendering.
-type syntaxError struct{ pe toml.ParseError }
+// first is where a key defined twice was first set, when known.
+type syntaxError struct {
+	pe    toml.ParseError
+	first pos
+}
 
-func (e syntaxError) Error() string { return "toml syntax: " + e.pe.Message }
+func (e syntaxError) Error() string {
+	if e.first.Line > 0 {
+		return "toml syntax: " + strings.TrimSuffix(e.pe.Message, ".") + "; the first is at line " + e.first.String()
+	}
+	return "toml syntax: " + e.pe.Message
+}
 func (e syntaxError) Unwrap() error { return e.pe }

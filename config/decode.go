@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -160,6 +161,10 @@ func (t *table) count(key string) int {
 	return int(n)
 }
 
+// durationSyntax is time.ParseDuration's grammar: a value that matches it
+// and still does not parse overflows.
+var durationSyntax = regexp.MustCompile(`^[-+]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`)
+
 // duration reads a Go duration string such as "5s"; def is used when absent or bad.
 // zeroOK allows "0s", which some settings use to mean "immediately".
 func (t *table) duration(key string, def time.Duration, zeroOK bool) time.Duration {
@@ -174,6 +179,12 @@ func (t *table) duration(key string, def time.Duration, zeroOK bool) time.Durati
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
+		if durationSyntax.MatchString(s) {
+			// Written right, but past what a duration holds: "use units"
+			// would send the operator looking for a typo that is not there.
+			t.fail(key, "duration %q is out of range: at most %dh (about 292 years)", s, math.MaxInt64/int64(time.Hour))
+			return def
+		}
 		t.failWrap(key, err, "bad duration %q (use units: \"500ms\", \"5s\", \"2m\")", s)
 		return def
 	}

@@ -208,11 +208,13 @@ func decodeAdmin(root *table) Admin {
 		return Admin{}
 	}
 	a := Admin{Listen: DefaultAdminListen}
+	badAddr := false
 	if s, ok := t.str("listen"); ok {
 		a.Listen = s
 		if s != "" {
 			if err := checkAddr(s, true); err != nil {
 				t.failWrap("listen", err, "bad address")
+				badAddr = true
 			}
 		}
 	}
@@ -220,7 +222,10 @@ func decodeAdmin(root *table) Admin {
 		a.Token = s
 	}
 	a.AllowRemote = t.boolean("allow_remote", false)
-	if a.Listen != "" && !isLoopbackListen(a.Listen) {
+	// An address that did not parse has no host to judge: "localhost"
+	// without a port is loopback, and saying otherwise would send the
+	// operator to allow_remote for a missing port.
+	if a.Listen != "" && !badAddr && !isLoopbackListen(a.Listen) {
 		switch {
 		case !a.AllowRemote:
 			t.fail("listen", "%q is not a loopback address; the admin API changes faults at runtime, so it stays on 127.0.0.1 unless allow_remote = true (with a token)", a.Listen)

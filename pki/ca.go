@@ -113,18 +113,7 @@ var ErrNoCA = fmt.Errorf("pki: no lab CA (neither %s nor %s): %w", CertFile, Key
 // file, a key that does not match the certificate, or an expired CA is an
 // error naming the file.
 func Load(dir string, now func() time.Time) (*CA, error) {
-	certPath := filepath.Join(dir, CertFile)
-	keyPath := filepath.Join(dir, KeyFile)
-	// Said here, since a stat of dir/ca.pem would blame ca.pem ("not a
-	// directory") for its parent being a file.
-	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		return nil, fmt.Errorf("pki: CA directory %s is a file, not a directory (it holds %s and %s)", dir, CertFile, KeyFile)
-	}
-	certOK, err := exists(certPath)
-	if err != nil {
-		return nil, err
-	}
-	keyOK, err := exists(keyPath)
+	certPath, keyPath, certOK, keyOK, err := caFiles(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -137,6 +126,24 @@ func Load(dir string, now func() time.Time) (*CA, error) {
 		return nil, fmt.Errorf("pki: %s exists but %s is missing; restore the certificate or remove %s to create a new CA", keyPath, certPath, keyPath)
 	}
 	return nil, ErrNoCA
+}
+
+// caFiles names the CA's two files in dir and says which exist.
+func caFiles(dir string) (certPath, keyPath string, certOK, keyOK bool, err error) {
+	certPath = filepath.Join(dir, CertFile)
+	keyPath = filepath.Join(dir, KeyFile)
+	// Said here, since a stat of dir/ca.pem would blame ca.pem ("not a
+	// directory") for its parent being a file.
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return "", "", false, false, fmt.Errorf("pki: CA directory %s is a file, not a directory (it holds %s and %s)", dir, CertFile, KeyFile)
+	}
+	if certOK, err = exists(certPath); err != nil {
+		return "", "", false, false, err
+	}
+	if keyOK, err = exists(keyPath); err != nil {
+		return "", "", false, false, err
+	}
+	return certPath, keyPath, certOK, keyOK, nil
 }
 
 // LoadOrCreate loads the CA kept in dir, or creates dir (0700), a new CA,

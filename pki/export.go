@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"crypto/x509"
 	"fmt"
 
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
@@ -24,8 +25,13 @@ func (ca *CA) CertDER() []byte {
 // lost. The certificate bag carries Java's trusted-key-usage attribute, so
 // keytool lists it as a trustedCertEntry. Salts come from crypto/rand.
 func (ca *CA) CertP12(password string) ([]byte, error) {
+	return TrustStoreP12(ca.cert, password)
+}
+
+// TrustStoreP12 is CertP12 for a CA certificate loaded alone (LoadCert).
+func TrustStoreP12(cert *x509.Certificate, password string) ([]byte, error) {
 	p12, err := pkcs12.LegacyDES.EncodeTrustStoreEntries([]pkcs12.TrustStoreEntry{
-		{Cert: ca.cert, FriendlyName: ca.cert.Subject.CommonName},
+		{Cert: cert, FriendlyName: cert.Subject.CommonName},
 	}, password)
 	if err != nil {
 		return nil, fmt.Errorf("pki: encode CA certificate as PKCS#12: %w", err)

@@ -16,8 +16,8 @@ const caUsage = `Usage: tlsgate ca export [-c config.toml | --ca-dir DIR] [--for
        tlsgate ca init [-c config.toml | --ca-dir DIR]
 
 export prints the lab CA that 'tlsgate run' (the [ca] dir of its config) or
-'tlsgate lab' (its --ca-dir) created; it never creates one. init creates the
-CA if it does not exist yet.`
+'tlsgate lab' (its --ca-dir) created; it reads only ca.pem (no key needed)
+and never creates one. init creates the CA if it does not exist yet.`
 
 // cmdCA is `tlsgate ca export|init`. Each subcommand has its own flag set:
 // init takes no export flags, so `ca init --format der` is a usage error
@@ -73,7 +73,7 @@ func cmdCAInit(args []string, stdout io.Writer) error {
 	}
 	_, created, err := pki.LoadOrCreate(dir, time.Now, rand.Reader)
 	if err != nil {
-		return err
+		return fmt.Errorf("ca init: %w", err)
 	}
 	if created {
 		fmt.Fprintf(stdout, "created lab CA in %s\n", dir)
@@ -86,7 +86,8 @@ func cmdCAInit(args []string, stdout io.Writer) error {
 // cmdCAExport prints an existing CA. It refuses to create one: a new CA
 // printed here would differ from the one the proxy signs with, and clients
 // trusting it would still fail, which is the very failure the user is
-// trying to fix.
+// trying to fix. It reads ca.pem alone: what clients trust needs no key,
+// and a CA whose key was moved off this machine can still be exported.
 func cmdCAExport(args []string, stdout io.Writer) error {
 	fs := newFlags("ca export", "ca export [-c config.toml | --ca-dir DIR] [--format pem|der|p12] [--password P]", stdout)
 	cfgPath, caDir := caDirFlags(fs)
@@ -102,24 +103,27 @@ func cmdCAExport(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ca, err := pki.Load(dir, time.Now)
+	cert, err := pki.LoadCert(dir, time.Now)
 	if errors.Is(err, pki.ErrNoCA) {
 		return fmt.Errorf("ca export: no lab CA in %s (no %s there). Run this where 'tlsgate run' or 'tlsgate lab' created it, "+
 			"point at it with -c CONFIG (its [ca] dir) or --ca-dir DIR, or create one with 'tlsgate ca init': %w", dir, pki.CertFile, err)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("ca export: %w", err)
 	}
 	switch *format {
 	case "pem":
-		_, err = stdout.Write(ca.CertPEM())
+		_, err = stdout.Write(pki.CertPEMOf(cert))
 	case "der":
-		_, err = stdout.Write(ca.CertDER())
+		_, err = stdout.Write(cert.Raw)
 	case "p12":
 		var p12 []byte
-		if p12, err = ca.CertP12(*password); err == nil {
+		if p12, err = pki.TrustStoreP12(cert, *password); err == nil {
 			_, err = stdout.Write(p12)
 		}
 	}
-	return err
+	if err != nil {
+		return fmt.Errorf("ca export: %w", err)
+	}
+	return nil
 }

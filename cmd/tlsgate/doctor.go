@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -28,6 +29,12 @@ func cmdDoctor(args []string, stdout, _ io.Writer) error {
 	cfgPath := fs.String("c", "", "config file to read the transparent listener from")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
+	}
+	// 0 stands for "not given" below; given, it is out of range like 99999.
+	portGiven := false
+	fs.Visit(func(f *flag.Flag) { portGiven = portGiven || f.Name == "port" })
+	if portGiven && (*port < 1 || *port > 65535) {
+		return usageError{fmt.Sprintf("doctor transparent: --port %d is not a port (1 to 65535)", *port)}
 	}
 	if *listen != "" && *port != 0 {
 		return usageError{"doctor transparent: give --port or --listen, not both"}

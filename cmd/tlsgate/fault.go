@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -121,12 +123,7 @@ func cmdFault(args []string, stdout, stderr io.Writer) error {
 		if fs.NArg() == 0 {
 			return usageError{fmt.Sprintf("fault %s: name at least one rule", sub)}
 		}
-		for _, name := range fs.Args() {
-			if err := faultOne(c, name, stdout); err != nil {
-				return err
-			}
-		}
-		return nil
+		return faultMany(c, fs.Args(), stdout)
 	case "reset":
 		if err := parseFaultFlags(fs, args, false); err != nil {
 			return err
@@ -212,11 +209,17 @@ func faultAdd(c *faultClient, fs *flag.FlagSet, args []string, stdout io.Writer)
 	case (*jsonBody != "" || *file != "") && fromFlags:
 		return usageError{"fault add: give the rule as --json/--file or as flags, not both"}
 	case *jsonBody != "":
+		if err := checkRuleJSON([]byte(*jsonBody)); err != nil {
+			return usageError{fmt.Sprintf("fault add: --json: %v", err)}
+		}
 		body = []byte(*jsonBody)
 	case *file != "":
 		b, err := config.ReadFileMax(*file, maxRuleFile)
 		if err != nil {
 			return fmt.Errorf("fault add: --file: %w", err)
+		}
+		if err := checkRuleJSON(b); err != nil {
+			return usageError{fmt.Sprintf("fault add: --file %s: %v", *file, err)}
 		}
 		body = b
 	case name == "":
@@ -225,14 +228,22 @@ func faultAdd(c *faultClient, fs *flag.FlagSet, args []string, stdout io.Writer)
 		rule := map[string]any{"name": name}
 		for _, f := range flags {
 			if set[f.name] {
-				rule[f.name] = fieldValue(f.name, *vals[f.name])
+				v, err := fieldValue(f.name, *vals[f.name])
+				if err != nil {
+					return usageError{fmt.Sprintf("fault add: --%s %q: %v", f.name, *vals[f.name], err)}
+				}
+				rule[f.name] = v
 			}
 		}
 		if *disabled {
 			rule["enabled"] = false
 		}
 		for _, p := range params {
-			rule[p.key] = fieldValue(p.key, p.value)
+			v, err := fieldValue(p.key, p.value)
+			if err != nil {
+				return usageError{fmt.Sprintf("fault add: --param %s=%s: %v", p.key, p.value, err)}
+			}
+			rule[p.key] = v
 		}
 		b, err := json.Marshal(rule)
 		if err != nil {
@@ -270,19 +281,22 @@ func (p *paramList) Set(s string) error {
 }
 
 // fieldValue gives a flag's text the JSON type the rule field has, so
-// "--param mtu=1280" sends a number and "--param ciphers=a,b" a list. Text
-// that does not fit, and unknown fields, go as strings: the API then
-// answers with an error naming the field, the one place rules are checked.
-func fieldValue(field, text string) any {
+// "--param mtu=1280" sends a number and "--param ciphers=a,b" a list.
+// Text that cannot have the field's type is refused here, saying what
+// the field wants: the API would only see a JSON string where a number
+// belongs and name its JSON type, not the flag. Unknown fields, and
+// fields whose own decoders read text (durations, alerts, versions), go
+// as strings for the API to judge, the one place rules are checked.
+func fieldValue(field, text string) (any, error) {
 	t, ok := ruleFieldType(field)
 	if !ok {
-		return text
+		return text, nil
 	}
 	if t.Kind() == reflect.Pointer && !reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
 		t = t.Elem()
 	}
 	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
-		return text // durations, alerts, versions: their decoders read strings
+		return text, nil // durations, alerts, versions: their decoders read strings
 	}
 	switch t.Kind() {
 	case reflect.Slice:
@@ -292,21 +306,65 @@ func fieldValue(field, text string) any {
 				out = append(out, s)
 			}
 		}
-		return out
+		return out, nil
 	case reflect.Bool:
-		if b, err := strconv.ParseBool(text); err == nil {
-			return b
+		b, err := strconv.ParseBool(text)
+		if err != nil {
+			return nil, errors.New("want true or false")
 		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
-		reflect.Float32, reflect.Float64:
+		return b, nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		// Decoded into the field's own type: that refuses "1.5", "1e3"
+		// and what overflows it, as the API would.
+		if json.Unmarshal([]byte(text), reflect.New(t).Interface()) != nil {
+			return nil, errors.New("want a whole number, e.g. 3")
+		}
+		return json.Number(strings.TrimSpace(text)), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if json.Unmarshal([]byte(text), reflect.New(t).Interface()) != nil {
+			return nil, errors.New("want a whole number of 0 or more, e.g. 3")
+		}
+		return json.Number(strings.TrimSpace(text)), nil
+	case reflect.Float32, reflect.Float64:
 		// Only a JSON number literal: ParseFloat would also take "NaN" and "0x10".
 		var f float64
-		if json.Unmarshal([]byte(text), &f) == nil {
-			return json.Number(strings.TrimSpace(text))
+		if json.Unmarshal([]byte(text), &f) != nil {
+			if field == "probability" {
+				return nil, errors.New("want a number from 0 to 1, e.g. 0.3")
+			}
+			return nil, errors.New("want a number, e.g. 0.5")
 		}
+		return json.Number(strings.TrimSpace(text)), nil
 	}
-	return text
+	return text, nil
+}
+
+// checkRuleJSON refuses a --json or --file body that is not one JSON
+// object before it is sent: the API's "invalid JSON at offset 1" for a
+// config file's [[fault]] table names neither the flag nor the form the
+// rule must take.
+func checkRuleJSON(b []byte) error {
+	var rule map[string]json.RawMessage
+	err := json.Unmarshal(b, &rule)
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &te):
+		return fmt.Errorf("want one rule as a JSON object ({\"name\": …, \"action\": …}), got a JSON %s", te.Value)
+	case errors.As(err, &se) && bytes.HasPrefix(bytes.TrimSpace(b), []byte("{")):
+		return fmt.Errorf("invalid JSON at offset %d: %v", se.Offset, err)
+	}
+	// "[[fault]]", "name = …", "# a comment": a config's TOML, most
+	// likely. The decoder's complaint ("invalid character 'u' in literal
+	// false") would only puzzle; the first line shows what the file is.
+	first, _, _ := bytes.Cut(bytes.TrimSpace(b), []byte("\n"))
+	if len(first) > 40 {
+		first = append(first[:40:40], "…"...)
+	}
+	return fmt.Errorf("not JSON (its first line is %q): want one rule as a JSON object, e.g. {\"name\": \"waf\", \"action\": \"reset\"}; "+
+		"the [[fault]] tables of a TOML config are read by 'tlsgate run -c', not by fault add", first)
 }
 
 // ruleFieldType finds the faults.Rule field with this JSON name.
@@ -321,6 +379,71 @@ func ruleFieldType(name string) (reflect.Type, bool) {
 	return nil, false
 }
 
+// faultMany is rm, enable and disable of several rules. Every name is
+// checked against the rules first, so a typo in one changes none: "rm
+// nosuch a1" used to stop at nosuch and leave a1, without a word of it.
+// A rule removed by someone else in between still stops the loop, and
+// the error then says which names were done and which were not.
+func faultMany(c *faultClient, names []string, stdout io.Writer) error {
+	var uniq []string
+	for _, n := range names {
+		if !slices.Contains(uniq, n) {
+			uniq = append(uniq, n)
+		}
+	}
+	var sts []faults.RuleStatus
+	if err := c.call("GET", "/faults", nil, &sts); err != nil {
+		return err
+	}
+	known := make([]string, len(sts))
+	for i, st := range sts {
+		known[i] = st.Rule.Name
+	}
+	var unknown []string
+	for _, n := range uniq {
+		if !slices.Contains(known, n) {
+			unknown = append(unknown, strconv.Quote(n))
+		}
+	}
+	done := faultDone(c.sub)
+	if len(unknown) > 0 {
+		what := "no rule named " + unknown[0]
+		if len(unknown) > 1 {
+			what = "no rules named " + strings.Join(unknown, ", ")
+		}
+		return fmt.Errorf("fault %s: %s; nothing %s (%s)", c.sub, what, done, ruleNames(known))
+	}
+	for i, name := range uniq {
+		if err := faultOne(c, name, stdout); err != nil {
+			if i == 0 {
+				return err
+			}
+			return fmt.Errorf("%w; %s: %s; not %s: %s", err, done, strings.Join(uniq[:i], ", "), done, strings.Join(uniq[i:], ", "))
+		}
+	}
+	return nil
+}
+
+// faultDone is what rm, enable or disable did to a rule, for messages.
+func faultDone(sub string) string {
+	if sub == "rm" {
+		return "removed"
+	}
+	return sub + "d"
+}
+
+// ruleNames lists the rules there are, for an error naming one that is
+// not: the first ten, which is enough to spot a typo.
+func ruleNames(known []string) string {
+	switch {
+	case len(known) == 0:
+		return "there are no rules"
+	case len(known) > 10:
+		return fmt.Sprintf("the rules: %s … and %d more; tlsgate fault ls lists them", strings.Join(known[:10], ", "), len(known)-10)
+	}
+	return "the rules: " + strings.Join(known, ", ")
+}
+
 func faultOne(c *faultClient, name string, stdout io.Writer) error {
 	path := "/faults/" + url.PathEscape(name)
 	switch c.sub {
@@ -333,7 +456,7 @@ func faultOne(c *faultClient, name string, stdout io.Writer) error {
 		if err := c.call("POST", path+"/"+c.sub, nil, nil); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%sd rule %s\n", c.sub, name)
+		fmt.Fprintf(stdout, "%s rule %s\n", faultDone(c.sub), name)
 	}
 	return nil
 }

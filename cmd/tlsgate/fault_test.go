@@ -139,9 +139,9 @@ func TestFaultCLIAdd(t *testing.T) {
 
 		{name: "bad stage names field", args: []string{"add", "-n", "x", "--action", "reset", "--stage", "foo"}, code: 2, errText: `field "stage": unknown stage "foo"`},
 		{name: "unknown param names field", args: []string{"add", "-n", "x", "--action", "reset", "--param", "colour=red"}, code: 2, errText: `field "colour": unknown field`},
-		{name: "mistyped param names field", args: []string{"add", "-n", "x", "--action", "mtu", "--param", "mtu=big"}, code: 2, errText: `field "mtu"`},
-		{name: "bad probability names field", args: []string{"add", "-n", "x", "--action", "reset", "--probability", "lots"}, code: 2, errText: `field "probability"`},
-		{name: "bad json", args: []string{"add", "--json", `{"name":`}, code: 2, errText: "invalid JSON"},
+		{name: "mistyped param names the flag", args: []string{"add", "-n", "x", "--action", "mtu", "--param", "mtu=big"}, code: 2, errText: `fault add: --param mtu=big: want a whole number`},
+		{name: "bad probability names the flag", args: []string{"add", "-n", "x", "--action", "reset", "--probability", "lots"}, code: 2, errText: `fault add: --probability "lots": want a number from 0 to 1`},
+		{name: "bad json", args: []string{"add", "--json", `{"name":`}, code: 2, errText: "fault add: --json: invalid JSON at offset 8"},
 		{name: "duplicate", args: []string{"add", "-n", "waf", "--action", "close"}, code: 1, errText: "HTTP 409"},
 		{name: "no name", args: []string{"add", "--action", "reset"}, code: 2, errText: "needs a name"},
 		{name: "json and flags", args: []string{"add", "--json", `{}`, "--action", "reset"}, code: 2, errText: "not both"},
@@ -228,7 +228,7 @@ func TestFaultCLIListAndManage(t *testing.T) {
 	}{
 		{args: []string{"disable", "waf", "slow"}, out: "disabled rule slow", enabled: []bool{false, false}},
 		{args: []string{"enable", "slow"}, out: "enabled rule slow", enabled: []bool{false, true}},
-		{args: []string{"enable", "nope"}, code: 1, errText: `no rule named "nope" (HTTP 404)`},
+		{args: []string{"enable", "nope"}, code: 1, errText: `fault enable: no rule named "nope"; nothing enabled (the rules: waf, slow)`},
 		{args: []string{"enable"}, code: 2, errText: "name at least one rule"},
 		{args: []string{"reset"}, out: "reset the counters of 2 rules"},
 		{args: []string{"rm", "waf"}, out: "removed rule waf"},
@@ -373,28 +373,41 @@ func TestFieldValueTypes(t *testing.T) {
 	tests := []struct {
 		field, text string
 		want        any
+		err         string // the error's text, when the text cannot have the field's type
 	}{
-		{"mtu", "1280", json.Number("1280")},
-		{"mtu", "big", "big"},
-		{"mtu", "NaN", "NaN"},
-		{"probability", "0.25", json.Number("0.25")},
-		{"seed", "-3", json.Number("-3")},
-		{"hello_multi_segment", "true", true},
-		{"enabled", "false", false},
-		{"latency", "250", "250"},
-		{"alert", "48", "48"},
-		{"min_version", "1.2", "1.2"},
-		{"ciphers", "A, B,,C", []string{"A", "B", "C"}},
-		{"chain", "expired", "expired"},
-		{"no_such_field", "1", "1"},
+		{field: "mtu", text: "1280", want: json.Number("1280")},
+		{field: "mtu", text: "big", err: "want a whole number"},
+		{field: "mtu", text: "NaN", err: "want a whole number"},
+		{field: "mtu", text: "1.5", err: "want a whole number"},
+		{field: "max_fires", text: "abc", err: "want a whole number"},
+		{field: "max_fires", text: "3", want: json.Number("3")},
+		{field: "probability", text: "0.25", want: json.Number("0.25")},
+		{field: "probability", text: "abc", err: "want a number from 0 to 1"},
+		{field: "seed", text: "-3", want: json.Number("-3")},
+		{field: "seed", text: "abc", err: "want a whole number"},
+		{field: "hello_multi_segment", text: "true", want: true},
+		{field: "hello_multi_segment", text: "maybe", err: "want true or false"},
+		{field: "enabled", text: "false", want: false},
+		{field: "latency", text: "250", want: "250"},
+		{field: "alert", text: "48", want: "48"},
+		{field: "min_version", text: "1.2", want: "1.2"},
+		{field: "ciphers", text: "A, B,,C", want: []string{"A", "B", "C"}},
+		{field: "chain", text: "expired", want: "expired"},
+		{field: "no_such_field", text: "1", want: "1"},
 	}
 	for _, tt := range tests {
-		got := fieldValue(tt.field, tt.text)
-		if fmt.Sprintf("%T %v", got, got) != fmt.Sprintf("%T %v", tt.want, tt.want) {
-			t.Errorf("fieldValue(%q, %q) = %T %v, want %T %v", tt.field, tt.text, got, got, tt.want, tt.want)
+		got, err := fieldValue(tt.field, tt.text)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("fieldValue(%q, %q) = %v, %v; want an error with %q", tt.field, tt.text, got, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || fmt.Sprintf("%T %v", got, got) != fmt.Sprintf("%T %v", tt.want, tt.want) {
+			t.Errorf("fieldValue(%q, %q) = %T %v, %v; want %T %v", tt.field, tt.text, got, got, err, tt.want, tt.want)
 		}
 	}
-	if !slices.Equal(fieldValue("ciphers", "").([]string), nil) {
+	if got, _ := fieldValue("ciphers", ""); !slices.Equal(got.([]string), nil) {
 		t.Error("empty list not empty")
 	}
 }

@@ -5,6 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
+	"strings"
+	"time"
 
 	"github.com/tlsgate/tlsgate/config"
 )
@@ -56,9 +59,49 @@ func flagParse(fs *flag.FlagSet, args []string) error {
 		usage()
 		return errHelp
 	case err != nil:
-		return usageError{fmt.Sprintf("%s: %v (see \"tlsgate %s --help\")", fs.Name(), err, fs.Name())}
+		return usageError{fmt.Sprintf("%s: %s (see \"tlsgate %s --help\")", fs.Name(), badValue(fs, err), fs.Name())}
 	}
 	return nil
+}
+
+// flagValueError is the flag package's wording of a value it could not
+// parse: `invalid value "xyz" for flag -timeout: parse error`.
+// A boolean's is `invalid boolean value "x" for -disabled: parse error`.
+var flagValueError = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?-([^:]+): (.*)$`)
+
+// badValue words a flag value of the wrong type as the flag and what it
+// wants ("--timeout \"xyz\": want a duration such as 3s or 500ms"); the
+// flag package's "parse error" says neither. Any other error is kept.
+func badValue(fs *flag.FlagSet, err error) string {
+	m := flagValueError.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err.Error()
+	}
+	f := fs.Lookup(m[2])
+	if f == nil {
+		return err.Error()
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return err.Error()
+	}
+	var want string
+	switch g.Get().(type) {
+	case time.Duration:
+		want = "want a duration such as 3s or 500ms"
+	case int, int64, uint, uint64:
+		want = "want a whole number"
+	case float64:
+		want = "want a number"
+	case bool:
+		want = "want true or false"
+	default:
+		return err.Error()
+	}
+	if strings.HasSuffix(m[3], "value out of range") {
+		want = "out of range; " + want
+	}
+	return fmt.Sprintf("--%s %s: %s", m[2], m[1], want)
 }
 
 // loadConfig reads path, or the embedded default when path is empty.

@@ -28,7 +28,8 @@ import (
 	"github.com/tlsgate/tlsgate/pki"
 )
 
-const labUsage = `lab [--list | --markdown] [--only NAME[,NAME]] [--base-port 9400] [--admin 127.0.0.1:8474|off] [--lang en|ja]
+const labUsage = `lab [--only NAME[,NAME]] [--base-port 9400] [--admin 127.0.0.1:8474|off] [--lang en|ja]
+       tlsgate lab --list | --markdown [--lang en|ja]
        tlsgate lab client [--cacert FILE] [--classic] [--resolve HOST:PORT:ADDR] https://HOST:PORT/
 
 Starts the scenario catalog on 127.0.0.1, one port per scenario (base port +
@@ -58,6 +59,9 @@ func cmdLab(args []string, stdout, stderr io.Writer) error {
 	if *lang != "en" && *lang != "ja" {
 		return usageError{fmt.Sprintf("lab: --lang %q: want en or ja", *lang)}
 	}
+	if err := labFlagConflict(fs); err != nil {
+		return err
+	}
 	catalog := lab.Catalog()
 	switch {
 	case *list:
@@ -69,6 +73,9 @@ func cmdLab(args []string, stdout, stderr io.Writer) error {
 	placed, err := lab.Place(catalog, splitNames(*only), *base)
 	if err != nil {
 		return usageError{err.Error()}
+	}
+	if err := labCheckFlags(*logFormat, *adminAddr); err != nil {
+		return err
 	}
 	if *adminAddr == "off" {
 		*adminAddr = ""
@@ -126,7 +133,9 @@ func serveLab(ctx context.Context, placed []lab.Placed, opts lab.Options, stdout
 		made.note(filepath.Join(opts.CADir, pki.CertFile))
 		ca, _, err := pki.LoadOrCreate(opts.CADir, time.Now, rand.Reader)
 		if err != nil {
-			return err
+			// A CA directory that cannot be made, or a broken CA in it,
+			// is the flag's problem, as config's ca.dir is run's (exit 2).
+			return configError{fmt.Errorf("lab: --ca-dir: %w", err)}
 		}
 		if needCert {
 			// The pair the mtls scenario's explanation hands to curl.
@@ -139,6 +148,9 @@ func serveLab(ctx context.Context, placed []lab.Placed, opts lab.Options, stdout
 	}
 	cfg, err := lab.Config(placed, opts)
 	if err != nil {
+		if ferr, ok := labFlagError(err); ok {
+			return ferr
+		}
 		return configError{err}
 	}
 	err = serve(ctx, cfg, stderr, func(addrs map[string]net.Addr) {
@@ -148,13 +160,22 @@ func serveLab(ctx context.Context, placed []lab.Placed, opts lab.Options, stdout
 		}
 		printTable(stdout, placed, opts)
 	})
+	// The log file and the CA directory can also fail in serve, once
+	// opened for real: in the flags' words too.
+	var ce configError
+	if errors.As(err, &ce) {
+		if ferr, ok := labFlagError(ce.err); ok {
+			return ferr
+		}
+	}
 	return labBindError(err, placed, opts)
 }
 
 // labBindError rewords a port the lab could not bind in the lab's terms.
 // serve names the key of the config it ran, a lab.toml that exists only
 // in memory, and not the flag that moves the port: the operator needs the
-// port, what the lab wanted it for, and --base-port or --admin.
+// port, what the lab wanted it for, and --base-port or --admin. Only the
+// socket's error is kept, not the place in the phantom file.
 func labBindError(err error, placed []lab.Placed, o lab.Options) error {
 	var ce *config.Error
 	var op *net.OpError
@@ -165,7 +186,7 @@ func labBindError(err error, placed []lab.Placed, o lab.Options) error {
 	_, portText, _ := net.SplitHostPort(addr)
 	port, _ := strconv.Atoi(portText)
 	if ce.Key == "admin.listen" {
-		return fmt.Errorf("lab: the admin API's address %s is already in use (another tlsgate, or a lab already running?): give it another with --admin 127.0.0.1:PORT, or --admin off to run without one: %w", addr, err)
+		return fmt.Errorf("lab: the admin API's address %s is already in use (another tlsgate, or a lab already running?): give it another with --admin 127.0.0.1:PORT, or --admin off to run without one: %w", addr, op)
 	}
 	what := "a lab port"
 	switch port {
@@ -184,7 +205,7 @@ func labBindError(err error, placed []lab.Placed, o lab.Options) error {
 	if lab.OriginPort(next) > 65535 {
 		next = lab.DefaultBasePort
 	}
-	return fmt.Errorf("lab: %s, %s, is already in use: start the lab on another block of 100 ports with --base-port (e.g. --base-port %d), or free that port: %w", addr, what, next, err)
+	return fmt.Errorf("lab: %s, %s, is already in use: start the lab on another block of 100 ports with --base-port (e.g. --base-port %d), or free that port: %w", addr, what, next, op)
 }
 
 // splitNames reads --only's comma-separated list.

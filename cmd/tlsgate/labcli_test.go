@@ -182,6 +182,9 @@ func TestLabBusyPortErrorNamesTheFlag(t *testing.T) {
 				t.Errorf("the error does not name %q: %v", want, err)
 			}
 		}
+		if strings.Contains(err.Error(), "lab.toml") {
+			t.Errorf("the error names the generated lab.toml, which does not exist: %v", err)
+		}
 	})
 	t.Run("admin address", func(t *testing.T) {
 		taken := takenAddr(t)
@@ -194,6 +197,9 @@ func TestLabBusyPortErrorNamesTheFlag(t *testing.T) {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("the error does not name %q: %v", want, err)
 			}
+		}
+		if strings.Contains(err.Error(), "lab.toml") {
+			t.Errorf("the error names the generated lab.toml, which does not exist: %v", err)
 		}
 	})
 }
