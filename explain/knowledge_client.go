@@ -611,7 +611,7 @@ func clientKnowledge() map[string]entry {
 				"{stall_check}",
 				"Check firewalls and IPS between the client and {virtual}.",
 			},
-			clientSaw: "tlsgate closes the connection (FIN) when its deadline passes: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `…:error:0A000126:SSL routines::unexpected eof while reading`, Go `EOF`. A client whose own timer is shorter gives up first: curl `curl: (28) SSL connection timeout`, Go `net/http: TLS handshake timeout`.",
+			clientSaw: "tlsgate closes the connection (FIN) when its deadline passes: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `…:error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading:…`, Go `EOF`. A client whose own timer is shorter gives up first: curl `curl: (28) SSL connection timeout`, Go `net/http: TLS handshake timeout`.",
 		},
 
 		CodeHandshakeTimeout + "/partial_trickle": {

@@ -590,7 +590,7 @@ func clientKnowledgeJA() map[string]entry {
 				"{stall_check}",
 				"クライアントと {virtual} の間のファイアウォールや IPS を確認する。",
 			},
-			clientSaw: "期限が来ると tlsgate が接続を閉じる（FIN）: curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、openssl s_client は `…:error:0A000126:SSL routines::unexpected eof while reading`、Go は `EOF`。クライアント自身のタイマーの方が短ければ先にあきらめる: curl は `curl: (28) SSL connection timeout`、Go は `net/http: TLS handshake timeout`。",
+			clientSaw: "期限が来ると tlsgate が接続を閉じる（FIN）: curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、openssl s_client は `…:error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading:…`、Go は `EOF`。クライアント自身のタイマーの方が短ければ先にあきらめる: curl は `curl: (28) SSL connection timeout`、Go は `net/http: TLS handshake timeout`。",
 		},
 
 		CodeHelloMalformed: {
