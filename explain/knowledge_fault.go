@@ -159,7 +159,7 @@ func faultKnowledge() map[string]entry {
 		},
 
 		CodeFaultInjected + "/alert": {
-			cause:     "On a real network a fatal alert {fault_stage} comes from a load balancer, WAF or policy engine that refuses with TLS instead of a reset: policy engines send 40 handshake_failure or 49 access_denied, strict-SNI servers 112 unrecognized_name. The alert was {fault_alert_sent}. Chrome shows alerts 42–49 and 116 from a server as ERR_BAD_SSL_CLIENT_AUTH_CERT, which blames the client certificate even when a WAF sent them.",
+			cause:     "On a real network a fatal alert {fault_stage} comes from a load balancer, WAF or policy engine that refuses with TLS instead of a reset: policy engines send 40 handshake_failure or 49 access_denied, strict-SNI servers 112 unrecognized_name. The alert was {fault_alert_sent}. Chrome shows alerts 42–46, 48, 49 and 116 from a server as ERR_BAD_SSL_CLIENT_AUTH_CERT, which blames the client certificate even when a WAF sent them.",
 			checks:    []string{checkMsg, checkCapture, checkSNI, checkStacks, checkFaultOff},
 			clientSaw: "{fault_alert_saw}",
 		},

@@ -140,7 +140,7 @@ func faultKnowledgeJA() map[string]entry {
 		},
 
 		CodeFaultInjected + "/alert": {
-			cause:     "実際のネットワークで、{fault_stage}に致命的なアラートが来るのは、リセットではなく TLS で拒否するロードバランサ、WAF、ポリシーエンジンによるもの。ポリシーエンジンは 40 handshake_failure か 49 access_denied を、SNI に厳格なサーバは 112 unrecognized_name を送る。今回送られたのは{fault_alert_sent}。Chrome はサーバからのアラート 42〜49 と 116 を ERR_BAD_SSL_CLIENT_AUTH_CERT と表示するので、WAF が送った場合でもクライアント証明書のせいに見える。",
+			cause:     "実際のネットワークで、{fault_stage}に致命的なアラートが来るのは、リセットではなく TLS で拒否するロードバランサ、WAF、ポリシーエンジンによるもの。ポリシーエンジンは 40 handshake_failure か 49 access_denied を、SNI に厳格なサーバは 112 unrecognized_name を送る。今回送られたのは{fault_alert_sent}。Chrome はサーバからのアラート 42〜46、48、49、116 を ERR_BAD_SSL_CLIENT_AUTH_CERT と表示するので、WAF が送った場合でもクライアント証明書のせいに見える。",
 			checks:    []string{checkMsgJA, checkCaptureJA, checkSNIJA, checkStacksJA, checkFaultOffJA},
 			clientSaw: "{fault_alert_saw}",
 		},
