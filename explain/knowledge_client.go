@@ -209,7 +209,7 @@ func clientKnowledge() map[string]entry {
 		},
 		CodeVersionTooNew: {group: groupVersion,
 			summary: "client {client} offered only {offered_versions}; listener {listener} accepts {our_versions}",
-			cause:   "Every version the client offers ({offered_versions}) is above this listener's ceiling ({ceiling}). Typical: a TLS 1.3-only client (curl --tlsv1.3, a hardened Go or Java config) against a listener capped at TLS 1.2; BIG-IP client-ssl profiles keep TLS 1.3 off by default (option no-tlsv1.3).",
+			cause:   "Every version the client offers ({offered_versions}) is above this listener's ceiling ({ceiling}). Typical: a TLS 1.3-only client (curl --tlsv1.3, a hardened Go or Java config) against a listener capped at TLS 1.2; many BIG-IP versions keep TLS 1.3 off in client-ssl profiles by default (option no-tlsv1.3).",
 			checks: []string{
 				"Raise {max_version_knob} to \"{min_offered_cfg}\" or later (BIG-IP: remove {bigip_enable_new} from the client-ssl options).",
 				"Or let the client offer {ceiling}: {client_ceiling_flags}.",
@@ -278,14 +278,15 @@ func clientKnowledge() map[string]entry {
 			cause:   "The TLS stack found no cipher suite both sides support ({err}). The ClientHello was not captured, so the lists cannot be compared here. Typical: an old client offering only CBC, 3DES, RC4 or static-RSA suites against a hardened cipher list.",
 		},
 
-		// BIG-IP chooses the key exchange group while it selects the suite,
-		// and bigip-log.md records no message of its own for a group
-		// mismatch, so a group mismatch gets the no shared ciphers group:
+		// bigip-log.md records no message of its own for a group mismatch;
+		// BIG-IP likely chooses the key exchange group while it selects the
+		// suite (inferred, hence the hedged text), so a group mismatch gets
+		// the no shared ciphers group:
 		// 01260009 ssl_select_suite no shared ciphers (40), 01260026,
 		// 01260013.
 		CodeNoSharedGroup: {group: groupCiphers,
 			summary: "no shared key exchange group: client {client} offered {groups_offered}; listener {listener} allowed only {groups_ours}",
-			cause:   "Versions and cipher suites would do, but the client and tlsgate share no key exchange group: the client's supported_groups lists {groups_offered}, and this connection allowed only {groups_ours}. Every TLS 1.3 handshake, and ECDHE below it, needs a group both sides support, so tlsgate refused with alert 40 handshake_failure. Typical: a FIPS-only or hardened profile restricted to NIST curves (P-256, P-384) against a client that offers only X25519 (curl with `--curves X25519`, some embedded stacks), or a server that insists on a post-quantum hybrid facing a classic client. A BIG-IP logs it like a cipher mismatch, as `no shared ciphers` (the lines above): it picks the group while it selects the suite.",
+			cause:   "Versions and cipher suites would do, but the client and tlsgate share no key exchange group: the client's supported_groups lists {groups_offered}, and this connection allowed only {groups_ours}. Every TLS 1.3 handshake, and ECDHE below it, needs a group both sides support, so tlsgate refused with alert 40 handshake_failure. Typical: a FIPS-only or hardened profile restricted to NIST curves (P-256, P-384) against a client that offers only X25519 (curl with `--curves X25519`, some embedded stacks), or a server that insists on a post-quantum hybrid facing a classic client. A BIG-IP most likely logs it like a cipher mismatch, as `no shared ciphers` (the lines above): it appears to pick the group while it selects the suite.",
 			checks: []string{
 				"Compare the groups below and allow one the client offers on the server (BIG-IP: the curves of the client-ssl profile's cipher group or string; here the cipher rule's groups), or make the client offer one of {groups_ours} (`curl --curves P-384`, `openssl s_client -groups P-384`).",
 				"Test one group at a time: `openssl s_client -connect {virtual}{servername_opt} -groups X25519 </dev/null`, then `-groups P-256`: the ones that complete are the server's.",
@@ -611,7 +612,7 @@ func clientKnowledge() map[string]entry {
 				"{stall_check}",
 				"Check firewalls and IPS between the client and {virtual}.",
 			},
-			clientSaw: "tlsgate closes the connection (FIN) when its deadline passes: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `…:error:0A000126:SSL routines::unexpected eof while reading`, Go `EOF`. A client whose own timer is shorter gives up first: curl `curl: (28) SSL connection timeout`, Go `net/http: TLS handshake timeout`.",
+			clientSaw: "tlsgate closes the connection (FIN) when its deadline passes: curl `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `…:error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading:…`, Go `EOF`. A client whose own timer is shorter gives up first: curl `curl: (28) SSL connection timeout`, Go `net/http: TLS handshake timeout`.",
 		},
 
 		CodeHandshakeTimeout + "/partial_trickle": {

@@ -194,7 +194,7 @@ func clientKnowledgeJA() map[string]entry {
 		},
 		CodeVersionTooNew: {
 			summary: "クライアント {client} の提示は {offered_versions} のみ、リスナー {listener} が受け付けるのは {our_versions}",
-			cause:   "クライアントが提示したバージョン（{offered_versions}）がすべて、このリスナーの上限（{ceiling}）より新しい。典型例は、TLS 1.2 までに制限したリスナーに TLS 1.3 しか話さないクライアント（curl --tlsv1.3、ハードニングした Go や Java の設定）が来るケース。BIG-IP の client-ssl プロファイルは、既定では TLS 1.3 が無効（no-tlsv1.3 オプション）になっている。",
+			cause:   "クライアントが提示したバージョン（{offered_versions}）がすべて、このリスナーの上限（{ceiling}）より新しい。典型例は、TLS 1.2 までに制限したリスナーに TLS 1.3 しか話さないクライアント（curl --tlsv1.3、ハードニングした Go や Java の設定）が来るケース。多くの BIG-IP のバージョンでは、client-ssl プロファイルの既定で TLS 1.3 が無効（no-tlsv1.3 オプション）になっている。",
 			checks: []string{
 				"{max_version_knob} を \"{min_offered_cfg}\" 以上に上げる（BIG-IP では client-ssl プロファイルの options から {bigip_enable_new} を外す）。",
 				"またはクライアントに {ceiling} を提示させる: {client_ceiling_flags}。",
@@ -259,7 +259,7 @@ func clientKnowledgeJA() map[string]entry {
 
 		CodeNoSharedGroup: {
 			summary: "共通の鍵交換グループなし: クライアント {client} の提示は {groups_offered}、リスナー {listener} が許したのは {groups_ours} だけ",
-			cause:   "バージョンも暗号スイートも合うが、クライアントと tlsgate に共通の鍵交換グループがない。クライアントの supported_groups は {groups_offered} で、この接続で許したのは {groups_ours} だけ。TLS 1.3 のハンドシェイクはすべて、TLS 1.2 以前でも ECDHE なら双方が対応するグループが必要なので、tlsgate はアラート 40 handshake_failure で拒否した。典型例は、NIST 曲線（P-256、P-384）だけに絞った FIPS 対応やハードニング済みのプロファイルに、X25519 しか提示しないクライアント（curl に `--curves X25519`、一部の組み込みスタック）が当たるケースや、耐量子ハイブリッドを必須にしたサーバに従来のクライアントが当たるケース。BIG-IP はスイートを選ぶときにグループも決めるので、暗号スイートの不一致と同じく `no shared ciphers` として記録する（上の行）。",
+			cause:   "バージョンも暗号スイートも合うが、クライアントと tlsgate に共通の鍵交換グループがない。クライアントの supported_groups は {groups_offered} で、この接続で許したのは {groups_ours} だけ。TLS 1.3 のハンドシェイクはすべて、TLS 1.2 以前でも ECDHE なら双方が対応するグループが必要なので、tlsgate はアラート 40 handshake_failure で拒否した。典型例は、NIST 曲線（P-256、P-384）だけに絞った FIPS 対応やハードニング済みのプロファイルに、X25519 しか提示しないクライアント（curl に `--curves X25519`、一部の組み込みスタック）が当たるケースや、耐量子ハイブリッドを必須にしたサーバに従来のクライアントが当たるケース。BIG-IP はスイートを選ぶときにグループも決めるとみられるので、暗号スイートの不一致と同じく `no shared ciphers` として記録する可能性が高い（上の行）。",
 			checks: []string{
 				"下のグループを見比べ、クライアントが提示するものをサーバ側で許可する（BIG-IP では client-ssl プロファイルの cipher group や暗号文字列の曲線。ここでは cipher ルールの groups）か、クライアントに {groups_ours} のどれかを提示させる（`curl --curves P-384`、`openssl s_client -groups P-384`）。",
 				"グループを 1 つずつ試す: `openssl s_client -connect {virtual}{servername_opt} -groups X25519 </dev/null`、次に `-groups P-256`。完了したものがサーバの対応するグループ。",
@@ -590,7 +590,7 @@ func clientKnowledgeJA() map[string]entry {
 				"{stall_check}",
 				"クライアントと {virtual} の間のファイアウォールや IPS を確認する。",
 			},
-			clientSaw: "期限が来ると tlsgate が接続を閉じる（FIN）: curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、openssl s_client は `…:error:0A000126:SSL routines::unexpected eof while reading`、Go は `EOF`。クライアント自身のタイマーの方が短ければ先にあきらめる: curl は `curl: (28) SSL connection timeout`、Go は `net/http: TLS handshake timeout`。",
+			clientSaw: "期限が来ると tlsgate が接続を閉じる（FIN）: curl は `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、openssl s_client は `…:error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading:…`、Go は `EOF`。クライアント自身のタイマーの方が短ければ先にあきらめる: curl は `curl: (28) SSL connection timeout`、Go は `net/http: TLS handshake timeout`。",
 		},
 
 		CodeHelloMalformed: {

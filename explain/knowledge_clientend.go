@@ -7,12 +7,17 @@ const (
 	clientEndIntro = "{passes_tls}: tlsgate decrypts nothing and serves no certificate, and the client's handshake is with the backend {backend} itself. " +
 		"The backend answered the ClientHello, and the client ended the handshake instead of finishing it: "
 	clientEndNotLab  = " tlsgate did not decrypt, so this is about the backend's certificate chain and the client's trust store, not tlsgate's lab CA."
-	clientEndNoBigIP = " A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) takes no part in the handshake either and logs no SSL error for it, so no BIG-IP line is shown; " +
-		"ssldump shows the client's `C>S Alert` after the server's flight (under TLS 1.3 an encrypted `C>S application_data` record)."
-	clientEndCheckChain = "Look at the chain the backend serves, without tlsgate: `openssl s_client -connect {backend}{servername_opt} -showcerts </dev/null` prints each certificate's subject and issuer and a `Verify return code`; add `-CAfile <the client's CA bundle>` to verify it as the client does."
-	clientEndCheckStore = "Check the client's trust store or CA bundle: the CA that issued the backend's certificate must be in it (curl `--cacert`, Go `tls.Config.RootCAs` or SSL_CERT_FILE, Java's truststore, the OS store for browsers); a private CA has to be added there."
-	clientEndCheckCert  = "Check the backend's certificate itself: the name the client dials ({sni}) in its SAN, its dates by the client's clock, and the intermediate served after the leaf."
-	clientEndSawCert    = "Go prints `tls: failed to verify certificate: x509: certificate signed by unknown authority` (or `… is valid for X, not Y`, `… has expired or is not yet valid …`); curl `curl: (60) SSL certificate problem: unable to get local issuer certificate`; openssl s_client -verify_return_error `verify error:num=20:unable to get local issuer certificate`; Chrome NET::ERR_CERT_AUTHORITY_INVALID, Firefox SEC_ERROR_UNKNOWN_ISSUER."
+	clientEndNoBigIP = " A BIG-IP passthrough virtual server (no client-ssl or server-ssl profile) takes no part in the handshake either and logs no SSL error for it, so no BIG-IP line is shown"
+	// What ssldump shows depends on how the alert travelled: OpenSSL clients
+	// send it in the clear even under TLS 1.3 (client-symptoms.md §8.4), Go
+	// and Java clients encrypt it there. A client that sent no alert gets
+	// neither sentence.
+	clientEndAlertClear  = "; ssldump shows the client's `C>S Alert` after the server's flight."
+	clientEndAlertSealed = "; ssldump shows the client's alert as an encrypted `C>S application_data` record after the server's flight."
+	clientEndCheckChain  = "Look at the chain the backend serves, without tlsgate: `openssl s_client -connect {backend}{servername_opt} -showcerts </dev/null` prints each certificate's subject and issuer and a `Verify return code`; add `-CAfile <the client's CA bundle>` to verify it as the client does."
+	clientEndCheckStore  = "Check the client's trust store or CA bundle: the CA that issued the backend's certificate must be in it (curl `--cacert`, Go `tls.Config.RootCAs` or SSL_CERT_FILE, Java's truststore, the OS store for browsers); a private CA has to be added there."
+	clientEndCheckCert   = "Check the backend's certificate itself: the name the client dials ({sni}) in its SAN, its dates by the client's clock, and the intermediate served after the leaf."
+	clientEndSawCert     = "Go prints `tls: failed to verify certificate: x509: certificate signed by unknown authority` (or `… is valid for X, not Y`, `… has expired or is not yet valid …`); curl `curl: (60) SSL certificate problem: unable to get local issuer certificate`; openssl s_client -verify_return_error `verify error:num=20:unable to get local issuer certificate`; Chrome NET::ERR_CERT_AUTHORITY_INVALID, Firefox SEC_ERROR_UNKNOWN_ISSUER."
 )
 
 // clientEndKnowledge covers a passthrough client that refused the
@@ -22,7 +27,7 @@ func clientEndKnowledge() map[string]entry {
 		CodeClientRejectedBackend: {
 			summary: "client {client} ended its handshake with backend {backend} with alert {client_end_alert} after the backend's answer; {relayed_by} relayed it",
 			cause: clientEndIntro + "its first record after the ClientHello is alert {client_end_alert}, sent in the clear, so the alert is read, not guessed. " +
-				"It refused something in the backend's answer: a version or cipher suite its ServerHello chose that the client does not accept (70, 40, 47), or its certificate." + clientEndNoBigIP,
+				"It refused something in the backend's answer: a version or cipher suite its ServerHello chose that the client does not accept (70, 40, 47), or its certificate." + clientEndNoBigIP + clientEndAlertClear,
 			checks: []string{
 				"Read the client's own error output: it names what it refused.",
 				"Ask the backend directly, without tlsgate: `openssl s_client -connect {backend}{servername_opt} </dev/null` prints the version and cipher it picks (`New, TLSv1.3, Cipher is …`) and its certificate.",
@@ -34,7 +39,7 @@ func clientEndKnowledge() map[string]entry {
 		CodeClientRejectedBackend + "/cert": {
 			summary: "client {client} refused the certificate of backend {backend} with alert {client_end_alert}; {relayed_by} relayed the refusal",
 			cause: clientEndIntro + "its first record after the ClientHello is alert {client_end_alert}, sent in the clear, so the alert is read, not guessed: the client refused the backend's certificate. {client_end_why}" +
-				clientEndNotLab + clientEndNoBigIP,
+				clientEndNotLab + clientEndNoBigIP + clientEndAlertClear,
 			checks:    []string{clientEndCheckChain, clientEndCheckStore, clientEndCheckCert},
 			clientSaw: "{client_end_saw}",
 		},
@@ -43,7 +48,7 @@ func clientEndKnowledge() map[string]entry {
 			cause: clientEndIntro + "after its ClientHello the client sent one application_data record of 19 bytes (after a ChangeCipherSpec, when it sent one) and closed. " +
 				"19 bytes is an encrypted TLS 1.3 alert: 2 alert bytes, the inner content type and a 16-byte tag; the client's Finished, which a completed handshake sends instead, is 53 or 69. " +
 				"The alert is encrypted with the handshake keys, which tlsgate does not have, so which alert it is is inferred, not read: after the backend's certificate, by far the most common reason is that the client refused it (an untrusted issuer, a wrong name, an expired certificate)." +
-				clientEndNotLab + clientEndNoBigIP,
+				clientEndNotLab + clientEndNoBigIP + clientEndAlertSealed,
 			checks: []string{clientEndCheckChain, clientEndCheckStore, clientEndCheckCert,
 				"To read the alert itself, repeat with the client capped at TLS 1.2 (curl `--tls-max 1.2`, Go `MaxVersion: tls.VersionTLS12`): there it is sent in the clear and tlsgate logs its number."},
 			clientSaw: clientEndSawCert,
@@ -55,7 +60,7 @@ func clientEndKnowledge() map[string]entry {
 				"likely the client refused the backend's certificate and closed without an alert (some clients do), less often it was stopped or gave up on its own. " +
 				"Another order of events ends the same way, and the relay cannot tell the two apart: a client that meant to close right after its ClientHello, writing the hello and then shutting its sending side in a second call (`nc -N`, a script's shutdown(SHUT_WR)), can be descheduled between the two calls, and its FIN then leaves after the backend's flight has arrived. " +
 				"Both are a FIN with no alert and no byte after the hello; only the FIN's timing differs, and on a busy machine it proves nothing. If the client is such a script or probe, it refused nothing: the certificate is not the question." +
-				clientEndNotLab + clientEndNoBigIP,
+				clientEndNotLab + clientEndNoBigIP + ".",
 			checks:    []string{clientEndCheckChain, clientEndCheckStore, "Read the client's own error output: it names what it refused, if anything."},
 			clientSaw: clientEndSawCert,
 		},
@@ -82,8 +87,9 @@ func clientEndKnowledgeJA() map[string]entry {
 	intro := "{passes_tls}する。tlsgate は何も復号せず証明書も出さない。クライアントのハンドシェイクの相手はバックエンド {backend} 自身である。" +
 		"バックエンドは ClientHello に応答したが、クライアントはハンドシェイクを完了せずに終わらせた。"
 	notLab := "tlsgate は復号していないので、これは tlsgate のラボ CA ではなく、バックエンドの証明書チェーンとクライアントのトラストストアの問題である。"
-	noBigIP := "BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）もハンドシェイクに関わらず、これについて SSL エラーを記録しないので、BIG-IP の行は表示しない。" +
-		"ssldump ではサーバのフライトの後にクライアントの `C>S Alert`（TLS 1.3 では暗号化された `C>S application_data` レコード）として見える。"
+	noBigIP := "BIG-IP のパススルー仮想サーバ（client-ssl も server-ssl プロファイルもないもの）もハンドシェイクに関わらず、これについて SSL エラーを記録しないので、BIG-IP の行は表示しない。"
+	alertClear := "ssldump ではサーバのフライトの後にクライアントの `C>S Alert` として見える。"
+	alertSealed := "ssldump ではサーバのフライトの後に、クライアントのアラートが暗号化された `C>S application_data` レコードとして見える。"
 	chain := "tlsgate を通さずに、バックエンドが出すチェーンを見る: `openssl s_client -connect {backend}{servername_opt} -showcerts </dev/null` は各証明書のサブジェクトと発行者、`Verify return code` を表示する。`-CAfile <クライアントの CA バンドル>` を付けるとクライアントと同じ検証になる。"
 	store := "クライアントのトラストストアまたは CA バンドルを確認する。バックエンドの証明書を発行した CA が入っている必要がある（curl の `--cacert`、Go の `tls.Config.RootCAs` または SSL_CERT_FILE、Java のトラストストア、ブラウザは OS のストア）。プライベート CA はそこに追加する。"
 	cert := "バックエンドの証明書自体を確認する: クライアントが接続する名前（{sni}）が SAN にあるか、クライアントの時計で有効期間内か、中間証明書がリーフの後に送られているか。"
@@ -91,7 +97,7 @@ func clientEndKnowledgeJA() map[string]entry {
 		CodeClientRejectedBackend: {
 			summary: "クライアント {client} はバックエンド {backend} の応答の後、アラート {client_end_alert} でハンドシェイクを終えた。{relayed_by}はそれを中継した",
 			cause: intro + "ClientHello の後の最初のレコードは平文のアラート {client_end_alert} なので、アラートは推測ではなく読み取ったものである。" +
-				"クライアントはバックエンドの応答の何かを拒否した: ServerHello が選んだバージョンや暗号スイート（70、40、47）、または証明書。" + noBigIP,
+				"クライアントはバックエンドの応答の何かを拒否した: ServerHello が選んだバージョンや暗号スイート（70、40、47）、または証明書。" + noBigIP + alertClear,
 			checks: []string{
 				"クライアント自身のエラー出力を読む。何を拒否したかが書かれている。",
 				"tlsgate を通さずにバックエンドに直接聞く: `openssl s_client -connect {backend}{servername_opt} </dev/null` は選ばれたバージョンと暗号（`New, TLSv1.3, Cipher is …`）と証明書を表示する。",
@@ -102,7 +108,7 @@ func clientEndKnowledgeJA() map[string]entry {
 		CodeClientRejectedBackend + "/cert": {
 			summary: "クライアント {client} はバックエンド {backend} の証明書をアラート {client_end_alert} で拒否した。{relayed_by}はその拒否を中継した",
 			cause: intro + "ClientHello の後の最初のレコードは平文のアラート {client_end_alert} なので、アラートは推測ではなく読み取ったものである。クライアントはバックエンドの証明書を拒否した。{client_end_why}" +
-				notLab + noBigIP,
+				notLab + noBigIP + alertClear,
 			checks:    []string{chain, store, cert},
 			clientSaw: "{client_end_saw}",
 		},
@@ -111,7 +117,7 @@ func clientEndKnowledgeJA() map[string]entry {
 			cause: intro + "クライアントは ClientHello の後に 19 バイトの application_data レコードを 1 つだけ送り（送る場合は ChangeCipherSpec の後）、接続を閉じた。" +
 				"19 バイトは暗号化された TLS 1.3 のアラート（アラート 2 バイト、内側のコンテントタイプ、16 バイトのタグ）の大きさで、完了したハンドシェイクなら代わりに 53 か 69 バイトの Finished を送る。" +
 				"アラートは tlsgate が持たないハンドシェイク鍵で暗号化されているので、どのアラートかは読み取ったものではなく推測である。バックエンドの証明書の後なら、最も多い理由はクライアントがそれを拒否したこと（信頼しない発行者、名前の不一致、期限切れ）である。" +
-				notLab + noBigIP,
+				notLab + noBigIP + alertSealed,
 			checks: []string{chain, store, cert,
 				"アラート自体を読むには、クライアントを TLS 1.2 までに制限して繰り返す（curl の `--tls-max 1.2`、Go の `MaxVersion: tls.VersionTLS12`）。TLS 1.2 ではアラートは平文で送られ、tlsgate はその番号を記録する。"},
 			clientSaw: "Go は `tls: failed to verify certificate: x509: certificate signed by unknown authority`（または `… is valid for X, not Y`、`… has expired or is not yet valid …`）、curl は `curl: (60) SSL certificate problem: unable to get local issuer certificate`、openssl s_client -verify_return_error は `verify error:num=20:unable to get local issuer certificate`、Chrome は NET::ERR_CERT_AUTHORITY_INVALID、Firefox は SEC_ERROR_UNKNOWN_ISSUER を表示する。",

@@ -159,7 +159,7 @@ func faultKnowledge() map[string]entry {
 		},
 
 		CodeFaultInjected + "/alert": {
-			cause:     "On a real network a fatal alert {fault_stage} comes from a load balancer, WAF or policy engine that refuses with TLS instead of a reset: policy engines send 40 handshake_failure or 49 access_denied, strict-SNI servers 112 unrecognized_name. The alert was {fault_alert_sent}. Chrome shows alerts 42–49 and 116 from a server as ERR_BAD_SSL_CLIENT_AUTH_CERT, which blames the client certificate even when a WAF sent them.",
+			cause:     "On a real network a fatal alert {fault_stage} comes from a load balancer, WAF or policy engine that refuses with TLS instead of a reset: policy engines send 40 handshake_failure or 49 access_denied, strict-SNI servers 112 unrecognized_name. The alert was {fault_alert_sent}. Chrome shows alerts 42–46, 48, 49 and 116 from a server as ERR_BAD_SSL_CLIENT_AUTH_CERT, which blames the client certificate even when a WAF sent them.",
 			checks:    []string{checkMsg, checkCapture, checkSNI, checkStacks, checkFaultOff},
 			clientSaw: "{fault_alert_saw}",
 		},
@@ -312,11 +312,12 @@ func faultKnowledge() map[string]entry {
 				checkFaultOff},
 			clientSaw: sawAlert70,
 		},
-		// A group refusal gets the no shared ciphers group too: BIG-IP picks
-		// the group while it selects the suite, and bigip-log.md records no
-		// message of its own for a group mismatch.
+		// A group refusal gets the no shared ciphers group too: bigip-log.md
+		// records no message of its own for a group mismatch, and BIG-IP
+		// likely picks the group while it selects the suite (inferred, hence
+		// the hedged text).
 		CodeFaultInjected + "/tls_policy_group": {group: groupCiphers,
-			cause: "On a real network this is a server or load balancer that allows only some key exchange groups ({groups_ours}; a FIPS-only or hardened profile limited to NIST curves, or one that insists on a post-quantum hybrid) facing a client that offers none of them ({groups_offered}). Versions and suites would do; it answers with alert 40 handshake_failure, and a BIG-IP logs it as `no shared ciphers` (the lines above), since it picks the group while it selects the suite.",
+			cause: "On a real network this is a server or load balancer that allows only some key exchange groups ({groups_ours}; a FIPS-only or hardened profile limited to NIST curves, or one that insists on a post-quantum hybrid) facing a client that offers none of them ({groups_offered}). Versions and suites would do; it answers with alert 40 handshake_failure, and a BIG-IP most likely logs it as `no shared ciphers` (the lines above), since it appears to pick the group while it selects the suite.",
 			checks: []string{
 				"Test one group at a time: `openssl s_client -connect {virtual}{servername_opt} -groups X25519 </dev/null`, then `-groups P-256`: the ones that complete are the server's.",
 				"Allow a group the client offers on the server (BIG-IP: the curves of the client-ssl profile's cipher group or string), or make the client offer one of {groups_ours} (`curl --curves P-384`).",

@@ -140,7 +140,7 @@ func faultKnowledgeJA() map[string]entry {
 		},
 
 		CodeFaultInjected + "/alert": {
-			cause:     "実際のネットワークで、{fault_stage}に致命的なアラートが来るのは、リセットではなく TLS で拒否するロードバランサ、WAF、ポリシーエンジンによるもの。ポリシーエンジンは 40 handshake_failure か 49 access_denied を、SNI に厳格なサーバは 112 unrecognized_name を送る。今回送られたのは{fault_alert_sent}。Chrome はサーバからのアラート 42〜49 と 116 を ERR_BAD_SSL_CLIENT_AUTH_CERT と表示するので、WAF が送った場合でもクライアント証明書のせいに見える。",
+			cause:     "実際のネットワークで、{fault_stage}に致命的なアラートが来るのは、リセットではなく TLS で拒否するロードバランサ、WAF、ポリシーエンジンによるもの。ポリシーエンジンは 40 handshake_failure か 49 access_denied を、SNI に厳格なサーバは 112 unrecognized_name を送る。今回送られたのは{fault_alert_sent}。Chrome はサーバからのアラート 42〜46、48、49、116 を ERR_BAD_SSL_CLIENT_AUTH_CERT と表示するので、WAF が送った場合でもクライアント証明書のせいに見える。",
 			checks:    []string{checkMsgJA, checkCaptureJA, checkSNIJA, checkStacksJA, checkFaultOffJA},
 			clientSaw: "{fault_alert_saw}",
 		},
@@ -282,7 +282,7 @@ func faultKnowledgeJA() map[string]entry {
 			clientSaw: "リクエストは送られ、その後レスポンスが止まる。curl は `curl: (28) Operation timed out after … milliseconds with N out of M bytes received`（ヘッダすら届かなければ `with 0 bytes received`）、Go は `context deadline exceeded` か、ヘッダ待ちやボディ読み込み中の `i/o timeout`、Chrome は ERR_TIMED_OUT。",
 		},
 		CodeFaultInjected + "/tls_policy_group": {
-			cause: "実際のネットワークなら、一部の鍵交換グループ（{groups_ours}。NIST 曲線だけに絞った FIPS 対応やハードニング済みのプロファイル、あるいは耐量子ハイブリッドを必須にしたもの）しか許さないサーバやロードバランサに、そのどれも提示しないクライアント（{groups_offered}）が当たったケースにあたる。バージョンもスイートも合うが、アラート 40 handshake_failure で応答し、BIG-IP はスイートを選ぶときにグループも決めるので `no shared ciphers` として記録する（上の行）。",
+			cause: "実際のネットワークなら、一部の鍵交換グループ（{groups_ours}。NIST 曲線だけに絞った FIPS 対応やハードニング済みのプロファイル、あるいは耐量子ハイブリッドを必須にしたもの）しか許さないサーバやロードバランサに、そのどれも提示しないクライアント（{groups_offered}）が当たったケースにあたる。バージョンもスイートも合うが、アラート 40 handshake_failure で応答し、BIG-IP はスイートを選ぶときにグループも決めるとみられるので `no shared ciphers` として記録する可能性が高い（上の行）。",
 			checks: []string{
 				"グループを 1 つずつ試す: `openssl s_client -connect {virtual}{servername_opt} -groups X25519 </dev/null`、次に `-groups P-256`。完了したものがサーバの対応するグループ。",
 				"クライアントが提示するグループをサーバ側で許可する（BIG-IP では client-ssl プロファイルの cipher group や暗号文字列の曲線）か、クライアントに {groups_ours} のどれかを提示させる（`curl --curves P-384`）。",

@@ -45,10 +45,11 @@ const (
 	lineCheckGroups  = "Check the key exchange groups too, not only the suites: test one group at a time, `openssl s_client -connect {vs} -groups X25519 </dev/null`, then `-groups P-256` and `-groups P-384` (the ones that complete are the virtual server's), and compare with the client's supported_groups and key_share extensions (Wireshark shows both in the ClientHello). On the BIG-IP the groups come from the DH groups of the cipher rule in the profile's cipher group (`tmsh list ltm cipher rule <rule>`)."
 )
 
-// lineCauseGroups is the cause the suite lists cannot show: a group
-// mismatch ends in the same reason, because BIG-IP picks the group while
-// it selects the suite and has no message of its own for it.
-const lineCauseGroups = "No key exchange group in common, while versions and suites would do: the client's supported_groups (and its TLS 1.3 key_share) lists none of the groups the profile allows, such as a FIPS or hardened profile limited to NIST curves (P-256, P-384) against a client that offers only X25519, or a profile that insists on a post-quantum hybrid facing a classic client. Every TLS 1.3 handshake, and ECDHE below it, needs a shared group; BIG-IP picks it while it selects the suite, so the mismatch is logged as this same `no shared ciphers` (40)."
+// lineCauseGroups is the cause the suite lists cannot show: bigip-log.md
+// has no message for a group mismatch, and BIG-IP picking the group while
+// it selects the suite would end it in this same reason. That is inferred,
+// not confirmed, so the text hedges it.
+const lineCauseGroups = "No key exchange group in common, while versions and suites would do: the client's supported_groups (and its TLS 1.3 key_share) lists none of the groups the profile allows, such as a FIPS or hardened profile limited to NIST curves (P-256, P-384) against a client that offers only X25519, or a profile that insists on a post-quantum hybrid facing a classic client. Every TLS 1.3 handshake, and ECDHE below it, needs a shared group; BIG-IP likely picks it while it selects the suite, so the mismatch is probably logged as this same `no shared ciphers` (40)."
 
 // lineKnowledgeTables are built once and only read.
 var lineKnowledgeTables = sync.OnceValue(func() map[string]map[string]lineEntry {
@@ -107,7 +108,7 @@ func lineKnowledgeEN() map[string]lineEntry {
 		IDConnectionError + "/unsupported version": {
 			title: "unsupported version: no protocol version in common",
 			meaning: "The ClientHello offered no protocol version the SSL profile allows, so TMM stopped at the ClientHello ({func}, source line {line_no}). " +
-				"({alert}) is the alert number logged: with the default generic-alert setting BIG-IP reports 40 handshake_failure where the RFC would send 70 protocol_version. " +
+				"({alert}) is the alert number logged: BIG-IP often reports 40 handshake_failure where the RFC would send 70 protocol_version, likely because of the default generic-alert setting. " +
 				"The 01260013 line that follows names the client and the virtual server.",
 			causes: []string{
 				"An old client that offers only TLS 1.0 or 1.1 (or SSLv3) against a profile that disables them (no-tlsv1, no-tlsv1.1): embedded devices, old Java, Windows 7-era stacks, scripts pinned to an old version.",

@@ -15,7 +15,7 @@ const (
 	lineCheckGroupsJA  = "スイートだけでなく鍵交換グループも確認する: `openssl s_client -connect {vs} -groups X25519 </dev/null`、続けて `-groups P-256`、`-groups P-384` と 1 つずつ試し（完了したものが仮想サーバの対応するグループ）、クライアントの supported_groups と key_share 拡張（Wireshark で ClientHello の中に見える）と比べる。BIG-IP では、グループはプロファイルの cipher group に入っている cipher rule の DH グループで決まる（`tmsh list ltm cipher rule <rule>`）。"
 
 	// lineCauseGroupsJA mirrors lineCauseGroups.
-	lineCauseGroupsJA = "バージョンもスイートも合うのに、共通の鍵交換グループがない。クライアントの supported_groups（TLS 1.3 なら key_share も）に、プロファイルが許すグループが 1 つもない。NIST 曲線（P-256、P-384）だけに絞った FIPS 対応やハードニング済みのプロファイルに X25519 しか提示しないクライアントが当たるケースや、耐量子ハイブリッドを必須にしたプロファイルに従来のクライアントが当たるケース。TLS 1.3 のハンドシェイクはすべて、TLS 1.2 以前でも ECDHE なら共通のグループが必要で、BIG-IP はスイートを選ぶときにグループも決めるので、この不一致も同じ `no shared ciphers` (40) として記録される。"
+	lineCauseGroupsJA = "バージョンもスイートも合うのに、共通の鍵交換グループがない。クライアントの supported_groups（TLS 1.3 なら key_share も）に、プロファイルが許すグループが 1 つもない。NIST 曲線（P-256、P-384）だけに絞った FIPS 対応やハードニング済みのプロファイルに X25519 しか提示しないクライアントが当たるケースや、耐量子ハイブリッドを必須にしたプロファイルに従来のクライアントが当たるケース。TLS 1.3 のハンドシェイクはすべて、TLS 1.2 以前でも ECDHE なら共通のグループが必要で、BIG-IP はスイートを選ぶときにグループも決めるとみられるので、この不一致もおそらく同じ `no shared ciphers` (40) として記録される。"
 )
 
 // lineKnowledgeJA is lineKnowledgeEN in Japanese; scenarios stay in the
@@ -69,7 +69,7 @@ func lineKnowledgeJA() map[string]lineEntry {
 		IDConnectionError + "/unsupported version": {
 			title: "unsupported version: 共通のプロトコルバージョンがない",
 			meaning: "ClientHello が提示したプロトコルバージョンの中に、SSL プロファイルが許可しているものがなかったので、TMM は ClientHello の段階で止めた（{func}、ソース上の行 {line_no}）。" +
-				"({alert}) はログに書かれるアラート番号で、既定の generic-alert 設定では、RFC なら 70 protocol_version を送る場面でも BIG-IP は 40 handshake_failure と記録する。" +
+				"({alert}) はログに書かれるアラート番号で、RFC なら 70 protocol_version を送る場面でも BIG-IP はよく 40 handshake_failure と記録する（既定の generic-alert 設定のためとみられる）。" +
 				"続く 01260013 の行にクライアントと仮想サーバが出る。",
 			causes: []string{
 				"TLS 1.0 や 1.1（または SSLv3）しか提示しない古いクライアントが、それらを無効にしたプロファイル（no-tlsv1、no-tlsv1.1）に来ている。組み込み機器、古い Java、Windows 7 世代の TLS スタック、古いバージョンに固定したスクリプトなど。",

@@ -220,7 +220,7 @@ func (f *facts) certAlertSaw(alert int, v uint16) string {
 		42:  {"curl: (35) … sslv3 alert bad certificate", "curl: (56) OpenSSL SSL_read: … sslv3 alert bad certificate"},
 		40:  {"curl: (35) … sslv3 alert handshake failure", "curl: (56) OpenSSL SSL_read: … sslv3 alert handshake failure"},
 		49:  {"curl: (35) … tlsv1 alert access denied", "curl: (56) OpenSSL SSL_read: … tlsv1 alert access denied"},
-		116: {"curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required", "curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required"},
+		116: {"curl: (98) … tlsv13 alert certificate required", "curl: (56) OpenSSL SSL_read: … tlsv13 alert certificate required"},
 	}
 	goText := "remote error: tls: " + AlertName(alert)
 	for _, a := range alertTable() {

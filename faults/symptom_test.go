@@ -95,6 +95,9 @@ func TestSymptom(t *testing.T) {
 		{"client_auth", "client_hello", &Rule{RejectWith: ptr(Alert(49))}, []string{ClassAlert + " 49 access_denied for a missing or refused client certificate",
 			"curl (56) OpenSSL SSL_read: … tlsv1 alert access denied", "Read: remote error: tls: access denied", "curl (35) … tlsv1 alert access denied"}},
 		{"client_auth", "client_hello", &Rule{Require: ptr(false)}, []string{ClassAlert + " 48 unknown_ca", "a client that sends none connects", "tlsv1 alert unknown ca"}},
+		// certificate_required inside the handshake: curl exits 98 (CURLE_SSL_CLIENTCERT), not 35 (client-symptoms.md §5).
+		{"client_auth", "client_hello", &Rule{RejectWith: ptr(Alert(116))}, []string{ClassAlert + " 116 certificate_required for a missing or refused client certificate",
+			"curl (56) OpenSSL SSL_read: … tlsv13 alert certificate required", "under TLS 1.2 it ends the handshake: curl (98) … tlsv13 alert certificate required"}},
 	}
 	for _, tt := range tests {
 		got := Symptom(tt.action, tt.stage, tt.r)

@@ -252,9 +252,15 @@ func clientAuthSymptom(r *Rule) string {
 	if code == 116 && a.RejectWith == 0 {
 		code12 = 40 // crypto/tls's alert for a missing certificate below TLS 1.3
 	}
+	// curl exits 98 (CURLE_SSL_CLIENTCERT) for certificate_required met
+	// inside its handshake, whatever the version (client-symptoms.md §5).
+	exit12 := 35
+	if code12 == 116 {
+		exit12 = 98
+	}
 	s := fmt.Sprintf("%s %s: under TLS 1.3 the client's handshake completes and the alert comes on its first read: curl (56) OpenSSL SSL_read: … %s; "+
-		"Go Handshake() returns nil, then Read: remote error: tls: %s; under TLS 1.2 it ends the handshake: curl (35) … %s",
-		ClassAlert, what, sniff.OpenSSLAlertReason(code), GoAlertText(code), sniff.OpenSSLAlertReason(code12))
+		"Go Handshake() returns nil, then Read: remote error: tls: %s; under TLS 1.2 it ends the handshake: curl (%d) … %s",
+		ClassAlert, what, sniff.OpenSSLAlertReason(code), GoAlertText(code), exit12, sniff.OpenSSLAlertReason(code12))
 	if a.Require {
 		s += "; a Go client whose only certificate is from a CA the server does not name sends none, and meets the missing-certificate alert"
 	}

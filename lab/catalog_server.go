@@ -308,8 +308,8 @@ func serverScenarios() []Scenario {
 				JA: "クライアント証明書が必須なのに送られていない",
 			},
 			Reproduces: Text{
-				EN: "The virtual server requires a client certificate (peer-cert-mode require) and the client presents none: it was never configured, it expired and was dropped, or the client's certificate is from a CA missing from the server's list, so the client sent nothing. The profile stops at TLS 1.2, as BIG-IP client-ssl profiles do by default (option no-tlsv1.3), so the failure shows in the handshake.",
-				JA: "仮想サーバがクライアント証明書を必須にしている（peer-cert-mode require）のに、クライアントが証明書を提示しないケース。設定されていない、期限切れで外された、あるいはサーバが提示するCA一覧にクライアント証明書の発行元がないため何も送られない、等。BIG-IP の client-ssl プロファイルの既定（no-tlsv1.3 オプション）と同じく TLS 1.2 までにしているので、失敗はハンドシェイク中に見える。",
+				EN: "The virtual server requires a client certificate (peer-cert-mode require) and the client presents none: it was never configured, it expired and was dropped, or the client's certificate is from a CA missing from the server's list, so the client sent nothing. The profile stops at TLS 1.2, as client-ssl profiles do by default in many BIG-IP versions (option no-tlsv1.3), so the failure shows in the handshake.",
+				JA: "仮想サーバがクライアント証明書を必須にしている（peer-cert-mode require）のに、クライアントが証明書を提示しないケース。設定されていない、期限切れで外された、あるいはサーバが提示するCA一覧にクライアント証明書の発行元がないため何も送られない、等。多くの BIG-IP のバージョンの client-ssl プロファイルの既定（no-tlsv1.3 オプション）と同じく TLS 1.2 までにしているので、失敗はハンドシェイク中に見える。",
 			},
 			Listener:     Listener{Mode: "terminate", ClientSSL: &ClientSSL{MaxVersion: "1.2", ClientCert: "require"}},
 			Try:          curlTrusted,

@@ -8,6 +8,8 @@ package lab
 
 import (
 	"fmt"
+	"net"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
@@ -225,23 +227,46 @@ func (s Scenario) FaultNames() []string {
 }
 
 // BigIPLines fills the BIG-IP templates with the two endpoints, given as
-// "ip:port": {client} and {vs} as they are, {client_dot} and {vs_dot} in
-// the "ip.port" form of the 01260026 line.
+// "ip:port" ("[ip6]:port" for IPv6): {client} and {vs} in the form of the
+// 01260013 line, {client_dot} and {vs_dot} in the "ip.port" form of the
+// 01260026 line, as explain writes them.
 func (s Scenario) BigIPLines(client, vs string) []string {
 	out := make([]string, len(s.BigIP))
-	r := strings.NewReplacer("{client_dot}", dotted(client), "{vs_dot}", dotted(vs), "{client}", client, "{vs}", vs)
+	r := strings.NewReplacer("{client_dot}", dotted(client), "{vs_dot}", dotted(vs), "{client}", colon(client), "{vs}", colon(vs))
 	for i, l := range s.BigIP {
 		out[i] = r.Replace(l)
 	}
 	return out
 }
 
-// dotted writes "ip:port" as BIG-IP's "ip.port".
-func dotted(hostport string) string {
-	if i := strings.LastIndexByte(hostport, ':'); i >= 0 {
-		return hostport[:i] + "." + hostport[i+1:]
+// colon writes an endpoint as 01260013 does: "ip:port" for IPv4, and
+// BIG-IP's "addr.port" without brackets for IPv6, where a colon before the
+// port would be lost among the address's own.
+func colon(hostport string) string {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return hostport
 	}
-	return hostport
+	if a, err := netip.ParseAddr(host); err == nil {
+		host = a.Unmap().String()
+	}
+	if strings.Contains(host, ":") {
+		return host + "." + port
+	}
+	return host + ":" + port
+}
+
+// dotted writes an endpoint as BIG-IP's "addr.port", without brackets, as
+// 01260026 does for every family.
+func dotted(hostport string) string {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return hostport
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		host = a.Unmap().String()
+	}
+	return host + "." + port
 }
 
 // Find returns the scenario called name.

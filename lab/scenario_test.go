@@ -48,14 +48,34 @@ func TestExpectExit(t *testing.T) {
 
 func TestBigIPLines(t *testing.T) {
 	s := Scenario{BigIP: []string{ltmNoSharedCiphers, ltmNoSharedPeers, ltmHandshakeFailed}}
-	got := s.BigIPLines("10.0.0.1:50000", "10.0.0.2:443")
-	want := []string{
-		"01260009:4: Connection error: ssl_select_suite:8181: no shared ciphers (40)",
-		"01260026:4: No shared ciphers between SSL peers 10.0.0.1.50000:10.0.0.2.443.",
-		"01260013:4: SSL Handshake failed for TCP 10.0.0.1:50000 -> 10.0.0.2:443",
+	tests := []struct {
+		name, client, vs string
+		want             []string
+	}{
+		{"ipv4", "10.0.0.1:50000", "10.0.0.2:443", []string{
+			"01260009:4: Connection error: ssl_select_suite:8181: no shared ciphers (40)",
+			"01260026:4: No shared ciphers between SSL peers 10.0.0.1.50000:10.0.0.2.443.",
+			"01260013:4: SSL Handshake failed for TCP 10.0.0.1:50000 -> 10.0.0.2:443",
+		}},
+		// IPv6 endpoints are addr.port in both lines, without brackets.
+		{"ipv6", "[::1]:50000", "[::1]:443", []string{
+			"01260009:4: Connection error: ssl_select_suite:8181: no shared ciphers (40)",
+			"01260026:4: No shared ciphers between SSL peers ::1.50000:::1.443.",
+			"01260013:4: SSL Handshake failed for TCP ::1.50000 -> ::1.443",
+		}},
+		// An IPv4-mapped address is written as the IPv4 address it maps.
+		{"ipv4-mapped", "[::ffff:10.0.0.1]:50000", "10.0.0.2:443", []string{
+			"01260009:4: Connection error: ssl_select_suite:8181: no shared ciphers (40)",
+			"01260026:4: No shared ciphers between SSL peers 10.0.0.1.50000:10.0.0.2.443.",
+			"01260013:4: SSL Handshake failed for TCP 10.0.0.1:50000 -> 10.0.0.2:443",
+		}},
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("BigIPLines:\n got %q\nwant %q", got, want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := s.BigIPLines(tt.client, tt.vs); !slices.Equal(got, tt.want) {
+				t.Errorf("BigIPLines(%q, %q):\n got %q\nwant %q", tt.client, tt.vs, got, tt.want)
+			}
+		})
 	}
 }
 

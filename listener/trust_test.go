@@ -413,11 +413,13 @@ func TestTrustClientCertificate(t *testing.T) {
 	// A client-ssl profile that requires a client certificate (chained to
 	// the lab CA). Under TLS 1.3 the server's verdict arrives after the
 	// client's handshake, on its first read (curl 56); under TLS 1.2 it is
-	// a handshake alert (curl 35).
+	// a handshake alert (curl 35). Were certificate_required to arrive
+	// inside curl's handshake, curl would exit 98, never 35
+	// (client-symptoms.md §5).
 	stranger := newTestServerCA(t)
 	now := time.Now()
 	foreign := issue(t, stranger.cert, stranger.key, x509.ExtKeyUsageClientAuth, now.Add(-time.Hour), now.Add(24*time.Hour), "intruder.lab.test")
-	certRequired := regexp.MustCompile(`\((56|35)\) .*tlsv13 alert certificate required`)
+	certRequired := regexp.MustCompile(`\((56|98)\) .*tlsv13 alert certificate required`)
 	unknownCA13 := regexp.MustCompile(`\((56|35)\) .*tlsv1 alert unknown ca`)
 	cases := []struct {
 		name string
@@ -432,7 +434,7 @@ func TestTrustClientCertificate(t *testing.T) {
 	}{
 		{"curl/no cert/tls1.3", func(t *testing.T, h *harness, _ certFiles) seen {
 			return curlLab(t, h.addr, "--cacert", labCAFile(t, h))
-		}, []int{56, 35}, certRequired, explain.CodeClientCertMissing, "client didn't provide a certificate", "116 certificate_required", true},
+		}, []int{56, 98}, certRequired, explain.CodeClientCertMissing, "client didn't provide a certificate", "116 certificate_required", true},
 		{"curl/no cert/tls1.2", func(t *testing.T, h *harness, _ certFiles) seen {
 			return curlLab(t, h.addr, "--cacert", labCAFile(t, h), "--tls-max", "1.2")
 		}, []int{35}, regexp.MustCompile(`\(35\) .*sslv3 alert handshake failure`), explain.CodeClientCertMissing, "client didn't provide a certificate", "40 handshake_failure", false},
