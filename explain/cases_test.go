@@ -226,6 +226,8 @@ func diagCases() []diagCase {
 
 	silentTLS := base("terminate")
 	silentTLS.Kind, silentTLS.PeekEnd = sniff.Empty, PeerSilent
+	silentPass := base("passthrough")
+	silentPass.Kind, silentPass.PeekEnd, silentPass.PeekTimeout = sniff.Empty, PeerSilent, 3*time.Second
 	silentPlain := base("plaintext")
 	silentPlain.Kind, silentPlain.PeekEnd = sniff.Empty, PeerSilent
 	// A server-first client (SSH, SMTP) relayed to the backend is fine.
@@ -595,6 +597,8 @@ func diagCases() []diagCase {
 			contains: []string{"server_name", "--resolve", "sslv3 alert handshake failure", "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"}},
 		{name: "client_silent_tls", o: silentTLS, code: CodeClientSilent, lines: []string{lineSummary},
 			contains: []string{"SSH", "MySQL", "tcp_half_open", "5s"}},
+		{name: "client_silent_passthrough", o: silentPass, code: CodeClientSilent, lines: []string{lineSummary},
+			contains: []string{"closes it at peek_timeout (3s)"}, absent: []string{"{peek_timeout}"}},
 		{name: "client_silent_plaintext", o: silentPlain, code: CodeClientSilent},
 		{name: "server_first_relayed", o: serverFirst, code: CodeOK, ok: true},
 		{name: "fin_before_decision_relayed", o: finRelayed, code: CodeOK, ok: true},

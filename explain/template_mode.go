@@ -23,7 +23,10 @@ func (f *facts) modePlaceholder(name string) (string, bool) {
 		return f.say("bigip_allow_ssl"), true
 	case "bigip_silent":
 		if pass {
-			return f.say("bigip_silent_pass"), true
+			// The phrase names the deadline, and phrases are not expanded
+			// again once inserted: fill it here.
+			t, _ := f.placeholder("peek_timeout")
+			return f.say("bigip_silent_pass", "{peek_timeout}", t), true
 		}
 		return f.say("bigip_silent_ssl"), true
 	}
