@@ -354,6 +354,13 @@ func diagCases() []diagCase {
 	malformed := base("terminate")
 	malformed.Kind, malformed.FirstBytes = sniff.TLSHandshake, []byte{0x16, 0x03, 0x01, 0x00, 0x04, 0x02, 0x00, 0x00, 0x00}
 	malformed.HelloErr = "sniff: handshake message type 2 is not a ClientHello"
+	// An alert record first: its bytes name the alert, which the texts
+	// should too, not only "a record that is not a handshake".
+	alertBytes := []byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28}
+	alertOnPlain := base("plaintext")
+	alertOnPlain.Kind, alertOnPlain.FirstBytes, alertOnPlain.Route = sniff.TLSOther, alertBytes, "tls_on_plain_reset"
+	alertOnTLS := base("terminate")
+	alertOnTLS.Kind, alertOnTLS.FirstBytes = sniff.TLSOther, alertBytes
 	tlsRecord := base("passthrough")
 	tlsRecord.Kind, tlsRecord.FirstBytes = sniff.TLSOther, []byte{0x17, 0x03, 0x03, 0x00, 0x20}
 
@@ -526,6 +533,11 @@ func diagCases() []diagCase {
 				"Use http:// for port 443 (the address the client connected to: the load balancer's VIP 10.9.9.9:443, from the PROXY header; listener pp1 itself is at 127.0.0.1:19622)",
 				"If listener pp1 (127.0.0.1:19622) should speak TLS"},
 			absent: []string{"pp1 (10.9.9.9:443)", "If port 443 should speak TLS"}},
+		{name: "tls_on_plaintext_alert_record", o: alertOnPlain, code: CodeTLSOnPlaintext,
+			contains: []string{"a TLS alert record (fatal 40 handshake_failure), not a handshake", "no ClientHello came", "Connection reset by peer"},
+			absent:   []string{"ClientHello (SNI", "offering"}},
+		{name: "hello_malformed_alert_record", o: alertOnTLS, code: CodeHelloMalformed, lines: []string{lineSummary},
+			contains: []string{"a TLS alert record (fatal 40 handshake_failure)"}},
 		{name: "tls_on_plaintext_reset", o: tlsOnPlainReset, code: CodeTLSOnPlaintext,
 			contains: []string{"curl: (35) Recv failure: Connection reset by peer"}},
 		// A stalled hello names no SNI or versions: none were read, and
@@ -693,7 +705,7 @@ func diagCases() []diagCase {
 		{name: "hello_malformed", o: malformed, code: CodeHelloMalformed, lines: []string{lineSummary},
 			contains: []string{"not a ClientHello", "16 03 01 00 04"}},
 		{name: "hello_malformed_tls_record", o: tlsRecord, code: CodeHelloMalformed, lines: []string{lineSummary},
-			contains: []string{"application data"}},
+			contains: []string{"a TLS application_data record, not a handshake"}},
 		{name: "ok_terminate_alert_before_hello", o: &alertFirstDone, code: CodeOK, ok: true,
 			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: " +
 				sessionID(42, 0, "client") + " version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: X25519MLKEM768 mutual-authentication: false"},

@@ -325,6 +325,9 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 			// The client's FIN came first; the listener's reset came
 			// after it, to a client that had stopped sending.
 			return verdict{code: CodeTLSOnPlaintext, variant: "reset_cut"}, true
+		case strings.Contains(o.Route, "reset") && o.Kind == sniff.TLSOther:
+			// A whole record, but no hello: no SNI or versions to name.
+			return verdict{code: CodeTLSOnPlaintext, variant: "record"}, true
 		case strings.Contains(o.Route, "reset"):
 			return verdict{code: CodeTLSOnPlaintext, variant: "reset"}, true
 		}

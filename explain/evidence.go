@@ -157,11 +157,39 @@ func (f *facts) kindDesc() string {
 	case sniff.SSLv2Hello:
 		return f.say("kind_sslv2")
 	case sniff.TLSOther:
-		return f.say("kind_tls_other")
+		return f.recordDesc()
 	case sniff.Empty:
 		return f.say("kind_empty")
 	}
 	return f.say("kind_unknown")
+}
+
+// recordDesc names a first record that is no handshake by its content
+// type, and an alert by its level and description: the five-byte header
+// (and an alert's two bytes) say exactly what came, which "a record that
+// is not a handshake" would leave the operator to decode from the hex.
+func (f *facts) recordDesc() string {
+	b := f.o.FirstBytes
+	if _, level, desc, ok := sniff.FirstRecordAlert(b); ok {
+		lv := "warning"
+		if level == 2 {
+			lv = "fatal"
+		}
+		return f.say("kind_tls_alert", "{level}", lv, "{alert}", strconv.Itoa(int(desc))+" "+sniff.AlertName(desc))
+	}
+	if len(b) > 0 {
+		switch b[0] {
+		case 20:
+			return f.say("kind_tls_record", "{type}", "change_cipher_spec")
+		case 21:
+			return f.say("kind_tls_record", "{type}", "alert")
+		case 23:
+			return f.say("kind_tls_record", "{type}", "application_data")
+		case 24:
+			return f.say("kind_tls_record", "{type}", "heartbeat")
+		}
+	}
+	return f.say("kind_tls_other")
 }
 
 // httpsURL is the URL the client should have used: its own Host header

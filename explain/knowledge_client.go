@@ -150,6 +150,19 @@ func clientKnowledge() map[string]entry {
 		CodeTLSOnPlaintext + "/reset": {
 			clientSaw: sawTLSOnPlainReset,
 		},
+		CodeTLSOnPlaintext + "/record": {
+			summary: "TLS from {client} on plaintext listener {listener} ({listener_at}): {kind_desc}",
+			cause: "The client's first bytes are {kind_desc}, on a listener that expects plaintext. Only TLS begins so, but no ClientHello came, so there is no SNI or version list to name. " +
+				"A client sends such a record first when it takes the connection for one whose handshake is already done (a client or proxy that reuses connections and lost track of one), or when it is a scanner or test tool probing the port; an alert first is a client giving up on a handshake it never started here. " +
+				"BIG-IP has no verified SSL log line for this case, so none is shown.",
+			checks: []string{
+				"Find out what {client_ip} is: a scanner, a test tool, or a client or proxy that pools connections to this port.",
+				"Use http:// for port {vport}{vip_which}, or point the client at the TLS port.",
+				"If listener {listener} ({listener_addr}) should speak TLS, set mode = \"terminate\" or \"passthrough\" on it.",
+			},
+			clientSaw: sawTLSOnPlainReset,
+			evidence:  []string{"first_bytes"},
+		},
 		// No ClientHello was read, so there is no SNI or version list to
 		// name: "SNI (none)" would read as a client that sent none.
 		CodeTLSOnPlaintext + "/reset_stalled": {
@@ -658,8 +671,8 @@ func clientKnowledge() map[string]entry {
 			evidence:  []string{"first_bytes", "hello_error", "kind"},
 		},
 		CodeHelloMalformed + "/tls_record": {
-			summary: "TLS record that is not a handshake from {client} ({first_hex})",
-			cause:   "The first record is a TLS record of another type (change_cipher_spec, alert or application data) instead of a handshake: a client continuing a session on a new connection (e.g. moved by a load balancer), or a scanner.",
+			summary: "client {client} opened with {kind_desc} ({first_hex})",
+			cause:   "The first record is {kind_desc}: a client continuing a session on a new connection (e.g. moved by a load balancer), or a scanner.",
 		},
 	}
 }

@@ -145,6 +145,18 @@ func clientKnowledgeJA() map[string]entry {
 		CodeTLSOnPlaintext + "/reset": {
 			clientSaw: sawTLSOnPlainResetJA,
 		},
+		CodeTLSOnPlaintext + "/record": {
+			summary: "平文リスナー {listener}（{listener_at}）に {client} から TLS: {kind_desc}",
+			cause: "平文を待っているリスナーに、クライアントの最初のバイトとして{kind_desc}が届いた。TLS 以外はこう始まらないが、ClientHello は来ていないので、SNI や提示バージョンは分からない。" +
+				"こうしたレコードを最初に送るのは、ハンドシェイク済みの接続だと思い込んだクライアント（接続を使い回すクライアントやプロキシが接続の状態を見失ったもの）か、ポートを調べるスキャナやテストツールである。アラートが最初に来るのは、ここでは始めてもいないハンドシェイクをクライアントが諦めたということである。" +
+				"このケースに対応する確認済みの BIG-IP の SSL ログ行はないので、ここには出さない。",
+			checks: []string{
+				"{client_ip} が何か（スキャナ、テストツール、このポートへの接続をプールするクライアントやプロキシ）を確かめる。",
+				"ポート {vport}{vip_which} には http:// を使うか、クライアントの接続先を TLS のポートに変える。",
+				"リスナー {listener}（{listener_addr}）で TLS を話すべきなら、mode = \"terminate\" か \"passthrough\" を設定する。",
+			},
+			clientSaw: sawTLSOnPlainResetJA,
+		},
 		CodeTLSOnPlaintext + "/reset_stalled": {
 			summary: "平文リスナー {listener}（{listener_at}）に {client} から TLS。ClientHello は最後まで届かなかった: {hello_seen}",
 			cause: "平文を待っているリスナーに対して、クライアントが TLS を始めたが、ClientHello は最後まで届かなかった: {hello_seen}の後、{peek_timeout} 以内に何も届いていない。" +
@@ -604,8 +616,8 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: "接続を閉じられたときにクライアントの TLS スタックが出すエラー。",
 		},
 		CodeHelloMalformed + "/tls_record": {
-			summary: "{client} からハンドシェイク以外の TLS レコード（{first_hex}）",
-			cause:   "最初のレコードがハンドシェイクではなく、別の種類の TLS レコード（change_cipher_spec、alert、application data）になっている。新しい接続で前のセッションを続けようとしたクライアント（ロードバランサに振り替えられた場合など）か、スキャナー。",
+			summary: "クライアント {client} の最初のレコードが{kind_desc}（{first_hex}）",
+			cause:   "最初のレコードが{kind_desc}である。新しい接続で前のセッションを続けようとしたクライアント（ロードバランサに振り替えられた場合など）か、スキャナー。",
 		},
 	}
 }

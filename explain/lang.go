@@ -174,6 +174,8 @@ func phrasesEN() map[string]string {
 		"kind_tls":           "a TLS handshake record",
 		"kind_sslv2":         "an SSLv2-format ClientHello",
 		"kind_tls_other":     "a TLS record that is not a handshake",
+		"kind_tls_alert":     "a TLS alert record ({level} {alert}), not a handshake",
+		"kind_tls_record":    "a TLS {type} record, not a handshake",
 		"kind_tls_after":     "a TLS handshake after {n} warning alert records",
 		"kind_tls_after_one": "a TLS handshake after a warning alert record",
 		"kind_empty":         "no bytes",

@@ -36,7 +36,7 @@ func TestRelayedUnreadSummary(t *testing.T) {
 		want map[string]string
 	}{
 		{sniff.SSLv2Hello, map[string]string{LangEN: "SSLv2-format hello, up to TLS 1.0 (not terminated)", LangJA: "SSLv2 形式の ClientHello（最大 TLS 1.0）（終端せず）"}},
-		{sniff.TLSOther, map[string]string{LangEN: "a TLS record that is not a handshake (not terminated)", LangJA: "ハンドシェイク以外の TLS レコード（終端せず）"}},
+		{sniff.TLSOther, map[string]string{LangEN: "a TLS application_data record, not a handshake (not terminated)", LangJA: "ハンドシェイクではない TLS の application_data レコード（終端せず）"}},
 	} {
 		for _, lang := range Langs() {
 			d := DiagnoseLang(relayedUnreadOutcome(tc.kind), lang)

@@ -47,6 +47,8 @@ func phrasesJA() map[string]string {
 		"kind_tls":           "TLS のハンドシェイクレコード",
 		"kind_sslv2":         "SSLv2 形式の ClientHello",
 		"kind_tls_other":     "ハンドシェイク以外の TLS レコード",
+		"kind_tls_alert":     "ハンドシェイクではない TLS のアラートレコード（{level} {alert}）",
+		"kind_tls_record":    "ハンドシェイクではない TLS の {type} レコード",
 		"kind_tls_after":     "warning アラートのレコード {n} 個の後に続く TLS ハンドシェイク",
 		"kind_tls_after_one": "warning アラートのレコード 1 個の後に続く TLS ハンドシェイク",
 		"kind_empty":         "0 バイト（何も届いていない）",
