@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -23,6 +24,29 @@ import (
 // holding the listener down as it starts: any command would be refused
 // (curl (7)), so the hint says that instead.
 func tryHint(o listener.Options, a net.Addr, caPath string, served *servedCert, held []string) string {
+	h := modeHint(o, a, caPath, served, held)
+	if len(held) > 0 || o.Transparent != "" {
+		return h
+	}
+	// A listener that requires a PROXY header diagnoses every command
+	// above without one as proxy_missing: the first paste would fail.
+	switch o.ProxyProtocol {
+	case "v1":
+		return curlCall.ReplaceAllString(h, "curl --haproxy-protocol $1") +
+			"   (proxy_protocol = \"v1\": --haproxy-protocol makes curl send the header first)"
+	case "v2":
+		return "none with curl alone: proxy_protocol = \"v2\" wants a PROXY v2 header first, and curl's --haproxy-protocol sends v1; " +
+			"send through HAProxy (server ... send-proxy-v2) or a load balancer that sends v2, or set proxy_protocol = \"optional\" to try it directly with: " + h
+	}
+	return h
+}
+
+// curlCall finds each curl invocation in a hint (not "curl (7)" in its
+// notes), so a flag can follow the program name.
+var curlCall = regexp.MustCompile(`curl (https?://|-)`)
+
+// modeHint is tryHint for the listener's mode, before its PROXY header.
+func modeHint(o listener.Options, a net.Addr, caPath string, served *servedCert, held []string) string {
 	const backendCA = "--cacert <the backend's CA>   (TLS is passed through: the certificate is the backend's, not the lab CA's)"
 	sniRequired := o.ClientSSL != nil && o.ClientSSL.SNIRequire
 	switch {

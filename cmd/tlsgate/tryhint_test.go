@@ -297,3 +297,40 @@ func TestTryHintInspect(t *testing.T) {
 		})
 	}
 }
+
+// TestTryHintProxyProtocol: a listener that requires a PROXY v1 header gets
+// commands that send one (every curl in the hint, the diagnosis one too);
+// v2, which curl cannot send, gets the way to send it instead; optional
+// needs nothing.
+func TestTryHintProxyProtocol(t *testing.T) {
+	a := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8443}
+	for _, tc := range []struct {
+		name string
+		o    listener.Options
+		want []string
+		not  string
+	}{
+		{"v1 terminate", listener.Options{Mode: listener.Terminate, ProxyProtocol: "v1"},
+			[]string{"curl --haproxy-protocol --cacert /lab/ca.pem https://127.0.0.1:8443/", "curl --haproxy-protocol http://127.0.0.1:8443/", "makes curl send the header first"}, "curl --cacert"},
+		{"v1 plaintext", listener.Options{Mode: listener.Plaintext, ProxyProtocol: "v1"},
+			[]string{"curl --haproxy-protocol http://127.0.0.1:8443/", "curl --haproxy-protocol -k https://127.0.0.1:8443/"}, "curl http"},
+		{"v1 passthrough keeps its notes", listener.Options{Mode: listener.Passthrough, ProxyProtocol: "v1"},
+			[]string{"curl --haproxy-protocol https://127.0.0.1:8443/ --cacert <the backend's CA>"}, "\x00"},
+		{"v2", listener.Options{Mode: listener.Terminate, ProxyProtocol: "v2"},
+			[]string{"none with curl alone", "send-proxy-v2", `proxy_protocol = "optional"`}, "--haproxy-protocol https"},
+		{"optional", listener.Options{Mode: listener.Terminate, ProxyProtocol: "optional"},
+			[]string{"curl --cacert /lab/ca.pem https://127.0.0.1:8443/"}, "haproxy"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tryHint(tc.o, a, "/lab/ca.pem", nil, nil)
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("hint %q\nwant it to contain %q", got, w)
+				}
+			}
+			if strings.Contains(got, tc.not) {
+				t.Errorf("hint %q\nmust not contain %q", got, tc.not)
+			}
+		})
+	}
+}
