@@ -6,6 +6,8 @@ import (
 	"hash/crc32"
 
 	proxyproto "github.com/pires/go-proxyproto"
+
+	"github.com/tlsgate/tlsgate/sniff"
 )
 
 // castagnoli is the CRC32c table the PROXY v2 checksum TLV uses.
@@ -66,6 +68,12 @@ func addrBlockLen(p proxyproto.AddressFamilyAndProtocol) int {
 // one stops fitting: a type and length that need 3 bytes, or a value longer
 // than what is left of the header.
 func tlvFault(hdr []byte, base int) string {
+	if what := dataKind(hdr[base:]); what != "" {
+		// A length field too large swallows the client's own first bytes,
+		// which then read as TLVs with nonsense lengths: name what they are.
+		return fmt.Sprintf("the %d bytes after the addresses (offset %d) are no TLVs but begin %s (% x): the header's length field counts bytes of the connection's own data, so the sender wrote too large a length",
+			len(hdr)-base, base, what, hdr[base:min(len(hdr), base+5)])
+	}
 	for i := base; i < len(hdr); {
 		if len(hdr)-i < 3 {
 			return fmt.Sprintf("TLV at offset %d is cut short: %d byte(s) left, its type and length need 3 (% x)", i, len(hdr)-i, hdr[i:])
@@ -77,6 +85,30 @@ func tlvFault(hdr []byte, base int) string {
 		i += 3 + n
 	}
 	return fmt.Sprintf("TLVs from offset %d", base)
+}
+
+// dataKind names what b begins with when it is a protocol's first bytes
+// (a TLS record, an HTTP request, an SSH banner), "" when it is not.
+func dataKind(b []byte) string {
+	k, err := sniff.Classify(b)
+	if err != nil {
+		return ""
+	}
+	switch k {
+	case sniff.TLSHandshake:
+		return "a TLS handshake record"
+	case sniff.TLSOther:
+		return "a TLS record"
+	case sniff.SSLv2Hello:
+		return "an SSLv2 ClientHello"
+	case sniff.HTTP1:
+		return "an HTTP request"
+	case sniff.HTTP2:
+		return "the HTTP/2 preface"
+	case sniff.SSH:
+		return "an SSH banner"
+	}
+	return ""
 }
 
 // checkCRC32C checks the checksum TLV whose value is sum: the CRC32c of
