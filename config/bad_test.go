@@ -108,7 +108,7 @@ func TestBadConfigs(t *testing.T) {
 		{"fault: unknown key", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nactoin = 1 #<-\n", `unknown key fault.actoin (did you mean action?)`},
 		{"fault: mtu then rst", web + "[[fault]]\nname = \"x\"\naction = \"mtu\"\nthen = \"rst\" #<-\n", `fault.then: invalid rule: faults: rule "x": field "then": mtu takes only "hold"`},
 		{"fault: honor_mss with recover_after", web + "[[fault]]\nname = \"x\"\naction = \"mtu\"\nhonor_mss = true #<-\nrecover_after = \"2s\"\n", `fault.honor_mss: invalid rule: faults: rule "x": field "honor_mss": with honor_mss nothing stalls`},
-		{"fault: refuse with an unknown mode", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nmode = \"rst_on_accept\" #<-\n", `field "mode": unknown mode "rst_on_accept" (want listener_down`},
+		{"fault: refuse with an unknown mode", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nmode = \"rst_on_accept\" #<-\n", `field "mode": unknown mode "rst_on_accept" (want listener_down, SYNs answered with an RST, or syn_drop`},
 		{"fault: zero duration", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nduration = \"0s\" #<-\n", `fault.duration: fault[0]: field "duration": 0s would last no time`},
 		{"fault: ocsp_times only for bypassed names", strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1) + "bypass = [\"*.bank.example\"]\n" +
 			"[[fault]]\nname = \"x\"\naction = \"ocsp_times\"\nskew = \"1h\"\nsni = \"www.bank.example\" #<-\n",

@@ -232,6 +232,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		// returns, and the event stream gives back what it kept.
 		deps.Reuse = true
 		deps.AdminToken = adminAPI != nil && cfg.Admin.Token != ""
+		deps.Lang = cfg.Log.Lang
 		deps.UringHoldP = holdP
 		srv, err := listener.New(o, deps)
 		if err != nil {
