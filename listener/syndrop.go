@@ -17,6 +17,10 @@ import (
 // dropper's presence, not from the rule's mode, so that a dropper that
 // could not start is not logged as dropping.
 
+// Dropping reports whether a syn_drop refuse rule holds the listener
+// down now with its port dropping SYNs (Down says whether it is down).
+func (s *Server) Dropping() bool { return s.dropping() }
+
 // dropping reports whether a dropper holds the port now.
 func (s *Server) dropping() bool {
 	_, ok := s.dropPort()
