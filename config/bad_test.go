@@ -118,6 +118,7 @@ func TestBadConfigs(t *testing.T) {
 			`fault.client: fault[0] serves a bad certificate chain, but its client "10.1.0.0/16" lies wholly inside what listener "web" (bypass "10.0.0.0/8") relays undecrypted; this rule would never fire`},
 		{"fault: zero max_fires", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nmax_fires = 0 #<-\n", `fault.max_fires: fault[0]: field "max_fires": 0 would read as never fire, but means no limit; leave max_fires out`},
 		{"fault: refuse by SNI", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nsni = \"a.test\" #<-\n", `field "sni": refuse takes the whole listener down`},
+		{"fault: syn_drop by client", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nmode = \"syn_drop\"\nclient = \"10.0.0.0/8\" #<-\n", `field "client": refuse takes the whole listener down`},
 		{"fault: refuse by client", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nclient = \"10.0.0.1\" #<-\n", `field "client": refuse takes the whole listener down`},
 		{"fault: sni that no server name matches", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nsni = \"[x\" #<-\n", `field "sni": "[x": not an SNI glob (character '[')`},
 		{"fault: bad stage", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nstage = \"later\" #<-\n", `field "stage": unknown stage "later"`},
