@@ -40,6 +40,8 @@ import (
 // Neither engine polls the socket while it is down: the goroutine accept
 // loop waits on the gate's up channel, and the epoll loops for
 // fastpath.Engine.Listening, which bringUp calls.
+// A syn_drop rule takes the listener down the same way, and a dropper
+// then holds the port so that SYNs go unanswered instead (syndrop.go).
 
 // errNoDown: a listening socket that stops listening while it stays open
 // is Linux behaviour (shutdown on a listening socket); elsewhere a refuse
