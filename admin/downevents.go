@@ -26,7 +26,7 @@ type downLine struct {
 // listener's log line's, so a script written against one reads the other;
 // holding is always present (empty when up), the rest as the kind has them.
 type downJSON struct {
-	Event    string     `json:"event"` // listener_down, listener_up, listener_still_down, listener_also_held, listener_down_failed, listener_up_failed
+	Event    string     `json:"event"` // listener_down, listener_up, listener_still_down, listener_also_held, listener_down_failed, listener_up_failed, listener_drop_failed
 	Listener string     `json:"listener"`
 	Listen   string     `json:"listen"`
 	Rule     string     `json:"rule"`
@@ -41,7 +41,7 @@ type downJSON struct {
 	Reason   string     `json:"reason"`
 	Symptom  string     `json:"symptom,omitempty"`
 	Check    string     `json:"check,omitempty"`
-	Error    string     `json:"error,omitempty"` // listener_down_failed, listener_up_failed: why
+	Error    string     `json:"error,omitempty"` // listener_down_failed, listener_up_failed, listener_drop_failed: why
 }
 
 // holdJSON is one refuse rule holding the listener, and when its duration
@@ -70,7 +70,7 @@ func (s *Server) ObserveDown(ev listener.DownEvent) {
 	switch ev.Kind {
 	case listener.DownUp:
 		level = "info"
-	case listener.DownFailed, listener.UpFailed:
+	case listener.DownFailed, listener.UpFailed, listener.DropFailed:
 		level = "error" // the level of their log lines
 	}
 	line, err := json.Marshal(downLine{Level: level, TS: ev.Time, Msg: ev.Reason, Event: d})

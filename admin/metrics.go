@@ -232,7 +232,7 @@ func newListenerCollector(listeners func() []ListenerStats) listenerCollector {
 		refused:   prometheus.NewDesc("tlsgate_refused_total", "Connections refused by max_connections, by listener.", []string{"listener"}, nil),
 		// A refuse rule's refusals happen in the kernel, with no connection
 		// to count: what tlsgate knows is that the listener is down.
-		down:  prometheus.NewDesc("tlsgate_listener_down", "1 while a refuse rule holds the listener down (new SYNs get an RST), by listener.", []string{"listener"}, nil),
+		down:  prometheus.NewDesc("tlsgate_listener_down", "1 while a refuse rule holds the listener down (new SYNs get an RST, or go unanswered under mode syn_drop), by listener.", []string{"listener"}, nil),
 		downs: prometheus.NewDesc("tlsgate_listener_downs_total", "Times a refuse rule took the listener down, by listener.", []string{"listener"}, nil),
 	}
 }

@@ -108,7 +108,7 @@ func TestBadConfigs(t *testing.T) {
 		{"fault: unknown key", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nactoin = 1 #<-\n", `unknown key fault.actoin (did you mean action?)`},
 		{"fault: mtu then rst", web + "[[fault]]\nname = \"x\"\naction = \"mtu\"\nthen = \"rst\" #<-\n", `fault.then: invalid rule: faults: rule "x": field "then": mtu takes only "hold"`},
 		{"fault: honor_mss with recover_after", web + "[[fault]]\nname = \"x\"\naction = \"mtu\"\nhonor_mss = true #<-\nrecover_after = \"2s\"\n", `fault.honor_mss: invalid rule: faults: rule "x": field "honor_mss": with honor_mss nothing stalls`},
-		{"fault: refuse with an unknown mode", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nmode = \"rst_on_accept\" #<-\n", `field "mode": unknown mode "rst_on_accept" (want listener_down`},
+		{"fault: refuse with an unknown mode", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nmode = \"rst_on_accept\" #<-\n", `field "mode": unknown mode "rst_on_accept" (want listener_down, SYNs answered with an RST, or syn_drop`},
 		{"fault: zero duration", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nduration = \"0s\" #<-\n", `fault.duration: fault[0]: field "duration": 0s would last no time`},
 		{"fault: ocsp_times only for bypassed names", strings.Replace(web, `mode = "terminate"`, `mode = "inspect"`, 1) + "bypass = [\"*.bank.example\"]\n" +
 			"[[fault]]\nname = \"x\"\naction = \"ocsp_times\"\nskew = \"1h\"\nsni = \"www.bank.example\" #<-\n",
@@ -118,6 +118,7 @@ func TestBadConfigs(t *testing.T) {
 			`fault.client: fault[0] serves a bad certificate chain, but its client "10.1.0.0/16" lies wholly inside what listener "web" (bypass "10.0.0.0/8") relays undecrypted; this rule would never fire`},
 		{"fault: zero max_fires", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nmax_fires = 0 #<-\n", `fault.max_fires: fault[0]: field "max_fires": 0 would read as never fire, but means no limit; leave max_fires out`},
 		{"fault: refuse by SNI", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nsni = \"a.test\" #<-\n", `field "sni": refuse takes the whole listener down`},
+		{"fault: syn_drop by client", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nmode = \"syn_drop\"\nclient = \"10.0.0.0/8\" #<-\n", `field "client": refuse takes the whole listener down`},
 		{"fault: refuse by client", web + "[[fault]]\nname = \"x\"\naction = \"refuse\"\nclient = \"10.0.0.1\" #<-\n", `field "client": refuse takes the whole listener down`},
 		{"fault: sni that no server name matches", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nsni = \"[x\" #<-\n", `field "sni": "[x": not an SNI glob (character '[')`},
 		{"fault: bad stage", web + "[[fault]]\nname = \"x\"\naction = \"reset\"\nstage = \"later\" #<-\n", `field "stage": unknown stage "later"`},

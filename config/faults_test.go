@@ -196,12 +196,14 @@ func TestHostMismatchConfig(t *testing.T) {
 // a listener can start refusing; a mode or selector it cannot use is
 // refused at its line (TestBadConfigs).
 func TestRefuseConfig(t *testing.T) {
-	cfg, err := Parse([]byte(web+"\n[[fault]]\nname = \"port-closed\"\naction = \"refuse\"\nmode = \"listener_down\"\nlistener = \"web\"\nduration = \"30s\"\n"), "faults.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := cfg.Faults[0]; r.Action != faults.ActRefuse || r.Mode != faults.ModeListenerDown || r.Listener != "web" || r.Duration.D() != 30*time.Second {
-		t.Errorf("rule = %+v", r)
+	for _, mode := range []faults.Mode{faults.ModeListenerDown, faults.ModeSynDrop} {
+		cfg, err := Parse([]byte(web+"\n[[fault]]\nname = \"port-closed\"\naction = \"refuse\"\nmode = \""+string(mode)+"\"\nlistener = \"web\"\nduration = \"30s\"\n"), "faults.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := cfg.Faults[0]; r.Action != faults.ActRefuse || r.Mode != mode || r.Listener != "web" || r.Duration.D() != 30*time.Second {
+			t.Errorf("rule = %+v", r)
+		}
 	}
 }
 

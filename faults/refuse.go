@@ -5,15 +5,18 @@ import (
 )
 
 // A refuse rule acts on a listener, not on a connection: while it is in
-// force the listener does not listen, so the kernel answers every SYN with
-// an RST and no connection exists to plan, log or count. Plan never
+// force the listener accepts nothing, so the kernel answers every SYN with
+// an RST (listener_down) or drops it unanswered (syn_drop), and no
+// connection exists to plan, log or count. Plan never
 // returns it. The listener asks Down instead, when the rules change
 // (Changed) and when a schedule boundary Down reported passes.
 
 // validateRefuse checks a refuse rule's mode.
 func (r *Rule) validateRefuse(fail failFunc) error {
-	if r.Mode != "" && r.Mode != ModeListenerDown {
-		return fail("mode", "unknown mode %q (want listener_down; a reset after the kernel accepted, rst_on_accept, is action = \"reset\" with stage = \"accept\")", r.Mode)
+	switch r.Mode {
+	case "", ModeListenerDown, ModeSynDrop:
+	default:
+		return fail("mode", "unknown mode %q (want listener_down, SYNs answered with an RST, or syn_drop, SYNs dropped unanswered; a reset after the kernel accepted, rst_on_accept, is action = \"reset\" with stage = \"accept\")", r.Mode)
 	}
 	return nil
 }
@@ -141,6 +144,17 @@ func (e *Engine) Took(rule string) bool {
 type Hold struct {
 	Rule  string
 	Until time.Time
+}
+
+// RefuseMode is the mode of the named refuse rule: how the listener it
+// holds down refuses. A rule that is gone by then reads as the default,
+// listener_down; the change that removed it makes the listener ask again.
+func (e *Engine) RefuseMode(rule string) Mode {
+	s := e.snap.Load()
+	if i := s.find(rule); i >= 0 && s.rules[i].rule.Mode == ModeSynDrop {
+		return ModeSynDrop
+	}
+	return ModeListenerDown
 }
 
 // Holding lists every refuse rule that holds the named listener down now,

@@ -20,7 +20,16 @@ func TestRefuseValidate(t *testing.T) {
 		{"default mode", Rule{Name: "r", Action: ActRefuse}, ""},
 		{"listener_down", Rule{Name: "r", Action: ActRefuse, Mode: ModeListenerDown, Listener: "web", Duration: Duration(time.Minute)}, ""},
 		{"stage accept", Rule{Name: "r", Action: ActRefuse, Stage: StageAccept}, ""},
+		{"syn_drop", Rule{Name: "r", Action: ActRefuse, Mode: ModeSynDrop, Listener: "web", Duration: Duration(time.Minute)}, ""},
 		{"unknown mode", Rule{Name: "r", Action: ActRefuse, Mode: "rst_on_accept"}, "mode"},
+		{"syn_drop sni", Rule{Name: "r", Action: ActRefuse, Mode: ModeSynDrop, SNI: "a.test"}, "sni"},
+		{"syn_drop client", Rule{Name: "r", Action: ActRefuse, Mode: ModeSynDrop, Client: "10.0.0.0/8"}, "client"},
+		{"syn_drop ja3", Rule{Name: "r", Action: ActRefuse, Mode: ModeSynDrop, JA3: "abc"}, "ja3"},
+		{"syn_drop conn_first", Rule{Name: "r", Action: ActRefuse, Mode: ModeSynDrop, ConnFirst: 1}, "conn_first"},
+		{"syn_drop probability", Rule{Name: "r", Action: ActRefuse, Mode: ModeSynDrop, Probability: &p}, "probability"},
+		{"syn_drop max_fires", Rule{Name: "r", Action: ActRefuse, Mode: ModeSynDrop, MaxFires: 1}, "max_fires"},
+		{"syn_drop stage client_hello", Rule{Name: "r", Action: ActRefuse, Mode: ModeSynDrop, Stage: StageClientHello}, "stage"},
+		{"syn_drop on blackhole", Rule{Name: "r", Action: ActBlackhole, Mode: ModeSynDrop}, "mode"},
 		{"stage client_hello", Rule{Name: "r", Action: ActRefuse, Stage: StageClientHello}, "stage"},
 		{"sni", Rule{Name: "r", Action: ActRefuse, SNI: "a.test"}, "sni"},
 		{"client", Rule{Name: "r", Action: ActRefuse, Client: "10.0.0.0/8"}, "client"},
@@ -163,6 +172,35 @@ func TestRefuseSelectorReason(t *testing.T) {
 		err := tt.r.Validate()
 		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), tt.not) {
 			t.Errorf("Validate = %v, want it to say %q and not %q", err, tt.want, tt.not)
+		}
+	}
+}
+
+// TestRefuseModes: an unknown mode's error names both modes, so the
+// operator learns of syn_drop from a typo; RefuseMode reads each rule's
+// mode, the default listener_down for a rule without one or one gone.
+func TestRefuseModes(t *testing.T) {
+	err := (&Rule{Name: "r", Action: ActRefuse, Mode: "drop"}).Validate()
+	for _, want := range []string{`"drop"`, "listener_down", "syn_drop"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate = %v, want it to name %s", err, want)
+		}
+	}
+	e := NewEngine(newFakeClock().Now)
+	for _, r := range []Rule{
+		{Name: "rej", Action: ActRefuse},
+		{Name: "drop", Action: ActRefuse, Mode: ModeSynDrop},
+	} {
+		if err := e.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		rule string
+		want Mode
+	}{{"rej", ModeListenerDown}, {"drop", ModeSynDrop}, {"gone", ModeListenerDown}} {
+		if got := e.RefuseMode(tt.rule); got != tt.want {
+			t.Errorf("RefuseMode(%q) = %q, want %q", tt.rule, got, tt.want)
 		}
 	}
 }

@@ -69,7 +69,7 @@ type Rule struct {
 	GRPCStatus          *int     `json:"grpc_status,omitempty" toml:"grpc_status"`                   // abort: the gRPC status (1..16) a gRPC call gets, in an HTTP 200
 	DowngradeTo         string   `json:"downgrade_to,omitempty" toml:"downgrade_to"`                 // alpn_downgrade: the one ALPN protocol the proxy speaks, default http/1.1
 	HostMismatch        int      `json:"host_mismatch,omitempty" toml:"host_mismatch"`               // sni_policy: answer a request whose Host is not the SNI with this status (421), at stage request
-	Mode                Mode     `json:"mode,omitempty" toml:"mode"`                                 // refuse: listener_down (the default and only mode)
+	Mode                Mode     `json:"mode,omitempty" toml:"mode"`                                 // refuse: listener_down (the default; SYNs get an RST) or syn_drop (SYNs go unanswered)
 
 	// Schedule, relative to when the rule was added to the engine.
 	StartAfter Duration `json:"start_after,omitempty" toml:"start_after"`
@@ -166,11 +166,19 @@ func Actions() []Action {
 // Mode is how a refuse rule refuses.
 type Mode string
 
-// ModeListenerDown is refuse's one mode: the listening socket stops
-// listening (shutdown SHUT_RD) and listens again on the same port when the
-// rule ends. A reset after the kernel accepted (the catalog's
+// The refuse modes. A reset after the kernel accepted (the catalog's
 // rst_on_accept) is action reset at stage accept.
-const ModeListenerDown Mode = "listener_down"
+const (
+	// ModeListenerDown, the default, is a closed port or a firewall
+	// REJECT (tcp.refuse): the listening socket stops listening (shutdown
+	// SHUT_RD), so each SYN gets an RST, and listens again on the same
+	// port when the rule ends.
+	ModeListenerDown Mode = "listener_down"
+	// ModeSynDrop is a firewall DROP (tcp.connect_timeout): the port
+	// stays held by a listening socket whose accept queue is full, so
+	// Linux drops each SYN unanswered and the client's connect times out.
+	ModeSynDrop Mode = "syn_drop"
+)
 
 // Then is what happens after a truncation, a blackhole's delay or an alert.
 type Then string

@@ -318,5 +318,27 @@ func networkScenarios() []Scenario {
 				JA: "TLS の設定はまだ関係ない。なぜ何も接続を受け付けないのかを調べる。サーバでは `ss -ltnp | grep :{port}` で、何かが待ち受けているか、どのアドレスで待ち受けているかがわかる。BIG-IP では仮想サーバが有効で利用可能か確認する（`tmsh show ltm virtual`）。ファイアウォールの REJECT は、キャプチャ（`tcpdump 'tcp[tcpflags] & tcp-rst != 0'`）でファイアウォール側から来る RST として見える。ラボでは、`tlsgate fault rm port-closed` で同じポートがまた待ち受けるようになる（ラボの admin API が既定の 127.0.0.1:8474 でなければ `--admin http://アドレス` を付ける。アドレスはラボの起動時の表示と停止の行に出る）。",
 			},
 		},
+		{
+			Name:   "syn-drop",
+			Family: FamilyNetwork,
+			Title: Text{
+				EN: "The port drops SYNs: a firewall DROP, connect timed out (listener-down's REJECT, silent)",
+				JA: "ポートが SYN を捨てる：ファイアウォールの DROP で接続タイムアウト（listener-down の REJECT の無言版）",
+			},
+			Reproduces: Text{
+				EN: "A firewall whose policy drops instead of rejecting, a security group or ACL without a rule for the port, or a route that loses the packets: the SYN is never answered, neither with a SYN-ACK nor with an RST, so the client retransmits it until its own connect timeout. Unlike listener-down's refusal, which fails at once, the client waits out its whole timeout first. Here a refuse rule with mode syn_drop holds the port from start: its listening socket's accept queue is full of tlsgate's own connections, so Linux drops every new SYN, until the rule is removed.",
+				JA: "拒否（REJECT）ではなく破棄（DROP）するポリシーのファイアウォール、ポートを許可するルールのないセキュリティグループや ACL、パケットを失う経路：SYN に SYN-ACK も RST も返らないので、クライアントは自分の接続タイムアウトまで SYN を再送し続ける。すぐに失敗する listener-down の拒否と違い、クライアントはタイムアウトの時間いっぱい待たされる。ここでは mode = syn_drop の refuse ルールが起動時からポートを押さえる。待ち受けソケットの accept キューが tlsgate 自身の接続で満杯なので、Linux は新しい SYN をすべて捨てる。ルールを削除するまでこの状態が続く。",
+			},
+			Listener:     Listener{Mode: "terminate"},
+			Faults:       []faults.Rule{{Name: "port-dropped", Action: faults.ActRefuse, Mode: faults.ModeSynDrop}},
+			Try:          "curl -sS --connect-timeout 3 --cacert {ca} https://127.0.0.1:{port}/",
+			ExpectClient: "curl: (28) … Timeout was reached",
+			ExpectDown:   true,
+			ExpectProbe:  "connect_timeout",
+			Fix: Text{
+				EN: "Tell the DROP from a REJECT first: curl (28) after the whole --connect-timeout, where a refusal is (7) at once. A capture shows the client's SYN retransmitted with no answer (`tcpdump -ni any 'tcp port {port}'`: SYN, SYN again, never a SYN-ACK or an RST). Capture on the server too: a SYN that never arrives was dropped on the way (firewall, security group, route); one that arrives unanswered was dropped by the host, where `ss -lnt 'sport = :{port}'` shows the listener's accept queue full (Recv-Q above Send-Q: an application that stopped accepting) or nothing listening behind a host firewall that drops (`nft list ruleset`, `iptables -S`). On BIG-IP a virtual server's AFM or a reject/drop setting decides which one clients see. In the lab, `tlsgate fault rm port-dropped` makes the same port answer again (add `--admin http://ADDR` when the lab's admin API is not on the default 127.0.0.1:8474: the lab's start-up lines and its down line name it).",
+				JA: "まず DROP と REJECT を見分ける：curl は --connect-timeout の時間いっぱい待ってから (28) で終わる。拒否ならすぐに (7) になる。キャプチャでは、クライアントの SYN が応答なしで再送されるのが見える（`tcpdump -ni any 'tcp port {port}'`：SYN、また SYN、SYN-ACK も RST も来ない）。サーバ側でもキャプチャする：SYN が届かなければ途中（ファイアウォール、セキュリティグループ、経路）で捨てられている。届いて応答がなければホストが捨てている。そのとき `ss -lnt 'sport = :{port}'` で待ち受けの accept キューが満杯（Recv-Q が Send-Q を上回る：accept しなくなったアプリケーション）か、何も待ち受けておらずホストのファイアウォールが捨てているか（`nft list ruleset`、`iptables -S`）がわかる。BIG-IP では仮想サーバの AFM や reject/drop の設定で、クライアントにどちらが見えるかが決まる。ラボでは、`tlsgate fault rm port-dropped` で同じポートがまた応答するようになる（ラボの admin API が既定の 127.0.0.1:8474 でなければ `--admin http://アドレス` を付ける。アドレスはラボの起動時の表示と停止の行に出る）。",
+			},
+		},
 	}
 }

@@ -64,10 +64,18 @@ func TestCatalogEntries(t *testing.T) {
 				// A refused port logs no connection: no code to expect, a
 				// refuse rule that holds the listener down, and curl's
 				// refusal.
+				// refused at once (7), or a SYN dropped: timed out (28).
 				refuses := slices.ContainsFunc(s.Faults, func(r faults.Rule) bool { return r.Action == faults.ActRefuse })
-				if code, ok := s.ExpectExit(); s.ExpectCode != "" || !refuses || !ok || code != 7 || s.Compare != "" {
-					t.Errorf("ExpectDown: want no ExpectCode (got %q), a refuse rule (%t), curl: (7) (got %d, %t) and no Compare (got %q)",
-						s.ExpectCode, refuses, code, ok, s.Compare)
+				want := 7
+				if slices.ContainsFunc(s.Faults, func(r faults.Rule) bool { return r.Mode == faults.ModeSynDrop }) {
+					want = 28
+					if !strings.Contains(s.Try, "--connect-timeout") {
+						t.Errorf("Try %q: a dropped SYN waits out curl's connect timeout; give it --connect-timeout", s.Try)
+					}
+				}
+				if code, ok := s.ExpectExit(); s.ExpectCode != "" || !refuses || !ok || code != want || s.Compare != "" {
+					t.Errorf("ExpectDown: want no ExpectCode (got %q), a refuse rule (%t), curl: (%d) (got %d, %t) and no Compare (got %q)",
+						s.ExpectCode, refuses, want, code, ok, s.Compare)
 				}
 			case !slices.Contains(knownCodes(), s.ExpectCode):
 				t.Errorf("ExpectCode %q is not an explain diagnosis code", s.ExpectCode)

@@ -123,7 +123,8 @@ type Scenario struct {
 	ExpectCode string
 	// ExpectDown replaces ExpectCode for a port that refuses: a refuse
 	// rule holds the listener down, so the Try client is refused at
-	// connect (curl (7)), no connection is made and none is logged.
+	// connect (curl (7)), or times out connecting under a syn_drop rule
+	// (curl (28)), no connection is made and none is logged.
 	// tlsgate logs instead the listener's down line naming the rule when
 	// it starts, and its up line when the rule is removed (tlsgate fault
 	// rm, through the lab's admin API). Such a scenario has no Compare:

@@ -40,6 +40,8 @@ import (
 // Neither engine polls the socket while it is down: the goroutine accept
 // loop waits on the gate's up channel, and the epoll loops for
 // fastpath.Engine.Listening, which bringUp calls.
+// A syn_drop rule takes the listener down the same way, and a dropper
+// then holds the port so that SYNs go unanswered instead (syndrop.go).
 
 // errNoDown: a listening socket that stops listening while it stays open
 // is Linux behaviour (shutdown on a listening socket); elsewhere a refuse
@@ -61,6 +63,9 @@ type downGate struct {
 	// lastFail is the last failure announced (kind, rule, error), so a
 	// retried one is announced once; any other event clears it.
 	lastFail string
+	// drop holds the port while a syn_drop rule holds the listener down
+	// (syndrop.go); nil otherwise.
+	drop *dropper
 }
 
 // Down reports whether a refuse rule holds the listener down now, and how
@@ -127,6 +132,8 @@ func (s *Server) watchDown(rc syscall.RawConn, ln net.Listener) {
 		}
 		select {
 		case <-s.quit:
+			// Its queue is closed with it, as the listener's own is.
+			s.stopDropping()
 			return
 		default:
 		}
@@ -152,6 +159,9 @@ func (s *Server) applyDown(rc syscall.RawConn, ln net.Listener) (next time.Time,
 	case down && cur == "":
 		return next, s.takeDown(rc, ln, rule)
 	case down:
+		// A rule of the other mode may have taken over, or a dropper
+		// failed to start before: the line below says what clients meet.
+		ok := s.matchMode(rc, ln, rule)
 		if rule != cur {
 			// The rule that took it down ended, and another refuse rule
 			// holds it: it stays down, under that rule now.
@@ -160,7 +170,7 @@ func (s *Server) applyDown(rc syscall.RawConn, ln net.Listener) (next time.Time,
 			g.mu.Unlock()
 			s.stillDown(ln, cur, rule)
 		}
-		return next, true
+		return next, ok
 	case cur != "":
 		return next, s.bringUp(rc, ln, cur, since)
 	}
@@ -200,8 +210,11 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 		g.addr = addr
 	}
 	g.mu.Unlock()
+	// A syn_drop rule's dropper takes the port before the down line,
+	// which says whether SYNs are dropped or answered with an RST.
+	ok := s.matchMode(rc, ln, rule)
 	s.wentDown(ln, rule)
-	return true
+	return ok
 }
 
 // queuedConn is a connection the kernel had completed but nobody had
@@ -292,15 +305,16 @@ func (s *Server) wentDown(ln net.Listener, rule string) {
 	g.mu.Unlock()
 	s.fired(rule)
 	check, holds := s.upAdvice(rule)
-	s.deps.Logger.Warn(reasonDown,
+	reason, symptom := downWords(s.dropping(), reasonDown, reasonDropDown)
+	s.deps.Logger.Warn(reason,
 		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 		zap.String("rule", rule), zap.Int64("downs", downs),
-		zap.String("symptom", symptomRefused),
+		zap.String("symptom", symptom),
 		zap.String("check", check))
 	// It went down at since, the time the up event's since and down_for
 	// count from.
 	s.announce(DownEvent{Kind: DownWent, Time: since, Listen: ln.Addr().String(), Rule: rule, Holding: holds,
-		Downs: downs, Reason: reasonDown, Symptom: symptomRefused, Check: check})
+		Downs: downs, Reason: reason, Symptom: symptom, Check: check})
 }
 
 // stillDown logs that the listener stays down under rule after ended,
@@ -311,13 +325,14 @@ func (s *Server) wentDown(ln net.Listener, rule string) {
 func (s *Server) stillDown(ln net.Listener, ended, rule string) {
 	s.fired(rule)
 	check, holds := s.upAdvice(rule)
-	s.deps.Logger.Warn(reasonStillDown,
+	reason, symptom := downWords(s.dropping(), reasonStillDown, reasonDropStill)
+	s.deps.Logger.Warn(reason,
 		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 		zap.String("rule", rule), zap.String("ended", ended),
 		zap.String("check", check))
 	_, downs := s.Down()
 	s.announce(DownEvent{Kind: DownStill, Listen: ln.Addr().String(), Rule: rule, Ended: ended, Holding: holds,
-		Downs: downs, Reason: reasonStillDown, Symptom: symptomRefused, Check: check})
+		Downs: downs, Reason: reason, Symptom: symptom, Check: check})
 }
 
 // fired counts a refuse rule's firing where every rule's firings are
@@ -339,7 +354,11 @@ func (s *Server) upAdvice(rule string) (string, []faults.Hold) {
 		adminURL = s.deps.AdminURL()
 	}
 	holds := s.holders(rule)
-	return upAdviceFor(holds, adminURL, s.deps.AdminToken, s.deps.Faults.Now()), holds
+	check := upAdviceFor(holds, adminURL, s.deps.AdminToken, s.deps.Faults.Now())
+	if port, ok := s.dropPort(); ok {
+		check += "; " + dropAdvice(s.deps.Lang, port)
+	}
+	return check, holds
 }
 
 // bringUp makes the socket listen again on its port after rule held it
@@ -349,6 +368,11 @@ func (s *Server) bringUp(rc syscall.RawConn, ln net.Listener, rule string, since
 	g.mu.Lock()
 	addr := g.addr
 	g.mu.Unlock()
+	// The dropper holds the port until the socket listens again there:
+	// it goes first, its clients served (a failed listen below leaves the
+	// port refusing with RSTs, and the up-fail line says so).
+	dropped := s.dropping()
+	s.stopDropping()
 	if err := listenAgain(rc, addr); err != nil {
 		s.deps.Logger.Error(reasonUpFail,
 			zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
@@ -373,11 +397,12 @@ func (s *Server) bringUp(rc syscall.RawConn, ln net.Listener, rule string, since
 		eng.Listening()
 	}
 	downFor := s.deps.Faults.Now().Sub(since)
-	s.deps.Logger.Info(reasonUp,
+	reason, _ := downWords(dropped, reasonUp, reasonDropUp)
+	s.deps.Logger.Info(reason,
 		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 		zap.String("rule", rule), zap.Duration("down_for", downFor))
 	s.announce(DownEvent{Kind: DownUp, Listen: ln.Addr().String(), Rule: rule, Since: since, DownFor: downFor,
-		Downs: downs, Reason: reasonUp})
+		Downs: downs, Reason: reason})
 	return true
 }
 

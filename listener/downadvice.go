@@ -65,6 +65,26 @@ func upAdviceFor(holds []faults.Hold, adminURL string, token bool, now time.Time
 	return b.String()
 }
 
+// dropAdvice is what a syn_drop rule's down lines add to the check: what
+// a client meets, and how to tell this DROP from a REJECT (listener_down,
+// or a closed port) on the wire and on the server, in the log's language
+// (lang, [log] lang: "ja" or English). port is the port dropping SYNs.
+func dropAdvice(lang string, port uint16) string {
+	if lang == "ja" {
+		return fmt.Sprintf("クライアントには拒否ではなく接続タイムアウトに見える: ファイアウォールの DROP ルールのように SYN がすべて応答なしで捨てられるので、"+
+			"curl は --connect-timeout まで待って (28) で終わり（Failed to connect … Timeout was reached、または Connection timed out after N ms）、"+
+			"Go は dial …: i/o timeout を報告する。REJECT や閉じたポートならすぐに失敗する（curl (7) Couldn't connect to server、Go は connection refused）。"+
+			"見分け方: サーバで `ss -lnt 'sport = :%[1]d'` を見ると、そのポートの Recv-Q が Send-Q（バックログ）を上回っている（accept キューが満杯。ここでは tlsgate 自身の接続で埋めている）。"+
+			"`tcpdump -ni any 'tcp port %[1]d'` では SYN が再送されるだけで SYN-ACK が返らない（REJECT なら SYN ごとに RST が返る）", port)
+	}
+	return fmt.Sprintf("clients see a connect timeout, not a refusal: each SYN is dropped unanswered, as by a firewall DROP rule, "+
+		"so curl waits out --connect-timeout and exits (28) (Failed to connect … Timeout was reached, or Connection timed out after N ms) "+
+		"and Go reports dial …: i/o timeout, where a REJECT or a closed port fails at once (curl (7) Couldn't connect to server, Go connection refused); "+
+		"to tell them apart, on the server `ss -lnt 'sport = :%[1]d'` shows the port's Recv-Q above its Send-Q, the backlog (the accept queue is full: "+
+		"here tlsgate's own connections fill it), and `tcpdump -ni any 'tcp port %[1]d'` shows the client's SYN retransmitted with no SYN-ACK "+
+		"(a REJECT answers each with an RST)", port)
+}
+
 // holders lists the refuse rules holding the listener down now, rule (the
 // one the line is about) among them even if it ended in the meantime, and
 // remembers their names, so that alsoHeld logs only rules that come after.
@@ -101,13 +121,14 @@ func (s *Server) alsoHeld(ln net.Listener) {
 			continue
 		}
 		check, holds := s.upAdvice(cur)
-		s.deps.Logger.Warn(reasonAlsoHeld,
+		reason, symptom := downWords(s.dropping(), reasonAlsoHeld, reasonDropAlsoHeld)
+		s.deps.Logger.Warn(reason,
 			zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 			zap.String("rule", h.Rule), zap.String("held_by", cur),
 			zap.String("check", check))
 		_, downs := s.Down()
 		s.announce(DownEvent{Kind: DownAlsoHeld, Listen: ln.Addr().String(), Rule: h.Rule, HeldBy: cur, Holding: holds,
-			Downs: downs, Reason: reasonAlsoHeld, Symptom: symptomRefused, Check: check})
+			Downs: downs, Reason: reason, Symptom: symptom, Check: check})
 	}
 	// upAdvice remembered the rules holding it now; without a new one it
 	// was not called, and rules that ended are forgotten here.

@@ -18,6 +18,14 @@ const (
 	reasonUpFail    = "listener could not listen again after the refuse rule ended; it stays down and tries again"
 	reasonNoSocket  = "refuse rule cannot take this listener down: it has no socket of its own"
 	symptomRefused  = "curl (7) Failed to connect … Couldn't connect to server; Go dial …: connect: connection refused"
+
+	// A syn_drop rule's lines: the same events, the port dropping SYNs.
+	reasonDropDown     = "listener down, dropping SYNs: new connections time out, each SYN dropped unanswered (injected by a refuse rule, mode syn_drop)"
+	reasonDropUp       = "listener up: answering SYNs and accepting connections again (the syn_drop refuse rule ended)"
+	reasonDropStill    = "listener stays down, dropping SYNs: the refuse rule that held it ended, another refuse rule holds it (new connections time out)"
+	reasonDropAlsoHeld = "another refuse rule now holds the listener too: it listens again only when every one has ended (new connections still time out)"
+	reasonDropFail     = "syn_drop refuse rule could not fill an accept queue to drop SYNs; the listener is down and SYNs get an RST (connection refused) until it can"
+	symptomDropped     = "curl (28) Failed to connect … Timeout was reached (or Connection timed out after N ms); Go dial …: i/o timeout"
 )
 
 // DownKind names a DownEvent: what changed.
@@ -41,6 +49,10 @@ const (
 	// UpFailed: the rules let it listen again, but the socket could not
 	// (Err says why): it stays down, refusing, and the watcher tries again.
 	UpFailed DownKind = "listener_up_failed"
+	// DropFailed: Rule is a syn_drop rule holding it down, but the port
+	// could not be made to drop SYNs (Err says why): it refuses them with
+	// an RST instead, and the watcher tries again.
+	DropFailed DownKind = "listener_drop_failed"
 )
 
 // DownEvent is one of a listener's own lines under a refuse rule as a
@@ -71,7 +83,7 @@ type DownEvent struct {
 	Reason  string        // the log line's message
 	Symptom string        // what a client sees while it is down; "" for DownUp
 	Check   string        // the log line's advice: how to make it listen again; "" for DownUp
-	Err     string        // DownFailed, UpFailed: the error the log line carries
+	Err     string        // DownFailed, UpFailed, DropFailed: the error the log line carries
 }
 
 // untilAll is when the listener listens again by itself while holds hold

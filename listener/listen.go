@@ -26,6 +26,7 @@ func (s *Server) Listen(ctx context.Context, lc net.ListenConfig) (net.Listener,
 				g.mu.Lock()
 				g.rule, g.since, g.up, g.addr = rule, s.deps.Faults.Now(), make(chan struct{}), addr
 				g.mu.Unlock()
+				s.startDropAtListen(ln, rule)
 				return ln, nil
 			case !errors.Is(err, errNoDown):
 				return nil, err

@@ -57,6 +57,9 @@ type Deps struct {
 	// token): a refuse rule's down line then adds --token to the
 	// `tlsgate fault rm` it advises, which gets HTTP 401 without one.
 	AdminToken bool
+	// Lang is the language of the explanations ([log] lang, "en" or
+	// "ja"): a syn_drop rule's down lines word their advice in it.
+	Lang string
 	// Reuse lets the fast path reuse a connection's state (its Outcome,
 	// Diagnosis and log fields) once its line is written and OnOutcomeLent
 	// gave it back. Set it only when every core of Logger encodes an entry

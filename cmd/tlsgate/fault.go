@@ -47,6 +47,7 @@ Examples:
   tlsgate fault add -n flaky --action latency --param latency=300ms --param jitter=100ms --probability 0.3 --seed 7
   tlsgate fault add --json '{"name":"old-ca","action":"chain","chain":"expired"}'
   tlsgate fault add -n port-closed --listener web --action refuse --param mode=listener_down
+  tlsgate fault add -n port-dropped --listener web --action refuse --param mode=syn_drop
 `
 
 // ruleFlag is an add flag that sets the rule field with the same JSON name.

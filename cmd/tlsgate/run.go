@@ -232,6 +232,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		// returns, and the event stream gives back what it kept.
 		deps.Reuse = true
 		deps.AdminToken = adminAPI != nil && cfg.Admin.Token != ""
+		deps.Lang = cfg.Log.Lang
 		deps.UringHoldP = holdP
 		srv, err := listener.New(o, deps)
 		if err != nil {
@@ -338,14 +339,18 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		}
 		served := servedCertOf(o, b.srv.ConfiguredChain(), systemRoots, time.Now())
 		// A listener a refuse rule holds down from the start refuses any
-		// command the hint could give.
+		// command the hint could give (or, syn_drop, lets it time out).
 		var held []string
 		if down, _ := b.srv.Down(); down {
 			for _, h := range engine.Holding(o.Name) {
 				held = append(held, h.Rule)
 			}
 		}
-		logger.Info("listening", append(fields, zap.String("try", tryHint(o, b.ln.Addr(), caPath, served, held)))...)
+		hint := tryHint(o, b.ln.Addr(), caPath, served, held)
+		if len(held) > 0 && b.srv.Dropping() {
+			hint = dropHint(held)
+		}
+		logger.Info("listening", append(fields, zap.String("try", hint))...)
 	}
 	if ready != nil {
 		ready(addrs)

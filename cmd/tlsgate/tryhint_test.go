@@ -334,3 +334,19 @@ func TestTryHintProxyProtocol(t *testing.T) {
 		})
 	}
 }
+
+// TestDropHint: a listener a syn_drop rule holds from the start says a
+// command would time out (curl (28)), naming every rule holding it.
+func TestDropHint(t *testing.T) {
+	for _, tc := range []struct {
+		held []string
+		want string
+	}{
+		{[]string{"drop"}, "the refuse rule drop drops SYNs to this port, so a connection times out (curl --connect-timeout N exits (28)"},
+		{[]string{"drop", "closed"}, "the refuse rules drop, closed hold this port, and the one in force drops SYNs"},
+	} {
+		if got := dropHint(tc.held); !strings.Contains(got, tc.want) || strings.Contains(got, "(7)") {
+			t.Errorf("dropHint(%v) = %q, want %q and no curl (7)", tc.held, got, tc.want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -141,4 +142,87 @@ func runCmd(t *testing.T, bin string, args ...string) (string, int) {
 	}
 	t.Fatalf("%s %q: %v: %s", bin, args, err, out)
 	return "", 0
+}
+
+// TestRefuseSynDrop runs a refuse rule with mode syn_drop in the real
+// binary, on a listener of each engine: from the config file at start,
+// then added and removed with the tlsgate fault CLI. While it holds, real
+// curl waits out --connect-timeout and exits 28 (its SYN dropped, never
+// answered or refused), `ss -lnt` shows the port's accept queue full
+// (Recv-Q above Send-Q), as the down line's advice says, and the log says
+// the listener is dropping SYNs; after `tlsgate fault rm` the same port
+// serves curl again. Only exit codes and words are asserted, never how
+// long curl waited.
+func TestRefuseSynDrop(t *testing.T) {
+	curl, ss := needTool(t, "curl"), needTool(t, "ss")
+	be := startBackend(t, nil)
+	engines := []string{"goroutines", "epoll", "uring"}
+	var listeners []spec
+	for _, eng := range engines {
+		listeners = append(listeners, spec{Name: eng,
+			TOML: fmt.Sprintf("mode = \"plaintext\"\nbackend = %q\nengine = %q\n", be.addr, eng)})
+	}
+	var rules []rule
+	for _, eng := range engines {
+		rules = append(rules, rule{name: "drop-" + eng, toml: onListener(eng, "action = \"refuse\"\nmode = \"syn_drop\"\n")})
+	}
+	g := startGate(t, gateConfig{admin: true, listeners: listeners, faults: rules})
+	admin := "http://" + g.admin
+	if log := g.ReadLog(t); strings.Count(log, "drops SYNs to this port, so a connection times out") != len(engines) {
+		t.Errorf("the listening lines' hints do not all say a connection times out:\n%s", log)
+	}
+
+	dropped := func(downs int) {
+		t.Helper()
+		waitLogCount(t, g, "listener down, dropping SYNs", downs*len(engines))
+		for _, eng := range engines {
+			addr := g.Addr(eng)
+			out, code := runCmd(t, curl, "-q", "-sS", "--noproxy", "*", "--connect-timeout", "2", "http://"+addr+"/drop")
+			if code != 28 || !strings.Contains(out, "Timeout was reached") && !strings.Contains(out, "timed out") {
+				t.Fatalf("%s: curl while dropping: exit %d, %q; want (28) … Timeout was reached", eng, code, out)
+			}
+			_, port, _ := net.SplitHostPort(addr)
+			lines, _ := runCmd(t, ss, "-Hlnt", "sport = :"+port)
+			f := strings.Fields(lines)
+			var recvQ, sendQ int
+			if len(f) >= 3 {
+				recvQ, _ = strconv.Atoi(f[1])
+				sendQ, _ = strconv.Atoi(f[2])
+			}
+			if len(f) < 3 || f[0] != "LISTEN" || recvQ <= sendQ {
+				t.Fatalf("%s: ss -lnt while dropping: %q; want one LISTEN line with Recv-Q above Send-Q", eng, lines)
+			}
+		}
+	}
+	served := func(ups int) {
+		t.Helper()
+		waitLogCount(t, g, "listener up: answering SYNs", ups*len(engines))
+		for _, eng := range engines {
+			out, code := runCmd(t, curl, "-q", "-sS", "--noproxy", "*", "--connect-timeout", "2", "--max-time", "20", "http://"+g.Addr(eng)+"/drop")
+			if code != 0 || !strings.Contains(out, "backend path=/drop") {
+				t.Fatalf("%s: curl after the rule ended: exit %d, %q", eng, code, out)
+			}
+		}
+	}
+
+	dropped(1)
+	if out, code := runCmd(t, tlsgateBin, "fault", "rm", "--admin", admin, "drop-goroutines", "drop-epoll", "drop-uring"); code != 0 {
+		t.Fatalf("tlsgate fault rm: exit %d: %s", code, out)
+	}
+	served(1)
+	for _, eng := range engines {
+		if out, code := runCmd(t, tlsgateBin, "fault", "add", "--admin", admin, "-n", "again-"+eng, "--listener", eng,
+			"--action", "refuse", "--param", "mode=syn_drop"); code != 0 {
+			t.Fatalf("tlsgate fault add: exit %d: %s", code, out)
+		}
+	}
+	dropped(2)
+	if out, code := runCmd(t, tlsgateBin, "fault", "rm", "--admin", admin, "again-goroutines", "again-epoll", "again-uring"); code != 0 {
+		t.Fatalf("tlsgate fault rm: exit %d: %s", code, out)
+	}
+	served(2)
+	if n := be.hitCount("/drop"); n != 2*len(engines) {
+		t.Errorf("backend saw %d requests, want the %d made while the listeners served", n, 2*len(engines))
+	}
+	g.stop(t)
 }
