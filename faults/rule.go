@@ -277,10 +277,6 @@ func (r *Rule) failsOpen() bool { return r.Action == ActLargeHello && r.Then == 
 // IsEnabled reports whether the rule is on (Enabled nil means on).
 func (r *Rule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
 
-// closesOnVersion reports whether the rule is a version_intolerance: it
-// reads the versions the hello offers, as a selector would.
-func (r *Rule) closesOnVersion() bool { return r.Action == ActVersionIntolerance }
-
 // UsesHello reports whether any selector needs the parsed ClientHello.
 func (r *Rule) UsesHello() bool {
 	return r.SNI != "" || r.JA3 != "" || r.JA4 != "" || r.ALPN != "" || r.MaxOfferedVersion != 0 ||

@@ -353,54 +353,6 @@ func corruptSymptom(st Stage, r *Rule) string {
 	return ClassBadMAC + ", " + corruptS2C
 }
 
-// intoleranceDetail says whom a version_intolerance rule stops: the
-// clients that offer a version above its intolerant_above, and how the
-// same client capped at that version gets through (curl --tls-max 1.2
-// and openssl s_client -tls1_2 against a 1.2 rule: e2e TestVersionIntolerance).
-func intoleranceDetail(r *Rule) string {
-	if r == nil || r.IntolerantAbove == 0 {
-		return "; only for clients whose ClientHello offers a version above the rule's intolerant_above; capped at it they get through"
-	}
-	v := r.IntolerantAbove
-	return fmt.Sprintf("; only for clients whose ClientHello offers a version above %s (%s, as curl, openssl and Go do by default); "+
-		"capped at %[1]s the same client gets through: curl --tls-max %[1]s, openssl s_client %[3]s, Go MaxVersion tls.VersionTLS%[4]s",
-		v, versionsAbove(v), openSSLVersionFlag(v), strings.ReplaceAll(v.String(), ".", ""))
-}
-
-// versionsAbove names the TLS versions above v, the ones a device
-// intolerant above v chokes on.
-func versionsAbove(v Version) string {
-	var names []string
-	for _, x := range []Version{VersionTLS10, VersionTLS11, VersionTLS12, VersionTLS13} {
-		if x > v {
-			names = append(names, x.String())
-		}
-	}
-	switch len(names) {
-	case 0:
-		return "none"
-	case 1:
-		return "TLS " + names[0]
-	}
-	return "TLS " + strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
-}
-
-// openSSLVersionFlag is the openssl s_client flag that pins version v:
-// -tls1 for 1.0, -tls1_1, -tls1_2, -tls1_3; "" for another.
-func openSSLVersionFlag(v Version) string {
-	switch v {
-	case VersionTLS10:
-		return "-tls1"
-	case VersionTLS11:
-		return "-tls1_1"
-	case VersionTLS12:
-		return "-tls1_2"
-	case VersionTLS13:
-		return "-tls1_3"
-	}
-	return ""
-}
-
 func afterHold(r *Rule) string {
 	if r == nil || r.Then == ThenHold || r.Then == "" {
 		return ""

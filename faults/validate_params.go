@@ -324,45 +324,6 @@ func (r *Rule) validateAction(fail failFunc) error {
 	return nil
 }
 
-// intolerantAboves are the values intolerant_above takes: a device that
-// passes TLS 1.0 hellos and chokes on 1.1 and 1.2 ones (1.0), one of the
-// TLS 1.1 era (1.1), and the common one that chokes on TLS 1.3 (1.2).
-func intolerantAboves() []Version { return []Version{VersionTLS10, VersionTLS11, VersionTLS12} }
-
-// validateIntolerance checks a version_intolerance rule: the version it
-// tolerates up to, its follow-up, and a max_offered_version that would
-// leave it nothing to close.
-func (r *Rule) validateIntolerance(fail failFunc) error {
-	want := joinVersions(intolerantAboves())
-	switch v := r.IntolerantAbove; {
-	case v == 0:
-		return fail("intolerant_above", "missing: version_intolerance needs the highest version the middlebox passes (want %s; \"1.2\" closes every hello that offers TLS 1.3)", want)
-	case v == VersionTLS13:
-		return fail("intolerant_above", "1.3: no TLS version above 1.3 exists, so no hello would ever be closed (want %s)", want)
-	case v == VersionSSL30:
-		return fail("intolerant_above", "ssl3: every TLS client offers more than SSL 3.0, so no client could ever pass; to refuse them all use action reset or close (want %s)", want)
-	case !slices.Contains(intolerantAboves(), v):
-		return fail("intolerant_above", "unknown version %s (want %s)", v, want)
-	}
-	if r.Then != "" && r.Then != ThenFIN && r.Then != ThenRST {
-		return fail("then", "version_intolerance closes the hello unanswered: want fin or rst, not %q", r.Then)
-	}
-	if r.MaxOfferedVersion != 0 && r.MaxOfferedVersion <= r.IntolerantAbove {
-		return fail("max_offered_version", "%s selects hellos that offer at most %s, which intolerant_above %s never closes: the rule would never fire (leave max_offered_version out, or raise it above %s)",
-			r.MaxOfferedVersion, r.MaxOfferedVersion, r.IntolerantAbove, r.IntolerantAbove)
-	}
-	return nil
-}
-
-// joinVersions writes a "want" list of quoted versions: "1.0", "1.1".
-func joinVersions(vs []Version) string {
-	s := make([]string, len(vs))
-	for i, v := range vs {
-		s[i] = `"` + v.String() + `"`
-	}
-	return strings.Join(s, ", ")
-}
-
 // validateClientAuth checks the accept_cas list and reject_with. The files
 // are read where the rule is loaded (config, the admin API) and used (the
 // listener); here only their names are checked.
