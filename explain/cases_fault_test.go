@@ -22,6 +22,8 @@ const (
 	symSSL3        = "handshake refused (SSLv3 ServerHello): curl (35) error:0A000102:SSL routines::unsupported protocol; Go tls: server selected unsupported protocol version 300; Java The server selected protocol version SSL30 is not accepted by client preferences; Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"
 	symUnoffered   = "handshake refused (suite never offered): curl (35) error:0A0000F8:SSL routines::unknown cipher returned; Go tls: server chose an unconfigured cipher suite; Java Server selected improper ciphersuite; Chrome ERR_SSL_PROTOCOL_ERROR"
 	symLarge       = "connection reset during the handshake: curl (35) Recv failure: Connection reset by peer; openssl s_client write:errno=104; Go read: connection reset by peer; Chrome ERR_CONNECTION_RESET; only for clients whose ClientHello spans segments (post-quantum key shares: Go ≥1.24, Chrome ≥124)"
+	symIntolRST    = "connection reset during the handshake: curl (35) Recv failure: Connection reset by peer; openssl s_client write:errno=104; Go read: connection reset by peer; Chrome ERR_CONNECTION_RESET; only for clients whose ClientHello offers a version above 1.2 (TLS 1.3, as curl, openssl and Go do by default); capped at 1.2 the same client gets through: curl --tls-max 1.2, openssl s_client -tls1_2, Go MaxVersion tls.VersionTLS12"
+	symIntolFIN    = "connection closed (EOF) during the handshake: curl (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL; openssl s_client unexpected eof while reading; Go EOF; Chrome ERR_CONNECTION_CLOSED; only for clients whose ClientHello offers a version above 1.2 (TLS 1.3, as curl, openssl and Go do by default); capped at 1.2 the same client gets through: curl --tls-max 1.2, openssl s_client -tls1_2, Go MaxVersion tls.VersionTLS12"
 	symVersion     = "tls alert 70 protocol_version when the client's versions miss the range: curl (35) tlsv1 alert protocol version (a TLS 1.0-only server gives legacy sigalg disallowed or unsupported); Go remote error: tls: protocol version not supported; Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"
 	symCipher      = "tls alert 40 handshake_failure when no offered suite is allowed: curl (35) sslv3 alert handshake failure; Go remote error: tls: handshake failure; Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH"
 	symMTU         = "timeout (PMTUD black hole): small packets pass, the first full-size burst stalls wherever it comes: in the server's certificate flight, curl (28) with curl -v stuck after Client hello (1), openssl s_client hangs, Go net/http: TLS handshake timeout; after a handshake that fit, curl (28) Operation timed out … with N out of M bytes received, Go context deadline exceeded reading the response; Chrome ERR_TIMED_OUT; small responses and short ECDSA chains still work (path MTU 1400: bursts over 1360 bytes stall)"
@@ -67,6 +69,12 @@ func probable(fr FaultFiring, p float64) FaultFiring {
 // then sets what followed a truncation or a hold, as the rule says.
 func then(fr FaultFiring, t string) FaultFiring {
 	fr.Then = t
+	return fr
+}
+
+// intolerant sets a version_intolerance firing's intolerant_above.
+func intolerant(fr FaultFiring, above string) FaultFiring {
+	fr.IntolerantAbove = above
 	return fr
 }
 
@@ -194,6 +202,16 @@ func faultStopCases() []diagCase {
 	large := stopped(helloAt("passthrough", pqHello()), "large_hello",
 		firing("first-segment-only", "large_hello", "client_hello", "both", 0.16, symLarge))
 
+	// A device intolerant of TLS 1.3: a reset on passthrough, a FIN on
+	// terminate, and one whose listener did not record intolerant_above
+	// (the texts fall back to the version below the client's best).
+	intolRST := stopped(helloAt("passthrough", modernHello()), "version_intolerance",
+		intolerant(then(firing("tls13-intolerant", "version_intolerance", "client_hello", "", 0.19, symIntolRST), "rst"), "1.2"))
+	intolFIN := stopped(helloAt("terminate", modernHello()), "version_intolerance",
+		intolerant(then(firing("old-ips", "version_intolerance", "client_hello", "", 0.2, symIntolFIN), "fin"), "1.2"))
+	intolBare := stopped(helloAt("inspect", modernHello()), "version_intolerance",
+		firing("old-lb", "version_intolerance", "client_hello", "", 0.21, ""))
+
 	tls12Only := modernHello()
 	tls12Only.SupportedVersions = []uint16{0x0303}
 	policyVer := stopped(helloAt("passthrough", tls12Only), "tls_policy", firing("tls13-only", "version", "client_hello", "both", 0.17, symVersion))
@@ -264,6 +282,17 @@ func faultStopCases() []diagCase {
 		{name: "fault_large_hello", o: large, code: CodeFaultInjected, saw: symLarge,
 			contains: []string{"large-ClientHello intolerance after ClientHello", "This hello was 1674 bytes in one record, key shares X25519MLKEM768, X25519.",
 				"--curves X25519", "hello_size=1674 bytes"}},
+		{name: "fault_version_intolerance", o: intolRST, code: CodeFaultInjected, saw: symIntolRST,
+			contains: []string{"injected by rule tls13-intolerant: TLS version intolerance (a ClientHello offering more than TLS 1.2, closed unanswered) after ClientHello",
+				"anything above TLS 1.2 (the client offered TLS 1.3)", "The client got a reset (RST), with no ServerHello and no alert.",
+				"legacy_version at 1.2", "`curl -v --tls-max 1.2 --cacert", "-servername lab.test -tls1_2 </dev/null`", noBigIP,
+				"(version_intolerance at client_hello): nothing in the path failed", "versions_offered=TLS 1.3, TLS 1.2",
+				"fault=tls13-intolerant version_intolerance at client_hello"},
+			absent: []string{"unsupported version", "draw"}},
+		{name: "fault_version_intolerance_fin", o: intolFIN, code: CodeFaultInjected, saw: symIntolFIN,
+			contains: []string{"injected by rule old-ips: TLS version intolerance", "The client got a FIN", "--tls-max 1.2", noBigIP}},
+		{name: "fault_version_intolerance_unrecorded", o: intolBare, code: CodeFaultInjected, saw: sawFaultIntolerance,
+			contains: []string{"injected by rule old-lb: TLS version intolerance (a ClientHello offering more than TLS 1.2", "--tls-max 1.2", "-tls1_2"}},
 		{name: "fault_tls_policy_version", o: policyVer, code: CodeFaultInjected, saw: symVersion,
 			lines:    []string{lineVersion, lineSummary},
 			contains: []string{"TLS policy refusal, alert 70 protocol_version after ClientHello", "accepts none of the versions the client offers (TLS 1.2)", "unsupported version"},

@@ -17,7 +17,7 @@ import (
 // stopActions are the values the listener writes to Outcome.FaultApplied.
 func stopActions() []string {
 	return []string{"reset", "close", "blackhole", "alert", "sni_policy", "alpn_refuse", "plaintext_reply",
-		"ssl3_server_hello", "unoffered_cipher", "large_hello", "tls_policy",
+		"ssl3_server_hello", "unoffered_cipher", "large_hello", "version_intolerance", "tls_policy",
 		// Byte wrappers that cut or stalled the stream.
 		"truncate", "limit_data", "timeout", "idle_timeout", "mtu"}
 }
@@ -104,6 +104,8 @@ func TestSymptomFixtures(t *testing.T) {
 		{"ssl3_server_hello", "client_hello", nil, symSSL3},
 		{"unoffered_cipher", "client_hello", nil, symUnoffered},
 		{"large_hello", "client_hello", nil, symLarge},
+		{"version_intolerance", "client_hello", &faults.Rule{IntolerantAbove: faults.VersionTLS12, Then: faults.ThenRST}, symIntolRST},
+		{"version_intolerance", "client_hello", &faults.Rule{IntolerantAbove: faults.VersionTLS12, Then: faults.ThenFIN}, symIntolFIN},
 		{"version", "client_hello", nil, symVersion},
 		{"cipher", "client_hello", nil, symCipher},
 		{"mtu", "server_flight", &faults.Rule{MTU: 1400}, symMTU},

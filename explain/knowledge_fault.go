@@ -45,6 +45,7 @@ const (
 	sawFaultSSL3             = "curl `curl: (35) … error:0A000102:SSL routines::unsupported protocol`, Go `tls: server selected unsupported protocol version 300`, Java `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
 	sawFaultUnoffered        = "curl `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`, Go `tls: server chose an unconfigured cipher suite`, Java `Server selected improper ciphersuite …`, Chrome ERR_SSL_PROTOCOL_ERROR."
 	sawFaultLarge            = "Only clients whose ClientHello spans more than one segment fail (post-quantum key shares: Go 1.24 and later, Chrome 124 and later): a reset (`curl: (35) Recv failure: Connection reset by peer`, Chrome ERR_CONNECTION_RESET) or a timeout, while clients with a small hello connect."
+	sawFaultIntolerance      = "Only clients that offer a version above what the device tolerates fail (TLS 1.3, which curl, openssl, Go and browsers offer by default, against a TLS 1.2 device): a reset (`curl: (35) Recv failure: Connection reset by peer`, openssl s_client `write:errno=104`, Go `read: connection reset by peer`, Chrome ERR_CONNECTION_RESET) or an EOF (`curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`, openssl s_client `unexpected eof while reading`, Go `EOF`, Chrome ERR_CONNECTION_CLOSED); the same client capped at the tolerated version (`curl --tls-max 1.2`, `openssl s_client -tls1_2`) connects."
 	sawFaultClearAlert       = "a record-layer error, not the alert: Go `local error: tls: bad record MAC`; curl `curl: (56) OpenSSL SSL_read: … bad record type` under TLS 1.3 (`… invalid aad` under TLS 1.2 with AES-GCM); openssl s_client the same error on read. The handshake itself succeeded."
 	sawAlert40               = "tlsgate answers with alert 40 handshake_failure: curl prints `curl: (35) … sslv3 alert handshake failure`, Go `remote error: tls: handshake failure`, Java `Received fatal alert: handshake_failure`, Chrome ERR_SSL_VERSION_OR_CIPHER_MISMATCH."
 )
@@ -284,6 +285,17 @@ func faultKnowledge() map[string]entry {
 				checkFaultOff},
 			clientSaw: sawFaultLarge,
 			evidence:  []string{"sni", "hello_size", "versions_offered", "ja4", "client_error"},
+		},
+
+		CodeFaultInjected + "/version_intolerance": {
+			cause: "On a real network this is TLS version intolerance: a firewall, IPS, load balancer or old server TLS stack that chokes on a ClientHello offering a version newer than it knows, here anything above {fault_tolerated} (the client offered {fault_refused_versions}), and closes or resets the connection without an alert instead of answering with the highest version it has, as the standard asks. Old devices did this to TLS 1.1 and 1.2; it is why TLS 1.3 keeps the hello's legacy_version at 1.2 and announces itself only in the supported_versions extension, and a device that reads that extension and still chokes breaks only the clients that offer 1.3. The client got {fault_closed}, with no ServerHello and no alert.",
+			checks: []string{
+				"Retry capped at {fault_tolerated}: `curl -v --tls-max {fault_tls_max} --cacert {lab_ca} {curl_target}` and `openssl s_client -connect {virtual} -servername {sni_or_host} {fault_openssl_tls} </dev/null`; if the capped client connects while the default one fails, the version it offers is the trigger.",
+				"In a capture, the ClientHello (its supported_versions lists {fault_refused_versions}) is answered by a FIN or RST, with no ServerHello and no alert: a server that only lacked the version would answer with its own highest one, or with alert 70 protocol_version.",
+				"Update the device's firmware or turn off its TLS inspection for this traffic; capping clients at {fault_tolerated} is only a stopgap.",
+				checkFaultOff},
+			clientSaw: sawFaultIntolerance,
+			evidence:  []string{"sni", "versions_offered", "ja4", "client_error"},
 		},
 
 		CodeFaultInjected + "/tls_policy": {

@@ -37,6 +37,7 @@ const (
 	sawFaultSSL3JA             = "curl は `curl: (35) … error:0A000102:SSL routines::unsupported protocol`、Go は `tls: server selected unsupported protocol version 300`、Java は `The server selected protocol version SSL30 is not accepted by client preferences [TLS13, TLS12]`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH。"
 	sawFaultUnofferedJA        = "curl は `curl: (35) … error:0A0000F8:SSL routines::unknown cipher returned`、Go は `tls: server chose an unconfigured cipher suite`、Java は `Server selected improper ciphersuite …`、Chrome は ERR_SSL_PROTOCOL_ERROR。"
 	sawFaultLargeJA            = "ClientHello が複数のセグメントにまたがるクライアント（ポスト量子の key share を送る Go 1.24 以降、Chrome 124 以降）だけが失敗する。リセット（`curl: (35) Recv failure: Connection reset by peer`、Chrome は ERR_CONNECTION_RESET）かタイムアウトになり、ClientHello が小さいクライアントは接続できる。"
+	sawFaultIntoleranceJA      = "許容されるより新しいバージョンを提示するクライアントだけが失敗する（TLS 1.2 までの装置に対し、curl、openssl、Go、ブラウザが既定で提示する TLS 1.3）。リセット（`curl: (35) Recv failure: Connection reset by peer`、openssl s_client は `write:errno=104`、Go は `read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET）か EOF（`curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to …`、openssl s_client は `unexpected eof while reading`、Go は `EOF`、Chrome は ERR_CONNECTION_CLOSED）になり、上限を許容されるバージョンに下げた同じクライアント（`curl --tls-max 1.2`、`openssl s_client -tls1_2`）は接続できる。"
 	sawFaultClearAlertJA       = "アラートではなく、レコード層のエラーになる。Go は `local error: tls: bad record MAC`、curl は TLS 1.3 なら `curl: (56) OpenSSL SSL_read: … bad record type`（TLS 1.2 の AES-GCM なら `… invalid aad`）、openssl s_client も読み込み時に同じエラーを出す。ハンドシェイク自体は成功している。"
 	sawAlert40JA               = "tlsgate はアラート 40 handshake_failure を返す。curl は `curl: (35) … sslv3 alert handshake failure`、Go は `remote error: tls: handshake failure`、Java は `Received fatal alert: handshake_failure`、Chrome は ERR_SSL_VERSION_OR_CIPHER_MISMATCH を表示する。"
 )
@@ -205,6 +206,16 @@ func faultKnowledgeJA() map[string]entry {
 				"中継装置を更新するか、この通信について TLS 検査を無効にする。",
 				checkFaultOffJA},
 			clientSaw: sawFaultLargeJA,
+		},
+
+		CodeFaultInjected + "/version_intolerance": {
+			cause: "実際のネットワークなら、TLS のバージョン不耐性（version intolerance）にあたる。知っているより新しいバージョン、今回は {fault_tolerated} より上のもの（クライアントが提示したのは {fault_refused_versions}）を提示した ClientHello を扱えないファイアウォール、IPS、ロードバランサや古いサーバの TLS スタックが、規格どおり自分の最高バージョンで応答せず、アラートも送らずに接続を切断またはリセットする。かつて古い装置は TLS 1.1 や 1.2 でこれを起こした。TLS 1.3 が ClientHello の legacy_version を 1.2 のままにし、supported_versions 拡張の中でだけ名乗るのはこのためで、その拡張を読んでなお詰まる装置は 1.3 を提示するクライアントだけを壊す。クライアントが受け取ったのは {fault_closed} で、ServerHello もアラートも来なかった。",
+			checks: []string{
+				"上限を {fault_tolerated} に下げて再試行する: `curl -v --tls-max {fault_tls_max} --cacert {lab_ca} {curl_target}` と `openssl s_client -connect {virtual} -servername {sni_or_host} {fault_openssl_tls} </dev/null`。上限を下げたクライアントがつながり、既定のクライアントが失敗するなら、提示したバージョンが引き金。",
+				"キャプチャでは、ClientHello（その supported_versions に {fault_refused_versions} がある）に FIN か RST が返り、ServerHello もアラートもない。そのバージョンを持たないだけのサーバなら、自分の最高バージョンで応答するか、アラート 70 protocol_version を返す。",
+				"装置のファームウェアを更新するか、この通信について TLS 検査を無効にする。クライアントの上限を {fault_tolerated} に下げるのは一時しのぎにすぎない。",
+				checkFaultOffJA},
+			clientSaw: sawFaultIntoleranceJA,
 		},
 
 		CodeFaultInjected + "/tls_policy": {

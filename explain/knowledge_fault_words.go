@@ -61,6 +61,8 @@ func faultWhat() map[string]string {
 		"record_corrupt": "one bit flipped in an encrypted record",
 		"proxy_skew":     "the proxy's own clock shifted on its upstream leg, so it rejected the server's certificate",
 		"alpn_downgrade": "{fault_alert_sent} from an HTTP/1.1-only proxy stripping h2",
+		// A hello closed for the versions it offers.
+		"version_intolerance": "TLS version intolerance (a ClientHello offering more than {fault_tolerated}, closed unanswered)",
 	}
 }
 
@@ -134,6 +136,9 @@ func faultReal() map[string]string {
 		"alpn_downgrade":    "a proxy or load balancer that speaks only HTTP/1.1 with its clients and strips h2 from ALPN (clients that also offer HTTP/1.1 fall back without an error; h2-only ones such as gRPC are refused with alert 120)",
 		"refuse":            "a closed port or a firewall's REJECT rule: the service is down or not listening on that address, so the SYN is answered with an RST and no connection exists",
 		"record_corrupt":    "a device in the path that changes bytes it only relays (a faulty NIC, cable or switch port whose damage passed TCP's checksum, or a middlebox rewriting payload), which the endpoint that decrypts the record reports as bad record MAC",
+		// Unlike version, no profile that negotiates: a device that
+		// cannot parse the offer at all.
+		"version_intolerance": "a middlebox or old TLS stack intolerant of newer TLS versions: it closes or resets a ClientHello that offers more than it knows (TLS 1.3) instead of answering with the version it has, so only clients offering that version fail, and capped below it they connect",
 	}
 }
 

@@ -174,7 +174,7 @@ func TestGoldenJA(t *testing.T) {
 		"backend_rejected_hello_version_floor", "health_check_proxy_local_reset", "health_check_proxy_unknown_fin", "client_alert_48_configured",
 		"fault_reset_client_hello_plain", "fault_close_accept_plain",
 		"client_alert_42_configured", "client_alert_46_configured", "handshake_failed_bad_record_mac_configured",
-		"client_auth_missing_access_denied", "client_auth_rejected_file", "fault_large_hello_fail_open",
+		"client_auth_missing_access_denied", "client_auth_rejected_file", "fault_large_hello_fail_open", "fault_version_intolerance",
 		"fault_wrap_chain_revoked_quiet",
 		"client_closed_configured", "client_rejected_silently_configured",
 		"fault_record_corrupt_pass_c2s", "fault_proxy_skew_ahead",

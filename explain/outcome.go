@@ -259,6 +259,10 @@ type FaultFiring struct {
 	// for crypto/tls's own: a refused client certificate is about them.
 	AcceptCAs  []string
 	RejectWith int
+	// IntolerantAbove is a version_intolerance rule's intolerant_above
+	// ("1.2"), "" for other rules: the highest version a client may
+	// offer and pass.
+	IntolerantAbove string
 	// DateEdit is what an http_date rule did to the response's Date:
 	// "shifted" the origin's, "replaced" one that did not parse, or
 	// "added" one where the origin sent none; OriginDate is the origin's

@@ -302,6 +302,8 @@ func faultWhatJA() map[string]string {
 		"record_corrupt":    "暗号化されたレコードの 1 ビットの反転",
 		"proxy_skew":        "上流側でのプロキシ自身の時計のずれによる、サーバ証明書の拒否",
 		"alpn_downgrade":    "h2 を取り除く HTTP/1.1 専用プロキシによる{fault_alert_sent}",
+		// バージョンの提示で切断された ClientHello。
+		"version_intolerance": "TLS バージョン不耐性（{fault_tolerated} より新しいバージョンを提示した ClientHello を応答なしで切断）",
 	}
 }
 
@@ -372,5 +374,7 @@ func faultRealJA() map[string]string {
 		"alpn_downgrade":    "クライアントと HTTP/1.1 しか話さず、ALPN から h2 を取り除くプロキシやロードバランサ（HTTP/1.1 も提示するクライアントはエラーなしで落ち、gRPC のように h2 しか提示しないものはアラート 120 で拒否される）",
 		"refuse":            "閉じたポート、またはファイアウォールの REJECT ルール（サービスが停止しているか、そのアドレスで待ち受けていない）。SYN に RST が返り、接続そのものが成立しない",
 		"record_corrupt":    "中継するだけのはずのバイトを変えてしまう経路上の装置（TCP のチェックサムをすり抜けた NIC・ケーブル・スイッチポートの故障や、ペイロードを書き換える中継装置）。レコードを復号する側はそれを bad record MAC として報告する",
+		// version と違い、交渉するプロファイルではない。
+		"version_intolerance": "新しい TLS バージョンを扱えない中継装置や古い TLS スタック。知っているより新しいバージョン（TLS 1.3）を提示した ClientHello に、自分のバージョンで応答せず切断かリセットで返すので、そのバージョンを提示するクライアントだけが失敗し、上限を下げればつながる",
 	}
 }

@@ -59,6 +59,12 @@ func Apply(c net.Conn, r *Rule, hello *sniff.ClientHello, deps WrapDeps) (Applie
 			return a, c.Close()
 		}
 		return a, Reset(c)
+	case ActVersionIntolerance:
+		// The device sends nothing back: no alert, no ServerHello.
+		if r.Then == ThenFIN {
+			return a, c.Close()
+		}
+		return a, Reset(c)
 	case ActAlert, ActSNIPolicy, ActALPNRefuse:
 		code := r.AlertCode()
 		return answer(c, AlertRecord(AlertLevel(code), code, uint16(r.RecordVersion)), r.Then, deps)

@@ -51,6 +51,11 @@
 // every rule keyed on the hello's content (sni, ja3, ja4, alpn,
 // max_offered_version) for that connection, taking nothing from their
 // budgets; its firing's symptom names the rules it kept from the hello.
+// A version_intolerance counts among those content rules: it reads the
+// versions the hello offers (supported_versions without GREASE, else
+// legacy_version) and, when the highest is above intolerant_above, stops
+// the connection at client_hello with a FIN or an RST and no answer, on
+// passthrough, terminating and inspect listeners alike.
 //
 // A rewrite is planned like any wrapper but fires only when it changes a
 // response (its head, or with body_find its body): a connection that

@@ -29,6 +29,9 @@ type matcher struct {
 	// readsHello: a selector needs the hello's content, which a
 	// fail-open large_hello keeps from the rule.
 	readsHello bool
+	// intolerantAbove is a version_intolerance's trigger: a hello whose
+	// highest offered version is above it (0: none).
+	intolerantAbove uint16
 }
 
 // prefixMatch is an exact string, or a prefix when written with a trailing '*'.
@@ -81,6 +84,12 @@ func compileMatcher(r *Rule) matcher {
 	// a hello that spans more than one segment on a real path.
 	if r.Action == ActLargeHello && r.HelloMinSize == 0 && !r.HelloMultiSegment {
 		m.spansSegments, m.needHello = true, true
+	}
+	// version_intolerance judges the versions the hello offers: its
+	// content, which a fail-open large_hello keeps from it as from a
+	// max_offered_version selector.
+	if r.closesOnVersion() {
+		m.intolerantAbove, m.needHello, m.readsHello = uint16(r.IntolerantAbove), true, true
 	}
 	return m
 }
@@ -136,6 +145,10 @@ func (m *matcher) match(v *connView) bool {
 	case m.alpn != "" && !slices.Contains(h.ALPN, m.alpn):
 		return false
 	case m.maxOffered != 0 && h.MaxVersion() > m.maxOffered:
+		return false
+	case m.intolerantAbove != 0 && h.MaxVersion() <= m.intolerantAbove:
+		// The highest version it offers (supported_versions without
+		// GREASE, else legacy_version) is one the device tolerates.
 		return false
 	case m.helloMin != 0 && h.WireLen < m.helloMin:
 		return false

@@ -139,6 +139,12 @@ func (r *Rule) actionNeed() Need {
 		// on a plaintext listener, before it is reset; a later one
 		// waits for TLS traffic that listener never relays.
 		return Need{Kind: NeedTLSRelay, Field: "stage", What: "sends a TLS alert inside a TLS connection"}
+	case r.closesOnVersion():
+		// It judges the versions of a hello sniff parsed, before any
+		// handshake, on passthrough, terminate and inspect alike; a
+		// plaintext listener resets every TLS client after its hello
+		// whatever it offers.
+		return act(NeedHello, "closes a ClientHello by the versions it offers")
 	case r.Action == ActVersion || r.Action == ActCipher:
 		// A terminating listener's crypto/tls enforces them in its
 		// handshake; a passthrough one refuses a hello it parsed, and

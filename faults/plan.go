@@ -69,6 +69,9 @@ type Firing struct {
 	// the certificate it refused is judged against them.
 	AcceptCAs  []string `json:"accept_cas,omitempty"`
 	RejectWith int      `json:"reject_with,omitempty"`
+	// IntolerantAbove is a version_intolerance rule's intolerant_above
+	// ("1.2"): the diagnosis names the version a client must stay at.
+	IntolerantAbove string `json:"intolerant_above,omitempty"`
 }
 
 // Plan is the fixed set of faults for one connection. It never changes after
@@ -113,8 +116,8 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 	pl.v = newConnView(ci)
 	// A large_hello that fails open decides first what the others see: a
 	// middlebox that could not parse the hello passes it unread, so no
-	// rule keyed on its content (SNI, JA3, JA4, ALPN, versions) matches,
-	// wherever it sits in the rule order.
+	// rule keyed on its content (SNI, JA3, JA4, ALPN, versions, as a
+	// version_intolerance is) matches, wherever it sits in the rule order.
 	var unread bool
 	for _, rs := range s.failOpen {
 		if pl.try(rs) {
@@ -207,7 +210,7 @@ func (pl *planning) try(rs *ruleState) bool {
 	}
 	f := Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
 		Direction: string(r.Direction), Draw: draw, Probability: prob, Symptom: symptom,
-		Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then)}
+		Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then), IntolerantAbove: r.IntolerantAbove.String()}
 	if r.Action == ActClientAuth {
 		a := r.clientAuth()
 		f.AcceptCAs, f.RejectWith = a.CAs(), int(a.RejectWith)
@@ -507,7 +510,7 @@ func (r *Rule) isStop() bool {
 	}
 	switch r.Action {
 	case ActReset, ActClose, ActAlert, ActPlaintextReply, ActSSL3ServerHello, ActUnofferedCipher,
-		ActSNIPolicy, ActALPNRefuse:
+		ActSNIPolicy, ActALPNRefuse, ActVersionIntolerance:
 		return true
 	case ActLargeHello:
 		return !r.failsOpen()

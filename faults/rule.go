@@ -47,13 +47,14 @@ type Rule struct {
 	MTU                 int      `json:"mtu,omitempty" toml:"mtu"`                                   // mtu, default 1400
 	RecoverAfter        Duration `json:"recover_after,omitempty" toml:"recover_after"`               // mtu: emulate MTU probing
 	HonorMSS            bool     `json:"honor_mss,omitempty" toml:"honor_mss"`                       // mtu: MSS clamped to the path, nothing stalls (the fixed contrast)
-	Then                Then     `json:"then,omitempty" toml:"then"`                                 // truncate, blackhole, alert, large_hello (also fail_open), idle_timeout; mtu: only hold
+	Then                Then     `json:"then,omitempty" toml:"then"`                                 // truncate, blackhole, alert, large_hello (also fail_open), idle_timeout; mtu: only hold; version_intolerance: fin or rst
 	Alert               *Alert   `json:"alert,omitempty" toml:"alert"`                               // alert, sni_policy (number or name)
 	RecordVersion       Version  `json:"record_version,omitzero" toml:"record_version"`              // alert: record-layer version, default 1.0 (1.2 after the handshake)
 	Chain               Chain    `json:"chain,omitempty" toml:"chain"`                               // chain
 	Skew                Duration `json:"skew,omitempty" toml:"skew"`                                 // chain: validity shifted by this (± duration); proxy_skew: tlsgate's upstream clock shifted by this; ocsp_times: the stapled OCSP response's times; http_date: the response's Date
 	MinVersion          Version  `json:"min_version,omitzero" toml:"min_version"`                    // version
 	MaxVersion          Version  `json:"max_version,omitzero" toml:"max_version"`                    // version
+	IntolerantAbove     Version  `json:"intolerant_above,omitzero" toml:"intolerant_above"`          // version_intolerance: the highest version a hello may offer and pass
 	Ciphers             []string `json:"ciphers,omitempty" toml:"ciphers"`                           // cipher (IANA names), unoffered_cipher (names or 0xNNNN)
 	Groups              []string `json:"groups,omitempty" toml:"groups"`                             // cipher: allowed key-exchange groups (X25519, P-256 …)
 	SignatureAlgorithms []string `json:"signature_algorithms,omitempty" toml:"signature_algorithms"` // cipher: allowed signature schemes
@@ -152,13 +153,20 @@ const (
 	// RST (a closed port, a firewall's REJECT). It acts on the listener,
 	// not on a connection: see Engine.Down.
 	ActRefuse Action = "refuse"
+	// ActVersionIntolerance is the catalog's version intolerance: a
+	// middlebox that chokes on a ClientHello offering a version above
+	// intolerant_above and closes (fin) or resets (rst) it unanswered,
+	// the failure TLS 1.3 froze legacy_version at 1.2 to dodge. It is no
+	// handshake policy, unlike version: nothing is negotiated and no
+	// alert goes out, so the client sees a dead connection, not alert 70.
+	ActVersionIntolerance Action = "version_intolerance"
 )
 
 // Actions lists every action.
 func Actions() []Action {
 	return []Action{ActReset, ActClose, ActBlackhole, ActLatency, ActBandwidth, ActSlicer, ActSlowClose,
 		ActLimitData, ActTimeout, ActMTU, ActTruncate, ActAlert, ActChain, ActVersion, ActCipher,
-		ActBlockPage, ActPlaintextReply, ActFirstByteDelay, ActIdleTimeout, ActLargeHello, ActFragment,
+		ActBlockPage, ActPlaintextReply, ActFirstByteDelay, ActIdleTimeout, ActLargeHello, ActVersionIntolerance, ActFragment,
 		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActClientAuth, ActAbort,
 		ActRecordCorrupt, ActProxySkew, ActALPNDowngrade, ActOCSPTimes, ActHTTPDate, ActRefuse}
 }
@@ -425,7 +433,7 @@ func defaultThen(a Action) Then {
 	switch a {
 	case ActBlackhole, ActTruncate:
 		return ThenHold
-	case ActLargeHello, ActIdleTimeout:
+	case ActLargeHello, ActIdleTimeout, ActVersionIntolerance:
 		return ThenRST
 	case ActAlert, ActSNIPolicy, ActALPNRefuse:
 		return ThenFIN

@@ -148,6 +148,8 @@ func symptomRows() []symptomRow {
 		{action: ActLargeHello, then: ThenFailOpen, text: ClassNone + " from this rule: a middlebox that cannot parse a ClientHello spanning segments gives up and passes it unread (fail-open), " +
 			"so its SNI and fingerprint policy never sees those clients: rules keyed on sni, ja3, ja4, alpn or max_offered_version do not match them, " +
 			"and only clients with a large hello (post-quantum key shares: Go ≥1.24, Chrome ≥124) get past a block that stops the others"},
+		{action: ActVersionIntolerance, then: ThenRST, text: resetHandshake + "%s", detail: intoleranceDetail},
+		{action: ActVersionIntolerance, then: ThenFIN, text: eofHandshake + "%s", detail: intoleranceDetail},
 		{action: ActPlaintextReply, text: plaintextOn443},
 		{action: ActBlockPage, text: ClassHTTP + " %s block page, not a TLS error: curl exits 0, or (22) The requested URL returned error: %[1]s with -f; " +
 			"Go resp.StatusCode == %[1]s with err == nil", detail: statusDetail},

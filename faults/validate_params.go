@@ -36,6 +36,7 @@ func paramList() []param {
 		{"skew", func(r *Rule) bool { return r.Skew != 0 }},
 		{"min_version", func(r *Rule) bool { return r.MinVersion != 0 }},
 		{"max_version", func(r *Rule) bool { return r.MaxVersion != 0 }},
+		{"intolerant_above", func(r *Rule) bool { return r.IntolerantAbove != 0 }},
 		{"ciphers", func(r *Rule) bool { return len(r.Ciphers) != 0 }},
 		{"groups", func(r *Rule) bool { return len(r.Groups) != 0 }},
 		{"signature_algorithms", func(r *Rule) bool { return len(r.SignatureAlgorithms) != 0 }},
@@ -100,6 +101,8 @@ func actionParams(a Action) []string {
 		return []string{"timeout", "then"}
 	case ActLargeHello:
 		return []string{"then"}
+	case ActVersionIntolerance:
+		return []string{"intolerant_above", "then"}
 	case ActFragment:
 		return []string{"average_size", "record_size", "delay"}
 	case ActUnofferedCipher:
@@ -140,14 +143,17 @@ func (r *Rule) validateParams(fail failFunc) error {
 			return fail(d.name, "%s is above the limit of %s", d.v.D(), maxFaultWait)
 		}
 	}
+	want := "hold, fin, rst"
+	switch r.Action {
+	case ActLargeHello:
+		want += ", fail_open"
+	case ActVersionIntolerance:
+		want = "fin, rst"
+	}
 	if r.Then == ThenFailOpen && r.Action != ActLargeHello {
-		return fail("then", "fail_open is large_hello's alone: a middlebox that cannot parse the hello passes it (want hold, fin, rst)")
+		return fail("then", "fail_open is large_hello's alone: a middlebox that cannot parse the hello passes it (want %s)", want)
 	}
 	if r.Then != "" && !slices.Contains([]Then{ThenHold, ThenFIN, ThenRST, ThenFailOpen}, r.Then) {
-		want := "hold, fin, rst"
-		if r.Action == ActLargeHello {
-			want += ", fail_open"
-		}
 		return fail("then", "unknown follow-up %q (want %s)", r.Then, want)
 	}
 	if r.RecordVersion != 0 && r.RecordVersion.String()[0] == '0' {
@@ -229,6 +235,8 @@ func (r *Rule) validateAction(fail failFunc) error {
 		if r.Then == ThenFailOpen && r.readsHello() {
 			return fail(r.helloSelector(), "a large_hello that fails open is a middlebox that cannot parse the hello, so it cannot select by its content; select by hello_min_size or hello_multi_segment, or leave both out")
 		}
+	case ActVersionIntolerance:
+		return r.validateIntolerance(fail)
 	case ActSNIPolicy:
 		if err := r.validateHostMismatch(fail); err != nil || r.checksHost() {
 			return err

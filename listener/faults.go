@@ -348,6 +348,7 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 		fr := explain.FaultFiring{
 			Rule: f.Rule, Action: f.Action, Stage: f.Stage, Direction: f.Direction, Draw: f.Draw, Probability: f.Probability, Symptom: f.Symptom,
 			Chain: f.Chain, Skew: f.Skew.D(), Then: f.Then, AcceptCAs: f.AcceptCAs, RejectWith: f.RejectWith,
+			IntolerantAbove: f.IntolerantAbove,
 		}
 		if f.Action == string(faults.ActHTTPDate) {
 			// Said from what it did: shifted the origin's Date, replaced

@@ -52,6 +52,10 @@ func needFixtures() map[faults.Action][]faults.Rule {
 		faults.ActOCSPTimes:       {{Skew: faults.Duration(time.Hour)}},
 		faults.ActHTTPDate:        {{Skew: faults.Duration(time.Hour)}},
 		faults.ActRefuse:          {{}},
+
+		// connsOf's hello offers TLS 1.2 at most: a device intolerant
+		// above 1.1 closes it.
+		faults.ActVersionIntolerance: {{IntolerantAbove: faults.VersionTLS11}, {IntolerantAbove: faults.VersionTLS11, Then: faults.ThenFIN}},
 	}
 }
 

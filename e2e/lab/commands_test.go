@@ -116,6 +116,8 @@ var printedWants = map[string][]want{
 		{"tlsgate probe", 0, "stapled OCSP response expired"}},
 	"ocsp-not-yet-valid": {{"-status </dev/null", 0, "OCSP Response Status: successful"},
 		{"tlsgate probe", 0, "stapled OCSP response is not valid yet"}},
+	// Capped at TLS 1.2, the hello passes the intolerant middlebox.
+	"tls13-intolerant-middlebox": {{"--tls-max 1.2", 0, demoHello}, {"-tls1_2 </dev/null", 0, "Protocol  : TLSv1.2"}},
 	// Only the blocked name is reset; no SNI and another name pass.
 	"waf-sni-reset": {{"-servername www.blocked.test", 1, "errno=104"}, {"-noservername", 0, "CONNECTED("},
 		{"other.example", 0, demoHello}},
