@@ -776,5 +776,5 @@ func diagCases() []diagCase {
 			absent: []string{"closed the connection (FIN)"}},
 		{name: "idle_timeout", o: idled, code: CodeIdleTimeout,
 			contains: []string{"after 5m0s without a byte", "idle_timeout of listener", "up 517 B, down 2048 B in 5m12s", "(56) Recv failure"}},
-	}, append(append(append(append(inspectCases(), faultCases()...), proxyCases()...), append(passthroughCases(), clientEndCases()...)...), append(append(append(append(clientAuthCases(), failOpenCases()...), rewriteBodyCases()...), abortCases()...), append(stallCases(), backendEndCases()...)...)...)...)
+	}, append(append(append(append(inspectCases(), faultCases()...), proxyCases()...), append(passthroughCases(), clientEndCases()...)...), append(append(append(append(clientAuthCases(), failOpenCases()...), rewriteBodyCases()...), abortCases()...), append(append(stallCases(), backendEndCases()...), undecidedCases()...)...)...)...)
 }

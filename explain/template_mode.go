@@ -23,7 +23,8 @@ func (f *facts) modePlaceholder(name string) (string, bool) {
 		return f.say("bigip_allow_ssl"), true
 	case "bigip_silent":
 		if pass {
-			return f.say("bigip_silent_pass"), true
+			// It names the peek timeout, which say leaves unfilled.
+			return f.expand(f.say("bigip_silent_pass")), true
 		}
 		return f.say("bigip_silent_ssl"), true
 	}
