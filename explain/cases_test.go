@@ -226,8 +226,6 @@ func diagCases() []diagCase {
 
 	silentTLS := base("terminate")
 	silentTLS.Kind, silentTLS.PeekEnd = sniff.Empty, PeerSilent
-	silentPass := base("passthrough")
-	silentPass.Kind, silentPass.PeekEnd, silentPass.PeekTimeout = sniff.Empty, PeerSilent, 3*time.Second
 	silentPlain := base("plaintext")
 	silentPlain.Kind, silentPlain.PeekEnd = sniff.Empty, PeerSilent
 	// A server-first client (SSH, SMTP) relayed to the backend is fine.
@@ -609,8 +607,6 @@ func diagCases() []diagCase {
 			contains: []string{"server_name", "--resolve", "sslv3 alert handshake failure", "ERR_SSL_VERSION_OR_CIPHER_MISMATCH"}},
 		{name: "client_silent_tls", o: silentTLS, code: CodeClientSilent, lines: []string{lineSummary},
 			contains: []string{"SSH", "MySQL", "tcp_half_open", "5s"}},
-		{name: "client_silent_passthrough", o: silentPass, code: CodeClientSilent, lines: []string{lineSummary},
-			contains: []string{"closes it at peek_timeout (3s)"}, absent: []string{"{peek_timeout}"}},
 		{name: "client_silent_plaintext", o: silentPlain, code: CodeClientSilent},
 		{name: "server_first_relayed", o: serverFirst, code: CodeOK, ok: true},
 		{name: "fin_before_decision_relayed", o: finRelayed, code: CodeOK, ok: true},
@@ -792,5 +788,5 @@ func diagCases() []diagCase {
 			absent: []string{"closed the connection (FIN)"}},
 		{name: "idle_timeout", o: idled, code: CodeIdleTimeout,
 			contains: []string{"after 5m0s without a byte", "idle_timeout of listener", "up 517 B, down 2048 B in 5m12s", "(56) Recv failure"}},
-	}, append(append(append(append(inspectCases(), faultCases()...), proxyCases()...), append(passthroughCases(), clientEndCases()...)...), append(append(append(append(clientAuthCases(), failOpenCases()...), rewriteBodyCases()...), abortCases()...), append(stallCases(), backendEndCases()...)...)...)...)
+	}, append(append(append(append(inspectCases(), faultCases()...), proxyCases()...), append(passthroughCases(), clientEndCases()...)...), append(append(append(append(clientAuthCases(), failOpenCases()...), rewriteBodyCases()...), abortCases()...), append(append(stallCases(), backendEndCases()...), undecidedCases()...)...)...)...)
 }

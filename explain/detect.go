@@ -218,8 +218,14 @@ func ruleNothingSent(f *facts) (verdict, bool) {
 	}
 	switch o.PeekEnd {
 	case PeerClosed:
+		if leftAfterProxy(o) {
+			return verdict{code: CodeClientClosedEarly, variant: "after_proxy"}, true
+		}
 		return verdict{code: CodeClientClosedEarly, variant: "nothing"}, true
 	case PeerReset:
+		if leftAfterProxy(o) {
+			return verdict{code: CodeClientResetEarly, variant: "after_proxy"}, true
+		}
 		return verdict{code: CodeClientResetEarly, variant: "nothing"}, true
 	case PeerSilent, PeerPartial:
 		return verdict{code: CodeClientSilent, variant: silentVariant(o)}, true
@@ -280,6 +286,9 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 	case "passthrough", "terminate", "inspect":
 		if !plaintextKind(o) || endedUndecided(o) {
 			return verdict{}, false
+		}
+		if v, ok := plainUnanswered(o); ok {
+			return v, true
 		}
 		action := nonSSLAction(o)
 		if action == "allow" {
@@ -419,6 +428,9 @@ func rulePeekEnded(f *facts) (verdict, bool) {
 	case PeerSilent, PeerPartial:
 		if trickled(f.o) {
 			return verdict{code: CodeHandshakeTimeout, variant: "partial_trickle"}, true
+		}
+		if v, ok := stallEnded(f.o); ok {
+			return v, true
 		}
 		return verdict{code: CodeHandshakeTimeout, variant: "partial"}, true
 	}

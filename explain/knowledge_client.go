@@ -333,7 +333,7 @@ func clientKnowledge() map[string]entry {
 				"If it is a health monitor, make it a TLS or HTTPS monitor, or expect these entries.",
 				"If a banner-first protocol must pass, give it a plaintext listener or its own port.",
 			},
-			clientSaw: "A banner-first client waits for a greeting that never comes and times out; a TCP monitor just sees the connection accepted, then closed.",
+			clientSaw: "tlsgate resets the connection (RST) at the peek deadline ({peek_timeout}): a banner-first client waiting for a greeting gets `Connection reset by peer` (OpenSSH `kex_exchange_identification: read: Connection reset by peer`) unless its own timer gives up first; a TCP monitor sees the connection accepted, then reset.",
 			evidence:  []string{"peek", "proxy"},
 		},
 

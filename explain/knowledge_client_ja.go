@@ -303,7 +303,7 @@ func clientKnowledgeJA() map[string]entry {
 				"ヘルスモニターなら TLS か HTTPS のモニターに変えるか、このログが出るものとして扱う。",
 				"バナーを先に出すプロトコルを通す必要があるなら、平文のリスナーか専用のポートを用意する。",
 			},
-			clientSaw: "バナーを待つクライアントは来ない挨拶を待ち続けてタイムアウトする。TCP モニターからは、接続が受け付けられてから閉じられたようにしか見えない。",
+			clientSaw: "先頭バイト待ちの期限（{peek_timeout}）で tlsgate が接続をリセットする（RST）。挨拶を待つバナー先行のクライアントには、自分のタイマーが先に切れない限り `Connection reset by peer` が返る（OpenSSH は `kex_exchange_identification: read: Connection reset by peer`）。TCP モニターからは、接続が受け付けられてからリセットされたように見える。",
 		},
 
 		CodeClientClosedEarly: {

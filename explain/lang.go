@@ -254,7 +254,7 @@ func phrasesEN() map[string]string {
 		"bigip_allow_ssl":       "BIG-IP: Non-SSL Connections enabled",
 		"bigip_allow_pass":      "with plain_backend set; BIG-IP's Non-SSL Connections is a client-ssl profile setting, which a passthrough virtual server does not have",
 		"bigip_silent_ssl":      "On a client-ssl virtual server BIG-IP ends this with a handshake timeout.",
-		"bigip_silent_pass":     "A BIG-IP virtual server without a client-ssl profile has no handshake timer and keeps such a connection until its TCP idle timeout; tlsgate's passthrough listener closes it at peek_timeout ({peek_timeout}).",
+		"bigip_silent_pass":     "A BIG-IP virtual server without a client-ssl profile has no handshake timer and keeps such a connection until its TCP idle timeout; tlsgate's passthrough listener resets it (RST) at peek_timeout ({peek_timeout}).",
 		"stall_why_split":       "A ClientHello larger than one TCP segment (a post-quantum one is about 1.6 KB: Go 1.24 and later, Chrome 124 and later) arrives in two; a middlebox that drops the second segment, or a path MTU black hole, leaves exactly this.",
 		"stall_why_short":       "Stopping after {n}, within one TCP segment on any path, cannot come from a dropped second segment or an MTU black hole: the client itself stopped part-way through its first message (a stuck or very slow client, a test tool or scanner, or a slow-loris client holding connections open).",
 		"stall_check_mtu":       "Test the path MTU from the client: `ping -M do -s 1472 {virtual_host}` should pass.",

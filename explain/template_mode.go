@@ -23,10 +23,8 @@ func (f *facts) modePlaceholder(name string) (string, bool) {
 		return f.say("bigip_allow_ssl"), true
 	case "bigip_silent":
 		if pass {
-			// The phrase names the deadline, and phrases are not expanded
-			// again once inserted: fill it here.
-			t, _ := f.placeholder("peek_timeout")
-			return f.say("bigip_silent_pass", "{peek_timeout}", t), true
+			// It names the peek timeout, which say leaves unfilled.
+			return f.expand(f.say("bigip_silent_pass")), true
 		}
 		return f.say("bigip_silent_ssl"), true
 	}

@@ -127,7 +127,7 @@ func phrasesJA() map[string]string {
 		"bigip_allow_ssl":       "BIG-IP では Non-SSL Connections を有効化",
 		"bigip_allow_pass":      "plain_backend も設定する。BIG-IP の Non-SSL Connections は client-ssl プロファイルの設定で、パススルーの仮想サーバにはない",
 		"bigip_silent_ssl":      "client-ssl プロファイルのある仮想サーバなら、BIG-IP はこれをハンドシェイクタイムアウトで終わらせる。",
-		"bigip_silent_pass":     "client-ssl プロファイルのない BIG-IP の仮想サーバにはハンドシェイクのタイマーがなく、TCP のアイドルタイムアウトまでこうした接続を保つ。tlsgate のパススルーリスナーは peek_timeout（{peek_timeout}）で閉じる。",
+		"bigip_silent_pass":     "client-ssl プロファイルのない BIG-IP の仮想サーバにはハンドシェイクのタイマーがなく、TCP のアイドルタイムアウトまでこうした接続を保つ。tlsgate のパススルーリスナーは peek_timeout（{peek_timeout}）でリセットする（RST）。",
 		"stall_why_split":       "TCP セグメント 1 つに収まらない ClientHello（ポスト量子のものは約 1.6 KB。Go 1.24 以降、Chrome 124 以降）は 2 つに分かれて届く。2 つ目のセグメントを捨てる中継装置や経路 MTU のブラックホールがあると、ちょうどこうなる。",
 		"stall_why_short":       "{n}はどの経路でも TCP セグメント 1 つに収まるので、2 つ目のセグメントの欠落や MTU ブラックホールでは説明できない。クライアント自身が最初のメッセージの途中で送るのをやめている（止まった、または非常に遅いクライアント、テストツールやスキャナー、接続を占有する slow-loris 型のクライアント）。",
 		"stall_check_mtu":       "クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。",
