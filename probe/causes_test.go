@@ -96,6 +96,13 @@ func TestRunCauses(t *testing.T) {
 			final:   want{Fail, "plaintext_port", ""},
 		},
 		{
+			name:    "a middlebox intolerant of TLS 1.3 resets every hello that offers it",
+			serve:   func(t *testing.T) string { return startServer(t, versionIntolerant(goodCfg())) },
+			steps:   map[int]want{3: {Fail, "version_intolerance", "the same ClientHello capped at TLS 1.2 gets a ServerHello (TLS 1.2)"}},
+			skipped: []int{4, 5, 6, 7, 8, 10},
+			final:   want{Fail, "version_intolerance", ""},
+		},
+		{
 			name:    "an SNI filter resets one name",
 			serve:   func(t *testing.T) string { return startServer(t, sniFilter(goodCfg(), "lab.test")) },
 			steps:   map[int]want{3: {Fail, "reset_after_hello", "it follows the name: a ClientHello with SNI " + bogusSNI + " gets a TLS answer"}},

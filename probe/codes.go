@@ -18,7 +18,7 @@ func Codes() []string {
 		// step 3
 		"no_hello", "dial", "write_failed", "tls", "tls_hello_retry", "sslv3", "client_cert_required", "sni_required", "sni_unknown",
 		"plain_http", "starttls_protocol", codeFlightStall, "tls_unexpected", "not_tls", "plaintext_port", "reset_after_hello",
-		"closed_after_hello", "no_answer", "proxy_required",
+		"closed_after_hello", "no_answer", "proxy_required", "version_intolerance",
 		// step 4
 		"inconclusive", "no_version", "legacy_only", "legacy_enabled", "tls13_only", "no_tls13", "modern_versions",
 		// step 5

@@ -7,9 +7,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tlsgate/tlsgate/sniff"
 )
 
 // server is a loopback listener whose connections a handler serves; the
@@ -207,6 +210,24 @@ func largeHelloIntolerant(cfg *tls.Config, limit int) func(net.Conn, <-chan stru
 			return
 		}
 		prefix := append(hdr, body...)
+		tlsHandler(cfg)(&replayConn{Conn: c, r: io.MultiReader(bytes.NewReader(prefix), c)}, done)
+	}
+}
+
+// versionIntolerant resets a ClientHello that offers TLS 1.3 in
+// supported_versions, like a middlebox that reads the extension and cannot
+// handle it, and hands other hellos to a TLS server.
+func versionIntolerant(cfg *tls.Config) func(net.Conn, <-chan struct{}) {
+	return func(c net.Conn, done <-chan struct{}) {
+		hdr, body, err := readRecord(c)
+		if err != nil {
+			return
+		}
+		prefix := append(hdr, body...)
+		if h, err := sniff.ParseClientHello(prefix); err != nil || slices.Contains(h.SupportedVersions, tls.VersionTLS13) {
+			resetConn(c)
+			return
+		}
 		tlsHandler(cfg)(&replayConn{Conn: c, r: io.MultiReader(bytes.NewReader(prefix), c)}, done)
 	}
 }

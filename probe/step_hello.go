@@ -165,7 +165,7 @@ func (p *prober) helloSilence(ctx context.Context, rr rawReply, helloLen int, ev
 		}
 		// Not the name: a listener that wants a PROXY header resets every
 		// hello without one, so the probe sends one itself.
-		if p.proxyFinding(ctx, &s) {
+		if p.proxyFinding(ctx, &s) || p.versionFinding(ctx, &s) {
 			return s
 		}
 		if rr.result == resReset && name != "" {
