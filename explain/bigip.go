@@ -96,6 +96,16 @@ const (
 	groupNoError
 )
 
+// clientGroup says g holds client-side lines: those of a client-ssl
+// profile, which a listener that passes TLS through never logs.
+func clientGroup(g group) bool {
+	switch g {
+	case groupSummary, groupNotSSL, groupVersion, groupCiphers, groupFallback:
+		return true
+	}
+	return false
+}
+
 // bigipLines builds a code's group, reason first and summary last. Lines
 // whose endpoints are unknown are left out rather than filled with invented
 // addresses.

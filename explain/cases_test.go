@@ -107,7 +107,7 @@ func diagCases() []diagCase {
 	okPass := withHello(base("passthrough"), modernHello())
 	okPass.ClientTLS = Leg{AlertSent: -1, AlertRecv: -1}
 
-	sshOnTLS := base("passthrough")
+	sshOnTLS := base("terminate")
 	sshOnTLS.Kind, sshOnTLS.FirstBytes = sniff.SSH, []byte("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
 	h2OnTLS := base("terminate")
 	h2OnTLS.Kind, h2OnTLS.FirstBytes = sniff.HTTP2, []byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
@@ -239,9 +239,9 @@ func diagCases() []diagCase {
 	finRelayed.FirstBytes = []byte("GE")
 	finRelayed.Backend.Attempted, finRelayed.Backend.Addr = true, "127.0.0.1:8080"
 
-	closedNothing := base("passthrough")
+	closedNothing := base("terminate")
 	closedNothing.Kind, closedNothing.PeekEnd = sniff.Empty, PeerClosed
-	resetNothing := base("passthrough")
+	resetNothing := base("terminate")
 	resetNothing.Kind, resetNothing.PeekEnd = sniff.Empty, PeerReset
 	closedEOF := failed(withHello(base("terminate"), modernHello()), "EOF")
 	resetHS := failed(withHello(base("terminate"), modernHello()), "read tcp 192.168.20.230:443->192.168.99.86:32962: read: connection reset by peer")
@@ -338,7 +338,7 @@ func diagCases() []diagCase {
 	timeout := failed(withHello(base("terminate"), modernHello()), "read tcp 192.168.20.230:443->192.168.99.86:32962: i/o timeout")
 	// Two bytes that could still begin a TLS record, then FIN: the
 	// listener closed without a decision, so no non_ssl action ran.
-	undecidedClosed := base("passthrough")
+	undecidedClosed := base("terminate")
 	undecidedClosed.Kind, undecidedClosed.PeekEnd, undecidedClosed.FirstBytes = sniff.Unknown, PeerClosed, tlsBytes[:2]
 	undecidedClosed.Route = "closed"
 	undecidedReset := *undecidedClosed
@@ -359,7 +359,7 @@ func diagCases() []diagCase {
 	alertOnPlain.Kind, alertOnPlain.FirstBytes, alertOnPlain.Route = sniff.TLSOther, alertBytes, "tls_on_plain_reset"
 	alertOnTLS := base("terminate")
 	alertOnTLS.Kind, alertOnTLS.FirstBytes = sniff.TLSOther, alertBytes
-	tlsRecord := base("passthrough")
+	tlsRecord := base("terminate")
 	tlsRecord.Kind, tlsRecord.FirstBytes = sniff.TLSOther, []byte{0x17, 0x03, 0x03, 0x00, 0x20}
 
 	// A warning alert record before (or between) the hello's records:
@@ -511,7 +511,7 @@ func diagCases() []diagCase {
 		{name: "plaintext_on_tls_reset", o: httpOn("terminate", "non_ssl_reset"), code: CodePlaintextOnTLS,
 			lines:    []string{lineNotSSL, "01260013:4: SSL Handshake failed for TCP 192.168.99.86:32962 -> 192.168.20.230:443"},
 			contains: []string{"left side", "ephemeral source port", "virtual server address", "http://", "health monitor", "port 80", "curl: (56) Recv failure: Connection reset by peer", "GET / HTTP/1.1", "lab.test:443", "47 45 54 20"}},
-		{name: "plaintext_on_tls_http400", o: httpOn("passthrough", "non_ssl_http400"), code: CodePlaintextOnTLS,
+		{name: "plaintext_on_tls_http400", o: httpOn("terminate", "non_ssl_http400"), code: CodePlaintextOnTLS,
 			lines: []string{lineNotSSL, lineSummary}, contains: []string{"HTTP 400", "http400"}},
 		{name: "plaintext_on_tls_redirect", o: httpOn("terminate", "non_ssl_redirect"), code: CodePlaintextOnTLS,
 			lines: []string{lineNotSSL, lineSummary}, contains: []string{"301", "redirect"}},
@@ -617,8 +617,10 @@ func diagCases() []diagCase {
 		{name: "client_closed_handshake_eof", o: closedEOF, code: CodeClientClosedEarly, lines: []string{lineSummary},
 			contains: []string{"gave up", "monitor"}},
 		{name: "client_reset_handshake", o: resetHS, code: CodeClientResetEarly, lines: []string{lineSummary}},
-		{name: "client_closed_partial", o: partialClosed, code: CodeClientClosedEarly, lines: []string{lineSummary},
-			contains: []string{"5 bytes"}},
+		// On passthrough no client-ssl profile stands for the listener:
+		// no line, and the cause says why (as below for other codes).
+		{name: "client_closed_partial", o: partialClosed, code: CodeClientClosedEarly,
+			contains: []string{"5 bytes", "without a client-ssl profile", "no BIG-IP line is shown"}},
 		{name: "client_closed_undecided", o: undecidedClosed, code: CodeClientClosedEarly, lines: []string{lineSummary},
 			contains: []string{"after 2 bytes, before a decision"}},
 		{name: "client_reset_undecided", o: &undecidedReset, code: CodeClientResetEarly, lines: []string{lineSummary},
@@ -788,5 +790,5 @@ func diagCases() []diagCase {
 			absent: []string{"closed the connection (FIN)"}},
 		{name: "idle_timeout", o: idled, code: CodeIdleTimeout,
 			contains: []string{"after 5m0s without a byte", "idle_timeout of listener", "up 517 B, down 2048 B in 5m12s", "(56) Recv failure"}},
-	}, append(append(append(append(inspectCases(), faultCases()...), proxyCases()...), append(passthroughCases(), clientEndCases()...)...), append(append(append(append(clientAuthCases(), failOpenCases()...), rewriteBodyCases()...), abortCases()...), append(append(stallCases(), backendEndCases()...), undecidedCases()...)...)...)...)
+	}, append(append(append(append(inspectCases(), faultCases()...), proxyCases()...), append(append(passthroughCases(), passHostileCases()...), clientEndCases()...)...), append(append(append(append(clientAuthCases(), failOpenCases()...), rewriteBodyCases()...), abortCases()...), append(append(stallCases(), backendEndCases()...), undecidedCases()...)...)...)...)
 }

@@ -64,7 +64,7 @@ func undecidedCases() []diagCase {
 
 	rst := "`curl: (35) Recv failure: Connection reset by peer`"
 	return []diagCase{
-		{name: "handshake_timeout_partial_reset_passthrough", o: garbage("passthrough", []byte{0xa5}), code: CodeHandshakeTimeout, lines: []string{lineSummary},
+		{name: "handshake_timeout_partial_reset_passthrough", o: garbage("passthrough", []byte{0xa5}), code: CodeHandshakeTimeout,
 			contains: []string{"sent 1 byte of a first message and then stalled; tlsgate reset the connection at the peek deadline", "reset the connection (RST)"},
 			absent:   []string{"(FIN)", "SSL_ERROR_SYSCALL", "Go `EOF`"}, saw: rst},
 		{name: "handshake_timeout_partial_reset_terminate", o: garbage("terminate", []byte{0xa5, 0x01}), code: CodeHandshakeTimeout, lines: []string{lineSummary},
@@ -96,7 +96,7 @@ func undecidedCases() []diagCase {
 		{name: "client_closed_early_after_proxy", o: &proxiedFIN, code: CodeClientClosedEarly,
 			lines:    []string{"01260013:4: SSL Handshake failed for TCP 127.0.0.1:1234 -> 192.168.20.230:443"},
 			contains: []string{"then closed the connection (FIN) before any data"}, saw: "load balancer's side"},
-		{name: "client_silent_passthrough", o: silentPass, code: CodeClientSilent, lines: []string{lineSummary},
+		{name: "client_silent_passthrough_reset", o: silentPass, code: CodeClientSilent,
 			contains: []string{"resets it (RST) at peek_timeout (5s)"}, absent: []string{"then closed"}, saw: "accepted, then reset"},
 	}
 }

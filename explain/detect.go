@@ -420,6 +420,9 @@ func rulePeekEnded(f *facts) (verdict, bool) {
 	if relayedStall(f.o) {
 		return verdict{code: CodeHandshakeTimeout, variant: "relayed"}, true
 	}
+	if relayedCut(f.o) {
+		return verdict{code: CodeClientClosedEarly, variant: "relayed"}, true
+	}
 	switch f.o.PeekEnd {
 	case PeerClosed:
 		return verdict{code: CodeClientClosedEarly, variant: "partial"}, true

@@ -100,11 +100,22 @@ func tlsRecordStart(b []byte) bool {
 // current client, 40 and 71 most often mean no cipher suite in common.
 // Without a parsed hello there is nothing to read a cause from.
 func (f *facts) helloAlertVariant() string {
+	desc := f.o.Backend.HelloAlert.Desc
+	old := f.maxOffered < tls.VersionTLS12
+	switch {
+	case f.o.Hello == nil && f.o.SSLv2 == nil && strayRecord(f.o.FirstBytes):
+		// No hello at all: the backend refused a record of another type.
+		return "no_hello"
+	case f.o.SSLv2 != nil && f.maxOffered < 0x0300:
+		return "sslv2"
+	case f.o.SSLv2 != nil && (desc == 70 || old && (desc == 40 || desc == 80)):
+		// An SSLv2-format hello offering TLS: its version is all that
+		// was read of it.
+		return "version_floor"
+	}
 	if f.o.Hello == nil || f.maxOffered == 0 {
 		return ""
 	}
-	desc := f.o.Backend.HelloAlert.Desc
-	old := f.maxOffered < tls.VersionTLS12
 	switch {
 	case desc == 70 && f.maxOffered >= tls.VersionTLS13:
 		return "version_ceiling"
@@ -120,6 +131,25 @@ func (f *facts) helloAlertVariant() string {
 		return "alpn"
 	}
 	return ""
+}
+
+// strayRecord says b, a client's first bytes, begin a TLS record of
+// another type than handshake: change_cipher_spec, alert, application
+// data or heartbeat, with major version 3.
+func strayRecord(b []byte) bool {
+	return len(b) >= 5 && b[0] >= 20 && b[0] <= 24 && b[0] != 22 && b[1] == 3
+}
+
+// clientRecord names the client's stray first record for prose: an
+// alert's level and description, else its content type.
+func (f *facts) clientRecord() string {
+	b := f.o.FirstBytes
+	if _, level, desc, ok := sniff.FirstRecordAlert(b); ok {
+		lv := map[uint8]string{1: "warning", 2: "fatal"}[level]
+		return f.say("record_alert", "{level}", lv, "{alert}", alertLabel(int(desc)))
+	}
+	types := map[byte]string{20: "change_cipher_spec", 21: "alert", 23: "application_data", 24: "heartbeat"}
+	return f.say("record_other", "{type}", types[b[0]])
 }
 
 // helloAlertPlaceholder fills the template names of a refused hello;
@@ -154,6 +184,23 @@ func (f *facts) helloAlertPlaceholder(name string) (string, bool) {
 		return f.sclientOffer(), true
 	case "sclient_min_offered":
 		return " " + sclientVersion(f.minOffered), true
+	case "sclient_offer_note":
+		// OpenSSL 3 builds lack -ssl3: a command that cannot run here
+		// is said to need another build, with one that runs.
+		if f.sclientOffer() == " "+sclientVersion(0x0300) {
+			return f.say("ssl3_note"), true
+		}
+		return "", true
+	case "sclient_min_note":
+		if f.minOffered == 0x0300 {
+			return f.say("ssl3_note"), true
+		}
+		return "", true
+	case "client_record":
+		if !strayRecord(f.o.FirstBytes) {
+			return f.say("unknown"), true
+		}
+		return f.clientRecord(), true
 	case "backend_port":
 		if _, remote := backendEndpoints(f.o); remote.IsValid() {
 			return strconv.Itoa(int(remote.Port())), true

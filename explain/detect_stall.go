@@ -28,6 +28,52 @@ func relayedStall(o *Outcome) bool {
 	return o.PeekEnd == PeerPartial && PassesTLS(o) && o.Backend.Attempted && o.Backend.DialErr == ""
 }
 
+// relayedCut says a route that passes TLS through relayed a first message
+// the client had cut short with its FIN: the listener sends bytes that
+// began TLS on to the backend however the peek ended, so the partial hello
+// went up after the FIN, and whatever came back (OpenSSL's decode_error,
+// a close) answered the cut, not an offer. tlsgate decided nothing there.
+func relayedCut(o *Outcome) bool {
+	return o.PeekEnd == PeerClosed && PassesTLS(o) && o.Backend.Attempted && o.Backend.DialErr == ""
+}
+
+// cutPlaceholder fills the names of a relayed cut's texts: cut_end, what
+// the backend did with the partial hello, and cut_saw, what came back to
+// the half-closed client. ok=false leaves a name unknown.
+func (f *facts) cutPlaceholder(name string) (string, bool) {
+	o := f.o
+	a := o.Backend.HelloAlert
+	switch name {
+	case "cut_end":
+		var then string
+		switch {
+		case o.End == EndIdleTimeout:
+			return f.say("stall_end_idle", "{idle}", o.IdleTimeout.String()), true
+		case o.End == EndBackendReset:
+			then = f.say("stall_then_reset")
+		case a.Level != 0:
+			then = f.say("stall_then_alert", "{alert}", alertLabel(int(a.Desc)))
+		case o.BytesDown > 0:
+			then = f.sayFlow("stall_then_answer")
+		default:
+			then = f.say("stall_then_closed")
+		}
+		return f.say("cut_end_backend", "{then}", then), true
+	case "cut_saw":
+		switch {
+		case o.End == EndBackendReset && o.BytesDown == 0:
+			return f.say("cut_saw_reset"), true
+		case a.Level != 0:
+			rec := []byte{21, byte(a.Version >> 8), byte(a.Version), 0, 2, a.Level, a.Desc}
+			return f.say("cut_saw_alert", "{alert}", alertLabel(int(a.Desc)), "{record}", hexPrefix(rec, len(rec))), true
+		case o.BytesDown > 0:
+			return f.sayFlow("cut_saw_bytes"), true
+		}
+		return f.say("cut_saw_closed"), true
+	}
+	return "", false
+}
+
 // minSegment is the smallest TCP segment every IPv4 path carries (the
 // default MSS of RFC 879, 536 bytes). A first message that stalled before
 // this many bytes was not cut by a dropped second segment or an MTU black
@@ -49,6 +95,8 @@ func (f *facts) stallPlaceholder(name string) (string, bool) {
 			return f.expand(f.say("stall_check_short")), true
 		}
 		return f.expand(f.say("stall_check_mtu")), true
+	case "cut_end", "cut_saw":
+		return f.cutPlaceholder(name)
 	case "stall_end":
 	case "relayed_by":
 		if o.Route == "bypass" {

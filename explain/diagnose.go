@@ -72,7 +72,16 @@ func diagnose(o *Outcome, lang string, brief bool) Diagnosis {
 	if e.ok {
 		d.BigIP = sessionLines(f)
 	} else {
-		d.BigIP = bigipLines(e.group, f)
+		g := e.group
+		if clientGroup(g) && f.passedTLS && v.code != CodeFaultInjected {
+			// The code's group is a client-ssl profile's, which a
+			// listener that passes TLS through does not stand for: say
+			// once why none is shown. A fault's refusal keeps its lines:
+			// it imitates a server that has the profile.
+			g = groupNone
+			d.Cause += f.expand(f.say("bigip_none_pass"))
+		}
+		d.BigIP = bigipLines(g, f)
 	}
 	if e.ok {
 		d.Warnings = f.warnings(v)

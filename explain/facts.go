@@ -25,7 +25,10 @@ const (
 // so that detection and rendering agree on the same numbers.
 type facts struct {
 	o           *Outcome
-	tlsListener bool // a client-ssl style listener: BIG-IP would log SSL errors here
+	tlsListener bool // a listener that expects TLS: BIG-IP would log SSL errors here
+	// passedTLS: the listener expects TLS but passed the client's TLS
+	// through (clientSSL is false), so no client-ssl profile stands for it.
+	passedTLS bool
 
 	versions         []uint16 // versions offered, GREASE removed, wire order
 	explicitVersions bool     // offered through supported_versions (else legacy_version only)
@@ -45,11 +48,12 @@ type facts struct {
 	lang string // language of the words the templates are filled with
 }
 
-// expectsTLS says whether a listener mode puts a client-ssl profile (or
-// passthrough SSL parsing) in front of the client. auto counts: it is a
-// client-ssl profile with allow-non-ssl, which still times out silent peers.
-// inspect terminates the client like terminate does (BIG-IP: an SSL
-// forward proxy, a client-ssl profile on a wildcard virtual).
+// expectsTLS says whether a listener mode puts a client-ssl profile in
+// front of the client. auto counts: it is a client-ssl profile with
+// allow-non-ssl, which still times out silent peers. inspect terminates the
+// client like terminate does (BIG-IP: an SSL forward proxy, a client-ssl
+// profile on a wildcard virtual). passthrough expects TLS too, but has no
+// client-ssl profile to log for it: clientSSL leaves it out.
 func expectsTLS(mode string) bool {
 	switch mode {
 	case "passthrough", "terminate", "auto", "inspect":
@@ -58,9 +62,22 @@ func expectsTLS(mode string) bool {
 	return false
 }
 
+// clientSSL says BIG-IP's SSL code would meet this client: a listener that
+// expects TLS and does not pass the client's TLS through. A passthrough
+// listener, or an auto listener without a client_ssl table that passed
+// TLS through, stands for a virtual server without a client-ssl profile:
+// TMM runs no SSL code for its connections, so none of the 0126xxxx lines
+// (bigip-log.md §2, all from TMM's SSL code) can come from it, whatever
+// the client sent. ssl_passthru's `not SSL` is no exception: it is the
+// client-ssl profile refusing bytes that are not TLS (allow-non-ssl
+// disabled, §4.1), not a line of a passthrough virtual server.
+func clientSSL(o *Outcome) bool {
+	return expectsTLS(o.Mode) && o.Mode != "passthrough" && o.Route != "passthrough"
+}
+
 // deriveFacts computes the version and cipher picture of an Outcome.
 func deriveFacts(o *Outcome) *facts {
-	f := &facts{o: o, tlsListener: expectsTLS(o.Mode), alert: -1, stop: stopFiring(o)}
+	f := &facts{o: o, tlsListener: expectsTLS(o.Mode), passedTLS: expectsTLS(o.Mode) && !clientSSL(o), alert: -1, stop: stopFiring(o)}
 	f.floor, f.ceiling = o.ClientTLS.MinVersion, o.ClientTLS.MaxVersion
 	if f.floor == 0 {
 		f.floor = goServerMinVersion

@@ -23,9 +23,9 @@ const (
 )
 
 // causeArrows reads the two sides of a BIG-IP line's arrow, for every
-// plaintext_on_tls cause.
-const causeArrows = "In the BIG-IP lines, the left side of the arrow ({client}) is the client's address and its ephemeral source port; the right side ({virtual}) is the virtual server address and port it connected to. " +
-	"`x:80 -> y:443` does not mean port 80 was forwarded to 443: it is a client whose source port happened to be 80. "
+// plaintext_on_tls cause; empty where no line is shown (a listener that
+// passes TLS through, see clientSSL).
+const causeArrows = "{cause_arrows}"
 
 // causeSSHOnTLS is plaintext_on_tls for an SSH client: no URL is
 // involved, only the port it was sent to.

@@ -1,8 +1,7 @@
 package explain
 
-// causeArrowsJA mirrors causeArrows.
-const causeArrowsJA = "BIG-IP のログでは、矢印の左側（{client}）がクライアントのアドレスとエフェメラルな送信元ポート、右側（{virtual}）が接続先の仮想サーバのアドレスとポートである。" +
-	"`x:80 -> y:443` は 80 番ポートが 443 番に転送されたという意味ではなく、たまたま送信元ポートが 80 だったクライアントというだけのこと。"
+// causeArrowsJA mirrors causeArrows: the words are the phrase tables'.
+const causeArrowsJA = causeArrows
 
 // causeSSHOnTLSJA mirrors causeSSHOnTLS.
 const causeSSHOnTLSJA = "TLS を待っているリスナーに、クライアントが{kind_desc}（`SSH-2.0-…`）を送ってきた。先頭バイトが TLS のハンドシェイクレコード（0x16）ではないので、ClientHello は来ない。" +

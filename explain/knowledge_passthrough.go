@@ -43,7 +43,7 @@ func passthroughKnowledge() map[string]entry {
 			summary: "backend {backend} refused the ClientHello of {client} with alert {hello_alert}; {relayed_by} relayed the refusal",
 			cause:   passthroughRefused + "The alert alone does not say why; the client's offer below and the backend's own log do." + passthroughNoBigIP,
 			checks: []string{
-				"Ask the backend directly, without tlsgate, with the client's versions: `openssl s_client -connect {backend}{servername_opt}{sclient_offer} </dev/null`. The same alert means the backend's TLS settings refuse this hello; tlsgate only relayed it.",
+				"Ask the backend directly, without tlsgate, with the client's versions: `openssl s_client -connect {backend}{servername_opt}{sclient_offer} </dev/null`. The same alert means the backend's TLS settings refuse this hello; tlsgate only relayed it.{sclient_offer_note}",
 				"Read the backend's own log for the connection from tlsgate's address {backend_local}: servers log why they refused a handshake.",
 				"Compare the client's offer below (versions, cipher suites, SNI, ALPN) with the backend's TLS settings.",
 			},
@@ -57,7 +57,7 @@ func passthroughKnowledge() map[string]entry {
 				"Servers word this refusal differently: protocol_version (70) is the standard alert; OpenSSL 3 at its default security level answers a TLS 1.0 or 1.1 hello with internal_error (80), as it allows those versions only at `@SECLEVEL=0`; BIG-IP and others answer handshake_failure (40)." +
 				passthroughNoBigIP,
 			checks: []string{
-				"Confirm without tlsgate: `openssl s_client -connect {backend}{servername_opt}{sclient_offer} </dev/null` gets the same alert from the backend, while `openssl s_client -connect {backend}{servername_opt} </dev/null` (TLS 1.2 and 1.3) gets a ServerHello: the version is the difference.",
+				"Confirm without tlsgate: `openssl s_client -connect {backend}{servername_opt}{sclient_offer} </dev/null` gets the same alert from the backend, while `openssl s_client -connect {backend}{servername_opt} </dev/null` (TLS 1.2 and 1.3) gets a ServerHello: the version is the difference.{sclient_offer_note}",
 				"Preferably, upgrade or reconfigure the client to offer {next_version} or later: {next_version_flags}.",
 				"Only if this client must be served as it is: lower the backend's minimum version to {max_offered} (nginx `ssl_protocols`, Apache `SSLProtocol`, OpenSSL `MinProtocol`, Go `tls.Config.MinVersion`).{seclevel_note}{legacy_risk}",
 			},
@@ -68,7 +68,7 @@ func passthroughKnowledge() map[string]entry {
 				"Typical: a TLS 1.3-only client (curl --tlsv1.3, a hardened Go or Java configuration) against a backend capped at TLS 1.2, or a legacy backend that speaks only TLS 1.0 or 1.1, which current clients no longer offer." +
 				passthroughNoBigIP,
 			checks: []string{
-				"Confirm without tlsgate: `openssl s_client -connect {backend}{servername_opt}{sclient_min_offered} </dev/null` gets the same alert; `-tls1_2`, then `-tls1_1 -cipher DEFAULT@SECLEVEL=0`, finds the highest version the backend speaks.",
+				"Confirm without tlsgate: `openssl s_client -connect {backend}{servername_opt}{sclient_min_offered} </dev/null` gets the same alert; `-tls1_2`, then `-tls1_1 -cipher DEFAULT@SECLEVEL=0`, finds the highest version the backend speaks.{sclient_min_note}",
 				"Enable {min_offered} on the backend (nginx `ssl_protocols`, Apache `SSLProtocol`, OpenSSL `MaxProtocol`, Go `tls.Config.MaxVersion`), or upgrade a legacy backend.",
 				"Or let the client offer the backend's version as well (curl `--tls-max`, openssl s_client `-tls1_2`, Java `-Djdk.tls.client.protocols`).",
 			},
@@ -103,6 +103,57 @@ func passthroughKnowledge() map[string]entry {
 				"Confirm without tlsgate: `openssl s_client -connect {backend} -noservername </dev/null` gets the same alert, and `-servername <name>` with a name the backend serves gets a ServerHello.",
 				"Have the client use the host name, not the IP address (curl `--resolve <name>:{vport}:{virtual_host} https://<name>:{vport}/` keeps the address and sends the name), or give the backend a default certificate for clients without SNI.",
 			},
+		},
+		// An SSLv2-only hello: no server today speaks SSLv2, and no
+		// openssl s_client can send one, so the check is what runs.
+		CodeBackendRejectedHello + "/sslv2": {
+			summary: "backend {backend} refused the SSLv2 ClientHello of {client} with alert {hello_alert}: the client offers only SSLv2, which no current server accepts",
+			cause: passthroughRefused + "The client sent an SSLv2-format ClientHello offering SSLv2 alone (version 0x0002): no TLS version at all. " +
+				"SSLv2 is prohibited (RFC 6176) and gone from every current TLS stack (OpenSSL since 1.1.0, Go, Java, nginx, BIG-IP), so the backend accepts nothing the client offers; OpenSSL answers protocol_version (70). " +
+				"Today such a hello comes from a scanner testing for SSLv2 (sslscan, testssl.sh, nmap's sslv2 script) far more often than from a client, or from a stack old enough to predate TLS." +
+				passthroughNoBigIP,
+			checks: []string{
+				"Find out what {client_ip} is: a scanner checking whether SSLv2 is still accepted expects exactly this refusal, and nothing needs fixing.",
+				"For a real client, make it send a TLS-format ClientHello offering TLS 1.2 or later: turn off its SSLv2 compatibility (Java: remove SSLv2Hello from the enabled protocols; OpenSSL 1.0.x: `SSL_OP_NO_SSLv2`), or upgrade a stack that cannot.",
+				"The client's offer cannot be replayed with openssl s_client, which has sent no SSLv2 hello since OpenSSL 1.1.0; to see the lowest version the backend takes, run `openssl s_client -connect {backend}{servername_opt} -tls1 -cipher DEFAULT@SECLEVEL=0 </dev/null`, then `-tls1_2`.",
+			},
+			clientSaw: "The backend's alert {hello_alert} reached the client as it was sent, then the close: a scanner testing for SSLv2 reads it as SSLv2 refused, an SSLv2-only client fails its handshake. Nothing came from tlsgate itself.",
+		},
+		// A record of another type as the client's first bytes: no hello
+		// was offered, so none was refused; the backend's alert answers
+		// the stray record.
+		CodeBackendRejectedHello + "/no_hello": {
+			summary: "client {client} opened with {client_record} instead of a ClientHello; backend {backend} rejected it with alert {hello_alert}, and {relayed_by} relayed the rejection",
+			cause: "{passes_tls}: tlsgate decrypts nothing and relays the client's first bytes to the backend as they come. " +
+				"The client's first bytes are {client_record}, not a handshake record: it offered no ClientHello, so no version, cipher or name was refused. " +
+				"The backend {backend} answered with alert {hello_alert}, as a TLS server does when a connection begins with anything but a ClientHello (OpenSSL sends unexpected_message, 10), and tlsgate relayed it unchanged. " +
+				"A TLS client always opens with a ClientHello, so this is a scanner or fuzzer probing how servers react to stray records, a test tool, or a program writing bytes of another protocol whose first byte happens to be 20 to 24." +
+				passthroughNoBigIP,
+			checks: []string{
+				"Find out what {client_ip} is (a scanner, a fuzzer, a test tool) and what it meant to send: `tcpdump -ni any -X host {client_ip} and port {vport}` shows its bytes.",
+				"The backend is not at fault: any TLS server refuses a connection that begins this way, so its TLS settings need no change.",
+			},
+			clientSaw: "The backend's alert {hello_alert} in the clear, relayed unchanged, then the close. Nothing came from tlsgate itself.",
+			evidence:  []string{"first_bytes", "hello_alert", "backend", "backend_endpoints"},
+		},
+		// A hello cut short by the client's FIN is relayed as it is
+		// (choose routes bytes that began TLS whatever ended the peek):
+		// the backend's answer is to the cut, and no certificate was
+		// sent, so neither it nor the lab CA is the question.
+		CodeClientClosedEarly + "/relayed": {group: groupNoError,
+			summary: "client {client} sent {first_bytes} of a ClientHello and closed its side (FIN); {relayed_by} relayed the partial hello to {backend} after that FIN, and {cut_end}",
+			cause: "The client sent {first_bytes} ({kind_desc}), a ClientHello cut short, and closed its side of the connection (FIN) without the rest. " +
+				"{passes_tls}, and the handshake is the backend's: tlsgate relayed the partial hello to {backend} after the client's FIN, as a passthrough virtual server forwards what arrives, and passed the FIN on. " +
+				"A server cannot finish a hello whose stream has ended, so what came back ({cut_end}) answers the cut, not anything the client offered: OpenSSL answers a record cut off by the end of the stream with alert 50 decode_error, other servers just close. No ServerHello and no certificate was sent. " +
+				"A TLS client sends its whole hello before it half-closes; a hello cut off by a FIN comes from a scanner or fuzzer, a test tool or script that writes part of a hello and shuts its side, or a client killed mid-send." +
+				passthroughNoAnswerNoBigIP,
+			checks: []string{
+				"Find out what {client_ip} is (a scanner, a fuzzer, a test tool or script) and why it stops after {first_bytes}: `tcpdump -ni any host {client_ip} and port {vport}` shows where its hello ends.",
+				"If it is a script of yours, let it write the whole ClientHello and read the answer before it closes its side (no `shutdown(SHUT_WR)` or `nc -N` after part of a hello).",
+				"The backend is not at fault: its answer is to the cut hello, and its TLS settings need no change.",
+			},
+			clientSaw: "What the backend sent back, relayed unchanged to the client, whose receiving side was still open: {cut_saw}. Nothing came from tlsgate itself.",
+			evidence:  []string{"peek", "first_bytes", "backend", "backend_endpoints", "relay_end", "hello_alert", "backend_answer"},
 		},
 		CodeBackendNoServerHello: {
 			summary: "backend {backend} sent nothing in answer to the ClientHello of {client}, no ServerHello and no alert, before the connection ended; {relayed_by} relayed nothing back",

@@ -32,7 +32,7 @@ func passthroughKnowledgeJA() map[string]entry {
 			summary: "バックエンド {backend} が {client} の ClientHello をアラート {hello_alert} で拒否した。{relayed_by}はその拒否を中継した",
 			cause:   passthroughRefusedJA + "アラートだけでは理由はわからない。下のクライアントの提示内容とバックエンド自身のログが理由を示す。" + passthroughNoBigIPJA,
 			checks: []string{
-				"tlsgate を通さずに、クライアントと同じバージョンでバックエンドに直接聞く: `openssl s_client -connect {backend}{servername_opt}{sclient_offer} </dev/null`。同じアラートが返るなら、この ClientHello を拒否しているのはバックエンドの TLS 設定で、tlsgate は中継しただけである。",
+				"tlsgate を通さずに、クライアントと同じバージョンでバックエンドに直接聞く: `openssl s_client -connect {backend}{servername_opt}{sclient_offer} </dev/null`。同じアラートが返るなら、この ClientHello を拒否しているのはバックエンドの TLS 設定で、tlsgate は中継しただけである。{sclient_offer_note}",
 				"tlsgate のアドレス {backend_local} からの接続について、バックエンド自身のログを読む。サーバはハンドシェイクを拒否した理由をログに書く。",
 				"下のクライアントの提示内容（バージョン、暗号スイート、SNI、ALPN）をバックエンドの TLS 設定と比べる。",
 			},
@@ -45,7 +45,7 @@ func passthroughKnowledgeJA() map[string]entry {
 				"この拒否の伝え方はサーバによって違う。標準のアラートは protocol_version（70）だが、既定のセキュリティレベルの OpenSSL 3 は TLS 1.0 や 1.1 の ClientHello に internal_error（80）を返し（これらのバージョンは `@SECLEVEL=0` でしか許可しない）、BIG-IP などは handshake_failure（40）を返す。" +
 				passthroughNoBigIPJA,
 			checks: []string{
-				"tlsgate を通さずに確かめる: `openssl s_client -connect {backend}{servername_opt}{sclient_offer} </dev/null` はバックエンドから同じアラートを受け取り、`openssl s_client -connect {backend}{servername_opt} </dev/null`（TLS 1.2 と 1.3）は ServerHello を受け取る。違いはバージョンである。",
+				"tlsgate を通さずに確かめる: `openssl s_client -connect {backend}{servername_opt}{sclient_offer} </dev/null` はバックエンドから同じアラートを受け取り、`openssl s_client -connect {backend}{servername_opt} </dev/null`（TLS 1.2 と 1.3）は ServerHello を受け取る。違いはバージョンである。{sclient_offer_note}",
 				"できればクライアントを更新するか設定を変えて、{next_version} 以上を提示させる: {next_version_flags}。",
 				"このクライアントをそのまま通す必要がある場合に限り、バックエンドの最低バージョンを {max_offered} に下げる（nginx の `ssl_protocols`、Apache の `SSLProtocol`、OpenSSL の `MinProtocol`、Go の `tls.Config.MinVersion`）。{seclevel_note}{legacy_risk}",
 			},
@@ -56,7 +56,7 @@ func passthroughKnowledgeJA() map[string]entry {
 				"よくあるのは、TLS 1.3 しか提示しないクライアント（curl --tlsv1.3、強化した Go や Java の設定）と TLS 1.2 までのバックエンド、または TLS 1.0 か 1.1 しか話さないレガシーなバックエンド（今のクライアントはこれらをもう提示しない）。" +
 				passthroughNoBigIPJA,
 			checks: []string{
-				"tlsgate を通さずに確かめる: `openssl s_client -connect {backend}{servername_opt}{sclient_min_offered} </dev/null` は同じアラートを受け取る。`-tls1_2`、次に `-tls1_1 -cipher DEFAULT@SECLEVEL=0` を試すと、バックエンドが話す最高バージョンがわかる。",
+				"tlsgate を通さずに確かめる: `openssl s_client -connect {backend}{servername_opt}{sclient_min_offered} </dev/null` は同じアラートを受け取る。`-tls1_2`、次に `-tls1_1 -cipher DEFAULT@SECLEVEL=0` を試すと、バックエンドが話す最高バージョンがわかる。{sclient_min_note}",
 				"バックエンドで {min_offered} を有効にする（nginx の `ssl_protocols`、Apache の `SSLProtocol`、OpenSSL の `MaxProtocol`、Go の `tls.Config.MaxVersion`）か、レガシーなバックエンドを更新する。",
 				"あるいはクライアントにバックエンドのバージョンも提示させる（curl の `--tls-max`、openssl s_client の `-tls1_2`、Java の `-Djdk.tls.client.protocols`）。",
 			},
@@ -101,6 +101,46 @@ func passthroughKnowledgeJA() map[string]entry {
 				"バックエンドが何を話すか確認する: `openssl s_client -connect {backend}{servername_opt} -alpn h2 </dev/null` と `-alpn http/1.1` は、受け付けるものについて `ALPN protocol: …` を表示する。",
 				"バックエンドが話すプロトコルをクライアントに提示させる（`curl --http1.1`）か、クライアントのプロトコルをバックエンドで有効にする。",
 			},
+		},
+		CodeBackendRejectedHello + "/sslv2": {
+			summary: "バックエンド {backend} が {client} の SSLv2 の ClientHello をアラート {hello_alert} で拒否した。クライアントは SSLv2 しか提示しておらず、今のサーバはどれも受け付けない",
+			cause: passthroughRefusedJA + "クライアントは SSLv2 形式の ClientHello で SSLv2（バージョン 0x0002）だけを提示した。TLS のバージョンは 1 つもない。" +
+				"SSLv2 は禁止されており（RFC 6176）、今の TLS スタック（OpenSSL 1.1.0 以降、Go、Java、nginx、BIG-IP）のどれからも消えているので、バックエンドはクライアントの提示を何も受け付けない。OpenSSL は protocol_version（70）を返す。" +
+				"今こうした ClientHello を送るのは、SSLv2 が残っていないか調べるスキャナー（sslscan、testssl.sh、nmap の sslv2 スクリプト）であることがほとんどで、ほかは TLS より古いスタックくらいである。" +
+				passthroughNoBigIPJA,
+			checks: []string{
+				"{client_ip} が何かを調べる。SSLv2 がまだ受け付けられるかを調べるスキャナーなら、まさにこの拒否を期待しており、直すものはない。",
+				"実際のクライアントなら、TLS 1.2 以上を提示する TLS 形式の ClientHello を送らせる: SSLv2 互換をやめる（Java は有効なプロトコルから SSLv2Hello を外す、OpenSSL 1.0.x は `SSL_OP_NO_SSLv2`）か、それができないスタックを更新する。",
+				"openssl s_client は OpenSSL 1.1.0 から SSLv2 の ClientHello を送れないので、クライアントの提示は再現できない。バックエンドが受け付ける最低のバージョンを見るには `openssl s_client -connect {backend}{servername_opt} -tls1 -cipher DEFAULT@SECLEVEL=0 </dev/null`、次に `-tls1_2` を実行する。",
+			},
+			clientSaw: "バックエンドのアラート {hello_alert} が送られたままクライアントに届き、続いて切断された。SSLv2 を調べるスキャナーは SSLv2 が拒否されたと読み、SSLv2 しか話せないクライアントはハンドシェイクに失敗する。tlsgate 自身からは何も送っていない。",
+		},
+		CodeBackendRejectedHello + "/no_hello": {
+			summary: "クライアント {client} が ClientHello ではなく{client_record}で接続を始め、バックエンド {backend} がアラート {hello_alert} で拒否した。{relayed_by}はその拒否を中継した",
+			cause: "{passes_tls}する。tlsgate は何も復号せず、クライアントの先頭バイトを届いたままバックエンドへ中継する。" +
+				"クライアントの先頭バイトは{client_record}で、ハンドシェイクのレコードではない。ClientHello を提示していないので、拒否されたバージョンも暗号スイートも名前もない。" +
+				"バックエンド {backend} は、ClientHello 以外で始まる接続に TLS サーバが返すとおりアラート {hello_alert} で応答し（OpenSSL は unexpected_message（10）を送る）、tlsgate はそれをそのまま中継した。" +
+				"TLS クライアントは必ず ClientHello で始めるので、これは迷子のレコードへの反応を調べるスキャナーやファジングツール、テストツール、または先頭バイトがたまたま 20 から 24 になる別のプロトコルを書き込むプログラムである。" +
+				passthroughNoBigIPJA,
+			checks: []string{
+				"{client_ip} が何か（スキャナー、ファジングツール、テストツール）と、何を送るつもりだったかを調べる: `tcpdump -ni any -X host {client_ip} and port {vport}` でバイト列が見える。",
+				"バックエンドに問題はない: こう始まる接続はどの TLS サーバも拒否するので、TLS 設定を変える必要はない。",
+			},
+			clientSaw: "バックエンドの平文のアラート {hello_alert} がそのまま中継され、続いて切断された。tlsgate 自身からは何も送っていない。",
+		},
+		CodeClientClosedEarly + "/relayed": {
+			summary: "クライアント {client} が ClientHello を {first_bytes}送って自分の側を閉じた（FIN）。{relayed_by}はその FIN の後で途中までの ClientHello を {backend} へ中継し、{cut_end}",
+			cause: "クライアントは {first_bytes}（{kind_desc}）を送った。途中で切れた ClientHello で、残りを送らずに自分の側の接続を閉じた（FIN）。" +
+				"{passes_tls}し、ハンドシェイクの相手はバックエンドなので、tlsgate はクライアントの FIN の後で途中までの ClientHello を {backend} へ中継し、FIN も伝えた。パススルーの仮想サーバも届いたものを転送する。" +
+				"ストリームが終わった ClientHello をサーバは読み終えられないので、返ってきたもの（{cut_end}）は途中で切れたことへの応答で、クライアントの提示内容への応答ではない。OpenSSL はストリームの終わりで切れたレコードにアラート 50 decode_error を返し、ほかのサーバは閉じるだけである。ServerHello も証明書も送られていない。" +
+				"TLS クライアントは ClientHello を全部送ってから片側を閉じる。FIN で切れた ClientHello は、スキャナーやファジングツール、ClientHello の一部だけ書いて自分の側を閉じるテストツールやスクリプト、送信の途中で終了させられたクライアントから来る。" +
+				passthroughNoAnswerNoBigIPJA,
+			checks: []string{
+				"{client_ip} が何か（スキャナー、ファジングツール、テストツールやスクリプト）と、なぜ {first_bytes}で止まるのかを調べる: `tcpdump -ni any host {client_ip} and port {vport}` で ClientHello がどこで終わるかが見える。",
+				"自分のスクリプトなら、ClientHello を全部書いて応答を読んでから自分の側を閉じるようにする（ClientHello の一部の後で `shutdown(SHUT_WR)` や `nc -N` を使わない）。",
+				"バックエンドに問題はない: その応答は途中で切れた ClientHello へのもので、TLS 設定を変える必要はない。",
+			},
+			clientSaw: "バックエンドが返したものが、受信側をまだ開いていたクライアントへそのまま中継された: {cut_saw}。tlsgate 自身からは何も送っていない。",
 		},
 		CodeBackendNoServerHello: {
 			summary: "バックエンド {backend} は {client} の ClientHello に何も返さなかった（ServerHello もアラートもない）まま接続が終わった。{relayed_by}が返したものはない",

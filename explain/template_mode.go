@@ -21,9 +21,17 @@ func (f *facts) modePlaceholder(name string) (string, bool) {
 			return f.say("bigip_allow_pass"), true
 		}
 		return f.say("bigip_allow_ssl"), true
+	case "cause_arrows":
+		// A listener that passes TLS through shows no line to read
+		// (clientSSL); diagnose says why once, after the cause.
+		if f.passedTLS {
+			return "", true
+		}
+		return f.expand(f.say("cause_arrows")), true
 	case "bigip_silent":
 		if pass {
-			// It names the peek timeout, which say leaves unfilled.
+			// Its {peek_timeout} is filled here: a placeholder's value
+			// is not expanded again.
 			return f.expand(f.say("bigip_silent_pass")), true
 		}
 		return f.say("bigip_silent_ssl"), true

@@ -99,9 +99,11 @@ func engineScenarios() []engineScenario {
 			want: engineWant{route: "tls_on_plain_reset", kind: sniff.TLSHandshake, code: explain.CodeTLSOnPlaintext,
 				sni: "lab.test", alpn: []string{"http/1.1"}, firstBytes: tlsFirst, reset: true}},
 		{name: "passthrough/tls", opts: passthrough, client: tlsClient(0), want: tlsOK},
+		// No BIG-IP line on passthrough rows: no client-ssl profile
+		// stands for the listener (explain's clientSSL).
 		{name: "passthrough/http", opts: passthrough, client: plainHTTPClient,
 			want: engineWant{route: "non_ssl_reset", kind: sniff.HTTP1, code: explain.CodePlaintextOnTLS, httpHost: "lab.test",
-				firstBytes: httpFirst, bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
+				firstBytes: httpFirst, reset: true}},
 		{name: "auto/tls", opts: auto, client: tlsClient(0), want: tlsOK},
 		{name: "auto/http", opts: auto, client: plainHTTPClient,
 			want: engineWant{route: "plain", kind: sniff.HTTP1, code: explain.CodeOK, httpHost: "lab.test", backend: "http",
@@ -120,13 +122,13 @@ func engineScenarios() []engineScenario {
 				epollServes: "goroutine"}},
 		{name: "passthrough/silent", client: earlyClient("", false), opts: quickPassthrough,
 			want: engineWant{route: "closed", kind: sniff.Empty, peekEnd: explain.PeerSilent, code: explain.CodeClientSilent,
-				bigip: []string{explain.IDHandshakeFailed}, reset: true}},
+				reset: true}},
 		{name: "passthrough/closed-early", client: earlyClient("GET", true), opts: quickPassthrough,
 			// Bytes that already exclude TLS are "not SSL" before they
 			// name a protocol: reset answers them at once, before the
 			// FIN that follows is read.
 			want: engineWant{route: "non_ssl_reset", kind: sniff.Unknown, peekEnd: explain.PeerSpoke, code: explain.CodePlaintextOnTLS,
-				firstBytes: "GET", bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
+				firstBytes: "GET", reset: true}},
 		// An http400 answer needs the request, so the same bytes and FIN
 		// end the peek undecided: the client left, and is not answered.
 		{name: "passthrough/closed-early-http400", client: earlyClient("GET", true), opts: func(b *engineBackends) Options {
@@ -135,17 +137,17 @@ func engineScenarios() []engineScenario {
 			return o
 		},
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodePlaintextOnTLS,
-				firstBytes: "GET", bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
+				firstBytes: "GET", reset: true}},
 		// Bytes that could still begin TLS are not "not SSL": the client
 		// closed before a decision, and no non_ssl action ran.
 		{name: "passthrough/tls-prefix-closed", client: earlyClient("\x16\x03", true), opts: quickPassthrough,
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
-				firstBytes: "\x16\x03", bigip: []string{explain.IDHandshakeFailed}, reset: true}},
+				firstBytes: "\x16\x03", reset: true}},
 		// A lone 0x16 then FIN is the same TLS start cut short: no
 		// non_ssl action, the client left (sniff.StalledHello's words).
 		{name: "passthrough/tls-byte-closed", client: earlyClient("\x16", true), opts: quickPassthrough,
 			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodeClientClosedEarly,
-				firstBytes: "\x16", bigip: []string{explain.IDHandshakeFailed}, reset: true}},
+				firstBytes: "\x16", reset: true}},
 		// A request line, then FIN before the headers end: the client has
 		// said all it will, so its bytes go to the backend (which here
 		// closes without an answer) instead of being dropped. A plaintext
@@ -298,7 +300,7 @@ func engineScenarios() []engineScenario {
 		// backend must not be dialled to receive half a hello.
 		{name: "passthrough/half-hello-reset", client: resetClient(halfHello), opts: passthrough,
 			want: engineWant{route: "closed", kind: sniff.TLSHandshake, peekEnd: explain.PeerReset,
-				code: explain.CodeClientResetEarly, firstBytes: tlsFirst, bigip: []string{explain.IDHandshakeFailed}}},
+				code: explain.CodeClientResetEarly, firstBytes: tlsFirst}},
 		{name: "auto/half-hello-reset", client: resetClient(halfHello), opts: auto,
 			want: engineWant{route: "closed", kind: sniff.TLSHandshake, peekEnd: explain.PeerReset,
 				code: explain.CodeClientResetEarly, firstBytes: tlsFirst, bigip: []string{explain.IDHandshakeFailed}}},
@@ -364,13 +366,13 @@ func engineScenarios() []engineScenario {
 		},
 			want: engineWant{route: "non_ssl_http400", kind: sniff.Unknown, peekEnd: explain.PeerPartial,
 				code: explain.CodePlaintextOnTLS, firstBytes: "GET",
-				bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, bodyPrefix: "HTTP/1.1 400 Bad Request\r\n"}},
+				bodyPrefix: "HTTP/1.1 400 Bad Request\r\n"}},
 		// With reset, bytes that exclude TLS are answered at once, on
 		// both engines: no wait for the deadline.
 		{name: "passthrough/partial-reset-at-once", client: earlyClient("FOOBAR", false), opts: quickPassthrough,
 			want: engineWant{route: "non_ssl_reset", kind: sniff.Unknown, peekEnd: explain.PeerSpoke,
 				code: explain.CodePlaintextOnTLS, firstBytes: "FOOBAR",
-				bigip: []string{explain.IDConnectionError, explain.IDHandshakeFailed}, reset: true}},
+				reset: true}},
 		// A backend that refuses the hello answers with an alert record in
 		// the clear, which tlsgate relays untouched: before, both engines
 		// logged this as ok. Go writes it as TLS 1.0 before a version is
