@@ -444,5 +444,11 @@ func (s *Server) startDown(ln net.Listener) {
 		s.wentDown(ln, held)
 	}
 	s.applyDown(rc, ln)
-	go s.watchDown(rc, ln)
+	// Counted, so Shutdown returns only once the watcher has let go of the
+	// port (a syn_drop dropper it holds).
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.watchDown(rc, ln)
+	}()
 }

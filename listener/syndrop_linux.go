@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -220,7 +221,8 @@ func (d *dropper) connect() (int, error) {
 		sa = &syscall.SockaddrInet4{Port: int(d.addr.Port()), Addr: ip.As4()}
 	} else {
 		family = syscall.AF_INET6
-		sa = &syscall.SockaddrInet6{Port: int(d.addr.Port()), Addr: ip.As16()}
+		// A link-local address needs its zone to be dialled at all.
+		sa = &syscall.SockaddrInet6{Port: int(d.addr.Port()), Addr: ip.As16(), ZoneId: zoneIndex(ip.Zone())}
 	}
 	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, syscall.IPPROTO_TCP)
 	if err != nil {
@@ -300,4 +302,19 @@ func poll(fds []pollFd, timeout time.Duration) (int, error) {
 		return 0, e
 	}
 	return int(n), nil
+}
+
+// zoneIndex is the interface index of an IPv6 zone ("eth0" or "2"), 0 for
+// none or one that names no interface.
+func zoneIndex(zone string) uint32 {
+	if zone == "" {
+		return 0
+	}
+	if ifi, err := net.InterfaceByName(zone); err == nil {
+		return uint32(ifi.Index)
+	}
+	if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
+		return uint32(n)
+	}
+	return 0
 }

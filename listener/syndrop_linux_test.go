@@ -239,3 +239,25 @@ func assertRefusedGo(t *testing.T, addr string) {
 		t.Fatalf("Go dial: %v, want connect: connection refused", err)
 	}
 }
+
+// TestZoneIndex: a link-local dropper is dialled with its zone's interface
+// index, named or numbered; without one the connect fails (EINVAL).
+func TestZoneIndex(t *testing.T) {
+	lo, err := net.InterfaceByName("lo")
+	if err != nil {
+		t.Fatalf("no loopback interface: %v", err)
+	}
+	for _, tc := range []struct {
+		zone string
+		want uint32
+	}{
+		{"", 0},
+		{"lo", uint32(lo.Index)},
+		{"7", 7},
+		{"no-such-interface", 0},
+	} {
+		if got := zoneIndex(tc.zone); got != tc.want {
+			t.Errorf("zoneIndex(%q) = %d, want %d", tc.zone, got, tc.want)
+		}
+	}
+}
