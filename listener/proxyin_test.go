@@ -305,6 +305,8 @@ func TestProxyV2Refusals(t *testing.T) {
 			errHas: []string{"TLV type 0x01 at offset 28 declares 9 bytes of value, 1 left in the header", "proxyproto: truncated TLV"}},
 		{name: "length over the client's hello", hdr: proxyV2([]byte{0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03}),
 			errHas: []string{"the 11 bytes after the addresses (offset 28) are no TLVs but begin a TLS handshake record (16 03 01 02 00)", "too large a length", "proxyproto: truncated TLV"}},
+		{name: "custom TLV, then one cut short", hdr: proxyV2([]byte{0xE1, 0x00, 0x01, 0x03, 0x01, 0x00}),
+			errHas: []string{"TLV at offset 32 is cut short: 2 byte(s) left", "proxyproto: truncated TLV"}},
 		{name: "TLV cut short", hdr: proxyV2(append(tlv(0x02, []byte("lab.test")), 0x01, 0x00)),
 			errHas: []string{"TLV at offset 39 is cut short: 2 byte(s) left, its type and length need 3 (01 00)", "proxyproto: truncated TLV"}},
 		{name: "CRC32C wrong", hdr: proxyV2(tlv(0x03, []byte{1, 2, 3, 4})),

@@ -68,13 +68,14 @@ func addrBlockLen(p proxyproto.AddressFamilyAndProtocol) int {
 // one stops fitting: a type and length that need 3 bytes, or a value longer
 // than what is left of the header.
 func tlvFault(hdr []byte, base int) string {
-	if what := dataKind(hdr[base:]); what != "" {
-		// A length field too large swallows the client's own first bytes,
-		// which then read as TLVs with nonsense lengths: name what they are.
-		return fmt.Sprintf("the %d bytes after the addresses (offset %d) are no TLVs but begin %s (% x): the header's length field counts bytes of the connection's own data, so the sender wrote too large a length",
-			len(hdr)-base, base, what, hdr[base:min(len(hdr), base+5)])
-	}
 	for i := base; i < len(hdr); {
+		if what := dataKind(hdr[i:]); i == base && what != "" && !tlvFits(hdr, i) {
+			// A length field too large swallows the client's own first
+			// bytes, whose first "TLV" then does not fit: name what they
+			// are. Only the first: valid TLVs before it mean a header.
+			return fmt.Sprintf("the %d bytes after the addresses (offset %d) are no TLVs but begin %s (% x): the header's length field counts bytes of the connection's own data, so the sender wrote too large a length",
+				len(hdr)-base, base, what, hdr[base:min(len(hdr), base+5)])
+		}
 		if len(hdr)-i < 3 {
 			return fmt.Sprintf("TLV at offset %d is cut short: %d byte(s) left, its type and length need 3 (% x)", i, len(hdr)-i, hdr[i:])
 		}
@@ -87,8 +88,16 @@ func tlvFault(hdr []byte, base int) string {
 	return fmt.Sprintf("TLVs from offset %d", base)
 }
 
+// tlvFits says the TLV at offset i of hdr has its type, length and value
+// inside hdr.
+func tlvFits(hdr []byte, i int) bool {
+	return len(hdr)-i >= 3 && i+3+int(binary.BigEndian.Uint16(hdr[i+1:i+3])) <= len(hdr)
+}
+
 // dataKind names what b begins with when it is a protocol's first bytes
-// (a TLS record, an HTTP request, an SSH banner), "" when it is not.
+// (a TLS record, an HTTP request, an SSH banner), "" when it is not. Not
+// an SSLv2 hello: its high-bit first byte is also a custom TLV's type
+// (0xE0-0xEF).
 func dataKind(b []byte) string {
 	k, err := sniff.Classify(b)
 	if err != nil {
@@ -99,8 +108,6 @@ func dataKind(b []byte) string {
 		return "a TLS handshake record"
 	case sniff.TLSOther:
 		return "a TLS record"
-	case sniff.SSLv2Hello:
-		return "an SSLv2 ClientHello"
 	case sniff.HTTP1:
 		return "an HTTP request"
 	case sniff.HTTP2:

@@ -23,16 +23,6 @@ import (
 // address, so its command carries a name. held names the refuse rules
 // holding the listener down as it starts: any command would be refused
 // (curl (7)), so the hint says that instead.
-// dropHint is the hint of a listener held down from the start by refuse
-// rules (held) of which the one in force is a syn_drop rule: the port
-// drops SYNs, so a command would time out (curl (28)), not be refused.
-func dropHint(held []string) string {
-	if len(held) == 1 {
-		return "none yet: the refuse rule " + held[0] + " drops SYNs to this port, so a connection times out (curl --connect-timeout N exits (28) … Timeout was reached); the down line that follows says how to end it"
-	}
-	return "none yet: the refuse rules " + strings.Join(held, ", ") + " hold this port, and the one in force drops SYNs, so a connection times out (curl --connect-timeout N exits (28) … Timeout was reached) until all have ended; the down line that follows says how to end them"
-}
-
 func tryHint(o listener.Options, a net.Addr, caPath string, served *servedCert, held []string) string {
 	h := modeHint(o, a, caPath, served, held)
 	if len(held) > 0 || o.Transparent != "" {
@@ -49,6 +39,16 @@ func tryHint(o listener.Options, a net.Addr, caPath string, served *servedCert, 
 			"send through HAProxy (server ... send-proxy-v2) or a load balancer that sends v2, or set proxy_protocol = \"optional\" to try it directly with: " + h
 	}
 	return h
+}
+
+// dropHint is the hint of a listener held down from the start by refuse
+// rules (held) of which the one in force is a syn_drop rule: the port
+// drops SYNs, so a command would time out (curl (28)), not be refused.
+func dropHint(held []string) string {
+	if len(held) == 1 {
+		return "none yet: the refuse rule " + held[0] + " drops SYNs to this port, so a connection times out (curl --connect-timeout N exits (28) … Timeout was reached); the down line that follows says how to end it"
+	}
+	return "none yet: the refuse rules " + strings.Join(held, ", ") + " hold this port, and the one in force drops SYNs, so a connection times out (curl --connect-timeout N exits (28) … Timeout was reached) until all have ended; the down line that follows says how to end them"
 }
 
 // curlCall finds each curl invocation in a hint (not "curl (7)" in its
