@@ -209,6 +209,8 @@ func faultStopCases() []diagCase {
 		intolerant(then(firing("tls13-intolerant", "version_intolerance", "client_hello", "", 0.19, symIntolRST), "rst"), "1.2"))
 	intolFIN := stopped(helloAt("terminate", modernHello()), "version_intolerance",
 		intolerant(then(firing("old-ips", "version_intolerance", "client_hello", "", 0.2, symIntolFIN), "fin"), "1.2"))
+	intol11 := stopped(helloAt("terminate", modernHello()), "version_intolerance",
+		intolerant(firing("tls12-intolerant", "version_intolerance", "client_hello", "", 0.22, ""), "1.1"))
 	intolBare := stopped(helloAt("inspect", modernHello()), "version_intolerance",
 		firing("old-lb", "version_intolerance", "client_hello", "", 0.21, ""))
 
@@ -288,7 +290,10 @@ func faultStopCases() []diagCase {
 				"legacy_version at 1.2", "`curl -v --tls-max 1.2 --cacert", "-servername lab.test -tls1_2 </dev/null`", noBigIP,
 				"(version_intolerance at client_hello): nothing in the path failed", "versions_offered=TLS 1.3, TLS 1.2",
 				"fault=tls13-intolerant version_intolerance at client_hello"},
-			absent: []string{"unsupported version", "draw"}},
+			absent: []string{"unsupported version", "draw", "min_version defaults"}},
+		{name: "fault_version_intolerance_11", o: intol11, code: CodeFaultInjected, saw: sawFaultIntolerance,
+			contains: []string{"anything above TLS 1.1 (the client offered TLS 1.3, TLS 1.2)", "--tls-max 1.1", "-tls1_1",
+				"client_ssl min_version defaults to 1.2", "--ciphers DEFAULT@SECLEVEL=0", "offering TLS 1.3, TLS 1.2, in supported_versions or"}},
 		{name: "fault_version_intolerance_fin", o: intolFIN, code: CodeFaultInjected, saw: symIntolFIN,
 			contains: []string{"injected by rule old-ips: TLS version intolerance", "The client got a FIN", "--tls-max 1.2", noBigIP}},
 		{name: "fault_version_intolerance_unrecorded", o: intolBare, code: CodeFaultInjected, saw: sawFaultIntolerance,

@@ -21,6 +21,13 @@ func (f *facts) intolerancePlaceholder(name string) (string, bool) {
 			return "-tls1", true
 		}
 		return "-tls" + strings.ReplaceAll(versionConfig(v), ".", "_"), true
+	case "fault_old_cap":
+		// A cap below 1.2 gets through only where the server still takes
+		// that version, which a tlsgate listener does not by default.
+		if v < tls.VersionTLS12 {
+			return f.say("fault_old_cap", "{v}", VersionName(v)), true
+		}
+		return "", true
 	case "fault_closed":
 		// How the device ended it; a listener that did not record the
 		// rule's then means its default, a reset.

@@ -211,8 +211,8 @@ func faultKnowledgeJA() map[string]entry {
 		CodeFaultInjected + "/version_intolerance": {
 			cause: "実際のネットワークなら、TLS のバージョン不耐性（version intolerance）にあたる。知っているより新しいバージョン、今回は {fault_tolerated} より上のもの（クライアントが提示したのは {fault_refused_versions}）を提示した ClientHello を扱えないファイアウォール、IPS、ロードバランサや古いサーバの TLS スタックが、規格どおり自分の最高バージョンで応答せず、アラートも送らずに接続を切断またはリセットする。かつて古い装置は TLS 1.1 や 1.2 でこれを起こした。TLS 1.3 が ClientHello の legacy_version を 1.2 のままにし、supported_versions 拡張の中でだけ名乗るのはこのためで、その拡張を読んでなお詰まる装置は 1.3 を提示するクライアントだけを壊す。クライアントが受け取ったのは {fault_closed} で、ServerHello もアラートも来なかった。",
 			checks: []string{
-				"上限を {fault_tolerated} に下げて再試行する: `curl -v --tls-max {fault_tls_max} --cacert {lab_ca} {curl_target}` と `openssl s_client -connect {virtual} -servername {sni_or_host} {fault_openssl_tls} </dev/null`。上限を下げたクライアントがつながり、既定のクライアントが失敗するなら、提示したバージョンが引き金。",
-				"キャプチャでは、ClientHello（その supported_versions に {fault_refused_versions} がある）に FIN か RST が返り、ServerHello もアラートもない。そのバージョンを持たないだけのサーバなら、自分の最高バージョンで応答するか、アラート 70 protocol_version を返す。",
+				"上限を {fault_tolerated} に下げて再試行する: `curl -v --tls-max {fault_tls_max} --cacert {lab_ca} {curl_target}` と `openssl s_client -connect {virtual} -servername {sni_or_host} {fault_openssl_tls} </dev/null`。上限を下げたクライアントがつながり、既定のクライアントが失敗するなら、提示したバージョンが引き金。{fault_old_cap}",
+				"キャプチャでは、ClientHello（{fault_refused_versions} を supported_versions で、その拡張のないクライアントなら legacy_version で提示している）に FIN か RST が返り、ServerHello もアラートもない。そのバージョンを持たないだけのサーバなら、自分の最高バージョンで応答するか、アラート 70 protocol_version を返す。",
 				"装置のファームウェアを更新するか、この通信について TLS 検査を無効にする。クライアントの上限を {fault_tolerated} に下げるのは一時しのぎにすぎない。",
 				checkFaultOffJA},
 			clientSaw: sawFaultIntoleranceJA,

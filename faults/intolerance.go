@@ -64,9 +64,15 @@ func intoleranceDetail(r *Rule) string {
 		return "; only for clients whose ClientHello offers a version above the rule's intolerant_above; capped at it they get through"
 	}
 	v := r.IntolerantAbove
+	old := ""
+	if v < VersionTLS12 {
+		// The listener's own floor (1.2 unless client_ssl lowers it) and
+		// OpenSSL 3's security level refuse such a client first.
+		old = " where the server accepts " + v.String() + " (client_ssl min_version) and, for OpenSSL 3 clients, with @SECLEVEL=0"
+	}
 	return fmt.Sprintf("; only for clients whose ClientHello offers a version above %s (%s, as curl, openssl and Go do by default); "+
-		"capped at %[1]s the same client gets through: curl --tls-max %[1]s, openssl s_client %[3]s, Go MaxVersion tls.VersionTLS%[4]s",
-		v, versionsAbove(v), openSSLVersionFlag(v), strings.ReplaceAll(v.String(), ".", ""))
+		"capped at %[1]s the same client gets through%[5]s: curl --tls-max %[1]s, openssl s_client %[3]s, Go MaxVersion tls.VersionTLS%[4]s",
+		v, versionsAbove(v), openSSLVersionFlag(v), strings.ReplaceAll(v.String(), ".", ""), old)
 }
 
 // versionsAbove names the TLS versions above v, the ones a device
