@@ -24,11 +24,7 @@ import (
 // down time: the goroutine path once ended on accept's EINVAL.
 func TestRefuseListenerDown(t *testing.T) {
 	needEpoll(t)
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, "served by the backend\n")
-	}))
-	t.Cleanup(backend.Close)
-	backendAddr := strings.TrimPrefix(backend.URL, "http://")
+	backendAddr := servedBackend(t)
 	for _, engine := range testEngines {
 		for _, how := range []string{"added at runtime, then removed", "in the rules at start, then disabled", "ends by its duration"} {
 			t.Run(string(engine)+"/"+how, func(t *testing.T) {
@@ -143,4 +139,16 @@ func waitLog(t *testing.T, h *harness, msg string) {
 			t.Fatalf("no %q log line after 20s", msg)
 		}
 	}
+}
+
+// servedBackend is an HTTP backend that answers every request with "served
+// by the backend", for the refuse tests to tell a served port from a
+// refused or silent one.
+func servedBackend(t *testing.T) string {
+	t.Helper()
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "served by the backend\n")
+	}))
+	t.Cleanup(backend.Close)
+	return strings.TrimPrefix(backend.URL, "http://")
 }

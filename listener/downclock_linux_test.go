@@ -3,10 +3,6 @@
 package listener
 
 import (
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -68,11 +64,7 @@ func (c *manualClock) Advance(d time.Duration) {
 // with the watcher on real timers it would wait for hours.
 func TestRefuseScheduleFollowsEngineClock(t *testing.T) {
 	needEpoll(t)
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, "served by the backend\n")
-	}))
-	t.Cleanup(backend.Close)
-	backendAddr := strings.TrimPrefix(backend.URL, "http://")
+	backendAddr := servedBackend(t)
 	for _, engine := range testEngines {
 		t.Run(string(engine), func(t *testing.T) {
 			needEngine(t, engine)

@@ -3,9 +3,6 @@
 package listener
 
 import (
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -21,11 +18,7 @@ import (
 // list whose start_after passes while the first holds does not take the
 // name over: the rule that took the listener down still holds it.
 func TestRefuseStaysDownUnderAnotherRule(t *testing.T) {
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, "served by the backend\n")
-	}))
-	t.Cleanup(backend.Close)
-	backendAddr := strings.TrimPrefix(backend.URL, "http://")
+	backendAddr := servedBackend(t)
 	clock := &manualClock{now: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)}
 	e := faults.NewEngineClock(clock)
 	for _, r := range []faults.Rule{

@@ -7,10 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"io"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
@@ -38,11 +35,7 @@ import (
 // socket shut down (bound to port 0, which loses its port then) and a
 // socket bound without listening by Listen (a rule in the config).
 func TestRefuseHoldsPort(t *testing.T) {
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, "served by the backend\n")
-	}))
-	t.Cleanup(backend.Close)
-	backendAddr := strings.TrimPrefix(backend.URL, "http://")
+	backendAddr := servedBackend(t)
 	rule := faults.Rule{Name: "port-closed", Action: faults.ActRefuse, Listener: "web"}
 	for _, atStart := range []bool{false, true} {
 		name := "shut down while listening"

@@ -8,8 +8,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"syscall"
 	"testing"
@@ -34,11 +32,7 @@ import (
 // served. A wildcard address is dual-stack, as Go's own listener is.
 func TestListenHeldDownFromStart(t *testing.T) {
 	needEpoll(t)
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, "served by the backend\n")
-	}))
-	t.Cleanup(backend.Close)
-	backendAddr := strings.TrimPrefix(backend.URL, "http://")
+	backendAddr := servedBackend(t)
 	for _, engine := range testEngines {
 		for _, tc := range []struct {
 			name, listen string

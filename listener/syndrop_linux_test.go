@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"os"
 	"strings"
@@ -29,11 +27,7 @@ import (
 // how fast anything runs.
 func TestRefuseSynDrop(t *testing.T) {
 	needEpoll(t)
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, "served by the backend\n")
-	}))
-	t.Cleanup(backend.Close)
-	backendAddr := strings.TrimPrefix(backend.URL, "http://")
+	backendAddr := servedBackend(t)
 	for _, engine := range testEngines {
 		for _, how := range []string{"added at runtime, then removed", "in the rules at start, then disabled"} {
 			t.Run(string(engine)+"/"+how, func(t *testing.T) {
@@ -187,17 +181,14 @@ func TestDropperQueue(t *testing.T) {
 // a syn_drop rule's timeout, and back, and the port serves when both end.
 func TestRefuseModeSwitch(t *testing.T) {
 	needEpoll(t)
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, "served by the backend\n")
-	}))
-	t.Cleanup(backend.Close)
+	backendAddr := servedBackend(t)
 	for _, engine := range testEngines {
 		t.Run(string(engine), func(t *testing.T) {
 			needEngine(t, engine)
 			e := faults.NewEngine(nil)
 			reject := faults.Rule{Name: "reject", Action: faults.ActRefuse, Listener: "web"}
 			drop := faults.Rule{Name: "drop", Action: faults.ActRefuse, Mode: faults.ModeSynDrop, Listener: "web"}
-			h := startListenerDeps(t, Options{Name: "web", Mode: Plaintext, Backend: strings.TrimPrefix(backend.URL, "http://"), Engine: engine},
+			h := startListenerDeps(t, Options{Name: "web", Mode: Plaintext, Backend: backendAddr, Engine: engine},
 				func(d *Deps) { d.Faults = e })
 			steps := []struct {
 				do   func() error
