@@ -26,10 +26,10 @@ func versionIntoleranceScenarios() []Scenario {
 			CompareExpect: "hello from the tlsgate demo backend",
 			ExpectClient:  "curl: (35) Recv failure: Connection reset by peer",
 			ExpectCode:    "fault_injected",
-			ExpectProbe:   "reset_after_hello",
+			ExpectProbe:   "version_intolerance",
 			ProbeNote: Text{
-				EN: "The probe's own ClientHello offers TLS 1.3, so it meets the reset right after the hello, as a WAF's would look; that the version is the trigger shows only when a hello capped at TLS 1.2 gets through (the Compare command).",
-				JA: "probe 自身の ClientHello が TLS 1.3 を提示するので、WAF によるものと同じく ClientHello 直後のリセットとして報告される。バージョンが引き金だと分かるのは、上限を TLS 1.2 にした ClientHello が通るとき（Compare のコマンド）だけ。",
+				EN: "The probe's own ClientHello offers TLS 1.3 and is reset right after the hello, as a WAF's would look; the probe then retries capped at TLS 1.2, gets a ServerHello, and names the version as the trigger.",
+				JA: "probe 自身の ClientHello は TLS 1.3 を提示して直後にリセットされ、WAF によるものと同じに見える。probe は上限を TLS 1.2 にして再試行し、ServerHello を受け取って、バージョンが引き金だと報告する。",
 			},
 			Fix: Text{
 				EN: "Update the middlebox's firmware, or turn off its TLS inspection for this traffic, so it passes hellos that offer TLS 1.3 (or answers them with TLS 1.2). Capping clients at TLS 1.2 is a diagnosis and a stopgap, not a fix. A BIG-IP behind it logs nothing: the hello never reached it.",

@@ -408,8 +408,11 @@ func (s *Server) bringUp(rc syscall.RawConn, ln net.Listener, rule string, since
 
 // startDown applies the refuse rules once, before the first accept, so a
 // rule from the config file refuses from the start, and then follows them.
+// Serve took one count of wg for the watcher: it is the watcher's to
+// release, or released here when there is none.
 func (s *Server) startDown(ln net.Listener) {
 	if s.deps.Faults == nil {
+		s.wg.Done()
 		return
 	}
 	sc, ok := ln.(syscall.Conn)
@@ -427,6 +430,7 @@ func (s *Server) startDown(ln net.Listener) {
 				zap.String("listener", s.opts.Name), zap.String("rule", rule), zap.Error(err))
 			s.announceFailure(DownEvent{Kind: DownFailed, Listen: ln.Addr().String(), Rule: rule, Reason: reasonNoSocket, Err: err.Error()})
 		}
+		s.wg.Done()
 		return
 	}
 	// Listen bound the socket without listening for held when the gate
@@ -444,9 +448,8 @@ func (s *Server) startDown(ln net.Listener) {
 		s.wentDown(ln, held)
 	}
 	s.applyDown(rc, ln)
-	// Counted, so Shutdown returns only once the watcher has let go of the
-	// port (a syn_drop dropper it holds).
-	s.wg.Add(1)
+	// Counted (by Serve), so Shutdown returns only once the watcher has
+	// let go of the port (a syn_drop dropper it holds).
 	go func() {
 		defer s.wg.Done()
 		s.watchDown(rc, ln)

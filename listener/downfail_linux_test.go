@@ -50,6 +50,7 @@ func TestRefuseFailuresAreEvents(t *testing.T) {
 		t.Fatal("bringUp of a closed socket succeeded")
 	}
 	// A listener without a socket of its own has nothing to shut down.
+	srv.wg.Add(1) // as Serve does; startDown gives it back with no watcher
 	srv.startDown(struct{ net.Listener }{ln})
 
 	want := []struct {

@@ -293,6 +293,10 @@ func (s *Server) Serve(ln net.Listener) error {
 		return nil
 	}
 	s.ln = ln
+	// The down watcher's count is taken here, under the lock that
+	// Shutdown sets closing under: an Add racing Shutdown's Wait at zero
+	// is a data race. startDown hands it to the watcher or gives it back.
+	s.wg.Add(1)
 	s.mu.Unlock()
 	s.startDown(ln)
 	if eng, err := s.fastEngine(ln); eng != nil {
