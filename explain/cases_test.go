@@ -620,7 +620,8 @@ func diagCases() []diagCase {
 		// On passthrough no client-ssl profile stands for the listener:
 		// no line, and the cause says why (as below for other codes).
 		{name: "client_closed_partial", o: partialClosed, code: CodeClientClosedEarly,
-			contains: []string{"5 bytes", "without a client-ssl profile", "no BIG-IP line is shown"}},
+			contains: []string{"5 bytes", "without a client-ssl profile", "no BIG-IP line is shown", "trust the backend's CA"},
+			absent:   []string{"ca export"}},
 		{name: "client_closed_undecided", o: undecidedClosed, code: CodeClientClosedEarly, lines: []string{lineSummary},
 			contains: []string{"after 2 bytes, before a decision"}},
 		{name: "client_reset_undecided", o: &undecidedReset, code: CodeClientResetEarly, lines: []string{lineSummary},

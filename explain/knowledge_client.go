@@ -342,7 +342,7 @@ func clientKnowledge() map[string]entry {
 			cause:   "The client closed the connection (FIN) during the handshake, after its ClientHello. Common sources: a TCP health monitor, a port scanner, or a client that gave up (its own timeout, or it rejected the certificate and closed without sending an alert).",
 			checks: []string{
 				"Find out what {client_ip} is: a monitor, a scanner, or a real client?",
-				"For a real client, read its own error output: it usually says why it gave up (often certificate trust; see `tlsgate ca export{ca_dir_opt}`).",
+				"For a real client, read its own error output: it usually says why it gave up ({trust_hint}).",
 				"If it is a TCP monitor, filter these entries; if it should test TLS, make it an HTTPS monitor.",
 			},
 			clientSaw: "Nothing from tlsgate: the client chose to close. A real client's own message says why.",

@@ -157,6 +157,8 @@ func phrasesEN() map[string]string {
 		"before_hello_value":     "{how} after {n} from the backend",
 		"down_wire":              "{n}",
 		"fault_old_cap":          " Capped at {v}, the client gets through only where the server accepts {v}: a tlsgate listener's client_ssl min_version defaults to 1.2 (set it to the cap), and OpenSSL 3 clients need `-cipher DEFAULT@SECLEVEL=0` (curl `--ciphers DEFAULT@SECLEVEL=0`) below TLS 1.2.",
+		"trust_hint_ssl":         "often certificate trust; see `tlsgate ca export{ca_dir_opt}`",
+		"trust_hint_pass":        "often certificate trust: through passthrough the certificate is the backend's, so the client must trust the backend's CA, not tlsgate's lab CA",
 		"then_fin":               "a FIN: it read an early end of the stream",
 		"then_rst":               "a reset (RST)",
 		"then_hold":              "nothing more: it waited for the rest until its own timeout",

@@ -28,6 +28,13 @@ func (f *facts) modePlaceholder(name string) (string, bool) {
 			return "", true
 		}
 		return f.expand(f.say("cause_arrows")), true
+	case "trust_hint":
+		// Through passthrough the certificate a client refuses is the
+		// backend's: the lab CA would not help it.
+		if f.passedTLS {
+			return f.say("trust_hint_pass"), true
+		}
+		return f.expand(f.say("trust_hint_ssl")), true
 	case "bigip_silent":
 		if pass {
 			// Its {peek_timeout} is filled here: a placeholder's value

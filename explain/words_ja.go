@@ -30,6 +30,8 @@ func phrasesJA() map[string]string {
 		"before_hello_value":     "バックエンドが {n}を送った後に {how}",
 		"down_wire":              "{n}",
 		"fault_old_cap":          "{v} に上限を下げたクライアントが通るのは、サーバが {v} を受け付ける場合だけ。tlsgate のリスナーの client_ssl min_version の既定は 1.2 なので上限の値にする。TLS 1.2 未満では OpenSSL 3 のクライアントに `-cipher DEFAULT@SECLEVEL=0`（curl なら `--ciphers DEFAULT@SECLEVEL=0`）も要る。",
+		"trust_hint_ssl":         "多いのは証明書の信頼の問題。`tlsgate ca export{ca_dir_opt}` を参照",
+		"trust_hint_pass":        "多いのは証明書の信頼の問題。パススルーでは証明書はバックエンドのものなので、クライアントが信頼すべきは tlsgate のラボ CA ではなくバックエンドの CA",
 		"then_fin":               "FIN（ストリームが早く終わった）",
 		"then_rst":               "リセット（RST）",
 		"then_hold":              "何も来ず、残りを自分のタイムアウトまで待った",
