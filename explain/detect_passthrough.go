@@ -142,14 +142,25 @@ func strayRecord(b []byte) bool {
 
 // clientRecord names the client's stray first record for prose: an
 // alert's level and description, else its content type.
-func (f *facts) clientRecord() string {
+func (f *facts) clientRecord() string { return f.recordNamed("record_alert", "record_other") }
+
+// recordNamed words the first record with the phrase alertKey for an
+// alert (its level and description) or typeKey (its content type): the
+// header, and an alert's two bytes, say exactly what came.
+func (f *facts) recordNamed(alertKey, typeKey string) string {
 	b := f.o.FirstBytes
 	if _, level, desc, ok := sniff.FirstRecordAlert(b); ok {
-		lv := map[uint8]string{1: "warning", 2: "fatal"}[level]
-		return f.say("record_alert", "{level}", lv, "{alert}", alertLabel(int(desc)))
+		lv := "warning"
+		if level == 2 {
+			lv = "fatal"
+		}
+		return f.say(alertKey, "{level}", lv, "{alert}", alertLabel(int(desc)))
 	}
-	types := map[byte]string{20: "change_cipher_spec", 21: "alert", 23: "application_data", 24: "heartbeat"}
-	return f.say("record_other", "{type}", types[b[0]])
+	var t uint8
+	if len(b) > 0 {
+		t = b[0]
+	}
+	return f.say(typeKey, "{type}", sniff.RecordTypeName(t))
 }
 
 // helloAlertPlaceholder fills the template names of a refused hello;

@@ -169,27 +169,10 @@ func (f *facts) kindDesc() string {
 // (and an alert's two bytes) say exactly what came, which "a record that
 // is not a handshake" would leave the operator to decode from the hex.
 func (f *facts) recordDesc() string {
-	b := f.o.FirstBytes
-	if _, level, desc, ok := sniff.FirstRecordAlert(b); ok {
-		lv := "warning"
-		if level == 2 {
-			lv = "fatal"
-		}
-		return f.say("kind_tls_alert", "{level}", lv, "{alert}", strconv.Itoa(int(desc))+" "+sniff.AlertName(desc))
+	if b := f.o.FirstBytes; len(b) == 0 || b[0] < 20 || b[0] > 24 || b[0] == 22 {
+		return f.say("kind_tls_other")
 	}
-	if len(b) > 0 {
-		switch b[0] {
-		case 20:
-			return f.say("kind_tls_record", "{type}", "change_cipher_spec")
-		case 21:
-			return f.say("kind_tls_record", "{type}", "alert")
-		case 23:
-			return f.say("kind_tls_record", "{type}", "application_data")
-		case 24:
-			return f.say("kind_tls_record", "{type}", "heartbeat")
-		}
-	}
-	return f.say("kind_tls_other")
+	return f.recordNamed("kind_tls_alert", "kind_tls_record")
 }
 
 // httpsURL is the URL the client should have used: its own Host header

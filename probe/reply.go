@@ -255,18 +255,3 @@ func walkRecords(b []byte) recordWalk {
 	}
 	return w
 }
-
-// recordTypeName names a TLS content type (RFC 8446 §5.1).
-func recordTypeName(t byte) string {
-	switch t {
-	case 20:
-		return "change_cipher_spec"
-	case 21:
-		return "alert"
-	case 22:
-		return "handshake"
-	case 23:
-		return "application_data"
-	}
-	return fmt.Sprintf("type %d", t)
-}

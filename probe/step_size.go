@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"fmt"
 	"time"
+
+	"github.com/tlsgate/tlsgate/sniff"
 )
 
 // codeFlightStall is step 9's code for a flight that stops mid-way; later
@@ -131,7 +133,7 @@ func flightShape(w recordWalk) string {
 		return fmt.Sprintf("%d whole records, then a record header cut short", w.complete)
 	case w.partial:
 		return fmt.Sprintf("%d whole records, then record #%d (%s) declares %s bytes and only %s arrived",
-			w.complete, w.partialIndex, recordTypeName(w.partialType), fmtInt(w.declared), fmtInt(w.got))
+			w.complete, w.partialIndex, sniff.RecordTypeName(w.partialType), fmtInt(w.declared), fmtInt(w.got))
 	}
 	return fmt.Sprintf("%d whole records, and the flight never finished", w.complete)
 }

@@ -48,6 +48,25 @@ func FirstRecordAlert(b []byte) (version uint16, level, desc uint8, ok bool) {
 	return v, b[5], b[6], true
 }
 
+// RecordTypeName names a TLS record's content type as ssldump and
+// Wireshark spell it (RFC 8446 §5.1, RFC 6520 for heartbeat), "type N" for
+// one that is no TLS content type.
+func RecordTypeName(t uint8) string {
+	switch t {
+	case 20:
+		return "change_cipher_spec"
+	case 21:
+		return "alert"
+	case 22:
+		return "handshake"
+	case 23:
+		return "application_data"
+	case 24:
+		return "heartbeat"
+	}
+	return fmt.Sprintf("type %d", t)
+}
+
 // AlertName returns the RFC name of an AlertDescription (RFC 5246 §7.2,
 // RFC 8446 §6, RFC 7507, RFC 7301, RFC 9849), spelled with underscores as
 // OpenSSL, ssldump and BIG-IP print it, e.g. 48 → "unknown_ca". Unassigned

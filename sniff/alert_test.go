@@ -153,3 +153,14 @@ func TestFirstRecordAlert(t *testing.T) {
 		})
 	}
 }
+
+func TestRecordTypeName(t *testing.T) {
+	for _, tc := range []struct {
+		t    uint8
+		want string
+	}{{20, "change_cipher_spec"}, {21, "alert"}, {22, "handshake"}, {23, "application_data"}, {24, "heartbeat"}, {25, "type 25"}} {
+		if got := RecordTypeName(tc.t); got != tc.want {
+			t.Errorf("RecordTypeName(%d) = %q, want %q", tc.t, got, tc.want)
+		}
+	}
+}
