@@ -40,8 +40,9 @@ import (
 // Neither engine polls the socket while it is down: the goroutine accept
 // loop waits on the gate's up channel, and the epoll loops for
 // fastpath.Engine.Listening, which bringUp calls.
-// A syn_drop rule takes the listener down the same way, and a dropper
-// then holds the port so that SYNs go unanswered instead (syndrop.go).
+// A syn_drop rule holds the listener down too, but its socket keeps
+// listening, and a filter on it drops SYNs unanswered instead (syndrop.go):
+// its engines keep accepting, and nothing arrives.
 
 // errNoDown: a listening socket that stops listening while it stays open
 // is Linux behaviour (shutdown on a listening socket); elsewhere a refuse
@@ -63,9 +64,10 @@ type downGate struct {
 	// lastFail is the last failure announced (kind, rule, error), so a
 	// retried one is announced once; any other event clears it.
 	lastFail string
-	// drop holds the port while a syn_drop rule holds the listener down
-	// (syndrop.go); nil otherwise.
-	drop *dropper
+	// drop is the port while a syn_drop rule holds the listener down and
+	// its socket listens with the filter that drops SYNs (syndrop.go); 0
+	// otherwise (up, or refusing with RSTs).
+	drop uint16
 }
 
 // Down reports whether a refuse rule holds the listener down now, and how
@@ -132,8 +134,6 @@ func (s *Server) watchDown(rc syscall.RawConn, ln net.Listener) {
 		}
 		select {
 		case <-s.quit:
-			// Its queue is closed with it, as the listener's own is.
-			s.stopDropping()
 			return
 		default:
 		}
@@ -159,8 +159,8 @@ func (s *Server) applyDown(rc syscall.RawConn, ln net.Listener) (next time.Time,
 	case down && cur == "":
 		return next, s.takeDown(rc, ln, rule)
 	case down:
-		// A rule of the other mode may have taken over, or a dropper
-		// failed to start before: the line below says what clients meet.
+		// A rule of the other mode may have taken over, or the filter
+		// failed before: the line below says what clients meet.
 		ok := s.matchMode(rc, ln, rule)
 		if rule != cur {
 			// The rule that took it down ended, and another refuse rule
@@ -177,14 +177,48 @@ func (s *Server) applyDown(rc syscall.RawConn, ln net.Listener) (next time.Time,
 	return next, true
 }
 
-// takeDown stops the socket listening for rule.
+// takeDown takes the listener down for rule: for syn_drop its socket
+// keeps listening and drops SYNs (syndrop.go), or, for listener_down and
+// when the filter cannot be attached, it stops listening.
 func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool {
+	g := &s.down
+	g.mu.Lock()
+	g.rule, g.since = rule, s.deps.Faults.Now()
+	g.mu.Unlock()
+	ok := true
+	if s.deps.Faults.RefuseMode(rule) == faults.ModeSynDrop {
+		err := attachDrop(rc)
+		if err == nil {
+			g.mu.Lock()
+			g.drop = portOf(ln)
+			g.mu.Unlock()
+			s.wentDown(ln, rule)
+			return true
+		}
+		// The port refuses with RSTs until the watcher's next try, and
+		// the down line says so.
+		s.dropFailed(ln, rule, err)
+		ok = false
+	}
+	if !s.stopAccepting(rc, ln, rule) {
+		g.mu.Lock()
+		g.rule, g.since = "", time.Time{}
+		g.mu.Unlock()
+		return false
+	}
+	s.wentDown(ln, rule)
+	return ok
+}
+
+// stopAccepting stops the socket listening for rule, serving what its
+// queue held; a failure is logged, and the socket listens on as before.
+func (s *Server) stopAccepting(rc syscall.RawConn, ln net.Listener, rule string) bool {
 	g := &s.down
 	// The gate is down before the socket is, so an accept that fails
 	// with EINVAL always finds a channel to wait on.
 	up := make(chan struct{})
 	g.mu.Lock()
-	g.rule, g.since, g.up = rule, s.deps.Faults.Now(), up
+	g.up = up
 	g.mu.Unlock()
 	addr, queued, err := stopListening(rc, s.fileConn)
 	if len(queued) > 0 {
@@ -195,7 +229,7 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 	}
 	if err != nil {
 		g.mu.Lock()
-		g.rule, g.since, g.up = "", time.Time{}, nil
+		g.up = nil
 		g.mu.Unlock()
 		close(up)
 		s.deps.Logger.Error(reasonDownFail,
@@ -204,17 +238,13 @@ func (s *Server) takeDown(rc syscall.RawConn, ln net.Listener, rule string) bool
 		s.announceFailure(DownEvent{Kind: DownFailed, Listen: ln.Addr().String(), Rule: rule, Reason: reasonDownFail, Err: err.Error()})
 		return false
 	}
-	// The first shutdown's address is the port's: bringUp binds to it.
+	// The first shutdown's address is the port's: listenAgain binds to it.
 	g.mu.Lock()
 	if g.addr == nil {
 		g.addr = addr
 	}
 	g.mu.Unlock()
-	// A syn_drop rule's dropper takes the port before the down line,
-	// which says whether SYNs are dropped or answered with an RST.
-	ok := s.matchMode(rc, ln, rule)
-	s.wentDown(ln, rule)
-	return ok
+	return true
 }
 
 // queuedConn is a connection the kernel had completed but nobody had
@@ -362,39 +392,39 @@ func (s *Server) upAdvice(rule string) (string, []faults.Hold) {
 }
 
 // bringUp makes the socket listen again on its port after rule held it
-// down since then.
+// down since then, or, if it drops SYNs, answer them again.
 func (s *Server) bringUp(rc syscall.RawConn, ln net.Listener, rule string, since time.Time) bool {
 	g := &s.down
 	g.mu.Lock()
 	addr := g.addr
 	g.mu.Unlock()
-	// The dropper holds the port until the socket listens again there:
-	// it goes first, its clients served (a failed listen below leaves the
-	// port refusing with RSTs, and the up-fail line says so).
 	dropped := s.dropping()
-	s.stopDropping()
-	if err := listenAgain(rc, addr); err != nil {
+	var err error
+	if dropped {
+		// It listens: the filter alone goes.
+		err = detachDrop(rc)
+	} else {
+		err = listenAgain(rc, addr)
+	}
+	if err != nil {
 		s.deps.Logger.Error(reasonUpFail,
 			zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
 			zap.String("rule", rule), zap.Error(err))
 		_, downs := s.Down()
+		_, symptom := downWords(dropped, "", "")
 		s.announceFailure(DownEvent{Kind: UpFailed, Listen: ln.Addr().String(), Rule: rule, Since: since,
-			Downs: downs, Reason: reasonUpFail, Symptom: symptomRefused, Err: err.Error()})
+			Downs: downs, Reason: reasonUpFail, Symptom: symptom, Err: err.Error()})
 		return false
 	}
 	g.mu.Lock()
 	up, downs := g.up, g.downs
-	g.rule, g.since, g.up = "", time.Time{}, nil
+	g.rule, g.since, g.up, g.drop = "", time.Time{}, nil, 0
 	g.mu.Unlock()
-	close(up)
-	// The epoll engine's loops wait for this instead of checking the
-	// socket. One that is not there yet starts after this (serveFast sets
-	// s.eng before its loops run), so it finds the socket listening.
-	s.mu.Lock()
-	eng := s.eng
-	s.mu.Unlock()
-	if eng != nil {
-		eng.Listening()
+	if up != nil {
+		close(up)
+	}
+	if !dropped {
+		s.listening()
 	}
 	downFor := s.deps.Faults.Now().Sub(since)
 	reason, _ := downWords(dropped, reasonUp, reasonDropUp)
@@ -404,6 +434,20 @@ func (s *Server) bringUp(rc syscall.RawConn, ln net.Listener, rule string, since
 	s.announce(DownEvent{Kind: DownUp, Listen: ln.Addr().String(), Rule: rule, Since: since, DownFor: downFor,
 		Downs: downs, Reason: reason})
 	return true
+}
+
+// listening tells the epoll and io_uring engines' loops that the socket
+// listens again: they stopped watching it when accept found it not
+// listening, and wait for this instead of checking the socket. One that
+// is not there yet starts after this (serveFast sets s.eng before its
+// loops run), so it finds the socket listening.
+func (s *Server) listening() {
+	s.mu.Lock()
+	eng := s.eng
+	s.mu.Unlock()
+	if eng != nil {
+		eng.Listening()
+	}
 }
 
 // startDown applies the refuse rules once, before the first accept, so a
@@ -433,14 +477,15 @@ func (s *Server) startDown(ln net.Listener) {
 		s.wg.Done()
 		return
 	}
-	// Listen bound the socket without listening for held when the gate
-	// is down and never went down: only Listen sets it before the first
+	// Listen held the socket down for held (bound it without listening,
+	// or listening with the filter for syn_drop) when the gate names a
+	// rule and never went down: only Listen sets one before the first
 	// takeDown, which counts. The down line and the count wait for Serve:
 	// run.go logs each listener's "listening" line between the two, and a
 	// start-up that fails after Listen never serves at all.
 	g := &s.down
 	g.mu.Lock()
-	unsaid, held := g.up != nil && g.downs == 0, g.rule
+	unsaid, held := g.rule != "" && g.downs == 0, g.rule
 	g.mu.Unlock()
 	if unsaid {
 		// That went down for held, even if the rules changed since
@@ -448,8 +493,8 @@ func (s *Server) startDown(ln net.Listener) {
 		s.wentDown(ln, held)
 	}
 	s.applyDown(rc, ln)
-	// Counted (by Serve), so Shutdown returns only once the watcher has
-	// let go of the port (a syn_drop dropper it holds).
+	// Counted (by Serve), so Shutdown returns only once the watcher is
+	// done with the socket.
 	go func() {
 		defer s.wg.Done()
 		s.watchDown(rc, ln)

@@ -24,7 +24,7 @@ const (
 	reasonDropUp       = "listener up: answering SYNs and accepting connections again (the syn_drop refuse rule ended)"
 	reasonDropStill    = "listener stays down, dropping SYNs: the refuse rule that held it ended, another refuse rule holds it (new connections time out)"
 	reasonDropAlsoHeld = "another refuse rule now holds the listener too: it listens again only when every one has ended (new connections still time out)"
-	reasonDropFail     = "syn_drop refuse rule could not fill an accept queue to drop SYNs; the listener is down and SYNs get an RST (connection refused) until it can"
+	reasonDropFail     = "syn_drop refuse rule could not attach the filter that drops SYNs to the listening socket; the listener is down and SYNs get an RST (connection refused) until it can"
 	symptomDropped     = "curl (28) Failed to connect … Timeout was reached (or Connection timed out after N ms); Go dial …: i/o timeout"
 )
 

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"net"
+	"syscall"
+
+	"github.com/tlsgate/tlsgate/faults"
 )
 
 // Listen binds the listener's address with lc, for Serve. When a refuse
@@ -13,20 +16,32 @@ import (
 // first and shutting the socket down in Serve would leave a window in
 // which the kernel completes handshakes, and shutdown resets the
 // connections it queued: their clients saw connect succeed and then
-// read a reset, not a refusal. The down line and count wait for Serve.
+// read a reset, not a refusal. A syn_drop rule's socket listens, with the
+// filter that drops SYNs attached before it does (listenDropping). The
+// down line and count wait for Serve.
+//
+// The socket is TCP, not MPTCP (Go's default for a ListenConfig where the
+// kernel has MPTCP): only a TCP socket takes the syn_drop filter, and the
+// socket bindOnly makes is TCP too, so every listener is the same kind
+// whatever rules it starts under. Clients that do not speak MPTCP (curl,
+// browsers, Go's dialer by default) see no difference: an MPTCP listener
+// served them over plain TCP anyway.
 func (s *Server) Listen(ctx context.Context, lc net.ListenConfig) (net.Listener, error) {
+	lc.SetMultipathTCP(false)
 	if s.deps.Faults != nil {
 		if rule, down, _ := s.deps.Faults.Down(s.opts.Name, ""); down {
+			if s.deps.Faults.RefuseMode(rule) == faults.ModeSynDrop {
+				if ln, err := s.listenDropping(ctx, lc); err == nil {
+					s.heldAtListen(rule, nil, portOf(ln))
+					return ln, nil
+				}
+				// The filter failed: the socket refuses with RSTs
+				// below, and Serve's startDown tries again and logs why.
+			}
 			ln, addr, err := bindOnly(lc, s.opts.Listen)
 			switch {
 			case err == nil:
-				// Serve logs and counts it (startDown): only a listener
-				// that serves went down, and after its "listening" line.
-				g := &s.down
-				g.mu.Lock()
-				g.rule, g.since, g.up, g.addr = rule, s.deps.Faults.Now(), make(chan struct{}), addr
-				g.mu.Unlock()
-				s.startDropAtListen(ln, rule)
+				s.heldAtListen(rule, addr, 0)
 				return ln, nil
 			case !errors.Is(err, errNoDown):
 				return nil, err
@@ -36,4 +51,19 @@ func (s *Server) Listen(ctx context.Context, lc net.ListenConfig) (net.Listener,
 		}
 	}
 	return lc.Listen(ctx, "tcp", s.opts.Listen)
+}
+
+// heldAtListen records that Listen made the socket refuse for rule:
+// bound without listening to addr (its gate's up channel then waits for
+// it to listen), or dropping SYNs on port drop. Serve logs and counts it
+// (startDown): only a listener that serves went down, and after its
+// "listening" line.
+func (s *Server) heldAtListen(rule string, addr syscall.Sockaddr, drop uint16) {
+	g := &s.down
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.rule, g.since, g.drop = rule, s.deps.Faults.Now(), drop
+	if drop == 0 {
+		g.up, g.addr = make(chan struct{}), addr
+	}
 }

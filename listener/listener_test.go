@@ -80,7 +80,11 @@ func startListenerHeld(t *testing.T, opts Options, adjust func(*Deps)) (h *harne
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// A TCP socket, as Server.Listen makes: net.Listen's is MPTCP where
+	// the kernel has it, and takes no syn_drop filter.
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false)
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

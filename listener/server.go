@@ -409,10 +409,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if eng != nil {
 		eng.Stop()
 	}
-	// A syn_drop dropper holds the port apart from the listener: one
-	// started at Listen, when Serve never ran, has no watcher to close it.
-	// watchDown, counted in wg, closes any it starts after this.
-	s.stopDropping()
 	s.reportRefusals()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()

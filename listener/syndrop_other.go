@@ -2,17 +2,11 @@
 
 package listener
 
-import (
-	"net"
-	"os"
-	"syscall"
-)
+import "syscall"
 
-// dropper does not exist off Linux: stopListening fails first there.
-type dropper struct{}
+// A socket filter that drops SYNs is Linux's (syndrop_linux.go); elsewhere
+// a refuse rule has no mechanism, and stopListening fails first.
 
-func startDropping(syscall.RawConn, syscall.Sockaddr) (*dropper, error) { return nil, errNoDown }
+func attachDrop(syscall.RawConn) error { return errNoDown }
 
-func (*dropper) drain(func(*os.File) (net.Conn, error)) []queuedConn { return nil }
-
-func (*dropper) port() uint16 { return 0 }
+func detachDrop(syscall.RawConn) error { return errNoDown }
