@@ -182,9 +182,9 @@ const (
 	// SHUT_RD), so each SYN gets an RST, and listens again on the same
 	// port when the rule ends.
 	ModeListenerDown Mode = "listener_down"
-	// ModeSynDrop is a firewall DROP (tcp.connect_timeout): the port
-	// stays held by a listening socket whose accept queue is full, so
-	// Linux drops each SYN unanswered and the client's connect times out.
+	// ModeSynDrop is a firewall DROP (tcp.connect_timeout): the socket
+	// keeps listening with a filter that drops each SYN unanswered, so
+	// the client's connect times out.
 	ModeSynDrop Mode = "syn_drop"
 )
 

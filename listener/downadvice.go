@@ -69,20 +69,26 @@ func upAdviceFor(holds []faults.Hold, adminURL string, token bool, now time.Time
 // a client meets, and how to tell this DROP from a REJECT (listener_down,
 // or a closed port) on the wire and on the server, in the log's language
 // (lang, [log] lang: "ja" or English). port is the port dropping SYNs.
+// The SYN is dropped before the kernel answers it, so the accept queue
+// stays empty: ss shows the port listening as usual, which tells this
+// DROP from an application that stopped accepting (a full queue).
 func dropAdvice(lang string, port uint16) string {
 	if lang == "ja" {
 		return fmt.Sprintf("クライアントには拒否ではなく接続タイムアウトに見える: ファイアウォールの DROP ルールのように SYN がすべて応答なしで捨てられるので、"+
 			"curl は --connect-timeout まで待って (28) で終わり（Failed to connect … Timeout was reached、または Connection timed out after N ms）、"+
 			"Go は dial …: i/o timeout を報告する。REJECT や閉じたポートならすぐに失敗する（curl (7) Couldn't connect to server、Go は connection refused）。"+
-			"見分け方: サーバで `ss -lnt 'sport = :%[1]d'` を見ると、そのポートの Recv-Q が Send-Q（バックログ）を上回っている（accept キューが満杯。ここでは tlsgate 自身の接続で埋めている）。"+
-			"`tcpdump -ni any 'tcp port %[1]d'` では SYN が再送されるだけで SYN-ACK が返らない（REJECT なら SYN ごとに RST が返る）", port)
+			"見分け方: `tcpdump -ni any 'tcp port %[1]d'` では SYN が再送されるだけで SYN-ACK が返らない（REJECT なら SYN ごとに RST が返る）。"+
+			"サーバで `ss -lnt 'sport = :%[1]d'` を見ると、ポートは LISTEN のままで Recv-Q は Send-Q（バックログ）より小さい（accept キューは満杯ではない）: "+
+			"SYN はキューに届く前に捨てられている（ここでは tlsgate が待ち受けソケットに付けたソケットフィルタ、実環境ではホストのファイアウォール `nft list ruleset`、`iptables -S`）。"+
+			"Recv-Q が Send-Q を上回っていれば、accept をやめたアプリケーションのキューあふれである", port)
 	}
 	return fmt.Sprintf("clients see a connect timeout, not a refusal: each SYN is dropped unanswered, as by a firewall DROP rule, "+
 		"so curl waits out --connect-timeout and exits (28) (Failed to connect … Timeout was reached, or Connection timed out after N ms) "+
 		"and Go reports dial …: i/o timeout, where a REJECT or a closed port fails at once (curl (7) Couldn't connect to server, Go connection refused); "+
-		"to tell them apart, on the server `ss -lnt 'sport = :%[1]d'` shows the port's Recv-Q above its Send-Q, the backlog (the accept queue is full: "+
-		"here tlsgate's own connections fill it), and `tcpdump -ni any 'tcp port %[1]d'` shows the client's SYN retransmitted with no SYN-ACK "+
-		"(a REJECT answers each with an RST)", port)
+		"to tell them apart, `tcpdump -ni any 'tcp port %[1]d'` shows the client's SYN retransmitted with no SYN-ACK "+
+		"(a REJECT answers each with an RST), and on the server `ss -lnt 'sport = :%[1]d'` still shows the port LISTEN with Recv-Q below Send-Q, "+
+		"the backlog (the accept queue is not full): the SYN is dropped before it reaches the queue (here by a socket filter tlsgate put on the listening socket; "+
+		"on a real host look at its firewall, `nft list ruleset`, `iptables -S`), where Recv-Q above Send-Q is an application that stopped accepting", port)
 }
 
 // holders lists the refuse rules holding the listener down now, rule (the
