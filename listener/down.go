@@ -37,7 +37,7 @@ import (
 // when it goes down, one when it comes back, and one when it stays down
 // because the rule that held it ended while another refuse rule holds it
 // (naming both). It counts the times it went down.
-// Neither engine polls the socket while it is down: the goroutine accept
+// Neither engine polls the socket while it does not listen: the goroutine accept
 // loop waits on the gate's up channel, and the epoll loops for
 // fastpath.Engine.Listening, which bringUp calls.
 // A syn_drop rule holds the listener down too, but its socket keeps
