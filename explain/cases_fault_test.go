@@ -132,7 +132,7 @@ func pqHello() *sniff.ClientHello {
 
 func faultCases() []diagCase {
 	return append(append(append(append(append(append(faultStopCases(), faultWrapperCases()...), groupCases()...), chainQuietCases()...), cutCases()...), plainStopCases()...),
-		append(append(append(append(recordCases(), clockCases()...), ocspClockCases()...), alpnCases()...), hostCases()...)...)
+		append(append(append(append(append(recordCases(), clockCases()...), ocspClockCases()...), alpnCases()...), hostCases()...), constraintsCases()...)...)
 }
 
 // faultStopCases: one per stop action (per stage for reset, close and

@@ -72,6 +72,9 @@ type Firing struct {
 	// IntolerantAbove is a version_intolerance rule's intolerant_above
 	// ("1.2"): the diagnosis names the version a client must stay at.
 	IntolerantAbove string `json:"intolerant_above,omitempty"`
+	// PermittedDNS is a name_constraints chain's permitted_dns: the
+	// diagnosis names the subtrees the client's name is outside of.
+	PermittedDNS []string `json:"permitted_dns,omitempty"`
 }
 
 // Plan is the fixed set of faults for one connection. It never changes after
@@ -210,7 +213,7 @@ func (pl *planning) try(rs *ruleState) bool {
 	}
 	f := Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
 		Direction: string(r.Direction), Draw: draw, Probability: prob, Symptom: symptom,
-		Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then), IntolerantAbove: r.IntolerantAbove.String()}
+		Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then), IntolerantAbove: r.IntolerantAbove.String(), PermittedDNS: r.PermittedDNS}
 	if r.Action == ActClientAuth {
 		a := r.clientAuth()
 		f.AcceptCAs, f.RejectWith = a.CAs(), int(a.RejectWith)

@@ -52,6 +52,7 @@ type Rule struct {
 	RecordVersion       Version  `json:"record_version,omitzero" toml:"record_version"`              // alert: record-layer version, default 1.0 (1.2 after the handshake)
 	Chain               Chain    `json:"chain,omitempty" toml:"chain"`                               // chain
 	Skew                Duration `json:"skew,omitempty" toml:"skew"`                                 // chain: validity shifted by this (± duration); proxy_skew: tlsgate's upstream clock shifted by this; ocsp_times: the stapled OCSP response's times; http_date: the response's Date
+	PermittedDNS        []string `json:"permitted_dns,omitempty" toml:"permitted_dns"`               // chain name_constraints: the DNS subtrees the intermediate permits ("example.net")
 	MinVersion          Version  `json:"min_version,omitzero" toml:"min_version"`                    // version
 	MaxVersion          Version  `json:"max_version,omitzero" toml:"max_version"`                    // version
 	IntolerantAbove     Version  `json:"intolerant_above,omitzero" toml:"intolerant_above"`          // version_intolerance: the highest version a hello may offer and pass
@@ -229,13 +230,19 @@ const (
 	ChainRevoked               Chain = "revoked"
 	ChainOCSPUnknown           Chain = "ocsp_unknown"
 	ChainOCSPExpired           Chain = "ocsp_expired"
+	// ChainNameConstraints is the catalog's cert.constraints with
+	// permitted_dns: an intermediate whose X.509 name constraints permit
+	// only those DNS subtrees (and no IP address), so a client asking
+	// for any other name refuses the chain.
+	ChainNameConstraints Chain = "name_constraints"
 )
 
 // Chains lists every chain name.
 func Chains() []Chain {
 	return []Chain{ChainExpired, ChainNotYetValid, ChainWrongHost, ChainSelfSigned, ChainUntrustedRoot,
 		ChainUntrustedRootWithRoot, ChainIncomplete, ChainReversed, ChainSHA1, ChainSHA1Intermediate, ChainMD5, ChainWeakRSA, ChainWrongEKU,
-		ChainCAFalseIssuer, ChainPathLen, ChainLong, ChainHugeCert, ChainCNOnly, ChainRevoked, ChainOCSPUnknown, ChainOCSPExpired}
+		ChainCAFalseIssuer, ChainPathLen, ChainLong, ChainHugeCert, ChainCNOnly, ChainRevoked, ChainOCSPUnknown, ChainOCSPExpired,
+		ChainNameConstraints}
 }
 
 // Block page templates.
@@ -314,6 +321,7 @@ func (r Rule) clone() Rule {
 		r.RejectWith = &a
 	}
 	r.AcceptCAs = slices.Clone(r.AcceptCAs)
+	r.PermittedDNS = slices.Clone(r.PermittedDNS)
 	if r.GRPCStatus != nil {
 		g := *r.GRPCStatus
 		r.GRPCStatus = &g

@@ -226,7 +226,7 @@ func Symptom(action, stage string, r *Rule) string {
 		if r == nil {
 			return ClassCert + ": per the chain (client-symptoms.md §4)"
 		}
-		return chainSymptom(r.Chain, r.Skew.D())
+		return chainSymptom(r.Chain, r.Skew.D(), r.PermittedDNS)
 	}
 	for _, row := range symptomRows() {
 		if row.action != a || row.then != "" && row.then != then || row.stages != nil && !slices.Contains(row.stages, st) {

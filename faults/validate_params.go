@@ -34,6 +34,7 @@ func paramList() []param {
 		{"record_version", func(r *Rule) bool { return r.RecordVersion != 0 }},
 		{"chain", func(r *Rule) bool { return r.Chain != "" }},
 		{"skew", func(r *Rule) bool { return r.Skew != 0 }},
+		{"permitted_dns", func(r *Rule) bool { return len(r.PermittedDNS) != 0 }},
 		{"min_version", func(r *Rule) bool { return r.MinVersion != 0 }},
 		{"max_version", func(r *Rule) bool { return r.MaxVersion != 0 }},
 		{"intolerant_above", func(r *Rule) bool { return r.IntolerantAbove != 0 }},
@@ -84,7 +85,7 @@ func actionParams(a Action) []string {
 	case ActALPNRefuse:
 		return []string{"then", "record_version"}
 	case ActChain:
-		return []string{"chain", "skew"}
+		return []string{"chain", "skew", "permitted_dns"}
 	case ActProxySkew, ActOCSPTimes, ActHTTPDate:
 		return []string{"skew"}
 	case ActALPNDowngrade:
@@ -253,6 +254,7 @@ func (r *Rule) validateAction(fail failFunc) error {
 		if r.Chain != "" && !slices.Contains(Chains(), r.Chain) {
 			return fail("chain", "unknown chain %q (want %s)", r.Chain, joinList(Chains()))
 		}
+		return r.validateConstraints(fail)
 	case ActALPNDowngrade:
 		return validateProtocol(fail, r.DowngradeTo)
 	case ActProxySkew:
