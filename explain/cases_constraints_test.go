@@ -35,7 +35,7 @@ func constraintsCases() []diagCase {
 		{name: "fault_wrap_chain_name_constraints_alert46", o: curl, code: CodeClientAlert, lines: []string{lineSummary},
 			saw: "curl (60) SSL certificate problem: permitted subtree violation",
 			contains: []string{"alert 46 certificate_unknown", "chain = \"name_constraints\"", "47 (permitted subtree violation)",
-				"`openssl s_client -connect 192.168.20.230:443 -servername lab.test -showcerts </dev/null 2>/dev/null | awk '/BEGIN CERTIFICATE/{n++} n==2' | openssl x509 -noout -text | grep -A6 'X509v3 Name Constraints'`",
+				"`openssl s_client -connect 192.168.20.230:443 -servername lab.test -showcerts </dev/null 2>/dev/null | awk '/BEGIN CERTIFICATE/{n++} n==2' | openssl x509 -noout -text | sed -n '/X509v3 Name Constraints/,/Signature Algorithm/p'`",
 				"Its `Permitted:` subtrees (DNS:example.net) do not cover lab.test, the name the client asked for",
 				"is not permitted by any constraint", "Python [SSL: CERTIFICATE_VERIFY_FAILED]", "tlsgate fault disable constrained"},
 			absent: []string{"verify error 48", "excludes every IP address"}},

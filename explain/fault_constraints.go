@@ -11,8 +11,9 @@ import "strings"
 // constraintsCmd prints the name constraints of the second certificate a
 // server sends (the intermediate): s_client with the client's SNI,
 // awk keeping the PEM blocks from the second on, openssl x509 reading the
-// first of those.
-const constraintsCmd = "openssl s_client -connect {virtual}{sni_flag} -showcerts </dev/null 2>/dev/null | awk '/BEGIN CERTIFICATE/{n++} n==2' | openssl x509 -noout -text | grep -A6 'X509v3 Name Constraints'"
+// first of those, sed printing the extension (the last one pki writes) up
+// to the signature.
+const constraintsCmd = "openssl s_client -connect {virtual}{sni_flag} -showcerts </dev/null 2>/dev/null | awk '/BEGIN CERTIFICATE/{n++} n==2' | openssl x509 -noout -text | sed -n '/X509v3 Name Constraints/,/Signature Algorithm/p'"
 
 // constraintsLook is the chain check's last sentences for a
 // name_constraints chain, "" for any other: the command that reads the
