@@ -381,6 +381,7 @@ func faultRealJA() map[string]string {
 			"小さな ClientHello のクライアントは止めても、Go 1.24 以降や Chrome 124 以降などポスト量子の ClientHello を送るクライアントは通してしまう）",
 		"ssl3_server_hello": "SSLv3 しか話さないレガシーなサーバ",
 		"unoffered_cipher":  "クライアントが提示していない暗号スイートを選ぶサーバ",
+		"rate_limit":        "クライアントをレート制限するプロキシ、API ゲートウェイ、サービスメッシュ（Envoy のローカルレート制限、WAF のレートルール。レートを超えたリクエストにはバックエンドではなくプロキシ自身が 429 Too Many Requests と Retry-After、x-envoy-ratelimited: true で応答し、レート内のものは通す。TLS のエラーではない。すぐに再試行するクライアントは制限され続けるので、Retry-After に従わせるか、正当な通信なら上限を引き上げる）",
 		"abort":             "バックエンドの代わりにリクエストへ自らエラーを返すプロキシやサービスメッシュ（Envoy の fault フィルタの abort。gRPC には grpc-status を載せた HTTP 200）。TLS のエラーではなく、リクエストはバックエンドに届かない",
 		"client_auth":       "クライアント証明書を必須にするサーバやロードバランサ（BIG-IP の peer-cert-mode require）、または一覧にない CA の証明書を拒否する WAF や mTLS ゲートウェイ",
 		"proxy_skew":        "自分の時計が狂っていて、正しいサーバ証明書を期限切れやまだ有効でないとして拒否する TLS 復号プロキシや server-ssl プロファイル（ずれが証明書の有効期間を越えたときだけ）",

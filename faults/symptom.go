@@ -207,6 +207,8 @@ func Symptom(action, stage string, r *Rule) string {
 		return clientAuthSymptom(r)
 	case ActAbort:
 		return abortSymptom(r)
+	case ActRateLimit:
+		return rateLimitSymptom(r)
 	case ActRewrite:
 		if r != nil && r.BodyFind != "" {
 			return ClassNone + ": the response changes (" + rewriteDetail(r) + "); the client sees it in the page it reads (curl prints the replaced text), " +

@@ -96,7 +96,7 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 		// The rule answers the requests itself, as a proxy in front of
 		// the server would: the server leg carries none.
 		_ = uc.Close()
-		s.serveAbort(client, o, r)
+		s.serveAbort(client, o, cc.fx.plan, r)
 		return
 	}
 	s.relayDecrypted(client, uc, o, cc)

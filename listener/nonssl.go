@@ -19,7 +19,7 @@ func (s *Server) nonSSL(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) 
 		if r := cc.fx.plan.Abort(); r != nil {
 			// Plain HTTP relayed to plain_backend is readable, so an
 			// abort answers it, as on a plaintext or auto listener.
-			s.serveAbort(&replayConn{Conn: c, first: p.first()}, o, r)
+			s.serveAbort(&replayConn{Conn: c, first: p.first()}, o, cc.fx.plan, r)
 			return
 		}
 		s.relay(c, o, p.first(), s.opts.PlainBackend, cc)

@@ -138,7 +138,7 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 	case choosePlain:
 		o.Route = "plain"
 		if r := cc.fx.plan.Abort(); r != nil {
-			s.serveAbort(&replayConn{Conn: c, first: p.first()}, o, r)
+			s.serveAbort(&replayConn{Conn: c, first: p.first()}, o, cc.fx.plan, r)
 			return
 		}
 		backend := s.backendAddr(o)

@@ -387,7 +387,7 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	if r := cc.fx.plan.Abort(); r != nil {
 		// The rule answers the requests itself: no backend.
 		if client, ok := s.afterHandshake(tc, o, &cc.fx); ok {
-			s.serveAbort(client, o, r)
+			s.serveAbort(client, o, cc.fx.plan, r)
 		}
 		return
 	}
