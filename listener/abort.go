@@ -13,13 +13,15 @@ import (
 )
 
 // serveAbort answers the client's requests itself, as the plan's abort or
-// rate_limit rule r says (faults.Plan.Handler), instead of relaying them: HTTP/1.x, and h2 when
-// the client speaks it (negotiated in ALPN on TLS, with prior knowledge on
-// plaintext), so a gRPC call gets its status in an HTTP 200. c is the
-// client's decrypted (or plaintext) stream, the peeked bytes already
-// replayed into it. No backend is dialled. It returns when the client
-// closes, or the connection stays idle for the listener's idle timeout.
-func (s *Server) serveAbort(c net.Conn, o *explain.Outcome, plan *faults.Plan, r *faults.Rule) {
+// rate_limit rule says (faults.Plan.Handler), instead of relaying them:
+// HTTP/1.x, and h2 when the client speaks it (negotiated in ALPN on TLS,
+// with prior knowledge on plaintext), so a gRPC call gets its status in an
+// HTTP 200. c is the client's decrypted (or plaintext) stream, the peeked
+// bytes already replayed into it. No backend is dialled. It returns when
+// the client closes, or the connection stays idle for the listener's idle
+// timeout.
+func (s *Server) serveAbort(c net.Conn, o *explain.Outcome, plan *faults.Plan) {
+	r := plan.Abort()
 	counted := &countingConn{Conn: c}
 	var mu sync.Mutex
 	answered := func(req *http.Request, status int) {
