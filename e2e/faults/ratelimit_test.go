@@ -27,7 +27,31 @@ func TestRateLimit(t *testing.T) {
 		{name: "rate_limit_503", symptom: "http status 503", rule: "action = \"rate_limit\"\nrate = 1\nwindow = \"1h\"\nstatus = 503\n", checks: []check{
 			admitted, curlLimited(503), goGetStatus(503),
 		}},
+		// Plain HTTP that non_ssl = "allow" lets in: the same bucket,
+		// answered on the plain path as an abort is.
+		{name: "rate_limit_plain", plainAllow: true, symptom: "http status 429", rule: "action = \"rate_limit\"\nrate = 1\nwindow = \"1h\"\n", checks: []check{
+			quiet(plainCurl(200)), plainCurl(429),
+		}},
 	})
+}
+
+// plainCurl expects curl's plain http:// request to the TLS listener to
+// get status: the backend's body, or the rate limit's answer.
+func plainCurl(status int) check {
+	return check{run: func(t *testing.T, x *env) string {
+		port := x.g.port(x.lis)
+		r := runCurl(t, clientTimeout, "--resolve", labHost+":"+port+":127.0.0.1", "http://"+labHost+":"+port+"/hello")
+		r.want(t, 0)
+		switch {
+		case r.status != status:
+			t.Errorf("curl http:// status %d, want %d; headers:\n%s", r.status, status, r.headers)
+		case status == 200:
+			wantBody(t, "curl", r.body, "/hello")
+		case string(r.body) != "local_rate_limited" || !strings.Contains(strings.ToLower(r.headers), "x-envoy-ratelimited: true\r\n"):
+			t.Errorf("curl http:// body %q headers %q, want Envoy's answer", r.body, r.headers)
+		}
+		return r.client()
+	}}
 }
 
 // curlLimited expects curl to exit 0 with status, Envoy's body and
