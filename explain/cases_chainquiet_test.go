@@ -153,6 +153,7 @@ func TestChainQuietCurl(t *testing.T) {
 		{"wrong_eku", 0, "`curl: (60) SSL certificate problem: unsuitable certificate purpose`"},
 		{"ca_false_issuer", 0, "`curl: (60) SSL certificate problem: invalid CA certificate`"},
 		{"path_len", 0, "`curl: (60) SSL certificate problem: path length constraint exceeded`"},
+		{"name_constraints", 0, "`curl: (60) SSL certificate problem: permitted subtree violation`"},
 		{"huge_cert", 0, "`curl: (35) … excessive message size`"},
 		{"long_chain", 0, "curl accepts this chain"},
 		{"cn_only", 0, "curl accepts this chain"},

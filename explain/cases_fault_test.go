@@ -2,6 +2,7 @@ package explain
 
 import (
 	"crypto/tls"
+	"slices"
 	"time"
 
 	"github.com/tlsgate/tlsgate/sniff"
@@ -131,8 +132,8 @@ func pqHello() *sniff.ClientHello {
 }
 
 func faultCases() []diagCase {
-	return append(append(append(append(append(append(faultStopCases(), faultWrapperCases()...), groupCases()...), chainQuietCases()...), cutCases()...), plainStopCases()...),
-		append(append(append(append(recordCases(), clockCases()...), ocspClockCases()...), alpnCases()...), hostCases()...)...)
+	return slices.Concat(faultStopCases(), faultWrapperCases(), groupCases(), chainQuietCases(), cutCases(), plainStopCases(),
+		recordCases(), clockCases(), ocspClockCases(), alpnCases(), hostCases(), constraintsCases(), rateLimitCases())
 }
 
 // faultStopCases: one per stop action (per stage for reset, close and

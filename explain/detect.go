@@ -271,11 +271,11 @@ func plaintextKind(o *Outcome) bool {
 }
 
 // answeringFiring is the index of the first fired rule that answers HTTP
-// itself (abort, or a block_page), -1 when none fired: the client's
+// itself (abort, rate_limit, or a block_page), -1 when none fired: the client's
 // answer came from it, not from the backend the listener relays to.
 func answeringFiring(o *Outcome) int {
 	return slices.IndexFunc(o.FaultFirings, func(fr FaultFiring) bool {
-		return fr.Action == "abort" || fr.Action == "block_page"
+		return fr.Action == "abort" || fr.Action == "rate_limit" || fr.Action == "block_page"
 	})
 }
 

@@ -110,6 +110,7 @@ func openSSLVerify() map[string]string {
 		"ca_false_issuer":          "79 (invalid CA certificate)",
 		"path_len":                 "25 (path length constraint exceeded)",
 		"long_chain":               "22 (certificate chain too long, only past the client's depth limit)",
+		"name_constraints":         "47 (permitted subtree violation)",
 	}
 }
 
@@ -133,18 +134,14 @@ func (f *facts) effectPlaceholder(name string) (string, bool) {
 	case "chain_name":
 		return f.orNone(fr.Chain), true
 	case "chain_verify":
-		// Without SNI the name to check is the address dialled, and
-		// OpenSSL reports an IP that is not on the certificate as its own
-		// error, not 62.
-		if fr.Chain == "wrong_host" && f.sni() == "" {
-			return "64 (IP address mismatch)", true
-		}
-		if v, ok := openSSLVerify()[fr.Chain]; ok {
+		if v, ok := f.chainVerify(fr); ok {
 			return v, true
 		}
 		return f.say("chain_verify_other"), true
 	case "chain_curl":
 		return f.chainCurl(fr), true
+	case "chain_look":
+		return f.constraintsLook(fr), true
 	case "ocsp_state":
 		return f.say("ocsp_" + fr.Chain), true
 	case "ocsp_probe_code":
@@ -199,6 +196,24 @@ func (f *facts) effectPlaceholder(name string) (string, bool) {
 	return f.helloAlertPlaceholder(name)
 }
 
+// chainVerify is the OpenSSL verify error for the chain fr served, as the
+// client met it. Without SNI the name to check is the address dialled:
+// OpenSSL reports an IP that is not on the certificate as its own error,
+// not 62, and an address under name constraints breaks their excluded IP
+// subtrees, not the permitted DNS ones.
+func (f *facts) chainVerify(fr FaultFiring) (string, bool) {
+	if f.sni() == "" {
+		switch fr.Chain {
+		case "wrong_host":
+			return "64 (IP address mismatch)", true
+		case "name_constraints":
+			return "48 (excluded subtree violation)", true
+		}
+	}
+	v, ok := openSSLVerify()[fr.Chain]
+	return v, ok
+}
+
 // chainCurl is what curl (OpenSSL 3) prints for the chain fr served
 // (client-symptoms.md §4): exit 60 with OpenSSL's verify text for most,
 // the name check curl makes itself for wrong_host, and what it does with
@@ -217,7 +232,7 @@ func (f *facts) chainCurl(fr FaultFiring) string {
 	case "revoked", "ocsp_unknown", "ocsp_expired":
 		s = f.say("curl_ocsp", "{text}", curlOCSP()[fr.Chain])
 	default:
-		v, ok := openSSLVerify()[fr.Chain]
+		v, ok := f.chainVerify(fr)
 		if !ok {
 			return f.say("curl_chain_other")
 		}

@@ -11,7 +11,7 @@ func effectKnowledge() map[string]entry {
 	// The openssl commands send the SNI the client sent (or none), trust
 	// the lab CA and check the name the client checks, so that the one
 	// verify error left is the chain's own, as the text says.
-	chainCheck := "See what was served: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca}{verify_name_opt} -showcerts </dev/null` reports verify error {chain_verify} for this chain, although it trusts the lab CA: the expected result of rule {effect_rule}, whether or not the client trusts the lab CA."
+	chainCheck := "See what was served: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca}{verify_name_opt} -showcerts </dev/null` reports verify error {chain_verify} for this chain, although it trusts the lab CA: the expected result of rule {effect_rule}, whether or not the client trusts the lab CA.{chain_look}"
 	clockCheck := "Compare the client's clock with the certificate's dates: `date -u` on the client, and `openssl s_client -connect {virtual}{sni_flag} </dev/null | openssl x509 -noout -dates`; in the real case fix the client's clock (NTP), not the certificate."
 	clockOthers := "When a few clients report '{clock_state}' while everyone else connects, suspect their clocks first."
 	// The probe's step 7 names the same staple by its own code: the

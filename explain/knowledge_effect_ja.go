@@ -4,7 +4,7 @@ package explain
 func effectKnowledgeJA() map[string]entry {
 	const fixRule = "ハンドシェイクを元に戻すには: `tlsgate fault disable{admin_opt} {effect_rule}`。"
 	const fixStaple = "ステープルをやめるには: `tlsgate fault disable{admin_opt} {effect_rule}`。tlsgate は自前のステープルをしないので、curl --cert-status は代わりに `curl: (91) No OCSP response received` で失敗し、--cert-status なしの curl はつながる。"
-	chainCheck := "返したものを確認する: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca}{verify_name_opt} -showcerts </dev/null` は、ラボ CA を信頼したうえで、このチェーンに verify error {chain_verify} を出す。クライアントがラボ CA を信頼していてもいなくても、ルール {effect_rule} の想定どおりの結果である。"
+	chainCheck := "返したものを確認する: `openssl s_client -connect {virtual}{sni_flag} -CAfile {lab_ca}{verify_name_opt} -showcerts </dev/null` は、ラボ CA を信頼したうえで、このチェーンに verify error {chain_verify} を出す。クライアントがラボ CA を信頼していてもいなくても、ルール {effect_rule} の想定どおりの結果である。{chain_look}"
 	clockCheck := "クライアントの時計と証明書の日付を比べる: クライアントで `date -u`、そして `openssl s_client -connect {virtual}{sni_flag} </dev/null | openssl x509 -noout -dates`。実際のケースでは、直すのは証明書ではなくクライアントの時計（NTP）。"
 	clockOthers := "ほかのクライアントはつながるのに一部だけが「{clock_state}」と言うなら、まずそのクライアントの時計を疑う。"
 	// The probe's step 7 names the same staple by its own code.

@@ -263,6 +263,9 @@ type FaultFiring struct {
 	// ("1.2"), "" for other rules: the highest version a client may
 	// offer and pass.
 	IntolerantAbove string
+	// PermittedDNS is a name_constraints chain's permitted DNS subtrees,
+	// nil for other rules: the client's name lies outside them.
+	PermittedDNS []string
 	// DateEdit is what an http_date rule did to the response's Date:
 	// "shifted" the origin's, "replaced" one that did not parse, or
 	// "added" one where the origin sent none; OriginDate is the origin's

@@ -68,17 +68,32 @@ func AbortHandler(r *Rule, answered func(req *http.Request, status int)) http.Ha
 	})
 }
 
-// Abort returns the fired abort rule that answers the connection's
-// requests in place of the backend, or nil. The listener serves the
-// connection with AbortHandler instead of relaying it.
+// Abort returns the fired rule that answers the connection's requests in
+// place of the backend, or nil: an abort, or a rate_limit the connection
+// came over the rate of. The listener serves the connection with its
+// Handler instead of relaying it.
 func (p *Plan) Abort() *Rule {
 	if p == nil {
 		return nil
 	}
 	for _, r := range p.rules {
-		if r.Action == ActAbort {
+		if r.answers() {
 			return r
 		}
 	}
 	return nil
+}
+
+// Handler is how the plan's answering rule (Abort) answers each request:
+// AbortHandler, or RateLimitHandler with the connection's Retry-After.
+// nil when no such rule fired.
+func (p *Plan) Handler(answered func(req *http.Request, status int)) http.Handler {
+	switch r := p.Abort(); {
+	case r == nil:
+		return nil
+	case r.Action == ActRateLimit:
+		return RateLimitHandler(r, p.RetryAfter(), answered)
+	default:
+		return AbortHandler(r, answered)
+	}
 }

@@ -57,6 +57,7 @@ type ruleStats struct {
 	fires atomic.Int64
 	last  atomic.Int64 // unix nanoseconds of the last firing, 0 = never
 	added time.Time
+	limit bucket // a rate_limit rule's token bucket
 }
 
 // reserve takes one firing from the max_fires budget (0 = unlimited). It
@@ -229,11 +230,12 @@ func (rs *ruleState) schedule(now time.Time) string {
 }
 
 // ResetCounters zeroes every rule's fire count and last fire time, which
-// also refills max_fires budgets.
+// also refills max_fires budgets and rate_limit buckets.
 func (e *Engine) ResetCounters() {
 	for _, rs := range e.snap.Load().rules {
 		rs.stats.fires.Store(0)
 		rs.stats.last.Store(0)
+		rs.stats.limit.reset()
 	}
 }
 

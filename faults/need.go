@@ -127,7 +127,7 @@ func (r *Rule) actionNeed() Need {
 		return act(NeedHTTP, "answers an HTTP request with a block page")
 	case r.Action == ActRewrite:
 		return act(NeedHTTP, "rewrites HTTP responses")
-	case r.Action == ActAbort:
+	case r.Action == ActAbort, r.Action == ActRateLimit:
 		return act(NeedHTTP, "answers HTTP requests in place of the backend")
 	case r.Action == ActRecordCorrupt:
 		// It needs TLS records to flip a bit in, and reads the

@@ -72,6 +72,12 @@ type Firing struct {
 	// IntolerantAbove is a version_intolerance rule's intolerant_above
 	// ("1.2"): the diagnosis names the version a client must stay at.
 	IntolerantAbove string `json:"intolerant_above,omitempty"`
+	// PermittedDNS is a name_constraints chain's permitted_dns: the
+	// diagnosis names the subtrees the client's name is outside of.
+	PermittedDNS []string `json:"permitted_dns,omitempty"`
+	// RetryAfter is, for a rate_limit rule, the wait until its bucket's
+	// next refill when this connection found it empty (its Retry-After).
+	RetryAfter Duration `json:"retry_after,omitempty"`
 }
 
 // Plan is the fixed set of faults for one connection. It never changes after
@@ -175,7 +181,20 @@ func (pl *planning) try(rs *ruleState) bool {
 		return false
 	}
 	draw := Draw(rs.seed, ci.Index)
-	if draw >= rs.prob || !rs.stats.reserve(rs.rule.MaxFires) {
+	if draw >= rs.prob {
+		return false
+	}
+	var retry time.Duration
+	if rs.rule.Action == ActRateLimit {
+		// Within the rate the connection takes a token and passes; the
+		// rule fires for one that finds the bucket empty.
+		ok, wait := rs.stats.limit.take(now.UnixNano(), &rs.rule)
+		if ok {
+			return false
+		}
+		retry = wait
+	}
+	if !rs.stats.reserve(rs.rule.MaxFires) {
 		return false
 	}
 	r := &rs.rule
@@ -210,7 +229,8 @@ func (pl *planning) try(rs *ruleState) bool {
 	}
 	f := Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
 		Direction: string(r.Direction), Draw: draw, Probability: prob, Symptom: symptom,
-		Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then), IntolerantAbove: r.IntolerantAbove.String()}
+		Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then), IntolerantAbove: r.IntolerantAbove.String(), PermittedDNS: r.PermittedDNS,
+		RetryAfter: Duration(retry)}
 	if r.Action == ActClientAuth {
 		a := r.clientAuth()
 		f.AcceptCAs, f.RejectWith = a.CAs(), int(a.RejectWith)
@@ -485,7 +505,7 @@ func (p *Plan) Wrappers(stages ...Stage) []*Rule {
 		if r.onRecords() {
 			st = StageClientHello
 		}
-		if slices.Contains(stages, st) && !r.isStop() && !r.isPolicy() && !r.failsOpen() && r.Action != ActAbort {
+		if slices.Contains(stages, st) && !r.isStop() && !r.isPolicy() && !r.failsOpen() && !r.answers() {
 			out = append(out, r)
 		}
 	}

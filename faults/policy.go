@@ -31,6 +31,7 @@ type TLSPolicy struct {
 	SigAlgs         []uint16      // nil: any; else a hello offering none of these is refused
 	Chain           Chain         // "": the normal leaf; else pki builds this bad chain
 	Skew            time.Duration // shift of every validity window in the chain (clock skew)
+	PermittedDNS    []string      // a name_constraints chain's permitted DNS subtrees (shared with the rule: read only)
 	// OCSPSkew, set by an ocsp_times rule, serves a good lab-CA leaf
 	// whose stapled OCSP response's times are off by it (pki.OCSPTimes).
 	// The certificate is one rule's: a chain rule before it wins.
@@ -88,7 +89,7 @@ func (p *Plan) TLSPolicy() TLSPolicy {
 			}
 		case ActChain:
 			if t.Chain == "" && t.OCSPSkew == 0 {
-				t.Chain, t.Skew, used = r.Chain, r.Skew.D(), true
+				t.Chain, t.Skew, t.PermittedDNS, used = r.Chain, r.Skew.D(), r.PermittedDNS, true
 			}
 		case ActOCSPTimes:
 			if t.Chain == "" && t.Skew == 0 && t.OCSPSkew == 0 {

@@ -39,7 +39,9 @@ type Rule struct {
 	Jitter              Duration `json:"jitter,omitempty" toml:"jitter"`                             // latency: ± uniform
 	Delay               Duration `json:"delay,omitempty" toml:"delay"`                               // slicer, fragment, slow_close, first_byte_delay, blackhole (before then)
 	Timeout             Duration `json:"timeout,omitempty" toml:"timeout"`                           // timeout (close after), idle_timeout and alert at idle (idle period)
-	Rate                int      `json:"rate,omitempty" toml:"rate"`                                 // bandwidth, KB/s (1 KB = 1000 bytes, as Toxiproxy)
+	Rate                int      `json:"rate,omitempty" toml:"rate"`                                 // bandwidth, KB/s (1 KB = 1000 bytes, as Toxiproxy); rate_limit: connections admitted per window
+	Window              Duration `json:"window,omitempty" toml:"window"`                             // rate_limit: how often rate tokens are added, default 1s (Envoy's fill_interval)
+	Burst               int      `json:"burst,omitempty" toml:"burst"`                               // rate_limit: the bucket's size, default rate (Envoy's max_tokens)
 	AverageSize         int      `json:"average_size,omitempty" toml:"average_size"`                 // slicer, fragment (segment size)
 	SizeVariation       int      `json:"size_variation,omitempty" toml:"size_variation"`             // slicer
 	RecordSize          int      `json:"record_size,omitempty" toml:"record_size"`                   // fragment: re-frame plaintext handshake records
@@ -52,13 +54,14 @@ type Rule struct {
 	RecordVersion       Version  `json:"record_version,omitzero" toml:"record_version"`              // alert: record-layer version, default 1.0 (1.2 after the handshake)
 	Chain               Chain    `json:"chain,omitempty" toml:"chain"`                               // chain
 	Skew                Duration `json:"skew,omitempty" toml:"skew"`                                 // chain: validity shifted by this (± duration); proxy_skew: tlsgate's upstream clock shifted by this; ocsp_times: the stapled OCSP response's times; http_date: the response's Date
+	PermittedDNS        []string `json:"permitted_dns,omitempty" toml:"permitted_dns"`               // chain name_constraints: the DNS subtrees the intermediate permits ("example.net")
 	MinVersion          Version  `json:"min_version,omitzero" toml:"min_version"`                    // version
 	MaxVersion          Version  `json:"max_version,omitzero" toml:"max_version"`                    // version
 	IntolerantAbove     Version  `json:"intolerant_above,omitzero" toml:"intolerant_above"`          // version_intolerance: the highest version a hello may offer and pass
 	Ciphers             []string `json:"ciphers,omitempty" toml:"ciphers"`                           // cipher (IANA names), unoffered_cipher (names or 0xNNNN)
 	Groups              []string `json:"groups,omitempty" toml:"groups"`                             // cipher: allowed key-exchange groups (X25519, P-256 …)
 	SignatureAlgorithms []string `json:"signature_algorithms,omitempty" toml:"signature_algorithms"` // cipher: allowed signature schemes
-	Status              int      `json:"status,omitempty" toml:"status"`                             // block_page, plaintext_reply, abort
+	Status              int      `json:"status,omitempty" toml:"status"`                             // block_page, plaintext_reply, abort, rate_limit
 	Template            string   `json:"template,omitempty" toml:"template"`                         // block_page
 	HeadersStrip        []string `json:"headers_strip,omitempty" toml:"headers_strip"`               // rewrite: header names to remove
 	HeadersAdd          []string `json:"headers_add,omitempty" toml:"headers_add"`                   // rewrite, block_page, plaintext_reply: "Name: value"
@@ -148,6 +151,12 @@ const (
 	ActALPNDowngrade   Action = "alpn_downgrade"    // speak only downgrade_to (http/1.1) in ALPN on both legs: h2 stripped
 	ActOCSPTimes       Action = "ocsp_times"        // a good leaf with a good OCSP staple whose thisUpdate is skew in the future (nextUpdate -skew in the past)
 	ActHTTPDate        Action = "http_date"         // the first response's Date header shifted by skew (added at now+skew when missing)
+	// ActRateLimit is the catalog's http.rate_limit (Envoy's local rate
+	// limit): a token bucket of burst tokens, rate more every window,
+	// each connection taking one as it starts; one that finds it empty
+	// has its requests answered in place of the backend with status
+	// (429), Retry-After and x-envoy-ratelimited: true.
+	ActRateLimit Action = "rate_limit"
 	// ActRefuse is the catalog's tcp.refuse: the listener stops listening
 	// while the rule is in force, so the kernel answers each SYN with an
 	// RST (a closed port, a firewall's REJECT). It acts on the listener,
@@ -168,7 +177,7 @@ func Actions() []Action {
 		ActLimitData, ActTimeout, ActMTU, ActTruncate, ActAlert, ActChain, ActVersion, ActCipher,
 		ActBlockPage, ActPlaintextReply, ActFirstByteDelay, ActIdleTimeout, ActLargeHello, ActVersionIntolerance, ActFragment,
 		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActClientAuth, ActAbort,
-		ActRecordCorrupt, ActProxySkew, ActALPNDowngrade, ActOCSPTimes, ActHTTPDate, ActRefuse}
+		ActRecordCorrupt, ActProxySkew, ActALPNDowngrade, ActOCSPTimes, ActHTTPDate, ActRefuse, ActRateLimit}
 }
 
 // Mode is how a refuse rule refuses.
@@ -229,13 +238,19 @@ const (
 	ChainRevoked               Chain = "revoked"
 	ChainOCSPUnknown           Chain = "ocsp_unknown"
 	ChainOCSPExpired           Chain = "ocsp_expired"
+	// ChainNameConstraints is the catalog's cert.constraints with
+	// permitted_dns: an intermediate whose X.509 name constraints permit
+	// only those DNS subtrees (and no IP address), so a client asking
+	// for any other name refuses the chain.
+	ChainNameConstraints Chain = "name_constraints"
 )
 
 // Chains lists every chain name.
 func Chains() []Chain {
 	return []Chain{ChainExpired, ChainNotYetValid, ChainWrongHost, ChainSelfSigned, ChainUntrustedRoot,
 		ChainUntrustedRootWithRoot, ChainIncomplete, ChainReversed, ChainSHA1, ChainSHA1Intermediate, ChainMD5, ChainWeakRSA, ChainWrongEKU,
-		ChainCAFalseIssuer, ChainPathLen, ChainLong, ChainHugeCert, ChainCNOnly, ChainRevoked, ChainOCSPUnknown, ChainOCSPExpired}
+		ChainCAFalseIssuer, ChainPathLen, ChainLong, ChainHugeCert, ChainCNOnly, ChainRevoked, ChainOCSPUnknown, ChainOCSPExpired,
+		ChainNameConstraints}
 }
 
 // Block page templates.
@@ -314,6 +329,7 @@ func (r Rule) clone() Rule {
 		r.RejectWith = &a
 	}
 	r.AcceptCAs = slices.Clone(r.AcceptCAs)
+	r.PermittedDNS = slices.Clone(r.PermittedDNS)
 	if r.GRPCStatus != nil {
 		g := *r.GRPCStatus
 		r.GRPCStatus = &g
@@ -333,7 +349,7 @@ func defaultStage(a Action) Stage {
 		return StageAccept
 	case ActMTU, ActTruncate, ActFragment:
 		return StageServerFlight
-	case ActBlockPage, ActAbort:
+	case ActBlockPage, ActAbort, ActRateLimit:
 		return StageRequest
 	case ActRewrite, ActHTTPDate:
 		return StageResponse
@@ -392,6 +408,16 @@ func (r Rule) normalized() Rule {
 	case ActAbort:
 		if r.Status == 0 {
 			r.Status = DefaultAbortStatus
+		}
+	case ActRateLimit:
+		if r.Status == 0 {
+			r.Status = DefaultRateLimitStatus
+		}
+		if r.Window == 0 {
+			r.Window = Duration(DefaultRateWindow)
+		}
+		if r.Burst == 0 {
+			r.Burst = r.Rate
 		}
 	case ActALPNDowngrade:
 		if r.DowngradeTo == "" {

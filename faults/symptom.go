@@ -207,6 +207,8 @@ func Symptom(action, stage string, r *Rule) string {
 		return clientAuthSymptom(r)
 	case ActAbort:
 		return abortSymptom(r)
+	case ActRateLimit:
+		return rateLimitSymptom(r)
 	case ActRewrite:
 		if r != nil && r.BodyFind != "" {
 			return ClassNone + ": the response changes (" + rewriteDetail(r) + "); the client sees it in the page it reads (curl prints the replaced text), " +
@@ -226,7 +228,7 @@ func Symptom(action, stage string, r *Rule) string {
 		if r == nil {
 			return ClassCert + ": per the chain (client-symptoms.md §4)"
 		}
-		return chainSymptom(r.Chain, r.Skew.D())
+		return chainSymptom(r.Chain, r.Skew.D(), r.PermittedDNS)
 	}
 	for _, row := range symptomRows() {
 		if row.action != a || row.then != "" && row.then != then || row.stages != nil && !slices.Contains(row.stages, st) {

@@ -170,7 +170,7 @@ func goAfter(then Then) string {
 }
 
 // chainSymptom describes a bad chain (client-symptoms.md §3 rows 12–18, §4).
-func chainSymptom(c Chain, skew time.Duration) string {
+func chainSymptom(c Chain, skew time.Duration, permitted []string) string {
 	var s string
 	switch c {
 	case ChainExpired:
@@ -203,6 +203,8 @@ func chainSymptom(c Chain, skew time.Duration) string {
 		s = "issuer not a CA: curl (60) SSL certificate problem: invalid CA certificate; Go x509: certificate signed by unknown authority (… parent certificate cannot sign this kind of certificate)"
 	case ChainPathLen:
 		s = "path length: curl (60) SSL certificate problem: path length constraint exceeded; Go x509: too many intermediates for path length constraint"
+	case ChainNameConstraints:
+		s = constraintsSymptom(permitted)
 	case ChainLong:
 		s = "long chain: OK for curl and Go (default depth); Java: The certificate chain length (11) exceeds the maximum allowed length (10)"
 	case ChainHugeCert:

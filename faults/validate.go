@@ -109,7 +109,7 @@ func allowedStages(a Action) []Stage {
 	case ActRefuse:
 		// It acts before there is a connection: on the listening socket.
 		return []Stage{StageAccept}
-	case ActBlockPage, ActAbort:
+	case ActBlockPage, ActAbort, ActRateLimit:
 		return []Stage{StageRequest}
 	case ActRewrite, ActHTTPDate:
 		return []Stage{StageResponse}

@@ -22,6 +22,8 @@ func paramList() []param {
 		{"delay", func(r *Rule) bool { return r.Delay != 0 }},
 		{"timeout", func(r *Rule) bool { return r.Timeout != 0 }},
 		{"rate", func(r *Rule) bool { return r.Rate != 0 }},
+		{"window", func(r *Rule) bool { return r.Window != 0 }},
+		{"burst", func(r *Rule) bool { return r.Burst != 0 }},
 		{"average_size", func(r *Rule) bool { return r.AverageSize != 0 }},
 		{"size_variation", func(r *Rule) bool { return r.SizeVariation != 0 }},
 		{"record_size", func(r *Rule) bool { return r.RecordSize != 0 }},
@@ -34,6 +36,7 @@ func paramList() []param {
 		{"record_version", func(r *Rule) bool { return r.RecordVersion != 0 }},
 		{"chain", func(r *Rule) bool { return r.Chain != "" }},
 		{"skew", func(r *Rule) bool { return r.Skew != 0 }},
+		{"permitted_dns", func(r *Rule) bool { return len(r.PermittedDNS) != 0 }},
 		{"min_version", func(r *Rule) bool { return r.MinVersion != 0 }},
 		{"max_version", func(r *Rule) bool { return r.MaxVersion != 0 }},
 		{"intolerant_above", func(r *Rule) bool { return r.IntolerantAbove != 0 }},
@@ -84,7 +87,7 @@ func actionParams(a Action) []string {
 	case ActALPNRefuse:
 		return []string{"then", "record_version"}
 	case ActChain:
-		return []string{"chain", "skew"}
+		return []string{"chain", "skew", "permitted_dns"}
 	case ActProxySkew, ActOCSPTimes, ActHTTPDate:
 		return []string{"skew"}
 	case ActALPNDowngrade:
@@ -113,6 +116,8 @@ func actionParams(a Action) []string {
 		return []string{"require", "accept_cas", "reject_with"}
 	case ActAbort:
 		return []string{"status", "grpc_status"}
+	case ActRateLimit:
+		return []string{"rate", "window", "burst", "status"}
 	case ActRefuse:
 		return []string{"mode"}
 	}
@@ -133,7 +138,7 @@ func (r *Rule) validateParams(fail failFunc) error {
 	for _, d := range []struct {
 		name string
 		v    Duration
-	}{{"latency", r.Latency}, {"jitter", r.Jitter}, {"delay", r.Delay}, {"timeout", r.Timeout}, {"recover_after", r.RecoverAfter}} {
+	}{{"latency", r.Latency}, {"jitter", r.Jitter}, {"delay", r.Delay}, {"timeout", r.Timeout}, {"recover_after", r.RecoverAfter}, {"window", r.Window}} {
 		if d.v < 0 {
 			return fail(d.name, "%s is negative", d.v.D())
 		}
@@ -253,6 +258,7 @@ func (r *Rule) validateAction(fail failFunc) error {
 		if r.Chain != "" && !slices.Contains(Chains(), r.Chain) {
 			return fail("chain", "unknown chain %q (want %s)", r.Chain, joinList(Chains()))
 		}
+		return r.validateConstraints(fail)
 	case ActALPNDowngrade:
 		return validateProtocol(fail, r.DowngradeTo)
 	case ActProxySkew:
@@ -294,6 +300,8 @@ func (r *Rule) validateAction(fail failFunc) error {
 		return checkHeaderLines(fail, r.HeadersAdd)
 	case ActClientAuth:
 		return r.validateClientAuth(fail)
+	case ActRateLimit:
+		return r.validateRateLimit(fail)
 	case ActAbort:
 		if r.Status != 0 && (r.Status < 200 || r.Status > 599) {
 			return fail("status", "%d is outside 200..599 (an abort answers with a final status)", r.Status)

@@ -28,15 +28,16 @@ const (
 )
 
 // Catalog returns every scenario, client causes first, then server, then
-// network, then the server clock scenarios and the version intolerance
-// one, added after those. The order
+// network, then the server clock scenarios, the version intolerance one
+// and the name-constrained intermediate, added after those. The order
 // fixes each scenario's port (base + index), so new scenarios go at the
 // end: a scenario added to an earlier family's list would move every port
 // after it, and trainers' notes name ports. What people read (the docs,
 // `tlsgate lab --list`, the table a running lab prints) groups scenarios
 // by family whatever their place: see ByFamily.
 func Catalog() []Scenario {
-	return slices.Concat(clientScenarios(), serverScenarios(), networkScenarios(), serverClockScenarios(), versionIntoleranceScenarios())
+	return slices.Concat(clientScenarios(), serverScenarios(), networkScenarios(), serverClockScenarios(), versionIntoleranceScenarios(),
+		constraintsScenarios())
 }
 
 // days is a whole number of days as a rule duration.

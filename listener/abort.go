@@ -12,14 +12,16 @@ import (
 	"github.com/tlsgate/tlsgate/faults"
 )
 
-// serveAbort answers the client's requests itself, as an abort rule says
-// (faults.AbortHandler), instead of relaying them: HTTP/1.x, and h2 when
-// the client speaks it (negotiated in ALPN on TLS, with prior knowledge on
-// plaintext), so a gRPC call gets its status in an HTTP 200. c is the
-// client's decrypted (or plaintext) stream, the peeked bytes already
-// replayed into it. No backend is dialled. It returns when the client
-// closes, or the connection stays idle for the listener's idle timeout.
-func (s *Server) serveAbort(c net.Conn, o *explain.Outcome, r *faults.Rule) {
+// serveAbort answers the client's requests itself, as the plan's abort or
+// rate_limit rule says (faults.Plan.Handler), instead of relaying them:
+// HTTP/1.x, and h2 when the client speaks it (negotiated in ALPN on TLS,
+// with prior knowledge on plaintext), so a gRPC call gets its status in an
+// HTTP 200. c is the client's decrypted (or plaintext) stream, the peeked
+// bytes already replayed into it. No backend is dialled. It returns when
+// the client closes, or the connection stays idle for the listener's idle
+// timeout.
+func (s *Server) serveAbort(c net.Conn, o *explain.Outcome, plan *faults.Plan) {
+	r := plan.Abort()
 	counted := &countingConn{Conn: c}
 	var mu sync.Mutex
 	answered := func(req *http.Request, status int) {
@@ -43,7 +45,7 @@ func (s *Server) serveAbort(c net.Conn, o *explain.Outcome, r *faults.Rule) {
 		idle = DefaultIdleTimeout
 	}
 	srv := &http.Server{
-		Handler:           faults.AbortHandler(r, answered),
+		Handler:           plan.Handler(answered),
 		Protocols:         &protos,
 		ReadHeaderTimeout: idle,
 		IdleTimeout:       idle,
@@ -63,9 +65,13 @@ func (s *Server) serveAbort(c net.Conn, o *explain.Outcome, r *faults.Rule) {
 	mu.Unlock()
 }
 
-// respBytes is the body an abort sends for a request answered with status.
+// respBytes is the body an abort or a rate limit sends for a request
+// answered with status.
 func respBytes(r *faults.Rule, req *http.Request, status int) int64 {
-	if r.GRPCStatus != nil && faults.IsGRPC(req) && status == http.StatusOK {
+	switch {
+	case r.Action == faults.ActRateLimit:
+		return int64(len(faults.RateLimitBody))
+	case r.GRPCStatus != nil && faults.IsGRPC(req) && status == http.StatusOK:
 		return 0
 	}
 	return int64(len(faults.AbortBody))

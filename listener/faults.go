@@ -348,7 +348,7 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 		fr := explain.FaultFiring{
 			Rule: f.Rule, Action: f.Action, Stage: f.Stage, Direction: f.Direction, Draw: f.Draw, Probability: f.Probability, Symptom: f.Symptom,
 			Chain: f.Chain, Skew: f.Skew.D(), Then: f.Then, AcceptCAs: f.AcceptCAs, RejectWith: f.RejectWith,
-			IntolerantAbove: f.IntolerantAbove,
+			IntolerantAbove: f.IntolerantAbove, PermittedDNS: f.PermittedDNS,
 		}
 		if f.Action == string(faults.ActHTTPDate) {
 			// Said from what it did: shifted the origin's Date, replaced
@@ -478,7 +478,7 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 				// A good leaf whose stapled OCSP response is not current.
 				cert, err = s.deps.Minter.OCSPTimes(name, pol.OCSPSkew)
 			} else {
-				cert, err = s.deps.Minter.BadChain(kind, name, pol.Skew)
+				cert, err = s.deps.Minter.BadChainWith(kind, name, pki.ChainOpts{Skew: pol.Skew, PermittedDNS: pol.PermittedDNS})
 			}
 			if rc, ok := hi.Conn.(*recordingConn); ok && err == nil {
 				// The rule acts once its certificate goes out (Settle).

@@ -92,11 +92,11 @@ func (s *Server) inspect(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx)
 		_ = uc.Close()
 		return
 	}
-	if r := cc.fx.plan.Abort(); r != nil {
+	if cc.fx.plan.Abort() != nil {
 		// The rule answers the requests itself, as a proxy in front of
 		// the server would: the server leg carries none.
 		_ = uc.Close()
-		s.serveAbort(client, o, r)
+		s.serveAbort(client, o, cc.fx.plan)
 		return
 	}
 	s.relayDecrypted(client, uc, o, cc)

@@ -46,12 +46,14 @@ func needFixtures() map[faults.Action][]faults.Rule {
 		faults.ActRewrite:         {{HeadersAdd: []string{"Via: 1.1 lab"}}},
 		faults.ActClientAuth:      {{}},
 		faults.ActAbort:           {{}},
-		faults.ActRecordCorrupt:   {{}},
-		faults.ActProxySkew:       {{Skew: faults.Duration(time.Hour)}},
-		faults.ActALPNDowngrade:   {{}},
-		faults.ActOCSPTimes:       {{Skew: faults.Duration(time.Hour)}},
-		faults.ActHTTPDate:        {{Skew: faults.Duration(time.Hour)}},
-		faults.ActRefuse:          {{}},
+		// One token an hour: firesOn's first connection takes it.
+		faults.ActRateLimit:     {{Rate: 1, Window: faults.Duration(time.Hour)}},
+		faults.ActRecordCorrupt: {{}},
+		faults.ActProxySkew:     {{Skew: faults.Duration(time.Hour)}},
+		faults.ActALPNDowngrade: {{}},
+		faults.ActOCSPTimes:     {{Skew: faults.Duration(time.Hour)}},
+		faults.ActHTTPDate:      {{Skew: faults.Duration(time.Hour)}},
+		faults.ActRefuse:        {{}},
 
 		// connsOf's hello offers TLS 1.2 at most: a device intolerant
 		// above 1.1 closes it.
@@ -200,6 +202,12 @@ func firesOn(t *testing.T, r faults.Rule, ci faults.ConnInfo) bool {
 	ci.Listener, ci.Index = "l", 1
 	if r.Stage == faults.StageAccept {
 		return !e.PlanAccept(ci).Empty()
+	}
+	if r.Action == faults.ActRateLimit {
+		// It fires only for a connection over the rate: a first one
+		// the rule selects takes the bucket's one token.
+		e.Plan(ci)
+		ci.Index++
 	}
 	return !e.Plan(ci).Empty()
 }

@@ -137,8 +137,8 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 		s.nonSSL(c, o, p, cc)
 	case choosePlain:
 		o.Route = "plain"
-		if r := cc.fx.plan.Abort(); r != nil {
-			s.serveAbort(&replayConn{Conn: c, first: p.first()}, o, r)
+		if cc.fx.plan.Abort() != nil {
+			s.serveAbort(&replayConn{Conn: c, first: p.first()}, o, cc.fx.plan)
 			return
 		}
 		backend := s.backendAddr(o)

@@ -384,10 +384,10 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	}
 	recordLeg(leg, st, true)
 	s.limitedHandshake(o, &cc.fx, st, false)
-	if r := cc.fx.plan.Abort(); r != nil {
+	if cc.fx.plan.Abort() != nil {
 		// The rule answers the requests itself: no backend.
 		if client, ok := s.afterHandshake(tc, o, &cc.fx); ok {
-			s.serveAbort(client, o, r)
+			s.serveAbort(client, o, cc.fx.plan)
 		}
 		return
 	}

@@ -28,7 +28,7 @@ func TestLeavesLieInsideTheirIssuer(t *testing.T) {
 	chains = append(chains, chain{"leaf", leaf.Certificate})
 	for _, kind := range ChainKinds() {
 		for _, skew := range skews {
-			c, err := m.BadChain(kind, "www.lab.test", skew)
+			c, err := m.BadChainWith(kind, "www.lab.test", testOpts(kind, skew))
 			if err != nil {
 				// Some kinds need a CA without a path length limit; those
 				// errors are the kind's own concern, tested elsewhere.

@@ -105,6 +105,13 @@ const (
 	// ChainCNOnly: the name is in the Common Name only, no SANs. Go "relies
 	// on legacy Common Name field"; curl/OpenSSL still accept it.
 	ChainCNOnly ChainKind = "cn_only"
+	// ChainNameConstraints: [leaf, intermediate] where the intermediate
+	// carries X.509 name constraints permitting only ChainOpts.PermittedDNS
+	// (and excluding every IP address), so a leaf for any other name breaks
+	// them. curl (60) "permitted subtree violation" (X509 error 47); Go "a
+	// root or intermediate certificate is not authorized to sign for this
+	// name". A name inside the permitted subtrees verifies.
+	ChainNameConstraints ChainKind = "name_constraints"
 )
 
 // Parameters of the bad chains.
@@ -134,6 +141,7 @@ func ChainKinds() []ChainKind {
 		ChainUntrustedRoot, ChainUntrustedRootWithRoot, ChainIncomplete, ChainGoodIntermediate,
 		ChainReversed, ChainSHA1, ChainSHA1Intermediate, ChainMD5, ChainWeakRSA, ChainWrongEKU, ChainCAFalseIssuer,
 		ChainPathLen, ChainLong, ChainHuge, ChainCNOnly, ChainRevoked, ChainOCSPUnknown, ChainOCSPExpired,
+		ChainNameConstraints,
 	}
 }
 
@@ -161,30 +169,55 @@ func (k ChainKind) valid() bool {
 // positive skew moves its validity window into the future (what a client
 // whose clock is behind by skew sees), a negative one into the past (a
 // client ahead). Skew applies to every kind; ChainGood with no skew is
-// exactly Leaf(name).
+// exactly Leaf(name). A kind that needs more parameters
+// (ChainNameConstraints) is served by BadChainWith.
 //
 // Every leaf carries the watermark Organization and an OrganizationalUnit
 // "tlsgate fault: <kind>" (plus the skew), so a trainee can spot the fault
 // in any certificate viewer. Chains are cached per (kind, name, skew) for
 // an hour, sharing the bound of the leaf cache.
 func (m *Minter) BadChain(kind ChainKind, name string, skew time.Duration) (*tls.Certificate, error) {
+	return m.BadChainWith(kind, name, ChainOpts{Skew: skew})
+}
+
+// ChainOpts are a bad chain's parameters beyond its kind.
+type ChainOpts struct {
+	// Skew shifts the leaf's validity window (see BadChain).
+	Skew time.Duration
+	// PermittedDNS are the DNS subtrees a ChainNameConstraints
+	// intermediate permits (RFC 5280 §4.2.1.10: "example.net" covers it
+	// and its subdomains, ".example.net" only the subdomains). Required
+	// for that kind, refused for the others.
+	PermittedDNS []string
+}
+
+// BadChainWith is BadChain with every parameter; the cache key includes
+// them all.
+func (m *Minter) BadChainWith(kind ChainKind, name string, o ChainOpts) (*tls.Certificate, error) {
 	if !kind.valid() {
 		_, err := ParseChainKind(string(kind))
+		return nil, err
+	}
+	permitted, err := o.permitted(kind)
+	if err != nil {
 		return nil, err
 	}
 	key, ip, err := normalize(name)
 	if err != nil {
 		return nil, err
 	}
-	if kind == ChainGood && skew == 0 {
+	if kind == ChainGood && o.Skew == 0 {
 		return m.Leaf(key)
 	}
 	// NUL cannot occur in a normalised name, so these keys never collide
 	// with the plain leaves sharing the cache.
-	cacheKey := string(kind) + "\x00" + key + "\x00" + strconv.FormatInt(int64(skew), 10)
+	cacheKey := string(kind) + "\x00" + key + "\x00" + strconv.FormatInt(int64(o.Skew), 10)
+	if permitted != nil {
+		cacheKey += "\x00" + strings.Join(permitted, ",")
+	}
 	return m.cached(cacheKey, func() (*tls.Certificate, time.Time, error) {
 		t := m.now()
-		cert, err := m.mintChain(kind, key, ip, t.Add(skew), skew)
+		cert, err := m.mintChain(kind, key, ip, t.Add(o.Skew), ChainOpts{Skew: o.Skew, PermittedDNS: permitted})
 		return cert, t.Add(chainMaxAge), err
 	})
 }
@@ -204,8 +237,8 @@ func faultOU(kind ChainKind, skew time.Duration) string {
 	return faultPrefix + string(kind) + ", clock skew " + s
 }
 
-// mintChain builds one chain; at is now+skew.
-func (m *Minter) mintChain(kind ChainKind, name string, ip netip.Addr, at time.Time, skew time.Duration) (*tls.Certificate, error) {
+// mintChain builds one chain; at is now+o.Skew.
+func (m *Minter) mintChain(kind ChainKind, name string, ip netip.Addr, at time.Time, o ChainOpts) (*tls.Certificate, error) {
 	notBefore, notAfter := at.Add(-leafBackdate), m.clampToCA(at.Add(leafValidity))
 	switch kind {
 	case ChainExpired:
@@ -219,7 +252,7 @@ func (m *Minter) mintChain(kind ChainKind, name string, ip netip.Addr, at time.T
 		notBefore = at.Add(-ocspStaleBy - ocspStaleWindow - leafBackdate)
 	}
 	tmpl := leafTemplate(name, ip, notBefore, notAfter)
-	tmpl.Subject.OrganizationalUnit = []string{faultOU(kind, skew)}
+	tmpl.Subject.OrganizationalUnit = []string{faultOU(kind, o.Skew)}
 
 	parent, rest := m.root(), []*x509.Certificate(nil)
 	var key crypto.Signer
@@ -250,6 +283,15 @@ func (m *Minter) mintChain(kind ChainKind, name string, ip netip.Addr, at time.T
 		if kind == ChainUntrustedRootWithRoot {
 			rest = []*x509.Certificate{p[0].cert}
 		}
+	case ChainNameConstraints:
+		if err := m.needPathLen(kind, 1); err != nil {
+			return nil, err
+		}
+		p, err := m.constrainedParent(o.PermittedDNS)
+		if err != nil {
+			return nil, err
+		}
+		parent, rest = p, []*x509.Certificate{p.cert}
 	case ChainIncomplete, ChainGoodIntermediate, ChainReversed:
 		if err := m.needPathLen(kind, 1); err != nil {
 			return nil, err

@@ -30,6 +30,18 @@ type chainSpec struct {
 	skew time.Duration
 	// ocspTimes serves Minter.OCSPTimes(name, skew) instead of a chain.
 	ocspTimes bool
+	// permitted replaces testOpts's permitted DNS list.
+	permitted []string
+}
+
+// testOpts are the options a test serves kind with: a name_constraints
+// chain permits only example.net, which no test host is under.
+func testOpts(kind ChainKind, skew time.Duration) ChainOpts {
+	o := ChainOpts{Skew: skew}
+	if kind == ChainNameConstraints {
+		o.PermittedDNS = []string{"example.net"}
+	}
+	return o
 }
 
 func startChainServer(t *testing.T, m *Minter, ca *CA, hosts map[string]chainSpec) *chainServer {
@@ -50,7 +62,11 @@ func startChainServer(t *testing.T, m *Minter, ca *CA, hosts map[string]chainSpe
 			if spec.ocspTimes {
 				return m.OCSPTimes(hello.ServerName, spec.skew)
 			}
-			return m.BadChain(spec.kind, hello.ServerName, spec.skew)
+			o := testOpts(spec.kind, spec.skew)
+			if spec.permitted != nil {
+				o.PermittedDNS = spec.permitted
+			}
+			return m.BadChainWith(spec.kind, hello.ServerName, o)
 		}},
 		// Handshake failures are the point here; keep them out of the output.
 		ErrorLog: log.New(io.Discard, "", 0),
@@ -155,6 +171,9 @@ func TestBadChainHandshakes(t *testing.T) {
 			curlExit: 60, curlErr: "invalid CA certificate"},
 		{kind: ChainPathLen, goErr: []string{"too many intermediates for path length constraint"},
 			curlExit: 60, curlErr: "path length constraint exceeded"},
+		// Observed with curl 7.88.1 on OpenSSL 3.0.19 and Go 1.26.8.
+		{kind: ChainNameConstraints, goErr: []string{`x509: a root or intermediate certificate is not authorized to sign for this name: DNS name "name-constraints.lab.test" is not permitted by any constraint`},
+			curlExit: 60, curlErr: "curl: (60) SSL certificate problem: permitted subtree violation"},
 		{kind: ChainLong},
 		{kind: ChainHuge, curlExit: 35, curlErr: "excessive message size"},
 		{kind: ChainCNOnly, goErr: []string{"relies on legacy Common Name field"}},

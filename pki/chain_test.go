@@ -121,6 +121,13 @@ func TestBadChainShapes(t *testing.T) {
 		}},
 		{kind: ChainCAFalseIssuer, rest: []string{"tlsgate lab non-CA issuer"}},
 		{kind: ChainPathLen, rest: []string{"tlsgate lab sub-intermediate", "tlsgate lab intermediate (path length 0)"}},
+		{kind: ChainNameConstraints, rest: []string{"tlsgate lab constrained intermediate"}, check: func(t *testing.T, _ *x509.Certificate, c *tls.Certificate) {
+			inter := parseChain(t, c)[1]
+			if !inter.PermittedDNSDomainsCritical || strings.Join(inter.PermittedDNSDomains, ",") != "example.net" ||
+				len(inter.ExcludedIPRanges) != 2 || inter.ExcludedIPRanges[0].String() != "0.0.0.0/0" || inter.ExcludedIPRanges[1].String() != "::/0" {
+				t.Errorf("constraints: critical %v, permitted %q, excluded %v", inter.PermittedDNSDomainsCritical, inter.PermittedDNSDomains, inter.ExcludedIPRanges)
+			}
+		}},
 		{kind: ChainLong, rest: []string{
 			"tlsgate lab intermediate 12 of 12", "tlsgate lab intermediate 11 of 12", "tlsgate lab intermediate 10 of 12",
 			"tlsgate lab intermediate 9 of 12", "tlsgate lab intermediate 8 of 12", "tlsgate lab intermediate 7 of 12",
@@ -158,7 +165,7 @@ func TestBadChainShapes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {
-			c, err := m.BadChain(tt.kind, name, 0)
+			c, err := m.BadChainWith(tt.kind, name, testOpts(tt.kind, 0))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -400,7 +407,7 @@ func TestParseChainKind(t *testing.T) {
 			t.Errorf("round trip of %s: %q, %v", k, got, err)
 		}
 	}
-	if n := len(ChainKinds()); n != 23 {
-		t.Errorf("%d kinds, want 23", n)
+	if n := len(ChainKinds()); n != 24 {
+		t.Errorf("%d kinds, want 24", n)
 	}
 }

@@ -37,6 +37,9 @@ const (
 	parentSHA1 parentSet = "sha1"
 	// An RSA-2048 intermediate under the lab CA, for md5WithRSA leaves.
 	parentRSA parentSet = "rsa"
+	// Name-constrained intermediates, one per permitted list; the set's
+	// key is this prefix, NUL and the list (constrainedParent).
+	parentConstrained parentSet = "name_constraints"
 )
 
 // longChainDepth is one more than Java's default limit of 10 certificates
@@ -52,12 +55,19 @@ func (m *Minter) root() *issuer {
 // parents returns the issuers of set, root side first: the last one signs
 // the leaf. They are built on first use and kept for the Minter's life.
 func (m *Minter) parents(set parentSet) ([]*issuer, error) {
+	return m.parentsBuilt(set, func() ([]*issuer, error) { return m.buildParents(set) })
+}
+
+// parentsBuilt is parents for a set that build makes: sets with
+// parameters (a name-constrained intermediate per permitted list) bring
+// their own builder and share the cache.
+func (m *Minter) parentsBuilt(set parentSet, build func() ([]*issuer, error)) ([]*issuer, error) {
 	m.issuerMu.Lock()
 	defer m.issuerMu.Unlock()
 	if p, ok := m.issuerSets[set]; ok {
 		return p, nil
 	}
-	p, err := m.buildParents(set)
+	p, err := build()
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +153,8 @@ type issuerOpts struct {
 	isCA       bool
 	key        crypto.Signer
 	sigAlg     x509.SignatureAlgorithm
+	// constrain, when set, adds name constraints to the template.
+	constrain func(*x509.Certificate)
 }
 
 // newIssuerWith is newIssuer with a chosen key or signature algorithm.
@@ -174,6 +186,9 @@ func (m *Minter) newIssuerWith(subject pkix.Name, parent *issuer, o issuerOpts) 
 	if !isCA {
 		tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	}
+	if o.constrain != nil {
+		o.constrain(tmpl)
 	}
 	parentCert, signer := tmpl, key
 	if parent != nil {

@@ -98,6 +98,16 @@ func TestRunCertificates(t *testing.T) {
 			final: want{Fail, "wrong_eku", ""},
 		},
 		{
+			name: "name-constrained intermediate",
+			serve: func(t *testing.T) string {
+				nc := mint(t, certSpec{cn: "Probe Test Constrained Intermediate", ca: true, permitted: []string{"example.net"}}, &pki.root)
+				leaf := mint(t, certSpec{cn: "lab.test", dns: []string{"lab.test"}}, &nc)
+				return tlsServer(t, &tls.Config{Certificates: []tls.Certificate{chainOf(leaf, nc)}})
+			},
+			steps: map[int]want{7: {Fail, "name_constraints", `DNS name "lab.test" is not permitted by any constraint`}},
+			final: want{Fail, "name_constraints", "name constraints"},
+		},
+		{
 			name: "different default certificate without SNI",
 			serve: func(t *testing.T) string {
 				def := pki.leafFor(t, certSpec{cn: "default.test", dns: []string{"default.test"}})

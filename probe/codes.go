@@ -27,7 +27,7 @@ func Codes() []string {
 		"no_sni_served", "no_variant", "name_rejected", "same_cert", "per_name_certs", "default_cert_differs",
 		// step 7
 		"no_certificate", "no_roots", "verified", "expired", "not_yet_valid", "expires_soon", "intermediate_expired", "interception",
-		"hostname_mismatch", "cn_only", "weak_signature", "weak_key", "wrong_eku", "issuer_not_ca", "path_length", "chain_invalid",
+		"hostname_mismatch", "cn_only", "weak_signature", "weak_key", "wrong_eku", "issuer_not_ca", "path_length", "name_constraints", "chain_invalid",
 		"self_signed", "untrusted_root", "incomplete_chain",
 		"ocsp_revoked", "ocsp_unknown", "ocsp_not_yet_valid", "ocsp_expired",
 		// step 8

@@ -38,6 +38,7 @@ type certSpec struct {
 	ips       []net.IP
 	ou        string   // subject organizational unit, "" for none
 	aia       []string // issuing-certificate URLs (AIA caIssuers)
+	permitted []string // a CA's permitted DNS name constraints, nil for none
 }
 
 // mint creates a certificate signed by parent (self-signed when parent is nil).
@@ -72,6 +73,7 @@ func mint(t *testing.T, s certSpec, parent *issued) issued {
 		IssuingCertificateURL: s.aia,
 		BasicConstraintsValid: true,
 		IsCA:                  s.ca,
+		PermittedDNSDomains:   s.permitted,
 	}
 	if s.ca {
 		tmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign

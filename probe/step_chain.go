@@ -227,6 +227,8 @@ func (p *prober) trustProblem(certs []*x509.Certificate, roots *x509.CertPool, n
 		return p.prob(Fail, "issuer_not_ca", "chain.issuer_not_ca"), true
 	case errors.As(err, &cie) && cie.Reason == x509.TooManyIntermediates:
 		return p.prob(Fail, "path_length", "chain.path_length"), true
+	case errors.As(err, &cie) && cie.Reason == x509.CANotAuthorizedForThisName:
+		return p.prob(Fail, "name_constraints", "chain.name_constraints", "err", err.Error()), true
 	case errors.As(err, &uae) && strings.Contains(err.Error(), "insecure algorithm"):
 		return p.prob(Fail, "weak_signature", "chain.weak_signature_chain", "err", err.Error()), true
 	case errors.As(err, &uae):

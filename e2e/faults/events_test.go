@@ -30,6 +30,7 @@ type connEvent struct {
 	ClientSaw string   `json:"client_saw"`
 	BigIP     []string `json:"bigip"`
 	Cause     string   `json:"cause"`
+	Checks    []string `json:"checks"`
 	Summary   string   `json:"summary"`
 
 	// Faults is "faults" in either form: the names of the rules that fired

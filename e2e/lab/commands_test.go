@@ -129,6 +129,8 @@ var printedWants = map[string][]want{
 	"plaintext-reply": {{"curl -v http://", 0, "403 Forbidden"}},
 	// The lab origin, the real server behind the proxy, is fine.
 	"rewriting-proxy": {{"openssl s_client -connect 127.0.0.1:{origin}", 0, "CONNECTED("}},
+	// The second certificate's constraints, as the check reads them.
+	"name-constrained-intermediate": {{"X509v3 Name Constraints", 0, "Permitted:\n                  DNS:example.net"}},
 }
 
 // printsNone are the scenarios whose explanation prints no whole command:
