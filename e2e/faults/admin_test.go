@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os/exec"
 	"slices"
@@ -57,6 +58,23 @@ func adminCall(t *testing.T, g *gate, method, path string, body any) (int, []byt
 	return resp.StatusCode, b
 }
 
+// waveAddr is the local address wave w's connections dial from,
+// 127.0.1.(w+1): each wave has its own, so a reused port cannot pair one
+// wave's event with another's connection.
+func waveAddr(w int) net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(127, 0, 1, byte(w+1))}
+}
+
+// waveOf is the wave a load connection's address dialled from, or -1.
+func waveOf(client string) int {
+	host, _, err := net.SplitHostPort(client)
+	ip := net.ParseIP(host).To4()
+	if err != nil || ip == nil || ip[0] != 127 || ip[1] != 0 || ip[2] != 1 {
+		return -1
+	}
+	return int(ip[3]) - 1
+}
+
 // loadResult is one load connection's outcome.
 type loadResult struct {
 	local    string
@@ -68,9 +86,12 @@ type loadResult struct {
 // loadConn opens one keep-alive connection with SNI loadHost once start
 // closes, calls shaken when its handshake is over (whatever the result),
 // and sends requests until loadRequests or loadFor, checking every body.
-func loadConn(x *env, start <-chan struct{}, shaken func()) loadResult {
+// It dials from waveAddr(wave): on loopback Linux reuses a closed
+// connection's port (tcp_tw_reuse = 2), so a port alone does not tell an
+// early wave's event from a late wave's.
+func loadConn(x *env, wave int, start <-chan struct{}, shaken func()) loadResult {
 	<-start
-	c, local, err := goDialNoT(x.addr(), x.config(loadHost), clientTimeout)
+	c, local, err := goDialFrom(waveAddr(wave), x.addr(), x.config(loadHost), clientTimeout)
 	shaken()
 	r := loadResult{local: local}
 	if err != nil {
@@ -138,7 +159,7 @@ func TestAdminUnderLoad(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := loadConn(x, release[w], shaken[w].Done)
+			r := loadConn(x, w, release[w], shaken[w].Done)
 			r.wave = w
 			results <- r
 		}()
@@ -225,6 +246,9 @@ func TestAdminUnderLoad(t *testing.T) {
 		if !ok {
 			t.Errorf("event from %s, not a load connection: %s", e.Client, e)
 			continue
+		}
+		if w := waveOf(e.Client); w != r.wave {
+			t.Errorf("event from %s: wave %d by its address, %d by the load", e.Client, w, r.wave)
 		}
 		want := []string(nil)
 		if latencyWave(r.wave) {

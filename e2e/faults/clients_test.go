@@ -232,7 +232,13 @@ func goDial(t *testing.T, addr string, cfg *tls.Config, deadline time.Duration) 
 
 // goDialNoT is goDial for goroutines other than the test's.
 func goDialNoT(addr string, cfg *tls.Config, deadline time.Duration) (*tls.Conn, string, error) {
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	return goDialFrom(nil, addr, cfg, deadline)
+}
+
+// goDialFrom is goDialNoT from the local address from (nil: any).
+func goDialFrom(from net.Addr, addr string, cfg *tls.Config, deadline time.Duration) (*tls.Conn, string, error) {
+	d := net.Dialer{Timeout: 5 * time.Second, LocalAddr: from}
+	c, err := d.Dial("tcp", addr)
 	if err != nil {
 		// A reset at accept can arrive before connect returns.
 		return nil, "", fmt.Errorf("dial %s: %w", addr, err)
