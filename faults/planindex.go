@@ -1,0 +1,150 @@
+package faults
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+// stageIndex is one stage's enabled rules (see snapshot) arranged so that
+// a connection's plan touches only the rules that can match it. A rule
+// whose sni is an exact name can match only a hello with that name, and
+// a rule with a client selector only a client inside its range: those
+// are found by lookup. Every other rule is walked. The lookups only pick
+// candidates; each candidate still goes through its whole matcher, so
+// the plan is the one a walk of every rule would make.
+//
+// Rule order is part of the plan (the firings are listed in it, a
+// certificate rule is judged against the firings before it, a fail-open
+// large_hello names the rules it blinded in it), so the candidates are
+// positions in rules and a plan merges its lists by position.
+type stageIndex struct {
+	rules  []*ruleState // in rule order; the positions below index it
+	walked []int32      // rules no lookup finds: every connection tries them
+	// byName holds the rules whose sni is an exact name, by that name
+	// lower-cased as matcher.sni is: a connection's lower-cased SNI
+	// (connView.sni) finds them, and globMatch compares the two whole,
+	// so a trailing dot or any other difference misses both ways alike.
+	byName map[string][]int32
+	// byNet holds the rules with a client selector (not found by name),
+	// by its masked prefix; bits4 and bits6 are the prefix lengths it
+	// holds per family, the prefixes a client address is masked to.
+	byNet        map[netip.Prefix][]int32
+	bits4, bits6 []int
+	// all is every position, the list a connection walks when more of
+	// byNet's ranges hold its address than a merge keeps (maxLists).
+	all []int32
+}
+
+// newStageIndex indexes one stage's rules, which keep their order.
+func newStageIndex(rules []*ruleState) stageIndex {
+	ix := stageIndex{rules: rules}
+	if len(rules) == 0 {
+		return ix
+	}
+	ix.all = make([]int32, len(rules))
+	for i, rs := range rules {
+		pos := int32(i)
+		ix.all[i] = pos
+		m := &rs.m
+		switch {
+		case rs.rule.Action == ActRefuse:
+			// A refuse rule holds a listener down and is never
+			// planned (try refuses it), and it selects by nothing
+			// a hello carries, so no fail-open rule blinds it.
+		case m.sni != "" && strings.IndexByte(m.sni, '*') < 0:
+			if ix.byName == nil {
+				ix.byName = make(map[string][]int32)
+			}
+			ix.byName[m.sni] = append(ix.byName[m.sni], pos)
+		case m.hasClient:
+			if ix.byNet == nil {
+				ix.byNet = make(map[netip.Prefix][]int32)
+			}
+			p := m.client.Masked()
+			if _, ok := ix.byNet[p]; !ok {
+				if p.Addr().Is4() {
+					ix.bits4 = append(ix.bits4, p.Bits())
+				} else {
+					ix.bits6 = append(ix.bits6, p.Bits())
+				}
+			}
+			ix.byNet[p] = append(ix.byNet[p], pos)
+		default:
+			ix.walked = append(ix.walked, pos)
+		}
+	}
+	for _, bits := range []*[]int{&ix.bits4, &ix.bits6} {
+		slices.Sort(*bits)
+		*bits = slices.Compact(*bits)
+	}
+	return ix
+}
+
+// maxLists bounds the lists one merge keeps, so a plan's candidates live
+// on its stack: the walked rules, the rules of one name, and the rules of
+// up to six ranges that hold the client's address. An address inside
+// more ranges than that (nested ranges of many lengths) walks every rule.
+const maxLists = 8
+
+// candidates is a merge of ascending position lists: the positions of
+// the rules a connection must try, in rule order, each once (a rule sits
+// in one list only).
+type candidates struct {
+	lists [maxLists][]int32
+	n     int
+}
+
+// candidates fills c with the rules of ix that can match v.
+func (ix *stageIndex) candidates(v *connView, c *candidates) {
+	c.n = 0
+	c.add(ix.walked)
+	if v.ci.Hello != nil && v.sni != "" {
+		c.add(ix.byName[v.sni])
+	}
+	if len(ix.byNet) == 0 || !v.client.IsValid() {
+		return
+	}
+	bits := ix.bits6
+	if v.client.Is4() {
+		bits = ix.bits4
+	}
+	for _, b := range bits {
+		p, err := v.client.Prefix(b)
+		if err != nil {
+			continue
+		}
+		l := ix.byNet[p]
+		if len(l) == 0 {
+			continue
+		}
+		if c.n == maxLists {
+			c.lists[0], c.n = ix.all, 1
+			return
+		}
+		c.add(l)
+	}
+}
+
+func (c *candidates) add(l []int32) {
+	if len(l) > 0 {
+		c.lists[c.n] = l
+		c.n++
+	}
+}
+
+// next returns the lowest position left, or false when none is.
+func (c *candidates) next() (int32, bool) {
+	best := -1
+	for i := range c.n {
+		if len(c.lists[i]) > 0 && (best < 0 || c.lists[i][0] < c.lists[best][0]) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return 0, false
+	}
+	p := c.lists[best][0]
+	c.lists[best] = c.lists[best][1:]
+	return p, true
+}
