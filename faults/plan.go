@@ -100,14 +100,14 @@ func (e *Engine) Plan(ci ConnInfo) *Plan { return e.plan(&ci, false) }
 func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 	s := e.snap.Load()
 	pl := planning{e: e, ci: ci, accept: accept}
-	// Each stage's index gives the rules that can match, in rule order;
-	// no rule it leaves out would have matched.
-	var c candidates
 	if accept {
 		if len(s.accept.rules) == 0 {
 			return nil
 		}
 		pl.v = newConnView(ci)
+		// Each stage's index gives the rules that can match, in rule
+		// order; no rule it leaves out would have matched.
+		var c candidates
 		s.accept.candidates(&pl.v, &c)
 		for i, ok := c.next(); ok; i, ok = c.next() {
 			pl.try(s.accept.rules[i])
@@ -123,6 +123,7 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 	// rule keyed on its content (SNI, JA3, JA4, ALPN, versions, as a
 	// version_intolerance is) matches, wherever it sits in the rule order.
 	var unread bool
+	var c candidates
 	s.failOpen.candidates(&pl.v, &c)
 	for i, ok := c.next(); ok; i, ok = c.next() {
 		if pl.try(s.failOpen.rules[i]) {

@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"math"
 	"net/netip"
 	"slices"
 	"strings"
@@ -81,24 +82,35 @@ func newStageIndex(rules []*ruleState) stageIndex {
 	return ix
 }
 
-// maxLists bounds the lists one merge keeps, so a plan's candidates live
-// on its stack: the walked rules, the rules of one name, and the rules of
-// up to six ranges that hold the client's address. An address inside
-// more ranges than that (nested ranges of many lengths) walks every rule.
+// maxLists bounds the lookup lists one merge keeps, so a plan's
+// candidates live on its stack: the rules of the connection's name and
+// of each range that holds its address. An address inside more ranges
+// than that (nested ranges of many lengths) walks every rule instead.
 const maxLists = 8
 
 // candidates is a merge of ascending position lists: the positions of
 // the rules a connection must try, in rule order, each once (a rule sits
-// in one list only).
+// in one list only). The walked list is apart from the lookups' lists and
+// min caches the lowest head among these, so each walked rule costs the
+// merge one comparison, whether or not a lookup found rules.
 type candidates struct {
-	lists [maxLists][]int32
-	n     int
+	walked []int32
+	w      int               // walked[w:] are left
+	lists  [maxLists][]int32 // the first n are the lookups' lists, none empty
+	n      int
+	best   int   // the list whose head is min
+	min    int32 // the lowest head of lists; none: math.MaxInt32
 }
 
 // candidates fills c with the rules of ix that can match v.
 func (ix *stageIndex) candidates(v *connView, c *candidates) {
-	c.n = 0
-	c.add(ix.walked)
+	ix.lookup(v, c)
+	c.settle()
+}
+
+// lookup fills c with the walked rules and the lookups' lists.
+func (ix *stageIndex) lookup(v *connView, c *candidates) {
+	c.walked, c.w, c.n = ix.walked, 0, 0
 	if v.ci.Hello != nil && v.sni != "" {
 		c.add(ix.byName[v.sni])
 	}
@@ -119,7 +131,7 @@ func (ix *stageIndex) candidates(v *connView, c *candidates) {
 			continue
 		}
 		if c.n == maxLists {
-			c.lists[0], c.n = ix.all, 1
+			c.walked, c.w, c.n = ix.all, 0, 0
 			return
 		}
 		c.add(l)
@@ -133,18 +145,39 @@ func (c *candidates) add(l []int32) {
 	}
 }
 
-// next returns the lowest position left, or false when none is.
-func (c *candidates) next() (int32, bool) {
-	best := -1
+// settle finds the lowest head among the lookup lists.
+func (c *candidates) settle() {
+	c.best, c.min = 0, math.MaxInt32
 	for i := range c.n {
-		if len(c.lists[i]) > 0 && (best < 0 || c.lists[i][0] < c.lists[best][0]) {
-			best = i
+		if h := c.lists[i][0]; h < c.min {
+			c.best, c.min = i, h
 		}
 	}
-	if best < 0 {
+}
+
+// next returns the lowest position left, or false when none is.
+func (c *candidates) next() (int32, bool) {
+	if c.w < len(c.walked) && c.walked[c.w] < c.min {
+		c.w++
+		return c.walked[c.w-1], true
+	}
+	return c.pop()
+}
+
+// pop takes the lowest head of the lookup lists, lower than any walked
+// position left.
+func (c *candidates) pop() (int32, bool) {
+	if c.n == 0 {
 		return 0, false
 	}
-	p := c.lists[best][0]
-	c.lists[best] = c.lists[best][1:]
+	l := c.lists[c.best]
+	p := l[0]
+	if c.lists[c.best] = l[1:]; len(l) == 1 {
+		// An empty list leaves the merge; the order of those left
+		// does not matter, only their heads are compared.
+		c.n--
+		c.lists[c.best], c.lists[c.n] = c.lists[c.n], nil
+	}
+	c.settle()
 	return p, true
 }
