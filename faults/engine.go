@@ -18,6 +18,9 @@ type Engine struct {
 	at   func(time.Time) <-chan time.Time // nil: real timers (At)
 	mu   sync.Mutex                       // serializes writers; Plan never takes it
 	snap atomic.Pointer[snapshot]
+	// indexFrom is the fewest rules a stage's list must hold to be
+	// indexed (indexFrom, newStageIndex); tests lower it.
+	indexFrom int
 }
 
 // snapshot is one immutable generation of the rule set.
@@ -123,7 +126,7 @@ func NewEngine(now func() time.Time) *Engine {
 	if now == nil {
 		now = time.Now
 	}
-	e := &Engine{now: now}
+	e := &Engine{now: now, indexFrom: indexFrom}
 	e.snap.Store(&snapshot{changed: make(chan struct{})})
 	return e
 }

@@ -81,7 +81,8 @@ func (e *Engine) publish(next *snapshot) {
 			later = append(later, rs)
 		}
 	}
-	next.accept, next.later, next.failOpen = newStageIndex(accept), newStageIndex(later), newStageIndex(failOpen)
+	next.accept, next.later, next.failOpen = newStageIndex(accept, e.indexFrom), newStageIndex(later, e.indexFrom),
+		newStageIndex(failOpen, e.indexFrom)
 	prev := e.snap.Swap(next)
 	if prev != nil && prev.changed != nil {
 		close(prev.changed)
