@@ -109,7 +109,7 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 		// order; no rule it leaves out would have matched.
 		var c candidates
 		s.accept.candidates(&pl.v, &c)
-		for i, ok := c.next(); ok; i, ok = c.next() {
+		for i := c.next(); i >= 0; i = c.next() {
 			pl.try(s.accept.rules[i])
 		}
 		return pl.p
@@ -125,14 +125,14 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 	var unread bool
 	var c candidates
 	s.failOpen.candidates(&pl.v, &c)
-	for i, ok := c.next(); ok; i, ok = c.next() {
+	for i := c.next(); i >= 0; i = c.next() {
 		if pl.try(s.failOpen.rules[i]) {
 			unread = true
 		}
 	}
 	var blinded []string
 	s.later.candidates(&pl.v, &c)
-	for i, ok := c.next(); ok; i, ok = c.next() {
+	for i := c.next(); i >= 0; i = c.next() {
 		rs := s.later.rules[i]
 		switch {
 		case unread && rs.m.readsHello:

@@ -167,20 +167,20 @@ func (c *candidates) settle() {
 	}
 }
 
-// next returns the lowest position left, or false when none is.
-func (c *candidates) next() (int32, bool) {
+// next returns the lowest position left, or -1 when none is.
+func (c *candidates) next() int32 {
 	if c.w < len(c.walked) && c.walked[c.w] < c.min {
 		c.w++
-		return c.walked[c.w-1], true
+		return c.walked[c.w-1]
 	}
 	return c.pop()
 }
 
 // pop takes the lowest head of the lookup lists, lower than any walked
-// position left.
-func (c *candidates) pop() (int32, bool) {
+// position left, or -1 when they are empty.
+func (c *candidates) pop() int32 {
 	if c.n == 0 {
-		return 0, false
+		return -1
 	}
 	l := c.lists[c.best]
 	p := l[0]
@@ -191,5 +191,5 @@ func (c *candidates) pop() (int32, bool) {
 		c.lists[c.best], c.lists[c.n] = c.lists[c.n], nil
 	}
 	c.settle()
-	return p, true
+	return p
 }
