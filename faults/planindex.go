@@ -123,7 +123,7 @@ func (ix *stageIndex) candidates(v *connView, c *candidates) {
 // lookup fills c with the walked rules and the lookups' lists.
 func (ix *stageIndex) lookup(v *connView, c *candidates) {
 	c.walked, c.w, c.n = ix.walked, 0, 0
-	if v.ci.Hello != nil && v.sni != "" {
+	if ix.byName != nil && v.ci.Hello != nil && v.sni != "" {
 		c.add(ix.byName[v.sni])
 	}
 	if len(ix.byNet) == 0 || !v.client.IsValid() {
