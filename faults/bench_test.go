@@ -43,6 +43,64 @@ func benchRules(n int) []Rule {
 	return rules
 }
 
+// benchIndexedRules is a large lab that names its targets: 1000 rules of
+// which most select one exact server name or one client range (what the
+// snapshot's index finds by lookup), a few SNI globs, and the same two
+// rules as benchRules that the benchmark connection matches.
+func benchIndexedRules(n int) []Rule {
+	rules := make([]Rule, 0, n)
+	for i := range n {
+		name := fmt.Sprintf("x%04d", i)
+		var r Rule
+		switch i % 10 {
+		case 0, 2, 4, 6:
+			r = Rule{Name: name, SNI: fmt.Sprintf("host-%d.tenant.test", i), Action: ActReset}
+		case 1, 5:
+			r = Rule{Name: name, Client: fmt.Sprintf("10.%d.%d.0/24", i/256, i%256), Action: ActLatency, Latency: Duration(50 * time.Millisecond)}
+		case 3:
+			r = Rule{Name: name, Client: fmt.Sprintf("198.51.100.%d", i%256), Stage: StageAccept, Action: ActReset}
+		case 7:
+			r = Rule{Name: name, SNI: fmt.Sprintf("API-%d.Tenant.test", i), Probability: ptr(0.5), Action: ActChain, Chain: ChainExpired}
+		case 8:
+			r = Rule{Name: name, Client: fmt.Sprintf("2001:db8:%x::/48", i), Action: ActMTU}
+		case 9:
+			if i%100 == 9 {
+				r = Rule{Name: name, SNI: fmt.Sprintf("*.glob%d.test", i), Action: ActReset}
+			} else {
+				r = Rule{Name: name, SNI: fmt.Sprintf("www-%d.tenant.test", i), Stage: StageServerFlight, Action: ActMTU}
+			}
+		}
+		rules = append(rules, r)
+	}
+	if n >= 2 {
+		rules[n/2] = Rule{Name: "hit-sni", SNI: "www.example.test", Action: ActChain, Chain: ChainWrongHost}
+		rules[n-1] = Rule{Name: "hit-cidr", Client: "203.0.113.0/24", Probability: ptr(0.5), Seed: 3, Stage: StageServerFlight,
+			Action: ActMTU}
+	}
+	return rules
+}
+
+// benchGlobRules is the index's worst case: 1000 SNI globs, none of which
+// it can look up, and the same two hits.
+func benchGlobRules(n int) []Rule {
+	rules := make([]Rule, 0, n)
+	for i := range n {
+		name := fmt.Sprintf("g%04d", i)
+		switch i % 2 {
+		case 0:
+			rules = append(rules, Rule{Name: name, SNI: fmt.Sprintf("*.tenant%d.test", i), Action: ActReset})
+		default:
+			rules = append(rules, Rule{Name: name, SNI: fmt.Sprintf("api-%d-*.test", i), Action: ActChain, Chain: ChainExpired})
+		}
+	}
+	if n >= 2 {
+		rules[n/2] = Rule{Name: "hit-sni", SNI: "*.example.test", Action: ActChain, Chain: ChainWrongHost}
+		rules[n-1] = Rule{Name: "hit-cidr", Client: "203.0.113.0/24", Probability: ptr(0.5), Seed: 3, Stage: StageServerFlight,
+			Action: ActMTU}
+	}
+	return rules
+}
+
 func benchConn(i uint64) ConnInfo {
 	return ConnInfo{
 		Listener: "edge",
@@ -57,12 +115,23 @@ func benchConn(i uint64) ConnInfo {
 }
 
 // BenchmarkPlan is the rule engine's per-connection cost: the accept plan
-// plus the post-peek plan, as the listener calls them.
+// plus the post-peek plan, as the listener calls them. rules=1000-exact is
+// a rule set the snapshot's index mostly looks up (exact names, client
+// ranges), rules=1000-glob one it must walk whole.
 func BenchmarkPlan(b *testing.B) {
-	for _, n := range []int{0, 10, 1000} {
-		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		rules []Rule
+	}{
+		{"rules=0", nil},
+		{"rules=10", benchRules(10)},
+		{"rules=1000", benchRules(1000)},
+		{"rules=1000-exact", benchIndexedRules(1000)},
+		{"rules=1000-glob", benchGlobRules(1000)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
 			e := NewEngine(nil)
-			if err := e.Set(benchRules(n)); err != nil {
+			if err := e.Set(c.rules); err != nil {
 				b.Fatal(err)
 			}
 			ci := benchConn(1)

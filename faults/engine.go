@@ -18,6 +18,9 @@ type Engine struct {
 	at   func(time.Time) <-chan time.Time // nil: real timers (At)
 	mu   sync.Mutex                       // serializes writers; Plan never takes it
 	snap atomic.Pointer[snapshot]
+	// indexFrom is the fewest rules a stage's list must hold to be
+	// indexed (indexFrom, newStageIndex); tests lower it.
+	indexFrom int
 }
 
 // snapshot is one immutable generation of the rule set.
@@ -26,10 +29,12 @@ type snapshot struct {
 	// The enabled rules, in rule order, split the way the two plans read
 	// them (publish builds these): each connection asks for both plans,
 	// and with many rules a walk of every rule twice, asking each its
-	// stage and whether it fails open, was most of the planning.
-	accept   []*ruleState // accept stage
-	later    []*ruleState // every later stage, fail-open large_hello rules left out
-	failOpen []*ruleState // large_hello rules with then = fail_open
+	// stage and whether it fails open, was most of the planning. Each
+	// is indexed by exact SNI and client range, so a plan tries only
+	// the rules that can match its connection (stageIndex).
+	accept   stageIndex // accept stage
+	later    stageIndex // every later stage, fail-open large_hello rules left out
+	failOpen stageIndex // large_hello rules with then = fail_open
 	// changed is closed when a writer replaces this snapshot (Changed).
 	changed chan struct{}
 }
@@ -122,7 +127,7 @@ func NewEngine(now func() time.Time) *Engine {
 	if now == nil {
 		now = time.Now
 	}
-	e := &Engine{now: now}
+	e := &Engine{now: now, indexFrom: indexFrom}
 	e.snap.Store(&snapshot{changed: make(chan struct{})})
 	return e
 }

@@ -107,16 +107,20 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 	s := e.snap.Load()
 	pl := planning{e: e, ci: ci, accept: accept}
 	if accept {
-		if len(s.accept) == 0 {
+		if len(s.accept.rules) == 0 {
 			return nil
 		}
 		pl.v = newConnView(ci)
-		for _, rs := range s.accept {
-			pl.try(rs)
+		// Each stage's index gives the rules that can match, in rule
+		// order; no rule it leaves out would have matched.
+		var c candidates
+		s.accept.candidates(&pl.v, &c)
+		for i := c.next(); i >= 0; i = c.next() {
+			pl.try(s.accept.rules[i])
 		}
 		return pl.p
 	}
-	if len(s.later) == 0 && len(s.failOpen) == 0 {
+	if len(s.later.rules) == 0 && len(s.failOpen.rules) == 0 {
 		return nil
 	}
 	pl.v = newConnView(ci)
@@ -125,13 +129,17 @@ func (e *Engine) plan(ci *ConnInfo, accept bool) *Plan {
 	// rule keyed on its content (SNI, JA3, JA4, ALPN, versions, as a
 	// version_intolerance is) matches, wherever it sits in the rule order.
 	var unread bool
-	for _, rs := range s.failOpen {
-		if pl.try(rs) {
+	var c candidates
+	s.failOpen.candidates(&pl.v, &c)
+	for i := c.next(); i >= 0; i = c.next() {
+		if pl.try(s.failOpen.rules[i]) {
 			unread = true
 		}
 	}
 	var blinded []string
-	for _, rs := range s.later {
+	s.later.candidates(&pl.v, &c)
+	for i := c.next(); i >= 0; i = c.next() {
+		rs := s.later.rules[i]
 		switch {
 		case unread && rs.m.readsHello:
 			if rs.m.match(&pl.v) {

@@ -69,17 +69,20 @@ func (e *Engine) Changed() <-chan struct{} { return e.snap.Load().changed }
 // e.mu is held.
 func (e *Engine) publish(next *snapshot) {
 	next.changed = make(chan struct{})
+	var accept, later, failOpen []*ruleState
 	for _, rs := range next.rules {
 		switch {
 		case !rs.enabled:
 		case rs.rule.Stage == StageAccept:
-			next.accept = append(next.accept, rs)
+			accept = append(accept, rs)
 		case rs.rule.failsOpen():
-			next.failOpen = append(next.failOpen, rs)
+			failOpen = append(failOpen, rs)
 		default:
-			next.later = append(next.later, rs)
+			later = append(later, rs)
 		}
 	}
+	next.accept, next.later, next.failOpen = newStageIndex(accept, e.indexFrom), newStageIndex(later, e.indexFrom),
+		newStageIndex(failOpen, e.indexFrom)
 	prev := e.snap.Swap(next)
 	if prev != nil && prev.changed != nil {
 		close(prev.changed)
