@@ -351,7 +351,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "proxy_err":
 		return f.orNone(o.Proxy.Err), true
 	case "proxy_not_ssl":
-		if !f.tlsListener || f.passedTLS {
+		if !f.tlsListener || f.noProfile {
 			return "", true
 		}
 		return " " + f.say("proxy_not_ssl"), true

@@ -31,6 +31,12 @@ const (
 	chooseInspectUnread               // TLS inspect mode could not read: crypto/tls answers
 )
 
+// terminates says the choice gives the client's TLS to tlsgate's own
+// handshake (explain.Outcome.Terminated).
+func (c choice) terminates() bool {
+	return c == chooseTerminate || c == chooseInspect || c == chooseInspectUnread
+}
+
 // choose is route's choice for o, from the facts the peek recorded in it
 // (Kind, PeekEnd, FirstBytes, Hello). The fault plan asks it too, through
 // endsAtFirstBytes, before route runs: one choice, so the rules judge the
