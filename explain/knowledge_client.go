@@ -101,6 +101,9 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "non_ssl = redirect, but the request `{request}` names no resource a redirect could point at (CONNECT asks for a tunnel, OPTIONS * about the server itself), so tlsgate answered with a readable HTTP 400 saying plain HTTP was sent to a TLS port: " +
 				"curl prints `curl: (56) CONNECT tunnel failed, response 400` for a proxy tunnel, or exits 0 with the 400 for OPTIONS *.",
 		},
+		CodePlaintextOnTLS + "/redirect_no_host": {
+			clientSaw: "non_ssl = redirect, but the client half-closed (FIN) after {first_bytes}, before its headers ended, and named no host (no Host header, none in the request target), so no Location could name the host it meant: tlsgate answered with the readable HTTP 400 saying plain HTTP was sent to a TLS port, then closed (FIN).",
+		},
 		CodePlaintextOnTLS + "/unread": {
 			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which this client does not speak, and closed: an HTTP/2 prior-knowledge client prints `curl: (52) Empty reply from server` (curl --http2-prior-knowledge).",
 		},

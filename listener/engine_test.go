@@ -129,15 +129,15 @@ func engineScenarios() []engineScenario {
 			// FIN that follows is read.
 			want: engineWant{route: "non_ssl_reset", kind: sniff.Unknown, peekEnd: explain.PeerSpoke, code: explain.CodePlaintextOnTLS,
 				firstBytes: "GET", reset: true}},
-		// An http400 answer needs the request, so the same bytes and FIN
-		// end the peek undecided: the client left, and is not answered.
+		// An http400 answer needs the request, and after the client's FIN
+		// the same bytes are all of it that will come: they are answered.
 		{name: "passthrough/closed-early-http400", client: earlyClient("GET", true), opts: func(b *engineBackends) Options {
 			o := quickPassthrough(b)
 			o.NonSSL = NonSSLHTTP400
 			return o
 		},
-			want: engineWant{route: "closed", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodePlaintextOnTLS,
-				firstBytes: "GET", reset: true}},
+			want: engineWant{route: "non_ssl_http400", kind: sniff.Unknown, peekEnd: explain.PeerClosed, code: explain.CodePlaintextOnTLS,
+				firstBytes: "GET", bodyPrefix: "HTTP/1.1 400 Bad Request\r\n"}},
 		// Bytes that could still begin TLS are not "not SSL": the client
 		// closed before a decision, and no non_ssl action ran.
 		{name: "passthrough/tls-prefix-closed", client: earlyClient("\x16\x03", true), opts: quickPassthrough,
