@@ -65,6 +65,14 @@ func clientKnowledge() map[string]entry {
 			checks:    []string{checkNoAnswerWait, checkNoAnswerHalf},
 			clientSaw: sawNoAnswer,
 		},
+		// The same through a relay that passed TLS through: the records'
+		// headers tell, and the words say how little they can.
+		CodeOK + "/pass_no_answer": {
+			cause:     "The relay ended cleanly, both sides closing, but after the client's request records the backend sent none that can hold an answer (see the warning).",
+			checks:    []string{checkNoAnswerWaitPass, checkNoAnswerPass},
+			clientSaw: "No answer after the handshake: the end of the stream. A client that timed out prints its own timeout (curl `(28) Operation timed out after … with 0 bytes received`); one that half-closed reads the end of the stream and nothing else.",
+			evidence:  []string{"exchange", "sni", "alpn_offered", "ja4"},
+		},
 		CodeOK + "/cut_short": {
 			cause: "The relay ended cleanly, both sides closing, but the client's request ended before its header did, and no answer came (see the warning).",
 			checks: []string{

@@ -64,6 +64,11 @@ func clientKnowledgeJA() map[string]entry {
 			checks:    []string{checkNoAnswerWaitJA, checkNoAnswerHalfJA},
 			clientSaw: sawNoAnswerJA,
 		},
+		CodeOK + "/pass_no_answer": {
+			cause:     "中継はエラーなく終わり両側とも閉じたが、クライアントの要求のレコードのあと、バックエンドは応答を含みうるレコードを 1 つも送らなかった（警告を参照）。",
+			checks:    []string{checkNoAnswerWaitPassJA, checkNoAnswerPassJA},
+			clientSaw: "ハンドシェイクのあと応答なし: ストリームの終わりだけ。タイムアウトしたクライアントは自身のタイムアウトを表示する（curl `(28) Operation timed out after … with 0 bytes received`）。半クローズしたクライアントはストリームの終わりだけを読む。",
+		},
 		CodeOK + "/cut_short": {
 			cause: "中継はエラーなく終わり両側とも閉じたが、クライアントの要求はヘッダーが終わる前に途切れ、応答は来なかった（警告を参照）。",
 			checks: []string{

@@ -207,6 +207,12 @@ type Exchange struct {
 	// bytes with headers, and Closes the backend's records after the
 	// first one that cannot hold an answer (its alerts, close_notify).
 	Requests, RequestBytes, Closes int
+	// ClientClosed: after its request the client sent an alert record
+	// (its close_notify, or a fatal alert) before the relay read the
+	// backend's FIN: the client ended the session first, even when the
+	// backend's FIN, sent in answer to that alert, reached the relay
+	// before the client's own FIN did.
+	ClientClosed bool
 }
 
 // Ways a backend can end a connection before tlsgate's ClientHello left,

@@ -106,6 +106,10 @@ func phrasesJA() map[string]string {
 		"one_byte":              "1 バイト",
 		"one_suite":             "1 個のスイート",
 		"n_suites":              "{n} 個のスイート",
+		"pass_client_fin":       "接続から {t} 後に送信側を閉じた（FIN）",
+		"pass_client_notify":    "アラートのレコード（close_notify）で TLS のセッションを終えた（それに応じた {backend} の FIN が、接続から {t} 後、クライアント自身の FIN より先に中継に届いた）",
+		"one_record":            "1 個のレコード",
+		"n_records":             "{n} 個のレコード",
 		"one_cipher_suite":      "1 個の暗号スイート",
 		"n_cipher_suites":       "{n} 個の暗号スイート",
 		"passes_tls":            "リスナー {listener} は TLS をパススルー",
@@ -271,6 +275,9 @@ func warningTextsJA() map[string]string {
 			"クライアントが待つのをやめた（タイムアウト、またはユーザーやアプリケーションによる取り消し）か、" +
 			"送信し終えるとすぐ半クローズするクライアント（nc -N、送って閉じるヘルスチェック）の FIN を、バックエンドがクライアントの離脱とみなした（proxy_ignore_client_abort が既定の off の nginx は要求を打ち切り 499 を記録する）。" +
 			"どちらかは FIN までの時間でわかる",
+		warnClientFINUnansweredPass: "TLS のレコードから見るかぎり応答なし: ハンドシェイクのあと、クライアントは要求を含みうるレコードを {exchange_requests}（{exchange_request_bytes}）送り、{pass_client_end}。そのあと {backend} は、それらのあとに応答を含みうるレコードを 1 つも送らずに閉じた。" +
+			"tlsgate はこの TLS をパススルーしており何も復号しないので、何が要求されたのかも、バックエンドが応答するつもりだったのかもわからない。わかるのはレコードの種類と大きさだけである（2 バイトの応答が単独のレコードで来ればアラートに見え、要求のあとに送られたセッションチケットは応答に見える）。" +
+			"クライアントが待つのをやめた（タイムアウト、またはユーザーやアプリケーションによる取り消し）か、送信し終えるとすぐ半クローズするクライアントの FIN を、バックエンドがクライアントの離脱とみなしたかのどちらかで、FIN までの時間でわかる",
 		warnClientFINCutShort: "途中で切れた要求に応答なし: クライアントは {bytes_up}（{unanswered_request}）を送り、接続から {client_fin_after} 後、ヘッダーが終わる前（ヘッダー後の空行がない）に送信側を閉じた（FIN）。" +
 			"そのため {backend} には応答すべき完全な要求がなく、1 バイトも返さずに閉じた。要求を送る側を確認する: 要求を分けて書き、早すぎる半クローズをするクライアントやスクリプト、または経路上で要求を切り詰める機器",
 	}
