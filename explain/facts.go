@@ -93,16 +93,16 @@ func clientSSL(o *Outcome) bool {
 	return false
 }
 
-// passesTLS says the client's TLS went, or on this listener would go, to
-// the backend untouched: a passthrough listener, or a route that passed
-// it through.
-func passesTLS(o *Outcome) bool {
+// backendCert says the client's TLS went, or on this listener would go,
+// to the backend untouched (a passthrough listener, or a route that passed
+// it through), so the certificate it saw or would see is the backend's.
+func backendCert(o *Outcome) bool {
 	return o.Mode == "passthrough" || PassesTLS(o)
 }
 
 // deriveFacts computes the version and cipher picture of an Outcome.
 func deriveFacts(o *Outcome) *facts {
-	f := &facts{o: o, tlsListener: expectsTLS(o.Mode), noProfile: expectsTLS(o.Mode) && !clientSSL(o), passedTLS: passesTLS(o), alert: -1, stop: stopFiring(o)}
+	f := &facts{o: o, tlsListener: expectsTLS(o.Mode), noProfile: expectsTLS(o.Mode) && !clientSSL(o), passedTLS: backendCert(o), alert: -1, stop: stopFiring(o)}
 	f.floor, f.ceiling = o.ClientTLS.MinVersion, o.ClientTLS.MaxVersion
 	if f.floor == 0 {
 		f.floor = goServerMinVersion
