@@ -36,17 +36,7 @@ func autoClosedCases() []diagCase {
 // with every placeholder filled; the same connection on a terminate
 // listener, or one an auto listener took to terminate, keeps its summary.
 func TestAutoClosedNoBigIP(t *testing.T) {
-	for _, c := range autoClosedCases() {
-		for _, lang := range Langs() {
-			d := DiagnoseLang(c.o, lang)
-			if len(d.BigIP) != 0 {
-				t.Errorf("%s %s: BIG-IP %v, want none", c.name, lang, d.BigIP)
-			}
-			if text := render(d); strings.Contains(text, "{") {
-				t.Errorf("%s %s: unfilled placeholder:\n%s", c.name, lang, text)
-			}
-		}
-	}
+	checkNoBigIP(t, autoClosedCases())
 	term := autoClosed([]byte{0x16, 0x03}, sniff.Unknown, PeerClosed)
 	term.Mode = "terminate"
 	took := autoClosed(tlsBytes, sniff.TLSHandshake, PeerClosed)

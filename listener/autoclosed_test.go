@@ -5,8 +5,6 @@ import (
 	"net"
 	"strings"
 	"testing"
-
-	"github.com/tlsgate/tlsgate/fastpath"
 )
 
 // TestAutoClosedShowsNoSSLLine: an auto listener closes a connection whose
@@ -19,10 +17,7 @@ import (
 // without allow-non-ssl runs on every connection). On every engine an
 // auto listener can run, with a real client socket.
 func TestAutoClosedShowsNoSSLLine(t *testing.T) {
-	engines := []Engine{EngineGoroutines, EngineEpoll}
-	if err := fastpath.UringCheck(); err == nil {
-		engines = append(engines, EngineUring)
-	}
+	engines := relayEngines()
 	backend := echoBackend(t)
 	listeners := []struct {
 		name  string

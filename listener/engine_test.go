@@ -522,6 +522,16 @@ func TestEnginesAgree(t *testing.T) {
 	}
 }
 
+// relayEngines lists the engines a relaying listener runs here: the
+// goroutines and epoll, and io_uring where the kernel allows it.
+func relayEngines() []Engine {
+	engines := []Engine{EngineGoroutines, EngineEpoll}
+	if err := fastpath.UringCheck(); err == nil {
+		engines = append(engines, EngineUring)
+	}
+	return engines
+}
+
 func needEpoll(t *testing.T) {
 	t.Helper()
 	if runtime.GOOS != "linux" {

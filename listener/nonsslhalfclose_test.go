@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
-	"github.com/tlsgate/tlsgate/fastpath"
 )
 
 // TestNonSSLAnswersHalfClosedRequest: a client that sends a bare request
@@ -24,10 +23,7 @@ import (
 // redirected there. It used to get a reset, and so did a request line cut
 // short ("GET / HT"), which no more bytes can complete either.
 func TestNonSSLAnswersHalfClosedRequest(t *testing.T) {
-	engines := []Engine{EngineGoroutines, EngineEpoll}
-	if err := fastpath.UringCheck(); err == nil {
-		engines = append(engines, EngineUring)
-	}
+	engines := relayEngines()
 	modes := []struct {
 		mode Mode
 		tls  *ClientSSL

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
-	"github.com/tlsgate/tlsgate/fastpath"
 )
 
 // TestPassthroughNoAnswerAfterClientFIN: through a passthrough listener, a
@@ -27,10 +26,7 @@ import (
 func TestPassthroughNoAnswerAfterClientFIN(t *testing.T) {
 	var base *tls.Config
 	_, _ = tlsBackendWith(t, func(c *tls.Config) { base = c })
-	engines := []Engine{EngineGoroutines, EngineEpoll}
-	if err := fastpath.UringCheck(); err == nil {
-		engines = append(engines, EngineUring)
-	}
+	engines := relayEngines()
 	for _, eng := range engines {
 		for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 			for _, tc := range []struct{ answer, notify bool }{{false, false}, {false, true}, {true, false}, {true, true}} {
