@@ -107,6 +107,12 @@ func backendEndCases() []diagCase {
 	// record: taken for a request that waited for its answer.
 	noALPN := afterHS("", SideBackend, unanswered)
 	noALPN.Hello.ALPN = nil
+	oneWayFirst := oneWayTLS("")
+	oneWayFirst.FirstFIN = SideClient
+	// The client's close_notify went first and the backend closed on it;
+	// its FIN reached the relay before the client's (curl giving up at -m).
+	notifiedFirst := unanswered
+	notifiedFirst.ClientClosed = true
 	return []diagCase{
 		{name: "backend_closed_early_plain", o: plain("", SideBackend, 78), code: CodeBackendClosedEarly,
 			contains: []string{"(FIN) before it sent a byte", "78 B got no answer", "78 bytes", "no BIG-IP line is shown", "from tlsgate's address 10.0.0.2:40130"},
@@ -144,7 +150,16 @@ func backendEndCases() []diagCase {
 		{name: "ok_passthrough_answered_closed", o: afterHS("", SideBackend, Exchange{Followed: true, Asked: true, Answered: true}), code: CodeOK, ok: true},
 		{name: "ok_passthrough_not_followed", o: afterHS("", SideBackend, Exchange{}), code: CodeOK, ok: true},
 		{name: "ok_passthrough_unasked_closed", o: afterHS("", SideBackend, Exchange{Followed: true}), code: CodeOK, ok: true},
-		{name: "ok_passthrough_client_ended_first", o: afterHS("", SideClient, unanswered), code: CodeOK, ok: true},
+		// The client's FIN came first and no answer followed: ok, with
+		// the warning worded for records tlsgate cannot read.
+		{name: "ok_passthrough_client_ended_first", o: afterHS("", SideClient, unanswered), code: CodeOK, ok: true, warnings: 1,
+			contains: []string{"no answer, as far as the TLS records show", "sent 1 record that can hold a request (125 bytes)", "decrypts none of it",
+				"client request records: 1 (125 bytes)", "own log for this connection"},
+			absent: []string{"Nothing to fix", "GET /"}},
+		{name: "ok_passthrough_client_closed_first", o: afterHS("", SideBackend, notifiedFirst), code: CodeOK, ok: true, warnings: 1,
+			contains: []string{"no answer, as far as the TLS records show"}, absent: []string{"Nothing to fix"}},
+		// The same from a client that may be a one-way flow: no warning.
+		{name: "ok_passthrough_client_ended_first_one_way", o: oneWayFirst, code: CodeOK, ok: true},
 		{name: "ok_passthrough_one_way_closed", o: oneWayTLS(""), code: CodeOK, ok: true},
 		{name: "backend_closed_early_after_handshake_no_alpn", o: noALPN, code: CodeBackendClosedEarly},
 		{name: "backend_closed_early_after_handshake_one_way_fin_reset", o: oneWayTLS(EndBackendReset), code: CodeBackendClosedEarly},

@@ -91,7 +91,19 @@ func passHostileCases() []diagCase {
 // language, and no placeholder is left unfilled; a fault's refusal on the
 // same listener keeps its lines (it imitates a server with the profile).
 func TestPassHostileNoBigIP(t *testing.T) {
-	for _, c := range passHostileCases() {
+	checkNoBigIP(t, passHostileCases())
+	term := cutHello("terminate", 0, 0)
+	term.Route = "closed"
+	if d := Diagnose(term); len(d.BigIP) != 1 || strings.Contains(d.Cause, "no BIG-IP line") {
+		t.Errorf("terminate: BIG-IP %v, cause %q; want the summary line and no word of its absence", d.BigIP, d.Cause)
+	}
+}
+
+// checkNoBigIP: none of cases shows a BIG-IP line, in either language,
+// and no placeholder is left unfilled.
+func checkNoBigIP(t *testing.T, cases []diagCase) {
+	t.Helper()
+	for _, c := range cases {
 		for _, lang := range Langs() {
 			d := DiagnoseLang(c.o, lang)
 			if len(d.BigIP) != 0 {
@@ -101,10 +113,5 @@ func TestPassHostileNoBigIP(t *testing.T) {
 				t.Errorf("%s %s: unfilled placeholder:\n%s", c.name, lang, text)
 			}
 		}
-	}
-	term := cutHello("terminate", 0, 0)
-	term.Route = "closed"
-	if d := Diagnose(term); len(d.BigIP) != 1 || strings.Contains(d.Cause, "no BIG-IP line") {
-		t.Errorf("terminate: BIG-IP %v, cause %q; want the summary line and no word of its absence", d.BigIP, d.Cause)
 	}
 }

@@ -43,10 +43,13 @@ func undecidedCases() []diagCase {
 	unanswered.NonSSL, unanswered.Route = "http400", "closed"
 	unanswered.Kind, unanswered.PeekEnd, unanswered.FirstBytes = sniff.HTTP1, PeerReset, []byte("GET / HT")
 	unanswered.PeekTimeout, unanswered.Duration = 3*time.Second, 1003*time.Millisecond
-	// The same bytes, then the client's FIN: the listener reset it
-	// without the 400, which needs a whole request line.
-	unansweredFIN := *unanswered
-	unansweredFIN.PeekEnd = PeerClosed
+	// The same bytes, then the client's FIN: no more can come, so the
+	// listener answered what came with its 400; on a redirect listener
+	// too, since the cut request named no host.
+	answeredFIN := *unanswered
+	answeredFIN.PeekEnd, answeredFIN.Route = PeerClosed, "non_ssl_http400"
+	answeredFINRedirect := answeredFIN
+	answeredFINRedirect.NonSSL = "redirect"
 	unansweredRedirect := *unanswered
 	unansweredRedirect.NonSSL = "redirect"
 	// A valid PROXY v2 header from a load balancer, then its RST (or
@@ -84,9 +87,12 @@ func undecidedCases() []diagCase {
 		{name: "plaintext_on_tls_client_reset_unanswered", o: unanswered, code: CodePlaintextOnTLS, lines: []string{lineNotSSL, lineSummary},
 			contains: []string{"the client reset the connection (RST) before tlsgate answered: no non_ssl answer (http400) was sent", "after 1.003s"},
 			absent:   []string{"readable HTTP 400 saying"}, saw: "no HTTP 400 or redirect was sent"},
-		{name: "plaintext_on_tls_client_fin_unanswered", o: &unansweredFIN, code: CodePlaintextOnTLS, lines: []string{lineNotSSL, lineSummary},
-			contains: []string{"closed (FIN) before its request line was complete", "reset the connection (RST) without answering"},
-			absent:   []string{"readable HTTP 400 saying"}, saw: "`curl: (56) Recv failure: Connection reset by peer`"},
+		{name: "plaintext_on_tls_client_fin_answered", o: &answeredFIN, code: CodePlaintextOnTLS, lines: []string{lineNotSSL, lineSummary},
+			contains: []string{"non_ssl action: http400"}, absent: []string{"without answering", "Connection reset by peer"},
+			saw: "readable HTTP 400 saying"},
+		{name: "plaintext_on_tls_client_fin_redirect_no_host", o: &answeredFINRedirect, code: CodePlaintextOnTLS, lines: []string{lineNotSSL, lineSummary},
+			contains: []string{"half-closed (FIN) after", "named no host"}, absent: []string{"CONNECT asks for a tunnel", "without answering"},
+			saw: "readable HTTP 400 saying"},
 		{name: "plaintext_on_tls_client_reset_unanswered_redirect", o: &unansweredRedirect, code: CodePlaintextOnTLS, lines: []string{lineNotSSL, lineSummary},
 			contains: []string{"no non_ssl answer (redirect) was sent"}, absent: []string{"301 redirect to https://"}},
 		{name: "client_reset_early_after_proxy", o: proxied, code: CodeClientResetEarly,

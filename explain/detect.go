@@ -314,9 +314,10 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 			return verdict{code: CodePlaintextOnTLS, variant: "reset_" + o.Kind.String()}, true
 		}
 		if action == "http400" && o.NonSSL == "redirect" {
-			// CONNECT and OPTIONS * name no resource to redirect to, so
-			// the listener answered them with the 400 instead.
-			return verdict{code: CodePlaintextOnTLS, variant: "redirect_unusable"}, true
+			// CONNECT and OPTIONS * name no resource to redirect to, and
+			// a request cut short by the client's half-close named no
+			// host, so the listener answered them with the 400 instead.
+			return verdict{code: CodePlaintextOnTLS, variant: redirectRefusal(o)}, true
 		}
 		return verdict{code: CodePlaintextOnTLS, variant: action}, true
 	case "plaintext":
@@ -352,6 +353,19 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 func endedUndecided(o *Outcome) bool {
 	return o.Kind == sniff.Unknown && (o.PeekEnd == PeerClosed || o.PeekEnd == PeerReset || o.PeekEnd == PeerPartial) &&
 		sniff.CouldBeTLS(o.FirstBytes)
+}
+
+// redirectRefusal names why a redirect listener answered a request with
+// its 400 (listener redirectTarget): a target no Location can point at
+// (CONNECT's authority-form, OPTIONS' asterisk-form), or else a request
+// line the client half-closed after, before any Host came.
+func redirectRefusal(o *Outcome) string {
+	if o.HTTP != nil {
+		if t, err := sniff.ParseTarget(o.HTTP.Method, o.HTTP.Target); err == nil && (t.Form == sniff.AuthorityForm || t.Form == sniff.AsteriskForm) {
+			return "redirect_unusable"
+		}
+	}
+	return "redirect_no_host"
 }
 
 // BeganTLS says the client's first bytes began TLS: a TLS kind, or bytes

@@ -71,16 +71,9 @@ func closedAfterHandshake(o *Outcome) (verdict, bool) {
 	}
 	switch {
 	case o.FirstFIN == SideBackend:
-		if o.End != EndBackendReset && !offersHTTP(o.Hello) && e.Requests > 1 {
-			// A FIN after the client's records is also how a one-way flow
-			// ends (syslog over TLS: the server never answers and closes an
-			// idle session), as askedForAnswer tells for plaintext. A client
-			// that offered HTTP waits for an answer; one that offered no
-			// ALPN (Go's net/http with its own tls.Config, s_client) and
-			// sent a single record most likely did too. Several records
-			// and no HTTP offered are taken for a one-way flow: a missed
-			// failure (a request of more than one record from such a
-			// client), never a false one.
+		if o.End != EndBackendReset && (oneWayTLS(o) || e.ClientClosed) {
+			// A FIN in answer to the client's closing alert is no early
+			// close: the no-answer warning tells it (passFINUnanswered).
 			return verdict{}, false
 		}
 		return verdict{code: CodeBackendClosedEarly, variant: "after_handshake"}, true
@@ -88,6 +81,18 @@ func closedAfterHandshake(o *Outcome) (verdict, bool) {
 		return verdict{code: CodeBackendClosedEarly, variant: "after_handshake_reset"}, true
 	}
 	return verdict{}, false
+}
+
+// oneWayTLS says a passed-through client's records may be a one-way flow,
+// whose end without an answer is normal (syslog over TLS: the server never
+// answers and closes an idle session), as askedForAnswer tells for
+// plaintext. A client that offered HTTP waits for an answer; one that
+// offered no ALPN (Go's net/http with its own tls.Config, s_client) and
+// sent a single record most likely did too. Several records and no HTTP
+// offered are taken for a one-way flow: a missed failure (a request of
+// more than one record from such a client), never a false one.
+func oneWayTLS(o *Outcome) bool {
+	return !offersHTTP(o.Hello) && o.Backend.Exchange.Requests > 1
 }
 
 // askedForAnswer reports whether the client's bytes look like a request

@@ -66,22 +66,18 @@ func leftAfterProxy(o *Outcome) bool {
 
 // plainUnanswered picks the words for plaintext on a TLS listener whose
 // non_ssl action answers a request (http400, redirect), when the client
-// left before its request line was whole: the listener did not apply the
+// reset before its request line was whole: the listener did not apply the
 // action (route "closed", no non_ssl_ route) and nothing it sent reached
 // the client. ok=false when the action ran, or is one that needs no
-// request (reset, allow act on the first bytes).
+// request (reset, allow act on the first bytes). A client's half-close
+// instead gets the answer: no more bytes can come, so what came is the
+// request (listener plainUntilEnd).
 func plainUnanswered(o *Outcome) (verdict, bool) {
-	if o.Route != "closed" {
+	if o.Route != "closed" || o.PeekEnd != PeerReset {
 		return verdict{}, false
 	}
 	if a := nonSSLAction(o); a != "http400" && a != "redirect" {
 		return verdict{}, false
 	}
-	switch o.PeekEnd {
-	case PeerReset:
-		return verdict{code: CodePlaintextOnTLS, variant: "client_reset_unanswered"}, true
-	case PeerClosed:
-		return verdict{code: CodePlaintextOnTLS, variant: "client_fin_unanswered"}, true
-	}
-	return verdict{}, false
+	return verdict{code: CodePlaintextOnTLS, variant: "client_reset_unanswered"}, true
 }

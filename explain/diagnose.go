@@ -73,13 +73,17 @@ func diagnose(o *Outcome, lang string, brief bool) Diagnosis {
 		d.BigIP = sessionLines(f)
 	} else {
 		g := e.group
-		if clientGroup(g) && f.passedTLS && v.code != CodeFaultInjected {
-			// The code's group is a client-ssl profile's, which a
-			// listener that passes TLS through does not stand for: say
-			// once why none is shown. A fault's refusal keeps its lines:
-			// it imitates a server that has the profile.
+		if clientGroup(g) && f.noProfile && v.code != CodeFaultInjected {
+			// The code's group is a client-ssl profile's, which did not
+			// run for this connection: say once why none is shown. A
+			// fault's refusal keeps its lines: it imitates a server that
+			// has the profile.
 			g = groupNone
-			d.Cause += f.expand(f.say("bigip_none_pass"))
+			why := "bigip_none_pass"
+			if !f.passedTLS {
+				why = "bigip_none_auto"
+			}
+			d.Cause += f.expand(f.say(why))
 		}
 		d.BigIP = bigipLines(g, f)
 	}

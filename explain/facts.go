@@ -26,8 +26,14 @@ const (
 type facts struct {
 	o           *Outcome
 	tlsListener bool // a listener that expects TLS: BIG-IP would log SSL errors here
-	// passedTLS: the listener expects TLS but passed the client's TLS
-	// through (clientSSL is false), so no client-ssl profile stands for it.
+	// noProfile: the listener expects TLS but no client-ssl profile ran
+	// for this connection (clientSSL is false): no 0126xxxx line is
+	// shown, and the BIG-IP comparisons are a virtual server's without
+	// one.
+	noProfile bool
+	// passedTLS: the connection's TLS went (or on a passthrough listener
+	// would go) to the backend untouched, so a certificate the client
+	// saw or would see is the backend's.
 	passedTLS bool
 
 	versions         []uint16 // versions offered, GREASE removed, wire order
@@ -63,21 +69,40 @@ func expectsTLS(mode string) bool {
 }
 
 // clientSSL says BIG-IP's SSL code would meet this client: a listener that
-// expects TLS and does not pass the client's TLS through. A passthrough
-// listener, or an auto listener without a client_ssl table that passed
-// TLS through, stands for a virtual server without a client-ssl profile:
-// TMM runs no SSL code for its connections, so none of the 0126xxxx lines
-// (bigip-log.md §2, all from TMM's SSL code) can come from it, whatever
-// the client sent. ssl_passthru's `not SSL` is no exception: it is the
-// client-ssl profile refusing bytes that are not TLS (allow-non-ssl
-// disabled, §4.1), not a line of a passthrough virtual server.
+// expects TLS and whose client-ssl side ran for the connection. A
+// passthrough listener, or a connection whose TLS was passed through (an
+// auto listener without a client_ssl table, inspect's bypass), stands for
+// a virtual server without a client-ssl profile: TMM runs no SSL code for
+// its connections, so none of the 0126xxxx lines (bigip-log.md §2, all
+// from TMM's SSL code) can come from it, whatever the client sent.
+// ssl_passthru's `not SSL` is no exception: it is the client-ssl profile
+// refusing bytes that are not TLS (allow-non-ssl disabled, §4.1), not a
+// line of a passthrough virtual server. terminate and inspect stand for a
+// profile without allow-non-ssl, which meets every connection; auto's
+// client-ssl side meets only what the listener took to terminate
+// (Terminated): a connection it closed before its bytes were TLS, or
+// relayed as plaintext, met none (§4.1: with allow-non-ssl enabled no
+// SSL error is logged).
 func clientSSL(o *Outcome) bool {
-	return expectsTLS(o.Mode) && o.Mode != "passthrough" && o.Route != "passthrough"
+	switch o.Mode {
+	case "terminate", "inspect":
+		return !PassesTLS(o)
+	case "auto":
+		return o.Terminated && !PassesTLS(o)
+	}
+	return false
+}
+
+// backendCert says the client's TLS went, or on this listener would go,
+// to the backend untouched (a passthrough listener, or a route that passed
+// it through), so the certificate it saw or would see is the backend's.
+func backendCert(o *Outcome) bool {
+	return o.Mode == "passthrough" || PassesTLS(o)
 }
 
 // deriveFacts computes the version and cipher picture of an Outcome.
 func deriveFacts(o *Outcome) *facts {
-	f := &facts{o: o, tlsListener: expectsTLS(o.Mode), passedTLS: expectsTLS(o.Mode) && !clientSSL(o), alert: -1, stop: stopFiring(o)}
+	f := &facts{o: o, tlsListener: expectsTLS(o.Mode), noProfile: expectsTLS(o.Mode) && !clientSSL(o), passedTLS: backendCert(o), alert: -1, stop: stopFiring(o)}
 	f.floor, f.ceiling = o.ClientTLS.MinVersion, o.ClientTLS.MaxVersion
 	if f.floor == 0 {
 		f.floor = goServerMinVersion

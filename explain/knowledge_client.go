@@ -65,6 +65,14 @@ func clientKnowledge() map[string]entry {
 			checks:    []string{checkNoAnswerWait, checkNoAnswerHalf},
 			clientSaw: sawNoAnswer,
 		},
+		// The same through a relay that passed TLS through: the records'
+		// headers tell, and the words say how little they can.
+		CodeOK + "/pass_no_answer": {
+			cause:     "The relay ended cleanly, both sides closing, but after the client's request records the backend sent none that can hold an answer (see the warning).",
+			checks:    []string{checkNoAnswerWaitPass, checkNoAnswerPass},
+			clientSaw: "No answer after the handshake: the end of the stream. A client that timed out prints its own timeout (curl `(28) Operation timed out after … with 0 bytes received`); one that half-closed reads the end of the stream and nothing else.",
+			evidence:  []string{"exchange", "sni", "alpn_offered", "ja4"},
+		},
 		CodeOK + "/cut_short": {
 			cause: "The relay ended cleanly, both sides closing, but the client's request ended before its header did, and no answer came (see the warning).",
 			checks: []string{
@@ -100,6 +108,9 @@ func clientKnowledge() map[string]entry {
 		CodePlaintextOnTLS + "/redirect_unusable": {
 			clientSaw: "non_ssl = redirect, but the request `{request}` names no resource a redirect could point at (CONNECT asks for a tunnel, OPTIONS * about the server itself), so tlsgate answered with a readable HTTP 400 saying plain HTTP was sent to a TLS port: " +
 				"curl prints `curl: (56) CONNECT tunnel failed, response 400` for a proxy tunnel, or exits 0 with the 400 for OPTIONS *.",
+		},
+		CodePlaintextOnTLS + "/redirect_no_host": {
+			clientSaw: "non_ssl = redirect, but the client half-closed (FIN) after {first_bytes}, before its headers ended, and named no host (no Host header, none in the request target), so no Location could name the host it meant: tlsgate answered with the readable HTTP 400 saying plain HTTP was sent to a TLS port, then closed (FIN).",
 		},
 		CodePlaintextOnTLS + "/unread": {
 			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which this client does not speak, and closed: an HTTP/2 prior-knowledge client prints `curl: (52) Empty reply from server` (curl --http2-prior-knowledge).",

@@ -64,6 +64,11 @@ func clientKnowledgeJA() map[string]entry {
 			checks:    []string{checkNoAnswerWaitJA, checkNoAnswerHalfJA},
 			clientSaw: sawNoAnswerJA,
 		},
+		CodeOK + "/pass_no_answer": {
+			cause:     "中継はエラーなく終わり両側とも閉じたが、クライアントの要求のレコードのあと、バックエンドは応答を含みうるレコードを 1 つも送らなかった（警告を参照）。",
+			checks:    []string{checkNoAnswerWaitPassJA, checkNoAnswerPassJA},
+			clientSaw: "ハンドシェイクのあと応答なし: ストリームの終わりだけ。タイムアウトしたクライアントは自身のタイムアウトを表示する（curl `(28) Operation timed out after … with 0 bytes received`）。半クローズしたクライアントはストリームの終わりだけを読む。",
+		},
 		CodeOK + "/cut_short": {
 			cause: "中継はエラーなく終わり両側とも閉じたが、クライアントの要求はヘッダーが終わる前に途切れ、応答は来なかった（警告を参照）。",
 			checks: []string{
@@ -98,6 +103,9 @@ func clientKnowledgeJA() map[string]entry {
 		CodePlaintextOnTLS + "/redirect_unusable": {
 			clientSaw: "non_ssl = redirect だが、リクエスト `{request}` にはリダイレクト先になるリソースがない（CONNECT はトンネルを、OPTIONS * はサーバ自体を求める）ので、tlsgate は TLS のポートに平文 HTTP を送ったことを示す読める形の HTTP 400 を返した。" +
 				"プロキシのトンネルなら curl は `curl: (56) CONNECT tunnel failed, response 400`、OPTIONS * なら 400 を受け取って終了コード 0 で終わる。",
+		},
+		CodePlaintextOnTLS + "/redirect_no_host": {
+			clientSaw: "non_ssl = redirect だが、クライアントは {first_bytes} を送ったあと、ヘッダが終わる前に自分の側を閉じ（FIN）、ホストを示していない（Host ヘッダも、リクエストのターゲットのホストもない）ので、Location で相手の意図したホストを示せない。tlsgate は TLS のポートに平文 HTTP を送ったことを示す読める形の HTTP 400 を返し、接続を閉じた（FIN）。",
 		},
 		CodePlaintextOnTLS + "/unread": {
 			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、このクライアントは HTTP/1.1 を話さない。HTTP/2 の prior knowledge のクライアントは `curl: (52) Empty reply from server` を表示する（curl --http2-prior-knowledge）。",

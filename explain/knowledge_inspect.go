@@ -207,6 +207,9 @@ func warningTexts() map[string]string {
 			"Either the client stopped waiting (its timeout, or a user or application that cancelled), " +
 			"or it half-closes once it has sent (nc -N, a send-and-close check) and the backend takes that FIN for the client leaving " +
 			"(nginx proxying with proxy_ignore_client_abort off, its default, closes the request and logs 499); the time to the FIN tells which",
+		warnClientFINUnansweredPass: "no answer, as far as the TLS records show: after the handshake the client sent {exchange_requests} that can hold a request ({exchange_request_bytes}) and {pass_client_end}, then {backend} closed with no record after them that can hold an answer. " +
+			"tlsgate passed this TLS through and decrypts none of it, so it knows neither what was asked nor whether the backend meant to answer: only the records' types and sizes (an answer of 2 bytes in a record of its own would read as an alert, and a session ticket sent after the request as an answer). " +
+			"Either the client stopped waiting (its timeout, or a user or application that cancelled), or it half-closes once it has sent and the backend takes that FIN for the client leaving; the time to the FIN tells which",
 		warnClientFINCutShort: "no answer to a request cut short: the client sent {bytes_up} ({unanswered_request}) and closed its sending side (FIN) {client_fin_after} after connecting, before its header ended (no empty line after the headers), " +
 			"so {backend} had no whole request to answer and closed without a byte. Check what sends the request: a client or script that writes it in pieces and half-closes too early, or a device in the path that cuts it",
 	}

@@ -68,18 +68,6 @@ func undecidedKnowledge() map[string]entry {
 			clientSaw: "Nothing from tlsgate: the client reset the connection itself before its request line was complete, so no HTTP 400 or redirect was sent. A real client's own message says why it gave up.",
 			evidence:  []string{"first_bytes", "kind", "http_request", "peek", "non_ssl_action"},
 		},
-		CodePlaintextOnTLS + "/client_fin_unanswered": {
-			summary: "plaintext {kind} from {client} on TLS listener {listener} ({listener_at}); the client closed (FIN) before its request line was complete, and tlsgate reset the connection without the non_ssl answer ({non_ssl})",
-			cause: "The client sent {first_bytes} ({kind_desc}) to a listener that expects TLS, then closed its side (FIN) after {duration}, before its request line was complete. " +
-				"non_ssl = {non_ssl} answers a whole request (http400 with a readable 400 page, redirect with a 301 to https://), which a client that has stopped sending never completes, so tlsgate reset the connection (RST) without answering. " +
-				"A script or probe that writes a few bytes and half-closes does this, and so does a device in the path that cuts the stream.",
-			checks: []string{
-				"Check the URL the client uses: it must be {https_url}{vip_which}, not http://.",
-				"Find out what {client_ip} is: a tool that writes part of a request and half-closes, or a device between it and {virtual} that cuts the stream.",
-			},
-			clientSaw: "No HTTP 400 or redirect: tlsgate reset the connection (RST) after the client's FIN, so a client still reading gets `Connection reset by peer` (curl `curl: (56) Recv failure: Connection reset by peer`, Go `read: connection reset by peer`).",
-			evidence:  []string{"first_bytes", "kind", "http_request", "peek", "non_ssl_action"},
-		},
 
 		CodeClientResetEarly + "/after_proxy": {
 			summary: "{peer} sent a valid PROXY v{proxy_got} header for client {client}, then reset the connection (RST) before any data",

@@ -61,17 +61,6 @@ func undecidedKnowledgeJA() map[string]entry {
 			},
 			clientSaw: "tlsgate からは何も返していない。リクエスト行がそろう前にクライアント自身が接続をリセットしたので、HTTP 400 もリダイレクトも送っていない。あきらめた理由は実際のクライアント自身のメッセージに出ている。",
 		},
-		CodePlaintextOnTLS + "/client_fin_unanswered": {
-			summary: "TLS リスナー {listener}（{listener_at}）に {client} から平文の {kind}。リクエスト行がそろう前にクライアントが閉じ（FIN）、tlsgate は non_ssl の応答（{non_ssl}）をせずに接続をリセットした",
-			cause: "クライアントは TLS を待つリスナーに {first_bytes}（{kind_desc}）を送り、リクエスト行がそろう前に、{duration} 後に自分の側を閉じた（FIN）。" +
-				"non_ssl = {non_ssl} はそろったリクエストに答える（http400 なら読める形の 400、redirect なら https:// への 301）が、送るのをやめたクライアントのリクエストはそろわないので、tlsgate は答えずに接続をリセットした（RST）。" +
-				"数バイト書いてハーフクローズするスクリプトやプローブがこうするほか、ストリームを切る経路上の装置でも同じになる。",
-			checks: []string{
-				"クライアントが使う URL を確認する。http:// ではなく {https_url}{vip_which} でなければならない。",
-				"{client_ip} が何者かを調べる: リクエストの一部だけ書いてハーフクローズするツールか、クライアントと {virtual} の間でストリームを切る装置か。",
-			},
-			clientSaw: "HTTP 400 もリダイレクトも返っていない。クライアントの FIN の後に tlsgate が接続をリセットした（RST）ので、まだ読んでいるクライアントには `Connection reset by peer` が返る（curl は `curl: (56) Recv failure: Connection reset by peer`、Go は `read: connection reset by peer`）。",
-		},
 
 		CodeClientResetEarly + "/after_proxy": {
 			summary: "{peer} がクライアント {client} の正しい PROXY v{proxy_got} ヘッダーを送った後、データを送る前に接続をリセットした（RST）",

@@ -207,6 +207,12 @@ type Exchange struct {
 	// bytes with headers, and Closes the backend's records after the
 	// first one that cannot hold an answer (its alerts, close_notify).
 	Requests, RequestBytes, Closes int
+	// ClientClosed: after its request the client sent an alert record
+	// (its close_notify, or a fatal alert) before the relay read the
+	// backend's FIN: the client ended the session first, even when the
+	// backend's FIN, sent in answer to that alert, reached the relay
+	// before the client's own FIN did.
+	ClientClosed bool
 }
 
 // Ways a backend can end a connection before tlsgate's ClientHello left,
@@ -292,6 +298,14 @@ type Outcome struct {
 	Mode        string // passthrough | terminate | plaintext | auto | inspect
 	NonSSL      string // non_ssl action configured: reset | http400 | redirect | allow
 	Route       string // what the listener did: passthrough, terminate, plain, non_ssl_reset, non_ssl_http400, non_ssl_redirect, non_ssl_allow, tls_on_plain_reset, refused, …
+	// Terminated says the listener took this connection's TLS to terminate
+	// it (route's choice: terminate or inspect), set before any fault can
+	// act in its place. On an auto listener it is the one sign that its
+	// client-ssl side ran for the connection: one that closed before its
+	// bytes were TLS, or relayed them as plaintext or passed them through,
+	// had none (clientSSL). An inspect bypass decided afterwards relays
+	// the TLS untouched all the same (PassesTLS).
+	Terminated bool
 	// AcceptErr is why the listener reset a connection it had accepted
 	// without serving it (Route "accept_failed"): its socket could not
 	// become a connection (out of descriptors) or an event loop could not

@@ -292,7 +292,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return f.bytesN(o.ClientTLS.LateBytes), true
 	case "sent_bytes":
 		return f.bytesN(int64(firstLen(o)) + o.ClientTLS.LateBytes), true
-	case "bytes_up", "client_fin_after", "unanswered_request":
+	case "bytes_up", "client_fin_after", "unanswered_request", "exchange_requests", "exchange_request_bytes", "pass_client_end":
 		return f.finPlaceholder(name)
 	case "handshake_timeout":
 		return o.HandshakeTimeout.String(), true
@@ -351,7 +351,7 @@ func (f *facts) placeholder(name string) (string, bool) {
 	case "proxy_err":
 		return f.orNone(o.Proxy.Err), true
 	case "proxy_not_ssl":
-		if !f.tlsListener || f.passedTLS {
+		if !f.tlsListener || f.noProfile {
 			return "", true
 		}
 		return " " + f.say("proxy_not_ssl"), true

@@ -40,11 +40,38 @@ func clientFINUnanswered(o *Outcome) bool {
 	return !o.Kind.IsTLS() && (o.Kind == sniff.HTTP1 || o.HTTP != nil)
 }
 
+// passFINUnanswered is clientFINUnanswered on a relay that passed TLS
+// through, where tlsgate reads no request, only the records' headers
+// (Backend.Exchange): after the handshake the client sent at least one
+// record that can hold a request, then its FIN came first, and the backend
+// closed in turn without a record after that request that can hold an
+// answer; the relay ended cleanly. The client's closing alert before the
+// backend's FIN (Exchange.ClientClosed) is its end too: a client that
+// sends close_notify and then its FIN (curl giving up at -m) races the
+// backend that closes on that alert, and the relay may read the backend's
+// FIN first. A backend that closed first is backend_closed_early's
+// after_handshake variant. A client that offered
+// no HTTP and sent several records may be a one-way flow (oneWayTLS),
+// which a server ends without an answer: no warning, as there.
+func passFINUnanswered(o *Outcome) bool {
+	e := o.Backend.Exchange
+	if o.FirstFIN != SideClient && !e.ClientClosed || o.End != "" || !e.Followed || !e.Asked || e.Answered || oneWayTLS(o) {
+		return false
+	}
+	return o.Backend.Attempted && o.Backend.DialErr == "" && len(o.FaultFirings) == 0 && o.FaultApplied == ""
+}
+
 // noAnswer names how a request went unanswered after the client's FIN:
-// "cut_short" (headCutShort), "no_answer", or "" (clientFINUnanswered
-// does not hold). It is the ok variant's name and picks the warning.
+// "cut_short" (headCutShort), "no_answer", "pass_no_answer" (TLS passed
+// through, passFINUnanswered), or "" (none holds). It is the ok variant's
+// name and picks the warning.
 func noAnswer(o *Outcome) string {
 	switch {
+	case PassesTLS(o):
+		if passFINUnanswered(o) {
+			return "pass_no_answer"
+		}
+		return ""
 	case !clientFINUnanswered(o):
 		return ""
 	case headCutShort(o):
@@ -82,6 +109,20 @@ func (f *facts) finPlaceholder(name string) (string, bool) {
 	switch name {
 	case "bytes_up":
 		return f.bytesN(f.o.BytesUp), true
+	case "pass_client_end":
+		// The client's FIN, or its closing alert that the backend's FIN
+		// answered and overtook (Exchange.ClientClosed): then the time
+		// is the backend's FIN's, a moment after the alert.
+		key := "pass_client_fin"
+		if f.o.FirstFIN != SideClient {
+			key = "pass_client_notify"
+		}
+		t, _ := f.finPlaceholder("client_fin_after")
+		return f.say(key, "{t}", t, "{backend}", f.orNone(f.o.Backend.Addr)), true
+	case "exchange_requests":
+		return f.countN(f.o.Backend.Exchange.Requests, "one_record", "n_records"), true
+	case "exchange_request_bytes":
+		return f.bytesN(int64(f.o.Backend.Exchange.RequestBytes)), true
 	case "unanswered_request":
 		return f.orNone(unansweredRequest(f.o)), true
 	case "client_fin_after":

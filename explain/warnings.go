@@ -61,6 +61,9 @@ const (
 	// warnClientFINCutShort: the same, with the client's FIN before the
 	// end of its request's header (headCutShort).
 	warnClientFINCutShort = "client_fin_cut_short"
+	// warnClientFINUnansweredPass: the same through a relay that passed
+	// TLS through, read from the records' headers (passFINUnanswered).
+	warnClientFINUnansweredPass = "client_fin_unanswered_pass"
 )
 
 // warningKeys decides which warnings a connection that worked earns, in a
@@ -91,6 +94,8 @@ func (f *facts) warningKeys(inspected bool) []string {
 		keys = append(keys, warnClientFINCutShort)
 	case "no_answer":
 		keys = append(keys, warnClientFINUnanswered)
+	case "pass_no_answer":
+		keys = append(keys, warnClientFINUnansweredPass)
 	}
 	return keys
 }

@@ -106,6 +106,10 @@ func phrasesJA() map[string]string {
 		"one_byte":              "1 バイト",
 		"one_suite":             "1 個のスイート",
 		"n_suites":              "{n} 個のスイート",
+		"pass_client_fin":       "接続から {t} 後に送信側を閉じた（FIN）",
+		"pass_client_notify":    "アラートのレコード（close_notify）で TLS のセッションを終えた（それに応じた {backend} の FIN が、接続から {t} 後、クライアント自身の FIN より先に中継に届いた）",
+		"one_record":            "1 個のレコード",
+		"n_records":             "{n} 個のレコード",
 		"one_cipher_suite":      "1 個の暗号スイート",
 		"n_cipher_suites":       "{n} 個の暗号スイート",
 		"passes_tls":            "リスナー {listener} は TLS をパススルー",
@@ -126,11 +130,11 @@ func phrasesJA() map[string]string {
 		"stall_then_closed":     "閉じた",
 		"stall_then_reset":      "リセットした",
 		"bigip_plain_mode_ssl":  "BIG-IP では仮想サーバから client-ssl プロファイルを外す",
-		"bigip_plain_mode_pass": "SSL プロファイルのない BIG-IP の仮想サーバは平文も届いたまま転送する。tlsgate のパススルーリスナーは non_ssl の動作で拒否する",
+		"bigip_plain_mode_pass": "SSL プロファイルのない BIG-IP の仮想サーバは平文も届いたまま転送する。tlsgate はリスナーの non_ssl の動作で拒否する",
 		"bigip_allow_ssl":       "BIG-IP では Non-SSL Connections を有効化",
 		"bigip_allow_pass":      "plain_backend も設定する。BIG-IP の Non-SSL Connections は client-ssl プロファイルの設定で、パススルーの仮想サーバにはない",
 		"bigip_silent_ssl":      "client-ssl プロファイルのある仮想サーバなら、BIG-IP はこれをハンドシェイクタイムアウトで終わらせる。",
-		"bigip_silent_pass":     "client-ssl プロファイルのない BIG-IP の仮想サーバにはハンドシェイクのタイマーがなく、TCP のアイドルタイムアウトまでこうした接続を保つ。tlsgate のパススルーリスナーは peek_timeout（{peek_timeout}）でリセットする（RST）。",
+		"bigip_silent_pass":     "client-ssl プロファイルのない BIG-IP の仮想サーバにはハンドシェイクのタイマーがなく、TCP のアイドルタイムアウトまでこうした接続を保つ。tlsgate は peek_timeout（{peek_timeout}）でリセットする（RST）。",
 		"stall_why_split":       "TCP セグメント 1 つに収まらない ClientHello（ポスト量子のものは約 1.6 KB。Go 1.24 以降、Chrome 124 以降）は 2 つに分かれて届く。2 つ目のセグメントを捨てる中継装置や経路 MTU のブラックホールがあると、ちょうどこうなる。",
 		"stall_why_short":       "{n}はどの経路でも TCP セグメント 1 つに収まるので、2 つ目のセグメントの欠落や MTU ブラックホールでは説明できない。クライアント自身が最初のメッセージの途中で送るのをやめている（止まった、または非常に遅いクライアント、テストツールやスキャナー、接続を占有する slow-loris 型のクライアント）。",
 		"stall_check_mtu":       "クライアントから経路 MTU を確認する: `ping -M do -s 1472 {virtual_host}` が通るはず。",
@@ -139,6 +143,7 @@ func phrasesJA() map[string]string {
 		"key_shares_none":       "なし（key_share が空）",
 		"cause_arrows":          "BIG-IP のログでは、矢印の左側（{client}）がクライアントのアドレスとエフェメラルな送信元ポート、右側（{virtual}）が接続先の仮想サーバのアドレスとポートである。`x:80 -> y:443` は 80 番ポートが 443 番に転送されたという意味ではなく、たまたま送信元ポートが 80 だったクライアントというだけのこと。",
 		"bigip_none_pass":       "リスナー {listener} は、client-ssl プロファイルのない BIG-IP の仮想サーバと同じく TLS をパススルーする。そうした仮想サーバはこの接続に TMM の SSL の処理を一切行わず、SSL エラーを記録しない（01260009 も 01260013 も出ない）ので、BIG-IP の行は表示しない。",
+		"bigip_none_auto":       "リスナー {listener}（mode auto）はこの接続を自分の TLS ハンドシェイクに一度も渡していない。バイトが TLS になる前に接続が終わったか、TLS ではなかった。この接続には client-ssl プロファイルが働いておらず、0126xxxx の行（01260009、01260013）は client-ssl プロファイルの SSL の処理からしか出ない（Non-SSL Connections を有効にした BIG-IP の client-ssl プロファイルは、通した平文に SSL エラーを記録しない）ので、BIG-IP の行は表示しない。",
 		"cut_end_backend":       "バックエンドが{then}",
 		"cut_saw_alert":         "平文のアラート {alert}（`{record}`）、続いて切断",
 		"cut_saw_reset":         "バックエンド側からのリセット（RST）",
@@ -272,6 +277,9 @@ func warningTextsJA() map[string]string {
 			"クライアントが待つのをやめた（タイムアウト、またはユーザーやアプリケーションによる取り消し）か、" +
 			"送信し終えるとすぐ半クローズするクライアント（nc -N、送って閉じるヘルスチェック）の FIN を、バックエンドがクライアントの離脱とみなした（proxy_ignore_client_abort が既定の off の nginx は要求を打ち切り 499 を記録する）。" +
 			"どちらかは FIN までの時間でわかる",
+		warnClientFINUnansweredPass: "TLS のレコードから見るかぎり応答なし: ハンドシェイクのあと、クライアントは要求を含みうるレコードを {exchange_requests}（{exchange_request_bytes}）送り、{pass_client_end}。そのあと {backend} は、それらのあとに応答を含みうるレコードを 1 つも送らずに閉じた。" +
+			"tlsgate はこの TLS をパススルーしており何も復号しないので、何が要求されたのかも、バックエンドが応答するつもりだったのかもわからない。わかるのはレコードの種類と大きさだけである（2 バイトの応答が単独のレコードで来ればアラートに見え、要求のあとに送られたセッションチケットは応答に見える）。" +
+			"クライアントが待つのをやめた（タイムアウト、またはユーザーやアプリケーションによる取り消し）か、送信し終えるとすぐ半クローズするクライアントの FIN を、バックエンドがクライアントの離脱とみなしたかのどちらかで、FIN までの時間でわかる",
 		warnClientFINCutShort: "途中で切れた要求に応答なし: クライアントは {bytes_up}（{unanswered_request}）を送り、接続から {client_fin_after} 後、ヘッダーが終わる前（ヘッダー後の空行がない）に送信側を閉じた（FIN）。" +
 			"そのため {backend} には応答すべき完全な要求がなく、1 バイトも返さずに閉じた。要求を送る側を確認する: 要求を分けて書き、早すぎる半クローズをするクライアントやスクリプト、または経路上で要求を切り詰める機器",
 	}

@@ -219,6 +219,9 @@ func (l *loop) abortAll() {
 // fin records the FIN just read from socket from (both engines' reads).
 func (c *Conn) fin(from int, now time.Time) {
 	c.side(from).rdEOF = true
+	if c.Watch != nil {
+		upstream.WatchEnd(c.Watch, from == 1)
+	}
 	if from == 0 {
 		c.res.ClientFINFirst = c.res.Down == 0
 	}

@@ -59,6 +59,10 @@ type answerWatch struct {
 	asked          bool  // a client request record was read
 	answered       bool  // a backend record that can be an answer came after one
 	down           int64 // backend bytes seen
+	// backendEnded: the relay read the backend's FIN (End). clientClosed:
+	// a client alert record (close_notify, or a fatal one) came after its
+	// request, before that.
+	backendEnded, clientClosed bool
 	// requests and requestBytes count the client's request records and
 	// their bytes; closes the backend's records after the first that
 	// cannot hold an answer.
@@ -115,7 +119,21 @@ func (w *answerWatch) hello(p []byte) {
 	}
 }
 
+// End takes the end of one direction's reads (upstream.EndWatcher): the
+// backend's FIN, read in order with the client's records, says whether
+// the client closed its session first.
+func (w *answerWatch) End(down bool) {
+	if down {
+		w.mu.Lock()
+		w.backendEnded = true
+		w.mu.Unlock()
+	}
+}
+
 func (w *answerWatch) clientRecord(typ uint8, length int) {
+	if typ == 21 && w.asked {
+		w.clientClose() // TLS 1.2 and earlier: an alert in the clear
+	}
 	if typ != 23 {
 		return
 	}
@@ -127,6 +145,19 @@ func (w *answerWatch) clientRecord(typ uint8, length int) {
 		w.asked = true
 		w.requests++
 		w.requestBytes += 5 + length
+	} else if w.asked && length > 0 {
+		// Past the flight (a request came), a record ClientFlight takes
+		// for no request is a sealed alert's size: TLS 1.3's close_notify.
+		w.clientClose()
+	}
+}
+
+// clientClose notes the client's closing alert after its request, when it
+// came before the backend's FIN: the client ended the session first, and
+// a backend that closes in turn without answering only followed it.
+func (w *answerWatch) clientClose() {
+	if !w.backendEnded && !w.answered {
+		w.clientClosed = true
 	}
 }
 
@@ -163,5 +194,5 @@ func (w *answerWatch) result(down int64) explain.Exchange {
 	if w.lost || w.version == 0 || w.down < down {
 		return explain.Exchange{}
 	}
-	return explain.Exchange{Followed: true, Asked: w.asked, Requests: w.requests, RequestBytes: w.requestBytes, Closes: w.closes}
+	return explain.Exchange{Followed: true, Asked: w.asked, Requests: w.requests, RequestBytes: w.requestBytes, Closes: w.closes, ClientClosed: w.clientClosed}
 }

@@ -33,9 +33,10 @@ func TestAnswerWatch(t *testing.T) {
 	type read struct {
 		down bool
 		p    []byte
+		end  bool // the relay read this direction's FIN (End)
 	}
-	up := func(p ...[]byte) read { return read{false, slices.Concat(p...)} }
-	down := func(p ...[]byte) read { return read{true, slices.Concat(p...)} }
+	up := func(p ...[]byte) read { return read{down: false, p: slices.Concat(p...)} }
+	down := func(p ...[]byte) read { return read{down: true, p: slices.Concat(p...)} }
 	hello := up(wireRecord(22, 500))
 	// TLS 1.2: the server's flight, the client's, the server's CCS and
 	// Finished; then the request.
@@ -50,6 +51,9 @@ func TestAnswerWatch(t *testing.T) {
 	closed := unanswered
 	closed.Closes = 1
 	answered := explain.Exchange{Followed: true, Asked: true, Answered: true}
+	backendFIN := read{down: true, end: true}
+	clientClosed := unanswered
+	clientClosed.ClientClosed = true
 	for _, tt := range []struct {
 		name  string
 		reads []read
@@ -67,6 +71,13 @@ func TestAnswerWatch(t *testing.T) {
 		{"tls13 tiny answer reads as close_notify", append(slices.Clone(hs13), request, down(wireRecord(23, 19))), 0, closed},
 		{"tls13 client close_notify is no request", append(slices.Clone(hs13), up(wireRecord(23, 19))), 0, explain.Exchange{Followed: true}},
 		{"tls13 request and answer in one read each", append(slices.Clone(hs13), up(wireRecord(23, 120), wireRecord(23, 19)), down(wireRecord(23, 90))), 0, answered},
+		// The client's closing alert after its request, before the
+		// backend's FIN: it ended the session first. After that FIN it
+		// only answered the backend's close.
+		{"tls12 client close_notify, then the backend's FIN", append(slices.Clone(hs12), request, up(wireRecord(21, 26)), backendFIN), 0, clientClosed},
+		{"tls12 backend's FIN, then the client's close_notify", append(slices.Clone(hs12), request, backendFIN, up(wireRecord(21, 26))), 0, unanswered},
+		{"tls13 client close_notify, then the backend's FIN", append(slices.Clone(hs13), request, up(wireRecord(23, 19)), backendFIN), 0, clientClosed},
+		{"tls13 backend's FIN, then the client's close_notify", append(slices.Clone(hs13), request, backendFIN, up(wireRecord(23, 19))), 0, unanswered},
 		{"backend bytes spliced unseen", append(slices.Clone(hs13), request), 1 << 20, explain.Exchange{}},
 		{"backend answers no TLS", []read{hello, down([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))}, 0, explain.Exchange{}},
 		{"client data before the server's hello", []read{hello, up(wireRecord(23, 100))}, 0, explain.Exchange{}},
@@ -82,6 +93,8 @@ func TestAnswerWatch(t *testing.T) {
 					n += int64(len(r.p))
 				}
 				switch {
+				case r.end:
+					w.End(r.down)
 				case i == 0:
 					w.start(r.p)
 				case split:

@@ -209,6 +209,9 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 	keepFirst(o, p.buf)
 	_ = c.SetReadDeadline(time.Time{})
 	c, naming := s.nameLater(c, p)
+	// Recorded before the plan acts: a fault that refuses the hello
+	// stands in for the handshake route would have run.
+	o.Terminated = s.choose(o).terminates()
 	if c, ok = s.planHello(c, o, p, &cc.fx); !ok {
 		return
 	}

@@ -30,8 +30,10 @@ func (s *Server) nonSSL(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) 
 		loc, ok := redirectTarget(o)
 		if !ok {
 			// CONNECT and OPTIONS * name no resource a Location could
-			// point at: a 301 would leave the client stuck, so it gets
-			// the readable 400 instead (o.NonSSL still says redirect).
+			// point at, and a request cut short names no host: a 301
+			// would leave the client stuck or send it elsewhere, so it
+			// gets the readable 400 instead (o.NonSSL still says
+			// redirect, and explain says which).
 			o.Route = "non_ssl_http400"
 			reply400(c, o)
 			return
@@ -100,13 +102,18 @@ func reply400(c net.Conn, o *explain.Outcome) {
 // redirectTarget keeps the host, port, path and query the client asked
 // for, switching only the scheme: the port already speaks TLS. It returns
 // false for a target no redirect can serve: CONNECT's authority-form and
-// OPTIONS' asterisk-form.
+// OPTIONS' asterisk-form, and a request the client half-closed before its
+// headers ended (a bare request line) that named no host in its target:
+// its Host may have been in the headers that never came, so the virtual
+// address would be a guess. A whole request without Host (HTTP/1.0) has
+// said it names none, and is sent to the address it reached.
 func redirectTarget(o *explain.Outcome) (string, bool) {
 	host := o.Virtual.String()
+	named := false
 	path := "/"
 	if o.HTTP != nil {
 		if o.HTTP.Host != "" {
-			host = o.HTTP.Host
+			host, named = o.HTTP.Host, true
 		}
 		t, err := sniff.ParseTarget(o.HTTP.Method, o.HTTP.Target)
 		switch {
@@ -120,10 +127,13 @@ func redirectTarget(o *explain.Outcome) (string, bool) {
 		case t.Scheme == "http" || t.Scheme == "https":
 			// RFC 9112 §3.2.2: the target's authority wins over Host.
 			if t.Authority != "" {
-				host = t.Authority
+				host, named = t.Authority, true
 			}
 			path = t.Path
 		}
+	}
+	if !named && o.PeekEnd == explain.PeerClosed {
+		return "", false
 	}
 	return "https://" + host + path, true
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/tlsgate/tlsgate/explain"
-	"github.com/tlsgate/tlsgate/fastpath"
 )
 
 // handshakeThenEnd is a real crypto/tls backend that completes each
@@ -76,10 +75,7 @@ func goGet(addr string, max uint16) string {
 func TestPassthroughClosedAfterHandshake(t *testing.T) {
 	var base *tls.Config
 	_, _ = tlsBackendWith(t, func(c *tls.Config) { base = c })
-	engines := []Engine{EngineGoroutines, EngineEpoll}
-	if err := fastpath.UringCheck(); err == nil {
-		engines = append(engines, EngineUring)
-	}
+	engines := relayEngines()
 	ends := []struct {
 		name          string
 		reset, answer bool

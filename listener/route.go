@@ -31,6 +31,12 @@ const (
 	chooseInspectUnread               // TLS inspect mode could not read: crypto/tls answers
 )
 
+// terminates says the choice gives the client's TLS to tlsgate's own
+// handshake (explain.Outcome.Terminated).
+func (c choice) terminates() bool {
+	return c == chooseTerminate || c == chooseInspect || c == chooseInspectUnread
+}
+
 // choose is route's choice for o, from the facts the peek recorded in it
 // (Kind, PeekEnd, FirstBytes, Hello). The fault plan asks it too, through
 // endsAtFirstBytes, before route runs: one choice, so the rules judge the
@@ -82,7 +88,7 @@ func (s *Server) choose(o *explain.Outcome) choice {
 			// the parse cap: crypto/tls answers them with a lab-CA leaf
 			// so the client sees a real refusal, unless bypass holds.
 			return chooseInspectUnread
-		case o.PeekEnd == explain.PeerSpoke || plainUntil(o, explain.PeerPartial):
+		case o.PeekEnd == explain.PeerSpoke || plainUntilEnd(o):
 			return chooseNonSSL
 		}
 		return chooseAbort
@@ -95,7 +101,7 @@ func (s *Server) choose(o *explain.Outcome) choice {
 			return chooseTerminate
 		case isTLS:
 			return choosePassthrough
-		case o.PeekEnd == explain.PeerSpoke || plainUntil(o, explain.PeerPartial):
+		case o.PeekEnd == explain.PeerSpoke || plainUntilEnd(o):
 			return chooseNonSSL
 		}
 		// Silent, closed or undecided before any decision.
@@ -170,6 +176,16 @@ func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
 // peek's whole buffer would: CouldBeTLS reads at most five.
 func plainUntil(o *explain.Outcome, end explain.PeerEnd) bool {
 	return o.PeekEnd == end && len(o.FirstBytes) > 0 && !sniff.CouldBeTLS(o.FirstBytes)
+}
+
+// plainUntilEnd says a TLS listener's peek ended, the client quiet until
+// the deadline or half-closed, after plaintext: its non_ssl action answers
+// what came. After a half-close no more bytes can come, so a request line
+// whose headers never ended is as whole as it will be, and http400 and
+// redirect answer it as they answer a whole request (a reset here would
+// destroy the answer a client still reading waits for).
+func plainUntilEnd(o *explain.Outcome) bool {
+	return plainUntil(o, explain.PeerPartial) || plainUntil(o, explain.PeerClosed)
 }
 
 // delivered finds the fault wrapper's count of bytes that reached the

@@ -181,6 +181,22 @@ type Watcher interface {
 	Read(down bool, p []byte)
 }
 
+// An EndWatcher is a Watcher also told when a direction's reads end
+// cleanly (its peer's FIN), before the relay passes that FIN on: in order
+// with the reads, so it can tell which came first, a record the other side
+// sent or this end.
+type EndWatcher interface {
+	Watcher
+	End(down bool)
+}
+
+// WatchEnd tells w, when it is an EndWatcher, that direction down ended.
+func WatchEnd(w Watcher, down bool) {
+	if ew, ok := w.(EndWatcher); ok {
+		ew.End(down)
+	}
+}
+
 // Buffers are the copy buffers of one Pump at a time. A caller that relays
 // connections one after another (a listener's worker) keeps one and passes
 // it to every PumpWith, so a short flow allocates no buffer at all. The
@@ -617,6 +633,9 @@ func (p *pump) expired(d int, now time.Time) bool {
 // other direction is over too, stop. The end of a drain (drainDown) is no
 // FIN: what the backend sent is all passed on, and its reset follows.
 func (p *pump) finish(d int, dst net.Conn) {
+	if w := p.taps[d].watch; w != nil {
+		WatchEnd(w, d == down)
+	}
 	if d == down {
 		p.awaitWriteFail()
 	}
