@@ -45,6 +45,8 @@ func TestCLIExitCodes(t *testing.T) {
 			`good.toml has no listener with transparent = "redirect" or "tproxy"; give --mode and --port`},
 		{"ca export bad format", []string{"ca", "export", "--format", "jks", "-c", writeCfg(t, dir)}, 2, "", "unknown --format"},
 		{"version help", []string{"version", "--help"}, 0, "Usage: tlsgate version", ""},
+		{"fault no command", []string{"fault"}, 2, "", `fault: a command is required (add, ls, rm, enable, disable, reset; see "tlsgate fault --help")`},
+		{"fault unknown command", []string{"fault", "frob"}, 2, "", `fault: unknown command "frob"`},
 		{"ca init export flag", []string{"ca", "init", "--format", "der", "-c", writeCfg(t, dir)}, 2, "", "flag provided but not defined: -format"},
 		{"ca export no CA", []string{"ca", "export", "--ca-dir", filepath.Join(dir, "nowhere")}, 1, "",
 			"no lab CA in " + filepath.Join(dir, "nowhere")},
