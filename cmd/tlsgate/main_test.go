@@ -323,3 +323,21 @@ func TestDoctorUsesListenAddress(t *testing.T) {
 		})
 	}
 }
+
+// TestTopUsageNamesTheFlagsREADMEUses: the overview `tlsgate --help`
+// prints names the flags and variables an operator reaches for first,
+// which it once left to each subcommand's --help.
+func TestTopUsageNamesTheFlagsREADMEUses(t *testing.T) {
+	for _, want := range []string{
+		"ca export [-c config.toml | --ca-dir DIR] [--format pem|der|p12] [--password P]",
+		"--base-port 9400", "--admin ADDR|off", "lab [--list|--markdown|--only NAME] [--base-port 9400] [--admin ADDR|off] [--ca-dir DIR]",
+		"--handshake-timeout 10s", "$TLSGATE_ADMIN,", "$TLSGATE_ADMIN_TOKEN",
+	} {
+		if !strings.Contains(topUsage, want) {
+			t.Errorf("tlsgate's usage lacks %q:\n%s", want, topUsage)
+		}
+	}
+	if !strings.Contains(labUsage, "[--ca-dir DIR]") {
+		t.Errorf("lab's usage line lacks [--ca-dir DIR]:\n%s", labUsage)
+	}
+}
