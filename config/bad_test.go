@@ -274,7 +274,8 @@ func TestBadConfigs(t *testing.T) {
 		{"syslog with path", "[log]\nsyslog = \"tcp://127.0.0.1:514/x\" #<-\n" + web, "only scheme, host and port"},
 		{"syslog bare address", "[log]\nsyslog = \"127.0.0.1:514\" #<-\n" + web, "log.syslog: bad syslog target"},
 		{"log flush not a duration", "[log]\nflush_interval = 20 #<-\n" + web, `log.flush_interval: want a duration string`},
-		{"log flush negative", "[log]\nflush_interval = \"-1ms\" #<-\n" + web, `log.flush_interval: duration "-1ms" must be greater than zero`},
+		{"log flush negative", "[log]\nflush_interval = \"-1ms\" #<-\n" + web, `log.flush_interval: duration "-1ms" must not be negative`},
+		{"shutdown grace negative", "[shutdown]\ngrace = \"-1s\" #<-\n" + web, `shutdown.grace: duration "-1s" must not be negative`},
 		{"log flush too long", "[log]\nflush_interval = \"1m\" #<-\n" + web, `log.flush_interval: 1m0s is over the 10s limit`},
 		{"log as string", "log = \"stderr\" #<-\n" + web, "log: want a table ([log]), got string"},
 		{"empty ca dir", "[ca]\ndir = \"\" #<-\n" + web, `ca.dir: empty; leave the key out to use "./tlsgate-ca"`},
@@ -360,7 +361,7 @@ func TestBadConfigs(t *testing.T) {
 			`would allow no suite at all with TLS 1.0 to 1.1 (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 is TLS 1.2 only, TLS_AES_256_GCM_SHA384 is TLS 1.3 only`},
 		{"busy_poll too long", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) + "busy_poll = \"1s\" #<-\n",
 			`listener.busy_poll: 1s is more than 1ms; a loop polling that long between events spends a CPU on waiting`},
-		{"busy_poll negative", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) + "busy_poll = \"-1us\" #<-\n", `listener.busy_poll: duration "-1us" must be greater than zero`},
+		{"busy_poll negative", strings.Replace(web, `mode = "terminate"`, `mode = "passthrough"`, 1) + "busy_poll = \"-1us\" #<-\n", `listener.busy_poll: duration "-1us" must not be negative`},
 		// Keys that would do nothing on this listener (review defect 4).
 		{"busy_poll on a terminate listener", web + "busy_poll = \"100us\" #<-\n",
 			`listener.busy_poll: only applies to the epoll engine, which does not serve this listener: mode = "terminate" decrypts every connection`},

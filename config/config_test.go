@@ -402,6 +402,17 @@ func TestGoodEdgeCases(t *testing.T) {
 			func(c *Config) bool { return *c.Listeners[0].ServerSSL == listener.ServerSSL{Verify: true} }},
 		{"inline listener list", `listener = [{listen = "127.0.0.1:1", backend = "127.0.0.1:2", mode = "plaintext"}]`,
 			func(c *Config) bool { return c.Listeners[0].Listen == "127.0.0.1:1" }},
+		// config.toml's [admin] comment: no table is off, a table without
+		// listen (even an empty one) is on at the default, listen = "" off.
+		{"no admin table: off", minimalListener,
+			func(c *Config) bool { return c.Admin.Listen == "" }},
+		{"empty admin table: on at the default", minimalListener + "[admin]\n",
+			func(c *Config) bool { return c.Admin.Listen == DefaultAdminListen }},
+		{"admin listen empty: off", minimalListener + "[admin]\nlisten = \"\"\n",
+			func(c *Config) bool { return c.Admin.Listen == "" }},
+		// config.toml's non_ssl comment names inspect among the TLS modes.
+		{"non_ssl on an inspect listener", strings.Replace(minimalListener, "terminate", "inspect", 1) + "non_ssl = \"http400\"\n",
+			func(c *Config) bool { return c.Listeners[0].NonSSL == listener.NonSSLHTTP400 }},
 		{"warn is warning", minimalListener + "[log]\nlevel = \"warn\"\n",
 			func(c *Config) bool { return c.Log.Level == "warning" }},
 		{"syslog over udp", minimalListener + "[log]\nsyslog = \"udp://[::1]:514\"\n",

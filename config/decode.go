@@ -188,7 +188,12 @@ func (t *table) duration(key string, def time.Duration, zeroOK bool) time.Durati
 		t.failWrap(key, err, "bad duration %q (use units: \"500ms\", \"5s\", \"2m\")", s)
 		return def
 	}
-	if d < 0 || d == 0 && !zeroOK {
+	switch {
+	case d < 0 && zeroOK:
+		// "0s" is accepted here, so "greater than zero" would be untrue.
+		t.fail(key, "duration %q must not be negative", s)
+		return def
+	case d <= 0 && !zeroOK:
 		t.fail(key, "duration %q must be greater than zero", s)
 		return def
 	}

@@ -187,7 +187,7 @@ func checkModeKeys(t *table, o *listener.Options, nonSSLSet, csSet, ssSet bool) 
 		if o.Mode == listener.Plaintext {
 			why = "plaintext is what this listener expects"
 		}
-		t.fail("non_ssl", "has no effect with mode = %q (%s); it applies to passthrough and terminate listeners", o.Mode, why)
+		t.fail("non_ssl", "has no effect with mode = %q (%s); it applies to passthrough, terminate and inspect listeners", o.Mode, why)
 	}
 	if o.NonSSL == listener.NonSSLAllow && !nonSSLIgnored && o.PlainBackend == "" && !t.has("plain_backend") {
 		t.fail("plain_backend", "missing in listener %q: non_ssl = \"allow\" relays plaintext clients to plain_backend", o.Name)

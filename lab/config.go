@@ -200,11 +200,55 @@ func (p Placed) Snippet(o Options) string {
 // exactly what `tlsgate run -c` would run from the same text. The lab CA
 // must exist first when NeedsCAFile.
 func Config(placed []Placed, o Options) (*config.Config, error) {
-	cfg, err := config.Parse([]byte(TOML(placed, o)), filepath.Join(o.CADir, "lab.toml"))
+	text, file := TOML(placed, o), filepath.Join(o.CADir, "lab.toml")
+	cfg, err := config.Parse([]byte(text), file)
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
+	for i, n := range cfg.Notes {
+		cfg.Notes[i] = scenarioNote(text, file, n)
+	}
 	return cfg, nil
+}
+
+// scenarioNote rewords a config note about the lab's rendered TOML: the
+// note names FILE:LINE:COL of a lab.toml that exists only in memory, so
+// an operator looking for it finds nothing. The scenario whose
+// [[listener]] holds that line is what they can act on (tlsgate lab
+// show NAME), so the place becomes "scenario=NAME". A note without a
+// place in the file keeps its words.
+func scenarioNote(text, file, note string) string {
+	rest, ok := strings.CutPrefix(note, file+":")
+	if !ok {
+		return note
+	}
+	lineText, rest, _ := strings.Cut(rest, ":")
+	line, err := strconv.Atoi(lineText)
+	if err != nil {
+		return note
+	}
+	// Drop the column, which follows the line.
+	if _, after, ok := strings.Cut(rest, ": "); ok {
+		rest = after
+	}
+	name := ""
+	for i, l := range strings.Split(text, "\n") {
+		if i >= line {
+			break
+		}
+		if l == "[[listener]]" {
+			name = ""
+		}
+		if v, ok := strings.CutPrefix(l, "name = "); ok && name == "" {
+			if uq, err := strconv.Unquote(v); err == nil {
+				name = uq
+			}
+		}
+	}
+	if name == "" {
+		return "lab: " + rest
+	}
+	return "scenario=" + name + ": " + rest
 }
 
 func addr(port int) string { return Host + ":" + strconv.Itoa(port) }

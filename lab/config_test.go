@@ -220,3 +220,42 @@ func TestTOMLQuoting(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigNotesNameTheScenario: a note about a scenario's settings names
+// the scenario, not a line of the lab.toml that exists only in memory.
+func TestConfigNotesNameTheScenario(t *testing.T) {
+	o := labOptions(t)
+	placed, err := Place(Catalog(), []string{"no-shared-cipher"}, o.BasePort)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Config(placed, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Notes) == 0 {
+		t.Fatal("no config note for no-shared-cipher: the test proves nothing")
+	}
+	for _, n := range cfg.Notes {
+		if !strings.HasPrefix(n, "scenario=no-shared-cipher: listener.client_ssl.ciphers: ") || strings.Contains(n, "lab.toml") {
+			t.Errorf("note %q, want it to start scenario=no-shared-cipher: listener.client_ssl.ciphers: and name no lab.toml", n)
+		}
+	}
+}
+
+// TestScenarioNote rewords the place of a note in the rendered TOML.
+func TestScenarioNote(t *testing.T) {
+	const text = "[log]\nformat = \"json\"\n\n[[listener]]\nname = \"expired\"\nlisten = \"127.0.0.1:1\"\n\n[[fault]]\nname = \"rule\"\nlistener = \"expired\"\n"
+	for _, tc := range []struct{ name, note, want string }{
+		{"in a listener", "/ca/lab.toml:6:1: listener.listen: words", "scenario=expired: listener.listen: words"},
+		{"in its fault", "/ca/lab.toml:9:1: fault.name: words", "scenario=expired: fault.name: words"},
+		{"before any listener", "/ca/lab.toml:2:1: log.format: words", "lab: log.format: words"},
+		{"another file", "/other.toml:6:1: listener.listen: words", "/other.toml:6:1: listener.listen: words"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := scenarioNote(text, "/ca/lab.toml", tc.note); got != tc.want {
+				t.Errorf("scenarioNote = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

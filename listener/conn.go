@@ -367,7 +367,7 @@ func (s *Server) learnDestination(c net.Conn, o *explain.Outcome) bool {
 	// The listening socket's address as bound, for the doctor hint.
 	s.mu.Lock()
 	if s.ln != nil {
-		o.ListenerBind = s.ln.Addr().String()
+		o.ListenerBind = ShownAddr(s.opts.Listen, s.ln.Addr()).String()
 	}
 	s.mu.Unlock()
 	dst, err := s.deps.OriginalDst(c, s.opts.Transparent)

@@ -233,9 +233,9 @@ func (s *Server) stopAccepting(rc syscall.RawConn, ln net.Listener, rule string)
 		g.mu.Unlock()
 		close(up)
 		s.deps.Logger.Error(reasonDownFail,
-			zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
+			zap.String("listener", s.opts.Name), zap.String("listen", ShownAddr(s.opts.Listen, ln.Addr()).String()),
 			zap.String("rule", rule), zap.Error(err))
-		s.announceFailure(DownEvent{Kind: DownFailed, Listen: ln.Addr().String(), Rule: rule, Reason: reasonDownFail, Err: err.Error()})
+		s.announceFailure(DownEvent{Kind: DownFailed, Listen: ShownAddr(s.opts.Listen, ln.Addr()).String(), Rule: rule, Reason: reasonDownFail, Err: err.Error()})
 		return false
 	}
 	// The first shutdown's address is the port's: listenAgain binds to it.
@@ -337,13 +337,13 @@ func (s *Server) wentDown(ln net.Listener, rule string) {
 	check, holds := s.upAdvice(rule)
 	reason, symptom := downWords(s.dropping(), reasonDown, reasonDropDown)
 	s.deps.Logger.Warn(reason,
-		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
+		zap.String("listener", s.opts.Name), zap.String("listen", ShownAddr(s.opts.Listen, ln.Addr()).String()),
 		zap.String("rule", rule), zap.Int64("downs", downs),
 		zap.String("symptom", symptom),
 		zap.String("check", check))
 	// It went down at since, the time the up event's since and down_for
 	// count from.
-	s.announce(DownEvent{Kind: DownWent, Time: since, Listen: ln.Addr().String(), Rule: rule, Holding: holds,
+	s.announce(DownEvent{Kind: DownWent, Time: since, Listen: ShownAddr(s.opts.Listen, ln.Addr()).String(), Rule: rule, Holding: holds,
 		Downs: downs, Reason: reason, Symptom: symptom, Check: check})
 }
 
@@ -357,11 +357,11 @@ func (s *Server) stillDown(ln net.Listener, ended, rule string) {
 	check, holds := s.upAdvice(rule)
 	reason, symptom := downWords(s.dropping(), reasonStillDown, reasonDropStill)
 	s.deps.Logger.Warn(reason,
-		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
+		zap.String("listener", s.opts.Name), zap.String("listen", ShownAddr(s.opts.Listen, ln.Addr()).String()),
 		zap.String("rule", rule), zap.String("ended", ended),
 		zap.String("check", check))
 	_, downs := s.Down()
-	s.announce(DownEvent{Kind: DownStill, Listen: ln.Addr().String(), Rule: rule, Ended: ended, Holding: holds,
+	s.announce(DownEvent{Kind: DownStill, Listen: ShownAddr(s.opts.Listen, ln.Addr()).String(), Rule: rule, Ended: ended, Holding: holds,
 		Downs: downs, Reason: reason, Symptom: symptom, Check: check})
 }
 
@@ -408,11 +408,11 @@ func (s *Server) bringUp(rc syscall.RawConn, ln net.Listener, rule string, since
 	}
 	if err != nil {
 		s.deps.Logger.Error(reasonUpFail,
-			zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
+			zap.String("listener", s.opts.Name), zap.String("listen", ShownAddr(s.opts.Listen, ln.Addr()).String()),
 			zap.String("rule", rule), zap.Error(err))
 		_, downs := s.Down()
 		_, symptom := downWords(dropped, "", "")
-		s.announceFailure(DownEvent{Kind: UpFailed, Listen: ln.Addr().String(), Rule: rule, Since: since,
+		s.announceFailure(DownEvent{Kind: UpFailed, Listen: ShownAddr(s.opts.Listen, ln.Addr()).String(), Rule: rule, Since: since,
 			Downs: downs, Reason: reasonUpFail, Symptom: symptom, Err: err.Error()})
 		return false
 	}
@@ -429,9 +429,9 @@ func (s *Server) bringUp(rc syscall.RawConn, ln net.Listener, rule string, since
 	downFor := s.deps.Faults.Now().Sub(since)
 	reason, _ := downWords(dropped, reasonUp, reasonDropUp)
 	s.deps.Logger.Info(reason,
-		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
+		zap.String("listener", s.opts.Name), zap.String("listen", ShownAddr(s.opts.Listen, ln.Addr()).String()),
 		zap.String("rule", rule), zap.Duration("down_for", downFor))
-	s.announce(DownEvent{Kind: DownUp, Listen: ln.Addr().String(), Rule: rule, Since: since, DownFor: downFor,
+	s.announce(DownEvent{Kind: DownUp, Listen: ShownAddr(s.opts.Listen, ln.Addr()).String(), Rule: rule, Since: since, DownFor: downFor,
 		Downs: downs, Reason: reason})
 	return true
 }
@@ -472,7 +472,7 @@ func (s *Server) startDown(ln net.Listener) {
 			err = fmt.Errorf("listener: %T: %v", ln, err)
 			s.deps.Logger.Error(reasonNoSocket,
 				zap.String("listener", s.opts.Name), zap.String("rule", rule), zap.Error(err))
-			s.announceFailure(DownEvent{Kind: DownFailed, Listen: ln.Addr().String(), Rule: rule, Reason: reasonNoSocket, Err: err.Error()})
+			s.announceFailure(DownEvent{Kind: DownFailed, Listen: ShownAddr(s.opts.Listen, ln.Addr()).String(), Rule: rule, Reason: reasonNoSocket, Err: err.Error()})
 		}
 		s.wg.Done()
 		return

@@ -129,11 +129,11 @@ func (s *Server) alsoHeld(ln net.Listener) {
 		check, holds := s.upAdvice(cur)
 		reason, symptom := downWords(s.dropping(), reasonAlsoHeld, reasonDropAlsoHeld)
 		s.deps.Logger.Warn(reason,
-			zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
+			zap.String("listener", s.opts.Name), zap.String("listen", ShownAddr(s.opts.Listen, ln.Addr()).String()),
 			zap.String("rule", h.Rule), zap.String("held_by", cur),
 			zap.String("check", check))
 		_, downs := s.Down()
-		s.announce(DownEvent{Kind: DownAlsoHeld, Listen: ln.Addr().String(), Rule: h.Rule, HeldBy: cur, Holding: holds,
+		s.announce(DownEvent{Kind: DownAlsoHeld, Listen: ShownAddr(s.opts.Listen, ln.Addr()).String(), Rule: h.Rule, HeldBy: cur, Holding: holds,
 			Downs: downs, Reason: reason, Symptom: symptom, Check: check})
 	}
 	// upAdvice remembered the rules holding it now; without a new one it

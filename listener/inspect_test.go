@@ -297,18 +297,24 @@ func TestTransparentDestination(t *testing.T) {
 	dst := netip.MustParseAddrPort(backend)
 	cases := []struct {
 		name      string
+		mode      string
 		lookup    func(net.Conn, string) (netip.AddrPort, error)
 		wantRoute string
 	}{
-		{"redirected", func(net.Conn, string) (netip.AddrPort, error) { return dst, nil }, "passthrough"},
-		{"no conntrack entry", func(net.Conn, string) (netip.AddrPort, error) {
+		{"redirected", TransparentRedirect, func(net.Conn, string) (netip.AddrPort, error) { return dst, nil }, "passthrough"},
+		{"no conntrack entry", TransparentRedirect, func(net.Conn, string) (netip.AddrPort, error) {
 			return netip.AddrPort{}, fmt.Errorf("transparent: no original destination")
 		}, "no_original_dst"},
-		{"loop", func(c net.Conn, _ string) (netip.AddrPort, error) { return addrPort(c.LocalAddr()), nil }, "transparent_loop"},
+		{"loop", TransparentRedirect, func(c net.Conn, _ string) (netip.AddrPort, error) { return addrPort(c.LocalAddr()), nil }, "transparent_loop"},
+		// TPROXY's original destination is the socket's local address, so
+		// a client dialling the listener directly names the listener
+		// itself: a loop, as README and the try= hint say (redirect's
+		// lookup turns the same dial into no_original_dst instead).
+		{"tproxy direct dial", TransparentTProxy, func(c net.Conn, _ string) (netip.AddrPort, error) { return addrPort(c.LocalAddr()), nil }, "transparent_loop"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h := startListenerDeps(t, Options{Mode: Passthrough, Transparent: TransparentRedirect}, func(d *Deps) { d.OriginalDst = tc.lookup })
+			h := startListenerDeps(t, Options{Mode: Passthrough, Transparent: tc.mode}, func(d *Deps) { d.OriginalDst = tc.lookup })
 			roots := x509.NewCertPool()
 			roots.AddCert(sca.cert)
 			c, err := tls.Dial("tcp", h.addr, &tls.Config{ServerName: "lab.test", RootCAs: roots})

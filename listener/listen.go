@@ -67,3 +67,24 @@ func (s *Server) heldAtListen(rule string, addr syscall.Sockaddr, drop uint16) {
 		g.up, g.addr = make(chan struct{}), addr
 	}
 }
+
+// ShownAddr is the address to show for a listener configured as listen
+// and bound as bound: the configured IP with the bound port (port 0 is
+// the kernel's choice). Go binds "0.0.0.0:P" as a dual-stack [::] socket,
+// which accepts IPv6 too, and its Addr says [::]:P: an operator who wrote
+// 0.0.0.0 would read an address they never configured, and a hint built
+// on it (doctor --listen) would check IPv6 rules for an IPv4 set-up. A
+// host name, or an address that does not parse, shows the bound address,
+// which says what the name resolved to.
+func ShownAddr(listen string, bound net.Addr) net.Addr {
+	tcp, ok := bound.(*net.TCPAddr)
+	host, _, err := net.SplitHostPort(listen)
+	if !ok || err != nil {
+		return bound
+	}
+	ip := net.ParseIP(host)
+	if ip == nil {
+		return bound
+	}
+	return &net.TCPAddr{IP: ip, Port: tcp.Port}
+}

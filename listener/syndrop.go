@@ -117,10 +117,10 @@ func (s *Server) refuseInstead(rc syscall.RawConn, ln net.Listener, rule string)
 // it refuses them with an RST instead until the watcher's next try.
 func (s *Server) dropFailed(ln net.Listener, rule string, err error) {
 	s.deps.Logger.Error(reasonDropFail,
-		zap.String("listener", s.opts.Name), zap.String("listen", ln.Addr().String()),
+		zap.String("listener", s.opts.Name), zap.String("listen", ShownAddr(s.opts.Listen, ln.Addr()).String()),
 		zap.String("rule", rule), zap.Error(err))
 	_, downs := s.Down()
-	s.announceFailure(DownEvent{Kind: DropFailed, Listen: ln.Addr().String(), Rule: rule, Downs: downs,
+	s.announceFailure(DownEvent{Kind: DropFailed, Listen: ShownAddr(s.opts.Listen, ln.Addr()).String(), Rule: rule, Downs: downs,
 		Reason: reasonDropFail, Symptom: symptomRefused, Err: err.Error()})
 }
 

@@ -80,9 +80,10 @@ func actionList() string {
 
 // cmdFault runs `tlsgate fault …` against the admin API.
 func cmdFault(args []string, stdout, stderr io.Writer) error {
+	// Bad usage is one line, as every subcommand's is: the 28-line usage
+	// would bury it, and --help prints that.
 	if len(args) == 0 {
-		fmt.Fprint(stderr, faultUsage)
-		return usageError{"fault: a command is required (add, ls, rm, enable, disable, reset)"}
+		return usageError{"fault: a command is required (add, ls, rm, enable, disable, reset; see \"tlsgate fault --help\")"}
 	}
 	sub, args := args[0], args[1:]
 	if sub == "-h" || sub == "--help" || sub == "help" {
@@ -140,8 +141,7 @@ func cmdFault(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "reset the counters of %d %s\n", len(sts), noun)
 		return nil
 	}
-	fmt.Fprint(stderr, faultUsage)
-	return usageError{fmt.Sprintf("fault: unknown command %q (want add, ls, rm, enable, disable or reset)", sub)}
+	return usageError{fmt.Sprintf("fault: unknown command %q (want add, ls, rm, enable, disable or reset; see \"tlsgate fault --help\")", sub)}
 }
 
 // adminFlag is --admin: it sets the client's base URL and records that the

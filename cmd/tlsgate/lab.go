@@ -28,7 +28,7 @@ import (
 	"github.com/tlsgate/tlsgate/pki"
 )
 
-const labUsage = `lab [--only NAME[,NAME]] [--base-port 9400] [--admin 127.0.0.1:8474|off] [--lang en|ja]
+const labUsage = `lab [--only NAME[,NAME]] [--base-port 9400] [--admin 127.0.0.1:8474|off] [--ca-dir DIR] [--lang en|ja]
        tlsgate lab --list | --markdown [--lang en|ja]
        tlsgate lab client [--cacert FILE] [--classic] [--resolve HOST:PORT:ADDR] https://HOST:PORT/
 

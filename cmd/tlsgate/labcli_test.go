@@ -204,7 +204,7 @@ func TestLabBusyPortErrorNamesTheFlag(t *testing.T) {
 	})
 }
 
-// TestLabClientResolve: README's exercise 1 runs a Go client against
+// TestLabClientResolve: a Go client against waf-sni-reset's
 // www.blocked.test, a name that resolves nowhere; --resolve sends the
 // connection to the lab and the name as SNI, as curl's does, so the
 // scenario's reset shows instead of "no such host".
@@ -223,6 +223,22 @@ func TestLabClientResolve(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "--resolve") {
 			t.Errorf("--resolve %q = %v, want an error naming --resolve", bad, err)
 		}
+	}
+}
+
+// TestLabExerciseOneLargeHello: README's exercise 1 holds: on
+// large-client-hello the Go client's default, post-quantum hello is reset
+// and the same client with --classic gets through (waf-sni-reset, which
+// keys on the SNI, resets both, so it cannot be the exercise).
+func TestLabExerciseOneLargeHello(t *testing.T) {
+	r := startLab(t, "large-client-hello")
+	url := "https://localhost:" + strconv.Itoa(r.placed[0].Port) + "/"
+	err := cmdLabClient([]string{"--cacert", r.opts.CAFile(), url}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "connection reset by peer") {
+		t.Errorf("lab client (post-quantum hello) against large-client-hello = %v, want a reset", err)
+	}
+	if err := cmdLabClient([]string{"--classic", "--cacert", r.opts.CAFile(), url}, io.Discard); err != nil {
+		t.Errorf("lab client --classic against large-client-hello = %v, want it to get through", err)
 	}
 }
 

@@ -28,7 +28,7 @@ const topUsage = `tlsgate: a TLS-inspecting proxy that explains every handshake 
 
 Usage:
   tlsgate run [-c config.toml]     run the listeners (the built-in default config when -c is absent)
-  tlsgate ca export [-c config.toml | --ca-dir DIR] [--format pem|der|p12]
+  tlsgate ca export [-c config.toml | --ca-dir DIR] [--format pem|der|p12] [--password P]
                                    print the existing lab CA certificate for clients
                                    to trust (it never creates one)
   tlsgate ca init [-c config.toml | --ca-dir DIR]
@@ -39,11 +39,13 @@ Usage:
   tlsgate doctor transparent [--mode redirect|tproxy] [--port N | --listen HOST:PORT]
                                    check the iptables rules, routes, sysctls and
                                    capabilities a transparent listener needs
-  tlsgate fault add|ls|rm|enable|disable|reset [--admin URL]
+  tlsgate fault add|ls|rm|enable|disable|reset [--admin URL] [--token T]
                                    change fault rules at runtime through the admin API
-  tlsgate lab [--list|--markdown|--only NAME] [--lang ja]
+                                   (--admin defaults to $TLSGATE_ADMIN, --token to
+                                   $TLSGATE_ADMIN_TOKEN)
+  tlsgate lab [--list|--markdown|--only NAME] [--base-port 9400] [--admin ADDR|off] [--ca-dir DIR] [--lang ja]
                                    run the training catalog of real failures, one port each
-  tlsgate probe HOST:PORT [--sni NAME] [--cacert FILE] [--timeout 3s] [--steps 1,3,4] [--json] [--lang ja]
+  tlsgate probe HOST:PORT [--sni NAME] [--cacert FILE] [--timeout 3s] [--handshake-timeout 10s] [--steps 1,3,4] [--json] [--lang ja]
                                    walk the operator's checklist against a TLS server
   tlsgate explain [--lang en|ja] [--json] [LINE…]
                                    explain pasted /var/log/ltm lines (or stdin)

@@ -45,6 +45,8 @@ func TestCLIExitCodes(t *testing.T) {
 			`good.toml has no listener with transparent = "redirect" or "tproxy"; give --mode and --port`},
 		{"ca export bad format", []string{"ca", "export", "--format", "jks", "-c", writeCfg(t, dir)}, 2, "", "unknown --format"},
 		{"version help", []string{"version", "--help"}, 0, "Usage: tlsgate version", ""},
+		{"fault no command", []string{"fault"}, 2, "", `fault: a command is required (add, ls, rm, enable, disable, reset; see "tlsgate fault --help")`},
+		{"fault unknown command", []string{"fault", "frob"}, 2, "", `fault: unknown command "frob"`},
 		{"ca init export flag", []string{"ca", "init", "--format", "der", "-c", writeCfg(t, dir)}, 2, "", "flag provided but not defined: -format"},
 		{"ca export no CA", []string{"ca", "export", "--ca-dir", filepath.Join(dir, "nowhere")}, 1, "",
 			"no lab CA in " + filepath.Join(dir, "nowhere")},
@@ -319,5 +321,23 @@ func TestDoctorUsesListenAddress(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTopUsageNamesTheFlagsREADMEUses: the overview `tlsgate --help`
+// prints names the flags and variables an operator reaches for first,
+// which it once left to each subcommand's --help.
+func TestTopUsageNamesTheFlagsREADMEUses(t *testing.T) {
+	for _, want := range []string{
+		"ca export [-c config.toml | --ca-dir DIR] [--format pem|der|p12] [--password P]",
+		"--base-port 9400", "--admin ADDR|off", "lab [--list|--markdown|--only NAME] [--base-port 9400] [--admin ADDR|off] [--ca-dir DIR]",
+		"--handshake-timeout 10s", "$TLSGATE_ADMIN,", "$TLSGATE_ADMIN_TOKEN",
+	} {
+		if !strings.Contains(topUsage, want) {
+			t.Errorf("tlsgate's usage lacks %q:\n%s", want, topUsage)
+		}
+	}
+	if !strings.Contains(labUsage, "[--ca-dir DIR]") {
+		t.Errorf("lab's usage line lacks [--ca-dir DIR]:\n%s", labUsage)
 	}
 }

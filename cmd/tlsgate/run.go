@@ -332,7 +332,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	for _, b := range all {
 		o := b.srv.Options()
 		eng, why := b.srv.EngineFor(b.ln)
-		fields := []zap.Field{zap.String("listener", o.Name), zap.String("listen", b.ln.Addr().String()),
+		// The configured address, not [::] for a dual-stack 0.0.0.0.
+		shown := listener.ShownAddr(o.Listen, b.ln.Addr())
+		fields := []zap.Field{zap.String("listener", o.Name), zap.String("listen", shown.String()),
 			zap.String("mode", string(o.Mode)), zap.String("backend", o.Backend), zap.String("engine", string(eng))}
 		if why != "" {
 			fields = append(fields, zap.String("engine_why", why))
@@ -346,7 +348,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 				held = append(held, h.Rule)
 			}
 		}
-		hint := tryHint(o, b.ln.Addr(), caPath, served, held)
+		hint := tryHint(o, shown, caPath, served, held)
 		if len(held) > 0 && b.srv.Dropping() {
 			hint = dropHint(held)
 		}

@@ -93,8 +93,9 @@ func modeHint(o listener.Options, a net.Addr, caPath string, served *servedCert,
 
 // transparentHint is the hint of a transparent listener, which serves only
 // connections the host's rules redirect to it: a client dialling its
-// address has no original destination and is refused (no_original_dst,
-// curl (7) on loopback), so the hint says how clients reach it instead.
+// address is refused (redirect: no_original_dst, curl (7) on loopback;
+// tproxy, whose destination is the socket's local address: transparent_loop,
+// curl 56, 35 or 7), so the hint says how clients reach it instead.
 func transparentHint(o listener.Options, a net.Addr, caPath string, served *servedCert) string {
 	var cmd string
 	switch {
@@ -107,9 +108,21 @@ func transparentHint(o listener.Options, a net.Addr, caPath string, served *serv
 	default:
 		cmd = "curl --cacert " + caPath + " https://<a real server>/"
 	}
-	return fmt.Sprintf("none to dial: transparent = %q serves the connections this host's iptables rules redirect to it (a direct dial to %s is refused: no_original_dst); "+
+	return fmt.Sprintf("none to dial: transparent = %q serves the connections this host's iptables rules redirect to it (a direct dial to %s is refused: %s); "+
 		"`tlsgate doctor transparent --mode %s --listen %s` prints the rules, then from a client whose traffic passes this host: %s",
-		o.Transparent, a, o.Transparent, a, cmd)
+		o.Transparent, a, directDialCode(o.Transparent), o.Transparent, a, cmd)
+}
+
+// directDialCode is the diagnosis a direct dial to a transparent listener
+// gets. REDIRECT leaves conntrack with no rewrite, so there is no original
+// destination; TPROXY's destination is the socket's local address, which
+// for a direct dial is the listener itself, so the dial is refused as a
+// loop (relaying it would dial tlsgate).
+func directDialCode(mode string) string {
+	if mode == listener.TransparentTProxy {
+		return "transparent_loop"
+	}
+	return "no_original_dst"
 }
 
 // inspectHint is the hint of an inspect listener with a fixed backend. Its

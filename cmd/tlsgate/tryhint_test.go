@@ -242,26 +242,31 @@ func TestTryHintSNIRequireAndHeld(t *testing.T) {
 }
 
 // TestTryHintTransparent: a transparent listener's hint is no direct dial,
-// which is always refused (no_original_dst; curl (7) on loopback), but how
-// clients reach it: through the rules the doctor prints, for its address.
+// which is always refused (redirect: no_original_dst; tproxy, whose
+// destination is the local address: transparent_loop), but how clients
+// reach it: through the rules the doctor prints, for its address.
 func TestTryHintTransparent(t *testing.T) {
 	a := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 19843}
 	for _, tc := range []struct {
-		name string
-		o    listener.Options
-		want string
+		name    string
+		o       listener.Options
+		want    string
+		refused string
 	}{
 		{"redirect inspect", listener.Options{Mode: listener.Inspect, Transparent: "redirect"},
-			"`tlsgate doctor transparent --mode redirect --listen 127.0.0.1:19843` prints the rules, then from a client whose traffic passes this host: curl --cacert /lab/ca.pem https://<a real server>/"},
+			"`tlsgate doctor transparent --mode redirect --listen 127.0.0.1:19843` prints the rules, then from a client whose traffic passes this host: curl --cacert /lab/ca.pem https://<a real server>/",
+			"a direct dial to 127.0.0.1:19843 is refused: no_original_dst"},
 		{"tproxy passthrough", listener.Options{Mode: listener.Passthrough, Transparent: "tproxy"},
-			"--mode tproxy --listen 127.0.0.1:19843` prints the rules, then from a client whose traffic passes this host: curl https://<a real server>/   (TLS is passed through"},
-		{"redirect plaintext", listener.Options{Mode: listener.Plaintext, Transparent: "redirect"}, "curl http://<a real server>/"},
+			"--mode tproxy --listen 127.0.0.1:19843` prints the rules, then from a client whose traffic passes this host: curl https://<a real server>/   (TLS is passed through",
+			"a direct dial to 127.0.0.1:19843 is refused: transparent_loop"},
+		{"redirect plaintext", listener.Options{Mode: listener.Plaintext, Transparent: "redirect"}, "curl http://<a real server>/",
+			"a direct dial to 127.0.0.1:19843 is refused: no_original_dst"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tryHint(tc.o, a, "/lab/ca.pem", nil, nil)
-			if !strings.Contains(got, tc.want) || !strings.Contains(got, "a direct dial to 127.0.0.1:19843 is refused") ||
+			if !strings.Contains(got, tc.want) || !strings.Contains(got, tc.refused) ||
 				strings.Contains(got, "://127.0.0.1:19843") {
-				t.Errorf("hint %q\nwant it to contain %q, say a direct dial is refused, and dial no 127.0.0.1:19843", got, tc.want)
+				t.Errorf("hint %q\nwant it to contain %q, say %q, and dial no 127.0.0.1:19843", got, tc.want, tc.refused)
 			}
 		})
 	}

@@ -53,3 +53,33 @@ func TestAdminListening(t *testing.T) {
 		})
 	}
 }
+
+// TestReadyOffset: the gateway is ready once a complete line names the
+// probe, and the test's log starts after the last complete line, never
+// inside a line still being written.
+func TestReadyOffset(t *testing.T) {
+	const (
+		probe  = "127.0.0.1:51234"
+		event  = `{"msg":"connection","client":"127.0.0.1:51234"}` + "\n"
+		other  = `{"msg":"listening","listener":"probe","listen":"127.0.0.1:44401"}` + "\n"
+		halfOf = `{"msg":"connection","explain":"sen`
+	)
+	for _, tc := range []struct {
+		name, log string
+		want      int64
+		ok        bool
+	}{
+		{"empty", "", 0, false},
+		{"no probe yet", other, 0, false},
+		{"probe line still being written", other + `{"msg":"connection","client":"127.0.0.1:51234"`, 0, false},
+		{"probe line complete", other + event, int64(len(other + event)), true},
+		{"a later line half written", other + event + halfOf, int64(len(other + event)), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := ReadyOffset(tc.log, probe)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("ReadyOffset = %d, %t; want %d, %t", got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
