@@ -17,7 +17,11 @@ import (
 // the bucket empty fires the rule, and tlsgate answers every request on it
 // in the backend's place, as an abort does, with the rule's status, a
 // Retry-After until the next refill and Envoy's x-envoy-ratelimited. The
-// bucket reads the engine's injected clock, never time.Now.
+// bucket reads the engine's injected clock, never time.Now. A token is
+// taken when the rule is selected at plan time, so a connection the
+// listener later passes through undecrypted, or one an earlier abort
+// already answers, still spends one: the count is of selected
+// connections, not of answered ones.
 
 // Rate limit defaults: Envoy's local rate limit status and body.
 const (
@@ -84,6 +88,10 @@ func (r *Rule) validateRateLimit(fail failFunc) error {
 		return fail("window", "%s is below 1ms: want the refill period, such as \"1s\" or \"1m\"", r.Window.D())
 	case r.Burst < 0 || r.Burst > maxRateTokens:
 		return fail("burst", "want from 1 to %d tokens, got %d", maxRateTokens, r.Burst)
+	case r.Burst != 0 && r.Burst < r.Rate:
+		// The bucket holds at most burst tokens, so no window could admit
+		// rate connections: the rule would limit harder than it reads.
+		return fail("burst", "%d is below rate %d: at most burst connections pass a window; want burst >= rate, or leave it out (it defaults to rate)", r.Burst, r.Rate)
 	case r.Status != 0 && (r.Status < 400 || r.Status > 599):
 		return fail("status", "%d is outside 400..599 (a rate limit answers with an error, 429 by default)", r.Status)
 	}

@@ -126,6 +126,7 @@ func TestValidateRateLimit(t *testing.T) {
 		{"no rate", Rule{Name: "x", Action: ActRateLimit}, "rate", "missing: rate_limit needs the connections admitted per window"},
 		{"negative rate", Rule{Name: "x", Action: ActRateLimit, Rate: -1}, "rate", "want from 1 to 1000000 connections per window, got -1"},
 		{"huge burst", Rule{Name: "x", Action: ActRateLimit, Rate: 1, Burst: 2_000_000}, "burst", "want from 1 to 1000000 tokens"},
+		{"burst below rate", Rule{Name: "x", Action: ActRateLimit, Rate: 10, Burst: 2}, "burst", "2 is below rate 10"},
 		{"tiny window", Rule{Name: "x", Action: ActRateLimit, Rate: 1, Window: Duration(time.Microsecond)}, "window", "1µs is below 1ms"},
 		{"negative window", Rule{Name: "x", Action: ActRateLimit, Rate: 1, Window: Duration(-time.Second)}, "window", "-1s is negative"},
 		{"long window", Rule{Name: "x", Action: ActRateLimit, Rate: 1, Window: Duration(48 * time.Hour)}, "window", "above the limit of 24h0m0s"},
