@@ -13,6 +13,7 @@ import (
 	"github.com/tlsgate/tlsgate/fastpath"
 	"github.com/tlsgate/tlsgate/faults"
 	"github.com/tlsgate/tlsgate/sniff"
+	"github.com/tlsgate/tlsgate/transparent"
 )
 
 // firstBytesKept bounds the evidence copied into the Outcome.
@@ -389,11 +390,14 @@ func (s *Server) learnDestination(c net.Conn, o *explain.Outcome) bool {
 
 // isOwnListener says dst is this listener's own address: a client that
 // dialled tlsgate directly, which a transparent listener would relay to
-// itself forever.
+// itself forever. A wildcard listener's port alone does not say so: a
+// tproxy listener on 0.0.0.0:443 intercepting flows to other hosts' port
+// 443 sees that port on every connection, and only a destination that is
+// this host's (loopback, or one of Deps.LocalIPs) is a loop.
 func (s *Server) isOwnListener(dst netip.AddrPort) bool {
 	ap, err := netip.ParseAddrPort(s.opts.Listen)
-	if err != nil || ap.Port() != dst.Port() {
+	if err != nil {
 		return false
 	}
-	return ap.Addr().IsUnspecified() || ap.Addr().Unmap() == dst.Addr().Unmap()
+	return transparent.IsSelf(dst, []netip.AddrPort{ap}, s.deps.LocalIPs)
 }

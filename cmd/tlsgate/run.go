@@ -217,7 +217,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	holdP := uringHoldP(cfg.Listeners, runtime.GOMAXPROCS(0))
 	for i, o := range cfg.Listeners {
 		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID, SessionSalt: salt,
-			OriginalDst: transparent.Lookup, Faults: engine, AdminURL: func() string { return adminURL },
+			OriginalDst: transparent.Lookup, LocalIPs: transparent.LocalIPs, Faults: engine, AdminURL: func() string { return adminURL },
 			FaultAdmin: func() string { return faultAdmin(adminURL) }, CAFile: caPath, SkewedDials: skewed}
 		if sink != nil {
 			deps.OnOutcomeLent = sink.observe

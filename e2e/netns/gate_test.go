@@ -33,7 +33,7 @@ type gate struct {
 
 // gateConfig renders the one-listener config: inspect mode, transparent,
 // the real server verified against the test's public CA.
-func gateConfig(g *gate, transparentMode, publicCA string) string {
+func gateConfig(g *gate, port, transparentMode, publicCA string) string {
 	return fmt.Sprintf(`[log]
 format = "json"
 file = %q
@@ -57,7 +57,7 @@ transparent = %q
 
 [listener.server_ssl]
 ca = %q
-`, g.logPath, g.caDir, listenPort, transparentMode, publicCA)
+`, g.logPath, g.caDir, port, transparentMode, publicCA)
 }
 
 // startGate writes the config, creates the lab CA with `tlsgate ca init`
@@ -74,7 +74,7 @@ func startGate(t *testing.T, l *lab, transparentMode, publicCA string) *gate {
 		labCA:   filepath.Join(dir, "lab-ca.pem"),
 		out:     &tg.Buffer{},
 	}
-	if err := os.WriteFile(g.cfgPath, []byte(gateConfig(g, transparentMode, publicCA)), 0o644); err != nil {
+	if err := os.WriteFile(g.cfgPath, []byte(gateConfig(g, l.gatePort, transparentMode, publicCA)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	mustRun(t, tlsgateBin, "ca", "init", "-c", g.cfgPath)

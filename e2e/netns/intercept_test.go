@@ -16,6 +16,7 @@ const (
 	portTLS12     = 40003
 	portH2        = 40004
 	portTProxy    = 40011
+	portSamePort  = 40012
 )
 
 // curl runs curl in the client namespace against https://shop.lab.test/path,
@@ -192,6 +193,30 @@ func TestInterceptTProxy(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestInterceptTProxySamePort listens on 0.0.0.0:443, the port it
+// intercepts: every intercepted flow's destination then has the
+// listener's port, and only its address tells a flow to the real server
+// (relayed) from a client dialling the gateway itself (a loop).
+func TestInterceptTProxySamePort(t *testing.T) {
+	requireLab(t)
+	l := newLab(t, "p")
+	l.gatePort = "443"
+	p := writePKI(t, t.TempDir())
+	srv := startRealServer(t, l, p)
+	l.tproxyRules(t)
+	g := startGate(t, l, "tproxy", p.caFile)
+
+	r := l.curl(portSamePort, "--http1.1", "--cacert", g.labCA)
+	if r.err != nil || r.code != 0 {
+		t.Fatalf("curl with the lab CA: exit %d %v\n%s\ntlsgate:\n%s", r.code, r.err, r.combined(), g.readLog(t))
+	}
+	if want := body(shopName, "GET", "/path"); r.stdout != want {
+		t.Errorf("curl got body %q, want the real server's %q", r.stdout, want)
+	}
+	checkReachedServer(t, srv)
+	checkInspected(t, g.eventFrom(t, clientAddr(portSamePort)), "tproxy", portSamePort)
 }
 
 // TestDoctorEmptyNamespace runs the doctor where nothing is set up: it must

@@ -99,6 +99,9 @@ func mustRun(t *testing.T, name string, args ...string) string {
 type lab struct {
 	cli, gw, srv string
 	gwCliDev     string // gw's veth towards the client: interception matches it
+	// gatePort is tlsgate's listening port in gw and the rules' target:
+	// listenPort unless a test listens on the intercepted port itself.
+	gatePort string
 }
 
 // newLab builds the topology. tag keeps names unique between the tests of
@@ -108,7 +111,7 @@ type lab struct {
 func newLab(t *testing.T, tag string) *lab {
 	t.Helper()
 	id := fmt.Sprintf("%s%d", tag, os.Getpid())
-	l := &lab{cli: "tgcli" + id, gw: "tggw" + id, srv: "tgsrv" + id, gwCliDev: "gc" + id}
+	l := &lab{cli: "tgcli" + id, gw: "tggw" + id, srv: "tgsrv" + id, gwCliDev: "gc" + id, gatePort: listenPort}
 	// Interface names are at most 15 bytes: 2 + 1 + a 7-digit PID fits.
 	cliDev, gwSrvDev, srvDev := "cg"+id, "gs"+id, "sg"+id
 	for _, ns := range []string{l.cli, l.gw, l.srv} {
@@ -169,7 +172,7 @@ func mustIn(t *testing.T, ns, name string, args ...string) string {
 func (l *lab) redirectRules(t *testing.T) {
 	t.Helper()
 	mustIn(t, l.gw, "iptables", "-w", "-t", "nat", "-A", "PREROUTING", "-i", l.gwCliDev, "-p", "tcp", "--dport", "443",
-		"-j", "REDIRECT", "--to-ports", listenPort)
+		"-j", "REDIRECT", "--to-ports", l.gatePort)
 }
 
 // tproxyRules intercepts with TPROXY: the packets keep their destination,
@@ -178,7 +181,7 @@ func (l *lab) redirectRules(t *testing.T) {
 func (l *lab) tproxyRules(t *testing.T) {
 	t.Helper()
 	mustIn(t, l.gw, "iptables", "-w", "-t", "mangle", "-A", "PREROUTING", "-i", l.gwCliDev, "-p", "tcp", "--dport", "443",
-		"-j", "TPROXY", "--on-port", listenPort, "--tproxy-mark", "0x1/0x1")
+		"-j", "TPROXY", "--on-port", l.gatePort, "--tproxy-mark", "0x1/0x1")
 	mustIn(t, l.gw, "ip", "rule", "add", "fwmark", "1", "lookup", "100")
 	mustIn(t, l.gw, "ip", "route", "add", "local", "0.0.0.0/0", "dev", "lo", "table", "100")
 }
