@@ -165,21 +165,7 @@ func TestInterceptRedirect(t *testing.T) {
 // through the policy route; the destination is the socket's local address.
 func TestInterceptTProxy(t *testing.T) {
 	requireLab(t)
-	l := newLab(t, "t")
-	p := writePKI(t, t.TempDir())
-	srv := startRealServer(t, l, p)
-	l.tproxyRules(t)
-	g := startGate(t, l, "tproxy", p.caFile)
-
-	r := l.curl(portTProxy, "--http1.1", "--cacert", g.labCA)
-	if r.err != nil || r.code != 0 {
-		t.Fatalf("curl with the lab CA: exit %d %v\n%s\ntlsgate:\n%s", r.code, r.err, r.combined(), g.readLog(t))
-	}
-	if want := body(shopName, "GET", "/path"); r.stdout != want {
-		t.Errorf("curl got body %q, want the real server's %q", r.stdout, want)
-	}
-	checkReachedServer(t, srv)
-	checkInspected(t, g.eventFrom(t, clientAddr(portTProxy)), "tproxy", portTProxy)
+	l := interceptTProxy(t, "t", listenPort, portTProxy)
 
 	t.Run("doctor approves the gateway", func(t *testing.T) {
 		r := in(l.gw, tlsgateBin, "doctor", "transparent", "--mode", "tproxy", "--port", listenPort)
@@ -201,14 +187,22 @@ func TestInterceptTProxy(t *testing.T) {
 // (relayed) from a client dialling the gateway itself (a loop).
 func TestInterceptTProxySamePort(t *testing.T) {
 	requireLab(t)
-	l := newLab(t, "p")
-	l.gatePort = "443"
+	interceptTProxy(t, "p", "443", portSamePort)
+}
+
+// interceptTProxy builds a lab tagged tag whose gateway TPROXYs port 443
+// to tlsgate on gatePort, and checks that curl from clientPort reaches
+// the real server through tlsgate's inspection.
+func interceptTProxy(t *testing.T, tag, gatePort string, clientPort int) *lab {
+	t.Helper()
+	l := newLab(t, tag)
+	l.gatePort = gatePort
 	p := writePKI(t, t.TempDir())
 	srv := startRealServer(t, l, p)
 	l.tproxyRules(t)
 	g := startGate(t, l, "tproxy", p.caFile)
 
-	r := l.curl(portSamePort, "--http1.1", "--cacert", g.labCA)
+	r := l.curl(clientPort, "--http1.1", "--cacert", g.labCA)
 	if r.err != nil || r.code != 0 {
 		t.Fatalf("curl with the lab CA: exit %d %v\n%s\ntlsgate:\n%s", r.code, r.err, r.combined(), g.readLog(t))
 	}
@@ -216,7 +210,8 @@ func TestInterceptTProxySamePort(t *testing.T) {
 		t.Errorf("curl got body %q, want the real server's %q", r.stdout, want)
 	}
 	checkReachedServer(t, srv)
-	checkInspected(t, g.eventFrom(t, clientAddr(portSamePort)), "tproxy", portSamePort)
+	checkInspected(t, g.eventFrom(t, clientAddr(clientPort)), "tproxy", clientPort)
+	return l
 }
 
 // TestDoctorEmptyNamespace runs the doctor where nothing is set up: it must
