@@ -88,7 +88,7 @@ func TestEndsAtFirstBytesAgreesWithRoute(t *testing.T) {
 				_ = c.Close()
 				select {
 				case r := <-h.out:
-					if ended, predicted := endedRoutes[r.o.Route], h.srv.endsAtFirstBytes(r.o); ended != predicted {
+					if ended, predicted := endedRoutes[r.o.Route], h.srv.endsAtFirstBytes(h.srv.choose(r.o)); ended != predicted {
 						t.Errorf("%s/%s: route %q (ended %v), endsAtFirstBytes %v (%s)", l.name, in.name, r.o.Route, ended, predicted, r.d.Summary)
 					}
 				case <-time.After(30 * time.Second):

@@ -212,11 +212,12 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 	c, naming := s.nameLater(c, p)
 	// Recorded before the plan acts: a fault that refuses the hello
 	// stands in for the handshake route would have run.
-	o.Terminated = s.choose(o).terminates()
-	if c, ok = s.planHello(c, o, p, &cc.fx); !ok {
+	ch := s.choose(o)
+	o.Terminated = ch.terminates()
+	if c, ok = s.planHello(c, o, p, &cc.fx, ch); !ok {
 		return
 	}
-	s.route(c, o, p, cc)
+	s.route(c, o, p, cc, ch)
 	naming.name(o)
 }
 

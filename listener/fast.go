@@ -288,7 +288,7 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 		// Plan the later stages here, once (an engine without rules
 		// answers at once). A rule that selects this connection needs
 		// the goroutine path's wrappers.
-		s.computeHello(o, st.reads, fx)
+		s.computeHello(o, st.reads, fx, s.choose(o))
 		if !fx.plan.Empty() {
 			return fastpath.Handoff, netip.AddrPort{}
 		}

@@ -76,7 +76,7 @@ func (s *Server) computeAccept(client netip.AddrPort, fx *connFaults) {
 
 // computeHello evaluates the later stages' rules once the first bytes are
 // known, merging them into fx.plan.
-func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) {
+func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults, ch choice) {
 	fx.helloPlanned = true
 	if fx.engine == nil {
 		return
@@ -90,7 +90,7 @@ func (s *Server) computeHello(o *explain.Outcome, segments int, fx *connFaults) 
 	fx.ci.Plain = !explain.BeganTLS(o)
 	fx.ci.Decrypted = s.decrypts(o)
 	fx.ci.VerifiesUpstream = fx.ci.Decrypted && s.opts.VerifiesUpstream()
-	fx.ci.ListenerEnds = s.endsAtFirstBytes(o)
+	fx.ci.ListenerEnds = s.endsAtFirstBytes(ch)
 	fx.ci.ClientLeft = len(o.FirstBytes) == 0 && (o.PeekEnd == explain.PeerClosed || o.PeekEnd == explain.PeerReset)
 	if fx.engine.Empty() {
 		return // as in computeAccept; merging nil changes nothing
@@ -150,12 +150,12 @@ func (s *Server) planAccept(c net.Conn, o *explain.Outcome, fx *connFaults) (net
 // planHello evaluates the remaining rules once the ClientHello (or first
 // bytes) are known, installs their wrappers, and carries out a stop at
 // client_hello. It returns false when a fault ended the connection.
-func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFaults) (net.Conn, bool) {
+func (s *Server) planHello(c net.Conn, o *explain.Outcome, p *peeked, fx *connFaults, ch choice) (net.Conn, bool) {
 	if fx.engine == nil {
 		return c, true
 	}
 	if !fx.helloPlanned {
-		s.computeHello(o, p.reads, fx)
+		s.computeHello(o, p.reads, fx, ch)
 	}
 	if fx.plan.Empty() {
 		return c, true

@@ -38,9 +38,11 @@ func (c choice) terminates() bool {
 }
 
 // choose is route's choice for o, from the facts the peek recorded in it
-// (Kind, PeekEnd, FirstBytes, Hello). The fault plan asks it too, through
-// endsAtFirstBytes, before route runs: one choice, so the rules judge the
-// connection by what route does with it.
+// (Kind, PeekEnd, FirstBytes, Hello). handleFrom makes it once and hands
+// the same choice to the fault plan (endsAtFirstBytes) and to route, so
+// the rules judge the connection by what route does with it; nothing
+// between them changes those facts (planHello only wraps the conn, or
+// ends the connection itself).
 func (s *Server) choose(o *explain.Outcome) choice {
 	if o.PeekEnd == explain.PeerReset {
 		// The client is gone before a decision: there is no one to relay
@@ -116,8 +118,8 @@ func (s *Server) choose(o *explain.Outcome) choice {
 // (faults.ConnInfo.ListenerEnds): a rule aimed at every listener would
 // otherwise fire there, be counted and logged with a symptom the client
 // never shows, and one at a later stage would act on tlsgate's own 400.
-func (s *Server) endsAtFirstBytes(o *explain.Outcome) bool {
-	switch s.choose(o) {
+func (s *Server) endsAtFirstBytes(ch choice) bool {
+	switch ch {
 	case chooseClose, chooseAbort, chooseResetTLS:
 		return true
 	case chooseNonSSL:
@@ -127,9 +129,9 @@ func (s *Server) endsAtFirstBytes(o *explain.Outcome) bool {
 }
 
 // route sends a classified connection where its kind belongs on this
-// listener (choose), and records what it did in o.Route.
-func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) {
-	switch s.choose(o) {
+// listener (ch, from choose), and records what it did in o.Route.
+func (s *Server) route(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx, ch choice) {
+	switch ch {
 	case chooseClose:
 		o.Route = "closed"
 		_ = c.Close()
