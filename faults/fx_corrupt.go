@@ -121,9 +121,13 @@ func (s *corruptState) settled() bool {
 // TLS records going its way and, if the rule covers that direction, flips
 // one bit in the body of the first application-data record past the
 // handshake, as a faulty NIC, a bad cable with offload checksums or a
-// broken middlebox would. A relay has no keys; the endpoint that decrypts
-// the record finds its AEAD tag (or MAC) wrong and aborts with
-// bad_record_mac (alert 20). The filter never changes a byte count.
+// broken middlebox would. "Application data" is the type on the wire (23):
+// under TLS 1.3 the server's first such record can be a NewSessionTicket
+// (OpenSSL sends its after the client's Finished) or a KeyUpdate, sealed
+// like data and rejected alike, so the record hit need not hold the
+// response. A relay has no keys; the endpoint that decrypts the record
+// finds its AEAD tag (or MAC) wrong and aborts with bad_record_mac
+// (alert 20). The filter never changes a byte count.
 type recordCorrupt struct {
 	next sink
 	k    *ctl

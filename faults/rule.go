@@ -146,7 +146,7 @@ const (
 	ActRewrite         Action = "rewrite"           // rewrite the response: headers_strip, headers_add (say strip HSTS, add Via), body_find → body_replace
 	ActClientAuth      Action = "client_auth"       // ask for a client certificate: require, accept_cas, reject_with
 	ActAbort           Action = "abort"             // answer requests in place of the backend (Envoy's fault abort): status, grpc_status
-	ActRecordCorrupt   Action = "record_corrupt"    // flip one bit in the first application-data record after the handshake
+	ActRecordCorrupt   Action = "record_corrupt"    // flip one bit in the first record of type 23 after the handshake (TLS 1.3: it can be a sealed session ticket)
 	ActProxySkew       Action = "proxy_skew"        // tlsgate's own clock shifted by skew on its upstream leg, as it verifies the server
 	ActALPNDowngrade   Action = "alpn_downgrade"    // speak only downgrade_to (http/1.1) in ALPN on both legs: h2 stripped
 	ActOCSPTimes       Action = "ocsp_times"        // a good leaf with a good OCSP staple whose thisUpdate is skew in the future (nextUpdate -skew in the past)
