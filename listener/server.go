@@ -51,11 +51,14 @@ type Deps struct {
 	// going (SO_ORIGINAL_DST for "redirect", the local address for
 	// "tproxy"). Required when a listener sets transparent.
 	OriginalDst func(c net.Conn, mode string) (netip.AddrPort, error)
-	// LocalIPs lists the host's own addresses (transparent.LocalIPs). A
-	// transparent listener on a wildcard address asks it, only when an
-	// intercepted connection's destination port is the listener's own,
-	// whether the destination is this host (a direct dial: a loop) or a
-	// host it intercepted for. Nil: only loopback counts as this host.
+	// LocalIPs lists the host's own addresses. A transparent listener on a
+	// wildcard address asks it, only when an intercepted connection's
+	// destination port is the listener's own, whether the destination is
+	// this host (a direct dial: a loop) or a host it intercepted for. Nil:
+	// only loopback counts as this host. It is asked per connection, from
+	// the fast path's loops and the handlers at once: tlsgate run passes a
+	// transparent.AddrCache's Get (a listing at most once a second on Now)
+	// rather than transparent.LocalIPs, an interface dump per call.
 	LocalIPs func() ([]netip.Addr, error)
 	// Faults is the fault engine; nil means no fault injection at all.
 	Faults *faults.Engine

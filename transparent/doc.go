@@ -13,6 +13,10 @@
 // the lookup as an injected func (Lookup fits listener.Deps.OriginalDst) and
 // stays testable on any OS without privileges.
 //
+// IsSelf tells a transparent listener's own address from a host it
+// intercepts for; AddrCache lists the host's addresses for it at most once
+// per interval on an injected clock, since it is asked per connection.
+//
 // Doctor checks the rules, routes, sysctls and capabilities a mode needs,
 // reading the host through an injected DoctorEnv so every fault can be
 // tested with canned command output.

@@ -215,9 +215,13 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 	// lab's origin), which then names the shifted clock.
 	skewed := &listener.SkewedDials{}
 	holdP := uringHoldP(cfg.Listeners, runtime.GOMAXPROCS(0))
+	hostAddrs, err := newHostAddrs(logger, time.Now, transparent.LocalIPs)
+	if err != nil {
+		return err
+	}
 	for i, o := range cfg.Listeners {
 		deps := listener.Deps{Logger: logger, Now: time.Now, Minter: minter, NextID: nextID, SessionSalt: salt,
-			OriginalDst: transparent.Lookup, LocalIPs: transparent.LocalIPs, Faults: engine, AdminURL: func() string { return adminURL },
+			OriginalDst: transparent.Lookup, LocalIPs: hostAddrs.Get, Faults: engine, AdminURL: func() string { return adminURL },
 			FaultAdmin: func() string { return faultAdmin(adminURL) }, CAFile: caPath, SkewedDials: skewed}
 		if sink != nil {
 			deps.OnOutcomeLent = sink.observe
