@@ -145,6 +145,8 @@ func okVariant(o *Outcome) string {
 		return "bypass"
 	case (o.Route == "inspect" || o.Mode == "inspect") && o.ClientTLS.Done && o.Backend.TLS.Done:
 		switch {
+		case unanswered == "h2_no_answer":
+			return "inspect_h2_no_answer"
 		case unanswered != "":
 			return "inspect_no_answer" // TLS: never cut_short
 		case host != "":

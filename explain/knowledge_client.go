@@ -73,6 +73,13 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "No answer after the handshake: the end of the stream. A client that timed out prints its own timeout (curl `(28) Operation timed out after … with 0 bytes received`); one that half-closed reads the end of the stream and nothing else.",
 			evidence:  []string{"exchange", "sni", "alpn_offered", "ja4"},
 		},
+		// The same over HTTP/2, read from the frames' headers, after
+		// either side's FIN (h2Unanswered).
+		CodeOK + "/h2_no_answer": {
+			cause:     causeNoAnswerH2,
+			checks:    []string{checkNoAnswerH2Log, checkNoAnswerH2Direct, checkNoAnswerH2c},
+			clientSaw: sawNoAnswerH2,
+		},
 		CodeOK + "/cut_short": {
 			cause: "The relay ended cleanly, both sides closing, but the client's request ended before its header did, and no answer came (see the warning).",
 			checks: []string{

@@ -69,6 +69,11 @@ func clientKnowledgeJA() map[string]entry {
 			checks:    []string{checkNoAnswerWaitPassJA, checkNoAnswerPassJA},
 			clientSaw: "ハンドシェイクのあと応答なし: ストリームの終わりだけ。タイムアウトしたクライアントは自身のタイムアウトを表示する（curl `(28) Operation timed out after … with 0 bytes received`）。半クローズしたクライアントはストリームの終わりだけを読む。",
 		},
+		CodeOK + "/h2_no_answer": {
+			cause:     causeNoAnswerH2JA,
+			checks:    []string{checkNoAnswerH2LogJA, checkNoAnswerH2DirectJA, checkNoAnswerH2cJA},
+			clientSaw: sawNoAnswerH2JA,
+		},
 		CodeOK + "/cut_short": {
 			cause: "中継はエラーなく終わり両側とも閉じたが、クライアントの要求はヘッダーが終わる前に途切れ、応答は来なかった（警告を参照）。",
 			checks: []string{

@@ -27,6 +27,11 @@ func inspectKnowledge() map[string]entry {
 	inspectedNoAnswer := inspected
 	inspectedNoAnswer.checks = []string{checkInspectWarnings, checkNoAnswerWait, checkNoAnswerHalf}
 	inspectedNoAnswer.clientSaw = sawNoAnswer
+	// The same over h2 (ALPN mirrored from the backend), read from the
+	// frames' headers.
+	inspectedNoAnswerH2 := inspected
+	inspectedNoAnswerH2.checks = []string{checkInspectWarnings, checkNoAnswerH2Log, checkNoAnswerH2Inspect}
+	inspectedNoAnswerH2.clientSaw = sawNoAnswerH2
 	// An sni_policy with host_mismatch on an inspect listener: the
 	// inspect entry (a variant replaces the code's fields, not another
 	// variant's), with what the host check did.
@@ -61,6 +66,7 @@ func inspectKnowledge() map[string]entry {
 		CodeOK + "/inspect_host_checked":  hostChecked,
 		CodeOK + "/inspect_host_mismatch": hostMismatch,
 		CodeOK + "/inspect_no_answer":     inspectedNoAnswer,
+		CodeOK + "/inspect_h2_no_answer":  inspectedNoAnswerH2,
 		CodeOK + "/bypass": {
 			summary:   "{mode} sni={sni} bypassed (not decrypted): {bypass}; spliced to {dest} ja4={ja4} up={up}B down={down}B in {duration}",
 			cause:     "A bypass rule of listener {listener} matched ({bypass}), so tlsgate spliced the encrypted bytes to {dest} without decrypting them: the client negotiated TLS with the real server itself.",
@@ -210,6 +216,7 @@ func warningTexts() map[string]string {
 		warnClientFINUnansweredPass: "no answer, as far as the TLS records show: after the handshake the client sent {exchange_requests} that can hold a request ({exchange_request_bytes}) and {pass_client_end}, then {backend} closed with no record after them that can hold an answer. " +
 			"tlsgate passed this TLS through and decrypts none of it, so it knows neither what was asked nor whether the backend meant to answer: only the records' types and sizes (an answer of 2 bytes in a record of its own would read as an alert, and a session ticket sent after the request as an answer). " +
 			"Either the client stopped waiting (its timeout, or a user or application that cancelled), or it half-closes once it has sent and the backend takes that FIN for the client leaving; the time to the FIN tells which",
+		warnH2Unanswered: warnTextNoAnswerH2,
 		warnClientFINCutShort: "no answer to a request cut short: the client sent {bytes_up} ({unanswered_request}) and closed its sending side (FIN) {client_fin_after} after connecting, before its header ended (no empty line after the headers), " +
 			"so {backend} had no whole request to answer and closed without a byte. Check what sends the request: a client or script that writes it in pieces and half-closes too early, or a device in the path that cuts it",
 	}

@@ -23,6 +23,9 @@ func inspectKnowledgeJA() map[string]entry {
 	inspectedNoAnswer := inspected
 	inspectedNoAnswer.checks = []string{checkInspectWarningsJA, checkNoAnswerWaitJA, checkNoAnswerHalfJA}
 	inspectedNoAnswer.clientSaw = sawNoAnswerJA
+	inspectedNoAnswerH2 := inspected
+	inspectedNoAnswerH2.checks = []string{checkInspectWarningsJA, checkNoAnswerH2LogJA, checkNoAnswerH2InspectJA}
+	inspectedNoAnswerH2.clientSaw = sawNoAnswerH2JA
 	hostChecked := inspected
 	hostChecked.checks = []string{checkHostCheckedJA, checkInspectWarningsJA, checkInspectDirectJA}
 	hostMismatch := inspected
@@ -52,6 +55,7 @@ func inspectKnowledgeJA() map[string]entry {
 		CodeOK + "/inspect_host_checked":  hostChecked,
 		CodeOK + "/inspect_host_mismatch": hostMismatch,
 		CodeOK + "/inspect_no_answer":     inspectedNoAnswer,
+		CodeOK + "/inspect_h2_no_answer":  inspectedNoAnswerH2,
 		CodeOK + "/bypass": {
 			summary:   "{mode} sni={sni} バイパス（復号せず）: {bypass}、{dest} へそのまま中継 ja4={ja4} 上り={up}B 下り={down}B 所要 {duration}",
 			cause:     "リスナー {listener} のバイパスルールに一致した（{bypass}）ので、tlsgate は暗号化されたバイト列を復号せずに {dest} へそのまま流した。クライアントは本物のサーバと直接 TLS をネゴシエートしている。",

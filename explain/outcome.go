@@ -215,6 +215,31 @@ type Exchange struct {
 	ClientClosed bool
 }
 
+// H2Exchange is what a relay read of an HTTP/2 connection from its frames'
+// headers alone (type, flags, stream; no HPACK): which streams the client
+// opened and whether the backend answered any of them.
+type H2Exchange struct {
+	// Followed: the relay read every byte both ways as HTTP/2 frames, the
+	// backend's beginning with its SETTINGS; the other fields mean nothing
+	// without it, except Answered, which is final once seen.
+	Followed bool
+	// Streams counts the streams the client opened (a HEADERS frame on a
+	// new odd stream id).
+	Streams int
+	// Answered: the backend sent a HEADERS frame on an odd stream, one the
+	// client opened: a response (or an interim one) began.
+	Answered bool
+	// BackendFrames counts the backend's frames by type, indexed by the
+	// type (sniff.H2Data … sniff.H2Continuation), types beyond at
+	// H2Extension: a GOAWAY or a RST_STREAM is a refusal, SETTINGS, PING
+	// and WINDOW_UPDATE say nothing of a request.
+	BackendFrames [H2Extension + 1]int
+}
+
+// H2Extension indexes H2Exchange.BackendFrames for frame types beyond
+// CONTINUATION (extensions such as ALTSVC).
+const H2Extension = int(sniff.H2Continuation) + 1
+
 // Ways a backend can end a connection before tlsgate's ClientHello left,
 // the values of Backend.EndedBeforeHello.
 const (
@@ -377,8 +402,12 @@ type Outcome struct {
 	FailStreak  int            // failures in a row for this SNI and JA4, this one included
 	HTTP1       []HTTPExchange // requests seen inside a decrypted HTTP/1.x stream
 	HTTPDropped int            // exchanges beyond the kept ones
-	Capture     string         // pcap file of this connection, when capturing
-	CaptureErr  string         // why the capture could not be written
+	// H2 is what a relay of HTTP/2 (the preface in plaintext, or ALPN h2
+	// after decryption) read from the frames' headers (the listener's
+	// h2Watch); zero on every other relay.
+	H2         H2Exchange
+	Capture    string // pcap file of this connection, when capturing
+	CaptureErr string // why the capture could not be written
 
 	IdleTimeout time.Duration // the listener's idle_timeout
 	End         End           // how the connection ended, when not by FINs both ways

@@ -294,6 +294,8 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return f.bytesN(int64(firstLen(o)) + o.ClientTLS.LateBytes), true
 	case "bytes_up", "client_fin_after", "unanswered_request", "exchange_requests", "exchange_request_bytes", "pass_client_end":
 		return f.finPlaceholder(name)
+	case "h2_streams", "h2_backend_frames", "h2_end":
+		return f.h2Placeholder(name)
 	case "handshake_timeout":
 		return o.HandshakeTimeout.String(), true
 	case "hello_seen":

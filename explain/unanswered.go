@@ -2,6 +2,7 @@ package explain
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,8 +34,8 @@ func clientFINUnanswered(o *Outcome) bool {
 	}
 	if o.ClientTLS.Done {
 		// curl -m through a terminate listener: the decrypted stream's
-		// first request is known, with no status. HTTP/2 (no exchanges
-		// kept) is left out: a missed warning, never a false one.
+		// first request is known, with no status. HTTP/2 keeps no
+		// exchanges: its frames' headers tell (h2Unanswered).
 		return len(o.HTTP1) > 0 && o.HTTP1[0].Status == 0
 	}
 	return !o.Kind.IsTLS() && (o.Kind == sniff.HTTP1 || o.HTTP != nil)
@@ -61,10 +62,39 @@ func passFINUnanswered(o *Outcome) bool {
 	return o.Backend.Attempted && o.Backend.DialErr == "" && len(o.FaultFirings) == 0 && o.FaultApplied == ""
 }
 
+// h2Unanswered says an HTTP/2 relay (plaintext with the preface, or
+// decrypted with ALPN h2) ended cleanly, each side closing, after the
+// client opened at least one stream, with no HEADERS frame from the backend
+// on any stream the client opened (Outcome.H2): the request got no answer.
+// Byte counts cannot tell it, as both sides' SETTINGS and WINDOW_UPDATE
+// cross first. Either side's FIN may come first: the backend that closes
+// (the common case: it read the request and gave up on it), or the client
+// that stopped waiting. A backend that sent GOAWAY or RST_STREAM refused
+// and said so, and the client printed that refusal: no warning (the
+// client's error names it). A backend that closed first without a byte is
+// backend_closed_early, which reads the byte count.
+func h2Unanswered(o *Outcome) bool {
+	h := &o.H2
+	if !h.Followed || h.Streams == 0 || h.Answered || o.End != "" || o.FirstFIN == "" {
+		return false
+	}
+	if h.BackendFrames[sniff.H2GoAway] > 0 || h.BackendFrames[sniff.H2RSTStream] > 0 {
+		return false
+	}
+	if o.FirstFIN == SideBackend && o.BytesDown == 0 {
+		return false
+	}
+	if !o.Backend.Attempted || o.Backend.DialErr != "" || o.Backend.TLS.Err != "" || PassesTLS(o) {
+		return false
+	}
+	return len(o.FaultFirings) == 0 && o.FaultApplied == ""
+}
+
 // noAnswer names how a request went unanswered after the client's FIN:
 // "cut_short" (headCutShort), "no_answer", "pass_no_answer" (TLS passed
-// through, passFINUnanswered), or "" (none holds). It is the ok variant's
-// name and picks the warning.
+// through, passFINUnanswered), "h2_no_answer" (HTTP/2, after either side's
+// FIN, h2Unanswered), or "" (none holds). It is the ok variant's name and
+// picks the warning.
 func noAnswer(o *Outcome) string {
 	switch {
 	case PassesTLS(o):
@@ -72,6 +102,8 @@ func noAnswer(o *Outcome) string {
 			return "pass_no_answer"
 		}
 		return ""
+	case h2Unanswered(o):
+		return "h2_no_answer"
 	case !clientFINUnanswered(o):
 		return ""
 	case headCutShort(o):
@@ -131,6 +163,71 @@ func (f *facts) finPlaceholder(name string) (string, bool) {
 			return d.Round(time.Microsecond).String(), true // 0s would read as never
 		}
 		return d.Round(time.Millisecond).String(), true
+	}
+	return "", false
+}
+
+// h2FrameNames names the frame types of H2Exchange.BackendFrames, as RFC
+// 9113 §6 spells them.
+var h2FrameNames = [H2Extension + 1]string{"DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS", "PUSH_PROMISE", "PING", "GOAWAY", "WINDOW_UPDATE", "CONTINUATION", "extension"}
+
+// h2Placeholder fills the names of the HTTP/2 no-answer warning: the
+// streams the client opened, the frames the backend sent instead of an
+// answer, and which side closed first.
+func (f *facts) h2Placeholder(name string) (string, bool) {
+	h, ja := &f.o.H2, f.lang == LangJA
+	switch name {
+	case "h2_streams":
+		switch {
+		case ja:
+			return strconv.Itoa(h.Streams) + " 本のストリーム", true
+		case h.Streams == 1:
+			return "1 stream", true
+		}
+		return strconv.Itoa(h.Streams) + " streams", true
+	case "h2_backend_frames":
+		var list []string
+		connOnly := true
+		for typ, n := range h.BackendFrames {
+			if n == 0 {
+				continue
+			}
+			list = append(list, h2FrameNames[typ]+" ×"+strconv.Itoa(n))
+			switch uint8(typ) {
+			case sniff.H2Settings, sniff.H2Ping, sniff.H2WindowUpdate:
+			default:
+				connOnly = false
+			}
+		}
+		joined := strings.Join(list, ", ")
+		if ja {
+			joined = strings.Join(list, "、")
+		}
+		switch {
+		case len(list) == 0 && ja:
+			return "なし", true
+		case len(list) == 0:
+			return "no frame at all", true
+		case connOnly && ja:
+			return "接続レベルのフレームのみ（" + joined + "）", true
+		case connOnly:
+			return "only connection-level frames (" + joined + ")", true
+		case ja:
+			return joined, true
+		}
+		return "the frames " + joined, true
+	case "h2_end":
+		t, _ := f.finPlaceholder("client_fin_after")
+		backend := f.orNone(f.o.Backend.Addr)
+		switch {
+		case f.o.FirstFIN == SideBackend && ja:
+			return "接続から " + t + " 後に " + backend + " が先に送信側を閉じた（FIN）", true
+		case f.o.FirstFIN == SideBackend:
+			return backend + " closed its side (FIN) first, " + t + " after the client connected", true
+		case ja:
+			return "接続から " + t + " 後にクライアントが先に送信側を閉じ（FIN）、続いて " + backend + " も閉じた", true
+		}
+		return "the client closed its side (FIN) first, " + t + " after connecting, and " + backend + " closed in turn", true
 	}
 	return "", false
 }

@@ -64,6 +64,10 @@ const (
 	// warnClientFINUnansweredPass: the same through a relay that passed
 	// TLS through, read from the records' headers (passFINUnanswered).
 	warnClientFINUnansweredPass = "client_fin_unanswered_pass"
+	// warnH2Unanswered: an HTTP/2 relay whose client streams got no
+	// HEADERS from the backend before the connection closed, read from
+	// the frames' headers (h2Unanswered).
+	warnH2Unanswered = "h2_unanswered"
 )
 
 // warningKeys decides which warnings a connection that worked earns, in a
@@ -96,6 +100,8 @@ func (f *facts) warningKeys(inspected bool) []string {
 		keys = append(keys, warnClientFINUnanswered)
 	case "pass_no_answer":
 		keys = append(keys, warnClientFINUnansweredPass)
+	case "h2_no_answer":
+		keys = append(keys, warnH2Unanswered)
 	}
 	return keys
 }

@@ -300,6 +300,8 @@ func (h fastHandler) Decide(c *fastpath.Conn, b []byte) (fastpath.Verdict, netip
 	if explain.PassesTLS(o) {
 		st.answers.start(b)
 		c.Watch = &st.answers
+	} else if k == sniff.HTTP2 {
+		c.Watch = newH2Watch(b)
 	}
 	return fastpath.Relay, target
 }
@@ -368,8 +370,11 @@ func (h fastHandler) Closed(c *fastpath.Conn, r fastpath.Result) {
 	o.End = relayEnd(errors.Is(r.Err, fastpath.ErrIdle), r.ResetBy, closeRace(o, r.AfterClientEnd, r.Down, r.UpLast[:], r.UpLastLen))
 	recordHelloAlert(o, r.DownHead[:r.DownHeadLen])
 	recordClientEnd(o, st.tail, r.UpHead[:r.UpHeadLen], r.DownHead[:r.DownHeadLen], r.ClientFINFirst)
-	if c.Watch != nil {
-		o.Backend.Exchange = st.answers.result(r.Down)
+	switch w := c.Watch.(type) {
+	case *answerWatch:
+		o.Backend.Exchange = w.result(r.Down)
+	case *h2Watch:
+		o.H2 = w.result(r.Up, r.Down)
 	}
 	// Keep nothing of c: the engine reuses it once Closed returns.
 	c.State, c.Watch = nil, nil

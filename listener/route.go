@@ -329,15 +329,22 @@ func (s *Server) pump(c, bc net.Conn, o *explain.Outcome, first []byte, cc *conn
 	began := s.deps.Now()
 	opt := upstream.Options{Idle: s.opts.IdleTimeout, Bufs: cc.bufs, KeepLast: explain.PassesTLS(o)}
 	var aw *answerWatch
+	var hw *h2Watch
 	if explain.PassesTLS(o) {
 		aw = &answerWatch{}
 		aw.start(first)
 		opt.Watch = aw
+	} else if h2Relay(o) {
+		hw = newH2Watch(first)
+		opt.Watch = hw
 	}
 	res, err := upstream.PumpWith(c, bc, first, opt)
 	o.BytesUp, o.BytesDown = res.Up, res.Down
 	if aw != nil {
 		o.Backend.Exchange = aw.result(res.Down)
+	}
+	if hw != nil {
+		o.H2 = hw.result(res.Up, res.Down)
 	}
 	if res.FirstFIN != "" {
 		// The relay times its FIN from its own start.
