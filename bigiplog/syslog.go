@@ -69,8 +69,11 @@ const syslogEllipsis = "…"
 // goroutine: once when the collector stops taking lines (a refused dial,
 // a failed write, a collector that closed the stream), and once when a
 // batch goes out again, with how long it was down and how many lines were
-// dropped meanwhile. Without it an outage is invisible where the operator
-// looks first, the local log, until exit. It must not block.
+// dropped since the last status; and, while forwarding is up, once per
+// batch that follows lines dropped because a slow collector let the queue
+// fill (Behind), with their count. Without it an outage or a gap is
+// invisible where the operator looks first, the local log, until exit. It
+// must not block.
 //
 // The returned core also implements io.Closer (send what is queued, for at
 // most 2 s, then drop the rest and release the connection) and
@@ -106,13 +109,16 @@ func NewSyslogCore(network, addr string, o Options, level zapcore.LevelEnabler, 
 }
 
 // SyslogStatus is a change in forwarding: the collector stopped taking
-// lines (Up false, Err says why), or took them again (Up true, after Down,
-// with Dropped lines lost in between).
+// lines (Up false, Err says why), took them again (Up true, after Down,
+// with Dropped lines lost since the last status), or takes them but more
+// slowly than they come (Up and Behind: Dropped lines did not fit the
+// queue). Each dropped line is counted in one status only.
 type SyslogStatus struct {
 	Up      bool
 	Err     error
 	Down    time.Duration
 	Dropped uint64
+	Behind  bool
 }
 
 // syslogCore is a zap core bound to one collector.

@@ -510,3 +510,48 @@ func TestSyslogUDPRefusedIsOneOutage(t *testing.T) {
 		}
 	}
 }
+
+// A collector that reads too slowly, without ever failing a write, makes
+// the queue overflow: the status hook hears of those drops once, with
+// their count, when the sender gets to the next batch. Before, a slow
+// collector's drops were told to the collector only, and the local log
+// learnt of them at exit (or, after a write timeout, as "resumed ...
+// dropped=0", counting only drops after the timeout).
+func TestSyslogSlowCollectorDropsTold(t *testing.T) {
+	g := newGatedCollector(t)
+	status := make(chan SyslogStatus, 64)
+	core, err := NewSyslogCore("tcp", g.ln.Addr().String(), testOptions, zapcore.InfoLevel, func(s SyslogStatus) { status <- s })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer core.(io.Closer).Close()
+	dropped := fillUntilDrop(t, core)
+	g.open()
+
+	var told uint64
+	var withDrops []SyslogStatus
+	timeout := time.After(hangGuard)
+	for told < dropped {
+		select {
+		case st := <-status:
+			t.Logf("status %+v", st)
+			if st.Dropped > 0 {
+				told += st.Dropped
+				withDrops = append(withDrops, st)
+			}
+		case <-timeout:
+			t.Fatalf("the status hook was told of %d of the %d lines dropped", told, dropped)
+		}
+	}
+	if told != dropped || len(withDrops) != 1 {
+		t.Errorf("told %d drops in %d statuses %+v, want %d in one", told, len(withDrops), withDrops, dropped)
+	}
+	// Nothing more was dropped: a later batch tells nothing.
+	logMsg(t, core, "after the stall")
+	waitLine(t, g.lines, "tlsgate[9244]: after the stall")
+	select {
+	case st := <-status:
+		t.Errorf("extra status %+v", st)
+	default:
+	}
+}
