@@ -109,12 +109,11 @@ func (e Event) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	err = firstErr(err, enc.AddObject("backend", backendObject(o.Backend)))
 	enc.AddInt64("bytes_up", o.BytesUp)
 	enc.AddInt64("bytes_down", o.BytesDown)
-	if o.BytesUpUndelivered > 0 {
-		// The client's bytes read that never reached the backend (the
-		// connect race); bytes_up leaves them out. Only when some were
-		// lost, as the rare event it is.
-		enc.AddInt64("bytes_up_undelivered", o.BytesUpUndelivered)
-	}
+	// The client's bytes read that never reached the backend (the connect
+	// race); bytes_up leaves them out. 0 on nearly every connection, but
+	// written on each: a key only failures carry is a field a SIEM maps
+	// late, or never.
+	enc.AddInt64("bytes_up_undelivered", o.BytesUpUndelivered)
 	enc.AddInt64("duration_ms", o.Duration.Milliseconds())
 	enc.AddString("relay_end", string(o.End))
 	// Which side half-closed first, while the other still sent ("client",

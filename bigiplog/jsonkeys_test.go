@@ -1,0 +1,109 @@
+package bigiplog
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"go.uber.org/zap/zapcore"
+
+	"github.com/tlsgate/tlsgate/explain"
+)
+
+// keyPaths are the key paths of one JSON value: "conn.client_tls.version",
+// with "[]" for an array's elements ("conn.faults.[].rule"), and the path of
+// an array with elements once more with ".[]" (so an empty array is told
+// from one whose elements have no such key). The evidence object's keys are
+// left out: they name the diagnosis's evidence, which differs by design.
+func keyPaths(prefix string, v any, out map[string]bool) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, sub := range t {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			out[p] = true
+			if p != "conn.evidence" {
+				keyPaths(p, sub, out)
+			}
+		}
+	case []any:
+		for _, sub := range t {
+			out[prefix+".[]"] = true
+			keyPaths(prefix+".[]", sub, out)
+		}
+	}
+}
+
+// stableEvents are connections that differ in every way the JSON can:
+// success, failure, a fault that ended the connection and one that did
+// not, an http_date edit, bytes lost in the connect race, interception.
+func stableEvents() map[string]*explain.Outcome {
+	race := okOutcome()
+	race.ID, race.BytesUp, race.BytesUpUndelivered = 13, 0, 78
+	dated := inspectOutcome()
+	dated.ID, dated.Faults = 14, []string{"date"}
+	dated.FaultFirings = []explain.FaultFiring{{Rule: "date", Action: "http_date", Stage: "response", Direction: "s2c",
+		DateEdit: "shifted", OriginDate: "Sat, 28 Nov 2026 08:00:00 GMT"}}
+	acted := faultWrapOutcome()
+	acted.FaultFirings[0].Acted = "response"
+	return map[string]*explain.Outcome{
+		"ok": okOutcome(), "plaintext": plaintextOutcome(), "fault stop": faultStopOutcome(),
+		"fault wrap": faultWrapOutcome(), "fault acted": acted, "inspect": inspectOutcome(),
+		"silent": silentOutcome(), "connect race": race, "http_date": dated,
+	}
+}
+
+// TestJSONKeysStable: every connection's JSON has the same keys, whatever
+// happened to it, as Event promises: a SIEM that maps the fields from a
+// success must find the same names in a failure. Only array elements an
+// empty array lacks, and the evidence object's keys, may differ.
+func TestJSONKeysStable(t *testing.T) {
+	opts := testOptions
+	opts.Format = "json"
+	enc, err := NewEncoder(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := map[string]map[string]bool{}
+	for name, o := range stableEvents() {
+		line := encodeOne(t, enc, zapcore.Entry{Level: zapcore.InfoLevel, Time: testTime, Message: "conn"}, []zapcore.Field{Field(Event{Outcome: o})})
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(strings.TrimSpace(line)), &rec); err != nil {
+			t.Fatal(err)
+		}
+		paths[name] = map[string]bool{}
+		keyPaths("", rec, paths[name])
+	}
+	for a, pa := range paths {
+		for b, pb := range paths {
+			var missing []string
+			for p := range pa {
+				if !pb[p] && !inEmptyArray(p, pb) {
+					missing = append(missing, p)
+				}
+			}
+			slices.Sort(missing)
+			if len(missing) > 0 {
+				t.Errorf("%s has keys %s has not: %q", a, b, missing)
+			}
+		}
+	}
+}
+
+// inEmptyArray says p lies inside an array that has no elements in paths.
+func inEmptyArray(p string, paths map[string]bool) bool {
+	for i := strings.Index(p, ".[]"); i >= 0; {
+		if !paths[p[:i+3]] {
+			return true
+		}
+		next := strings.Index(p[i+3:], ".[]")
+		if next < 0 {
+			break
+		}
+		i += 3 + next
+	}
+	return false
+}
