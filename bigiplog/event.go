@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"go.uber.org/zap/zapcore"
@@ -159,12 +160,28 @@ func (s stringArray) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 	return nil
 }
 
-// evidenceObject keeps the Diagnosis order of evidence keys.
+// evidenceObject keeps the Diagnosis order of evidence keys. A key the
+// Diagnosis repeats (one "fault" item per rule that fired) is written once,
+// where it first appears, with the items' values joined by evidenceJoin: an
+// object with a key twice is valid JSON to nobody's parser, which keeps the
+// last member and drops the rest.
 type evidenceObject []explain.Evidence
 
+// evidenceJoin separates the values of one repeated evidence key.
+const evidenceJoin = "; "
+
 func (ev evidenceObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
-	for _, e := range ev {
-		enc.AddString(e.Key, e.Value)
+	for i, e := range ev {
+		if slices.ContainsFunc(ev[:i], func(p explain.Evidence) bool { return p.Key == e.Key }) {
+			continue // written with the first
+		}
+		v := e.Value
+		for _, later := range ev[i+1:] {
+			if later.Key == e.Key {
+				v += evidenceJoin + later.Value
+			}
+		}
+		enc.AddString(e.Key, v)
 	}
 	return nil
 }

@@ -107,3 +107,54 @@ func inEmptyArray(p string, paths map[string]bool) bool {
 	}
 	return false
 }
+
+// TestJSONEvidenceKeysUnique: the evidence object never repeats a key. A
+// connection two fault rules fired on has two "fault" evidence items; as
+// two members of one JSON object, jq, Python and the live view kept the
+// last and lost the first rule. Repeated keys become one member whose
+// value holds each item, in order.
+func TestJSONEvidenceKeysUnique(t *testing.T) {
+	opts := testOptions
+	opts.Format = "json"
+	enc, err := NewEncoder(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := faultStopOutcome() // two rules fired: two "fault" items
+	line := encodeOne(t, enc, zapcore.Entry{Level: zapcore.WarnLevel, Time: testTime, Message: "conn"}, []zapcore.Field{Field(Event{Outcome: o})})
+	var rec struct {
+		Conn struct {
+			Evidence json.RawMessage `json:"evidence"`
+		} `json:"conn"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(line)), &rec); err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(rec.Conn.Evidence)))
+	if _, err := dec.Token(); err != nil { // {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	values := map[string]string{}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := k.(string)
+		if seen[key] {
+			t.Errorf("evidence repeats the key %q: %s", key, rec.Conn.Evidence)
+		}
+		seen[key] = true
+		values[key], _ = v.(string)
+	}
+	for _, rule := range []string{"slow-accept", "waf-sni-block"} {
+		if !strings.Contains(values["fault"], rule) {
+			t.Errorf("evidence fault %q lost rule %s", values["fault"], rule)
+		}
+	}
+}
