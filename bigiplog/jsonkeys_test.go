@@ -2,6 +2,9 @@ package bigiplog
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -155,6 +158,70 @@ func TestJSONEvidenceKeysUnique(t *testing.T) {
 	for _, rule := range []string{"slow-accept", "waf-sni-block"} {
 		if !strings.Contains(values["fault"], rule) {
 			t.Errorf("evidence fault %q lost rule %s", values["fault"], rule)
+		}
+	}
+}
+
+// TestJSONKeysDocumented: README's "`json` log keys" section names every
+// key a connection's JSON has (at any depth, the evidence object's own
+// keys aside), and each key it lists in its first column exists, so a SIEM
+// author can map the fields from the documentation alone.
+func TestJSONKeysDocumented(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const head = "### `json` log keys\n"
+	readme := string(b)
+	i := strings.Index(readme, head)
+	if i < 0 {
+		t.Fatalf("README.md has no %q section", strings.TrimSpace(head))
+	}
+	sec := readme[i+len(head):]
+	if j := strings.Index(sec, "\n#"); j >= 0 {
+		sec = sec[:j]
+	}
+	tick := regexp.MustCompile("`([a-z0-9_]+)`")
+	named := map[string]bool{}
+	for _, m := range tick.FindAllStringSubmatch(sec, -1) {
+		named[m[1]] = true
+	}
+
+	opts := testOptions
+	opts.Format = "json"
+	enc, err := NewEncoder(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaves := map[string]bool{}
+	for _, o := range stableEvents() {
+		line := encodeOne(t, enc, zapcore.Entry{Level: zapcore.InfoLevel, Time: testTime, Message: "conn"}, []zapcore.Field{Field(Event{Outcome: o})})
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(strings.TrimSpace(line)), &rec); err != nil {
+			t.Fatal(err)
+		}
+		paths := map[string]bool{}
+		keyPaths("", rec, paths)
+		for p := range paths {
+			parts := strings.Split(p, ".")
+			if leaf := parts[len(parts)-1]; leaf != "[]" {
+				leaves[leaf] = true
+				if !named[leaf] {
+					t.Errorf("README.md's json section does not name the key %q (%s)", leaf, p)
+				}
+			}
+		}
+	}
+	// The first column lists keys: each must exist.
+	for _, row := range strings.Split(sec, "\n") {
+		cells := strings.Split(row, "|")
+		if len(cells) < 3 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			continue
+		}
+		for _, m := range tick.FindAllStringSubmatch(cells[1], -1) {
+			if !leaves[m[1]] {
+				t.Errorf("README.md's json section lists %q, which no connection's JSON has", m[1])
+			}
 		}
 	}
 }
