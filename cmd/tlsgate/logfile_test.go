@@ -62,6 +62,34 @@ func TestLogFileEndsATornLine(t *testing.T) {
 	}
 }
 
+// TestLogFileMode: the log file tlsgate creates is not readable by other
+// users: it names clients, SNI and, on inspect listeners, the decrypted
+// requests' targets. Owner and group read it (a SIEM forwarder is given
+// the group), as syslog daemons create their files (0640).
+func TestLogFileMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tlsgate.log")
+	lf, err := openLogFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lf.Close()
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := lf.Reopen(); err != nil { // logrotate's create, then SIGHUP
+		t.Fatal(err)
+	}
+	for _, p := range []string{path + ".1", path} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := st.Mode().Perm(); m&0o007 != 0 || m&0o600 != 0o600 {
+			t.Errorf("%s created with mode %v, want owner read-write and nothing for others", filepath.Base(p), m)
+		}
+	}
+}
+
 // TestLogFileReopen: after the file is renamed away (logrotate), Reopen
 // writes to a new file of the same name and leaves the old one alone.
 func TestLogFileReopen(t *testing.T) {
