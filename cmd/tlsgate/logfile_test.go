@@ -159,6 +159,10 @@ func TestSyslogDropsToldAtExit(t *testing.T) {
 	if d.Dropped() == 0 {
 		t.Fatal("80 MB to a collector that never reads dropped nothing")
 	}
+	// The admin API's tlsgate_syslog_dropped_lines_total reads this.
+	if f := out.syslogDropped(); f == nil || f() < d.Dropped() {
+		t.Errorf("syslogDropped for the metrics is nil or short of %d", d.Dropped())
+	}
 	out.Close() // gives the queue at most 2 s
 	b, err := os.ReadFile(path)
 	if err != nil {

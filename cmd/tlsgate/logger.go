@@ -26,6 +26,16 @@ type logOutput struct {
 	local  zapcore.Core
 }
 
+// syslogDropped returns the count of lines syslog forwarding dropped, for
+// the admin API's metrics; nil without forwarding.
+func (o *logOutput) syslogDropped() func() uint64 {
+	d, ok := o.syslog.(interface{ Dropped() uint64 })
+	if !ok {
+		return nil
+	}
+	return d.Dropped
+}
+
 // flush writes lines a batch holds.
 func (o *logOutput) flush() error {
 	if o.batch == nil {
