@@ -555,3 +555,46 @@ func TestSyslogSlowCollectorDropsTold(t *testing.T) {
 	default:
 	}
 }
+
+// TCP: a line longer than a collector takes (rsyslog's default maximum
+// message size, 8 KiB) is cut there, at a character boundary, ending in
+// "…". Sent whole, rsyslog cut it itself and took the rest for a message
+// of its own, with no PRI, time or host; one ClientHello offering 6000
+// suites made a 48 KB evidence line. Shorter lines, and the entry's other
+// lines, go as they are.
+func TestSyslogTCPTruncates(t *testing.T) {
+	g := newGatedCollector(t)
+	g.open()
+	core, err := NewSyslogCore("tcp", g.ln.Addr().String(), testOptions, zapcore.InfoLevel, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer core.(io.Closer).Close()
+	long := "<132>" + strings.Repeat("é", 30000) // 60 KB
+	exact := "<132>" + strings.Repeat("x", syslogStreamLineMax-5)
+	entry := long + "\n<132>second line\n" + exact + "\n"
+	if _, err := core.(*syslogCore).w.Write([]byte(entry)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	timeout := time.After(hangGuard)
+	for len(got) < 3 {
+		select {
+		case l := <-g.lines:
+			got = append(got, l)
+		case <-timeout:
+			t.Fatalf("received %d lines of 3", len(got))
+		}
+	}
+	cut := got[0]
+	if len(cut) > syslogStreamLineMax || len(cut) < syslogStreamLineMax-8 || !utf8.ValidString(cut) ||
+		!strings.HasSuffix(cut, "…") || !strings.HasPrefix(long, strings.TrimSuffix(cut, "…")) {
+		t.Errorf("long line sent as %d bytes (valid UTF-8 %v): %.20q...", len(cut), utf8.ValidString(cut), cut)
+	}
+	if got[1] != "<132>second line" {
+		t.Errorf("second line %q", got[1])
+	}
+	if got[2] != exact {
+		t.Errorf("a line of exactly %d bytes was changed: %d bytes", syslogStreamLineMax, len(got[2]))
+	}
+}

@@ -282,15 +282,51 @@ func (s *syslogSender) sendStream() error {
 
 // truncateDatagram cuts line to syslogDatagramMax bytes (RFC 3164 §4.1),
 // at a UTF-8 character boundary, ending it in "…" to show the cut.
-func truncateDatagram(line []byte) []byte {
-	if len(line) <= syslogDatagramMax {
+func truncateDatagram(line []byte) []byte { return truncateLine(line, syslogDatagramMax) }
+
+// truncateLine cuts line to limit bytes at a UTF-8 character boundary,
+// ending it in "…"; a line that fits is returned as it is.
+func truncateLine(line []byte, limit int) []byte {
+	if len(line) <= limit {
 		return line
 	}
-	cut := syslogDatagramMax - len(syslogEllipsis)
+	cut := limit - len(syslogEllipsis)
 	for cut > 0 && !utf8.RuneStart(line[cut]) {
 		cut--
 	}
 	out := make([]byte, 0, cut+len(syslogEllipsis))
 	out = append(out, line[:cut]...)
 	return append(out, syslogEllipsis...)
+}
+
+// cutLongLines returns p, lines each ending in '\n', with every line longer
+// than limit bytes (its newline aside) cut by truncateLine. p itself is
+// returned, unchanged and uncopied, when every line fits.
+func cutLongLines(p []byte, limit int) []byte {
+	long := false
+	for rest := p; len(rest) > 0; {
+		end := bytes.IndexByte(rest, '\n')
+		if end < 0 {
+			end = len(rest)
+		}
+		if end > limit {
+			long = true
+			break
+		}
+		rest = rest[min(end+1, len(rest)):]
+	}
+	if !long {
+		return p
+	}
+	out := make([]byte, 0, len(p))
+	for rest := p; len(rest) > 0; {
+		end := bytes.IndexByte(rest, '\n')
+		if end < 0 {
+			return append(out, truncateLine(rest, limit)...)
+		}
+		out = append(out, truncateLine(rest[:end], limit)...)
+		out = append(out, '\n')
+		rest = rest[end+1:]
+	}
+	return out
 }
