@@ -71,7 +71,7 @@ func (lc *listenerCounters) outcome(code string) prometheus.Counter {
 	return got.(prometheus.Counter)
 }
 
-func newMetrics(engine *faults.Engine, listeners func() []ListenerStats, hub *Hub) (*metrics, error) {
+func newMetrics(engine *faults.Engine, listeners func() []ListenerStats, hub *Hub, syslogDropped func() uint64) (*metrics, error) {
 	m := &metrics{
 		reg:    prometheus.NewRegistry(),
 		engine: engine,
@@ -101,6 +101,13 @@ func newMetrics(engine *faults.Engine, listeners func() []ListenerStats, hub *Hu
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "tlsgate_events_dropped_total", Help: "Connection events lost by /events subscribers too slow to keep up.",
 		}, func() float64 { return float64(hub.Dropped()) }),
+		// Always present, 0 without forwarding, so one alert rule fits
+		// every instance: a gap in what the SIEM received shows here, not
+		// only in the local log.
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "tlsgate_syslog_dropped_lines_total",
+			Help: "Log lines [log] syslog forwarding dropped: the collector was down or read too slowly while the queue (4096 lines, 4 MiB) was full, or they were still queued at exit.",
+		}, func() float64 { return float64(syslogDropped()) }),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	}

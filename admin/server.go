@@ -75,6 +75,10 @@ type Options struct {
 	// Hub carries connection events to /events; nil gives the server its
 	// own, reachable through Server.Hub.
 	Hub *Hub
+	// SyslogDropped returns how many log lines syslog forwarding has
+	// dropped so far (a collector down or too slow while the queue was
+	// full); nil means no forwarding, read as 0.
+	SyslogDropped func() uint64
 	// Version is reported by /version.
 	Version string
 	// BodyWait bounds how long a request body may take to arrive, so a
@@ -109,8 +113,11 @@ func New(o Options) (*Server, error) {
 	if o.Hub == nil {
 		o.Hub = NewHub(DefaultRecent, DefaultBuffer)
 	}
+	if o.SyslogDropped == nil {
+		o.SyslogDropped = func() uint64 { return 0 }
+	}
 	s := &Server{o: o, started: o.Now()}
-	m, err := newMetrics(o.Engine, o.Listeners, o.Hub)
+	m, err := newMetrics(o.Engine, o.Listeners, o.Hub, o.SyslogDropped)
 	if err != nil {
 		return nil, err
 	}

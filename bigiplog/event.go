@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"go.uber.org/zap/zapcore"
@@ -109,12 +110,11 @@ func (e Event) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	err = firstErr(err, enc.AddObject("backend", backendObject(o.Backend)))
 	enc.AddInt64("bytes_up", o.BytesUp)
 	enc.AddInt64("bytes_down", o.BytesDown)
-	if o.BytesUpUndelivered > 0 {
-		// The client's bytes read that never reached the backend (the
-		// connect race); bytes_up leaves them out. Only when some were
-		// lost, as the rare event it is.
-		enc.AddInt64("bytes_up_undelivered", o.BytesUpUndelivered)
-	}
+	// The client's bytes read that never reached the backend (the connect
+	// race); bytes_up leaves them out. 0 on nearly every connection, but
+	// written on each: a key only failures carry is a field a SIEM maps
+	// late, or never.
+	enc.AddInt64("bytes_up_undelivered", o.BytesUpUndelivered)
 	enc.AddInt64("duration_ms", o.Duration.Milliseconds())
 	enc.AddString("relay_end", string(o.End))
 	// Which side half-closed first, while the other still sent ("client",
@@ -160,12 +160,28 @@ func (s stringArray) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 	return nil
 }
 
-// evidenceObject keeps the Diagnosis order of evidence keys.
+// evidenceObject keeps the Diagnosis order of evidence keys. A key the
+// Diagnosis repeats (one "fault" item per rule that fired) is written once,
+// where it first appears, with the items' values joined by evidenceJoin: an
+// object with a key twice is valid JSON to nobody's parser, which keeps the
+// last member and drops the rest.
 type evidenceObject []explain.Evidence
 
+// evidenceJoin separates the values of one repeated evidence key.
+const evidenceJoin = "; "
+
 func (ev evidenceObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
-	for _, e := range ev {
-		enc.AddString(e.Key, e.Value)
+	for i, e := range ev {
+		if slices.ContainsFunc(ev[:i], func(p explain.Evidence) bool { return p.Key == e.Key }) {
+			continue // written with the first
+		}
+		v := e.Value
+		for _, later := range ev[i+1:] {
+			if later.Key == e.Key {
+				v += evidenceJoin + later.Value
+			}
+		}
+		enc.AddString(e.Key, v)
 	}
 	return nil
 }

@@ -40,8 +40,11 @@ func (fa faultArray) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 }
 
 // faultObject is one firing; draw is the raw seeded value, for replaying,
-// and probability the rule's, present only when it sets one (then the
-// draw decided the firing).
+// and probability the rule's, 0 when it sets none (then the draw decided
+// nothing). Every key is written for every firing, empty or 0 when it does
+// not apply, as the rest of the Event: date_edit and origin_date only
+// carry values for an http_date rule, acted only for a firing that ended,
+// cut or stalled the connection.
 type faultObject explain.FaultFiring
 
 func (f faultObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
@@ -50,23 +53,15 @@ func (f faultObject) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("stage", f.Stage)
 	enc.AddString("direction", f.Direction)
 	enc.AddFloat64("draw", f.Draw)
-	if f.Probability > 0 {
-		enc.AddFloat64("probability", f.Probability)
-	}
+	enc.AddFloat64("probability", f.Probability)
 	enc.AddString("symptom", f.Symptom)
-	if f.DateEdit != "" {
-		// What an http_date rule did, and to which of the origin's
-		// values: "shifted", "replaced" or "added".
-		enc.AddString("date_edit", f.DateEdit)
-		if f.OriginDate != "" {
-			enc.AddString("origin_date", f.OriginDate)
-		}
-	}
-	if f.Acted != "" {
-		// Where the rule acted when it ended, cut or stalled the
-		// connection: the live view orders its timeline by it.
-		enc.AddString("acted", f.Acted)
-	}
+	// What an http_date rule did, and to which of the origin's values:
+	// "shifted", "replaced" or "added" (origin_date "": it sent none).
+	enc.AddString("date_edit", f.DateEdit)
+	enc.AddString("origin_date", f.OriginDate)
+	// Where the rule acted when it ended, cut or stalled the connection:
+	// the live view orders its timeline by it.
+	enc.AddString("acted", f.Acted)
 	return nil
 }
 

@@ -143,9 +143,10 @@ func TestJSONFaults(t *testing.T) {
 		}
 	}
 	// A rule without a probability keeps its raw draw, for replaying, and
-	// says it has no probability by leaving the key out.
-	if first, _ := fs[0].(map[string]any); first["draw"] != 0.104 || first["probability"] != nil {
-		t.Errorf("faults[0] = %v, want draw 0.104 and no probability", first)
+	// says it has no probability with 0 (a rule of probability 0 never
+	// fires, so no firing has it).
+	if first, _ := fs[0].(map[string]any); first["draw"] != 0.104 || first["probability"] != 0.0 {
+		t.Errorf("faults[0] = %v, want draw 0.104 and probability 0", first)
 	}
 	if byID[12]["fault_applied"] != "" || byID[12]["diagnosis"] != "handshake_timeout" {
 		t.Errorf("wrapper conn: %v", byID[12])
@@ -201,14 +202,15 @@ func TestFaultActed(t *testing.T) {
 	if objs[0]["acted"] != "response" || objs[1]["acted"] != "request" {
 		t.Errorf("acted = %v, %v; want response and request", objs[0]["acted"], objs[1]["acted"])
 	}
-	if _, ok := objs[2]["acted"]; ok {
-		t.Errorf("a firing that ended nothing has acted = %v", objs[2]["acted"])
+	if got, ok := objs[2]["acted"]; !ok || got != "" {
+		t.Errorf("a firing that ended nothing has acted = %v (present %v), want \"\"", got, ok)
 	}
 }
 
 // TestFaultDateEdit: an http_date firing's event says what the rule did
 // to the Date and what the origin sent; a firing that added one, where
-// the origin sent none, has no origin_date, and other firings neither.
+// the origin sent none, has an empty origin_date, and other firings both
+// keys empty.
 func TestFaultDateEdit(t *testing.T) {
 	tests := []struct {
 		f            explain.FaultFiring
@@ -216,8 +218,8 @@ func TestFaultDateEdit(t *testing.T) {
 	}{
 		{explain.FaultFiring{Rule: "d", Action: "http_date", DateEdit: "shifted", OriginDate: "Sat, 28 Nov 2026 08:00:00 GMT"}, "shifted", "Sat, 28 Nov 2026 08:00:00 GMT"},
 		{explain.FaultFiring{Rule: "d", Action: "http_date", DateEdit: "replaced", OriginDate: "yesterday"}, "replaced", "yesterday"},
-		{explain.FaultFiring{Rule: "d", Action: "http_date", DateEdit: "added"}, "added", nil},
-		{explain.FaultFiring{Rule: "slow", Action: "latency"}, nil, nil},
+		{explain.FaultFiring{Rule: "d", Action: "http_date", DateEdit: "added"}, "added", ""},
+		{explain.FaultFiring{Rule: "slow", Action: "latency"}, "", ""},
 	}
 	for _, tt := range tests {
 		enc := zapcore.NewMapObjectEncoder()

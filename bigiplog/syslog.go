@@ -36,6 +36,13 @@ const (
 	// syslogDatagramMax is the longest datagram sent over UDP (RFC 3164
 	// §4.1); longer lines are cut and end in syslogEllipsis.
 	syslogDatagramMax = 1024
+	// syslogStreamLineMax is the longest line sent over TCP, without its
+	// newline: rsyslog's default maximum message size (8 KiB). A longer
+	// line is cut and ends in syslogEllipsis: sent whole, the collector
+	// cuts it and takes the rest for a message of its own, with no PRI,
+	// time or host. Lines carry lists from the ClientHello (its cipher
+	// suites), so a client decides how long they are.
+	syslogStreamLineMax = 8192
 )
 
 const syslogEllipsis = "…"
@@ -44,7 +51,7 @@ const syslogEllipsis = "…"
 // BIG-IP forwards /var/log/ltm: each rendered line carries <PRI> with
 // facility local0 (<132> warning, <134> info). network is "udp", "udp4",
 // "udp6" (one datagram per line, each cut to 1024 bytes) or "tcp", "tcp4",
-// "tcp6" (newline framing). The rendering is always the bigip form;
+// "tcp6" (newline framing, each line cut to 8 KiB). The rendering is always the bigip form;
 // o.Format is ignored.
 //
 // The collector is dialled once here, so a refused or unresolvable target
@@ -69,8 +76,11 @@ const syslogEllipsis = "…"
 // goroutine: once when the collector stops taking lines (a refused dial,
 // a failed write, a collector that closed the stream), and once when a
 // batch goes out again, with how long it was down and how many lines were
-// dropped meanwhile. Without it an outage is invisible where the operator
-// looks first, the local log, until exit. It must not block.
+// dropped since the last status; and, while forwarding is up, once per
+// batch that follows lines dropped because a slow collector let the queue
+// fill (Behind), with their count. Without it an outage or a gap is
+// invisible where the operator looks first, the local log, until exit. It
+// must not block.
 //
 // The returned core also implements io.Closer (send what is queued, for at
 // most 2 s, then drop the rest and release the connection) and
@@ -106,13 +116,16 @@ func NewSyslogCore(network, addr string, o Options, level zapcore.LevelEnabler, 
 }
 
 // SyslogStatus is a change in forwarding: the collector stopped taking
-// lines (Up false, Err says why), or took them again (Up true, after Down,
-// with Dropped lines lost in between).
+// lines (Up false, Err says why), took them again (Up true, after Down,
+// with Dropped lines lost since the last status), or takes them but more
+// slowly than they come (Up and Behind: Dropped lines did not fit the
+// queue). Each dropped line is counted in one status only.
 type SyslogStatus struct {
 	Up      bool
 	Err     error
 	Down    time.Duration
 	Dropped uint64
+	Behind  bool
 }
 
 // syslogCore is a zap core bound to one collector.
@@ -173,12 +186,16 @@ func newSyslogWriter(conn net.Conn, stream bool, dial func(context.Context) (net
 // ending in '\n'. It never blocks on the network: the entry is queued
 // whole, or dropped whole (and counted) when the queue is full.
 func (w *syslogWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	if w.stream {
+		p = cutLongLines(p, syslogStreamLineMax)
+	}
 	lines := bytes.Count(p, []byte{'\n'})
 	if len(p) > 0 && p[len(p)-1] != '\n' {
 		lines++
 	}
 	if lines == 0 {
-		return len(p), nil
+		return n, nil
 	}
 	w.mu.Lock()
 	if w.closed {
@@ -189,7 +206,7 @@ func (w *syslogWriter) Write(p []byte) (int, error) {
 		w.unreported += uint64(lines)
 		w.mu.Unlock()
 		w.dropped.Add(uint64(lines))
-		return len(p), nil
+		return n, nil
 	}
 	w.queue = append(w.queue, p...)
 	if p[len(p)-1] != '\n' {
@@ -198,7 +215,7 @@ func (w *syslogWriter) Write(p []byte) (int, error) {
 	w.queueLines += lines
 	w.mu.Unlock()
 	w.signal()
-	return len(p), nil
+	return n, nil
 }
 
 func (w *syslogWriter) signal() {

@@ -510,3 +510,91 @@ func TestSyslogUDPRefusedIsOneOutage(t *testing.T) {
 		}
 	}
 }
+
+// A collector that reads too slowly, without ever failing a write, makes
+// the queue overflow: the status hook hears of those drops once, with
+// their count, when the sender gets to the next batch. Before, a slow
+// collector's drops were told to the collector only, and the local log
+// learnt of them at exit (or, after a write timeout, as "resumed ...
+// dropped=0", counting only drops after the timeout).
+func TestSyslogSlowCollectorDropsTold(t *testing.T) {
+	g := newGatedCollector(t)
+	status := make(chan SyslogStatus, 64)
+	core, err := NewSyslogCore("tcp", g.ln.Addr().String(), testOptions, zapcore.InfoLevel, func(s SyslogStatus) { status <- s })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer core.(io.Closer).Close()
+	dropped := fillUntilDrop(t, core)
+	g.open()
+
+	var told uint64
+	var withDrops []SyslogStatus
+	timeout := time.After(hangGuard)
+	for told < dropped {
+		select {
+		case st := <-status:
+			t.Logf("status %+v", st)
+			if st.Dropped > 0 {
+				told += st.Dropped
+				withDrops = append(withDrops, st)
+			}
+		case <-timeout:
+			t.Fatalf("the status hook was told of %d of the %d lines dropped", told, dropped)
+		}
+	}
+	if told != dropped || len(withDrops) != 1 {
+		t.Errorf("told %d drops in %d statuses %+v, want %d in one", told, len(withDrops), withDrops, dropped)
+	}
+	// Nothing more was dropped: a later batch tells nothing.
+	logMsg(t, core, "after the stall")
+	waitLine(t, g.lines, "tlsgate[9244]: after the stall")
+	select {
+	case st := <-status:
+		t.Errorf("extra status %+v", st)
+	default:
+	}
+}
+
+// TCP: a line longer than a collector takes (rsyslog's default maximum
+// message size, 8 KiB) is cut there, at a character boundary, ending in
+// "…". Sent whole, rsyslog cut it itself and took the rest for a message
+// of its own, with no PRI, time or host; one ClientHello offering 6000
+// suites made a 48 KB evidence line. Shorter lines, and the entry's other
+// lines, go as they are.
+func TestSyslogTCPTruncates(t *testing.T) {
+	g := newGatedCollector(t)
+	g.open()
+	core, err := NewSyslogCore("tcp", g.ln.Addr().String(), testOptions, zapcore.InfoLevel, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer core.(io.Closer).Close()
+	long := "<132>" + strings.Repeat("é", 30000) // 60 KB
+	exact := "<132>" + strings.Repeat("x", syslogStreamLineMax-5)
+	entry := long + "\n<132>second line\n" + exact + "\n"
+	if _, err := core.(*syslogCore).w.Write([]byte(entry)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	timeout := time.After(hangGuard)
+	for len(got) < 3 {
+		select {
+		case l := <-g.lines:
+			got = append(got, l)
+		case <-timeout:
+			t.Fatalf("received %d lines of 3", len(got))
+		}
+	}
+	cut := got[0]
+	if len(cut) > syslogStreamLineMax || len(cut) < syslogStreamLineMax-8 || !utf8.ValidString(cut) ||
+		!strings.HasSuffix(cut, "…") || !strings.HasPrefix(long, strings.TrimSuffix(cut, "…")) {
+		t.Errorf("long line sent as %d bytes (valid UTF-8 %v): %.20q...", len(cut), utf8.ValidString(cut), cut)
+	}
+	if got[1] != "<132>second line" {
+		t.Errorf("second line %q", got[1])
+	}
+	if got[2] != exact {
+		t.Errorf("a line of exactly %d bytes was changed: %d bytes", syslogStreamLineMax, len(got[2]))
+	}
+}

@@ -20,9 +20,12 @@ type syslogSender struct {
 	stop    func() bool   // unregisters the close-on-abort hook
 	backoff time.Duration // next wait before a reconnect; 0: none yet
 
-	downSince   time.Time // when the collector stopped taking lines; zero: up
-	lastFail    time.Time // the latest failed send or dial
-	droppedThen uint64    // w.dropped at downSince
+	downSince time.Time // when the collector stopped taking lines; zero: up
+	lastFail  time.Time // the latest failed send or dial
+	// told is w.dropped as last told to the status hook: each drop is
+	// told once, whether it happened in an outage or while a slow
+	// collector held the sender in a write that never failed.
+	told uint64
 
 	buf    []byte // the batch being sent: whole lines
 	off    int    // the bytes of buf before off are sent
@@ -116,21 +119,43 @@ func (s *syslogSender) failed(err error) {
 		return
 	}
 	s.downSince = time.Now()
-	s.droppedThen = s.w.dropped.Load()
 	if s.w.status != nil {
 		s.w.status(SyslogStatus{Err: err})
 	}
 }
 
-// resumed tells the status hook that a batch went out after an outage.
+// resumed tells the status hook that a batch went out after an outage,
+// with the lines dropped since the last status: also those dropped while
+// the write that then failed was still waiting on the collector.
 func (s *syslogSender) resumed() {
 	if s.downSince.IsZero() {
 		return
 	}
-	st := SyslogStatus{Up: true, Down: time.Since(s.downSince), Dropped: s.w.dropped.Load() - s.droppedThen}
+	st := SyslogStatus{Up: true, Down: time.Since(s.downSince), Dropped: s.untold()}
 	s.downSince = time.Time{}
 	if s.w.status != nil {
 		s.w.status(st)
+	}
+}
+
+// untold returns the lines dropped since the last status and marks them told.
+func (s *syslogSender) untold() uint64 {
+	now := s.w.dropped.Load()
+	n := now - s.told
+	s.told = now
+	return n
+}
+
+// behind tells the status hook of lines dropped while forwarding was up:
+// the collector took lines, but more slowly than they came, so the queue
+// filled while the sender waited in a write. Without it the local log
+// learnt of those drops only at exit. During an outage resumed tells them.
+func (s *syslogSender) behind() {
+	if !s.downSince.IsZero() {
+		return
+	}
+	if n := s.untold(); n > 0 && s.w.status != nil {
+		s.w.status(SyslogStatus{Up: true, Behind: true, Dropped: n})
 	}
 }
 
@@ -143,6 +168,7 @@ func (s *syslogSender) next() bool {
 		s.buf, s.off, s.notice = lines, 0, 0
 		if dropped > 0 {
 			s.prependNotice(dropped)
+			s.behind()
 		}
 		if len(s.buf) > 0 {
 			return true
@@ -256,15 +282,51 @@ func (s *syslogSender) sendStream() error {
 
 // truncateDatagram cuts line to syslogDatagramMax bytes (RFC 3164 §4.1),
 // at a UTF-8 character boundary, ending it in "…" to show the cut.
-func truncateDatagram(line []byte) []byte {
-	if len(line) <= syslogDatagramMax {
+func truncateDatagram(line []byte) []byte { return truncateLine(line, syslogDatagramMax) }
+
+// truncateLine cuts line to limit bytes at a UTF-8 character boundary,
+// ending it in "…"; a line that fits is returned as it is.
+func truncateLine(line []byte, limit int) []byte {
+	if len(line) <= limit {
 		return line
 	}
-	cut := syslogDatagramMax - len(syslogEllipsis)
+	cut := limit - len(syslogEllipsis)
 	for cut > 0 && !utf8.RuneStart(line[cut]) {
 		cut--
 	}
 	out := make([]byte, 0, cut+len(syslogEllipsis))
 	out = append(out, line[:cut]...)
 	return append(out, syslogEllipsis...)
+}
+
+// cutLongLines returns p, lines each ending in '\n', with every line longer
+// than limit bytes (its newline aside) cut by truncateLine. p itself is
+// returned, unchanged and uncopied, when every line fits.
+func cutLongLines(p []byte, limit int) []byte {
+	long := false
+	for rest := p; len(rest) > 0; {
+		end := bytes.IndexByte(rest, '\n')
+		if end < 0 {
+			end = len(rest)
+		}
+		if end > limit {
+			long = true
+			break
+		}
+		rest = rest[min(end+1, len(rest)):]
+	}
+	if !long {
+		return p
+	}
+	out := make([]byte, 0, len(p))
+	for rest := p; len(rest) > 0; {
+		end := bytes.IndexByte(rest, '\n')
+		if end < 0 {
+			return append(out, truncateLine(rest, limit)...)
+		}
+		out = append(out, truncateLine(rest[:end], limit)...)
+		out = append(out, '\n')
+		rest = rest[end+1:]
+	}
+	return out
 }

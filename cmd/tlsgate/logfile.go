@@ -36,10 +36,17 @@ func openLogFile(path string) (*logFile, error) {
 	return l, nil
 }
 
+// logFileMode is the mode a log file is created with (before the umask):
+// owner and group read it, others do not. Its lines name clients, SNI and,
+// on inspect listeners, decrypted request targets; a SIEM forwarder is
+// given the group, as syslog daemons create their files. A file that
+// exists keeps its mode.
+const logFileMode = 0o640
+
 // open opens the file for appending and picks its writer: a raw write(2)
 // for a regular file (fileSink), Go's locked write otherwise.
 func (l *logFile) open() (*os.File, zapcore.WriteSyncer, error) {
-	f, err := os.OpenFile(l.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(l.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, logFileMode)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -58,6 +59,34 @@ func TestLogFileEndsATornLine(t *testing.T) {
 	}
 	if got, want := string(b), "first line\nsec\nthird line\n"; got != want {
 		t.Errorf("file holds %q, want %q", got, want)
+	}
+}
+
+// TestLogFileMode: the log file tlsgate creates is not readable by other
+// users: it names clients, SNI and, on inspect listeners, the decrypted
+// requests' targets. Owner and group read it (a SIEM forwarder is given
+// the group), as syslog daemons create their files (0640).
+func TestLogFileMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tlsgate.log")
+	lf, err := openLogFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lf.Close()
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := lf.Reopen(); err != nil { // logrotate's create, then SIGHUP
+		t.Fatal(err)
+	}
+	for _, p := range []string{path + ".1", path} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := st.Mode().Perm(); m&0o007 != 0 || m&0o600 != 0o600 {
+			t.Errorf("%s created with mode %v, want owner read-write and nothing for others", filepath.Base(p), m)
+		}
 	}
 }
 
@@ -130,6 +159,10 @@ func TestSyslogDropsToldAtExit(t *testing.T) {
 	if d.Dropped() == 0 {
 		t.Fatal("80 MB to a collector that never reads dropped nothing")
 	}
+	// The admin API's tlsgate_syslog_dropped_lines_total reads this.
+	if f := out.syslogDropped(); f == nil || f() < d.Dropped() {
+		t.Errorf("syslogDropped for the metrics is nil or short of %d", d.Dropped())
+	}
 	out.Close() // gives the queue at most 2 s
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -137,6 +170,61 @@ func TestSyslogDropsToldAtExit(t *testing.T) {
 	}
 	if !strings.Contains(string(b), "syslog forwarding dropped log lines") {
 		t.Errorf("the local log does not tell the syslog drops:\n%.300s", b[max(0, len(b)-300):])
+	}
+}
+
+// TestSyslogSlowCollectorToldLocally: a TCP collector that reads, but
+// too slowly, never fails a write, so there is no outage; the lines that
+// overflow the queue meanwhile must still be told in the local log while
+// tlsgate runs, once, with their count, not only at exit.
+func TestSyslogSlowCollectorToldLocally(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	gate := make(chan struct{})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				<-gate // slow: reads nothing until the test has its drops
+				_, _ = io.Copy(io.Discard, c)
+			}()
+		}
+	}()
+	path := filepath.Join(t.TempDir(), "tlsgate.log")
+	logger, out, err := newLogger(config.Log{Format: "bigip", File: path, Level: "info", Lang: "en",
+		SyslogNetwork: "tcp", SyslogAddr: ln.Addr().String()}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	big := strings.Repeat("x", 1024)
+	d, _ := out.syslog.(interface{ Dropped() uint64 })
+	for i := 0; i < 100000 && d.Dropped() == 0; i++ { // bounded: 100 MB at most
+		logger.Info("filler", zap.String("pad", big))
+	}
+	dropped := d.Dropped()
+	if dropped == 0 {
+		t.Fatal("100 MB to a collector that does not read dropped nothing")
+	}
+	close(gate)
+	waitInFile(t, path, "syslog forwarding fell behind", func() {})
+	b, _ := os.ReadFile(path)
+	var told []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, "syslog forwarding") {
+			told = append(told, l)
+		}
+	}
+	want := fmt.Sprintf("dropped=%d ", dropped)
+	if len(told) != 1 || !strings.Contains(told[0], want) || !strings.Contains(told[0], " warning tlsgate[") {
+		t.Errorf("local log tells %q, want one warning with %q", told, want)
 	}
 }
 

@@ -26,6 +26,16 @@ type logOutput struct {
 	local  zapcore.Core
 }
 
+// syslogDropped returns the count of lines syslog forwarding dropped, for
+// the admin API's metrics; nil without forwarding.
+func (o *logOutput) syslogDropped() func() uint64 {
+	d, ok := o.syslog.(interface{ Dropped() uint64 })
+	if !ok {
+		return nil
+	}
+	return d.Dropped
+}
+
 // flush writes lines a batch holds.
 func (o *logOutput) flush() error {
 	if o.batch == nil {
@@ -107,11 +117,19 @@ func newLogger(lc config.Log, stderr io.Writer) (*zap.Logger, *logOutput, error)
 }
 
 // syslogStatusLogger writes each change in syslog forwarding to the local
-// log only: while the collector is down the lines it misses wait in the
-// queue and then drop, and the local log is where an operator looks to
-// learn that. Both are warnings, so level = "warning" keeps them.
+// log only: while the collector is down, or reads too slowly, the lines it
+// misses wait in the queue and then drop, and the local log is where an
+// operator looks to learn that. All are warnings, so level = "warning"
+// keeps them.
 func syslogStatusLogger(local *zap.Logger, target string) func(bigiplog.SyslogStatus) {
 	return func(st bigiplog.SyslogStatus) {
+		if st.Behind {
+			// No outage: the collector reads, too slowly. Told once per
+			// gap, when the sender gets past it, as the collector is.
+			local.Warn("syslog forwarding fell behind: the collector reads more slowly than lines come, and lines that did not fit the queue (4096 lines, 4 MiB) were dropped",
+				zap.String("syslog", target), zap.Uint64("dropped", st.Dropped))
+			return
+		}
 		if st.Up {
 			local.Warn("syslog forwarding resumed", zap.String("syslog", target),
 				zap.Duration("down", st.Down.Round(time.Millisecond)), zap.Uint64("dropped", st.Dropped))

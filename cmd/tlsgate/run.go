@@ -162,6 +162,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			return configError{cfg.KeyError("admin.listen", err)}
 		}
 		adminAPI, err = admin.New(admin.Options{Engine: engine, Token: cfg.Admin.Token, Now: time.Now, Version: version,
+			SyslogDropped: logOut.syslogDropped(),
 			Listeners: func() []admin.ListenerStats {
 				var servers []*listener.Server
 				if p := serversBuilt.Load(); p != nil {
