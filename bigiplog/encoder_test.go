@@ -294,7 +294,7 @@ func TestJSONKeys(t *testing.T) {
 		t.Errorf("envelope: %+v", rec)
 	}
 	for _, k := range []string{"id", "listener", "mode", "route", "client", "virtual", "diagnosis", "kind",
-		"first_bytes", "sni", "versions_offered", "ciphers_offered", "alpn", "ja3", "ja4", "client_tls",
+		"first_bytes", "sni", "versions_offered", "ciphers_offered", "ciphers_offered_count", "alpn", "ja3", "ja4", "client_tls",
 		"backend", "bytes_up", "bytes_down", "duration_ms", "relay_end", "first_fin", "first_fin_ms", "bigip", "cause", "checks", "evidence"} {
 		if _, ok := rec.Conn[k]; !ok {
 			t.Errorf("missing key %q", k)

@@ -86,11 +86,17 @@ func (e Event) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("summary", d.Summary)
 	enc.AddString("kind", o.Kind.String())
 	enc.AddString("first_bytes", hex.EncodeToString(o.FirstBytes))
-	sni, alpn, suites := explain.ClientSNI(o), []string{}, []string{}
+	sni, alpn, suites, nSuites := explain.ClientSNI(o), []string{}, []string{}, 0
 	if o.Hello != nil {
 		alpn = append(alpn, o.Hello.ALPN...)
 		for _, s := range o.Hello.CipherSuites {
-			if !explain.IsGREASE(s) {
+			if explain.IsGREASE(s) {
+				continue
+			}
+			// The array names the first explain.ListCap, as the text
+			// evidence does: a hostile hello's thousands of suites
+			// would make one line of 165 KB. The count keeps the total.
+			if nSuites++; len(suites) < explain.ListCap {
 				suites = append(suites, explain.CipherName(s))
 			}
 		}
@@ -103,6 +109,7 @@ func (e Event) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	var err error
 	err = firstErr(err, enc.AddArray("versions_offered", stringArray(versions)))
 	err = firstErr(err, enc.AddArray("ciphers_offered", stringArray(suites)))
+	enc.AddInt("ciphers_offered_count", nSuites)
 	err = firstErr(err, enc.AddArray("alpn", stringArray(alpn)))
 	enc.AddString("ja3", o.JA3)
 	enc.AddString("ja4", o.JA4)

@@ -75,11 +75,11 @@ func orNone(s string) string {
 // versionList names versions in wire order, joined by join: f.list in
 // prose, valueList in evidence.
 func (f *facts) versionList(vs []uint16, join func([]string) string) string {
-	names := make([]string, len(vs))
-	for i, v := range vs {
-		names[i] = VersionName(v)
+	names := make([]string, 0, min(len(vs), ListCap+1))
+	for _, v := range vs[:min(len(vs), ListCap)] {
+		names = append(names, VersionName(v))
 	}
-	return join(names)
+	return join(f.more(names, len(vs)))
 }
 
 // cipherList names suites with their IANA names (hex for unknown ones),
@@ -88,11 +88,27 @@ func (f *facts) cipherList(ids []uint16, join func([]string) string) string {
 	if len(ids) == 0 {
 		return f.say("none")
 	}
-	names := make([]string, len(ids))
-	for i, id := range ids {
-		names[i] = CipherName(id)
+	names := make([]string, 0, min(len(ids), ListCap+1))
+	for _, id := range ids[:min(len(ids), ListCap)] {
+		names = append(names, CipherName(id))
 	}
-	return join(names)
+	return join(f.more(names, len(ids)))
+}
+
+// ListCap is how many items an evidence list names before it says how
+// many more there were. Real clients offer a few dozen suites at most
+// (openssl s_client -cipher ALL:COMPLEMENTOFALL offers 158), but a hostile
+// 16 KiB hello can offer about 8,000, which would make one log line
+// 165 KB: the explanation stays readable and every line bounded.
+const ListCap = 160
+
+// more ends names, the first ListCap of total items, with how many it
+// left out.
+func (f *facts) more(names []string, total int) []string {
+	if total <= len(names) {
+		return names
+	}
+	return append(names, f.say("n_more", "{n}", strconv.Itoa(total-len(names))))
 }
 
 // offeredVersions says what the client offered and how it said so, a

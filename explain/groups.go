@@ -51,16 +51,20 @@ func (f *facts) noSharedGroup() bool {
 
 // groupList names groups for people, GREASE left out, joined by join.
 func (f *facts) groupList(ids []uint16, join func([]string) string) string {
-	names := make([]string, 0, len(ids))
+	names := make([]string, 0, min(len(ids), ListCap+1))
+	total := 0
 	for _, id := range ids {
-		if !IsGREASE(id) {
+		if IsGREASE(id) {
+			continue
+		}
+		if total++; len(names) < ListCap {
 			names = append(names, GroupName(id))
 		}
 	}
-	if len(names) == 0 {
+	if total == 0 {
 		return f.say("none")
 	}
-	return join(names)
+	return join(f.more(names, total))
 }
 
 // GroupName names a key exchange group as operators write it (P-256, not

@@ -142,6 +142,7 @@ func phrasesEN() map[string]string {
 		"msg_shows_alert":        " (with `-msg` it shows the alert: `<<< … Alert … warning {alert}`)",
 		"none":                   "(none)",
 		"none_bare":              "none",
+		"n_more":                 "… and {n} more",
 		"unknown":                "(unknown)",
 		"name_on_cert":           "<name on the certificate>",
 		"key_origin_minted":      "(certificates minted from the lab CA are ECDSA P-256)",

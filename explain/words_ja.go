@@ -15,6 +15,7 @@ func phrasesJA() map[string]string {
 		"msg_shows_alert":        "（`-msg` を付けるとアラートが見える: `<<< … Alert … warning {alert}`）",
 		"none":                   "（なし）",
 		"none_bare":              "なし",
+		"n_more":                 "…ほか {n} 件",
 		"unknown":                "（不明）",
 		"name_on_cert":           "<証明書に載っているホスト名>",
 		"key_origin_minted":      "（ラボ CA から発行する証明書は ECDSA P-256）",
