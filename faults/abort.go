@@ -72,12 +72,39 @@ func AbortHandler(r *Rule, answered func(req *http.Request, status int)) http.Ha
 // place of the backend, or nil: an abort, or a rate_limit the connection
 // came over the rate of. The listener serves the connection with its
 // Handler instead of relaying it.
+//
+// A rate_limit decides here, not when the plan is made: the first call
+// takes the connection's token from each pending rate_limit's bucket in
+// rule order, up to the first that finds it empty, which answers; later
+// calls (on this plan or one made from it) repeat that answer. So the
+// listener calls it where it either answers the connection's requests or
+// lets them through, and nowhere before: a connection whose handshake
+// fails, or that a route relays untouched, spends no token. An abort
+// answers every request whatever the rate, so with one fired no bucket is
+// touched. FixedAbort asks without deciding.
 func (p *Plan) Abort() *Rule {
+	if r := p.FixedAbort(); r != nil || p == nil {
+		return r
+	}
+	for i, r := range p.rules {
+		if l := p.stats[i].limit; l != nil && l.decide(p.now(), r, p.stats[i].s) {
+			return r
+		}
+	}
+	return nil
+}
+
+// FixedAbort returns the fired abort rule, or nil: what Abort answers
+// before any rate_limit decides, known once the plan is made. The
+// listener asks it before the handshake (to offer h2, which a gRPC
+// abort answers over); a rate limit's connection gets whatever ALPN the
+// listener offers anyway, and is answered over it.
+func (p *Plan) FixedAbort() *Rule {
 	if p == nil {
 		return nil
 	}
 	for _, r := range p.rules {
-		if r.answers() {
+		if r.Action == ActAbort {
 			return r
 		}
 	}

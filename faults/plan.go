@@ -81,7 +81,9 @@ type Firing struct {
 }
 
 // Plan is the fixed set of faults for one connection. It never changes after
-// the engine returns it. A nil *Plan is a valid plan in which nothing fired,
+// the engine returns it, but for one decision its rules defer: a
+// rate_limit's, which Abort makes once, where the connection's requests
+// are answered or let through. A nil *Plan is a valid plan in which nothing fired,
 // and every method works on it. The *Rule values its methods return are
 // shared with the engine and other plans: read them, never modify them.
 type Plan struct {
@@ -192,25 +194,26 @@ func (pl *planning) try(rs *ruleState) bool {
 	if draw >= rs.prob {
 		return false
 	}
-	var retry time.Duration
-	if rs.rule.Action == ActRateLimit {
-		// Within the rate the connection takes a token and passes; the
-		// rule fires for one that finds the bucket empty.
-		ok, wait := rs.stats.limit.take(now.UnixNano(), &rs.rule)
-		if ok {
-			return false
-		}
-		retry = wait
-	}
-	if !rs.stats.reserve(rs.rule.MaxFires) {
-		return false
-	}
 	r := &rs.rule
 	tk := taken{s: rs.stats}
+	switch {
+	case r.Action == ActRateLimit:
+		if pl.p.FixedAbort() != nil {
+			// An earlier abort answers every request: the rate limit
+			// never meets one, and its bucket keeps its token.
+			return false
+		}
+		// Pending: Plan.Abort takes the token, where the listener
+		// answers the requests or lets them through, and reserves the
+		// max_fires budget only if the bucket was empty.
+		tk.limit = new(limitRun)
+	case !rs.stats.reserve(r.MaxFires):
+		return false
+	}
 	if r.actsInHandshake() {
 		tk.acted = new(atomic.Bool) // shared by every plan made from this one
 	}
-	if !r.firesOnAct() || r.actsInHandshake() {
+	if (!r.firesOnAct() || r.actsInHandshake()) && tk.limit == nil {
 		// A rule that fires only when it acts is stamped by Settle, once
 		// it did: a rewrite acts on a response, maybe long after. A
 		// certificate rule acts in the handshake that follows now, so it
@@ -237,8 +240,7 @@ func (pl *planning) try(rs *ruleState) bool {
 	}
 	f := Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
 		Direction: string(r.Direction), Draw: draw, Probability: prob, Symptom: symptom,
-		Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then), IntolerantAbove: r.IntolerantAbove.String(), PermittedDNS: r.PermittedDNS,
-		RetryAfter: Duration(retry)}
+		Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then), IntolerantAbove: r.IntolerantAbove.String(), PermittedDNS: r.PermittedDNS}
 	if r.Action == ActClientAuth {
 		a := r.clientAuth()
 		f.AcceptCAs, f.RejectWith = a.CAs(), int(a.RejectWith)
@@ -248,13 +250,17 @@ func (pl *planning) try(rs *ruleState) bool {
 }
 
 // Firings returns the rules that fired, in rule order. Until Settle, a
-// rewrite's, an MTU rule's or a certificate rule's firing is only
-// planned.
+// rewrite's, an MTU rule's, a certificate rule's or a rate_limit's
+// firing is only planned.
 func (p *Plan) Firings() []Firing {
 	if p == nil {
 		return nil
 	}
-	return slices.Clone(p.firings)
+	out := slices.Clone(p.firings)
+	for i := range out {
+		out[i].RetryAfter = p.stats[i].retryAfter(out[i].RetryAfter)
+	}
+	return out
 }
 
 // Names returns the names of the rules that fired, for Outcome.Faults.
@@ -320,18 +326,22 @@ func (p *Plan) Settle(cs ...net.Conn) *Plan {
 	out.settled.Store(true)
 	for i, r := range p.rules {
 		tk := p.stats[i]
-		acted := !r.firesOnAct() || tk.acted != nil && tk.acted.Load() ||
+		acted := !r.firesOnAct() || tk.acted != nil && tk.acted.Load() || tk.limit.limited() ||
 			slices.ContainsFunc(cs, func(c net.Conn) bool { return actedOn(c, r) })
 		if first && r.firesOnAct() {
 			switch {
 			case !acted:
 				tk.giveBack()
+			case tk.limit != nil:
+				// Stamped when it found the bucket empty (Plan.Abort).
 			case tk.at == 0:
 				tk.s.last.Store(p.now().UnixNano())
 			}
 		}
 		if acted {
-			out.firings = append(out.firings, p.firings[i])
+			f := p.firings[i]
+			f.RetryAfter = tk.retryAfter(f.RetryAfter)
+			out.firings = append(out.firings, f)
 			out.rules = append(out.rules, r)
 			out.stats = append(out.stats, p.stats[i])
 		}
@@ -437,6 +447,20 @@ type taken struct {
 	// acted is set when a certificate rule's certificate went out
 	// (ServedCert), nil for other rules: they act on conns Settle asks.
 	acted *atomic.Bool
+	// limit is a rate_limit rule's decision, made once by Plan.Abort and
+	// shared by every plan made from this one; nil for other rules. It
+	// takes the max_fires budget (and stamps the last fire time) only
+	// when it limits, so nothing else is given back.
+	limit *limitRun
+}
+
+// retryAfter is the firing's Retry-After: a rate_limit's once decided,
+// else d as planned.
+func (t taken) retryAfter(d Duration) Duration {
+	if t.limit != nil {
+		return Duration(t.limit.wait())
+	}
+	return d
 }
 
 // giveBack returns the firing. Its last fire time goes back to the one
@@ -444,6 +468,11 @@ type taken struct {
 // since: that one stands (unless it was stamped with the very same
 // instant, which cannot be told apart).
 func (t taken) giveBack() {
+	if t.limit != nil {
+		// A rate_limit reserved nothing unless it limited, and one that
+		// limited answered: it acted, and is never given back.
+		return
+	}
 	t.s.release()
 	if t.at != 0 {
 		t.s.last.CompareAndSwap(t.at, t.prev)
@@ -554,11 +583,12 @@ func (r *Rule) isStop() bool {
 // nothing on one whose bursts all fit its path, a record_corrupt nothing
 // on one whose handshake never completed, a host_mismatch nothing on a
 // request whose Host names the SNI, a chain or ocsp_times rule nothing
-// on a hello refused before its certificate went out (ServedCert), and a
+// on a hello refused before its certificate went out (ServedCert), a
 // version or cipher rule nothing on a client that meets it
-// (LimitedHandshake).
+// (LimitedHandshake), and a rate_limit nothing on a connection within the
+// rate or one whose requests the listener never met (Plan.Abort).
 func (r *Rule) firesOnAct() bool {
-	return r.Action == ActRewrite || r.Action == ActHTTPDate || r.Action == ActMTU || r.Action == ActRecordCorrupt || r.checksHost() ||
+	return r.Action == ActRateLimit || r.Action == ActRewrite || r.Action == ActHTTPDate || r.Action == ActMTU || r.Action == ActRecordCorrupt || r.checksHost() ||
 		r.actsInHandshake() || r.delaysRequest()
 }
 

@@ -12,16 +12,24 @@ import (
 // local rate limit filter: a token bucket of burst tokens that gains rate
 // tokens every window (Envoy's max_tokens, tokens_per_fill and
 // fill_interval), starting full. Faults are decided once per connection,
-// so the bucket counts connections: each one the rule selects takes a
-// token when its plan is made, and passes to the backend; one that finds
-// the bucket empty fires the rule, and tlsgate answers every request on it
-// in the backend's place, as an abort does, with the rule's status, a
-// Retry-After until the next refill and Envoy's x-envoy-ratelimited. The
-// bucket reads the engine's injected clock, never time.Now. A token is
-// taken when the rule is selected at plan time, so a connection the
-// listener later passes through undecrypted, or one an earlier abort
-// already answers, still spends one: the count is of selected
-// connections, not of answered ones.
+// so the bucket counts connections, not requests. The bucket reads the
+// engine's injected clock, never time.Now.
+//
+// The plan selects the rule only for a connection whose HTTP tlsgate can
+// read (Need: NeedHTTP), and not where an earlier abort answers every
+// request; such a connection's rule is pending, and has taken nothing.
+// Its token is taken later, by Plan.Abort, which the listener calls where
+// it either answers the connection's requests or lets them through to
+// the backend (after the client handshake, on TLS it terminates). Within
+// the rate the connection takes a token and passes; one that finds the
+// bucket empty fires the rule, and tlsgate answers every request on it in
+// the backend's place, as an abort does, with the rule's status, a
+// Retry-After until the next refill and Envoy's x-envoy-ratelimited. So
+// TLS passed through undecrypted, plain HTTP the listener itself ends (a
+// reset, its own 400 or redirect), a connection whose handshake fails or
+// that an inspect bypass relays untouched, and one an abort answers spend
+// no token: the bucket counts the connections the rule answered or let
+// through, and only the limited ones count as fired (max_fires, the log).
 
 // Rate limit defaults: Envoy's local rate limit status and body.
 const (
@@ -64,6 +72,53 @@ func (b *bucket) take(now int64, r *Rule) (bool, time.Duration) {
 		return true, 0
 	}
 	return false, time.Duration(b.next - now)
+}
+
+// limitRun is one connection's rate_limit decision (Plan.Abort), made
+// once, then only read.
+type limitRun struct {
+	mu      sync.Mutex
+	decided bool
+	over    bool          // the bucket was empty: the rule answers
+	retry   time.Duration // until the next refill, when over
+}
+
+// decide takes the connection's token from r's bucket (in s) at now, the
+// first time only, and reports whether it found the bucket empty: then
+// the rule fires, taking its max_fires budget and stamping its last fire
+// time, unless that budget is spent, which lets the connection through.
+func (l *limitRun) decide(now time.Time, r *Rule, s *ruleStats) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.decided {
+		return l.over
+	}
+	l.decided = true
+	ok, wait := s.limit.take(now.UnixNano(), r)
+	if ok || !s.reserve(r.MaxFires) {
+		return false
+	}
+	l.over, l.retry = true, wait
+	s.last.Store(now.UnixNano())
+	return true
+}
+
+// limited reports whether decide found the bucket empty: false while
+// undecided, and for nil (not a rate_limit).
+func (l *limitRun) limited() bool {
+	if l == nil {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.over
+}
+
+// wait is the Retry-After decide found, 0 unless limited.
+func (l *limitRun) wait() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.retry
 }
 
 // reset refills the bucket (fault reset).
@@ -135,16 +190,16 @@ func RateLimitHandler(r *Rule, retryAfter time.Duration, answered func(req *http
 	})
 }
 
-// RetryAfter is the wait until the bucket's next refill that a fired
-// rate_limit rule recorded when its connection found the bucket empty, 0
-// when none fired.
+// RetryAfter is the wait until the bucket's next refill that a
+// rate_limit rule recorded when Plan.Abort found its bucket empty for
+// this connection, 0 when none did.
 func (p *Plan) RetryAfter() time.Duration {
 	if p == nil {
 		return 0
 	}
-	for i, r := range p.rules {
-		if r.Action == ActRateLimit {
-			return p.firings[i].RetryAfter.D()
+	for i := range p.rules {
+		if l := p.stats[i].limit; l.limited() {
+			return l.wait()
 		}
 	}
 	return 0

@@ -143,3 +143,88 @@ func TestValidateRateLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimitSpendsOnlyWhereItActs: a connection takes a token only
+// when the listener meets it where the rule would answer its requests or
+// let them through (Plan.Abort), never at plan time. One whose handshake
+// failed, one an inspect bypass relays untouched, one an earlier abort
+// answers, and one the rule can never answer (TLS passed through, plain
+// HTTP the listener itself ends) leave the bucket as it was, so the HTTP
+// connections after them are admitted.
+func TestRateLimitSpendsOnlyWhereItActs(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	plainHTTP := ConnInfo{Listener: "l", Plain: true}
+	decrypted := ConnInfo{Listener: "l", Decrypted: true}
+	tests := []struct {
+		name  string
+		abort bool // an abort rule (max_fires 1) ahead of the rate limit
+		// spend is what happens to the first connection, which the rule
+		// must not charge for.
+		spend func(e *Engine)
+	}{
+		{"handshake failed", false, func(e *Engine) {
+			// The listener never reached the request: Unreached, Settle.
+			ci := decrypted
+			ci.Index = 1
+			e.Plan(ci).Unreached().Settle()
+		}},
+		{"inspect bypass", false, func(e *Engine) {
+			ci := decrypted
+			ci.Index = 1
+			p := e.Plan(ci)
+			ci.Decrypted = false
+			if p := p.Narrow(ci); p.Abort() != nil || !p.Settle().Empty() {
+				t.Errorf("a bypassed connection was limited or logged: %v", p.Names())
+			}
+		}},
+		{"earlier abort", true, func(e *Engine) {
+			ci := plainHTTP
+			ci.Index = 1
+			p := e.Plan(ci)
+			if r := p.Abort(); r == nil || r.Action != ActAbort {
+				t.Errorf("the abort did not answer: %v", p.Names())
+			}
+			if got := p.Settle().Names(); len(got) != 1 || got[0] != "ab" {
+				t.Errorf("settled %v, want only the abort", got)
+			}
+		}},
+		{"tls passed through", false, func(e *Engine) {
+			if p := e.Plan(ConnInfo{Listener: "l", Index: 1}); p.Abort() != nil {
+				t.Errorf("TLS passed through was limited: %v", p.Names())
+			}
+		}},
+		{"listener ends", false, func(e *Engine) {
+			if p := e.Plan(ConnInfo{Listener: "l", Index: 1, Plain: true, ListenerEnds: true}); p.Abort() != nil {
+				t.Errorf("plain HTTP the listener ends was limited: %v", p.Names())
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := NewEngine(func() time.Time { return now })
+			if tt.abort {
+				if err := e.Add(Rule{Name: "ab", Action: ActAbort, MaxFires: 1}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := e.Add(Rule{Name: "rl", Action: ActRateLimit, Rate: 1, Window: Duration(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			tt.spend(e)
+			for i, want := range []bool{false, true} { // the one token, then none
+				ci := plainHTTP
+				ci.Index = uint64(i + 2)
+				p := e.Plan(ci)
+				if limited := p.Abort() != nil; limited != want {
+					t.Errorf("connection %d: limited %v, want %v", ci.Index, limited, want)
+				}
+				if got := p.Settle().Names(); want != (len(got) == 1 && got[0] == "rl") {
+					t.Errorf("connection %d settled %v (limited %v)", ci.Index, got, want)
+				}
+			}
+			if st := e.List(); st[len(st)-1].Fires != 1 {
+				t.Errorf("rate limit fires %d, want 1 (the one limited connection)", st[len(st)-1].Fires)
+			}
+		})
+	}
+}

@@ -434,7 +434,7 @@ func actedStage(o *explain.Outcome, r *faults.Rule, fx *connFaults) (faults.Stag
 // to a terminating listener's profile for this one connection.
 func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaults) *tls.Config {
 	pol := fx.plan.TLSPolicy()
-	if pol.IsZero() && fx.plan.Abort() == nil {
+	if pol.IsZero() && fx.plan.FixedAbort() == nil {
 		return base
 	}
 	cfg := pol.Configure(base)
@@ -444,9 +444,10 @@ func (s *Server) policyConfig(base *tls.Config, o *explain.Outcome, fx *connFaul
 	o.ClientTLS.OurGroups = curveCodes(pol.Groups)
 	o.ClientTLS.CeilingRule = pol.MaxVersionRule
 	o.ClientTLS.CeilingCipherRule, o.ClientTLS.CeilingCiphers = pol.CipherCapRule, pol.CipherCapSuites
-	if fx.plan.Abort() != nil {
+	if fx.plan.FixedAbort() != nil {
 		// The rule answers the requests itself, h2 (gRPC) included,
-		// whatever the backend speaks.
+		// whatever the backend speaks. (A rate limit decides after the
+		// handshake, and answers over whatever ALPN it chose.)
 		cfg.NextProtos = []string{"h2", "http/1.1"}
 	}
 	if pol.ClientAuth != nil {

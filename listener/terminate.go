@@ -384,7 +384,11 @@ func (s *Server) terminate(c net.Conn, o *explain.Outcome, p *peeked, cc *connCt
 	}
 	recordLeg(leg, st, true)
 	s.limitedHandshake(o, &cc.fx, st, false)
-	if cc.fx.plan.Abort() != nil {
+	// A stop at handshake_done ends the connection (afterHandshake)
+	// before any request, so a rate_limit is not asked: it would spend a
+	// token on it.
+	stops := cc.fx.plan.Stop(faults.StageHandshakeDone) != nil
+	if cc.fx.plan.FixedAbort() != nil || !stops && cc.fx.plan.Abort() != nil {
 		// The rule answers the requests itself: no backend.
 		if client, ok := s.afterHandshake(tc, o, &cc.fx); ok {
 			s.serveAbort(client, o, cc.fx.plan)
