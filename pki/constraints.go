@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"container/list"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
@@ -8,12 +9,19 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 )
 
-// maxPermittedDNS bounds a permitted list: each distinct list is its own
-// intermediate, kept for the Minter's life, and a constraint with more
+// maxPermittedDNS bounds a permitted list: a constraint with more
 // subtrees than this teaches nothing more.
 const maxPermittedDNS = 32
+
+// maxConstrainedParents bounds the name-constrained intermediates a
+// Minter keeps, one per distinct permitted list (constrainedParents):
+// far more lists than a lab's rules name at once, while rules added and
+// removed through the admin API, each with a list of its own, cannot grow
+// them without bound. The least recently used one goes first.
+const maxConstrainedParents = 64
 
 // CheckPermittedDNS validates the DNS subtrees a name_constraints
 // intermediate permits and returns them normalised (lower case, no
@@ -85,25 +93,69 @@ func allIPs() []*net.IPNet {
 	}
 }
 
+// constrainedParents holds the name-constrained intermediates, one per
+// permitted list, least recently used first out once there are
+// maxConstrainedParents. An evicted intermediate lives on in every chain
+// minted under it (a leaf cached, a connection serving it): the chain
+// carries its own intermediate, so it stays whole and verifiable; the
+// next chain for that list gets a new intermediate. The zero value is
+// ready to use.
+type constrainedParents struct {
+	mu    sync.Mutex
+	byKey map[string]*list.Element // value: *constrainedEntry
+	order list.List                // most recently used first
+}
+
+type constrainedEntry struct {
+	key string
+	p   *issuer
+}
+
+// len is how many intermediates it holds.
+func (c *constrainedParents) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.order.Len()
+}
+
+// get returns key's intermediate, building it the first time (under the
+// lock: builds are rare, and two callers must not build two).
+func (c *constrainedParents) get(key string, build func() (*issuer, error)) (*issuer, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.byKey[key]; ok {
+		c.order.MoveToFront(e)
+		return e.Value.(*constrainedEntry).p, nil
+	}
+	p, err := build()
+	if err != nil {
+		return nil, err
+	}
+	if c.byKey == nil {
+		c.byKey = make(map[string]*list.Element)
+	}
+	c.byKey[key] = c.order.PushFront(&constrainedEntry{key: key, p: p})
+	for c.order.Len() > maxConstrainedParents {
+		old := c.order.Back()
+		c.order.Remove(old)
+		delete(c.byKey, old.Value.(*constrainedEntry).key)
+	}
+	return p, nil
+}
+
 // constrainedParent is the lab intermediate whose name constraints permit
-// exactly permitted (normalised by CheckPermittedDNS), built once per list.
-// The constraints are critical, as RFC 5280 asks of a CA.
+// exactly permitted (normalised by CheckPermittedDNS), built once per list
+// while it stays among the maxConstrainedParents most recently used. The
+// constraints are critical, as RFC 5280 asks of a CA.
 func (m *Minter) constrainedParent(permitted []string) (*issuer, error) {
-	list := strings.Join(permitted, ",")
-	set := parentConstrained + "\x00" + parentSet(list)
-	p, err := m.parentsBuilt(set, func() ([]*issuer, error) {
+	return m.constrained.get(strings.Join(permitted, ","), func() (*issuer, error) {
 		// The list itself is in the extension, where clients read it.
 		subject := pkix.Name{CommonName: "tlsgate lab constrained intermediate", Organization: []string{Watermark},
 			OrganizationalUnit: []string{faultPrefix + string(ChainNameConstraints)}}
-		i, err := m.newIssuerWith(subject, m.root(), issuerOpts{maxPathLen: 0, isCA: true, constrain: func(c *x509.Certificate) {
+		return m.newIssuerWith(subject, m.root(), issuerOpts{maxPathLen: 0, isCA: true, constrain: func(c *x509.Certificate) {
 			c.PermittedDNSDomainsCritical = true
 			c.PermittedDNSDomains = slices.Clone(permitted)
 			c.ExcludedIPRanges = allIPs()
 		}})
-		return []*issuer{i}, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return p[0], nil
 }

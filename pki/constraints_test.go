@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -128,3 +129,61 @@ func TestNameConstraintsErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestNameConstraintsBounded: distinct permitted lists beyond
+// maxConstrainedParents do not grow the intermediates held (an admin API
+// adding rule after rule could otherwise grow them without bound); a list
+// in use keeps its intermediate while cached, the least recently used one
+// goes first, and a chain minted under an evicted intermediate stays
+// whole and verifiable: it carries its own intermediate.
+func TestNameConstraintsBounded(t *testing.T) {
+	ca := newTestCA(t)
+	m := NewMinter(ca, fixedNow, rand.Reader)
+	parent := func(list string) *x509.Certificate {
+		t.Helper()
+		p, err := m.constrainedParent([]string{list})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.cert
+	}
+	chain, err := m.BadChainWith(ChainNameConstraints, "www.kept.test", ChainOpts{PermittedDNS: []string{"kept.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := parseChain(t, chain)[1]
+	if !parent("kept.test").Equal(first) {
+		t.Fatal("the chain's list built a second intermediate")
+	}
+	hot := parent("hot.test")
+	for i := range maxConstrainedParents + 10 {
+		parent(fmt.Sprintf("l%d.test", i))
+		if !parent("hot.test").Equal(hot) { // in use: never the oldest
+			t.Fatalf("after %d more lists the reused list got another intermediate", i+1)
+		}
+	}
+	if n := constrainedHeld(m); n != maxConstrainedParents {
+		t.Errorf("%d name-constrained intermediates held after %d distinct lists, want the cap %d", n, maxConstrainedParents+12, maxConstrainedParents)
+	}
+	if parent("kept.test").Equal(first) {
+		t.Error("the least recently used list was not evicted")
+	}
+	// The leaf cache still serves the chain minted under the evicted
+	// intermediate, and it verifies as it did.
+	again, err := m.BadChainWith(ChainNameConstraints, "www.kept.test", ChainOpts{PermittedDNS: []string{"kept.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs := parseChain(t, again)
+	inter := x509.NewCertPool()
+	inter.AddCert(certs[1])
+	if again != chain || !certs[1].Equal(first) {
+		t.Error("the cached chain changed when its intermediate was evicted")
+	}
+	if _, err := certs[0].Verify(x509.VerifyOptions{Roots: ca.Pool(), Intermediates: inter, DNSName: "www.kept.test", CurrentTime: fixedNow()}); err != nil {
+		t.Errorf("the chain under an evicted intermediate: %v", err)
+	}
+}
+
+// constrainedHeld counts the name-constrained intermediates m holds.
+func constrainedHeld(m *Minter) int { return m.constrained.len() }

@@ -37,9 +37,6 @@ const (
 	parentSHA1 parentSet = "sha1"
 	// An RSA-2048 intermediate under the lab CA, for md5WithRSA leaves.
 	parentRSA parentSet = "rsa"
-	// Name-constrained intermediates, one per permitted list; the set's
-	// key is this prefix, NUL and the list (constrainedParent).
-	parentConstrained parentSet = "name_constraints"
 )
 
 // longChainDepth is one more than Java's default limit of 10 certificates
@@ -54,20 +51,15 @@ func (m *Minter) root() *issuer {
 
 // parents returns the issuers of set, root side first: the last one signs
 // the leaf. They are built on first use and kept for the Minter's life.
+// (The name-constrained intermediates, one per permitted list, are kept
+// apart and bounded: constrainedParents.)
 func (m *Minter) parents(set parentSet) ([]*issuer, error) {
-	return m.parentsBuilt(set, func() ([]*issuer, error) { return m.buildParents(set) })
-}
-
-// parentsBuilt is parents for a set that build makes: sets with
-// parameters (a name-constrained intermediate per permitted list) bring
-// their own builder and share the cache.
-func (m *Minter) parentsBuilt(set parentSet, build func() ([]*issuer, error)) ([]*issuer, error) {
 	m.issuerMu.Lock()
 	defer m.issuerMu.Unlock()
 	if p, ok := m.issuerSets[set]; ok {
 		return p, nil
 	}
-	p, err := build()
+	p, err := m.buildParents(set)
 	if err != nil {
 		return nil, err
 	}

@@ -55,6 +55,9 @@ type Minter struct {
 	// chains hang from; each set is built once, on first use.
 	issuerMu   sync.Mutex
 	issuerSets map[parentSet][]*issuer
+	// constrained are the name_constraints intermediates, one per
+	// permitted list, bounded (maxConstrainedParents).
+	constrained constrainedParents
 }
 
 type entry struct {
