@@ -791,5 +791,5 @@ func diagCases() []diagCase {
 			absent: []string{"closed the connection (FIN)"}},
 		{name: "idle_timeout", o: idled, code: CodeIdleTimeout,
 			contains: []string{"after 5m0s without a byte", "idle_timeout of listener", "up 517 B, down 2048 B in 5m12s", "(56) Recv failure"}},
-	}, append(append(append(append(inspectCases(), faultCases()...), proxyCases()...), append(append(passthroughCases(), passHostileCases()...), clientEndCases()...)...), append(append(append(append(clientAuthCases(), failOpenCases()...), rewriteBodyCases()...), abortCases()...), append(append(append(stallCases(), backendEndCases()...), undecidedCases()...), append(autoClosedCases(), h2AnswerCases()...)...)...)...)...)
+	}, append(append(append(append(inspectCases(), faultCases()...), proxyCases()...), append(append(passthroughCases(), passHostileCases()...), clientEndCases()...)...), append(append(append(append(clientAuthCases(), failOpenCases()...), rewriteBodyCases()...), abortCases()...), append(append(append(stallCases(), backendEndCases()...), undecidedCases()...), append(autoClosedCases(), append(h2AnswerCases(), redirectCases()...)...)...)...)...)...)
 }

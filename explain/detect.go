@@ -319,6 +319,11 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 			// host, so the listener answered them with the 400 instead.
 			return verdict{code: CodePlaintextOnTLS, variant: redirectRefusal(o)}, true
 		}
+		if action == "redirect" && redirectHostless(o) {
+			// A whole request that named no host (HTTP/1.0 needs no
+			// Host): the Location is the listener's own address.
+			return verdict{code: CodePlaintextOnTLS, variant: "redirect_address"}, true
+		}
 		return verdict{code: CodePlaintextOnTLS, variant: action}, true
 	case "plaintext":
 		if !BeganTLS(o) {

@@ -96,7 +96,7 @@ func clientKnowledge() map[string]entry {
 		},
 
 		CodePlaintextOnTLS: {group: groupNotSSL,
-			summary: "plaintext {kind} from {client} on TLS listener {listener} ({listener_at}); non_ssl action: {non_ssl}",
+			summary: "plaintext {kind} from {client} on TLS listener {listener} ({listener_at}); non_ssl action: {non_ssl_done}",
 			cause: "The client sent {kind_desc} to a listener that expects TLS, so the first byte is not a TLS handshake record (0x16) and no ClientHello follows. " +
 				causeArrows +
 				"Likely causes: an http:// URL pointed at an HTTPS port, a health monitor sending plain HTTP to the TLS port, or a client-ssl profile (a TLS listener) put on a plaintext port such as 80.{kind_hint}",
@@ -139,6 +139,10 @@ func clientKnowledge() map[string]entry {
 		},
 		CodePlaintextOnTLS + "/redirect": {
 			clientSaw: "The client got a 301 redirect to https:// on the same host and port; curl follows it only with -L, browsers follow it.",
+		},
+		CodePlaintextOnTLS + "/redirect_address": {
+			clientSaw: "The request `{request}` named no host (no Host header, none in the request target; HTTP/1.0 needs neither), so the 301 redirect goes to https:// on the address the client connected to, {virtual}, with the same path: the one host it is sure to reach again. " +
+				"curl follows it only with -L, browsers follow it, to an IP literal as to a name; a client that verifies then needs a certificate naming that address (an IP SAN), or it fails on the name instead.",
 		},
 		CodePlaintextAllowed: {ok: true,
 			summary:   "plaintext {kind} from {client} accepted on TLS listener {listener} (non_ssl = allow)",

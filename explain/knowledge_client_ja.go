@@ -90,7 +90,7 @@ func clientKnowledgeJA() map[string]entry {
 		},
 
 		CodePlaintextOnTLS: {
-			summary: "TLS リスナー {listener}（{listener_at}）に {client} から平文の {kind}、non_ssl の動作: {non_ssl}",
+			summary: "TLS リスナー {listener}（{listener_at}）に {client} から平文の {kind}、non_ssl の動作: {non_ssl_done}",
 			cause: "TLS を待っているリスナーに、クライアントが{kind_desc}を送ってきた。先頭バイトが TLS のハンドシェイクレコード（0x16）ではないので、ClientHello は来ない。" +
 				causeArrowsJA +
 				"よくある原因は、HTTPS のポートに向けた http:// の URL、TLS のポートに平文 HTTP を送るヘルスモニター、80 番のような平文のポートに client-ssl プロファイル（TLS リスナー）を付けてしまった設定。{kind_hint}",
@@ -130,6 +130,10 @@ func clientKnowledgeJA() map[string]entry {
 		},
 		CodePlaintextOnTLS + "/redirect": {
 			clientSaw: "クライアントには同じホスト・ポートの https:// への 301 リダイレクトが返った。curl は -L を付けたときだけ追従し、ブラウザは自動で追従する。",
+		},
+		CodePlaintextOnTLS + "/redirect_address": {
+			clientSaw: "リクエスト `{request}` はホストを示していない（Host ヘッダも、リクエストのターゲットのホストもない。HTTP/1.0 ではどちらも必須ではない）ので、301 リダイレクトの行き先は、クライアントが接続したアドレス {virtual} の https:// で、パスは同じ。確実にもう一度たどり着けるホストはそれだけである。" +
+				"curl は -L を付けたときだけ追従し、ブラウザは名前と同じく IP アドレスにも自動で追従する。検証するクライアントには、そのアドレスを含む証明書（IP の SAN）が要り、なければ名前の不一致で失敗する。",
 		},
 		CodePlaintextAllowed: {
 			summary:   "TLS リスナー {listener} が {client} からの平文 {kind} を受け入れた（non_ssl = allow）",

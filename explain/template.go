@@ -311,6 +311,8 @@ func (f *facts) placeholder(name string) (string, bool) {
 		return f.say("none"), true
 	case "non_ssl":
 		return nonSSLAction(o), true
+	case "non_ssl_done":
+		return f.nonSSLDone(), true
 	case "backend":
 		return f.orNone(o.Backend.Addr), true
 	case "backend_target":

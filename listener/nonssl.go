@@ -33,7 +33,8 @@ func (s *Server) nonSSL(c net.Conn, o *explain.Outcome, p *peeked, cc *connCtx) 
 			// point at, and a request cut short names no host: a 301
 			// would leave the client stuck or send it elsewhere, so it
 			// gets the readable 400 instead (o.NonSSL still says
-			// redirect, and explain says which).
+			// redirect, and explain's summary says it answered 400, and
+			// why).
 			o.Route = "non_ssl_http400"
 			reply400(c, o)
 			return
@@ -106,7 +107,10 @@ func reply400(c net.Conn, o *explain.Outcome) {
 // headers ended (a bare request line) that named no host in its target:
 // its Host may have been in the headers that never came, so the virtual
 // address would be a guess. A whole request without Host (HTTP/1.0) has
-// said it names none, and is sent to the address it reached.
+// said it names none, and is sent to the address it reached: the one host
+// it is sure to reach again, as nginx and Apache fall back to their own
+// server name; browsers and curl -L follow a Location with an IP literal
+// as they do a name (explain says the redirect went there, and why).
 func redirectTarget(o *explain.Outcome) (string, bool) {
 	host := o.Virtual.String()
 	named := false

@@ -40,6 +40,7 @@ func TestNonSSLAnswersHalfClosedRequest(t *testing.T) {
 		{NonSSLRedirect, "GET / HTTP/1.0\r\n", "HTTP/1.1 400 Bad Request", "non_ssl_http400", "named no host"},
 		{NonSSLRedirect, "GET http://lab.test/p HTTP/1.0\r\n", "HTTP/1.1 301 Moved Permanently", "non_ssl_redirect", "301 redirect"},
 		{NonSSLRedirect, "GET /p HTTP/1.1\r\nHost: lab.test\r\n", "HTTP/1.1 301 Moved Permanently", "non_ssl_redirect", "301 redirect"},
+		{NonSSLRedirect, "GET /p HTTP/1.0\r\n\r\n", "HTTP/1.1 301 Moved Permanently", "non_ssl_redirect", "on the address the client connected to"},
 	}
 	for _, eng := range engines {
 		for _, m := range modes {

@@ -16,7 +16,9 @@ import (
 // an absolute-form target with an upper-case or https scheme used to lose
 // their path (the Location said "/"), and the first was logged as
 // "plaintext unknown". CONNECT and OPTIONS * cannot follow a 301 at all,
-// so they get the readable 400, and the log says why.
+// so they get the readable 400, and the log says why: its summary names
+// the redirect and the 400 it answered. An HTTP/1.0 request with no Host
+// is redirected to the address it connected to, and the summary says so.
 func TestRedirectKeepsTheTarget(t *testing.T) {
 	bin := needTool(t, "curl", "curl")
 	h := startListener(t, Options{Mode: Terminate, Backend: "127.0.0.1:1", NonSSL: NonSSLRedirect}, nil)
@@ -29,19 +31,23 @@ func TestRedirectKeepsTheTarget(t *testing.T) {
 		method string
 		route  string
 		saw    string
+		sum    string // the summary's end
 	}{
 		{"propfind", []string{"-X", "PROPFIND", base + "/dav/x?depth=1"},
-			"301 https://lab.test:" + port + "/dav/x?depth=1", "PROPFIND", "non_ssl_redirect", "301 redirect"},
+			"301 https://lab.test:" + port + "/dav/x?depth=1", "PROPFIND", "non_ssl_redirect", "301 redirect", "non_ssl action: redirect"},
 		{"mkcol", []string{"-X", "MKCOL", base + "/dav/new/"},
-			"301 https://lab.test:" + port + "/dav/new/", "MKCOL", "non_ssl_redirect", "301 redirect"},
+			"301 https://lab.test:" + port + "/dav/new/", "MKCOL", "non_ssl_redirect", "301 redirect", "non_ssl action: redirect"},
 		{"upper-case scheme", []string{"--request-target", "HTTP://Other.Test:" + port + "/Up/Case?q=1", base + "/"},
-			"301 https://Other.Test:" + port + "/Up/Case?q=1", "GET", "non_ssl_redirect", "301 redirect"},
+			"301 https://Other.Test:" + port + "/Up/Case?q=1", "GET", "non_ssl_redirect", "301 redirect", "non_ssl action: redirect"},
 		{"https scheme", []string{"--request-target", "https://other.test/p", base + "/"},
-			"301 https://other.test/p", "GET", "non_ssl_redirect", "301 redirect"},
+			"301 https://other.test/p", "GET", "non_ssl_redirect", "301 redirect", "non_ssl action: redirect"},
+		{"http/1.0 without host", []string{"--http1.0", "-H", "Host:", base + "/old?x=1"},
+			"301 https://127.0.0.1:" + port + "/old?x=1", "GET", "non_ssl_redirect", "on the address the client connected to, 127.0.0.1:" + port,
+			"non_ssl action: redirect (to the listener's address 127.0.0.1:" + port + ": the request named no host)"},
 		{"options asterisk", []string{"-X", "OPTIONS", "--request-target", "*", base + "/"},
-			"400 ", "OPTIONS", "non_ssl_http400", "names no resource"},
+			"400 ", "OPTIONS", "non_ssl_http400", "names no resource", "non_ssl action: redirect (answered 400: OPTIONS names no resource to redirect to)"},
 		{"connect", []string{"-X", "CONNECT", "--request-target", "lab.test:443", base + "/"},
-			"400 ", "CONNECT", "non_ssl_http400", "names no resource"},
+			"400 ", "CONNECT", "non_ssl_http400", "names no resource", "non_ssl action: redirect (answered 400: CONNECT names no resource to redirect to)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,7 +64,7 @@ func TestRedirectKeepsTheTarget(t *testing.T) {
 			if r.o.Route != tt.route || r.d.Code != explain.CodePlaintextOnTLS || !strings.Contains(r.d.ClientSaw, tt.saw) {
 				t.Errorf("route %q code %q client saw %q; want %s, plaintext_on_tls saying %q", r.o.Route, r.d.Code, r.d.ClientSaw, tt.route, tt.saw)
 			}
-			if strings.Contains(r.d.Summary, "unknown") {
+			if strings.Contains(r.d.Summary, "unknown") || !strings.HasSuffix(r.d.Summary, tt.sum) {
 				t.Errorf("summary %q", r.d.Summary)
 			}
 		})
