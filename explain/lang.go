@@ -251,7 +251,7 @@ func phrasesEN() map[string]string {
 		"listener_at_orig":          "{own}; the client connected to {vip}, its original destination",
 		"non_ssl_redirect_no_host":  "redirect (answered 400: the request had no Host to redirect to)",
 		"non_ssl_redirect_unusable": "redirect (answered 400: {method} names no resource to redirect to)",
-		"non_ssl_redirect_address":  "redirect (to the listener's address {vip}: the request named no host)",
+		"non_ssl_redirect_address":  "redirect (to the address the client connected to, {vip}: the request named no host)",
 		"vip_which_proxy":           " (the address the client connected to: the load balancer's VIP {vip}, from the PROXY header; listener {listener} itself is at {own})",
 		"vip_which_orig":            " (the client's original destination {vip}; listener {listener} itself is at {own})",
 		"stall_end_client_fin":      "the client closed its side (FIN) after {after}; the backend then {then}",

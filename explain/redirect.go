@@ -40,7 +40,7 @@ func (f *facts) nonSSLDone() string {
 	case o.NonSSL == "redirect" && action == "http400":
 		return f.say("non_ssl_redirect_no_host")
 	case action == "redirect" && redirectHostless(o):
-		return f.say("non_ssl_redirect_address", "{vip}", f.addr(o.Virtual))
+		return f.say("non_ssl_redirect_address", "{vip}", f.addr(virtualEndpoint(o)))
 	}
 	return action
 }

@@ -124,7 +124,7 @@ func phrasesJA() map[string]string {
 		"listener_at_orig":          "{own}。クライアントの元の宛先は {vip}",
 		"non_ssl_redirect_no_host":  "redirect（リクエストにリダイレクト先にできる Host がなかったので 400 で応答）",
 		"non_ssl_redirect_unusable": "redirect（{method} はリダイレクト先にできるリソースを指さないので 400 で応答）",
-		"non_ssl_redirect_address":  "redirect（リクエストがホストを示していないので、リスナーのアドレス {vip} へ）",
+		"non_ssl_redirect_address":  "redirect（リクエストがホストを示していないので、クライアントの接続先アドレス {vip} へ）",
 		"vip_which_proxy":           "（クライアントの接続先。PROXY ヘッダにあるロードバランサの VIP {vip}。リスナー {listener} 自体は {own}）",
 		"vip_which_orig":            "（クライアントの元の宛先 {vip}。リスナー {listener} 自体は {own}）",
 		"stall_end_client_fin":      "クライアントが {after} 後に自分の側を閉じ（FIN）、その後バックエンドが{then}",

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"io"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -386,6 +387,28 @@ func TestRedirectTarget(t *testing.T) {
 		got, ok := redirectTarget(o)
 		if got != c.want || ok != (c.want != "") {
 			t.Errorf("redirectTarget(%s %q, host %q) = %q, %v; want %q", c.method, c.target, c.host, got, ok, c.want)
+		}
+	}
+	// A request naming no host goes to the address the client dialled:
+	// the listener's own, or on a transparent listener the original
+	// destination, never tlsgate's socket behind the REDIRECT rule.
+	for _, c := range []struct {
+		transparent string
+		orig        string
+		want        string
+	}{
+		{"", "", "https://10.0.0.1:8443/p"},
+		{"redirect", "203.0.113.7:443", "https://203.0.113.7:443/p"},
+		{"tproxy", "[2001:db8::7]:443", "https://[2001:db8::7]:443/p"},
+		{"redirect", "", "https://10.0.0.1:8443/p"}, // original destination unknown
+	} {
+		o := &explain.Outcome{Virtual: netip.MustParseAddrPort("10.0.0.1:8443"), Transparent: c.transparent}
+		if c.orig != "" {
+			o.OrigDst = netip.MustParseAddrPort(c.orig)
+		}
+		o.HTTP = &sniff.HTTPRequest{Method: "GET", Target: "/p", Proto: "HTTP/1.0"}
+		if got, ok := redirectTarget(o); got != c.want || !ok {
+			t.Errorf("hostless redirect, transparent %q orig %q = %q, %v; want %q", c.transparent, c.orig, got, ok, c.want)
 		}
 	}
 }

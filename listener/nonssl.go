@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -112,7 +113,14 @@ func reply400(c net.Conn, o *explain.Outcome) {
 // server name; browsers and curl -L follow a Location with an IP literal
 // as they do a name (explain says the redirect went there, and why).
 func redirectTarget(o *explain.Outcome) (string, bool) {
+	// A request that names no host goes back to the address the client
+	// dialled: on a transparent listener that is the original
+	// destination, not tlsgate's own socket (which, behind a REDIRECT
+	// rule, is an address the client never meant and may not reach).
 	host := o.Virtual.String()
+	if o.Transparent != "" && o.OrigDst.IsValid() {
+		host = netip.AddrPortFrom(o.OrigDst.Addr().Unmap(), o.OrigDst.Port()).String()
+	}
 	named := false
 	path := "/"
 	if o.HTTP != nil {
