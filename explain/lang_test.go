@@ -187,7 +187,8 @@ func TestGoldenJA(t *testing.T) {
 		"tls_on_plaintext_stalled_byte", "tls_on_plaintext_stalled_sslv2", "tls_on_plaintext_stalled_sslv2_body",
 		"backend_closed_early_plain", "backend_closed_early_reset_inspect_h2", "backend_no_server_hello_reset",
 		"backend_tls_failed_reset_before_hello", "backend_tls_failed_fin_reset_before_hello",
-		"backend_rejected_hello_alpn", "fault_wrap_chain_name_constraints_alert46", "fault_rate_limit"}
+		"backend_rejected_hello_alpn", "fault_wrap_chain_name_constraints_alert46", "fault_rate_limit",
+		"ok_connect_tunnel", "connect_bad_request", "fault_connect_policy"}
 	cases := map[string]*Outcome{}
 	for _, tc := range diagCases() {
 		cases[tc.name] = tc.o
