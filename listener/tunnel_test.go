@@ -84,7 +84,7 @@ func tunnelListener(t *testing.T, backend string, rules ...faults.Rule) *harness
 func TestConnectTunnelCurl(t *testing.T) {
 	backend, caFile, _ := tunnelBackend(t)
 	h := tunnelListener(t, backend)
-	exit, stdout, stderr := runTool(t, needTool(t, "curl", "curl"), "-q", "-sS", "--max-time", "20", "-x", "http://"+h.addr,
+	exit, stdout, stderr := runTool(t, needTool(t, "curl", "curl"), "-q", "-sS", "--max-time", "20", "--noproxy", "", "-x", "http://"+h.addr,
 		"--cacert", caFile, "https://lab.test:8443/")
 	if exit != 0 || stdout != "tunnelled to sni=lab.test" {
 		t.Fatalf("curl exit %d, body %q, want 0 and the backend's answer:\n%s", exit, stdout, stderr)
@@ -119,7 +119,7 @@ func TestConnectPolicyCurl(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			h := tunnelListener(t, "127.0.0.1:1", faults.Rule{Name: "proxy-acl", Action: faults.ActConnectPolicy, Status: status, SNI: "*.test"})
-			exit, _, stderr := runTool(t, needTool(t, "curl", "curl"), "-q", "-sS", "-v", "--max-time", "20", "-x", "http://"+h.addr,
+			exit, _, stderr := runTool(t, needTool(t, "curl", "curl"), "-q", "-sS", "-v", "--max-time", "20", "--noproxy", "", "-x", "http://"+h.addr,
 				"https://app.test/")
 			wantErr := fmt.Sprintf("curl: (56) CONNECT tunnel failed, response %d", want)
 			if exit != 56 || !strings.Contains(stderr, wantErr) {
@@ -143,7 +143,7 @@ func TestConnectPolicyCurl(t *testing.T) {
 	t.Run("other host passes", func(t *testing.T) {
 		backend, caFile, _ := tunnelBackend(t)
 		h := tunnelListener(t, backend, faults.Rule{Name: "proxy-acl", Action: faults.ActConnectPolicy, SNI: "blocked.example"})
-		exit, stdout, stderr := runTool(t, needTool(t, "curl", "curl"), "-q", "-sS", "--max-time", "20", "-x", "http://"+h.addr,
+		exit, stdout, stderr := runTool(t, needTool(t, "curl", "curl"), "-q", "-sS", "--max-time", "20", "--noproxy", "", "-x", "http://"+h.addr,
 			"--cacert", caFile, "https://lab.test/")
 		if exit != 0 || stdout != "tunnelled to sni=lab.test" {
 			t.Errorf("curl exit %d body %q:\n%s", exit, stdout, stderr)
