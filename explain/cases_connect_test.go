@@ -45,7 +45,7 @@ func connectCases() []diagCase {
 			contains: []string{"CONNECT lab.test:443 → 200", "lab.test", "t13d0607h2_0f2cb44170f4_5c4c70b73fa0"}},
 		{name: "connect_bad_request", o: bad, code: CodeConnectBadRequest,
 			saw:      "curl: (56) CONNECT tunnel failed, response 400",
-			contains: []string{"is not host:port", "CONNECT app.test → 400", "curl -v -x http://192.168.20.230:443 https://app.test/"}},
+			contains: []string{"is not host:port", "CONNECT app.test → 400", "curl -v --noproxy '' -x http://192.168.20.230:443 https://app.test/"}},
 		{name: "connect_bad_request_left", o: left, code: CodeConnectBadRequest,
 			contains: []string{"before the blank line", "the client left before the CONNECT's head ended", "CONNECT app.test:443 (the client left"}},
 		{name: "fault_connect_policy", o: refused, code: CodeFaultInjected,

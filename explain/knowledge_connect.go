@@ -21,7 +21,7 @@ func ruleConnectBadRequest(f *facts) (verdict, bool) {
 
 // checkConnectCurl is the first check of every CONNECT refusal: curl shows
 // the proxy's status line before any TLS.
-const checkConnectCurl = "Ask the proxy what it answers: `curl -v -x http://{virtual} https://{connect_authority}/` prints `> CONNECT {connect_authority} HTTP/1.1` and the proxy's own status line (`< HTTP/1.1 …`) before any TLS; a TLS error could only come after a 200 Connection established."
+const checkConnectCurl = "Ask the proxy what it answers: `curl -v --noproxy '' -x http://{virtual} https://{connect_authority}/` prints `> CONNECT {connect_authority} HTTP/1.1` and the proxy's own status line (`< HTTP/1.1 …`) before any TLS; a TLS error could only come after a 200 Connection established. (`--noproxy ''` overrides a NO_PROXY that would send curl around the proxy.)"
 
 // connectKnowledge covers the explicit proxy's CONNECT: a head it could
 // not read, and a connect_policy rule's refusal.
@@ -44,7 +44,7 @@ func connectKnowledge() map[string]entry {
 			cause: "Listener {listener} is an explicit proxy (connect = \"tunnel\"). The client began a CONNECT and closed the connection before the blank line that ends its head, " +
 				"so there was nothing to answer and no tunnel: the client gave up (its own timeout, a cancelled request) or is no proxy client.",
 			checks: []string{"Capture the client's side (`tcpdump -ni any -w connect.pcap host {client_ip} and port {vport}`): a CONNECT whose request line came and whose headers never ended was cut short by the client, by its own timeout or a cancelled request, or by a device between it and the proxy.",
-				"Compare with a client that sends the whole head at once: `curl -v -x http://{virtual} https://lab.test/` shows the CONNECT and the proxy's answer."},
+				"Compare with a client that sends the whole head at once: `curl -v --noproxy '' -x http://{virtual} https://lab.test/` shows the CONNECT and the proxy's answer."},
 			clientSaw: "No answer: the client closed the connection itself before it had sent the whole CONNECT.",
 		},
 		CodeFaultInjected + "/connect_policy": {
@@ -58,7 +58,8 @@ func connectKnowledge() map[string]entry {
 					"For a 407, give the client credentials (`curl --proxy-user user:pass -x …`, or `https_proxy=http://user:pass@proxy:3128`) in the scheme the proxy asks for. For a 502, check the proxy itself can resolve and reach {connect_authority}.",
 				"Check which proxy the client uses: `env | grep -i _proxy`, and NO_PROXY for the hosts that should go direct.",
 				checkFaultOff},
-			evidence: []string{"first_bytes", "http_request"},
+			clientSaw: "The proxy's {connect_status} instead of a tunnel, before any TLS: curl `curl: (56) CONNECT tunnel failed, response {connect_status}`; Go (with Transport.Proxy) `Get \"https://…\":` and the status's text (`Forbidden`, `Proxy Authentication Required`, `Bad Gateway`); Chrome ERR_TUNNEL_CONNECTION_FAILED.",
+			evidence:  []string{"first_bytes", "http_request"},
 		},
 	}
 }

@@ -1,7 +1,7 @@
 package explain
 
 // checkConnectCurlJA mirrors checkConnectCurl.
-const checkConnectCurlJA = "プロキシの応答を確かめる: `curl -v -x http://{virtual} https://{connect_authority}/` は、TLS の前に `> CONNECT {connect_authority} HTTP/1.1` とプロキシ自身のステータス行（`< HTTP/1.1 …`）を表示する。TLS のエラーが出るのは 200 Connection established の後だけ。"
+const checkConnectCurlJA = "プロキシの応答を確かめる: `curl -v --noproxy '' -x http://{virtual} https://{connect_authority}/` は、TLS の前に `> CONNECT {connect_authority} HTTP/1.1` とプロキシ自身のステータス行（`< HTTP/1.1 …`）を表示する。TLS のエラーが出るのは 200 Connection established の後だけ（`--noproxy ''` は、curl にプロキシを迂回させる NO_PROXY を上書きする）。"
 
 // connectKnowledgeJA mirrors connectKnowledge.
 func connectKnowledgeJA() map[string]entry {
@@ -22,7 +22,7 @@ func connectKnowledgeJA() map[string]entry {
 			cause: "リスナー {listener} は明示プロキシ（connect = \"tunnel\"）。クライアントは CONNECT を送り始めたが、ヘッダの終わりの空行の前に接続を閉じたため、応答するものもトンネルもない。" +
 				"クライアントが諦めた（自身のタイムアウト、要求の取り消し）か、プロキシのクライアントではない。",
 			checks: []string{"クライアント側でキャプチャする（`tcpdump -ni any -w connect.pcap host {client_ip} and port {vport}`）。リクエスト行が届いてヘッダが終わらなかった CONNECT は、クライアント自身（タイムアウト、要求の取り消し）か、プロキシとの間の装置が途中で切ったもの。",
-				"ヘッダを一度に送るクライアントと比べる: `curl -v -x http://{virtual} https://lab.test/` で CONNECT とプロキシの応答が見える。"},
+				"ヘッダを一度に送るクライアントと比べる: `curl -v --noproxy '' -x http://{virtual} https://lab.test/` で CONNECT とプロキシの応答が見える。"},
 			clientSaw: "応答なし: クライアントは CONNECT を送り終える前に自分で接続を閉じた。",
 		},
 		CodeFaultInjected + "/connect_policy": {
@@ -36,6 +36,7 @@ func connectKnowledgeJA() map[string]entry {
 					"407 なら、プロキシが求める方式で認証情報を渡す（`curl --proxy-user user:pass -x …`、または `https_proxy=http://user:pass@proxy:3128`）。502 なら、プロキシ自身が {connect_authority} を解決し到達できるか確かめる。",
 				"クライアントがどのプロキシを使っているか確かめる: `env | grep -i _proxy`、直接つなぐべきホストは NO_PROXY。",
 				checkFaultOffJA},
+			clientSaw: "TLS の前に、トンネルではなくプロキシの {connect_status} を受け取った: curl は `curl: (56) CONNECT tunnel failed, response {connect_status}`、Go（Transport.Proxy 使用時）は `Get \"https://…\":` に続けてステータスの文言（`Forbidden`、`Proxy Authentication Required`、`Bad Gateway`）、Chrome は ERR_TUNNEL_CONNECTION_FAILED。",
 		},
 	}
 }
