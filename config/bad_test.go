@@ -129,6 +129,24 @@ func TestBadConfigs(t *testing.T) {
 		{"fault: chain on an auto listener without client_ssl", strings.Replace(web, `mode = "terminate"`, "mode = \"auto\"\nplain_backend = \"127.0.0.1:9081\"", 1) +
 			"[[fault]]\nname = \"x\"\naction = \"chain\" #<-\nchain = \"expired\"\nlistener = \"web\"\n",
 			`on listener "web", which has mode = "auto" without [listener.client_ssl] and terminates no TLS`},
+		// connect = "tunnel": an explicit proxy, plaintext listeners only.
+		{"connect on a terminate listener", web + "connect = \"tunnel\" #<-\n",
+			`listener.connect: only applies to mode = "plaintext", not mode = "terminate"`},
+		{"connect on an auto listener", strings.Replace(web, `mode = "terminate"`, "mode = \"auto\"\nplain_backend = \"127.0.0.1:9081\"", 1) + "connect = \"tunnel\" #<-\n",
+			`listener.connect: only applies to mode = "plaintext", not mode = "auto"`},
+		{"unknown connect", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) + "connect = \"proxy\" #<-\n",
+			`listener.connect: "proxy" is not one of "tunnel"`},
+		{"connect_policy without a connect listener", web + "[[fault]]\nname = \"x\"\naction = \"connect_policy\" #<-\n",
+			`fault.action: fault[0] refuses an explicit proxy's CONNECT, but no listener reads CONNECT; this rule would never fire (it needs a listener with mode = "plaintext" and connect = "tunnel")`},
+		{"connect_policy on a listener without connect", web + strings.ReplaceAll(strings.Replace(strings.Replace(web, `mode = "terminate"`, "mode = \"plaintext\"\nconnect = \"tunnel\"", 1), "94", "95", 1), "web", "proxy") +
+			"[[fault]]\nname = \"x\"\naction = \"connect_policy\" #<-\nlistener = \"web\"\n",
+			`fault.action: fault[0] refuses an explicit proxy's CONNECT on listener "web", which has mode = "terminate" without connect = "tunnel" and reads no CONNECT`},
+		{"connect_policy status 200", strings.Replace(web, `mode = "terminate"`, "mode = \"plaintext\"\nconnect = \"tunnel\"", 1) +
+			"[[fault]]\nname = \"x\"\naction = \"connect_policy\"\nstatus = 200 #<-\n",
+			`fault.status: invalid rule: faults: rule "x": field "status": 200 would not refuse the CONNECT (a 2xx opens the tunnel`},
+		{"connect_policy by ja4", strings.Replace(web, `mode = "terminate"`, "mode = \"plaintext\"\nconnect = \"tunnel\"", 1) +
+			"[[fault]]\nname = \"x\"\naction = \"connect_policy\"\nja4 = \"t13*\" #<-\n",
+			`field "ja4": connect_policy answers the CONNECT, before any ClientHello`},
 		{"fault: handshake_done with no listener terminating", strings.Replace(web, `mode = "terminate"`, `mode = "plaintext"`, 1) +
 			"[[fault]]\nname = \"x\"\naction = \"reset\"\nstage = \"handshake_done\" #<-\n",
 			`fault.stage: fault[0] acts after a handshake, but no listener terminates TLS; this rule would never fire`},

@@ -396,6 +396,14 @@ func TestGoodEdgeCases(t *testing.T) {
 			func(c *Config) bool {
 				return c.Listeners[0].ClientSSL == nil && c.Listeners[0].NonSSL == listener.NonSSLAllow
 			}},
+		{"explicit proxy with a connect_policy", strings.Replace(minimalListener, "terminate", "plaintext", 1) + "connect = \"tunnel\"\n" +
+			"[[fault]]\nname = \"acl\"\naction = \"connect_policy\"\nstatus = 407\nsni = \"*.blocked.test\"\n",
+			func(c *Config) bool {
+				return c.Listeners[0].Connect == listener.ConnectTunnel && len(c.Faults) == 1 && c.Faults[0].Status == 407
+			}},
+		{"tls faults on an explicit proxy's tunnels", strings.Replace(minimalListener, "terminate", "plaintext", 1) + "connect = \"tunnel\"\n" +
+			"[[fault]]\nname = \"cut\"\naction = \"alert\"\nalert = 40\nstage = \"server_flight\"\n",
+			func(c *Config) bool { return len(c.Faults) == 1 }},
 		{"plaintext listener has no client_ssl", strings.Replace(minimalListener, "terminate", "plaintext", 1),
 			func(c *Config) bool { return c.Listeners[0].ClientSSL == nil && c.Listeners[0].ServerSSL == nil }},
 		{"empty server_ssl turns on verified TLS", minimalListener + "[listener.server_ssl]\n",

@@ -26,7 +26,7 @@ func schema() map[string][]string {
 		"shutdown": {"grace"},
 		"listener": {"name", "listen", "backend", "mode", "plain_backend", "non_ssl",
 			"peek_timeout", "handshake_timeout", "idle_timeout", "dial_timeout",
-			"proxy_protocol", "backend_proxy_protocol", "max_connections",
+			"proxy_protocol", "backend_proxy_protocol", "max_connections", "connect",
 			"transparent", "bypass", "upstream_cert", "keylog", "capture", "engine", "busy_poll",
 			"client_ssl", "server_ssl"},
 		"listener.client_ssl": {"min_version", "max_version", "ciphers", "cert", "key", "sni_require",

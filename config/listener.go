@@ -115,6 +115,7 @@ func decodeListener(t *table, n int) listener.Options {
 	o.ProxyProtocol = t.oneOf("proxy_protocol", "", "", "v1", "v2", "optional")
 	o.BackendProxyProtocol = t.oneOf("backend_proxy_protocol", "", "", "v1", "v2")
 	o.MaxConnections = t.count("max_connections")
+	o.Connect = t.oneOf("connect", "", listener.ConnectTunnel)
 	o.Engine = listener.Engine(t.oneOf("engine", "",
 		string(listener.EngineAuto), string(listener.EngineEpoll), string(listener.EngineUring), string(listener.EngineGoroutines)))
 
@@ -223,6 +224,16 @@ func checkModeKeys(t *table, o *listener.Options, nonSSLSet, csSet, ssSet bool) 
 			t.fail("server_ssl", "[listener.server_ssl] needs mode = \"terminate\", \"inspect\" or \"auto\": with mode = %q tlsgate opens no TLS to the backend%s",
 				o.Mode, passthroughNote(o.Mode))
 		}
+	}
+	if o.Connect != "" && o.Mode != listener.Plaintext {
+		// A CONNECT is plaintext: a TLS listener answers it with its
+		// non_ssl action, and an auto one sends it to plain_backend.
+		t.fail("connect", "only applies to mode = \"plaintext\", not mode = %q: an explicit proxy is spoken to in plain HTTP "+
+			"(https_proxy=http://…), so only a plaintext listener reads a CONNECT", o.Mode)
+	}
+	if o.Connect != "" && o.Transparent != "" {
+		t.fail("connect", "cannot combine with transparent = %q: a client that names its proxy is not intercepted; "+
+			"the tunnel goes to backend", o.Transparent)
 	}
 	for _, k := range []string{"backend", "plain_backend"} {
 		addr := o.Backend

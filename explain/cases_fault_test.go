@@ -133,7 +133,7 @@ func pqHello() *sniff.ClientHello {
 
 func faultCases() []diagCase {
 	return slices.Concat(faultStopCases(), faultWrapperCases(), groupCases(), chainQuietCases(), cutCases(), plainStopCases(),
-		recordCases(), clockCases(), ocspClockCases(), alpnCases(), hostCases(), constraintsCases(), rateLimitCases())
+		recordCases(), clockCases(), ocspClockCases(), alpnCases(), hostCases(), constraintsCases(), rateLimitCases(), connectCases())
 }
 
 // faultStopCases: one per stop action (per stage for reset, close and

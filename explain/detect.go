@@ -91,6 +91,7 @@ func rules() []rule {
 		{"shutdown_cut", ruleShutdownCut},
 		{"accept_failed", ruleAcceptFailed},
 		{"fault_stop", ruleFaultStop},
+		{"connect_bad_request", ruleConnectBadRequest},
 		{"no_original_dst", ruleNoOrigDst},
 		{"transparent_loop", ruleTransparentLoop},
 		{"proxy_malformed", ruleProxyMalformed},
@@ -326,7 +327,9 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 		}
 		return verdict{code: CodePlaintextOnTLS, variant: action}, true
 	case "plaintext":
-		if !BeganTLS(o) {
+		if !BeganTLS(o) || o.Connect.Status == 200 {
+			// TLS inside an explicit proxy's tunnel is what the client
+			// asked for: it is relayed as on a passthrough listener.
 			return verdict{}, false
 		}
 		switch {

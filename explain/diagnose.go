@@ -94,7 +94,7 @@ func diagnose(o *Outcome, lang string, brief bool) Diagnosis {
 	// interception facts and faults follow every code's own evidence, and
 	// every fault firing closes the list with its own line.
 	seen := map[string]bool{}
-	always := []string{"skipped_records", "transparent", "orig_dst", "faults"}
+	always := []string{"connect", "skipped_records", "transparent", "orig_dst", "faults"}
 	if o.Proxy.Version != 0 {
 		// Whatever went wrong, the header's client and the load balancer
 		// that sent it are both part of the story.

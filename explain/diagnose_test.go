@@ -106,7 +106,7 @@ func allCodes() []string {
 		CodeBackendTLSFailed, CodeBackendTLSVerify, CodeMaxConnections, CodeIdleTimeout,
 		CodeBackendReset, CodeShutdownCut, CodeAcceptFailed,
 		CodeNoOriginalDst, CodeTransparentLoop, CodeClientRejectedSilently,
-		CodeClientCertMissing, CodeClientCertRejected, CodeBackendRejectedHello, CodeClientRejectedBackend, CodeBackendNoServerHello, CodeBackendClosedEarly, CodeFaultInjected, CodeHealthCheck}
+		CodeClientCertMissing, CodeClientCertRejected, CodeBackendRejectedHello, CodeClientRejectedBackend, CodeBackendNoServerHello, CodeBackendClosedEarly, CodeFaultInjected, CodeHealthCheck, CodeConnectBadRequest}
 }
 
 // TestKnowledgeComplete checks every code has an entry with a summary, a

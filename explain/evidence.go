@@ -287,6 +287,8 @@ func (f *facts) evidenceValue(key string) string {
 		return nonSSLAction(o)
 	case "route":
 		return o.Route
+	case "connect":
+		return f.connectEvidence()
 	case "sni":
 		if o.Hello != nil || helloReadByTLS(o) {
 			return f.orNone(ClientSNI(o))

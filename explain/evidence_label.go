@@ -44,6 +44,7 @@ func evidenceLabels() map[string][2]string {
 		"handshake_timeout":    {"handshake timeout", "ハンドシェイクのタイムアウト"},
 		"peek":                 {"first-bytes wait", "先頭バイト待ちの結果"},
 		"proxy":                {"PROXY header", "PROXY ヘッダ"},
+		"connect":              {"explicit proxy's CONNECT", "明示プロキシへの CONNECT"},
 		"backend":              {"backend", "バックエンド"},
 		"backend_error":        {"backend connect error", "バックエンド接続エラー"},
 		"idle":                 {"idle timeout", "アイドルタイムアウト"},

@@ -17,7 +17,7 @@ import (
 // stopActions are the values the listener writes to Outcome.FaultApplied.
 func stopActions() []string {
 	return []string{"reset", "close", "blackhole", "alert", "sni_policy", "alpn_refuse", "plaintext_reply",
-		"ssl3_server_hello", "unoffered_cipher", "large_hello", "version_intolerance", "tls_policy",
+		"ssl3_server_hello", "unoffered_cipher", "large_hello", "version_intolerance", "tls_policy", "connect_policy",
 		// Byte wrappers that cut or stalled the stream.
 		"truncate", "limit_data", "timeout", "idle_timeout", "mtu"}
 }

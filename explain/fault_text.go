@@ -103,6 +103,9 @@ func (f *facts) faultPlaceholder(name string) (string, bool) {
 		}
 		return f.say("then_hold"), true
 	}
+	if s, ok := f.connectPlaceholder(name); ok {
+		return s, true
+	}
 	if s, ok := f.intolerancePlaceholder(name); ok {
 		return s, true
 	}

@@ -58,7 +58,7 @@ var knowledgeTableJA = sync.OnceValue(knowledgeJA)
 // "code/variant".
 func knowledge() map[string]entry {
 	t := clientKnowledge()
-	for _, more := range []map[string]entry{upstreamKnowledge(), passthroughKnowledge(), clientEndKnowledge(), proxyKnowledge(), inspectKnowledge(), faultKnowledge(), recordKnowledge(), clockKnowledge(), alpnKnowledge(), effectKnowledge(), configuredKnowledge(), undecidedKnowledge()} {
+	for _, more := range []map[string]entry{upstreamKnowledge(), passthroughKnowledge(), clientEndKnowledge(), proxyKnowledge(), inspectKnowledge(), faultKnowledge(), recordKnowledge(), clockKnowledge(), alpnKnowledge(), effectKnowledge(), configuredKnowledge(), undecidedKnowledge(), connectKnowledge()} {
 		for k, e := range more {
 			t[k] = e
 		}
@@ -69,7 +69,7 @@ func knowledge() map[string]entry {
 // knowledgeJA builds the Japanese table, keyed like knowledge.
 func knowledgeJA() map[string]entry {
 	t := clientKnowledgeJA()
-	for _, more := range []map[string]entry{upstreamKnowledgeJA(), passthroughKnowledgeJA(), clientEndKnowledgeJA(), proxyKnowledgeJA(), inspectKnowledgeJA(), faultKnowledgeJA(), recordKnowledgeJA(), clockKnowledgeJA(), alpnKnowledgeJA(), effectKnowledgeJA(), configuredKnowledgeJA(), undecidedKnowledgeJA()} {
+	for _, more := range []map[string]entry{upstreamKnowledgeJA(), passthroughKnowledgeJA(), clientEndKnowledgeJA(), proxyKnowledgeJA(), inspectKnowledgeJA(), faultKnowledgeJA(), recordKnowledgeJA(), clockKnowledgeJA(), alpnKnowledgeJA(), effectKnowledgeJA(), configuredKnowledgeJA(), undecidedKnowledgeJA(), connectKnowledgeJA()} {
 		for k, e := range more {
 			t[k] = e
 		}

@@ -122,6 +122,25 @@ const (
 	PeerPartial                // some bytes, then the deadline, before a decision
 )
 
+// Connect holds what a listener with connect = "tunnel" (an explicit
+// proxy) read of an HTTP CONNECT, and how it answered. Zero on every other
+// connection.
+type Connect struct {
+	// Authority is the CONNECT's target as sent (host:port). tlsgate
+	// never dials it: the tunnel goes to the listener's backend.
+	Authority string
+	// Status is what tlsgate answered the CONNECT with: 200 when the
+	// tunnel opened, 400 for a head it could not read (Err says why), a
+	// connect_policy rule's status; 0 when it sent none (the client left
+	// before its head ended).
+	Status int
+	// Err is why the CONNECT's head was refused, "" otherwise.
+	Err string
+	// HeadLen is the bytes of the CONNECT's head (request line, headers
+	// and the blank line), which were the proxy's, not the tunnel's.
+	HeadLen int
+}
+
 // Proxy holds facts about an inbound PROXY protocol header.
 type Proxy struct {
 	Policy  string         // "", "v1", "v2", "optional" as configured
@@ -376,6 +395,10 @@ type Outcome struct {
 
 	Proxy       Proxy
 	SNIRequired bool
+	// Connect is the explicit proxy's CONNECT, when the listener read one
+	// (connect = "tunnel"); the first bytes and the hello are then the
+	// tunnel's, what the client sent after tlsgate's 200.
+	Connect Connect
 
 	ClientTLS Leg // client-ssl leg when tlsgate terminates
 	Backend   Backend

@@ -35,6 +35,7 @@ type snapshot struct {
 	accept   stageIndex // accept stage
 	later    stageIndex // every later stage, fail-open large_hello rules left out
 	failOpen stageIndex // large_hello rules with then = fail_open
+	connect  stageIndex // connect_policy rules, planned at a CONNECT (PlanConnect)
 	// changed is closed when a writer replaces this snapshot (Changed).
 	changed chan struct{}
 }

@@ -43,6 +43,9 @@ const (
 	// NeedTLSRecords: TLS records carried past a hello sniff parsed: as
 	// NeedTLSRelay, and the connection's hello was read.
 	NeedTLSRecords
+	// NeedConnect: an HTTP CONNECT the listener reads as an explicit
+	// proxy (connect = "tunnel", ConnInfo.Connect).
+	NeedConnect
 )
 
 // Need is what a rule needs to act, and how an error blames the rule for
@@ -97,6 +100,8 @@ func (r *Rule) actionNeed() Need {
 	act := func(k NeedKind, what string) Need { return Need{Kind: k, Field: "action", What: what} }
 	st := r.stageOrDefault()
 	switch {
+	case r.Action == ActConnectPolicy:
+		return act(NeedConnect, "refuses an explicit proxy's CONNECT")
 	case r.Action == ActChain:
 		return act(NeedTermination, "serves a bad certificate chain")
 	case r.Action == ActOCSPTimes:
@@ -184,6 +189,8 @@ func (k NeedKind) metBy(ci *ConnInfo) bool {
 		return ci.Decrypted || ci.Plain && !ci.ListenerEnds
 	case NeedTLSRecords:
 		return !ci.Plain && ci.Hello != nil && !ci.ListenerEnds
+	case NeedConnect:
+		return ci.Connect
 	}
 	return true
 }

@@ -44,6 +44,9 @@ type ConnInfo struct {
 	// closes the connection, so no stage after accept ever comes. The
 	// client left; no rule acted.
 	ClientLeft bool
+	// Connect says the first bytes were an HTTP CONNECT that a listener
+	// with connect = "tunnel" read as an explicit proxy (PlanConnect).
+	Connect bool
 }
 
 // Firing records one rule that fired for a connection, for the log line.
@@ -542,7 +545,7 @@ func (p *Plan) Wrappers(stages ...Stage) []*Rule {
 		if r.onRecords() {
 			st = StageClientHello
 		}
-		if slices.Contains(stages, st) && !r.isStop() && !r.isPolicy() && !r.failsOpen() && !r.answers() {
+		if slices.Contains(stages, st) && !r.isStop() && !r.isPolicy() && !r.failsOpen() && !r.answers() && r.Action != ActConnectPolicy {
 			out = append(out, r)
 		}
 	}

@@ -69,10 +69,12 @@ func (e *Engine) Changed() <-chan struct{} { return e.snap.Load().changed }
 // e.mu is held.
 func (e *Engine) publish(next *snapshot) {
 	next.changed = make(chan struct{})
-	var accept, later, failOpen []*ruleState
+	var accept, later, failOpen, connect []*ruleState
 	for _, rs := range next.rules {
 		switch {
 		case !rs.enabled:
+		case rs.rule.Action == ActConnectPolicy:
+			connect = append(connect, rs)
 		case rs.rule.Stage == StageAccept:
 			accept = append(accept, rs)
 		case rs.rule.failsOpen():
@@ -83,6 +85,7 @@ func (e *Engine) publish(next *snapshot) {
 	}
 	next.accept, next.later, next.failOpen = newStageIndex(accept, e.indexFrom), newStageIndex(later, e.indexFrom),
 		newStageIndex(failOpen, e.indexFrom)
+	next.connect = newStageIndex(connect, e.indexFrom)
 	prev := e.snap.Swap(next)
 	if prev != nil && prev.changed != nil {
 		close(prev.changed)

@@ -61,7 +61,7 @@ type Rule struct {
 	Ciphers             []string `json:"ciphers,omitempty" toml:"ciphers"`                           // cipher (IANA names), unoffered_cipher (names or 0xNNNN)
 	Groups              []string `json:"groups,omitempty" toml:"groups"`                             // cipher: allowed key-exchange groups (X25519, P-256 …)
 	SignatureAlgorithms []string `json:"signature_algorithms,omitempty" toml:"signature_algorithms"` // cipher: allowed signature schemes
-	Status              int      `json:"status,omitempty" toml:"status"`                             // block_page, plaintext_reply, abort, rate_limit
+	Status              int      `json:"status,omitempty" toml:"status"`                             // block_page, plaintext_reply, abort, rate_limit, connect_policy
 	Template            string   `json:"template,omitempty" toml:"template"`                         // block_page
 	HeadersStrip        []string `json:"headers_strip,omitempty" toml:"headers_strip"`               // rewrite: header names to remove
 	HeadersAdd          []string `json:"headers_add,omitempty" toml:"headers_add"`                   // rewrite, block_page, plaintext_reply: "Name: value"
@@ -157,6 +157,11 @@ const (
 	// has its requests answered in place of the backend with status
 	// (429), Retry-After and x-envoy-ratelimited: true.
 	ActRateLimit Action = "rate_limit"
+	// ActConnectPolicy is the catalog's proxy.connect_policy: an explicit
+	// proxy refusing a CONNECT (its ACL, its authentication, an upstream
+	// it cannot reach) with status (403, 407, 502), before any TLS. It
+	// acts only on a listener with connect = "tunnel".
+	ActConnectPolicy Action = "connect_policy"
 	// ActRefuse is the catalog's tcp.refuse: the listener stops listening
 	// while the rule is in force, so the kernel answers each SYN with an
 	// RST (a closed port, a firewall's REJECT). It acts on the listener,
@@ -177,7 +182,7 @@ func Actions() []Action {
 		ActLimitData, ActTimeout, ActMTU, ActTruncate, ActAlert, ActChain, ActVersion, ActCipher,
 		ActBlockPage, ActPlaintextReply, ActFirstByteDelay, ActIdleTimeout, ActLargeHello, ActVersionIntolerance, ActFragment,
 		ActSNIPolicy, ActALPNRefuse, ActSSL3ServerHello, ActUnofferedCipher, ActRewrite, ActClientAuth, ActAbort,
-		ActRecordCorrupt, ActProxySkew, ActALPNDowngrade, ActOCSPTimes, ActHTTPDate, ActRefuse, ActRateLimit}
+		ActRecordCorrupt, ActProxySkew, ActALPNDowngrade, ActOCSPTimes, ActHTTPDate, ActRefuse, ActRateLimit, ActConnectPolicy}
 }
 
 // Mode is how a refuse rule refuses.
@@ -408,6 +413,10 @@ func (r Rule) normalized() Rule {
 	case ActAbort:
 		if r.Status == 0 {
 			r.Status = DefaultAbortStatus
+		}
+	case ActConnectPolicy:
+		if r.Status == 0 {
+			r.Status = DefaultConnectStatus
 		}
 	case ActRateLimit:
 		if r.Status == 0 {

@@ -209,6 +209,8 @@ func Symptom(action, stage string, r *Rule) string {
 		return abortSymptom(r)
 	case ActRateLimit:
 		return rateLimitSymptom(r)
+	case ActConnectPolicy:
+		return connectPolicySymptom(r)
 	case ActRewrite:
 		if r != nil && r.BodyFind != "" {
 			return ClassNone + ": the response changes (" + rewriteDetail(r) + "); the client sees it in the page it reads (curl prints the replaced text), " +

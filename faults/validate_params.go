@@ -118,6 +118,8 @@ func actionParams(a Action) []string {
 		return []string{"status", "grpc_status"}
 	case ActRateLimit:
 		return []string{"rate", "window", "burst", "status"}
+	case ActConnectPolicy:
+		return []string{"status"}
 	case ActRefuse:
 		return []string{"mode"}
 	}
@@ -302,6 +304,8 @@ func (r *Rule) validateAction(fail failFunc) error {
 		return r.validateClientAuth(fail)
 	case ActRateLimit:
 		return r.validateRateLimit(fail)
+	case ActConnectPolicy:
+		return r.validateConnectPolicy(fail)
 	case ActAbort:
 		if r.Status != 0 && (r.Status < 200 || r.Status > 599) {
 			return fail("status", "%d is outside 200..599 (an abort answers with a final status)", r.Status)

@@ -29,7 +29,8 @@ const (
 
 // Catalog returns every scenario, client causes first, then server, then
 // network, then the server clock scenarios, the version intolerance one
-// and the name-constrained intermediate, added after those. The order
+// the name-constrained intermediate and the explicit proxy, added after
+// those. The order
 // fixes each scenario's port (base + index), so new scenarios go at the
 // end: a scenario added to an earlier family's list would move every port
 // after it, and trainers' notes name ports. What people read (the docs,
@@ -37,7 +38,7 @@ const (
 // by family whatever their place: see ByFamily.
 func Catalog() []Scenario {
 	return slices.Concat(clientScenarios(), serverScenarios(), networkScenarios(), serverClockScenarios(), versionIntoleranceScenarios(),
-		constraintsScenarios())
+		constraintsScenarios(), proxyScenarios())
 }
 
 // days is a whole number of days as a rule duration.

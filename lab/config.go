@@ -173,6 +173,7 @@ func (p Placed) Snippet(o Options) string {
 	if l.NonSSL != "" {
 		fmt.Fprintf(&b, "non_ssl = %s\n", quote(l.NonSSL))
 	}
+	kv(&b, "connect", l.Connect)
 	if c := l.ClientSSL; c != nil {
 		b.WriteString("[listener.client_ssl]\n")
 		kv(&b, "min_version", c.MinVersion)

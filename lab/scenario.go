@@ -78,6 +78,9 @@ type Listener struct {
 	Mode    string // passthrough | terminate | plaintext | auto | inspect
 	Backend string // BackendDemo (default) or BackendOrigin
 	NonSSL  string // what a TLS listener does with plaintext; "" is the default (reset)
+	// Connect is "tunnel" for a plaintext listener that acts as an
+	// explicit proxy (connect = "tunnel"), "" otherwise.
+	Connect string
 	// ClientSSL is the client-ssl profile; nil leaves crypto/tls defaults
 	// and certificates minted per SNI from the lab CA.
 	ClientSSL *ClientSSL

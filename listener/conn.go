@@ -152,6 +152,13 @@ func (s *Server) handleFrom(c net.Conn, w *worker, pre *accepted, l *lease) {
 		abort(c)
 		return
 	}
+	if s.isConnect(p) {
+		// An explicit proxy's CONNECT: what follows its 200 is the
+		// connection's real first flight.
+		if deadline, ok = s.openTunnel(c, o, p, cc, deadline); !ok {
+			return
+		}
+	}
 	o.PeekEnd = p.end
 	o.Kind = p.kind
 	if p.kind == sniff.TLSHandshake || p.kind == sniff.TLSOther && sniff.HelloMayFollow(p.buf) {

@@ -26,6 +26,8 @@ func FastPathBlocker(o Options) string {
 		return "the epoll engine runs on Linux only"
 	case o.Mode != Plaintext && o.Mode != Passthrough && o.Mode != Auto:
 		return fmt.Sprintf("mode = %q decrypts every connection", o.Mode)
+	case o.Connect != "":
+		return "connect = \"tunnel\" reads each CONNECT on the goroutine path"
 	case o.ProxyProtocol != "":
 		return "proxy_protocol needs the PROXY header parsed on the goroutine path"
 	case o.BackendProxyProtocol != "":

@@ -54,6 +54,7 @@ func needFixtures() map[faults.Action][]faults.Rule {
 		faults.ActOCSPTimes:     {{Skew: faults.Duration(time.Hour)}},
 		faults.ActHTTPDate:      {{Skew: faults.Duration(time.Hour)}},
 		faults.ActRefuse:        {{}},
+		faults.ActConnectPolicy: {{}, {Status: 407}},
 
 		// connsOf's hello offers TLS 1.2 at most: a device intolerant
 		// above 1.1 closes it.
@@ -82,11 +83,22 @@ func connsOf(s Site) []siteConn {
 		ListenerEnds: s.Mode == Plaintext}
 	parsed := tls
 	parsed.Hello = hello
-	return []siteConn{
+	conns := []siteConn{
 		{"TLS", parsed},
 		{"TLS beyond the parse cap", tls},
 		{"plain HTTP", faults.ConnInfo{Plain: true, ListenerEnds: !s.RelaysPlain}},
 	}
+	if s.Connect {
+		// An explicit proxy's CONNECT, and the TLS its tunnel carries
+		// past the hello to the backend, on a plaintext listener too.
+		tunnel := tls
+		tunnel.ListenerEnds = false
+		inTunnel := tunnel
+		inTunnel.Hello = hello
+		conns = append(conns, siteConn{"CONNECT", faults.ConnInfo{Plain: true, Connect: true}},
+			siteConn{"TLS in a tunnel", inTunnel}, siteConn{"TLS beyond the parse cap in a tunnel", tunnel})
+	}
+	return conns
 }
 
 // TestNeedsAgree walks every action at every stage it takes and checks
@@ -103,6 +115,7 @@ func TestNeedsAgree(t *testing.T) {
 		{Name: "term-noverify", Mode: Terminate, ServerSSL: &ServerSSL{}},
 		{Name: "inspect", Mode: Inspect},
 		{Name: "plain", Mode: Plaintext},
+		{Name: "plain-connect", Mode: Plaintext, Connect: ConnectTunnel},
 		{Name: "auto", Mode: Auto},
 		{Name: "auto-term", Mode: Auto, ClientSSL: &ClientSSL{}},
 	}
@@ -200,6 +213,15 @@ func firesOn(t *testing.T, r faults.Rule, ci faults.ConnInfo) bool {
 		t.Fatal(err)
 	}
 	ci.Listener, ci.Index = "l", 1
+	switch {
+	case r.Action == faults.ActConnectPolicy:
+		// Planned only at a CONNECT, with its host as the sni.
+		return ci.Connect && !e.PlanConnect(ci, "lab.test").Empty()
+	case ci.Connect:
+		// A CONNECT's own plan holds connect_policy rules only; the
+		// others are planned on the tunnel's first bytes.
+		return false
+	}
 	if r.Stage == faults.StageAccept {
 		return !e.PlanAccept(ci).Empty()
 	}

@@ -43,6 +43,11 @@ const (
 	NonSSLAllow    NonSSL = "allow"    // relay to PlainBackend
 )
 
+// ConnectTunnel is the connect option that makes a plaintext listener an
+// explicit proxy for CONNECT: it answers 200 and relays the tunnel to its
+// own backend, never to the authority the CONNECT names.
+const ConnectTunnel = "tunnel"
+
 // Defaults applied by config when a key is absent.
 const (
 	DefaultPeekTimeout      = 5 * time.Second
@@ -92,6 +97,10 @@ type Options struct {
 	ProxyProtocol        string // "", "v1", "v2", "optional": header expected from the client side
 	BackendProxyProtocol string // "", "v1", "v2": header sent to the backend
 	MaxConnections       int    // 0 = unlimited
+	// Connect is "" (off) or ConnectTunnel, on a plaintext listener only:
+	// an HTTP CONNECT is read as an explicit proxy reads it, answered
+	// 200, and its tunnel relayed to Backend (see tunnel.go).
+	Connect string
 	// Transparent is "", "redirect" or "tproxy": the backend becomes each
 	// connection's original destination.
 	Transparent string

@@ -32,7 +32,7 @@ func (s *Server) settled(b []byte) bool {
 // A client that sends nothing is not settled here: at the peek deadline it
 // goes to the backend too (server-first protocols), as before.
 func (s *Server) plainSettled(b []byte) bool {
-	if !s.plainMode() || len(b) == 0 || sniff.CouldBeTLS(b) {
+	if !s.plainMode() || len(b) == 0 || sniff.CouldBeTLS(b) || s.mayBeConnect(b) {
 		return false
 	}
 	if s.opts.ProxyProtocol != "" {

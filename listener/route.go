@@ -59,6 +59,10 @@ func (s *Server) choose(o *explain.Outcome) choice {
 	switch s.opts.Mode {
 	case Plaintext:
 		switch {
+		case isTLS && o.Connect.Status == 200:
+			// TLS inside an explicit proxy's tunnel: relayed untouched,
+			// as the client asked the proxy to.
+			return choosePassthrough
 		case isTLS:
 			return chooseResetTLS
 		case o.PeekEnd == explain.PeerClosed && !plainUntil(o, explain.PeerClosed):

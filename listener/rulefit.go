@@ -26,6 +26,10 @@ type Site struct {
 	// RelaysPlain is Options.RelaysPlain: plain HTTP a block page, a
 	// rewrite or an abort can act on.
 	RelaysPlain bool `json:"relays_plain"`
+	// Connect: the listener reads CONNECT as an explicit proxy
+	// (connect = "tunnel"): a connect_policy rule acts there, and TLS in
+	// its tunnels is carried past the hello even on a plaintext listener.
+	Connect bool `json:"connect_tunnel,omitempty"`
 	// SNIBypass is an inspect listener's bypass SNI globs, as configured:
 	// it relays a connection whose SNI one matches undecrypted, so a rule
 	// that needs decryption and whose sni names only such servers never
@@ -41,7 +45,7 @@ type Site struct {
 // Site is the listener as RuleMisfit judges it.
 func (o *Options) Site() Site {
 	s := Site{Name: o.Name, Mode: o.Mode, Terminates: o.Terminates(), VerifiesUpstream: o.VerifiesUpstream(),
-		ServerSSL: o.ServerSSL != nil, RelaysPlain: o.RelaysPlain()}
+		ServerSSL: o.ServerSSL != nil, RelaysPlain: o.RelaysPlain(), Connect: o.Connect != ""}
 	if o.Mode == Inspect {
 		for _, b := range o.Bypass {
 			switch _, isAddr, err := parseBypassEntry(b); {
@@ -72,6 +76,10 @@ const HTTPModes = `mode = "terminate", "inspect", "plaintext" or "auto", or non_
 // TLSModes says, in config words, what a listener needs to carry TLS past
 // the ClientHello: any mode but plaintext, which resets a TLS client.
 const TLSModes = `mode = "passthrough", "terminate", "inspect" or "auto"`
+
+// ConnectModes says, in config words, what a listener needs to read an
+// explicit proxy's CONNECT.
+const ConnectModes = `mode = "plaintext" and connect = "tunnel"`
 
 // UpstreamModes says, in config words, what a listener needs for
 // VerifiesUpstream to hold.
@@ -129,6 +137,9 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 				who, what, strings.Join(why, ", and "), advice)
 		}
 		switch n {
+		case faults.NeedConnect:
+			return field, fmt.Errorf("%s %s, but no listener reads CONNECT; this rule would never fire (it needs a listener with %s)",
+				who, what, ConnectModes)
 		case faults.NeedUpstream:
 			return field, fmt.Errorf("%s %s, but no listener verifies a server certificate; this rule would never fire (it needs a listener with %s)",
 				who, what, UpstreamModes)
@@ -156,6 +167,9 @@ func RuleMisfit(r faults.Rule, who string, sites []Site) (string, error) {
 			who, what, s.Name, r.SNI, bypassedBy(r, s, n), bypassAdvice)
 	}
 	switch n {
+	case faults.NeedConnect:
+		return field, fmt.Errorf("%s %s on listener %q, which has %s without connect = %q and reads no CONNECT; this rule would never fire (it needs %s)",
+			who, what, s.Name, ModeWords(s.Mode, s.Terminates), ConnectTunnel, ConnectModes)
 	case faults.NeedUpstream:
 		return field, fmt.Errorf("%s %s of listener %q, which has %s and verifies no server certificate; this rule would never fire (it needs %s)",
 			who, what, s.Name, upstreamWords(s), UpstreamModes)
@@ -276,7 +290,9 @@ func siteMeets(s Site, n faults.NeedKind) bool {
 	case faults.NeedHTTP:
 		return s.Mode == "" || s.Terminates || s.RelaysPlain
 	case faults.NeedTLSRelay, faults.NeedTLSRecords, faults.NeedHello:
-		return s.Mode != Plaintext
+		return s.Mode != Plaintext || s.Connect
+	case faults.NeedConnect:
+		return s.Mode == "" || s.Connect
 	}
 	// Nothing, or a TLS client: every listener meets TLS clients.
 	return true

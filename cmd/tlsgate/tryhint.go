@@ -55,6 +55,10 @@ func dropHint(held []string) string {
 // notes), so a flag can follow the program name.
 var curlCall = regexp.MustCompile(`curl (https?://|-)`)
 
+// backendCAArg is where a hint's curl needs the CA of a backend whose TLS
+// tlsgate does not terminate.
+const backendCAArg = "--cacert <the backend's CA>"
+
 // modeHint is tryHint for the listener's mode, before its PROXY header.
 func modeHint(o listener.Options, a net.Addr, caPath string, served *servedCert, held []string) string {
 	const backendCA = "--cacert <the backend's CA>   (TLS is passed through: the certificate is the backend's, not the lab CA's)"
@@ -66,6 +70,11 @@ func modeHint(o listener.Options, a net.Addr, caPath string, served *servedCert,
 		return "none yet: the refuse rules " + strings.Join(held, ", ") + " keep this port closed, so a connection is refused (curl (7) Couldn't connect to server) until all have ended; the down line that follows says how to end them"
 	case o.Transparent != "":
 		return transparentHint(o, a, caPath, served)
+	case o.Mode == listener.Plaintext && o.Connect != "":
+		// An explicit proxy: the client names it, and every tunnel goes
+		// to backend whatever host the URL names.
+		return fmt.Sprintf("curl --noproxy '' -x http://%s https://NAME/ %s   (an explicit proxy: every tunnel goes to %s whatever NAME; "+
+			"and see the diagnosis for: curl -k https://%s/)", a, backendCAArg, o.Backend, a)
 	case o.Mode == listener.Plaintext:
 		return fmt.Sprintf("curl http://%s/   (and see the diagnosis for: curl -k https://%s/)", a, a)
 	case o.Mode == listener.Auto && o.ClientSSL == nil:

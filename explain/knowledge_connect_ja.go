@@ -1,0 +1,42 @@
+package explain
+
+// checkConnectCurlJA mirrors checkConnectCurl.
+const checkConnectCurlJA = "プロキシの応答を確かめる: `curl -v --noproxy '' -x http://{virtual} https://{connect_authority}/` は、TLS の前に `> CONNECT {connect_authority} HTTP/1.1` とプロキシ自身のステータス行（`< HTTP/1.1 …`）を表示する。TLS のエラーが出るのは 200 Connection established の後だけ（`--noproxy ''` は、curl にプロキシを迂回させる NO_PROXY を上書きする）。"
+
+// connectKnowledgeJA mirrors connectKnowledge.
+func connectKnowledgeJA() map[string]entry {
+	return map[string]entry{
+		CodeConnectBadRequest: {
+			summary: "リスナー {listener} で {client} からの CONNECT に 400 で応答した: {connect_err}",
+			cause: "リスナー {listener} は明示プロキシ（connect = \"tunnel\"）で、扱えない CONNECT を読んだ: {connect_err}。" +
+				"プロキシはこのような要求に 400 Bad Request で応答し（tlsgate もそうした）、トンネルは開かない。TLS は始まっておらず、バックエンドにも接続していない。" +
+				"プロキシを指定したクライアント（https_proxy、`curl -x`、ブラウザのプロキシ設定）は、TLS の前に `CONNECT host:port HTTP/1.1` とヘッダ、空行を送る。" +
+				"ヘッダが終わらないのは、プロキシのクライアントではないもの（生の TCP ツール、プロキシのポートに向けた別のプロトコル）か、ヘッダが先頭バイト待ちの上限を超えたクライアント。",
+			checks: []string{checkConnectCurlJA,
+				"届いたもの（先頭バイト、リクエスト行）をプロキシが読む形と比べる: `CONNECT host:port HTTP/1.1`（ポートを含む authority 形式、RFC 9110 §9.3.6）と、ヘッダの後の空行。",
+				"クライアントがそもそも {virtual} をプロキシとして使う設定か確かめる: `env | grep -i _proxy`。サーバのつもりでここを向いたクライアントは、CONNECT ではなくリクエストや ClientHello を送る。"},
+			clientSaw: "トンネルではなくプロキシの `HTTP/1.1 400 Bad Request` を受け取った: curl は `curl: (56) CONNECT tunnel failed, response 400`、Go は `Get \"https://…\": Bad Request`、Chrome は ERR_TUNNEL_CONNECTION_FAILED。",
+		},
+		CodeConnectBadRequest + "/left": {
+			summary: "クライアント {client} は CONNECT を送り終える前にリスナー {listener} から去った: {connect_err}",
+			cause: "リスナー {listener} は明示プロキシ（connect = \"tunnel\"）。クライアントは CONNECT を送り始めたが、ヘッダの終わりの空行の前に接続を閉じたため、応答するものもトンネルもない。" +
+				"クライアントが諦めた（自身のタイムアウト、要求の取り消し）か、プロキシのクライアントではない。",
+			checks: []string{"クライアント側でキャプチャする（`tcpdump -ni any -w connect.pcap host {client_ip} and port {vport}`）。リクエスト行が届いてヘッダが終わらなかった CONNECT は、クライアント自身（タイムアウト、要求の取り消し）か、プロキシとの間の装置が途中で切ったもの。",
+				"ヘッダを一度に送るクライアントと比べる: `curl -v --noproxy '' -x http://{virtual} https://lab.test/` で CONNECT とプロキシの応答が見える。"},
+			clientSaw: "応答なし: クライアントは CONNECT を送り終える前に自分で接続を閉じた。",
+		},
+		CodeFaultInjected + "/connect_policy": {
+			summary: "ルール {fault_rule} による注入: 明示プロキシが CONNECT {connect_authority} を {connect_status} で拒否した",
+			cause: "実際のネットワークなら、明示プロキシがクライアントの {connect_authority} への CONNECT を TLS の前に {connect_status} で拒否したことにあたる。" +
+				"403 はプロキシの ACL（Squid の `http_access deny`、企業ゲートウェイのカテゴリやポートのルール。多くは CONNECT を 443 番にしか許さない）、" +
+				"407 はクライアントが送らなかった、または誤った認証情報を求めている（Proxy-Authenticate が方式を示す）、502 はプロキシ自身がホストを解決できないか到達できない。" +
+				"ハンドシェイクは行われていないので、証明書、バージョン、暗号スイートは関係なく、サーバにも届いていない。",
+			checks: []string{checkConnectCurlJA,
+				"403 なら、このクライアントと宛先に対するプロキシの ACL を読む（Squid の access.log に CONNECT とともに TCP_DENIED/403 が出る。`http_access deny CONNECT !SSL_ports` は 443 以外のポートを拒否する）。" +
+					"407 なら、プロキシが求める方式で認証情報を渡す（`curl --proxy-user user:pass -x …`、または `https_proxy=http://user:pass@proxy:3128`）。502 なら、プロキシ自身が {connect_authority} を解決し到達できるか確かめる。",
+				"クライアントがどのプロキシを使っているか確かめる: `env | grep -i _proxy`、直接つなぐべきホストは NO_PROXY。",
+				checkFaultOffJA},
+			clientSaw: "TLS の前に、トンネルではなくプロキシの {connect_status} を受け取った: curl は `curl: (56) CONNECT tunnel failed, response {connect_status}`、Go（Transport.Proxy 使用時）は `Get \"https://…\":` に続けてステータスの文言（`Forbidden`、`Proxy Authentication Required`、`Bad Gateway`）、Chrome は ERR_TUNNEL_CONNECTION_FAILED。",
+		},
+	}
+}
