@@ -412,7 +412,7 @@ func TestJSONInterception(t *testing.T) {
 	}
 	// A connection with nothing to do with interception has every key too.
 	plain := conn(2)
-	for _, k := range []string{"transparent", "orig_dst", "orig_dst_err", "bypass", "mimicked", "fail_streak", "http", "http_dropped", "warnings"} {
+	for _, k := range []string{"transparent", "orig_dst", "orig_dst_err", "bypass", "mimicked", "fail_streak", "connect_target", "connect_status", "http", "http_dropped", "warnings"} {
 		if _, ok := plain[k]; !ok {
 			t.Errorf("plaintext conn lacks %q", k)
 		}

@@ -16,6 +16,11 @@ func addInterception(enc zapcore.ObjectEncoder, o *explain.Outcome, d explain.Di
 	enc.AddString("bypass", o.Bypass)
 	enc.AddBool("mimicked", o.Mimicked)
 	enc.AddInt("fail_streak", o.FailStreak)
+	// An explicit proxy's CONNECT (connect = "tunnel"): the host:port the
+	// client asked for, which a SIEM searches by, and the status tlsgate
+	// answered it with; "" and 0 on every other connection.
+	enc.AddString("connect_target", o.Connect.Authority)
+	enc.AddInt("connect_status", o.Connect.Status)
 	err := enc.AddArray("http", httpArray(o.HTTP1))
 	enc.AddInt("http_dropped", o.HTTPDropped)
 	return firstErr(err, enc.AddArray("warnings", stringArray(append([]string{}, d.Warnings...))))

@@ -94,10 +94,7 @@ func ConnectRefusal(r *Rule, authority string) []byte {
 	if r != nil && r.Status != 0 {
 		status = r.Status
 	}
-	text := http.StatusText(status)
-	if text == "" {
-		text = "Error"
-	}
+	text := connectStatusText(status)
 	name := ""
 	if r != nil {
 		name = r.Name
@@ -112,6 +109,16 @@ func ConnectRefusal(r *Rule, authority string) []byte {
 	return []byte(b.String())
 }
 
+// connectStatusText is the reason phrase of a refusal's status line:
+// net/http's text, "Error" for a status it has none for. Go's client
+// prints that phrase as its whole error, so the symptom quotes the same.
+func connectStatusText(status int) string {
+	if text := http.StatusText(status); text != "" {
+		return text
+	}
+	return "Error"
+}
+
 // connectPolicySymptom is what a client of a refused CONNECT shows: the
 // proxy's status, before any TLS (curl 7.88.1 and Go 1.26 observed).
 func connectPolicySymptom(r *Rule) string {
@@ -119,7 +126,7 @@ func connectPolicySymptom(r *Rule) string {
 	if r != nil && r.Status != 0 {
 		status = r.Status
 	}
-	text := http.StatusText(status)
+	text := connectStatusText(status)
 	s := fmt.Sprintf("%s %d from the explicit proxy, answering the CONNECT before any TLS (no handshake, the server is never reached): "+
 		"curl (56) CONNECT tunnel failed, response %[2]d; Go (http.Transport.Proxy) Get \"https://…\": %[3]s; Chrome ERR_TUNNEL_CONNECTION_FAILED; "+
 		"curl -v -x shows < HTTP/1.1 %[2]d %[3]s as the proxy's answer",

@@ -118,6 +118,9 @@ func TestConnectRefusal(t *testing.T) {
 		{0, "HTTP/1.1 403 Forbidden\r\n", false, []string{"curl (56) CONNECT tunnel failed, response 403", `Get "https://…": Forbidden`, "ERR_TUNNEL_CONNECTION_FAILED"}},
 		{407, "HTTP/1.1 407 Proxy Authentication Required\r\n", true, []string{"response 407", `Basic realm="tlsgate"`}},
 		{502, "HTTP/1.1 502 Bad Gateway\r\n", false, []string{"response 502", `Get "https://…": Bad Gateway`}},
+		// No standard text: the line says "Error", and Go prints the
+		// line's phrase, so the symptom must quote the same.
+		{460, "HTTP/1.1 460 Error\r\n", false, []string{"response 460", `Get "https://…": Error;`, "< HTTP/1.1 460 Error"}},
 	}
 	for _, tt := range tests {
 		r := &Rule{Name: "acl", Action: ActConnectPolicy, Status: tt.status}

@@ -43,7 +43,7 @@ func TestRedirectKeepsTheTarget(t *testing.T) {
 			"301 https://other.test/p", "GET", "non_ssl_redirect", "301 redirect", "non_ssl action: redirect"},
 		{"http/1.0 without host", []string{"--http1.0", "-H", "Host:", base + "/old?x=1"},
 			"301 https://127.0.0.1:" + port + "/old?x=1", "GET", "non_ssl_redirect", "on the address the client connected to, 127.0.0.1:" + port,
-			"non_ssl action: redirect (to the listener's address 127.0.0.1:" + port + ": the request named no host)"},
+			"non_ssl action: redirect (to the address the client connected to, 127.0.0.1:" + port + ": the request named no host)"},
 		{"options asterisk", []string{"-X", "OPTIONS", "--request-target", "*", base + "/"},
 			"400 ", "OPTIONS", "non_ssl_http400", "names no resource", "non_ssl action: redirect (answered 400: OPTIONS names no resource to redirect to)"},
 		{"connect", []string{"-X", "CONNECT", "--request-target", "lab.test:443", base + "/"},

@@ -36,7 +36,10 @@ const tunnelEstablished = "HTTP/1.1 200 Connection established\r\n\r\n"
 // a CONNECT request line: the peek must not settle on a plaintext
 // listener's first byte when the listener reads CONNECTs.
 func (s *Server) mayBeConnect(b []byte) bool {
-	return s.opts.Connect != "" && len(b) < len(connectPrefix) && bytes.HasPrefix([]byte(connectPrefix), b)
+	// Up to and including the whole prefix: "CONNECT " alone is not yet
+	// a request line sniff calls HTTP, and settling on it would relay
+	// the CONNECT to the backend as plaintext.
+	return s.opts.Connect != "" && len(b) <= len(connectPrefix) && bytes.HasPrefix([]byte(connectPrefix), b)
 }
 
 // isConnect says the peeked bytes are a CONNECT this listener reads.

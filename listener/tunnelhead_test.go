@@ -114,3 +114,34 @@ func TestConnectListenerKeepsPlainRequests(t *testing.T) {
 		t.Errorf("TLS without a CONNECT: route %q code %s, want tls_on_plain_reset", r.o.Route, r.d.Code)
 	}
 }
+
+// TestConnectPrefixNotSettled: the peek of a connect = "tunnel" listener
+// must not settle on any prefix of "CONNECT " (the whole of it included:
+// sniff calls those 8 bytes no HTTP yet), or a CONNECT whose first read
+// ended there was relayed to the backend as plaintext, with no 200 and
+// no connect_policy check. A request line past it, or other bytes,
+// settle as before; a listener without the option settles at once.
+func TestConnectPrefixNotSettled(t *testing.T) {
+	tunnel := &Server{opts: Options{Mode: Plaintext, Connect: ConnectTunnel}}
+	plain := &Server{opts: Options{Mode: Plaintext}}
+	for n := 1; n <= len(connectPrefix); n++ {
+		b := []byte(connectPrefix[:n])
+		if tunnel.settled(b) {
+			t.Errorf("connect = tunnel: settled(%q) = true, want more bytes first", b)
+		}
+		if tunnel.mayBeConnect(b) != true {
+			t.Errorf("mayBeConnect(%q) = false, want true", b)
+		}
+	}
+	for _, b := range []string{"CONNECT lab.test:443 HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\n\r\n", "SSH-2.0-x\r\n"} {
+		if !tunnel.settled([]byte(b)) {
+			t.Errorf("connect = tunnel: settled(%q) = false, want true", b)
+		}
+	}
+	if tunnel.mayBeConnect([]byte("CONNECT l")) {
+		t.Error(`mayBeConnect("CONNECT l") = true: past the prefix, sniff decides`)
+	}
+	if plain.mayBeConnect([]byte("CONNECT")) {
+		t.Error("a listener without connect = tunnel waits for CONNECT")
+	}
+}
