@@ -131,14 +131,15 @@ func (s *Server) Observe(o *explain.Outcome, d *explain.Diagnosis) {
 		return
 	}
 	m := s.metrics
+	// The connection and outcome counts go last: a scrape that sees this
+	// connection counted sees its firings, bytes and handshakes too (a
+	// test, or an alert comparing them, would otherwise meet a connection
+	// counted with its fault not yet).
+	for _, rule := range o.Faults {
+		m.fire(rule, m.actionOf(rule))
+	}
 	ln := label(o.Listener)
 	lc := m.counters(ln)
-	lc.connections.Inc()
-	code := "unknown"
-	if d != nil && d.Code != "" {
-		code = d.Code
-	}
-	lc.outcome(label(code)).Inc()
 	if o.BytesUp > 0 {
 		lc.up.Add(float64(o.BytesUp))
 	}
@@ -153,9 +154,12 @@ func (s *Server) Observe(o *explain.Outcome, d *explain.Diagnosis) {
 	if o.Backend.TLS.Done && o.Backend.TLS.Duration > 0 {
 		m.handshake.WithLabelValues(ln, "server").Observe(o.Backend.TLS.Duration.Seconds())
 	}
-	for _, rule := range o.Faults {
-		m.fire(rule, m.actionOf(rule))
+	code := "unknown"
+	if d != nil && d.Code != "" {
+		code = d.Code
 	}
+	lc.outcome(label(code)).Inc()
+	lc.connections.Inc()
 }
 
 // fire counts one firing of rule and remembers that its series exists.
