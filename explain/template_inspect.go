@@ -3,6 +3,8 @@ package explain
 import (
 	"strconv"
 	"strings"
+
+	"github.com/tlsgate/tlsgate/sniff"
 )
 
 // inspectPlaceholder fills the template names of transparent interception,
@@ -132,7 +134,7 @@ func (f *facts) inspectPlaceholder(name string) (string, bool) {
 	case "backend_closed_early_saw":
 		return f.say(backendClosedEarlySaw(o)), true
 	case "backend_reset_saw":
-		if o.ClientTLS.Done && o.ClientTLS.ALPN == "h2" {
+		if speaksH2(o) {
 			return f.say("backend_reset_saw_h2"), true
 		}
 		return f.say("backend_reset_saw"), true
@@ -249,7 +251,7 @@ func (f *facts) certAlertSaw(alert int, v uint16) string {
 // request met, and curl names each differently over HTTP/1 and HTTP/2.
 func backendClosedEarlySaw(o *Outcome) string {
 	key := "backend_closed_early_saw"
-	if o.ClientTLS.Done && o.ClientTLS.ALPN == "h2" {
+	if speaksH2(o) {
 		key += "_h2"
 	}
 	switch {
@@ -259,4 +261,11 @@ func backendClosedEarlySaw(o *Outcome) string {
 		key += "_reset"
 	}
 	return key
+}
+
+// speaksH2 says the client spoke HTTP/2 to tlsgate: h2 negotiated on the
+// TLS tlsgate terminated, or the preface sent in plaintext (h2c prior
+// knowledge), where curl prints the same (18) and Go the same errors.
+func speaksH2(o *Outcome) bool {
+	return o.ClientTLS.Done && o.ClientTLS.ALPN == "h2" || !o.ClientTLS.Done && o.Kind == sniff.HTTP2
 }
