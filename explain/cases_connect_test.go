@@ -5,8 +5,11 @@ import "github.com/tlsgate/tlsgate/sniff"
 // symConnect407 is a connect_policy rule's symptom with status 407, as
 // faults words it.
 const symConnect407 = "http status 407 from the explicit proxy, answering the CONNECT before any TLS (no handshake, the server is never reached): " +
-	"curl (56) CONNECT tunnel failed, response 407; Go (http.Transport.Proxy) Get \"https://…\": Proxy Authentication Required; Chrome ERR_TUNNEL_CONNECTION_FAILED; " +
-	"curl -v -x shows < HTTP/1.1 407 Proxy Authentication Required as the proxy's answer with Proxy-Authenticate: Basic realm=\"tlsgate\" (curl --proxy-user, or credentials in the proxy URL, answer it)"
+	"curl (56) CONNECT tunnel failed, response 407; Go (http.Transport.Proxy) Get \"https://…\": Proxy Authentication Required; " +
+	"Python urllib <urlopen error Tunnel connection failed: 407 Proxy Authentication Required>; openssl s_client -proxy s_client: HTTP CONNECT failed, reason= 407 Proxy Authentication Required; " +
+	"Chrome ERR_TUNNEL_CONNECTION_FAILED; " +
+	"curl -v -x shows < HTTP/1.1 407 Proxy Authentication Required as the proxy's answer with Proxy-Authenticate: Basic realm=\"tlsgate\" " +
+	"(curl --proxy-user, or credentials in the proxy URL, send them; the rule answers 407 whether or not they come, as a proxy does that rejects the ones it got)"
 
 // connectRequest is an explicit proxy's CONNECT as the listener read it.
 func connectRequest(o *Outcome, line string) *Outcome {
@@ -36,9 +39,9 @@ func connectCases() []diagCase {
 	left.Connect = Connect{Authority: "app.test:443", Err: "the client left before the CONNECT's head ended (31 bytes)"}
 
 	refused := fired(connectRequest(base("plaintext"), "CONNECT app.test:443 HTTP/1.1"),
-		firing("proxy-auth", "connect_policy", "client_hello", "", 0.2, symConnect407))
+		firing("proxy-auth", "connect_policy", "connect", "", 0.2, symConnect407))
 	refused.Route, refused.FaultApplied = "fault_connect_policy", "connect_policy"
-	refused.Connect = Connect{Authority: "app.test:443", Status: 407, HeadLen: 53}
+	refused.Connect = Connect{Authority: "app.test:443", Status: 407, HeadLen: 53, ProxyAuth: "Basic"}
 
 	return []diagCase{
 		{name: "ok_connect_tunnel", o: tunnel, code: CodeOK, ok: true,
@@ -50,7 +53,7 @@ func connectCases() []diagCase {
 			contains: []string{"before the blank line", "the client left before the CONNECT's head ended", "CONNECT app.test:443 (the client left"}},
 		{name: "fault_connect_policy", o: refused, code: CodeFaultInjected,
 			saw: "curl (56) CONNECT tunnel failed, response 407",
-			contains: []string{"refused CONNECT app.test:443 with 407", "wants credentials", "curl --proxy-user", "CONNECT app.test:443 → 407",
+			contains: []string{"refused CONNECT app.test:443 with 407", "wants credentials", "curl --proxy-user", "CONNECT app.test:443 with Proxy-Authorization: Basic → 407", "answers 407 either way",
 				"tlsgate fault disable proxy-auth"}},
 	}
 }

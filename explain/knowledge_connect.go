@@ -1,6 +1,9 @@
 package explain
 
-import "strconv"
+import (
+	"net/http"
+	"strconv"
+)
 
 // CodeConnectBadRequest: a listener with connect = "tunnel" (an explicit
 // proxy) read a CONNECT it could not serve and answered 400, or the client
@@ -36,7 +39,7 @@ func connectKnowledge() map[string]entry {
 			checks: []string{checkConnectCurl,
 				"Compare what came (first bytes, request line) with what a proxy reads: `CONNECT host:port HTTP/1.1`, the port included (authority-form, RFC 9110 §9.3.6), and a blank line after the headers.",
 				"Check the client is configured for a proxy at {virtual} at all: `env | grep -i _proxy`; a client pointed here as if it were the server sends its request or its ClientHello instead."},
-			clientSaw: "The proxy answered `HTTP/1.1 400 Bad Request` instead of a tunnel: curl `curl: (56) CONNECT tunnel failed, response 400`; Go `Get \"https://…\": Bad Request`; Chrome ERR_TUNNEL_CONNECTION_FAILED.",
+			clientSaw: "The proxy answered `HTTP/1.1 400 Bad Request` instead of a tunnel: curl `curl: (56) CONNECT tunnel failed, response 400`; Go `Get \"https://…\": Bad Request`; Python urllib `<urlopen error Tunnel connection failed: 400 Bad Request>`; openssl s_client -proxy `s_client: HTTP CONNECT failed, reason= 400 Bad Request`; Chrome ERR_TUNNEL_CONNECTION_FAILED.",
 			evidence:  []string{"first_bytes", "http_request", "connect", "peek"},
 		},
 		CodeConnectBadRequest + "/left": {
@@ -55,10 +58,10 @@ func connectKnowledge() map[string]entry {
 				"No handshake took place, so nothing about certificates, versions or ciphers is involved, and the server was never reached.",
 			checks: []string{checkConnectCurl,
 				"For a 403, read the proxy's ACL for this client and destination (Squid's access.log shows TCP_DENIED/403 with the CONNECT; `http_access deny CONNECT !SSL_ports` refuses other ports than 443). " +
-					"For a 407, give the client credentials (`curl --proxy-user user:pass -x …`, or `https_proxy=http://user:pass@proxy:3128`) in the scheme the proxy asks for. For a 502, check the proxy itself can resolve and reach {connect_authority}.",
+					"For a 407, give the client credentials (`curl --proxy-user user:pass -x …`, or `https_proxy=http://user:pass@proxy:3128`) in the scheme the proxy asks for (the CONNECT evidence below says whether it sent a Proxy-Authorization header; a connect_policy rule answers 407 either way, as a proxy does that rejects the credentials it got). For a 502, check the proxy itself can resolve and reach {connect_authority}.",
 				"Check which proxy the client uses: `env | grep -i _proxy`, and NO_PROXY for the hosts that should go direct.",
 				checkFaultOff},
-			clientSaw: "The proxy's {connect_status} instead of a tunnel, before any TLS: curl `curl: (56) CONNECT tunnel failed, response {connect_status}`; Go (with Transport.Proxy) `Get \"https://…\":` and the status's text (`Forbidden`, `Proxy Authentication Required`, `Bad Gateway`); Chrome ERR_TUNNEL_CONNECTION_FAILED.",
+			clientSaw: "The proxy's {connect_status} instead of a tunnel, before any TLS: curl `curl: (56) CONNECT tunnel failed, response {connect_status}`; Go (with Transport.Proxy) `Get \"https://…\":` and the status's text (`Forbidden`, `Proxy Authentication Required`, `Bad Gateway`); Python urllib `<urlopen error Tunnel connection failed: {connect_status_line}>`; openssl s_client -proxy `s_client: HTTP CONNECT failed, reason= {connect_status_line}`; Chrome ERR_TUNNEL_CONNECTION_FAILED.",
 			evidence:  []string{"first_bytes", "http_request"},
 		},
 	}
@@ -78,6 +81,18 @@ func (f *facts) connectPlaceholder(name string) (string, bool) {
 			return f.orNone(""), true
 		}
 		return strconv.Itoa(c.Status), true
+	case "connect_status_line":
+		// The status and its reason phrase as the refusal's line says
+		// them (net/http's text, "Error" where it has none), which
+		// Python and openssl quote whole.
+		if c.Status == 0 {
+			return f.orNone(""), true
+		}
+		text := http.StatusText(c.Status)
+		if text == "" {
+			text = "Error"
+		}
+		return strconv.Itoa(c.Status) + " " + text, true
 	}
 	return "", false
 }
@@ -90,6 +105,9 @@ func (f *facts) connectEvidence() string {
 		return ""
 	}
 	s := "CONNECT " + f.orNone(c.Authority)
+	if c.ProxyAuth != "" {
+		s += f.say("connect_with_auth", "{scheme}", c.ProxyAuth)
+	}
 	if c.Status != 0 {
 		s += " → " + strconv.Itoa(c.Status)
 	}

@@ -15,7 +15,7 @@ func connectKnowledgeJA() map[string]entry {
 			checks: []string{checkConnectCurlJA,
 				"届いたもの（先頭バイト、リクエスト行）をプロキシが読む形と比べる: `CONNECT host:port HTTP/1.1`（ポートを含む authority 形式、RFC 9110 §9.3.6）と、ヘッダの後の空行。",
 				"クライアントがそもそも {virtual} をプロキシとして使う設定か確かめる: `env | grep -i _proxy`。サーバのつもりでここを向いたクライアントは、CONNECT ではなくリクエストや ClientHello を送る。"},
-			clientSaw: "トンネルではなくプロキシの `HTTP/1.1 400 Bad Request` を受け取った: curl は `curl: (56) CONNECT tunnel failed, response 400`、Go は `Get \"https://…\": Bad Request`、Chrome は ERR_TUNNEL_CONNECTION_FAILED。",
+			clientSaw: "トンネルではなくプロキシの `HTTP/1.1 400 Bad Request` を受け取った: curl は `curl: (56) CONNECT tunnel failed, response 400`、Go は `Get \"https://…\": Bad Request`、Python の urllib は `<urlopen error Tunnel connection failed: 400 Bad Request>`、openssl s_client -proxy は `s_client: HTTP CONNECT failed, reason= 400 Bad Request`、Chrome は ERR_TUNNEL_CONNECTION_FAILED。",
 		},
 		CodeConnectBadRequest + "/left": {
 			summary: "クライアント {client} は CONNECT を送り終える前にリスナー {listener} から去った: {connect_err}",
@@ -33,10 +33,10 @@ func connectKnowledgeJA() map[string]entry {
 				"ハンドシェイクは行われていないので、証明書、バージョン、暗号スイートは関係なく、サーバにも届いていない。",
 			checks: []string{checkConnectCurlJA,
 				"403 なら、このクライアントと宛先に対するプロキシの ACL を読む（Squid の access.log に CONNECT とともに TCP_DENIED/403 が出る。`http_access deny CONNECT !SSL_ports` は 443 以外のポートを拒否する）。" +
-					"407 なら、プロキシが求める方式で認証情報を渡す（`curl --proxy-user user:pass -x …`、または `https_proxy=http://user:pass@proxy:3128`）。502 なら、プロキシ自身が {connect_authority} を解決し到達できるか確かめる。",
+					"407 なら、プロキシが求める方式で認証情報を渡す（`curl --proxy-user user:pass -x …`、または `https_proxy=http://user:pass@proxy:3128`）。クライアントが Proxy-Authorization ヘッダを送ったかは下の CONNECT の証拠に出る（connect_policy のルールは、受け取った認証情報を拒むプロキシと同じく、どちらでも 407 を返す）。502 なら、プロキシ自身が {connect_authority} を解決し到達できるか確かめる。",
 				"クライアントがどのプロキシを使っているか確かめる: `env | grep -i _proxy`、直接つなぐべきホストは NO_PROXY。",
 				checkFaultOffJA},
-			clientSaw: "TLS の前に、トンネルではなくプロキシの {connect_status} を受け取った: curl は `curl: (56) CONNECT tunnel failed, response {connect_status}`、Go（Transport.Proxy 使用時）は `Get \"https://…\":` に続けてステータスの文言（`Forbidden`、`Proxy Authentication Required`、`Bad Gateway`）、Chrome は ERR_TUNNEL_CONNECTION_FAILED。",
+			clientSaw: "TLS の前に、トンネルではなくプロキシの {connect_status} を受け取った: curl は `curl: (56) CONNECT tunnel failed, response {connect_status}`、Go（Transport.Proxy 使用時）は `Get \"https://…\":` に続けてステータスの文言（`Forbidden`、`Proxy Authentication Required`、`Bad Gateway`）、Python の urllib は `<urlopen error Tunnel connection failed: {connect_status_line}>`、openssl s_client -proxy は `s_client: HTTP CONNECT failed, reason= {connect_status_line}`、Chrome は ERR_TUNNEL_CONNECTION_FAILED。",
 		},
 	}
 }

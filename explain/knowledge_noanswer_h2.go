@@ -24,9 +24,11 @@ const (
 	sawNoAnswerH2JA          = "ストリームに応答なし: バックエンドが先に閉じると curl は `curl: (18) HTTP/2 stream 1 was not closed cleanly before end of the underlying stream` を表示する。先に待つのをやめたクライアントは自身のタイムアウトを表示する（curl `(28) Operation timed out after … with 0 bytes received`）。Go の http2 クライアントは `unexpected EOF` か `http2: client connection lost` を返す。"
 
 	warnTextNoAnswerH2 = "no answer over HTTP/2, as far as the frame headers show: the client opened {h2_streams} (HEADERS frames on odd stream ids), and {backend} sent {h2_backend_frames} but no HEADERS frame on a stream the client opened, then {h2_end}. " +
-		"tlsgate reads only the frames' 9-byte headers, not the request (no HPACK), and the byte counts cannot show this: both sides send SETTINGS and WINDOW_UPDATE before any request. " +
-		"Either the backend read the request and gave up on it without a response, a RST_STREAM or a GOAWAY (a crash or an error in its handler, an upstream of its own that is down), or the client stopped waiting first; which side's FIN came first tells which"
+		"tlsgate reads only the frames' 9-byte headers, not the request (no HPACK), and the byte counts cannot show this: an HTTP/2 server's SETTINGS (often a WINDOW_UPDATE too) come down before any response. " +
+		"A backend that closed first read the request and gave up on it without a response, a RST_STREAM or a GOAWAY (a crash or an error in its handler, an upstream of its own that is down), and curl then prints `curl: (18) HTTP/2 stream 1 was not closed cleanly before end of the underlying stream`; " +
+		"a client that closed first stopped waiting (its own timeout) before any answer came"
 	warnTextNoAnswerH2JA = "HTTP/2 のフレームヘッダーから見るかぎり応答なし: クライアントは {h2_streams}を開いた（奇数のストリーム ID 上の HEADERS フレーム）。{backend} が送ったフレームは{h2_backend_frames}で、クライアントが開いたストリームへの HEADERS フレームは 1 つもなく、{h2_end}。" +
-		"tlsgate が読むのはフレームの 9 バイトのヘッダーだけで要求そのものは読んでおらず（HPACK は復号しない）、バイト数ではこれはわからない: どちらの側も要求の前に SETTINGS と WINDOW_UPDATE を送るから。" +
-		"バックエンドが要求を読んだうえで、応答も RST_STREAM も GOAWAY も送らずに投げ出した（クラッシュ、ハンドラーのエラー、バックエンド自身の上流の停止）か、クライアントが先に待つのをやめたかのどちらかで、どちらの FIN が先かでわかる"
+		"tlsgate が読むのはフレームの 9 バイトのヘッダーだけで要求そのものは読んでおらず（HPACK は復号しない）、バイト数ではこれはわからない: HTTP/2 のサーバは応答の前に SETTINGS（多くは WINDOW_UPDATE も）を送るから。" +
+		"バックエンドが先に閉じたのなら、要求を読んだうえで、応答も RST_STREAM も GOAWAY も送らずに投げ出した（クラッシュ、ハンドラーのエラー、バックエンド自身の上流の停止）のであり、curl は `curl: (18) HTTP/2 stream 1 was not closed cleanly before end of the underlying stream` を表示する。" +
+		"クライアントが先に閉じたのなら、応答が来る前に待つのをやめた（クライアント自身のタイムアウト）"
 )

@@ -143,6 +143,7 @@ func phrasesEN() map[string]string {
 		"none":                   "(none)",
 		"none_bare":              "none",
 		"n_more":                 "… and {n} more",
+		"connect_with_auth":      " with Proxy-Authorization: {scheme}",
 		"unknown":                "(unknown)",
 		"name_on_cert":           "<name on the certificate>",
 		"key_origin_minted":      "(certificates minted from the lab CA are ECDSA P-256)",

@@ -139,6 +139,11 @@ type Connect struct {
 	// HeadLen is the bytes of the CONNECT's head (request line, headers
 	// and the blank line), which were the proxy's, not the tunnel's.
 	HeadLen int
+	// ProxyAuth is the scheme of the Proxy-Authorization header the
+	// CONNECT carried ("Basic", "Negotiate", …), "" when it carried none:
+	// a connect_policy 407 answers either way, and the operator must see
+	// which the client did.
+	ProxyAuth string
 }
 
 // Proxy holds facts about an inbound PROXY protocol header.

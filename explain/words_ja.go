@@ -16,6 +16,7 @@ func phrasesJA() map[string]string {
 		"none":                   "（なし）",
 		"none_bare":              "なし",
 		"n_more":                 "…ほか {n} 件",
+		"connect_with_auth":      "（Proxy-Authorization: {scheme} 付き）",
 		"unknown":                "（不明）",
 		"name_on_cert":           "<証明書に載っているホスト名>",
 		"key_origin_minted":      "（ラボ CA から発行する証明書は ECDSA P-256）",

@@ -85,6 +85,11 @@ func (r *Rule) validateConnectPolicy(fail failFunc) error {
 	return nil
 }
 
+// ConnectStage is the stage a connect_policy firing reports: the
+// CONNECT's head, read before any ClientHello. It is a label for the log
+// only; the rule is planned by PlanConnect, outside the stage order.
+const ConnectStage = "connect"
+
 // ConnectRefusal is the whole answer a connect_policy rule gives a
 // CONNECT, as a proxy sends it: the status line, a 407's
 // Proxy-Authenticate (RFC 9110 §11.7.1), a short body naming the rule,
@@ -120,7 +125,8 @@ func connectStatusText(status int) string {
 }
 
 // connectPolicySymptom is what a client of a refused CONNECT shows: the
-// proxy's status, before any TLS (curl 7.88.1 and Go 1.26 observed).
+// proxy's status, before any TLS (curl 7.88.1, Go 1.26, Python 3.11 and
+// OpenSSL 3.0 observed).
 func connectPolicySymptom(r *Rule) string {
 	status := DefaultConnectStatus
 	if r != nil && r.Status != 0 {
@@ -128,11 +134,13 @@ func connectPolicySymptom(r *Rule) string {
 	}
 	text := connectStatusText(status)
 	s := fmt.Sprintf("%s %d from the explicit proxy, answering the CONNECT before any TLS (no handshake, the server is never reached): "+
-		"curl (56) CONNECT tunnel failed, response %[2]d; Go (http.Transport.Proxy) Get \"https://…\": %[3]s; Chrome ERR_TUNNEL_CONNECTION_FAILED; "+
+		"curl (56) CONNECT tunnel failed, response %[2]d; Go (http.Transport.Proxy) Get \"https://…\": %[3]s; "+
+		"Python urllib <urlopen error Tunnel connection failed: %[2]d %[3]s>; openssl s_client -proxy s_client: HTTP CONNECT failed, reason= %[2]d %[3]s; "+
+		"Chrome ERR_TUNNEL_CONNECTION_FAILED; "+
 		"curl -v -x shows < HTTP/1.1 %[2]d %[3]s as the proxy's answer",
 		ClassHTTP, status, text)
 	if status == http.StatusProxyAuthRequired {
-		s += fmt.Sprintf(" with Proxy-Authenticate: Basic realm=%q (curl --proxy-user, or credentials in the proxy URL, answer it)", ConnectRealm)
+		s += fmt.Sprintf(" with Proxy-Authenticate: Basic realm=%q (curl --proxy-user, or credentials in the proxy URL, send them; the rule answers 407 whether or not they come, as a proxy does that rejects the ones it got)", ConnectRealm)
 	}
 	return s
 }

@@ -115,7 +115,8 @@ func TestConnectRefusal(t *testing.T) {
 		auth   bool
 		saw    []string
 	}{
-		{0, "HTTP/1.1 403 Forbidden\r\n", false, []string{"curl (56) CONNECT tunnel failed, response 403", `Get "https://…": Forbidden`, "ERR_TUNNEL_CONNECTION_FAILED"}},
+		{0, "HTTP/1.1 403 Forbidden\r\n", false, []string{"curl (56) CONNECT tunnel failed, response 403", `Get "https://…": Forbidden`, "ERR_TUNNEL_CONNECTION_FAILED",
+			"<urlopen error Tunnel connection failed: 403 Forbidden>", "s_client: HTTP CONNECT failed, reason= 403 Forbidden"}},
 		{407, "HTTP/1.1 407 Proxy Authentication Required\r\n", true, []string{"response 407", `Basic realm="tlsgate"`}},
 		{502, "HTTP/1.1 502 Bad Gateway\r\n", false, []string{"response 502", `Get "https://…": Bad Gateway`}},
 		// No standard text: the line says "Error", and Go prints the

@@ -241,7 +241,11 @@ func (pl *planning) try(rs *ruleState) bool {
 	if r.Probability != nil {
 		prob = *r.Probability
 	}
-	f := Firing{Rule: r.Name, Action: string(r.Action), Stage: string(r.Stage),
+	stage := string(r.Stage)
+	if r.Action == ActConnectPolicy {
+		stage = ConnectStage // planned at the CONNECT, before any hello
+	}
+	f := Firing{Rule: r.Name, Action: string(r.Action), Stage: stage,
 		Direction: string(r.Direction), Draw: draw, Probability: prob, Symptom: symptom,
 		Chain: string(r.Chain), Skew: r.Skew, Then: string(r.Then), IntolerantAbove: r.IntolerantAbove.String(), PermittedDNS: r.PermittedDNS}
 	if r.Action == ActClientAuth {

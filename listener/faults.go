@@ -366,6 +366,9 @@ func recordFaults(o *explain.Outcome, fx *connFaults) {
 				where, known = in.At, true
 			}
 			fr.Acted = string(where)
+			if f.Action == string(faults.ActConnectPolicy) {
+				where, fr.Acted = faults.Stage(f.Stage), f.Stage // the CONNECT, as the firing says
+			}
 			if known {
 				fr.Symptom = actedSymptom(o, fx, acted, where)
 			}

@@ -98,6 +98,7 @@ func (s *Server) openTunnel(c net.Conn, o *explain.Outcome, p *peeked, cc *connC
 	if err == nil {
 		o.HTTP = req
 		o.Connect.Authority = req.Target
+		o.Connect.ProxyAuth = proxyAuthScheme(p.buf[:n])
 		err = checkAuthority(req.Target)
 	}
 	if err != nil {
@@ -127,6 +128,35 @@ func (s *Server) openTunnel(c net.Conn, o *explain.Outcome, p *peeked, cc *connC
 	deadline = time.Now().Add(s.opts.PeekTimeout)
 	classify(c, p, s.opts.PeekMax, deadline, s.settled)
 	return deadline, true
+}
+
+// proxyAuthScheme returns the scheme of the Proxy-Authorization header in
+// head, a CONNECT's whole head ("Basic" of "Basic dTpw"), "" when there is
+// none. The credentials themselves are never kept: the log says only that
+// they came, and how.
+func proxyAuthScheme(head []byte) string {
+	lines := strings.Split(string(head), "\n")
+	for _, line := range lines[1:] {
+		name, value, ok := strings.Cut(strings.TrimRight(line, "\r"), ":")
+		if !ok || !strings.EqualFold(strings.TrimSpace(name), "Proxy-Authorization") {
+			continue
+		}
+		scheme, _, _ := strings.Cut(strings.TrimSpace(value), " ")
+		if scheme == "" {
+			return "(empty)"
+		}
+		more := ""
+		if len(scheme) > 32 {
+			scheme, more = scheme[:32], "…"
+		}
+		return strings.Map(func(r rune) rune {
+			if r < 0x21 || r > 0x7e {
+				return '?'
+			}
+			return r
+		}, scheme) + more
+	}
+	return ""
 }
 
 // checkAuthority checks a CONNECT's target: authority-form, host:port

@@ -119,8 +119,14 @@ func TestConnectPolicyCurl(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			h := tunnelListener(t, "127.0.0.1:1", faults.Rule{Name: "proxy-acl", Action: faults.ActConnectPolicy, Status: status, SNI: "*.test"})
-			exit, _, stderr := runTool(t, needTool(t, "curl", "curl"), "-q", "-sS", "-v", "--max-time", "20", "--noproxy", "", "-x", "http://"+h.addr,
-				"https://app.test/")
+			args := []string{"-q", "-sS", "-v", "--max-time", "20", "--noproxy", "", "-x", "http://" + h.addr}
+			wantAuth := ""
+			if want == 407 {
+				// Credentials change nothing (the rule plays a proxy that
+				// rejects them), but the log says they came, and how.
+				args, wantAuth = append(args, "--proxy-user", "u:p"), "Basic"
+			}
+			exit, _, stderr := runTool(t, needTool(t, "curl", "curl"), append(args, "https://app.test/")...)
 			wantErr := fmt.Sprintf("curl: (56) CONNECT tunnel failed, response %d", want)
 			if exit != 56 || !strings.Contains(stderr, wantErr) {
 				t.Errorf("curl exit %d, want 56 and %q:\n%s", exit, wantErr, stderr)
@@ -131,7 +137,7 @@ func TestConnectPolicyCurl(t *testing.T) {
 			r := h.next()
 			o := r.o
 			if o.Route != "fault_connect_policy" || o.Connect.Status != want || o.Connect.Authority != "app.test:443" ||
-				!slices.Equal(o.Faults, []string{"proxy-acl"}) || o.Backend.Attempted {
+				!slices.Equal(o.Faults, []string{"proxy-acl"}) || o.Backend.Attempted || o.Connect.ProxyAuth != wantAuth {
 				t.Errorf("route %q connect %+v faults %v backend %+v; want the CONNECT refused with %d by proxy-acl, no backend", o.Route, o.Connect, o.Faults, o.Backend, want)
 			}
 			if r.d.Code != explain.CodeFaultInjected || !strings.Contains(r.d.ClientSaw, wantErr[len("curl: "):]) ||

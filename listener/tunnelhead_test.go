@@ -145,3 +145,21 @@ func TestConnectPrefixNotSettled(t *testing.T) {
 		t.Error("a listener without connect = tunnel waits for CONNECT")
 	}
 }
+
+// TestProxyAuthScheme: the scheme of a CONNECT's Proxy-Authorization, read
+// from its head in any case and spacing; never the credentials.
+func TestProxyAuthScheme(t *testing.T) {
+	for _, tc := range []struct{ head, want string }{
+		{"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n", ""},
+		{"CONNECT a:443 HTTP/1.1\r\nProxy-Authorization: Basic dTpw\r\n\r\n", "Basic"},
+		{"CONNECT a:443 HTTP/1.1\nproxy-authorization:   Negotiate YIIG\n\n", "Negotiate"},
+		{"CONNECT a:443 HTTP/1.1\r\nProxy-Authorization:\r\n\r\n", "(empty)"},
+		{"CONNECT a:443 HTTP/1.1\r\nX-Proxy-Authorization: Basic x\r\n\r\n", ""},
+		{"CONNECT a:443 HTTP/1.1\r\nProxy-Authorization: B\x00sic x\r\n\r\n", "B?sic"},
+		{"CONNECT a:443 HTTP/1.1\r\nProxy-Authorization: " + strings.Repeat("A", 40) + " x\r\n\r\n", strings.Repeat("A", 32) + "…"},
+	} {
+		if got := proxyAuthScheme([]byte(tc.head)); got != tc.want {
+			t.Errorf("proxyAuthScheme(%q) = %q, want %q", tc.head, got, tc.want)
+		}
+	}
+}

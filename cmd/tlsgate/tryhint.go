@@ -73,8 +73,10 @@ func modeHint(o listener.Options, a net.Addr, caPath string, served *servedCert,
 	case o.Mode == listener.Plaintext && o.Connect != "":
 		// An explicit proxy: the client names it, and every tunnel goes
 		// to backend whatever host the URL names.
+		// tlsgate cannot know whether that backend speaks TLS: -p
+		// makes curl tunnel plain HTTP too.
 		return fmt.Sprintf("curl --noproxy '' -x http://%s https://NAME/ %s   (an explicit proxy: every tunnel goes to %s whatever NAME; "+
-			"and see the diagnosis for: curl -k https://%s/)", a, backendCAArg, o.Backend, a)
+			"a plain HTTP backend: curl --noproxy '' -p -x http://%s http://NAME/; and see the diagnosis for: curl -k https://%s/)", a, backendCAArg, o.Backend, a, a)
 	case o.Mode == listener.Plaintext:
 		return fmt.Sprintf("curl http://%s/   (and see the diagnosis for: curl -k https://%s/)", a, a)
 	case o.Mode == listener.Auto && o.ClientSSL == nil:

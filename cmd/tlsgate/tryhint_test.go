@@ -228,7 +228,7 @@ func TestTryHintSNIRequireAndHeld(t *testing.T) {
 		{"auto", listener.Options{Mode: listener.Auto, ClientSSL: sni}, a, nil,
 			"curl http://127.0.0.1:8443/ ; curl --cacert /lab/ca.pem --resolve lab.test:8443:127.0.0.1 https://lab.test:8443/", "https://127.0.0.1"},
 		{"explicit proxy", listener.Options{Mode: listener.Plaintext, Connect: listener.ConnectTunnel, Backend: "127.0.0.1:9443"}, a, nil,
-			"curl --noproxy '' -x http://127.0.0.1:8443 https://NAME/ --cacert <the backend's CA>   (an explicit proxy: every tunnel goes to 127.0.0.1:9443 whatever NAME", "curl http://"},
+			"curl --noproxy '' -x http://127.0.0.1:8443 https://NAME/ --cacert <the backend's CA>   (an explicit proxy: every tunnel goes to 127.0.0.1:9443 whatever NAME; a plain HTTP backend: curl --noproxy '' -p -x http://127.0.0.1:8443 http://NAME/", "curl http://"},
 		{"held by one rule", listener.Options{Mode: listener.Plaintext}, a, []string{"first"},
 			"none yet: the refuse rule first keeps this port closed, so a connection is refused (curl (7)", "curl http"},
 		{"held by two rules", listener.Options{Mode: listener.Terminate, ClientSSL: sni}, a, []string{"first", "second"},
