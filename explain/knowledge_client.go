@@ -80,6 +80,13 @@ func clientKnowledge() map[string]entry {
 			checks:    []string{checkNoAnswerH2Log, checkNoAnswerH2Direct, checkNoAnswerH2c},
 			clientSaw: sawNoAnswerH2,
 		},
+		// server_ssl: the backend speaks h2 over TLS, not h2c, so the
+		// direct request is https:// and the h2c check does not apply.
+		CodeOK + "/h2_no_answer_tls": {
+			cause:     causeNoAnswerH2,
+			checks:    []string{checkNoAnswerH2Log, checkNoAnswerH2TLS},
+			clientSaw: sawNoAnswerH2,
+		},
 		CodeOK + "/cut_short": {
 			cause: "The relay ended cleanly, both sides closing, but the client's request ended before its header did, and no answer came (see the warning).",
 			checks: []string{

@@ -74,6 +74,11 @@ func clientKnowledgeJA() map[string]entry {
 			checks:    []string{checkNoAnswerH2LogJA, checkNoAnswerH2DirectJA, checkNoAnswerH2cJA},
 			clientSaw: sawNoAnswerH2JA,
 		},
+		CodeOK + "/h2_no_answer_tls": {
+			cause:     causeNoAnswerH2JA,
+			checks:    []string{checkNoAnswerH2LogJA, checkNoAnswerH2TLSJA},
+			clientSaw: sawNoAnswerH2JA,
+		},
 		CodeOK + "/cut_short": {
 			cause: "中継はエラーなく終わり両側とも閉じたが、クライアントの要求はヘッダーが終わる前に途切れ、応答は来なかった（警告を参照）。",
 			checks: []string{
