@@ -1,6 +1,10 @@
 package explain
 
-import "github.com/tlsgate/tlsgate/sniff"
+import (
+	"net/netip"
+
+	"github.com/tlsgate/tlsgate/sniff"
+)
 
 // symConnect407 is a connect_policy rule's symptom with status 407, as
 // faults words it.
@@ -43,7 +47,36 @@ func connectCases() []diagCase {
 	refused.Route, refused.FaultApplied = "fault_connect_policy", "connect_policy"
 	refused.Connect = Connect{Authority: "app.test:443", Status: 407, HeadLen: 53, ProxyAuth: "Basic"}
 
+	// TLS straight to the proxy port, no CONNECT: curl 7.88.1 pointed at
+	// the proxy as the server, or with https_proxy=https://proxy:3128
+	// (then SNI is the proxy's name and ALPN http/1.1 alone).
+	proxyPort := func(o *Outcome) *Outcome {
+		o.Listener, o.Route, o.Connect.Tunnel = "proxy", "tls_on_plain_reset", true
+		o.Virtual = netip.MustParseAddrPort("192.168.20.230:3128")
+		return o
+	}
+	hello := modernHello()
+	hello.ServerName, hello.ALPN = "proxy.lab.test", []string{"http/1.1"}
+	direct := proxyPort(withHello(base("plaintext"), hello))
+	direct.ClientTLS.Attempted, direct.JA4 = false, "t13d0607h1_0f2cb44170f4_5c4c70b73fa0"
+	// Only a record header's first bytes, then the peek deadline: the
+	// hint rides on the fragment's own words.
+	stalled := proxyPort(base("plaintext"))
+	stalled.Kind, stalled.FirstBytes, stalled.PeekEnd = sniff.TLSHandshake, []byte{22, 3, 1}, PeerPartial
+	stalled.HelloErr = "sniff: need more bytes: record header"
+
 	return []diagCase{
+		{name: "tls_on_plaintext_proxy_port", o: direct, code: CodeTLSOnPlaintext,
+			saw: "curl: (35) Recv failure: Connection reset by peer",
+			contains: []string{"on explicit proxy port proxy (192.168.20.230:3128), with no CONNECT before it",
+				"`https_proxy=https://192.168.20.230:3128`", "`curl -x http://192.168.20.230:3128 https://<the site>/`",
+				"`https_proxy=http://192.168.20.230:3128`", "* Uses proxy env variable https_proxy == 'https://192.168.20.230:3128'",
+				"proxyconnect tcp:"},
+			absent: []string{"Use http:// for port", "server-ssl profile"}},
+		{name: "tls_on_plaintext_proxy_port_stalled", o: stalled, code: CodeTLSOnPlaintext,
+			contains: []string{"hello never completed", "Listener proxy is an explicit proxy (connect = \"tunnel\")",
+				"`curl -x http://192.168.20.230:3128 https://<the site>/`"},
+			absent: []string{"Use http:// for port"}},
 		{name: "ok_connect_tunnel", o: tunnel, code: CodeOK, ok: true,
 			contains: []string{"CONNECT lab.test:443 → 200", "lab.test", "t13d0607h2_0f2cb44170f4_5c4c70b73fa0"}},
 		{name: "connect_bad_request", o: bad, code: CodeConnectBadRequest,

@@ -63,8 +63,34 @@ func h2AnswerCases() []diagCase {
 	inspected.FirstFIN, inspected.FirstFINAfter = SideBackend, 38*time.Millisecond
 	inspected.BytesUp, inspected.BytesDown = 131, 39
 	inspected.H2 = H2Exchange{Followed: true, Streams: 1, BackendFrames: connOnly}
+	// A terminate listener with [listener.server_ssl]: h2 decrypted from
+	// the client, re-encrypted to the backend, which answered nothing.
+	// Asked directly, the backend needs https://, trusted as tlsgate
+	// trusted it: server_ssl.ca, or -k with verify = false.
+	serverSSL := func(skipVerify bool) *Outcome {
+		o := plainH2(SideBackend, 30, H2Exchange{Followed: true, Streams: 1, BackendFrames: connOnly})
+		o = withHello(o, modernHello())
+		o.Mode, o.Route = "terminate", "terminate"
+		o.ClientTLS.Done, o.ClientTLS.Version = true, tls.VersionTLS13
+		o.ClientTLS.CipherSuite, o.ClientTLS.ALPN = tls.TLS_AES_128_GCM_SHA256, "h2"
+		o.Backend.Addr, o.Backend.Remote = "10.0.0.7:8443", netip.MustParseAddrPort("10.0.0.7:8443")
+		o.Backend.TLS = Leg{Attempted: true, Done: true, Version: tls.VersionTLS13, CipherSuite: tls.TLS_AES_128_GCM_SHA256,
+			ServerName: "lab.test", VerifyName: "lab.test", VerifySkipped: skipVerify, AlertSent: -1, AlertRecv: -1}
+		return o
+	}
 
 	return []diagCase{
+		{name: "ok_h2_no_answer_server_ssl", o: serverSSL(false), code: CodeOK, ok: true, warnings: 1,
+			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: 745dfb79ebd0e0f8 version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false",
+				"(no ID):6: SSL Handshake details for TCP 10.0.0.2:40130 -> 10.0.0.7:8443 entity: server SID: 25c1ee14d3df2bec version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false"},
+			contains: []string{"no answer over HTTP/2", "`curl -v --http2 --cacert <server_ssl.ca> --resolve lab.test:8443:10.0.0.7 https://lab.test:8443/`",
+				"the CA file in listener web's server_ssl.ca"},
+			absent: []string{"prior-knowledge", "h2c", "-k"}},
+		{name: "ok_h2_no_answer_server_ssl_verify_off", o: serverSSL(true), code: CodeOK, ok: true, warnings: 1,
+			lines: []string{"(no ID):6: SSL Handshake details for TCP 192.168.99.86:32962 -> 192.168.20.230:443 entity: client SID: 745dfb79ebd0e0f8 version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false",
+				"(no ID):6: SSL Handshake details for TCP 10.0.0.2:40130 -> 10.0.0.7:8443 entity: server SID: 25c1ee14d3df2bec version: TLSv1.3 cipher-suite: TLS_AES_128_GCM_SHA256 key-exchange: unknown mutual-authentication: false"},
+			contains: []string{"`curl -v --http2 -k --resolve lab.test:8443:10.0.0.7 https://lab.test:8443/`", "server_ssl.verify = false"},
+			absent:   []string{"prior-knowledge", "h2c", "--cacert"}},
 		{name: "ok_h2_no_answer_backend_fin", o: backendFirst, code: CodeOK, ok: true, warnings: 1,
 			contains: []string{"no answer over HTTP/2, as far as the frame headers show: the client opened 1 stream",
 				"10.0.0.7:8080 sent only connection-level frames (SETTINGS ×2, WINDOW_UPDATE ×1) but no HEADERS frame on a stream the client opened",

@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -26,7 +27,17 @@ func redirectOn(route, method, target, proto, host string) *Outcome {
 // (CONNECT, OPTIONS *), and one that redirected a request naming no host
 // (HTTP/1.0 without Host) to its own address.
 func redirectCases() []diagCase {
+	// An HTTP/2 prior-knowledge client that half-closed after its
+	// preface: no request line a redirect could use, so the 400, which
+	// it cannot read either.
+	h2Cut := base("terminate")
+	h2Cut.NonSSL, h2Cut.Route, h2Cut.Kind, h2Cut.PeekEnd = "redirect", "non_ssl_http400", sniff.HTTP2, PeerClosed
+	h2Cut.FirstBytes = []byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
 	return []diagCase{
+		{name: "plaintext_on_tls_redirect_h2_cut", o: h2Cut, code: CodePlaintextOnTLS,
+			lines:  []string{lineNotSSL, lineSummary},
+			saw:    "tlsgate's non_ssl action, redirect (answered 400: the request had no Host to redirect to), wrote its answer in HTTP/1.1",
+			absent: []string{"non_ssl = http400"}},
 		{name: "plaintext_on_tls_redirect_connect", o: redirectOn("non_ssl_http400", "CONNECT", "lab.test:443", "HTTP/1.1", "lab.test:443"), code: CodePlaintextOnTLS,
 			lines: []string{lineNotSSL, lineSummary}, saw: "CONNECT tunnel failed, response 400"},
 		{name: "plaintext_on_tls_redirect_options", o: redirectOn("non_ssl_http400", "OPTIONS", "*", "HTTP/1.1", "lab.test"), code: CodePlaintextOnTLS,
@@ -71,6 +82,30 @@ func TestRedirectSummary(t *testing.T) {
 			d := DiagnoseLang(tt.o, lang)
 			if d.Code != CodePlaintextOnTLS || !strings.HasSuffix(d.Summary, want) {
 				t.Errorf("%s (%s): %s %q, want it to end %q", tt.name, lang, d.Code, d.Summary, want)
+			}
+		}
+	}
+}
+
+// TestRedirectFallbackEvidence: a redirect listener that answered with
+// its 400 says both in its non_ssl_action evidence, as the summary does,
+// in every language; a redirect or a configured 400 is the action alone.
+func TestRedirectFallbackEvidence(t *testing.T) {
+	tests := []struct {
+		name string
+		o    *Outcome
+		want string
+	}{
+		{"connect", redirectOn("non_ssl_http400", "CONNECT", "lab.test:443", "HTTP/1.1", "lab.test:443"), "redirect (answered 400)"},
+		{"redirected", redirectOn("non_ssl_redirect", "GET", "/", "HTTP/1.1", "lab.test"), "redirect"},
+		{"http400 configured", httpOn("terminate", "non_ssl_http400"), "http400"},
+	}
+	for _, tt := range tests {
+		for _, lang := range Langs() {
+			d := DiagnoseLang(tt.o, lang)
+			i := slices.IndexFunc(d.Evidence, func(e Evidence) bool { return e.Key == "non_ssl_action" })
+			if i < 0 || d.Evidence[i].Value != tt.want {
+				t.Errorf("%s (%s): evidence %+v, want non_ssl_action %q", tt.name, lang, d.Evidence, tt.want)
 			}
 		}
 	}

@@ -332,26 +332,45 @@ func ruleProtocolMismatch(f *facts) (verdict, bool) {
 			// asked for: it is relayed as on a passthrough listener.
 			return verdict{}, false
 		}
-		switch {
-		case strings.Contains(o.Route, "reset") && helloStalled(o):
-			return verdict{code: CodeTLSOnPlaintext, variant: "reset_stalled"}, true
-		case helloCut(o) && o.PeekEnd == PeerReset:
-			// The client's RST came first: the listener only closed
-			// (route "closed"), and nothing it sent reached the client.
-			return verdict{code: CodeTLSOnPlaintext, variant: "client_reset_cut"}, true
-		case strings.Contains(o.Route, "reset") && helloCut(o):
-			// The client's FIN came first; the listener's reset came
-			// after it, to a client that had stopped sending.
-			return verdict{code: CodeTLSOnPlaintext, variant: "reset_cut"}, true
-		case strings.Contains(o.Route, "reset") && o.Kind == sniff.TLSOther:
-			// A whole record, but no hello: no SNI or versions to name.
-			return verdict{code: CodeTLSOnPlaintext, variant: "record"}, true
-		case strings.Contains(o.Route, "reset"):
-			return verdict{code: CodeTLSOnPlaintext, variant: "reset"}, true
+		v := tlsOnPlaintext(o)
+		if o.Connect.Tunnel && slices.Contains(proxyFragments, v.variant) {
+			// An explicit proxy's port: even a fragment of a hello is
+			// a client that skipped the CONNECT, whose advice is the
+			// proxy's, not http://.
+			v.variant = "proxy_" + v.variant
 		}
-		return verdict{code: CodeTLSOnPlaintext}, true
+		return v, true
 	}
 	return verdict{}, false
+}
+
+// tlsOnPlaintext is the tls_on_plaintext verdict for TLS on a plaintext
+// listener, by what came of the hello and how the listener ended it.
+func tlsOnPlaintext(o *Outcome) verdict {
+	switch {
+	case strings.Contains(o.Route, "reset") && helloStalled(o):
+		return verdict{code: CodeTLSOnPlaintext, variant: "reset_stalled"}
+	case helloCut(o) && o.PeekEnd == PeerReset:
+		// The client's RST came first: the listener only closed
+		// (route "closed"), and nothing it sent reached the client.
+		return verdict{code: CodeTLSOnPlaintext, variant: "client_reset_cut"}
+	case strings.Contains(o.Route, "reset") && helloCut(o):
+		// The client's FIN came first; the listener's reset came
+		// after it, to a client that had stopped sending.
+		return verdict{code: CodeTLSOnPlaintext, variant: "reset_cut"}
+	case strings.Contains(o.Route, "reset") && o.Kind == sniff.TLSOther:
+		// A whole record, but no hello: no SNI or versions to name.
+		return verdict{code: CodeTLSOnPlaintext, variant: "record"}
+	case strings.Contains(o.Route, "reset") && o.Connect.Tunnel:
+		// An explicit proxy's port, and a hello with no CONNECT
+		// before it: a client that took the proxy for the server,
+		// or one given an https:// proxy URL, which speaks TLS to
+		// the proxy itself. Its advice is the proxy's, not http://.
+		return verdict{code: CodeTLSOnPlaintext, variant: "proxy"}
+	case strings.Contains(o.Route, "reset"):
+		return verdict{code: CodeTLSOnPlaintext, variant: "reset"}
+	}
+	return verdict{code: CodeTLSOnPlaintext}
 }
 
 // endedUndecided says the client closed, reset or went quiet while its

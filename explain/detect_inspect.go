@@ -153,6 +153,10 @@ func okVariant(o *Outcome) string {
 			return "inspect_" + host
 		}
 		return "inspect"
+	case unanswered == "h2_no_answer" && o.Backend.TLS.Attempted:
+		// server_ssl: the backend leg was TLS, so asking the backend
+		// directly takes https://, not h2c.
+		return "h2_no_answer_tls"
 	case unanswered != "":
 		return unanswered
 	}

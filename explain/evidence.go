@@ -284,7 +284,7 @@ func (f *facts) evidenceValue(key string) string {
 			return o.HTTP.Host
 		}
 	case "non_ssl_action":
-		return nonSSLAction(o)
+		return nonSSLEvidence(o)
 	case "route":
 		return o.Route
 	case "connect":

@@ -63,6 +63,7 @@ func knowledge() map[string]entry {
 			t[k] = e
 		}
 	}
+	addProxyFragments(t, proxyPortChecks, proxyFragmentTail)
 	return t
 }
 
@@ -74,6 +75,7 @@ func knowledgeJA() map[string]entry {
 			t[k] = e
 		}
 	}
+	addProxyFragments(t, proxyPortChecksJA, proxyFragmentTailJA)
 	return t
 }
 

@@ -80,6 +80,13 @@ func clientKnowledge() map[string]entry {
 			checks:    []string{checkNoAnswerH2Log, checkNoAnswerH2Direct, checkNoAnswerH2c},
 			clientSaw: sawNoAnswerH2,
 		},
+		// server_ssl: the backend speaks h2 over TLS, not h2c, so the
+		// direct request is https:// and the h2c check does not apply.
+		CodeOK + "/h2_no_answer_tls": {
+			cause:     causeNoAnswerH2,
+			checks:    []string{checkNoAnswerH2Log, checkNoAnswerH2TLS},
+			clientSaw: sawNoAnswerH2,
+		},
 		CodeOK + "/cut_short": {
 			cause: "The relay ended cleanly, both sides closing, but the client's request ended before its header did, and no answer came (see the warning).",
 			checks: []string{
@@ -120,14 +127,14 @@ func clientKnowledge() map[string]entry {
 			clientSaw: "non_ssl = redirect, but the client half-closed (FIN) after {first_bytes}, before its headers ended, and named no host (no Host header, none in the request target), so no Location could name the host it meant: tlsgate answered with the readable HTTP 400 saying plain HTTP was sent to a TLS port, then closed (FIN).",
 		},
 		CodePlaintextOnTLS + "/unread": {
-			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which this client does not speak, and closed: an HTTP/2 prior-knowledge client prints `curl: (52) Empty reply from server` (curl --http2-prior-knowledge).",
+			clientSaw: "tlsgate's non_ssl action, {non_ssl_done}, wrote its answer in HTTP/1.1, which this client does not speak, and closed: an HTTP/2 prior-knowledge client prints `curl: (52) Empty reply from server` (curl --http2-prior-knowledge).",
 		},
 		// An SSH client is no http:// URL: the cause and the first check
 		// are the port it was pointed at.
 		CodePlaintextOnTLS + "/unread_ssh": {
 			cause:     causeSSHOnTLS,
 			checks:    []string{checkSSHPort, checkPlainMode, checkAllowBoth},
-			clientSaw: "tlsgate answered in HTTP/1.1 (non_ssl = {non_ssl}), which an SSH client does not speak, and closed: OpenSSH skips the lines before a banner and prints `kex_exchange_identification: Connection closed by remote host`.",
+			clientSaw: "tlsgate's non_ssl action, {non_ssl_done}, wrote its answer in HTTP/1.1, which an SSH client does not speak, and closed: OpenSSH skips the lines before a banner and prints `kex_exchange_identification: Connection closed by remote host`.",
 		},
 		CodePlaintextOnTLS + "/reset_ssh": {
 			cause:     causeSSHOnTLS,

@@ -74,6 +74,11 @@ func clientKnowledgeJA() map[string]entry {
 			checks:    []string{checkNoAnswerH2LogJA, checkNoAnswerH2DirectJA, checkNoAnswerH2cJA},
 			clientSaw: sawNoAnswerH2JA,
 		},
+		CodeOK + "/h2_no_answer_tls": {
+			cause:     causeNoAnswerH2JA,
+			checks:    []string{checkNoAnswerH2LogJA, checkNoAnswerH2TLSJA},
+			clientSaw: sawNoAnswerH2JA,
+		},
 		CodeOK + "/cut_short": {
 			cause: "中継はエラーなく終わり両側とも閉じたが、クライアントの要求はヘッダーが終わる前に途切れ、応答は来なかった（警告を参照）。",
 			checks: []string{
@@ -113,12 +118,12 @@ func clientKnowledgeJA() map[string]entry {
 			clientSaw: "non_ssl = redirect だが、クライアントは {first_bytes} を送ったあと、ヘッダが終わる前に自分の側を閉じ（FIN）、ホストを示していない（Host ヘッダも、リクエストのターゲットのホストもない）ので、Location で相手の意図したホストを示せない。tlsgate は TLS のポートに平文 HTTP を送ったことを示す読める形の HTTP 400 を返し、接続を閉じた（FIN）。",
 		},
 		CodePlaintextOnTLS + "/unread": {
-			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、このクライアントは HTTP/1.1 を話さない。HTTP/2 の prior knowledge のクライアントは `curl: (52) Empty reply from server` を表示する（curl --http2-prior-knowledge）。",
+			clientSaw: "tlsgate は non_ssl の動作「{non_ssl_done}」で HTTP/1.1 の応答を返して接続を閉じたが、このクライアントは HTTP/1.1 を話さない。HTTP/2 の prior knowledge のクライアントは `curl: (52) Empty reply from server` を表示する（curl --http2-prior-knowledge）。",
 		},
 		CodePlaintextOnTLS + "/unread_ssh": {
 			cause:     causeSSHOnTLSJA,
 			checks:    []string{checkSSHPortJA, checkPlainModeJA, checkAllowBothJA},
-			clientSaw: "tlsgate は HTTP/1.1 で応答して（non_ssl = {non_ssl}）接続を閉じたが、SSH クライアントは HTTP/1.1 を話さない。OpenSSH はバナー前の行を読み飛ばして `kex_exchange_identification: Connection closed by remote host` を表示する。",
+			clientSaw: "tlsgate は non_ssl の動作「{non_ssl_done}」で HTTP/1.1 の応答を返して接続を閉じたが、SSH クライアントは HTTP/1.1 を話さない。OpenSSH はバナー前の行を読み飛ばして `kex_exchange_identification: Connection closed by remote host` を表示する。",
 		},
 		CodePlaintextOnTLS + "/reset_ssh": {
 			cause:     causeSSHOnTLSJA,

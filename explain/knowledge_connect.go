@@ -26,6 +26,35 @@ func ruleConnectBadRequest(f *facts) (verdict, bool) {
 // the proxy's status line before any TLS.
 const checkConnectCurl = "Ask the proxy what it answers: `curl -v --noproxy '' -x http://{virtual} https://{connect_authority}/` prints `> CONNECT {connect_authority} HTTP/1.1` and the proxy's own status line (`< HTTP/1.1 …`) before any TLS; a TLS error could only come after a 200 Connection established. (`--noproxy ''` overrides a NO_PROXY that would send curl around the proxy.)"
 
+// proxyPortChecks are the checks for TLS straight to an explicit proxy's
+// port, a whole hello (variant proxy) or a fragment of one (proxy_*, see
+// addProxyFragments).
+var proxyPortChecks = []string{
+	"Give the client the proxy as a proxy, with the http scheme: `curl -x http://{virtual} https://<the site>/`, or `https_proxy=http://{virtual}` in its environment (http:// even for https:// sites: the TLS runs end to end inside the tunnel, not to the proxy).",
+	"Find which mistake it is: `env | grep -i _proxy` (an `https_proxy=https://…` is the second; curl's -v output shows it as `* Uses proxy env variable https_proxy == 'https://…'` before the ClientHello), and the URL the client fetches (the site's name, not the proxy's address {virtual}).",
+	"If clients should reach the backend here directly over TLS, listener {listener} ({listener_addr}) is the wrong port for them: point them at a TLS listener, or give this one mode = \"passthrough\" or \"terminate\" instead of connect = \"tunnel\".",
+}
+
+// proxyFragmentTail tells a fragment of a hello on an explicit proxy's
+// port (a stalled or cut hello, a record that is no hello) why the port
+// matters: the fragment's own cause speaks of plain ports.
+const proxyFragmentTail = " Listener {listener} is an explicit proxy (connect = \"tunnel\"), where a client sends `CONNECT host:port HTTP/1.1` before any TLS: " +
+	"TLS straight to its port comes from a client pointed at the proxy as if it were the server, or given the proxy with the https scheme (`https_proxy=https://…`)."
+
+// proxyFragments are the tls_on_plaintext variants read from less than a
+// whole hello, each of which has a proxy_ twin on an explicit proxy's port.
+var proxyFragments = []string{"record", "reset_stalled", "reset_cut", "client_reset_cut"}
+
+// addProxyFragments adds to t, a whole table, the proxy_ twin of each of
+// proxyFragments: its own words, the proxy's checks and tail.
+func addProxyFragments(t map[string]entry, checks []string, tail string) {
+	for _, v := range proxyFragments {
+		e := t[CodeTLSOnPlaintext+"/"+v]
+		e.checks, e.tail = checks, tail
+		t[CodeTLSOnPlaintext+"/proxy_"+v] = e
+	}
+}
+
 // connectKnowledge covers the explicit proxy's CONNECT: a head it could
 // not read, and a connect_policy rule's refusal.
 func connectKnowledge() map[string]entry {
@@ -49,6 +78,20 @@ func connectKnowledge() map[string]entry {
 			checks: []string{"Capture the client's side (`tcpdump -ni any -w connect.pcap host {client_ip} and port {vport}`): a CONNECT whose request line came and whose headers never ended was cut short by the client, by its own timeout or a cancelled request, or by a device between it and the proxy.",
 				"Compare with a client that sends the whole head at once: `curl -v --noproxy '' -x http://{virtual} https://lab.test/` shows the CONNECT and the proxy's answer."},
 			clientSaw: "No answer: the client closed the connection itself before it had sent the whole CONNECT.",
+		},
+		// TLS straight to the proxy's own port, no CONNECT before it
+		// (measured with curl 7.88.1 and Go 1.26: both are reset).
+		CodeTLSOnPlaintext + "/proxy": {
+			summary: "TLS ClientHello (SNI {sni}, {offered_versions}) from {client} on explicit proxy port {listener} ({listener_at}), with no CONNECT before it",
+			cause: "Listener {listener} is an explicit proxy (connect = \"tunnel\"): a client must ask it for a tunnel with `CONNECT host:port HTTP/1.1` in plaintext, and start TLS only inside the tunnel, after the proxy's 200. " +
+				"This client began a TLS handshake (SNI {sni}, offering {offered_versions}) on the proxy port itself, with no CONNECT, so tlsgate reset it as a plaintext port resets TLS. " +
+				"The common causes: the client was pointed at the proxy as if it were the server (`curl https://{virtual}/`, a URL, a DNS name or a pool member with the proxy's address), " +
+				"or it was given the proxy with the https scheme (`https_proxy=https://{virtual}`, `curl -x https://{virtual}`), and then speaks TLS to the proxy itself, which a plain proxy port does not. " +
+				"Either way any SNI is the proxy's name, not the site's (none for an IP address); curl 7.88 offers ALPN h2 and http/1.1 to a server but http/1.1 alone to an https:// proxy. " +
+				"BIG-IP has no verified SSL log line for this case, so none is shown.",
+			checks:    proxyPortChecks,
+			clientSaw: "tlsgate reset the connection: curl prints `curl: (35) Recv failure: Connection reset by peer` either way (with an https:// proxy its -v output first shows `* Uses proxy env variable https_proxy == 'https://{virtual}'`); Go `read: connection reset by peer`, with an https:// proxy in Transport.Proxy `proxyconnect tcp: read tcp …: read: connection reset by peer`; Chrome ERR_CONNECTION_RESET.",
+			evidence:  []string{"first_bytes", "sni", "versions_offered", "alpn_offered", "ja4"},
 		},
 		CodeFaultInjected + "/connect_policy": {
 			summary: "injected by rule {fault_rule}: the explicit proxy refused CONNECT {connect_authority} with {connect_status}",

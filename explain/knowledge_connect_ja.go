@@ -3,6 +3,17 @@ package explain
 // checkConnectCurlJA mirrors checkConnectCurl.
 const checkConnectCurlJA = "プロキシの応答を確かめる: `curl -v --noproxy '' -x http://{virtual} https://{connect_authority}/` は、TLS の前に `> CONNECT {connect_authority} HTTP/1.1` とプロキシ自身のステータス行（`< HTTP/1.1 …`）を表示する。TLS のエラーが出るのは 200 Connection established の後だけ（`--noproxy ''` は、curl にプロキシを迂回させる NO_PROXY を上書きする）。"
 
+// proxyPortChecksJA mirrors proxyPortChecks.
+var proxyPortChecksJA = []string{
+	"プロキシをプロキシとして、http のスキームで渡す: `curl -x http://{virtual} https://<サイト>/`、または環境変数 `https_proxy=http://{virtual}`（https:// のサイトでも http://。TLS はプロキシとではなく、トンネルの中でサイトと端から端まで話す）。",
+	"どちらの誤りか確かめる: `env | grep -i _proxy`（`https_proxy=https://…` なら後者。curl の -v の出力では ClientHello の前に `* Uses proxy env variable https_proxy == 'https://…'` が出る）と、クライアントが取りに行く URL（プロキシのアドレス {virtual} ではなくサイトの名前か）。",
+	"クライアントがここから直接 TLS でバックエンドに届くべきなら、リスナー {listener}（{listener_addr}）はそのためのポートではない: TLS のリスナーに向けるか、このリスナーで connect = \"tunnel\" の代わりに mode = \"passthrough\" か \"terminate\" を設定する。",
+}
+
+// proxyFragmentTailJA mirrors proxyFragmentTail.
+const proxyFragmentTailJA = "リスナー {listener} は明示プロキシ（connect = \"tunnel\"）で、クライアントは TLS の前に `CONNECT host:port HTTP/1.1` を送る。" +
+	"そのポートに直接 TLS が来るのは、プロキシをサーバのつもりで指しているか、プロキシを https のスキームで渡されている（`https_proxy=https://…`）クライアント。"
+
 // connectKnowledgeJA mirrors connectKnowledge.
 func connectKnowledgeJA() map[string]entry {
 	return map[string]entry{
@@ -24,6 +35,17 @@ func connectKnowledgeJA() map[string]entry {
 			checks: []string{"クライアント側でキャプチャする（`tcpdump -ni any -w connect.pcap host {client_ip} and port {vport}`）。リクエスト行が届いてヘッダが終わらなかった CONNECT は、クライアント自身（タイムアウト、要求の取り消し）か、プロキシとの間の装置が途中で切ったもの。",
 				"ヘッダを一度に送るクライアントと比べる: `curl -v --noproxy '' -x http://{virtual} https://lab.test/` で CONNECT とプロキシの応答が見える。"},
 			clientSaw: "応答なし: クライアントは CONNECT を送り終える前に自分で接続を閉じた。",
+		},
+		CodeTLSOnPlaintext + "/proxy": {
+			summary: "明示プロキシのポート {listener}（{listener_at}）に {client} から CONNECT なしで TLS の ClientHello（SNI {sni}、{offered_versions}）",
+			cause: "リスナー {listener} は明示プロキシ（connect = \"tunnel\"）。クライアントはまず平文の `CONNECT host:port HTTP/1.1` でトンネルを求め、プロキシの 200 の後、トンネルの中で TLS を始める必要がある。" +
+				"このクライアントは CONNECT を送らずにプロキシのポートそのものに TLS ハンドシェイクを始めた（SNI {sni}、提示バージョン {offered_versions}）ので、tlsgate は平文のポートとして TLS をリセットした。" +
+				"よくある原因は、クライアントがプロキシをサーバのつもりで指している（`curl https://{virtual}/`、プロキシのアドレスを指す URL、DNS 名、プールメンバー）か、" +
+				"プロキシを https のスキームで渡されている（`https_proxy=https://{virtual}`、`curl -x https://{virtual}`）かのどちらか。後者ではクライアントはプロキシ自身と TLS を話そうとするが、平文のプロキシのポートは TLS を話さない。" +
+				"どちらでも SNI があればサイトではなくプロキシの名前になる（IP アドレスなら SNI はない）。curl 7.88 はサーバには ALPN で h2 と http/1.1 を、https:// のプロキシには http/1.1 だけを提示する。" +
+				"このケースに対応する確認済みの BIG-IP の SSL ログ行はないので、ここには出さない。",
+			checks:    proxyPortChecksJA,
+			clientSaw: "tlsgate が接続をリセットした。curl はどちらの場合も `curl: (35) Recv failure: Connection reset by peer` を表示する（https:// のプロキシなら、-v の出力ではその前に `* Uses proxy env variable https_proxy == 'https://{virtual}'` が出る）。Go は `read: connection reset by peer`、Transport.Proxy に https:// のプロキシを渡した場合は `proxyconnect tcp: read tcp …: read: connection reset by peer`、Chrome は ERR_CONNECTION_RESET。",
 		},
 		CodeFaultInjected + "/connect_policy": {
 			summary: "ルール {fault_rule} による注入: 明示プロキシが CONNECT {connect_authority} を {connect_status} で拒否した",

@@ -190,7 +190,9 @@ func TestGoldenJA(t *testing.T) {
 		"backend_rejected_hello_alpn", "fault_wrap_chain_name_constraints_alert46", "fault_rate_limit",
 		"ok_h2_no_answer_backend_fin", "ok_h2_no_answer_client_fin", "ok_inspect_h2_no_answer",
 		"plaintext_on_tls_client_fin_redirect_no_host", "plaintext_on_tls_redirect_connect", "plaintext_on_tls_redirect_http10_no_host",
-		"ok_connect_tunnel", "connect_bad_request", "fault_connect_policy"}
+		"ok_connect_tunnel", "connect_bad_request", "fault_connect_policy",
+		"tls_on_plaintext_proxy_port", "tls_on_plaintext_proxy_port_stalled", "plaintext_on_tls_redirect_h2_cut",
+		"ok_h2_no_answer_server_ssl", "ok_h2_no_answer_server_ssl_verify_off"}
 	cases := map[string]*Outcome{}
 	for _, tc := range diagCases() {
 		cases[tc.name] = tc.o

@@ -124,8 +124,13 @@ const (
 
 // Connect holds what a listener with connect = "tunnel" (an explicit
 // proxy) read of an HTTP CONNECT, and how it answered. Zero on every other
-// connection.
+// connection, but for Tunnel.
 type Connect struct {
+	// Tunnel says the listener reads CONNECTs (connect = "tunnel"), set
+	// at accept on each of its connections, whether or not the client
+	// sent one: TLS straight to such a port is a client that took the
+	// proxy for the server, or spoke TLS to the proxy itself.
+	Tunnel bool
 	// Authority is the CONNECT's target as sent (host:port). tlsgate
 	// never dials it: the tunnel goes to the listener's backend.
 	Authority string

@@ -44,3 +44,15 @@ func (f *facts) nonSSLDone() string {
 	}
 	return action
 }
+
+// nonSSLEvidence is the non_ssl_action evidence: the action the listener
+// took, and for a redirect listener that answered with its 400 instead,
+// what it was configured with too, as the summary says it (nonSSLDone).
+// Evidence values are the same in every language.
+func nonSSLEvidence(o *Outcome) string {
+	action := nonSSLAction(o)
+	if o.NonSSL == "redirect" && action == "http400" {
+		return "redirect (answered 400)"
+	}
+	return action
+}

@@ -328,6 +328,17 @@ func (f *facts) placeholder(name string) (string, bool) {
 			return "--resolve " + hp + ":" + at + " https://" + hp + "/", true
 		}
 		return "https://" + f.orNone(o.Backend.Addr) + "/", true
+	case "backend_trust":
+		// curl's trust for the backend, as tlsgate's server_ssl had it.
+		if o.Backend.TLS.VerifySkipped {
+			return "-k", true
+		}
+		return f.say("backend_trust_ca"), true
+	case "backend_trust_why":
+		if o.Backend.TLS.VerifySkipped {
+			return f.say("backend_trust_k_why", "{listener}", f.orNone(o.Listener)), true
+		}
+		return f.say("backend_trust_ca_why", "{listener}", f.orNone(o.Listener)), true
 	case "backend_local":
 		local, _ := backendEndpoints(o)
 		return f.addr(local), true

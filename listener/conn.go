@@ -73,6 +73,7 @@ func (s *Server) startOutcome(o *explain.Outcome, remote, local netip.AddrPort, 
 	o.Listener = s.opts.Name
 	o.Mode = string(s.opts.Mode)
 	o.NonSSL = string(s.opts.NonSSL)
+	o.Connect.Tunnel = s.opts.Connect != ""
 	o.Client, o.Peer = remote, remote
 	o.Virtual, o.ListenerAddr = local, local
 	o.Start = start

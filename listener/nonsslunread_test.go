@@ -21,6 +21,9 @@ func TestNonSSLAnswerToNonHTTP1Client(t *testing.T) {
 	}{
 		{NonSSLHTTP400, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "curl: (52) Empty reply from server"},
 		{NonSSLRedirect, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "curl: (52) Empty reply from server"},
+		// The preface names no host: redirected to the address dialled,
+		// said as the summary says it.
+		{NonSSLRedirect, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "non_ssl action, redirect (to the address the client connected to, "},
 		{NonSSLHTTP400, "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", "kex_exchange_identification"},
 		{NonSSLHTTP400, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "readable HTTP 400"},
 	}

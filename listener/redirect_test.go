@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,15 @@ func TestRedirectKeepsTheTarget(t *testing.T) {
 			}
 			if strings.Contains(r.d.Summary, "unknown") || !strings.HasSuffix(r.d.Summary, tt.sum) {
 				t.Errorf("summary %q", r.d.Summary)
+			}
+			// The evidence says what the summary says: the action
+			// configured, and the 400 when it answered that instead.
+			action := "redirect"
+			if tt.route == "non_ssl_http400" {
+				action = "redirect (answered 400)"
+			}
+			if !slices.Contains(r.d.Evidence, explain.Evidence{Key: "non_ssl_action", Value: action}) {
+				t.Errorf("evidence %+v, want non_ssl_action %q", r.d.Evidence, action)
 			}
 		})
 	}

@@ -100,8 +100,9 @@ func TestConnectListenerKeepsPlainRequests(t *testing.T) {
 			t.Errorf("echo of %q: %q, %v", msg, got, err)
 		}
 		c.Close()
-		if r := h.next(); r.o.Route != "plain" || r.o.Connect != (explain.Outcome{}).Connect {
-			t.Errorf("route %q connect %+v, want plain and no CONNECT", r.o.Route, r.o.Connect)
+		// Tunnel marks the listener, on every connection: no CONNECT.
+		if r := h.next(); r.o.Route != "plain" || r.o.Connect != (explain.Connect{Tunnel: true}) {
+			t.Errorf("route %q connect %+v, want plain and no CONNECT on a tunnel listener", r.o.Route, r.o.Connect)
 		}
 	}
 	c, err := net.Dial("tcp", h.addr)
@@ -110,8 +111,8 @@ func TestConnectListenerKeepsPlainRequests(t *testing.T) {
 	}
 	defer c.Close()
 	_, _ = c.Write(captureHello(t))
-	if r := h.next(); r.o.Route != "tls_on_plain_reset" || r.d.Code != explain.CodeTLSOnPlaintext {
-		t.Errorf("TLS without a CONNECT: route %q code %s, want tls_on_plain_reset", r.o.Route, r.d.Code)
+	if r := h.next(); r.o.Route != "tls_on_plain_reset" || r.d.Code != explain.CodeTLSOnPlaintext || !strings.Contains(r.d.Summary, "on explicit proxy port") {
+		t.Errorf("TLS without a CONNECT: route %q code %s summary %q, want tls_on_plain_reset naming the proxy port", r.o.Route, r.d.Code, r.d.Summary)
 	}
 }
 
