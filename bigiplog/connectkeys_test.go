@@ -1,11 +1,7 @@
 package bigiplog
 
 import (
-	"encoding/json"
-	"strings"
 	"testing"
-
-	"go.uber.org/zap/zapcore"
 
 	"github.com/tlsgate/tlsgate/explain"
 )
@@ -25,21 +21,9 @@ func TestJSONConnectKeys(t *testing.T) {
 	} {
 		o := okOutcome()
 		o.Connect = tc.c
-		opts := testOptions
-		opts.Format = "json"
-		enc, err := NewEncoder(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		line := encodeOne(t, enc, zapcore.Entry{Time: testTime, Message: "conn"}, []zapcore.Field{Field(Event{Outcome: o})})
-		var rec struct {
-			Conn map[string]any `json:"conn"`
-		}
-		if err := json.Unmarshal([]byte(strings.TrimSpace(line)), &rec); err != nil {
-			t.Fatal(err)
-		}
-		if rec.Conn["connect_target"] != tc.wantTarget || rec.Conn["connect_status"] != tc.wantStatus {
-			t.Errorf("%+v: connect_target %v, connect_status %v; want %q, %v", tc.c, rec.Conn["connect_target"], rec.Conn["connect_status"], tc.wantTarget, tc.wantStatus)
+		rec := jsonConnOf(t, o)
+		if rec["connect_target"] != tc.wantTarget || rec["connect_status"] != tc.wantStatus {
+			t.Errorf("%+v: connect_target %v, connect_status %v; want %q, %v", tc.c, rec["connect_target"], rec["connect_status"], tc.wantTarget, tc.wantStatus)
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"go.uber.org/zap/zapcore"
+
+	"github.com/tlsgate/tlsgate/explain"
 )
 
 // TestJSONUpUndelivered: the client's bytes that never reached the backend
@@ -22,22 +24,32 @@ func TestJSONUpUndelivered(t *testing.T) {
 	} {
 		o := okOutcome()
 		o.BytesUp, o.BytesUpUndelivered = 0, tc.lost
-		opts := testOptions
-		opts.Format = "json"
-		enc, err := NewEncoder(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		line := encodeOne(t, enc, zapcore.Entry{Time: testTime, Message: "conn"}, []zapcore.Field{Field(Event{Outcome: o})})
-		var rec struct {
-			Conn map[string]any `json:"conn"`
-		}
-		if err := json.Unmarshal([]byte(strings.TrimSpace(line)), &rec); err != nil {
-			t.Fatal(err)
-		}
-		got, ok := rec.Conn["bytes_up_undelivered"]
-		if !ok || got != tc.want || rec.Conn["bytes_up"] != float64(0) {
-			t.Errorf("%d undelivered: bytes_up_undelivered = %v (present %v), bytes_up = %v; want %v beside 0", tc.lost, got, ok, rec.Conn["bytes_up"], tc.want)
+		rec := jsonConnOf(t, o)
+		got, ok := rec["bytes_up_undelivered"]
+		if !ok || got != tc.want || rec["bytes_up"] != float64(0) {
+			t.Errorf("%d undelivered: bytes_up_undelivered = %v (present %v), bytes_up = %v; want %v beside 0", tc.lost, got, ok, rec["bytes_up"], tc.want)
 		}
 	}
+}
+
+// jsonConnOf encodes o as one json line and returns its "conn" object.
+func jsonConnOf(t *testing.T, o *explain.Outcome) map[string]any {
+	t.Helper()
+	opts := testOptions
+	opts.Format = "json"
+	enc, err := NewEncoder(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := encodeOne(t, enc, zapcore.Entry{Time: testTime, Message: "conn"}, []zapcore.Field{Field(Event{Outcome: o})})
+	if len(line) > 32<<10 {
+		t.Errorf("a line of %d bytes, want at most 32 KiB", len(line))
+	}
+	var rec struct {
+		Conn map[string]any `json:"conn"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(line)), &rec); err != nil {
+		t.Fatal(err)
+	}
+	return rec.Conn
 }

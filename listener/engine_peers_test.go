@@ -75,8 +75,9 @@ func tls13Backend(t *testing.T) string {
 	return addr
 }
 
-// tlsBackendWith is tlsHTTPBackend with its config adjusted by adjust.
-func tlsBackendWith(t *testing.T, adjust func(*tls.Config)) (string, *x509.CertPool) {
+// labTestLeaf is a self-signed ed25519 certificate for lab.test, valid
+// around now: its DER, its key, and a pool that trusts it.
+func labTestLeaf(t *testing.T) ([]byte, ed25519.PrivateKey, *x509.CertPool) {
 	t.Helper()
 	pub, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -92,6 +93,13 @@ func tlsBackendWith(t *testing.T, adjust func(*tls.Config)) (string, *x509.CertP
 	leaf, _ := x509.ParseCertificate(der)
 	roots := x509.NewCertPool()
 	roots.AddCert(leaf)
+	return der, key, roots
+}
+
+// tlsBackendWith is tlsHTTPBackend with its config adjusted by adjust.
+func tlsBackendWith(t *testing.T, adjust func(*tls.Config)) (string, *x509.CertPool) {
+	t.Helper()
+	der, key, roots := labTestLeaf(t)
 	cfg := &tls.Config{
 		Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}},
 		NextProtos:   []string{"h2", "http/1.1"},
