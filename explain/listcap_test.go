@@ -54,3 +54,18 @@ func TestEvidenceListCap(t *testing.T) {
 		}
 	}
 }
+
+// TestCipherNameSCSV: the suite list's signalling values are named, not
+// left as hex; unknown suites stay hex, known ones keep their IANA names.
+func TestCipherNameSCSV(t *testing.T) {
+	for id, want := range map[uint16]string{
+		0x00ff: "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
+		0x5600: "TLS_FALLBACK_SCSV",
+		0x1301: "TLS_AES_128_GCM_SHA256",
+		0x1000: "0x1000",
+	} {
+		if got := CipherName(id); got != want {
+			t.Errorf("CipherName(%#04x) = %q, want %q", id, got, want)
+		}
+	}
+}

@@ -28,10 +28,19 @@ var defaultSuiteIDs = sync.OnceValue(func() []uint16 {
 })
 
 // CipherName is tls.CipherSuiteName from the one-time index: the IANA name,
-// or "0xNNNN" for a suite crypto/tls does not know.
+// or "0xNNNN" for a suite crypto/tls does not know. The two signalling
+// values clients put in the suite list (openssl and curl send the first,
+// a retrying client the second) get their IANA names too: an operator
+// reading a JSON ciphers_offered list should not have to look up 0x00FF.
 func CipherName(id uint16) string {
 	if s, ok := suites()[id]; ok {
 		return s.Name
+	}
+	switch id {
+	case scsvRenegotiation:
+		return "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"
+	case scsvFallback:
+		return "TLS_FALLBACK_SCSV"
 	}
 	return tls.CipherSuiteName(id)
 }
