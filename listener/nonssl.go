@@ -160,8 +160,15 @@ func replyAndClose(c net.Conn, status, location, body string) {
 		fmt.Fprintf(&b, "Location: %s\r\n", location)
 	}
 	fmt.Fprintf(&b, "Content-Length: %d\r\n\r\n%s", len(body), body)
+	writeAndClose(c, []byte(b.String()))
+}
+
+// writeAndClose writes a whole response, half-closes, and drains what the
+// client still sends, so the close is a FIN, not an RST that could
+// destroy the response in the client's receive buffer.
+func writeAndClose(c net.Conn, resp []byte) {
 	_ = c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	_, _ = io.WriteString(c, b.String())
+	_, _ = c.Write(resp)
 	// Any half-closer: the fault and capture wrappers pass CloseWrite on,
 	// and without the FIN the client would wait for the drain below.
 	if hc, ok := c.(interface{ CloseWrite() error }); ok {

@@ -164,5 +164,19 @@ func readHTTP(c net.Conn, p *peeked, limit int, deadline time.Time) *sniff.HTTPR
 // request from a tool that writes bare LFs would wait out the peek
 // deadline, or be dropped if the client half-closed after it.
 func headersDone(b []byte) bool {
-	return bytes.Contains(b, []byte("\n\r\n")) || bytes.Contains(b, []byte("\n\n"))
+	return headEnd(b) >= 0
+}
+
+// headEnd returns the length of the HTTP head at the start of b, through
+// the blank line that ends it (CRLF or a bare LF), or -1 while it has not
+// ended.
+func headEnd(b []byte) int {
+	i, j := bytes.Index(b, []byte("\n\r\n")), bytes.Index(b, []byte("\n\n"))
+	switch {
+	case i < 0 && j < 0:
+		return -1
+	case j < 0 || i >= 0 && i < j:
+		return i + 3
+	}
+	return j + 2
 }

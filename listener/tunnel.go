@@ -47,20 +47,6 @@ func (s *Server) isConnect(p *peeked) bool {
 	return s.opts.Connect != "" && p.kind == sniff.HTTP1 && bytes.HasPrefix(p.buf, []byte(connectPrefix))
 }
 
-// headEnd returns the length of the HTTP head at the start of b, through
-// the blank line that ends it (CRLF or a bare LF, as headersDone reads
-// it), or -1 while it has not ended.
-func headEnd(b []byte) int {
-	i, j := bytes.Index(b, []byte("\n\r\n")), bytes.Index(b, []byte("\n\n"))
-	switch {
-	case i < 0 && j < 0:
-		return -1
-	case j < 0 || i >= 0 && i < j:
-		return i + 3
-	}
-	return j + 2
-}
-
 // openTunnel reads the CONNECT whose first bytes p holds, by deadline and
 // within the peek cap, and answers it: a 400 for a head that never ended
 // or that names no host:port, a connect_policy rule's refusal, or 200.
@@ -197,17 +183,4 @@ func (s *Server) refuseConnect(c net.Conn, o *explain.Outcome) {
 	o.Route, o.Connect.Status = "connect_bad_request", 400
 	replyAndClose(c, "400 Bad Request", "", "400 Bad Request: "+o.Connect.Err+".\n"+
 		"tlsgate reads CONNECT host:port HTTP/1.1 followed by its headers and a blank line.\n")
-}
-
-// writeAndClose writes a whole response the way replyAndClose does: then
-// a FIN, and a drain so the close is no RST that could destroy it.
-func writeAndClose(c net.Conn, resp []byte) {
-	_ = c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	_, _ = c.Write(resp)
-	if hc, ok := c.(interface{ CloseWrite() error }); ok {
-		_ = hc.CloseWrite()
-	}
-	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
-	_, _ = io.CopyN(io.Discard, c, 1<<20)
-	_ = c.Close()
 }
